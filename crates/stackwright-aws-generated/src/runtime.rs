@@ -284,28 +284,28 @@ impl From<bool> for Node {
     }
 }
 
-/// The methods every resource builder shares, its `Declare` impl and its handle's reference.
+/// The methods every resource builder shares, its `$crate::runtime::Declare` impl and its handle's reference.
 // Unused when no service feature is enabled.
 #[allow(unused_macros)]
 macro_rules! builder {
     ($builder:ident, $handle:ident) => {
         impl $builder {
             /// Makes this resource wait for another one that it does not otherwise reference.
-            pub fn depends_on(mut self, other: &impl HasResourceRef) -> Self {
+            pub fn depends_on(mut self, other: &impl $crate::runtime::HasResourceRef) -> Self {
                 self.0.resource.depends_on.push(other.resource_ref());
                 self
             }
 
             /// Adds a tag (the environment's tags are added too, and this one wins on the same key); an
             /// error for types without tags.
-            pub fn tag(mut self, key: impl Into<String>, value: impl Into<Expr>) -> Self {
+            pub fn tag(mut self, key: impl Into<String>, value: impl Into<$crate::runtime::Expr>) -> Self {
                 self.0.tag(key.into(), value.into());
                 self
             }
 
             /// What happens to the data when the resource leaves the definition or is replaced; stateful
             /// types default to `Retain`.
-            pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+            pub fn removal_policy(mut self, policy: $crate::runtime::RemovalPolicy) -> Self {
                 self.0.resource.removal_policy = policy;
                 self
             }
@@ -319,14 +319,14 @@ macro_rules! builder {
             /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
             /// `Properties.VisibilityTimeout`) in the CloudFormation output only.
             #[track_caller]
-            pub fn override_cloudformation(self, path: &str, value: impl Into<Value>) -> Self {
+            pub fn override_cloudformation(self, path: &str, value: impl Into<$crate::runtime::Value>) -> Self {
                 self.with_override("cloudformation", path, Some(value.into()))
             }
 
             /// Escape hatch: sets `path` (dot-separated, relative to the block body) in the Terraform
             /// output only.
             #[track_caller]
-            pub fn override_terraform(self, path: &str, value: impl Into<Value>) -> Self {
+            pub fn override_terraform(self, path: &str, value: impl Into<$crate::runtime::Value>) -> Self {
                 self.with_override("terraform", path, Some(value.into()))
             }
 
@@ -347,7 +347,7 @@ macro_rules! builder {
                 mut self,
                 target: &'static str,
                 path: &str,
-                value: Option<Value>,
+                value: Option<$crate::runtime::Value>,
             ) -> Self {
                 $crate::runtime::add_override(&mut self.0.resource, target, path, value);
                 self
@@ -360,10 +360,10 @@ macro_rules! builder {
             }
         }
 
-        impl Declare for $builder {
+        impl $crate::runtime::Declare for $builder {
             type Handle = $handle;
-            fn declare(self, at: ResourceRef) -> (Resource, $handle) {
-                (self.0.finish(), $handle(Handle(at)))
+            fn declare(self, at: $crate::runtime::ResourceRef) -> ($crate::runtime::Resource, $handle) {
+                (self.0.finish(), $handle($crate::runtime::Handle(at)))
             }
         }
     };
@@ -378,13 +378,13 @@ macro_rules! handle {
     ($handle:ident) => {
         impl $handle {
             /// What `Ref` returns: CloudFormation `Ref`, awscc `id`.
-            pub fn id(&self) -> Expr {
+            pub fn id(&self) -> $crate::runtime::Expr {
                 self.0.id()
             }
         }
 
-        impl HasResourceRef for $handle {
-            fn resource_ref(&self) -> ResourceRef {
+        impl $crate::runtime::HasResourceRef for $handle {
+            fn resource_ref(&self) -> $crate::runtime::ResourceRef {
                 self.0 .0
             }
         }
@@ -398,9 +398,9 @@ pub(crate) use handle;
 #[allow(unused_macros)]
 macro_rules! nested {
     ($name:ident) => {
-        impl From<$name> for Node {
-            fn from(v: $name) -> Node {
-                Node::Object(v.0)
+        impl From<$name> for $crate::runtime::Node {
+            fn from(v: $name) -> $crate::runtime::Node {
+                $crate::runtime::Node::Object(v.0)
             }
         }
     };
@@ -422,15 +422,15 @@ macro_rules! string_enum {
             }
         }
 
-        impl From<$name> for Node {
-            fn from(v: $name) -> Node {
-                string(v.as_str())
+        impl From<$name> for $crate::runtime::Node {
+            fn from(v: $name) -> $crate::runtime::Node {
+                $crate::runtime::string(v.as_str())
             }
         }
 
-        impl From<$name> for Expr {
-            fn from(v: $name) -> Expr {
-                Expr::from(v.as_str())
+        impl From<$name> for $crate::runtime::Expr {
+            fn from(v: $name) -> $crate::runtime::Expr {
+                $crate::runtime::Expr::from(v.as_str())
             }
         }
     };

@@ -74,37 +74,37 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
         None => name.to_owned(),
     };
     match ty {
-        Ty::Str => ("impl Into<Expr>".into(), format!("string({value})")),
-        Ty::Int => ("i64".into(), format!("int({value})")),
-        Ty::Bool => ("bool".into(), format!("boolean({value})")),
+        Ty::Str => ("impl Into<rt::Expr>".into(), format!("rt::string({value})")),
+        Ty::Int => ("i64".into(), format!("rt::int({value})")),
+        Ty::Bool => ("bool".into(), format!("rt::boolean({value})")),
         Ty::Enum(name) | Ty::Struct(name) => (path(name), format!("{value}.into()")),
         Ty::List(inner) => match &**inner {
             Ty::Str => (
-                "impl IntoIterator<Item = impl Into<Expr>>".into(),
-                format!("strings({value})"),
+                "impl IntoIterator<Item = impl Into<rt::Expr>>".into(),
+                format!("rt::strings({value})"),
             ),
             Ty::Int => (
                 "impl IntoIterator<Item = i64>".into(),
-                format!("list({value})"),
+                format!("rt::list({value})"),
             ),
             Ty::Bool => (
                 "impl IntoIterator<Item = bool>".into(),
-                format!("list({value})"),
+                format!("rt::list({value})"),
             ),
             Ty::Enum(name) | Ty::Struct(name) => (
                 format!("impl IntoIterator<Item = {}>", path(name)),
-                format!("list({value})"),
+                format!("rt::list({value})"),
             ),
             Ty::List(_) | Ty::StrMap | Ty::Json(_) => {
-                ("impl Into<Value>".into(), format!("json({value})"))
+                ("impl Into<rt::Value>".into(), format!("rt::json({value})"))
             }
         },
         Ty::StrMap => (
-            "impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>".into(),
-            format!("string_map({value})"),
+            "impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>".into(),
+            format!("rt::string_map({value})"),
         ),
-        Ty::Json(false) => ("impl Into<Value>".into(), format!("json({value})")),
-        Ty::Json(true) => ("impl Into<Value>".into(), format!("json_string({value})")),
+        Ty::Json(false) => ("impl Into<rt::Value>".into(), format!("rt::json({value})")),
+        Ty::Json(true) => ("impl Into<rt::Value>".into(), format!("rt::json_string({value})")),
     }
 }
 
@@ -134,7 +134,7 @@ fn builder_impl(
         let _ = writeln!(sets, "this.set({:?}, {}, {node});", p.cfn, tf(&p.terraform));
     }
     doc_lines(out, &[new_doc.to_owned()]);
-    let (id_param, first) = if ctor.starts_with("Base") {
+    let (id_param, first) = if ctor.starts_with("rt::Base") {
         ("id: impl Into<String>", "")
     } else {
         ("", ", ")
@@ -195,14 +195,14 @@ fn nested_struct(out: &mut String, s: &Struct) {
     );
     let _ = writeln!(
         out,
-        "#[derive(Clone, Debug)]\npub struct {}(Props);",
+        "#[derive(Clone, Debug)]\npub struct {}(rt::Props);",
         s.rust
     );
     let new_doc = format!("A new `{}`. {}", s.rust, required_doc(&s.properties));
     builder_impl(
         out,
         &s.rust,
-        "Props::default()",
+        "rt::Props::default()",
         &s.properties,
         None,
         &new_doc,
@@ -227,13 +227,13 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
     }
     lines.push(format!("[AWS reference]({})", r.doc_url));
     doc_lines(out, &lines);
-    let _ = writeln!(out, "pub struct {}(Base);", r.rust);
+    let _ = writeln!(out, "pub struct {}(rt::Base);", r.rust);
     let tags = match &r.tags {
-        None => "TagsShape::None".to_owned(),
+        None => "rt::TagsShape::None".to_owned(),
         Some(t) => match &t.terraform {
-            Some((name, true)) => format!("TagsShape::KeyValueList({name:?})"),
-            Some((name, false)) => format!("TagsShape::Map({name:?})"),
-            None => "TagsShape::CloudFormationOnly".into(),
+            Some((name, true)) => format!("rt::TagsShape::KeyValueList({name:?})"),
+            Some((name, false)) => format!("rt::TagsShape::Map({name:?})"),
+            None => "rt::TagsShape::CloudFormationOnly".into(),
         },
     };
     let unavailable: Vec<String> = r.unavailable_in.iter().map(|r| format!("{r:?}")).collect();
@@ -244,7 +244,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
         .collect();
     let _ = writeln!(
         out,
-        "static {info}: TypeInfo = TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}] }};",
+        "static {info}: rt::TypeInfo = rt::TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}] }};",
         r.type_name,
         tf(&r.terraform),
         r.stateful.is_some(),
@@ -260,7 +260,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
     builder_impl(
         out,
         &r.rust,
-        &format!("Base::new(id, &{info})"),
+        &format!("rt::Base::new(id, &{info})"),
         &r.properties,
         module,
         &new_doc,
@@ -276,7 +276,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
     );
     let _ = writeln!(
         out,
-        "#[derive(Clone, Copy, Debug)]\npub struct {handle}(Handle);"
+        "#[derive(Clone, Copy, Debug)]\npub struct {handle}(rt::Handle);"
     );
     let _ = writeln!(out, "handle!({handle});");
     if !r.attributes.is_empty() {
@@ -297,7 +297,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
             );
             let _ = writeln!(
                 out,
-                "pub fn {}(&self) -> Expr {{\nself.0.attr({:?})\n}}",
+                "pub fn {}(&self) -> rt::Expr {{\nself.0.attr({:?})\n}}",
                 a.rust, a.cfn
             );
         }
@@ -353,8 +353,8 @@ pub fn service(service: &Service) -> String {
         with_tf,
         service.module
     );
-    out.push_str("#![allow(clippy::new_without_default, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]\n");
-    out.push_str("use crate::runtime::*;\n");
+    out.push_str("#![allow(unused_imports, clippy::new_without_default, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]\n");
+    out.push_str("use crate::runtime::{self as rt, builder, handle, nested, string_enum};\n");
     for r in &service.resources {
         resource(&mut out, r, service);
     }

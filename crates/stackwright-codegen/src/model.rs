@@ -105,6 +105,14 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
+/// Names of the standard prelude and of the runtime alias that generated code uses unqualified: a type of
+/// the same name gets `Type` (nested types) or `Resource` (resource types) appended.
+const RESERVED_TYPES: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "From", "Into",
+    "IntoIterator", "Iterator", "Clone", "Copy", "Debug", "Default", "Send", "Sync", "Sized", "Drop",
+    "Fn", "FnMut", "FnOnce", "ToString", "ToOwned", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash",
+];
+
 /// Methods every builder has (`runtime::builder!`); a property of the same name gets `_property`.
 const BUILDER_METHODS: &[&str] = &[
     "new",
@@ -280,6 +288,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn take_name(&mut self, wanted: String) -> String {
+        let wanted = if RESERVED_TYPES.contains(&wanted.as_str()) {
+            format!("{wanted}Type")
+        } else {
+            wanted
+        };
         let mut name = wanted.clone();
         let mut n = 2;
         while !self.taken.insert(name.clone()) {
@@ -779,8 +792,14 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         };
         let create_only = replacement("createOnlyProperties");
         let conditional_create_only = replacement("conditionalCreateOnlyProperties");
-        let rust = camel(resource_name);
-        let module = snake(&resource_name.to_snake_case());
+        let mut rust = camel(resource_name);
+        if RESERVED_TYPES.contains(&rust.as_str()) {
+            rust.push_str("Resource");
+        }
+        let mut module = snake(&resource_name.to_snake_case());
+        if module == "rt" {
+            module.push('_');
+        }
         stats.types += 1;
         if tf.is_some() {
             stats.with_terraform += 1;

@@ -2,23 +2,24 @@
 //! `AccessAnalyzer` resource types of the CloudFormation registry (`AWS::AccessAnalyzer::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `accessanalyzer` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 ///
 /// CloudFormation: `AWS::AccessAnalyzer::Analyzer`. Terraform: `awscc_accessanalyzer_analyzer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-accessanalyzer-analyzer.html)
-pub struct Analyzer(Base);
-static ANALYZER_TYPE: TypeInfo = TypeInfo {
+pub struct Analyzer(rt::Base);
+static ANALYZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AccessAnalyzer::Analyzer",
     terraform: Some("awscc_accessanalyzer_analyzer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -26,9 +27,9 @@ static ANALYZER_TYPE: TypeInfo = TypeInfo {
 impl Analyzer {
     /// Declares a `AWS::AccessAnalyzer::Analyzer` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ANALYZER_TYPE);
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ANALYZER_TYPE);
+        this.set("Type", Some("type"), rt::string(type_));
         Analyzer(this)
     }
     /// The configuration for the analyzer
@@ -45,28 +46,28 @@ impl Analyzer {
     /// Analyzer name
     ///
     /// Constraints: length 1..=1024; pattern `^[A-Za-z_][A-Za-z0-9_.-]*$`. Changing it replaces the resource. CloudFormation `AnalyzerName`, Terraform `analyzer_name`.
-    pub fn analyzer_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn analyzer_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AnalyzerName", Some("analyzer_name"), string(value));
+            .set("AnalyzerName", Some("analyzer_name"), rt::string(value));
         self
     }
     /// CloudFormation `ArchiveRules`, Terraform `archive_rules`.
     pub fn archive_rules(mut self, value: impl IntoIterator<Item = analyzer::ArchiveRule>) -> Self {
         self.0
-            .set("ArchiveRules", Some("archive_rules"), list(value));
+            .set("ArchiveRules", Some("archive_rules"), rt::list(value));
         self
     }
 }
 builder!(Analyzer, AnalyzerHandle);
 /// A declared `AWS::AccessAnalyzer::Analyzer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnalyzerHandle(Handle);
+pub struct AnalyzerHandle(rt::Handle);
 handle!(AnalyzerHandle);
 impl AnalyzerHandle {
     /// Amazon Resource Name (ARN) of the analyzer
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -79,18 +80,19 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrule.html)
     #[derive(Clone, Debug)]
-    pub struct AnalysisRule(Props);
+    pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
         /// A new `AnalysisRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AnalysisRule(this)
         }
         /// A list of rules for the analyzer containing criteria to exclude from analysis.
         ///
         /// CloudFormation `Exclusions`, Terraform `exclusions`.
         pub fn exclusions(mut self, value: impl IntoIterator<Item = AnalysisRuleCriteria>) -> Self {
-            self.0.set("Exclusions", Some("exclusions"), list(value));
+            self.0
+                .set("Exclusions", Some("exclusions"), rt::list(value));
             self
         }
     }
@@ -101,27 +103,27 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrulecriteria.html)
     #[derive(Clone, Debug)]
-    pub struct AnalysisRuleCriteria(Props);
+    pub struct AnalysisRuleCriteria(rt::Props);
     impl AnalysisRuleCriteria {
         /// A new `AnalysisRuleCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AnalysisRuleCriteria(this)
         }
         /// A list of AWS account IDs to apply to the analysis rule criteria.
         ///
         /// CloudFormation `AccountIds`, Terraform `account_ids`.
-        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AccountIds", Some("account_ids"), strings(value));
+                .set("AccountIds", Some("account_ids"), rt::strings(value));
             self
         }
         /// An array of key-value pairs to match for your resources.
         ///
         /// CloudFormation `ResourceTags`, Terraform `resource_tags`.
-        pub fn resource_tags(mut self, value: impl Into<Value>) -> Self {
+        pub fn resource_tags(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("ResourceTags", Some("resource_tags"), json(value));
+                .set("ResourceTags", Some("resource_tags"), rt::json(value));
             self
         }
     }
@@ -132,11 +134,11 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analyzerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnalyzerConfiguration(Props);
+    pub struct AnalyzerConfiguration(rt::Props);
     impl AnalyzerConfiguration {
         /// A new `AnalyzerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AnalyzerConfiguration(this)
         }
         /// Specifies the configuration of an internal access analyzer for an AWS organization or account.
@@ -169,13 +171,16 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-archiverule.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveRule(Props);
+    pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
         /// A new `ArchiveRule`. Required properties: `filter` (`Filter`), `rule_name` (`RuleName`).
-        pub fn new(filter: impl IntoIterator<Item = Filter>, rule_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), list(filter));
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+        pub fn new(
+            filter: impl IntoIterator<Item = Filter>,
+            rule_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::list(filter));
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             ArchiveRule(this)
         }
     }
@@ -184,32 +189,32 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `property` (`Property`).
-        pub fn new(property: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Property", Some("property"), string(property));
+        pub fn new(property: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Property", Some("property"), rt::string(property));
             Filter(this)
         }
         /// CloudFormation `Contains`, Terraform `contains`.
-        pub fn contains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Contains", Some("contains"), strings(value));
+        pub fn contains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Contains", Some("contains"), rt::strings(value));
             self
         }
         /// CloudFormation `Eq`, Terraform `eq`.
-        pub fn eq(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Eq", Some("eq"), strings(value));
+        pub fn eq(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Eq", Some("eq"), rt::strings(value));
             self
         }
         /// CloudFormation `Exists`, Terraform `exists`.
         pub fn exists(mut self, value: bool) -> Self {
-            self.0.set("Exists", Some("exists"), boolean(value));
+            self.0.set("Exists", Some("exists"), rt::boolean(value));
             self
         }
         /// CloudFormation `Neq`, Terraform `neq`.
-        pub fn neq(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Neq", Some("neq"), strings(value));
+        pub fn neq(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Neq", Some("neq"), rt::strings(value));
             self
         }
     }
@@ -220,11 +225,11 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrule.html)
     #[derive(Clone, Debug)]
-    pub struct InternalAccessAnalysisRule(Props);
+    pub struct InternalAccessAnalysisRule(rt::Props);
     impl InternalAccessAnalysisRule {
         /// A new `InternalAccessAnalysisRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InternalAccessAnalysisRule(this)
         }
         /// A list of rules for the internal access analyzer containing criteria to include in analysis.
@@ -234,7 +239,8 @@ pub mod analyzer {
             mut self,
             value: impl IntoIterator<Item = InternalAccessAnalysisRuleCriteria>,
         ) -> Self {
-            self.0.set("Inclusions", Some("inclusions"), list(value));
+            self.0
+                .set("Inclusions", Some("inclusions"), rt::list(value));
             self
         }
     }
@@ -245,35 +251,41 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrulecriteria.html)
     #[derive(Clone, Debug)]
-    pub struct InternalAccessAnalysisRuleCriteria(Props);
+    pub struct InternalAccessAnalysisRuleCriteria(rt::Props);
     impl InternalAccessAnalysisRuleCriteria {
         /// A new `InternalAccessAnalysisRuleCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InternalAccessAnalysisRuleCriteria(this)
         }
         /// A list of AWS account IDs to apply to the internal access analysis rule criteria.
         ///
         /// CloudFormation `AccountIds`, Terraform `account_ids`.
-        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AccountIds", Some("account_ids"), strings(value));
+                .set("AccountIds", Some("account_ids"), rt::strings(value));
             self
         }
         /// A list of resource ARNs to apply to the internal access analysis rule criteria.
         ///
         /// CloudFormation `ResourceArns`, Terraform `resource_arns`.
-        pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_arns(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceArns", Some("resource_arns"), strings(value));
+                .set("ResourceArns", Some("resource_arns"), rt::strings(value));
             self
         }
         /// A list of resource types to apply to the internal access analysis rule criteria.
         ///
         /// CloudFormation `ResourceTypes`, Terraform `resource_types`.
-        pub fn resource_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), strings(value));
+                .set("ResourceTypes", Some("resource_types"), rt::strings(value));
             self
         }
     }
@@ -284,11 +296,11 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InternalAccessConfiguration(Props);
+    pub struct InternalAccessConfiguration(rt::Props);
     impl InternalAccessConfiguration {
         /// A new `InternalAccessConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InternalAccessConfiguration(this)
         }
         /// Contains information about analysis rules for the internal access analyzer.
@@ -310,19 +322,19 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             Tag(this)
         }
         /// The value for the tag.
         ///
         /// Constraints: length 0..=255. CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -333,11 +345,11 @@ pub mod analyzer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-unusedaccessconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct UnusedAccessConfiguration(Props);
+    pub struct UnusedAccessConfiguration(rt::Props);
     impl UnusedAccessConfiguration {
         /// A new `UnusedAccessConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UnusedAccessConfiguration(this)
         }
         /// Contains information about rules for the analyzer.
@@ -353,7 +365,7 @@ pub mod analyzer {
         /// Constraints: range 1..=365. CloudFormation `UnusedAccessAge`, Terraform `unused_access_age`.
         pub fn unused_access_age(mut self, value: i64) -> Self {
             self.0
-                .set("UnusedAccessAge", Some("unused_access_age"), int(value));
+                .set("UnusedAccessAge", Some("unused_access_age"), rt::int(value));
             self
         }
     }
@@ -364,11 +376,11 @@ pub mod analyzer {
 /// CloudFormation: `AWS::AccessAnalyzer::ArchiveRule`. Terraform: `awscc_accessanalyzer_archive_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-accessanalyzer-archiverule.html)
-pub struct ArchiveRule(Base);
-static ARCHIVE_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ArchiveRule(rt::Base);
+static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AccessAnalyzer::ArchiveRule",
     terraform: Some("awscc_accessanalyzer_archive_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -416,39 +428,43 @@ impl ArchiveRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        analyzer_name: impl Into<Expr>,
-        filter: impl Into<Value>,
-        rule_name: impl Into<Expr>,
+        analyzer_name: impl Into<rt::Expr>,
+        filter: impl Into<rt::Value>,
+        rule_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ARCHIVE_RULE_TYPE);
-        this.set("AnalyzerName", Some("analyzer_name"), string(analyzer_name));
-        this.set("Filter", Some("filter"), json(filter));
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+        let mut this = rt::Base::new(id, &ARCHIVE_RULE_TYPE);
+        this.set(
+            "AnalyzerName",
+            Some("analyzer_name"),
+            rt::string(analyzer_name),
+        );
+        this.set("Filter", Some("filter"), rt::json(filter));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         ArchiveRule(this)
     }
 }
 builder!(ArchiveRule, ArchiveRuleHandle);
 /// A declared `AWS::AccessAnalyzer::ArchiveRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ArchiveRuleHandle(Handle);
+pub struct ArchiveRuleHandle(rt::Handle);
 handle!(ArchiveRuleHandle);
 impl ArchiveRuleHandle {
     /// The ARN of the archive rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time at which the archive rule was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the archive rule was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }

@@ -2,23 +2,24 @@
 //! `AccountAccess` resource types of the CloudFormation registry (`AWS::AccountAccess::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `accountaccess` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 ///
 /// CloudFormation: `AWS::AccountAccess::Application`. Terraform: `awscc_accountaccess_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-accountaccess-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AccountAccess::Application",
     terraform: Some("awscc_accountaccess_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,7 +61,7 @@ impl Application {
     /// Declares a `AWS::AccountAccess::Application` with the stack-unique `id`. Required properties: `identity_source` (`IdentitySource`).
     #[track_caller]
     pub fn new(id: impl Into<String>, identity_source: application::IdentitySource) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "IdentitySource",
             Some("identity_source"),
@@ -72,41 +73,41 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::AccountAccess::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The ARN of the application
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `IdentitySource.IdentityCenter.ApplicationArn`; Terraform `identity_source.identity_center.application_arn`.
-    pub fn identity_source_identity_center_application_arn(&self) -> Expr {
+    pub fn identity_source_identity_center_application_arn(&self) -> rt::Expr {
         self.0.attr("IdentitySource.IdentityCenter.ApplicationArn")
     }
     /// The status of the application
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The tenant ID of the application
     ///
     /// CloudFormation `Fn::GetAtt` `TenantId`; Terraform `tenant_id`.
-    pub fn tenant_id(&self) -> Expr {
+    pub fn tenant_id(&self) -> rt::Expr {
         self.0.attr("TenantId")
     }
     /// The timestamp when the application was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the application was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -117,20 +118,24 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitycenter.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityCenter(Props);
+    pub struct IdentityCenter(rt::Props);
     impl IdentityCenter {
         /// A new `IdentityCenter`. Required properties: `instance_arn` (`InstanceArn`).
-        pub fn new(instance_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        pub fn new(instance_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceArn",
+                Some("instance_arn"),
+                rt::string(instance_arn),
+            );
             IdentityCenter(this)
         }
         /// The ARN of the associated Identity Center application
         ///
         /// Constraints: length 10..=1224; pattern `^arn:[a-z0-9-]+:sso::[0-9]{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$`. CloudFormation `ApplicationArn`, Terraform `application_arn`.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationArn", Some("application_arn"), string(value));
+                .set("ApplicationArn", Some("application_arn"), rt::string(value));
             self
         }
     }
@@ -139,11 +144,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitysource.html)
     #[derive(Clone, Debug)]
-    pub struct IdentitySource(Props);
+    pub struct IdentitySource(rt::Props);
     impl IdentitySource {
         /// A new `IdentitySource`. Required properties: `identity_center` (`IdentityCenter`).
         pub fn new(identity_center: IdentityCenter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IdentityCenter",
                 Some("identity_center"),
@@ -159,11 +164,11 @@ pub mod application {
 /// CloudFormation: `AWS::AccountAccess::Entitlement`. Terraform: `awscc_accountaccess_entitlement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-accountaccess-entitlement.html)
-pub struct Entitlement(Base);
-static ENTITLEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Entitlement(rt::Base);
+static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AccountAccess::Entitlement",
     terraform: Some("awscc_accountaccess_entitlement"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -203,14 +208,14 @@ impl Entitlement {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_arn: impl Into<Expr>,
+        application_arn: impl Into<rt::Expr>,
         entitlement: entitlement::Entitlement,
     ) -> Self {
-        let mut this = Base::new(id, &ENTITLEMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENTITLEMENT_TYPE);
         this.set(
             "ApplicationArn",
             Some("application_arn"),
-            string(application_arn),
+            rt::string(application_arn),
         );
         this.set("Entitlement", Some("entitlement"), entitlement.into());
         Entitlement(this)
@@ -219,23 +224,23 @@ impl Entitlement {
 builder!(Entitlement, EntitlementHandle);
 /// A declared `AWS::AccountAccess::Entitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntitlementHandle(Handle);
+pub struct EntitlementHandle(rt::Handle);
 handle!(EntitlementHandle);
 impl EntitlementHandle {
     /// The ID of the entitlement
     ///
     /// CloudFormation `Fn::GetAtt` `EntitlementId`; Terraform `entitlement_id`.
-    pub fn entitlement_id(&self) -> Expr {
+    pub fn entitlement_id(&self) -> rt::Expr {
         self.0.attr("EntitlementId")
     }
     /// CloudFormation `Fn::GetAtt` `Entitlement.PrincipalRole.Account`; Terraform `entitlement.principal_role.account`.
-    pub fn entitlement_principal_role_account(&self) -> Expr {
+    pub fn entitlement_principal_role_account(&self) -> rt::Expr {
         self.0.attr("Entitlement.PrincipalRole.Account")
     }
     /// The timestamp when the entitlement was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -246,11 +251,11 @@ pub mod entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-entitlement.html)
     #[derive(Clone, Debug)]
-    pub struct Entitlement(Props);
+    pub struct Entitlement(rt::Props);
     impl Entitlement {
         /// A new `Entitlement`. Required properties: `principal_role` (`PrincipalRole`).
         pub fn new(principal_role: PrincipalRoleEntitlement) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PrincipalRole",
                 Some("principal_role"),
@@ -264,25 +269,25 @@ pub mod entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-identitycenterprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityCenterPrincipal(Props);
+    pub struct IdentityCenterPrincipal(rt::Props);
     impl IdentityCenterPrincipal {
         /// A new `IdentityCenterPrincipal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityCenterPrincipal(this)
         }
         /// The ID of the group
         ///
         /// Constraints: length 1..=47; pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`. CloudFormation `GroupId`, Terraform `group_id`.
-        pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupId", Some("group_id"), string(value));
+        pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupId", Some("group_id"), rt::string(value));
             self
         }
         /// The ID of the user
         ///
         /// Constraints: length 1..=47; pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`. CloudFormation `UserId`, Terraform `user_id`.
-        pub fn user_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserId", Some("user_id"), string(value));
+        pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserId", Some("user_id"), rt::string(value));
             self
         }
     }
@@ -291,11 +296,11 @@ pub mod entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principal.html)
     #[derive(Clone, Debug)]
-    pub struct Principal(Props);
+    pub struct Principal(rt::Props);
     impl Principal {
         /// A new `Principal`. Required properties: `identity_center` (`IdentityCenter`).
         pub fn new(identity_center: IdentityCenterPrincipal) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IdentityCenter",
                 Some("identity_center"),
@@ -309,20 +314,20 @@ pub mod entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principalroleentitlement.html)
     #[derive(Clone, Debug)]
-    pub struct PrincipalRoleEntitlement(Props);
+    pub struct PrincipalRoleEntitlement(rt::Props);
     impl PrincipalRoleEntitlement {
         /// A new `PrincipalRoleEntitlement`. Required properties: `principal` (`Principal`), `role_arn` (`RoleArn`).
-        pub fn new(principal: Principal, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(principal: Principal, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Principal", Some("principal"), principal.into());
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             PrincipalRoleEntitlement(this)
         }
         /// The AWS account ID
         ///
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `Account`, Terraform `account`.
-        pub fn account(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Account", Some("account"), string(value));
+        pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Account", Some("account"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ACMPCA` resource types of the CloudFormation registry (`AWS::ACMPCA::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `acmpca` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::ACMPCA::Certificate`` resource is used to issue a certificate using your private certificate authority.
 ///
 /// CloudFormation: `AWS::ACMPCA::Certificate`. Terraform: `awscc_acmpca_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-acmpca-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ACMPCA::Certificate",
     terraform: Some("awscc_acmpca_certificate"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Certificate", Some("certificate"))],
@@ -28,26 +29,26 @@ impl Certificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_authority_arn: impl Into<Expr>,
-        certificate_signing_request: impl Into<Expr>,
-        signing_algorithm: impl Into<Expr>,
+        certificate_authority_arn: impl Into<rt::Expr>,
+        certificate_signing_request: impl Into<rt::Expr>,
+        signing_algorithm: impl Into<rt::Expr>,
         validity: certificate::Validity,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(certificate_authority_arn),
+            rt::string(certificate_authority_arn),
         );
         this.set(
             "CertificateSigningRequest",
             Some("certificate_signing_request"),
-            string(certificate_signing_request),
+            rt::string(certificate_signing_request),
         );
         this.set(
             "SigningAlgorithm",
             Some("signing_algorithm"),
-            string(signing_algorithm),
+            rt::string(signing_algorithm),
         );
         this.set("Validity", Some("validity"), validity.into());
         Certificate(this)
@@ -63,9 +64,9 @@ impl Certificate {
     /// Specifies a custom configuration template to use when issuing a certificate.
     ///
     /// Changing it replaces the resource. CloudFormation `TemplateArn`, Terraform `template_arn`.
-    pub fn template_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateArn", Some("template_arn"), string(value));
+            .set("TemplateArn", Some("template_arn"), rt::string(value));
         self
     }
     /// Information describing the start of the validity period of the certificate.
@@ -83,15 +84,15 @@ impl Certificate {
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::ACMPCA::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Certificate`; Terraform `certificate`.
-    pub fn certificate(&self) -> Expr {
+    pub fn certificate(&self) -> rt::Expr {
         self.0.attr("Certificate")
     }
 }
@@ -104,11 +105,11 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-apipassthrough.html)
     #[derive(Clone, Debug)]
-    pub struct ApiPassthrough(Props);
+    pub struct ApiPassthrough(rt::Props);
     impl ApiPassthrough {
         /// A new `ApiPassthrough`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApiPassthrough(this)
         }
         /// Specifies X.509 extension information for a certificate.
@@ -133,17 +134,17 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customattribute.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAttribute(Props);
+    pub struct CustomAttribute(rt::Props);
     impl CustomAttribute {
         /// A new `CustomAttribute`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                string(object_identifier),
+                rt::string(object_identifier),
             );
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             CustomAttribute(this)
         }
     }
@@ -154,24 +155,24 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customextension.html)
     #[derive(Clone, Debug)]
-    pub struct CustomExtension(Props);
+    pub struct CustomExtension(rt::Props);
     impl CustomExtension {
         /// A new `CustomExtension`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                string(object_identifier),
+                rt::string(object_identifier),
             );
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             CustomExtension(this)
         }
         /// Specifies the critical flag of the X.509 extension.
         ///
         /// CloudFormation `Critical`, Terraform `critical`.
         pub fn critical(mut self, value: bool) -> Self {
-            self.0.set("Critical", Some("critical"), boolean(value));
+            self.0.set("Critical", Some("critical"), rt::boolean(value));
             self
         }
     }
@@ -182,13 +183,17 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-edipartyname.html)
     #[derive(Clone, Debug)]
-    pub struct EdiPartyName(Props);
+    pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
         /// A new `EdiPartyName`. Required properties: `name_assigner` (`NameAssigner`), `party_name` (`PartyName`).
-        pub fn new(name_assigner: impl Into<Expr>, party_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("NameAssigner", Some("name_assigner"), string(name_assigner));
-            this.set("PartyName", Some("party_name"), string(party_name));
+        pub fn new(name_assigner: impl Into<rt::Expr>, party_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "NameAssigner",
+                Some("name_assigner"),
+                rt::string(name_assigner),
+            );
+            this.set("PartyName", Some("party_name"), rt::string(party_name));
             EdiPartyName(this)
         }
     }
@@ -199,32 +204,32 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extendedkeyusage.html)
     #[derive(Clone, Debug)]
-    pub struct ExtendedKeyUsage(Props);
+    pub struct ExtendedKeyUsage(rt::Props);
     impl ExtendedKeyUsage {
         /// A new `ExtendedKeyUsage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExtendedKeyUsage(this)
         }
         /// Specifies a custom ``ExtendedKeyUsage`` with an object identifier (OID).
         ///
         /// CloudFormation `ExtendedKeyUsageObjectIdentifier`, Terraform `extended_key_usage_object_identifier`.
-        pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn extended_key_usage_object_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExtendedKeyUsageObjectIdentifier",
                 Some("extended_key_usage_object_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies a standard ``ExtendedKeyUsage`` as defined as in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12).
         ///
         /// CloudFormation `ExtendedKeyUsageType`, Terraform `extended_key_usage_type`.
-        pub fn extended_key_usage_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn extended_key_usage_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExtendedKeyUsageType",
                 Some("extended_key_usage_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -236,11 +241,11 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extensions.html)
     #[derive(Clone, Debug)]
-    pub struct Extensions(Props);
+    pub struct Extensions(rt::Props);
     impl Extensions {
         /// A new `Extensions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Extensions(this)
         }
         /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers.
@@ -253,7 +258,7 @@ pub mod certificate {
             self.0.set(
                 "CertificatePolicies",
                 Some("certificate_policies"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -264,8 +269,11 @@ pub mod certificate {
             mut self,
             value: impl IntoIterator<Item = CustomExtension>,
         ) -> Self {
-            self.0
-                .set("CustomExtensions", Some("custom_extensions"), list(value));
+            self.0.set(
+                "CustomExtensions",
+                Some("custom_extensions"),
+                rt::list(value),
+            );
             self
         }
         /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the ``KeyUsage`` extension.
@@ -275,8 +283,11 @@ pub mod certificate {
             mut self,
             value: impl IntoIterator<Item = ExtendedKeyUsage>,
         ) -> Self {
-            self.0
-                .set("ExtendedKeyUsage", Some("extended_key_usage"), list(value));
+            self.0.set(
+                "ExtendedKeyUsage",
+                Some("extended_key_usage"),
+                rt::list(value),
+            );
             self
         }
         /// Defines one or more purposes for which the key contained in the certificate can be used.
@@ -296,7 +307,7 @@ pub mod certificate {
             self.0.set(
                 "SubjectAlternativeNames",
                 Some("subject_alternative_names"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -308,11 +319,11 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-generalname.html)
     #[derive(Clone, Debug)]
-    pub struct GeneralName(Props);
+    pub struct GeneralName(rt::Props);
     impl GeneralName {
         /// A new `GeneralName`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeneralName(this)
         }
         /// Contains information about the certificate subject.
@@ -326,8 +337,8 @@ pub mod certificate {
         /// Represents ``GeneralName`` as a DNS name.
         ///
         /// CloudFormation `DnsName`, Terraform `dns_name`.
-        pub fn dns_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DnsName", Some("dns_name"), string(value));
+        pub fn dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DnsName", Some("dns_name"), rt::string(value));
             self
         }
         /// Represents ``GeneralName`` as an ``EdiPartyName`` object.
@@ -341,8 +352,9 @@ pub mod certificate {
         /// Represents ``GeneralName`` as an IPv4 or IPv6 address.
         ///
         /// CloudFormation `IpAddress`, Terraform `ip_address`.
-        pub fn ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpAddress", Some("ip_address"), string(value));
+        pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IpAddress", Some("ip_address"), rt::string(value));
             self
         }
         /// Represents ``GeneralName`` using an ``OtherName`` object.
@@ -355,27 +367,27 @@ pub mod certificate {
         /// Represents ``GeneralName`` as an object identifier (OID).
         ///
         /// CloudFormation `RegisteredId`, Terraform `registered_id`.
-        pub fn registered_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registered_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegisteredId", Some("registered_id"), string(value));
+                .set("RegisteredId", Some("registered_id"), rt::string(value));
             self
         }
         /// Represents ``GeneralName`` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
         ///
         /// CloudFormation `Rfc822Name`, Terraform `rfc_822_name`.
-        pub fn rfc822_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rfc822_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Rfc822Name", Some("rfc_822_name"), string(value));
+                .set("Rfc822Name", Some("rfc_822_name"), rt::string(value));
             self
         }
         /// Represents ``GeneralName`` as a URI.
         ///
         /// CloudFormation `UniformResourceIdentifier`, Terraform `uniform_resource_identifier`.
-        pub fn uniform_resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn uniform_resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UniformResourceIdentifier",
                 Some("uniform_resource_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -387,18 +399,18 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-keyusage.html)
     #[derive(Clone, Debug)]
-    pub struct KeyUsage(Props);
+    pub struct KeyUsage(rt::Props);
     impl KeyUsage {
         /// A new `KeyUsage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyUsage(this)
         }
         /// Key can be used to sign CRLs.
         ///
         /// CloudFormation `CRLSign`, Terraform `crl_sign`.
         pub fn crl_sign(mut self, value: bool) -> Self {
-            self.0.set("CRLSign", Some("crl_sign"), boolean(value));
+            self.0.set("CRLSign", Some("crl_sign"), rt::boolean(value));
             self
         }
         /// Key can be used to decipher data.
@@ -408,7 +420,7 @@ pub mod certificate {
             self.0.set(
                 "DataEncipherment",
                 Some("data_encipherment"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -417,7 +429,7 @@ pub mod certificate {
         /// CloudFormation `DecipherOnly`, Terraform `decipher_only`.
         pub fn decipher_only(mut self, value: bool) -> Self {
             self.0
-                .set("DecipherOnly", Some("decipher_only"), boolean(value));
+                .set("DecipherOnly", Some("decipher_only"), rt::boolean(value));
             self
         }
         /// Key can be used for digital signing.
@@ -427,7 +439,7 @@ pub mod certificate {
             self.0.set(
                 "DigitalSignature",
                 Some("digital_signature"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -436,7 +448,7 @@ pub mod certificate {
         /// CloudFormation `EncipherOnly`, Terraform `encipher_only`.
         pub fn encipher_only(mut self, value: bool) -> Self {
             self.0
-                .set("EncipherOnly", Some("encipher_only"), boolean(value));
+                .set("EncipherOnly", Some("encipher_only"), rt::boolean(value));
             self
         }
         /// Key can be used in a key-agreement protocol.
@@ -444,7 +456,7 @@ pub mod certificate {
         /// CloudFormation `KeyAgreement`, Terraform `key_agreement`.
         pub fn key_agreement(mut self, value: bool) -> Self {
             self.0
-                .set("KeyAgreement", Some("key_agreement"), boolean(value));
+                .set("KeyAgreement", Some("key_agreement"), rt::boolean(value));
             self
         }
         /// Key can be used to sign certificates.
@@ -452,23 +464,29 @@ pub mod certificate {
         /// CloudFormation `KeyCertSign`, Terraform `key_cert_sign`.
         pub fn key_cert_sign(mut self, value: bool) -> Self {
             self.0
-                .set("KeyCertSign", Some("key_cert_sign"), boolean(value));
+                .set("KeyCertSign", Some("key_cert_sign"), rt::boolean(value));
             self
         }
         /// Key can be used to encipher data.
         ///
         /// CloudFormation `KeyEncipherment`, Terraform `key_encipherment`.
         pub fn key_encipherment(mut self, value: bool) -> Self {
-            self.0
-                .set("KeyEncipherment", Some("key_encipherment"), boolean(value));
+            self.0.set(
+                "KeyEncipherment",
+                Some("key_encipherment"),
+                rt::boolean(value),
+            );
             self
         }
         /// Key can be used for non-repudiation.
         ///
         /// CloudFormation `NonRepudiation`, Terraform `non_repudiation`.
         pub fn non_repudiation(mut self, value: bool) -> Self {
-            self.0
-                .set("NonRepudiation", Some("non_repudiation"), boolean(value));
+            self.0.set(
+                "NonRepudiation",
+                Some("non_repudiation"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -479,13 +497,13 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-othername.html)
     #[derive(Clone, Debug)]
-    pub struct OtherName(Props);
+    pub struct OtherName(rt::Props);
     impl OtherName {
         /// A new `OtherName`. Required properties: `type_id` (`TypeId`), `value` (`Value`).
-        pub fn new(type_id: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TypeId", Some("type_id"), string(type_id));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(type_id: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TypeId", Some("type_id"), rt::string(type_id));
+            this.set("Value", Some("value"), rt::string(value));
             OtherName(this)
         }
     }
@@ -496,15 +514,15 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyinformation.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyInformation(Props);
+    pub struct PolicyInformation(rt::Props);
     impl PolicyInformation {
         /// A new `PolicyInformation`. Required properties: `cert_policy_id` (`CertPolicyId`).
-        pub fn new(cert_policy_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(cert_policy_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CertPolicyId",
                 Some("cert_policy_id"),
-                string(cert_policy_id),
+                rt::string(cert_policy_id),
             );
             PolicyInformation(this)
         }
@@ -515,8 +533,11 @@ pub mod certificate {
             mut self,
             value: impl IntoIterator<Item = PolicyQualifierInfo>,
         ) -> Self {
-            self.0
-                .set("PolicyQualifiers", Some("policy_qualifiers"), list(value));
+            self.0.set(
+                "PolicyQualifiers",
+                Some("policy_qualifiers"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -527,15 +548,15 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyqualifierinfo.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyQualifierInfo(Props);
+    pub struct PolicyQualifierInfo(rt::Props);
     impl PolicyQualifierInfo {
         /// A new `PolicyQualifierInfo`. Required properties: `policy_qualifier_id` (`PolicyQualifierId`), `qualifier` (`Qualifier`).
-        pub fn new(policy_qualifier_id: impl Into<Expr>, qualifier: Qualifier) -> Self {
-            let mut this = Props::default();
+        pub fn new(policy_qualifier_id: impl Into<rt::Expr>, qualifier: Qualifier) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyQualifierId",
                 Some("policy_qualifier_id"),
-                string(policy_qualifier_id),
+                rt::string(policy_qualifier_id),
             );
             this.set("Qualifier", Some("qualifier"), qualifier.into());
             PolicyQualifierInfo(this)
@@ -548,12 +569,12 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-qualifier.html)
     #[derive(Clone, Debug)]
-    pub struct Qualifier(Props);
+    pub struct Qualifier(rt::Props);
     impl Qualifier {
         /// A new `Qualifier`. Required properties: `cps_uri` (`CpsUri`).
-        pub fn new(cps_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CpsUri", Some("cps_uri"), string(cps_uri));
+        pub fn new(cps_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CpsUri", Some("cps_uri"), rt::string(cps_uri));
             Qualifier(this)
         }
     }
@@ -564,25 +585,26 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-subject.html)
     #[derive(Clone, Debug)]
-    pub struct Subject(Props);
+    pub struct Subject(rt::Props);
     impl Subject {
         /// A new `Subject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Subject(this)
         }
         /// For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
         ///
         /// CloudFormation `CommonName`, Terraform `common_name`.
-        pub fn common_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommonName", Some("common_name"), string(value));
+        pub fn common_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CommonName", Some("common_name"), rt::string(value));
             self
         }
         /// Two-digit code that specifies the country in which the certificate subject located.
         ///
         /// CloudFormation `Country`, Terraform `country`.
-        pub fn country(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Country", Some("country"), string(value));
+        pub fn country(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Country", Some("country"), rt::string(value));
             self
         }
         /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value.
@@ -592,106 +614,111 @@ pub mod certificate {
             mut self,
             value: impl IntoIterator<Item = CustomAttribute>,
         ) -> Self {
-            self.0
-                .set("CustomAttributes", Some("custom_attributes"), list(value));
+            self.0.set(
+                "CustomAttributes",
+                Some("custom_attributes"),
+                rt::list(value),
+            );
             self
         }
         /// Disambiguating information for the certificate subject.
         ///
         /// CloudFormation `DistinguishedNameQualifier`, Terraform `distinguished_name_qualifier`.
-        pub fn distinguished_name_qualifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn distinguished_name_qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DistinguishedNameQualifier",
                 Some("distinguished_name_qualifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Typically a qualifier appended to the name of an individual.
         ///
         /// CloudFormation `GenerationQualifier`, Terraform `generation_qualifier`.
-        pub fn generation_qualifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generation_qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GenerationQualifier",
                 Some("generation_qualifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// First name.
         ///
         /// CloudFormation `GivenName`, Terraform `given_name`.
-        pub fn given_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GivenName", Some("given_name"), string(value));
+        pub fn given_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GivenName", Some("given_name"), rt::string(value));
             self
         }
         /// Concatenation that typically contains the first letter of the *GivenName*, the first letter of the middle name if one exists, and the first letter of the *Surname*.
         ///
         /// CloudFormation `Initials`, Terraform `initials`.
-        pub fn initials(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Initials", Some("initials"), string(value));
+        pub fn initials(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Initials", Some("initials"), rt::string(value));
             self
         }
         /// The locality (such as a city or town) in which the certificate subject is located.
         ///
         /// CloudFormation `Locality`, Terraform `locality`.
-        pub fn locality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Locality", Some("locality"), string(value));
+        pub fn locality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Locality", Some("locality"), rt::string(value));
             self
         }
         /// Legal name of the organization with which the certificate subject is affiliated.
         ///
         /// CloudFormation `Organization`, Terraform `organization`.
-        pub fn organization(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Organization", Some("organization"), string(value));
+                .set("Organization", Some("organization"), rt::string(value));
             self
         }
         /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
         ///
         /// CloudFormation `OrganizationalUnit`, Terraform `organizational_unit`.
-        pub fn organizational_unit(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organizational_unit(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OrganizationalUnit",
                 Some("organizational_unit"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Typically a shortened version of a longer *GivenName*.
         ///
         /// CloudFormation `Pseudonym`, Terraform `pseudonym`.
-        pub fn pseudonym(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pseudonym", Some("pseudonym"), string(value));
+        pub fn pseudonym(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Pseudonym", Some("pseudonym"), rt::string(value));
             self
         }
         /// The certificate serial number.
         ///
         /// CloudFormation `SerialNumber`, Terraform `serial_number`.
-        pub fn serial_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn serial_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SerialNumber", Some("serial_number"), string(value));
+                .set("SerialNumber", Some("serial_number"), rt::string(value));
             self
         }
         /// State in which the subject of the certificate is located.
         ///
         /// CloudFormation `State`, Terraform `state`.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", Some("state"), string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", Some("state"), rt::string(value));
             self
         }
         /// Family name. In the US and the UK, for example, the surname of an individual is ordered last. In Asian cultures the surname is typically ordered first.
         ///
         /// CloudFormation `Surname`, Terraform `surname`.
-        pub fn surname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Surname", Some("surname"), string(value));
+        pub fn surname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Surname", Some("surname"), rt::string(value));
             self
         }
         /// A title such as Mr. or Ms., which is pre-pended to the name to refer formally to the certificate subject.
         ///
         /// CloudFormation `Title`, Terraform `title`.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", Some("title"), string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", Some("title"), rt::string(value));
             self
         }
     }
@@ -702,13 +729,13 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-validity.html)
     #[derive(Clone, Debug)]
-    pub struct Validity(Props);
+    pub struct Validity(rt::Props);
     impl Validity {
         /// A new `Validity`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
-            this.set("Value", Some("value"), int(value));
+        pub fn new(type_: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Value", Some("value"), rt::int(value));
             Validity(this)
         }
     }
@@ -719,11 +746,11 @@ pub mod certificate {
 /// CloudFormation: `AWS::ACMPCA::CertificateAuthority`. Terraform: `awscc_acmpca_certificate_authority` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-acmpca-certificateauthority.html)
-pub struct CertificateAuthority(Base);
-static CERTIFICATE_AUTHORITY_TYPE: TypeInfo = TypeInfo {
+pub struct CertificateAuthority(rt::Base);
+static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ACMPCA::CertificateAuthority",
     terraform: Some("awscc_acmpca_certificate_authority"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -739,20 +766,24 @@ impl CertificateAuthority {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key_algorithm: impl Into<Expr>,
-        signing_algorithm: impl Into<Expr>,
+        key_algorithm: impl Into<rt::Expr>,
+        signing_algorithm: impl Into<rt::Expr>,
         subject: certificate_authority::Subject,
-        type_: impl Into<Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
-        this.set("KeyAlgorithm", Some("key_algorithm"), string(key_algorithm));
+        let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
+        this.set(
+            "KeyAlgorithm",
+            Some("key_algorithm"),
+            rt::string(key_algorithm),
+        );
         this.set(
             "SigningAlgorithm",
             Some("signing_algorithm"),
-            string(signing_algorithm),
+            rt::string(signing_algorithm),
         );
         this.set("Subject", Some("subject"), subject.into());
-        this.set("Type", Some("type"), string(type_));
+        this.set("Type", Some("type"), rt::string(type_));
         CertificateAuthority(this)
     }
     /// Structure that contains CSR pass through extension information used by the CreateCertificateAuthority action.
@@ -802,19 +833,19 @@ impl CertificateAuthority {
 builder!(CertificateAuthority, CertificateAuthorityHandle);
 /// A declared `AWS::ACMPCA::CertificateAuthority`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateAuthorityHandle(Handle);
+pub struct CertificateAuthorityHandle(rt::Handle);
 handle!(CertificateAuthorityHandle);
 impl CertificateAuthorityHandle {
     /// The Amazon Resource Name (ARN) of the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The base64 PEM-encoded certificate signing request (CSR) for your certificate authority certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateSigningRequest`; Terraform `certificate_signing_request`.
-    pub fn certificate_signing_request(&self) -> Expr {
+    pub fn certificate_signing_request(&self) -> rt::Expr {
         self.0.attr("CertificateSigningRequest")
     }
 }
@@ -827,11 +858,11 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessdescription.html)
     #[derive(Clone, Debug)]
-    pub struct AccessDescription(Props);
+    pub struct AccessDescription(rt::Props);
     impl AccessDescription {
         /// A new `AccessDescription`. Required properties: `access_location` (`AccessLocation`), `access_method` (`AccessMethod`).
         pub fn new(access_location: GeneralName, access_method: AccessMethod) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessLocation",
                 Some("access_location"),
@@ -848,32 +879,32 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessmethod.html)
     #[derive(Clone, Debug)]
-    pub struct AccessMethod(Props);
+    pub struct AccessMethod(rt::Props);
     impl AccessMethod {
         /// A new `AccessMethod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessMethod(this)
         }
         /// Pre-defined enum string for X.509 AccessMethod ObjectIdentifiers.
         ///
         /// CloudFormation `AccessMethodType`, Terraform `access_method_type`.
-        pub fn access_method_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_method_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AccessMethodType",
                 Some("access_method_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// String that contains X.509 ObjectIdentifier information.
         ///
         /// CloudFormation `CustomObjectIdentifier`, Terraform `custom_object_identifier`.
-        pub fn custom_object_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_object_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomObjectIdentifier",
                 Some("custom_object_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -885,12 +916,12 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CrlConfiguration(Props);
+    pub struct CrlConfiguration(rt::Props);
     impl CrlConfiguration {
         /// A new `CrlConfiguration`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CrlConfiguration(this)
         }
         /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your certificate authority
@@ -913,26 +944,30 @@ pub mod certificate_authority {
             self
         }
         /// Constraints: length 0..=253; pattern `^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$`. CloudFormation `CustomCname`, Terraform `custom_cname`.
-        pub fn custom_cname(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_cname(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomCname", Some("custom_cname"), string(value));
+                .set("CustomCname", Some("custom_cname"), rt::string(value));
             self
         }
         /// Constraints: length 0..=253; pattern `^(/|[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*)$`. CloudFormation `CustomPath`, Terraform `custom_path`.
-        pub fn custom_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomPath", Some("custom_path"), string(value));
+        pub fn custom_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CustomPath", Some("custom_path"), rt::string(value));
             self
         }
         /// Constraints: range 1..=5000. CloudFormation `ExpirationInDays`, Terraform `expiration_in_days`.
         pub fn expiration_in_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ExpirationInDays", Some("expiration_in_days"), int(value));
+            self.0.set(
+                "ExpirationInDays",
+                Some("expiration_in_days"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 3..=255; pattern `^[-a-zA-Z0-9._/]+$`. CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
         /// CloudFormation `S3ObjectAcl`, Terraform `s3_object_acl`.
@@ -949,15 +984,15 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crldistributionpointextensionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CrlDistributionPointExtensionConfiguration(Props);
+    pub struct CrlDistributionPointExtensionConfiguration(rt::Props);
     impl CrlDistributionPointExtensionConfiguration {
         /// A new `CrlDistributionPointExtensionConfiguration`. Required properties: `omit_extension` (`OmitExtension`).
         pub fn new(omit_extension: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OmitExtension",
                 Some("omit_extension"),
-                boolean(omit_extension),
+                rt::boolean(omit_extension),
             );
             CrlDistributionPointExtensionConfiguration(this)
         }
@@ -969,11 +1004,11 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-csrextensions.html)
     #[derive(Clone, Debug)]
-    pub struct CsrExtensions(Props);
+    pub struct CsrExtensions(rt::Props);
     impl CsrExtensions {
         /// A new `CsrExtensions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CsrExtensions(this)
         }
         /// Structure that contains X.509 KeyUsage information.
@@ -993,7 +1028,7 @@ pub mod certificate_authority {
             self.0.set(
                 "SubjectInformationAccess",
                 Some("subject_information_access"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1005,17 +1040,17 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-customattribute.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAttribute(Props);
+    pub struct CustomAttribute(rt::Props);
     impl CustomAttribute {
         /// A new `CustomAttribute`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                string(object_identifier),
+                rt::string(object_identifier),
             );
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             CustomAttribute(this)
         }
     }
@@ -1026,18 +1061,18 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-edipartyname.html)
     #[derive(Clone, Debug)]
-    pub struct EdiPartyName(Props);
+    pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
         /// A new `EdiPartyName`. Required properties: `party_name` (`PartyName`).
-        pub fn new(party_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PartyName", Some("party_name"), string(party_name));
+        pub fn new(party_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PartyName", Some("party_name"), rt::string(party_name));
             EdiPartyName(this)
         }
         /// CloudFormation `NameAssigner`, Terraform `name_assigner`.
-        pub fn name_assigner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn name_assigner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NameAssigner", Some("name_assigner"), string(value));
+                .set("NameAssigner", Some("name_assigner"), rt::string(value));
             self
         }
     }
@@ -1048,11 +1083,11 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-generalname.html)
     #[derive(Clone, Debug)]
-    pub struct GeneralName(Props);
+    pub struct GeneralName(rt::Props);
     impl GeneralName {
         /// A new `GeneralName`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeneralName(this)
         }
         /// Structure that contains X.500 distinguished name information for your CA.
@@ -1066,8 +1101,8 @@ pub mod certificate_authority {
         /// String that contains X.509 DnsName information.
         ///
         /// CloudFormation `DnsName`, Terraform `dns_name`.
-        pub fn dns_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DnsName", Some("dns_name"), string(value));
+        pub fn dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DnsName", Some("dns_name"), rt::string(value));
             self
         }
         /// Structure that contains X.509 EdiPartyName information.
@@ -1081,8 +1116,9 @@ pub mod certificate_authority {
         /// String that contains X.509 IpAddress information.
         ///
         /// CloudFormation `IpAddress`, Terraform `ip_address`.
-        pub fn ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpAddress", Some("ip_address"), string(value));
+        pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IpAddress", Some("ip_address"), rt::string(value));
             self
         }
         /// Structure that contains X.509 OtherName information.
@@ -1095,27 +1131,27 @@ pub mod certificate_authority {
         /// String that contains X.509 ObjectIdentifier information.
         ///
         /// CloudFormation `RegisteredId`, Terraform `registered_id`.
-        pub fn registered_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registered_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegisteredId", Some("registered_id"), string(value));
+                .set("RegisteredId", Some("registered_id"), rt::string(value));
             self
         }
         /// String that contains X.509 Rfc822Name information.
         ///
         /// CloudFormation `Rfc822Name`, Terraform `rfc_822_name`.
-        pub fn rfc822_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rfc822_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Rfc822Name", Some("rfc_822_name"), string(value));
+                .set("Rfc822Name", Some("rfc_822_name"), rt::string(value));
             self
         }
         /// String that contains X.509 UniformResourceIdentifier information.
         ///
         /// CloudFormation `UniformResourceIdentifier`, Terraform `uniform_resource_identifier`.
-        pub fn uniform_resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn uniform_resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UniformResourceIdentifier",
                 Some("uniform_resource_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1127,16 +1163,16 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-keyusage.html)
     #[derive(Clone, Debug)]
-    pub struct KeyUsage(Props);
+    pub struct KeyUsage(rt::Props);
     impl KeyUsage {
         /// A new `KeyUsage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyUsage(this)
         }
         /// CloudFormation `CRLSign`, Terraform `crl_sign`.
         pub fn crl_sign(mut self, value: bool) -> Self {
-            self.0.set("CRLSign", Some("crl_sign"), boolean(value));
+            self.0.set("CRLSign", Some("crl_sign"), rt::boolean(value));
             self
         }
         /// CloudFormation `DataEncipherment`, Terraform `data_encipherment`.
@@ -1144,14 +1180,14 @@ pub mod certificate_authority {
             self.0.set(
                 "DataEncipherment",
                 Some("data_encipherment"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `DecipherOnly`, Terraform `decipher_only`.
         pub fn decipher_only(mut self, value: bool) -> Self {
             self.0
-                .set("DecipherOnly", Some("decipher_only"), boolean(value));
+                .set("DecipherOnly", Some("decipher_only"), rt::boolean(value));
             self
         }
         /// CloudFormation `DigitalSignature`, Terraform `digital_signature`.
@@ -1159,38 +1195,44 @@ pub mod certificate_authority {
             self.0.set(
                 "DigitalSignature",
                 Some("digital_signature"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `EncipherOnly`, Terraform `encipher_only`.
         pub fn encipher_only(mut self, value: bool) -> Self {
             self.0
-                .set("EncipherOnly", Some("encipher_only"), boolean(value));
+                .set("EncipherOnly", Some("encipher_only"), rt::boolean(value));
             self
         }
         /// CloudFormation `KeyAgreement`, Terraform `key_agreement`.
         pub fn key_agreement(mut self, value: bool) -> Self {
             self.0
-                .set("KeyAgreement", Some("key_agreement"), boolean(value));
+                .set("KeyAgreement", Some("key_agreement"), rt::boolean(value));
             self
         }
         /// CloudFormation `KeyCertSign`, Terraform `key_cert_sign`.
         pub fn key_cert_sign(mut self, value: bool) -> Self {
             self.0
-                .set("KeyCertSign", Some("key_cert_sign"), boolean(value));
+                .set("KeyCertSign", Some("key_cert_sign"), rt::boolean(value));
             self
         }
         /// CloudFormation `KeyEncipherment`, Terraform `key_encipherment`.
         pub fn key_encipherment(mut self, value: bool) -> Self {
-            self.0
-                .set("KeyEncipherment", Some("key_encipherment"), boolean(value));
+            self.0.set(
+                "KeyEncipherment",
+                Some("key_encipherment"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `NonRepudiation`, Terraform `non_repudiation`.
         pub fn non_repudiation(mut self, value: bool) -> Self {
-            self.0
-                .set("NonRepudiation", Some("non_repudiation"), boolean(value));
+            self.0.set(
+                "NonRepudiation",
+                Some("non_repudiation"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1201,18 +1243,21 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-ocspconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OcspConfiguration(Props);
+    pub struct OcspConfiguration(rt::Props);
     impl OcspConfiguration {
         /// A new `OcspConfiguration`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             OcspConfiguration(this)
         }
         /// Constraints: length 0..=253; pattern `^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$`. CloudFormation `OcspCustomCname`, Terraform `ocsp_custom_cname`.
-        pub fn ocsp_custom_cname(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OcspCustomCname", Some("ocsp_custom_cname"), string(value));
+        pub fn ocsp_custom_cname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OcspCustomCname",
+                Some("ocsp_custom_cname"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1223,13 +1268,13 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-othername.html)
     #[derive(Clone, Debug)]
-    pub struct OtherName(Props);
+    pub struct OtherName(rt::Props);
     impl OtherName {
         /// A new `OtherName`. Required properties: `type_id` (`TypeId`), `value` (`Value`).
-        pub fn new(type_id: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TypeId", Some("type_id"), string(type_id));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(type_id: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TypeId", Some("type_id"), rt::string(type_id));
+            this.set("Value", Some("value"), rt::string(value));
             OtherName(this)
         }
     }
@@ -1240,11 +1285,11 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-revocationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RevocationConfiguration(Props);
+    pub struct RevocationConfiguration(rt::Props);
     impl RevocationConfiguration {
         /// A new `RevocationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RevocationConfiguration(this)
         }
         /// Your certificate authority can create and maintain a certificate revocation list (CRL).
@@ -1274,21 +1319,22 @@ pub mod certificate_authority {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-subject.html)
     #[derive(Clone, Debug)]
-    pub struct Subject(Props);
+    pub struct Subject(rt::Props);
     impl Subject {
         /// A new `Subject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Subject(this)
         }
         /// CloudFormation `CommonName`, Terraform `common_name`.
-        pub fn common_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommonName", Some("common_name"), string(value));
+        pub fn common_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CommonName", Some("common_name"), rt::string(value));
             self
         }
         /// CloudFormation `Country`, Terraform `country`.
-        pub fn country(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Country", Some("country"), string(value));
+        pub fn country(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Country", Some("country"), rt::string(value));
             self
         }
         /// Array of X.500 attribute type and value.
@@ -1298,82 +1344,87 @@ pub mod certificate_authority {
             mut self,
             value: impl IntoIterator<Item = CustomAttribute>,
         ) -> Self {
-            self.0
-                .set("CustomAttributes", Some("custom_attributes"), list(value));
+            self.0.set(
+                "CustomAttributes",
+                Some("custom_attributes"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `DistinguishedNameQualifier`, Terraform `distinguished_name_qualifier`.
-        pub fn distinguished_name_qualifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn distinguished_name_qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DistinguishedNameQualifier",
                 Some("distinguished_name_qualifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `GenerationQualifier`, Terraform `generation_qualifier`.
-        pub fn generation_qualifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generation_qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GenerationQualifier",
                 Some("generation_qualifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `GivenName`, Terraform `given_name`.
-        pub fn given_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GivenName", Some("given_name"), string(value));
+        pub fn given_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GivenName", Some("given_name"), rt::string(value));
             self
         }
         /// CloudFormation `Initials`, Terraform `initials`.
-        pub fn initials(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Initials", Some("initials"), string(value));
+        pub fn initials(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Initials", Some("initials"), rt::string(value));
             self
         }
         /// CloudFormation `Locality`, Terraform `locality`.
-        pub fn locality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Locality", Some("locality"), string(value));
+        pub fn locality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Locality", Some("locality"), rt::string(value));
             self
         }
         /// CloudFormation `Organization`, Terraform `organization`.
-        pub fn organization(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Organization", Some("organization"), string(value));
+                .set("Organization", Some("organization"), rt::string(value));
             self
         }
         /// CloudFormation `OrganizationalUnit`, Terraform `organizational_unit`.
-        pub fn organizational_unit(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organizational_unit(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OrganizationalUnit",
                 Some("organizational_unit"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Pseudonym`, Terraform `pseudonym`.
-        pub fn pseudonym(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pseudonym", Some("pseudonym"), string(value));
+        pub fn pseudonym(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Pseudonym", Some("pseudonym"), rt::string(value));
             self
         }
         /// CloudFormation `SerialNumber`, Terraform `serial_number`.
-        pub fn serial_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn serial_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SerialNumber", Some("serial_number"), string(value));
+                .set("SerialNumber", Some("serial_number"), rt::string(value));
             self
         }
         /// CloudFormation `State`, Terraform `state`.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", Some("state"), string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", Some("state"), rt::string(value));
             self
         }
         /// CloudFormation `Surname`, Terraform `surname`.
-        pub fn surname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Surname", Some("surname"), string(value));
+        pub fn surname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Surname", Some("surname"), rt::string(value));
             self
         }
         /// CloudFormation `Title`, Terraform `title`.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", Some("title"), string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", Some("title"), rt::string(value));
             self
         }
     }
@@ -1422,11 +1473,11 @@ pub mod certificate_authority {
 /// CloudFormation: `AWS::ACMPCA::CertificateAuthorityActivation`. Terraform: `awscc_acmpca_certificate_authority_activation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-acmpca-certificateauthorityactivation.html)
-pub struct CertificateAuthorityActivation(Base);
-static CERTIFICATE_AUTHORITY_ACTIVATION_TYPE: TypeInfo = TypeInfo {
+pub struct CertificateAuthorityActivation(rt::Base);
+static CERTIFICATE_AUTHORITY_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ACMPCA::CertificateAuthorityActivation",
     terraform: Some("awscc_acmpca_certificate_authority_activation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -1439,31 +1490,34 @@ impl CertificateAuthorityActivation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate: impl Into<Expr>,
-        certificate_authority_arn: impl Into<Expr>,
+        certificate: impl Into<rt::Expr>,
+        certificate_authority_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_AUTHORITY_ACTIVATION_TYPE);
-        this.set("Certificate", Some("certificate"), string(certificate));
+        let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_ACTIVATION_TYPE);
+        this.set("Certificate", Some("certificate"), rt::string(certificate));
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(certificate_authority_arn),
+            rt::string(certificate_authority_arn),
         );
         CertificateAuthorityActivation(this)
     }
     /// Certificate chain for the Certificate Authority certificate.
     ///
     /// CloudFormation `CertificateChain`, Terraform `certificate_chain`.
-    pub fn certificate_chain(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CertificateChain", Some("certificate_chain"), string(value));
+    pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateChain",
+            Some("certificate_chain"),
+            rt::string(value),
+        );
         self
     }
     /// The status of the Certificate Authority.
     ///
     /// CloudFormation `Status`, Terraform `status`.
-    pub fn status(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Status", Some("status"), string(value));
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Status", Some("status"), rt::string(value));
         self
     }
 }
@@ -1473,13 +1527,13 @@ builder!(
 );
 /// A declared `AWS::ACMPCA::CertificateAuthorityActivation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateAuthorityActivationHandle(Handle);
+pub struct CertificateAuthorityActivationHandle(rt::Handle);
 handle!(CertificateAuthorityActivationHandle);
 impl CertificateAuthorityActivationHandle {
     /// The complete certificate chain, including the Certificate Authority certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `CompleteCertificateChain`; Terraform `complete_certificate_chain`.
-    pub fn complete_certificate_chain(&self) -> Expr {
+    pub fn complete_certificate_chain(&self) -> rt::Expr {
         self.0.attr("CompleteCertificateChain")
     }
 }
@@ -1488,11 +1542,11 @@ impl CertificateAuthorityActivationHandle {
 /// CloudFormation: `AWS::ACMPCA::Permission`. Terraform: `awscc_acmpca_permission` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-acmpca-permission.html)
-pub struct Permission(Base);
-static PERMISSION_TYPE: TypeInfo = TypeInfo {
+pub struct Permission(rt::Base);
+static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ACMPCA::Permission",
     terraform: Some("awscc_acmpca_permission"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1503,32 +1557,32 @@ impl Permission {
     pub fn new(
         id: impl Into<String>,
         actions: impl IntoIterator<Item = permission::Actions>,
-        certificate_authority_arn: impl Into<Expr>,
-        principal: impl Into<Expr>,
+        certificate_authority_arn: impl Into<rt::Expr>,
+        principal: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSION_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
+        let mut this = rt::Base::new(id, &PERMISSION_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(certificate_authority_arn),
+            rt::string(certificate_authority_arn),
         );
-        this.set("Principal", Some("principal"), string(principal));
+        this.set("Principal", Some("principal"), rt::string(principal));
         Permission(this)
     }
     /// The ID of the calling account.
     ///
     /// Constraints: length 12..=12; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `SourceAccount`, Terraform `source_account`.
-    pub fn source_account(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SourceAccount", Some("source_account"), string(value));
+            .set("SourceAccount", Some("source_account"), rt::string(value));
         self
     }
 }
 builder!(Permission, PermissionHandle);
 /// A declared `AWS::ACMPCA::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionHandle(Handle);
+pub struct PermissionHandle(rt::Handle);
 handle!(PermissionHandle);
 /// Property types and value sets of [`Permission`] (`AWS::ACMPCA::Permission`).
 pub mod permission {

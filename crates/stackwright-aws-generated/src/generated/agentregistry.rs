@@ -2,23 +2,24 @@
 //! `AgentRegistry` resource types of the CloudFormation registry (`AWS::AgentRegistry::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `agentregistry` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::AgentRegistry::Registry Resource Type
 ///
 /// CloudFormation: `AWS::AgentRegistry::Registry`. Terraform: `awscc_agentregistry_registry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-agentregistry-registry.html)
-pub struct Registry(Base);
-static REGISTRY_TYPE: TypeInfo = TypeInfo {
+pub struct Registry(rt::Base);
+static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AgentRegistry::Registry",
     terraform: Some("awscc_agentregistry_registry"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,9 +67,9 @@ static REGISTRY_TYPE: TypeInfo = TypeInfo {
 impl Registry {
     /// Declares a `AWS::AgentRegistry::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REGISTRY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REGISTRY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Registry(this)
     }
     /// Configuration for the registry's record approval workflow.
@@ -97,7 +98,7 @@ impl Registry {
         self.0.set(
             "AutoDetectionEnabled",
             Some("auto_detection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -129,9 +130,9 @@ impl Registry {
     /// The description of the registry.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Discovery configuration for the registry.
@@ -160,39 +161,39 @@ impl Registry {
 builder!(Registry, RegistryHandle);
 /// A declared `AWS::AgentRegistry::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryHandle(Handle);
+pub struct RegistryHandle(rt::Handle);
 handle!(RegistryHandle);
 impl RegistryHandle {
     /// The unique identifier of the registry.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistryId`; Terraform `registry_id`.
-    pub fn registry_id(&self) -> Expr {
+    pub fn registry_id(&self) -> rt::Expr {
         self.0.attr("RegistryId")
     }
     /// The Amazon Resource Name (ARN) of the registry.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistryArn`; Terraform `registry_arn`.
-    pub fn registry_arn(&self) -> Expr {
+    pub fn registry_arn(&self) -> rt::Expr {
         self.0.attr("RegistryArn")
     }
     /// CloudFormation `Fn::GetAtt` `AutoDetectionStatus`; Terraform `auto_detection_status`.
-    pub fn auto_detection_status(&self) -> Expr {
+    pub fn auto_detection_status(&self) -> rt::Expr {
         self.0.attr("AutoDetectionStatus")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the registry was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the registry was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -205,11 +206,11 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-approvalconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApprovalConfiguration(Props);
+    pub struct ApprovalConfiguration(rt::Props);
     impl ApprovalConfiguration {
         /// A new `ApprovalConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApprovalConfiguration(this)
         }
         /// The rules that determine which registry records are automatically approved on submission.
@@ -222,7 +223,7 @@ pub mod registry {
             self.0.set(
                 "AutoApprovalRules",
                 Some("auto_approval_rules"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -234,11 +235,11 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerConfiguration(Props);
+    pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
         /// A new `AuthorizerConfiguration`. Required properties: `custom_jwt_authorizer` (`CustomJWTAuthorizer`).
         pub fn new(custom_jwt_authorizer: CustomJwtAuthorizerConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CustomJWTAuthorizer",
                 Some("custom_jwt_authorizer"),
@@ -254,14 +255,14 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizingClaimMatchValueType(Props);
+    pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
         /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
         pub fn new(
             claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClaimMatchOperator",
                 Some("claim_match_operator"),
@@ -282,31 +283,31 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct ClaimMatchValueType(Props);
+    pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
         /// A new `ClaimMatchValueType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClaimMatchValueType(this)
         }
         /// Constraints: length 1..=255; pattern `^[A-Za-z0-9_.:/-]+$`. CloudFormation `MatchValueString`, Terraform `match_value_string`.
-        pub fn match_value_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn match_value_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MatchValueString",
                 Some("match_value_string"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `MatchValueStringList`, Terraform `match_value_string_list`.
         pub fn match_value_string_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "MatchValueStringList",
                 Some("match_value_string_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -318,15 +319,15 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
-    pub struct CustomClaimValidationType(Props);
+    pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
         /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
         pub fn new(
             authorizing_claim_match_value: AuthorizingClaimMatchValueType,
-            inbound_token_claim_name: impl Into<Expr>,
+            inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizingClaimMatchValue",
                 Some("authorizing_claim_match_value"),
@@ -335,7 +336,7 @@ pub mod registry {
             this.set(
                 "InboundTokenClaimName",
                 Some("inbound_token_claim_name"),
-                string(inbound_token_claim_name),
+                rt::string(inbound_token_claim_name),
             );
             this.set(
                 "InboundTokenClaimValueType",
@@ -352,12 +353,16 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomJwtAuthorizerConfiguration(Props);
+    pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
         /// A new `CustomJwtAuthorizerConfiguration`. Required properties: `discovery_url` (`DiscoveryUrl`).
-        pub fn new(discovery_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DiscoveryUrl", Some("discovery_url"), string(discovery_url));
+        pub fn new(discovery_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DiscoveryUrl",
+                Some("discovery_url"),
+                rt::string(discovery_url),
+            );
             CustomJwtAuthorizerConfiguration(this)
         }
         /// The audience values accepted during JWT validation.
@@ -365,26 +370,38 @@ pub mod registry {
         /// Constraints: at least 1 items. CloudFormation `AllowedAudience`, Terraform `allowed_audience`.
         pub fn allowed_audience(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AllowedAudience", Some("allowed_audience"), strings(value));
+            self.0.set(
+                "AllowedAudience",
+                Some("allowed_audience"),
+                rt::strings(value),
+            );
             self
         }
         /// The client identifiers accepted during JWT validation.
         ///
         /// Constraints: at least 1 items. CloudFormation `AllowedClients`, Terraform `allowed_clients`.
-        pub fn allowed_clients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("AllowedClients", Some("allowed_clients"), strings(value));
+        pub fn allowed_clients(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AllowedClients",
+                Some("allowed_clients"),
+                rt::strings(value),
+            );
             self
         }
         /// The scopes accepted during JWT validation.
         ///
         /// Constraints: at least 1 items. CloudFormation `AllowedScopes`, Terraform `allowed_scopes`.
-        pub fn allowed_scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_scopes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedScopes", Some("allowed_scopes"), strings(value));
+                .set("AllowedScopes", Some("allowed_scopes"), rt::strings(value));
             self
         }
         /// Additional custom claim validations applied to the inbound JWT.
@@ -395,7 +412,7 @@ pub mod registry {
             value: impl IntoIterator<Item = CustomClaimValidationType>,
         ) -> Self {
             self.0
-                .set("CustomClaims", Some("custom_claims"), list(value));
+                .set("CustomClaims", Some("custom_claims"), rt::list(value));
             self
         }
     }
@@ -406,19 +423,19 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-custommetadataschemaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomMetadataSchemaConfiguration(Props);
+    pub struct CustomMetadataSchemaConfiguration(rt::Props);
     impl CustomMetadataSchemaConfiguration {
         /// A new `CustomMetadataSchemaConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomMetadataSchemaConfiguration(this)
         }
         /// The default JSON Schema that applies to record types without a specific override.
         ///
         /// Constraints: length 1..=10240. CloudFormation `DefaultSchema`, Terraform `default_schema`.
-        pub fn default_schema(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_schema(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultSchema", Some("default_schema"), string(value));
+                .set("DefaultSchema", Some("default_schema"), rt::string(value));
             self
         }
         /// A list of per-record-type schema overrides.
@@ -431,7 +448,7 @@ pub mod registry {
             self.0.set(
                 "RecordTypeSchemaOverrides",
                 Some("record_type_schema_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -443,11 +460,11 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-discoveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DiscoveryConfiguration(Props);
+    pub struct DiscoveryConfiguration(rt::Props);
     impl DiscoveryConfiguration {
         /// A new `DiscoveryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DiscoveryConfiguration(this)
         }
         /// The authorizer configuration for the registry.
@@ -469,12 +486,12 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `kms_key_arn` (`KmsKeyArn`).
-        pub fn new(kms_key_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyArn", Some("kms_key_arn"), string(kms_key_arn));
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
             EncryptionConfiguration(this)
         }
     }
@@ -485,13 +502,13 @@ pub mod registry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-recordtypeschemaoverride.html)
     #[derive(Clone, Debug)]
-    pub struct RecordTypeSchemaOverride(Props);
+    pub struct RecordTypeSchemaOverride(rt::Props);
     impl RecordTypeSchemaOverride {
         /// A new `RecordTypeSchemaOverride`. Required properties: `record_type` (`RecordType`), `schema` (`Schema`).
-        pub fn new(record_type: RecordType, schema: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(record_type: RecordType, schema: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("RecordType", Some("record_type"), record_type.into());
-            this.set("Schema", Some("schema"), string(schema));
+            this.set("Schema", Some("schema"), rt::string(schema));
             RecordTypeSchemaOverride(this)
         }
     }
@@ -560,11 +577,11 @@ pub mod registry {
 /// CloudFormation: `AWS::AgentRegistry::RegistryRecord`. Terraform: `awscc_agentregistry_registry_record` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-agentregistry-registryrecord.html)
-pub struct RegistryRecord(Base);
-static REGISTRY_RECORD_TYPE: TypeInfo = TypeInfo {
+pub struct RegistryRecord(rt::Base);
+static REGISTRY_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AgentRegistry::RegistryRecord",
     terraform: Some("awscc_agentregistry_registry_record"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -616,102 +633,103 @@ impl RegistryRecord {
     pub fn new(
         id: impl Into<String>,
         descriptors: registry_record::Descriptors,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         record_type: registry_record::RecordType,
     ) -> Self {
-        let mut this = Base::new(id, &REGISTRY_RECORD_TYPE);
+        let mut this = rt::Base::new(id, &REGISTRY_RECORD_TYPE);
         this.set("Descriptors", Some("descriptors"), descriptors.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("RecordType", Some("record_type"), record_type.into());
         RegistryRecord(this)
     }
     /// The custom metadata to attach to the registry record.
     ///
     /// CloudFormation `CustomMetadata`, Terraform `custom_metadata`.
-    pub fn custom_metadata(mut self, value: impl Into<Value>) -> Self {
+    pub fn custom_metadata(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "CustomMetadata",
             Some("custom_metadata"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The description of the registry record.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The human-readable display name of the registry record.
     ///
     /// Constraints: length 1..=255. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The version of the registry record.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9.-]+$`. CloudFormation `RecordVersion`, Terraform `record_version`.
-    pub fn record_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn record_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RecordVersion", Some("record_version"), string(value));
+            .set("RecordVersion", Some("record_version"), rt::string(value));
         self
     }
     /// The identifier of the registry in which to create the record.
     ///
     /// Constraints: length 1..=2048; pattern `^(arn:aws(-[^:]+)?:agent-registry:[a-z0-9-]+:[0-9]{12}:registry/)?[a-zA-Z0-9]{12,16}$`. Changing it replaces the resource. CloudFormation `RegistryId`, Terraform `registry_id`.
-    pub fn registry_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RegistryId", Some("registry_id"), string(value));
+    pub fn registry_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegistryId", Some("registry_id"), rt::string(value));
         self
     }
 }
 builder!(RegistryRecord, RegistryRecordHandle);
 /// A declared `AWS::AgentRegistry::RegistryRecord`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryRecordHandle(Handle);
+pub struct RegistryRecordHandle(rt::Handle);
 handle!(RegistryRecordHandle);
 impl RegistryRecordHandle {
     /// The unique identifier of the registry record.
     ///
     /// CloudFormation `Fn::GetAtt` `RecordId`; Terraform `record_id`.
-    pub fn record_id(&self) -> Expr {
+    pub fn record_id(&self) -> rt::Expr {
         self.0.attr("RecordId")
     }
     /// The Amazon Resource Name (ARN) of the registry record.
     ///
     /// CloudFormation `Fn::GetAtt` `RecordArn`; Terraform `record_arn`.
-    pub fn record_arn(&self) -> Expr {
+    pub fn record_arn(&self) -> rt::Expr {
         self.0.attr("RecordArn")
     }
     /// The Amazon Resource Name (ARN) of the registry containing the record.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistryArn`; Terraform `registry_arn`.
-    pub fn registry_arn(&self) -> Expr {
+    pub fn registry_arn(&self) -> rt::Expr {
         self.0.attr("RegistryArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the registry record was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the registry record was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The identifier of the AWS account that created the registry record.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -724,28 +742,28 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-a2aagentcarddescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct A2aAgentCardDescriptor(Props);
+    pub struct A2aAgentCardDescriptor(rt::Props);
     impl A2aAgentCardDescriptor {
         /// A new `A2aAgentCardDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             A2aAgentCardDescriptor(this)
         }
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
         /// Version of the descriptor type schema.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataSchemaVersion`, Terraform `data_schema_version`.
-        pub fn data_schema_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSchemaVersion",
                 Some("data_schema_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -764,11 +782,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-aguidescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct AgUiDescriptor(Props);
+    pub struct AgUiDescriptor(rt::Props);
     impl AgUiDescriptor {
         /// A new `AgUiDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgUiDescriptor(this)
         }
         /// Source configuration for a source-only descriptor.
@@ -786,11 +804,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsadditionaldata.html)
     #[derive(Clone, Debug)]
-    pub struct AgentSkillsAdditionalData(Props);
+    pub struct AgentSkillsAdditionalData(rt::Props);
     impl AgentSkillsAdditionalData {
         /// A new `AgentSkillsAdditionalData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentSkillsAdditionalData(this)
         }
         /// Markdown-format descriptor containing an agent skills document.
@@ -808,11 +826,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsdefinitiondescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct AgentSkillsDefinitionDescriptor(Props);
+    pub struct AgentSkillsDefinitionDescriptor(rt::Props);
     impl AgentSkillsDefinitionDescriptor {
         /// A new `AgentSkillsDefinitionDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentSkillsDefinitionDescriptor(this)
         }
         /// Additional data associated with an agent skills definition descriptor.
@@ -826,18 +844,18 @@ pub mod registry_record {
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
         /// Version of the descriptor type schema.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataSchemaVersion`, Terraform `data_schema_version`.
-        pub fn data_schema_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSchemaVersion",
                 Some("data_schema_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -849,28 +867,28 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsmddescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct AgentSkillsMdDescriptor(Props);
+    pub struct AgentSkillsMdDescriptor(rt::Props);
     impl AgentSkillsMdDescriptor {
         /// A new `AgentSkillsMdDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentSkillsMdDescriptor(this)
         }
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
         /// Version of the descriptor type schema.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataSchemaVersion`, Terraform `data_schema_version`.
-        pub fn data_schema_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSchemaVersion",
                 Some("data_schema_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -889,18 +907,18 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-customdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct CustomDescriptor(Props);
+    pub struct CustomDescriptor(rt::Props);
     impl CustomDescriptor {
         /// A new `CustomDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomDescriptor(this)
         }
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
     }
@@ -911,11 +929,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsource.html)
     #[derive(Clone, Debug)]
-    pub struct DescriptorSource(Props);
+    pub struct DescriptorSource(rt::Props);
     impl DescriptorSource {
         /// A new `DescriptorSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DescriptorSource(this)
         }
         /// URL-based descriptor source configuration, with credential provider configurations for authenticated URL retrieval.
@@ -933,12 +951,12 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsourcefromurl.html)
     #[derive(Clone, Debug)]
-    pub struct DescriptorSourceFromUrl(Props);
+    pub struct DescriptorSourceFromUrl(rt::Props);
     impl DescriptorSourceFromUrl {
         /// A new `DescriptorSourceFromUrl`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             DescriptorSourceFromUrl(this)
         }
         /// The credential providers used to authenticate when fetching descriptor content from the source URL.
@@ -951,7 +969,7 @@ pub mod registry_record {
             self.0.set(
                 "CredentialProviderConfigurations",
                 Some("credential_provider_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -963,11 +981,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptors.html)
     #[derive(Clone, Debug)]
-    pub struct Descriptors(Props);
+    pub struct Descriptors(rt::Props);
     impl Descriptors {
         /// A new `Descriptors`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Descriptors(this)
         }
         /// The A2A agent card descriptor, populated when the record type is AGENT.
@@ -1025,11 +1043,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-httpdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct HttpDescriptor(Props);
+    pub struct HttpDescriptor(rt::Props);
     impl HttpDescriptor {
         /// A new `HttpDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpDescriptor(this)
         }
         /// Source configuration for a source-only descriptor.
@@ -1047,11 +1065,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserveradditionaldata.html)
     #[derive(Clone, Debug)]
-    pub struct McpServerAdditionalData(Props);
+    pub struct McpServerAdditionalData(rt::Props);
     impl McpServerAdditionalData {
         /// A new `McpServerAdditionalData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             McpServerAdditionalData(this)
         }
         /// The MCP tools descriptor.
@@ -1069,11 +1087,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserverdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct McpServerDescriptor(Props);
+    pub struct McpServerDescriptor(rt::Props);
     impl McpServerDescriptor {
         /// A new `McpServerDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             McpServerDescriptor(this)
         }
         /// Additional data associated with an MCP server descriptor.
@@ -1087,18 +1105,18 @@ pub mod registry_record {
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
         /// Version of the descriptor type schema.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataSchemaVersion`, Terraform `data_schema_version`.
-        pub fn data_schema_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSchemaVersion",
                 Some("data_schema_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1117,28 +1135,28 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcptoolsdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct McpToolsDescriptor(Props);
+    pub struct McpToolsDescriptor(rt::Props);
     impl McpToolsDescriptor {
         /// A new `McpToolsDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             McpToolsDescriptor(this)
         }
         /// Descriptor payload data.
         ///
         /// Constraints: length 1..=102400. CloudFormation `Data`, Terraform `data`.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", Some("data"), string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", Some("data"), rt::string(value));
             self
         }
         /// Version of the tools descriptor schema.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataSchemaVersion`, Terraform `data_schema_version`.
-        pub fn data_schema_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSchemaVersion",
                 Some("data_schema_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1150,14 +1168,14 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordCredentialProviderConfiguration(Props);
+    pub struct RegistryRecordCredentialProviderConfiguration(rt::Props);
     impl RegistryRecordCredentialProviderConfiguration {
         /// A new `RegistryRecordCredentialProviderConfiguration`. Required properties: `credential_provider` (`CredentialProvider`), `credential_provider_type` (`CredentialProviderType`).
         pub fn new(
             credential_provider: RegistryRecordCredentialProviderUnion,
             credential_provider_type: CredentialProviderType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialProvider",
                 Some("credential_provider"),
@@ -1178,11 +1196,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderunion.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordCredentialProviderUnion(Props);
+    pub struct RegistryRecordCredentialProviderUnion(rt::Props);
     impl RegistryRecordCredentialProviderUnion {
         /// A new `RegistryRecordCredentialProviderUnion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegistryRecordCredentialProviderUnion(this)
         }
         /// IAM credential provider configuration.
@@ -1221,32 +1239,32 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordiamcredentialprovider.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordIamCredentialProvider(Props);
+    pub struct RegistryRecordIamCredentialProvider(rt::Props);
     impl RegistryRecordIamCredentialProvider {
         /// A new `RegistryRecordIamCredentialProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegistryRecordIamCredentialProvider(this)
         }
         /// The SigV4 signing region.
         ///
         /// Constraints: length 1..=64; pattern `^[a-z0-9-]+$`. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// The ARN of the IAM role.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The SigV4 signing service name.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `Service`, Terraform `service`.
-        pub fn service(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Service", Some("service"), string(value));
+        pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Service", Some("service"), rt::string(value));
             self
         }
     }
@@ -1257,12 +1275,16 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordoauthcredentialprovider.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordOAuthCredentialProvider(Props);
+    pub struct RegistryRecordOAuthCredentialProvider(rt::Props);
     impl RegistryRecordOAuthCredentialProvider {
         /// A new `RegistryRecordOAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`).
-        pub fn new(provider_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ProviderArn", Some("provider_arn"), string(provider_arn));
+        pub fn new(provider_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ProviderArn",
+                Some("provider_arn"),
+                rt::string(provider_arn),
+            );
             RegistryRecordOAuthCredentialProvider(this)
         }
         /// Additional custom parameters for the OAuth flow.
@@ -1270,12 +1292,12 @@ pub mod registry_record {
         /// CloudFormation `CustomParameters`, Terraform `custom_parameters`.
         pub fn custom_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "CustomParameters",
                 Some("custom_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1287,8 +1309,8 @@ pub mod registry_record {
         /// OAuth scopes to request.
         ///
         /// CloudFormation `Scopes`, Terraform `scopes`.
-        pub fn scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Scopes", Some("scopes"), strings(value));
+        pub fn scopes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Scopes", Some("scopes"), rt::strings(value));
             self
         }
     }
@@ -1299,11 +1321,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsource.html)
     #[derive(Clone, Debug)]
-    pub struct SkillMdSource(Props);
+    pub struct SkillMdSource(rt::Props);
     impl SkillMdSource {
         /// A new `SkillMdSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SkillMdSource(this)
         }
         /// URL-based source for SkillMd content (sync is skipped; content is provided inline via Data).
@@ -1321,12 +1343,12 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsourcefromurl.html)
     #[derive(Clone, Debug)]
-    pub struct SkillMdSourceFromUrl(Props);
+    pub struct SkillMdSourceFromUrl(rt::Props);
     impl SkillMdSourceFromUrl {
         /// A new `SkillMdSourceFromUrl`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             SkillMdSourceFromUrl(this)
         }
     }
@@ -1337,11 +1359,11 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsource.html)
     #[derive(Clone, Debug)]
-    pub struct SourceOnlyDescriptorSource(Props);
+    pub struct SourceOnlyDescriptorSource(rt::Props);
     impl SourceOnlyDescriptorSource {
         /// A new `SourceOnlyDescriptorSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceOnlyDescriptorSource(this)
         }
         /// URL-based source configuration for a source-only descriptor.
@@ -1359,12 +1381,12 @@ pub mod registry_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsourcefromurl.html)
     #[derive(Clone, Debug)]
-    pub struct SourceOnlyDescriptorSourceFromUrl(Props);
+    pub struct SourceOnlyDescriptorSourceFromUrl(rt::Props);
     impl SourceOnlyDescriptorSourceFromUrl {
         /// A new `SourceOnlyDescriptorSourceFromUrl`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             SourceOnlyDescriptorSourceFromUrl(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `AIOps` resource types of the CloudFormation registry (`AWS::AIOps::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `aiops` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
 /// CloudFormation: `AWS::AIOps::InvestigationGroup`. Terraform: `awscc_aiops_investigation_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aiops-investigationgroup.html)
-pub struct InvestigationGroup(Base);
-static INVESTIGATION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct InvestigationGroup(rt::Base);
+static INVESTIGATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AIOps::InvestigationGroup",
     terraform: Some("awscc_aiops_investigation_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,9 +57,9 @@ static INVESTIGATION_GROUP_TYPE: TypeInfo = TypeInfo {
 impl InvestigationGroup {
     /// Declares a `AWS::AIOps::InvestigationGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INVESTIGATION_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INVESTIGATION_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         InvestigationGroup(this)
     }
     /// An array of key-value pairs of notification channels to apply to this resource.
@@ -71,7 +72,7 @@ impl InvestigationGroup {
         self.0.set(
             "ChatbotNotificationChannels",
             Some("chatbot_notification_channels"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -85,7 +86,7 @@ impl InvestigationGroup {
         self.0.set(
             "CrossAccountConfigurations",
             Some("cross_account_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -98,11 +99,11 @@ impl InvestigationGroup {
     /// Investigation Group policy
     ///
     /// CloudFormation `InvestigationGroupPolicy`, Terraform `investigation_group_policy`.
-    pub fn investigation_group_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn investigation_group_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InvestigationGroupPolicy",
             Some("investigation_group_policy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -113,7 +114,7 @@ impl InvestigationGroup {
         self.0.set(
             "IsCloudTrailEventHistoryEnabled",
             Some("is_cloud_trail_event_history_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -122,22 +123,25 @@ impl InvestigationGroup {
     /// Constraints: range 7..=90. Changing it replaces the resource. CloudFormation `RetentionInDays`, Terraform `retention_in_days`.
     pub fn retention_in_days(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionInDays", Some("retention_in_days"), int(value));
+            .set("RetentionInDays", Some("retention_in_days"), rt::int(value));
         self
     }
     /// The Investigation Role's ARN.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:.*$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `TagKeyBoundaries`, Terraform `tag_key_boundaries`.
-    pub fn tag_key_boundaries(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn tag_key_boundaries(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "TagKeyBoundaries",
             Some("tag_key_boundaries"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -145,27 +149,27 @@ impl InvestigationGroup {
 builder!(InvestigationGroup, InvestigationGroupHandle);
 /// A declared `AWS::AIOps::InvestigationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InvestigationGroupHandle(Handle);
+pub struct InvestigationGroupHandle(rt::Handle);
 handle!(InvestigationGroupHandle);
 impl InvestigationGroupHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy`; Terraform `last_modified_by`.
-    pub fn last_modified_by(&self) -> Expr {
+    pub fn last_modified_by(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedAt`; Terraform `last_modified_at`.
-    pub fn last_modified_at(&self) -> Expr {
+    pub fn last_modified_at(&self) -> rt::Expr {
         self.0.attr("LastModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -176,29 +180,29 @@ pub mod investigation_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-chatbotnotificationchannel.html)
     #[derive(Clone, Debug)]
-    pub struct ChatbotNotificationChannel(Props);
+    pub struct ChatbotNotificationChannel(rt::Props);
     impl ChatbotNotificationChannel {
         /// A new `ChatbotNotificationChannel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChatbotNotificationChannel(this)
         }
         /// CloudFormation `ChatConfigurationArns`, Terraform `chat_configuration_arns`.
         pub fn chat_configuration_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ChatConfigurationArns",
                 Some("chat_configuration_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: length 20..=2048. CloudFormation `SNSTopicArn`, Terraform `sns_topic_arn`.
-        pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SNSTopicArn", Some("sns_topic_arn"), string(value));
+                .set("SNSTopicArn", Some("sns_topic_arn"), rt::string(value));
             self
         }
     }
@@ -207,19 +211,19 @@ pub mod investigation_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-crossaccountconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CrossAccountConfiguration(Props);
+    pub struct CrossAccountConfiguration(rt::Props);
     impl CrossAccountConfiguration {
         /// A new `CrossAccountConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CrossAccountConfiguration(this)
         }
         /// The Investigation Role's ARN.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:.*$`. CloudFormation `SourceRoleArn`, Terraform `source_role_arn`.
-        pub fn source_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceRoleArn", Some("source_role_arn"), string(value));
+                .set("SourceRoleArn", Some("source_role_arn"), rt::string(value));
             self
         }
     }
@@ -228,25 +232,26 @@ pub mod investigation_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-encryptionconfigmap.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfigMap(Props);
+    pub struct EncryptionConfigMap(rt::Props);
     impl EncryptionConfigMap {
         /// A new `EncryptionConfigMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfigMap(this)
         }
         /// Constraints: length 1..=128. CloudFormation `EncryptionConfigurationType`, Terraform `encryption_configuration_type`.
-        pub fn encryption_configuration_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encryption_configuration_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EncryptionConfigurationType",
                 Some("encryption_configuration_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=256. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `AmazonMQ` resource types of the CloudFormation registry (`AWS::AmazonMQ::*`): 3 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `amazonmq` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::AmazonMQ::Broker
 ///
 /// CloudFormation: `AWS::AmazonMQ::Broker`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amazonmq-broker.html)
-pub struct Broker(Base);
-static BROKER_TYPE: TypeInfo = TypeInfo {
+pub struct Broker(rt::Base);
+static BROKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmazonMQ::Broker",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -41,28 +42,30 @@ impl Broker {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        broker_name: impl Into<Expr>,
-        deployment_mode: impl Into<Expr>,
-        engine_type: impl Into<Expr>,
-        host_instance_type: impl Into<Expr>,
+        broker_name: impl Into<rt::Expr>,
+        deployment_mode: impl Into<rt::Expr>,
+        engine_type: impl Into<rt::Expr>,
+        host_instance_type: impl Into<rt::Expr>,
         publicly_accessible: bool,
     ) -> Self {
-        let mut this = Base::new(id, &BROKER_TYPE);
-        this.set("BrokerName", None, string(broker_name));
-        this.set("DeploymentMode", None, string(deployment_mode));
-        this.set("EngineType", None, string(engine_type));
-        this.set("HostInstanceType", None, string(host_instance_type));
-        this.set("PubliclyAccessible", None, boolean(publicly_accessible));
+        let mut this = rt::Base::new(id, &BROKER_TYPE);
+        this.set("BrokerName", None, rt::string(broker_name));
+        this.set("DeploymentMode", None, rt::string(deployment_mode));
+        this.set("EngineType", None, rt::string(engine_type));
+        this.set("HostInstanceType", None, rt::string(host_instance_type));
+        this.set("PubliclyAccessible", None, rt::boolean(publicly_accessible));
         Broker(this)
     }
     /// Changing it replaces the resource. CloudFormation `AuthenticationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn authentication_strategy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AuthenticationStrategy", None, string(value));
+    pub fn authentication_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AuthenticationStrategy", None, rt::string(value));
         self
     }
     /// CloudFormation `AutoMinorVersionUpgrade`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn auto_minor_version_upgrade(mut self, value: bool) -> Self {
-        self.0.set("AutoMinorVersionUpgrade", None, boolean(value));
+        self.0
+            .set("AutoMinorVersionUpgrade", None, rt::boolean(value));
         self
     }
     /// The intended configuration (ID and revision) to be set when creating or updating.
@@ -73,16 +76,16 @@ impl Broker {
         self
     }
     /// CloudFormation `DataReplicationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn data_replication_mode(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DataReplicationMode", None, string(value));
+    pub fn data_replication_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DataReplicationMode", None, rt::string(value));
         self
     }
     /// The ARN of the primary broker that is used to replicate data from in a data replication pair when creating a replica.
     ///
     /// Constraints: pattern `^arn:.*`. CloudFormation `DataReplicationPrimaryBrokerArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn data_replication_primary_broker_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_replication_primary_broker_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DataReplicationPrimaryBrokerArn", None, string(value));
+            .set("DataReplicationPrimaryBrokerArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -93,8 +96,8 @@ impl Broker {
     /// The version specified to use.
     ///
     /// CloudFormation `EngineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EngineVersion", None, string(value));
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EngineVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `LdapServerMetadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -115,98 +118,101 @@ impl Broker {
     /// The ARNs of the resource shares to be associated with the broker.
     ///
     /// CloudFormation `ResourceShareArns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn resource_share_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("ResourceShareArns", None, strings(value));
+    pub fn resource_share_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("ResourceShareArns", None, rt::strings(value));
         self
     }
     /// Constraints: 1..=5 items. CloudFormation `SecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroups", None, strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SecurityGroups", None, rt::strings(value));
         self
     }
     /// The broker's storage size in GB.
     ///
     /// CloudFormation `StorageSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn storage_size(mut self, value: i64) -> Self {
-        self.0.set("StorageSize", None, int(value));
+        self.0.set("StorageSize", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `StorageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StorageType", None, string(value));
+    pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StorageType", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", None, strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SubnetIds", None, rt::strings(value));
         self
     }
     /// Users to configure on the broker.
     ///
     /// CloudFormation `Users`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn users(mut self, value: impl IntoIterator<Item = broker::User>) -> Self {
-        self.0.set("Users", None, list(value));
+        self.0.set("Users", None, rt::list(value));
         self
     }
 }
 builder!(Broker, BrokerHandle);
 /// A declared `AWS::AmazonMQ::Broker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BrokerHandle(Handle);
+pub struct BrokerHandle(rt::Handle);
 handle!(BrokerHandle);
 impl BrokerHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The version in use. This may have more precision than the specified EngineVersion.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineVersionCurrent`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn engine_version_current(&self) -> Expr {
+    pub fn engine_version_current(&self) -> rt::Expr {
         self.0.attr("EngineVersionCurrent")
     }
     /// CloudFormation `Fn::GetAtt` `IpAddresses`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ip_addresses(&self) -> Expr {
+    pub fn ip_addresses(&self) -> rt::Expr {
         self.0.attr("IpAddresses")
     }
     /// CloudFormation `Fn::GetAtt` `MqttEndpoints`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn mqtt_endpoints(&self) -> Expr {
+    pub fn mqtt_endpoints(&self) -> rt::Expr {
         self.0.attr("MqttEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `OpenWireEndpoints`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn open_wire_endpoints(&self) -> Expr {
+    pub fn open_wire_endpoints(&self) -> rt::Expr {
         self.0.attr("OpenWireEndpoints")
     }
     /// The ID of the current actual configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_id(&self) -> Expr {
+    pub fn configuration_id(&self) -> rt::Expr {
         self.0.attr("ConfigurationId")
     }
     /// The revision of the current actual configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationRevision`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_revision(&self) -> Expr {
+    pub fn configuration_revision(&self) -> rt::Expr {
         self.0.attr("ConfigurationRevision")
     }
     /// CloudFormation `Fn::GetAtt` `StompEndpoints`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn stomp_endpoints(&self) -> Expr {
+    pub fn stomp_endpoints(&self) -> rt::Expr {
         self.0.attr("StompEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `WssEndpoints`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn wss_endpoints(&self) -> Expr {
+    pub fn wss_endpoints(&self) -> rt::Expr {
         self.0.attr("WssEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `AmqpEndpoints`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn amqp_endpoints(&self) -> Expr {
+    pub fn amqp_endpoints(&self) -> rt::Expr {
         self.0.attr("AmqpEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `ConsoleURLs`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn console_ur_ls(&self) -> Expr {
+    pub fn console_ur_ls(&self) -> rt::Expr {
         self.0.attr("ConsoleURLs")
     }
 }
@@ -217,13 +223,13 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-configurationid.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationId(Props);
+    pub struct ConfigurationId(rt::Props);
     impl ConfigurationId {
         /// A new `ConfigurationId`. Required properties: `id` (`Id`), `revision` (`Revision`).
-        pub fn new(id: impl Into<Expr>, revision: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Revision", None, int(revision));
+        pub fn new(id: impl Into<rt::Expr>, revision: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Revision", None, rt::int(revision));
             ConfigurationId(this)
         }
     }
@@ -232,19 +238,19 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-encryptionoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionOptions(Props);
+    pub struct EncryptionOptions(rt::Props);
     impl EncryptionOptions {
         /// A new `EncryptionOptions`. Required properties: `use_aws_owned_key` (`UseAwsOwnedKey`).
         pub fn new(use_aws_owned_key: bool) -> Self {
-            let mut this = Props::default();
-            this.set("UseAwsOwnedKey", None, boolean(use_aws_owned_key));
+            let mut this = rt::Props::default();
+            this.set("UseAwsOwnedKey", None, rt::boolean(use_aws_owned_key));
             EncryptionOptions(this)
         }
         /// The customer master key (CMK) to use for the A KMS (KMS).
         ///
         /// CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyId", None, rt::string(value));
             self
         }
     }
@@ -253,53 +259,54 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-ldapservermetadata.html)
     #[derive(Clone, Debug)]
-    pub struct LdapServerMetadata(Props);
+    pub struct LdapServerMetadata(rt::Props);
     impl LdapServerMetadata {
         /// A new `LdapServerMetadata`. Required properties: `hosts` (`Hosts`), `role_base` (`RoleBase`), `role_search_matching` (`RoleSearchMatching`), `service_account_username` (`ServiceAccountUsername`), `user_base` (`UserBase`), `user_search_matching` (`UserSearchMatching`).
         pub fn new(
-            hosts: impl IntoIterator<Item = impl Into<Expr>>,
-            role_base: impl Into<Expr>,
-            role_search_matching: impl Into<Expr>,
-            service_account_username: impl Into<Expr>,
-            user_base: impl Into<Expr>,
-            user_search_matching: impl Into<Expr>,
+            hosts: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            role_base: impl Into<rt::Expr>,
+            role_search_matching: impl Into<rt::Expr>,
+            service_account_username: impl Into<rt::Expr>,
+            user_base: impl Into<rt::Expr>,
+            user_search_matching: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Hosts", None, strings(hosts));
-            this.set("RoleBase", None, string(role_base));
-            this.set("RoleSearchMatching", None, string(role_search_matching));
+            let mut this = rt::Props::default();
+            this.set("Hosts", None, rt::strings(hosts));
+            this.set("RoleBase", None, rt::string(role_base));
+            this.set("RoleSearchMatching", None, rt::string(role_search_matching));
             this.set(
                 "ServiceAccountUsername",
                 None,
-                string(service_account_username),
+                rt::string(service_account_username),
             );
-            this.set("UserBase", None, string(user_base));
-            this.set("UserSearchMatching", None, string(user_search_matching));
+            this.set("UserBase", None, rt::string(user_base));
+            this.set("UserSearchMatching", None, rt::string(user_search_matching));
             LdapServerMetadata(this)
         }
         /// CloudFormation `RoleName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn role_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleName", None, string(value));
+        pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleName", None, rt::string(value));
             self
         }
         /// CloudFormation `RoleSearchSubtree`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn role_search_subtree(mut self, value: bool) -> Self {
-            self.0.set("RoleSearchSubtree", None, boolean(value));
+            self.0.set("RoleSearchSubtree", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ServiceAccountPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_account_password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceAccountPassword", None, string(value));
+        pub fn service_account_password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServiceAccountPassword", None, rt::string(value));
             self
         }
         /// CloudFormation `UserRoleName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_role_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserRoleName", None, string(value));
+        pub fn user_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserRoleName", None, rt::string(value));
             self
         }
         /// CloudFormation `UserSearchSubtree`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_search_subtree(mut self, value: bool) -> Self {
-            self.0.set("UserSearchSubtree", None, boolean(value));
+            self.0.set("UserSearchSubtree", None, rt::boolean(value));
             self
         }
     }
@@ -308,21 +315,21 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-loglist.html)
     #[derive(Clone, Debug)]
-    pub struct LogList(Props);
+    pub struct LogList(rt::Props);
     impl LogList {
         /// A new `LogList`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogList(this)
         }
         /// CloudFormation `Audit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audit(mut self, value: bool) -> Self {
-            self.0.set("Audit", None, boolean(value));
+            self.0.set("Audit", None, rt::boolean(value));
             self
         }
         /// CloudFormation `General`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn general(mut self, value: bool) -> Self {
-            self.0.set("General", None, boolean(value));
+            self.0.set("General", None, rt::boolean(value));
             self
         }
     }
@@ -331,18 +338,18 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. Required properties: `day_of_week` (`DayOfWeek`), `time_of_day` (`TimeOfDay`), `time_zone` (`TimeZone`).
         pub fn new(
-            day_of_week: impl Into<Expr>,
-            time_of_day: impl Into<Expr>,
-            time_zone: impl Into<Expr>,
+            day_of_week: impl Into<rt::Expr>,
+            time_of_day: impl Into<rt::Expr>,
+            time_zone: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DayOfWeek", None, string(day_of_week));
-            this.set("TimeOfDay", None, string(time_of_day));
-            this.set("TimeZone", None, string(time_zone));
+            let mut this = rt::Props::default();
+            this.set("DayOfWeek", None, rt::string(day_of_week));
+            this.set("TimeOfDay", None, rt::string(time_of_day));
+            this.set("TimeZone", None, rt::string(time_zone));
             MaintenanceWindow(this)
         }
     }
@@ -351,28 +358,28 @@ pub mod broker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-user.html)
     #[derive(Clone, Debug)]
-    pub struct User(Props);
+    pub struct User(rt::Props);
     impl User {
         /// A new `User`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", None, string(password));
-            this.set("Username", None, string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", None, rt::string(password));
+            this.set("Username", None, rt::string(username));
             User(this)
         }
         /// CloudFormation `ConsoleAccess`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn console_access(mut self, value: bool) -> Self {
-            self.0.set("ConsoleAccess", None, boolean(value));
+            self.0.set("ConsoleAccess", None, rt::boolean(value));
             self
         }
         /// Constraints: at most 20 items. CloudFormation `Groups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", None, strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", None, rt::strings(value));
             self
         }
         /// CloudFormation `ReplicationUser`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn replication_user(mut self, value: bool) -> Self {
-            self.0.set("ReplicationUser", None, boolean(value));
+            self.0.set("ReplicationUser", None, rt::boolean(value));
             self
         }
     }
@@ -383,11 +390,11 @@ pub mod broker {
 /// CloudFormation: `AWS::AmazonMQ::Configuration`. Terraform: `awscc_amazonmq_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amazonmq-configuration.html)
-pub struct Configuration(Base);
-static CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct Configuration(rt::Base);
+static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmazonMQ::Configuration",
     terraform: Some("awscc_amazonmq_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -399,69 +406,73 @@ static CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl Configuration {
     /// Declares a `AWS::AmazonMQ::Configuration` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, engine_type: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_TYPE);
-        this.set("EngineType", Some("engine_type"), string(engine_type));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        engine_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
+        this.set("EngineType", Some("engine_type"), rt::string(engine_type));
+        this.set("Name", Some("name"), rt::string(name));
         Configuration(this)
     }
     /// The authentication strategy associated with the configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `AuthenticationStrategy`, Terraform `authentication_strategy`.
-    pub fn authentication_strategy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authentication_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthenticationStrategy",
             Some("authentication_strategy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The base64-encoded XML configuration.
     ///
     /// CloudFormation `Data`, Terraform `data`.
-    pub fn data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Data", Some("data"), string(value));
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Data", Some("data"), rt::string(value));
         self
     }
     /// The description of the configuration.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The version of the broker engine.
     ///
     /// Changing it replaces the resource. CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
 }
 builder!(Configuration, ConfigurationHandle);
 /// A declared `AWS::AmazonMQ::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationHandle(Handle);
+pub struct ConfigurationHandle(rt::Handle);
 handle!(ConfigurationHandle);
 impl ConfigurationHandle {
     /// The Amazon Resource Name (ARN) of the Amazon MQ configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Amazon MQ configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The revision number of the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Revision`; Terraform `revision`.
-    pub fn revision(&self) -> Expr {
+    pub fn revision(&self) -> rt::Expr {
         self.0.attr("Revision")
     }
 }
@@ -470,11 +481,11 @@ impl ConfigurationHandle {
 /// CloudFormation: `AWS::AmazonMQ::ConfigurationAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amazonmq-configurationassociation.html)
-pub struct ConfigurationAssociation(Base);
-static CONFIGURATION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationAssociation(rt::Base);
+static CONFIGURATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmazonMQ::ConfigurationAssociation",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -484,11 +495,11 @@ impl ConfigurationAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        broker: impl Into<Expr>,
+        broker: impl Into<rt::Expr>,
         configuration: configuration_association::ConfigurationId,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_ASSOCIATION_TYPE);
-        this.set("Broker", None, string(broker));
+        let mut this = rt::Base::new(id, &CONFIGURATION_ASSOCIATION_TYPE);
+        this.set("Broker", None, rt::string(broker));
         this.set("Configuration", None, configuration.into());
         ConfigurationAssociation(this)
     }
@@ -496,13 +507,13 @@ impl ConfigurationAssociation {
 builder!(ConfigurationAssociation, ConfigurationAssociationHandle);
 /// A declared `AWS::AmazonMQ::ConfigurationAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationAssociationHandle(Handle);
+pub struct ConfigurationAssociationHandle(rt::Handle);
 handle!(ConfigurationAssociationHandle);
 impl ConfigurationAssociationHandle {
     /// The ID of the ConfigurationAssociation Resource
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -513,13 +524,13 @@ pub mod configuration_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-configurationassociation-configurationid.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationId(Props);
+    pub struct ConfigurationId(rt::Props);
     impl ConfigurationId {
         /// A new `ConfigurationId`. Required properties: `id` (`Id`), `revision` (`Revision`).
-        pub fn new(id: impl Into<Expr>, revision: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Revision", None, int(revision));
+        pub fn new(id: impl Into<rt::Expr>, revision: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Revision", None, rt::int(revision));
             ConfigurationId(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Amplify` resource types of the CloudFormation registry (`AWS::Amplify::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `amplify` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Amplify::App resource creates Apps in the Amplify Console.
 ///
 /// CloudFormation: `AWS::Amplify::App`. Terraform: `awscc_amplify_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplify-app.html)
-pub struct App(Base);
-static APP_TYPE: TypeInfo = TypeInfo {
+pub struct App(rt::Base);
+static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Amplify::App",
     terraform: Some("awscc_amplify_app"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,15 +51,15 @@ static APP_TYPE: TypeInfo = TypeInfo {
 impl App {
     /// Declares a `AWS::Amplify::App` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         App(this)
     }
     /// Constraints: length 1..=4096; pattern `^(?s).+$`. CloudFormation `AccessToken`, Terraform `access_token`.
-    pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessToken", Some("access_token"), string(value));
+            .set("AccessToken", Some("access_token"), rt::string(value));
         self
     }
     /// CloudFormation `AutoBranchCreationConfig`, Terraform `auto_branch_creation_config`.
@@ -77,8 +78,9 @@ impl App {
         self
     }
     /// Constraints: length 1..=25000; pattern `(?s).+`. CloudFormation `BuildSpec`, Terraform `build_spec`.
-    pub fn build_spec(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BuildSpec", Some("build_spec"), string(value));
+    pub fn build_spec(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BuildSpec", Some("build_spec"), rt::string(value));
         self
     }
     /// CloudFormation `CacheConfig`, Terraform `cache_config`.
@@ -88,26 +90,30 @@ impl App {
         self
     }
     /// Constraints: length 0..=1000; pattern `(?s).*`. CloudFormation `ComputeRoleArn`, Terraform `compute_role_arn`.
-    pub fn compute_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ComputeRoleArn", Some("compute_role_arn"), string(value));
+    pub fn compute_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ComputeRoleArn",
+            Some("compute_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 0..=25000; pattern `(?s).*`. CloudFormation `CustomHeaders`, Terraform `custom_headers`.
-    pub fn custom_headers(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_headers(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CustomHeaders", Some("custom_headers"), string(value));
+            .set("CustomHeaders", Some("custom_headers"), rt::string(value));
         self
     }
     /// CloudFormation `CustomRules`, Terraform `custom_rules`.
     pub fn custom_rules(mut self, value: impl IntoIterator<Item = app::CustomRule>) -> Self {
-        self.0.set("CustomRules", Some("custom_rules"), list(value));
+        self.0
+            .set("CustomRules", Some("custom_rules"), rt::list(value));
         self
     }
     /// Constraints: length 0..=1000; pattern `(?s).*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EnableBranchAutoDeletion`, Terraform `enable_branch_auto_deletion`.
@@ -115,7 +121,7 @@ impl App {
         self.0.set(
             "EnableBranchAutoDeletion",
             Some("enable_branch_auto_deletion"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -127,14 +133,17 @@ impl App {
         self.0.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=1000; pattern `(?s).*`. CloudFormation `IAMServiceRole`, Terraform `iam_service_role`.
-    pub fn iam_service_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IAMServiceRole", Some("iam_service_role"), string(value));
+    pub fn iam_service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IAMServiceRole",
+            Some("iam_service_role"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `JobConfig`, Terraform `job_config`.
@@ -143,8 +152,9 @@ impl App {
         self
     }
     /// Constraints: length 0..=4096; pattern `(?s).*`. CloudFormation `OauthToken`, Terraform `oauth_token`.
-    pub fn oauth_token(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OauthToken", Some("oauth_token"), string(value));
+    pub fn oauth_token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OauthToken", Some("oauth_token"), rt::string(value));
         self
     }
     /// CloudFormation `Platform`, Terraform `platform`.
@@ -153,31 +163,32 @@ impl App {
         self
     }
     /// Constraints: length 0..=1000; pattern `(?s).*`. CloudFormation `Repository`, Terraform `repository`.
-    pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Repository", Some("repository"), string(value));
+    pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Repository", Some("repository"), rt::string(value));
         self
     }
 }
 builder!(App, AppHandle);
 /// A declared `AWS::Amplify::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppHandle(Handle);
+pub struct AppHandle(rt::Handle);
 handle!(AppHandle);
 impl AppHandle {
     /// CloudFormation `Fn::GetAtt` `AppId`; Terraform `app_id`.
-    pub fn app_id(&self) -> Expr {
+    pub fn app_id(&self) -> rt::Expr {
         self.0.attr("AppId")
     }
     /// CloudFormation `Fn::GetAtt` `AppName`; Terraform `app_name`.
-    pub fn app_name(&self) -> Expr {
+    pub fn app_name(&self) -> rt::Expr {
         self.0.attr("AppName")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultDomain`; Terraform `default_domain`.
-    pub fn default_domain(&self) -> Expr {
+    pub fn default_domain(&self) -> rt::Expr {
         self.0.attr("DefaultDomain")
     }
 }
@@ -188,22 +199,22 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-autobranchcreationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutoBranchCreationConfig(Props);
+    pub struct AutoBranchCreationConfig(rt::Props);
     impl AutoBranchCreationConfig {
         /// A new `AutoBranchCreationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoBranchCreationConfig(this)
         }
         /// CloudFormation `AutoBranchCreationPatterns`, Terraform `auto_branch_creation_patterns`.
         pub fn auto_branch_creation_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AutoBranchCreationPatterns",
                 Some("auto_branch_creation_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -214,8 +225,9 @@ pub mod app {
             self
         }
         /// Constraints: length 1..=25000; pattern `^(?s).+$`. CloudFormation `BuildSpec`, Terraform `build_spec`.
-        pub fn build_spec(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BuildSpec", Some("build_spec"), string(value));
+        pub fn build_spec(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BuildSpec", Some("build_spec"), rt::string(value));
             self
         }
         /// CloudFormation `EnableAutoBranchCreation`, Terraform `enable_auto_branch_creation`.
@@ -223,14 +235,17 @@ pub mod app {
             self.0.set(
                 "EnableAutoBranchCreation",
                 Some("enable_auto_branch_creation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `EnableAutoBuild`, Terraform `enable_auto_build`.
         pub fn enable_auto_build(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableAutoBuild", Some("enable_auto_build"), boolean(value));
+            self.0.set(
+                "EnableAutoBuild",
+                Some("enable_auto_build"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `EnablePerformanceMode`, Terraform `enable_performance_mode`.
@@ -238,7 +253,7 @@ pub mod app {
             self.0.set(
                 "EnablePerformanceMode",
                 Some("enable_performance_mode"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -247,7 +262,7 @@ pub mod app {
             self.0.set(
                 "EnablePullRequestPreview",
                 Some("enable_pull_request_preview"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -259,21 +274,22 @@ pub mod app {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: length 0..=255; pattern `(?s).*`. CloudFormation `Framework`, Terraform `framework`.
-        pub fn framework(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Framework", Some("framework"), string(value));
+        pub fn framework(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Framework", Some("framework"), rt::string(value));
             self
         }
         /// Constraints: length 0..=20; pattern `(?s).*`. CloudFormation `PullRequestEnvironmentName`, Terraform `pull_request_environment_name`.
-        pub fn pull_request_environment_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pull_request_environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PullRequestEnvironmentName",
                 Some("pull_request_environment_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -288,27 +304,30 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-basicauthconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthConfig(Props);
+    pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
         /// A new `BasicAuthConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BasicAuthConfig(this)
         }
         /// CloudFormation `EnableBasicAuth`, Terraform `enable_basic_auth`.
         pub fn enable_basic_auth(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableBasicAuth", Some("enable_basic_auth"), boolean(value));
+            self.0.set(
+                "EnableBasicAuth",
+                Some("enable_basic_auth"),
+                rt::boolean(value),
+            );
             self
         }
         /// Constraints: length 1..=255. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -317,11 +336,11 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-cacheconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CacheConfig(Props);
+    pub struct CacheConfig(rt::Props);
     impl CacheConfig {
         /// A new `CacheConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheConfig(this)
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -335,23 +354,24 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-customrule.html)
     #[derive(Clone, Debug)]
-    pub struct CustomRule(Props);
+    pub struct CustomRule(rt::Props);
     impl CustomRule {
         /// A new `CustomRule`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<Expr>, target: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", Some("source"), string(source));
-            this.set("Target", Some("target"), string(target));
+        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", Some("source"), rt::string(source));
+            this.set("Target", Some("target"), rt::string(target));
             CustomRule(this)
         }
         /// Constraints: length 0..=2048; pattern `(?s).*`. CloudFormation `Condition`, Terraform `condition`.
-        pub fn condition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Condition", Some("condition"), string(value));
+        pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Condition", Some("condition"), rt::string(value));
             self
         }
         /// Constraints: length 3..=7; pattern `.{3,7}`. CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
     }
@@ -360,13 +380,13 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             EnvironmentVariable(this)
         }
     }
@@ -375,11 +395,11 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-jobconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobConfig(Props);
+    pub struct JobConfig(rt::Props);
     impl JobConfig {
         /// A new `JobConfig`. Required properties: `build_compute_type` (`BuildComputeType`).
         pub fn new(build_compute_type: BuildComputeType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BuildComputeType",
                 Some("build_compute_type"),
@@ -441,11 +461,11 @@ pub mod app {
 /// CloudFormation: `AWS::Amplify::Branch`. Terraform: `awscc_amplify_branch` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplify-branch.html)
-pub struct Branch(Base);
-static BRANCH_TYPE: TypeInfo = TypeInfo {
+pub struct Branch(rt::Base);
+static BRANCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Amplify::Branch",
     terraform: Some("awscc_amplify_branch"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -474,12 +494,12 @@ impl Branch {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_id: impl Into<Expr>,
-        branch_name: impl Into<Expr>,
+        app_id: impl Into<rt::Expr>,
+        branch_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BRANCH_TYPE);
-        this.set("AppId", Some("app_id"), string(app_id));
-        this.set("BranchName", Some("branch_name"), string(branch_name));
+        let mut this = rt::Base::new(id, &BRANCH_TYPE);
+        this.set("AppId", Some("app_id"), rt::string(app_id));
+        this.set("BranchName", Some("branch_name"), rt::string(branch_name));
         Branch(this)
     }
     /// CloudFormation `Backend`, Terraform `backend`.
@@ -494,26 +514,33 @@ impl Branch {
         self
     }
     /// Constraints: length 1..=25000; pattern `(?s).+`. CloudFormation `BuildSpec`, Terraform `build_spec`.
-    pub fn build_spec(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BuildSpec", Some("build_spec"), string(value));
+    pub fn build_spec(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BuildSpec", Some("build_spec"), rt::string(value));
         self
     }
     /// Constraints: length 0..=1000; pattern `(?s).*`. CloudFormation `ComputeRoleArn`, Terraform `compute_role_arn`.
-    pub fn compute_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ComputeRoleArn", Some("compute_role_arn"), string(value));
+    pub fn compute_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ComputeRoleArn",
+            Some("compute_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 0..=1000; pattern `(?s).*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EnableAutoBuild`, Terraform `enable_auto_build`.
     pub fn enable_auto_build(mut self, value: bool) -> Self {
-        self.0
-            .set("EnableAutoBuild", Some("enable_auto_build"), boolean(value));
+        self.0.set(
+            "EnableAutoBuild",
+            Some("enable_auto_build"),
+            rt::boolean(value),
+        );
         self
     }
     /// CloudFormation `EnablePerformanceMode`, Terraform `enable_performance_mode`.
@@ -521,7 +548,7 @@ impl Branch {
         self.0.set(
             "EnablePerformanceMode",
             Some("enable_performance_mode"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -530,7 +557,7 @@ impl Branch {
         self.0.set(
             "EnablePullRequestPreview",
             Some("enable_pull_request_preview"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -539,7 +566,7 @@ impl Branch {
         self.0.set(
             "EnableSkewProtection",
             Some("enable_skew_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -551,21 +578,22 @@ impl Branch {
         self.0.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 0..=255; pattern `(?s).*`. CloudFormation `Framework`, Terraform `framework`.
-    pub fn framework(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Framework", Some("framework"), string(value));
+    pub fn framework(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Framework", Some("framework"), rt::string(value));
         self
     }
     /// Constraints: length 0..=20; pattern `(?s).*`. CloudFormation `PullRequestEnvironmentName`, Terraform `pull_request_environment_name`.
-    pub fn pull_request_environment_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pull_request_environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PullRequestEnvironmentName",
             Some("pull_request_environment_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -578,11 +606,11 @@ impl Branch {
 builder!(Branch, BranchHandle);
 /// A declared `AWS::Amplify::Branch`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BranchHandle(Handle);
+pub struct BranchHandle(rt::Handle);
 handle!(BranchHandle);
 impl BranchHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -593,16 +621,16 @@ pub mod branch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-backend.html)
     #[derive(Clone, Debug)]
-    pub struct Backend(Props);
+    pub struct Backend(rt::Props);
     impl Backend {
         /// A new `Backend`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Backend(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack/.+/.+$`. CloudFormation `StackArn`, Terraform `stack_arn`.
-        pub fn stack_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StackArn", Some("stack_arn"), string(value));
+        pub fn stack_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StackArn", Some("stack_arn"), rt::string(value));
             self
         }
     }
@@ -611,19 +639,22 @@ pub mod branch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-basicauthconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthConfig(Props);
+    pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
         /// A new `BasicAuthConfig`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
-            this.set("Username", Some("username"), string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
+            this.set("Username", Some("username"), rt::string(username));
             BasicAuthConfig(this)
         }
         /// CloudFormation `EnableBasicAuth`, Terraform `enable_basic_auth`.
         pub fn enable_basic_auth(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableBasicAuth", Some("enable_basic_auth"), boolean(value));
+            self.0.set(
+                "EnableBasicAuth",
+                Some("enable_basic_auth"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -632,13 +663,13 @@ pub mod branch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             EnvironmentVariable(this)
         }
     }
@@ -664,11 +695,11 @@ pub mod branch {
 /// CloudFormation: `AWS::Amplify::Domain`. Terraform: `awscc_amplify_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplify-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Amplify::Domain",
     terraform: Some("awscc_amplify_domain"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -704,38 +735,38 @@ impl Domain {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_id: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
+        app_id: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
         sub_domain_settings: impl IntoIterator<Item = domain::SubDomainSetting>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("AppId", Some("app_id"), string(app_id));
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("AppId", Some("app_id"), rt::string(app_id));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "SubDomainSettings",
             Some("sub_domain_settings"),
-            list(sub_domain_settings),
+            rt::list(sub_domain_settings),
         );
         Domain(this)
     }
     /// CloudFormation `AutoSubDomainCreationPatterns`, Terraform `auto_sub_domain_creation_patterns`.
     pub fn auto_sub_domain_creation_patterns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AutoSubDomainCreationPatterns",
             Some("auto_sub_domain_creation_patterns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 0..=1000; pattern `^$|^arn:.+:iam::\d{12}:role.+`. CloudFormation `AutoSubDomainIAMRole`, Terraform `auto_sub_domain_iam_role`.
-    pub fn auto_sub_domain_iam_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn auto_sub_domain_iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutoSubDomainIAMRole",
             Some("auto_sub_domain_iam_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -753,7 +784,7 @@ impl Domain {
         self.0.set(
             "EnableAutoSubDomain",
             Some("enable_auto_sub_domain"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -761,31 +792,31 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::Amplify::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainStatus`; Terraform `domain_status`.
-    pub fn domain_status(&self) -> Expr {
+    pub fn domain_status(&self) -> rt::Expr {
         self.0.attr("DomainStatus")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateRecord`; Terraform `certificate_record`.
-    pub fn certificate_record(&self) -> Expr {
+    pub fn certificate_record(&self) -> rt::Expr {
         self.0.attr("CertificateRecord")
     }
     /// CloudFormation `Fn::GetAtt` `Certificate`; Terraform `certificate`.
-    pub fn certificate(&self) -> Expr {
+    pub fn certificate(&self) -> rt::Expr {
         self.0.attr("Certificate")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateStatus`; Terraform `update_status`.
-    pub fn update_status(&self) -> Expr {
+    pub fn update_status(&self) -> rt::Expr {
         self.0.attr("UpdateStatus")
     }
 }
@@ -796,11 +827,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-certificatesettings.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateSettings(Props);
+    pub struct CertificateSettings(rt::Props);
     impl CertificateSettings {
         /// A new `CertificateSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertificateSettings(this)
         }
         /// CloudFormation `CertificateType`, Terraform `certificate_type`.
@@ -810,11 +841,11 @@ pub mod domain {
             self
         }
         /// Constraints: length 0..=1000; pattern `^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/.+$`. CloudFormation `CustomCertificateArn`, Terraform `custom_certificate_arn`.
-        pub fn custom_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomCertificateArn",
                 Some("custom_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -824,13 +855,13 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-subdomainsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SubDomainSetting(Props);
+    pub struct SubDomainSetting(rt::Props);
     impl SubDomainSetting {
         /// A new `SubDomainSetting`. Required properties: `branch_name` (`BranchName`), `prefix` (`Prefix`).
-        pub fn new(branch_name: impl Into<Expr>, prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BranchName", Some("branch_name"), string(branch_name));
-            this.set("Prefix", Some("prefix"), string(prefix));
+        pub fn new(branch_name: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BranchName", Some("branch_name"), rt::string(branch_name));
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
             SubDomainSetting(this)
         }
     }
@@ -850,11 +881,11 @@ pub mod domain {
 /// CloudFormation: `AWS::Amplify::Webhook`. Terraform: `awscc_amplify_webhook` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplify-webhook.html)
-pub struct Webhook(Base);
-static WEBHOOK_TYPE: TypeInfo = TypeInfo {
+pub struct Webhook(rt::Base);
+static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Amplify::Webhook",
     terraform: Some("awscc_amplify_webhook"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -885,49 +916,49 @@ static WEBHOOK_TYPE: TypeInfo = TypeInfo {
 impl Webhook {
     /// Declares a `AWS::Amplify::Webhook` with the stack-unique `id`. Required properties: `branch_name` (`BranchName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, branch_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WEBHOOK_TYPE);
-        this.set("BranchName", Some("branch_name"), string(branch_name));
+    pub fn new(id: impl Into<String>, branch_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WEBHOOK_TYPE);
+        this.set("BranchName", Some("branch_name"), rt::string(branch_name));
         Webhook(this)
     }
     /// The unique ID for an Amplify app.
     ///
     /// Constraints: length 1..=20; pattern `^d[a-z0-9]+$`. Changing it replaces the resource. CloudFormation `AppId`, Terraform `app_id`.
-    pub fn app_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AppId", Some("app_id"), string(value));
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", Some("app_id"), rt::string(value));
         self
     }
     /// The description for a webhook.
     ///
     /// Constraints: length 0..=1000; pattern `^(?s)`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Webhook, WebhookHandle);
 /// A declared `AWS::Amplify::Webhook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebhookHandle(Handle);
+pub struct WebhookHandle(rt::Handle);
 handle!(WebhookHandle);
 impl WebhookHandle {
     /// The Amazon Resource Name (ARN) for the webhook.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique ID for a webhook.
     ///
     /// CloudFormation `Fn::GetAtt` `WebhookId`; Terraform `webhook_id`.
-    pub fn webhook_id(&self) -> Expr {
+    pub fn webhook_id(&self) -> rt::Expr {
         self.0.attr("WebhookId")
     }
     /// The URL of the webhook.
     ///
     /// CloudFormation `Fn::GetAtt` `WebhookUrl`; Terraform `webhook_url`.
-    pub fn webhook_url(&self) -> Expr {
+    pub fn webhook_url(&self) -> rt::Expr {
         self.0.attr("WebhookUrl")
     }
 }

@@ -2,23 +2,24 @@
 //! `AmplifyUIBuilder` resource types of the CloudFormation registry (`AWS::AmplifyUIBuilder::*`): 3 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `amplifyuibuilder` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::AmplifyUIBuilder::Component Resource Type
 ///
 /// CloudFormation: `AWS::AmplifyUIBuilder::Component`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplifyuibuilder-component.html)
-pub struct Component(Base);
-static COMPONENT_TYPE: TypeInfo = TypeInfo {
+pub struct Component(rt::Base);
+static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmplifyUIBuilder::Component",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -47,67 +48,67 @@ impl Component {
     /// Declares a `AWS::AmplifyUIBuilder::Component` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &COMPONENT_TYPE);
+        let this = rt::Base::new(id, &COMPONENT_TYPE);
         Component(this)
     }
     /// Changing it replaces the resource. CloudFormation `AppId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn app_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AppId", None, string(value));
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", None, rt::string(value));
         self
     }
     /// CloudFormation `BindingProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn binding_properties(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("BindingProperties", None, json(value));
+    pub fn binding_properties(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("BindingProperties", None, rt::json(value));
         self
     }
     /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn children(mut self, value: impl IntoIterator<Item = component::ComponentChild>) -> Self {
-        self.0.set("Children", None, list(value));
+        self.0.set("Children", None, rt::list(value));
         self
     }
     /// CloudFormation `CollectionProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn collection_properties(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CollectionProperties", None, json(value));
+    pub fn collection_properties(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CollectionProperties", None, rt::json(value));
         self
     }
     /// Constraints: length 1..=255. CloudFormation `ComponentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn component_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ComponentType", None, string(value));
+    pub fn component_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ComponentType", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EnvironmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EnvironmentName", None, string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EnvironmentName", None, rt::string(value));
         self
     }
     /// CloudFormation `Events`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn events(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Events", None, json(value));
+    pub fn events(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Events", None, rt::json(value));
         self
     }
     /// Constraints: length 1..=255. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `Overrides`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn overrides(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Overrides", None, json(value));
+    pub fn overrides(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Overrides", None, rt::json(value));
         self
     }
     /// CloudFormation `Properties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn properties(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Properties", None, json(value));
+    pub fn properties(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Properties", None, rt::json(value));
         self
     }
     /// CloudFormation `SchemaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn schema_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SchemaVersion", None, string(value));
+    pub fn schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SchemaVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `SourceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn source_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceId", None, string(value));
+    pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SourceId", None, rt::string(value));
         self
     }
     /// CloudFormation `Variants`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -115,26 +116,26 @@ impl Component {
         mut self,
         value: impl IntoIterator<Item = component::ComponentVariant>,
     ) -> Self {
-        self.0.set("Variants", None, list(value));
+        self.0.set("Variants", None, rt::list(value));
         self
     }
 }
 builder!(Component, ComponentHandle);
 /// A declared `AWS::AmplifyUIBuilder::Component`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComponentHandle(Handle);
+pub struct ComponentHandle(rt::Handle);
 handle!(ComponentHandle);
 impl ComponentHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -145,33 +146,33 @@ pub mod component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentchild.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentChild(Props);
+    pub struct ComponentChild(rt::Props);
     impl ComponentChild {
         /// A new `ComponentChild`. Required properties: `component_type` (`ComponentType`), `name` (`Name`), `properties` (`Properties`).
         pub fn new(
-            component_type: impl Into<Expr>,
-            name: impl Into<Expr>,
-            properties: impl Into<Value>,
+            component_type: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            properties: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComponentType", None, string(component_type));
-            this.set("Name", None, string(name));
-            this.set("Properties", None, json(properties));
+            let mut this = rt::Props::default();
+            this.set("ComponentType", None, rt::string(component_type));
+            this.set("Name", None, rt::string(name));
+            this.set("Properties", None, rt::json(properties));
             ComponentChild(this)
         }
         /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn children(mut self, value: impl IntoIterator<Item = ComponentChild>) -> Self {
-            self.0.set("Children", None, list(value));
+            self.0.set("Children", None, rt::list(value));
             self
         }
         /// CloudFormation `Events`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn events(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Events", None, json(value));
+        pub fn events(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Events", None, rt::json(value));
             self
         }
         /// CloudFormation `SourceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceId", None, string(value));
+        pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceId", None, rt::string(value));
             self
         }
     }
@@ -180,24 +181,24 @@ pub mod component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentvariant.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentVariant(Props);
+    pub struct ComponentVariant(rt::Props);
     impl ComponentVariant {
         /// A new `ComponentVariant`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentVariant(this)
         }
         /// CloudFormation `Overrides`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn overrides(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Overrides", None, json(value));
+        pub fn overrides(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Overrides", None, rt::json(value));
             self
         }
         /// CloudFormation `VariantValues`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn variant_values(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("VariantValues", None, string_map(value));
+            self.0.set("VariantValues", None, rt::string_map(value));
             self
         }
     }
@@ -208,11 +209,11 @@ pub mod component {
 /// CloudFormation: `AWS::AmplifyUIBuilder::Form`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplifyuibuilder-form.html)
-pub struct Form(Base);
-static FORM_TYPE: TypeInfo = TypeInfo {
+pub struct Form(rt::Base);
+static FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmplifyUIBuilder::Form",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -241,12 +242,12 @@ impl Form {
     /// Declares a `AWS::AmplifyUIBuilder::Form` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FORM_TYPE);
+        let this = rt::Base::new(id, &FORM_TYPE);
         Form(this)
     }
     /// Changing it replaces the resource. CloudFormation `AppId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn app_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AppId", None, string(value));
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", None, rt::string(value));
         self
     }
     /// CloudFormation `Cta`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -260,13 +261,13 @@ impl Form {
         self
     }
     /// Changing it replaces the resource. CloudFormation `EnvironmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EnvironmentName", None, string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EnvironmentName", None, rt::string(value));
         self
     }
     /// CloudFormation `Fields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn fields(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Fields", None, json(value));
+    pub fn fields(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Fields", None, rt::json(value));
         self
     }
     /// CloudFormation `FormActionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -280,18 +281,18 @@ impl Form {
         self
     }
     /// Constraints: length 1..=255. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `SchemaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn schema_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SchemaVersion", None, string(value));
+    pub fn schema_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SchemaVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `SectionalElements`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn sectional_elements(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("SectionalElements", None, json(value));
+    pub fn sectional_elements(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("SectionalElements", None, rt::json(value));
         self
     }
     /// CloudFormation `Style`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -303,11 +304,11 @@ impl Form {
 builder!(Form, FormHandle);
 /// A declared `AWS::AmplifyUIBuilder::Form`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FormHandle(Handle);
+pub struct FormHandle(rt::Handle);
 handle!(FormHandle);
 impl FormHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -318,26 +319,26 @@ pub mod form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formbutton.html)
     #[derive(Clone, Debug)]
-    pub struct FormButton(Props);
+    pub struct FormButton(rt::Props);
     impl FormButton {
         /// A new `FormButton`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FormButton(this)
         }
         /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn children(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Children", None, string(value));
+        pub fn children(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Children", None, rt::string(value));
             self
         }
         /// CloudFormation `Excluded`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded(mut self, value: bool) -> Self {
-            self.0.set("Excluded", None, boolean(value));
+            self.0.set("Excluded", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Position`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn position(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Position", None, json(value));
+        pub fn position(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Position", None, rt::json(value));
             self
         }
     }
@@ -346,11 +347,11 @@ pub mod form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formcta.html)
     #[derive(Clone, Debug)]
-    pub struct FormCta(Props);
+    pub struct FormCta(rt::Props);
     impl FormCta {
         /// A new `FormCta`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FormCta(this)
         }
         /// CloudFormation `Cancel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -379,13 +380,16 @@ pub mod form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formdatatypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FormDataTypeConfig(Props);
+    pub struct FormDataTypeConfig(rt::Props);
     impl FormDataTypeConfig {
         /// A new `FormDataTypeConfig`. Required properties: `data_source_type` (`DataSourceType`), `data_type_name` (`DataTypeName`).
-        pub fn new(data_source_type: FormDataSourceType, data_type_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            data_source_type: FormDataSourceType,
+            data_type_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("DataSourceType", None, data_source_type.into());
-            this.set("DataTypeName", None, string(data_type_name));
+            this.set("DataTypeName", None, rt::string(data_type_name));
             FormDataTypeConfig(this)
         }
     }
@@ -394,26 +398,26 @@ pub mod form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formstyle.html)
     #[derive(Clone, Debug)]
-    pub struct FormStyle(Props);
+    pub struct FormStyle(rt::Props);
     impl FormStyle {
         /// A new `FormStyle`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FormStyle(this)
         }
         /// CloudFormation `HorizontalGap`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn horizontal_gap(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("HorizontalGap", None, json(value));
+        pub fn horizontal_gap(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("HorizontalGap", None, rt::json(value));
             self
         }
         /// CloudFormation `OuterPadding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn outer_padding(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("OuterPadding", None, json(value));
+        pub fn outer_padding(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("OuterPadding", None, rt::json(value));
             self
         }
         /// CloudFormation `VerticalGap`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn vertical_gap(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("VerticalGap", None, json(value));
+        pub fn vertical_gap(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("VerticalGap", None, rt::json(value));
             self
         }
     }
@@ -464,11 +468,11 @@ pub mod form {
 /// CloudFormation: `AWS::AmplifyUIBuilder::Theme`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplifyuibuilder-theme.html)
-pub struct Theme(Base);
-static THEME_TYPE: TypeInfo = TypeInfo {
+pub struct Theme(rt::Base);
+static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AmplifyUIBuilder::Theme",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -497,51 +501,51 @@ impl Theme {
     /// Declares a `AWS::AmplifyUIBuilder::Theme` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &THEME_TYPE);
+        let this = rt::Base::new(id, &THEME_TYPE);
         Theme(this)
     }
     /// Changing it replaces the resource. CloudFormation `AppId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn app_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AppId", None, string(value));
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EnvironmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EnvironmentName", None, string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EnvironmentName", None, rt::string(value));
         self
     }
     /// Constraints: length 1..=255. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `Overrides`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn overrides(mut self, value: impl IntoIterator<Item = theme::ThemeValues>) -> Self {
-        self.0.set("Overrides", None, list(value));
+        self.0.set("Overrides", None, rt::list(value));
         self
     }
     /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn values(mut self, value: impl IntoIterator<Item = theme::ThemeValues>) -> Self {
-        self.0.set("Values", None, list(value));
+        self.0.set("Values", None, rt::list(value));
         self
     }
 }
 builder!(Theme, ThemeHandle);
 /// A declared `AWS::AmplifyUIBuilder::Theme`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThemeHandle(Handle);
+pub struct ThemeHandle(rt::Handle);
 handle!(ThemeHandle);
 impl ThemeHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -552,21 +556,21 @@ pub mod theme {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalue.html)
     #[derive(Clone, Debug)]
-    pub struct ThemeValue(Props);
+    pub struct ThemeValue(rt::Props);
     impl ThemeValue {
         /// A new `ThemeValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThemeValue(this)
         }
         /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn children(mut self, value: impl IntoIterator<Item = ThemeValues>) -> Self {
-            self.0.set("Children", None, list(value));
+            self.0.set("Children", None, rt::list(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -575,16 +579,16 @@ pub mod theme {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalues.html)
     #[derive(Clone, Debug)]
-    pub struct ThemeValues(Props);
+    pub struct ThemeValues(rt::Props);
     impl ThemeValues {
         /// A new `ThemeValues`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThemeValues(this)
         }
         /// CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.

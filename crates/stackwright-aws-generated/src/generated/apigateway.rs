@@ -2,23 +2,24 @@
 //! `ApiGateway` resource types of the CloudFormation registry (`AWS::ApiGateway::*`): 22 types, 22 of them with an awscc Terraform resource.
 //! Enabled by the `apigateway` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::ApiGateway::Account`` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs.
 ///
 /// CloudFormation: `AWS::ApiGateway::Account`. Terraform: `awscc_apigateway_account` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html)
-pub struct Account(Base);
-static ACCOUNT_TYPE: TypeInfo = TypeInfo {
+pub struct Account(rt::Base);
+static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Account",
     terraform: Some("awscc_apigateway_account"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -27,15 +28,15 @@ impl Account {
     /// Declares a `AWS::ApiGateway::Account` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ACCOUNT_TYPE);
+        let this = rt::Base::new(id, &ACCOUNT_TYPE);
         Account(this)
     }
     /// CloudFormation `CloudWatchRoleArn`, Terraform `cloudwatch_role_arn`.
-    pub fn cloud_watch_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_watch_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudWatchRoleArn",
             Some("cloudwatch_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -43,11 +44,11 @@ impl Account {
 builder!(Account, AccountHandle);
 /// A declared `AWS::ApiGateway::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountHandle(Handle);
+pub struct AccountHandle(rt::Handle);
 handle!(AccountHandle);
 impl AccountHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -56,11 +57,11 @@ impl AccountHandle {
 /// CloudFormation: `AWS::ApiGateway::ApiKey`. Terraform: `awscc_apigateway_api_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-apikey.html)
-pub struct ApiKey(Base);
-static API_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct ApiKey(rt::Base);
+static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::ApiKey",
     terraform: Some("awscc_apigateway_api_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("APIKeyId", Some("api_key_id"))],
@@ -69,23 +70,24 @@ impl ApiKey {
     /// Declares a `AWS::ApiGateway::ApiKey` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &API_KEY_TYPE);
+        let this = rt::Base::new(id, &API_KEY_TYPE);
         ApiKey(this)
     }
     /// CloudFormation `CustomerId`, Terraform `customer_id`.
-    pub fn customer_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomerId", Some("customer_id"), string(value));
+    pub fn customer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CustomerId", Some("customer_id"), rt::string(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `GenerateDistinctId`, Terraform `generate_distinct_id`.
@@ -93,36 +95,36 @@ impl ApiKey {
         self.0.set(
             "GenerateDistinctId",
             Some("generate_distinct_id"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A name for the API key.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `StageKeys`, Terraform `stage_keys`.
     pub fn stage_keys(mut self, value: impl IntoIterator<Item = api_key::StageKey>) -> Self {
-        self.0.set("StageKeys", Some("stage_keys"), list(value));
+        self.0.set("StageKeys", Some("stage_keys"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Value`, Terraform `value`.
-    pub fn value(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Value", Some("value"), string(value));
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Value", Some("value"), rt::string(value));
         self
     }
 }
 builder!(ApiKey, ApiKeyHandle);
 /// A declared `AWS::ApiGateway::ApiKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiKeyHandle(Handle);
+pub struct ApiKeyHandle(rt::Handle);
 handle!(ApiKeyHandle);
 impl ApiKeyHandle {
     /// CloudFormation `Fn::GetAtt` `APIKeyId`; Terraform `api_key_id`.
-    pub fn api_key_id(&self) -> Expr {
+    pub fn api_key_id(&self) -> rt::Expr {
         self.0.attr("APIKeyId")
     }
 }
@@ -135,21 +137,23 @@ pub mod api_key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-apikey-stagekey.html)
     #[derive(Clone, Debug)]
-    pub struct StageKey(Props);
+    pub struct StageKey(rt::Props);
     impl StageKey {
         /// A new `StageKey`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StageKey(this)
         }
         /// CloudFormation `RestApiId`, Terraform `rest_api_id`.
-        pub fn rest_api_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RestApiId", Some("rest_api_id"), string(value));
+        pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RestApiId", Some("rest_api_id"), rt::string(value));
             self
         }
         /// CloudFormation `StageName`, Terraform `stage_name`.
-        pub fn stage_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StageName", Some("stage_name"), string(value));
+        pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StageName", Some("stage_name"), rt::string(value));
             self
         }
     }
@@ -160,11 +164,11 @@ pub mod api_key {
 /// CloudFormation: `AWS::ApiGateway::Authorizer`. Terraform: `awscc_apigateway_authorizer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-authorizer.html)
-pub struct Authorizer(Base);
-static AUTHORIZER_TYPE: TypeInfo = TypeInfo {
+pub struct Authorizer(rt::Base);
+static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Authorizer",
     terraform: Some("awscc_apigateway_authorizer"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
@@ -174,27 +178,27 @@ impl Authorizer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AUTHORIZER_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
-        this.set("Type", Some("type"), string(type_));
+        let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set("Type", Some("type"), rt::string(type_));
         Authorizer(this)
     }
     /// CloudFormation `AuthType`, Terraform `auth_type`.
-    pub fn auth_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AuthType", Some("auth_type"), string(value));
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AuthType", Some("auth_type"), rt::string(value));
         self
     }
     /// CloudFormation `AuthorizerCredentials`, Terraform `authorizer_credentials`.
-    pub fn authorizer_credentials(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_credentials(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthorizerCredentials",
             Some("authorizer_credentials"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -203,46 +207,46 @@ impl Authorizer {
         self.0.set(
             "AuthorizerResultTtlInSeconds",
             Some("authorizer_result_ttl_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `AuthorizerUri`, Terraform `authorizer_uri`.
-    pub fn authorizer_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AuthorizerUri", Some("authorizer_uri"), string(value));
+            .set("AuthorizerUri", Some("authorizer_uri"), rt::string(value));
         self
     }
     /// CloudFormation `IdentitySource`, Terraform `identity_source`.
-    pub fn identity_source(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IdentitySource", Some("identity_source"), string(value));
+            .set("IdentitySource", Some("identity_source"), rt::string(value));
         self
     }
     /// CloudFormation `IdentityValidationExpression`, Terraform `identity_validation_expression`.
-    pub fn identity_validation_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_validation_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityValidationExpression",
             Some("identity_validation_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ProviderARNs`, Terraform `provider_ar_ns`.
-    pub fn provider_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn provider_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ProviderARNs", Some("provider_ar_ns"), strings(value));
+            .set("ProviderARNs", Some("provider_ar_ns"), rt::strings(value));
         self
     }
 }
 builder!(Authorizer, AuthorizerHandle);
 /// A declared `AWS::ApiGateway::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AuthorizerHandle(Handle);
+pub struct AuthorizerHandle(rt::Handle);
 handle!(AuthorizerHandle);
 impl AuthorizerHandle {
     /// CloudFormation `Fn::GetAtt` `AuthorizerId`; Terraform `authorizer_id`.
-    pub fn authorizer_id(&self) -> Expr {
+    pub fn authorizer_id(&self) -> rt::Expr {
         self.0.attr("AuthorizerId")
     }
 }
@@ -251,11 +255,11 @@ impl AuthorizerHandle {
 /// CloudFormation: `AWS::ApiGateway::BasePathMapping`. Terraform: `awscc_apigateway_base_path_mapping` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmapping.html)
-pub struct BasePathMapping(Base);
-static BASE_PATH_MAPPING_TYPE: TypeInfo = TypeInfo {
+pub struct BasePathMapping(rt::Base);
+static BASE_PATH_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::BasePathMapping",
     terraform: Some("awscc_apigateway_base_path_mapping"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -263,42 +267,43 @@ static BASE_PATH_MAPPING_TYPE: TypeInfo = TypeInfo {
 impl BasePathMapping {
     /// Declares a `AWS::ApiGateway::BasePathMapping` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BASE_PATH_MAPPING_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BASE_PATH_MAPPING_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         BasePathMapping(this)
     }
     /// Changing it replaces the resource. CloudFormation `BasePath`, Terraform `base_path`.
-    pub fn base_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BasePath", Some("base_path"), string(value));
+    pub fn base_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BasePath", Some("base_path"), rt::string(value));
         self
     }
     /// CloudFormation `RestApiId`, Terraform `rest_api_id`.
-    pub fn rest_api_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RestApiId", Some("rest_api_id"), string(value));
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
         self
     }
     /// CloudFormation `Stage`, Terraform `stage`.
-    pub fn stage(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Stage", Some("stage"), string(value));
+    pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Stage", Some("stage"), rt::string(value));
         self
     }
 }
 builder!(BasePathMapping, BasePathMappingHandle);
 /// A declared `AWS::ApiGateway::BasePathMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BasePathMappingHandle(Handle);
+pub struct BasePathMappingHandle(rt::Handle);
 handle!(BasePathMappingHandle);
 /// Resource Type definition for AWS::ApiGateway::BasePathMappingV2
 ///
 /// CloudFormation: `AWS::ApiGateway::BasePathMappingV2`. Terraform: `awscc_apigateway_base_path_mapping_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmappingv2.html)
-pub struct BasePathMappingV2(Base);
-static BASE_PATH_MAPPING_V2_TYPE: TypeInfo = TypeInfo {
+pub struct BasePathMappingV2(rt::Base);
+static BASE_PATH_MAPPING_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::BasePathMappingV2",
     terraform: Some("awscc_apigateway_base_path_mapping_v2"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("BasePathMappingArn", Some("base_path_mapping_arn"))],
@@ -308,43 +313,43 @@ impl BasePathMappingV2 {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name_arn: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        domain_name_arn: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BASE_PATH_MAPPING_V2_TYPE);
+        let mut this = rt::Base::new(id, &BASE_PATH_MAPPING_V2_TYPE);
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            string(domain_name_arn),
+            rt::string(domain_name_arn),
         );
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         BasePathMappingV2(this)
     }
     /// The base path name that callers of the API must provide in the URL after the domain name.
     ///
     /// Changing it replaces the resource. CloudFormation `BasePath`, Terraform `base_path`.
-    pub fn base_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BasePath", Some("base_path"), string(value));
+    pub fn base_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BasePath", Some("base_path"), rt::string(value));
         self
     }
     /// The name of the API's stage.
     ///
     /// CloudFormation `Stage`, Terraform `stage`.
-    pub fn stage(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Stage", Some("stage"), string(value));
+    pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Stage", Some("stage"), rt::string(value));
         self
     }
 }
 builder!(BasePathMappingV2, BasePathMappingV2Handle);
 /// A declared `AWS::ApiGateway::BasePathMappingV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BasePathMappingV2Handle(Handle);
+pub struct BasePathMappingV2Handle(rt::Handle);
 handle!(BasePathMappingV2Handle);
 impl BasePathMappingV2Handle {
     /// Amazon Resource Name (ARN) of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `BasePathMappingArn`; Terraform `base_path_mapping_arn`.
-    pub fn base_path_mapping_arn(&self) -> Expr {
+    pub fn base_path_mapping_arn(&self) -> rt::Expr {
         self.0.attr("BasePathMappingArn")
     }
 }
@@ -353,11 +358,11 @@ impl BasePathMappingV2Handle {
 /// CloudFormation: `AWS::ApiGateway::ClientCertificate`. Terraform: `awscc_apigateway_client_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-clientcertificate.html)
-pub struct ClientCertificate(Base);
-static CLIENT_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct ClientCertificate(rt::Base);
+static CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::ClientCertificate",
     terraform: Some("awscc_apigateway_client_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ClientCertificateId", Some("client_certificate_id"))],
@@ -366,24 +371,24 @@ impl ClientCertificate {
     /// Declares a `AWS::ApiGateway::ClientCertificate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLIENT_CERTIFICATE_TYPE);
+        let this = rt::Base::new(id, &CLIENT_CERTIFICATE_TYPE);
         ClientCertificate(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ClientCertificate, ClientCertificateHandle);
 /// A declared `AWS::ApiGateway::ClientCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientCertificateHandle(Handle);
+pub struct ClientCertificateHandle(rt::Handle);
 handle!(ClientCertificateHandle);
 impl ClientCertificateHandle {
     /// CloudFormation `Fn::GetAtt` `ClientCertificateId`; Terraform `client_certificate_id`.
-    pub fn client_certificate_id(&self) -> Expr {
+    pub fn client_certificate_id(&self) -> rt::Expr {
         self.0.attr("ClientCertificateId")
     }
 }
@@ -392,11 +397,11 @@ impl ClientCertificateHandle {
 /// CloudFormation: `AWS::ApiGateway::Deployment`. Terraform: `awscc_apigateway_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Deployment",
     terraform: Some("awscc_apigateway_deployment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
@@ -404,9 +409,9 @@ static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
 impl Deployment {
     /// Declares a `AWS::ApiGateway::Deployment` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rest_api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+    pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         Deployment(this)
     }
     /// The ``DeploymentCanarySettings`` property type specifies settings for the canary deployment.
@@ -424,9 +429,9 @@ impl Deployment {
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The description of the Stage resource for the Deployment resource to create.
@@ -438,19 +443,20 @@ impl Deployment {
         self
     }
     /// CloudFormation `StageName`, Terraform `stage_name`.
-    pub fn stage_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StageName", Some("stage_name"), string(value));
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StageName", Some("stage_name"), rt::string(value));
         self
     }
 }
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::ApiGateway::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
 }
@@ -463,22 +469,22 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-accesslogsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLogSetting(Props);
+    pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
         /// A new `AccessLogSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessLogSetting(this)
         }
         /// CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// CloudFormation `Format`, Terraform `format`.
-        pub fn format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Format", Some("format"), string(value));
+        pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Format", Some("format"), rt::string(value));
             self
         }
     }
@@ -489,35 +495,35 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-canarysetting.html)
     #[derive(Clone, Debug)]
-    pub struct CanarySetting(Props);
+    pub struct CanarySetting(rt::Props);
     impl CanarySetting {
         /// A new `CanarySetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CanarySetting(this)
         }
         /// CloudFormation `PercentTraffic`, Terraform `percent_traffic`.
         pub fn percent_traffic(mut self, value: i64) -> Self {
             self.0
-                .set("PercentTraffic", Some("percent_traffic"), int(value));
+                .set("PercentTraffic", Some("percent_traffic"), rt::int(value));
             self
         }
         /// CloudFormation `StageVariableOverrides`, Terraform `stage_variable_overrides`.
         pub fn stage_variable_overrides(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "StageVariableOverrides",
                 Some("stage_variable_overrides"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `UseStageCache`, Terraform `use_stage_cache`.
         pub fn use_stage_cache(mut self, value: bool) -> Self {
             self.0
-                .set("UseStageCache", Some("use_stage_cache"), boolean(value));
+                .set("UseStageCache", Some("use_stage_cache"), rt::boolean(value));
             self
         }
     }
@@ -528,35 +534,35 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-deploymentcanarysettings.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentCanarySettings(Props);
+    pub struct DeploymentCanarySettings(rt::Props);
     impl DeploymentCanarySettings {
         /// A new `DeploymentCanarySettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentCanarySettings(this)
         }
         /// CloudFormation `PercentTraffic`, Terraform `percent_traffic`.
         pub fn percent_traffic(mut self, value: i64) -> Self {
             self.0
-                .set("PercentTraffic", Some("percent_traffic"), int(value));
+                .set("PercentTraffic", Some("percent_traffic"), rt::int(value));
             self
         }
         /// CloudFormation `StageVariableOverrides`, Terraform `stage_variable_overrides`.
         pub fn stage_variable_overrides(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "StageVariableOverrides",
                 Some("stage_variable_overrides"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `UseStageCache`, Terraform `use_stage_cache`.
         pub fn use_stage_cache(mut self, value: bool) -> Self {
             self.0
-                .set("UseStageCache", Some("use_stage_cache"), boolean(value));
+                .set("UseStageCache", Some("use_stage_cache"), rt::boolean(value));
             self
         }
     }
@@ -567,11 +573,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-methodsetting.html)
     #[derive(Clone, Debug)]
-    pub struct MethodSetting(Props);
+    pub struct MethodSetting(rt::Props);
     impl MethodSetting {
         /// A new `MethodSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MethodSetting(this)
         }
         /// CloudFormation `CacheDataEncrypted`, Terraform `cache_data_encrypted`.
@@ -579,7 +585,7 @@ pub mod deployment {
             self.0.set(
                 "CacheDataEncrypted",
                 Some("cache_data_encrypted"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -588,14 +594,17 @@ pub mod deployment {
             self.0.set(
                 "CacheTtlInSeconds",
                 Some("cache_ttl_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `CachingEnabled`, Terraform `caching_enabled`.
         pub fn caching_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("CachingEnabled", Some("caching_enabled"), boolean(value));
+            self.0.set(
+                "CachingEnabled",
+                Some("caching_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `DataTraceEnabled`, Terraform `data_trace_enabled`.
@@ -603,35 +612,39 @@ pub mod deployment {
             self.0.set(
                 "DataTraceEnabled",
                 Some("data_trace_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The HTTP method.
         ///
         /// CloudFormation `HttpMethod`, Terraform `http_method`.
-        pub fn http_method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpMethod", Some("http_method"), string(value));
+        pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HttpMethod", Some("http_method"), rt::string(value));
             self
         }
         /// CloudFormation `LoggingLevel`, Terraform `logging_level`.
-        pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LoggingLevel", Some("logging_level"), string(value));
+                .set("LoggingLevel", Some("logging_level"), rt::string(value));
             self
         }
         /// CloudFormation `MetricsEnabled`, Terraform `metrics_enabled`.
         pub fn metrics_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("MetricsEnabled", Some("metrics_enabled"), boolean(value));
+            self.0.set(
+                "MetricsEnabled",
+                Some("metrics_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// The resource path for this method.
         ///
         /// CloudFormation `ResourcePath`, Terraform `resource_path`.
-        pub fn resource_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourcePath", Some("resource_path"), string(value));
+                .set("ResourcePath", Some("resource_path"), rt::string(value));
             self
         }
         /// CloudFormation `ThrottlingBurstLimit`, Terraform `throttling_burst_limit`.
@@ -639,7 +652,7 @@ pub mod deployment {
             self.0.set(
                 "ThrottlingBurstLimit",
                 Some("throttling_burst_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -648,7 +661,7 @@ pub mod deployment {
             self.0.set(
                 "ThrottlingRateLimit",
                 Some("throttling_rate_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -660,11 +673,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-stagedescription.html)
     #[derive(Clone, Debug)]
-    pub struct StageDescription(Props);
+    pub struct StageDescription(rt::Props);
     impl StageDescription {
         /// A new `StageDescription`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StageDescription(this)
         }
         /// Specifies settings for logging access in this stage.
@@ -680,18 +693,18 @@ pub mod deployment {
             self.0.set(
                 "CacheClusterEnabled",
                 Some("cache_cluster_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The size of the stage's cache cluster.
         ///
         /// CloudFormation `CacheClusterSize`, Terraform `cache_cluster_size`.
-        pub fn cache_cluster_size(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cache_cluster_size(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CacheClusterSize",
                 Some("cache_cluster_size"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -702,7 +715,7 @@ pub mod deployment {
             self.0.set(
                 "CacheDataEncrypted",
                 Some("cache_data_encrypted"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -713,7 +726,7 @@ pub mod deployment {
             self.0.set(
                 "CacheTtlInSeconds",
                 Some("cache_ttl_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -721,8 +734,11 @@ pub mod deployment {
         ///
         /// CloudFormation `CachingEnabled`, Terraform `caching_enabled`.
         pub fn caching_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("CachingEnabled", Some("caching_enabled"), boolean(value));
+            self.0.set(
+                "CachingEnabled",
+                Some("caching_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies settings for the canary deployment in this stage.
@@ -736,11 +752,11 @@ pub mod deployment {
         /// The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
         ///
         /// CloudFormation `ClientCertificateId`, Terraform `client_certificate_id`.
-        pub fn client_certificate_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ClientCertificateId",
                 Some("client_certificate_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -751,35 +767,35 @@ pub mod deployment {
             self.0.set(
                 "DataTraceEnabled",
                 Some("data_trace_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// A description of the purpose of the stage.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The version identifier of the API documentation snapshot.
         ///
         /// CloudFormation `DocumentationVersion`, Terraform `documentation_version`.
-        pub fn documentation_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn documentation_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentationVersion",
                 Some("documentation_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The logging level for this method.
         ///
         /// CloudFormation `LoggingLevel`, Terraform `logging_level`.
-        pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LoggingLevel", Some("logging_level"), string(value));
+                .set("LoggingLevel", Some("logging_level"), rt::string(value));
             self
         }
         /// Configures settings for all of the stage's methods.
@@ -787,22 +803,25 @@ pub mod deployment {
         /// CloudFormation `MethodSettings`, Terraform `method_settings`.
         pub fn method_settings(mut self, value: impl IntoIterator<Item = MethodSetting>) -> Self {
             self.0
-                .set("MethodSettings", Some("method_settings"), list(value));
+                .set("MethodSettings", Some("method_settings"), rt::list(value));
             self
         }
         /// Indicates whether Amazon CloudWatch metrics are enabled for methods in the stage.
         ///
         /// CloudFormation `MetricsEnabled`, Terraform `metrics_enabled`.
         pub fn metrics_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("MetricsEnabled", Some("metrics_enabled"), boolean(value));
+            self.0.set(
+                "MetricsEnabled",
+                Some("metrics_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// An array of arbitrary tags (key-value pairs) to associate with the stage.
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// The target request burst rate limit.
@@ -812,7 +831,7 @@ pub mod deployment {
             self.0.set(
                 "ThrottlingBurstLimit",
                 Some("throttling_burst_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -823,7 +842,7 @@ pub mod deployment {
             self.0.set(
                 "ThrottlingRateLimit",
                 Some("throttling_rate_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -831,8 +850,11 @@ pub mod deployment {
         ///
         /// CloudFormation `TracingEnabled`, Terraform `tracing_enabled`.
         pub fn tracing_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("TracingEnabled", Some("tracing_enabled"), boolean(value));
+            self.0.set(
+                "TracingEnabled",
+                Some("tracing_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// A map that defines the stage variables.
@@ -840,10 +862,10 @@ pub mod deployment {
         /// CloudFormation `Variables`, Terraform `variables`.
         pub fn variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Variables", Some("variables"), string_map(value));
+                .set("Variables", Some("variables"), rt::string_map(value));
             self
         }
     }
@@ -854,13 +876,13 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -871,11 +893,11 @@ pub mod deployment {
 /// CloudFormation: `AWS::ApiGateway::DocumentationPart`. Terraform: `awscc_apigateway_documentation_part` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationpart.html)
-pub struct DocumentationPart(Base);
-static DOCUMENTATION_PART_TYPE: TypeInfo = TypeInfo {
+pub struct DocumentationPart(rt::Base);
+static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::DocumentationPart",
     terraform: Some("awscc_apigateway_documentation_part"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DocumentationPartId", Some("documentation_part_id"))],
@@ -886,24 +908,24 @@ impl DocumentationPart {
     pub fn new(
         id: impl Into<String>,
         location: documentation_part::Location,
-        properties: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        properties: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOCUMENTATION_PART_TYPE);
+        let mut this = rt::Base::new(id, &DOCUMENTATION_PART_TYPE);
         this.set("Location", Some("location"), location.into());
-        this.set("Properties", Some("properties"), string(properties));
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        this.set("Properties", Some("properties"), rt::string(properties));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         DocumentationPart(this)
     }
 }
 builder!(DocumentationPart, DocumentationPartHandle);
 /// A declared `AWS::ApiGateway::DocumentationPart`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DocumentationPartHandle(Handle);
+pub struct DocumentationPartHandle(rt::Handle);
 handle!(DocumentationPartHandle);
 impl DocumentationPartHandle {
     /// CloudFormation `Fn::GetAtt` `DocumentationPartId`; Terraform `documentation_part_id`.
-    pub fn documentation_part_id(&self) -> Expr {
+    pub fn documentation_part_id(&self) -> rt::Expr {
         self.0.attr("DocumentationPartId")
     }
 }
@@ -916,31 +938,32 @@ pub mod documentation_part {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-documentationpart-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Method", Some("method"), string(value));
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", Some("method"), rt::string(value));
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// CloudFormation `StatusCode`, Terraform `status_code`.
-        pub fn status_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StatusCode", Some("status_code"), string(value));
+        pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StatusCode", Some("status_code"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -985,11 +1008,11 @@ pub mod documentation_part {
 /// CloudFormation: `AWS::ApiGateway::DocumentationVersion`. Terraform: `awscc_apigateway_documentation_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationversion.html)
-pub struct DocumentationVersion(Base);
-static DOCUMENTATION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct DocumentationVersion(rt::Base);
+static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::DocumentationVersion",
     terraform: Some("awscc_apigateway_documentation_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -999,40 +1022,40 @@ impl DocumentationVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        documentation_version: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        documentation_version: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOCUMENTATION_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &DOCUMENTATION_VERSION_TYPE);
         this.set(
             "DocumentationVersion",
             Some("documentation_version"),
-            string(documentation_version),
+            rt::string(documentation_version),
         );
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         DocumentationVersion(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DocumentationVersion, DocumentationVersionHandle);
 /// A declared `AWS::ApiGateway::DocumentationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DocumentationVersionHandle(Handle);
+pub struct DocumentationVersionHandle(rt::Handle);
 handle!(DocumentationVersionHandle);
 /// The ``AWS::ApiGateway::DomainName`` resource specifies a public custom domain name for your API in API Gateway.
 ///
 /// CloudFormation: `AWS::ApiGateway::DomainName`. Terraform: `awscc_apigateway_domain_name` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainname.html)
-pub struct DomainName(Base);
-static DOMAIN_NAME_TYPE: TypeInfo = TypeInfo {
+pub struct DomainName(rt::Base);
+static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::DomainName",
     terraform: Some("awscc_apigateway_domain_name"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1050,26 +1073,27 @@ impl DomainName {
     /// Declares a `AWS::ApiGateway::DomainName` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DOMAIN_NAME_TYPE);
+        let this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
         DomainName(this)
     }
     /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-    pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificateArn", Some("certificate_arn"), string(value));
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// CloudFormation `EndpointAccessMode`, Terraform `endpoint_access_mode`.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_access_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointAccessMode",
             Some("endpoint_access_mode"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1099,20 +1123,20 @@ impl DomainName {
     /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain.
     ///
     /// CloudFormation `OwnershipVerificationCertificateArn`, Terraform `ownership_verification_certificate_arn`.
-    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OwnershipVerificationCertificateArn",
             Some("ownership_verification_certificate_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `RegionalCertificateArn`, Terraform `regional_certificate_arn`.
-    pub fn regional_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn regional_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RegionalCertificateArn",
             Some("regional_certificate_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1123,36 +1147,36 @@ impl DomainName {
         self
     }
     /// CloudFormation `SecurityPolicy`, Terraform `security_policy`.
-    pub fn security_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SecurityPolicy", Some("security_policy"), string(value));
+            .set("SecurityPolicy", Some("security_policy"), rt::string(value));
         self
     }
 }
 builder!(DomainName, DomainNameHandle);
 /// A declared `AWS::ApiGateway::DomainName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainNameHandle(Handle);
+pub struct DomainNameHandle(rt::Handle);
 handle!(DomainNameHandle);
 impl DomainNameHandle {
     /// CloudFormation `Fn::GetAtt` `DomainNameArn`; Terraform `domain_name_arn`.
-    pub fn domain_name_arn(&self) -> Expr {
+    pub fn domain_name_arn(&self) -> rt::Expr {
         self.0.attr("DomainNameArn")
     }
     /// CloudFormation `Fn::GetAtt` `RegionalHostedZoneId`; Terraform `regional_hosted_zone_id`.
-    pub fn regional_hosted_zone_id(&self) -> Expr {
+    pub fn regional_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("RegionalHostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `DistributionDomainName`; Terraform `distribution_domain_name`.
-    pub fn distribution_domain_name(&self) -> Expr {
+    pub fn distribution_domain_name(&self) -> rt::Expr {
         self.0.attr("DistributionDomainName")
     }
     /// CloudFormation `Fn::GetAtt` `RegionalDomainName`; Terraform `regional_domain_name`.
-    pub fn regional_domain_name(&self) -> Expr {
+    pub fn regional_domain_name(&self) -> rt::Expr {
         self.0.attr("RegionalDomainName")
     }
     /// CloudFormation `Fn::GetAtt` `DistributionHostedZoneId`; Terraform `distribution_hosted_zone_id`.
-    pub fn distribution_hosted_zone_id(&self) -> Expr {
+    pub fn distribution_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("DistributionHostedZoneId")
     }
 }
@@ -1165,22 +1189,22 @@ pub mod domain_name {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-endpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointConfiguration(Props);
+    pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
         /// A new `EndpointConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointConfiguration(this)
         }
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
-        pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpAddressType", Some("ip_address_type"), string(value));
+                .set("IpAddressType", Some("ip_address_type"), rt::string(value));
             self
         }
         /// CloudFormation `Types`, Terraform `types`.
-        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Types", Some("types"), strings(value));
+        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Types", Some("types"), rt::strings(value));
             self
         }
     }
@@ -1189,25 +1213,25 @@ pub mod domain_name {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct MutualTlsAuthentication(Props);
+    pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
         /// A new `MutualTlsAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MutualTlsAuthentication(this)
         }
         /// CloudFormation `TruststoreUri`, Terraform `truststore_uri`.
-        pub fn truststore_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn truststore_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TruststoreUri", Some("truststore_uri"), string(value));
+                .set("TruststoreUri", Some("truststore_uri"), rt::string(value));
             self
         }
         /// CloudFormation `TruststoreVersion`, Terraform `truststore_version`.
-        pub fn truststore_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn truststore_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TruststoreVersion",
                 Some("truststore_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1230,11 +1254,11 @@ pub mod domain_name {
 /// CloudFormation: `AWS::ApiGateway::DomainNameAccessAssociation`. Terraform: `awscc_apigateway_domain_name_access_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnameaccessassociation.html)
-pub struct DomainNameAccessAssociation(Base);
-static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct DomainNameAccessAssociation(rt::Base);
+static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::DomainNameAccessAssociation",
     terraform: Some("awscc_apigateway_domain_name_access_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[(
@@ -1247,15 +1271,15 @@ impl DomainNameAccessAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_association_source: impl Into<Expr>,
+        access_association_source: impl Into<rt::Expr>,
         access_association_source_type: domain_name_access_association::AccessAssociationSourceType,
-        domain_name_arn: impl Into<Expr>,
+        domain_name_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE);
         this.set(
             "AccessAssociationSource",
             Some("access_association_source"),
-            string(access_association_source),
+            rt::string(access_association_source),
         );
         this.set(
             "AccessAssociationSourceType",
@@ -1265,7 +1289,7 @@ impl DomainNameAccessAssociation {
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            string(domain_name_arn),
+            rt::string(domain_name_arn),
         );
         DomainNameAccessAssociation(this)
     }
@@ -1276,13 +1300,13 @@ builder!(
 );
 /// A declared `AWS::ApiGateway::DomainNameAccessAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainNameAccessAssociationHandle(Handle);
+pub struct DomainNameAccessAssociationHandle(rt::Handle);
 handle!(DomainNameAccessAssociationHandle);
 impl DomainNameAccessAssociationHandle {
     /// The amazon resource name (ARN) of the domain name access association resource.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainNameAccessAssociationArn`; Terraform `domain_name_access_association_arn`.
-    pub fn domain_name_access_association_arn(&self) -> Expr {
+    pub fn domain_name_access_association_arn(&self) -> rt::Expr {
         self.0.attr("DomainNameAccessAssociationArn")
     }
 }
@@ -1302,11 +1326,11 @@ pub mod domain_name_access_association {
 /// CloudFormation: `AWS::ApiGateway::DomainNameV2`. Terraform: `awscc_apigateway_domain_name_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnamev2.html)
-pub struct DomainNameV2(Base);
-static DOMAIN_NAME_V2_TYPE: TypeInfo = TypeInfo {
+pub struct DomainNameV2(rt::Base);
+static DOMAIN_NAME_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::DomainNameV2",
     terraform: Some("awscc_apigateway_domain_name_v2"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[
@@ -1318,26 +1342,27 @@ impl DomainNameV2 {
     /// Declares a `AWS::ApiGateway::DomainNameV2` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DOMAIN_NAME_V2_TYPE);
+        let this = rt::Base::new(id, &DOMAIN_NAME_V2_TYPE);
         DomainNameV2(this)
     }
     /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-    pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificateArn", Some("certificate_arn"), string(value));
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// CloudFormation `EndpointAccessMode`, Terraform `endpoint_access_mode`.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_access_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointAccessMode",
             Some("endpoint_access_mode"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1351,8 +1376,8 @@ impl DomainNameV2 {
         self
     }
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
     /// The valid routing modes are [BASE_PATH_MAPPING_ONLY], [ROUTING_RULE_THEN_BASE_PATH_MAPPING] and [ROUTING_RULE_ONLY].
@@ -1364,26 +1389,26 @@ impl DomainNameV2 {
         self
     }
     /// Changing it replaces the resource. CloudFormation `SecurityPolicy`, Terraform `security_policy`.
-    pub fn security_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SecurityPolicy", Some("security_policy"), string(value));
+            .set("SecurityPolicy", Some("security_policy"), rt::string(value));
         self
     }
 }
 builder!(DomainNameV2, DomainNameV2Handle);
 /// A declared `AWS::ApiGateway::DomainNameV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainNameV2Handle(Handle);
+pub struct DomainNameV2Handle(rt::Handle);
 handle!(DomainNameV2Handle);
 impl DomainNameV2Handle {
     /// CloudFormation `Fn::GetAtt` `DomainNameId`; Terraform `domain_name_id`.
-    pub fn domain_name_id(&self) -> Expr {
+    pub fn domain_name_id(&self) -> rt::Expr {
         self.0.attr("DomainNameId")
     }
     /// The amazon resource name (ARN) of the domain name resource.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainNameArn`; Terraform `domain_name_arn`.
-    pub fn domain_name_arn(&self) -> Expr {
+    pub fn domain_name_arn(&self) -> rt::Expr {
         self.0.attr("DomainNameArn")
     }
 }
@@ -1394,22 +1419,22 @@ pub mod domain_name_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainnamev2-endpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointConfiguration(Props);
+    pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
         /// A new `EndpointConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointConfiguration(this)
         }
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
-        pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpAddressType", Some("ip_address_type"), string(value));
+                .set("IpAddressType", Some("ip_address_type"), rt::string(value));
             self
         }
         /// CloudFormation `Types`, Terraform `types`.
-        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Types", Some("types"), strings(value));
+        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Types", Some("types"), rt::strings(value));
             self
         }
     }
@@ -1431,11 +1456,11 @@ pub mod domain_name_v2 {
 /// CloudFormation: `AWS::ApiGateway::GatewayResponse`. Terraform: `awscc_apigateway_gateway_response` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-gatewayresponse.html)
-pub struct GatewayResponse(Base);
-static GATEWAY_RESPONSE_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayResponse(rt::Base);
+static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::GatewayResponse",
     terraform: Some("awscc_apigateway_gateway_response"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -1445,52 +1470,57 @@ impl GatewayResponse {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        response_type: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        response_type: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_RESPONSE_TYPE);
-        this.set("ResponseType", Some("response_type"), string(response_type));
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        let mut this = rt::Base::new(id, &GATEWAY_RESPONSE_TYPE);
+        this.set(
+            "ResponseType",
+            Some("response_type"),
+            rt::string(response_type),
+        );
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         GatewayResponse(this)
     }
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
     pub fn response_parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// CloudFormation `ResponseTemplates`, Terraform `response_templates`.
     pub fn response_templates(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "ResponseTemplates",
             Some("response_templates"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// CloudFormation `StatusCode`, Terraform `status_code`.
-    pub fn status_code(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StatusCode", Some("status_code"), string(value));
+    pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatusCode", Some("status_code"), rt::string(value));
         self
     }
 }
 builder!(GatewayResponse, GatewayResponseHandle);
 /// A declared `AWS::ApiGateway::GatewayResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayResponseHandle(Handle);
+pub struct GatewayResponseHandle(rt::Handle);
 handle!(GatewayResponseHandle);
 impl GatewayResponseHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1499,11 +1529,11 @@ impl GatewayResponseHandle {
 /// CloudFormation: `AWS::ApiGateway::Method`. Terraform: `awscc_apigateway_method` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html)
-pub struct Method(Base);
-static METHOD_TYPE: TypeInfo = TypeInfo {
+pub struct Method(rt::Base);
+static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Method",
     terraform: Some("awscc_apigateway_method"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1513,49 +1543,52 @@ impl Method {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        http_method: impl Into<Expr>,
-        resource_id: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        http_method: impl Into<rt::Expr>,
+        resource_id: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &METHOD_TYPE);
-        this.set("HttpMethod", Some("http_method"), string(http_method));
-        this.set("ResourceId", Some("resource_id"), string(resource_id));
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        let mut this = rt::Base::new(id, &METHOD_TYPE);
+        this.set("HttpMethod", Some("http_method"), rt::string(http_method));
+        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         Method(this)
     }
     /// CloudFormation `ApiKeyRequired`, Terraform `api_key_required`.
     pub fn api_key_required(mut self, value: bool) -> Self {
-        self.0
-            .set("ApiKeyRequired", Some("api_key_required"), boolean(value));
+        self.0.set(
+            "ApiKeyRequired",
+            Some("api_key_required"),
+            rt::boolean(value),
+        );
         self
     }
     /// CloudFormation `AuthorizationScopes`, Terraform `authorization_scopes`.
     pub fn authorization_scopes(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AuthorizationScopes",
             Some("authorization_scopes"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The method's authorization type.
     ///
     /// CloudFormation `AuthorizationType`, Terraform `authorization_type`.
-    pub fn authorization_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorization_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthorizationType",
             Some("authorization_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `AuthorizerId`, Terraform `authorizer_id`.
-    pub fn authorizer_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AuthorizerId", Some("authorizer_id"), string(value));
+            .set("AuthorizerId", Some("authorizer_id"), rt::string(value));
         self
     }
     /// ``Integration`` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information a…
@@ -1571,36 +1604,42 @@ impl Method {
         value: impl IntoIterator<Item = method::MethodResponse>,
     ) -> Self {
         self.0
-            .set("MethodResponses", Some("method_responses"), list(value));
+            .set("MethodResponses", Some("method_responses"), rt::list(value));
         self
     }
     /// CloudFormation `OperationName`, Terraform `operation_name`.
-    pub fn operation_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn operation_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OperationName", Some("operation_name"), string(value));
+            .set("OperationName", Some("operation_name"), rt::string(value));
         self
     }
     /// CloudFormation `RequestModels`, Terraform `request_models`.
     pub fn request_models(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0
-            .set("RequestModels", Some("request_models"), string_map(value));
+        self.0.set(
+            "RequestModels",
+            Some("request_models"),
+            rt::string_map(value),
+        );
         self
     }
     /// CloudFormation `RequestParameters`, Terraform `request_parameters`.
-    pub fn request_parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("RequestParameters", Some("request_parameters"), json(value));
+    pub fn request_parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "RequestParameters",
+            Some("request_parameters"),
+            rt::json(value),
+        );
         self
     }
     /// CloudFormation `RequestValidatorId`, Terraform `request_validator_id`.
-    pub fn request_validator_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn request_validator_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RequestValidatorId",
             Some("request_validator_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1608,7 +1647,7 @@ impl Method {
 builder!(Method, MethodHandle);
 /// A declared `AWS::ApiGateway::Method`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MethodHandle(Handle);
+pub struct MethodHandle(rt::Handle);
 handle!(MethodHandle);
 /// Property types and value sets of [`Method`] (`AWS::ApiGateway::Method`).
 pub mod method {
@@ -1619,36 +1658,36 @@ pub mod method {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integration.html)
     #[derive(Clone, Debug)]
-    pub struct Integration(Props);
+    pub struct Integration(rt::Props);
     impl Integration {
         /// A new `Integration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Integration(this)
         }
         /// CloudFormation `CacheKeyParameters`, Terraform `cache_key_parameters`.
         pub fn cache_key_parameters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CacheKeyParameters",
                 Some("cache_key_parameters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `CacheNamespace`, Terraform `cache_namespace`.
-        pub fn cache_namespace(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cache_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CacheNamespace", Some("cache_namespace"), string(value));
+                .set("CacheNamespace", Some("cache_namespace"), rt::string(value));
             self
         }
         /// CloudFormation `ConnectionId`, Terraform `connection_id`.
-        pub fn connection_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionId", Some("connection_id"), string(value));
+                .set("ConnectionId", Some("connection_id"), rt::string(value));
             self
         }
         /// CloudFormation `ConnectionType`, Terraform `connection_type`.
@@ -1664,17 +1703,17 @@ pub mod method {
             self
         }
         /// CloudFormation `Credentials`, Terraform `credentials`.
-        pub fn credentials(mut self, value: impl Into<Expr>) -> Self {
+        pub fn credentials(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Credentials", Some("credentials"), string(value));
+                .set("Credentials", Some("credentials"), rt::string(value));
             self
         }
         /// CloudFormation `IntegrationHttpMethod`, Terraform `integration_http_method`.
-        pub fn integration_http_method(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integration_http_method(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IntegrationHttpMethod",
                 Some("integration_http_method"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1686,16 +1725,16 @@ pub mod method {
             self.0.set(
                 "IntegrationResponses",
                 Some("integration_responses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `IntegrationTarget`, Terraform `integration_target`.
-        pub fn integration_target(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integration_target(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IntegrationTarget",
                 Some("integration_target"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1711,24 +1750,24 @@ pub mod method {
         /// CloudFormation `RequestParameters`, Terraform `request_parameters`.
         pub fn request_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "RequestParameters",
                 Some("request_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `RequestTemplates`, Terraform `request_templates`.
         pub fn request_templates(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "RequestTemplates",
                 Some("request_templates"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1744,12 +1783,12 @@ pub mod method {
         /// Constraints: at least 50. CloudFormation `TimeoutInMillis`, Terraform `timeout_in_millis`.
         pub fn timeout_in_millis(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutInMillis", Some("timeout_in_millis"), int(value));
+                .set("TimeoutInMillis", Some("timeout_in_millis"), rt::int(value));
             self
         }
         /// CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }
@@ -1760,12 +1799,12 @@ pub mod method {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integrationresponse.html)
     #[derive(Clone, Debug)]
-    pub struct IntegrationResponse(Props);
+    pub struct IntegrationResponse(rt::Props);
     impl IntegrationResponse {
         /// A new `IntegrationResponse`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), string(status_code));
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::string(status_code));
             IntegrationResponse(this)
         }
         /// CloudFormation `ContentHandling`, Terraform `content_handling`.
@@ -1777,31 +1816,34 @@ pub mod method {
         /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
         pub fn response_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ResponseParameters",
                 Some("response_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `ResponseTemplates`, Terraform `response_templates`.
         pub fn response_templates(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ResponseTemplates",
                 Some("response_templates"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `SelectionPattern`, Terraform `selection_pattern`.
-        pub fn selection_pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SelectionPattern", Some("selection_pattern"), string(value));
+        pub fn selection_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SelectionPattern",
+                Some("selection_pattern"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1810,29 +1852,32 @@ pub mod method {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-methodresponse.html)
     #[derive(Clone, Debug)]
-    pub struct MethodResponse(Props);
+    pub struct MethodResponse(rt::Props);
     impl MethodResponse {
         /// A new `MethodResponse`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), string(status_code));
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::string(status_code));
             MethodResponse(this)
         }
         /// CloudFormation `ResponseModels`, Terraform `response_models`.
         pub fn response_models(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("ResponseModels", Some("response_models"), string_map(value));
+            self.0.set(
+                "ResponseModels",
+                Some("response_models"),
+                rt::string_map(value),
+            );
             self
         }
         /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
-        pub fn response_parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn response_parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ResponseParameters",
                 Some("response_parameters"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -1897,11 +1942,11 @@ pub mod method {
 /// CloudFormation: `AWS::ApiGateway::Model`. Terraform: `awscc_apigateway_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-model.html)
-pub struct Model(Base);
-static MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct Model(rt::Base);
+static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Model",
     terraform: Some("awscc_apigateway_model"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1909,51 +1954,51 @@ static MODEL_TYPE: TypeInfo = TypeInfo {
 impl Model {
     /// Declares a `AWS::ApiGateway::Model` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rest_api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MODEL_TYPE);
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+    pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MODEL_TYPE);
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         Model(this)
     }
     /// Changing it replaces the resource. CloudFormation `ContentType`, Terraform `content_type`.
-    pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ContentType", Some("content_type"), string(value));
+            .set("ContentType", Some("content_type"), rt::string(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A name for the model.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Schema`, Terraform `schema`.
-    pub fn schema(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Schema", Some("schema"), json_string(value));
+    pub fn schema(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Schema", Some("schema"), rt::json_string(value));
         self
     }
 }
 builder!(Model, ModelHandle);
 /// A declared `AWS::ApiGateway::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelHandle(Handle);
+pub struct ModelHandle(rt::Handle);
 handle!(ModelHandle);
 /// The ``AWS::ApiGateway::RequestValidator`` resource sets up basic validation rules for incoming requests to your API.
 ///
 /// CloudFormation: `AWS::ApiGateway::RequestValidator`. Terraform: `awscc_apigateway_request_validator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-requestvalidator.html)
-pub struct RequestValidator(Base);
-static REQUEST_VALIDATOR_TYPE: TypeInfo = TypeInfo {
+pub struct RequestValidator(rt::Base);
+static REQUEST_VALIDATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::RequestValidator",
     terraform: Some("awscc_apigateway_request_validator"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RequestValidatorId", Some("request_validator_id"))],
@@ -1961,14 +2006,14 @@ static REQUEST_VALIDATOR_TYPE: TypeInfo = TypeInfo {
 impl RequestValidator {
     /// Declares a `AWS::ApiGateway::RequestValidator` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rest_api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REQUEST_VALIDATOR_TYPE);
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+    pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REQUEST_VALIDATOR_TYPE);
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         RequestValidator(this)
     }
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `ValidateRequestBody`, Terraform `validate_request_body`.
@@ -1976,7 +2021,7 @@ impl RequestValidator {
         self.0.set(
             "ValidateRequestBody",
             Some("validate_request_body"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1985,7 +2030,7 @@ impl RequestValidator {
         self.0.set(
             "ValidateRequestParameters",
             Some("validate_request_parameters"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1993,11 +2038,11 @@ impl RequestValidator {
 builder!(RequestValidator, RequestValidatorHandle);
 /// A declared `AWS::ApiGateway::RequestValidator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RequestValidatorHandle(Handle);
+pub struct RequestValidatorHandle(rt::Handle);
 handle!(RequestValidatorHandle);
 impl RequestValidatorHandle {
     /// CloudFormation `Fn::GetAtt` `RequestValidatorId`; Terraform `request_validator_id`.
-    pub fn request_validator_id(&self) -> Expr {
+    pub fn request_validator_id(&self) -> rt::Expr {
         self.0.attr("RequestValidatorId")
     }
 }
@@ -2006,11 +2051,11 @@ impl RequestValidatorHandle {
 /// CloudFormation: `AWS::ApiGateway::Resource`. Terraform: `awscc_apigateway_resource` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-resource.html)
-pub struct Resource(Base);
-static RESOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct Resource(rt::Base);
+static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Resource",
     terraform: Some("awscc_apigateway_resource"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ResourceId", Some("resource_id"))],
@@ -2020,25 +2065,25 @@ impl Resource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        parent_id: impl Into<Expr>,
-        path_part: impl Into<Expr>,
-        rest_api_id: impl Into<Expr>,
+        parent_id: impl Into<rt::Expr>,
+        path_part: impl Into<rt::Expr>,
+        rest_api_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_TYPE);
-        this.set("ParentId", Some("parent_id"), string(parent_id));
-        this.set("PathPart", Some("path_part"), string(path_part));
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+        let mut this = rt::Base::new(id, &RESOURCE_TYPE);
+        this.set("ParentId", Some("parent_id"), rt::string(parent_id));
+        this.set("PathPart", Some("path_part"), rt::string(path_part));
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         Resource(this)
     }
 }
 builder!(Resource, ResourceHandle);
 /// A declared `AWS::ApiGateway::Resource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceHandle(Handle);
+pub struct ResourceHandle(rt::Handle);
 handle!(ResourceHandle);
 impl ResourceHandle {
     /// CloudFormation `Fn::GetAtt` `ResourceId`; Terraform `resource_id`.
-    pub fn resource_id(&self) -> Expr {
+    pub fn resource_id(&self) -> rt::Expr {
         self.0.attr("ResourceId")
     }
 }
@@ -2047,11 +2092,11 @@ impl ResourceHandle {
 /// CloudFormation: `AWS::ApiGateway::RestApi`. Terraform: `awscc_apigateway_rest_api` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html)
-pub struct RestApi(Base);
-static REST_API_TYPE: TypeInfo = TypeInfo {
+pub struct RestApi(rt::Base);
+static REST_API_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::RestApi",
     terraform: Some("awscc_apigateway_rest_api"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2063,32 +2108,35 @@ impl RestApi {
     /// Declares a `AWS::ApiGateway::RestApi` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &REST_API_TYPE);
+        let this = rt::Base::new(id, &REST_API_TYPE);
         RestApi(this)
     }
     /// CloudFormation `ApiKeySourceType`, Terraform `api_key_source_type`.
-    pub fn api_key_source_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn api_key_source_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApiKeySourceType",
             Some("api_key_source_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `BinaryMediaTypes`, Terraform `binary_media_types`.
-    pub fn binary_media_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn binary_media_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "BinaryMediaTypes",
             Some("binary_media_types"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// An OpenAPI specification that defines a set of RESTful APIs in JSON format.
     ///
     /// CloudFormation `Body`, Terraform `body`.
-    pub fn body(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Body", Some("body"), json_string(value));
+    pub fn body(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Body", Some("body"), rt::json_string(value));
         self
     }
     /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
@@ -2100,14 +2148,15 @@ impl RestApi {
         self
     }
     /// CloudFormation `CloneFrom`, Terraform `clone_from`.
-    pub fn clone_from(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CloneFrom", Some("clone_from"), string(value));
+    pub fn clone_from(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CloneFrom", Some("clone_from"), rt::string(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DisableExecuteApiEndpoint`, Terraform `disable_execute_api_endpoint`.
@@ -2115,16 +2164,16 @@ impl RestApi {
         self.0.set(
             "DisableExecuteApiEndpoint",
             Some("disable_execute_api_endpoint"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `EndpointAccessMode`, Terraform `endpoint_access_mode`.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_access_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointAccessMode",
             Some("endpoint_access_mode"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2141,8 +2190,11 @@ impl RestApi {
     }
     /// CloudFormation `FailOnWarnings`, Terraform `fail_on_warnings`.
     pub fn fail_on_warnings(mut self, value: bool) -> Self {
-        self.0
-            .set("FailOnWarnings", Some("fail_on_warnings"), boolean(value));
+        self.0.set(
+            "FailOnWarnings",
+            Some("fail_on_warnings"),
+            rt::boolean(value),
+        );
         self
     }
     /// CloudFormation `MinimumCompressionSize`, Terraform `minimum_compression_size`.
@@ -2150,61 +2202,61 @@ impl RestApi {
         self.0.set(
             "MinimumCompressionSize",
             Some("minimum_compression_size"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// This property applies only when you use OpenAPI to define your REST API.
     ///
     /// CloudFormation `Mode`, Terraform `mode`.
-    pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Mode", Some("mode"), string(value));
+    pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Mode", Some("mode"), rt::string(value));
         self
     }
     /// The name of the RestApi.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), json_string(value));
+            .set("Parameters", Some("parameters"), rt::json_string(value));
         self
     }
     /// A policy document that contains the permissions for the ``RestApi`` resource.
     ///
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
     /// CloudFormation `SecurityPolicy`, Terraform `security_policy`.
-    pub fn security_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SecurityPolicy", Some("security_policy"), string(value));
+            .set("SecurityPolicy", Some("security_policy"), rt::string(value));
         self
     }
     /// CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
 }
 builder!(RestApi, RestApiHandle);
 /// A declared `AWS::ApiGateway::RestApi`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RestApiHandle(Handle);
+pub struct RestApiHandle(rt::Handle);
 handle!(RestApiHandle);
 impl RestApiHandle {
     /// CloudFormation `Fn::GetAtt` `RestApiId`; Terraform `rest_api_id`.
-    pub fn rest_api_id(&self) -> Expr {
+    pub fn rest_api_id(&self) -> rt::Expr {
         self.0.attr("RestApiId")
     }
     /// CloudFormation `Fn::GetAtt` `RootResourceId`; Terraform `root_resource_id`.
-    pub fn root_resource_id(&self) -> Expr {
+    pub fn root_resource_id(&self) -> rt::Expr {
         self.0.attr("RootResourceId")
     }
 }
@@ -2217,31 +2269,34 @@ pub mod rest_api {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-endpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointConfiguration(Props);
+    pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
         /// A new `EndpointConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointConfiguration(this)
         }
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
-        pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpAddressType", Some("ip_address_type"), string(value));
+                .set("IpAddressType", Some("ip_address_type"), rt::string(value));
             self
         }
         /// CloudFormation `Types`, Terraform `types`.
-        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Types", Some("types"), strings(value));
+        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Types", Some("types"), rt::strings(value));
             self
         }
         /// CloudFormation `VpcEndpointIds`, Terraform `vpc_endpoint_ids`.
         pub fn vpc_endpoint_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("VpcEndpointIds", Some("vpc_endpoint_ids"), strings(value));
+            self.0.set(
+                "VpcEndpointIds",
+                Some("vpc_endpoint_ids"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -2252,39 +2307,39 @@ pub mod rest_api {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Location(this)
         }
         /// The name of the S3 bucket where the OpenAPI file is stored.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The Amazon S3 ETag (a file checksum) of the OpenAPI file.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ETag", Some("e_tag"), string(value));
+        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }
         /// The file name of the OpenAPI file (Amazon S3 object name).
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// For versioning-enabled buckets, a specific version of the OpenAPI file.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -2295,11 +2350,11 @@ pub mod rest_api {
 /// CloudFormation: `AWS::ApiGateway::Stage`. Terraform: `awscc_apigateway_stage` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html)
-pub struct Stage(Base);
-static STAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Stage(rt::Base);
+static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::Stage",
     terraform: Some("awscc_apigateway_stage"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2307,9 +2362,9 @@ static STAGE_TYPE: TypeInfo = TypeInfo {
 impl Stage {
     /// Declares a `AWS::ApiGateway::Stage` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rest_api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STAGE_TYPE);
-        this.set("RestApiId", Some("rest_api_id"), string(rest_api_id));
+    pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STAGE_TYPE);
+        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
         Stage(this)
     }
     /// The ``AccessLogSetting`` property type specifies settings for logging access in this stage.
@@ -2325,16 +2380,16 @@ impl Stage {
         self.0.set(
             "CacheClusterEnabled",
             Some("cache_cluster_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `CacheClusterSize`, Terraform `cache_cluster_size`.
-    pub fn cache_cluster_size(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_cluster_size(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheClusterSize",
             Some("cache_cluster_size"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2345,32 +2400,32 @@ impl Stage {
         self
     }
     /// CloudFormation `ClientCertificateId`, Terraform `client_certificate_id`.
-    pub fn client_certificate_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClientCertificateId",
             Some("client_certificate_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `DeploymentId`, Terraform `deployment_id`.
-    pub fn deployment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DeploymentId", Some("deployment_id"), string(value));
+            .set("DeploymentId", Some("deployment_id"), rt::string(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DocumentationVersion`, Terraform `documentation_version`.
-    pub fn documentation_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn documentation_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DocumentationVersion",
             Some("documentation_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2380,18 +2435,22 @@ impl Stage {
         value: impl IntoIterator<Item = stage::MethodSetting>,
     ) -> Self {
         self.0
-            .set("MethodSettings", Some("method_settings"), list(value));
+            .set("MethodSettings", Some("method_settings"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `StageName`, Terraform `stage_name`.
-    pub fn stage_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StageName", Some("stage_name"), string(value));
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StageName", Some("stage_name"), rt::string(value));
         self
     }
     /// CloudFormation `TracingEnabled`, Terraform `tracing_enabled`.
     pub fn tracing_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("TracingEnabled", Some("tracing_enabled"), boolean(value));
+        self.0.set(
+            "TracingEnabled",
+            Some("tracing_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value.
@@ -2399,17 +2458,17 @@ impl Stage {
     /// CloudFormation `Variables`, Terraform `variables`.
     pub fn variables(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Variables", Some("variables"), string_map(value));
+            .set("Variables", Some("variables"), rt::string_map(value));
         self
     }
 }
 builder!(Stage, StageHandle);
 /// A declared `AWS::ApiGateway::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StageHandle(Handle);
+pub struct StageHandle(rt::Handle);
 handle!(StageHandle);
 /// Property types and value sets of [`Stage`] (`AWS::ApiGateway::Stage`).
 pub mod stage {
@@ -2420,26 +2479,26 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-accesslogsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLogSetting(Props);
+    pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
         /// A new `AccessLogSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessLogSetting(this)
         }
         /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs.
         ///
         /// CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// A single line format of the access logs of data, as specified by selected [$context variables](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#…
         ///
         /// CloudFormation `Format`, Terraform `format`.
-        pub fn format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Format", Some("format"), string(value));
+        pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Format", Some("format"), rt::string(value));
             self
         }
     }
@@ -2448,41 +2507,41 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html)
     #[derive(Clone, Debug)]
-    pub struct CanarySetting(Props);
+    pub struct CanarySetting(rt::Props);
     impl CanarySetting {
         /// A new `CanarySetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CanarySetting(this)
         }
         /// CloudFormation `DeploymentId`, Terraform `deployment_id`.
-        pub fn deployment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn deployment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeploymentId", Some("deployment_id"), string(value));
+                .set("DeploymentId", Some("deployment_id"), rt::string(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `PercentTraffic`, Terraform `percent_traffic`.
         pub fn percent_traffic(mut self, value: i64) -> Self {
             self.0
-                .set("PercentTraffic", Some("percent_traffic"), int(value));
+                .set("PercentTraffic", Some("percent_traffic"), rt::int(value));
             self
         }
         /// CloudFormation `StageVariableOverrides`, Terraform `stage_variable_overrides`.
         pub fn stage_variable_overrides(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "StageVariableOverrides",
                 Some("stage_variable_overrides"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `UseStageCache`, Terraform `use_stage_cache`.
         pub fn use_stage_cache(mut self, value: bool) -> Self {
             self.0
-                .set("UseStageCache", Some("use_stage_cache"), boolean(value));
+                .set("UseStageCache", Some("use_stage_cache"), rt::boolean(value));
             self
         }
     }
@@ -2493,11 +2552,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html)
     #[derive(Clone, Debug)]
-    pub struct MethodSetting(Props);
+    pub struct MethodSetting(rt::Props);
     impl MethodSetting {
         /// A new `MethodSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MethodSetting(this)
         }
         /// CloudFormation `CacheDataEncrypted`, Terraform `cache_data_encrypted`.
@@ -2505,7 +2564,7 @@ pub mod stage {
             self.0.set(
                 "CacheDataEncrypted",
                 Some("cache_data_encrypted"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2514,14 +2573,17 @@ pub mod stage {
             self.0.set(
                 "CacheTtlInSeconds",
                 Some("cache_ttl_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `CachingEnabled`, Terraform `caching_enabled`.
         pub fn caching_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("CachingEnabled", Some("caching_enabled"), boolean(value));
+            self.0.set(
+                "CachingEnabled",
+                Some("caching_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `DataTraceEnabled`, Terraform `data_trace_enabled`.
@@ -2529,35 +2591,39 @@ pub mod stage {
             self.0.set(
                 "DataTraceEnabled",
                 Some("data_trace_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The HTTP method. To apply settings to multiple resources and methods, specify an asterisk (``*``) for the ``HttpMethod`` and ``/*`` for the ``ResourcePath``. This parameter is required when you specif…
         ///
         /// CloudFormation `HttpMethod`, Terraform `http_method`.
-        pub fn http_method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpMethod", Some("http_method"), string(value));
+        pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HttpMethod", Some("http_method"), rt::string(value));
             self
         }
         /// CloudFormation `LoggingLevel`, Terraform `logging_level`.
-        pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LoggingLevel", Some("logging_level"), string(value));
+                .set("LoggingLevel", Some("logging_level"), rt::string(value));
             self
         }
         /// CloudFormation `MetricsEnabled`, Terraform `metrics_enabled`.
         pub fn metrics_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("MetricsEnabled", Some("metrics_enabled"), boolean(value));
+            self.0.set(
+                "MetricsEnabled",
+                Some("metrics_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// The resource path for this method.
         ///
         /// CloudFormation `ResourcePath`, Terraform `resource_path`.
-        pub fn resource_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourcePath", Some("resource_path"), string(value));
+                .set("ResourcePath", Some("resource_path"), rt::string(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `ThrottlingBurstLimit`, Terraform `throttling_burst_limit`.
@@ -2565,7 +2631,7 @@ pub mod stage {
             self.0.set(
                 "ThrottlingBurstLimit",
                 Some("throttling_burst_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2574,7 +2640,7 @@ pub mod stage {
             self.0.set(
                 "ThrottlingRateLimit",
                 Some("throttling_rate_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2586,11 +2652,11 @@ pub mod stage {
 /// CloudFormation: `AWS::ApiGateway::UsagePlan`. Terraform: `awscc_apigateway_usage_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplan.html)
-pub struct UsagePlan(Base);
-static USAGE_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct UsagePlan(rt::Base);
+static USAGE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::UsagePlan",
     terraform: Some("awscc_apigateway_usage_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -2599,18 +2665,18 @@ impl UsagePlan {
     /// Declares a `AWS::ApiGateway::UsagePlan` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &USAGE_PLAN_TYPE);
+        let this = rt::Base::new(id, &USAGE_PLAN_TYPE);
         UsagePlan(this)
     }
     /// CloudFormation `ApiStages`, Terraform `api_stages`.
     pub fn api_stages(mut self, value: impl IntoIterator<Item = usage_plan::ApiStage>) -> Self {
-        self.0.set("ApiStages", Some("api_stages"), list(value));
+        self.0.set("ApiStages", Some("api_stages"), rt::list(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// ``QuotaSettings`` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a tar…
@@ -2628,20 +2694,20 @@ impl UsagePlan {
         self
     }
     /// CloudFormation `UsagePlanName`, Terraform `usage_plan_name`.
-    pub fn usage_plan_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn usage_plan_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("UsagePlanName", Some("usage_plan_name"), string(value));
+            .set("UsagePlanName", Some("usage_plan_name"), rt::string(value));
         self
     }
 }
 builder!(UsagePlan, UsagePlanHandle);
 /// A declared `AWS::ApiGateway::UsagePlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UsagePlanHandle(Handle);
+pub struct UsagePlanHandle(rt::Handle);
 handle!(UsagePlanHandle);
 impl UsagePlanHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2652,26 +2718,26 @@ pub mod usage_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-apistage.html)
     #[derive(Clone, Debug)]
-    pub struct ApiStage(Props);
+    pub struct ApiStage(rt::Props);
     impl ApiStage {
         /// A new `ApiStage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApiStage(this)
         }
         /// CloudFormation `ApiId`, Terraform `api_id`.
-        pub fn api_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiId", Some("api_id"), string(value));
+        pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApiId", Some("api_id"), rt::string(value));
             self
         }
         /// CloudFormation `Stage`, Terraform `stage`.
-        pub fn stage(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Stage", Some("stage"), string(value));
+        pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Stage", Some("stage"), rt::string(value));
             self
         }
         /// CloudFormation `Throttle`, Terraform `throttle`.
-        pub fn throttle(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Throttle", Some("throttle"), json(value));
+        pub fn throttle(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Throttle", Some("throttle"), rt::json(value));
             self
         }
     }
@@ -2682,26 +2748,26 @@ pub mod usage_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-quotasettings.html)
     #[derive(Clone, Debug)]
-    pub struct QuotaSettings(Props);
+    pub struct QuotaSettings(rt::Props);
     impl QuotaSettings {
         /// A new `QuotaSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QuotaSettings(this)
         }
         /// Constraints: at least 0. CloudFormation `Limit`, Terraform `limit`.
         pub fn limit(mut self, value: i64) -> Self {
-            self.0.set("Limit", Some("limit"), int(value));
+            self.0.set("Limit", Some("limit"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `Offset`, Terraform `offset`.
         pub fn offset(mut self, value: i64) -> Self {
-            self.0.set("Offset", Some("offset"), int(value));
+            self.0.set("Offset", Some("offset"), rt::int(value));
             self
         }
         /// CloudFormation `Period`, Terraform `period`.
-        pub fn period(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Period", Some("period"), string(value));
+        pub fn period(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Period", Some("period"), rt::string(value));
             self
         }
     }
@@ -2712,21 +2778,22 @@ pub mod usage_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-throttlesettings.html)
     #[derive(Clone, Debug)]
-    pub struct ThrottleSettings(Props);
+    pub struct ThrottleSettings(rt::Props);
     impl ThrottleSettings {
         /// A new `ThrottleSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThrottleSettings(this)
         }
         /// Constraints: at least 0. CloudFormation `BurstLimit`, Terraform `burst_limit`.
         pub fn burst_limit(mut self, value: i64) -> Self {
-            self.0.set("BurstLimit", Some("burst_limit"), int(value));
+            self.0
+                .set("BurstLimit", Some("burst_limit"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `RateLimit`, Terraform `rate_limit`.
         pub fn rate_limit(mut self, value: i64) -> Self {
-            self.0.set("RateLimit", Some("rate_limit"), int(value));
+            self.0.set("RateLimit", Some("rate_limit"), rt::int(value));
             self
         }
     }
@@ -2737,11 +2804,11 @@ pub mod usage_plan {
 /// CloudFormation: `AWS::ApiGateway::UsagePlanKey`. Terraform: `awscc_apigateway_usage_plan_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplankey.html)
-pub struct UsagePlanKey(Base);
-static USAGE_PLAN_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct UsagePlanKey(rt::Base);
+static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::UsagePlanKey",
     terraform: Some("awscc_apigateway_usage_plan_key"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -2751,25 +2818,29 @@ impl UsagePlanKey {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key_id: impl Into<Expr>,
+        key_id: impl Into<rt::Expr>,
         key_type: usage_plan_key::KeyType,
-        usage_plan_id: impl Into<Expr>,
+        usage_plan_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USAGE_PLAN_KEY_TYPE);
-        this.set("KeyId", Some("key_id"), string(key_id));
+        let mut this = rt::Base::new(id, &USAGE_PLAN_KEY_TYPE);
+        this.set("KeyId", Some("key_id"), rt::string(key_id));
         this.set("KeyType", Some("key_type"), key_type.into());
-        this.set("UsagePlanId", Some("usage_plan_id"), string(usage_plan_id));
+        this.set(
+            "UsagePlanId",
+            Some("usage_plan_id"),
+            rt::string(usage_plan_id),
+        );
         UsagePlanKey(this)
     }
 }
 builder!(UsagePlanKey, UsagePlanKeyHandle);
 /// A declared `AWS::ApiGateway::UsagePlanKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UsagePlanKeyHandle(Handle);
+pub struct UsagePlanKeyHandle(rt::Handle);
 handle!(UsagePlanKeyHandle);
 impl UsagePlanKeyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2789,11 +2860,11 @@ pub mod usage_plan_key {
 /// CloudFormation: `AWS::ApiGateway::VpcLink`. Terraform: `awscc_apigateway_vpc_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-vpclink.html)
-pub struct VpcLink(Base);
-static VPC_LINK_TYPE: TypeInfo = TypeInfo {
+pub struct VpcLink(rt::Base);
+static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGateway::VpcLink",
     terraform: Some("awscc_apigateway_vpc_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
@@ -2803,29 +2874,29 @@ impl VpcLink {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        target_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        target_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_LINK_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("TargetArns", Some("target_arns"), strings(target_arns));
+        let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("TargetArns", Some("target_arns"), rt::strings(target_arns));
         VpcLink(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(VpcLink, VpcLinkHandle);
 /// A declared `AWS::ApiGateway::VpcLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcLinkHandle(Handle);
+pub struct VpcLinkHandle(rt::Handle);
 handle!(VpcLinkHandle);
 impl VpcLinkHandle {
     /// CloudFormation `Fn::GetAtt` `VpcLinkId`; Terraform `vpc_link_id`.
-    pub fn vpc_link_id(&self) -> Expr {
+    pub fn vpc_link_id(&self) -> rt::Expr {
         self.0.attr("VpcLinkId")
     }
 }

@@ -2,23 +2,24 @@
 //! `ApiGatewayV2` resource types of the CloudFormation registry (`AWS::ApiGatewayV2::*`): 15 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `apigatewayv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::ApiGatewayV2::Api`` resource creates an API.
 ///
 /// CloudFormation: `AWS::ApiGatewayV2::Api`. Terraform: `awscc_apigatewayv2_api` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-api.html)
-pub struct Api(Base);
-static API_TYPE: TypeInfo = TypeInfo {
+pub struct Api(rt::Base);
+static API_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Api",
     terraform: Some("awscc_apigatewayv2_api"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,30 +32,30 @@ impl Api {
     /// Declares a `AWS::ApiGatewayV2::Api` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &API_TYPE);
+        let this = rt::Base::new(id, &API_TYPE);
         Api(this)
     }
     /// An API key selection expression.
     ///
     /// CloudFormation `ApiKeySelectionExpression`, Terraform `api_key_selection_expression`.
-    pub fn api_key_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn api_key_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApiKeySelectionExpression",
             Some("api_key_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies how to interpret the base path of the API during import.
     ///
     /// CloudFormation `BasePath`, Terraform `base_path`.
-    pub fn base_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BasePath", Some("base_path"), string(value));
+    pub fn base_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BasePath", Some("base_path"), rt::string(value));
         self
     }
     /// CloudFormation `Body`, Terraform `body`.
-    pub fn body(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Body", Some("body"), json_string(value));
+    pub fn body(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Body", Some("body"), rt::json_string(value));
         self
     }
     /// The S3 location of an OpenAPI definition.
@@ -79,17 +80,17 @@ impl Api {
     /// This property is part of quick create.
     ///
     /// CloudFormation `CredentialsArn`, Terraform `credentials_arn`.
-    pub fn credentials_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CredentialsArn", Some("credentials_arn"), string(value));
+            .set("CredentialsArn", Some("credentials_arn"), rt::string(value));
         self
     }
     /// The description of the API.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether clients can invoke your API by using the default ``execute-api`` endpoint.
@@ -99,7 +100,7 @@ impl Api {
         self.0.set(
             "DisableExecuteApiEndpoint",
             Some("disable_execute_api_endpoint"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -110,7 +111,7 @@ impl Api {
         self.0.set(
             "DisableSchemaValidation",
             Some("disable_schema_validation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -118,82 +119,85 @@ impl Api {
     ///
     /// CloudFormation `FailOnWarnings`, Terraform `fail_on_warnings`.
     pub fn fail_on_warnings(mut self, value: bool) -> Self {
-        self.0
-            .set("FailOnWarnings", Some("fail_on_warnings"), boolean(value));
+        self.0.set(
+            "FailOnWarnings",
+            Some("fail_on_warnings"),
+            rt::boolean(value),
+        );
         self
     }
     /// The IP address types that can invoke the API.
     ///
     /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
-    pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IpAddressType", Some("ip_address_type"), string(value));
+            .set("IpAddressType", Some("ip_address_type"), rt::string(value));
         self
     }
     /// The name of the API. Required unless you specify an OpenAPI definition for ``Body`` or ``S3BodyLocation``.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The API protocol. Valid values are ``WEBSOCKET`` or ``HTTP``. Required unless you specify an OpenAPI definition for ``Body`` or ``S3BodyLocation``.
     ///
     /// Changing it replaces the resource. CloudFormation `ProtocolType`, Terraform `protocol_type`.
-    pub fn protocol_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn protocol_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProtocolType", Some("protocol_type"), string(value));
+            .set("ProtocolType", Some("protocol_type"), rt::string(value));
         self
     }
     /// This property is part of quick create.
     ///
     /// CloudFormation `RouteKey`, Terraform `route_key`.
-    pub fn route_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RouteKey", Some("route_key"), string(value));
+    pub fn route_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RouteKey", Some("route_key"), rt::string(value));
         self
     }
     /// The route selection expression for the API.
     ///
     /// CloudFormation `RouteSelectionExpression`, Terraform `route_selection_expression`.
-    pub fn route_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn route_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RouteSelectionExpression",
             Some("route_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// This property is part of quick create.
     ///
     /// CloudFormation `Target`, Terraform `target`.
-    pub fn target(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Target", Some("target"), string(value));
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Target", Some("target"), rt::string(value));
         self
     }
     /// A version identifier for the API.
     ///
     /// CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
 }
 builder!(Api, ApiHandle);
 /// A declared `AWS::ApiGatewayV2::Api`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiHandle(Handle);
+pub struct ApiHandle(rt::Handle);
 handle!(ApiHandle);
 impl ApiHandle {
     /// CloudFormation `Fn::GetAtt` `ApiId`; Terraform `api_id`.
-    pub fn api_id(&self) -> Expr {
+    pub fn api_id(&self) -> rt::Expr {
         self.0.attr("ApiId")
     }
     /// CloudFormation `Fn::GetAtt` `ApiEndpoint`; Terraform `api_endpoint`.
-    pub fn api_endpoint(&self) -> Expr {
+    pub fn api_endpoint(&self) -> rt::Expr {
         self.0.attr("ApiEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ExecuteApiArn`; Terraform `execute_api_arn`.
-    pub fn execute_api_arn(&self) -> Expr {
+    pub fn execute_api_arn(&self) -> rt::Expr {
         self.0.attr("ExecuteApiArn")
     }
 }
@@ -206,39 +210,39 @@ pub mod api {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-bodys3location.html)
     #[derive(Clone, Debug)]
-    pub struct BodyS3Location(Props);
+    pub struct BodyS3Location(rt::Props);
     impl BodyS3Location {
         /// A new `BodyS3Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BodyS3Location(this)
         }
         /// The S3 bucket that contains the OpenAPI definition to import.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The Etag of the S3 object.
         ///
         /// CloudFormation `Etag`, Terraform `etag`.
-        pub fn etag(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Etag", Some("etag"), string(value));
+        pub fn etag(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Etag", Some("etag"), rt::string(value));
             self
         }
         /// The key of the S3 object.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The version of the S3 object.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -249,11 +253,11 @@ pub mod api {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-cors.html)
     #[derive(Clone, Debug)]
-    pub struct Cors(Props);
+    pub struct Cors(rt::Props);
     impl Cors {
         /// A new `Cors`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Cors(this)
         }
         /// Specifies whether credentials are included in the CORS request.
@@ -263,47 +267,59 @@ pub mod api {
             self.0.set(
                 "AllowCredentials",
                 Some("allow_credentials"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Represents a collection of allowed headers.
         ///
         /// CloudFormation `AllowHeaders`, Terraform `allow_headers`.
-        pub fn allow_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allow_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowHeaders", Some("allow_headers"), strings(value));
+                .set("AllowHeaders", Some("allow_headers"), rt::strings(value));
             self
         }
         /// Represents a collection of allowed HTTP methods.
         ///
         /// CloudFormation `AllowMethods`, Terraform `allow_methods`.
-        pub fn allow_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allow_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowMethods", Some("allow_methods"), strings(value));
+                .set("AllowMethods", Some("allow_methods"), rt::strings(value));
             self
         }
         /// Represents a collection of allowed origins.
         ///
         /// CloudFormation `AllowOrigins`, Terraform `allow_origins`.
-        pub fn allow_origins(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allow_origins(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowOrigins", Some("allow_origins"), strings(value));
+                .set("AllowOrigins", Some("allow_origins"), rt::strings(value));
             self
         }
         /// Represents a collection of exposed headers.
         ///
         /// CloudFormation `ExposeHeaders`, Terraform `expose_headers`.
-        pub fn expose_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn expose_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ExposeHeaders", Some("expose_headers"), strings(value));
+                .set("ExposeHeaders", Some("expose_headers"), rt::strings(value));
             self
         }
         /// The number of seconds that the browser should cache preflight request results.
         ///
         /// CloudFormation `MaxAge`, Terraform `max_age`.
         pub fn max_age(mut self, value: i64) -> Self {
-            self.0.set("MaxAge", Some("max_age"), int(value));
+            self.0.set("MaxAge", Some("max_age"), rt::int(value));
             self
         }
     }
@@ -314,11 +330,11 @@ pub mod api {
 /// CloudFormation: `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`. Terraform: `awscc_apigatewayv2_api_gateway_managed_overrides` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-apigatewaymanagedoverrides.html)
-pub struct ApiGatewayManagedOverrides(Base);
-static API_GATEWAY_MANAGED_OVERRIDES_TYPE: TypeInfo = TypeInfo {
+pub struct ApiGatewayManagedOverrides(rt::Base);
+static API_GATEWAY_MANAGED_OVERRIDES_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::ApiGatewayManagedOverrides",
     terraform: Some("awscc_apigatewayv2_api_gateway_managed_overrides"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -326,9 +342,9 @@ static API_GATEWAY_MANAGED_OVERRIDES_TYPE: TypeInfo = TypeInfo {
 impl ApiGatewayManagedOverrides {
     /// Declares a `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &API_GATEWAY_MANAGED_OVERRIDES_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
+    pub fn new(id: impl Into<String>, api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &API_GATEWAY_MANAGED_OVERRIDES_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
         ApiGatewayManagedOverrides(this)
     }
     /// Overrides the integration configuration for an API Gateway-managed integration.
@@ -359,13 +375,13 @@ impl ApiGatewayManagedOverrides {
 builder!(ApiGatewayManagedOverrides, ApiGatewayManagedOverridesHandle);
 /// A declared `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiGatewayManagedOverridesHandle(Handle);
+pub struct ApiGatewayManagedOverridesHandle(rt::Handle);
 handle!(ApiGatewayManagedOverridesHandle);
 impl ApiGatewayManagedOverridesHandle {
     /// A TPS Code is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -376,26 +392,26 @@ pub mod api_gateway_managed_overrides {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLogSettings(Props);
+    pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
         /// A new `AccessLogSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessLogSettings(this)
         }
         /// The ARN of the CloudWatch Logs log group to receive access logs.
         ///
         /// CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// A single line format of the access logs of data, as specified by selected $context variables.
         ///
         /// CloudFormation `Format`, Terraform `format`.
-        pub fn format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Format", Some("format"), string(value));
+        pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Format", Some("format"), rt::string(value));
             self
         }
     }
@@ -404,40 +420,40 @@ pub mod api_gateway_managed_overrides {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-integrationoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct IntegrationOverrides(Props);
+    pub struct IntegrationOverrides(rt::Props);
     impl IntegrationOverrides {
         /// A new `IntegrationOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntegrationOverrides(this)
         }
         /// The description of the integration.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Specifies the integration's HTTP method type.
         ///
         /// CloudFormation `IntegrationMethod`, Terraform `integration_method`.
-        pub fn integration_method(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integration_method(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IntegrationMethod",
                 Some("integration_method"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the format of the payload sent to an integration.
         ///
         /// CloudFormation `PayloadFormatVersion`, Terraform `payload_format_version`.
-        pub fn payload_format_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_format_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PayloadFormatVersion",
                 Some("payload_format_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -446,7 +462,7 @@ pub mod api_gateway_managed_overrides {
         /// CloudFormation `TimeoutInMillis`, Terraform `timeout_in_millis`.
         pub fn timeout_in_millis(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutInMillis", Some("timeout_in_millis"), int(value));
+                .set("TimeoutInMillis", Some("timeout_in_millis"), rt::int(value));
             self
         }
     }
@@ -455,11 +471,11 @@ pub mod api_gateway_managed_overrides {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routeoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct RouteOverrides(Props);
+    pub struct RouteOverrides(rt::Props);
     impl RouteOverrides {
         /// A new `RouteOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RouteOverrides(this)
         }
         /// The authorization scopes supported by this route.
@@ -467,47 +483,47 @@ pub mod api_gateway_managed_overrides {
         /// CloudFormation `AuthorizationScopes`, Terraform `authorization_scopes`.
         pub fn authorization_scopes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AuthorizationScopes",
                 Some("authorization_scopes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The authorization type for the route.
         ///
         /// CloudFormation `AuthorizationType`, Terraform `authorization_type`.
-        pub fn authorization_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationType",
                 Some("authorization_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the Authorizer resource to be associated with this route.
         ///
         /// CloudFormation `AuthorizerId`, Terraform `authorizer_id`.
-        pub fn authorizer_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorizer_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AuthorizerId", Some("authorizer_id"), string(value));
+                .set("AuthorizerId", Some("authorizer_id"), rt::string(value));
             self
         }
         /// The operation name for the route.
         ///
         /// CloudFormation `OperationName`, Terraform `operation_name`.
-        pub fn operation_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn operation_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OperationName", Some("operation_name"), string(value));
+                .set("OperationName", Some("operation_name"), rt::string(value));
             self
         }
         /// For HTTP integrations, specify a fully qualified URL.
         ///
         /// CloudFormation `Target`, Terraform `target`.
-        pub fn target(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Target", Some("target"), string(value));
+        pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Target", Some("target"), rt::string(value));
             self
         }
     }
@@ -516,11 +532,11 @@ pub mod api_gateway_managed_overrides {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html)
     #[derive(Clone, Debug)]
-    pub struct RouteSettings(Props);
+    pub struct RouteSettings(rt::Props);
     impl RouteSettings {
         /// A new `RouteSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RouteSettings(this)
         }
         /// Specifies whether detailed metrics are enabled.
@@ -530,7 +546,7 @@ pub mod api_gateway_managed_overrides {
             self.0.set(
                 "DetailedMetricsEnabled",
                 Some("detailed_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -541,7 +557,7 @@ pub mod api_gateway_managed_overrides {
             self.0.set(
                 "ThrottlingBurstLimit",
                 Some("throttling_burst_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -552,7 +568,7 @@ pub mod api_gateway_managed_overrides {
             self.0.set(
                 "ThrottlingRateLimit",
                 Some("throttling_rate_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -562,11 +578,11 @@ pub mod api_gateway_managed_overrides {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-stageoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct StageOverrides(Props);
+    pub struct StageOverrides(rt::Props);
     impl StageOverrides {
         /// A new `StageOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StageOverrides(this)
         }
         /// Settings for logging access in a stage.
@@ -585,7 +601,7 @@ pub mod api_gateway_managed_overrides {
         /// CloudFormation `AutoDeploy`, Terraform `auto_deploy`.
         pub fn auto_deploy(mut self, value: bool) -> Self {
             self.0
-                .set("AutoDeploy", Some("auto_deploy"), boolean(value));
+                .set("AutoDeploy", Some("auto_deploy"), rt::boolean(value));
             self
         }
         /// The default route settings for the stage.
@@ -602,21 +618,21 @@ pub mod api_gateway_managed_overrides {
         /// The description for the API stage.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `RouteSettings`, Terraform `route_settings`.
-        pub fn route_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn route_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("RouteSettings", Some("route_settings"), json(value));
+                .set("RouteSettings", Some("route_settings"), rt::json(value));
             self
         }
         /// CloudFormation `StageVariables`, Terraform `stage_variables`.
-        pub fn stage_variables(mut self, value: impl Into<Value>) -> Self {
+        pub fn stage_variables(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("StageVariables", Some("stage_variables"), json(value));
+                .set("StageVariables", Some("stage_variables"), rt::json(value));
             self
         }
     }
@@ -627,11 +643,11 @@ pub mod api_gateway_managed_overrides {
 /// CloudFormation: `AWS::ApiGatewayV2::ApiMapping`. Terraform: `awscc_apigatewayv2_api_mapping` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-apimapping.html)
-pub struct ApiMapping(Base);
-static API_MAPPING_TYPE: TypeInfo = TypeInfo {
+pub struct ApiMapping(rt::Base);
+static API_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::ApiMapping",
     terraform: Some("awscc_apigatewayv2_api_mapping"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ApiMappingId", Some("api_mapping_id"))],
@@ -641,33 +657,33 @@ impl ApiMapping {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
-        stage: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
+        stage: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &API_MAPPING_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
-        this.set("DomainName", Some("domain_name"), string(domain_name));
-        this.set("Stage", Some("stage"), string(stage));
+        let mut this = rt::Base::new(id, &API_MAPPING_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("Stage", Some("stage"), rt::string(stage));
         ApiMapping(this)
     }
     /// The API mapping key.
     ///
     /// CloudFormation `ApiMappingKey`, Terraform `api_mapping_key`.
-    pub fn api_mapping_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn api_mapping_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ApiMappingKey", Some("api_mapping_key"), string(value));
+            .set("ApiMappingKey", Some("api_mapping_key"), rt::string(value));
         self
     }
 }
 builder!(ApiMapping, ApiMappingHandle);
 /// A declared `AWS::ApiGatewayV2::ApiMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiMappingHandle(Handle);
+pub struct ApiMappingHandle(rt::Handle);
 handle!(ApiMappingHandle);
 impl ApiMappingHandle {
     /// CloudFormation `Fn::GetAtt` `ApiMappingId`; Terraform `api_mapping_id`.
-    pub fn api_mapping_id(&self) -> Expr {
+    pub fn api_mapping_id(&self) -> rt::Expr {
         self.0.attr("ApiMappingId")
     }
 }
@@ -676,11 +692,11 @@ impl ApiMappingHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::Authorizer`. Terraform: `awscc_apigatewayv2_authorizer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-authorizer.html)
-pub struct Authorizer(Base);
-static AUTHORIZER_TYPE: TypeInfo = TypeInfo {
+pub struct Authorizer(rt::Base);
+static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Authorizer",
     terraform: Some("awscc_apigatewayv2_authorizer"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
@@ -690,39 +706,39 @@ impl Authorizer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        authorizer_type: impl Into<Expr>,
-        name: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        authorizer_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AUTHORIZER_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
+        let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            string(authorizer_type),
+            rt::string(authorizer_type),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Authorizer(this)
     }
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer.
     ///
     /// CloudFormation `AuthorizerCredentialsArn`, Terraform `authorizer_credentials_arn`.
-    pub fn authorizer_credentials_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthorizerCredentialsArn",
             Some("authorizer_credentials_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the format of the payload sent to an HTTP API Lambda authorizer.
     ///
     /// CloudFormation `AuthorizerPayloadFormatVersion`, Terraform `authorizer_payload_format_version`.
-    pub fn authorizer_payload_format_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_payload_format_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthorizerPayloadFormatVersion",
             Some("authorizer_payload_format_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -733,16 +749,16 @@ impl Authorizer {
         self.0.set(
             "AuthorizerResultTtlInSeconds",
             Some("authorizer_result_ttl_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The authorizer's Uniform Resource Identifier (URI).
     ///
     /// CloudFormation `AuthorizerUri`, Terraform `authorizer_uri`.
-    pub fn authorizer_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AuthorizerUri", Some("authorizer_uri"), string(value));
+            .set("AuthorizerUri", Some("authorizer_uri"), rt::string(value));
         self
     }
     /// Specifies whether a Lambda authorizer returns a response in a simple format.
@@ -752,26 +768,29 @@ impl Authorizer {
         self.0.set(
             "EnableSimpleResponses",
             Some("enable_simple_responses"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The identity source for which authorization is requested.
     ///
     /// CloudFormation `IdentitySource`, Terraform `identity_source`.
-    pub fn identity_source(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("IdentitySource", Some("identity_source"), strings(value));
+    pub fn identity_source(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "IdentitySource",
+            Some("identity_source"),
+            rt::strings(value),
+        );
         self
     }
     /// This parameter is not used.
     ///
     /// CloudFormation `IdentityValidationExpression`, Terraform `identity_validation_expression`.
-    pub fn identity_validation_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_validation_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityValidationExpression",
             Some("identity_validation_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -787,11 +806,11 @@ impl Authorizer {
 builder!(Authorizer, AuthorizerHandle);
 /// A declared `AWS::ApiGatewayV2::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AuthorizerHandle(Handle);
+pub struct AuthorizerHandle(rt::Handle);
 handle!(AuthorizerHandle);
 impl AuthorizerHandle {
     /// CloudFormation `Fn::GetAtt` `AuthorizerId`; Terraform `authorizer_id`.
-    pub fn authorizer_id(&self) -> Expr {
+    pub fn authorizer_id(&self) -> rt::Expr {
         self.0.attr("AuthorizerId")
     }
 }
@@ -804,25 +823,25 @@ pub mod authorizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-authorizer-jwtconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct JwtConfiguration(Props);
+    pub struct JwtConfiguration(rt::Props);
     impl JwtConfiguration {
         /// A new `JwtConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JwtConfiguration(this)
         }
         /// A list of the intended recipients of the JWT.
         ///
         /// CloudFormation `Audience`, Terraform `audience`.
-        pub fn audience(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Audience", Some("audience"), strings(value));
+        pub fn audience(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Audience", Some("audience"), rt::strings(value));
             self
         }
         /// The base domain of the identity provider that issues JSON Web Tokens.
         ///
         /// CloudFormation `Issuer`, Terraform `issuer`.
-        pub fn issuer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Issuer", Some("issuer"), string(value));
+        pub fn issuer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Issuer", Some("issuer"), rt::string(value));
             self
         }
     }
@@ -833,11 +852,11 @@ pub mod authorizer {
 /// CloudFormation: `AWS::ApiGatewayV2::Deployment`. Terraform: `awscc_apigatewayv2_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Deployment",
     terraform: Some("awscc_apigatewayv2_deployment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
@@ -845,35 +864,36 @@ static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
 impl Deployment {
     /// Declares a `AWS::ApiGatewayV2::Deployment` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, api_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
+    pub fn new(id: impl Into<String>, api_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
         Deployment(this)
     }
     /// The description for the deployment resource.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of an existing stage to associate with the deployment.
     ///
     /// CloudFormation `StageName`, Terraform `stage_name`.
-    pub fn stage_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StageName", Some("stage_name"), string(value));
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StageName", Some("stage_name"), rt::string(value));
         self
     }
 }
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::ApiGatewayV2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
 }
@@ -882,11 +902,11 @@ impl DeploymentHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::DomainName`. Terraform: `awscc_apigatewayv2_domain_name` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-domainname.html)
-pub struct DomainName(Base);
-static DOMAIN_NAME_TYPE: TypeInfo = TypeInfo {
+pub struct DomainName(rt::Base);
+static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::DomainName",
     terraform: Some("awscc_apigatewayv2_domain_name"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -898,9 +918,9 @@ static DOMAIN_NAME_TYPE: TypeInfo = TypeInfo {
 impl DomainName {
     /// Declares a `AWS::ApiGatewayV2::DomainName` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_NAME_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         DomainName(this)
     }
     /// The domain name configurations.
@@ -913,7 +933,7 @@ impl DomainName {
         self.0.set(
             "DomainNameConfigurations",
             Some("domain_name_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -943,19 +963,19 @@ impl DomainName {
 builder!(DomainName, DomainNameHandle);
 /// A declared `AWS::ApiGatewayV2::DomainName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainNameHandle(Handle);
+pub struct DomainNameHandle(rt::Handle);
 handle!(DomainNameHandle);
 impl DomainNameHandle {
     /// CloudFormation `Fn::GetAtt` `RegionalDomainName`; Terraform `regional_domain_name`.
-    pub fn regional_domain_name(&self) -> Expr {
+    pub fn regional_domain_name(&self) -> rt::Expr {
         self.0.attr("RegionalDomainName")
     }
     /// CloudFormation `Fn::GetAtt` `RegionalHostedZoneId`; Terraform `regional_hosted_zone_id`.
-    pub fn regional_hosted_zone_id(&self) -> Expr {
+    pub fn regional_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("RegionalHostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `DomainNameArn`; Terraform `domain_name_arn`.
-    pub fn domain_name_arn(&self) -> Expr {
+    pub fn domain_name_arn(&self) -> rt::Expr {
         self.0.attr("DomainNameArn")
     }
 }
@@ -968,62 +988,68 @@ pub mod domain_name {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-domainnameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DomainNameConfiguration(Props);
+    pub struct DomainNameConfiguration(rt::Props);
     impl DomainNameConfiguration {
         /// A new `DomainNameConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainNameConfiguration(this)
         }
         /// An AWS-managed certificate that will be used by the edge-optimized endpoint for this domain name.
         ///
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// The user-friendly name of the certificate that will be used by the edge-optimized endpoint for this domain name.
         ///
         /// CloudFormation `CertificateName`, Terraform `certificate_name`.
-        pub fn certificate_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CertificateName", Some("certificate_name"), string(value));
+        pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CertificateName",
+                Some("certificate_name"),
+                rt::string(value),
+            );
             self
         }
         /// The endpoint type.
         ///
         /// CloudFormation `EndpointType`, Terraform `endpoint_type`.
-        pub fn endpoint_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndpointType", Some("endpoint_type"), string(value));
+                .set("EndpointType", Some("endpoint_type"), rt::string(value));
             self
         }
         /// The IP address types that can invoke the domain name.
         ///
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
-        pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpAddressType", Some("ip_address_type"), string(value));
+                .set("IpAddressType", Some("ip_address_type"), rt::string(value));
             self
         }
         /// The Amazon resource name (ARN) for the public certificate issued by ACMlong.
         ///
         /// CloudFormation `OwnershipVerificationCertificateArn`, Terraform `ownership_verification_certificate_arn`.
-        pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ownership_verification_certificate_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "OwnershipVerificationCertificateArn",
                 Some("ownership_verification_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Transport Layer Security (TLS) version of the security policy for this domain name.
         ///
         /// CloudFormation `SecurityPolicy`, Terraform `security_policy`.
-        pub fn security_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SecurityPolicy", Some("security_policy"), string(value));
+                .set("SecurityPolicy", Some("security_policy"), rt::string(value));
             self
         }
     }
@@ -1034,29 +1060,29 @@ pub mod domain_name {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct MutualTlsAuthentication(Props);
+    pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
         /// A new `MutualTlsAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MutualTlsAuthentication(this)
         }
         /// An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example, ``s3://bucket-name/key-name``.
         ///
         /// CloudFormation `TruststoreUri`, Terraform `truststore_uri`.
-        pub fn truststore_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn truststore_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TruststoreUri", Some("truststore_uri"), string(value));
+                .set("TruststoreUri", Some("truststore_uri"), rt::string(value));
             self
         }
         /// The version of the S3 object that contains your truststore.
         ///
         /// CloudFormation `TruststoreVersion`, Terraform `truststore_version`.
-        pub fn truststore_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn truststore_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TruststoreVersion",
                 Some("truststore_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1079,11 +1105,11 @@ pub mod domain_name {
 /// CloudFormation: `AWS::ApiGatewayV2::Integration`. Terraform: `awscc_apigatewayv2_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Integration",
     terraform: Some("awscc_apigatewayv2_integration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IntegrationId", Some("integration_id"))],
@@ -1093,110 +1119,110 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        integration_type: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        integration_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
         this.set(
             "IntegrationType",
             Some("integration_type"),
-            string(integration_type),
+            rt::string(integration_type),
         );
         Integration(this)
     }
     /// The ID of the VPC link for a private integration.
     ///
     /// CloudFormation `ConnectionId`, Terraform `connection_id`.
-    pub fn connection_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionId", Some("connection_id"), string(value));
+            .set("ConnectionId", Some("connection_id"), rt::string(value));
         self
     }
     /// The type of the network connection to the integration endpoint.
     ///
     /// CloudFormation `ConnectionType`, Terraform `connection_type`.
-    pub fn connection_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionType", Some("connection_type"), string(value));
+            .set("ConnectionType", Some("connection_type"), rt::string(value));
         self
     }
     /// Supported only for WebSocket APIs.
     ///
     /// CloudFormation `ContentHandlingStrategy`, Terraform `content_handling_strategy`.
-    pub fn content_handling_strategy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn content_handling_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ContentHandlingStrategy",
             Some("content_handling_strategy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the credentials required for the integration, if any.
     ///
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\/.*`. CloudFormation `CredentialsArn`, Terraform `credentials_arn`.
-    pub fn credentials_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CredentialsArn", Some("credentials_arn"), string(value));
+            .set("CredentialsArn", Some("credentials_arn"), rt::string(value));
         self
     }
     /// The description of the integration.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies the integration's HTTP method type.
     ///
     /// CloudFormation `IntegrationMethod`, Terraform `integration_method`.
-    pub fn integration_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn integration_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IntegrationMethod",
             Some("integration_method"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Supported only for HTTP API AWS_PROXY integrations.
     ///
     /// CloudFormation `IntegrationSubtype`, Terraform `integration_subtype`.
-    pub fn integration_subtype(mut self, value: impl Into<Expr>) -> Self {
+    pub fn integration_subtype(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IntegrationSubtype",
             Some("integration_subtype"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// For a Lambda integration, specify the URI of a Lambda function.
     ///
     /// CloudFormation `IntegrationUri`, Terraform `integration_uri`.
-    pub fn integration_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn integration_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IntegrationUri", Some("integration_uri"), string(value));
+            .set("IntegrationUri", Some("integration_uri"), rt::string(value));
         self
     }
     /// Specifies the pass-through behavior for incoming requests based on the Content-Type header in the request, and the available mapping templates specified as the requestTemplates property on the Integra…
     ///
     /// CloudFormation `PassthroughBehavior`, Terraform `passthrough_behavior`.
-    pub fn passthrough_behavior(mut self, value: impl Into<Expr>) -> Self {
+    pub fn passthrough_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PassthroughBehavior",
             Some("passthrough_behavior"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the format of the payload sent to an integration.
     ///
     /// CloudFormation `PayloadFormatVersion`, Terraform `payload_format_version`.
-    pub fn payload_format_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn payload_format_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PayloadFormatVersion",
             Some("payload_format_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1205,12 +1231,12 @@ impl Integration {
     /// CloudFormation `RequestParameters`, Terraform `request_parameters`.
     pub fn request_parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "RequestParameters",
             Some("request_parameters"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -1219,34 +1245,34 @@ impl Integration {
     /// CloudFormation `RequestTemplates`, Terraform `request_templates`.
     pub fn request_templates(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "RequestTemplates",
             Some("request_templates"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Parameters that transform the HTTP response from a backend integration before returning the response to clients.
     ///
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
-    pub fn response_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn response_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// The template selection expression for the integration.
     ///
     /// CloudFormation `TemplateSelectionExpression`, Terraform `template_selection_expression`.
-    pub fn template_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TemplateSelectionExpression",
             Some("template_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1255,7 +1281,7 @@ impl Integration {
     /// CloudFormation `TimeoutInMillis`, Terraform `timeout_in_millis`.
     pub fn timeout_in_millis(mut self, value: i64) -> Self {
         self.0
-            .set("TimeoutInMillis", Some("timeout_in_millis"), int(value));
+            .set("TimeoutInMillis", Some("timeout_in_millis"), rt::int(value));
         self
     }
     /// The TLS configuration for a private integration.
@@ -1269,13 +1295,13 @@ impl Integration {
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::ApiGatewayV2::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The integration ID.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationId`; Terraform `integration_id`.
-    pub fn integration_id(&self) -> Expr {
+    pub fn integration_id(&self) -> rt::Expr {
         self.0.attr("IntegrationId")
     }
 }
@@ -1288,19 +1314,19 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-tlsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TlsConfig(Props);
+    pub struct TlsConfig(rt::Props);
     impl TlsConfig {
         /// A new `TlsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TlsConfig(this)
         }
         /// CloudFormation `ServerNameToVerify`, Terraform `server_name_to_verify`.
-        pub fn server_name_to_verify(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_name_to_verify(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServerNameToVerify",
                 Some("server_name_to_verify"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1312,11 +1338,11 @@ pub mod integration {
 /// CloudFormation: `AWS::ApiGatewayV2::IntegrationResponse`. Terraform: `awscc_apigatewayv2_integration_response` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-integrationresponse.html)
-pub struct IntegrationResponse(Base);
-static INTEGRATION_RESPONSE_TYPE: TypeInfo = TypeInfo {
+pub struct IntegrationResponse(rt::Base);
+static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::IntegrationResponse",
     terraform: Some("awscc_apigatewayv2_integration_response"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IntegrationResponseId", Some("integration_response_id"))],
@@ -1326,61 +1352,61 @@ impl IntegrationResponse {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        integration_id: impl Into<Expr>,
-        integration_response_key: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        integration_id: impl Into<rt::Expr>,
+        integration_response_key: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_RESPONSE_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
+        let mut this = rt::Base::new(id, &INTEGRATION_RESPONSE_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
         this.set(
             "IntegrationId",
             Some("integration_id"),
-            string(integration_id),
+            rt::string(integration_id),
         );
         this.set(
             "IntegrationResponseKey",
             Some("integration_response_key"),
-            string(integration_response_key),
+            rt::string(integration_response_key),
         );
         IntegrationResponse(this)
     }
     /// Supported only for WebSocket APIs.
     ///
     /// CloudFormation `ContentHandlingStrategy`, Terraform `content_handling_strategy`.
-    pub fn content_handling_strategy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn content_handling_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ContentHandlingStrategy",
             Some("content_handling_strategy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
-    pub fn response_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn response_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// CloudFormation `ResponseTemplates`, Terraform `response_templates`.
-    pub fn response_templates(mut self, value: impl Into<Value>) -> Self {
+    pub fn response_templates(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResponseTemplates",
             Some("response_templates"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The template selection expression for the integration response.
     ///
     /// CloudFormation `TemplateSelectionExpression`, Terraform `template_selection_expression`.
-    pub fn template_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TemplateSelectionExpression",
             Some("template_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1388,11 +1414,11 @@ impl IntegrationResponse {
 builder!(IntegrationResponse, IntegrationResponseHandle);
 /// A declared `AWS::ApiGatewayV2::IntegrationResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationResponseHandle(Handle);
+pub struct IntegrationResponseHandle(rt::Handle);
 handle!(IntegrationResponseHandle);
 impl IntegrationResponseHandle {
     /// CloudFormation `Fn::GetAtt` `IntegrationResponseId`; Terraform `integration_response_id`.
-    pub fn integration_response_id(&self) -> Expr {
+    pub fn integration_response_id(&self) -> rt::Expr {
         self.0.attr("IntegrationResponseId")
     }
 }
@@ -1401,11 +1427,11 @@ impl IntegrationResponseHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::Model`. Terraform: `awscc_apigatewayv2_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-model.html)
-pub struct Model(Base);
-static MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct Model(rt::Base);
+static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Model",
     terraform: Some("awscc_apigatewayv2_model"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ModelId", Some("model_id"))],
@@ -1415,41 +1441,41 @@ impl Model {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        schema: impl Into<Value>,
+        api_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        schema: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("Schema", Some("schema"), json_string(schema));
+        let mut this = rt::Base::new(id, &MODEL_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Schema", Some("schema"), rt::json_string(schema));
         Model(this)
     }
     /// The content-type for the model, for example, "application/json".
     ///
     /// CloudFormation `ContentType`, Terraform `content_type`.
-    pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ContentType", Some("content_type"), string(value));
+            .set("ContentType", Some("content_type"), rt::string(value));
         self
     }
     /// The description of the model.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Model, ModelHandle);
 /// A declared `AWS::ApiGatewayV2::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelHandle(Handle);
+pub struct ModelHandle(rt::Handle);
 handle!(ModelHandle);
 impl ModelHandle {
     /// CloudFormation `Fn::GetAtt` `ModelId`; Terraform `model_id`.
-    pub fn model_id(&self) -> Expr {
+    pub fn model_id(&self) -> rt::Expr {
         self.0.attr("ModelId")
     }
 }
@@ -1458,11 +1484,11 @@ impl ModelHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::PortalProduct`. Terraform: `awscc_apigatewayv2_portal_product` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-portalproduct.html)
-pub struct PortalProduct(Base);
-static PORTAL_PRODUCT_TYPE: TypeInfo = TypeInfo {
+pub struct PortalProduct(rt::Base);
+static PORTAL_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::PortalProduct",
     terraform: Some("awscc_apigatewayv2_portal_product"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1508,42 +1534,46 @@ static PORTAL_PRODUCT_TYPE: TypeInfo = TypeInfo {
 impl PortalProduct {
     /// Declares a `AWS::ApiGatewayV2::PortalProduct` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, display_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PORTAL_PRODUCT_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+    pub fn new(id: impl Into<String>, display_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PORTAL_PRODUCT_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         PortalProduct(this)
     }
     /// A description of the portal product.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(PortalProduct, PortalProductHandle);
 /// A declared `AWS::ApiGatewayV2::PortalProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortalProductHandle(Handle);
+pub struct PortalProductHandle(rt::Handle);
 handle!(PortalProductHandle);
 impl PortalProductHandle {
     /// The ARN of the portal product.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalProductArn`; Terraform `portal_product_arn`.
-    pub fn portal_product_arn(&self) -> Expr {
+    pub fn portal_product_arn(&self) -> rt::Expr {
         self.0.attr("PortalProductArn")
     }
     /// The portal product identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalProductId`; Terraform `portal_product_id`.
-    pub fn portal_product_id(&self) -> Expr {
+    pub fn portal_product_id(&self) -> rt::Expr {
         self.0.attr("PortalProductId")
     }
     /// The timestamp when the portal product was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModified`; Terraform `last_modified`.
-    pub fn last_modified(&self) -> Expr {
+    pub fn last_modified(&self) -> rt::Expr {
         self.0.attr("LastModified")
     }
 }
@@ -1552,11 +1582,11 @@ impl PortalProductHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::Route`. Terraform: `awscc_apigatewayv2_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-route.html)
-pub struct Route(Base);
-static ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct Route(rt::Base);
+static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Route",
     terraform: Some("awscc_apigatewayv2_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteId", Some("route_id"))],
@@ -1564,18 +1594,25 @@ static ROUTE_TYPE: TypeInfo = TypeInfo {
 impl Route {
     /// Declares a `AWS::ApiGatewayV2::Route` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_key` (`RouteKey`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, api_id: impl Into<Expr>, route_key: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROUTE_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
-        this.set("RouteKey", Some("route_key"), string(route_key));
+    pub fn new(
+        id: impl Into<String>,
+        api_id: impl Into<rt::Expr>,
+        route_key: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &ROUTE_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("RouteKey", Some("route_key"), rt::string(route_key));
         Route(this)
     }
     /// Specifies whether an API key is required for the route.
     ///
     /// CloudFormation `ApiKeyRequired`, Terraform `api_key_required`.
     pub fn api_key_required(mut self, value: bool) -> Self {
-        self.0
-            .set("ApiKeyRequired", Some("api_key_required"), boolean(value));
+        self.0.set(
+            "ApiKeyRequired",
+            Some("api_key_required"),
+            rt::boolean(value),
+        );
         self
     }
     /// The authorization scopes supported by this route.
@@ -1583,97 +1620,100 @@ impl Route {
     /// CloudFormation `AuthorizationScopes`, Terraform `authorization_scopes`.
     pub fn authorization_scopes(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AuthorizationScopes",
             Some("authorization_scopes"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The authorization type for the route.
     ///
     /// CloudFormation `AuthorizationType`, Terraform `authorization_type`.
-    pub fn authorization_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorization_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuthorizationType",
             Some("authorization_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the ``Authorizer`` resource to be associated with this route.
     ///
     /// CloudFormation `AuthorizerId`, Terraform `authorizer_id`.
-    pub fn authorizer_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AuthorizerId", Some("authorizer_id"), string(value));
+            .set("AuthorizerId", Some("authorizer_id"), rt::string(value));
         self
     }
     /// The model selection expression for the route.
     ///
     /// CloudFormation `ModelSelectionExpression`, Terraform `model_selection_expression`.
-    pub fn model_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelSelectionExpression",
             Some("model_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The operation name for the route.
     ///
     /// CloudFormation `OperationName`, Terraform `operation_name`.
-    pub fn operation_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn operation_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OperationName", Some("operation_name"), string(value));
+            .set("OperationName", Some("operation_name"), rt::string(value));
         self
     }
     /// CloudFormation `RequestModels`, Terraform `request_models`.
-    pub fn request_models(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("RequestModels", Some("request_models"), json_string(value));
+    pub fn request_models(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "RequestModels",
+            Some("request_models"),
+            rt::json_string(value),
+        );
         self
     }
     /// The request parameters for the route.
     ///
     /// CloudFormation `RequestParameters`, Terraform `request_parameters`.
-    pub fn request_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn request_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "RequestParameters",
             Some("request_parameters"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The route response selection expression for the route.
     ///
     /// CloudFormation `RouteResponseSelectionExpression`, Terraform `route_response_selection_expression`.
-    pub fn route_response_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn route_response_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RouteResponseSelectionExpression",
             Some("route_response_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The target for the route.
     ///
     /// CloudFormation `Target`, Terraform `target`.
-    pub fn target(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Target", Some("target"), string(value));
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Target", Some("target"), rt::string(value));
         self
     }
 }
 builder!(Route, RouteHandle);
 /// A declared `AWS::ApiGatewayV2::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteHandle(Handle);
+pub struct RouteHandle(rt::Handle);
 handle!(RouteHandle);
 impl RouteHandle {
     /// CloudFormation `Fn::GetAtt` `RouteId`; Terraform `route_id`.
-    pub fn route_id(&self) -> Expr {
+    pub fn route_id(&self) -> rt::Expr {
         self.0.attr("RouteId")
     }
 }
@@ -1682,11 +1722,11 @@ impl RouteHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::RouteResponse`. Terraform: `awscc_apigatewayv2_route_response` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-routeresponse.html)
-pub struct RouteResponse(Base);
-static ROUTE_RESPONSE_TYPE: TypeInfo = TypeInfo {
+pub struct RouteResponse(rt::Base);
+static ROUTE_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::RouteResponse",
     terraform: Some("awscc_apigatewayv2_route_response"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteResponseId", Some("route_response_id"))],
@@ -1696,48 +1736,48 @@ impl RouteResponse {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        route_id: impl Into<Expr>,
-        route_response_key: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        route_id: impl Into<rt::Expr>,
+        route_response_key: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_RESPONSE_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
-        this.set("RouteId", Some("route_id"), string(route_id));
+        let mut this = rt::Base::new(id, &ROUTE_RESPONSE_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("RouteId", Some("route_id"), rt::string(route_id));
         this.set(
             "RouteResponseKey",
             Some("route_response_key"),
-            string(route_response_key),
+            rt::string(route_response_key),
         );
         RouteResponse(this)
     }
     /// The model selection expression for the route response.
     ///
     /// CloudFormation `ModelSelectionExpression`, Terraform `model_selection_expression`.
-    pub fn model_selection_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelSelectionExpression",
             Some("model_selection_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ResponseModels`, Terraform `response_models`.
-    pub fn response_models(mut self, value: impl Into<Value>) -> Self {
+    pub fn response_models(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResponseModels",
             Some("response_models"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The route response parameters.
     ///
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
-    pub fn response_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn response_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -1745,11 +1785,11 @@ impl RouteResponse {
 builder!(RouteResponse, RouteResponseHandle);
 /// A declared `AWS::ApiGatewayV2::RouteResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteResponseHandle(Handle);
+pub struct RouteResponseHandle(rt::Handle);
 handle!(RouteResponseHandle);
 impl RouteResponseHandle {
     /// CloudFormation `Fn::GetAtt` `RouteResponseId`; Terraform `route_response_id`.
-    pub fn route_response_id(&self) -> Expr {
+    pub fn route_response_id(&self) -> rt::Expr {
         self.0.attr("RouteResponseId")
     }
 }
@@ -1758,11 +1798,11 @@ impl RouteResponseHandle {
 /// CloudFormation: `AWS::ApiGatewayV2::RoutingRule`. Terraform: `awscc_apigatewayv2_routing_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-routingrule.html)
-pub struct RoutingRule(Base);
-static ROUTING_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct RoutingRule(rt::Base);
+static ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::RoutingRule",
     terraform: Some("awscc_apigatewayv2_routing_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1777,33 +1817,33 @@ impl RoutingRule {
         id: impl Into<String>,
         actions: impl IntoIterator<Item = routing_rule::Action>,
         conditions: impl IntoIterator<Item = routing_rule::Condition>,
-        domain_name_arn: impl Into<Expr>,
+        domain_name_arn: impl Into<rt::Expr>,
         priority: i64,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTING_RULE_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
-        this.set("Conditions", Some("conditions"), list(conditions));
+        let mut this = rt::Base::new(id, &ROUTING_RULE_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
+        this.set("Conditions", Some("conditions"), rt::list(conditions));
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            string(domain_name_arn),
+            rt::string(domain_name_arn),
         );
-        this.set("Priority", Some("priority"), int(priority));
+        this.set("Priority", Some("priority"), rt::int(priority));
         RoutingRule(this)
     }
 }
 builder!(RoutingRule, RoutingRuleHandle);
 /// A declared `AWS::ApiGatewayV2::RoutingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoutingRuleHandle(Handle);
+pub struct RoutingRuleHandle(rt::Handle);
 handle!(RoutingRuleHandle);
 impl RoutingRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RoutingRuleArn`; Terraform `routing_rule_arn`.
-    pub fn routing_rule_arn(&self) -> Expr {
+    pub fn routing_rule_arn(&self) -> rt::Expr {
         self.0.attr("RoutingRuleArn")
     }
     /// CloudFormation `Fn::GetAtt` `RoutingRuleId`; Terraform `routing_rule_id`.
-    pub fn routing_rule_id(&self) -> Expr {
+    pub fn routing_rule_id(&self) -> rt::Expr {
         self.0.attr("RoutingRuleId")
     }
 }
@@ -1816,11 +1856,11 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `invoke_api` (`InvokeApi`).
         pub fn new(invoke_api: ActionInvokeApi) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("InvokeApi", Some("invoke_api"), invoke_api.into());
             Action(this)
         }
@@ -1832,13 +1872,13 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-actioninvokeapi.html)
     #[derive(Clone, Debug)]
-    pub struct ActionInvokeApi(Props);
+    pub struct ActionInvokeApi(rt::Props);
     impl ActionInvokeApi {
         /// A new `ActionInvokeApi`. Required properties: `api_id` (`ApiId`), `stage` (`Stage`).
-        pub fn new(api_id: impl Into<Expr>, stage: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiId", Some("api_id"), string(api_id));
-            this.set("Stage", Some("stage"), string(stage));
+        pub fn new(api_id: impl Into<rt::Expr>, stage: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiId", Some("api_id"), rt::string(api_id));
+            this.set("Stage", Some("stage"), rt::string(stage));
             ActionInvokeApi(this)
         }
         /// The strip base path setting.
@@ -1846,7 +1886,7 @@ pub mod routing_rule {
         /// CloudFormation `StripBasePath`, Terraform `strip_base_path`.
         pub fn strip_base_path(mut self, value: bool) -> Self {
             self.0
-                .set("StripBasePath", Some("strip_base_path"), boolean(value));
+                .set("StripBasePath", Some("strip_base_path"), rt::boolean(value));
             self
         }
     }
@@ -1857,11 +1897,11 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The base path to be matched.
@@ -1888,12 +1928,12 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchbasepaths.html)
     #[derive(Clone, Debug)]
-    pub struct MatchBasePaths(Props);
+    pub struct MatchBasePaths(rt::Props);
     impl MatchBasePaths {
         /// A new `MatchBasePaths`. Required properties: `any_of` (`AnyOf`).
-        pub fn new(any_of: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("AnyOf", Some("any_of"), strings(any_of));
+        pub fn new(any_of: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AnyOf", Some("any_of"), rt::strings(any_of));
             MatchBasePaths(this)
         }
     }
@@ -1904,13 +1944,13 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheadervalue.html)
     #[derive(Clone, Debug)]
-    pub struct MatchHeaderValue(Props);
+    pub struct MatchHeaderValue(rt::Props);
     impl MatchHeaderValue {
         /// A new `MatchHeaderValue`. Required properties: `header` (`Header`), `value_glob` (`ValueGlob`).
-        pub fn new(header: impl Into<Expr>, value_glob: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Header", Some("header"), string(header));
-            this.set("ValueGlob", Some("value_glob"), string(value_glob));
+        pub fn new(header: impl Into<rt::Expr>, value_glob: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Header", Some("header"), rt::string(header));
+            this.set("ValueGlob", Some("value_glob"), rt::string(value_glob));
             MatchHeaderValue(this)
         }
     }
@@ -1921,12 +1961,12 @@ pub mod routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheaders.html)
     #[derive(Clone, Debug)]
-    pub struct MatchHeaders(Props);
+    pub struct MatchHeaders(rt::Props);
     impl MatchHeaders {
         /// A new `MatchHeaders`. Required properties: `any_of` (`AnyOf`).
         pub fn new(any_of: impl IntoIterator<Item = MatchHeaderValue>) -> Self {
-            let mut this = Props::default();
-            this.set("AnyOf", Some("any_of"), list(any_of));
+            let mut this = rt::Props::default();
+            this.set("AnyOf", Some("any_of"), rt::list(any_of));
             MatchHeaders(this)
         }
     }
@@ -1937,11 +1977,11 @@ pub mod routing_rule {
 /// CloudFormation: `AWS::ApiGatewayV2::Stage`. Terraform: `awscc_apigatewayv2_stage` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-stage.html)
-pub struct Stage(Base);
-static STAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Stage(rt::Base);
+static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::Stage",
     terraform: Some("awscc_apigatewayv2_stage"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1951,12 +1991,12 @@ impl Stage {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_id: impl Into<Expr>,
-        stage_name: impl Into<Expr>,
+        api_id: impl Into<rt::Expr>,
+        stage_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STAGE_TYPE);
-        this.set("ApiId", Some("api_id"), string(api_id));
-        this.set("StageName", Some("stage_name"), string(stage_name));
+        let mut this = rt::Base::new(id, &STAGE_TYPE);
+        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("StageName", Some("stage_name"), rt::string(stage_name));
         Stage(this)
     }
     /// Settings for logging access in this stage.
@@ -1975,17 +2015,17 @@ impl Stage {
     /// CloudFormation `AutoDeploy`, Terraform `auto_deploy`.
     pub fn auto_deploy(mut self, value: bool) -> Self {
         self.0
-            .set("AutoDeploy", Some("auto_deploy"), boolean(value));
+            .set("AutoDeploy", Some("auto_deploy"), rt::boolean(value));
         self
     }
     /// The identifier of a client certificate for a Stage.
     ///
     /// CloudFormation `ClientCertificateId`, Terraform `client_certificate_id`.
-    pub fn client_certificate_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClientCertificateId",
             Some("client_certificate_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2003,31 +2043,34 @@ impl Stage {
     /// The deployment identifier for the API stage.
     ///
     /// CloudFormation `DeploymentId`, Terraform `deployment_id`.
-    pub fn deployment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DeploymentId", Some("deployment_id"), string(value));
+            .set("DeploymentId", Some("deployment_id"), rt::string(value));
         self
     }
     /// The description for the API stage.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `RouteSettings`, Terraform `route_settings`.
-    pub fn route_settings(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("RouteSettings", Some("route_settings"), json_string(value));
+    pub fn route_settings(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "RouteSettings",
+            Some("route_settings"),
+            rt::json_string(value),
+        );
         self
     }
     /// CloudFormation `StageVariables`, Terraform `stage_variables`.
-    pub fn stage_variables(mut self, value: impl Into<Value>) -> Self {
+    pub fn stage_variables(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "StageVariables",
             Some("stage_variables"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -2035,7 +2078,7 @@ impl Stage {
 builder!(Stage, StageHandle);
 /// A declared `AWS::ApiGatewayV2::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StageHandle(Handle);
+pub struct StageHandle(rt::Handle);
 handle!(StageHandle);
 /// Property types and value sets of [`Stage`] (`AWS::ApiGatewayV2::Stage`).
 pub mod stage {
@@ -2044,22 +2087,22 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-accesslogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLogSettings(Props);
+    pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
         /// A new `AccessLogSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessLogSettings(this)
         }
         /// CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// CloudFormation `Format`, Terraform `format`.
-        pub fn format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Format", Some("format"), string(value));
+        pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Format", Some("format"), rt::string(value));
             self
         }
     }
@@ -2068,11 +2111,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-routesettings.html)
     #[derive(Clone, Debug)]
-    pub struct RouteSettings(Props);
+    pub struct RouteSettings(rt::Props);
     impl RouteSettings {
         /// A new `RouteSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RouteSettings(this)
         }
         /// CloudFormation `DataTraceEnabled`, Terraform `data_trace_enabled`.
@@ -2080,7 +2123,7 @@ pub mod stage {
             self.0.set(
                 "DataTraceEnabled",
                 Some("data_trace_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2089,14 +2132,14 @@ pub mod stage {
             self.0.set(
                 "DetailedMetricsEnabled",
                 Some("detailed_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `LoggingLevel`, Terraform `logging_level`.
-        pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LoggingLevel", Some("logging_level"), string(value));
+                .set("LoggingLevel", Some("logging_level"), rt::string(value));
             self
         }
         /// CloudFormation `ThrottlingBurstLimit`, Terraform `throttling_burst_limit`.
@@ -2104,7 +2147,7 @@ pub mod stage {
             self.0.set(
                 "ThrottlingBurstLimit",
                 Some("throttling_burst_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2113,7 +2156,7 @@ pub mod stage {
             self.0.set(
                 "ThrottlingRateLimit",
                 Some("throttling_rate_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2125,11 +2168,11 @@ pub mod stage {
 /// CloudFormation: `AWS::ApiGatewayV2::VpcLink`. Terraform: `awscc_apigatewayv2_vpc_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-vpclink.html)
-pub struct VpcLink(Base);
-static VPC_LINK_TYPE: TypeInfo = TypeInfo {
+pub struct VpcLink(rt::Base);
+static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApiGatewayV2::VpcLink",
     terraform: Some("awscc_apigatewayv2_vpc_link"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
@@ -2139,22 +2182,25 @@ impl VpcLink {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_LINK_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         VpcLink(this)
     }
     /// A list of security group IDs for the VPC link.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2162,11 +2208,11 @@ impl VpcLink {
 builder!(VpcLink, VpcLinkHandle);
 /// A declared `AWS::ApiGatewayV2::VpcLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcLinkHandle(Handle);
+pub struct VpcLinkHandle(rt::Handle);
 handle!(VpcLinkHandle);
 impl VpcLinkHandle {
     /// CloudFormation `Fn::GetAtt` `VpcLinkId`; Terraform `vpc_link_id`.
-    pub fn vpc_link_id(&self) -> Expr {
+    pub fn vpc_link_id(&self) -> rt::Expr {
         self.0.attr("VpcLinkId")
     }
 }

@@ -2,23 +2,24 @@
 //! `AppConfig` resource types of the CloudFormation registry (`AWS::AppConfig::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `appconfig` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::AppConfig::Application
 ///
 /// CloudFormation: `AWS::AppConfig::Application`. Terraform: `awscc_appconfig_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::Application",
     terraform: Some("awscc_appconfig_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ApplicationId", Some("application_id"))],
@@ -26,30 +27,30 @@ static APPLICATION_TYPE: TypeInfo = TypeInfo {
 impl Application {
     /// Declares a `AWS::AppConfig::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// A description of the application.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::AppConfig::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The application Id
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
 }
@@ -58,11 +59,11 @@ impl ApplicationHandle {
 /// CloudFormation: `AWS::AppConfig::ConfigurationProfile`. Terraform: `awscc_appconfig_configuration_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-configurationprofile.html)
-pub struct ConfigurationProfile(Base);
-static CONFIGURATION_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationProfile(rt::Base);
+static CONFIGURATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::ConfigurationProfile",
     terraform: Some("awscc_appconfig_configuration_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -75,18 +76,22 @@ impl ConfigurationProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        location_uri: impl Into<Expr>,
-        name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        location_uri: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURATION_PROFILE_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
-        this.set("LocationUri", Some("location_uri"), string(location_uri));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "LocationUri",
+            Some("location_uri"),
+            rt::string(location_uri),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         ConfigurationProfile(this)
     }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
@@ -106,38 +111,38 @@ impl ConfigurationProfile {
     /// A description of the configuration profile.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
     ///
     /// Constraints: length 1..=2048. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN of an IAM role with permission to access the configuration at the specified LocationUri.
     ///
     /// Constraints: length 20..=2048; pattern `^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\d{12}:role[/].*)$`. CloudFormation `RetrievalRoleArn`, Terraform `retrieval_role_arn`.
-    pub fn retrieval_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn retrieval_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RetrievalRoleArn",
             Some("retrieval_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The type of configurations contained in the profile.
     ///
     /// Constraints: pattern `^[a-zA-Z\.]+`. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
     /// A list of methods for validating the configuration.
@@ -147,26 +152,27 @@ impl ConfigurationProfile {
         mut self,
         value: impl IntoIterator<Item = configuration_profile::Validators>,
     ) -> Self {
-        self.0.set("Validators", Some("validators"), list(value));
+        self.0
+            .set("Validators", Some("validators"), rt::list(value));
         self
     }
 }
 builder!(ConfigurationProfile, ConfigurationProfileHandle);
 /// A declared `AWS::AppConfig::ConfigurationProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationProfileHandle(Handle);
+pub struct ConfigurationProfileHandle(rt::Handle);
 handle!(ConfigurationProfileHandle);
 impl ConfigurationProfileHandle {
     /// The configuration profile ID
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationProfileId`; Terraform `configuration_profile_id`.
-    pub fn configuration_profile_id(&self) -> Expr {
+    pub fn configuration_profile_id(&self) -> rt::Expr {
         self.0.attr("ConfigurationProfileId")
     }
     /// The Amazon Resource Name of the AWS Key Management Service key to encrypt new configuration data versions in the AWS AppConfig hosted configuration store.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyArn`; Terraform `kms_key_arn`.
-    pub fn kms_key_arn(&self) -> Expr {
+    pub fn kms_key_arn(&self) -> rt::Expr {
         self.0.attr("KmsKeyArn")
     }
 }
@@ -179,18 +185,18 @@ pub mod configuration_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-configurationprofile-validators.html)
     #[derive(Clone, Debug)]
-    pub struct Validators(Props);
+    pub struct Validators(rt::Props);
     impl Validators {
         /// A new `Validators`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Validators(this)
         }
         /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
         ///
         /// Constraints: length 0..=32768. CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
         /// AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
@@ -228,11 +234,11 @@ pub mod configuration_profile {
 /// CloudFormation: `AWS::AppConfig::Deployment`. Terraform: `awscc_appconfig_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::Deployment",
     terraform: Some("awscc_appconfig_deployment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -245,46 +251,46 @@ impl Deployment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        configuration_profile_id: impl Into<Expr>,
-        configuration_version: impl Into<Expr>,
-        deployment_strategy_id: impl Into<Expr>,
-        environment_id: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        configuration_profile_id: impl Into<rt::Expr>,
+        configuration_version: impl Into<rt::Expr>,
+        deployment_strategy_id: impl Into<rt::Expr>,
+        environment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         this.set(
             "ConfigurationProfileId",
             Some("configuration_profile_id"),
-            string(configuration_profile_id),
+            rt::string(configuration_profile_id),
         );
         this.set(
             "ConfigurationVersion",
             Some("configuration_version"),
-            string(configuration_version),
+            rt::string(configuration_version),
         );
         this.set(
             "DeploymentStrategyId",
             Some("deployment_strategy_id"),
-            string(deployment_strategy_id),
+            rt::string(deployment_strategy_id),
         );
         this.set(
             "EnvironmentId",
             Some("environment_id"),
-            string(environment_id),
+            rt::string(environment_id),
         );
         Deployment(this)
     }
     /// A description of the deployment.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DynamicExtensionParameters`, Terraform `dynamic_extension_parameters`.
@@ -295,18 +301,18 @@ impl Deployment {
         self.0.set(
             "DynamicExtensionParameters",
             Some("dynamic_extension_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -314,19 +320,19 @@ impl Deployment {
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::AppConfig::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// The sequence number of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentNumber`; Terraform `deployment_number`.
-    pub fn deployment_number(&self) -> Expr {
+    pub fn deployment_number(&self) -> rt::Expr {
         self.0.attr("DeploymentNumber")
     }
     /// The state of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -337,32 +343,32 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-deployment-dynamicextensionparameters.html)
     #[derive(Clone, Debug)]
-    pub struct DynamicExtensionParameters(Props);
+    pub struct DynamicExtensionParameters(rt::Props);
     impl DynamicExtensionParameters {
         /// A new `DynamicExtensionParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamicExtensionParameters(this)
         }
         /// CloudFormation `ExtensionReference`, Terraform `extension_reference`.
-        pub fn extension_reference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn extension_reference(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExtensionReference",
                 Some("extension_reference"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ParameterName`, Terraform `parameter_name`.
-        pub fn parameter_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterName", Some("parameter_name"), string(value));
+                .set("ParameterName", Some("parameter_name"), rt::string(value));
             self
         }
         /// CloudFormation `ParameterValue`, Terraform `parameter_value`.
-        pub fn parameter_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterValue", Some("parameter_value"), string(value));
+                .set("ParameterValue", Some("parameter_value"), rt::string(value));
             self
         }
     }
@@ -373,11 +379,11 @@ pub mod deployment {
 /// CloudFormation: `AWS::AppConfig::DeploymentStrategy`. Terraform: `awscc_appconfig_deployment_strategy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-deploymentstrategy.html)
-pub struct DeploymentStrategy(Base);
-static DEPLOYMENT_STRATEGY_TYPE: TypeInfo = TypeInfo {
+pub struct DeploymentStrategy(rt::Base);
+static DEPLOYMENT_STRATEGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::DeploymentStrategy",
     terraform: Some("awscc_appconfig_deployment_strategy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -389,26 +395,30 @@ impl DeploymentStrategy {
         id: impl Into<String>,
         deployment_duration_in_minutes: i64,
         growth_factor: i64,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         replicate_to: deployment_strategy::ReplicateTo,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_STRATEGY_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_STRATEGY_TYPE);
         this.set(
             "DeploymentDurationInMinutes",
             Some("deployment_duration_in_minutes"),
-            int(deployment_duration_in_minutes),
+            rt::int(deployment_duration_in_minutes),
         );
-        this.set("GrowthFactor", Some("growth_factor"), int(growth_factor));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "GrowthFactor",
+            Some("growth_factor"),
+            rt::int(growth_factor),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("ReplicateTo", Some("replicate_to"), replicate_to.into());
         DeploymentStrategy(this)
     }
     /// A description of the deployment strategy.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies the amount of time AWS AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
@@ -418,7 +428,7 @@ impl DeploymentStrategy {
         self.0.set(
             "FinalBakeTimeInMinutes",
             Some("final_bake_time_in_minutes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -433,13 +443,13 @@ impl DeploymentStrategy {
 builder!(DeploymentStrategy, DeploymentStrategyHandle);
 /// A declared `AWS::AppConfig::DeploymentStrategy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentStrategyHandle(Handle);
+pub struct DeploymentStrategyHandle(rt::Handle);
 handle!(DeploymentStrategyHandle);
 impl DeploymentStrategyHandle {
     /// The deployment strategy ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -470,11 +480,11 @@ pub mod deployment_strategy {
 /// CloudFormation: `AWS::AppConfig::Environment`. Terraform: `awscc_appconfig_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::Environment",
     terraform: Some("awscc_appconfig_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("EnvironmentId", Some("environment_id"))],
@@ -484,16 +494,16 @@ impl Environment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Environment(this)
     }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
@@ -513,29 +523,29 @@ impl Environment {
     /// A description of the environment.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Amazon CloudWatch alarms to monitor during the deployment process.
     ///
     /// Constraints: 0..=5 items. CloudFormation `Monitors`, Terraform `monitors`.
     pub fn monitors(mut self, value: impl IntoIterator<Item = environment::Monitor>) -> Self {
-        self.0.set("Monitors", Some("monitors"), list(value));
+        self.0.set("Monitors", Some("monitors"), rt::list(value));
         self
     }
 }
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::AppConfig::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// The environment ID.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
 }
@@ -548,20 +558,20 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-environment-monitor.html)
     #[derive(Clone, Debug)]
-    pub struct Monitor(Props);
+    pub struct Monitor(rt::Props);
     impl Monitor {
         /// A new `Monitor`. Required properties: `alarm_arn` (`AlarmArn`).
-        pub fn new(alarm_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmArn", Some("alarm_arn"), string(alarm_arn));
+        pub fn new(alarm_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmArn", Some("alarm_arn"), rt::string(alarm_arn));
             Monitor(this)
         }
         /// ARN of an AWS Identity and Access Management (IAM) role for AWS AppConfig to monitor AlarmArn.
         ///
         /// Constraints: length 20..=2048; pattern `^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\d{12}:role[/].*)$`. CloudFormation `AlarmRoleArn`, Terraform `alarm_role_arn`.
-        pub fn alarm_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn alarm_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AlarmRoleArn", Some("alarm_role_arn"), string(value));
+                .set("AlarmRoleArn", Some("alarm_role_arn"), rt::string(value));
             self
         }
     }
@@ -583,11 +593,11 @@ pub mod environment {
 /// CloudFormation: `AWS::AppConfig::ExperimentDefinition`. Terraform: `awscc_appconfig_experiment_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-experimentdefinition.html)
-pub struct ExperimentDefinition(Base);
-static EXPERIMENT_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ExperimentDefinition(rt::Base);
+static EXPERIMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::ExperimentDefinition",
     terraform: Some("awscc_appconfig_experiment_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-5", "me-central-1"],
     attributes: &[
@@ -604,103 +614,108 @@ impl ExperimentDefinition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_identifier: impl Into<Expr>,
-        audience_rule: impl Into<Expr>,
-        configuration_profile_identifier: impl Into<Expr>,
+        application_identifier: impl Into<rt::Expr>,
+        audience_rule: impl Into<rt::Expr>,
+        configuration_profile_identifier: impl Into<rt::Expr>,
         control: experiment_definition::Treatment,
-        environment_identifier: impl Into<Expr>,
-        flag_key: impl Into<Expr>,
-        name: impl Into<Expr>,
+        environment_identifier: impl Into<rt::Expr>,
+        flag_key: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         treatments: impl IntoIterator<Item = experiment_definition::Treatment>,
     ) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &EXPERIMENT_DEFINITION_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            string(application_identifier),
+            rt::string(application_identifier),
         );
-        this.set("AudienceRule", Some("audience_rule"), string(audience_rule));
+        this.set(
+            "AudienceRule",
+            Some("audience_rule"),
+            rt::string(audience_rule),
+        );
         this.set(
             "ConfigurationProfileIdentifier",
             Some("configuration_profile_identifier"),
-            string(configuration_profile_identifier),
+            rt::string(configuration_profile_identifier),
         );
         this.set("Control", Some("control"), control.into());
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(environment_identifier),
+            rt::string(environment_identifier),
         );
-        this.set("FlagKey", Some("flag_key"), string(flag_key));
-        this.set("Name", Some("name"), string(name));
-        this.set("Treatments", Some("treatments"), list(treatments));
+        this.set("FlagKey", Some("flag_key"), rt::string(flag_key));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Treatments", Some("treatments"), rt::list(treatments));
         ExperimentDefinition(this)
     }
     /// Human-readable description of the audience.
     ///
     /// Constraints: length 0..=1024. CloudFormation `AudienceDescription`, Terraform `audience_description`.
-    pub fn audience_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn audience_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AudienceDescription",
             Some("audience_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The hypothesis of the experiment.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Hypothesis`, Terraform `hypothesis`.
-    pub fn hypothesis(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Hypothesis", Some("hypothesis"), string(value));
+    pub fn hypothesis(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Hypothesis", Some("hypothesis"), rt::string(value));
         self
     }
     /// Criteria for launching the experiment.
     ///
     /// Constraints: length 0..=1024. CloudFormation `LaunchCriteria`, Terraform `launch_criteria`.
-    pub fn launch_criteria(mut self, value: impl Into<Expr>) -> Self {
+    pub fn launch_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LaunchCriteria", Some("launch_criteria"), string(value));
+            .set("LaunchCriteria", Some("launch_criteria"), rt::string(value));
         self
     }
 }
 builder!(ExperimentDefinition, ExperimentDefinitionHandle);
 /// A declared `AWS::AppConfig::ExperimentDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentDefinitionHandle(Handle);
+pub struct ExperimentDefinitionHandle(rt::Handle);
 handle!(ExperimentDefinitionHandle);
 impl ExperimentDefinitionHandle {
     /// The resolved application ID (read-only, assigned by service).
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// The experiment definition ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Current status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// ISO-8601 creation timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// ISO-8601 last update timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Control.Key`; Terraform `control.key`.
-    pub fn control_key(&self) -> Expr {
+    pub fn control_key(&self) -> rt::Expr {
         self.0.attr("Control.Key")
     }
 }
@@ -713,34 +728,34 @@ pub mod experiment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentdefinition-treatment.html)
     #[derive(Clone, Debug)]
-    pub struct Treatment(Props);
+    pub struct Treatment(rt::Props);
     impl Treatment {
         /// A new `Treatment`. Required properties: `enabled` (`Enabled`), `weight` (`Weight`).
         pub fn new(enabled: bool, weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
-            this.set("Weight", Some("weight"), int(weight));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
+            this.set("Weight", Some("weight"), rt::int(weight));
             Treatment(this)
         }
         /// Map of attribute name to attribute value.
         ///
         /// CloudFormation `AttributeValues`, Terraform `attribute_values`.
-        pub fn attribute_values(mut self, value: impl Into<Value>) -> Self {
+        pub fn attribute_values(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("AttributeValues", Some("attribute_values"), json(value));
+                .set("AttributeValues", Some("attribute_values"), rt::json(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The treatment key (read-only, auto-generated by service).
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -751,11 +766,11 @@ pub mod experiment_definition {
 /// CloudFormation: `AWS::AppConfig::ExperimentRun`. Terraform: `awscc_appconfig_experiment_run` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-experimentrun.html)
-pub struct ExperimentRun(Base);
-static EXPERIMENT_RUN_TYPE: TypeInfo = TypeInfo {
+pub struct ExperimentRun(rt::Base);
+static EXPERIMENT_RUN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::ExperimentRun",
     terraform: Some("awscc_appconfig_experiment_run"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-5", "me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -772,34 +787,34 @@ impl ExperimentRun {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_identifier: impl Into<Expr>,
-        experiment_definition_identifier: impl Into<Expr>,
+        application_identifier: impl Into<rt::Expr>,
+        experiment_definition_identifier: impl Into<rt::Expr>,
         exposure_percentage: i64,
     ) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_RUN_TYPE);
+        let mut this = rt::Base::new(id, &EXPERIMENT_RUN_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            string(application_identifier),
+            rt::string(application_identifier),
         );
         this.set(
             "ExperimentDefinitionIdentifier",
             Some("experiment_definition_identifier"),
-            string(experiment_definition_identifier),
+            rt::string(experiment_definition_identifier),
         );
         this.set(
             "ExposurePercentage",
             Some("exposure_percentage"),
-            int(exposure_percentage),
+            rt::int(exposure_percentage),
         );
         ExperimentRun(this)
     }
     /// Description of the experiment run.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Treatment overrides for specific entities.
@@ -817,43 +832,43 @@ impl ExperimentRun {
 builder!(ExperimentRun, ExperimentRunHandle);
 /// A declared `AWS::AppConfig::ExperimentRun`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentRunHandle(Handle);
+pub struct ExperimentRunHandle(rt::Handle);
 handle!(ExperimentRunHandle);
 impl ExperimentRunHandle {
     /// The resolved application ID.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// The resolved experiment definition ID.
     ///
     /// CloudFormation `Fn::GetAtt` `ExperimentDefinitionId`; Terraform `experiment_definition_id`.
-    pub fn experiment_definition_id(&self) -> Expr {
+    pub fn experiment_definition_id(&self) -> rt::Expr {
         self.0.attr("ExperimentDefinitionId")
     }
     /// The run number (auto-assigned by the service).
     ///
     /// CloudFormation `Fn::GetAtt` `Run`; Terraform `run`.
-    pub fn run(&self) -> Expr {
+    pub fn run(&self) -> rt::Expr {
         self.0.attr("Run")
     }
     /// Current status of the run.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// ISO-8601 timestamp when the run started.
     ///
     /// CloudFormation `Fn::GetAtt` `StartedAt`; Terraform `started_at`.
-    pub fn started_at(&self) -> Expr {
+    pub fn started_at(&self) -> rt::Expr {
         self.0.attr("StartedAt")
     }
     /// ISO-8601 timestamp when the run was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -866,11 +881,11 @@ pub mod experiment_run {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentrun-treatmentoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct TreatmentOverrides(Props);
+    pub struct TreatmentOverrides(rt::Props);
     impl TreatmentOverrides {
         /// A new `TreatmentOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TreatmentOverrides(this)
         }
         /// Map of entity ID to treatment key (t1, t2, ..., or c for control).
@@ -878,9 +893,9 @@ pub mod experiment_run {
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Inline", Some("inline"), string_map(value));
+            self.0.set("Inline", Some("inline"), rt::string_map(value));
             self
         }
     }
@@ -891,11 +906,11 @@ pub mod experiment_run {
 /// CloudFormation: `AWS::AppConfig::Extension`. Terraform: `awscc_appconfig_extension` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-extension.html)
-pub struct Extension(Base);
-static EXTENSION_TYPE: TypeInfo = TypeInfo {
+pub struct Extension(rt::Base);
+static EXTENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::Extension",
     terraform: Some("awscc_appconfig_extension"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -907,18 +922,22 @@ static EXTENSION_TYPE: TypeInfo = TypeInfo {
 impl Extension {
     /// Declares a `AWS::AppConfig::Extension` with the stack-unique `id`. Required properties: `actions` (`Actions`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, actions: impl Into<Value>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EXTENSION_TYPE);
-        this.set("Actions", Some("actions"), json(actions));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        actions: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &EXTENSION_TYPE);
+        this.set("Actions", Some("actions"), rt::json(actions));
+        this.set("Name", Some("name"), rt::string(name));
         Extension(this)
     }
     /// Description of the extension.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `LatestVersionNumber`, Terraform `latest_version_number`.
@@ -926,32 +945,33 @@ impl Extension {
         self.0.set(
             "LatestVersionNumber",
             Some("latest_version_number"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", Some("parameters"), json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json(value));
         self
     }
 }
 builder!(Extension, ExtensionHandle);
 /// A declared `AWS::AppConfig::Extension`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExtensionHandle(Handle);
+pub struct ExtensionHandle(rt::Handle);
 handle!(ExtensionHandle);
 impl ExtensionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }
@@ -960,11 +980,11 @@ impl ExtensionHandle {
 /// CloudFormation: `AWS::AppConfig::ExtensionAssociation`. Terraform: `awscc_appconfig_extension_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-extensionassociation.html)
-pub struct ExtensionAssociation(Base);
-static EXTENSION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ExtensionAssociation(rt::Base);
+static EXTENSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::ExtensionAssociation",
     terraform: Some("awscc_appconfig_extension_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -978,15 +998,15 @@ impl ExtensionAssociation {
     /// Declares a `AWS::AppConfig::ExtensionAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &EXTENSION_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &EXTENSION_ASSOCIATION_TYPE);
         ExtensionAssociation(this)
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ExtensionIdentifier`, Terraform `extension_identifier`.
-    pub fn extension_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn extension_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExtensionIdentifier",
             Some("extension_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -995,25 +1015,25 @@ impl ExtensionAssociation {
         self.0.set(
             "ExtensionVersionNumber",
             Some("extension_version_number"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), string_map(value));
+            .set("Parameters", Some("parameters"), rt::string_map(value));
         self
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1021,23 +1041,23 @@ impl ExtensionAssociation {
 builder!(ExtensionAssociation, ExtensionAssociationHandle);
 /// A declared `AWS::AppConfig::ExtensionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExtensionAssociationHandle(Handle);
+pub struct ExtensionAssociationHandle(rt::Handle);
 handle!(ExtensionAssociationHandle);
 impl ExtensionAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `ExtensionArn`; Terraform `extension_arn`.
-    pub fn extension_arn(&self) -> Expr {
+    pub fn extension_arn(&self) -> rt::Expr {
         self.0.attr("ExtensionArn")
     }
 }
@@ -1046,11 +1066,11 @@ impl ExtensionAssociationHandle {
 /// CloudFormation: `AWS::AppConfig::HostedConfigurationVersion`. Terraform: `awscc_appconfig_hosted_configuration_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appconfig-hostedconfigurationversion.html)
-pub struct HostedConfigurationVersion(Base);
-static HOSTED_CONFIGURATION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct HostedConfigurationVersion(rt::Base);
+static HOSTED_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppConfig::HostedConfigurationVersion",
     terraform: Some("awscc_appconfig_hosted_configuration_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VersionNumber", Some("version_number"))],
@@ -1060,32 +1080,36 @@ impl HostedConfigurationVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        configuration_profile_id: impl Into<Expr>,
-        content: impl Into<Expr>,
-        content_type: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        configuration_profile_id: impl Into<rt::Expr>,
+        content: impl Into<rt::Expr>,
+        content_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HOSTED_CONFIGURATION_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &HOSTED_CONFIGURATION_VERSION_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         this.set(
             "ConfigurationProfileId",
             Some("configuration_profile_id"),
-            string(configuration_profile_id),
+            rt::string(configuration_profile_id),
         );
-        this.set("Content", Some("content"), string(content));
-        this.set("ContentType", Some("content_type"), string(content_type));
+        this.set("Content", Some("content"), rt::string(content));
+        this.set(
+            "ContentType",
+            Some("content_type"),
+            rt::string(content_type),
+        );
         HostedConfigurationVersion(this)
     }
     /// A description of the hosted configuration version.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// An optional locking token used to prevent race conditions from overwriting configuration updates when creating a new version.
@@ -1095,29 +1119,29 @@ impl HostedConfigurationVersion {
         self.0.set(
             "LatestVersionNumber",
             Some("latest_version_number"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// A user-defined label for an AWS AppConfig hosted configuration version.
     ///
     /// Constraints: length 0..=64; pattern `^$|.*[^0-9].*`. Changing it replaces the resource. CloudFormation `VersionLabel`, Terraform `version_label`.
-    pub fn version_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionLabel", Some("version_label"), string(value));
+            .set("VersionLabel", Some("version_label"), rt::string(value));
         self
     }
 }
 builder!(HostedConfigurationVersion, HostedConfigurationVersionHandle);
 /// A declared `AWS::AppConfig::HostedConfigurationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostedConfigurationVersionHandle(Handle);
+pub struct HostedConfigurationVersionHandle(rt::Handle);
 handle!(HostedConfigurationVersionHandle);
 impl HostedConfigurationVersionHandle {
     /// Current version number of hosted configuration version.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }

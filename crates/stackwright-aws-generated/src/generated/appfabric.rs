@@ -2,23 +2,24 @@
 //! `AppFabric` resource types of the CloudFormation registry (`AWS::AppFabric::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `appfabric` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates an app authorization within an app bundle, which allows AppFabric to connect to an application.
 ///
 /// CloudFormation: `AWS::AppFabric::AppAuthorization`. Terraform: `awscc_appfabric_app_authorization` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appfabric-appauthorization.html)
-pub struct AppAuthorization(Base);
-static APP_AUTHORIZATION_TYPE: TypeInfo = TypeInfo {
+pub struct AppAuthorization(rt::Base);
+static APP_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppFabric::AppAuthorization",
     terraform: Some("awscc_appfabric_app_authorization"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,17 +75,17 @@ impl AppAuthorization {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app: impl Into<Expr>,
-        app_bundle_identifier: impl Into<Expr>,
+        app: impl Into<rt::Expr>,
+        app_bundle_identifier: impl Into<rt::Expr>,
         auth_type: app_authorization::AuthType,
         tenant: app_authorization::Tenant,
     ) -> Self {
-        let mut this = Base::new(id, &APP_AUTHORIZATION_TYPE);
-        this.set("App", Some("app"), string(app));
+        let mut this = rt::Base::new(id, &APP_AUTHORIZATION_TYPE);
+        this.set("App", Some("app"), rt::string(app));
         this.set(
             "AppBundleIdentifier",
             Some("app_bundle_identifier"),
-            string(app_bundle_identifier),
+            rt::string(app_bundle_identifier),
         );
         this.set("AuthType", Some("auth_type"), auth_type.into());
         this.set("Tenant", Some("tenant"), tenant.into());
@@ -101,49 +102,49 @@ impl AppAuthorization {
 builder!(AppAuthorization, AppAuthorizationHandle);
 /// A declared `AWS::AppFabric::AppAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppAuthorizationHandle(Handle);
+pub struct AppAuthorizationHandle(rt::Handle);
 handle!(AppAuthorizationHandle);
 impl AppAuthorizationHandle {
     /// The Amazon Resource Name (ARN) of the app authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `AppAuthorizationArn`; Terraform `app_authorization_arn`.
-    pub fn app_authorization_arn(&self) -> Expr {
+    pub fn app_authorization_arn(&self) -> rt::Expr {
         self.0.attr("AppAuthorizationArn")
     }
     /// The unique identifier of the app authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `AppAuthorizationIdentifier`; Terraform `app_authorization_identifier`.
-    pub fn app_authorization_identifier(&self) -> Expr {
+    pub fn app_authorization_identifier(&self) -> rt::Expr {
         self.0.attr("AppAuthorizationIdentifier")
     }
     /// The Amazon Resource Name (ARN) of the app bundle for the app authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `AppBundleArn`; Terraform `app_bundle_arn`.
-    pub fn app_bundle_arn(&self) -> Expr {
+    pub fn app_bundle_arn(&self) -> rt::Expr {
         self.0.attr("AppBundleArn")
     }
     /// The state of the app authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when the app authorization was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the app authorization was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The user persona of the app authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `Persona`; Terraform `persona`.
-    pub fn persona(&self) -> Expr {
+    pub fn persona(&self) -> rt::Expr {
         self.0.attr("Persona")
     }
 }
@@ -156,12 +157,12 @@ pub mod app_authorization {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-apikeycredential.html)
     #[derive(Clone, Debug)]
-    pub struct ApiKeyCredential(Props);
+    pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
         /// A new `ApiKeyCredential`. Required properties: `api_key` (`ApiKey`).
-        pub fn new(api_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKey", Some("api_key"), string(api_key));
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKey", Some("api_key"), rt::string(api_key));
             ApiKeyCredential(this)
         }
     }
@@ -172,11 +173,11 @@ pub mod app_authorization {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-credential.html)
     #[derive(Clone, Debug)]
-    pub struct Credential(Props);
+    pub struct Credential(rt::Props);
     impl Credential {
         /// A new `Credential`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Credential(this)
         }
         /// Contains API key credential information.
@@ -203,13 +204,17 @@ pub mod app_authorization {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-oauth2credential.html)
     #[derive(Clone, Debug)]
-    pub struct Oauth2Credential(Props);
+    pub struct Oauth2Credential(rt::Props);
     impl Oauth2Credential {
         /// A new `Oauth2Credential`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             Oauth2Credential(this)
         }
     }
@@ -220,23 +225,23 @@ pub mod app_authorization {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-tenant.html)
     #[derive(Clone, Debug)]
-    pub struct Tenant(Props);
+    pub struct Tenant(rt::Props);
     impl Tenant {
         /// A new `Tenant`. Required properties: `tenant_display_name` (`TenantDisplayName`), `tenant_identifier` (`TenantIdentifier`).
         pub fn new(
-            tenant_display_name: impl Into<Expr>,
-            tenant_identifier: impl Into<Expr>,
+            tenant_display_name: impl Into<rt::Expr>,
+            tenant_identifier: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TenantDisplayName",
                 Some("tenant_display_name"),
-                string(tenant_display_name),
+                rt::string(tenant_display_name),
             );
             this.set(
                 "TenantIdentifier",
                 Some("tenant_identifier"),
-                string(tenant_identifier),
+                rt::string(tenant_identifier),
             );
             Tenant(this)
         }
@@ -257,11 +262,11 @@ pub mod app_authorization {
 /// CloudFormation: `AWS::AppFabric::IngestionDestination`. Terraform: `awscc_appfabric_ingestion_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appfabric-ingestiondestination.html)
-pub struct IngestionDestination(Base);
-static INGESTION_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct IngestionDestination(rt::Base);
+static INGESTION_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppFabric::IngestionDestination",
     terraform: Some("awscc_appfabric_ingestion_destination"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -311,23 +316,27 @@ impl IngestionDestination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_bundle_arn: impl Into<Expr>,
+        app_bundle_arn: impl Into<rt::Expr>,
         destination_configuration: ingestion_destination::DestinationConfiguration,
-        ingestion_arn: impl Into<Expr>,
+        ingestion_arn: impl Into<rt::Expr>,
         processing_configuration: ingestion_destination::ProcessingConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &INGESTION_DESTINATION_TYPE);
+        let mut this = rt::Base::new(id, &INGESTION_DESTINATION_TYPE);
         this.set(
             "AppBundleArn",
             Some("app_bundle_arn"),
-            string(app_bundle_arn),
+            rt::string(app_bundle_arn),
         );
         this.set(
             "DestinationConfiguration",
             Some("destination_configuration"),
             destination_configuration.into(),
         );
-        this.set("IngestionArn", Some("ingestion_arn"), string(ingestion_arn));
+        this.set(
+            "IngestionArn",
+            Some("ingestion_arn"),
+            rt::string(ingestion_arn),
+        );
         this.set(
             "ProcessingConfiguration",
             Some("processing_configuration"),
@@ -339,31 +348,31 @@ impl IngestionDestination {
 builder!(IngestionDestination, IngestionDestinationHandle);
 /// A declared `AWS::AppFabric::IngestionDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IngestionDestinationHandle(Handle);
+pub struct IngestionDestinationHandle(rt::Handle);
 handle!(IngestionDestinationHandle);
 impl IngestionDestinationHandle {
     /// The Amazon Resource Name (ARN) of the ingestion destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The state of the ingestion destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when the ingestion destination was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the ingestion destination was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -376,11 +385,11 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuditLogDestinationConfiguration(Props);
+    pub struct AuditLogDestinationConfiguration(rt::Props);
     impl AuditLogDestinationConfiguration {
         /// A new `AuditLogDestinationConfiguration`. Required properties: `destination` (`Destination`).
         pub fn new(destination: Destination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             AuditLogDestinationConfiguration(this)
         }
@@ -392,11 +401,11 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogprocessingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuditLogProcessingConfiguration(Props);
+    pub struct AuditLogProcessingConfiguration(rt::Props);
     impl AuditLogProcessingConfiguration {
         /// A new `AuditLogProcessingConfiguration`. Required properties: `format` (`Format`), `schema` (`Schema`).
         pub fn new(format: Format, schema: Schema) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
             this.set("Schema", Some("schema"), schema.into());
             AuditLogProcessingConfiguration(this)
@@ -409,11 +418,11 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Destination(this)
         }
         /// Contains information about an Amazon Kinesis Data Firehose delivery stream.
@@ -439,11 +448,11 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfiguration(Props);
+    pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration`. Required properties: `audit_log` (`AuditLog`).
         pub fn new(audit_log: AuditLogDestinationConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuditLog", Some("audit_log"), audit_log.into());
             DestinationConfiguration(this)
         }
@@ -455,12 +464,12 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-firehosestream.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseStream(Props);
+    pub struct FirehoseStream(rt::Props);
     impl FirehoseStream {
         /// A new `FirehoseStream`. Required properties: `stream_name` (`StreamName`).
-        pub fn new(stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StreamName", Some("stream_name"), string(stream_name));
+        pub fn new(stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StreamName", Some("stream_name"), rt::string(stream_name));
             FirehoseStream(this)
         }
     }
@@ -471,11 +480,11 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-processingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingConfiguration(Props);
+    pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
         /// A new `ProcessingConfiguration`. Required properties: `audit_log` (`AuditLog`).
         pub fn new(audit_log: AuditLogProcessingConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuditLog", Some("audit_log"), audit_log.into());
             ProcessingConfiguration(this)
         }
@@ -487,19 +496,19 @@ pub mod ingestion_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-s3bucket.html)
     #[derive(Clone, Debug)]
-    pub struct S3Bucket(Props);
+    pub struct S3Bucket(rt::Props);
     impl S3Bucket {
         /// A new `S3Bucket`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3Bucket(this)
         }
         /// The object key to use.
         ///
         /// Constraints: length 1..=120. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }

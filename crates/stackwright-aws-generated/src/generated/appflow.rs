@@ -2,23 +2,24 @@
 //! `AppFlow` resource types of the CloudFormation registry (`AWS::AppFlow::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `appflow` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::AppFlow::Connector
 ///
 /// CloudFormation: `AWS::AppFlow::Connector`. Terraform: `awscc_appflow_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appflow-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppFlow::Connector",
     terraform: Some("awscc_appflow_connector"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -51,9 +52,9 @@ impl Connector {
     pub fn new(
         id: impl Into<String>,
         connector_provisioning_config: connector::ConnectorProvisioningConfig,
-        connector_provisioning_type: impl Into<Expr>,
+        connector_provisioning_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
             "ConnectorProvisioningConfig",
             Some("connector_provisioning_config"),
@@ -62,37 +63,37 @@ impl Connector {
         this.set(
             "ConnectorProvisioningType",
             Some("connector_provisioning_type"),
-            string(connector_provisioning_type),
+            rt::string(connector_provisioning_type),
         );
         Connector(this)
     }
     /// The name of the connector.
     ///
     /// Constraints: length 0..=512; pattern `[a-zA-Z0-9][\w!@#.-]+`. Changing it replaces the resource. CloudFormation `ConnectorLabel`, Terraform `connector_label`.
-    pub fn connector_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connector_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectorLabel", Some("connector_label"), string(value));
+            .set("ConnectorLabel", Some("connector_label"), rt::string(value));
         self
     }
     /// A description about the connector that's being registered.
     ///
     /// Constraints: length 0..=2048; pattern `[\s\w/!@#+=.-]*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::AppFlow::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// The arn of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
 }
@@ -105,11 +106,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-connectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorProvisioningConfig(Props);
+    pub struct ConnectorProvisioningConfig(rt::Props);
     impl ConnectorProvisioningConfig {
         /// A new `ConnectorProvisioningConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorProvisioningConfig(this)
         }
         /// Contains information about the configuration of the lambda which is being registered as the connector.
@@ -127,12 +128,12 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-lambdaconnectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConnectorProvisioningConfig(Props);
+    pub struct LambdaConnectorProvisioningConfig(rt::Props);
     impl LambdaConnectorProvisioningConfig {
         /// A new `LambdaConnectorProvisioningConfig`. Required properties: `lambda_arn` (`LambdaArn`).
-        pub fn new(lambda_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             LambdaConnectorProvisioningConfig(this)
         }
     }
@@ -143,11 +144,11 @@ pub mod connector {
 /// CloudFormation: `AWS::AppFlow::ConnectorProfile`. Terraform: `awscc_appflow_connector_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appflow-connectorprofile.html)
-pub struct ConnectorProfile(Base);
-static CONNECTOR_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectorProfile(rt::Base);
+static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppFlow::ConnectorProfile",
     terraform: Some("awscc_appflow_connector_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -183,10 +184,10 @@ impl ConnectorProfile {
     pub fn new(
         id: impl Into<String>,
         connection_mode: connector_profile::ConnectionMode,
-        connector_profile_name: impl Into<Expr>,
+        connector_profile_name: impl Into<rt::Expr>,
         connector_type: connector_profile::ConnectorType,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_PROFILE_TYPE);
         this.set(
             "ConnectionMode",
             Some("connection_mode"),
@@ -195,7 +196,7 @@ impl ConnectorProfile {
         this.set(
             "ConnectorProfileName",
             Some("connector_profile_name"),
-            string(connector_profile_name),
+            rt::string(connector_profile_name),
         );
         this.set(
             "ConnectorType",
@@ -207,9 +208,9 @@ impl ConnectorProfile {
     /// The label of the connector.
     ///
     /// Constraints: length 0..=256; pattern `[\w!@#.-]+`. Changing it replaces the resource. CloudFormation `ConnectorLabel`, Terraform `connector_label`.
-    pub fn connector_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connector_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectorLabel", Some("connector_label"), string(value));
+            .set("ConnectorLabel", Some("connector_label"), rt::string(value));
         self
     }
     /// Connector specific configurations needed to create connector profile
@@ -229,27 +230,27 @@ impl ConnectorProfile {
     /// The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
     ///
     /// Constraints: length 20..=2048; pattern `arn:aws:kms:.*:[0-9]+:.*`. CloudFormation `KMSArn`, Terraform `kms_arn`.
-    pub fn kms_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSArn", Some("kms_arn"), string(value));
+    pub fn kms_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSArn", Some("kms_arn"), rt::string(value));
         self
     }
 }
 builder!(ConnectorProfile, ConnectorProfileHandle);
 /// A declared `AWS::AppFlow::ConnectorProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorProfileHandle(Handle);
+pub struct ConnectorProfileHandle(rt::Handle);
 handle!(ConnectorProfileHandle);
 impl ConnectorProfileHandle {
     /// Unique identifier for connector profile resources
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorProfileArn`; Terraform `connector_profile_arn`.
-    pub fn connector_profile_arn(&self) -> Expr {
+    pub fn connector_profile_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorProfileArn")
     }
     /// A unique Arn for Connector-Profile resource
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialsArn`; Terraform `credentials_arn`.
-    pub fn credentials_arn(&self) -> Expr {
+    pub fn credentials_arn(&self) -> rt::Expr {
         self.0.attr("CredentialsArn")
     }
 }
@@ -260,13 +261,13 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-amplitudeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct AmplitudeConnectorProfileCredentials(Props);
+    pub struct AmplitudeConnectorProfileCredentials(rt::Props);
     impl AmplitudeConnectorProfileCredentials {
         /// A new `AmplitudeConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `secret_key` (`SecretKey`).
-        pub fn new(api_key: impl Into<Expr>, secret_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKey", Some("api_key"), string(api_key));
-            this.set("SecretKey", Some("secret_key"), string(secret_key));
+        pub fn new(api_key: impl Into<rt::Expr>, secret_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKey", Some("api_key"), rt::string(api_key));
+            this.set("SecretKey", Some("secret_key"), rt::string(secret_key));
             AmplitudeConnectorProfileCredentials(this)
         }
     }
@@ -275,18 +276,18 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-apikeycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ApiKeyCredentials(Props);
+    pub struct ApiKeyCredentials(rt::Props);
     impl ApiKeyCredentials {
         /// A new `ApiKeyCredentials`. Required properties: `api_key` (`ApiKey`).
-        pub fn new(api_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKey", Some("api_key"), string(api_key));
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKey", Some("api_key"), rt::string(api_key));
             ApiKeyCredentials(this)
         }
         /// Constraints: length 0..=256; pattern `\S+`. CloudFormation `ApiSecretKey`, Terraform `api_secret_key`.
-        pub fn api_secret_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn api_secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApiSecretKey", Some("api_secret_key"), string(value));
+                .set("ApiSecretKey", Some("api_secret_key"), rt::string(value));
             self
         }
     }
@@ -295,13 +296,13 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-basicauthcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthCredentials(Props);
+    pub struct BasicAuthCredentials(rt::Props);
     impl BasicAuthCredentials {
         /// A new `BasicAuthCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
-            this.set("Username", Some("username"), string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
+            this.set("Username", Some("username"), rt::string(username));
             BasicAuthCredentials(this)
         }
     }
@@ -310,26 +311,26 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectoroauthrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuthRequest(Props);
+    pub struct ConnectorOAuthRequest(rt::Props);
     impl ConnectorOAuthRequest {
         /// A new `ConnectorOAuthRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorOAuthRequest(this)
         }
         /// The code provided by the connector when it has been authenticated via the connected app.
         ///
         /// Constraints: length 0..=4096; pattern `^\S+$`. CloudFormation `AuthCode`, Terraform `auth_code`.
-        pub fn auth_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthCode", Some("auth_code"), string(value));
+        pub fn auth_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthCode", Some("auth_code"), rt::string(value));
             self
         }
         /// The URL to which the authentication server redirects the browser after authorization has been
         ///
         /// Constraints: length 0..=512; pattern `^\S+$`. CloudFormation `RedirectUri`, Terraform `redirect_uri`.
-        pub fn redirect_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn redirect_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RedirectUri", Some("redirect_uri"), string(value));
+                .set("RedirectUri", Some("redirect_uri"), rt::string(value));
             self
         }
     }
@@ -340,11 +341,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorProfileConfig(Props);
+    pub struct ConnectorProfileConfig(rt::Props);
     impl ConnectorProfileConfig {
         /// A new `ConnectorProfileConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorProfileConfig(this)
         }
         /// Connector specific configuration needed to create connector profile based on Authentication mechanism
@@ -377,11 +378,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorProfileCredentials(Props);
+    pub struct ConnectorProfileCredentials(rt::Props);
     impl ConnectorProfileCredentials {
         /// A new `ConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorProfileCredentials(this)
         }
         /// CloudFormation `Amplitude`, Terraform `amplitude`.
@@ -487,11 +488,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorProfileProperties(Props);
+    pub struct ConnectorProfileProperties(rt::Props);
     impl ConnectorProfileProperties {
         /// A new `ConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorProfileProperties(this)
         }
         /// CloudFormation `CustomConnector`, Terraform `custom_connector`.
@@ -571,15 +572,15 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customauthcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAuthCredentials(Props);
+    pub struct CustomAuthCredentials(rt::Props);
     impl CustomAuthCredentials {
         /// A new `CustomAuthCredentials`. Required properties: `custom_authentication_type` (`CustomAuthenticationType`).
-        pub fn new(custom_authentication_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(custom_authentication_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CustomAuthenticationType",
                 Some("custom_authentication_type"),
-                string(custom_authentication_type),
+                rt::string(custom_authentication_type),
             );
             CustomAuthCredentials(this)
         }
@@ -588,10 +589,13 @@ pub mod connector_profile {
         /// CloudFormation `CredentialsMap`, Terraform `credentials_map`.
         pub fn credentials_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("CredentialsMap", Some("credentials_map"), string_map(value));
+            self.0.set(
+                "CredentialsMap",
+                Some("credentials_map"),
+                rt::string_map(value),
+            );
             self
         }
     }
@@ -600,11 +604,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct CustomConnectorProfileCredentials(Props);
+    pub struct CustomConnectorProfileCredentials(rt::Props);
     impl CustomConnectorProfileCredentials {
         /// A new `CustomConnectorProfileCredentials`. Required properties: `authentication_type` (`AuthenticationType`).
         pub fn new(authentication_type: AuthenticationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationType",
                 Some("authentication_type"),
@@ -638,11 +642,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CustomConnectorProfileProperties(Props);
+    pub struct CustomConnectorProfileProperties(rt::Props);
     impl CustomConnectorProfileProperties {
         /// A new `CustomConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomConnectorProfileProperties(this)
         }
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
@@ -659,12 +663,12 @@ pub mod connector_profile {
         /// CloudFormation `ProfileProperties`, Terraform `profile_properties`.
         pub fn profile_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ProfileProperties",
                 Some("profile_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -674,16 +678,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct DatadogConnectorProfileCredentials(Props);
+    pub struct DatadogConnectorProfileCredentials(rt::Props);
     impl DatadogConnectorProfileCredentials {
         /// A new `DatadogConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `application_key` (`ApplicationKey`).
-        pub fn new(api_key: impl Into<Expr>, application_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKey", Some("api_key"), string(api_key));
+        pub fn new(api_key: impl Into<rt::Expr>, application_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKey", Some("api_key"), rt::string(api_key));
             this.set(
                 "ApplicationKey",
                 Some("application_key"),
-                string(application_key),
+                rt::string(application_key),
             );
             DatadogConnectorProfileCredentials(this)
         }
@@ -693,12 +697,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DatadogConnectorProfileProperties(Props);
+    pub struct DatadogConnectorProfileProperties(rt::Props);
     impl DatadogConnectorProfileProperties {
         /// A new `DatadogConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             DatadogConnectorProfileProperties(this)
         }
     }
@@ -707,12 +715,12 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct DynatraceConnectorProfileCredentials(Props);
+    pub struct DynatraceConnectorProfileCredentials(rt::Props);
     impl DynatraceConnectorProfileCredentials {
         /// A new `DynatraceConnectorProfileCredentials`. Required properties: `api_token` (`ApiToken`).
-        pub fn new(api_token: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiToken", Some("api_token"), string(api_token));
+        pub fn new(api_token: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiToken", Some("api_token"), rt::string(api_token));
             DynatraceConnectorProfileCredentials(this)
         }
     }
@@ -721,12 +729,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DynatraceConnectorProfileProperties(Props);
+    pub struct DynatraceConnectorProfileProperties(rt::Props);
     impl DynatraceConnectorProfileProperties {
         /// A new `DynatraceConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             DynatraceConnectorProfileProperties(this)
         }
     }
@@ -735,21 +747,25 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-googleanalyticsconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct GoogleAnalyticsConnectorProfileCredentials(Props);
+    pub struct GoogleAnalyticsConnectorProfileCredentials(rt::Props);
     impl GoogleAnalyticsConnectorProfileCredentials {
         /// A new `GoogleAnalyticsConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             GoogleAnalyticsConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The oauth needed to request security tokens from the connector endpoint.
@@ -766,9 +782,9 @@ pub mod connector_profile {
         /// The credentials used to acquire new access tokens.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `RefreshToken`, Terraform `refresh_token`.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RefreshToken", Some("refresh_token"), string(value));
+                .set("RefreshToken", Some("refresh_token"), rt::string(value));
             self
         }
     }
@@ -777,24 +793,28 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct InforNexusConnectorProfileCredentials(Props);
+    pub struct InforNexusConnectorProfileCredentials(rt::Props);
     impl InforNexusConnectorProfileCredentials {
         /// A new `InforNexusConnectorProfileCredentials`. Required properties: `access_key_id` (`AccessKeyId`), `datakey` (`Datakey`), `secret_access_key` (`SecretAccessKey`), `user_id` (`UserId`).
         pub fn new(
-            access_key_id: impl Into<Expr>,
-            datakey: impl Into<Expr>,
-            secret_access_key: impl Into<Expr>,
-            user_id: impl Into<Expr>,
+            access_key_id: impl Into<rt::Expr>,
+            datakey: impl Into<rt::Expr>,
+            secret_access_key: impl Into<rt::Expr>,
+            user_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AccessKeyId", Some("access_key_id"), string(access_key_id));
-            this.set("Datakey", Some("datakey"), string(datakey));
+            let mut this = rt::Props::default();
+            this.set(
+                "AccessKeyId",
+                Some("access_key_id"),
+                rt::string(access_key_id),
+            );
+            this.set("Datakey", Some("datakey"), rt::string(datakey));
             this.set(
                 "SecretAccessKey",
                 Some("secret_access_key"),
-                string(secret_access_key),
+                rt::string(secret_access_key),
             );
-            this.set("UserId", Some("user_id"), string(user_id));
+            this.set("UserId", Some("user_id"), rt::string(user_id));
             InforNexusConnectorProfileCredentials(this)
         }
     }
@@ -803,12 +823,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct InforNexusConnectorProfileProperties(Props);
+    pub struct InforNexusConnectorProfileProperties(rt::Props);
     impl InforNexusConnectorProfileProperties {
         /// A new `InforNexusConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             InforNexusConnectorProfileProperties(this)
         }
     }
@@ -817,21 +841,25 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct MarketoConnectorProfileCredentials(Props);
+    pub struct MarketoConnectorProfileCredentials(rt::Props);
     impl MarketoConnectorProfileCredentials {
         /// A new `MarketoConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             MarketoConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The oauth needed to request security tokens from the connector endpoint.
@@ -851,12 +879,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MarketoConnectorProfileProperties(Props);
+    pub struct MarketoConnectorProfileProperties(rt::Props);
     impl MarketoConnectorProfileProperties {
         /// A new `MarketoConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             MarketoConnectorProfileProperties(this)
         }
     }
@@ -865,26 +897,26 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2credentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(Props);
+    pub struct OAuth2Credentials(rt::Props);
     impl OAuth2Credentials {
         /// A new `OAuth2Credentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuth2Credentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessToken", None, string(value));
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AccessToken", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ClientId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientId", None, string(value));
+        pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientId", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ClientSecret`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientSecret", None, string(value));
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientSecret", None, rt::string(value));
             self
         }
         /// CloudFormation `OAuthRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -893,8 +925,8 @@ pub mod connector_profile {
             self
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `RefreshToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RefreshToken", None, string(value));
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RefreshToken", None, rt::string(value));
             self
         }
     }
@@ -903,11 +935,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(Props);
+    pub struct OAuth2Properties(rt::Props);
     impl OAuth2Properties {
         /// A new `OAuth2Properties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuth2Properties(this)
         }
         /// CloudFormation `OAuth2GrantType`, Terraform `o_auth_2_grant_type`.
@@ -917,8 +949,8 @@ pub mod connector_profile {
             self
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `TokenUrl`, Terraform `token_url`.
-        pub fn token_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TokenUrl", Some("token_url"), string(value));
+        pub fn token_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TokenUrl", Some("token_url"), rt::string(value));
             self
         }
         /// A map for properties for custom connector Token Url.
@@ -926,12 +958,12 @@ pub mod connector_profile {
         /// CloudFormation `TokenUrlCustomProperties`, Terraform `token_url_custom_properties`.
         pub fn token_url_custom_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "TokenUrlCustomProperties",
                 Some("token_url_custom_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -941,28 +973,28 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentials(Props);
+    pub struct OAuthCredentials(rt::Props);
     impl OAuthCredentials {
         /// A new `OAuthCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuthCredentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ClientId`, Terraform `client_id`.
-        pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientId", Some("client_id"), string(value));
+        pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientId", Some("client_id"), rt::string(value));
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
@@ -975,9 +1007,9 @@ pub mod connector_profile {
             self
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `RefreshToken`, Terraform `refresh_token`.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RefreshToken", Some("refresh_token"), string(value));
+                .set("RefreshToken", Some("refresh_token"), rt::string(value));
             self
         }
     }
@@ -986,28 +1018,31 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthproperties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthProperties(Props);
+    pub struct OAuthProperties(rt::Props);
     impl OAuthProperties {
         /// A new `OAuthProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuthProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `AuthCodeUrl`, Terraform `auth_code_url`.
-        pub fn auth_code_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn auth_code_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AuthCodeUrl", Some("auth_code_url"), string(value));
+                .set("AuthCodeUrl", Some("auth_code_url"), rt::string(value));
             self
         }
         /// CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
-        pub fn o_auth_scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn o_auth_scopes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("OAuthScopes", Some("o_auth_scopes"), strings(value));
+                .set("OAuthScopes", Some("o_auth_scopes"), rt::strings(value));
             self
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `TokenUrl`, Terraform `token_url`.
-        pub fn token_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TokenUrl", Some("token_url"), string(value));
+        pub fn token_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TokenUrl", Some("token_url"), rt::string(value));
             self
         }
     }
@@ -1016,29 +1051,29 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct PardotConnectorProfileCredentials(Props);
+    pub struct PardotConnectorProfileCredentials(rt::Props);
     impl PardotConnectorProfileCredentials {
         /// A new `PardotConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PardotConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The client credentials to fetch access token and refresh token.
         ///
         /// Constraints: length 20..=2048; pattern `arn:aws:secretsmanager:.*:[0-9]+:.*`. CloudFormation `ClientCredentialsArn`, Terraform `client_credentials_arn`.
-        pub fn client_credentials_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ClientCredentialsArn",
                 Some("client_credentials_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1056,9 +1091,9 @@ pub mod connector_profile {
         /// The credentials used to acquire new access tokens.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `RefreshToken`, Terraform `refresh_token`.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RefreshToken", Some("refresh_token"), string(value));
+                .set("RefreshToken", Some("refresh_token"), rt::string(value));
             self
         }
     }
@@ -1067,24 +1102,24 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct PardotConnectorProfileProperties(Props);
+    pub struct PardotConnectorProfileProperties(rt::Props);
     impl PardotConnectorProfileProperties {
         /// A new `PardotConnectorProfileProperties`. Required properties: `business_unit_id` (`BusinessUnitId`).
-        pub fn new(business_unit_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(business_unit_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BusinessUnitId",
                 Some("business_unit_id"),
-                string(business_unit_id),
+                rt::string(business_unit_id),
             );
             PardotConnectorProfileProperties(this)
         }
         /// The location of the Salesforce Pardot resource
         ///
         /// Constraints: length 0..=256; pattern `\S+`. CloudFormation `InstanceUrl`, Terraform `instance_url`.
-        pub fn instance_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceUrl", Some("instance_url"), string(value));
+                .set("InstanceUrl", Some("instance_url"), rt::string(value));
             self
         }
         /// Indicates whether the connector profile applies to a demo or production environment
@@ -1094,7 +1129,7 @@ pub mod connector_profile {
             self.0.set(
                 "IsSandboxEnvironment",
                 Some("is_sandbox_environment"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1104,25 +1139,25 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftConnectorProfileCredentials(Props);
+    pub struct RedshiftConnectorProfileCredentials(rt::Props);
     impl RedshiftConnectorProfileCredentials {
         /// A new `RedshiftConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedshiftConnectorProfileCredentials(this)
         }
         /// The password that corresponds to the username.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The name of the user.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -1131,56 +1166,59 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftConnectorProfileProperties(Props);
+    pub struct RedshiftConnectorProfileProperties(rt::Props);
     impl RedshiftConnectorProfileProperties {
         /// A new `RedshiftConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `role_arn` (`RoleArn`).
-        pub fn new(bucket_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(bucket_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             RedshiftConnectorProfileProperties(this)
         }
         /// The object key for the destination bucket in which Amazon AppFlow will place the ﬁles.
         ///
         /// Constraints: length 0..=128. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// The unique identifier of the Amazon Redshift cluster.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
-        pub fn cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ClusterIdentifier",
                 Some("cluster_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon AppFlow access to the data through the Amazon Redshift Data API.
         ///
         /// Constraints: length 0..=512; pattern `arn:aws:iam:.*:[0-9]+:.*`. CloudFormation `DataApiRoleArn`, Terraform `data_api_role_arn`.
-        pub fn data_api_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DataApiRoleArn", Some("data_api_role_arn"), string(value));
+        pub fn data_api_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DataApiRoleArn",
+                Some("data_api_role_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The name of the Amazon Redshift database that will store the transferred data.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// The JDBC URL of the Amazon Redshift cluster.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `DatabaseUrl`, Terraform `database_url`.
-        pub fn database_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseUrl", Some("database_url"), string(value));
+                .set("DatabaseUrl", Some("database_url"), rt::string(value));
             self
         }
         /// If Amazon AppFlow will connect to Amazon Redshift Serverless or Amazon Redshift cluster.
@@ -1190,16 +1228,16 @@ pub mod connector_profile {
             self.0.set(
                 "IsRedshiftServerless",
                 Some("is_redshift_serverless"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The name of the Amazon Redshift serverless workgroup
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `WorkgroupName`, Terraform `workgroup_name`.
-        pub fn workgroup_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkgroupName", Some("workgroup_name"), string(value));
+                .set("WorkgroupName", Some("workgroup_name"), rt::string(value));
             self
         }
     }
@@ -1208,29 +1246,29 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceConnectorProfileCredentials(Props);
+    pub struct SalesforceConnectorProfileCredentials(rt::Props);
     impl SalesforceConnectorProfileCredentials {
         /// A new `SalesforceConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SalesforceConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The client credentials to fetch access token and refresh token.
         ///
         /// Constraints: length 20..=2048; pattern `arn:aws:secretsmanager:.*:[0-9]+:.*`. CloudFormation `ClientCredentialsArn`, Terraform `client_credentials_arn`.
-        pub fn client_credentials_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ClientCredentialsArn",
                 Some("client_credentials_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1248,8 +1286,8 @@ pub mod connector_profile {
         /// The credentials used to access your Salesforce records
         ///
         /// Constraints: length 0..=8000; pattern `^[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.[A-Za-z0-9-_.+/=]*$`. CloudFormation `JwtToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn jwt_token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JwtToken", None, string(value));
+        pub fn jwt_token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JwtToken", None, rt::string(value));
             self
         }
         /// The grant types to fetch an access token
@@ -1262,9 +1300,9 @@ pub mod connector_profile {
         /// The credentials used to acquire new access tokens.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `RefreshToken`, Terraform `refresh_token`.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RefreshToken", Some("refresh_token"), string(value));
+                .set("RefreshToken", Some("refresh_token"), rt::string(value));
             self
         }
     }
@@ -1273,19 +1311,19 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceConnectorProfileProperties(Props);
+    pub struct SalesforceConnectorProfileProperties(rt::Props);
     impl SalesforceConnectorProfileProperties {
         /// A new `SalesforceConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SalesforceConnectorProfileProperties(this)
         }
         /// The location of the Salesforce resource
         ///
         /// Constraints: length 0..=256; pattern `\S+`. CloudFormation `InstanceUrl`, Terraform `instance_url`.
-        pub fn instance_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceUrl", Some("instance_url"), string(value));
+                .set("InstanceUrl", Some("instance_url"), rt::string(value));
             self
         }
         /// Indicates whether the connector profile applies to a sandbox or production environment
@@ -1295,7 +1333,7 @@ pub mod connector_profile {
             self.0.set(
                 "isSandboxEnvironment",
                 Some("is_sandbox_environment"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1306,7 +1344,7 @@ pub mod connector_profile {
             self.0.set(
                 "usePrivateLinkForMetadataAndAuthorization",
                 None,
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1316,11 +1354,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileCredentials(Props);
+    pub struct SapoDataConnectorProfileCredentials(rt::Props);
     impl SapoDataConnectorProfileCredentials {
         /// A new `SapoDataConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SapoDataConnectorProfileCredentials(this)
         }
         /// CloudFormation `BasicAuthCredentials`, Terraform `basic_auth_credentials`.
@@ -1344,48 +1382,48 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileProperties(Props);
+    pub struct SapoDataConnectorProfileProperties(rt::Props);
     impl SapoDataConnectorProfileProperties {
         /// A new `SapoDataConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SapoDataConnectorProfileProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `ApplicationHostUrl`, Terraform `application_host_url`.
-        pub fn application_host_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_host_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationHostUrl",
                 Some("application_host_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `ApplicationServicePath`, Terraform `application_service_path`.
-        pub fn application_service_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_service_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationServicePath",
                 Some("application_service_path"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 3..=3; pattern `^\d{3}$`. CloudFormation `ClientNumber`, Terraform `client_number`.
-        pub fn client_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientNumber", Some("client_number"), string(value));
+                .set("ClientNumber", Some("client_number"), rt::string(value));
             self
         }
         /// If you set this parameter to true, Amazon AppFlow bypasses the single sign-on (SSO) settings in your SAP account when it accesses your SAP OData instance.
         ///
         /// CloudFormation `DisableSSO`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn disable_sso(mut self, value: bool) -> Self {
-            self.0.set("DisableSSO", None, boolean(value));
+            self.0.set("DisableSSO", None, rt::boolean(value));
             self
         }
         /// Constraints: length 0..=2; pattern `^[a-zA-Z0-9_]*$`. CloudFormation `LogonLanguage`, Terraform `logon_language`.
-        pub fn logon_language(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logon_language(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogonLanguage", Some("logon_language"), string(value));
+                .set("LogonLanguage", Some("logon_language"), rt::string(value));
             self
         }
         /// CloudFormation `OAuthProperties`, Terraform `o_auth_properties`.
@@ -1396,15 +1434,16 @@ pub mod connector_profile {
         }
         /// Constraints: range 1..=65535. CloudFormation `PortNumber`, Terraform `port_number`.
         pub fn port_number(mut self, value: i64) -> Self {
-            self.0.set("PortNumber", Some("port_number"), int(value));
+            self.0
+                .set("PortNumber", Some("port_number"), rt::int(value));
             self
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `PrivateLinkServiceName`, Terraform `private_link_service_name`.
-        pub fn private_link_service_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_link_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateLinkServiceName",
                 Some("private_link_service_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1414,11 +1453,11 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowConnectorProfileCredentials(Props);
+    pub struct ServiceNowConnectorProfileCredentials(rt::Props);
     impl ServiceNowConnectorProfileCredentials {
         /// A new `ServiceNowConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceNowConnectorProfileCredentials(this)
         }
         /// The OAuth 2.0 credentials required to authenticate the user.
@@ -1431,15 +1470,15 @@ pub mod connector_profile {
         /// The password that corresponds to the username.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The name of the user.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -1448,12 +1487,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowConnectorProfileProperties(Props);
+    pub struct ServiceNowConnectorProfileProperties(rt::Props);
     impl ServiceNowConnectorProfileProperties {
         /// A new `ServiceNowConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             ServiceNowConnectorProfileProperties(this)
         }
     }
@@ -1462,12 +1505,12 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-singularconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SingularConnectorProfileCredentials(Props);
+    pub struct SingularConnectorProfileCredentials(rt::Props);
     impl SingularConnectorProfileCredentials {
         /// A new `SingularConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`).
-        pub fn new(api_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKey", Some("api_key"), string(api_key));
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKey", Some("api_key"), rt::string(api_key));
             SingularConnectorProfileCredentials(this)
         }
     }
@@ -1476,21 +1519,25 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SlackConnectorProfileCredentials(Props);
+    pub struct SlackConnectorProfileCredentials(rt::Props);
     impl SlackConnectorProfileCredentials {
         /// A new `SlackConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             SlackConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The oauth needed to request security tokens from the connector endpoint.
@@ -1510,12 +1557,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SlackConnectorProfileProperties(Props);
+    pub struct SlackConnectorProfileProperties(rt::Props);
     impl SlackConnectorProfileProperties {
         /// A new `SlackConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             SlackConnectorProfileProperties(this)
         }
     }
@@ -1524,13 +1575,13 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeConnectorProfileCredentials(Props);
+    pub struct SnowflakeConnectorProfileCredentials(rt::Props);
     impl SnowflakeConnectorProfileCredentials {
         /// A new `SnowflakeConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
-            this.set("Username", Some("username"), string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
+            this.set("Username", Some("username"), rt::string(username));
             SnowflakeConnectorProfileCredentials(this)
         }
     }
@@ -1539,52 +1590,52 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeConnectorProfileProperties(Props);
+    pub struct SnowflakeConnectorProfileProperties(rt::Props);
     impl SnowflakeConnectorProfileProperties {
         /// A new `SnowflakeConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `stage` (`Stage`), `warehouse` (`Warehouse`).
         pub fn new(
-            bucket_name: impl Into<Expr>,
-            stage: impl Into<Expr>,
-            warehouse: impl Into<Expr>,
+            bucket_name: impl Into<rt::Expr>,
+            stage: impl Into<rt::Expr>,
+            warehouse: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Stage", Some("stage"), string(stage));
-            this.set("Warehouse", Some("warehouse"), string(warehouse));
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Stage", Some("stage"), rt::string(stage));
+            this.set("Warehouse", Some("warehouse"), rt::string(warehouse));
             SnowflakeConnectorProfileProperties(this)
         }
         /// The name of the account.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `AccountName`, Terraform `account_name`.
-        pub fn account_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn account_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccountName", Some("account_name"), string(value));
+                .set("AccountName", Some("account_name"), rt::string(value));
             self
         }
         /// The bucket prefix that refers to the Amazon S3 bucket associated with Snowﬂake.
         ///
         /// Constraints: length 0..=128. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// The Snowﬂake Private Link service name to be used for private data transfers.
         ///
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `PrivateLinkServiceName`, Terraform `private_link_service_name`.
-        pub fn private_link_service_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_link_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateLinkServiceName",
                 Some("private_link_service_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The region of the Snowﬂake account.
         ///
         /// Constraints: length 0..=64; pattern `\S+`. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -1593,15 +1644,15 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-trendmicroconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct TrendmicroConnectorProfileCredentials(Props);
+    pub struct TrendmicroConnectorProfileCredentials(rt::Props);
     impl TrendmicroConnectorProfileCredentials {
         /// A new `TrendmicroConnectorProfileCredentials`. Required properties: `api_secret_key` (`ApiSecretKey`).
-        pub fn new(api_secret_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(api_secret_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ApiSecretKey",
                 Some("api_secret_key"),
-                string(api_secret_key),
+                rt::string(api_secret_key),
             );
             TrendmicroConnectorProfileCredentials(this)
         }
@@ -1611,13 +1662,13 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct VeevaConnectorProfileCredentials(Props);
+    pub struct VeevaConnectorProfileCredentials(rt::Props);
     impl VeevaConnectorProfileCredentials {
         /// A new `VeevaConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
-            this.set("Username", Some("username"), string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
+            this.set("Username", Some("username"), rt::string(username));
             VeevaConnectorProfileCredentials(this)
         }
     }
@@ -1626,12 +1677,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct VeevaConnectorProfileProperties(Props);
+    pub struct VeevaConnectorProfileProperties(rt::Props);
     impl VeevaConnectorProfileProperties {
         /// A new `VeevaConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             VeevaConnectorProfileProperties(this)
         }
     }
@@ -1640,21 +1695,25 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ZendeskConnectorProfileCredentials(Props);
+    pub struct ZendeskConnectorProfileCredentials(rt::Props);
     impl ZendeskConnectorProfileCredentials {
         /// A new `ZendeskConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             ZendeskConnectorProfileCredentials(this)
         }
         /// The credentials used to access protected resources.
         ///
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The oauth needed to request security tokens from the connector endpoint.
@@ -1674,12 +1733,16 @@ pub mod connector_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ZendeskConnectorProfileProperties(Props);
+    pub struct ZendeskConnectorProfileProperties(rt::Props);
     impl ZendeskConnectorProfileProperties {
         /// A new `ZendeskConnectorProfileProperties`. Required properties: `instance_url` (`InstanceUrl`).
-        pub fn new(instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             ZendeskConnectorProfileProperties(this)
         }
     }
@@ -1764,11 +1827,11 @@ pub mod connector_profile {
 /// CloudFormation: `AWS::AppFlow::Flow`. Terraform: `awscc_appflow_flow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appflow-flow.html)
-pub struct Flow(Base);
-static FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Flow(rt::Base);
+static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppFlow::Flow",
     terraform: Some("awscc_appflow_flow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1801,24 +1864,24 @@ impl Flow {
     pub fn new(
         id: impl Into<String>,
         destination_flow_config_list: impl IntoIterator<Item = flow::DestinationFlowConfig>,
-        flow_name: impl Into<Expr>,
+        flow_name: impl Into<rt::Expr>,
         source_flow_config: flow::SourceFlowConfig,
         tasks: impl IntoIterator<Item = flow::Task>,
         trigger_config: flow::TriggerConfig,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_TYPE);
+        let mut this = rt::Base::new(id, &FLOW_TYPE);
         this.set(
             "DestinationFlowConfigList",
             Some("destination_flow_config_list"),
-            list(destination_flow_config_list),
+            rt::list(destination_flow_config_list),
         );
-        this.set("FlowName", Some("flow_name"), string(flow_name));
+        this.set("FlowName", Some("flow_name"), rt::string(flow_name));
         this.set(
             "SourceFlowConfig",
             Some("source_flow_config"),
             source_flow_config.into(),
         );
-        this.set("Tasks", Some("tasks"), list(tasks));
+        this.set("Tasks", Some("tasks"), rt::list(tasks));
         this.set(
             "TriggerConfig",
             Some("trigger_config"),
@@ -1829,9 +1892,9 @@ impl Flow {
     /// Description of the flow.
     ///
     /// Constraints: length 0..=2048; pattern `[\w!@#\-.?,\s]*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Flow activation status for Scheduled- and Event-triggered flows
@@ -1844,8 +1907,8 @@ impl Flow {
     /// The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
     ///
     /// Constraints: length 20..=2048; pattern `arn:aws:kms:.*:[0-9]+:.*`. Changing it replaces the resource. CloudFormation `KMSArn`, Terraform `kms_arn`.
-    pub fn kms_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSArn", Some("kms_arn"), string(value));
+    pub fn kms_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSArn", Some("kms_arn"), rt::string(value));
         self
     }
     /// Configurations of metadata catalog of the flow.
@@ -1863,13 +1926,13 @@ impl Flow {
 builder!(Flow, FlowHandle);
 /// A declared `AWS::AppFlow::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowHandle(Handle);
+pub struct FlowHandle(rt::Handle);
 handle!(FlowHandle);
 impl FlowHandle {
     /// ARN identifier of the flow.
     ///
     /// CloudFormation `Fn::GetAtt` `FlowArn`; Terraform `flow_arn`.
-    pub fn flow_arn(&self) -> Expr {
+    pub fn flow_arn(&self) -> rt::Expr {
         self.0.attr("FlowArn")
     }
 }
@@ -1880,11 +1943,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-aggregationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AggregationConfig(Props);
+    pub struct AggregationConfig(rt::Props);
     impl AggregationConfig {
         /// A new `AggregationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AggregationConfig(this)
         }
         /// CloudFormation `AggregationType`, Terraform `aggregation_type`.
@@ -1896,7 +1959,7 @@ pub mod flow {
         /// CloudFormation `TargetFileSize`, Terraform `target_file_size`.
         pub fn target_file_size(mut self, value: i64) -> Self {
             self.0
-                .set("TargetFileSize", Some("target_file_size"), int(value));
+                .set("TargetFileSize", Some("target_file_size"), rt::int(value));
             self
         }
     }
@@ -1905,12 +1968,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-amplitudesourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct AmplitudeSourceProperties(Props);
+    pub struct AmplitudeSourceProperties(rt::Props);
     impl AmplitudeSourceProperties {
         /// A new `AmplitudeSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             AmplitudeSourceProperties(this)
         }
     }
@@ -1921,11 +1984,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-connectoroperator.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOperator(Props);
+    pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
         /// A new `ConnectorOperator`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorOperator(this)
         }
         /// CloudFormation `Amplitude`, Terraform `amplitude`.
@@ -2021,12 +2084,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectordestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CustomConnectorDestinationProperties(Props);
+    pub struct CustomConnectorDestinationProperties(rt::Props);
     impl CustomConnectorDestinationProperties {
         /// A new `CustomConnectorDestinationProperties`. Required properties: `entity_name` (`EntityName`).
-        pub fn new(entity_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EntityName", Some("entity_name"), string(entity_name));
+        pub fn new(entity_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EntityName", Some("entity_name"), rt::string(entity_name));
             CustomConnectorDestinationProperties(this)
         }
         /// A map for properties for custom connector.
@@ -2034,12 +2097,12 @@ pub mod flow {
         /// CloudFormation `CustomProperties`, Terraform `custom_properties`.
         pub fn custom_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "CustomProperties",
                 Some("custom_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2055,9 +2118,12 @@ pub mod flow {
         /// List of fields used as ID when performing a write operation.
         ///
         /// Constraints: at least 0 items. CloudFormation `IdFieldNames`, Terraform `id_field_names`.
-        pub fn id_field_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn id_field_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IdFieldNames", Some("id_field_names"), strings(value));
+                .set("IdFieldNames", Some("id_field_names"), rt::strings(value));
             self
         }
         /// CloudFormation `WriteOperationType`, Terraform `write_operation_type`.
@@ -2075,12 +2141,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectorsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CustomConnectorSourceProperties(Props);
+    pub struct CustomConnectorSourceProperties(rt::Props);
     impl CustomConnectorSourceProperties {
         /// A new `CustomConnectorSourceProperties`. Required properties: `entity_name` (`EntityName`).
-        pub fn new(entity_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EntityName", Some("entity_name"), string(entity_name));
+        pub fn new(entity_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EntityName", Some("entity_name"), rt::string(entity_name));
             CustomConnectorSourceProperties(this)
         }
         /// A map for properties for custom connector.
@@ -2088,12 +2154,12 @@ pub mod flow {
         /// CloudFormation `CustomProperties`, Terraform `custom_properties`.
         pub fn custom_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "CustomProperties",
                 Some("custom_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2109,12 +2175,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datatransferapi.html)
     #[derive(Clone, Debug)]
-    pub struct DataTransferApi2(Props);
+    pub struct DataTransferApi2(rt::Props);
     impl DataTransferApi2 {
         /// A new `DataTransferApi2`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             DataTransferApi2(this)
         }
@@ -2124,12 +2190,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datadogsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DatadogSourceProperties(Props);
+    pub struct DatadogSourceProperties(rt::Props);
     impl DatadogSourceProperties {
         /// A new `DatadogSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             DatadogSourceProperties(this)
         }
     }
@@ -2140,11 +2206,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationconnectorproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConnectorProperties(Props);
+    pub struct DestinationConnectorProperties(rt::Props);
     impl DestinationConnectorProperties {
         /// A new `DestinationConnectorProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationConnectorProperties(this)
         }
         /// CloudFormation `CustomConnector`, Terraform `custom_connector`.
@@ -2213,14 +2279,14 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationflowconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationFlowConfig(Props);
+    pub struct DestinationFlowConfig(rt::Props);
     impl DestinationFlowConfig {
         /// A new `DestinationFlowConfig`. Required properties: `connector_type` (`ConnectorType`), `destination_connector_properties` (`DestinationConnectorProperties`).
         pub fn new(
             connector_type: ConnectorType,
             destination_connector_properties: DestinationConnectorProperties,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectorType",
                 Some("connector_type"),
@@ -2236,18 +2302,19 @@ pub mod flow {
         /// The API version that the destination connector uses.
         ///
         /// Constraints: length 0..=256; pattern `\S+`. CloudFormation `ApiVersion`, Terraform `api_version`.
-        pub fn api_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiVersion", Some("api_version"), string(value));
+        pub fn api_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ApiVersion", Some("api_version"), rt::string(value));
             self
         }
         /// Name of destination connector profile
         ///
         /// Constraints: length 0..=256; pattern `[\w/!@#+=.-]+`. CloudFormation `ConnectorProfileName`, Terraform `connector_profile_name`.
-        pub fn connector_profile_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connector_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConnectorProfileName",
                 Some("connector_profile_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2257,12 +2324,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-dynatracesourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DynatraceSourceProperties(Props);
+    pub struct DynatraceSourceProperties(rt::Props);
     impl DynatraceSourceProperties {
         /// A new `DynatraceSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             DynatraceSourceProperties(this)
         }
     }
@@ -2271,22 +2338,23 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-errorhandlingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ErrorHandlingConfig(Props);
+    pub struct ErrorHandlingConfig(rt::Props);
     impl ErrorHandlingConfig {
         /// A new `ErrorHandlingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ErrorHandlingConfig(this)
         }
         /// Constraints: length 3..=63; pattern `\S+`. CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `FailOnFirstError`, Terraform `fail_on_first_error`.
@@ -2294,7 +2362,7 @@ pub mod flow {
             self.0.set(
                 "FailOnFirstError",
                 Some("fail_on_first_error"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2304,12 +2372,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-eventbridgedestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeDestinationProperties(Props);
+    pub struct EventBridgeDestinationProperties(rt::Props);
     impl EventBridgeDestinationProperties {
         /// A new `EventBridgeDestinationProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             EventBridgeDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -2329,18 +2397,26 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-gluedatacatalog.html)
     #[derive(Clone, Debug)]
-    pub struct GlueDataCatalog(Props);
+    pub struct GlueDataCatalog(rt::Props);
     impl GlueDataCatalog {
         /// A new `GlueDataCatalog`. Required properties: `database_name` (`DatabaseName`), `role_arn` (`RoleArn`), `table_prefix` (`TablePrefix`).
         pub fn new(
-            database_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            table_prefix: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            table_prefix: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TablePrefix", Some("table_prefix"), string(table_prefix));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "TablePrefix",
+                Some("table_prefix"),
+                rt::string(table_prefix),
+            );
             GlueDataCatalog(this)
         }
     }
@@ -2349,12 +2425,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-googleanalyticssourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct GoogleAnalyticsSourceProperties(Props);
+    pub struct GoogleAnalyticsSourceProperties(rt::Props);
     impl GoogleAnalyticsSourceProperties {
         /// A new `GoogleAnalyticsSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             GoogleAnalyticsSourceProperties(this)
         }
     }
@@ -2365,21 +2441,21 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IncrementalPullConfig(Props);
+    pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
         /// A new `IncrementalPullConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IncrementalPullConfig(this)
         }
         /// Name of the datetime/timestamp data type field to be used for importing incremental records from the source
         ///
         /// Constraints: length 0..=256. CloudFormation `DatetimeTypeFieldName`, Terraform `datetime_type_field_name`.
-        pub fn datetime_type_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn datetime_type_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatetimeTypeFieldName",
                 Some("datetime_type_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2389,12 +2465,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-infornexussourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct InforNexusSourceProperties(Props);
+    pub struct InforNexusSourceProperties(rt::Props);
     impl InforNexusSourceProperties {
         /// A new `InforNexusSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             InforNexusSourceProperties(this)
         }
     }
@@ -2403,16 +2479,16 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-lookoutmetricsdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct LookoutMetricsDestinationProperties(Props);
+    pub struct LookoutMetricsDestinationProperties(rt::Props);
     impl LookoutMetricsDestinationProperties {
         /// A new `LookoutMetricsDestinationProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LookoutMetricsDestinationProperties(this)
         }
         /// Constraints: length 0..=512; pattern `\S+`. CloudFormation `Object`, Terraform `object`.
-        pub fn object(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Object", Some("object"), string(value));
+        pub fn object(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Object", Some("object"), rt::string(value));
             self
         }
     }
@@ -2421,12 +2497,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketodestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MarketoDestinationProperties(Props);
+    pub struct MarketoDestinationProperties(rt::Props);
     impl MarketoDestinationProperties {
         /// A new `MarketoDestinationProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             MarketoDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -2444,12 +2520,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketosourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MarketoSourceProperties(Props);
+    pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
         /// A new `MarketoSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             MarketoSourceProperties(this)
         }
     }
@@ -2460,11 +2536,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-metadatacatalogconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataCatalogConfig(Props);
+    pub struct MetadataCatalogConfig(rt::Props);
     impl MetadataCatalogConfig {
         /// A new `MetadataCatalogConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataCatalogConfig(this)
         }
         /// Configurations of glue data catalog of the flow.
@@ -2481,12 +2557,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-pardotsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct PardotSourceProperties(Props);
+    pub struct PardotSourceProperties(rt::Props);
     impl PardotSourceProperties {
         /// A new `PardotSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             PardotSourceProperties(this)
         }
     }
@@ -2495,11 +2571,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-prefixconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PrefixConfig(Props);
+    pub struct PrefixConfig(rt::Props);
     impl PrefixConfig {
         /// A new `PrefixConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrefixConfig(this)
         }
         /// CloudFormation `PathPrefixHierarchy`, Terraform `path_prefix_hierarchy`.
@@ -2510,7 +2586,7 @@ pub mod flow {
             self.0.set(
                 "PathPrefixHierarchy",
                 Some("path_prefix_hierarchy"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2531,23 +2607,26 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-redshiftdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftDestinationProperties(Props);
+    pub struct RedshiftDestinationProperties(rt::Props);
     impl RedshiftDestinationProperties {
         /// A new `RedshiftDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(intermediate_bucket_name: impl Into<Expr>, object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            intermediate_bucket_name: impl Into<rt::Expr>,
+            object: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                string(intermediate_bucket_name),
+                rt::string(intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), string(object));
+            this.set("Object", Some("object"), rt::string(object));
             RedshiftDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -2565,18 +2644,18 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3destinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationProperties(Props);
+    pub struct S3DestinationProperties(rt::Props);
     impl S3DestinationProperties {
         /// A new `S3DestinationProperties`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3DestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `S3OutputFormatConfig`, Terraform `s3_output_format_config`.
@@ -2594,11 +2673,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3inputformatconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3InputFormatConfig(Props);
+    pub struct S3InputFormatConfig(rt::Props);
     impl S3InputFormatConfig {
         /// A new `S3InputFormatConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3InputFormatConfig(this)
         }
         /// CloudFormation `S3InputFileType`, Terraform `s3_input_file_type`.
@@ -2613,11 +2692,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3outputformatconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3OutputFormatConfig(Props);
+    pub struct S3OutputFormatConfig(rt::Props);
     impl S3OutputFormatConfig {
         /// A new `S3OutputFormatConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3OutputFormatConfig(this)
         }
         /// CloudFormation `AggregationConfig`, Terraform `aggregation_config`.
@@ -2645,7 +2724,7 @@ pub mod flow {
             self.0.set(
                 "PreserveSourceDataTyping",
                 Some("preserve_source_data_typing"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2655,13 +2734,17 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3sourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct S3SourceProperties(Props);
+    pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
         /// A new `S3SourceProperties`. Required properties: `bucket_name` (`BucketName`), `bucket_prefix` (`BucketPrefix`).
-        pub fn new(bucket_name: impl Into<Expr>, bucket_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("BucketPrefix", Some("bucket_prefix"), string(bucket_prefix));
+        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketPrefix",
+                Some("bucket_prefix"),
+                rt::string(bucket_prefix),
+            );
             S3SourceProperties(this)
         }
         /// CloudFormation `S3InputFormatConfig`, Terraform `s3_input_format_config`.
@@ -2679,12 +2762,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcedestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceDestinationProperties(Props);
+    pub struct SalesforceDestinationProperties(rt::Props);
     impl SalesforceDestinationProperties {
         /// A new `SalesforceDestinationProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             SalesforceDestinationProperties(this)
         }
         /// CloudFormation `DataTransferApi`, Terraform `data_transfer_api`.
@@ -2705,9 +2788,12 @@ pub mod flow {
         /// List of fields used as ID when performing a write operation.
         ///
         /// Constraints: at least 0 items. CloudFormation `IdFieldNames`, Terraform `id_field_names`.
-        pub fn id_field_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn id_field_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IdFieldNames", Some("id_field_names"), strings(value));
+                .set("IdFieldNames", Some("id_field_names"), rt::strings(value));
             self
         }
         /// CloudFormation `WriteOperationType`, Terraform `write_operation_type`.
@@ -2725,12 +2811,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceSourceProperties(Props);
+    pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
         /// A new `SalesforceSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             SalesforceSourceProperties(this)
         }
         /// CloudFormation `DataTransferApi`, Terraform `data_transfer_api`.
@@ -2744,7 +2830,7 @@ pub mod flow {
             self.0.set(
                 "EnableDynamicFieldUpdate",
                 Some("enable_dynamic_field_update"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2753,7 +2839,7 @@ pub mod flow {
             self.0.set(
                 "IncludeDeletedRecords",
                 Some("include_deleted_records"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2763,12 +2849,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatadestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataDestinationProperties(Props);
+    pub struct SapoDataDestinationProperties(rt::Props);
     impl SapoDataDestinationProperties {
         /// A new `SapoDataDestinationProperties`. Required properties: `object_path` (`ObjectPath`).
-        pub fn new(object_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ObjectPath", Some("object_path"), string(object_path));
+        pub fn new(object_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ObjectPath", Some("object_path"), rt::string(object_path));
             SapoDataDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -2783,9 +2869,12 @@ pub mod flow {
         /// List of fields used as ID when performing a write operation.
         ///
         /// Constraints: at least 0 items. CloudFormation `IdFieldNames`, Terraform `id_field_names`.
-        pub fn id_field_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn id_field_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IdFieldNames", Some("id_field_names"), strings(value));
+                .set("IdFieldNames", Some("id_field_names"), rt::strings(value));
             self
         }
         /// CloudFormation `SuccessResponseHandlingConfig`, Terraform `success_response_handling_config`.
@@ -2817,12 +2906,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatapaginationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataPaginationConfig(Props);
+    pub struct SapoDataPaginationConfig(rt::Props);
     impl SapoDataPaginationConfig {
         /// A new `SapoDataPaginationConfig`. Required properties: `max_page_size` (`maxPageSize`).
         pub fn new(max_page_size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("maxPageSize", Some("max_page_size"), int(max_page_size));
+            let mut this = rt::Props::default();
+            this.set("maxPageSize", Some("max_page_size"), rt::int(max_page_size));
             SapoDataPaginationConfig(this)
         }
     }
@@ -2833,15 +2922,15 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodataparallelismconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataParallelismConfig(Props);
+    pub struct SapoDataParallelismConfig(rt::Props);
     impl SapoDataParallelismConfig {
         /// A new `SapoDataParallelismConfig`. Required properties: `max_parallelism` (`maxParallelism`).
         pub fn new(max_parallelism: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "maxParallelism",
                 Some("max_parallelism"),
-                int(max_parallelism),
+                rt::int(max_parallelism),
             );
             SapoDataParallelismConfig(this)
         }
@@ -2851,12 +2940,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatasourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataSourceProperties(Props);
+    pub struct SapoDataSourceProperties(rt::Props);
     impl SapoDataSourceProperties {
         /// A new `SapoDataSourceProperties`. Required properties: `object_path` (`ObjectPath`).
-        pub fn new(object_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ObjectPath", Some("object_path"), string(object_path));
+        pub fn new(object_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ObjectPath", Some("object_path"), rt::string(object_path));
             SapoDataSourceProperties(this)
         }
         /// SAP Source connector page size
@@ -2886,15 +2975,15 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduledTriggerProperties(Props);
+    pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
         /// A new `ScheduledTriggerProperties`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduledTriggerProperties(this)
         }
@@ -2909,7 +2998,7 @@ pub mod flow {
             self.0.set(
                 "FirstExecutionFrom",
                 Some("first_execution_from"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2918,31 +3007,34 @@ pub mod flow {
             self.0.set(
                 "FlowErrorDeactivationThreshold",
                 Some("flow_error_deactivation_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `ScheduleEndTime`, Terraform `schedule_end_time`.
         pub fn schedule_end_time(mut self, value: i64) -> Self {
             self.0
-                .set("ScheduleEndTime", Some("schedule_end_time"), int(value));
+                .set("ScheduleEndTime", Some("schedule_end_time"), rt::int(value));
             self
         }
         /// Constraints: range 0..=36000. CloudFormation `ScheduleOffset`, Terraform `schedule_offset`.
         pub fn schedule_offset(mut self, value: i64) -> Self {
             self.0
-                .set("ScheduleOffset", Some("schedule_offset"), int(value));
+                .set("ScheduleOffset", Some("schedule_offset"), rt::int(value));
             self
         }
         /// CloudFormation `ScheduleStartTime`, Terraform `schedule_start_time`.
         pub fn schedule_start_time(mut self, value: i64) -> Self {
-            self.0
-                .set("ScheduleStartTime", Some("schedule_start_time"), int(value));
+            self.0.set(
+                "ScheduleStartTime",
+                Some("schedule_start_time"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length at most 256. CloudFormation `TimeZone`, Terraform `time_zone`.
-        pub fn time_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimeZone", Some("time_zone"), string(value));
+        pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimeZone", Some("time_zone"), rt::string(value));
             self
         }
     }
@@ -2951,12 +3043,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowSourceProperties(Props);
+    pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
         /// A new `ServiceNowSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             ServiceNowSourceProperties(this)
         }
     }
@@ -2965,12 +3057,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-singularsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SingularSourceProperties(Props);
+    pub struct SingularSourceProperties(rt::Props);
     impl SingularSourceProperties {
         /// A new `SingularSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             SingularSourceProperties(this)
         }
     }
@@ -2979,12 +3071,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-slacksourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SlackSourceProperties(Props);
+    pub struct SlackSourceProperties(rt::Props);
     impl SlackSourceProperties {
         /// A new `SlackSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             SlackSourceProperties(this)
         }
     }
@@ -2993,23 +3085,26 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-snowflakedestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeDestinationProperties(Props);
+    pub struct SnowflakeDestinationProperties(rt::Props);
     impl SnowflakeDestinationProperties {
         /// A new `SnowflakeDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(intermediate_bucket_name: impl Into<Expr>, object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            intermediate_bucket_name: impl Into<rt::Expr>,
+            object: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                string(intermediate_bucket_name),
+                rt::string(intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), string(object));
+            this.set("Object", Some("object"), rt::string(object));
             SnowflakeDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -3029,11 +3124,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConnectorProperties(Props);
+    pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
         /// A new `SourceConnectorProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceConnectorProperties(this)
         }
         /// CloudFormation `Amplitude`, Terraform `amplitude`.
@@ -3131,14 +3226,14 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceflowconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceFlowConfig(Props);
+    pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
         /// A new `SourceFlowConfig`. Required properties: `connector_type` (`ConnectorType`), `source_connector_properties` (`SourceConnectorProperties`).
         pub fn new(
             connector_type: ConnectorType,
             source_connector_properties: SourceConnectorProperties,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectorType",
                 Some("connector_type"),
@@ -3154,18 +3249,19 @@ pub mod flow {
         /// The API version that the destination connector uses.
         ///
         /// Constraints: length 0..=256; pattern `\S+`. CloudFormation `ApiVersion`, Terraform `api_version`.
-        pub fn api_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiVersion", Some("api_version"), string(value));
+        pub fn api_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ApiVersion", Some("api_version"), rt::string(value));
             self
         }
         /// Name of source connector profile
         ///
         /// Constraints: length 0..=256; pattern `[\w/!@#+=.-]+`. CloudFormation `ConnectorProfileName`, Terraform `connector_profile_name`.
-        pub fn connector_profile_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connector_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConnectorProfileName",
                 Some("connector_profile_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3186,22 +3282,23 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-successresponsehandlingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SuccessResponseHandlingConfig(Props);
+    pub struct SuccessResponseHandlingConfig(rt::Props);
     impl SuccessResponseHandlingConfig {
         /// A new `SuccessResponseHandlingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SuccessResponseHandlingConfig(this)
         }
         /// Constraints: length 3..=63; pattern `\S+`. CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
     }
@@ -3210,18 +3307,18 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-task.html)
     #[derive(Clone, Debug)]
-    pub struct Task(Props);
+    pub struct Task(rt::Props);
     impl Task {
         /// A new `Task`. Required properties: `source_fields` (`SourceFields`), `task_type` (`TaskType`).
         pub fn new(
-            source_fields: impl IntoIterator<Item = impl Into<Expr>>,
+            source_fields: impl IntoIterator<Item = impl Into<rt::Expr>>,
             task_type: TaskType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceFields",
                 Some("source_fields"),
-                strings(source_fields),
+                rt::strings(source_fields),
             );
             this.set("TaskType", Some("task_type"), task_type.into());
             Task(this)
@@ -3240,9 +3337,12 @@ pub mod flow {
         /// A field value on which source field should be validated
         ///
         /// Constraints: length 0..=256. CloudFormation `DestinationField`, Terraform `destination_field`.
-        pub fn destination_field(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DestinationField", Some("destination_field"), string(value));
+        pub fn destination_field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DestinationField",
+                Some("destination_field"),
+                rt::string(value),
+            );
             self
         }
         /// A Map used to store task related info
@@ -3253,7 +3353,7 @@ pub mod flow {
             value: impl IntoIterator<Item = TaskPropertiesObject>,
         ) -> Self {
             self.0
-                .set("TaskProperties", Some("task_properties"), list(value));
+                .set("TaskProperties", Some("task_properties"), rt::list(value));
             self
         }
     }
@@ -3264,13 +3364,13 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-taskpropertiesobject.html)
     #[derive(Clone, Debug)]
-    pub struct TaskPropertiesObject(Props);
+    pub struct TaskPropertiesObject(rt::Props);
     impl TaskPropertiesObject {
         /// A new `TaskPropertiesObject`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: OperatorPropertiesKeys, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(key: OperatorPropertiesKeys, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Key", Some("key"), key.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             TaskPropertiesObject(this)
         }
     }
@@ -3279,12 +3379,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-trendmicrosourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct TrendmicroSourceProperties(Props);
+    pub struct TrendmicroSourceProperties(rt::Props);
     impl TrendmicroSourceProperties {
         /// A new `TrendmicroSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             TrendmicroSourceProperties(this)
         }
     }
@@ -3295,11 +3395,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-triggerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerConfig(Props);
+    pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
         /// A new `TriggerConfig`. Required properties: `trigger_type` (`TriggerType`).
         pub fn new(trigger_type: TriggerType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TriggerType", Some("trigger_type"), trigger_type.into());
             TriggerConfig(this)
         }
@@ -3320,15 +3420,15 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolverdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct UpsolverDestinationProperties(Props);
+    pub struct UpsolverDestinationProperties(rt::Props);
     impl UpsolverDestinationProperties {
         /// A new `UpsolverDestinationProperties`. Required properties: `bucket_name` (`BucketName`), `s3_output_format_config` (`S3OutputFormatConfig`).
         pub fn new(
-            bucket_name: impl Into<Expr>,
+            bucket_name: impl Into<rt::Expr>,
             s3_output_format_config: UpsolverS3OutputFormatConfig,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             this.set(
                 "S3OutputFormatConfig",
                 Some("s3_output_format_config"),
@@ -3337,9 +3437,9 @@ pub mod flow {
             UpsolverDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
     }
@@ -3348,11 +3448,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolvers3outputformatconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UpsolverS3OutputFormatConfig(Props);
+    pub struct UpsolverS3OutputFormatConfig(rt::Props);
     impl UpsolverS3OutputFormatConfig {
         /// A new `UpsolverS3OutputFormatConfig`. Required properties: `prefix_config` (`PrefixConfig`).
         pub fn new(prefix_config: PrefixConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PrefixConfig", Some("prefix_config"), prefix_config.into());
             UpsolverS3OutputFormatConfig(this)
         }
@@ -3376,18 +3476,18 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-veevasourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct VeevaSourceProperties(Props);
+    pub struct VeevaSourceProperties(rt::Props);
     impl VeevaSourceProperties {
         /// A new `VeevaSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             VeevaSourceProperties(this)
         }
         /// Constraints: length 0..=512; pattern `[\s\w_-]+`. CloudFormation `DocumentType`, Terraform `document_type`.
-        pub fn document_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DocumentType", Some("document_type"), string(value));
+                .set("DocumentType", Some("document_type"), rt::string(value));
             self
         }
         /// CloudFormation `IncludeAllVersions`, Terraform `include_all_versions`.
@@ -3395,7 +3495,7 @@ pub mod flow {
             self.0.set(
                 "IncludeAllVersions",
                 Some("include_all_versions"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3404,7 +3504,7 @@ pub mod flow {
             self.0.set(
                 "IncludeRenditions",
                 Some("include_renditions"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3413,7 +3513,7 @@ pub mod flow {
             self.0.set(
                 "IncludeSourceFiles",
                 Some("include_source_files"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3423,12 +3523,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendeskdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ZendeskDestinationProperties(Props);
+    pub struct ZendeskDestinationProperties(rt::Props);
     impl ZendeskDestinationProperties {
         /// A new `ZendeskDestinationProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             ZendeskDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
@@ -3443,9 +3543,12 @@ pub mod flow {
         /// List of fields used as ID when performing a write operation.
         ///
         /// Constraints: at least 0 items. CloudFormation `IdFieldNames`, Terraform `id_field_names`.
-        pub fn id_field_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn id_field_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IdFieldNames", Some("id_field_names"), strings(value));
+                .set("IdFieldNames", Some("id_field_names"), rt::strings(value));
             self
         }
         /// CloudFormation `WriteOperationType`, Terraform `write_operation_type`.
@@ -3463,12 +3566,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ZendeskSourceProperties(Props);
+    pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
         /// A new `ZendeskSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             ZendeskSourceProperties(this)
         }
     }

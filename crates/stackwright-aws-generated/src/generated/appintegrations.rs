@@ -2,23 +2,24 @@
 //! `AppIntegrations` resource types of the CloudFormation registry (`AWS::AppIntegrations::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `appintegrations` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS:AppIntegrations::Application
 ///
 /// CloudFormation: `AWS::AppIntegrations::Application`. Terraform: `awscc_appintegrations_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appintegrations-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppIntegrations::Application",
     terraform: Some("awscc_appintegrations_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -58,17 +59,17 @@ impl Application {
     pub fn new(
         id: impl Into<String>,
         application_source_config: application::ApplicationSourceConfig,
-        name: impl Into<Expr>,
-        namespace: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        namespace: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationSourceConfig",
             Some("application_source_config"),
             application_source_config.into(),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Namespace", Some("namespace"), string(namespace));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Namespace", Some("namespace"), rt::string(namespace));
         Application(this)
     }
     /// The application configuration.
@@ -93,9 +94,9 @@ impl Application {
     /// The application description.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The iframe configuration
@@ -113,7 +114,7 @@ impl Application {
         self.0.set(
             "InitializationTimeout",
             Some("initialization_timeout"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -121,34 +122,35 @@ impl Application {
     ///
     /// CloudFormation `IsService`, Terraform `is_service`.
     pub fn is_service(mut self, value: bool) -> Self {
-        self.0.set("IsService", Some("is_service"), boolean(value));
+        self.0
+            .set("IsService", Some("is_service"), rt::boolean(value));
         self
     }
     /// The configuration of events or requests that the application has access to.
     ///
     /// Constraints: 0..=150 items. CloudFormation `Permissions`, Terraform `permissions`.
-    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Permissions", Some("permissions"), strings(value));
+            .set("Permissions", Some("permissions"), rt::strings(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::AppIntegrations::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The Amazon Resource Name (ARN) of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// The id of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -159,11 +161,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationConfig(Props);
+    pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
         /// A new `ApplicationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationConfig(this)
         }
         /// CloudFormation `ContactHandling`, Terraform `contact_handling`.
@@ -180,11 +182,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationsourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSourceConfig(Props);
+    pub struct ApplicationSourceConfig(rt::Props);
     impl ApplicationSourceConfig {
         /// A new `ApplicationSourceConfig`. Required properties: `external_url_config` (`ExternalUrlConfig`).
         pub fn new(external_url_config: ExternalUrlConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExternalUrlConfig",
                 Some("external_url_config"),
@@ -198,11 +200,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-contacthandling.html)
     #[derive(Clone, Debug)]
-    pub struct ContactHandling(Props);
+    pub struct ContactHandling(rt::Props);
     impl ContactHandling {
         /// A new `ContactHandling`. Required properties: `scope` (`Scope`).
         pub fn new(scope: Scope) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Scope", Some("scope"), scope.into());
             ContactHandling(this)
         }
@@ -212,21 +214,24 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-externalurlconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ExternalUrlConfig(Props);
+    pub struct ExternalUrlConfig(rt::Props);
     impl ExternalUrlConfig {
         /// A new `ExternalUrlConfig`. Required properties: `access_url` (`AccessUrl`).
-        pub fn new(access_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccessUrl", Some("access_url"), string(access_url));
+        pub fn new(access_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccessUrl", Some("access_url"), rt::string(access_url));
             ExternalUrlConfig(this)
         }
         /// Constraints: 0..=50 items. CloudFormation `ApprovedOrigins`, Terraform `approved_origins`.
         pub fn approved_origins(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("ApprovedOrigins", Some("approved_origins"), strings(value));
+            self.0.set(
+                "ApprovedOrigins",
+                Some("approved_origins"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -235,21 +240,21 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-iframeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IframeConfig(Props);
+    pub struct IframeConfig(rt::Props);
     impl IframeConfig {
         /// A new `IframeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IframeConfig(this)
         }
         /// Constraints: 0..=25 items. CloudFormation `Allow`, Terraform `allow`.
-        pub fn allow(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Allow", Some("allow"), strings(value));
+        pub fn allow(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Allow", Some("allow"), rt::strings(value));
             self
         }
         /// Constraints: 0..=25 items. CloudFormation `Sandbox`, Terraform `sandbox`.
-        pub fn sandbox(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Sandbox", Some("sandbox"), strings(value));
+        pub fn sandbox(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Sandbox", Some("sandbox"), rt::strings(value));
             self
         }
     }
@@ -280,11 +285,11 @@ pub mod application {
 /// CloudFormation: `AWS::AppIntegrations::DataIntegration`. Terraform: `awscc_appintegrations_data_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appintegrations-dataintegration.html)
-pub struct DataIntegration(Base);
-static DATA_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct DataIntegration(rt::Base);
+static DATA_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppIntegrations::DataIntegration",
     terraform: Some("awscc_appintegrations_data_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -324,22 +329,22 @@ impl DataIntegration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        kms_key: impl Into<Expr>,
-        name: impl Into<Expr>,
-        source_uri: impl Into<Expr>,
+        kms_key: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        source_uri: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_INTEGRATION_TYPE);
-        this.set("KmsKey", Some("kms_key"), string(kms_key));
-        this.set("Name", Some("name"), string(name));
-        this.set("SourceURI", Some("source_uri"), string(source_uri));
+        let mut this = rt::Base::new(id, &DATA_INTEGRATION_TYPE);
+        this.set("KmsKey", Some("kms_key"), rt::string(kms_key));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SourceURI", Some("source_uri"), rt::string(source_uri));
         DataIntegration(this)
     }
     /// The data integration description.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The configuration for what files should be pulled from the source.
@@ -356,11 +361,11 @@ impl DataIntegration {
     /// The configuration for what data should be pulled from the source.
     ///
     /// CloudFormation `ObjectConfiguration`, Terraform `object_configuration`.
-    pub fn object_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn object_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ObjectConfiguration",
             Some("object_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -376,19 +381,19 @@ impl DataIntegration {
 builder!(DataIntegration, DataIntegrationHandle);
 /// A declared `AWS::AppIntegrations::DataIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataIntegrationHandle(Handle);
+pub struct DataIntegrationHandle(rt::Handle);
 handle!(DataIntegrationHandle);
 impl DataIntegrationHandle {
     /// The unique identifer of the data integration.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the data integration.
     ///
     /// CloudFormation `Fn::GetAtt` `DataIntegrationArn`; Terraform `data_integration_arn`.
-    pub fn data_integration_arn(&self) -> Expr {
+    pub fn data_integration_arn(&self) -> rt::Expr {
         self.0.attr("DataIntegrationArn")
     }
 }
@@ -401,19 +406,19 @@ pub mod data_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-fileconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FileConfiguration(Props);
+    pub struct FileConfiguration(rt::Props);
     impl FileConfiguration {
         /// A new `FileConfiguration`. Required properties: `folders` (`Folders`).
-        pub fn new(folders: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Folders", Some("folders"), strings(folders));
+        pub fn new(folders: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Folders", Some("folders"), rt::strings(folders));
             FileConfiguration(this)
         }
         /// Restrictions for what files should be pulled from the source.
         ///
         /// CloudFormation `Filters`, Terraform `filters`.
-        pub fn filters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Filters", Some("filters"), json(value));
+        pub fn filters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Filters", Some("filters"), rt::json(value));
             self
         }
     }
@@ -422,34 +427,34 @@ pub mod data_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-scheduleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfig(Props);
+    pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
         /// A new `ScheduleConfig`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduleConfig(this)
         }
         /// The start date for objects to import in the first flow run.
         ///
         /// Constraints: length 1..=255; pattern `.*\S.*`. CloudFormation `FirstExecutionFrom`, Terraform `first_execution_from`.
-        pub fn first_execution_from(mut self, value: impl Into<Expr>) -> Self {
+        pub fn first_execution_from(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FirstExecutionFrom",
                 Some("first_execution_from"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the object to pull from the data source.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/\._\-]+$`. CloudFormation `Object`, Terraform `object`.
-        pub fn object(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Object", Some("object"), string(value));
+        pub fn object(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Object", Some("object"), rt::string(value));
             self
         }
     }
@@ -460,11 +465,11 @@ pub mod data_integration {
 /// CloudFormation: `AWS::AppIntegrations::EventIntegration`. Terraform: `awscc_appintegrations_event_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appintegrations-eventintegration.html)
-pub struct EventIntegration(Base);
-static EVENT_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct EventIntegration(rt::Base);
+static EVENT_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppIntegrations::EventIntegration",
     terraform: Some("awscc_appintegrations_event_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -502,39 +507,39 @@ impl EventIntegration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_bridge_bus: impl Into<Expr>,
+        event_bridge_bus: impl Into<rt::Expr>,
         event_filter: event_integration::EventFilter,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_INTEGRATION_TYPE);
+        let mut this = rt::Base::new(id, &EVENT_INTEGRATION_TYPE);
         this.set(
             "EventBridgeBus",
             Some("event_bridge_bus"),
-            string(event_bridge_bus),
+            rt::string(event_bridge_bus),
         );
         this.set("EventFilter", Some("event_filter"), event_filter.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         EventIntegration(this)
     }
     /// The event integration description.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(EventIntegration, EventIntegrationHandle);
 /// A declared `AWS::AppIntegrations::EventIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventIntegrationHandle(Handle);
+pub struct EventIntegrationHandle(rt::Handle);
 handle!(EventIntegrationHandle);
 impl EventIntegrationHandle {
     /// The Amazon Resource Name (ARN) of the event integration.
     ///
     /// CloudFormation `Fn::GetAtt` `EventIntegrationArn`; Terraform `event_integration_arn`.
-    pub fn event_integration_arn(&self) -> Expr {
+    pub fn event_integration_arn(&self) -> rt::Expr {
         self.0.attr("EventIntegrationArn")
     }
 }
@@ -545,12 +550,12 @@ pub mod event_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-eventintegration-eventfilter.html)
     #[derive(Clone, Debug)]
-    pub struct EventFilter(Props);
+    pub struct EventFilter(rt::Props);
     impl EventFilter {
         /// A new `EventFilter`. Required properties: `source` (`Source`).
-        pub fn new(source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", Some("source"), string(source));
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", Some("source"), rt::string(source));
             EventFilter(this)
         }
     }

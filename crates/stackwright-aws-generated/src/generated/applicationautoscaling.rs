@@ -2,23 +2,24 @@
 //! `ApplicationAutoScaling` resource types of the CloudFormation registry (`AWS::ApplicationAutoScaling::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `applicationautoscaling` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::ApplicationAutoScaling::ScalableTarget`` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
 /// CloudFormation: `AWS::ApplicationAutoScaling::ScalableTarget`. Terraform: `awscc_applicationautoscaling_scalable_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html)
-pub struct ScalableTarget(Base);
-static SCALABLE_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct ScalableTarget(rt::Base);
+static SCALABLE_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationAutoScaling::ScalableTarget",
     terraform: Some("awscc_applicationautoscaling_scalable_target"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -30,14 +31,14 @@ impl ScalableTarget {
         id: impl Into<String>,
         max_capacity: i64,
         min_capacity: i64,
-        resource_id: impl Into<Expr>,
+        resource_id: impl Into<rt::Expr>,
         scalable_dimension: scalable_target::ScalableDimension,
         service_namespace: scalable_target::ServiceNamespace,
     ) -> Self {
-        let mut this = Base::new(id, &SCALABLE_TARGET_TYPE);
-        this.set("MaxCapacity", Some("max_capacity"), int(max_capacity));
-        this.set("MinCapacity", Some("min_capacity"), int(min_capacity));
-        this.set("ResourceId", Some("resource_id"), string(resource_id));
+        let mut this = rt::Base::new(id, &SCALABLE_TARGET_TYPE);
+        this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
+        this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
+        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
         this.set(
             "ScalableDimension",
             Some("scalable_dimension"),
@@ -53,8 +54,8 @@ impl ScalableTarget {
     /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf.
     ///
     /// Constraints: length 1..=1600. CloudFormation `RoleARN`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleARN", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleARN", Some("role_arn"), rt::string(value));
         self
     }
     /// The scheduled actions for the scalable target.
@@ -64,8 +65,11 @@ impl ScalableTarget {
         mut self,
         value: impl IntoIterator<Item = scalable_target::ScheduledAction>,
     ) -> Self {
-        self.0
-            .set("ScheduledActions", Some("scheduled_actions"), list(value));
+        self.0.set(
+            "ScheduledActions",
+            Some("scheduled_actions"),
+            rt::list(value),
+        );
         self
     }
     /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling.
@@ -80,11 +84,11 @@ impl ScalableTarget {
 builder!(ScalableTarget, ScalableTargetHandle);
 /// A declared `AWS::ApplicationAutoScaling::ScalableTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScalableTargetHandle(Handle);
+pub struct ScalableTargetHandle(rt::Handle);
 handle!(ScalableTargetHandle);
 impl ScalableTargetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -97,25 +101,27 @@ pub mod scalable_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html)
     #[derive(Clone, Debug)]
-    pub struct ScalableTargetAction(Props);
+    pub struct ScalableTargetAction(rt::Props);
     impl ScalableTargetAction {
         /// A new `ScalableTargetAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScalableTargetAction(this)
         }
         /// The maximum capacity.
         ///
         /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
         /// The minimum capacity.
         ///
         /// CloudFormation `MinCapacity`, Terraform `min_capacity`.
         pub fn min_capacity(mut self, value: i64) -> Self {
-            self.0.set("MinCapacity", Some("min_capacity"), int(value));
+            self.0
+                .set("MinCapacity", Some("min_capacity"), rt::int(value));
             self
         }
     }
@@ -126,24 +132,27 @@ pub mod scalable_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduledAction(Props);
+    pub struct ScheduledAction(rt::Props);
     impl ScheduledAction {
         /// A new `ScheduledAction`. Required properties: `schedule` (`Schedule`), `scheduled_action_name` (`ScheduledActionName`).
-        pub fn new(schedule: impl Into<Expr>, scheduled_action_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Schedule", Some("schedule"), string(schedule));
+        pub fn new(
+            schedule: impl Into<rt::Expr>,
+            scheduled_action_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Schedule", Some("schedule"), rt::string(schedule));
             this.set(
                 "ScheduledActionName",
                 Some("scheduled_action_name"),
-                string(scheduled_action_name),
+                rt::string(scheduled_action_name),
             );
             ScheduledAction(this)
         }
         /// The date and time that the action is scheduled to end, in UTC.
         ///
         /// CloudFormation `EndTime`, Terraform `end_time`.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", Some("end_time"), string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", Some("end_time"), rt::string(value));
             self
         }
         /// The new minimum and maximum capacity.
@@ -160,15 +169,16 @@ pub mod scalable_target {
         /// The date and time that the action is scheduled to begin, in UTC.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
         /// The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
         ///
         /// CloudFormation `Timezone`, Terraform `timezone`.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", Some("timezone"), string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", Some("timezone"), rt::string(value));
             self
         }
     }
@@ -179,11 +189,11 @@ pub mod scalable_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html)
     #[derive(Clone, Debug)]
-    pub struct SuspendedState(Props);
+    pub struct SuspendedState(rt::Props);
     impl SuspendedState {
         /// A new `SuspendedState`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SuspendedState(this)
         }
         /// Whether scale in by a target tracking scaling policy or a step scaling policy is suspended.
@@ -193,7 +203,7 @@ pub mod scalable_target {
             self.0.set(
                 "DynamicScalingInSuspended",
                 Some("dynamic_scaling_in_suspended"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -204,7 +214,7 @@ pub mod scalable_target {
             self.0.set(
                 "DynamicScalingOutSuspended",
                 Some("dynamic_scaling_out_suspended"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -215,7 +225,7 @@ pub mod scalable_target {
             self.0.set(
                 "ScheduledScalingSuspended",
                 Some("scheduled_scaling_suspended"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -317,11 +327,11 @@ pub mod scalable_target {
 /// CloudFormation: `AWS::ApplicationAutoScaling::ScalingPolicy`. Terraform: `awscc_applicationautoscaling_scaling_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalingpolicy.html)
-pub struct ScalingPolicy(Base);
-static SCALING_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ScalingPolicy(rt::Base);
+static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationAutoScaling::ScalingPolicy",
     terraform: Some("awscc_applicationautoscaling_scaling_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -331,11 +341,11 @@ impl ScalingPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
         policy_type: scaling_policy::PolicyType,
     ) -> Self {
-        let mut this = Base::new(id, &SCALING_POLICY_TYPE);
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        let mut this = rt::Base::new(id, &SCALING_POLICY_TYPE);
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         this.set("PolicyType", Some("policy_type"), policy_type.into());
         ScalingPolicy(this)
     }
@@ -356,8 +366,9 @@ impl ScalingPolicy {
     /// The identifier of the resource associated with the scaling policy.
     ///
     /// Constraints: length 1..=1600. Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
-    pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceId", Some("resource_id"), string(value));
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
     /// The scalable dimension.
@@ -374,9 +385,12 @@ impl ScalingPolicy {
     /// The CloudFormation-generated ID of an Application Auto Scaling scalable target.
     ///
     /// Changing it replaces the resource. CloudFormation `ScalingTargetId`, Terraform `scaling_target_id`.
-    pub fn scaling_target_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ScalingTargetId", Some("scaling_target_id"), string(value));
+    pub fn scaling_target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScalingTargetId",
+            Some("scaling_target_id"),
+            rt::string(value),
+        );
         self
     }
     /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
@@ -419,11 +433,11 @@ impl ScalingPolicy {
 builder!(ScalingPolicy, ScalingPolicyHandle);
 /// A declared `AWS::ApplicationAutoScaling::ScalingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScalingPolicyHandle(Handle);
+pub struct ScalingPolicyHandle(rt::Handle);
 handle!(ScalingPolicyHandle);
 impl ScalingPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -436,25 +450,27 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CustomizedMetricSpecification(Props);
+    pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
         /// A new `CustomizedMetricSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomizedMetricSpecification(this)
         }
         /// The dimensions of the metric.
         ///
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The name of the metric.
         ///
         /// CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The metrics to include in the target tracking scaling policy, as a metric data query.
@@ -464,14 +480,15 @@ pub mod scaling_policy {
             mut self,
             value: impl IntoIterator<Item = TargetTrackingMetricDataQuery>,
         ) -> Self {
-            self.0.set("Metrics", Some("metrics"), list(value));
+            self.0.set("Metrics", Some("metrics"), rt::list(value));
             self
         }
         /// The namespace of the metric.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The statistic of the metric.
@@ -484,8 +501,8 @@ pub mod scaling_policy {
         /// The unit of the metric.
         ///
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -496,13 +513,13 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             MetricDimension(this)
         }
     }
@@ -513,11 +530,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredefinedMetricSpecification(Props);
+    pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
         /// A new `PredefinedMetricSpecification`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -528,9 +545,9 @@ pub mod scaling_policy {
         /// Identifies the resource associated with the metric type.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -541,17 +558,17 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedCapacityMetric(Props);
+    pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
         /// A new `PredictiveScalingCustomizedCapacityMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(
             metric_data_queries: impl IntoIterator<Item = PredictiveScalingMetricDataQuery>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedCapacityMetric(this)
         }
@@ -563,17 +580,17 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedLoadMetric(Props);
+    pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
         /// A new `PredictiveScalingCustomizedLoadMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(
             metric_data_queries: impl IntoIterator<Item = PredictiveScalingMetricDataQuery>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedLoadMetric(this)
         }
@@ -585,17 +602,17 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedScalingMetric(Props);
+    pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
         /// A new `PredictiveScalingCustomizedScalingMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(
             metric_data_queries: impl IntoIterator<Item = PredictiveScalingMetricDataQuery>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedScalingMetric(this)
         }
@@ -607,11 +624,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetric(Props);
+    pub struct PredictiveScalingMetric(rt::Props);
     impl PredictiveScalingMetric {
         /// A new `PredictiveScalingMetric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PredictiveScalingMetric(this)
         }
         /// Describes the dimensions of the metric.
@@ -621,21 +638,24 @@ pub mod scaling_policy {
             mut self,
             value: impl IntoIterator<Item = PredictiveScalingMetricDimension>,
         ) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The name of the metric.
         ///
         /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The namespace of the metric.
         ///
         /// Constraints: length 1..=255. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -646,32 +666,33 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetricDataQuery(Props);
+    pub struct PredictiveScalingMetricDataQuery(rt::Props);
     impl PredictiveScalingMetricDataQuery {
         /// A new `PredictiveScalingMetricDataQuery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PredictiveScalingMetricDataQuery(this)
         }
         /// The math expression to perform on the returned data, if this object is performing a math expression.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// A short name that identifies the object's results in the response.
         ///
         /// Constraints: length 1..=255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// A human-readable label for this metric or expression.
         ///
         /// CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// Information about the metric data to return.
@@ -686,7 +707,7 @@ pub mod scaling_policy {
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -697,25 +718,25 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetricDimension(Props);
+    pub struct PredictiveScalingMetricDimension(rt::Props);
     impl PredictiveScalingMetricDimension {
         /// A new `PredictiveScalingMetricDimension`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PredictiveScalingMetricDimension(this)
         }
         /// The name of the dimension.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of the dimension.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -726,12 +747,12 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetricSpecification(Props);
+    pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
         /// A new `PredictiveScalingMetricSpecification`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             PredictiveScalingMetricSpecification(this)
         }
         /// The customized capacity metric specification.
@@ -826,11 +847,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetricStat(Props);
+    pub struct PredictiveScalingMetricStat(rt::Props);
     impl PredictiveScalingMetricStat {
         /// A new `PredictiveScalingMetricStat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PredictiveScalingMetricStat(this)
         }
         /// The CloudWatch metric to return, including the metric name, namespace, and dimensions.
@@ -843,15 +864,15 @@ pub mod scaling_policy {
         /// The statistic to return.
         ///
         /// CloudFormation `Stat`, Terraform `stat`.
-        pub fn stat(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Stat", Some("stat"), string(value));
+        pub fn stat(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Stat", Some("stat"), rt::string(value));
             self
         }
         /// The unit to use for the returned data points.
         ///
         /// Constraints: length 1..=1023. CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -862,17 +883,17 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPolicyConfiguration(Props);
+    pub struct PredictiveScalingPolicyConfiguration(rt::Props);
     impl PredictiveScalingPolicyConfiguration {
         /// A new `PredictiveScalingPolicyConfiguration`. Required properties: `metric_specifications` (`MetricSpecifications`).
         pub fn new(
             metric_specifications: impl IntoIterator<Item = PredictiveScalingMetricSpecification>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricSpecifications",
                 Some("metric_specifications"),
-                list(metric_specifications),
+                rt::list(metric_specifications),
             );
             PredictiveScalingPolicyConfiguration(this)
         }
@@ -891,8 +912,11 @@ pub mod scaling_policy {
         ///
         /// Constraints: range 0..=100. CloudFormation `MaxCapacityBuffer`, Terraform `max_capacity_buffer`.
         pub fn max_capacity_buffer(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxCapacityBuffer", Some("max_capacity_buffer"), int(value));
+            self.0.set(
+                "MaxCapacityBuffer",
+                Some("max_capacity_buffer"),
+                rt::int(value),
+            );
             self
         }
         /// The predictive scaling mode.
@@ -909,7 +933,7 @@ pub mod scaling_policy {
             self.0.set(
                 "SchedulingBufferTime",
                 Some("scheduling_buffer_time"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -921,11 +945,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedLoadMetric(Props);
+    pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
         /// A new `PredictiveScalingPredefinedLoadMetric`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -936,9 +960,9 @@ pub mod scaling_policy {
         /// A label that uniquely identifies a target group.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -949,11 +973,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedMetricPair(Props);
+    pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
         /// A new `PredictiveScalingPredefinedMetricPair`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -964,9 +988,9 @@ pub mod scaling_policy {
         /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -977,11 +1001,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedScalingMetric(Props);
+    pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
         /// A new `PredictiveScalingPredefinedScalingMetric`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -992,9 +1016,9 @@ pub mod scaling_policy {
         /// A label that uniquely identifies a specific target group from which to determine the average request count.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -1005,15 +1029,15 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
-    pub struct StepAdjustment(Props);
+    pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
         /// A new `StepAdjustment`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
         pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ScalingAdjustment",
                 Some("scaling_adjustment"),
-                int(scaling_adjustment),
+                rt::int(scaling_adjustment),
             );
             StepAdjustment(this)
         }
@@ -1024,7 +1048,7 @@ pub mod scaling_policy {
             self.0.set(
                 "MetricIntervalLowerBound",
                 Some("metric_interval_lower_bound"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1035,7 +1059,7 @@ pub mod scaling_policy {
             self.0.set(
                 "MetricIntervalUpperBound",
                 Some("metric_interval_upper_bound"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1047,11 +1071,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StepScalingPolicyConfiguration(Props);
+    pub struct StepScalingPolicyConfiguration(rt::Props);
     impl StepScalingPolicyConfiguration {
         /// A new `StepScalingPolicyConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StepScalingPolicyConfiguration(this)
         }
         /// Specifies whether the ``ScalingAdjustment`` value in the ``StepAdjustment`` property is an absolute number or a percentage of the current capacity.
@@ -1066,7 +1090,7 @@ pub mod scaling_policy {
         ///
         /// CloudFormation `Cooldown`, Terraform `cooldown`.
         pub fn cooldown(mut self, value: i64) -> Self {
-            self.0.set("Cooldown", Some("cooldown"), int(value));
+            self.0.set("Cooldown", Some("cooldown"), rt::int(value));
             self
         }
         /// The aggregation type for the CloudWatch metrics.
@@ -1087,7 +1111,7 @@ pub mod scaling_policy {
             self.0.set(
                 "MinAdjustmentMagnitude",
                 Some("min_adjustment_magnitude"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1096,7 +1120,7 @@ pub mod scaling_policy {
         /// CloudFormation `StepAdjustments`, Terraform `step_adjustments`.
         pub fn step_adjustments(mut self, value: impl IntoIterator<Item = StepAdjustment>) -> Self {
             self.0
-                .set("StepAdjustments", Some("step_adjustments"), list(value));
+                .set("StepAdjustments", Some("step_adjustments"), rt::list(value));
             self
         }
     }
@@ -1107,11 +1131,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetric(Props);
+    pub struct TargetTrackingMetric(rt::Props);
     impl TargetTrackingMetric {
         /// A new `TargetTrackingMetric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetTrackingMetric(this)
         }
         /// The dimensions for the metric.
@@ -1121,21 +1145,24 @@ pub mod scaling_policy {
             mut self,
             value: impl IntoIterator<Item = TargetTrackingMetricDimension>,
         ) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The name of the metric.
         ///
         /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The namespace of the metric.
         ///
         /// Constraints: length 1..=255. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -1146,32 +1173,33 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetricDataQuery(Props);
+    pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
         /// A new `TargetTrackingMetricDataQuery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetTrackingMetricDataQuery(this)
         }
         /// The math expression to perform on the returned data, if this object is performing a math expression.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// A short name that identifies the object's results in the response.
         ///
         /// Constraints: length 1..=255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// A human-readable label for this metric or expression.
         ///
         /// CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// Information about the metric data to return.
@@ -1186,7 +1214,7 @@ pub mod scaling_policy {
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -1197,25 +1225,25 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetricDimension(Props);
+    pub struct TargetTrackingMetricDimension(rt::Props);
     impl TargetTrackingMetricDimension {
         /// A new `TargetTrackingMetricDimension`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetTrackingMetricDimension(this)
         }
         /// The name of the dimension.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of the dimension.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1226,11 +1254,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetricStat(Props);
+    pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
         /// A new `TargetTrackingMetricStat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetTrackingMetricStat(this)
         }
         /// The CloudWatch metric to return, including the metric name, namespace, and dimensions.
@@ -1243,15 +1271,15 @@ pub mod scaling_policy {
         /// The statistic to return.
         ///
         /// CloudFormation `Stat`, Terraform `stat`.
-        pub fn stat(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Stat", Some("stat"), string(value));
+        pub fn stat(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Stat", Some("stat"), rt::string(value));
             self
         }
         /// The unit to use for the returned data points.
         ///
         /// Constraints: length 1..=1023. CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -1262,12 +1290,12 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingScalingPolicyConfiguration(Props);
+    pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
         /// A new `TargetTrackingScalingPolicyConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetTrackingScalingPolicyConfiguration(this)
         }
         /// A customized metric. You can specify either a predefined metric or a customized metric.
@@ -1288,8 +1316,11 @@ pub mod scaling_policy {
         ///
         /// CloudFormation `DisableScaleIn`, Terraform `disable_scale_in`.
         pub fn disable_scale_in(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableScaleIn", Some("disable_scale_in"), boolean(value));
+            self.0.set(
+                "DisableScaleIn",
+                Some("disable_scale_in"),
+                rt::boolean(value),
+            );
             self
         }
         /// A predefined metric. You can specify either a predefined metric or a customized metric.
@@ -1311,15 +1342,18 @@ pub mod scaling_policy {
         /// CloudFormation `ScaleInCooldown`, Terraform `scale_in_cooldown`.
         pub fn scale_in_cooldown(mut self, value: i64) -> Self {
             self.0
-                .set("ScaleInCooldown", Some("scale_in_cooldown"), int(value));
+                .set("ScaleInCooldown", Some("scale_in_cooldown"), rt::int(value));
             self
         }
         /// The amount of time, in seconds, to wait for a previous scale-out activity to take effect.
         ///
         /// CloudFormation `ScaleOutCooldown`, Terraform `scale_out_cooldown`.
         pub fn scale_out_cooldown(mut self, value: i64) -> Self {
-            self.0
-                .set("ScaleOutCooldown", Some("scale_out_cooldown"), int(value));
+            self.0.set(
+                "ScaleOutCooldown",
+                Some("scale_out_cooldown"),
+                rt::int(value),
+            );
             self
         }
     }

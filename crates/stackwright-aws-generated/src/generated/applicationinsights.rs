@@ -2,23 +2,24 @@
 //! `ApplicationInsights` resource types of the CloudFormation registry (`AWS::ApplicationInsights::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `applicationinsights` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ApplicationInsights::Application
 ///
 /// CloudFormation: `AWS::ApplicationInsights::Application`. Terraform: `awscc_applicationinsights_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationinsights-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationInsights::Application",
     terraform: Some("awscc_applicationinsights_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -32,12 +33,12 @@ static APPLICATION_TYPE: TypeInfo = TypeInfo {
 impl Application {
     /// Declares a `AWS::ApplicationInsights::Application` with the stack-unique `id`. Required properties: `resource_group_name` (`ResourceGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, resource_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+    pub fn new(id: impl Into<String>, resource_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ResourceGroupName",
             Some("resource_group_name"),
-            string(resource_group_name),
+            rt::string(resource_group_name),
         );
         Application(this)
     }
@@ -48,7 +49,7 @@ impl Application {
         self.0.set(
             "AttachMissingPermission",
             Some("attach_missing_permission"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -59,7 +60,7 @@ impl Application {
         self.0.set(
             "AutoConfigurationEnabled",
             Some("auto_configuration_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -70,7 +71,7 @@ impl Application {
         self.0.set(
             "CWEMonitorEnabled",
             Some("cwe_monitor_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -84,7 +85,7 @@ impl Application {
         self.0.set(
             "ComponentMonitoringSettings",
             Some("component_monitoring_settings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -95,8 +96,11 @@ impl Application {
         mut self,
         value: impl IntoIterator<Item = application::CustomComponent>,
     ) -> Self {
-        self.0
-            .set("CustomComponents", Some("custom_components"), list(value));
+        self.0.set(
+            "CustomComponents",
+            Some("custom_components"),
+            rt::list(value),
+        );
         self
     }
     /// The grouping type of the application
@@ -115,7 +119,7 @@ impl Application {
         value: impl IntoIterator<Item = application::LogPatternSet>,
     ) -> Self {
         self.0
-            .set("LogPatternSets", Some("log_pattern_sets"), list(value));
+            .set("LogPatternSets", Some("log_pattern_sets"), rt::list(value));
         self
     }
     /// When set to true, creates opsItems for any problems detected on an application.
@@ -125,29 +129,29 @@ impl Application {
         self.0.set(
             "OpsCenterEnabled",
             Some("ops_center_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The SNS topic provided to Application Insights that is associated to the created opsItem.
     ///
     /// Constraints: length 20..=300; pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`. CloudFormation `OpsItemSNSTopicArn`, Terraform `ops_item_sns_topic_arn`.
-    pub fn ops_item_sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ops_item_sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OpsItemSNSTopicArn",
             Some("ops_item_sns_topic_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Application Insights sends notifications to this SNS topic whenever there is a problem update in the associated application.
     ///
     /// Constraints: length 20..=300; pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`. CloudFormation `SNSNotificationArn`, Terraform `sns_notification_arn`.
-    pub fn sns_notification_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_notification_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SNSNotificationArn",
             Some("sns_notification_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -155,13 +159,13 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::ApplicationInsights::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The ARN of the ApplicationInsights application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationARN`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationARN")
     }
 }
@@ -174,12 +178,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarm.html)
     #[derive(Clone, Debug)]
-    pub struct Alarm(Props);
+    pub struct Alarm(rt::Props);
     impl Alarm {
         /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmName", Some("alarm_name"), string(alarm_name));
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
             Alarm(this)
         }
         /// Indicates the degree of outage when the alarm goes off.
@@ -197,15 +201,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarmmetric.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmMetric(Props);
+    pub struct AlarmMetric(rt::Props);
     impl AlarmMetric {
         /// A new `AlarmMetric`. Required properties: `alarm_metric_name` (`AlarmMetricName`).
-        pub fn new(alarm_metric_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(alarm_metric_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AlarmMetricName",
                 Some("alarm_metric_name"),
-                string(alarm_metric_name),
+                rt::string(alarm_metric_name),
             );
             AlarmMetric(this)
         }
@@ -217,11 +221,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentConfiguration(Props);
+    pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
         /// A new `ComponentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentConfiguration(this)
         }
         /// The configuration settings
@@ -245,7 +249,7 @@ pub mod application {
             self.0.set(
                 "SubComponentTypeConfigurations",
                 Some("sub_component_type_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -257,36 +261,36 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentmonitoringsetting.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentMonitoringSetting(Props);
+    pub struct ComponentMonitoringSetting(rt::Props);
     impl ComponentMonitoringSetting {
         /// A new `ComponentMonitoringSetting`. Required properties: `component_configuration_mode` (`ComponentConfigurationMode`), `tier` (`Tier`).
         pub fn new(
             component_configuration_mode: ComponentConfigurationMode,
-            tier: impl Into<Expr>,
+            tier: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComponentConfigurationMode",
                 Some("component_configuration_mode"),
                 component_configuration_mode.into(),
             );
-            this.set("Tier", Some("tier"), string(tier));
+            this.set("Tier", Some("tier"), rt::string(tier));
             ComponentMonitoringSetting(this)
         }
         /// The ARN of the compnonent.
         ///
         /// Constraints: length 20..=300; pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`. CloudFormation `ComponentARN`, Terraform `component_arn`.
-        pub fn component_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentARN", Some("component_arn"), string(value));
+                .set("ComponentARN", Some("component_arn"), rt::string(value));
             self
         }
         /// The name of the component.
         ///
         /// Constraints: length 1..=128; pattern `^[\d\w\-_.+]*$`. CloudFormation `ComponentName`, Terraform `component_name`.
-        pub fn component_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentName", Some("component_name"), string(value));
+                .set("ComponentName", Some("component_name"), rt::string(value));
             self
         }
         /// The monitoring configuration of the component.
@@ -322,11 +326,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-configurationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationDetails(Props);
+    pub struct ConfigurationDetails(rt::Props);
     impl ConfigurationDetails {
         /// A new `ConfigurationDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigurationDetails(this)
         }
         /// A list of metrics to monitor for the component.
@@ -334,14 +338,14 @@ pub mod application {
         /// CloudFormation `AlarmMetrics`, Terraform `alarm_metrics`.
         pub fn alarm_metrics(mut self, value: impl IntoIterator<Item = AlarmMetric>) -> Self {
             self.0
-                .set("AlarmMetrics", Some("alarm_metrics"), list(value));
+                .set("AlarmMetrics", Some("alarm_metrics"), rt::list(value));
             self
         }
         /// A list of alarms to monitor for the component.
         ///
         /// CloudFormation `Alarms`, Terraform `alarms`.
         pub fn alarms(mut self, value: impl IntoIterator<Item = Alarm>) -> Self {
-            self.0.set("Alarms", Some("alarms"), list(value));
+            self.0.set("Alarms", Some("alarms"), rt::list(value));
             self
         }
         /// The HA cluster Prometheus Exporter settings.
@@ -384,7 +388,7 @@ pub mod application {
         ///
         /// CloudFormation `Logs`, Terraform `logs`.
         pub fn logs(mut self, value: impl IntoIterator<Item = Log>) -> Self {
-            self.0.set("Logs", Some("logs"), list(value));
+            self.0.set("Logs", Some("logs"), rt::list(value));
             self
         }
         /// The NetWeaver Prometheus Exporter settings.
@@ -405,7 +409,7 @@ pub mod application {
         ///
         /// CloudFormation `Processes`, Terraform `processes`.
         pub fn processes(mut self, value: impl IntoIterator<Item = Process>) -> Self {
-            self.0.set("Processes", Some("processes"), list(value));
+            self.0.set("Processes", Some("processes"), rt::list(value));
             self
         }
         /// The SQL Prometheus Exporter settings.
@@ -427,7 +431,7 @@ pub mod application {
         /// CloudFormation `WindowsEvents`, Terraform `windows_events`.
         pub fn windows_events(mut self, value: impl IntoIterator<Item = WindowsEvent>) -> Self {
             self.0
-                .set("WindowsEvents", Some("windows_events"), list(value));
+                .set("WindowsEvents", Some("windows_events"), rt::list(value));
             self
         }
     }
@@ -438,23 +442,23 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-customcomponent.html)
     #[derive(Clone, Debug)]
-    pub struct CustomComponent(Props);
+    pub struct CustomComponent(rt::Props);
     impl CustomComponent {
         /// A new `CustomComponent`. Required properties: `component_name` (`ComponentName`), `resource_list` (`ResourceList`).
         pub fn new(
-            component_name: impl Into<Expr>,
-            resource_list: impl IntoIterator<Item = impl Into<Expr>>,
+            component_name: impl Into<rt::Expr>,
+            resource_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComponentName",
                 Some("component_name"),
-                string(component_name),
+                rt::string(component_name),
             );
             this.set(
                 "ResourceList",
                 Some("resource_list"),
-                strings(resource_list),
+                rt::strings(resource_list),
             );
             CustomComponent(this)
         }
@@ -466,19 +470,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-haclusterprometheusexporter.html)
     #[derive(Clone, Debug)]
-    pub struct HaClusterPrometheusExporter(Props);
+    pub struct HaClusterPrometheusExporter(rt::Props);
     impl HaClusterPrometheusExporter {
         /// A new `HaClusterPrometheusExporter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HaClusterPrometheusExporter(this)
         }
         /// Prometheus exporter port.
         ///
         /// CloudFormation `PrometheusPort`, Terraform `prometheus_port`.
-        pub fn prometheus_port(mut self, value: impl Into<Expr>) -> Self {
+        pub fn prometheus_port(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrometheusPort", Some("prometheus_port"), string(value));
+                .set("PrometheusPort", Some("prometheus_port"), rt::string(value));
             self
         }
     }
@@ -489,36 +493,36 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-hanaprometheusexporter.html)
     #[derive(Clone, Debug)]
-    pub struct HanaPrometheusExporter(Props);
+    pub struct HanaPrometheusExporter(rt::Props);
     impl HanaPrometheusExporter {
         /// A new `HanaPrometheusExporter`. Required properties: `agree_to_install_hanadb_client` (`AgreeToInstallHANADBClient`), `hana_port` (`HANAPort`), `hanasid` (`HANASID`), `hana_secret_name` (`HANASecretName`).
         pub fn new(
             agree_to_install_hanadb_client: bool,
-            hana_port: impl Into<Expr>,
-            hanasid: impl Into<Expr>,
-            hana_secret_name: impl Into<Expr>,
+            hana_port: impl Into<rt::Expr>,
+            hanasid: impl Into<rt::Expr>,
+            hana_secret_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AgreeToInstallHANADBClient",
                 Some("agree_to_install_hanadb_client"),
-                boolean(agree_to_install_hanadb_client),
+                rt::boolean(agree_to_install_hanadb_client),
             );
-            this.set("HANAPort", Some("hana_port"), string(hana_port));
-            this.set("HANASID", Some("hanasid"), string(hanasid));
+            this.set("HANAPort", Some("hana_port"), rt::string(hana_port));
+            this.set("HANASID", Some("hanasid"), rt::string(hanasid));
             this.set(
                 "HANASecretName",
                 Some("hana_secret_name"),
-                string(hana_secret_name),
+                rt::string(hana_secret_name),
             );
             HanaPrometheusExporter(this)
         }
         /// Prometheus exporter port.
         ///
         /// CloudFormation `PrometheusPort`, Terraform `prometheus_port`.
-        pub fn prometheus_port(mut self, value: impl Into<Expr>) -> Self {
+        pub fn prometheus_port(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrometheusPort", Some("prometheus_port"), string(value));
+                .set("PrometheusPort", Some("prometheus_port"), rt::string(value));
             self
         }
     }
@@ -529,33 +533,33 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-jmxprometheusexporter.html)
     #[derive(Clone, Debug)]
-    pub struct JmxPrometheusExporter(Props);
+    pub struct JmxPrometheusExporter(rt::Props);
     impl JmxPrometheusExporter {
         /// A new `JmxPrometheusExporter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JmxPrometheusExporter(this)
         }
         /// Java agent host port
         ///
         /// CloudFormation `HostPort`, Terraform `host_port`.
-        pub fn host_port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostPort", Some("host_port"), string(value));
+        pub fn host_port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostPort", Some("host_port"), rt::string(value));
             self
         }
         /// JMX service URL.
         ///
         /// CloudFormation `JMXURL`, Terraform `jmxurl`.
-        pub fn jmxurl(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JMXURL", Some("jmxurl"), string(value));
+        pub fn jmxurl(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JMXURL", Some("jmxurl"), rt::string(value));
             self
         }
         /// Prometheus exporter port.
         ///
         /// CloudFormation `PrometheusPort`, Terraform `prometheus_port`.
-        pub fn prometheus_port(mut self, value: impl Into<Expr>) -> Self {
+        pub fn prometheus_port(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrometheusPort", Some("prometheus_port"), string(value));
+                .set("PrometheusPort", Some("prometheus_port"), rt::string(value));
             self
         }
     }
@@ -566,12 +570,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-log.html)
     #[derive(Clone, Debug)]
-    pub struct Log(Props);
+    pub struct Log(rt::Props);
     impl Log {
         /// A new `Log`. Required properties: `log_type` (`LogType`).
-        pub fn new(log_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogType", Some("log_type"), string(log_type));
+        pub fn new(log_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogType", Some("log_type"), rt::string(log_type));
             Log(this)
         }
         /// The type of encoding of the logs to be monitored.
@@ -584,23 +588,24 @@ pub mod application {
         /// The CloudWatch log group name to be associated to the monitored log.
         ///
         /// Constraints: length 1..=512; pattern `[\.\-_/#A-Za-z0-9]+`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The path of the logs to be monitored.
         ///
         /// Constraints: length 1..=260; pattern `^([a-zA-Z]:\\[\\\S|*\S]?.*|/[^"']*)$`. CloudFormation `LogPath`, Terraform `log_path`.
-        pub fn log_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogPath", Some("log_path"), string(value));
+        pub fn log_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogPath", Some("log_path"), rt::string(value));
             self
         }
         /// The name of the log pattern set.
         ///
         /// Constraints: length 1..=30; pattern `[a-zA-Z0-9.-_]*`. CloudFormation `PatternSet`, Terraform `pattern_set`.
-        pub fn pattern_set(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PatternSet", Some("pattern_set"), string(value));
+        pub fn pattern_set(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PatternSet", Some("pattern_set"), rt::string(value));
             self
         }
     }
@@ -611,14 +616,22 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpattern.html)
     #[derive(Clone, Debug)]
-    pub struct LogPattern(Props);
+    pub struct LogPattern(rt::Props);
     impl LogPattern {
         /// A new `LogPattern`. Required properties: `pattern` (`Pattern`), `pattern_name` (`PatternName`), `rank` (`Rank`).
-        pub fn new(pattern: impl Into<Expr>, pattern_name: impl Into<Expr>, rank: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Pattern", Some("pattern"), string(pattern));
-            this.set("PatternName", Some("pattern_name"), string(pattern_name));
-            this.set("Rank", Some("rank"), int(rank));
+        pub fn new(
+            pattern: impl Into<rt::Expr>,
+            pattern_name: impl Into<rt::Expr>,
+            rank: i64,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set(
+                "PatternName",
+                Some("pattern_name"),
+                rt::string(pattern_name),
+            );
+            this.set("Rank", Some("rank"), rt::int(rank));
             LogPattern(this)
         }
     }
@@ -629,19 +642,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpatternset.html)
     #[derive(Clone, Debug)]
-    pub struct LogPatternSet(Props);
+    pub struct LogPatternSet(rt::Props);
     impl LogPatternSet {
         /// A new `LogPatternSet`. Required properties: `log_patterns` (`LogPatterns`), `pattern_set_name` (`PatternSetName`).
         pub fn new(
             log_patterns: impl IntoIterator<Item = LogPattern>,
-            pattern_set_name: impl Into<Expr>,
+            pattern_set_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("LogPatterns", Some("log_patterns"), list(log_patterns));
+            let mut this = rt::Props::default();
+            this.set("LogPatterns", Some("log_patterns"), rt::list(log_patterns));
             this.set(
                 "PatternSetName",
                 Some("pattern_set_name"),
-                string(pattern_set_name),
+                rt::string(pattern_set_name),
             );
             LogPatternSet(this)
         }
@@ -653,28 +666,28 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-netweaverprometheusexporter.html)
     #[derive(Clone, Debug)]
-    pub struct NetWeaverPrometheusExporter(Props);
+    pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
         /// A new `NetWeaverPrometheusExporter`. Required properties: `instance_numbers` (`InstanceNumbers`), `sapsid` (`SAPSID`).
         pub fn new(
-            instance_numbers: impl IntoIterator<Item = impl Into<Expr>>,
-            sapsid: impl Into<Expr>,
+            instance_numbers: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            sapsid: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InstanceNumbers",
                 Some("instance_numbers"),
-                strings(instance_numbers),
+                rt::strings(instance_numbers),
             );
-            this.set("SAPSID", Some("sapsid"), string(sapsid));
+            this.set("SAPSID", Some("sapsid"), rt::string(sapsid));
             NetWeaverPrometheusExporter(this)
         }
         /// Prometheus exporter port.
         ///
         /// CloudFormation `PrometheusPort`, Terraform `prometheus_port`.
-        pub fn prometheus_port(mut self, value: impl Into<Expr>) -> Self {
+        pub fn prometheus_port(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrometheusPort", Some("prometheus_port"), string(value));
+                .set("PrometheusPort", Some("prometheus_port"), rt::string(value));
             self
         }
     }
@@ -685,16 +698,24 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-process.html)
     #[derive(Clone, Debug)]
-    pub struct Process(Props);
+    pub struct Process(rt::Props);
     impl Process {
         /// A new `Process`. Required properties: `alarm_metrics` (`AlarmMetrics`), `process_name` (`ProcessName`).
         pub fn new(
             alarm_metrics: impl IntoIterator<Item = AlarmMetric>,
-            process_name: impl Into<Expr>,
+            process_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmMetrics", Some("alarm_metrics"), list(alarm_metrics));
-            this.set("ProcessName", Some("process_name"), string(process_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "AlarmMetrics",
+                Some("alarm_metrics"),
+                rt::list(alarm_metrics),
+            );
+            this.set(
+                "ProcessName",
+                Some("process_name"),
+                rt::string(process_name),
+            );
             Process(this)
         }
     }
@@ -705,20 +726,23 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-sqlserverprometheusexporter.html)
     #[derive(Clone, Debug)]
-    pub struct SqlServerPrometheusExporter(Props);
+    pub struct SqlServerPrometheusExporter(rt::Props);
     impl SqlServerPrometheusExporter {
         /// A new `SqlServerPrometheusExporter`. Required properties: `prometheus_port` (`PrometheusPort`), `sql_secret_name` (`SQLSecretName`).
-        pub fn new(prometheus_port: impl Into<Expr>, sql_secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            prometheus_port: impl Into<rt::Expr>,
+            sql_secret_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PrometheusPort",
                 Some("prometheus_port"),
-                string(prometheus_port),
+                rt::string(prometheus_port),
             );
             this.set(
                 "SQLSecretName",
                 Some("sql_secret_name"),
-                string(sql_secret_name),
+                rt::string(sql_secret_name),
             );
             SqlServerPrometheusExporter(this)
         }
@@ -730,11 +754,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponentconfigurationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct SubComponentConfigurationDetails(Props);
+    pub struct SubComponentConfigurationDetails(rt::Props);
     impl SubComponentConfigurationDetails {
         /// A new `SubComponentConfigurationDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SubComponentConfigurationDetails(this)
         }
         /// A list of metrics to monitor for the component.
@@ -742,21 +766,21 @@ pub mod application {
         /// CloudFormation `AlarmMetrics`, Terraform `alarm_metrics`.
         pub fn alarm_metrics(mut self, value: impl IntoIterator<Item = AlarmMetric>) -> Self {
             self.0
-                .set("AlarmMetrics", Some("alarm_metrics"), list(value));
+                .set("AlarmMetrics", Some("alarm_metrics"), rt::list(value));
             self
         }
         /// A list of logs to monitor for the component.
         ///
         /// CloudFormation `Logs`, Terraform `logs`.
         pub fn logs(mut self, value: impl IntoIterator<Item = Log>) -> Self {
-            self.0.set("Logs", Some("logs"), list(value));
+            self.0.set("Logs", Some("logs"), rt::list(value));
             self
         }
         /// A list of processes to monitor for the component.
         ///
         /// CloudFormation `Processes`, Terraform `processes`.
         pub fn processes(mut self, value: impl IntoIterator<Item = Process>) -> Self {
-            self.0.set("Processes", Some("processes"), list(value));
+            self.0.set("Processes", Some("processes"), rt::list(value));
             self
         }
         /// A list of Windows Events to log.
@@ -764,7 +788,7 @@ pub mod application {
         /// CloudFormation `WindowsEvents`, Terraform `windows_events`.
         pub fn windows_events(mut self, value: impl IntoIterator<Item = WindowsEvent>) -> Self {
             self.0
-                .set("WindowsEvents", Some("windows_events"), list(value));
+                .set("WindowsEvents", Some("windows_events"), rt::list(value));
             self
         }
     }
@@ -775,14 +799,14 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponenttypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SubComponentTypeConfiguration(Props);
+    pub struct SubComponentTypeConfiguration(rt::Props);
     impl SubComponentTypeConfiguration {
         /// A new `SubComponentTypeConfiguration`. Required properties: `sub_component_configuration_details` (`SubComponentConfigurationDetails`), `sub_component_type` (`SubComponentType`).
         pub fn new(
             sub_component_configuration_details: SubComponentConfigurationDetails,
             sub_component_type: SubComponentType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SubComponentConfigurationDetails",
                 Some("sub_component_configuration_details"),
@@ -803,29 +827,30 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-windowsevent.html)
     #[derive(Clone, Debug)]
-    pub struct WindowsEvent(Props);
+    pub struct WindowsEvent(rt::Props);
     impl WindowsEvent {
         /// A new `WindowsEvent`. Required properties: `event_levels` (`EventLevels`), `event_name` (`EventName`), `log_group_name` (`LogGroupName`).
         pub fn new(
             event_levels: impl IntoIterator<Item = EventLevel>,
-            event_name: impl Into<Expr>,
-            log_group_name: impl Into<Expr>,
+            event_name: impl Into<rt::Expr>,
+            log_group_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("EventLevels", Some("event_levels"), list(event_levels));
-            this.set("EventName", Some("event_name"), string(event_name));
+            let mut this = rt::Props::default();
+            this.set("EventLevels", Some("event_levels"), rt::list(event_levels));
+            this.set("EventName", Some("event_name"), rt::string(event_name));
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                string(log_group_name),
+                rt::string(log_group_name),
             );
             WindowsEvent(this)
         }
         /// The name of the log pattern set.
         ///
         /// Constraints: length 1..=30; pattern `[a-zA-Z0-9.-_]*`. CloudFormation `PatternSet`, Terraform `pattern_set`.
-        pub fn pattern_set(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PatternSet", Some("pattern_set"), string(value));
+        pub fn pattern_set(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PatternSet", Some("pattern_set"), rt::string(value));
             self
         }
     }

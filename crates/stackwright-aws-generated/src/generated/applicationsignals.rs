@@ -2,23 +2,24 @@
 //! `ApplicationSignals` resource types of the CloudFormation registry (`AWS::ApplicationSignals::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `applicationsignals` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
 /// CloudFormation: `AWS::ApplicationSignals::Discovery`. Terraform: `awscc_applicationsignals_discovery` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationsignals-discovery.html)
-pub struct Discovery(Base);
-static DISCOVERY_TYPE: TypeInfo = TypeInfo {
+pub struct Discovery(rt::Base);
+static DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationSignals::Discovery",
     terraform: Some("awscc_applicationsignals_discovery"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
@@ -27,18 +28,18 @@ impl Discovery {
     /// Declares a `AWS::ApplicationSignals::Discovery` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DISCOVERY_TYPE);
+        let this = rt::Base::new(id, &DISCOVERY_TYPE);
         Discovery(this)
     }
 }
 builder!(Discovery, DiscoveryHandle);
 /// A declared `AWS::ApplicationSignals::Discovery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DiscoveryHandle(Handle);
+pub struct DiscoveryHandle(rt::Handle);
 handle!(DiscoveryHandle);
 impl DiscoveryHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -47,11 +48,11 @@ impl DiscoveryHandle {
 /// CloudFormation: `AWS::ApplicationSignals::GroupingConfiguration`. Terraform: `awscc_applicationsignals_grouping_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationsignals-groupingconfiguration.html)
-pub struct GroupingConfiguration(Base);
-static GROUPING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct GroupingConfiguration(rt::Base);
+static GROUPING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationSignals::GroupingConfiguration",
     terraform: Some("awscc_applicationsignals_grouping_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -68,11 +69,11 @@ impl GroupingConfiguration {
             Item = grouping_configuration::GroupingAttributeDefinition,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &GROUPING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &GROUPING_CONFIGURATION_TYPE);
         this.set(
             "GroupingAttributeDefinitions",
             Some("grouping_attribute_definitions"),
-            list(grouping_attribute_definitions),
+            rt::list(grouping_attribute_definitions),
         );
         GroupingConfiguration(this)
     }
@@ -80,15 +81,15 @@ impl GroupingConfiguration {
 builder!(GroupingConfiguration, GroupingConfigurationHandle);
 /// A declared `AWS::ApplicationSignals::GroupingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupingConfigurationHandle(Handle);
+pub struct GroupingConfigurationHandle(rt::Handle);
 handle!(GroupingConfigurationHandle);
 impl GroupingConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -99,28 +100,32 @@ pub mod grouping_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-groupingconfiguration-groupingattributedefinition.html)
     #[derive(Clone, Debug)]
-    pub struct GroupingAttributeDefinition(Props);
+    pub struct GroupingAttributeDefinition(rt::Props);
     impl GroupingAttributeDefinition {
         /// A new `GroupingAttributeDefinition`. Required properties: `grouping_name` (`GroupingName`), `grouping_source_keys` (`GroupingSourceKeys`).
         pub fn new(
-            grouping_name: impl Into<Expr>,
-            grouping_source_keys: impl IntoIterator<Item = impl Into<Expr>>,
+            grouping_name: impl Into<rt::Expr>,
+            grouping_source_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("GroupingName", Some("grouping_name"), string(grouping_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "GroupingName",
+                Some("grouping_name"),
+                rt::string(grouping_name),
+            );
             this.set(
                 "GroupingSourceKeys",
                 Some("grouping_source_keys"),
-                strings(grouping_source_keys),
+                rt::strings(grouping_source_keys),
             );
             GroupingAttributeDefinition(this)
         }
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9\s+\-=\._:/@]*$`. CloudFormation `DefaultGroupingValue`, Terraform `default_grouping_value`.
-        pub fn default_grouping_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_grouping_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultGroupingValue",
                 Some("default_grouping_value"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -132,11 +137,11 @@ pub mod grouping_configuration {
 /// CloudFormation: `AWS::ApplicationSignals::InstrumentationConfig`. Terraform: `awscc_applicationsignals_instrumentation_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationsignals-instrumentationconfig.html)
-pub struct InstrumentationConfig(Base);
-static INSTRUMENTATION_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct InstrumentationConfig(rt::Base);
+static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationSignals::InstrumentationConfig",
     terraform: Some("awscc_applicationsignals_instrumentation_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -185,75 +190,79 @@ impl InstrumentationConfig {
     pub fn new(
         id: impl Into<String>,
         capture_configuration: instrumentation_config::CaptureConfiguration,
-        environment: impl Into<Expr>,
+        environment: impl Into<rt::Expr>,
         instrumentation_type: instrumentation_config::InstrumentationType,
         location: instrumentation_config::Location,
-        service: impl Into<Expr>,
+        service: impl Into<rt::Expr>,
         signal_type: instrumentation_config::SignalType,
     ) -> Self {
-        let mut this = Base::new(id, &INSTRUMENTATION_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &INSTRUMENTATION_CONFIG_TYPE);
         this.set(
             "CaptureConfiguration",
             Some("capture_configuration"),
             capture_configuration.into(),
         );
-        this.set("Environment", Some("environment"), string(environment));
+        this.set("Environment", Some("environment"), rt::string(environment));
         this.set(
             "InstrumentationType",
             Some("instrumentation_type"),
             instrumentation_type.into(),
         );
         this.set("Location", Some("location"), location.into());
-        this.set("Service", Some("service"), string(service));
+        this.set("Service", Some("service"), rt::string(service));
         this.set("SignalType", Some("signal_type"), signal_type.into());
         InstrumentationConfig(this)
     }
     /// Client-side filters that target specific instances.
     ///
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `AttributeFilters`, Terraform `attribute_filters`.
-    pub fn attribute_filters(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("AttributeFilters", Some("attribute_filters"), json(value));
+    pub fn attribute_filters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AttributeFilters",
+            Some("attribute_filters"),
+            rt::json(value),
+        );
         self
     }
     /// An optional short description that explains the purpose of this instrumentation.
     ///
     /// Constraints: length 1..=50. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The timestamp after which this configuration is no longer served.
     ///
     /// Changing it replaces the resource. CloudFormation `ExpiresAt`, Terraform `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", Some("expires_at"), string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
 }
 builder!(InstrumentationConfig, InstrumentationConfigHandle);
 /// A declared `AWS::ApplicationSignals::InstrumentationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstrumentationConfigHandle(Handle);
+pub struct InstrumentationConfigHandle(rt::Handle);
 handle!(InstrumentationConfigHandle);
 impl InstrumentationConfigHandle {
     /// The Amazon Resource Name (ARN) of the instrumentation configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A stable hash computed from the location that uniquely identifies this instrumentation point.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationHash`; Terraform `location_hash`.
-    pub fn location_hash(&self) -> Expr {
+    pub fn location_hash(&self) -> rt::Expr {
         self.0.attr("LocationHash")
     }
     /// The server-generated creation timestamp for this instrumentation configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -266,11 +275,11 @@ pub mod instrumentation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-captureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CaptureConfiguration(Props);
+    pub struct CaptureConfiguration(rt::Props);
     impl CaptureConfiguration {
         /// A new `CaptureConfiguration`. Required properties: `code_capture` (`CodeCapture`).
         pub fn new(code_capture: CodeCaptureConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CodeCapture", Some("code_capture"), code_capture.into());
             CaptureConfiguration(this)
         }
@@ -282,11 +291,11 @@ pub mod instrumentation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-capturelimitsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CaptureLimitsConfig(Props);
+    pub struct CaptureLimitsConfig(rt::Props);
     impl CaptureLimitsConfig {
         /// A new `CaptureLimitsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptureLimitsConfig(this)
         }
         /// Maximum nesting depth to traverse inside collections.
@@ -296,7 +305,7 @@ pub mod instrumentation_config {
             self.0.set(
                 "MaxCollectionDepth",
                 Some("max_collection_depth"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -307,7 +316,7 @@ pub mod instrumentation_config {
             self.0.set(
                 "MaxCollectionWidth",
                 Some("max_collection_width"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -318,7 +327,7 @@ pub mod instrumentation_config {
             self.0.set(
                 "MaxFieldsPerObject",
                 Some("max_fields_per_object"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -326,7 +335,7 @@ pub mod instrumentation_config {
         ///
         /// Constraints: range 1..=1000. CloudFormation `MaxHits`, Terraform `max_hits`.
         pub fn max_hits(mut self, value: i64) -> Self {
-            self.0.set("MaxHits", Some("max_hits"), int(value));
+            self.0.set("MaxHits", Some("max_hits"), rt::int(value));
             self
         }
         /// Maximum depth for nested object traversal.
@@ -334,7 +343,7 @@ pub mod instrumentation_config {
         /// Constraints: range 1..=5. CloudFormation `MaxObjectDepth`, Terraform `max_object_depth`.
         pub fn max_object_depth(mut self, value: i64) -> Self {
             self.0
-                .set("MaxObjectDepth", Some("max_object_depth"), int(value));
+                .set("MaxObjectDepth", Some("max_object_depth"), rt::int(value));
             self
         }
         /// Maximum number of stack frames to capture.
@@ -342,7 +351,7 @@ pub mod instrumentation_config {
         /// Constraints: range 1..=20. CloudFormation `MaxStackFrames`, Terraform `max_stack_frames`.
         pub fn max_stack_frames(mut self, value: i64) -> Self {
             self.0
-                .set("MaxStackFrames", Some("max_stack_frames"), int(value));
+                .set("MaxStackFrames", Some("max_stack_frames"), rt::int(value));
             self
         }
         /// Maximum total size in bytes of a captured stack trace.
@@ -352,7 +361,7 @@ pub mod instrumentation_config {
             self.0.set(
                 "MaxStackTraceSize",
                 Some("max_stack_trace_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -361,7 +370,7 @@ pub mod instrumentation_config {
         /// Constraints: range 1..=255. CloudFormation `MaxStringLength`, Terraform `max_string_length`.
         pub fn max_string_length(mut self, value: i64) -> Self {
             self.0
-                .set("MaxStringLength", Some("max_string_length"), int(value));
+                .set("MaxStringLength", Some("max_string_length"), rt::int(value));
             self
         }
     }
@@ -372,11 +381,11 @@ pub mod instrumentation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codecaptureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CodeCaptureConfiguration(Props);
+    pub struct CodeCaptureConfiguration(rt::Props);
     impl CodeCaptureConfiguration {
         /// A new `CodeCaptureConfiguration`. Required properties: `capture_limits` (`CaptureLimits`).
         pub fn new(capture_limits: CaptureLimitsConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CaptureLimits",
                 Some("capture_limits"),
@@ -389,21 +398,24 @@ pub mod instrumentation_config {
         /// Constraints: at most 10 items. CloudFormation `CaptureArguments`, Terraform `capture_arguments`.
         pub fn capture_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CaptureArguments",
                 Some("capture_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The local variables to capture by name.
         ///
         /// Constraints: at most 20 items. CloudFormation `CaptureLocals`, Terraform `capture_locals`.
-        pub fn capture_locals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn capture_locals(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("CaptureLocals", Some("capture_locals"), strings(value));
+                .set("CaptureLocals", Some("capture_locals"), rt::strings(value));
             self
         }
         /// Whether to capture the return value.
@@ -411,7 +423,7 @@ pub mod instrumentation_config {
         /// CloudFormation `CaptureReturn`, Terraform `capture_return`.
         pub fn capture_return(mut self, value: bool) -> Self {
             self.0
-                .set("CaptureReturn", Some("capture_return"), boolean(value));
+                .set("CaptureReturn", Some("capture_return"), rt::boolean(value));
             self
         }
         /// Whether to capture a stack trace.
@@ -421,7 +433,7 @@ pub mod instrumentation_config {
             self.0.set(
                 "CaptureStackTrace",
                 Some("capture_stack_trace"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -433,41 +445,44 @@ pub mod instrumentation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codelocation.html)
     #[derive(Clone, Debug)]
-    pub struct CodeLocation(Props);
+    pub struct CodeLocation(rt::Props);
     impl CodeLocation {
         /// A new `CodeLocation`. Required properties: `file_path` (`FilePath`), `language` (`Language`).
-        pub fn new(file_path: impl Into<Expr>, language: Language) -> Self {
-            let mut this = Props::default();
-            this.set("FilePath", Some("file_path"), string(file_path));
+        pub fn new(file_path: impl Into<rt::Expr>, language: Language) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FilePath", Some("file_path"), rt::string(file_path));
             this.set("Language", Some("language"), language.into());
             CodeLocation(this)
         }
         /// The class or type name that contains the method.
         ///
         /// Constraints: length 1..=128. CloudFormation `ClassName`, Terraform `class_name`.
-        pub fn class_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClassName", Some("class_name"), string(value));
+        pub fn class_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ClassName", Some("class_name"), rt::string(value));
             self
         }
         /// The package, module, or namespace that contains the target code.
         ///
         /// Constraints: length 1..=128. CloudFormation `CodeUnit`, Terraform `code_unit`.
-        pub fn code_unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodeUnit", Some("code_unit"), string(value));
+        pub fn code_unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodeUnit", Some("code_unit"), rt::string(value));
             self
         }
         /// The line number to instrument.
         ///
         /// Constraints: at least 1. CloudFormation `LineNumber`, Terraform `line_number`.
         pub fn line_number(mut self, value: i64) -> Self {
-            self.0.set("LineNumber", Some("line_number"), int(value));
+            self.0
+                .set("LineNumber", Some("line_number"), rt::int(value));
             self
         }
         /// The method or function name to instrument.
         ///
         /// Constraints: length 1..=80. CloudFormation `MethodName`, Terraform `method_name`.
-        pub fn method_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MethodName", Some("method_name"), string(value));
+        pub fn method_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MethodName", Some("method_name"), rt::string(value));
             self
         }
     }
@@ -478,11 +493,11 @@ pub mod instrumentation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. Required properties: `code_location` (`CodeLocation`).
         pub fn new(code_location: CodeLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CodeLocation", Some("code_location"), code_location.into());
             Location(this)
         }
@@ -521,11 +536,11 @@ pub mod instrumentation_config {
 /// CloudFormation: `AWS::ApplicationSignals::ServiceLevelObjective`. Terraform: `awscc_applicationsignals_service_level_objective` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationsignals-servicelevelobjective.html)
-pub struct ServiceLevelObjective(Base);
-static SERVICE_LEVEL_OBJECTIVE_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceLevelObjective(rt::Base);
+static SERVICE_LEVEL_OBJECTIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ApplicationSignals::ServiceLevelObjective",
     terraform: Some("awscc_applicationsignals_service_level_objective"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -538,9 +553,9 @@ static SERVICE_LEVEL_OBJECTIVE_TYPE: TypeInfo = TypeInfo {
 impl ServiceLevelObjective {
     /// Declares a `AWS::ApplicationSignals::ServiceLevelObjective` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SERVICE_LEVEL_OBJECTIVE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SERVICE_LEVEL_OBJECTIVE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ServiceLevelObjective(this)
     }
     /// Each object in this array defines the length of the look-back window used to calculate one burn rate metric for this SLO.
@@ -553,16 +568,16 @@ impl ServiceLevelObjective {
         self.0.set(
             "BurnRateConfigurations",
             Some("burn_rate_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// An optional description for this SLO.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Each object in this array defines a time exclusion window for this SLO.
@@ -572,8 +587,11 @@ impl ServiceLevelObjective {
         mut self,
         value: impl IntoIterator<Item = service_level_objective::ExclusionWindow>,
     ) -> Self {
-        self.0
-            .set("ExclusionWindows", Some("exclusion_windows"), list(value));
+        self.0.set(
+            "ExclusionWindows",
+            Some("exclusion_windows"),
+            rt::list(value),
+        );
         self
     }
     /// A structure that contains the attributes that determine the goal of the SLO.
@@ -602,31 +620,31 @@ impl ServiceLevelObjective {
 builder!(ServiceLevelObjective, ServiceLevelObjectiveHandle);
 /// A declared `AWS::ApplicationSignals::ServiceLevelObjective`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceLevelObjectiveHandle(Handle);
+pub struct ServiceLevelObjectiveHandle(rt::Handle);
 handle!(ServiceLevelObjectiveHandle);
 impl ServiceLevelObjectiveHandle {
     /// The ARN of this SLO.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Epoch time in seconds of the time that this SLO was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// Epoch time in seconds of the time that this SLO was most recently updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// Displays whether this is a period-based SLO or a request-based SLO.
     ///
     /// CloudFormation `Fn::GetAtt` `EvaluationType`; Terraform `evaluation_type`.
-    pub fn evaluation_type(&self) -> Expr {
+    pub fn evaluation_type(&self) -> rt::Expr {
         self.0.attr("EvaluationType")
     }
 }
@@ -639,15 +657,15 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BurnRateConfiguration(Props);
+    pub struct BurnRateConfiguration(rt::Props);
     impl BurnRateConfiguration {
         /// A new `BurnRateConfiguration`. Required properties: `look_back_window_minutes` (`LookBackWindowMinutes`).
         pub fn new(look_back_window_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LookBackWindowMinutes",
                 Some("look_back_window_minutes"),
-                int(look_back_window_minutes),
+                rt::int(look_back_window_minutes),
             );
             BurnRateConfiguration(this)
         }
@@ -659,14 +677,14 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-calendarinterval.html)
     #[derive(Clone, Debug)]
-    pub struct CalendarInterval(Props);
+    pub struct CalendarInterval(rt::Props);
     impl CalendarInterval {
         /// A new `CalendarInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`), `start_time` (`StartTime`).
         pub fn new(duration: i64, duration_unit: DurationUnit, start_time: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Duration", Some("duration"), int(duration));
+            let mut this = rt::Props::default();
+            this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
-            this.set("StartTime", Some("start_time"), int(start_time));
+            this.set("StartTime", Some("start_time"), rt::int(start_time));
             CalendarInterval(this)
         }
     }
@@ -675,15 +693,15 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositeslicomponent.html)
     #[derive(Clone, Debug)]
-    pub struct CompositeSliComponent(Props);
+    pub struct CompositeSliComponent(rt::Props);
     impl CompositeSliComponent {
         /// A new `CompositeSliComponent`. Required properties: `operation_name` (`OperationName`).
-        pub fn new(operation_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(operation_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OperationName",
                 Some("operation_name"),
-                string(operation_name),
+                rt::string(operation_name),
             );
             CompositeSliComponent(this)
         }
@@ -693,11 +711,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositesliconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CompositeSliConfig(Props);
+    pub struct CompositeSliConfig(rt::Props);
     impl CompositeSliConfig {
         /// A new `CompositeSliConfig`. Required properties: `selection_config` (`SelectionConfig`).
         pub fn new(selection_config: SelectionConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SelectionConfig",
                 Some("selection_config"),
@@ -713,7 +731,7 @@ pub mod service_level_objective {
             self.0.set(
                 "CompositeSliComponents",
                 Some("composite_sli_components"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -725,23 +743,25 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dependencyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DependencyConfig(Props);
+    pub struct DependencyConfig(rt::Props);
     impl DependencyConfig {
         /// A new `DependencyConfig`. Required properties: `dependency_key_attributes` (`DependencyKeyAttributes`), `dependency_operation_name` (`DependencyOperationName`).
         pub fn new(
-            dependency_key_attributes: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-            dependency_operation_name: impl Into<Expr>,
+            dependency_key_attributes: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::Expr>),
+            >,
+            dependency_operation_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DependencyKeyAttributes",
                 Some("dependency_key_attributes"),
-                string_map(dependency_key_attributes),
+                rt::string_map(dependency_key_attributes),
             );
             this.set(
                 "DependencyOperationName",
                 Some("dependency_operation_name"),
-                string(dependency_operation_name),
+                rt::string(dependency_operation_name),
             );
             DependencyConfig(this)
         }
@@ -753,13 +773,13 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -770,19 +790,19 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-exclusionwindow.html)
     #[derive(Clone, Debug)]
-    pub struct ExclusionWindow(Props);
+    pub struct ExclusionWindow(rt::Props);
     impl ExclusionWindow {
         /// A new `ExclusionWindow`. Required properties: `window` (`Window`).
         pub fn new(window: Window) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Window", Some("window"), window.into());
             ExclusionWindow(this)
         }
         /// An optional reason for scheduling this time exclusion window.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Reason`, Terraform `reason`.
-        pub fn reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Reason", Some("reason"), string(value));
+        pub fn reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Reason", Some("reason"), rt::string(value));
             self
         }
         /// This object defines how often to repeat a time exclusion window.
@@ -796,8 +816,9 @@ pub mod service_level_objective {
         /// The time you want the exclusion window to start at.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -808,11 +829,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-goal.html)
     #[derive(Clone, Debug)]
-    pub struct Goal(Props);
+    pub struct Goal(rt::Props);
     impl Goal {
         /// A new `Goal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Goal(this)
         }
         /// The threshold that determines if the goal is being met.
@@ -820,7 +841,7 @@ pub mod service_level_objective {
         /// CloudFormation `AttainmentGoal`, Terraform `attainment_goal`.
         pub fn attainment_goal(mut self, value: i64) -> Self {
             self.0
-                .set("AttainmentGoal", Some("attainment_goal"), int(value));
+                .set("AttainmentGoal", Some("attainment_goal"), rt::int(value));
             self
         }
         /// The time period used to evaluate the SLO.
@@ -834,8 +855,11 @@ pub mod service_level_objective {
         ///
         /// CloudFormation `WarningThreshold`, Terraform `warning_threshold`.
         pub fn warning_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("WarningThreshold", Some("warning_threshold"), int(value));
+            self.0.set(
+                "WarningThreshold",
+                Some("warning_threshold"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -846,11 +870,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-interval.html)
     #[derive(Clone, Debug)]
-    pub struct Interval(Props);
+    pub struct Interval(rt::Props);
     impl Interval {
         /// A new `Interval`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Interval(this)
         }
         /// If the interval for this service level objective is a calendar interval, this structure contains the interval specifications.
@@ -877,32 +901,35 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metric.html)
     #[derive(Clone, Debug)]
-    pub struct Metric(Props);
+    pub struct Metric(rt::Props);
     impl Metric {
         /// A new `Metric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Metric(this)
         }
         /// An array of one or more dimensions to use to define the metric that you want to use.
         ///
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = Dimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The name of the metric to use.
         ///
         /// CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The namespace of the metric.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -913,26 +940,28 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDataQuery(Props);
+    pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricDataQuery(this)
         }
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
         ///
         /// CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// The math expression to be performed on the returned data.
         ///
         /// CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO.
@@ -947,7 +976,7 @@ pub mod service_level_objective {
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -958,17 +987,19 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricsource.html)
     #[derive(Clone, Debug)]
-    pub struct MetricSource(Props);
+    pub struct MetricSource(rt::Props);
     impl MetricSource {
         /// A new `MetricSource`. Required properties: `metric_source_key_attributes` (`MetricSourceKeyAttributes`).
         pub fn new(
-            metric_source_key_attributes: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            metric_source_key_attributes: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::Expr>),
+            >,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricSourceKeyAttributes",
                 Some("metric_source_key_attributes"),
-                string_map(metric_source_key_attributes),
+                rt::string_map(metric_source_key_attributes),
             );
             MetricSource(this)
         }
@@ -977,12 +1008,12 @@ pub mod service_level_objective {
         /// CloudFormation `MetricSourceAttributes`, Terraform `metric_source_attributes`.
         pub fn metric_source_attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "MetricSourceAttributes",
                 Some("metric_source_attributes"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -994,21 +1025,21 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricstat.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStat(Props);
+    pub struct MetricStat(rt::Props);
     impl MetricStat {
         /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
-            this.set("Period", Some("period"), int(period));
-            this.set("Stat", Some("stat"), string(stat));
+            this.set("Period", Some("period"), rt::int(period));
+            this.set("Stat", Some("stat"), rt::string(stat));
             MetricStat(this)
         }
         /// If you omit Unit then all data that was collected with any unit is returned, along with the corresponding units that were specified when the data was reported to CloudWatch.
         ///
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -1019,11 +1050,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-monitoredrequestcountmetric.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoredRequestCountMetric(Props);
+    pub struct MonitoredRequestCountMetric(rt::Props);
     impl MonitoredRequestCountMetric {
         /// A new `MonitoredRequestCountMetric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoredRequestCountMetric(this)
         }
         /// If you want to count "bad requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "bad requests" in this structure.
@@ -1034,7 +1065,7 @@ pub mod service_level_objective {
             value: impl IntoIterator<Item = MetricDataQuery>,
         ) -> Self {
             self.0
-                .set("BadCountMetric", Some("bad_count_metric"), list(value));
+                .set("BadCountMetric", Some("bad_count_metric"), rt::list(value));
             self
         }
         /// If you want to count "good requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "good requests" in this structure.
@@ -1044,8 +1075,11 @@ pub mod service_level_objective {
             mut self,
             value: impl IntoIterator<Item = MetricDataQuery>,
         ) -> Self {
-            self.0
-                .set("GoodCountMetric", Some("good_count_metric"), list(value));
+            self.0.set(
+                "GoodCountMetric",
+                Some("good_count_metric"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -1056,12 +1090,12 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-recurrencerule.html)
     #[derive(Clone, Debug)]
-    pub struct RecurrenceRule(Props);
+    pub struct RecurrenceRule(rt::Props);
     impl RecurrenceRule {
         /// A new `RecurrenceRule`. Required properties: `expression` (`Expression`).
-        pub fn new(expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
             RecurrenceRule(this)
         }
     }
@@ -1072,11 +1106,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedsli.html)
     #[derive(Clone, Debug)]
-    pub struct RequestBasedSli(Props);
+    pub struct RequestBasedSli(rt::Props);
     impl RequestBasedSli {
         /// A new `RequestBasedSli`. Required properties: `request_based_sli_metric` (`RequestBasedSliMetric`).
         pub fn new(request_based_sli_metric: RequestBasedSliMetric) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RequestBasedSliMetric",
                 Some("request_based_sli_metric"),
@@ -1100,7 +1134,7 @@ pub mod service_level_objective {
         /// CloudFormation `MetricThreshold`, Terraform `metric_threshold`.
         pub fn metric_threshold(mut self, value: i64) -> Self {
             self.0
-                .set("MetricThreshold", Some("metric_threshold"), int(value));
+                .set("MetricThreshold", Some("metric_threshold"), rt::int(value));
             self
         }
     }
@@ -1111,11 +1145,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedslimetric.html)
     #[derive(Clone, Debug)]
-    pub struct RequestBasedSliMetric(Props);
+    pub struct RequestBasedSliMetric(rt::Props);
     impl RequestBasedSliMetric {
         /// A new `RequestBasedSliMetric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RequestBasedSliMetric(this)
         }
         /// CloudFormation `CompositeSliConfig`, Terraform `composite_sli_config`.
@@ -1140,17 +1174,21 @@ pub mod service_level_objective {
         /// CloudFormation `KeyAttributes`, Terraform `key_attributes`.
         pub fn key_attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("KeyAttributes", Some("key_attributes"), string_map(value));
+            self.0.set(
+                "KeyAttributes",
+                Some("key_attributes"),
+                rt::string_map(value),
+            );
             self
         }
         /// The name of the metric for non-Application Signals services
         ///
         /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// Configuration for identifying the source of metrics for non-Application Signals services
@@ -1185,9 +1223,9 @@ pub mod service_level_objective {
         /// If the SLO monitors a specific operation of the service, this field displays that operation name.
         ///
         /// Constraints: length 1..=255. CloudFormation `OperationName`, Terraform `operation_name`.
-        pub fn operation_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn operation_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OperationName", Some("operation_name"), string(value));
+                .set("OperationName", Some("operation_name"), rt::string(value));
             self
         }
         /// This structure defines the metric that is used as the "total requests" number for a request-based SLO.
@@ -1200,7 +1238,7 @@ pub mod service_level_objective {
             self.0.set(
                 "TotalRequestCountMetric",
                 Some("total_request_count_metric"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1212,12 +1250,12 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-rollinginterval.html)
     #[derive(Clone, Debug)]
-    pub struct RollingInterval(Props);
+    pub struct RollingInterval(rt::Props);
     impl RollingInterval {
         /// A new `RollingInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
         pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
-            let mut this = Props::default();
-            this.set("Duration", Some("duration"), int(duration));
+            let mut this = rt::Props::default();
+            this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
             RollingInterval(this)
         }
@@ -1227,17 +1265,17 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-selectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SelectionConfig(Props);
+    pub struct SelectionConfig(rt::Props);
     impl SelectionConfig {
         /// A new `SelectionConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: SelectionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SelectionConfig(this)
         }
         /// Constraints: pattern `^.+$`. CloudFormation `Pattern`, Terraform `pattern`.
-        pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pattern", Some("pattern"), string(value));
+        pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pattern", Some("pattern"), rt::string(value));
             self
         }
     }
@@ -1248,7 +1286,7 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-sli.html)
     #[derive(Clone, Debug)]
-    pub struct Sli(Props);
+    pub struct Sli(rt::Props);
     impl Sli {
         /// A new `Sli`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_threshold` (`MetricThreshold`), `sli_metric` (`SliMetric`).
         pub fn new(
@@ -1256,7 +1294,7 @@ pub mod service_level_objective {
             metric_threshold: i64,
             sli_metric: SliMetric,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
@@ -1265,7 +1303,7 @@ pub mod service_level_objective {
             this.set(
                 "MetricThreshold",
                 Some("metric_threshold"),
-                int(metric_threshold),
+                rt::int(metric_threshold),
             );
             this.set("SliMetric", Some("sli_metric"), sli_metric.into());
             Sli(this)
@@ -1278,11 +1316,11 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-slimetric.html)
     #[derive(Clone, Debug)]
-    pub struct SliMetric(Props);
+    pub struct SliMetric(rt::Props);
     impl SliMetric {
         /// A new `SliMetric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SliMetric(this)
         }
         /// CloudFormation `CompositeSliConfig`, Terraform `composite_sli_config`.
@@ -1307,10 +1345,13 @@ pub mod service_level_objective {
         /// CloudFormation `KeyAttributes`, Terraform `key_attributes`.
         pub fn key_attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("KeyAttributes", Some("key_attributes"), string_map(value));
+            self.0.set(
+                "KeyAttributes",
+                Some("key_attributes"),
+                rt::string_map(value),
+            );
             self
         }
         /// If this SLO monitors a CloudWatch metric or the result of a CloudWatch metric math expression, this structure includes the information about that metric or expression.
@@ -1323,15 +1364,16 @@ pub mod service_level_objective {
             self.0.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The name of the metric for non-Application Signals services
         ///
         /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// Configuration for identifying the source of metrics for non-Application Signals services
@@ -1352,9 +1394,9 @@ pub mod service_level_objective {
         /// If the SLO monitors a specific operation of the service, this field displays that operation name.
         ///
         /// Constraints: length 1..=255. CloudFormation `OperationName`, Terraform `operation_name`.
-        pub fn operation_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn operation_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OperationName", Some("operation_name"), string(value));
+                .set("OperationName", Some("operation_name"), rt::string(value));
             self
         }
         /// The number of seconds to use as the period for SLO evaluation.
@@ -1362,14 +1404,15 @@ pub mod service_level_objective {
         /// Constraints: range 60..=900. CloudFormation `PeriodSeconds`, Terraform `period_seconds`.
         pub fn period_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("PeriodSeconds", Some("period_seconds"), int(value));
+                .set("PeriodSeconds", Some("period_seconds"), rt::int(value));
             self
         }
         /// The statistic to use for comparison to the threshold.
         ///
         /// Constraints: length 1..=20. CloudFormation `Statistic`, Terraform `statistic`.
-        pub fn statistic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Statistic", Some("statistic"), string(value));
+        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Statistic", Some("statistic"), rt::string(value));
             self
         }
     }
@@ -1380,12 +1423,12 @@ pub mod service_level_objective {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-window.html)
     #[derive(Clone, Debug)]
-    pub struct Window(Props);
+    pub struct Window(rt::Props);
     impl Window {
         /// A new `Window`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
         pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
-            let mut this = Props::default();
-            this.set("Duration", Some("duration"), int(duration));
+            let mut this = rt::Props::default();
+            this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
             Window(this)
         }

@@ -2,23 +2,24 @@
 //! `AppMesh` resource types of the CloudFormation registry (`AWS::AppMesh::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `appmesh` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::AppMesh::GatewayRoute
 ///
 /// CloudFormation: `AWS::AppMesh::GatewayRoute`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-gatewayroute.html)
-pub struct GatewayRoute(Base);
-static GATEWAY_ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayRoute(rt::Base);
+static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::GatewayRoute",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -43,47 +44,47 @@ impl GatewayRoute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: gateway_route::GatewayRouteSpec,
-        virtual_gateway_name: impl Into<Expr>,
+        virtual_gateway_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_ROUTE_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
-        this.set("VirtualGatewayName", None, string(virtual_gateway_name));
+        this.set("VirtualGatewayName", None, rt::string(virtual_gateway_name));
         GatewayRoute(this)
     }
     /// Changing it replaces the resource. CloudFormation `GatewayRouteName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn gateway_route_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GatewayRouteName", None, string(value));
+    pub fn gateway_route_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GatewayRouteName", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
 }
 builder!(GatewayRoute, GatewayRouteHandle);
 /// A declared `AWS::AppMesh::GatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayRouteHandle(Handle);
+pub struct GatewayRouteHandle(rt::Handle);
 handle!(GatewayRouteHandle);
 impl GatewayRouteHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -94,21 +95,21 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamematch.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteHostnameMatch(Props);
+    pub struct GatewayRouteHostnameMatch(rt::Props);
     impl GatewayRouteHostnameMatch {
         /// A new `GatewayRouteHostnameMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayRouteHostnameMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Suffix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Suffix", None, string(value));
+        pub fn suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Suffix", None, rt::string(value));
             self
         }
     }
@@ -117,16 +118,16 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamerewrite.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteHostnameRewrite(Props);
+    pub struct GatewayRouteHostnameRewrite(rt::Props);
     impl GatewayRouteHostnameRewrite {
         /// A new `GatewayRouteHostnameRewrite`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayRouteHostnameRewrite(this)
         }
         /// CloudFormation `DefaultTargetHostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn default_target_hostname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultTargetHostname", None, string(value));
+        pub fn default_target_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefaultTargetHostname", None, rt::string(value));
             self
         }
     }
@@ -135,21 +136,21 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutemetadatamatch.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteMetadataMatch(Props);
+    pub struct GatewayRouteMetadataMatch(rt::Props);
     impl GatewayRouteMetadataMatch {
         /// A new `GatewayRouteMetadataMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayRouteMetadataMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `Range`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -158,13 +159,13 @@ pub mod gateway_route {
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
         /// CloudFormation `Suffix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Suffix", None, string(value));
+        pub fn suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Suffix", None, rt::string(value));
             self
         }
     }
@@ -173,13 +174,13 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayrouterangematch.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteRangeMatch(Props);
+    pub struct GatewayRouteRangeMatch(rt::Props);
     impl GatewayRouteRangeMatch {
         /// A new `GatewayRouteRangeMatch`. Required properties: `end` (`End`), `start` (`Start`).
         pub fn new(end: i64, start: i64) -> Self {
-            let mut this = Props::default();
-            this.set("End", None, int(end));
-            this.set("Start", None, int(start));
+            let mut this = rt::Props::default();
+            this.set("End", None, rt::int(end));
+            this.set("Start", None, rt::int(start));
             GatewayRouteRangeMatch(this)
         }
     }
@@ -188,11 +189,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutespec.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteSpec(Props);
+    pub struct GatewayRouteSpec(rt::Props);
     impl GatewayRouteSpec {
         /// A new `GatewayRouteSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayRouteSpec(this)
         }
         /// CloudFormation `GrpcRoute`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -212,7 +213,7 @@ pub mod gateway_route {
         }
         /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", None, int(value));
+            self.0.set("Priority", None, rt::int(value));
             self
         }
     }
@@ -221,17 +222,17 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutetarget.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteTarget(Props);
+    pub struct GatewayRouteTarget(rt::Props);
     impl GatewayRouteTarget {
         /// A new `GatewayRouteTarget`. Required properties: `virtual_service` (`VirtualService`).
         pub fn new(virtual_service: GatewayRouteVirtualService) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("VirtualService", None, virtual_service.into());
             GatewayRouteTarget(this)
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -240,12 +241,12 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutevirtualservice.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayRouteVirtualService(Props);
+    pub struct GatewayRouteVirtualService(rt::Props);
     impl GatewayRouteVirtualService {
         /// A new `GatewayRouteVirtualService`. Required properties: `virtual_service_name` (`VirtualServiceName`).
-        pub fn new(virtual_service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VirtualServiceName", None, string(virtual_service_name));
+        pub fn new(virtual_service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VirtualServiceName", None, rt::string(virtual_service_name));
             GatewayRouteVirtualService(this)
         }
     }
@@ -254,11 +255,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroute.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcGatewayRoute(Props);
+    pub struct GrpcGatewayRoute(rt::Props);
     impl GrpcGatewayRoute {
         /// A new `GrpcGatewayRoute`. Required properties: `action` (`Action`), `match_` (`Match`).
         pub fn new(action: GrpcGatewayRouteAction, match_: GrpcGatewayRouteMatch) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Match", None, match_.into());
             GrpcGatewayRoute(this)
@@ -269,11 +270,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouteaction.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcGatewayRouteAction(Props);
+    pub struct GrpcGatewayRouteAction(rt::Props);
     impl GrpcGatewayRouteAction {
         /// A new `GrpcGatewayRouteAction`. Required properties: `target` (`Target`).
         pub fn new(target: GatewayRouteTarget) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Target", None, target.into());
             GrpcGatewayRouteAction(this)
         }
@@ -288,11 +289,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutematch.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcGatewayRouteMatch(Props);
+    pub struct GrpcGatewayRouteMatch(rt::Props);
     impl GrpcGatewayRouteMatch {
         /// A new `GrpcGatewayRouteMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcGatewayRouteMatch(this)
         }
         /// CloudFormation `Hostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -305,17 +306,17 @@ pub mod gateway_route {
             mut self,
             value: impl IntoIterator<Item = GrpcGatewayRouteMetadata>,
         ) -> Self {
-            self.0.set("Metadata", None, list(value));
+            self.0.set("Metadata", None, rt::list(value));
             self
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `ServiceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceName", None, string(value));
+        pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceName", None, rt::string(value));
             self
         }
     }
@@ -324,17 +325,17 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcGatewayRouteMetadata(Props);
+    pub struct GrpcGatewayRouteMetadata(rt::Props);
     impl GrpcGatewayRouteMetadata {
         /// A new `GrpcGatewayRouteMetadata`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             GrpcGatewayRouteMetadata(this)
         }
         /// CloudFormation `Invert`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn invert(mut self, value: bool) -> Self {
-            self.0.set("Invert", None, boolean(value));
+            self.0.set("Invert", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -348,11 +349,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouterewrite.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcGatewayRouteRewrite(Props);
+    pub struct GrpcGatewayRouteRewrite(rt::Props);
     impl GrpcGatewayRouteRewrite {
         /// A new `GrpcGatewayRouteRewrite`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcGatewayRouteRewrite(this)
         }
         /// CloudFormation `Hostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -366,11 +367,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroute.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRoute(Props);
+    pub struct HttpGatewayRoute(rt::Props);
     impl HttpGatewayRoute {
         /// A new `HttpGatewayRoute`. Required properties: `action` (`Action`), `match_` (`Match`).
         pub fn new(action: HttpGatewayRouteAction, match_: HttpGatewayRouteMatch) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Match", None, match_.into());
             HttpGatewayRoute(this)
@@ -381,11 +382,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteaction.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRouteAction(Props);
+    pub struct HttpGatewayRouteAction(rt::Props);
     impl HttpGatewayRouteAction {
         /// A new `HttpGatewayRouteAction`. Required properties: `target` (`Target`).
         pub fn new(target: GatewayRouteTarget) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Target", None, target.into());
             HttpGatewayRouteAction(this)
         }
@@ -400,17 +401,17 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheader.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRouteHeader(Props);
+    pub struct HttpGatewayRouteHeader(rt::Props);
     impl HttpGatewayRouteHeader {
         /// A new `HttpGatewayRouteHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             HttpGatewayRouteHeader(this)
         }
         /// CloudFormation `Invert`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn invert(mut self, value: bool) -> Self {
-            self.0.set("Invert", None, boolean(value));
+            self.0.set("Invert", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -424,21 +425,21 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheadermatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRouteHeaderMatch(Props);
+    pub struct HttpGatewayRouteHeaderMatch(rt::Props);
     impl HttpGatewayRouteHeaderMatch {
         /// A new `HttpGatewayRouteHeaderMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpGatewayRouteHeaderMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `Range`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -447,13 +448,13 @@ pub mod gateway_route {
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
         /// CloudFormation `Suffix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Suffix", None, string(value));
+        pub fn suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Suffix", None, rt::string(value));
             self
         }
     }
@@ -462,16 +463,16 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutematch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRouteMatch(Props);
+    pub struct HttpGatewayRouteMatch(rt::Props);
     impl HttpGatewayRouteMatch {
         /// A new `HttpGatewayRouteMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpGatewayRouteMatch(this)
         }
         /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn headers(mut self, value: impl IntoIterator<Item = HttpGatewayRouteHeader>) -> Self {
-            self.0.set("Headers", None, list(value));
+            self.0.set("Headers", None, rt::list(value));
             self
         }
         /// CloudFormation `Hostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -480,8 +481,8 @@ pub mod gateway_route {
             self
         }
         /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Method", None, string(value));
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", None, rt::string(value));
             self
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -491,17 +492,17 @@ pub mod gateway_route {
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `QueryParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_parameters(mut self, value: impl IntoIterator<Item = QueryParameter>) -> Self {
-            self.0.set("QueryParameters", None, list(value));
+            self.0.set("QueryParameters", None, rt::list(value));
             self
         }
     }
@@ -510,16 +511,16 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutepathrewrite.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRoutePathRewrite(Props);
+    pub struct HttpGatewayRoutePathRewrite(rt::Props);
     impl HttpGatewayRoutePathRewrite {
         /// A new `HttpGatewayRoutePathRewrite`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpGatewayRoutePathRewrite(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
     }
@@ -528,21 +529,21 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteprefixrewrite.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRoutePrefixRewrite(Props);
+    pub struct HttpGatewayRoutePrefixRewrite(rt::Props);
     impl HttpGatewayRoutePrefixRewrite {
         /// A new `HttpGatewayRoutePrefixRewrite`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpGatewayRoutePrefixRewrite(this)
         }
         /// CloudFormation `DefaultPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn default_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultPrefix", None, string(value));
+        pub fn default_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefaultPrefix", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -551,11 +552,11 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouterewrite.html)
     #[derive(Clone, Debug)]
-    pub struct HttpGatewayRouteRewrite(Props);
+    pub struct HttpGatewayRouteRewrite(rt::Props);
     impl HttpGatewayRouteRewrite {
         /// A new `HttpGatewayRouteRewrite`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpGatewayRouteRewrite(this)
         }
         /// CloudFormation `Hostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -579,21 +580,21 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httppathmatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpPathMatch(Props);
+    pub struct HttpPathMatch(rt::Props);
     impl HttpPathMatch {
         /// A new `HttpPathMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpPathMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
     }
@@ -602,16 +603,16 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpqueryparametermatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpQueryParameterMatch(Props);
+    pub struct HttpQueryParameterMatch(rt::Props);
     impl HttpQueryParameterMatch {
         /// A new `HttpQueryParameterMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpQueryParameterMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
     }
@@ -620,12 +621,12 @@ pub mod gateway_route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-queryparameter.html)
     #[derive(Clone, Debug)]
-    pub struct QueryParameter(Props);
+    pub struct QueryParameter(rt::Props);
     impl QueryParameter {
         /// A new `QueryParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             QueryParameter(this)
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -641,11 +642,11 @@ pub mod gateway_route {
 /// CloudFormation: `AWS::AppMesh::Mesh`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-mesh.html)
-pub struct Mesh(Base);
-static MESH_TYPE: TypeInfo = TypeInfo {
+pub struct Mesh(rt::Base);
+static MESH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::Mesh",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -670,12 +671,12 @@ impl Mesh {
     /// Declares a `AWS::AppMesh::Mesh` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MESH_TYPE);
+        let this = rt::Base::new(id, &MESH_TYPE);
         Mesh(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshName", None, string(value));
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
         self
     }
     /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -687,27 +688,27 @@ impl Mesh {
 builder!(Mesh, MeshHandle);
 /// A declared `AWS::AppMesh::Mesh`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MeshHandle(Handle);
+pub struct MeshHandle(rt::Handle);
 handle!(MeshHandle);
 impl MeshHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `MeshOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn mesh_owner(&self) -> Expr {
+    pub fn mesh_owner(&self) -> rt::Expr {
         self.0.attr("MeshOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -718,12 +719,12 @@ pub mod mesh {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-egressfilter.html)
     #[derive(Clone, Debug)]
-    pub struct EgressFilter(Props);
+    pub struct EgressFilter(rt::Props);
     impl EgressFilter {
         /// A new `EgressFilter`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             EgressFilter(this)
         }
     }
@@ -732,16 +733,16 @@ pub mod mesh {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshservicediscovery.html)
     #[derive(Clone, Debug)]
-    pub struct MeshServiceDiscovery(Props);
+    pub struct MeshServiceDiscovery(rt::Props);
     impl MeshServiceDiscovery {
         /// A new `MeshServiceDiscovery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MeshServiceDiscovery(this)
         }
         /// CloudFormation `IpPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip_preference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpPreference", None, string(value));
+        pub fn ip_preference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpPreference", None, rt::string(value));
             self
         }
     }
@@ -750,11 +751,11 @@ pub mod mesh {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshspec.html)
     #[derive(Clone, Debug)]
-    pub struct MeshSpec(Props);
+    pub struct MeshSpec(rt::Props);
     impl MeshSpec {
         /// A new `MeshSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MeshSpec(this)
         }
         /// CloudFormation `EgressFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -775,11 +776,11 @@ pub mod mesh {
 /// CloudFormation: `AWS::AppMesh::Route`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-route.html)
-pub struct Route(Base);
-static ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct Route(rt::Base);
+static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::Route",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -804,47 +805,47 @@ impl Route {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: route::RouteSpec,
-        virtual_router_name: impl Into<Expr>,
+        virtual_router_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &ROUTE_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
-        this.set("VirtualRouterName", None, string(virtual_router_name));
+        this.set("VirtualRouterName", None, rt::string(virtual_router_name));
         Route(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `RouteName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn route_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RouteName", None, string(value));
+    pub fn route_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RouteName", None, rt::string(value));
         self
     }
 }
 builder!(Route, RouteHandle);
 /// A declared `AWS::AppMesh::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteHandle(Handle);
+pub struct RouteHandle(rt::Handle);
 handle!(RouteHandle);
 impl RouteHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -855,13 +856,13 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-duration.html)
     #[derive(Clone, Debug)]
-    pub struct Duration(Props);
+    pub struct Duration(rt::Props);
     impl Duration {
         /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Unit", None, string(unit));
-            this.set("Value", None, int(value));
+        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Unit", None, rt::string(unit));
+            this.set("Value", None, rt::int(value));
             Duration(this)
         }
     }
@@ -870,37 +871,37 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcretrypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRetryPolicy(Props);
+    pub struct GrpcRetryPolicy(rt::Props);
     impl GrpcRetryPolicy {
         /// A new `GrpcRetryPolicy`. Required properties: `max_retries` (`MaxRetries`), `per_retry_timeout` (`PerRetryTimeout`).
         pub fn new(max_retries: i64, per_retry_timeout: Duration) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRetries", None, int(max_retries));
+            let mut this = rt::Props::default();
+            this.set("MaxRetries", None, rt::int(max_retries));
             this.set("PerRetryTimeout", None, per_retry_timeout.into());
             GrpcRetryPolicy(this)
         }
         /// CloudFormation `GrpcRetryEvents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn grpc_retry_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("GrpcRetryEvents", None, strings(value));
+            self.0.set("GrpcRetryEvents", None, rt::strings(value));
             self
         }
         /// CloudFormation `HttpRetryEvents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn http_retry_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("HttpRetryEvents", None, strings(value));
+            self.0.set("HttpRetryEvents", None, rt::strings(value));
             self
         }
         /// CloudFormation `TcpRetryEvents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tcp_retry_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("TcpRetryEvents", None, strings(value));
+            self.0.set("TcpRetryEvents", None, rt::strings(value));
             self
         }
     }
@@ -909,11 +910,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroute.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRoute(Props);
+    pub struct GrpcRoute(rt::Props);
     impl GrpcRoute {
         /// A new `GrpcRoute`. Required properties: `action` (`Action`), `match_` (`Match`).
         pub fn new(action: GrpcRouteAction, match_: GrpcRouteMatch) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Match", None, match_.into());
             GrpcRoute(this)
@@ -934,12 +935,12 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcrouteaction.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRouteAction(Props);
+    pub struct GrpcRouteAction(rt::Props);
     impl GrpcRouteAction {
         /// A new `GrpcRouteAction`. Required properties: `weighted_targets` (`WeightedTargets`).
         pub fn new(weighted_targets: impl IntoIterator<Item = WeightedTarget>) -> Self {
-            let mut this = Props::default();
-            this.set("WeightedTargets", None, list(weighted_targets));
+            let mut this = rt::Props::default();
+            this.set("WeightedTargets", None, rt::list(weighted_targets));
             GrpcRouteAction(this)
         }
     }
@@ -948,31 +949,31 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutematch.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRouteMatch(Props);
+    pub struct GrpcRouteMatch(rt::Props);
     impl GrpcRouteMatch {
         /// A new `GrpcRouteMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcRouteMatch(this)
         }
         /// CloudFormation `Metadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn metadata(mut self, value: impl IntoIterator<Item = GrpcRouteMetadata>) -> Self {
-            self.0.set("Metadata", None, list(value));
+            self.0.set("Metadata", None, rt::list(value));
             self
         }
         /// CloudFormation `MethodName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MethodName", None, string(value));
+        pub fn method_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MethodName", None, rt::string(value));
             self
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `ServiceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceName", None, string(value));
+        pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceName", None, rt::string(value));
             self
         }
     }
@@ -981,17 +982,17 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRouteMetadata(Props);
+    pub struct GrpcRouteMetadata(rt::Props);
     impl GrpcRouteMetadata {
         /// A new `GrpcRouteMetadata`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             GrpcRouteMetadata(this)
         }
         /// CloudFormation `Invert`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn invert(mut self, value: bool) -> Self {
-            self.0.set("Invert", None, boolean(value));
+            self.0.set("Invert", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1005,21 +1006,21 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadatamatchmethod.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcRouteMetadataMatchMethod(Props);
+    pub struct GrpcRouteMetadataMatchMethod(rt::Props);
     impl GrpcRouteMetadataMatchMethod {
         /// A new `GrpcRouteMetadataMatchMethod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcRouteMetadataMatchMethod(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `Range`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1028,13 +1029,13 @@ pub mod route {
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
         /// CloudFormation `Suffix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Suffix", None, string(value));
+        pub fn suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Suffix", None, rt::string(value));
             self
         }
     }
@@ -1043,11 +1044,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpctimeout.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcTimeout(Props);
+    pub struct GrpcTimeout(rt::Props);
     impl GrpcTimeout {
         /// A new `GrpcTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1066,21 +1067,21 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-headermatchmethod.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderMatchMethod(Props);
+    pub struct HeaderMatchMethod(rt::Props);
     impl HeaderMatchMethod {
         /// A new `HeaderMatchMethod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderMatchMethod(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `Range`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1089,13 +1090,13 @@ pub mod route {
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
         /// CloudFormation `Suffix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Suffix", None, string(value));
+        pub fn suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Suffix", None, rt::string(value));
             self
         }
     }
@@ -1104,21 +1105,21 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httppathmatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpPathMatch(Props);
+    pub struct HttpPathMatch(rt::Props);
     impl HttpPathMatch {
         /// A new `HttpPathMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpPathMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
         /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", None, string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
             self
         }
     }
@@ -1127,16 +1128,16 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httpqueryparametermatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpQueryParameterMatch(Props);
+    pub struct HttpQueryParameterMatch(rt::Props);
     impl HttpQueryParameterMatch {
         /// A new `HttpQueryParameterMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpQueryParameterMatch(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", None, string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
             self
         }
     }
@@ -1145,29 +1146,29 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httpretrypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRetryPolicy(Props);
+    pub struct HttpRetryPolicy(rt::Props);
     impl HttpRetryPolicy {
         /// A new `HttpRetryPolicy`. Required properties: `max_retries` (`MaxRetries`), `per_retry_timeout` (`PerRetryTimeout`).
         pub fn new(max_retries: i64, per_retry_timeout: Duration) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRetries", None, int(max_retries));
+            let mut this = rt::Props::default();
+            this.set("MaxRetries", None, rt::int(max_retries));
             this.set("PerRetryTimeout", None, per_retry_timeout.into());
             HttpRetryPolicy(this)
         }
         /// CloudFormation `HttpRetryEvents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn http_retry_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("HttpRetryEvents", None, strings(value));
+            self.0.set("HttpRetryEvents", None, rt::strings(value));
             self
         }
         /// CloudFormation `TcpRetryEvents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tcp_retry_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("TcpRetryEvents", None, strings(value));
+            self.0.set("TcpRetryEvents", None, rt::strings(value));
             self
         }
     }
@@ -1176,11 +1177,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproute.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRoute(Props);
+    pub struct HttpRoute(rt::Props);
     impl HttpRoute {
         /// A new `HttpRoute`. Required properties: `action` (`Action`), `match_` (`Match`).
         pub fn new(action: HttpRouteAction, match_: HttpRouteMatch) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Match", None, match_.into());
             HttpRoute(this)
@@ -1201,12 +1202,12 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteaction.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRouteAction(Props);
+    pub struct HttpRouteAction(rt::Props);
     impl HttpRouteAction {
         /// A new `HttpRouteAction`. Required properties: `weighted_targets` (`WeightedTargets`).
         pub fn new(weighted_targets: impl IntoIterator<Item = WeightedTarget>) -> Self {
-            let mut this = Props::default();
-            this.set("WeightedTargets", None, list(weighted_targets));
+            let mut this = rt::Props::default();
+            this.set("WeightedTargets", None, rt::list(weighted_targets));
             HttpRouteAction(this)
         }
     }
@@ -1215,17 +1216,17 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteheader.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRouteHeader(Props);
+    pub struct HttpRouteHeader(rt::Props);
     impl HttpRouteHeader {
         /// A new `HttpRouteHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             HttpRouteHeader(this)
         }
         /// CloudFormation `Invert`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn invert(mut self, value: bool) -> Self {
-            self.0.set("Invert", None, boolean(value));
+            self.0.set("Invert", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1239,21 +1240,21 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproutematch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRouteMatch(Props);
+    pub struct HttpRouteMatch(rt::Props);
     impl HttpRouteMatch {
         /// A new `HttpRouteMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpRouteMatch(this)
         }
         /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn headers(mut self, value: impl IntoIterator<Item = HttpRouteHeader>) -> Self {
-            self.0.set("Headers", None, list(value));
+            self.0.set("Headers", None, rt::list(value));
             self
         }
         /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Method", None, string(value));
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", None, rt::string(value));
             self
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1263,22 +1264,22 @@ pub mod route {
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
         /// CloudFormation `QueryParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_parameters(mut self, value: impl IntoIterator<Item = QueryParameter>) -> Self {
-            self.0.set("QueryParameters", None, list(value));
+            self.0.set("QueryParameters", None, rt::list(value));
             self
         }
         /// CloudFormation `Scheme`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scheme(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scheme", None, string(value));
+        pub fn scheme(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scheme", None, rt::string(value));
             self
         }
     }
@@ -1287,11 +1288,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httptimeout.html)
     #[derive(Clone, Debug)]
-    pub struct HttpTimeout(Props);
+    pub struct HttpTimeout(rt::Props);
     impl HttpTimeout {
         /// A new `HttpTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1310,13 +1311,13 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-matchrange.html)
     #[derive(Clone, Debug)]
-    pub struct MatchRange(Props);
+    pub struct MatchRange(rt::Props);
     impl MatchRange {
         /// A new `MatchRange`. Required properties: `end` (`End`), `start` (`Start`).
         pub fn new(end: i64, start: i64) -> Self {
-            let mut this = Props::default();
-            this.set("End", None, int(end));
-            this.set("Start", None, int(start));
+            let mut this = rt::Props::default();
+            this.set("End", None, rt::int(end));
+            this.set("Start", None, rt::int(start));
             MatchRange(this)
         }
     }
@@ -1325,12 +1326,12 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-queryparameter.html)
     #[derive(Clone, Debug)]
-    pub struct QueryParameter(Props);
+    pub struct QueryParameter(rt::Props);
     impl QueryParameter {
         /// A new `QueryParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             QueryParameter(this)
         }
         /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1344,11 +1345,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-routespec.html)
     #[derive(Clone, Debug)]
-    pub struct RouteSpec(Props);
+    pub struct RouteSpec(rt::Props);
     impl RouteSpec {
         /// A new `RouteSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RouteSpec(this)
         }
         /// CloudFormation `GrpcRoute`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1368,7 +1369,7 @@ pub mod route {
         }
         /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", None, int(value));
+            self.0.set("Priority", None, rt::int(value));
             self
         }
         /// CloudFormation `TcpRoute`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1382,11 +1383,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproute.html)
     #[derive(Clone, Debug)]
-    pub struct TcpRoute(Props);
+    pub struct TcpRoute(rt::Props);
     impl TcpRoute {
         /// A new `TcpRoute`. Required properties: `action` (`Action`).
         pub fn new(action: TcpRouteAction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             TcpRoute(this)
         }
@@ -1406,12 +1407,12 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcprouteaction.html)
     #[derive(Clone, Debug)]
-    pub struct TcpRouteAction(Props);
+    pub struct TcpRouteAction(rt::Props);
     impl TcpRouteAction {
         /// A new `TcpRouteAction`. Required properties: `weighted_targets` (`WeightedTargets`).
         pub fn new(weighted_targets: impl IntoIterator<Item = WeightedTarget>) -> Self {
-            let mut this = Props::default();
-            this.set("WeightedTargets", None, list(weighted_targets));
+            let mut this = rt::Props::default();
+            this.set("WeightedTargets", None, rt::list(weighted_targets));
             TcpRouteAction(this)
         }
     }
@@ -1420,16 +1421,16 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproutematch.html)
     #[derive(Clone, Debug)]
-    pub struct TcpRouteMatch(Props);
+    pub struct TcpRouteMatch(rt::Props);
     impl TcpRouteMatch {
         /// A new `TcpRouteMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TcpRouteMatch(this)
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -1438,11 +1439,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcptimeout.html)
     #[derive(Clone, Debug)]
-    pub struct TcpTimeout(Props);
+    pub struct TcpTimeout(rt::Props);
     impl TcpTimeout {
         /// A new `TcpTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TcpTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1456,18 +1457,18 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-weightedtarget.html)
     #[derive(Clone, Debug)]
-    pub struct WeightedTarget(Props);
+    pub struct WeightedTarget(rt::Props);
     impl WeightedTarget {
         /// A new `WeightedTarget`. Required properties: `virtual_node` (`VirtualNode`), `weight` (`Weight`).
-        pub fn new(virtual_node: impl Into<Expr>, weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("VirtualNode", None, string(virtual_node));
-            this.set("Weight", None, int(weight));
+        pub fn new(virtual_node: impl Into<rt::Expr>, weight: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VirtualNode", None, rt::string(virtual_node));
+            this.set("Weight", None, rt::int(weight));
             WeightedTarget(this)
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -1478,11 +1479,11 @@ pub mod route {
 /// CloudFormation: `AWS::AppMesh::VirtualGateway`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-virtualgateway.html)
-pub struct VirtualGateway(Base);
-static VIRTUAL_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualGateway(rt::Base);
+static VIRTUAL_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::VirtualGateway",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1507,45 +1508,45 @@ impl VirtualGateway {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: virtual_gateway::VirtualGatewaySpec,
     ) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_GATEWAY_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &VIRTUAL_GATEWAY_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
         VirtualGateway(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualGatewayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn virtual_gateway_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VirtualGatewayName", None, string(value));
+    pub fn virtual_gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualGatewayName", None, rt::string(value));
         self
     }
 }
 builder!(VirtualGateway, VirtualGatewayHandle);
 /// A declared `AWS::AppMesh::VirtualGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualGatewayHandle(Handle);
+pub struct VirtualGatewayHandle(rt::Handle);
 handle!(VirtualGatewayHandle);
 impl VirtualGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -1556,13 +1557,13 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-jsonformatref.html)
     #[derive(Clone, Debug)]
-    pub struct JsonFormatRef(Props);
+    pub struct JsonFormatRef(rt::Props);
     impl JsonFormatRef {
         /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             JsonFormatRef(this)
         }
     }
@@ -1571,21 +1572,21 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-loggingformat.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFormat(Props);
+    pub struct LoggingFormat(rt::Props);
     impl LoggingFormat {
         /// A new `LoggingFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingFormat(this)
         }
         /// CloudFormation `Json`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn json(mut self, value: impl IntoIterator<Item = JsonFormatRef>) -> Self {
-            self.0.set("Json", None, list(value));
+            self.0.set("Json", None, rt::list(value));
             self
         }
         /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", None, string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", None, rt::string(value));
             self
         }
     }
@@ -1594,16 +1595,16 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenamematchers.html)
     #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNameMatchers(Props);
+    pub struct SubjectAlternativeNameMatchers(rt::Props);
     impl SubjectAlternativeNameMatchers {
         /// A new `SubjectAlternativeNameMatchers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SubjectAlternativeNameMatchers(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exact", None, strings(value));
+        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exact", None, rt::strings(value));
             self
         }
     }
@@ -1612,11 +1613,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenames.html)
     #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNames(Props);
+    pub struct SubjectAlternativeNames(rt::Props);
     impl SubjectAlternativeNames {
         /// A new `SubjectAlternativeNames`. Required properties: `match_` (`Match`).
         pub fn new(match_: SubjectAlternativeNameMatchers) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Match", None, match_.into());
             SubjectAlternativeNames(this)
         }
@@ -1626,11 +1627,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayaccesslog.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayAccessLog(Props);
+    pub struct VirtualGatewayAccessLog(rt::Props);
     impl VirtualGatewayAccessLog {
         /// A new `VirtualGatewayAccessLog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayAccessLog(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1644,11 +1645,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaybackenddefaults.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayBackendDefaults(Props);
+    pub struct VirtualGatewayBackendDefaults(rt::Props);
     impl VirtualGatewayBackendDefaults {
         /// A new `VirtualGatewayBackendDefaults`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayBackendDefaults(this)
         }
         /// CloudFormation `ClientPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1662,11 +1663,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayClientPolicy(Props);
+    pub struct VirtualGatewayClientPolicy(rt::Props);
     impl VirtualGatewayClientPolicy {
         /// A new `VirtualGatewayClientPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayClientPolicy(this)
         }
         /// CloudFormation `TLS`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1680,11 +1681,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicytls.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayClientPolicyTls(Props);
+    pub struct VirtualGatewayClientPolicyTls(rt::Props);
     impl VirtualGatewayClientPolicyTls {
         /// A new `VirtualGatewayClientPolicyTls`. Required properties: `validation` (`Validation`).
         pub fn new(validation: VirtualGatewayTlsValidationContext) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Validation", None, validation.into());
             VirtualGatewayClientPolicyTls(this)
         }
@@ -1695,12 +1696,12 @@ pub mod virtual_gateway {
         }
         /// CloudFormation `Enforce`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enforce(mut self, value: bool) -> Self {
-            self.0.set("Enforce", None, boolean(value));
+            self.0.set("Enforce", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Ports`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Ports", None, list(value));
+            self.0.set("Ports", None, rt::list(value));
             self
         }
     }
@@ -1709,11 +1710,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclienttlscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayClientTlsCertificate(Props);
+    pub struct VirtualGatewayClientTlsCertificate(rt::Props);
     impl VirtualGatewayClientTlsCertificate {
         /// A new `VirtualGatewayClientTlsCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayClientTlsCertificate(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1732,11 +1733,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayConnectionPool(Props);
+    pub struct VirtualGatewayConnectionPool(rt::Props);
     impl VirtualGatewayConnectionPool {
         /// A new `VirtualGatewayConnectionPool`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayConnectionPool(this)
         }
         /// CloudFormation `GRPC`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1760,12 +1761,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayfileaccesslog.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayFileAccessLog(Props);
+    pub struct VirtualGatewayFileAccessLog(rt::Props);
     impl VirtualGatewayFileAccessLog {
         /// A new `VirtualGatewayFileAccessLog`. Required properties: `path` (`Path`).
-        pub fn new(path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Path", None, string(path));
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", None, rt::string(path));
             VirtualGatewayFileAccessLog(this)
         }
         /// CloudFormation `Format`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1779,12 +1780,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaygrpcconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayGrpcConnectionPool(Props);
+    pub struct VirtualGatewayGrpcConnectionPool(rt::Props);
     impl VirtualGatewayGrpcConnectionPool {
         /// A new `VirtualGatewayGrpcConnectionPool`. Required properties: `max_requests` (`MaxRequests`).
         pub fn new(max_requests: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRequests", None, int(max_requests));
+            let mut this = rt::Props::default();
+            this.set("MaxRequests", None, rt::int(max_requests));
             VirtualGatewayGrpcConnectionPool(this)
         }
     }
@@ -1793,32 +1794,32 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhealthcheckpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayHealthCheckPolicy(Props);
+    pub struct VirtualGatewayHealthCheckPolicy(rt::Props);
     impl VirtualGatewayHealthCheckPolicy {
         /// A new `VirtualGatewayHealthCheckPolicy`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
         pub fn new(
             healthy_threshold: i64,
             interval_millis: i64,
-            protocol: impl Into<Expr>,
+            protocol: impl Into<rt::Expr>,
             timeout_millis: i64,
             unhealthy_threshold: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("HealthyThreshold", None, int(healthy_threshold));
-            this.set("IntervalMillis", None, int(interval_millis));
-            this.set("Protocol", None, string(protocol));
-            this.set("TimeoutMillis", None, int(timeout_millis));
-            this.set("UnhealthyThreshold", None, int(unhealthy_threshold));
+            let mut this = rt::Props::default();
+            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
+            this.set("IntervalMillis", None, rt::int(interval_millis));
+            this.set("Protocol", None, rt::string(protocol));
+            this.set("TimeoutMillis", None, rt::int(timeout_millis));
+            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
             VirtualGatewayHealthCheckPolicy(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -1827,12 +1828,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttp2connectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayHttp2ConnectionPool(Props);
+    pub struct VirtualGatewayHttp2ConnectionPool(rt::Props);
     impl VirtualGatewayHttp2ConnectionPool {
         /// A new `VirtualGatewayHttp2ConnectionPool`. Required properties: `max_requests` (`MaxRequests`).
         pub fn new(max_requests: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRequests", None, int(max_requests));
+            let mut this = rt::Props::default();
+            this.set("MaxRequests", None, rt::int(max_requests));
             VirtualGatewayHttp2ConnectionPool(this)
         }
     }
@@ -1841,17 +1842,17 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttpconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayHttpConnectionPool(Props);
+    pub struct VirtualGatewayHttpConnectionPool(rt::Props);
     impl VirtualGatewayHttpConnectionPool {
         /// A new `VirtualGatewayHttpConnectionPool`. Required properties: `max_connections` (`MaxConnections`).
         pub fn new(max_connections: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxConnections", None, int(max_connections));
+            let mut this = rt::Props::default();
+            this.set("MaxConnections", None, rt::int(max_connections));
             VirtualGatewayHttpConnectionPool(this)
         }
         /// CloudFormation `MaxPendingRequests`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_pending_requests(mut self, value: i64) -> Self {
-            self.0.set("MaxPendingRequests", None, int(value));
+            self.0.set("MaxPendingRequests", None, rt::int(value));
             self
         }
     }
@@ -1860,11 +1861,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistener.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListener(Props);
+    pub struct VirtualGatewayListener(rt::Props);
     impl VirtualGatewayListener {
         /// A new `VirtualGatewayListener`. Required properties: `port_mapping` (`PortMapping`).
         pub fn new(port_mapping: VirtualGatewayPortMapping) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PortMapping", None, port_mapping.into());
             VirtualGatewayListener(this)
         }
@@ -1889,16 +1890,16 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertls.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTls(Props);
+    pub struct VirtualGatewayListenerTls(rt::Props);
     impl VirtualGatewayListenerTls {
         /// A new `VirtualGatewayListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
         pub fn new(
             certificate: VirtualGatewayListenerTlsCertificate,
-            mode: impl Into<Expr>,
+            mode: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
-            this.set("Mode", None, string(mode));
+            this.set("Mode", None, rt::string(mode));
             VirtualGatewayListenerTls(this)
         }
         /// CloudFormation `Validation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1912,12 +1913,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsacmcertificate.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsAcmCertificate(Props);
+    pub struct VirtualGatewayListenerTlsAcmCertificate(rt::Props);
     impl VirtualGatewayListenerTlsAcmCertificate {
         /// A new `VirtualGatewayListenerTlsAcmCertificate`. Required properties: `certificate_arn` (`CertificateArn`).
-        pub fn new(certificate_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
+        pub fn new(certificate_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
             VirtualGatewayListenerTlsAcmCertificate(this)
         }
     }
@@ -1926,11 +1927,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsCertificate(Props);
+    pub struct VirtualGatewayListenerTlsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsCertificate {
         /// A new `VirtualGatewayListenerTlsCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayListenerTlsCertificate(this)
         }
         /// CloudFormation `ACM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1954,13 +1955,16 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsfilecertificate.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsFileCertificate(Props);
+    pub struct VirtualGatewayListenerTlsFileCertificate(rt::Props);
     impl VirtualGatewayListenerTlsFileCertificate {
         /// A new `VirtualGatewayListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(certificate_chain: impl Into<Expr>, private_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateChain", None, string(certificate_chain));
-            this.set("PrivateKey", None, string(private_key));
+        pub fn new(
+            certificate_chain: impl Into<rt::Expr>,
+            private_key: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateChain", None, rt::string(certificate_chain));
+            this.set("PrivateKey", None, rt::string(private_key));
             VirtualGatewayListenerTlsFileCertificate(this)
         }
     }
@@ -1969,12 +1973,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlssdscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsSdsCertificate(Props);
+    pub struct VirtualGatewayListenerTlsSdsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsSdsCertificate {
         /// A new `VirtualGatewayListenerTlsSdsCertificate`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", None, string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", None, rt::string(secret_name));
             VirtualGatewayListenerTlsSdsCertificate(this)
         }
     }
@@ -1983,11 +1987,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontext.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsValidationContext(Props);
+    pub struct VirtualGatewayListenerTlsValidationContext(rt::Props);
     impl VirtualGatewayListenerTlsValidationContext {
         /// A new `VirtualGatewayListenerTlsValidationContext`. Required properties: `trust` (`Trust`).
         pub fn new(trust: VirtualGatewayListenerTlsValidationContextTrust) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Trust", None, trust.into());
             VirtualGatewayListenerTlsValidationContext(this)
         }
@@ -2002,11 +2006,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayListenerTlsValidationContextTrust(Props);
+    pub struct VirtualGatewayListenerTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayListenerTlsValidationContextTrust {
         /// A new `VirtualGatewayListenerTlsValidationContextTrust`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayListenerTlsValidationContextTrust(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2025,11 +2029,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylogging.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayLogging(Props);
+    pub struct VirtualGatewayLogging(rt::Props);
     impl VirtualGatewayLogging {
         /// A new `VirtualGatewayLogging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayLogging(this)
         }
         /// CloudFormation `AccessLog`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2043,13 +2047,13 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayportmapping.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayPortMapping(Props);
+    pub struct VirtualGatewayPortMapping(rt::Props);
     impl VirtualGatewayPortMapping {
         /// A new `VirtualGatewayPortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(port: i64, protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Port", None, int(port));
-            this.set("Protocol", None, string(protocol));
+        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", None, rt::int(port));
+            this.set("Protocol", None, rt::string(protocol));
             VirtualGatewayPortMapping(this)
         }
     }
@@ -2058,12 +2062,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayspec.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewaySpec(Props);
+    pub struct VirtualGatewaySpec(rt::Props);
     impl VirtualGatewaySpec {
         /// A new `VirtualGatewaySpec`. Required properties: `listeners` (`Listeners`).
         pub fn new(listeners: impl IntoIterator<Item = VirtualGatewayListener>) -> Self {
-            let mut this = Props::default();
-            this.set("Listeners", None, list(listeners));
+            let mut this = rt::Props::default();
+            this.set("Listeners", None, rt::list(listeners));
             VirtualGatewaySpec(this)
         }
         /// CloudFormation `BackendDefaults`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2082,11 +2086,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontext.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayTlsValidationContext(Props);
+    pub struct VirtualGatewayTlsValidationContext(rt::Props);
     impl VirtualGatewayTlsValidationContext {
         /// A new `VirtualGatewayTlsValidationContext`. Required properties: `trust` (`Trust`).
         pub fn new(trust: VirtualGatewayTlsValidationContextTrust) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Trust", None, trust.into());
             VirtualGatewayTlsValidationContext(this)
         }
@@ -2101,15 +2105,17 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextacmtrust.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayTlsValidationContextAcmTrust(Props);
+    pub struct VirtualGatewayTlsValidationContextAcmTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextAcmTrust {
         /// A new `VirtualGatewayTlsValidationContextAcmTrust`. Required properties: `certificate_authority_arns` (`CertificateAuthorityArns`).
-        pub fn new(certificate_authority_arns: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            certificate_authority_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateAuthorityArns",
                 None,
-                strings(certificate_authority_arns),
+                rt::strings(certificate_authority_arns),
             );
             VirtualGatewayTlsValidationContextAcmTrust(this)
         }
@@ -2119,12 +2125,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextfiletrust.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayTlsValidationContextFileTrust(Props);
+    pub struct VirtualGatewayTlsValidationContextFileTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextFileTrust {
         /// A new `VirtualGatewayTlsValidationContextFileTrust`. Required properties: `certificate_chain` (`CertificateChain`).
-        pub fn new(certificate_chain: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateChain", None, string(certificate_chain));
+        pub fn new(certificate_chain: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateChain", None, rt::string(certificate_chain));
             VirtualGatewayTlsValidationContextFileTrust(this)
         }
     }
@@ -2133,12 +2139,12 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextsdstrust.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayTlsValidationContextSdsTrust(Props);
+    pub struct VirtualGatewayTlsValidationContextSdsTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextSdsTrust {
         /// A new `VirtualGatewayTlsValidationContextSdsTrust`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", None, string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", None, rt::string(secret_name));
             VirtualGatewayTlsValidationContextSdsTrust(this)
         }
     }
@@ -2147,11 +2153,11 @@ pub mod virtual_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualGatewayTlsValidationContextTrust(Props);
+    pub struct VirtualGatewayTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextTrust {
         /// A new `VirtualGatewayTlsValidationContextTrust`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualGatewayTlsValidationContextTrust(this)
         }
         /// CloudFormation `ACM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2177,11 +2183,11 @@ pub mod virtual_gateway {
 /// CloudFormation: `AWS::AppMesh::VirtualNode`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-virtualnode.html)
-pub struct VirtualNode(Base);
-static VIRTUAL_NODE_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualNode(rt::Base);
+static VIRTUAL_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::VirtualNode",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2206,45 +2212,45 @@ impl VirtualNode {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: virtual_node::VirtualNodeSpec,
     ) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_NODE_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &VIRTUAL_NODE_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
         VirtualNode(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualNodeName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn virtual_node_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VirtualNodeName", None, string(value));
+    pub fn virtual_node_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualNodeName", None, rt::string(value));
         self
     }
 }
 builder!(VirtualNode, VirtualNodeHandle);
 /// A declared `AWS::AppMesh::VirtualNode`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualNodeHandle(Handle);
+pub struct VirtualNodeHandle(rt::Handle);
 handle!(VirtualNodeHandle);
 impl VirtualNodeHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -2255,11 +2261,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-accesslog.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLog(Props);
+    pub struct AccessLog(rt::Props);
     impl AccessLog {
         /// A new `AccessLog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessLog(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2273,13 +2279,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapinstanceattribute.html)
     #[derive(Clone, Debug)]
-    pub struct AwsCloudMapInstanceAttribute(Props);
+    pub struct AwsCloudMapInstanceAttribute(rt::Props);
     impl AwsCloudMapInstanceAttribute {
         /// A new `AwsCloudMapInstanceAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             AwsCloudMapInstanceAttribute(this)
         }
     }
@@ -2288,13 +2294,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapservicediscovery.html)
     #[derive(Clone, Debug)]
-    pub struct AwsCloudMapServiceDiscovery(Props);
+    pub struct AwsCloudMapServiceDiscovery(rt::Props);
     impl AwsCloudMapServiceDiscovery {
         /// A new `AwsCloudMapServiceDiscovery`. Required properties: `namespace_name` (`NamespaceName`), `service_name` (`ServiceName`).
-        pub fn new(namespace_name: impl Into<Expr>, service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("NamespaceName", None, string(namespace_name));
-            this.set("ServiceName", None, string(service_name));
+        pub fn new(namespace_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("NamespaceName", None, rt::string(namespace_name));
+            this.set("ServiceName", None, rt::string(service_name));
             AwsCloudMapServiceDiscovery(this)
         }
         /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2302,12 +2308,12 @@ pub mod virtual_node {
             mut self,
             value: impl IntoIterator<Item = AwsCloudMapInstanceAttribute>,
         ) -> Self {
-            self.0.set("Attributes", None, list(value));
+            self.0.set("Attributes", None, rt::list(value));
             self
         }
         /// CloudFormation `IpPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip_preference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpPreference", None, string(value));
+        pub fn ip_preference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpPreference", None, rt::string(value));
             self
         }
     }
@@ -2316,11 +2322,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backend.html)
     #[derive(Clone, Debug)]
-    pub struct Backend(Props);
+    pub struct Backend(rt::Props);
     impl Backend {
         /// A new `Backend`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Backend(this)
         }
         /// CloudFormation `VirtualService`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2334,11 +2340,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backenddefaults.html)
     #[derive(Clone, Debug)]
-    pub struct BackendDefaults(Props);
+    pub struct BackendDefaults(rt::Props);
     impl BackendDefaults {
         /// A new `BackendDefaults`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BackendDefaults(this)
         }
         /// CloudFormation `ClientPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2352,11 +2358,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ClientPolicy(Props);
+    pub struct ClientPolicy(rt::Props);
     impl ClientPolicy {
         /// A new `ClientPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientPolicy(this)
         }
         /// CloudFormation `TLS`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2370,11 +2376,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicytls.html)
     #[derive(Clone, Debug)]
-    pub struct ClientPolicyTls(Props);
+    pub struct ClientPolicyTls(rt::Props);
     impl ClientPolicyTls {
         /// A new `ClientPolicyTls`. Required properties: `validation` (`Validation`).
         pub fn new(validation: TlsValidationContext) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Validation", None, validation.into());
             ClientPolicyTls(this)
         }
@@ -2385,12 +2391,12 @@ pub mod virtual_node {
         }
         /// CloudFormation `Enforce`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enforce(mut self, value: bool) -> Self {
-            self.0.set("Enforce", None, boolean(value));
+            self.0.set("Enforce", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Ports`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Ports", None, list(value));
+            self.0.set("Ports", None, rt::list(value));
             self
         }
     }
@@ -2399,11 +2405,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clienttlscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ClientTlsCertificate(Props);
+    pub struct ClientTlsCertificate(rt::Props);
     impl ClientTlsCertificate {
         /// A new `ClientTlsCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientTlsCertificate(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2422,22 +2428,22 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-dnsservicediscovery.html)
     #[derive(Clone, Debug)]
-    pub struct DnsServiceDiscovery(Props);
+    pub struct DnsServiceDiscovery(rt::Props);
     impl DnsServiceDiscovery {
         /// A new `DnsServiceDiscovery`. Required properties: `hostname` (`Hostname`).
-        pub fn new(hostname: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Hostname", None, string(hostname));
+        pub fn new(hostname: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Hostname", None, rt::string(hostname));
             DnsServiceDiscovery(this)
         }
         /// CloudFormation `IpPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip_preference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpPreference", None, string(value));
+        pub fn ip_preference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpPreference", None, rt::string(value));
             self
         }
         /// CloudFormation `ResponseType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResponseType", None, string(value));
+        pub fn response_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResponseType", None, rt::string(value));
             self
         }
     }
@@ -2446,13 +2452,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-duration.html)
     #[derive(Clone, Debug)]
-    pub struct Duration(Props);
+    pub struct Duration(rt::Props);
     impl Duration {
         /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Unit", None, string(unit));
-            this.set("Value", None, int(value));
+        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Unit", None, rt::string(unit));
+            this.set("Value", None, rt::int(value));
             Duration(this)
         }
     }
@@ -2461,12 +2467,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-fileaccesslog.html)
     #[derive(Clone, Debug)]
-    pub struct FileAccessLog(Props);
+    pub struct FileAccessLog(rt::Props);
     impl FileAccessLog {
         /// A new `FileAccessLog`. Required properties: `path` (`Path`).
-        pub fn new(path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Path", None, string(path));
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", None, rt::string(path));
             FileAccessLog(this)
         }
         /// CloudFormation `Format`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2480,11 +2486,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-grpctimeout.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcTimeout(Props);
+    pub struct GrpcTimeout(rt::Props);
     impl GrpcTimeout {
         /// A new `GrpcTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrpcTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2503,32 +2509,32 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-healthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheck(Props);
+    pub struct HealthCheck(rt::Props);
     impl HealthCheck {
         /// A new `HealthCheck`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
         pub fn new(
             healthy_threshold: i64,
             interval_millis: i64,
-            protocol: impl Into<Expr>,
+            protocol: impl Into<rt::Expr>,
             timeout_millis: i64,
             unhealthy_threshold: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("HealthyThreshold", None, int(healthy_threshold));
-            this.set("IntervalMillis", None, int(interval_millis));
-            this.set("Protocol", None, string(protocol));
-            this.set("TimeoutMillis", None, int(timeout_millis));
-            this.set("UnhealthyThreshold", None, int(unhealthy_threshold));
+            let mut this = rt::Props::default();
+            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
+            this.set("IntervalMillis", None, rt::int(interval_millis));
+            this.set("Protocol", None, rt::string(protocol));
+            this.set("TimeoutMillis", None, rt::int(timeout_millis));
+            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
             HealthCheck(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -2537,11 +2543,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-httptimeout.html)
     #[derive(Clone, Debug)]
-    pub struct HttpTimeout(Props);
+    pub struct HttpTimeout(rt::Props);
     impl HttpTimeout {
         /// A new `HttpTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2560,13 +2566,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-jsonformatref.html)
     #[derive(Clone, Debug)]
-    pub struct JsonFormatRef(Props);
+    pub struct JsonFormatRef(rt::Props);
     impl JsonFormatRef {
         /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             JsonFormatRef(this)
         }
     }
@@ -2575,11 +2581,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listener.html)
     #[derive(Clone, Debug)]
-    pub struct Listener(Props);
+    pub struct Listener(rt::Props);
     impl Listener {
         /// A new `Listener`. Required properties: `port_mapping` (`PortMapping`).
         pub fn new(port_mapping: PortMapping) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PortMapping", None, port_mapping.into());
             Listener(this)
         }
@@ -2614,11 +2620,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertimeout.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTimeout(Props);
+    pub struct ListenerTimeout(rt::Props);
     impl ListenerTimeout {
         /// A new `ListenerTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ListenerTimeout(this)
         }
         /// CloudFormation `GRPC`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2647,13 +2653,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertls.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTls(Props);
+    pub struct ListenerTls(rt::Props);
     impl ListenerTls {
         /// A new `ListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
-        pub fn new(certificate: ListenerTlsCertificate, mode: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(certificate: ListenerTlsCertificate, mode: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
-            this.set("Mode", None, string(mode));
+            this.set("Mode", None, rt::string(mode));
             ListenerTls(this)
         }
         /// CloudFormation `Validation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2667,12 +2673,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsacmcertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsAcmCertificate(Props);
+    pub struct ListenerTlsAcmCertificate(rt::Props);
     impl ListenerTlsAcmCertificate {
         /// A new `ListenerTlsAcmCertificate`. Required properties: `certificate_arn` (`CertificateArn`).
-        pub fn new(certificate_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
+        pub fn new(certificate_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
             ListenerTlsAcmCertificate(this)
         }
     }
@@ -2681,11 +2687,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsCertificate(Props);
+    pub struct ListenerTlsCertificate(rt::Props);
     impl ListenerTlsCertificate {
         /// A new `ListenerTlsCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ListenerTlsCertificate(this)
         }
         /// CloudFormation `ACM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2709,13 +2715,16 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsfilecertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsFileCertificate(Props);
+    pub struct ListenerTlsFileCertificate(rt::Props);
     impl ListenerTlsFileCertificate {
         /// A new `ListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(certificate_chain: impl Into<Expr>, private_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateChain", None, string(certificate_chain));
-            this.set("PrivateKey", None, string(private_key));
+        pub fn new(
+            certificate_chain: impl Into<rt::Expr>,
+            private_key: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateChain", None, rt::string(certificate_chain));
+            this.set("PrivateKey", None, rt::string(private_key));
             ListenerTlsFileCertificate(this)
         }
     }
@@ -2724,12 +2733,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlssdscertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsSdsCertificate(Props);
+    pub struct ListenerTlsSdsCertificate(rt::Props);
     impl ListenerTlsSdsCertificate {
         /// A new `ListenerTlsSdsCertificate`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", None, string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", None, rt::string(secret_name));
             ListenerTlsSdsCertificate(this)
         }
     }
@@ -2738,11 +2747,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontext.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsValidationContext(Props);
+    pub struct ListenerTlsValidationContext(rt::Props);
     impl ListenerTlsValidationContext {
         /// A new `ListenerTlsValidationContext`. Required properties: `trust` (`Trust`).
         pub fn new(trust: ListenerTlsValidationContextTrust) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Trust", None, trust.into());
             ListenerTlsValidationContext(this)
         }
@@ -2757,11 +2766,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerTlsValidationContextTrust(Props);
+    pub struct ListenerTlsValidationContextTrust(rt::Props);
     impl ListenerTlsValidationContextTrust {
         /// A new `ListenerTlsValidationContextTrust`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ListenerTlsValidationContextTrust(this)
         }
         /// CloudFormation `File`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2780,11 +2789,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-logging.html)
     #[derive(Clone, Debug)]
-    pub struct Logging(Props);
+    pub struct Logging(rt::Props);
     impl Logging {
         /// A new `Logging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Logging(this)
         }
         /// CloudFormation `AccessLog`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2798,21 +2807,21 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-loggingformat.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFormat(Props);
+    pub struct LoggingFormat(rt::Props);
     impl LoggingFormat {
         /// A new `LoggingFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingFormat(this)
         }
         /// CloudFormation `Json`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn json(mut self, value: impl IntoIterator<Item = JsonFormatRef>) -> Self {
-            self.0.set("Json", None, list(value));
+            self.0.set("Json", None, rt::list(value));
             self
         }
         /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", None, string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", None, rt::string(value));
             self
         }
     }
@@ -2821,7 +2830,7 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-outlierdetection.html)
     #[derive(Clone, Debug)]
-    pub struct OutlierDetection(Props);
+    pub struct OutlierDetection(rt::Props);
     impl OutlierDetection {
         /// A new `OutlierDetection`. Required properties: `base_ejection_duration` (`BaseEjectionDuration`), `interval` (`Interval`), `max_ejection_percent` (`MaxEjectionPercent`), `max_server_errors` (`MaxServerErrors`).
         pub fn new(
@@ -2830,11 +2839,11 @@ pub mod virtual_node {
             max_ejection_percent: i64,
             max_server_errors: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BaseEjectionDuration", None, base_ejection_duration.into());
             this.set("Interval", None, interval.into());
-            this.set("MaxEjectionPercent", None, int(max_ejection_percent));
-            this.set("MaxServerErrors", None, int(max_server_errors));
+            this.set("MaxEjectionPercent", None, rt::int(max_ejection_percent));
+            this.set("MaxServerErrors", None, rt::int(max_server_errors));
             OutlierDetection(this)
         }
     }
@@ -2843,13 +2852,13 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-portmapping.html)
     #[derive(Clone, Debug)]
-    pub struct PortMapping(Props);
+    pub struct PortMapping(rt::Props);
     impl PortMapping {
         /// A new `PortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(port: i64, protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Port", None, int(port));
-            this.set("Protocol", None, string(protocol));
+        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", None, rt::int(port));
+            this.set("Protocol", None, rt::string(protocol));
             PortMapping(this)
         }
     }
@@ -2858,11 +2867,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-servicediscovery.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceDiscovery(Props);
+    pub struct ServiceDiscovery(rt::Props);
     impl ServiceDiscovery {
         /// A new `ServiceDiscovery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceDiscovery(this)
         }
         /// CloudFormation `AWSCloudMap`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2881,16 +2890,16 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-subjectalternativenamematchers.html)
     #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNameMatchers(Props);
+    pub struct SubjectAlternativeNameMatchers(rt::Props);
     impl SubjectAlternativeNameMatchers {
         /// A new `SubjectAlternativeNameMatchers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SubjectAlternativeNameMatchers(this)
         }
         /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exact", None, strings(value));
+        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exact", None, rt::strings(value));
             self
         }
     }
@@ -2899,11 +2908,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-subjectalternativenames.html)
     #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNames(Props);
+    pub struct SubjectAlternativeNames(rt::Props);
     impl SubjectAlternativeNames {
         /// A new `SubjectAlternativeNames`. Required properties: `match_` (`Match`).
         pub fn new(match_: SubjectAlternativeNameMatchers) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Match", None, match_.into());
             SubjectAlternativeNames(this)
         }
@@ -2913,11 +2922,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tcptimeout.html)
     #[derive(Clone, Debug)]
-    pub struct TcpTimeout(Props);
+    pub struct TcpTimeout(rt::Props);
     impl TcpTimeout {
         /// A new `TcpTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TcpTimeout(this)
         }
         /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2931,11 +2940,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontext.html)
     #[derive(Clone, Debug)]
-    pub struct TlsValidationContext(Props);
+    pub struct TlsValidationContext(rt::Props);
     impl TlsValidationContext {
         /// A new `TlsValidationContext`. Required properties: `trust` (`Trust`).
         pub fn new(trust: TlsValidationContextTrust) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Trust", None, trust.into());
             TlsValidationContext(this)
         }
@@ -2950,15 +2959,17 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextacmtrust.html)
     #[derive(Clone, Debug)]
-    pub struct TlsValidationContextAcmTrust(Props);
+    pub struct TlsValidationContextAcmTrust(rt::Props);
     impl TlsValidationContextAcmTrust {
         /// A new `TlsValidationContextAcmTrust`. Required properties: `certificate_authority_arns` (`CertificateAuthorityArns`).
-        pub fn new(certificate_authority_arns: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            certificate_authority_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateAuthorityArns",
                 None,
-                strings(certificate_authority_arns),
+                rt::strings(certificate_authority_arns),
             );
             TlsValidationContextAcmTrust(this)
         }
@@ -2968,12 +2979,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextfiletrust.html)
     #[derive(Clone, Debug)]
-    pub struct TlsValidationContextFileTrust(Props);
+    pub struct TlsValidationContextFileTrust(rt::Props);
     impl TlsValidationContextFileTrust {
         /// A new `TlsValidationContextFileTrust`. Required properties: `certificate_chain` (`CertificateChain`).
-        pub fn new(certificate_chain: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateChain", None, string(certificate_chain));
+        pub fn new(certificate_chain: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateChain", None, rt::string(certificate_chain));
             TlsValidationContextFileTrust(this)
         }
     }
@@ -2982,12 +2993,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextsdstrust.html)
     #[derive(Clone, Debug)]
-    pub struct TlsValidationContextSdsTrust(Props);
+    pub struct TlsValidationContextSdsTrust(rt::Props);
     impl TlsValidationContextSdsTrust {
         /// A new `TlsValidationContextSdsTrust`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", None, string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", None, rt::string(secret_name));
             TlsValidationContextSdsTrust(this)
         }
     }
@@ -2996,11 +3007,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
-    pub struct TlsValidationContextTrust(Props);
+    pub struct TlsValidationContextTrust(rt::Props);
     impl TlsValidationContextTrust {
         /// A new `TlsValidationContextTrust`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TlsValidationContextTrust(this)
         }
         /// CloudFormation `ACM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3024,11 +3035,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodeconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeConnectionPool(Props);
+    pub struct VirtualNodeConnectionPool(rt::Props);
     impl VirtualNodeConnectionPool {
         /// A new `VirtualNodeConnectionPool`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualNodeConnectionPool(this)
         }
         /// CloudFormation `GRPC`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3057,12 +3068,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodegrpcconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeGrpcConnectionPool(Props);
+    pub struct VirtualNodeGrpcConnectionPool(rt::Props);
     impl VirtualNodeGrpcConnectionPool {
         /// A new `VirtualNodeGrpcConnectionPool`. Required properties: `max_requests` (`MaxRequests`).
         pub fn new(max_requests: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRequests", None, int(max_requests));
+            let mut this = rt::Props::default();
+            this.set("MaxRequests", None, rt::int(max_requests));
             VirtualNodeGrpcConnectionPool(this)
         }
     }
@@ -3071,12 +3082,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttp2connectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeHttp2ConnectionPool(Props);
+    pub struct VirtualNodeHttp2ConnectionPool(rt::Props);
     impl VirtualNodeHttp2ConnectionPool {
         /// A new `VirtualNodeHttp2ConnectionPool`. Required properties: `max_requests` (`MaxRequests`).
         pub fn new(max_requests: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRequests", None, int(max_requests));
+            let mut this = rt::Props::default();
+            this.set("MaxRequests", None, rt::int(max_requests));
             VirtualNodeHttp2ConnectionPool(this)
         }
     }
@@ -3085,17 +3096,17 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttpconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeHttpConnectionPool(Props);
+    pub struct VirtualNodeHttpConnectionPool(rt::Props);
     impl VirtualNodeHttpConnectionPool {
         /// A new `VirtualNodeHttpConnectionPool`. Required properties: `max_connections` (`MaxConnections`).
         pub fn new(max_connections: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxConnections", None, int(max_connections));
+            let mut this = rt::Props::default();
+            this.set("MaxConnections", None, rt::int(max_connections));
             VirtualNodeHttpConnectionPool(this)
         }
         /// CloudFormation `MaxPendingRequests`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_pending_requests(mut self, value: i64) -> Self {
-            self.0.set("MaxPendingRequests", None, int(value));
+            self.0.set("MaxPendingRequests", None, rt::int(value));
             self
         }
     }
@@ -3104,11 +3115,11 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodespec.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeSpec(Props);
+    pub struct VirtualNodeSpec(rt::Props);
     impl VirtualNodeSpec {
         /// A new `VirtualNodeSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualNodeSpec(this)
         }
         /// CloudFormation `BackendDefaults`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3118,12 +3129,12 @@ pub mod virtual_node {
         }
         /// CloudFormation `Backends`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn backends(mut self, value: impl IntoIterator<Item = Backend>) -> Self {
-            self.0.set("Backends", None, list(value));
+            self.0.set("Backends", None, rt::list(value));
             self
         }
         /// CloudFormation `Listeners`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn listeners(mut self, value: impl IntoIterator<Item = Listener>) -> Self {
-            self.0.set("Listeners", None, list(value));
+            self.0.set("Listeners", None, rt::list(value));
             self
         }
         /// CloudFormation `Logging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3142,12 +3153,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodetcpconnectionpool.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeTcpConnectionPool(Props);
+    pub struct VirtualNodeTcpConnectionPool(rt::Props);
     impl VirtualNodeTcpConnectionPool {
         /// A new `VirtualNodeTcpConnectionPool`. Required properties: `max_connections` (`MaxConnections`).
         pub fn new(max_connections: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxConnections", None, int(max_connections));
+            let mut this = rt::Props::default();
+            this.set("MaxConnections", None, rt::int(max_connections));
             VirtualNodeTcpConnectionPool(this)
         }
     }
@@ -3156,12 +3167,12 @@ pub mod virtual_node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualservicebackend.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualServiceBackend(Props);
+    pub struct VirtualServiceBackend(rt::Props);
     impl VirtualServiceBackend {
         /// A new `VirtualServiceBackend`. Required properties: `virtual_service_name` (`VirtualServiceName`).
-        pub fn new(virtual_service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VirtualServiceName", None, string(virtual_service_name));
+        pub fn new(virtual_service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VirtualServiceName", None, rt::string(virtual_service_name));
             VirtualServiceBackend(this)
         }
         /// CloudFormation `ClientPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3177,11 +3188,11 @@ pub mod virtual_node {
 /// CloudFormation: `AWS::AppMesh::VirtualRouter`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-virtualrouter.html)
-pub struct VirtualRouter(Base);
-static VIRTUAL_ROUTER_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualRouter(rt::Base);
+static VIRTUAL_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::VirtualRouter",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3206,45 +3217,45 @@ impl VirtualRouter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: virtual_router::VirtualRouterSpec,
     ) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_ROUTER_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &VIRTUAL_ROUTER_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
         VirtualRouter(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualRouterName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn virtual_router_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VirtualRouterName", None, string(value));
+    pub fn virtual_router_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualRouterName", None, rt::string(value));
         self
     }
 }
 builder!(VirtualRouter, VirtualRouterHandle);
 /// A declared `AWS::AppMesh::VirtualRouter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualRouterHandle(Handle);
+pub struct VirtualRouterHandle(rt::Handle);
 handle!(VirtualRouterHandle);
 impl VirtualRouterHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -3255,13 +3266,13 @@ pub mod virtual_router {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-portmapping.html)
     #[derive(Clone, Debug)]
-    pub struct PortMapping(Props);
+    pub struct PortMapping(rt::Props);
     impl PortMapping {
         /// A new `PortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(port: i64, protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Port", None, int(port));
-            this.set("Protocol", None, string(protocol));
+        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", None, rt::int(port));
+            this.set("Protocol", None, rt::string(protocol));
             PortMapping(this)
         }
     }
@@ -3270,11 +3281,11 @@ pub mod virtual_router {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterlistener.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualRouterListener(Props);
+    pub struct VirtualRouterListener(rt::Props);
     impl VirtualRouterListener {
         /// A new `VirtualRouterListener`. Required properties: `port_mapping` (`PortMapping`).
         pub fn new(port_mapping: PortMapping) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PortMapping", None, port_mapping.into());
             VirtualRouterListener(this)
         }
@@ -3284,12 +3295,12 @@ pub mod virtual_router {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterspec.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualRouterSpec(Props);
+    pub struct VirtualRouterSpec(rt::Props);
     impl VirtualRouterSpec {
         /// A new `VirtualRouterSpec`. Required properties: `listeners` (`Listeners`).
         pub fn new(listeners: impl IntoIterator<Item = VirtualRouterListener>) -> Self {
-            let mut this = Props::default();
-            this.set("Listeners", None, list(listeners));
+            let mut this = rt::Props::default();
+            this.set("Listeners", None, rt::list(listeners));
             VirtualRouterSpec(this)
         }
     }
@@ -3300,11 +3311,11 @@ pub mod virtual_router {
 /// CloudFormation: `AWS::AppMesh::VirtualService`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appmesh-virtualservice.html)
-pub struct VirtualService(Base);
-static VIRTUAL_SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualService(rt::Base);
+static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppMesh::VirtualService",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3329,42 +3340,42 @@ impl VirtualService {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mesh_name: impl Into<Expr>,
+        mesh_name: impl Into<rt::Expr>,
         spec: virtual_service::VirtualServiceSpec,
-        virtual_service_name: impl Into<Expr>,
+        virtual_service_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_SERVICE_TYPE);
-        this.set("MeshName", None, string(mesh_name));
+        let mut this = rt::Base::new(id, &VIRTUAL_SERVICE_TYPE);
+        this.set("MeshName", None, rt::string(mesh_name));
         this.set("Spec", None, spec.into());
-        this.set("VirtualServiceName", None, string(virtual_service_name));
+        this.set("VirtualServiceName", None, rt::string(virtual_service_name));
         VirtualService(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mesh_owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MeshOwner", None, string(value));
+    pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshOwner", None, rt::string(value));
         self
     }
 }
 builder!(VirtualService, VirtualServiceHandle);
 /// A declared `AWS::AppMesh::VirtualService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualServiceHandle(Handle);
+pub struct VirtualServiceHandle(rt::Handle);
 handle!(VirtualServiceHandle);
 impl VirtualServiceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceOwner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_owner(&self) -> Expr {
+    pub fn resource_owner(&self) -> rt::Expr {
         self.0.attr("ResourceOwner")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Uid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uid(&self) -> Expr {
+    pub fn uid(&self) -> rt::Expr {
         self.0.attr("Uid")
     }
 }
@@ -3375,12 +3386,12 @@ pub mod virtual_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualnodeserviceprovider.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualNodeServiceProvider(Props);
+    pub struct VirtualNodeServiceProvider(rt::Props);
     impl VirtualNodeServiceProvider {
         /// A new `VirtualNodeServiceProvider`. Required properties: `virtual_node_name` (`VirtualNodeName`).
-        pub fn new(virtual_node_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VirtualNodeName", None, string(virtual_node_name));
+        pub fn new(virtual_node_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VirtualNodeName", None, rt::string(virtual_node_name));
             VirtualNodeServiceProvider(this)
         }
     }
@@ -3389,12 +3400,12 @@ pub mod virtual_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualrouterserviceprovider.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualRouterServiceProvider(Props);
+    pub struct VirtualRouterServiceProvider(rt::Props);
     impl VirtualRouterServiceProvider {
         /// A new `VirtualRouterServiceProvider`. Required properties: `virtual_router_name` (`VirtualRouterName`).
-        pub fn new(virtual_router_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VirtualRouterName", None, string(virtual_router_name));
+        pub fn new(virtual_router_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VirtualRouterName", None, rt::string(virtual_router_name));
             VirtualRouterServiceProvider(this)
         }
     }
@@ -3403,11 +3414,11 @@ pub mod virtual_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualserviceprovider.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualServiceProvider(Props);
+    pub struct VirtualServiceProvider(rt::Props);
     impl VirtualServiceProvider {
         /// A new `VirtualServiceProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualServiceProvider(this)
         }
         /// CloudFormation `VirtualNode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3426,11 +3437,11 @@ pub mod virtual_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualservicespec.html)
     #[derive(Clone, Debug)]
-    pub struct VirtualServiceSpec(Props);
+    pub struct VirtualServiceSpec(rt::Props);
     impl VirtualServiceSpec {
         /// A new `VirtualServiceSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VirtualServiceSpec(this)
         }
         /// CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -2,23 +2,24 @@
 //! `AppRunner` resource types of the CloudFormation registry (`AWS::AppRunner::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `apprunner` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Describes an AWS App Runner automatic configuration resource that enables automatic scaling of instances used to process web requests.
 ///
 /// CloudFormation: `AWS::AppRunner::AutoScalingConfiguration`. Terraform: `awscc_apprunner_auto_scaling_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apprunner-autoscalingconfiguration.html)
-pub struct AutoScalingConfiguration(Base);
-static AUTO_SCALING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct AutoScalingConfiguration(rt::Base);
+static AUTO_SCALING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppRunner::AutoScalingConfiguration",
     terraform: Some("awscc_apprunner_auto_scaling_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -64,17 +65,17 @@ impl AutoScalingConfiguration {
     /// Declares a `AWS::AppRunner::AutoScalingConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &AUTO_SCALING_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &AUTO_SCALING_CONFIGURATION_TYPE);
         AutoScalingConfiguration(this)
     }
     /// The customer-provided auto scaling configuration name.
     ///
     /// Constraints: length 4..=32; pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,31}`. Changing it replaces the resource. CloudFormation `AutoScalingConfigurationName`, Terraform `auto_scaling_configuration_name`.
-    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn auto_scaling_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutoScalingConfigurationName",
             Some("auto_scaling_configuration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -83,46 +84,46 @@ impl AutoScalingConfiguration {
     /// Constraints: range 1..=200. Changing it replaces the resource. CloudFormation `MaxConcurrency`, Terraform `max_concurrency`.
     pub fn max_concurrency(mut self, value: i64) -> Self {
         self.0
-            .set("MaxConcurrency", Some("max_concurrency"), int(value));
+            .set("MaxConcurrency", Some("max_concurrency"), rt::int(value));
         self
     }
     /// The maximum number of instances that an App Runner service scales up to.
     ///
     /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `MaxSize`, Terraform `max_size`.
     pub fn max_size(mut self, value: i64) -> Self {
-        self.0.set("MaxSize", Some("max_size"), int(value));
+        self.0.set("MaxSize", Some("max_size"), rt::int(value));
         self
     }
     /// The minimum number of instances that App Runner provisions for a service.
     ///
     /// Constraints: range 1..=25. Changing it replaces the resource. CloudFormation `MinSize`, Terraform `min_size`.
     pub fn min_size(mut self, value: i64) -> Self {
-        self.0.set("MinSize", Some("min_size"), int(value));
+        self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
 }
 builder!(AutoScalingConfiguration, AutoScalingConfigurationHandle);
 /// A declared `AWS::AppRunner::AutoScalingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutoScalingConfigurationHandle(Handle);
+pub struct AutoScalingConfigurationHandle(rt::Handle);
 handle!(AutoScalingConfigurationHandle);
 impl AutoScalingConfigurationHandle {
     /// The Amazon Resource Name (ARN) of this auto scaling configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `AutoScalingConfigurationArn`; Terraform `auto_scaling_configuration_arn`.
-    pub fn auto_scaling_configuration_arn(&self) -> Expr {
+    pub fn auto_scaling_configuration_arn(&self) -> rt::Expr {
         self.0.attr("AutoScalingConfigurationArn")
     }
     /// The revision of this auto scaling configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `AutoScalingConfigurationRevision`; Terraform `auto_scaling_configuration_revision`.
-    pub fn auto_scaling_configuration_revision(&self) -> Expr {
+    pub fn auto_scaling_configuration_revision(&self) -> rt::Expr {
         self.0.attr("AutoScalingConfigurationRevision")
     }
     /// It's set to true for the configuration with the highest Revision among all configurations that share the same AutoScalingConfigurationName.
     ///
     /// CloudFormation `Fn::GetAtt` `Latest`; Terraform `latest`.
-    pub fn latest(&self) -> Expr {
+    pub fn latest(&self) -> rt::Expr {
         self.0.attr("Latest")
     }
 }
@@ -131,11 +132,11 @@ impl AutoScalingConfigurationHandle {
 /// CloudFormation: `AWS::AppRunner::ObservabilityConfiguration`. Terraform: `awscc_apprunner_observability_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apprunner-observabilityconfiguration.html)
-pub struct ObservabilityConfiguration(Base);
-static OBSERVABILITY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ObservabilityConfiguration(rt::Base);
+static OBSERVABILITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppRunner::ObservabilityConfiguration",
     terraform: Some("awscc_apprunner_observability_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -181,17 +182,17 @@ impl ObservabilityConfiguration {
     /// Declares a `AWS::AppRunner::ObservabilityConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &OBSERVABILITY_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &OBSERVABILITY_CONFIGURATION_TYPE);
         ObservabilityConfiguration(this)
     }
     /// A name for the observability configuration.
     ///
     /// Constraints: length 4..=32; pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,31}`. Changing it replaces the resource. CloudFormation `ObservabilityConfigurationName`, Terraform `observability_configuration_name`.
-    pub fn observability_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn observability_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ObservabilityConfigurationName",
             Some("observability_configuration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -213,25 +214,25 @@ impl ObservabilityConfiguration {
 builder!(ObservabilityConfiguration, ObservabilityConfigurationHandle);
 /// A declared `AWS::AppRunner::ObservabilityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ObservabilityConfigurationHandle(Handle);
+pub struct ObservabilityConfigurationHandle(rt::Handle);
 handle!(ObservabilityConfigurationHandle);
 impl ObservabilityConfigurationHandle {
     /// The Amazon Resource Name (ARN) of this ObservabilityConfiguration
     ///
     /// CloudFormation `Fn::GetAtt` `ObservabilityConfigurationArn`; Terraform `observability_configuration_arn`.
-    pub fn observability_configuration_arn(&self) -> Expr {
+    pub fn observability_configuration_arn(&self) -> rt::Expr {
         self.0.attr("ObservabilityConfigurationArn")
     }
     /// The revision of this observability configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `ObservabilityConfigurationRevision`; Terraform `observability_configuration_revision`.
-    pub fn observability_configuration_revision(&self) -> Expr {
+    pub fn observability_configuration_revision(&self) -> rt::Expr {
         self.0.attr("ObservabilityConfigurationRevision")
     }
     /// It's set to true for the configuration with the highest Revision among all configurations that share the same Name.
     ///
     /// CloudFormation `Fn::GetAtt` `Latest`; Terraform `latest`.
-    pub fn latest(&self) -> Expr {
+    pub fn latest(&self) -> rt::Expr {
         self.0.attr("Latest")
     }
 }
@@ -244,11 +245,11 @@ pub mod observability_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-observabilityconfiguration-traceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TraceConfiguration(Props);
+    pub struct TraceConfiguration(rt::Props);
     impl TraceConfiguration {
         /// A new `TraceConfiguration`. Required properties: `vendor` (`Vendor`).
         pub fn new(vendor: Vendor) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Vendor", Some("vendor"), vendor.into());
             TraceConfiguration(this)
         }
@@ -267,11 +268,11 @@ pub mod observability_configuration {
 /// CloudFormation: `AWS::AppRunner::Service`. Terraform: `awscc_apprunner_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apprunner-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppRunner::Service",
     terraform: Some("awscc_apprunner_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -312,7 +313,7 @@ impl Service {
     /// Declares a `AWS::AppRunner::Service` with the stack-unique `id`. Required properties: `source_configuration` (`SourceConfiguration`).
     #[track_caller]
     pub fn new(id: impl Into<String>, source_configuration: service::SourceConfiguration) -> Self {
-        let mut this = Base::new(id, &SERVICE_TYPE);
+        let mut this = rt::Base::new(id, &SERVICE_TYPE);
         this.set(
             "SourceConfiguration",
             Some("source_configuration"),
@@ -323,11 +324,11 @@ impl Service {
     /// Autoscaling configuration ARN
     ///
     /// Constraints: length 1..=1011; pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`. CloudFormation `AutoScalingConfigurationArn`, Terraform `auto_scaling_configuration_arn`.
-    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutoScalingConfigurationArn",
             Some("auto_scaling_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -392,40 +393,40 @@ impl Service {
     /// The AppRunner Service Name.
     ///
     /// Constraints: length 4..=40; pattern `[A-Za-z0-9][A-Za-z0-9-_]{3,39}`. Changing it replaces the resource. CloudFormation `ServiceName`, Terraform `service_name`.
-    pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceName", Some("service_name"), string(value));
+            .set("ServiceName", Some("service_name"), rt::string(value));
         self
     }
 }
 builder!(Service, ServiceHandle);
 /// A declared `AWS::AppRunner::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// The Amazon Resource Name (ARN) of the AppRunner Service.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// The AppRunner Service Id
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceId`; Terraform `service_id`.
-    pub fn service_id(&self) -> Expr {
+    pub fn service_id(&self) -> rt::Expr {
         self.0.attr("ServiceId")
     }
     /// The Service Url of the AppRunner Service.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceUrl`; Terraform `service_url`.
-    pub fn service_url(&self) -> Expr {
+    pub fn service_url(&self) -> rt::Expr {
         self.0.attr("ServiceUrl")
     }
     /// AppRunner Service status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -438,27 +439,27 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationConfiguration(Props);
+    pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
         /// A new `AuthenticationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthenticationConfiguration(this)
         }
         /// Access Role Arn
         ///
         /// Constraints: length 29..=1024; pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\w+=,.@-]{1,64}`. CloudFormation `AccessRoleArn`, Terraform `access_role_arn`.
-        pub fn access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessRoleArn", Some("access_role_arn"), string(value));
+                .set("AccessRoleArn", Some("access_role_arn"), rt::string(value));
             self
         }
         /// Connection Arn
         ///
         /// Constraints: length 1..=1011; pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
-        pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionArn", Some("connection_arn"), string(value));
+                .set("ConnectionArn", Some("connection_arn"), rt::string(value));
             self
         }
     }
@@ -469,11 +470,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CodeConfiguration(Props);
+    pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
         /// A new `CodeConfiguration`. Required properties: `configuration_source` (`ConfigurationSource`).
         pub fn new(configuration_source: ConfigurationSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationSource",
                 Some("configuration_source"),
@@ -500,27 +501,27 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfigurationvalues.html)
     #[derive(Clone, Debug)]
-    pub struct CodeConfigurationValues(Props);
+    pub struct CodeConfigurationValues(rt::Props);
     impl CodeConfigurationValues {
         /// A new `CodeConfigurationValues`. Required properties: `runtime` (`Runtime`).
         pub fn new(runtime: Runtime) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Runtime", Some("runtime"), runtime.into());
             CodeConfigurationValues(this)
         }
         /// Build Command
         ///
         /// Constraints: pattern `^[^\x0a\x0d]+$`. CloudFormation `BuildCommand`, Terraform `build_command`.
-        pub fn build_command(mut self, value: impl Into<Expr>) -> Self {
+        pub fn build_command(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BuildCommand", Some("build_command"), string(value));
+                .set("BuildCommand", Some("build_command"), rt::string(value));
             self
         }
         /// Port
         ///
         /// Constraints: length 0..=51200. CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// The secrets and parameters that get referenced by your service as environment variables
@@ -533,7 +534,7 @@ pub mod service {
             self.0.set(
                 "RuntimeEnvironmentSecrets",
                 Some("runtime_environment_secrets"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -545,16 +546,16 @@ pub mod service {
             self.0.set(
                 "RuntimeEnvironmentVariables",
                 Some("runtime_environment_variables"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Start Command
         ///
         /// Constraints: pattern `^[^\x0a\x0d]+$`. CloudFormation `StartCommand`, Terraform `start_command`.
-        pub fn start_command(mut self, value: impl Into<Expr>) -> Self {
+        pub fn start_command(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StartCommand", Some("start_command"), string(value));
+                .set("StartCommand", Some("start_command"), rt::string(value));
             self
         }
     }
@@ -565,18 +566,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-coderepository.html)
     #[derive(Clone, Debug)]
-    pub struct CodeRepository(Props);
+    pub struct CodeRepository(rt::Props);
     impl CodeRepository {
         /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`), `source_code_version` (`SourceCodeVersion`).
         pub fn new(
-            repository_url: impl Into<Expr>,
+            repository_url: impl Into<rt::Expr>,
             source_code_version: SourceCodeVersion,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             this.set(
                 "SourceCodeVersion",
@@ -599,9 +600,12 @@ pub mod service {
         /// Source Directory
         ///
         /// Constraints: length 1..=4096; pattern `[^\x00]+`. CloudFormation `SourceDirectory`, Terraform `source_directory`.
-        pub fn source_directory(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SourceDirectory", Some("source_directory"), string(value));
+        pub fn source_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SourceDirectory",
+                Some("source_directory"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -612,20 +616,23 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-egressconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EgressConfiguration(Props);
+    pub struct EgressConfiguration(rt::Props);
     impl EgressConfiguration {
         /// A new `EgressConfiguration`. Required properties: `egress_type` (`EgressType`).
         pub fn new(egress_type: EgressType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EgressType", Some("egress_type"), egress_type.into());
             EgressConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the App Runner VpcConnector.
         ///
         /// Constraints: length 44..=1011; pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`. CloudFormation `VpcConnectorArn`, Terraform `vpc_connector_arn`.
-        pub fn vpc_connector_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VpcConnectorArn", Some("vpc_connector_arn"), string(value));
+        pub fn vpc_connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VpcConnectorArn",
+                Some("vpc_connector_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -636,12 +643,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `kms_key` (`KmsKey`).
-        pub fn new(kms_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKey", Some("kms_key"), string(kms_key));
+        pub fn new(kms_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKey", Some("kms_key"), rt::string(kms_key));
             EncryptionConfiguration(this)
         }
     }
@@ -652,33 +659,36 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-healthcheckconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckConfiguration(Props);
+    pub struct HealthCheckConfiguration(rt::Props);
     impl HealthCheckConfiguration {
         /// A new `HealthCheckConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckConfiguration(this)
         }
         /// Health check Healthy Threshold
         ///
         /// Constraints: range 1..=20. CloudFormation `HealthyThreshold`, Terraform `healthy_threshold`.
         pub fn healthy_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("HealthyThreshold", Some("healthy_threshold"), int(value));
+            self.0.set(
+                "HealthyThreshold",
+                Some("healthy_threshold"),
+                rt::int(value),
+            );
             self
         }
         /// Health check Interval
         ///
         /// Constraints: range 1..=20. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// Health check Path
         ///
         /// Constraints: length at least 1. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// Health Check Protocol
@@ -692,7 +702,7 @@ pub mod service {
         ///
         /// Constraints: range 1..=20. CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
         /// Health check Unhealthy Threshold
@@ -702,7 +712,7 @@ pub mod service {
             self.0.set(
                 "UnhealthyThreshold",
                 Some("unhealthy_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -714,18 +724,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageConfiguration(Props);
+    pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
         /// A new `ImageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageConfiguration(this)
         }
         /// Port
         ///
         /// Constraints: length 0..=51200. CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// The secrets and parameters that get referenced by your service as environment variables
@@ -738,7 +748,7 @@ pub mod service {
             self.0.set(
                 "RuntimeEnvironmentSecrets",
                 Some("runtime_environment_secrets"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -750,16 +760,16 @@ pub mod service {
             self.0.set(
                 "RuntimeEnvironmentVariables",
                 Some("runtime_environment_variables"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Start Command
         ///
         /// Constraints: pattern `^[^\x0a\x0d]+$`. CloudFormation `StartCommand`, Terraform `start_command`.
-        pub fn start_command(mut self, value: impl Into<Expr>) -> Self {
+        pub fn start_command(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StartCommand", Some("start_command"), string(value));
+                .set("StartCommand", Some("start_command"), rt::string(value));
             self
         }
     }
@@ -770,18 +780,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imagerepository.html)
     #[derive(Clone, Debug)]
-    pub struct ImageRepository(Props);
+    pub struct ImageRepository(rt::Props);
     impl ImageRepository {
         /// A new `ImageRepository`. Required properties: `image_identifier` (`ImageIdentifier`), `image_repository_type` (`ImageRepositoryType`).
         pub fn new(
-            image_identifier: impl Into<Expr>,
+            image_identifier: impl Into<rt::Expr>,
             image_repository_type: ImageRepositoryType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImageIdentifier",
                 Some("image_identifier"),
-                string(image_identifier),
+                rt::string(image_identifier),
             );
             this.set(
                 "ImageRepositoryType",
@@ -809,15 +819,15 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-ingressconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IngressConfiguration(Props);
+    pub struct IngressConfiguration(rt::Props);
     impl IngressConfiguration {
         /// A new `IngressConfiguration`. Required properties: `is_publicly_accessible` (`IsPubliclyAccessible`).
         pub fn new(is_publicly_accessible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsPubliclyAccessible",
                 Some("is_publicly_accessible"),
-                boolean(is_publicly_accessible),
+                rt::boolean(is_publicly_accessible),
             );
             IngressConfiguration(this)
         }
@@ -829,33 +839,36 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-instanceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceConfiguration(Props);
+    pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
         /// A new `InstanceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceConfiguration(this)
         }
         /// CPU
         ///
         /// Constraints: length 3..=9; pattern `256|512|1024|2048|4096|(0.25|0.5|1|2|4) vCPU`. CloudFormation `Cpu`, Terraform `cpu`.
-        pub fn cpu(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cpu", Some("cpu"), string(value));
+        pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cpu", Some("cpu"), rt::string(value));
             self
         }
         /// Instance Role Arn
         ///
         /// Constraints: length 29..=1024; pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\w+=,.@-]{1,64}`. CloudFormation `InstanceRoleArn`, Terraform `instance_role_arn`.
-        pub fn instance_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InstanceRoleArn", Some("instance_role_arn"), string(value));
+        pub fn instance_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InstanceRoleArn",
+                Some("instance_role_arn"),
+                rt::string(value),
+            );
             self
         }
         /// Memory
         ///
         /// Constraints: length 3..=6; pattern `512|1024|2048|3072|4096|6144|8192|10240|12288|(0.5|1|2|3|4|6|8|10|12) GB`. CloudFormation `Memory`, Terraform `memory`.
-        pub fn memory(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Memory", Some("memory"), string(value));
+        pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Memory", Some("memory"), rt::string(value));
             self
         }
     }
@@ -864,21 +877,21 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-keyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValuePair(Props);
+    pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
         /// A new `KeyValuePair`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyValuePair(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -889,11 +902,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// Network egress configuration
@@ -934,26 +947,26 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-serviceobservabilityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceObservabilityConfiguration(Props);
+    pub struct ServiceObservabilityConfiguration(rt::Props);
     impl ServiceObservabilityConfiguration {
         /// A new `ServiceObservabilityConfiguration`. Required properties: `observability_enabled` (`ObservabilityEnabled`).
         pub fn new(observability_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ObservabilityEnabled",
                 Some("observability_enabled"),
-                boolean(observability_enabled),
+                rt::boolean(observability_enabled),
             );
             ServiceObservabilityConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the App Runner ObservabilityConfiguration.
         ///
         /// Constraints: length 1..=1011; pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`. CloudFormation `ObservabilityConfigurationArn`, Terraform `observability_configuration_arn`.
-        pub fn observability_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn observability_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ObservabilityConfigurationArn",
                 Some("observability_configuration_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -965,13 +978,13 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourcecodeversion.html)
     #[derive(Clone, Debug)]
-    pub struct SourceCodeVersion(Props);
+    pub struct SourceCodeVersion(rt::Props);
     impl SourceCodeVersion {
         /// A new `SourceCodeVersion`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: Type, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: Type, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             SourceCodeVersion(this)
         }
     }
@@ -982,11 +995,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfiguration(Props);
+    pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
         /// A new `SourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceConfiguration(this)
         }
         /// Authentication Configuration
@@ -1007,7 +1020,7 @@ pub mod service {
             self.0.set(
                 "AutoDeploymentsEnabled",
                 Some("auto_deployments_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1118,11 +1131,11 @@ pub mod service {
 /// CloudFormation: `AWS::AppRunner::VpcConnector`. Terraform: `awscc_apprunner_vpc_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apprunner-vpcconnector.html)
-pub struct VpcConnector(Base);
-static VPC_CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct VpcConnector(rt::Base);
+static VPC_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppRunner::VpcConnector",
     terraform: Some("awscc_apprunner_vpc_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1160,27 +1173,33 @@ static VPC_CONNECTOR_TYPE: TypeInfo = TypeInfo {
 impl VpcConnector {
     /// Declares a `AWS::AppRunner::VpcConnector` with the stack-unique `id`. Required properties: `subnets` (`Subnets`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, subnets: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        let mut this = Base::new(id, &VPC_CONNECTOR_TYPE);
-        this.set("Subnets", Some("subnets"), strings(subnets));
+    pub fn new(
+        id: impl Into<String>,
+        subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &VPC_CONNECTOR_TYPE);
+        this.set("Subnets", Some("subnets"), rt::strings(subnets));
         VpcConnector(this)
     }
     /// A list of IDs of security groups that App Runner should use for access to AWS resources under the specified subnets.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
     /// A name for the VPC connector.
     ///
     /// Constraints: length 4..=40; pattern `^[A-Za-z0-9][A-Za-z0-9-\\_]{3,39}$`. Changing it replaces the resource. CloudFormation `VpcConnectorName`, Terraform `vpc_connector_name`.
-    pub fn vpc_connector_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_connector_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VpcConnectorName",
             Some("vpc_connector_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1188,19 +1207,19 @@ impl VpcConnector {
 builder!(VpcConnector, VpcConnectorHandle);
 /// A declared `AWS::AppRunner::VpcConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcConnectorHandle(Handle);
+pub struct VpcConnectorHandle(rt::Handle);
 handle!(VpcConnectorHandle);
 impl VpcConnectorHandle {
     /// The Amazon Resource Name (ARN) of this VPC connector.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcConnectorArn`; Terraform `vpc_connector_arn`.
-    pub fn vpc_connector_arn(&self) -> Expr {
+    pub fn vpc_connector_arn(&self) -> rt::Expr {
         self.0.attr("VpcConnectorArn")
     }
     /// The revision of this VPC connector.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcConnectorRevision`; Terraform `vpc_connector_revision`.
-    pub fn vpc_connector_revision(&self) -> Expr {
+    pub fn vpc_connector_revision(&self) -> rt::Expr {
         self.0.attr("VpcConnectorRevision")
     }
 }
@@ -1209,11 +1228,11 @@ impl VpcConnectorHandle {
 /// CloudFormation: `AWS::AppRunner::VpcIngressConnection`. Terraform: `awscc_apprunner_vpc_ingress_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apprunner-vpcingressconnection.html)
-pub struct VpcIngressConnection(Base);
-static VPC_INGRESS_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcIngressConnection(rt::Base);
+static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppRunner::VpcIngressConnection",
     terraform: Some("awscc_apprunner_vpc_ingress_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1258,25 +1277,25 @@ impl VpcIngressConnection {
     pub fn new(
         id: impl Into<String>,
         ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
-        service_arn: impl Into<Expr>,
+        service_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_INGRESS_CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &VPC_INGRESS_CONNECTION_TYPE);
         this.set(
             "IngressVpcConfiguration",
             Some("ingress_vpc_configuration"),
             ingress_vpc_configuration.into(),
         );
-        this.set("ServiceArn", Some("service_arn"), string(service_arn));
+        this.set("ServiceArn", Some("service_arn"), rt::string(service_arn));
         VpcIngressConnection(this)
     }
     /// The customer-provided Vpc Ingress Connection name.
     ///
     /// Constraints: length 4..=40; pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,39}`. Changing it replaces the resource. CloudFormation `VpcIngressConnectionName`, Terraform `vpc_ingress_connection_name`.
-    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_ingress_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VpcIngressConnectionName",
             Some("vpc_ingress_connection_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1284,25 +1303,25 @@ impl VpcIngressConnection {
 builder!(VpcIngressConnection, VpcIngressConnectionHandle);
 /// A declared `AWS::AppRunner::VpcIngressConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcIngressConnectionHandle(Handle);
+pub struct VpcIngressConnectionHandle(rt::Handle);
 handle!(VpcIngressConnectionHandle);
 impl VpcIngressConnectionHandle {
     /// The Amazon Resource Name (ARN) of the VpcIngressConnection.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcIngressConnectionArn`; Terraform `vpc_ingress_connection_arn`.
-    pub fn vpc_ingress_connection_arn(&self) -> Expr {
+    pub fn vpc_ingress_connection_arn(&self) -> rt::Expr {
         self.0.attr("VpcIngressConnectionArn")
     }
     /// The Domain name associated with the VPC Ingress Connection.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainName`; Terraform `domain_name`.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
     /// The current status of the VpcIngressConnection.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1315,17 +1334,17 @@ pub mod vpc_ingress_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-vpcingressconnection-ingressvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IngressVpcConfiguration(Props);
+    pub struct IngressVpcConfiguration(rt::Props);
     impl IngressVpcConfiguration {
         /// A new `IngressVpcConfiguration`. Required properties: `vpc_endpoint_id` (`VpcEndpointId`), `vpc_id` (`VpcId`).
-        pub fn new(vpc_endpoint_id: impl Into<Expr>, vpc_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(vpc_endpoint_id: impl Into<rt::Expr>, vpc_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "VpcEndpointId",
                 Some("vpc_endpoint_id"),
-                string(vpc_endpoint_id),
+                rt::string(vpc_endpoint_id),
             );
-            this.set("VpcId", Some("vpc_id"), string(vpc_id));
+            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
             IngressVpcConfiguration(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `AppStream` resource types of the CloudFormation registry (`AWS::AppStream::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `appstream` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::AppStream::AppBlock
 ///
 /// CloudFormation: `AWS::AppStream::AppBlock`. Terraform: `awscc_appstream_app_block` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-appblock.html)
-pub struct AppBlock(Base);
-static APP_BLOCK_TYPE: TypeInfo = TypeInfo {
+pub struct AppBlock(rt::Base);
+static APP_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::AppBlock",
     terraform: Some("awscc_appstream_app_block"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -43,11 +44,11 @@ impl AppBlock {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         source_s3_location: app_block::S3Location,
     ) -> Self {
-        let mut this = Base::new(id, &APP_BLOCK_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &APP_BLOCK_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SourceS3Location",
             Some("source_s3_location"),
@@ -56,15 +57,15 @@ impl AppBlock {
         AppBlock(this)
     }
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 0..=100. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PackagingType`, Terraform `packaging_type`.
@@ -95,15 +96,15 @@ impl AppBlock {
 builder!(AppBlock, AppBlockHandle);
 /// A declared `AWS::AppStream::AppBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppBlockHandle(Handle);
+pub struct AppBlockHandle(rt::Handle);
 handle!(AppBlockHandle);
 impl AppBlockHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
 }
@@ -114,17 +115,17 @@ pub mod app_block {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`).
-        pub fn new(s3_bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+        pub fn new(s3_bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             S3Location(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `S3Key`, Terraform `s3_key`.
-        pub fn s3_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Key", Some("s3_key"), string(value));
+        pub fn s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Key", Some("s3_key"), rt::string(value));
             self
         }
     }
@@ -133,19 +134,19 @@ pub mod app_block {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-scriptdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ScriptDetails(Props);
+    pub struct ScriptDetails(rt::Props);
     impl ScriptDetails {
         /// A new `ScriptDetails`. Required properties: `executable_path` (`ExecutablePath`), `script_s3_location` (`ScriptS3Location`), `timeout_in_seconds` (`TimeoutInSeconds`).
         pub fn new(
-            executable_path: impl Into<Expr>,
+            executable_path: impl Into<rt::Expr>,
             script_s3_location: S3Location,
             timeout_in_seconds: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutablePath",
                 Some("executable_path"),
-                string(executable_path),
+                rt::string(executable_path),
             );
             this.set(
                 "ScriptS3Location",
@@ -155,16 +156,16 @@ pub mod app_block {
             this.set(
                 "TimeoutInSeconds",
                 Some("timeout_in_seconds"),
-                int(timeout_in_seconds),
+                rt::int(timeout_in_seconds),
             );
             ScriptDetails(this)
         }
         /// Constraints: length at least 1. CloudFormation `ExecutableParameters`, Terraform `executable_parameters`.
-        pub fn executable_parameters(mut self, value: impl Into<Expr>) -> Self {
+        pub fn executable_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutableParameters",
                 Some("executable_parameters"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -185,11 +186,11 @@ pub mod app_block {
 /// CloudFormation: `AWS::AppStream::AppBlockBuilder`. Terraform: `awscc_appstream_app_block_builder` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-appblockbuilder.html)
-pub struct AppBlockBuilder(Base);
-static APP_BLOCK_BUILDER_TYPE: TypeInfo = TypeInfo {
+pub struct AppBlockBuilder(rt::Base);
+static APP_BLOCK_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::AppBlockBuilder",
     terraform: Some("awscc_appstream_app_block_builder"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -214,14 +215,18 @@ impl AppBlockBuilder {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_type: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         platform: app_block_builder::PlatformType,
         vpc_config: app_block_builder::VpcConfig,
     ) -> Self {
-        let mut this = Base::new(id, &APP_BLOCK_BUILDER_TYPE);
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &APP_BLOCK_BUILDER_TYPE);
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Platform", Some("platform"), platform.into());
         this.set("VpcConfig", Some("vpc_config"), vpc_config.into());
         AppBlockBuilder(this)
@@ -232,31 +237,31 @@ impl AppBlockBuilder {
         value: impl IntoIterator<Item = app_block_builder::AccessEndpoint>,
     ) -> Self {
         self.0
-            .set("AccessEndpoints", Some("access_endpoints"), list(value));
+            .set("AccessEndpoints", Some("access_endpoints"), rt::list(value));
         self
     }
     /// CloudFormation `AppBlockArns`, Terraform `app_block_arns`.
-    pub fn app_block_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn app_block_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AppBlockArns", Some("app_block_arns"), strings(value));
+            .set("AppBlockArns", Some("app_block_arns"), rt::strings(value));
         self
     }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DisableIMDSV1`, Terraform `disable_imdsv1`.
     pub fn disable_imdsv1(mut self, value: bool) -> Self {
         self.0
-            .set("DisableIMDSV1", Some("disable_imdsv1"), boolean(value));
+            .set("DisableIMDSV1", Some("disable_imdsv1"), rt::boolean(value));
         self
     }
     /// Constraints: length 0..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `EnableDefaultInternetAccess`, Terraform `enable_default_internet_access`.
@@ -264,29 +269,29 @@ impl AppBlockBuilder {
         self.0.set(
             "EnableDefaultInternetAccess",
             Some("enable_default_internet_access"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-    pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IamRoleArn", Some("iam_role_arn"), string(value));
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
         self
     }
 }
 builder!(AppBlockBuilder, AppBlockBuilderHandle);
 /// A declared `AWS::AppStream::AppBlockBuilder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppBlockBuilderHandle(Handle);
+pub struct AppBlockBuilderHandle(rt::Handle);
 handle!(AppBlockBuilderHandle);
 impl AppBlockBuilderHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
 }
@@ -297,13 +302,13 @@ pub mod app_block_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-accessendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(Props);
+    pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
         /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
-        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
-            this.set("VpceId", Some("vpce_id"), string(vpce_id));
+            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
             AccessEndpoint(this)
         }
     }
@@ -312,28 +317,29 @@ pub mod app_block_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -358,11 +364,11 @@ pub mod app_block_builder {
 /// CloudFormation: `AWS::AppStream::Application`. Terraform: `awscc_appstream_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::Application",
     terraform: Some("awscc_appstream_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -387,15 +393,19 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_block_arn: impl Into<Expr>,
+        app_block_arn: impl Into<rt::Expr>,
         icon_s3_location: application::S3Location,
-        instance_families: impl IntoIterator<Item = impl Into<Expr>>,
-        launch_path: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_families: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        launch_path: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         platforms: impl IntoIterator<Item = application::PlatformType>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("AppBlockArn", Some("app_block_arn"), string(app_block_arn));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set(
+            "AppBlockArn",
+            Some("app_block_arn"),
+            rt::string(app_block_arn),
+        );
         this.set(
             "IconS3Location",
             Some("icon_s3_location"),
@@ -404,62 +414,68 @@ impl Application {
         this.set(
             "InstanceFamilies",
             Some("instance_families"),
-            strings(instance_families),
+            rt::strings(instance_families),
         );
-        this.set("LaunchPath", Some("launch_path"), string(launch_path));
-        this.set("Name", Some("name"), string(name));
-        this.set("Platforms", Some("platforms"), list(platforms));
+        this.set("LaunchPath", Some("launch_path"), rt::string(launch_path));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Platforms", Some("platforms"), rt::list(platforms));
         Application(this)
     }
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
     pub fn attributes_to_delete(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AttributesToDelete",
             Some("attributes_to_delete"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 0..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Constraints: length at least 1. CloudFormation `LaunchParameters`, Terraform `launch_parameters`.
-    pub fn launch_parameters(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("LaunchParameters", Some("launch_parameters"), string(value));
+    pub fn launch_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LaunchParameters",
+            Some("launch_parameters"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length at least 1. CloudFormation `WorkingDirectory`, Terraform `working_directory`.
-    pub fn working_directory(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("WorkingDirectory", Some("working_directory"), string(value));
+    pub fn working_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WorkingDirectory",
+            Some("working_directory"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::AppStream::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
 }
@@ -470,13 +486,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-application-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             S3Location(this)
         }
     }
@@ -510,11 +526,11 @@ pub mod application {
 /// CloudFormation: `AWS::AppStream::ApplicationEntitlementAssociation`. Terraform: `awscc_appstream_application_entitlement_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-applicationentitlementassociation.html)
-pub struct ApplicationEntitlementAssociation(Base);
-static APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationEntitlementAssociation(rt::Base);
+static APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::ApplicationEntitlementAssociation",
     terraform: Some("awscc_appstream_application_entitlement_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -539,22 +555,22 @@ impl ApplicationEntitlementAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_identifier: impl Into<Expr>,
-        entitlement_name: impl Into<Expr>,
-        stack_name: impl Into<Expr>,
+        application_identifier: impl Into<rt::Expr>,
+        entitlement_name: impl Into<rt::Expr>,
+        stack_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            string(application_identifier),
+            rt::string(application_identifier),
         );
         this.set(
             "EntitlementName",
             Some("entitlement_name"),
-            string(entitlement_name),
+            rt::string(entitlement_name),
         );
-        this.set("StackName", Some("stack_name"), string(stack_name));
+        this.set("StackName", Some("stack_name"), rt::string(stack_name));
         ApplicationEntitlementAssociation(this)
     }
 }
@@ -564,18 +580,18 @@ builder!(
 );
 /// A declared `AWS::AppStream::ApplicationEntitlementAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationEntitlementAssociationHandle(Handle);
+pub struct ApplicationEntitlementAssociationHandle(rt::Handle);
 handle!(ApplicationEntitlementAssociationHandle);
 /// Resource Type definition for AWS::AppStream::ApplicationFleetAssociation
 ///
 /// CloudFormation: `AWS::AppStream::ApplicationFleetAssociation`. Terraform: `awscc_appstream_application_fleet_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-applicationfleetassociation.html)
-pub struct ApplicationFleetAssociation(Base);
-static APPLICATION_FLEET_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationFleetAssociation(rt::Base);
+static APPLICATION_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::ApplicationFleetAssociation",
     terraform: Some("awscc_appstream_application_fleet_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -600,16 +616,16 @@ impl ApplicationFleetAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_arn: impl Into<Expr>,
-        fleet_name: impl Into<Expr>,
+        application_arn: impl Into<rt::Expr>,
+        fleet_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_FLEET_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_FLEET_ASSOCIATION_TYPE);
         this.set(
             "ApplicationArn",
             Some("application_arn"),
-            string(application_arn),
+            rt::string(application_arn),
         );
-        this.set("FleetName", Some("fleet_name"), string(fleet_name));
+        this.set("FleetName", Some("fleet_name"), rt::string(fleet_name));
         ApplicationFleetAssociation(this)
     }
 }
@@ -619,18 +635,18 @@ builder!(
 );
 /// A declared `AWS::AppStream::ApplicationFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationFleetAssociationHandle(Handle);
+pub struct ApplicationFleetAssociationHandle(rt::Handle);
 handle!(ApplicationFleetAssociationHandle);
 /// Resource Type definition for AWS::AppStream::DirectoryConfig
 ///
 /// CloudFormation: `AWS::AppStream::DirectoryConfig`. Terraform: `awscc_appstream_directory_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-directoryconfig.html)
-pub struct DirectoryConfig(Base);
-static DIRECTORY_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct DirectoryConfig(rt::Base);
+static DIRECTORY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::DirectoryConfig",
     terraform: Some("awscc_appstream_directory_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -653,20 +669,20 @@ impl DirectoryConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        directory_name: impl Into<Expr>,
-        organizational_unit_distinguished_names: impl IntoIterator<Item = impl Into<Expr>>,
+        directory_name: impl Into<rt::Expr>,
+        organizational_unit_distinguished_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
         service_account_credentials: directory_config::ServiceAccountCredentials,
     ) -> Self {
-        let mut this = Base::new(id, &DIRECTORY_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &DIRECTORY_CONFIG_TYPE);
         this.set(
             "DirectoryName",
             Some("directory_name"),
-            string(directory_name),
+            rt::string(directory_name),
         );
         this.set(
             "OrganizationalUnitDistinguishedNames",
             Some("organizational_unit_distinguished_names"),
-            strings(organizational_unit_distinguished_names),
+            rt::strings(organizational_unit_distinguished_names),
         );
         this.set(
             "ServiceAccountCredentials",
@@ -691,7 +707,7 @@ impl DirectoryConfig {
 builder!(DirectoryConfig, DirectoryConfigHandle);
 /// A declared `AWS::AppStream::DirectoryConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectoryConfigHandle(Handle);
+pub struct DirectoryConfigHandle(rt::Handle);
 handle!(DirectoryConfigHandle);
 /// Property types and value sets of [`DirectoryConfig`] (`AWS::AppStream::DirectoryConfig`).
 pub mod directory_config {
@@ -700,19 +716,19 @@ pub mod directory_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateBasedAuthProperties(Props);
+    pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
         /// A new `CertificateBasedAuthProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertificateBasedAuthProperties(this)
         }
         /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
-        pub fn certificate_authority_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CertificateAuthorityArn",
                 Some("certificate_authority_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -727,16 +743,23 @@ pub mod directory_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-serviceaccountcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceAccountCredentials(Props);
+    pub struct ServiceAccountCredentials(rt::Props);
     impl ServiceAccountCredentials {
         /// A new `ServiceAccountCredentials`. Required properties: `account_name` (`AccountName`), `account_password` (`AccountPassword`).
-        pub fn new(account_name: impl Into<Expr>, account_password: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccountName", Some("account_name"), string(account_name));
+        pub fn new(
+            account_name: impl Into<rt::Expr>,
+            account_password: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AccountName",
+                Some("account_name"),
+                rt::string(account_name),
+            );
             this.set(
                 "AccountPassword",
                 Some("account_password"),
-                string(account_password),
+                rt::string(account_password),
             );
             ServiceAccountCredentials(this)
         }
@@ -759,11 +782,11 @@ pub mod directory_config {
 /// CloudFormation: `AWS::AppStream::Entitlement`. Terraform: `awscc_appstream_entitlement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-entitlement.html)
-pub struct Entitlement(Base);
-static ENTITLEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Entitlement(rt::Base);
+static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::Entitlement",
     terraform: Some("awscc_appstream_entitlement"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -793,39 +816,39 @@ impl Entitlement {
         id: impl Into<String>,
         app_visibility: entitlement::AppVisibility,
         attributes: impl IntoIterator<Item = entitlement::Attribute>,
-        name: impl Into<Expr>,
-        stack_name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        stack_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENTITLEMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENTITLEMENT_TYPE);
         this.set(
             "AppVisibility",
             Some("app_visibility"),
             app_visibility.into(),
         );
-        this.set("Attributes", Some("attributes"), list(attributes));
-        this.set("Name", Some("name"), string(name));
-        this.set("StackName", Some("stack_name"), string(stack_name));
+        this.set("Attributes", Some("attributes"), rt::list(attributes));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("StackName", Some("stack_name"), rt::string(stack_name));
         Entitlement(this)
     }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Entitlement, EntitlementHandle);
 /// A declared `AWS::AppStream::Entitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntitlementHandle(Handle);
+pub struct EntitlementHandle(rt::Handle);
 handle!(EntitlementHandle);
 impl EntitlementHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -836,13 +859,13 @@ pub mod entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-entitlement-attribute.html)
     #[derive(Clone, Debug)]
-    pub struct Attribute(Props);
+    pub struct Attribute(rt::Props);
     impl Attribute {
         /// A new `Attribute`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Attribute(this)
         }
     }
@@ -862,11 +885,11 @@ pub mod entitlement {
 /// CloudFormation: `AWS::AppStream::Fleet`. Terraform: `awscc_appstream_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::Fleet",
     terraform: Some("awscc_appstream_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -890,12 +913,16 @@ impl Fleet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_type: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLEET_TYPE);
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &FLEET_TYPE);
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Fleet(this)
     }
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
@@ -906,7 +933,7 @@ impl Fleet {
         self.0.set(
             "AttributesToDelete",
             Some("attributes_to_delete"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -917,15 +944,15 @@ impl Fleet {
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DisableIMDSV1`, Terraform `disable_imdsv1`.
     pub fn disable_imdsv1(mut self, value: bool) -> Self {
         self.0
-            .set("DisableIMDSV1", Some("disable_imdsv1"), boolean(value));
+            .set("DisableIMDSV1", Some("disable_imdsv1"), rt::boolean(value));
         self
     }
     /// Constraints: range 60..=360000. CloudFormation `DisconnectTimeoutInSeconds`, Terraform `disconnect_timeout_in_seconds`.
@@ -933,14 +960,14 @@ impl Fleet {
         self.0.set(
             "DisconnectTimeoutInSeconds",
             Some("disconnect_timeout_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `DomainJoinInfo`, Terraform `domain_join_info`.
@@ -954,19 +981,20 @@ impl Fleet {
         self.0.set(
             "EnableDefaultInternetAccess",
             Some("enable_default_internet_access"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: pattern `^ALWAYS_ON$|^ON_DEMAND$|^ELASTIC$`. Changing it replaces the resource. CloudFormation `FleetType`, Terraform `fleet_type`.
-    pub fn fleet_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("FleetType", Some("fleet_type"), string(value));
+    pub fn fleet_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FleetType", Some("fleet_type"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:iam::[0-9]{12}:role/.+$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-    pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IamRoleArn", Some("iam_role_arn"), string(value));
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
         self
     }
     /// Constraints: range 0..=3600. CloudFormation `IdleDisconnectTimeoutInSeconds`, Terraform `idle_disconnect_timeout_in_seconds`.
@@ -974,18 +1002,19 @@ impl Fleet {
         self.0.set(
             "IdleDisconnectTimeoutInSeconds",
             Some("idle_disconnect_timeout_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length at most 1024; pattern `^arn:[a-z-]+:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:.+$`. CloudFormation `ImageArn`, Terraform `image_arn`.
-    pub fn image_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageArn", Some("image_arn"), string(value));
+    pub fn image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageArn", Some("image_arn"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. CloudFormation `ImageName`, Terraform `image_name`.
-    pub fn image_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageName", Some("image_name"), string(value));
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ImageName", Some("image_name"), rt::string(value));
         self
     }
     /// CloudFormation `MaxConcurrentSessions`, Terraform `max_concurrent_sessions`.
@@ -993,7 +1022,7 @@ impl Fleet {
         self.0.set(
             "MaxConcurrentSessions",
             Some("max_concurrent_sessions"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1002,7 +1031,7 @@ impl Fleet {
         self.0.set(
             "MaxSessionsPerInstance",
             Some("max_sessions_per_instance"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1011,7 +1040,7 @@ impl Fleet {
         self.0.set(
             "MaxUserDurationInSeconds",
             Some("max_user_duration_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1043,12 +1072,12 @@ impl Fleet {
     /// CloudFormation `UsbDeviceFilterStrings`, Terraform `usb_device_filter_strings`.
     pub fn usb_device_filter_strings(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "UsbDeviceFilterStrings",
             Some("usb_device_filter_strings"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1061,11 +1090,11 @@ impl Fleet {
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::AppStream::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1076,23 +1105,26 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-computecapacity.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeCapacity(Props);
+    pub struct ComputeCapacity(rt::Props);
     impl ComputeCapacity {
         /// A new `ComputeCapacity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeCapacity(this)
         }
         /// CloudFormation `DesiredInstances`, Terraform `desired_instances`.
         pub fn desired_instances(mut self, value: i64) -> Self {
-            self.0
-                .set("DesiredInstances", Some("desired_instances"), int(value));
+            self.0.set(
+                "DesiredInstances",
+                Some("desired_instances"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `DesiredSessions`, Terraform `desired_sessions`.
         pub fn desired_sessions(mut self, value: i64) -> Self {
             self.0
-                .set("DesiredSessions", Some("desired_sessions"), int(value));
+                .set("DesiredSessions", Some("desired_sessions"), rt::int(value));
             self
         }
     }
@@ -1101,25 +1133,28 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-domainjoininfo.html)
     #[derive(Clone, Debug)]
-    pub struct DomainJoinInfo(Props);
+    pub struct DomainJoinInfo(rt::Props);
     impl DomainJoinInfo {
         /// A new `DomainJoinInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainJoinInfo(this)
         }
         /// CloudFormation `DirectoryName`, Terraform `directory_name`.
-        pub fn directory_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DirectoryName", Some("directory_name"), string(value));
+                .set("DirectoryName", Some("directory_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2000. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
-        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organizational_unit_distinguished_name(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "OrganizationalUnitDistinguishedName",
                 Some("organizational_unit_distinguished_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1129,13 +1164,13 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             S3Location(this)
         }
     }
@@ -1144,17 +1179,17 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-volumeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeConfig(Props);
+    pub struct VolumeConfig(rt::Props);
     impl VolumeConfig {
         /// A new `VolumeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VolumeConfig(this)
         }
         /// CloudFormation `VolumeSizeInGb`, Terraform `volume_size_in_gb`.
         pub fn volume_size_in_gb(mut self, value: i64) -> Self {
             self.0
-                .set("VolumeSizeInGb", Some("volume_size_in_gb"), int(value));
+                .set("VolumeSizeInGb", Some("volume_size_in_gb"), rt::int(value));
             self
         }
     }
@@ -1163,28 +1198,29 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -1246,11 +1282,11 @@ pub mod fleet {
 /// CloudFormation: `AWS::AppStream::ImageBuilder`. Terraform: `awscc_appstream_image_builder` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-imagebuilder.html)
-pub struct ImageBuilder(Base);
-static IMAGE_BUILDER_TYPE: TypeInfo = TypeInfo {
+pub struct ImageBuilder(rt::Base);
+static IMAGE_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::ImageBuilder",
     terraform: Some("awscc_appstream_image_builder"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1274,12 +1310,16 @@ impl ImageBuilder {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_type: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IMAGE_BUILDER_TYPE);
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &IMAGE_BUILDER_TYPE);
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         ImageBuilder(this)
     }
     /// Constraints: 1..=4 items. CloudFormation `AccessEndpoints`, Terraform `access_endpoints`.
@@ -1288,34 +1328,34 @@ impl ImageBuilder {
         value: impl IntoIterator<Item = image_builder::AccessEndpoint>,
     ) -> Self {
         self.0
-            .set("AccessEndpoints", Some("access_endpoints"), list(value));
+            .set("AccessEndpoints", Some("access_endpoints"), rt::list(value));
         self
     }
     /// Constraints: length 1..=100. CloudFormation `AppstreamAgentVersion`, Terraform `appstream_agent_version`.
-    pub fn appstream_agent_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn appstream_agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AppstreamAgentVersion",
             Some("appstream_agent_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DisableIMDSV1`, Terraform `disable_imdsv1`.
     pub fn disable_imdsv1(mut self, value: bool) -> Self {
         self.0
-            .set("DisableIMDSV1", Some("disable_imdsv1"), boolean(value));
+            .set("DisableIMDSV1", Some("disable_imdsv1"), rt::boolean(value));
         self
     }
     /// Constraints: length 0..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `DomainJoinInfo`, Terraform `domain_join_info`.
@@ -1329,24 +1369,25 @@ impl ImageBuilder {
         self.0.set(
             "EnableDefaultInternetAccess",
             Some("enable_default_internet_access"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-    pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IamRoleArn", Some("iam_role_arn"), string(value));
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `ImageArn`, Terraform `image_arn`.
-    pub fn image_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageArn", Some("image_arn"), string(value));
+    pub fn image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageArn", Some("image_arn"), rt::string(value));
         self
     }
     /// Constraints: length at least 1. CloudFormation `ImageName`, Terraform `image_name`.
-    pub fn image_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageName", Some("image_name"), string(value));
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ImageName", Some("image_name"), rt::string(value));
         self
     }
     /// CloudFormation `RootVolumeConfig`, Terraform `root_volume_config`.
@@ -1358,24 +1399,24 @@ impl ImageBuilder {
     /// CloudFormation `SoftwaresToInstall`, Terraform `softwares_to_install`.
     pub fn softwares_to_install(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SoftwaresToInstall",
             Some("softwares_to_install"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `SoftwaresToUninstall`, Terraform `softwares_to_uninstall`.
     pub fn softwares_to_uninstall(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SoftwaresToUninstall",
             Some("softwares_to_uninstall"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1388,11 +1429,11 @@ impl ImageBuilder {
 builder!(ImageBuilder, ImageBuilderHandle);
 /// A declared `AWS::AppStream::ImageBuilder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageBuilderHandle(Handle);
+pub struct ImageBuilderHandle(rt::Handle);
 handle!(ImageBuilderHandle);
 impl ImageBuilderHandle {
     /// CloudFormation `Fn::GetAtt` `StreamingUrl`; Terraform `streaming_url`.
-    pub fn streaming_url(&self) -> Expr {
+    pub fn streaming_url(&self) -> rt::Expr {
         self.0.attr("StreamingUrl")
     }
 }
@@ -1403,13 +1444,13 @@ pub mod image_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-accessendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(Props);
+    pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
         /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
-        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
-            this.set("VpceId", Some("vpce_id"), string(vpce_id));
+            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
             AccessEndpoint(this)
         }
     }
@@ -1418,25 +1459,28 @@ pub mod image_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-domainjoininfo.html)
     #[derive(Clone, Debug)]
-    pub struct DomainJoinInfo(Props);
+    pub struct DomainJoinInfo(rt::Props);
     impl DomainJoinInfo {
         /// A new `DomainJoinInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainJoinInfo(this)
         }
         /// CloudFormation `DirectoryName`, Terraform `directory_name`.
-        pub fn directory_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DirectoryName", Some("directory_name"), string(value));
+                .set("DirectoryName", Some("directory_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2000. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
-        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organizational_unit_distinguished_name(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "OrganizationalUnitDistinguishedName",
                 Some("organizational_unit_distinguished_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1446,17 +1490,17 @@ pub mod image_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-volumeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeConfig(Props);
+    pub struct VolumeConfig(rt::Props);
     impl VolumeConfig {
         /// A new `VolumeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VolumeConfig(this)
         }
         /// CloudFormation `VolumeSizeInGb`, Terraform `volume_size_in_gb`.
         pub fn volume_size_in_gb(mut self, value: i64) -> Self {
             self.0
-                .set("VolumeSizeInGb", Some("volume_size_in_gb"), int(value));
+                .set("VolumeSizeInGb", Some("volume_size_in_gb"), rt::int(value));
             self
         }
     }
@@ -1465,28 +1509,29 @@ pub mod image_builder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -1504,11 +1549,11 @@ pub mod image_builder {
 /// CloudFormation: `AWS::AppStream::Stack`. Terraform: `awscc_appstream_stack` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-stack.html)
-pub struct Stack(Base);
-static STACK_TYPE: TypeInfo = TypeInfo {
+pub struct Stack(rt::Base);
+static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::Stack",
     terraform: Some("awscc_appstream_stack"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1531,7 +1576,7 @@ impl Stack {
     /// Declares a `AWS::AppStream::Stack` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &STACK_TYPE);
+        let this = rt::Base::new(id, &STACK_TYPE);
         Stack(this)
     }
     /// The list of virtual private cloud (VPC) interface endpoint objects.
@@ -1542,7 +1587,7 @@ impl Stack {
         value: impl IntoIterator<Item = stack::AccessEndpoint>,
     ) -> Self {
         self.0
-            .set("AccessEndpoints", Some("access_endpoints"), list(value));
+            .set("AccessEndpoints", Some("access_endpoints"), rt::list(value));
         self
     }
     /// The configuration for agent access on the stack.
@@ -1572,12 +1617,12 @@ impl Stack {
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
     pub fn attributes_to_delete(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AttributesToDelete",
             Some("attributes_to_delete"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1599,58 +1644,61 @@ impl Stack {
         self.0.set(
             "DeleteStorageConnectors",
             Some("delete_storage_connectors"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The description to display.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The stack name to display.
     ///
     /// Constraints: length 0..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The domains where AppStream 2.0 streaming sessions can be embedded in an iframe.
     ///
     /// Constraints: 1..=20 items. CloudFormation `EmbedHostDomains`, Terraform `embed_host_domains`.
-    pub fn embed_host_domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn embed_host_domains(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "EmbedHostDomains",
             Some("embed_host_domains"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The URL that users are redirected to after they click the Send Feedback link.
     ///
     /// Constraints: length 0..=1000. CloudFormation `FeedbackURL`, Terraform `feedback_url`.
-    pub fn feedback_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn feedback_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FeedbackURL", Some("feedback_url"), string(value));
+            .set("FeedbackURL", Some("feedback_url"), rt::string(value));
         self
     }
     /// The name of the stack.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The URL that users are redirected to after their streaming session ends.
     ///
     /// Constraints: length 0..=1000. CloudFormation `RedirectURL`, Terraform `redirect_url`.
-    pub fn redirect_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn redirect_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RedirectURL", Some("redirect_url"), string(value));
+            .set("RedirectURL", Some("redirect_url"), rt::string(value));
         self
     }
     /// The storage connectors to enable.
@@ -1660,8 +1708,11 @@ impl Stack {
         mut self,
         value: impl IntoIterator<Item = stack::StorageConnector>,
     ) -> Self {
-        self.0
-            .set("StorageConnectors", Some("storage_connectors"), list(value));
+        self.0.set(
+            "StorageConnectors",
+            Some("storage_connectors"),
+            rt::list(value),
+        );
         self
     }
     /// The streaming protocol that you want your stack to prefer.
@@ -1683,14 +1734,14 @@ impl Stack {
     /// Constraints: at least 1 items. CloudFormation `UserSettings`, Terraform `user_settings`.
     pub fn user_settings(mut self, value: impl IntoIterator<Item = stack::UserSetting>) -> Self {
         self.0
-            .set("UserSettings", Some("user_settings"), list(value));
+            .set("UserSettings", Some("user_settings"), rt::list(value));
         self
     }
 }
 builder!(Stack, StackHandle);
 /// A declared `AWS::AppStream::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackHandle(Handle);
+pub struct StackHandle(rt::Handle);
 handle!(StackHandle);
 /// Property types and value sets of [`Stack`] (`AWS::AppStream::Stack`).
 pub mod stack {
@@ -1701,13 +1752,13 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-accessendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(Props);
+    pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
         /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
-        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
-            this.set("VpceId", Some("vpce_id"), string(vpce_id));
+            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
             AccessEndpoint(this)
         }
     }
@@ -1718,7 +1769,7 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AgentAccessConfig(Props);
+    pub struct AgentAccessConfig(rt::Props);
     impl AgentAccessConfig {
         /// A new `AgentAccessConfig`. Required properties: `screen_image_format` (`ScreenImageFormat`), `screen_resolution` (`ScreenResolution`), `settings` (`Settings`).
         pub fn new(
@@ -1726,7 +1777,7 @@ pub mod stack {
             screen_resolution: ScreenResolution,
             settings: impl IntoIterator<Item = AgentAccessSetting>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ScreenImageFormat",
                 Some("screen_image_format"),
@@ -1737,15 +1788,15 @@ pub mod stack {
                 Some("screen_resolution"),
                 screen_resolution.into(),
             );
-            this.set("Settings", Some("settings"), list(settings));
+            this.set("Settings", Some("settings"), rt::list(settings));
             AgentAccessConfig(this)
         }
         /// The Amazon Resource Name (ARN) of the Amazon S3 bucket where agent screenshots are stored.
         ///
         /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:s3:::[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$`. CloudFormation `S3BucketArn`, Terraform `s3_bucket_arn`.
-        pub fn s3_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketArn", Some("s3_bucket_arn"), string(value));
+                .set("S3BucketArn", Some("s3_bucket_arn"), rt::string(value));
             self
         }
         /// Indicates whether screenshot uploads to Amazon S3 are enabled for agent sessions.
@@ -1755,7 +1806,7 @@ pub mod stack {
             self.0.set(
                 "ScreenshotsUploadEnabled",
                 Some("screenshots_upload_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1775,11 +1826,11 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccesssetting.html)
     #[derive(Clone, Debug)]
-    pub struct AgentAccessSetting(Props);
+    pub struct AgentAccessSetting(rt::Props);
     impl AgentAccessSetting {
         /// A new `AgentAccessSetting`. Required properties: `agent_action` (`AgentAction`), `permission` (`Permission`).
         pub fn new(agent_action: AgentAction, permission: Permission) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AgentAction", Some("agent_action"), agent_action.into());
             this.set("Permission", Some("permission"), permission.into());
             AgentAccessSetting(this)
@@ -1792,20 +1843,20 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-applicationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSettings(Props);
+    pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
         /// A new `ApplicationSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ApplicationSettings(this)
         }
         /// The path prefix for the S3 bucket where users' persistent application settings are stored.
         ///
         /// Constraints: length 0..=100. CloudFormation `SettingsGroup`, Terraform `settings_group`.
-        pub fn settings_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn settings_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SettingsGroup", Some("settings_group"), string(value));
+                .set("SettingsGroup", Some("settings_group"), rt::string(value));
             self
         }
     }
@@ -1816,11 +1867,11 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-contentredirection.html)
     #[derive(Clone, Debug)]
-    pub struct ContentRedirection(Props);
+    pub struct ContentRedirection(rt::Props);
     impl ContentRedirection {
         /// A new `ContentRedirection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContentRedirection(this)
         }
         /// The URL redirection configuration from the streaming session host to the client.
@@ -1839,11 +1890,11 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-storageconnector.html)
     #[derive(Clone, Debug)]
-    pub struct StorageConnector(Props);
+    pub struct StorageConnector(rt::Props);
     impl StorageConnector {
         /// A new `StorageConnector`. Required properties: `connector_type` (`ConnectorType`).
         pub fn new(connector_type: ConnectorType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectorType",
                 Some("connector_type"),
@@ -1854,18 +1905,18 @@ pub mod stack {
         /// The names of the domains for the account.
         ///
         /// Constraints: 0..=50 items. CloudFormation `Domains`, Terraform `domains`.
-        pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Domains", Some("domains"), strings(value));
+        pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Domains", Some("domains"), rt::strings(value));
             self
         }
         /// The ARN of the storage connector.
         ///
         /// Constraints: length 1..=2048. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-        pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ResourceIdentifier",
                 Some("resource_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1877,11 +1928,11 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-streamingexperiencesettings.html)
     #[derive(Clone, Debug)]
-    pub struct StreamingExperienceSettings(Props);
+    pub struct StreamingExperienceSettings(rt::Props);
     impl StreamingExperienceSettings {
         /// A new `StreamingExperienceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamingExperienceSettings(this)
         }
         /// The preferred protocol that you want to use while streaming your application.
@@ -1903,28 +1954,31 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-urlredirectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UrlRedirectionConfig(Props);
+    pub struct UrlRedirectionConfig(rt::Props);
     impl UrlRedirectionConfig {
         /// A new `UrlRedirectionConfig`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             UrlRedirectionConfig(this)
         }
         /// The URLs that are allowed for redirection.
         ///
         /// Constraints: 0..=100 items. CloudFormation `AllowedUrls`, Terraform `allowed_urls`.
-        pub fn allowed_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_urls(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedUrls", Some("allowed_urls"), strings(value));
+                .set("AllowedUrls", Some("allowed_urls"), rt::strings(value));
             self
         }
         /// The URLs that are denied for redirection.
         ///
         /// Constraints: 0..=100 items. CloudFormation `DeniedUrls`, Terraform `denied_urls`.
-        pub fn denied_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn denied_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("DeniedUrls", Some("denied_urls"), strings(value));
+                .set("DeniedUrls", Some("denied_urls"), rt::strings(value));
             self
         }
     }
@@ -1935,11 +1989,11 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-usersetting.html)
     #[derive(Clone, Debug)]
-    pub struct UserSetting(Props);
+    pub struct UserSetting(rt::Props);
     impl UserSetting {
         /// A new `UserSetting`. Required properties: `action` (`Action`), `permission` (`Permission`).
         pub fn new(action: Action, permission: Permission) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Permission", Some("permission"), permission.into());
             UserSetting(this)
@@ -1949,7 +2003,7 @@ pub mod stack {
         /// CloudFormation `MaximumLength`, Terraform `maximum_length`.
         pub fn maximum_length(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumLength", Some("maximum_length"), int(value));
+                .set("MaximumLength", Some("maximum_length"), rt::int(value));
             self
         }
     }
@@ -2055,11 +2109,11 @@ pub mod stack {
 /// CloudFormation: `AWS::AppStream::StackFleetAssociation`. Terraform: `awscc_appstream_stack_fleet_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-stackfleetassociation.html)
-pub struct StackFleetAssociation(Base);
-static STACK_FLEET_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct StackFleetAssociation(rt::Base);
+static STACK_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::StackFleetAssociation",
     terraform: Some("awscc_appstream_stack_fleet_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2083,30 +2137,30 @@ impl StackFleetAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        fleet_name: impl Into<Expr>,
-        stack_name: impl Into<Expr>,
+        fleet_name: impl Into<rt::Expr>,
+        stack_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STACK_FLEET_ASSOCIATION_TYPE);
-        this.set("FleetName", Some("fleet_name"), string(fleet_name));
-        this.set("StackName", Some("stack_name"), string(stack_name));
+        let mut this = rt::Base::new(id, &STACK_FLEET_ASSOCIATION_TYPE);
+        this.set("FleetName", Some("fleet_name"), rt::string(fleet_name));
+        this.set("StackName", Some("stack_name"), rt::string(stack_name));
         StackFleetAssociation(this)
     }
 }
 builder!(StackFleetAssociation, StackFleetAssociationHandle);
 /// A declared `AWS::AppStream::StackFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackFleetAssociationHandle(Handle);
+pub struct StackFleetAssociationHandle(rt::Handle);
 handle!(StackFleetAssociationHandle);
 /// Resource Type definition for AWS::AppStream::StackUserAssociation
 ///
 /// CloudFormation: `AWS::AppStream::StackUserAssociation`. Terraform: `awscc_appstream_stack_user_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-stackuserassociation.html)
-pub struct StackUserAssociation(Base);
-static STACK_USER_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct StackUserAssociation(rt::Base);
+static STACK_USER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::StackUserAssociation",
     terraform: Some("awscc_appstream_stack_user_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2130,18 +2184,18 @@ impl StackUserAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        authentication_type: impl Into<Expr>,
-        stack_name: impl Into<Expr>,
-        user_name: impl Into<Expr>,
+        authentication_type: impl Into<rt::Expr>,
+        stack_name: impl Into<rt::Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STACK_USER_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &STACK_USER_ASSOCIATION_TYPE);
         this.set(
             "AuthenticationType",
             Some("authentication_type"),
-            string(authentication_type),
+            rt::string(authentication_type),
         );
-        this.set("StackName", Some("stack_name"), string(stack_name));
-        this.set("UserName", Some("user_name"), string(user_name));
+        this.set("StackName", Some("stack_name"), rt::string(stack_name));
+        this.set("UserName", Some("user_name"), rt::string(user_name));
         StackUserAssociation(this)
     }
     /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
@@ -2151,7 +2205,7 @@ impl StackUserAssociation {
         self.0.set(
             "SendEmailNotification",
             Some("send_email_notification"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2159,18 +2213,18 @@ impl StackUserAssociation {
 builder!(StackUserAssociation, StackUserAssociationHandle);
 /// A declared `AWS::AppStream::StackUserAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackUserAssociationHandle(Handle);
+pub struct StackUserAssociationHandle(rt::Handle);
 handle!(StackUserAssociationHandle);
 /// Resource Type definition for AWS::AppStream::User
 ///
 /// CloudFormation: `AWS::AppStream::User`. Terraform: `awscc_appstream_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppStream::User",
     terraform: Some("awscc_appstream_user"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2195,29 +2249,30 @@ impl User {
     pub fn new(
         id: impl Into<String>,
         authentication_type: user::AuthenticationType,
-        user_name: impl Into<Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
+        let mut this = rt::Base::new(id, &USER_TYPE);
         this.set(
             "AuthenticationType",
             Some("authentication_type"),
             authentication_type.into(),
         );
-        this.set("UserName", Some("user_name"), string(user_name));
+        this.set("UserName", Some("user_name"), rt::string(user_name));
         User(this)
     }
     /// The first name, or given name, of the user.
     ///
     /// Constraints: length 0..=2048; pattern `^[A-Za-z0-9_\-\s]+$`. Changing it replaces the resource. CloudFormation `FirstName`, Terraform `first_name`.
-    pub fn first_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("FirstName", Some("first_name"), string(value));
+    pub fn first_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FirstName", Some("first_name"), rt::string(value));
         self
     }
     /// The last name, or surname, of the user.
     ///
     /// Constraints: length 0..=2048; pattern `^[A-Za-z0-9_\-\s]+$`. Changing it replaces the resource. CloudFormation `LastName`, Terraform `last_name`.
-    pub fn last_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LastName", Some("last_name"), string(value));
+    pub fn last_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LastName", Some("last_name"), rt::string(value));
         self
     }
     /// The action to take for the welcome email that is sent to a user after the user is created in the user pool.
@@ -2232,13 +2287,13 @@ impl User {
 builder!(User, UserHandle);
 /// A declared `AWS::AppStream::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// Returns the Amazon Resource Name (ARN) for the Amazon AppStream User resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `AppTest` resource types of the CloudFormation registry (`AWS::AppTest::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `apptest` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a Test Case that can be captured and executed
 ///
 /// CloudFormation: `AWS::AppTest::TestCase`. Terraform: `awscc_apptest_test_case` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apptest-testcase.html)
-pub struct TestCase(Base);
-static TEST_CASE_TYPE: TypeInfo = TypeInfo {
+pub struct TestCase(rt::Base);
+static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AppTest::TestCase",
     terraform: Some("awscc_apptest_test_case"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -70,53 +71,53 @@ impl TestCase {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         steps: impl IntoIterator<Item = test_case::Step>,
     ) -> Self {
-        let mut this = Base::new(id, &TEST_CASE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Steps", Some("steps"), list(steps));
+        let mut this = rt::Base::new(id, &TEST_CASE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Steps", Some("steps"), rt::list(steps));
         TestCase(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(TestCase, TestCaseHandle);
 /// A declared `AWS::AppTest::TestCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TestCaseHandle(Handle);
+pub struct TestCaseHandle(rt::Handle);
 handle!(TestCaseHandle);
 impl TestCaseHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdateTime`; Terraform `last_update_time`.
-    pub fn last_update_time(&self) -> Expr {
+    pub fn last_update_time(&self) -> rt::Expr {
         self.0.attr("LastUpdateTime")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `TestCaseArn`; Terraform `test_case_arn`.
-    pub fn test_case_arn(&self) -> Expr {
+    pub fn test_case_arn(&self) -> rt::Expr {
         self.0.attr("TestCaseArn")
     }
     /// CloudFormation `Fn::GetAtt` `TestCaseId`; Terraform `test_case_id`.
-    pub fn test_case_id(&self) -> Expr {
+    pub fn test_case_id(&self) -> rt::Expr {
         self.0.attr("TestCaseId")
     }
     /// CloudFormation `Fn::GetAtt` `TestCaseVersion`; Terraform `test_case_version`.
-    pub fn test_case_version(&self) -> Expr {
+    pub fn test_case_version(&self) -> rt::Expr {
         self.0.attr("TestCaseVersion")
     }
 }
@@ -127,19 +128,19 @@ pub mod test_case {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apptest-testcase-step.html)
     #[derive(Clone, Debug)]
-    pub struct Step(Props);
+    pub struct Step(rt::Props);
     impl Step {
         /// A new `Step`. Required properties: `action` (`Action`), `name` (`Name`).
-        pub fn new(action: impl Into<Value>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Action", Some("action"), json(action));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(action: impl Into<rt::Value>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), rt::json(action));
+            this.set("Name", Some("name"), rt::string(name));
             Step(this)
         }
         /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `APS` resource types of the CloudFormation registry (`AWS::APS::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `aps` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AnomalyDetector schema for cloudformation.
 ///
 /// CloudFormation: `AWS::APS::AnomalyDetector`. Terraform: `awscc_aps_anomaly_detector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-anomalydetector.html)
-pub struct AnomalyDetector(Base);
-static ANOMALY_DETECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct AnomalyDetector(rt::Base);
+static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::APS::AnomalyDetector",
     terraform: Some("awscc_aps_anomaly_detector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -28,14 +29,14 @@ impl AnomalyDetector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias: impl Into<Expr>,
+        alias: impl Into<rt::Expr>,
         configuration: anomaly_detector::AnomalyDetectorConfiguration,
-        workspace: impl Into<Expr>,
+        workspace: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ANOMALY_DETECTOR_TYPE);
-        this.set("Alias", Some("alias"), string(alias));
+        let mut this = rt::Base::new(id, &ANOMALY_DETECTOR_TYPE);
+        this.set("Alias", Some("alias"), rt::string(alias));
         this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("Workspace", Some("workspace"), string(workspace));
+        this.set("Workspace", Some("workspace"), rt::string(workspace));
         AnomalyDetector(this)
     }
     /// The AnomalyDetector period of detection and metric generation.
@@ -45,7 +46,7 @@ impl AnomalyDetector {
         self.0.set(
             "EvaluationIntervalInSeconds",
             Some("evaluation_interval_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -53,7 +54,7 @@ impl AnomalyDetector {
     ///
     /// CloudFormation `Labels`, Terraform `labels`.
     pub fn labels(mut self, value: impl IntoIterator<Item = anomaly_detector::Label>) -> Self {
-        self.0.set("Labels", Some("labels"), list(value));
+        self.0.set("Labels", Some("labels"), rt::list(value));
         self
     }
     /// The action to perform when running the expression returns no data.
@@ -71,13 +72,13 @@ impl AnomalyDetector {
 builder!(AnomalyDetector, AnomalyDetectorHandle);
 /// A declared `AWS::APS::AnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnomalyDetectorHandle(Handle);
+pub struct AnomalyDetectorHandle(rt::Handle);
 handle!(AnomalyDetectorHandle);
 impl AnomalyDetectorHandle {
     /// The AnomalyDetector ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -88,11 +89,11 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-anomalydetectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnomalyDetectorConfiguration(Props);
+    pub struct AnomalyDetectorConfiguration(rt::Props);
     impl AnomalyDetectorConfiguration {
         /// A new `AnomalyDetectorConfiguration`. Required properties: `random_cut_forest` (`RandomCutForest`).
         pub fn new(random_cut_forest: RandomCutForestConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RandomCutForest",
                 Some("random_cut_forest"),
@@ -106,21 +107,21 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-ignorenearexpected.html)
     #[derive(Clone, Debug)]
-    pub struct IgnoreNearExpected(Props);
+    pub struct IgnoreNearExpected(rt::Props);
     impl IgnoreNearExpected {
         /// A new `IgnoreNearExpected`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IgnoreNearExpected(this)
         }
         /// CloudFormation `Amount`, Terraform `amount`.
         pub fn amount(mut self, value: i64) -> Self {
-            self.0.set("Amount", Some("amount"), int(value));
+            self.0.set("Amount", Some("amount"), rt::int(value));
             self
         }
         /// CloudFormation `Ratio`, Terraform `ratio`.
         pub fn ratio(mut self, value: i64) -> Self {
-            self.0.set("Ratio", Some("ratio"), int(value));
+            self.0.set("Ratio", Some("ratio"), rt::int(value));
             self
         }
     }
@@ -131,13 +132,13 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Label(this)
         }
     }
@@ -146,22 +147,22 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-missingdataaction.html)
     #[derive(Clone, Debug)]
-    pub struct MissingDataAction(Props);
+    pub struct MissingDataAction(rt::Props);
     impl MissingDataAction {
         /// A new `MissingDataAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MissingDataAction(this)
         }
         /// CloudFormation `MarkAsAnomaly`, Terraform `mark_as_anomaly`.
         pub fn mark_as_anomaly(mut self, value: bool) -> Self {
             self.0
-                .set("MarkAsAnomaly", Some("mark_as_anomaly"), boolean(value));
+                .set("MarkAsAnomaly", Some("mark_as_anomaly"), rt::boolean(value));
             self
         }
         /// CloudFormation `Skip`, Terraform `skip`.
         pub fn skip(mut self, value: bool) -> Self {
-            self.0.set("Skip", Some("skip"), boolean(value));
+            self.0.set("Skip", Some("skip"), rt::boolean(value));
             self
         }
     }
@@ -170,12 +171,12 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RandomCutForestConfiguration(Props);
+    pub struct RandomCutForestConfiguration(rt::Props);
     impl RandomCutForestConfiguration {
         /// A new `RandomCutForestConfiguration`. Required properties: `query` (`Query`).
-        pub fn new(query: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Query", Some("query"), string(query));
+        pub fn new(query: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Query", Some("query"), rt::string(query));
             RandomCutForestConfiguration(this)
         }
         /// CloudFormation `IgnoreNearExpectedFromAbove`, Terraform `ignore_near_expected_from_above`.
@@ -198,12 +199,14 @@ pub mod anomaly_detector {
         }
         /// Constraints: range 256..=1024. CloudFormation `SampleSize`, Terraform `sample_size`.
         pub fn sample_size(mut self, value: i64) -> Self {
-            self.0.set("SampleSize", Some("sample_size"), int(value));
+            self.0
+                .set("SampleSize", Some("sample_size"), rt::int(value));
             self
         }
         /// Constraints: range 2..=1024. CloudFormation `ShingleSize`, Terraform `shingle_size`.
         pub fn shingle_size(mut self, value: i64) -> Self {
-            self.0.set("ShingleSize", Some("shingle_size"), int(value));
+            self.0
+                .set("ShingleSize", Some("shingle_size"), rt::int(value));
             self
         }
     }
@@ -214,11 +217,11 @@ pub mod anomaly_detector {
 /// CloudFormation: `AWS::APS::ResourcePolicy`. Terraform: `awscc_aps_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::APS::ResourcePolicy",
     terraform: Some("awscc_aps_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -228,34 +231,38 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Expr>,
-        workspace_arn: impl Into<Expr>,
+        policy_document: impl Into<rt::Expr>,
+        workspace_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            string(policy_document),
+            rt::string(policy_document),
         );
-        this.set("WorkspaceArn", Some("workspace_arn"), string(workspace_arn));
+        this.set(
+            "WorkspaceArn",
+            Some("workspace_arn"),
+            rt::string(workspace_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::APS::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// RuleGroupsNamespace schema for cloudformation.
 ///
 /// CloudFormation: `AWS::APS::RuleGroupsNamespace`. Terraform: `awscc_aps_rule_groups_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-rulegroupsnamespace.html)
-pub struct RuleGroupsNamespace(Base);
-static RULE_GROUPS_NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct RuleGroupsNamespace(rt::Base);
+static RULE_GROUPS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::APS::RuleGroupsNamespace",
     terraform: Some("awscc_aps_rule_groups_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -265,27 +272,27 @@ impl RuleGroupsNamespace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data: impl Into<Expr>,
-        name: impl Into<Expr>,
-        workspace: impl Into<Expr>,
+        data: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        workspace: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_GROUPS_NAMESPACE_TYPE);
-        this.set("Data", Some("data"), string(data));
-        this.set("Name", Some("name"), string(name));
-        this.set("Workspace", Some("workspace"), string(workspace));
+        let mut this = rt::Base::new(id, &RULE_GROUPS_NAMESPACE_TYPE);
+        this.set("Data", Some("data"), rt::string(data));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Workspace", Some("workspace"), rt::string(workspace));
         RuleGroupsNamespace(this)
     }
 }
 builder!(RuleGroupsNamespace, RuleGroupsNamespaceHandle);
 /// A declared `AWS::APS::RuleGroupsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleGroupsNamespaceHandle(Handle);
+pub struct RuleGroupsNamespaceHandle(rt::Handle);
 handle!(RuleGroupsNamespaceHandle);
 impl RuleGroupsNamespaceHandle {
     /// The RuleGroupsNamespace ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -294,11 +301,11 @@ impl RuleGroupsNamespaceHandle {
 /// CloudFormation: `AWS::APS::Scraper`. Terraform: `awscc_aps_scraper` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-scraper.html)
-pub struct Scraper(Base);
-static SCRAPER_TYPE: TypeInfo = TypeInfo {
+pub struct Scraper(rt::Base);
+static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::APS::Scraper",
     terraform: Some("awscc_aps_scraper"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -321,7 +328,7 @@ impl Scraper {
         scrape_configuration: scraper::ScrapeConfiguration,
         source: scraper::Source,
     ) -> Self {
-        let mut this = Base::new(id, &SCRAPER_TYPE);
+        let mut this = rt::Base::new(id, &SCRAPER_TYPE);
         this.set("Destination", Some("destination"), destination.into());
         this.set(
             "ScrapeConfiguration",
@@ -334,8 +341,8 @@ impl Scraper {
     /// Scraper alias.
     ///
     /// Constraints: length 1..=100; pattern `^[0-9A-Za-z][-.0-9A-Z_a-z]*$`. CloudFormation `Alias`, Terraform `alias`.
-    pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Alias", Some("alias"), string(value));
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
         self
     }
     /// Role configuration
@@ -367,25 +374,25 @@ impl Scraper {
 builder!(Scraper, ScraperHandle);
 /// A declared `AWS::APS::Scraper`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScraperHandle(Handle);
+pub struct ScraperHandle(rt::Handle);
 handle!(ScraperHandle);
 impl ScraperHandle {
     /// Required to identify a specific scraper.
     ///
     /// CloudFormation `Fn::GetAtt` `ScraperId`; Terraform `scraper_id`.
-    pub fn scraper_id(&self) -> Expr {
+    pub fn scraper_id(&self) -> rt::Expr {
         self.0.attr("ScraperId")
     }
     /// Scraper ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// IAM role ARN for the scraper.
     ///
     /// CloudFormation `Fn::GetAtt` `RoleArn`; Terraform `role_arn`.
-    pub fn role_arn(&self) -> Expr {
+    pub fn role_arn(&self) -> rt::Expr {
         self.0.attr("RoleArn")
     }
 }
@@ -398,12 +405,16 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-ampconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmpConfiguration(Props);
+    pub struct AmpConfiguration(rt::Props);
     impl AmpConfiguration {
         /// A new `AmpConfiguration`. Required properties: `workspace_arn` (`WorkspaceArn`).
-        pub fn new(workspace_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("WorkspaceArn", Some("workspace_arn"), string(workspace_arn));
+        pub fn new(workspace_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "WorkspaceArn",
+                Some("workspace_arn"),
+                rt::string(workspace_arn),
+            );
             AmpConfiguration(this)
         }
     }
@@ -414,12 +425,12 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchConfiguration(Props);
+    pub struct CloudWatchConfiguration(rt::Props);
     impl CloudWatchConfiguration {
         /// A new `CloudWatchConfiguration`. Required properties: `dataset_arn` (`DatasetArn`).
-        pub fn new(dataset_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatasetArn", Some("dataset_arn"), string(dataset_arn));
+        pub fn new(dataset_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DatasetArn", Some("dataset_arn"), rt::string(dataset_arn));
             CloudWatchConfiguration(this)
         }
     }
@@ -430,19 +441,19 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogDestination(Props);
+    pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
         /// A new `CloudWatchLogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLogDestination(this)
         }
         /// ARN of the CloudWatch log group
         ///
         /// Constraints: length 0..=512. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
     }
@@ -451,19 +462,20 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-componentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentConfig(Props);
+    pub struct ComponentConfig(rt::Props);
     impl ComponentConfig {
         /// A new `ComponentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentConfig(this)
         }
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
     }
@@ -474,11 +486,11 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Destination(this)
         }
         /// Configuration for Amazon Managed Prometheus metrics destination
@@ -508,16 +520,16 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-eksconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EksConfiguration(Props);
+    pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
         /// A new `EksConfiguration`. Required properties: `cluster_arn` (`ClusterArn`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            cluster_arn: impl Into<Expr>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            cluster_arn: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            let mut this = rt::Props::default();
+            this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             EksConfiguration(this)
         }
         /// List of security group IDs
@@ -525,12 +537,12 @@ pub mod scraper {
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -542,27 +554,27 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-roleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RoleConfiguration(Props);
+    pub struct RoleConfiguration(rt::Props);
     impl RoleConfiguration {
         /// A new `RoleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RoleConfiguration(this)
         }
         /// IAM Role in source account
         ///
         /// CloudFormation `SourceRoleArn`, Terraform `source_role_arn`.
-        pub fn source_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceRoleArn", Some("source_role_arn"), string(value));
+                .set("SourceRoleArn", Some("source_role_arn"), rt::string(value));
             self
         }
         /// IAM Role in the target account
         ///
         /// CloudFormation `TargetRoleArn`, Terraform `target_role_arn`.
-        pub fn target_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TargetRoleArn", Some("target_role_arn"), string(value));
+                .set("TargetRoleArn", Some("target_role_arn"), rt::string(value));
             self
         }
     }
@@ -573,21 +585,21 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScrapeConfiguration(Props);
+    pub struct ScrapeConfiguration(rt::Props);
     impl ScrapeConfiguration {
         /// A new `ScrapeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScrapeConfiguration(this)
         }
         /// Prometheus compatible scrape configuration in base64 encoded blob format
         ///
         /// CloudFormation `ConfigurationBlob`, Terraform `configuration_blob`.
-        pub fn configuration_blob(mut self, value: impl Into<Expr>) -> Self {
+        pub fn configuration_blob(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConfigurationBlob",
                 Some("configuration_blob"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -597,11 +609,11 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapercomponent.html)
     #[derive(Clone, Debug)]
-    pub struct ScraperComponent(Props);
+    pub struct ScraperComponent(rt::Props);
     impl ScraperComponent {
         /// A new `ScraperComponent`. Required properties: `type_` (`Type`).
         pub fn new(type_: ScraperComponentType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ScraperComponent(this)
         }
@@ -618,14 +630,14 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScraperLoggingConfiguration(Props);
+    pub struct ScraperLoggingConfiguration(rt::Props);
     impl ScraperLoggingConfiguration {
         /// A new `ScraperLoggingConfiguration`. Required properties: `logging_destination` (`LoggingDestination`), `scraper_components` (`ScraperComponents`).
         pub fn new(
             logging_destination: ScraperLoggingDestination,
             scraper_components: impl IntoIterator<Item = ScraperComponent>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LoggingDestination",
                 Some("logging_destination"),
@@ -634,7 +646,7 @@ pub mod scraper {
             this.set(
                 "ScraperComponents",
                 Some("scraper_components"),
-                list(scraper_components),
+                rt::list(scraper_components),
             );
             ScraperLoggingConfiguration(this)
         }
@@ -646,11 +658,11 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingdestination.html)
     #[derive(Clone, Debug)]
-    pub struct ScraperLoggingDestination(Props);
+    pub struct ScraperLoggingDestination(rt::Props);
     impl ScraperLoggingDestination {
         /// A new `ScraperLoggingDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScraperLoggingDestination(this)
         }
         /// Represents a cloudwatch logs destination for scraper logging
@@ -669,11 +681,11 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// Configuration for EKS metrics source
@@ -700,20 +712,20 @@ pub mod scraper {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfiguration(this)
         }
     }
@@ -735,11 +747,11 @@ pub mod scraper {
 /// CloudFormation: `AWS::APS::Workspace`. Terraform: `awscc_aps_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-aps-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::APS::Workspace",
     terraform: Some("awscc_aps_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -752,32 +764,33 @@ impl Workspace {
     /// Declares a `AWS::APS::Workspace` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WORKSPACE_TYPE);
+        let this = rt::Base::new(id, &WORKSPACE_TYPE);
         Workspace(this)
     }
     /// The AMP Workspace alert manager definition data
     ///
     /// CloudFormation `AlertManagerDefinition`, Terraform `alert_manager_definition`.
-    pub fn alert_manager_definition(mut self, value: impl Into<Expr>) -> Self {
+    pub fn alert_manager_definition(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AlertManagerDefinition",
             Some("alert_manager_definition"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// AMP Workspace alias.
     ///
     /// Constraints: length 0..=100. CloudFormation `Alias`, Terraform `alias`.
-    pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Alias", Some("alias"), string(value));
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
         self
     }
     /// KMS Key ARN used to encrypt and decrypt AMP workspace data.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Logging configuration
@@ -820,25 +833,25 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::APS::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// Required to identify a specific APS Workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkspaceId`; Terraform `workspace_id`.
-    pub fn workspace_id(&self) -> Expr {
+    pub fn workspace_id(&self) -> rt::Expr {
         self.0.attr("WorkspaceId")
     }
     /// Workspace arn.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// AMP Workspace prometheus endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `PrometheusEndpoint`; Terraform `prometheus_endpoint`.
-    pub fn prometheus_endpoint(&self) -> Expr {
+    pub fn prometheus_endpoint(&self) -> rt::Expr {
         self.0.attr("PrometheusEndpoint")
     }
 }
@@ -851,12 +864,16 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogDestination(Props);
+    pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
         /// A new `CloudWatchLogDestination`. Required properties: `log_group_arn` (`LogGroupArn`).
-        pub fn new(log_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroupArn", Some("log_group_arn"), string(log_group_arn));
+        pub fn new(log_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "LogGroupArn",
+                Some("log_group_arn"),
+                rt::string(log_group_arn),
+            );
             CloudWatchLogDestination(this)
         }
     }
@@ -867,13 +884,13 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Label(this)
         }
     }
@@ -884,15 +901,15 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelset.html)
     #[derive(Clone, Debug)]
-    pub struct LimitsPerLabelSet(Props);
+    pub struct LimitsPerLabelSet(rt::Props);
     impl LimitsPerLabelSet {
         /// A new `LimitsPerLabelSet`. Required properties: `label_set` (`LabelSet`), `limits` (`Limits`).
         pub fn new(
             label_set: impl IntoIterator<Item = Label>,
             limits: LimitsPerLabelSetEntry,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("LabelSet", Some("label_set"), list(label_set));
+            let mut this = rt::Props::default();
+            this.set("LabelSet", Some("label_set"), rt::list(label_set));
             this.set("Limits", Some("limits"), limits.into());
             LimitsPerLabelSet(this)
         }
@@ -904,18 +921,18 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelsetentry.html)
     #[derive(Clone, Debug)]
-    pub struct LimitsPerLabelSetEntry(Props);
+    pub struct LimitsPerLabelSetEntry(rt::Props);
     impl LimitsPerLabelSetEntry {
         /// A new `LimitsPerLabelSetEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LimitsPerLabelSetEntry(this)
         }
         /// The maximum number of active series that can be ingested for this label set
         ///
         /// Constraints: at least 0. CloudFormation `MaxSeries`, Terraform `max_series`.
         pub fn max_series(mut self, value: i64) -> Self {
-            self.0.set("MaxSeries", Some("max_series"), int(value));
+            self.0.set("MaxSeries", Some("max_series"), rt::int(value));
             self
         }
     }
@@ -926,19 +943,19 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfiguration(this)
         }
         /// CloudWatch log group ARN
         ///
         /// Constraints: length 0..=512. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
     }
@@ -949,11 +966,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingdestination.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingDestination(Props);
+    pub struct LoggingDestination(rt::Props);
     impl LoggingDestination {
         /// A new `LoggingDestination`. Required properties: `cloud_watch_logs` (`CloudWatchLogs`), `filters` (`Filters`).
         pub fn new(cloud_watch_logs: CloudWatchLogDestination, filters: LoggingFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogs",
                 Some("cloudwatch_logs"),
@@ -970,12 +987,16 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFilter(Props);
+    pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
         /// A new `LoggingFilter`. Required properties: `qsp_threshold` (`QspThreshold`).
         pub fn new(qsp_threshold: i64) -> Self {
-            let mut this = Props::default();
-            this.set("QspThreshold", Some("qsp_threshold"), int(qsp_threshold));
+            let mut this = rt::Props::default();
+            this.set(
+                "QspThreshold",
+                Some("qsp_threshold"),
+                rt::int(qsp_threshold),
+            );
             LoggingFilter(this)
         }
     }
@@ -986,12 +1007,12 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-queryloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QueryLoggingConfiguration(Props);
+    pub struct QueryLoggingConfiguration(rt::Props);
     impl QueryLoggingConfiguration {
         /// A new `QueryLoggingConfiguration`. Required properties: `destinations` (`Destinations`).
         pub fn new(destinations: impl IntoIterator<Item = LoggingDestination>) -> Self {
-            let mut this = Props::default();
-            this.set("Destinations", Some("destinations"), list(destinations));
+            let mut this = rt::Props::default();
+            this.set("Destinations", Some("destinations"), rt::list(destinations));
             QueryLoggingConfiguration(this)
         }
     }
@@ -1002,11 +1023,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-workspaceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceConfiguration(Props);
+    pub struct WorkspaceConfiguration(rt::Props);
     impl WorkspaceConfiguration {
         /// A new `WorkspaceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceConfiguration(this)
         }
         /// An array of label set and associated limits
@@ -1019,7 +1040,7 @@ pub mod workspace {
             self.0.set(
                 "LimitsPerLabelSets",
                 Some("limits_per_label_sets"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1030,7 +1051,7 @@ pub mod workspace {
             self.0.set(
                 "OutOfOrderTimeWindowInSeconds",
                 Some("out_of_order_time_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1041,7 +1062,7 @@ pub mod workspace {
             self.0.set(
                 "RetentionPeriodInDays",
                 Some("retention_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1052,7 +1073,7 @@ pub mod workspace {
             self.0.set(
                 "RuleQueryOffsetInSeconds",
                 Some("rule_query_offset_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `ARCRegionSwitch` resource types of the CloudFormation registry (`AWS::ARCRegionSwitch::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `arcregionswitch` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a plan that specifies Regions, IAM roles, and workflows of logic required to perform the desired change to your multi-Region application
 ///
 /// CloudFormation: `AWS::ARCRegionSwitch::Plan`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-arcregionswitch-plan.html)
-pub struct Plan(Base);
-static PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct Plan(rt::Base);
+static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ARCRegionSwitch::Plan",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -35,38 +36,39 @@ impl Plan {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role: impl Into<Expr>,
-        name: impl Into<Expr>,
+        execution_role: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         recovery_approach: plan::RecoveryApproach,
-        regions: impl IntoIterator<Item = impl Into<Expr>>,
+        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         workflows: impl IntoIterator<Item = plan::Workflow>,
     ) -> Self {
-        let mut this = Base::new(id, &PLAN_TYPE);
-        this.set("ExecutionRole", None, string(execution_role));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &PLAN_TYPE);
+        this.set("ExecutionRole", None, rt::string(execution_role));
+        this.set("Name", None, rt::string(name));
         this.set("RecoveryApproach", None, recovery_approach.into());
-        this.set("Regions", None, strings(regions));
-        this.set("Workflows", None, list(workflows));
+        this.set("Regions", None, rt::strings(regions));
+        this.set("Workflows", None, rt::list(workflows));
         Plan(this)
     }
     /// CloudFormation `AssociatedAlarms`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn associated_alarms(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("AssociatedAlarms", None, json(value));
+    pub fn associated_alarms(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("AssociatedAlarms", None, rt::json(value));
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Constraints: pattern `^[a-z]{2}-[a-z-]+-\d+$`. Changing it replaces the resource. CloudFormation `PrimaryRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn primary_region(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrimaryRegion", None, string(value));
+    pub fn primary_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PrimaryRegion", None, rt::string(value));
         self
     }
     /// Constraints: range 1..=10080. CloudFormation `RecoveryTimeObjectiveMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn recovery_time_objective_minutes(mut self, value: i64) -> Self {
-        self.0.set("RecoveryTimeObjectiveMinutes", None, int(value));
+        self.0
+            .set("RecoveryTimeObjectiveMinutes", None, rt::int(value));
         self
     }
     /// CloudFormation `ReportConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -77,43 +79,43 @@ impl Plan {
     /// CloudFormation `ServiceQuotaChecksEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn service_quota_checks_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("ServiceQuotaChecksEnabled", None, boolean(value));
+            .set("ServiceQuotaChecksEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `Triggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn triggers(mut self, value: impl IntoIterator<Item = plan::Trigger>) -> Self {
-        self.0.set("Triggers", None, list(value));
+        self.0.set("Triggers", None, rt::list(value));
         self
     }
 }
 builder!(Plan, PlanHandle);
 /// A declared `AWS::ARCRegionSwitch::Plan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlanHandle(Handle);
+pub struct PlanHandle(rt::Handle);
 handle!(PlanHandle);
 impl PlanHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Owner`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
     /// CloudFormation `Fn::GetAtt` `Version`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `HealthChecksForPlan`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn health_checks_for_plan(&self) -> Expr {
+    pub fn health_checks_for_plan(&self) -> rt::Expr {
         self.0.attr("HealthChecksForPlan")
     }
     /// CloudFormation `Fn::GetAtt` `Route53HealthChecks`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn route53_health_checks(&self) -> Expr {
+    pub fn route53_health_checks(&self) -> rt::Expr {
         self.0.attr("Route53HealthChecks")
     }
     /// CloudFormation `Fn::GetAtt` `PlanHealthChecks`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn plan_health_checks(&self) -> Expr {
+    pub fn plan_health_checks(&self) -> rt::Expr {
         self.0.attr("PlanHealthChecks")
     }
 }
@@ -124,16 +126,16 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-reportconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReportConfiguration(Props);
+    pub struct ReportConfiguration(rt::Props);
     impl ReportConfiguration {
         /// A new `ReportConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReportConfiguration(this)
         }
         /// Constraints: 1..=1 items. CloudFormation `ReportOutput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn report_output(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ReportOutput", None, json(value));
+        pub fn report_output(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ReportOutput", None, rt::json(value));
             self
         }
     }
@@ -142,27 +144,27 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-step.html)
     #[derive(Clone, Debug)]
-    pub struct Step(Props);
+    pub struct Step(rt::Props);
     impl Step {
         /// A new `Step`. Required properties: `execution_block_configuration` (`ExecutionBlockConfiguration`), `execution_block_type` (`ExecutionBlockType`), `name` (`Name`).
         pub fn new(
-            execution_block_configuration: impl Into<Value>,
+            execution_block_configuration: impl Into<rt::Value>,
             execution_block_type: ExecutionBlockType,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionBlockConfiguration",
                 None,
-                json(execution_block_configuration),
+                rt::json(execution_block_configuration),
             );
             this.set("ExecutionBlockType", None, execution_block_type.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             Step(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
     }
@@ -171,29 +173,29 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-trigger.html)
     #[derive(Clone, Debug)]
-    pub struct Trigger(Props);
+    pub struct Trigger(rt::Props);
     impl Trigger {
         /// A new `Trigger`. Required properties: `action` (`Action`), `conditions` (`Conditions`), `min_delay_minutes_between_executions` (`MinDelayMinutesBetweenExecutions`), `target_region` (`TargetRegion`).
         pub fn new(
             action: WorkflowTargetAction,
             conditions: impl IntoIterator<Item = TriggerCondition>,
             min_delay_minutes_between_executions: i64,
-            target_region: impl Into<Expr>,
+            target_region: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
-            this.set("Conditions", None, list(conditions));
+            this.set("Conditions", None, rt::list(conditions));
             this.set(
                 "MinDelayMinutesBetweenExecutions",
                 None,
-                int(min_delay_minutes_between_executions),
+                rt::int(min_delay_minutes_between_executions),
             );
-            this.set("TargetRegion", None, string(target_region));
+            this.set("TargetRegion", None, rt::string(target_region));
             Trigger(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
     }
@@ -202,12 +204,16 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-triggercondition.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerCondition(Props);
+    pub struct TriggerCondition(rt::Props);
     impl TriggerCondition {
         /// A new `TriggerCondition`. Required properties: `associated_alarm_name` (`AssociatedAlarmName`), `condition` (`Condition`).
-        pub fn new(associated_alarm_name: impl Into<Expr>, condition: AlarmCondition) -> Self {
-            let mut this = Props::default();
-            this.set("AssociatedAlarmName", None, string(associated_alarm_name));
+        pub fn new(associated_alarm_name: impl Into<rt::Expr>, condition: AlarmCondition) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AssociatedAlarmName",
+                None,
+                rt::string(associated_alarm_name),
+            );
             this.set("Condition", None, condition.into());
             TriggerCondition(this)
         }
@@ -217,27 +223,27 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-workflow.html)
     #[derive(Clone, Debug)]
-    pub struct Workflow(Props);
+    pub struct Workflow(rt::Props);
     impl Workflow {
         /// A new `Workflow`. Required properties: `workflow_target_action` (`WorkflowTargetAction`).
         pub fn new(workflow_target_action: WorkflowTargetAction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("WorkflowTargetAction", None, workflow_target_action.into());
             Workflow(this)
         }
         /// CloudFormation `Steps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn steps(mut self, value: impl IntoIterator<Item = Step>) -> Self {
-            self.0.set("Steps", None, list(value));
+            self.0.set("Steps", None, rt::list(value));
             self
         }
         /// CloudFormation `WorkflowDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn workflow_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WorkflowDescription", None, string(value));
+        pub fn workflow_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WorkflowDescription", None, rt::string(value));
             self
         }
         /// Constraints: pattern `^[a-z]{2}-[a-z-]+-\d+$`. CloudFormation `WorkflowTargetRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn workflow_target_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WorkflowTargetRegion", None, string(value));
+        pub fn workflow_target_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WorkflowTargetRegion", None, rt::string(value));
             self
         }
     }

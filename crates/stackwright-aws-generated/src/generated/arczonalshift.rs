@@ -2,23 +2,24 @@
 //! `ARCZonalShift` resource types of the CloudFormation registry (`AWS::ARCZonalShift::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `arczonalshift` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
 /// CloudFormation: `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`. Terraform: `awscc_arczonalshift_autoshift_observer_notification_status` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-arczonalshift-autoshiftobservernotificationstatus.html)
-pub struct AutoshiftObserverNotificationStatus(Base);
-static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE: TypeInfo = TypeInfo {
+pub struct AutoshiftObserverNotificationStatus(rt::Base);
+static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus",
     terraform: Some("awscc_arczonalshift_autoshift_observer_notification_status"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -33,7 +34,7 @@ impl AutoshiftObserverNotificationStatus {
         id: impl Into<String>,
         status: autoshift_observer_notification_status::AutoshiftObserverNotificationStatus,
     ) -> Self {
-        let mut this = Base::new(id, &AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE);
+        let mut this = rt::Base::new(id, &AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE);
         this.set("Status", Some("status"), status.into());
         AutoshiftObserverNotificationStatus(this)
     }
@@ -44,15 +45,15 @@ builder!(
 );
 /// A declared `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutoshiftObserverNotificationStatusHandle(Handle);
+pub struct AutoshiftObserverNotificationStatusHandle(rt::Handle);
 handle!(AutoshiftObserverNotificationStatusHandle);
 impl AutoshiftObserverNotificationStatusHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// CloudFormation `Fn::GetAtt` `Region`; Terraform `region`.
-    pub fn region(&self) -> Expr {
+    pub fn region(&self) -> rt::Expr {
         self.0.attr("Region")
     }
 }
@@ -72,11 +73,11 @@ pub mod autoshift_observer_notification_status {
 /// CloudFormation: `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`. Terraform: `awscc_arczonalshift_zonal_autoshift_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-arczonalshift-zonalautoshiftconfiguration.html)
-pub struct ZonalAutoshiftConfiguration(Base);
-static ZONAL_AUTOSHIFT_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ZonalAutoshiftConfiguration(rt::Base);
+static ZONAL_AUTOSHIFT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
     terraform: Some("awscc_arczonalshift_zonal_autoshift_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -85,7 +86,7 @@ impl ZonalAutoshiftConfiguration {
     /// Declares a `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ZONAL_AUTOSHIFT_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &ZONAL_AUTOSHIFT_CONFIGURATION_TYPE);
         ZonalAutoshiftConfiguration(this)
     }
     /// CloudFormation `PracticeRunConfiguration`, Terraform `practice_run_configuration`.
@@ -101,11 +102,11 @@ impl ZonalAutoshiftConfiguration {
         self
     }
     /// Constraints: length 8..=1024. Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -128,7 +129,7 @@ builder!(
 );
 /// A declared `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ZonalAutoshiftConfigurationHandle(Handle);
+pub struct ZonalAutoshiftConfigurationHandle(rt::Handle);
 handle!(ZonalAutoshiftConfigurationHandle);
 /// Property types and value sets of [`ZonalAutoshiftConfiguration`] (`AWS::ARCZonalShift::ZonalAutoshiftConfiguration`).
 pub mod zonal_autoshift_configuration {
@@ -137,17 +138,17 @@ pub mod zonal_autoshift_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html)
     #[derive(Clone, Debug)]
-    pub struct ControlCondition(Props);
+    pub struct ControlCondition(rt::Props);
     impl ControlCondition {
         /// A new `ControlCondition`. Required properties: `alarm_identifier` (`AlarmIdentifier`), `type_` (`Type`).
-        pub fn new(alarm_identifier: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(alarm_identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AlarmIdentifier",
                 Some("alarm_identifier"),
-                string(alarm_identifier),
+                rt::string(alarm_identifier),
             );
-            this.set("Type", Some("type"), string(type_));
+            this.set("Type", Some("type"), rt::string(type_));
             ControlCondition(this)
         }
     }
@@ -156,28 +157,37 @@ pub mod zonal_autoshift_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-practicerunconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PracticeRunConfiguration(Props);
+    pub struct PracticeRunConfiguration(rt::Props);
     impl PracticeRunConfiguration {
         /// A new `PracticeRunConfiguration`. Required properties: `outcome_alarms` (`OutcomeAlarms`).
         pub fn new(outcome_alarms: impl IntoIterator<Item = ControlCondition>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OutcomeAlarms",
                 Some("outcome_alarms"),
-                list(outcome_alarms),
+                rt::list(outcome_alarms),
             );
             PracticeRunConfiguration(this)
         }
         /// Constraints: 0..=15 items. CloudFormation `BlockedDates`, Terraform `blocked_dates`.
-        pub fn blocked_dates(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn blocked_dates(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("BlockedDates", Some("blocked_dates"), strings(value));
+                .set("BlockedDates", Some("blocked_dates"), rt::strings(value));
             self
         }
         /// Constraints: 0..=15 items. CloudFormation `BlockedWindows`, Terraform `blocked_windows`.
-        pub fn blocked_windows(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("BlockedWindows", Some("blocked_windows"), strings(value));
+        pub fn blocked_windows(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "BlockedWindows",
+                Some("blocked_windows"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: 1..=1 items. CloudFormation `BlockingAlarms`, Terraform `blocking_alarms`.
@@ -186,7 +196,7 @@ pub mod zonal_autoshift_configuration {
             value: impl IntoIterator<Item = ControlCondition>,
         ) -> Self {
             self.0
-                .set("BlockingAlarms", Some("blocking_alarms"), list(value));
+                .set("BlockingAlarms", Some("blocking_alarms"), rt::list(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ASK` resource types of the CloudFormation registry (`AWS::ASK::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `ask` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for Alexa::ASK::Skill
 ///
 /// CloudFormation: `Alexa::ASK::Skill`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ask-skill.html)
-pub struct Skill(Base);
-static SKILL_TYPE: TypeInfo = TypeInfo {
+pub struct Skill(rt::Base);
+static SKILL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "Alexa::ASK::Skill",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -53,27 +54,27 @@ impl Skill {
         id: impl Into<String>,
         authentication_configuration: skill::AuthenticationConfiguration,
         skill_package: skill::SkillPackage,
-        vendor_id: impl Into<Expr>,
+        vendor_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SKILL_TYPE);
+        let mut this = rt::Base::new(id, &SKILL_TYPE);
         this.set(
             "AuthenticationConfiguration",
             None,
             authentication_configuration.into(),
         );
         this.set("SkillPackage", None, skill_package.into());
-        this.set("VendorId", None, string(vendor_id));
+        this.set("VendorId", None, rt::string(vendor_id));
         Skill(this)
     }
 }
 builder!(Skill, SkillHandle);
 /// A declared `Alexa::ASK::Skill`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SkillHandle(Handle);
+pub struct SkillHandle(rt::Handle);
 handle!(SkillHandle);
 impl SkillHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -84,18 +85,18 @@ pub mod skill {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationConfiguration(Props);
+    pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
         /// A new `AuthenticationConfiguration`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`), `refresh_token` (`RefreshToken`).
         pub fn new(
-            client_id: impl Into<Expr>,
-            client_secret: impl Into<Expr>,
-            refresh_token: impl Into<Expr>,
+            client_id: impl Into<rt::Expr>,
+            client_secret: impl Into<rt::Expr>,
+            refresh_token: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", None, string(client_id));
-            this.set("ClientSecret", None, string(client_secret));
-            this.set("RefreshToken", None, string(refresh_token));
+            let mut this = rt::Props::default();
+            this.set("ClientId", None, rt::string(client_id));
+            this.set("ClientSecret", None, rt::string(client_secret));
+            this.set("RefreshToken", None, rt::string(refresh_token));
             AuthenticationConfiguration(this)
         }
     }
@@ -104,16 +105,16 @@ pub mod skill {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-overrides.html)
     #[derive(Clone, Debug)]
-    pub struct Overrides(Props);
+    pub struct Overrides(rt::Props);
     impl Overrides {
         /// A new `Overrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Overrides(this)
         }
         /// CloudFormation `Manifest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Manifest", None, json(value));
+        pub fn manifest(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Manifest", None, rt::json(value));
             self
         }
     }
@@ -122,13 +123,13 @@ pub mod skill {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-skillpackage.html)
     #[derive(Clone, Debug)]
-    pub struct SkillPackage(Props);
+    pub struct SkillPackage(rt::Props);
     impl SkillPackage {
         /// A new `SkillPackage`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", None, string(s3_bucket));
-            this.set("S3Key", None, string(s3_key));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", None, rt::string(s3_bucket));
+            this.set("S3Key", None, rt::string(s3_key));
             SkillPackage(this)
         }
         /// CloudFormation `Overrides`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -137,13 +138,13 @@ pub mod skill {
             self
         }
         /// CloudFormation `S3BucketRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_bucket_role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3BucketRole", None, string(value));
+        pub fn s3_bucket_role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3BucketRole", None, rt::string(value));
             self
         }
         /// CloudFormation `S3ObjectVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_object_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3ObjectVersion", None, string(value));
+        pub fn s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3ObjectVersion", None, rt::string(value));
             self
         }
     }

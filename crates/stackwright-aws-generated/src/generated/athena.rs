@@ -2,23 +2,24 @@
 //! `Athena` resource types of the CloudFormation registry (`AWS::Athena::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `athena` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::Athena::CapacityReservation
 ///
 /// CloudFormation: `AWS::Athena::CapacityReservation`. Terraform: `awscc_athena_capacity_reservation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-athena-capacityreservation.html)
-pub struct CapacityReservation(Base);
-static CAPACITY_RESERVATION_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityReservation(rt::Base);
+static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Athena::CapacityReservation",
     terraform: Some("awscc_athena_capacity_reservation"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -41,10 +42,10 @@ static CAPACITY_RESERVATION_TYPE: TypeInfo = TypeInfo {
 impl CapacityReservation {
     /// Declares a `AWS::Athena::CapacityReservation` with the stack-unique `id`. Required properties: `name` (`Name`), `target_dpus` (`TargetDpus`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, target_dpus: i64) -> Self {
-        let mut this = Base::new(id, &CAPACITY_RESERVATION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("TargetDpus", Some("target_dpus"), int(target_dpus));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, target_dpus: i64) -> Self {
+        let mut this = rt::Base::new(id, &CAPACITY_RESERVATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("TargetDpus", Some("target_dpus"), rt::int(target_dpus));
         CapacityReservation(this)
     }
     /// Assignment configuration to assign workgroups to a reservation
@@ -65,35 +66,35 @@ impl CapacityReservation {
 builder!(CapacityReservation, CapacityReservationHandle);
 /// A declared `AWS::Athena::CapacityReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityReservationHandle(Handle);
+pub struct CapacityReservationHandle(rt::Handle);
 handle!(CapacityReservationHandle);
 impl CapacityReservationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the reservation.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The number of DPUs Athena has provisioned and allocated for the reservation
     ///
     /// CloudFormation `Fn::GetAtt` `AllocatedDpus`; Terraform `allocated_dpus`.
-    pub fn allocated_dpus(&self) -> Expr {
+    pub fn allocated_dpus(&self) -> rt::Expr {
         self.0.attr("AllocatedDpus")
     }
     /// The date and time the reservation was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The timestamp when the last successful allocated was made
     ///
     /// CloudFormation `Fn::GetAtt` `LastSuccessfulAllocationTime`; Terraform `last_successful_allocation_time`.
-    pub fn last_successful_allocation_time(&self) -> Expr {
+    pub fn last_successful_allocation_time(&self) -> rt::Expr {
         self.0.attr("LastSuccessfulAllocationTime")
     }
 }
@@ -104,15 +105,15 @@ pub mod capacity_reservation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignment.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityAssignment(Props);
+    pub struct CapacityAssignment(rt::Props);
     impl CapacityAssignment {
         /// A new `CapacityAssignment`. Required properties: `workgroup_names` (`WorkgroupNames`).
-        pub fn new(workgroup_names: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(workgroup_names: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "WorkgroupNames",
                 Some("workgroup_names"),
-                strings(workgroup_names),
+                rt::strings(workgroup_names),
             );
             CapacityAssignment(this)
         }
@@ -124,15 +125,15 @@ pub mod capacity_reservation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityAssignmentConfiguration(Props);
+    pub struct CapacityAssignmentConfiguration(rt::Props);
     impl CapacityAssignmentConfiguration {
         /// A new `CapacityAssignmentConfiguration`. Required properties: `capacity_assignments` (`CapacityAssignments`).
         pub fn new(capacity_assignments: impl IntoIterator<Item = CapacityAssignment>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityAssignments",
                 Some("capacity_assignments"),
-                list(capacity_assignments),
+                rt::list(capacity_assignments),
             );
             CapacityAssignmentConfiguration(this)
         }
@@ -144,11 +145,11 @@ pub mod capacity_reservation {
 /// CloudFormation: `AWS::Athena::DataCatalog`. Terraform: `awscc_athena_data_catalog` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-athena-datacatalog.html)
-pub struct DataCatalog(Base);
-static DATA_CATALOG_TYPE: TypeInfo = TypeInfo {
+pub struct DataCatalog(rt::Base);
+static DATA_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Athena::DataCatalog",
     terraform: Some("awscc_athena_data_catalog"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -156,33 +157,37 @@ static DATA_CATALOG_TYPE: TypeInfo = TypeInfo {
 impl DataCatalog {
     /// Declares a `AWS::Athena::DataCatalog` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, type_: data_catalog::Type) -> Self {
-        let mut this = Base::new(id, &DATA_CATALOG_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        type_: data_catalog::Type,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &DATA_CATALOG_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         DataCatalog(this)
     }
     /// The type of connection for a FEDERATED data catalog
     ///
     /// CloudFormation `ConnectionType`, Terraform `connection_type`.
-    pub fn connection_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionType", Some("connection_type"), string(value));
+            .set("ConnectionType", Some("connection_type"), rt::string(value));
         self
     }
     /// A description of the data catalog to be created.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Text of the error that occurred during data catalog creation or deletion.
     ///
     /// CloudFormation `Error`, Terraform `error`.
-    pub fn error(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Error", Some("error"), string(value));
+    pub fn error(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Error", Some("error"), rt::string(value));
         self
     }
     /// Specifies the Lambda function or functions to use for creating the data catalog.
@@ -190,10 +195,10 @@ impl DataCatalog {
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), string_map(value));
+            .set("Parameters", Some("parameters"), rt::string_map(value));
         self
     }
     /// The status of the creation or deletion of the data catalog.
@@ -207,7 +212,7 @@ impl DataCatalog {
 builder!(DataCatalog, DataCatalogHandle);
 /// A declared `AWS::Athena::DataCatalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataCatalogHandle(Handle);
+pub struct DataCatalogHandle(rt::Handle);
 handle!(DataCatalogHandle);
 /// Property types and value sets of [`DataCatalog`] (`AWS::Athena::DataCatalog`).
 pub mod data_catalog {
@@ -254,11 +259,11 @@ pub mod data_catalog {
 /// CloudFormation: `AWS::Athena::NamedQuery`. Terraform: `awscc_athena_named_query` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-athena-namedquery.html)
-pub struct NamedQuery(Base);
-static NAMED_QUERY_TYPE: TypeInfo = TypeInfo {
+pub struct NamedQuery(rt::Base);
+static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Athena::NamedQuery",
     terraform: Some("awscc_athena_named_query"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("NamedQueryId", Some("named_query_id"))],
@@ -268,47 +273,52 @@ impl NamedQuery {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        database: impl Into<Expr>,
-        query_string: impl Into<Expr>,
+        database: impl Into<rt::Expr>,
+        query_string: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NAMED_QUERY_TYPE);
-        this.set("Database", Some("database"), string(database));
-        this.set("QueryString", Some("query_string"), string(query_string));
+        let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);
+        this.set("Database", Some("database"), rt::string(database));
+        this.set(
+            "QueryString",
+            Some("query_string"),
+            rt::string(query_string),
+        );
         NamedQuery(this)
     }
     /// The query description.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The query name.
     ///
     /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The name of the workgroup that contains the named query.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9._-]{1,128}$`. Changing it replaces the resource. CloudFormation `WorkGroup`, Terraform `work_group`.
-    pub fn work_group(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("WorkGroup", Some("work_group"), string(value));
+    pub fn work_group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkGroup", Some("work_group"), rt::string(value));
         self
     }
 }
 builder!(NamedQuery, NamedQueryHandle);
 /// A declared `AWS::Athena::NamedQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NamedQueryHandle(Handle);
+pub struct NamedQueryHandle(rt::Handle);
 handle!(NamedQueryHandle);
 impl NamedQueryHandle {
     /// The unique ID of the query.
     ///
     /// CloudFormation `Fn::GetAtt` `NamedQueryId`; Terraform `named_query_id`.
-    pub fn named_query_id(&self) -> Expr {
+    pub fn named_query_id(&self) -> rt::Expr {
         self.0.attr("NamedQueryId")
     }
 }
@@ -317,11 +327,11 @@ impl NamedQueryHandle {
 /// CloudFormation: `AWS::Athena::PreparedStatement`. Terraform: `awscc_athena_prepared_statement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-athena-preparedstatement.html)
-pub struct PreparedStatement(Base);
-static PREPARED_STATEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct PreparedStatement(rt::Base);
+static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Athena::PreparedStatement",
     terraform: Some("awscc_athena_prepared_statement"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -331,48 +341,48 @@ impl PreparedStatement {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        query_statement: impl Into<Expr>,
-        statement_name: impl Into<Expr>,
-        work_group: impl Into<Expr>,
+        query_statement: impl Into<rt::Expr>,
+        statement_name: impl Into<rt::Expr>,
+        work_group: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PREPARED_STATEMENT_TYPE);
+        let mut this = rt::Base::new(id, &PREPARED_STATEMENT_TYPE);
         this.set(
             "QueryStatement",
             Some("query_statement"),
-            string(query_statement),
+            rt::string(query_statement),
         );
         this.set(
             "StatementName",
             Some("statement_name"),
-            string(statement_name),
+            rt::string(statement_name),
         );
-        this.set("WorkGroup", Some("work_group"), string(work_group));
+        this.set("WorkGroup", Some("work_group"), rt::string(work_group));
         PreparedStatement(this)
     }
     /// The description of the prepared statement.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(PreparedStatement, PreparedStatementHandle);
 /// A declared `AWS::Athena::PreparedStatement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PreparedStatementHandle(Handle);
+pub struct PreparedStatementHandle(rt::Handle);
 handle!(PreparedStatementHandle);
 /// Resource schema for AWS::Athena::WorkGroup
 ///
 /// CloudFormation: `AWS::Athena::WorkGroup`. Terraform: `awscc_athena_work_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-athena-workgroup.html)
-pub struct WorkGroup(Base);
-static WORK_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct WorkGroup(rt::Base);
+static WORK_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Athena::WorkGroup",
     terraform: Some("awscc_athena_work_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -390,17 +400,17 @@ static WORK_GROUP_TYPE: TypeInfo = TypeInfo {
 impl WorkGroup {
     /// Declares a `AWS::Athena::WorkGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORK_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORK_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         WorkGroup(this)
     }
     /// The workgroup description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The option to delete the workgroup and its contents even if the workgroup contains any named queries.
@@ -410,7 +420,7 @@ impl WorkGroup {
         self.0.set(
             "RecursiveDeleteOption",
             Some("recursive_delete_option"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -450,22 +460,24 @@ impl WorkGroup {
 builder!(WorkGroup, WorkGroupHandle);
 /// A declared `AWS::Athena::WorkGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkGroupHandle(Handle);
+pub struct WorkGroupHandle(rt::Handle);
 handle!(WorkGroupHandle);
 impl WorkGroupHandle {
     /// The date and time the workgroup was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion`; Terraform `work_group_configuration.engine_version.effective_engine_version`.
-    pub fn work_group_configuration_engine_version_effective_engine_version(&self) -> Expr {
+    pub fn work_group_configuration_engine_version_effective_engine_version(&self) -> rt::Expr {
         self.0
             .attr("WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion")
     }
     /// CloudFormation `Fn::GetAtt` `WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion`; Terraform `work_group_configuration_updates.engine_version.effective_engine_version`.
-    pub fn work_group_configuration_updates_engine_version_effective_engine_version(&self) -> Expr {
+    pub fn work_group_configuration_updates_engine_version_effective_engine_version(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion")
     }
@@ -479,11 +491,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-aclconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AclConfiguration(Props);
+    pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
         /// A new `AclConfiguration`. Required properties: `s3_acl_option` (`S3AclOption`).
         pub fn new(s3_acl_option: S3AclOption) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3AclOption", Some("s3_acl_option"), s3_acl_option.into());
             AclConfiguration(this)
         }
@@ -495,18 +507,18 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-classification.html)
     #[derive(Clone, Debug)]
-    pub struct Classification(Props);
+    pub struct Classification(rt::Props);
     impl Classification {
         /// A new `Classification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Classification(this)
         }
         /// The name of the configuration classification.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A set of properties specified within a configuration classification.
@@ -514,10 +526,10 @@ pub mod work_group {
         /// CloudFormation `Properties`, Terraform `properties`.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Properties", Some("properties"), string_map(value));
+                .set("Properties", Some("properties"), rt::string_map(value));
             self
         }
     }
@@ -528,43 +540,43 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLoggingConfiguration(Props);
+    pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
         /// A new `CloudWatchLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLoggingConfiguration(this)
         }
         /// Enables CloudWatch logging.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The name of the log group in Amazon CloudWatch Logs where you want to publish your logs.
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
         /// Prefix for the CloudWatch log stream name.
         ///
         /// CloudFormation `LogStreamNamePrefix`, Terraform `log_stream_name_prefix`.
-        pub fn log_stream_name_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_stream_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogStreamNamePrefix",
                 Some("log_stream_name_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The types of logs that you want to publish to CloudWatch.
         ///
         /// CloudFormation `LogTypes`, Terraform `log_types`.
-        pub fn log_types(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("LogTypes", Some("log_types"), json(value));
+        pub fn log_types(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("LogTypes", Some("log_types"), rt::json(value));
             self
         }
     }
@@ -575,12 +587,12 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-customercontentencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerContentEncryptionConfiguration(Props);
+    pub struct CustomerContentEncryptionConfiguration(rt::Props);
     impl CustomerContentEncryptionConfiguration {
         /// A new `CustomerContentEncryptionConfiguration`. Required properties: `kms_key` (`KmsKey`).
-        pub fn new(kms_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKey", Some("kms_key"), string(kms_key));
+        pub fn new(kms_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKey", Some("kms_key"), rt::string(kms_key));
             CustomerContentEncryptionConfiguration(this)
         }
     }
@@ -591,11 +603,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encryption_option` (`EncryptionOption`).
         pub fn new(encryption_option: EncryptionOption) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionOption",
                 Some("encryption_option"),
@@ -606,8 +618,8 @@ pub mod work_group {
         /// For SSE-KMS and CSE-KMS, this is the KMS key ARN or ID.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -618,11 +630,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EngineConfiguration(Props);
+    pub struct EngineConfiguration(rt::Props);
     impl EngineConfiguration {
         /// A new `EngineConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EngineConfiguration(this)
         }
         /// Contains additional notebook engine MAP<string, string> parameter mappings in the form of key-value pairs.
@@ -630,12 +642,12 @@ pub mod work_group {
         /// CloudFormation `AdditionalConfigs`, Terraform `additional_configs`.
         pub fn additional_configs(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AdditionalConfigs",
                 Some("additional_configs"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -644,7 +656,7 @@ pub mod work_group {
         /// CloudFormation `Classifications`, Terraform `classifications`.
         pub fn classifications(mut self, value: impl IntoIterator<Item = Classification>) -> Self {
             self.0
-                .set("Classifications", Some("classifications"), list(value));
+                .set("Classifications", Some("classifications"), rt::list(value));
             self
         }
         /// The number of DPUs to use for the coordinator.
@@ -654,7 +666,7 @@ pub mod work_group {
             self.0.set(
                 "CoordinatorDpuSize",
                 Some("coordinator_dpu_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -665,7 +677,7 @@ pub mod work_group {
             self.0.set(
                 "DefaultExecutorDpuSize",
                 Some("default_executor_dpu_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -673,8 +685,11 @@ pub mod work_group {
         ///
         /// CloudFormation `MaxConcurrentDpus`, Terraform `max_concurrent_dpus`.
         pub fn max_concurrent_dpus(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxConcurrentDpus", Some("max_concurrent_dpus"), int(value));
+            self.0.set(
+                "MaxConcurrentDpus",
+                Some("max_concurrent_dpus"),
+                rt::int(value),
+            );
             self
         }
         /// Specifies custom jar files and Spark properties for use cases like cluster encryption, table formats, and general Spark tuning.
@@ -682,12 +697,12 @@ pub mod work_group {
         /// CloudFormation `SparkProperties`, Terraform `spark_properties`.
         pub fn spark_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "SparkProperties",
                 Some("spark_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -699,32 +714,32 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineversion.html)
     #[derive(Clone, Debug)]
-    pub struct EngineVersion(Props);
+    pub struct EngineVersion(rt::Props);
     impl EngineVersion {
         /// A new `EngineVersion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EngineVersion(this)
         }
         /// Read only. The engine version on which the query runs. If the user requests a valid engine version other than Auto, the effective engine version is the same as the engine version that the user request…
         ///
         /// CloudFormation `EffectiveEngineVersion`, Terraform `effective_engine_version`.
-        pub fn effective_engine_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn effective_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EffectiveEngineVersion",
                 Some("effective_engine_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The engine version requested by the user.
         ///
         /// CloudFormation `SelectedEngineVersion`, Terraform `selected_engine_version`.
-        pub fn selected_engine_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn selected_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SelectedEngineVersion",
                 Some("selected_engine_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -736,25 +751,25 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedLoggingConfiguration(Props);
+    pub struct ManagedLoggingConfiguration(rt::Props);
     impl ManagedLoggingConfiguration {
         /// A new `ManagedLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedLoggingConfiguration(this)
         }
         /// Enables managed log persistence.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The KMS key ARN to encrypt the logs stored in managed log persistence.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -765,16 +780,16 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedqueryresultsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedQueryResultsConfiguration(Props);
+    pub struct ManagedQueryResultsConfiguration(rt::Props);
     impl ManagedQueryResultsConfiguration {
         /// A new `ManagedQueryResultsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedQueryResultsConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Indicates the encryption configuration for Athena Managed Storage.
@@ -799,18 +814,18 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedstorageencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedStorageEncryptionConfiguration(Props);
+    pub struct ManagedStorageEncryptionConfiguration(rt::Props);
     impl ManagedStorageEncryptionConfiguration {
         /// A new `ManagedStorageEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedStorageEncryptionConfiguration(this)
         }
         /// For SSE-KMS and CSE-KMS, this is the KMS key ARN or ID.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -821,11 +836,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringConfiguration(Props);
+    pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringConfiguration(this)
         }
         /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
@@ -872,11 +887,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ResultConfiguration(Props);
+    pub struct ResultConfiguration(rt::Props);
     impl ResultConfiguration {
         /// A new `ResultConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResultConfiguration(this)
         }
         /// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results
@@ -901,20 +916,20 @@ pub mod work_group {
         /// The AWS account ID of the owner of S3 bucket where query results are stored
         ///
         /// CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-        pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The location in Amazon S3 where your query results are stored, such as s3://path/to/query/bucket/.
         ///
         /// CloudFormation `OutputLocation`, Terraform `output_location`.
-        pub fn output_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputLocation", Some("output_location"), string(value));
+                .set("OutputLocation", Some("output_location"), rt::string(value));
             self
         }
     }
@@ -925,11 +940,11 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfigurationupdates.html)
     #[derive(Clone, Debug)]
-    pub struct ResultConfigurationUpdates(Props);
+    pub struct ResultConfigurationUpdates(rt::Props);
     impl ResultConfigurationUpdates {
         /// A new `ResultConfigurationUpdates`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResultConfigurationUpdates(this)
         }
         /// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results
@@ -954,20 +969,20 @@ pub mod work_group {
         /// The AWS account ID of the owner of S3 bucket where query results are stored
         ///
         /// CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-        pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The location in Amazon S3 where your query results are stored, such as s3://path/to/query/bucket/.
         ///
         /// CloudFormation `OutputLocation`, Terraform `output_location`.
-        pub fn output_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputLocation", Some("output_location"), string(value));
+                .set("OutputLocation", Some("output_location"), rt::string(value));
             self
         }
         /// CloudFormation `RemoveAclConfiguration`, Terraform `remove_acl_configuration`.
@@ -975,7 +990,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveAclConfiguration",
                 Some("remove_acl_configuration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -984,7 +999,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveEncryptionConfiguration",
                 Some("remove_encryption_configuration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -993,7 +1008,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveExpectedBucketOwner",
                 Some("remove_expected_bucket_owner"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1002,7 +1017,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveOutputLocation",
                 Some("remove_output_location"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1014,33 +1029,33 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-s3loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3LoggingConfiguration(Props);
+    pub struct S3LoggingConfiguration(rt::Props);
     impl S3LoggingConfiguration {
         /// A new `S3LoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3LoggingConfiguration(this)
         }
         /// Enables S3 log delivery.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
         /// The Amazon S3 destination URI for log publishing.
         ///
         /// CloudFormation `LogLocation`, Terraform `log_location`.
-        pub fn log_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogLocation", Some("log_location"), string(value));
+                .set("LogLocation", Some("log_location"), rt::string(value));
             self
         }
     }
@@ -1049,21 +1064,21 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkGroupConfiguration(Props);
+    pub struct WorkGroupConfiguration(rt::Props);
     impl WorkGroupConfiguration {
         /// A new `WorkGroupConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkGroupConfiguration(this)
         }
         /// Additional Configuration that are passed to Athena Spark Calculations running in this workgroup
         ///
         /// CloudFormation `AdditionalConfiguration`, Terraform `additional_configuration`.
-        pub fn additional_configuration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn additional_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AdditionalConfiguration",
                 Some("additional_configuration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1074,7 +1089,7 @@ pub mod work_group {
             self.0.set(
                 "BytesScannedCutoffPerQuery",
                 Some("bytes_scanned_cutoff_per_query"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1099,7 +1114,7 @@ pub mod work_group {
             self.0.set(
                 "EnforceWorkGroupConfiguration",
                 Some("enforce_work_group_configuration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1125,9 +1140,9 @@ pub mod work_group {
         /// The ARN of the execution role used to access user resources for Spark sessions and Identity Center enabled workgroups.
         ///
         /// CloudFormation `ExecutionRole`, Terraform `execution_role`.
-        pub fn execution_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExecutionRole", Some("execution_role"), string(value));
+                .set("ExecutionRole", Some("execution_role"), rt::string(value));
             self
         }
         /// The configuration for the managed query results and encryption option.
@@ -1162,7 +1177,7 @@ pub mod work_group {
             self.0.set(
                 "PublishCloudWatchMetricsEnabled",
                 Some("publish_cloudwatch_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1173,7 +1188,7 @@ pub mod work_group {
             self.0.set(
                 "RequesterPaysEnabled",
                 Some("requester_pays_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1196,21 +1211,21 @@ pub mod work_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfigurationupdates.html)
     #[derive(Clone, Debug)]
-    pub struct WorkGroupConfigurationUpdates(Props);
+    pub struct WorkGroupConfigurationUpdates(rt::Props);
     impl WorkGroupConfigurationUpdates {
         /// A new `WorkGroupConfigurationUpdates`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkGroupConfigurationUpdates(this)
         }
         /// Additional Configuration that are passed to Athena Spark Calculations running in this workgroup
         ///
         /// CloudFormation `AdditionalConfiguration`, Terraform `additional_configuration`.
-        pub fn additional_configuration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn additional_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AdditionalConfiguration",
                 Some("additional_configuration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1221,7 +1236,7 @@ pub mod work_group {
             self.0.set(
                 "BytesScannedCutoffPerQuery",
                 Some("bytes_scanned_cutoff_per_query"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1246,7 +1261,7 @@ pub mod work_group {
             self.0.set(
                 "EnforceWorkGroupConfiguration",
                 Some("enforce_work_group_configuration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1272,9 +1287,9 @@ pub mod work_group {
         /// The ARN of the execution role used to access user resources for Spark sessions and Identity Center enabled workgroups.
         ///
         /// CloudFormation `ExecutionRole`, Terraform `execution_role`.
-        pub fn execution_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExecutionRole", Some("execution_role"), string(value));
+                .set("ExecutionRole", Some("execution_role"), rt::string(value));
             self
         }
         /// The configuration for the managed query results and encryption option.
@@ -1309,7 +1324,7 @@ pub mod work_group {
             self.0.set(
                 "PublishCloudWatchMetricsEnabled",
                 Some("publish_cloudwatch_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1320,7 +1335,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveBytesScannedCutoffPerQuery",
                 Some("remove_bytes_scanned_cutoff_per_query"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1329,7 +1344,7 @@ pub mod work_group {
             self.0.set(
                 "RemoveCustomerContentEncryptionConfiguration",
                 Some("remove_customer_content_encryption_configuration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1340,7 +1355,7 @@ pub mod work_group {
             self.0.set(
                 "RequesterPaysEnabled",
                 Some("requester_pays_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }

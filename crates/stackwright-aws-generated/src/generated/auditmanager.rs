@@ -2,23 +2,24 @@
 //! `AuditManager` resource types of the CloudFormation registry (`AWS::AuditManager::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `auditmanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 ///
 /// CloudFormation: `AWS::AuditManager::Assessment`. Terraform: `awscc_auditmanager_assessment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-auditmanager-assessment.html)
-pub struct Assessment(Base);
-static ASSESSMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Assessment(rt::Base);
+static ASSESSMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AuditManager::Assessment",
     terraform: Some("awscc_auditmanager_assessment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -57,7 +58,7 @@ impl Assessment {
     /// Declares a `AWS::AuditManager::Assessment` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ASSESSMENT_TYPE);
+        let this = rt::Base::new(id, &ASSESSMENT_TYPE);
         Assessment(this)
     }
     /// The destination in which evidence reports are stored for the specified assessment.
@@ -85,37 +86,38 @@ impl Assessment {
     ///
     /// CloudFormation `Delegations`, Terraform `delegations`.
     pub fn delegations(mut self, value: impl IntoIterator<Item = assessment::Delegation>) -> Self {
-        self.0.set("Delegations", Some("delegations"), list(value));
+        self.0
+            .set("Delegations", Some("delegations"), rt::list(value));
         self
     }
     /// The description of the specified assessment.
     ///
     /// Constraints: length 0..=1000; pattern `^[\w\W\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The identifier for the specified framework.
     ///
     /// Constraints: length 32..=36; pattern `^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\S.*)$`. Changing it replaces the resource. CloudFormation `FrameworkId`, Terraform `framework_id`.
-    pub fn framework_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn framework_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FrameworkId", Some("framework_id"), string(value));
+            .set("FrameworkId", Some("framework_id"), rt::string(value));
         self
     }
     /// The name of the related assessment.
     ///
     /// Constraints: length 1..=127; pattern `^[a-zA-Z0-9-_\.]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The list of roles for the specified assessment.
     ///
     /// CloudFormation `Roles`, Terraform `roles`.
     pub fn roles(mut self, value: impl IntoIterator<Item = assessment::Role>) -> Self {
-        self.0.set("Roles", Some("roles"), list(value));
+        self.0.set("Roles", Some("roles"), rt::list(value));
         self
     }
     /// The wrapper that contains the AWS accounts and AWS services in scope for the assessment.
@@ -136,19 +138,19 @@ impl Assessment {
 builder!(Assessment, AssessmentHandle);
 /// A declared `AWS::AuditManager::Assessment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssessmentHandle(Handle);
+pub struct AssessmentHandle(rt::Handle);
 handle!(AssessmentHandle);
 impl AssessmentHandle {
     /// CloudFormation `Fn::GetAtt` `AssessmentId`; Terraform `assessment_id`.
-    pub fn assessment_id(&self) -> Expr {
+    pub fn assessment_id(&self) -> rt::Expr {
         self.0.attr("AssessmentId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -161,19 +163,19 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-assessmentreportsdestination.html)
     #[derive(Clone, Debug)]
-    pub struct AssessmentReportsDestination(Props);
+    pub struct AssessmentReportsDestination(rt::Props);
     impl AssessmentReportsDestination {
         /// A new `AssessmentReportsDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssessmentReportsDestination(this)
         }
         /// The URL of the specified Amazon S3 bucket.
         ///
         /// Constraints: length 1..=1024; pattern `^(S|s)3:\/\/[a-zA-Z0-9\-\.\(\)\'\*\_\!\=\+\@\:\s\,\?\/]+$`. CloudFormation `Destination`, Terraform `destination`.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Destination", Some("destination"), string(value));
+                .set("Destination", Some("destination"), rt::string(value));
             self
         }
         /// The destination type, such as Amazon S3.
@@ -192,33 +194,33 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsaccount.html)
     #[derive(Clone, Debug)]
-    pub struct AwsAccount(Props);
+    pub struct AwsAccount(rt::Props);
     impl AwsAccount {
         /// A new `AwsAccount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsAccount(this)
         }
         /// The unique identifier for the email account.
         ///
         /// Constraints: length 1..=320; pattern `^.*@.*$`. CloudFormation `EmailAddress`, Terraform `email_address`.
-        pub fn email_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EmailAddress", Some("email_address"), string(value));
+                .set("EmailAddress", Some("email_address"), rt::string(value));
             self
         }
         /// The identifier for the specified AWS account.
         ///
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// The name of the specified AWS account.
         ///
         /// Constraints: length 1..=50; pattern `^[\u0020-\u007E]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -229,19 +231,19 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsservice.html)
     #[derive(Clone, Debug)]
-    pub struct AwsService(Props);
+    pub struct AwsService(rt::Props);
     impl AwsService {
         /// A new `AwsService`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsService(this)
         }
         /// The name of the AWS service.
         ///
         /// Constraints: length 1..=40; pattern `^[a-zA-Z0-9-\s().]+$`. CloudFormation `ServiceName`, Terraform `service_name`.
-        pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServiceName", Some("service_name"), string(value));
+                .set("ServiceName", Some("service_name"), rt::string(value));
             self
         }
     }
@@ -252,47 +254,48 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-delegation.html)
     #[derive(Clone, Debug)]
-    pub struct Delegation(Props);
+    pub struct Delegation(rt::Props);
     impl Delegation {
         /// A new `Delegation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Delegation(this)
         }
         /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `AssessmentId`, Terraform `assessment_id`.
-        pub fn assessment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn assessment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AssessmentId", Some("assessment_id"), string(value));
+                .set("AssessmentId", Some("assessment_id"), rt::string(value));
             self
         }
         /// The name of the related assessment.
         ///
         /// Constraints: length 1..=127; pattern `^[a-zA-Z0-9-_\.]+$`. CloudFormation `AssessmentName`, Terraform `assessment_name`.
-        pub fn assessment_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn assessment_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AssessmentName", Some("assessment_name"), string(value));
+                .set("AssessmentName", Some("assessment_name"), rt::string(value));
             self
         }
         /// The comment related to the delegation.
         ///
         /// Constraints: length at most 350; pattern `^[\w\W\s\S]*$`. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// The identifier for the specified control set.
         ///
         /// Constraints: length 1..=300; pattern `^[\w\W\s\S]*$`. CloudFormation `ControlSetId`, Terraform `control_set_id`.
-        pub fn control_set_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn control_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ControlSetId", Some("control_set_id"), string(value));
+                .set("ControlSetId", Some("control_set_id"), rt::string(value));
             self
         }
         /// The IAM user or role that performed the action.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:.*:*:.*`. CloudFormation `CreatedBy`, Terraform `created_by`.
-        pub fn created_by(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedBy", Some("created_by"), string(value));
+        pub fn created_by(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedBy", Some("created_by"), rt::string(value));
             self
         }
         /// The sequence of characters that identifies when the event occurred.
@@ -300,26 +303,27 @@ pub mod assessment {
         /// CloudFormation `CreationTime`, Terraform `creation_time`.
         pub fn creation_time(mut self, value: i64) -> Self {
             self.0
-                .set("CreationTime", Some("creation_time"), int(value));
+                .set("CreationTime", Some("creation_time"), rt::int(value));
             self
         }
         /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// The sequence of characters that identifies when the event occurred.
         ///
         /// CloudFormation `LastUpdated`, Terraform `last_updated`.
         pub fn last_updated(mut self, value: i64) -> Self {
-            self.0.set("LastUpdated", Some("last_updated"), int(value));
+            self.0
+                .set("LastUpdated", Some("last_updated"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM user or role.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:.*:iam:.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The IAM role type.
@@ -344,18 +348,18 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-role.html)
     #[derive(Clone, Debug)]
-    pub struct Role(Props);
+    pub struct Role(rt::Props);
     impl Role {
         /// A new `Role`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Role(this)
         }
         /// The Amazon Resource Name (ARN) of the IAM user or role.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:.*:iam:.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The IAM role type.
@@ -373,25 +377,27 @@ pub mod assessment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-scope.html)
     #[derive(Clone, Debug)]
-    pub struct Scope(Props);
+    pub struct Scope(rt::Props);
     impl Scope {
         /// A new `Scope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scope(this)
         }
         /// The AWS accounts included in scope.
         ///
         /// Constraints: 1..=200 items. CloudFormation `AwsAccounts`, Terraform `aws_accounts`.
         pub fn aws_accounts(mut self, value: impl IntoIterator<Item = AwsAccount>) -> Self {
-            self.0.set("AwsAccounts", Some("aws_accounts"), list(value));
+            self.0
+                .set("AwsAccounts", Some("aws_accounts"), rt::list(value));
             self
         }
         /// The AWS services included in scope.
         ///
         /// CloudFormation `AwsServices`, Terraform `aws_services`.
         pub fn aws_services(mut self, value: impl IntoIterator<Item = AwsService>) -> Self {
-            self.0.set("AwsServices", Some("aws_services"), list(value));
+            self.0
+                .set("AwsServices", Some("aws_services"), rt::list(value));
             self
         }
     }
@@ -438,11 +444,11 @@ pub mod assessment {
 /// CloudFormation: `AWS::AuditManager::AssessmentFramework`. Terraform: `awscc_auditmanager_assessment_framework` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-auditmanager-assessmentframework.html)
-pub struct AssessmentFramework(Base);
-static ASSESSMENT_FRAMEWORK_TYPE: TypeInfo = TypeInfo {
+pub struct AssessmentFramework(rt::Base);
+static ASSESSMENT_FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AuditManager::AssessmentFramework",
     terraform: Some("awscc_auditmanager_assessment_framework"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -497,76 +503,76 @@ impl AssessmentFramework {
     pub fn new(
         id: impl Into<String>,
         control_sets: impl IntoIterator<Item = assessment_framework::ControlSet>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSESSMENT_FRAMEWORK_TYPE);
-        this.set("ControlSets", Some("control_sets"), list(control_sets));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ASSESSMENT_FRAMEWORK_TYPE);
+        this.set("ControlSets", Some("control_sets"), rt::list(control_sets));
+        this.set("Name", Some("name"), rt::string(name));
         AssessmentFramework(this)
     }
     /// The compliance type that the framework supports, such as CIS or HIPAA.
     ///
     /// Constraints: length 0..=100; pattern `^[\w\W\s\S]*$`. CloudFormation `ComplianceType`, Terraform `compliance_type`.
-    pub fn compliance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn compliance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ComplianceType", Some("compliance_type"), string(value));
+            .set("ComplianceType", Some("compliance_type"), rt::string(value));
         self
     }
     /// The description of the framework.
     ///
     /// Constraints: length 1..=1000; pattern `^[\w\W\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(AssessmentFramework, AssessmentFrameworkHandle);
 /// A declared `AWS::AuditManager::AssessmentFramework`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssessmentFrameworkHandle(Handle);
+pub struct AssessmentFrameworkHandle(rt::Handle);
 handle!(AssessmentFrameworkHandle);
 impl AssessmentFrameworkHandle {
     /// The Amazon Resource Name (ARN) of the framework.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier for the framework.
     ///
     /// CloudFormation `Fn::GetAtt` `FrameworkId`; Terraform `framework_id`.
-    pub fn framework_id(&self) -> Expr {
+    pub fn framework_id(&self) -> rt::Expr {
         self.0.attr("FrameworkId")
     }
     /// The framework type, such as a standard framework or a custom framework.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The time when the framework was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time when the framework was most recently updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The user or role that created the framework.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The user or role that most recently updated the framework.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedBy`; Terraform `last_updated_by`.
-    pub fn last_updated_by(&self) -> Expr {
+    pub fn last_updated_by(&self) -> rt::Expr {
         self.0.attr("LastUpdatedBy")
     }
 }
@@ -579,16 +585,16 @@ pub mod assessment_framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlset.html)
     #[derive(Clone, Debug)]
-    pub struct ControlSet(Props);
+    pub struct ControlSet(rt::Props);
     impl ControlSet {
         /// A new `ControlSet`. Required properties: `controls` (`Controls`), `name` (`Name`).
         pub fn new(
             controls: impl IntoIterator<Item = ControlSetControl>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Controls", Some("controls"), list(controls));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Controls", Some("controls"), rt::list(controls));
+            this.set("Name", Some("name"), rt::string(name));
             ControlSet(this)
         }
     }
@@ -599,12 +605,12 @@ pub mod assessment_framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlsetcontrol.html)
     #[derive(Clone, Debug)]
-    pub struct ControlSetControl(Props);
+    pub struct ControlSetControl(rt::Props);
     impl ControlSetControl {
         /// A new `ControlSetControl`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             ControlSetControl(this)
         }
     }
@@ -615,11 +621,11 @@ pub mod assessment_framework {
 /// CloudFormation: `AWS::AuditManager::Control`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-auditmanager-control.html)
-pub struct Control(Base);
-static CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct Control(rt::Base);
+static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AuditManager::Control",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -684,94 +690,99 @@ impl Control {
     pub fn new(
         id: impl Into<String>,
         control_mapping_sources: impl IntoIterator<Item = control::ControlMappingSource>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTROL_TYPE);
-        this.set("ControlMappingSources", None, list(control_mapping_sources));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &CONTROL_TYPE);
+        this.set(
+            "ControlMappingSources",
+            None,
+            rt::list(control_mapping_sources),
+        );
+        this.set("Name", None, rt::string(name));
         Control(this)
     }
     /// The recommended actions to carry out if the control isn't fulfilled.
     ///
     /// CloudFormation `ActionPlanInstructions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn action_plan_instructions(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ActionPlanInstructions", None, string(value));
+    pub fn action_plan_instructions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActionPlanInstructions", None, rt::string(value));
         self
     }
     /// The title of the action plan for remediating the control.
     ///
     /// CloudFormation `ActionPlanTitle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn action_plan_title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ActionPlanTitle", None, string(value));
+    pub fn action_plan_title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ActionPlanTitle", None, rt::string(value));
         self
     }
     /// The description of the control.
     ///
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The steps to follow to determine if the control is satisfied.
     ///
     /// CloudFormation `TestingInformation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn testing_information(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TestingInformation", None, string(value));
+    pub fn testing_information(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TestingInformation", None, rt::string(value));
         self
     }
 }
 builder!(Control, ControlHandle);
 /// A declared `AWS::AuditManager::Control`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ControlHandle(Handle);
+pub struct ControlHandle(rt::Handle);
 handle!(ControlHandle);
 impl ControlHandle {
     /// The Amazon Resource Name (ARN) of the control.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier for the control.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The type of control, such as a custom control or a standard control.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The data source types that determine where Audit Manager collects evidence from for the control.
     ///
     /// CloudFormation `Fn::GetAtt` `ControlSources`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn control_sources(&self) -> Expr {
+    pub fn control_sources(&self) -> rt::Expr {
         self.0.attr("ControlSources")
     }
     /// The time when the control was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time when the control was most recently updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The user or role that created the control.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The user or role that most recently updated the control.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedBy`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_updated_by(&self) -> Expr {
+    pub fn last_updated_by(&self) -> rt::Expr {
         self.0.attr("LastUpdatedBy")
     }
 }
@@ -782,16 +793,16 @@ pub mod control {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-controlmappingsource.html)
     #[derive(Clone, Debug)]
-    pub struct ControlMappingSource(Props);
+    pub struct ControlMappingSource(rt::Props);
     impl ControlMappingSource {
         /// A new `ControlMappingSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ControlMappingSource(this)
         }
         /// CloudFormation `SourceDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceDescription", None, string(value));
+        pub fn source_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceDescription", None, rt::string(value));
             self
         }
         /// CloudFormation `SourceFrequency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -800,8 +811,8 @@ pub mod control {
             self
         }
         /// CloudFormation `SourceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceId", None, string(value));
+        pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceId", None, rt::string(value));
             self
         }
         /// CloudFormation `SourceKeyword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -810,8 +821,8 @@ pub mod control {
             self
         }
         /// CloudFormation `SourceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceName", None, string(value));
+        pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceName", None, rt::string(value));
             self
         }
         /// CloudFormation `SourceSetUpOption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -825,8 +836,8 @@ pub mod control {
             self
         }
         /// CloudFormation `TroubleshootingText`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn troubleshooting_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TroubleshootingText", None, string(value));
+        pub fn troubleshooting_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TroubleshootingText", None, rt::string(value));
             self
         }
     }
@@ -835,11 +846,11 @@ pub mod control {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-sourcekeyword.html)
     #[derive(Clone, Debug)]
-    pub struct SourceKeyword(Props);
+    pub struct SourceKeyword(rt::Props);
     impl SourceKeyword {
         /// A new `SourceKeyword`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceKeyword(this)
         }
         /// CloudFormation `KeywordInputType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -848,8 +859,8 @@ pub mod control {
             self
         }
         /// CloudFormation `KeywordValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn keyword_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeywordValue", None, string(value));
+        pub fn keyword_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeywordValue", None, rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `AutoScaling` resource types of the CloudFormation registry (`AWS::AutoScaling::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `autoscaling` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of a…
 ///
 /// CloudFormation: `AWS::AutoScaling::AutoScalingGroup`. Terraform: `awscc_autoscaling_auto_scaling_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html)
-pub struct AutoScalingGroup(Base);
-static AUTO_SCALING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct AutoScalingGroup(rt::Base);
+static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::AutoScalingGroup",
     terraform: Some("awscc_autoscaling_auto_scaling_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AutoScalingGroupARN", Some("auto_scaling_group_arn"))],
@@ -28,22 +29,22 @@ impl AutoScalingGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        max_size: impl Into<Expr>,
-        min_size: impl Into<Expr>,
+        max_size: impl Into<rt::Expr>,
+        min_size: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AUTO_SCALING_GROUP_TYPE);
-        this.set("MaxSize", Some("max_size"), string(max_size));
-        this.set("MinSize", Some("min_size"), string(min_size));
+        let mut this = rt::Base::new(id, &AUTO_SCALING_GROUP_TYPE);
+        this.set("MaxSize", Some("max_size"), rt::string(max_size));
+        this.set("MinSize", Some("min_size"), rt::string(min_size));
         AutoScalingGroup(this)
     }
     /// The name of the Auto Scaling group.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AutoScalingGroupName`, Terraform `auto_scaling_group_name`.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn auto_scaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutoScalingGroupName",
             Some("auto_scaling_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -66,12 +67,12 @@ impl AutoScalingGroup {
     /// CloudFormation `AvailabilityZoneIds`, Terraform `availability_zone_ids`.
     pub fn availability_zone_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AvailabilityZoneIds",
             Some("availability_zone_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -92,11 +93,14 @@ impl AutoScalingGroup {
     /// A list of Availability Zones where instances in the Auto Scaling group can be created.
     ///
     /// CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AvailabilityZones",
             Some("availability_zones"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -107,7 +111,7 @@ impl AutoScalingGroup {
         self.0.set(
             "CapacityRebalance",
             Some("capacity_rebalance"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -128,15 +132,15 @@ impl AutoScalingGroup {
     /// Reserved.
     ///
     /// CloudFormation `Context`, Terraform `context`.
-    pub fn context(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Context", Some("context"), string(value));
+    pub fn context(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Context", Some("context"), rt::string(value));
         self
     }
     /// *Only needed if you use simple scaling policies.*
     ///
     /// CloudFormation `Cooldown`, Terraform `cooldown`.
-    pub fn cooldown(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cooldown", Some("cooldown"), string(value));
+    pub fn cooldown(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cooldown", Some("cooldown"), rt::string(value));
         self
     }
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
@@ -146,7 +150,7 @@ impl AutoScalingGroup {
         self.0.set(
             "DefaultInstanceWarmup",
             Some("default_instance_warmup"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -164,19 +168,22 @@ impl AutoScalingGroup {
     /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain.
     ///
     /// Constraints: pattern `^[0-9]+$`. CloudFormation `DesiredCapacity`, Terraform `desired_capacity`.
-    pub fn desired_capacity(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DesiredCapacity", Some("desired_capacity"), string(value));
+    pub fn desired_capacity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DesiredCapacity",
+            Some("desired_capacity"),
+            rt::string(value),
+        );
         self
     }
     /// The unit of measurement for the value specified for desired capacity.
     ///
     /// Constraints: length 1..=255. CloudFormation `DesiredCapacityType`, Terraform `desired_capacity_type`.
-    pub fn desired_capacity_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn desired_capacity_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DesiredCapacityType",
             Some("desired_capacity_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -187,23 +194,27 @@ impl AutoScalingGroup {
         self.0.set(
             "HealthCheckGracePeriod",
             Some("health_check_grace_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// A comma-separated value string of one or more health check types.
     ///
     /// Constraints: length 1..=32; pattern `^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*,?$`. CloudFormation `HealthCheckType`, Terraform `health_check_type`.
-    pub fn health_check_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckType", Some("health_check_type"), string(value));
+    pub fn health_check_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckType",
+            Some("health_check_type"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the instance used to base the launch configuration on.
     ///
     /// Constraints: length 1..=19. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// The instance lifecycle policy for the Auto Scaling group.
@@ -237,11 +248,11 @@ impl AutoScalingGroup {
     /// The name of the launch configuration to use to launch instances.
     ///
     /// Constraints: length 1..=255. CloudFormation `LaunchConfigurationName`, Terraform `launch_configuration_name`.
-    pub fn launch_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn launch_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LaunchConfigurationName",
             Some("launch_configuration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -266,18 +277,21 @@ impl AutoScalingGroup {
         self.0.set(
             "LifecycleHookSpecificationList",
             Some("lifecycle_hook_specification_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A list of Classic Load Balancers associated with this Auto Scaling group.
     ///
     /// CloudFormation `LoadBalancerNames`, Terraform `load_balancer_names`.
-    pub fn load_balancer_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn load_balancer_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "LoadBalancerNames",
             Some("load_balancer_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -288,7 +302,7 @@ impl AutoScalingGroup {
         self.0.set(
             "MaxInstanceLifetime",
             Some("max_instance_lifetime"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -299,8 +313,11 @@ impl AutoScalingGroup {
         mut self,
         value: impl IntoIterator<Item = auto_scaling_group::MetricsCollection>,
     ) -> Self {
-        self.0
-            .set("MetricsCollection", Some("metrics_collection"), list(value));
+        self.0.set(
+            "MetricsCollection",
+            Some("metrics_collection"),
+            rt::list(value),
+        );
         self
     }
     /// An embedded object that specifies a mixed instances policy.
@@ -324,7 +341,7 @@ impl AutoScalingGroup {
         self.0.set(
             "NewInstancesProtectedFromScaleIn",
             Some("new_instances_protected_from_scale_in"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -352,26 +369,26 @@ impl AutoScalingGroup {
         self.0.set(
             "NotificationConfigurations",
             Some("notification_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of the placement group into which to launch your instances.
     ///
     /// Constraints: length 1..=255. CloudFormation `PlacementGroup`, Terraform `placement_group`.
-    pub fn placement_group(mut self, value: impl Into<Expr>) -> Self {
+    pub fn placement_group(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PlacementGroup", Some("placement_group"), string(value));
+            .set("PlacementGroup", Some("placement_group"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf.
     ///
     /// Constraints: length 1..=1600. CloudFormation `ServiceLinkedRoleARN`, Terraform `service_linked_role_arn`.
-    pub fn service_linked_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_linked_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceLinkedRoleARN",
             Some("service_linked_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -380,18 +397,21 @@ impl AutoScalingGroup {
         self.0.set(
             "SkipZonalShiftValidation",
             Some("skip_zonal_shift_validation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group.
     ///
     /// CloudFormation `TargetGroupARNs`, Terraform `target_group_ar_ns`.
-    pub fn target_group_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn target_group_ar_ns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "TargetGroupARNs",
             Some("target_group_ar_ns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -400,12 +420,12 @@ impl AutoScalingGroup {
     /// CloudFormation `TerminationPolicies`, Terraform `termination_policies`.
     pub fn termination_policies(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "TerminationPolicies",
             Some("termination_policies"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -417,17 +437,20 @@ impl AutoScalingGroup {
         value: impl IntoIterator<Item = auto_scaling_group::TrafficSourceIdentifier>,
     ) -> Self {
         self.0
-            .set("TrafficSources", Some("traffic_sources"), list(value));
+            .set("TrafficSources", Some("traffic_sources"), rt::list(value));
         self
     }
     /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
     ///
     /// Constraints: length 1..=5000. CloudFormation `VPCZoneIdentifier`, Terraform `vpc_zone_identifier`.
-    pub fn vpc_zone_identifier(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_zone_identifier(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "VPCZoneIdentifier",
             Some("vpc_zone_identifier"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -435,11 +458,11 @@ impl AutoScalingGroup {
 builder!(AutoScalingGroup, AutoScalingGroupHandle);
 /// A declared `AWS::AutoScaling::AutoScalingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutoScalingGroupHandle(Handle);
+pub struct AutoScalingGroupHandle(rt::Handle);
 handle!(AutoScalingGroupHandle);
 impl AutoScalingGroupHandle {
     /// CloudFormation `Fn::GetAtt` `AutoScalingGroupARN`; Terraform `auto_scaling_group_arn`.
-    pub fn auto_scaling_group_arn(&self) -> Expr {
+    pub fn auto_scaling_group_arn(&self) -> rt::Expr {
         self.0.attr("AutoScalingGroupARN")
     }
 }
@@ -452,25 +475,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(Props);
+    pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorCountRequest(this)
         }
         /// The maximum value.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum value.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -481,25 +504,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(Props);
+    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorTotalMemoryMiBRequest(this)
         }
         /// The memory maximum in MiB.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The memory minimum in MiB.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -510,11 +533,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzonedistribution.html)
     #[derive(Clone, Debug)]
-    pub struct AvailabilityZoneDistribution(Props);
+    pub struct AvailabilityZoneDistribution(rt::Props);
     impl AvailabilityZoneDistribution {
         /// A new `AvailabilityZoneDistribution`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailabilityZoneDistribution(this)
         }
         /// If launches fail in an Availability Zone, the following strategies are available.
@@ -539,14 +562,14 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzoneimpairmentpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AvailabilityZoneImpairmentPolicy(Props);
+    pub struct AvailabilityZoneImpairmentPolicy(rt::Props);
     impl AvailabilityZoneImpairmentPolicy {
         /// A new `AvailabilityZoneImpairmentPolicy`. Required properties: `impaired_zone_health_check_behavior` (`ImpairedZoneHealthCheckBehavior`), `zonal_shift_enabled` (`ZonalShiftEnabled`).
         pub fn new(
             impaired_zone_health_check_behavior: ImpairedZoneHealthCheckBehavior,
             zonal_shift_enabled: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImpairedZoneHealthCheckBehavior",
                 Some("impaired_zone_health_check_behavior"),
@@ -555,7 +578,7 @@ pub mod auto_scaling_group {
             this.set(
                 "ZonalShiftEnabled",
                 Some("zonal_shift_enabled"),
-                boolean(zonal_shift_enabled),
+                rt::boolean(zonal_shift_enabled),
             );
             AvailabilityZoneImpairmentPolicy(this)
         }
@@ -567,25 +590,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(Props);
+    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineEbsBandwidthMbpsRequest(this)
         }
         /// The maximum value in Mbps.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum value in Mbps.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -596,11 +619,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactorsRequest(Props);
+    pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
         /// A new `BaselinePerformanceFactorsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselinePerformanceFactorsRequest(this)
         }
         /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -618,11 +641,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationSpecification(Props);
+    pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
         /// A new `CapacityReservationSpecification`. Required properties: `capacity_reservation_preference` (`CapacityReservationPreference`).
         pub fn new(capacity_reservation_preference: CapacityReservationPreference) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityReservationPreference",
                 Some("capacity_reservation_preference"),
@@ -649,11 +672,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationTarget(Props);
+    pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
         /// A new `CapacityReservationTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationTarget(this)
         }
         /// The Capacity Reservation IDs to launch instances into.
@@ -661,12 +684,12 @@ pub mod auto_scaling_group {
         /// CloudFormation `CapacityReservationIds`, Terraform `capacity_reservation_ids`.
         pub fn capacity_reservation_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CapacityReservationIds",
                 Some("capacity_reservation_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -675,12 +698,12 @@ pub mod auto_scaling_group {
         /// CloudFormation `CapacityReservationResourceGroupArns`, Terraform `capacity_reservation_resource_group_arns`.
         pub fn capacity_reservation_resource_group_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CapacityReservationResourceGroupArns",
                 Some("capacity_reservation_resource_group_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -692,11 +715,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CpuPerformanceFactorRequest(Props);
+    pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
         /// A new `CpuPerformanceFactorRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuPerformanceFactorRequest(this)
         }
         /// Specify an instance family to use as the baseline reference for CPU performance.
@@ -706,7 +729,8 @@ pub mod auto_scaling_group {
             mut self,
             value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
         ) -> Self {
-            self.0.set("References", Some("references"), list(value));
+            self.0
+                .set("References", Some("references"), rt::list(value));
             self
         }
     }
@@ -717,15 +741,15 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-distributionsegment.html)
     #[derive(Clone, Debug)]
-    pub struct DistributionSegment(Props);
+    pub struct DistributionSegment(rt::Props);
     impl DistributionSegment {
         /// A new `DistributionSegment`. Required properties: `target_capacity_types` (`TargetCapacityTypes`).
         pub fn new(target_capacity_types: impl IntoIterator<Item = TargetCapacityTypes>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TargetCapacityTypes",
                 Some("target_capacity_types"),
-                list(target_capacity_types),
+                rt::list(target_capacity_types),
             );
             DistributionSegment(this)
         }
@@ -737,11 +761,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancelifecyclepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceLifecyclePolicy(Props);
+    pub struct InstanceLifecyclePolicy(rt::Props);
     impl InstanceLifecyclePolicy {
         /// A new `InstanceLifecyclePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceLifecyclePolicy(this)
         }
         /// Specifies the conditions that trigger instance retention behavior.
@@ -763,11 +787,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancemaintenancepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMaintenancePolicy(Props);
+    pub struct InstanceMaintenancePolicy(rt::Props);
     impl InstanceMaintenancePolicy {
         /// A new `InstanceMaintenancePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMaintenancePolicy(this)
         }
         /// Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group.
@@ -777,7 +801,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "MaxHealthyPercentage",
                 Some("max_healthy_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -788,7 +812,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "MinHealthyPercentage",
                 Some("min_healthy_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -800,11 +824,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirements(Props);
+    pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
         /// A new `InstanceRequirements`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
         pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRequest) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirements(this)
@@ -827,7 +851,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "AcceleratorManufacturers",
                 Some("accelerator_manufacturers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -838,8 +862,11 @@ pub mod auto_scaling_group {
             mut self,
             value: impl IntoIterator<Item = AcceleratorNames>,
         ) -> Self {
-            self.0
-                .set("AcceleratorNames", Some("accelerator_names"), list(value));
+            self.0.set(
+                "AcceleratorNames",
+                Some("accelerator_names"),
+                rt::list(value),
+            );
             self
         }
         /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
@@ -863,8 +890,11 @@ pub mod auto_scaling_group {
             mut self,
             value: impl IntoIterator<Item = AcceleratorTypes>,
         ) -> Self {
-            self.0
-                .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+            self.0.set(
+                "AcceleratorTypes",
+                Some("accelerator_types"),
+                rt::list(value),
+            );
             self
         }
         /// The instance types to apply your specified attributes against.
@@ -872,12 +902,12 @@ pub mod auto_scaling_group {
         /// Constraints: 0..=400 items. CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -934,8 +964,11 @@ pub mod auto_scaling_group {
             mut self,
             value: impl IntoIterator<Item = CpuManufacturers>,
         ) -> Self {
-            self.0
-                .set("CpuManufacturers", Some("cpu_manufacturers"), list(value));
+            self.0.set(
+                "CpuManufacturers",
+                Some("cpu_manufacturers"),
+                rt::list(value),
+            );
             self
         }
         /// The instance types to exclude.
@@ -943,12 +976,12 @@ pub mod auto_scaling_group {
         /// Constraints: 0..=400 items. CloudFormation `ExcludedInstanceTypes`, Terraform `excluded_instance_types`.
         pub fn excluded_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedInstanceTypes",
                 Some("excluded_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -962,7 +995,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "InstanceGenerations",
                 Some("instance_generations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -984,7 +1017,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "LocalStorageTypes",
                 Some("local_storage_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -998,7 +1031,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
                 Some("max_spot_price_as_percentage_of_optimal_on_demand_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1042,7 +1075,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "OnDemandMaxPricePercentageOverLowestPrice",
                 Some("on_demand_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1053,7 +1086,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "RequireHibernateSupport",
                 Some("require_hibernate_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1064,7 +1097,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "SpotMaxPricePercentageOverLowestPrice",
                 Some("spot_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1087,11 +1120,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancesdistribution.html)
     #[derive(Clone, Debug)]
-    pub struct InstancesDistribution(Props);
+    pub struct InstancesDistribution(rt::Props);
     impl InstancesDistribution {
         /// A new `InstancesDistribution`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstancesDistribution(this)
         }
         /// The Distribution Segments configuration.
@@ -1104,18 +1137,18 @@ pub mod auto_scaling_group {
             self.0.set(
                 "DistributionSegments",
                 Some("distribution_segments"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The allocation strategy to apply to your On-Demand Instances when they are launched.
         ///
         /// CloudFormation `OnDemandAllocationStrategy`, Terraform `on_demand_allocation_strategy`.
-        pub fn on_demand_allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn on_demand_allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OnDemandAllocationStrategy",
                 Some("on_demand_allocation_strategy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1126,7 +1159,7 @@ pub mod auto_scaling_group {
             self.0.set(
                 "OnDemandBaseCapacity",
                 Some("on_demand_base_capacity"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1137,18 +1170,18 @@ pub mod auto_scaling_group {
             self.0.set(
                 "OnDemandPercentageAboveBaseCapacity",
                 Some("on_demand_percentage_above_base_capacity"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The allocation strategy to apply to your Spot Instances when they are launched.
         ///
         /// CloudFormation `SpotAllocationStrategy`, Terraform `spot_allocation_strategy`.
-        pub fn spot_allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spot_allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SpotAllocationStrategy",
                 Some("spot_allocation_strategy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1156,16 +1189,19 @@ pub mod auto_scaling_group {
         ///
         /// CloudFormation `SpotInstancePools`, Terraform `spot_instance_pools`.
         pub fn spot_instance_pools(mut self, value: i64) -> Self {
-            self.0
-                .set("SpotInstancePools", Some("spot_instance_pools"), int(value));
+            self.0.set(
+                "SpotInstancePools",
+                Some("spot_instance_pools"),
+                rt::int(value),
+            );
             self
         }
         /// The maximum price per unit hour that you are willing to pay for a Spot Instance.
         ///
         /// Constraints: length 0..=255. CloudFormation `SpotMaxPrice`, Terraform `spot_max_price`.
-        pub fn spot_max_price(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spot_max_price(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SpotMaxPrice", Some("spot_max_price"), string(value));
+                .set("SpotMaxPrice", Some("spot_max_price"), rt::string(value));
             self
         }
     }
@@ -1176,11 +1212,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplate(Props);
+    pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
         /// A new `LaunchTemplate`. Required properties: `launch_template_specification` (`LaunchTemplateSpecification`).
         pub fn new(launch_template_specification: LaunchTemplateSpecification) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LaunchTemplateSpecification",
                 Some("launch_template_specification"),
@@ -1195,7 +1231,7 @@ pub mod auto_scaling_group {
             mut self,
             value: impl IntoIterator<Item = LaunchTemplateOverrides>,
         ) -> Self {
-            self.0.set("Overrides", Some("overrides"), list(value));
+            self.0.set("Overrides", Some("overrides"), rt::list(value));
             self
         }
     }
@@ -1206,18 +1242,18 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateOverrides(Props);
+    pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
         /// A new `LaunchTemplateOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateOverrides(this)
         }
         /// The ID of the Amazon Machine Image (AMI) to use for instances launched with this override.
         ///
         /// Constraints: length 5..=21; pattern `^ami-[a-z0-9]{1,17}$`. CloudFormation `ImageId`, Terraform `image_id`.
-        pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageId", Some("image_id"), string(value));
+        pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageId", Some("image_id"), rt::string(value));
             self
         }
         /// The instance requirements.
@@ -1234,9 +1270,9 @@ pub mod auto_scaling_group {
         /// The instance type, such as ``m3.xlarge``.
         ///
         /// Constraints: length 1..=255. CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// Provides a launch template for the specified instance type or set of instance requirements.
@@ -1253,9 +1289,12 @@ pub mod auto_scaling_group {
         /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative per…
         ///
         /// Constraints: length 1..=32. CloudFormation `WeightedCapacity`, Terraform `weighted_capacity`.
-        pub fn weighted_capacity(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("WeightedCapacity", Some("weighted_capacity"), string(value));
+        pub fn weighted_capacity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "WeightedCapacity",
+                Some("weighted_capacity"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1266,33 +1305,33 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSpecification(Props);
+    pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
         /// A new `LaunchTemplateSpecification`. Required properties: `version` (`Version`).
-        pub fn new(version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Version", Some("version"), string(version));
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Version", Some("version"), rt::string(version));
             LaunchTemplateSpecification(this)
         }
         /// The ID of the launch template.
         ///
         /// Constraints: length 1..=255. CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the launch template.
         ///
         /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9\(\)\.\-/_]+$`. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1304,69 +1343,72 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-lifecyclehookspecification.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleHookSpecification(Props);
+    pub struct LifecycleHookSpecification(rt::Props);
     impl LifecycleHookSpecification {
         /// A new `LifecycleHookSpecification`. Required properties: `lifecycle_hook_name` (`LifecycleHookName`), `lifecycle_transition` (`LifecycleTransition`).
         pub fn new(
-            lifecycle_hook_name: impl Into<Expr>,
-            lifecycle_transition: impl Into<Expr>,
+            lifecycle_hook_name: impl Into<rt::Expr>,
+            lifecycle_transition: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LifecycleHookName",
                 Some("lifecycle_hook_name"),
-                string(lifecycle_hook_name),
+                rt::string(lifecycle_hook_name),
             );
             this.set(
                 "LifecycleTransition",
                 Some("lifecycle_transition"),
-                string(lifecycle_transition),
+                rt::string(lifecycle_transition),
             );
             LifecycleHookSpecification(this)
         }
         /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
         ///
         /// CloudFormation `DefaultResult`, Terraform `default_result`.
-        pub fn default_result(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_result(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultResult", Some("default_result"), string(value));
+                .set("DefaultResult", Some("default_result"), rt::string(value));
             self
         }
         /// The maximum time, in seconds, that can elapse before the lifecycle hook times out.
         ///
         /// CloudFormation `HeartbeatTimeout`, Terraform `heartbeat_timeout`.
         pub fn heartbeat_timeout(mut self, value: i64) -> Self {
-            self.0
-                .set("HeartbeatTimeout", Some("heartbeat_timeout"), int(value));
+            self.0.set(
+                "HeartbeatTimeout",
+                Some("heartbeat_timeout"),
+                rt::int(value),
+            );
             self
         }
         /// Additional information that you want to include any time Amazon EC2 Auto Scaling sends a message to the notification target.
         ///
         /// Constraints: length 1..=4000; pattern `^[\u0009\u000A\u000D\u0020-\u007e]+$`. CloudFormation `NotificationMetadata`, Terraform `notification_metadata`.
-        pub fn notification_metadata(mut self, value: impl Into<Expr>) -> Self {
+        pub fn notification_metadata(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NotificationMetadata",
                 Some("notification_metadata"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook.
         ///
         /// Constraints: length 0..=255. CloudFormation `NotificationTargetARN`, Terraform `notification_target_arn`.
-        pub fn notification_target_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn notification_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NotificationTargetARN",
                 Some("notification_target_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target.
         ///
         /// Constraints: length 1..=255. CloudFormation `RoleARN`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleARN", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleARN", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -1377,25 +1419,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(Props);
+    pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryGiBPerVCpuRequest(this)
         }
         /// The memory maximum in GiB.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The memory minimum in GiB.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1406,25 +1448,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(Props);
+    pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryMiBRequest(this)
         }
         /// The memory maximum in MiB.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The memory minimum in MiB.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1435,19 +1477,19 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-metricscollection.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsCollection(Props);
+    pub struct MetricsCollection(rt::Props);
     impl MetricsCollection {
         /// A new `MetricsCollection`. Required properties: `granularity` (`Granularity`).
-        pub fn new(granularity: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Granularity", Some("granularity"), string(granularity));
+        pub fn new(granularity: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Granularity", Some("granularity"), rt::string(granularity));
             MetricsCollection(this)
         }
         /// Identifies the metrics to enable.
         ///
         /// CloudFormation `Metrics`, Terraform `metrics`.
-        pub fn metrics(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Metrics", Some("metrics"), strings(value));
+        pub fn metrics(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Metrics", Some("metrics"), rt::strings(value));
             self
         }
     }
@@ -1458,11 +1500,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html)
     #[derive(Clone, Debug)]
-    pub struct MixedInstancesPolicy(Props);
+    pub struct MixedInstancesPolicy(rt::Props);
     impl MixedInstancesPolicy {
         /// A new `MixedInstancesPolicy`. Required properties: `launch_template` (`LaunchTemplate`).
         pub fn new(launch_template: LaunchTemplate) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LaunchTemplate",
                 Some("launch_template"),
@@ -1489,25 +1531,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(Props);
+    pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkBandwidthGbpsRequest(this)
         }
         /// The maximum amount of network bandwidth, in gigabits per second (Gbps).
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of network bandwidth, in gigabits per second (Gbps).
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1518,25 +1560,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(Props);
+    pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceCountRequest(this)
         }
         /// The maximum number of network interfaces.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum number of network interfaces.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1547,12 +1589,12 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-notificationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationConfiguration(Props);
+    pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
         /// A new `NotificationConfiguration`. Required properties: `topic_arn` (`TopicARN`).
-        pub fn new(topic_arn: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicARN", Some("topic_arn"), json_string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicARN", Some("topic_arn"), rt::json_string(topic_arn));
             NotificationConfiguration(this)
         }
         /// A list of event types that send a notification.
@@ -1560,12 +1602,12 @@ pub mod auto_scaling_group {
         /// CloudFormation `NotificationTypes`, Terraform `notification_types`.
         pub fn notification_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NotificationTypes",
                 Some("notification_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1577,19 +1619,19 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
-    pub struct PerformanceFactorReferenceRequest(Props);
+    pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
         /// A new `PerformanceFactorReferenceRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PerformanceFactorReferenceRequest(this)
         }
         /// The instance family to use as a baseline reference.
         ///
         /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceFamily", Some("instance_family"), string(value));
+                .set("InstanceFamily", Some("instance_family"), rt::string(value));
             self
         }
     }
@@ -1600,11 +1642,11 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-retentiontriggers.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionTriggers(Props);
+    pub struct RetentionTriggers(rt::Props);
     impl RetentionTriggers {
         /// A new `RetentionTriggers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionTriggers(this)
         }
         /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
@@ -1626,25 +1668,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(Props);
+    pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGbRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TotalLocalStorageGbRequest(this)
         }
         /// The storage maximum in GB.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The storage minimum in GB.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1655,13 +1697,13 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-trafficsourceidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficSourceIdentifier(Props);
+    pub struct TrafficSourceIdentifier(rt::Props);
     impl TrafficSourceIdentifier {
         /// A new `TrafficSourceIdentifier`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
+            this.set("Type", Some("type"), rt::string(type_));
             TrafficSourceIdentifier(this)
         }
     }
@@ -1672,25 +1714,25 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-vcpucountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct VCpuCountRequest(Props);
+    pub struct VCpuCountRequest(rt::Props);
     impl VCpuCountRequest {
         /// A new `VCpuCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VCpuCountRequest(this)
         }
         /// The maximum number of vCPUs.
         ///
         /// Constraints: at least 0. CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum number of vCPUs.
         ///
         /// Constraints: at least 0. CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -1874,11 +1916,11 @@ pub mod auto_scaling_group {
 /// CloudFormation: `AWS::AutoScaling::LaunchConfiguration`. Terraform: `awscc_autoscaling_launch_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-launchconfiguration.html)
-pub struct LaunchConfiguration(Base);
-static LAUNCH_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchConfiguration(rt::Base);
+static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::LaunchConfiguration",
     terraform: Some("awscc_autoscaling_launch_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1888,12 +1930,16 @@ impl LaunchConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        image_id: impl Into<Expr>,
-        instance_type: impl Into<Expr>,
+        image_id: impl Into<rt::Expr>,
+        instance_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
-        this.set("ImageId", Some("image_id"), string(image_id));
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
+        let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
+        this.set("ImageId", Some("image_id"), rt::string(image_id));
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
         LaunchConfiguration(this)
     }
     /// For Auto Scaling groups that are running in a virtual private cloud (VPC), specifies whether to assign a public IP address to the group's instances.
@@ -1903,7 +1949,7 @@ impl LaunchConfiguration {
         self.0.set(
             "AssociatePublicIpAddress",
             Some("associate_public_ip_address"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1917,18 +1963,18 @@ impl LaunchConfiguration {
         self.0.set(
             "BlockDeviceMappings",
             Some("block_device_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The ID of a ClassicLink-enabled VPC to link your EC2-Classic instances to.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ClassicLinkVPCId`, Terraform `classic_link_vpc_id`.
-    pub fn classic_link_vpc_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn classic_link_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClassicLinkVPCId",
             Some("classic_link_vpc_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1937,12 +1983,12 @@ impl LaunchConfiguration {
     /// Changing it replaces the resource. CloudFormation `ClassicLinkVPCSecurityGroups`, Terraform `classic_link_vpc_security_groups`.
     pub fn classic_link_vpc_security_groups(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ClassicLinkVPCSecurityGroups",
             Some("classic_link_vpc_security_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1951,25 +1997,26 @@ impl LaunchConfiguration {
     /// Changing it replaces the resource. CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
     pub fn ebs_optimized(mut self, value: bool) -> Self {
         self.0
-            .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+            .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
         self
     }
     /// Provides the name or the Amazon Resource Name (ARN) of the instance profile associated with the IAM role for the instance.
     ///
     /// Constraints: length 1..=1600. Changing it replaces the resource. CloudFormation `IamInstanceProfile`, Terraform `iam_instance_profile`.
-    pub fn iam_instance_profile(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_instance_profile(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IamInstanceProfile",
             Some("iam_instance_profile"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the Amazon EC2 instance you want to use to create the launch configuration.
     ///
     /// Constraints: length 1..=19. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// Controls whether instances in this group are launched with detailed (true) or basic (false) monitoring.
@@ -1979,32 +2026,32 @@ impl LaunchConfiguration {
         self.0.set(
             "InstanceMonitoring",
             Some("instance_monitoring"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Provides the ID of the kernel associated with the EC2 AMI.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `KernelId`, Terraform `kernel_id`.
-    pub fn kernel_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KernelId", Some("kernel_id"), string(value));
+    pub fn kernel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KernelId", Some("kernel_id"), rt::string(value));
         self
     }
     /// Provides the name of the EC2 key pair.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `KeyName`, Terraform `key_name`.
-    pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KeyName", Some("key_name"), string(value));
+    pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyName", Some("key_name"), rt::string(value));
         self
     }
     /// The name of the launch configuration.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `LaunchConfigurationName`, Terraform `launch_configuration_name`.
-    pub fn launch_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn launch_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LaunchConfigurationName",
             Some("launch_configuration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2019,45 +2066,53 @@ impl LaunchConfiguration {
     /// The tenancy of the instance, either default or dedicated.
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `PlacementTenancy`, Terraform `placement_tenancy`.
-    pub fn placement_tenancy(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PlacementTenancy", Some("placement_tenancy"), string(value));
+    pub fn placement_tenancy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PlacementTenancy",
+            Some("placement_tenancy"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the RAM disk to select.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `RamDiskId`, Terraform `ram_disk_id`.
-    pub fn ram_disk_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RamDiskId", Some("ram_disk_id"), string(value));
+    pub fn ram_disk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RamDiskId", Some("ram_disk_id"), rt::string(value));
         self
     }
     /// A list that contains the security groups to assign to the instances in the Auto Scaling group.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
     /// The maximum hourly price you are willing to pay for any Spot Instances launched to fulfill the request.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `SpotPrice`, Terraform `spot_price`.
-    pub fn spot_price(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SpotPrice", Some("spot_price"), string(value));
+    pub fn spot_price(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SpotPrice", Some("spot_price"), rt::string(value));
         self
     }
     /// The Base64-encoded user data to make available to the launched EC2 instances.
     ///
     /// Constraints: length 0..=21847. Changing it replaces the resource. CloudFormation `UserData`, Terraform `user_data`.
-    pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserData", Some("user_data"), string(value));
+    pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserData", Some("user_data"), rt::string(value));
         self
     }
 }
 builder!(LaunchConfiguration, LaunchConfigurationHandle);
 /// A declared `AWS::AutoScaling::LaunchConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchConfigurationHandle(Handle);
+pub struct LaunchConfigurationHandle(rt::Handle);
 handle!(LaunchConfigurationHandle);
 /// Property types and value sets of [`LaunchConfiguration`] (`AWS::AutoScaling::LaunchConfiguration`).
 pub mod launch_configuration {
@@ -2068,11 +2123,11 @@ pub mod launch_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevice.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDevice(Props);
+    pub struct BlockDevice(rt::Props);
     impl BlockDevice {
         /// A new `BlockDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockDevice(this)
         }
         /// Indicates whether the volume is deleted on instance termination.
@@ -2082,7 +2137,7 @@ pub mod launch_configuration {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2090,42 +2145,46 @@ pub mod launch_configuration {
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The number of input/output (I/O) operations per second (IOPS) to provision for the volume.
         ///
         /// Constraints: range 100..=20000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// The snapshot ID of the volume to use.
         ///
         /// Constraints: length 1..=255. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The throughput (MiBps) to provision for a gp3 volume.
         ///
         /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// The volume size, in GiBs.
         ///
         /// Constraints: range 1..=16384. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// The volume type.
         ///
         /// Constraints: length 1..=255. CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VolumeType", Some("volume_type"), rt::string(value));
             self
         }
     }
@@ -2136,12 +2195,12 @@ pub mod launch_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. Required properties: `device_name` (`DeviceName`).
-        pub fn new(device_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceName", Some("device_name"), string(device_name));
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeviceName", Some("device_name"), rt::string(device_name));
             BlockDeviceMapping(this)
         }
         /// Parameters used to automatically set up EBS volumes when an instance is launched.
@@ -2155,15 +2214,16 @@ pub mod launch_configuration {
         ///
         /// CloudFormation `NoDevice`, Terraform `no_device`.
         pub fn no_device(mut self, value: bool) -> Self {
-            self.0.set("NoDevice", Some("no_device"), boolean(value));
+            self.0
+                .set("NoDevice", Some("no_device"), rt::boolean(value));
             self
         }
         /// The name of the virtual device.
         ///
         /// Constraints: length 1..=255. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -2174,11 +2234,11 @@ pub mod launch_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-metadataoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataOptions(Props);
+    pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
         /// A new `MetadataOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataOptions(this)
         }
         /// This parameter enables or disables the HTTP metadata endpoint on your instances.
@@ -2196,7 +2256,7 @@ pub mod launch_configuration {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2233,11 +2293,11 @@ pub mod launch_configuration {
 /// CloudFormation: `AWS::AutoScaling::LifecycleHook`. Terraform: `awscc_autoscaling_lifecycle_hook` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-lifecyclehook.html)
-pub struct LifecycleHook(Base);
-static LIFECYCLE_HOOK_TYPE: TypeInfo = TypeInfo {
+pub struct LifecycleHook(rt::Base);
+static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::LifecycleHook",
     terraform: Some("awscc_autoscaling_lifecycle_hook"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2247,14 +2307,14 @@ impl LifecycleHook {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auto_scaling_group_name: impl Into<Expr>,
+        auto_scaling_group_name: impl Into<rt::Expr>,
         lifecycle_transition: lifecycle_hook::LifecycleTransition,
     ) -> Self {
-        let mut this = Base::new(id, &LIFECYCLE_HOOK_TYPE);
+        let mut this = rt::Base::new(id, &LIFECYCLE_HOOK_TYPE);
         this.set(
             "AutoScalingGroupName",
             Some("auto_scaling_group_name"),
-            string(auto_scaling_group_name),
+            rt::string(auto_scaling_group_name),
         );
         this.set(
             "LifecycleTransition",
@@ -2275,55 +2335,58 @@ impl LifecycleHook {
     ///
     /// CloudFormation `HeartbeatTimeout`, Terraform `heartbeat_timeout`.
     pub fn heartbeat_timeout(mut self, value: i64) -> Self {
-        self.0
-            .set("HeartbeatTimeout", Some("heartbeat_timeout"), int(value));
+        self.0.set(
+            "HeartbeatTimeout",
+            Some("heartbeat_timeout"),
+            rt::int(value),
+        );
         self
     }
     /// The name of the lifecycle hook.
     ///
     /// Constraints: length 1..=255; pattern `^[A-Za-z0-9\-_\/]+$`. Changing it replaces the resource. CloudFormation `LifecycleHookName`, Terraform `lifecycle_hook_name`.
-    pub fn lifecycle_hook_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn lifecycle_hook_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LifecycleHookName",
             Some("lifecycle_hook_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Additional information that is included any time Amazon EC2 Auto Scaling sends a message to the notification target.
     ///
     /// Constraints: length 1..=1023; pattern `^[\u0009\u000A\u000D\u0020-\u007e]+$`. CloudFormation `NotificationMetadata`, Terraform `notification_metadata`.
-    pub fn notification_metadata(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_metadata(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationMetadata",
             Some("notification_metadata"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling uses to notify you when an instance is in the transition state for the lifecycle hook.
     ///
     /// Constraints: length 0..=255. CloudFormation `NotificationTargetARN`, Terraform `notification_target_arn`.
-    pub fn notification_target_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationTargetARN",
             Some("notification_target_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target, for example, an Amazon SNS topic or an Amazon SQS queue.
     ///
     /// Constraints: length 1..=255. CloudFormation `RoleARN`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleARN", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleARN", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(LifecycleHook, LifecycleHookHandle);
 /// A declared `AWS::AutoScaling::LifecycleHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LifecycleHookHandle(Handle);
+pub struct LifecycleHookHandle(rt::Handle);
 handle!(LifecycleHookHandle);
 /// Property types and value sets of [`LifecycleHook`] (`AWS::AutoScaling::LifecycleHook`).
 pub mod lifecycle_hook {
@@ -2352,11 +2415,11 @@ pub mod lifecycle_hook {
 /// CloudFormation: `AWS::AutoScaling::ScalingPolicy`. Terraform: `awscc_autoscaling_scaling_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-scalingpolicy.html)
-pub struct ScalingPolicy(Base);
-static SCALING_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ScalingPolicy(rt::Base);
+static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::ScalingPolicy",
     terraform: Some("awscc_autoscaling_scaling_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyName", Some("policy_name")), ("Arn", Some("arn"))],
@@ -2364,12 +2427,12 @@ static SCALING_POLICY_TYPE: TypeInfo = TypeInfo {
 impl ScalingPolicy {
     /// Declares a `AWS::AutoScaling::ScalingPolicy` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SCALING_POLICY_TYPE);
+    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SCALING_POLICY_TYPE);
         this.set(
             "AutoScalingGroupName",
             Some("auto_scaling_group_name"),
-            string(auto_scaling_group_name),
+            rt::string(auto_scaling_group_name),
         );
         ScalingPolicy(this)
     }
@@ -2384,8 +2447,8 @@ impl ScalingPolicy {
     /// The duration of the policy's cooldown period, in seconds.
     ///
     /// CloudFormation `Cooldown`, Terraform `cooldown`.
-    pub fn cooldown(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cooldown", Some("cooldown"), string(value));
+    pub fn cooldown(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cooldown", Some("cooldown"), rt::string(value));
         self
     }
     /// The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
@@ -2395,7 +2458,7 @@ impl ScalingPolicy {
         self.0.set(
             "EstimatedInstanceWarmup",
             Some("estimated_instance_warmup"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2417,7 +2480,7 @@ impl ScalingPolicy {
         self.0.set(
             "MinAdjustmentMagnitude",
             Some("min_adjustment_magnitude"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2446,8 +2509,11 @@ impl ScalingPolicy {
     ///
     /// CloudFormation `ScalingAdjustment`, Terraform `scaling_adjustment`.
     pub fn scaling_adjustment(mut self, value: i64) -> Self {
-        self.0
-            .set("ScalingAdjustment", Some("scaling_adjustment"), int(value));
+        self.0.set(
+            "ScalingAdjustment",
+            Some("scaling_adjustment"),
+            rt::int(value),
+        );
         self
     }
     /// A set of adjustments that enable you to scale based on the size of the alarm breach.
@@ -2458,7 +2524,7 @@ impl ScalingPolicy {
         value: impl IntoIterator<Item = scaling_policy::StepAdjustment>,
     ) -> Self {
         self.0
-            .set("StepAdjustments", Some("step_adjustments"), list(value));
+            .set("StepAdjustments", Some("step_adjustments"), rt::list(value));
         self
     }
     /// A target tracking scaling policy.
@@ -2479,17 +2545,17 @@ impl ScalingPolicy {
 builder!(ScalingPolicy, ScalingPolicyHandle);
 /// A declared `AWS::AutoScaling::ScalingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScalingPolicyHandle(Handle);
+pub struct ScalingPolicyHandle(rt::Handle);
 handle!(ScalingPolicyHandle);
 impl ScalingPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `PolicyName`; Terraform `policy_name`.
-    pub fn policy_name(&self) -> Expr {
+    pub fn policy_name(&self) -> rt::Expr {
         self.0.attr("PolicyName")
     }
     /// The ARN of the AutoScaling scaling policy
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2500,21 +2566,23 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CustomizedMetricSpecification(Props);
+    pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
         /// A new `CustomizedMetricSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomizedMetricSpecification(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// CloudFormation `Metrics`, Terraform `metrics`.
@@ -2522,17 +2590,18 @@ pub mod scaling_policy {
             mut self,
             value: impl IntoIterator<Item = TargetTrackingMetricDataQuery>,
         ) -> Self {
-            self.0.set("Metrics", Some("metrics"), list(value));
+            self.0.set("Metrics", Some("metrics"), rt::list(value));
             self
         }
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `Period`, Terraform `period`.
         pub fn period(mut self, value: i64) -> Self {
-            self.0.set("Period", Some("period"), int(value));
+            self.0.set("Period", Some("period"), rt::int(value));
             self
         }
         /// CloudFormation `Statistic`, Terraform `statistic`.
@@ -2541,8 +2610,8 @@ pub mod scaling_policy {
             self
         }
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -2551,18 +2620,19 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metric.html)
     #[derive(Clone, Debug)]
-    pub struct Metric(Props);
+    pub struct Metric(rt::Props);
     impl Metric {
         /// A new `Metric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<Expr>, namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             Metric(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
     }
@@ -2571,22 +2641,23 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDataQuery(Props);
+    pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricDataQuery(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2047. CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// CloudFormation `MetricStat`, Terraform `metric_stat`.
@@ -2597,7 +2668,7 @@ pub mod scaling_policy {
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -2606,13 +2677,13 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             MetricDimension(this)
         }
     }
@@ -2621,18 +2692,18 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricstat.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStat(Props);
+    pub struct MetricStat(rt::Props);
     impl MetricStat {
         /// A new `MetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
-            this.set("Stat", Some("stat"), string(stat));
+            this.set("Stat", Some("stat"), rt::string(stat));
             MetricStat(this)
         }
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -2641,11 +2712,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredefinedMetricSpecification(Props);
+    pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
         /// A new `PredefinedMetricSpecification`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -2654,9 +2725,9 @@ pub mod scaling_policy {
             PredefinedMetricSpecification(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -2665,17 +2736,17 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingConfiguration(Props);
+    pub struct PredictiveScalingConfiguration(rt::Props);
     impl PredictiveScalingConfiguration {
         /// A new `PredictiveScalingConfiguration`. Required properties: `metric_specifications` (`MetricSpecifications`).
         pub fn new(
             metric_specifications: impl IntoIterator<Item = PredictiveScalingMetricSpecification>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricSpecifications",
                 Some("metric_specifications"),
-                list(metric_specifications),
+                rt::list(metric_specifications),
             );
             PredictiveScalingConfiguration(this)
         }
@@ -2690,8 +2761,11 @@ pub mod scaling_policy {
         }
         /// Constraints: range 0..=100. CloudFormation `MaxCapacityBuffer`, Terraform `max_capacity_buffer`.
         pub fn max_capacity_buffer(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxCapacityBuffer", Some("max_capacity_buffer"), int(value));
+            self.0.set(
+                "MaxCapacityBuffer",
+                Some("max_capacity_buffer"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Mode`, Terraform `mode`.
@@ -2704,7 +2778,7 @@ pub mod scaling_policy {
             self.0.set(
                 "SchedulingBufferTime",
                 Some("scheduling_buffer_time"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2714,15 +2788,15 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedCapacityMetric(Props);
+    pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
         /// A new `PredictiveScalingCustomizedCapacityMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(metric_data_queries: impl IntoIterator<Item = MetricDataQuery>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedCapacityMetric(this)
         }
@@ -2732,15 +2806,15 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedLoadMetric(Props);
+    pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
         /// A new `PredictiveScalingCustomizedLoadMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(metric_data_queries: impl IntoIterator<Item = MetricDataQuery>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedLoadMetric(this)
         }
@@ -2750,15 +2824,15 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingCustomizedScalingMetric(Props);
+    pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
         /// A new `PredictiveScalingCustomizedScalingMetric`. Required properties: `metric_data_queries` (`MetricDataQueries`).
         pub fn new(metric_data_queries: impl IntoIterator<Item = MetricDataQuery>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(metric_data_queries),
+                rt::list(metric_data_queries),
             );
             PredictiveScalingCustomizedScalingMetric(this)
         }
@@ -2768,12 +2842,12 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingMetricSpecification(Props);
+    pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
         /// A new `PredictiveScalingMetricSpecification`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             PredictiveScalingMetricSpecification(this)
         }
         /// CloudFormation `CustomizedCapacityMetricSpecification`, Terraform `customized_capacity_metric_specification`.
@@ -2854,11 +2928,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedLoadMetric(Props);
+    pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
         /// A new `PredictiveScalingPredefinedLoadMetric`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -2867,9 +2941,9 @@ pub mod scaling_policy {
             PredictiveScalingPredefinedLoadMetric(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -2878,11 +2952,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedMetricPair(Props);
+    pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
         /// A new `PredictiveScalingPredefinedMetricPair`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -2891,9 +2965,9 @@ pub mod scaling_policy {
             PredictiveScalingPredefinedMetricPair(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -2902,11 +2976,11 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveScalingPredefinedScalingMetric(Props);
+    pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
         /// A new `PredictiveScalingPredefinedScalingMetric`. Required properties: `predefined_metric_type` (`PredefinedMetricType`).
         pub fn new(predefined_metric_type: PredefinedMetricType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedMetricType",
                 Some("predefined_metric_type"),
@@ -2915,9 +2989,9 @@ pub mod scaling_policy {
             PredictiveScalingPredefinedScalingMetric(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`, Terraform `resource_label`.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceLabel", Some("resource_label"), string(value));
+                .set("ResourceLabel", Some("resource_label"), rt::string(value));
             self
         }
     }
@@ -2926,15 +3000,15 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
-    pub struct StepAdjustment(Props);
+    pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
         /// A new `StepAdjustment`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
         pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ScalingAdjustment",
                 Some("scaling_adjustment"),
-                int(scaling_adjustment),
+                rt::int(scaling_adjustment),
             );
             StepAdjustment(this)
         }
@@ -2943,7 +3017,7 @@ pub mod scaling_policy {
             self.0.set(
                 "MetricIntervalLowerBound",
                 Some("metric_interval_lower_bound"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2952,7 +3026,7 @@ pub mod scaling_policy {
             self.0.set(
                 "MetricIntervalUpperBound",
                 Some("metric_interval_upper_bound"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2962,12 +3036,12 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingConfiguration(Props);
+    pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
         /// A new `TargetTrackingConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetTrackingConfiguration(this)
         }
         /// CloudFormation `CustomizedMetricSpecification`, Terraform `customized_metric_specification`.
@@ -2984,8 +3058,11 @@ pub mod scaling_policy {
         }
         /// CloudFormation `DisableScaleIn`, Terraform `disable_scale_in`.
         pub fn disable_scale_in(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableScaleIn", Some("disable_scale_in"), boolean(value));
+            self.0.set(
+                "DisableScaleIn",
+                Some("disable_scale_in"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `PredefinedMetricSpecification`, Terraform `predefined_metric_specification`.
@@ -3006,22 +3083,23 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetricDataQuery(Props);
+    pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
         /// A new `TargetTrackingMetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             TargetTrackingMetricDataQuery(this)
         }
         /// Constraints: length 1..=2047. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2047. CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// CloudFormation `MetricStat`, Terraform `metric_stat`.
@@ -3031,13 +3109,13 @@ pub mod scaling_policy {
         }
         /// Constraints: at least 1. CloudFormation `Period`, Terraform `period`.
         pub fn period(mut self, value: i64) -> Self {
-            self.0.set("Period", Some("period"), int(value));
+            self.0.set("Period", Some("period"), rt::int(value));
             self
         }
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -3046,23 +3124,23 @@ pub mod scaling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingMetricStat(Props);
+    pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
         /// A new `TargetTrackingMetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
-            this.set("Stat", Some("stat"), string(stat));
+            this.set("Stat", Some("stat"), rt::string(stat));
             TargetTrackingMetricStat(this)
         }
         /// Constraints: at least 1. CloudFormation `Period`, Terraform `period`.
         pub fn period(mut self, value: i64) -> Self {
-            self.0.set("Period", Some("period"), int(value));
+            self.0.set("Period", Some("period"), rt::int(value));
             self
         }
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -3180,11 +3258,11 @@ pub mod scaling_policy {
 /// CloudFormation: `AWS::AutoScaling::ScheduledAction`. Terraform: `awscc_autoscaling_scheduled_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-scheduledaction.html)
-pub struct ScheduledAction(Base);
-static SCHEDULED_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledAction(rt::Base);
+static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::ScheduledAction",
     terraform: Some("awscc_autoscaling_scheduled_action"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ScheduledActionName", Some("scheduled_action_name"))],
@@ -3192,12 +3270,12 @@ static SCHEDULED_ACTION_TYPE: TypeInfo = TypeInfo {
 impl ScheduledAction {
     /// Declares a `AWS::AutoScaling::ScheduledAction` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_ACTION_TYPE);
+    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SCHEDULED_ACTION_TYPE);
         this.set(
             "AutoScalingGroupName",
             Some("auto_scaling_group_name"),
-            string(auto_scaling_group_name),
+            rt::string(auto_scaling_group_name),
         );
         ScheduledAction(this)
     }
@@ -3206,62 +3284,64 @@ impl ScheduledAction {
     /// CloudFormation `DesiredCapacity`, Terraform `desired_capacity`.
     pub fn desired_capacity(mut self, value: i64) -> Self {
         self.0
-            .set("DesiredCapacity", Some("desired_capacity"), int(value));
+            .set("DesiredCapacity", Some("desired_capacity"), rt::int(value));
         self
     }
     /// The latest scheduled start time to return.
     ///
     /// CloudFormation `EndTime`, Terraform `end_time`.
-    pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndTime", Some("end_time"), string(value));
+    pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndTime", Some("end_time"), rt::string(value));
         self
     }
     /// The minimum size of the Auto Scaling group.
     ///
     /// CloudFormation `MaxSize`, Terraform `max_size`.
     pub fn max_size(mut self, value: i64) -> Self {
-        self.0.set("MaxSize", Some("max_size"), int(value));
+        self.0.set("MaxSize", Some("max_size"), rt::int(value));
         self
     }
     /// The minimum size of the Auto Scaling group.
     ///
     /// CloudFormation `MinSize`, Terraform `min_size`.
     pub fn min_size(mut self, value: i64) -> Self {
-        self.0.set("MinSize", Some("min_size"), int(value));
+        self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
     /// The recurring schedule for the action, in Unix cron syntax format.
     ///
     /// Constraints: length 1..=255. CloudFormation `Recurrence`, Terraform `recurrence`.
-    pub fn recurrence(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Recurrence", Some("recurrence"), string(value));
+    pub fn recurrence(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Recurrence", Some("recurrence"), rt::string(value));
         self
     }
     /// The earliest scheduled start time to return.
     ///
     /// CloudFormation `StartTime`, Terraform `start_time`.
-    pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartTime", Some("start_time"), string(value));
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
         self
     }
     /// The time zone for the cron expression.
     ///
     /// Constraints: length 1..=255. CloudFormation `TimeZone`, Terraform `time_zone`.
-    pub fn time_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TimeZone", Some("time_zone"), string(value));
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TimeZone", Some("time_zone"), rt::string(value));
         self
     }
 }
 builder!(ScheduledAction, ScheduledActionHandle);
 /// A declared `AWS::AutoScaling::ScheduledAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledActionHandle(Handle);
+pub struct ScheduledActionHandle(rt::Handle);
 handle!(ScheduledActionHandle);
 impl ScheduledActionHandle {
     /// Auto-generated unique identifier
     ///
     /// CloudFormation `Fn::GetAtt` `ScheduledActionName`; Terraform `scheduled_action_name`.
-    pub fn scheduled_action_name(&self) -> Expr {
+    pub fn scheduled_action_name(&self) -> rt::Expr {
         self.0.attr("ScheduledActionName")
     }
 }
@@ -3270,11 +3350,11 @@ impl ScheduledActionHandle {
 /// CloudFormation: `AWS::AutoScaling::WarmPool`. Terraform: `awscc_autoscaling_warm_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-warmpool.html)
-pub struct WarmPool(Base);
-static WARM_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct WarmPool(rt::Base);
+static WARM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScaling::WarmPool",
     terraform: Some("awscc_autoscaling_warm_pool"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3282,12 +3362,12 @@ static WARM_POOL_TYPE: TypeInfo = TypeInfo {
 impl WarmPool {
     /// Declares a `AWS::AutoScaling::WarmPool` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WARM_POOL_TYPE);
+    pub fn new(id: impl Into<String>, auto_scaling_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WARM_POOL_TYPE);
         this.set(
             "AutoScalingGroupName",
             Some("auto_scaling_group_name"),
-            string(auto_scaling_group_name),
+            rt::string(auto_scaling_group_name),
         );
         WarmPool(this)
     }
@@ -3305,13 +3385,13 @@ impl WarmPool {
         self.0.set(
             "MaxGroupPreparedCapacity",
             Some("max_group_prepared_capacity"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: at least 0. CloudFormation `MinSize`, Terraform `min_size`.
     pub fn min_size(mut self, value: i64) -> Self {
-        self.0.set("MinSize", Some("min_size"), int(value));
+        self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
     /// CloudFormation `PoolState`, Terraform `pool_state`.
@@ -3323,7 +3403,7 @@ impl WarmPool {
 builder!(WarmPool, WarmPoolHandle);
 /// A declared `AWS::AutoScaling::WarmPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WarmPoolHandle(Handle);
+pub struct WarmPoolHandle(rt::Handle);
 handle!(WarmPoolHandle);
 /// Property types and value sets of [`WarmPool`] (`AWS::AutoScaling::WarmPool`).
 pub mod warm_pool {
@@ -3332,17 +3412,20 @@ pub mod warm_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-warmpool-instancereusepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceReusePolicy(Props);
+    pub struct InstanceReusePolicy(rt::Props);
     impl InstanceReusePolicy {
         /// A new `InstanceReusePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceReusePolicy(this)
         }
         /// CloudFormation `ReuseOnScaleIn`, Terraform `reuse_on_scale_in`.
         pub fn reuse_on_scale_in(mut self, value: bool) -> Self {
-            self.0
-                .set("ReuseOnScaleIn", Some("reuse_on_scale_in"), boolean(value));
+            self.0.set(
+                "ReuseOnScaleIn",
+                Some("reuse_on_scale_in"),
+                rt::boolean(value),
+            );
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `AutoScalingPlans` resource types of the CloudFormation registry (`AWS::AutoScalingPlans::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `autoscalingplans` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::AutoScalingPlans::ScalingPlan
 ///
 /// CloudFormation: `AWS::AutoScalingPlans::ScalingPlan`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscalingplans-scalingplan.html)
-pub struct ScalingPlan(Base);
-static SCALING_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct ScalingPlan(rt::Base);
+static SCALING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AutoScalingPlans::ScalingPlan",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -51,34 +52,34 @@ impl ScalingPlan {
         application_source: scaling_plan::ApplicationSource,
         scaling_instructions: impl IntoIterator<Item = scaling_plan::ScalingInstruction>,
     ) -> Self {
-        let mut this = Base::new(id, &SCALING_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &SCALING_PLAN_TYPE);
         this.set("ApplicationSource", None, application_source.into());
-        this.set("ScalingInstructions", None, list(scaling_instructions));
+        this.set("ScalingInstructions", None, rt::list(scaling_instructions));
         ScalingPlan(this)
     }
 }
 builder!(ScalingPlan, ScalingPlanHandle);
 /// A declared `AWS::AutoScalingPlans::ScalingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScalingPlanHandle(Handle);
+pub struct ScalingPlanHandle(rt::Handle);
 handle!(ScalingPlanHandle);
 impl ScalingPlanHandle {
     /// The version number of the scaling plan.
     ///
     /// CloudFormation `Fn::GetAtt` `ScalingPlanVersion`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn scaling_plan_version(&self) -> Expr {
+    pub fn scaling_plan_version(&self) -> rt::Expr {
         self.0.attr("ScalingPlanVersion")
     }
     /// The name of the scaling plan.
     ///
     /// CloudFormation `Fn::GetAtt` `ScalingPlanName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn scaling_plan_name(&self) -> Expr {
+    pub fn scaling_plan_name(&self) -> rt::Expr {
         self.0.attr("ScalingPlanName")
     }
     /// The Amazon Resource Name (ARN) of the scaling plan.
     ///
     /// CloudFormation `Fn::GetAtt` `ScalingPlanArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn scaling_plan_arn(&self) -> Expr {
+    pub fn scaling_plan_arn(&self) -> rt::Expr {
         self.0.attr("ScalingPlanArn")
     }
 }
@@ -89,25 +90,26 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-applicationsource.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSource(Props);
+    pub struct ApplicationSource(rt::Props);
     impl ApplicationSource {
         /// A new `ApplicationSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationSource(this)
         }
         /// The Amazon Resource Name (ARN) of a CloudFormation stack.
         ///
         /// CloudFormation `CloudFormationStackARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cloud_formation_stack_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CloudFormationStackARN", None, string(value));
+        pub fn cloud_formation_stack_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CloudFormationStackARN", None, rt::string(value));
             self
         }
         /// A set of tag filters (keys and values).
         ///
         /// Constraints: at most 50 items. CloudFormation `TagFilters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", None, list(value));
+            self.0.set("TagFilters", None, rt::list(value));
             self
         }
     }
@@ -116,17 +118,17 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedloadmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CustomizedLoadMetricSpecification(Props);
+    pub struct CustomizedLoadMetricSpecification(rt::Props);
     impl CustomizedLoadMetricSpecification {
         /// A new `CustomizedLoadMetricSpecification`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`), `statistic` (`Statistic`).
         pub fn new(
-            metric_name: impl Into<Expr>,
-            namespace: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
+            namespace: impl Into<rt::Expr>,
             statistic: Statistic,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", None, string(metric_name));
-            this.set("Namespace", None, string(namespace));
+            let mut this = rt::Props::default();
+            this.set("MetricName", None, rt::string(metric_name));
+            this.set("Namespace", None, rt::string(namespace));
             this.set("Statistic", None, statistic.into());
             CustomizedLoadMetricSpecification(this)
         }
@@ -134,14 +136,14 @@ pub mod scaling_plan {
         ///
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, list(value));
+            self.0.set("Dimensions", None, rt::list(value));
             self
         }
         /// The unit of the metric.
         ///
         /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", None, string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", None, rt::string(value));
             self
         }
     }
@@ -150,17 +152,17 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CustomizedScalingMetricSpecification(Props);
+    pub struct CustomizedScalingMetricSpecification(rt::Props);
     impl CustomizedScalingMetricSpecification {
         /// A new `CustomizedScalingMetricSpecification`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`), `statistic` (`Statistic`).
         pub fn new(
-            metric_name: impl Into<Expr>,
-            namespace: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
+            namespace: impl Into<rt::Expr>,
             statistic: Statistic,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", None, string(metric_name));
-            this.set("Namespace", None, string(namespace));
+            let mut this = rt::Props::default();
+            this.set("MetricName", None, rt::string(metric_name));
+            this.set("Namespace", None, rt::string(namespace));
             this.set("Statistic", None, statistic.into());
             CustomizedScalingMetricSpecification(this)
         }
@@ -168,14 +170,14 @@ pub mod scaling_plan {
         ///
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, list(value));
+            self.0.set("Dimensions", None, rt::list(value));
             self
         }
         /// The unit of the metric.
         ///
         /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", None, string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", None, rt::string(value));
             self
         }
     }
@@ -184,13 +186,13 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             MetricDimension(this)
         }
     }
@@ -199,11 +201,11 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedloadmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredefinedLoadMetricSpecification(Props);
+    pub struct PredefinedLoadMetricSpecification(rt::Props);
     impl PredefinedLoadMetricSpecification {
         /// A new `PredefinedLoadMetricSpecification`. Required properties: `predefined_load_metric_type` (`PredefinedLoadMetricType`).
         pub fn new(predefined_load_metric_type: PredefinedLoadMetricType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedLoadMetricType",
                 None,
@@ -214,8 +216,8 @@ pub mod scaling_plan {
         /// Identifies the resource associated with the metric type.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceLabel", None, string(value));
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResourceLabel", None, rt::string(value));
             self
         }
     }
@@ -224,11 +226,11 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PredefinedScalingMetricSpecification(Props);
+    pub struct PredefinedScalingMetricSpecification(rt::Props);
     impl PredefinedScalingMetricSpecification {
         /// A new `PredefinedScalingMetricSpecification`. Required properties: `predefined_scaling_metric_type` (`PredefinedScalingMetricType`).
         pub fn new(predefined_scaling_metric_type: PredefinedScalingMetricType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PredefinedScalingMetricType",
                 None,
@@ -239,8 +241,8 @@ pub mod scaling_plan {
         /// Identifies the resource associated with the metric type.
         ///
         /// Constraints: length 1..=1023. CloudFormation `ResourceLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceLabel", None, string(value));
+        pub fn resource_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResourceLabel", None, rt::string(value));
             self
         }
     }
@@ -249,27 +251,27 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingInstruction(Props);
+    pub struct ScalingInstruction(rt::Props);
     impl ScalingInstruction {
         /// A new `ScalingInstruction`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`), `target_tracking_configurations` (`TargetTrackingConfigurations`).
         pub fn new(
             max_capacity: i64,
             min_capacity: i64,
-            resource_id: impl Into<Expr>,
+            resource_id: impl Into<rt::Expr>,
             scalable_dimension: ScalableDimension,
             service_namespace: ServiceNamespace,
             target_tracking_configurations: impl IntoIterator<Item = TargetTrackingConfiguration>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", None, int(max_capacity));
-            this.set("MinCapacity", None, int(min_capacity));
-            this.set("ResourceId", None, string(resource_id));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", None, rt::int(max_capacity));
+            this.set("MinCapacity", None, rt::int(min_capacity));
+            this.set("ResourceId", None, rt::string(resource_id));
             this.set("ScalableDimension", None, scalable_dimension.into());
             this.set("ServiceNamespace", None, service_namespace.into());
             this.set(
                 "TargetTrackingConfigurations",
                 None,
-                list(target_tracking_configurations),
+                rt::list(target_tracking_configurations),
             );
             ScalingInstruction(this)
         }
@@ -288,7 +290,8 @@ pub mod scaling_plan {
         ///
         /// CloudFormation `DisableDynamicScaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn disable_dynamic_scaling(mut self, value: bool) -> Self {
-            self.0.set("DisableDynamicScaling", None, boolean(value));
+            self.0
+                .set("DisableDynamicScaling", None, rt::boolean(value));
             self
         }
         /// The predefined load metric to use for predictive scaling.
@@ -318,7 +321,7 @@ pub mod scaling_plan {
         /// CloudFormation `PredictiveScalingMaxCapacityBuffer`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn predictive_scaling_max_capacity_buffer(mut self, value: i64) -> Self {
             self.0
-                .set("PredictiveScalingMaxCapacityBuffer", None, int(value));
+                .set("PredictiveScalingMaxCapacityBuffer", None, rt::int(value));
             self
         }
         /// The predictive scaling mode.
@@ -343,7 +346,8 @@ pub mod scaling_plan {
         ///
         /// Constraints: at least 0. CloudFormation `ScheduledActionBufferTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scheduled_action_buffer_time(mut self, value: i64) -> Self {
-            self.0.set("ScheduledActionBufferTime", None, int(value));
+            self.0
+                .set("ScheduledActionBufferTime", None, rt::int(value));
             self
         }
     }
@@ -352,19 +356,19 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-tagfilter.html)
     #[derive(Clone, Debug)]
-    pub struct TagFilter(Props);
+    pub struct TagFilter(rt::Props);
     impl TagFilter {
         /// A new `TagFilter`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             TagFilter(this)
         }
         /// The tag values (0 to 20).
         ///
         /// Constraints: at most 20 items. CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -373,12 +377,12 @@ pub mod scaling_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingConfiguration(Props);
+    pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
         /// A new `TargetTrackingConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", None, int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", None, rt::int(target_value));
             TargetTrackingConfiguration(this)
         }
         /// A customized metric. You can specify either a predefined metric or a customized metric.
@@ -396,14 +400,14 @@ pub mod scaling_plan {
         ///
         /// CloudFormation `DisableScaleIn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn disable_scale_in(mut self, value: bool) -> Self {
-            self.0.set("DisableScaleIn", None, boolean(value));
+            self.0.set("DisableScaleIn", None, rt::boolean(value));
             self
         }
         /// The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
         ///
         /// CloudFormation `EstimatedInstanceWarmup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn estimated_instance_warmup(mut self, value: i64) -> Self {
-            self.0.set("EstimatedInstanceWarmup", None, int(value));
+            self.0.set("EstimatedInstanceWarmup", None, rt::int(value));
             self
         }
         /// A predefined metric. You can specify either a predefined metric or a customized metric.
@@ -421,14 +425,14 @@ pub mod scaling_plan {
         ///
         /// CloudFormation `ScaleInCooldown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scale_in_cooldown(mut self, value: i64) -> Self {
-            self.0.set("ScaleInCooldown", None, int(value));
+            self.0.set("ScaleInCooldown", None, rt::int(value));
             self
         }
         /// The amount of time, in seconds, after a scale-out activity completes before another scale-out activity can start.
         ///
         /// CloudFormation `ScaleOutCooldown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scale_out_cooldown(mut self, value: i64) -> Self {
-            self.0.set("ScaleOutCooldown", None, int(value));
+            self.0.set("ScaleOutCooldown", None, rt::int(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `AWSExternalAnthropic` resource types of the CloudFormation registry (`AWS::AWSExternalAnthropic::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `awsexternalanthropic` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::AWSExternalAnthropic::Workspace
 ///
 /// CloudFormation: `AWS::AWSExternalAnthropic::Workspace`. Terraform: `awscc_awsexternalanthropic_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-awsexternalanthropic-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::AWSExternalAnthropic::Workspace",
     terraform: Some("awscc_awsexternalanthropic_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,9 +51,9 @@ static WORKSPACE_TYPE: TypeInfo = TypeInfo {
 impl Workspace {
     /// Declares a `AWS::AWSExternalAnthropic::Workspace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Workspace(this)
     }
     /// Data residency configuration for the workspace.
@@ -67,25 +68,25 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::AWSExternalAnthropic::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// The ARN of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the workspace was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The unique identifier of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -98,11 +99,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-awsexternalanthropic-workspace-dataresidency.html)
     #[derive(Clone, Debug)]
-    pub struct DataResidency(Props);
+    pub struct DataResidency(rt::Props);
     impl DataResidency {
         /// A new `DataResidency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataResidency(this)
         }
         /// Permitted inference geo values.
@@ -110,32 +111,32 @@ pub mod workspace {
         /// CloudFormation `AllowedInferenceGeos`, Terraform `allowed_inference_geos`.
         pub fn allowed_inference_geos(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInferenceGeos",
                 Some("allowed_inference_geos"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Default inference geo applied when requests omit the parameter.
         ///
         /// CloudFormation `DefaultInferenceGeo`, Terraform `default_inference_geo`.
-        pub fn default_inference_geo(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_inference_geo(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultInferenceGeo",
                 Some("default_inference_geo"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Geographic region for workspace data storage.
         ///
         /// CloudFormation `WorkspaceGeo`, Terraform `workspace_geo`.
-        pub fn workspace_geo(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workspace_geo(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkspaceGeo", Some("workspace_geo"), string(value));
+                .set("WorkspaceGeo", Some("workspace_geo"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `B2BI` resource types of the CloudFormation registry (`AWS::B2BI::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `b2bi` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::B2BI::Capability Resource Type
 ///
 /// CloudFormation: `AWS::B2BI::Capability`. Terraform: `awscc_b2bi_capability` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-capability.html)
-pub struct Capability(Base);
-static CAPABILITY_TYPE: TypeInfo = TypeInfo {
+pub struct Capability(rt::Base);
+static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::B2BI::Capability",
     terraform: Some("awscc_b2bi_capability"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,13 +66,17 @@ impl Capability {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
-        name: impl Into<Expr>,
+        configuration: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
         type_: capability::CapabilityType,
     ) -> Self {
-        let mut this = Base::new(id, &CAPABILITY_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CAPABILITY_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         Capability(this)
     }
@@ -83,7 +88,7 @@ impl Capability {
         self.0.set(
             "InstructionsDocuments",
             Some("instructions_documents"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -91,23 +96,23 @@ impl Capability {
 builder!(Capability, CapabilityHandle);
 /// A declared `AWS::B2BI::Capability`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapabilityHandle(Handle);
+pub struct CapabilityHandle(rt::Handle);
 handle!(CapabilityHandle);
 impl CapabilityHandle {
     /// CloudFormation `Fn::GetAtt` `CapabilityArn`; Terraform `capability_arn`.
-    pub fn capability_arn(&self) -> Expr {
+    pub fn capability_arn(&self) -> rt::Expr {
         self.0.attr("CapabilityArn")
     }
     /// CloudFormation `Fn::GetAtt` `CapabilityId`; Terraform `capability_id`.
-    pub fn capability_id(&self) -> Expr {
+    pub fn capability_id(&self) -> rt::Expr {
         self.0.attr("CapabilityId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -118,21 +123,22 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-capability-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Location(this)
         }
         /// Constraints: length 3..=63. CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -150,11 +156,11 @@ pub mod capability {
 /// CloudFormation: `AWS::B2BI::Partnership`. Terraform: `awscc_b2bi_partnership` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-partnership.html)
-pub struct Partnership(Base);
-static PARTNERSHIP_TYPE: TypeInfo = TypeInfo {
+pub struct Partnership(rt::Base);
+static PARTNERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::B2BI::Partnership",
     terraform: Some("awscc_b2bi_partnership"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -202,16 +208,20 @@ impl Partnership {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        capabilities: impl IntoIterator<Item = impl Into<Expr>>,
-        email: impl Into<Expr>,
-        name: impl Into<Expr>,
-        profile_id: impl Into<Expr>,
+        capabilities: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        email: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        profile_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PARTNERSHIP_TYPE);
-        this.set("Capabilities", Some("capabilities"), strings(capabilities));
-        this.set("Email", Some("email"), string(email));
-        this.set("Name", Some("name"), string(name));
-        this.set("ProfileId", Some("profile_id"), string(profile_id));
+        let mut this = rt::Base::new(id, &PARTNERSHIP_TYPE);
+        this.set(
+            "Capabilities",
+            Some("capabilities"),
+            rt::strings(capabilities),
+        );
+        this.set("Email", Some("email"), rt::string(email));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
         Partnership(this)
     }
     /// CloudFormation `CapabilityOptions`, Terraform `capability_options`.
@@ -224,35 +234,35 @@ impl Partnership {
         self
     }
     /// Constraints: length 7..=22; pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`. Changing it replaces the resource. CloudFormation `Phone`, Terraform `phone`.
-    pub fn phone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Phone", Some("phone"), string(value));
+    pub fn phone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Phone", Some("phone"), rt::string(value));
         self
     }
 }
 builder!(Partnership, PartnershipHandle);
 /// A declared `AWS::B2BI::Partnership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PartnershipHandle(Handle);
+pub struct PartnershipHandle(rt::Handle);
 handle!(PartnershipHandle);
 impl PartnershipHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `PartnershipArn`; Terraform `partnership_arn`.
-    pub fn partnership_arn(&self) -> Expr {
+    pub fn partnership_arn(&self) -> rt::Expr {
         self.0.attr("PartnershipArn")
     }
     /// CloudFormation `Fn::GetAtt` `PartnershipId`; Terraform `partnership_id`.
-    pub fn partnership_id(&self) -> Expr {
+    pub fn partnership_id(&self) -> rt::Expr {
         self.0.attr("PartnershipId")
     }
     /// CloudFormation `Fn::GetAtt` `TradingPartnerId`; Terraform `trading_partner_id`.
-    pub fn trading_partner_id(&self) -> Expr {
+    pub fn trading_partner_id(&self) -> rt::Expr {
         self.0.attr("TradingPartnerId")
     }
 }
@@ -263,11 +273,11 @@ pub mod partnership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-capabilityoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CapabilityOptions(Props);
+    pub struct CapabilityOptions(rt::Props);
     impl CapabilityOptions {
         /// A new `CapabilityOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapabilityOptions(this)
         }
         /// CloudFormation `InboundEdi`, Terraform `inbound_edi`.
@@ -276,8 +286,9 @@ pub mod partnership {
             self
         }
         /// CloudFormation `OutboundEdi`, Terraform `outbound_edi`.
-        pub fn outbound_edi(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("OutboundEdi", Some("outbound_edi"), json(value));
+        pub fn outbound_edi(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("OutboundEdi", Some("outbound_edi"), rt::json(value));
             self
         }
     }
@@ -286,11 +297,11 @@ pub mod partnership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-inboundedioptions.html)
     #[derive(Clone, Debug)]
-    pub struct InboundEdiOptions(Props);
+    pub struct InboundEdiOptions(rt::Props);
     impl InboundEdiOptions {
         /// A new `InboundEdiOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InboundEdiOptions(this)
         }
         /// CloudFormation `X12`, Terraform `x12`.
@@ -304,14 +315,14 @@ pub mod partnership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12acknowledgmentoptions.html)
     #[derive(Clone, Debug)]
-    pub struct X12AcknowledgmentOptions(Props);
+    pub struct X12AcknowledgmentOptions(rt::Props);
     impl X12AcknowledgmentOptions {
         /// A new `X12AcknowledgmentOptions`. Required properties: `functional_acknowledgment` (`FunctionalAcknowledgment`), `technical_acknowledgment` (`TechnicalAcknowledgment`).
         pub fn new(
             functional_acknowledgment: X12FunctionalAcknowledgment,
             technical_acknowledgment: X12TechnicalAcknowledgment,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FunctionalAcknowledgment",
                 Some("functional_acknowledgment"),
@@ -330,11 +341,11 @@ pub mod partnership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12inboundedioptions.html)
     #[derive(Clone, Debug)]
-    pub struct X12InboundEdiOptions(Props);
+    pub struct X12InboundEdiOptions(rt::Props);
     impl X12InboundEdiOptions {
         /// A new `X12InboundEdiOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             X12InboundEdiOptions(this)
         }
         /// CloudFormation `AcknowledgmentOptions`, Terraform `acknowledgment_options`.
@@ -374,11 +385,11 @@ pub mod partnership {
 /// CloudFormation: `AWS::B2BI::Profile`. Terraform: `awscc_b2bi_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-profile.html)
-pub struct Profile(Base);
-static PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct Profile(rt::Base);
+static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::B2BI::Profile",
     terraform: Some("awscc_b2bi_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -426,48 +437,52 @@ impl Profile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        business_name: impl Into<Expr>,
+        business_name: impl Into<rt::Expr>,
         logging: profile::Logging,
-        name: impl Into<Expr>,
-        phone: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        phone: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_TYPE);
-        this.set("BusinessName", Some("business_name"), string(business_name));
+        let mut this = rt::Base::new(id, &PROFILE_TYPE);
+        this.set(
+            "BusinessName",
+            Some("business_name"),
+            rt::string(business_name),
+        );
         this.set("Logging", Some("logging"), logging.into());
-        this.set("Name", Some("name"), string(name));
-        this.set("Phone", Some("phone"), string(phone));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Phone", Some("phone"), rt::string(phone));
         Profile(this)
     }
     /// Constraints: length 5..=254; pattern `^[\w\.\-]+@[\w\.\-]+$`. CloudFormation `Email`, Terraform `email`.
-    pub fn email(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Email", Some("email"), string(value));
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Email", Some("email"), rt::string(value));
         self
     }
 }
 builder!(Profile, ProfileHandle);
 /// A declared `AWS::B2BI::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileHandle(Handle);
+pub struct ProfileHandle(rt::Handle);
 handle!(ProfileHandle);
 impl ProfileHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LogGroupName`; Terraform `log_group_name`.
-    pub fn log_group_name(&self) -> Expr {
+    pub fn log_group_name(&self) -> rt::Expr {
         self.0.attr("LogGroupName")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ProfileArn`; Terraform `profile_arn`.
-    pub fn profile_arn(&self) -> Expr {
+    pub fn profile_arn(&self) -> rt::Expr {
         self.0.attr("ProfileArn")
     }
     /// CloudFormation `Fn::GetAtt` `ProfileId`; Terraform `profile_id`.
-    pub fn profile_id(&self) -> Expr {
+    pub fn profile_id(&self) -> rt::Expr {
         self.0.attr("ProfileId")
     }
 }
@@ -489,11 +504,11 @@ pub mod profile {
 /// CloudFormation: `AWS::B2BI::Transformer`. Terraform: `awscc_b2bi_transformer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-transformer.html)
-pub struct Transformer(Base);
-static TRANSFORMER_TYPE: TypeInfo = TypeInfo {
+pub struct Transformer(rt::Base);
+static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::B2BI::Transformer",
     terraform: Some("awscc_b2bi_transformer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -540,17 +555,17 @@ impl Transformer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         status: transformer::TransformerStatus,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSFORMER_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &TRANSFORMER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Status", Some("status"), status.into());
         Transformer(this)
     }
     /// CloudFormation `EdiType`, Terraform `edi_type`.
-    pub fn edi_type(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("EdiType", Some("edi_type"), json(value));
+    pub fn edi_type(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("EdiType", Some("edi_type"), rt::json(value));
         self
     }
     /// CloudFormation `FileFormat`, Terraform `file_format`.
@@ -572,9 +587,12 @@ impl Transformer {
     /// This shape is deprecated: This is a legacy trait.
     ///
     /// Constraints: length 0..=350000. CloudFormation `MappingTemplate`, Terraform `mapping_template`.
-    pub fn mapping_template(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("MappingTemplate", Some("mapping_template"), string(value));
+    pub fn mapping_template(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MappingTemplate",
+            Some("mapping_template"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `OutputConversion`, Terraform `output_conversion`.
@@ -586,9 +604,9 @@ impl Transformer {
     /// This shape is deprecated: This is a legacy trait.
     ///
     /// Constraints: length 0..=1024. CloudFormation `SampleDocument`, Terraform `sample_document`.
-    pub fn sample_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sample_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SampleDocument", Some("sample_document"), string(value));
+            .set("SampleDocument", Some("sample_document"), rt::string(value));
         self
     }
     /// CloudFormation `SampleDocuments`, Terraform `sample_documents`.
@@ -601,23 +619,23 @@ impl Transformer {
 builder!(Transformer, TransformerHandle);
 /// A declared `AWS::B2BI::Transformer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransformerHandle(Handle);
+pub struct TransformerHandle(rt::Handle);
 handle!(TransformerHandle);
 impl TransformerHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `TransformerArn`; Terraform `transformer_arn`.
-    pub fn transformer_arn(&self) -> Expr {
+    pub fn transformer_arn(&self) -> rt::Expr {
         self.0.attr("TransformerArn")
     }
     /// CloudFormation `Fn::GetAtt` `TransformerId`; Terraform `transformer_id`.
-    pub fn transformer_id(&self) -> Expr {
+    pub fn transformer_id(&self) -> rt::Expr {
         self.0.attr("TransformerId")
     }
 }
@@ -628,11 +646,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-advancedoptions.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedOptions(Props);
+    pub struct AdvancedOptions(rt::Props);
     impl AdvancedOptions {
         /// A new `AdvancedOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedOptions(this)
         }
         /// CloudFormation `X12`, Terraform `x12`.
@@ -646,11 +664,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-inputconversion.html)
     #[derive(Clone, Debug)]
-    pub struct InputConversion(Props);
+    pub struct InputConversion(rt::Props);
     impl InputConversion {
         /// A new `InputConversion`. Required properties: `from_format` (`FromFormat`).
         pub fn new(from_format: FromFormat) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FromFormat", Some("from_format"), from_format.into());
             InputConversion(this)
         }
@@ -661,9 +679,9 @@ pub mod transformer {
             self
         }
         /// CloudFormation `FormatOptions`, Terraform `format_options`.
-        pub fn format_options(mut self, value: impl Into<Value>) -> Self {
+        pub fn format_options(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("FormatOptions", Some("format_options"), json(value));
+                .set("FormatOptions", Some("format_options"), rt::json(value));
             self
         }
     }
@@ -672,11 +690,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-mapping.html)
     #[derive(Clone, Debug)]
-    pub struct Mapping(Props);
+    pub struct Mapping(rt::Props);
     impl Mapping {
         /// A new `Mapping`. Required properties: `template_language` (`TemplateLanguage`).
         pub fn new(template_language: MappingTemplateLanguage) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TemplateLanguage",
                 Some("template_language"),
@@ -685,8 +703,8 @@ pub mod transformer {
             Mapping(this)
         }
         /// Constraints: length 0..=350000. CloudFormation `Template`, Terraform `template`.
-        pub fn template(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Template", Some("template"), string(value));
+        pub fn template(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Template", Some("template"), rt::string(value));
             self
         }
     }
@@ -695,11 +713,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-outputconversion.html)
     #[derive(Clone, Debug)]
-    pub struct OutputConversion(Props);
+    pub struct OutputConversion(rt::Props);
     impl OutputConversion {
         /// A new `OutputConversion`. Required properties: `to_format` (`ToFormat`).
         pub fn new(to_format: ToFormat) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ToFormat", Some("to_format"), to_format.into());
             OutputConversion(this)
         }
@@ -710,9 +728,9 @@ pub mod transformer {
             self
         }
         /// CloudFormation `FormatOptions`, Terraform `format_options`.
-        pub fn format_options(mut self, value: impl Into<Value>) -> Self {
+        pub fn format_options(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("FormatOptions", Some("format_options"), json(value));
+                .set("FormatOptions", Some("format_options"), rt::json(value));
             self
         }
     }
@@ -721,21 +739,21 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocumentkeys.html)
     #[derive(Clone, Debug)]
-    pub struct SampleDocumentKeys(Props);
+    pub struct SampleDocumentKeys(rt::Props);
     impl SampleDocumentKeys {
         /// A new `SampleDocumentKeys`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SampleDocumentKeys(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `Input`, Terraform `input`.
-        pub fn input(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Input", Some("input"), string(value));
+        pub fn input(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Input", Some("input"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Output`, Terraform `output`.
-        pub fn output(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Output", Some("output"), string(value));
+        pub fn output(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Output", Some("output"), rt::string(value));
             self
         }
     }
@@ -744,16 +762,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocuments.html)
     #[derive(Clone, Debug)]
-    pub struct SampleDocuments(Props);
+    pub struct SampleDocuments(rt::Props);
     impl SampleDocuments {
         /// A new `SampleDocuments`. Required properties: `bucket_name` (`BucketName`), `keys` (`Keys`).
         pub fn new(
-            bucket_name: impl Into<Expr>,
+            bucket_name: impl Into<rt::Expr>,
             keys: impl IntoIterator<Item = SampleDocumentKeys>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Keys", Some("keys"), list(keys));
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Keys", Some("keys"), rt::list(keys));
             SampleDocuments(this)
         }
     }
@@ -762,11 +780,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12advancedoptions.html)
     #[derive(Clone, Debug)]
-    pub struct X12AdvancedOptions(Props);
+    pub struct X12AdvancedOptions(rt::Props);
     impl X12AdvancedOptions {
         /// A new `X12AdvancedOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             X12AdvancedOptions(this)
         }
         /// CloudFormation `SplitOptions`, Terraform `split_options`.
@@ -790,11 +808,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12splitoptions.html)
     #[derive(Clone, Debug)]
-    pub struct X12SplitOptions(Props);
+    pub struct X12SplitOptions(rt::Props);
     impl X12SplitOptions {
         /// A new `X12SplitOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             X12SplitOptions(this)
         }
         /// CloudFormation `SplitBy`, Terraform `split_by`.
@@ -808,17 +826,17 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12validationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct X12ValidationOptions(Props);
+    pub struct X12ValidationOptions(rt::Props);
     impl X12ValidationOptions {
         /// A new `X12ValidationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             X12ValidationOptions(this)
         }
         /// CloudFormation `ValidationRules`, Terraform `validation_rules`.
-        pub fn validation_rules(mut self, value: impl Into<Value>) -> Self {
+        pub fn validation_rules(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("ValidationRules", Some("validation_rules"), json(value));
+                .set("ValidationRules", Some("validation_rules"), rt::json(value));
             self
         }
     }

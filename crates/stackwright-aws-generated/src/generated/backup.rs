@@ -2,23 +2,24 @@
 //! `Backup` resource types of the CloudFormation registry (`AWS::Backup::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `backup` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Backup::BackupPlan
 ///
 /// CloudFormation: `AWS::Backup::BackupPlan`. Terraform: `awscc_backup_backup_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-backupplan.html)
-pub struct BackupPlan(Base);
-static BACKUP_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct BackupPlan(rt::Base);
+static BACKUP_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::BackupPlan",
     terraform: Some("awscc_backup_backup_plan"),
-    tags: TagsShape::Map("backup_plan_tags"),
+    tags: rt::TagsShape::Map("backup_plan_tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,7 +32,7 @@ impl BackupPlan {
     /// Declares a `AWS::Backup::BackupPlan` with the stack-unique `id`. Required properties: `backup_plan` (`BackupPlan`).
     #[track_caller]
     pub fn new(id: impl Into<String>, backup_plan: backup_plan::BackupPlanResourceType) -> Self {
-        let mut this = Base::new(id, &BACKUP_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &BACKUP_PLAN_TYPE);
         this.set("BackupPlan", Some("backup_plan"), backup_plan.into());
         BackupPlan(this)
     }
@@ -39,19 +40,19 @@ impl BackupPlan {
 builder!(BackupPlan, BackupPlanHandle);
 /// A declared `AWS::Backup::BackupPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BackupPlanHandle(Handle);
+pub struct BackupPlanHandle(rt::Handle);
 handle!(BackupPlanHandle);
 impl BackupPlanHandle {
     /// CloudFormation `Fn::GetAtt` `BackupPlanId`; Terraform `backup_plan_id`.
-    pub fn backup_plan_id(&self) -> Expr {
+    pub fn backup_plan_id(&self) -> rt::Expr {
         self.0.attr("BackupPlanId")
     }
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
     /// CloudFormation `Fn::GetAtt` `BackupPlanArn`; Terraform `backup_plan_arn`.
-    pub fn backup_plan_arn(&self) -> Expr {
+    pub fn backup_plan_arn(&self) -> rt::Expr {
         self.0.attr("BackupPlanArn")
     }
 }
@@ -62,17 +63,24 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-advancedbackupsettingresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedBackupSettingResourceType(Props);
+    pub struct AdvancedBackupSettingResourceType(rt::Props);
     impl AdvancedBackupSettingResourceType {
         /// A new `AdvancedBackupSettingResourceType`. Required properties: `backup_options` (`BackupOptions`), `resource_type` (`ResourceType`).
-        pub fn new(backup_options: impl Into<Value>, resource_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            backup_options: impl Into<rt::Value>,
+            resource_type: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BackupOptions",
                 Some("backup_options"),
-                json_string(backup_options),
+                rt::json_string(backup_options),
             );
-            this.set("ResourceType", Some("resource_type"), string(resource_type));
+            this.set(
+                "ResourceType",
+                Some("resource_type"),
+                rt::string(resource_type),
+            );
             AdvancedBackupSettingResourceType(this)
         }
     }
@@ -81,23 +89,23 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupplanresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct BackupPlanResourceType(Props);
+    pub struct BackupPlanResourceType(rt::Props);
     impl BackupPlanResourceType {
         /// A new `BackupPlanResourceType`. Required properties: `backup_plan_name` (`BackupPlanName`), `backup_plan_rule` (`BackupPlanRule`).
         pub fn new(
-            backup_plan_name: impl Into<Expr>,
+            backup_plan_name: impl Into<rt::Expr>,
             backup_plan_rule: impl IntoIterator<Item = BackupRuleResourceType>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BackupPlanName",
                 Some("backup_plan_name"),
-                string(backup_plan_name),
+                rt::string(backup_plan_name),
             );
             this.set(
                 "BackupPlanRule",
                 Some("backup_plan_rule"),
-                list(backup_plan_rule),
+                rt::list(backup_plan_rule),
             );
             BackupPlanResourceType(this)
         }
@@ -109,7 +117,7 @@ pub mod backup_plan {
             self.0.set(
                 "AdvancedBackupSettings",
                 Some("advanced_backup_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -119,7 +127,7 @@ pub mod backup_plan {
             value: impl IntoIterator<Item = ScanSettingResourceType>,
         ) -> Self {
             self.0
-                .set("ScanSettings", Some("scan_settings"), list(value));
+                .set("ScanSettings", Some("scan_settings"), rt::list(value));
             self
         }
     }
@@ -128,16 +136,19 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupruleresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct BackupRuleResourceType(Props);
+    pub struct BackupRuleResourceType(rt::Props);
     impl BackupRuleResourceType {
         /// A new `BackupRuleResourceType`. Required properties: `rule_name` (`RuleName`), `target_backup_vault` (`TargetBackupVault`).
-        pub fn new(rule_name: impl Into<Expr>, target_backup_vault: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+        pub fn new(
+            rule_name: impl Into<rt::Expr>,
+            target_backup_vault: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             this.set(
                 "TargetBackupVault",
                 Some("target_backup_vault"),
-                string(target_backup_vault),
+                rt::string(target_backup_vault),
             );
             BackupRuleResourceType(this)
         }
@@ -146,7 +157,7 @@ pub mod backup_plan {
             self.0.set(
                 "CompletionWindowMinutes",
                 Some("completion_window_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -155,7 +166,8 @@ pub mod backup_plan {
             mut self,
             value: impl IntoIterator<Item = CopyActionResourceType>,
         ) -> Self {
-            self.0.set("CopyActions", Some("copy_actions"), list(value));
+            self.0
+                .set("CopyActions", Some("copy_actions"), rt::list(value));
             self
         }
         /// CloudFormation `EnableContinuousBackup`, Terraform `enable_continuous_backup`.
@@ -163,7 +175,7 @@ pub mod backup_plan {
             self.0.set(
                 "EnableContinuousBackup",
                 Some("enable_continuous_backup"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -173,7 +185,7 @@ pub mod backup_plan {
             value: impl IntoIterator<Item = IndexActionsResourceType>,
         ) -> Self {
             self.0
-                .set("IndexActions", Some("index_actions"), list(value));
+                .set("IndexActions", Some("index_actions"), rt::list(value));
             self
         }
         /// CloudFormation `Lifecycle`, Terraform `lifecycle`.
@@ -184,12 +196,12 @@ pub mod backup_plan {
         /// CloudFormation `RecoveryPointTags`, Terraform `recovery_point_tags`.
         pub fn recovery_point_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "RecoveryPointTags",
                 Some("recovery_point_tags"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -198,24 +210,25 @@ pub mod backup_plan {
             mut self,
             value: impl IntoIterator<Item = ScanActionResourceType>,
         ) -> Self {
-            self.0.set("ScanActions", Some("scan_actions"), list(value));
+            self.0
+                .set("ScanActions", Some("scan_actions"), rt::list(value));
             self
         }
         /// CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ScheduleExpressionTimezone`, Terraform `schedule_expression_timezone`.
-        pub fn schedule_expression_timezone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpressionTimezone",
                 Some("schedule_expression_timezone"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -224,19 +237,19 @@ pub mod backup_plan {
             self.0.set(
                 "StartWindowMinutes",
                 Some("start_window_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `TargetLogicallyAirGappedBackupVaultArn`, Terraform `target_logically_air_gapped_backup_vault_arn`.
         pub fn target_logically_air_gapped_backup_vault_arn(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "TargetLogicallyAirGappedBackupVaultArn",
                 Some("target_logically_air_gapped_backup_vault_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -246,15 +259,15 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-copyactionresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct CopyActionResourceType(Props);
+    pub struct CopyActionResourceType(rt::Props);
     impl CopyActionResourceType {
         /// A new `CopyActionResourceType`. Required properties: `destination_backup_vault_arn` (`DestinationBackupVaultArn`).
-        pub fn new(destination_backup_vault_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination_backup_vault_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationBackupVaultArn",
                 Some("destination_backup_vault_arn"),
-                string(destination_backup_vault_arn),
+                rt::string(destination_backup_vault_arn),
             );
             CopyActionResourceType(this)
         }
@@ -269,17 +282,20 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-indexactionsresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct IndexActionsResourceType(Props);
+    pub struct IndexActionsResourceType(rt::Props);
     impl IndexActionsResourceType {
         /// A new `IndexActionsResourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IndexActionsResourceType(this)
         }
         /// CloudFormation `ResourceTypes`, Terraform `resource_types`.
-        pub fn resource_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), strings(value));
+                .set("ResourceTypes", Some("resource_types"), rt::strings(value));
             self
         }
     }
@@ -288,17 +304,17 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-lifecycleresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleResourceType(Props);
+    pub struct LifecycleResourceType(rt::Props);
     impl LifecycleResourceType {
         /// A new `LifecycleResourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecycleResourceType(this)
         }
         /// CloudFormation `DeleteAfterDays`, Terraform `delete_after_days`.
         pub fn delete_after_days(mut self, value: i64) -> Self {
             self.0
-                .set("DeleteAfterDays", Some("delete_after_days"), int(value));
+                .set("DeleteAfterDays", Some("delete_after_days"), rt::int(value));
             self
         }
         /// CloudFormation `MoveToColdStorageAfterDays`, Terraform `move_to_cold_storage_after_days`.
@@ -306,7 +322,7 @@ pub mod backup_plan {
             self.0.set(
                 "MoveToColdStorageAfterDays",
                 Some("move_to_cold_storage_after_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -315,7 +331,7 @@ pub mod backup_plan {
             self.0.set(
                 "OptInToArchiveForSupportedResources",
                 Some("opt_in_to_archive_for_supported_resources"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -325,11 +341,11 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scanactionresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct ScanActionResourceType(Props);
+    pub struct ScanActionResourceType(rt::Props);
     impl ScanActionResourceType {
         /// A new `ScanActionResourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScanActionResourceType(this)
         }
         /// CloudFormation `MalwareScanner`, Terraform `malware_scanner`.
@@ -349,11 +365,11 @@ pub mod backup_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scansettingresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct ScanSettingResourceType(Props);
+    pub struct ScanSettingResourceType(rt::Props);
     impl ScanSettingResourceType {
         /// A new `ScanSettingResourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScanSettingResourceType(this)
         }
         /// CloudFormation `MalwareScanner`, Terraform `malware_scanner`.
@@ -363,15 +379,21 @@ pub mod backup_plan {
             self
         }
         /// CloudFormation `ResourceTypes`, Terraform `resource_types`.
-        pub fn resource_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), strings(value));
+                .set("ResourceTypes", Some("resource_types"), rt::strings(value));
             self
         }
         /// CloudFormation `ScannerRoleArn`, Terraform `scanner_role_arn`.
-        pub fn scanner_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ScannerRoleArn", Some("scanner_role_arn"), string(value));
+        pub fn scanner_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ScannerRoleArn",
+                Some("scanner_role_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -398,11 +420,11 @@ pub mod backup_plan {
 /// CloudFormation: `AWS::Backup::BackupSelection`. Terraform: `awscc_backup_backup_selection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-backupselection.html)
-pub struct BackupSelection(Base);
-static BACKUP_SELECTION_TYPE: TypeInfo = TypeInfo {
+pub struct BackupSelection(rt::Base);
+static BACKUP_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::BackupSelection",
     terraform: Some("awscc_backup_backup_selection"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("SelectionId", Some("selection_id")), ("Id", Some("id"))],
@@ -412,14 +434,14 @@ impl BackupSelection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_plan_id: impl Into<Expr>,
+        backup_plan_id: impl Into<rt::Expr>,
         backup_selection: backup_selection::BackupSelectionResourceType,
     ) -> Self {
-        let mut this = Base::new(id, &BACKUP_SELECTION_TYPE);
+        let mut this = rt::Base::new(id, &BACKUP_SELECTION_TYPE);
         this.set(
             "BackupPlanId",
             Some("backup_plan_id"),
-            string(backup_plan_id),
+            rt::string(backup_plan_id),
         );
         this.set(
             "BackupSelection",
@@ -432,15 +454,15 @@ impl BackupSelection {
 builder!(BackupSelection, BackupSelectionHandle);
 /// A declared `AWS::Backup::BackupSelection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BackupSelectionHandle(Handle);
+pub struct BackupSelectionHandle(rt::Handle);
 handle!(BackupSelectionHandle);
 impl BackupSelectionHandle {
     /// CloudFormation `Fn::GetAtt` `SelectionId`; Terraform `selection_id`.
-    pub fn selection_id(&self) -> Expr {
+    pub fn selection_id(&self) -> rt::Expr {
         self.0.attr("SelectionId")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -451,16 +473,16 @@ pub mod backup_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-backupselectionresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct BackupSelectionResourceType(Props);
+    pub struct BackupSelectionResourceType(rt::Props);
     impl BackupSelectionResourceType {
         /// A new `BackupSelectionResourceType`. Required properties: `iam_role_arn` (`IamRoleArn`), `selection_name` (`SelectionName`).
-        pub fn new(iam_role_arn: impl Into<Expr>, selection_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+        pub fn new(iam_role_arn: impl Into<rt::Expr>, selection_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
             this.set(
                 "SelectionName",
                 Some("selection_name"),
-                string(selection_name),
+                rt::string(selection_name),
             );
             BackupSelectionResourceType(this)
         }
@@ -474,18 +496,23 @@ pub mod backup_selection {
             mut self,
             value: impl IntoIterator<Item = ConditionResourceType>,
         ) -> Self {
-            self.0.set("ListOfTags", Some("list_of_tags"), list(value));
+            self.0
+                .set("ListOfTags", Some("list_of_tags"), rt::list(value));
             self
         }
         /// CloudFormation `NotResources`, Terraform `not_resources`.
-        pub fn not_resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_resources(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotResources", Some("not_resources"), strings(value));
+                .set("NotResources", Some("not_resources"), rt::strings(value));
             self
         }
         /// CloudFormation `Resources`, Terraform `resources`.
-        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Resources", Some("resources"), strings(value));
+        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Resources", Some("resources"), rt::strings(value));
             self
         }
     }
@@ -494,23 +521,23 @@ pub mod backup_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionParameter(Props);
+    pub struct ConditionParameter(rt::Props);
     impl ConditionParameter {
         /// A new `ConditionParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConditionParameter(this)
         }
         /// CloudFormation `ConditionKey`, Terraform `condition_key`.
-        pub fn condition_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn condition_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConditionKey", Some("condition_key"), string(value));
+                .set("ConditionKey", Some("condition_key"), rt::string(value));
             self
         }
         /// CloudFormation `ConditionValue`, Terraform `condition_value`.
-        pub fn condition_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn condition_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConditionValue", Some("condition_value"), string(value));
+                .set("ConditionValue", Some("condition_value"), rt::string(value));
             self
         }
     }
@@ -519,25 +546,29 @@ pub mod backup_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionresourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionResourceType(Props);
+    pub struct ConditionResourceType(rt::Props);
     impl ConditionResourceType {
         /// A new `ConditionResourceType`. Required properties: `condition_key` (`ConditionKey`), `condition_type` (`ConditionType`), `condition_value` (`ConditionValue`).
         pub fn new(
-            condition_key: impl Into<Expr>,
-            condition_type: impl Into<Expr>,
-            condition_value: impl Into<Expr>,
+            condition_key: impl Into<rt::Expr>,
+            condition_type: impl Into<rt::Expr>,
+            condition_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ConditionKey", Some("condition_key"), string(condition_key));
+            let mut this = rt::Props::default();
+            this.set(
+                "ConditionKey",
+                Some("condition_key"),
+                rt::string(condition_key),
+            );
             this.set(
                 "ConditionType",
                 Some("condition_type"),
-                string(condition_type),
+                rt::string(condition_type),
             );
             this.set(
                 "ConditionValue",
                 Some("condition_value"),
-                string(condition_value),
+                rt::string(condition_value),
             );
             ConditionResourceType(this)
         }
@@ -547,11 +578,11 @@ pub mod backup_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditions.html)
     #[derive(Clone, Debug)]
-    pub struct Conditions(Props);
+    pub struct Conditions(rt::Props);
     impl Conditions {
         /// A new `Conditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Conditions(this)
         }
         /// CloudFormation `StringEquals`, Terraform `string_equals`.
@@ -560,12 +591,13 @@ pub mod backup_selection {
             value: impl IntoIterator<Item = ConditionParameter>,
         ) -> Self {
             self.0
-                .set("StringEquals", Some("string_equals"), list(value));
+                .set("StringEquals", Some("string_equals"), rt::list(value));
             self
         }
         /// CloudFormation `StringLike`, Terraform `string_like`.
         pub fn string_like(mut self, value: impl IntoIterator<Item = ConditionParameter>) -> Self {
-            self.0.set("StringLike", Some("string_like"), list(value));
+            self.0
+                .set("StringLike", Some("string_like"), rt::list(value));
             self
         }
         /// CloudFormation `StringNotEquals`, Terraform `string_not_equals`.
@@ -573,8 +605,11 @@ pub mod backup_selection {
             mut self,
             value: impl IntoIterator<Item = ConditionParameter>,
         ) -> Self {
-            self.0
-                .set("StringNotEquals", Some("string_not_equals"), list(value));
+            self.0.set(
+                "StringNotEquals",
+                Some("string_not_equals"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `StringNotLike`, Terraform `string_not_like`.
@@ -583,7 +618,7 @@ pub mod backup_selection {
             value: impl IntoIterator<Item = ConditionParameter>,
         ) -> Self {
             self.0
-                .set("StringNotLike", Some("string_not_like"), list(value));
+                .set("StringNotLike", Some("string_not_like"), rt::list(value));
             self
         }
     }
@@ -596,11 +631,11 @@ pub mod backup_selection {
 /// Stateful (recovery points): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-backupvault.html)
-pub struct BackupVault(Base);
-static BACKUP_VAULT_TYPE: TypeInfo = TypeInfo {
+pub struct BackupVault(rt::Base);
+static BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::BackupVault",
     terraform: Some("awscc_backup_backup_vault"),
-    tags: TagsShape::Map("backup_vault_tags"),
+    tags: rt::TagsShape::Map("backup_vault_tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("BackupVaultArn", Some("backup_vault_arn"))],
@@ -608,27 +643,30 @@ static BACKUP_VAULT_TYPE: TypeInfo = TypeInfo {
 impl BackupVault {
     /// Declares a `AWS::Backup::BackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, backup_vault_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BACKUP_VAULT_TYPE);
+    pub fn new(id: impl Into<String>, backup_vault_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BACKUP_VAULT_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            string(backup_vault_name),
+            rt::string(backup_vault_name),
         );
         BackupVault(this)
     }
     /// CloudFormation `AccessPolicy`, Terraform `access_policy`.
-    pub fn access_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("AccessPolicy", Some("access_policy"), json_string(value));
+    pub fn access_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AccessPolicy",
+            Some("access_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -651,11 +689,11 @@ impl BackupVault {
 builder!(BackupVault, BackupVaultHandle);
 /// A declared `AWS::Backup::BackupVault`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BackupVaultHandle(Handle);
+pub struct BackupVaultHandle(rt::Handle);
 handle!(BackupVaultHandle);
 impl BackupVaultHandle {
     /// CloudFormation `Fn::GetAtt` `BackupVaultArn`; Terraform `backup_vault_arn`.
-    pub fn backup_vault_arn(&self) -> Expr {
+    pub fn backup_vault_arn(&self) -> rt::Expr {
         self.0.attr("BackupVaultArn")
     }
 }
@@ -666,28 +704,34 @@ pub mod backup_vault {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-lockconfigurationtype.html)
     #[derive(Clone, Debug)]
-    pub struct LockConfigurationType(Props);
+    pub struct LockConfigurationType(rt::Props);
     impl LockConfigurationType {
         /// A new `LockConfigurationType`. Required properties: `min_retention_days` (`MinRetentionDays`).
         pub fn new(min_retention_days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MinRetentionDays",
                 Some("min_retention_days"),
-                int(min_retention_days),
+                rt::int(min_retention_days),
             );
             LockConfigurationType(this)
         }
         /// CloudFormation `ChangeableForDays`, Terraform `changeable_for_days`.
         pub fn changeable_for_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ChangeableForDays", Some("changeable_for_days"), int(value));
+            self.0.set(
+                "ChangeableForDays",
+                Some("changeable_for_days"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `MaxRetentionDays`, Terraform `max_retention_days`.
         pub fn max_retention_days(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxRetentionDays", Some("max_retention_days"), int(value));
+            self.0.set(
+                "MaxRetentionDays",
+                Some("max_retention_days"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -696,20 +740,24 @@ pub mod backup_vault {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-notificationobjecttype.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationObjectType(Props);
+    pub struct NotificationObjectType(rt::Props);
     impl NotificationObjectType {
         /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
         pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<Expr>>,
-            sns_topic_arn: impl Into<Expr>,
+            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            sns_topic_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BackupVaultEvents",
                 Some("backup_vault_events"),
-                strings(backup_vault_events),
+                rt::strings(backup_vault_events),
             );
-            this.set("SNSTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+            this.set(
+                "SNSTopicArn",
+                Some("sns_topic_arn"),
+                rt::string(sns_topic_arn),
+            );
             NotificationObjectType(this)
         }
     }
@@ -720,11 +768,11 @@ pub mod backup_vault {
 /// CloudFormation: `AWS::Backup::Framework`. Terraform: `awscc_backup_framework` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-framework.html)
-pub struct Framework(Base);
-static FRAMEWORK_TYPE: TypeInfo = TypeInfo {
+pub struct Framework(rt::Base);
+static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::Framework",
     terraform: Some("awscc_backup_framework"),
-    tags: TagsShape::KeyValueList("framework_tags"),
+    tags: rt::TagsShape::KeyValueList("framework_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -751,62 +799,62 @@ impl Framework {
         id: impl Into<String>,
         framework_controls: impl IntoIterator<Item = framework::FrameworkControl>,
     ) -> Self {
-        let mut this = Base::new(id, &FRAMEWORK_TYPE);
+        let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
         this.set(
             "FrameworkControls",
             Some("framework_controls"),
-            list(framework_controls),
+            rt::list(framework_controls),
         );
         Framework(this)
     }
     /// An optional description of the framework with a maximum 1,024 characters.
     ///
     /// Constraints: length 0..=1024; pattern `\S`. CloudFormation `FrameworkDescription`, Terraform `framework_description`.
-    pub fn framework_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn framework_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FrameworkDescription",
             Some("framework_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The unique name of a framework.
     ///
     /// Constraints: length 1..=256; pattern `[a-zA-Z][_a-zA-Z0-9]*`. Changing it replaces the resource. CloudFormation `FrameworkName`, Terraform `framework_name`.
-    pub fn framework_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn framework_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FrameworkName", Some("framework_name"), string(value));
+            .set("FrameworkName", Some("framework_name"), rt::string(value));
         self
     }
 }
 builder!(Framework, FrameworkHandle);
 /// A declared `AWS::Backup::Framework`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FrameworkHandle(Handle);
+pub struct FrameworkHandle(rt::Handle);
 handle!(FrameworkHandle);
 impl FrameworkHandle {
     /// An Amazon Resource Name (ARN) that uniquely identifies Framework as a resource
     ///
     /// CloudFormation `Fn::GetAtt` `FrameworkArn`; Terraform `framework_arn`.
-    pub fn framework_arn(&self) -> Expr {
+    pub fn framework_arn(&self) -> rt::Expr {
         self.0.attr("FrameworkArn")
     }
     /// The date and time that a framework is created, in ISO 8601 representation.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// A framework consists of one or more controls.
     ///
     /// CloudFormation `Fn::GetAtt` `FrameworkStatus`; Terraform `framework_status`.
-    pub fn framework_status(&self) -> Expr {
+    pub fn framework_status(&self) -> rt::Expr {
         self.0.attr("FrameworkStatus")
     }
     /// The deployment status of a framework.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentStatus`; Terraform `deployment_status`.
-    pub fn deployment_status(&self) -> Expr {
+    pub fn deployment_status(&self) -> rt::Expr {
         self.0.attr("DeploymentStatus")
     }
 }
@@ -817,20 +865,23 @@ pub mod framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlinputparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ControlInputParameter(Props);
+    pub struct ControlInputParameter(rt::Props);
     impl ControlInputParameter {
         /// A new `ControlInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             ControlInputParameter(this)
         }
@@ -842,11 +893,11 @@ pub mod framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlscope.html)
     #[derive(Clone, Debug)]
-    pub struct ControlScope(Props);
+    pub struct ControlScope(rt::Props);
     impl ControlScope {
         /// A new `ControlScope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ControlScope(this)
         }
         /// The ID of the only AWS resource that you want your control scope to contain.
@@ -854,12 +905,12 @@ pub mod framework {
         /// Constraints: at most 100 items. CloudFormation `ComplianceResourceIds`, Terraform `compliance_resource_ids`.
         pub fn compliance_resource_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ComplianceResourceIds",
                 Some("compliance_resource_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -868,12 +919,12 @@ pub mod framework {
         /// CloudFormation `ComplianceResourceTypes`, Terraform `compliance_resource_types`.
         pub fn compliance_resource_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ComplianceResourceTypes",
                 Some("compliance_resource_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -881,7 +932,7 @@ pub mod framework {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -890,12 +941,16 @@ pub mod framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-frameworkcontrol.html)
     #[derive(Clone, Debug)]
-    pub struct FrameworkControl(Props);
+    pub struct FrameworkControl(rt::Props);
     impl FrameworkControl {
         /// A new `FrameworkControl`. Required properties: `control_name` (`ControlName`).
-        pub fn new(control_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ControlName", Some("control_name"), string(control_name));
+        pub fn new(control_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ControlName",
+                Some("control_name"),
+                rt::string(control_name),
+            );
             FrameworkControl(this)
         }
         /// A list of ParameterName and ParameterValue pairs.
@@ -908,7 +963,7 @@ pub mod framework {
             self.0.set(
                 "ControlInputParameters",
                 Some("control_input_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -928,25 +983,25 @@ pub mod framework {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tag(this)
         }
         /// The key name of the tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The value for the tag.
         ///
         /// Constraints: length 0..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -957,11 +1012,11 @@ pub mod framework {
 /// CloudFormation: `AWS::Backup::LegalHold`. Terraform: `awscc_backup_legal_hold` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-legalhold.html)
-pub struct LegalHold(Base);
-static LEGAL_HOLD_TYPE: TypeInfo = TypeInfo {
+pub struct LegalHold(rt::Base);
+static LEGAL_HOLD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::LegalHold",
     terraform: Some("awscc_backup_legal_hold"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1010,49 +1065,49 @@ impl LegalHold {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
         recovery_point_selection: legal_hold::RecoveryPointSelection,
-        title: impl Into<Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LEGAL_HOLD_TYPE);
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &LEGAL_HOLD_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
             recovery_point_selection.into(),
         );
-        this.set("Title", Some("title"), string(title));
+        this.set("Title", Some("title"), rt::string(title));
         LegalHold(this)
     }
 }
 builder!(LegalHold, LegalHoldHandle);
 /// A declared `AWS::Backup::LegalHold`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LegalHoldHandle(Handle);
+pub struct LegalHoldHandle(rt::Handle);
 handle!(LegalHoldHandle);
 impl LegalHoldHandle {
     /// The Amazon Resource Name (ARN) of the legal hold.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the legal hold.
     ///
     /// CloudFormation `Fn::GetAtt` `LegalHoldId`; Terraform `legal_hold_id`.
-    pub fn legal_hold_id(&self) -> Expr {
+    pub fn legal_hold_id(&self) -> rt::Expr {
         self.0.attr("LegalHoldId")
     }
     /// The status of the legal hold.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time when the legal hold was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
 }
@@ -1065,13 +1120,13 @@ pub mod legal_hold {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-daterange.html)
     #[derive(Clone, Debug)]
-    pub struct DateRange(Props);
+    pub struct DateRange(rt::Props);
     impl DateRange {
         /// A new `DateRange`. Required properties: `from_date` (`FromDate`), `to_date` (`ToDate`).
-        pub fn new(from_date: impl Into<Expr>, to_date: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FromDate", Some("from_date"), string(from_date));
-            this.set("ToDate", Some("to_date"), string(to_date));
+        pub fn new(from_date: impl Into<rt::Expr>, to_date: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FromDate", Some("from_date"), rt::string(from_date));
+            this.set("ToDate", Some("to_date"), rt::string(to_date));
             DateRange(this)
         }
     }
@@ -1082,11 +1137,11 @@ pub mod legal_hold {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-recoverypointselection.html)
     #[derive(Clone, Debug)]
-    pub struct RecoveryPointSelection(Props);
+    pub struct RecoveryPointSelection(rt::Props);
     impl RecoveryPointSelection {
         /// A new `RecoveryPointSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecoveryPointSelection(this)
         }
         /// A date range for filtering recovery points.
@@ -1101,21 +1156,21 @@ pub mod legal_hold {
         /// CloudFormation `ResourceIdentifiers`, Terraform `resource_identifiers`.
         pub fn resource_identifiers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ResourceIdentifiers",
                 Some("resource_identifiers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The names of the vaults in which the selected recovery points are contained.
         ///
         /// CloudFormation `VaultNames`, Terraform `vault_names`.
-        pub fn vault_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn vault_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("VaultNames", Some("vault_names"), strings(value));
+                .set("VaultNames", Some("vault_names"), rt::strings(value));
             self
         }
     }
@@ -1126,11 +1181,11 @@ pub mod legal_hold {
 /// CloudFormation: `AWS::Backup::LogicallyAirGappedBackupVault`. Terraform: `awscc_backup_logically_air_gapped_backup_vault` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-logicallyairgappedbackupvault.html)
-pub struct LogicallyAirGappedBackupVault(Base);
-static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: TypeInfo = TypeInfo {
+pub struct LogicallyAirGappedBackupVault(rt::Base);
+static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::LogicallyAirGappedBackupVault",
     terraform: Some("awscc_backup_logically_air_gapped_backup_vault"),
-    tags: TagsShape::Map("backup_vault_tags"),
+    tags: rt::TagsShape::Map("backup_vault_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1155,49 +1210,52 @@ impl LogicallyAirGappedBackupVault {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_vault_name: impl Into<Expr>,
+        backup_vault_name: impl Into<rt::Expr>,
         max_retention_days: i64,
         min_retention_days: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE);
+        let mut this = rt::Base::new(id, &LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            string(backup_vault_name),
+            rt::string(backup_vault_name),
         );
         this.set(
             "MaxRetentionDays",
             Some("max_retention_days"),
-            int(max_retention_days),
+            rt::int(max_retention_days),
         );
         this.set(
             "MinRetentionDays",
             Some("min_retention_days"),
-            int(min_retention_days),
+            rt::int(min_retention_days),
         );
         LogicallyAirGappedBackupVault(this)
     }
     /// CloudFormation `AccessPolicy`, Terraform `access_policy`.
-    pub fn access_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("AccessPolicy", Some("access_policy"), json_string(value));
+    pub fn access_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AccessPolicy",
+            Some("access_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `MpaApprovalTeamArn`, Terraform `mpa_approval_team_arn`.
-    pub fn mpa_approval_team_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn mpa_approval_team_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MpaApprovalTeamArn",
             Some("mpa_approval_team_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1217,19 +1275,19 @@ builder!(
 );
 /// A declared `AWS::Backup::LogicallyAirGappedBackupVault`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogicallyAirGappedBackupVaultHandle(Handle);
+pub struct LogicallyAirGappedBackupVaultHandle(rt::Handle);
 handle!(LogicallyAirGappedBackupVaultHandle);
 impl LogicallyAirGappedBackupVaultHandle {
     /// CloudFormation `Fn::GetAtt` `BackupVaultArn`; Terraform `backup_vault_arn`.
-    pub fn backup_vault_arn(&self) -> Expr {
+    pub fn backup_vault_arn(&self) -> rt::Expr {
         self.0.attr("BackupVaultArn")
     }
     /// CloudFormation `Fn::GetAtt` `VaultState`; Terraform `vault_state`.
-    pub fn vault_state(&self) -> Expr {
+    pub fn vault_state(&self) -> rt::Expr {
         self.0.attr("VaultState")
     }
     /// CloudFormation `Fn::GetAtt` `VaultType`; Terraform `vault_type`.
-    pub fn vault_type(&self) -> Expr {
+    pub fn vault_type(&self) -> rt::Expr {
         self.0.attr("VaultType")
     }
 }
@@ -1240,20 +1298,24 @@ pub mod logically_air_gapped_backup_vault {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-logicallyairgappedbackupvault-notificationobjecttype.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationObjectType(Props);
+    pub struct NotificationObjectType(rt::Props);
     impl NotificationObjectType {
         /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
         pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<Expr>>,
-            sns_topic_arn: impl Into<Expr>,
+            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            sns_topic_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BackupVaultEvents",
                 Some("backup_vault_events"),
-                strings(backup_vault_events),
+                rt::strings(backup_vault_events),
             );
-            this.set("SNSTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+            this.set(
+                "SNSTopicArn",
+                Some("sns_topic_arn"),
+                rt::string(sns_topic_arn),
+            );
             NotificationObjectType(this)
         }
     }
@@ -1264,11 +1326,11 @@ pub mod logically_air_gapped_backup_vault {
 /// CloudFormation: `AWS::Backup::ReportPlan`. Terraform: `awscc_backup_report_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-reportplan.html)
-pub struct ReportPlan(Base);
-static REPORT_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct ReportPlan(rt::Base);
+static REPORT_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::ReportPlan",
     terraform: Some("awscc_backup_report_plan"),
-    tags: TagsShape::KeyValueList("report_plan_tags"),
+    tags: rt::TagsShape::KeyValueList("report_plan_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1291,7 +1353,7 @@ impl ReportPlan {
         report_delivery_channel: report_plan::ReportDeliveryChannel,
         report_setting: report_plan::ReportSetting,
     ) -> Self {
-        let mut this = Base::new(id, &REPORT_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &REPORT_PLAN_TYPE);
         this.set(
             "ReportDeliveryChannel",
             Some("report_delivery_channel"),
@@ -1307,33 +1369,36 @@ impl ReportPlan {
     /// An optional description of the report plan with a maximum of 1,024 characters.
     ///
     /// Constraints: length 0..=1024; pattern `.*\S.*`. CloudFormation `ReportPlanDescription`, Terraform `report_plan_description`.
-    pub fn report_plan_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn report_plan_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReportPlanDescription",
             Some("report_plan_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The unique name of the report plan.
     ///
     /// Constraints: length 1..=256; pattern `[a-zA-Z][_a-zA-Z0-9]*`. Changing it replaces the resource. CloudFormation `ReportPlanName`, Terraform `report_plan_name`.
-    pub fn report_plan_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ReportPlanName", Some("report_plan_name"), string(value));
+    pub fn report_plan_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReportPlanName",
+            Some("report_plan_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ReportPlan, ReportPlanHandle);
 /// A declared `AWS::Backup::ReportPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReportPlanHandle(Handle);
+pub struct ReportPlanHandle(rt::Handle);
 handle!(ReportPlanHandle);
 impl ReportPlanHandle {
     /// An Amazon Resource Name (ARN) that uniquely identifies a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ReportPlanArn`; Terraform `report_plan_arn`.
-    pub fn report_plan_arn(&self) -> Expr {
+    pub fn report_plan_arn(&self) -> rt::Expr {
         self.0.attr("ReportPlanArn")
     }
 }
@@ -1346,31 +1411,31 @@ pub mod report_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportdeliverychannel.html)
     #[derive(Clone, Debug)]
-    pub struct ReportDeliveryChannel(Props);
+    pub struct ReportDeliveryChannel(rt::Props);
     impl ReportDeliveryChannel {
         /// A new `ReportDeliveryChannel`. Required properties: `s3_bucket_name` (`S3BucketName`).
-        pub fn new(s3_bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                string(s3_bucket_name),
+                rt::string(s3_bucket_name),
             );
             ReportDeliveryChannel(this)
         }
         /// A list of the format of your reports: CSV, JSON, or both.
         ///
         /// CloudFormation `Formats`, Terraform `formats`.
-        pub fn formats(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Formats", Some("formats"), strings(value));
+        pub fn formats(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Formats", Some("formats"), rt::strings(value));
             self
         }
         /// The prefix for where AWS Backup Audit Manager delivers your reports to Amazon S3.
         ///
         /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+                .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
             self
         }
     }
@@ -1381,31 +1446,34 @@ pub mod report_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportsetting.html)
     #[derive(Clone, Debug)]
-    pub struct ReportSetting(Props);
+    pub struct ReportSetting(rt::Props);
     impl ReportSetting {
         /// A new `ReportSetting`. Required properties: `report_template` (`ReportTemplate`).
-        pub fn new(report_template: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(report_template: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ReportTemplate",
                 Some("report_template"),
-                string(report_template),
+                rt::string(report_template),
             );
             ReportSetting(this)
         }
         /// The list of AWS accounts that a report covers.
         ///
         /// CloudFormation `Accounts`, Terraform `accounts`.
-        pub fn accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Accounts", Some("accounts"), strings(value));
+        pub fn accounts(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Accounts", Some("accounts"), rt::strings(value));
             self
         }
         /// The Amazon Resource Names (ARNs) of the frameworks a report covers.
         ///
         /// CloudFormation `FrameworkArns`, Terraform `framework_arns`.
-        pub fn framework_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn framework_arns(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("FrameworkArns", Some("framework_arns"), strings(value));
+                .set("FrameworkArns", Some("framework_arns"), rt::strings(value));
             self
         }
         /// The list of AWS organization units that a report covers.
@@ -1413,20 +1481,20 @@ pub mod report_plan {
         /// CloudFormation `OrganizationUnits`, Terraform `organization_units`.
         pub fn organization_units(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrganizationUnits",
                 Some("organization_units"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The list of AWS regions that a report covers.
         ///
         /// CloudFormation `Regions`, Terraform `regions`.
-        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Regions", Some("regions"), strings(value));
+        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Regions", Some("regions"), rt::strings(value));
             self
         }
     }
@@ -1437,11 +1505,11 @@ pub mod report_plan {
 /// CloudFormation: `AWS::Backup::RestoreTestingPlan`. Terraform: `awscc_backup_restore_testing_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-restoretestingplan.html)
-pub struct RestoreTestingPlan(Base);
-static RESTORE_TESTING_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct RestoreTestingPlan(rt::Base);
+static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::RestoreTestingPlan",
     terraform: Some("awscc_backup_restore_testing_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-5",
@@ -1459,10 +1527,10 @@ impl RestoreTestingPlan {
     pub fn new(
         id: impl Into<String>,
         recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection,
-        restore_testing_plan_name: impl Into<Expr>,
-        schedule_expression: impl Into<Expr>,
+        restore_testing_plan_name: impl Into<rt::Expr>,
+        schedule_expression: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESTORE_TESTING_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &RESTORE_TESTING_PLAN_TYPE);
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
@@ -1471,39 +1539,42 @@ impl RestoreTestingPlan {
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            string(restore_testing_plan_name),
+            rt::string(restore_testing_plan_name),
         );
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            string(schedule_expression),
+            rt::string(schedule_expression),
         );
         RestoreTestingPlan(this)
     }
     /// CloudFormation `ScheduleExpressionTimezone`, Terraform `schedule_expression_timezone`.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Expr>) -> Self {
+    pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduleExpressionTimezone",
             Some("schedule_expression_timezone"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `StartWindowHours`, Terraform `start_window_hours`.
     pub fn start_window_hours(mut self, value: i64) -> Self {
-        self.0
-            .set("StartWindowHours", Some("start_window_hours"), int(value));
+        self.0.set(
+            "StartWindowHours",
+            Some("start_window_hours"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(RestoreTestingPlan, RestoreTestingPlanHandle);
 /// A declared `AWS::Backup::RestoreTestingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RestoreTestingPlanHandle(Handle);
+pub struct RestoreTestingPlanHandle(rt::Handle);
 handle!(RestoreTestingPlanHandle);
 impl RestoreTestingPlanHandle {
     /// CloudFormation `Fn::GetAtt` `RestoreTestingPlanArn`; Terraform `restore_testing_plan_arn`.
-    pub fn restore_testing_plan_arn(&self) -> Expr {
+    pub fn restore_testing_plan_arn(&self) -> rt::Expr {
         self.0.attr("RestoreTestingPlanArn")
     }
 }
@@ -1514,32 +1585,35 @@ pub mod restore_testing_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingplan-restoretestingrecoverypointselection.html)
     #[derive(Clone, Debug)]
-    pub struct RestoreTestingRecoveryPointSelection(Props);
+    pub struct RestoreTestingRecoveryPointSelection(rt::Props);
     impl RestoreTestingRecoveryPointSelection {
         /// A new `RestoreTestingRecoveryPointSelection`. Required properties: `algorithm` (`Algorithm`), `include_vaults` (`IncludeVaults`), `recovery_point_types` (`RecoveryPointTypes`).
         pub fn new(
             algorithm: RestoreTestingRecoveryPointSelectionAlgorithm,
-            include_vaults: impl IntoIterator<Item = impl Into<Expr>>,
+            include_vaults: impl IntoIterator<Item = impl Into<rt::Expr>>,
             recovery_point_types: impl IntoIterator<Item = RestoreTestingRecoveryPointType>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Algorithm", Some("algorithm"), algorithm.into());
             this.set(
                 "IncludeVaults",
                 Some("include_vaults"),
-                strings(include_vaults),
+                rt::strings(include_vaults),
             );
             this.set(
                 "RecoveryPointTypes",
                 Some("recovery_point_types"),
-                list(recovery_point_types),
+                rt::list(recovery_point_types),
             );
             RestoreTestingRecoveryPointSelection(this)
         }
         /// CloudFormation `ExcludeVaults`, Terraform `exclude_vaults`.
-        pub fn exclude_vaults(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn exclude_vaults(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ExcludeVaults", Some("exclude_vaults"), strings(value));
+                .set("ExcludeVaults", Some("exclude_vaults"), rt::strings(value));
             self
         }
         /// CloudFormation `SelectionWindowDays`, Terraform `selection_window_days`.
@@ -1547,7 +1621,7 @@ pub mod restore_testing_plan {
             self.0.set(
                 "SelectionWindowDays",
                 Some("selection_window_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1577,11 +1651,11 @@ pub mod restore_testing_plan {
 /// CloudFormation: `AWS::Backup::RestoreTestingSelection`. Terraform: `awscc_backup_restore_testing_selection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-restoretestingselection.html)
-pub struct RestoreTestingSelection(Base);
-static RESTORE_TESTING_SELECTION_TYPE: TypeInfo = TypeInfo {
+pub struct RestoreTestingSelection(rt::Base);
+static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::RestoreTestingSelection",
     terraform: Some("awscc_backup_restore_testing_selection"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-southeast-5",
@@ -1598,39 +1672,39 @@ impl RestoreTestingSelection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iam_role_arn: impl Into<Expr>,
-        protected_resource_type: impl Into<Expr>,
-        restore_testing_plan_name: impl Into<Expr>,
-        restore_testing_selection_name: impl Into<Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        protected_resource_type: impl Into<rt::Expr>,
+        restore_testing_plan_name: impl Into<rt::Expr>,
+        restore_testing_selection_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESTORE_TESTING_SELECTION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+        let mut this = rt::Base::new(id, &RESTORE_TESTING_SELECTION_TYPE);
+        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
         this.set(
             "ProtectedResourceType",
             Some("protected_resource_type"),
-            string(protected_resource_type),
+            rt::string(protected_resource_type),
         );
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            string(restore_testing_plan_name),
+            rt::string(restore_testing_plan_name),
         );
         this.set(
             "RestoreTestingSelectionName",
             Some("restore_testing_selection_name"),
-            string(restore_testing_selection_name),
+            rt::string(restore_testing_selection_name),
         );
         RestoreTestingSelection(this)
     }
     /// CloudFormation `ProtectedResourceArns`, Terraform `protected_resource_arns`.
     pub fn protected_resource_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ProtectedResourceArns",
             Some("protected_resource_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1649,12 +1723,12 @@ impl RestoreTestingSelection {
     /// CloudFormation `RestoreMetadataOverrides`, Terraform `restore_metadata_overrides`.
     pub fn restore_metadata_overrides(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "RestoreMetadataOverrides",
             Some("restore_metadata_overrides"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -1663,7 +1737,7 @@ impl RestoreTestingSelection {
         self.0.set(
             "ValidationWindowHours",
             Some("validation_window_hours"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1671,7 +1745,7 @@ impl RestoreTestingSelection {
 builder!(RestoreTestingSelection, RestoreTestingSelectionHandle);
 /// A declared `AWS::Backup::RestoreTestingSelection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RestoreTestingSelectionHandle(Handle);
+pub struct RestoreTestingSelectionHandle(rt::Handle);
 handle!(RestoreTestingSelectionHandle);
 /// Property types and value sets of [`RestoreTestingSelection`] (`AWS::Backup::RestoreTestingSelection`).
 pub mod restore_testing_selection {
@@ -1680,13 +1754,13 @@ pub mod restore_testing_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-keyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValue(Props);
+    pub struct KeyValue(rt::Props);
     impl KeyValue {
         /// A new `KeyValue`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             KeyValue(this)
         }
     }
@@ -1695,23 +1769,26 @@ pub mod restore_testing_selection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-protectedresourceconditions.html)
     #[derive(Clone, Debug)]
-    pub struct ProtectedResourceConditions(Props);
+    pub struct ProtectedResourceConditions(rt::Props);
     impl ProtectedResourceConditions {
         /// A new `ProtectedResourceConditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProtectedResourceConditions(this)
         }
         /// CloudFormation `StringEquals`, Terraform `string_equals`.
         pub fn string_equals(mut self, value: impl IntoIterator<Item = KeyValue>) -> Self {
             self.0
-                .set("StringEquals", Some("string_equals"), list(value));
+                .set("StringEquals", Some("string_equals"), rt::list(value));
             self
         }
         /// CloudFormation `StringNotEquals`, Terraform `string_not_equals`.
         pub fn string_not_equals(mut self, value: impl IntoIterator<Item = KeyValue>) -> Self {
-            self.0
-                .set("StringNotEquals", Some("string_not_equals"), list(value));
+            self.0.set(
+                "StringNotEquals",
+                Some("string_not_equals"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -1722,11 +1799,11 @@ pub mod restore_testing_selection {
 /// CloudFormation: `AWS::Backup::TieringConfiguration`. Terraform: `awscc_backup_tiering_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backup-tieringconfiguration.html)
-pub struct TieringConfiguration(Base);
-static TIERING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct TieringConfiguration(rt::Base);
+static TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Backup::TieringConfiguration",
     terraform: Some("awscc_backup_tiering_configuration"),
-    tags: TagsShape::Map("tiering_configuration_tags"),
+    tags: rt::TagsShape::Map("tiering_configuration_tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1740,25 +1817,25 @@ impl TieringConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_vault_name: impl Into<Expr>,
+        backup_vault_name: impl Into<rt::Expr>,
         resource_selection: impl IntoIterator<Item = tiering_configuration::ResourceSelection>,
-        tiering_configuration_name: impl Into<Expr>,
+        tiering_configuration_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TIERING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &TIERING_CONFIGURATION_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            string(backup_vault_name),
+            rt::string(backup_vault_name),
         );
         this.set(
             "ResourceSelection",
             Some("resource_selection"),
-            list(resource_selection),
+            rt::list(resource_selection),
         );
         this.set(
             "TieringConfigurationName",
             Some("tiering_configuration_name"),
-            string(tiering_configuration_name),
+            rt::string(tiering_configuration_name),
         );
         TieringConfiguration(this)
     }
@@ -1766,19 +1843,19 @@ impl TieringConfiguration {
 builder!(TieringConfiguration, TieringConfigurationHandle);
 /// A declared `AWS::Backup::TieringConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TieringConfigurationHandle(Handle);
+pub struct TieringConfigurationHandle(rt::Handle);
 handle!(TieringConfigurationHandle);
 impl TieringConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `TieringConfigurationArn`; Terraform `tiering_configuration_arn`.
-    pub fn tiering_configuration_arn(&self) -> Expr {
+    pub fn tiering_configuration_arn(&self) -> rt::Expr {
         self.0.attr("TieringConfigurationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1789,21 +1866,25 @@ pub mod tiering_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-tieringconfiguration-resourceselection.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSelection(Props);
+    pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
         /// A new `ResourceSelection`. Required properties: `resource_type` (`ResourceType`), `resources` (`Resources`), `tiering_down_settings_in_days` (`TieringDownSettingsInDays`).
         pub fn new(
-            resource_type: impl Into<Expr>,
-            resources: impl IntoIterator<Item = impl Into<Expr>>,
+            resource_type: impl Into<rt::Expr>,
+            resources: impl IntoIterator<Item = impl Into<rt::Expr>>,
             tiering_down_settings_in_days: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceType", Some("resource_type"), string(resource_type));
-            this.set("Resources", Some("resources"), strings(resources));
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceType",
+                Some("resource_type"),
+                rt::string(resource_type),
+            );
+            this.set("Resources", Some("resources"), rt::strings(resources));
             this.set(
                 "TieringDownSettingsInDays",
                 Some("tiering_down_settings_in_days"),
-                int(tiering_down_settings_in_days),
+                rt::int(tiering_down_settings_in_days),
             );
             ResourceSelection(this)
         }

@@ -2,23 +2,24 @@
 //! `BackupGateway` resource types of the CloudFormation registry (`AWS::BackupGateway::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `backupgateway` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::BackupGateway::Hypervisor Resource Type
 ///
 /// CloudFormation: `AWS::BackupGateway::Hypervisor`. Terraform: `awscc_backupgateway_hypervisor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-backupgateway-hypervisor.html)
-pub struct Hypervisor(Base);
-static HYPERVISOR_TYPE: TypeInfo = TypeInfo {
+pub struct Hypervisor(rt::Base);
+static HYPERVISOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BackupGateway::Hypervisor",
     terraform: Some("awscc_backupgateway_hypervisor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -43,49 +44,50 @@ impl Hypervisor {
     /// Declares a `AWS::BackupGateway::Hypervisor` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HYPERVISOR_TYPE);
+        let this = rt::Base::new(id, &HYPERVISOR_TYPE);
         Hypervisor(this)
     }
     /// Constraints: length 3..=128; pattern `^.+$`. CloudFormation `Host`, Terraform `host`.
-    pub fn host(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Host", Some("host"), string(value));
+    pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Host", Some("host"), rt::string(value));
         self
     }
     /// Constraints: length 50..=500; pattern `^(^arn:(aws|aws-cn|aws-us-gov):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Constraints: length 0..=2048; pattern `^$|^arn:(aws|aws-cn|aws-us-gov):logs:([a-zA-Z0-9-]+):([0-9]+):log-group:[a-zA-Z0-9_\-\/\.]+:\*$`. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-    pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LogGroupArn", Some("log_group_arn"), string(value));
+            .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9-]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[ -~]+$`. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[ -\.0-\[\]-~]*[!-\.0-\[\]-~][ -\.0-\[\]-~]*$`. CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
 }
 builder!(Hypervisor, HypervisorHandle);
 /// A declared `AWS::BackupGateway::Hypervisor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HypervisorHandle(Handle);
+pub struct HypervisorHandle(rt::Handle);
 handle!(HypervisorHandle);
 impl HypervisorHandle {
     /// CloudFormation `Fn::GetAtt` `HypervisorArn`; Terraform `hypervisor_arn`.
-    pub fn hypervisor_arn(&self) -> Expr {
+    pub fn hypervisor_arn(&self) -> rt::Expr {
         self.0.attr("HypervisorArn")
     }
 }

@@ -2,23 +2,24 @@
 //! `Batch` resource types of the CloudFormation registry (`AWS::Batch::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `batch` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Batch::ComputeEnvironment
 ///
 /// CloudFormation: `AWS::Batch::ComputeEnvironment`. Terraform: `awscc_batch_compute_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-computeenvironment.html)
-pub struct ComputeEnvironment(Base);
-static COMPUTE_ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ComputeEnvironment(rt::Base);
+static COMPUTE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::ComputeEnvironment",
     terraform: Some("awscc_batch_compute_environment"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -32,17 +33,17 @@ static COMPUTE_ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
 impl ComputeEnvironment {
     /// Declares a `AWS::Batch::ComputeEnvironment` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
+        this.set("Type", Some("type"), rt::string(type_));
         ComputeEnvironment(this)
     }
     /// Changing it replaces the resource. CloudFormation `ComputeEnvironmentName`, Terraform `compute_environment_name`.
-    pub fn compute_environment_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn compute_environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ComputeEnvironmentName",
             Some("compute_environment_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -53,8 +54,8 @@ impl ComputeEnvironment {
         self
     }
     /// CloudFormation `Context`, Terraform `context`.
-    pub fn context(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Context", Some("context"), string(value));
+    pub fn context(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Context", Some("context"), rt::string(value));
         self
     }
     /// CloudFormation `EcsSettings`, Terraform `ecs_settings`.
@@ -74,25 +75,25 @@ impl ComputeEnvironment {
         self.0.set(
             "ReplaceComputeEnvironment",
             Some("replace_compute_environment"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `ServiceRole`, Terraform `service_role`.
-    pub fn service_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceRole", Some("service_role"), string(value));
+            .set("ServiceRole", Some("service_role"), rt::string(value));
         self
     }
     /// CloudFormation `State`, Terraform `state`.
-    pub fn state(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("State", Some("state"), string(value));
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("State", Some("state"), rt::string(value));
         self
     }
     /// CloudFormation `UnmanagedvCpus`, Terraform `unmanagedv_cpus`.
     pub fn unmanagedv_cpus(mut self, value: i64) -> Self {
         self.0
-            .set("UnmanagedvCpus", Some("unmanagedv_cpus"), int(value));
+            .set("UnmanagedvCpus", Some("unmanagedv_cpus"), rt::int(value));
         self
     }
     /// CloudFormation `UpdatePolicy`, Terraform `update_policy`.
@@ -105,15 +106,15 @@ impl ComputeEnvironment {
 builder!(ComputeEnvironment, ComputeEnvironmentHandle);
 /// A declared `AWS::Batch::ComputeEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComputeEnvironmentHandle(Handle);
+pub struct ComputeEnvironmentHandle(rt::Handle);
 handle!(ComputeEnvironmentHandle);
 impl ComputeEnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `ComputeEnvironmentArn`; Terraform `compute_environment_arn`.
-    pub fn compute_environment_arn(&self) -> Expr {
+    pub fn compute_environment_arn(&self) -> rt::Expr {
         self.0.attr("ComputeEnvironmentArn")
     }
     /// CloudFormation `Fn::GetAtt` `EksConfiguration.AccessEntry.Status`; Terraform `eks_configuration.access_entry.status`.
-    pub fn eks_configuration_access_entry_status(&self) -> Expr {
+    pub fn eks_configuration_access_entry_status(&self) -> rt::Expr {
         self.0.attr("EksConfiguration.AccessEntry.Status")
     }
 }
@@ -124,28 +125,28 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-capacityreservations.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservations(Props);
+    pub struct CapacityReservations(rt::Props);
     impl CapacityReservations {
         /// A new `CapacityReservations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservations(this)
         }
         /// CloudFormation `ReservationGroupArn`, Terraform `reservation_group_arn`.
-        pub fn reservation_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reservation_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReservationGroupArn",
                 Some("reservation_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ReservationPreference`, Terraform `reservation_preference`.
-        pub fn reservation_preference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reservation_preference(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReservationPreference",
                 Some("reservation_preference"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -155,28 +156,28 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computeresources.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeResources(Props);
+    pub struct ComputeResources(rt::Props);
     impl ComputeResources {
         /// A new `ComputeResources`. Required properties: `maxv_cpus` (`MaxvCpus`), `type_` (`Type`).
-        pub fn new(maxv_cpus: i64, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MaxvCpus", Some("maxv_cpus"), int(maxv_cpus));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(maxv_cpus: i64, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MaxvCpus", Some("maxv_cpus"), rt::int(maxv_cpus));
+            this.set("Type", Some("type"), rt::string(type_));
             ComputeResources(this)
         }
         /// CloudFormation `AllocationStrategy`, Terraform `allocation_strategy`.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AllocationStrategy",
                 Some("allocation_strategy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `BidPercentage`, Terraform `bid_percentage`.
         pub fn bid_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("BidPercentage", Some("bid_percentage"), int(value));
+                .set("BidPercentage", Some("bid_percentage"), rt::int(value));
             self
         }
         /// Capacity-level tags for compute environments.
@@ -184,16 +185,16 @@ pub mod compute_environment {
         /// CloudFormation `CapacityTags`, Terraform `capacity_tags`.
         pub fn capacity_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("CapacityTags", Some("capacity_tags"), string_map(value));
+                .set("CapacityTags", Some("capacity_tags"), rt::string_map(value));
             self
         }
         /// CloudFormation `DesiredvCpus`, Terraform `desiredv_cpus`.
         pub fn desiredv_cpus(mut self, value: i64) -> Self {
             self.0
-                .set("DesiredvCpus", Some("desiredv_cpus"), int(value));
+                .set("DesiredvCpus", Some("desiredv_cpus"), rt::int(value));
             self
         }
         /// CloudFormation `Ec2Configuration`, Terraform `ec_2_configuration`.
@@ -201,31 +202,37 @@ pub mod compute_environment {
             mut self,
             value: impl IntoIterator<Item = Ec2ConfigurationObject>,
         ) -> Self {
-            self.0
-                .set("Ec2Configuration", Some("ec_2_configuration"), list(value));
+            self.0.set(
+                "Ec2Configuration",
+                Some("ec_2_configuration"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Ec2KeyPair`, Terraform `ec_2_key_pair`.
-        pub fn ec2_key_pair(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ec2_key_pair(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ec2KeyPair", Some("ec_2_key_pair"), string(value));
+                .set("Ec2KeyPair", Some("ec_2_key_pair"), rt::string(value));
             self
         }
         /// CloudFormation `ImageId`, Terraform `image_id`.
-        pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageId", Some("image_id"), string(value));
+        pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageId", Some("image_id"), rt::string(value));
             self
         }
         /// CloudFormation `InstanceRole`, Terraform `instance_role`.
-        pub fn instance_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceRole", Some("instance_role"), string(value));
+                .set("InstanceRole", Some("instance_role"), rt::string(value));
             self
         }
         /// CloudFormation `InstanceTypes`, Terraform `instance_types`.
-        pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn instance_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("InstanceTypes", Some("instance_types"), strings(value));
+                .set("InstanceTypes", Some("instance_types"), rt::strings(value));
             self
         }
         /// CloudFormation `LaunchTemplate`, Terraform `launch_template`.
@@ -245,13 +252,13 @@ pub mod compute_environment {
         }
         /// CloudFormation `MinvCpus`, Terraform `minv_cpus`.
         pub fn minv_cpus(mut self, value: i64) -> Self {
-            self.0.set("MinvCpus", Some("minv_cpus"), int(value));
+            self.0.set("MinvCpus", Some("minv_cpus"), rt::int(value));
             self
         }
         /// CloudFormation `PlacementGroup`, Terraform `placement_group`.
-        pub fn placement_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn placement_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PlacementGroup", Some("placement_group"), string(value));
+                .set("PlacementGroup", Some("placement_group"), rt::string(value));
             self
         }
         /// CloudFormation `ScalingPolicy`, Terraform `scaling_policy`.
@@ -263,27 +270,27 @@ pub mod compute_environment {
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SpotIamFleetRole`, Terraform `spot_iam_fleet_role`.
-        pub fn spot_iam_fleet_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spot_iam_fleet_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SpotIamFleetRole",
                 Some("spot_iam_fleet_role"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
         /// A key-value pair to associate with a resource.
@@ -291,9 +298,9 @@ pub mod compute_environment {
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Tags", Some("tags"), string_map(value));
+            self.0.set("Tags", Some("tags"), rt::string_map(value));
             self
         }
         /// CloudFormation `UpdateToLatestImageVersion`, Terraform `update_to_latest_image_version`.
@@ -301,7 +308,7 @@ pub mod compute_environment {
             self.0.set(
                 "UpdateToLatestImageVersion",
                 Some("update_to_latest_image_version"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -311,11 +318,11 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computescalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeScalingPolicy(Props);
+    pub struct ComputeScalingPolicy(rt::Props);
     impl ComputeScalingPolicy {
         /// A new `ComputeScalingPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeScalingPolicy(this)
         }
         /// CloudFormation `MinScaleDownDelayMinutes`, Terraform `min_scale_down_delay_minutes`.
@@ -323,7 +330,7 @@ pub mod compute_environment {
             self.0.set(
                 "MinScaleDownDelayMinutes",
                 Some("min_scale_down_delay_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -333,35 +340,38 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ec2configurationobject.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2ConfigurationObject(Props);
+    pub struct Ec2ConfigurationObject(rt::Props);
     impl Ec2ConfigurationObject {
         /// A new `Ec2ConfigurationObject`. Required properties: `image_type` (`ImageType`).
-        pub fn new(image_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageType", Some("image_type"), string(image_type));
+        pub fn new(image_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageType", Some("image_type"), rt::string(image_type));
             Ec2ConfigurationObject(this)
         }
         /// CloudFormation `BatchImageStatus`, Terraform `batch_image_status`.
-        pub fn batch_image_status(mut self, value: impl Into<Expr>) -> Self {
+        pub fn batch_image_status(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BatchImageStatus",
                 Some("batch_image_status"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ImageIdOverride`, Terraform `image_id_override`.
-        pub fn image_id_override(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ImageIdOverride", Some("image_id_override"), string(value));
+        pub fn image_id_override(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ImageIdOverride",
+                Some("image_id_override"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 1..=256. CloudFormation `ImageKubernetesVersion`, Terraform `image_kubernetes_version`.
-        pub fn image_kubernetes_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn image_kubernetes_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ImageKubernetesVersion",
                 Some("image_kubernetes_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -371,21 +381,21 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ecssettings.html)
     #[derive(Clone, Debug)]
-    pub struct EcsSettings(Props);
+    pub struct EcsSettings(rt::Props);
     impl EcsSettings {
         /// A new `EcsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsSettings(this)
         }
         /// The CloudWatch Container Insights setting applied to the Amazon ECS cluster that backs this compute environment.
         ///
         /// CloudFormation `ContainerInsights`, Terraform `container_insights`.
-        pub fn container_insights(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_insights(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerInsights",
                 Some("container_insights"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -397,26 +407,26 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksaccessentry.html)
     #[derive(Clone, Debug)]
-    pub struct EksAccessEntry(Props);
+    pub struct EksAccessEntry(rt::Props);
     impl EksAccessEntry {
         /// A new `EksAccessEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksAccessEntry(this)
         }
         /// The desired state of the EKS access entry managed by AWS Batch.
         ///
         /// CloudFormation `DesiredState`, Terraform `desired_state`.
-        pub fn desired_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn desired_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DesiredState", Some("desired_state"), string(value));
+                .set("DesiredState", Some("desired_state"), rt::string(value));
             self
         }
         /// The read-only status of the EKS access entry, returned by DescribeComputeEnvironments.
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
     }
@@ -425,23 +435,23 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EksConfiguration(Props);
+    pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
         /// A new `EksConfiguration`. Required properties: `eks_cluster_arn` (`EksClusterArn`), `kubernetes_namespace` (`KubernetesNamespace`).
         pub fn new(
-            eks_cluster_arn: impl Into<Expr>,
-            kubernetes_namespace: impl Into<Expr>,
+            eks_cluster_arn: impl Into<rt::Expr>,
+            kubernetes_namespace: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EksClusterArn",
                 Some("eks_cluster_arn"),
-                string(eks_cluster_arn),
+                rt::string(eks_cluster_arn),
             );
             this.set(
                 "KubernetesNamespace",
                 Some("kubernetes_namespace"),
-                string(kubernetes_namespace),
+                rt::string(kubernetes_namespace),
             );
             EksConfiguration(this)
         }
@@ -459,17 +469,17 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
-    pub struct InfrastructureOptimization(Props);
+    pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
         /// A new `InfrastructureOptimization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InfrastructureOptimization(this)
         }
         /// CloudFormation `ScaleInAfter`, Terraform `scale_in_after`.
         pub fn scale_in_after(mut self, value: i64) -> Self {
             self.0
-                .set("ScaleInAfter", Some("scale_in_after"), int(value));
+                .set("ScaleInAfter", Some("scale_in_after"), rt::int(value));
             self
         }
     }
@@ -478,18 +488,18 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceLaunchTemplate(Props);
+    pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
         /// A new `InstanceLaunchTemplate`. Required properties: `ec2_instance_profile_arn` (`Ec2InstanceProfileArn`), `network_configuration` (`NetworkConfiguration`).
         pub fn new(
-            ec2_instance_profile_arn: impl Into<Expr>,
+            ec2_instance_profile_arn: impl Into<rt::Expr>,
             network_configuration: ManagedInstancesNetworkConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "Ec2InstanceProfileArn",
                 Some("ec_2_instance_profile_arn"),
-                string(ec2_instance_profile_arn),
+                rt::string(ec2_instance_profile_arn),
             );
             this.set(
                 "NetworkConfiguration",
@@ -519,7 +529,7 @@ pub mod compute_environment {
         /// CloudFormation `FipsEnabled`, Terraform `fips_enabled`.
         pub fn fips_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("FipsEnabled", Some("fips_enabled"), boolean(value));
+                .set("FipsEnabled", Some("fips_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `InstanceMetadataTagsPropagation`, Terraform `instance_metadata_tags_propagation`.
@@ -527,7 +537,7 @@ pub mod compute_environment {
             self.0.set(
                 "InstanceMetadataTagsPropagation",
                 Some("instance_metadata_tags_propagation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -553,8 +563,9 @@ pub mod compute_environment {
             self
         }
         /// CloudFormation `Monitoring`, Terraform `monitoring`.
-        pub fn monitoring(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Monitoring", Some("monitoring"), string(value));
+        pub fn monitoring(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Monitoring", Some("monitoring"), rt::string(value));
             self
         }
         /// CloudFormation `StorageConfiguration`, Terraform `storage_configuration`.
@@ -575,22 +586,22 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirements(Props);
+    pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
         /// A new `InstanceRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceRequirements(this)
         }
         /// CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -600,28 +611,28 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSpecification(Props);
+    pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
         /// A new `LaunchTemplateSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateSpecification(this)
         }
         /// CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -630,18 +641,18 @@ pub mod compute_environment {
             mut self,
             value: impl IntoIterator<Item = LaunchTemplateSpecificationOverride>,
         ) -> Self {
-            self.0.set("Overrides", Some("overrides"), list(value));
+            self.0.set("Overrides", Some("overrides"), rt::list(value));
             self
         }
         /// CloudFormation `UserdataType`, Terraform `userdata_type`.
-        pub fn userdata_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn userdata_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserdataType", Some("userdata_type"), string(value));
+                .set("UserdataType", Some("userdata_type"), rt::string(value));
             self
         }
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -650,52 +661,52 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecificationoverride.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSpecificationOverride(Props);
+    pub struct LaunchTemplateSpecificationOverride(rt::Props);
     impl LaunchTemplateSpecificationOverride {
         /// A new `LaunchTemplateSpecificationOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateSpecificationOverride(this)
         }
         /// CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `TargetInstanceTypes`, Terraform `target_instance_types`.
         pub fn target_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "TargetInstanceTypes",
                 Some("target_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `UserdataType`, Terraform `userdata_type`.
-        pub fn userdata_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn userdata_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserdataType", Some("userdata_type"), string(value));
+                .set("UserdataType", Some("userdata_type"), rt::string(value));
             self
         }
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -704,17 +715,20 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesLocalStorageConfiguration(Props);
+    pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
         /// A new `ManagedInstancesLocalStorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedInstancesLocalStorageConfiguration(this)
         }
         /// CloudFormation `UseLocalStorage`, Terraform `use_local_storage`.
         pub fn use_local_storage(mut self, value: bool) -> Self {
-            self.0
-                .set("UseLocalStorage", Some("use_local_storage"), boolean(value));
+            self.0.set(
+                "UseLocalStorage",
+                Some("use_local_storage"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -723,20 +737,20 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesNetworkConfiguration(Props);
+    pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     impl ManagedInstancesNetworkConfiguration {
         /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
@@ -745,18 +759,18 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesProvider(Props);
+    pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
         /// A new `ManagedInstancesProvider`. Required properties: `infrastructure_role_arn` (`InfrastructureRoleArn`), `instance_launch_template` (`InstanceLaunchTemplate`).
         pub fn new(
-            infrastructure_role_arn: impl Into<Expr>,
+            infrastructure_role_arn: impl Into<rt::Expr>,
             instance_launch_template: InstanceLaunchTemplate,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InfrastructureRoleArn",
                 Some("infrastructure_role_arn"),
-                string(infrastructure_role_arn),
+                rt::string(infrastructure_role_arn),
             );
             this.set(
                 "InstanceLaunchTemplate",
@@ -786,17 +800,17 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesStorageConfiguration(Props);
+    pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
         /// A new `ManagedInstancesStorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedInstancesStorageConfiguration(this)
         }
         /// CloudFormation `StorageSizeGiB`, Terraform `storage_size_gi_b`.
         pub fn storage_size_gi_b(mut self, value: i64) -> Self {
             self.0
-                .set("StorageSizeGiB", Some("storage_size_gi_b"), int(value));
+                .set("StorageSizeGiB", Some("storage_size_gi_b"), rt::int(value));
             self
         }
     }
@@ -805,11 +819,11 @@ pub mod compute_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-updatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct UpdatePolicy(Props);
+    pub struct UpdatePolicy(rt::Props);
     impl UpdatePolicy {
         /// A new `UpdatePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UpdatePolicy(this)
         }
         /// CloudFormation `JobExecutionTimeoutMinutes`, Terraform `job_execution_timeout_minutes`.
@@ -817,7 +831,7 @@ pub mod compute_environment {
             self.0.set(
                 "JobExecutionTimeoutMinutes",
                 Some("job_execution_timeout_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -826,7 +840,7 @@ pub mod compute_environment {
             self.0.set(
                 "TerminateJobsOnUpdate",
                 Some("terminate_jobs_on_update"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -858,11 +872,11 @@ pub mod compute_environment {
 /// CloudFormation: `AWS::Batch::ConsumableResource`. Terraform: `awscc_batch_consumable_resource` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-consumableresource.html)
-pub struct ConsumableResource(Base);
-static CONSUMABLE_RESOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct ConsumableResource(rt::Base);
+static CONSUMABLE_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::ConsumableResource",
     terraform: Some("awscc_batch_consumable_resource"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -880,19 +894,23 @@ impl ConsumableResource {
         resource_type: consumable_resource::ResourceType,
         total_quantity: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CONSUMABLE_RESOURCE_TYPE);
+        let mut this = rt::Base::new(id, &CONSUMABLE_RESOURCE_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
-        this.set("TotalQuantity", Some("total_quantity"), int(total_quantity));
+        this.set(
+            "TotalQuantity",
+            Some("total_quantity"),
+            rt::int(total_quantity),
+        );
         ConsumableResource(this)
     }
     /// Name of ConsumableResource.
     ///
     /// Constraints: pattern ``. Changing it replaces the resource. CloudFormation `ConsumableResourceName`, Terraform `consumable_resource_name`.
-    pub fn consumable_resource_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn consumable_resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConsumableResourceName",
             Some("consumable_resource_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -900,27 +918,27 @@ impl ConsumableResource {
 builder!(ConsumableResource, ConsumableResourceHandle);
 /// A declared `AWS::Batch::ConsumableResource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConsumableResourceHandle(Handle);
+pub struct ConsumableResourceHandle(rt::Handle);
 handle!(ConsumableResourceHandle);
 impl ConsumableResourceHandle {
     /// CloudFormation `Fn::GetAtt` `ConsumableResourceArn`; Terraform `consumable_resource_arn`.
-    pub fn consumable_resource_arn(&self) -> Expr {
+    pub fn consumable_resource_arn(&self) -> rt::Expr {
         self.0.attr("ConsumableResourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// In-use Quantity of ConsumableResource.
     ///
     /// CloudFormation `Fn::GetAtt` `InUseQuantity`; Terraform `in_use_quantity`.
-    pub fn in_use_quantity(&self) -> Expr {
+    pub fn in_use_quantity(&self) -> rt::Expr {
         self.0.attr("InUseQuantity")
     }
     /// Available Quantity of ConsumableResource.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableQuantity`; Terraform `available_quantity`.
-    pub fn available_quantity(&self) -> Expr {
+    pub fn available_quantity(&self) -> rt::Expr {
         self.0.attr("AvailableQuantity")
     }
 }
@@ -942,11 +960,11 @@ pub mod consumable_resource {
 /// CloudFormation: `AWS::Batch::JobDefinition`. Terraform: `awscc_batch_job_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-jobdefinition.html)
-pub struct JobDefinition(Base);
-static JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct JobDefinition(rt::Base);
+static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::JobDefinition",
     terraform: Some("awscc_batch_job_definition"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("JobDefinitionArn", Some("job_definition_arn"))],
@@ -954,9 +972,9 @@ static JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl JobDefinition {
     /// Declares a `AWS::Batch::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &JOB_DEFINITION_TYPE);
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &JOB_DEFINITION_TYPE);
+        this.set("Type", Some("type"), rt::string(type_));
         JobDefinition(this)
     }
     /// CloudFormation `ConsumableResourceProperties`, Terraform `consumable_resource_properties`.
@@ -993,11 +1011,11 @@ impl JobDefinition {
         self
     }
     /// Constraints: length at most 128. Changing it replaces the resource. CloudFormation `JobDefinitionName`, Terraform `job_definition_name`.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "JobDefinitionName",
             Some("job_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1010,28 +1028,28 @@ impl JobDefinition {
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), string_map(value));
+            .set("Parameters", Some("parameters"), rt::string_map(value));
         self
     }
     /// CloudFormation `PlatformCapabilities`, Terraform `platform_capabilities`.
     pub fn platform_capabilities(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "PlatformCapabilities",
             Some("platform_capabilities"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `PropagateTags`, Terraform `propagate_tags`.
     pub fn propagate_tags(mut self, value: bool) -> Self {
         self.0
-            .set("PropagateTags", Some("propagate_tags"), boolean(value));
+            .set("PropagateTags", Some("propagate_tags"), rt::boolean(value));
         self
     }
     /// CloudFormation `ResourceRetentionPolicy`, Terraform `resource_retention_policy`.
@@ -1057,7 +1075,7 @@ impl JobDefinition {
         self.0.set(
             "SchedulingPriority",
             Some("scheduling_priority"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1070,11 +1088,11 @@ impl JobDefinition {
 builder!(JobDefinition, JobDefinitionHandle);
 /// A declared `AWS::Batch::JobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobDefinitionHandle(Handle);
+pub struct JobDefinitionHandle(rt::Handle);
 handle!(JobDefinitionHandle);
 impl JobDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `JobDefinitionArn`; Terraform `job_definition_arn`.
-    pub fn job_definition_arn(&self) -> Expr {
+    pub fn job_definition_arn(&self) -> rt::Expr {
         self.0.attr("JobDefinitionArn")
     }
 }
@@ -1085,17 +1103,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ConsumableResourceProperties(Props);
+    pub struct ConsumableResourceProperties(rt::Props);
     impl ConsumableResourceProperties {
         /// A new `ConsumableResourceProperties`. Required properties: `consumable_resource_list` (`ConsumableResourceList`).
         pub fn new(
             consumable_resource_list: impl IntoIterator<Item = ConsumableResourceRequirement>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConsumableResourceList",
                 Some("consumable_resource_list"),
-                list(consumable_resource_list),
+                rt::list(consumable_resource_list),
             );
             ConsumableResourceProperties(this)
         }
@@ -1105,17 +1123,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct ConsumableResourceRequirement(Props);
+    pub struct ConsumableResourceRequirement(rt::Props);
     impl ConsumableResourceRequirement {
         /// A new `ConsumableResourceRequirement`. Required properties: `consumable_resource` (`ConsumableResource`), `quantity` (`Quantity`).
-        pub fn new(consumable_resource: impl Into<Expr>, quantity: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(consumable_resource: impl Into<rt::Expr>, quantity: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConsumableResource",
                 Some("consumable_resource"),
-                string(consumable_resource),
+                rt::string(consumable_resource),
             );
-            this.set("Quantity", Some("quantity"), int(quantity));
+            this.set("Quantity", Some("quantity"), rt::int(quantity));
             ConsumableResourceRequirement(this)
         }
     }
@@ -1124,17 +1142,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-containerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerProperties(Props);
+    pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
         /// A new `ContainerProperties`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             ContainerProperties(this)
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `EnableExecuteCommand`, Terraform `enable_execute_command`.
@@ -1142,13 +1160,14 @@ pub mod job_definition {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = Environment>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `EphemeralStorage`, Terraform `ephemeral_storage`.
@@ -1158,11 +1177,11 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1179,9 +1198,9 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `JobRoleArn`, Terraform `job_role_arn`.
-        pub fn job_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn job_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("JobRoleArn", Some("job_role_arn"), string(value));
+                .set("JobRoleArn", Some("job_role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LinuxParameters`, Terraform `linux_parameters`.
@@ -1198,12 +1217,13 @@ pub mod job_definition {
         }
         /// CloudFormation `Memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", Some("memory"), int(value));
+            self.0.set("Memory", Some("memory"), rt::int(value));
             self
         }
         /// CloudFormation `MountPoints`, Terraform `mount_points`.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoint>) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
@@ -1217,7 +1237,8 @@ pub mod job_definition {
         }
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// CloudFormation `ReadonlyRootFilesystem`, Terraform `readonly_root_filesystem`.
@@ -1225,7 +1246,7 @@ pub mod job_definition {
             self.0.set(
                 "ReadonlyRootFilesystem",
                 Some("readonly_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1246,7 +1267,7 @@ pub mod job_definition {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1258,27 +1279,27 @@ pub mod job_definition {
         }
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
         /// CloudFormation `Ulimits`, Terraform `ulimits`.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", Some("ulimits"), list(value));
+            self.0.set("Ulimits", Some("ulimits"), rt::list(value));
             self
         }
         /// CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
         /// CloudFormation `Vcpus`, Terraform `vcpus`.
         pub fn vcpus(mut self, value: i64) -> Self {
-            self.0.set("Vcpus", Some("vcpus"), int(value));
+            self.0.set("Vcpus", Some("vcpus"), rt::int(value));
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volume>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -1287,28 +1308,28 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Device(this)
         }
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// CloudFormation `HostPath`, Terraform `host_path`.
-        pub fn host_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostPath", Some("host_path"), string(value));
+        pub fn host_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostPath", Some("host_path"), rt::string(value));
             self
         }
         /// CloudFormation `Permissions`, Terraform `permissions`.
-        pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("Permissions", Some("permissions"), strings(value));
+                .set("Permissions", Some("permissions"), rt::strings(value));
             self
         }
     }
@@ -1317,15 +1338,15 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecsproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EcsProperties(Props);
+    pub struct EcsProperties(rt::Props);
     impl EcsProperties {
         /// A new `EcsProperties`. Required properties: `task_properties` (`TaskProperties`).
         pub fn new(task_properties: impl IntoIterator<Item = EcsTaskProperties>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TaskProperties",
                 Some("task_properties"),
-                list(task_properties),
+                rt::list(task_properties),
             );
             EcsProperties(this)
         }
@@ -1335,11 +1356,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecstaskproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EcsTaskProperties(Props);
+    pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
         /// A new `EcsTaskProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsTaskProperties(this)
         }
         /// CloudFormation `Containers`, Terraform `containers`.
@@ -1347,7 +1368,8 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = TaskContainerProperties>,
         ) -> Self {
-            self.0.set("Containers", Some("containers"), list(value));
+            self.0
+                .set("Containers", Some("containers"), rt::list(value));
             self
         }
         /// CloudFormation `EnableExecuteCommand`, Terraform `enable_execute_command`.
@@ -1355,7 +1377,7 @@ pub mod job_definition {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1366,17 +1388,17 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `IpcMode`, Terraform `ipc_mode`.
-        pub fn ipc_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpcMode", Some("ipc_mode"), string(value));
+        pub fn ipc_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpcMode", Some("ipc_mode"), rt::string(value));
             self
         }
         /// CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
@@ -1389,20 +1411,23 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `NetworkMode`, Terraform `network_mode`.
-        pub fn network_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NetworkMode", Some("network_mode"), string(value));
+                .set("NetworkMode", Some("network_mode"), rt::string(value));
             self
         }
         /// CloudFormation `PidMode`, Terraform `pid_mode`.
-        pub fn pid_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PidMode", Some("pid_mode"), string(value));
+        pub fn pid_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PidMode", Some("pid_mode"), rt::string(value));
             self
         }
         /// CloudFormation `PlatformVersion`, Terraform `platform_version`.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PlatformVersion", Some("platform_version"), string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PlatformVersion",
+                Some("platform_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `RuntimePlatform`, Terraform `runtime_platform`.
@@ -1412,14 +1437,14 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-        pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TaskRoleArn", Some("task_role_arn"), string(value));
+                .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volume>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -1428,22 +1453,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsauthorizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EfsAuthorizationConfig(Props);
+    pub struct EfsAuthorizationConfig(rt::Props);
     impl EfsAuthorizationConfig {
         /// A new `EfsAuthorizationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EfsAuthorizationConfig(this)
         }
         /// CloudFormation `AccessPointId`, Terraform `access_point_id`.
-        pub fn access_point_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessPointId", Some("access_point_id"), string(value));
+                .set("AccessPointId", Some("access_point_id"), rt::string(value));
             self
         }
         /// CloudFormation `Iam`, Terraform `iam`.
-        pub fn iam(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Iam", Some("iam"), string(value));
+        pub fn iam(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Iam", Some("iam"), rt::string(value));
             self
         }
     }
@@ -1452,15 +1477,15 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EfsVolumeConfiguration(Props);
+    pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
         /// A new `EfsVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             EfsVolumeConfiguration(this)
         }
@@ -1474,17 +1499,17 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `RootDirectory`, Terraform `root_directory`.
-        pub fn root_directory(mut self, value: impl Into<Expr>) -> Self {
+        pub fn root_directory(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RootDirectory", Some("root_directory"), string(value));
+                .set("RootDirectory", Some("root_directory"), rt::string(value));
             self
         }
         /// CloudFormation `TransitEncryption`, Terraform `transit_encryption`.
-        pub fn transit_encryption(mut self, value: impl Into<Expr>) -> Self {
+        pub fn transit_encryption(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TransitEncryption",
                 Some("transit_encryption"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1493,7 +1518,7 @@ pub mod job_definition {
             self.0.set(
                 "TransitEncryptionPort",
                 Some("transit_encryption_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1503,22 +1528,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainer.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainer(Props);
+    pub struct EksContainer(rt::Props);
     impl EksContainer {
         /// A new `EksContainer`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             EksContainer(this)
         }
         /// CloudFormation `Args`, Terraform `args`.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", Some("args"), strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", Some("args"), rt::strings(value));
             self
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `Env`, Terraform `env`.
@@ -1526,18 +1551,21 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = EksContainerEnvironmentVariable>,
         ) -> Self {
-            self.0.set("Env", Some("env"), list(value));
+            self.0.set("Env", Some("env"), rt::list(value));
             self
         }
         /// CloudFormation `ImagePullPolicy`, Terraform `image_pull_policy`.
-        pub fn image_pull_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ImagePullPolicy", Some("image_pull_policy"), string(value));
+        pub fn image_pull_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ImagePullPolicy",
+                Some("image_pull_policy"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Resources`, Terraform `resources`.
@@ -1557,7 +1585,7 @@ pub mod job_definition {
             value: impl IntoIterator<Item = EksContainerVolumeMount>,
         ) -> Self {
             self.0
-                .set("VolumeMounts", Some("volume_mounts"), list(value));
+                .set("VolumeMounts", Some("volume_mounts"), rt::list(value));
             self
         }
     }
@@ -1566,17 +1594,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerEnvironmentVariable(Props);
+    pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
         /// A new `EksContainerEnvironmentVariable`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             EksContainerEnvironmentVariable(this)
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1585,27 +1613,28 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerresourcerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerResourceRequirements(Props);
+    pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
         /// A new `EksContainerResourceRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerResourceRequirements(this)
         }
         /// CloudFormation `Limits`, Terraform `limits`.
         pub fn limits(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Limits", Some("limits"), string_map(value));
+            self.0.set("Limits", Some("limits"), rt::string_map(value));
             self
         }
         /// CloudFormation `Requests`, Terraform `requests`.
         pub fn requests(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Requests", Some("requests"), string_map(value));
+            self.0
+                .set("Requests", Some("requests"), rt::string_map(value));
             self
         }
     }
@@ -1614,11 +1643,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainersecuritycontext.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerSecurityContext(Props);
+    pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
         /// A new `EksContainerSecurityContext`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerSecurityContext(this)
         }
         /// CloudFormation `AllowPrivilegeEscalation`, Terraform `allow_privilege_escalation`.
@@ -1626,13 +1655,14 @@ pub mod job_definition {
             self.0.set(
                 "AllowPrivilegeEscalation",
                 Some("allow_privilege_escalation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// CloudFormation `ReadOnlyRootFilesystem`, Terraform `read_only_root_filesystem`.
@@ -1640,24 +1670,25 @@ pub mod job_definition {
             self.0.set(
                 "ReadOnlyRootFilesystem",
                 Some("read_only_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `RunAsGroup`, Terraform `run_as_group`.
         pub fn run_as_group(mut self, value: i64) -> Self {
-            self.0.set("RunAsGroup", Some("run_as_group"), int(value));
+            self.0
+                .set("RunAsGroup", Some("run_as_group"), rt::int(value));
             self
         }
         /// CloudFormation `RunAsNonRoot`, Terraform `run_as_non_root`.
         pub fn run_as_non_root(mut self, value: bool) -> Self {
             self.0
-                .set("RunAsNonRoot", Some("run_as_non_root"), boolean(value));
+                .set("RunAsNonRoot", Some("run_as_non_root"), rt::boolean(value));
             self
         }
         /// CloudFormation `RunAsUser`, Terraform `run_as_user`.
         pub fn run_as_user(mut self, value: i64) -> Self {
-            self.0.set("RunAsUser", Some("run_as_user"), int(value));
+            self.0.set("RunAsUser", Some("run_as_user"), rt::int(value));
             self
         }
     }
@@ -1666,31 +1697,33 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainervolumemount.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerVolumeMount(Props);
+    pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
         /// A new `EksContainerVolumeMount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerVolumeMount(this)
         }
         /// CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPath", Some("mount_path"), string(value));
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MountPath", Some("mount_path"), rt::string(value));
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// CloudFormation `SubPath`, Terraform `sub_path`.
-        pub fn sub_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubPath", Some("sub_path"), string(value));
+        pub fn sub_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubPath", Some("sub_path"), rt::string(value));
             self
         }
     }
@@ -1699,21 +1732,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksemptydir.html)
     #[derive(Clone, Debug)]
-    pub struct EksEmptyDir(Props);
+    pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
         /// A new `EksEmptyDir`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksEmptyDir(this)
         }
         /// CloudFormation `Medium`, Terraform `medium`.
-        pub fn medium(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Medium", Some("medium"), string(value));
+        pub fn medium(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Medium", Some("medium"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256. CloudFormation `SizeLimit`, Terraform `size_limit`.
-        pub fn size_limit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SizeLimit", Some("size_limit"), string(value));
+        pub fn size_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SizeLimit", Some("size_limit"), rt::string(value));
             self
         }
     }
@@ -1722,16 +1756,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekshostpath.html)
     #[derive(Clone, Debug)]
-    pub struct EksHostPath(Props);
+    pub struct EksHostPath(rt::Props);
     impl EksHostPath {
         /// A new `EksHostPath`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksHostPath(this)
         }
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -1740,33 +1774,34 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct EksMetadata(Props);
+    pub struct EksMetadata(rt::Props);
     impl EksMetadata {
         /// A new `EksMetadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksMetadata(this)
         }
         /// CloudFormation `Annotations`, Terraform `annotations`.
         pub fn annotations(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Annotations", Some("annotations"), string_map(value));
+                .set("Annotations", Some("annotations"), rt::string_map(value));
             self
         }
         /// CloudFormation `Labels`, Terraform `labels`.
         pub fn labels(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Labels", Some("labels"), string_map(value));
+            self.0.set("Labels", Some("labels"), rt::string_map(value));
             self
         }
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -1775,17 +1810,18 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspersistentvolumeclaim.html)
     #[derive(Clone, Debug)]
-    pub struct EksPersistentVolumeClaim(Props);
+    pub struct EksPersistentVolumeClaim(rt::Props);
     impl EksPersistentVolumeClaim {
         /// A new `EksPersistentVolumeClaim`. Required properties: `claim_name` (`ClaimName`).
-        pub fn new(claim_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClaimName", Some("claim_name"), string(claim_name));
+        pub fn new(claim_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClaimName", Some("claim_name"), rt::string(claim_name));
             EksPersistentVolumeClaim(this)
         }
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
     }
@@ -1794,27 +1830,29 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspodproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EksPodProperties(Props);
+    pub struct EksPodProperties(rt::Props);
     impl EksPodProperties {
         /// A new `EksPodProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksPodProperties(this)
         }
         /// CloudFormation `Containers`, Terraform `containers`.
         pub fn containers(mut self, value: impl IntoIterator<Item = EksContainer>) -> Self {
-            self.0.set("Containers", Some("containers"), list(value));
+            self.0
+                .set("Containers", Some("containers"), rt::list(value));
             self
         }
         /// CloudFormation `DnsPolicy`, Terraform `dns_policy`.
-        pub fn dns_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DnsPolicy", Some("dns_policy"), string(value));
+        pub fn dns_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DnsPolicy", Some("dns_policy"), rt::string(value));
             self
         }
         /// CloudFormation `HostNetwork`, Terraform `host_network`.
         pub fn host_network(mut self, value: bool) -> Self {
             self.0
-                .set("HostNetwork", Some("host_network"), boolean(value));
+                .set("HostNetwork", Some("host_network"), rt::boolean(value));
             self
         }
         /// CloudFormation `ImagePullSecrets`, Terraform `image_pull_secrets`.
@@ -1822,14 +1860,17 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = ImagePullSecret>,
         ) -> Self {
-            self.0
-                .set("ImagePullSecrets", Some("image_pull_secrets"), list(value));
+            self.0.set(
+                "ImagePullSecrets",
+                Some("image_pull_secrets"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `InitContainers`, Terraform `init_containers`.
         pub fn init_containers(mut self, value: impl IntoIterator<Item = EksContainer>) -> Self {
             self.0
-                .set("InitContainers", Some("init_containers"), list(value));
+                .set("InitContainers", Some("init_containers"), rt::list(value));
             self
         }
         /// CloudFormation `Metadata`, Terraform `metadata`.
@@ -1838,11 +1879,11 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ServiceAccountName`, Terraform `service_account_name`.
-        pub fn service_account_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_account_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccountName",
                 Some("service_account_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1851,13 +1892,13 @@ pub mod job_definition {
             self.0.set(
                 "ShareProcessNamespace",
                 Some("share_process_namespace"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = EksVolume>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -1866,11 +1907,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EksProperties(Props);
+    pub struct EksProperties(rt::Props);
     impl EksProperties {
         /// A new `EksProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksProperties(this)
         }
         /// CloudFormation `PodProperties`, Terraform `pod_properties`.
@@ -1885,17 +1926,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekssecret.html)
     #[derive(Clone, Debug)]
-    pub struct EksSecret(Props);
+    pub struct EksSecret(rt::Props);
     impl EksSecret {
         /// A new `EksSecret`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", Some("secret_name"), string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", Some("secret_name"), rt::string(secret_name));
             EksSecret(this)
         }
         /// CloudFormation `Optional`, Terraform `optional`.
         pub fn optional(mut self, value: bool) -> Self {
-            self.0.set("Optional", Some("optional"), boolean(value));
+            self.0.set("Optional", Some("optional"), rt::boolean(value));
             self
         }
     }
@@ -1904,12 +1945,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksvolume.html)
     #[derive(Clone, Debug)]
-    pub struct EksVolume(Props);
+    pub struct EksVolume(rt::Props);
     impl EksVolume {
         /// A new `EksVolume`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             EksVolume(this)
         }
         /// CloudFormation `EmptyDir`, Terraform `empty_dir`.
@@ -1942,21 +1983,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-environment.html)
     #[derive(Clone, Debug)]
-    pub struct Environment(Props);
+    pub struct Environment(rt::Props);
     impl Environment {
         /// A new `Environment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Environment(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1965,12 +2006,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralStorage(Props);
+    pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
         /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
         pub fn new(size_in_gi_b: i64) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), int(size_in_gi_b));
+            let mut this = rt::Props::default();
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
             EphemeralStorage(this)
         }
     }
@@ -1979,29 +2020,32 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-evaluateonexit.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluateOnExit(Props);
+    pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
         /// A new `EvaluateOnExit`. Required properties: `action` (`Action`).
-        pub fn new(action: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Action", Some("action"), string(action));
+        pub fn new(action: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), rt::string(action));
             EvaluateOnExit(this)
         }
         /// CloudFormation `OnExitCode`, Terraform `on_exit_code`.
-        pub fn on_exit_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn on_exit_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OnExitCode", Some("on_exit_code"), string(value));
+                .set("OnExitCode", Some("on_exit_code"), rt::string(value));
             self
         }
         /// CloudFormation `OnReason`, Terraform `on_reason`.
-        pub fn on_reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OnReason", Some("on_reason"), string(value));
+        pub fn on_reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OnReason", Some("on_reason"), rt::string(value));
             self
         }
         /// CloudFormation `OnStatusReason`, Terraform `on_status_reason`.
-        pub fn on_status_reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OnStatusReason", Some("on_status_reason"), string(value));
+        pub fn on_status_reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OnStatusReason",
+                Some("on_status_reason"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2010,17 +2054,20 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-fargateplatformconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FargatePlatformConfiguration(Props);
+    pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
         /// A new `FargatePlatformConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FargatePlatformConfiguration(this)
         }
         /// CloudFormation `PlatformVersion`, Terraform `platform_version`.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PlatformVersion", Some("platform_version"), string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PlatformVersion",
+                Some("platform_version"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2029,20 +2076,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FirelensConfiguration(Props);
+    pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
         /// A new `FirelensConfiguration`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             FirelensConfiguration(this)
         }
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
     }
@@ -2051,16 +2099,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-host.html)
     #[derive(Clone, Debug)]
-    pub struct Host(Props);
+    pub struct Host(rt::Props);
     impl Host {
         /// A new `Host`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Host(this)
         }
         /// CloudFormation `SourcePath`, Terraform `source_path`.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", Some("source_path"), string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourcePath", Some("source_path"), rt::string(value));
             self
         }
     }
@@ -2069,16 +2118,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-imagepullsecret.html)
     #[derive(Clone, Debug)]
-    pub struct ImagePullSecret(Props);
+    pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
         /// A new `ImagePullSecret`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImagePullSecret(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -2087,11 +2136,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-jobtimeout.html)
     #[derive(Clone, Debug)]
-    pub struct JobTimeout(Props);
+    pub struct JobTimeout(rt::Props);
     impl JobTimeout {
         /// A new `JobTimeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobTimeout(this)
         }
         /// CloudFormation `AttemptDurationSeconds`, Terraform `attempt_duration_seconds`.
@@ -2099,7 +2148,7 @@ pub mod job_definition {
             self.0.set(
                 "AttemptDurationSeconds",
                 Some("attempt_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2109,16 +2158,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LinuxParameters(Props);
+    pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
         /// A new `LinuxParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinuxParameters(this)
         }
         /// CloudFormation `Devices`, Terraform `devices`.
         pub fn devices(mut self, value: impl IntoIterator<Item = Device>) -> Self {
-            self.0.set("Devices", Some("devices"), list(value));
+            self.0.set("Devices", Some("devices"), rt::list(value));
             self
         }
         /// CloudFormation `InitProcessEnabled`, Terraform `init_process_enabled`.
@@ -2126,29 +2175,32 @@ pub mod job_definition {
             self.0.set(
                 "InitProcessEnabled",
                 Some("init_process_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `MaxSwap`, Terraform `max_swap`.
         pub fn max_swap(mut self, value: i64) -> Self {
-            self.0.set("MaxSwap", Some("max_swap"), int(value));
+            self.0.set("MaxSwap", Some("max_swap"), rt::int(value));
             self
         }
         /// CloudFormation `SharedMemorySize`, Terraform `shared_memory_size`.
         pub fn shared_memory_size(mut self, value: i64) -> Self {
-            self.0
-                .set("SharedMemorySize", Some("shared_memory_size"), int(value));
+            self.0.set(
+                "SharedMemorySize",
+                Some("shared_memory_size"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Swappiness`, Terraform `swappiness`.
         pub fn swappiness(mut self, value: i64) -> Self {
-            self.0.set("Swappiness", Some("swappiness"), int(value));
+            self.0.set("Swappiness", Some("swappiness"), rt::int(value));
             self
         }
         /// CloudFormation `Tmpfs`, Terraform `tmpfs`.
         pub fn tmpfs(mut self, value: impl IntoIterator<Item = Tmpfs>) -> Self {
-            self.0.set("Tmpfs", Some("tmpfs"), list(value));
+            self.0.set("Tmpfs", Some("tmpfs"), rt::list(value));
             self
         }
     }
@@ -2157,26 +2209,27 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `log_driver` (`LogDriver`).
-        pub fn new(log_driver: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogDriver", Some("log_driver"), string(log_driver));
+        pub fn new(log_driver: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogDriver", Some("log_driver"), rt::string(log_driver));
             LogConfiguration(this)
         }
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// CloudFormation `SecretOptions`, Terraform `secret_options`.
         pub fn secret_options(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
             self.0
-                .set("SecretOptions", Some("secret_options"), list(value));
+                .set("SecretOptions", Some("secret_options"), rt::list(value));
             self
         }
     }
@@ -2185,28 +2238,29 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
-    pub struct MountPoint(Props);
+    pub struct MountPoint(rt::Props);
     impl MountPoint {
         /// A new `MountPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountPoint(this)
         }
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// CloudFormation `SourceVolume`, Terraform `source_volume`.
-        pub fn source_volume(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceVolume", Some("source_volume"), string(value));
+                .set("SourceVolume", Some("source_volume"), rt::string(value));
             self
         }
     }
@@ -2215,17 +2269,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodecontainerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MultiNodeContainerProperties(Props);
+    pub struct MultiNodeContainerProperties(rt::Props);
     impl MultiNodeContainerProperties {
         /// A new `MultiNodeContainerProperties`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             MultiNodeContainerProperties(this)
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `EnableExecuteCommand`, Terraform `enable_execute_command`.
@@ -2233,13 +2287,14 @@ pub mod job_definition {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = Environment>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `EphemeralStorage`, Terraform `ephemeral_storage`.
@@ -2249,24 +2304,24 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `JobRoleArn`, Terraform `job_role_arn`.
-        pub fn job_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn job_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("JobRoleArn", Some("job_role_arn"), string(value));
+                .set("JobRoleArn", Some("job_role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LinuxParameters`, Terraform `linux_parameters`.
@@ -2283,17 +2338,19 @@ pub mod job_definition {
         }
         /// CloudFormation `Memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", Some("memory"), int(value));
+            self.0.set("Memory", Some("memory"), rt::int(value));
             self
         }
         /// CloudFormation `MountPoints`, Terraform `mount_points`.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoint>) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// CloudFormation `ReadonlyRootFilesystem`, Terraform `readonly_root_filesystem`.
@@ -2301,7 +2358,7 @@ pub mod job_definition {
             self.0.set(
                 "ReadonlyRootFilesystem",
                 Some("readonly_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2322,7 +2379,7 @@ pub mod job_definition {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2334,27 +2391,27 @@ pub mod job_definition {
         }
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
         /// CloudFormation `Ulimits`, Terraform `ulimits`.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", Some("ulimits"), list(value));
+            self.0.set("Ulimits", Some("ulimits"), rt::list(value));
             self
         }
         /// CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
         /// CloudFormation `Vcpus`, Terraform `vcpus`.
         pub fn vcpus(mut self, value: i64) -> Self {
-            self.0.set("Vcpus", Some("vcpus"), int(value));
+            self.0.set("Vcpus", Some("vcpus"), rt::int(value));
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volume>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -2363,15 +2420,15 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecsproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MultiNodeEcsProperties(Props);
+    pub struct MultiNodeEcsProperties(rt::Props);
     impl MultiNodeEcsProperties {
         /// A new `MultiNodeEcsProperties`. Required properties: `task_properties` (`TaskProperties`).
         pub fn new(task_properties: impl IntoIterator<Item = MultiNodeEcsTaskProperties>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TaskProperties",
                 Some("task_properties"),
-                list(task_properties),
+                rt::list(task_properties),
             );
             MultiNodeEcsProperties(this)
         }
@@ -2381,11 +2438,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecstaskproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MultiNodeEcsTaskProperties(Props);
+    pub struct MultiNodeEcsTaskProperties(rt::Props);
     impl MultiNodeEcsTaskProperties {
         /// A new `MultiNodeEcsTaskProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiNodeEcsTaskProperties(this)
         }
         /// CloudFormation `Containers`, Terraform `containers`.
@@ -2393,7 +2450,8 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = TaskContainerProperties>,
         ) -> Self {
-            self.0.set("Containers", Some("containers"), list(value));
+            self.0
+                .set("Containers", Some("containers"), rt::list(value));
             self
         }
         /// CloudFormation `EnableExecuteCommand`, Terraform `enable_execute_command`.
@@ -2401,38 +2459,38 @@ pub mod job_definition {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `IpcMode`, Terraform `ipc_mode`.
-        pub fn ipc_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpcMode", Some("ipc_mode"), string(value));
+        pub fn ipc_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpcMode", Some("ipc_mode"), rt::string(value));
             self
         }
         /// CloudFormation `PidMode`, Terraform `pid_mode`.
-        pub fn pid_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PidMode", Some("pid_mode"), string(value));
+        pub fn pid_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PidMode", Some("pid_mode"), rt::string(value));
             self
         }
         /// CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-        pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TaskRoleArn", Some("task_role_arn"), string(value));
+                .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volume>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -2441,17 +2499,20 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// CloudFormation `AssignPublicIp`, Terraform `assign_public_ip`.
-        pub fn assign_public_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AssignPublicIp", Some("assign_public_ip"), string(value));
+        pub fn assign_public_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AssignPublicIp",
+                Some("assign_public_ip"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2460,7 +2521,7 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-nodeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct NodeProperties(Props);
+    pub struct NodeProperties(rt::Props);
     impl NodeProperties {
         /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
         pub fn new(
@@ -2468,14 +2529,14 @@ pub mod job_definition {
             node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
             num_nodes: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MainNode", Some("main_node"), int(main_node));
+            let mut this = rt::Props::default();
+            this.set("MainNode", Some("main_node"), rt::int(main_node));
             this.set(
                 "NodeRangeProperties",
                 Some("node_range_properties"),
-                list(node_range_properties),
+                rt::list(node_range_properties),
             );
-            this.set("NumNodes", Some("num_nodes"), int(num_nodes));
+            this.set("NumNodes", Some("num_nodes"), rt::int(num_nodes));
             NodeProperties(this)
         }
     }
@@ -2484,12 +2545,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-noderangeproperty.html)
     #[derive(Clone, Debug)]
-    pub struct NodeRangeProperty(Props);
+    pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
         /// A new `NodeRangeProperty`. Required properties: `target_nodes` (`TargetNodes`).
-        pub fn new(target_nodes: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetNodes", Some("target_nodes"), string(target_nodes));
+        pub fn new(target_nodes: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetNodes",
+                Some("target_nodes"),
+                rt::string(target_nodes),
+            );
             NodeRangeProperty(this)
         }
         /// CloudFormation `ConsumableResourceProperties`, Terraform `consumable_resource_properties`.
@@ -2522,9 +2587,12 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `InstanceTypes`, Terraform `instance_types`.
-        pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn instance_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("InstanceTypes", Some("instance_types"), strings(value));
+                .set("InstanceTypes", Some("instance_types"), rt::strings(value));
             self
         }
     }
@@ -2533,15 +2601,15 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(Props);
+    pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials`. Required properties: `credentials_parameter` (`CredentialsParameter`).
-        pub fn new(credentials_parameter: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(credentials_parameter: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                string(credentials_parameter),
+                rt::string(credentials_parameter),
             );
             RepositoryCredentials(this)
         }
@@ -2551,21 +2619,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceRequirement(Props);
+    pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
         /// A new `ResourceRequirement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceRequirement(this)
         }
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2574,11 +2642,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourceretentionpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceRetentionPolicy(Props);
+    pub struct ResourceRetentionPolicy(rt::Props);
     impl ResourceRetentionPolicy {
         /// A new `ResourceRetentionPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceRetentionPolicy(this)
         }
         /// CloudFormation `SkipDeregisterOnUpdate`, Terraform `skip_deregister_on_update`.
@@ -2586,7 +2654,7 @@ pub mod job_definition {
             self.0.set(
                 "SkipDeregisterOnUpdate",
                 Some("skip_deregister_on_update"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2596,22 +2664,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-retrystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct RetryStrategy(Props);
+    pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
         /// A new `RetryStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryStrategy(this)
         }
         /// CloudFormation `Attempts`, Terraform `attempts`.
         pub fn attempts(mut self, value: i64) -> Self {
-            self.0.set("Attempts", Some("attempts"), int(value));
+            self.0.set("Attempts", Some("attempts"), rt::int(value));
             self
         }
         /// CloudFormation `EvaluateOnExit`, Terraform `evaluate_on_exit`.
         pub fn evaluate_on_exit(mut self, value: impl IntoIterator<Item = EvaluateOnExit>) -> Self {
             self.0
-                .set("EvaluateOnExit", Some("evaluate_on_exit"), list(value));
+                .set("EvaluateOnExit", Some("evaluate_on_exit"), rt::list(value));
             self
         }
     }
@@ -2620,25 +2688,28 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimePlatform(Props);
+    pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
         /// A new `RuntimePlatform`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuntimePlatform(this)
         }
         /// CloudFormation `CpuArchitecture`, Terraform `cpu_architecture`.
-        pub fn cpu_architecture(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CpuArchitecture", Some("cpu_architecture"), string(value));
+        pub fn cpu_architecture(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CpuArchitecture",
+                Some("cpu_architecture"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `OperatingSystemFamily`, Terraform `operating_system_family`.
-        pub fn operating_system_family(mut self, value: impl Into<Expr>) -> Self {
+        pub fn operating_system_family(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OperatingSystemFamily",
                 Some("operating_system_family"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2648,28 +2719,31 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3FilesVolumeConfiguration(Props);
+    pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
         /// A new `S3FilesVolumeConfiguration`. Required properties: `file_system_arn` (`FileSystemArn`).
-        pub fn new(file_system_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemArn",
                 Some("file_system_arn"),
-                string(file_system_arn),
+                rt::string(file_system_arn),
             );
             S3FilesVolumeConfiguration(this)
         }
         /// CloudFormation `AccessPointArn`, Terraform `access_point_arn`.
-        pub fn access_point_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AccessPointArn", Some("access_point_arn"), string(value));
+        pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AccessPointArn",
+                Some("access_point_arn"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `RootDirectory`, Terraform `root_directory`.
-        pub fn root_directory(mut self, value: impl Into<Expr>) -> Self {
+        pub fn root_directory(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RootDirectory", Some("root_directory"), string(value));
+                .set("RootDirectory", Some("root_directory"), rt::string(value));
             self
         }
         /// CloudFormation `TransitEncryptionPort`, Terraform `transit_encryption_port`.
@@ -2677,7 +2751,7 @@ pub mod job_definition {
             self.0.set(
                 "TransitEncryptionPort",
                 Some("transit_encryption_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2687,13 +2761,13 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("ValueFrom", Some("value_from"), string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
             Secret(this)
         }
     }
@@ -2702,16 +2776,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerdependency.html)
     #[derive(Clone, Debug)]
-    pub struct TaskContainerDependency(Props);
+    pub struct TaskContainerDependency(rt::Props);
     impl TaskContainerDependency {
         /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<Expr>, container_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Condition", Some("condition"), string(condition));
+        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Condition", Some("condition"), rt::string(condition));
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                string(container_name),
+                rt::string(container_name),
             );
             TaskContainerDependency(this)
         }
@@ -2721,17 +2795,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct TaskContainerProperties(Props);
+    pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
         /// A new `TaskContainerProperties`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             TaskContainerProperties(this)
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `DependsOn`, Terraform `depends_on`.
@@ -2739,17 +2813,19 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = TaskContainerDependency>,
         ) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = Environment>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `Essential`, Terraform `essential`.
         pub fn essential(mut self, value: bool) -> Self {
-            self.0.set("Essential", Some("essential"), boolean(value));
+            self.0
+                .set("Essential", Some("essential"), rt::boolean(value));
             self
         }
         /// CloudFormation `FirelensConfiguration`, Terraform `firelens_configuration`.
@@ -2775,17 +2851,19 @@ pub mod job_definition {
         }
         /// CloudFormation `MountPoints`, Terraform `mount_points`.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoint>) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// CloudFormation `ReadonlyRootFilesystem`, Terraform `readonly_root_filesystem`.
@@ -2793,7 +2871,7 @@ pub mod job_definition {
             self.0.set(
                 "ReadonlyRootFilesystem",
                 Some("readonly_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2814,34 +2892,35 @@ pub mod job_definition {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
         /// CloudFormation `StartTimeout`, Terraform `start_timeout`.
         pub fn start_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("StartTimeout", Some("start_timeout"), int(value));
+                .set("StartTimeout", Some("start_timeout"), rt::int(value));
             self
         }
         /// CloudFormation `StopTimeout`, Terraform `stop_timeout`.
         pub fn stop_timeout(mut self, value: i64) -> Self {
-            self.0.set("StopTimeout", Some("stop_timeout"), int(value));
+            self.0
+                .set("StopTimeout", Some("stop_timeout"), rt::int(value));
             self
         }
         /// CloudFormation `Ulimits`, Terraform `ulimits`.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", Some("ulimits"), list(value));
+            self.0.set("Ulimits", Some("ulimits"), rt::list(value));
             self
         }
         /// CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
     }
@@ -2850,23 +2929,26 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
-    pub struct Tmpfs(Props);
+    pub struct Tmpfs(rt::Props);
     impl Tmpfs {
         /// A new `Tmpfs`. Required properties: `container_path` (`ContainerPath`), `size` (`Size`).
-        pub fn new(container_path: impl Into<Expr>, size: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(container_path: impl Into<rt::Expr>, size: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerPath",
                 Some("container_path"),
-                string(container_path),
+                rt::string(container_path),
             );
-            this.set("Size", Some("size"), int(size));
+            this.set("Size", Some("size"), rt::int(size));
             Tmpfs(this)
         }
         /// CloudFormation `MountOptions`, Terraform `mount_options`.
-        pub fn mount_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn mount_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MountOptions", Some("mount_options"), strings(value));
+                .set("MountOptions", Some("mount_options"), rt::strings(value));
             self
         }
     }
@@ -2875,14 +2957,14 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ulimit.html)
     #[derive(Clone, Debug)]
-    pub struct Ulimit(Props);
+    pub struct Ulimit(rt::Props);
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<Expr>, soft_limit: i64) -> Self {
-            let mut this = Props::default();
-            this.set("HardLimit", Some("hard_limit"), int(hard_limit));
-            this.set("Name", Some("name"), string(name));
-            this.set("SoftLimit", Some("soft_limit"), int(soft_limit));
+        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
             Ulimit(this)
         }
     }
@@ -2891,11 +2973,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-volume.html)
     #[derive(Clone, Debug)]
-    pub struct Volume(Props);
+    pub struct Volume(rt::Props);
     impl Volume {
         /// A new `Volume`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Volume(this)
         }
         /// CloudFormation `EfsVolumeConfiguration`, Terraform `efs_volume_configuration`.
@@ -2913,8 +2995,8 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `S3FilesVolumeConfiguration`, Terraform `s3_files_volume_configuration`.
@@ -2934,11 +3016,11 @@ pub mod job_definition {
 /// CloudFormation: `AWS::Batch::JobQueue`. Terraform: `awscc_batch_job_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-jobqueue.html)
-pub struct JobQueue(Base);
-static JOB_QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct JobQueue(rt::Base);
+static JOB_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::JobQueue",
     terraform: Some("awscc_batch_job_queue"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("JobQueueArn", Some("job_queue_arn"))],
@@ -2947,8 +3029,8 @@ impl JobQueue {
     /// Declares a `AWS::Batch::JobQueue` with the stack-unique `id`. Required properties: `priority` (`Priority`).
     #[track_caller]
     pub fn new(id: impl Into<String>, priority: i64) -> Self {
-        let mut this = Base::new(id, &JOB_QUEUE_TYPE);
-        this.set("Priority", Some("priority"), int(priority));
+        let mut this = rt::Base::new(id, &JOB_QUEUE_TYPE);
+        this.set("Priority", Some("priority"), rt::int(priority));
         JobQueue(this)
     }
     /// CloudFormation `ComputeEnvironmentOrder`, Terraform `compute_environment_order`.
@@ -2959,20 +3041,20 @@ impl JobQueue {
         self.0.set(
             "ComputeEnvironmentOrder",
             Some("compute_environment_order"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `JobQueueName`, Terraform `job_queue_name`.
-    pub fn job_queue_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_queue_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("JobQueueName", Some("job_queue_name"), string(value));
+            .set("JobQueueName", Some("job_queue_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `JobQueueType`, Terraform `job_queue_type`.
-    pub fn job_queue_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_queue_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("JobQueueType", Some("job_queue_type"), string(value));
+            .set("JobQueueType", Some("job_queue_type"), rt::string(value));
         self
     }
     /// CloudFormation `JobStateTimeLimitActions`, Terraform `job_state_time_limit_actions`.
@@ -2983,16 +3065,16 @@ impl JobQueue {
         self.0.set(
             "JobStateTimeLimitActions",
             Some("job_state_time_limit_actions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `SchedulingPolicyArn`, Terraform `scheduling_policy_arn`.
-    pub fn scheduling_policy_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scheduling_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SchedulingPolicyArn",
             Some("scheduling_policy_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3004,7 +3086,7 @@ impl JobQueue {
         self.0.set(
             "ServiceEnvironmentOrder",
             Some("service_environment_order"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3017,11 +3099,11 @@ impl JobQueue {
 builder!(JobQueue, JobQueueHandle);
 /// A declared `AWS::Batch::JobQueue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobQueueHandle(Handle);
+pub struct JobQueueHandle(rt::Handle);
 handle!(JobQueueHandle);
 impl JobQueueHandle {
     /// CloudFormation `Fn::GetAtt` `JobQueueArn`; Terraform `job_queue_arn`.
-    pub fn job_queue_arn(&self) -> Expr {
+    pub fn job_queue_arn(&self) -> rt::Expr {
         self.0.attr("JobQueueArn")
     }
 }
@@ -3032,17 +3114,17 @@ pub mod job_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-computeenvironmentorder.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeEnvironmentOrder(Props);
+    pub struct ComputeEnvironmentOrder(rt::Props);
     impl ComputeEnvironmentOrder {
         /// A new `ComputeEnvironmentOrder`. Required properties: `compute_environment` (`ComputeEnvironment`), `order` (`Order`).
-        pub fn new(compute_environment: impl Into<Expr>, order: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(compute_environment: impl Into<rt::Expr>, order: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ComputeEnvironment",
                 Some("compute_environment"),
-                string(compute_environment),
+                rt::string(compute_environment),
             );
-            this.set("Order", Some("order"), int(order));
+            this.set("Order", Some("order"), rt::int(order));
             ComputeEnvironmentOrder(this)
         }
     }
@@ -3051,23 +3133,23 @@ pub mod job_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-jobstatetimelimitaction.html)
     #[derive(Clone, Debug)]
-    pub struct JobStateTimeLimitAction(Props);
+    pub struct JobStateTimeLimitAction(rt::Props);
     impl JobStateTimeLimitAction {
         /// A new `JobStateTimeLimitAction`. Required properties: `action` (`Action`), `max_time_seconds` (`MaxTimeSeconds`), `reason` (`Reason`), `state` (`State`).
         pub fn new(
-            action: impl Into<Expr>,
+            action: impl Into<rt::Expr>,
             max_time_seconds: i64,
-            reason: impl Into<Expr>,
+            reason: impl Into<rt::Expr>,
             state: State2,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Action", Some("action"), string(action));
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), rt::string(action));
             this.set(
                 "MaxTimeSeconds",
                 Some("max_time_seconds"),
-                int(max_time_seconds),
+                rt::int(max_time_seconds),
             );
-            this.set("Reason", Some("reason"), string(reason));
+            this.set("Reason", Some("reason"), rt::string(reason));
             this.set("State", Some("state"), state.into());
             JobStateTimeLimitAction(this)
         }
@@ -3077,16 +3159,16 @@ pub mod job_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-serviceenvironmentorder.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceEnvironmentOrder(Props);
+    pub struct ServiceEnvironmentOrder(rt::Props);
     impl ServiceEnvironmentOrder {
         /// A new `ServiceEnvironmentOrder`. Required properties: `order` (`Order`), `service_environment` (`ServiceEnvironment`).
-        pub fn new(order: i64, service_environment: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Order", Some("order"), int(order));
+        pub fn new(order: i64, service_environment: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Order", Some("order"), rt::int(order));
             this.set(
                 "ServiceEnvironment",
                 Some("service_environment"),
-                string(service_environment),
+                rt::string(service_environment),
             );
             ServiceEnvironmentOrder(this)
         }
@@ -3114,11 +3196,11 @@ pub mod job_queue {
 /// CloudFormation: `AWS::Batch::QuotaShare`. Terraform: `awscc_batch_quota_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-quotashare.html)
-pub struct QuotaShare(Base);
-static QUOTA_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct QuotaShare(rt::Base);
+static QUOTA_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::QuotaShare",
     terraform: Some("awscc_batch_quota_share"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("QuotaShareArn", Some("quota_share_arn"))],
@@ -3129,18 +3211,18 @@ impl QuotaShare {
     pub fn new(
         id: impl Into<String>,
         capacity_limits: impl IntoIterator<Item = quota_share::QuotaShareCapacityLimit>,
-        job_queue: impl Into<Expr>,
+        job_queue: impl Into<rt::Expr>,
         preemption_configuration: quota_share::QuotaSharePreemptionConfiguration,
-        quota_share_name: impl Into<Expr>,
+        quota_share_name: impl Into<rt::Expr>,
         resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &QUOTA_SHARE_TYPE);
+        let mut this = rt::Base::new(id, &QUOTA_SHARE_TYPE);
         this.set(
             "CapacityLimits",
             Some("capacity_limits"),
-            list(capacity_limits),
+            rt::list(capacity_limits),
         );
-        this.set("JobQueue", Some("job_queue"), string(job_queue));
+        this.set("JobQueue", Some("job_queue"), rt::string(job_queue));
         this.set(
             "PreemptionConfiguration",
             Some("preemption_configuration"),
@@ -3149,7 +3231,7 @@ impl QuotaShare {
         this.set(
             "QuotaShareName",
             Some("quota_share_name"),
-            string(quota_share_name),
+            rt::string(quota_share_name),
         );
         this.set(
             "ResourceSharingConfiguration",
@@ -3169,13 +3251,13 @@ impl QuotaShare {
 builder!(QuotaShare, QuotaShareHandle);
 /// A declared `AWS::Batch::QuotaShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QuotaShareHandle(Handle);
+pub struct QuotaShareHandle(rt::Handle);
 handle!(QuotaShareHandle);
 impl QuotaShareHandle {
     /// The Amazon Resource Name (ARN) of the quota share.
     ///
     /// CloudFormation `Fn::GetAtt` `QuotaShareArn`; Terraform `quota_share_arn`.
-    pub fn quota_share_arn(&self) -> Expr {
+    pub fn quota_share_arn(&self) -> rt::Expr {
         self.0.attr("QuotaShareArn")
     }
 }
@@ -3186,13 +3268,17 @@ pub mod quota_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharecapacitylimit.html)
     #[derive(Clone, Debug)]
-    pub struct QuotaShareCapacityLimit(Props);
+    pub struct QuotaShareCapacityLimit(rt::Props);
     impl QuotaShareCapacityLimit {
         /// A new `QuotaShareCapacityLimit`. Required properties: `capacity_unit` (`CapacityUnit`), `max_capacity` (`MaxCapacity`).
-        pub fn new(capacity_unit: impl Into<Expr>, max_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("CapacityUnit", Some("capacity_unit"), string(capacity_unit));
-            this.set("MaxCapacity", Some("max_capacity"), int(max_capacity));
+        pub fn new(capacity_unit: impl Into<rt::Expr>, max_capacity: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CapacityUnit",
+                Some("capacity_unit"),
+                rt::string(capacity_unit),
+            );
+            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
             QuotaShareCapacityLimit(this)
         }
     }
@@ -3201,15 +3287,15 @@ pub mod quota_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharepreemptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QuotaSharePreemptionConfiguration(Props);
+    pub struct QuotaSharePreemptionConfiguration(rt::Props);
     impl QuotaSharePreemptionConfiguration {
         /// A new `QuotaSharePreemptionConfiguration`. Required properties: `in_share_preemption` (`InSharePreemption`).
-        pub fn new(in_share_preemption: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(in_share_preemption: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InSharePreemption",
                 Some("in_share_preemption"),
-                string(in_share_preemption),
+                rt::string(in_share_preemption),
             );
             QuotaSharePreemptionConfiguration(this)
         }
@@ -3219,19 +3305,20 @@ pub mod quota_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotashareresourcesharingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QuotaShareResourceSharingConfiguration(Props);
+    pub struct QuotaShareResourceSharingConfiguration(rt::Props);
     impl QuotaShareResourceSharingConfiguration {
         /// A new `QuotaShareResourceSharingConfiguration`. Required properties: `strategy` (`Strategy`).
-        pub fn new(strategy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Strategy", Some("strategy"), string(strategy));
+        pub fn new(strategy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Strategy", Some("strategy"), rt::string(strategy));
             QuotaShareResourceSharingConfiguration(this)
         }
         /// The maximum percentage of additional capacity that the quota share can borrow from other shares.
         ///
         /// Constraints: at least -1. CloudFormation `BorrowLimit`, Terraform `borrow_limit`.
         pub fn borrow_limit(mut self, value: i64) -> Self {
-            self.0.set("BorrowLimit", Some("borrow_limit"), int(value));
+            self.0
+                .set("BorrowLimit", Some("borrow_limit"), rt::int(value));
             self
         }
     }
@@ -3251,11 +3338,11 @@ pub mod quota_share {
 /// CloudFormation: `AWS::Batch::SchedulingPolicy`. Terraform: `awscc_batch_scheduling_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-schedulingpolicy.html)
-pub struct SchedulingPolicy(Base);
-static SCHEDULING_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct SchedulingPolicy(rt::Base);
+static SCHEDULING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::SchedulingPolicy",
     terraform: Some("awscc_batch_scheduling_policy"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -3264,7 +3351,7 @@ impl SchedulingPolicy {
     /// Declares a `AWS::Batch::SchedulingPolicy` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SCHEDULING_POLICY_TYPE);
+        let this = rt::Base::new(id, &SCHEDULING_POLICY_TYPE);
         SchedulingPolicy(this)
     }
     /// Fair Share Policy for the Job Queue.
@@ -3278,8 +3365,8 @@ impl SchedulingPolicy {
     /// Name of Scheduling Policy.
     ///
     /// Constraints: pattern ``. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Quota Share Policy for the Job Queue.
@@ -3294,11 +3381,11 @@ impl SchedulingPolicy {
 builder!(SchedulingPolicy, SchedulingPolicyHandle);
 /// A declared `AWS::Batch::SchedulingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchedulingPolicyHandle(Handle);
+pub struct SchedulingPolicyHandle(rt::Handle);
 handle!(SchedulingPolicyHandle);
 impl SchedulingPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3311,11 +3398,11 @@ pub mod scheduling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-fairsharepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct FairsharePolicy(Props);
+    pub struct FairsharePolicy(rt::Props);
     impl FairsharePolicy {
         /// A new `FairsharePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FairsharePolicy(this)
         }
         /// Constraints: range 0..=99. CloudFormation `ComputeReservation`, Terraform `compute_reservation`.
@@ -3323,14 +3410,17 @@ pub mod scheduling_policy {
             self.0.set(
                 "ComputeReservation",
                 Some("compute_reservation"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: range 0..=604800. CloudFormation `ShareDecaySeconds`, Terraform `share_decay_seconds`.
         pub fn share_decay_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("ShareDecaySeconds", Some("share_decay_seconds"), int(value));
+            self.0.set(
+                "ShareDecaySeconds",
+                Some("share_decay_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// List of Share Attributes
@@ -3340,8 +3430,11 @@ pub mod scheduling_policy {
             mut self,
             value: impl IntoIterator<Item = ShareAttributes>,
         ) -> Self {
-            self.0
-                .set("ShareDistribution", Some("share_distribution"), list(value));
+            self.0.set(
+                "ShareDistribution",
+                Some("share_distribution"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -3352,19 +3445,19 @@ pub mod scheduling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-quotasharepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct QuotaSharePolicy(Props);
+    pub struct QuotaSharePolicy(rt::Props);
     impl QuotaSharePolicy {
         /// A new `QuotaSharePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QuotaSharePolicy(this)
         }
         /// CloudFormation `IdleResourceAssignmentStrategy`, Terraform `idle_resource_assignment_strategy`.
-        pub fn idle_resource_assignment_strategy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn idle_resource_assignment_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdleResourceAssignmentStrategy",
                 Some("idle_resource_assignment_strategy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3374,23 +3467,26 @@ pub mod scheduling_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-shareattributes.html)
     #[derive(Clone, Debug)]
-    pub struct ShareAttributes(Props);
+    pub struct ShareAttributes(rt::Props);
     impl ShareAttributes {
         /// A new `ShareAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ShareAttributes(this)
         }
         /// CloudFormation `ShareIdentifier`, Terraform `share_identifier`.
-        pub fn share_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ShareIdentifier", Some("share_identifier"), string(value));
+        pub fn share_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ShareIdentifier",
+                Some("share_identifier"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `WeightFactor`, Terraform `weight_factor`.
         pub fn weight_factor(mut self, value: i64) -> Self {
             self.0
-                .set("WeightFactor", Some("weight_factor"), int(value));
+                .set("WeightFactor", Some("weight_factor"), rt::int(value));
             self
         }
     }
@@ -3401,11 +3497,11 @@ pub mod scheduling_policy {
 /// CloudFormation: `AWS::Batch::ServiceEnvironment`. Terraform: `awscc_batch_service_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-serviceenvironment.html)
-pub struct ServiceEnvironment(Base);
-static SERVICE_ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceEnvironment(rt::Base);
+static SERVICE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Batch::ServiceEnvironment",
     terraform: Some("awscc_batch_service_environment"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ServiceEnvironmentArn", Some("service_environment_arn"))],
@@ -3416,44 +3512,44 @@ impl ServiceEnvironment {
     pub fn new(
         id: impl Into<String>,
         capacity_limits: impl IntoIterator<Item = service_environment::CapacityLimit>,
-        service_environment_type: impl Into<Expr>,
+        service_environment_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_ENVIRONMENT_TYPE);
+        let mut this = rt::Base::new(id, &SERVICE_ENVIRONMENT_TYPE);
         this.set(
             "CapacityLimits",
             Some("capacity_limits"),
-            list(capacity_limits),
+            rt::list(capacity_limits),
         );
         this.set(
             "ServiceEnvironmentType",
             Some("service_environment_type"),
-            string(service_environment_type),
+            rt::string(service_environment_type),
         );
         ServiceEnvironment(this)
     }
     /// Changing it replaces the resource. CloudFormation `ServiceEnvironmentName`, Terraform `service_environment_name`.
-    pub fn service_environment_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceEnvironmentName",
             Some("service_environment_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `State`, Terraform `state`.
-    pub fn state(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("State", Some("state"), string(value));
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("State", Some("state"), rt::string(value));
         self
     }
 }
 builder!(ServiceEnvironment, ServiceEnvironmentHandle);
 /// A declared `AWS::Batch::ServiceEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceEnvironmentHandle(Handle);
+pub struct ServiceEnvironmentHandle(rt::Handle);
 handle!(ServiceEnvironmentHandle);
 impl ServiceEnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `ServiceEnvironmentArn`; Terraform `service_environment_arn`.
-    pub fn service_environment_arn(&self) -> Expr {
+    pub fn service_environment_arn(&self) -> rt::Expr {
         self.0.attr("ServiceEnvironmentArn")
     }
 }
@@ -3464,22 +3560,23 @@ pub mod service_environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-serviceenvironment-capacitylimit.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityLimit(Props);
+    pub struct CapacityLimit(rt::Props);
     impl CapacityLimit {
         /// A new `CapacityLimit`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityLimit(this)
         }
         /// CloudFormation `CapacityUnit`, Terraform `capacity_unit`.
-        pub fn capacity_unit(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_unit(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CapacityUnit", Some("capacity_unit"), string(value));
+                .set("CapacityUnit", Some("capacity_unit"), rt::string(value));
             self
         }
         /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `BCM` resource types of the CloudFormation registry (`AWS::BCM::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `bcm` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::BCM::Dashboard Resource Type
 ///
 /// CloudFormation: `AWS::BCM::Dashboard`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcm-dashboard.html)
-pub struct Dashboard(Base);
-static DASHBOARD_TYPE: TypeInfo = TypeInfo {
+pub struct Dashboard(rt::Base);
+static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BCM::Dashboard",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -39,40 +40,40 @@ impl Dashboard {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         widgets: impl IntoIterator<Item = dashboard::Widget>,
     ) -> Self {
-        let mut this = Base::new(id, &DASHBOARD_TYPE);
-        this.set("Name", None, string(name));
-        this.set("Widgets", None, list(widgets));
+        let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("Widgets", None, rt::list(widgets));
         Dashboard(this)
     }
     /// Constraints: length 1..=200; pattern `^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\-_/\\]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
 builder!(Dashboard, DashboardHandle);
 /// A declared `AWS::BCM::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DashboardHandle(Handle);
+pub struct DashboardHandle(rt::Handle);
 handle!(DashboardHandle);
 impl DashboardHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -83,16 +84,16 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusageexpression.html)
     #[derive(Clone, Debug)]
-    pub struct CostAndUsageExpression(Props);
+    pub struct CostAndUsageExpression(rt::Props);
     impl CostAndUsageExpression {
         /// A new `CostAndUsageExpression`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CostAndUsageExpression(this)
         }
         /// CloudFormation `And`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn and(mut self, value: impl IntoIterator<Item = CostAndUsageExpression>) -> Self {
-            self.0.set("And", None, list(value));
+            self.0.set("And", None, rt::list(value));
             self
         }
         /// CloudFormation `CostCategories`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -112,7 +113,7 @@ pub mod dashboard {
         }
         /// CloudFormation `Or`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn or(mut self, value: impl IntoIterator<Item = CostAndUsageExpression>) -> Self {
-            self.0.set("Or", None, list(value));
+            self.0.set("Or", None, rt::list(value));
             self
         }
         /// CloudFormation `Tags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -126,7 +127,7 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusagequery.html)
     #[derive(Clone, Debug)]
-    pub struct CostAndUsageQuery(Props);
+    pub struct CostAndUsageQuery(rt::Props);
     impl CostAndUsageQuery {
         /// A new `CostAndUsageQuery`. Required properties: `granularity` (`Granularity`), `metrics` (`Metrics`), `time_range` (`TimeRange`).
         pub fn new(
@@ -134,9 +135,9 @@ pub mod dashboard {
             metrics: impl IntoIterator<Item = MetricName>,
             time_range: DateTimeRange,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Granularity", None, granularity.into());
-            this.set("Metrics", None, list(metrics));
+            this.set("Metrics", None, rt::list(metrics));
             this.set("TimeRange", None, time_range.into());
             CostAndUsageQuery(this)
         }
@@ -147,7 +148,7 @@ pub mod dashboard {
         }
         /// CloudFormation `GroupBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn group_by(mut self, value: impl IntoIterator<Item = GroupDefinition>) -> Self {
-            self.0.set("GroupBy", None, list(value));
+            self.0.set("GroupBy", None, rt::list(value));
             self
         }
     }
@@ -156,21 +157,21 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costcategoryvalues.html)
     #[derive(Clone, Debug)]
-    pub struct CostCategoryValues(Props);
+    pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
         /// A new `CostCategoryValues`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Values", None, strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Values", None, rt::strings(values));
             CostCategoryValues(this)
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn match_options(mut self, value: impl IntoIterator<Item = MatchOption>) -> Self {
-            self.0.set("MatchOptions", None, list(value));
+            self.0.set("MatchOptions", None, rt::list(value));
             self
         }
     }
@@ -179,11 +180,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimerange.html)
     #[derive(Clone, Debug)]
-    pub struct DateTimeRange(Props);
+    pub struct DateTimeRange(rt::Props);
     impl DateTimeRange {
         /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
         pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EndTime", None, end_time.into());
             this.set("StartTime", None, start_time.into());
             DateTimeRange(this)
@@ -194,13 +195,13 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimevalue.html)
     #[derive(Clone, Debug)]
-    pub struct DateTimeValue(Props);
+    pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
         /// A new `DateTimeValue`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: DateTimeType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: DateTimeType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", None, type_.into());
-            this.set("Value", None, string(value));
+            this.set("Value", None, rt::string(value));
             DateTimeValue(this)
         }
     }
@@ -209,18 +210,18 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-dimensionvalues.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionValues(Props);
+    pub struct DimensionValues(rt::Props);
     impl DimensionValues {
         /// A new `DimensionValues`. Required properties: `key` (`Key`), `values` (`Values`).
-        pub fn new(key: Dimension, values: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(key: Dimension, values: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Key", None, key.into());
-            this.set("Values", None, strings(values));
+            this.set("Values", None, rt::strings(values));
             DimensionValues(this)
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn match_options(mut self, value: impl IntoIterator<Item = MatchOption>) -> Self {
-            self.0.set("MatchOptions", None, list(value));
+            self.0.set("MatchOptions", None, rt::list(value));
             self
         }
     }
@@ -229,21 +230,21 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-displayconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DisplayConfig(Props);
+    pub struct DisplayConfig(rt::Props);
     impl DisplayConfig {
         /// A new `DisplayConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DisplayConfig(this)
         }
         /// CloudFormation `Graph`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn graph(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Graph", None, json(value));
+        pub fn graph(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Graph", None, rt::json(value));
             self
         }
         /// CloudFormation `Table`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Table", None, json(value));
+        pub fn table(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Table", None, rt::json(value));
             self
         }
     }
@@ -252,16 +253,16 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-expression.html)
     #[derive(Clone, Debug)]
-    pub struct Expression(Props);
+    pub struct Expression(rt::Props);
     impl Expression {
         /// A new `Expression`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Expression(this)
         }
         /// CloudFormation `And`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn and(mut self, value: impl IntoIterator<Item = Expression>) -> Self {
-            self.0.set("And", None, list(value));
+            self.0.set("And", None, rt::list(value));
             self
         }
         /// CloudFormation `CostCategories`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -290,12 +291,12 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-groupdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct GroupDefinition(Props);
+    pub struct GroupDefinition(rt::Props);
     impl GroupDefinition {
         /// A new `GroupDefinition`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             GroupDefinition(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -309,11 +310,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-queryparameters.html)
     #[derive(Clone, Debug)]
-    pub struct QueryParameters(Props);
+    pub struct QueryParameters(rt::Props);
     impl QueryParameters {
         /// A new `QueryParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryParameters(this)
         }
         /// CloudFormation `CostAndUsage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -347,11 +348,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationcoveragequery.html)
     #[derive(Clone, Debug)]
-    pub struct ReservationCoverageQuery(Props);
+    pub struct ReservationCoverageQuery(rt::Props);
     impl ReservationCoverageQuery {
         /// A new `ReservationCoverageQuery`. Required properties: `time_range` (`TimeRange`).
         pub fn new(time_range: DateTimeRange) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TimeRange", None, time_range.into());
             ReservationCoverageQuery(this)
         }
@@ -367,12 +368,12 @@ pub mod dashboard {
         }
         /// CloudFormation `GroupBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn group_by(mut self, value: impl IntoIterator<Item = GroupDefinition>) -> Self {
-            self.0.set("GroupBy", None, list(value));
+            self.0.set("GroupBy", None, rt::list(value));
             self
         }
         /// CloudFormation `Metrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn metrics(mut self, value: impl IntoIterator<Item = MetricName>) -> Self {
-            self.0.set("Metrics", None, list(value));
+            self.0.set("Metrics", None, rt::list(value));
             self
         }
     }
@@ -381,11 +382,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationutilizationquery.html)
     #[derive(Clone, Debug)]
-    pub struct ReservationUtilizationQuery(Props);
+    pub struct ReservationUtilizationQuery(rt::Props);
     impl ReservationUtilizationQuery {
         /// A new `ReservationUtilizationQuery`. Required properties: `time_range` (`TimeRange`).
         pub fn new(time_range: DateTimeRange) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TimeRange", None, time_range.into());
             ReservationUtilizationQuery(this)
         }
@@ -401,7 +402,7 @@ pub mod dashboard {
         }
         /// CloudFormation `GroupBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn group_by(mut self, value: impl IntoIterator<Item = GroupDefinition>) -> Self {
-            self.0.set("GroupBy", None, list(value));
+            self.0.set("GroupBy", None, rt::list(value));
             self
         }
     }
@@ -410,11 +411,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplanscoveragequery.html)
     #[derive(Clone, Debug)]
-    pub struct SavingsPlansCoverageQuery(Props);
+    pub struct SavingsPlansCoverageQuery(rt::Props);
     impl SavingsPlansCoverageQuery {
         /// A new `SavingsPlansCoverageQuery`. Required properties: `time_range` (`TimeRange`).
         pub fn new(time_range: DateTimeRange) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TimeRange", None, time_range.into());
             SavingsPlansCoverageQuery(this)
         }
@@ -430,12 +431,12 @@ pub mod dashboard {
         }
         /// CloudFormation `GroupBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn group_by(mut self, value: impl IntoIterator<Item = GroupDefinition>) -> Self {
-            self.0.set("GroupBy", None, list(value));
+            self.0.set("GroupBy", None, rt::list(value));
             self
         }
         /// CloudFormation `Metrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn metrics(mut self, value: impl IntoIterator<Item = MetricName>) -> Self {
-            self.0.set("Metrics", None, list(value));
+            self.0.set("Metrics", None, rt::list(value));
             self
         }
     }
@@ -444,11 +445,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplansutilizationquery.html)
     #[derive(Clone, Debug)]
-    pub struct SavingsPlansUtilizationQuery(Props);
+    pub struct SavingsPlansUtilizationQuery(rt::Props);
     impl SavingsPlansUtilizationQuery {
         /// A new `SavingsPlansUtilizationQuery`. Required properties: `time_range` (`TimeRange`).
         pub fn new(time_range: DateTimeRange) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TimeRange", None, time_range.into());
             SavingsPlansUtilizationQuery(this)
         }
@@ -468,21 +469,21 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-tagvalues.html)
     #[derive(Clone, Debug)]
-    pub struct TagValues(Props);
+    pub struct TagValues(rt::Props);
     impl TagValues {
         /// A new `TagValues`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Values", None, strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Values", None, rt::strings(values));
             TagValues(this)
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn match_options(mut self, value: impl IntoIterator<Item = MatchOption>) -> Self {
-            self.0.set("MatchOptions", None, list(value));
+            self.0.set("MatchOptions", None, rt::list(value));
             self
         }
     }
@@ -491,36 +492,36 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widget.html)
     #[derive(Clone, Debug)]
-    pub struct Widget(Props);
+    pub struct Widget(rt::Props);
     impl Widget {
         /// A new `Widget`. Required properties: `configs` (`Configs`), `title` (`Title`).
         pub fn new(
             configs: impl IntoIterator<Item = WidgetConfig>,
-            title: impl Into<Expr>,
+            title: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Configs", None, list(configs));
-            this.set("Title", None, string(title));
+            let mut this = rt::Props::default();
+            this.set("Configs", None, rt::list(configs));
+            this.set("Title", None, rt::string(title));
             Widget(this)
         }
         /// Constraints: length 1..=200; pattern `^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\-_/\\]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
         /// Constraints: range 4..=10. CloudFormation `Height`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn height(mut self, value: i64) -> Self {
-            self.0.set("Height", None, int(value));
+            self.0.set("Height", None, rt::int(value));
             self
         }
         /// CloudFormation `HorizontalOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn horizontal_offset(mut self, value: i64) -> Self {
-            self.0.set("HorizontalOffset", None, int(value));
+            self.0.set("HorizontalOffset", None, rt::int(value));
             self
         }
         /// Constraints: range 2..=6. CloudFormation `Width`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn width(mut self, value: i64) -> Self {
-            self.0.set("Width", None, int(value));
+            self.0.set("Width", None, rt::int(value));
             self
         }
     }
@@ -529,11 +530,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widgetconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WidgetConfig(Props);
+    pub struct WidgetConfig(rt::Props);
     impl WidgetConfig {
         /// A new `WidgetConfig`. Required properties: `display_config` (`DisplayConfig`), `query_parameters` (`QueryParameters`).
         pub fn new(display_config: DisplayConfig, query_parameters: QueryParameters) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DisplayConfig", None, display_config.into());
             this.set("QueryParameters", None, query_parameters.into());
             WidgetConfig(this)
@@ -682,11 +683,11 @@ pub mod dashboard {
 /// CloudFormation: `AWS::BCM::ScheduledReport`. Terraform: `awscc_bcm_scheduled_report` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcm-scheduledreport.html)
-pub struct ScheduledReport(Base);
-static SCHEDULED_REPORT_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledReport(rt::Base);
+static SCHEDULED_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BCM::ScheduledReport",
     terraform: Some("awscc_bcm_scheduled_report"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -735,14 +736,18 @@ impl ScheduledReport {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dashboard_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        dashboard_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         schedule_config: scheduled_report::ScheduleConfig,
-        scheduled_report_execution_role_arn: impl Into<Expr>,
+        scheduled_report_execution_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_REPORT_TYPE);
-        this.set("DashboardArn", Some("dashboard_arn"), string(dashboard_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &SCHEDULED_REPORT_TYPE);
+        this.set(
+            "DashboardArn",
+            Some("dashboard_arn"),
+            rt::string(dashboard_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ScheduleConfig",
             Some("schedule_config"),
@@ -751,16 +756,16 @@ impl ScheduledReport {
         this.set(
             "ScheduledReportExecutionRoleArn",
             Some("scheduled_report_execution_role_arn"),
-            string(scheduled_report_execution_role_arn),
+            rt::string(scheduled_report_execution_role_arn),
         );
         ScheduledReport(this)
     }
     /// A description of the scheduled report's purpose or contents.
     ///
     /// Constraints: length 1..=200; pattern `^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\-_/\\]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date range override applied to widgets in the scheduled report.
@@ -777,39 +782,40 @@ impl ScheduledReport {
     /// The list of widget identifiers included in the scheduled report.
     ///
     /// Constraints: at most 1 items. CloudFormation `WidgetIds`, Terraform `widget_ids`.
-    pub fn widget_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("WidgetIds", Some("widget_ids"), strings(value));
+    pub fn widget_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("WidgetIds", Some("widget_ids"), rt::strings(value));
         self
     }
 }
 builder!(ScheduledReport, ScheduledReportHandle);
 /// A declared `AWS::BCM::ScheduledReport`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledReportHandle(Handle);
+pub struct ScheduledReportHandle(rt::Handle);
 handle!(ScheduledReportHandle);
 impl ScheduledReportHandle {
     /// The Amazon Resource Name (ARN) of the scheduled report.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the scheduled report was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the scheduled report was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The health status of the scheduled report at its last refresh time.
     ///
     /// CloudFormation `Fn::GetAtt` `HealthStatus`; Terraform `health_status`.
-    pub fn health_status(&self) -> Expr {
+    pub fn health_status(&self) -> rt::Expr {
         self.0.attr("HealthStatus")
     }
 }
@@ -822,11 +828,11 @@ pub mod scheduled_report {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimerange.html)
     #[derive(Clone, Debug)]
-    pub struct DateTimeRange(Props);
+    pub struct DateTimeRange(rt::Props);
     impl DateTimeRange {
         /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
         pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EndTime", Some("end_time"), end_time.into());
             this.set("StartTime", Some("start_time"), start_time.into());
             DateTimeRange(this)
@@ -839,13 +845,13 @@ pub mod scheduled_report {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimevalue.html)
     #[derive(Clone, Debug)]
-    pub struct DateTimeValue(Props);
+    pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
         /// A new `DateTimeValue`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: DateTimeType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: DateTimeType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             DateTimeValue(this)
         }
     }
@@ -856,32 +862,32 @@ pub mod scheduled_report {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfig(Props);
+    pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
         /// A new `ScheduleConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScheduleConfig(this)
         }
         /// The schedule expression that specifies when to trigger the scheduled report run.
         ///
         /// Constraints: length 0..=1024; pattern `^[\S\s]*$`. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The time zone for the schedule expression, for example, UTC.
         ///
         /// Constraints: length 0..=1024; pattern `^[\S\s]*$`. CloudFormation `ScheduleExpressionTimeZone`, Terraform `schedule_expression_time_zone`.
-        pub fn schedule_expression_time_zone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression_time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpressionTimeZone",
                 Some("schedule_expression_time_zone"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -908,25 +914,26 @@ pub mod scheduled_report {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleperiod.html)
     #[derive(Clone, Debug)]
-    pub struct SchedulePeriod(Props);
+    pub struct SchedulePeriod(rt::Props);
     impl SchedulePeriod {
         /// A new `SchedulePeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchedulePeriod(this)
         }
         /// The time at which the schedule stops being active.
         ///
         /// CloudFormation `EndTime`, Terraform `end_time`.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", Some("end_time"), string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", Some("end_time"), rt::string(value));
             self
         }
         /// The time at which the schedule becomes active.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `BCMDataExports` resource types of the CloudFormation registry (`AWS::BCMDataExports::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `bcmdataexports` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
 /// CloudFormation: `AWS::BCMDataExports::Export`. Terraform: `awscc_bcmdataexports_export` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcmdataexports-export.html)
-pub struct Export(Base);
-static EXPORT_TYPE: TypeInfo = TypeInfo {
+pub struct Export(rt::Base);
+static EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BCMDataExports::Export",
     terraform: Some("awscc_bcmdataexports_export"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -64,7 +65,7 @@ impl Export {
     /// Declares a `AWS::BCMDataExports::Export` with the stack-unique `id`. Required properties: `export` (`Export`).
     #[track_caller]
     pub fn new(id: impl Into<String>, export: export::Export) -> Self {
-        let mut this = Base::new(id, &EXPORT_TYPE);
+        let mut this = rt::Base::new(id, &EXPORT_TYPE);
         this.set("Export", Some("export"), export.into());
         Export(this)
     }
@@ -72,15 +73,15 @@ impl Export {
 builder!(Export, ExportHandle);
 /// A declared `AWS::BCMDataExports::Export`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExportHandle(Handle);
+pub struct ExportHandle(rt::Handle);
 handle!(ExportHandle);
 impl ExportHandle {
     /// CloudFormation `Fn::GetAtt` `ExportArn`; Terraform `export_arn`.
-    pub fn export_arn(&self) -> Expr {
+    pub fn export_arn(&self) -> rt::Expr {
         self.0.attr("ExportArn")
     }
     /// CloudFormation `Fn::GetAtt` `Export.ExportArn`; Terraform `export.export_arn`.
-    pub fn export_export_arn(&self) -> Expr {
+    pub fn export_export_arn(&self) -> rt::Expr {
         self.0.attr("Export.ExportArn")
     }
 }
@@ -91,24 +92,24 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-dataquery.html)
     #[derive(Clone, Debug)]
-    pub struct DataQuery(Props);
+    pub struct DataQuery(rt::Props);
     impl DataQuery {
         /// A new `DataQuery`. Required properties: `query_statement` (`QueryStatement`).
-        pub fn new(query_statement: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(query_statement: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "QueryStatement",
                 Some("query_statement"),
-                string(query_statement),
+                rt::string(query_statement),
             );
             DataQuery(this)
         }
         /// CloudFormation `TableConfigurations`, Terraform `table_configurations`.
-        pub fn table_configurations(mut self, value: impl Into<Value>) -> Self {
+        pub fn table_configurations(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "TableConfigurations",
                 Some("table_configurations"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -118,11 +119,11 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-destinationconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfigurations(Props);
+    pub struct DestinationConfigurations(rt::Props);
     impl DestinationConfigurations {
         /// A new `DestinationConfigurations`. Required properties: `s3_destination` (`S3Destination`).
         pub fn new(s3_destination: S3Destination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3Destination",
                 Some("s3_destination"),
@@ -136,23 +137,23 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-export.html)
     #[derive(Clone, Debug)]
-    pub struct Export(Props);
+    pub struct Export(rt::Props);
     impl Export {
         /// A new `Export`. Required properties: `data_query` (`DataQuery`), `destination_configurations` (`DestinationConfigurations`), `name` (`Name`), `refresh_cadence` (`RefreshCadence`).
         pub fn new(
             data_query: DataQuery,
             destination_configurations: DestinationConfigurations,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             refresh_cadence: RefreshCadence,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DataQuery", Some("data_query"), data_query.into());
             this.set(
                 "DestinationConfigurations",
                 Some("destination_configurations"),
                 destination_configurations.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "RefreshCadence",
                 Some("refresh_cadence"),
@@ -161,14 +162,15 @@ pub mod export {
             Export(this)
         }
         /// Constraints: length 0..=1024; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z0-9]*:(bcm-data-exports):[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$`. CloudFormation `ExportArn`, Terraform `export_arn`.
-        pub fn export_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExportArn", Some("export_arn"), string(value));
+        pub fn export_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExportArn", Some("export_arn"), rt::string(value));
             self
         }
     }
@@ -177,11 +179,11 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-refreshcadence.html)
     #[derive(Clone, Debug)]
-    pub struct RefreshCadence(Props);
+    pub struct RefreshCadence(rt::Props);
     impl RefreshCadence {
         /// A new `RefreshCadence`. Required properties: `frequency` (`Frequency`).
         pub fn new(frequency: FrequencyOption) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Frequency", Some("frequency"), frequency.into());
             RefreshCadence(this)
         }
@@ -191,30 +193,30 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3destination.html)
     #[derive(Clone, Debug)]
-    pub struct S3Destination(Props);
+    pub struct S3Destination(rt::Props);
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `s3_bucket` (`S3Bucket`), `s3_output_configurations` (`S3OutputConfigurations`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`).
         pub fn new(
-            s3_bucket: impl Into<Expr>,
+            s3_bucket: impl Into<rt::Expr>,
             s3_output_configurations: S3OutputConfigurations,
-            s3_prefix: impl Into<Expr>,
-            s3_region: impl Into<Expr>,
+            s3_prefix: impl Into<rt::Expr>,
+            s3_region: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             this.set(
                 "S3OutputConfigurations",
                 Some("s3_output_configurations"),
                 s3_output_configurations.into(),
             );
-            this.set("S3Prefix", Some("s3_prefix"), string(s3_prefix));
-            this.set("S3Region", Some("s3_region"), string(s3_region));
+            this.set("S3Prefix", Some("s3_prefix"), rt::string(s3_prefix));
+            this.set("S3Region", Some("s3_region"), rt::string(s3_region));
             S3Destination(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `S3BucketOwner`, Terraform `s3_bucket_owner`.
-        pub fn s3_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketOwner", Some("s3_bucket_owner"), string(value));
+                .set("S3BucketOwner", Some("s3_bucket_owner"), rt::string(value));
             self
         }
     }
@@ -223,7 +225,7 @@ pub mod export {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3outputconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct S3OutputConfigurations(Props);
+    pub struct S3OutputConfigurations(rt::Props);
     impl S3OutputConfigurations {
         /// A new `S3OutputConfigurations`. Required properties: `compression` (`Compression`), `format` (`Format`), `output_type` (`OutputType`), `overwrite` (`Overwrite`).
         pub fn new(
@@ -232,7 +234,7 @@ pub mod export {
             output_type: S3OutputType,
             overwrite: OverwriteOption,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Compression", Some("compression"), compression.into());
             this.set("Format", Some("format"), format.into());
             this.set("OutputType", Some("output_type"), output_type.into());

@@ -2,23 +2,24 @@
 //! `BcmPricingCalculator` resource types of the CloudFormation registry (`AWS::BcmPricingCalculator::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `bcmpricingcalculator` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 ///
 /// CloudFormation: `AWS::BcmPricingCalculator::BillEstimate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcmpricingcalculator-billestimate.html)
-pub struct BillEstimate(Base);
-static BILL_ESTIMATE_TYPE: TypeInfo = TypeInfo {
+pub struct BillEstimate(rt::Base);
+static BILL_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BcmPricingCalculator::BillEstimate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -72,78 +73,78 @@ static BILL_ESTIMATE_TYPE: TypeInfo = TypeInfo {
 impl BillEstimate {
     /// Declares a `AWS::BcmPricingCalculator::BillEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BILL_ESTIMATE_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BILL_ESTIMATE_TYPE);
+        this.set("Name", None, rt::string(name));
         BillEstimate(this)
     }
     /// The unique identifier of the bill scenario this estimate is based on
     ///
     /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `BillScenarioId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bill_scenario_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BillScenarioId", None, string(value));
+    pub fn bill_scenario_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BillScenarioId", None, rt::string(value));
         self
     }
     /// The timestamp when the bill estimate expires
     ///
     /// CloudFormation `ExpiresAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", None, string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExpiresAt", None, rt::string(value));
         self
     }
 }
 builder!(BillEstimate, BillEstimateHandle);
 /// A declared `AWS::BcmPricingCalculator::BillEstimate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BillEstimateHandle(Handle);
+pub struct BillEstimateHandle(rt::Handle);
 handle!(BillEstimateHandle);
 impl BillEstimateHandle {
     /// The Amazon Resource Name (ARN) of the bill estimate.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the bill estimate
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The time period covered by the bill estimate
     ///
     /// CloudFormation `Fn::GetAtt` `BillInterval`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn bill_interval(&self) -> Expr {
+    pub fn bill_interval(&self) -> rt::Expr {
         self.0.attr("BillInterval")
     }
     /// The status of the bill estimate
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the bill estimate was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The group sharing preference for the bill estimate
     ///
     /// CloudFormation `Fn::GetAtt` `GroupSharingPreference`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn group_sharing_preference(&self) -> Expr {
+    pub fn group_sharing_preference(&self) -> rt::Expr {
         self.0.attr("GroupSharingPreference")
     }
     /// The ARN of the cost category group sharing preference
     ///
     /// CloudFormation `Fn::GetAtt` `CostCategoryGroupSharingPreferenceArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cost_category_group_sharing_preference_arn(&self) -> Expr {
+    pub fn cost_category_group_sharing_preference_arn(&self) -> rt::Expr {
         self.0.attr("CostCategoryGroupSharingPreferenceArn")
     }
     /// The effective date of the cost category group sharing preference
     ///
     /// CloudFormation `Fn::GetAtt` `CostCategoryGroupSharingPreferenceEffectiveDate`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cost_category_group_sharing_preference_effective_date(&self) -> Expr {
+    pub fn cost_category_group_sharing_preference_effective_date(&self) -> rt::Expr {
         self.0
             .attr("CostCategoryGroupSharingPreferenceEffectiveDate")
     }
@@ -153,11 +154,11 @@ impl BillEstimateHandle {
 /// CloudFormation: `AWS::BcmPricingCalculator::BillScenario`. Terraform: `awscc_bcmpricingcalculator_bill_scenario` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcmpricingcalculator-billscenario.html)
-pub struct BillScenario(Base);
-static BILL_SCENARIO_TYPE: TypeInfo = TypeInfo {
+pub struct BillScenario(rt::Base);
+static BILL_SCENARIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BcmPricingCalculator::BillScenario",
     terraform: Some("awscc_bcmpricingcalculator_bill_scenario"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -194,25 +195,29 @@ impl BillScenario {
     /// Declares a `AWS::BcmPricingCalculator::BillScenario` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &BILL_SCENARIO_TYPE);
+        let this = rt::Base::new(id, &BILL_SCENARIO_TYPE);
         BillScenario(this)
     }
     /// The ARN of the cost category group sharing preference
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$`. CloudFormation `CostCategoryGroupSharingPreferenceArn`, Terraform `cost_category_group_sharing_preference_arn`.
-    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cost_category_group_sharing_preference_arn(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "CostCategoryGroupSharingPreferenceArn",
             Some("cost_category_group_sharing_preference_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The timestamp when the bill scenario expires
     ///
     /// CloudFormation `ExpiresAt`, Terraform `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", Some("expires_at"), string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
     /// The group sharing preference for the bill scenario
@@ -232,51 +237,51 @@ impl BillScenario {
     /// The name of the bill scenario
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(BillScenario, BillScenarioHandle);
 /// A declared `AWS::BcmPricingCalculator::BillScenario`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BillScenarioHandle(Handle);
+pub struct BillScenarioHandle(rt::Handle);
 handle!(BillScenarioHandle);
 impl BillScenarioHandle {
     /// The Amazon Resource Name (ARN) of the bill scenario.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the bill scenario
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The time period covered by the bill scenario
     ///
     /// CloudFormation `Fn::GetAtt` `BillInterval`; Terraform `bill_interval`.
-    pub fn bill_interval(&self) -> Expr {
+    pub fn bill_interval(&self) -> rt::Expr {
         self.0.attr("BillInterval")
     }
     /// The status of the bill scenario
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the bill scenario was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The failure message if the bill scenario failed
     ///
     /// CloudFormation `Fn::GetAtt` `FailureMessage`; Terraform `failure_message`.
-    pub fn failure_message(&self) -> Expr {
+    pub fn failure_message(&self) -> rt::Expr {
         self.0.attr("FailureMessage")
     }
 }
@@ -300,11 +305,11 @@ pub mod bill_scenario {
 /// CloudFormation: `AWS::BcmPricingCalculator::WorkloadEstimate`. Terraform: `awscc_bcmpricingcalculator_workload_estimate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bcmpricingcalculator-workloadestimate.html)
-pub struct WorkloadEstimate(Base);
-static WORKLOAD_ESTIMATE_TYPE: TypeInfo = TypeInfo {
+pub struct WorkloadEstimate(rt::Base);
+static WORKLOAD_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BcmPricingCalculator::WorkloadEstimate",
     terraform: Some("awscc_bcmpricingcalculator_workload_estimate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -358,16 +363,17 @@ static WORKLOAD_ESTIMATE_TYPE: TypeInfo = TypeInfo {
 impl WorkloadEstimate {
     /// Declares a `AWS::BcmPricingCalculator::WorkloadEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKLOAD_ESTIMATE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKLOAD_ESTIMATE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         WorkloadEstimate(this)
     }
     /// The timestamp when the workload estimate will expire.
     ///
     /// CloudFormation `ExpiresAt`, Terraform `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", Some("expires_at"), string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
     /// The type of pricing rates used for the estimate.
@@ -381,55 +387,55 @@ impl WorkloadEstimate {
 builder!(WorkloadEstimate, WorkloadEstimateHandle);
 /// A declared `AWS::BcmPricingCalculator::WorkloadEstimate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkloadEstimateHandle(Handle);
+pub struct WorkloadEstimateHandle(rt::Handle);
 handle!(WorkloadEstimateHandle);
 impl WorkloadEstimateHandle {
     /// The Amazon Resource Name (ARN) of the workload estimate.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the workload estimate.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The current status of the workload estimate.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The total estimated cost for the workload.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalCost`; Terraform `total_cost`.
-    pub fn total_cost(&self) -> Expr {
+    pub fn total_cost(&self) -> rt::Expr {
         self.0.attr("TotalCost")
     }
     /// The currency of the estimated cost.
     ///
     /// CloudFormation `Fn::GetAtt` `CostCurrency`; Terraform `cost_currency`.
-    pub fn cost_currency(&self) -> Expr {
+    pub fn cost_currency(&self) -> rt::Expr {
         self.0.attr("CostCurrency")
     }
     /// The timestamp when the workload estimate was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of the pricing rates used for the estimate.
     ///
     /// CloudFormation `Fn::GetAtt` `RateTimestamp`; Terraform `rate_timestamp`.
-    pub fn rate_timestamp(&self) -> Expr {
+    pub fn rate_timestamp(&self) -> rt::Expr {
         self.0.attr("RateTimestamp")
     }
     /// An error message if the workload estimate failed.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureMessage`; Terraform `failure_message`.
-    pub fn failure_message(&self) -> Expr {
+    pub fn failure_message(&self) -> rt::Expr {
         self.0.attr("FailureMessage")
     }
 }

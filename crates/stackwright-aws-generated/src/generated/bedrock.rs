@@ -2,23 +2,24 @@
 //! `Bedrock` resource types of the CloudFormation registry (`AWS::Bedrock::*`): 23 types, 21 of them with an awscc Terraform resource.
 //! Enabled by the `bedrock` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Bedrock::Agent Resource Type
 ///
 /// CloudFormation: `AWS::Bedrock::Agent`. Terraform: `awscc_bedrock_agent` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-agent.html)
-pub struct Agent(Base);
-static AGENT_TYPE: TypeInfo = TypeInfo {
+pub struct Agent(rt::Base);
+static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Agent",
     terraform: Some("awscc_bedrock_agent"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -52,9 +53,9 @@ static AGENT_TYPE: TypeInfo = TypeInfo {
 impl Agent {
     /// Declares a `AWS::Bedrock::Agent` with the stack-unique `id`. Required properties: `agent_name` (`AgentName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, agent_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AGENT_TYPE);
-        this.set("AgentName", Some("agent_name"), string(agent_name));
+    pub fn new(id: impl Into<String>, agent_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AGENT_TYPE);
+        this.set("AgentName", Some("agent_name"), rt::string(agent_name));
         Agent(this)
     }
     /// List of ActionGroups
@@ -65,7 +66,7 @@ impl Agent {
         value: impl IntoIterator<Item = agent::AgentActionGroup>,
     ) -> Self {
         self.0
-            .set("ActionGroups", Some("action_groups"), list(value));
+            .set("ActionGroups", Some("action_groups"), rt::list(value));
         self
     }
     /// Agent collaboration state
@@ -89,18 +90,18 @@ impl Agent {
         self.0.set(
             "AgentCollaborators",
             Some("agent_collaborators"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// ARN of a IAM role.
     ///
     /// Constraints: length at most 2048. CloudFormation `AgentResourceRoleArn`, Terraform `agent_resource_role_arn`.
-    pub fn agent_resource_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn agent_resource_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AgentResourceRoleArn",
             Some("agent_resource_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -109,7 +110,7 @@ impl Agent {
     /// CloudFormation `AutoPrepare`, Terraform `auto_prepare`.
     pub fn auto_prepare(mut self, value: bool) -> Self {
         self.0
-            .set("AutoPrepare", Some("auto_prepare"), boolean(value));
+            .set("AutoPrepare", Some("auto_prepare"), rt::boolean(value));
         self
     }
     /// Structure for custom orchestration
@@ -126,28 +127,31 @@ impl Agent {
     /// A KMS key ARN
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `CustomerEncryptionKeyArn`, Terraform `customer_encryption_key_arn`.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerEncryptionKeyArn",
             Some("customer_encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// ARN or name of a Bedrock model.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$`. CloudFormation `FoundationModel`, Terraform `foundation_model`.
-    pub fn foundation_model(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("FoundationModel", Some("foundation_model"), string(value));
+    pub fn foundation_model(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FoundationModel",
+            Some("foundation_model"),
+            rt::string(value),
+        );
         self
     }
     /// Configuration for a guardrail.
@@ -168,16 +172,16 @@ impl Agent {
         self.0.set(
             "IdleSessionTTLInSeconds",
             Some("idle_session_ttl_in_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Instruction for the agent.
     ///
     /// Constraints: length at least 40. CloudFormation `Instruction`, Terraform `instruction`.
-    pub fn instruction(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instruction(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Instruction", Some("instruction"), string(value));
+            .set("Instruction", Some("instruction"), rt::string(value));
         self
     }
     /// List of Agent Knowledge Bases
@@ -188,7 +192,7 @@ impl Agent {
         value: impl IntoIterator<Item = agent::AgentKnowledgeBase>,
     ) -> Self {
         self.0
-            .set("KnowledgeBases", Some("knowledge_bases"), list(value));
+            .set("KnowledgeBases", Some("knowledge_bases"), rt::list(value));
         self
     }
     /// Configuration for memory storage
@@ -234,7 +238,7 @@ impl Agent {
         self.0.set(
             "SkipResourceInUseCheckOnDelete",
             Some("skip_resource_in_use_check_on_delete"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -243,69 +247,72 @@ impl Agent {
     /// Constraints: 0..=200 items. CloudFormation `TestAliasTags`, Terraform `test_alias_tags`.
     pub fn test_alias_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0
-            .set("TestAliasTags", Some("test_alias_tags"), string_map(value));
+        self.0.set(
+            "TestAliasTags",
+            Some("test_alias_tags"),
+            rt::string_map(value),
+        );
         self
     }
 }
 builder!(Agent, AgentHandle);
 /// A declared `AWS::Bedrock::Agent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentHandle(Handle);
+pub struct AgentHandle(rt::Handle);
 handle!(AgentHandle);
 impl AgentHandle {
     /// Arn representation of the Agent.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentArn`; Terraform `agent_arn`.
-    pub fn agent_arn(&self) -> Expr {
+    pub fn agent_arn(&self) -> rt::Expr {
         self.0.attr("AgentArn")
     }
     /// Identifier for a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentId`; Terraform `agent_id`.
-    pub fn agent_id(&self) -> Expr {
+    pub fn agent_id(&self) -> rt::Expr {
         self.0.attr("AgentId")
     }
     /// CloudFormation `Fn::GetAtt` `AgentStatus`; Terraform `agent_status`.
-    pub fn agent_status(&self) -> Expr {
+    pub fn agent_status(&self) -> rt::Expr {
         self.0.attr("AgentStatus")
     }
     /// Draft Agent Version.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentVersion`; Terraform `agent_version`.
-    pub fn agent_version(&self) -> Expr {
+    pub fn agent_version(&self) -> rt::Expr {
         self.0.attr("AgentVersion")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Failure Reasons for Error.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReasons`; Terraform `failure_reasons`.
-    pub fn failure_reasons(&self) -> Expr {
+    pub fn failure_reasons(&self) -> rt::Expr {
         self.0.attr("FailureReasons")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `PreparedAt`; Terraform `prepared_at`.
-    pub fn prepared_at(&self) -> Expr {
+    pub fn prepared_at(&self) -> rt::Expr {
         self.0.attr("PreparedAt")
     }
     /// The recommended actions users can take to resolve an error in failureReasons.
     ///
     /// CloudFormation `Fn::GetAtt` `RecommendedActions`; Terraform `recommended_actions`.
-    pub fn recommended_actions(&self) -> Expr {
+    pub fn recommended_actions(&self) -> rt::Expr {
         self.0.attr("RecommendedActions")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -318,26 +325,26 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentactiongroup.html)
     #[derive(Clone, Debug)]
-    pub struct AgentActionGroup(Props);
+    pub struct AgentActionGroup(rt::Props);
     impl AgentActionGroup {
         /// A new `AgentActionGroup`. Required properties: `action_group_name` (`ActionGroupName`).
-        pub fn new(action_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action_group_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ActionGroupName",
                 Some("action_group_name"),
-                string(action_group_name),
+                rt::string(action_group_name),
             );
             AgentActionGroup(this)
         }
         /// Type of Executors for an Action Group
         ///
         /// CloudFormation `ActionGroupExecutor`, Terraform `action_group_executor`.
-        pub fn action_group_executor(mut self, value: impl Into<Value>) -> Self {
+        pub fn action_group_executor(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ActionGroupExecutor",
                 Some("action_group_executor"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -352,16 +359,16 @@ pub mod agent {
         /// Contains information about the API Schema for the Action Group
         ///
         /// CloudFormation `ApiSchema`, Terraform `api_schema`.
-        pub fn api_schema(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ApiSchema", Some("api_schema"), json(value));
+        pub fn api_schema(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ApiSchema", Some("api_schema"), rt::json(value));
             self
         }
         /// Description of action group
         ///
         /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Schema of Functions
@@ -390,7 +397,7 @@ pub mod agent {
             self.0.set(
                 "SkipResourceInUseCheckOnDelete",
                 Some("skip_resource_in_use_check_on_delete"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -402,15 +409,15 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentcollaborator.html)
     #[derive(Clone, Debug)]
-    pub struct AgentCollaborator(Props);
+    pub struct AgentCollaborator(rt::Props);
     impl AgentCollaborator {
         /// A new `AgentCollaborator`. Required properties: `agent_descriptor` (`AgentDescriptor`), `collaboration_instruction` (`CollaborationInstruction`), `collaborator_name` (`CollaboratorName`).
         pub fn new(
             agent_descriptor: AgentDescriptor,
-            collaboration_instruction: impl Into<Expr>,
-            collaborator_name: impl Into<Expr>,
+            collaboration_instruction: impl Into<rt::Expr>,
+            collaborator_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AgentDescriptor",
                 Some("agent_descriptor"),
@@ -419,12 +426,12 @@ pub mod agent {
             this.set(
                 "CollaborationInstruction",
                 Some("collaboration_instruction"),
-                string(collaboration_instruction),
+                rt::string(collaboration_instruction),
             );
             this.set(
                 "CollaboratorName",
                 Some("collaborator_name"),
-                string(collaborator_name),
+                rt::string(collaborator_name),
             );
             AgentCollaborator(this)
         }
@@ -447,18 +454,18 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct AgentDescriptor(Props);
+    pub struct AgentDescriptor(rt::Props);
     impl AgentDescriptor {
         /// A new `AgentDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentDescriptor(this)
         }
         /// Alias ARN for agent descriptor
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$`. CloudFormation `AliasArn`, Terraform `alias_arn`.
-        pub fn alias_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AliasArn", Some("alias_arn"), string(value));
+        pub fn alias_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AliasArn", Some("alias_arn"), rt::string(value));
             self
         }
     }
@@ -469,16 +476,19 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentknowledgebase.html)
     #[derive(Clone, Debug)]
-    pub struct AgentKnowledgeBase(Props);
+    pub struct AgentKnowledgeBase(rt::Props);
     impl AgentKnowledgeBase {
         /// A new `AgentKnowledgeBase`. Required properties: `description` (`Description`), `knowledge_base_id` (`KnowledgeBaseId`).
-        pub fn new(description: impl Into<Expr>, knowledge_base_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Description", Some("description"), string(description));
+        pub fn new(
+            description: impl Into<rt::Expr>,
+            knowledge_base_id: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Description", Some("description"), rt::string(description));
             this.set(
                 "KnowledgeBaseId",
                 Some("knowledge_base_id"),
-                string(knowledge_base_id),
+                rt::string(knowledge_base_id),
             );
             AgentKnowledgeBase(this)
         }
@@ -501,11 +511,11 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-customorchestration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomOrchestration(Props);
+    pub struct CustomOrchestration(rt::Props);
     impl CustomOrchestration {
         /// A new `CustomOrchestration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomOrchestration(this)
         }
         /// Types of executors for custom orchestration strategy
@@ -523,27 +533,28 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-function.html)
     #[derive(Clone, Debug)]
-    pub struct Function(Props);
+    pub struct Function(rt::Props);
     impl Function {
         /// A new `Function`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Function(this)
         }
         /// Description of function
         ///
         /// Constraints: length 1..=1200. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A map of parameter name and detail
         ///
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", Some("parameters"), json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Parameters", Some("parameters"), rt::json(value));
             self
         }
         /// ENUM to check if action requires user confirmation
@@ -565,12 +576,12 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-functionschema.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionSchema(Props);
+    pub struct FunctionSchema(rt::Props);
     impl FunctionSchema {
         /// A new `FunctionSchema`. Required properties: `functions` (`Functions`).
         pub fn new(functions: impl IntoIterator<Item = Function>) -> Self {
-            let mut this = Props::default();
-            this.set("Functions", Some("functions"), list(functions));
+            let mut this = rt::Props::default();
+            this.set("Functions", Some("functions"), rt::list(functions));
             FunctionSchema(this)
         }
     }
@@ -581,30 +592,33 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-guardrailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailConfiguration(Props);
+    pub struct GuardrailConfiguration(rt::Props);
     impl GuardrailConfiguration {
         /// A new `GuardrailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GuardrailConfiguration(this)
         }
         /// Identifier for the guardrail, could be the id or the arn
         ///
         /// Constraints: length at most 2048; pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`. CloudFormation `GuardrailIdentifier`, Terraform `guardrail_identifier`.
-        pub fn guardrail_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn guardrail_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GuardrailIdentifier",
                 Some("guardrail_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Version of the guardrail
         ///
         /// Constraints: pattern `^(([0-9]{1,8})|(DRAFT))$`. CloudFormation `GuardrailVersion`, Terraform `guardrail_version`.
-        pub fn guardrail_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("GuardrailVersion", Some("guardrail_version"), string(value));
+        pub fn guardrail_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "GuardrailVersion",
+                Some("guardrail_version"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -615,11 +629,11 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceConfiguration(Props);
+    pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
         /// A new `InferenceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceConfiguration(this)
         }
         /// Maximum length of output
@@ -627,36 +641,40 @@ pub mod agent {
         /// Constraints: range 0..=131072. CloudFormation `MaximumLength`, Terraform `maximum_length`.
         pub fn maximum_length(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumLength", Some("maximum_length"), int(value));
+                .set("MaximumLength", Some("maximum_length"), rt::int(value));
             self
         }
         /// List of stop sequences
         ///
         /// Constraints: 0..=4 items. CloudFormation `StopSequences`, Terraform `stop_sequences`.
-        pub fn stop_sequences(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn stop_sequences(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("StopSequences", Some("stop_sequences"), strings(value));
+                .set("StopSequences", Some("stop_sequences"), rt::strings(value));
             self
         }
         /// Controls randomness, higher values increase diversity
         ///
         /// Constraints: range 0..=1. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// Sample from the k most likely next tokens
         ///
         /// Constraints: range 0..=500. CloudFormation `TopK`, Terraform `top_k`.
         pub fn top_k(mut self, value: i64) -> Self {
-            self.0.set("TopK", Some("top_k"), int(value));
+            self.0.set("TopK", Some("top_k"), rt::int(value));
             self
         }
         /// Cumulative probability cutoff for token selection
         ///
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -667,11 +685,11 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-memoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryConfiguration(Props);
+    pub struct MemoryConfiguration(rt::Props);
     impl MemoryConfiguration {
         /// A new `MemoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryConfiguration(this)
         }
         /// Types of session storage persisted in memory
@@ -681,7 +699,7 @@ pub mod agent {
             self.0.set(
                 "EnabledMemoryTypes",
                 Some("enabled_memory_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -700,7 +718,8 @@ pub mod agent {
         ///
         /// CloudFormation `StorageDays`, Terraform `storage_days`.
         pub fn storage_days(mut self, value: i64) -> Self {
-            self.0.set("StorageDays", Some("storage_days"), int(value));
+            self.0
+                .set("StorageDays", Some("storage_days"), rt::int(value));
             self
         }
     }
@@ -711,12 +730,12 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-orchestrationexecutor.html)
     #[derive(Clone, Debug)]
-    pub struct OrchestrationExecutor(Props);
+    pub struct OrchestrationExecutor(rt::Props);
     impl OrchestrationExecutor {
         /// A new `OrchestrationExecutor`. Required properties: `lambda` (`Lambda`).
-        pub fn new(lambda: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Lambda", Some("lambda"), string(lambda));
+        pub fn new(lambda: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Lambda", Some("lambda"), rt::string(lambda));
             OrchestrationExecutor(this)
         }
     }
@@ -727,41 +746,44 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PromptConfiguration(Props);
+    pub struct PromptConfiguration(rt::Props);
     impl PromptConfiguration {
         /// A new `PromptConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PromptConfiguration(this)
         }
         /// Additional Model Request Fields for Prompt Configuration
         ///
         /// CloudFormation `AdditionalModelRequestFields`, Terraform `additional_model_request_fields`.
-        pub fn additional_model_request_fields(mut self, value: impl Into<Value>) -> Self {
+        pub fn additional_model_request_fields(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AdditionalModelRequestFields",
                 Some("additional_model_request_fields"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// Base Prompt Template.
         ///
         /// Constraints: length 1..=100000. CloudFormation `BasePromptTemplate`, Terraform `base_prompt_template`.
-        pub fn base_prompt_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn base_prompt_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BasePromptTemplate",
                 Some("base_prompt_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// ARN or name of a Bedrock model.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$`. CloudFormation `FoundationModel`, Terraform `foundation_model`.
-        pub fn foundation_model(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FoundationModel", Some("foundation_model"), string(value));
+        pub fn foundation_model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FoundationModel",
+                Some("foundation_model"),
+                rt::string(value),
+            );
             self
         }
         /// Configuration for inference in prompt configuration
@@ -816,24 +838,24 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptoverrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PromptOverrideConfiguration(Props);
+    pub struct PromptOverrideConfiguration(rt::Props);
     impl PromptOverrideConfiguration {
         /// A new `PromptOverrideConfiguration`. Required properties: `prompt_configurations` (`PromptConfigurations`).
         pub fn new(prompt_configurations: impl IntoIterator<Item = PromptConfiguration>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PromptConfigurations",
                 Some("prompt_configurations"),
-                list(prompt_configurations),
+                rt::list(prompt_configurations),
             );
             PromptOverrideConfiguration(this)
         }
         /// ARN of a Lambda.
         ///
         /// Constraints: length at most 2048; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`. CloudFormation `OverrideLambda`, Terraform `override_lambda`.
-        pub fn override_lambda(mut self, value: impl Into<Expr>) -> Self {
+        pub fn override_lambda(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OverrideLambda", Some("override_lambda"), string(value));
+                .set("OverrideLambda", Some("override_lambda"), rt::string(value));
             self
         }
     }
@@ -844,19 +866,22 @@ pub mod agent {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-sessionsummaryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SessionSummaryConfiguration(Props);
+    pub struct SessionSummaryConfiguration(rt::Props);
     impl SessionSummaryConfiguration {
         /// A new `SessionSummaryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SessionSummaryConfiguration(this)
         }
         /// Maximum number of Sessions to Summarize
         ///
         /// CloudFormation `MaxRecentSessions`, Terraform `max_recent_sessions`.
         pub fn max_recent_sessions(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxRecentSessions", Some("max_recent_sessions"), int(value));
+            self.0.set(
+                "MaxRecentSessions",
+                Some("max_recent_sessions"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -974,11 +999,11 @@ pub mod agent {
 /// CloudFormation: `AWS::Bedrock::AgentAlias`. Terraform: `awscc_bedrock_agent_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-agentalias.html)
-pub struct AgentAlias(Base);
-static AGENT_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct AgentAlias(rt::Base);
+static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::AgentAlias",
     terraform: Some("awscc_bedrock_agent_alias"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1014,24 +1039,24 @@ impl AgentAlias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_alias_name: impl Into<Expr>,
-        agent_id: impl Into<Expr>,
+        agent_alias_name: impl Into<rt::Expr>,
+        agent_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AGENT_ALIAS_TYPE);
+        let mut this = rt::Base::new(id, &AGENT_ALIAS_TYPE);
         this.set(
             "AgentAliasName",
             Some("agent_alias_name"),
-            string(agent_alias_name),
+            rt::string(agent_alias_name),
         );
-        this.set("AgentId", Some("agent_id"), string(agent_id));
+        this.set("AgentId", Some("agent_id"), rt::string(agent_id));
         AgentAlias(this)
     }
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Routing configuration for an Agent alias.
@@ -1044,7 +1069,7 @@ impl AgentAlias {
         self.0.set(
             "RoutingConfiguration",
             Some("routing_configuration"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1052,41 +1077,41 @@ impl AgentAlias {
 builder!(AgentAlias, AgentAliasHandle);
 /// A declared `AWS::Bedrock::AgentAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentAliasHandle(Handle);
+pub struct AgentAliasHandle(rt::Handle);
 handle!(AgentAliasHandle);
 impl AgentAliasHandle {
     /// Arn representation of the Agent Alias.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentAliasArn`; Terraform `agent_alias_arn`.
-    pub fn agent_alias_arn(&self) -> Expr {
+    pub fn agent_alias_arn(&self) -> rt::Expr {
         self.0.attr("AgentAliasArn")
     }
     /// The list of history events for an alias for an Agent.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentAliasHistoryEvents`; Terraform `agent_alias_history_events`.
-    pub fn agent_alias_history_events(&self) -> Expr {
+    pub fn agent_alias_history_events(&self) -> rt::Expr {
         self.0.attr("AgentAliasHistoryEvents")
     }
     /// Id for an Agent Alias generated at the server side.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentAliasId`; Terraform `agent_alias_id`.
-    pub fn agent_alias_id(&self) -> Expr {
+    pub fn agent_alias_id(&self) -> rt::Expr {
         self.0.attr("AgentAliasId")
     }
     /// CloudFormation `Fn::GetAtt` `AgentAliasStatus`; Terraform `agent_alias_status`.
-    pub fn agent_alias_status(&self) -> Expr {
+    pub fn agent_alias_status(&self) -> rt::Expr {
         self.0.attr("AgentAliasStatus")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1099,12 +1124,16 @@ pub mod agent_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agentalias-agentaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
-    pub struct AgentAliasRoutingConfigurationListItem(Props);
+    pub struct AgentAliasRoutingConfigurationListItem(rt::Props);
     impl AgentAliasRoutingConfigurationListItem {
         /// A new `AgentAliasRoutingConfigurationListItem`. Required properties: `agent_version` (`AgentVersion`).
-        pub fn new(agent_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AgentVersion", Some("agent_version"), string(agent_version));
+        pub fn new(agent_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AgentVersion",
+                Some("agent_version"),
+                rt::string(agent_version),
+            );
             AgentAliasRoutingConfigurationListItem(this)
         }
     }
@@ -1115,11 +1144,11 @@ pub mod agent_alias {
 /// CloudFormation: `AWS::Bedrock::ApplicationInferenceProfile`. Terraform: `awscc_bedrock_application_inference_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-applicationinferenceprofile.html)
-pub struct ApplicationInferenceProfile(Base);
-static APPLICATION_INFERENCE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationInferenceProfile(rt::Base);
+static APPLICATION_INFERENCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::ApplicationInferenceProfile",
     terraform: Some("awscc_bedrock_application_inference_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1158,28 +1187,29 @@ static APPLICATION_INFERENCE_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl ApplicationInferenceProfile {
     /// Declares a `AWS::Bedrock::ApplicationInferenceProfile` with the stack-unique `id`. Required properties: `inference_profile_name` (`InferenceProfileName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, inference_profile_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_INFERENCE_PROFILE_TYPE);
+    pub fn new(id: impl Into<String>, inference_profile_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_INFERENCE_PROFILE_TYPE);
         this.set(
             "InferenceProfileName",
             Some("inference_profile_name"),
-            string(inference_profile_name),
+            rt::string(inference_profile_name),
         );
         ApplicationInferenceProfile(this)
     }
     /// Description of the inference profile
     ///
     /// Constraints: length 1..=200; pattern `^([0-9a-zA-Z:.][ _-]?)+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Various ways to encode a list of models in a CreateInferenceProfile request
     ///
     /// Changing it replaces the resource. CloudFormation `ModelSource`, Terraform `model_source`.
-    pub fn model_source(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("ModelSource", Some("model_source"), json(value));
+    pub fn model_source(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("ModelSource", Some("model_source"), rt::json(value));
         self
     }
 }
@@ -1189,47 +1219,47 @@ builder!(
 );
 /// A declared `AWS::Bedrock::ApplicationInferenceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationInferenceProfileHandle(Handle);
+pub struct ApplicationInferenceProfileHandle(rt::Handle);
 handle!(ApplicationInferenceProfileHandle);
 impl ApplicationInferenceProfileHandle {
     /// List of model configuration
     ///
     /// CloudFormation `Fn::GetAtt` `Models`; Terraform `models`.
-    pub fn models(&self) -> Expr {
+    pub fn models(&self) -> rt::Expr {
         self.0.attr("Models")
     }
     /// CloudFormation `Fn::GetAtt` `InferenceProfileArn`; Terraform `inference_profile_arn`.
-    pub fn inference_profile_arn(&self) -> Expr {
+    pub fn inference_profile_arn(&self) -> rt::Expr {
         self.0.attr("InferenceProfileArn")
     }
     /// CloudFormation `Fn::GetAtt` `InferenceProfileId`; Terraform `inference_profile_id`.
-    pub fn inference_profile_id(&self) -> Expr {
+    pub fn inference_profile_id(&self) -> rt::Expr {
         self.0.attr("InferenceProfileId")
     }
     /// Inference profile identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `InferenceProfileIdentifier`; Terraform `inference_profile_identifier`.
-    pub fn inference_profile_identifier(&self) -> Expr {
+    pub fn inference_profile_identifier(&self) -> rt::Expr {
         self.0.attr("InferenceProfileIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1238,11 +1268,11 @@ impl ApplicationInferenceProfileHandle {
 /// CloudFormation: `AWS::Bedrock::AutomatedReasoningPolicy`. Terraform: `awscc_bedrock_automated_reasoning_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-automatedreasoningpolicy.html)
-pub struct AutomatedReasoningPolicy(Base);
-static AUTOMATED_REASONING_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AutomatedReasoningPolicy(rt::Base);
+static AUTOMATED_REASONING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::AutomatedReasoningPolicy",
     terraform: Some("awscc_bedrock_automated_reasoning_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1290,15 +1320,15 @@ static AUTOMATED_REASONING_POLICY_TYPE: TypeInfo = TypeInfo {
 impl AutomatedReasoningPolicy {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicy` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AUTOMATED_REASONING_POLICY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AUTOMATED_REASONING_POLICY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         AutomatedReasoningPolicy(this)
     }
     /// Constraints: length at most 1024; pattern `^[\s\S]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether to force delete the automated reasoning policy even if it has active resources.
@@ -1306,14 +1336,15 @@ impl AutomatedReasoningPolicy {
     /// CloudFormation `ForceDelete`, Terraform `force_delete`.
     pub fn force_delete(mut self, value: bool) -> Self {
         self.0
-            .set("ForceDelete", Some("force_delete"), boolean(value));
+            .set("ForceDelete", Some("force_delete"), rt::boolean(value));
         self
     }
     /// The KMS key with which the Policy's assets will be encrypted at rest.
     ///
     /// Constraints: length 1..=2048; pattern `^(arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `PolicyDefinition`, Terraform `policy_definition`.
@@ -1329,35 +1360,35 @@ impl AutomatedReasoningPolicy {
 builder!(AutomatedReasoningPolicy, AutomatedReasoningPolicyHandle);
 /// A declared `AWS::Bedrock::AutomatedReasoningPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutomatedReasoningPolicyHandle(Handle);
+pub struct AutomatedReasoningPolicyHandle(rt::Handle);
 handle!(AutomatedReasoningPolicyHandle);
 impl AutomatedReasoningPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
     /// CloudFormation `Fn::GetAtt` `DefinitionHash`; Terraform `definition_hash`.
-    pub fn definition_hash(&self) -> Expr {
+    pub fn definition_hash(&self) -> rt::Expr {
         self.0.attr("DefinitionHash")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `KmsKeyArn`; Terraform `kms_key_arn`.
-    pub fn kms_key_arn(&self) -> Expr {
+    pub fn kms_key_arn(&self) -> rt::Expr {
         self.0.attr("KmsKeyArn")
     }
 }
@@ -1368,25 +1399,25 @@ pub mod automated_reasoning_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinition.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinition(Props);
+    pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
         /// A new `PolicyDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyDefinition(this)
         }
         /// The rules definition block of an AutomatedReasoningPolicyDefinition.
         ///
         /// Constraints: 0..=500 items. CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = PolicyDefinitionRule>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
         /// The types definition block of an AutomatedReasoningPolicyDefinition.
         ///
         /// Constraints: 0..=50 items. CloudFormation `Types`, Terraform `types`.
         pub fn types(mut self, value: impl IntoIterator<Item = PolicyDefinitionType>) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
         /// The variables definition block of an AutomatedReasoningPolicyDefinition.
@@ -1396,14 +1427,14 @@ pub mod automated_reasoning_policy {
             mut self,
             value: impl IntoIterator<Item = PolicyDefinitionVariable>,
         ) -> Self {
-            self.0.set("Variables", Some("variables"), list(value));
+            self.0.set("Variables", Some("variables"), rt::list(value));
             self
         }
         /// The policy format version.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -1412,23 +1443,23 @@ pub mod automated_reasoning_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionrule.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinitionRule(Props);
+    pub struct PolicyDefinitionRule(rt::Props);
     impl PolicyDefinitionRule {
         /// A new `PolicyDefinitionRule`. Required properties: `expression` (`Expression`), `id` (`Id`).
-        pub fn new(expression: impl Into<Expr>, id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
-            this.set("Id", Some("id"), string(id));
+        pub fn new(expression: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("Id", Some("id"), rt::string(id));
             PolicyDefinitionRule(this)
         }
         /// An alternate expression for this rule
         ///
         /// Constraints: length at most 2048; pattern `^[\s\S]+$`. CloudFormation `AlternateExpression`, Terraform `alternate_expression`.
-        pub fn alternate_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn alternate_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AlternateExpression",
                 Some("alternate_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1438,24 +1469,24 @@ pub mod automated_reasoning_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontype.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinitionType(Props);
+    pub struct PolicyDefinitionType(rt::Props);
     impl PolicyDefinitionType {
         /// A new `PolicyDefinitionType`. Required properties: `name` (`Name`), `values` (`Values`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             values: impl IntoIterator<Item = PolicyDefinitionTypeValue>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Values", Some("values"), list(values));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Values", Some("values"), rt::list(values));
             PolicyDefinitionType(this)
         }
         /// A natural language description of this type.
         ///
         /// Constraints: length at most 1024; pattern `^[\s\S]+$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -1464,20 +1495,20 @@ pub mod automated_reasoning_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontypevalue.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinitionTypeValue(Props);
+    pub struct PolicyDefinitionTypeValue(rt::Props);
     impl PolicyDefinitionTypeValue {
         /// A new `PolicyDefinitionTypeValue`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             PolicyDefinitionTypeValue(this)
         }
         /// A natural language description of the type's value.
         ///
         /// Constraints: length at most 1024; pattern `^[\s\S]+$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -1486,18 +1517,18 @@ pub mod automated_reasoning_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionvariable.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinitionVariable(Props);
+    pub struct PolicyDefinitionVariable(rt::Props);
     impl PolicyDefinitionVariable {
         /// A new `PolicyDefinitionVariable`. Required properties: `description` (`Description`), `name` (`Name`), `type_` (`Type`).
         pub fn new(
-            description: impl Into<Expr>,
-            name: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            description: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Description", Some("description"), string(description));
-            this.set("Name", Some("name"), string(name));
-            this.set("Type", Some("type"), string(type_));
+            let mut this = rt::Props::default();
+            this.set("Description", Some("description"), rt::string(description));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Type", Some("type"), rt::string(type_));
             PolicyDefinitionVariable(this)
         }
     }
@@ -1508,11 +1539,11 @@ pub mod automated_reasoning_policy {
 /// CloudFormation: `AWS::Bedrock::AutomatedReasoningPolicyVersion`. Terraform: `awscc_bedrock_automated_reasoning_policy_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-automatedreasoningpolicyversion.html)
-pub struct AutomatedReasoningPolicyVersion(Base);
-static AUTOMATED_REASONING_POLICY_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct AutomatedReasoningPolicyVersion(rt::Base);
+static AUTOMATED_REASONING_POLICY_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::AutomatedReasoningPolicyVersion",
     terraform: Some("awscc_bedrock_automated_reasoning_policy_version"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1560,19 +1591,19 @@ static AUTOMATED_REASONING_POLICY_VERSION_TYPE: TypeInfo = TypeInfo {
 impl AutomatedReasoningPolicyVersion {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicyVersion` with the stack-unique `id`. Required properties: `policy_arn` (`PolicyArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AUTOMATED_REASONING_POLICY_VERSION_TYPE);
-        this.set("PolicyArn", Some("policy_arn"), string(policy_arn));
+    pub fn new(id: impl Into<String>, policy_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AUTOMATED_REASONING_POLICY_VERSION_TYPE);
+        this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
         AutomatedReasoningPolicyVersion(this)
     }
     /// The hash for this version
     ///
     /// Constraints: length 128..=128; pattern `^[0-9a-z]{128}$`. Changing it replaces the resource. CloudFormation `LastUpdatedDefinitionHash`, Terraform `last_updated_definition_hash`.
-    pub fn last_updated_definition_hash(mut self, value: impl Into<Expr>) -> Self {
+    pub fn last_updated_definition_hash(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LastUpdatedDefinitionHash",
             Some("last_updated_definition_hash"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1583,35 +1614,35 @@ builder!(
 );
 /// A declared `AWS::Bedrock::AutomatedReasoningPolicyVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutomatedReasoningPolicyVersionHandle(Handle);
+pub struct AutomatedReasoningPolicyVersionHandle(rt::Handle);
 handle!(AutomatedReasoningPolicyVersionHandle);
 impl AutomatedReasoningPolicyVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// CloudFormation `Fn::GetAtt` `Description`; Terraform `description`.
-    pub fn description(&self) -> Expr {
+    pub fn description(&self) -> rt::Expr {
         self.0.attr("Description")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// CloudFormation `Fn::GetAtt` `DefinitionHash`; Terraform `definition_hash`.
-    pub fn definition_hash(&self) -> Expr {
+    pub fn definition_hash(&self) -> rt::Expr {
         self.0.attr("DefinitionHash")
     }
 }
@@ -1620,11 +1651,11 @@ impl AutomatedReasoningPolicyVersionHandle {
 /// CloudFormation: `AWS::Bedrock::Blueprint`. Terraform: `awscc_bedrock_blueprint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-blueprint.html)
-pub struct Blueprint(Base);
-static BLUEPRINT_TYPE: TypeInfo = TypeInfo {
+pub struct Blueprint(rt::Base);
+static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Blueprint",
     terraform: Some("awscc_bedrock_blueprint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1665,17 +1696,17 @@ impl Blueprint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        blueprint_name: impl Into<Expr>,
-        schema: impl Into<Value>,
+        blueprint_name: impl Into<rt::Expr>,
+        schema: impl Into<rt::Value>,
         type_: blueprint::Type,
     ) -> Self {
-        let mut this = Base::new(id, &BLUEPRINT_TYPE);
+        let mut this = rt::Base::new(id, &BLUEPRINT_TYPE);
         this.set(
             "BlueprintName",
             Some("blueprint_name"),
-            string(blueprint_name),
+            rt::string(blueprint_name),
         );
-        this.set("Schema", Some("schema"), json_string(schema));
+        this.set("Schema", Some("schema"), rt::json_string(schema));
         this.set("Type", Some("type"), type_.into());
         Blueprint(this)
     }
@@ -1684,51 +1715,52 @@ impl Blueprint {
     /// CloudFormation `KmsEncryptionContext`, Terraform `kms_encryption_context`.
     pub fn kms_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "KmsEncryptionContext",
             Some("kms_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// KMS key identifier
     ///
     /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Blueprint, BlueprintHandle);
 /// A declared `AWS::Bedrock::Blueprint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BlueprintHandle(Handle);
+pub struct BlueprintHandle(rt::Handle);
 handle!(BlueprintHandle);
 impl BlueprintHandle {
     /// ARN of a Blueprint
     ///
     /// CloudFormation `Fn::GetAtt` `BlueprintArn`; Terraform `blueprint_arn`.
-    pub fn blueprint_arn(&self) -> Expr {
+    pub fn blueprint_arn(&self) -> rt::Expr {
         self.0.attr("BlueprintArn")
     }
     /// Stage of the Blueprint
     ///
     /// CloudFormation `Fn::GetAtt` `BlueprintStage`; Terraform `blueprint_stage`.
-    pub fn blueprint_stage(&self) -> Expr {
+    pub fn blueprint_stage(&self) -> rt::Expr {
         self.0.attr("BlueprintStage")
     }
     /// Creation timestamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Last modified timestamp
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -1754,11 +1786,11 @@ pub mod blueprint {
 /// CloudFormation: `AWS::Bedrock::DataAutomationLibrary`. Terraform: `awscc_bedrock_data_automation_library` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-dataautomationlibrary.html)
-pub struct DataAutomationLibrary(Base);
-static DATA_AUTOMATION_LIBRARY_TYPE: TypeInfo = TypeInfo {
+pub struct DataAutomationLibrary(rt::Base);
+static DATA_AUTOMATION_LIBRARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::DataAutomationLibrary",
     terraform: Some("awscc_bedrock_data_automation_library"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1802,9 +1834,13 @@ static DATA_AUTOMATION_LIBRARY_TYPE: TypeInfo = TypeInfo {
 impl DataAutomationLibrary {
     /// Declares a `AWS::Bedrock::DataAutomationLibrary` with the stack-unique `id`. Required properties: `library_name` (`LibraryName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, library_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATA_AUTOMATION_LIBRARY_TYPE);
-        this.set("LibraryName", Some("library_name"), string(library_name));
+    pub fn new(id: impl Into<String>, library_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATA_AUTOMATION_LIBRARY_TYPE);
+        this.set(
+            "LibraryName",
+            Some("library_name"),
+            rt::string(library_name),
+        );
         DataAutomationLibrary(this)
     }
     /// KMS Encryption Configuration
@@ -1824,11 +1860,11 @@ impl DataAutomationLibrary {
     /// Description of the DataAutomationLibrary
     ///
     /// Constraints: length 0..=300. CloudFormation `LibraryDescription`, Terraform `library_description`.
-    pub fn library_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn library_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LibraryDescription",
             Some("library_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1836,29 +1872,29 @@ impl DataAutomationLibrary {
 builder!(DataAutomationLibrary, DataAutomationLibraryHandle);
 /// A declared `AWS::Bedrock::DataAutomationLibrary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataAutomationLibraryHandle(Handle);
+pub struct DataAutomationLibraryHandle(rt::Handle);
 handle!(DataAutomationLibraryHandle);
 impl DataAutomationLibraryHandle {
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// List of info for each entity type in the DataAutomationLibrary
     ///
     /// CloudFormation `Fn::GetAtt` `EntityTypes`; Terraform `entity_types`.
-    pub fn entity_types(&self) -> Expr {
+    pub fn entity_types(&self) -> rt::Expr {
         self.0.attr("EntityTypes")
     }
     /// ARN generated at the server side when a DataAutomationLibrary is created
     ///
     /// CloudFormation `Fn::GetAtt` `LibraryArn`; Terraform `library_arn`.
-    pub fn library_arn(&self) -> Expr {
+    pub fn library_arn(&self) -> rt::Expr {
         self.0.attr("LibraryArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1871,12 +1907,12 @@ pub mod data_automation_library {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationlibrary-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `kms_key_id` (`KmsKeyId`).
-        pub fn new(kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyId", Some("kms_key_id"), string(kms_key_id));
+        pub fn new(kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyId", Some("kms_key_id"), rt::string(kms_key_id));
             EncryptionConfiguration(this)
         }
         /// KMS Encryption Context
@@ -1884,12 +1920,12 @@ pub mod data_automation_library {
         /// CloudFormation `KmsEncryptionContext`, Terraform `kms_encryption_context`.
         pub fn kms_encryption_context(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "KmsEncryptionContext",
                 Some("kms_encryption_context"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1901,11 +1937,11 @@ pub mod data_automation_library {
 /// CloudFormation: `AWS::Bedrock::DataAutomationProject`. Terraform: `awscc_bedrock_data_automation_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-dataautomationproject.html)
-pub struct DataAutomationProject(Base);
-static DATA_AUTOMATION_PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct DataAutomationProject(rt::Base);
+static DATA_AUTOMATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::DataAutomationProject",
     terraform: Some("awscc_bedrock_data_automation_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1945,9 +1981,13 @@ static DATA_AUTOMATION_PROJECT_TYPE: TypeInfo = TypeInfo {
 impl DataAutomationProject {
     /// Declares a `AWS::Bedrock::DataAutomationProject` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, project_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATA_AUTOMATION_PROJECT_TYPE);
-        this.set("ProjectName", Some("project_name"), string(project_name));
+    pub fn new(id: impl Into<String>, project_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATA_AUTOMATION_PROJECT_TYPE);
+        this.set(
+            "ProjectName",
+            Some("project_name"),
+            rt::string(project_name),
+        );
         DataAutomationProject(this)
     }
     /// Custom output configuration
@@ -1969,20 +2009,21 @@ impl DataAutomationProject {
     /// CloudFormation `KmsEncryptionContext`, Terraform `kms_encryption_context`.
     pub fn kms_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "KmsEncryptionContext",
             Some("kms_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// KMS key identifier
     ///
     /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Override configuration
@@ -2002,11 +2043,11 @@ impl DataAutomationProject {
     /// Description of the DataAutomationProject
     ///
     /// CloudFormation `ProjectDescription`, Terraform `project_description`.
-    pub fn project_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectDescription",
             Some("project_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2036,33 +2077,33 @@ impl DataAutomationProject {
 builder!(DataAutomationProject, DataAutomationProjectHandle);
 /// A declared `AWS::Bedrock::DataAutomationProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataAutomationProjectHandle(Handle);
+pub struct DataAutomationProjectHandle(rt::Handle);
 handle!(DataAutomationProjectHandle);
 impl DataAutomationProjectHandle {
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// ARN of a DataAutomationProject
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectArn`; Terraform `project_arn`.
-    pub fn project_arn(&self) -> Expr {
+    pub fn project_arn(&self) -> rt::Expr {
         self.0.attr("ProjectArn")
     }
     /// CloudFormation `Fn::GetAtt` `ProjectStage`; Terraform `project_stage`.
-    pub fn project_stage(&self) -> Expr {
+    pub fn project_stage(&self) -> rt::Expr {
         self.0.attr("ProjectStage")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -2073,11 +2114,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategory.html)
     #[derive(Clone, Debug)]
-    pub struct AudioExtractionCategory(Props);
+    pub struct AudioExtractionCategory(rt::Props);
     impl AudioExtractionCategory {
         /// A new `AudioExtractionCategory`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             AudioExtractionCategory(this)
         }
@@ -2098,7 +2139,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = AudioExtractionCategoryType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2107,11 +2148,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategorytypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioExtractionCategoryTypeConfiguration(Props);
+    pub struct AudioExtractionCategoryTypeConfiguration(rt::Props);
     impl AudioExtractionCategoryTypeConfiguration {
         /// A new `AudioExtractionCategoryTypeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioExtractionCategoryTypeConfiguration(this)
         }
         /// CloudFormation `Transcript`, Terraform `transcript`.
@@ -2125,11 +2166,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiolanguageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLanguageConfiguration(Props);
+    pub struct AudioLanguageConfiguration(rt::Props);
     impl AudioLanguageConfiguration {
         /// A new `AudioLanguageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioLanguageConfiguration(this)
         }
         /// CloudFormation `GenerativeOutputLanguage`, Terraform `generative_output_language`.
@@ -2146,14 +2187,14 @@ pub mod data_automation_project {
             self.0.set(
                 "IdentifyMultipleLanguages",
                 Some("identify_multiple_languages"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `InputLanguages`, Terraform `input_languages`.
         pub fn input_languages(mut self, value: impl IntoIterator<Item = Language>) -> Self {
             self.0
-                .set("InputLanguages", Some("input_languages"), list(value));
+                .set("InputLanguages", Some("input_languages"), rt::list(value));
             self
         }
     }
@@ -2162,11 +2203,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiooverrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioOverrideConfiguration(Props);
+    pub struct AudioOverrideConfiguration(rt::Props);
     impl AudioOverrideConfiguration {
         /// A new `AudioOverrideConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioOverrideConfiguration(this)
         }
         /// CloudFormation `LanguageConfiguration`, Terraform `language_configuration`.
@@ -2202,11 +2243,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardextraction.html)
     #[derive(Clone, Debug)]
-    pub struct AudioStandardExtraction(Props);
+    pub struct AudioStandardExtraction(rt::Props);
     impl AudioStandardExtraction {
         /// A new `AudioStandardExtraction`. Required properties: `category` (`Category`).
         pub fn new(category: AudioExtractionCategory) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Category", Some("category"), category.into());
             AudioStandardExtraction(this)
         }
@@ -2216,11 +2257,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardgenerativefield.html)
     #[derive(Clone, Debug)]
-    pub struct AudioStandardGenerativeField(Props);
+    pub struct AudioStandardGenerativeField(rt::Props);
     impl AudioStandardGenerativeField {
         /// A new `AudioStandardGenerativeField`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             AudioStandardGenerativeField(this)
         }
@@ -2229,7 +2270,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = AudioStandardGenerativeFieldType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2238,11 +2279,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioStandardOutputConfiguration(Props);
+    pub struct AudioStandardOutputConfiguration(rt::Props);
     impl AudioStandardOutputConfiguration {
         /// A new `AudioStandardOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioStandardOutputConfiguration(this)
         }
         /// CloudFormation `Extraction`, Terraform `extraction`.
@@ -2262,12 +2303,16 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-blueprintitem.html)
     #[derive(Clone, Debug)]
-    pub struct BlueprintItem(Props);
+    pub struct BlueprintItem(rt::Props);
     impl BlueprintItem {
         /// A new `BlueprintItem`. Required properties: `blueprint_arn` (`BlueprintArn`).
-        pub fn new(blueprint_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BlueprintArn", Some("blueprint_arn"), string(blueprint_arn));
+        pub fn new(blueprint_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "BlueprintArn",
+                Some("blueprint_arn"),
+                rt::string(blueprint_arn),
+            );
             BlueprintItem(this)
         }
         /// Stage of the Blueprint
@@ -2281,9 +2326,12 @@ pub mod data_automation_project {
         /// Blueprint Version
         ///
         /// Constraints: length 1..=128; pattern `^[0-9]*$`. CloudFormation `BlueprintVersion`, Terraform `blueprint_version`.
-        pub fn blueprint_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BlueprintVersion", Some("blueprint_version"), string(value));
+        pub fn blueprint_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BlueprintVersion",
+                Some("blueprint_version"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2292,11 +2340,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-channellabelingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelLabelingConfiguration(Props);
+    pub struct ChannelLabelingConfiguration(rt::Props);
     impl ChannelLabelingConfiguration {
         /// A new `ChannelLabelingConfiguration`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             ChannelLabelingConfiguration(this)
         }
@@ -2308,16 +2356,17 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomOutputConfiguration(Props);
+    pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
         /// A new `CustomOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomOutputConfiguration(this)
         }
         /// CloudFormation `Blueprints`, Terraform `blueprints`.
         pub fn blueprints(mut self, value: impl IntoIterator<Item = BlueprintItem>) -> Self {
-            self.0.set("Blueprints", Some("blueprints"), list(value));
+            self.0
+                .set("Blueprints", Some("blueprints"), rt::list(value));
             self
         }
     }
@@ -2326,11 +2375,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentboundingbox.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentBoundingBox(Props);
+    pub struct DocumentBoundingBox(rt::Props);
     impl DocumentBoundingBox {
         /// A new `DocumentBoundingBox`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             DocumentBoundingBox(this)
         }
@@ -2340,11 +2389,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentextractiongranularity.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentExtractionGranularity(Props);
+    pub struct DocumentExtractionGranularity(rt::Props);
     impl DocumentExtractionGranularity {
         /// A new `DocumentExtractionGranularity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentExtractionGranularity(this)
         }
         /// CloudFormation `Types`, Terraform `types`.
@@ -2352,7 +2401,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = DocumentExtractionGranularityType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2361,11 +2410,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputadditionalfileformat.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentOutputAdditionalFileFormat(Props);
+    pub struct DocumentOutputAdditionalFileFormat(rt::Props);
     impl DocumentOutputAdditionalFileFormat {
         /// A new `DocumentOutputAdditionalFileFormat`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             DocumentOutputAdditionalFileFormat(this)
         }
@@ -2375,14 +2424,14 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputformat.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentOutputFormat(Props);
+    pub struct DocumentOutputFormat(rt::Props);
     impl DocumentOutputFormat {
         /// A new `DocumentOutputFormat`. Required properties: `additional_file_format` (`AdditionalFileFormat`), `text_format` (`TextFormat`).
         pub fn new(
             additional_file_format: DocumentOutputAdditionalFileFormat,
             text_format: DocumentOutputTextFormat,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AdditionalFileFormat",
                 Some("additional_file_format"),
@@ -2397,11 +2446,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputtextformat.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentOutputTextFormat(Props);
+    pub struct DocumentOutputTextFormat(rt::Props);
     impl DocumentOutputTextFormat {
         /// A new `DocumentOutputTextFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentOutputTextFormat(this)
         }
         /// CloudFormation `Types`, Terraform `types`.
@@ -2409,7 +2458,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = DocumentOutputTextFormatType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2418,11 +2467,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoverrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentOverrideConfiguration(Props);
+    pub struct DocumentOverrideConfiguration(rt::Props);
     impl DocumentOverrideConfiguration {
         /// A new `DocumentOverrideConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentOverrideConfiguration(this)
         }
         /// CloudFormation `ModalityProcessing`, Terraform `modality_processing`.
@@ -2454,14 +2503,14 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardextraction.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentStandardExtraction(Props);
+    pub struct DocumentStandardExtraction(rt::Props);
     impl DocumentStandardExtraction {
         /// A new `DocumentStandardExtraction`. Required properties: `bounding_box` (`BoundingBox`), `granularity` (`Granularity`).
         pub fn new(
             bounding_box: DocumentBoundingBox,
             granularity: DocumentExtractionGranularity,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BoundingBox", Some("bounding_box"), bounding_box.into());
             this.set("Granularity", Some("granularity"), granularity.into());
             DocumentStandardExtraction(this)
@@ -2472,11 +2521,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardgenerativefield.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentStandardGenerativeField(Props);
+    pub struct DocumentStandardGenerativeField(rt::Props);
     impl DocumentStandardGenerativeField {
         /// A new `DocumentStandardGenerativeField`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             DocumentStandardGenerativeField(this)
         }
@@ -2486,11 +2535,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentStandardOutputConfiguration(Props);
+    pub struct DocumentStandardOutputConfiguration(rt::Props);
     impl DocumentStandardOutputConfiguration {
         /// A new `DocumentStandardOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentStandardOutputConfiguration(this)
         }
         /// CloudFormation `Extraction`, Terraform `extraction`.
@@ -2516,11 +2565,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageboundingbox.html)
     #[derive(Clone, Debug)]
-    pub struct ImageBoundingBox(Props);
+    pub struct ImageBoundingBox(rt::Props);
     impl ImageBoundingBox {
         /// A new `ImageBoundingBox`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             ImageBoundingBox(this)
         }
@@ -2530,11 +2579,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageextractioncategory.html)
     #[derive(Clone, Debug)]
-    pub struct ImageExtractionCategory(Props);
+    pub struct ImageExtractionCategory(rt::Props);
     impl ImageExtractionCategory {
         /// A new `ImageExtractionCategory`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             ImageExtractionCategory(this)
         }
@@ -2543,7 +2592,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = ImageExtractionCategoryType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2552,11 +2601,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageoverrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageOverrideConfiguration(Props);
+    pub struct ImageOverrideConfiguration(rt::Props);
     impl ImageOverrideConfiguration {
         /// A new `ImageOverrideConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageOverrideConfiguration(this)
         }
         /// CloudFormation `ModalityProcessing`, Terraform `modality_processing`.
@@ -2583,11 +2632,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardextraction.html)
     #[derive(Clone, Debug)]
-    pub struct ImageStandardExtraction(Props);
+    pub struct ImageStandardExtraction(rt::Props);
     impl ImageStandardExtraction {
         /// A new `ImageStandardExtraction`. Required properties: `bounding_box` (`BoundingBox`), `category` (`Category`).
         pub fn new(bounding_box: ImageBoundingBox, category: ImageExtractionCategory) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BoundingBox", Some("bounding_box"), bounding_box.into());
             this.set("Category", Some("category"), category.into());
             ImageStandardExtraction(this)
@@ -2598,11 +2647,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardgenerativefield.html)
     #[derive(Clone, Debug)]
-    pub struct ImageStandardGenerativeField(Props);
+    pub struct ImageStandardGenerativeField(rt::Props);
     impl ImageStandardGenerativeField {
         /// A new `ImageStandardGenerativeField`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             ImageStandardGenerativeField(this)
         }
@@ -2611,7 +2660,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = ImageStandardGenerativeFieldType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2620,11 +2669,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageStandardOutputConfiguration(Props);
+    pub struct ImageStandardOutputConfiguration(rt::Props);
     impl ImageStandardOutputConfiguration {
         /// A new `ImageStandardOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageStandardOutputConfiguration(this)
         }
         /// CloudFormation `Extraction`, Terraform `extraction`.
@@ -2644,11 +2693,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityprocessingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ModalityProcessingConfiguration(Props);
+    pub struct ModalityProcessingConfiguration(rt::Props);
     impl ModalityProcessingConfiguration {
         /// A new `ModalityProcessingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModalityProcessingConfiguration(this)
         }
         /// CloudFormation `State`, Terraform `state`.
@@ -2664,11 +2713,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityroutingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ModalityRoutingConfiguration(Props);
+    pub struct ModalityRoutingConfiguration(rt::Props);
     impl ModalityRoutingConfiguration {
         /// A new `ModalityRoutingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModalityRoutingConfiguration(this)
         }
         /// CloudFormation `jpeg`, Terraform `jpeg`.
@@ -2699,11 +2748,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-overrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OverrideConfiguration(Props);
+    pub struct OverrideConfiguration(rt::Props);
     impl OverrideConfiguration {
         /// A new `OverrideConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OverrideConfiguration(this)
         }
         /// CloudFormation `Audio`, Terraform `audio`.
@@ -2740,17 +2789,17 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-piientitiesconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PiiEntitiesConfiguration(Props);
+    pub struct PiiEntitiesConfiguration(rt::Props);
     impl PiiEntitiesConfiguration {
         /// A new `PiiEntitiesConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PiiEntitiesConfiguration(this)
         }
         /// CloudFormation `PiiEntityTypes`, Terraform `pii_entity_types`.
         pub fn pii_entity_types(mut self, value: impl IntoIterator<Item = PiiEntityTypes>) -> Self {
             self.0
-                .set("PiiEntityTypes", Some("pii_entity_types"), list(value));
+                .set("PiiEntityTypes", Some("pii_entity_types"), rt::list(value));
             self
         }
         /// CloudFormation `RedactionMaskMode`, Terraform `redaction_mask_mode`.
@@ -2768,11 +2817,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-sensitivedataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SensitiveDataConfiguration(Props);
+    pub struct SensitiveDataConfiguration(rt::Props);
     impl SensitiveDataConfiguration {
         /// A new `SensitiveDataConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SensitiveDataConfiguration(this)
         }
         /// CloudFormation `DetectionMode`, Terraform `detection_mode`.
@@ -2787,7 +2836,7 @@ pub mod data_automation_project {
             value: impl IntoIterator<Item = SensitiveDataDetectionScope>,
         ) -> Self {
             self.0
-                .set("DetectionScope", Some("detection_scope"), list(value));
+                .set("DetectionScope", Some("detection_scope"), rt::list(value));
             self
         }
         /// CloudFormation `PiiEntitiesConfiguration`, Terraform `pii_entities_configuration`.
@@ -2805,11 +2854,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-speakerlabelingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SpeakerLabelingConfiguration(Props);
+    pub struct SpeakerLabelingConfiguration(rt::Props);
     impl SpeakerLabelingConfiguration {
         /// A new `SpeakerLabelingConfiguration`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             SpeakerLabelingConfiguration(this)
         }
@@ -2819,11 +2868,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-splitterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SplitterConfiguration(Props);
+    pub struct SplitterConfiguration(rt::Props);
     impl SplitterConfiguration {
         /// A new `SplitterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SplitterConfiguration(this)
         }
         /// CloudFormation `State`, Terraform `state`.
@@ -2839,11 +2888,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-standardoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StandardOutputConfiguration(Props);
+    pub struct StandardOutputConfiguration(rt::Props);
     impl StandardOutputConfiguration {
         /// A new `StandardOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StandardOutputConfiguration(this)
         }
         /// CloudFormation `Audio`, Terraform `audio`.
@@ -2872,11 +2921,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-transcriptconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TranscriptConfiguration(Props);
+    pub struct TranscriptConfiguration(rt::Props);
     impl TranscriptConfiguration {
         /// A new `TranscriptConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TranscriptConfiguration(this)
         }
         /// CloudFormation `ChannelLabeling`, Terraform `channel_labeling`.
@@ -2897,11 +2946,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoboundingbox.html)
     #[derive(Clone, Debug)]
-    pub struct VideoBoundingBox(Props);
+    pub struct VideoBoundingBox(rt::Props);
     impl VideoBoundingBox {
         /// A new `VideoBoundingBox`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             VideoBoundingBox(this)
         }
@@ -2911,11 +2960,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoextractioncategory.html)
     #[derive(Clone, Debug)]
-    pub struct VideoExtractionCategory(Props);
+    pub struct VideoExtractionCategory(rt::Props);
     impl VideoExtractionCategory {
         /// A new `VideoExtractionCategory`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             VideoExtractionCategory(this)
         }
@@ -2924,7 +2973,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = VideoExtractionCategoryType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -2933,11 +2982,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videooverrideconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoOverrideConfiguration(Props);
+    pub struct VideoOverrideConfiguration(rt::Props);
     impl VideoOverrideConfiguration {
         /// A new `VideoOverrideConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoOverrideConfiguration(this)
         }
         /// CloudFormation `ModalityProcessing`, Terraform `modality_processing`.
@@ -2964,11 +3013,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardextraction.html)
     #[derive(Clone, Debug)]
-    pub struct VideoStandardExtraction(Props);
+    pub struct VideoStandardExtraction(rt::Props);
     impl VideoStandardExtraction {
         /// A new `VideoStandardExtraction`. Required properties: `bounding_box` (`BoundingBox`), `category` (`Category`).
         pub fn new(bounding_box: VideoBoundingBox, category: VideoExtractionCategory) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BoundingBox", Some("bounding_box"), bounding_box.into());
             this.set("Category", Some("category"), category.into());
             VideoStandardExtraction(this)
@@ -2979,11 +3028,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardgenerativefield.html)
     #[derive(Clone, Debug)]
-    pub struct VideoStandardGenerativeField(Props);
+    pub struct VideoStandardGenerativeField(rt::Props);
     impl VideoStandardGenerativeField {
         /// A new `VideoStandardGenerativeField`. Required properties: `state` (`State`).
         pub fn new(state: State) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             VideoStandardGenerativeField(this)
         }
@@ -2992,7 +3041,7 @@ pub mod data_automation_project {
             mut self,
             value: impl IntoIterator<Item = VideoStandardGenerativeFieldType>,
         ) -> Self {
-            self.0.set("Types", Some("types"), list(value));
+            self.0.set("Types", Some("types"), rt::list(value));
             self
         }
     }
@@ -3001,11 +3050,11 @@ pub mod data_automation_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoStandardOutputConfiguration(Props);
+    pub struct VideoStandardOutputConfiguration(rt::Props);
     impl VideoStandardOutputConfiguration {
         /// A new `VideoStandardOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoStandardOutputConfiguration(this)
         }
         /// CloudFormation `Extraction`, Terraform `extraction`.
@@ -3293,18 +3342,18 @@ pub mod data_automation_project {
 /// CloudFormation: `AWS::Bedrock::DataSource`. Terraform: `awscc_bedrock_data_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html)
-pub struct DataSource(Base);
-static DATA_SOURCE_TYPE: TypeInfo = TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))] };
+pub struct DataSource(rt::Base);
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))] };
 impl DataSource {
     /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         data_source_configuration: data_source::DataSourceConfiguration,
-        knowledge_base_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        knowledge_base_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DataSourceConfiguration",
             Some("data_source_configuration"),
@@ -3313,9 +3362,9 @@ impl DataSource {
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            string(knowledge_base_id),
+            rt::string(knowledge_base_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         DataSource(this)
     }
     /// The deletion policy for the data source.
@@ -3332,9 +3381,9 @@ impl DataSource {
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Contains details about the server-side encryption for the data source.
@@ -3369,41 +3418,41 @@ impl DataSource {
 builder!(DataSource, DataSourceHandle);
 /// A declared `AWS::Bedrock::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSourceHandle(Handle);
+pub struct DataSourceHandle(rt::Handle);
 handle!(DataSourceHandle);
 impl DataSourceHandle {
     /// Identifier for a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `DataSourceId`; Terraform `data_source_id`.
-    pub fn data_source_id(&self) -> Expr {
+    pub fn data_source_id(&self) -> rt::Expr {
         self.0.attr("DataSourceId")
     }
     /// CloudFormation `Fn::GetAtt` `DataSourceStatus`; Terraform `data_source_status`.
-    pub fn data_source_status(&self) -> Expr {
+    pub fn data_source_status(&self) -> rt::Expr {
         self.0.attr("DataSourceStatus")
     }
     /// The time at which the data source was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the knowledge base was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The details of the failure reasons related to the data source.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReasons`; Terraform `failure_reasons`.
-    pub fn failure_reasons(&self) -> Expr {
+    pub fn failure_reasons(&self) -> rt::Expr {
         self.0.attr("FailureReasons")
     }
     /// CloudFormation `Fn::GetAtt` `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`; Terraform `data_source_configuration.web_configuration.crawler_configuration.user_agent_header`.
     pub fn data_source_configuration_web_configuration_crawler_configuration_user_agent_header(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader")
     }
@@ -3417,11 +3466,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioExtractionConfiguration(Props);
+    pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
         /// A new `AudioExtractionConfiguration`. Required properties: `audio_extraction_status` (`AudioExtractionStatus`).
         pub fn new(audio_extraction_status: EnabledOrDisabledState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AudioExtractionStatus",
                 Some("audio_extraction_status"),
@@ -3437,11 +3486,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockdataautomationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockDataAutomationConfiguration(Props);
+    pub struct BedrockDataAutomationConfiguration(rt::Props);
     impl BedrockDataAutomationConfiguration {
         /// A new `BedrockDataAutomationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockDataAutomationConfiguration(this)
         }
         /// Determine how will parsed content be stored.
@@ -3460,12 +3509,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockFoundationModelConfiguration(Props);
+    pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
         /// A new `BedrockFoundationModelConfiguration`. Required properties: `model_arn` (`ModelArn`).
-        pub fn new(model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelArn", Some("model_arn"), string(model_arn));
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
             BedrockFoundationModelConfiguration(this)
         }
         /// Determine how will parsed content be stored.
@@ -3492,20 +3541,20 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelcontextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockFoundationModelContextEnrichmentConfiguration(Props);
+    pub struct BedrockFoundationModelContextEnrichmentConfiguration(rt::Props);
     impl BedrockFoundationModelContextEnrichmentConfiguration {
         /// A new `BedrockFoundationModelContextEnrichmentConfiguration`. Required properties: `enrichment_strategy_configuration` (`EnrichmentStrategyConfiguration`), `model_arn` (`ModelArn`).
         pub fn new(
             enrichment_strategy_configuration: EnrichmentStrategyConfiguration,
-            model_arn: impl Into<Expr>,
+            model_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnrichmentStrategyConfiguration",
                 Some("enrichment_strategy_configuration"),
                 enrichment_strategy_configuration.into(),
             );
-            this.set("ModelArn", Some("model_arn"), string(model_arn));
+            this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
             BedrockFoundationModelContextEnrichmentConfiguration(this)
         }
     }
@@ -3516,11 +3565,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ChunkingConfiguration(Props);
+    pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
         /// A new `ChunkingConfiguration`. Required properties: `chunking_strategy` (`ChunkingStrategy`).
         pub fn new(chunking_strategy: ChunkingStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ChunkingStrategy",
                 Some("chunking_strategy"),
@@ -3578,11 +3627,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceCrawlerConfiguration(Props);
+    pub struct ConfluenceCrawlerConfiguration(rt::Props);
     impl ConfluenceCrawlerConfiguration {
         /// A new `ConfluenceCrawlerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluenceCrawlerConfiguration(this)
         }
         /// The type of filtering that you want to apply to certain objects or content of the data source.
@@ -3604,11 +3653,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceDataSourceConfiguration(Props);
+    pub struct ConfluenceDataSourceConfiguration(rt::Props);
     impl ConfluenceDataSourceConfiguration {
         /// A new `ConfluenceDataSourceConfiguration`. Required properties: `source_configuration` (`SourceConfiguration`).
         pub fn new(source_configuration: ConfluenceSourceConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceConfiguration",
                 Some("source_configuration"),
@@ -3635,24 +3684,24 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencesourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceSourceConfiguration(Props);
+    pub struct ConfluenceSourceConfiguration(rt::Props);
     impl ConfluenceSourceConfiguration {
         /// A new `ConfluenceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_type` (`HostType`), `host_url` (`HostUrl`).
         pub fn new(
             auth_type: AuthType3,
-            credentials_secret_arn: impl Into<Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
             host_type: HostType2,
-            host_url: impl Into<Expr>,
+            host_url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuthType", Some("auth_type"), auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
             this.set("HostType", Some("host_type"), host_type.into());
-            this.set("HostUrl", Some("host_url"), string(host_url));
+            this.set("HostUrl", Some("host_url"), rt::string(host_url));
             ConfluenceSourceConfiguration(this)
         }
     }
@@ -3663,11 +3712,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-contextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContextEnrichmentConfiguration(Props);
+    pub struct ContextEnrichmentConfiguration(rt::Props);
     impl ContextEnrichmentConfiguration {
         /// A new `ContextEnrichmentConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: ContextEnrichmentType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ContextEnrichmentConfiguration(this)
         }
@@ -3693,11 +3742,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-crawlfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CrawlFilterConfiguration(Props);
+    pub struct CrawlFilterConfiguration(rt::Props);
     impl CrawlFilterConfiguration {
         /// A new `CrawlFilterConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             CrawlFilterConfiguration(this)
         }
@@ -3720,14 +3769,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-customtransformationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomTransformationConfiguration(Props);
+    pub struct CustomTransformationConfiguration(rt::Props);
     impl CustomTransformationConfiguration {
         /// A new `CustomTransformationConfiguration`. Required properties: `intermediate_storage` (`IntermediateStorage`), `transformations` (`Transformations`).
         pub fn new(
             intermediate_storage: IntermediateStorage,
             transformations: impl IntoIterator<Item = Transformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IntermediateStorage",
                 Some("intermediate_storage"),
@@ -3736,7 +3785,7 @@ pub mod data_source {
             this.set(
                 "Transformations",
                 Some("transformations"),
-                list(transformations),
+                rt::list(transformations),
             );
             CustomTransformationConfiguration(this)
         }
@@ -3748,11 +3797,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceConfiguration(Props);
+    pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
         /// A new `DataSourceConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: DataSourceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             DataSourceConfiguration(this)
         }
@@ -3836,28 +3885,28 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-dayofmonth.html)
     #[derive(Clone, Debug)]
-    pub struct DayOfMonth(Props);
+    pub struct DayOfMonth(rt::Props);
     impl DayOfMonth {
         /// A new `DayOfMonth`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DayOfMonth(this)
         }
         /// Specific day of the month, 1 through 28 (capped at 28 to avoid month-length ambiguity).
         ///
         /// Constraints: range 1..=28. CloudFormation `DayNumber`, Terraform `day_number`.
         pub fn day_number(mut self, value: i64) -> Self {
-            self.0.set("DayNumber", Some("day_number"), int(value));
+            self.0.set("DayNumber", Some("day_number"), rt::int(value));
             self
         }
         /// Run on the last calendar day of each month.
         ///
         /// CloudFormation `LastDayOfMonth`, Terraform `last_day_of_month`.
-        pub fn last_day_of_month(mut self, value: impl Into<Value>) -> Self {
+        pub fn last_day_of_month(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "LastDayOfMonth",
                 Some("last_day_of_month"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -3869,11 +3918,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-deletionprotectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeletionProtectionConfiguration(Props);
+    pub struct DeletionProtectionConfiguration(rt::Props);
     impl DeletionProtectionConfiguration {
         /// A new `DeletionProtectionConfiguration`. Required properties: `deletion_protection_status` (`DeletionProtectionStatus`).
         pub fn new(deletion_protection_status: EnabledOrDisabledState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DeletionProtectionStatus",
                 Some("deletion_protection_status"),
@@ -3888,7 +3937,7 @@ pub mod data_source {
             self.0.set(
                 "DeletionProtectionThreshold",
                 Some("deletion_protection_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3900,11 +3949,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-enrichmentstrategyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EnrichmentStrategyConfiguration(Props);
+    pub struct EnrichmentStrategyConfiguration(rt::Props);
     impl EnrichmentStrategyConfiguration {
         /// A new `EnrichmentStrategyConfiguration`. Required properties: `method` (`Method`).
         pub fn new(method: EnrichmentStrategyMethod) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Method", Some("method"), method.into());
             EnrichmentStrategyConfiguration(this)
         }
@@ -3916,16 +3965,16 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FixedSizeChunkingConfiguration(Props);
+    pub struct FixedSizeChunkingConfiguration(rt::Props);
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
         pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            let mut this = rt::Props::default();
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                int(overlap_percentage),
+                rt::int(overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -3937,20 +3986,24 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HierarchicalChunkingConfiguration(Props);
+    pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
         /// A new `HierarchicalChunkingConfiguration`. Required properties: `level_configurations` (`LevelConfigurations`), `overlap_tokens` (`OverlapTokens`).
         pub fn new(
             level_configurations: impl IntoIterator<Item = HierarchicalChunkingLevelConfiguration>,
             overlap_tokens: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LevelConfigurations",
                 Some("level_configurations"),
-                list(level_configurations),
+                rt::list(level_configurations),
             );
-            this.set("OverlapTokens", Some("overlap_tokens"), int(overlap_tokens));
+            this.set(
+                "OverlapTokens",
+                Some("overlap_tokens"),
+                rt::int(overlap_tokens),
+            );
             HierarchicalChunkingConfiguration(this)
         }
     }
@@ -3961,12 +4014,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HierarchicalChunkingLevelConfiguration(Props);
+    pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
         /// A new `HierarchicalChunkingLevelConfiguration`. Required properties: `max_tokens` (`MaxTokens`).
         pub fn new(max_tokens: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            let mut this = rt::Props::default();
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             HierarchicalChunkingLevelConfiguration(this)
         }
     }
@@ -3977,11 +4030,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageExtractionConfiguration(Props);
+    pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
         /// A new `ImageExtractionConfiguration`. Required properties: `image_extraction_status` (`ImageExtractionStatus`).
         pub fn new(image_extraction_status: EnabledOrDisabledState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImageExtractionStatus",
                 Some("image_extraction_status"),
@@ -3997,11 +4050,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-intermediatestorage.html)
     #[derive(Clone, Debug)]
-    pub struct IntermediateStorage(Props);
+    pub struct IntermediateStorage(rt::Props);
     impl IntermediateStorage {
         /// A new `IntermediateStorage`. Required properties: `s3_location` (`S3Location`).
         pub fn new(s3_location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Location", Some("s3_location"), s3_location.into());
             IntermediateStorage(this)
         }
@@ -4013,21 +4066,21 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-managedknowledgebaseconnectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedKnowledgeBaseConnectorConfiguration(Props);
+    pub struct ManagedKnowledgeBaseConnectorConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConnectorConfiguration {
         /// A new `ManagedKnowledgeBaseConnectorConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedKnowledgeBaseConnectorConfiguration(this)
         }
         /// Connector-specific parameters.
         ///
         /// CloudFormation `ConnectorParameters`, Terraform `connector_parameters`.
-        pub fn connector_parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn connector_parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ConnectorParameters",
                 Some("connector_parameters"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -4075,11 +4128,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MediaExtractionConfiguration(Props);
+    pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
         /// A new `MediaExtractionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaExtractionConfiguration(this)
         }
         /// Configuration for audio extraction.
@@ -4132,11 +4185,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-monthlyschedule.html)
     #[derive(Clone, Debug)]
-    pub struct MonthlySchedule(Props);
+    pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
         /// A new `MonthlySchedule`. Required properties: `day_of_month` (`DayOfMonth`).
         pub fn new(day_of_month: DayOfMonth) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DayOfMonth", Some("day_of_month"), day_of_month.into());
             MonthlySchedule(this)
         }
@@ -4148,11 +4201,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParsingConfiguration(Props);
+    pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
         /// A new `ParsingConfiguration`. Required properties: `parsing_strategy` (`ParsingStrategy`).
         pub fn new(parsing_strategy: ParsingStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ParsingStrategy",
                 Some("parsing_strategy"),
@@ -4196,15 +4249,15 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingprompt.html)
     #[derive(Clone, Debug)]
-    pub struct ParsingPrompt(Props);
+    pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
         /// A new `ParsingPrompt`. Required properties: `parsing_prompt_text` (`ParsingPromptText`).
-        pub fn new(parsing_prompt_text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(parsing_prompt_text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParsingPromptText",
                 Some("parsing_prompt_text"),
-                string(parsing_prompt_text),
+                rt::string(parsing_prompt_text),
             );
             ParsingPrompt(this)
         }
@@ -4216,12 +4269,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilter.html)
     #[derive(Clone, Debug)]
-    pub struct PatternObjectFilter(Props);
+    pub struct PatternObjectFilter(rt::Props);
     impl PatternObjectFilter {
         /// A new `PatternObjectFilter`. Required properties: `object_type` (`ObjectType`).
-        pub fn new(object_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ObjectType", Some("object_type"), string(object_type));
+        pub fn new(object_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ObjectType", Some("object_type"), rt::string(object_type));
             PatternObjectFilter(this)
         }
         /// A set of regular expression filter patterns for a type of object.
@@ -4229,12 +4282,12 @@ pub mod data_source {
         /// Constraints: 1..=25 items. CloudFormation `ExclusionFilters`, Terraform `exclusion_filters`.
         pub fn exclusion_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionFilters",
                 Some("exclusion_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4243,12 +4296,12 @@ pub mod data_source {
         /// Constraints: 1..=25 items. CloudFormation `InclusionFilters`, Terraform `inclusion_filters`.
         pub fn inclusion_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionFilters",
                 Some("inclusion_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4260,12 +4313,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PatternObjectFilterConfiguration(Props);
+    pub struct PatternObjectFilterConfiguration(rt::Props);
     impl PatternObjectFilterConfiguration {
         /// A new `PatternObjectFilterConfiguration`. Required properties: `filters` (`Filters`).
         pub fn new(filters: impl IntoIterator<Item = PatternObjectFilter>) -> Self {
-            let mut this = Props::default();
-            this.set("Filters", Some("filters"), list(filters));
+            let mut this = rt::Props::default();
+            this.set("Filters", Some("filters"), rt::list(filters));
             PatternObjectFilterConfiguration(this)
         }
     }
@@ -4276,22 +4329,22 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DataSourceConfiguration(Props);
+    pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
         /// A new `S3DataSourceConfiguration`. Required properties: `bucket_arn` (`BucketArn`).
-        pub fn new(bucket_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
             S3DataSourceConfiguration(this)
         }
         /// The account ID for the owner of the S3 bucket.
         ///
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `BucketOwnerAccountId`, Terraform `bucket_owner_account_id`.
-        pub fn bucket_owner_account_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BucketOwnerAccountId",
                 Some("bucket_owner_account_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4300,12 +4353,12 @@ pub mod data_source {
         /// Constraints: 1..=1 items. CloudFormation `InclusionPrefixes`, Terraform `inclusion_prefixes`.
         pub fn inclusion_prefixes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPrefixes",
                 Some("inclusion_prefixes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4317,12 +4370,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `uri` (`URI`).
-        pub fn new(uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("URI", Some("uri"), string(uri));
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("URI", Some("uri"), rt::string(uri));
             S3Location(this)
         }
     }
@@ -4333,11 +4386,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceCrawlerConfiguration(Props);
+    pub struct SalesforceCrawlerConfiguration(rt::Props);
     impl SalesforceCrawlerConfiguration {
         /// A new `SalesforceCrawlerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SalesforceCrawlerConfiguration(this)
         }
         /// The type of filtering that you want to apply to certain objects or content of the data source.
@@ -4359,11 +4412,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceDataSourceConfiguration(Props);
+    pub struct SalesforceDataSourceConfiguration(rt::Props);
     impl SalesforceDataSourceConfiguration {
         /// A new `SalesforceDataSourceConfiguration`. Required properties: `source_configuration` (`SourceConfiguration`).
         pub fn new(source_configuration: SalesforceSourceConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceConfiguration",
                 Some("source_configuration"),
@@ -4390,22 +4443,22 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcesourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceSourceConfiguration(Props);
+    pub struct SalesforceSourceConfiguration(rt::Props);
     impl SalesforceSourceConfiguration {
         /// A new `SalesforceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_url` (`HostUrl`).
         pub fn new(
             auth_type: AuthType2,
-            credentials_secret_arn: impl Into<Expr>,
-            host_url: impl Into<Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
+            host_url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuthType", Some("auth_type"), auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
-            this.set("HostUrl", Some("host_url"), string(host_url));
+            this.set("HostUrl", Some("host_url"), rt::string(host_url));
             SalesforceSourceConfiguration(this)
         }
     }
@@ -4416,12 +4469,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-seedurl.html)
     #[derive(Clone, Debug)]
-    pub struct SeedUrl(Props);
+    pub struct SeedUrl(rt::Props);
     impl SeedUrl {
         /// A new `SeedUrl`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             SeedUrl(this)
         }
     }
@@ -4432,7 +4485,7 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticChunkingConfiguration(Props);
+    pub struct SemanticChunkingConfiguration(rt::Props);
     impl SemanticChunkingConfiguration {
         /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
         pub fn new(
@@ -4440,14 +4493,14 @@ pub mod data_source {
             buffer_size: i64,
             max_tokens: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                int(breakpoint_percentile_threshold),
+                rt::int(breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             SemanticChunkingConfiguration(this)
         }
     }
@@ -4458,18 +4511,19 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(Props);
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
         /// A new `ServerSideEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionConfiguration(this)
         }
         /// The ARN of the AWS KMS key used to encrypt the resource.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -4480,11 +4534,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SharePointCrawlerConfiguration(Props);
+    pub struct SharePointCrawlerConfiguration(rt::Props);
     impl SharePointCrawlerConfiguration {
         /// A new `SharePointCrawlerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SharePointCrawlerConfiguration(this)
         }
         /// The type of filtering that you want to apply to certain objects or content of the data source.
@@ -4506,11 +4560,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SharePointDataSourceConfiguration(Props);
+    pub struct SharePointDataSourceConfiguration(rt::Props);
     impl SharePointDataSourceConfiguration {
         /// A new `SharePointDataSourceConfiguration`. Required properties: `source_configuration` (`SourceConfiguration`).
         pub fn new(source_configuration: SharePointSourceConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceConfiguration",
                 Some("source_configuration"),
@@ -4537,33 +4591,33 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SharePointSourceConfiguration(Props);
+    pub struct SharePointSourceConfiguration(rt::Props);
     impl SharePointSourceConfiguration {
         /// A new `SharePointSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `domain` (`Domain`), `host_type` (`HostType`), `site_urls` (`SiteUrls`).
         pub fn new(
             auth_type: AuthType,
-            credentials_secret_arn: impl Into<Expr>,
-            domain: impl Into<Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
+            domain: impl Into<rt::Expr>,
             host_type: HostType,
-            site_urls: impl IntoIterator<Item = impl Into<Expr>>,
+            site_urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuthType", Some("auth_type"), auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
-            this.set("Domain", Some("domain"), string(domain));
+            this.set("Domain", Some("domain"), rt::string(domain));
             this.set("HostType", Some("host_type"), host_type.into());
-            this.set("SiteUrls", Some("site_urls"), strings(site_urls));
+            this.set("SiteUrls", Some("site_urls"), rt::strings(site_urls));
             SharePointSourceConfiguration(this)
         }
         /// The identifier of your Microsoft 365 tenant.
         ///
         /// Constraints: pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `TenantId`, Terraform `tenant_id`.
-        pub fn tenant_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TenantId", Some("tenant_id"), string(value));
+        pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TenantId", Some("tenant_id"), rt::string(value));
             self
         }
     }
@@ -4574,18 +4628,18 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-syncschedule.html)
     #[derive(Clone, Debug)]
-    pub struct SyncSchedule(Props);
+    pub struct SyncSchedule(rt::Props);
     impl SyncSchedule {
         /// A new `SyncSchedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SyncSchedule(this)
         }
         /// A daily refresh. The run time is system-chosen (off-peak) and not customer-configurable.
         ///
         /// CloudFormation `Daily`, Terraform `daily`.
-        pub fn daily(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Daily", Some("daily"), json_string(value));
+        pub fn daily(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Daily", Some("daily"), rt::json_string(value));
             self
         }
         /// A monthly refresh on a specified day of the month.
@@ -4610,14 +4664,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformation.html)
     #[derive(Clone, Debug)]
-    pub struct Transformation(Props);
+    pub struct Transformation(rt::Props);
     impl Transformation {
         /// A new `Transformation`. Required properties: `step_to_apply` (`StepToApply`), `transformation_function` (`TransformationFunction`).
         pub fn new(
             step_to_apply: StepToApply,
             transformation_function: TransformationFunction,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StepToApply", Some("step_to_apply"), step_to_apply.into());
             this.set(
                 "TransformationFunction",
@@ -4634,11 +4688,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationfunction.html)
     #[derive(Clone, Debug)]
-    pub struct TransformationFunction(Props);
+    pub struct TransformationFunction(rt::Props);
     impl TransformationFunction {
         /// A new `TransformationFunction`. Required properties: `transformation_lambda_configuration` (`TransformationLambdaConfiguration`).
         pub fn new(transformation_lambda_configuration: TransformationLambdaConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TransformationLambdaConfiguration",
                 Some("transformation_lambda_configuration"),
@@ -4654,12 +4708,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationlambdaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TransformationLambdaConfiguration(Props);
+    pub struct TransformationLambdaConfiguration(rt::Props);
     impl TransformationLambdaConfiguration {
         /// A new `TransformationLambdaConfiguration`. Required properties: `lambda_arn` (`LambdaArn`).
-        pub fn new(lambda_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             TransformationLambdaConfiguration(this)
         }
     }
@@ -4670,12 +4724,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-urlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct UrlConfiguration(Props);
+    pub struct UrlConfiguration(rt::Props);
     impl UrlConfiguration {
         /// A new `UrlConfiguration`. Required properties: `seed_urls` (`SeedUrls`).
         pub fn new(seed_urls: impl IntoIterator<Item = SeedUrl>) -> Self {
-            let mut this = Props::default();
-            this.set("SeedUrls", Some("seed_urls"), list(seed_urls));
+            let mut this = rt::Props::default();
+            this.set("SeedUrls", Some("seed_urls"), rt::list(seed_urls));
             UrlConfiguration(this)
         }
     }
@@ -4686,11 +4740,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VectorIngestionConfiguration(Props);
+    pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
         /// A new `VectorIngestionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VectorIngestionConfiguration(this)
         }
         /// Details about how to chunk the documents in the data source.
@@ -4751,11 +4805,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoExtractionConfiguration(Props);
+    pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
         /// A new `VideoExtractionConfiguration`. Required properties: `video_extraction_status` (`VideoExtractionStatus`).
         pub fn new(video_extraction_status: EnabledOrDisabledState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "VideoExtractionStatus",
                 Some("video_extraction_status"),
@@ -4771,11 +4825,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerConfiguration(Props);
+    pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
         /// A new `WebCrawlerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebCrawlerConfiguration(this)
         }
         /// Limit settings for the web crawler.
@@ -4791,12 +4845,12 @@ pub mod data_source {
         /// Constraints: 1..=25 items. CloudFormation `ExclusionFilters`, Terraform `exclusion_filters`.
         pub fn exclusion_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionFilters",
                 Some("exclusion_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4805,12 +4859,12 @@ pub mod data_source {
         /// Constraints: 1..=25 items. CloudFormation `InclusionFilters`, Terraform `inclusion_filters`.
         pub fn inclusion_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionFilters",
                 Some("inclusion_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4824,16 +4878,20 @@ pub mod data_source {
         /// The suffix that will be included in the user agent header.
         ///
         /// Constraints: length 15..=40. CloudFormation `UserAgent`, Terraform `user_agent`.
-        pub fn user_agent(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserAgent", Some("user_agent"), string(value));
+        pub fn user_agent(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UserAgent", Some("user_agent"), rt::string(value));
             self
         }
         /// The full user agent header, including UUID and suffix.
         ///
         /// Constraints: length 61..=86. CloudFormation `UserAgentHeader`, Terraform `user_agent_header`.
-        pub fn user_agent_header(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("UserAgentHeader", Some("user_agent_header"), string(value));
+        pub fn user_agent_header(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "UserAgentHeader",
+                Some("user_agent_header"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -4844,25 +4902,25 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerlimits.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerLimits(Props);
+    pub struct WebCrawlerLimits(rt::Props);
     impl WebCrawlerLimits {
         /// A new `WebCrawlerLimits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebCrawlerLimits(this)
         }
         /// Maximum number of pages the crawler can crawl.
         ///
         /// Constraints: at least 1. CloudFormation `MaxPages`, Terraform `max_pages`.
         pub fn max_pages(mut self, value: i64) -> Self {
-            self.0.set("MaxPages", Some("max_pages"), int(value));
+            self.0.set("MaxPages", Some("max_pages"), rt::int(value));
             self
         }
         /// Rate of web URLs retrieved per minute.
         ///
         /// Constraints: range 1..=300. CloudFormation `RateLimit`, Terraform `rate_limit`.
         pub fn rate_limit(mut self, value: i64) -> Self {
-            self.0.set("RateLimit", Some("rate_limit"), int(value));
+            self.0.set("RateLimit", Some("rate_limit"), rt::int(value));
             self
         }
     }
@@ -4873,11 +4931,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebDataSourceConfiguration(Props);
+    pub struct WebDataSourceConfiguration(rt::Props);
     impl WebDataSourceConfiguration {
         /// A new `WebDataSourceConfiguration`. Required properties: `source_configuration` (`SourceConfiguration`).
         pub fn new(source_configuration: WebSourceConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceConfiguration",
                 Some("source_configuration"),
@@ -4904,11 +4962,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-websourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebSourceConfiguration(Props);
+    pub struct WebSourceConfiguration(rt::Props);
     impl WebSourceConfiguration {
         /// A new `WebSourceConfiguration`. Required properties: `url_configuration` (`UrlConfiguration`).
         pub fn new(url_configuration: UrlConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "UrlConfiguration",
                 Some("url_configuration"),
@@ -4924,11 +4982,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-weeklyschedule.html)
     #[derive(Clone, Debug)]
-    pub struct WeeklySchedule(Props);
+    pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
         /// A new `WeeklySchedule`. Required properties: `day_of_week` (`DayOfWeek`).
         pub fn new(day_of_week: DayOfWeek) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DayOfWeek", Some("day_of_week"), day_of_week.into());
             WeeklySchedule(this)
         }
@@ -5107,11 +5165,11 @@ pub mod data_source {
 /// CloudFormation: `AWS::Bedrock::EnforcedGuardrailConfiguration`. Terraform: `awscc_bedrock_enforced_guardrail_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-enforcedguardrailconfiguration.html)
-pub struct EnforcedGuardrailConfiguration(Base);
-static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct EnforcedGuardrailConfiguration(rt::Base);
+static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::EnforcedGuardrailConfiguration",
     terraform: Some("awscc_bedrock_enforced_guardrail_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5139,19 +5197,19 @@ impl EnforcedGuardrailConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        guardrail_identifier: impl Into<Expr>,
-        guardrail_version: impl Into<Expr>,
+        guardrail_identifier: impl Into<rt::Expr>,
+        guardrail_version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENFORCED_GUARDRAIL_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &ENFORCED_GUARDRAIL_CONFIGURATION_TYPE);
         this.set(
             "GuardrailIdentifier",
             Some("guardrail_identifier"),
-            string(guardrail_identifier),
+            rt::string(guardrail_identifier),
         );
         this.set(
             "GuardrailVersion",
             Some("guardrail_version"),
-            string(guardrail_version),
+            rt::string(guardrail_version),
         );
         EnforcedGuardrailConfiguration(this)
     }
@@ -5187,53 +5245,53 @@ builder!(
 );
 /// A declared `AWS::Bedrock::EnforcedGuardrailConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnforcedGuardrailConfigurationHandle(Handle);
+pub struct EnforcedGuardrailConfigurationHandle(rt::Handle);
 handle!(EnforcedGuardrailConfigurationHandle);
 impl EnforcedGuardrailConfigurationHandle {
     /// Unique ID for the account enforced configuration
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigId`; Terraform `config_id`.
-    pub fn config_id(&self) -> Expr {
+    pub fn config_id(&self) -> rt::Expr {
         self.0.attr("ConfigId")
     }
     /// ARN representation for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailArn`; Terraform `guardrail_arn`.
-    pub fn guardrail_arn(&self) -> Expr {
+    pub fn guardrail_arn(&self) -> rt::Expr {
         self.0.attr("GuardrailArn")
     }
     /// Unique ID for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailId`; Terraform `guardrail_id`.
-    pub fn guardrail_id(&self) -> Expr {
+    pub fn guardrail_id(&self) -> rt::Expr {
         self.0.attr("GuardrailId")
     }
     /// Timestamp when the configuration was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The ARN of the role used to create the configuration
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// Timestamp when the configuration was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The ARN of the role used to update the configuration
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedBy`; Terraform `updated_by`.
-    pub fn updated_by(&self) -> Expr {
+    pub fn updated_by(&self) -> rt::Expr {
         self.0.attr("UpdatedBy")
     }
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
 }
@@ -5246,23 +5304,23 @@ pub mod enforced_guardrail_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-modelenforcement.html)
     #[derive(Clone, Debug)]
-    pub struct ModelEnforcement(Props);
+    pub struct ModelEnforcement(rt::Props);
     impl ModelEnforcement {
         /// A new `ModelEnforcement`. Required properties: `excluded_models` (`ExcludedModels`), `included_models` (`IncludedModels`).
         pub fn new(
-            excluded_models: impl IntoIterator<Item = impl Into<Expr>>,
-            included_models: impl IntoIterator<Item = impl Into<Expr>>,
+            excluded_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            included_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExcludedModels",
                 Some("excluded_models"),
-                strings(excluded_models),
+                rt::strings(excluded_models),
             );
             this.set(
                 "IncludedModels",
                 Some("included_models"),
-                strings(included_models),
+                rt::strings(included_models),
             );
             ModelEnforcement(this)
         }
@@ -5274,11 +5332,11 @@ pub mod enforced_guardrail_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-selectivecontentguarding.html)
     #[derive(Clone, Debug)]
-    pub struct SelectiveContentGuarding(Props);
+    pub struct SelectiveContentGuarding(rt::Props);
     impl SelectiveContentGuarding {
         /// A new `SelectiveContentGuarding`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelectiveContentGuarding(this)
         }
         /// Selective guarding mode for user messages
@@ -5321,11 +5379,11 @@ pub mod enforced_guardrail_configuration {
 /// CloudFormation: `AWS::Bedrock::Flow`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-flow.html)
-pub struct Flow(Base);
-static FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Flow(rt::Base);
+static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Flow",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5359,19 +5417,20 @@ impl Flow {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_TYPE);
-        this.set("ExecutionRoleArn", None, string(execution_role_arn));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &FLOW_TYPE);
+        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
+        this.set("Name", None, rt::string(name));
         Flow(this)
     }
     /// A KMS key ARN
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `CustomerEncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomerEncryptionKeyArn", None, string(value));
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CustomerEncryptionKeyArn", None, rt::string(value));
         self
     }
     /// Flow definition
@@ -5391,22 +5450,22 @@ impl Flow {
     /// A JSON string containing a Definition with the same schema as the Definition property of this resource
     ///
     /// Constraints: length at most 512000. CloudFormation `DefinitionString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn definition_string(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefinitionString", None, string(value));
+    pub fn definition_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefinitionString", None, rt::string(value));
         self
     }
     /// When supplied with DefinitionString or DefinitionS3Location, substrings in the definition matching ${keyname} will be replaced with the associated value from this map
     ///
     /// CloudFormation `DefinitionSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn definition_substitutions(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("DefinitionSubstitutions", None, json(value));
+    pub fn definition_substitutions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("DefinitionSubstitutions", None, rt::json(value));
         self
     }
     /// Description of the flow
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// A map of tag keys and values
@@ -5414,54 +5473,54 @@ impl Flow {
     /// Constraints: 0..=200 items. CloudFormation `TestAliasTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn test_alias_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("TestAliasTags", None, string_map(value));
+        self.0.set("TestAliasTags", None, rt::string_map(value));
         self
     }
 }
 builder!(Flow, FlowHandle);
 /// A declared `AWS::Bedrock::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowHandle(Handle);
+pub struct FlowHandle(rt::Handle);
 handle!(FlowHandle);
 impl FlowHandle {
     /// Arn representation of the Flow
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Identifier for a Flow
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Draft Version.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `Validations`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn validations(&self) -> Expr {
+    pub fn validations(&self) -> rt::Expr {
         self.0.attr("Validations")
     }
 }
@@ -5474,27 +5533,27 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowconnection.html)
     #[derive(Clone, Debug)]
-    pub struct FlowConnection(Props);
+    pub struct FlowConnection(rt::Props);
     impl FlowConnection {
         /// A new `FlowConnection`. Required properties: `name` (`Name`), `source` (`Source`), `target` (`Target`), `type_` (`Type`).
         pub fn new(
-            name: impl Into<Expr>,
-            source: impl Into<Expr>,
-            target: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            source: impl Into<rt::Expr>,
+            target: impl Into<rt::Expr>,
             type_: FlowConnectionType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Source", None, string(source));
-            this.set("Target", None, string(target));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Source", None, rt::string(source));
+            this.set("Target", None, rt::string(target));
             this.set("Type", None, type_.into());
             FlowConnection(this)
         }
         /// Connection configuration
         ///
         /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Configuration", None, json(value));
+        pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Configuration", None, rt::json(value));
             self
         }
     }
@@ -5505,25 +5564,25 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct FlowDefinition(Props);
+    pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
         /// A new `FlowDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlowDefinition(this)
         }
         /// List of connections
         ///
         /// Constraints: at most 100 items. CloudFormation `Connections`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connections(mut self, value: impl IntoIterator<Item = FlowConnection>) -> Self {
-            self.0.set("Connections", None, list(value));
+            self.0.set("Connections", None, rt::list(value));
             self
         }
         /// List of nodes in a flow
         ///
         /// Constraints: at most 40 items. CloudFormation `Nodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn nodes(mut self, value: impl IntoIterator<Item = FlowNode>) -> Self {
-            self.0.set("Nodes", None, list(value));
+            self.0.set("Nodes", None, rt::list(value));
             self
         }
     }
@@ -5534,34 +5593,34 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownode.html)
     #[derive(Clone, Debug)]
-    pub struct FlowNode(Props);
+    pub struct FlowNode(rt::Props);
     impl FlowNode {
         /// A new `FlowNode`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: FlowNodeType) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: FlowNodeType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Type", None, type_.into());
             FlowNode(this)
         }
         /// Node configuration in a flow
         ///
         /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Configuration", None, json(value));
+        pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Configuration", None, rt::json(value));
             self
         }
         /// List of node inputs in a flow
         ///
         /// Constraints: at most 20 items. CloudFormation `Inputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn inputs(mut self, value: impl IntoIterator<Item = FlowNodeInput>) -> Self {
-            self.0.set("Inputs", None, list(value));
+            self.0.set("Inputs", None, rt::list(value));
             self
         }
         /// List of node outputs in a flow
         ///
         /// Constraints: at most 5 items. CloudFormation `Outputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn outputs(mut self, value: impl IntoIterator<Item = FlowNodeOutput>) -> Self {
-            self.0.set("Outputs", None, list(value));
+            self.0.set("Outputs", None, rt::list(value));
             self
         }
     }
@@ -5572,17 +5631,17 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeinput.html)
     #[derive(Clone, Debug)]
-    pub struct FlowNodeInput(Props);
+    pub struct FlowNodeInput(rt::Props);
     impl FlowNodeInput {
         /// A new `FlowNodeInput`. Required properties: `expression` (`Expression`), `name` (`Name`), `type_` (`Type`).
         pub fn new(
-            expression: impl Into<Expr>,
-            name: impl Into<Expr>,
+            expression: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
             type_: FlowNodeIoDataType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", None, string(expression));
-            this.set("Name", None, string(name));
+            let mut this = rt::Props::default();
+            this.set("Expression", None, rt::string(expression));
+            this.set("Name", None, rt::string(name));
             this.set("Type", None, type_.into());
             FlowNodeInput(this)
         }
@@ -5601,12 +5660,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeoutput.html)
     #[derive(Clone, Debug)]
-    pub struct FlowNodeOutput(Props);
+    pub struct FlowNodeOutput(rt::Props);
     impl FlowNodeOutput {
         /// A new `FlowNodeOutput`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: FlowNodeIoDataType) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: FlowNodeIoDataType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Type", None, type_.into());
             FlowNodeOutput(this)
         }
@@ -5618,20 +5677,20 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", None, string(bucket));
-            this.set("Key", None, string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", None, rt::string(bucket));
+            this.set("Key", None, rt::string(key));
             S3Location(this)
         }
         /// The version of the the S3 object to use
         ///
         /// Constraints: length 1..=1024. CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -5714,11 +5773,11 @@ pub mod flow {
 /// CloudFormation: `AWS::Bedrock::FlowAlias`. Terraform: `awscc_bedrock_flow_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-flowalias.html)
-pub struct FlowAlias(Base);
-static FLOW_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct FlowAlias(rt::Base);
+static FLOW_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::FlowAlias",
     terraform: Some("awscc_bedrock_flow_alias"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5750,19 +5809,19 @@ impl FlowAlias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        flow_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        flow_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         routing_configuration: impl IntoIterator<
             Item = flow_alias::FlowAliasRoutingConfigurationListItem,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_ALIAS_TYPE);
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &FLOW_ALIAS_TYPE);
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RoutingConfiguration",
             Some("routing_configuration"),
-            list(routing_configuration),
+            rt::list(routing_configuration),
         );
         FlowAlias(this)
     }
@@ -5781,46 +5840,46 @@ impl FlowAlias {
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(FlowAlias, FlowAliasHandle);
 /// A declared `AWS::Bedrock::FlowAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowAliasHandle(Handle);
+pub struct FlowAliasHandle(rt::Handle);
 handle!(FlowAliasHandle);
 impl FlowAliasHandle {
     /// Arn of the Flow Alias
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Identifier for a flow resource.
     ///
     /// CloudFormation `Fn::GetAtt` `FlowId`; Terraform `flow_id`.
-    pub fn flow_id(&self) -> Expr {
+    pub fn flow_id(&self) -> rt::Expr {
         self.0.attr("FlowId")
     }
     /// Id for a Flow Alias generated at the server side.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -5831,11 +5890,11 @@ pub mod flow_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FlowAliasConcurrencyConfiguration(Props);
+    pub struct FlowAliasConcurrencyConfiguration(rt::Props);
     impl FlowAliasConcurrencyConfiguration {
         /// A new `FlowAliasConcurrencyConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: ConcurrencyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             FlowAliasConcurrencyConfiguration(this)
         }
@@ -5844,7 +5903,7 @@ pub mod flow_alias {
         /// Constraints: range 1..=100. CloudFormation `MaxConcurrency`, Terraform `max_concurrency`.
         pub fn max_concurrency(mut self, value: i64) -> Self {
             self.0
-                .set("MaxConcurrency", Some("max_concurrency"), int(value));
+                .set("MaxConcurrency", Some("max_concurrency"), rt::int(value));
             self
         }
     }
@@ -5855,19 +5914,19 @@ pub mod flow_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
-    pub struct FlowAliasRoutingConfigurationListItem(Props);
+    pub struct FlowAliasRoutingConfigurationListItem(rt::Props);
     impl FlowAliasRoutingConfigurationListItem {
         /// A new `FlowAliasRoutingConfigurationListItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlowAliasRoutingConfigurationListItem(this)
         }
         /// Version.
         ///
         /// Constraints: length 1..=5; pattern `^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$`. CloudFormation `FlowVersion`, Terraform `flow_version`.
-        pub fn flow_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn flow_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FlowVersion", Some("flow_version"), string(value));
+                .set("FlowVersion", Some("flow_version"), rt::string(value));
             self
         }
     }
@@ -5887,11 +5946,11 @@ pub mod flow_alias {
 /// CloudFormation: `AWS::Bedrock::FlowVersion`. Terraform: `awscc_bedrock_flow_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-flowversion.html)
-pub struct FlowVersion(Base);
-static FLOW_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct FlowVersion(rt::Base);
+static FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::FlowVersion",
     terraform: Some("awscc_bedrock_flow_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5927,68 +5986,68 @@ static FLOW_VERSION_TYPE: TypeInfo = TypeInfo {
 impl FlowVersion {
     /// Declares a `AWS::Bedrock::FlowVersion` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, flow_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FLOW_VERSION_TYPE);
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
+    pub fn new(id: impl Into<String>, flow_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FLOW_VERSION_TYPE);
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
         FlowVersion(this)
     }
     /// Description of the flow version
     ///
     /// Constraints: length 1..=200. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(FlowVersion, FlowVersionHandle);
 /// A declared `AWS::Bedrock::FlowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowVersionHandle(Handle);
+pub struct FlowVersionHandle(rt::Handle);
 handle!(FlowVersionHandle);
 impl FlowVersionHandle {
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Definition`; Terraform `definition`.
-    pub fn definition(&self) -> Expr {
+    pub fn definition(&self) -> rt::Expr {
         self.0.attr("Definition")
     }
     /// ARN of a IAM role
     ///
     /// CloudFormation `Fn::GetAtt` `ExecutionRoleArn`; Terraform `execution_role_arn`.
-    pub fn execution_role_arn(&self) -> Expr {
+    pub fn execution_role_arn(&self) -> rt::Expr {
         self.0.attr("ExecutionRoleArn")
     }
     /// Identifier for a Flow
     ///
     /// CloudFormation `Fn::GetAtt` `FlowId`; Terraform `flow_id`.
-    pub fn flow_id(&self) -> Expr {
+    pub fn flow_id(&self) -> rt::Expr {
         self.0.attr("FlowId")
     }
     /// Name for the flow
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Numerical Version.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// A KMS key ARN
     ///
     /// CloudFormation `Fn::GetAtt` `CustomerEncryptionKeyArn`; Terraform `customer_encryption_key_arn`.
-    pub fn customer_encryption_key_arn(&self) -> Expr {
+    pub fn customer_encryption_key_arn(&self) -> rt::Expr {
         self.0.attr("CustomerEncryptionKeyArn")
     }
 }
@@ -5997,11 +6056,11 @@ impl FlowVersionHandle {
 /// CloudFormation: `AWS::Bedrock::Guardrail`. Terraform: `awscc_bedrock_guardrail` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-guardrail.html)
-pub struct Guardrail(Base);
-static GUARDRAIL_TYPE: TypeInfo = TypeInfo {
+pub struct Guardrail(rt::Base);
+static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Guardrail",
     terraform: Some("awscc_bedrock_guardrail"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6028,22 +6087,22 @@ impl Guardrail {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        blocked_input_messaging: impl Into<Expr>,
-        blocked_outputs_messaging: impl Into<Expr>,
-        name: impl Into<Expr>,
+        blocked_input_messaging: impl Into<rt::Expr>,
+        blocked_outputs_messaging: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GUARDRAIL_TYPE);
+        let mut this = rt::Base::new(id, &GUARDRAIL_TYPE);
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            string(blocked_input_messaging),
+            rt::string(blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            string(blocked_outputs_messaging),
+            rt::string(blocked_outputs_messaging),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Guardrail(this)
     }
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
@@ -6099,16 +6158,17 @@ impl Guardrail {
     /// Description of the guardrail or its version
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The KMS key with which the guardrail was encrypted at rest
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Sensitive information policy config for a guardrail.
@@ -6148,53 +6208,53 @@ impl Guardrail {
 builder!(Guardrail, GuardrailHandle);
 /// A declared `AWS::Bedrock::Guardrail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GuardrailHandle(Handle);
+pub struct GuardrailHandle(rt::Handle);
 handle!(GuardrailHandle);
 impl GuardrailHandle {
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// List of failure recommendations
     ///
     /// CloudFormation `Fn::GetAtt` `FailureRecommendations`; Terraform `failure_recommendations`.
-    pub fn failure_recommendations(&self) -> Expr {
+    pub fn failure_recommendations(&self) -> rt::Expr {
         self.0.attr("FailureRecommendations")
     }
     /// Arn representation for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailArn`; Terraform `guardrail_arn`.
-    pub fn guardrail_arn(&self) -> Expr {
+    pub fn guardrail_arn(&self) -> rt::Expr {
         self.0.attr("GuardrailArn")
     }
     /// Unique id for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailId`; Terraform `guardrail_id`.
-    pub fn guardrail_id(&self) -> Expr {
+    pub fn guardrail_id(&self) -> rt::Expr {
         self.0.attr("GuardrailId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// List of status reasons
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; Terraform `status_reasons`.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Guardrail version
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -6207,12 +6267,12 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-automatedreasoningpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutomatedReasoningPolicyConfig(Props);
+    pub struct AutomatedReasoningPolicyConfig(rt::Props);
     impl AutomatedReasoningPolicyConfig {
         /// A new `AutomatedReasoningPolicyConfig`. Required properties: `policies` (`Policies`).
-        pub fn new(policies: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Policies", Some("policies"), strings(policies));
+        pub fn new(policies: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Policies", Some("policies"), rt::strings(policies));
             AutomatedReasoningPolicyConfig(this)
         }
         /// The confidence threshold for triggering guardrail actions based on Automated Reasoning policy violations.
@@ -6222,7 +6282,7 @@ pub mod guardrail {
             self.0.set(
                 "ConfidenceThreshold",
                 Some("confidence_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -6234,7 +6294,7 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContentFilterConfig(Props);
+    pub struct ContentFilterConfig(rt::Props);
     impl ContentFilterConfig {
         /// A new `ContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
         pub fn new(
@@ -6242,7 +6302,7 @@ pub mod guardrail {
             output_strength: FilterStrength,
             type_: ContentFilterType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
@@ -6265,7 +6325,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// List of modalities
@@ -6273,7 +6333,7 @@ pub mod guardrail {
         /// Constraints: 1..=2 items. CloudFormation `InputModalities`, Terraform `input_modalities`.
         pub fn input_modalities(mut self, value: impl IntoIterator<Item = Modality>) -> Self {
             self.0
-                .set("InputModalities", Some("input_modalities"), list(value));
+                .set("InputModalities", Some("input_modalities"), rt::list(value));
             self
         }
         /// CloudFormation `OutputAction`, Terraform `output_action`.
@@ -6285,15 +6345,18 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
         /// List of modalities
         ///
         /// Constraints: 1..=2 items. CloudFormation `OutputModalities`, Terraform `output_modalities`.
         pub fn output_modalities(mut self, value: impl IntoIterator<Item = Modality>) -> Self {
-            self.0
-                .set("OutputModalities", Some("output_modalities"), list(value));
+            self.0.set(
+                "OutputModalities",
+                Some("output_modalities"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -6304,11 +6367,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterstierconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContentFiltersTierConfig(Props);
+    pub struct ContentFiltersTierConfig(rt::Props);
     impl ContentFiltersTierConfig {
         /// A new `ContentFiltersTierConfig`. Required properties: `tier_name` (`TierName`).
         pub fn new(tier_name: ContentFiltersTierName) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TierName", Some("tier_name"), tier_name.into());
             ContentFiltersTierConfig(this)
         }
@@ -6320,15 +6383,15 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContentPolicyConfig(Props);
+    pub struct ContentPolicyConfig(rt::Props);
     impl ContentPolicyConfig {
         /// A new `ContentPolicyConfig`. Required properties: `filters_config` (`FiltersConfig`).
         pub fn new(filters_config: impl IntoIterator<Item = ContentFilterConfig>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FiltersConfig",
                 Some("filters_config"),
-                list(filters_config),
+                rt::list(filters_config),
             );
             ContentPolicyConfig(this)
         }
@@ -6351,12 +6414,12 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContextualGroundingFilterConfig(Props);
+    pub struct ContextualGroundingFilterConfig(rt::Props);
     impl ContextualGroundingFilterConfig {
         /// A new `ContextualGroundingFilterConfig`. Required properties: `threshold` (`Threshold`), `type_` (`Type`).
         pub fn new(threshold: i64, type_: ContextualGroundingFilterType) -> Self {
-            let mut this = Props::default();
-            this.set("Threshold", Some("threshold"), int(threshold));
+            let mut this = rt::Props::default();
+            this.set("Threshold", Some("threshold"), rt::int(threshold));
             this.set("Type", Some("type"), type_.into());
             ContextualGroundingFilterConfig(this)
         }
@@ -6367,7 +6430,7 @@ pub mod guardrail {
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -6378,17 +6441,17 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContextualGroundingPolicyConfig(Props);
+    pub struct ContextualGroundingPolicyConfig(rt::Props);
     impl ContextualGroundingPolicyConfig {
         /// A new `ContextualGroundingPolicyConfig`. Required properties: `filters_config` (`FiltersConfig`).
         pub fn new(
             filters_config: impl IntoIterator<Item = ContextualGroundingFilterConfig>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FiltersConfig",
                 Some("filters_config"),
-                list(filters_config),
+                rt::list(filters_config),
             );
             ContextualGroundingPolicyConfig(this)
         }
@@ -6400,15 +6463,15 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-guardrailcrossregionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailCrossRegionConfig(Props);
+    pub struct GuardrailCrossRegionConfig(rt::Props);
     impl GuardrailCrossRegionConfig {
         /// A new `GuardrailCrossRegionConfig`. Required properties: `guardrail_profile_arn` (`GuardrailProfileArn`).
-        pub fn new(guardrail_profile_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(guardrail_profile_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "GuardrailProfileArn",
                 Some("guardrail_profile_arn"),
-                string(guardrail_profile_arn),
+                rt::string(guardrail_profile_arn),
             );
             GuardrailCrossRegionConfig(this)
         }
@@ -6420,11 +6483,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-managedwordsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedWordsConfig(Props);
+    pub struct ManagedWordsConfig(rt::Props);
     impl ManagedWordsConfig {
         /// A new `ManagedWordsConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: ManagedWordsType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ManagedWordsConfig(this)
         }
@@ -6437,7 +6500,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `OutputAction`, Terraform `output_action`.
@@ -6449,7 +6512,7 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
     }
@@ -6460,11 +6523,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-piientityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PiiEntityConfig(Props);
+    pub struct PiiEntityConfig(rt::Props);
     impl PiiEntityConfig {
         /// A new `PiiEntityConfig`. Required properties: `action` (`Action`), `type_` (`Type`).
         pub fn new(action: SensitiveInformationAction, type_: PiiEntityType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Type", Some("type"), type_.into());
             PiiEntityConfig(this)
@@ -6480,7 +6543,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// Options for sensitive information action.
@@ -6494,7 +6557,7 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
     }
@@ -6505,26 +6568,26 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-regexconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RegexConfig(Props);
+    pub struct RegexConfig(rt::Props);
     impl RegexConfig {
         /// A new `RegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
         pub fn new(
             action: SensitiveInformationAction,
-            name: impl Into<Expr>,
-            pattern: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            pattern: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), string(name));
-            this.set("Pattern", Some("pattern"), string(pattern));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Pattern", Some("pattern"), rt::string(pattern));
             RegexConfig(this)
         }
         /// The regex description.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Options for sensitive information action.
@@ -6538,7 +6601,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// Options for sensitive information action.
@@ -6552,7 +6615,7 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
     }
@@ -6563,11 +6626,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-sensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SensitiveInformationPolicyConfig(Props);
+    pub struct SensitiveInformationPolicyConfig(rt::Props);
     impl SensitiveInformationPolicyConfig {
         /// A new `SensitiveInformationPolicyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SensitiveInformationPolicyConfig(this)
         }
         /// List of entities.
@@ -6580,7 +6643,7 @@ pub mod guardrail {
             self.0.set(
                 "PiiEntitiesConfig",
                 Some("pii_entities_config"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -6589,7 +6652,7 @@ pub mod guardrail {
         /// Constraints: 1..=30 items. CloudFormation `RegexesConfig`, Terraform `regexes_config`.
         pub fn regexes_config(mut self, value: impl IntoIterator<Item = RegexConfig>) -> Self {
             self.0
-                .set("RegexesConfig", Some("regexes_config"), list(value));
+                .set("RegexesConfig", Some("regexes_config"), rt::list(value));
             self
         }
     }
@@ -6600,21 +6663,25 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TopicConfig(Props);
+    pub struct TopicConfig(rt::Props);
     impl TopicConfig {
         /// A new `TopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(definition: impl Into<Expr>, name: impl Into<Expr>, type_: TopicType) -> Self {
-            let mut this = Props::default();
-            this.set("Definition", Some("definition"), string(definition));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(
+            definition: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            type_: TopicType,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Definition", Some("definition"), rt::string(definition));
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             TopicConfig(this)
         }
         /// List of text examples
         ///
         /// Constraints: 0..=5 items. CloudFormation `Examples`, Terraform `examples`.
-        pub fn examples(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Examples", Some("examples"), strings(value));
+        pub fn examples(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Examples", Some("examples"), rt::strings(value));
             self
         }
         /// CloudFormation `InputAction`, Terraform `input_action`.
@@ -6626,7 +6693,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `OutputAction`, Terraform `output_action`.
@@ -6638,7 +6705,7 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
     }
@@ -6649,12 +6716,16 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TopicPolicyConfig(Props);
+    pub struct TopicPolicyConfig(rt::Props);
     impl TopicPolicyConfig {
         /// A new `TopicPolicyConfig`. Required properties: `topics_config` (`TopicsConfig`).
         pub fn new(topics_config: impl IntoIterator<Item = TopicConfig>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicsConfig", Some("topics_config"), list(topics_config));
+            let mut this = rt::Props::default();
+            this.set(
+                "TopicsConfig",
+                Some("topics_config"),
+                rt::list(topics_config),
+            );
             TopicPolicyConfig(this)
         }
         /// Guardrail tier config for topic policy
@@ -6673,11 +6744,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicstierconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TopicsTierConfig(Props);
+    pub struct TopicsTierConfig(rt::Props);
     impl TopicsTierConfig {
         /// A new `TopicsTierConfig`. Required properties: `tier_name` (`TierName`).
         pub fn new(tier_name: TopicsTierName) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TierName", Some("tier_name"), tier_name.into());
             TopicsTierConfig(this)
         }
@@ -6689,12 +6760,12 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WordConfig(Props);
+    pub struct WordConfig(rt::Props);
     impl WordConfig {
         /// A new `WordConfig`. Required properties: `text` (`Text`).
-        pub fn new(text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", Some("text"), string(text));
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", Some("text"), rt::string(text));
             WordConfig(this)
         }
         /// CloudFormation `InputAction`, Terraform `input_action`.
@@ -6706,7 +6777,7 @@ pub mod guardrail {
         /// CloudFormation `InputEnabled`, Terraform `input_enabled`.
         pub fn input_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InputEnabled", Some("input_enabled"), boolean(value));
+                .set("InputEnabled", Some("input_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `OutputAction`, Terraform `output_action`.
@@ -6718,7 +6789,7 @@ pub mod guardrail {
         /// CloudFormation `OutputEnabled`, Terraform `output_enabled`.
         pub fn output_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("OutputEnabled", Some("output_enabled"), boolean(value));
+                .set("OutputEnabled", Some("output_enabled"), rt::boolean(value));
             self
         }
     }
@@ -6729,11 +6800,11 @@ pub mod guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WordPolicyConfig(Props);
+    pub struct WordPolicyConfig(rt::Props);
     impl WordPolicyConfig {
         /// A new `WordPolicyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WordPolicyConfig(this)
         }
         /// A config for the list of managed words.
@@ -6746,7 +6817,7 @@ pub mod guardrail {
             self.0.set(
                 "ManagedWordListsConfig",
                 Some("managed_word_lists_config"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -6754,7 +6825,8 @@ pub mod guardrail {
         ///
         /// Constraints: 1..=10000 items. CloudFormation `WordsConfig`, Terraform `words_config`.
         pub fn words_config(mut self, value: impl IntoIterator<Item = WordConfig>) -> Self {
-            self.0.set("WordsConfig", Some("words_config"), list(value));
+            self.0
+                .set("WordsConfig", Some("words_config"), rt::list(value));
             self
         }
     }
@@ -6959,11 +7031,11 @@ pub mod guardrail {
 /// CloudFormation: `AWS::Bedrock::GuardrailVersion`. Terraform: `awscc_bedrock_guardrail_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-guardrailversion.html)
-pub struct GuardrailVersion(Base);
-static GUARDRAIL_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct GuardrailVersion(rt::Base);
+static GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::GuardrailVersion",
     terraform: Some("awscc_bedrock_guardrail_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6983,46 +7055,46 @@ static GUARDRAIL_VERSION_TYPE: TypeInfo = TypeInfo {
 impl GuardrailVersion {
     /// Declares a `AWS::Bedrock::GuardrailVersion` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, guardrail_identifier: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GUARDRAIL_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, guardrail_identifier: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GUARDRAIL_VERSION_TYPE);
         this.set(
             "GuardrailIdentifier",
             Some("guardrail_identifier"),
-            string(guardrail_identifier),
+            rt::string(guardrail_identifier),
         );
         GuardrailVersion(this)
     }
     /// Description of the Guardrail version
     ///
     /// Constraints: length 1..=200. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(GuardrailVersion, GuardrailVersionHandle);
 /// A declared `AWS::Bedrock::GuardrailVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GuardrailVersionHandle(Handle);
+pub struct GuardrailVersionHandle(rt::Handle);
 handle!(GuardrailVersionHandle);
 impl GuardrailVersionHandle {
     /// Arn representation for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailArn`; Terraform `guardrail_arn`.
-    pub fn guardrail_arn(&self) -> Expr {
+    pub fn guardrail_arn(&self) -> rt::Expr {
         self.0.attr("GuardrailArn")
     }
     /// Unique id for the guardrail
     ///
     /// CloudFormation `Fn::GetAtt` `GuardrailId`; Terraform `guardrail_id`.
-    pub fn guardrail_id(&self) -> Expr {
+    pub fn guardrail_id(&self) -> rt::Expr {
         self.0.attr("GuardrailId")
     }
     /// Guardrail version
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -7031,11 +7103,11 @@ impl GuardrailVersionHandle {
 /// CloudFormation: `AWS::Bedrock::IntelligentPromptRouter`. Terraform: `awscc_bedrock_intelligent_prompt_router` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-intelligentpromptrouter.html)
-pub struct IntelligentPromptRouter(Base);
-static INTELLIGENT_PROMPT_ROUTER_TYPE: TypeInfo = TypeInfo {
+pub struct IntelligentPromptRouter(rt::Base);
+static INTELLIGENT_PROMPT_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::IntelligentPromptRouter",
     terraform: Some("awscc_bedrock_intelligent_prompt_router"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7081,20 +7153,20 @@ impl IntelligentPromptRouter {
         id: impl Into<String>,
         fallback_model: intelligent_prompt_router::PromptRouterTargetModel,
         models: impl IntoIterator<Item = intelligent_prompt_router::PromptRouterTargetModel>,
-        prompt_router_name: impl Into<Expr>,
+        prompt_router_name: impl Into<rt::Expr>,
         routing_criteria: intelligent_prompt_router::RoutingCriteria,
     ) -> Self {
-        let mut this = Base::new(id, &INTELLIGENT_PROMPT_ROUTER_TYPE);
+        let mut this = rt::Base::new(id, &INTELLIGENT_PROMPT_ROUTER_TYPE);
         this.set(
             "FallbackModel",
             Some("fallback_model"),
             fallback_model.into(),
         );
-        this.set("Models", Some("models"), list(models));
+        this.set("Models", Some("models"), rt::list(models));
         this.set(
             "PromptRouterName",
             Some("prompt_router_name"),
-            string(prompt_router_name),
+            rt::string(prompt_router_name),
         );
         this.set(
             "RoutingCriteria",
@@ -7106,42 +7178,42 @@ impl IntelligentPromptRouter {
     /// Description of the Prompt Router.
     ///
     /// Constraints: length 1..=200; pattern `^([0-9a-zA-Z:.][ _-]?)+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(IntelligentPromptRouter, IntelligentPromptRouterHandle);
 /// A declared `AWS::Bedrock::IntelligentPromptRouter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntelligentPromptRouterHandle(Handle);
+pub struct IntelligentPromptRouterHandle(rt::Handle);
 handle!(IntelligentPromptRouterHandle);
 impl IntelligentPromptRouterHandle {
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Arn of the Prompt Router.
     ///
     /// CloudFormation `Fn::GetAtt` `PromptRouterArn`; Terraform `prompt_router_arn`.
-    pub fn prompt_router_arn(&self) -> Expr {
+    pub fn prompt_router_arn(&self) -> rt::Expr {
         self.0.attr("PromptRouterArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// Time Stamp
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -7154,12 +7226,12 @@ pub mod intelligent_prompt_router {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-promptroutertargetmodel.html)
     #[derive(Clone, Debug)]
-    pub struct PromptRouterTargetModel(Props);
+    pub struct PromptRouterTargetModel(rt::Props);
     impl PromptRouterTargetModel {
         /// A new `PromptRouterTargetModel`. Required properties: `model_arn` (`ModelArn`).
-        pub fn new(model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelArn", Some("model_arn"), string(model_arn));
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
             PromptRouterTargetModel(this)
         }
     }
@@ -7170,15 +7242,15 @@ pub mod intelligent_prompt_router {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-routingcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingCriteria(Props);
+    pub struct RoutingCriteria(rt::Props);
     impl RoutingCriteria {
         /// A new `RoutingCriteria`. Required properties: `response_quality_difference` (`ResponseQualityDifference`).
         pub fn new(response_quality_difference: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ResponseQualityDifference",
                 Some("response_quality_difference"),
-                int(response_quality_difference),
+                rt::int(response_quality_difference),
             );
             RoutingCriteria(this)
         }
@@ -7190,11 +7262,11 @@ pub mod intelligent_prompt_router {
 /// CloudFormation: `AWS::Bedrock::KnowledgeBase`. Terraform: `awscc_bedrock_knowledge_base` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-knowledgebase.html)
-pub struct KnowledgeBase(Base);
-static KNOWLEDGE_BASE_TYPE: TypeInfo = TypeInfo {
+pub struct KnowledgeBase(rt::Base);
+static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::KnowledgeBase",
     terraform: Some("awscc_bedrock_knowledge_base"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7228,25 +7300,25 @@ impl KnowledgeBase {
     pub fn new(
         id: impl Into<String>,
         knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &KNOWLEDGE_BASE_TYPE);
+        let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "KnowledgeBaseConfiguration",
             Some("knowledge_base_configuration"),
             knowledge_base_configuration.into(),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         KnowledgeBase(this)
     }
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The vector store service in which the knowledge base is stored.
@@ -7264,41 +7336,41 @@ impl KnowledgeBase {
 builder!(KnowledgeBase, KnowledgeBaseHandle);
 /// A declared `AWS::Bedrock::KnowledgeBase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KnowledgeBaseHandle(Handle);
+pub struct KnowledgeBaseHandle(rt::Handle);
 handle!(KnowledgeBaseHandle);
 impl KnowledgeBaseHandle {
     /// The unique identifier of the knowledge base.
     ///
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseId`; Terraform `knowledge_base_id`.
-    pub fn knowledge_base_id(&self) -> Expr {
+    pub fn knowledge_base_id(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseId")
     }
     /// The ARN of the knowledge base.
     ///
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseArn`; Terraform `knowledge_base_arn`.
-    pub fn knowledge_base_arn(&self) -> Expr {
+    pub fn knowledge_base_arn(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseArn")
     }
     /// The time at which the knowledge base was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the knowledge base was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// A list of reasons that the API operation on the knowledge base failed.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReasons`; Terraform `failure_reasons`.
-    pub fn failure_reasons(&self) -> Expr {
+    pub fn failure_reasons(&self) -> rt::Expr {
         self.0.attr("FailureReasons")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -7311,11 +7383,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audioconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioConfiguration(Props);
+    pub struct AudioConfiguration(rt::Props);
     impl AudioConfiguration {
         /// A new `AudioConfiguration`. Required properties: `segmentation_configuration` (`SegmentationConfiguration`).
         pub fn new(segmentation_configuration: AudioSegmentationConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SegmentationConfiguration",
                 Some("segmentation_configuration"),
@@ -7331,15 +7403,15 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audiosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioSegmentationConfiguration(Props);
+    pub struct AudioSegmentationConfiguration(rt::Props);
     impl AudioSegmentationConfiguration {
         /// A new `AudioSegmentationConfiguration`. Required properties: `fixed_length_duration` (`FixedLengthDuration`).
         pub fn new(fixed_length_duration: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FixedLengthDuration",
                 Some("fixed_length_duration"),
-                int(fixed_length_duration),
+                rt::int(fixed_length_duration),
             );
             AudioSegmentationConfiguration(this)
         }
@@ -7351,25 +7423,25 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-bedrockembeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockEmbeddingModelConfiguration(Props);
+    pub struct BedrockEmbeddingModelConfiguration(rt::Props);
     impl BedrockEmbeddingModelConfiguration {
         /// A new `BedrockEmbeddingModelConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockEmbeddingModelConfiguration(this)
         }
         /// List of audio configurations for multi modal ingestion.
         ///
         /// Constraints: 1..=1 items. CloudFormation `Audio`, Terraform `audio`.
         pub fn audio(mut self, value: impl IntoIterator<Item = AudioConfiguration>) -> Self {
-            self.0.set("Audio", Some("audio"), list(value));
+            self.0.set("Audio", Some("audio"), rt::list(value));
             self
         }
         /// The dimensions details for the vector configuration used on the Bedrock embeddings model.
         ///
         /// Constraints: range 0..=4096. CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: i64) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), int(value));
+            self.0.set("Dimensions", Some("dimensions"), rt::int(value));
             self
         }
         /// The data type for the vectors when using a model to convert text into vector embeddings.
@@ -7386,11 +7458,11 @@ pub mod knowledge_base {
         /// Model-specific configuration for the embedding model.
         ///
         /// CloudFormation `ModelConfiguration`, Terraform `model_configuration`.
-        pub fn model_configuration(mut self, value: impl Into<Value>) -> Self {
+        pub fn model_configuration(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ModelConfiguration",
                 Some("model_configuration"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -7398,7 +7470,7 @@ pub mod knowledge_base {
         ///
         /// Constraints: 1..=1 items. CloudFormation `Video`, Terraform `video`.
         pub fn video(mut self, value: impl IntoIterator<Item = VideoConfiguration>) -> Self {
-            self.0.set("Video", Some("video"), list(value));
+            self.0.set("Video", Some("video"), rt::list(value));
             self
         }
     }
@@ -7409,17 +7481,17 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-curatedquery.html)
     #[derive(Clone, Debug)]
-    pub struct CuratedQuery(Props);
+    pub struct CuratedQuery(rt::Props);
     impl CuratedQuery {
         /// A new `CuratedQuery`. Required properties: `natural_language` (`NaturalLanguage`), `sql` (`Sql`).
-        pub fn new(natural_language: impl Into<Expr>, sql: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(natural_language: impl Into<rt::Expr>, sql: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "NaturalLanguage",
                 Some("natural_language"),
-                string(natural_language),
+                rt::string(natural_language),
             );
-            this.set("Sql", Some("sql"), string(sql));
+            this.set("Sql", Some("sql"), rt::string(sql));
             CuratedQuery(this)
         }
     }
@@ -7430,11 +7502,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-embeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EmbeddingModelConfiguration(Props);
+    pub struct EmbeddingModelConfiguration(rt::Props);
     impl EmbeddingModelConfiguration {
         /// A new `EmbeddingModelConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmbeddingModelConfiguration(this)
         }
         /// The vector configuration details for the Bedrock embeddings model.
@@ -7459,15 +7531,15 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-kendraknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KendraKnowledgeBaseConfiguration(Props);
+    pub struct KendraKnowledgeBaseConfiguration(rt::Props);
     impl KendraKnowledgeBaseConfiguration {
         /// A new `KendraKnowledgeBaseConfiguration`. Required properties: `kendra_index_arn` (`KendraIndexArn`).
-        pub fn new(kendra_index_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(kendra_index_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KendraIndexArn",
                 Some("kendra_index_arn"),
-                string(kendra_index_arn),
+                rt::string(kendra_index_arn),
             );
             KendraKnowledgeBaseConfiguration(this)
         }
@@ -7479,11 +7551,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-knowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KnowledgeBaseConfiguration(Props);
+    pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
         /// A new `KnowledgeBaseConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: KnowledgeBaseType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             KnowledgeBaseConfiguration(this)
         }
@@ -7551,21 +7623,21 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedKnowledgeBaseConfiguration(Props);
+    pub struct ManagedKnowledgeBaseConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConfiguration {
         /// A new `ManagedKnowledgeBaseConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedKnowledgeBaseConfiguration(this)
         }
         /// The ARN of the model used to create vector embeddings for the knowledge base.
         ///
         /// Constraints: length 20..=2048; pattern `^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$`. CloudFormation `EmbeddingModelArn`, Terraform `embedding_model_arn`.
-        pub fn embedding_model_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn embedding_model_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EmbeddingModelArn",
                 Some("embedding_model_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7627,18 +7699,19 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseserversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration(Props);
+    pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration(rt::Props);
     impl ManagedKnowledgeBaseServerSideEncryptionConfiguration {
         /// A new `ManagedKnowledgeBaseServerSideEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedKnowledgeBaseServerSideEncryptionConfiguration(this)
         }
         /// The ARN of the AWS KMS key used to encrypt the managed knowledge base.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -7649,55 +7722,59 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MongoDbAtlasConfiguration(Props);
+    pub struct MongoDbAtlasConfiguration(rt::Props);
     impl MongoDbAtlasConfiguration {
         /// A new `MongoDbAtlasConfiguration`. Required properties: `collection_name` (`CollectionName`), `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `endpoint` (`Endpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
         pub fn new(
-            collection_name: impl Into<Expr>,
-            credentials_secret_arn: impl Into<Expr>,
-            database_name: impl Into<Expr>,
-            endpoint: impl Into<Expr>,
+            collection_name: impl Into<rt::Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
+            database_name: impl Into<rt::Expr>,
+            endpoint: impl Into<rt::Expr>,
             field_mapping: MongoDbAtlasFieldMapping,
-            vector_index_name: impl Into<Expr>,
+            vector_index_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CollectionName",
                 Some("collection_name"),
-                string(collection_name),
+                rt::string(collection_name),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                string(vector_index_name),
+                rt::string(vector_index_name),
             );
             MongoDbAtlasConfiguration(this)
         }
         /// MongoDB Atlas endpoint service name.
         ///
         /// Constraints: length at most 255; pattern `^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$`. CloudFormation `EndpointServiceName`, Terraform `endpoint_service_name`.
-        pub fn endpoint_service_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn endpoint_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EndpointServiceName",
                 Some("endpoint_service_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Name of a MongoDB Atlas text index.
         ///
         /// Constraints: length at most 2048; pattern `^.*$`. CloudFormation `TextIndexName`, Terraform `text_index_name`.
-        pub fn text_index_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn text_index_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TextIndexName", Some("text_index_name"), string(value));
+                .set("TextIndexName", Some("text_index_name"), rt::string(value));
             self
         }
     }
@@ -7708,22 +7785,26 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct MongoDbAtlasFieldMapping(Props);
+    pub struct MongoDbAtlasFieldMapping(rt::Props);
     impl MongoDbAtlasFieldMapping {
         /// A new `MongoDbAtlasFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
         pub fn new(
-            metadata_field: impl Into<Expr>,
-            text_field: impl Into<Expr>,
-            vector_field: impl Into<Expr>,
+            metadata_field: impl Into<rt::Expr>,
+            text_field: impl Into<rt::Expr>,
+            vector_field: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
-            this.set("VectorField", Some("vector_field"), string(vector_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "VectorField",
+                Some("vector_field"),
+                rt::string(vector_field),
+            );
             MongoDbAtlasFieldMapping(this)
         }
     }
@@ -7734,16 +7815,16 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NeptuneAnalyticsConfiguration(Props);
+    pub struct NeptuneAnalyticsConfiguration(rt::Props);
     impl NeptuneAnalyticsConfiguration {
         /// A new `NeptuneAnalyticsConfiguration`. Required properties: `field_mapping` (`FieldMapping`), `graph_arn` (`GraphArn`).
         pub fn new(
             field_mapping: NeptuneAnalyticsFieldMapping,
-            graph_arn: impl Into<Expr>,
+            graph_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
-            this.set("GraphArn", Some("graph_arn"), string(graph_arn));
+            this.set("GraphArn", Some("graph_arn"), rt::string(graph_arn));
             NeptuneAnalyticsConfiguration(this)
         }
     }
@@ -7754,17 +7835,17 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct NeptuneAnalyticsFieldMapping(Props);
+    pub struct NeptuneAnalyticsFieldMapping(rt::Props);
     impl NeptuneAnalyticsFieldMapping {
         /// A new `NeptuneAnalyticsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<Expr>, text_field: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
             NeptuneAnalyticsFieldMapping(this)
         }
     }
@@ -7775,27 +7856,27 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchManagedClusterConfiguration(Props);
+    pub struct OpenSearchManagedClusterConfiguration(rt::Props);
     impl OpenSearchManagedClusterConfiguration {
         /// A new `OpenSearchManagedClusterConfiguration`. Required properties: `domain_arn` (`DomainArn`), `domain_endpoint` (`DomainEndpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
         pub fn new(
-            domain_arn: impl Into<Expr>,
-            domain_endpoint: impl Into<Expr>,
+            domain_arn: impl Into<rt::Expr>,
+            domain_endpoint: impl Into<rt::Expr>,
             field_mapping: OpenSearchManagedClusterFieldMapping,
-            vector_index_name: impl Into<Expr>,
+            vector_index_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DomainArn", Some("domain_arn"), string(domain_arn));
+            let mut this = rt::Props::default();
+            this.set("DomainArn", Some("domain_arn"), rt::string(domain_arn));
             this.set(
                 "DomainEndpoint",
                 Some("domain_endpoint"),
-                string(domain_endpoint),
+                rt::string(domain_endpoint),
             );
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                string(vector_index_name),
+                rt::string(vector_index_name),
             );
             OpenSearchManagedClusterConfiguration(this)
         }
@@ -7807,22 +7888,26 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchManagedClusterFieldMapping(Props);
+    pub struct OpenSearchManagedClusterFieldMapping(rt::Props);
     impl OpenSearchManagedClusterFieldMapping {
         /// A new `OpenSearchManagedClusterFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
         pub fn new(
-            metadata_field: impl Into<Expr>,
-            text_field: impl Into<Expr>,
-            vector_field: impl Into<Expr>,
+            metadata_field: impl Into<rt::Expr>,
+            text_field: impl Into<rt::Expr>,
+            vector_field: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
-            this.set("VectorField", Some("vector_field"), string(vector_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "VectorField",
+                Some("vector_field"),
+                rt::string(vector_field),
+            );
             OpenSearchManagedClusterFieldMapping(this)
         }
     }
@@ -7833,25 +7918,25 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchServerlessConfiguration(Props);
+    pub struct OpenSearchServerlessConfiguration(rt::Props);
     impl OpenSearchServerlessConfiguration {
         /// A new `OpenSearchServerlessConfiguration`. Required properties: `collection_arn` (`CollectionArn`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
         pub fn new(
-            collection_arn: impl Into<Expr>,
+            collection_arn: impl Into<rt::Expr>,
             field_mapping: OpenSearchServerlessFieldMapping,
-            vector_index_name: impl Into<Expr>,
+            vector_index_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CollectionArn",
                 Some("collection_arn"),
-                string(collection_arn),
+                rt::string(collection_arn),
             );
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                string(vector_index_name),
+                rt::string(vector_index_name),
             );
             OpenSearchServerlessConfiguration(this)
         }
@@ -7863,22 +7948,26 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchServerlessFieldMapping(Props);
+    pub struct OpenSearchServerlessFieldMapping(rt::Props);
     impl OpenSearchServerlessFieldMapping {
         /// A new `OpenSearchServerlessFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
         pub fn new(
-            metadata_field: impl Into<Expr>,
-            text_field: impl Into<Expr>,
-            vector_field: impl Into<Expr>,
+            metadata_field: impl Into<rt::Expr>,
+            text_field: impl Into<rt::Expr>,
+            vector_field: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
-            this.set("VectorField", Some("vector_field"), string(vector_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "VectorField",
+                Some("vector_field"),
+                rt::string(vector_field),
+            );
             OpenSearchServerlessFieldMapping(this)
         }
     }
@@ -7889,24 +7978,24 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PineconeConfiguration(Props);
+    pub struct PineconeConfiguration(rt::Props);
     impl PineconeConfiguration {
         /// A new `PineconeConfiguration`. Required properties: `connection_string` (`ConnectionString`), `credentials_secret_arn` (`CredentialsSecretArn`), `field_mapping` (`FieldMapping`).
         pub fn new(
-            connection_string: impl Into<Expr>,
-            credentials_secret_arn: impl Into<Expr>,
+            connection_string: impl Into<rt::Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
             field_mapping: PineconeFieldMapping,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectionString",
                 Some("connection_string"),
-                string(connection_string),
+                rt::string(connection_string),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
             PineconeConfiguration(this)
@@ -7914,8 +8003,9 @@ pub mod knowledge_base {
         /// The namespace to be used to write new data to your database.
         ///
         /// Constraints: length at most 2048; pattern `^.*$`. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -7926,17 +8016,17 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconefieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct PineconeFieldMapping(Props);
+    pub struct PineconeFieldMapping(rt::Props);
     impl PineconeFieldMapping {
         /// A new `PineconeFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<Expr>, text_field: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
             PineconeFieldMapping(this)
         }
     }
@@ -7947,19 +8037,19 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcolumn.html)
     #[derive(Clone, Debug)]
-    pub struct QueryGenerationColumn(Props);
+    pub struct QueryGenerationColumn(rt::Props);
     impl QueryGenerationColumn {
         /// A new `QueryGenerationColumn`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryGenerationColumn(this)
         }
         /// Description for the attached entity
         ///
         /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Include or Exclude status for an entity
@@ -7972,8 +8062,8 @@ pub mod knowledge_base {
         /// Query generation column name
         ///
         /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -7984,11 +8074,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QueryGenerationConfiguration(Props);
+    pub struct QueryGenerationConfiguration(rt::Props);
     impl QueryGenerationConfiguration {
         /// A new `QueryGenerationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryGenerationConfiguration(this)
         }
         /// Max query execution timeout
@@ -7998,7 +8088,7 @@ pub mod knowledge_base {
             self.0.set(
                 "ExecutionTimeoutSeconds",
                 Some("execution_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8021,11 +8111,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcontext.html)
     #[derive(Clone, Debug)]
-    pub struct QueryGenerationContext(Props);
+    pub struct QueryGenerationContext(rt::Props);
     impl QueryGenerationContext {
         /// A new `QueryGenerationContext`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryGenerationContext(this)
         }
         /// List of example queries and results
@@ -8033,14 +8123,14 @@ pub mod knowledge_base {
         /// Constraints: at most 10 items. CloudFormation `CuratedQueries`, Terraform `curated_queries`.
         pub fn curated_queries(mut self, value: impl IntoIterator<Item = CuratedQuery>) -> Self {
             self.0
-                .set("CuratedQueries", Some("curated_queries"), list(value));
+                .set("CuratedQueries", Some("curated_queries"), rt::list(value));
             self
         }
         /// List of tables used for Redshift query generation context
         ///
         /// Constraints: at most 50 items. CloudFormation `Tables`, Terraform `tables`.
         pub fn tables(mut self, value: impl IntoIterator<Item = QueryGenerationTable>) -> Self {
-            self.0.set("Tables", Some("tables"), list(value));
+            self.0.set("Tables", Some("tables"), rt::list(value));
             self
         }
     }
@@ -8051,27 +8141,27 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationtable.html)
     #[derive(Clone, Debug)]
-    pub struct QueryGenerationTable(Props);
+    pub struct QueryGenerationTable(rt::Props);
     impl QueryGenerationTable {
         /// A new `QueryGenerationTable`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             QueryGenerationTable(this)
         }
         /// List of Redshift query generation columns
         ///
         /// CloudFormation `Columns`, Terraform `columns`.
         pub fn columns(mut self, value: impl IntoIterator<Item = QueryGenerationColumn>) -> Self {
-            self.0.set("Columns", Some("columns"), list(value));
+            self.0.set("Columns", Some("columns"), rt::list(value));
             self
         }
         /// Description for the attached entity
         ///
         /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Include or Exclude status for an entity
@@ -8089,26 +8179,34 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RdsConfiguration(Props);
+    pub struct RdsConfiguration(rt::Props);
     impl RdsConfiguration {
         /// A new `RdsConfiguration`. Required properties: `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `field_mapping` (`FieldMapping`), `resource_arn` (`ResourceArn`), `table_name` (`TableName`).
         pub fn new(
-            credentials_secret_arn: impl Into<Expr>,
-            database_name: impl Into<Expr>,
+            credentials_secret_arn: impl Into<rt::Expr>,
+            database_name: impl Into<rt::Expr>,
             field_mapping: RdsFieldMapping,
-            resource_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            resource_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                string(credentials_secret_arn),
+                rt::string(credentials_secret_arn),
             );
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             RdsConfiguration(this)
         }
     }
@@ -8119,38 +8217,42 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct RdsFieldMapping(Props);
+    pub struct RdsFieldMapping(rt::Props);
     impl RdsFieldMapping {
         /// A new `RdsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `primary_key_field` (`PrimaryKeyField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
         pub fn new(
-            metadata_field: impl Into<Expr>,
-            primary_key_field: impl Into<Expr>,
-            text_field: impl Into<Expr>,
-            vector_field: impl Into<Expr>,
+            metadata_field: impl Into<rt::Expr>,
+            primary_key_field: impl Into<rt::Expr>,
+            text_field: impl Into<rt::Expr>,
+            vector_field: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                string(metadata_field),
+                rt::string(metadata_field),
             );
             this.set(
                 "PrimaryKeyField",
                 Some("primary_key_field"),
-                string(primary_key_field),
+                rt::string(primary_key_field),
             );
-            this.set("TextField", Some("text_field"), string(text_field));
-            this.set("VectorField", Some("vector_field"), string(vector_field));
+            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "VectorField",
+                Some("vector_field"),
+                rt::string(vector_field),
+            );
             RdsFieldMapping(this)
         }
         /// The name of the field in which Amazon Bedrock stores custom metadata about the vector store.
         ///
         /// Constraints: length at most 63; pattern `^[a-zA-Z0-9_\-]+$`. CloudFormation `CustomMetadataField`, Terraform `custom_metadata_field`.
-        pub fn custom_metadata_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_metadata_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomMetadataField",
                 Some("custom_metadata_field"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8162,14 +8264,14 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftConfiguration(Props);
+    pub struct RedshiftConfiguration(rt::Props);
     impl RedshiftConfiguration {
         /// A new `RedshiftConfiguration`. Required properties: `query_engine_configuration` (`QueryEngineConfiguration`), `storage_configurations` (`StorageConfigurations`).
         pub fn new(
             query_engine_configuration: RedshiftQueryEngineConfiguration,
             storage_configurations: impl IntoIterator<Item = RedshiftQueryEngineStorageConfiguration>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "QueryEngineConfiguration",
                 Some("query_engine_configuration"),
@@ -8178,7 +8280,7 @@ pub mod knowledge_base {
             this.set(
                 "StorageConfigurations",
                 Some("storage_configurations"),
-                list(storage_configurations),
+                rt::list(storage_configurations),
             );
             RedshiftConfiguration(this)
         }
@@ -8204,30 +8306,30 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftProvisionedAuthConfiguration(Props);
+    pub struct RedshiftProvisionedAuthConfiguration(rt::Props);
     impl RedshiftProvisionedAuthConfiguration {
         /// A new `RedshiftProvisionedAuthConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: RedshiftProvisionedAuthType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RedshiftProvisionedAuthConfiguration(this)
         }
         /// Redshift database user
         ///
         /// CloudFormation `DatabaseUser`, Terraform `database_user`.
-        pub fn database_user(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_user(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseUser", Some("database_user"), string(value));
+                .set("DatabaseUser", Some("database_user"), rt::string(value));
             self
         }
         /// Arn of a SecretsManager Secret
         ///
         /// Constraints: pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`. CloudFormation `UsernamePasswordSecretArn`, Terraform `username_password_secret_arn`.
-        pub fn username_password_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn username_password_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UsernamePasswordSecretArn",
                 Some("username_password_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8239,14 +8341,14 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftProvisionedConfiguration(Props);
+    pub struct RedshiftProvisionedConfiguration(rt::Props);
     impl RedshiftProvisionedConfiguration {
         /// A new `RedshiftProvisionedConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `cluster_identifier` (`ClusterIdentifier`).
         pub fn new(
             auth_configuration: RedshiftProvisionedAuthConfiguration,
-            cluster_identifier: impl Into<Expr>,
+            cluster_identifier: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthConfiguration",
                 Some("auth_configuration"),
@@ -8255,7 +8357,7 @@ pub mod knowledge_base {
             this.set(
                 "ClusterIdentifier",
                 Some("cluster_identifier"),
-                string(cluster_identifier),
+                rt::string(cluster_identifier),
             );
             RedshiftProvisionedConfiguration(this)
         }
@@ -8267,12 +8369,12 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineawsdatacatalogstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration(Props);
+    pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
         /// A new `RedshiftQueryEngineAwsDataCatalogStorageConfiguration`. Required properties: `table_names` (`TableNames`).
-        pub fn new(table_names: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("TableNames", Some("table_names"), strings(table_names));
+        pub fn new(table_names: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableNames", Some("table_names"), rt::strings(table_names));
             RedshiftQueryEngineAwsDataCatalogStorageConfiguration(this)
         }
     }
@@ -8283,11 +8385,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftQueryEngineConfiguration(Props);
+    pub struct RedshiftQueryEngineConfiguration(rt::Props);
     impl RedshiftQueryEngineConfiguration {
         /// A new `RedshiftQueryEngineConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: RedshiftQueryEngineType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RedshiftQueryEngineConfiguration(this)
         }
@@ -8324,12 +8426,16 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineredshiftstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftQueryEngineRedshiftStorageConfiguration(Props);
+    pub struct RedshiftQueryEngineRedshiftStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineRedshiftStorageConfiguration {
         /// A new `RedshiftQueryEngineRedshiftStorageConfiguration`. Required properties: `database_name` (`DatabaseName`).
-        pub fn new(database_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             RedshiftQueryEngineRedshiftStorageConfiguration(this)
         }
     }
@@ -8340,11 +8446,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryenginestorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftQueryEngineStorageConfiguration(Props);
+    pub struct RedshiftQueryEngineStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineStorageConfiguration {
         /// A new `RedshiftQueryEngineStorageConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: RedshiftQueryEngineStorageType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RedshiftQueryEngineStorageConfiguration(this)
         }
@@ -8384,22 +8490,22 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftServerlessAuthConfiguration(Props);
+    pub struct RedshiftServerlessAuthConfiguration(rt::Props);
     impl RedshiftServerlessAuthConfiguration {
         /// A new `RedshiftServerlessAuthConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: RedshiftServerlessAuthType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RedshiftServerlessAuthConfiguration(this)
         }
         /// Arn of a SecretsManager Secret
         ///
         /// Constraints: pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`. CloudFormation `UsernamePasswordSecretArn`, Terraform `username_password_secret_arn`.
-        pub fn username_password_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn username_password_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UsernamePasswordSecretArn",
                 Some("username_password_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8411,20 +8517,24 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftServerlessConfiguration(Props);
+    pub struct RedshiftServerlessConfiguration(rt::Props);
     impl RedshiftServerlessConfiguration {
         /// A new `RedshiftServerlessConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `workgroup_arn` (`WorkgroupArn`).
         pub fn new(
             auth_configuration: RedshiftServerlessAuthConfiguration,
-            workgroup_arn: impl Into<Expr>,
+            workgroup_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthConfiguration",
                 Some("auth_configuration"),
                 auth_configuration.into(),
             );
-            this.set("WorkgroupArn", Some("workgroup_arn"), string(workgroup_arn));
+            this.set(
+                "WorkgroupArn",
+                Some("workgroup_arn"),
+                rt::string(workgroup_arn),
+            );
             RedshiftServerlessConfiguration(this)
         }
     }
@@ -8435,12 +8545,12 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `uri` (`URI`).
-        pub fn new(uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("URI", Some("uri"), string(uri));
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("URI", Some("uri"), rt::string(uri));
             S3Location(this)
         }
     }
@@ -8451,33 +8561,37 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3vectorsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3VectorsConfiguration(Props);
+    pub struct S3VectorsConfiguration(rt::Props);
     impl S3VectorsConfiguration {
         /// A new `S3VectorsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3VectorsConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the vector index used for the knowledge base.
         ///
         /// CloudFormation `IndexArn`, Terraform `index_arn`.
-        pub fn index_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IndexArn", Some("index_arn"), string(value));
+        pub fn index_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IndexArn", Some("index_arn"), rt::string(value));
             self
         }
         /// The name of the vector index used for the knowledge base.
         ///
         /// Constraints: length 3..=63. CloudFormation `IndexName`, Terraform `index_name`.
-        pub fn index_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IndexName", Some("index_name"), string(value));
+        pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IndexName", Some("index_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the S3 bucket where vector embeddings are stored.
         ///
         /// CloudFormation `VectorBucketArn`, Terraform `vector_bucket_arn`.
-        pub fn vector_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VectorBucketArn", Some("vector_bucket_arn"), string(value));
+        pub fn vector_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VectorBucketArn",
+                Some("vector_bucket_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -8488,11 +8602,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-sqlknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SqlKnowledgeBaseConfiguration(Props);
+    pub struct SqlKnowledgeBaseConfiguration(rt::Props);
     impl SqlKnowledgeBaseConfiguration {
         /// A new `SqlKnowledgeBaseConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: QueryEngineType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SqlKnowledgeBaseConfiguration(this)
         }
@@ -8515,11 +8629,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-storageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StorageConfiguration(Props);
+    pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
         /// A new `StorageConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: KnowledgeBaseStorageType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             StorageConfiguration(this)
         }
@@ -8614,7 +8728,7 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SupplementalDataStorageConfiguration(Props);
+    pub struct SupplementalDataStorageConfiguration(rt::Props);
     impl SupplementalDataStorageConfiguration {
         /// A new `SupplementalDataStorageConfiguration`. Required properties: `supplemental_data_storage_locations` (`SupplementalDataStorageLocations`).
         pub fn new(
@@ -8622,11 +8736,11 @@ pub mod knowledge_base {
                 Item = SupplementalDataStorageLocation,
             >,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SupplementalDataStorageLocations",
                 Some("supplemental_data_storage_locations"),
-                list(supplemental_data_storage_locations),
+                rt::list(supplemental_data_storage_locations),
             );
             SupplementalDataStorageConfiguration(this)
         }
@@ -8638,13 +8752,13 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastoragelocation.html)
     #[derive(Clone, Debug)]
-    pub struct SupplementalDataStorageLocation(Props);
+    pub struct SupplementalDataStorageLocation(rt::Props);
     impl SupplementalDataStorageLocation {
         /// A new `SupplementalDataStorageLocation`. Required properties: `supplemental_data_storage_location_type` (`SupplementalDataStorageLocationType`).
         pub fn new(
             supplemental_data_storage_location_type: SupplementalDataStorageLocationType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SupplementalDataStorageLocationType",
                 Some("supplemental_data_storage_location_type"),
@@ -8667,15 +8781,15 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-vectorknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VectorKnowledgeBaseConfiguration(Props);
+    pub struct VectorKnowledgeBaseConfiguration(rt::Props);
     impl VectorKnowledgeBaseConfiguration {
         /// A new `VectorKnowledgeBaseConfiguration`. Required properties: `embedding_model_arn` (`EmbeddingModelArn`).
-        pub fn new(embedding_model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(embedding_model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EmbeddingModelArn",
                 Some("embedding_model_arn"),
-                string(embedding_model_arn),
+                rt::string(embedding_model_arn),
             );
             VectorKnowledgeBaseConfiguration(this)
         }
@@ -8712,11 +8826,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videoconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoConfiguration(Props);
+    pub struct VideoConfiguration(rt::Props);
     impl VideoConfiguration {
         /// A new `VideoConfiguration`. Required properties: `segmentation_configuration` (`SegmentationConfiguration`).
         pub fn new(segmentation_configuration: VideoSegmentationConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SegmentationConfiguration",
                 Some("segmentation_configuration"),
@@ -8732,15 +8846,15 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSegmentationConfiguration(Props);
+    pub struct VideoSegmentationConfiguration(rt::Props);
     impl VideoSegmentationConfiguration {
         /// A new `VideoSegmentationConfiguration`. Required properties: `fixed_length_duration` (`FixedLengthDuration`).
         pub fn new(fixed_length_duration: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FixedLengthDuration",
                 Some("fixed_length_duration"),
-                int(fixed_length_duration),
+                rt::int(fixed_length_duration),
             );
             VideoSegmentationConfiguration(this)
         }
@@ -8863,11 +8977,11 @@ pub mod knowledge_base {
 /// CloudFormation: `AWS::Bedrock::KnowledgeBasePolicy`. Terraform: `awscc_bedrock_knowledge_base_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-knowledgebasepolicy.html)
-pub struct KnowledgeBasePolicy(Base);
-static KNOWLEDGE_BASE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct KnowledgeBasePolicy(rt::Base);
+static KNOWLEDGE_BASE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::KnowledgeBasePolicy",
     terraform: Some("awscc_bedrock_knowledge_base_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8908,19 +9022,19 @@ impl KnowledgeBasePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        knowledge_base_id: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        knowledge_base_id: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &KNOWLEDGE_BASE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_POLICY_TYPE);
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            string(knowledge_base_id),
+            rt::string(knowledge_base_id),
         );
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         KnowledgeBasePolicy(this)
     }
@@ -8928,13 +9042,13 @@ impl KnowledgeBasePolicy {
 builder!(KnowledgeBasePolicy, KnowledgeBasePolicyHandle);
 /// A declared `AWS::Bedrock::KnowledgeBasePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KnowledgeBasePolicyHandle(Handle);
+pub struct KnowledgeBasePolicyHandle(rt::Handle);
 handle!(KnowledgeBasePolicyHandle);
 impl KnowledgeBasePolicyHandle {
     /// The revision identifier for the policy, used for optimistic concurrency control
     ///
     /// CloudFormation `Fn::GetAtt` `RevisionId`; Terraform `revision_id`.
-    pub fn revision_id(&self) -> Expr {
+    pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
 }
@@ -8943,11 +9057,11 @@ impl KnowledgeBasePolicyHandle {
 /// CloudFormation: `AWS::Bedrock::Prompt`. Terraform: `awscc_bedrock_prompt` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-prompt.html)
-pub struct Prompt(Base);
-static PROMPT_TYPE: TypeInfo = TypeInfo {
+pub struct Prompt(rt::Base);
+static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Prompt",
     terraform: Some("awscc_bedrock_prompt"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8977,80 +9091,80 @@ static PROMPT_TYPE: TypeInfo = TypeInfo {
 impl Prompt {
     /// Declares a `AWS::Bedrock::Prompt` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROMPT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROMPT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Prompt(this)
     }
     /// A KMS key ARN
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `CustomerEncryptionKeyArn`, Terraform `customer_encryption_key_arn`.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerEncryptionKeyArn",
             Some("customer_encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Name for a variant.
     ///
     /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `DefaultVariant`, Terraform `default_variant`.
-    pub fn default_variant(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_variant(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultVariant", Some("default_variant"), string(value));
+            .set("DefaultVariant", Some("default_variant"), rt::string(value));
         self
     }
     /// Name for a prompt resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// List of prompt variants
     ///
     /// Constraints: 0..=3 items. CloudFormation `Variants`, Terraform `variants`.
     pub fn variants(mut self, value: impl IntoIterator<Item = prompt::PromptVariant>) -> Self {
-        self.0.set("Variants", Some("variants"), list(value));
+        self.0.set("Variants", Some("variants"), rt::list(value));
         self
     }
 }
 builder!(Prompt, PromptHandle);
 /// A declared `AWS::Bedrock::Prompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PromptHandle(Handle);
+pub struct PromptHandle(rt::Handle);
 handle!(PromptHandle);
 impl PromptHandle {
     /// ARN of a prompt resource possibly with a version
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Identifier for a Prompt
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Draft Version.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -9063,13 +9177,13 @@ pub mod prompt {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptmetadataentry.html)
     #[derive(Clone, Debug)]
-    pub struct PromptMetadataEntry(Props);
+    pub struct PromptMetadataEntry(rt::Props);
     impl PromptMetadataEntry {
         /// A new `PromptMetadataEntry`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             PromptMetadataEntry(this)
         }
     }
@@ -9080,20 +9194,20 @@ pub mod prompt {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptvariant.html)
     #[derive(Clone, Debug)]
-    pub struct PromptVariant(Props);
+    pub struct PromptVariant(rt::Props);
     impl PromptVariant {
         /// A new `PromptVariant`. Required properties: `name` (`Name`), `template_configuration` (`TemplateConfiguration`), `template_type` (`TemplateType`).
         pub fn new(
-            name: impl Into<Expr>,
-            template_configuration: impl Into<Value>,
+            name: impl Into<rt::Expr>,
+            template_configuration: impl Into<rt::Value>,
             template_type: PromptTemplateType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "TemplateConfiguration",
                 Some("template_configuration"),
-                json(template_configuration),
+                rt::json(template_configuration),
             );
             this.set("TemplateType", Some("template_type"), template_type.into());
             PromptVariant(this)
@@ -9101,30 +9215,30 @@ pub mod prompt {
         /// Contains model-specific configurations
         ///
         /// CloudFormation `AdditionalModelRequestFields`, Terraform `additional_model_request_fields`.
-        pub fn additional_model_request_fields(mut self, value: impl Into<Value>) -> Self {
+        pub fn additional_model_request_fields(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AdditionalModelRequestFields",
                 Some("additional_model_request_fields"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// Target resource to invoke with Prompt
         ///
         /// CloudFormation `GenAiResource`, Terraform `gen_ai_resource`.
-        pub fn gen_ai_resource(mut self, value: impl Into<Value>) -> Self {
+        pub fn gen_ai_resource(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("GenAiResource", Some("gen_ai_resource"), json(value));
+                .set("GenAiResource", Some("gen_ai_resource"), rt::json(value));
             self
         }
         /// Model inference configuration
         ///
         /// CloudFormation `InferenceConfiguration`, Terraform `inference_configuration`.
-        pub fn inference_configuration(mut self, value: impl Into<Value>) -> Self {
+        pub fn inference_configuration(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "InferenceConfiguration",
                 Some("inference_configuration"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -9132,14 +9246,14 @@ pub mod prompt {
         ///
         /// Constraints: 0..=50 items. CloudFormation `Metadata`, Terraform `metadata`.
         pub fn metadata(mut self, value: impl IntoIterator<Item = PromptMetadataEntry>) -> Self {
-            self.0.set("Metadata", Some("metadata"), list(value));
+            self.0.set("Metadata", Some("metadata"), rt::list(value));
             self
         }
         /// ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         ///
         /// Constraints: length 1..=2048; pattern `^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`. CloudFormation `ModelId`, Terraform `model_id`.
-        pub fn model_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelId", Some("model_id"), string(value));
+        pub fn model_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelId", Some("model_id"), rt::string(value));
             self
         }
     }
@@ -9159,11 +9273,11 @@ pub mod prompt {
 /// CloudFormation: `AWS::Bedrock::PromptVersion`. Terraform: `awscc_bedrock_prompt_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-promptversion.html)
-pub struct PromptVersion(Base);
-static PROMPT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct PromptVersion(rt::Base);
+static PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::PromptVersion",
     terraform: Some("awscc_bedrock_prompt_version"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9200,78 +9314,78 @@ static PROMPT_VERSION_TYPE: TypeInfo = TypeInfo {
 impl PromptVersion {
     /// Declares a `AWS::Bedrock::PromptVersion` with the stack-unique `id`. Required properties: `prompt_arn` (`PromptArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, prompt_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROMPT_VERSION_TYPE);
-        this.set("PromptArn", Some("prompt_arn"), string(prompt_arn));
+    pub fn new(id: impl Into<String>, prompt_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROMPT_VERSION_TYPE);
+        this.set("PromptArn", Some("prompt_arn"), rt::string(prompt_arn));
         PromptVersion(this)
     }
     /// Description for a prompt version resource.
     ///
     /// Constraints: length 1..=200. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(PromptVersion, PromptVersionHandle);
 /// A declared `AWS::Bedrock::PromptVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PromptVersionHandle(Handle);
+pub struct PromptVersionHandle(rt::Handle);
 handle!(PromptVersionHandle);
 impl PromptVersionHandle {
     /// ARN of a prompt version resource
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Identifier for a Prompt
     ///
     /// CloudFormation `Fn::GetAtt` `PromptId`; Terraform `prompt_id`.
-    pub fn prompt_id(&self) -> Expr {
+    pub fn prompt_id(&self) -> rt::Expr {
         self.0.attr("PromptId")
     }
     /// Time Stamp.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Version.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// Name for a prompt resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// Name for a variant.
     ///
     /// CloudFormation `Fn::GetAtt` `DefaultVariant`; Terraform `default_variant`.
-    pub fn default_variant(&self) -> Expr {
+    pub fn default_variant(&self) -> rt::Expr {
         self.0.attr("DefaultVariant")
     }
     /// List of prompt variants
     ///
     /// CloudFormation `Fn::GetAtt` `Variants`; Terraform `variants`.
-    pub fn variants(&self) -> Expr {
+    pub fn variants(&self) -> rt::Expr {
         self.0.attr("Variants")
     }
     /// A KMS key ARN
     ///
     /// CloudFormation `Fn::GetAtt` `CustomerEncryptionKeyArn`; Terraform `customer_encryption_key_arn`.
-    pub fn customer_encryption_key_arn(&self) -> Expr {
+    pub fn customer_encryption_key_arn(&self) -> rt::Expr {
         self.0.attr("CustomerEncryptionKeyArn")
     }
 }
@@ -9280,11 +9394,11 @@ impl PromptVersionHandle {
 /// CloudFormation: `AWS::Bedrock::ResourcePolicy`. Terraform: `awscc_bedrock_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::ResourcePolicy",
     terraform: Some("awscc_bedrock_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9303,34 +9417,38 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        resource_arn: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::Bedrock::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Resource Type definition for AWS::Bedrock::RetrievalInstruction
 ///
 /// CloudFormation: `AWS::Bedrock::RetrievalInstruction`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-retrievalinstruction.html)
-pub struct RetrievalInstruction(Base);
-static RETRIEVAL_INSTRUCTION_TYPE: TypeInfo = TypeInfo {
+pub struct RetrievalInstruction(rt::Base);
+static RETRIEVAL_INSTRUCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::RetrievalInstruction",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9373,68 +9491,69 @@ impl RetrievalInstruction {
     pub fn new(
         id: impl Into<String>,
         instruction: retrieval_instruction::Instruction,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RETRIEVAL_INSTRUCTION_TYPE);
+        let mut this = rt::Base::new(id, &RETRIEVAL_INSTRUCTION_TYPE);
         this.set("Instruction", None, instruction.into());
-        this.set("Name", None, string(name));
+        this.set("Name", None, rt::string(name));
         RetrievalInstruction(this)
     }
     /// The ARN of the customer managed KMS key protecting this content, when one was supplied at create.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. Changing it replaces the resource. CloudFormation `CustomerEncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomerEncryptionKeyArn", None, string(value));
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CustomerEncryptionKeyArn", None, rt::string(value));
         self
     }
     /// A description of the retrieval instruction.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
 builder!(RetrievalInstruction, RetrievalInstructionHandle);
 /// A declared `AWS::Bedrock::RetrievalInstruction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RetrievalInstructionHandle(Handle);
+pub struct RetrievalInstructionHandle(rt::Handle);
 handle!(RetrievalInstructionHandle);
 impl RetrievalInstructionHandle {
     /// The identifier of the retrieval instruction.
     ///
     /// CloudFormation `Fn::GetAtt` `RetrievalInstructionId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn retrieval_instruction_id(&self) -> Expr {
+    pub fn retrieval_instruction_id(&self) -> rt::Expr {
         self.0.attr("RetrievalInstructionId")
     }
     /// Whether the instruction can be used.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The outcome or in-progress state of the most recent create or update.
     ///
     /// CloudFormation `Fn::GetAtt` `LastTransitionStatus`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_transition_status(&self) -> Expr {
+    pub fn last_transition_status(&self) -> rt::Expr {
         self.0.attr("LastTransitionStatus")
     }
     /// When the retrieval instruction was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// When the retrieval instruction was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -9447,39 +9566,39 @@ pub mod retrieval_instruction {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-retrievalinstruction-instruction.html)
     #[derive(Clone, Debug)]
-    pub struct Instruction(Props);
+    pub struct Instruction(rt::Props);
     impl Instruction {
         /// A new `Instruction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Instruction(this)
         }
         /// How the answer is structured, including how sources are cited.
         ///
         /// Constraints: length at least 1. CloudFormation `AnswerFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn answer_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AnswerFormat", None, string(value));
+        pub fn answer_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AnswerFormat", None, rt::string(value));
             self
         }
         /// Whether and how to answer: how strongly an answer must be supported, and what to do with questions outside scope.
         ///
         /// Constraints: length at least 1. CloudFormation `AnswerPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn answer_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AnswerPolicy", None, string(value));
+        pub fn answer_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AnswerPolicy", None, rt::string(value));
             self
         }
         /// Who the assistant is: identity, tone and language.
         ///
         /// Constraints: length at least 1. CloudFormation `Persona`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn persona(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Persona", None, string(value));
+        pub fn persona(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Persona", None, rt::string(value));
             self
         }
         /// How to interpret and decompose the question, and what to prioritise when searching.
         ///
         /// Constraints: length at least 1. CloudFormation `RetrievalGuidance`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn retrieval_guidance(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RetrievalGuidance", None, string(value));
+        pub fn retrieval_guidance(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RetrievalGuidance", None, rt::string(value));
             self
         }
     }
@@ -9490,11 +9609,11 @@ pub mod retrieval_instruction {
 /// CloudFormation: `AWS::Bedrock::Session`. Terraform: `awscc_bedrock_session` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-session.html)
-pub struct Session(Base);
-static SESSION_TYPE: TypeInfo = TypeInfo {
+pub struct Session(rt::Base);
+static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Bedrock::Session",
     terraform: Some("awscc_bedrock_session"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9543,17 +9662,17 @@ impl Session {
     /// Declares a `AWS::Bedrock::Session` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SESSION_TYPE);
+        let this = rt::Base::new(id, &SESSION_TYPE);
         Session(this)
     }
     /// The Amazon Resource Name (ARN) of the KMS key to use to encrypt the session data.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -9562,12 +9681,12 @@ impl Session {
     /// CloudFormation `SessionMetadata`, Terraform `session_metadata`.
     pub fn session_metadata(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "SessionMetadata",
             Some("session_metadata"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -9575,37 +9694,37 @@ impl Session {
 builder!(Session, SessionHandle);
 /// A declared `AWS::Bedrock::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SessionHandle(Handle);
+pub struct SessionHandle(rt::Handle);
 handle!(SessionHandle);
 impl SessionHandle {
     /// The Amazon Resource Name (ARN) of the session.
     ///
     /// CloudFormation `Fn::GetAtt` `SessionArn`; Terraform `session_arn`.
-    pub fn session_arn(&self) -> Expr {
+    pub fn session_arn(&self) -> rt::Expr {
         self.0.attr("SessionArn")
     }
     /// The unique identifier of the session in UUID format.
     ///
     /// CloudFormation `Fn::GetAtt` `SessionId`; Terraform `session_id`.
-    pub fn session_id(&self) -> Expr {
+    pub fn session_id(&self) -> rt::Expr {
         self.0.attr("SessionId")
     }
     /// The current status of the session.
     ///
     /// CloudFormation `Fn::GetAtt` `SessionStatus`; Terraform `session_status`.
-    pub fn session_status(&self) -> Expr {
+    pub fn session_status(&self) -> rt::Expr {
         self.0.attr("SessionStatus")
     }
     /// The timestamp for when the session was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp for when the session was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }

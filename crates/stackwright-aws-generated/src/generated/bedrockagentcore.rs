@@ -2,23 +2,24 @@
 //! `BedrockAgentCore` resource types of the CloudFormation registry (`AWS::BedrockAgentCore::*`): 27 types, 25 of them with an awscc Terraform resource.
 //! Enabled by the `bedrockagentcore` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 ///
 /// CloudFormation: `AWS::BedrockAgentCore::ApiKeyCredentialProvider`. Terraform: `awscc_bedrockagentcore_api_key_credential_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-apikeycredentialprovider.html)
-pub struct ApiKeyCredentialProvider(Base);
-static API_KEY_CREDENTIAL_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct ApiKeyCredentialProvider(rt::Base);
+static API_KEY_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
     terraform: Some("awscc_bedrockagentcore_api_key_credential_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -48,16 +49,16 @@ static API_KEY_CREDENTIAL_PROVIDER_TYPE: TypeInfo = TypeInfo {
 impl ApiKeyCredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::ApiKeyCredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &API_KEY_CREDENTIAL_PROVIDER_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &API_KEY_CREDENTIAL_PROVIDER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ApiKeyCredentialProvider(this)
     }
     /// The API key to use for authentication
     ///
     /// Constraints: length 1..=65536. CloudFormation `ApiKey`, Terraform `api_key`.
-    pub fn api_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApiKey", Some("api_key"), string(value));
+    pub fn api_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiKey", Some("api_key"), rt::string(value));
         self
     }
     /// Configuration for a customer-provided secret containing the API key
@@ -92,37 +93,37 @@ impl ApiKeyCredentialProvider {
 builder!(ApiKeyCredentialProvider, ApiKeyCredentialProviderHandle);
 /// A declared `AWS::BedrockAgentCore::ApiKeyCredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiKeyCredentialProviderHandle(Handle);
+pub struct ApiKeyCredentialProviderHandle(rt::Handle);
 handle!(ApiKeyCredentialProviderHandle);
 impl ApiKeyCredentialProviderHandle {
     /// The Amazon Resource Name (ARN) of the API key credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialProviderArn`; Terraform `credential_provider_arn`.
-    pub fn credential_provider_arn(&self) -> Expr {
+    pub fn credential_provider_arn(&self) -> rt::Expr {
         self.0.attr("CredentialProviderArn")
     }
     /// The ARN of the API key secret in AWS Secrets Manager
     ///
     /// CloudFormation `Fn::GetAtt` `ApiKeySecretArn`; Terraform `api_key_secret_arn`.
-    pub fn api_key_secret_arn(&self) -> Expr {
+    pub fn api_key_secret_arn(&self) -> rt::Expr {
         self.0.attr("ApiKeySecretArn")
     }
     /// The JSON key within the secret that contains the API key value
     ///
     /// CloudFormation `Fn::GetAtt` `ApiKeySecretJsonKey`; Terraform `api_key_secret_json_key`.
-    pub fn api_key_secret_json_key(&self) -> Expr {
+    pub fn api_key_secret_json_key(&self) -> rt::Expr {
         self.0.attr("ApiKeySecretJsonKey")
     }
     /// The timestamp when the credential provider was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the credential provider was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -135,13 +136,13 @@ pub mod api_key_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-apikeycredentialprovider-secretreference.html)
     #[derive(Clone, Debug)]
-    pub struct SecretReference(Props);
+    pub struct SecretReference(rt::Props);
     impl SecretReference {
         /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<Expr>, secret_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonKey", Some("json_key"), string(json_key));
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonKey", Some("json_key"), rt::string(json_key));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             SecretReference(this)
         }
     }
@@ -161,11 +162,11 @@ pub mod api_key_credential_provider {
 /// CloudFormation: `AWS::BedrockAgentCore::BrowserCustom`. Terraform: `awscc_bedrockagentcore_browser_custom` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-browsercustom.html)
-pub struct BrowserCustom(Base);
-static BROWSER_CUSTOM_TYPE: TypeInfo = TypeInfo {
+pub struct BrowserCustom(rt::Base);
+static BROWSER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::BrowserCustom",
     terraform: Some("awscc_bedrockagentcore_browser_custom"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -196,11 +197,11 @@ impl BrowserCustom {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         network_configuration: browser_custom::BrowserNetworkConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &BROWSER_CUSTOM_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &BROWSER_CUSTOM_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "NetworkConfiguration",
             Some("network_configuration"),
@@ -224,15 +225,15 @@ impl BrowserCustom {
         value: impl IntoIterator<Item = browser_custom::Certificate>,
     ) -> Self {
         self.0
-            .set("Certificates", Some("certificates"), list(value));
+            .set("Certificates", Some("certificates"), rt::list(value));
         self
     }
     /// The description of the browser.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A list of enterprise policy files for the browser.
@@ -245,18 +246,18 @@ impl BrowserCustom {
         self.0.set(
             "EnterprisePolicies",
             Some("enterprise_policies"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM role that the browser uses to access resources.
     ///
     /// Constraints: pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -272,43 +273,43 @@ impl BrowserCustom {
 builder!(BrowserCustom, BrowserCustomHandle);
 /// A declared `AWS::BedrockAgentCore::BrowserCustom`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BrowserCustomHandle(Handle);
+pub struct BrowserCustomHandle(rt::Handle);
 handle!(BrowserCustomHandle);
 impl BrowserCustomHandle {
     /// The id of the browser.
     ///
     /// CloudFormation `Fn::GetAtt` `BrowserId`; Terraform `browser_id`.
-    pub fn browser_id(&self) -> Expr {
+    pub fn browser_id(&self) -> rt::Expr {
         self.0.attr("BrowserId")
     }
     /// The ARN of a Browser resource.
     ///
     /// CloudFormation `Fn::GetAtt` `BrowserArn`; Terraform `browser_arn`.
-    pub fn browser_arn(&self) -> Expr {
+    pub fn browser_arn(&self) -> rt::Expr {
         self.0.attr("BrowserArn")
     }
     /// Status of browser.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The reason for failure if the browser creation or operation failed.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// Timestamp when the browser was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the browser was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -321,11 +322,11 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browserenterprisepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct BrowserEnterprisePolicy(Props);
+    pub struct BrowserEnterprisePolicy(rt::Props);
     impl BrowserEnterprisePolicy {
         /// A new `BrowserEnterprisePolicy`. Required properties: `location` (`Location`), `type_` (`Type`).
         pub fn new(location: S3Location, type_: BrowserEnterprisePolicyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Location", Some("location"), location.into());
             this.set("Type", Some("type"), type_.into());
             BrowserEnterprisePolicy(this)
@@ -338,11 +339,11 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsernetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BrowserNetworkConfiguration(Props);
+    pub struct BrowserNetworkConfiguration(rt::Props);
     impl BrowserNetworkConfiguration {
         /// A new `BrowserNetworkConfiguration`. Required properties: `network_mode` (`NetworkMode`).
         pub fn new(network_mode: BrowserNetworkMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NetworkMode", Some("network_mode"), network_mode.into());
             BrowserNetworkConfiguration(this)
         }
@@ -361,16 +362,16 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsersigning.html)
     #[derive(Clone, Debug)]
-    pub struct BrowserSigning(Props);
+    pub struct BrowserSigning(rt::Props);
     impl BrowserSigning {
         /// A new `BrowserSigning`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BrowserSigning(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -381,11 +382,11 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificate.html)
     #[derive(Clone, Debug)]
-    pub struct Certificate(Props);
+    pub struct Certificate(rt::Props);
     impl Certificate {
         /// A new `Certificate`. Required properties: `certificate_location` (`CertificateLocation`).
         pub fn new(certificate_location: CertificateLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateLocation",
                 Some("certificate_location"),
@@ -401,12 +402,12 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateLocation(Props);
+    pub struct CertificateLocation(rt::Props);
     impl CertificateLocation {
         /// A new `CertificateLocation`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CertificateLocation(this)
         }
     }
@@ -417,16 +418,16 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-recordingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingConfig(Props);
+    pub struct RecordingConfig(rt::Props);
     impl RecordingConfig {
         /// A new `RecordingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecordingConfig(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// S3 Location Configuration
@@ -444,13 +445,13 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<Expr>, prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Prefix", Some("prefix"), string(prefix));
+        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
             S3Location(this)
         }
     }
@@ -461,20 +462,20 @@ pub mod browser_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -503,11 +504,11 @@ pub mod browser_custom {
 /// CloudFormation: `AWS::BedrockAgentCore::BrowserProfile`. Terraform: `awscc_bedrockagentcore_browser_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-browserprofile.html)
-pub struct BrowserProfile(Base);
-static BROWSER_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct BrowserProfile(rt::Base);
+static BROWSER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::BrowserProfile",
     terraform: Some("awscc_bedrockagentcore_browser_profile"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -541,56 +542,56 @@ static BROWSER_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl BrowserProfile {
     /// Declares a `AWS::BedrockAgentCore::BrowserProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BROWSER_PROFILE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BROWSER_PROFILE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         BrowserProfile(this)
     }
     /// The description of the browser profile.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(BrowserProfile, BrowserProfileHandle);
 /// A declared `AWS::BedrockAgentCore::BrowserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BrowserProfileHandle(Handle);
+pub struct BrowserProfileHandle(rt::Handle);
 handle!(BrowserProfileHandle);
 impl BrowserProfileHandle {
     /// CloudFormation `Fn::GetAtt` `ProfileId`; Terraform `profile_id`.
-    pub fn profile_id(&self) -> Expr {
+    pub fn profile_id(&self) -> rt::Expr {
         self.0.attr("ProfileId")
     }
     /// CloudFormation `Fn::GetAtt` `ProfileArn`; Terraform `profile_arn`.
-    pub fn profile_arn(&self) -> Expr {
+    pub fn profile_arn(&self) -> rt::Expr {
         self.0.attr("ProfileArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastSavedAt`; Terraform `last_saved_at`.
-    pub fn last_saved_at(&self) -> Expr {
+    pub fn last_saved_at(&self) -> rt::Expr {
         self.0.attr("LastSavedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastSavedBrowserSessionId`; Terraform `last_saved_browser_session_id`.
-    pub fn last_saved_browser_session_id(&self) -> Expr {
+    pub fn last_saved_browser_session_id(&self) -> rt::Expr {
         self.0.attr("LastSavedBrowserSessionId")
     }
     /// CloudFormation `Fn::GetAtt` `LastSavedBrowserId`; Terraform `last_saved_browser_id`.
-    pub fn last_saved_browser_id(&self) -> Expr {
+    pub fn last_saved_browser_id(&self) -> rt::Expr {
         self.0.attr("LastSavedBrowserId")
     }
 }
@@ -599,11 +600,11 @@ impl BrowserProfileHandle {
 /// CloudFormation: `AWS::BedrockAgentCore::CapacityProvider`. Terraform: `awscc_bedrockagentcore_capacity_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-capacityprovider.html)
-pub struct CapacityProvider(Base);
-static CAPACITY_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityProvider(rt::Base);
+static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::CapacityProvider",
     terraform: Some("awscc_bedrockagentcore_capacity_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -649,16 +650,16 @@ impl CapacityProvider {
     pub fn new(
         id: impl Into<String>,
         compute_configuration: capacity_provider::ComputeConfiguration,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         permissions_configuration: capacity_provider::PermissionsConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &CAPACITY_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
         this.set(
             "ComputeConfiguration",
             Some("compute_configuration"),
             compute_configuration.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PermissionsConfiguration",
             Some("permissions_configuration"),
@@ -669,46 +670,46 @@ impl CapacityProvider {
     /// An optional description of the capacity provider.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(CapacityProvider, CapacityProviderHandle);
 /// A declared `AWS::BedrockAgentCore::CapacityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityProviderHandle(Handle);
+pub struct CapacityProviderHandle(rt::Handle);
 handle!(CapacityProviderHandle);
 impl CapacityProviderHandle {
     /// The ARN of the capacity provider.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the capacity provider.
     ///
     /// CloudFormation `Fn::GetAtt` `CapacityProviderId`; Terraform `capacity_provider_id`.
-    pub fn capacity_provider_id(&self) -> Expr {
+    pub fn capacity_provider_id(&self) -> rt::Expr {
         self.0.attr("CapacityProviderId")
     }
     /// The current status of the capacity provider.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the capacity provider was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the capacity provider was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -721,11 +722,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationSpecification(Props);
+    pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
         /// A new `CapacityReservationSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationSpecification(this)
         }
         /// Indicates the instance's Capacity Reservation preferences.
@@ -761,32 +762,35 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationTarget(Props);
+    pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
         /// A new `CapacityReservationTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationTarget(this)
         }
         /// The ID of the Capacity Reservation in which to run the instance.
         ///
         /// Constraints: length 1..=255; pattern `^cr-[0-9a-z]+$`. CloudFormation `CapacityReservationId`, Terraform `capacity_reservation_id`.
-        pub fn capacity_reservation_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CapacityReservationId",
                 Some("capacity_reservation_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:resource-groups:[a-z0-9-]+:[0-9]{12}:group/[a-zA-Z0-9_-]+$`. CloudFormation `CapacityReservationResourceGroupArn`, Terraform `capacity_reservation_resource_group_arn`.
-        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_resource_group_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "CapacityReservationResourceGroupArn",
                 Some("capacity_reservation_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -798,11 +802,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-computeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeConfiguration(Props);
+    pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
         /// A new `ComputeConfiguration`. Required properties: `ec2_configuration` (`Ec2Configuration`).
         pub fn new(ec2_configuration: Ec2Configuration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "Ec2Configuration",
                 Some("ec_2_configuration"),
@@ -818,48 +822,51 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EbsVolumeConfiguration(Props);
+    pub struct EbsVolumeConfiguration(rt::Props);
     impl EbsVolumeConfiguration {
         /// A new `EbsVolumeConfiguration`. Required properties: `name` (`Name`), `size_gi_b` (`SizeGiB`).
-        pub fn new(name: impl Into<Expr>, size_gi_b: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("SizeGiB", Some("size_gi_b"), int(size_gi_b));
+        pub fn new(name: impl Into<rt::Expr>, size_gi_b: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("SizeGiB", Some("size_gi_b"), rt::int(size_gi_b));
             EbsVolumeConfiguration(this)
         }
         /// Whether to encrypt the volume.
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The number of IOPS to provision.
         ///
         /// Constraints: range 100..=256000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Identifier of the KMS key to use for encryption.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// Optional EBS snapshot ID to initialize the volume from.
         ///
         /// Constraints: length 13..=64; pattern `^snap-[a-f0-9]{8,17}$`. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The throughput in MiB/s.
         ///
         /// Constraints: range 125..=2000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// The EBS volume type. Defaults to gp3 if not specified.
@@ -877,14 +884,14 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ec2configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2Configuration(Props);
+    pub struct Ec2Configuration(rt::Props);
     impl Ec2Configuration {
         /// A new `Ec2Configuration`. Required properties: `launch_template_source` (`LaunchTemplateSource`), `vpc_configuration` (`VpcConfiguration`).
         pub fn new(
             launch_template_source: LaunchTemplateSource,
             vpc_configuration: VpcConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LaunchTemplateSource",
                 Some("launch_template_source"),
@@ -919,7 +926,7 @@ pub mod capacity_provider {
         ///
         /// Constraints: at most 5 items. CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = VolumeConfiguration>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -930,18 +937,19 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralblockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralBlockDeviceMapping(Props);
+    pub struct EphemeralBlockDeviceMapping(rt::Props);
     impl EphemeralBlockDeviceMapping {
         /// A new `EphemeralBlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EphemeralBlockDeviceMapping(this)
         }
         /// The device name (for example, /dev/sdh or xvdh).
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/._-]+$`. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// Parameters used to automatically set up EBS volumes when the instance is launched.
@@ -954,9 +962,9 @@ pub mod capacity_provider {
         /// The virtual device name (ephemeralN).
         ///
         /// Constraints: length 1..=255; pattern `^ephemeral[0-9]+$`. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -967,11 +975,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralEbsVolumeConfiguration(Props);
+    pub struct EphemeralEbsVolumeConfiguration(rt::Props);
     impl EphemeralEbsVolumeConfiguration {
         /// A new `EphemeralEbsVolumeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EphemeralEbsVolumeConfiguration(this)
         }
         /// The index of the EBS card.
@@ -979,42 +987,45 @@ pub mod capacity_provider {
         /// Constraints: at least 0. CloudFormation `EbsCardIndex`, Terraform `ebs_card_index`.
         pub fn ebs_card_index(mut self, value: i64) -> Self {
             self.0
-                .set("EbsCardIndex", Some("ebs_card_index"), int(value));
+                .set("EbsCardIndex", Some("ebs_card_index"), rt::int(value));
             self
         }
         /// Indicates whether the EBS volume is encrypted.
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The number of I/O operations per second (IOPS).
         ///
         /// Constraints: range 100..=256000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Identifier of the customer managed KMS key to use for EBS encryption.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The ID of the snapshot.
         ///
         /// Constraints: length 13..=64; pattern `^snap-[a-f0-9]{8,17}$`. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The throughput to provision for a gp3 volume, in MiB/s.
         ///
         /// Constraints: range 125..=2000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// The rate at which the volume is initialized after creation, in MiB/s.
@@ -1024,7 +1035,7 @@ pub mod capacity_provider {
             self.0.set(
                 "VolumeInitializationRate",
                 Some("volume_initialization_rate"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1032,7 +1043,8 @@ pub mod capacity_provider {
         ///
         /// Constraints: range 1..=65536. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// The volume type. Defaults to gp3 if not specified.
@@ -1050,11 +1062,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancelifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceLifecycleConfiguration(Props);
+    pub struct InstanceLifecycleConfiguration(rt::Props);
     impl InstanceLifecycleConfiguration {
         /// A new `InstanceLifecycleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceLifecycleConfiguration(this)
         }
         /// The number of seconds an instance can remain idle before it is stopped.
@@ -1064,7 +1076,7 @@ pub mod capacity_provider {
             self.0.set(
                 "IdleInstanceTimeout",
                 Some("idle_instance_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1072,7 +1084,8 @@ pub mod capacity_provider {
         ///
         /// Constraints: range 60..=1209600. CloudFormation `MaxLifetime`, Terraform `max_lifetime`.
         pub fn max_lifetime(mut self, value: i64) -> Self {
-            self.0.set("MaxLifetime", Some("max_lifetime"), int(value));
+            self.0
+                .set("MaxLifetime", Some("max_lifetime"), rt::int(value));
             self
         }
     }
@@ -1083,15 +1096,15 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirements(Props);
+    pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
         /// A new `InstanceRequirements`. Required properties: `allowed_instance_types` (`AllowedInstanceTypes`).
-        pub fn new(allowed_instance_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(allowed_instance_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(allowed_instance_types),
+                rt::strings(allowed_instance_types),
             );
             InstanceRequirements(this)
         }
@@ -1103,14 +1116,14 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchParameters(Props);
+    pub struct LaunchParameters(rt::Props);
     impl LaunchParameters {
         /// A new `LaunchParameters`. Required properties: `instance_requirements` (`InstanceRequirements`), `operating_system` (`OperatingSystem`).
         pub fn new(
             instance_requirements: InstanceRequirements,
             operating_system: OperatingSystem,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InstanceRequirements",
                 Some("instance_requirements"),
@@ -1144,18 +1157,21 @@ pub mod capacity_provider {
             mut self,
             value: impl IntoIterator<Item = EphemeralBlockDeviceMapping>,
         ) -> Self {
-            self.0
-                .set("EphemeralVolumes", Some("ephemeral_volumes"), list(value));
+            self.0.set(
+                "EphemeralVolumes",
+                Some("ephemeral_volumes"),
+                rt::list(value),
+            );
             self
         }
         /// The ARN of the IAM instance profile to associate with launched instances.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:iam::[0-9]{12}:instance-profile/([!-~]{1,510}/)?([\w+=,.@-]{1,128})$`. CloudFormation `InstanceProfileArn`, Terraform `instance_profile_arn`.
-        pub fn instance_profile_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InstanceProfileArn",
                 Some("instance_profile_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1169,7 +1185,7 @@ pub mod capacity_provider {
             self.0.set(
                 "LicenseSpecifications",
                 Some("license_specifications"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1185,18 +1201,21 @@ pub mod capacity_provider {
         /// CloudFormation `PropagatedTags`, Terraform `propagated_tags`.
         pub fn propagated_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("PropagatedTags", Some("propagated_tags"), string_map(value));
+            self.0.set(
+                "PropagatedTags",
+                Some("propagated_tags"),
+                rt::string_map(value),
+            );
             self
         }
         /// The name of the SSH key pair to configure on instances for SSH connectivity.
         ///
         /// Constraints: length 1..=255; pattern `^[!-~][ -~]*[!-~]$|^[!-~]$`. CloudFormation `SshKeyName`, Terraform `ssh_key_name`.
-        pub fn ssh_key_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssh_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SshKeyName", Some("ssh_key_name"), string(value));
+                .set("SshKeyName", Some("ssh_key_name"), rt::string(value));
             self
         }
     }
@@ -1207,11 +1226,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchtemplatesource.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSource(Props);
+    pub struct LaunchTemplateSource(rt::Props);
     impl LaunchTemplateSource {
         /// A new `LaunchTemplateSource`. Required properties: `launch_parameters` (`LaunchParameters`).
         pub fn new(launch_parameters: LaunchParameters) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LaunchParameters",
                 Some("launch_parameters"),
@@ -1227,15 +1246,15 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-licensespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseSpecification(Props);
+    pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
         /// A new `LicenseSpecification`. Required properties: `license_configuration_arn` (`LicenseConfigurationArn`).
-        pub fn new(license_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(license_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LicenseConfigurationArn",
                 Some("license_configuration_arn"),
-                string(license_configuration_arn),
+                rt::string(license_configuration_arn),
             );
             LicenseSpecification(this)
         }
@@ -1247,15 +1266,15 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-permissionsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PermissionsConfiguration(Props);
+    pub struct PermissionsConfiguration(rt::Props);
     impl PermissionsConfiguration {
         /// A new `PermissionsConfiguration`. Required properties: `capacity_provider_operator_role_arn` (`CapacityProviderOperatorRoleArn`).
-        pub fn new(capacity_provider_operator_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider_operator_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProviderOperatorRoleArn",
                 Some("capacity_provider_operator_role_arn"),
-                string(capacity_provider_operator_role_arn),
+                rt::string(capacity_provider_operator_role_arn),
             );
             PermissionsConfiguration(this)
         }
@@ -1267,18 +1286,19 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RootVolumeConfiguration(Props);
+    pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
         /// A new `RootVolumeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RootVolumeConfiguration(this)
         }
         /// Indicates whether the EBS volume is encrypted.
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The free space guaranteed on the root volume, in GiB.
@@ -1286,28 +1306,29 @@ pub mod capacity_provider {
         /// Constraints: range 2..=65000. CloudFormation `FreeSpaceGiB`, Terraform `free_space_gi_b`.
         pub fn free_space_gi_b(mut self, value: i64) -> Self {
             self.0
-                .set("FreeSpaceGiB", Some("free_space_gi_b"), int(value));
+                .set("FreeSpaceGiB", Some("free_space_gi_b"), rt::int(value));
             self
         }
         /// The number of IOPS to provision.
         ///
         /// Constraints: range 100..=256000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Identifier of the customer managed KMS key to use for EBS encryption.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The throughput to provision for a gp3 volume, in MiB/s.
         ///
         /// Constraints: range 125..=2000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// The EBS volume type. Defaults to gp3 if not specified.
@@ -1325,11 +1346,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-volumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeConfiguration(Props);
+    pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
         /// A new `VolumeConfiguration`. Required properties: `ebs_configuration` (`EbsConfiguration`).
         pub fn new(ebs_configuration: EbsVolumeConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EbsConfiguration",
                 Some("ebs_configuration"),
@@ -1345,20 +1366,20 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfiguration(this)
         }
     }
@@ -1417,11 +1438,11 @@ pub mod capacity_provider {
 /// CloudFormation: `AWS::BedrockAgentCore::CodeInterpreterCustom`. Terraform: `awscc_bedrockagentcore_code_interpreter_custom` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-codeinterpretercustom.html)
-pub struct CodeInterpreterCustom(Base);
-static CODE_INTERPRETER_CUSTOM_TYPE: TypeInfo = TypeInfo {
+pub struct CodeInterpreterCustom(rt::Base);
+static CODE_INTERPRETER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::CodeInterpreterCustom",
     terraform: Some("awscc_bedrockagentcore_code_interpreter_custom"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1452,11 +1473,11 @@ impl CodeInterpreterCustom {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         network_configuration: code_interpreter_custom::CodeInterpreterNetworkConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &CODE_INTERPRETER_CUSTOM_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CODE_INTERPRETER_CUSTOM_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "NetworkConfiguration",
             Some("network_configuration"),
@@ -1472,25 +1493,25 @@ impl CodeInterpreterCustom {
         value: impl IntoIterator<Item = code_interpreter_custom::Certificate>,
     ) -> Self {
         self.0
-            .set("Certificates", Some("certificates"), list(value));
+            .set("Certificates", Some("certificates"), rt::list(value));
         self
     }
     /// The description of the code interpreter.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the IAM role that the code interpreter uses to access resources.
     ///
     /// Constraints: pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1498,43 +1519,43 @@ impl CodeInterpreterCustom {
 builder!(CodeInterpreterCustom, CodeInterpreterCustomHandle);
 /// A declared `AWS::BedrockAgentCore::CodeInterpreterCustom`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CodeInterpreterCustomHandle(Handle);
+pub struct CodeInterpreterCustomHandle(rt::Handle);
 handle!(CodeInterpreterCustomHandle);
 impl CodeInterpreterCustomHandle {
     /// The id of the code interpreter.
     ///
     /// CloudFormation `Fn::GetAtt` `CodeInterpreterId`; Terraform `code_interpreter_id`.
-    pub fn code_interpreter_id(&self) -> Expr {
+    pub fn code_interpreter_id(&self) -> rt::Expr {
         self.0.attr("CodeInterpreterId")
     }
     /// The ARN of a CodeInterpreter resource.
     ///
     /// CloudFormation `Fn::GetAtt` `CodeInterpreterArn`; Terraform `code_interpreter_arn`.
-    pub fn code_interpreter_arn(&self) -> Expr {
+    pub fn code_interpreter_arn(&self) -> rt::Expr {
         self.0.attr("CodeInterpreterArn")
     }
     /// Status of code interpreter.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The reason for failure if the code interpreter creation or operation failed.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// Timestamp when the code interpreter was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the code interpreter was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -1547,11 +1568,11 @@ pub mod code_interpreter_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-certificate.html)
     #[derive(Clone, Debug)]
-    pub struct Certificate(Props);
+    pub struct Certificate(rt::Props);
     impl Certificate {
         /// A new `Certificate`. Required properties: `certificate_location` (`CertificateLocation`).
         pub fn new(certificate_location: CertificateLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateLocation",
                 Some("certificate_location"),
@@ -1567,12 +1588,12 @@ pub mod code_interpreter_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-certificatelocation.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateLocation(Props);
+    pub struct CertificateLocation(rt::Props);
     impl CertificateLocation {
         /// A new `CertificateLocation`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CertificateLocation(this)
         }
     }
@@ -1583,11 +1604,11 @@ pub mod code_interpreter_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-codeinterpreternetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CodeInterpreterNetworkConfiguration(Props);
+    pub struct CodeInterpreterNetworkConfiguration(rt::Props);
     impl CodeInterpreterNetworkConfiguration {
         /// A new `CodeInterpreterNetworkConfiguration`. Required properties: `network_mode` (`NetworkMode`).
         pub fn new(network_mode: CodeInterpreterNetworkMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NetworkMode", Some("network_mode"), network_mode.into());
             CodeInterpreterNetworkConfiguration(this)
         }
@@ -1606,20 +1627,20 @@ pub mod code_interpreter_custom {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -1641,11 +1662,11 @@ pub mod code_interpreter_custom {
 /// CloudFormation: `AWS::BedrockAgentCore::ConfigurationBundle`. Terraform: `awscc_bedrockagentcore_configuration_bundle` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-configurationbundle.html)
-pub struct ConfigurationBundle(Base);
-static CONFIGURATION_BUNDLE_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationBundle(rt::Base);
+static CONFIGURATION_BUNDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::ConfigurationBundle",
     terraform: Some("awscc_bedrockagentcore_configuration_bundle"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1679,27 +1700,28 @@ impl ConfigurationBundle {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bundle_name: impl Into<Expr>,
-        components: impl Into<Value>,
+        bundle_name: impl Into<rt::Expr>,
+        components: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_BUNDLE_TYPE);
-        this.set("BundleName", Some("bundle_name"), string(bundle_name));
-        this.set("Components", Some("components"), json(components));
+        let mut this = rt::Base::new(id, &CONFIGURATION_BUNDLE_TYPE);
+        this.set("BundleName", Some("bundle_name"), rt::string(bundle_name));
+        this.set("Components", Some("components"), rt::json(components));
         ConfigurationBundle(this)
     }
     /// The branch name for version tracking.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z][a-zA-Z0-9_/-]{0,127}$`. CloudFormation `BranchName`, Terraform `branch_name`.
-    pub fn branch_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BranchName", Some("branch_name"), string(value));
+    pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BranchName", Some("branch_name"), rt::string(value));
         self
     }
     /// A commit message describing the version of the configuration bundle.
     ///
     /// Constraints: length 1..=500. CloudFormation `CommitMessage`, Terraform `commit_message`.
-    pub fn commit_message(mut self, value: impl Into<Expr>) -> Self {
+    pub fn commit_message(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CommitMessage", Some("commit_message"), string(value));
+            .set("CommitMessage", Some("commit_message"), rt::string(value));
         self
     }
     /// The source that created a configuration bundle version.
@@ -1712,57 +1734,58 @@ impl ConfigurationBundle {
     /// The description for the configuration bundle.
     ///
     /// Constraints: length 1..=500; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the KMS key used to encrypt component configurations.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(ConfigurationBundle, ConfigurationBundleHandle);
 /// A declared `AWS::BedrockAgentCore::ConfigurationBundle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationBundleHandle(Handle);
+pub struct ConfigurationBundleHandle(rt::Handle);
 handle!(ConfigurationBundleHandle);
 impl ConfigurationBundleHandle {
     /// The Amazon Resource Name (ARN) of the configuration bundle.
     ///
     /// CloudFormation `Fn::GetAtt` `BundleArn`; Terraform `bundle_arn`.
-    pub fn bundle_arn(&self) -> Expr {
+    pub fn bundle_arn(&self) -> rt::Expr {
         self.0.attr("BundleArn")
     }
     /// The unique identifier of the configuration bundle.
     ///
     /// CloudFormation `Fn::GetAtt` `BundleId`; Terraform `bundle_id`.
-    pub fn bundle_id(&self) -> Expr {
+    pub fn bundle_id(&self) -> rt::Expr {
         self.0.attr("BundleId")
     }
     /// The timestamp when the configuration bundle was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the configuration bundle was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LineageMetadata`; Terraform `lineage_metadata`.
-    pub fn lineage_metadata(&self) -> Expr {
+    pub fn lineage_metadata(&self) -> rt::Expr {
         self.0.attr("LineageMetadata")
     }
     /// The version identifier of the configuration bundle.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
 }
@@ -1775,19 +1798,19 @@ pub mod configuration_bundle {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-configurationbundle-versioncreatedbysource.html)
     #[derive(Clone, Debug)]
-    pub struct VersionCreatedBySource(Props);
+    pub struct VersionCreatedBySource(rt::Props);
     impl VersionCreatedBySource {
         /// A new `VersionCreatedBySource`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             VersionCreatedBySource(this)
         }
         /// The Amazon Resource Name (ARN) of the source, if applicable.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -1798,11 +1821,11 @@ pub mod configuration_bundle {
 /// CloudFormation: `AWS::BedrockAgentCore::ConsentPortal`. Terraform: `awscc_bedrockagentcore_consent_portal` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-consentportal.html)
-pub struct ConsentPortal(Base);
-static CONSENT_PORTAL_TYPE: TypeInfo = TypeInfo {
+pub struct ConsentPortal(rt::Base);
+static CONSENT_PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::ConsentPortal",
     terraform: Some("awscc_bedrockagentcore_consent_portal"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1836,59 +1859,59 @@ impl ConsentPortal {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role_arn: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
         idp_config: consent_portal::IdpConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         sources: impl IntoIterator<Item = consent_portal::ConsentPortalSource>,
     ) -> Self {
-        let mut this = Base::new(id, &CONSENT_PORTAL_TYPE);
+        let mut this = rt::Base::new(id, &CONSENT_PORTAL_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
         this.set("IdpConfig", Some("idp_config"), idp_config.into());
-        this.set("Name", Some("name"), string(name));
-        this.set("Sources", Some("sources"), list(sources));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Sources", Some("sources"), rt::list(sources));
         ConsentPortal(this)
     }
     /// Constraints: length at most 512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ConsentPortal, ConsentPortalHandle);
 /// A declared `AWS::BedrockAgentCore::ConsentPortal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConsentPortalHandle(Handle);
+pub struct ConsentPortalHandle(rt::Handle);
 handle!(ConsentPortalHandle);
 impl ConsentPortalHandle {
     /// CloudFormation `Fn::GetAtt` `ConsentPortalId`; Terraform `consent_portal_id`.
-    pub fn consent_portal_id(&self) -> Expr {
+    pub fn consent_portal_id(&self) -> rt::Expr {
         self.0.attr("ConsentPortalId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `PortalUrl`; Terraform `portal_url`.
-    pub fn portal_url(&self) -> Expr {
+    pub fn portal_url(&self) -> rt::Expr {
         self.0.attr("PortalUrl")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ConsentPortalArn`; Terraform `consent_portal_arn`.
-    pub fn consent_portal_arn(&self) -> Expr {
+    pub fn consent_portal_arn(&self) -> rt::Expr {
         self.0.attr("ConsentPortalArn")
     }
 }
@@ -1899,12 +1922,12 @@ pub mod consent_portal {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-consentportalsource.html)
     #[derive(Clone, Debug)]
-    pub struct ConsentPortalSource(Props);
+    pub struct ConsentPortalSource(rt::Props);
     impl ConsentPortalSource {
         /// A new `ConsentPortalSource`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
+        pub fn new(identifier: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set("Type", Some("type"), type_.into());
             ConsentPortalSource(this)
         }
@@ -1914,25 +1937,25 @@ pub mod consent_portal {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-idpconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IdpConfig(Props);
+    pub struct IdpConfig(rt::Props);
     impl IdpConfig {
         /// A new `IdpConfig`. Required properties: `credential_provider_arn` (`CredentialProviderArn`), `scopes` (`Scopes`).
         pub fn new(
-            credential_provider_arn: impl Into<Expr>,
-            scopes: impl IntoIterator<Item = impl Into<Expr>>,
+            credential_provider_arn: impl Into<rt::Expr>,
+            scopes: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialProviderArn",
                 Some("credential_provider_arn"),
-                string(credential_provider_arn),
+                rt::string(credential_provider_arn),
             );
-            this.set("Scopes", Some("scopes"), strings(scopes));
+            this.set("Scopes", Some("scopes"), rt::strings(scopes));
             IdpConfig(this)
         }
         /// CloudFormation `Audience`, Terraform `audience`.
-        pub fn audience(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Audience", Some("audience"), string(value));
+        pub fn audience(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Audience", Some("audience"), rt::string(value));
             self
         }
     }
@@ -1950,11 +1973,11 @@ pub mod consent_portal {
 /// CloudFormation: `AWS::BedrockAgentCore::Dataset`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Dataset",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1988,26 +2011,26 @@ impl Dataset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_name: impl Into<Expr>,
+        dataset_name: impl Into<rt::Expr>,
         schema_type: dataset::SchemaType,
     ) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
-        this.set("DatasetName", None, string(dataset_name));
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
+        this.set("DatasetName", None, rt::string(dataset_name));
         this.set("SchemaType", None, schema_type.into());
         Dataset(this)
     }
     /// A description of the dataset.
     ///
     /// Constraints: length at most 200. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Optional AWS KMS key ARN for SSE-KMS on service S3 writes.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", None, string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyArn", None, rt::string(value));
         self
     }
     /// Source of initial examples.
@@ -2021,43 +2044,43 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::BedrockAgentCore::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// The Amazon Resource Name (ARN) of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn dataset_arn(&self) -> Expr {
+    pub fn dataset_arn(&self) -> rt::Expr {
         self.0.attr("DatasetArn")
     }
     /// The unique identifier of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn dataset_id(&self) -> Expr {
+    pub fn dataset_id(&self) -> rt::Expr {
         self.0.attr("DatasetId")
     }
     /// The current status of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The number of examples in the dataset DRAFT.
     ///
     /// CloudFormation `Fn::GetAtt` `ExampleCount`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn example_count(&self) -> Expr {
+    pub fn example_count(&self) -> rt::Expr {
         self.0.attr("ExampleCount")
     }
     /// The timestamp when the dataset was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the dataset was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -2070,11 +2093,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-datasourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceType(Props);
+    pub struct DataSourceType(rt::Props);
     impl DataSourceType {
         /// A new `DataSourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSourceType(this)
         }
         /// Inline examples provided directly in the request body.
@@ -2099,12 +2122,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-inlineexamplessource.html)
     #[derive(Clone, Debug)]
-    pub struct InlineExamplesSource(Props);
+    pub struct InlineExamplesSource(rt::Props);
     impl InlineExamplesSource {
         /// A new `InlineExamplesSource`. Required properties: `examples` (`Examples`).
-        pub fn new(examples: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Examples", None, json(examples));
+        pub fn new(examples: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Examples", None, rt::json(examples));
             InlineExamplesSource(this)
         }
     }
@@ -2115,12 +2138,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-s3source.html)
     #[derive(Clone, Debug)]
-    pub struct S3Source(Props);
+    pub struct S3Source(rt::Props);
     impl S3Source {
         /// A new `S3Source`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", None, string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", None, rt::string(s3_uri));
             S3Source(this)
         }
     }
@@ -2144,11 +2167,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::BedrockAgentCore::Evaluator`. Terraform: `awscc_bedrockagentcore_evaluator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-evaluator.html)
-pub struct Evaluator(Base);
-static EVALUATOR_TYPE: TypeInfo = TypeInfo {
+pub struct Evaluator(rt::Base);
+static EVALUATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Evaluator",
     terraform: Some("awscc_bedrockagentcore_evaluator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2183,10 +2206,10 @@ impl Evaluator {
     pub fn new(
         id: impl Into<String>,
         evaluator_config: evaluator::EvaluatorConfig,
-        evaluator_name: impl Into<Expr>,
+        evaluator_name: impl Into<rt::Expr>,
         level: evaluator::EvaluatorLevel,
     ) -> Self {
-        let mut this = Base::new(id, &EVALUATOR_TYPE);
+        let mut this = rt::Base::new(id, &EVALUATOR_TYPE);
         this.set(
             "EvaluatorConfig",
             Some("evaluator_config"),
@@ -2195,7 +2218,7 @@ impl Evaluator {
         this.set(
             "EvaluatorName",
             Some("evaluator_name"),
-            string(evaluator_name),
+            rt::string(evaluator_name),
         );
         this.set("Level", Some("level"), level.into());
         Evaluator(this)
@@ -2203,65 +2226,66 @@ impl Evaluator {
     /// The description of the evaluator.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the KMS key used to encrypt evaluator data.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(Evaluator, EvaluatorHandle);
 /// A declared `AWS::BedrockAgentCore::Evaluator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EvaluatorHandle(Handle);
+pub struct EvaluatorHandle(rt::Handle);
 handle!(EvaluatorHandle);
 impl EvaluatorHandle {
     /// The unique identifier of the evaluator.
     ///
     /// CloudFormation `Fn::GetAtt` `EvaluatorId`; Terraform `evaluator_id`.
-    pub fn evaluator_id(&self) -> Expr {
+    pub fn evaluator_id(&self) -> rt::Expr {
         self.0.attr("EvaluatorId")
     }
     /// The Amazon Resource Name (ARN) of the evaluator.
     ///
     /// CloudFormation `Fn::GetAtt` `EvaluatorArn`; Terraform `evaluator_arn`.
-    pub fn evaluator_arn(&self) -> Expr {
+    pub fn evaluator_arn(&self) -> rt::Expr {
         self.0.attr("EvaluatorArn")
     }
     /// The kind of evaluator resource.
     ///
     /// CloudFormation `Fn::GetAtt` `EvaluatorType`; Terraform `evaluator_type`.
-    pub fn evaluator_type(&self) -> Expr {
+    pub fn evaluator_type(&self) -> rt::Expr {
         self.0.attr("EvaluatorType")
     }
     /// Where the evaluator's logic comes from: AWS, a third-party library (DeepEval or AutoEval), or you.
     ///
     /// CloudFormation `Fn::GetAtt` `Provider`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provider(&self) -> Expr {
+    pub fn provider(&self) -> rt::Expr {
         self.0.attr("Provider")
     }
     /// The current status of the evaluator.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the evaluator was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the evaluator was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -2274,22 +2298,22 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-bedrockevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockEvaluatorModelConfig(Props);
+    pub struct BedrockEvaluatorModelConfig(rt::Props);
     impl BedrockEvaluatorModelConfig {
         /// A new `BedrockEvaluatorModelConfig`. Required properties: `model_id` (`ModelId`).
-        pub fn new(model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelId", Some("model_id"), string(model_id));
+        pub fn new(model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             BedrockEvaluatorModelConfig(this)
         }
         /// Additional model-specific request fields.
         ///
         /// CloudFormation `AdditionalModelRequestFields`, Terraform `additional_model_request_fields`.
-        pub fn additional_model_request_fields(mut self, value: impl Into<Value>) -> Self {
+        pub fn additional_model_request_fields(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AdditionalModelRequestFields",
                 Some("additional_model_request_fields"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -2309,13 +2333,13 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-categoricalscaledefinition.html)
     #[derive(Clone, Debug)]
-    pub struct CategoricalScaleDefinition(Props);
+    pub struct CategoricalScaleDefinition(rt::Props);
     impl CategoricalScaleDefinition {
         /// A new `CategoricalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`).
-        pub fn new(definition: impl Into<Expr>, label: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Definition", Some("definition"), string(definition));
-            this.set("Label", Some("label"), string(label));
+        pub fn new(definition: impl Into<rt::Expr>, label: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Definition", Some("definition"), rt::string(definition));
+            this.set("Label", Some("label"), rt::string(label));
             CategoricalScaleDefinition(this)
         }
     }
@@ -2326,11 +2350,11 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-codebasedevaluatorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CodeBasedEvaluatorConfig(Props);
+    pub struct CodeBasedEvaluatorConfig(rt::Props);
     impl CodeBasedEvaluatorConfig {
         /// A new `CodeBasedEvaluatorConfig`. Required properties: `lambda_config` (`LambdaConfig`).
         pub fn new(lambda_config: LambdaEvaluatorConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("LambdaConfig", Some("lambda_config"), lambda_config.into());
             CodeBasedEvaluatorConfig(this)
         }
@@ -2342,15 +2366,18 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-derivedevaluatorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DerivedEvaluatorConfig(Props);
+    pub struct DerivedEvaluatorConfig(rt::Props);
     impl DerivedEvaluatorConfig {
         /// A new `DerivedEvaluatorConfig`. Required properties: `base_evaluator_id` (`BaseEvaluatorId`), `model_config` (`ModelConfig`).
-        pub fn new(base_evaluator_id: impl Into<Expr>, model_config: EvaluatorModelConfig) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            base_evaluator_id: impl Into<rt::Expr>,
+            model_config: EvaluatorModelConfig,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BaseEvaluatorId",
                 Some("base_evaluator_id"),
-                string(base_evaluator_id),
+                rt::string(base_evaluator_id),
             );
             this.set("ModelConfig", Some("model_config"), model_config.into());
             DerivedEvaluatorConfig(this)
@@ -2363,11 +2390,11 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-dimensionratingscale.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionRatingScale(Props);
+    pub struct DimensionRatingScale(rt::Props);
     impl DimensionRatingScale {
         /// A new `DimensionRatingScale`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DimensionRatingScale(this)
         }
         /// The categorical rating scale for this dimension.
@@ -2377,7 +2404,7 @@ pub mod evaluator {
             mut self,
             value: impl IntoIterator<Item = CategoricalScaleDefinition>,
         ) -> Self {
-            self.0.set("Categorical", None, list(value));
+            self.0.set("Categorical", None, rt::list(value));
             self
         }
         /// The numerical rating scale for this dimension.
@@ -2387,7 +2414,7 @@ pub mod evaluator {
             mut self,
             value: impl IntoIterator<Item = NumericalScaleDefinition>,
         ) -> Self {
-            self.0.set("Numerical", None, list(value));
+            self.0.set("Numerical", None, rt::list(value));
             self
         }
     }
@@ -2398,17 +2425,21 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluationdimension.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationDimension(Props);
+    pub struct EvaluationDimension(rt::Props);
     impl EvaluationDimension {
         /// A new `EvaluationDimension`. Required properties: `dimension_instruction` (`DimensionInstruction`), `dimension_name` (`DimensionName`), `dimension_rating_scale` (`DimensionRatingScale`).
         pub fn new(
-            dimension_instruction: impl Into<Expr>,
-            dimension_name: impl Into<Expr>,
+            dimension_instruction: impl Into<rt::Expr>,
+            dimension_name: impl Into<rt::Expr>,
             dimension_rating_scale: DimensionRatingScale,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DimensionInstruction", None, string(dimension_instruction));
-            this.set("DimensionName", None, string(dimension_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DimensionInstruction",
+                None,
+                rt::string(dimension_instruction),
+            );
+            this.set("DimensionName", None, rt::string(dimension_name));
             this.set("DimensionRatingScale", None, dimension_rating_scale.into());
             EvaluationDimension(this)
         }
@@ -2420,11 +2451,11 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluatorConfig(Props);
+    pub struct EvaluatorConfig(rt::Props);
     impl EvaluatorConfig {
         /// A new `EvaluatorConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluatorConfig(this)
         }
         /// The configuration for code-based evaluation using a Lambda function.
@@ -2457,11 +2488,11 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatormodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluatorModelConfig(Props);
+    pub struct EvaluatorModelConfig(rt::Props);
     impl EvaluatorModelConfig {
         /// A new `EvaluatorModelConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluatorModelConfig(this)
         }
         /// The configuration for using Amazon Bedrock models in evaluator assessments.
@@ -2500,40 +2531,44 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceConfiguration(Props);
+    pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
         /// A new `InferenceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceConfiguration(this)
         }
         /// The maximum number of tokens to generate in the model response.
         ///
         /// Constraints: at least 1. CloudFormation `MaxTokens`, Terraform `max_tokens`.
         pub fn max_tokens(mut self, value: i64) -> Self {
-            self.0.set("MaxTokens", Some("max_tokens"), int(value));
+            self.0.set("MaxTokens", Some("max_tokens"), rt::int(value));
             self
         }
         /// The sequences that make the model stop generating further tokens.
         ///
         /// Constraints: at most 2500 items. CloudFormation `StopSequences`, Terraform `stop_sequences`.
-        pub fn stop_sequences(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn stop_sequences(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("StopSequences", Some("stop_sequences"), strings(value));
+                .set("StopSequences", Some("stop_sequences"), rt::strings(value));
             self
         }
         /// The temperature value that controls randomness in the model's responses.
         ///
         /// Constraints: range 0..=1. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// The top-p sampling parameter that controls the diversity of the model's responses.
         ///
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -2544,12 +2579,12 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-lambdaevaluatorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaEvaluatorConfig(Props);
+    pub struct LambdaEvaluatorConfig(rt::Props);
     impl LambdaEvaluatorConfig {
         /// A new `LambdaEvaluatorConfig`. Required properties: `lambda_arn` (`LambdaArn`).
-        pub fn new(lambda_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             LambdaEvaluatorConfig(this)
         }
         /// The timeout in seconds for the Lambda function invocation.
@@ -2559,7 +2594,7 @@ pub mod evaluator {
             self.0.set(
                 "LambdaTimeoutInSeconds",
                 Some("lambda_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2571,16 +2606,20 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-llmasajudgeevaluatorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LlmAsAJudgeEvaluatorConfig(Props);
+    pub struct LlmAsAJudgeEvaluatorConfig(rt::Props);
     impl LlmAsAJudgeEvaluatorConfig {
         /// A new `LlmAsAJudgeEvaluatorConfig`. Required properties: `instructions` (`Instructions`), `model_config` (`ModelConfig`), `rating_scale` (`RatingScale`).
         pub fn new(
-            instructions: impl Into<Expr>,
+            instructions: impl Into<rt::Expr>,
             model_config: EvaluatorModelConfig,
             rating_scale: RatingScale,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Instructions", Some("instructions"), string(instructions));
+            let mut this = rt::Props::default();
+            this.set(
+                "Instructions",
+                Some("instructions"),
+                rt::string(instructions),
+            );
             this.set("ModelConfig", Some("model_config"), model_config.into());
             this.set("RatingScale", Some("rating_scale"), rating_scale.into());
             LlmAsAJudgeEvaluatorConfig(this)
@@ -2593,14 +2632,18 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-numericalscaledefinition.html)
     #[derive(Clone, Debug)]
-    pub struct NumericalScaleDefinition(Props);
+    pub struct NumericalScaleDefinition(rt::Props);
     impl NumericalScaleDefinition {
         /// A new `NumericalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`), `value` (`Value`).
-        pub fn new(definition: impl Into<Expr>, label: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Definition", Some("definition"), string(definition));
-            this.set("Label", Some("label"), string(label));
-            this.set("Value", Some("value"), int(value));
+        pub fn new(
+            definition: impl Into<rt::Expr>,
+            label: impl Into<rt::Expr>,
+            value: i64,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Definition", Some("definition"), rt::string(definition));
+            this.set("Label", Some("label"), rt::string(label));
+            this.set("Value", Some("value"), rt::int(value));
             NumericalScaleDefinition(this)
         }
     }
@@ -2611,12 +2654,12 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-openresponsesevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OpenResponsesEvaluatorModelConfig(Props);
+    pub struct OpenResponsesEvaluatorModelConfig(rt::Props);
     impl OpenResponsesEvaluatorModelConfig {
         /// A new `OpenResponsesEvaluatorModelConfig`. Required properties: `model_id` (`ModelId`).
-        pub fn new(model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelId", Some("model_id"), string(model_id));
+        pub fn new(model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             OpenResponsesEvaluatorModelConfig(this)
         }
         /// The maximum number of output tokens to generate, including visible output and reasoning tokens.
@@ -2624,7 +2667,7 @@ pub mod evaluator {
         /// Constraints: at least 1. CloudFormation `MaxOutputTokens`, Terraform `max_output_tokens`.
         pub fn max_output_tokens(mut self, value: i64) -> Self {
             self.0
-                .set("MaxOutputTokens", Some("max_output_tokens"), int(value));
+                .set("MaxOutputTokens", Some("max_output_tokens"), rt::int(value));
             self
         }
         /// The reasoning configuration for reasoning models.
@@ -2638,14 +2681,15 @@ pub mod evaluator {
         ///
         /// Constraints: range 0..=2. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// The nucleus sampling probability mass between 0 and 1.
         ///
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -2656,11 +2700,11 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-ratingscale.html)
     #[derive(Clone, Debug)]
-    pub struct RatingScale(Props);
+    pub struct RatingScale(rt::Props);
     impl RatingScale {
         /// A new `RatingScale`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RatingScale(this)
         }
         /// CloudFormation `Categorical`, Terraform `categorical`.
@@ -2668,7 +2712,8 @@ pub mod evaluator {
             mut self,
             value: impl IntoIterator<Item = CategoricalScaleDefinition>,
         ) -> Self {
-            self.0.set("Categorical", Some("categorical"), list(value));
+            self.0
+                .set("Categorical", Some("categorical"), rt::list(value));
             self
         }
         /// The dimensions an LLM-as-a-Judge evaluator scores in a single judge call.
@@ -2678,7 +2723,7 @@ pub mod evaluator {
             mut self,
             value: impl IntoIterator<Item = EvaluationDimension>,
         ) -> Self {
-            self.0.set("MultiDimensional", None, list(value));
+            self.0.set("MultiDimensional", None, rt::list(value));
             self
         }
         /// CloudFormation `Numerical`, Terraform `numerical`.
@@ -2686,7 +2731,7 @@ pub mod evaluator {
             mut self,
             value: impl IntoIterator<Item = NumericalScaleDefinition>,
         ) -> Self {
-            self.0.set("Numerical", Some("numerical"), list(value));
+            self.0.set("Numerical", Some("numerical"), rt::list(value));
             self
         }
     }
@@ -2697,18 +2742,18 @@ pub mod evaluator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-reasoningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReasoningConfiguration(Props);
+    pub struct ReasoningConfiguration(rt::Props);
     impl ReasoningConfiguration {
         /// A new `ReasoningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReasoningConfiguration(this)
         }
         /// The level of reasoning effort the model applies.
         ///
         /// Constraints: length 1..=64. CloudFormation `Effort`, Terraform `effort`.
-        pub fn effort(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Effort", Some("effort"), string(value));
+        pub fn effort(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Effort", Some("effort"), rt::string(value));
             self
         }
     }
@@ -2730,11 +2775,11 @@ pub mod evaluator {
 /// CloudFormation: `AWS::BedrockAgentCore::Gateway`. Terraform: `awscc_bedrockagentcore_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-gateway.html)
-pub struct Gateway(Base);
-static GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct Gateway(rt::Base);
+static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Gateway",
     terraform: Some("awscc_bedrockagentcore_gateway"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2769,32 +2814,32 @@ impl Gateway {
     pub fn new(
         id: impl Into<String>,
         authorizer_type: gateway::AuthorizerType,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_TYPE);
+        let mut this = rt::Base::new(id, &GATEWAY_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
             authorizer_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Gateway(this)
     }
     /// CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
-    pub fn authorizer_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn authorizer_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "AuthorizerConfiguration",
             Some("authorizer_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `ExceptionLevel`, Terraform `exception_level`.
@@ -2811,13 +2856,14 @@ impl Gateway {
         self.0.set(
             "InterceptorConfigurations",
             Some("interceptor_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// CloudFormation `PolicyEngineConfiguration`, Terraform `policy_engine_configuration`.
@@ -2833,18 +2879,21 @@ impl Gateway {
         self
     }
     /// CloudFormation `ProtocolConfiguration`, Terraform `protocol_configuration`.
-    pub fn protocol_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn protocol_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ProtocolConfiguration",
             Some("protocol_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// CloudFormation `ProtocolType`, Terraform `protocol_type`.
-    pub fn protocol_type(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("ProtocolType", Some("protocol_type"), json_string(value));
+    pub fn protocol_type(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ProtocolType",
+            Some("protocol_type"),
+            rt::json_string(value),
+        );
         self
     }
     /// CloudFormation `WafConfiguration`, Terraform `waf_configuration`.
@@ -2857,43 +2906,43 @@ impl Gateway {
 builder!(Gateway, GatewayHandle);
 /// A declared `AWS::BedrockAgentCore::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayHandle(Handle);
+pub struct GatewayHandle(rt::Handle);
 handle!(GatewayHandle);
 impl GatewayHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `GatewayArn`; Terraform `gateway_arn`.
-    pub fn gateway_arn(&self) -> Expr {
+    pub fn gateway_arn(&self) -> rt::Expr {
         self.0.attr("GatewayArn")
     }
     /// CloudFormation `Fn::GetAtt` `GatewayIdentifier`; Terraform `gateway_identifier`.
-    pub fn gateway_identifier(&self) -> Expr {
+    pub fn gateway_identifier(&self) -> rt::Expr {
         self.0.attr("GatewayIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `GatewayUrl`; Terraform `gateway_url`.
-    pub fn gateway_url(&self) -> Expr {
+    pub fn gateway_url(&self) -> rt::Expr {
         self.0.attr("GatewayUrl")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; Terraform `status_reasons`.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `WebAclArn`; Terraform `web_acl_arn`.
-    pub fn web_acl_arn(&self) -> Expr {
+    pub fn web_acl_arn(&self) -> rt::Expr {
         self.0.attr("WebAclArn")
     }
     /// CloudFormation `Fn::GetAtt` `WorkloadIdentityDetails`; Terraform `workload_identity_details`.
-    pub fn workload_identity_details(&self) -> Expr {
+    pub fn workload_identity_details(&self) -> rt::Expr {
         self.0.attr("WorkloadIdentityDetails")
     }
 }
@@ -2904,20 +2953,20 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewayinterceptorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayInterceptorConfiguration(Props);
+    pub struct GatewayInterceptorConfiguration(rt::Props);
     impl GatewayInterceptorConfiguration {
         /// A new `GatewayInterceptorConfiguration`. Required properties: `interception_points` (`InterceptionPoints`), `interceptor` (`Interceptor`).
         pub fn new(
             interception_points: impl IntoIterator<Item = GatewayInterceptionPoint>,
-            interceptor: impl Into<Value>,
+            interceptor: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InterceptionPoints",
                 Some("interception_points"),
-                list(interception_points),
+                rt::list(interception_points),
             );
-            this.set("Interceptor", Some("interceptor"), json(interceptor));
+            this.set("Interceptor", Some("interceptor"), rt::json(interceptor));
             GatewayInterceptorConfiguration(this)
         }
         /// CloudFormation `InputConfiguration`, Terraform `input_configuration`.
@@ -2935,12 +2984,12 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewaypolicyengineconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayPolicyEngineConfiguration(Props);
+    pub struct GatewayPolicyEngineConfiguration(rt::Props);
     impl GatewayPolicyEngineConfiguration {
         /// A new `GatewayPolicyEngineConfiguration`. Required properties: `arn` (`Arn`), `mode` (`Mode`).
-        pub fn new(arn: impl Into<Expr>, mode: GatewayPolicyEngineMode) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>, mode: GatewayPolicyEngineMode) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             this.set("Mode", Some("mode"), mode.into());
             GatewayPolicyEngineConfiguration(this)
         }
@@ -2950,15 +2999,15 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorinputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InterceptorInputConfiguration(Props);
+    pub struct InterceptorInputConfiguration(rt::Props);
     impl InterceptorInputConfiguration {
         /// A new `InterceptorInputConfiguration`. Required properties: `pass_request_headers` (`PassRequestHeaders`).
         pub fn new(pass_request_headers: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PassRequestHeaders",
                 Some("pass_request_headers"),
-                boolean(pass_request_headers),
+                rt::boolean(pass_request_headers),
             );
             InterceptorInputConfiguration(this)
         }
@@ -2974,12 +3023,12 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorpayloadfilter.html)
     #[derive(Clone, Debug)]
-    pub struct InterceptorPayloadFilter(Props);
+    pub struct InterceptorPayloadFilter(rt::Props);
     impl InterceptorPayloadFilter {
         /// A new `InterceptorPayloadFilter`. Required properties: `exclude` (`Exclude`).
-        pub fn new(exclude: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Exclude", Some("exclude"), json(exclude));
+        pub fn new(exclude: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Exclude", Some("exclude"), rt::json(exclude));
             InterceptorPayloadFilter(this)
         }
     }
@@ -2988,11 +3037,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-wafconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WafConfiguration(Props);
+    pub struct WafConfiguration(rt::Props);
     impl WafConfiguration {
         /// A new `WafConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WafConfiguration(this)
         }
         /// CloudFormation `FailureMode`, Terraform `failure_mode`.
@@ -3056,11 +3105,11 @@ pub mod gateway {
 /// CloudFormation: `AWS::BedrockAgentCore::GatewayRateLimit`. Terraform: `awscc_bedrockagentcore_gateway_rate_limit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-gatewayratelimit.html)
-pub struct GatewayRateLimit(Base);
-static GATEWAY_RATE_LIMIT_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayRateLimit(rt::Base);
+static GATEWAY_RATE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::GatewayRateLimit",
     terraform: Some("awscc_bedrockagentcore_gateway_rate_limit"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3089,60 +3138,60 @@ impl GatewayRateLimit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dimension_keys: impl IntoIterator<Item = impl Into<Expr>>,
+        dimension_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
         entries: impl IntoIterator<Item = gateway_rate_limit::LimitEntry>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_RATE_LIMIT_TYPE);
+        let mut this = rt::Base::new(id, &GATEWAY_RATE_LIMIT_TYPE);
         this.set(
             "DimensionKeys",
             Some("dimension_keys"),
-            strings(dimension_keys),
+            rt::strings(dimension_keys),
         );
-        this.set("Entries", Some("entries"), list(entries));
+        this.set("Entries", Some("entries"), rt::list(entries));
         GatewayRateLimit(this)
     }
     /// Optional human-readable description for this limit.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`. Changing it replaces the resource. CloudFormation `GatewayIdentifier`, Terraform `gateway_identifier`.
-    pub fn gateway_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn gateway_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GatewayIdentifier",
             Some("gateway_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Limit identifier. Optional on Create (system-generates if not provided by customer).
     ///
     /// Constraints: length 2..=64; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_\.]{0,62}[a-zA-Z0-9]$`. Changing it replaces the resource. CloudFormation `RateLimitId`, Terraform `rate_limit_id`.
-    pub fn rate_limit_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn rate_limit_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RateLimitId", Some("rate_limit_id"), string(value));
+            .set("RateLimitId", Some("rate_limit_id"), rt::string(value));
         self
     }
 }
 builder!(GatewayRateLimit, GatewayRateLimitHandle);
 /// A declared `AWS::BedrockAgentCore::GatewayRateLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayRateLimitHandle(Handle);
+pub struct GatewayRateLimitHandle(rt::Handle);
 handle!(GatewayRateLimitHandle);
 impl GatewayRateLimitHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -3155,35 +3204,36 @@ pub mod gateway_rate_limit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-limitentry.html)
     #[derive(Clone, Debug)]
-    pub struct LimitEntry(Props);
+    pub struct LimitEntry(rt::Props);
     impl LimitEntry {
         /// A new `LimitEntry`. Required properties: `dimensions` (`Dimensions`).
         pub fn new(
-            dimensions: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            dimensions: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Dimensions", Some("dimensions"), string_map(dimensions));
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::string_map(dimensions));
             LimitEntry(this)
         }
         /// Connection rate limits (per second only).
         ///
         /// Constraints: 1..=1 items. CloudFormation `Connections`, Terraform `connections`.
         pub fn connections(mut self, value: impl IntoIterator<Item = RateConfig>) -> Self {
-            self.0.set("Connections", Some("connections"), list(value));
+            self.0
+                .set("Connections", Some("connections"), rt::list(value));
             self
         }
         /// Request rate limits (RPS or RPM).
         ///
         /// Constraints: 1..=1 items. CloudFormation `Requests`, Terraform `requests`.
         pub fn requests(mut self, value: impl IntoIterator<Item = RateConfig>) -> Self {
-            self.0.set("Requests", Some("requests"), list(value));
+            self.0.set("Requests", Some("requests"), rt::list(value));
             self
         }
         /// Token rate limits (TPM).
         ///
         /// Constraints: 1..=1 items. CloudFormation `Tokens`, Terraform `tokens`.
         pub fn tokens(mut self, value: impl IntoIterator<Item = RateConfig>) -> Self {
-            self.0.set("Tokens", Some("tokens"), list(value));
+            self.0.set("Tokens", Some("tokens"), rt::list(value));
             self
         }
     }
@@ -3194,13 +3244,13 @@ pub mod gateway_rate_limit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-rateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RateConfig(Props);
+    pub struct RateConfig(rt::Props);
     impl RateConfig {
         /// A new `RateConfig`. Required properties: `period` (`Period`), `rate` (`Rate`).
         pub fn new(period: Period, rate: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Period", Some("period"), period.into());
-            this.set("Rate", Some("rate"), int(rate));
+            this.set("Rate", Some("rate"), rt::int(rate));
             RateConfig(this)
         }
     }
@@ -3220,11 +3270,11 @@ pub mod gateway_rate_limit {
 /// CloudFormation: `AWS::BedrockAgentCore::GatewayRule`. Terraform: `awscc_bedrockagentcore_gateway_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-gatewayrule.html)
-pub struct GatewayRule(Base);
-static GATEWAY_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayRule(rt::Base);
+static GATEWAY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::GatewayRule",
     terraform: Some("awscc_bedrockagentcore_gateway_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3256,29 +3306,30 @@ static GATEWAY_RULE_TYPE: TypeInfo = TypeInfo {
 impl GatewayRule {
     /// Declares a `AWS::BedrockAgentCore::GatewayRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `priority` (`Priority`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, actions: impl Into<Value>, priority: i64) -> Self {
-        let mut this = Base::new(id, &GATEWAY_RULE_TYPE);
-        this.set("Actions", Some("actions"), json(actions));
-        this.set("Priority", Some("priority"), int(priority));
+    pub fn new(id: impl Into<String>, actions: impl Into<rt::Value>, priority: i64) -> Self {
+        let mut this = rt::Base::new(id, &GATEWAY_RULE_TYPE);
+        this.set("Actions", Some("actions"), rt::json(actions));
+        this.set("Priority", Some("priority"), rt::int(priority));
         GatewayRule(this)
     }
     /// Constraints: 0..=2 items. CloudFormation `Conditions`, Terraform `conditions`.
-    pub fn conditions(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Conditions", Some("conditions"), json(value));
+    pub fn conditions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Conditions", Some("conditions"), rt::json(value));
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`. Changing it replaces the resource. CloudFormation `GatewayIdentifier`, Terraform `gateway_identifier`.
-    pub fn gateway_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn gateway_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GatewayIdentifier",
             Some("gateway_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3286,31 +3337,31 @@ impl GatewayRule {
 builder!(GatewayRule, GatewayRuleHandle);
 /// A declared `AWS::BedrockAgentCore::GatewayRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayRuleHandle(Handle);
+pub struct GatewayRuleHandle(rt::Handle);
 handle!(GatewayRuleHandle);
 impl GatewayRuleHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `GatewayArn`; Terraform `gateway_arn`.
-    pub fn gateway_arn(&self) -> Expr {
+    pub fn gateway_arn(&self) -> rt::Expr {
         self.0.attr("GatewayArn")
     }
     /// CloudFormation `Fn::GetAtt` `RuleId`; Terraform `rule_id`.
-    pub fn rule_id(&self) -> Expr {
+    pub fn rule_id(&self) -> rt::Expr {
         self.0.attr("RuleId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `System`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn system(&self) -> Expr {
+    pub fn system(&self) -> rt::Expr {
         self.0.attr("System")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -3319,11 +3370,11 @@ impl GatewayRuleHandle {
 /// CloudFormation: `AWS::BedrockAgentCore::GatewayTarget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-gatewaytarget.html)
-pub struct GatewayTarget(Base);
-static GATEWAY_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayTarget(rt::Base);
+static GATEWAY_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::GatewayTarget",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3357,9 +3408,9 @@ static GATEWAY_TARGET_TYPE: TypeInfo = TypeInfo {
 impl GatewayTarget {
     /// Declares a `AWS::BedrockAgentCore::GatewayTarget` with the stack-unique `id`. Required properties: `target_configuration` (`TargetConfiguration`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, target_configuration: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &GATEWAY_TARGET_TYPE);
-        this.set("TargetConfiguration", None, json(target_configuration));
+    pub fn new(id: impl Into<String>, target_configuration: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &GATEWAY_TARGET_TYPE);
+        this.set("TargetConfiguration", None, rt::json(target_configuration));
         GatewayTarget(this)
     }
     /// Constraints: 1..=1 items. CloudFormation `CredentialProviderConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3368,17 +3419,17 @@ impl GatewayTarget {
         value: impl IntoIterator<Item = gateway_target::CredentialProviderConfiguration>,
     ) -> Self {
         self.0
-            .set("CredentialProviderConfigurations", None, list(value));
+            .set("CredentialProviderConfigurations", None, rt::list(value));
         self
     }
     /// Constraints: length 1..=200. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Constraints: pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`. Changing it replaces the resource. CloudFormation `GatewayIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn gateway_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GatewayIdentifier", None, string(value));
+    pub fn gateway_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GatewayIdentifier", None, rt::string(value));
         self
     }
     /// CloudFormation `MetadataConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3387,60 +3438,60 @@ impl GatewayTarget {
         self
     }
     /// Constraints: pattern `^([0-9a-zA-Z][-]?){1,100}$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `PrivateEndpoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn private_endpoint(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("PrivateEndpoint", None, json(value));
+    pub fn private_endpoint(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PrivateEndpoint", None, rt::json(value));
         self
     }
 }
 builder!(GatewayTarget, GatewayTargetHandle);
 /// A declared `AWS::BedrockAgentCore::GatewayTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayTargetHandle(Handle);
+pub struct GatewayTargetHandle(rt::Handle);
 handle!(GatewayTargetHandle);
 impl GatewayTargetHandle {
     /// CloudFormation `Fn::GetAtt` `AuthorizationData`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn authorization_data(&self) -> Expr {
+    pub fn authorization_data(&self) -> rt::Expr {
         self.0.attr("AuthorizationData")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `GatewayArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn gateway_arn(&self) -> Expr {
+    pub fn gateway_arn(&self) -> rt::Expr {
         self.0.attr("GatewayArn")
     }
     /// CloudFormation `Fn::GetAtt` `LastSynchronizedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_synchronized_at(&self) -> Expr {
+    pub fn last_synchronized_at(&self) -> rt::Expr {
         self.0.attr("LastSynchronizedAt")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateEndpointManagedResources`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn private_endpoint_managed_resources(&self) -> Expr {
+    pub fn private_endpoint_managed_resources(&self) -> rt::Expr {
         self.0.attr("PrivateEndpointManagedResources")
     }
     /// CloudFormation `Fn::GetAtt` `ProtocolType`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn protocol_type(&self) -> Expr {
+    pub fn protocol_type(&self) -> rt::Expr {
         self.0.attr("ProtocolType")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
     /// CloudFormation `Fn::GetAtt` `TargetId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn target_id(&self) -> Expr {
+    pub fn target_id(&self) -> rt::Expr {
         self.0.attr("TargetId")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -3451,11 +3502,11 @@ pub mod gateway_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-credentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CredentialProviderConfiguration(Props);
+    pub struct CredentialProviderConfiguration(rt::Props);
     impl CredentialProviderConfiguration {
         /// A new `CredentialProviderConfiguration`. Required properties: `credential_provider_type` (`CredentialProviderType`).
         pub fn new(credential_provider_type: CredentialProviderType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialProviderType",
                 None,
@@ -3464,8 +3515,8 @@ pub mod gateway_target {
             CredentialProviderConfiguration(this)
         }
         /// CloudFormation `CredentialProvider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn credential_provider(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("CredentialProvider", None, json(value));
+        pub fn credential_provider(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("CredentialProvider", None, rt::json(value));
             self
         }
     }
@@ -3474,35 +3525,38 @@ pub mod gateway_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-metadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataConfiguration(Props);
+    pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataConfiguration(this)
         }
         /// Constraints: 1..=10 items. CloudFormation `AllowedQueryParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn allowed_query_parameters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AllowedQueryParameters", None, strings(value));
+            self.0
+                .set("AllowedQueryParameters", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `AllowedRequestHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn allowed_request_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AllowedRequestHeaders", None, strings(value));
+            self.0
+                .set("AllowedRequestHeaders", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `AllowedResponseHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn allowed_response_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AllowedResponseHeaders", None, strings(value));
+            self.0
+                .set("AllowedResponseHeaders", None, rt::strings(value));
             self
         }
     }
@@ -3528,11 +3582,11 @@ pub mod gateway_target {
 /// CloudFormation: `AWS::BedrockAgentCore::Harness`. Terraform: `awscc_bedrockagentcore_harness` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-harness.html)
-pub struct Harness(Base);
-static HARNESS_TYPE: TypeInfo = TypeInfo {
+pub struct Harness(rt::Base);
+static HARNESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Harness",
     terraform: Some("awscc_bedrockagentcore_harness"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3584,26 +3638,30 @@ impl Harness {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role_arn: impl Into<Expr>,
-        harness_name: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        harness_name: impl Into<rt::Expr>,
         model: harness::HarnessModelConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &HARNESS_TYPE);
+        let mut this = rt::Base::new(id, &HARNESS_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
-        this.set("HarnessName", Some("harness_name"), string(harness_name));
+        this.set(
+            "HarnessName",
+            Some("harness_name"),
+            rt::string(harness_name),
+        );
         this.set("Model", Some("model"), model.into());
         Harness(this)
     }
     /// The tools that the agent is allowed to use.
     ///
     /// CloudFormation `AllowedTools`, Terraform `allowed_tools`.
-    pub fn allowed_tools(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn allowed_tools(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AllowedTools", Some("allowed_tools"), strings(value));
+            .set("AllowedTools", Some("allowed_tools"), rt::strings(value));
         self
     }
     /// The inbound authorization configuration for authenticating incoming requests.
@@ -3640,12 +3698,12 @@ impl Harness {
     /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
     pub fn environment_variables(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -3653,7 +3711,7 @@ impl Harness {
     ///
     /// Constraints: at most 20 items. CloudFormation `Hooks`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn hooks(mut self, value: impl IntoIterator<Item = harness::HarnessHook>) -> Self {
-        self.0.set("Hooks", None, list(value));
+        self.0.set("Hooks", None, rt::list(value));
         self
     }
     /// The maximum number of iterations the agent loop can execute per invocation.
@@ -3661,14 +3719,14 @@ impl Harness {
     /// CloudFormation `MaxIterations`, Terraform `max_iterations`.
     pub fn max_iterations(mut self, value: i64) -> Self {
         self.0
-            .set("MaxIterations", Some("max_iterations"), int(value));
+            .set("MaxIterations", Some("max_iterations"), rt::int(value));
         self
     }
     /// The maximum number of tokens the agent can generate per iteration.
     ///
     /// CloudFormation `MaxTokens`, Terraform `max_tokens`.
     pub fn max_tokens(mut self, value: i64) -> Self {
-        self.0.set("MaxTokens", Some("max_tokens"), int(value));
+        self.0.set("MaxTokens", Some("max_tokens"), rt::int(value));
         self
     }
     /// The AgentCore Memory configuration for persisting conversation context.
@@ -3682,7 +3740,7 @@ impl Harness {
     ///
     /// CloudFormation `Skills`, Terraform `skills`.
     pub fn skills(mut self, value: impl IntoIterator<Item = harness::HarnessSkill>) -> Self {
-        self.0.set("Skills", Some("skills"), list(value));
+        self.0.set("Skills", Some("skills"), rt::list(value));
         self
     }
     /// The system prompt that defines the agent's behavior.
@@ -3693,7 +3751,7 @@ impl Harness {
         value: impl IntoIterator<Item = harness::HarnessSystemContentBlock>,
     ) -> Self {
         self.0
-            .set("SystemPrompt", Some("system_prompt"), list(value));
+            .set("SystemPrompt", Some("system_prompt"), rt::list(value));
         self
     }
     /// The maximum duration in seconds for the agent loop execution per invocation.
@@ -3701,14 +3759,14 @@ impl Harness {
     /// CloudFormation `TimeoutSeconds`, Terraform `timeout_seconds`.
     pub fn timeout_seconds(mut self, value: i64) -> Self {
         self.0
-            .set("TimeoutSeconds", Some("timeout_seconds"), int(value));
+            .set("TimeoutSeconds", Some("timeout_seconds"), rt::int(value));
         self
     }
     /// The tools available to the agent.
     ///
     /// CloudFormation `Tools`, Terraform `tools`.
     pub fn tools(mut self, value: impl IntoIterator<Item = harness::HarnessTool>) -> Self {
-        self.0.set("Tools", Some("tools"), list(value));
+        self.0.set("Tools", Some("tools"), rt::list(value));
         self
     }
     /// The truncation configuration for managing conversation context.
@@ -3722,61 +3780,61 @@ impl Harness {
 builder!(Harness, HarnessHandle);
 /// A declared `AWS::BedrockAgentCore::Harness`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HarnessHandle(Handle);
+pub struct HarnessHandle(rt::Handle);
 handle!(HarnessHandle);
 impl HarnessHandle {
     /// The Amazon Resource Name (ARN) of the harness.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the harness.
     ///
     /// CloudFormation `Fn::GetAtt` `HarnessId`; Terraform `harness_id`.
-    pub fn harness_id(&self) -> Expr {
+    pub fn harness_id(&self) -> rt::Expr {
         self.0.attr("HarnessId")
     }
     /// The current status of the harness.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version of the harness.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The timestamp when the harness was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the harness was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Memory.ManagedMemoryConfiguration.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn memory_managed_memory_configuration_arn(&self) -> Expr {
+    pub fn memory_managed_memory_configuration_arn(&self) -> rt::Expr {
         self.0.attr("Memory.ManagedMemoryConfiguration.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeArn`; Terraform `environment.agent_core_runtime_environment.agent_runtime_arn`.
-    pub fn environment_agent_core_runtime_environment_agent_runtime_arn(&self) -> Expr {
+    pub fn environment_agent_core_runtime_environment_agent_runtime_arn(&self) -> rt::Expr {
         self.0
             .attr("Environment.AgentCoreRuntimeEnvironment.AgentRuntimeArn")
     }
     /// CloudFormation `Fn::GetAtt` `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeName`; Terraform `environment.agent_core_runtime_environment.agent_runtime_name`.
-    pub fn environment_agent_core_runtime_environment_agent_runtime_name(&self) -> Expr {
+    pub fn environment_agent_core_runtime_environment_agent_runtime_name(&self) -> rt::Expr {
         self.0
             .attr("Environment.AgentCoreRuntimeEnvironment.AgentRuntimeName")
     }
     /// CloudFormation `Fn::GetAtt` `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId`; Terraform `environment.agent_core_runtime_environment.agent_runtime_id`.
-    pub fn environment_agent_core_runtime_environment_agent_runtime_id(&self) -> Expr {
+    pub fn environment_agent_core_runtime_environment_agent_runtime_id(&self) -> rt::Expr {
         self.0
             .attr("Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId")
     }
@@ -3788,11 +3846,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerConfiguration(Props);
+    pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
         /// A new `AuthorizerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizerConfiguration(this)
         }
         /// CloudFormation `CustomJWTAuthorizer`, Terraform `custom_jwt_authorizer`.
@@ -3810,14 +3868,14 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizingClaimMatchValueType(Props);
+    pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
         /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
         pub fn new(
             claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClaimMatchOperator",
                 Some("claim_match_operator"),
@@ -3836,31 +3894,31 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct ClaimMatchValueType(Props);
+    pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
         /// A new `ClaimMatchValueType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClaimMatchValueType(this)
         }
         /// Constraints: length 1..=255; pattern `^[A-Za-z0-9_.-]+$`. CloudFormation `MatchValueString`, Terraform `match_value_string`.
-        pub fn match_value_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn match_value_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MatchValueString",
                 Some("match_value_string"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `MatchValueStringList`, Terraform `match_value_string_list`.
         pub fn match_value_string_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "MatchValueStringList",
                 Some("match_value_string_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3870,12 +3928,16 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-containerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerConfiguration(Props);
+    pub struct ContainerConfiguration(rt::Props);
     impl ContainerConfiguration {
         /// A new `ContainerConfiguration`. Required properties: `container_uri` (`ContainerUri`).
-        pub fn new(container_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ContainerUri", Some("container_uri"), string(container_uri));
+        pub fn new(container_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ContainerUri",
+                Some("container_uri"),
+                rt::string(container_uri),
+            );
             ContainerConfiguration(this)
         }
     }
@@ -3884,15 +3946,15 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
-    pub struct CustomClaimValidationType(Props);
+    pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
         /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
         pub fn new(
             authorizing_claim_match_value: AuthorizingClaimMatchValueType,
-            inbound_token_claim_name: impl Into<Expr>,
+            inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizingClaimMatchValue",
                 Some("authorizing_claim_match_value"),
@@ -3901,7 +3963,7 @@ pub mod harness {
             this.set(
                 "InboundTokenClaimName",
                 Some("inbound_token_claim_name"),
-                string(inbound_token_claim_name),
+                rt::string(inbound_token_claim_name),
             );
             this.set(
                 "InboundTokenClaimValueType",
@@ -3916,12 +3978,16 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomJwtAuthorizerConfiguration(Props);
+    pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
         /// A new `CustomJwtAuthorizerConfiguration`. Required properties: `discovery_url` (`DiscoveryUrl`).
-        pub fn new(discovery_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DiscoveryUrl", Some("discovery_url"), string(discovery_url));
+        pub fn new(discovery_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DiscoveryUrl",
+                Some("discovery_url"),
+                rt::string(discovery_url),
+            );
             CustomJwtAuthorizerConfiguration(this)
         }
         /// A map that associates each scope in AllowedScopes with a corresponding advertised scope value.
@@ -3929,31 +3995,43 @@ pub mod harness {
         /// CloudFormation `AdvertisedScopeMapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn advertised_scope_mapping(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("AdvertisedScopeMapping", None, string_map(value));
+                .set("AdvertisedScopeMapping", None, rt::string_map(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedAudience`, Terraform `allowed_audience`.
         pub fn allowed_audience(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AllowedAudience", Some("allowed_audience"), strings(value));
+            self.0.set(
+                "AllowedAudience",
+                Some("allowed_audience"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedClients`, Terraform `allowed_clients`.
-        pub fn allowed_clients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("AllowedClients", Some("allowed_clients"), strings(value));
+        pub fn allowed_clients(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AllowedClients",
+                Some("allowed_clients"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedScopes`, Terraform `allowed_scopes`.
-        pub fn allowed_scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_scopes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedScopes", Some("allowed_scopes"), strings(value));
+                .set("AllowedScopes", Some("allowed_scopes"), rt::strings(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `CustomClaims`, Terraform `custom_claims`.
@@ -3962,7 +4040,7 @@ pub mod harness {
             value: impl IntoIterator<Item = CustomClaimValidationType>,
         ) -> Self {
             self.0
-                .set("CustomClaims", Some("custom_claims"), list(value));
+                .set("CustomClaims", Some("custom_claims"), rt::list(value));
             self
         }
         /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
@@ -3977,7 +4055,8 @@ pub mod harness {
             mut self,
             value: impl IntoIterator<Item = PrivateEndpointOverride>,
         ) -> Self {
-            self.0.set("PrivateEndpointOverrides", None, list(value));
+            self.0
+                .set("PrivateEndpointOverrides", None, rt::list(value));
             self
         }
     }
@@ -3988,13 +4067,13 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EfsAccessPointConfiguration(Props);
+    pub struct EfsAccessPointConfiguration(rt::Props);
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<Expr>, mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccessPointArn", None, string(access_point_arn));
-            this.set("MountPath", None, string(mount_path));
+        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccessPointArn", None, rt::string(access_point_arn));
+            this.set("MountPath", None, rt::string(mount_path));
             EfsAccessPointConfiguration(this)
         }
     }
@@ -4003,11 +4082,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilesystemConfiguration(Props);
+    pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
         /// A new `FilesystemConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilesystemConfiguration(this)
         }
         /// Configuration for an Amazon EFS access point to mount into the AgentCore Runtime.
@@ -4038,12 +4117,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessafterinvocationhook.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAfterInvocationHook(Props);
+    pub struct HarnessAfterInvocationHook(rt::Props);
     impl HarnessAfterInvocationHook {
         /// A new `HarnessAfterInvocationHook`. Required properties: `name` (`Name`), `target` (`Target`).
-        pub fn new(name: impl Into<Expr>, target: HarnessHookTarget) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, target: HarnessHookTarget) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Target", None, target.into());
             HarnessAfterInvocationHook(this)
         }
@@ -4055,12 +4134,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessaftertoolcallhook.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAfterToolCallHook(Props);
+    pub struct HarnessAfterToolCallHook(rt::Props);
     impl HarnessAfterToolCallHook {
         /// A new `HarnessAfterToolCallHook`. Required properties: `name` (`Name`), `target` (`Target`).
-        pub fn new(name: impl Into<Expr>, target: HarnessHookTarget) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, target: HarnessHookTarget) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Target", None, target.into());
             HarnessAfterToolCallHook(this)
         }
@@ -4070,16 +4149,17 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorebrowserconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAgentCoreBrowserConfig(Props);
+    pub struct HarnessAgentCoreBrowserConfig(rt::Props);
     impl HarnessAgentCoreBrowserConfig {
         /// A new `HarnessAgentCoreBrowserConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessAgentCoreBrowserConfig(this)
         }
         /// Constraints: pattern `^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):browser(-custom)?/(aws\.browser\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$`. CloudFormation `BrowserArn`, Terraform `browser_arn`.
-        pub fn browser_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BrowserArn", Some("browser_arn"), string(value));
+        pub fn browser_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BrowserArn", Some("browser_arn"), rt::string(value));
             self
         }
     }
@@ -4088,19 +4168,19 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorecodeinterpreterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAgentCoreCodeInterpreterConfig(Props);
+    pub struct HarnessAgentCoreCodeInterpreterConfig(rt::Props);
     impl HarnessAgentCoreCodeInterpreterConfig {
         /// A new `HarnessAgentCoreCodeInterpreterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessAgentCoreCodeInterpreterConfig(this)
         }
         /// Constraints: pattern `^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:(aws|[0-9]{12}):code-interpreter(-custom)?/(aws\.codeinterpreter\.v1|[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10})$`. CloudFormation `CodeInterpreterArn`, Terraform `code_interpreter_arn`.
-        pub fn code_interpreter_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn code_interpreter_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CodeInterpreterArn",
                 Some("code_interpreter_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4110,12 +4190,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAgentCoreGatewayConfig(Props);
+    pub struct HarnessAgentCoreGatewayConfig(rt::Props);
     impl HarnessAgentCoreGatewayConfig {
         /// A new `HarnessAgentCoreGatewayConfig`. Required properties: `gateway_arn` (`GatewayArn`).
-        pub fn new(gateway_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GatewayArn", Some("gateway_arn"), string(gateway_arn));
+        pub fn new(gateway_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GatewayArn", Some("gateway_arn"), rt::string(gateway_arn));
             HarnessAgentCoreGatewayConfig(this)
         }
         /// CloudFormation `OutboundAuth`, Terraform `outbound_auth`.
@@ -4130,29 +4210,29 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorememoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAgentCoreMemoryConfiguration(Props);
+    pub struct HarnessAgentCoreMemoryConfiguration(rt::Props);
     impl HarnessAgentCoreMemoryConfiguration {
         /// A new `HarnessAgentCoreMemoryConfiguration`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             HarnessAgentCoreMemoryConfiguration(this)
         }
         /// CloudFormation `ActorId`, Terraform `actor_id`.
-        pub fn actor_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ActorId", Some("actor_id"), string(value));
+        pub fn actor_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ActorId", Some("actor_id"), rt::string(value));
             self
         }
         /// CloudFormation `MessagesCount`, Terraform `messages_count`.
         pub fn messages_count(mut self, value: i64) -> Self {
             self.0
-                .set("MessagesCount", Some("messages_count"), int(value));
+                .set("MessagesCount", Some("messages_count"), rt::int(value));
             self
         }
         /// CloudFormation `RetrievalConfig`, Terraform `retrieval_config`.
-        pub fn retrieval_config(mut self, value: impl Into<Value>) -> Self {
+        pub fn retrieval_config(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("RetrievalConfig", Some("retrieval_config"), json(value));
+                .set("RetrievalConfig", Some("retrieval_config"), rt::json(value));
             self
         }
     }
@@ -4161,37 +4241,43 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoreruntimeenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessAgentCoreRuntimeEnvironment(Props);
+    pub struct HarnessAgentCoreRuntimeEnvironment(rt::Props);
     impl HarnessAgentCoreRuntimeEnvironment {
         /// A new `HarnessAgentCoreRuntimeEnvironment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessAgentCoreRuntimeEnvironment(this)
         }
         /// The ARN of the underlying AgentCore Runtime.
         ///
         /// Constraints: length 20..=1011. CloudFormation `AgentRuntimeArn`, Terraform `agent_runtime_arn`.
-        pub fn agent_runtime_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AgentRuntimeArn", Some("agent_runtime_arn"), string(value));
+        pub fn agent_runtime_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AgentRuntimeArn",
+                Some("agent_runtime_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The ID of the underlying AgentCore Runtime.
         ///
         /// CloudFormation `AgentRuntimeId`, Terraform `agent_runtime_id`.
-        pub fn agent_runtime_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AgentRuntimeId", Some("agent_runtime_id"), string(value));
+        pub fn agent_runtime_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AgentRuntimeId",
+                Some("agent_runtime_id"),
+                rt::string(value),
+            );
             self
         }
         /// The name of the underlying AgentCore Runtime.
         ///
         /// CloudFormation `AgentRuntimeName`, Terraform `agent_runtime_name`.
-        pub fn agent_runtime_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn agent_runtime_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AgentRuntimeName",
                 Some("agent_runtime_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4203,7 +4289,7 @@ pub mod harness {
             self.0.set(
                 "FilesystemConfigurations",
                 Some("filesystem_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -4231,19 +4317,19 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbedrockmodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessBedrockModelConfig(Props);
+    pub struct HarnessBedrockModelConfig(rt::Props);
     impl HarnessBedrockModelConfig {
         /// A new `HarnessBedrockModelConfig`. Required properties: `model_id` (`ModelId`).
-        pub fn new(model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelId", Some("model_id"), string(model_id));
+        pub fn new(model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             HarnessBedrockModelConfig(this)
         }
         /// Provider-specific parameters passed through to the model provider unchanged.
         ///
         /// CloudFormation `AdditionalParams`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_params(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AdditionalParams", None, json(value));
+        pub fn additional_params(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AdditionalParams", None, rt::json(value));
             self
         }
         /// CloudFormation `ApiFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4253,17 +4339,18 @@ pub mod harness {
         }
         /// Constraints: at least 1. CloudFormation `MaxTokens`, Terraform `max_tokens`.
         pub fn max_tokens(mut self, value: i64) -> Self {
-            self.0.set("MaxTokens", Some("max_tokens"), int(value));
+            self.0.set("MaxTokens", Some("max_tokens"), rt::int(value));
             self
         }
         /// Constraints: range 0..=2. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -4274,12 +4361,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforeinvocationhook.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessBeforeInvocationHook(Props);
+    pub struct HarnessBeforeInvocationHook(rt::Props);
     impl HarnessBeforeInvocationHook {
         /// A new `HarnessBeforeInvocationHook`. Required properties: `name` (`Name`), `target` (`Target`).
-        pub fn new(name: impl Into<Expr>, target: HarnessHookTarget) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, target: HarnessHookTarget) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Target", None, target.into());
             HarnessBeforeInvocationHook(this)
         }
@@ -4291,12 +4378,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforetoolcallhook.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessBeforeToolCallHook(Props);
+    pub struct HarnessBeforeToolCallHook(rt::Props);
     impl HarnessBeforeToolCallHook {
         /// A new `HarnessBeforeToolCallHook`. Required properties: `name` (`Name`), `target` (`Target`).
-        pub fn new(name: impl Into<Expr>, target: HarnessHookTarget) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>, target: HarnessHookTarget) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set("Target", None, target.into());
             HarnessBeforeToolCallHook(this)
         }
@@ -4306,11 +4393,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentartifact.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessEnvironmentArtifact(Props);
+    pub struct HarnessEnvironmentArtifact(rt::Props);
     impl HarnessEnvironmentArtifact {
         /// A new `HarnessEnvironmentArtifact`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessEnvironmentArtifact(this)
         }
         /// CloudFormation `ContainerConfiguration`, Terraform `container_configuration`.
@@ -4328,11 +4415,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentprovider.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessEnvironmentProvider(Props);
+    pub struct HarnessEnvironmentProvider(rt::Props);
     impl HarnessEnvironmentProvider {
         /// A new `HarnessEnvironmentProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessEnvironmentProvider(this)
         }
         /// CloudFormation `AgentCoreRuntimeEnvironment`, Terraform `agent_core_runtime_environment`.
@@ -4353,21 +4440,22 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgatewayoutboundauth.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessGatewayOutboundAuth(Props);
+    pub struct HarnessGatewayOutboundAuth(rt::Props);
     impl HarnessGatewayOutboundAuth {
         /// A new `HarnessGatewayOutboundAuth`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessGatewayOutboundAuth(this)
         }
         /// CloudFormation `AwsIam`, Terraform `aws_iam`.
-        pub fn aws_iam(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AwsIam", Some("aws_iam"), json_string(value));
+        pub fn aws_iam(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("AwsIam", Some("aws_iam"), rt::json_string(value));
             self
         }
         /// CloudFormation `None`, Terraform `none`.
-        pub fn none(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("None", Some("none"), json_string(value));
+        pub fn none(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("None", Some("none"), rt::json_string(value));
             self
         }
         /// CloudFormation `Oauth`, Terraform `oauth`.
@@ -4381,40 +4469,41 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgeminimodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessGeminiModelConfig(Props);
+    pub struct HarnessGeminiModelConfig(rt::Props);
     impl HarnessGeminiModelConfig {
         /// A new `HarnessGeminiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), string(api_key_arn));
-            this.set("ModelId", Some("model_id"), string(model_id));
+        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             HarnessGeminiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the Gemini model provider unchanged.
         ///
         /// CloudFormation `AdditionalParams`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_params(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AdditionalParams", None, json(value));
+        pub fn additional_params(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AdditionalParams", None, rt::json(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `MaxTokens`, Terraform `max_tokens`.
         pub fn max_tokens(mut self, value: i64) -> Self {
-            self.0.set("MaxTokens", Some("max_tokens"), int(value));
+            self.0.set("MaxTokens", Some("max_tokens"), rt::int(value));
             self
         }
         /// Constraints: range 0..=2. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// Constraints: range 0..=500. CloudFormation `TopK`, Terraform `top_k`.
         pub fn top_k(mut self, value: i64) -> Self {
-            self.0.set("TopK", Some("top_k"), int(value));
+            self.0.set("TopK", Some("top_k"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -4425,11 +4514,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshook.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessHook(Props);
+    pub struct HarnessHook(rt::Props);
     impl HarnessHook {
         /// A new `HarnessHook`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessHook(this)
         }
         /// A hook that runs after an agent invocation.
@@ -4468,12 +4557,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshookeventbridgetarget.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessHookEventBridgeTarget(Props);
+    pub struct HarnessHookEventBridgeTarget(rt::Props);
     impl HarnessHookEventBridgeTarget {
         /// A new `HarnessHookEventBridgeTarget`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             HarnessHookEventBridgeTarget(this)
         }
     }
@@ -4484,12 +4573,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooklambdatarget.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessHookLambdaTarget(Props);
+    pub struct HarnessHookLambdaTarget(rt::Props);
     impl HarnessHookLambdaTarget {
         /// A new `HarnessHookLambdaTarget`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             HarnessHookLambdaTarget(this)
         }
         /// Whether the agent loop continues or stops when the Lambda invocation fails.
@@ -4503,7 +4592,7 @@ pub mod harness {
         ///
         /// Constraints: range 1..=900. CloudFormation `TimeoutSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
-            self.0.set("TimeoutSeconds", None, int(value));
+            self.0.set("TimeoutSeconds", None, rt::int(value));
             self
         }
     }
@@ -4514,12 +4603,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooksnstarget.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessHookSnsTarget(Props);
+    pub struct HarnessHookSnsTarget(rt::Props);
     impl HarnessHookSnsTarget {
         /// A new `HarnessHookSnsTarget`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             HarnessHookSnsTarget(this)
         }
     }
@@ -4530,11 +4619,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooktarget.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessHookTarget(Props);
+    pub struct HarnessHookTarget(rt::Props);
     impl HarnessHookTarget {
         /// A new `HarnessHookTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessHookTarget(this)
         }
         /// An EventBridge event bus that receives lifecycle hook events asynchronously.
@@ -4564,16 +4653,16 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessinlinefunctionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessInlineFunctionConfig(Props);
+    pub struct HarnessInlineFunctionConfig(rt::Props);
     impl HarnessInlineFunctionConfig {
         /// A new `HarnessInlineFunctionConfig`. Required properties: `description` (`Description`), `input_schema` (`InputSchema`).
-        pub fn new(description: impl Into<Expr>, input_schema: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Description", Some("description"), string(description));
+        pub fn new(description: impl Into<rt::Expr>, input_schema: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Description", Some("description"), rt::string(description));
             this.set(
                 "InputSchema",
                 Some("input_schema"),
-                json_string(input_schema),
+                rt::json_string(input_schema),
             );
             HarnessInlineFunctionConfig(this)
         }
@@ -4583,44 +4672,44 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesslitellmmodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessLiteLlmModelConfig(Props);
+    pub struct HarnessLiteLlmModelConfig(rt::Props);
     impl HarnessLiteLlmModelConfig {
         /// A new `HarnessLiteLlmModelConfig`. Required properties: `model_id` (`ModelId`).
-        pub fn new(model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelId", None, string(model_id));
+        pub fn new(model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelId", None, rt::string(model_id));
             HarnessLiteLlmModelConfig(this)
         }
         /// Provider-specific parameters passed through to LiteLLM unchanged.
         ///
         /// CloudFormation `AdditionalParams`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_params(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AdditionalParams", None, json(value));
+        pub fn additional_params(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AdditionalParams", None, rt::json(value));
             self
         }
         /// Constraints: length 1..=16383. CloudFormation `ApiBase`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn api_base(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiBase", None, string(value));
+        pub fn api_base(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApiBase", None, rt::string(value));
             self
         }
         /// Constraints: pattern `^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:token-vault/[a-zA-Z0-9-.]+/apikeycredentialprovider/[a-zA-Z0-9-.]+$`. CloudFormation `ApiKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn api_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiKeyArn", None, string(value));
+        pub fn api_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApiKeyArn", None, rt::string(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `MaxTokens`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_tokens(mut self, value: i64) -> Self {
-            self.0.set("MaxTokens", None, int(value));
+            self.0.set("MaxTokens", None, rt::int(value));
             self
         }
         /// Constraints: range 0..=2. CloudFormation `Temperature`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", None, int(value));
+            self.0.set("Temperature", None, rt::int(value));
             self
         }
         /// Constraints: range 0..=1. CloudFormation `TopP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", None, int(value));
+            self.0.set("TopP", None, rt::int(value));
             self
         }
     }
@@ -4631,39 +4720,39 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmanagedmemoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessManagedMemoryConfiguration(Props);
+    pub struct HarnessManagedMemoryConfiguration(rt::Props);
     impl HarnessManagedMemoryConfiguration {
         /// A new `HarnessManagedMemoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessManagedMemoryConfiguration(this)
         }
         /// The ARN of the managed memory resource.
         ///
         /// Constraints: pattern `^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:memory/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `Arn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", None, string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", None, rt::string(value));
             self
         }
         /// Customer-managed KMS key ARN.
         ///
         /// CloudFormation `EncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionKeyArn", None, string(value));
+        pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionKeyArn", None, rt::string(value));
             self
         }
         /// Event retention in days.
         ///
         /// Constraints: range 3..=365. CloudFormation `EventExpiryDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn event_expiry_duration(mut self, value: i64) -> Self {
-            self.0.set("EventExpiryDuration", None, int(value));
+            self.0.set("EventExpiryDuration", None, rt::int(value));
             self
         }
         /// Strategy types to enable.
         ///
         /// Constraints: 1..=4 items. CloudFormation `Strategies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn strategies(mut self, value: impl IntoIterator<Item = Strategies>) -> Self {
-            self.0.set("Strategies", None, list(value));
+            self.0.set("Strategies", None, rt::list(value));
             self
         }
     }
@@ -4672,11 +4761,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmemoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessMemoryConfiguration(Props);
+    pub struct HarnessMemoryConfiguration(rt::Props);
     impl HarnessMemoryConfiguration {
         /// A new `HarnessMemoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessMemoryConfiguration(this)
         }
         /// CloudFormation `AgentCoreMemoryConfiguration`, Terraform `agent_core_memory_configuration`.
@@ -4694,8 +4783,8 @@ pub mod harness {
         /// Explicitly opt out of memory.
         ///
         /// CloudFormation `Disabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn disabled(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Disabled", None, json(value));
+        pub fn disabled(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Disabled", None, rt::json(value));
             self
         }
         /// Configuration for managed memory.
@@ -4714,11 +4803,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessModelConfiguration(Props);
+    pub struct HarnessModelConfiguration(rt::Props);
     impl HarnessModelConfiguration {
         /// A new `HarnessModelConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessModelConfiguration(this)
         }
         /// CloudFormation `BedrockModelConfig`, Terraform `bedrock_model_config`.
@@ -4759,27 +4848,27 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessopenaimodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessOpenAiModelConfig(Props);
+    pub struct HarnessOpenAiModelConfig(rt::Props);
     impl HarnessOpenAiModelConfig {
         /// A new `HarnessOpenAiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), string(api_key_arn));
-            this.set("ModelId", Some("model_id"), string(model_id));
+        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             HarnessOpenAiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the model provider unchanged.
         ///
         /// CloudFormation `AdditionalParams`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_params(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AdditionalParams", None, json(value));
+        pub fn additional_params(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AdditionalParams", None, rt::json(value));
             self
         }
         /// Optional custom endpoint URL for an OpenAI-compatible endpoint.
         ///
         /// Constraints: length 1..=16383. CloudFormation `ApiBase`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn api_base(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApiBase", None, string(value));
+        pub fn api_base(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApiBase", None, rt::string(value));
             self
         }
         /// CloudFormation `ApiFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4789,17 +4878,18 @@ pub mod harness {
         }
         /// Constraints: at least 1. CloudFormation `MaxTokens`, Terraform `max_tokens`.
         pub fn max_tokens(mut self, value: i64) -> Self {
-            self.0.set("MaxTokens", Some("max_tokens"), int(value));
+            self.0.set("MaxTokens", Some("max_tokens"), rt::int(value));
             self
         }
         /// Constraints: range 0..=2. CloudFormation `Temperature`, Terraform `temperature`.
         pub fn temperature(mut self, value: i64) -> Self {
-            self.0.set("Temperature", Some("temperature"), int(value));
+            self.0
+                .set("Temperature", Some("temperature"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1. CloudFormation `TopP`, Terraform `top_p`.
         pub fn top_p(mut self, value: i64) -> Self {
-            self.0.set("TopP", Some("top_p"), int(value));
+            self.0.set("TopP", Some("top_p"), rt::int(value));
             self
         }
     }
@@ -4808,20 +4898,21 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessremotemcpconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessRemoteMcpConfig(Props);
+    pub struct HarnessRemoteMcpConfig(rt::Props);
     impl HarnessRemoteMcpConfig {
         /// A new `HarnessRemoteMcpConfig`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             HarnessRemoteMcpConfig(this)
         }
         /// CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Headers", Some("headers"), string_map(value));
+            self.0
+                .set("Headers", Some("headers"), rt::string_map(value));
             self
         }
     }
@@ -4830,11 +4921,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskill.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSkill(Props);
+    pub struct HarnessSkill(rt::Props);
     impl HarnessSkill {
         /// A new `HarnessSkill`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessSkill(this)
         }
         /// AWS Skills baked into the Harness's underlying Runtime.
@@ -4854,8 +4945,8 @@ pub mod harness {
         /// The filesystem path to the skill definition.
         ///
         /// Constraints: length at least 1. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// An S3 source containing the skill.
@@ -4873,18 +4964,18 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillawsskillssource.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSkillAwsSkillsSource(Props);
+    pub struct HarnessSkillAwsSkillsSource(rt::Props);
     impl HarnessSkillAwsSkillsSource {
         /// A new `HarnessSkillAwsSkillsSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessSkillAwsSkillsSource(this)
         }
         /// Optionally filter allowed skills with glob syntax, e.g., ['core-skills/*'].
         ///
         /// CloudFormation `Paths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Paths", None, strings(value));
+        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Paths", None, rt::strings(value));
             self
         }
     }
@@ -4895,19 +4986,19 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitauth.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSkillGitAuth(Props);
+    pub struct HarnessSkillGitAuth(rt::Props);
     impl HarnessSkillGitAuth {
         /// A new `HarnessSkillGitAuth`. Required properties: `credential_arn` (`CredentialArn`).
-        pub fn new(credential_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CredentialArn", None, string(credential_arn));
+        pub fn new(credential_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CredentialArn", None, rt::string(credential_arn));
             HarnessSkillGitAuth(this)
         }
         /// Username for authentication.
         ///
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -4918,12 +5009,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitsource.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSkillGitSource(Props);
+    pub struct HarnessSkillGitSource(rt::Props);
     impl HarnessSkillGitSource {
         /// A new `HarnessSkillGitSource`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", None, string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", None, rt::string(url));
             HarnessSkillGitSource(this)
         }
         /// Authentication configuration for accessing a private git repository.
@@ -4936,8 +5027,8 @@ pub mod harness {
         /// Subdirectory within the repository containing the skill.
         ///
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
     }
@@ -4948,12 +5039,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskills3source.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSkillS3Source(Props);
+    pub struct HarnessSkillS3Source(rt::Props);
     impl HarnessSkillS3Source {
         /// A new `HarnessSkillS3Source`. Required properties: `uri` (`Uri`).
-        pub fn new(uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Uri", None, string(uri));
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Uri", None, rt::string(uri));
             HarnessSkillS3Source(this)
         }
     }
@@ -4962,17 +5053,17 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessslidingwindowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSlidingWindowConfiguration(Props);
+    pub struct HarnessSlidingWindowConfiguration(rt::Props);
     impl HarnessSlidingWindowConfiguration {
         /// A new `HarnessSlidingWindowConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessSlidingWindowConfiguration(this)
         }
         /// CloudFormation `MessagesCount`, Terraform `messages_count`.
         pub fn messages_count(mut self, value: i64) -> Self {
             self.0
-                .set("MessagesCount", Some("messages_count"), int(value));
+                .set("MessagesCount", Some("messages_count"), rt::int(value));
             self
         }
     }
@@ -4981,11 +5072,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssummarizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSummarizationConfiguration(Props);
+    pub struct HarnessSummarizationConfiguration(rt::Props);
     impl HarnessSummarizationConfiguration {
         /// A new `HarnessSummarizationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessSummarizationConfiguration(this)
         }
         /// CloudFormation `PreserveRecentMessages`, Terraform `preserve_recent_messages`.
@@ -4993,23 +5084,23 @@ pub mod harness {
             self.0.set(
                 "PreserveRecentMessages",
                 Some("preserve_recent_messages"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `SummarizationSystemPrompt`, Terraform `summarization_system_prompt`.
-        pub fn summarization_system_prompt(mut self, value: impl Into<Expr>) -> Self {
+        pub fn summarization_system_prompt(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SummarizationSystemPrompt",
                 Some("summarization_system_prompt"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SummaryRatio`, Terraform `summary_ratio`.
         pub fn summary_ratio(mut self, value: i64) -> Self {
             self.0
-                .set("SummaryRatio", Some("summary_ratio"), int(value));
+                .set("SummaryRatio", Some("summary_ratio"), rt::int(value));
             self
         }
     }
@@ -5018,12 +5109,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssystemcontentblock.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessSystemContentBlock(Props);
+    pub struct HarnessSystemContentBlock(rt::Props);
     impl HarnessSystemContentBlock {
         /// A new `HarnessSystemContentBlock`. Required properties: `text` (`Text`).
-        pub fn new(text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", Some("text"), string(text));
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", Some("text"), rt::string(text));
             HarnessSystemContentBlock(this)
         }
     }
@@ -5032,11 +5123,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstool.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessTool(Props);
+    pub struct HarnessTool(rt::Props);
     impl HarnessTool {
         /// A new `HarnessTool`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             HarnessTool(this)
         }
@@ -5046,8 +5137,8 @@ pub mod harness {
             self
         }
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -5056,11 +5147,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstoolconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessToolConfiguration(Props);
+    pub struct HarnessToolConfiguration(rt::Props);
     impl HarnessToolConfiguration {
         /// A new `HarnessToolConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessToolConfiguration(this)
         }
         /// CloudFormation `AgentCoreBrowser`, Terraform `agent_core_browser`.
@@ -5104,11 +5195,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessTruncationConfiguration(Props);
+    pub struct HarnessTruncationConfiguration(rt::Props);
     impl HarnessTruncationConfiguration {
         /// A new `HarnessTruncationConfiguration`. Required properties: `strategy` (`Strategy`).
         pub fn new(strategy: Strategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Strategy", Some("strategy"), strategy.into());
             HarnessTruncationConfiguration(this)
         }
@@ -5123,11 +5214,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationstrategyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HarnessTruncationStrategyConfiguration(Props);
+    pub struct HarnessTruncationStrategyConfiguration(rt::Props);
     impl HarnessTruncationStrategyConfiguration {
         /// A new `HarnessTruncationStrategyConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HarnessTruncationStrategyConfiguration(this)
         }
         /// CloudFormation `SlidingWindow`, Terraform `sliding_window`.
@@ -5148,11 +5239,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleConfiguration(Props);
+    pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecycleConfiguration(this)
         }
         /// Constraints: range 60..=1209600. CloudFormation `IdleRuntimeSessionTimeout`, Terraform `idle_runtime_session_timeout`.
@@ -5160,13 +5251,14 @@ pub mod harness {
             self.0.set(
                 "IdleRuntimeSessionTimeout",
                 Some("idle_runtime_session_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: range 60..=1209600. CloudFormation `MaxLifetime`, Terraform `max_lifetime`.
         pub fn max_lifetime(mut self, value: i64) -> Self {
-            self.0.set("MaxLifetime", Some("max_lifetime"), int(value));
+            self.0
+                .set("MaxLifetime", Some("max_lifetime"), rt::int(value));
             self
         }
     }
@@ -5177,43 +5269,43 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-managedvpcresource.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedVpcResource(Props);
+    pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
         /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
         pub fn new(
             endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_identifier: impl Into<Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_identifier: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EndpointIpAddressType",
                 None,
                 endpoint_ip_address_type.into(),
             );
-            this.set("SubnetIds", None, strings(subnet_ids));
-            this.set("VpcIdentifier", None, string(vpc_identifier));
+            this.set("SubnetIds", None, rt::strings(subnet_ids));
+            this.set("VpcIdentifier", None, rt::string(vpc_identifier));
             ManagedVpcResource(this)
         }
         /// Constraints: length 3..=255. CloudFormation `RoutingDomain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn routing_domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoutingDomain", None, string(value));
+        pub fn routing_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoutingDomain", None, rt::string(value));
             self
         }
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `Tags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Tags", None, string_map(value));
+            self.0.set("Tags", None, rt::string_map(value));
             self
         }
     }
@@ -5222,11 +5314,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. Required properties: `network_mode` (`NetworkMode`).
         pub fn new(network_mode: NetworkMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NetworkMode", Some("network_mode"), network_mode.into());
             NetworkConfiguration(this)
         }
@@ -5245,36 +5337,40 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-oauthcredentialprovider.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentialProvider(Props);
+    pub struct OAuthCredentialProvider(rt::Props);
     impl OAuthCredentialProvider {
         /// A new `OAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`), `scopes` (`Scopes`).
         pub fn new(
-            provider_arn: impl Into<Expr>,
-            scopes: impl IntoIterator<Item = impl Into<Expr>>,
+            provider_arn: impl Into<rt::Expr>,
+            scopes: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ProviderArn", Some("provider_arn"), string(provider_arn));
-            this.set("Scopes", Some("scopes"), strings(scopes));
+            let mut this = rt::Props::default();
+            this.set(
+                "ProviderArn",
+                Some("provider_arn"),
+                rt::string(provider_arn),
+            );
+            this.set("Scopes", Some("scopes"), rt::strings(scopes));
             OAuthCredentialProvider(this)
         }
         /// CloudFormation `CustomParameters`, Terraform `custom_parameters`.
         pub fn custom_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "CustomParameters",
                 Some("custom_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// Constraints: length 1..=2048; pattern `^\w+:(\/?\/?)[^\s]+$`. CloudFormation `DefaultReturnUrl`, Terraform `default_return_url`.
-        pub fn default_return_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_return_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultReturnUrl",
                 Some("default_return_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5291,11 +5387,11 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateEndpoint(Props);
+    pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
         /// A new `PrivateEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateEndpoint(this)
         }
         /// Configuration for a service-managed VPC endpoint.
@@ -5320,12 +5416,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpointoverride.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateEndpointOverride(Props);
+    pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
         /// A new `PrivateEndpointOverride`. Required properties: `domain` (`Domain`), `private_endpoint` (`PrivateEndpoint`).
-        pub fn new(domain: impl Into<Expr>, private_endpoint: PrivateEndpoint) -> Self {
-            let mut this = Props::default();
-            this.set("Domain", None, string(domain));
+        pub fn new(domain: impl Into<rt::Expr>, private_endpoint: PrivateEndpoint) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Domain", None, rt::string(domain));
             this.set("PrivateEndpoint", None, private_endpoint.into());
             PrivateEndpointOverride(this)
         }
@@ -5337,13 +5433,13 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3FilesAccessPointConfiguration(Props);
+    pub struct S3FilesAccessPointConfiguration(rt::Props);
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<Expr>, mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccessPointArn", None, string(access_point_arn));
-            this.set("MountPath", None, string(mount_path));
+        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccessPointArn", None, rt::string(access_point_arn));
+            this.set("MountPath", None, rt::string(mount_path));
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -5354,15 +5450,15 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedLatticeResource(Props);
+    pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
         /// A new `SelfManagedLatticeResource`. Required properties: `resource_configuration_identifier` (`ResourceConfigurationIdentifier`).
-        pub fn new(resource_configuration_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(resource_configuration_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceConfigurationIdentifier",
                 None,
-                string(resource_configuration_identifier),
+                rt::string(resource_configuration_identifier),
             );
             SelfManagedLatticeResource(this)
         }
@@ -5372,12 +5468,12 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SessionStorageConfiguration(Props);
+    pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
         /// A new `SessionStorageConfiguration`. Required properties: `mount_path` (`MountPath`).
-        pub fn new(mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MountPath", Some("mount_path"), string(mount_path));
+        pub fn new(mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
             SessionStorageConfiguration(this)
         }
     }
@@ -5386,20 +5482,20 @@ pub mod harness {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -5525,11 +5621,11 @@ pub mod harness {
 /// CloudFormation: `AWS::BedrockAgentCore::HarnessEndpoint`. Terraform: `awscc_bedrockagentcore_harness_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-harnessendpoint.html)
-pub struct HarnessEndpoint(Base);
-static HARNESS_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct HarnessEndpoint(rt::Base);
+static HARNESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::HarnessEndpoint",
     terraform: Some("awscc_bedrockagentcore_harness_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5569,69 +5665,73 @@ impl HarnessEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        endpoint_name: impl Into<Expr>,
-        harness_id: impl Into<Expr>,
+        endpoint_name: impl Into<rt::Expr>,
+        harness_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HARNESS_ENDPOINT_TYPE);
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-        this.set("HarnessId", Some("harness_id"), string(harness_id));
+        let mut this = rt::Base::new(id, &HARNESS_ENDPOINT_TYPE);
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
+        this.set("HarnessId", Some("harness_id"), rt::string(harness_id));
         HarnessEndpoint(this)
     }
     /// The description of the endpoint.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The harness version that the endpoint points to and serves invocations from.
     ///
     /// Constraints: length 1..=5; pattern `^([1-9][0-9]{0,4})$`. CloudFormation `TargetVersion`, Terraform `target_version`.
-    pub fn target_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TargetVersion", Some("target_version"), string(value));
+            .set("TargetVersion", Some("target_version"), rt::string(value));
         self
     }
 }
 builder!(HarnessEndpoint, HarnessEndpointHandle);
 /// A declared `AWS::BedrockAgentCore::HarnessEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HarnessEndpointHandle(Handle);
+pub struct HarnessEndpointHandle(rt::Handle);
 handle!(HarnessEndpointHandle);
 impl HarnessEndpointHandle {
     /// The Amazon Resource Name (ARN) of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the harness that the endpoint belongs to.
     ///
     /// CloudFormation `Fn::GetAtt` `HarnessName`; Terraform `harness_name`.
-    pub fn harness_name(&self) -> Expr {
+    pub fn harness_name(&self) -> rt::Expr {
         self.0.attr("HarnessName")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The harness version that the endpoint is currently serving.
     ///
     /// CloudFormation `Fn::GetAtt` `LiveVersion`; Terraform `live_version`.
-    pub fn live_version(&self) -> Expr {
+    pub fn live_version(&self) -> rt::Expr {
         self.0.attr("LiveVersion")
     }
     /// The timestamp when the endpoint was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the endpoint was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -5640,11 +5740,11 @@ impl HarnessEndpointHandle {
 /// CloudFormation: `AWS::BedrockAgentCore::Memory`. Terraform: `awscc_bedrockagentcore_memory` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-memory.html)
-pub struct Memory(Base);
-static MEMORY_TYPE: TypeInfo = TypeInfo {
+pub struct Memory(rt::Base);
+static MEMORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Memory",
     terraform: Some("awscc_bedrockagentcore_memory"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5680,32 +5780,36 @@ static MEMORY_TYPE: TypeInfo = TypeInfo {
 impl Memory {
     /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `event_expiry_duration` (`EventExpiryDuration`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, event_expiry_duration: i64, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MEMORY_TYPE);
+    pub fn new(
+        id: impl Into<String>,
+        event_expiry_duration: i64,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &MEMORY_TYPE);
         this.set(
             "EventExpiryDuration",
             Some("event_expiry_duration"),
-            int(event_expiry_duration),
+            rt::int(event_expiry_duration),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Memory(this)
     }
     /// Description of the Memory resource
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// ARN format
     ///
     /// Constraints: pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -5713,17 +5817,18 @@ impl Memory {
     ///
     /// Constraints: 1..=10 items. CloudFormation `IndexedKeys`, Terraform `indexed_keys`.
     pub fn indexed_keys(mut self, value: impl IntoIterator<Item = memory::IndexedKey>) -> Self {
-        self.0.set("IndexedKeys", Some("indexed_keys"), list(value));
+        self.0
+            .set("IndexedKeys", Some("indexed_keys"), rt::list(value));
         self
     }
     /// ARN format
     ///
     /// Constraints: pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `MemoryExecutionRoleArn`, Terraform `memory_execution_role_arn`.
-    pub fn memory_execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn memory_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MemoryExecutionRoleArn",
             Some("memory_execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -5734,8 +5839,11 @@ impl Memory {
         mut self,
         value: impl IntoIterator<Item = memory::MemoryStrategy>,
     ) -> Self {
-        self.0
-            .set("MemoryStrategies", Some("memory_strategies"), list(value));
+        self.0.set(
+            "MemoryStrategies",
+            Some("memory_strategies"),
+            rt::list(value),
+        );
         self
     }
     /// List of namespace variable key definitions for a memory resource
@@ -5746,7 +5854,7 @@ impl Memory {
         value: impl IntoIterator<Item = memory::NamespaceKeyEntry>,
     ) -> Self {
         self.0
-            .set("NamespaceKeys", Some("namespace_keys"), list(value));
+            .set("NamespaceKeys", Some("namespace_keys"), rt::list(value));
         self
     }
     /// CloudFormation `StreamDeliveryResources`, Terraform `stream_delivery_resources`.
@@ -5762,31 +5870,31 @@ impl Memory {
 builder!(Memory, MemoryHandle);
 /// A declared `AWS::BedrockAgentCore::Memory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MemoryHandle(Handle);
+pub struct MemoryHandle(rt::Handle);
 handle!(MemoryHandle);
 impl MemoryHandle {
     /// CloudFormation `Fn::GetAtt` `MemoryArn`; Terraform `memory_arn`.
-    pub fn memory_arn(&self) -> Expr {
+    pub fn memory_arn(&self) -> rt::Expr {
         self.0.attr("MemoryArn")
     }
     /// CloudFormation `Fn::GetAtt` `MemoryId`; Terraform `memory_id`.
-    pub fn memory_id(&self) -> Expr {
+    pub fn memory_id(&self) -> rt::Expr {
         self.0.attr("MemoryId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
 }
@@ -5797,11 +5905,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-contentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContentConfiguration(Props);
+    pub struct ContentConfiguration(rt::Props);
     impl ContentConfiguration {
         /// A new `ContentConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ContentConfiguration(this)
         }
@@ -5818,11 +5926,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-customconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct CustomConfigurationInput(Props);
+    pub struct CustomConfigurationInput(rt::Props);
     impl CustomConfigurationInput {
         /// A new `CustomConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomConfigurationInput(this)
         }
         /// CloudFormation `EpisodicOverride`, Terraform `episodic_override`.
@@ -5867,12 +5975,12 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-custommemorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct CustomMemoryStrategy(Props);
+    pub struct CustomMemoryStrategy(rt::Props);
     impl CustomMemoryStrategy {
         /// A new `CustomMemoryStrategy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             CustomMemoryStrategy(this)
         }
         /// CloudFormation `Configuration`, Terraform `configuration`.
@@ -5884,16 +5992,17 @@ pub mod memory {
         /// Creation timestamp of the memory strategy
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// Description of the Memory resource
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -5910,34 +6019,36 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
         /// The duration, in days, after which long-term memory records generated by this strategy expire (LTM TTL).
         ///
         /// Constraints: at least 31. CloudFormation `RecordExpiryDurationDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_expiry_duration_days(mut self, value: i64) -> Self {
-            self.0.set("RecordExpiryDurationDays", None, int(value));
+            self.0.set("RecordExpiryDurationDays", None, rt::int(value));
             self
         }
         /// Specifies the record expiry (LTM TTL) for a strategy.
         ///
         /// CloudFormation `RecordExpirySpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_expiry_specification(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RecordExpirySpecification", None, json(value));
+        pub fn record_expiry_specification(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("RecordExpirySpecification", None, rt::json(value));
             self
         }
         /// Status of the memory strategy
@@ -5950,8 +6061,9 @@ pub mod memory {
         /// Unique identifier for the memory strategy
         ///
         /// Constraints: length at least 12; pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `StrategyId`, Terraform `strategy_id`.
-        pub fn strategy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StrategyId", Some("strategy_id"), string(value));
+        pub fn strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StrategyId", Some("strategy_id"), rt::string(value));
             self
         }
         /// Type of memory strategy
@@ -5964,8 +6076,9 @@ pub mod memory {
         /// Last update timestamp of the memory strategy
         ///
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -5974,27 +6087,28 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicmemorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicMemoryStrategy(Props);
+    pub struct EpisodicMemoryStrategy(rt::Props);
     impl EpisodicMemoryStrategy {
         /// A new `EpisodicMemoryStrategy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             EpisodicMemoryStrategy(this)
         }
         /// Creation timestamp of the memory strategy
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// Description of the Memory resource
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6011,34 +6125,36 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
         /// The duration, in days, after which long-term memory records generated by this strategy expire (LTM TTL).
         ///
         /// Constraints: at least 31. CloudFormation `RecordExpiryDurationDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_expiry_duration_days(mut self, value: i64) -> Self {
-            self.0.set("RecordExpiryDurationDays", None, int(value));
+            self.0.set("RecordExpiryDurationDays", None, rt::int(value));
             self
         }
         /// Specifies the record expiry (LTM TTL) for a strategy.
         ///
         /// CloudFormation `RecordExpirySpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_expiry_specification(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RecordExpirySpecification", None, json(value));
+        pub fn record_expiry_specification(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("RecordExpirySpecification", None, rt::json(value));
             self
         }
         /// CloudFormation `ReflectionConfiguration`, Terraform `reflection_configuration`.
@@ -6063,8 +6179,9 @@ pub mod memory {
         /// Unique identifier for the memory strategy
         ///
         /// Constraints: length at least 12; pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `StrategyId`, Terraform `strategy_id`.
-        pub fn strategy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StrategyId", Some("strategy_id"), string(value));
+        pub fn strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StrategyId", Some("strategy_id"), rt::string(value));
             self
         }
         /// Type of memory strategy
@@ -6077,8 +6194,9 @@ pub mod memory {
         /// Last update timestamp of the memory strategy
         ///
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -6087,11 +6205,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverride.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicOverride(Props);
+    pub struct EpisodicOverride(rt::Props);
     impl EpisodicOverride {
         /// A new `EpisodicOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EpisodicOverride(this)
         }
         /// CloudFormation `Consolidation`, Terraform `consolidation`.
@@ -6119,17 +6237,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicOverrideConsolidationConfigurationInput(Props);
+    pub struct EpisodicOverrideConsolidationConfigurationInput(rt::Props);
     impl EpisodicOverrideConsolidationConfigurationInput {
         /// A new `EpisodicOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             EpisodicOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -6138,17 +6256,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicOverrideExtractionConfigurationInput(Props);
+    pub struct EpisodicOverrideExtractionConfigurationInput(rt::Props);
     impl EpisodicOverrideExtractionConfigurationInput {
         /// A new `EpisodicOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             EpisodicOverrideExtractionConfigurationInput(this)
         }
     }
@@ -6157,17 +6275,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverridereflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicOverrideReflectionConfigurationInput(Props);
+    pub struct EpisodicOverrideReflectionConfigurationInput(rt::Props);
     impl EpisodicOverrideReflectionConfigurationInput {
         /// A new `EpisodicOverrideReflectionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             EpisodicOverrideReflectionConfigurationInput(this)
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6184,20 +6302,21 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
     }
@@ -6206,11 +6325,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicreflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct EpisodicReflectionConfigurationInput(Props);
+    pub struct EpisodicReflectionConfigurationInput(rt::Props);
     impl EpisodicReflectionConfigurationInput {
         /// A new `EpisodicReflectionConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EpisodicReflectionConfigurationInput(this)
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6227,20 +6346,21 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
     }
@@ -6249,11 +6369,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-extractionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ExtractionConfig(Props);
+    pub struct ExtractionConfig(rt::Props);
     impl ExtractionConfig {
         /// A new `ExtractionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExtractionConfig(this)
         }
         /// CloudFormation `LlmExtractionConfig`, Terraform `llm_extraction_config`.
@@ -6271,12 +6391,12 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-indexedkey.html)
     #[derive(Clone, Debug)]
-    pub struct IndexedKey(Props);
+    pub struct IndexedKey(rt::Props);
     impl IndexedKey {
         /// A new `IndexedKey`. Required properties: `key` (`Key`), `type_` (`Type`).
-        pub fn new(key: impl Into<Expr>, type_: MetadataValueType) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, type_: MetadataValueType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Type", Some("type"), type_.into());
             IndexedKey(this)
         }
@@ -6286,27 +6406,27 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-invocationconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct InvocationConfigurationInput(Props);
+    pub struct InvocationConfigurationInput(rt::Props);
     impl InvocationConfigurationInput {
         /// A new `InvocationConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InvocationConfigurationInput(this)
         }
         /// Constraints: pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`. CloudFormation `PayloadDeliveryBucketName`, Terraform `payload_delivery_bucket_name`.
-        pub fn payload_delivery_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_delivery_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PayloadDeliveryBucketName",
                 Some("payload_delivery_bucket_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// ARN format
         ///
         /// Constraints: pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `TopicArn`, Terraform `topic_arn`.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", Some("topic_arn"), string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", Some("topic_arn"), rt::string(value));
             self
         }
     }
@@ -6315,23 +6435,23 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-kinesisresource.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisResource(Props);
+    pub struct KinesisResource(rt::Props);
     impl KinesisResource {
         /// A new `KinesisResource`. Required properties: `content_configurations` (`ContentConfigurations`), `data_stream_arn` (`DataStreamArn`).
         pub fn new(
             content_configurations: impl IntoIterator<Item = ContentConfiguration>,
-            data_stream_arn: impl Into<Expr>,
+            data_stream_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContentConfigurations",
                 Some("content_configurations"),
-                list(content_configurations),
+                rt::list(content_configurations),
             );
             this.set(
                 "DataStreamArn",
                 Some("data_stream_arn"),
-                string(data_stream_arn),
+                rt::string(data_stream_arn),
             );
             KinesisResource(this)
         }
@@ -6341,22 +6461,22 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-llmextractionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LlmExtractionConfig(Props);
+    pub struct LlmExtractionConfig(rt::Props);
     impl LlmExtractionConfig {
         /// A new `LlmExtractionConfig`. Required properties: `definition` (`Definition`).
-        pub fn new(definition: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Definition", Some("definition"), string(definition));
+        pub fn new(definition: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Definition", Some("definition"), rt::string(definition));
             LlmExtractionConfig(this)
         }
         /// LLM extraction instruction
         ///
         /// Constraints: length 1..=1000. CloudFormation `LlmExtractionInstruction`, Terraform `llm_extraction_instruction`.
-        pub fn llm_extraction_instruction(mut self, value: impl Into<Expr>) -> Self {
+        pub fn llm_extraction_instruction(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LlmExtractionInstruction",
                 Some("llm_extraction_instruction"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6371,11 +6491,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memoryrecordschema.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryRecordSchema(Props);
+    pub struct MemoryRecordSchema(rt::Props);
     impl MemoryRecordSchema {
         /// A new `MemoryRecordSchema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryRecordSchema(this)
         }
         /// List of metadata schema entries
@@ -6386,7 +6506,7 @@ pub mod memory {
             value: impl IntoIterator<Item = MetadataSchemaEntry>,
         ) -> Self {
             self.0
-                .set("MetadataSchema", Some("metadata_schema"), list(value));
+                .set("MetadataSchema", Some("metadata_schema"), rt::list(value));
             self
         }
     }
@@ -6395,11 +6515,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryStrategy(Props);
+    pub struct MemoryStrategy(rt::Props);
     impl MemoryStrategy {
         /// A new `MemoryStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryStrategy(this)
         }
         /// CloudFormation `CustomMemoryStrategy`, Terraform `custom_memory_strategy`.
@@ -6456,17 +6576,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-messagebasedtriggerinput.html)
     #[derive(Clone, Debug)]
-    pub struct MessageBasedTriggerInput(Props);
+    pub struct MessageBasedTriggerInput(rt::Props);
     impl MessageBasedTriggerInput {
         /// A new `MessageBasedTriggerInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MessageBasedTriggerInput(this)
         }
         /// Constraints: range 1..=50. CloudFormation `MessageCount`, Terraform `message_count`.
         pub fn message_count(mut self, value: i64) -> Self {
             self.0
-                .set("MessageCount", Some("message_count"), int(value));
+                .set("MessageCount", Some("message_count"), rt::int(value));
             self
         }
     }
@@ -6475,12 +6595,12 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-metadataschemaentry.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataSchemaEntry(Props);
+    pub struct MetadataSchemaEntry(rt::Props);
     impl MetadataSchemaEntry {
         /// A new `MetadataSchemaEntry`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             MetadataSchemaEntry(this)
         }
         /// CloudFormation `ExtractionConfig`, Terraform `extraction_config`.
@@ -6512,12 +6632,12 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyentry.html)
     #[derive(Clone, Debug)]
-    pub struct NamespaceKeyEntry(Props);
+    pub struct NamespaceKeyEntry(rt::Props);
     impl NamespaceKeyEntry {
         /// A new `NamespaceKeyEntry`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             NamespaceKeyEntry(this)
         }
         /// Validation rules for namespace variable values.
@@ -6535,27 +6655,30 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyvalidation.html)
     #[derive(Clone, Debug)]
-    pub struct NamespaceKeyValidation(Props);
+    pub struct NamespaceKeyValidation(rt::Props);
     impl NamespaceKeyValidation {
         /// A new `NamespaceKeyValidation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NamespaceKeyValidation(this)
         }
         /// List of allowed values for this namespace variable
         ///
         /// Constraints: 1..=10 items. CloudFormation `AllowedValues`, Terraform `allowed_values`.
-        pub fn allowed_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedValues", Some("allowed_values"), strings(value));
+                .set("AllowedValues", Some("allowed_values"), rt::strings(value));
             self
         }
         /// A regex pattern that a namespace variable value must match
         ///
         /// Constraints: length 1..=64. CloudFormation `RegexPattern`, Terraform `regex_pattern`.
-        pub fn regex_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn regex_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegexPattern", Some("regex_pattern"), string(value));
+                .set("RegexPattern", Some("regex_pattern"), rt::string(value));
             self
         }
     }
@@ -6564,21 +6687,21 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-numbervalidation.html)
     #[derive(Clone, Debug)]
-    pub struct NumberValidation(Props);
+    pub struct NumberValidation(rt::Props);
     impl NumberValidation {
         /// A new `NumberValidation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberValidation(this)
         }
         /// CloudFormation `MaxValue`, Terraform `max_value`.
         pub fn max_value(mut self, value: i64) -> Self {
-            self.0.set("MaxValue", Some("max_value"), int(value));
+            self.0.set("MaxValue", Some("max_value"), rt::int(value));
             self
         }
         /// CloudFormation `MinValue`, Terraform `min_value`.
         pub fn min_value(mut self, value: i64) -> Self {
-            self.0.set("MinValue", Some("min_value"), int(value));
+            self.0.set("MinValue", Some("min_value"), rt::int(value));
             self
         }
     }
@@ -6587,11 +6710,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-selfmanagedconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedConfiguration(Props);
+    pub struct SelfManagedConfiguration(rt::Props);
     impl SelfManagedConfiguration {
         /// A new `SelfManagedConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelfManagedConfiguration(this)
         }
         /// Constraints: range 0..=50. CloudFormation `HistoricalContextWindowSize`, Terraform `historical_context_window_size`.
@@ -6599,7 +6722,7 @@ pub mod memory {
             self.0.set(
                 "HistoricalContextWindowSize",
                 Some("historical_context_window_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -6617,8 +6740,11 @@ pub mod memory {
             mut self,
             value: impl IntoIterator<Item = TriggerConditionInput>,
         ) -> Self {
-            self.0
-                .set("TriggerConditions", Some("trigger_conditions"), list(value));
+            self.0.set(
+                "TriggerConditions",
+                Some("trigger_conditions"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -6627,27 +6753,28 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticmemorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticMemoryStrategy(Props);
+    pub struct SemanticMemoryStrategy(rt::Props);
     impl SemanticMemoryStrategy {
         /// A new `SemanticMemoryStrategy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SemanticMemoryStrategy(this)
         }
         /// Creation timestamp of the memory strategy
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// Description of the Memory resource
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6664,34 +6791,36 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
         /// The duration, in days, after which long-term memory records generated by this strategy expire (LTM TTL).
         ///
         /// Constraints: at least 31. CloudFormation `RecordExpiryDurationDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_expiry_duration_days(mut self, value: i64) -> Self {
-            self.0.set("RecordExpiryDurationDays", None, int(value));
+            self.0.set("RecordExpiryDurationDays", None, rt::int(value));
             self
         }
         /// Specifies the record expiry (LTM TTL) for a strategy.
         ///
         /// CloudFormation `RecordExpirySpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_expiry_specification(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RecordExpirySpecification", None, json(value));
+        pub fn record_expiry_specification(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("RecordExpirySpecification", None, rt::json(value));
             self
         }
         /// Status of the memory strategy
@@ -6704,8 +6833,9 @@ pub mod memory {
         /// Unique identifier for the memory strategy
         ///
         /// Constraints: length at least 12; pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `StrategyId`, Terraform `strategy_id`.
-        pub fn strategy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StrategyId", Some("strategy_id"), string(value));
+        pub fn strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StrategyId", Some("strategy_id"), rt::string(value));
             self
         }
         /// Type of memory strategy
@@ -6718,8 +6848,9 @@ pub mod memory {
         /// Last update timestamp of the memory strategy
         ///
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -6728,11 +6859,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverride.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticOverride(Props);
+    pub struct SemanticOverride(rt::Props);
     impl SemanticOverride {
         /// A new `SemanticOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SemanticOverride(this)
         }
         /// CloudFormation `Consolidation`, Terraform `consolidation`.
@@ -6755,17 +6886,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticOverrideConsolidationConfigurationInput(Props);
+    pub struct SemanticOverrideConsolidationConfigurationInput(rt::Props);
     impl SemanticOverrideConsolidationConfigurationInput {
         /// A new `SemanticOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             SemanticOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -6774,17 +6905,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticOverrideExtractionConfigurationInput(Props);
+    pub struct SemanticOverrideExtractionConfigurationInput(rt::Props);
     impl SemanticOverrideExtractionConfigurationInput {
         /// A new `SemanticOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             SemanticOverrideExtractionConfigurationInput(this)
         }
     }
@@ -6793,11 +6924,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresource.html)
     #[derive(Clone, Debug)]
-    pub struct StreamDeliveryResource(Props);
+    pub struct StreamDeliveryResource(rt::Props);
     impl StreamDeliveryResource {
         /// A new `StreamDeliveryResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamDeliveryResource(this)
         }
         /// CloudFormation `Kinesis`, Terraform `kinesis`.
@@ -6811,12 +6942,12 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresources.html)
     #[derive(Clone, Debug)]
-    pub struct StreamDeliveryResources(Props);
+    pub struct StreamDeliveryResources(rt::Props);
     impl StreamDeliveryResources {
         /// A new `StreamDeliveryResources`. Required properties: `resources` (`Resources`).
         pub fn new(resources: impl IntoIterator<Item = StreamDeliveryResource>) -> Self {
-            let mut this = Props::default();
-            this.set("Resources", Some("resources"), list(resources));
+            let mut this = rt::Props::default();
+            this.set("Resources", Some("resources"), rt::list(resources));
             StreamDeliveryResources(this)
         }
     }
@@ -6825,22 +6956,25 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringlistvalidation.html)
     #[derive(Clone, Debug)]
-    pub struct StringListValidation(Props);
+    pub struct StringListValidation(rt::Props);
     impl StringListValidation {
         /// A new `StringListValidation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StringListValidation(this)
         }
         /// Constraints: 1..=10 items. CloudFormation `AllowedValues`, Terraform `allowed_values`.
-        pub fn allowed_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedValues", Some("allowed_values"), strings(value));
+                .set("AllowedValues", Some("allowed_values"), rt::strings(value));
             self
         }
         /// Constraints: range 1..=5. CloudFormation `MaxItems`, Terraform `max_items`.
         pub fn max_items(mut self, value: i64) -> Self {
-            self.0.set("MaxItems", Some("max_items"), int(value));
+            self.0.set("MaxItems", Some("max_items"), rt::int(value));
             self
         }
     }
@@ -6849,15 +6983,15 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringvalidation.html)
     #[derive(Clone, Debug)]
-    pub struct StringValidation(Props);
+    pub struct StringValidation(rt::Props);
     impl StringValidation {
         /// A new `StringValidation`. Required properties: `allowed_values` (`AllowedValues`).
-        pub fn new(allowed_values: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(allowed_values: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AllowedValues",
                 Some("allowed_values"),
-                strings(allowed_values),
+                rt::strings(allowed_values),
             );
             StringValidation(this)
         }
@@ -6867,27 +7001,28 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summarymemorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct SummaryMemoryStrategy(Props);
+    pub struct SummaryMemoryStrategy(rt::Props);
     impl SummaryMemoryStrategy {
         /// A new `SummaryMemoryStrategy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SummaryMemoryStrategy(this)
         }
         /// Creation timestamp of the memory strategy
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// Description of the Memory resource
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6904,34 +7039,36 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
         /// The duration, in days, after which long-term memory records generated by this strategy expire (LTM TTL).
         ///
         /// Constraints: at least 31. CloudFormation `RecordExpiryDurationDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_expiry_duration_days(mut self, value: i64) -> Self {
-            self.0.set("RecordExpiryDurationDays", None, int(value));
+            self.0.set("RecordExpiryDurationDays", None, rt::int(value));
             self
         }
         /// Specifies the record expiry (LTM TTL) for a strategy.
         ///
         /// CloudFormation `RecordExpirySpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_expiry_specification(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RecordExpirySpecification", None, json(value));
+        pub fn record_expiry_specification(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("RecordExpirySpecification", None, rt::json(value));
             self
         }
         /// Status of the memory strategy
@@ -6944,8 +7081,9 @@ pub mod memory {
         /// Unique identifier for the memory strategy
         ///
         /// Constraints: length at least 12; pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `StrategyId`, Terraform `strategy_id`.
-        pub fn strategy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StrategyId", Some("strategy_id"), string(value));
+        pub fn strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StrategyId", Some("strategy_id"), rt::string(value));
             self
         }
         /// Type of memory strategy
@@ -6958,8 +7096,9 @@ pub mod memory {
         /// Last update timestamp of the memory strategy
         ///
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -6968,11 +7107,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverride.html)
     #[derive(Clone, Debug)]
-    pub struct SummaryOverride(Props);
+    pub struct SummaryOverride(rt::Props);
     impl SummaryOverride {
         /// A new `SummaryOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SummaryOverride(this)
         }
         /// CloudFormation `Consolidation`, Terraform `consolidation`.
@@ -6990,17 +7129,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct SummaryOverrideConsolidationConfigurationInput(Props);
+    pub struct SummaryOverrideConsolidationConfigurationInput(rt::Props);
     impl SummaryOverrideConsolidationConfigurationInput {
         /// A new `SummaryOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             SummaryOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -7009,11 +7148,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-timebasedtriggerinput.html)
     #[derive(Clone, Debug)]
-    pub struct TimeBasedTriggerInput(Props);
+    pub struct TimeBasedTriggerInput(rt::Props);
     impl TimeBasedTriggerInput {
         /// A new `TimeBasedTriggerInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeBasedTriggerInput(this)
         }
         /// Constraints: range 10..=3000. CloudFormation `IdleSessionTimeout`, Terraform `idle_session_timeout`.
@@ -7021,7 +7160,7 @@ pub mod memory {
             self.0.set(
                 "IdleSessionTimeout",
                 Some("idle_session_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7031,16 +7170,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-tokenbasedtriggerinput.html)
     #[derive(Clone, Debug)]
-    pub struct TokenBasedTriggerInput(Props);
+    pub struct TokenBasedTriggerInput(rt::Props);
     impl TokenBasedTriggerInput {
         /// A new `TokenBasedTriggerInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TokenBasedTriggerInput(this)
         }
         /// Constraints: range 100..=500000. CloudFormation `TokenCount`, Terraform `token_count`.
         pub fn token_count(mut self, value: i64) -> Self {
-            self.0.set("TokenCount", Some("token_count"), int(value));
+            self.0
+                .set("TokenCount", Some("token_count"), rt::int(value));
             self
         }
     }
@@ -7049,11 +7189,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-triggerconditioninput.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerConditionInput(Props);
+    pub struct TriggerConditionInput(rt::Props);
     impl TriggerConditionInput {
         /// A new `TriggerConditionInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TriggerConditionInput(this)
         }
         /// CloudFormation `MessageBasedTrigger`, Terraform `message_based_trigger`.
@@ -7086,27 +7226,28 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferencememorystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct UserPreferenceMemoryStrategy(Props);
+    pub struct UserPreferenceMemoryStrategy(rt::Props);
     impl UserPreferenceMemoryStrategy {
         /// A new `UserPreferenceMemoryStrategy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             UserPreferenceMemoryStrategy(this)
         }
         /// Creation timestamp of the memory strategy
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// Description of the Memory resource
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -7123,34 +7264,36 @@ pub mod memory {
         /// Constraints: at least 1 items. CloudFormation `NamespaceTemplates`, Terraform `namespace_templates`.
         pub fn namespace_templates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NamespaceTemplates",
                 Some("namespace_templates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of namespaces for memory strategy
         ///
         /// Constraints: at least 1 items. CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
         /// The duration, in days, after which long-term memory records generated by this strategy expire (LTM TTL).
         ///
         /// Constraints: at least 31. CloudFormation `RecordExpiryDurationDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_expiry_duration_days(mut self, value: i64) -> Self {
-            self.0.set("RecordExpiryDurationDays", None, int(value));
+            self.0.set("RecordExpiryDurationDays", None, rt::int(value));
             self
         }
         /// Specifies the record expiry (LTM TTL) for a strategy.
         ///
         /// CloudFormation `RecordExpirySpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_expiry_specification(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RecordExpirySpecification", None, json(value));
+        pub fn record_expiry_specification(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("RecordExpirySpecification", None, rt::json(value));
             self
         }
         /// Status of the memory strategy
@@ -7163,8 +7306,9 @@ pub mod memory {
         /// Unique identifier for the memory strategy
         ///
         /// Constraints: length at least 12; pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`. CloudFormation `StrategyId`, Terraform `strategy_id`.
-        pub fn strategy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StrategyId", Some("strategy_id"), string(value));
+        pub fn strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StrategyId", Some("strategy_id"), rt::string(value));
             self
         }
         /// Type of memory strategy
@@ -7177,8 +7321,9 @@ pub mod memory {
         /// Last update timestamp of the memory strategy
         ///
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -7187,11 +7332,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverride.html)
     #[derive(Clone, Debug)]
-    pub struct UserPreferenceOverride(Props);
+    pub struct UserPreferenceOverride(rt::Props);
     impl UserPreferenceOverride {
         /// A new `UserPreferenceOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserPreferenceOverride(this)
         }
         /// CloudFormation `Consolidation`, Terraform `consolidation`.
@@ -7217,17 +7362,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct UserPreferenceOverrideConsolidationConfigurationInput(Props);
+    pub struct UserPreferenceOverrideConsolidationConfigurationInput(rt::Props);
     impl UserPreferenceOverrideConsolidationConfigurationInput {
         /// A new `UserPreferenceOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             UserPreferenceOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -7236,17 +7381,17 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct UserPreferenceOverrideExtractionConfigurationInput(Props);
+    pub struct UserPreferenceOverrideExtractionConfigurationInput(rt::Props);
     impl UserPreferenceOverrideExtractionConfigurationInput {
         /// A new `UserPreferenceOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<Expr>, model_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                string(append_to_prompt),
+                rt::string(append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(model_id));
             UserPreferenceOverrideExtractionConfigurationInput(this)
         }
     }
@@ -7255,11 +7400,11 @@ pub mod memory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-validation.html)
     #[derive(Clone, Debug)]
-    pub struct Validation(Props);
+    pub struct Validation(rt::Props);
     impl Validation {
         /// A new `Validation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Validation(this)
         }
         /// CloudFormation `NumberValidation`, Terraform `number_validation`.
@@ -7355,11 +7500,11 @@ pub mod memory {
 /// CloudFormation: `AWS::BedrockAgentCore::OAuth2CredentialProvider`. Terraform: `awscc_bedrockagentcore_o_auth_2_credential_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-oauth2credentialprovider.html)
-pub struct OAuth2CredentialProvider(Base);
-static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct OAuth2CredentialProvider(rt::Base);
+static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::OAuth2CredentialProvider",
     terraform: Some("awscc_bedrockagentcore_o_auth_2_credential_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7399,15 +7544,15 @@ impl OAuth2CredentialProvider {
     pub fn new(
         id: impl Into<String>,
         credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &O_AUTH2_CREDENTIAL_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &O_AUTH2_CREDENTIAL_PROVIDER_TYPE);
         this.set(
             "CredentialProviderVendor",
             Some("credential_provider_vendor"),
             credential_provider_vendor.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         OAuth2CredentialProvider(this)
     }
     /// The configuration settings for the OAuth2 provider
@@ -7428,61 +7573,61 @@ impl OAuth2CredentialProvider {
 builder!(OAuth2CredentialProvider, OAuth2CredentialProviderHandle);
 /// A declared `AWS::BedrockAgentCore::OAuth2CredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OAuth2CredentialProviderHandle(Handle);
+pub struct OAuth2CredentialProviderHandle(rt::Handle);
 handle!(OAuth2CredentialProviderHandle);
 impl OAuth2CredentialProviderHandle {
     /// The Amazon Resource Name (ARN) of the OAuth2 credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialProviderArn`; Terraform `credential_provider_arn`.
-    pub fn credential_provider_arn(&self) -> Expr {
+    pub fn credential_provider_arn(&self) -> rt::Expr {
         self.0.attr("CredentialProviderArn")
     }
     /// The ARN of the client secret in AWS Secrets Manager
     ///
     /// CloudFormation `Fn::GetAtt` `ClientSecretArn`; Terraform `client_secret_arn`.
-    pub fn client_secret_arn(&self) -> Expr {
+    pub fn client_secret_arn(&self) -> rt::Expr {
         self.0.attr("ClientSecretArn")
     }
     /// The JSON key within the secret that contains the client secret value
     ///
     /// CloudFormation `Fn::GetAtt` `ClientSecretJsonKey`; Terraform `client_secret_json_key`.
-    pub fn client_secret_json_key(&self) -> Expr {
+    pub fn client_secret_json_key(&self) -> rt::Expr {
         self.0.attr("ClientSecretJsonKey")
     }
     /// The source of the client secret
     ///
     /// CloudFormation `Fn::GetAtt` `ClientSecretSource`; Terraform `client_secret_source`.
-    pub fn client_secret_source(&self) -> Expr {
+    pub fn client_secret_source(&self) -> rt::Expr {
         self.0.attr("ClientSecretSource")
     }
     /// The callback URL for the OAuth2 authorization flow
     ///
     /// CloudFormation `Fn::GetAtt` `CallbackUrl`; Terraform `callback_url`.
-    pub fn callback_url(&self) -> Expr {
+    pub fn callback_url(&self) -> rt::Expr {
         self.0.attr("CallbackUrl")
     }
     /// The output configuration for the OAuth2 provider
     ///
     /// CloudFormation `Fn::GetAtt` `Oauth2ProviderConfigOutput`; Terraform `oauth2_provider_config_output`.
-    pub fn oauth2_provider_config_output(&self) -> Expr {
+    pub fn oauth2_provider_config_output(&self) -> rt::Expr {
         self.0.attr("Oauth2ProviderConfigOutput")
     }
     /// The timestamp when the credential provider was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the credential provider was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// The current status of the OAuth2 credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -7495,18 +7640,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-atlassianoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct AtlassianOauth2ProviderConfigInput(Props);
+    pub struct AtlassianOauth2ProviderConfigInput(rt::Props);
     impl AtlassianOauth2ProviderConfigInput {
         /// A new `AtlassianOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             AtlassianOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7537,11 +7682,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-customoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct CustomOauth2ProviderConfigInput(Props);
+    pub struct CustomOauth2ProviderConfigInput(rt::Props);
     impl CustomOauth2ProviderConfigInput {
         /// A new `CustomOauth2ProviderConfigInput`. Required properties: `oauth_discovery` (`OauthDiscovery`).
         pub fn new(oauth_discovery: Oauth2Discovery) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OauthDiscovery",
                 Some("oauth_discovery"),
@@ -7563,16 +7708,16 @@ pub mod o_auth2_credential_provider {
         /// The client ID for the custom OAuth2 provider
         ///
         /// Constraints: length 1..=256. CloudFormation `ClientId`, Terraform `client_id`.
-        pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientId", Some("client_id"), string(value));
+        pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientId", Some("client_id"), rt::string(value));
             self
         }
         /// The client secret for the custom OAuth2 provider
         ///
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7629,7 +7774,7 @@ pub mod o_auth2_credential_provider {
             self.0.set(
                 "PrivateEndpointOverrides",
                 Some("private_endpoint_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7652,18 +7797,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-githuboauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct GithubOauth2ProviderConfigInput(Props);
+    pub struct GithubOauth2ProviderConfigInput(rt::Props);
     impl GithubOauth2ProviderConfigInput {
         /// A new `GithubOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             GithubOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7694,18 +7839,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-googleoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct GoogleOauth2ProviderConfigInput(Props);
+    pub struct GoogleOauth2ProviderConfigInput(rt::Props);
     impl GoogleOauth2ProviderConfigInput {
         /// A new `GoogleOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             GoogleOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7736,29 +7881,29 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-includedoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct IncludedOauth2ProviderConfigInput(Props);
+    pub struct IncludedOauth2ProviderConfigInput(rt::Props);
     impl IncludedOauth2ProviderConfigInput {
         /// A new `IncludedOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             IncludedOauth2ProviderConfigInput(this)
         }
         /// OAuth2 authorization endpoint for your isolated OAuth2 application tenant
         ///
         /// CloudFormation `AuthorizationEndpoint`, Terraform `authorization_endpoint`.
-        pub fn authorization_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7784,16 +7929,16 @@ pub mod o_auth2_credential_provider {
         /// Token issuer of your isolated OAuth2 application tenant
         ///
         /// CloudFormation `Issuer`, Terraform `issuer`.
-        pub fn issuer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Issuer", Some("issuer"), string(value));
+        pub fn issuer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Issuer", Some("issuer"), rt::string(value));
             self
         }
         /// OAuth2 token endpoint for your isolated OAuth2 application tenant
         ///
         /// CloudFormation `TokenEndpoint`, Terraform `token_endpoint`.
-        pub fn token_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TokenEndpoint", Some("token_endpoint"), string(value));
+                .set("TokenEndpoint", Some("token_endpoint"), rt::string(value));
             self
         }
     }
@@ -7804,12 +7949,12 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-kmskeysourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct KmsKeySourceType(Props);
+    pub struct KmsKeySourceType(rt::Props);
     impl KmsKeySourceType {
         /// A new `KmsKeySourceType`. Required properties: `kms_key_arn` (`KmsKeyArn`).
-        pub fn new(kms_key_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyArn", Some("kms_key_arn"), string(kms_key_arn));
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
             KmsKeySourceType(this)
         }
     }
@@ -7820,18 +7965,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-linkedinoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct LinkedinOauth2ProviderConfigInput(Props);
+    pub struct LinkedinOauth2ProviderConfigInput(rt::Props);
     impl LinkedinOauth2ProviderConfigInput {
         /// A new `LinkedinOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             LinkedinOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7862,34 +8007,34 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-managedvpcresource.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedVpcResource(Props);
+    pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
         /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
         pub fn new(
             endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_identifier: impl Into<Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_identifier: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EndpointIpAddressType",
                 Some("endpoint_ip_address_type"),
                 endpoint_ip_address_type.into(),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             this.set(
                 "VpcIdentifier",
                 Some("vpc_identifier"),
-                string(vpc_identifier),
+                rt::string(vpc_identifier),
             );
             ManagedVpcResource(this)
         }
         /// An intermediate publicly resolvable domain used as the VPC Lattice resource configuration endpoint
         ///
         /// Constraints: length 3..=255. CloudFormation `RoutingDomain`, Terraform `routing_domain`.
-        pub fn routing_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn routing_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RoutingDomain", Some("routing_domain"), string(value));
+                .set("RoutingDomain", Some("routing_domain"), rt::string(value));
             self
         }
         /// The security group IDs to associate with the VPC Lattice resource gateway
@@ -7897,12 +8042,12 @@ pub mod o_auth2_credential_provider {
         /// Constraints: at most 5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7911,9 +8056,9 @@ pub mod o_auth2_credential_provider {
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Tags", Some("tags"), string_map(value));
+            self.0.set("Tags", Some("tags"), rt::string_map(value));
             self
         }
     }
@@ -7924,18 +8069,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-microsoftoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct MicrosoftOauth2ProviderConfigInput(Props);
+    pub struct MicrosoftOauth2ProviderConfigInput(rt::Props);
     impl MicrosoftOauth2ProviderConfigInput {
         /// A new `MicrosoftOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             MicrosoftOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -7961,8 +8106,8 @@ pub mod o_auth2_credential_provider {
         /// The Microsoft Entra ID tenant ID
         ///
         /// Constraints: length 1..=2048. CloudFormation `TenantId`, Terraform `tenant_id`.
-        pub fn tenant_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TenantId", Some("tenant_id"), string(value));
+        pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TenantId", Some("tenant_id"), rt::string(value));
             self
         }
     }
@@ -7973,34 +8118,37 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2authorizationservermetadata.html)
     #[derive(Clone, Debug)]
-    pub struct Oauth2AuthorizationServerMetadata(Props);
+    pub struct Oauth2AuthorizationServerMetadata(rt::Props);
     impl Oauth2AuthorizationServerMetadata {
         /// A new `Oauth2AuthorizationServerMetadata`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`).
         pub fn new(
-            authorization_endpoint: impl Into<Expr>,
-            issuer: impl Into<Expr>,
-            token_endpoint: impl Into<Expr>,
+            authorization_endpoint: impl Into<rt::Expr>,
+            issuer: impl Into<rt::Expr>,
+            token_endpoint: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(authorization_endpoint),
+                rt::string(authorization_endpoint),
             );
-            this.set("Issuer", Some("issuer"), string(issuer));
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                string(token_endpoint),
+                rt::string(token_endpoint),
             );
             Oauth2AuthorizationServerMetadata(this)
         }
         /// The supported response types
         ///
         /// CloudFormation `ResponseTypes`, Terraform `response_types`.
-        pub fn response_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn response_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResponseTypes", Some("response_types"), strings(value));
+                .set("ResponseTypes", Some("response_types"), rt::strings(value));
             self
         }
     }
@@ -8011,11 +8159,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2discovery.html)
     #[derive(Clone, Debug)]
-    pub struct Oauth2Discovery(Props);
+    pub struct Oauth2Discovery(rt::Props);
     impl Oauth2Discovery {
         /// A new `Oauth2Discovery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Oauth2Discovery(this)
         }
         /// Authorization server metadata for the OAuth2 provider
@@ -8035,9 +8183,9 @@ pub mod o_auth2_credential_provider {
         /// The discovery URL for the OAuth2 provider
         ///
         /// Constraints: pattern `^.+/\.well-known/openid-configuration$`. CloudFormation `DiscoveryUrl`, Terraform `discovery_url`.
-        pub fn discovery_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn discovery_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DiscoveryUrl", Some("discovery_url"), string(value));
+                .set("DiscoveryUrl", Some("discovery_url"), rt::string(value));
             self
         }
     }
@@ -8048,11 +8196,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct Oauth2ProviderConfigInput(Props);
+    pub struct Oauth2ProviderConfigInput(rt::Props);
     impl Oauth2ProviderConfigInput {
         /// A new `Oauth2ProviderConfigInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Oauth2ProviderConfigInput(this)
         }
         /// Input configuration for an Atlassian OAuth2 provider
@@ -8189,11 +8337,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-onbehalfoftokenexchangeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnBehalfOfTokenExchangeConfig(Props);
+    pub struct OnBehalfOfTokenExchangeConfig(rt::Props);
     impl OnBehalfOfTokenExchangeConfig {
         /// A new `OnBehalfOfTokenExchangeConfig`. Required properties: `grant_type` (`GrantType`).
         pub fn new(grant_type: GrantType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("GrantType", Some("grant_type"), grant_type.into());
             OnBehalfOfTokenExchangeConfig(this)
         }
@@ -8219,11 +8367,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateEndpoint(Props);
+    pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
         /// A new `PrivateEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateEndpoint(this)
         }
         /// Configuration for a managed VPC Lattice resource.
@@ -8256,12 +8404,12 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpointoverride.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateEndpointOverride(Props);
+    pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
         /// A new `PrivateEndpointOverride`. Required properties: `domain` (`Domain`), `private_endpoint` (`PrivateEndpoint`).
-        pub fn new(domain: impl Into<Expr>, private_endpoint: PrivateEndpoint) -> Self {
-            let mut this = Props::default();
-            this.set("Domain", Some("domain"), string(domain));
+        pub fn new(domain: impl Into<rt::Expr>, private_endpoint: PrivateEndpoint) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Domain", Some("domain"), rt::string(domain));
             this.set(
                 "PrivateEndpoint",
                 Some("private_endpoint"),
@@ -8277,11 +8425,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeyjwtconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateKeyJwtConfig(Props);
+    pub struct PrivateKeyJwtConfig(rt::Props);
     impl PrivateKeyJwtConfig {
         /// A new `PrivateKeyJwtConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateKeyJwtConfig(this)
         }
         /// A map of additional claims to include in the JWT client assertion
@@ -8289,12 +8437,12 @@ pub mod o_auth2_credential_provider {
         /// CloudFormation `AdditionalHeaderClaims`, Terraform `additional_header_claims`.
         pub fn additional_header_claims(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AdditionalHeaderClaims",
                 Some("additional_header_claims"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -8303,12 +8451,12 @@ pub mod o_auth2_credential_provider {
         /// CloudFormation `AdditionalPayloadClaims`, Terraform `additional_payload_claims`.
         pub fn additional_payload_claims(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AdditionalPayloadClaims",
                 Some("additional_payload_claims"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -8336,11 +8484,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeysource.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateKeySource(Props);
+    pub struct PrivateKeySource(rt::Props);
     impl PrivateKeySource {
         /// A new `PrivateKeySource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateKeySource(this)
         }
         /// Contains the KMS key configuration for a JWT client assertion
@@ -8359,18 +8507,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-salesforceoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceOauth2ProviderConfigInput(Props);
+    pub struct SalesforceOauth2ProviderConfigInput(rt::Props);
     impl SalesforceOauth2ProviderConfigInput {
         /// A new `SalesforceOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             SalesforceOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -8401,13 +8549,13 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-secretreference.html)
     #[derive(Clone, Debug)]
-    pub struct SecretReference(Props);
+    pub struct SecretReference(rt::Props);
     impl SecretReference {
         /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<Expr>, secret_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonKey", Some("json_key"), string(json_key));
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonKey", Some("json_key"), rt::string(json_key));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             SecretReference(this)
         }
     }
@@ -8418,15 +8566,15 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedLatticeResource(Props);
+    pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
         /// A new `SelfManagedLatticeResource`. Required properties: `resource_configuration_identifier` (`ResourceConfigurationIdentifier`).
-        pub fn new(resource_configuration_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(resource_configuration_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceConfigurationIdentifier",
                 Some("resource_configuration_identifier"),
-                string(resource_configuration_identifier),
+                rt::string(resource_configuration_identifier),
             );
             SelfManagedLatticeResource(this)
         }
@@ -8438,18 +8586,18 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-slackoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
-    pub struct SlackOauth2ProviderConfigInput(Props);
+    pub struct SlackOauth2ProviderConfigInput(rt::Props);
     impl SlackOauth2ProviderConfigInput {
         /// A new `SlackOauth2ProviderConfigInput`. Required properties: `client_id` (`ClientId`).
-        pub fn new(client_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
+        pub fn new(client_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
             SlackOauth2ProviderConfigInput(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -8480,11 +8628,11 @@ pub mod o_auth2_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-tokenexchangegranttypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TokenExchangeGrantTypeConfig(Props);
+    pub struct TokenExchangeGrantTypeConfig(rt::Props);
     impl TokenExchangeGrantTypeConfig {
         /// A new `TokenExchangeGrantTypeConfig`. Required properties: `actor_token_content` (`ActorTokenContent`).
         pub fn new(actor_token_content: ActorTokenContent) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ActorTokenContent",
                 Some("actor_token_content"),
@@ -8497,12 +8645,12 @@ pub mod o_auth2_credential_provider {
         /// CloudFormation `ActorTokenScopes`, Terraform `actor_token_scopes`.
         pub fn actor_token_scopes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ActorTokenScopes",
                 Some("actor_token_scopes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -8631,11 +8779,11 @@ pub mod o_auth2_credential_provider {
 /// CloudFormation: `AWS::BedrockAgentCore::OnlineEvaluationConfig`. Terraform: `awscc_bedrockagentcore_online_evaluation_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-onlineevaluationconfig.html)
-pub struct OnlineEvaluationConfig(Base);
-static ONLINE_EVALUATION_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct OnlineEvaluationConfig(rt::Base);
+static ONLINE_EVALUATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::OnlineEvaluationConfig",
     terraform: Some("awscc_bedrockagentcore_online_evaluation_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8675,11 +8823,11 @@ impl OnlineEvaluationConfig {
     pub fn new(
         id: impl Into<String>,
         data_source_config: online_evaluation_config::DataSourceConfig,
-        evaluation_execution_role_arn: impl Into<Expr>,
-        online_evaluation_config_name: impl Into<Expr>,
+        evaluation_execution_role_arn: impl Into<rt::Expr>,
+        online_evaluation_config_name: impl Into<rt::Expr>,
         rule: online_evaluation_config::Rule,
     ) -> Self {
-        let mut this = Base::new(id, &ONLINE_EVALUATION_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &ONLINE_EVALUATION_CONFIG_TYPE);
         this.set(
             "DataSourceConfig",
             Some("data_source_config"),
@@ -8688,12 +8836,12 @@ impl OnlineEvaluationConfig {
         this.set(
             "EvaluationExecutionRoleArn",
             Some("evaluation_execution_role_arn"),
-            string(evaluation_execution_role_arn),
+            rt::string(evaluation_execution_role_arn),
         );
         this.set(
             "OnlineEvaluationConfigName",
             Some("online_evaluation_config_name"),
-            string(online_evaluation_config_name),
+            rt::string(online_evaluation_config_name),
         );
         this.set("Rule", Some("rule"), rule.into());
         OnlineEvaluationConfig(this)
@@ -8709,9 +8857,9 @@ impl OnlineEvaluationConfig {
     /// The description of the online evaluation configuration.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The list of evaluators to apply during online evaluation.
@@ -8721,7 +8869,8 @@ impl OnlineEvaluationConfig {
         mut self,
         value: impl IntoIterator<Item = online_evaluation_config::EvaluatorReference>,
     ) -> Self {
-        self.0.set("Evaluators", Some("evaluators"), list(value));
+        self.0
+            .set("Evaluators", Some("evaluators"), rt::list(value));
         self
     }
     /// The execution status indicating whether the online evaluation is currently running.
@@ -8739,7 +8888,7 @@ impl OnlineEvaluationConfig {
         mut self,
         value: impl IntoIterator<Item = online_evaluation_config::Insight>,
     ) -> Self {
-        self.0.set("Insights", Some("insights"), list(value));
+        self.0.set("Insights", Some("insights"), rt::list(value));
         self
     }
     /// The configuration that specifies where evaluation results should be written.
@@ -8754,37 +8903,37 @@ impl OnlineEvaluationConfig {
 builder!(OnlineEvaluationConfig, OnlineEvaluationConfigHandle);
 /// A declared `AWS::BedrockAgentCore::OnlineEvaluationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OnlineEvaluationConfigHandle(Handle);
+pub struct OnlineEvaluationConfigHandle(rt::Handle);
 handle!(OnlineEvaluationConfigHandle);
 impl OnlineEvaluationConfigHandle {
     /// The unique identifier of the online evaluation configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `OnlineEvaluationConfigId`; Terraform `online_evaluation_config_id`.
-    pub fn online_evaluation_config_id(&self) -> Expr {
+    pub fn online_evaluation_config_id(&self) -> rt::Expr {
         self.0.attr("OnlineEvaluationConfigId")
     }
     /// The Amazon Resource Name (ARN) of the online evaluation configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `OnlineEvaluationConfigArn`; Terraform `online_evaluation_config_arn`.
-    pub fn online_evaluation_config_arn(&self) -> Expr {
+    pub fn online_evaluation_config_arn(&self) -> rt::Expr {
         self.0.attr("OnlineEvaluationConfigArn")
     }
     /// The status of the online evaluation configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the online evaluation configuration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the online evaluation configuration was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -8797,15 +8946,15 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchlogsinputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsInputConfig(Props);
+    pub struct CloudWatchLogsInputConfig(rt::Props);
     impl CloudWatchLogsInputConfig {
         /// A new `CloudWatchLogsInputConfig`. Required properties: `service_names` (`ServiceNames`).
-        pub fn new(service_names: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(service_names: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ServiceNames",
                 Some("service_names"),
-                strings(service_names),
+                rt::strings(service_names),
             );
             CloudWatchLogsInputConfig(this)
         }
@@ -8814,21 +8963,24 @@ pub mod online_evaluation_config {
         /// Constraints: 1..=5 items. CloudFormation `LogGroupNamePrefixes`, Terraform `log_group_name_prefixes`.
         pub fn log_group_name_prefixes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LogGroupNamePrefixes",
                 Some("log_group_name_prefixes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The list of CloudWatch log group names to monitor for agent traces.
         ///
         /// Constraints: 1..=10 items. CloudFormation `LogGroupNames`, Terraform `log_group_names`.
-        pub fn log_group_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn log_group_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("LogGroupNames", Some("log_group_names"), strings(value));
+                .set("LogGroupNames", Some("log_group_names"), rt::strings(value));
             self
         }
     }
@@ -8839,27 +8991,30 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchOutputConfig(Props);
+    pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
         /// A new `CloudWatchOutputConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchOutputConfig(this)
         }
         /// The CloudWatch log group name for evaluation results.
         ///
         /// Constraints: length 1..=512; pattern `^[.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The CloudWatch metrics namespace for evaluation result metrics.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9._#/:-]+$`. CloudFormation `MetricsNamespace`, Terraform `metrics_namespace`.
-        pub fn metrics_namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MetricsNamespace", Some("metrics_namespace"), string(value));
+        pub fn metrics_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MetricsNamespace",
+                Some("metrics_namespace"),
+                rt::string(value),
+            );
             self
         }
         /// Where evaluation results are written.
@@ -8881,12 +9036,12 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-clusteringconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusteringConfig(Props);
+    pub struct ClusteringConfig(rt::Props);
     impl ClusteringConfig {
         /// A new `ClusteringConfig`. Required properties: `frequencies` (`Frequencies`).
         pub fn new(frequencies: impl IntoIterator<Item = ClusteringFrequency>) -> Self {
-            let mut this = Props::default();
-            this.set("Frequencies", Some("frequencies"), list(frequencies));
+            let mut this = rt::Props::default();
+            this.set("Frequencies", Some("frequencies"), rt::list(frequencies));
             ClusteringConfig(this)
         }
     }
@@ -8897,11 +9052,11 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-datasourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceConfig(Props);
+    pub struct DataSourceConfig(rt::Props);
     impl DataSourceConfig {
         /// A new `DataSourceConfig`. Required properties: `cloud_watch_logs` (`CloudWatchLogs`).
         pub fn new(cloud_watch_logs: CloudWatchLogsInputConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogs",
                 Some("cloudwatch_logs"),
@@ -8917,12 +9072,16 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-evaluatorreference.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluatorReference(Props);
+    pub struct EvaluatorReference(rt::Props);
     impl EvaluatorReference {
         /// A new `EvaluatorReference`. Required properties: `evaluator_id` (`EvaluatorId`).
-        pub fn new(evaluator_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EvaluatorId", Some("evaluator_id"), string(evaluator_id));
+        pub fn new(evaluator_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EvaluatorId",
+                Some("evaluator_id"),
+                rt::string(evaluator_id),
+            );
             EvaluatorReference(this)
         }
     }
@@ -8933,12 +9092,12 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `key` (`Key`), `operator` (`Operator`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, operator: Operator, value: FilterValue) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, operator: Operator, value: FilterValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Operator", Some("operator"), operator.into());
             this.set("Value", Some("value"), value.into());
             Filter(this)
@@ -8951,11 +9110,11 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filtervalue.html)
     #[derive(Clone, Debug)]
-    pub struct FilterValue(Props);
+    pub struct FilterValue(rt::Props);
     impl FilterValue {
         /// A new `FilterValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterValue(this)
         }
         /// The boolean value for true/false filtering conditions.
@@ -8963,22 +9122,23 @@ pub mod online_evaluation_config {
         /// CloudFormation `BooleanValue`, Terraform `boolean_value`.
         pub fn boolean_value(mut self, value: bool) -> Self {
             self.0
-                .set("BooleanValue", Some("boolean_value"), boolean(value));
+                .set("BooleanValue", Some("boolean_value"), rt::boolean(value));
             self
         }
         /// The numeric value for numerical filtering.
         ///
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
         pub fn double_value(mut self, value: i64) -> Self {
-            self.0.set("DoubleValue", Some("double_value"), int(value));
+            self.0
+                .set("DoubleValue", Some("double_value"), rt::int(value));
             self
         }
         /// The string value for text-based filtering.
         ///
         /// Constraints: length 1..=1024. CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -8989,12 +9149,12 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-insight.html)
     #[derive(Clone, Debug)]
-    pub struct Insight(Props);
+    pub struct Insight(rt::Props);
     impl Insight {
         /// A new `Insight`. Required properties: `insight_id` (`InsightId`).
-        pub fn new(insight_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InsightId", Some("insight_id"), string(insight_id));
+        pub fn new(insight_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InsightId", Some("insight_id"), rt::string(insight_id));
             Insight(this)
         }
     }
@@ -9005,11 +9165,11 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-outputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OutputConfig(Props);
+    pub struct OutputConfig(rt::Props);
     impl OutputConfig {
         /// A new `OutputConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputConfig(this)
         }
         /// The CloudWatch configuration for writing evaluation results.
@@ -9028,11 +9188,11 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `sampling_config` (`SamplingConfig`).
         pub fn new(sampling_config: SamplingConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SamplingConfig",
                 Some("sampling_config"),
@@ -9044,7 +9204,7 @@ pub mod online_evaluation_config {
         ///
         /// Constraints: 0..=5 items. CloudFormation `Filters`, Terraform `filters`.
         pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), list(value));
+            self.0.set("Filters", Some("filters"), rt::list(value));
             self
         }
         /// The configuration that defines how agent sessions are detected.
@@ -9063,15 +9223,15 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-samplingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SamplingConfig(Props);
+    pub struct SamplingConfig(rt::Props);
     impl SamplingConfig {
         /// A new `SamplingConfig`. Required properties: `sampling_percentage` (`SamplingPercentage`).
         pub fn new(sampling_percentage: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SamplingPercentage",
                 Some("sampling_percentage"),
-                int(sampling_percentage),
+                rt::int(sampling_percentage),
             );
             SamplingConfig(this)
         }
@@ -9083,15 +9243,15 @@ pub mod online_evaluation_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-sessionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SessionConfig(Props);
+    pub struct SessionConfig(rt::Props);
     impl SessionConfig {
         /// A new `SessionConfig`. Required properties: `session_timeout_minutes` (`SessionTimeoutMinutes`).
         pub fn new(session_timeout_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SessionTimeoutMinutes",
                 Some("session_timeout_minutes"),
-                int(session_timeout_minutes),
+                rt::int(session_timeout_minutes),
             );
             SessionConfig(this)
         }
@@ -9153,11 +9313,11 @@ pub mod online_evaluation_config {
 /// CloudFormation: `AWS::BedrockAgentCore::PaymentConnector`. Terraform: `awscc_bedrockagentcore_payment_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-paymentconnector.html)
-pub struct PaymentConnector(Base);
-static PAYMENT_CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct PaymentConnector(rt::Base);
+static PAYMENT_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::PaymentConnector",
     terraform: Some("awscc_bedrockagentcore_payment_connector"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9200,15 +9360,15 @@ impl PaymentConnector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_name: impl Into<Expr>,
+        connector_name: impl Into<rt::Expr>,
         connector_type: payment_connector::PaymentConnectorType,
-        payment_manager_id: impl Into<Expr>,
+        payment_manager_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PAYMENT_CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &PAYMENT_CONNECTOR_TYPE);
         this.set(
             "ConnectorName",
             Some("connector_name"),
-            string(connector_name),
+            rt::string(connector_name),
         );
         this.set(
             "ConnectorType",
@@ -9218,7 +9378,7 @@ impl PaymentConnector {
         this.set(
             "PaymentManagerId",
             Some("payment_manager_id"),
-            string(payment_manager_id),
+            rt::string(payment_manager_id),
         );
         PaymentConnector(this)
     }
@@ -9232,16 +9392,16 @@ impl PaymentConnector {
         self.0.set(
             "CredentialProviderConfigurations",
             Some("credential_provider_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description of the payment connector
     ///
     /// Constraints: length 1..=4096; pattern `^[a-zA-Z0-9\s]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The provision mode for creating the connector.
@@ -9259,41 +9419,41 @@ impl PaymentConnector {
 builder!(PaymentConnector, PaymentConnectorHandle);
 /// A declared `AWS::BedrockAgentCore::PaymentConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PaymentConnectorHandle(Handle);
+pub struct PaymentConnectorHandle(rt::Handle);
 handle!(PaymentConnectorHandle);
 impl PaymentConnectorHandle {
     /// The unique identifier for the payment connector
     ///
     /// CloudFormation `Fn::GetAtt` `PaymentConnectorId`; Terraform `payment_connector_id`.
-    pub fn payment_connector_id(&self) -> Expr {
+    pub fn payment_connector_id(&self) -> rt::Expr {
         self.0.attr("PaymentConnectorId")
     }
     /// Synthetic ARN for the payment connector (used for engine resolution)
     ///
     /// CloudFormation `Fn::GetAtt` `PaymentConnectorArn`; Terraform `payment_connector_arn`.
-    pub fn payment_connector_arn(&self) -> Expr {
+    pub fn payment_connector_arn(&self) -> rt::Expr {
         self.0.attr("PaymentConnectorArn")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectorStatus`; Terraform `connector_status`.
-    pub fn connector_status(&self) -> Expr {
+    pub fn connector_status(&self) -> rt::Expr {
         self.0.attr("ConnectorStatus")
     }
     /// The timestamp when the connector was created
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorCreatedAt`; Terraform `connector_created_at`.
-    pub fn connector_created_at(&self) -> Expr {
+    pub fn connector_created_at(&self) -> rt::Expr {
         self.0.attr("ConnectorCreatedAt")
     }
     /// The timestamp when the connector was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorLastUpdatedAt`; Terraform `connector_last_updated_at`.
-    pub fn connector_last_updated_at(&self) -> Expr {
+    pub fn connector_last_updated_at(&self) -> rt::Expr {
         self.0.attr("ConnectorLastUpdatedAt")
     }
     /// The URL the user must open to complete OAuth consent.
     ///
     /// CloudFormation `Fn::GetAtt` `AuthorizationUrl`; Terraform `authorization_url`.
-    pub fn authorization_url(&self) -> Expr {
+    pub fn authorization_url(&self) -> rt::Expr {
         self.0.attr("AuthorizationUrl")
     }
 }
@@ -9304,11 +9464,11 @@ pub mod payment_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-credentialsproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CredentialsProviderConfiguration(Props);
+    pub struct CredentialsProviderConfiguration(rt::Props);
     impl CredentialsProviderConfiguration {
         /// A new `CredentialsProviderConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CredentialsProviderConfiguration(this)
         }
         /// CloudFormation `CoinbaseCDP`, Terraform `coinbase_cdp`.
@@ -9329,15 +9489,15 @@ pub mod payment_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-paymentcredentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PaymentCredentialProviderConfiguration(Props);
+    pub struct PaymentCredentialProviderConfiguration(rt::Props);
     impl PaymentCredentialProviderConfiguration {
         /// A new `PaymentCredentialProviderConfiguration`. Required properties: `credential_provider_arn` (`CredentialProviderArn`).
-        pub fn new(credential_provider_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(credential_provider_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialProviderArn",
                 Some("credential_provider_arn"),
-                string(credential_provider_arn),
+                rt::string(credential_provider_arn),
             );
             PaymentCredentialProviderConfiguration(this)
         }
@@ -9367,11 +9527,11 @@ pub mod payment_connector {
 /// CloudFormation: `AWS::BedrockAgentCore::PaymentCredentialProvider`. Terraform: `awscc_bedrockagentcore_payment_credential_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-paymentcredentialprovider.html)
-pub struct PaymentCredentialProvider(Base);
-static PAYMENT_CREDENTIAL_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct PaymentCredentialProvider(rt::Base);
+static PAYMENT_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::PaymentCredentialProvider",
     terraform: Some("awscc_bedrockagentcore_payment_credential_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9416,15 +9576,15 @@ impl PaymentCredentialProvider {
     pub fn new(
         id: impl Into<String>,
         credential_provider_vendor: payment_credential_provider::PaymentCredentialProviderVendorType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PAYMENT_CREDENTIAL_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &PAYMENT_CREDENTIAL_PROVIDER_TYPE);
         this.set(
             "CredentialProviderVendor",
             Some("credential_provider_vendor"),
             credential_provider_vendor.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         PaymentCredentialProvider(this)
     }
     /// Provider configuration input containing secrets for creation/update
@@ -9445,29 +9605,29 @@ impl PaymentCredentialProvider {
 builder!(PaymentCredentialProvider, PaymentCredentialProviderHandle);
 /// A declared `AWS::BedrockAgentCore::PaymentCredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PaymentCredentialProviderHandle(Handle);
+pub struct PaymentCredentialProviderHandle(rt::Handle);
 handle!(PaymentCredentialProviderHandle);
 impl PaymentCredentialProviderHandle {
     /// The Amazon Resource Name (ARN) of the payment credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialProviderArn`; Terraform `credential_provider_arn`.
-    pub fn credential_provider_arn(&self) -> Expr {
+    pub fn credential_provider_arn(&self) -> rt::Expr {
         self.0.attr("CredentialProviderArn")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfigurationOutput`; Terraform `provider_configuration_output`.
-    pub fn provider_configuration_output(&self) -> Expr {
+    pub fn provider_configuration_output(&self) -> rt::Expr {
         self.0.attr("ProviderConfigurationOutput")
     }
     /// The timestamp when the credential provider was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the credential provider was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -9480,20 +9640,20 @@ pub mod payment_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-coinbasecdpconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct CoinbaseCdpConfigurationInput(Props);
+    pub struct CoinbaseCdpConfigurationInput(rt::Props);
     impl CoinbaseCdpConfigurationInput {
         /// A new `CoinbaseCdpConfigurationInput`. Required properties: `api_key_id` (`ApiKeyId`).
-        pub fn new(api_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKeyId", Some("api_key_id"), string(api_key_id));
+        pub fn new(api_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKeyId", Some("api_key_id"), rt::string(api_key_id));
             CoinbaseCdpConfigurationInput(this)
         }
         /// The Coinbase CDP API key secret
         ///
         /// Constraints: length 1..=2048. CloudFormation `ApiKeySecret`, Terraform `api_key_secret`.
-        pub fn api_key_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn api_key_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApiKeySecret", Some("api_key_secret"), string(value));
+                .set("ApiKeySecret", Some("api_key_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -9521,9 +9681,9 @@ pub mod payment_credential_provider {
         /// The Coinbase CDP wallet secret
         ///
         /// Constraints: length 1..=2048. CloudFormation `WalletSecret`, Terraform `wallet_secret`.
-        pub fn wallet_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn wallet_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WalletSecret", Some("wallet_secret"), string(value));
+                .set("WalletSecret", Some("wallet_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -9556,11 +9716,11 @@ pub mod payment_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-paymentproviderconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct PaymentProviderConfigurationInput(Props);
+    pub struct PaymentProviderConfigurationInput(rt::Props);
     impl PaymentProviderConfigurationInput {
         /// A new `PaymentProviderConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PaymentProviderConfigurationInput(this)
         }
         /// Coinbase CDP configuration with API credentials
@@ -9593,13 +9753,13 @@ pub mod payment_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-secretreference.html)
     #[derive(Clone, Debug)]
-    pub struct SecretReference(Props);
+    pub struct SecretReference(rt::Props);
     impl SecretReference {
         /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<Expr>, secret_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonKey", Some("json_key"), string(json_key));
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonKey", Some("json_key"), rt::string(json_key));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             SecretReference(this)
         }
     }
@@ -9610,24 +9770,25 @@ pub mod payment_credential_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-stripeprivyconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct StripePrivyConfigurationInput(Props);
+    pub struct StripePrivyConfigurationInput(rt::Props);
     impl StripePrivyConfigurationInput {
         /// A new `StripePrivyConfigurationInput`. Required properties: `app_id` (`AppId`), `authorization_id` (`AuthorizationId`).
-        pub fn new(app_id: impl Into<Expr>, authorization_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AppId", Some("app_id"), string(app_id));
+        pub fn new(app_id: impl Into<rt::Expr>, authorization_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AppId", Some("app_id"), rt::string(app_id));
             this.set(
                 "AuthorizationId",
                 Some("authorization_id"),
-                string(authorization_id),
+                rt::string(authorization_id),
             );
             StripePrivyConfigurationInput(this)
         }
         /// The app secret provided by Privy
         ///
         /// Constraints: length 1..=2048. CloudFormation `AppSecret`, Terraform `app_secret`.
-        pub fn app_secret(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AppSecret", Some("app_secret"), string(value));
+        pub fn app_secret(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AppSecret", Some("app_secret"), rt::string(value));
             self
         }
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
@@ -9649,11 +9810,11 @@ pub mod payment_credential_provider {
         /// The authorization private key for the Stripe Privy integration
         ///
         /// Constraints: length 1..=4096. CloudFormation `AuthorizationPrivateKey`, Terraform `authorization_private_key`.
-        pub fn authorization_private_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_private_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationPrivateKey",
                 Some("authorization_private_key"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9705,11 +9866,11 @@ pub mod payment_credential_provider {
 /// CloudFormation: `AWS::BedrockAgentCore::PaymentManager`. Terraform: `awscc_bedrockagentcore_payment_manager` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-paymentmanager.html)
-pub struct PaymentManager(Base);
-static PAYMENT_MANAGER_TYPE: TypeInfo = TypeInfo {
+pub struct PaymentManager(rt::Base);
+static PAYMENT_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::PaymentManager",
     terraform: Some("awscc_bedrockagentcore_payment_manager"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9753,17 +9914,17 @@ impl PaymentManager {
     pub fn new(
         id: impl Into<String>,
         authorizer_type: payment_manager::PaymentsAuthorizerType,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PAYMENT_MANAGER_TYPE);
+        let mut this = rt::Base::new(id, &PAYMENT_MANAGER_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
             authorizer_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         PaymentManager(this)
     }
     /// Changing it replaces the resource. CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
@@ -9781,48 +9942,48 @@ impl PaymentManager {
     /// A description of the payment manager
     ///
     /// Constraints: length 1..=4096; pattern `^[a-zA-Z0-9\s]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(PaymentManager, PaymentManagerHandle);
 /// A declared `AWS::BedrockAgentCore::PaymentManager`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PaymentManagerHandle(Handle);
+pub struct PaymentManagerHandle(rt::Handle);
 handle!(PaymentManagerHandle);
 impl PaymentManagerHandle {
     /// The Amazon Resource Name (ARN) of the payment manager
     ///
     /// CloudFormation `Fn::GetAtt` `PaymentManagerArn`; Terraform `payment_manager_arn`.
-    pub fn payment_manager_arn(&self) -> Expr {
+    pub fn payment_manager_arn(&self) -> rt::Expr {
         self.0.attr("PaymentManagerArn")
     }
     /// The unique identifier for the payment manager
     ///
     /// CloudFormation `Fn::GetAtt` `PaymentManagerId`; Terraform `payment_manager_id`.
-    pub fn payment_manager_id(&self) -> Expr {
+    pub fn payment_manager_id(&self) -> rt::Expr {
         self.0.attr("PaymentManagerId")
     }
     /// The timestamp when the payment manager was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the payment manager was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `WorkloadIdentityDetails`; Terraform `workload_identity_details`.
-    pub fn workload_identity_details(&self) -> Expr {
+    pub fn workload_identity_details(&self) -> rt::Expr {
         self.0.attr("WorkloadIdentityDetails")
     }
 }
@@ -9833,11 +9994,11 @@ pub mod payment_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerConfiguration(Props);
+    pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
         /// A new `AuthorizerConfiguration`. Required properties: `custom_jwt_authorizer` (`CustomJWTAuthorizer`).
         pub fn new(custom_jwt_authorizer: CustomJwtAuthorizerConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CustomJWTAuthorizer",
                 Some("custom_jwt_authorizer"),
@@ -9851,14 +10012,14 @@ pub mod payment_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizingClaimMatchValueType(Props);
+    pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
         /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
         pub fn new(
             claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClaimMatchOperator",
                 Some("claim_match_operator"),
@@ -9877,31 +10038,31 @@ pub mod payment_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct ClaimMatchValueType(Props);
+    pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
         /// A new `ClaimMatchValueType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClaimMatchValueType(this)
         }
         /// Constraints: length 1..=255; pattern `^[A-Za-z0-9_.-]+$`. CloudFormation `MatchValueString`, Terraform `match_value_string`.
-        pub fn match_value_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn match_value_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MatchValueString",
                 Some("match_value_string"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `MatchValueStringList`, Terraform `match_value_string_list`.
         pub fn match_value_string_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "MatchValueStringList",
                 Some("match_value_string_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -9911,15 +10072,15 @@ pub mod payment_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
-    pub struct CustomClaimValidationType(Props);
+    pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
         /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
         pub fn new(
             authorizing_claim_match_value: AuthorizingClaimMatchValueType,
-            inbound_token_claim_name: impl Into<Expr>,
+            inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizingClaimMatchValue",
                 Some("authorizing_claim_match_value"),
@@ -9928,7 +10089,7 @@ pub mod payment_manager {
             this.set(
                 "InboundTokenClaimName",
                 Some("inbound_token_claim_name"),
-                string(inbound_token_claim_name),
+                rt::string(inbound_token_claim_name),
             );
             this.set(
                 "InboundTokenClaimValueType",
@@ -9943,33 +10104,49 @@ pub mod payment_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomJwtAuthorizerConfiguration(Props);
+    pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
         /// A new `CustomJwtAuthorizerConfiguration`. Required properties: `discovery_url` (`DiscoveryUrl`).
-        pub fn new(discovery_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DiscoveryUrl", Some("discovery_url"), string(discovery_url));
+        pub fn new(discovery_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DiscoveryUrl",
+                Some("discovery_url"),
+                rt::string(discovery_url),
+            );
             CustomJwtAuthorizerConfiguration(this)
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedAudience`, Terraform `allowed_audience`.
         pub fn allowed_audience(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AllowedAudience", Some("allowed_audience"), strings(value));
+            self.0.set(
+                "AllowedAudience",
+                Some("allowed_audience"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedClients`, Terraform `allowed_clients`.
-        pub fn allowed_clients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("AllowedClients", Some("allowed_clients"), strings(value));
+        pub fn allowed_clients(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AllowedClients",
+                Some("allowed_clients"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AllowedScopes`, Terraform `allowed_scopes`.
-        pub fn allowed_scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_scopes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedScopes", Some("allowed_scopes"), strings(value));
+                .set("AllowedScopes", Some("allowed_scopes"), rt::strings(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `CustomClaims`, Terraform `custom_claims`.
@@ -9978,7 +10155,7 @@ pub mod payment_manager {
             value: impl IntoIterator<Item = CustomClaimValidationType>,
         ) -> Self {
             self.0
-                .set("CustomClaims", Some("custom_claims"), list(value));
+                .set("CustomClaims", Some("custom_claims"), rt::list(value));
             self
         }
     }
@@ -10018,11 +10195,11 @@ pub mod payment_manager {
 /// CloudFormation: `AWS::BedrockAgentCore::Policy`. Terraform: `awscc_bedrockagentcore_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Policy",
     terraform: Some("awscc_bedrockagentcore_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -10056,25 +10233,25 @@ impl Policy {
     pub fn new(
         id: impl Into<String>,
         definition: policy::PolicyDefinition,
-        name: impl Into<Expr>,
-        policy_engine_id: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        policy_engine_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("Definition", Some("definition"), definition.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PolicyEngineId",
             Some("policy_engine_id"),
-            string(policy_engine_id),
+            rt::string(policy_engine_id),
         );
         Policy(this)
     }
     /// A human-readable description of the policy's purpose and functionality.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Whether the policy contributes to the enforce decision returned to Gateway.
@@ -10097,43 +10274,43 @@ impl Policy {
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::BedrockAgentCore::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// The unique identifier for the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// The Amazon Resource Name (ARN) of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
     /// The timestamp when the policy was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the policy was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The current status of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Additional information about the policy status.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; Terraform `status_reasons`.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
 }
@@ -10146,12 +10323,12 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-cedarpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct CedarPolicy(Props);
+    pub struct CedarPolicy(rt::Props);
     impl CedarPolicy {
         /// A new `CedarPolicy`. Required properties: `statement` (`Statement`).
-        pub fn new(statement: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Statement", Some("statement"), string(statement));
+        pub fn new(statement: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Statement", Some("statement"), rt::string(statement));
             CedarPolicy(this)
         }
     }
@@ -10162,11 +10339,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policydefinition.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDefinition(Props);
+    pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
         /// A new `PolicyDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyDefinition(this)
         }
         /// A Cedar policy statement within the AgentCore Policy system.
@@ -10191,12 +10368,12 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policystatement.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyStatement(Props);
+    pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
         /// A new `PolicyStatement`. Required properties: `statement` (`Statement`).
-        pub fn new(statement: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Statement", Some("statement"), string(statement));
+        pub fn new(statement: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Statement", Some("statement"), rt::string(statement));
             PolicyStatement(this)
         }
     }
@@ -10225,11 +10402,11 @@ pub mod policy {
 /// CloudFormation: `AWS::BedrockAgentCore::PolicyEngine`. Terraform: `awscc_bedrockagentcore_policy_engine` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-policyengine.html)
-pub struct PolicyEngine(Base);
-static POLICY_ENGINE_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyEngine(rt::Base);
+static POLICY_ENGINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::PolicyEngine",
     terraform: Some("awscc_bedrockagentcore_policy_engine"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -10260,27 +10437,27 @@ static POLICY_ENGINE_TYPE: TypeInfo = TypeInfo {
 impl PolicyEngine {
     /// Declares a `AWS::BedrockAgentCore::PolicyEngine` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &POLICY_ENGINE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &POLICY_ENGINE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         PolicyEngine(this)
     }
     /// A human-readable description of the policy engine's purpose and scope
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the KMS key used to encrypt the policy engine data
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -10288,43 +10465,43 @@ impl PolicyEngine {
 builder!(PolicyEngine, PolicyEngineHandle);
 /// A declared `AWS::BedrockAgentCore::PolicyEngine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyEngineHandle(Handle);
+pub struct PolicyEngineHandle(rt::Handle);
 handle!(PolicyEngineHandle);
 impl PolicyEngineHandle {
     /// The unique identifier for the policy engine
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyEngineId`; Terraform `policy_engine_id`.
-    pub fn policy_engine_id(&self) -> Expr {
+    pub fn policy_engine_id(&self) -> rt::Expr {
         self.0.attr("PolicyEngineId")
     }
     /// The timestamp when the policy engine was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the policy engine was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the policy engine
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyEngineArn`; Terraform `policy_engine_arn`.
-    pub fn policy_engine_arn(&self) -> Expr {
+    pub fn policy_engine_arn(&self) -> rt::Expr {
         self.0.attr("PolicyEngineArn")
     }
     /// The current status of the policy engine
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Additional information about the policy engine status
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; Terraform `status_reasons`.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
 }
@@ -10333,11 +10510,11 @@ impl PolicyEngineHandle {
 /// CloudFormation: `AWS::BedrockAgentCore::ResourcePolicy`. Terraform: `awscc_bedrockagentcore_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::ResourcePolicy",
     terraform: Some("awscc_bedrockagentcore_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -10369,30 +10546,34 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Expr>,
-        resource_arn: impl Into<Expr>,
+        policy: impl Into<rt::Expr>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), string(policy));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::string(policy));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::BedrockAgentCore::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Resource Type definition for AWS::BedrockAgentCore::Runtime
 ///
 /// CloudFormation: `AWS::BedrockAgentCore::Runtime`. Terraform: `awscc_bedrockagentcore_runtime` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-runtime.html)
-pub struct Runtime(Base);
-static RUNTIME_TYPE: TypeInfo = TypeInfo {
+pub struct Runtime(rt::Base);
+static RUNTIME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::Runtime",
     terraform: Some("awscc_bedrockagentcore_runtime"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -10426,10 +10607,10 @@ impl Runtime {
     pub fn new(
         id: impl Into<String>,
         agent_runtime_artifact: runtime::AgentRuntimeArtifact,
-        agent_runtime_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        agent_runtime_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RUNTIME_TYPE);
+        let mut this = rt::Base::new(id, &RUNTIME_TYPE);
         this.set(
             "AgentRuntimeArtifact",
             Some("agent_runtime_artifact"),
@@ -10438,9 +10619,9 @@ impl Runtime {
         this.set(
             "AgentRuntimeName",
             Some("agent_runtime_name"),
-            string(agent_runtime_name),
+            rt::string(agent_runtime_name),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Runtime(this)
     }
     /// Authorizer configuration for the agent runtime
@@ -10471,9 +10652,9 @@ impl Runtime {
     /// Description of the resource
     ///
     /// Constraints: length 1..=1200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Environment variables for the agent runtime
@@ -10481,12 +10662,12 @@ impl Runtime {
     /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
     pub fn environment_variables(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -10500,7 +10681,7 @@ impl Runtime {
         self.0.set(
             "FilesystemConfigurations",
             Some("filesystem_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -10529,9 +10710,12 @@ impl Runtime {
     /// The version of the runtime platform
     ///
     /// Constraints: length 1..=128; pattern `^[^\s]+$`. CloudFormation `PlatformVersion`, Terraform `platform_version`.
-    pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PlatformVersion", Some("platform_version"), string(value));
+    pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PlatformVersion",
+            Some("platform_version"),
+            rt::string(value),
+        );
         self
     }
     /// Protocol configuration for the agent runtime
@@ -10563,55 +10747,55 @@ impl Runtime {
 builder!(Runtime, RuntimeHandle);
 /// A declared `AWS::BedrockAgentCore::Runtime`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuntimeHandle(Handle);
+pub struct RuntimeHandle(rt::Handle);
 handle!(RuntimeHandle);
 impl RuntimeHandle {
     /// The Amazon Resource Name(ARN) that uniquely identifies the Agent
     ///
     /// CloudFormation `Fn::GetAtt` `AgentRuntimeArn`; Terraform `agent_runtime_arn`.
-    pub fn agent_runtime_arn(&self) -> Expr {
+    pub fn agent_runtime_arn(&self) -> rt::Expr {
         self.0.attr("AgentRuntimeArn")
     }
     /// Identifier for a resource
     ///
     /// CloudFormation `Fn::GetAtt` `AgentRuntimeId`; Terraform `agent_runtime_id`.
-    pub fn agent_runtime_id(&self) -> Expr {
+    pub fn agent_runtime_id(&self) -> rt::Expr {
         self.0.attr("AgentRuntimeId")
     }
     /// Version of the Agent
     ///
     /// CloudFormation `Fn::GetAtt` `AgentRuntimeVersion`; Terraform `agent_runtime_version`.
-    pub fn agent_runtime_version(&self) -> Expr {
+    pub fn agent_runtime_version(&self) -> rt::Expr {
         self.0.attr("AgentRuntimeVersion")
     }
     /// Current status of the agent
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Timestamp when the Agent was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// When resource was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// Workload identity details for the agent
     ///
     /// CloudFormation `Fn::GetAtt` `WorkloadIdentityDetails`; Terraform `workload_identity_details`.
-    pub fn workload_identity_details(&self) -> Expr {
+    pub fn workload_identity_details(&self) -> rt::Expr {
         self.0.attr("WorkloadIdentityDetails")
     }
     /// The reason for failure if the agent is in a failed state.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
 }
@@ -10622,11 +10806,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-agentruntimeartifact.html)
     #[derive(Clone, Debug)]
-    pub struct AgentRuntimeArtifact(Props);
+    pub struct AgentRuntimeArtifact(rt::Props);
     impl AgentRuntimeArtifact {
         /// A new `AgentRuntimeArtifact`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentRuntimeArtifact(this)
         }
         /// Representation of a code configuration
@@ -10657,11 +10841,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-allowedworkloadconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AllowedWorkloadConfiguration(Props);
+    pub struct AllowedWorkloadConfiguration(rt::Props);
     impl AllowedWorkloadConfiguration {
         /// A new `AllowedWorkloadConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AllowedWorkloadConfiguration(this)
         }
         /// List of allow-listed hosting environments
@@ -10674,7 +10858,7 @@ pub mod runtime {
             self.0.set(
                 "HostingEnvironments",
                 Some("hosting_environments"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -10683,12 +10867,12 @@ pub mod runtime {
         /// Constraints: 1..=10 items. CloudFormation `WorkloadIdentities`, Terraform `workload_identities`.
         pub fn workload_identities(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "WorkloadIdentities",
                 Some("workload_identities"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -10700,11 +10884,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerConfiguration(Props);
+    pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
         /// A new `AuthorizerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizerConfiguration(this)
         }
         /// Configuration for custom JWT authorizer
@@ -10726,14 +10910,14 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizingClaimMatchValueType(Props);
+    pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
         /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
         pub fn new(
             claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClaimMatchOperator",
                 Some("claim_match_operator"),
@@ -10754,15 +10938,15 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderConfiguration(Props);
+    pub struct CapacityProviderConfiguration(rt::Props);
     impl CapacityProviderConfiguration {
         /// A new `CapacityProviderConfiguration`. Required properties: `capacity_provider_arn` (`CapacityProviderArn`).
-        pub fn new(capacity_provider_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProviderArn",
                 Some("capacity_provider_arn"),
-                string(capacity_provider_arn),
+                rt::string(capacity_provider_arn),
             );
             CapacityProviderConfiguration(this)
         }
@@ -10774,13 +10958,13 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityprovidervolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderVolumeConfiguration(Props);
+    pub struct CapacityProviderVolumeConfiguration(rt::Props);
     impl CapacityProviderVolumeConfiguration {
         /// A new `CapacityProviderVolumeConfiguration`. Required properties: `mount_path` (`MountPath`), `volume_name` (`VolumeName`).
-        pub fn new(mount_path: impl Into<Expr>, volume_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MountPath", Some("mount_path"), string(mount_path));
-            this.set("VolumeName", Some("volume_name"), string(volume_name));
+        pub fn new(mount_path: impl Into<rt::Expr>, volume_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
+            this.set("VolumeName", Some("volume_name"), rt::string(volume_name));
             CapacityProviderVolumeConfiguration(this)
         }
     }
@@ -10791,21 +10975,21 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
-    pub struct ClaimMatchValueType(Props);
+    pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
         /// A new `ClaimMatchValueType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClaimMatchValueType(this)
         }
         /// The string value to match for
         ///
         /// Constraints: pattern `[A-Za-z0-9_.-]+`. CloudFormation `MatchValueString`, Terraform `match_value_string`.
-        pub fn match_value_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn match_value_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MatchValueString",
                 Some("match_value_string"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10814,12 +10998,12 @@ pub mod runtime {
         /// Constraints: 1..=255 items. CloudFormation `MatchValueStringList`, Terraform `match_value_string_list`.
         pub fn match_value_string_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "MatchValueStringList",
                 Some("match_value_string_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -10831,11 +11015,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-code.html)
     #[derive(Clone, Debug)]
-    pub struct Code(Props);
+    pub struct Code(rt::Props);
     impl Code {
         /// A new `Code`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Code(this)
         }
         /// S3 Location Configuration
@@ -10853,17 +11037,17 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-codeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CodeConfiguration(Props);
+    pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
         /// A new `CodeConfiguration`. Required properties: `code` (`Code`), `entry_point` (`EntryPoint`), `runtime` (`Runtime`).
         pub fn new(
             code: Code,
-            entry_point: impl IntoIterator<Item = impl Into<Expr>>,
+            entry_point: impl IntoIterator<Item = impl Into<rt::Expr>>,
             runtime: AgentManagedRuntimeType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Code", Some("code"), code.into());
-            this.set("EntryPoint", Some("entry_point"), strings(entry_point));
+            this.set("EntryPoint", Some("entry_point"), rt::strings(entry_point));
             this.set("Runtime", Some("runtime"), runtime.into());
             CodeConfiguration(this)
         }
@@ -10873,12 +11057,16 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-containerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerConfiguration(Props);
+    pub struct ContainerConfiguration(rt::Props);
     impl ContainerConfiguration {
         /// A new `ContainerConfiguration`. Required properties: `container_uri` (`ContainerUri`).
-        pub fn new(container_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ContainerUri", Some("container_uri"), string(container_uri));
+        pub fn new(container_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ContainerUri",
+                Some("container_uri"),
+                rt::string(container_uri),
+            );
             ContainerConfiguration(this)
         }
     }
@@ -10889,15 +11077,15 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
-    pub struct CustomClaimValidationType(Props);
+    pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
         /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
         pub fn new(
             authorizing_claim_match_value: AuthorizingClaimMatchValueType,
-            inbound_token_claim_name: impl Into<Expr>,
+            inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizingClaimMatchValue",
                 Some("authorizing_claim_match_value"),
@@ -10906,7 +11094,7 @@ pub mod runtime {
             this.set(
                 "InboundTokenClaimName",
                 Some("inbound_token_claim_name"),
-                string(inbound_token_claim_name),
+                rt::string(inbound_token_claim_name),
             );
             this.set(
                 "InboundTokenClaimValueType",
@@ -10923,12 +11111,16 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomJwtAuthorizerConfiguration(Props);
+    pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
         /// A new `CustomJwtAuthorizerConfiguration`. Required properties: `discovery_url` (`DiscoveryUrl`).
-        pub fn new(discovery_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DiscoveryUrl", Some("discovery_url"), string(discovery_url));
+        pub fn new(discovery_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DiscoveryUrl",
+                Some("discovery_url"),
+                rt::string(discovery_url),
+            );
             CustomJwtAuthorizerConfiguration(this)
         }
         /// List of allowed audiences
@@ -10936,26 +11128,38 @@ pub mod runtime {
         /// Constraints: at least 1 items. CloudFormation `AllowedAudience`, Terraform `allowed_audience`.
         pub fn allowed_audience(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AllowedAudience", Some("allowed_audience"), strings(value));
+            self.0.set(
+                "AllowedAudience",
+                Some("allowed_audience"),
+                rt::strings(value),
+            );
             self
         }
         /// List of allowed clients
         ///
         /// Constraints: at least 1 items. CloudFormation `AllowedClients`, Terraform `allowed_clients`.
-        pub fn allowed_clients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("AllowedClients", Some("allowed_clients"), strings(value));
+        pub fn allowed_clients(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AllowedClients",
+                Some("allowed_clients"),
+                rt::strings(value),
+            );
             self
         }
         /// List of allowed scopes
         ///
         /// Constraints: at least 1 items. CloudFormation `AllowedScopes`, Terraform `allowed_scopes`.
-        pub fn allowed_scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_scopes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedScopes", Some("allowed_scopes"), strings(value));
+                .set("AllowedScopes", Some("allowed_scopes"), rt::strings(value));
             self
         }
         /// Allow-list of upstream workloads permitted to reach this resource via the workload identity chain.
@@ -10980,15 +11184,15 @@ pub mod runtime {
             value: impl IntoIterator<Item = CustomClaimValidationType>,
         ) -> Self {
             self.0
-                .set("CustomClaims", Some("custom_claims"), list(value));
+                .set("CustomClaims", Some("custom_claims"), rt::list(value));
             self
         }
         /// Private endpoint configuration.
         ///
         /// CloudFormation `PrivateEndpoint`, Terraform `private_endpoint`.
-        pub fn private_endpoint(mut self, value: impl Into<Value>) -> Self {
+        pub fn private_endpoint(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("PrivateEndpoint", Some("private_endpoint"), json(value));
+                .set("PrivateEndpoint", Some("private_endpoint"), rt::json(value));
             self
         }
         /// List of private endpoint overrides
@@ -11001,7 +11205,7 @@ pub mod runtime {
             self.0.set(
                 "PrivateEndpointOverrides",
                 Some("private_endpoint_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -11013,17 +11217,17 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EfsAccessPointConfiguration(Props);
+    pub struct EfsAccessPointConfiguration(rt::Props);
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<Expr>, mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                string(access_point_arn),
+                rt::string(access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), string(mount_path));
+            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
             EfsAccessPointConfiguration(this)
         }
     }
@@ -11034,11 +11238,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilesystemConfiguration(Props);
+    pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
         /// A new `FilesystemConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilesystemConfiguration(this)
         }
         /// Configuration for a CapacityProvider-managed volume to mount into the agent runtime
@@ -11090,12 +11294,12 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-hostingenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct HostingEnvironment(Props);
+    pub struct HostingEnvironment(rt::Props);
     impl HostingEnvironment {
         /// A new `HostingEnvironment`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             HostingEnvironment(this)
         }
     }
@@ -11106,11 +11310,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleConfiguration(Props);
+    pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecycleConfiguration(this)
         }
         /// Timeout in seconds for idle runtime sessions
@@ -11120,7 +11324,7 @@ pub mod runtime {
             self.0.set(
                 "IdleRuntimeSessionTimeout",
                 Some("idle_runtime_session_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -11128,7 +11332,8 @@ pub mod runtime {
         ///
         /// Constraints: range 60..=1209600. CloudFormation `MaxLifetime`, Terraform `max_lifetime`.
         pub fn max_lifetime(mut self, value: i64) -> Self {
-            self.0.set("MaxLifetime", Some("max_lifetime"), int(value));
+            self.0
+                .set("MaxLifetime", Some("max_lifetime"), rt::int(value));
             self
         }
     }
@@ -11137,11 +11342,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. Required properties: `network_mode` (`NetworkMode`).
         pub fn new(network_mode: NetworkMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NetworkMode", Some("network_mode"), network_mode.into());
             NetworkConfiguration(this)
         }
@@ -11164,16 +11369,16 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-privateendpointoverride.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateEndpointOverride(Props);
+    pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
         /// A new `PrivateEndpointOverride`. Required properties: `domain` (`Domain`), `private_endpoint` (`PrivateEndpoint`).
-        pub fn new(domain: impl Into<Expr>, private_endpoint: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Domain", Some("domain"), string(domain));
+        pub fn new(domain: impl Into<rt::Expr>, private_endpoint: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Domain", Some("domain"), rt::string(domain));
             this.set(
                 "PrivateEndpoint",
                 Some("private_endpoint"),
-                json(private_endpoint),
+                rt::json(private_endpoint),
             );
             PrivateEndpointOverride(this)
         }
@@ -11185,11 +11390,11 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-requestheaderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RequestHeaderConfiguration(Props);
+    pub struct RequestHeaderConfiguration(rt::Props);
     impl RequestHeaderConfiguration {
         /// A new `RequestHeaderConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RequestHeaderConfiguration(this)
         }
         /// List of allowed HTTP headers for agent runtime requests
@@ -11197,12 +11402,12 @@ pub mod runtime {
         /// Constraints: 1..=20 items. CloudFormation `RequestHeaderAllowlist`, Terraform `request_header_allowlist`.
         pub fn request_header_allowlist(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "RequestHeaderAllowlist",
                 Some("request_header_allowlist"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -11214,17 +11419,17 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3FilesAccessPointConfiguration(Props);
+    pub struct S3FilesAccessPointConfiguration(rt::Props);
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<Expr>, mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                string(access_point_arn),
+                rt::string(access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), string(mount_path));
+            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -11235,20 +11440,21 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<Expr>, prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Prefix", Some("prefix"), string(prefix));
+        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
             S3Location(this)
         }
         /// S3 object version ID
         ///
         /// Constraints: length 3..=1024. CloudFormation `VersionId`, Terraform `version_id`.
-        pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VersionId", Some("version_id"), string(value));
+        pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VersionId", Some("version_id"), rt::string(value));
             self
         }
     }
@@ -11259,12 +11465,12 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SessionStorageConfiguration(Props);
+    pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
         /// A new `SessionStorageConfiguration`. Required properties: `mount_path` (`MountPath`).
-        pub fn new(mount_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MountPath", Some("mount_path"), string(mount_path));
+        pub fn new(mount_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
             SessionStorageConfiguration(this)
         }
     }
@@ -11275,20 +11481,20 @@ pub mod runtime {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -11358,11 +11564,11 @@ pub mod runtime {
 /// CloudFormation: `AWS::BedrockAgentCore::RuntimeEndpoint`. Terraform: `awscc_bedrockagentcore_runtime_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-runtimeendpoint.html)
-pub struct RuntimeEndpoint(Base);
-static RUNTIME_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct RuntimeEndpoint(rt::Base);
+static RUNTIME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::RuntimeEndpoint",
     terraform: Some("awscc_bedrockagentcore_runtime_endpoint"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -11399,96 +11605,96 @@ impl RuntimeEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_runtime_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        agent_runtime_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RUNTIME_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &RUNTIME_ENDPOINT_TYPE);
         this.set(
             "AgentRuntimeId",
             Some("agent_runtime_id"),
-            string(agent_runtime_id),
+            rt::string(agent_runtime_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         RuntimeEndpoint(this)
     }
     /// The version of the AgentCore Runtime to use for the endpoint.
     ///
     /// Constraints: pattern `^([1-9][0-9]{0,4})$`. CloudFormation `AgentRuntimeVersion`, Terraform `agent_runtime_version`.
-    pub fn agent_runtime_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn agent_runtime_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AgentRuntimeVersion",
             Some("agent_runtime_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The description of the AgentCore Runtime endpoint.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(RuntimeEndpoint, RuntimeEndpointHandle);
 /// A declared `AWS::BedrockAgentCore::RuntimeEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuntimeEndpointHandle(Handle);
+pub struct RuntimeEndpointHandle(rt::Handle);
 handle!(RuntimeEndpointHandle);
 impl RuntimeEndpointHandle {
     /// The unique identifier of the AgentCore Runtime endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the AgentCore Runtime.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentRuntimeEndpointArn`; Terraform `agent_runtime_endpoint_arn`.
-    pub fn agent_runtime_endpoint_arn(&self) -> Expr {
+    pub fn agent_runtime_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("AgentRuntimeEndpointArn")
     }
     /// The ARN of the Agent Runtime
     ///
     /// CloudFormation `Fn::GetAtt` `AgentRuntimeArn`; Terraform `agent_runtime_arn`.
-    pub fn agent_runtime_arn(&self) -> Expr {
+    pub fn agent_runtime_arn(&self) -> rt::Expr {
         self.0.attr("AgentRuntimeArn")
     }
     /// The status of the Agent Runtime Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the Agent Runtime Endpoint was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the Agent Runtime Endpoint was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The reason for failure if the endpoint is in a failed state
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// The target version of the AgentCore Runtime for the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetVersion`; Terraform `target_version`.
-    pub fn target_version(&self) -> Expr {
+    pub fn target_version(&self) -> rt::Expr {
         self.0.attr("TargetVersion")
     }
     /// The Live version of the Agent Runtime
     ///
     /// CloudFormation `Fn::GetAtt` `LiveVersion`; Terraform `live_version`.
-    pub fn live_version(&self) -> Expr {
+    pub fn live_version(&self) -> rt::Expr {
         self.0.attr("LiveVersion")
     }
 }
@@ -11497,11 +11703,11 @@ impl RuntimeEndpointHandle {
 /// CloudFormation: `AWS::BedrockAgentCore::WorkloadIdentity`. Terraform: `awscc_bedrockagentcore_workload_identity` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-workloadidentity.html)
-pub struct WorkloadIdentity(Base);
-static WORKLOAD_IDENTITY_TYPE: TypeInfo = TypeInfo {
+pub struct WorkloadIdentity(rt::Base);
+static WORKLOAD_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::WorkloadIdentity",
     terraform: Some("awscc_bedrockagentcore_workload_identity"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -11525,9 +11731,9 @@ static WORKLOAD_IDENTITY_TYPE: TypeInfo = TypeInfo {
 impl WorkloadIdentity {
     /// Declares a `AWS::BedrockAgentCore::WorkloadIdentity` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKLOAD_IDENTITY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKLOAD_IDENTITY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         WorkloadIdentity(this)
     }
     /// The list of allowed OAuth2 return URLs for resources associated with this workload identity.
@@ -11535,12 +11741,12 @@ impl WorkloadIdentity {
     /// CloudFormation `AllowedResourceOauth2ReturnUrls`, Terraform `allowed_resource_oauth_2_return_urls`.
     pub fn allowed_resource_oauth2_return_urls(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AllowedResourceOauth2ReturnUrls",
             Some("allowed_resource_oauth_2_return_urls"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -11548,25 +11754,25 @@ impl WorkloadIdentity {
 builder!(WorkloadIdentity, WorkloadIdentityHandle);
 /// A declared `AWS::BedrockAgentCore::WorkloadIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkloadIdentityHandle(Handle);
+pub struct WorkloadIdentityHandle(rt::Handle);
 handle!(WorkloadIdentityHandle);
 impl WorkloadIdentityHandle {
     /// The Amazon Resource Name (ARN) of the workload identity.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkloadIdentityArn`; Terraform `workload_identity_arn`.
-    pub fn workload_identity_arn(&self) -> Expr {
+    pub fn workload_identity_arn(&self) -> rt::Expr {
         self.0.attr("WorkloadIdentityArn")
     }
     /// The timestamp when the workload identity was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the workload identity was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }

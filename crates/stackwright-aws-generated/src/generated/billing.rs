@@ -2,23 +2,24 @@
 //! `Billing` resource types of the CloudFormation registry (`AWS::Billing::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `billing` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A billing view is a container of cost & usage metadata.
 ///
 /// CloudFormation: `AWS::Billing::BillingView`. Terraform: `awscc_billing_billing_view` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-billing-billingview.html)
-pub struct BillingView(Base);
-static BILLING_VIEW_TYPE: TypeInfo = TypeInfo {
+pub struct BillingView(rt::Base);
+static BILLING_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Billing::BillingView",
     terraform: Some("awscc_billing_billing_view"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -70,12 +71,16 @@ impl BillingView {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        source_views: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        source_views: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &BILLING_VIEW_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("SourceViews", Some("source_views"), strings(source_views));
+        let mut this = rt::Base::new(id, &BILLING_VIEW_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "SourceViews",
+            Some("source_views"),
+            rt::strings(source_views),
+        );
         BillingView(this)
     }
     /// CloudFormation `DataFilterExpression`, Terraform `data_filter_expression`.
@@ -88,40 +93,40 @@ impl BillingView {
         self
     }
     /// Constraints: length 0..=1024; pattern `^([ a-zA-Z0-9_\+=\.\-@]+)?$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(BillingView, BillingViewHandle);
 /// A declared `AWS::Billing::BillingView`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BillingViewHandle(Handle);
+pub struct BillingViewHandle(rt::Handle);
 handle!(BillingViewHandle);
 impl BillingViewHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the billing view was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time when the billing view was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// CloudFormation `Fn::GetAtt` `BillingViewType`; Terraform `billing_view_type`.
-    pub fn billing_view_type(&self) -> Expr {
+    pub fn billing_view_type(&self) -> rt::Expr {
         self.0.attr("BillingViewType")
     }
 }
@@ -132,11 +137,11 @@ pub mod billing_view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-datafilterexpression.html)
     #[derive(Clone, Debug)]
-    pub struct DataFilterExpression(Props);
+    pub struct DataFilterExpression(rt::Props);
     impl DataFilterExpression {
         /// A new `DataFilterExpression`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataFilterExpression(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
@@ -160,11 +165,11 @@ pub mod billing_view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-dimensions.html)
     #[derive(Clone, Debug)]
-    pub struct Dimensions(Props);
+    pub struct Dimensions(rt::Props);
     impl Dimensions {
         /// A new `Dimensions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Dimensions(this)
         }
         /// CloudFormation `Key`, Terraform `key`.
@@ -173,8 +178,8 @@ pub mod billing_view {
             self
         }
         /// Constraints: 1..=200 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -183,21 +188,21 @@ pub mod billing_view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-tags.html)
     #[derive(Clone, Debug)]
-    pub struct Tags(Props);
+    pub struct Tags(rt::Props);
     impl Tags {
         /// A new `Tags`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tags(this)
         }
         /// Constraints: length 0..=1024; pattern `[\S\s]*`. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Constraints: 1..=200 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -206,32 +211,32 @@ pub mod billing_view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-timerange.html)
     #[derive(Clone, Debug)]
-    pub struct TimeRange(Props);
+    pub struct TimeRange(rt::Props);
     impl TimeRange {
         /// A new `TimeRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeRange(this)
         }
         /// The time in ISO 8601 format, UTC time (YYYY-MM-DDTHH:MM:SSZ).
         ///
         /// CloudFormation `BeginDateInclusive`, Terraform `begin_date_inclusive`.
-        pub fn begin_date_inclusive(mut self, value: impl Into<Expr>) -> Self {
+        pub fn begin_date_inclusive(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BeginDateInclusive",
                 Some("begin_date_inclusive"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The time in ISO 8601 format, UTC time (YYYY-MM-DDTHH:MM:SSZ).
         ///
         /// CloudFormation `EndDateInclusive`, Terraform `end_date_inclusive`.
-        pub fn end_date_inclusive(mut self, value: impl Into<Expr>) -> Self {
+        pub fn end_date_inclusive(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EndDateInclusive",
                 Some("end_date_inclusive"),
-                string(value),
+                rt::string(value),
             );
             self
         }

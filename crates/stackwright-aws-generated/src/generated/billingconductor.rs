@@ -2,23 +2,24 @@
 //! `BillingConductor` resource types of the CloudFormation registry (`AWS::BillingConductor::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `billingconductor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A billing group is a set of linked account which belong to the same end customer.
 ///
 /// CloudFormation: `AWS::BillingConductor::BillingGroup`. Terraform: `awscc_billingconductor_billing_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-billingconductor-billinggroup.html)
-pub struct BillingGroup(Base);
-static BILLING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct BillingGroup(rt::Base);
+static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BillingConductor::BillingGroup",
     terraform: Some("awscc_billingconductor_billing_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,9 +75,9 @@ impl BillingGroup {
         id: impl Into<String>,
         account_grouping: billing_group::AccountGrouping,
         computation_preference: billing_group::ComputationPreference,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BILLING_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &BILLING_GROUP_TYPE);
         this.set(
             "AccountGrouping",
             Some("account_grouping"),
@@ -87,23 +88,23 @@ impl BillingGroup {
             Some("computation_preference"),
             computation_preference.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         BillingGroup(this)
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// This account will act as a virtual payer account of the billing group
     ///
     /// Constraints: pattern `[0-9]{12}`. Changing it replaces the resource. CloudFormation `PrimaryAccountId`, Terraform `primary_account_id`.
-    pub fn primary_account_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn primary_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrimaryAccountId",
             Some("primary_account_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -111,39 +112,39 @@ impl BillingGroup {
 builder!(BillingGroup, BillingGroupHandle);
 /// A declared `AWS::BillingConductor::BillingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BillingGroupHandle(Handle);
+pub struct BillingGroupHandle(rt::Handle);
 handle!(BillingGroupHandle);
 impl BillingGroupHandle {
     /// Billing Group ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Number of accounts in the billing group
     ///
     /// CloudFormation `Fn::GetAtt` `Size`; Terraform `size`.
-    pub fn size(&self) -> Expr {
+    pub fn size(&self) -> rt::Expr {
         self.0.attr("Size")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
     /// Creation timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Latest modified timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -154,37 +155,37 @@ pub mod billing_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-accountgrouping.html)
     #[derive(Clone, Debug)]
-    pub struct AccountGrouping(Props);
+    pub struct AccountGrouping(rt::Props);
     impl AccountGrouping {
         /// A new `AccountGrouping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccountGrouping(this)
         }
         /// CloudFormation `AutoAssociate`, Terraform `auto_associate`.
         pub fn auto_associate(mut self, value: bool) -> Self {
             self.0
-                .set("AutoAssociate", Some("auto_associate"), boolean(value));
+                .set("AutoAssociate", Some("auto_associate"), rt::boolean(value));
             self
         }
         /// Constraints: 1..=30 items. CloudFormation `LinkedAccountIds`, Terraform `linked_account_ids`.
         pub fn linked_account_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LinkedAccountIds",
                 Some("linked_account_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: pattern `arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}`. CloudFormation `ResponsibilityTransferArn`, Terraform `responsibility_transfer_arn`.
-        pub fn responsibility_transfer_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn responsibility_transfer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ResponsibilityTransferArn",
                 Some("responsibility_transfer_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -194,15 +195,15 @@ pub mod billing_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-computationpreference.html)
     #[derive(Clone, Debug)]
-    pub struct ComputationPreference(Props);
+    pub struct ComputationPreference(rt::Props);
     impl ComputationPreference {
         /// A new `ComputationPreference`. Required properties: `pricing_plan_arn` (`PricingPlanArn`).
-        pub fn new(pricing_plan_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(pricing_plan_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PricingPlanArn",
                 Some("pricing_plan_arn"),
-                string(pricing_plan_arn),
+                rt::string(pricing_plan_arn),
             );
             ComputationPreference(this)
         }
@@ -214,11 +215,11 @@ pub mod billing_group {
 /// CloudFormation: `AWS::BillingConductor::CustomLineItem`. Terraform: `awscc_billingconductor_custom_line_item` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-billingconductor-customlineitem.html)
-pub struct CustomLineItem(Base);
-static CUSTOM_LINE_ITEM_TYPE: TypeInfo = TypeInfo {
+pub struct CustomLineItem(rt::Base);
+static CUSTOM_LINE_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BillingConductor::CustomLineItem",
     terraform: Some("awscc_billingconductor_custom_line_item"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -272,23 +273,24 @@ impl CustomLineItem {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        billing_group_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        billing_group_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_LINE_ITEM_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_LINE_ITEM_TYPE);
         this.set(
             "BillingGroupArn",
             Some("billing_group_arn"),
-            string(billing_group_arn),
+            rt::string(billing_group_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         CustomLineItem(this)
     }
     /// The account which this custom line item will be charged to
     ///
     /// Constraints: pattern `[0-9]{12}`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
-    pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AccountId", Some("account_id"), string(value));
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
         self
     }
     /// CloudFormation `BillingPeriodRange`, Terraform `billing_period_range`.
@@ -321,9 +323,9 @@ impl CustomLineItem {
         self
     }
     /// Constraints: length 1..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PresentationDetails`, Terraform `presentation_details`.
@@ -339,39 +341,39 @@ impl CustomLineItem {
 builder!(CustomLineItem, CustomLineItemHandle);
 /// A declared `AWS::BillingConductor::CustomLineItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomLineItemHandle(Handle);
+pub struct CustomLineItemHandle(rt::Handle);
 handle!(CustomLineItemHandle);
 impl CustomLineItemHandle {
     /// ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Creation timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Latest modified timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// Number of source values associated to this custom line item
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationSize`; Terraform `association_size`.
-    pub fn association_size(&self) -> Expr {
+    pub fn association_size(&self) -> rt::Expr {
         self.0.attr("AssociationSize")
     }
     /// CloudFormation `Fn::GetAtt` `CurrencyCode`; Terraform `currency_code`.
-    pub fn currency_code(&self) -> Expr {
+    pub fn currency_code(&self) -> rt::Expr {
         self.0.attr("CurrencyCode")
     }
     /// CloudFormation `Fn::GetAtt` `ProductCode`; Terraform `product_code`.
-    pub fn product_code(&self) -> Expr {
+    pub fn product_code(&self) -> rt::Expr {
         self.0.attr("ProductCode")
     }
 }
@@ -382,28 +384,28 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-billingperiodrange.html)
     #[derive(Clone, Debug)]
-    pub struct BillingPeriodRange(Props);
+    pub struct BillingPeriodRange(rt::Props);
     impl BillingPeriodRange {
         /// A new `BillingPeriodRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BillingPeriodRange(this)
         }
         /// Constraints: pattern `\d{4}-(0?[1-9]|1[012])`. CloudFormation `ExclusiveEndBillingPeriod`, Terraform `exclusive_end_billing_period`.
-        pub fn exclusive_end_billing_period(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclusive_end_billing_period(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExclusiveEndBillingPeriod",
                 Some("exclusive_end_billing_period"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: pattern `\d{4}-(0?[1-9]|1[012])`. CloudFormation `InclusiveStartBillingPeriod`, Terraform `inclusive_start_billing_period`.
-        pub fn inclusive_start_billing_period(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inclusive_start_billing_period(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InclusiveStartBillingPeriod",
                 Some("inclusive_start_billing_period"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -413,11 +415,11 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemchargedetails.html)
     #[derive(Clone, Debug)]
-    pub struct CustomLineItemChargeDetails(Props);
+    pub struct CustomLineItemChargeDetails(rt::Props);
     impl CustomLineItemChargeDetails {
         /// A new `CustomLineItemChargeDetails`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             CustomLineItemChargeDetails(this)
         }
@@ -431,8 +433,11 @@ pub mod custom_line_item {
             mut self,
             value: impl IntoIterator<Item = LineItemFilter>,
         ) -> Self {
-            self.0
-                .set("LineItemFilters", Some("line_item_filters"), list(value));
+            self.0.set(
+                "LineItemFilters",
+                Some("line_item_filters"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Percentage`, Terraform `percentage`.
@@ -446,12 +451,12 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemflatchargedetails.html)
     #[derive(Clone, Debug)]
-    pub struct CustomLineItemFlatChargeDetails(Props);
+    pub struct CustomLineItemFlatChargeDetails(rt::Props);
     impl CustomLineItemFlatChargeDetails {
         /// A new `CustomLineItemFlatChargeDetails`. Required properties: `charge_value` (`ChargeValue`).
         pub fn new(charge_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ChargeValue", Some("charge_value"), int(charge_value));
+            let mut this = rt::Props::default();
+            this.set("ChargeValue", Some("charge_value"), rt::int(charge_value));
             CustomLineItemFlatChargeDetails(this)
         }
     }
@@ -460,27 +465,27 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitempercentagechargedetails.html)
     #[derive(Clone, Debug)]
-    pub struct CustomLineItemPercentageChargeDetails(Props);
+    pub struct CustomLineItemPercentageChargeDetails(rt::Props);
     impl CustomLineItemPercentageChargeDetails {
         /// A new `CustomLineItemPercentageChargeDetails`. Required properties: `percentage_value` (`PercentageValue`).
         pub fn new(percentage_value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PercentageValue",
                 Some("percentage_value"),
-                int(percentage_value),
+                rt::int(percentage_value),
             );
             CustomLineItemPercentageChargeDetails(this)
         }
         /// CloudFormation `ChildAssociatedResources`, Terraform `child_associated_resources`.
         pub fn child_associated_resources(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ChildAssociatedResources",
                 Some("child_associated_resources"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -490,11 +495,11 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-lineitemfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LineItemFilter(Props);
+    pub struct LineItemFilter(rt::Props);
     impl LineItemFilter {
         /// A new `LineItemFilter`. Required properties: `attribute` (`Attribute`), `match_option` (`MatchOption`).
         pub fn new(attribute: Attribute, match_option: MatchOption) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Attribute", Some("attribute"), attribute.into());
             this.set("MatchOption", Some("match_option"), match_option.into());
             LineItemFilter(this)
@@ -502,15 +507,18 @@ pub mod custom_line_item {
         /// CloudFormation `AttributeValues`, Terraform `attribute_values`.
         pub fn attribute_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AttributeValues", Some("attribute_values"), strings(value));
+            self.0.set(
+                "AttributeValues",
+                Some("attribute_values"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
         pub fn values(mut self, value: impl IntoIterator<Item = LineItemFilterValue>) -> Self {
-            self.0.set("Values", Some("values"), list(value));
+            self.0.set("Values", Some("values"), rt::list(value));
             self
         }
     }
@@ -519,12 +527,12 @@ pub mod custom_line_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-presentationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct PresentationDetails(Props);
+    pub struct PresentationDetails(rt::Props);
     impl PresentationDetails {
         /// A new `PresentationDetails`. Required properties: `service` (`Service`).
-        pub fn new(service: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Service", Some("service"), string(service));
+        pub fn new(service: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Service", Some("service"), rt::string(service));
             PresentationDetails(this)
         }
     }
@@ -578,11 +586,11 @@ pub mod custom_line_item {
 /// CloudFormation: `AWS::BillingConductor::PricingPlan`. Terraform: `awscc_billingconductor_pricing_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-billingconductor-pricingplan.html)
-pub struct PricingPlan(Base);
-static PRICING_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct PricingPlan(rt::Base);
+static PRICING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BillingConductor::PricingPlan",
     terraform: Some("awscc_billingconductor_pricing_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -632,52 +640,58 @@ static PRICING_PLAN_TYPE: TypeInfo = TypeInfo {
 impl PricingPlan {
     /// Declares a `AWS::BillingConductor::PricingPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PRICING_PLAN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PRICING_PLAN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         PricingPlan(this)
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: 0..=30 items. CloudFormation `PricingRuleArns`, Terraform `pricing_rule_arns`.
-    pub fn pricing_rule_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("PricingRuleArns", Some("pricing_rule_arns"), strings(value));
+    pub fn pricing_rule_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "PricingRuleArns",
+            Some("pricing_rule_arns"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(PricingPlan, PricingPlanHandle);
 /// A declared `AWS::BillingConductor::PricingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PricingPlanHandle(Handle);
+pub struct PricingPlanHandle(rt::Handle);
 handle!(PricingPlanHandle);
 impl PricingPlanHandle {
     /// Pricing Plan ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Number of associated pricing rules
     ///
     /// CloudFormation `Fn::GetAtt` `Size`; Terraform `size`.
-    pub fn size(&self) -> Expr {
+    pub fn size(&self) -> rt::Expr {
         self.0.attr("Size")
     }
     /// Creation timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Latest modified timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -686,11 +700,11 @@ impl PricingPlanHandle {
 /// CloudFormation: `AWS::BillingConductor::PricingRule`. Terraform: `awscc_billingconductor_pricing_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-billingconductor-pricingrule.html)
-pub struct PricingRule(Base);
-static PRICING_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct PricingRule(rt::Base);
+static PRICING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BillingConductor::PricingRule",
     terraform: Some("awscc_billingconductor_pricing_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -745,12 +759,12 @@ impl PricingRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         scope: pricing_rule::Scope,
         type_: pricing_rule::Type,
     ) -> Self {
-        let mut this = Base::new(id, &PRICING_RULE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PRICING_RULE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Scope", Some("scope"), scope.into());
         this.set("Type", Some("type"), type_.into());
         PricingRule(this)
@@ -766,9 +780,9 @@ impl PricingRule {
     /// Pricing rule description
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Pricing rule modifier percentage
@@ -778,22 +792,23 @@ impl PricingRule {
         self.0.set(
             "ModifierPercentage",
             Some("modifier_percentage"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The Operation which a SKU pricing rule is modifying
     ///
     /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `Operation`, Terraform `operation`.
-    pub fn operation(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Operation", Some("operation"), string(value));
+    pub fn operation(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Operation", Some("operation"), rt::string(value));
         self
     }
     /// The service which a pricing rule is applied on
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9\.\-]+`. Changing it replaces the resource. CloudFormation `Service`, Terraform `service`.
-    pub fn service(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Service", Some("service"), string(value));
+    pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Service", Some("service"), rt::string(value));
         self
     }
     /// The set of tiering configurations for the pricing rule.
@@ -806,39 +821,40 @@ impl PricingRule {
     /// The UsageType which a SKU pricing rule is modifying
     ///
     /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `UsageType`, Terraform `usage_type`.
-    pub fn usage_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UsageType", Some("usage_type"), string(value));
+    pub fn usage_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UsageType", Some("usage_type"), rt::string(value));
         self
     }
 }
 builder!(PricingRule, PricingRuleHandle);
 /// A declared `AWS::BillingConductor::PricingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PricingRuleHandle(Handle);
+pub struct PricingRuleHandle(rt::Handle);
 handle!(PricingRuleHandle);
 impl PricingRuleHandle {
     /// Pricing rule ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The number of pricing plans associated with pricing rule
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedPricingPlanCount`; Terraform `associated_pricing_plan_count`.
-    pub fn associated_pricing_plan_count(&self) -> Expr {
+    pub fn associated_pricing_plan_count(&self) -> rt::Expr {
         self.0.attr("AssociatedPricingPlanCount")
     }
     /// Creation timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Latest modified timestamp in UNIX epoch time format
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -851,25 +867,28 @@ pub mod pricing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-customtier.html)
     #[derive(Clone, Debug)]
-    pub struct CustomTier(Props);
+    pub struct CustomTier(rt::Props);
     impl CustomTier {
         /// A new `CustomTier`. Required properties: `begin_range_inclusive` (`BeginRangeInclusive`), `rate_value` (`RateValue`).
         pub fn new(begin_range_inclusive: i64, rate_value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BeginRangeInclusive",
                 Some("begin_range_inclusive"),
-                int(begin_range_inclusive),
+                rt::int(begin_range_inclusive),
             );
-            this.set("RateValue", Some("rate_value"), int(rate_value));
+            this.set("RateValue", Some("rate_value"), rt::int(rate_value));
             CustomTier(this)
         }
         /// The exclusive end of the tier's usage range.
         ///
         /// Constraints: at least 0. CloudFormation `EndRangeExclusive`, Terraform `end_range_exclusive`.
         pub fn end_range_exclusive(mut self, value: i64) -> Self {
-            self.0
-                .set("EndRangeExclusive", Some("end_range_exclusive"), int(value));
+            self.0.set(
+                "EndRangeExclusive",
+                Some("end_range_exclusive"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -880,12 +899,12 @@ pub mod pricing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-freetier.html)
     #[derive(Clone, Debug)]
-    pub struct FreeTier(Props);
+    pub struct FreeTier(rt::Props);
     impl FreeTier {
         /// A new `FreeTier`. Required properties: `activated` (`Activated`).
         pub fn new(activated: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Activated", Some("activated"), boolean(activated));
+            let mut this = rt::Props::default();
+            this.set("Activated", Some("activated"), rt::boolean(activated));
             FreeTier(this)
         }
     }
@@ -896,18 +915,19 @@ pub mod pricing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-tiering.html)
     #[derive(Clone, Debug)]
-    pub struct Tiering(Props);
+    pub struct Tiering(rt::Props);
     impl Tiering {
         /// A new `Tiering`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tiering(this)
         }
         /// The set of custom volume tiers for a SKU-scoped TIERING pricing rule.
         ///
         /// Constraints: 1..=10 items. CloudFormation `CustomTiers`, Terraform `custom_tiers`.
         pub fn custom_tiers(mut self, value: impl IntoIterator<Item = CustomTier>) -> Self {
-            self.0.set("CustomTiers", Some("custom_tiers"), list(value));
+            self.0
+                .set("CustomTiers", Some("custom_tiers"), rt::list(value));
             self
         }
         /// The possible customizable free tier configurations.

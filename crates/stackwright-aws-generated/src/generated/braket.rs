@@ -2,23 +2,24 @@
 //! `Braket` resource types of the CloudFormation registry (`AWS::Braket::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `braket` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a spending limit for a specified quantum device.
 ///
 /// CloudFormation: `AWS::Braket::SpendingLimit`. Terraform: `awscc_braket_spending_limit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-braket-spendinglimit.html)
-pub struct SpendingLimit(Base);
-static SPENDING_LIMIT_TYPE: TypeInfo = TypeInfo {
+pub struct SpendingLimit(rt::Base);
+static SPENDING_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Braket::SpendingLimit",
     terraform: Some("awscc_braket_spending_limit"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,15 +68,15 @@ impl SpendingLimit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_arn: impl Into<Expr>,
-        spending_limit: impl Into<Expr>,
+        device_arn: impl Into<rt::Expr>,
+        spending_limit: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SPENDING_LIMIT_TYPE);
-        this.set("DeviceArn", Some("device_arn"), string(device_arn));
+        let mut this = rt::Base::new(id, &SPENDING_LIMIT_TYPE);
+        this.set("DeviceArn", Some("device_arn"), rt::string(device_arn));
         this.set(
             "SpendingLimit",
             Some("spending_limit"),
-            string(spending_limit),
+            rt::string(spending_limit),
         );
         SpendingLimit(this)
     }
@@ -90,37 +91,37 @@ impl SpendingLimit {
 builder!(SpendingLimit, SpendingLimitHandle);
 /// A declared `AWS::Braket::SpendingLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SpendingLimitHandle(Handle);
+pub struct SpendingLimitHandle(rt::Handle);
 handle!(SpendingLimitHandle);
 impl SpendingLimitHandle {
     /// The Amazon Resource Name (ARN) that uniquely identifies the spending limit.
     ///
     /// CloudFormation `Fn::GetAtt` `SpendingLimitArn`; Terraform `spending_limit_arn`.
-    pub fn spending_limit_arn(&self) -> Expr {
+    pub fn spending_limit_arn(&self) -> rt::Expr {
         self.0.attr("SpendingLimitArn")
     }
     /// The amount currently queued for spending on the device, in USD.
     ///
     /// CloudFormation `Fn::GetAtt` `QueuedSpend`; Terraform `queued_spend`.
-    pub fn queued_spend(&self) -> Expr {
+    pub fn queued_spend(&self) -> rt::Expr {
         self.0.attr("QueuedSpend")
     }
     /// The total amount spent on the device so far during the current time period, in USD.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalSpend`; Terraform `total_spend`.
-    pub fn total_spend(&self) -> Expr {
+    pub fn total_spend(&self) -> rt::Expr {
         self.0.attr("TotalSpend")
     }
     /// The date and time when the spending limit was created, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time when the spending limit was last modified, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -133,13 +134,13 @@ pub mod spending_limit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-braket-spendinglimit-timeperiod.html)
     #[derive(Clone, Debug)]
-    pub struct TimePeriod(Props);
+    pub struct TimePeriod(rt::Props);
     impl TimePeriod {
         /// A new `TimePeriod`. Required properties: `end_at` (`EndAt`), `start_at` (`StartAt`).
-        pub fn new(end_at: impl Into<Expr>, start_at: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndAt", Some("end_at"), string(end_at));
-            this.set("StartAt", Some("start_at"), string(start_at));
+        pub fn new(end_at: impl Into<rt::Expr>, start_at: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndAt", Some("end_at"), rt::string(end_at));
+            this.set("StartAt", Some("start_at"), rt::string(start_at));
             TimePeriod(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Budgets` resource types of the CloudFormation registry (`AWS::Budgets::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `budgets` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Budgets::Budget
 ///
 /// CloudFormation: `AWS::Budgets::Budget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-budgets-budget.html)
-pub struct Budget(Base);
-static BUDGET_TYPE: TypeInfo = TypeInfo {
+pub struct Budget(rt::Base);
+static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Budgets::Budget",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -48,7 +49,7 @@ impl Budget {
     /// Declares a `AWS::Budgets::Budget` with the stack-unique `id`. Required properties: `budget` (`Budget`).
     #[track_caller]
     pub fn new(id: impl Into<String>, budget: budget::BudgetData) -> Self {
-        let mut this = Base::new(id, &BUDGET_TYPE);
+        let mut this = rt::Base::new(id, &BUDGET_TYPE);
         this.set("Budget", None, budget.into());
         Budget(this)
     }
@@ -58,18 +59,18 @@ impl Budget {
         value: impl IntoIterator<Item = budget::NotificationWithSubscribers>,
     ) -> Self {
         self.0
-            .set("NotificationsWithSubscribers", None, list(value));
+            .set("NotificationsWithSubscribers", None, rt::list(value));
         self
     }
 }
 builder!(Budget, BudgetHandle);
 /// A declared `AWS::Budgets::Budget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BudgetHandle(Handle);
+pub struct BudgetHandle(rt::Handle);
 handle!(BudgetHandle);
 impl BudgetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -80,12 +81,12 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-autoadjustdata.html)
     #[derive(Clone, Debug)]
-    pub struct AutoAdjustData(Props);
+    pub struct AutoAdjustData(rt::Props);
     impl AutoAdjustData {
         /// A new `AutoAdjustData`. Required properties: `auto_adjust_type` (`AutoAdjustType`).
-        pub fn new(auto_adjust_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AutoAdjustType", None, string(auto_adjust_type));
+        pub fn new(auto_adjust_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AutoAdjustType", None, rt::string(auto_adjust_type));
             AutoAdjustData(this)
         }
         /// CloudFormation `HistoricalOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -99,13 +100,13 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-budgetdata.html)
     #[derive(Clone, Debug)]
-    pub struct BudgetData(Props);
+    pub struct BudgetData(rt::Props);
     impl BudgetData {
         /// A new `BudgetData`. Required properties: `budget_type` (`BudgetType`), `time_unit` (`TimeUnit`).
-        pub fn new(budget_type: impl Into<Expr>, time_unit: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BudgetType", None, string(budget_type));
-            this.set("TimeUnit", None, string(time_unit));
+        pub fn new(budget_type: impl Into<rt::Expr>, time_unit: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BudgetType", None, rt::string(budget_type));
+            this.set("TimeUnit", None, rt::string(time_unit));
             BudgetData(this)
         }
         /// CloudFormation `AutoAdjustData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -114,8 +115,8 @@ pub mod budget {
             self
         }
         /// CloudFormation `BillingViewArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn billing_view_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BillingViewArn", None, string(value));
+        pub fn billing_view_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BillingViewArn", None, rt::string(value));
             self
         }
         /// CloudFormation `BudgetLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -124,13 +125,13 @@ pub mod budget {
             self
         }
         /// CloudFormation `BudgetName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn budget_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BudgetName", None, string(value));
+        pub fn budget_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BudgetName", None, rt::string(value));
             self
         }
         /// CloudFormation `CostFilters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cost_filters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("CostFilters", None, json(value));
+        pub fn cost_filters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("CostFilters", None, rt::json(value));
             self
         }
         /// CloudFormation `CostTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -144,13 +145,13 @@ pub mod budget {
             self
         }
         /// CloudFormation `Metrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn metrics(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Metrics", None, strings(value));
+        pub fn metrics(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Metrics", None, rt::strings(value));
             self
         }
         /// CloudFormation `PlannedBudgetLimits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn planned_budget_limits(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("PlannedBudgetLimits", None, json(value));
+        pub fn planned_budget_limits(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("PlannedBudgetLimits", None, rt::json(value));
             self
         }
         /// CloudFormation `TimePeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -164,26 +165,29 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costcategoryvalues.html)
     #[derive(Clone, Debug)]
-    pub struct CostCategoryValues(Props);
+    pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
         /// A new `CostCategoryValues`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CostCategoryValues(this)
         }
         /// CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn match_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("MatchOptions", None, strings(value));
+        pub fn match_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("MatchOptions", None, rt::strings(value));
             self
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -192,66 +196,67 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costtypes.html)
     #[derive(Clone, Debug)]
-    pub struct CostTypes(Props);
+    pub struct CostTypes(rt::Props);
     impl CostTypes {
         /// A new `CostTypes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CostTypes(this)
         }
         /// CloudFormation `IncludeCredit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_credit(mut self, value: bool) -> Self {
-            self.0.set("IncludeCredit", None, boolean(value));
+            self.0.set("IncludeCredit", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeDiscount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_discount(mut self, value: bool) -> Self {
-            self.0.set("IncludeDiscount", None, boolean(value));
+            self.0.set("IncludeDiscount", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeOtherSubscription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_other_subscription(mut self, value: bool) -> Self {
-            self.0.set("IncludeOtherSubscription", None, boolean(value));
+            self.0
+                .set("IncludeOtherSubscription", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeRecurring`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_recurring(mut self, value: bool) -> Self {
-            self.0.set("IncludeRecurring", None, boolean(value));
+            self.0.set("IncludeRecurring", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeRefund`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_refund(mut self, value: bool) -> Self {
-            self.0.set("IncludeRefund", None, boolean(value));
+            self.0.set("IncludeRefund", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeSubscription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_subscription(mut self, value: bool) -> Self {
-            self.0.set("IncludeSubscription", None, boolean(value));
+            self.0.set("IncludeSubscription", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeSupport`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_support(mut self, value: bool) -> Self {
-            self.0.set("IncludeSupport", None, boolean(value));
+            self.0.set("IncludeSupport", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeTax`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_tax(mut self, value: bool) -> Self {
-            self.0.set("IncludeTax", None, boolean(value));
+            self.0.set("IncludeTax", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IncludeUpfront`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_upfront(mut self, value: bool) -> Self {
-            self.0.set("IncludeUpfront", None, boolean(value));
+            self.0.set("IncludeUpfront", None, rt::boolean(value));
             self
         }
         /// CloudFormation `UseAmortized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn use_amortized(mut self, value: bool) -> Self {
-            self.0.set("UseAmortized", None, boolean(value));
+            self.0.set("UseAmortized", None, rt::boolean(value));
             self
         }
         /// CloudFormation `UseBlended`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn use_blended(mut self, value: bool) -> Self {
-            self.0.set("UseBlended", None, boolean(value));
+            self.0.set("UseBlended", None, rt::boolean(value));
             self
         }
     }
@@ -260,16 +265,16 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expression.html)
     #[derive(Clone, Debug)]
-    pub struct Expression(Props);
+    pub struct Expression(rt::Props);
     impl Expression {
         /// A new `Expression`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Expression(this)
         }
         /// CloudFormation `And`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn and(mut self, value: impl IntoIterator<Item = Expression>) -> Self {
-            self.0.set("And", None, list(value));
+            self.0.set("And", None, rt::list(value));
             self
         }
         /// CloudFormation `CostCategories`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -289,7 +294,7 @@ pub mod budget {
         }
         /// CloudFormation `Or`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn or(mut self, value: impl IntoIterator<Item = Expression>) -> Self {
-            self.0.set("Or", None, list(value));
+            self.0.set("Or", None, rt::list(value));
             self
         }
         /// CloudFormation `Tags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -303,26 +308,29 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expressiondimensionvalues.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressionDimensionValues(Props);
+    pub struct ExpressionDimensionValues(rt::Props);
     impl ExpressionDimensionValues {
         /// A new `ExpressionDimensionValues`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExpressionDimensionValues(this)
         }
         /// CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn match_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("MatchOptions", None, strings(value));
+        pub fn match_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("MatchOptions", None, rt::strings(value));
             self
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -331,15 +339,15 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-historicaloptions.html)
     #[derive(Clone, Debug)]
-    pub struct HistoricalOptions(Props);
+    pub struct HistoricalOptions(rt::Props);
     impl HistoricalOptions {
         /// A new `HistoricalOptions`. Required properties: `budget_adjustment_period` (`BudgetAdjustmentPeriod`).
         pub fn new(budget_adjustment_period: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BudgetAdjustmentPeriod",
                 None,
-                int(budget_adjustment_period),
+                rt::int(budget_adjustment_period),
             );
             HistoricalOptions(this)
         }
@@ -349,23 +357,23 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notification.html)
     #[derive(Clone, Debug)]
-    pub struct Notification(Props);
+    pub struct Notification(rt::Props);
     impl Notification {
         /// A new `Notification`. Required properties: `comparison_operator` (`ComparisonOperator`), `notification_type` (`NotificationType`), `threshold` (`Threshold`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
-            notification_type: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
+            notification_type: impl Into<rt::Expr>,
             threshold: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComparisonOperator", None, string(comparison_operator));
-            this.set("NotificationType", None, string(notification_type));
-            this.set("Threshold", None, int(threshold));
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
+            this.set("NotificationType", None, rt::string(notification_type));
+            this.set("Threshold", None, rt::int(threshold));
             Notification(this)
         }
         /// CloudFormation `ThresholdType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn threshold_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ThresholdType", None, string(value));
+        pub fn threshold_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ThresholdType", None, rt::string(value));
             self
         }
     }
@@ -374,16 +382,16 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notificationwithsubscribers.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationWithSubscribers(Props);
+    pub struct NotificationWithSubscribers(rt::Props);
     impl NotificationWithSubscribers {
         /// A new `NotificationWithSubscribers`. Required properties: `notification` (`Notification`), `subscribers` (`Subscribers`).
         pub fn new(
             notification: Notification,
             subscribers: impl IntoIterator<Item = Subscriber>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Notification", None, notification.into());
-            this.set("Subscribers", None, list(subscribers));
+            this.set("Subscribers", None, rt::list(subscribers));
             NotificationWithSubscribers(this)
         }
     }
@@ -392,13 +400,13 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-spend.html)
     #[derive(Clone, Debug)]
-    pub struct Spend(Props);
+    pub struct Spend(rt::Props);
     impl Spend {
         /// A new `Spend`. Required properties: `amount` (`Amount`), `unit` (`Unit`).
-        pub fn new(amount: i64, unit: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Amount", None, int(amount));
-            this.set("Unit", None, string(unit));
+        pub fn new(amount: i64, unit: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Amount", None, rt::int(amount));
+            this.set("Unit", None, rt::string(unit));
             Spend(this)
         }
     }
@@ -407,13 +415,13 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-subscriber.html)
     #[derive(Clone, Debug)]
-    pub struct Subscriber(Props);
+    pub struct Subscriber(rt::Props);
     impl Subscriber {
         /// A new `Subscriber`. Required properties: `address` (`Address`), `subscription_type` (`SubscriptionType`).
-        pub fn new(address: impl Into<Expr>, subscription_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Address", None, string(address));
-            this.set("SubscriptionType", None, string(subscription_type));
+        pub fn new(address: impl Into<rt::Expr>, subscription_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Address", None, rt::string(address));
+            this.set("SubscriptionType", None, rt::string(subscription_type));
             Subscriber(this)
         }
     }
@@ -422,26 +430,29 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-tagvalues.html)
     #[derive(Clone, Debug)]
-    pub struct TagValues(Props);
+    pub struct TagValues(rt::Props);
     impl TagValues {
         /// A new `TagValues`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagValues(this)
         }
         /// CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `MatchOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn match_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("MatchOptions", None, strings(value));
+        pub fn match_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("MatchOptions", None, rt::strings(value));
             self
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -450,21 +461,21 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-timeperiod.html)
     #[derive(Clone, Debug)]
-    pub struct TimePeriod(Props);
+    pub struct TimePeriod(rt::Props);
     impl TimePeriod {
         /// A new `TimePeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimePeriod(this)
         }
         /// CloudFormation `End`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", None, string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", None, rt::string(value));
             self
         }
         /// CloudFormation `Start`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", None, string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", None, rt::string(value));
             self
         }
     }
@@ -475,11 +486,11 @@ pub mod budget {
 /// CloudFormation: `AWS::Budgets::BudgetsAction`. Terraform: `awscc_budgets_budgets_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-budgets-budgetsaction.html)
-pub struct BudgetsAction(Base);
-static BUDGETS_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct BudgetsAction(rt::Base);
+static BUDGETS_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Budgets::BudgetsAction",
     terraform: Some("awscc_budgets_budgets_action"),
-    tags: TagsShape::KeyValueList("resource_tags"),
+    tags: rt::TagsShape::KeyValueList("resource_tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -512,32 +523,32 @@ impl BudgetsAction {
         id: impl Into<String>,
         action_threshold: budgets_action::ActionThreshold,
         action_type: budgets_action::ActionType,
-        budget_name: impl Into<Expr>,
+        budget_name: impl Into<rt::Expr>,
         definition: budgets_action::Definition,
-        execution_role_arn: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
         notification_type: budgets_action::NotificationType,
         subscribers: impl IntoIterator<Item = budgets_action::Subscriber>,
     ) -> Self {
-        let mut this = Base::new(id, &BUDGETS_ACTION_TYPE);
+        let mut this = rt::Base::new(id, &BUDGETS_ACTION_TYPE);
         this.set(
             "ActionThreshold",
             Some("action_threshold"),
             action_threshold.into(),
         );
         this.set("ActionType", Some("action_type"), action_type.into());
-        this.set("BudgetName", Some("budget_name"), string(budget_name));
+        this.set("BudgetName", Some("budget_name"), rt::string(budget_name));
         this.set("Definition", Some("definition"), definition.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
         this.set(
             "NotificationType",
             Some("notification_type"),
             notification_type.into(),
         );
-        this.set("Subscribers", Some("subscribers"), list(subscribers));
+        this.set("Subscribers", Some("subscribers"), rt::list(subscribers));
         BudgetsAction(this)
     }
     /// CloudFormation `ApprovalModel`, Terraform `approval_model`.
@@ -550,11 +561,11 @@ impl BudgetsAction {
 builder!(BudgetsAction, BudgetsActionHandle);
 /// A declared `AWS::Budgets::BudgetsAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BudgetsActionHandle(Handle);
+pub struct BudgetsActionHandle(rt::Handle);
 handle!(BudgetsActionHandle);
 impl BudgetsActionHandle {
     /// CloudFormation `Fn::GetAtt` `ActionId`; Terraform `action_id`.
-    pub fn action_id(&self) -> Expr {
+    pub fn action_id(&self) -> rt::Expr {
         self.0.attr("ActionId")
     }
 }
@@ -565,13 +576,13 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-actionthreshold.html)
     #[derive(Clone, Debug)]
-    pub struct ActionThreshold(Props);
+    pub struct ActionThreshold(rt::Props);
     impl ActionThreshold {
         /// A new `ActionThreshold`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type2, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             ActionThreshold(this)
         }
     }
@@ -580,11 +591,11 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-definition.html)
     #[derive(Clone, Debug)]
-    pub struct Definition(Props);
+    pub struct Definition(rt::Props);
     impl Definition {
         /// A new `Definition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Definition(this)
         }
         /// CloudFormation `IamActionDefinition`, Terraform `iam_action_definition`.
@@ -620,27 +631,27 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-iamactiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct IamActionDefinition(Props);
+    pub struct IamActionDefinition(rt::Props);
     impl IamActionDefinition {
         /// A new `IamActionDefinition`. Required properties: `policy_arn` (`PolicyArn`).
-        pub fn new(policy_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyArn", Some("policy_arn"), string(policy_arn));
+        pub fn new(policy_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
             IamActionDefinition(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", Some("groups"), strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::strings(value));
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `Roles`, Terraform `roles`.
-        pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Roles", Some("roles"), strings(value));
+        pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Roles", Some("roles"), rt::strings(value));
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `Users`, Terraform `users`.
-        pub fn users(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Users", Some("users"), strings(value));
+        pub fn users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Users", Some("users"), rt::strings(value));
             self
         }
     }
@@ -649,16 +660,16 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-scpactiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ScpActionDefinition(Props);
+    pub struct ScpActionDefinition(rt::Props);
     impl ScpActionDefinition {
         /// A new `ScpActionDefinition`. Required properties: `policy_id` (`PolicyId`), `target_ids` (`TargetIds`).
         pub fn new(
-            policy_id: impl Into<Expr>,
-            target_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            policy_id: impl Into<rt::Expr>,
+            target_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyId", Some("policy_id"), string(policy_id));
-            this.set("TargetIds", Some("target_ids"), strings(target_ids));
+            let mut this = rt::Props::default();
+            this.set("PolicyId", Some("policy_id"), rt::string(policy_id));
+            this.set("TargetIds", Some("target_ids"), rt::strings(target_ids));
             ScpActionDefinition(this)
         }
     }
@@ -667,17 +678,21 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-ssmactiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct SsmActionDefinition(Props);
+    pub struct SsmActionDefinition(rt::Props);
     impl SsmActionDefinition {
         /// A new `SsmActionDefinition`. Required properties: `instance_ids` (`InstanceIds`), `region` (`Region`), `subtype` (`Subtype`).
         pub fn new(
-            instance_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            region: impl Into<Expr>,
+            instance_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            region: impl Into<rt::Expr>,
             subtype: Subtype,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceIds", Some("instance_ids"), strings(instance_ids));
-            this.set("Region", Some("region"), string(region));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceIds",
+                Some("instance_ids"),
+                rt::strings(instance_ids),
+            );
+            this.set("Region", Some("region"), rt::string(region));
             this.set("Subtype", Some("subtype"), subtype.into());
             SsmActionDefinition(this)
         }
@@ -687,12 +702,12 @@ pub mod budgets_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-subscriber.html)
     #[derive(Clone, Debug)]
-    pub struct Subscriber(Props);
+    pub struct Subscriber(rt::Props);
     impl Subscriber {
         /// A new `Subscriber`. Required properties: `address` (`Address`), `type_` (`Type`).
-        pub fn new(address: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Address", Some("address"), string(address));
+        pub fn new(address: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Address", Some("address"), rt::string(address));
             this.set("Type", Some("type"), type_.into());
             Subscriber(this)
         }

@@ -2,23 +2,24 @@
 //! `Cases` resource types of the CloudFormation registry (`AWS::Cases::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `cases` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a case in the specified Cases domain.
 ///
 /// CloudFormation: `AWS::Cases::Case`. Terraform: `awscc_cases_case` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-case.html)
-pub struct Case(Base);
-static CASE_TYPE: TypeInfo = TypeInfo {
+pub struct Case(rt::Base);
+static CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::Case",
     terraform: Some("awscc_cases_case"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -63,35 +64,35 @@ impl Case {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        customer_id: impl Into<Expr>,
-        domain_id: impl Into<Expr>,
-        template_id: impl Into<Expr>,
-        title: impl Into<Expr>,
+        customer_id: impl Into<rt::Expr>,
+        domain_id: impl Into<rt::Expr>,
+        template_id: impl Into<rt::Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CASE_TYPE);
-        this.set("CustomerId", Some("customer_id"), string(customer_id));
-        this.set("DomainId", Some("domain_id"), string(domain_id));
-        this.set("TemplateId", Some("template_id"), string(template_id));
-        this.set("Title", Some("title"), string(title));
+        let mut this = rt::Base::new(id, &CASE_TYPE);
+        this.set("CustomerId", Some("customer_id"), rt::string(customer_id));
+        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set("TemplateId", Some("template_id"), rt::string(template_id));
+        this.set("Title", Some("title"), rt::string(title));
         Case(this)
     }
 }
 builder!(Case, CaseHandle);
 /// A declared `AWS::Cases::Case`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CaseHandle(Handle);
+pub struct CaseHandle(rt::Handle);
 handle!(CaseHandle);
 impl CaseHandle {
     /// The Amazon Resource Name (ARN) of the case.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier of the case.
     ///
     /// CloudFormation `Fn::GetAtt` `CaseId`; Terraform `case_id`.
-    pub fn case_id(&self) -> Expr {
+    pub fn case_id(&self) -> rt::Expr {
         self.0.attr("CaseId")
     }
 }
@@ -100,11 +101,11 @@ impl CaseHandle {
 /// CloudFormation: `AWS::Cases::CaseRule`. Terraform: `awscc_cases_case_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-caserule.html)
-pub struct CaseRule(Base);
-static CASE_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct CaseRule(rt::Base);
+static CASE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::CaseRule",
     terraform: Some("awscc_cases_case_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -144,56 +145,60 @@ static CASE_RULE_TYPE: TypeInfo = TypeInfo {
 impl CaseRule {
     /// Declares a `AWS::Cases::CaseRule` with the stack-unique `id`. Required properties: `name` (`Name`), `rule` (`Rule`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, rule: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &CASE_RULE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Rule", Some("rule"), json(rule));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        rule: impl Into<rt::Value>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CASE_RULE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Rule", Some("rule"), rt::json(rule));
         CaseRule(this)
     }
     /// A description explaining the purpose and behavior of this case rule.
     ///
     /// Constraints: length at most 255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The unique identifier of the Cases domain.
     ///
     /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
-    pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainId", Some("domain_id"), string(value));
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
 }
 builder!(CaseRule, CaseRuleHandle);
 /// A declared `AWS::Cases::CaseRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CaseRuleHandle(Handle);
+pub struct CaseRuleHandle(rt::Handle);
 handle!(CaseRuleHandle);
 impl CaseRuleHandle {
     /// The unique identifier of a case rule.
     ///
     /// CloudFormation `Fn::GetAtt` `CaseRuleId`; Terraform `case_rule_id`.
-    pub fn case_rule_id(&self) -> Expr {
+    pub fn case_rule_id(&self) -> rt::Expr {
         self.0.attr("CaseRuleId")
     }
     /// The time at which the case rule was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time at which the case rule was created or last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The Amazon Resource Name (ARN) of a case rule.
     ///
     /// CloudFormation `Fn::GetAtt` `CaseRuleArn`; Terraform `case_rule_arn`.
-    pub fn case_rule_arn(&self) -> Expr {
+    pub fn case_rule_arn(&self) -> rt::Expr {
         self.0.attr("CaseRuleArn")
     }
 }
@@ -202,11 +207,11 @@ impl CaseRuleHandle {
 /// CloudFormation: `AWS::Cases::Domain`. Terraform: `awscc_cases_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::Domain",
     terraform: Some("awscc_cases_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -246,38 +251,38 @@ static DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl Domain {
     /// Declares a `AWS::Cases::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Domain(this)
     }
 }
 builder!(Domain, DomainHandle);
 /// A declared `AWS::Cases::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The time at which the domain was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The Amazon Resource Name (ARN) for the Cases domain.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainArn`; Terraform `domain_arn`.
-    pub fn domain_arn(&self) -> Expr {
+    pub fn domain_arn(&self) -> rt::Expr {
         self.0.attr("DomainArn")
     }
     /// The unique identifier of the Cases domain.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `DomainStatus`; Terraform `domain_status`.
-    pub fn domain_status(&self) -> Expr {
+    pub fn domain_status(&self) -> rt::Expr {
         self.0.attr("DomainStatus")
     }
 }
@@ -286,11 +291,11 @@ impl DomainHandle {
 /// CloudFormation: `AWS::Cases::Field`. Terraform: `awscc_cases_field` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-field.html)
-pub struct Field(Base);
-static FIELD_TYPE: TypeInfo = TypeInfo {
+pub struct Field(rt::Base);
+static FIELD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::Field",
     terraform: Some("awscc_cases_field"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -331,9 +336,9 @@ static FIELD_TYPE: TypeInfo = TypeInfo {
 impl Field {
     /// Declares a `AWS::Cases::Field` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, type_: field::FieldType) -> Self {
-        let mut this = Base::new(id, &FIELD_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, type_: field::FieldType) -> Self {
+        let mut this = rt::Base::new(id, &FIELD_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         Field(this)
     }
@@ -347,53 +352,53 @@ impl Field {
     /// A description explaining the purpose and usage of this field in cases.
     ///
     /// Constraints: length at most 255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The unique identifier of the Cases domain.
     ///
     /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
-    pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainId", Some("domain_id"), string(value));
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
 }
 builder!(Field, FieldHandle);
 /// A declared `AWS::Cases::Field`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FieldHandle(Handle);
+pub struct FieldHandle(rt::Handle);
 handle!(FieldHandle);
 impl FieldHandle {
     /// The Amazon Resource Name (ARN) of the field.
     ///
     /// CloudFormation `Fn::GetAtt` `FieldArn`; Terraform `field_arn`.
-    pub fn field_arn(&self) -> Expr {
+    pub fn field_arn(&self) -> rt::Expr {
         self.0.attr("FieldArn")
     }
     /// The unique identifier of a field.
     ///
     /// CloudFormation `Fn::GetAtt` `FieldId`; Terraform `field_id`.
-    pub fn field_id(&self) -> Expr {
+    pub fn field_id(&self) -> rt::Expr {
         self.0.attr("FieldId")
     }
     /// Indicates whether this is a System field (predefined by AWS) or a Custom field (created by your organization).
     ///
     /// CloudFormation `Fn::GetAtt` `Namespace`; Terraform `namespace`.
-    pub fn namespace(&self) -> Expr {
+    pub fn namespace(&self) -> rt::Expr {
         self.0.attr("Namespace")
     }
     /// The time at which the field was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time at which the field was created or last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -406,11 +411,11 @@ pub mod field {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-fieldattributes.html)
     #[derive(Clone, Debug)]
-    pub struct FieldAttributes(Props);
+    pub struct FieldAttributes(rt::Props);
     impl FieldAttributes {
         /// A new `FieldAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldAttributes(this)
         }
         /// Field attributes for Text field type
@@ -428,12 +433,16 @@ pub mod field {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-textattributes.html)
     #[derive(Clone, Debug)]
-    pub struct TextAttributes(Props);
+    pub struct TextAttributes(rt::Props);
     impl TextAttributes {
         /// A new `TextAttributes`. Required properties: `is_multiline` (`IsMultiline`).
         pub fn new(is_multiline: bool) -> Self {
-            let mut this = Props::default();
-            this.set("IsMultiline", Some("is_multiline"), boolean(is_multiline));
+            let mut this = rt::Props::default();
+            this.set(
+                "IsMultiline",
+                Some("is_multiline"),
+                rt::boolean(is_multiline),
+            );
             TextAttributes(this)
         }
     }
@@ -463,11 +472,11 @@ pub mod field {
 /// CloudFormation: `AWS::Cases::Layout`. Terraform: `awscc_cases_layout` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-layout.html)
-pub struct Layout(Base);
-static LAYOUT_TYPE: TypeInfo = TypeInfo {
+pub struct Layout(rt::Base);
+static LAYOUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::Layout",
     terraform: Some("awscc_cases_layout"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -507,48 +516,52 @@ static LAYOUT_TYPE: TypeInfo = TypeInfo {
 impl Layout {
     /// Declares a `AWS::Cases::Layout` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, content: impl Into<Value>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LAYOUT_TYPE);
-        this.set("Content", Some("content"), json(content));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        content: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &LAYOUT_TYPE);
+        this.set("Content", Some("content"), rt::json(content));
+        this.set("Name", Some("name"), rt::string(name));
         Layout(this)
     }
     /// The unique identifier of the Cases domain.
     ///
     /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
-    pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainId", Some("domain_id"), string(value));
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
 }
 builder!(Layout, LayoutHandle);
 /// A declared `AWS::Cases::Layout`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LayoutHandle(Handle);
+pub struct LayoutHandle(rt::Handle);
 handle!(LayoutHandle);
 impl LayoutHandle {
     /// The time at which the layout was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time at which the layout was created or last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The Amazon Resource Name (ARN) of the layout.
     ///
     /// CloudFormation `Fn::GetAtt` `LayoutArn`; Terraform `layout_arn`.
-    pub fn layout_arn(&self) -> Expr {
+    pub fn layout_arn(&self) -> rt::Expr {
         self.0.attr("LayoutArn")
     }
     /// The unique identifier of the layout.
     ///
     /// CloudFormation `Fn::GetAtt` `LayoutId`; Terraform `layout_id`.
-    pub fn layout_id(&self) -> Expr {
+    pub fn layout_id(&self) -> rt::Expr {
         self.0.attr("LayoutId")
     }
 }
@@ -557,11 +570,11 @@ impl LayoutHandle {
 /// CloudFormation: `AWS::Cases::RelatedItem`. Terraform: `awscc_cases_related_item` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-relateditem.html)
-pub struct RelatedItem(Base);
-static RELATED_ITEM_TYPE: TypeInfo = TypeInfo {
+pub struct RelatedItem(rt::Base);
+static RELATED_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::RelatedItem",
     terraform: Some("awscc_cases_related_item"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -609,15 +622,15 @@ impl RelatedItem {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        case_id: impl Into<Expr>,
+        case_id: impl Into<rt::Expr>,
         content: related_item::RelatedItemContent,
-        domain_id: impl Into<Expr>,
+        domain_id: impl Into<rt::Expr>,
         type_: related_item::Type,
     ) -> Self {
-        let mut this = Base::new(id, &RELATED_ITEM_TYPE);
-        this.set("CaseId", Some("case_id"), string(case_id));
+        let mut this = rt::Base::new(id, &RELATED_ITEM_TYPE);
+        this.set("CaseId", Some("case_id"), rt::string(case_id));
         this.set("Content", Some("content"), content.into());
-        this.set("DomainId", Some("domain_id"), string(domain_id));
+        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
         this.set("Type", Some("type"), type_.into());
         RelatedItem(this)
     }
@@ -625,19 +638,19 @@ impl RelatedItem {
 builder!(RelatedItem, RelatedItemHandle);
 /// A declared `AWS::Cases::RelatedItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RelatedItemHandle(Handle);
+pub struct RelatedItemHandle(rt::Handle);
 handle!(RelatedItemHandle);
 impl RelatedItemHandle {
     /// The Amazon Resource Name (ARN) of the related item.
     ///
     /// CloudFormation `Fn::GetAtt` `RelatedItemArn`; Terraform `related_item_arn`.
-    pub fn related_item_arn(&self) -> Expr {
+    pub fn related_item_arn(&self) -> rt::Expr {
         self.0.attr("RelatedItemArn")
     }
     /// The unique identifier of the related item.
     ///
     /// CloudFormation `Fn::GetAtt` `RelatedItemId`; Terraform `related_item_id`.
-    pub fn related_item_id(&self) -> Expr {
+    pub fn related_item_id(&self) -> rt::Expr {
         self.0.attr("RelatedItemId")
     }
 }
@@ -650,12 +663,12 @@ pub mod related_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-commentcontent.html)
     #[derive(Clone, Debug)]
-    pub struct CommentContent(Props);
+    pub struct CommentContent(rt::Props);
     impl CommentContent {
         /// A new `CommentContent`. Required properties: `body` (`Body`), `content_type` (`ContentType`).
-        pub fn new(body: impl Into<Expr>, content_type: ContentType) -> Self {
-            let mut this = Props::default();
-            this.set("Body", Some("body"), string(body));
+        pub fn new(body: impl Into<rt::Expr>, content_type: ContentType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Body", Some("body"), rt::string(body));
             this.set("ContentType", Some("content_type"), content_type.into());
             CommentContent(this)
         }
@@ -667,11 +680,11 @@ pub mod related_item {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-relateditemcontent.html)
     #[derive(Clone, Debug)]
-    pub struct RelatedItemContent(Props);
+    pub struct RelatedItemContent(rt::Props);
     impl RelatedItemContent {
         /// A new `RelatedItemContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RelatedItemContent(this)
         }
         /// Represents a comment.
@@ -713,11 +726,11 @@ pub mod related_item {
 /// CloudFormation: `AWS::Cases::Template`. Terraform: `awscc_cases_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cases-template.html)
-pub struct Template(Base);
-static TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct Template(rt::Base);
+static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cases::Template",
     terraform: Some("awscc_cases_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -757,24 +770,24 @@ static TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl Template {
     /// Declares a `AWS::Cases::Template` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TEMPLATE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Template(this)
     }
     /// A description explaining the purpose and use case for this template.
     ///
     /// Constraints: length at most 255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The unique identifier of the Cases domain.
     ///
     /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
-    pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainId", Some("domain_id"), string(value));
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
     /// Specifies the default layout to use when displaying cases created from this template.
@@ -796,14 +809,14 @@ impl Template {
         value: impl IntoIterator<Item = template::RequiredField>,
     ) -> Self {
         self.0
-            .set("RequiredFields", Some("required_fields"), list(value));
+            .set("RequiredFields", Some("required_fields"), rt::list(value));
         self
     }
     /// A list of case rules (also known as case field conditions) on a template.
     ///
     /// Constraints: at most 50 items. CloudFormation `Rules`, Terraform `rules`.
     pub fn rules(mut self, value: impl IntoIterator<Item = template::TemplateRule>) -> Self {
-        self.0.set("Rules", Some("rules"), list(value));
+        self.0.set("Rules", Some("rules"), rt::list(value));
         self
     }
     /// The current status of the template.
@@ -817,31 +830,31 @@ impl Template {
 builder!(Template, TemplateHandle);
 /// A declared `AWS::Cases::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TemplateHandle(Handle);
+pub struct TemplateHandle(rt::Handle);
 handle!(TemplateHandle);
 impl TemplateHandle {
     /// The time at which the template was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time at which the template was created or last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The Amazon Resource Name (ARN) of the template.
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateArn`; Terraform `template_arn`.
-    pub fn template_arn(&self) -> Expr {
+    pub fn template_arn(&self) -> rt::Expr {
         self.0.attr("TemplateArn")
     }
     /// The unique identifier of a template.
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateId`; Terraform `template_id`.
-    pub fn template_id(&self) -> Expr {
+    pub fn template_id(&self) -> rt::Expr {
         self.0.attr("TemplateId")
     }
 }
@@ -854,19 +867,19 @@ pub mod template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-layoutconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LayoutConfiguration(Props);
+    pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
         /// A new `LayoutConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LayoutConfiguration(this)
         }
         /// The unique identifier of a layout.
         ///
         /// Constraints: length 1..=500. CloudFormation `DefaultLayout`, Terraform `default_layout`.
-        pub fn default_layout(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_layout(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultLayout", Some("default_layout"), string(value));
+                .set("DefaultLayout", Some("default_layout"), rt::string(value));
             self
         }
     }
@@ -877,12 +890,12 @@ pub mod template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-requiredfield.html)
     #[derive(Clone, Debug)]
-    pub struct RequiredField(Props);
+    pub struct RequiredField(rt::Props);
     impl RequiredField {
         /// A new `RequiredField`. Required properties: `field_id` (`FieldId`).
-        pub fn new(field_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FieldId", Some("field_id"), string(field_id));
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldId", Some("field_id"), rt::string(field_id));
             RequiredField(this)
         }
     }
@@ -893,19 +906,19 @@ pub mod template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-templaterule.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateRule(Props);
+    pub struct TemplateRule(rt::Props);
     impl TemplateRule {
         /// A new `TemplateRule`. Required properties: `case_rule_id` (`CaseRuleId`).
-        pub fn new(case_rule_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CaseRuleId", Some("case_rule_id"), string(case_rule_id));
+        pub fn new(case_rule_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CaseRuleId", Some("case_rule_id"), rt::string(case_rule_id));
             TemplateRule(this)
         }
         /// The ID of the field that this rule applies to.
         ///
         /// Constraints: length 1..=500. CloudFormation `FieldId`, Terraform `field_id`.
-        pub fn field_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldId", Some("field_id"), string(value));
+        pub fn field_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FieldId", Some("field_id"), rt::string(value));
             self
         }
     }

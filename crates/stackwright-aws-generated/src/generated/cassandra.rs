@@ -2,23 +2,24 @@
 //! `Cassandra` resource types of the CloudFormation registry (`AWS::Cassandra::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `cassandra` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::Cassandra::Keyspace
 ///
 /// CloudFormation: `AWS::Cassandra::Keyspace`. Terraform: `awscc_cassandra_keyspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cassandra-keyspace.html)
-pub struct Keyspace(Base);
-static KEYSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Keyspace(rt::Base);
+static KEYSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cassandra::Keyspace",
     terraform: Some("awscc_cassandra_keyspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -27,7 +28,7 @@ impl Keyspace {
     /// Declares a `AWS::Cassandra::Keyspace` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &KEYSPACE_TYPE);
+        let this = rt::Base::new(id, &KEYSPACE_TYPE);
         Keyspace(this)
     }
     /// Indicates whether client-side timestamps are enabled (true) or disabled (false) for all tables in the keyspace.
@@ -37,16 +38,16 @@ impl Keyspace {
         self.0.set(
             "ClientSideTimestampsEnabled",
             Some("client_side_timestamps_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Name for Cassandra keyspace
     ///
     /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`. Changing it replaces the resource. CloudFormation `KeyspaceName`, Terraform `keyspace_name`.
-    pub fn keyspace_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn keyspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("KeyspaceName", Some("keyspace_name"), string(value));
+            .set("KeyspaceName", Some("keyspace_name"), rt::string(value));
         self
     }
     /// CloudFormation `ReplicationSpecification`, Terraform `replication_specification`.
@@ -62,7 +63,7 @@ impl Keyspace {
 builder!(Keyspace, KeyspaceHandle);
 /// A declared `AWS::Cassandra::Keyspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyspaceHandle(Handle);
+pub struct KeyspaceHandle(rt::Handle);
 handle!(KeyspaceHandle);
 /// Property types and value sets of [`Keyspace`] (`AWS::Cassandra::Keyspace`).
 pub mod keyspace {
@@ -71,17 +72,17 @@ pub mod keyspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-keyspace-replicationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationSpecification(Props);
+    pub struct ReplicationSpecification(rt::Props);
     impl ReplicationSpecification {
         /// A new `ReplicationSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationSpecification(this)
         }
         /// Constraints: 2..=20 items. CloudFormation `RegionList`, Terraform `region_list`.
-        pub fn region_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn region_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("RegionList", Some("region_list"), strings(value));
+                .set("RegionList", Some("region_list"), rt::strings(value));
             self
         }
         /// CloudFormation `ReplicationStrategy`, Terraform `replication_strategy`.
@@ -110,11 +111,11 @@ pub mod keyspace {
 /// CloudFormation: `AWS::Cassandra::Table`. Terraform: `awscc_cassandra_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cassandra-table.html)
-pub struct Table(Base);
-static TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Table(rt::Base);
+static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cassandra::Table",
     terraform: Some("awscc_cassandra_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -124,15 +125,19 @@ impl Table {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        keyspace_name: impl Into<Expr>,
+        keyspace_name: impl Into<rt::Expr>,
         partition_key_columns: impl IntoIterator<Item = table::Column>,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_TYPE);
-        this.set("KeyspaceName", Some("keyspace_name"), string(keyspace_name));
+        let mut this = rt::Base::new(id, &TABLE_TYPE);
+        this.set(
+            "KeyspaceName",
+            Some("keyspace_name"),
+            rt::string(keyspace_name),
+        );
         this.set(
             "PartitionKeyColumns",
             Some("partition_key_columns"),
-            list(partition_key_columns),
+            rt::list(partition_key_columns),
         );
         Table(this)
     }
@@ -168,7 +173,7 @@ impl Table {
         self.0.set(
             "ClientSideTimestampsEnabled",
             Some("client_side_timestamps_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -182,7 +187,7 @@ impl Table {
         self.0.set(
             "ClusteringKeyColumns",
             Some("clustering_key_columns"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -193,7 +198,7 @@ impl Table {
         self.0.set(
             "DefaultTimeToLive",
             Some("default_time_to_live"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -215,7 +220,7 @@ impl Table {
         self.0.set(
             "PointInTimeRecoveryEnabled",
             Some("point_in_time_recovery_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -224,7 +229,7 @@ impl Table {
     /// CloudFormation `RegularColumns`, Terraform `regular_columns`.
     pub fn regular_columns(mut self, value: impl IntoIterator<Item = table::Column>) -> Self {
         self.0
-            .set("RegularColumns", Some("regular_columns"), list(value));
+            .set("RegularColumns", Some("regular_columns"), rt::list(value));
         self
     }
     /// Constraints: at least 1 items. CloudFormation `ReplicaSpecifications`, Terraform `replica_specifications`.
@@ -235,15 +240,16 @@ impl Table {
         self.0.set(
             "ReplicaSpecifications",
             Some("replica_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Name for Cassandra table
     ///
     /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
-    pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TableName", Some("table_name"), string(value));
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
         self
     }
     /// Warm throughput configuration for the table
@@ -258,7 +264,7 @@ impl Table {
 builder!(Table, TableHandle);
 /// A declared `AWS::Cassandra::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableHandle(Handle);
+pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 /// Property types and value sets of [`Table`] (`AWS::Cassandra::Table`).
 pub mod table {
@@ -269,11 +275,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingSetting(Props);
+    pub struct AutoScalingSetting(rt::Props);
     impl AutoScalingSetting {
         /// A new `AutoScalingSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoScalingSetting(this)
         }
         /// CloudFormation `AutoScalingDisabled`, Terraform `auto_scaling_disabled`.
@@ -281,20 +287,20 @@ pub mod table {
             self.0.set(
                 "AutoScalingDisabled",
                 Some("auto_scaling_disabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: at least 1. CloudFormation `MaximumUnits`, Terraform `maximum_units`.
         pub fn maximum_units(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumUnits", Some("maximum_units"), int(value));
+                .set("MaximumUnits", Some("maximum_units"), rt::int(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `MinimumUnits`, Terraform `minimum_units`.
         pub fn minimum_units(mut self, value: i64) -> Self {
             self.0
-                .set("MinimumUnits", Some("minimum_units"), int(value));
+                .set("MinimumUnits", Some("minimum_units"), rt::int(value));
             self
         }
         /// Represents scaling policy.
@@ -313,11 +319,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingSpecification(Props);
+    pub struct AutoScalingSpecification(rt::Props);
     impl AutoScalingSpecification {
         /// A new `AutoScalingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoScalingSpecification(this)
         }
         /// Represents configuration for auto scaling.
@@ -348,11 +354,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-billingmode.html)
     #[derive(Clone, Debug)]
-    pub struct BillingMode(Props);
+    pub struct BillingMode(rt::Props);
     impl BillingMode {
         /// A new `BillingMode`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             BillingMode(this)
         }
@@ -375,11 +381,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-cdcspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CdcSpecification(Props);
+    pub struct CdcSpecification(rt::Props);
     impl CdcSpecification {
         /// A new `CdcSpecification`. Required properties: `status` (`Status`).
         pub fn new(status: CdcStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             CdcSpecification(this)
         }
@@ -387,7 +393,7 @@ pub mod table {
         ///
         /// Constraints: 0..=50 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// Specifies what data should be captured in the change data stream
@@ -403,11 +409,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-clusteringkeycolumn.html)
     #[derive(Clone, Debug)]
-    pub struct ClusteringKeyColumn(Props);
+    pub struct ClusteringKeyColumn(rt::Props);
     impl ClusteringKeyColumn {
         /// A new `ClusteringKeyColumn`. Required properties: `column` (`Column`).
         pub fn new(column: Column) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Column", Some("column"), column.into());
             ClusteringKeyColumn(this)
         }
@@ -422,13 +428,13 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-column.html)
     #[derive(Clone, Debug)]
-    pub struct Column(Props);
+    pub struct Column(rt::Props);
     impl Column {
         /// A new `Column`. Required properties: `column_name` (`ColumnName`), `column_type` (`ColumnType`).
-        pub fn new(column_name: impl Into<Expr>, column_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ColumnName", Some("column_name"), string(column_name));
-            this.set("ColumnType", Some("column_type"), string(column_type));
+        pub fn new(column_name: impl Into<rt::Expr>, column_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ColumnName", Some("column_name"), rt::string(column_name));
+            this.set("ColumnType", Some("column_type"), rt::string(column_type));
             Column(this)
         }
     }
@@ -439,11 +445,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-encryptionspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionSpecification(Props);
+    pub struct EncryptionSpecification(rt::Props);
     impl EncryptionSpecification {
         /// A new `EncryptionSpecification`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
@@ -454,11 +460,11 @@ pub mod table {
         /// The AWS KMS customer master key (CMK) that should be used for the AWS KMS encryption.
         ///
         /// CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-        pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "KmsKeyIdentifier",
                 Some("kms_key_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -470,20 +476,20 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionedThroughput(Props);
+    pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput`. Required properties: `read_capacity_units` (`ReadCapacityUnits`), `write_capacity_units` (`WriteCapacityUnits`).
         pub fn new(read_capacity_units: i64, write_capacity_units: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ReadCapacityUnits",
                 Some("read_capacity_units"),
-                int(read_capacity_units),
+                rt::int(read_capacity_units),
             );
             this.set(
                 "WriteCapacityUnits",
                 Some("write_capacity_units"),
-                int(write_capacity_units),
+                rt::int(write_capacity_units),
             );
             ProvisionedThroughput(this)
         }
@@ -495,12 +501,12 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-replicaspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaSpecification(Props);
+    pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
         /// A new `ReplicaSpecification`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             ReplicaSpecification(this)
         }
         /// Represents configuration for auto scaling.
@@ -516,8 +522,11 @@ pub mod table {
         }
         /// CloudFormation `ReadCapacityUnits`, Terraform `read_capacity_units`.
         pub fn read_capacity_units(mut self, value: i64) -> Self {
-            self.0
-                .set("ReadCapacityUnits", Some("read_capacity_units"), int(value));
+            self.0.set(
+                "ReadCapacityUnits",
+                Some("read_capacity_units"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -528,11 +537,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-scalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingPolicy(Props);
+    pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
         /// A new `ScalingPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScalingPolicy(this)
         }
         /// Represents configuration for target tracking scaling policy.
@@ -557,13 +566,13 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -574,30 +583,36 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingScalingPolicyConfiguration(Props);
+    pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
         /// A new `TargetTrackingScalingPolicyConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetTrackingScalingPolicyConfiguration(this)
         }
         /// CloudFormation `DisableScaleIn`, Terraform `disable_scale_in`.
         pub fn disable_scale_in(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableScaleIn", Some("disable_scale_in"), boolean(value));
+            self.0.set(
+                "DisableScaleIn",
+                Some("disable_scale_in"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `ScaleInCooldown`, Terraform `scale_in_cooldown`.
         pub fn scale_in_cooldown(mut self, value: i64) -> Self {
             self.0
-                .set("ScaleInCooldown", Some("scale_in_cooldown"), int(value));
+                .set("ScaleInCooldown", Some("scale_in_cooldown"), rt::int(value));
             self
         }
         /// CloudFormation `ScaleOutCooldown`, Terraform `scale_out_cooldown`.
         pub fn scale_out_cooldown(mut self, value: i64) -> Self {
-            self.0
-                .set("ScaleOutCooldown", Some("scale_out_cooldown"), int(value));
+            self.0.set(
+                "ScaleOutCooldown",
+                Some("scale_out_cooldown"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -608,11 +623,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-warmthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct WarmThroughput(Props);
+    pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
         /// A new `WarmThroughput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmThroughput(this)
         }
         /// Constraints: at least 1. CloudFormation `ReadUnitsPerSecond`, Terraform `read_units_per_second`.
@@ -620,7 +635,7 @@ pub mod table {
             self.0.set(
                 "ReadUnitsPerSecond",
                 Some("read_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -629,7 +644,7 @@ pub mod table {
             self.0.set(
                 "WriteUnitsPerSecond",
                 Some("write_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -690,11 +705,11 @@ pub mod table {
 /// CloudFormation: `AWS::Cassandra::Type`. Terraform: `awscc_cassandra_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cassandra-type.html)
-pub struct Type(Base);
-static TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct Type(rt::Base);
+static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cassandra::Type",
     terraform: Some("awscc_cassandra_type"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -711,50 +726,54 @@ impl Type {
     pub fn new(
         id: impl Into<String>,
         fields: impl IntoIterator<Item = type_::Field>,
-        keyspace_name: impl Into<Expr>,
-        type_name: impl Into<Expr>,
+        keyspace_name: impl Into<rt::Expr>,
+        type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TYPE_TYPE);
-        this.set("Fields", Some("fields"), list(fields));
-        this.set("KeyspaceName", Some("keyspace_name"), string(keyspace_name));
-        this.set("TypeName", Some("type_name"), string(type_name));
+        let mut this = rt::Base::new(id, &TYPE_TYPE);
+        this.set("Fields", Some("fields"), rt::list(fields));
+        this.set(
+            "KeyspaceName",
+            Some("keyspace_name"),
+            rt::string(keyspace_name),
+        );
+        this.set("TypeName", Some("type_name"), rt::string(type_name));
         Type(this)
     }
 }
 builder!(Type, TypeHandle);
 /// A declared `AWS::Cassandra::Type`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TypeHandle(Handle);
+pub struct TypeHandle(rt::Handle);
 handle!(TypeHandle);
 impl TypeHandle {
     /// List of Tables that directly reference the User-Defined Type in their columns.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectReferringTables`; Terraform `direct_referring_tables`.
-    pub fn direct_referring_tables(&self) -> Expr {
+    pub fn direct_referring_tables(&self) -> rt::Expr {
         self.0.attr("DirectReferringTables")
     }
     /// List of parent User-Defined Types that directly reference the User-Defined Type in their fields.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectParentTypes`; Terraform `direct_parent_types`.
-    pub fn direct_parent_types(&self) -> Expr {
+    pub fn direct_parent_types(&self) -> rt::Expr {
         self.0.attr("DirectParentTypes")
     }
     /// Maximum nesting depth of the User-Defined Type across the field types.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxNestingDepth`; Terraform `max_nesting_depth`.
-    pub fn max_nesting_depth(&self) -> Expr {
+    pub fn max_nesting_depth(&self) -> rt::Expr {
         self.0.attr("MaxNestingDepth")
     }
     /// Timestamp of the last time the User-Defined Type's meta data was modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTimestamp`; Terraform `last_modified_timestamp`.
-    pub fn last_modified_timestamp(&self) -> Expr {
+    pub fn last_modified_timestamp(&self) -> rt::Expr {
         self.0.attr("LastModifiedTimestamp")
     }
     /// ARN of the Keyspace which contains the User-Defined Type.
     ///
     /// CloudFormation `Fn::GetAtt` `KeyspaceArn`; Terraform `keyspace_arn`.
-    pub fn keyspace_arn(&self) -> Expr {
+    pub fn keyspace_arn(&self) -> rt::Expr {
         self.0.attr("KeyspaceArn")
     }
 }
@@ -765,13 +784,13 @@ pub mod type_ {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-type-field.html)
     #[derive(Clone, Debug)]
-    pub struct Field(Props);
+    pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `field_name` (`FieldName`), `field_type` (`FieldType`).
-        pub fn new(field_name: impl Into<Expr>, field_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FieldName", Some("field_name"), string(field_name));
-            this.set("FieldType", Some("field_type"), string(field_type));
+        pub fn new(field_name: impl Into<rt::Expr>, field_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldName", Some("field_name"), rt::string(field_name));
+            this.set("FieldType", Some("field_type"), rt::string(field_type));
             Field(this)
         }
     }

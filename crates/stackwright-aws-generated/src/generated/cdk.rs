@@ -2,23 +2,24 @@
 //! `CDK` resource types of the CloudFormation registry (`AWS::CDK::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `cdk` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Metadata resource automatically added by the AWS CDK to track construct library versions used in the application.
 ///
 /// CloudFormation: `AWS::CDK::Metadata`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cdk-metadata.html)
-pub struct Metadata(Base);
-static METADATA_TYPE: TypeInfo = TypeInfo {
+pub struct Metadata(rt::Base);
+static METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CDK::Metadata",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -27,28 +28,28 @@ impl Metadata {
     /// Declares a `AWS::CDK::Metadata` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &METADATA_TYPE);
+        let this = rt::Base::new(id, &METADATA_TYPE);
         Metadata(this)
     }
     /// CloudFormation `Analytics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn analytics(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Analytics", None, string(value));
+    pub fn analytics(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Analytics", None, rt::string(value));
         self
     }
     /// CloudFormation `Modules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn modules(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Modules", None, string(value));
+    pub fn modules(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Modules", None, rt::string(value));
         self
     }
 }
 builder!(Metadata, MetadataHandle);
 /// A declared `AWS::CDK::Metadata`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MetadataHandle(Handle);
+pub struct MetadataHandle(rt::Handle);
 handle!(MetadataHandle);
 impl MetadataHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

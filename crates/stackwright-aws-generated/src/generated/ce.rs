@@ -2,23 +2,24 @@
 //! `CE` resource types of the CloudFormation registry (`AWS::CE::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `ce` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 ///
 /// CloudFormation: `AWS::CE::AnomalyMonitor`. Terraform: `awscc_ce_anomaly_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ce-anomalymonitor.html)
-pub struct AnomalyMonitor(Base);
-static ANOMALY_MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct AnomalyMonitor(rt::Base);
+static ANOMALY_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CE::AnomalyMonitor",
     terraform: Some("awscc_ce_anomaly_monitor"),
-    tags: TagsShape::KeyValueList("resource_tags"),
+    tags: rt::TagsShape::KeyValueList("resource_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -42,11 +43,15 @@ impl AnomalyMonitor {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        monitor_name: impl Into<Expr>,
+        monitor_name: impl Into<rt::Expr>,
         monitor_type: anomaly_monitor::MonitorType,
     ) -> Self {
-        let mut this = Base::new(id, &ANOMALY_MONITOR_TYPE);
-        this.set("MonitorName", Some("monitor_name"), string(monitor_name));
+        let mut this = rt::Base::new(id, &ANOMALY_MONITOR_TYPE);
+        this.set(
+            "MonitorName",
+            Some("monitor_name"),
+            rt::string(monitor_name),
+        );
         this.set("MonitorType", Some("monitor_type"), monitor_type.into());
         AnomalyMonitor(this)
     }
@@ -59,11 +64,11 @@ impl AnomalyMonitor {
         self
     }
     /// Changing it replaces the resource. CloudFormation `MonitorSpecification`, Terraform `monitor_specification`.
-    pub fn monitor_specification(mut self, value: impl Into<Expr>) -> Self {
+    pub fn monitor_specification(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MonitorSpecification",
             Some("monitor_specification"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -71,35 +76,35 @@ impl AnomalyMonitor {
 builder!(AnomalyMonitor, AnomalyMonitorHandle);
 /// A declared `AWS::CE::AnomalyMonitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnomalyMonitorHandle(Handle);
+pub struct AnomalyMonitorHandle(rt::Handle);
 handle!(AnomalyMonitorHandle);
 impl AnomalyMonitorHandle {
     /// CloudFormation `Fn::GetAtt` `MonitorArn`; Terraform `monitor_arn`.
-    pub fn monitor_arn(&self) -> Expr {
+    pub fn monitor_arn(&self) -> rt::Expr {
         self.0.attr("MonitorArn")
     }
     /// The date when the monitor was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// The date when the monitor last evaluated for anomalies.
     ///
     /// CloudFormation `Fn::GetAtt` `LastEvaluatedDate`; Terraform `last_evaluated_date`.
-    pub fn last_evaluated_date(&self) -> Expr {
+    pub fn last_evaluated_date(&self) -> rt::Expr {
         self.0.attr("LastEvaluatedDate")
     }
     /// The date when the monitor was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedDate`; Terraform `last_updated_date`.
-    pub fn last_updated_date(&self) -> Expr {
+    pub fn last_updated_date(&self) -> rt::Expr {
         self.0.attr("LastUpdatedDate")
     }
     /// The value for evaluated dimensions.
     ///
     /// CloudFormation `Fn::GetAtt` `DimensionalValueCount`; Terraform `dimensional_value_count`.
-    pub fn dimensional_value_count(&self) -> Expr {
+    pub fn dimensional_value_count(&self) -> rt::Expr {
         self.0.attr("DimensionalValueCount")
     }
 }
@@ -134,11 +139,11 @@ pub mod anomaly_monitor {
 /// CloudFormation: `AWS::CE::AnomalySubscription`. Terraform: `awscc_ce_anomaly_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ce-anomalysubscription.html)
-pub struct AnomalySubscription(Base);
-static ANOMALY_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct AnomalySubscription(rt::Base);
+static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CE::AnomalySubscription",
     terraform: Some("awscc_ce_anomaly_subscription"),
-    tags: TagsShape::KeyValueList("resource_tags"),
+    tags: rt::TagsShape::KeyValueList("resource_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -160,22 +165,22 @@ impl AnomalySubscription {
     pub fn new(
         id: impl Into<String>,
         frequency: anomaly_subscription::Frequency,
-        monitor_arn_list: impl IntoIterator<Item = impl Into<Expr>>,
+        monitor_arn_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         subscribers: impl IntoIterator<Item = anomaly_subscription::Subscriber>,
-        subscription_name: impl Into<Expr>,
+        subscription_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ANOMALY_SUBSCRIPTION_TYPE);
+        let mut this = rt::Base::new(id, &ANOMALY_SUBSCRIPTION_TYPE);
         this.set("Frequency", Some("frequency"), frequency.into());
         this.set(
             "MonitorArnList",
             Some("monitor_arn_list"),
-            strings(monitor_arn_list),
+            rt::strings(monitor_arn_list),
         );
-        this.set("Subscribers", Some("subscribers"), list(subscribers));
+        this.set("Subscribers", Some("subscribers"), rt::list(subscribers));
         this.set(
             "SubscriptionName",
             Some("subscription_name"),
-            string(subscription_name),
+            rt::string(subscription_name),
         );
         AnomalySubscription(this)
     }
@@ -183,17 +188,17 @@ impl AnomalySubscription {
     ///
     /// Constraints: at least 0. CloudFormation `Threshold`, Terraform `threshold`.
     pub fn threshold(mut self, value: i64) -> Self {
-        self.0.set("Threshold", Some("threshold"), int(value));
+        self.0.set("Threshold", Some("threshold"), rt::int(value));
         self
     }
     /// An Expression object in JSON String format used to specify the anomalies that you want to generate alerts for.
     ///
     /// CloudFormation `ThresholdExpression`, Terraform `threshold_expression`.
-    pub fn threshold_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn threshold_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ThresholdExpression",
             Some("threshold_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -201,17 +206,17 @@ impl AnomalySubscription {
 builder!(AnomalySubscription, AnomalySubscriptionHandle);
 /// A declared `AWS::CE::AnomalySubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnomalySubscriptionHandle(Handle);
+pub struct AnomalySubscriptionHandle(rt::Handle);
 handle!(AnomalySubscriptionHandle);
 impl AnomalySubscriptionHandle {
     /// CloudFormation `Fn::GetAtt` `SubscriptionArn`; Terraform `subscription_arn`.
-    pub fn subscription_arn(&self) -> Expr {
+    pub fn subscription_arn(&self) -> rt::Expr {
         self.0.attr("SubscriptionArn")
     }
     /// The accountId
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -222,12 +227,12 @@ pub mod anomaly_subscription {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ce-anomalysubscription-subscriber.html)
     #[derive(Clone, Debug)]
-    pub struct Subscriber(Props);
+    pub struct Subscriber(rt::Props);
     impl Subscriber {
         /// A new `Subscriber`. Required properties: `address` (`Address`), `type_` (`Type`).
-        pub fn new(address: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Address", Some("address"), string(address));
+        pub fn new(address: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Address", Some("address"), rt::string(address));
             this.set("Type", Some("type"), type_.into());
             Subscriber(this)
         }
@@ -273,11 +278,11 @@ pub mod anomaly_subscription {
 /// CloudFormation: `AWS::CE::CostCategory`. Terraform: `awscc_ce_cost_category` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ce-costcategory.html)
-pub struct CostCategory(Base);
-static COST_CATEGORY_TYPE: TypeInfo = TypeInfo {
+pub struct CostCategory(rt::Base);
+static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CE::CostCategory",
     terraform: Some("awscc_ce_cost_category"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -308,32 +313,32 @@ impl CostCategory {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         rule_version: cost_category::RuleVersion,
-        rules: impl Into<Expr>,
+        rules: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COST_CATEGORY_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &COST_CATEGORY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("RuleVersion", Some("rule_version"), rule_version.into());
-        this.set("Rules", Some("rules"), string(rules));
+        this.set("Rules", Some("rules"), rt::string(rules));
         CostCategory(this)
     }
     /// The default value for the cost category
     ///
     /// Constraints: length 1..=50. CloudFormation `DefaultValue`, Terraform `default_value`.
-    pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultValue", Some("default_value"), string(value));
+            .set("DefaultValue", Some("default_value"), rt::string(value));
         self
     }
     /// Json array format of CostCategorySplitChargeRule in Billing and Cost Management API
     ///
     /// CloudFormation `SplitChargeRules`, Terraform `split_charge_rules`.
-    pub fn split_charge_rules(mut self, value: impl Into<Expr>) -> Self {
+    pub fn split_charge_rules(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SplitChargeRules",
             Some("split_charge_rules"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -341,17 +346,17 @@ impl CostCategory {
 builder!(CostCategory, CostCategoryHandle);
 /// A declared `AWS::CE::CostCategory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CostCategoryHandle(Handle);
+pub struct CostCategoryHandle(rt::Handle);
 handle!(CostCategoryHandle);
 impl CostCategoryHandle {
     /// Cost category ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `EffectiveStart`; Terraform `effective_start`.
-    pub fn effective_start(&self) -> Expr {
+    pub fn effective_start(&self) -> rt::Expr {
         self.0.attr("EffectiveStart")
     }
 }

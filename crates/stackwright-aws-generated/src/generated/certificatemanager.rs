@@ -2,23 +2,24 @@
 //! `CertificateManager` resource types of the CloudFormation registry (`AWS::CertificateManager::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `certificatemanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::CertificateManager::Account.
 ///
 /// CloudFormation: `AWS::CertificateManager::Account`. Terraform: `awscc_certificatemanager_account` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-account.html)
-pub struct Account(Base);
-static ACCOUNT_TYPE: TypeInfo = TypeInfo {
+pub struct Account(rt::Base);
+static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CertificateManager::Account",
     terraform: Some("awscc_certificatemanager_account"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -44,7 +45,7 @@ impl Account {
         id: impl Into<String>,
         expiry_events_configuration: account::ExpiryEventsConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_TYPE);
+        let mut this = rt::Base::new(id, &ACCOUNT_TYPE);
         this.set(
             "ExpiryEventsConfiguration",
             Some("expiry_events_configuration"),
@@ -56,11 +57,11 @@ impl Account {
 builder!(Account, AccountHandle);
 /// A declared `AWS::CertificateManager::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountHandle(Handle);
+pub struct AccountHandle(rt::Handle);
 handle!(AccountHandle);
 impl AccountHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -71,17 +72,20 @@ pub mod account {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-account-expiryeventsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExpiryEventsConfiguration(Props);
+    pub struct ExpiryEventsConfiguration(rt::Props);
     impl ExpiryEventsConfiguration {
         /// A new `ExpiryEventsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExpiryEventsConfiguration(this)
         }
         /// Constraints: range 1..=45. CloudFormation `DaysBeforeExpiry`, Terraform `days_before_expiry`.
         pub fn days_before_expiry(mut self, value: i64) -> Self {
-            self.0
-                .set("DaysBeforeExpiry", Some("days_before_expiry"), int(value));
+            self.0.set(
+                "DaysBeforeExpiry",
+                Some("days_before_expiry"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -92,11 +96,11 @@ pub mod account {
 /// CloudFormation: `AWS::CertificateManager::AcmeDomainValidation`. Terraform: `awscc_certificatemanager_acme_domain_validation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmedomainvalidation.html)
-pub struct AcmeDomainValidation(Base);
-static ACME_DOMAIN_VALIDATION_TYPE: TypeInfo = TypeInfo {
+pub struct AcmeDomainValidation(rt::Base);
+static ACME_DOMAIN_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CertificateManager::AcmeDomainValidation",
     terraform: Some("awscc_certificatemanager_acme_domain_validation"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -112,17 +116,17 @@ impl AcmeDomainValidation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        acme_endpoint_arn: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
+        acme_endpoint_arn: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
         prevalidation_options: acme_domain_validation::PrevalidationOptions,
     ) -> Self {
-        let mut this = Base::new(id, &ACME_DOMAIN_VALIDATION_TYPE);
+        let mut this = rt::Base::new(id, &ACME_DOMAIN_VALIDATION_TYPE);
         this.set(
             "AcmeEndpointArn",
             Some("acme_endpoint_arn"),
-            string(acme_endpoint_arn),
+            rt::string(acme_endpoint_arn),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "PrevalidationOptions",
             Some("prevalidation_options"),
@@ -134,13 +138,13 @@ impl AcmeDomainValidation {
 builder!(AcmeDomainValidation, AcmeDomainValidationHandle);
 /// A declared `AWS::CertificateManager::AcmeDomainValidation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AcmeDomainValidationHandle(Handle);
+pub struct AcmeDomainValidationHandle(rt::Handle);
 handle!(AcmeDomainValidationHandle);
 impl AcmeDomainValidationHandle {
     /// The Amazon Resource Name (ARN) of the domain validation.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -153,11 +157,11 @@ pub mod acme_domain_validation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-dnsprevalidationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DnsPrevalidationOptions(Props);
+    pub struct DnsPrevalidationOptions(rt::Props);
     impl DnsPrevalidationOptions {
         /// A new `DnsPrevalidationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsPrevalidationOptions(this)
         }
         /// Controls which certificate types are authorized to be issued for the domain via the ACME endpoint.
@@ -171,9 +175,9 @@ pub mod acme_domain_validation {
         /// The Route 53 hosted zone ID for automatic DNS record management.
         ///
         /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), string(value));
+                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
             self
         }
     }
@@ -184,33 +188,35 @@ pub mod acme_domain_validation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-domainscope.html)
     #[derive(Clone, Debug)]
-    pub struct DomainScope(Props);
+    pub struct DomainScope(rt::Props);
     impl DomainScope {
         /// A new `DomainScope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainScope(this)
         }
         /// Whether certificates may be issued for the exact domain.
         ///
         /// CloudFormation `ExactDomain`, Terraform `exact_domain`.
-        pub fn exact_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exact_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExactDomain", Some("exact_domain"), string(value));
+                .set("ExactDomain", Some("exact_domain"), rt::string(value));
             self
         }
         /// Whether certificates may be issued for subdomains of the domain.
         ///
         /// CloudFormation `Subdomains`, Terraform `subdomains`.
-        pub fn subdomains(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Subdomains", Some("subdomains"), string(value));
+        pub fn subdomains(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Subdomains", Some("subdomains"), rt::string(value));
             self
         }
         /// Whether wildcard certificates may be issued for the domain.
         ///
         /// CloudFormation `Wildcards`, Terraform `wildcards`.
-        pub fn wildcards(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Wildcards", Some("wildcards"), string(value));
+        pub fn wildcards(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Wildcards", Some("wildcards"), rt::string(value));
             self
         }
     }
@@ -221,11 +227,11 @@ pub mod acme_domain_validation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-prevalidationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct PrevalidationOptions(Props);
+    pub struct PrevalidationOptions(rt::Props);
     impl PrevalidationOptions {
         /// A new `PrevalidationOptions`. Required properties: `dns_prevalidation` (`DnsPrevalidation`).
         pub fn new(dns_prevalidation: DnsPrevalidationOptions) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DnsPrevalidation",
                 Some("dns_prevalidation"),
@@ -241,11 +247,11 @@ pub mod acme_domain_validation {
 /// CloudFormation: `AWS::CertificateManager::AcmeEndpoint`. Terraform: `awscc_certificatemanager_acme_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmeendpoint.html)
-pub struct AcmeEndpoint(Base);
-static ACME_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct AcmeEndpoint(rt::Base);
+static ACME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CertificateManager::AcmeEndpoint",
     terraform: Some("awscc_certificatemanager_acme_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -267,7 +273,7 @@ impl AcmeEndpoint {
         authorization_behavior: acme_endpoint::AuthorizationBehavior,
         certificate_authority: acme_endpoint::CertificateAuthority,
     ) -> Self {
-        let mut this = Base::new(id, &ACME_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &ACME_ENDPOINT_TYPE);
         this.set(
             "AuthorizationBehavior",
             Some("authorization_behavior"),
@@ -285,7 +291,7 @@ impl AcmeEndpoint {
     /// Constraints: 1..=50 items. Changing it replaces the resource. CloudFormation `CertificateTags`, Terraform `certificate_tags`.
     pub fn certificate_tags(mut self, value: impl IntoIterator<Item = acme_endpoint::Tag>) -> Self {
         self.0
-            .set("CertificateTags", Some("certificate_tags"), list(value));
+            .set("CertificateTags", Some("certificate_tags"), rt::list(value));
         self
     }
     /// Whether contact information is required for the ACME endpoint.
@@ -299,19 +305,19 @@ impl AcmeEndpoint {
 builder!(AcmeEndpoint, AcmeEndpointHandle);
 /// A declared `AWS::CertificateManager::AcmeEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AcmeEndpointHandle(Handle);
+pub struct AcmeEndpointHandle(rt::Handle);
 handle!(AcmeEndpointHandle);
 impl AcmeEndpointHandle {
     /// The Amazon Resource Name (ARN) of the ACME endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `AcmeEndpointArn`; Terraform `acme_endpoint_arn`.
-    pub fn acme_endpoint_arn(&self) -> Expr {
+    pub fn acme_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("AcmeEndpointArn")
     }
     /// The ACME directory URL for the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointUrl`; Terraform `endpoint_url`.
-    pub fn endpoint_url(&self) -> Expr {
+    pub fn endpoint_url(&self) -> rt::Expr {
         self.0.attr("EndpointUrl")
     }
 }
@@ -324,11 +330,11 @@ pub mod acme_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-certificateauthority.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateAuthority(Props);
+    pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
         /// A new `CertificateAuthority`. Required properties: `public_certificate_authority` (`PublicCertificateAuthority`).
         pub fn new(public_certificate_authority: PublicCertificateAuthority) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PublicCertificateAuthority",
                 Some("public_certificate_authority"),
@@ -344,11 +350,11 @@ pub mod acme_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-publiccertificateauthority.html)
     #[derive(Clone, Debug)]
-    pub struct PublicCertificateAuthority(Props);
+    pub struct PublicCertificateAuthority(rt::Props);
     impl PublicCertificateAuthority {
         /// A new `PublicCertificateAuthority`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicCertificateAuthority(this)
         }
         /// The allowed key algorithms for certificates issued via this endpoint.
@@ -356,12 +362,12 @@ pub mod acme_endpoint {
         /// CloudFormation `AllowedKeyAlgorithms`, Terraform `allowed_key_algorithms`.
         pub fn allowed_key_algorithms(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedKeyAlgorithms",
                 Some("allowed_key_algorithms"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -373,13 +379,13 @@ pub mod acme_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -406,11 +412,11 @@ pub mod acme_endpoint {
 /// CloudFormation: `AWS::CertificateManager::AcmeExternalAccountBinding`. Terraform: `awscc_certificatemanager_acme_external_account_binding` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-acmeexternalaccountbinding.html)
-pub struct AcmeExternalAccountBinding(Base);
-static ACME_EXTERNAL_ACCOUNT_BINDING_TYPE: TypeInfo = TypeInfo {
+pub struct AcmeExternalAccountBinding(rt::Base);
+static ACME_EXTERNAL_ACCOUNT_BINDING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CertificateManager::AcmeExternalAccountBinding",
     terraform: Some("awscc_certificatemanager_acme_external_account_binding"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -429,16 +435,16 @@ impl AcmeExternalAccountBinding {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        acme_endpoint_arn: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        acme_endpoint_arn: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACME_EXTERNAL_ACCOUNT_BINDING_TYPE);
+        let mut this = rt::Base::new(id, &ACME_EXTERNAL_ACCOUNT_BINDING_TYPE);
         this.set(
             "AcmeEndpointArn",
             Some("acme_endpoint_arn"),
-            string(acme_endpoint_arn),
+            rt::string(acme_endpoint_arn),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         AcmeExternalAccountBinding(this)
     }
     /// The expiration configuration for the external account binding.
@@ -452,13 +458,13 @@ impl AcmeExternalAccountBinding {
 builder!(AcmeExternalAccountBinding, AcmeExternalAccountBindingHandle);
 /// A declared `AWS::CertificateManager::AcmeExternalAccountBinding`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AcmeExternalAccountBindingHandle(Handle);
+pub struct AcmeExternalAccountBindingHandle(rt::Handle);
 handle!(AcmeExternalAccountBindingHandle);
 impl AcmeExternalAccountBindingHandle {
     /// The Amazon Resource Name (ARN) of the external account binding.
     ///
     /// CloudFormation `Fn::GetAtt` `AcmeExternalAccountBindingArn`; Terraform `acme_external_account_binding_arn`.
-    pub fn acme_external_account_binding_arn(&self) -> Expr {
+    pub fn acme_external_account_binding_arn(&self) -> rt::Expr {
         self.0.attr("AcmeExternalAccountBindingArn")
     }
 }
@@ -471,13 +477,13 @@ pub mod acme_external_account_binding {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeexternalaccountbinding-expiration.html)
     #[derive(Clone, Debug)]
-    pub struct Expiration(Props);
+    pub struct Expiration(rt::Props);
     impl Expiration {
         /// A new `Expiration`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             Expiration(this)
         }
     }
@@ -499,11 +505,11 @@ pub mod acme_external_account_binding {
 /// CloudFormation: `AWS::CertificateManager::Certificate`. Terraform: `awscc_certificatemanager_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-certificatemanager-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CertificateManager::Certificate",
     terraform: Some("awscc_certificatemanager_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CertificateArn", Some("certificate_arn"))],
@@ -511,19 +517,19 @@ static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
 impl Certificate {
     /// Declares a `AWS::CertificateManager::Certificate` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Certificate(this)
     }
     /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
     ///
     /// Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -562,21 +568,21 @@ impl Certificate {
         self.0.set(
             "DomainValidationOptions",
             Some("domain_validation_options"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// CloudFormation `Id`, Terraform `id`.
-    pub fn id_property(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Id", Some("id"), string(value));
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", Some("id"), rt::string(value));
         self
     }
     /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
     ///
     /// Changing it replaces the resource. CloudFormation `KeyAlgorithm`, Terraform `key_algorithm`.
-    pub fn key_algorithm(mut self, value: impl Into<Expr>) -> Self {
+    pub fn key_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("KeyAlgorithm", Some("key_algorithm"), string(value));
+            .set("KeyAlgorithm", Some("key_algorithm"), rt::string(value));
         self
     }
     /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate.
@@ -584,34 +590,37 @@ impl Certificate {
     /// Changing it replaces the resource. CloudFormation `SubjectAlternativeNames`, Terraform `subject_alternative_names`.
     pub fn subject_alternative_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SubjectAlternativeNames",
             Some("subject_alternative_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The method you want to use to validate that you own or control the domain associated with a public certificate.
     ///
     /// CloudFormation `ValidationMethod`, Terraform `validation_method`.
-    pub fn validation_method(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ValidationMethod", Some("validation_method"), string(value));
+    pub fn validation_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ValidationMethod",
+            Some("validation_method"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::CertificateManager::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateArn`; Terraform `certificate_arn`.
-    pub fn certificate_arn(&self) -> Expr {
+    pub fn certificate_arn(&self) -> rt::Expr {
         self.0.attr("CertificateArn")
     }
 }
@@ -622,28 +631,32 @@ pub mod certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-certificate-domainvalidationoption.html)
     #[derive(Clone, Debug)]
-    pub struct DomainValidationOption(Props);
+    pub struct DomainValidationOption(rt::Props);
     impl DomainValidationOption {
         /// A new `DomainValidationOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainValidationOption(this)
         }
         /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), string(value));
+                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
             self
         }
         /// CloudFormation `ValidationDomain`, Terraform `validation_domain`.
-        pub fn validation_domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ValidationDomain", Some("validation_domain"), string(value));
+        pub fn validation_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ValidationDomain",
+                Some("validation_domain"),
+                rt::string(value),
+            );
             self
         }
     }

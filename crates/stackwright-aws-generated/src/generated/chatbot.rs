@@ -2,23 +2,24 @@
 //! `Chatbot` resource types of the CloudFormation registry (`AWS::Chatbot::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `chatbot` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Chatbot::CustomAction Resource Type
 ///
 /// CloudFormation: `AWS::Chatbot::CustomAction`. Terraform: `awscc_chatbot_custom_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chatbot-customaction.html)
-pub struct CustomAction(Base);
-static CUSTOM_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct CustomAction(rt::Base);
+static CUSTOM_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chatbot::CustomAction",
     terraform: Some("awscc_chatbot_custom_action"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -33,17 +34,18 @@ impl CustomAction {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action_name: impl Into<Expr>,
+        action_name: impl Into<rt::Expr>,
         definition: custom_action::CustomActionDefinition,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_ACTION_TYPE);
-        this.set("ActionName", Some("action_name"), string(action_name));
+        let mut this = rt::Base::new(id, &CUSTOM_ACTION_TYPE);
+        this.set("ActionName", Some("action_name"), rt::string(action_name));
         this.set("Definition", Some("definition"), definition.into());
         CustomAction(this)
     }
     /// Constraints: length 1..=30; pattern `^[A-Za-z0-9-_]+$`. CloudFormation `AliasName`, Terraform `alias_name`.
-    pub fn alias_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AliasName", Some("alias_name"), string(value));
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AliasName", Some("alias_name"), rt::string(value));
         self
     }
     /// CloudFormation `Attachments`, Terraform `attachments`.
@@ -51,18 +53,19 @@ impl CustomAction {
         mut self,
         value: impl IntoIterator<Item = custom_action::CustomActionAttachment>,
     ) -> Self {
-        self.0.set("Attachments", Some("attachments"), list(value));
+        self.0
+            .set("Attachments", Some("attachments"), rt::list(value));
         self
     }
 }
 builder!(CustomAction, CustomActionHandle);
 /// A declared `AWS::Chatbot::CustomAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomActionHandle(Handle);
+pub struct CustomActionHandle(rt::Handle);
 handle!(CustomActionHandle);
 impl CustomActionHandle {
     /// CloudFormation `Fn::GetAtt` `CustomActionArn`; Terraform `custom_action_arn`.
-    pub fn custom_action_arn(&self) -> Expr {
+    pub fn custom_action_arn(&self) -> rt::Expr {
         self.0.attr("CustomActionArn")
     }
 }
@@ -73,16 +76,17 @@ pub mod custom_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachment.html)
     #[derive(Clone, Debug)]
-    pub struct CustomActionAttachment(Props);
+    pub struct CustomActionAttachment(rt::Props);
     impl CustomActionAttachment {
         /// A new `CustomActionAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomActionAttachment(this)
         }
         /// Constraints: length 1..=50; pattern `^[\S\s]+$`. CloudFormation `ButtonText`, Terraform `button_text`.
-        pub fn button_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ButtonText", Some("button_text"), string(value));
+        pub fn button_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ButtonText", Some("button_text"), rt::string(value));
             self
         }
         /// Constraints: 1..=5 items. CloudFormation `Criteria`, Terraform `criteria`.
@@ -90,22 +94,25 @@ pub mod custom_action {
             mut self,
             value: impl IntoIterator<Item = CustomActionAttachmentCriteria>,
         ) -> Self {
-            self.0.set("Criteria", Some("criteria"), list(value));
+            self.0.set("Criteria", Some("criteria"), rt::list(value));
             self
         }
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `NotificationType`, Terraform `notification_type`.
-        pub fn notification_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("NotificationType", Some("notification_type"), string(value));
+        pub fn notification_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "NotificationType",
+                Some("notification_type"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Variables`, Terraform `variables`.
         pub fn variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Variables", Some("variables"), string_map(value));
+                .set("Variables", Some("variables"), rt::string_map(value));
             self
         }
     }
@@ -114,21 +121,25 @@ pub mod custom_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachmentcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct CustomActionAttachmentCriteria(Props);
+    pub struct CustomActionAttachmentCriteria(rt::Props);
     impl CustomActionAttachmentCriteria {
         /// A new `CustomActionAttachmentCriteria`. Required properties: `operator` (`Operator`), `variable_name` (`VariableName`).
         pub fn new(
             operator: CustomActionAttachmentCriteriaOperator,
-            variable_name: impl Into<Expr>,
+            variable_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Operator", Some("operator"), operator.into());
-            this.set("VariableName", Some("variable_name"), string(variable_name));
+            this.set(
+                "VariableName",
+                Some("variable_name"),
+                rt::string(variable_name),
+            );
             CustomActionAttachmentCriteria(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -137,12 +148,16 @@ pub mod custom_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct CustomActionDefinition(Props);
+    pub struct CustomActionDefinition(rt::Props);
     impl CustomActionDefinition {
         /// A new `CustomActionDefinition`. Required properties: `command_text` (`CommandText`).
-        pub fn new(command_text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CommandText", Some("command_text"), string(command_text));
+        pub fn new(command_text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CommandText",
+                Some("command_text"),
+                rt::string(command_text),
+            );
             CustomActionDefinition(this)
         }
     }
@@ -162,11 +177,11 @@ pub mod custom_action {
 /// CloudFormation: `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`. Terraform: `awscc_chatbot_microsoft_teams_channel_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chatbot-microsoftteamschannelconfiguration.html)
-pub struct MicrosoftTeamsChannelConfiguration(Base);
-static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct MicrosoftTeamsChannelConfiguration(rt::Base);
+static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
     terraform: Some("awscc_chatbot_microsoft_teams_channel_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -181,29 +196,29 @@ impl MicrosoftTeamsChannelConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_name: impl Into<Expr>,
-        iam_role_arn: impl Into<Expr>,
-        team_id: impl Into<Expr>,
-        teams_channel_id: impl Into<Expr>,
-        teams_tenant_id: impl Into<Expr>,
+        configuration_name: impl Into<rt::Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        team_id: impl Into<rt::Expr>,
+        teams_channel_id: impl Into<rt::Expr>,
+        teams_tenant_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE);
         this.set(
             "ConfigurationName",
             Some("configuration_name"),
-            string(configuration_name),
+            rt::string(configuration_name),
         );
-        this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
-        this.set("TeamId", Some("team_id"), string(team_id));
+        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set("TeamId", Some("team_id"), rt::string(team_id));
         this.set(
             "TeamsChannelId",
             Some("teams_channel_id"),
-            string(teams_channel_id),
+            rt::string(teams_channel_id),
         );
         this.set(
             "TeamsTenantId",
             Some("teams_tenant_id"),
-            string(teams_tenant_id),
+            rt::string(teams_tenant_id),
         );
         MicrosoftTeamsChannelConfiguration(this)
     }
@@ -212,50 +227,53 @@ impl MicrosoftTeamsChannelConfiguration {
     /// CloudFormation `CustomizationResourceArns`, Terraform `customization_resource_arns`.
     pub fn customization_resource_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CustomizationResourceArns",
             Some("customization_resource_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The list of IAM policy ARNs that are applied as channel guardrails.
     ///
     /// CloudFormation `GuardrailPolicies`, Terraform `guardrail_policies`.
-    pub fn guardrail_policies(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn guardrail_policies(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "GuardrailPolicies",
             Some("guardrail_policies"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
     ///
     /// Constraints: length 4..=5; pattern `^(ERROR|INFO|NONE)$`. CloudFormation `LoggingLevel`, Terraform `logging_level`.
-    pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+    pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LoggingLevel", Some("logging_level"), string(value));
+            .set("LoggingLevel", Some("logging_level"), rt::string(value));
         self
     }
     /// ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
     ///
     /// CloudFormation `SnsTopicArns`, Terraform `sns_topic_arns`.
-    pub fn sns_topic_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn sns_topic_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SnsTopicArns", Some("sns_topic_arns"), strings(value));
+            .set("SnsTopicArns", Some("sns_topic_arns"), rt::strings(value));
         self
     }
     /// The name of the Microsoft Teams channel
     ///
     /// Constraints: length 1..=256; pattern `^(.*)$`. CloudFormation `TeamsChannelName`, Terraform `teams_channel_name`.
-    pub fn teams_channel_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn teams_channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TeamsChannelName",
             Some("teams_channel_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -266,7 +284,7 @@ impl MicrosoftTeamsChannelConfiguration {
         self.0.set(
             "UserRoleRequired",
             Some("user_role_required"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -277,13 +295,13 @@ builder!(
 );
 /// A declared `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MicrosoftTeamsChannelConfigurationHandle(Handle);
+pub struct MicrosoftTeamsChannelConfigurationHandle(rt::Handle);
 handle!(MicrosoftTeamsChannelConfigurationHandle);
 impl MicrosoftTeamsChannelConfigurationHandle {
     /// Amazon Resource Name (ARN) of the configuration
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -292,11 +310,11 @@ impl MicrosoftTeamsChannelConfigurationHandle {
 /// CloudFormation: `AWS::Chatbot::SlackChannelConfiguration`. Terraform: `awscc_chatbot_slack_channel_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chatbot-slackchannelconfiguration.html)
-pub struct SlackChannelConfiguration(Base);
-static SLACK_CHANNEL_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SlackChannelConfiguration(rt::Base);
+static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chatbot::SlackChannelConfiguration",
     terraform: Some("awscc_chatbot_slack_channel_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -311,27 +329,27 @@ impl SlackChannelConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_name: impl Into<Expr>,
-        iam_role_arn: impl Into<Expr>,
-        slack_channel_id: impl Into<Expr>,
-        slack_workspace_id: impl Into<Expr>,
+        configuration_name: impl Into<rt::Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        slack_channel_id: impl Into<rt::Expr>,
+        slack_workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
         this.set(
             "ConfigurationName",
             Some("configuration_name"),
-            string(configuration_name),
+            rt::string(configuration_name),
         );
-        this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
         this.set(
             "SlackChannelId",
             Some("slack_channel_id"),
-            string(slack_channel_id),
+            rt::string(slack_channel_id),
         );
         this.set(
             "SlackWorkspaceId",
             Some("slack_workspace_id"),
-            string(slack_workspace_id),
+            rt::string(slack_workspace_id),
         );
         SlackChannelConfiguration(this)
     }
@@ -340,40 +358,43 @@ impl SlackChannelConfiguration {
     /// CloudFormation `CustomizationResourceArns`, Terraform `customization_resource_arns`.
     pub fn customization_resource_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CustomizationResourceArns",
             Some("customization_resource_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The list of IAM policy ARNs that are applied as channel guardrails.
     ///
     /// CloudFormation `GuardrailPolicies`, Terraform `guardrail_policies`.
-    pub fn guardrail_policies(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn guardrail_policies(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "GuardrailPolicies",
             Some("guardrail_policies"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
     ///
     /// Constraints: length 4..=5; pattern `^(ERROR|INFO|NONE)$`. CloudFormation `LoggingLevel`, Terraform `logging_level`.
-    pub fn logging_level(mut self, value: impl Into<Expr>) -> Self {
+    pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LoggingLevel", Some("logging_level"), string(value));
+            .set("LoggingLevel", Some("logging_level"), rt::string(value));
         self
     }
     /// ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
     ///
     /// CloudFormation `SnsTopicArns`, Terraform `sns_topic_arns`.
-    pub fn sns_topic_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn sns_topic_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SnsTopicArns", Some("sns_topic_arns"), strings(value));
+            .set("SnsTopicArns", Some("sns_topic_arns"), rt::strings(value));
         self
     }
     /// Enables use of a user role requirement in your chat configuration
@@ -383,7 +404,7 @@ impl SlackChannelConfiguration {
         self.0.set(
             "UserRoleRequired",
             Some("user_role_required"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -391,13 +412,13 @@ impl SlackChannelConfiguration {
 builder!(SlackChannelConfiguration, SlackChannelConfigurationHandle);
 /// A declared `AWS::Chatbot::SlackChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SlackChannelConfigurationHandle(Handle);
+pub struct SlackChannelConfigurationHandle(rt::Handle);
 handle!(SlackChannelConfigurationHandle);
 impl SlackChannelConfigurationHandle {
     /// Amazon Resource Name (ARN) of the configuration
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `Chime` resource types of the CloudFormation registry (`AWS::Chime::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `chime` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Chime::AppInstance
 ///
 /// CloudFormation: `AWS::Chime::AppInstance`. Terraform: `awscc_chime_app_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-appinstance.html)
-pub struct AppInstance(Base);
-static APP_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct AppInstance(rt::Base);
+static APP_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::AppInstance",
     terraform: Some("awscc_chime_app_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,41 +67,41 @@ static APP_INSTANCE_TYPE: TypeInfo = TypeInfo {
 impl AppInstance {
     /// Declares a `AWS::Chime::AppInstance` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APP_INSTANCE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APP_INSTANCE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         AppInstance(this)
     }
     /// The metadata of the AppInstance.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Metadata`, Terraform `metadata`.
-    pub fn metadata(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Metadata", Some("metadata"), string(value));
+    pub fn metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Metadata", Some("metadata"), rt::string(value));
         self
     }
 }
 builder!(AppInstance, AppInstanceHandle);
 /// A declared `AWS::Chime::AppInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppInstanceHandle(Handle);
+pub struct AppInstanceHandle(rt::Handle);
 handle!(AppInstanceHandle);
 impl AppInstanceHandle {
     /// The Amazon Resource Number (ARN) of the AppInstance.
     ///
     /// CloudFormation `Fn::GetAtt` `AppInstanceArn`; Terraform `app_instance_arn`.
-    pub fn app_instance_arn(&self) -> Expr {
+    pub fn app_instance_arn(&self) -> rt::Expr {
         self.0.attr("AppInstanceArn")
     }
     /// The time at which an AppInstance was created, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time an AppInstance was last updated, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
 }
@@ -109,11 +110,11 @@ impl AppInstanceHandle {
 /// CloudFormation: `AWS::Chime::AppInstanceBot`. Terraform: `awscc_chime_app_instance_bot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-appinstancebot.html)
-pub struct AppInstanceBot(Base);
-static APP_INSTANCE_BOT_TYPE: TypeInfo = TypeInfo {
+pub struct AppInstanceBot(rt::Base);
+static APP_INSTANCE_BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::AppInstanceBot",
     terraform: Some("awscc_chime_app_instance_bot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -163,14 +164,14 @@ impl AppInstanceBot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_instance_arn: impl Into<Expr>,
+        app_instance_arn: impl Into<rt::Expr>,
         configuration: app_instance_bot::Configuration,
     ) -> Self {
-        let mut this = Base::new(id, &APP_INSTANCE_BOT_TYPE);
+        let mut this = rt::Base::new(id, &APP_INSTANCE_BOT_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            string(app_instance_arn),
+            rt::string(app_instance_arn),
         );
         this.set("Configuration", Some("configuration"), configuration.into());
         AppInstanceBot(this)
@@ -178,40 +179,40 @@ impl AppInstanceBot {
     /// The metadata of the AppInstanceBot.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Metadata`, Terraform `metadata`.
-    pub fn metadata(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Metadata", Some("metadata"), string(value));
+    pub fn metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Metadata", Some("metadata"), rt::string(value));
         self
     }
     /// The name of the AppInstanceBot.
     ///
     /// Constraints: length 0..=256; pattern `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AppInstanceBot, AppInstanceBotHandle);
 /// A declared `AWS::Chime::AppInstanceBot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppInstanceBotHandle(Handle);
+pub struct AppInstanceBotHandle(rt::Handle);
 handle!(AppInstanceBotHandle);
 impl AppInstanceBotHandle {
     /// The ARN of the AppInstanceBot.
     ///
     /// CloudFormation `Fn::GetAtt` `AppInstanceBotArn`; Terraform `app_instance_bot_arn`.
-    pub fn app_instance_bot_arn(&self) -> Expr {
+    pub fn app_instance_bot_arn(&self) -> rt::Expr {
         self.0.attr("AppInstanceBotArn")
     }
     /// The time at which the AppInstanceBot was created, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the AppInstanceBot was last updated, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
 }
@@ -224,11 +225,11 @@ pub mod app_instance_bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Configuration(Props);
+    pub struct Configuration(rt::Props);
     impl Configuration {
         /// A new `Configuration`. Required properties: `lex` (`Lex`).
         pub fn new(lex: LexConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Lex", Some("lex"), lex.into());
             Configuration(this)
         }
@@ -240,14 +241,14 @@ pub mod app_instance_bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-invokedby.html)
     #[derive(Clone, Debug)]
-    pub struct InvokedBy(Props);
+    pub struct InvokedBy(rt::Props);
     impl InvokedBy {
         /// A new `InvokedBy`. Required properties: `standard_messages` (`StandardMessages`), `targeted_messages` (`TargetedMessages`).
         pub fn new(
             standard_messages: StandardMessages,
             targeted_messages: TargetedMessages,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StandardMessages",
                 Some("standard_messages"),
@@ -268,17 +269,17 @@ pub mod app_instance_bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-lexconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LexConfiguration(Props);
+    pub struct LexConfiguration(rt::Props);
     impl LexConfiguration {
         /// A new `LexConfiguration`. Required properties: `lex_bot_alias_arn` (`LexBotAliasArn`), `locale_id` (`LocaleId`).
-        pub fn new(lex_bot_alias_arn: impl Into<Expr>, locale_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(lex_bot_alias_arn: impl Into<rt::Expr>, locale_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LexBotAliasArn",
                 Some("lex_bot_alias_arn"),
-                string(lex_bot_alias_arn),
+                rt::string(lex_bot_alias_arn),
             );
-            this.set("LocaleId", Some("locale_id"), string(locale_id));
+            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
             LexConfiguration(this)
         }
         /// Specifies the type of message that triggers a bot.
@@ -298,9 +299,9 @@ pub mod app_instance_bot {
         /// The name of the welcome intent configured in the Amazon Lex V2 bot.
         ///
         /// Constraints: length 1..=100; pattern `^([A-Za-z]_?)+$`. CloudFormation `WelcomeIntent`, Terraform `welcome_intent`.
-        pub fn welcome_intent(mut self, value: impl Into<Expr>) -> Self {
+        pub fn welcome_intent(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WelcomeIntent", Some("welcome_intent"), string(value));
+                .set("WelcomeIntent", Some("welcome_intent"), rt::string(value));
             self
         }
     }
@@ -340,11 +341,11 @@ pub mod app_instance_bot {
 /// CloudFormation: `AWS::Chime::AppInstanceUser`. Terraform: `awscc_chime_app_instance_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-appinstanceuser.html)
-pub struct AppInstanceUser(Base);
-static APP_INSTANCE_USER_TYPE: TypeInfo = TypeInfo {
+pub struct AppInstanceUser(rt::Base);
+static APP_INSTANCE_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::AppInstanceUser",
     terraform: Some("awscc_chime_app_instance_user"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -390,19 +391,19 @@ impl AppInstanceUser {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_instance_arn: impl Into<Expr>,
-        app_instance_user_id: impl Into<Expr>,
+        app_instance_arn: impl Into<rt::Expr>,
+        app_instance_user_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APP_INSTANCE_USER_TYPE);
+        let mut this = rt::Base::new(id, &APP_INSTANCE_USER_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            string(app_instance_arn),
+            rt::string(app_instance_arn),
         );
         this.set(
             "AppInstanceUserId",
             Some("app_instance_user_id"),
-            string(app_instance_user_id),
+            rt::string(app_instance_user_id),
         );
         AppInstanceUser(this)
     }
@@ -416,24 +417,24 @@ impl AppInstanceUser {
         self
     }
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Metadata`, Terraform `metadata`.
-    pub fn metadata(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Metadata", Some("metadata"), string(value));
+    pub fn metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Metadata", Some("metadata"), rt::string(value));
         self
     }
     /// Constraints: length 0..=256; pattern `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AppInstanceUser, AppInstanceUserHandle);
 /// A declared `AWS::Chime::AppInstanceUser`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppInstanceUserHandle(Handle);
+pub struct AppInstanceUserHandle(rt::Handle);
 handle!(AppInstanceUserHandle);
 impl AppInstanceUserHandle {
     /// CloudFormation `Fn::GetAtt` `AppInstanceUserArn`; Terraform `app_instance_user_arn`.
-    pub fn app_instance_user_arn(&self) -> Expr {
+    pub fn app_instance_user_arn(&self) -> rt::Expr {
         self.0.attr("AppInstanceUserArn")
     }
 }
@@ -444,11 +445,11 @@ pub mod app_instance_user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstanceuser-expirationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ExpirationSettings(Props);
+    pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
         /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
         pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
                 Some("expiration_criterion"),
@@ -457,7 +458,7 @@ pub mod app_instance_user {
             this.set(
                 "ExpirationDays",
                 Some("expiration_days"),
-                int(expiration_days),
+                rt::int(expiration_days),
             );
             ExpirationSettings(this)
         }
@@ -476,11 +477,11 @@ pub mod app_instance_user {
 /// CloudFormation: `AWS::Chime::Channel`. Terraform: `awscc_chime_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::Channel",
     terraform: Some("awscc_chime_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -534,25 +535,30 @@ impl Channel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_instance_arn: impl Into<Expr>,
-        chime_bearer: impl Into<Expr>,
-        name: impl Into<Expr>,
+        app_instance_arn: impl Into<rt::Expr>,
+        chime_bearer: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            string(app_instance_arn),
+            rt::string(app_instance_arn),
         );
-        this.set("ChimeBearer", Some("chime_bearer"), string(chime_bearer));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "ChimeBearer",
+            Some("chime_bearer"),
+            rt::string(chime_bearer),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Channel(this)
     }
     /// The ID of the channel.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`. Changing it replaces the resource. CloudFormation `ChannelId`, Terraform `channel_id`.
-    pub fn channel_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ChannelId", Some("channel_id"), string(value));
+    pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelId", Some("channel_id"), rt::string(value));
         self
     }
     /// The attributes required to configure and create an elastic channel.
@@ -583,16 +589,16 @@ impl Channel {
     /// The ARNs of the AppInstanceUsers to add to the channel as members when it is created.
     ///
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `MemberArns`, Terraform `member_arns`.
-    pub fn member_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn member_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("MemberArns", Some("member_arns"), strings(value));
+            .set("MemberArns", Some("member_arns"), rt::strings(value));
         self
     }
     /// The metadata of the channel.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Metadata`, Terraform `metadata`.
-    pub fn metadata(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Metadata", Some("metadata"), string(value));
+    pub fn metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Metadata", Some("metadata"), rt::string(value));
         self
     }
     /// The channel mode. In an UNRESTRICTED channel, members can add themselves and other members; in a RESTRICTED channel, only administrators and moderators can add members. An elastic channel must be REST…
@@ -605,9 +611,9 @@ impl Channel {
     /// The ARNs of the AppInstanceUsers to add to the channel as moderators when it is created.
     ///
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `ModeratorArns`, Terraform `moderator_arns`.
-    pub fn moderator_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn moderator_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ModeratorArns", Some("moderator_arns"), strings(value));
+            .set("ModeratorArns", Some("moderator_arns"), rt::strings(value));
         self
     }
     /// The channel's privacy level.
@@ -621,41 +627,41 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::Chime::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// The ARN of the channel.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The time at which the channel was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the channel was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
     /// The time at which a member sent the last message in the channel.
     ///
     /// CloudFormation `Fn::GetAtt` `LastMessageTimestamp`; Terraform `last_message_timestamp`.
-    pub fn last_message_timestamp(&self) -> Expr {
+    pub fn last_message_timestamp(&self) -> rt::Expr {
         self.0.attr("LastMessageTimestamp")
     }
     /// The ARN of the channel flow.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelFlowArn`; Terraform `channel_flow_arn`.
-    pub fn channel_flow_arn(&self) -> Expr {
+    pub fn channel_flow_arn(&self) -> rt::Expr {
         self.0.attr("ChannelFlowArn")
     }
 }
@@ -668,7 +674,7 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-elasticchannelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticChannelConfiguration(Props);
+    pub struct ElasticChannelConfiguration(rt::Props);
     impl ElasticChannelConfiguration {
         /// A new `ElasticChannelConfiguration`. Required properties: `maximum_sub_channels` (`MaximumSubChannels`), `minimum_membership_percentage` (`MinimumMembershipPercentage`), `target_memberships_per_sub_channel` (`TargetMembershipsPerSubChannel`).
         pub fn new(
@@ -676,21 +682,21 @@ pub mod channel {
             minimum_membership_percentage: i64,
             target_memberships_per_sub_channel: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaximumSubChannels",
                 Some("maximum_sub_channels"),
-                int(maximum_sub_channels),
+                rt::int(maximum_sub_channels),
             );
             this.set(
                 "MinimumMembershipPercentage",
                 Some("minimum_membership_percentage"),
-                int(minimum_membership_percentage),
+                rt::int(minimum_membership_percentage),
             );
             this.set(
                 "TargetMembershipsPerSubChannel",
                 Some("target_memberships_per_sub_channel"),
-                int(target_memberships_per_sub_channel),
+                rt::int(target_memberships_per_sub_channel),
             );
             ElasticChannelConfiguration(this)
         }
@@ -702,11 +708,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-expirationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ExpirationSettings(Props);
+    pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
         /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
         pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
                 Some("expiration_criterion"),
@@ -715,7 +721,7 @@ pub mod channel {
             this.set(
                 "ExpirationDays",
                 Some("expiration_days"),
-                int(expiration_days),
+                rt::int(expiration_days),
             );
             ExpirationSettings(this)
         }
@@ -754,11 +760,11 @@ pub mod channel {
 /// CloudFormation: `AWS::Chime::ChannelFlow`. Terraform: `awscc_chime_channel_flow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-channelflow.html)
-pub struct ChannelFlow(Base);
-static CHANNEL_FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelFlow(rt::Base);
+static CHANNEL_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::ChannelFlow",
     terraform: Some("awscc_chime_channel_flow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -810,55 +816,55 @@ impl ChannelFlow {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        app_instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         processors: impl IntoIterator<Item = channel_flow::Processor>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_FLOW_TYPE);
+        let mut this = rt::Base::new(id, &CHANNEL_FLOW_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            string(app_instance_arn),
+            rt::string(app_instance_arn),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Processors", Some("processors"), list(processors));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Processors", Some("processors"), rt::list(processors));
         ChannelFlow(this)
     }
 }
 builder!(ChannelFlow, ChannelFlowHandle);
 /// A declared `AWS::Chime::ChannelFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelFlowHandle(Handle);
+pub struct ChannelFlowHandle(rt::Handle);
 handle!(ChannelFlowHandle);
 impl ChannelFlowHandle {
     /// The ARN of the channel flow.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the app instance, extracted from the channel flow ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `AppInstanceId`; Terraform `app_instance_id`.
-    pub fn app_instance_id(&self) -> Expr {
+    pub fn app_instance_id(&self) -> rt::Expr {
         self.0.attr("AppInstanceId")
     }
     /// The ID of the channel flow, extracted from the channel flow ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelFlowId`; Terraform `channel_flow_id`.
-    pub fn channel_flow_id(&self) -> Expr {
+    pub fn channel_flow_id(&self) -> rt::Expr {
         self.0.attr("ChannelFlowId")
     }
     /// The time at which the channel flow was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the channel flow was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
 }
@@ -871,17 +877,21 @@ pub mod channel_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConfiguration(Props);
+    pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
         /// A new `LambdaConfiguration`. Required properties: `invocation_type` (`InvocationType`), `resource_arn` (`ResourceArn`).
-        pub fn new(invocation_type: InvocationType, resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(invocation_type: InvocationType, resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InvocationType",
                 Some("invocation_type"),
                 invocation_type.into(),
             );
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             LambdaConfiguration(this)
         }
     }
@@ -892,28 +902,28 @@ pub mod channel_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processor.html)
     #[derive(Clone, Debug)]
-    pub struct Processor(Props);
+    pub struct Processor(rt::Props);
     impl Processor {
         /// A new `Processor`. Required properties: `configuration` (`Configuration`), `execution_order` (`ExecutionOrder`), `fallback_action` (`FallbackAction`), `name` (`Name`).
         pub fn new(
             configuration: ProcessorConfiguration,
             execution_order: i64,
             fallback_action: FallbackAction,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Configuration", Some("configuration"), configuration.into());
             this.set(
                 "ExecutionOrder",
                 Some("execution_order"),
-                int(execution_order),
+                rt::int(execution_order),
             );
             this.set(
                 "FallbackAction",
                 Some("fallback_action"),
                 fallback_action.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             Processor(this)
         }
     }
@@ -924,11 +934,11 @@ pub mod channel_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessorConfiguration(Props);
+    pub struct ProcessorConfiguration(rt::Props);
     impl ProcessorConfiguration {
         /// A new `ProcessorConfiguration`. Required properties: `lambda` (`Lambda`).
         pub fn new(lambda: LambdaConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Lambda", Some("lambda"), lambda.into());
             ProcessorConfiguration(this)
         }
@@ -956,11 +966,11 @@ pub mod channel_flow {
 /// CloudFormation: `AWS::Chime::MediaInsightsPipelineConfiguration`. Terraform: `awscc_chime_media_insights_pipeline_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-mediainsightspipelineconfiguration.html)
-pub struct MediaInsightsPipelineConfiguration(Base);
-static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct MediaInsightsPipelineConfiguration(rt::Base);
+static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::MediaInsightsPipelineConfiguration",
     terraform: Some("awscc_chime_media_insights_pipeline_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1019,20 +1029,20 @@ impl MediaInsightsPipelineConfiguration {
         elements: impl IntoIterator<
             Item = media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement,
         >,
-        media_insights_pipeline_configuration_name: impl Into<Expr>,
-        resource_access_role_arn: impl Into<Expr>,
+        media_insights_pipeline_configuration_name: impl Into<rt::Expr>,
+        resource_access_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE);
-        this.set("Elements", Some("elements"), list(elements));
+        let mut this = rt::Base::new(id, &MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE);
+        this.set("Elements", Some("elements"), rt::list(elements));
         this.set(
             "MediaInsightsPipelineConfigurationName",
             Some("media_insights_pipeline_configuration_name"),
-            string(media_insights_pipeline_configuration_name),
+            rt::string(media_insights_pipeline_configuration_name),
         );
         this.set(
             "ResourceAccessRoleArn",
             Some("resource_access_role_arn"),
-            string(resource_access_role_arn),
+            rt::string(resource_access_role_arn),
         );
         MediaInsightsPipelineConfiguration(this)
     }
@@ -1055,31 +1065,31 @@ builder!(
 );
 /// A declared `AWS::Chime::MediaInsightsPipelineConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MediaInsightsPipelineConfigurationHandle(Handle);
+pub struct MediaInsightsPipelineConfigurationHandle(rt::Handle);
 handle!(MediaInsightsPipelineConfigurationHandle);
 impl MediaInsightsPipelineConfigurationHandle {
     /// The ARN of the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `MediaInsightsPipelineConfigurationArn`; Terraform `media_insights_pipeline_configuration_arn`.
-    pub fn media_insights_pipeline_configuration_arn(&self) -> Expr {
+    pub fn media_insights_pipeline_configuration_arn(&self) -> rt::Expr {
         self.0.attr("MediaInsightsPipelineConfigurationArn")
     }
     /// The unique identifier of the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `MediaInsightsPipelineConfigurationId`; Terraform `media_insights_pipeline_configuration_id`.
-    pub fn media_insights_pipeline_configuration_id(&self) -> Expr {
+    pub fn media_insights_pipeline_configuration_id(&self) -> rt::Expr {
         self.0.attr("MediaInsightsPipelineConfigurationId")
     }
     /// The time at which the configuration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the configuration was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -1090,11 +1100,11 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribecallanalyticsprocessorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(Props);
+    pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(rt::Props);
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
         /// A new `AmazonTranscribeCallAnalyticsProcessorConfiguration`. Required properties: `language_code` (`LanguageCode`).
         pub fn new(language_code: LanguageCode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("LanguageCode", Some("language_code"), language_code.into());
             AmazonTranscribeCallAnalyticsProcessorConfiguration(this)
         }
@@ -1103,12 +1113,12 @@ pub mod media_insights_pipeline_configuration {
         /// Constraints: 1..=20 items. CloudFormation `CallAnalyticsStreamCategories`, Terraform `call_analytics_stream_categories`.
         pub fn call_analytics_stream_categories(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CallAnalyticsStreamCategories",
                 Some("call_analytics_stream_categories"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1141,7 +1151,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "EnablePartialResultsStabilization",
                 Some("enable_partial_results_stabilization"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1152,18 +1162,18 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "FilterPartialResults",
                 Some("filter_partial_results"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The name of the custom language model.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `LanguageModelName`, Terraform `language_model_name`.
-        pub fn language_model_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn language_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LanguageModelName",
                 Some("language_model_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1181,9 +1191,12 @@ pub mod media_insights_pipeline_configuration {
         /// The types of PII to redact.
         ///
         /// Constraints: length 1..=300; pattern `^[A-Z_, ]+$`. CloudFormation `PiiEntityTypes`, Terraform `pii_entity_types`.
-        pub fn pii_entity_types(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PiiEntityTypes", Some("pii_entity_types"), string(value));
+        pub fn pii_entity_types(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PiiEntityTypes",
+                Some("pii_entity_types"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `PostCallAnalyticsSettings`, Terraform `post_call_analytics_settings`.
@@ -1209,20 +1222,20 @@ pub mod media_insights_pipeline_configuration {
         /// The name of the custom vocabulary filter.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `VocabularyFilterName`, Terraform `vocabulary_filter_name`.
-        pub fn vocabulary_filter_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vocabulary_filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VocabularyFilterName",
                 Some("vocabulary_filter_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the custom vocabulary.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `VocabularyName`, Terraform `vocabulary_name`.
-        pub fn vocabulary_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VocabularyName", Some("vocabulary_name"), string(value));
+                .set("VocabularyName", Some("vocabulary_name"), rt::string(value));
             self
         }
     }
@@ -1231,11 +1244,11 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribeprocessorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonTranscribeProcessorConfiguration(Props);
+    pub struct AmazonTranscribeProcessorConfiguration(rt::Props);
     impl AmazonTranscribeProcessorConfiguration {
         /// A new `AmazonTranscribeProcessorConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonTranscribeProcessorConfiguration(this)
         }
         /// Labels all PII identified in the transcript.
@@ -1267,7 +1280,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "EnablePartialResultsStabilization",
                 Some("enable_partial_results_stabilization"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1278,7 +1291,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "FilterPartialResults",
                 Some("filter_partial_results"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1289,7 +1302,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "IdentifyLanguage",
                 Some("identify_language"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1300,7 +1313,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "IdentifyMultipleLanguages",
                 Some("identify_multiple_languages"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1315,20 +1328,23 @@ pub mod media_insights_pipeline_configuration {
         /// The name of the custom language model.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `LanguageModelName`, Terraform `language_model_name`.
-        pub fn language_model_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn language_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LanguageModelName",
                 Some("language_model_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The language options for transcription.
         ///
         /// Constraints: length 1..=200; pattern `^[a-zA-Z-,]+$`. CloudFormation `LanguageOptions`, Terraform `language_options`.
-        pub fn language_options(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LanguageOptions", Some("language_options"), string(value));
+        pub fn language_options(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LanguageOptions",
+                Some("language_options"),
+                rt::string(value),
+            );
             self
         }
         /// The level of stability for partial results.
@@ -1345,9 +1361,12 @@ pub mod media_insights_pipeline_configuration {
         /// The types of PII to redact.
         ///
         /// Constraints: length 1..=300; pattern `^[A-Z_, ]+$`. CloudFormation `PiiEntityTypes`, Terraform `pii_entity_types`.
-        pub fn pii_entity_types(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PiiEntityTypes", Some("pii_entity_types"), string(value));
+        pub fn pii_entity_types(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PiiEntityTypes",
+                Some("pii_entity_types"),
+                rt::string(value),
+            );
             self
         }
         /// The preferred language for transcription.
@@ -1368,7 +1387,7 @@ pub mod media_insights_pipeline_configuration {
             self.0.set(
                 "ShowSpeakerLabel",
                 Some("show_speaker_label"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1386,39 +1405,42 @@ pub mod media_insights_pipeline_configuration {
         /// The name of the custom vocabulary filter.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `VocabularyFilterName`, Terraform `vocabulary_filter_name`.
-        pub fn vocabulary_filter_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vocabulary_filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VocabularyFilterName",
                 Some("vocabulary_filter_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The names of the custom vocabulary filters.
         ///
         /// Constraints: length 1..=3000; pattern `^[a-zA-Z0-9,-._]+$`. CloudFormation `VocabularyFilterNames`, Terraform `vocabulary_filter_names`.
-        pub fn vocabulary_filter_names(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vocabulary_filter_names(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VocabularyFilterNames",
                 Some("vocabulary_filter_names"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the custom vocabulary.
         ///
         /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. CloudFormation `VocabularyName`, Terraform `vocabulary_name`.
-        pub fn vocabulary_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VocabularyName", Some("vocabulary_name"), string(value));
+                .set("VocabularyName", Some("vocabulary_name"), rt::string(value));
             self
         }
         /// The names of the custom vocabularies.
         ///
         /// Constraints: length 1..=3000; pattern `^[a-zA-Z0-9,-._]+$`. CloudFormation `VocabularyNames`, Terraform `vocabulary_names`.
-        pub fn vocabulary_names(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VocabularyNames", Some("vocabulary_names"), string(value));
+        pub fn vocabulary_names(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VocabularyNames",
+                Some("vocabulary_names"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1427,12 +1449,12 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-issuedetectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IssueDetectionConfiguration(Props);
+    pub struct IssueDetectionConfiguration(rt::Props);
     impl IssueDetectionConfiguration {
         /// A new `IssueDetectionConfiguration`. Required properties: `rule_name` (`RuleName`).
-        pub fn new(rule_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+        pub fn new(rule_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             IssueDetectionConfiguration(this)
         }
     }
@@ -1441,23 +1463,23 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-keywordmatchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KeywordMatchConfiguration(Props);
+    pub struct KeywordMatchConfiguration(rt::Props);
     impl KeywordMatchConfiguration {
         /// A new `KeywordMatchConfiguration`. Required properties: `keywords` (`Keywords`), `rule_name` (`RuleName`).
         pub fn new(
-            keywords: impl IntoIterator<Item = impl Into<Expr>>,
-            rule_name: impl Into<Expr>,
+            keywords: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Keywords", Some("keywords"), strings(keywords));
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+            let mut this = rt::Props::default();
+            this.set("Keywords", Some("keywords"), rt::strings(keywords));
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             KeywordMatchConfiguration(this)
         }
         /// Matches keywords on their presence or absence.
         ///
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
     }
@@ -1466,19 +1488,19 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-kinesisdatastreamsinkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisDataStreamSinkConfiguration(Props);
+    pub struct KinesisDataStreamSinkConfiguration(rt::Props);
     impl KinesisDataStreamSinkConfiguration {
         /// A new `KinesisDataStreamSinkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KinesisDataStreamSinkConfiguration(this)
         }
         /// The ARN of the Kinesis Data Stream sink.
         ///
         /// Constraints: length 1..=1024; pattern `^arn[\/\:\-\_\.a-zA-Z0-9]+$`. CloudFormation `InsightsTarget`, Terraform `insights_target`.
-        pub fn insights_target(mut self, value: impl Into<Expr>) -> Self {
+        pub fn insights_target(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InsightsTarget", Some("insights_target"), string(value));
+                .set("InsightsTarget", Some("insights_target"), rt::string(value));
             self
         }
     }
@@ -1487,11 +1509,11 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-mediainsightspipelineconfigurationelement.html)
     #[derive(Clone, Debug)]
-    pub struct MediaInsightsPipelineConfigurationElement(Props);
+    pub struct MediaInsightsPipelineConfigurationElement(rt::Props);
     impl MediaInsightsPipelineConfigurationElement {
         /// A new `MediaInsightsPipelineConfigurationElement`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             MediaInsightsPipelineConfigurationElement(this)
         }
@@ -1549,23 +1571,23 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-postcallanalyticssettings.html)
     #[derive(Clone, Debug)]
-    pub struct PostCallAnalyticsSettings(Props);
+    pub struct PostCallAnalyticsSettings(rt::Props);
     impl PostCallAnalyticsSettings {
         /// A new `PostCallAnalyticsSettings`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `output_location` (`OutputLocation`).
         pub fn new(
-            data_access_role_arn: impl Into<Expr>,
-            output_location: impl Into<Expr>,
+            data_access_role_arn: impl Into<rt::Expr>,
+            output_location: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataAccessRoleArn",
                 Some("data_access_role_arn"),
-                string(data_access_role_arn),
+                rt::string(data_access_role_arn),
             );
             this.set(
                 "OutputLocation",
                 Some("output_location"),
-                string(output_location),
+                rt::string(output_location),
             );
             PostCallAnalyticsSettings(this)
         }
@@ -1583,11 +1605,11 @@ pub mod media_insights_pipeline_configuration {
         /// The ID of the KMS key used to encrypt the output.
         ///
         /// Constraints: length at most 4096. CloudFormation `OutputEncryptionKMSKeyId`, Terraform `output_encryption_kms_key_id`.
-        pub fn output_encryption_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_encryption_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputEncryptionKMSKeyId",
                 Some("output_encryption_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1597,25 +1619,25 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RealTimeAlertConfiguration(Props);
+    pub struct RealTimeAlertConfiguration(rt::Props);
     impl RealTimeAlertConfiguration {
         /// A new `RealTimeAlertConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RealTimeAlertConfiguration(this)
         }
         /// Turns off real-time alerts.
         ///
         /// CloudFormation `Disabled`, Terraform `disabled`.
         pub fn disabled(mut self, value: bool) -> Self {
-            self.0.set("Disabled", Some("disabled"), boolean(value));
+            self.0.set("Disabled", Some("disabled"), rt::boolean(value));
             self
         }
         /// The rules in the alert.
         ///
         /// Constraints: 1..=3 items. CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = RealTimeAlertRule>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
     }
@@ -1624,11 +1646,11 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertrule.html)
     #[derive(Clone, Debug)]
-    pub struct RealTimeAlertRule(Props);
+    pub struct RealTimeAlertRule(rt::Props);
     impl RealTimeAlertRule {
         /// A new `RealTimeAlertRule`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RealTimeAlertRule(this)
         }
@@ -1665,19 +1687,19 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-s3recordingsinkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3RecordingSinkConfiguration(Props);
+    pub struct S3RecordingSinkConfiguration(rt::Props);
     impl S3RecordingSinkConfiguration {
         /// A new `S3RecordingSinkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3RecordingSinkConfiguration(this)
         }
         /// The default URI of the Amazon S3 bucket.
         ///
         /// Constraints: length 1..=1024; pattern `^arn[\/\:\-\_\.a-zA-Z0-9]+$`. CloudFormation `Destination`, Terraform `destination`.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Destination", Some("destination"), string(value));
+                .set("Destination", Some("destination"), rt::string(value));
             self
         }
         /// The recording file format.
@@ -1697,22 +1719,22 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-sentimentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SentimentConfiguration(Props);
+    pub struct SentimentConfiguration(rt::Props);
     impl SentimentConfiguration {
         /// A new `SentimentConfiguration`. Required properties: `rule_name` (`RuleName`), `sentiment_type` (`SentimentType`), `time_period` (`TimePeriod`).
         pub fn new(
-            rule_name: impl Into<Expr>,
+            rule_name: impl Into<rt::Expr>,
             sentiment_type: SentimentType,
             time_period: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+            let mut this = rt::Props::default();
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             this.set(
                 "SentimentType",
                 Some("sentiment_type"),
                 sentiment_type.into(),
             );
-            this.set("TimePeriod", Some("time_period"), int(time_period));
+            this.set("TimePeriod", Some("time_period"), rt::int(time_period));
             SentimentConfiguration(this)
         }
     }
@@ -1854,11 +1876,11 @@ pub mod media_insights_pipeline_configuration {
 /// CloudFormation: `AWS::Chime::MediaPipelineKinesisVideoStreamPool`. Terraform: `awscc_chime_media_pipeline_kinesis_video_stream_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-mediapipelinekinesisvideostreampool.html)
-pub struct MediaPipelineKinesisVideoStreamPool(Base);
-static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct MediaPipelineKinesisVideoStreamPool(rt::Base);
+static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::MediaPipelineKinesisVideoStreamPool",
     terraform: Some("awscc_chime_media_pipeline_kinesis_video_stream_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1902,11 +1924,11 @@ impl MediaPipelineKinesisVideoStreamPool {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        pool_name: impl Into<Expr>,
+        pool_name: impl Into<rt::Expr>,
         stream_configuration: media_pipeline_kinesis_video_stream_pool::StreamConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE);
-        this.set("PoolName", Some("pool_name"), string(pool_name));
+        let mut this = rt::Base::new(id, &MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE);
+        this.set("PoolName", Some("pool_name"), rt::string(pool_name));
         this.set(
             "StreamConfiguration",
             Some("stream_configuration"),
@@ -1921,37 +1943,37 @@ builder!(
 );
 /// A declared `AWS::Chime::MediaPipelineKinesisVideoStreamPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MediaPipelineKinesisVideoStreamPoolHandle(Handle);
+pub struct MediaPipelineKinesisVideoStreamPoolHandle(rt::Handle);
 handle!(MediaPipelineKinesisVideoStreamPoolHandle);
 impl MediaPipelineKinesisVideoStreamPoolHandle {
     /// The ARN of the Kinesis Video Stream Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the Kinesis Video Stream Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
     /// The status of the Kinesis Video Stream Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolStatus`; Terraform `pool_status`.
-    pub fn pool_status(&self) -> Expr {
+    pub fn pool_status(&self) -> rt::Expr {
         self.0.attr("PoolStatus")
     }
     /// The time at which the Kinesis Video Stream Pool was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the Kinesis Video Stream Pool was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -1964,12 +1986,12 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediapipelinekinesisvideostreampool-streamconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StreamConfiguration(Props);
+    pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
         /// A new `StreamConfiguration`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             StreamConfiguration(this)
         }
         /// The amount of time that data is retained, in hours.
@@ -1979,7 +2001,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
             self.0.set(
                 "DataRetentionInHours",
                 Some("data_retention_in_hours"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1991,11 +2013,11 @@ pub mod media_pipeline_kinesis_video_stream_pool {
 /// CloudFormation: `AWS::Chime::SipMediaApplication`. Terraform: `awscc_chime_sip_media_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-sipmediaapplication.html)
-pub struct SipMediaApplication(Base);
-static SIP_MEDIA_APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct SipMediaApplication(rt::Base);
+static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::SipMediaApplication",
     terraform: Some("awscc_chime_sip_media_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2039,45 +2061,45 @@ impl SipMediaApplication {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        aws_region: impl Into<Expr>,
+        aws_region: impl Into<rt::Expr>,
         endpoints: impl IntoIterator<Item = sip_media_application::SipMediaApplicationEndpoint>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SIP_MEDIA_APPLICATION_TYPE);
-        this.set("AwsRegion", Some("aws_region"), string(aws_region));
-        this.set("Endpoints", Some("endpoints"), list(endpoints));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &SIP_MEDIA_APPLICATION_TYPE);
+        this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
+        this.set("Endpoints", Some("endpoints"), rt::list(endpoints));
+        this.set("Name", Some("name"), rt::string(name));
         SipMediaApplication(this)
     }
 }
 builder!(SipMediaApplication, SipMediaApplicationHandle);
 /// A declared `AWS::Chime::SipMediaApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SipMediaApplicationHandle(Handle);
+pub struct SipMediaApplicationHandle(rt::Handle);
 handle!(SipMediaApplicationHandle);
 impl SipMediaApplicationHandle {
     /// The SIP media application ID.
     ///
     /// CloudFormation `Fn::GetAtt` `SipMediaApplicationId`; Terraform `sip_media_application_id`.
-    pub fn sip_media_application_id(&self) -> Expr {
+    pub fn sip_media_application_id(&self) -> rt::Expr {
         self.0.attr("SipMediaApplicationId")
     }
     /// The ARN of the SIP media application.
     ///
     /// CloudFormation `Fn::GetAtt` `SipMediaApplicationArn`; Terraform `sip_media_application_arn`.
-    pub fn sip_media_application_arn(&self) -> Expr {
+    pub fn sip_media_application_arn(&self) -> rt::Expr {
         self.0.attr("SipMediaApplicationArn")
     }
     /// The SIP media application creation timestamp, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The time at which the SIP media application was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -2088,12 +2110,12 @@ pub mod sip_media_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-sipmediaapplication-sipmediaapplicationendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct SipMediaApplicationEndpoint(Props);
+    pub struct SipMediaApplicationEndpoint(rt::Props);
     impl SipMediaApplicationEndpoint {
         /// A new `SipMediaApplicationEndpoint`. Required properties: `lambda_arn` (`LambdaArn`).
-        pub fn new(lambda_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             SipMediaApplicationEndpoint(this)
         }
     }
@@ -2104,11 +2126,11 @@ pub mod sip_media_application {
 /// CloudFormation: `AWS::Chime::VoiceConnector`. Terraform: `awscc_chime_voice_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chime-voiceconnector.html)
-pub struct VoiceConnector(Base);
-static VOICE_CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct VoiceConnector(rt::Base);
+static VOICE_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Chime::VoiceConnector",
     terraform: Some("awscc_chime_voice_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2151,13 +2173,13 @@ static VOICE_CONNECTOR_TYPE: TypeInfo = TypeInfo {
 impl VoiceConnector {
     /// Declares a `AWS::Chime::VoiceConnector` with the stack-unique `id`. Required properties: `name` (`Name`), `require_encryption` (`RequireEncryption`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, require_encryption: bool) -> Self {
-        let mut this = Base::new(id, &VOICE_CONNECTOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, require_encryption: bool) -> Self {
+        let mut this = rt::Base::new(id, &VOICE_CONNECTOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RequireEncryption",
             Some("require_encryption"),
-            boolean(require_encryption),
+            rt::boolean(require_encryption),
         );
         VoiceConnector(this)
     }
@@ -2180,37 +2202,37 @@ impl VoiceConnector {
 builder!(VoiceConnector, VoiceConnectorHandle);
 /// A declared `AWS::Chime::VoiceConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VoiceConnectorHandle(Handle);
+pub struct VoiceConnectorHandle(rt::Handle);
 handle!(VoiceConnectorHandle);
 impl VoiceConnectorHandle {
     /// The ARN of the Voice Connector.
     ///
     /// CloudFormation `Fn::GetAtt` `VoiceConnectorArn`; Terraform `voice_connector_arn`.
-    pub fn voice_connector_arn(&self) -> Expr {
+    pub fn voice_connector_arn(&self) -> rt::Expr {
         self.0.attr("VoiceConnectorArn")
     }
     /// The Voice Connector ID.
     ///
     /// CloudFormation `Fn::GetAtt` `VoiceConnectorId`; Terraform `voice_connector_id`.
-    pub fn voice_connector_id(&self) -> Expr {
+    pub fn voice_connector_id(&self) -> rt::Expr {
         self.0.attr("VoiceConnectorId")
     }
     /// The outbound host name for the Voice Connector.
     ///
     /// CloudFormation `Fn::GetAtt` `OutboundHostName`; Terraform `outbound_host_name`.
-    pub fn outbound_host_name(&self) -> Expr {
+    pub fn outbound_host_name(&self) -> rt::Expr {
         self.0.attr("OutboundHostName")
     }
     /// The Voice Connector creation timestamp, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The Voice Connector updated timestamp, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }

@@ -2,23 +2,24 @@
 //! `CleanRooms` resource types of the CloudFormation registry (`AWS::CleanRooms::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `cleanrooms` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a stored analysis within a collaboration
 ///
 /// CloudFormation: `AWS::CleanRooms::AnalysisTemplate`. Terraform: `awscc_cleanrooms_analysis_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-analysistemplate.html)
-pub struct AnalysisTemplate(Base);
-static ANALYSIS_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct AnalysisTemplate(rt::Base);
+static ANALYSIS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::AnalysisTemplate",
     terraform: Some("awscc_cleanrooms_analysis_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,19 +66,19 @@ impl AnalysisTemplate {
     pub fn new(
         id: impl Into<String>,
         format: analysis_template::Format,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        source: impl Into<Value>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        source: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &ANALYSIS_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &ANALYSIS_TEMPLATE_TYPE);
         this.set("Format", Some("format"), format.into());
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Source", Some("source"), json(source));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Source", Some("source"), rt::json(source));
         AnalysisTemplate(this)
     }
     /// The member who can query can provide this placeholder for a literal data value in an analysis template
@@ -90,14 +91,14 @@ impl AnalysisTemplate {
         self.0.set(
             "AnalysisParameters",
             Some("analysis_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `ErrorMessageConfiguration`, Terraform `error_message_configuration`.
@@ -118,17 +119,17 @@ impl AnalysisTemplate {
         self
     }
     /// CloudFormation `SourceMetadata`, Terraform `source_metadata`.
-    pub fn source_metadata(mut self, value: impl Into<Value>) -> Self {
+    pub fn source_metadata(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("SourceMetadata", Some("source_metadata"), json(value));
+            .set("SourceMetadata", Some("source_metadata"), rt::json(value));
         self
     }
     /// CloudFormation `SyntheticDataParameters`, Terraform `synthetic_data_parameters`.
-    pub fn synthetic_data_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn synthetic_data_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "SyntheticDataParameters",
             Some("synthetic_data_parameters"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -136,27 +137,27 @@ impl AnalysisTemplate {
 builder!(AnalysisTemplate, AnalysisTemplateHandle);
 /// A declared `AWS::CleanRooms::AnalysisTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnalysisTemplateHandle(Handle);
+pub struct AnalysisTemplateHandle(rt::Handle);
 handle!(AnalysisTemplateHandle);
 impl AnalysisTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; Terraform `collaboration_arn`.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `AnalysisTemplateIdentifier`; Terraform `analysis_template_identifier`.
-    pub fn analysis_template_identifier(&self) -> Expr {
+    pub fn analysis_template_identifier(&self) -> rt::Expr {
         self.0.attr("AnalysisTemplateIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipArn`; Terraform `membership_arn`.
-    pub fn membership_arn(&self) -> Expr {
+    pub fn membership_arn(&self) -> rt::Expr {
         self.0.attr("MembershipArn")
     }
 }
@@ -167,19 +168,19 @@ pub mod analysis_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisparameter.html)
     #[derive(Clone, Debug)]
-    pub struct AnalysisParameter(Props);
+    pub struct AnalysisParameter(rt::Props);
     impl AnalysisParameter {
         /// A new `AnalysisParameter`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: Type2) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: Type2) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             AnalysisParameter(this)
         }
         /// Constraints: length 0..=1000. CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
     }
@@ -188,15 +189,15 @@ pub mod analysis_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisschema.html)
     #[derive(Clone, Debug)]
-    pub struct AnalysisSchema(Props);
+    pub struct AnalysisSchema(rt::Props);
     impl AnalysisSchema {
         /// A new `AnalysisSchema`. Required properties: `referenced_tables` (`ReferencedTables`).
-        pub fn new(referenced_tables: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(referenced_tables: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ReferencedTables",
                 Some("referenced_tables"),
-                strings(referenced_tables),
+                rt::strings(referenced_tables),
             );
             AnalysisSchema(this)
         }
@@ -206,11 +207,11 @@ pub mod analysis_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-errormessageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ErrorMessageConfiguration(Props);
+    pub struct ErrorMessageConfiguration(rt::Props);
     impl ErrorMessageConfiguration {
         /// A new `ErrorMessageConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ErrorMessageConfiguration(this)
         }
@@ -299,11 +300,11 @@ pub mod analysis_template {
 /// CloudFormation: `AWS::CleanRooms::Collaboration`. Terraform: `awscc_cleanrooms_collaboration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-collaboration.html)
-pub struct Collaboration(Base);
-static COLLABORATION_TYPE: TypeInfo = TypeInfo {
+pub struct Collaboration(rt::Base);
+static COLLABORATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::Collaboration",
     terraform: Some("awscc_cleanrooms_collaboration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -343,19 +344,19 @@ impl Collaboration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        creator_display_name: impl Into<Expr>,
-        description: impl Into<Expr>,
-        name: impl Into<Expr>,
+        creator_display_name: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         query_log_status: collaboration::CollaborationQueryLogStatus,
     ) -> Self {
-        let mut this = Base::new(id, &COLLABORATION_TYPE);
+        let mut this = rt::Base::new(id, &COLLABORATION_TYPE);
         this.set(
             "CreatorDisplayName",
             Some("creator_display_name"),
-            string(creator_display_name),
+            rt::string(creator_display_name),
         );
-        this.set("Description", Some("description"), string(description));
-        this.set("Name", Some("name"), string(name));
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "QueryLogStatus",
             Some("query_log_status"),
@@ -371,7 +372,7 @@ impl Collaboration {
         self.0.set(
             "AllowedResultRegions",
             Some("allowed_result_regions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -389,7 +390,7 @@ impl Collaboration {
         self.0.set(
             "AutoApprovedChangeTypes",
             Some("auto_approved_change_types"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -410,7 +411,7 @@ impl Collaboration {
         self.0.set(
             "CreatorMemberAbilities",
             Some("creator_member_abilities"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -443,7 +444,7 @@ impl Collaboration {
         self.0.set(
             "IsMetricsEnabled",
             Some("is_metrics_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -458,22 +459,22 @@ impl Collaboration {
         mut self,
         value: impl IntoIterator<Item = collaboration::MemberSpecification>,
     ) -> Self {
-        self.0.set("Members", Some("members"), list(value));
+        self.0.set("Members", Some("members"), rt::list(value));
         self
     }
 }
 builder!(Collaboration, CollaborationHandle);
 /// A declared `AWS::CleanRooms::Collaboration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CollaborationHandle(Handle);
+pub struct CollaborationHandle(rt::Handle);
 handle!(CollaborationHandle);
 impl CollaborationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
 }
@@ -484,7 +485,7 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-dataencryptionmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct DataEncryptionMetadata(Props);
+    pub struct DataEncryptionMetadata(rt::Props);
     impl DataEncryptionMetadata {
         /// A new `DataEncryptionMetadata`. Required properties: `allow_cleartext` (`AllowCleartext`), `allow_duplicates` (`AllowDuplicates`), `allow_joins_on_columns_with_different_names` (`AllowJoinsOnColumnsWithDifferentNames`), `preserve_nulls` (`PreserveNulls`).
         pub fn new(
@@ -493,26 +494,26 @@ pub mod collaboration {
             allow_joins_on_columns_with_different_names: bool,
             preserve_nulls: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AllowCleartext",
                 Some("allow_cleartext"),
-                boolean(allow_cleartext),
+                rt::boolean(allow_cleartext),
             );
             this.set(
                 "AllowDuplicates",
                 Some("allow_duplicates"),
-                boolean(allow_duplicates),
+                rt::boolean(allow_duplicates),
             );
             this.set(
                 "AllowJoinsOnColumnsWithDifferentNames",
                 Some("allow_joins_on_columns_with_different_names"),
-                boolean(allow_joins_on_columns_with_different_names),
+                rt::boolean(allow_joins_on_columns_with_different_names),
             );
             this.set(
                 "PreserveNulls",
                 Some("preserve_nulls"),
-                boolean(preserve_nulls),
+                rt::boolean(preserve_nulls),
             );
             DataEncryptionMetadata(this)
         }
@@ -522,15 +523,15 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-jobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobComputePaymentConfig(Props);
+    pub struct JobComputePaymentConfig(rt::Props);
     impl JobComputePaymentConfig {
         /// A new `JobComputePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             JobComputePaymentConfig(this)
         }
@@ -540,13 +541,17 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-memberspecification.html)
     #[derive(Clone, Debug)]
-    pub struct MemberSpecification(Props);
+    pub struct MemberSpecification(rt::Props);
     impl MemberSpecification {
         /// A new `MemberSpecification`. Required properties: `account_id` (`AccountId`), `display_name` (`DisplayName`).
-        pub fn new(account_id: impl Into<Expr>, display_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccountId", Some("account_id"), string(account_id));
-            this.set("DisplayName", Some("display_name"), string(display_name));
+        pub fn new(account_id: impl Into<rt::Expr>, display_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccountId", Some("account_id"), rt::string(account_id));
+            this.set(
+                "DisplayName",
+                Some("display_name"),
+                rt::string(display_name),
+            );
             MemberSpecification(this)
         }
         /// CloudFormation `MLMemberAbilities`, Terraform `ml_member_abilities`.
@@ -561,7 +566,7 @@ pub mod collaboration {
         /// CloudFormation `MemberAbilities`, Terraform `member_abilities`.
         pub fn member_abilities(mut self, value: impl IntoIterator<Item = MemberAbility>) -> Self {
             self.0
-                .set("MemberAbilities", Some("member_abilities"), list(value));
+                .set("MemberAbilities", Some("member_abilities"), rt::list(value));
             self
         }
         /// CloudFormation `PaymentConfiguration`, Terraform `payment_configuration`.
@@ -579,17 +584,17 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlmemberabilities.html)
     #[derive(Clone, Debug)]
-    pub struct MlMemberAbilities(Props);
+    pub struct MlMemberAbilities(rt::Props);
     impl MlMemberAbilities {
         /// A new `MlMemberAbilities`. Required properties: `custom_ml_member_abilities` (`CustomMLMemberAbilities`).
         pub fn new(
             custom_ml_member_abilities: impl IntoIterator<Item = CustomMlMemberAbility>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CustomMLMemberAbilities",
                 Some("custom_ml_member_abilities"),
-                list(custom_ml_member_abilities),
+                rt::list(custom_ml_member_abilities),
             );
             MlMemberAbilities(this)
         }
@@ -599,11 +604,11 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MlPaymentConfig(Props);
+    pub struct MlPaymentConfig(rt::Props);
     impl MlPaymentConfig {
         /// A new `MlPaymentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MlPaymentConfig(this)
         }
         /// CloudFormation `ModelInference`, Terraform `model_inference`.
@@ -636,15 +641,15 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelInferencePaymentConfig(Props);
+    pub struct ModelInferencePaymentConfig(rt::Props);
     impl ModelInferencePaymentConfig {
         /// A new `ModelInferencePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             ModelInferencePaymentConfig(this)
         }
@@ -654,15 +659,15 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelTrainingPaymentConfig(Props);
+    pub struct ModelTrainingPaymentConfig(rt::Props);
     impl ModelTrainingPaymentConfig {
         /// A new `ModelTrainingPaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             ModelTrainingPaymentConfig(this)
         }
@@ -672,11 +677,11 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-paymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PaymentConfiguration(Props);
+    pub struct PaymentConfiguration(rt::Props);
     impl PaymentConfiguration {
         /// A new `PaymentConfiguration`. Required properties: `query_compute` (`QueryCompute`).
         pub fn new(query_compute: QueryComputePaymentConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("QueryCompute", Some("query_compute"), query_compute.into());
             PaymentConfiguration(this)
         }
@@ -697,15 +702,15 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-querycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryComputePaymentConfig(Props);
+    pub struct QueryComputePaymentConfig(rt::Props);
     impl QueryComputePaymentConfig {
         /// A new `QueryComputePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             QueryComputePaymentConfig(this)
         }
@@ -715,15 +720,15 @@ pub mod collaboration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-syntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SyntheticDataGenerationPaymentConfig(Props);
+    pub struct SyntheticDataGenerationPaymentConfig(rt::Props);
     impl SyntheticDataGenerationPaymentConfig {
         /// A new `SyntheticDataGenerationPaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             SyntheticDataGenerationPaymentConfig(this)
         }
@@ -864,11 +869,11 @@ pub mod collaboration {
 /// CloudFormation: `AWS::CleanRooms::ConfiguredTable`. Terraform: `awscc_cleanrooms_configured_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-configuredtable.html)
-pub struct ConfiguredTable(Base);
-static CONFIGURED_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct ConfiguredTable(rt::Base);
+static CONFIGURED_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::ConfiguredTable",
     terraform: Some("awscc_cleanrooms_configured_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -911,27 +916,27 @@ impl ConfiguredTable {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        allowed_columns: impl IntoIterator<Item = impl Into<Expr>>,
+        allowed_columns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         analysis_method: configured_table::AnalysisMethod,
-        name: impl Into<Expr>,
-        table_reference: impl Into<Value>,
+        name: impl Into<rt::Expr>,
+        table_reference: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURED_TABLE_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURED_TABLE_TYPE);
         this.set(
             "AllowedColumns",
             Some("allowed_columns"),
-            strings(allowed_columns),
+            rt::strings(allowed_columns),
         );
         this.set(
             "AnalysisMethod",
             Some("analysis_method"),
             analysis_method.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "TableReference",
             Some("table_reference"),
-            json(table_reference),
+            rt::json(table_reference),
         );
         ConfiguredTable(this)
     }
@@ -941,13 +946,13 @@ impl ConfiguredTable {
         value: impl IntoIterator<Item = configured_table::AnalysisRule>,
     ) -> Self {
         self.0
-            .set("AnalysisRules", Some("analysis_rules"), list(value));
+            .set("AnalysisRules", Some("analysis_rules"), rt::list(value));
         self
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `SelectedAnalysisMethods`, Terraform `selected_analysis_methods`.
@@ -958,7 +963,7 @@ impl ConfiguredTable {
         self.0.set(
             "SelectedAnalysisMethods",
             Some("selected_analysis_methods"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -966,15 +971,15 @@ impl ConfiguredTable {
 builder!(ConfiguredTable, ConfiguredTableHandle);
 /// A declared `AWS::CleanRooms::ConfiguredTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfiguredTableHandle(Handle);
+pub struct ConfiguredTableHandle(rt::Handle);
 handle!(ConfiguredTableHandle);
 impl ConfiguredTableHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ConfiguredTableIdentifier`; Terraform `configured_table_identifier`.
-    pub fn configured_table_identifier(&self) -> Expr {
+    pub fn configured_table_identifier(&self) -> rt::Expr {
         self.0.attr("ConfiguredTableIdentifier")
     }
 }
@@ -985,14 +990,14 @@ pub mod configured_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-analysisrule.html)
     #[derive(Clone, Debug)]
-    pub struct AnalysisRule(Props);
+    pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
         /// A new `AnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
         pub fn new(
             policy: ConfiguredTableAnalysisRulePolicy,
             type_: ConfiguredTableAnalysisRuleType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
             this.set("Type", Some("type"), type_.into());
             AnalysisRule(this)
@@ -1003,12 +1008,12 @@ pub mod configured_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-configuredtableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ConfiguredTableAnalysisRulePolicy(Props);
+    pub struct ConfiguredTableAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAnalysisRulePolicy {
         /// A new `ConfiguredTableAnalysisRulePolicy`. Required properties: `v1` (`V1`).
-        pub fn new(v1: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("V1", Some("v1"), json(v1));
+        pub fn new(v1: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("V1", Some("v1"), rt::json(v1));
             ConfiguredTableAnalysisRulePolicy(this)
         }
     }
@@ -1050,11 +1055,11 @@ pub mod configured_table {
 /// CloudFormation: `AWS::CleanRooms::ConfiguredTableAssociation`. Terraform: `awscc_cleanrooms_configured_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-configuredtableassociation.html)
-pub struct ConfiguredTableAssociation(Base);
-static CONFIGURED_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ConfiguredTableAssociation(rt::Base);
+static CONFIGURED_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::ConfiguredTableAssociation",
     terraform: Some("awscc_cleanrooms_configured_table_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1097,24 +1102,24 @@ impl ConfiguredTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configured_table_identifier: impl Into<Expr>,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        configured_table_identifier: impl Into<rt::Expr>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURED_TABLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURED_TABLE_ASSOCIATION_TYPE);
         this.set(
             "ConfiguredTableIdentifier",
             Some("configured_table_identifier"),
-            string(configured_table_identifier),
+            rt::string(configured_table_identifier),
         );
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ConfiguredTableAssociation(this)
     }
     /// Constraints: 1..=1 items. CloudFormation `ConfiguredTableAssociationAnalysisRules`, Terraform `configured_table_association_analysis_rules`.
@@ -1127,29 +1132,29 @@ impl ConfiguredTableAssociation {
         self.0.set(
             "ConfiguredTableAssociationAnalysisRules",
             Some("configured_table_association_analysis_rules"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ConfiguredTableAssociation, ConfiguredTableAssociationHandle);
 /// A declared `AWS::CleanRooms::ConfiguredTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfiguredTableAssociationHandle(Handle);
+pub struct ConfiguredTableAssociationHandle(rt::Handle);
 handle!(ConfiguredTableAssociationHandle);
 impl ConfiguredTableAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `ConfiguredTableAssociationIdentifier`; Terraform `configured_table_association_identifier`.
-    pub fn configured_table_association_identifier(&self) -> Expr {
+    pub fn configured_table_association_identifier(&self) -> rt::Expr {
         self.0.attr("ConfiguredTableAssociationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1160,14 +1165,14 @@ pub mod configured_table_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrule.html)
     #[derive(Clone, Debug)]
-    pub struct ConfiguredTableAssociationAnalysisRule(Props);
+    pub struct ConfiguredTableAssociationAnalysisRule(rt::Props);
     impl ConfiguredTableAssociationAnalysisRule {
         /// A new `ConfiguredTableAssociationAnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
         pub fn new(
             policy: ConfiguredTableAssociationAnalysisRulePolicy,
             type_: ConfiguredTableAssociationAnalysisRuleType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
             this.set("Type", Some("type"), type_.into());
             ConfiguredTableAssociationAnalysisRule(this)
@@ -1178,12 +1183,12 @@ pub mod configured_table_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ConfiguredTableAssociationAnalysisRulePolicy(Props);
+    pub struct ConfiguredTableAssociationAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAssociationAnalysisRulePolicy {
         /// A new `ConfiguredTableAssociationAnalysisRulePolicy`. Required properties: `v1` (`V1`).
-        pub fn new(v1: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("V1", Some("v1"), json(v1));
+        pub fn new(v1: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("V1", Some("v1"), rt::json(v1));
             ConfiguredTableAssociationAnalysisRulePolicy(this)
         }
     }
@@ -1205,11 +1210,11 @@ pub mod configured_table_association {
 /// CloudFormation: `AWS::CleanRooms::IdMappingTable`. Terraform: `awscc_cleanrooms_id_mapping_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-idmappingtable.html)
-pub struct IdMappingTable(Base);
-static ID_MAPPING_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct IdMappingTable(rt::Base);
+static ID_MAPPING_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::IdMappingTable",
     terraform: Some("awscc_cleanrooms_id_mapping_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1261,10 +1266,10 @@ impl IdMappingTable {
     pub fn new(
         id: impl Into<String>,
         input_reference_config: id_mapping_table::IdMappingTableInputReferenceConfig,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ID_MAPPING_TABLE_TYPE);
+        let mut this = rt::Base::new(id, &ID_MAPPING_TABLE_TYPE);
         this.set(
             "InputReferenceConfig",
             Some("input_reference_config"),
@@ -1273,51 +1278,52 @@ impl IdMappingTable {
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         IdMappingTable(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 4..=2048; pattern `^arn:aws:kms:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:key/[a-zA-Z0-9-]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(IdMappingTable, IdMappingTableHandle);
 /// A declared `AWS::CleanRooms::IdMappingTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdMappingTableHandle(Handle);
+pub struct IdMappingTableHandle(rt::Handle);
 handle!(IdMappingTableHandle);
 impl IdMappingTableHandle {
     /// CloudFormation `Fn::GetAtt` `IdMappingTableIdentifier`; Terraform `id_mapping_table_identifier`.
-    pub fn id_mapping_table_identifier(&self) -> Expr {
+    pub fn id_mapping_table_identifier(&self) -> rt::Expr {
         self.0.attr("IdMappingTableIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipArn`; Terraform `membership_arn`.
-    pub fn membership_arn(&self) -> Expr {
+    pub fn membership_arn(&self) -> rt::Expr {
         self.0.attr("MembershipArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; Terraform `collaboration_arn`.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `InputReferenceProperties`; Terraform `input_reference_properties`.
-    pub fn input_reference_properties(&self) -> Expr {
+    pub fn input_reference_properties(&self) -> rt::Expr {
         self.0.attr("InputReferenceProperties")
     }
 }
@@ -1328,20 +1334,23 @@ pub mod id_mapping_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idmappingtable-idmappingtableinputreferenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingTableInputReferenceConfig(Props);
+    pub struct IdMappingTableInputReferenceConfig(rt::Props);
     impl IdMappingTableInputReferenceConfig {
         /// A new `IdMappingTableInputReferenceConfig`. Required properties: `input_reference_arn` (`InputReferenceArn`), `manage_resource_policies` (`ManageResourcePolicies`).
-        pub fn new(input_reference_arn: impl Into<Expr>, manage_resource_policies: bool) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            input_reference_arn: impl Into<rt::Expr>,
+            manage_resource_policies: bool,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InputReferenceArn",
                 Some("input_reference_arn"),
-                string(input_reference_arn),
+                rt::string(input_reference_arn),
             );
             this.set(
                 "ManageResourcePolicies",
                 Some("manage_resource_policies"),
-                boolean(manage_resource_policies),
+                rt::boolean(manage_resource_policies),
             );
             IdMappingTableInputReferenceConfig(this)
         }
@@ -1353,11 +1362,11 @@ pub mod id_mapping_table {
 /// CloudFormation: `AWS::CleanRooms::IdNamespaceAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-idnamespaceassociation.html)
-pub struct IdNamespaceAssociation(Base);
-static ID_NAMESPACE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct IdNamespaceAssociation(rt::Base);
+static ID_NAMESPACE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::IdNamespaceAssociation",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1403,18 +1412,22 @@ impl IdNamespaceAssociation {
     pub fn new(
         id: impl Into<String>,
         input_reference_config: id_namespace_association::IdNamespaceAssociationInputReferenceConfig,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ID_NAMESPACE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &ID_NAMESPACE_ASSOCIATION_TYPE);
         this.set("InputReferenceConfig", None, input_reference_config.into());
-        this.set("MembershipIdentifier", None, string(membership_identifier));
-        this.set("Name", None, string(name));
+        this.set(
+            "MembershipIdentifier",
+            None,
+            rt::string(membership_identifier),
+        );
+        this.set("Name", None, rt::string(name));
         IdNamespaceAssociation(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `IdMappingConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1426,31 +1439,31 @@ impl IdNamespaceAssociation {
 builder!(IdNamespaceAssociation, IdNamespaceAssociationHandle);
 /// A declared `AWS::CleanRooms::IdNamespaceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdNamespaceAssociationHandle(Handle);
+pub struct IdNamespaceAssociationHandle(rt::Handle);
 handle!(IdNamespaceAssociationHandle);
 impl IdNamespaceAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `IdNamespaceAssociationIdentifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_namespace_association_identifier(&self) -> Expr {
+    pub fn id_namespace_association_identifier(&self) -> rt::Expr {
         self.0.attr("IdNamespaceAssociationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn membership_arn(&self) -> Expr {
+    pub fn membership_arn(&self) -> rt::Expr {
         self.0.attr("MembershipArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `InputReferenceProperties`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn input_reference_properties(&self) -> Expr {
+    pub fn input_reference_properties(&self) -> rt::Expr {
         self.0.attr("InputReferenceProperties")
     }
 }
@@ -1461,15 +1474,15 @@ pub mod id_namespace_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idmappingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingConfig(Props);
+    pub struct IdMappingConfig(rt::Props);
     impl IdMappingConfig {
         /// A new `IdMappingConfig`. Required properties: `allow_use_as_dimension_column` (`AllowUseAsDimensionColumn`).
         pub fn new(allow_use_as_dimension_column: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AllowUseAsDimensionColumn",
                 None,
-                boolean(allow_use_as_dimension_column),
+                rt::boolean(allow_use_as_dimension_column),
             );
             IdMappingConfig(this)
         }
@@ -1479,16 +1492,19 @@ pub mod id_namespace_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idnamespaceassociationinputreferenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IdNamespaceAssociationInputReferenceConfig(Props);
+    pub struct IdNamespaceAssociationInputReferenceConfig(rt::Props);
     impl IdNamespaceAssociationInputReferenceConfig {
         /// A new `IdNamespaceAssociationInputReferenceConfig`. Required properties: `input_reference_arn` (`InputReferenceArn`), `manage_resource_policies` (`ManageResourcePolicies`).
-        pub fn new(input_reference_arn: impl Into<Expr>, manage_resource_policies: bool) -> Self {
-            let mut this = Props::default();
-            this.set("InputReferenceArn", None, string(input_reference_arn));
+        pub fn new(
+            input_reference_arn: impl Into<rt::Expr>,
+            manage_resource_policies: bool,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputReferenceArn", None, rt::string(input_reference_arn));
             this.set(
                 "ManageResourcePolicies",
                 None,
-                boolean(manage_resource_policies),
+                rt::boolean(manage_resource_policies),
             );
             IdNamespaceAssociationInputReferenceConfig(this)
         }
@@ -1500,11 +1516,11 @@ pub mod id_namespace_association {
 /// CloudFormation: `AWS::CleanRooms::IntermediateTable`. Terraform: `awscc_cleanrooms_intermediate_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-intermediatetable.html)
-pub struct IntermediateTable(Base);
-static INTERMEDIATE_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct IntermediateTable(rt::Base);
+static INTERMEDIATE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::IntermediateTable",
     terraform: Some("awscc_cleanrooms_intermediate_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1551,17 +1567,17 @@ impl IntermediateTable {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         population_analysis_configuration: intermediate_table::PopulationAnalysisConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &INTERMEDIATE_TABLE_TYPE);
+        let mut this = rt::Base::new(id, &INTERMEDIATE_TABLE_TYPE);
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PopulationAnalysisConfiguration",
             Some("population_analysis_configuration"),
@@ -1575,49 +1591,50 @@ impl IntermediateTable {
         value: impl IntoIterator<Item = intermediate_table::IntermediateTableAnalysisRule>,
     ) -> Self {
         self.0
-            .set("AnalysisRules", Some("analysis_rules"), list(value));
+            .set("AnalysisRules", Some("analysis_rules"), rt::list(value));
         self
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 4..=2048; pattern `^arn:aws:kms:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:key/[a-zA-Z0-9-]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(IntermediateTable, IntermediateTableHandle);
 /// A declared `AWS::CleanRooms::IntermediateTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntermediateTableHandle(Handle);
+pub struct IntermediateTableHandle(rt::Handle);
 handle!(IntermediateTableHandle);
 impl IntermediateTableHandle {
     /// CloudFormation `Fn::GetAtt` `IntermediateTableIdentifier`; Terraform `intermediate_table_identifier`.
-    pub fn intermediate_table_identifier(&self) -> Expr {
+    pub fn intermediate_table_identifier(&self) -> rt::Expr {
         self.0.attr("IntermediateTableIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipArn`; Terraform `membership_arn`.
-    pub fn membership_arn(&self) -> Expr {
+    pub fn membership_arn(&self) -> rt::Expr {
         self.0.attr("MembershipArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; Terraform `collaboration_arn`.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1628,14 +1645,14 @@ pub mod intermediate_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrule.html)
     #[derive(Clone, Debug)]
-    pub struct IntermediateTableAnalysisRule(Props);
+    pub struct IntermediateTableAnalysisRule(rt::Props);
     impl IntermediateTableAnalysisRule {
         /// A new `IntermediateTableAnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
         pub fn new(
             policy: IntermediateTableAnalysisRulePolicy,
             type_: IntermediateTableAnalysisRuleType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
             this.set("Type", Some("type"), type_.into());
             IntermediateTableAnalysisRule(this)
@@ -1646,12 +1663,12 @@ pub mod intermediate_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct IntermediateTableAnalysisRulePolicy(Props);
+    pub struct IntermediateTableAnalysisRulePolicy(rt::Props);
     impl IntermediateTableAnalysisRulePolicy {
         /// A new `IntermediateTableAnalysisRulePolicy`. Required properties: `v1` (`V1`).
-        pub fn new(v1: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("V1", Some("v1"), json(v1));
+        pub fn new(v1: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("V1", Some("v1"), rt::json(v1));
             IntermediateTableAnalysisRulePolicy(this)
         }
     }
@@ -1660,11 +1677,11 @@ pub mod intermediate_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysisconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PopulationAnalysisConfiguration(Props);
+    pub struct PopulationAnalysisConfiguration(rt::Props);
     impl PopulationAnalysisConfiguration {
         /// A new `PopulationAnalysisConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PopulationAnalysisConfiguration(this)
         }
         /// CloudFormation `SqlParameters`, Terraform `sql_parameters`.
@@ -1679,26 +1696,26 @@ pub mod intermediate_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysissqlparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PopulationAnalysisSqlParameters(Props);
+    pub struct PopulationAnalysisSqlParameters(rt::Props);
     impl PopulationAnalysisSqlParameters {
         /// A new `PopulationAnalysisSqlParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PopulationAnalysisSqlParameters(this)
         }
         /// Constraints: length at most 256. CloudFormation `AnalysisTemplateArn`, Terraform `analysis_template_arn`.
-        pub fn analysis_template_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn analysis_template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AnalysisTemplateArn",
                 Some("analysis_template_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length at most 500000. CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QueryString", Some("query_string"), string(value));
+                .set("QueryString", Some("query_string"), rt::string(value));
             self
         }
     }
@@ -1716,11 +1733,11 @@ pub mod intermediate_table {
 /// CloudFormation: `AWS::CleanRooms::Membership`. Terraform: `awscc_cleanrooms_membership` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-membership.html)
-pub struct Membership(Base);
-static MEMBERSHIP_TYPE: TypeInfo = TypeInfo {
+pub struct Membership(rt::Base);
+static MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::Membership",
     terraform: Some("awscc_cleanrooms_membership"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1765,14 +1782,14 @@ impl Membership {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        collaboration_identifier: impl Into<Expr>,
+        collaboration_identifier: impl Into<rt::Expr>,
         query_log_status: membership::MembershipQueryLogStatus,
     ) -> Self {
-        let mut this = Base::new(id, &MEMBERSHIP_TYPE);
+        let mut this = rt::Base::new(id, &MEMBERSHIP_TYPE);
         this.set(
             "CollaborationIdentifier",
             Some("collaboration_identifier"),
-            string(collaboration_identifier),
+            rt::string(collaboration_identifier),
         );
         this.set(
             "QueryLogStatus",
@@ -1810,7 +1827,7 @@ impl Membership {
         self.0.set(
             "IsMetricsEnabled",
             Some("is_metrics_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1836,23 +1853,23 @@ impl Membership {
 builder!(Membership, MembershipHandle);
 /// A declared `AWS::CleanRooms::Membership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MembershipHandle(Handle);
+pub struct MembershipHandle(rt::Handle);
 handle!(MembershipHandle);
 impl MembershipHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; Terraform `collaboration_arn`.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationCreatorAccountId`; Terraform `collaboration_creator_account_id`.
-    pub fn collaboration_creator_account_id(&self) -> Expr {
+    pub fn collaboration_creator_account_id(&self) -> rt::Expr {
         self.0.attr("CollaborationCreatorAccountId")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipIdentifier`; Terraform `membership_identifier`.
-    pub fn membership_identifier(&self) -> Expr {
+    pub fn membership_identifier(&self) -> rt::Expr {
         self.0.attr("MembershipIdentifier")
     }
 }
@@ -1863,15 +1880,15 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipjobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipJobComputePaymentConfig(Props);
+    pub struct MembershipJobComputePaymentConfig(rt::Props);
     impl MembershipJobComputePaymentConfig {
         /// A new `MembershipJobComputePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             MembershipJobComputePaymentConfig(this)
         }
@@ -1881,11 +1898,11 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmlpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipMlPaymentConfig(Props);
+    pub struct MembershipMlPaymentConfig(rt::Props);
     impl MembershipMlPaymentConfig {
         /// A new `MembershipMlPaymentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MembershipMlPaymentConfig(this)
         }
         /// CloudFormation `ModelInference`, Terraform `model_inference`.
@@ -1918,15 +1935,15 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipModelInferencePaymentConfig(Props);
+    pub struct MembershipModelInferencePaymentConfig(rt::Props);
     impl MembershipModelInferencePaymentConfig {
         /// A new `MembershipModelInferencePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             MembershipModelInferencePaymentConfig(this)
         }
@@ -1936,15 +1953,15 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipModelTrainingPaymentConfig(Props);
+    pub struct MembershipModelTrainingPaymentConfig(rt::Props);
     impl MembershipModelTrainingPaymentConfig {
         /// A new `MembershipModelTrainingPaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             MembershipModelTrainingPaymentConfig(this)
         }
@@ -1954,11 +1971,11 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershippaymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipPaymentConfiguration(Props);
+    pub struct MembershipPaymentConfiguration(rt::Props);
     impl MembershipPaymentConfiguration {
         /// A new `MembershipPaymentConfiguration`. Required properties: `query_compute` (`QueryCompute`).
         pub fn new(query_compute: MembershipQueryComputePaymentConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("QueryCompute", Some("query_compute"), query_compute.into());
             MembershipPaymentConfiguration(this)
         }
@@ -1979,11 +1996,11 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjoboutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipProtectedJobOutputConfiguration(Props);
+    pub struct MembershipProtectedJobOutputConfiguration(rt::Props);
     impl MembershipProtectedJobOutputConfiguration {
         /// A new `MembershipProtectedJobOutputConfiguration`. Required properties: `s3` (`S3`).
         pub fn new(s3: ProtectedJobS3OutputConfigurationInput) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3", Some("s3"), s3.into());
             MembershipProtectedJobOutputConfiguration(this)
         }
@@ -1993,20 +2010,20 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjobresultconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipProtectedJobResultConfiguration(Props);
+    pub struct MembershipProtectedJobResultConfiguration(rt::Props);
     impl MembershipProtectedJobResultConfiguration {
         /// A new `MembershipProtectedJobResultConfiguration`. Required properties: `output_configuration` (`OutputConfiguration`), `role_arn` (`RoleArn`).
         pub fn new(
             output_configuration: MembershipProtectedJobOutputConfiguration,
-            role_arn: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OutputConfiguration",
                 Some("output_configuration"),
                 output_configuration.into(),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             MembershipProtectedJobResultConfiguration(this)
         }
     }
@@ -2015,11 +2032,11 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipProtectedQueryOutputConfiguration(Props);
+    pub struct MembershipProtectedQueryOutputConfiguration(rt::Props);
     impl MembershipProtectedQueryOutputConfiguration {
         /// A new `MembershipProtectedQueryOutputConfiguration`. Required properties: `s3` (`S3`).
         pub fn new(s3: ProtectedQueryS3OutputConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3", Some("s3"), s3.into());
             MembershipProtectedQueryOutputConfiguration(this)
         }
@@ -2029,11 +2046,11 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryresultconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipProtectedQueryResultConfiguration(Props);
+    pub struct MembershipProtectedQueryResultConfiguration(rt::Props);
     impl MembershipProtectedQueryResultConfiguration {
         /// A new `MembershipProtectedQueryResultConfiguration`. Required properties: `output_configuration` (`OutputConfiguration`).
         pub fn new(output_configuration: MembershipProtectedQueryOutputConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OutputConfiguration",
                 Some("output_configuration"),
@@ -2042,8 +2059,8 @@ pub mod membership {
             MembershipProtectedQueryResultConfiguration(this)
         }
         /// Constraints: length 32..=512; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -2052,15 +2069,15 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipquerycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipQueryComputePaymentConfig(Props);
+    pub struct MembershipQueryComputePaymentConfig(rt::Props);
     impl MembershipQueryComputePaymentConfig {
         /// A new `MembershipQueryComputePaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             MembershipQueryComputePaymentConfig(this)
         }
@@ -2070,15 +2087,15 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipsyntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MembershipSyntheticDataGenerationPaymentConfig(Props);
+    pub struct MembershipSyntheticDataGenerationPaymentConfig(rt::Props);
     impl MembershipSyntheticDataGenerationPaymentConfig {
         /// A new `MembershipSyntheticDataGenerationPaymentConfig`. Required properties: `is_responsible` (`IsResponsible`).
         pub fn new(is_responsible: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IsResponsible",
                 Some("is_responsible"),
-                boolean(is_responsible),
+                rt::boolean(is_responsible),
             );
             MembershipSyntheticDataGenerationPaymentConfig(this)
         }
@@ -2088,17 +2105,18 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedjobs3outputconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct ProtectedJobS3OutputConfigurationInput(Props);
+    pub struct ProtectedJobS3OutputConfigurationInput(rt::Props);
     impl ProtectedJobS3OutputConfigurationInput {
         /// A new `ProtectedJobS3OutputConfigurationInput`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             ProtectedJobS3OutputConfigurationInput(this)
         }
         /// CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
     }
@@ -2107,18 +2125,19 @@ pub mod membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedquerys3outputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProtectedQueryS3OutputConfiguration(Props);
+    pub struct ProtectedQueryS3OutputConfiguration(rt::Props);
     impl ProtectedQueryS3OutputConfiguration {
         /// A new `ProtectedQueryS3OutputConfiguration`. Required properties: `bucket` (`Bucket`), `result_format` (`ResultFormat`).
-        pub fn new(bucket: impl Into<Expr>, result_format: ResultFormat) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>, result_format: ResultFormat) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             this.set("ResultFormat", Some("result_format"), result_format.into());
             ProtectedQueryS3OutputConfiguration(this)
         }
         /// CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `SingleFileOutput`, Terraform `single_file_output`.
@@ -2126,7 +2145,7 @@ pub mod membership {
             self.0.set(
                 "SingleFileOutput",
                 Some("single_file_output"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2165,11 +2184,11 @@ pub mod membership {
 /// CloudFormation: `AWS::CleanRooms::PrivacyBudgetTemplate`. Terraform: `awscc_cleanrooms_privacy_budget_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms-privacybudgettemplate.html)
-pub struct PrivacyBudgetTemplate(Base);
-static PRIVACY_BUDGET_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct PrivacyBudgetTemplate(rt::Base);
+static PRIVACY_BUDGET_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRooms::PrivacyBudgetTemplate",
     terraform: Some("awscc_cleanrooms_privacy_budget_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2216,16 +2235,16 @@ impl PrivacyBudgetTemplate {
     pub fn new(
         id: impl Into<String>,
         auto_refresh: privacy_budget_template::AutoRefresh,
-        membership_identifier: impl Into<Expr>,
+        membership_identifier: impl Into<rt::Expr>,
         parameters: privacy_budget_template::Parameters,
         privacy_budget_type: privacy_budget_template::PrivacyBudgetType,
     ) -> Self {
-        let mut this = Base::new(id, &PRIVACY_BUDGET_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &PRIVACY_BUDGET_TEMPLATE_TYPE);
         this.set("AutoRefresh", Some("auto_refresh"), auto_refresh.into());
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
         this.set("Parameters", Some("parameters"), parameters.into());
         this.set(
@@ -2239,27 +2258,27 @@ impl PrivacyBudgetTemplate {
 builder!(PrivacyBudgetTemplate, PrivacyBudgetTemplateHandle);
 /// A declared `AWS::CleanRooms::PrivacyBudgetTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrivacyBudgetTemplateHandle(Handle);
+pub struct PrivacyBudgetTemplateHandle(rt::Handle);
 handle!(PrivacyBudgetTemplateHandle);
 impl PrivacyBudgetTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `CollaborationArn`; Terraform `collaboration_arn`.
-    pub fn collaboration_arn(&self) -> Expr {
+    pub fn collaboration_arn(&self) -> rt::Expr {
         self.0.attr("CollaborationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `PrivacyBudgetTemplateIdentifier`; Terraform `privacy_budget_template_identifier`.
-    pub fn privacy_budget_template_identifier(&self) -> Expr {
+    pub fn privacy_budget_template_identifier(&self) -> rt::Expr {
         self.0.attr("PrivacyBudgetTemplateIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MembershipArn`; Terraform `membership_arn`.
-    pub fn membership_arn(&self) -> Expr {
+    pub fn membership_arn(&self) -> rt::Expr {
         self.0.attr("MembershipArn")
     }
 }
@@ -2270,12 +2289,12 @@ pub mod privacy_budget_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-budgetparameter.html)
     #[derive(Clone, Debug)]
-    pub struct BudgetParameter(Props);
+    pub struct BudgetParameter(rt::Props);
     impl BudgetParameter {
         /// A new `BudgetParameter`. Required properties: `budget` (`Budget`), `type_` (`Type`).
         pub fn new(budget: i64, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Budget", Some("budget"), int(budget));
+            let mut this = rt::Props::default();
+            this.set("Budget", Some("budget"), rt::int(budget));
             this.set("Type", Some("type"), type_.into());
             BudgetParameter(this)
         }
@@ -2291,11 +2310,11 @@ pub mod privacy_budget_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-parameters.html)
     #[derive(Clone, Debug)]
-    pub struct Parameters(Props);
+    pub struct Parameters(rt::Props);
     impl Parameters {
         /// A new `Parameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Parameters(this)
         }
         /// Constraints: 1..=2 items. CloudFormation `BudgetParameters`, Terraform `budget_parameters`.
@@ -2303,19 +2322,22 @@ pub mod privacy_budget_template {
             mut self,
             value: impl IntoIterator<Item = BudgetParameter>,
         ) -> Self {
-            self.0
-                .set("BudgetParameters", Some("budget_parameters"), list(value));
+            self.0.set(
+                "BudgetParameters",
+                Some("budget_parameters"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: range 1..=20. CloudFormation `Epsilon`, Terraform `epsilon`.
         pub fn epsilon(mut self, value: i64) -> Self {
-            self.0.set("Epsilon", Some("epsilon"), int(value));
+            self.0.set("Epsilon", Some("epsilon"), rt::int(value));
             self
         }
         /// Constraints: length at most 200. CloudFormation `ResourceArn`, Terraform `resource_arn`.
-        pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceArn", Some("resource_arn"), string(value));
+                .set("ResourceArn", Some("resource_arn"), rt::string(value));
             self
         }
         /// Constraints: range 10..=100. CloudFormation `UsersNoisePerQuery`, Terraform `users_noise_per_query`.
@@ -2323,7 +2345,7 @@ pub mod privacy_budget_template {
             self.0.set(
                 "UsersNoisePerQuery",
                 Some("users_noise_per_query"),
-                int(value),
+                rt::int(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `CleanRoomsML` resource types of the CloudFormation registry (`AWS::CleanRoomsML::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `cleanroomsml` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 ///
 /// CloudFormation: `AWS::CleanRoomsML::ConfiguredModelAlgorithm`. Terraform: `awscc_cleanroomsml_configured_model_algorithm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanroomsml-configuredmodelalgorithm.html)
-pub struct ConfiguredModelAlgorithm(Base);
-static CONFIGURED_MODEL_ALGORITHM_TYPE: TypeInfo = TypeInfo {
+pub struct ConfiguredModelAlgorithm(rt::Base);
+static CONFIGURED_MODEL_ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRoomsML::ConfiguredModelAlgorithm",
     terraform: Some("awscc_cleanroomsml_configured_model_algorithm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,16 +57,20 @@ static CONFIGURED_MODEL_ALGORITHM_TYPE: TypeInfo = TypeInfo {
 impl ConfiguredModelAlgorithm {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithm` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFIGURED_MODEL_ALGORITHM_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CONFIGURED_MODEL_ALGORITHM_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ConfiguredModelAlgorithm(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `InferenceContainerConfig`, Terraform `inference_container_config`.
@@ -81,8 +86,9 @@ impl ConfiguredModelAlgorithm {
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TrainingContainerConfig`, Terraform `training_container_config`.
@@ -101,11 +107,11 @@ impl ConfiguredModelAlgorithm {
 builder!(ConfiguredModelAlgorithm, ConfiguredModelAlgorithmHandle);
 /// A declared `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfiguredModelAlgorithmHandle(Handle);
+pub struct ConfiguredModelAlgorithmHandle(rt::Handle);
 handle!(ConfiguredModelAlgorithmHandle);
 impl ConfiguredModelAlgorithmHandle {
     /// CloudFormation `Fn::GetAtt` `ConfiguredModelAlgorithmArn`; Terraform `configured_model_algorithm_arn`.
-    pub fn configured_model_algorithm_arn(&self) -> Expr {
+    pub fn configured_model_algorithm_arn(&self) -> rt::Expr {
         self.0.attr("ConfiguredModelAlgorithmArn")
     }
 }
@@ -116,22 +122,24 @@ pub mod configured_model_algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-containerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerConfig(Props);
+    pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
         /// A new `ContainerConfig`. Required properties: `image_uri` (`ImageUri`).
-        pub fn new(image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             ContainerConfig(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Arguments`, Terraform `arguments`.
-        pub fn arguments(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Arguments", Some("arguments"), strings(value));
+        pub fn arguments(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Arguments", Some("arguments"), rt::strings(value));
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `Entrypoint`, Terraform `entrypoint`.
-        pub fn entrypoint(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Entrypoint", Some("entrypoint"), strings(value));
+        pub fn entrypoint(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Entrypoint", Some("entrypoint"), rt::strings(value));
             self
         }
         /// Constraints: 0..=40 items. CloudFormation `MetricDefinitions`, Terraform `metric_definitions`.
@@ -139,8 +147,11 @@ pub mod configured_model_algorithm {
             mut self,
             value: impl IntoIterator<Item = MetricDefinition>,
         ) -> Self {
-            self.0
-                .set("MetricDefinitions", Some("metric_definitions"), list(value));
+            self.0.set(
+                "MetricDefinitions",
+                Some("metric_definitions"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -149,12 +160,12 @@ pub mod configured_model_algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-inferencecontainerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceContainerConfig(Props);
+    pub struct InferenceContainerConfig(rt::Props);
     impl InferenceContainerConfig {
         /// A new `InferenceContainerConfig`. Required properties: `image_uri` (`ImageUri`).
-        pub fn new(image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             InferenceContainerConfig(this)
         }
     }
@@ -163,13 +174,13 @@ pub mod configured_model_algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDefinition(Props);
+    pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`), `regex` (`Regex`).
-        pub fn new(name: impl Into<Expr>, regex: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Regex", Some("regex"), string(regex));
+        pub fn new(name: impl Into<rt::Expr>, regex: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Regex", Some("regex"), rt::string(regex));
             MetricDefinition(this)
         }
     }
@@ -180,11 +191,11 @@ pub mod configured_model_algorithm {
 /// CloudFormation: `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`. Terraform: `awscc_cleanroomsml_configured_model_algorithm_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html)
-pub struct ConfiguredModelAlgorithmAssociation(Base);
-static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ConfiguredModelAlgorithmAssociation(rt::Base);
+static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
     terraform: Some("awscc_cleanroomsml_configured_model_algorithm_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -227,28 +238,28 @@ impl ConfiguredModelAlgorithmAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configured_model_algorithm_arn: impl Into<Expr>,
-        membership_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        configured_model_algorithm_arn: impl Into<rt::Expr>,
+        membership_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE);
         this.set(
             "ConfiguredModelAlgorithmArn",
             Some("configured_model_algorithm_arn"),
-            string(configured_model_algorithm_arn),
+            rt::string(configured_model_algorithm_arn),
         );
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            string(membership_identifier),
+            rt::string(membership_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ConfiguredModelAlgorithmAssociation(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PrivacyConfiguration`, Terraform `privacy_configuration`.
@@ -270,15 +281,15 @@ builder!(
 );
 /// A declared `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfiguredModelAlgorithmAssociationHandle(Handle);
+pub struct ConfiguredModelAlgorithmAssociationHandle(rt::Handle);
 handle!(ConfiguredModelAlgorithmAssociationHandle);
 impl ConfiguredModelAlgorithmAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `ConfiguredModelAlgorithmAssociationArn`; Terraform `configured_model_algorithm_association_arn`.
-    pub fn configured_model_algorithm_association_arn(&self) -> Expr {
+    pub fn configured_model_algorithm_association_arn(&self) -> rt::Expr {
         self.0.attr("ConfiguredModelAlgorithmAssociationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CollaborationIdentifier`; Terraform `collaboration_identifier`.
-    pub fn collaboration_identifier(&self) -> Expr {
+    pub fn collaboration_identifier(&self) -> rt::Expr {
         self.0.attr("CollaborationIdentifier")
     }
 }
@@ -289,15 +300,15 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-customentityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomEntityConfig(Props);
+    pub struct CustomEntityConfig(rt::Props);
     impl CustomEntityConfig {
         /// A new `CustomEntityConfig`. Required properties: `custom_data_identifiers` (`CustomDataIdentifiers`).
-        pub fn new(custom_data_identifiers: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(custom_data_identifiers: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CustomDataIdentifiers",
                 Some("custom_data_identifiers"),
-                strings(custom_data_identifiers),
+                rt::strings(custom_data_identifiers),
             );
             CustomEntityConfig(this)
         }
@@ -307,15 +318,15 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logredactionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogRedactionConfiguration(Props);
+    pub struct LogRedactionConfiguration(rt::Props);
     impl LogRedactionConfiguration {
         /// A new `LogRedactionConfiguration`. Required properties: `entities_to_redact` (`EntitiesToRedact`).
         pub fn new(entities_to_redact: impl IntoIterator<Item = EntityType>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EntitiesToRedact",
                 Some("entities_to_redact"),
-                list(entities_to_redact),
+                rt::list(entities_to_redact),
             );
             LogRedactionConfiguration(this)
         }
@@ -334,22 +345,22 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct LogsConfigurationPolicy(Props);
+    pub struct LogsConfigurationPolicy(rt::Props);
     impl LogsConfigurationPolicy {
         /// A new `LogsConfigurationPolicy`. Required properties: `allowed_account_ids` (`AllowedAccountIds`).
-        pub fn new(allowed_account_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(allowed_account_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AllowedAccountIds",
                 Some("allowed_account_ids"),
-                strings(allowed_account_ids),
+                rt::strings(allowed_account_ids),
             );
             LogsConfigurationPolicy(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `FilterPattern`, Terraform `filter_pattern`.
-        pub fn filter_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn filter_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FilterPattern", Some("filter_pattern"), string(value));
+                .set("FilterPattern", Some("filter_pattern"), rt::string(value));
             self
         }
         /// CloudFormation `LogRedactionConfiguration`, Terraform `log_redaction_configuration`.
@@ -372,11 +383,11 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-metricsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsConfigurationPolicy(Props);
+    pub struct MetricsConfigurationPolicy(rt::Props);
     impl MetricsConfigurationPolicy {
         /// A new `MetricsConfigurationPolicy`. Required properties: `noise_level` (`NoiseLevel`).
         pub fn new(noise_level: NoiseLevelType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NoiseLevel", Some("noise_level"), noise_level.into());
             MetricsConfigurationPolicy(this)
         }
@@ -386,11 +397,11 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PrivacyConfiguration(Props);
+    pub struct PrivacyConfiguration(rt::Props);
     impl PrivacyConfiguration {
         /// A new `PrivacyConfiguration`. Required properties: `policies` (`Policies`).
         pub fn new(policies: PrivacyConfigurationPolicies) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Policies", Some("policies"), policies.into());
             PrivacyConfiguration(this)
         }
@@ -400,11 +411,11 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfigurationpolicies.html)
     #[derive(Clone, Debug)]
-    pub struct PrivacyConfigurationPolicies(Props);
+    pub struct PrivacyConfigurationPolicies(rt::Props);
     impl PrivacyConfigurationPolicies {
         /// A new `PrivacyConfigurationPolicies`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivacyConfigurationPolicies(this)
         }
         /// CloudFormation `TrainedModelExports`, Terraform `trained_model_exports`.
@@ -443,13 +454,13 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelartifactmaxsize.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelArtifactMaxSize(Props);
+    pub struct TrainedModelArtifactMaxSize(rt::Props);
     impl TrainedModelArtifactMaxSize {
         /// A new `TrainedModelArtifactMaxSize`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: TrainedModelArtifactMaxSizeUnitType, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             TrainedModelArtifactMaxSize(this)
         }
     }
@@ -458,18 +469,18 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelExportsConfigurationPolicy(Props);
+    pub struct TrainedModelExportsConfigurationPolicy(rt::Props);
     impl TrainedModelExportsConfigurationPolicy {
         /// A new `TrainedModelExportsConfigurationPolicy`. Required properties: `files_to_export` (`FilesToExport`), `max_size` (`MaxSize`).
         pub fn new(
             files_to_export: impl IntoIterator<Item = TrainedModelExportFileType>,
             max_size: TrainedModelExportsMaxSize,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FilesToExport",
                 Some("files_to_export"),
-                list(files_to_export),
+                rt::list(files_to_export),
             );
             this.set("MaxSize", Some("max_size"), max_size.into());
             TrainedModelExportsConfigurationPolicy(this)
@@ -480,13 +491,13 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsmaxsize.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelExportsMaxSize(Props);
+    pub struct TrainedModelExportsMaxSize(rt::Props);
     impl TrainedModelExportsMaxSize {
         /// A new `TrainedModelExportsMaxSize`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: TrainedModelExportsMaxSizeUnitType, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             TrainedModelExportsMaxSize(this)
         }
     }
@@ -495,11 +506,11 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencejobsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelInferenceJobsConfigurationPolicy(Props);
+    pub struct TrainedModelInferenceJobsConfigurationPolicy(rt::Props);
     impl TrainedModelInferenceJobsConfigurationPolicy {
         /// A new `TrainedModelInferenceJobsConfigurationPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrainedModelInferenceJobsConfigurationPolicy(this)
         }
         /// Constraints: 1..=5 items. CloudFormation `ContainerLogs`, Terraform `container_logs`.
@@ -508,7 +519,7 @@ pub mod configured_model_algorithm_association {
             value: impl IntoIterator<Item = LogsConfigurationPolicy>,
         ) -> Self {
             self.0
-                .set("ContainerLogs", Some("container_logs"), list(value));
+                .set("ContainerLogs", Some("container_logs"), rt::list(value));
             self
         }
         /// CloudFormation `MaxOutputSize`, Terraform `max_output_size`.
@@ -523,13 +534,13 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencemaxoutputsize.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelInferenceMaxOutputSize(Props);
+    pub struct TrainedModelInferenceMaxOutputSize(rt::Props);
     impl TrainedModelInferenceMaxOutputSize {
         /// A new `TrainedModelInferenceMaxOutputSize`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: TrainedModelInferenceMaxOutputSizeUnitType, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             TrainedModelInferenceMaxOutputSize(this)
         }
     }
@@ -538,11 +549,11 @@ pub mod configured_model_algorithm_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct TrainedModelsConfigurationPolicy(Props);
+    pub struct TrainedModelsConfigurationPolicy(rt::Props);
     impl TrainedModelsConfigurationPolicy {
         /// A new `TrainedModelsConfigurationPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrainedModelsConfigurationPolicy(this)
         }
         /// Constraints: 1..=5 items. CloudFormation `ContainerLogs`, Terraform `container_logs`.
@@ -551,7 +562,7 @@ pub mod configured_model_algorithm_association {
             value: impl IntoIterator<Item = LogsConfigurationPolicy>,
         ) -> Self {
             self.0
-                .set("ContainerLogs", Some("container_logs"), list(value));
+                .set("ContainerLogs", Some("container_logs"), rt::list(value));
             self
         }
         /// CloudFormation `ContainerMetrics`, Terraform `container_metrics`.
@@ -637,11 +648,11 @@ pub mod configured_model_algorithm_association {
 /// CloudFormation: `AWS::CleanRoomsML::TrainingDataset`. Terraform: `awscc_cleanroomsml_training_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanroomsml-trainingdataset.html)
-pub struct TrainingDataset(Base);
-static TRAINING_DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct TrainingDataset(rt::Base);
+static TRAINING_DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CleanRoomsML::TrainingDataset",
     terraform: Some("awscc_cleanroomsml_training_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -681,35 +692,39 @@ impl TrainingDataset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         training_data: impl IntoIterator<Item = training_dataset::Dataset>,
     ) -> Self {
-        let mut this = Base::new(id, &TRAINING_DATASET_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("TrainingData", Some("training_data"), list(training_data));
+        let mut this = rt::Base::new(id, &TRAINING_DATASET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "TrainingData",
+            Some("training_data"),
+            rt::list(training_data),
+        );
         TrainingDataset(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(TrainingDataset, TrainingDatasetHandle);
 /// A declared `AWS::CleanRoomsML::TrainingDataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrainingDatasetHandle(Handle);
+pub struct TrainingDatasetHandle(rt::Handle);
 handle!(TrainingDatasetHandle);
 impl TrainingDatasetHandle {
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `TrainingDatasetArn`; Terraform `training_dataset_arn`.
-    pub fn training_dataset_arn(&self) -> Expr {
+    pub fn training_dataset_arn(&self) -> rt::Expr {
         self.0.attr("TrainingDatasetArn")
     }
 }
@@ -720,16 +735,16 @@ pub mod training_dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-columnschema.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnSchema(Props);
+    pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
         /// A new `ColumnSchema`. Required properties: `column_name` (`ColumnName`), `column_types` (`ColumnTypes`).
         pub fn new(
-            column_name: impl Into<Expr>,
+            column_name: impl Into<rt::Expr>,
             column_types: impl IntoIterator<Item = ColumnType>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ColumnName", Some("column_name"), string(column_name));
-            this.set("ColumnTypes", Some("column_types"), list(column_types));
+            let mut this = rt::Props::default();
+            this.set("ColumnName", Some("column_name"), rt::string(column_name));
+            this.set("ColumnTypes", Some("column_types"), rt::list(column_types));
             ColumnSchema(this)
         }
     }
@@ -738,11 +753,11 @@ pub mod training_dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasource.html)
     #[derive(Clone, Debug)]
-    pub struct DataSource(Props);
+    pub struct DataSource(rt::Props);
     impl DataSource {
         /// A new `DataSource`. Required properties: `glue_data_source` (`GlueDataSource`).
         pub fn new(glue_data_source: GlueDataSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GlueDataSource",
                 Some("glue_data_source"),
@@ -756,11 +771,11 @@ pub mod training_dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-dataset.html)
     #[derive(Clone, Debug)]
-    pub struct Dataset(Props);
+    pub struct Dataset(rt::Props);
     impl Dataset {
         /// A new `Dataset`. Required properties: `input_config` (`InputConfig`), `type_` (`Type`).
         pub fn new(input_config: DatasetInputConfig, type_: DatasetType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("InputConfig", Some("input_config"), input_config.into());
             this.set("Type", Some("type"), type_.into());
             Dataset(this)
@@ -771,16 +786,16 @@ pub mod training_dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasetinputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetInputConfig(Props);
+    pub struct DatasetInputConfig(rt::Props);
     impl DatasetInputConfig {
         /// A new `DatasetInputConfig`. Required properties: `data_source` (`DataSource`), `schema` (`Schema`).
         pub fn new(
             data_source: DataSource,
             schema: impl IntoIterator<Item = ColumnSchema>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DataSource", Some("data_source"), data_source.into());
-            this.set("Schema", Some("schema"), list(schema));
+            this.set("Schema", Some("schema"), rt::list(schema));
             DatasetInputConfig(this)
         }
     }
@@ -789,18 +804,23 @@ pub mod training_dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-gluedatasource.html)
     #[derive(Clone, Debug)]
-    pub struct GlueDataSource(Props);
+    pub struct GlueDataSource(rt::Props);
     impl GlueDataSource {
         /// A new `GlueDataSource`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             GlueDataSource(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
     }

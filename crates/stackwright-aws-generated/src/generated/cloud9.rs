@@ -2,23 +2,24 @@
 //! `Cloud9` resource types of the CloudFormation registry (`AWS::Cloud9::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cloud9` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
 /// CloudFormation: `AWS::Cloud9::EnvironmentEC2`. Terraform: `awscc_cloud9_environment_ec2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloud9-environmentec2.html)
-pub struct EnvironmentEc2(Base);
-static ENVIRONMENT_EC2_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentEc2(rt::Base);
+static ENVIRONMENT_EC2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cloud9::EnvironmentEC2",
     terraform: Some("awscc_cloud9_environment_ec2"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -45,7 +46,7 @@ impl EnvironmentEc2 {
     /// Declares a `AWS::Cloud9::EnvironmentEC2` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ENVIRONMENT_EC2_TYPE);
+        let this = rt::Base::new(id, &ENVIRONMENT_EC2_TYPE);
         EnvironmentEc2(this)
     }
     /// The number of minutes until the running instance is shut down after the environment was last used.
@@ -55,7 +56,7 @@ impl EnvironmentEc2 {
         self.0.set(
             "AutomaticStopTimeMinutes",
             Some("automatic_stop_time_minutes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -70,38 +71,38 @@ impl EnvironmentEc2 {
     /// The description of the environment.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The identifier for the Amazon Machine Image (AMI) that's used to create the EC2 instance.
     ///
     /// Constraints: length 0..=512. Changing it replaces the resource. CloudFormation `ImageId`, Terraform `image_id`.
-    pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageId", Some("image_id"), string(value));
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageId", Some("image_id"), rt::string(value));
         self
     }
     /// The type of instance to connect to the environment.
     ///
     /// Constraints: length 5..=20; pattern `^[a-z]+[1-9][.][a-z0-9]+$`. Changing it replaces the resource. CloudFormation `InstanceType`, Terraform `instance_type`.
-    pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceType", Some("instance_type"), string(value));
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// The name of the environment.
     ///
     /// Constraints: length 1..=60. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the environment owner.
     ///
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):(iam|sts)::\d+:(root|(user\/[\w+=/:,.@-]{1,64}|federated-user\/[\w+=/:,.@-]{2,32}|assumed-role\/[\w+=:,.@-]{1,64}\/[\w+=,.@-]{1,64}))$`. Changing it replaces the resource. CloudFormation `OwnerArn`, Terraform `owner_arn`.
-    pub fn owner_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OwnerArn", Some("owner_arn"), string(value));
+    pub fn owner_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("OwnerArn", Some("owner_arn"), rt::string(value));
         self
     }
     /// Any AWS CodeCommit source code repositories to be cloned into the development environment.
@@ -112,33 +113,33 @@ impl EnvironmentEc2 {
         value: impl IntoIterator<Item = environment_ec2::Repository>,
     ) -> Self {
         self.0
-            .set("Repositories", Some("repositories"), list(value));
+            .set("Repositories", Some("repositories"), rt::list(value));
         self
     }
     /// The ID of the subnet in Amazon VPC that AWS Cloud9 will use.
     ///
     /// Constraints: length 15..=24; pattern `^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
 }
 builder!(EnvironmentEc2, EnvironmentEc2Handle);
 /// A declared `AWS::Cloud9::EnvironmentEC2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentEc2Handle(Handle);
+pub struct EnvironmentEc2Handle(rt::Handle);
 handle!(EnvironmentEc2Handle);
 impl EnvironmentEc2Handle {
     /// The Amazon Resource Name (ARN) of the development environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
 }
@@ -149,20 +150,23 @@ pub mod environment_ec2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloud9-environmentec2-repository.html)
     #[derive(Clone, Debug)]
-    pub struct Repository(Props);
+    pub struct Repository(rt::Props);
     impl Repository {
         /// A new `Repository`. Required properties: `path_component` (`PathComponent`), `repository_url` (`RepositoryUrl`).
-        pub fn new(path_component: impl Into<Expr>, repository_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            path_component: impl Into<rt::Expr>,
+            repository_url: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PathComponent",
                 Some("path_component"),
-                string(path_component),
+                rt::string(path_component),
             );
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             Repository(this)
         }

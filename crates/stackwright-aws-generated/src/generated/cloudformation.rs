@@ -2,23 +2,24 @@
 //! `CloudFormation` resource types of the CloudFormation registry (`AWS::CloudFormation::*`): 20 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `cloudformation` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::CloudFormation::ChangeSet
 ///
 /// CloudFormation: `AWS::CloudFormation::ChangeSet`. Terraform: `awscc_cloudformation_change_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-changeset.html)
-pub struct ChangeSet(Base);
-static CHANGE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ChangeSet(rt::Base);
+static CHANGE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::ChangeSet",
     terraform: Some("awscc_cloudformation_change_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,16 +67,16 @@ impl ChangeSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        change_set_name: impl Into<Expr>,
-        stack_name: impl Into<Expr>,
+        change_set_name: impl Into<rt::Expr>,
+        stack_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANGE_SET_TYPE);
+        let mut this = rt::Base::new(id, &CHANGE_SET_TYPE);
         this.set(
             "ChangeSetName",
             Some("change_set_name"),
-            string(change_set_name),
+            rt::string(change_set_name),
         );
-        this.set("StackName", Some("stack_name"), string(stack_name));
+        this.set("StackName", Some("stack_name"), rt::string(stack_name));
         ChangeSet(this)
     }
     /// The capabilities that are allowed in the stack.
@@ -86,7 +87,7 @@ impl ChangeSet {
         value: impl IntoIterator<Item = change_set::Capabilities>,
     ) -> Self {
         self.0
-            .set("Capabilities", Some("capabilities"), list(value));
+            .set("Capabilities", Some("capabilities"), rt::list(value));
         self
     }
     /// The type of change set operation.
@@ -108,9 +109,9 @@ impl ChangeSet {
     /// A description to help you identify this change set.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Indicates if the change set imports resources that already exist.
@@ -120,7 +121,7 @@ impl ChangeSet {
         self.0.set(
             "ImportExistingResources",
             Some("import_existing_resources"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -131,18 +132,21 @@ impl ChangeSet {
         self.0.set(
             "IncludeNestedStacks",
             Some("include_nested_stacks"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
     ///
     /// Constraints: 0..=5 items. Changing it replaces the resource. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn notification_ar_ns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "NotificationARNs",
             Some("notification_ar_ns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -157,24 +161,24 @@ impl ChangeSet {
     /// The ARN of an IAM role that CloudFormation assumes when executing the change set.
     ///
     /// Constraints: length 20..=2048. Changing it replaces the resource. CloudFormation `RoleARN`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleARN", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleARN", Some("role_arn"), rt::string(value));
         self
     }
     /// A structure that contains the body of the revised template.
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `TemplateBody`, Terraform `template_body`.
-    pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateBody", Some("template_body"), string(value));
+            .set("TemplateBody", Some("template_body"), rt::string(value));
         self
     }
     /// The URL of the file that contains the revised template.
     ///
     /// Constraints: length 1..=5120. Changing it replaces the resource. CloudFormation `TemplateURL`, Terraform `template_url`.
-    pub fn template_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateURL", Some("template_url"), string(value));
+            .set("TemplateURL", Some("template_url"), rt::string(value));
         self
     }
     /// Whether to reuse the template associated with the stack to create the change set.
@@ -184,7 +188,7 @@ impl ChangeSet {
         self.0.set(
             "UsePreviousTemplate",
             Some("use_previous_template"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -192,25 +196,25 @@ impl ChangeSet {
 builder!(ChangeSet, ChangeSetHandle);
 /// A declared `AWS::CloudFormation::ChangeSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChangeSetHandle(Handle);
+pub struct ChangeSetHandle(rt::Handle);
 handle!(ChangeSetHandle);
 impl ChangeSetHandle {
     /// The ARN of the change set.
     ///
     /// CloudFormation `Fn::GetAtt` `ChangeSetId`; Terraform `change_set_id`.
-    pub fn change_set_id(&self) -> Expr {
+    pub fn change_set_id(&self) -> rt::Expr {
         self.0.attr("ChangeSetId")
     }
     /// The unique ID of the stack.
     ///
     /// CloudFormation `Fn::GetAtt` `StackId`; Terraform `stack_id`.
-    pub fn stack_id(&self) -> Expr {
+    pub fn stack_id(&self) -> rt::Expr {
         self.0.attr("StackId")
     }
     /// The time the change set was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -263,11 +267,11 @@ pub mod change_set {
 /// CloudFormation: `AWS::CloudFormation::CustomResource`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html)
-pub struct CustomResource(Base);
-static CUSTOM_RESOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct CustomResource(rt::Base);
+static CUSTOM_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::CustomResource",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -275,25 +279,25 @@ static CUSTOM_RESOURCE_TYPE: TypeInfo = TypeInfo {
 impl CustomResource {
     /// Declares a `AWS::CloudFormation::CustomResource` with the stack-unique `id`. Required properties: `service_token` (`ServiceToken`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, service_token: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CUSTOM_RESOURCE_TYPE);
-        this.set("ServiceToken", None, string(service_token));
+    pub fn new(id: impl Into<String>, service_token: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CUSTOM_RESOURCE_TYPE);
+        this.set("ServiceToken", None, rt::string(service_token));
         CustomResource(this)
     }
     /// CloudFormation `ServiceTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn service_timeout(mut self, value: i64) -> Self {
-        self.0.set("ServiceTimeout", None, int(value));
+        self.0.set("ServiceTimeout", None, rt::int(value));
         self
     }
 }
 builder!(CustomResource, CustomResourceHandle);
 /// A declared `AWS::CloudFormation::CustomResource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomResourceHandle(Handle);
+pub struct CustomResourceHandle(rt::Handle);
 handle!(CustomResourceHandle);
 impl CustomResourceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -302,11 +306,11 @@ impl CustomResourceHandle {
 /// CloudFormation: `AWS::CloudFormation::GeneratedTemplate`. Terraform: `awscc_cloudformation_generated_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-generatedtemplate.html)
-pub struct GeneratedTemplate(Base);
-static GENERATED_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct GeneratedTemplate(rt::Base);
+static GENERATED_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::GeneratedTemplate",
     terraform: Some("awscc_cloudformation_generated_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -355,12 +359,12 @@ static GENERATED_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl GeneratedTemplate {
     /// Declares a `AWS::CloudFormation::GeneratedTemplate` with the stack-unique `id`. Required properties: `generated_template_name` (`GeneratedTemplateName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, generated_template_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GENERATED_TEMPLATE_TYPE);
+    pub fn new(id: impl Into<String>, generated_template_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GENERATED_TEMPLATE_TYPE);
         this.set(
             "GeneratedTemplateName",
             Some("generated_template_name"),
-            string(generated_template_name),
+            rt::string(generated_template_name),
         );
         GeneratedTemplate(this)
     }
@@ -382,41 +386,41 @@ impl GeneratedTemplate {
 builder!(GeneratedTemplate, GeneratedTemplateHandle);
 /// A declared `AWS::CloudFormation::GeneratedTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GeneratedTemplateHandle(Handle);
+pub struct GeneratedTemplateHandle(rt::Handle);
 handle!(GeneratedTemplateHandle);
 impl GeneratedTemplateHandle {
     /// The Amazon Resource Name (ARN) of the generated template.
     ///
     /// CloudFormation `Fn::GetAtt` `GeneratedTemplateId`; Terraform `generated_template_id`.
-    pub fn generated_template_id(&self) -> Expr {
+    pub fn generated_template_id(&self) -> rt::Expr {
         self.0.attr("GeneratedTemplateId")
     }
     /// The status of the template generation.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time the generated template was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The time the generated template was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `Progress`; Terraform `progress`.
-    pub fn progress(&self) -> Expr {
+    pub fn progress(&self) -> rt::Expr {
         self.0.attr("Progress")
     }
     /// The number of warnings generated for this template.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalWarnings`; Terraform `total_warnings`.
-    pub fn total_warnings(&self) -> Expr {
+    pub fn total_warnings(&self) -> rt::Expr {
         self.0.attr("TotalWarnings")
     }
 }
@@ -429,11 +433,11 @@ pub mod generated_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-generatedtemplate-templateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateConfiguration(Props);
+    pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
         /// A new `TemplateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TemplateConfiguration(this)
         }
         /// The DeletionPolicy assigned to resources in the generated template.
@@ -481,11 +485,11 @@ pub mod generated_template {
 /// CloudFormation: `AWS::CloudFormation::GuardHook`. Terraform: `awscc_cloudformation_guard_hook` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-guardhook.html)
-pub struct GuardHook(Base);
-static GUARD_HOOK_TYPE: TypeInfo = TypeInfo {
+pub struct GuardHook(rt::Base);
+static GUARD_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::GuardHook",
     terraform: Some("awscc_cloudformation_guard_hook"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -500,19 +504,19 @@ impl GuardHook {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias: impl Into<Expr>,
-        execution_role: impl Into<Expr>,
+        alias: impl Into<rt::Expr>,
+        execution_role: impl Into<rt::Expr>,
         failure_mode: guard_hook::FailureMode,
         hook_status: guard_hook::HookStatus,
         rule_location: guard_hook::S3Location,
         target_operations: impl IntoIterator<Item = guard_hook::TargetOperation>,
     ) -> Self {
-        let mut this = Base::new(id, &GUARD_HOOK_TYPE);
-        this.set("Alias", Some("alias"), string(alias));
+        let mut this = rt::Base::new(id, &GUARD_HOOK_TYPE);
+        this.set("Alias", Some("alias"), rt::string(alias));
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            string(execution_role),
+            rt::string(execution_role),
         );
         this.set("FailureMode", Some("failure_mode"), failure_mode.into());
         this.set("HookStatus", Some("hook_status"), hook_status.into());
@@ -520,15 +524,16 @@ impl GuardHook {
         this.set(
             "TargetOperations",
             Some("target_operations"),
-            list(target_operations),
+            rt::list(target_operations),
         );
         GuardHook(this)
     }
     /// S3 Bucket where the guard validate report will be uploaded to
     ///
     /// CloudFormation `LogBucket`, Terraform `log_bucket`.
-    pub fn log_bucket(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogBucket", Some("log_bucket"), string(value));
+    pub fn log_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LogBucket", Some("log_bucket"), rt::string(value));
         self
     }
     /// CloudFormation `Options`, Terraform `options`.
@@ -547,22 +552,22 @@ impl GuardHook {
     /// Attribute to specify which targets should invoke the hook
     ///
     /// CloudFormation `TargetFilters`, Terraform `target_filters`.
-    pub fn target_filters(mut self, value: impl Into<Value>) -> Self {
+    pub fn target_filters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("TargetFilters", Some("target_filters"), json(value));
+            .set("TargetFilters", Some("target_filters"), rt::json(value));
         self
     }
 }
 builder!(GuardHook, GuardHookHandle);
 /// A declared `AWS::CloudFormation::GuardHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GuardHookHandle(Handle);
+pub struct GuardHookHandle(rt::Handle);
 handle!(GuardHookHandle);
 impl GuardHookHandle {
     /// The Amazon Resource Name (ARN) of the activated hook
     ///
     /// CloudFormation `Fn::GetAtt` `HookArn`; Terraform `hook_arn`.
-    pub fn hook_arn(&self) -> Expr {
+    pub fn hook_arn(&self) -> rt::Expr {
         self.0.attr("HookArn")
     }
 }
@@ -573,19 +578,19 @@ pub mod guard_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-options.html)
     #[derive(Clone, Debug)]
-    pub struct Options(Props);
+    pub struct Options(rt::Props);
     impl Options {
         /// A new `Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Options(this)
         }
         /// Specifies the S3 location of input parameter files for your Guard rules.
         ///
         /// CloudFormation `InputParams`, Terraform `input_params`.
-        pub fn input_params(mut self, value: impl Into<Value>) -> Self {
+        pub fn input_params(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("InputParams", Some("input_params"), json_string(value));
+                .set("InputParams", Some("input_params"), rt::json_string(value));
             self
         }
     }
@@ -596,19 +601,20 @@ pub mod guard_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `uri` (`Uri`).
-        pub fn new(uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Uri", Some("uri"), string(uri));
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Uri", Some("uri"), rt::string(uri));
             S3Location(this)
         }
         /// S3 object version
         ///
         /// CloudFormation `VersionId`, Terraform `version_id`.
-        pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VersionId", Some("version_id"), string(value));
+        pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VersionId", Some("version_id"), rt::string(value));
             self
         }
     }
@@ -619,11 +625,11 @@ pub mod guard_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackfilters.html)
     #[derive(Clone, Debug)]
-    pub struct StackFilters(Props);
+    pub struct StackFilters(rt::Props);
     impl StackFilters {
         /// A new `StackFilters`. Required properties: `filtering_criteria` (`FilteringCriteria`).
         pub fn new(filtering_criteria: FilteringCriteria) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FilteringCriteria",
                 Some("filtering_criteria"),
@@ -653,25 +659,25 @@ pub mod guard_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stacknames.html)
     #[derive(Clone, Debug)]
-    pub struct StackNames(Props);
+    pub struct StackNames(rt::Props);
     impl StackNames {
         /// A new `StackNames`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StackNames(this)
         }
         /// List of stack names that the hook is going to be excluded from
         ///
         /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// List of stack names that the hook is going to target
         ///
         /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -682,25 +688,25 @@ pub mod guard_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackroles.html)
     #[derive(Clone, Debug)]
-    pub struct StackRoles(Props);
+    pub struct StackRoles(rt::Props);
     impl StackRoles {
         /// A new `StackRoles`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StackRoles(this)
         }
         /// List of stack roles that the hook is going to be excluded from
         ///
         /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// List of stack roles that the hook is going to target
         ///
         /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -751,11 +757,11 @@ pub mod guard_hook {
 /// CloudFormation: `AWS::CloudFormation::HookDefaultVersion`. Terraform: `awscc_cloudformation_hook_default_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookdefaultversion.html)
-pub struct HookDefaultVersion(Base);
-static HOOK_DEFAULT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct HookDefaultVersion(rt::Base);
+static HOOK_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::HookDefaultVersion",
     terraform: Some("awscc_cloudformation_hook_default_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -764,42 +770,46 @@ impl HookDefaultVersion {
     /// Declares a `AWS::CloudFormation::HookDefaultVersion` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HOOK_DEFAULT_VERSION_TYPE);
+        let this = rt::Base::new(id, &HOOK_DEFAULT_VERSION_TYPE);
         HookDefaultVersion(this)
     }
     /// The name of the type being registered.
     ///
     /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. CloudFormation `TypeName`, Terraform `type_name`.
-    pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeName", Some("type_name"), string(value));
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the type version.
     ///
     /// Constraints: pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$`. CloudFormation `TypeVersionArn`, Terraform `type_version_arn`.
-    pub fn type_version_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("TypeVersionArn", Some("type_version_arn"), string(value));
+    pub fn type_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TypeVersionArn",
+            Some("type_version_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of an existing version of the hook to set as the default.
     ///
     /// Constraints: pattern `^[A-Za-z0-9-]{1,128}$`. CloudFormation `VersionId`, Terraform `version_id`.
-    pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VersionId", Some("version_id"), string(value));
+    pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VersionId", Some("version_id"), rt::string(value));
         self
     }
 }
 builder!(HookDefaultVersion, HookDefaultVersionHandle);
 /// A declared `AWS::CloudFormation::HookDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HookDefaultVersionHandle(Handle);
+pub struct HookDefaultVersionHandle(rt::Handle);
 handle!(HookDefaultVersionHandle);
 impl HookDefaultVersionHandle {
     /// The Amazon Resource Name (ARN) of the type.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -808,11 +818,11 @@ impl HookDefaultVersionHandle {
 /// CloudFormation: `AWS::CloudFormation::HookTypeConfig`. Terraform: `awscc_cloudformation_hook_type_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hooktypeconfig.html)
-pub struct HookTypeConfig(Base);
-static HOOK_TYPE_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct HookTypeConfig(rt::Base);
+static HOOK_TYPE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::HookTypeConfig",
     terraform: Some("awscc_cloudformation_hook_type_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConfigurationArn", Some("configuration_arn"))],
@@ -821,15 +831,15 @@ impl HookTypeConfig {
     /// Declares a `AWS::CloudFormation::HookTypeConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HOOK_TYPE_CONFIG_TYPE);
+        let this = rt::Base::new(id, &HOOK_TYPE_CONFIG_TYPE);
         HookTypeConfig(this)
     }
     /// The configuration data for the extension, in this account and region.
     ///
     /// Constraints: pattern `[\s\S]+`. CloudFormation `Configuration`, Terraform `configuration`.
-    pub fn configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Configuration", Some("configuration"), string(value));
+            .set("Configuration", Some("configuration"), rt::string(value));
         self
     }
     /// An alias by which to refer to this extension configuration data.
@@ -846,28 +856,28 @@ impl HookTypeConfig {
     /// The Amazon Resource Name (ARN) of the type without version number.
     ///
     /// Constraints: pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$`. CloudFormation `TypeArn`, Terraform `type_arn`.
-    pub fn type_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeArn", Some("type_arn"), string(value));
+    pub fn type_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeArn", Some("type_arn"), rt::string(value));
         self
     }
     /// The name of the type being registered.
     ///
     /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. CloudFormation `TypeName`, Terraform `type_name`.
-    pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeName", Some("type_name"), string(value));
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
         self
     }
 }
 builder!(HookTypeConfig, HookTypeConfigHandle);
 /// A declared `AWS::CloudFormation::HookTypeConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HookTypeConfigHandle(Handle);
+pub struct HookTypeConfigHandle(rt::Handle);
 handle!(HookTypeConfigHandle);
 impl HookTypeConfigHandle {
     /// The Amazon Resource Name (ARN) for the configuration data, in this account and region.
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationArn`; Terraform `configuration_arn`.
-    pub fn configuration_arn(&self) -> Expr {
+    pub fn configuration_arn(&self) -> rt::Expr {
         self.0.attr("ConfigurationArn")
     }
 }
@@ -887,11 +897,11 @@ pub mod hook_type_config {
 /// CloudFormation: `AWS::CloudFormation::HookVersion`. Terraform: `awscc_cloudformation_hook_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookversion.html)
-pub struct HookVersion(Base);
-static HOOK_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct HookVersion(rt::Base);
+static HOOK_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::HookVersion",
     terraform: Some("awscc_cloudformation_hook_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -907,26 +917,26 @@ impl HookVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        schema_handler_package: impl Into<Expr>,
-        type_name: impl Into<Expr>,
+        schema_handler_package: impl Into<rt::Expr>,
+        type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HOOK_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &HOOK_VERSION_TYPE);
         this.set(
             "SchemaHandlerPackage",
             Some("schema_handler_package"),
-            string(schema_handler_package),
+            rt::string(schema_handler_package),
         );
-        this.set("TypeName", Some("type_name"), string(type_name));
+        this.set("TypeName", Some("type_name"), rt::string(type_name));
         HookVersion(this)
     }
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
     ///
     /// Constraints: length 1..=256; pattern `arn:.+:iam::[0-9]{12}:role/.+`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -942,37 +952,37 @@ impl HookVersion {
 builder!(HookVersion, HookVersionHandle);
 /// A declared `AWS::CloudFormation::HookVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HookVersionHandle(Handle);
+pub struct HookVersionHandle(rt::Handle);
 handle!(HookVersionHandle);
 impl HookVersionHandle {
     /// The Amazon Resource Name (ARN) of the type, here the HookVersion.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Indicates if this type version is the current default version
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefaultVersion`; Terraform `is_default_version`.
-    pub fn is_default_version(&self) -> Expr {
+    pub fn is_default_version(&self) -> rt::Expr {
         self.0.attr("IsDefaultVersion")
     }
     /// The scope at which the type is visible and usable in CloudFormation operations.
     ///
     /// CloudFormation `Fn::GetAtt` `Visibility`; Terraform `visibility`.
-    pub fn visibility(&self) -> Expr {
+    pub fn visibility(&self) -> rt::Expr {
         self.0.attr("Visibility")
     }
     /// The ID of the version of the type represented by this hook instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
     /// The Amazon Resource Name (ARN) of the type without the versionID.
     ///
     /// CloudFormation `Fn::GetAtt` `TypeArn`; Terraform `type_arn`.
-    pub fn type_arn(&self) -> Expr {
+    pub fn type_arn(&self) -> rt::Expr {
         self.0.attr("TypeArn")
     }
 }
@@ -983,27 +993,27 @@ pub mod hook_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-hookversion-loggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfig(Props);
+    pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
         /// A new `LoggingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfig(this)
         }
         /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
         ///
         /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
-        pub fn log_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogRoleArn", Some("log_role_arn"), string(value));
+                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
             self
         }
     }
@@ -1014,11 +1024,11 @@ pub mod hook_version {
 /// CloudFormation: `AWS::CloudFormation::LambdaHook`. Terraform: `awscc_cloudformation_lambda_hook` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-lambdahook.html)
-pub struct LambdaHook(Base);
-static LAMBDA_HOOK_TYPE: TypeInfo = TypeInfo {
+pub struct LambdaHook(rt::Base);
+static LAMBDA_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::LambdaHook",
     terraform: Some("awscc_cloudformation_lambda_hook"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1033,31 +1043,31 @@ impl LambdaHook {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias: impl Into<Expr>,
-        execution_role: impl Into<Expr>,
+        alias: impl Into<rt::Expr>,
+        execution_role: impl Into<rt::Expr>,
         failure_mode: lambda_hook::FailureMode,
         hook_status: lambda_hook::HookStatus,
-        lambda_function: impl Into<Expr>,
+        lambda_function: impl Into<rt::Expr>,
         target_operations: impl IntoIterator<Item = lambda_hook::TargetOperation>,
     ) -> Self {
-        let mut this = Base::new(id, &LAMBDA_HOOK_TYPE);
-        this.set("Alias", Some("alias"), string(alias));
+        let mut this = rt::Base::new(id, &LAMBDA_HOOK_TYPE);
+        this.set("Alias", Some("alias"), rt::string(alias));
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            string(execution_role),
+            rt::string(execution_role),
         );
         this.set("FailureMode", Some("failure_mode"), failure_mode.into());
         this.set("HookStatus", Some("hook_status"), hook_status.into());
         this.set(
             "LambdaFunction",
             Some("lambda_function"),
-            string(lambda_function),
+            rt::string(lambda_function),
         );
         this.set(
             "TargetOperations",
             Some("target_operations"),
-            list(target_operations),
+            rt::list(target_operations),
         );
         LambdaHook(this)
     }
@@ -1066,7 +1076,7 @@ impl LambdaHook {
     /// Changing it replaces the resource. CloudFormation `AutoUpdate`, Terraform `auto_update`.
     pub fn auto_update(mut self, value: bool) -> Self {
         self.0
-            .set("AutoUpdate", Some("auto_update"), boolean(value));
+            .set("AutoUpdate", Some("auto_update"), rt::boolean(value));
         self
     }
     /// Contains logging configuration information for the hook.
@@ -1088,22 +1098,22 @@ impl LambdaHook {
     /// Attribute to specify which targets should invoke the hook
     ///
     /// CloudFormation `TargetFilters`, Terraform `target_filters`.
-    pub fn target_filters(mut self, value: impl Into<Value>) -> Self {
+    pub fn target_filters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("TargetFilters", Some("target_filters"), json(value));
+            .set("TargetFilters", Some("target_filters"), rt::json(value));
         self
     }
 }
 builder!(LambdaHook, LambdaHookHandle);
 /// A declared `AWS::CloudFormation::LambdaHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LambdaHookHandle(Handle);
+pub struct LambdaHookHandle(rt::Handle);
 handle!(LambdaHookHandle);
 impl LambdaHookHandle {
     /// The Amazon Resource Name (ARN) of the activated hook
     ///
     /// CloudFormation `Fn::GetAtt` `HookArn`; Terraform `hook_arn`.
-    pub fn hook_arn(&self) -> Expr {
+    pub fn hook_arn(&self) -> rt::Expr {
         self.0.attr("HookArn")
     }
 }
@@ -1116,17 +1126,17 @@ pub mod lambda_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-loggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfig(Props);
+    pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
         /// A new `LoggingConfig`. Required properties: `log_group_name` (`LogGroupName`), `log_role_arn` (`LogRoleArn`).
-        pub fn new(log_group_name: impl Into<Expr>, log_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_group_name: impl Into<rt::Expr>, log_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                string(log_group_name),
+                rt::string(log_group_name),
             );
-            this.set("LogRoleArn", Some("log_role_arn"), string(log_role_arn));
+            this.set("LogRoleArn", Some("log_role_arn"), rt::string(log_role_arn));
             LoggingConfig(this)
         }
     }
@@ -1137,11 +1147,11 @@ pub mod lambda_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stackfilters.html)
     #[derive(Clone, Debug)]
-    pub struct StackFilters(Props);
+    pub struct StackFilters(rt::Props);
     impl StackFilters {
         /// A new `StackFilters`. Required properties: `filtering_criteria` (`FilteringCriteria`).
         pub fn new(filtering_criteria: FilteringCriteria) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FilteringCriteria",
                 Some("filtering_criteria"),
@@ -1171,25 +1181,25 @@ pub mod lambda_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stacknames.html)
     #[derive(Clone, Debug)]
-    pub struct StackNames(Props);
+    pub struct StackNames(rt::Props);
     impl StackNames {
         /// A new `StackNames`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StackNames(this)
         }
         /// List of stack names that the hook is going to be excluded from
         ///
         /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// List of stack names that the hook is going to target
         ///
         /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -1200,25 +1210,25 @@ pub mod lambda_hook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stackroles.html)
     #[derive(Clone, Debug)]
-    pub struct StackRoles(Props);
+    pub struct StackRoles(rt::Props);
     impl StackRoles {
         /// A new `StackRoles`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StackRoles(this)
         }
         /// List of stack roles that the hook is going to be excluded from
         ///
         /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// List of stack roles that the hook is going to target
         ///
         /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -1269,11 +1279,11 @@ pub mod lambda_hook {
 /// CloudFormation: `AWS::CloudFormation::Macro`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-macro.html)
-pub struct Macro(Base);
-static MACRO_TYPE: TypeInfo = TypeInfo {
+pub struct Macro(rt::Base);
+static MACRO_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::Macro",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1283,38 +1293,38 @@ impl Macro {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        function_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        function_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MACRO_TYPE);
-        this.set("FunctionName", None, string(function_name));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &MACRO_TYPE);
+        this.set("FunctionName", None, rt::string(function_name));
+        this.set("Name", None, rt::string(name));
         Macro(this)
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `LogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogGroupName", None, string(value));
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogGroupName", None, rt::string(value));
         self
     }
     /// CloudFormation `LogRoleARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogRoleARN", None, string(value));
+    pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogRoleARN", None, rt::string(value));
         self
     }
 }
 builder!(Macro, MacroHandle);
 /// A declared `AWS::CloudFormation::Macro`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MacroHandle(Handle);
+pub struct MacroHandle(rt::Handle);
 handle!(MacroHandle);
 impl MacroHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1323,11 +1333,11 @@ impl MacroHandle {
 /// CloudFormation: `AWS::CloudFormation::ModuleDefaultVersion`. Terraform: `awscc_cloudformation_module_default_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduledefaultversion.html)
-pub struct ModuleDefaultVersion(Base);
-static MODULE_DEFAULT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ModuleDefaultVersion(rt::Base);
+static MODULE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::ModuleDefaultVersion",
     terraform: Some("awscc_cloudformation_module_default_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1349,46 +1359,48 @@ impl ModuleDefaultVersion {
     /// Declares a `AWS::CloudFormation::ModuleDefaultVersion` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MODULE_DEFAULT_VERSION_TYPE);
+        let this = rt::Base::new(id, &MODULE_DEFAULT_VERSION_TYPE);
         ModuleDefaultVersion(this)
     }
     /// The Amazon Resource Name (ARN) of the module version to set as the default version.
     ///
     /// Constraints: pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/module/.+/[0-9]{8}$`. Changing it replaces the resource. CloudFormation `Arn`, Terraform `arn`.
-    pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Arn", Some("arn"), string(value));
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", Some("arn"), rt::string(value));
         self
     }
     /// The name of a module existing in the registry.
     ///
     /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE`. Changing it replaces the resource. CloudFormation `ModuleName`, Terraform `module_name`.
-    pub fn module_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ModuleName", Some("module_name"), string(value));
+    pub fn module_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ModuleName", Some("module_name"), rt::string(value));
         self
     }
     /// The ID of an existing version of the named module to set as the default.
     ///
     /// Constraints: pattern `^[0-9]{8}$`. Changing it replaces the resource. CloudFormation `VersionId`, Terraform `version_id`.
-    pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VersionId", Some("version_id"), string(value));
+    pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VersionId", Some("version_id"), rt::string(value));
         self
     }
 }
 builder!(ModuleDefaultVersion, ModuleDefaultVersionHandle);
 /// A declared `AWS::CloudFormation::ModuleDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModuleDefaultVersionHandle(Handle);
+pub struct ModuleDefaultVersionHandle(rt::Handle);
 handle!(ModuleDefaultVersionHandle);
 /// A module that has been registered in the CloudFormation registry.
 ///
 /// CloudFormation: `AWS::CloudFormation::ModuleVersion`. Terraform: `awscc_cloudformation_module_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduleversion.html)
-pub struct ModuleVersion(Base);
-static MODULE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ModuleVersion(rt::Base);
+static MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::ModuleVersion",
     terraform: Some("awscc_cloudformation_module_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1420,15 +1432,15 @@ impl ModuleVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        module_name: impl Into<Expr>,
-        module_package: impl Into<Expr>,
+        module_name: impl Into<rt::Expr>,
+        module_package: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MODULE_VERSION_TYPE);
-        this.set("ModuleName", Some("module_name"), string(module_name));
+        let mut this = rt::Base::new(id, &MODULE_VERSION_TYPE);
+        this.set("ModuleName", Some("module_name"), rt::string(module_name));
         this.set(
             "ModulePackage",
             Some("module_package"),
-            string(module_package),
+            rt::string(module_package),
         );
         ModuleVersion(this)
     }
@@ -1436,55 +1448,55 @@ impl ModuleVersion {
 builder!(ModuleVersion, ModuleVersionHandle);
 /// A declared `AWS::CloudFormation::ModuleVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModuleVersionHandle(Handle);
+pub struct ModuleVersionHandle(rt::Handle);
 handle!(ModuleVersionHandle);
 impl ModuleVersionHandle {
     /// The Amazon Resource Name (ARN) of the module.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The description of the registered module.
     ///
     /// CloudFormation `Fn::GetAtt` `Description`; Terraform `description`.
-    pub fn description(&self) -> Expr {
+    pub fn description(&self) -> rt::Expr {
         self.0.attr("Description")
     }
     /// The URL of a page providing detailed documentation for this module.
     ///
     /// CloudFormation `Fn::GetAtt` `DocumentationUrl`; Terraform `documentation_url`.
-    pub fn documentation_url(&self) -> Expr {
+    pub fn documentation_url(&self) -> rt::Expr {
         self.0.attr("DocumentationUrl")
     }
     /// Indicator of whether this module version is the current default version
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefaultVersion`; Terraform `is_default_version`.
-    pub fn is_default_version(&self) -> Expr {
+    pub fn is_default_version(&self) -> rt::Expr {
         self.0.attr("IsDefaultVersion")
     }
     /// The schema defining input parameters to and resources generated by the module.
     ///
     /// CloudFormation `Fn::GetAtt` `Schema`; Terraform `schema`.
-    pub fn schema(&self) -> Expr {
+    pub fn schema(&self) -> rt::Expr {
         self.0.attr("Schema")
     }
     /// The time that the specified module version was registered.
     ///
     /// CloudFormation `Fn::GetAtt` `TimeCreated`; Terraform `time_created`.
-    pub fn time_created(&self) -> Expr {
+    pub fn time_created(&self) -> rt::Expr {
         self.0.attr("TimeCreated")
     }
     /// The version ID of the module represented by this module instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
     /// The scope at which the type is visible and usable in CloudFormation operations.
     ///
     /// CloudFormation `Fn::GetAtt` `Visibility`; Terraform `visibility`.
-    pub fn visibility(&self) -> Expr {
+    pub fn visibility(&self) -> rt::Expr {
         self.0.attr("Visibility")
     }
 }
@@ -1493,11 +1505,11 @@ impl ModuleVersionHandle {
 /// CloudFormation: `AWS::CloudFormation::PublicTypeVersion`. Terraform: `awscc_cloudformation_public_type_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publictypeversion.html)
-pub struct PublicTypeVersion(Base);
-static PUBLIC_TYPE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct PublicTypeVersion(rt::Base);
+static PUBLIC_TYPE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::PublicTypeVersion",
     terraform: Some("awscc_cloudformation_public_type_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1520,35 +1532,35 @@ impl PublicTypeVersion {
     /// Declares a `AWS::CloudFormation::PublicTypeVersion` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PUBLIC_TYPE_VERSION_TYPE);
+        let this = rt::Base::new(id, &PUBLIC_TYPE_VERSION_TYPE);
         PublicTypeVersion(this)
     }
     /// The Amazon Resource Number (ARN) of the extension.
     ///
     /// Constraints: length 0..=1024; pattern `arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+`. Changing it replaces the resource. CloudFormation `Arn`, Terraform `arn`.
-    pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Arn", Some("arn"), string(value));
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", Some("arn"), rt::string(value));
         self
     }
     /// A url to the S3 bucket where logs for the testType run will be available
     ///
     /// Changing it replaces the resource. CloudFormation `LogDeliveryBucket`, Terraform `log_delivery_bucket`.
-    pub fn log_delivery_bucket(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_delivery_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LogDeliveryBucket",
             Some("log_delivery_bucket"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The version number of a public third-party extension
     ///
     /// Constraints: length 5..=64; pattern `^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(.*)$`. Changing it replaces the resource. CloudFormation `PublicVersionNumber`, Terraform `public_version_number`.
-    pub fn public_version_number(mut self, value: impl Into<Expr>) -> Self {
+    pub fn public_version_number(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PublicVersionNumber",
             Some("public_version_number"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1562,33 +1574,33 @@ impl PublicTypeVersion {
     /// The name of the type being registered.
     ///
     /// Constraints: pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`. Changing it replaces the resource. CloudFormation `TypeName`, Terraform `type_name`.
-    pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeName", Some("type_name"), string(value));
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
         self
     }
 }
 builder!(PublicTypeVersion, PublicTypeVersionHandle);
 /// A declared `AWS::CloudFormation::PublicTypeVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicTypeVersionHandle(Handle);
+pub struct PublicTypeVersionHandle(rt::Handle);
 handle!(PublicTypeVersionHandle);
 impl PublicTypeVersionHandle {
     /// The Amazon Resource Number (ARN) assigned to the public extension upon publication
     ///
     /// CloudFormation `Fn::GetAtt` `PublicTypeArn`; Terraform `public_type_arn`.
-    pub fn public_type_arn(&self) -> Expr {
+    pub fn public_type_arn(&self) -> rt::Expr {
         self.0.attr("PublicTypeArn")
     }
     /// The Amazon Resource Number (ARN) of the extension with the versionId.
     ///
     /// CloudFormation `Fn::GetAtt` `TypeVersionArn`; Terraform `type_version_arn`.
-    pub fn type_version_arn(&self) -> Expr {
+    pub fn type_version_arn(&self) -> rt::Expr {
         self.0.attr("TypeVersionArn")
     }
     /// The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
     ///
     /// CloudFormation `Fn::GetAtt` `PublisherId`; Terraform `publisher_id`.
-    pub fn publisher_id(&self) -> Expr {
+    pub fn publisher_id(&self) -> rt::Expr {
         self.0.attr("PublisherId")
     }
 }
@@ -1612,11 +1624,11 @@ pub mod public_type_version {
 /// CloudFormation: `AWS::CloudFormation::Publisher`. Terraform: `awscc_cloudformation_publisher` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publisher.html)
-pub struct Publisher(Base);
-static PUBLISHER_TYPE: TypeInfo = TypeInfo {
+pub struct Publisher(rt::Base);
+static PUBLISHER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::Publisher",
     terraform: Some("awscc_cloudformation_publisher"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1640,51 +1652,51 @@ impl Publisher {
     /// Declares a `AWS::CloudFormation::Publisher` with the stack-unique `id`. Required properties: `accept_terms_and_conditions` (`AcceptTermsAndConditions`).
     #[track_caller]
     pub fn new(id: impl Into<String>, accept_terms_and_conditions: bool) -> Self {
-        let mut this = Base::new(id, &PUBLISHER_TYPE);
+        let mut this = rt::Base::new(id, &PUBLISHER_TYPE);
         this.set(
             "AcceptTermsAndConditions",
             Some("accept_terms_and_conditions"),
-            boolean(accept_terms_and_conditions),
+            rt::boolean(accept_terms_and_conditions),
         );
         Publisher(this)
     }
     /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
     ///
     /// Constraints: length 1..=256; pattern `arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
-    pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionArn", Some("connection_arn"), string(value));
+            .set("ConnectionArn", Some("connection_arn"), rt::string(value));
         self
     }
 }
 builder!(Publisher, PublisherHandle);
 /// A declared `AWS::CloudFormation::Publisher`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublisherHandle(Handle);
+pub struct PublisherHandle(rt::Handle);
 handle!(PublisherHandle);
 impl PublisherHandle {
     /// The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
     ///
     /// CloudFormation `Fn::GetAtt` `PublisherId`; Terraform `publisher_id`.
-    pub fn publisher_id(&self) -> Expr {
+    pub fn publisher_id(&self) -> rt::Expr {
         self.0.attr("PublisherId")
     }
     /// Whether the publisher is verified.
     ///
     /// CloudFormation `Fn::GetAtt` `PublisherStatus`; Terraform `publisher_status`.
-    pub fn publisher_status(&self) -> Expr {
+    pub fn publisher_status(&self) -> rt::Expr {
         self.0.attr("PublisherStatus")
     }
     /// The URL to the publisher's profile with the identity provider.
     ///
     /// CloudFormation `Fn::GetAtt` `PublisherProfile`; Terraform `publisher_profile`.
-    pub fn publisher_profile(&self) -> Expr {
+    pub fn publisher_profile(&self) -> rt::Expr {
         self.0.attr("PublisherProfile")
     }
     /// The type of account used as the identity provider when registering this publisher with CloudFormation.
     ///
     /// CloudFormation `Fn::GetAtt` `IdentityProvider`; Terraform `identity_provider`.
-    pub fn identity_provider(&self) -> Expr {
+    pub fn identity_provider(&self) -> rt::Expr {
         self.0.attr("IdentityProvider")
     }
 }
@@ -1693,11 +1705,11 @@ impl PublisherHandle {
 /// CloudFormation: `AWS::CloudFormation::ResourceDefaultVersion`. Terraform: `awscc_cloudformation_resource_default_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourcedefaultversion.html)
-pub struct ResourceDefaultVersion(Base);
-static RESOURCE_DEFAULT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceDefaultVersion(rt::Base);
+static RESOURCE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::ResourceDefaultVersion",
     terraform: Some("awscc_cloudformation_resource_default_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -1706,42 +1718,46 @@ impl ResourceDefaultVersion {
     /// Declares a `AWS::CloudFormation::ResourceDefaultVersion` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RESOURCE_DEFAULT_VERSION_TYPE);
+        let this = rt::Base::new(id, &RESOURCE_DEFAULT_VERSION_TYPE);
         ResourceDefaultVersion(this)
     }
     /// The name of the type being registered.
     ///
     /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. CloudFormation `TypeName`, Terraform `type_name`.
-    pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeName", Some("type_name"), string(value));
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the type version.
     ///
     /// Constraints: pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/resource/.+$`. CloudFormation `TypeVersionArn`, Terraform `type_version_arn`.
-    pub fn type_version_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("TypeVersionArn", Some("type_version_arn"), string(value));
+    pub fn type_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TypeVersionArn",
+            Some("type_version_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of an existing version of the resource to set as the default.
     ///
     /// Constraints: pattern `^[A-Za-z0-9-]{1,128}$`. CloudFormation `VersionId`, Terraform `version_id`.
-    pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VersionId", Some("version_id"), string(value));
+    pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VersionId", Some("version_id"), rt::string(value));
         self
     }
 }
 builder!(ResourceDefaultVersion, ResourceDefaultVersionHandle);
 /// A declared `AWS::CloudFormation::ResourceDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceDefaultVersionHandle(Handle);
+pub struct ResourceDefaultVersionHandle(rt::Handle);
 handle!(ResourceDefaultVersionHandle);
 impl ResourceDefaultVersionHandle {
     /// The Amazon Resource Name (ARN) of the type.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1750,11 +1766,11 @@ impl ResourceDefaultVersionHandle {
 /// CloudFormation: `AWS::CloudFormation::ResourceVersion`. Terraform: `awscc_cloudformation_resource_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourceversion.html)
-pub struct ResourceVersion(Base);
-static RESOURCE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceVersion(rt::Base);
+static RESOURCE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::ResourceVersion",
     terraform: Some("awscc_cloudformation_resource_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1771,26 +1787,26 @@ impl ResourceVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        schema_handler_package: impl Into<Expr>,
-        type_name: impl Into<Expr>,
+        schema_handler_package: impl Into<rt::Expr>,
+        type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_VERSION_TYPE);
         this.set(
             "SchemaHandlerPackage",
             Some("schema_handler_package"),
-            string(schema_handler_package),
+            rt::string(schema_handler_package),
         );
-        this.set("TypeName", Some("type_name"), string(type_name));
+        this.set("TypeName", Some("type_name"), rt::string(type_name));
         ResourceVersion(this)
     }
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
     ///
     /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1806,43 +1822,43 @@ impl ResourceVersion {
 builder!(ResourceVersion, ResourceVersionHandle);
 /// A declared `AWS::CloudFormation::ResourceVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceVersionHandle(Handle);
+pub struct ResourceVersionHandle(rt::Handle);
 handle!(ResourceVersionHandle);
 impl ResourceVersionHandle {
     /// The Amazon Resource Name (ARN) of the type, here the ResourceVersion.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Indicates if this type version is the current default version
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefaultVersion`; Terraform `is_default_version`.
-    pub fn is_default_version(&self) -> Expr {
+    pub fn is_default_version(&self) -> rt::Expr {
         self.0.attr("IsDefaultVersion")
     }
     /// The provisioning behavior of the type.
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisioningType`; Terraform `provisioning_type`.
-    pub fn provisioning_type(&self) -> Expr {
+    pub fn provisioning_type(&self) -> rt::Expr {
         self.0.attr("ProvisioningType")
     }
     /// The scope at which the type is visible and usable in CloudFormation operations.
     ///
     /// CloudFormation `Fn::GetAtt` `Visibility`; Terraform `visibility`.
-    pub fn visibility(&self) -> Expr {
+    pub fn visibility(&self) -> rt::Expr {
         self.0.attr("Visibility")
     }
     /// The ID of the version of the type represented by this resource instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
     /// The Amazon Resource Name (ARN) of the type without the versionID.
     ///
     /// CloudFormation `Fn::GetAtt` `TypeArn`; Terraform `type_arn`.
-    pub fn type_arn(&self) -> Expr {
+    pub fn type_arn(&self) -> rt::Expr {
         self.0.attr("TypeArn")
     }
 }
@@ -1853,27 +1869,27 @@ pub mod resource_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-resourceversion-loggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfig(Props);
+    pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
         /// A new `LoggingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfig(this)
         }
         /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
         ///
         /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
-        pub fn log_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogRoleArn", Some("log_role_arn"), string(value));
+                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
             self
         }
     }
@@ -1884,11 +1900,11 @@ pub mod resource_version {
 /// CloudFormation: `AWS::CloudFormation::Stack`. Terraform: `awscc_cloudformation_stack` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html)
-pub struct Stack(Base);
-static STACK_TYPE: TypeInfo = TypeInfo {
+pub struct Stack(rt::Base);
+static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::Stack",
     terraform: Some("awscc_cloudformation_stack"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("StackId", Some("stack_id"))],
@@ -1896,40 +1912,51 @@ static STACK_TYPE: TypeInfo = TypeInfo {
 impl Stack {
     /// Declares a `AWS::CloudFormation::Stack` with the stack-unique `id`. Required properties: `template_url` (`TemplateURL`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, template_url: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STACK_TYPE);
-        this.set("TemplateURL", Some("template_url"), string(template_url));
+    pub fn new(id: impl Into<String>, template_url: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STACK_TYPE);
+        this.set(
+            "TemplateURL",
+            Some("template_url"),
+            rt::string(template_url),
+        );
         Stack(this)
     }
     /// Constraints: at most 5 items. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn notification_ar_ns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "NotificationARNs",
             Some("notification_ar_ns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", Some("parameters"), json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json(value));
         self
     }
     /// Constraints: at least 1. CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
     pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-        self.0
-            .set("TimeoutInMinutes", Some("timeout_in_minutes"), int(value));
+        self.0.set(
+            "TimeoutInMinutes",
+            Some("timeout_in_minutes"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(Stack, StackHandle);
 /// A declared `AWS::CloudFormation::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackHandle(Handle);
+pub struct StackHandle(rt::Handle);
 handle!(StackHandle);
 impl StackHandle {
     /// CloudFormation `Fn::GetAtt` `StackId`; Terraform `stack_id`.
-    pub fn stack_id(&self) -> Expr {
+    pub fn stack_id(&self) -> rt::Expr {
         self.0.attr("StackId")
     }
 }
@@ -1938,11 +1965,11 @@ impl StackHandle {
 /// CloudFormation: `AWS::CloudFormation::StackSet`. Terraform: `awscc_cloudformation_stack_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html)
-pub struct StackSet(Base);
-static STACK_SET_TYPE: TypeInfo = TypeInfo {
+pub struct StackSet(rt::Base);
+static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::StackSet",
     terraform: Some("awscc_cloudformation_stack_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("StackSetId", Some("stack_set_id"))],
@@ -1953,9 +1980,9 @@ impl StackSet {
     pub fn new(
         id: impl Into<String>,
         permission_model: stack_set::PermissionModel,
-        stack_set_name: impl Into<Expr>,
+        stack_set_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STACK_SET_TYPE);
+        let mut this = rt::Base::new(id, &STACK_SET_TYPE);
         this.set(
             "PermissionModel",
             Some("permission_model"),
@@ -1964,18 +1991,18 @@ impl StackSet {
         this.set(
             "StackSetName",
             Some("stack_set_name"),
-            string(stack_set_name),
+            rt::string(stack_set_name),
         );
         StackSet(this)
     }
     /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
     ///
     /// Constraints: length 20..=2048. CloudFormation `AdministrationRoleARN`, Terraform `administration_role_arn`.
-    pub fn administration_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn administration_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AdministrationRoleARN",
             Some("administration_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1999,25 +2026,25 @@ impl StackSet {
     /// CloudFormation `Capabilities`, Terraform `capabilities`.
     pub fn capabilities(mut self, value: impl IntoIterator<Item = stack_set::Capability>) -> Self {
         self.0
-            .set("Capabilities", Some("capabilities"), list(value));
+            .set("Capabilities", Some("capabilities"), rt::list(value));
         self
     }
     /// A description of the stack set.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the IAM execution role to use to create the stack set.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z_0-9+=,.@/-]+$`. CloudFormation `ExecutionRoleName`, Terraform `execution_role_name`.
-    pub fn execution_role_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleName",
             Some("execution_role_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2044,7 +2071,8 @@ impl StackSet {
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl IntoIterator<Item = stack_set::Parameter>) -> Self {
-        self.0.set("Parameters", Some("parameters"), list(value));
+        self.0
+            .set("Parameters", Some("parameters"), rt::list(value));
         self
     }
     /// A group of stack instances with parameters in some specific accounts and regions.
@@ -2057,37 +2085,37 @@ impl StackSet {
         self.0.set(
             "StackInstancesGroup",
             Some("stack_instances_group"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
     ///
     /// Constraints: length 1..=51200. CloudFormation `TemplateBody`, Terraform `template_body`.
-    pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateBody", Some("template_body"), string(value));
+            .set("TemplateBody", Some("template_body"), rt::string(value));
         self
     }
     /// Location of file containing the template body.
     ///
     /// Constraints: length 1..=5120. CloudFormation `TemplateURL`, Terraform `template_url`.
-    pub fn template_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateURL", Some("template_url"), string(value));
+            .set("TemplateURL", Some("template_url"), rt::string(value));
         self
     }
 }
 builder!(StackSet, StackSetHandle);
 /// A declared `AWS::CloudFormation::StackSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackSetHandle(Handle);
+pub struct StackSetHandle(rt::Handle);
 handle!(StackSetHandle);
 impl StackSetHandle {
     /// The ID of the stack set that you're creating.
     ///
     /// CloudFormation `Fn::GetAtt` `StackSetId`; Terraform `stack_set_id`.
-    pub fn stack_set_id(&self) -> Expr {
+    pub fn stack_set_id(&self) -> rt::Expr {
         self.0.attr("StackSetId")
     }
 }
@@ -2098,25 +2126,26 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-autodeployment.html)
     #[derive(Clone, Debug)]
-    pub struct AutoDeployment(Props);
+    pub struct AutoDeployment(rt::Props);
     impl AutoDeployment {
         /// A new `AutoDeployment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoDeployment(this)
         }
         /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations.
         ///
         /// CloudFormation `DependsOn`, Terraform `depends_on`.
-        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), strings(value));
+        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("DependsOn", Some("depends_on"), rt::strings(value));
             self
         }
         /// If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// If set to true, stack resources are retained when an account is removed from a target organization or OU.
@@ -2126,7 +2155,7 @@ pub mod stack_set {
             self.0.set(
                 "RetainStacksOnAccountRemoval",
                 Some("retain_stacks_on_account_removal"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2138,11 +2167,11 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-deploymenttargets.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentTargets(Props);
+    pub struct DeploymentTargets(rt::Props);
     impl DeploymentTargets {
         /// A new `DeploymentTargets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentTargets(this)
         }
         /// The filter type you want to apply on organizational units and accounts.
@@ -2159,16 +2188,16 @@ pub mod stack_set {
         /// AWS accounts that you want to create stack instances in the specified Region(s) for.
         ///
         /// Constraints: at least 1 items. CloudFormation `Accounts`, Terraform `accounts`.
-        pub fn accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Accounts", Some("accounts"), strings(value));
+        pub fn accounts(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Accounts", Some("accounts"), rt::strings(value));
             self
         }
         /// Returns the value of the AccountsUrl property.
         ///
         /// Constraints: length 1..=5120; pattern `(s3://|http(s?)://).+`. CloudFormation `AccountsUrl`, Terraform `accounts_url`.
-        pub fn accounts_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn accounts_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccountsUrl", Some("accounts_url"), string(value));
+                .set("AccountsUrl", Some("accounts_url"), rt::string(value));
             self
         }
         /// The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
@@ -2176,12 +2205,12 @@ pub mod stack_set {
         /// Constraints: at least 1 items. CloudFormation `OrganizationalUnitIds`, Terraform `organizational_unit_ids`.
         pub fn organizational_unit_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrganizationalUnitIds",
                 Some("organizational_unit_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2193,18 +2222,18 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-managedexecution.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedExecution(Props);
+    pub struct ManagedExecution(rt::Props);
     impl ManagedExecution {
         /// A new `ManagedExecution`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedExecution(this)
         }
         /// When true, StackSets performs non-conflicting operations concurrently and queues conflicting operations.
         ///
         /// CloudFormation `Active`, Terraform `active`.
         pub fn active(mut self, value: bool) -> Self {
-            self.0.set("Active", Some("active"), boolean(value));
+            self.0.set("Active", Some("active"), rt::boolean(value));
             self
         }
     }
@@ -2215,11 +2244,11 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-operationpreferences.html)
     #[derive(Clone, Debug)]
-    pub struct OperationPreferences(Props);
+    pub struct OperationPreferences(rt::Props);
     impl OperationPreferences {
         /// A new `OperationPreferences`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OperationPreferences(this)
         }
         /// Specifies how the concurrency level behaves during the operation execution.
@@ -2235,7 +2264,7 @@ pub mod stack_set {
             self.0.set(
                 "FailureToleranceCount",
                 Some("failure_tolerance_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2244,7 +2273,7 @@ pub mod stack_set {
             self.0.set(
                 "FailureTolerancePercentage",
                 Some("failure_tolerance_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2253,7 +2282,7 @@ pub mod stack_set {
             self.0.set(
                 "MaxConcurrentCount",
                 Some("max_concurrent_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2262,7 +2291,7 @@ pub mod stack_set {
             self.0.set(
                 "MaxConcurrentPercentage",
                 Some("max_concurrent_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2278,9 +2307,12 @@ pub mod stack_set {
             self
         }
         /// CloudFormation `RegionOrder`, Terraform `region_order`.
-        pub fn region_order(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn region_order(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RegionOrder", Some("region_order"), strings(value));
+                .set("RegionOrder", Some("region_order"), rt::strings(value));
             self
         }
     }
@@ -2289,16 +2321,23 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-parameter.html)
     #[derive(Clone, Debug)]
-    pub struct Parameter(Props);
+    pub struct Parameter(rt::Props);
     impl Parameter {
         /// A new `Parameter`. Required properties: `parameter_key` (`ParameterKey`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_key: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ParameterKey", Some("parameter_key"), string(parameter_key));
+        pub fn new(
+            parameter_key: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterKey",
+                Some("parameter_key"),
+                rt::string(parameter_key),
+            );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             Parameter(this)
         }
@@ -2310,20 +2349,20 @@ pub mod stack_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-stackinstances.html)
     #[derive(Clone, Debug)]
-    pub struct StackInstances(Props);
+    pub struct StackInstances(rt::Props);
     impl StackInstances {
         /// A new `StackInstances`. Required properties: `deployment_targets` (`DeploymentTargets`), `regions` (`Regions`).
         pub fn new(
             deployment_targets: DeploymentTargets,
-            regions: impl IntoIterator<Item = impl Into<Expr>>,
+            regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DeploymentTargets",
                 Some("deployment_targets"),
                 deployment_targets.into(),
             );
-            this.set("Regions", Some("regions"), strings(regions));
+            this.set("Regions", Some("regions"), rt::strings(regions));
             StackInstances(this)
         }
         /// A list of stack set parameters whose values you want to override in the selected stack instances.
@@ -2333,7 +2372,7 @@ pub mod stack_set {
             self.0.set(
                 "ParameterOverrides",
                 Some("parameter_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2405,11 +2444,11 @@ pub mod stack_set {
 /// CloudFormation: `AWS::CloudFormation::TypeActivation`. Terraform: `awscc_cloudformation_type_activation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-typeactivation.html)
-pub struct TypeActivation(Base);
-static TYPE_ACTIVATION_TYPE: TypeInfo = TypeInfo {
+pub struct TypeActivation(rt::Base);
+static TYPE_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::TypeActivation",
     terraform: Some("awscc_cloudformation_type_activation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2428,7 +2467,7 @@ impl TypeActivation {
     /// Declares a `AWS::CloudFormation::TypeActivation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TYPE_ACTIVATION_TYPE);
+        let this = rt::Base::new(id, &TYPE_ACTIVATION_TYPE);
         TypeActivation(this)
     }
     /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher.
@@ -2436,17 +2475,17 @@ impl TypeActivation {
     /// CloudFormation `AutoUpdate`, Terraform `auto_update`.
     pub fn auto_update(mut self, value: bool) -> Self {
         self.0
-            .set("AutoUpdate", Some("auto_update"), boolean(value));
+            .set("AutoUpdate", Some("auto_update"), rt::boolean(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
     ///
     /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2461,25 +2500,25 @@ impl TypeActivation {
     /// The Major Version of the type you want to enable
     ///
     /// Constraints: length 1..=100000. CloudFormation `MajorVersion`, Terraform `major_version`.
-    pub fn major_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn major_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MajorVersion", Some("major_version"), string(value));
+            .set("MajorVersion", Some("major_version"), rt::string(value));
         self
     }
     /// The Amazon Resource Number (ARN) assigned to the public extension upon publication
     ///
     /// Constraints: length at most 1024; pattern `arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+`. CloudFormation `PublicTypeArn`, Terraform `public_type_arn`.
-    pub fn public_type_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn public_type_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PublicTypeArn", Some("public_type_arn"), string(value));
+            .set("PublicTypeArn", Some("public_type_arn"), rt::string(value));
         self
     }
     /// The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
     ///
     /// Constraints: length 1..=40; pattern `[0-9a-zA-Z-]{1,40}`. CloudFormation `PublisherId`, Terraform `publisher_id`.
-    pub fn publisher_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn publisher_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PublisherId", Some("publisher_id"), string(value));
+            .set("PublisherId", Some("publisher_id"), rt::string(value));
         self
     }
     /// The kind of extension
@@ -2492,16 +2531,16 @@ impl TypeActivation {
     /// The name of the type being registered.
     ///
     /// Constraints: pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`. CloudFormation `TypeName`, Terraform `type_name`.
-    pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TypeName", Some("type_name"), string(value));
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
         self
     }
     /// An alias to assign to the public extension in this account and region.
     ///
     /// Constraints: length 10..=204; pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`. CloudFormation `TypeNameAlias`, Terraform `type_name_alias`.
-    pub fn type_name_alias(mut self, value: impl Into<Expr>) -> Self {
+    pub fn type_name_alias(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TypeNameAlias", Some("type_name_alias"), string(value));
+            .set("TypeNameAlias", Some("type_name_alias"), rt::string(value));
         self
     }
     /// Manually updates a previously-enabled type to a new major or minor version, if available.
@@ -2516,13 +2555,13 @@ impl TypeActivation {
 builder!(TypeActivation, TypeActivationHandle);
 /// A declared `AWS::CloudFormation::TypeActivation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TypeActivationHandle(Handle);
+pub struct TypeActivationHandle(rt::Handle);
 handle!(TypeActivationHandle);
 impl TypeActivationHandle {
     /// The Amazon Resource Name (ARN) of the extension.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2533,27 +2572,27 @@ pub mod type_activation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-typeactivation-loggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfig(Props);
+    pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
         /// A new `LoggingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfig(this)
         }
         /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
         ///
         /// Constraints: length 1..=256. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
-        pub fn log_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogRoleArn", Some("log_role_arn"), string(value));
+                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
             self
         }
     }
@@ -2584,11 +2623,11 @@ pub mod type_activation {
 /// CloudFormation: `AWS::CloudFormation::WaitCondition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html)
-pub struct WaitCondition(Base);
-static WAIT_CONDITION_TYPE: TypeInfo = TypeInfo {
+pub struct WaitCondition(rt::Base);
+static WAIT_CONDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::WaitCondition",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Data", None), ("Id", None)],
@@ -2597,37 +2636,37 @@ impl WaitCondition {
     /// Declares a `AWS::CloudFormation::WaitCondition` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WAIT_CONDITION_TYPE);
+        let this = rt::Base::new(id, &WAIT_CONDITION_TYPE);
         WaitCondition(this)
     }
     /// CloudFormation `Count`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn count(mut self, value: i64) -> Self {
-        self.0.set("Count", None, int(value));
+        self.0.set("Count", None, rt::int(value));
         self
     }
     /// CloudFormation `Handle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn handle(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Handle", None, string(value));
+    pub fn handle(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Handle", None, rt::string(value));
         self
     }
     /// Constraints: range 0..=43200. CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn timeout(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Timeout", None, string(value));
+    pub fn timeout(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Timeout", None, rt::string(value));
         self
     }
 }
 builder!(WaitCondition, WaitConditionResourceHandle);
 /// A declared `AWS::CloudFormation::WaitCondition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WaitConditionResourceHandle(Handle);
+pub struct WaitConditionResourceHandle(rt::Handle);
 handle!(WaitConditionResourceHandle);
 impl WaitConditionResourceHandle {
     /// CloudFormation `Fn::GetAtt` `Data`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn data(&self) -> Expr {
+    pub fn data(&self) -> rt::Expr {
         self.0.attr("Data")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2636,11 +2675,11 @@ impl WaitConditionResourceHandle {
 /// CloudFormation: `AWS::CloudFormation::WaitConditionHandle`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitconditionhandle.html)
-pub struct WaitConditionHandle(Base);
-static WAIT_CONDITION_HANDLE_TYPE: TypeInfo = TypeInfo {
+pub struct WaitConditionHandle(rt::Base);
+static WAIT_CONDITION_HANDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFormation::WaitConditionHandle",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -2649,18 +2688,18 @@ impl WaitConditionHandle {
     /// Declares a `AWS::CloudFormation::WaitConditionHandle` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WAIT_CONDITION_HANDLE_TYPE);
+        let this = rt::Base::new(id, &WAIT_CONDITION_HANDLE_TYPE);
         WaitConditionHandle(this)
     }
 }
 builder!(WaitConditionHandle, WaitConditionHandleHandle);
 /// A declared `AWS::CloudFormation::WaitConditionHandle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WaitConditionHandleHandle(Handle);
+pub struct WaitConditionHandleHandle(rt::Handle);
 handle!(WaitConditionHandleHandle);
 impl WaitConditionHandleHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

@@ -2,23 +2,24 @@
 //! `CloudFront` resource types of the CloudFormation registry (`AWS::CloudFront::*`): 22 types, 18 of them with an awscc Terraform resource.
 //! Enabled by the `cloudfront` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An Anycast static IP list.
 ///
 /// CloudFormation: `AWS::CloudFront::AnycastIpList`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-anycastiplist.html)
-pub struct AnycastIpList(Base);
-static ANYCAST_IP_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct AnycastIpList(rt::Base);
+static ANYCAST_IP_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::AnycastIpList",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -36,10 +37,10 @@ static ANYCAST_IP_LIST_TYPE: TypeInfo = TypeInfo {
 impl AnycastIpList {
     /// Declares a `AWS::CloudFront::AnycastIpList` with the stack-unique `id`. Required properties: `ip_count` (`IpCount`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ip_count: i64, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ANYCAST_IP_LIST_TYPE);
-        this.set("IpCount", None, int(ip_count));
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, ip_count: i64, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ANYCAST_IP_LIST_TYPE);
+        this.set("IpCount", None, rt::int(ip_count));
+        this.set("Name", None, rt::string(name));
         AnycastIpList(this)
     }
     /// The IP address type for the Anycast static IP list.
@@ -56,30 +57,30 @@ impl AnycastIpList {
         mut self,
         value: impl IntoIterator<Item = anycast_ip_list::IpamCidrConfig>,
     ) -> Self {
-        self.0.set("IpamCidrConfigs", None, list(value));
+        self.0.set("IpamCidrConfigs", None, rt::list(value));
         self
     }
 }
 builder!(AnycastIpList, AnycastIpListHandle);
 /// A declared `AWS::CloudFront::AnycastIpList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnycastIpListHandle(Handle);
+pub struct AnycastIpListHandle(rt::Handle);
 handle!(AnycastIpListHandle);
 impl AnycastIpListHandle {
     /// CloudFormation `Fn::GetAtt` `AnycastIpList`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn anycast_ip_list(&self) -> Expr {
+    pub fn anycast_ip_list(&self) -> rt::Expr {
         self.0.attr("AnycastIpList")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn e_tag(&self) -> Expr {
+    pub fn e_tag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `IpamCidrConfigResults`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ipam_cidr_config_results(&self) -> Expr {
+    pub fn ipam_cidr_config_results(&self) -> rt::Expr {
         self.0.attr("IpamCidrConfigResults")
     }
 }
@@ -92,13 +93,13 @@ pub mod anycast_ip_list {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-anycastiplist-ipamcidrconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IpamCidrConfig(Props);
+    pub struct IpamCidrConfig(rt::Props);
     impl IpamCidrConfig {
         /// A new `IpamCidrConfig`. Required properties: `cidr` (`Cidr`), `ipam_pool_arn` (`IpamPoolArn`).
-        pub fn new(cidr: impl Into<Expr>, ipam_pool_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", None, string(cidr));
-            this.set("IpamPoolArn", None, string(ipam_pool_arn));
+        pub fn new(cidr: impl Into<rt::Expr>, ipam_pool_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", None, rt::string(cidr));
+            this.set("IpamPoolArn", None, rt::string(ipam_pool_arn));
             IpamCidrConfig(this)
         }
     }
@@ -118,11 +119,11 @@ pub mod anycast_ip_list {
 /// CloudFormation: `AWS::CloudFront::CachePolicy`. Terraform: `awscc_cloudfront_cache_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-cachepolicy.html)
-pub struct CachePolicy(Base);
-static CACHE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct CachePolicy(rt::Base);
+static CACHE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::CachePolicy",
     terraform: Some("awscc_cloudfront_cache_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -137,7 +138,7 @@ impl CachePolicy {
         id: impl Into<String>,
         cache_policy_config: cache_policy::CachePolicyConfig,
     ) -> Self {
-        let mut this = Base::new(id, &CACHE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &CACHE_POLICY_TYPE);
         this.set(
             "CachePolicyConfig",
             Some("cache_policy_config"),
@@ -149,15 +150,15 @@ impl CachePolicy {
 builder!(CachePolicy, CachePolicyHandle);
 /// A declared `AWS::CloudFront::CachePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CachePolicyHandle(Handle);
+pub struct CachePolicyHandle(rt::Handle);
 handle!(CachePolicyHandle);
 impl CachePolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -170,21 +171,21 @@ pub mod cache_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cachepolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CachePolicyConfig(Props);
+    pub struct CachePolicyConfig(rt::Props);
     impl CachePolicyConfig {
         /// A new `CachePolicyConfig`. Required properties: `default_ttl` (`DefaultTTL`), `max_ttl` (`MaxTTL`), `min_ttl` (`MinTTL`), `name` (`Name`), `parameters_in_cache_key_and_forwarded_to_origin` (`ParametersInCacheKeyAndForwardedToOrigin`).
         pub fn new(
             default_ttl: i64,
             max_ttl: i64,
             min_ttl: i64,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             parameters_in_cache_key_and_forwarded_to_origin: ParametersInCacheKeyAndForwardedToOrigin,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DefaultTTL", Some("default_ttl"), int(default_ttl));
-            this.set("MaxTTL", Some("max_ttl"), int(max_ttl));
-            this.set("MinTTL", Some("min_ttl"), int(min_ttl));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("DefaultTTL", Some("default_ttl"), rt::int(default_ttl));
+            this.set("MaxTTL", Some("max_ttl"), rt::int(max_ttl));
+            this.set("MinTTL", Some("min_ttl"), rt::int(min_ttl));
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "ParametersInCacheKeyAndForwardedToOrigin",
                 Some("parameters_in_cache_key_and_forwarded_to_origin"),
@@ -195,8 +196,8 @@ pub mod cache_policy {
         /// A comment to describe the cache policy.
         ///
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -207,23 +208,23 @@ pub mod cache_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CookiesConfig(Props);
+    pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
         /// A new `CookiesConfig`. Required properties: `cookie_behavior` (`CookieBehavior`).
-        pub fn new(cookie_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(cookie_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CookieBehavior",
                 Some("cookie_behavior"),
-                string(cookie_behavior),
+                rt::string(cookie_behavior),
             );
             CookiesConfig(this)
         }
         /// Contains a list of cookie names.
         ///
         /// CloudFormation `Cookies`, Terraform `cookies`.
-        pub fn cookies(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Cookies", Some("cookies"), strings(value));
+        pub fn cookies(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Cookies", Some("cookies"), rt::strings(value));
             self
         }
     }
@@ -234,23 +235,23 @@ pub mod cache_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-headersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HeadersConfig(Props);
+    pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
         /// A new `HeadersConfig`. Required properties: `header_behavior` (`HeaderBehavior`).
-        pub fn new(header_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(header_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "HeaderBehavior",
                 Some("header_behavior"),
-                string(header_behavior),
+                rt::string(header_behavior),
             );
             HeadersConfig(this)
         }
         /// Contains a list of HTTP header names.
         ///
         /// CloudFormation `Headers`, Terraform `headers`.
-        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Headers", Some("headers"), strings(value));
+        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Headers", Some("headers"), rt::strings(value));
             self
         }
     }
@@ -261,7 +262,7 @@ pub mod cache_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-parametersincachekeyandforwardedtoorigin.html)
     #[derive(Clone, Debug)]
-    pub struct ParametersInCacheKeyAndForwardedToOrigin(Props);
+    pub struct ParametersInCacheKeyAndForwardedToOrigin(rt::Props);
     impl ParametersInCacheKeyAndForwardedToOrigin {
         /// A new `ParametersInCacheKeyAndForwardedToOrigin`. Required properties: `cookies_config` (`CookiesConfig`), `enable_accept_encoding_gzip` (`EnableAcceptEncodingGzip`), `headers_config` (`HeadersConfig`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
@@ -270,7 +271,7 @@ pub mod cache_policy {
             headers_config: HeadersConfig,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CookiesConfig",
                 Some("cookies_config"),
@@ -279,7 +280,7 @@ pub mod cache_policy {
             this.set(
                 "EnableAcceptEncodingGzip",
                 Some("enable_accept_encoding_gzip"),
-                boolean(enable_accept_encoding_gzip),
+                rt::boolean(enable_accept_encoding_gzip),
             );
             this.set(
                 "HeadersConfig",
@@ -300,7 +301,7 @@ pub mod cache_policy {
             self.0.set(
                 "EnableAcceptEncodingBrotli",
                 Some("enable_accept_encoding_brotli"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -312,24 +313,27 @@ pub mod cache_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringsConfig(Props);
+    pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
         /// A new `QueryStringsConfig`. Required properties: `query_string_behavior` (`QueryStringBehavior`).
-        pub fn new(query_string_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(query_string_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "QueryStringBehavior",
                 Some("query_string_behavior"),
-                string(query_string_behavior),
+                rt::string(query_string_behavior),
             );
             QueryStringsConfig(this)
         }
         /// Contains a list of query string names.
         ///
         /// CloudFormation `QueryStrings`, Terraform `query_strings`.
-        pub fn query_strings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn query_strings(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("QueryStrings", Some("query_strings"), strings(value));
+                .set("QueryStrings", Some("query_strings"), rt::strings(value));
             self
         }
     }
@@ -340,11 +344,11 @@ pub mod cache_policy {
 /// CloudFormation: `AWS::CloudFront::CloudFrontOriginAccessIdentity`. Terraform: `awscc_cloudfront_cloudfront_origin_access_identity` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-cloudfrontoriginaccessidentity.html)
-pub struct CloudFrontOriginAccessIdentity(Base);
-static CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE: TypeInfo = TypeInfo {
+pub struct CloudFrontOriginAccessIdentity(rt::Base);
+static CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::CloudFrontOriginAccessIdentity",
     terraform: Some("awscc_cloudfront_cloudfront_origin_access_identity"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -359,7 +363,7 @@ impl CloudFrontOriginAccessIdentity {
         id: impl Into<String>,
         cloud_front_origin_access_identity_config: cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig,
     ) -> Self {
-        let mut this = Base::new(id, &CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE);
+        let mut this = rt::Base::new(id, &CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE);
         this.set(
             "CloudFrontOriginAccessIdentityConfig",
             Some("cloudfront_origin_access_identity_config"),
@@ -374,15 +378,15 @@ builder!(
 );
 /// A declared `AWS::CloudFront::CloudFrontOriginAccessIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudFrontOriginAccessIdentityHandle(Handle);
+pub struct CloudFrontOriginAccessIdentityHandle(rt::Handle);
 handle!(CloudFrontOriginAccessIdentityHandle);
 impl CloudFrontOriginAccessIdentityHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `S3CanonicalUserId`; Terraform `s3_canonical_user_id`.
-    pub fn s3_canonical_user_id(&self) -> Expr {
+    pub fn s3_canonical_user_id(&self) -> rt::Expr {
         self.0.attr("S3CanonicalUserId")
     }
 }
@@ -395,12 +399,12 @@ pub mod cloud_front_origin_access_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cloudfrontoriginaccessidentity-cloudfrontoriginaccessidentityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CloudFrontOriginAccessIdentityConfig(Props);
+    pub struct CloudFrontOriginAccessIdentityConfig(rt::Props);
     impl CloudFrontOriginAccessIdentityConfig {
         /// A new `CloudFrontOriginAccessIdentityConfig`. Required properties: `comment` (`Comment`).
-        pub fn new(comment: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Comment", Some("comment"), string(comment));
+        pub fn new(comment: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Comment", Some("comment"), rt::string(comment));
             CloudFrontOriginAccessIdentityConfig(this)
         }
     }
@@ -411,11 +415,11 @@ pub mod cloud_front_origin_access_identity {
 /// CloudFormation: `AWS::CloudFront::ConnectionFunction`. Terraform: `awscc_cloudfront_connection_function` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-connectionfunction.html)
-pub struct ConnectionFunction(Base);
-static CONNECTION_FUNCTION_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectionFunction(rt::Base);
+static CONNECTION_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::ConnectionFunction",
     terraform: Some("awscc_cloudfront_connection_function"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -438,22 +442,22 @@ impl ConnectionFunction {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_function_code: impl Into<Expr>,
+        connection_function_code: impl Into<rt::Expr>,
         connection_function_config: connection_function::ConnectionFunctionConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_FUNCTION_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTION_FUNCTION_TYPE);
         this.set(
             "ConnectionFunctionCode",
             Some("connection_function_code"),
-            string(connection_function_code),
+            rt::string(connection_function_code),
         );
         this.set(
             "ConnectionFunctionConfig",
             Some("connection_function_config"),
             connection_function_config.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ConnectionFunction(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -461,42 +465,42 @@ impl ConnectionFunction {
     /// CloudFormation `AutoPublish`, Terraform `auto_publish`.
     pub fn auto_publish(mut self, value: bool) -> Self {
         self.0
-            .set("AutoPublish", Some("auto_publish"), boolean(value));
+            .set("AutoPublish", Some("auto_publish"), rt::boolean(value));
         self
     }
 }
 builder!(ConnectionFunction, ConnectionFunctionHandle);
 /// A declared `AWS::CloudFront::ConnectionFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionFunctionHandle(Handle);
+pub struct ConnectionFunctionHandle(rt::Handle);
 handle!(ConnectionFunctionHandle);
 impl ConnectionFunctionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectionFunctionArn`; Terraform `connection_function_arn`.
-    pub fn connection_function_arn(&self) -> Expr {
+    pub fn connection_function_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionFunctionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Stage`; Terraform `stage`.
-    pub fn stage(&self) -> Expr {
+    pub fn stage(&self) -> rt::Expr {
         self.0.attr("Stage")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> Expr {
+    pub fn e_tag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -509,12 +513,12 @@ pub mod connection_function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-connectionfunctionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionFunctionConfig(Props);
+    pub struct ConnectionFunctionConfig(rt::Props);
     impl ConnectionFunctionConfig {
         /// A new `ConnectionFunctionConfig`. Required properties: `comment` (`Comment`), `runtime` (`Runtime`).
-        pub fn new(comment: impl Into<Expr>, runtime: Runtime) -> Self {
-            let mut this = Props::default();
-            this.set("Comment", Some("comment"), string(comment));
+        pub fn new(comment: impl Into<rt::Expr>, runtime: Runtime) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Comment", Some("comment"), rt::string(comment));
             this.set("Runtime", Some("runtime"), runtime.into());
             ConnectionFunctionConfig(this)
         }
@@ -528,7 +532,7 @@ pub mod connection_function {
             self.0.set(
                 "KeyValueStoreAssociations",
                 Some("key_value_store_associations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -540,15 +544,15 @@ pub mod connection_function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-keyvaluestoreassociation.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValueStoreAssociation(Props);
+    pub struct KeyValueStoreAssociation(rt::Props);
     impl KeyValueStoreAssociation {
         /// A new `KeyValueStoreAssociation`. Required properties: `key_value_store_arn` (`KeyValueStoreARN`).
-        pub fn new(key_value_store_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(key_value_store_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KeyValueStoreARN",
                 Some("key_value_store_arn"),
-                string(key_value_store_arn),
+                rt::string(key_value_store_arn),
             );
             KeyValueStoreAssociation(this)
         }
@@ -567,11 +571,11 @@ pub mod connection_function {
 /// CloudFormation: `AWS::CloudFront::ConnectionGroup`. Terraform: `awscc_cloudfront_connection_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-connectiongroup.html)
-pub struct ConnectionGroup(Base);
-static CONNECTION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectionGroup(rt::Base);
+static CONNECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::ConnectionGroup",
     terraform: Some("awscc_cloudfront_connection_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -593,24 +597,27 @@ static CONNECTION_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ConnectionGroup {
     /// Declares a `AWS::CloudFront::ConnectionGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTION_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTION_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ConnectionGroup(this)
     }
     /// The ID of the Anycast static IP list.
     ///
     /// CloudFormation `AnycastIpListId`, Terraform `anycast_ip_list_id`.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AnycastIpListId", Some("anycast_ip_list_id"), string(value));
+    pub fn anycast_ip_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AnycastIpListId",
+            Some("anycast_ip_list_id"),
+            rt::string(value),
+        );
         self
     }
     /// Whether the connection group is enabled.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// IPv6 is enabled for the connection group.
@@ -618,46 +625,46 @@ impl ConnectionGroup {
     /// CloudFormation `Ipv6Enabled`, Terraform `ipv_6_enabled`.
     pub fn ipv6_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("Ipv6Enabled", Some("ipv_6_enabled"), boolean(value));
+            .set("Ipv6Enabled", Some("ipv_6_enabled"), rt::boolean(value));
         self
     }
 }
 builder!(ConnectionGroup, ConnectionGroupHandle);
 /// A declared `AWS::CloudFront::ConnectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionGroupHandle(Handle);
+pub struct ConnectionGroupHandle(rt::Handle);
 handle!(ConnectionGroupHandle);
 impl ConnectionGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `RoutingEndpoint`; Terraform `routing_endpoint`.
-    pub fn routing_endpoint(&self) -> Expr {
+    pub fn routing_endpoint(&self) -> rt::Expr {
         self.0.attr("RoutingEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> Expr {
+    pub fn e_tag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
 }
@@ -666,11 +673,11 @@ impl ConnectionGroupHandle {
 /// CloudFormation: `AWS::CloudFront::ContinuousDeploymentPolicy`. Terraform: `awscc_cloudfront_continuous_deployment_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-continuousdeploymentpolicy.html)
-pub struct ContinuousDeploymentPolicy(Base);
-static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ContinuousDeploymentPolicy(rt::Base);
+static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::ContinuousDeploymentPolicy",
     terraform: Some("awscc_cloudfront_continuous_deployment_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -690,7 +697,7 @@ impl ContinuousDeploymentPolicy {
         id: impl Into<String>,
         continuous_deployment_policy_config: continuous_deployment_policy::ContinuousDeploymentPolicyConfig,
     ) -> Self {
-        let mut this = Base::new(id, &CONTINUOUS_DEPLOYMENT_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &CONTINUOUS_DEPLOYMENT_POLICY_TYPE);
         this.set(
             "ContinuousDeploymentPolicyConfig",
             Some("continuous_deployment_policy_config"),
@@ -702,15 +709,15 @@ impl ContinuousDeploymentPolicy {
 builder!(ContinuousDeploymentPolicy, ContinuousDeploymentPolicyHandle);
 /// A declared `AWS::CloudFront::ContinuousDeploymentPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContinuousDeploymentPolicyHandle(Handle);
+pub struct ContinuousDeploymentPolicyHandle(rt::Handle);
 handle!(ContinuousDeploymentPolicyHandle);
 impl ContinuousDeploymentPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -723,19 +730,19 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-continuousdeploymentpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContinuousDeploymentPolicyConfig(Props);
+    pub struct ContinuousDeploymentPolicyConfig(rt::Props);
     impl ContinuousDeploymentPolicyConfig {
         /// A new `ContinuousDeploymentPolicyConfig`. Required properties: `enabled` (`Enabled`), `staging_distribution_dns_names` (`StagingDistributionDnsNames`).
         pub fn new(
             enabled: bool,
-            staging_distribution_dns_names: impl IntoIterator<Item = impl Into<Expr>>,
+            staging_distribution_dns_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             this.set(
                 "StagingDistributionDnsNames",
                 Some("staging_distribution_dns_names"),
-                strings(staging_distribution_dns_names),
+                rt::strings(staging_distribution_dns_names),
             );
             ContinuousDeploymentPolicyConfig(this)
         }
@@ -784,13 +791,13 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-sessionstickinessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SessionStickinessConfig(Props);
+    pub struct SessionStickinessConfig(rt::Props);
     impl SessionStickinessConfig {
         /// A new `SessionStickinessConfig`. Required properties: `idle_ttl` (`IdleTTL`), `maximum_ttl` (`MaximumTTL`).
         pub fn new(idle_ttl: i64, maximum_ttl: i64) -> Self {
-            let mut this = Props::default();
-            this.set("IdleTTL", Some("idle_ttl"), int(idle_ttl));
-            this.set("MaximumTTL", Some("maximum_ttl"), int(maximum_ttl));
+            let mut this = rt::Props::default();
+            this.set("IdleTTL", Some("idle_ttl"), rt::int(idle_ttl));
+            this.set("MaximumTTL", Some("maximum_ttl"), rt::int(maximum_ttl));
             SessionStickinessConfig(this)
         }
     }
@@ -801,13 +808,13 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeaderConfig(Props);
+    pub struct SingleHeaderConfig(rt::Props);
     impl SingleHeaderConfig {
         /// A new `SingleHeaderConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Header", Some("header"), string(header));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Header", Some("header"), rt::string(header));
+            this.set("Value", Some("value"), rt::string(value));
             SingleHeaderConfig(this)
         }
     }
@@ -818,13 +825,13 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeaderPolicyConfig(Props);
+    pub struct SingleHeaderPolicyConfig(rt::Props);
     impl SingleHeaderPolicyConfig {
         /// A new `SingleHeaderPolicyConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Header", Some("header"), string(header));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Header", Some("header"), rt::string(header));
+            this.set("Value", Some("value"), rt::string(value));
             SingleHeaderPolicyConfig(this)
         }
     }
@@ -835,12 +842,12 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SingleWeightConfig(Props);
+    pub struct SingleWeightConfig(rt::Props);
     impl SingleWeightConfig {
         /// A new `SingleWeightConfig`. Required properties: `weight` (`Weight`).
         pub fn new(weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Weight", Some("weight"), int(weight));
+            let mut this = rt::Props::default();
+            this.set("Weight", Some("weight"), rt::int(weight));
             SingleWeightConfig(this)
         }
         /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
@@ -862,12 +869,12 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SingleWeightPolicyConfig(Props);
+    pub struct SingleWeightPolicyConfig(rt::Props);
     impl SingleWeightPolicyConfig {
         /// A new `SingleWeightPolicyConfig`. Required properties: `weight` (`Weight`).
         pub fn new(weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Weight", Some("weight"), int(weight));
+            let mut this = rt::Props::default();
+            this.set("Weight", Some("weight"), rt::int(weight));
             SingleWeightPolicyConfig(this)
         }
         /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
@@ -889,11 +896,11 @@ pub mod continuous_deployment_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-trafficconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficConfig(Props);
+    pub struct TrafficConfig(rt::Props);
     impl TrafficConfig {
         /// A new `TrafficConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             TrafficConfig(this)
         }
@@ -936,11 +943,11 @@ pub mod continuous_deployment_policy {
 /// CloudFormation: `AWS::CloudFront::Distribution`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-distribution.html)
-pub struct Distribution(Base);
-static DISTRIBUTION_TYPE: TypeInfo = TypeInfo {
+pub struct Distribution(rt::Base);
+static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::Distribution",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", None), ("DomainName", None)],
@@ -952,7 +959,7 @@ impl Distribution {
         id: impl Into<String>,
         distribution_config: distribution::DistributionConfig,
     ) -> Self {
-        let mut this = Base::new(id, &DISTRIBUTION_TYPE);
+        let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
         this.set("DistributionConfig", None, distribution_config.into());
         Distribution(this)
     }
@@ -960,15 +967,15 @@ impl Distribution {
 builder!(Distribution, DistributionHandle);
 /// A declared `AWS::CloudFront::Distribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DistributionHandle(Handle);
+pub struct DistributionHandle(rt::Handle);
 handle!(DistributionHandle);
 impl DistributionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `DomainName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
 }
@@ -981,60 +988,71 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
-    pub struct CacheBehavior(Props);
+    pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
         /// A new `CacheBehavior`. Required properties: `path_pattern` (`PathPattern`), `target_origin_id` (`TargetOriginId`), `viewer_protocol_policy` (`ViewerProtocolPolicy`).
         pub fn new(
-            path_pattern: impl Into<Expr>,
-            target_origin_id: impl Into<Expr>,
-            viewer_protocol_policy: impl Into<Expr>,
+            path_pattern: impl Into<rt::Expr>,
+            target_origin_id: impl Into<rt::Expr>,
+            viewer_protocol_policy: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("PathPattern", None, string(path_pattern));
-            this.set("TargetOriginId", None, string(target_origin_id));
-            this.set("ViewerProtocolPolicy", None, string(viewer_protocol_policy));
+            let mut this = rt::Props::default();
+            this.set("PathPattern", None, rt::string(path_pattern));
+            this.set("TargetOriginId", None, rt::string(target_origin_id));
+            this.set(
+                "ViewerProtocolPolicy",
+                None,
+                rt::string(viewer_protocol_policy),
+            );
             CacheBehavior(this)
         }
         /// A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
         ///
         /// CloudFormation `AllowedMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allowed_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AllowedMethods", None, strings(value));
+        pub fn allowed_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("AllowedMethods", None, rt::strings(value));
             self
         }
         /// The unique identifier of the cache policy that is attached to this cache behavior.
         ///
         /// CloudFormation `CachePolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cache_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CachePolicyId", None, string(value));
+        pub fn cache_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CachePolicyId", None, rt::string(value));
             self
         }
         /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
         ///
         /// CloudFormation `CachedMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cached_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("CachedMethods", None, strings(value));
+        pub fn cached_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("CachedMethods", None, rt::strings(value));
             self
         }
         /// Whether you want CloudFront to automatically compress certain files for this cache behavior.
         ///
         /// CloudFormation `Compress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn compress(mut self, value: bool) -> Self {
-            self.0.set("Compress", None, boolean(value));
+            self.0.set("Compress", None, rt::boolean(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `DefaultTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn default_ttl(mut self, value: i64) -> Self {
-            self.0.set("DefaultTTL", None, int(value));
+            self.0.set("DefaultTTL", None, rt::int(value));
             self
         }
         /// The value of ``ID`` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for this cache behavior.
         ///
         /// CloudFormation `FieldLevelEncryptionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn field_level_encryption_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldLevelEncryptionId", None, string(value));
+        pub fn field_level_encryption_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FieldLevelEncryptionId", None, rt::string(value));
             self
         }
         /// This field is deprecated.
@@ -1051,7 +1069,7 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = FunctionAssociation>,
         ) -> Self {
-            self.0.set("FunctionAssociations", None, list(value));
+            self.0.set("FunctionAssociations", None, rt::list(value));
             self
         }
         /// The gRPC configuration for your cache behavior.
@@ -1068,49 +1086,51 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = LambdaFunctionAssociation>,
         ) -> Self {
-            self.0.set("LambdaFunctionAssociations", None, list(value));
+            self.0
+                .set("LambdaFunctionAssociations", None, rt::list(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `MaxTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_ttl(mut self, value: i64) -> Self {
-            self.0.set("MaxTTL", None, int(value));
+            self.0.set("MaxTTL", None, rt::int(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `MinTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_ttl(mut self, value: i64) -> Self {
-            self.0.set("MinTTL", None, int(value));
+            self.0.set("MinTTL", None, rt::int(value));
             self
         }
         /// The unique identifier of the origin request policy that is attached to this cache behavior.
         ///
         /// CloudFormation `OriginRequestPolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_request_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginRequestPolicyId", None, string(value));
+        pub fn origin_request_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginRequestPolicyId", None, rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
         ///
         /// CloudFormation `RealtimeLogConfigArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn realtime_log_config_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RealtimeLogConfigArn", None, string(value));
+        pub fn realtime_log_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RealtimeLogConfigArn", None, rt::string(value));
             self
         }
         /// The identifier for a response headers policy.
         ///
         /// CloudFormation `ResponseHeadersPolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_headers_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResponseHeadersPolicyId", None, string(value));
+        pub fn response_headers_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResponseHeadersPolicyId", None, rt::string(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `SmoothStreaming`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn smooth_streaming(mut self, value: bool) -> Self {
-            self.0.set("SmoothStreaming", None, boolean(value));
+            self.0.set("SmoothStreaming", None, rt::boolean(value));
             self
         }
         /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
@@ -1118,16 +1138,19 @@ pub mod distribution {
         /// CloudFormation `TrustedKeyGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn trusted_key_groups(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("TrustedKeyGroups", None, strings(value));
+            self.0.set("TrustedKeyGroups", None, rt::strings(value));
             self
         }
         /// We recommend using ``TrustedKeyGroups`` instead of ``TrustedSigners``.
         ///
         /// CloudFormation `TrustedSigners`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn trusted_signers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("TrustedSigners", None, strings(value));
+        pub fn trusted_signers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("TrustedSigners", None, rt::strings(value));
             self
         }
     }
@@ -1138,12 +1161,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachetagconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CacheTagConfig(Props);
+    pub struct CacheTagConfig(rt::Props);
     impl CacheTagConfig {
         /// A new `CacheTagConfig`. Required properties: `header_name` (`HeaderName`).
-        pub fn new(header_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HeaderName", None, string(header_name));
+        pub fn new(header_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HeaderName", None, rt::string(header_name));
             CacheTagConfig(this)
         }
     }
@@ -1154,12 +1177,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-connectionfunctionassociation.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionFunctionAssociation(Props);
+    pub struct ConnectionFunctionAssociation(rt::Props);
     impl ConnectionFunctionAssociation {
         /// A new `ConnectionFunctionAssociation`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             ConnectionFunctionAssociation(this)
         }
     }
@@ -1170,12 +1193,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cookies.html)
     #[derive(Clone, Debug)]
-    pub struct Cookies(Props);
+    pub struct Cookies(rt::Props);
     impl Cookies {
         /// A new `Cookies`. Required properties: `forward` (`Forward`).
-        pub fn new(forward: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Forward", None, string(forward));
+        pub fn new(forward: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Forward", None, rt::string(forward));
             Cookies(this)
         }
         /// This field is deprecated.
@@ -1183,9 +1206,9 @@ pub mod distribution {
         /// CloudFormation `WhitelistedNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn whitelisted_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("WhitelistedNames", None, strings(value));
+            self.0.set("WhitelistedNames", None, rt::strings(value));
             self
         }
     }
@@ -1196,33 +1219,33 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customerrorresponse.html)
     #[derive(Clone, Debug)]
-    pub struct CustomErrorResponse(Props);
+    pub struct CustomErrorResponse(rt::Props);
     impl CustomErrorResponse {
         /// A new `CustomErrorResponse`. Required properties: `error_code` (`ErrorCode`).
         pub fn new(error_code: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ErrorCode", None, int(error_code));
+            let mut this = rt::Props::default();
+            this.set("ErrorCode", None, rt::int(error_code));
             CustomErrorResponse(this)
         }
         /// The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status code specified in ``ErrorCode``.
         ///
         /// CloudFormation `ErrorCachingMinTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn error_caching_min_ttl(mut self, value: i64) -> Self {
-            self.0.set("ErrorCachingMinTTL", None, int(value));
+            self.0.set("ErrorCachingMinTTL", None, rt::int(value));
             self
         }
         /// The HTTP status code that you want CloudFront to return to the viewer along with the custom error page.
         ///
         /// CloudFormation `ResponseCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn response_code(mut self, value: i64) -> Self {
-            self.0.set("ResponseCode", None, int(value));
+            self.0.set("ResponseCode", None, rt::int(value));
             self
         }
         /// The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by ``ErrorCode``, for example, ``/4xx-errors/403-forbidden.html…
         ///
         /// CloudFormation `ResponsePagePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_page_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResponsePagePath", None, string(value));
+        pub fn response_page_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResponsePagePath", None, rt::string(value));
             self
         }
     }
@@ -1233,26 +1256,30 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customoriginconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomOriginConfig(Props);
+    pub struct CustomOriginConfig(rt::Props);
     impl CustomOriginConfig {
         /// A new `CustomOriginConfig`. Required properties: `origin_protocol_policy` (`OriginProtocolPolicy`).
-        pub fn new(origin_protocol_policy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OriginProtocolPolicy", None, string(origin_protocol_policy));
+        pub fn new(origin_protocol_policy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "OriginProtocolPolicy",
+                None,
+                rt::string(origin_protocol_policy),
+            );
             CustomOriginConfig(this)
         }
         /// The HTTP port that CloudFront uses to connect to the origin.
         ///
         /// CloudFormation `HTTPPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn http_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPPort", None, int(value));
+            self.0.set("HTTPPort", None, rt::int(value));
             self
         }
         /// The HTTPS port that CloudFront uses to connect to the origin.
         ///
         /// CloudFormation `HTTPSPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn https_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPSPort", None, int(value));
+            self.0.set("HTTPSPort", None, rt::int(value));
             self
         }
         /// Specifies which IP protocol CloudFront uses when connecting to your origin.
@@ -1266,7 +1293,7 @@ pub mod distribution {
         ///
         /// CloudFormation `OriginKeepaliveTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_keepalive_timeout(mut self, value: i64) -> Self {
-            self.0.set("OriginKeepaliveTimeout", None, int(value));
+            self.0.set("OriginKeepaliveTimeout", None, rt::int(value));
             self
         }
         /// Configures mutual TLS authentication between CloudFront and your origin server.
@@ -1280,7 +1307,7 @@ pub mod distribution {
         ///
         /// CloudFormation `OriginReadTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_read_timeout(mut self, value: i64) -> Self {
-            self.0.set("OriginReadTimeout", None, int(value));
+            self.0.set("OriginReadTimeout", None, rt::int(value));
             self
         }
         /// Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS.
@@ -1288,9 +1315,9 @@ pub mod distribution {
         /// CloudFormation `OriginSSLProtocols`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_ssl_protocols(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("OriginSSLProtocols", None, strings(value));
+            self.0.set("OriginSSLProtocols", None, rt::strings(value));
             self
         }
     }
@@ -1301,58 +1328,65 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-defaultcachebehavior.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultCacheBehavior(Props);
+    pub struct DefaultCacheBehavior(rt::Props);
     impl DefaultCacheBehavior {
         /// A new `DefaultCacheBehavior`. Required properties: `target_origin_id` (`TargetOriginId`), `viewer_protocol_policy` (`ViewerProtocolPolicy`).
         pub fn new(
-            target_origin_id: impl Into<Expr>,
+            target_origin_id: impl Into<rt::Expr>,
             viewer_protocol_policy: ViewerProtocolPolicy,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("TargetOriginId", None, string(target_origin_id));
+            let mut this = rt::Props::default();
+            this.set("TargetOriginId", None, rt::string(target_origin_id));
             this.set("ViewerProtocolPolicy", None, viewer_protocol_policy.into());
             DefaultCacheBehavior(this)
         }
         /// A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
         ///
         /// CloudFormation `AllowedMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allowed_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AllowedMethods", None, strings(value));
+        pub fn allowed_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("AllowedMethods", None, rt::strings(value));
             self
         }
         /// The unique identifier of the cache policy that is attached to the default cache behavior.
         ///
         /// CloudFormation `CachePolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cache_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CachePolicyId", None, string(value));
+        pub fn cache_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CachePolicyId", None, rt::string(value));
             self
         }
         /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
         ///
         /// CloudFormation `CachedMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cached_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("CachedMethods", None, strings(value));
+        pub fn cached_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("CachedMethods", None, rt::strings(value));
             self
         }
         /// Whether you want CloudFront to automatically compress certain files for this cache behavior.
         ///
         /// CloudFormation `Compress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn compress(mut self, value: bool) -> Self {
-            self.0.set("Compress", None, boolean(value));
+            self.0.set("Compress", None, rt::boolean(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `DefaultTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn default_ttl(mut self, value: i64) -> Self {
-            self.0.set("DefaultTTL", None, int(value));
+            self.0.set("DefaultTTL", None, rt::int(value));
             self
         }
         /// The value of ``ID`` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for the default cache behavior.
         ///
         /// CloudFormation `FieldLevelEncryptionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn field_level_encryption_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldLevelEncryptionId", None, string(value));
+        pub fn field_level_encryption_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FieldLevelEncryptionId", None, rt::string(value));
             self
         }
         /// This field is deprecated.
@@ -1369,7 +1403,7 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = FunctionAssociation>,
         ) -> Self {
-            self.0.set("FunctionAssociations", None, list(value));
+            self.0.set("FunctionAssociations", None, rt::list(value));
             self
         }
         /// The gRPC configuration for your cache behavior.
@@ -1386,49 +1420,51 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = LambdaFunctionAssociation>,
         ) -> Self {
-            self.0.set("LambdaFunctionAssociations", None, list(value));
+            self.0
+                .set("LambdaFunctionAssociations", None, rt::list(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `MaxTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_ttl(mut self, value: i64) -> Self {
-            self.0.set("MaxTTL", None, int(value));
+            self.0.set("MaxTTL", None, rt::int(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `MinTTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_ttl(mut self, value: i64) -> Self {
-            self.0.set("MinTTL", None, int(value));
+            self.0.set("MinTTL", None, rt::int(value));
             self
         }
         /// The unique identifier of the origin request policy that is attached to the default cache behavior.
         ///
         /// CloudFormation `OriginRequestPolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_request_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginRequestPolicyId", None, string(value));
+        pub fn origin_request_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginRequestPolicyId", None, rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
         ///
         /// CloudFormation `RealtimeLogConfigArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn realtime_log_config_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RealtimeLogConfigArn", None, string(value));
+        pub fn realtime_log_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RealtimeLogConfigArn", None, rt::string(value));
             self
         }
         /// The identifier for a response headers policy.
         ///
         /// CloudFormation `ResponseHeadersPolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_headers_policy_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResponseHeadersPolicyId", None, string(value));
+        pub fn response_headers_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResponseHeadersPolicyId", None, rt::string(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `SmoothStreaming`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn smooth_streaming(mut self, value: bool) -> Self {
-            self.0.set("SmoothStreaming", None, boolean(value));
+            self.0.set("SmoothStreaming", None, rt::boolean(value));
             self
         }
         /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
@@ -1436,16 +1472,19 @@ pub mod distribution {
         /// CloudFormation `TrustedKeyGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn trusted_key_groups(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("TrustedKeyGroups", None, strings(value));
+            self.0.set("TrustedKeyGroups", None, rt::strings(value));
             self
         }
         /// We recommend using ``TrustedKeyGroups`` instead of ``TrustedSigners``.
         ///
         /// CloudFormation `TrustedSigners`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn trusted_signers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("TrustedSigners", None, strings(value));
+        pub fn trusted_signers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("TrustedSigners", None, rt::strings(value));
             self
         }
     }
@@ -1456,11 +1495,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-definition.html)
     #[derive(Clone, Debug)]
-    pub struct Definition(Props);
+    pub struct Definition(rt::Props);
     impl Definition {
         /// A new `Definition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Definition(this)
         }
         /// CloudFormation `StringSchema`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1476,41 +1515,41 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-distributionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DistributionConfig(Props);
+    pub struct DistributionConfig(rt::Props);
     impl DistributionConfig {
         /// A new `DistributionConfig`. Required properties: `default_cache_behavior` (`DefaultCacheBehavior`), `enabled` (`Enabled`).
         pub fn new(default_cache_behavior: DefaultCacheBehavior, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DefaultCacheBehavior", None, default_cache_behavior.into());
-            this.set("Enabled", None, boolean(enabled));
+            this.set("Enabled", None, rt::boolean(enabled));
             DistributionConfig(this)
         }
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `Aliases`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Aliases", None, strings(value));
+        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Aliases", None, rt::strings(value));
             self
         }
         /// To use this field for a multi-tenant distribution, use a connection group instead.
         ///
         /// CloudFormation `AnycastIpListId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn anycast_ip_list_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AnycastIpListId", None, string(value));
+        pub fn anycast_ip_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AnycastIpListId", None, rt::string(value));
             self
         }
         /// An alias for the CF distribution's domain name.
         ///
         /// CloudFormation `CNAMEs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cnam_es(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("CNAMEs", None, strings(value));
+        pub fn cnam_es(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("CNAMEs", None, rt::strings(value));
             self
         }
         /// A complex type that contains zero or more ``CacheBehavior`` elements.
         ///
         /// CloudFormation `CacheBehaviors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cache_behaviors(mut self, value: impl IntoIterator<Item = CacheBehavior>) -> Self {
-            self.0.set("CacheBehaviors", None, list(value));
+            self.0.set("CacheBehaviors", None, rt::list(value));
             self
         }
         /// Configuration for cache tag extraction from origin responses.
@@ -1523,8 +1562,8 @@ pub mod distribution {
         /// A comment to describe the distribution.
         ///
         /// CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", None, string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", None, rt::string(value));
             self
         }
         /// The distribution's connection function association.
@@ -1548,9 +1587,9 @@ pub mod distribution {
         /// This field only supports standard distributions.
         ///
         /// CloudFormation `ContinuousDeploymentPolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn continuous_deployment_policy_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn continuous_deployment_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContinuousDeploymentPolicyId", None, string(value));
+                .set("ContinuousDeploymentPolicyId", None, rt::string(value));
             self
         }
         /// A complex type that controls the following:
@@ -1560,7 +1599,7 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = CustomErrorResponse>,
         ) -> Self {
-            self.0.set("CustomErrorResponses", None, list(value));
+            self.0.set("CustomErrorResponses", None, rt::list(value));
             self
         }
         /// The user-defined HTTP server that serves as the origin for content that CF distributes.
@@ -1573,8 +1612,8 @@ pub mod distribution {
         /// When a viewer requests the root URL for your distribution, the default root object is the object that you want CloudFront to request from your origin.
         ///
         /// CloudFormation `DefaultRootObject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn default_root_object(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultRootObject", None, string(value));
+        pub fn default_root_object(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefaultRootObject", None, rt::string(value));
             self
         }
         /// (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CF.
@@ -1588,7 +1627,7 @@ pub mod distribution {
         ///
         /// CloudFormation `IPV6Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ipv6_enabled(mut self, value: bool) -> Self {
-            self.0.set("IPV6Enabled", None, boolean(value));
+            self.0.set("IPV6Enabled", None, rt::boolean(value));
             self
         }
         /// A complex type that controls whether access logs are written for the distribution.
@@ -1609,7 +1648,7 @@ pub mod distribution {
         ///
         /// CloudFormation `Origins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origins(mut self, value: impl IntoIterator<Item = Origin>) -> Self {
-            self.0.set("Origins", None, list(value));
+            self.0.set("Origins", None, rt::list(value));
             self
         }
         /// This field only supports standard distributions.
@@ -1637,7 +1676,7 @@ pub mod distribution {
         ///
         /// CloudFormation `Staging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn staging(mut self, value: bool) -> Self {
-            self.0.set("Staging", None, boolean(value));
+            self.0.set("Staging", None, rt::boolean(value));
             self
         }
         /// This field only supports multi-tenant distributions.
@@ -1664,8 +1703,8 @@ pub mod distribution {
         /// Multi-tenant distributions only support WAF V2 web ACLs.
         ///
         /// CloudFormation `WebACLId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_acl_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WebACLId", None, string(value));
+        pub fn web_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WebACLId", None, rt::string(value));
             self
         }
     }
@@ -1676,12 +1715,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-forwardedvalues.html)
     #[derive(Clone, Debug)]
-    pub struct ForwardedValues(Props);
+    pub struct ForwardedValues(rt::Props);
     impl ForwardedValues {
         /// A new `ForwardedValues`. Required properties: `query_string` (`QueryString`).
         pub fn new(query_string: bool) -> Self {
-            let mut this = Props::default();
-            this.set("QueryString", None, boolean(query_string));
+            let mut this = rt::Props::default();
+            this.set("QueryString", None, rt::boolean(query_string));
             ForwardedValues(this)
         }
         /// This field is deprecated.
@@ -1694,8 +1733,8 @@ pub mod distribution {
         /// This field is deprecated.
         ///
         /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Headers", None, strings(value));
+        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Headers", None, rt::strings(value));
             self
         }
         /// This field is deprecated.
@@ -1703,9 +1742,9 @@ pub mod distribution {
         /// CloudFormation `QueryStringCacheKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_string_cache_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("QueryStringCacheKeys", None, strings(value));
+            self.0.set("QueryStringCacheKeys", None, rt::strings(value));
             self
         }
     }
@@ -1716,25 +1755,25 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-functionassociation.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionAssociation(Props);
+    pub struct FunctionAssociation(rt::Props);
     impl FunctionAssociation {
         /// A new `FunctionAssociation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FunctionAssociation(this)
         }
         /// The event type of the function, either ``viewer-request`` or ``viewer-response``.
         ///
         /// CloudFormation `EventType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventType", None, string(value));
+        pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventType", None, rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the function.
         ///
         /// CloudFormation `FunctionARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn function_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FunctionARN", None, string(value));
+        pub fn function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FunctionARN", None, rt::string(value));
             self
         }
     }
@@ -1745,11 +1784,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-georestriction.html)
     #[derive(Clone, Debug)]
-    pub struct GeoRestriction(Props);
+    pub struct GeoRestriction(rt::Props);
     impl GeoRestriction {
         /// A new `GeoRestriction`. Required properties: `restriction_type` (`RestrictionType`).
         pub fn new(restriction_type: RestrictionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RestrictionType", None, restriction_type.into());
             GeoRestriction(this)
         }
@@ -1757,7 +1796,7 @@ pub mod distribution {
         ///
         /// CloudFormation `Locations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn locations(mut self, value: impl IntoIterator<Item = Locations>) -> Self {
-            self.0.set("Locations", None, list(value));
+            self.0.set("Locations", None, rt::list(value));
             self
         }
     }
@@ -1768,12 +1807,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-grpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GrpcConfig(Props);
+    pub struct GrpcConfig(rt::Props);
     impl GrpcConfig {
         /// A new `GrpcConfig`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             GrpcConfig(this)
         }
     }
@@ -1784,32 +1823,32 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-lambdafunctionassociation.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaFunctionAssociation(Props);
+    pub struct LambdaFunctionAssociation(rt::Props);
     impl LambdaFunctionAssociation {
         /// A new `LambdaFunctionAssociation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaFunctionAssociation(this)
         }
         /// Specifies the event type that triggers a Lambda@Edge function invocation.
         ///
         /// CloudFormation `EventType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventType", None, string(value));
+        pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventType", None, rt::string(value));
             self
         }
         /// A flag that allows a Lambda@Edge function to have read access to the body content.
         ///
         /// CloudFormation `IncludeBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_body(mut self, value: bool) -> Self {
-            self.0.set("IncludeBody", None, boolean(value));
+            self.0.set("IncludeBody", None, rt::boolean(value));
             self
         }
         /// The ARN of the Lambda@Edge function.
         ///
         /// CloudFormation `LambdaFunctionARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaFunctionARN", None, string(value));
+        pub fn lambda_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaFunctionARN", None, rt::string(value));
             self
         }
     }
@@ -1820,32 +1859,40 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacycustomorigin.html)
     #[derive(Clone, Debug)]
-    pub struct LegacyCustomOrigin(Props);
+    pub struct LegacyCustomOrigin(rt::Props);
     impl LegacyCustomOrigin {
         /// A new `LegacyCustomOrigin`. Required properties: `dns_name` (`DNSName`), `origin_protocol_policy` (`OriginProtocolPolicy`), `origin_ssl_protocols` (`OriginSSLProtocols`).
         pub fn new(
-            dns_name: impl Into<Expr>,
-            origin_protocol_policy: impl Into<Expr>,
-            origin_ssl_protocols: impl IntoIterator<Item = impl Into<Expr>>,
+            dns_name: impl Into<rt::Expr>,
+            origin_protocol_policy: impl Into<rt::Expr>,
+            origin_ssl_protocols: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DNSName", None, string(dns_name));
-            this.set("OriginProtocolPolicy", None, string(origin_protocol_policy));
-            this.set("OriginSSLProtocols", None, strings(origin_ssl_protocols));
+            let mut this = rt::Props::default();
+            this.set("DNSName", None, rt::string(dns_name));
+            this.set(
+                "OriginProtocolPolicy",
+                None,
+                rt::string(origin_protocol_policy),
+            );
+            this.set(
+                "OriginSSLProtocols",
+                None,
+                rt::strings(origin_ssl_protocols),
+            );
             LegacyCustomOrigin(this)
         }
         /// The HTTP port that CF uses to connect to the origin.
         ///
         /// CloudFormation `HTTPPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn http_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPPort", None, int(value));
+            self.0.set("HTTPPort", None, rt::int(value));
             self
         }
         /// The HTTPS port that CF uses to connect to the origin.
         ///
         /// CloudFormation `HTTPSPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn https_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPSPort", None, int(value));
+            self.0.set("HTTPSPort", None, rt::int(value));
             self
         }
     }
@@ -1856,19 +1903,19 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacys3origin.html)
     #[derive(Clone, Debug)]
-    pub struct LegacyS3Origin(Props);
+    pub struct LegacyS3Origin(rt::Props);
     impl LegacyS3Origin {
         /// A new `LegacyS3Origin`. Required properties: `dns_name` (`DNSName`).
-        pub fn new(dns_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DNSName", None, string(dns_name));
+        pub fn new(dns_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DNSName", None, rt::string(dns_name));
             LegacyS3Origin(this)
         }
         /// The CF origin access identity to associate with the distribution.
         ///
         /// CloudFormation `OriginAccessIdentity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_access_identity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginAccessIdentity", None, string(value));
+        pub fn origin_access_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginAccessIdentity", None, rt::string(value));
             self
         }
     }
@@ -1879,32 +1926,32 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-logging.html)
     #[derive(Clone, Debug)]
-    pub struct Logging(Props);
+    pub struct Logging(rt::Props);
     impl Logging {
         /// A new `Logging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Logging(this)
         }
         /// The Amazon S3 bucket to store the access logs in, for example, ``amzn-s3-demo-bucket.s3.amazonaws.com``.
         ///
         /// CloudFormation `Bucket`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", None, string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", None, rt::string(value));
             self
         }
         /// Specifies whether you want CloudFront to include cookies in access logs, specify ``true`` for ``IncludeCookies``.
         ///
         /// CloudFormation `IncludeCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_cookies(mut self, value: bool) -> Self {
-            self.0.set("IncludeCookies", None, boolean(value));
+            self.0.set("IncludeCookies", None, rt::boolean(value));
             self
         }
         /// An optional string that you want CloudFront to prefix to the access log ``filenames`` for this distribution, for example, ``myprefix/``.
         ///
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
     }
@@ -1915,27 +1962,27 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origin.html)
     #[derive(Clone, Debug)]
-    pub struct Origin(Props);
+    pub struct Origin(rt::Props);
     impl Origin {
         /// A new `Origin`. Required properties: `domain_name` (`DomainName`), `id` (`Id`).
-        pub fn new(domain_name: impl Into<Expr>, id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DomainName", None, string(domain_name));
-            this.set("Id", None, string(id));
+        pub fn new(domain_name: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DomainName", None, rt::string(domain_name));
+            this.set("Id", None, rt::string(id));
             Origin(this)
         }
         /// The number of times that CloudFront attempts to connect to the origin.
         ///
         /// CloudFormation `ConnectionAttempts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_attempts(mut self, value: i64) -> Self {
-            self.0.set("ConnectionAttempts", None, int(value));
+            self.0.set("ConnectionAttempts", None, rt::int(value));
             self
         }
         /// The number of seconds that CloudFront waits when trying to establish a connection to the origin.
         ///
         /// CloudFormation `ConnectionTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_timeout(mut self, value: i64) -> Self {
-            self.0.set("ConnectionTimeout", None, int(value));
+            self.0.set("ConnectionTimeout", None, rt::int(value));
             self
         }
         /// Use this type to specify an origin that is not an Amazon S3 bucket, with one exception.
@@ -1948,8 +1995,8 @@ pub mod distribution {
         /// The unique identifier of an origin access control for this origin.
         ///
         /// CloudFormation `OriginAccessControlId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_access_control_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginAccessControlId", None, string(value));
+        pub fn origin_access_control_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginAccessControlId", None, rt::string(value));
             self
         }
         /// A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
@@ -1959,14 +2006,14 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = OriginCustomHeader>,
         ) -> Self {
-            self.0.set("OriginCustomHeaders", None, list(value));
+            self.0.set("OriginCustomHeaders", None, rt::list(value));
             self
         }
         /// An optional path that CloudFront appends to the origin domain name when CloudFront requests content from the origin.
         ///
         /// CloudFormation `OriginPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginPath", None, string(value));
+        pub fn origin_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginPath", None, rt::string(value));
             self
         }
         /// CloudFront Origin Shield.
@@ -1980,7 +2027,8 @@ pub mod distribution {
         ///
         /// CloudFormation `ResponseCompletionTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn response_completion_timeout(mut self, value: i64) -> Self {
-            self.0.set("ResponseCompletionTimeout", None, int(value));
+            self.0
+                .set("ResponseCompletionTimeout", None, rt::int(value));
             self
         }
         /// Use this type to specify an origin that is an Amazon S3 bucket that is not configured with static website hosting.
@@ -2005,13 +2053,13 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origincustomheader.html)
     #[derive(Clone, Debug)]
-    pub struct OriginCustomHeader(Props);
+    pub struct OriginCustomHeader(rt::Props);
     impl OriginCustomHeader {
         /// A new `OriginCustomHeader`. Required properties: `header_name` (`HeaderName`), `header_value` (`HeaderValue`).
-        pub fn new(header_name: impl Into<Expr>, header_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HeaderName", None, string(header_name));
-            this.set("HeaderValue", None, string(header_value));
+        pub fn new(header_name: impl Into<rt::Expr>, header_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HeaderName", None, rt::string(header_name));
+            this.set("HeaderValue", None, rt::string(header_value));
             OriginCustomHeader(this)
         }
     }
@@ -2022,17 +2070,17 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroup.html)
     #[derive(Clone, Debug)]
-    pub struct OriginGroup(Props);
+    pub struct OriginGroup(rt::Props);
     impl OriginGroup {
         /// A new `OriginGroup`. Required properties: `failover_criteria` (`FailoverCriteria`), `id` (`Id`), `members` (`Members`).
         pub fn new(
             failover_criteria: OriginGroupFailoverCriteria,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
             members: OriginGroupMembers,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FailoverCriteria", None, failover_criteria.into());
-            this.set("Id", None, string(id));
+            this.set("Id", None, rt::string(id));
             this.set("Members", None, members.into());
             OriginGroup(this)
         }
@@ -2051,11 +2099,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupfailovercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct OriginGroupFailoverCriteria(Props);
+    pub struct OriginGroupFailoverCriteria(rt::Props);
     impl OriginGroupFailoverCriteria {
         /// A new `OriginGroupFailoverCriteria`. Required properties: `status_codes` (`StatusCodes`).
         pub fn new(status_codes: StatusCodes) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StatusCodes", None, status_codes.into());
             OriginGroupFailoverCriteria(this)
         }
@@ -2067,12 +2115,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmember.html)
     #[derive(Clone, Debug)]
-    pub struct OriginGroupMember(Props);
+    pub struct OriginGroupMember(rt::Props);
     impl OriginGroupMember {
         /// A new `OriginGroupMember`. Required properties: `origin_id` (`OriginId`).
-        pub fn new(origin_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OriginId", None, string(origin_id));
+        pub fn new(origin_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OriginId", None, rt::string(origin_id));
             OriginGroupMember(this)
         }
     }
@@ -2083,13 +2131,13 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmembers.html)
     #[derive(Clone, Debug)]
-    pub struct OriginGroupMembers(Props);
+    pub struct OriginGroupMembers(rt::Props);
     impl OriginGroupMembers {
         /// A new `OriginGroupMembers`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
         pub fn new(items: impl IntoIterator<Item = OriginGroupMember>, quantity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Items", None, list(items));
-            this.set("Quantity", None, int(quantity));
+            let mut this = rt::Props::default();
+            this.set("Items", None, rt::list(items));
+            this.set("Quantity", None, rt::int(quantity));
             OriginGroupMembers(this)
         }
     }
@@ -2100,19 +2148,19 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroups.html)
     #[derive(Clone, Debug)]
-    pub struct OriginGroups(Props);
+    pub struct OriginGroups(rt::Props);
     impl OriginGroups {
         /// A new `OriginGroups`. Required properties: `quantity` (`Quantity`).
         pub fn new(quantity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Quantity", None, int(quantity));
+            let mut this = rt::Props::default();
+            this.set("Quantity", None, rt::int(quantity));
             OriginGroups(this)
         }
         /// The items (origin groups) in a distribution.
         ///
         /// CloudFormation `Items`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn items(mut self, value: impl IntoIterator<Item = OriginGroup>) -> Self {
-            self.0.set("Items", None, list(value));
+            self.0.set("Items", None, rt::list(value));
             self
         }
     }
@@ -2123,12 +2171,16 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originmtlsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OriginMtlsConfig(Props);
+    pub struct OriginMtlsConfig(rt::Props);
     impl OriginMtlsConfig {
         /// A new `OriginMtlsConfig`. Required properties: `client_certificate_arn` (`ClientCertificateArn`).
-        pub fn new(client_certificate_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientCertificateArn", None, string(client_certificate_arn));
+        pub fn new(client_certificate_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ClientCertificateArn",
+                None,
+                rt::string(client_certificate_arn),
+            );
             OriginMtlsConfig(this)
         }
     }
@@ -2139,25 +2191,25 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originshield.html)
     #[derive(Clone, Debug)]
-    pub struct OriginShield(Props);
+    pub struct OriginShield(rt::Props);
     impl OriginShield {
         /// A new `OriginShield`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OriginShield(this)
         }
         /// A flag that specifies whether Origin Shield is enabled.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// The AWS-Region for Origin Shield.
         ///
         /// CloudFormation `OriginShieldRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_shield_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginShieldRegion", None, string(value));
+        pub fn origin_shield_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginShieldRegion", None, rt::string(value));
             self
         }
     }
@@ -2168,13 +2220,13 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-parameterdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ParameterDefinition(Props);
+    pub struct ParameterDefinition(rt::Props);
     impl ParameterDefinition {
         /// A new `ParameterDefinition`. Required properties: `definition` (`Definition`), `name` (`Name`).
-        pub fn new(definition: Definition, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(definition: Definition, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Definition", None, definition.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             ParameterDefinition(this)
         }
     }
@@ -2185,11 +2237,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-restrictions.html)
     #[derive(Clone, Debug)]
-    pub struct Restrictions(Props);
+    pub struct Restrictions(rt::Props);
     impl Restrictions {
         /// A new `Restrictions`. Required properties: `geo_restriction` (`GeoRestriction`).
         pub fn new(geo_restriction: GeoRestriction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("GeoRestriction", None, geo_restriction.into());
             Restrictions(this)
         }
@@ -2201,25 +2253,25 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-s3originconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3OriginConfig(Props);
+    pub struct S3OriginConfig(rt::Props);
     impl S3OriginConfig {
         /// A new `S3OriginConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3OriginConfig(this)
         }
         /// If you're using origin access control (OAC) instead of origin access identity, specify an empty ``OriginAccessIdentity`` element.
         ///
         /// CloudFormation `OriginAccessIdentity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origin_access_identity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginAccessIdentity", None, string(value));
+        pub fn origin_access_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginAccessIdentity", None, rt::string(value));
             self
         }
         /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
         ///
         /// CloudFormation `OriginReadTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_read_timeout(mut self, value: i64) -> Self {
-            self.0.set("OriginReadTimeout", None, int(value));
+            self.0.set("OriginReadTimeout", None, rt::int(value));
             self
         }
     }
@@ -2230,13 +2282,13 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-statuscodes.html)
     #[derive(Clone, Debug)]
-    pub struct StatusCodes(Props);
+    pub struct StatusCodes(rt::Props);
     impl StatusCodes {
         /// A new `StatusCodes`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
         pub fn new(items: impl IntoIterator<Item = i64>, quantity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Items", None, list(items));
-            this.set("Quantity", None, int(quantity));
+            let mut this = rt::Props::default();
+            this.set("Items", None, rt::list(items));
+            this.set("Quantity", None, rt::int(quantity));
             StatusCodes(this)
         }
     }
@@ -2245,22 +2297,22 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-stringschema.html)
     #[derive(Clone, Debug)]
-    pub struct StringSchema(Props);
+    pub struct StringSchema(rt::Props);
     impl StringSchema {
         /// A new `StringSchema`. Required properties: `required` (`Required`).
         pub fn new(required: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Required", None, boolean(required));
+            let mut this = rt::Props::default();
+            this.set("Required", None, rt::boolean(required));
             StringSchema(this)
         }
         /// CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", None, string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=256. CloudFormation `DefaultValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultValue", None, string(value));
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefaultValue", None, rt::string(value));
             self
         }
     }
@@ -2271,11 +2323,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-tenantconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TenantConfig(Props);
+    pub struct TenantConfig(rt::Props);
     impl TenantConfig {
         /// A new `TenantConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TenantConfig(this)
         }
         /// CloudFormation `ParameterDefinitions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2283,7 +2335,7 @@ pub mod distribution {
             mut self,
             value: impl IntoIterator<Item = ParameterDefinition>,
         ) -> Self {
-            self.0.set("ParameterDefinitions", None, list(value));
+            self.0.set("ParameterDefinitions", None, rt::list(value));
             self
         }
     }
@@ -2294,12 +2346,12 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-truststoreconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TrustStoreConfig(Props);
+    pub struct TrustStoreConfig(rt::Props);
     impl TrustStoreConfig {
         /// A new `TrustStoreConfig`. Required properties: `trust_store_id` (`TrustStoreId`).
-        pub fn new(trust_store_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TrustStoreId", None, string(trust_store_id));
+        pub fn new(trust_store_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TrustStoreId", None, rt::string(trust_store_id));
             TrustStoreConfig(this)
         }
         /// The configuration to use to advertise trust store CA names.
@@ -2307,14 +2359,15 @@ pub mod distribution {
         /// CloudFormation `AdvertiseTrustStoreCaNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn advertise_trust_store_ca_names(mut self, value: bool) -> Self {
             self.0
-                .set("AdvertiseTrustStoreCaNames", None, boolean(value));
+                .set("AdvertiseTrustStoreCaNames", None, rt::boolean(value));
             self
         }
         /// The configuration to use to ignore certificate expiration.
         ///
         /// CloudFormation `IgnoreCertificateExpiry`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ignore_certificate_expiry(mut self, value: bool) -> Self {
-            self.0.set("IgnoreCertificateExpiry", None, boolean(value));
+            self.0
+                .set("IgnoreCertificateExpiry", None, rt::boolean(value));
             self
         }
     }
@@ -2325,18 +2378,18 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewercertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ViewerCertificate(Props);
+    pub struct ViewerCertificate(rt::Props);
     impl ViewerCertificate {
         /// A new `ViewerCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ViewerCertificate(this)
         }
         /// In CloudFormation, this field name is ``AcmCertificateArn``.
         ///
         /// CloudFormation `AcmCertificateArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn acm_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AcmCertificateArn", None, string(value));
+        pub fn acm_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AcmCertificateArn", None, rt::string(value));
             self
         }
         /// If the distribution uses the CloudFront domain name such as ``d111111abcdef8.cloudfront.net``, set this field to ``true``.
@@ -2344,14 +2397,14 @@ pub mod distribution {
         /// CloudFormation `CloudFrontDefaultCertificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cloud_front_default_certificate(mut self, value: bool) -> Self {
             self.0
-                .set("CloudFrontDefaultCertificate", None, boolean(value));
+                .set("CloudFrontDefaultCertificate", None, rt::boolean(value));
             self
         }
         /// This field only supports standard distributions.
         ///
         /// Constraints: length at most 32. CloudFormation `IamCertificateId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iam_certificate_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IamCertificateId", None, string(value));
+        pub fn iam_certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IamCertificateId", None, rt::string(value));
             self
         }
         /// If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
@@ -2376,11 +2429,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewermtlsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ViewerMtlsConfig(Props);
+    pub struct ViewerMtlsConfig(rt::Props);
     impl ViewerMtlsConfig {
         /// A new `ViewerMtlsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ViewerMtlsConfig(this)
         }
         /// The viewer mTLS mode.
@@ -2405,33 +2458,33 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-vpcoriginconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOriginConfig(Props);
+    pub struct VpcOriginConfig(rt::Props);
     impl VpcOriginConfig {
         /// A new `VpcOriginConfig`. Required properties: `vpc_origin_id` (`VpcOriginId`).
-        pub fn new(vpc_origin_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VpcOriginId", None, string(vpc_origin_id));
+        pub fn new(vpc_origin_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VpcOriginId", None, rt::string(vpc_origin_id));
             VpcOriginConfig(this)
         }
         /// Specifies how long, in seconds, CloudFront persists its connection to the origin.
         ///
         /// CloudFormation `OriginKeepaliveTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_keepalive_timeout(mut self, value: i64) -> Self {
-            self.0.set("OriginKeepaliveTimeout", None, int(value));
+            self.0.set("OriginKeepaliveTimeout", None, rt::int(value));
             self
         }
         /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
         ///
         /// CloudFormation `OriginReadTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn origin_read_timeout(mut self, value: i64) -> Self {
-            self.0.set("OriginReadTimeout", None, int(value));
+            self.0.set("OriginReadTimeout", None, rt::int(value));
             self
         }
         /// The account ID of the AWS-account that owns the VPC origin.
         ///
         /// CloudFormation `OwnerAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn owner_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OwnerAccountId", None, string(value));
+        pub fn owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OwnerAccountId", None, rt::string(value));
             self
         }
     }
@@ -3067,11 +3120,11 @@ pub mod distribution {
 /// CloudFormation: `AWS::CloudFront::DistributionTenant`. Terraform: `awscc_cloudfront_distribution_tenant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-distributiontenant.html)
-pub struct DistributionTenant(Base);
-static DISTRIBUTION_TENANT_TYPE: TypeInfo = TypeInfo {
+pub struct DistributionTenant(rt::Base);
+static DISTRIBUTION_TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::DistributionTenant",
     terraform: Some("awscc_cloudfront_distribution_tenant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -3094,28 +3147,28 @@ impl DistributionTenant {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        distribution_id: impl Into<Expr>,
-        domains: impl IntoIterator<Item = impl Into<Expr>>,
-        name: impl Into<Expr>,
+        distribution_id: impl Into<rt::Expr>,
+        domains: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DISTRIBUTION_TENANT_TYPE);
+        let mut this = rt::Base::new(id, &DISTRIBUTION_TENANT_TYPE);
         this.set(
             "DistributionId",
             Some("distribution_id"),
-            string(distribution_id),
+            rt::string(distribution_id),
         );
-        this.set("Domains", Some("domains"), strings(domains));
-        this.set("Name", Some("name"), string(name));
+        this.set("Domains", Some("domains"), rt::strings(domains));
+        this.set("Name", Some("name"), rt::string(name));
         DistributionTenant(this)
     }
     /// The ID of the connection group for the distribution tenant.
     ///
     /// CloudFormation `ConnectionGroupId`, Terraform `connection_group_id`.
-    pub fn connection_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConnectionGroupId",
             Some("connection_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3131,7 +3184,7 @@ impl DistributionTenant {
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
@@ -3155,42 +3208,43 @@ impl DistributionTenant {
         mut self,
         value: impl IntoIterator<Item = distribution_tenant::Parameter>,
     ) -> Self {
-        self.0.set("Parameters", Some("parameters"), list(value));
+        self.0
+            .set("Parameters", Some("parameters"), rt::list(value));
         self
     }
 }
 builder!(DistributionTenant, DistributionTenantHandle);
 /// A declared `AWS::CloudFront::DistributionTenant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DistributionTenantHandle(Handle);
+pub struct DistributionTenantHandle(rt::Handle);
 handle!(DistributionTenantHandle);
 impl DistributionTenantHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainResults`; Terraform `domain_results`.
-    pub fn domain_results(&self) -> Expr {
+    pub fn domain_results(&self) -> rt::Expr {
         self.0.attr("DomainResults")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> Expr {
+    pub fn e_tag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -3203,18 +3257,18 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-certificate.html)
     #[derive(Clone, Debug)]
-    pub struct Certificate(Props);
+    pub struct Certificate(rt::Props);
     impl Certificate {
         /// A new `Certificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Certificate(this)
         }
         /// The Amazon Resource Name (ARN) of the ACM certificate.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -3225,11 +3279,11 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-customizations.html)
     #[derive(Clone, Debug)]
-    pub struct Customizations(Props);
+    pub struct Customizations(rt::Props);
     impl Customizations {
         /// A new `Customizations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Customizations(this)
         }
         /// The ACMlong (ACM) certificate.
@@ -3262,18 +3316,19 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-georestrictioncustomization.html)
     #[derive(Clone, Debug)]
-    pub struct GeoRestrictionCustomization(Props);
+    pub struct GeoRestrictionCustomization(rt::Props);
     impl GeoRestrictionCustomization {
         /// A new `GeoRestrictionCustomization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoRestrictionCustomization(this)
         }
         /// The locations for geographic restrictions.
         ///
         /// CloudFormation `Locations`, Terraform `locations`.
-        pub fn locations(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Locations", Some("locations"), strings(value));
+        pub fn locations(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Locations", Some("locations"), rt::strings(value));
             self
         }
         /// The method that you want to use to restrict distribution of your content by country:
@@ -3292,11 +3347,11 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-managedcertificaterequest.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedCertificateRequest(Props);
+    pub struct ManagedCertificateRequest(rt::Props);
     impl ManagedCertificateRequest {
         /// A new `ManagedCertificateRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedCertificateRequest(this)
         }
         /// You can opt out of certificate transparency logging by specifying the ``disabled`` option.
@@ -3316,11 +3371,11 @@ pub mod distribution_tenant {
         /// The primary domain name associated with the CloudFront managed ACM certificate.
         ///
         /// CloudFormation `PrimaryDomainName`, Terraform `primary_domain_name`.
-        pub fn primary_domain_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn primary_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrimaryDomainName",
                 Some("primary_domain_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3343,25 +3398,25 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-parameter.html)
     #[derive(Clone, Debug)]
-    pub struct Parameter(Props);
+    pub struct Parameter(rt::Props);
     impl Parameter {
         /// A new `Parameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Parameter(this)
         }
         /// The parameter name.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The parameter value.
         ///
         /// Constraints: length 1..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -3372,11 +3427,11 @@ pub mod distribution_tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-webaclcustomization.html)
     #[derive(Clone, Debug)]
-    pub struct WebAclCustomization(Props);
+    pub struct WebAclCustomization(rt::Props);
     impl WebAclCustomization {
         /// A new `WebAclCustomization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebAclCustomization(this)
         }
         /// The action for the WAF web ACL customization.
@@ -3389,8 +3444,8 @@ pub mod distribution_tenant {
         /// The Amazon Resource Name (ARN) of the WAF web ACL.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -3439,11 +3494,11 @@ pub mod distribution_tenant {
 /// CloudFormation: `AWS::CloudFront::FieldLevelEncryptionConfig`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-fieldlevelencryptionconfig.html)
-pub struct FieldLevelEncryptionConfig(Base);
-static FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct FieldLevelEncryptionConfig(rt::Base);
+static FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::FieldLevelEncryptionConfig",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3490,12 +3545,12 @@ impl FieldLevelEncryptionConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        caller_reference: impl Into<Expr>,
+        caller_reference: impl Into<rt::Expr>,
         content_type_profile_config: field_level_encryption_config::ContentTypeProfileConfig,
         query_arg_profile_config: field_level_encryption_config::QueryArgProfileConfig,
     ) -> Self {
-        let mut this = Base::new(id, &FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE);
-        this.set("CallerReference", None, string(caller_reference));
+        let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE);
+        this.set("CallerReference", None, rt::string(caller_reference));
         this.set(
             "ContentTypeProfileConfig",
             None,
@@ -3511,33 +3566,33 @@ impl FieldLevelEncryptionConfig {
     /// An optional comment describing the field-level encryption configuration.
     ///
     /// Constraints: length 1..=128. CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Comment", None, string(value));
+    pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Comment", None, rt::string(value));
         self
     }
 }
 builder!(FieldLevelEncryptionConfig, FieldLevelEncryptionConfigHandle);
 /// A declared `AWS::CloudFront::FieldLevelEncryptionConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FieldLevelEncryptionConfigHandle(Handle);
+pub struct FieldLevelEncryptionConfigHandle(rt::Handle);
 handle!(FieldLevelEncryptionConfigHandle);
 impl FieldLevelEncryptionConfigHandle {
     /// The Amazon Resource Name (ARN) of the field-level encryption configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier CloudFront assigns to the field-level encryption configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The time the field-level encryption configuration was last changed.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -3550,18 +3605,18 @@ pub mod field_level_encryption_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofile.html)
     #[derive(Clone, Debug)]
-    pub struct ContentTypeProfile(Props);
+    pub struct ContentTypeProfile(rt::Props);
     impl ContentTypeProfile {
         /// A new `ContentTypeProfile`. Required properties: `content_type` (`ContentType`), `format` (`Format`), `profile_id` (`ProfileId`).
         pub fn new(
-            content_type: impl Into<Expr>,
+            content_type: impl Into<rt::Expr>,
             format: Format,
-            profile_id: impl Into<Expr>,
+            profile_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ContentType", None, string(content_type));
+            let mut this = rt::Props::default();
+            this.set("ContentType", None, rt::string(content_type));
             this.set("Format", None, format.into());
-            this.set("ProfileId", None, string(profile_id));
+            this.set("ProfileId", None, rt::string(profile_id));
             ContentTypeProfile(this)
         }
     }
@@ -3572,19 +3627,19 @@ pub mod field_level_encryption_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofileconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContentTypeProfileConfig(Props);
+    pub struct ContentTypeProfileConfig(rt::Props);
     impl ContentTypeProfileConfig {
         /// A new `ContentTypeProfileConfig`. Required properties: `content_type_profiles` (`ContentTypeProfiles`), `forward_when_content_type_is_unknown` (`ForwardWhenContentTypeIsUnknown`).
         pub fn new(
             content_type_profiles: impl IntoIterator<Item = ContentTypeProfile>,
             forward_when_content_type_is_unknown: bool,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ContentTypeProfiles", None, list(content_type_profiles));
+            let mut this = rt::Props::default();
+            this.set("ContentTypeProfiles", None, rt::list(content_type_profiles));
             this.set(
                 "ForwardWhenContentTypeIsUnknown",
                 None,
-                boolean(forward_when_content_type_is_unknown),
+                rt::boolean(forward_when_content_type_is_unknown),
             );
             ContentTypeProfileConfig(this)
         }
@@ -3596,13 +3651,13 @@ pub mod field_level_encryption_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofile.html)
     #[derive(Clone, Debug)]
-    pub struct QueryArgProfile(Props);
+    pub struct QueryArgProfile(rt::Props);
     impl QueryArgProfile {
         /// A new `QueryArgProfile`. Required properties: `profile_id` (`ProfileId`), `query_arg` (`QueryArg`).
-        pub fn new(profile_id: impl Into<Expr>, query_arg: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ProfileId", None, string(profile_id));
-            this.set("QueryArg", None, string(query_arg));
+        pub fn new(profile_id: impl Into<rt::Expr>, query_arg: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ProfileId", None, rt::string(profile_id));
+            this.set("QueryArg", None, rt::string(query_arg));
             QueryArgProfile(this)
         }
     }
@@ -3613,20 +3668,20 @@ pub mod field_level_encryption_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofileconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryArgProfileConfig(Props);
+    pub struct QueryArgProfileConfig(rt::Props);
     impl QueryArgProfileConfig {
         /// A new `QueryArgProfileConfig`. Required properties: `forward_when_query_arg_profile_is_unknown` (`ForwardWhenQueryArgProfileIsUnknown`), `query_arg_profiles` (`QueryArgProfiles`).
         pub fn new(
             forward_when_query_arg_profile_is_unknown: bool,
             query_arg_profiles: impl IntoIterator<Item = QueryArgProfile>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ForwardWhenQueryArgProfileIsUnknown",
                 None,
-                boolean(forward_when_query_arg_profile_is_unknown),
+                rt::boolean(forward_when_query_arg_profile_is_unknown),
             );
-            this.set("QueryArgProfiles", None, list(query_arg_profiles));
+            this.set("QueryArgProfiles", None, rt::list(query_arg_profiles));
             QueryArgProfileConfig(this)
         }
     }
@@ -3644,11 +3699,11 @@ pub mod field_level_encryption_config {
 /// CloudFormation: `AWS::CloudFront::FieldLevelEncryptionProfile`. Terraform: `awscc_cloudfront_field_level_encryption_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-fieldlevelencryptionprofile.html)
-pub struct FieldLevelEncryptionProfile(Base);
-static FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct FieldLevelEncryptionProfile(rt::Base);
+static FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::FieldLevelEncryptionProfile",
     terraform: Some("awscc_cloudfront_field_level_encryption_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3701,7 +3756,7 @@ impl FieldLevelEncryptionProfile {
         id: impl Into<String>,
         field_level_encryption_profile_config: field_level_encryption_profile::FieldLevelEncryptionProfileConfig,
     ) -> Self {
-        let mut this = Base::new(id, &FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE);
         this.set(
             "FieldLevelEncryptionProfileConfig",
             Some("field_level_encryption_profile_config"),
@@ -3716,25 +3771,25 @@ builder!(
 );
 /// A declared `AWS::CloudFront::FieldLevelEncryptionProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FieldLevelEncryptionProfileHandle(Handle);
+pub struct FieldLevelEncryptionProfileHandle(rt::Handle);
 handle!(FieldLevelEncryptionProfileHandle);
 impl FieldLevelEncryptionProfileHandle {
     /// The Amazon Resource Name (ARN) of the field-level encryption profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier that CloudFront assigns to the field-level encryption profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The time the field-level encryption profile was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -3747,22 +3802,26 @@ pub mod field_level_encryption_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-encryptionentity.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionEntity(Props);
+    pub struct EncryptionEntity(rt::Props);
     impl EncryptionEntity {
         /// A new `EncryptionEntity`. Required properties: `field_patterns` (`FieldPatterns`), `provider_id` (`ProviderId`), `public_key_id` (`PublicKeyId`).
         pub fn new(
-            field_patterns: impl IntoIterator<Item = impl Into<Expr>>,
-            provider_id: impl Into<Expr>,
-            public_key_id: impl Into<Expr>,
+            field_patterns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            provider_id: impl Into<rt::Expr>,
+            public_key_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FieldPatterns",
                 Some("field_patterns"),
-                strings(field_patterns),
+                rt::strings(field_patterns),
             );
-            this.set("ProviderId", Some("provider_id"), string(provider_id));
-            this.set("PublicKeyId", Some("public_key_id"), string(public_key_id));
+            this.set("ProviderId", Some("provider_id"), rt::string(provider_id));
+            this.set(
+                "PublicKeyId",
+                Some("public_key_id"),
+                rt::string(public_key_id),
+            );
             EncryptionEntity(this)
         }
     }
@@ -3773,33 +3832,33 @@ pub mod field_level_encryption_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-fieldlevelencryptionprofileconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FieldLevelEncryptionProfileConfig(Props);
+    pub struct FieldLevelEncryptionProfileConfig(rt::Props);
     impl FieldLevelEncryptionProfileConfig {
         /// A new `FieldLevelEncryptionProfileConfig`. Required properties: `caller_reference` (`CallerReference`), `encryption_entities` (`EncryptionEntities`), `name` (`Name`).
         pub fn new(
-            caller_reference: impl Into<Expr>,
+            caller_reference: impl Into<rt::Expr>,
             encryption_entities: impl IntoIterator<Item = EncryptionEntity>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                string(caller_reference),
+                rt::string(caller_reference),
             );
             this.set(
                 "EncryptionEntities",
                 Some("encryption_entities"),
-                list(encryption_entities),
+                rt::list(encryption_entities),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             FieldLevelEncryptionProfileConfig(this)
         }
         /// An optional comment describing the field-level encryption profile.
         ///
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -3810,11 +3869,11 @@ pub mod field_level_encryption_profile {
 /// CloudFormation: `AWS::CloudFront::Function`. Terraform: `awscc_cloudfront_function` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-function.html)
-pub struct Function(Base);
-static FUNCTION_TYPE: TypeInfo = TypeInfo {
+pub struct Function(rt::Base);
+static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::Function",
     terraform: Some("awscc_cloudfront_function"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -3836,18 +3895,22 @@ impl Function {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        function_code: impl Into<Expr>,
+        function_code: impl Into<rt::Expr>,
         function_config: function::FunctionConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FUNCTION_TYPE);
-        this.set("FunctionCode", Some("function_code"), string(function_code));
+        let mut this = rt::Base::new(id, &FUNCTION_TYPE);
+        this.set(
+            "FunctionCode",
+            Some("function_code"),
+            rt::string(function_code),
+        );
         this.set(
             "FunctionConfig",
             Some("function_config"),
             function_config.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Function(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -3855,7 +3918,7 @@ impl Function {
     /// CloudFormation `AutoPublish`, Terraform `auto_publish`.
     pub fn auto_publish(mut self, value: bool) -> Self {
         self.0
-            .set("AutoPublish", Some("auto_publish"), boolean(value));
+            .set("AutoPublish", Some("auto_publish"), rt::boolean(value));
         self
     }
     /// Contains metadata about a CloudFront function.
@@ -3870,19 +3933,19 @@ impl Function {
 builder!(Function, FunctionHandle);
 /// A declared `AWS::CloudFront::Function`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FunctionHandle(Handle);
+pub struct FunctionHandle(rt::Handle);
 handle!(FunctionHandle);
 impl FunctionHandle {
     /// CloudFormation `Fn::GetAtt` `FunctionARN`; Terraform `function_arn`.
-    pub fn function_arn(&self) -> Expr {
+    pub fn function_arn(&self) -> rt::Expr {
         self.0.attr("FunctionARN")
     }
     /// CloudFormation `Fn::GetAtt` `FunctionMetadata.FunctionARN`; Terraform `function_metadata.function_arn`.
-    pub fn function_metadata_function_arn(&self) -> Expr {
+    pub fn function_metadata_function_arn(&self) -> rt::Expr {
         self.0.attr("FunctionMetadata.FunctionARN")
     }
     /// CloudFormation `Fn::GetAtt` `Stage`; Terraform `stage`.
-    pub fn stage(&self) -> Expr {
+    pub fn stage(&self) -> rt::Expr {
         self.0.attr("Stage")
     }
 }
@@ -3895,12 +3958,12 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionConfig(Props);
+    pub struct FunctionConfig(rt::Props);
     impl FunctionConfig {
         /// A new `FunctionConfig`. Required properties: `comment` (`Comment`), `runtime` (`Runtime`).
-        pub fn new(comment: impl Into<Expr>, runtime: Runtime) -> Self {
-            let mut this = Props::default();
-            this.set("Comment", Some("comment"), string(comment));
+        pub fn new(comment: impl Into<rt::Expr>, runtime: Runtime) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Comment", Some("comment"), rt::string(comment));
             this.set("Runtime", Some("runtime"), runtime.into());
             FunctionConfig(this)
         }
@@ -3914,7 +3977,7 @@ pub mod function {
             self.0.set(
                 "KeyValueStoreAssociations",
                 Some("key_value_store_associations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3926,19 +3989,19 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionMetadata(Props);
+    pub struct FunctionMetadata(rt::Props);
     impl FunctionMetadata {
         /// A new `FunctionMetadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FunctionMetadata(this)
         }
         /// The Amazon Resource Name (ARN) of the function.
         ///
         /// CloudFormation `FunctionARN`, Terraform `function_arn`.
-        pub fn function_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FunctionARN", Some("function_arn"), string(value));
+                .set("FunctionARN", Some("function_arn"), rt::string(value));
             self
         }
     }
@@ -3949,15 +4012,15 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-keyvaluestoreassociation.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValueStoreAssociation(Props);
+    pub struct KeyValueStoreAssociation(rt::Props);
     impl KeyValueStoreAssociation {
         /// A new `KeyValueStoreAssociation`. Required properties: `key_value_store_arn` (`KeyValueStoreARN`).
-        pub fn new(key_value_store_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(key_value_store_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KeyValueStoreARN",
                 Some("key_value_store_arn"),
-                string(key_value_store_arn),
+                rt::string(key_value_store_arn),
             );
             KeyValueStoreAssociation(this)
         }
@@ -3978,11 +4041,11 @@ pub mod function {
 /// CloudFormation: `AWS::CloudFront::KeyGroup`. Terraform: `awscc_cloudfront_key_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-keygroup.html)
-pub struct KeyGroup(Base);
-static KEY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct KeyGroup(rt::Base);
+static KEY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::KeyGroup",
     terraform: Some("awscc_cloudfront_key_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -3994,7 +4057,7 @@ impl KeyGroup {
     /// Declares a `AWS::CloudFront::KeyGroup` with the stack-unique `id`. Required properties: `key_group_config` (`KeyGroupConfig`).
     #[track_caller]
     pub fn new(id: impl Into<String>, key_group_config: key_group::KeyGroupConfig) -> Self {
-        let mut this = Base::new(id, &KEY_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &KEY_GROUP_TYPE);
         this.set(
             "KeyGroupConfig",
             Some("key_group_config"),
@@ -4006,15 +4069,15 @@ impl KeyGroup {
 builder!(KeyGroup, KeyGroupHandle);
 /// A declared `AWS::CloudFront::KeyGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyGroupHandle(Handle);
+pub struct KeyGroupHandle(rt::Handle);
 handle!(KeyGroupHandle);
 impl KeyGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -4027,23 +4090,23 @@ pub mod key_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keygroup-keygroupconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KeyGroupConfig(Props);
+    pub struct KeyGroupConfig(rt::Props);
     impl KeyGroupConfig {
         /// A new `KeyGroupConfig`. Required properties: `items` (`Items`), `name` (`Name`).
         pub fn new(
-            items: impl IntoIterator<Item = impl Into<Expr>>,
-            name: impl Into<Expr>,
+            items: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), strings(items));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::strings(items));
+            this.set("Name", Some("name"), rt::string(name));
             KeyGroupConfig(this)
         }
         /// A comment to describe the key group.
         ///
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -4054,11 +4117,11 @@ pub mod key_group {
 /// CloudFormation: `AWS::CloudFront::KeyValueStore`. Terraform: `awscc_cloudfront_key_value_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-keyvaluestore.html)
-pub struct KeyValueStore(Base);
-static KEY_VALUE_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct KeyValueStore(rt::Base);
+static KEY_VALUE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::KeyValueStore",
     terraform: Some("awscc_cloudfront_key_value_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -4075,16 +4138,16 @@ static KEY_VALUE_STORE_TYPE: TypeInfo = TypeInfo {
 impl KeyValueStore {
     /// Declares a `AWS::CloudFront::KeyValueStore` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &KEY_VALUE_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &KEY_VALUE_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         KeyValueStore(this)
     }
     /// A comment to describe the Key Value Store.
     ///
     /// Constraints: length 0..=128. CloudFormation `Comment`, Terraform `comment`.
-    pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Comment", Some("comment"), string(value));
+    pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Comment", Some("comment"), rt::string(value));
         self
     }
     /// The import source for the key value store.
@@ -4099,19 +4162,19 @@ impl KeyValueStore {
 builder!(KeyValueStore, KeyValueStoreHandle);
 /// A declared `AWS::CloudFront::KeyValueStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyValueStoreHandle(Handle);
+pub struct KeyValueStoreHandle(rt::Handle);
 handle!(KeyValueStoreHandle);
 impl KeyValueStoreHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -4124,12 +4187,12 @@ pub mod key_value_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keyvaluestore-importsource.html)
     #[derive(Clone, Debug)]
-    pub struct ImportSource(Props);
+    pub struct ImportSource(rt::Props);
     impl ImportSource {
         /// A new `ImportSource`. Required properties: `source_arn` (`SourceArn`), `source_type` (`SourceType`).
-        pub fn new(source_arn: impl Into<Expr>, source_type: SourceType) -> Self {
-            let mut this = Props::default();
-            this.set("SourceArn", Some("source_arn"), string(source_arn));
+        pub fn new(source_arn: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
             this.set("SourceType", Some("source_type"), source_type.into());
             ImportSource(this)
         }
@@ -4148,11 +4211,11 @@ pub mod key_value_store {
 /// CloudFormation: `AWS::CloudFront::MonitoringSubscription`. Terraform: `awscc_cloudfront_monitoring_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-monitoringsubscription.html)
-pub struct MonitoringSubscription(Base);
-static MONITORING_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct MonitoringSubscription(rt::Base);
+static MONITORING_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::MonitoringSubscription",
     terraform: Some("awscc_cloudfront_monitoring_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -4167,14 +4230,14 @@ impl MonitoringSubscription {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        distribution_id: impl Into<Expr>,
+        distribution_id: impl Into<rt::Expr>,
         monitoring_subscription: monitoring_subscription::MonitoringSubscription,
     ) -> Self {
-        let mut this = Base::new(id, &MONITORING_SUBSCRIPTION_TYPE);
+        let mut this = rt::Base::new(id, &MONITORING_SUBSCRIPTION_TYPE);
         this.set(
             "DistributionId",
             Some("distribution_id"),
-            string(distribution_id),
+            rt::string(distribution_id),
         );
         this.set(
             "MonitoringSubscription",
@@ -4187,7 +4250,7 @@ impl MonitoringSubscription {
 builder!(MonitoringSubscription, MonitoringSubscriptionHandle);
 /// A declared `AWS::CloudFront::MonitoringSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitoringSubscriptionHandle(Handle);
+pub struct MonitoringSubscriptionHandle(rt::Handle);
 handle!(MonitoringSubscriptionHandle);
 /// Property types and value sets of [`MonitoringSubscription`] (`AWS::CloudFront::MonitoringSubscription`).
 pub mod monitoring_subscription {
@@ -4198,11 +4261,11 @@ pub mod monitoring_subscription {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-monitoringsubscription.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringSubscription(Props);
+    pub struct MonitoringSubscription(rt::Props);
     impl MonitoringSubscription {
         /// A new `MonitoringSubscription`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringSubscription(this)
         }
         /// A subscription configuration for additional CloudWatch metrics.
@@ -4227,13 +4290,13 @@ pub mod monitoring_subscription {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-realtimemetricssubscriptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RealtimeMetricsSubscriptionConfig(Props);
+    pub struct RealtimeMetricsSubscriptionConfig(rt::Props);
     impl RealtimeMetricsSubscriptionConfig {
         /// A new `RealtimeMetricsSubscriptionConfig`. Required properties: `realtime_metrics_subscription_status` (`RealtimeMetricsSubscriptionStatus`).
         pub fn new(
             realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RealtimeMetricsSubscriptionStatus",
                 Some("realtime_metrics_subscription_status"),
@@ -4258,11 +4321,11 @@ pub mod monitoring_subscription {
 /// CloudFormation: `AWS::CloudFront::OriginAccessControl`. Terraform: `awscc_cloudfront_origin_access_control` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-originaccesscontrol.html)
-pub struct OriginAccessControl(Base);
-static ORIGIN_ACCESS_CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct OriginAccessControl(rt::Base);
+static ORIGIN_ACCESS_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::OriginAccessControl",
     terraform: Some("awscc_cloudfront_origin_access_control"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -4279,7 +4342,7 @@ impl OriginAccessControl {
         id: impl Into<String>,
         origin_access_control_config: origin_access_control::OriginAccessControlConfig,
     ) -> Self {
-        let mut this = Base::new(id, &ORIGIN_ACCESS_CONTROL_TYPE);
+        let mut this = rt::Base::new(id, &ORIGIN_ACCESS_CONTROL_TYPE);
         this.set(
             "OriginAccessControlConfig",
             Some("origin_access_control_config"),
@@ -4291,11 +4354,11 @@ impl OriginAccessControl {
 builder!(OriginAccessControl, OriginAccessControlHandle);
 /// A declared `AWS::CloudFront::OriginAccessControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OriginAccessControlHandle(Handle);
+pub struct OriginAccessControlHandle(rt::Handle);
 handle!(OriginAccessControlHandle);
 impl OriginAccessControlHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -4308,40 +4371,40 @@ pub mod origin_access_control {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OriginAccessControlConfig(Props);
+    pub struct OriginAccessControlConfig(rt::Props);
     impl OriginAccessControlConfig {
         /// A new `OriginAccessControlConfig`. Required properties: `name` (`Name`), `origin_access_control_origin_type` (`OriginAccessControlOriginType`), `signing_behavior` (`SigningBehavior`), `signing_protocol` (`SigningProtocol`).
         pub fn new(
-            name: impl Into<Expr>,
-            origin_access_control_origin_type: impl Into<Expr>,
-            signing_behavior: impl Into<Expr>,
-            signing_protocol: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            origin_access_control_origin_type: impl Into<rt::Expr>,
+            signing_behavior: impl Into<rt::Expr>,
+            signing_protocol: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "OriginAccessControlOriginType",
                 Some("origin_access_control_origin_type"),
-                string(origin_access_control_origin_type),
+                rt::string(origin_access_control_origin_type),
             );
             this.set(
                 "SigningBehavior",
                 Some("signing_behavior"),
-                string(signing_behavior),
+                rt::string(signing_behavior),
             );
             this.set(
                 "SigningProtocol",
                 Some("signing_protocol"),
-                string(signing_protocol),
+                rt::string(signing_protocol),
             );
             OriginAccessControlConfig(this)
         }
         /// A description of the origin access control.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -4352,11 +4415,11 @@ pub mod origin_access_control {
 /// CloudFormation: `AWS::CloudFront::OriginRequestPolicy`. Terraform: `awscc_cloudfront_origin_request_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-originrequestpolicy.html)
-pub struct OriginRequestPolicy(Base);
-static ORIGIN_REQUEST_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct OriginRequestPolicy(rt::Base);
+static ORIGIN_REQUEST_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::OriginRequestPolicy",
     terraform: Some("awscc_cloudfront_origin_request_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -4371,7 +4434,7 @@ impl OriginRequestPolicy {
         id: impl Into<String>,
         origin_request_policy_config: origin_request_policy::OriginRequestPolicyConfig,
     ) -> Self {
-        let mut this = Base::new(id, &ORIGIN_REQUEST_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &ORIGIN_REQUEST_POLICY_TYPE);
         this.set(
             "OriginRequestPolicyConfig",
             Some("origin_request_policy_config"),
@@ -4383,15 +4446,15 @@ impl OriginRequestPolicy {
 builder!(OriginRequestPolicy, OriginRequestPolicyHandle);
 /// A declared `AWS::CloudFront::OriginRequestPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OriginRequestPolicyHandle(Handle);
+pub struct OriginRequestPolicyHandle(rt::Handle);
 handle!(OriginRequestPolicyHandle);
 impl OriginRequestPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -4404,23 +4467,23 @@ pub mod origin_request_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CookiesConfig(Props);
+    pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
         /// A new `CookiesConfig`. Required properties: `cookie_behavior` (`CookieBehavior`).
-        pub fn new(cookie_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(cookie_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CookieBehavior",
                 Some("cookie_behavior"),
-                string(cookie_behavior),
+                rt::string(cookie_behavior),
             );
             CookiesConfig(this)
         }
         /// Contains a list of cookie names.
         ///
         /// CloudFormation `Cookies`, Terraform `cookies`.
-        pub fn cookies(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Cookies", Some("cookies"), strings(value));
+        pub fn cookies(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Cookies", Some("cookies"), rt::strings(value));
             self
         }
     }
@@ -4431,23 +4494,23 @@ pub mod origin_request_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-headersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HeadersConfig(Props);
+    pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
         /// A new `HeadersConfig`. Required properties: `header_behavior` (`HeaderBehavior`).
-        pub fn new(header_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(header_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "HeaderBehavior",
                 Some("header_behavior"),
-                string(header_behavior),
+                rt::string(header_behavior),
             );
             HeadersConfig(this)
         }
         /// Contains a list of HTTP header names.
         ///
         /// CloudFormation `Headers`, Terraform `headers`.
-        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Headers", Some("headers"), strings(value));
+        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Headers", Some("headers"), rt::strings(value));
             self
         }
     }
@@ -4458,16 +4521,16 @@ pub mod origin_request_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-originrequestpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OriginRequestPolicyConfig(Props);
+    pub struct OriginRequestPolicyConfig(rt::Props);
     impl OriginRequestPolicyConfig {
         /// A new `OriginRequestPolicyConfig`. Required properties: `cookies_config` (`CookiesConfig`), `headers_config` (`HeadersConfig`), `name` (`Name`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
             cookies_config: CookiesConfig,
             headers_config: HeadersConfig,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CookiesConfig",
                 Some("cookies_config"),
@@ -4478,7 +4541,7 @@ pub mod origin_request_policy {
                 Some("headers_config"),
                 headers_config.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "QueryStringsConfig",
                 Some("query_strings_config"),
@@ -4489,8 +4552,8 @@ pub mod origin_request_policy {
         /// A comment to describe the origin request policy.
         ///
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -4501,24 +4564,27 @@ pub mod origin_request_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringsConfig(Props);
+    pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
         /// A new `QueryStringsConfig`. Required properties: `query_string_behavior` (`QueryStringBehavior`).
-        pub fn new(query_string_behavior: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(query_string_behavior: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "QueryStringBehavior",
                 Some("query_string_behavior"),
-                string(query_string_behavior),
+                rt::string(query_string_behavior),
             );
             QueryStringsConfig(this)
         }
         /// Contains a list of query string names.
         ///
         /// CloudFormation `QueryStrings`, Terraform `query_strings`.
-        pub fn query_strings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn query_strings(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("QueryStrings", Some("query_strings"), strings(value));
+                .set("QueryStrings", Some("query_strings"), rt::strings(value));
             self
         }
     }
@@ -4529,11 +4595,11 @@ pub mod origin_request_policy {
 /// CloudFormation: `AWS::CloudFront::PublicKey`. Terraform: `awscc_cloudfront_public_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-publickey.html)
-pub struct PublicKey(Base);
-static PUBLIC_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct PublicKey(rt::Base);
+static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::PublicKey",
     terraform: Some("awscc_cloudfront_public_key"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", Some("id")), ("CreatedTime", Some("created_time"))],
@@ -4542,7 +4608,7 @@ impl PublicKey {
     /// Declares a `AWS::CloudFront::PublicKey` with the stack-unique `id`. Required properties: `public_key_config` (`PublicKeyConfig`).
     #[track_caller]
     pub fn new(id: impl Into<String>, public_key_config: public_key::PublicKeyConfig) -> Self {
-        let mut this = Base::new(id, &PUBLIC_KEY_TYPE);
+        let mut this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
         this.set(
             "PublicKeyConfig",
             Some("public_key_config"),
@@ -4554,15 +4620,15 @@ impl PublicKey {
 builder!(PublicKey, PublicKeyHandle);
 /// A declared `AWS::CloudFront::PublicKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicKeyHandle(Handle);
+pub struct PublicKeyHandle(rt::Handle);
 handle!(PublicKeyHandle);
 impl PublicKeyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
 }
@@ -4575,29 +4641,29 @@ pub mod public_key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-publickey-publickeyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PublicKeyConfig(Props);
+    pub struct PublicKeyConfig(rt::Props);
     impl PublicKeyConfig {
         /// A new `PublicKeyConfig`. Required properties: `caller_reference` (`CallerReference`), `encoded_key` (`EncodedKey`), `name` (`Name`).
         pub fn new(
-            caller_reference: impl Into<Expr>,
-            encoded_key: impl Into<Expr>,
-            name: impl Into<Expr>,
+            caller_reference: impl Into<rt::Expr>,
+            encoded_key: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                string(caller_reference),
+                rt::string(caller_reference),
             );
-            this.set("EncodedKey", Some("encoded_key"), string(encoded_key));
-            this.set("Name", Some("name"), string(name));
+            this.set("EncodedKey", Some("encoded_key"), rt::string(encoded_key));
+            this.set("Name", Some("name"), rt::string(name));
             PublicKeyConfig(this)
         }
         /// A comment to describe the public key.
         ///
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -4608,11 +4674,11 @@ pub mod public_key {
 /// CloudFormation: `AWS::CloudFront::RealtimeLogConfig`. Terraform: `awscc_cloudfront_realtime_log_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-realtimelogconfig.html)
-pub struct RealtimeLogConfig(Base);
-static REALTIME_LOG_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct RealtimeLogConfig(rt::Base);
+static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::RealtimeLogConfig",
     terraform: Some("awscc_cloudfront_realtime_log_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -4623,26 +4689,30 @@ impl RealtimeLogConfig {
     pub fn new(
         id: impl Into<String>,
         end_points: impl IntoIterator<Item = realtime_log_config::EndPoint>,
-        fields: impl IntoIterator<Item = impl Into<Expr>>,
-        name: impl Into<Expr>,
+        fields: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
         sampling_rate: i64,
     ) -> Self {
-        let mut this = Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
-        this.set("EndPoints", Some("end_points"), list(end_points));
-        this.set("Fields", Some("fields"), strings(fields));
-        this.set("Name", Some("name"), string(name));
-        this.set("SamplingRate", Some("sampling_rate"), int(sampling_rate));
+        let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
+        this.set("EndPoints", Some("end_points"), rt::list(end_points));
+        this.set("Fields", Some("fields"), rt::strings(fields));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "SamplingRate",
+            Some("sampling_rate"),
+            rt::int(sampling_rate),
+        );
         RealtimeLogConfig(this)
     }
 }
 builder!(RealtimeLogConfig, RealtimeLogConfigHandle);
 /// A declared `AWS::CloudFront::RealtimeLogConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RealtimeLogConfigHandle(Handle);
+pub struct RealtimeLogConfigHandle(rt::Handle);
 handle!(RealtimeLogConfigHandle);
 impl RealtimeLogConfigHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -4655,20 +4725,20 @@ pub mod realtime_log_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct EndPoint(Props);
+    pub struct EndPoint(rt::Props);
     impl EndPoint {
         /// A new `EndPoint`. Required properties: `kinesis_stream_config` (`KinesisStreamConfig`), `stream_type` (`StreamType`).
         pub fn new(
             kinesis_stream_config: KinesisStreamConfig,
-            stream_type: impl Into<Expr>,
+            stream_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "KinesisStreamConfig",
                 Some("kinesis_stream_config"),
                 kinesis_stream_config.into(),
             );
-            this.set("StreamType", Some("stream_type"), string(stream_type));
+            this.set("StreamType", Some("stream_type"), rt::string(stream_type));
             EndPoint(this)
         }
     }
@@ -4679,13 +4749,13 @@ pub mod realtime_log_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamConfig(Props);
+    pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
         /// A new `KinesisStreamConfig`. Required properties: `role_arn` (`RoleArn`), `stream_arn` (`StreamArn`).
-        pub fn new(role_arn: impl Into<Expr>, stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("StreamArn", Some("stream_arn"), string(stream_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, stream_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
             KinesisStreamConfig(this)
         }
     }
@@ -4696,11 +4766,11 @@ pub mod realtime_log_config {
 /// CloudFormation: `AWS::CloudFront::ResponseHeadersPolicy`. Terraform: `awscc_cloudfront_response_headers_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-responseheaderspolicy.html)
-pub struct ResponseHeadersPolicy(Base);
-static RESPONSE_HEADERS_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResponseHeadersPolicy(rt::Base);
+static RESPONSE_HEADERS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::ResponseHeadersPolicy",
     terraform: Some("awscc_cloudfront_response_headers_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -4715,7 +4785,7 @@ impl ResponseHeadersPolicy {
         id: impl Into<String>,
         response_headers_policy_config: response_headers_policy::ResponseHeadersPolicyConfig,
     ) -> Self {
-        let mut this = Base::new(id, &RESPONSE_HEADERS_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESPONSE_HEADERS_POLICY_TYPE);
         this.set(
             "ResponseHeadersPolicyConfig",
             Some("response_headers_policy_config"),
@@ -4727,15 +4797,15 @@ impl ResponseHeadersPolicy {
 builder!(ResponseHeadersPolicy, ResponseHeadersPolicyHandle);
 /// A declared `AWS::CloudFront::ResponseHeadersPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResponseHeadersPolicyHandle(Handle);
+pub struct ResponseHeadersPolicyHandle(rt::Handle);
 handle!(ResponseHeadersPolicyHandle);
 impl ResponseHeadersPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -4748,12 +4818,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowheaders.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlAllowHeaders(Props);
+    pub struct AccessControlAllowHeaders(rt::Props);
     impl AccessControlAllowHeaders {
         /// A new `AccessControlAllowHeaders`. Required properties: `items` (`Items`).
-        pub fn new(items: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), strings(items));
+        pub fn new(items: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::strings(items));
             AccessControlAllowHeaders(this)
         }
     }
@@ -4764,12 +4834,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowmethods.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlAllowMethods(Props);
+    pub struct AccessControlAllowMethods(rt::Props);
     impl AccessControlAllowMethods {
         /// A new `AccessControlAllowMethods`. Required properties: `items` (`Items`).
         pub fn new(items: impl IntoIterator<Item = Items>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), list(items));
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::list(items));
             AccessControlAllowMethods(this)
         }
     }
@@ -4780,12 +4850,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolalloworigins.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlAllowOrigins(Props);
+    pub struct AccessControlAllowOrigins(rt::Props);
     impl AccessControlAllowOrigins {
         /// A new `AccessControlAllowOrigins`. Required properties: `items` (`Items`).
-        pub fn new(items: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), strings(items));
+        pub fn new(items: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::strings(items));
             AccessControlAllowOrigins(this)
         }
     }
@@ -4796,12 +4866,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolexposeheaders.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlExposeHeaders(Props);
+    pub struct AccessControlExposeHeaders(rt::Props);
     impl AccessControlExposeHeaders {
         /// A new `AccessControlExposeHeaders`. Required properties: `items` (`Items`).
-        pub fn new(items: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), strings(items));
+        pub fn new(items: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::strings(items));
             AccessControlExposeHeaders(this)
         }
     }
@@ -4812,17 +4882,17 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contentsecuritypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ContentSecurityPolicy(Props);
+    pub struct ContentSecurityPolicy(rt::Props);
     impl ContentSecurityPolicy {
         /// A new `ContentSecurityPolicy`. Required properties: `content_security_policy` (`ContentSecurityPolicy`), `override_` (`Override`).
-        pub fn new(content_security_policy: impl Into<Expr>, override_: bool) -> Self {
-            let mut this = Props::default();
+        pub fn new(content_security_policy: impl Into<rt::Expr>, override_: bool) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContentSecurityPolicy",
                 Some("content_security_policy"),
-                string(content_security_policy),
+                rt::string(content_security_policy),
             );
-            this.set("Override", Some("override"), boolean(override_));
+            this.set("Override", Some("override"), rt::boolean(override_));
             ContentSecurityPolicy(this)
         }
     }
@@ -4833,12 +4903,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contenttypeoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ContentTypeOptions(Props);
+    pub struct ContentTypeOptions(rt::Props);
     impl ContentTypeOptions {
         /// A new `ContentTypeOptions`. Required properties: `override_` (`Override`).
         pub fn new(override_: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Override", Some("override"), boolean(override_));
+            let mut this = rt::Props::default();
+            this.set("Override", Some("override"), rt::boolean(override_));
             ContentTypeOptions(this)
         }
     }
@@ -4849,7 +4919,7 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-corsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CorsConfig(Props);
+    pub struct CorsConfig(rt::Props);
     impl CorsConfig {
         /// A new `CorsConfig`. Required properties: `access_control_allow_credentials` (`AccessControlAllowCredentials`), `access_control_allow_headers` (`AccessControlAllowHeaders`), `access_control_allow_methods` (`AccessControlAllowMethods`), `access_control_allow_origins` (`AccessControlAllowOrigins`), `origin_override` (`OriginOverride`).
         pub fn new(
@@ -4859,11 +4929,11 @@ pub mod response_headers_policy {
             access_control_allow_origins: AccessControlAllowOrigins,
             origin_override: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessControlAllowCredentials",
                 Some("access_control_allow_credentials"),
-                boolean(access_control_allow_credentials),
+                rt::boolean(access_control_allow_credentials),
             );
             this.set(
                 "AccessControlAllowHeaders",
@@ -4883,7 +4953,7 @@ pub mod response_headers_policy {
             this.set(
                 "OriginOverride",
                 Some("origin_override"),
-                boolean(origin_override),
+                rt::boolean(origin_override),
             );
             CorsConfig(this)
         }
@@ -4905,7 +4975,7 @@ pub mod response_headers_policy {
             self.0.set(
                 "AccessControlMaxAgeSec",
                 Some("access_control_max_age_sec"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4917,14 +4987,18 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheader.html)
     #[derive(Clone, Debug)]
-    pub struct CustomHeader(Props);
+    pub struct CustomHeader(rt::Props);
     impl CustomHeader {
         /// A new `CustomHeader`. Required properties: `header` (`Header`), `override_` (`Override`), `value` (`Value`).
-        pub fn new(header: impl Into<Expr>, override_: bool, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Header", Some("header"), string(header));
-            this.set("Override", Some("override"), boolean(override_));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(
+            header: impl Into<rt::Expr>,
+            override_: bool,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Header", Some("header"), rt::string(header));
+            this.set("Override", Some("override"), rt::boolean(override_));
+            this.set("Value", Some("value"), rt::string(value));
             CustomHeader(this)
         }
     }
@@ -4935,12 +5009,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheadersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomHeadersConfig(Props);
+    pub struct CustomHeadersConfig(rt::Props);
     impl CustomHeadersConfig {
         /// A new `CustomHeadersConfig`. Required properties: `items` (`Items`).
         pub fn new(items: impl IntoIterator<Item = CustomHeader>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), list(items));
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::list(items));
             CustomHeadersConfig(this)
         }
     }
@@ -4951,13 +5025,17 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-frameoptions.html)
     #[derive(Clone, Debug)]
-    pub struct FrameOptions(Props);
+    pub struct FrameOptions(rt::Props);
     impl FrameOptions {
         /// A new `FrameOptions`. Required properties: `frame_option` (`FrameOption`), `override_` (`Override`).
-        pub fn new(frame_option: impl Into<Expr>, override_: bool) -> Self {
-            let mut this = Props::default();
-            this.set("FrameOption", Some("frame_option"), string(frame_option));
-            this.set("Override", Some("override"), boolean(override_));
+        pub fn new(frame_option: impl Into<rt::Expr>, override_: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FrameOption",
+                Some("frame_option"),
+                rt::string(frame_option),
+            );
+            this.set("Override", Some("override"), rt::boolean(override_));
             FrameOptions(this)
         }
     }
@@ -4968,16 +5046,16 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-referrerpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ReferrerPolicy(Props);
+    pub struct ReferrerPolicy(rt::Props);
     impl ReferrerPolicy {
         /// A new `ReferrerPolicy`. Required properties: `override_` (`Override`), `referrer_policy` (`ReferrerPolicy`).
-        pub fn new(override_: bool, referrer_policy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Override", Some("override"), boolean(override_));
+        pub fn new(override_: bool, referrer_policy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Override", Some("override"), rt::boolean(override_));
             this.set(
                 "ReferrerPolicy",
                 Some("referrer_policy"),
-                string(referrer_policy),
+                rt::string(referrer_policy),
             );
             ReferrerPolicy(this)
         }
@@ -4989,12 +5067,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheader.html)
     #[derive(Clone, Debug)]
-    pub struct RemoveHeader(Props);
+    pub struct RemoveHeader(rt::Props);
     impl RemoveHeader {
         /// A new `RemoveHeader`. Required properties: `header` (`Header`).
-        pub fn new(header: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Header", Some("header"), string(header));
+        pub fn new(header: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Header", Some("header"), rt::string(header));
             RemoveHeader(this)
         }
     }
@@ -5005,12 +5083,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheadersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RemoveHeadersConfig(Props);
+    pub struct RemoveHeadersConfig(rt::Props);
     impl RemoveHeadersConfig {
         /// A new `RemoveHeadersConfig`. Required properties: `items` (`Items`).
         pub fn new(items: impl IntoIterator<Item = RemoveHeader>) -> Self {
-            let mut this = Props::default();
-            this.set("Items", Some("items"), list(items));
+            let mut this = rt::Props::default();
+            this.set("Items", Some("items"), rt::list(items));
             RemoveHeadersConfig(this)
         }
     }
@@ -5021,19 +5099,19 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-responseheaderspolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseHeadersPolicyConfig(Props);
+    pub struct ResponseHeadersPolicyConfig(rt::Props);
     impl ResponseHeadersPolicyConfig {
         /// A new `ResponseHeadersPolicyConfig`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ResponseHeadersPolicyConfig(this)
         }
         /// A comment to describe the response headers policy.
         ///
         /// Constraints: length at most 128. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
@@ -5095,11 +5173,11 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-securityheadersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityHeadersConfig(Props);
+    pub struct SecurityHeadersConfig(rt::Props);
     impl SecurityHeadersConfig {
         /// A new `SecurityHeadersConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityHeadersConfig(this)
         }
         /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
@@ -5167,12 +5245,12 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-servertimingheadersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ServerTimingHeadersConfig(Props);
+    pub struct ServerTimingHeadersConfig(rt::Props);
     impl ServerTimingHeadersConfig {
         /// A new `ServerTimingHeadersConfig`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ServerTimingHeadersConfig(this)
         }
         /// A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the ``Server-Timing`` header to.
@@ -5180,7 +5258,7 @@ pub mod response_headers_policy {
         /// Constraints: range 0..=100. CloudFormation `SamplingRate`, Terraform `sampling_rate`.
         pub fn sampling_rate(mut self, value: i64) -> Self {
             self.0
-                .set("SamplingRate", Some("sampling_rate"), int(value));
+                .set("SamplingRate", Some("sampling_rate"), rt::int(value));
             self
         }
     }
@@ -5191,17 +5269,17 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-stricttransportsecurity.html)
     #[derive(Clone, Debug)]
-    pub struct StrictTransportSecurity(Props);
+    pub struct StrictTransportSecurity(rt::Props);
     impl StrictTransportSecurity {
         /// A new `StrictTransportSecurity`. Required properties: `access_control_max_age_sec` (`AccessControlMaxAgeSec`), `override_` (`Override`).
         pub fn new(access_control_max_age_sec: i64, override_: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessControlMaxAgeSec",
                 Some("access_control_max_age_sec"),
-                int(access_control_max_age_sec),
+                rt::int(access_control_max_age_sec),
             );
-            this.set("Override", Some("override"), boolean(override_));
+            this.set("Override", Some("override"), rt::boolean(override_));
             StrictTransportSecurity(this)
         }
         /// A Boolean that determines whether CloudFront includes the ``includeSubDomains`` directive in the ``Strict-Transport-Security`` HTTP response header.
@@ -5211,7 +5289,7 @@ pub mod response_headers_policy {
             self.0.set(
                 "IncludeSubdomains",
                 Some("include_subdomains"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -5219,7 +5297,7 @@ pub mod response_headers_policy {
         ///
         /// CloudFormation `Preload`, Terraform `preload`.
         pub fn preload(mut self, value: bool) -> Self {
-            self.0.set("Preload", Some("preload"), boolean(value));
+            self.0.set("Preload", Some("preload"), rt::boolean(value));
             self
         }
     }
@@ -5230,27 +5308,29 @@ pub mod response_headers_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-xssprotection.html)
     #[derive(Clone, Debug)]
-    pub struct XssProtection(Props);
+    pub struct XssProtection(rt::Props);
     impl XssProtection {
         /// A new `XssProtection`. Required properties: `override_` (`Override`), `protection` (`Protection`).
         pub fn new(override_: bool, protection: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Override", Some("override"), boolean(override_));
-            this.set("Protection", Some("protection"), boolean(protection));
+            let mut this = rt::Props::default();
+            this.set("Override", Some("override"), rt::boolean(override_));
+            this.set("Protection", Some("protection"), rt::boolean(protection));
             XssProtection(this)
         }
         /// A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the ``X-XSS-Protection`` header.
         ///
         /// CloudFormation `ModeBlock`, Terraform `mode_block`.
         pub fn mode_block(mut self, value: bool) -> Self {
-            self.0.set("ModeBlock", Some("mode_block"), boolean(value));
+            self.0
+                .set("ModeBlock", Some("mode_block"), rt::boolean(value));
             self
         }
         /// A reporting URI, which CloudFront uses as the value of the ``report`` directive in the ``X-XSS-Protection`` header.
         ///
         /// CloudFormation `ReportUri`, Terraform `report_uri`.
-        pub fn report_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ReportUri", Some("report_uri"), string(value));
+        pub fn report_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ReportUri", Some("report_uri"), rt::string(value));
             self
         }
     }
@@ -5282,11 +5362,11 @@ pub mod response_headers_policy {
 /// CloudFormation: `AWS::CloudFront::StreamingDistribution`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-streamingdistribution.html)
-pub struct StreamingDistribution(Base);
-static STREAMING_DISTRIBUTION_TYPE: TypeInfo = TypeInfo {
+pub struct StreamingDistribution(rt::Base);
+static STREAMING_DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::StreamingDistribution",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -5314,7 +5394,7 @@ impl StreamingDistribution {
         id: impl Into<String>,
         streaming_distribution_config: streaming_distribution::StreamingDistributionConfig,
     ) -> Self {
-        let mut this = Base::new(id, &STREAMING_DISTRIBUTION_TYPE);
+        let mut this = rt::Base::new(id, &STREAMING_DISTRIBUTION_TYPE);
         this.set(
             "StreamingDistributionConfig",
             None,
@@ -5326,15 +5406,15 @@ impl StreamingDistribution {
 builder!(StreamingDistribution, StreamingDistributionHandle);
 /// A declared `AWS::CloudFront::StreamingDistribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamingDistributionHandle(Handle);
+pub struct StreamingDistributionHandle(rt::Handle);
 handle!(StreamingDistributionHandle);
 impl StreamingDistributionHandle {
     /// CloudFormation `Fn::GetAtt` `DomainName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -5345,14 +5425,18 @@ pub mod streaming_distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-logging.html)
     #[derive(Clone, Debug)]
-    pub struct Logging(Props);
+    pub struct Logging(rt::Props);
     impl Logging {
         /// A new `Logging`. Required properties: `bucket` (`Bucket`), `enabled` (`Enabled`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<Expr>, enabled: bool, prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", None, string(bucket));
-            this.set("Enabled", None, boolean(enabled));
-            this.set("Prefix", None, string(prefix));
+        pub fn new(
+            bucket: impl Into<rt::Expr>,
+            enabled: bool,
+            prefix: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", None, rt::string(bucket));
+            this.set("Enabled", None, rt::boolean(enabled));
+            this.set("Prefix", None, rt::string(prefix));
             Logging(this)
         }
     }
@@ -5361,13 +5445,20 @@ pub mod streaming_distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-s3origin.html)
     #[derive(Clone, Debug)]
-    pub struct S3Origin(Props);
+    pub struct S3Origin(rt::Props);
     impl S3Origin {
         /// A new `S3Origin`. Required properties: `domain_name` (`DomainName`), `origin_access_identity` (`OriginAccessIdentity`).
-        pub fn new(domain_name: impl Into<Expr>, origin_access_identity: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DomainName", None, string(domain_name));
-            this.set("OriginAccessIdentity", None, string(origin_access_identity));
+        pub fn new(
+            domain_name: impl Into<rt::Expr>,
+            origin_access_identity: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DomainName", None, rt::string(domain_name));
+            this.set(
+                "OriginAccessIdentity",
+                None,
+                rt::string(origin_access_identity),
+            );
             S3Origin(this)
         }
     }
@@ -5376,25 +5467,25 @@ pub mod streaming_distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-streamingdistributionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct StreamingDistributionConfig(Props);
+    pub struct StreamingDistributionConfig(rt::Props);
     impl StreamingDistributionConfig {
         /// A new `StreamingDistributionConfig`. Required properties: `comment` (`Comment`), `enabled` (`Enabled`), `s3_origin` (`S3Origin`), `trusted_signers` (`TrustedSigners`).
         pub fn new(
-            comment: impl Into<Expr>,
+            comment: impl Into<rt::Expr>,
             enabled: bool,
             s3_origin: S3Origin,
             trusted_signers: TrustedSigners,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Comment", None, string(comment));
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Comment", None, rt::string(comment));
+            this.set("Enabled", None, rt::boolean(enabled));
             this.set("S3Origin", None, s3_origin.into());
             this.set("TrustedSigners", None, trusted_signers.into());
             StreamingDistributionConfig(this)
         }
         /// CloudFormation `Aliases`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Aliases", None, strings(value));
+        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Aliases", None, rt::strings(value));
             self
         }
         /// CloudFormation `Logging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5403,8 +5494,8 @@ pub mod streaming_distribution {
             self
         }
         /// CloudFormation `PriceClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn price_class(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PriceClass", None, string(value));
+        pub fn price_class(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PriceClass", None, rt::string(value));
             self
         }
     }
@@ -5413,20 +5504,20 @@ pub mod streaming_distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-trustedsigners.html)
     #[derive(Clone, Debug)]
-    pub struct TrustedSigners(Props);
+    pub struct TrustedSigners(rt::Props);
     impl TrustedSigners {
         /// A new `TrustedSigners`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             TrustedSigners(this)
         }
         /// CloudFormation `AwsAccountNumbers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn aws_account_numbers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AwsAccountNumbers", None, strings(value));
+            self.0.set("AwsAccountNumbers", None, rt::strings(value));
             self
         }
     }
@@ -5437,11 +5528,11 @@ pub mod streaming_distribution {
 /// CloudFormation: `AWS::CloudFront::TrustStore`. Terraform: `awscc_cloudfront_trust_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-truststore.html)
-pub struct TrustStore(Base);
-static TRUST_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct TrustStore(rt::Base);
+static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::TrustStore",
     terraform: Some("awscc_cloudfront_trust_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -5461,9 +5552,9 @@ static TRUST_STORE_TYPE: TypeInfo = TypeInfo {
 impl TrustStore {
     /// Declares a `AWS::CloudFront::TrustStore` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRUST_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRUST_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         TrustStore(this)
     }
     /// A CA certificates bundle source.
@@ -5487,7 +5578,7 @@ impl TrustStore {
         self.0.set(
             "UseClientCertificateOCSPEndpoint",
             Some("use_client_certificate_ocsp_endpoint"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -5495,31 +5586,31 @@ impl TrustStore {
 builder!(TrustStore, TrustStoreHandle);
 /// A declared `AWS::CloudFront::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustStoreHandle(Handle);
+pub struct TrustStoreHandle(rt::Handle);
 handle!(TrustStoreHandle);
 impl TrustStoreHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> Expr {
+    pub fn e_tag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `NumberOfCaCertificates`; Terraform `number_of_ca_certificates`.
-    pub fn number_of_ca_certificates(&self) -> Expr {
+    pub fn number_of_ca_certificates(&self) -> rt::Expr {
         self.0.attr("NumberOfCaCertificates")
     }
 }
@@ -5532,21 +5623,25 @@ pub mod trust_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundles3location.html)
     #[derive(Clone, Debug)]
-    pub struct CaCertificatesBundleS3Location(Props);
+    pub struct CaCertificatesBundleS3Location(rt::Props);
     impl CaCertificatesBundleS3Location {
         /// A new `CaCertificatesBundleS3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `region` (`Region`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>, region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
-            this.set("Region", Some("region"), string(region));
+        pub fn new(
+            bucket: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            region: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Region", Some("region"), rt::string(region));
             CaCertificatesBundleS3Location(this)
         }
         /// The location's version.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -5557,11 +5652,11 @@ pub mod trust_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundlesource.html)
     #[derive(Clone, Debug)]
-    pub struct CaCertificatesBundleSource(Props);
+    pub struct CaCertificatesBundleSource(rt::Props);
     impl CaCertificatesBundleSource {
         /// A new `CaCertificatesBundleSource`. Required properties: `ca_certificates_bundle_s3_location` (`CaCertificatesBundleS3Location`).
         pub fn new(ca_certificates_bundle_s3_location: CaCertificatesBundleS3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CaCertificatesBundleS3Location",
                 Some("ca_certificates_bundle_s3_location"),
@@ -5577,11 +5672,11 @@ pub mod trust_store {
 /// CloudFormation: `AWS::CloudFront::VpcOrigin`. Terraform: `awscc_cloudfront_vpc_origin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-vpcorigin.html)
-pub struct VpcOrigin(Base);
-static VPC_ORIGIN_TYPE: TypeInfo = TypeInfo {
+pub struct VpcOrigin(rt::Base);
+static VPC_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudFront::VpcOrigin",
     terraform: Some("awscc_cloudfront_vpc_origin"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -5605,7 +5700,7 @@ impl VpcOrigin {
         id: impl Into<String>,
         vpc_origin_endpoint_config: vpc_origin::VpcOriginEndpointConfig,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_ORIGIN_TYPE);
+        let mut this = rt::Base::new(id, &VPC_ORIGIN_TYPE);
         this.set(
             "VpcOriginEndpointConfig",
             Some("vpc_origin_endpoint_config"),
@@ -5617,31 +5712,31 @@ impl VpcOrigin {
 builder!(VpcOrigin, VpcOriginHandle);
 /// A declared `AWS::CloudFront::VpcOrigin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcOriginHandle(Handle);
+pub struct VpcOriginHandle(rt::Handle);
 handle!(VpcOriginHandle);
 impl VpcOriginHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -5654,27 +5749,27 @@ pub mod vpc_origin {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-vpcorigin-vpcoriginendpointconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOriginEndpointConfig(Props);
+    pub struct VpcOriginEndpointConfig(rt::Props);
     impl VpcOriginEndpointConfig {
         /// A new `VpcOriginEndpointConfig`. Required properties: `arn` (`Arn`), `name` (`Name`).
-        pub fn new(arn: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("Name", Some("name"), rt::string(name));
             VpcOriginEndpointConfig(this)
         }
         /// The HTTP port for the CloudFront VPC origin endpoint configuration.
         ///
         /// CloudFormation `HTTPPort`, Terraform `http_port`.
         pub fn http_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPPort", Some("http_port"), int(value));
+            self.0.set("HTTPPort", Some("http_port"), rt::int(value));
             self
         }
         /// The HTTPS port of the CloudFront VPC origin endpoint configuration.
         ///
         /// CloudFormation `HTTPSPort`, Terraform `https_port`.
         pub fn https_port(mut self, value: i64) -> Self {
-            self.0.set("HTTPSPort", Some("https_port"), int(value));
+            self.0.set("HTTPSPort", Some("https_port"), rt::int(value));
             self
         }
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -5699,12 +5794,12 @@ pub mod vpc_origin {
         /// CloudFormation `OriginSSLProtocols`, Terraform `origin_ssl_protocols`.
         pub fn origin_ssl_protocols(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OriginSSLProtocols",
                 Some("origin_ssl_protocols"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }

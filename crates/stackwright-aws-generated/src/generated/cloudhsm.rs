@@ -2,23 +2,24 @@
 //! `CloudHSM` resource types of the CloudFormation registry (`AWS::CloudHSM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cloudhsm` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates and manages an AWS CloudHSM cluster.
 ///
 /// CloudFormation: `AWS::CloudHSM::Cluster`. Terraform: `awscc_cloudhsm_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudhsm-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudHSM::Cluster",
     terraform: Some("awscc_cloudhsm_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -42,9 +43,9 @@ static CLUSTER_TYPE: TypeInfo = TypeInfo {
 impl Cluster {
     /// Declares a `AWS::CloudHSM::Cluster` with the stack-unique `id`. Required properties: `hsm_type` (`HsmType`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, hsm_type: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
-        this.set("HsmType", Some("hsm_type"), string(hsm_type));
+    pub fn new(id: impl Into<String>, hsm_type: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
+        this.set("HsmType", Some("hsm_type"), rt::string(hsm_type));
         Cluster(this)
     }
     /// A policy that defines how the service retains backups.
@@ -76,57 +77,58 @@ impl Cluster {
     /// The identifiers (IDs) of the subnets where the cluster is created.
     ///
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
 }
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::CloudHSM::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The Amazon Resource Name (ARN) of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The cluster's identifier (ID).
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterId`; Terraform `cluster_id`.
-    pub fn cluster_id(&self) -> Expr {
+    pub fn cluster_id(&self) -> rt::Expr {
         self.0.attr("ClusterId")
     }
     /// The cluster's state.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The identifier (ID) of the cluster's security group.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityGroup`; Terraform `security_group`.
-    pub fn security_group(&self) -> Expr {
+    pub fn security_group(&self) -> rt::Expr {
         self.0.attr("SecurityGroup")
     }
     /// The identifier (ID) of the virtual private cloud (VPC) that contains the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// A map from availability zone to the cluster's subnet in that availability zone.
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetMapping`; Terraform `subnet_mapping`.
-    pub fn subnet_mapping(&self) -> Expr {
+    pub fn subnet_mapping(&self) -> rt::Expr {
         self.0.attr("SubnetMapping")
     }
     /// The cluster's backup policy.
     ///
     /// CloudFormation `Fn::GetAtt` `BackupPolicy`; Terraform `backup_policy`.
-    pub fn backup_policy(&self) -> Expr {
+    pub fn backup_policy(&self) -> rt::Expr {
         self.0.attr("BackupPolicy")
     }
 }
@@ -139,11 +141,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudhsm-cluster-backupretentionpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct BackupRetentionPolicy(Props);
+    pub struct BackupRetentionPolicy(rt::Props);
     impl BackupRetentionPolicy {
         /// A new `BackupRetentionPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BackupRetentionPolicy(this)
         }
         /// The type of backup retention policy.
@@ -156,8 +158,8 @@ pub mod cluster {
         /// Use a value between 7 - 379.
         ///
         /// Constraints: length 1..=3; pattern `^[0-9]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }

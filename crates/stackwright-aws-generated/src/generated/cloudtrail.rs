@@ -2,23 +2,24 @@
 //! `CloudTrail` resource types of the CloudFormation registry (`AWS::CloudTrail::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `cloudtrail` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A channel receives events from a specific source (such as an on-premises storage solution or application, or a partner event data source), and delivers the events to one or more event data stores.
 ///
 /// CloudFormation: `AWS::CloudTrail::Channel`. Terraform: `awscc_cloudtrail_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudTrail::Channel",
     terraform: Some("awscc_cloudtrail_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -43,7 +44,7 @@ impl Channel {
     /// Declares a `AWS::CloudTrail::Channel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CHANNEL_TYPE);
+        let this = rt::Base::new(id, &CHANNEL_TYPE);
         Channel(this)
     }
     /// One or more resources to which events arriving through a channel are logged and stored.
@@ -51,32 +52,32 @@ impl Channel {
     /// Constraints: 1..=10 items. CloudFormation `Destinations`, Terraform `destinations`.
     pub fn destinations(mut self, value: impl IntoIterator<Item = channel::Destination>) -> Self {
         self.0
-            .set("Destinations", Some("destinations"), list(value));
+            .set("Destinations", Some("destinations"), rt::list(value));
         self
     }
     /// The name of the channel.
     ///
     /// Constraints: length 3..=128; pattern `(^[a-zA-Z0-9._\-]+$)`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The ARN of an on-premises storage solution or application, or a partner event source.
     ///
     /// Constraints: length 1..=256; pattern `(.*)`. Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
-    pub fn source(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Source", Some("source"), string(value));
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
         self
     }
 }
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::CloudTrail::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// CloudFormation `Fn::GetAtt` `ChannelArn`; Terraform `channel_arn`.
-    pub fn channel_arn(&self) -> Expr {
+    pub fn channel_arn(&self) -> rt::Expr {
         self.0.attr("ChannelArn")
     }
 }
@@ -89,12 +90,12 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-channel-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. Required properties: `location` (`Location`), `type_` (`Type`).
-        pub fn new(location: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Location", Some("location"), string(location));
+        pub fn new(location: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", Some("location"), rt::string(location));
             this.set("Type", Some("type"), type_.into());
             Destination(this)
         }
@@ -113,11 +114,11 @@ pub mod channel {
 /// CloudFormation: `AWS::CloudTrail::Dashboard`. Terraform: `awscc_cloudtrail_dashboard` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-dashboard.html)
-pub struct Dashboard(Base);
-static DASHBOARD_TYPE: TypeInfo = TypeInfo {
+pub struct Dashboard(rt::Base);
+static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudTrail::Dashboard",
     terraform: Some("awscc_cloudtrail_dashboard"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -132,14 +133,14 @@ impl Dashboard {
     /// Declares a `AWS::CloudTrail::Dashboard` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DASHBOARD_TYPE);
+        let this = rt::Base::new(id, &DASHBOARD_TYPE);
         Dashboard(this)
     }
     /// The name of the dashboard.
     ///
     /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Configures the automatic refresh schedule for the dashboard.
@@ -157,7 +158,7 @@ impl Dashboard {
         self.0.set(
             "TerminationProtectionEnabled",
             Some("termination_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -165,44 +166,44 @@ impl Dashboard {
     ///
     /// CloudFormation `Widgets`, Terraform `widgets`.
     pub fn widgets(mut self, value: impl IntoIterator<Item = dashboard::Widget>) -> Self {
-        self.0.set("Widgets", Some("widgets"), list(value));
+        self.0.set("Widgets", Some("widgets"), rt::list(value));
         self
     }
 }
 builder!(Dashboard, DashboardHandle);
 /// A declared `AWS::CloudTrail::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DashboardHandle(Handle);
+pub struct DashboardHandle(rt::Handle);
 handle!(DashboardHandle);
 impl DashboardHandle {
     /// The ARN of the dashboard.
     ///
     /// CloudFormation `Fn::GetAtt` `DashboardArn`; Terraform `dashboard_arn`.
-    pub fn dashboard_arn(&self) -> Expr {
+    pub fn dashboard_arn(&self) -> rt::Expr {
         self.0.attr("DashboardArn")
     }
     /// The timestamp of the dashboard creation.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The timestamp showing when the dashboard was updated, if applicable.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
     /// The status of the dashboard.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The type of the dashboard.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -213,13 +214,13 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-frequency.html)
     #[derive(Clone, Debug)]
-    pub struct Frequency(Props);
+    pub struct Frequency(rt::Props);
     impl Frequency {
         /// A new `Frequency`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: Unit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             Frequency(this)
         }
     }
@@ -230,11 +231,11 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-refreshschedule.html)
     #[derive(Clone, Debug)]
-    pub struct RefreshSchedule(Props);
+    pub struct RefreshSchedule(rt::Props);
     impl RefreshSchedule {
         /// A new `RefreshSchedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RefreshSchedule(this)
         }
         /// CloudFormation `Frequency`, Terraform `frequency`.
@@ -252,8 +253,9 @@ pub mod dashboard {
         /// StartTime of the automatic schedule refresh.
         ///
         /// Constraints: pattern `^[0-9]{2}:[0-9]{2}`. CloudFormation `TimeOfDay`, Terraform `time_of_day`.
-        pub fn time_of_day(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimeOfDay", Some("time_of_day"), string(value));
+        pub fn time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TimeOfDay", Some("time_of_day"), rt::string(value));
             self
         }
     }
@@ -264,15 +266,15 @@ pub mod dashboard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-widget.html)
     #[derive(Clone, Debug)]
-    pub struct Widget(Props);
+    pub struct Widget(rt::Props);
     impl Widget {
         /// A new `Widget`. Required properties: `query_statement` (`QueryStatement`).
-        pub fn new(query_statement: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(query_statement: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "QueryStatement",
                 Some("query_statement"),
-                string(query_statement),
+                rt::string(query_statement),
             );
             Widget(this)
         }
@@ -281,10 +283,13 @@ pub mod dashboard {
         /// Constraints: 1..=10 items. CloudFormation `QueryParameters`, Terraform `query_parameters`.
         pub fn query_parameters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("QueryParameters", Some("query_parameters"), strings(value));
+            self.0.set(
+                "QueryParameters",
+                Some("query_parameters"),
+                rt::strings(value),
+            );
             self
         }
         /// The view properties of the widget.
@@ -292,10 +297,13 @@ pub mod dashboard {
         /// CloudFormation `ViewProperties`, Terraform `view_properties`.
         pub fn view_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("ViewProperties", Some("view_properties"), string_map(value));
+            self.0.set(
+                "ViewProperties",
+                Some("view_properties"),
+                rt::string_map(value),
+            );
             self
         }
     }
@@ -324,11 +332,11 @@ pub mod dashboard {
 /// CloudFormation: `AWS::CloudTrail::EventDataStore`. Terraform: `awscc_cloudtrail_event_data_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-eventdatastore.html)
-pub struct EventDataStore(Base);
-static EVENT_DATA_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct EventDataStore(rt::Base);
+static EVENT_DATA_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudTrail::EventDataStore",
     terraform: Some("awscc_cloudtrail_event_data_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -342,7 +350,7 @@ impl EventDataStore {
     /// Declares a `AWS::CloudTrail::EventDataStore` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &EVENT_DATA_STORE_TYPE);
+        let this = rt::Base::new(id, &EVENT_DATA_STORE_TYPE);
         EventDataStore(this)
     }
     /// The advanced event selectors that were used to select events for the data store.
@@ -355,7 +363,7 @@ impl EventDataStore {
         self.0.set(
             "AdvancedEventSelectors",
             Some("advanced_event_selectors"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -377,7 +385,7 @@ impl EventDataStore {
         self.0.set(
             "ContextKeySelectors",
             Some("context_key_selectors"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -388,18 +396,18 @@ impl EventDataStore {
         self.0.set(
             "FederationEnabled",
             Some("federation_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The ARN of the role used for event data store federation.
     ///
     /// CloudFormation `FederationRoleArn`, Terraform `federation_role_arn`.
-    pub fn federation_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn federation_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FederationRoleArn",
             Some("federation_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -410,7 +418,7 @@ impl EventDataStore {
         self.0.set(
             "IngestionEnabled",
             Some("ingestion_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -421,26 +429,30 @@ impl EventDataStore {
         mut self,
         value: impl IntoIterator<Item = event_data_store::InsightSelector>,
     ) -> Self {
-        self.0
-            .set("InsightSelectors", Some("insight_selectors"), list(value));
+        self.0.set(
+            "InsightSelectors",
+            Some("insight_selectors"),
+            rt::list(value),
+        );
         self
     }
     /// Specifies the ARN of the event data store that will collect Insights events.
     ///
     /// Constraints: length 3..=256; pattern `^[a-zA-Z0-9._/\-:]+$`. CloudFormation `InsightsDestination`, Terraform `insights_destination`.
-    pub fn insights_destination(mut self, value: impl Into<Expr>) -> Self {
+    pub fn insights_destination(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InsightsDestination",
             Some("insights_destination"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the KMS key ID to use to encrypt the events delivered by CloudTrail.
     ///
     /// Constraints: length 1..=350; pattern `^[a-zA-Z0-9._/\-:]+$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the maximum size allowed for the event.
@@ -458,15 +470,15 @@ impl EventDataStore {
         self.0.set(
             "MultiRegionEnabled",
             Some("multi_region_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the event data store.
     ///
     /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9._\-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Indicates that an event data store is collecting logged events for an organization.
@@ -476,7 +488,7 @@ impl EventDataStore {
         self.0.set(
             "OrganizationEnabled",
             Some("organization_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -485,7 +497,7 @@ impl EventDataStore {
     /// Constraints: range 7..=3653. CloudFormation `RetentionPeriod`, Terraform `retention_period`.
     pub fn retention_period(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionPeriod", Some("retention_period"), int(value));
+            .set("RetentionPeriod", Some("retention_period"), rt::int(value));
         self
     }
     /// Indicates whether the event data store is protected from termination.
@@ -495,7 +507,7 @@ impl EventDataStore {
         self.0.set(
             "TerminationProtectionEnabled",
             Some("termination_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -503,31 +515,31 @@ impl EventDataStore {
 builder!(EventDataStore, EventDataStoreHandle);
 /// A declared `AWS::CloudTrail::EventDataStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventDataStoreHandle(Handle);
+pub struct EventDataStoreHandle(rt::Handle);
 handle!(EventDataStoreHandle);
 impl EventDataStoreHandle {
     /// The ARN of the event data store.
     ///
     /// CloudFormation `Fn::GetAtt` `EventDataStoreArn`; Terraform `event_data_store_arn`.
-    pub fn event_data_store_arn(&self) -> Expr {
+    pub fn event_data_store_arn(&self) -> rt::Expr {
         self.0.attr("EventDataStoreArn")
     }
     /// The timestamp of the event data store's creation.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The timestamp showing when an event data store was updated, if applicable.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
     /// The status of an event data store.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -540,23 +552,23 @@ pub mod event_data_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedeventselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(Props);
+    pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
         /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
         pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FieldSelectors",
                 Some("field_selectors"),
-                list(field_selectors),
+                rt::list(field_selectors),
             );
             AdvancedEventSelector(this)
         }
         /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
         ///
         /// Constraints: length 1..=1000. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -567,57 +579,65 @@ pub mod event_data_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedfieldselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(Props);
+    pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
         /// A new `AdvancedFieldSelector`. Required properties: `field` (`Field`).
-        pub fn new(field: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Field", Some("field"), string(field));
+        pub fn new(field: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Field", Some("field"), rt::string(field));
             AdvancedFieldSelector(this)
         }
         /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EndsWith", Some("ends_with"), strings(value));
+        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("EndsWith", Some("ends_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), strings(value));
+        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Equals", Some("equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_ends_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotEndsWith", Some("not_ends_with"), strings(value));
+                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("NotEquals", Some("not_equals"), strings(value));
+        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NotEquals", Some("not_equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_starts_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotStartsWith", Some("not_starts_with"), strings(value));
+                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StartsWith", Some("starts_with"), strings(value));
+                .set("StartsWith", Some("starts_with"), rt::strings(value));
             self
         }
     }
@@ -628,12 +648,12 @@ pub mod event_data_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-contextkeyselector.html)
     #[derive(Clone, Debug)]
-    pub struct ContextKeySelector(Props);
+    pub struct ContextKeySelector(rt::Props);
     impl ContextKeySelector {
         /// A new `ContextKeySelector`. Required properties: `equals` (`Equals`), `type_` (`Type`).
-        pub fn new(equals: impl IntoIterator<Item = impl Into<Expr>>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Equals", Some("equals"), strings(equals));
+        pub fn new(equals: impl IntoIterator<Item = impl Into<rt::Expr>>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Equals", Some("equals"), rt::strings(equals));
             this.set("Type", Some("type"), type_.into());
             ContextKeySelector(this)
         }
@@ -645,11 +665,11 @@ pub mod event_data_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-insightselector.html)
     #[derive(Clone, Debug)]
-    pub struct InsightSelector(Props);
+    pub struct InsightSelector(rt::Props);
     impl InsightSelector {
         /// A new `InsightSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InsightSelector(this)
         }
         /// The type of Insights to log on an event data store.
@@ -704,11 +724,11 @@ pub mod event_data_store {
 /// CloudFormation: `AWS::CloudTrail::ResourcePolicy`. Terraform: `awscc_cloudtrail_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudTrail::ResourcePolicy",
     terraform: Some("awscc_cloudtrail_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -718,15 +738,19 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
-        resource_policy: impl Into<Value>,
+        resource_arn: impl Into<rt::Expr>,
+        resource_policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         this.set(
             "ResourcePolicy",
             Some("resource_policy"),
-            json_string(resource_policy),
+            rt::json_string(resource_policy),
         );
         ResourcePolicy(this)
     }
@@ -734,18 +758,18 @@ impl ResourcePolicy {
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::CloudTrail::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Creates a trail that specifies the settings for delivery of log data to an Amazon S3 bucket.
 ///
 /// CloudFormation: `AWS::CloudTrail::Trail`. Terraform: `awscc_cloudtrail_trail` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-trail.html)
-pub struct Trail(Base);
-static TRAIL_TYPE: TypeInfo = TypeInfo {
+pub struct Trail(rt::Base);
+static TRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudTrail::Trail",
     terraform: Some("awscc_cloudtrail_trail"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("SnsTopicArn", Some("sns_topic_arn"))],
@@ -753,13 +777,17 @@ static TRAIL_TYPE: TypeInfo = TypeInfo {
 impl Trail {
     /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `is_logging` (`IsLogging`), `s3_bucket_name` (`S3BucketName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, is_logging: bool, s3_bucket_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRAIL_TYPE);
-        this.set("IsLogging", Some("is_logging"), boolean(is_logging));
+    pub fn new(
+        id: impl Into<String>,
+        is_logging: bool,
+        s3_bucket_name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &TRAIL_TYPE);
+        this.set("IsLogging", Some("is_logging"), rt::boolean(is_logging));
         this.set(
             "S3BucketName",
             Some("s3_bucket_name"),
-            string(s3_bucket_name),
+            rt::string(s3_bucket_name),
         );
         Trail(this)
     }
@@ -773,7 +801,7 @@ impl Trail {
         self.0.set(
             "AdvancedEventSelectors",
             Some("advanced_event_selectors"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -787,29 +815,29 @@ impl Trail {
         self.0.set(
             "AggregationConfigurations",
             Some("aggregation_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Specifies a log group name using an Amazon Resource Name (ARN), a unique identifier that represents the log group to which CloudTrail logs will be delivered.
     ///
     /// CloudFormation `CloudWatchLogsLogGroupArn`, Terraform `cloudwatch_logs_log_group_arn`.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudWatchLogsLogGroupArn",
             Some("cloudwatch_logs_log_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the role for the CloudWatch Logs endpoint to assume to write to a user's log group.
     ///
     /// CloudFormation `CloudWatchLogsRoleArn`, Terraform `cloudwatch_logs_role_arn`.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudWatchLogsRoleArn",
             Some("cloudwatch_logs_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -820,7 +848,7 @@ impl Trail {
         self.0.set(
             "EnableLogFileValidation",
             Some("enable_log_file_validation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -832,7 +860,7 @@ impl Trail {
         value: impl IntoIterator<Item = trail::EventSelector>,
     ) -> Self {
         self.0
-            .set("EventSelectors", Some("event_selectors"), list(value));
+            .set("EventSelectors", Some("event_selectors"), rt::list(value));
         self
     }
     /// Specifies whether the trail is publishing events from global services such as IAM to the log files.
@@ -842,7 +870,7 @@ impl Trail {
         self.0.set(
             "IncludeGlobalServiceEvents",
             Some("include_global_service_events"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -853,8 +881,11 @@ impl Trail {
         mut self,
         value: impl IntoIterator<Item = trail::InsightSelector>,
     ) -> Self {
-        self.0
-            .set("InsightSelectors", Some("insight_selectors"), list(value));
+        self.0.set(
+            "InsightSelectors",
+            Some("insight_selectors"),
+            rt::list(value),
+        );
         self
     }
     /// Specifies whether the trail applies only to the current region or to all regions.
@@ -864,7 +895,7 @@ impl Trail {
         self.0.set(
             "IsMultiRegionTrail",
             Some("is_multi_region_trail"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -875,51 +906,53 @@ impl Trail {
         self.0.set(
             "IsOrganizationTrail",
             Some("is_organization_trail"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Specifies the KMS key ID to use to encrypt the logs delivered by CloudTrail.
     ///
     /// CloudFormation `KMSKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery.
     ///
     /// Constraints: length at most 200. CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-    pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+            .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
         self
     }
     /// Specifies the name of the Amazon SNS topic defined for notification of log file delivery.
     ///
     /// Constraints: length at most 256. CloudFormation `SnsTopicName`, Terraform `sns_topic_name`.
-    pub fn sns_topic_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_topic_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnsTopicName", Some("sns_topic_name"), string(value));
+            .set("SnsTopicName", Some("sns_topic_name"), rt::string(value));
         self
     }
     /// Constraints: length 3..=128; pattern `(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\._-])*[a-zA-Z0-9]$)`. Changing it replaces the resource. CloudFormation `TrailName`, Terraform `trail_name`.
-    pub fn trail_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TrailName", Some("trail_name"), string(value));
+    pub fn trail_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TrailName", Some("trail_name"), rt::string(value));
         self
     }
 }
 builder!(Trail, TrailHandle);
 /// A declared `AWS::CloudTrail::Trail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrailHandle(Handle);
+pub struct TrailHandle(rt::Handle);
 handle!(TrailHandle);
 impl TrailHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `SnsTopicArn`; Terraform `sns_topic_arn`.
-    pub fn sns_topic_arn(&self) -> Expr {
+    pub fn sns_topic_arn(&self) -> rt::Expr {
         self.0.attr("SnsTopicArn")
     }
 }
@@ -932,23 +965,23 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-advancedeventselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(Props);
+    pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
         /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
         pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FieldSelectors",
                 Some("field_selectors"),
-                list(field_selectors),
+                rt::list(field_selectors),
             );
             AdvancedEventSelector(this)
         }
         /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
         ///
         /// Constraints: length 1..=1000. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -959,57 +992,65 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-advancedfieldselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(Props);
+    pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
         /// A new `AdvancedFieldSelector`. Required properties: `field` (`Field`).
-        pub fn new(field: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Field", Some("field"), string(field));
+        pub fn new(field: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Field", Some("field"), rt::string(field));
             AdvancedFieldSelector(this)
         }
         /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EndsWith", Some("ends_with"), strings(value));
+        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("EndsWith", Some("ends_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), strings(value));
+        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Equals", Some("equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_ends_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotEndsWith", Some("not_ends_with"), strings(value));
+                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("NotEquals", Some("not_equals"), strings(value));
+        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NotEquals", Some("not_equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_starts_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotStartsWith", Some("not_starts_with"), strings(value));
+                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// Constraints: at least 1 items. CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StartsWith", Some("starts_with"), strings(value));
+                .set("StartsWith", Some("starts_with"), rt::strings(value));
             self
         }
     }
@@ -1020,20 +1061,20 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-aggregationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AggregationConfiguration(Props);
+    pub struct AggregationConfiguration(rt::Props);
     impl AggregationConfiguration {
         /// A new `AggregationConfiguration`. Required properties: `event_category` (`EventCategory`), `templates` (`Templates`).
         pub fn new(
             event_category: EventCategory,
             templates: impl IntoIterator<Item = Template>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EventCategory",
                 Some("event_category"),
                 event_category.into(),
             );
-            this.set("Templates", Some("templates"), list(templates));
+            this.set("Templates", Some("templates"), rt::list(templates));
             AggregationConfiguration(this)
         }
     }
@@ -1044,19 +1085,19 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-dataresource.html)
     #[derive(Clone, Debug)]
-    pub struct DataResource(Props);
+    pub struct DataResource(rt::Props);
     impl DataResource {
         /// A new `DataResource`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             DataResource(this)
         }
         /// An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified objects.
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1067,17 +1108,17 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-eventselector.html)
     #[derive(Clone, Debug)]
-    pub struct EventSelector(Props);
+    pub struct EventSelector(rt::Props);
     impl EventSelector {
         /// A new `EventSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventSelector(this)
         }
         /// CloudFormation `DataResources`, Terraform `data_resources`.
         pub fn data_resources(mut self, value: impl IntoIterator<Item = DataResource>) -> Self {
             self.0
-                .set("DataResources", Some("data_resources"), list(value));
+                .set("DataResources", Some("data_resources"), rt::list(value));
             self
         }
         /// An optional list of service event sources from which you do not want management events to be logged on your trail.
@@ -1085,12 +1126,12 @@ pub mod trail {
         /// CloudFormation `ExcludeManagementEventSources`, Terraform `exclude_management_event_sources`.
         pub fn exclude_management_event_sources(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeManagementEventSources",
                 Some("exclude_management_event_sources"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1101,7 +1142,7 @@ pub mod trail {
             self.0.set(
                 "IncludeManagementEvents",
                 Some("include_management_events"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1121,11 +1162,11 @@ pub mod trail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-insightselector.html)
     #[derive(Clone, Debug)]
-    pub struct InsightSelector(Props);
+    pub struct InsightSelector(rt::Props);
     impl InsightSelector {
         /// A new `InsightSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InsightSelector(this)
         }
         /// The categories of events for which to log insights.
@@ -1136,7 +1177,7 @@ pub mod trail {
             value: impl IntoIterator<Item = SourceEventCategory>,
         ) -> Self {
             self.0
-                .set("EventCategories", Some("event_categories"), list(value));
+                .set("EventCategories", Some("event_categories"), rt::list(value));
             self
         }
         /// The type of insight to log on a trail.

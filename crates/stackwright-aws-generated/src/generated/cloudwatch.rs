@@ -2,23 +2,24 @@
 //! `CloudWatch` resource types of the CloudFormation registry (`AWS::CloudWatch::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `cloudwatch` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates it with the specified metric or metric math expression.
 ///
 /// CloudFormation: `AWS::CloudWatch::Alarm`. Terraform: `awscc_cloudwatch_alarm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html)
-pub struct Alarm(Base);
-static ALARM_TYPE: TypeInfo = TypeInfo {
+pub struct Alarm(rt::Base);
+static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::Alarm",
     terraform: Some("awscc_cloudwatch_alarm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -27,7 +28,7 @@ impl Alarm {
     /// Declares a `AWS::CloudWatch::Alarm` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ALARM_TYPE);
+        let this = rt::Base::new(id, &ALARM_TYPE);
         Alarm(this)
     }
     /// CloudFormation `ActionConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -39,31 +40,38 @@ impl Alarm {
     ///
     /// CloudFormation `ActionsEnabled`, Terraform `actions_enabled`.
     pub fn actions_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("ActionsEnabled", Some("actions_enabled"), boolean(value));
+        self.0.set(
+            "ActionsEnabled",
+            Some("actions_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
     ///
     /// Constraints: at least 0 items. CloudFormation `AlarmActions`, Terraform `alarm_actions`.
-    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AlarmActions", Some("alarm_actions"), strings(value));
+            .set("AlarmActions", Some("alarm_actions"), rt::strings(value));
         self
     }
     /// The description of the alarm.
     ///
     /// Constraints: length 0..=1024. CloudFormation `AlarmDescription`, Terraform `alarm_description`.
-    pub fn alarm_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AlarmDescription", Some("alarm_description"), string(value));
+    pub fn alarm_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AlarmDescription",
+            Some("alarm_description"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the alarm.
     ///
     /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `AlarmName`, Terraform `alarm_name`.
-    pub fn alarm_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AlarmName", Some("alarm_name"), string(value));
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlarmName", Some("alarm_name"), rt::string(value));
         self
     }
     /// The arithmetic operation to use when comparing the specified statistic and threshold.
@@ -81,25 +89,29 @@ impl Alarm {
     ///
     /// Constraints: at least 1. CloudFormation `DatapointsToAlarm`, Terraform `datapoints_to_alarm`.
     pub fn datapoints_to_alarm(mut self, value: i64) -> Self {
-        self.0
-            .set("DatapointsToAlarm", Some("datapoints_to_alarm"), int(value));
+        self.0.set(
+            "DatapointsToAlarm",
+            Some("datapoints_to_alarm"),
+            rt::int(value),
+        );
         self
     }
     /// The dimensions for the metric associated with the alarm.
     ///
     /// Constraints: 0..=30 items. CloudFormation `Dimensions`, Terraform `dimensions`.
     pub fn dimensions(mut self, value: impl IntoIterator<Item = alarm::Dimension>) -> Self {
-        self.0.set("Dimensions", Some("dimensions"), list(value));
+        self.0
+            .set("Dimensions", Some("dimensions"), rt::list(value));
         self
     }
     /// Used only for alarms based on percentiles.
     ///
     /// Constraints: length 1..=255. CloudFormation `EvaluateLowSampleCountPercentile`, Terraform `evaluate_low_sample_count_percentile`.
-    pub fn evaluate_low_sample_count_percentile(mut self, value: impl Into<Expr>) -> Self {
+    pub fn evaluate_low_sample_count_percentile(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EvaluateLowSampleCountPercentile",
             Some("evaluate_low_sample_count_percentile"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -121,7 +133,7 @@ impl Alarm {
         self.0.set(
             "EvaluationInterval",
             Some("evaluation_interval"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -129,8 +141,11 @@ impl Alarm {
     ///
     /// Constraints: at least 1. CloudFormation `EvaluationPeriods`, Terraform `evaluation_periods`.
     pub fn evaluation_periods(mut self, value: i64) -> Self {
-        self.0
-            .set("EvaluationPeriods", Some("evaluation_periods"), int(value));
+        self.0.set(
+            "EvaluationPeriods",
+            Some("evaluation_periods"),
+            rt::int(value),
+        );
         self
     }
     /// The evaluation window that the alarm uses to select the range of metric data that it evaluates.
@@ -144,11 +159,11 @@ impl Alarm {
     /// The percentile statistic for the metric associated with the alarm.
     ///
     /// CloudFormation `ExtendedStatistic`, Terraform `extended_statistic`.
-    pub fn extended_statistic(mut self, value: impl Into<Expr>) -> Self {
+    pub fn extended_statistic(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExtendedStatistic",
             Some("extended_statistic"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -157,48 +172,51 @@ impl Alarm {
     /// Constraints: at least 0 items. CloudFormation `InsufficientDataActions`, Terraform `insufficient_data_actions`.
     pub fn insufficient_data_actions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "InsufficientDataActions",
             Some("insufficient_data_actions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of the metric associated with the alarm.
     ///
     /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MetricName", Some("metric_name"), string(value));
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MetricName", Some("metric_name"), rt::string(value));
         self
     }
     /// An array that enables you to create an alarm based on the result of a metric math expression.
     ///
     /// CloudFormation `Metrics`, Terraform `metrics`.
     pub fn metrics(mut self, value: impl IntoIterator<Item = alarm::MetricDataQuery>) -> Self {
-        self.0.set("Metrics", Some("metrics"), list(value));
+        self.0.set("Metrics", Some("metrics"), rt::list(value));
         self
     }
     /// The namespace of the metric associated with the alarm.
     ///
     /// Constraints: length 1..=255; pattern `^[^:]`. CloudFormation `Namespace`, Terraform `namespace`.
-    pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Namespace", Some("namespace"), string(value));
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
         self
     }
     /// The actions to execute when this alarm transitions to the ``OK`` state from any other state.
     ///
     /// Constraints: at least 0 items. CloudFormation `OKActions`, Terraform `ok_actions`.
-    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("OKActions", Some("ok_actions"), strings(value));
+    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("OKActions", Some("ok_actions"), rt::strings(value));
         self
     }
     /// The period, in seconds, over which the statistic is applied.
     ///
     /// Constraints: at least 1. CloudFormation `Period`, Terraform `period`.
     pub fn period(mut self, value: i64) -> Self {
-        self.0.set("Period", Some("period"), int(value));
+        self.0.set("Period", Some("period"), rt::int(value));
         self
     }
     /// The statistic for the metric associated with the alarm, other than percentile.
@@ -212,17 +230,17 @@ impl Alarm {
     ///
     /// CloudFormation `Threshold`, Terraform `threshold`.
     pub fn threshold(mut self, value: i64) -> Self {
-        self.0.set("Threshold", Some("threshold"), int(value));
+        self.0.set("Threshold", Some("threshold"), rt::int(value));
         self
     }
     /// In an alarm based on an anomaly detection model, this is the ID of the ``ANOMALY_DETECTION_BAND`` function used as the threshold for the alarm.
     ///
     /// Constraints: length 1..=255. CloudFormation `ThresholdMetricId`, Terraform `threshold_metric_id`.
-    pub fn threshold_metric_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn threshold_metric_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ThresholdMetricId",
             Some("threshold_metric_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -256,11 +274,11 @@ impl Alarm {
 builder!(Alarm, AlarmHandle);
 /// A declared `AWS::CloudWatch::Alarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AlarmHandle(Handle);
+pub struct AlarmHandle(rt::Handle);
 handle!(AlarmHandle);
 impl AlarmHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -271,11 +289,11 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(Props);
+    pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
         /// A new `ActionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionConfiguration(this)
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -293,11 +311,11 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmpromqlcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmPromQlCriteria(Props);
+    pub struct AlarmPromQlCriteria(rt::Props);
     impl AlarmPromQlCriteria {
         /// A new `AlarmPromQlCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmPromQlCriteria(this)
         }
         /// The duration, in seconds, that a contributor must be continuously breaching before it transitions to the ``ALARM`` state.
@@ -305,14 +323,14 @@ pub mod alarm {
         /// CloudFormation `PendingPeriod`, Terraform `pending_period`.
         pub fn pending_period(mut self, value: i64) -> Self {
             self.0
-                .set("PendingPeriod", Some("pending_period"), int(value));
+                .set("PendingPeriod", Some("pending_period"), rt::int(value));
             self
         }
         /// The PromQL query that the alarm evaluates.
         ///
         /// CloudFormation `Query`, Terraform `query`.
-        pub fn query(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Query", Some("query"), string(value));
+        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Query", Some("query"), rt::string(value));
             self
         }
         /// The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the ``OK`` state.
@@ -320,7 +338,7 @@ pub mod alarm {
         /// CloudFormation `RecoveryPeriod`, Terraform `recovery_period`.
         pub fn recovery_period(mut self, value: i64) -> Self {
             self.0
-                .set("RecoveryPeriod", Some("recovery_period"), int(value));
+                .set("RecoveryPeriod", Some("recovery_period"), rt::int(value));
             self
         }
     }
@@ -329,12 +347,12 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmTagsPropagation(Props);
+    pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             AlarmTagsPropagation(this)
         }
         /// The tag keys to leave out.
@@ -342,9 +360,9 @@ pub mod alarm {
         /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedTagKeys", None, strings(value));
+            self.0.set("ExcludedTagKeys", None, rt::strings(value));
             self
         }
         /// The only tag keys to include.
@@ -352,9 +370,9 @@ pub mod alarm {
         /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedTagKeys", None, strings(value));
+            self.0.set("IncludedTagKeys", None, rt::strings(value));
             self
         }
     }
@@ -365,13 +383,13 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -382,11 +400,11 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationCriteria(Props);
+    pub struct EvaluationCriteria(rt::Props);
     impl EvaluationCriteria {
         /// A new `EvaluationCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationCriteria(this)
         }
         /// The PromQL criteria for the alarm evaluation.
@@ -405,19 +423,22 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationWindow(Props);
+    pub struct EvaluationWindow(rt::Props);
     impl EvaluationWindow {
         /// A new `EvaluationWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationWindow(this)
         }
         /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time window.
         ///
         /// CloudFormation `SlidingWindow`, Terraform `sliding_window`.
-        pub fn sliding_window(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("SlidingWindow", Some("sliding_window"), json_string(value));
+        pub fn sliding_window(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "SlidingWindow",
+                Some("sliding_window"),
+                rt::json_string(value),
+            );
             self
         }
         /// A wall clock window, which aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week.
@@ -436,32 +457,35 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metric.html)
     #[derive(Clone, Debug)]
-    pub struct Metric(Props);
+    pub struct Metric(rt::Props);
     impl Metric {
         /// A new `Metric`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Metric(this)
         }
         /// The metric dimensions that you want to be used for the metric that the alarm will watch.
         ///
         /// Constraints: 0..=30 items. CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = Dimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The name of the metric that you want the alarm to watch.
         ///
         /// Constraints: length 1..=255. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The namespace of the metric that the alarm will watch.
         ///
         /// Constraints: length 1..=255; pattern `^[^:]`. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -472,33 +496,35 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDataQuery(Props);
+    pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricDataQuery(this)
         }
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
         ///
         /// Constraints: length 1..=255. CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// The math expression to be performed on the returned data, if this object is performing a math expression.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// A human-readable label for this metric or expression.
         ///
         /// CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// The metric to be returned, along with statistics, period, and units.
@@ -512,7 +538,7 @@ pub mod alarm {
         ///
         /// Constraints: at least 1. CloudFormation `Period`, Terraform `period`.
         pub fn period(mut self, value: i64) -> Self {
-            self.0.set("Period", Some("period"), int(value));
+            self.0.set("Period", Some("period"), rt::int(value));
             self
         }
         /// This option indicates whether to return the timestamps and raw data values of this metric.
@@ -520,7 +546,7 @@ pub mod alarm {
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -531,14 +557,14 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricstat.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStat(Props);
+    pub struct MetricStat(rt::Props);
     impl MetricStat {
         /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
-            this.set("Period", Some("period"), int(period));
-            this.set("Stat", Some("stat"), string(stat));
+            this.set("Period", Some("period"), rt::int(period));
+            this.set("Stat", Some("stat"), rt::string(stat));
             MetricStat(this)
         }
         /// The unit to use for the returned data points.
@@ -556,18 +582,18 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-wallclockwindow.html)
     #[derive(Clone, Debug)]
-    pub struct WallClockWindow(Props);
+    pub struct WallClockWindow(rt::Props);
     impl WallClockWindow {
         /// A new `WallClockWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WallClockWindow(this)
         }
         /// The time zone to use when the alarm aligns the evaluation window to clock boundaries.
         ///
         /// CloudFormation `Timezone`, Terraform `timezone`.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", Some("timezone"), string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", Some("timezone"), rt::string(value));
             self
         }
     }
@@ -578,11 +604,11 @@ pub mod alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WarmUpConfiguration(Props);
+    pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
         /// A new `WarmUpConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmUpConfiguration(this)
         }
         /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate.
@@ -592,7 +618,7 @@ pub mod alarm {
             self.0.set(
                 "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
                 Some("only_start_evaluating_after_warm_up_period_ends"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -603,7 +629,7 @@ pub mod alarm {
             self.0.set(
                 "WarmUpPeriodDurationInMinutes",
                 Some("warm_up_period_duration_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -721,11 +747,11 @@ pub mod alarm {
 /// CloudFormation: `AWS::CloudWatch::AlarmMuteRule`. Terraform: `awscc_cloudwatch_alarm_mute_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarmmuterule.html)
-pub struct AlarmMuteRule(Base);
-static ALARM_MUTE_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct AlarmMuteRule(rt::Base);
+static ALARM_MUTE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::AlarmMuteRule",
     terraform: Some("awscc_cloudwatch_alarm_mute_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -739,23 +765,24 @@ impl AlarmMuteRule {
     /// Declares a `AWS::CloudWatch::AlarmMuteRule` with the stack-unique `id`. Required properties: `rule` (`Rule`).
     #[track_caller]
     pub fn new(id: impl Into<String>, rule: alarm_mute_rule::Rule) -> Self {
-        let mut this = Base::new(id, &ALARM_MUTE_RULE_TYPE);
+        let mut this = rt::Base::new(id, &ALARM_MUTE_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
         AlarmMuteRule(this)
     }
     /// The description of the AlarmMuteRule
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date, with the same timezone offset as "ScheduleTimezone" after which the alarm mute rule will be expired.
     ///
     /// CloudFormation `ExpireDate`, Terraform `expire_date`.
-    pub fn expire_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpireDate", Some("expire_date"), string(value));
+    pub fn expire_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpireDate", Some("expire_date"), rt::string(value));
         self
     }
     /// Targets to be muted
@@ -769,46 +796,47 @@ impl AlarmMuteRule {
     /// The name of the AlarmMuteRule
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The date, with the same timezone offset as "ScheduleTimezone", after which the alarm mute rule will become active.
     ///
     /// CloudFormation `StartDate`, Terraform `start_date`.
-    pub fn start_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartDate", Some("start_date"), string(value));
+    pub fn start_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartDate", Some("start_date"), rt::string(value));
         self
     }
 }
 builder!(AlarmMuteRule, AlarmMuteRuleHandle);
 /// A declared `AWS::CloudWatch::AlarmMuteRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AlarmMuteRuleHandle(Handle);
+pub struct AlarmMuteRuleHandle(rt::Handle);
 handle!(AlarmMuteRuleHandle);
 impl AlarmMuteRuleHandle {
     /// The current status of the AlarmMuteRule
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The last update timestamp of the alarm mute schedule
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
     /// The mute type of the alarm mute
     ///
     /// CloudFormation `Fn::GetAtt` `MuteType`; Terraform `mute_type`.
-    pub fn mute_type(&self) -> Expr {
+    pub fn mute_type(&self) -> rt::Expr {
         self.0.attr("MuteType")
     }
     /// Amazon Resource Name (ARN) of the AlarmMuteRule
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -821,12 +849,12 @@ pub mod alarm_mute_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-mutetargets.html)
     #[derive(Clone, Debug)]
-    pub struct MuteTargets(Props);
+    pub struct MuteTargets(rt::Props);
     impl MuteTargets {
         /// A new `MuteTargets`. Required properties: `alarm_names` (`AlarmNames`).
-        pub fn new(alarm_names: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmNames", Some("alarm_names"), strings(alarm_names));
+        pub fn new(alarm_names: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmNames", Some("alarm_names"), rt::strings(alarm_names));
             MuteTargets(this)
         }
     }
@@ -837,11 +865,11 @@ pub mod alarm_mute_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `schedule` (`Schedule`).
         pub fn new(schedule: Schedule) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Schedule", Some("schedule"), schedule.into());
             Rule(this)
         }
@@ -853,20 +881,20 @@ pub mod alarm_mute_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. Required properties: `duration` (`Duration`), `expression` (`Expression`).
-        pub fn new(duration: impl Into<Expr>, expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Duration", Some("duration"), string(duration));
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(duration: impl Into<rt::Expr>, expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Duration", Some("duration"), rt::string(duration));
+            this.set("Expression", Some("expression"), rt::string(expression));
             Schedule(this)
         }
         /// The timezone of the schedule
         ///
         /// Constraints: length 1..=50. CloudFormation `Timezone`, Terraform `timezone`.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", Some("timezone"), string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", Some("timezone"), rt::string(value));
             self
         }
     }
@@ -877,11 +905,11 @@ pub mod alarm_mute_rule {
 /// CloudFormation: `AWS::CloudWatch::AnomalyDetector`. Terraform: `awscc_cloudwatch_anomaly_detector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-anomalydetector.html)
-pub struct AnomalyDetector(Base);
-static ANOMALY_DETECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct AnomalyDetector(rt::Base);
+static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::AnomalyDetector",
     terraform: Some("awscc_cloudwatch_anomaly_detector"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -890,7 +918,7 @@ impl AnomalyDetector {
     /// Declares a `AWS::CloudWatch::AnomalyDetector` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ANOMALY_DETECTOR_TYPE);
+        let this = rt::Base::new(id, &ANOMALY_DETECTOR_TYPE);
         AnomalyDetector(this)
     }
     /// CloudFormation `Configuration`, Terraform `configuration`.
@@ -904,7 +932,8 @@ impl AnomalyDetector {
         mut self,
         value: impl IntoIterator<Item = anomaly_detector::Dimension>,
     ) -> Self {
-        self.0.set("Dimensions", Some("dimensions"), list(value));
+        self.0
+            .set("Dimensions", Some("dimensions"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `MetricCharacteristics`, Terraform `metric_characteristics`.
@@ -932,13 +961,15 @@ impl AnomalyDetector {
         self
     }
     /// Changing it replaces the resource. CloudFormation `MetricName`, Terraform `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MetricName", Some("metric_name"), string(value));
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MetricName", Some("metric_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
-    pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Namespace", Some("namespace"), string(value));
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SingleMetricAnomalyDetector`, Terraform `single_metric_anomaly_detector`.
@@ -954,19 +985,19 @@ impl AnomalyDetector {
         self
     }
     /// Changing it replaces the resource. CloudFormation `Stat`, Terraform `stat`.
-    pub fn stat(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Stat", Some("stat"), string(value));
+    pub fn stat(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Stat", Some("stat"), rt::string(value));
         self
     }
 }
 builder!(AnomalyDetector, AnomalyDetectorHandle);
 /// A declared `AWS::CloudWatch::AnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnomalyDetectorHandle(Handle);
+pub struct AnomalyDetectorHandle(rt::Handle);
 handle!(AnomalyDetectorHandle);
 impl AnomalyDetectorHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -977,11 +1008,11 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Configuration(Props);
+    pub struct Configuration(rt::Props);
     impl Configuration {
         /// A new `Configuration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Configuration(this)
         }
         /// CloudFormation `ExcludedTimeRanges`, Terraform `excluded_time_ranges`.
@@ -989,14 +1020,17 @@ pub mod anomaly_detector {
             self.0.set(
                 "ExcludedTimeRanges",
                 Some("excluded_time_ranges"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `MetricTimeZone`, Terraform `metric_time_zone`.
-        pub fn metric_time_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MetricTimeZone", Some("metric_time_zone"), string(value));
+        pub fn metric_time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MetricTimeZone",
+                Some("metric_time_zone"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1005,13 +1039,13 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -1020,18 +1054,19 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metric.html)
     #[derive(Clone, Debug)]
-    pub struct Metric(Props);
+    pub struct Metric(rt::Props);
     impl Metric {
         /// A new `Metric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<Expr>, namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             Metric(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = Dimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
     }
@@ -1040,17 +1075,20 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metriccharacteristics.html)
     #[derive(Clone, Debug)]
-    pub struct MetricCharacteristics(Props);
+    pub struct MetricCharacteristics(rt::Props);
     impl MetricCharacteristics {
         /// A new `MetricCharacteristics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricCharacteristics(this)
         }
         /// CloudFormation `PeriodicSpikes`, Terraform `periodic_spikes`.
         pub fn periodic_spikes(mut self, value: bool) -> Self {
-            self.0
-                .set("PeriodicSpikes", Some("periodic_spikes"), boolean(value));
+            self.0.set(
+                "PeriodicSpikes",
+                Some("periodic_spikes"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1059,27 +1097,29 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricdataquery.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDataQuery(Props);
+    pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricDataQuery(this)
         }
         /// CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// CloudFormation `Label`, Terraform `label`.
-        pub fn label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Label", Some("label"), string(value));
+        pub fn label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Label", Some("label"), rt::string(value));
             self
         }
         /// CloudFormation `MetricStat`, Terraform `metric_stat`.
@@ -1089,13 +1129,13 @@ pub mod anomaly_detector {
         }
         /// CloudFormation `Period`, Terraform `period`.
         pub fn period(mut self, value: i64) -> Self {
-            self.0.set("Period", Some("period"), int(value));
+            self.0.set("Period", Some("period"), rt::int(value));
             self
         }
         /// CloudFormation `ReturnData`, Terraform `return_data`.
         pub fn return_data(mut self, value: bool) -> Self {
             self.0
-                .set("ReturnData", Some("return_data"), boolean(value));
+                .set("ReturnData", Some("return_data"), rt::boolean(value));
             self
         }
     }
@@ -1104,11 +1144,11 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricmathanomalydetector.html)
     #[derive(Clone, Debug)]
-    pub struct MetricMathAnomalyDetector(Props);
+    pub struct MetricMathAnomalyDetector(rt::Props);
     impl MetricMathAnomalyDetector {
         /// A new `MetricMathAnomalyDetector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricMathAnomalyDetector(this)
         }
         /// CloudFormation `MetricDataQueries`, Terraform `metric_data_queries`.
@@ -1119,7 +1159,7 @@ pub mod anomaly_detector {
             self.0.set(
                 "MetricDataQueries",
                 Some("metric_data_queries"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1129,19 +1169,19 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricstat.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStat(Props);
+    pub struct MetricStat(rt::Props);
     impl MetricStat {
         /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
-            this.set("Period", Some("period"), int(period));
-            this.set("Stat", Some("stat"), string(stat));
+            this.set("Period", Some("period"), rt::int(period));
+            this.set("Stat", Some("stat"), rt::string(stat));
             MetricStat(this)
         }
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -1150,13 +1190,13 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-range.html)
     #[derive(Clone, Debug)]
-    pub struct Range(Props);
+    pub struct Range(rt::Props);
     impl Range {
         /// A new `Range`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<Expr>, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
-            this.set("StartTime", Some("start_time"), string(start_time));
+        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             Range(this)
         }
     }
@@ -1165,36 +1205,40 @@ pub mod anomaly_detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-singlemetricanomalydetector.html)
     #[derive(Clone, Debug)]
-    pub struct SingleMetricAnomalyDetector(Props);
+    pub struct SingleMetricAnomalyDetector(rt::Props);
     impl SingleMetricAnomalyDetector {
         /// A new `SingleMetricAnomalyDetector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SingleMetricAnomalyDetector(this)
         }
         /// CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = Dimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// CloudFormation `Stat`, Terraform `stat`.
-        pub fn stat(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Stat", Some("stat"), string(value));
+        pub fn stat(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Stat", Some("stat"), rt::string(value));
             self
         }
     }
@@ -1205,11 +1249,11 @@ pub mod anomaly_detector {
 /// CloudFormation: `AWS::CloudWatch::CompositeAlarm`. Terraform: `awscc_cloudwatch_composite_alarm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-compositealarm.html)
-pub struct CompositeAlarm(Base);
-static COMPOSITE_ALARM_TYPE: TypeInfo = TypeInfo {
+pub struct CompositeAlarm(rt::Base);
+static COMPOSITE_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::CompositeAlarm",
     terraform: Some("awscc_cloudwatch_composite_alarm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -1217,9 +1261,9 @@ static COMPOSITE_ALARM_TYPE: TypeInfo = TypeInfo {
 impl CompositeAlarm {
     /// Declares a `AWS::CloudWatch::CompositeAlarm` with the stack-unique `id`. Required properties: `alarm_rule` (`AlarmRule`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, alarm_rule: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &COMPOSITE_ALARM_TYPE);
-        this.set("AlarmRule", Some("alarm_rule"), string(alarm_rule));
+    pub fn new(id: impl Into<String>, alarm_rule: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &COMPOSITE_ALARM_TYPE);
+        this.set("AlarmRule", Some("alarm_rule"), rt::string(alarm_rule));
         CompositeAlarm(this)
     }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
@@ -1233,18 +1277,21 @@ impl CompositeAlarm {
     ///
     /// CloudFormation `ActionsEnabled`, Terraform `actions_enabled`.
     pub fn actions_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("ActionsEnabled", Some("actions_enabled"), boolean(value));
+        self.0.set(
+            "ActionsEnabled",
+            Some("actions_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// Actions will be suppressed if the suppressor alarm is in the ALARM state.
     ///
     /// Constraints: length 1..=1600. CloudFormation `ActionsSuppressor`, Terraform `actions_suppressor`.
-    pub fn actions_suppressor(mut self, value: impl Into<Expr>) -> Self {
+    pub fn actions_suppressor(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ActionsSuppressor",
             Some("actions_suppressor"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1255,7 +1302,7 @@ impl CompositeAlarm {
         self.0.set(
             "ActionsSuppressorExtensionPeriod",
             Some("actions_suppressor_extension_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1266,31 +1313,35 @@ impl CompositeAlarm {
         self.0.set(
             "ActionsSuppressorWaitPeriod",
             Some("actions_suppressor_wait_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
     ///
     /// Constraints: at most 5 items. CloudFormation `AlarmActions`, Terraform `alarm_actions`.
-    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AlarmActions", Some("alarm_actions"), strings(value));
+            .set("AlarmActions", Some("alarm_actions"), rt::strings(value));
         self
     }
     /// The description of the alarm
     ///
     /// Constraints: length 0..=1024. CloudFormation `AlarmDescription`, Terraform `alarm_description`.
-    pub fn alarm_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AlarmDescription", Some("alarm_description"), string(value));
+    pub fn alarm_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AlarmDescription",
+            Some("alarm_description"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the Composite Alarm
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AlarmName`, Terraform `alarm_name`.
-    pub fn alarm_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AlarmName", Some("alarm_name"), string(value));
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlarmName", Some("alarm_name"), rt::string(value));
         self
     }
     /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
@@ -1298,33 +1349,34 @@ impl CompositeAlarm {
     /// Constraints: at most 5 items. CloudFormation `InsufficientDataActions`, Terraform `insufficient_data_actions`.
     pub fn insufficient_data_actions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "InsufficientDataActions",
             Some("insufficient_data_actions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The actions to execute when this alarm transitions to the OK state from any other state.
     ///
     /// Constraints: at most 5 items. CloudFormation `OKActions`, Terraform `ok_actions`.
-    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("OKActions", Some("ok_actions"), strings(value));
+    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("OKActions", Some("ok_actions"), rt::strings(value));
         self
     }
 }
 builder!(CompositeAlarm, CompositeAlarmHandle);
 /// A declared `AWS::CloudWatch::CompositeAlarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CompositeAlarmHandle(Handle);
+pub struct CompositeAlarmHandle(rt::Handle);
 handle!(CompositeAlarmHandle);
 impl CompositeAlarmHandle {
     /// Amazon Resource Name (ARN) of the alarm
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1337,11 +1389,11 @@ pub mod composite_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(Props);
+    pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
         /// A new `ActionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionConfiguration(this)
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -1359,12 +1411,12 @@ pub mod composite_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmTagsPropagation(Props);
+    pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             AlarmTagsPropagation(this)
         }
         /// The tag keys to leave out.
@@ -1372,9 +1424,9 @@ pub mod composite_alarm {
         /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedTagKeys", None, strings(value));
+            self.0.set("ExcludedTagKeys", None, rt::strings(value));
             self
         }
         /// The only tag keys to include.
@@ -1382,9 +1434,9 @@ pub mod composite_alarm {
         /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedTagKeys", None, strings(value));
+            self.0.set("IncludedTagKeys", None, rt::strings(value));
             self
         }
     }
@@ -1395,11 +1447,11 @@ pub mod composite_alarm {
 /// CloudFormation: `AWS::CloudWatch::Dashboard`. Terraform: `awscc_cloudwatch_dashboard` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html)
-pub struct Dashboard(Base);
-static DASHBOARD_TYPE: TypeInfo = TypeInfo {
+pub struct Dashboard(rt::Base);
+static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::Dashboard",
     terraform: Some("awscc_cloudwatch_dashboard"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1407,39 +1459,39 @@ static DASHBOARD_TYPE: TypeInfo = TypeInfo {
 impl Dashboard {
     /// Declares a `AWS::CloudWatch::Dashboard` with the stack-unique `id`. Required properties: `dashboard_body` (`DashboardBody`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, dashboard_body: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DASHBOARD_TYPE);
+    pub fn new(id: impl Into<String>, dashboard_body: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
         this.set(
             "DashboardBody",
             Some("dashboard_body"),
-            string(dashboard_body),
+            rt::string(dashboard_body),
         );
         Dashboard(this)
     }
     /// The name of the dashboard.
     ///
     /// Changing it replaces the resource. CloudFormation `DashboardName`, Terraform `dashboard_name`.
-    pub fn dashboard_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dashboard_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DashboardName", Some("dashboard_name"), string(value));
+            .set("DashboardName", Some("dashboard_name"), rt::string(value));
         self
     }
 }
 builder!(Dashboard, DashboardHandle);
 /// A declared `AWS::CloudWatch::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DashboardHandle(Handle);
+pub struct DashboardHandle(rt::Handle);
 handle!(DashboardHandle);
 /// Resource Type definition for AWS::CloudWatch::InsightRule.
 ///
 /// CloudFormation: `AWS::CloudWatch::InsightRule`. Terraform: `awscc_cloudwatch_insight_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-insightrule.html)
-pub struct InsightRule(Base);
-static INSIGHT_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct InsightRule(rt::Base);
+static INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::InsightRule",
     terraform: Some("awscc_cloudwatch_insight_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -1449,13 +1501,13 @@ impl InsightRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule_body: impl Into<Expr>,
-        rule_name: impl Into<Expr>,
+        rule_body: impl Into<rt::Expr>,
+        rule_name: impl Into<rt::Expr>,
         rule_state: insight_rule::RuleState,
     ) -> Self {
-        let mut this = Base::new(id, &INSIGHT_RULE_TYPE);
-        this.set("RuleBody", Some("rule_body"), string(rule_body));
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+        let mut this = rt::Base::new(id, &INSIGHT_RULE_TYPE);
+        this.set("RuleBody", Some("rule_body"), rt::string(rule_body));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         this.set("RuleState", Some("rule_state"), rule_state.into());
         InsightRule(this)
     }
@@ -1464,7 +1516,7 @@ impl InsightRule {
         self.0.set(
             "ApplyOnTransformedLogs",
             Some("apply_on_transformed_logs"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1472,11 +1524,11 @@ impl InsightRule {
 builder!(InsightRule, InsightRuleHandle);
 /// A declared `AWS::CloudWatch::InsightRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InsightRuleHandle(Handle);
+pub struct InsightRuleHandle(rt::Handle);
 handle!(InsightRuleHandle);
 impl InsightRuleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1498,11 +1550,11 @@ pub mod insight_rule {
 /// CloudFormation: `AWS::CloudWatch::Integration`. Terraform: `awscc_cloudwatch_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::Integration",
     terraform: Some("awscc_cloudwatch_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1546,15 +1598,15 @@ impl Integration {
     pub fn new(
         id: impl Into<String>,
         integration_type: integration::IntegrationType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
             "IntegrationType",
             Some("integration_type"),
             integration_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Integration(this)
     }
     /// Write-only API-key credential material for the integration.
@@ -1569,57 +1621,57 @@ impl Integration {
     /// CloudFormation `IntegrationAttributes`, Terraform `integration_attributes`.
     pub fn integration_attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "IntegrationAttributes",
             Some("integration_attributes"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// IAM role ARN the integration assumes.
     ///
     /// Constraints: length 1..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::CloudWatch::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The ARN of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationArn`; Terraform `integration_arn`.
-    pub fn integration_arn(&self) -> Expr {
+    pub fn integration_arn(&self) -> rt::Expr {
         self.0.attr("IntegrationArn")
     }
     /// The service-generated unique identifier (UUID) of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationId`; Terraform `integration_id`.
-    pub fn integration_id(&self) -> Expr {
+    pub fn integration_id(&self) -> rt::Expr {
         self.0.attr("IntegrationId")
     }
     /// Lifecycle status of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time at which the integration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the integration was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1632,12 +1684,16 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-apikeycredential.html)
     #[derive(Clone, Debug)]
-    pub struct ApiKeyCredential(Props);
+    pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
         /// A new `ApiKeyCredential`. Required properties: `api_key_value` (`ApiKeyValue`).
-        pub fn new(api_key_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKeyValue", Some("api_key_value"), string(api_key_value));
+        pub fn new(api_key_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ApiKeyValue",
+                Some("api_key_value"),
+                rt::string(api_key_value),
+            );
             ApiKeyCredential(this)
         }
     }
@@ -1648,11 +1704,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-integrationcredential.html)
     #[derive(Clone, Debug)]
-    pub struct IntegrationCredential(Props);
+    pub struct IntegrationCredential(rt::Props);
     impl IntegrationCredential {
         /// A new `IntegrationCredential`. Required properties: `api_key_credential` (`ApiKeyCredential`).
         pub fn new(api_key_credential: ApiKeyCredential) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApiKeyCredential",
                 Some("api_key_credential"),
@@ -1679,11 +1735,11 @@ pub mod integration {
 /// CloudFormation: `AWS::CloudWatch::LogAlarm`. Terraform: `awscc_cloudwatch_log_alarm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-logalarm.html)
-pub struct LogAlarm(Base);
-static LOG_ALARM_TYPE: TypeInfo = TypeInfo {
+pub struct LogAlarm(rt::Base);
+static LOG_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::LogAlarm",
     terraform: Some("awscc_cloudwatch_log_alarm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1705,7 +1761,7 @@ impl LogAlarm {
         scheduled_query_configuration: log_alarm::ScheduledQueryConfiguration,
         threshold: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LOG_ALARM_TYPE);
+        let mut this = rt::Base::new(id, &LOG_ALARM_TYPE);
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
@@ -1714,19 +1770,19 @@ impl LogAlarm {
         this.set(
             "QueryResultsToAlarm",
             Some("query_results_to_alarm"),
-            int(query_results_to_alarm),
+            rt::int(query_results_to_alarm),
         );
         this.set(
             "QueryResultsToEvaluate",
             Some("query_results_to_evaluate"),
-            int(query_results_to_evaluate),
+            rt::int(query_results_to_evaluate),
         );
         this.set(
             "ScheduledQueryConfiguration",
             Some("scheduled_query_configuration"),
             scheduled_query_configuration.into(),
         );
-        this.set("Threshold", Some("threshold"), int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(threshold));
         LogAlarm(this)
     }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
@@ -1743,18 +1799,18 @@ impl LogAlarm {
         self.0.set(
             "ActionLogLineCount",
             Some("action_log_line_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The ARN of the IAM role that grants CloudWatch permissions to fetch log lines for alarm notifications.
     ///
     /// CloudFormation `ActionLogLineRoleArn`, Terraform `action_log_line_role_arn`.
-    pub fn action_log_line_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn action_log_line_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ActionLogLineRoleArn",
             Some("action_log_line_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1762,31 +1818,38 @@ impl LogAlarm {
     ///
     /// CloudFormation `ActionsEnabled`, Terraform `actions_enabled`.
     pub fn actions_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("ActionsEnabled", Some("actions_enabled"), boolean(value));
+        self.0.set(
+            "ActionsEnabled",
+            Some("actions_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
     ///
     /// CloudFormation `AlarmActions`, Terraform `alarm_actions`.
-    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn alarm_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AlarmActions", Some("alarm_actions"), strings(value));
+            .set("AlarmActions", Some("alarm_actions"), rt::strings(value));
         self
     }
     /// The description of the log alarm.
     ///
     /// Constraints: length 0..=1024. CloudFormation `AlarmDescription`, Terraform `alarm_description`.
-    pub fn alarm_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AlarmDescription", Some("alarm_description"), string(value));
+    pub fn alarm_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AlarmDescription",
+            Some("alarm_description"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the log alarm.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AlarmName`, Terraform `alarm_name`.
-    pub fn alarm_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AlarmName", Some("alarm_name"), string(value));
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlarmName", Some("alarm_name"), rt::string(value));
         self
     }
     /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
@@ -1794,30 +1857,31 @@ impl LogAlarm {
     /// CloudFormation `InsufficientDataActions`, Terraform `insufficient_data_actions`.
     pub fn insufficient_data_actions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "InsufficientDataActions",
             Some("insufficient_data_actions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The actions to execute when this alarm transitions to the OK state from any other state.
     ///
     /// CloudFormation `OKActions`, Terraform `ok_actions`.
-    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("OKActions", Some("ok_actions"), strings(value));
+    pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("OKActions", Some("ok_actions"), rt::strings(value));
         self
     }
     /// Sets how this alarm is to handle missing data points.
     ///
     /// Constraints: length 1..=255. CloudFormation `TreatMissingData`, Terraform `treat_missing_data`.
-    pub fn treat_missing_data(mut self, value: impl Into<Expr>) -> Self {
+    pub fn treat_missing_data(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TreatMissingData",
             Some("treat_missing_data"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1836,13 +1900,13 @@ impl LogAlarm {
 builder!(LogAlarm, LogAlarmHandle);
 /// A declared `AWS::CloudWatch::LogAlarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogAlarmHandle(Handle);
+pub struct LogAlarmHandle(rt::Handle);
 handle!(LogAlarmHandle);
 impl LogAlarmHandle {
     /// The ARN of the log alarm.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1855,11 +1919,11 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(Props);
+    pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
         /// A new `ActionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionConfiguration(this)
         }
         /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -1877,12 +1941,12 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmTagsPropagation(Props);
+    pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
         /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             AlarmTagsPropagation(this)
         }
         /// The tag keys to leave out.
@@ -1890,9 +1954,9 @@ pub mod log_alarm {
         /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedTagKeys", None, strings(value));
+            self.0.set("ExcludedTagKeys", None, rt::strings(value));
             self
         }
         /// The only tag keys to include.
@@ -1900,9 +1964,9 @@ pub mod log_alarm {
         /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_tag_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedTagKeys", None, strings(value));
+            self.0.set("IncludedTagKeys", None, rt::strings(value));
             self
         }
     }
@@ -1913,20 +1977,20 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfiguration(Props);
+    pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
         /// A new `ScheduleConfiguration`. Required properties: `schedule_expression` (`ScheduleExpression`), `start_time_offset` (`StartTimeOffset`).
-        pub fn new(schedule_expression: impl Into<Expr>, start_time_offset: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>, start_time_offset: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             this.set(
                 "StartTimeOffset",
                 Some("start_time_offset"),
-                int(start_time_offset),
+                rt::int(start_time_offset),
             );
             ScheduleConfiguration(this)
         }
@@ -1935,7 +1999,7 @@ pub mod log_alarm {
         /// Constraints: range 0..=2592000. CloudFormation `EndTimeOffset`, Terraform `end_time_offset`.
         pub fn end_time_offset(mut self, value: i64) -> Self {
             self.0
-                .set("EndTimeOffset", Some("end_time_offset"), int(value));
+                .set("EndTimeOffset", Some("end_time_offset"), rt::int(value));
             self
         }
     }
@@ -1946,22 +2010,26 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduledqueryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduledQueryConfiguration(Props);
+    pub struct ScheduledQueryConfiguration(rt::Props);
     impl ScheduledQueryConfiguration {
         /// A new `ScheduledQueryConfiguration`. Required properties: `aggregation_expression` (`AggregationExpression`), `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `scheduled_query_role_arn` (`ScheduledQueryRoleARN`).
         pub fn new(
-            aggregation_expression: impl Into<Expr>,
-            query_string: impl Into<Expr>,
+            aggregation_expression: impl Into<rt::Expr>,
+            query_string: impl Into<rt::Expr>,
             schedule_configuration: ScheduleConfiguration,
-            scheduled_query_role_arn: impl Into<Expr>,
+            scheduled_query_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AggregationExpression",
                 Some("aggregation_expression"),
-                string(aggregation_expression),
+                rt::string(aggregation_expression),
             );
-            this.set("QueryString", Some("query_string"), string(query_string));
+            this.set(
+                "QueryString",
+                Some("query_string"),
+                rt::string(query_string),
+            );
             this.set(
                 "ScheduleConfiguration",
                 Some("schedule_configuration"),
@@ -1970,7 +2038,7 @@ pub mod log_alarm {
             this.set(
                 "ScheduledQueryRoleARN",
                 Some("scheduled_query_role_arn"),
-                string(scheduled_query_role_arn),
+                rt::string(scheduled_query_role_arn),
             );
             ScheduledQueryConfiguration(this)
         }
@@ -1979,12 +2047,12 @@ pub mod log_alarm {
         /// Constraints: 1..=50 items. CloudFormation `LogGroupIdentifiers`, Terraform `log_group_identifiers`.
         pub fn log_group_identifiers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LogGroupIdentifiers",
                 Some("log_group_identifiers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1992,7 +2060,7 @@ pub mod log_alarm {
         ///
         /// Constraints: at most 50 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -2003,13 +2071,13 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -2020,11 +2088,11 @@ pub mod log_alarm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WarmUpConfiguration(Props);
+    pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
         /// A new `WarmUpConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmUpConfiguration(this)
         }
         /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating.
@@ -2034,7 +2102,7 @@ pub mod log_alarm {
             self.0.set(
                 "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
                 Some("only_start_evaluating_after_warm_up_period_ends"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2045,7 +2113,7 @@ pub mod log_alarm {
             self.0.set(
                 "WarmUpPeriodDurationInMinutes",
                 Some("warm_up_period_duration_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2076,11 +2144,11 @@ pub mod log_alarm {
 /// CloudFormation: `AWS::CloudWatch::MetricStream`. Terraform: `awscc_cloudwatch_metric_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-metricstream.html)
-pub struct MetricStream(Base);
-static METRIC_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct MetricStream(rt::Base);
+static METRIC_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::MetricStream",
     terraform: Some("awscc_cloudwatch_metric_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2094,7 +2162,7 @@ impl MetricStream {
     /// Declares a `AWS::CloudWatch::MetricStream` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &METRIC_STREAM_TYPE);
+        let this = rt::Base::new(id, &METRIC_STREAM_TYPE);
         MetricStream(this)
     }
     /// Define which metrics will be not streamed.
@@ -2105,15 +2173,15 @@ impl MetricStream {
         value: impl IntoIterator<Item = metric_stream::MetricStreamFilter>,
     ) -> Self {
         self.0
-            .set("ExcludeFilters", Some("exclude_filters"), list(value));
+            .set("ExcludeFilters", Some("exclude_filters"), rt::list(value));
         self
     }
     /// The ARN of the Kinesis Firehose where to stream the data.
     ///
     /// Constraints: length 20..=2048. CloudFormation `FirehoseArn`, Terraform `firehose_arn`.
-    pub fn firehose_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn firehose_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FirehoseArn", Some("firehose_arn"), string(value));
+            .set("FirehoseArn", Some("firehose_arn"), rt::string(value));
         self
     }
     /// Define which metrics will be streamed.
@@ -2124,7 +2192,7 @@ impl MetricStream {
         value: impl IntoIterator<Item = metric_stream::MetricStreamFilter>,
     ) -> Self {
         self.0
-            .set("IncludeFilters", Some("include_filters"), list(value));
+            .set("IncludeFilters", Some("include_filters"), rt::list(value));
         self
     }
     /// If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream.
@@ -2134,15 +2202,15 @@ impl MetricStream {
         self.0.set(
             "IncludeLinkedAccountsMetrics",
             Some("include_linked_accounts_metrics"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Name of the metric stream.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The output format of the data streamed to the Kinesis Firehose.
@@ -2156,8 +2224,8 @@ impl MetricStream {
     /// The ARN of the role that provides access to the Kinesis Firehose.
     ///
     /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed.
@@ -2170,7 +2238,7 @@ impl MetricStream {
         self.0.set(
             "StatisticsConfigurations",
             Some("statistics_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2178,31 +2246,31 @@ impl MetricStream {
 builder!(MetricStream, MetricStreamHandle);
 /// A declared `AWS::CloudWatch::MetricStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MetricStreamHandle(Handle);
+pub struct MetricStreamHandle(rt::Handle);
 handle!(MetricStreamHandle);
 impl MetricStreamHandle {
     /// Amazon Resource Name of the metric stream.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date of creation of the metric stream.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// The date of the last update of the metric stream.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdateDate`; Terraform `last_update_date`.
-    pub fn last_update_date(&self) -> Expr {
+    pub fn last_update_date(&self) -> rt::Expr {
         self.0.attr("LastUpdateDate")
     }
     /// Displays the state of the Metric Stream.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -2215,20 +2283,23 @@ pub mod metric_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStreamFilter(Props);
+    pub struct MetricStreamFilter(rt::Props);
     impl MetricStreamFilter {
         /// A new `MetricStreamFilter`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             MetricStreamFilter(this)
         }
         /// Only metrics with MetricNames matching these values will be streamed.
         ///
         /// Constraints: at most 999 items. CloudFormation `MetricNames`, Terraform `metric_names`.
-        pub fn metric_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn metric_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MetricNames", Some("metric_names"), strings(value));
+                .set("MetricNames", Some("metric_names"), rt::strings(value));
             self
         }
     }
@@ -2239,23 +2310,23 @@ pub mod metric_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStreamStatisticsConfiguration(Props);
+    pub struct MetricStreamStatisticsConfiguration(rt::Props);
     impl MetricStreamStatisticsConfiguration {
         /// A new `MetricStreamStatisticsConfiguration`. Required properties: `additional_statistics` (`AdditionalStatistics`), `include_metrics` (`IncludeMetrics`).
         pub fn new(
-            additional_statistics: impl IntoIterator<Item = impl Into<Expr>>,
+            additional_statistics: impl IntoIterator<Item = impl Into<rt::Expr>>,
             include_metrics: impl IntoIterator<Item = MetricStreamStatisticsMetric>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AdditionalStatistics",
                 Some("additional_statistics"),
-                strings(additional_statistics),
+                rt::strings(additional_statistics),
             );
             this.set(
                 "IncludeMetrics",
                 Some("include_metrics"),
-                list(include_metrics),
+                rt::list(include_metrics),
             );
             MetricStreamStatisticsConfiguration(this)
         }
@@ -2267,13 +2338,13 @@ pub mod metric_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsmetric.html)
     #[derive(Clone, Debug)]
-    pub struct MetricStreamStatisticsMetric(Props);
+    pub struct MetricStreamStatisticsMetric(rt::Props);
     impl MetricStreamStatisticsMetric {
         /// A new `MetricStreamStatisticsMetric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<Expr>, namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             MetricStreamStatisticsMetric(this)
         }
     }
@@ -2295,11 +2366,11 @@ pub mod metric_stream {
 /// CloudFormation: `AWS::CloudWatch::OTelEnrichment`. Terraform: `awscc_cloudwatch_otel_enrichment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-otelenrichment.html)
-pub struct OTelEnrichment(Base);
-static O_TEL_ENRICHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct OTelEnrichment(rt::Base);
+static O_TEL_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::OTelEnrichment",
     terraform: Some("awscc_cloudwatch_otel_enrichment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -2318,7 +2389,7 @@ impl OTelEnrichment {
     /// Declares a `AWS::CloudWatch::OTelEnrichment` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &O_TEL_ENRICHMENT_TYPE);
+        let this = rt::Base::new(id, &O_TEL_ENRICHMENT_TYPE);
         OTelEnrichment(this)
     }
     /// Removes metrics from the include set.
@@ -2329,7 +2400,7 @@ impl OTelEnrichment {
         value: impl IntoIterator<Item = o_tel_enrichment::OTelEnrichmentMetricSelector>,
     ) -> Self {
         self.0
-            .set("ExcludeFilters", Some("exclude_filters"), list(value));
+            .set("ExcludeFilters", Some("exclude_filters"), rt::list(value));
         self
     }
     /// Scopes enrichment to a subset of the account's telemetry.
@@ -2340,24 +2411,24 @@ impl OTelEnrichment {
         value: impl IntoIterator<Item = o_tel_enrichment::OTelEnrichmentMetricSelector>,
     ) -> Self {
         self.0
-            .set("IncludeFilters", Some("include_filters"), list(value));
+            .set("IncludeFilters", Some("include_filters"), rt::list(value));
         self
     }
 }
 builder!(OTelEnrichment, OTelEnrichmentHandle);
 /// A declared `AWS::CloudWatch::OTelEnrichment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OTelEnrichmentHandle(Handle);
+pub struct OTelEnrichmentHandle(rt::Handle);
 handle!(OTelEnrichmentHandle);
 impl OTelEnrichmentHandle {
     /// The AWS account ID. This is the primary identifier for this singleton resource.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -2370,20 +2441,23 @@ pub mod o_tel_enrichment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-otelenrichment-otelenrichmentmetricselector.html)
     #[derive(Clone, Debug)]
-    pub struct OTelEnrichmentMetricSelector(Props);
+    pub struct OTelEnrichmentMetricSelector(rt::Props);
     impl OTelEnrichmentMetricSelector {
         /// A new `OTelEnrichmentMetricSelector`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             OTelEnrichmentMetricSelector(this)
         }
         /// Absent or empty means every metric in this namespace, in whichever direction this selector appears.
         ///
         /// Constraints: 0..=100 items. CloudFormation `MetricNames`, Terraform `metric_names`.
-        pub fn metric_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn metric_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MetricNames", Some("metric_names"), strings(value));
+                .set("MetricNames", Some("metric_names"), rt::strings(value));
             self
         }
     }
@@ -2394,11 +2468,11 @@ pub mod o_tel_enrichment {
 /// CloudFormation: `AWS::CloudWatch::ResourceMetricsConfiguration`. Terraform: `awscc_cloudwatch_resource_metrics_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-resourcemetricsconfiguration.html)
-pub struct ResourceMetricsConfiguration(Base);
-static RESOURCE_METRICS_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceMetricsConfiguration(rt::Base);
+static RESOURCE_METRICS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::ResourceMetricsConfiguration",
     terraform: Some("awscc_cloudwatch_resource_metrics_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -2416,9 +2490,13 @@ static RESOURCE_METRICS_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl ResourceMetricsConfiguration {
     /// Declares a `AWS::CloudWatch::ResourceMetricsConfiguration` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, resource_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RESOURCE_METRICS_CONFIGURATION_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+    pub fn new(id: impl Into<String>, resource_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RESOURCE_METRICS_CONFIGURATION_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourceMetricsConfiguration(this)
     }
     /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
@@ -2428,8 +2506,11 @@ impl ResourceMetricsConfiguration {
         mut self,
         value: impl IntoIterator<Item = resource_metrics_configuration::ResourceMetricSelection>,
     ) -> Self {
-        self.0
-            .set("MetricSelections", Some("metric_selections"), list(value));
+        self.0.set(
+            "MetricSelections",
+            Some("metric_selections"),
+            rt::list(value),
+        );
         self
     }
 }
@@ -2439,19 +2520,19 @@ builder!(
 );
 /// A declared `AWS::CloudWatch::ResourceMetricsConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceMetricsConfigurationHandle(Handle);
+pub struct ResourceMetricsConfigurationHandle(rt::Handle);
 handle!(ResourceMetricsConfigurationHandle);
 impl ResourceMetricsConfigurationHandle {
     /// The time at which the resource metrics configuration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the resource metrics configuration was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -2464,15 +2545,15 @@ pub mod resource_metrics_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-resourcemetricsconfiguration-resourcemetricselection.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceMetricSelection(Props);
+    pub struct ResourceMetricSelection(rt::Props);
     impl ResourceMetricSelection {
         /// A new `ResourceMetricSelection`. Required properties: `include_metrics` (`IncludeMetrics`).
-        pub fn new(include_metrics: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(include_metrics: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IncludeMetrics",
                 Some("include_metrics"),
-                strings(include_metrics),
+                rt::strings(include_metrics),
             );
             ResourceMetricSelection(this)
         }
@@ -2484,11 +2565,11 @@ pub mod resource_metrics_configuration {
 /// CloudFormation: `AWS::CloudWatch::View`. Terraform: `awscc_cloudwatch_view` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-view.html)
-pub struct View(Base);
-static VIEW_TYPE: TypeInfo = TypeInfo {
+pub struct View(rt::Base);
+static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CloudWatch::View",
     terraform: Some("awscc_cloudwatch_view"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2528,55 +2609,55 @@ static VIEW_TYPE: TypeInfo = TypeInfo {
 impl View {
     /// Declares a `AWS::CloudWatch::View` with the stack-unique `id`. Required properties: `definition` (`Definition`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, definition: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VIEW_TYPE);
-        this.set("Definition", Some("definition"), string(definition));
+    pub fn new(id: impl Into<String>, definition: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VIEW_TYPE);
+        this.set("Definition", Some("definition"), rt::string(definition));
         View(this)
     }
     /// A description of the view.
     ///
     /// Constraints: length at most 1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the view.
     ///
     /// Constraints: length 6..=256; pattern `^view\.[a-z0-9][a-z0-9_-]{0,250}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(View, ViewHandle);
 /// A declared `AWS::CloudWatch::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ViewHandle(Handle);
+pub struct ViewHandle(rt::Handle);
 handle!(ViewHandle);
 impl ViewHandle {
     /// The Amazon Resource Name (ARN) of the view.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ownership category of the view.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The timestamp when the view was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the view was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }

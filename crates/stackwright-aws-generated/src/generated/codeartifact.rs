@@ -2,23 +2,24 @@
 //! `CodeArtifact` resource types of the CloudFormation registry (`AWS::CodeArtifact::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codeartifact` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The resource schema to create a CodeArtifact domain.
 ///
 /// CloudFormation: `AWS::CodeArtifact::Domain`. Terraform: `awscc_codeartifact_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeartifact-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeArtifact::Domain",
     terraform: Some("awscc_codeartifact_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,19 +57,19 @@ static DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl Domain {
     /// Declares a `AWS::CodeArtifact::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Domain(this)
     }
     /// The access control resource policy on the provided domain.
     ///
     /// Constraints: length 2..=5120. CloudFormation `PermissionsPolicyDocument`, Terraform `permissions_policy_document`.
-    pub fn permissions_policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn permissions_policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PermissionsPolicyDocument",
             Some("permissions_policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -76,31 +77,31 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::CodeArtifact::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The 12-digit account ID of the AWS account that owns the domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
     /// The name of the domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The ARN of an AWS Key Management Service (AWS KMS) key associated with a domain.
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptionKey`; Terraform `encryption_key`.
-    pub fn encryption_key(&self) -> Expr {
+    pub fn encryption_key(&self) -> rt::Expr {
         self.0.attr("EncryptionKey")
     }
     /// The ARN of the domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -109,11 +110,11 @@ impl DomainHandle {
 /// CloudFormation: `AWS::CodeArtifact::PackageGroup`. Terraform: `awscc_codeartifact_package_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeartifact-packagegroup.html)
-pub struct PackageGroup(Base);
-static PACKAGE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct PackageGroup(rt::Base);
+static PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeArtifact::PackageGroup",
     terraform: Some("awscc_codeartifact_package_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -148,36 +149,36 @@ impl PackageGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        pattern: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        pattern: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PACKAGE_GROUP_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
-        this.set("Pattern", Some("pattern"), string(pattern));
+        let mut this = rt::Base::new(id, &PACKAGE_GROUP_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("Pattern", Some("pattern"), rt::string(pattern));
         PackageGroup(this)
     }
     /// The contact info of the package group.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `ContactInfo`, Terraform `contact_info`.
-    pub fn contact_info(mut self, value: impl Into<Expr>) -> Self {
+    pub fn contact_info(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ContactInfo", Some("contact_info"), string(value));
+            .set("ContactInfo", Some("contact_info"), rt::string(value));
         self
     }
     /// The text description of the package group.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The 12-digit account ID of the AWS account that owns the domain.
     ///
     /// Constraints: length 12..=12; pattern `[0-9]{12}`. CloudFormation `DomainOwner`, Terraform `domain_owner`.
-    pub fn domain_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DomainOwner", Some("domain_owner"), string(value));
+            .set("DomainOwner", Some("domain_owner"), rt::string(value));
         self
     }
     /// The package origin configuration of the package group.
@@ -195,13 +196,13 @@ impl PackageGroup {
 builder!(PackageGroup, PackageGroupHandle);
 /// A declared `AWS::CodeArtifact::PackageGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PackageGroupHandle(Handle);
+pub struct PackageGroupHandle(rt::Handle);
 handle!(PackageGroupHandle);
 impl PackageGroupHandle {
     /// The ARN of the package group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -212,11 +213,11 @@ pub mod package_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-originconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OriginConfiguration(Props);
+    pub struct OriginConfiguration(rt::Props);
     impl OriginConfiguration {
         /// A new `OriginConfiguration`. Required properties: `restrictions` (`Restrictions`).
         pub fn new(restrictions: Restrictions) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Restrictions", Some("restrictions"), restrictions.into());
             OriginConfiguration(this)
         }
@@ -226,11 +227,11 @@ pub mod package_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictiontype.html)
     #[derive(Clone, Debug)]
-    pub struct RestrictionType(Props);
+    pub struct RestrictionType(rt::Props);
     impl RestrictionType {
         /// A new `RestrictionType`. Required properties: `restriction_mode` (`RestrictionMode`).
         pub fn new(restriction_mode: RestrictionMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RestrictionMode",
                 Some("restriction_mode"),
@@ -239,9 +240,12 @@ pub mod package_group {
             RestrictionType(this)
         }
         /// CloudFormation `Repositories`, Terraform `repositories`.
-        pub fn repositories(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn repositories(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("Repositories", Some("repositories"), strings(value));
+                .set("Repositories", Some("repositories"), rt::strings(value));
             self
         }
     }
@@ -250,11 +254,11 @@ pub mod package_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictions.html)
     #[derive(Clone, Debug)]
-    pub struct Restrictions(Props);
+    pub struct Restrictions(rt::Props);
     impl Restrictions {
         /// A new `Restrictions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Restrictions(this)
         }
         /// The external upstream restriction determines if new package versions can be ingested or retained from external connections.
@@ -301,11 +305,11 @@ pub mod package_group {
 /// CloudFormation: `AWS::CodeArtifact::Repository`. Terraform: `awscc_codeartifact_repository` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeartifact-repository.html)
-pub struct Repository(Base);
-static REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct Repository(rt::Base);
+static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeArtifact::Repository",
     terraform: Some("awscc_codeartifact_repository"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -344,24 +348,24 @@ impl Repository {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        repository_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        repository_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPOSITORY_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "RepositoryName",
             Some("repository_name"),
-            string(repository_name),
+            rt::string(repository_name),
         );
         Repository(this)
     }
     /// A text description of the repository.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A list of external connections associated with the repository.
@@ -369,56 +373,57 @@ impl Repository {
     /// CloudFormation `ExternalConnections`, Terraform `external_connections`.
     pub fn external_connections(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ExternalConnections",
             Some("external_connections"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The access control resource policy on the provided repository.
     ///
     /// Constraints: length 2..=5120. CloudFormation `PermissionsPolicyDocument`, Terraform `permissions_policy_document`.
-    pub fn permissions_policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn permissions_policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PermissionsPolicyDocument",
             Some("permissions_policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// A list of upstream repositories associated with the repository.
     ///
     /// CloudFormation `Upstreams`, Terraform `upstreams`.
-    pub fn upstreams(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Upstreams", Some("upstreams"), strings(value));
+    pub fn upstreams(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Upstreams", Some("upstreams"), rt::strings(value));
         self
     }
 }
 builder!(Repository, RepositoryHandle);
 /// A declared `AWS::CodeArtifact::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryHandle(Handle);
+pub struct RepositoryHandle(rt::Handle);
 handle!(RepositoryHandle);
 impl RepositoryHandle {
     /// The name of the repository.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The 12-digit account ID of the AWS account that owns the domain.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainOwner`; Terraform `domain_owner`.
-    pub fn domain_owner(&self) -> Expr {
+    pub fn domain_owner(&self) -> rt::Expr {
         self.0.attr("DomainOwner")
     }
     /// The ARN of the repository.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

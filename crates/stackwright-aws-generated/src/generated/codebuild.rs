@@ -2,23 +2,24 @@
 //! `CodeBuild` resource types of the CloudFormation registry (`AWS::CodeBuild::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codebuild` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::CodeBuild::Fleet
 ///
 /// CloudFormation: `AWS::CodeBuild::Fleet`. Terraform: `awscc_codebuild_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeBuild::Fleet",
     terraform: Some("awscc_codebuild_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,13 +56,13 @@ impl Fleet {
     /// Declares a `AWS::CodeBuild::Fleet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FLEET_TYPE);
+        let this = rt::Base::new(id, &FLEET_TYPE);
         Fleet(this)
     }
     /// Constraints: at least 0. CloudFormation `BaseCapacity`, Terraform `base_capacity`.
     pub fn base_capacity(mut self, value: i64) -> Self {
         self.0
-            .set("BaseCapacity", Some("base_capacity"), int(value));
+            .set("BaseCapacity", Some("base_capacity"), rt::int(value));
         self
     }
     /// CloudFormation `ComputeConfiguration`, Terraform `compute_configuration`.
@@ -95,11 +96,11 @@ impl Fleet {
         self
     }
     /// Constraints: length at least 1; pattern `^(?:arn:)[a-zA-Z+-=,._:/@]+$`. CloudFormation `FleetServiceRole`, Terraform `fleet_service_role`.
-    pub fn fleet_service_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fleet_service_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FleetServiceRole",
             Some("fleet_service_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -110,13 +111,13 @@ impl Fleet {
         self
     }
     /// Constraints: length at least 1; pattern `^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$`. CloudFormation `ImageId`, Terraform `image_id`.
-    pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageId", Some("image_id"), string(value));
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageId", Some("image_id"), rt::string(value));
         self
     }
     /// Constraints: length 2..=128; pattern `^[A-Za-z0-9][A-Za-z0-9\-_]{1,127}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `OverflowBehavior`, Terraform `overflow_behavior`.
@@ -138,11 +139,11 @@ impl Fleet {
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::CodeBuild::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -153,22 +154,22 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-computeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeConfiguration(Props);
+    pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
         /// A new `ComputeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeConfiguration(this)
         }
         /// CloudFormation `disk`, Terraform `disk`.
         pub fn disk(mut self, value: i64) -> Self {
-            self.0.set("disk", Some("disk"), int(value));
+            self.0.set("disk", Some("disk"), rt::int(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `instanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("instanceType", Some("instance_type"), string(value));
+                .set("instanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `machineType`, Terraform `machine_type`.
@@ -179,12 +180,12 @@ pub mod fleet {
         }
         /// CloudFormation `memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("memory", Some("memory"), int(value));
+            self.0.set("memory", Some("memory"), rt::int(value));
             self
         }
         /// CloudFormation `vCpu`, Terraform `v_cpu`.
         pub fn v_cpu(mut self, value: i64) -> Self {
-            self.0.set("vCpu", Some("v_cpu"), int(value));
+            self.0.set("vCpu", Some("v_cpu"), rt::int(value));
             self
         }
     }
@@ -193,11 +194,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-fleetproxyrule.html)
     #[derive(Clone, Debug)]
-    pub struct FleetProxyRule(Props);
+    pub struct FleetProxyRule(rt::Props);
     impl FleetProxyRule {
         /// A new `FleetProxyRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FleetProxyRule(this)
         }
         /// CloudFormation `Effect`, Terraform `effect`.
@@ -206,8 +207,8 @@ pub mod fleet {
             self
         }
         /// CloudFormation `Entities`, Terraform `entities`.
-        pub fn entities(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Entities", Some("entities"), strings(value));
+        pub fn entities(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Entities", Some("entities"), rt::strings(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -221,11 +222,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-proxyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProxyConfiguration(Props);
+    pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
         /// A new `ProxyConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProxyConfiguration(this)
         }
         /// CloudFormation `DefaultBehavior`, Terraform `default_behavior`.
@@ -242,7 +243,7 @@ pub mod fleet {
             self.0.set(
                 "OrderedProxyRules",
                 Some("ordered_proxy_rules"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -252,16 +253,17 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-scalingconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConfigurationInput(Props);
+    pub struct ScalingConfigurationInput(rt::Props);
     impl ScalingConfigurationInput {
         /// A new `ScalingConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScalingConfigurationInput(this)
         }
         /// Constraints: at least 1. CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
         /// CloudFormation `ScalingType`, Terraform `scaling_type`.
@@ -278,7 +280,7 @@ pub mod fleet {
             self.0.set(
                 "TargetTrackingScalingConfigs",
                 Some("target_tracking_scaling_configs"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -288,11 +290,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-targettrackingscalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingScalingConfiguration(Props);
+    pub struct TargetTrackingScalingConfiguration(rt::Props);
     impl TargetTrackingScalingConfiguration {
         /// A new `TargetTrackingScalingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetTrackingScalingConfiguration(this)
         }
         /// CloudFormation `MetricType`, Terraform `metric_type`.
@@ -302,7 +304,8 @@ pub mod fleet {
         }
         /// CloudFormation `TargetValue`, Terraform `target_value`.
         pub fn target_value(mut self, value: i64) -> Self {
-            self.0.set("TargetValue", Some("target_value"), int(value));
+            self.0
+                .set("TargetValue", Some("target_value"), rt::int(value));
             self
         }
     }
@@ -311,33 +314,33 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -449,11 +452,11 @@ pub mod fleet {
 /// CloudFormation: `AWS::CodeBuild::Project`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeBuild::Project",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Id", None), ("Arn", None)],
@@ -465,24 +468,24 @@ impl Project {
         id: impl Into<String>,
         artifacts: project::Artifacts,
         environment: project::Environment,
-        service_role: impl Into<Expr>,
+        service_role: impl Into<rt::Expr>,
         source: project::Source,
     ) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
         this.set("Artifacts", None, artifacts.into());
         this.set("Environment", None, environment.into());
-        this.set("ServiceRole", None, string(service_role));
+        this.set("ServiceRole", None, rt::string(service_role));
         this.set("Source", None, source.into());
         Project(this)
     }
     /// CloudFormation `AutoRetryLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn auto_retry_limit(mut self, value: i64) -> Self {
-        self.0.set("AutoRetryLimit", None, int(value));
+        self.0.set("AutoRetryLimit", None, rt::int(value));
         self
     }
     /// CloudFormation `BadgeEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn badge_enabled(mut self, value: bool) -> Self {
-        self.0.set("BadgeEnabled", None, boolean(value));
+        self.0.set("BadgeEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `BuildBatchConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -497,17 +500,17 @@ impl Project {
     }
     /// CloudFormation `ConcurrentBuildLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn concurrent_build_limit(mut self, value: i64) -> Self {
-        self.0.set("ConcurrentBuildLimit", None, int(value));
+        self.0.set("ConcurrentBuildLimit", None, rt::int(value));
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `EncryptionKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EncryptionKey", None, string(value));
+    pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EncryptionKey", None, rt::string(value));
         self
     }
     /// CloudFormation `FileSystemLocations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -515,7 +518,7 @@ impl Project {
         mut self,
         value: impl IntoIterator<Item = project::ProjectFileSystemLocation>,
     ) -> Self {
-        self.0.set("FileSystemLocations", None, list(value));
+        self.0.set("FileSystemLocations", None, rt::list(value));
         self
     }
     /// CloudFormation `LogsConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -524,18 +527,18 @@ impl Project {
         self
     }
     /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// Constraints: range 5..=480. CloudFormation `QueuedTimeoutInMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn queued_timeout_in_minutes(mut self, value: i64) -> Self {
-        self.0.set("QueuedTimeoutInMinutes", None, int(value));
+        self.0.set("QueuedTimeoutInMinutes", None, rt::int(value));
         self
     }
     /// CloudFormation `ResourceAccessRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn resource_access_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceAccessRole", None, string(value));
+    pub fn resource_access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ResourceAccessRole", None, rt::string(value));
         self
     }
     /// CloudFormation `SecondaryArtifacts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -543,7 +546,7 @@ impl Project {
         mut self,
         value: impl IntoIterator<Item = project::Artifacts>,
     ) -> Self {
-        self.0.set("SecondaryArtifacts", None, list(value));
+        self.0.set("SecondaryArtifacts", None, rt::list(value));
         self
     }
     /// CloudFormation `SecondarySourceVersions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -551,22 +554,22 @@ impl Project {
         mut self,
         value: impl IntoIterator<Item = project::ProjectSourceVersion>,
     ) -> Self {
-        self.0.set("SecondarySourceVersions", None, list(value));
+        self.0.set("SecondarySourceVersions", None, rt::list(value));
         self
     }
     /// CloudFormation `SecondarySources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn secondary_sources(mut self, value: impl IntoIterator<Item = project::Source>) -> Self {
-        self.0.set("SecondarySources", None, list(value));
+        self.0.set("SecondarySources", None, rt::list(value));
         self
     }
     /// CloudFormation `SourceVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn source_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceVersion", None, string(value));
+    pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SourceVersion", None, rt::string(value));
         self
     }
     /// Constraints: range 5..=2160. CloudFormation `TimeoutInMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-        self.0.set("TimeoutInMinutes", None, int(value));
+        self.0.set("TimeoutInMinutes", None, rt::int(value));
         self
     }
     /// CloudFormation `Triggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -575,8 +578,8 @@ impl Project {
         self
     }
     /// CloudFormation `Visibility`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn visibility(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Visibility", None, string(value));
+    pub fn visibility(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Visibility", None, rt::string(value));
         self
     }
     /// CloudFormation `VpcConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -588,15 +591,15 @@ impl Project {
 builder!(Project, ProjectHandle);
 /// A declared `AWS::CodeBuild::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -607,52 +610,52 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-artifacts.html)
     #[derive(Clone, Debug)]
-    pub struct Artifacts(Props);
+    pub struct Artifacts(rt::Props);
     impl Artifacts {
         /// A new `Artifacts`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             Artifacts(this)
         }
         /// CloudFormation `ArtifactIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn artifact_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ArtifactIdentifier", None, string(value));
+        pub fn artifact_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ArtifactIdentifier", None, rt::string(value));
             self
         }
         /// CloudFormation `EncryptionDisabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn encryption_disabled(mut self, value: bool) -> Self {
-            self.0.set("EncryptionDisabled", None, boolean(value));
+            self.0.set("EncryptionDisabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Location`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", None, string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `NamespaceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NamespaceType", None, string(value));
+        pub fn namespace_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NamespaceType", None, rt::string(value));
             self
         }
         /// CloudFormation `OverrideArtifactName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn override_artifact_name(mut self, value: bool) -> Self {
-            self.0.set("OverrideArtifactName", None, boolean(value));
+            self.0.set("OverrideArtifactName", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Packaging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn packaging(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Packaging", None, string(value));
+        pub fn packaging(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Packaging", None, rt::string(value));
             self
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
     }
@@ -661,24 +664,24 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-batchrestrictions.html)
     #[derive(Clone, Debug)]
-    pub struct BatchRestrictions(Props);
+    pub struct BatchRestrictions(rt::Props);
     impl BatchRestrictions {
         /// A new `BatchRestrictions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchRestrictions(this)
         }
         /// CloudFormation `ComputeTypesAllowed`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn compute_types_allowed(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ComputeTypesAllowed", None, strings(value));
+            self.0.set("ComputeTypesAllowed", None, rt::strings(value));
             self
         }
         /// CloudFormation `MaximumBuildsAllowed`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_builds_allowed(mut self, value: i64) -> Self {
-            self.0.set("MaximumBuildsAllowed", None, int(value));
+            self.0.set("MaximumBuildsAllowed", None, rt::int(value));
             self
         }
     }
@@ -687,21 +690,21 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-buildstatusconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BuildStatusConfig(Props);
+    pub struct BuildStatusConfig(rt::Props);
     impl BuildStatusConfig {
         /// A new `BuildStatusConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BuildStatusConfig(this)
         }
         /// CloudFormation `Context`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn context(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Context", None, string(value));
+        pub fn context(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Context", None, rt::string(value));
             self
         }
         /// CloudFormation `TargetUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetUrl", None, string(value));
+        pub fn target_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetUrl", None, rt::string(value));
             self
         }
     }
@@ -710,22 +713,22 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-cloudwatchlogsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsConfig(Props);
+    pub struct CloudWatchLogsConfig(rt::Props);
     impl CloudWatchLogsConfig {
         /// A new `CloudWatchLogsConfig`. Required properties: `status` (`Status`).
-        pub fn new(status: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Status", None, string(status));
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Status", None, rt::string(status));
             CloudWatchLogsConfig(this)
         }
         /// CloudFormation `GroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", None, string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupName", None, rt::string(value));
             self
         }
         /// CloudFormation `StreamName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamName", None, string(value));
+        pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamName", None, rt::string(value));
             self
         }
     }
@@ -734,20 +737,20 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-dockerserver.html)
     #[derive(Clone, Debug)]
-    pub struct DockerServer(Props);
+    pub struct DockerServer(rt::Props);
     impl DockerServer {
         /// A new `DockerServer`. Required properties: `compute_type` (`ComputeType`).
-        pub fn new(compute_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ComputeType", None, string(compute_type));
+        pub fn new(compute_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ComputeType", None, rt::string(compute_type));
             DockerServer(this)
         }
         /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
     }
@@ -756,23 +759,23 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environment.html)
     #[derive(Clone, Debug)]
-    pub struct Environment(Props);
+    pub struct Environment(rt::Props);
     impl Environment {
         /// A new `Environment`. Required properties: `compute_type` (`ComputeType`), `image` (`Image`), `type_` (`Type`).
         pub fn new(
-            compute_type: impl Into<Expr>,
-            image: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            compute_type: impl Into<rt::Expr>,
+            image: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComputeType", None, string(compute_type));
-            this.set("Image", None, string(image));
-            this.set("Type", None, string(type_));
+            let mut this = rt::Props::default();
+            this.set("ComputeType", None, rt::string(compute_type));
+            this.set("Image", None, rt::string(image));
+            this.set("Type", None, rt::string(type_));
             Environment(this)
         }
         /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Certificate", None, string(value));
+        pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Certificate", None, rt::string(value));
             self
         }
         /// CloudFormation `DockerServer`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -785,7 +788,7 @@ pub mod project {
             mut self,
             value: impl IntoIterator<Item = EnvironmentVariable>,
         ) -> Self {
-            self.0.set("EnvironmentVariables", None, list(value));
+            self.0.set("EnvironmentVariables", None, rt::list(value));
             self
         }
         /// CloudFormation `Fleet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -794,18 +797,19 @@ pub mod project {
             self
         }
         /// CloudFormation `HostKernel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn host_kernel(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostKernel", None, string(value));
+        pub fn host_kernel(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostKernel", None, rt::string(value));
             self
         }
         /// CloudFormation `ImagePullCredentialsType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_pull_credentials_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImagePullCredentialsType", None, string(value));
+        pub fn image_pull_credentials_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ImagePullCredentialsType", None, rt::string(value));
             self
         }
         /// CloudFormation `PrivilegedMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn privileged_mode(mut self, value: bool) -> Self {
-            self.0.set("PrivilegedMode", None, boolean(value));
+            self.0.set("PrivilegedMode", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RegistryCredential`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -819,18 +823,18 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             EnvironmentVariable(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
     }
@@ -839,12 +843,12 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-gitsubmodulesconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GitSubmodulesConfig(Props);
+    pub struct GitSubmodulesConfig(rt::Props);
     impl GitSubmodulesConfig {
         /// A new `GitSubmodulesConfig`. Required properties: `fetch_submodules` (`FetchSubmodules`).
         pub fn new(fetch_submodules: bool) -> Self {
-            let mut this = Props::default();
-            this.set("FetchSubmodules", None, boolean(fetch_submodules));
+            let mut this = rt::Props::default();
+            this.set("FetchSubmodules", None, rt::boolean(fetch_submodules));
             GitSubmodulesConfig(this)
         }
     }
@@ -853,11 +857,11 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-logsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LogsConfig(Props);
+    pub struct LogsConfig(rt::Props);
     impl LogsConfig {
         /// A new `LogsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogsConfig(this)
         }
         /// CloudFormation `CloudWatchLogs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -876,21 +880,21 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectbuildbatchconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectBuildBatchConfig(Props);
+    pub struct ProjectBuildBatchConfig(rt::Props);
     impl ProjectBuildBatchConfig {
         /// A new `ProjectBuildBatchConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProjectBuildBatchConfig(this)
         }
         /// CloudFormation `BatchReportMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn batch_report_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BatchReportMode", None, string(value));
+        pub fn batch_report_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BatchReportMode", None, rt::string(value));
             self
         }
         /// CloudFormation `CombineArtifacts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn combine_artifacts(mut self, value: bool) -> Self {
-            self.0.set("CombineArtifacts", None, boolean(value));
+            self.0.set("CombineArtifacts", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Restrictions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -899,13 +903,13 @@ pub mod project {
             self
         }
         /// CloudFormation `ServiceRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceRole", None, string(value));
+        pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceRole", None, rt::string(value));
             self
         }
         /// CloudFormation `TimeoutInMins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_in_mins(mut self, value: i64) -> Self {
-            self.0.set("TimeoutInMins", None, int(value));
+            self.0.set("TimeoutInMins", None, rt::int(value));
             self
         }
     }
@@ -914,27 +918,27 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectcache.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectCache(Props);
+    pub struct ProjectCache(rt::Props);
     impl ProjectCache {
         /// A new `ProjectCache`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             ProjectCache(this)
         }
         /// CloudFormation `CacheNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cache_namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CacheNamespace", None, string(value));
+        pub fn cache_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CacheNamespace", None, rt::string(value));
             self
         }
         /// CloudFormation `Location`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", None, string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", None, rt::string(value));
             self
         }
         /// CloudFormation `Modes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn modes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Modes", None, strings(value));
+        pub fn modes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Modes", None, rt::strings(value));
             self
         }
     }
@@ -943,25 +947,25 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfilesystemlocation.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectFileSystemLocation(Props);
+    pub struct ProjectFileSystemLocation(rt::Props);
     impl ProjectFileSystemLocation {
         /// A new `ProjectFileSystemLocation`. Required properties: `identifier` (`Identifier`), `location` (`Location`), `mount_point` (`MountPoint`), `type_` (`Type`).
         pub fn new(
-            identifier: impl Into<Expr>,
-            location: impl Into<Expr>,
-            mount_point: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            identifier: impl Into<rt::Expr>,
+            location: impl Into<rt::Expr>,
+            mount_point: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", None, string(identifier));
-            this.set("Location", None, string(location));
-            this.set("MountPoint", None, string(mount_point));
-            this.set("Type", None, string(type_));
+            let mut this = rt::Props::default();
+            this.set("Identifier", None, rt::string(identifier));
+            this.set("Location", None, rt::string(location));
+            this.set("MountPoint", None, rt::string(mount_point));
+            this.set("Type", None, rt::string(type_));
             ProjectFileSystemLocation(this)
         }
         /// CloudFormation `MountOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mount_options(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountOptions", None, string(value));
+        pub fn mount_options(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MountOptions", None, rt::string(value));
             self
         }
     }
@@ -970,16 +974,16 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfleet.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectFleet(Props);
+    pub struct ProjectFleet(rt::Props);
     impl ProjectFleet {
         /// A new `ProjectFleet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProjectFleet(this)
         }
         /// CloudFormation `FleetArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fleet_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FleetArn", None, string(value));
+        pub fn fleet_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FleetArn", None, rt::string(value));
             self
         }
     }
@@ -988,17 +992,17 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectsourceversion.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectSourceVersion(Props);
+    pub struct ProjectSourceVersion(rt::Props);
     impl ProjectSourceVersion {
         /// A new `ProjectSourceVersion`. Required properties: `source_identifier` (`SourceIdentifier`).
-        pub fn new(source_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceIdentifier", None, string(source_identifier));
+        pub fn new(source_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceIdentifier", None, rt::string(source_identifier));
             ProjectSourceVersion(this)
         }
         /// CloudFormation `SourceVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceVersion", None, string(value));
+        pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceVersion", None, rt::string(value));
             self
         }
     }
@@ -1007,21 +1011,21 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projecttriggers.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectTriggers(Props);
+    pub struct ProjectTriggers(rt::Props);
     impl ProjectTriggers {
         /// A new `ProjectTriggers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProjectTriggers(this)
         }
         /// CloudFormation `BuildType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn build_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BuildType", None, string(value));
+        pub fn build_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BuildType", None, rt::string(value));
             self
         }
         /// CloudFormation `FilterGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn filter_groups(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("FilterGroups", None, json(value));
+        pub fn filter_groups(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("FilterGroups", None, rt::json(value));
             self
         }
         /// CloudFormation `PullRequestBuildPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1036,7 +1040,7 @@ pub mod project {
         }
         /// CloudFormation `Webhook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn webhook(mut self, value: bool) -> Self {
-            self.0.set("Webhook", None, boolean(value));
+            self.0.set("Webhook", None, rt::boolean(value));
             self
         }
     }
@@ -1045,21 +1049,24 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-pullrequestbuildpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct PullRequestBuildPolicy(Props);
+    pub struct PullRequestBuildPolicy(rt::Props);
     impl PullRequestBuildPolicy {
         /// A new `PullRequestBuildPolicy`. Required properties: `requires_comment_approval` (`RequiresCommentApproval`).
-        pub fn new(requires_comment_approval: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(requires_comment_approval: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RequiresCommentApproval",
                 None,
-                string(requires_comment_approval),
+                rt::string(requires_comment_approval),
             );
             PullRequestBuildPolicy(this)
         }
         /// CloudFormation `ApproverRoles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn approver_roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ApproverRoles", None, strings(value));
+        pub fn approver_roles(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ApproverRoles", None, rt::strings(value));
             self
         }
     }
@@ -1068,13 +1075,16 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-registrycredential.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryCredential(Props);
+    pub struct RegistryCredential(rt::Props);
     impl RegistryCredential {
         /// A new `RegistryCredential`. Required properties: `credential` (`Credential`), `credential_provider` (`CredentialProvider`).
-        pub fn new(credential: impl Into<Expr>, credential_provider: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Credential", None, string(credential));
-            this.set("CredentialProvider", None, string(credential_provider));
+        pub fn new(
+            credential: impl Into<rt::Expr>,
+            credential_provider: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Credential", None, rt::string(credential));
+            this.set("CredentialProvider", None, rt::string(credential_provider));
             RegistryCredential(this)
         }
     }
@@ -1083,22 +1093,22 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-s3logsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3LogsConfig(Props);
+    pub struct S3LogsConfig(rt::Props);
     impl S3LogsConfig {
         /// A new `S3LogsConfig`. Required properties: `status` (`Status`).
-        pub fn new(status: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Status", None, string(status));
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Status", None, rt::string(status));
             S3LogsConfig(this)
         }
         /// CloudFormation `EncryptionDisabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn encryption_disabled(mut self, value: bool) -> Self {
-            self.0.set("EncryptionDisabled", None, boolean(value));
+            self.0.set("EncryptionDisabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Location`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", None, string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", None, rt::string(value));
             self
         }
     }
@@ -1107,22 +1117,22 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-scopeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScopeConfiguration(Props);
+    pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
         /// A new `ScopeConfiguration`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             ScopeConfiguration(this)
         }
         /// CloudFormation `Domain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Domain", None, string(value));
+        pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Domain", None, rt::string(value));
             self
         }
         /// CloudFormation `Scope`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", None, string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", None, rt::string(value));
             self
         }
     }
@@ -1131,12 +1141,12 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             Source(this)
         }
         /// CloudFormation `Auth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1145,8 +1155,8 @@ pub mod project {
             self
         }
         /// CloudFormation `BuildSpec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn build_spec(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BuildSpec", None, string(value));
+        pub fn build_spec(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BuildSpec", None, rt::string(value));
             self
         }
         /// CloudFormation `BuildStatusConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1156,7 +1166,7 @@ pub mod project {
         }
         /// CloudFormation `GitCloneDepth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn git_clone_depth(mut self, value: i64) -> Self {
-            self.0.set("GitCloneDepth", None, int(value));
+            self.0.set("GitCloneDepth", None, rt::int(value));
             self
         }
         /// CloudFormation `GitSubmodulesConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1166,22 +1176,22 @@ pub mod project {
         }
         /// CloudFormation `InsecureSsl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn insecure_ssl(mut self, value: bool) -> Self {
-            self.0.set("InsecureSsl", None, boolean(value));
+            self.0.set("InsecureSsl", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Location`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", None, string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", None, rt::string(value));
             self
         }
         /// CloudFormation `ReportBuildStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn report_build_status(mut self, value: bool) -> Self {
-            self.0.set("ReportBuildStatus", None, boolean(value));
+            self.0.set("ReportBuildStatus", None, rt::boolean(value));
             self
         }
         /// CloudFormation `SourceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceIdentifier", None, string(value));
+        pub fn source_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceIdentifier", None, rt::string(value));
             self
         }
     }
@@ -1190,17 +1200,17 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-sourceauth.html)
     #[derive(Clone, Debug)]
-    pub struct SourceAuth(Props);
+    pub struct SourceAuth(rt::Props);
     impl SourceAuth {
         /// A new `SourceAuth`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             SourceAuth(this)
         }
         /// CloudFormation `Resource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Resource", None, string(value));
+        pub fn resource(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Resource", None, rt::string(value));
             self
         }
     }
@@ -1209,29 +1219,29 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `Subnets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", None, strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", None, rt::strings(value));
             self
         }
         /// CloudFormation `VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", None, string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", None, rt::string(value));
             self
         }
     }
@@ -1242,11 +1252,11 @@ pub mod project {
 /// CloudFormation: `AWS::CodeBuild::ReportGroup`. Terraform: `awscc_codebuild_report_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-reportgroup.html)
-pub struct ReportGroup(Base);
-static REPORT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ReportGroup(rt::Base);
+static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeBuild::ReportGroup",
     terraform: Some("awscc_codebuild_report_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -1259,7 +1269,7 @@ impl ReportGroup {
         export_config: report_group::ReportExportConfig,
         type_: report_group::Type,
     ) -> Self {
-        let mut this = Base::new(id, &REPORT_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &REPORT_GROUP_TYPE);
         this.set("ExportConfig", Some("export_config"), export_config.into());
         this.set("Type", Some("type"), type_.into());
         ReportGroup(this)
@@ -1267,23 +1277,23 @@ impl ReportGroup {
     /// CloudFormation `DeleteReports`, Terraform `delete_reports`.
     pub fn delete_reports(mut self, value: bool) -> Self {
         self.0
-            .set("DeleteReports", Some("delete_reports"), boolean(value));
+            .set("DeleteReports", Some("delete_reports"), rt::boolean(value));
         self
     }
     /// Constraints: length 2..=128. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ReportGroup, ReportGroupHandle);
 /// A declared `AWS::CodeBuild::ReportGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReportGroupHandle(Handle);
+pub struct ReportGroupHandle(rt::Handle);
 handle!(ReportGroupHandle);
 impl ReportGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1294,11 +1304,11 @@ pub mod report_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-reportexportconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ReportExportConfig(Props);
+    pub struct ReportExportConfig(rt::Props);
     impl ReportExportConfig {
         /// A new `ReportExportConfig`. Required properties: `export_config_type` (`ExportConfigType`).
         pub fn new(export_config_type: ExportConfigType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExportConfigType",
                 Some("export_config_type"),
@@ -1318,18 +1328,18 @@ pub mod report_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-s3reportexportconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3ReportExportConfig(Props);
+    pub struct S3ReportExportConfig(rt::Props);
     impl S3ReportExportConfig {
         /// A new `S3ReportExportConfig`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             S3ReportExportConfig(this)
         }
         /// CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// CloudFormation `EncryptionDisabled`, Terraform `encryption_disabled`.
@@ -1337,14 +1347,14 @@ pub mod report_group {
             self.0.set(
                 "EncryptionDisabled",
                 Some("encryption_disabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length at least 1. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
-        pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EncryptionKey", Some("encryption_key"), string(value));
+                .set("EncryptionKey", Some("encryption_key"), rt::string(value));
             self
         }
         /// CloudFormation `Packaging`, Terraform `packaging`.
@@ -1353,8 +1363,8 @@ pub mod report_group {
             self
         }
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -1392,11 +1402,11 @@ pub mod report_group {
 /// CloudFormation: `AWS::CodeBuild::SourceCredential`. Terraform: `awscc_codebuild_source_credential` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-sourcecredential.html)
-pub struct SourceCredential(Base);
-static SOURCE_CREDENTIAL_TYPE: TypeInfo = TypeInfo {
+pub struct SourceCredential(rt::Base);
+static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeBuild::SourceCredential",
     terraform: Some("awscc_codebuild_source_credential"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -1406,34 +1416,34 @@ impl SourceCredential {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auth_type: impl Into<Expr>,
-        server_type: impl Into<Expr>,
-        token: impl Into<Expr>,
+        auth_type: impl Into<rt::Expr>,
+        server_type: impl Into<rt::Expr>,
+        token: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SOURCE_CREDENTIAL_TYPE);
-        this.set("AuthType", Some("auth_type"), string(auth_type));
-        this.set("ServerType", Some("server_type"), string(server_type));
-        this.set("Token", Some("token"), string(token));
+        let mut this = rt::Base::new(id, &SOURCE_CREDENTIAL_TYPE);
+        this.set("AuthType", Some("auth_type"), rt::string(auth_type));
+        this.set("ServerType", Some("server_type"), rt::string(server_type));
+        this.set("Token", Some("token"), rt::string(token));
         SourceCredential(this)
     }
     /// The Bitbucket username when the authType is BASIC_AUTH.
     ///
     /// CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
 }
 builder!(SourceCredential, SourceCredentialHandle);
 /// A declared `AWS::CodeBuild::SourceCredential`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SourceCredentialHandle(Handle);
+pub struct SourceCredentialHandle(rt::Handle);
 handle!(SourceCredentialHandle);
 impl SourceCredentialHandle {
     /// The ARN of the SourceCredential resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `CodeCommit` resource types of the CloudFormation registry (`AWS::CodeCommit::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codecommit` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
 /// CloudFormation: `AWS::CodeCommit::Repository`. Terraform: `awscc_codecommit_repository` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codecommit-repository.html)
-pub struct Repository(Base);
-static REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct Repository(rt::Base);
+static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeCommit::Repository",
     terraform: Some("awscc_codecommit_repository"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -47,12 +48,12 @@ static REPOSITORY_TYPE: TypeInfo = TypeInfo {
 impl Repository {
     /// Declares a `AWS::CodeCommit::Repository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, repository_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REPOSITORY_TYPE);
+    pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
         this.set(
             "RepositoryName",
             Some("repository_name"),
-            string(repository_name),
+            rt::string(repository_name),
         );
         Repository(this)
     }
@@ -66,18 +67,19 @@ impl Repository {
     /// The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
     ///
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9:/_-]+$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// A comment or description about the new repository.
     ///
     /// Constraints: length 1..=1000. CloudFormation `RepositoryDescription`, Terraform `repository_description`.
-    pub fn repository_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn repository_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RepositoryDescription",
             Some("repository_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -88,44 +90,44 @@ impl Repository {
         mut self,
         value: impl IntoIterator<Item = repository::RepositoryTrigger>,
     ) -> Self {
-        self.0.set("Triggers", Some("triggers"), list(value));
+        self.0.set("Triggers", Some("triggers"), rt::list(value));
         self
     }
 }
 builder!(Repository, RepositoryHandle);
 /// A declared `AWS::CodeCommit::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryHandle(Handle);
+pub struct RepositoryHandle(rt::Handle);
 handle!(RepositoryHandle);
 impl RepositoryHandle {
     /// The URL to use for cloning the repository over HTTPS.
     ///
     /// CloudFormation `Fn::GetAtt` `CloneUrlHttp`; Terraform `clone_url_http`.
-    pub fn clone_url_http(&self) -> Expr {
+    pub fn clone_url_http(&self) -> rt::Expr {
         self.0.attr("CloneUrlHttp")
     }
     /// The ID of the repository.
     ///
     /// CloudFormation `Fn::GetAtt` `RepositoryId`; Terraform `repository_id`.
-    pub fn repository_id(&self) -> Expr {
+    pub fn repository_id(&self) -> rt::Expr {
         self.0.attr("RepositoryId")
     }
     /// The repository's name.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The URL to use for cloning the repository over SSH.
     ///
     /// CloudFormation `Fn::GetAtt` `CloneUrlSsh`; Terraform `clone_url_ssh`.
-    pub fn clone_url_ssh(&self) -> Expr {
+    pub fn clone_url_ssh(&self) -> rt::Expr {
         self.0.attr("CloneUrlSsh")
     }
     /// The Amazon Resource Name (ARN) of the repository.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -138,19 +140,20 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-code.html)
     #[derive(Clone, Debug)]
-    pub struct Code(Props);
+    pub struct Code(rt::Props);
     impl Code {
         /// A new `Code`. Required properties: `s3` (`S3`).
         pub fn new(s3: S3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3", Some("s3"), s3.into());
             Code(this)
         }
         /// Optional. Specifies a branch name to be used as the default branch when importing code into a repository on initial creation. If this property is not set, the name main will be used for the default br…
         ///
         /// Constraints: length 1..=256. CloudFormation `BranchName`, Terraform `branch_name`.
-        pub fn branch_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BranchName", Some("branch_name"), string(value));
+        pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BranchName", Some("branch_name"), rt::string(value));
             self
         }
     }
@@ -161,36 +164,37 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-repositorytrigger.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryTrigger(Props);
+    pub struct RepositoryTrigger(rt::Props);
     impl RepositoryTrigger {
         /// A new `RepositoryTrigger`. Required properties: `destination_arn` (`DestinationArn`), `events` (`Events`), `name` (`Name`).
         pub fn new(
-            destination_arn: impl Into<Expr>,
+            destination_arn: impl Into<rt::Expr>,
             events: impl IntoIterator<Item = Events>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                string(destination_arn),
+                rt::string(destination_arn),
             );
-            this.set("Events", Some("events"), list(events));
-            this.set("Name", Some("name"), string(name));
+            this.set("Events", Some("events"), rt::list(events));
+            this.set("Name", Some("name"), rt::string(name));
             RepositoryTrigger(this)
         }
         /// The branches to be included in the trigger configuration.
         ///
         /// CloudFormation `Branches`, Terraform `branches`.
-        pub fn branches(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Branches", Some("branches"), strings(value));
+        pub fn branches(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Branches", Some("branches"), rt::strings(value));
             self
         }
         /// Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
         ///
         /// CloudFormation `CustomData`, Terraform `custom_data`.
-        pub fn custom_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomData", Some("custom_data"), string(value));
+        pub fn custom_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CustomData", Some("custom_data"), rt::string(value));
             self
         }
     }
@@ -201,21 +205,21 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3(this)
         }
         /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ObjectVersion`, Terraform `object_version`.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ObjectVersion", Some("object_version"), string(value));
+                .set("ObjectVersion", Some("object_version"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `CodeConnections` resource types of the CloudFormation registry (`AWS::CodeConnections::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `codeconnections` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Schema for AWS::CodeConnections::Connection resource which can be used to connect external source providers with other AWS services (i.e.
 ///
 /// CloudFormation: `AWS::CodeConnections::Connection`. Terraform: `awscc_codeconnections_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeconnections-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeConnections::Connection",
     terraform: Some("awscc_codeconnections_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -49,20 +50,20 @@ static CONNECTION_TYPE: TypeInfo = TypeInfo {
 impl Connection {
     /// Declares a `AWS::CodeConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, connection_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
+    pub fn new(id: impl Into<String>, connection_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set(
             "ConnectionName",
             Some("connection_name"),
-            string(connection_name),
+            rt::string(connection_name),
         );
         Connection(this)
     }
     /// The host arn configured to represent the infrastructure where your third-party provider is installed.
     ///
     /// Constraints: length 0..=256; pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `HostArn`, Terraform `host_arn`.
-    pub fn host_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostArn", Some("host_arn"), string(value));
+    pub fn host_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostArn", Some("host_arn"), rt::string(value));
         self
     }
     /// The name of the external provider where your third-party code repository is configured.
@@ -77,25 +78,25 @@ impl Connection {
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::CodeConnections::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The Amazon Resource Name (ARN) of the  connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionArn`; Terraform `connection_arn`.
-    pub fn connection_arn(&self) -> Expr {
+    pub fn connection_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionArn")
     }
     /// The current status of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionStatus`; Terraform `connection_status`.
-    pub fn connection_status(&self) -> Expr {
+    pub fn connection_status(&self) -> rt::Expr {
         self.0.attr("ConnectionStatus")
     }
     /// The name of the external provider where your third-party code repository is configured.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
 }
@@ -125,11 +126,11 @@ pub mod connection {
 /// CloudFormation: `AWS::CodeConnections::Host`. Terraform: `awscc_codeconnections_host` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeconnections-host.html)
-pub struct Host(Base);
-static HOST_TYPE: TypeInfo = TypeInfo {
+pub struct Host(rt::Base);
+static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeConnections::Host",
     terraform: Some("awscc_codeconnections_host"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -164,16 +165,16 @@ impl Host {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        provider_endpoint: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        provider_endpoint: impl Into<rt::Expr>,
         provider_type: host::ProviderType,
     ) -> Self {
-        let mut this = Base::new(id, &HOST_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &HOST_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ProviderEndpoint",
             Some("provider_endpoint"),
-            string(provider_endpoint),
+            rt::string(provider_endpoint),
         );
         this.set("ProviderType", Some("provider_type"), provider_type.into());
         Host(this)
@@ -190,25 +191,25 @@ impl Host {
 builder!(Host, HostHandle);
 /// A declared `AWS::CodeConnections::Host`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostHandle(Handle);
+pub struct HostHandle(rt::Handle);
 handle!(HostHandle);
 impl HostHandle {
     /// The Amazon Resource Name (ARN) of the host.
     ///
     /// CloudFormation `Fn::GetAtt` `HostArn`; Terraform `host_arn`.
-    pub fn host_arn(&self) -> Expr {
+    pub fn host_arn(&self) -> rt::Expr {
         self.0.attr("HostArn")
     }
     /// The server-generated unique identifier for the host.
     ///
     /// CloudFormation `Fn::GetAtt` `HostId`; Terraform `host_id`.
-    pub fn host_id(&self) -> Expr {
+    pub fn host_id(&self) -> rt::Expr {
         self.0.attr("HostId")
     }
     /// The status of the host.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -221,30 +222,30 @@ pub mod host {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeconnections-host-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-            this.set("VpcId", Some("vpc_id"), string(vpc_id));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
             VpcConfiguration(this)
         }
         /// The value of the Transport Layer Security (TLS) certificate associated with the infrastructure where your provider type is installed.
         ///
         /// Constraints: length 1..=16384; pattern `^[\s\S]*$`. CloudFormation `TlsCertificate`, Terraform `tls_certificate`.
-        pub fn tls_certificate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tls_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TlsCertificate", Some("tls_certificate"), string(value));
+                .set("TlsCertificate", Some("tls_certificate"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `CodeDeploy` resource types of the CloudFormation registry (`AWS::CodeDeploy::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codedeploy` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 ///
 /// CloudFormation: `AWS::CodeDeploy::Application`. Terraform: `awscc_codedeploy_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codedeploy-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeDeploy::Application",
     terraform: Some("awscc_codedeploy_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -27,15 +28,18 @@ impl Application {
     /// Declares a `AWS::CodeDeploy::Application` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &APPLICATION_TYPE);
+        let this = rt::Base::new(id, &APPLICATION_TYPE);
         Application(this)
     }
     /// A name for the application.
     ///
     /// Constraints: length 1..=100; pattern `^[A-Za-z0-9+=,.@_-]*$`. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
-    pub fn application_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ApplicationName", Some("application_name"), string(value));
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
         self
     }
     /// The compute platform that CodeDeploy deploys the application to.
@@ -50,7 +54,7 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::CodeDeploy::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 /// Property types and value sets of [`Application`] (`AWS::CodeDeploy::Application`).
 pub mod application {
@@ -72,11 +76,11 @@ pub mod application {
 /// CloudFormation: `AWS::CodeDeploy::DeploymentConfig`. Terraform: `awscc_codedeploy_deployment_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codedeploy-deploymentconfig.html)
-pub struct DeploymentConfig(Base);
-static DEPLOYMENT_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct DeploymentConfig(rt::Base);
+static DEPLOYMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeDeploy::DeploymentConfig",
     terraform: Some("awscc_codedeploy_deployment_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -85,7 +89,7 @@ impl DeploymentConfig {
     /// Declares a `AWS::CodeDeploy::DeploymentConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DEPLOYMENT_CONFIG_TYPE);
+        let this = rt::Base::new(id, &DEPLOYMENT_CONFIG_TYPE);
         DeploymentConfig(this)
     }
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
@@ -99,11 +103,11 @@ impl DeploymentConfig {
     /// A name for the deployment configuration.
     ///
     /// Constraints: length 1..=100; pattern `^[A-Za-z0-9+=,.@_-]*$`. Changing it replaces the resource. CloudFormation `DeploymentConfigName`, Terraform `deployment_config_name`.
-    pub fn deployment_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeploymentConfigName",
             Some("deployment_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -144,7 +148,7 @@ impl DeploymentConfig {
 builder!(DeploymentConfig, DeploymentConfigHandle);
 /// A declared `AWS::CodeDeploy::DeploymentConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentConfigHandle(Handle);
+pub struct DeploymentConfigHandle(rt::Handle);
 handle!(DeploymentConfigHandle);
 /// Property types and value sets of [`DeploymentConfig`] (`AWS::CodeDeploy::DeploymentConfig`).
 pub mod deployment_config {
@@ -153,13 +157,13 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhosts.html)
     #[derive(Clone, Debug)]
-    pub struct MinimumHealthyHosts(Props);
+    pub struct MinimumHealthyHosts(rt::Props);
     impl MinimumHealthyHosts {
         /// A new `MinimumHealthyHosts`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             MinimumHealthyHosts(this)
         }
     }
@@ -168,13 +172,13 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhostsperzone.html)
     #[derive(Clone, Debug)]
-    pub struct MinimumHealthyHostsPerZone(Props);
+    pub struct MinimumHealthyHostsPerZone(rt::Props);
     impl MinimumHealthyHostsPerZone {
         /// A new `MinimumHealthyHostsPerZone`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             MinimumHealthyHostsPerZone(this)
         }
     }
@@ -183,20 +187,20 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedcanary.html)
     #[derive(Clone, Debug)]
-    pub struct TimeBasedCanary(Props);
+    pub struct TimeBasedCanary(rt::Props);
     impl TimeBasedCanary {
         /// A new `TimeBasedCanary`. Required properties: `canary_interval` (`CanaryInterval`), `canary_percentage` (`CanaryPercentage`).
         pub fn new(canary_interval: i64, canary_percentage: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CanaryInterval",
                 Some("canary_interval"),
-                int(canary_interval),
+                rt::int(canary_interval),
             );
             this.set(
                 "CanaryPercentage",
                 Some("canary_percentage"),
-                int(canary_percentage),
+                rt::int(canary_percentage),
             );
             TimeBasedCanary(this)
         }
@@ -206,20 +210,20 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedlinear.html)
     #[derive(Clone, Debug)]
-    pub struct TimeBasedLinear(Props);
+    pub struct TimeBasedLinear(rt::Props);
     impl TimeBasedLinear {
         /// A new `TimeBasedLinear`. Required properties: `linear_interval` (`LinearInterval`), `linear_percentage` (`LinearPercentage`).
         pub fn new(linear_interval: i64, linear_percentage: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LinearInterval",
                 Some("linear_interval"),
-                int(linear_interval),
+                rt::int(linear_interval),
             );
             this.set(
                 "LinearPercentage",
                 Some("linear_percentage"),
-                int(linear_percentage),
+                rt::int(linear_percentage),
             );
             TimeBasedLinear(this)
         }
@@ -229,11 +233,11 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficRoutingConfig(Props);
+    pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
         /// A new `TrafficRoutingConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             TrafficRoutingConfig(this)
         }
@@ -255,11 +259,11 @@ pub mod deployment_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-zonalconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ZonalConfig(Props);
+    pub struct ZonalConfig(rt::Props);
     impl ZonalConfig {
         /// A new `ZonalConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZonalConfig(this)
         }
         /// CloudFormation `FirstZoneMonitorDurationInSeconds`, Terraform `first_zone_monitor_duration_in_seconds`.
@@ -267,7 +271,7 @@ pub mod deployment_config {
             self.0.set(
                 "FirstZoneMonitorDurationInSeconds",
                 Some("first_zone_monitor_duration_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -285,7 +289,7 @@ pub mod deployment_config {
             self.0.set(
                 "MonitorDurationInSeconds",
                 Some("monitor_duration_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -328,11 +332,11 @@ pub mod deployment_config {
 /// CloudFormation: `AWS::CodeDeploy::DeploymentGroup`. Terraform: `awscc_codedeploy_deployment_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codedeploy-deploymentgroup.html)
-pub struct DeploymentGroup(Base);
-static DEPLOYMENT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DeploymentGroup(rt::Base);
+static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeDeploy::DeploymentGroup",
     terraform: Some("awscc_codedeploy_deployment_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -342,19 +346,19 @@ impl DeploymentGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
-        service_role_arn: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
+        service_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_GROUP_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            string(application_name),
+            rt::string(application_name),
         );
         this.set(
             "ServiceRoleArn",
             Some("service_role_arn"),
-            string(service_role_arn),
+            rt::string(service_role_arn),
         );
         DeploymentGroup(this)
     }
@@ -386,11 +390,14 @@ impl DeploymentGroup {
     /// A list of associated Auto Scaling groups that CodeDeploy automatically deploys revisions to when new instances are created.
     ///
     /// CloudFormation `AutoScalingGroups`, Terraform `auto_scaling_groups`.
-    pub fn auto_scaling_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn auto_scaling_groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AutoScalingGroups",
             Some("auto_scaling_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -418,22 +425,22 @@ impl DeploymentGroup {
     /// A deployment configuration name or a predefined configuration name.
     ///
     /// Constraints: length 1..=100; pattern `^[A-Za-z0-9+=,.@_-]*$`. CloudFormation `DeploymentConfigName`, Terraform `deployment_config_name`.
-    pub fn deployment_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeploymentConfigName",
             Some("deployment_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A name for the deployment group.
     ///
     /// Constraints: length 1..=100; pattern `^[A-Za-z0-9+=,.@_-]*$`. Changing it replaces the resource. CloudFormation `DeploymentGroupName`, Terraform `deployment_group_name`.
-    pub fn deployment_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeploymentGroupName",
             Some("deployment_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -452,7 +459,8 @@ impl DeploymentGroup {
         mut self,
         value: impl IntoIterator<Item = deployment_group::EcsService>,
     ) -> Self {
-        self.0.set("ECSServices", Some("ecs_services"), list(value));
+        self.0
+            .set("ECSServices", Some("ecs_services"), rt::list(value));
         self
     }
     /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
@@ -463,7 +471,7 @@ impl DeploymentGroup {
         value: impl IntoIterator<Item = deployment_group::Ec2TagFilter>,
     ) -> Self {
         self.0
-            .set("Ec2TagFilters", Some("ec_2_tag_filters"), list(value));
+            .set("Ec2TagFilters", Some("ec_2_tag_filters"), rt::list(value));
         self
     }
     /// Information about groups of tags applied to Amazon EC2 instances.
@@ -491,7 +499,7 @@ impl DeploymentGroup {
         self.0.set(
             "OnPremisesInstanceTagFilters",
             Some("on_premises_instance_tag_filters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -527,7 +535,7 @@ impl DeploymentGroup {
         self.0.set(
             "TerminationHookEnabled",
             Some("termination_hook_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -541,7 +549,7 @@ impl DeploymentGroup {
         self.0.set(
             "TriggerConfigurations",
             Some("trigger_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -549,7 +557,7 @@ impl DeploymentGroup {
 builder!(DeploymentGroup, DeploymentGroupHandle);
 /// A declared `AWS::CodeDeploy::DeploymentGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentGroupHandle(Handle);
+pub struct DeploymentGroupHandle(rt::Handle);
 handle!(DeploymentGroupHandle);
 /// Property types and value sets of [`DeploymentGroup`] (`AWS::CodeDeploy::DeploymentGroup`).
 pub mod deployment_group {
@@ -560,18 +568,18 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarm.html)
     #[derive(Clone, Debug)]
-    pub struct Alarm(Props);
+    pub struct Alarm(rt::Props);
     impl Alarm {
         /// A new `Alarm`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Alarm(this)
         }
         /// The name of the alarm.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -582,25 +590,25 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmConfiguration(Props);
+    pub struct AlarmConfiguration(rt::Props);
     impl AlarmConfiguration {
         /// A new `AlarmConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmConfiguration(this)
         }
         /// A list of alarms configured for the deployment or deployment group.
         ///
         /// CloudFormation `Alarms`, Terraform `alarms`.
         pub fn alarms(mut self, value: impl IntoIterator<Item = Alarm>) -> Self {
-            self.0.set("Alarms", Some("alarms"), list(value));
+            self.0.set("Alarms", Some("alarms"), rt::list(value));
             self
         }
         /// Indicates whether the alarm configuration is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Indicates whether a deployment should continue if information about the current state of alarms cannot be retrieved from Amazon CloudWatch.
@@ -610,7 +618,7 @@ pub mod deployment_group {
             self.0.set(
                 "IgnorePollAlarmFailure",
                 Some("ignore_poll_alarm_failure"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -622,25 +630,25 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoRollbackConfiguration(Props);
+    pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
         /// A new `AutoRollbackConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoRollbackConfiguration(this)
         }
         /// Indicates whether a defined automatic rollback configuration is currently enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The event type or types that trigger a rollback.
         ///
         /// CloudFormation `Events`, Terraform `events`.
         pub fn events(mut self, value: impl IntoIterator<Item = Events>) -> Self {
-            self.0.set("Events", Some("events"), list(value));
+            self.0.set("Events", Some("events"), rt::list(value));
             self
         }
     }
@@ -651,11 +659,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BlueGreenDeploymentConfiguration(Props);
+    pub struct BlueGreenDeploymentConfiguration(rt::Props);
     impl BlueGreenDeploymentConfiguration {
         /// A new `BlueGreenDeploymentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlueGreenDeploymentConfiguration(this)
         }
         /// Information about the action to take when newly provisioned instances are ready to receive traffic in a blue/green deployment.
@@ -705,11 +713,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-blueinstanceterminationoption.html)
     #[derive(Clone, Debug)]
-    pub struct BlueInstanceTerminationOption(Props);
+    pub struct BlueInstanceTerminationOption(rt::Props);
     impl BlueInstanceTerminationOption {
         /// A new `BlueInstanceTerminationOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlueInstanceTerminationOption(this)
         }
         /// The action to take on instances in the original environment after a successful blue/green deployment.
@@ -726,7 +734,7 @@ pub mod deployment_group {
             self.0.set(
                 "TerminationWaitTimeInMinutes",
                 Some("termination_wait_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -738,20 +746,20 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deployment.html)
     #[derive(Clone, Debug)]
-    pub struct Deployment(Props);
+    pub struct Deployment(rt::Props);
     impl Deployment {
         /// A new `Deployment`. Required properties: `revision` (`Revision`).
         pub fn new(revision: RevisionLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Revision", Some("revision"), revision.into());
             Deployment(this)
         }
         /// A description of the deployment.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// If true, then if an ApplicationStop, BeforeBlockTraffic, or AfterBlockTraffic deployment lifecycle event to an instance fails, then the deployment continues to the next deployment lifecycle event.
@@ -761,7 +769,7 @@ pub mod deployment_group {
             self.0.set(
                 "IgnoreApplicationStopFailures",
                 Some("ignore_application_stop_failures"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -773,11 +781,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentreadyoption.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentReadyOption(Props);
+    pub struct DeploymentReadyOption(rt::Props);
     impl DeploymentReadyOption {
         /// A new `DeploymentReadyOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentReadyOption(this)
         }
         /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
@@ -795,7 +803,7 @@ pub mod deployment_group {
             self.0.set(
                 "WaitTimeInMinutes",
                 Some("wait_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -807,11 +815,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentstyle.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentStyle(Props);
+    pub struct DeploymentStyle(rt::Props);
     impl DeploymentStyle {
         /// A new `DeploymentStyle`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentStyle(this)
         }
         /// Indicates whether to route deployment traffic behind a load balancer.
@@ -838,18 +846,18 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagfilter.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2TagFilter(Props);
+    pub struct Ec2TagFilter(rt::Props);
     impl Ec2TagFilter {
         /// A new `Ec2TagFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ec2TagFilter(this)
         }
         /// The tag filter key.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The tag filter type.
@@ -862,8 +870,8 @@ pub mod deployment_group {
         /// The tag filter value.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -874,11 +882,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagset.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2TagSet(Props);
+    pub struct Ec2TagSet(rt::Props);
     impl Ec2TagSet {
         /// A new `Ec2TagSet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ec2TagSet(this)
         }
         /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
@@ -889,7 +897,7 @@ pub mod deployment_group {
             value: impl IntoIterator<Item = Ec2TagSetListObject>,
         ) -> Self {
             self.0
-                .set("Ec2TagSetList", Some("ec_2_tag_set_list"), list(value));
+                .set("Ec2TagSetList", Some("ec_2_tag_set_list"), rt::list(value));
             self
         }
     }
@@ -900,11 +908,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagsetlistobject.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2TagSetListObject(Props);
+    pub struct Ec2TagSetListObject(rt::Props);
     impl Ec2TagSetListObject {
         /// A new `Ec2TagSetListObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ec2TagSetListObject(this)
         }
         /// A list that contains other lists of Amazon EC2 instance tag groups.
@@ -912,7 +920,7 @@ pub mod deployment_group {
         /// CloudFormation `Ec2TagGroup`, Terraform `ec_2_tag_group`.
         pub fn ec2_tag_group(mut self, value: impl IntoIterator<Item = Ec2TagFilter>) -> Self {
             self.0
-                .set("Ec2TagGroup", Some("ec_2_tag_group"), list(value));
+                .set("Ec2TagGroup", Some("ec_2_tag_group"), rt::list(value));
             self
         }
     }
@@ -923,13 +931,21 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ecsservice.html)
     #[derive(Clone, Debug)]
-    pub struct EcsService(Props);
+    pub struct EcsService(rt::Props);
     impl EcsService {
         /// A new `EcsService`. Required properties: `cluster_name` (`ClusterName`), `service_name` (`ServiceName`).
-        pub fn new(cluster_name: impl Into<Expr>, service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-            this.set("ServiceName", Some("service_name"), string(service_name));
+        pub fn new(cluster_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ClusterName",
+                Some("cluster_name"),
+                rt::string(cluster_name),
+            );
+            this.set(
+                "ServiceName",
+                Some("service_name"),
+                rt::string(service_name),
+            );
             EcsService(this)
         }
     }
@@ -940,18 +956,18 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-elbinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ElbInfo(Props);
+    pub struct ElbInfo(rt::Props);
     impl ElbInfo {
         /// A new `ElbInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElbInfo(this)
         }
         /// For blue/green deployments, the name of the load balancer that is used to route traffic from original instances to replacement instances in a blue/green deployment.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -962,13 +978,13 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-githublocation.html)
     #[derive(Clone, Debug)]
-    pub struct GitHubLocation(Props);
+    pub struct GitHubLocation(rt::Props);
     impl GitHubLocation {
         /// A new `GitHubLocation`. Required properties: `commit_id` (`CommitId`), `repository` (`Repository`).
-        pub fn new(commit_id: impl Into<Expr>, repository: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CommitId", Some("commit_id"), string(commit_id));
-            this.set("Repository", Some("repository"), string(repository));
+        pub fn new(commit_id: impl Into<rt::Expr>, repository: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CommitId", Some("commit_id"), rt::string(commit_id));
+            this.set("Repository", Some("repository"), rt::string(repository));
             GitHubLocation(this)
         }
     }
@@ -979,11 +995,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-greenfleetprovisioningoption.html)
     #[derive(Clone, Debug)]
-    pub struct GreenFleetProvisioningOption(Props);
+    pub struct GreenFleetProvisioningOption(rt::Props);
     impl GreenFleetProvisioningOption {
         /// A new `GreenFleetProvisioningOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GreenFleetProvisioningOption(this)
         }
         /// The method used to add instances to a replacement environment.
@@ -1001,11 +1017,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancerInfo(Props);
+    pub struct LoadBalancerInfo(rt::Props);
     impl LoadBalancerInfo {
         /// A new `LoadBalancerInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancerInfo(this)
         }
         /// An array that contains information about the load balancers to use for load balancing in a deployment.
@@ -1013,7 +1029,7 @@ pub mod deployment_group {
         /// CloudFormation `ElbInfoList`, Terraform `elb_info_list`.
         pub fn elb_info_list(mut self, value: impl IntoIterator<Item = ElbInfo>) -> Self {
             self.0
-                .set("ElbInfoList", Some("elb_info_list"), list(value));
+                .set("ElbInfoList", Some("elb_info_list"), rt::list(value));
             self
         }
         /// An array that contains information about the target groups to use for load balancing in a deployment.
@@ -1026,7 +1042,7 @@ pub mod deployment_group {
             self.0.set(
                 "TargetGroupInfoList",
                 Some("target_group_info_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1040,7 +1056,7 @@ pub mod deployment_group {
             self.0.set(
                 "TargetGroupPairInfoList",
                 Some("target_group_pair_info_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1052,11 +1068,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html)
     #[derive(Clone, Debug)]
-    pub struct OnPremisesTagSet(Props);
+    pub struct OnPremisesTagSet(rt::Props);
     impl OnPremisesTagSet {
         /// A new `OnPremisesTagSet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnPremisesTagSet(this)
         }
         /// A list that contains other lists of on-premises instance tag groups.
@@ -1069,7 +1085,7 @@ pub mod deployment_group {
             self.0.set(
                 "OnPremisesTagSetList",
                 Some("on_premises_tag_set_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1081,11 +1097,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagsetlistobject.html)
     #[derive(Clone, Debug)]
-    pub struct OnPremisesTagSetListObject(Props);
+    pub struct OnPremisesTagSetListObject(rt::Props);
     impl OnPremisesTagSetListObject {
         /// A new `OnPremisesTagSetListObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnPremisesTagSetListObject(this)
         }
         /// Information about groups of on-premises instance tags.
@@ -1095,7 +1111,7 @@ pub mod deployment_group {
             self.0.set(
                 "OnPremisesTagGroup",
                 Some("on_premises_tag_group"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1107,11 +1123,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-revisionlocation.html)
     #[derive(Clone, Debug)]
-    pub struct RevisionLocation(Props);
+    pub struct RevisionLocation(rt::Props);
     impl RevisionLocation {
         /// A new `RevisionLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RevisionLocation(this)
         }
         /// Specifies the location of an application revision that is stored in GitHub.
@@ -1125,9 +1141,9 @@ pub mod deployment_group {
         /// The type of application revision.
         ///
         /// CloudFormation `RevisionType`, Terraform `revision_type`.
-        pub fn revision_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn revision_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RevisionType", Some("revision_type"), string(value));
+                .set("RevisionType", Some("revision_type"), rt::string(value));
             self
         }
         /// Information about the location of application artifacts stored in Amazon S3.
@@ -1145,34 +1161,35 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Location(this)
         }
         /// The file type of the application revision.
         ///
         /// CloudFormation `BundleType`, Terraform `bundle_type`.
-        pub fn bundle_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BundleType", Some("bundle_type"), string(value));
+        pub fn bundle_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BundleType", Some("bundle_type"), rt::string(value));
             self
         }
         /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ETag", Some("e_tag"), string(value));
+        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }
         /// A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -1183,18 +1200,18 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-tagfilter.html)
     #[derive(Clone, Debug)]
-    pub struct TagFilter(Props);
+    pub struct TagFilter(rt::Props);
     impl TagFilter {
         /// A new `TagFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagFilter(this)
         }
         /// The on-premises instance tag filter key.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The on-premises instance tag filter type
@@ -1207,8 +1224,8 @@ pub mod deployment_group {
         /// The on-premises instance tag filter value.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1219,18 +1236,18 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgroupinfo.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupInfo(Props);
+    pub struct TargetGroupInfo(rt::Props);
     impl TargetGroupInfo {
         /// A new `TargetGroupInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupInfo(this)
         }
         /// For blue/green deployments, the name of the target group that instances in the original environment are deregistered from, and instances in the replacement environment registered with.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1241,11 +1258,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgrouppairinfo.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupPairInfo(Props);
+    pub struct TargetGroupPairInfo(rt::Props);
     impl TargetGroupPairInfo {
         /// A new `TargetGroupPairInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupPairInfo(this)
         }
         /// The path used by a load balancer to route production traffic when an Amazon ECS deployment is complete.
@@ -1261,7 +1278,7 @@ pub mod deployment_group {
         /// CloudFormation `TargetGroups`, Terraform `target_groups`.
         pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupInfo>) -> Self {
             self.0
-                .set("TargetGroups", Some("target_groups"), list(value));
+                .set("TargetGroups", Some("target_groups"), rt::list(value));
             self
         }
         /// An optional path used by a load balancer to route test traffic after an Amazon ECS deployment.
@@ -1280,19 +1297,22 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-trafficroute.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficRoute(Props);
+    pub struct TrafficRoute(rt::Props);
     impl TrafficRoute {
         /// A new `TrafficRoute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrafficRoute(this)
         }
         /// The Amazon Resource Name (ARN) of one listener.
         ///
         /// CloudFormation `ListenerArns`, Terraform `listener_arns`.
-        pub fn listener_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn listener_arns(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ListenerArns", Some("listener_arns"), strings(value));
+                .set("ListenerArns", Some("listener_arns"), rt::strings(value));
             self
         }
     }
@@ -1303,11 +1323,11 @@ pub mod deployment_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-triggerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerConfig(Props);
+    pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
         /// A new `TriggerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TriggerConfig(this)
         }
         /// The event type or types that trigger notifications.
@@ -1315,25 +1335,25 @@ pub mod deployment_group {
         /// CloudFormation `TriggerEvents`, Terraform `trigger_events`.
         pub fn trigger_events(mut self, value: impl IntoIterator<Item = TriggerEvents>) -> Self {
             self.0
-                .set("TriggerEvents", Some("trigger_events"), list(value));
+                .set("TriggerEvents", Some("trigger_events"), rt::list(value));
             self
         }
         /// The name of the notification trigger.
         ///
         /// CloudFormation `TriggerName`, Terraform `trigger_name`.
-        pub fn trigger_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trigger_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TriggerName", Some("trigger_name"), string(value));
+                .set("TriggerName", Some("trigger_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic through which notifications about deployment or instance events are sent.
         ///
         /// CloudFormation `TriggerTargetArn`, Terraform `trigger_target_arn`.
-        pub fn trigger_target_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trigger_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TriggerTargetArn",
                 Some("trigger_target_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `CodeGuruProfiler` resource types of the CloudFormation registry (`AWS::CodeGuruProfiler::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codeguruprofiler` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 ///
 /// CloudFormation: `AWS::CodeGuruProfiler::ProfilingGroup`. Terraform: `awscc_codeguruprofiler_profiling_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codeguruprofiler-profilinggroup.html)
-pub struct ProfilingGroup(Base);
-static PROFILING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ProfilingGroup(rt::Base);
+static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeGuruProfiler::ProfilingGroup",
     terraform: Some("awscc_codeguruprofiler_profiling_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,12 +55,12 @@ static PROFILING_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ProfilingGroup {
     /// Declares a `AWS::CodeGuruProfiler::ProfilingGroup` with the stack-unique `id`. Required properties: `profiling_group_name` (`ProfilingGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, profiling_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROFILING_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, profiling_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROFILING_GROUP_TYPE);
         this.set(
             "ProfilingGroupName",
             Some("profiling_group_name"),
-            string(profiling_group_name),
+            rt::string(profiling_group_name),
         );
         ProfilingGroup(this)
     }
@@ -81,7 +82,7 @@ impl ProfilingGroup {
         self.0.set(
             "AnomalyDetectionNotificationConfiguration",
             Some("anomaly_detection_notification_configuration"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -97,13 +98,13 @@ impl ProfilingGroup {
 builder!(ProfilingGroup, ProfilingGroupHandle);
 /// A declared `AWS::CodeGuruProfiler::ProfilingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfilingGroupHandle(Handle);
+pub struct ProfilingGroupHandle(rt::Handle);
 handle!(ProfilingGroupHandle);
 impl ProfilingGroupHandle {
     /// The Amazon Resource Name (ARN) of the specified profiling group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -116,12 +117,12 @@ pub mod profiling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-agentpermissions.html)
     #[derive(Clone, Debug)]
-    pub struct AgentPermissions(Props);
+    pub struct AgentPermissions(rt::Props);
     impl AgentPermissions {
         /// A new `AgentPermissions`. Required properties: `principals` (`Principals`).
-        pub fn new(principals: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Principals", Some("principals"), strings(principals));
+        pub fn new(principals: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Principals", Some("principals"), rt::strings(principals));
             AgentPermissions(this)
         }
     }
@@ -132,19 +133,20 @@ pub mod profiling_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-channel.html)
     #[derive(Clone, Debug)]
-    pub struct Channel(Props);
+    pub struct Channel(rt::Props);
     impl Channel {
         /// A new `Channel`. Required properties: `channel_uri` (`channelUri`).
-        pub fn new(channel_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("channelUri", Some("channel_uri"), string(channel_uri));
+        pub fn new(channel_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("channelUri", Some("channel_uri"), rt::string(channel_uri));
             Channel(this)
         }
         /// Unique identifier for each Channel in the notification configuration of a Profiling Group
         ///
         /// Constraints: pattern `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`. CloudFormation `channelId`, Terraform `channel_id`.
-        pub fn channel_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("channelId", Some("channel_id"), string(value));
+        pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("channelId", Some("channel_id"), rt::string(value));
             self
         }
     }

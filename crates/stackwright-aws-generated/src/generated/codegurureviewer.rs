@@ -2,23 +2,24 @@
 //! `CodeGuruReviewer` resource types of the CloudFormation registry (`AWS::CodeGuruReviewer::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codegurureviewer` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 ///
 /// CloudFormation: `AWS::CodeGuruReviewer::RepositoryAssociation`. Terraform: `awscc_codegurureviewer_repository_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codegurureviewer-repositoryassociation.html)
-pub struct RepositoryAssociation(Base);
-static REPOSITORY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct RepositoryAssociation(rt::Base);
+static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeGuruReviewer::RepositoryAssociation",
     terraform: Some("awscc_codegurureviewer_repository_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,47 +57,48 @@ impl RepositoryAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         type_: repository_association::Type,
     ) -> Self {
-        let mut this = Base::new(id, &REPOSITORY_ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &REPOSITORY_ASSOCIATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         RepositoryAssociation(this)
     }
     /// The name of the S3 bucket associated with an associated S3 repository.
     ///
     /// Constraints: length 3..=63; pattern `^\S(.*\S)?$`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
-    pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BucketName", Some("bucket_name"), string(value));
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection.
     ///
     /// Constraints: length 0..=256; pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
-    pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionArn", Some("connection_arn"), string(value));
+            .set("ConnectionArn", Some("connection_arn"), rt::string(value));
         self
     }
     /// The owner of the repository.
     ///
     /// Constraints: length 1..=100; pattern `^\S(.*\S)?$`. Changing it replaces the resource. CloudFormation `Owner`, Terraform `owner`.
-    pub fn owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Owner", Some("owner"), string(value));
+    pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Owner", Some("owner"), rt::string(value));
         self
     }
 }
 builder!(RepositoryAssociation, RepositoryAssociationHandle);
 /// A declared `AWS::CodeGuruReviewer::RepositoryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryAssociationHandle(Handle);
+pub struct RepositoryAssociationHandle(rt::Handle);
 handle!(RepositoryAssociationHandle);
 impl RepositoryAssociationHandle {
     /// The Amazon Resource Name (ARN) of the repository association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationArn`; Terraform `association_arn`.
-    pub fn association_arn(&self) -> Expr {
+    pub fn association_arn(&self) -> rt::Expr {
         self.0.attr("AssociationArn")
     }
 }

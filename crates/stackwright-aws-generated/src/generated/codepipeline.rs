@@ -2,23 +2,24 @@
 //! `CodePipeline` resource types of the CloudFormation registry (`AWS::CodePipeline::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codepipeline` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process…
 ///
 /// CloudFormation: `AWS::CodePipeline::CustomActionType`. Terraform: `awscc_codepipeline_custom_action_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-customactiontype.html)
-pub struct CustomActionType(Base);
-static CUSTOM_ACTION_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct CustomActionType(rt::Base);
+static CUSTOM_ACTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodePipeline::CustomActionType",
     terraform: Some("awscc_codepipeline_custom_action_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -31,10 +32,10 @@ impl CustomActionType {
         category: custom_action_type::Category,
         input_artifact_details: custom_action_type::ArtifactDetails,
         output_artifact_details: custom_action_type::ArtifactDetails,
-        provider: impl Into<Expr>,
-        version: impl Into<Expr>,
+        provider: impl Into<rt::Expr>,
+        version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_ACTION_TYPE_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_ACTION_TYPE_TYPE);
         this.set("Category", Some("category"), category.into());
         this.set(
             "InputArtifactDetails",
@@ -46,8 +47,8 @@ impl CustomActionType {
             Some("output_artifact_details"),
             output_artifact_details.into(),
         );
-        this.set("Provider", None, string(provider));
-        this.set("Version", Some("version"), string(version));
+        this.set("Provider", None, rt::string(provider));
+        this.set("Version", Some("version"), rt::string(version));
         CustomActionType(this)
     }
     /// The configuration properties for the custom action.
@@ -60,7 +61,7 @@ impl CustomActionType {
         self.0.set(
             "ConfigurationProperties",
             Some("configuration_properties"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -75,11 +76,11 @@ impl CustomActionType {
 builder!(CustomActionType, CustomActionTypeHandle);
 /// A declared `AWS::CodePipeline::CustomActionType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomActionTypeHandle(Handle);
+pub struct CustomActionTypeHandle(rt::Handle);
 handle!(CustomActionTypeHandle);
 impl CustomActionTypeHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -92,13 +93,21 @@ pub mod custom_action_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-artifactdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactDetails(Props);
+    pub struct ArtifactDetails(rt::Props);
     impl ArtifactDetails {
         /// A new `ArtifactDetails`. Required properties: `maximum_count` (`MaximumCount`), `minimum_count` (`MinimumCount`).
         pub fn new(maximum_count: i64, minimum_count: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaximumCount", Some("maximum_count"), int(maximum_count));
-            this.set("MinimumCount", Some("minimum_count"), int(minimum_count));
+            let mut this = rt::Props::default();
+            this.set(
+                "MaximumCount",
+                Some("maximum_count"),
+                rt::int(maximum_count),
+            );
+            this.set(
+                "MinimumCount",
+                Some("minimum_count"),
+                rt::int(minimum_count),
+            );
             ArtifactDetails(this)
         }
     }
@@ -109,30 +118,31 @@ pub mod custom_action_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-configurationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationProperties(Props);
+    pub struct ConfigurationProperties(rt::Props);
     impl ConfigurationProperties {
         /// A new `ConfigurationProperties`. Required properties: `key` (`Key`), `name` (`Name`), `required` (`Required`), `secret` (`Secret`).
-        pub fn new(key: bool, name: impl Into<Expr>, required: bool, secret: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), boolean(key));
-            this.set("Name", Some("name"), string(name));
-            this.set("Required", Some("required"), boolean(required));
-            this.set("Secret", Some("secret"), boolean(secret));
+        pub fn new(key: bool, name: impl Into<rt::Expr>, required: bool, secret: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::boolean(key));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Secret", Some("secret"), rt::boolean(secret));
             ConfigurationProperties(this)
         }
         /// The description of the action configuration property that is displayed to users.
         ///
         /// Constraints: length 1..=160. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Indicates that the property is used with PollForJobs.
         ///
         /// CloudFormation `Queryable`, Terraform `queryable`.
         pub fn queryable(mut self, value: bool) -> Self {
-            self.0.set("Queryable", Some("queryable"), boolean(value));
+            self.0
+                .set("Queryable", Some("queryable"), rt::boolean(value));
             self
         }
         /// The type of the configuration property.
@@ -150,54 +160,54 @@ pub mod custom_action_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-settings.html)
     #[derive(Clone, Debug)]
-    pub struct Settings(Props);
+    pub struct Settings(rt::Props);
     impl Settings {
         /// A new `Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Settings(this)
         }
         /// The URL returned to the AWS CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for an AWS CodeDeploy deployment group.
         ///
         /// Constraints: length 1..=2048. CloudFormation `EntityUrlTemplate`, Terraform `entity_url_template`.
-        pub fn entity_url_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn entity_url_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EntityUrlTemplate",
                 Some("entity_url_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The URL returned to the AWS CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for AWS CodeDeploy.
         ///
         /// Constraints: length 1..=2048. CloudFormation `ExecutionUrlTemplate`, Terraform `execution_url_template`.
-        pub fn execution_url_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_url_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionUrlTemplate",
                 Some("execution_url_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The URL returned to the AWS CodePipeline console that contains a link to the page where customers can update or change the configuration of the external action.
         ///
         /// Constraints: length 1..=2048. CloudFormation `RevisionUrlTemplate`, Terraform `revision_url_template`.
-        pub fn revision_url_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn revision_url_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RevisionUrlTemplate",
                 Some("revision_url_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
         ///
         /// Constraints: length 1..=2048. CloudFormation `ThirdPartyConfigurationUrl`, Terraform `third_party_configuration_url`.
-        pub fn third_party_configuration_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn third_party_configuration_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ThirdPartyConfigurationUrl",
                 Some("third_party_configuration_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -239,11 +249,11 @@ pub mod custom_action_type {
 /// CloudFormation: `AWS::CodePipeline::Pipeline`. Terraform: `awscc_codepipeline_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodePipeline::Pipeline",
     terraform: Some("awscc_codepipeline_pipeline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Version", Some("version")), ("Arn", Some("arn"))],
@@ -253,12 +263,12 @@ impl Pipeline {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
         stages: impl IntoIterator<Item = pipeline::StageDeclaration>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("Stages", Some("stages"), list(stages));
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Stages", Some("stages"), rt::list(stages));
         Pipeline(this)
     }
     /// The S3 bucket where artifacts for the pipeline are stored.
@@ -277,7 +287,7 @@ impl Pipeline {
         value: impl IntoIterator<Item = pipeline::ArtifactStoreMap>,
     ) -> Self {
         self.0
-            .set("ArtifactStores", Some("artifact_stores"), list(value));
+            .set("ArtifactStores", Some("artifact_stores"), rt::list(value));
         self
     }
     /// Represents the input of a DisableStageTransition action.
@@ -290,7 +300,7 @@ impl Pipeline {
         self.0.set(
             "DisableInboundStageTransitions",
             Some("disable_inbound_stage_transitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -305,8 +315,8 @@ impl Pipeline {
     /// The name of the pipeline.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
@@ -324,7 +334,7 @@ impl Pipeline {
         self.0.set(
             "RestartExecutionOnUpdate",
             Some("restart_execution_on_update"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -335,7 +345,7 @@ impl Pipeline {
         mut self,
         value: impl IntoIterator<Item = pipeline::PipelineTriggerDeclaration>,
     ) -> Self {
-        self.0.set("Triggers", Some("triggers"), list(value));
+        self.0.set("Triggers", Some("triggers"), rt::list(value));
         self
     }
     /// A list that defines the pipeline variables for a pipeline resource.
@@ -345,26 +355,26 @@ impl Pipeline {
         mut self,
         value: impl IntoIterator<Item = pipeline::VariableDeclaration>,
     ) -> Self {
-        self.0.set("Variables", Some("variables"), list(value));
+        self.0.set("Variables", Some("variables"), rt::list(value));
         self
     }
 }
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::CodePipeline::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 impl PipelineHandle {
     /// The version of the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The Amazon Resource Name (ARN) of the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -377,30 +387,33 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiondeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionDeclaration(Props);
+    pub struct ActionDeclaration(rt::Props);
     impl ActionDeclaration {
         /// A new `ActionDeclaration`. Required properties: `action_type_id` (`ActionTypeId`), `name` (`Name`).
-        pub fn new(action_type_id: ActionTypeId, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action_type_id: ActionTypeId, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ActionTypeId",
                 Some("action_type_id"),
                 action_type_id.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             ActionDeclaration(this)
         }
         /// The shell commands to run with your compute action in CodePipeline.
         ///
         /// CloudFormation `Commands`, Terraform `commands`.
-        pub fn commands(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Commands", Some("commands"), strings(value));
+        pub fn commands(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Commands", Some("commands"), rt::strings(value));
             self
         }
         /// CloudFormation `Configuration`, Terraform `configuration`.
-        pub fn configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("Configuration", Some("configuration"), json_string(value));
+        pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "Configuration",
+                Some("configuration"),
+                rt::json_string(value),
+            );
             self
         }
         /// The list of environment variables that are input to a compute based action.
@@ -413,27 +426,28 @@ pub mod pipeline {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `InputArtifacts`, Terraform `input_artifacts`.
         pub fn input_artifacts(mut self, value: impl IntoIterator<Item = InputArtifact>) -> Self {
             self.0
-                .set("InputArtifacts", Some("input_artifacts"), list(value));
+                .set("InputArtifacts", Some("input_artifacts"), rt::list(value));
             self
         }
         /// The variable namespace associated with the action.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// CloudFormation `OutputArtifacts`, Terraform `output_artifacts`.
         pub fn output_artifacts(mut self, value: impl IntoIterator<Item = OutputArtifact>) -> Self {
             self.0
-                .set("OutputArtifacts", Some("output_artifacts"), list(value));
+                .set("OutputArtifacts", Some("output_artifacts"), rt::list(value));
             self
         }
         /// The list of variables that are to be exported from the compute action.
@@ -441,39 +455,45 @@ pub mod pipeline {
         /// CloudFormation `OutputVariables`, Terraform `output_variables`.
         pub fn output_variables(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("OutputVariables", Some("output_variables"), strings(value));
+            self.0.set(
+                "OutputVariables",
+                Some("output_variables"),
+                rt::strings(value),
+            );
             self
         }
         /// The action declaration's AWS Region, such as us-east-1.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// The ARN of the IAM service role that performs the declared action.
         ///
         /// Constraints: pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The order in which actions are run.
         ///
         /// CloudFormation `RunOrder`, Terraform `run_order`.
         pub fn run_order(mut self, value: i64) -> Self {
-            self.0.set("RunOrder", Some("run_order"), int(value));
+            self.0.set("RunOrder", Some("run_order"), rt::int(value));
             self
         }
         /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in Quotas for AWS CodePipeline.
         ///
         /// CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
         pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInMinutes", Some("timeout_in_minutes"), int(value));
+            self.0.set(
+                "TimeoutInMinutes",
+                Some("timeout_in_minutes"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -484,20 +504,20 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiontypeid.html)
     #[derive(Clone, Debug)]
-    pub struct ActionTypeId(Props);
+    pub struct ActionTypeId(rt::Props);
     impl ActionTypeId {
         /// A new `ActionTypeId`. Required properties: `category` (`Category`), `owner` (`Owner`), `provider` (`Provider`), `version` (`Version`).
         pub fn new(
             category: Category,
-            owner: impl Into<Expr>,
-            provider: impl Into<Expr>,
-            version: impl Into<Expr>,
+            owner: impl Into<rt::Expr>,
+            provider: impl Into<rt::Expr>,
+            version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Category", Some("category"), category.into());
-            this.set("Owner", Some("owner"), string(owner));
-            this.set("Provider", Some("provider"), string(provider));
-            this.set("Version", Some("version"), string(version));
+            this.set("Owner", Some("owner"), rt::string(owner));
+            this.set("Provider", Some("provider"), rt::string(provider));
+            this.set("Version", Some("version"), rt::string(version));
             ActionTypeId(this)
         }
     }
@@ -508,12 +528,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstore.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactStore(Props);
+    pub struct ArtifactStore(rt::Props);
     impl ArtifactStore {
         /// A new `ArtifactStore`. Required properties: `location` (`Location`), `type_` (`Type`).
-        pub fn new(location: impl Into<Expr>, type_: Type3) -> Self {
-            let mut this = Props::default();
-            this.set("Location", Some("location"), string(location));
+        pub fn new(location: impl Into<rt::Expr>, type_: Type3) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", Some("location"), rt::string(location));
             this.set("Type", Some("type"), type_.into());
             ArtifactStore(this)
         }
@@ -533,17 +553,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstoremap.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactStoreMap(Props);
+    pub struct ArtifactStoreMap(rt::Props);
     impl ArtifactStoreMap {
         /// A new `ArtifactStoreMap`. Required properties: `artifact_store` (`ArtifactStore`), `region` (`Region`).
-        pub fn new(artifact_store: ArtifactStore, region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(artifact_store: ArtifactStore, region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ArtifactStore",
                 Some("artifact_store"),
                 artifact_store.into(),
             );
-            this.set("Region", Some("region"), string(region));
+            this.set("Region", Some("region"), rt::string(region));
             ArtifactStoreMap(this)
         }
     }
@@ -554,16 +574,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-beforeentryconditions.html)
     #[derive(Clone, Debug)]
-    pub struct BeforeEntryConditions(Props);
+    pub struct BeforeEntryConditions(rt::Props);
     impl BeforeEntryConditions {
         /// A new `BeforeEntryConditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BeforeEntryConditions(this)
         }
         /// CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
     }
@@ -574,12 +595,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-blockerdeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct BlockerDeclaration(Props);
+    pub struct BlockerDeclaration(rt::Props);
     impl BlockerDeclaration {
         /// A new `BlockerDeclaration`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             BlockerDeclaration(this)
         }
@@ -591,23 +612,23 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The specified result for when the failure conditions are met, such as rolling back the stage
         ///
         /// CloudFormation `Result`, Terraform `result`.
-        pub fn result(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Result", Some("result"), string(value));
+        pub fn result(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Result", Some("result"), rt::string(value));
             self
         }
         /// CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = RuleDeclaration>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
     }
@@ -618,13 +639,13 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-encryptionkey.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionKey(Props);
+    pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
         /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(id: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
+            this.set("Type", Some("type"), rt::string(type_));
             EncryptionKey(this)
         }
     }
@@ -635,13 +656,13 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             EnvironmentVariable(this)
         }
         /// The type of the environment variable.
@@ -659,22 +680,23 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-failureconditions.html)
     #[derive(Clone, Debug)]
-    pub struct FailureConditions(Props);
+    pub struct FailureConditions(rt::Props);
     impl FailureConditions {
         /// A new `FailureConditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FailureConditions(this)
         }
         /// CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
         /// The specified result for when the failure conditions are met, such as rolling back the stage
         ///
         /// CloudFormation `Result`, Terraform `result`.
-        pub fn result(mut self, value: Result) -> Self {
+        pub fn result(mut self, value: ResultType) -> Self {
             self.0.set("Result", Some("result"), value.into());
             self
         }
@@ -697,25 +719,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitbranchfiltercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct GitBranchFilterCriteria(Props);
+    pub struct GitBranchFilterCriteria(rt::Props);
     impl GitBranchFilterCriteria {
         /// A new `GitBranchFilterCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitBranchFilterCriteria(this)
         }
         /// The list of patterns of Git branches that, when a commit is pushed, are to be excluded from starting the pipeline.
         ///
         /// CloudFormation `Excludes`, Terraform `excludes`.
-        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Excludes", Some("excludes"), strings(value));
+        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Excludes", Some("excludes"), rt::strings(value));
             self
         }
         /// The list of patterns of Git branches that, when a commit is pushed, are to be included as criteria that starts the pipeline.
         ///
         /// CloudFormation `Includes`, Terraform `includes`.
-        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Includes", Some("includes"), strings(value));
+        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Includes", Some("includes"), rt::strings(value));
             self
         }
     }
@@ -726,15 +748,15 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GitConfiguration(Props);
+    pub struct GitConfiguration(rt::Props);
     impl GitConfiguration {
         /// A new `GitConfiguration`. Required properties: `source_action_name` (`SourceActionName`).
-        pub fn new(source_action_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(source_action_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SourceActionName",
                 Some("source_action_name"),
-                string(source_action_name),
+                rt::string(source_action_name),
             );
             GitConfiguration(this)
         }
@@ -745,14 +767,15 @@ pub mod pipeline {
             mut self,
             value: impl IntoIterator<Item = GitPullRequestFilter>,
         ) -> Self {
-            self.0.set("PullRequest", Some("pull_request"), list(value));
+            self.0
+                .set("PullRequest", Some("pull_request"), rt::list(value));
             self
         }
         /// The field where the repository event that will start the pipeline, such as pushing Git tags, is specified with details.
         ///
         /// CloudFormation `Push`, Terraform `push`.
         pub fn push(mut self, value: impl IntoIterator<Item = GitPushFilter>) -> Self {
-            self.0.set("Push", Some("push"), list(value));
+            self.0.set("Push", Some("push"), rt::list(value));
             self
         }
     }
@@ -763,25 +786,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitfilepathfiltercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct GitFilePathFilterCriteria(Props);
+    pub struct GitFilePathFilterCriteria(rt::Props);
     impl GitFilePathFilterCriteria {
         /// A new `GitFilePathFilterCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitFilePathFilterCriteria(this)
         }
         /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be excluded from starting the pipeline.
         ///
         /// CloudFormation `Excludes`, Terraform `excludes`.
-        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Excludes", Some("excludes"), strings(value));
+        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Excludes", Some("excludes"), rt::strings(value));
             self
         }
         /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be included as criteria that starts the pipeline.
         ///
         /// CloudFormation `Includes`, Terraform `includes`.
-        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Includes", Some("includes"), strings(value));
+        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Includes", Some("includes"), rt::strings(value));
             self
         }
     }
@@ -792,11 +815,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpullrequestfilter.html)
     #[derive(Clone, Debug)]
-    pub struct GitPullRequestFilter(Props);
+    pub struct GitPullRequestFilter(rt::Props);
     impl GitPullRequestFilter {
         /// A new `GitPullRequestFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitPullRequestFilter(this)
         }
         /// The Git repository branches specified as filter criteria to start the pipeline.
@@ -809,8 +832,8 @@ pub mod pipeline {
         /// The field that specifies which pull request events to filter on (opened, updated, closed) for the trigger configuration.
         ///
         /// CloudFormation `Events`, Terraform `events`.
-        pub fn events(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Events", Some("events"), strings(value));
+        pub fn events(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Events", Some("events"), rt::strings(value));
             self
         }
         /// The Git repository file paths specified as filter criteria to start the pipeline.
@@ -828,11 +851,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpushfilter.html)
     #[derive(Clone, Debug)]
-    pub struct GitPushFilter(Props);
+    pub struct GitPushFilter(rt::Props);
     impl GitPushFilter {
         /// A new `GitPushFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitPushFilter(this)
         }
         /// The Git repository branches specified as filter criteria to start the pipeline.
@@ -864,25 +887,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gittagfiltercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct GitTagFilterCriteria(Props);
+    pub struct GitTagFilterCriteria(rt::Props);
     impl GitTagFilterCriteria {
         /// A new `GitTagFilterCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitTagFilterCriteria(this)
         }
         /// The list of patterns of Git tags that, when pushed, are to be excluded from starting the pipeline.
         ///
         /// CloudFormation `Excludes`, Terraform `excludes`.
-        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Excludes", Some("excludes"), strings(value));
+        pub fn excludes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Excludes", Some("excludes"), rt::strings(value));
             self
         }
         /// The list of patterns of Git tags that, when pushed, are to be included as criteria that starts the pipeline.
         ///
         /// CloudFormation `Includes`, Terraform `includes`.
-        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Includes", Some("includes"), strings(value));
+        pub fn includes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Includes", Some("includes"), rt::strings(value));
             self
         }
     }
@@ -893,12 +916,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-inputartifact.html)
     #[derive(Clone, Debug)]
-    pub struct InputArtifact(Props);
+    pub struct InputArtifact(rt::Props);
     impl InputArtifact {
         /// A new `InputArtifact`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             InputArtifact(this)
         }
     }
@@ -909,19 +932,19 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-outputartifact.html)
     #[derive(Clone, Debug)]
-    pub struct OutputArtifact(Props);
+    pub struct OutputArtifact(rt::Props);
     impl OutputArtifact {
         /// A new `OutputArtifact`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             OutputArtifact(this)
         }
         /// The files that you want to associate with the output artifact that will be exported from the compute action.
         ///
         /// CloudFormation `Files`, Terraform `files`.
-        pub fn files(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Files", Some("files"), strings(value));
+        pub fn files(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Files", Some("files"), rt::strings(value));
             self
         }
     }
@@ -932,11 +955,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-pipelinetriggerdeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct PipelineTriggerDeclaration(Props);
+    pub struct PipelineTriggerDeclaration(rt::Props);
     impl PipelineTriggerDeclaration {
         /// A new `PipelineTriggerDeclaration`. Required properties: `provider_type` (`ProviderType`).
         pub fn new(provider_type: ProviderType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ProviderType", Some("provider_type"), provider_type.into());
             PipelineTriggerDeclaration(this)
         }
@@ -956,11 +979,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-retryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RetryConfiguration(Props);
+    pub struct RetryConfiguration(rt::Props);
     impl RetryConfiguration {
         /// A new `RetryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryConfiguration(this)
         }
         /// The specified retry mode type for the given stage.
@@ -978,53 +1001,56 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruledeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct RuleDeclaration(Props);
+    pub struct RuleDeclaration(rt::Props);
     impl RuleDeclaration {
         /// A new `RuleDeclaration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleDeclaration(this)
         }
         /// The shell commands to run with your compute action in CodePipeline.
         ///
         /// CloudFormation `Commands`, Terraform `commands`.
-        pub fn commands(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Commands", Some("commands"), strings(value));
+        pub fn commands(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Commands", Some("commands"), rt::strings(value));
             self
         }
         /// The rule's configuration.
         ///
         /// CloudFormation `Configuration`, Terraform `configuration`.
-        pub fn configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("Configuration", Some("configuration"), json_string(value));
+        pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "Configuration",
+                Some("configuration"),
+                rt::json_string(value),
+            );
             self
         }
         /// CloudFormation `InputArtifacts`, Terraform `input_artifacts`.
         pub fn input_artifacts(mut self, value: impl IntoIterator<Item = InputArtifact>) -> Self {
             self.0
-                .set("InputArtifacts", Some("input_artifacts"), list(value));
+                .set("InputArtifacts", Some("input_artifacts"), rt::list(value));
             self
         }
         /// The rule declaration's name.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The rule declaration's AWS Region, such as us-east-1.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// The ARN of the IAM service role that performs the declared rule.
         ///
         /// Constraints: pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// Represents information about a rule type.
@@ -1042,39 +1068,39 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruletypeid.html)
     #[derive(Clone, Debug)]
-    pub struct RuleTypeId(Props);
+    pub struct RuleTypeId(rt::Props);
     impl RuleTypeId {
         /// A new `RuleTypeId`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleTypeId(this)
         }
         /// A category for the provider type for the rule.
         ///
         /// CloudFormation `Category`, Terraform `category`.
-        pub fn category(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Category", Some("category"), string(value));
+        pub fn category(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Category", Some("category"), rt::string(value));
             self
         }
         /// The creator of the rule being called.
         ///
         /// CloudFormation `Owner`, Terraform `owner`.
-        pub fn owner(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Owner", Some("owner"), string(value));
+        pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Owner", Some("owner"), rt::string(value));
             self
         }
         /// The provider of the service being called by the rule.
         ///
         /// CloudFormation `Provider`, Terraform `provider`.
-        pub fn provider(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Provider", Some("provider"), string(value));
+        pub fn provider(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Provider", Some("provider"), rt::string(value));
             self
         }
         /// A string that describes the rule version.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -1085,16 +1111,16 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagedeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct StageDeclaration(Props);
+    pub struct StageDeclaration(rt::Props);
     impl StageDeclaration {
         /// A new `StageDeclaration`. Required properties: `actions` (`Actions`), `name` (`Name`).
         pub fn new(
             actions: impl IntoIterator<Item = ActionDeclaration>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), list(actions));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::list(actions));
+            this.set("Name", Some("name"), rt::string(name));
             StageDeclaration(this)
         }
         /// The method to use before stage runs.
@@ -1107,7 +1133,7 @@ pub mod pipeline {
         }
         /// CloudFormation `Blockers`, Terraform `blockers`.
         pub fn blockers(mut self, value: impl IntoIterator<Item = BlockerDeclaration>) -> Self {
-            self.0.set("Blockers", Some("blockers"), list(value));
+            self.0.set("Blockers", Some("blockers"), rt::list(value));
             self
         }
         /// The method to use when a stage has not completed successfully
@@ -1132,13 +1158,13 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagetransition.html)
     #[derive(Clone, Debug)]
-    pub struct StageTransition(Props);
+    pub struct StageTransition(rt::Props);
     impl StageTransition {
         /// A new `StageTransition`. Required properties: `reason` (`Reason`), `stage_name` (`StageName`).
-        pub fn new(reason: impl Into<Expr>, stage_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Reason", Some("reason"), string(reason));
-            this.set("StageName", Some("stage_name"), string(stage_name));
+        pub fn new(reason: impl Into<rt::Expr>, stage_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Reason", Some("reason"), rt::string(reason));
+            this.set("StageName", Some("stage_name"), rt::string(stage_name));
             StageTransition(this)
         }
     }
@@ -1149,16 +1175,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-successconditions.html)
     #[derive(Clone, Debug)]
-    pub struct SuccessConditions(Props);
+    pub struct SuccessConditions(rt::Props);
     impl SuccessConditions {
         /// A new `SuccessConditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SuccessConditions(this)
         }
         /// CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
     }
@@ -1169,28 +1196,28 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-variabledeclaration.html)
     #[derive(Clone, Debug)]
-    pub struct VariableDeclaration(Props);
+    pub struct VariableDeclaration(rt::Props);
     impl VariableDeclaration {
         /// A new `VariableDeclaration`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             VariableDeclaration(this)
         }
         /// The value of a pipeline-level variable.
         ///
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// The description of a pipeline-level variable.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -1222,15 +1249,15 @@ pub mod pipeline {
         CodeStarSourceConnection,
     }
     string_enum!(ProviderType { CodeStarSourceConnection => "CodeStarSourceConnection" });
-    /// The values `Result` accepts in `CodePipeline::Pipeline`.
+    /// The values `ResultType` accepts in `CodePipeline::Pipeline`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Result {
+    pub enum ResultType {
         /// `ROLLBACK`
         Rollback,
         /// `RETRY`
         Retry,
     }
-    string_enum!(Result { Rollback => "ROLLBACK", Retry => "RETRY" });
+    string_enum!(ResultType { Rollback => "ROLLBACK", Retry => "RETRY" });
     /// The values `RetryMode` accepts in `CodePipeline::Pipeline`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum RetryMode {
@@ -1288,11 +1315,11 @@ pub mod pipeline {
 /// CloudFormation: `AWS::CodePipeline::Webhook`. Terraform: `awscc_codepipeline_webhook` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-webhook.html)
-pub struct Webhook(Base);
-static WEBHOOK_TYPE: TypeInfo = TypeInfo {
+pub struct Webhook(rt::Base);
+static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodePipeline::Webhook",
     terraform: Some("awscc_codepipeline_webhook"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1311,10 +1338,10 @@ impl Webhook {
         authentication: webhook::Authentication,
         authentication_configuration: webhook::WebhookAuthConfiguration,
         filters: impl IntoIterator<Item = webhook::WebhookFilterRule>,
-        target_action: impl Into<Expr>,
-        target_pipeline: impl Into<Expr>,
+        target_action: impl Into<rt::Expr>,
+        target_pipeline: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WEBHOOK_TYPE);
+        let mut this = rt::Base::new(id, &WEBHOOK_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
@@ -1325,20 +1352,24 @@ impl Webhook {
             Some("authentication_configuration"),
             authentication_configuration.into(),
         );
-        this.set("Filters", Some("filters"), list(filters));
-        this.set("TargetAction", Some("target_action"), string(target_action));
+        this.set("Filters", Some("filters"), rt::list(filters));
+        this.set(
+            "TargetAction",
+            Some("target_action"),
+            rt::string(target_action),
+        );
         this.set(
             "TargetPipeline",
             Some("target_pipeline"),
-            string(target_pipeline),
+            rt::string(target_pipeline),
         );
         Webhook(this)
     }
     /// The name of the webhook
     ///
     /// Constraints: length 1..=100; pattern `[A-Za-z0-9.@\-_]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Configures a connection between the webhook that was created and the external tool with events to be detected.
@@ -1348,7 +1379,7 @@ impl Webhook {
         self.0.set(
             "RegisterWithThirdParty",
             Some("register_with_third_party"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1359,7 +1390,7 @@ impl Webhook {
         self.0.set(
             "TargetPipelineVersion",
             Some("target_pipeline_version"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1367,19 +1398,19 @@ impl Webhook {
 builder!(Webhook, WebhookHandle);
 /// A declared `AWS::CodePipeline::Webhook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebhookHandle(Handle);
+pub struct WebhookHandle(rt::Handle);
 handle!(WebhookHandle);
 impl WebhookHandle {
     /// logical id of the webhook
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The webhook URL generated by AWS CodePipeline
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
 }
@@ -1392,27 +1423,30 @@ pub mod webhook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebhookAuthConfiguration(Props);
+    pub struct WebhookAuthConfiguration(rt::Props);
     impl WebhookAuthConfiguration {
         /// A new `WebhookAuthConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebhookAuthConfiguration(this)
         }
         /// The property used to configure acceptance of webhooks in an IP address range.
         ///
         /// Constraints: length 1..=100. CloudFormation `AllowedIPRange`, Terraform `allowed_ip_range`.
-        pub fn allowed_ip_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AllowedIPRange", Some("allowed_ip_range"), string(value));
+        pub fn allowed_ip_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AllowedIPRange",
+                Some("allowed_ip_range"),
+                rt::string(value),
+            );
             self
         }
         /// The property used to configure GitHub authentication.
         ///
         /// Constraints: length 1..=100. CloudFormation `SecretToken`, Terraform `secret_token`.
-        pub fn secret_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secret_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SecretToken", Some("secret_token"), string(value));
+                .set("SecretToken", Some("secret_token"), rt::string(value));
             self
         }
     }
@@ -1423,20 +1457,20 @@ pub mod webhook {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookfilterrule.html)
     #[derive(Clone, Debug)]
-    pub struct WebhookFilterRule(Props);
+    pub struct WebhookFilterRule(rt::Props);
     impl WebhookFilterRule {
         /// A new `WebhookFilterRule`. Required properties: `json_path` (`JsonPath`).
-        pub fn new(json_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonPath", Some("json_path"), string(json_path));
+        pub fn new(json_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonPath", Some("json_path"), rt::string(json_path));
             WebhookFilterRule(this)
         }
         /// The value selected by the JsonPath expression must match what is supplied in the MatchEquals field.
         ///
         /// Constraints: length 1..=150. CloudFormation `MatchEquals`, Terraform `match_equals`.
-        pub fn match_equals(mut self, value: impl Into<Expr>) -> Self {
+        pub fn match_equals(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MatchEquals", Some("match_equals"), string(value));
+                .set("MatchEquals", Some("match_equals"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `CodeStar` resource types of the CloudFormation registry (`AWS::CodeStar::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `codestar` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::CodeStar::GitHubRepository
 ///
 /// CloudFormation: `AWS::CodeStar::GitHubRepository`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestar-githubrepository.html)
-pub struct GitHubRepository(Base);
-static GIT_HUB_REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct GitHubRepository(rt::Base);
+static GIT_HUB_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeStar::GitHubRepository",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,12 +51,12 @@ impl GitHubRepository {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        repository_name: impl Into<Expr>,
-        repository_owner: impl Into<Expr>,
+        repository_name: impl Into<rt::Expr>,
+        repository_owner: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GIT_HUB_REPOSITORY_TYPE);
-        this.set("RepositoryName", None, string(repository_name));
-        this.set("RepositoryOwner", None, string(repository_owner));
+        let mut this = rt::Base::new(id, &GIT_HUB_REPOSITORY_TYPE);
+        this.set("RepositoryName", None, rt::string(repository_name));
+        this.set("RepositoryOwner", None, rt::string(repository_owner));
         GitHubRepository(this)
     }
     /// CloudFormation `Code`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -64,39 +65,39 @@ impl GitHubRepository {
         self
     }
     /// CloudFormation `ConnectionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ConnectionArn", None, string(value));
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConnectionArn", None, rt::string(value));
         self
     }
     /// CloudFormation `EnableIssues`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_issues(mut self, value: bool) -> Self {
-        self.0.set("EnableIssues", None, boolean(value));
+        self.0.set("EnableIssues", None, rt::boolean(value));
         self
     }
     /// CloudFormation `IsPrivate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn is_private(mut self, value: bool) -> Self {
-        self.0.set("IsPrivate", None, boolean(value));
+        self.0.set("IsPrivate", None, rt::boolean(value));
         self
     }
     /// CloudFormation `RepositoryAccessToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn repository_access_token(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RepositoryAccessToken", None, string(value));
+    pub fn repository_access_token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RepositoryAccessToken", None, rt::string(value));
         self
     }
     /// CloudFormation `RepositoryDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn repository_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RepositoryDescription", None, string(value));
+    pub fn repository_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RepositoryDescription", None, rt::string(value));
         self
     }
 }
 builder!(GitHubRepository, GitHubRepositoryHandle);
 /// A declared `AWS::CodeStar::GitHubRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GitHubRepositoryHandle(Handle);
+pub struct GitHubRepositoryHandle(rt::Handle);
 handle!(GitHubRepositoryHandle);
 impl GitHubRepositoryHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -107,11 +108,11 @@ pub mod git_hub_repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-code.html)
     #[derive(Clone, Debug)]
-    pub struct Code(Props);
+    pub struct Code(rt::Props);
     impl Code {
         /// A new `Code`. Required properties: `s3` (`S3`).
         pub fn new(s3: S3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3", None, s3.into());
             Code(this)
         }
@@ -121,18 +122,18 @@ pub mod git_hub_repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", None, string(bucket));
-            this.set("Key", None, string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", None, rt::string(bucket));
+            this.set("Key", None, rt::string(key));
             S3(this)
         }
         /// CloudFormation `ObjectVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ObjectVersion", None, string(value));
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ObjectVersion", None, rt::string(value));
             self
         }
     }

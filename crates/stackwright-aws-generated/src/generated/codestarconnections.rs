@@ -2,23 +2,24 @@
 //! `CodeStarConnections` resource types of the CloudFormation registry (`AWS::CodeStarConnections::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codestarconnections` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 ///
 /// CloudFormation: `AWS::CodeStarConnections::Connection`. Terraform: `awscc_codestarconnections_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeStarConnections::Connection",
     terraform: Some("awscc_codestarconnections_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,20 +51,20 @@ static CONNECTION_TYPE: TypeInfo = TypeInfo {
 impl Connection {
     /// Declares a `AWS::CodeStarConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, connection_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
+    pub fn new(id: impl Into<String>, connection_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set(
             "ConnectionName",
             Some("connection_name"),
-            string(connection_name),
+            rt::string(connection_name),
         );
         Connection(this)
     }
     /// The host arn configured to represent the infrastructure where your third-party provider is installed.
     ///
     /// Constraints: length 0..=256; pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `HostArn`, Terraform `host_arn`.
-    pub fn host_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostArn", Some("host_arn"), string(value));
+    pub fn host_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostArn", Some("host_arn"), rt::string(value));
         self
     }
     /// The name of the external provider where your third-party code repository is configured.
@@ -78,25 +79,25 @@ impl Connection {
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::CodeStarConnections::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The Amazon Resource Name (ARN) of the  connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionArn`; Terraform `connection_arn`.
-    pub fn connection_arn(&self) -> Expr {
+    pub fn connection_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionArn")
     }
     /// The current status of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionStatus`; Terraform `connection_status`.
-    pub fn connection_status(&self) -> Expr {
+    pub fn connection_status(&self) -> rt::Expr {
         self.0.attr("ConnectionStatus")
     }
     /// The name of the external provider where your third-party code repository is configured.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
 }
@@ -124,11 +125,11 @@ pub mod connection {
 /// CloudFormation: `AWS::CodeStarConnections::RepositoryLink`. Terraform: `awscc_codestarconnections_repository_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-repositorylink.html)
-pub struct RepositoryLink(Base);
-static REPOSITORY_LINK_TYPE: TypeInfo = TypeInfo {
+pub struct RepositoryLink(rt::Base);
+static REPOSITORY_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeStarConnections::RepositoryLink",
     terraform: Some("awscc_codestarconnections_repository_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -163,32 +164,32 @@ impl RepositoryLink {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_arn: impl Into<Expr>,
-        owner_id: impl Into<Expr>,
-        repository_name: impl Into<Expr>,
+        connection_arn: impl Into<rt::Expr>,
+        owner_id: impl Into<rt::Expr>,
+        repository_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPOSITORY_LINK_TYPE);
+        let mut this = rt::Base::new(id, &REPOSITORY_LINK_TYPE);
         this.set(
             "ConnectionArn",
             Some("connection_arn"),
-            string(connection_arn),
+            rt::string(connection_arn),
         );
-        this.set("OwnerId", Some("owner_id"), string(owner_id));
+        this.set("OwnerId", Some("owner_id"), rt::string(owner_id));
         this.set(
             "RepositoryName",
             Some("repository_name"),
-            string(repository_name),
+            rt::string(repository_name),
         );
         RepositoryLink(this)
     }
     /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
     ///
     /// Constraints: length 1..=1024; pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -196,25 +197,25 @@ impl RepositoryLink {
 builder!(RepositoryLink, RepositoryLinkHandle);
 /// A declared `AWS::CodeStarConnections::RepositoryLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryLinkHandle(Handle);
+pub struct RepositoryLinkHandle(rt::Handle);
 handle!(RepositoryLinkHandle);
 impl RepositoryLinkHandle {
     /// A unique Amazon Resource Name (ARN) to designate the repository link.
     ///
     /// CloudFormation `Fn::GetAtt` `RepositoryLinkArn`; Terraform `repository_link_arn`.
-    pub fn repository_link_arn(&self) -> Expr {
+    pub fn repository_link_arn(&self) -> rt::Expr {
         self.0.attr("RepositoryLinkArn")
     }
     /// A UUID that uniquely identifies the RepositoryLink.
     ///
     /// CloudFormation `Fn::GetAtt` `RepositoryLinkId`; Terraform `repository_link_id`.
-    pub fn repository_link_id(&self) -> Expr {
+    pub fn repository_link_id(&self) -> rt::Expr {
         self.0.attr("RepositoryLinkId")
     }
     /// The name of the external provider where your third-party code repository is configured.
     ///
     /// CloudFormation `Fn::GetAtt` `ProviderType`; Terraform `provider_type`.
-    pub fn provider_type(&self) -> Expr {
+    pub fn provider_type(&self) -> rt::Expr {
         self.0.attr("ProviderType")
     }
 }
@@ -223,11 +224,11 @@ impl RepositoryLinkHandle {
 /// CloudFormation: `AWS::CodeStarConnections::SyncConfiguration`. Terraform: `awscc_codestarconnections_sync_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-syncconfiguration.html)
-pub struct SyncConfiguration(Base);
-static SYNC_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SyncConfiguration(rt::Base);
+static SYNC_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeStarConnections::SyncConfiguration",
     terraform: Some("awscc_codestarconnections_sync_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -262,23 +263,27 @@ impl SyncConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        branch: impl Into<Expr>,
-        config_file: impl Into<Expr>,
-        repository_link_id: impl Into<Expr>,
-        resource_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        branch: impl Into<rt::Expr>,
+        config_file: impl Into<rt::Expr>,
+        repository_link_id: impl Into<rt::Expr>,
+        resource_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         sync_type: sync_configuration::SyncType,
     ) -> Self {
-        let mut this = Base::new(id, &SYNC_CONFIGURATION_TYPE);
-        this.set("Branch", Some("branch"), string(branch));
-        this.set("ConfigFile", Some("config_file"), string(config_file));
+        let mut this = rt::Base::new(id, &SYNC_CONFIGURATION_TYPE);
+        this.set("Branch", Some("branch"), rt::string(branch));
+        this.set("ConfigFile", Some("config_file"), rt::string(config_file));
         this.set(
             "RepositoryLinkId",
             Some("repository_link_id"),
-            string(repository_link_id),
+            rt::string(repository_link_id),
         );
-        this.set("ResourceName", Some("resource_name"), string(resource_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set(
+            "ResourceName",
+            Some("resource_name"),
+            rt::string(resource_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set("SyncType", Some("sync_type"), sync_type.into());
         SyncConfiguration(this)
     }
@@ -314,25 +319,25 @@ impl SyncConfiguration {
 builder!(SyncConfiguration, SyncConfigurationHandle);
 /// A declared `AWS::CodeStarConnections::SyncConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SyncConfigurationHandle(Handle);
+pub struct SyncConfigurationHandle(rt::Handle);
 handle!(SyncConfigurationHandle);
 impl SyncConfigurationHandle {
     /// The name of the external provider where your third-party code repository is configured.
     ///
     /// CloudFormation `Fn::GetAtt` `ProviderType`; Terraform `provider_type`.
-    pub fn provider_type(&self) -> Expr {
+    pub fn provider_type(&self) -> rt::Expr {
         self.0.attr("ProviderType")
     }
     /// the ID of the entity that owns the repository.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The name of the repository that is being synced to.
     ///
     /// CloudFormation `Fn::GetAtt` `RepositoryName`; Terraform `repository_name`.
-    pub fn repository_name(&self) -> Expr {
+    pub fn repository_name(&self) -> rt::Expr {
         self.0.attr("RepositoryName")
     }
 }

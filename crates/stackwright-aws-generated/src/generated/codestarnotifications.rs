@@ -2,23 +2,24 @@
 //! `CodeStarNotifications` resource types of the CloudFormation registry (`AWS::CodeStarNotifications::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codestarnotifications` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
 /// CloudFormation: `AWS::CodeStarNotifications::NotificationRule`. Terraform: `awscc_codestarnotifications_notification_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarnotifications-notificationrule.html)
-pub struct NotificationRule(Base);
-static NOTIFICATION_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct NotificationRule(rt::Base);
+static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CodeStarNotifications::NotificationRule",
     terraform: Some("awscc_codestarnotifications_notification_rule"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,32 +51,33 @@ impl NotificationRule {
     pub fn new(
         id: impl Into<String>,
         detail_type: notification_rule::DetailType,
-        event_type_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        name: impl Into<Expr>,
-        resource: impl Into<Expr>,
+        event_type_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
+        resource: impl Into<rt::Expr>,
         targets: impl IntoIterator<Item = notification_rule::Target>,
     ) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_RULE_TYPE);
+        let mut this = rt::Base::new(id, &NOTIFICATION_RULE_TYPE);
         this.set("DetailType", Some("detail_type"), detail_type.into());
         this.set(
             "EventTypeIds",
             Some("event_type_ids"),
-            strings(event_type_ids),
+            rt::strings(event_type_ids),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Resource", Some("resource"), string(resource));
-        this.set("Targets", Some("targets"), list(targets));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Resource", Some("resource"), rt::string(resource));
+        this.set("Targets", Some("targets"), rt::list(targets));
         NotificationRule(this)
     }
     /// Constraints: length 1..=2048. CloudFormation `CreatedBy`, Terraform `created_by`.
-    pub fn created_by(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CreatedBy", Some("created_by"), string(value));
+    pub fn created_by(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CreatedBy", Some("created_by"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2048. CloudFormation `EventTypeId`, Terraform `event_type_id`.
-    pub fn event_type_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn event_type_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EventTypeId", Some("event_type_id"), string(value));
+            .set("EventTypeId", Some("event_type_id"), rt::string(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -84,20 +86,20 @@ impl NotificationRule {
         self
     }
     /// Constraints: length 1..=2048. CloudFormation `TargetAddress`, Terraform `target_address`.
-    pub fn target_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TargetAddress", Some("target_address"), string(value));
+            .set("TargetAddress", Some("target_address"), rt::string(value));
         self
     }
 }
 builder!(NotificationRule, NotificationRuleHandle);
 /// A declared `AWS::CodeStarNotifications::NotificationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationRuleHandle(Handle);
+pub struct NotificationRuleHandle(rt::Handle);
 handle!(NotificationRuleHandle);
 impl NotificationRuleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -108,17 +110,17 @@ pub mod notification_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestarnotifications-notificationrule-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `target_address` (`TargetAddress`), `target_type` (`TargetType`).
-        pub fn new(target_address: impl Into<Expr>, target_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(target_address: impl Into<rt::Expr>, target_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TargetAddress",
                 Some("target_address"),
-                string(target_address),
+                rt::string(target_address),
             );
-            this.set("TargetType", Some("target_type"), string(target_type));
+            this.set("TargetType", Some("target_type"), rt::string(target_type));
             Target(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Cognito` resource types of the CloudFormation registry (`AWS::Cognito::*`): 18 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `cognito` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Cognito::IdentityPool
 ///
 /// CloudFormation: `AWS::Cognito::IdentityPool`. Terraform: `awscc_cognito_identity_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-identitypool.html)
-pub struct IdentityPool(Base);
-static IDENTITY_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityPool(rt::Base);
+static IDENTITY_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::IdentityPool",
     terraform: Some("awscc_cognito_identity_pool"),
-    tags: TagsShape::KeyValueList("identity_pool_tags"),
+    tags: rt::TagsShape::KeyValueList("identity_pool_tags"),
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Name", Some("name"))],
@@ -27,11 +28,11 @@ impl IdentityPool {
     /// Declares a `AWS::Cognito::IdentityPool` with the stack-unique `id`. Required properties: `allow_unauthenticated_identities` (`AllowUnauthenticatedIdentities`).
     #[track_caller]
     pub fn new(id: impl Into<String>, allow_unauthenticated_identities: bool) -> Self {
-        let mut this = Base::new(id, &IDENTITY_POOL_TYPE);
+        let mut this = rt::Base::new(id, &IDENTITY_POOL_TYPE);
         this.set(
             "AllowUnauthenticatedIdentities",
             Some("allow_unauthenticated_identities"),
-            boolean(allow_unauthenticated_identities),
+            rt::boolean(allow_unauthenticated_identities),
         );
         IdentityPool(this)
     }
@@ -40,14 +41,17 @@ impl IdentityPool {
         self.0.set(
             "AllowClassicFlow",
             Some("allow_classic_flow"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `CognitoEvents`, Terraform `cognito_events`.
-    pub fn cognito_events(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("CognitoEvents", Some("cognito_events"), json_string(value));
+    pub fn cognito_events(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "CognitoEvents",
+            Some("cognito_events"),
+            rt::json_string(value),
+        );
         self
     }
     /// CloudFormation `CognitoIdentityProviders`, Terraform `cognito_identity_providers`.
@@ -58,7 +62,7 @@ impl IdentityPool {
         self.0.set(
             "CognitoIdentityProviders",
             Some("cognito_identity_providers"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -69,32 +73,32 @@ impl IdentityPool {
         self
     }
     /// Constraints: length 1..=128; pattern `^[\w._-]+$`. CloudFormation `DeveloperProviderName`, Terraform `developer_provider_name`.
-    pub fn developer_provider_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn developer_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeveloperProviderName",
             Some("developer_provider_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=128; pattern `^[\w\s+=,.@-]+$`. CloudFormation `IdentityPoolName`, Terraform `identity_pool_name`.
-    pub fn identity_pool_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityPoolName",
             Some("identity_pool_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `OpenIdConnectProviderARNs`, Terraform `open_id_connect_provider_ar_ns`.
     pub fn open_id_connect_provider_ar_ns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "OpenIdConnectProviderARNs",
             Some("open_id_connect_provider_ar_ns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -104,20 +108,23 @@ impl IdentityPool {
         self
     }
     /// CloudFormation `SamlProviderARNs`, Terraform `saml_provider_ar_ns`.
-    pub fn saml_provider_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn saml_provider_ar_ns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SamlProviderARNs",
             Some("saml_provider_ar_ns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `SupportedLoginProviders`, Terraform `supported_login_providers`.
-    pub fn supported_login_providers(mut self, value: impl Into<Value>) -> Self {
+    pub fn supported_login_providers(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "SupportedLoginProviders",
             Some("supported_login_providers"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -125,15 +132,15 @@ impl IdentityPool {
 builder!(IdentityPool, IdentityPoolHandle);
 /// A declared `AWS::Cognito::IdentityPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityPoolHandle(Handle);
+pub struct IdentityPoolHandle(rt::Handle);
 handle!(IdentityPoolHandle);
 impl IdentityPoolHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
 }
@@ -144,13 +151,17 @@ pub mod identity_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitoidentityprovider.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoIdentityProvider(Props);
+    pub struct CognitoIdentityProvider(rt::Props);
     impl CognitoIdentityProvider {
         /// A new `CognitoIdentityProvider`. Required properties: `client_id` (`ClientId`), `provider_name` (`ProviderName`).
-        pub fn new(client_id: impl Into<Expr>, provider_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ProviderName", Some("provider_name"), string(provider_name));
+        pub fn new(client_id: impl Into<rt::Expr>, provider_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ProviderName",
+                Some("provider_name"),
+                rt::string(provider_name),
+            );
             CognitoIdentityProvider(this)
         }
         /// CloudFormation `ServerSideTokenCheck`, Terraform `server_side_token_check`.
@@ -158,7 +169,7 @@ pub mod identity_pool {
             self.0.set(
                 "ServerSideTokenCheck",
                 Some("server_side_token_check"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -168,27 +179,31 @@ pub mod identity_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitostreams.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoStreams(Props);
+    pub struct CognitoStreams(rt::Props);
     impl CognitoStreams {
         /// A new `CognitoStreams`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CognitoStreams(this)
         }
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `StreamName`, Terraform `stream_name`.
-        pub fn stream_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamName", Some("stream_name"), string(value));
+        pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StreamName", Some("stream_name"), rt::string(value));
             self
         }
         /// CloudFormation `StreamingStatus`, Terraform `streaming_status`.
-        pub fn streaming_status(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StreamingStatus", Some("streaming_status"), string(value));
+        pub fn streaming_status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StreamingStatus",
+                Some("streaming_status"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -197,25 +212,28 @@ pub mod identity_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-pushsync.html)
     #[derive(Clone, Debug)]
-    pub struct PushSync(Props);
+    pub struct PushSync(rt::Props);
     impl PushSync {
         /// A new `PushSync`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PushSync(this)
         }
         /// CloudFormation `ApplicationArns`, Terraform `application_arns`.
         pub fn application_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("ApplicationArns", Some("application_arns"), strings(value));
+            self.0.set(
+                "ApplicationArns",
+                Some("application_arns"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -226,11 +244,11 @@ pub mod identity_pool {
 /// CloudFormation: `AWS::Cognito::IdentityPoolPrincipalTag`. Terraform: `awscc_cognito_identity_pool_principal_tag` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-identitypoolprincipaltag.html)
-pub struct IdentityPoolPrincipalTag(Base);
-static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityPoolPrincipalTag(rt::Base);
+static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::IdentityPoolPrincipalTag",
     terraform: Some("awscc_cognito_identity_pool_principal_tag"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[],
@@ -240,50 +258,53 @@ impl IdentityPoolPrincipalTag {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        identity_pool_id: impl Into<Expr>,
-        identity_provider_name: impl Into<Expr>,
+        identity_pool_id: impl Into<rt::Expr>,
+        identity_provider_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IDENTITY_POOL_PRINCIPAL_TAG_TYPE);
+        let mut this = rt::Base::new(id, &IDENTITY_POOL_PRINCIPAL_TAG_TYPE);
         this.set(
             "IdentityPoolId",
             Some("identity_pool_id"),
-            string(identity_pool_id),
+            rt::string(identity_pool_id),
         );
         this.set(
             "IdentityProviderName",
             Some("identity_provider_name"),
-            string(identity_provider_name),
+            rt::string(identity_provider_name),
         );
         IdentityPoolPrincipalTag(this)
     }
     /// CloudFormation `PrincipalTags`, Terraform `principal_tags`.
-    pub fn principal_tags(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("PrincipalTags", Some("principal_tags"), json_string(value));
+    pub fn principal_tags(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PrincipalTags",
+            Some("principal_tags"),
+            rt::json_string(value),
+        );
         self
     }
     /// CloudFormation `UseDefaults`, Terraform `use_defaults`.
     pub fn use_defaults(mut self, value: bool) -> Self {
         self.0
-            .set("UseDefaults", Some("use_defaults"), boolean(value));
+            .set("UseDefaults", Some("use_defaults"), rt::boolean(value));
         self
     }
 }
 builder!(IdentityPoolPrincipalTag, IdentityPoolPrincipalTagHandle);
 /// A declared `AWS::Cognito::IdentityPoolPrincipalTag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityPoolPrincipalTagHandle(Handle);
+pub struct IdentityPoolPrincipalTagHandle(rt::Handle);
 handle!(IdentityPoolPrincipalTagHandle);
 /// Resource Type definition for AWS::Cognito::IdentityPoolRoleAttachment
 ///
 /// CloudFormation: `AWS::Cognito::IdentityPoolRoleAttachment`. Terraform: `awscc_cognito_identity_pool_role_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-identitypoolroleattachment.html)
-pub struct IdentityPoolRoleAttachment(Base);
-static IDENTITY_POOL_ROLE_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityPoolRoleAttachment(rt::Base);
+static IDENTITY_POOL_ROLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::IdentityPoolRoleAttachment",
     terraform: Some("awscc_cognito_identity_pool_role_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
@@ -291,38 +312,38 @@ static IDENTITY_POOL_ROLE_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
 impl IdentityPoolRoleAttachment {
     /// Declares a `AWS::Cognito::IdentityPoolRoleAttachment` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, identity_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IDENTITY_POOL_ROLE_ATTACHMENT_TYPE);
+    pub fn new(id: impl Into<String>, identity_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IDENTITY_POOL_ROLE_ATTACHMENT_TYPE);
         this.set(
             "IdentityPoolId",
             Some("identity_pool_id"),
-            string(identity_pool_id),
+            rt::string(identity_pool_id),
         );
         IdentityPoolRoleAttachment(this)
     }
     /// CloudFormation `RoleMappings`, Terraform `role_mappings`.
-    pub fn role_mappings(mut self, value: impl Into<Value>) -> Self {
+    pub fn role_mappings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("RoleMappings", Some("role_mappings"), json(value));
+            .set("RoleMappings", Some("role_mappings"), rt::json(value));
         self
     }
     /// CloudFormation `Roles`, Terraform `roles`.
     pub fn roles(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Roles", Some("roles"), string_map(value));
+        self.0.set("Roles", Some("roles"), rt::string_map(value));
         self
     }
 }
 builder!(IdentityPoolRoleAttachment, IdentityPoolRoleAttachmentHandle);
 /// A declared `AWS::Cognito::IdentityPoolRoleAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityPoolRoleAttachmentHandle(Handle);
+pub struct IdentityPoolRoleAttachmentHandle(rt::Handle);
 handle!(IdentityPoolRoleAttachmentHandle);
 impl IdentityPoolRoleAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -331,11 +352,11 @@ impl IdentityPoolRoleAttachmentHandle {
 /// CloudFormation: `AWS::Cognito::LogDeliveryConfiguration`. Terraform: `awscc_cognito_log_delivery_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-logdeliveryconfiguration.html)
-pub struct LogDeliveryConfiguration(Base);
-static LOG_DELIVERY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LogDeliveryConfiguration(rt::Base);
+static LOG_DELIVERY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::LogDeliveryConfiguration",
     terraform: Some("awscc_cognito_log_delivery_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
@@ -343,9 +364,9 @@ static LOG_DELIVERY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl LogDeliveryConfiguration {
     /// Declares a `AWS::Cognito::LogDeliveryConfiguration` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOG_DELIVERY_CONFIGURATION_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOG_DELIVERY_CONFIGURATION_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         LogDeliveryConfiguration(this)
     }
     /// CloudFormation `LogConfigurations`, Terraform `log_configurations`.
@@ -353,19 +374,22 @@ impl LogDeliveryConfiguration {
         mut self,
         value: impl IntoIterator<Item = log_delivery_configuration::LogConfiguration>,
     ) -> Self {
-        self.0
-            .set("LogConfigurations", Some("log_configurations"), list(value));
+        self.0.set(
+            "LogConfigurations",
+            Some("log_configurations"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(LogDeliveryConfiguration, LogDeliveryConfigurationHandle);
 /// A declared `AWS::Cognito::LogDeliveryConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogDeliveryConfigurationHandle(Handle);
+pub struct LogDeliveryConfigurationHandle(rt::Handle);
 handle!(LogDeliveryConfigurationHandle);
 impl LogDeliveryConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -376,17 +400,17 @@ pub mod log_delivery_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsConfiguration(Props);
+    pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
         /// A new `CloudWatchLogsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLogsConfiguration(this)
         }
         /// CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
     }
@@ -395,16 +419,17 @@ pub mod log_delivery_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-firehoseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseConfiguration(Props);
+    pub struct FirehoseConfiguration(rt::Props);
     impl FirehoseConfiguration {
         /// A new `FirehoseConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FirehoseConfiguration(this)
         }
         /// CloudFormation `StreamArn`, Terraform `stream_arn`.
-        pub fn stream_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamArn", Some("stream_arn"), string(value));
+        pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StreamArn", Some("stream_arn"), rt::string(value));
             self
         }
     }
@@ -413,11 +438,11 @@ pub mod log_delivery_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// CloudFormation `CloudWatchLogsConfiguration`, Terraform `cloudwatch_logs_configuration`.
@@ -433,9 +458,9 @@ pub mod log_delivery_configuration {
             self
         }
         /// CloudFormation `EventSource`, Terraform `event_source`.
-        pub fn event_source(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_source(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventSource", Some("event_source"), string(value));
+                .set("EventSource", Some("event_source"), rt::string(value));
             self
         }
         /// CloudFormation `FirehoseConfiguration`, Terraform `firehose_configuration`.
@@ -448,8 +473,8 @@ pub mod log_delivery_configuration {
             self
         }
         /// CloudFormation `LogLevel`, Terraform `log_level`.
-        pub fn log_level(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogLevel", Some("log_level"), string(value));
+        pub fn log_level(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogLevel", Some("log_level"), rt::string(value));
             self
         }
         /// CloudFormation `S3Configuration`, Terraform `s3_configuration`.
@@ -464,16 +489,17 @@ pub mod log_delivery_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Configuration(this)
         }
         /// CloudFormation `BucketArn`, Terraform `bucket_arn`.
-        pub fn bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketArn", Some("bucket_arn"), string(value));
+        pub fn bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketArn", Some("bucket_arn"), rt::string(value));
             self
         }
     }
@@ -484,11 +510,11 @@ pub mod log_delivery_configuration {
 /// CloudFormation: `AWS::Cognito::ManagedLoginBranding`. Terraform: `awscc_cognito_managed_login_branding` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-managedloginbranding.html)
-pub struct ManagedLoginBranding(Base);
-static MANAGED_LOGIN_BRANDING_TYPE: TypeInfo = TypeInfo {
+pub struct ManagedLoginBranding(rt::Base);
+static MANAGED_LOGIN_BRANDING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::ManagedLoginBranding",
     terraform: Some("awscc_cognito_managed_login_branding"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ManagedLoginBrandingId", Some("managed_login_branding_id"))],
@@ -496,9 +522,9 @@ static MANAGED_LOGIN_BRANDING_TYPE: TypeInfo = TypeInfo {
 impl ManagedLoginBranding {
     /// Declares a `AWS::Cognito::ManagedLoginBranding` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MANAGED_LOGIN_BRANDING_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MANAGED_LOGIN_BRANDING_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         ManagedLoginBranding(this)
     }
     /// Constraints: 0..=40 items. CloudFormation `Assets`, Terraform `assets`.
@@ -506,12 +532,12 @@ impl ManagedLoginBranding {
         mut self,
         value: impl IntoIterator<Item = managed_login_branding::AssetType>,
     ) -> Self {
-        self.0.set("Assets", Some("assets"), list(value));
+        self.0.set("Assets", Some("assets"), rt::list(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[\w+]+$`. Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
-    pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClientId", Some("client_id"), string(value));
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientId", Some("client_id"), rt::string(value));
         self
     }
     /// CloudFormation `ReturnMergedResources`, Terraform `return_merged_resources`.
@@ -519,13 +545,14 @@ impl ManagedLoginBranding {
         self.0.set(
             "ReturnMergedResources",
             Some("return_merged_resources"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `Settings`, Terraform `settings`.
-    pub fn settings(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Settings", Some("settings"), json_string(value));
+    pub fn settings(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Settings", Some("settings"), rt::json_string(value));
         self
     }
     /// CloudFormation `UseCognitoProvidedValues`, Terraform `use_cognito_provided_values`.
@@ -533,7 +560,7 @@ impl ManagedLoginBranding {
         self.0.set(
             "UseCognitoProvidedValues",
             Some("use_cognito_provided_values"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -541,11 +568,11 @@ impl ManagedLoginBranding {
 builder!(ManagedLoginBranding, ManagedLoginBrandingHandle);
 /// A declared `AWS::Cognito::ManagedLoginBranding`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ManagedLoginBrandingHandle(Handle);
+pub struct ManagedLoginBrandingHandle(rt::Handle);
 handle!(ManagedLoginBrandingHandle);
 impl ManagedLoginBrandingHandle {
     /// CloudFormation `Fn::GetAtt` `ManagedLoginBrandingId`; Terraform `managed_login_branding_id`.
-    pub fn managed_login_branding_id(&self) -> Expr {
+    pub fn managed_login_branding_id(&self) -> rt::Expr {
         self.0.attr("ManagedLoginBrandingId")
     }
 }
@@ -556,7 +583,7 @@ pub mod managed_login_branding {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-managedloginbranding-assettype.html)
     #[derive(Clone, Debug)]
-    pub struct AssetType(Props);
+    pub struct AssetType(rt::Props);
     impl AssetType {
         /// A new `AssetType`. Required properties: `category` (`Category`), `color_mode` (`ColorMode`), `extension` (`Extension`).
         pub fn new(
@@ -564,20 +591,21 @@ pub mod managed_login_branding {
             color_mode: ColorModeType,
             extension: ExtensionType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Category", Some("category"), category.into());
             this.set("ColorMode", Some("color_mode"), color_mode.into());
             this.set("Extension", Some("extension"), extension.into());
             AssetType(this)
         }
         /// Constraints: length at most 1000000. CloudFormation `Bytes`, Terraform `bytes`.
-        pub fn bytes(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bytes", Some("bytes"), string(value));
+        pub fn bytes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bytes", Some("bytes"), rt::string(value));
             self
         }
         /// Constraints: length 1..=40; pattern `^[\w\- ]+$`. CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), string(value));
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
             self
         }
     }
@@ -649,11 +677,11 @@ pub mod managed_login_branding {
 /// CloudFormation: `AWS::Cognito::Terms`. Terraform: `awscc_cognito_terms` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-terms.html)
-pub struct Terms(Base);
-static TERMS_TYPE: TypeInfo = TypeInfo {
+pub struct Terms(rt::Base);
+static TERMS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::Terms",
     terraform: Some("awscc_cognito_terms"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TermsId", Some("terms_id"))],
@@ -664,33 +692,33 @@ impl Terms {
     pub fn new(
         id: impl Into<String>,
         enforcement: terms::TermsEnforcementType,
-        links: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-        terms_name: impl Into<Expr>,
+        links: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        terms_name: impl Into<rt::Expr>,
         terms_source: terms::TermsSourceType,
-        user_pool_id: impl Into<Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TERMS_TYPE);
+        let mut this = rt::Base::new(id, &TERMS_TYPE);
         this.set("Enforcement", Some("enforcement"), enforcement.into());
-        this.set("Links", Some("links"), string_map(links));
-        this.set("TermsName", Some("terms_name"), string(terms_name));
+        this.set("Links", Some("links"), rt::string_map(links));
+        this.set("TermsName", Some("terms_name"), rt::string(terms_name));
         this.set("TermsSource", Some("terms_source"), terms_source.into());
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         Terms(this)
     }
     /// Constraints: length 1..=128; pattern `^[\w+]+$`. Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
-    pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClientId", Some("client_id"), string(value));
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientId", Some("client_id"), rt::string(value));
         self
     }
 }
 builder!(Terms, TermsHandle);
 /// A declared `AWS::Cognito::Terms`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TermsHandle(Handle);
+pub struct TermsHandle(rt::Handle);
 handle!(TermsHandle);
 impl TermsHandle {
     /// CloudFormation `Fn::GetAtt` `TermsId`; Terraform `terms_id`.
-    pub fn terms_id(&self) -> Expr {
+    pub fn terms_id(&self) -> rt::Expr {
         self.0.attr("TermsId")
     }
 }
@@ -719,11 +747,11 @@ pub mod terms {
 /// Stateful (user accounts): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpool.html)
-pub struct UserPool(Base);
-static USER_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct UserPool(rt::Base);
+static USER_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPool",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: true,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -737,7 +765,7 @@ impl UserPool {
     /// Declares a `AWS::Cognito::UserPool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &USER_POOL_TYPE);
+        let this = rt::Base::new(id, &USER_POOL_TYPE);
         UserPool(this)
     }
     /// CloudFormation `AccountRecoverySetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -755,7 +783,7 @@ impl UserPool {
         mut self,
         value: impl IntoIterator<Item = user_pool::AliasAttributes>,
     ) -> Self {
-        self.0.set("AliasAttributes", None, list(value));
+        self.0.set("AliasAttributes", None, rt::list(value));
         self
     }
     /// CloudFormation `AutoVerifiedAttributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -763,7 +791,7 @@ impl UserPool {
         mut self,
         value: impl IntoIterator<Item = user_pool::AutoVerifiedAttributes>,
     ) -> Self {
-        self.0.set("AutoVerifiedAttributes", None, list(value));
+        self.0.set("AutoVerifiedAttributes", None, rt::list(value));
         self
     }
     /// CloudFormation `DeletionProtection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -777,15 +805,15 @@ impl UserPool {
         self
     }
     /// Constraints: length 6..=20000. CloudFormation `EmailAuthenticationMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn email_authentication_message(mut self, value: impl Into<Expr>) -> Self {
+    pub fn email_authentication_message(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EmailAuthenticationMessage", None, string(value));
+            .set("EmailAuthenticationMessage", None, rt::string(value));
         self
     }
     /// Constraints: length 1..=140. CloudFormation `EmailAuthenticationSubject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn email_authentication_subject(mut self, value: impl Into<Expr>) -> Self {
+    pub fn email_authentication_subject(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EmailAuthenticationSubject", None, string(value));
+            .set("EmailAuthenticationSubject", None, rt::string(value));
         self
     }
     /// CloudFormation `EmailConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -794,18 +822,20 @@ impl UserPool {
         self
     }
     /// Constraints: length 6..=20000; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*$`. CloudFormation `EmailVerificationMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn email_verification_message(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EmailVerificationMessage", None, string(value));
+    pub fn email_verification_message(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailVerificationMessage", None, rt::string(value));
         self
     }
     /// Constraints: length 1..=140; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`. CloudFormation `EmailVerificationSubject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn email_verification_subject(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EmailVerificationSubject", None, string(value));
+    pub fn email_verification_subject(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailVerificationSubject", None, rt::string(value));
         self
     }
     /// CloudFormation `EnabledMfas`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn enabled_mfas(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("EnabledMfas", None, strings(value));
+    pub fn enabled_mfas(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("EnabledMfas", None, rt::strings(value));
         self
     }
     /// CloudFormation `IssuerConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -835,12 +865,13 @@ impl UserPool {
     }
     /// Constraints: 1..=50 items. CloudFormation `Schema`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn schema(mut self, value: impl IntoIterator<Item = user_pool::SchemaAttribute>) -> Self {
-        self.0.set("Schema", None, list(value));
+        self.0.set("Schema", None, rt::list(value));
         self
     }
     /// Constraints: length 6..=140; pattern `\{####\}`. CloudFormation `SmsAuthenticationMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn sms_authentication_message(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SmsAuthenticationMessage", None, string(value));
+    pub fn sms_authentication_message(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SmsAuthenticationMessage", None, rt::string(value));
         self
     }
     /// CloudFormation `SmsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -849,8 +880,9 @@ impl UserPool {
         self
     }
     /// Constraints: length 6..=140; pattern `\{####\}`. CloudFormation `SmsVerificationMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn sms_verification_message(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SmsVerificationMessage", None, string(value));
+    pub fn sms_verification_message(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SmsVerificationMessage", None, rt::string(value));
         self
     }
     /// CloudFormation `UserAttributeUpdateSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -868,8 +900,8 @@ impl UserPool {
         self
     }
     /// Constraints: length 1..=128. CloudFormation `UserPoolName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn user_pool_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserPoolName", None, string(value));
+    pub fn user_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserPoolName", None, rt::string(value));
         self
     }
     /// CloudFormation `UserPoolTier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -882,7 +914,7 @@ impl UserPool {
         mut self,
         value: impl IntoIterator<Item = user_pool::UsernameAttributes>,
     ) -> Self {
-        self.0.set("UsernameAttributes", None, list(value));
+        self.0.set("UsernameAttributes", None, rt::list(value));
         self
     }
     /// CloudFormation `UsernameConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -909,36 +941,38 @@ impl UserPool {
         self
     }
     /// Constraints: length 1..=63. CloudFormation `WebAuthnRelyingPartyID`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn web_authn_relying_party_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("WebAuthnRelyingPartyID", None, string(value));
+    pub fn web_authn_relying_party_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WebAuthnRelyingPartyID", None, rt::string(value));
         self
     }
     /// Constraints: length 1..=9. CloudFormation `WebAuthnUserVerification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn web_authn_user_verification(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("WebAuthnUserVerification", None, string(value));
+    pub fn web_authn_user_verification(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WebAuthnUserVerification", None, rt::string(value));
         self
     }
 }
 builder!(UserPool, UserPoolHandle);
 /// A declared `AWS::Cognito::UserPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolHandle(Handle);
+pub struct UserPoolHandle(rt::Handle);
 handle!(UserPoolHandle);
 impl UserPoolHandle {
     /// CloudFormation `Fn::GetAtt` `ProviderName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provider_name(&self) -> Expr {
+    pub fn provider_name(&self) -> rt::Expr {
         self.0.attr("ProviderName")
     }
     /// CloudFormation `Fn::GetAtt` `UserPoolId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn user_pool_id(&self) -> Expr {
+    pub fn user_pool_id(&self) -> rt::Expr {
         self.0.attr("UserPoolId")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderURL`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provider_url(&self) -> Expr {
+    pub fn provider_url(&self) -> rt::Expr {
         self.0.attr("ProviderURL")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -949,11 +983,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-accountrecoverysetting.html)
     #[derive(Clone, Debug)]
-    pub struct AccountRecoverySetting(Props);
+    pub struct AccountRecoverySetting(rt::Props);
     impl AccountRecoverySetting {
         /// A new `AccountRecoverySetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccountRecoverySetting(this)
         }
         /// Constraints: 1..=2 items. CloudFormation `RecoveryMechanisms`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -961,7 +995,7 @@ pub mod user_pool {
             mut self,
             value: impl IntoIterator<Item = RecoveryOption>,
         ) -> Self {
-            self.0.set("RecoveryMechanisms", None, list(value));
+            self.0.set("RecoveryMechanisms", None, rt::list(value));
             self
         }
     }
@@ -970,16 +1004,17 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-admincreateuserconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AdminCreateUserConfig(Props);
+    pub struct AdminCreateUserConfig(rt::Props);
     impl AdminCreateUserConfig {
         /// A new `AdminCreateUserConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdminCreateUserConfig(this)
         }
         /// CloudFormation `AllowAdminCreateUserOnly`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn allow_admin_create_user_only(mut self, value: bool) -> Self {
-            self.0.set("AllowAdminCreateUserOnly", None, boolean(value));
+            self.0
+                .set("AllowAdminCreateUserOnly", None, rt::boolean(value));
             self
         }
         /// CloudFormation `InviteMessageTemplate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -989,7 +1024,8 @@ pub mod user_pool {
         }
         /// Constraints: range 0..=365. CloudFormation `UnusedAccountValidityDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn unused_account_validity_days(mut self, value: i64) -> Self {
-            self.0.set("UnusedAccountValidityDays", None, int(value));
+            self.0
+                .set("UnusedAccountValidityDays", None, rt::int(value));
             self
         }
     }
@@ -998,11 +1034,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-advancedsecurityadditionalflows.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedSecurityAdditionalFlows(Props);
+    pub struct AdvancedSecurityAdditionalFlows(rt::Props);
     impl AdvancedSecurityAdditionalFlows {
         /// A new `AdvancedSecurityAdditionalFlows`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedSecurityAdditionalFlows(this)
         }
         /// CloudFormation `CustomAuthMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1016,16 +1052,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customemailsender.html)
     #[derive(Clone, Debug)]
-    pub struct CustomEmailSender(Props);
+    pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
         /// A new `CustomEmailSender`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomEmailSender(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `LambdaArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", None, string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1039,16 +1075,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customsmssender.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSmsSender(Props);
+    pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
         /// A new `CustomSmsSender`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomSmsSender(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `LambdaArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", None, string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1062,23 +1098,23 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-deviceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceConfiguration(Props);
+    pub struct DeviceConfiguration(rt::Props);
     impl DeviceConfiguration {
         /// A new `DeviceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeviceConfiguration(this)
         }
         /// CloudFormation `ChallengeRequiredOnNewDevice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn challenge_required_on_new_device(mut self, value: bool) -> Self {
             self.0
-                .set("ChallengeRequiredOnNewDevice", None, boolean(value));
+                .set("ChallengeRequiredOnNewDevice", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DeviceOnlyRememberedOnUserPrompt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn device_only_remembered_on_user_prompt(mut self, value: bool) -> Self {
             self.0
-                .set("DeviceOnlyRememberedOnUserPrompt", None, boolean(value));
+                .set("DeviceOnlyRememberedOnUserPrompt", None, rt::boolean(value));
             self
         }
     }
@@ -1087,16 +1123,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-emailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EmailConfiguration(Props);
+    pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
         /// A new `EmailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmailConfiguration(this)
         }
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `ConfigurationSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn configuration_set(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ConfigurationSet", None, string(value));
+        pub fn configuration_set(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ConfigurationSet", None, rt::string(value));
             self
         }
         /// CloudFormation `EmailSendingAccount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1105,18 +1141,18 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `From`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn from(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("From", None, string(value));
+        pub fn from(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("From", None, rt::string(value));
             self
         }
         /// Constraints: pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. CloudFormation `ReplyToEmailAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn reply_to_email_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ReplyToEmailAddress", None, string(value));
+        pub fn reply_to_email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ReplyToEmailAddress", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `SourceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceArn", None, string(value));
+        pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceArn", None, rt::string(value));
             self
         }
     }
@@ -1125,42 +1161,42 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EumsSmsConfiguration(Props);
+    pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
         /// A new `EumsSmsConfiguration`. Required properties: `caller_arn` (`CallerArn`).
-        pub fn new(caller_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CallerArn", None, string(caller_arn));
+        pub fn new(caller_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CallerArn", None, rt::string(caller_arn));
             EumsSmsConfiguration(this)
         }
         /// Constraints: length 0..=131072. CloudFormation `ConfigurationSetName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn configuration_set_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ConfigurationSetName", None, string(value));
+        pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ConfigurationSetName", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `ExternalId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", None, string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExternalId", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `InEntityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn in_entity_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InEntityId", None, string(value));
+        pub fn in_entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InEntityId", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `InTemplateId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn in_template_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InTemplateId", None, string(value));
+        pub fn in_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InTemplateId", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `OriginationIdentity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origination_identity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginationIdentity", None, string(value));
+        pub fn origination_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginationIdentity", None, rt::string(value));
             self
         }
         /// Constraints: length 5..=32. CloudFormation `Region`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", None, string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", None, rt::string(value));
             self
         }
     }
@@ -1169,16 +1205,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-inboundfederation.html)
     #[derive(Clone, Debug)]
-    pub struct InboundFederation(Props);
+    pub struct InboundFederation(rt::Props);
     impl InboundFederation {
         /// A new `InboundFederation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InboundFederation(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `LambdaArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", None, string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1192,26 +1228,26 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-invitemessagetemplate.html)
     #[derive(Clone, Debug)]
-    pub struct InviteMessageTemplate(Props);
+    pub struct InviteMessageTemplate(rt::Props);
     impl InviteMessageTemplate {
         /// A new `InviteMessageTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InviteMessageTemplate(this)
         }
         /// Constraints: length 6..=20000; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*$`. CloudFormation `EmailMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailMessage", None, string(value));
+        pub fn email_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailMessage", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=140; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`. CloudFormation `EmailSubject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_subject(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailSubject", None, string(value));
+        pub fn email_subject(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailSubject", None, rt::string(value));
             self
         }
         /// Constraints: length 6..=140; pattern `^(?s)`. CloudFormation `SMSMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sms_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SMSMessage", None, string(value));
+        pub fn sms_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SMSMessage", None, rt::string(value));
             self
         }
     }
@@ -1220,11 +1256,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-issuerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IssuerConfiguration(Props);
+    pub struct IssuerConfiguration(rt::Props);
     impl IssuerConfiguration {
         /// A new `IssuerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IssuerConfiguration(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1238,11 +1274,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-keyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KeyConfiguration(Props);
+    pub struct KeyConfiguration(rt::Props);
     impl KeyConfiguration {
         /// A new `KeyConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyConfiguration(this)
         }
         /// CloudFormation `KeyType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1251,8 +1287,8 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 20..=2048; pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`. CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", None, string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyArn", None, rt::string(value));
             self
         }
     }
@@ -1261,16 +1297,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-lambdaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConfig(Props);
+    pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
         /// A new `LambdaConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `CreateAuthChallenge`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn create_auth_challenge(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreateAuthChallenge", None, string(value));
+        pub fn create_auth_challenge(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CreateAuthChallenge", None, rt::string(value));
             self
         }
         /// CloudFormation `CustomEmailSender`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1279,8 +1315,8 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `CustomMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomMessage", None, string(value));
+        pub fn custom_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomMessage", None, rt::string(value));
             self
         }
         /// CloudFormation `CustomSMSSender`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1289,8 +1325,8 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `DefineAuthChallenge`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn define_auth_challenge(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefineAuthChallenge", None, string(value));
+        pub fn define_auth_challenge(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefineAuthChallenge", None, rt::string(value));
             self
         }
         /// CloudFormation `InboundFederation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1299,33 +1335,33 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `KMSKeyID`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSKeyID", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KMSKeyID", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `PostAuthentication`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn post_authentication(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostAuthentication", None, string(value));
+        pub fn post_authentication(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PostAuthentication", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `PostConfirmation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn post_confirmation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostConfirmation", None, string(value));
+        pub fn post_confirmation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PostConfirmation", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `PreAuthentication`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_authentication(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreAuthentication", None, string(value));
+        pub fn pre_authentication(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreAuthentication", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `PreSignUp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_sign_up(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreSignUp", None, string(value));
+        pub fn pre_sign_up(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreSignUp", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `PreTokenGeneration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_token_generation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreTokenGeneration", None, string(value));
+        pub fn pre_token_generation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreTokenGeneration", None, rt::string(value));
             self
         }
         /// CloudFormation `PreTokenGenerationConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1334,14 +1370,14 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `UserMigration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_migration(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserMigration", None, string(value));
+        pub fn user_migration(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserMigration", None, rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `VerifyAuthChallengeResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn verify_auth_challenge_response(mut self, value: impl Into<Expr>) -> Self {
+        pub fn verify_auth_challenge_response(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VerifyAuthChallengeResponse", None, string(value));
+                .set("VerifyAuthChallengeResponse", None, rt::string(value));
             self
         }
     }
@@ -1350,21 +1386,21 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-numberattributeconstraints.html)
     #[derive(Clone, Debug)]
-    pub struct NumberAttributeConstraints(Props);
+    pub struct NumberAttributeConstraints(rt::Props);
     impl NumberAttributeConstraints {
         /// A new `NumberAttributeConstraints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberAttributeConstraints(this)
         }
         /// Constraints: length 0..=131072. CloudFormation `MaxValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn max_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaxValue", None, string(value));
+        pub fn max_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaxValue", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `MinValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn min_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MinValue", None, string(value));
+        pub fn min_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MinValue", None, rt::string(value));
             self
         }
     }
@@ -1373,47 +1409,47 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-passwordpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct PasswordPolicy(Props);
+    pub struct PasswordPolicy(rt::Props);
     impl PasswordPolicy {
         /// A new `PasswordPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PasswordPolicy(this)
         }
         /// Constraints: range 6..=99. CloudFormation `MinimumLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn minimum_length(mut self, value: i64) -> Self {
-            self.0.set("MinimumLength", None, int(value));
+            self.0.set("MinimumLength", None, rt::int(value));
             self
         }
         /// Constraints: range 0..=24. CloudFormation `PasswordHistorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn password_history_size(mut self, value: i64) -> Self {
-            self.0.set("PasswordHistorySize", None, int(value));
+            self.0.set("PasswordHistorySize", None, rt::int(value));
             self
         }
         /// CloudFormation `RequireLowercase`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn require_lowercase(mut self, value: bool) -> Self {
-            self.0.set("RequireLowercase", None, boolean(value));
+            self.0.set("RequireLowercase", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RequireNumbers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn require_numbers(mut self, value: bool) -> Self {
-            self.0.set("RequireNumbers", None, boolean(value));
+            self.0.set("RequireNumbers", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RequireSymbols`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn require_symbols(mut self, value: bool) -> Self {
-            self.0.set("RequireSymbols", None, boolean(value));
+            self.0.set("RequireSymbols", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RequireUppercase`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn require_uppercase(mut self, value: bool) -> Self {
-            self.0.set("RequireUppercase", None, boolean(value));
+            self.0.set("RequireUppercase", None, rt::boolean(value));
             self
         }
         /// Constraints: range 0..=365. CloudFormation `TemporaryPasswordValidityDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn temporary_password_validity_days(mut self, value: i64) -> Self {
             self.0
-                .set("TemporaryPasswordValidityDays", None, int(value));
+                .set("TemporaryPasswordValidityDays", None, rt::int(value));
             self
         }
     }
@@ -1422,11 +1458,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-policies.html)
     #[derive(Clone, Debug)]
-    pub struct Policies(Props);
+    pub struct Policies(rt::Props);
     impl Policies {
         /// A new `Policies`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Policies(this)
         }
         /// CloudFormation `PasswordPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1445,16 +1481,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PreTokenGenerationConfig(Props);
+    pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
         /// A new `PreTokenGenerationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PreTokenGenerationConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `LambdaArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", None, string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1468,11 +1504,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-recoveryoption.html)
     #[derive(Clone, Debug)]
-    pub struct RecoveryOption(Props);
+    pub struct RecoveryOption(rt::Props);
     impl RecoveryOption {
         /// A new `RecoveryOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecoveryOption(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1482,7 +1518,7 @@ pub mod user_pool {
         }
         /// Constraints: range 1..=2. CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", None, int(value));
+            self.0.set("Priority", None, rt::int(value));
             self
         }
     }
@@ -1491,11 +1527,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-schemaattribute.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaAttribute(Props);
+    pub struct SchemaAttribute(rt::Props);
     impl SchemaAttribute {
         /// A new `SchemaAttribute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaAttribute(this)
         }
         /// CloudFormation `AttributeDataType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1505,17 +1541,18 @@ pub mod user_pool {
         }
         /// CloudFormation `DeveloperOnlyAttribute`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn developer_only_attribute(mut self, value: bool) -> Self {
-            self.0.set("DeveloperOnlyAttribute", None, boolean(value));
+            self.0
+                .set("DeveloperOnlyAttribute", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Mutable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn mutable(mut self, value: bool) -> Self {
-            self.0.set("Mutable", None, boolean(value));
+            self.0.set("Mutable", None, rt::boolean(value));
             self
         }
         /// Constraints: length 1..=20; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `NumberAttributeConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1525,7 +1562,7 @@ pub mod user_pool {
         }
         /// CloudFormation `Required`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn required(mut self, value: bool) -> Self {
-            self.0.set("Required", None, boolean(value));
+            self.0.set("Required", None, rt::boolean(value));
             self
         }
         /// CloudFormation `StringAttributeConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1539,11 +1576,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-signinpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct SignInPolicy(Props);
+    pub struct SignInPolicy(rt::Props);
     impl SignInPolicy {
         /// A new `SignInPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SignInPolicy(this)
         }
         /// Constraints: 1..=5 items. CloudFormation `AllowedFirstAuthFactors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1551,7 +1588,7 @@ pub mod user_pool {
             mut self,
             value: impl IntoIterator<Item = AllowedFirstAuthFactors>,
         ) -> Self {
-            self.0.set("AllowedFirstAuthFactors", None, list(value));
+            self.0.set("AllowedFirstAuthFactors", None, rt::list(value));
             self
         }
     }
@@ -1560,11 +1597,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-smsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SmsConfiguration(Props);
+    pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
         /// A new `SmsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmsConfiguration(this)
         }
         /// CloudFormation `EumsSms`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1573,18 +1610,18 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `ExternalId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", None, string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExternalId", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=2048; pattern `^(arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?)?$`. CloudFormation `SnsCallerArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sns_caller_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnsCallerArn", None, string(value));
+        pub fn sns_caller_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SnsCallerArn", None, rt::string(value));
             self
         }
         /// Constraints: length 5..=32. CloudFormation `SnsRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sns_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnsRegion", None, string(value));
+        pub fn sns_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SnsRegion", None, rt::string(value));
             self
         }
     }
@@ -1593,21 +1630,21 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-stringattributeconstraints.html)
     #[derive(Clone, Debug)]
-    pub struct StringAttributeConstraints(Props);
+    pub struct StringAttributeConstraints(rt::Props);
     impl StringAttributeConstraints {
         /// A new `StringAttributeConstraints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StringAttributeConstraints(this)
         }
         /// Constraints: length 0..=131072. CloudFormation `MaxLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn max_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaxLength", None, string(value));
+        pub fn max_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaxLength", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `MinLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn min_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MinLength", None, string(value));
+        pub fn min_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MinLength", None, rt::string(value));
             self
         }
     }
@@ -1616,7 +1653,7 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userattributeupdatesettings.html)
     #[derive(Clone, Debug)]
-    pub struct UserAttributeUpdateSettings(Props);
+    pub struct UserAttributeUpdateSettings(rt::Props);
     impl UserAttributeUpdateSettings {
         /// A new `UserAttributeUpdateSettings`. Required properties: `attributes_require_verification_before_update` (`AttributesRequireVerificationBeforeUpdate`).
         pub fn new(
@@ -1624,11 +1661,11 @@ pub mod user_pool {
                 Item = AttributesRequireVerificationBeforeUpdate,
             >,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributesRequireVerificationBeforeUpdate",
                 None,
-                list(attributes_require_verification_before_update),
+                rt::list(attributes_require_verification_before_update),
             );
             UserAttributeUpdateSettings(this)
         }
@@ -1638,11 +1675,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userpooladdons.html)
     #[derive(Clone, Debug)]
-    pub struct UserPoolAddOns(Props);
+    pub struct UserPoolAddOns(rt::Props);
     impl UserPoolAddOns {
         /// A new `UserPoolAddOns`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserPoolAddOns(this)
         }
         /// CloudFormation `AdvancedSecurityAdditionalFlows`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1665,16 +1702,16 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-usernameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct UsernameConfiguration(Props);
+    pub struct UsernameConfiguration(rt::Props);
     impl UsernameConfiguration {
         /// A new `UsernameConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UsernameConfiguration(this)
         }
         /// CloudFormation `CaseSensitive`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn case_sensitive(mut self, value: bool) -> Self {
-            self.0.set("CaseSensitive", None, boolean(value));
+            self.0.set("CaseSensitive", None, rt::boolean(value));
             self
         }
     }
@@ -1683,11 +1720,11 @@ pub mod user_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-verificationmessagetemplate.html)
     #[derive(Clone, Debug)]
-    pub struct VerificationMessageTemplate(Props);
+    pub struct VerificationMessageTemplate(rt::Props);
     impl VerificationMessageTemplate {
         /// A new `VerificationMessageTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VerificationMessageTemplate(this)
         }
         /// CloudFormation `DefaultEmailOption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1696,28 +1733,28 @@ pub mod user_pool {
             self
         }
         /// Constraints: length 6..=20000; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*$`. CloudFormation `EmailMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailMessage", None, string(value));
+        pub fn email_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailMessage", None, rt::string(value));
             self
         }
         /// Constraints: length 6..=20000; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*$`. CloudFormation `EmailMessageByLink`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_message_by_link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailMessageByLink", None, string(value));
+        pub fn email_message_by_link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailMessageByLink", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=140; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`. CloudFormation `EmailSubject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_subject(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailSubject", None, string(value));
+        pub fn email_subject(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailSubject", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=140; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`. CloudFormation `EmailSubjectByLink`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_subject_by_link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EmailSubjectByLink", None, string(value));
+        pub fn email_subject_by_link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EmailSubjectByLink", None, rt::string(value));
             self
         }
         /// Constraints: length 6..=140; pattern `\{####\}`. CloudFormation `SmsMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sms_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SmsMessage", None, string(value));
+        pub fn sms_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SmsMessage", None, rt::string(value));
             self
         }
     }
@@ -1919,11 +1956,11 @@ pub mod user_pool {
 /// CloudFormation: `AWS::Cognito::UserPoolClient`. Terraform: `awscc_cognito_user_pool_client` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolclient.html)
-pub struct UserPoolClient(Base);
-static USER_POOL_CLIENT_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolClient(rt::Base);
+static USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolClient",
     terraform: Some("awscc_cognito_user_pool_client"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -1935,9 +1972,9 @@ static USER_POOL_CLIENT_TYPE: TypeInfo = TypeInfo {
 impl UserPoolClient {
     /// Declares a `AWS::Cognito::UserPoolClient` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_POOL_CLIENT_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_POOL_CLIENT_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolClient(this)
     }
     /// Constraints: range 1..=86400. CloudFormation `AccessTokenValidity`, Terraform `access_token_validity`.
@@ -1945,7 +1982,7 @@ impl UserPoolClient {
         self.0.set(
             "AccessTokenValidity",
             Some("access_token_validity"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1957,7 +1994,7 @@ impl UserPoolClient {
         self.0.set(
             "AllowedOAuthFlows",
             Some("allowed_o_auth_flows"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1966,19 +2003,19 @@ impl UserPoolClient {
         self.0.set(
             "AllowedOAuthFlowsUserPoolClient",
             Some("allowed_o_auth_flows_user_pool_client"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `AllowedOAuthScopes`, Terraform `allowed_o_auth_scopes`.
     pub fn allowed_o_auth_scopes(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AllowedOAuthScopes",
             Some("allowed_o_auth_scopes"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1999,27 +2036,28 @@ impl UserPoolClient {
         self.0.set(
             "AuthSessionValidity",
             Some("auth_session_validity"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `CallbackURLs`, Terraform `callback_ur_ls`.
-    pub fn callback_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn callback_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("CallbackURLs", Some("callback_ur_ls"), strings(value));
+            .set("CallbackURLs", Some("callback_ur_ls"), rt::strings(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[\w\s+=,.@-]+$`. CloudFormation `ClientName`, Terraform `client_name`.
-    pub fn client_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClientName", Some("client_name"), string(value));
+    pub fn client_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClientName", Some("client_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. CloudFormation `DefaultRedirectURI`, Terraform `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_redirect_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultRedirectURI",
             Some("default_redirect_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2028,7 +2066,7 @@ impl UserPoolClient {
         self.0.set(
             "EnablePropagateAdditionalUserContextData",
             Some("enable_propagate_additional_user_context_data"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2037,7 +2075,7 @@ impl UserPoolClient {
         self.0.set(
             "EnableTokenRevocation",
             Some("enable_token_revocation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2049,26 +2087,29 @@ impl UserPoolClient {
         self.0.set(
             "ExplicitAuthFlows",
             Some("explicit_auth_flows"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `GenerateSecret`, Terraform `generate_secret`.
     pub fn generate_secret(mut self, value: bool) -> Self {
-        self.0
-            .set("GenerateSecret", Some("generate_secret"), boolean(value));
+        self.0.set(
+            "GenerateSecret",
+            Some("generate_secret"),
+            rt::boolean(value),
+        );
         self
     }
     /// Constraints: range 1..=86400. CloudFormation `IdTokenValidity`, Terraform `id_token_validity`.
     pub fn id_token_validity(mut self, value: i64) -> Self {
         self.0
-            .set("IdTokenValidity", Some("id_token_validity"), int(value));
+            .set("IdTokenValidity", Some("id_token_validity"), rt::int(value));
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `LogoutURLs`, Terraform `logout_ur_ls`.
-    pub fn logout_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn logout_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("LogoutURLs", Some("logout_ur_ls"), strings(value));
+            .set("LogoutURLs", Some("logout_ur_ls"), rt::strings(value));
         self
     }
     /// CloudFormation `PreventUserExistenceErrors`, Terraform `prevent_user_existence_errors`.
@@ -2084,9 +2125,12 @@ impl UserPoolClient {
         self
     }
     /// CloudFormation `ReadAttributes`, Terraform `read_attributes`.
-    pub fn read_attributes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ReadAttributes", Some("read_attributes"), strings(value));
+    pub fn read_attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "ReadAttributes",
+            Some("read_attributes"),
+            rt::strings(value),
+        );
         self
     }
     /// CloudFormation `RefreshTokenRotation`, Terraform `refresh_token_rotation`.
@@ -2103,19 +2147,19 @@ impl UserPoolClient {
         self.0.set(
             "RefreshTokenValidity",
             Some("refresh_token_validity"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `SupportedIdentityProviders`, Terraform `supported_identity_providers`.
     pub fn supported_identity_providers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SupportedIdentityProviders",
             Some("supported_identity_providers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2129,28 +2173,34 @@ impl UserPoolClient {
         self
     }
     /// CloudFormation `WriteAttributes`, Terraform `write_attributes`.
-    pub fn write_attributes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("WriteAttributes", Some("write_attributes"), strings(value));
+    pub fn write_attributes(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "WriteAttributes",
+            Some("write_attributes"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(UserPoolClient, UserPoolClientHandle);
 /// A declared `AWS::Cognito::UserPoolClient`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolClientHandle(Handle);
+pub struct UserPoolClientHandle(rt::Handle);
 handle!(UserPoolClientHandle);
 impl UserPoolClientHandle {
     /// CloudFormation `Fn::GetAtt` `ClientSecret`; Terraform `client_secret`.
-    pub fn client_secret(&self) -> Expr {
+    pub fn client_secret(&self) -> rt::Expr {
         self.0.attr("ClientSecret")
     }
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// CloudFormation `Fn::GetAtt` `ClientId`; Terraform `client_id`.
-    pub fn client_id(&self) -> Expr {
+    pub fn client_id(&self) -> rt::Expr {
         self.0.attr("ClientId")
     }
 }
@@ -2161,39 +2211,43 @@ pub mod user_pool_client {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnalyticsConfiguration(Props);
+    pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
         /// A new `AnalyticsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AnalyticsConfiguration(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `ApplicationArn`, Terraform `application_arn`.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationArn", Some("application_arn"), string(value));
+                .set("ApplicationArn", Some("application_arn"), rt::string(value));
             self
         }
         /// Constraints: pattern `^[0-9a-fA-F]+$`. CloudFormation `ApplicationId`, Terraform `application_id`.
-        pub fn application_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationId", Some("application_id"), string(value));
+                .set("ApplicationId", Some("application_id"), rt::string(value));
             self
         }
         /// Constraints: length 0..=131072. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `UserDataShared`, Terraform `user_data_shared`.
         pub fn user_data_shared(mut self, value: bool) -> Self {
-            self.0
-                .set("UserDataShared", Some("user_data_shared"), boolean(value));
+            self.0.set(
+                "UserDataShared",
+                Some("user_data_shared"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -2202,11 +2256,11 @@ pub mod user_pool_client {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-refreshtokenrotation.html)
     #[derive(Clone, Debug)]
-    pub struct RefreshTokenRotation(Props);
+    pub struct RefreshTokenRotation(rt::Props);
     impl RefreshTokenRotation {
         /// A new `RefreshTokenRotation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RefreshTokenRotation(this)
         }
         /// CloudFormation `Feature`, Terraform `feature`.
@@ -2219,7 +2273,7 @@ pub mod user_pool_client {
             self.0.set(
                 "RetryGracePeriodSeconds",
                 Some("retry_grace_period_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2229,11 +2283,11 @@ pub mod user_pool_client {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-tokenvalidityunits.html)
     #[derive(Clone, Debug)]
-    pub struct TokenValidityUnits(Props);
+    pub struct TokenValidityUnits(rt::Props);
     impl TokenValidityUnits {
         /// A new `TokenValidityUnits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TokenValidityUnits(this)
         }
         /// CloudFormation `AccessToken`, Terraform `access_token`.
@@ -2352,11 +2406,11 @@ pub mod user_pool_client {
 /// CloudFormation: `AWS::Cognito::UserPoolDomain`. Terraform: `awscc_cognito_user_pool_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpooldomain.html)
-pub struct UserPoolDomain(Base);
-static USER_POOL_DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolDomain(rt::Base);
+static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolDomain",
     terraform: Some("awscc_cognito_user_pool_domain"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("CloudFrontDistribution", Some("cloudfront_distribution"))],
@@ -2366,12 +2420,12 @@ impl UserPoolDomain {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
+        domain: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_DOMAIN_TYPE);
-        this.set("Domain", Some("domain"), string(domain));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        let mut this = rt::Base::new(id, &USER_POOL_DOMAIN_TYPE);
+        this.set("Domain", Some("domain"), rt::string(domain));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolDomain(this)
     }
     /// CloudFormation `CustomDomainConfig`, Terraform `custom_domain_config`.
@@ -2388,7 +2442,7 @@ impl UserPoolDomain {
         self.0.set(
             "ManagedLoginVersion",
             Some("managed_login_version"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2401,11 +2455,11 @@ impl UserPoolDomain {
 builder!(UserPoolDomain, UserPoolDomainHandle);
 /// A declared `AWS::Cognito::UserPoolDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolDomainHandle(Handle);
+pub struct UserPoolDomainHandle(rt::Handle);
 handle!(UserPoolDomainHandle);
 impl UserPoolDomainHandle {
     /// CloudFormation `Fn::GetAtt` `CloudFrontDistribution`; Terraform `cloudfront_distribution`.
-    pub fn cloud_front_distribution(&self) -> Expr {
+    pub fn cloud_front_distribution(&self) -> rt::Expr {
         self.0.attr("CloudFrontDistribution")
     }
 }
@@ -2416,17 +2470,17 @@ pub mod user_pool_domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-customdomainconfigtype.html)
     #[derive(Clone, Debug)]
-    pub struct CustomDomainConfigType(Props);
+    pub struct CustomDomainConfigType(rt::Props);
     impl CustomDomainConfigType {
         /// A new `CustomDomainConfigType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomDomainConfigType(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SecurityPolicy`, Terraform `security_policy`.
@@ -2441,23 +2495,23 @@ pub mod user_pool_domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-failovertype.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverType(Props);
+    pub struct FailoverType(rt::Props);
     impl FailoverType {
         /// A new `FailoverType`. Required properties: `primary_route53_health_check_id` (`PrimaryRoute53HealthCheckId`), `secondary_region` (`SecondaryRegion`).
         pub fn new(
-            primary_route53_health_check_id: impl Into<Expr>,
-            secondary_region: impl Into<Expr>,
+            primary_route53_health_check_id: impl Into<rt::Expr>,
+            secondary_region: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PrimaryRoute53HealthCheckId",
                 Some("primary_route_53_health_check_id"),
-                string(primary_route53_health_check_id),
+                rt::string(primary_route53_health_check_id),
             );
             this.set(
                 "SecondaryRegion",
                 Some("secondary_region"),
-                string(secondary_region),
+                rt::string(secondary_region),
             );
             FailoverType(this)
         }
@@ -2467,11 +2521,11 @@ pub mod user_pool_domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-routingtype.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingType(Props);
+    pub struct RoutingType(rt::Props);
     impl RoutingType {
         /// A new `RoutingType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RoutingType(this)
         }
         /// CloudFormation `Failover`, Terraform `failover`.
@@ -2498,11 +2552,11 @@ pub mod user_pool_domain {
 /// CloudFormation: `AWS::Cognito::UserPoolGroup`. Terraform: `awscc_cognito_user_pool_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolgroup.html)
-pub struct UserPoolGroup(Base);
-static USER_POOL_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolGroup(rt::Base);
+static USER_POOL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolGroup",
     terraform: Some("awscc_cognito_user_pool_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -2510,48 +2564,49 @@ static USER_POOL_GROUP_TYPE: TypeInfo = TypeInfo {
 impl UserPoolGroup {
     /// Declares a `AWS::Cognito::UserPoolGroup` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_POOL_GROUP_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_POOL_GROUP_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolGroup(this)
     }
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
-    pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupName", Some("group_name"), string(value));
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
     /// Constraints: at least 0. CloudFormation `Precedence`, Terraform `precedence`.
     pub fn precedence(mut self, value: i64) -> Self {
-        self.0.set("Precedence", Some("precedence"), int(value));
+        self.0.set("Precedence", Some("precedence"), rt::int(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(UserPoolGroup, UserPoolGroupHandle);
 /// A declared `AWS::Cognito::UserPoolGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolGroupHandle(Handle);
+pub struct UserPoolGroupHandle(rt::Handle);
 handle!(UserPoolGroupHandle);
 /// Resource Type definition for AWS::Cognito::UserPoolIdentityProvider
 ///
 /// CloudFormation: `AWS::Cognito::UserPoolIdentityProvider`. Terraform: `awscc_cognito_user_pool_identity_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolidentityprovider.html)
-pub struct UserPoolIdentityProvider(Base);
-static USER_POOL_IDENTITY_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolIdentityProvider(rt::Base);
+static USER_POOL_IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolIdentityProvider",
     terraform: Some("awscc_cognito_user_pool_identity_provider"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -2561,45 +2616,52 @@ impl UserPoolIdentityProvider {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-        provider_name: impl Into<Expr>,
+        provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        provider_name: impl Into<rt::Expr>,
         provider_type: user_pool_identity_provider::ProviderType,
-        user_pool_id: impl Into<Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_IDENTITY_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &USER_POOL_IDENTITY_PROVIDER_TYPE);
         this.set(
             "ProviderDetails",
             Some("provider_details"),
-            string_map(provider_details),
+            rt::string_map(provider_details),
         );
-        this.set("ProviderName", Some("provider_name"), string(provider_name));
+        this.set(
+            "ProviderName",
+            Some("provider_name"),
+            rt::string(provider_name),
+        );
         this.set("ProviderType", Some("provider_type"), provider_type.into());
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolIdentityProvider(this)
     }
     /// CloudFormation `AttributeMapping`, Terraform `attribute_mapping`.
     pub fn attribute_mapping(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AttributeMapping",
             Some("attribute_mapping"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `IdpIdentifiers`, Terraform `idp_identifiers`.
-    pub fn idp_identifiers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("IdpIdentifiers", Some("idp_identifiers"), strings(value));
+    pub fn idp_identifiers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "IdpIdentifiers",
+            Some("idp_identifiers"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(UserPoolIdentityProvider, UserPoolIdentityProviderHandle);
 /// A declared `AWS::Cognito::UserPoolIdentityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolIdentityProviderHandle(Handle);
+pub struct UserPoolIdentityProviderHandle(rt::Handle);
 handle!(UserPoolIdentityProviderHandle);
 /// Property types and value sets of [`UserPoolIdentityProvider`] (`AWS::Cognito::UserPoolIdentityProvider`).
 pub mod user_pool_identity_provider {
@@ -2627,11 +2689,11 @@ pub mod user_pool_identity_provider {
 /// CloudFormation: `AWS::Cognito::UserPoolRegionalConfigurationAttachment`. Terraform: `awscc_cognito_user_pool_regional_configuration_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolregionalconfigurationattachment.html)
-pub struct UserPoolRegionalConfigurationAttachment(Base);
-static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolRegionalConfigurationAttachment(rt::Base);
+static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolRegionalConfigurationAttachment",
     terraform: Some("awscc_cognito_user_pool_regional_configuration_attachment"),
-    tags: TagsShape::Map("user_pool_tags"),
+    tags: rt::TagsShape::Map("user_pool_tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2661,9 +2723,9 @@ static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
 impl UserPoolRegionalConfigurationAttachment {
     /// Declares a `AWS::Cognito::UserPoolRegionalConfigurationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolRegionalConfigurationAttachment(this)
     }
     /// CloudFormation `EmailConfiguration`, Terraform `email_configuration`.
@@ -2699,8 +2761,8 @@ impl UserPoolRegionalConfigurationAttachment {
     /// The status of the replica.
     ///
     /// CloudFormation `Status`, Terraform `status`.
-    pub fn status(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Status", Some("status"), string(value));
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Status", Some("status"), rt::string(value));
         self
     }
 }
@@ -2710,7 +2772,7 @@ builder!(
 );
 /// A declared `AWS::Cognito::UserPoolRegionalConfigurationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolRegionalConfigurationAttachmentHandle(Handle);
+pub struct UserPoolRegionalConfigurationAttachmentHandle(rt::Handle);
 handle!(UserPoolRegionalConfigurationAttachmentHandle);
 /// Property types and value sets of [`UserPoolRegionalConfigurationAttachment`] (`AWS::Cognito::UserPoolRegionalConfigurationAttachment`).
 pub mod user_pool_regional_configuration_attachment {
@@ -2719,22 +2781,23 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customemailsender.html)
     #[derive(Clone, Debug)]
-    pub struct CustomEmailSender(Props);
+    pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
         /// A new `CustomEmailSender`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomEmailSender(this)
         }
         /// CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`, Terraform `lambda_version`.
-        pub fn lambda_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lambda_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LambdaVersion", Some("lambda_version"), string(value));
+                .set("LambdaVersion", Some("lambda_version"), rt::string(value));
             self
         }
     }
@@ -2743,22 +2806,23 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customsmssender.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSmsSender(Props);
+    pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
         /// A new `CustomSmsSender`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomSmsSender(this)
         }
         /// CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`, Terraform `lambda_version`.
-        pub fn lambda_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lambda_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LambdaVersion", Some("lambda_version"), string(value));
+                .set("LambdaVersion", Some("lambda_version"), rt::string(value));
             self
         }
     }
@@ -2767,45 +2831,49 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-emailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EmailConfiguration(Props);
+    pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
         /// A new `EmailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmailConfiguration(this)
         }
         /// CloudFormation `ConfigurationSet`, Terraform `configuration_set`.
-        pub fn configuration_set(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConfigurationSet", Some("configuration_set"), string(value));
+        pub fn configuration_set(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConfigurationSet",
+                Some("configuration_set"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `EmailSendingAccount`, Terraform `email_sending_account`.
-        pub fn email_sending_account(mut self, value: impl Into<Expr>) -> Self {
+        pub fn email_sending_account(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EmailSendingAccount",
                 Some("email_sending_account"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `From`, Terraform `from`.
-        pub fn from(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("From", Some("from"), string(value));
+        pub fn from(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("From", Some("from"), rt::string(value));
             self
         }
         /// CloudFormation `ReplyToEmailAddress`, Terraform `reply_to_email_address`.
-        pub fn reply_to_email_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reply_to_email_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplyToEmailAddress",
                 Some("reply_to_email_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SourceArn`, Terraform `source_arn`.
-        pub fn source_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceArn", Some("source_arn"), string(value));
+        pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceArn", Some("source_arn"), rt::string(value));
             self
         }
     }
@@ -2814,52 +2882,53 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EumsSmsConfiguration(Props);
+    pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
         /// A new `EumsSmsConfiguration`. Required properties: `caller_arn` (`CallerArn`).
-        pub fn new(caller_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CallerArn", Some("caller_arn"), string(caller_arn));
+        pub fn new(caller_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CallerArn", Some("caller_arn"), rt::string(caller_arn));
             EumsSmsConfiguration(this)
         }
         /// CloudFormation `ConfigurationSetName`, Terraform `configuration_set_name`.
-        pub fn configuration_set_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConfigurationSetName",
                 Some("configuration_set_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// CloudFormation `InEntityId`, Terraform `in_entity_id`.
-        pub fn in_entity_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn in_entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InEntityId", Some("in_entity_id"), string(value));
+                .set("InEntityId", Some("in_entity_id"), rt::string(value));
             self
         }
         /// CloudFormation `InTemplateId`, Terraform `in_template_id`.
-        pub fn in_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn in_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InTemplateId", Some("in_template_id"), string(value));
+                .set("InTemplateId", Some("in_template_id"), rt::string(value));
             self
         }
         /// CloudFormation `OriginationIdentity`, Terraform `origination_identity`.
-        pub fn origination_identity(mut self, value: impl Into<Expr>) -> Self {
+        pub fn origination_identity(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OriginationIdentity",
                 Some("origination_identity"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -2868,22 +2937,23 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-inboundfederation.html)
     #[derive(Clone, Debug)]
-    pub struct InboundFederation(Props);
+    pub struct InboundFederation(rt::Props);
     impl InboundFederation {
         /// A new `InboundFederation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InboundFederation(this)
         }
         /// CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`, Terraform `lambda_version`.
-        pub fn lambda_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lambda_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LambdaVersion", Some("lambda_version"), string(value));
+                .set("LambdaVersion", Some("lambda_version"), rt::string(value));
             self
         }
     }
@@ -2892,19 +2962,19 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-lambdaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConfig(Props);
+    pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
         /// A new `LambdaConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaConfig(this)
         }
         /// CloudFormation `CreateAuthChallenge`, Terraform `create_auth_challenge`.
-        pub fn create_auth_challenge(mut self, value: impl Into<Expr>) -> Self {
+        pub fn create_auth_challenge(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CreateAuthChallenge",
                 Some("create_auth_challenge"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2918,9 +2988,9 @@ pub mod user_pool_regional_configuration_attachment {
             self
         }
         /// CloudFormation `CustomMessage`, Terraform `custom_message`.
-        pub fn custom_message(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_message(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomMessage", Some("custom_message"), string(value));
+                .set("CustomMessage", Some("custom_message"), rt::string(value));
             self
         }
         /// CloudFormation `CustomSMSSender`, Terraform `custom_sms_sender`.
@@ -2930,11 +3000,11 @@ pub mod user_pool_regional_configuration_attachment {
             self
         }
         /// CloudFormation `DefineAuthChallenge`, Terraform `define_auth_challenge`.
-        pub fn define_auth_challenge(mut self, value: impl Into<Expr>) -> Self {
+        pub fn define_auth_challenge(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefineAuthChallenge",
                 Some("define_auth_challenge"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2948,45 +3018,50 @@ pub mod user_pool_regional_configuration_attachment {
             self
         }
         /// CloudFormation `KMSKeyID`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSKeyID", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KMSKeyID", Some("kms_key_id"), rt::string(value));
             self
         }
         /// CloudFormation `PostAuthentication`, Terraform `post_authentication`.
-        pub fn post_authentication(mut self, value: impl Into<Expr>) -> Self {
+        pub fn post_authentication(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PostAuthentication",
                 Some("post_authentication"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `PostConfirmation`, Terraform `post_confirmation`.
-        pub fn post_confirmation(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PostConfirmation", Some("post_confirmation"), string(value));
+        pub fn post_confirmation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PostConfirmation",
+                Some("post_confirmation"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `PreAuthentication`, Terraform `pre_authentication`.
-        pub fn pre_authentication(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pre_authentication(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PreAuthentication",
                 Some("pre_authentication"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `PreSignUp`, Terraform `pre_sign_up`.
-        pub fn pre_sign_up(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreSignUp", Some("pre_sign_up"), string(value));
+        pub fn pre_sign_up(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PreSignUp", Some("pre_sign_up"), rt::string(value));
             self
         }
         /// CloudFormation `PreTokenGeneration`, Terraform `pre_token_generation`.
-        pub fn pre_token_generation(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pre_token_generation(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PreTokenGeneration",
                 Some("pre_token_generation"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3000,17 +3075,17 @@ pub mod user_pool_regional_configuration_attachment {
             self
         }
         /// CloudFormation `UserMigration`, Terraform `user_migration`.
-        pub fn user_migration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_migration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserMigration", Some("user_migration"), string(value));
+                .set("UserMigration", Some("user_migration"), rt::string(value));
             self
         }
         /// CloudFormation `VerifyAuthChallengeResponse`, Terraform `verify_auth_challenge_response`.
-        pub fn verify_auth_challenge_response(mut self, value: impl Into<Expr>) -> Self {
+        pub fn verify_auth_challenge_response(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VerifyAuthChallengeResponse",
                 Some("verify_auth_challenge_response"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3020,22 +3095,23 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PreTokenGenerationConfig(Props);
+    pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
         /// A new `PreTokenGenerationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PreTokenGenerationConfig(this)
         }
         /// CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
         /// CloudFormation `LambdaVersion`, Terraform `lambda_version`.
-        pub fn lambda_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lambda_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LambdaVersion", Some("lambda_version"), string(value));
+                .set("LambdaVersion", Some("lambda_version"), rt::string(value));
             self
         }
     }
@@ -3044,11 +3120,11 @@ pub mod user_pool_regional_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-smsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SmsConfiguration(Props);
+    pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
         /// A new `SmsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmsConfiguration(this)
         }
         /// CloudFormation `EumsSms`, Terraform `eums_sms`.
@@ -3057,19 +3133,21 @@ pub mod user_pool_regional_configuration_attachment {
             self
         }
         /// CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// CloudFormation `SnsCallerArn`, Terraform `sns_caller_arn`.
-        pub fn sns_caller_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sns_caller_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnsCallerArn", Some("sns_caller_arn"), string(value));
+                .set("SnsCallerArn", Some("sns_caller_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SnsRegion`, Terraform `sns_region`.
-        pub fn sns_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnsRegion", Some("sns_region"), string(value));
+        pub fn sns_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnsRegion", Some("sns_region"), rt::string(value));
             self
         }
     }
@@ -3080,11 +3158,11 @@ pub mod user_pool_regional_configuration_attachment {
 /// CloudFormation: `AWS::Cognito::UserPoolReplica`. Terraform: `awscc_cognito_user_pool_replica` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolreplica.html)
-pub struct UserPoolReplica(Base);
-static USER_POOL_REPLICA_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolReplica(rt::Base);
+static USER_POOL_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolReplica",
     terraform: Some("awscc_cognito_user_pool_replica"),
-    tags: TagsShape::Map("user_pool_tags_at_create"),
+    tags: rt::TagsShape::Map("user_pool_tags_at_create"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3116,30 +3194,30 @@ impl UserPoolReplica {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        region_name: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
+        region_name: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_REPLICA_TYPE);
-        this.set("RegionName", Some("region_name"), string(region_name));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        let mut this = rt::Base::new(id, &USER_POOL_REPLICA_TYPE);
+        this.set("RegionName", Some("region_name"), rt::string(region_name));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolReplica(this)
     }
 }
 builder!(UserPoolReplica, UserPoolReplicaHandle);
 /// A declared `AWS::Cognito::UserPoolReplica`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolReplicaHandle(Handle);
+pub struct UserPoolReplicaHandle(rt::Handle);
 handle!(UserPoolReplicaHandle);
 /// Resource Type definition for AWS::Cognito::UserPoolResourceServer
 ///
 /// CloudFormation: `AWS::Cognito::UserPoolResourceServer`. Terraform: `awscc_cognito_user_pool_resource_server` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolresourceserver.html)
-pub struct UserPoolResourceServer(Base);
-static USER_POOL_RESOURCE_SERVER_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolResourceServer(rt::Base);
+static USER_POOL_RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolResourceServer",
     terraform: Some("awscc_cognito_user_pool_resource_server"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -3149,14 +3227,14 @@ impl UserPoolResourceServer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
+        identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_RESOURCE_SERVER_TYPE);
-        this.set("Identifier", Some("identifier"), string(identifier));
-        this.set("Name", Some("name"), string(name));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        let mut this = rt::Base::new(id, &USER_POOL_RESOURCE_SERVER_TYPE);
+        this.set("Identifier", Some("identifier"), rt::string(identifier));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolResourceServer(this)
     }
     /// Constraints: 0..=100 items. CloudFormation `Scopes`, Terraform `scopes`.
@@ -3164,14 +3242,14 @@ impl UserPoolResourceServer {
         mut self,
         value: impl IntoIterator<Item = user_pool_resource_server::ResourceServerScopeType>,
     ) -> Self {
-        self.0.set("Scopes", Some("scopes"), list(value));
+        self.0.set("Scopes", Some("scopes"), rt::list(value));
         self
     }
 }
 builder!(UserPoolResourceServer, UserPoolResourceServerHandle);
 /// A declared `AWS::Cognito::UserPoolResourceServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolResourceServerHandle(Handle);
+pub struct UserPoolResourceServerHandle(rt::Handle);
 handle!(UserPoolResourceServerHandle);
 /// Property types and value sets of [`UserPoolResourceServer`] (`AWS::Cognito::UserPoolResourceServer`).
 pub mod user_pool_resource_server {
@@ -3180,17 +3258,20 @@ pub mod user_pool_resource_server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolresourceserver-resourceserverscopetype.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceServerScopeType(Props);
+    pub struct ResourceServerScopeType(rt::Props);
     impl ResourceServerScopeType {
         /// A new `ResourceServerScopeType`. Required properties: `scope_description` (`ScopeDescription`), `scope_name` (`ScopeName`).
-        pub fn new(scope_description: impl Into<Expr>, scope_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            scope_description: impl Into<rt::Expr>,
+            scope_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScopeDescription",
                 Some("scope_description"),
-                string(scope_description),
+                rt::string(scope_description),
             );
-            this.set("ScopeName", Some("scope_name"), string(scope_name));
+            this.set("ScopeName", Some("scope_name"), rt::string(scope_name));
             ResourceServerScopeType(this)
         }
     }
@@ -3201,11 +3282,11 @@ pub mod user_pool_resource_server {
 /// CloudFormation: `AWS::Cognito::UserPoolRiskConfigurationAttachment`. Terraform: `awscc_cognito_user_pool_risk_configuration_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolriskconfigurationattachment.html)
-pub struct UserPoolRiskConfigurationAttachment(Base);
-static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolRiskConfigurationAttachment(rt::Base);
+static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolRiskConfigurationAttachment",
     terraform: Some("awscc_cognito_user_pool_risk_configuration_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -3215,12 +3296,12 @@ impl UserPoolRiskConfigurationAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_id: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
+        client_id: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        let mut this = rt::Base::new(id, &USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE);
+        this.set("ClientId", Some("client_id"), rt::string(client_id));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolRiskConfigurationAttachment(this)
     }
     /// CloudFormation `AccountTakeoverRiskConfiguration`, Terraform `account_takeover_risk_configuration`.
@@ -3266,7 +3347,7 @@ builder!(
 );
 /// A declared `AWS::Cognito::UserPoolRiskConfigurationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolRiskConfigurationAttachmentHandle(Handle);
+pub struct UserPoolRiskConfigurationAttachmentHandle(rt::Handle);
 handle!(UserPoolRiskConfigurationAttachmentHandle);
 /// Property types and value sets of [`UserPoolRiskConfigurationAttachment`] (`AWS::Cognito::UserPoolRiskConfigurationAttachment`).
 pub mod user_pool_risk_configuration_attachment {
@@ -3275,13 +3356,17 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractiontype.html)
     #[derive(Clone, Debug)]
-    pub struct AccountTakeoverActionType(Props);
+    pub struct AccountTakeoverActionType(rt::Props);
     impl AccountTakeoverActionType {
         /// A new `AccountTakeoverActionType`. Required properties: `event_action` (`EventAction`), `notify` (`Notify`).
-        pub fn new(event_action: impl Into<Expr>, notify: bool) -> Self {
-            let mut this = Props::default();
-            this.set("EventAction", Some("event_action"), string(event_action));
-            this.set("Notify", Some("notify"), boolean(notify));
+        pub fn new(event_action: impl Into<rt::Expr>, notify: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventAction",
+                Some("event_action"),
+                rt::string(event_action),
+            );
+            this.set("Notify", Some("notify"), rt::boolean(notify));
             AccountTakeoverActionType(this)
         }
     }
@@ -3290,11 +3375,11 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractionstype.html)
     #[derive(Clone, Debug)]
-    pub struct AccountTakeoverActionsType(Props);
+    pub struct AccountTakeoverActionsType(rt::Props);
     impl AccountTakeoverActionsType {
         /// A new `AccountTakeoverActionsType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccountTakeoverActionsType(this)
         }
         /// CloudFormation `HighAction`, Terraform `high_action`.
@@ -3319,11 +3404,11 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoverriskconfigurationtype.html)
     #[derive(Clone, Debug)]
-    pub struct AccountTakeoverRiskConfigurationType(Props);
+    pub struct AccountTakeoverRiskConfigurationType(rt::Props);
     impl AccountTakeoverRiskConfigurationType {
         /// A new `AccountTakeoverRiskConfigurationType`. Required properties: `actions` (`Actions`).
         pub fn new(actions: AccountTakeoverActionsType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), actions.into());
             AccountTakeoverRiskConfigurationType(this)
         }
@@ -3342,12 +3427,16 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsactionstype.html)
     #[derive(Clone, Debug)]
-    pub struct CompromisedCredentialsActionsType(Props);
+    pub struct CompromisedCredentialsActionsType(rt::Props);
     impl CompromisedCredentialsActionsType {
         /// A new `CompromisedCredentialsActionsType`. Required properties: `event_action` (`EventAction`).
-        pub fn new(event_action: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventAction", Some("event_action"), string(event_action));
+        pub fn new(event_action: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventAction",
+                Some("event_action"),
+                rt::string(event_action),
+            );
             CompromisedCredentialsActionsType(this)
         }
     }
@@ -3356,18 +3445,21 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsriskconfigurationtype.html)
     #[derive(Clone, Debug)]
-    pub struct CompromisedCredentialsRiskConfigurationType(Props);
+    pub struct CompromisedCredentialsRiskConfigurationType(rt::Props);
     impl CompromisedCredentialsRiskConfigurationType {
         /// A new `CompromisedCredentialsRiskConfigurationType`. Required properties: `actions` (`Actions`).
         pub fn new(actions: CompromisedCredentialsActionsType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), actions.into());
             CompromisedCredentialsRiskConfigurationType(this)
         }
         /// CloudFormation `EventFilter`, Terraform `event_filter`.
-        pub fn event_filter(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn event_filter(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("EventFilter", Some("event_filter"), strings(value));
+                .set("EventFilter", Some("event_filter"), rt::strings(value));
             self
         }
     }
@@ -3376,12 +3468,12 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyconfigurationtype.html)
     #[derive(Clone, Debug)]
-    pub struct NotifyConfigurationType(Props);
+    pub struct NotifyConfigurationType(rt::Props);
     impl NotifyConfigurationType {
         /// A new `NotifyConfigurationType`. Required properties: `source_arn` (`SourceArn`).
-        pub fn new(source_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceArn", Some("source_arn"), string(source_arn));
+        pub fn new(source_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
             NotifyConfigurationType(this)
         }
         /// CloudFormation `BlockEmail`, Terraform `block_email`.
@@ -3390,8 +3482,8 @@ pub mod user_pool_risk_configuration_attachment {
             self
         }
         /// CloudFormation `From`, Terraform `from`.
-        pub fn from(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("From", Some("from"), string(value));
+        pub fn from(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("From", Some("from"), rt::string(value));
             self
         }
         /// CloudFormation `MfaEmail`, Terraform `mfa_email`.
@@ -3406,8 +3498,8 @@ pub mod user_pool_risk_configuration_attachment {
             self
         }
         /// CloudFormation `ReplyTo`, Terraform `reply_to`.
-        pub fn reply_to(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ReplyTo", Some("reply_to"), string(value));
+        pub fn reply_to(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ReplyTo", Some("reply_to"), rt::string(value));
             self
         }
     }
@@ -3416,22 +3508,22 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyemailtype.html)
     #[derive(Clone, Debug)]
-    pub struct NotifyEmailType(Props);
+    pub struct NotifyEmailType(rt::Props);
     impl NotifyEmailType {
         /// A new `NotifyEmailType`. Required properties: `subject` (`Subject`).
-        pub fn new(subject: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Subject", Some("subject"), string(subject));
+        pub fn new(subject: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Subject", Some("subject"), rt::string(subject));
             NotifyEmailType(this)
         }
         /// CloudFormation `HtmlBody`, Terraform `html_body`.
-        pub fn html_body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HtmlBody", Some("html_body"), string(value));
+        pub fn html_body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HtmlBody", Some("html_body"), rt::string(value));
             self
         }
         /// CloudFormation `TextBody`, Terraform `text_body`.
-        pub fn text_body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextBody", Some("text_body"), string(value));
+        pub fn text_body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TextBody", Some("text_body"), rt::string(value));
             self
         }
     }
@@ -3440,34 +3532,34 @@ pub mod user_pool_risk_configuration_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-riskexceptionconfigurationtype.html)
     #[derive(Clone, Debug)]
-    pub struct RiskExceptionConfigurationType(Props);
+    pub struct RiskExceptionConfigurationType(rt::Props);
     impl RiskExceptionConfigurationType {
         /// A new `RiskExceptionConfigurationType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RiskExceptionConfigurationType(this)
         }
         /// CloudFormation `BlockedIPRangeList`, Terraform `blocked_ip_range_list`.
         pub fn blocked_ip_range_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "BlockedIPRangeList",
                 Some("blocked_ip_range_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SkippedIPRangeList`, Terraform `skipped_ip_range_list`.
         pub fn skipped_ip_range_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SkippedIPRangeList",
                 Some("skipped_ip_range_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3479,11 +3571,11 @@ pub mod user_pool_risk_configuration_attachment {
 /// CloudFormation: `AWS::Cognito::UserPoolUICustomizationAttachment`. Terraform: `awscc_cognito_user_pool_ui_customization_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpooluicustomizationattachment.html)
-pub struct UserPoolUiCustomizationAttachment(Base);
-static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolUiCustomizationAttachment(rt::Base);
+static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolUICustomizationAttachment",
     terraform: Some("awscc_cognito_user_pool_ui_customization_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -3493,17 +3585,17 @@ impl UserPoolUiCustomizationAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_id: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
+        client_id: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+        let mut this = rt::Base::new(id, &USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE);
+        this.set("ClientId", Some("client_id"), rt::string(client_id));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolUiCustomizationAttachment(this)
     }
     /// CloudFormation `CSS`, Terraform `css`.
-    pub fn css(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CSS", Some("css"), string(value));
+    pub fn css(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CSS", Some("css"), rt::string(value));
         self
     }
 }
@@ -3513,18 +3605,18 @@ builder!(
 );
 /// A declared `AWS::Cognito::UserPoolUICustomizationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolUiCustomizationAttachmentHandle(Handle);
+pub struct UserPoolUiCustomizationAttachmentHandle(rt::Handle);
 handle!(UserPoolUiCustomizationAttachmentHandle);
 /// Resource Type definition for AWS::Cognito::UserPoolUser
 ///
 /// CloudFormation: `AWS::Cognito::UserPoolUser`. Terraform: `awscc_cognito_user_pool_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpooluser.html)
-pub struct UserPoolUser(Base);
-static USER_POOL_USER_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolUser(rt::Base);
+static USER_POOL_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolUser",
     terraform: Some("awscc_cognito_user_pool_user"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -3532,29 +3624,32 @@ static USER_POOL_USER_TYPE: TypeInfo = TypeInfo {
 impl UserPoolUser {
     /// Declares a `AWS::Cognito::UserPoolUser` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_POOL_USER_TYPE);
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_POOL_USER_TYPE);
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
         UserPoolUser(this)
     }
     /// Changing it replaces the resource. CloudFormation `ClientMetadata`, Terraform `client_metadata`.
     pub fn client_metadata(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0
-            .set("ClientMetadata", Some("client_metadata"), string_map(value));
+        self.0.set(
+            "ClientMetadata",
+            Some("client_metadata"),
+            rt::string_map(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `DesiredDeliveryMediums`, Terraform `desired_delivery_mediums`.
     pub fn desired_delivery_mediums(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DesiredDeliveryMediums",
             Some("desired_delivery_mediums"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -3563,14 +3658,14 @@ impl UserPoolUser {
         self.0.set(
             "ForceAliasCreation",
             Some("force_alias_creation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `MessageAction`, Terraform `message_action`.
-    pub fn message_action(mut self, value: impl Into<Expr>) -> Self {
+    pub fn message_action(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MessageAction", Some("message_action"), string(value));
+            .set("MessageAction", Some("message_action"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `UserAttributes`, Terraform `user_attributes`.
@@ -3579,12 +3674,12 @@ impl UserPoolUser {
         value: impl IntoIterator<Item = user_pool_user::AttributeType>,
     ) -> Self {
         self.0
-            .set("UserAttributes", Some("user_attributes"), list(value));
+            .set("UserAttributes", Some("user_attributes"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ValidationData`, Terraform `validation_data`.
@@ -3593,14 +3688,14 @@ impl UserPoolUser {
         value: impl IntoIterator<Item = user_pool_user::AttributeType>,
     ) -> Self {
         self.0
-            .set("ValidationData", Some("validation_data"), list(value));
+            .set("ValidationData", Some("validation_data"), rt::list(value));
         self
     }
 }
 builder!(UserPoolUser, UserPoolUserHandle);
 /// A declared `AWS::Cognito::UserPoolUser`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolUserHandle(Handle);
+pub struct UserPoolUserHandle(rt::Handle);
 handle!(UserPoolUserHandle);
 /// Property types and value sets of [`UserPoolUser`] (`AWS::Cognito::UserPoolUser`).
 pub mod user_pool_user {
@@ -3609,21 +3704,21 @@ pub mod user_pool_user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooluser-attributetype.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeType(Props);
+    pub struct AttributeType(rt::Props);
     impl AttributeType {
         /// A new `AttributeType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributeType(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -3634,11 +3729,11 @@ pub mod user_pool_user {
 /// CloudFormation: `AWS::Cognito::UserPoolUserToGroupAttachment`. Terraform: `awscc_cognito_user_pool_user_to_group_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolusertogroupattachment.html)
-pub struct UserPoolUserToGroupAttachment(Base);
-static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct UserPoolUserToGroupAttachment(rt::Base);
+static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Cognito::UserPoolUserToGroupAttachment",
     terraform: Some("awscc_cognito_user_pool_user_to_group_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -3648,14 +3743,14 @@ impl UserPoolUserToGroupAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_name: impl Into<Expr>,
-        user_pool_id: impl Into<Expr>,
-        username: impl Into<Expr>,
+        group_name: impl Into<rt::Expr>,
+        user_pool_id: impl Into<rt::Expr>,
+        username: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE);
-        this.set("GroupName", Some("group_name"), string(group_name));
-        this.set("UserPoolId", Some("user_pool_id"), string(user_pool_id));
-        this.set("Username", Some("username"), string(username));
+        let mut this = rt::Base::new(id, &USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE);
+        this.set("GroupName", Some("group_name"), rt::string(group_name));
+        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set("Username", Some("username"), rt::string(username));
         UserPoolUserToGroupAttachment(this)
     }
 }
@@ -3665,5 +3760,5 @@ builder!(
 );
 /// A declared `AWS::Cognito::UserPoolUserToGroupAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPoolUserToGroupAttachmentHandle(Handle);
+pub struct UserPoolUserToGroupAttachmentHandle(rt::Handle);
 handle!(UserPoolUserToGroupAttachmentHandle);

@@ -2,23 +2,24 @@
 //! `Comprehend` resource types of the CloudFormation registry (`AWS::Comprehend::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `comprehend` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Document Classifier enables training document classifier models.
 ///
 /// CloudFormation: `AWS::Comprehend::DocumentClassifier`. Terraform: `awscc_comprehend_document_classifier` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-comprehend-documentclassifier.html)
-pub struct DocumentClassifier(Base);
-static DOCUMENT_CLASSIFIER_TYPE: TypeInfo = TypeInfo {
+pub struct DocumentClassifier(rt::Base);
+static DOCUMENT_CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Comprehend::DocumentClassifier",
     terraform: Some("awscc_comprehend_document_classifier"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,21 +55,21 @@ impl DocumentClassifier {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_access_role_arn: impl Into<Expr>,
-        document_classifier_name: impl Into<Expr>,
+        data_access_role_arn: impl Into<rt::Expr>,
+        document_classifier_name: impl Into<rt::Expr>,
         input_data_config: document_classifier::DocumentClassifierInputDataConfig,
         language_code: document_classifier::LanguageCode,
     ) -> Self {
-        let mut this = Base::new(id, &DOCUMENT_CLASSIFIER_TYPE);
+        let mut this = rt::Base::new(id, &DOCUMENT_CLASSIFIER_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(data_access_role_arn),
+            rt::string(data_access_role_arn),
         );
         this.set(
             "DocumentClassifierName",
             Some("document_classifier_name"),
-            string(document_classifier_name),
+            rt::string(document_classifier_name),
         );
         this.set(
             "InputDataConfig",
@@ -84,15 +85,15 @@ impl DocumentClassifier {
         self
     }
     /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. Changing it replaces the resource. CloudFormation `ModelKmsKeyId`, Terraform `model_kms_key_id`.
-    pub fn model_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ModelKmsKeyId", Some("model_kms_key_id"), string(value));
+            .set("ModelKmsKeyId", Some("model_kms_key_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=20000; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. CloudFormation `ModelPolicy`, Terraform `model_policy`.
-    pub fn model_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ModelPolicy", Some("model_policy"), string(value));
+            .set("ModelPolicy", Some("model_policy"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `OutputDataConfig`, Terraform `output_data_config`.
@@ -105,15 +106,18 @@ impl DocumentClassifier {
         self
     }
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `VersionName`, Terraform `version_name`.
-    pub fn version_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionName", Some("version_name"), string(value));
+            .set("VersionName", Some("version_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. Changing it replaces the resource. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+    pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VolumeKmsKeyId",
+            Some("volume_kms_key_id"),
+            rt::string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `VpcConfig`, Terraform `vpc_config`.
@@ -125,11 +129,11 @@ impl DocumentClassifier {
 builder!(DocumentClassifier, DocumentClassifierHandle);
 /// A declared `AWS::Comprehend::DocumentClassifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DocumentClassifierHandle(Handle);
+pub struct DocumentClassifierHandle(rt::Handle);
 handle!(DocumentClassifierHandle);
 impl DocumentClassifierHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -140,20 +144,20 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
-    pub struct AugmentedManifestsListItem(Props);
+    pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
         /// A new `AugmentedManifestsListItem`. Required properties: `attribute_names` (`AttributeNames`), `s3_uri` (`S3Uri`).
         pub fn new(
-            attribute_names: impl IntoIterator<Item = impl Into<Expr>>,
-            s3_uri: impl Into<Expr>,
+            attribute_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            s3_uri: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeNames",
                 Some("attribute_names"),
-                strings(attribute_names),
+                rt::strings(attribute_names),
             );
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             AugmentedManifestsListItem(this)
         }
         /// CloudFormation `Split`, Terraform `split`.
@@ -167,17 +171,18 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierdocuments.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentClassifierDocuments(Props);
+    pub struct DocumentClassifierDocuments(rt::Props);
     impl DocumentClassifierDocuments {
         /// A new `DocumentClassifierDocuments`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             DocumentClassifierDocuments(this)
         }
         /// Constraints: length 0..=1024; pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`. CloudFormation `TestS3Uri`, Terraform `test_s3_uri`.
-        pub fn test_s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TestS3Uri", Some("test_s3_uri"), string(value));
+        pub fn test_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TestS3Uri", Some("test_s3_uri"), rt::string(value));
             self
         }
     }
@@ -186,11 +191,11 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierinputdataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentClassifierInputDataConfig(Props);
+    pub struct DocumentClassifierInputDataConfig(rt::Props);
     impl DocumentClassifierInputDataConfig {
         /// A new `DocumentClassifierInputDataConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentClassifierInputDataConfig(this)
         }
         /// CloudFormation `AugmentedManifests`, Terraform `augmented_manifests`.
@@ -201,7 +206,7 @@ pub mod document_classifier {
             self.0.set(
                 "AugmentedManifests",
                 Some("augmented_manifests"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -231,19 +236,20 @@ pub mod document_classifier {
             self
         }
         /// Constraints: length 1..=1; pattern `^[ ~!@#$%^*\-_+=|\\:;\t>?/]$`. CloudFormation `LabelDelimiter`, Terraform `label_delimiter`.
-        pub fn label_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn label_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LabelDelimiter", Some("label_delimiter"), string(value));
+                .set("LabelDelimiter", Some("label_delimiter"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`. CloudFormation `TestS3Uri`, Terraform `test_s3_uri`.
-        pub fn test_s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TestS3Uri", Some("test_s3_uri"), string(value));
+        pub fn test_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TestS3Uri", Some("test_s3_uri"), rt::string(value));
             self
         }
     }
@@ -252,21 +258,22 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifieroutputdataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentClassifierOutputDataConfig(Props);
+    pub struct DocumentClassifierOutputDataConfig(rt::Props);
     impl DocumentClassifierOutputDataConfig {
         /// A new `DocumentClassifierOutputDataConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentClassifierOutputDataConfig(this)
         }
         /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -275,11 +282,11 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentreaderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentReaderConfig(Props);
+    pub struct DocumentReaderConfig(rt::Props);
     impl DocumentReaderConfig {
         /// A new `DocumentReaderConfig`. Required properties: `document_read_action` (`DocumentReadAction`).
         pub fn new(document_read_action: DocumentReadAction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentReadAction",
                 Some("document_read_action"),
@@ -296,7 +303,7 @@ pub mod document_classifier {
         /// Constraints: 1..=2 items. CloudFormation `FeatureTypes`, Terraform `feature_types`.
         pub fn feature_types(mut self, value: impl IntoIterator<Item = FeatureTypes>) -> Self {
             self.0
-                .set("FeatureTypes", Some("feature_types"), list(value));
+                .set("FeatureTypes", Some("feature_types"), rt::list(value));
             self
         }
     }
@@ -305,20 +312,20 @@ pub mod document_classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -409,11 +416,11 @@ pub mod document_classifier {
 /// CloudFormation: `AWS::Comprehend::DocumentClassifierEndpoint`. Terraform: `awscc_comprehend_document_classifier_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-comprehend-documentclassifierendpoint.html)
-pub struct DocumentClassifierEndpoint(Base);
-static DOCUMENT_CLASSIFIER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct DocumentClassifierEndpoint(rt::Base);
+static DOCUMENT_CLASSIFIER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Comprehend::DocumentClassifierEndpoint",
     terraform: Some("awscc_comprehend_document_classifier_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -463,48 +470,52 @@ impl DocumentClassifierEndpoint {
     pub fn new(
         id: impl Into<String>,
         desired_inference_units: i64,
-        endpoint_name: impl Into<Expr>,
-        model_arn: impl Into<Expr>,
+        endpoint_name: impl Into<rt::Expr>,
+        model_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOCUMENT_CLASSIFIER_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &DOCUMENT_CLASSIFIER_ENDPOINT_TYPE);
         this.set(
             "DesiredInferenceUnits",
             Some("desired_inference_units"),
-            int(desired_inference_units),
+            rt::int(desired_inference_units),
         );
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-        this.set("ModelArn", Some("model_arn"), string(model_arn));
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
+        this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
         DocumentClassifierEndpoint(this)
     }
 }
 builder!(DocumentClassifierEndpoint, DocumentClassifierEndpointHandle);
 /// A declared `AWS::Comprehend::DocumentClassifierEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DocumentClassifierEndpointHandle(Handle);
+pub struct DocumentClassifierEndpointHandle(rt::Handle);
 handle!(DocumentClassifierEndpointHandle);
 impl DocumentClassifierEndpointHandle {
     /// The Amazon Resource Name (ARN) of the document classifier endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The number of inference units currently used by the model using this endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentInferenceUnits`; Terraform `current_inference_units`.
-    pub fn current_inference_units(&self) -> Expr {
+    pub fn current_inference_units(&self) -> rt::Expr {
         self.0.attr("CurrentInferenceUnits")
     }
     /// The creation date and time of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time that the endpoint was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -513,11 +524,11 @@ impl DocumentClassifierEndpointHandle {
 /// CloudFormation: `AWS::Comprehend::EntityRecognizer`. Terraform: `awscc_comprehend_entity_recognizer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-comprehend-entityrecognizer.html)
-pub struct EntityRecognizer(Base);
-static ENTITY_RECOGNIZER_TYPE: TypeInfo = TypeInfo {
+pub struct EntityRecognizer(rt::Base);
+static ENTITY_RECOGNIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Comprehend::EntityRecognizer",
     terraform: Some("awscc_comprehend_entity_recognizer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -561,16 +572,16 @@ impl EntityRecognizer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_access_role_arn: impl Into<Expr>,
+        data_access_role_arn: impl Into<rt::Expr>,
         input_data_config: entity_recognizer::EntityRecognizerInputDataConfig,
         language_code: entity_recognizer::LanguageCode,
-        recognizer_name: impl Into<Expr>,
+        recognizer_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENTITY_RECOGNIZER_TYPE);
+        let mut this = rt::Base::new(id, &ENTITY_RECOGNIZER_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(data_access_role_arn),
+            rt::string(data_access_role_arn),
         );
         this.set(
             "InputDataConfig",
@@ -581,40 +592,43 @@ impl EntityRecognizer {
         this.set(
             "RecognizerName",
             Some("recognizer_name"),
-            string(recognizer_name),
+            rt::string(recognizer_name),
         );
         EntityRecognizer(this)
     }
     /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt trained custom models.
     ///
     /// Constraints: length 0..=2048; pattern `^\p{ASCII}+$`. Changing it replaces the resource. CloudFormation `ModelKmsKeyId`, Terraform `model_kms_key_id`.
-    pub fn model_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ModelKmsKeyId", Some("model_kms_key_id"), string(value));
+            .set("ModelKmsKeyId", Some("model_kms_key_id"), rt::string(value));
         self
     }
     /// The JSON resource-based policy to attach to your custom entity recognizer model.
     ///
     /// Constraints: length 1..=20000; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `ModelPolicy`, Terraform `model_policy`.
-    pub fn model_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ModelPolicy", Some("model_policy"), string(value));
+            .set("ModelPolicy", Some("model_policy"), rt::string(value));
         self
     }
     /// The version name given to the entity recognizer.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `VersionName`, Terraform `version_name`.
-    pub fn version_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionName", Some("version_name"), string(value));
+            .set("VersionName", Some("version_name"), rt::string(value));
         self
     }
     /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt data on the storage volume attached to the ML compute instance(s).
     ///
     /// Constraints: length 0..=2048; pattern `^\p{ASCII}+$`. Changing it replaces the resource. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+    pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VolumeKmsKeyId",
+            Some("volume_kms_key_id"),
+            rt::string(value),
+        );
         self
     }
     /// Configuration parameters for an optional private VPC containing the resources you are using for your custom entity recognizer.
@@ -628,13 +642,13 @@ impl EntityRecognizer {
 builder!(EntityRecognizer, EntityRecognizerHandle);
 /// A declared `AWS::Comprehend::EntityRecognizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntityRecognizerHandle(Handle);
+pub struct EntityRecognizerHandle(rt::Handle);
 handle!(EntityRecognizerHandle);
 impl EntityRecognizerHandle {
     /// The Amazon Resource Name (ARN) that identifies the entity recognizer.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -647,30 +661,30 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
-    pub struct AugmentedManifestsListItem(Props);
+    pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
         /// A new `AugmentedManifestsListItem`. Required properties: `attribute_names` (`AttributeNames`), `s3_uri` (`S3Uri`).
         pub fn new(
-            attribute_names: impl IntoIterator<Item = impl Into<Expr>>,
-            s3_uri: impl Into<Expr>,
+            attribute_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            s3_uri: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeNames",
                 Some("attribute_names"),
-                strings(attribute_names),
+                rt::strings(attribute_names),
             );
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             AugmentedManifestsListItem(this)
         }
         /// The S3 prefix to the annotation files that are referred in the augmented manifest file.
         ///
         /// Constraints: length 0..=1024; pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`. CloudFormation `AnnotationDataS3Uri`, Terraform `annotation_data_s3_uri`.
-        pub fn annotation_data_s3_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn annotation_data_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AnnotationDataS3Uri",
                 Some("annotation_data_s3_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -685,11 +699,11 @@ pub mod entity_recognizer {
         /// The S3 prefix to the source files (PDFs) that are referred to in the augmented manifest file.
         ///
         /// Constraints: length 0..=1024; pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`. CloudFormation `SourceDocumentsS3Uri`, Terraform `source_documents_s3_uri`.
-        pub fn source_documents_s3_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_documents_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceDocumentsS3Uri",
                 Some("source_documents_s3_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -708,19 +722,20 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerannotations.html)
     #[derive(Clone, Debug)]
-    pub struct EntityRecognizerAnnotations(Props);
+    pub struct EntityRecognizerAnnotations(rt::Props);
     impl EntityRecognizerAnnotations {
         /// A new `EntityRecognizerAnnotations`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             EntityRecognizerAnnotations(this)
         }
         /// Specifies the Amazon S3 location where the test annotations are located.
         ///
         /// Constraints: length 0..=1024; pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`. CloudFormation `TestS3Uri`, Terraform `test_s3_uri`.
-        pub fn test_s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TestS3Uri", Some("test_s3_uri"), string(value));
+        pub fn test_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TestS3Uri", Some("test_s3_uri"), rt::string(value));
             self
         }
     }
@@ -731,12 +746,12 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerdocuments.html)
     #[derive(Clone, Debug)]
-    pub struct EntityRecognizerDocuments(Props);
+    pub struct EntityRecognizerDocuments(rt::Props);
     impl EntityRecognizerDocuments {
         /// A new `EntityRecognizerDocuments`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             EntityRecognizerDocuments(this)
         }
         /// Specifies how the text in an input file should be processed.
@@ -750,8 +765,9 @@ pub mod entity_recognizer {
         /// Specifies the Amazon S3 location where the test documents are located.
         ///
         /// Constraints: length 0..=1024; pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`. CloudFormation `TestS3Uri`, Terraform `test_s3_uri`.
-        pub fn test_s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TestS3Uri", Some("test_s3_uri"), string(value));
+        pub fn test_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TestS3Uri", Some("test_s3_uri"), rt::string(value));
             self
         }
     }
@@ -762,12 +778,12 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerentitylist.html)
     #[derive(Clone, Debug)]
-    pub struct EntityRecognizerEntityList(Props);
+    pub struct EntityRecognizerEntityList(rt::Props);
     impl EntityRecognizerEntityList {
         /// A new `EntityRecognizerEntityList`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             EntityRecognizerEntityList(this)
         }
     }
@@ -778,12 +794,12 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerinputdataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EntityRecognizerInputDataConfig(Props);
+    pub struct EntityRecognizerInputDataConfig(rt::Props);
     impl EntityRecognizerInputDataConfig {
         /// A new `EntityRecognizerInputDataConfig`. Required properties: `entity_types` (`EntityTypes`).
         pub fn new(entity_types: impl IntoIterator<Item = EntityTypesListItem>) -> Self {
-            let mut this = Props::default();
-            this.set("EntityTypes", Some("entity_types"), list(entity_types));
+            let mut this = rt::Props::default();
+            this.set("EntityTypes", Some("entity_types"), rt::list(entity_types));
             EntityRecognizerInputDataConfig(this)
         }
         /// The S3 location of the CSV file that annotates your training documents.
@@ -803,7 +819,7 @@ pub mod entity_recognizer {
             self.0.set(
                 "AugmentedManifests",
                 Some("augmented_manifests"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -836,12 +852,12 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
-    pub struct EntityTypesListItem(Props);
+    pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
         /// A new `EntityTypesListItem`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             EntityTypesListItem(this)
         }
     }
@@ -852,20 +868,20 @@ pub mod entity_recognizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -941,11 +957,11 @@ pub mod entity_recognizer {
 /// CloudFormation: `AWS::Comprehend::EntityRecognizerEndpoint`. Terraform: `awscc_comprehend_entity_recognizer_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-comprehend-entityrecognizerendpoint.html)
-pub struct EntityRecognizerEndpoint(Base);
-static ENTITY_RECOGNIZER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct EntityRecognizerEndpoint(rt::Base);
+static ENTITY_RECOGNIZER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Comprehend::EntityRecognizerEndpoint",
     terraform: Some("awscc_comprehend_entity_recognizer_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -996,78 +1012,82 @@ impl EntityRecognizerEndpoint {
     pub fn new(
         id: impl Into<String>,
         desired_inference_units: i64,
-        endpoint_name: impl Into<Expr>,
+        endpoint_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENTITY_RECOGNIZER_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &ENTITY_RECOGNIZER_ENDPOINT_TYPE);
         this.set(
             "DesiredInferenceUnits",
             Some("desired_inference_units"),
-            int(desired_inference_units),
+            rt::int(desired_inference_units),
         );
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
         EntityRecognizerEndpoint(this)
     }
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to trained custom models encrypted with a customer managed key (ModelKmsKeyId).
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$`. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
-    pub fn data_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the flywheel to which the endpoint is attached.
     ///
     /// Constraints: length 0..=256; pattern `^arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:flywheel/[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `FlywheelArn`, Terraform `flywheel_arn`.
-    pub fn flywheel_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn flywheel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FlywheelArn", Some("flywheel_arn"), string(value));
+            .set("FlywheelArn", Some("flywheel_arn"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the entity recognizer model to which the endpoint is attached.
     ///
     /// Constraints: length 0..=256; pattern `^arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:entity-recognizer/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?$`. CloudFormation `ModelArn`, Terraform `model_arn`.
-    pub fn model_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ModelArn", Some("model_arn"), string(value));
+    pub fn model_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ModelArn", Some("model_arn"), rt::string(value));
         self
     }
 }
 builder!(EntityRecognizerEndpoint, EntityRecognizerEndpointHandle);
 /// A declared `AWS::Comprehend::EntityRecognizerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntityRecognizerEndpointHandle(Handle);
+pub struct EntityRecognizerEndpointHandle(rt::Handle);
 handle!(EntityRecognizerEndpointHandle);
 impl EntityRecognizerEndpointHandle {
     /// The Amazon Resource Name (ARN) of the entity recognizer endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The number of inference units currently used by the model using this endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentInferenceUnits`; Terraform `current_inference_units`.
-    pub fn current_inference_units(&self) -> Expr {
+    pub fn current_inference_units(&self) -> rt::Expr {
         self.0.attr("CurrentInferenceUnits")
     }
     /// The current status of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointStatus`; Terraform `endpoint_status`.
-    pub fn endpoint_status(&self) -> Expr {
+    pub fn endpoint_status(&self) -> rt::Expr {
         self.0.attr("EndpointStatus")
     }
     /// The creation date and time of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time that the endpoint was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -1076,11 +1096,11 @@ impl EntityRecognizerEndpointHandle {
 /// CloudFormation: `AWS::Comprehend::Flywheel`. Terraform: `awscc_comprehend_flywheel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-comprehend-flywheel.html)
-pub struct Flywheel(Base);
-static FLYWHEEL_TYPE: TypeInfo = TypeInfo {
+pub struct Flywheel(rt::Base);
+static FLYWHEEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Comprehend::Flywheel",
     terraform: Some("awscc_comprehend_flywheel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1116,28 +1136,35 @@ impl Flywheel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_access_role_arn: impl Into<Expr>,
-        data_lake_s3_uri: impl Into<Expr>,
-        flywheel_name: impl Into<Expr>,
+        data_access_role_arn: impl Into<rt::Expr>,
+        data_lake_s3_uri: impl Into<rt::Expr>,
+        flywheel_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLYWHEEL_TYPE);
+        let mut this = rt::Base::new(id, &FLYWHEEL_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(data_access_role_arn),
+            rt::string(data_access_role_arn),
         );
         this.set(
             "DataLakeS3Uri",
             Some("data_lake_s3_uri"),
-            string(data_lake_s3_uri),
+            rt::string(data_lake_s3_uri),
         );
-        this.set("FlywheelName", Some("flywheel_name"), string(flywheel_name));
+        this.set(
+            "FlywheelName",
+            Some("flywheel_name"),
+            rt::string(flywheel_name),
+        );
         Flywheel(this)
     }
     /// Constraints: length 0..=256; pattern `arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?`. CloudFormation `ActiveModelArn`, Terraform `active_model_arn`.
-    pub fn active_model_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ActiveModelArn", Some("active_model_arn"), string(value));
+    pub fn active_model_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ActiveModelArn",
+            Some("active_model_arn"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `DataSecurityConfig`, Terraform `data_security_config`.
@@ -1163,11 +1190,11 @@ impl Flywheel {
 builder!(Flywheel, FlywheelHandle);
 /// A declared `AWS::Comprehend::Flywheel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlywheelHandle(Handle);
+pub struct FlywheelHandle(rt::Handle);
 handle!(FlywheelHandle);
 impl FlywheelHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1178,32 +1205,35 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-datasecurityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataSecurityConfig(Props);
+    pub struct DataSecurityConfig(rt::Props);
     impl DataSecurityConfig {
         /// A new `DataSecurityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSecurityConfig(this)
         }
         /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. CloudFormation `DataLakeKmsKeyId`, Terraform `data_lake_kms_key_id`.
-        pub fn data_lake_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_lake_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataLakeKmsKeyId",
                 Some("data_lake_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. CloudFormation `ModelKmsKeyId`, Terraform `model_kms_key_id`.
-        pub fn model_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ModelKmsKeyId", Some("model_kms_key_id"), string(value));
+                .set("ModelKmsKeyId", Some("model_kms_key_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=2048; pattern `^\p{ASCII}+$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
@@ -1217,17 +1247,17 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-documentclassificationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentClassificationConfig(Props);
+    pub struct DocumentClassificationConfig(rt::Props);
     impl DocumentClassificationConfig {
         /// A new `DocumentClassificationConfig`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             DocumentClassificationConfig(this)
         }
         /// Constraints: 0..=1000 items. CloudFormation `Labels`, Terraform `labels`.
-        pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Labels", Some("labels"), strings(value));
+        pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Labels", Some("labels"), rt::strings(value));
             self
         }
     }
@@ -1236,11 +1266,11 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entityrecognitionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EntityRecognitionConfig(Props);
+    pub struct EntityRecognitionConfig(rt::Props);
     impl EntityRecognitionConfig {
         /// A new `EntityRecognitionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EntityRecognitionConfig(this)
         }
         /// Constraints: 1..=25 items. CloudFormation `EntityTypes`, Terraform `entity_types`.
@@ -1248,7 +1278,8 @@ pub mod flywheel {
             mut self,
             value: impl IntoIterator<Item = EntityTypesListItem>,
         ) -> Self {
-            self.0.set("EntityTypes", Some("entity_types"), list(value));
+            self.0
+                .set("EntityTypes", Some("entity_types"), rt::list(value));
             self
         }
     }
@@ -1257,12 +1288,12 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
-    pub struct EntityTypesListItem(Props);
+    pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
         /// A new `EntityTypesListItem`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             EntityTypesListItem(this)
         }
     }
@@ -1271,11 +1302,11 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-taskconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TaskConfig(Props);
+    pub struct TaskConfig(rt::Props);
     impl TaskConfig {
         /// A new `TaskConfig`. Required properties: `language_code` (`LanguageCode`).
         pub fn new(language_code: LanguageCode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("LanguageCode", Some("language_code"), language_code.into());
             TaskConfig(this)
         }
@@ -1306,20 +1337,20 @@ pub mod flywheel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }

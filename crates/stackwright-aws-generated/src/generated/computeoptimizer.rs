@@ -2,23 +2,24 @@
 //! `ComputeOptimizer` resource types of the CloudFormation registry (`AWS::ComputeOptimizer::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `computeoptimizer` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule.
 ///
 /// CloudFormation: `AWS::ComputeOptimizer::AutomationRule`. Terraform: `awscc_computeoptimizer_automation_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-computeoptimizer-automationrule.html)
-pub struct AutomationRule(Base);
-static AUTOMATION_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct AutomationRule(rt::Base);
+static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ComputeOptimizer::AutomationRule",
     terraform: Some("awscc_computeoptimizer_automation_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,18 +57,18 @@ impl AutomationRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         recommended_action_types: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
         rule_type: automation_rule::RuleType,
         schedule: automation_rule::Schedule,
         status: automation_rule::Status,
     ) -> Self {
-        let mut this = Base::new(id, &AUTOMATION_RULE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &AUTOMATION_RULE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RecommendedActionTypes",
             Some("recommended_action_types"),
-            list(recommended_action_types),
+            rt::list(recommended_action_types),
         );
         this.set("RuleType", Some("rule_type"), rule_type.into());
         this.set("Schedule", Some("schedule"), schedule.into());
@@ -84,9 +85,9 @@ impl AutomationRule {
     /// The description of the automation rule.
     ///
     /// Constraints: length 0..=1024; pattern `^[a-zA-Z0-9_\-\s@\.]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Organization configuration for organization rules, including rule apply order and account scope.
@@ -106,51 +107,51 @@ impl AutomationRule {
     /// Rule priority within its group
     ///
     /// CloudFormation `Priority`, Terraform `priority`.
-    pub fn priority(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Priority", Some("priority"), string(value));
+    pub fn priority(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Priority", Some("priority"), rt::string(value));
         self
     }
 }
 builder!(AutomationRule, AutomationRuleHandle);
 /// A declared `AWS::ComputeOptimizer::AutomationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutomationRuleHandle(Handle);
+pub struct AutomationRuleHandle(rt::Handle);
 handle!(AutomationRuleHandle);
 impl AutomationRuleHandle {
     /// The Amazon Resource Name (ARN) of the automation rule.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// The unique identifier of the automation rule.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleId`; Terraform `rule_id`.
-    pub fn rule_id(&self) -> Expr {
+    pub fn rule_id(&self) -> rt::Expr {
         self.0.attr("RuleId")
     }
     /// The revision number of the automation rule.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleRevision`; Terraform `rule_revision`.
-    pub fn rule_revision(&self) -> Expr {
+    pub fn rule_revision(&self) -> rt::Expr {
         self.0.attr("RuleRevision")
     }
     /// The AWS account ID that owns the automation rule.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// The timestamp when the automation rule was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The timestamp when the automation rule was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTimestamp`; Terraform `last_updated_timestamp`.
-    pub fn last_updated_timestamp(&self) -> Expr {
+    pub fn last_updated_timestamp(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTimestamp")
     }
 }
@@ -161,11 +162,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-criteria.html)
     #[derive(Clone, Debug)]
-    pub struct Criteria(Props);
+    pub struct Criteria(rt::Props);
     impl Criteria {
         /// A new `Criteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Criteria(this)
         }
         /// CloudFormation `EbsVolumeSizeInGib`, Terraform `ebs_volume_size_in_gib`.
@@ -176,7 +177,7 @@ pub mod automation_rule {
             self.0.set(
                 "EbsVolumeSizeInGib",
                 Some("ebs_volume_size_in_gib"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -186,7 +187,7 @@ pub mod automation_rule {
             value: impl IntoIterator<Item = StringCriteriaCondition>,
         ) -> Self {
             self.0
-                .set("EbsVolumeType", Some("ebs_volume_type"), list(value));
+                .set("EbsVolumeType", Some("ebs_volume_type"), rt::list(value));
             self
         }
         /// CloudFormation `EstimatedMonthlySavings`, Terraform `estimated_monthly_savings`.
@@ -197,7 +198,7 @@ pub mod automation_rule {
             self.0.set(
                 "EstimatedMonthlySavings",
                 Some("estimated_monthly_savings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -209,13 +210,13 @@ pub mod automation_rule {
             self.0.set(
                 "LookBackPeriodInDays",
                 Some("look_back_period_in_days"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `Region`, Terraform `region`.
         pub fn region(mut self, value: impl IntoIterator<Item = StringCriteriaCondition>) -> Self {
-            self.0.set("Region", Some("region"), list(value));
+            self.0.set("Region", Some("region"), rt::list(value));
             self
         }
         /// CloudFormation `ResourceArn`, Terraform `resource_arn`.
@@ -223,7 +224,8 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = StringCriteriaCondition>,
         ) -> Self {
-            self.0.set("ResourceArn", Some("resource_arn"), list(value));
+            self.0
+                .set("ResourceArn", Some("resource_arn"), rt::list(value));
             self
         }
         /// CloudFormation `ResourceTag`, Terraform `resource_tag`.
@@ -231,7 +233,8 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = ResourceTagsCriteriaCondition>,
         ) -> Self {
-            self.0.set("ResourceTag", Some("resource_tag"), list(value));
+            self.0
+                .set("ResourceTag", Some("resource_tag"), rt::list(value));
             self
         }
         /// CloudFormation `RestartNeeded`, Terraform `restart_needed`.
@@ -240,7 +243,7 @@ pub mod automation_rule {
             value: impl IntoIterator<Item = StringCriteriaCondition>,
         ) -> Self {
             self.0
-                .set("RestartNeeded", Some("restart_needed"), list(value));
+                .set("RestartNeeded", Some("restart_needed"), rt::list(value));
             self
         }
     }
@@ -249,11 +252,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-doublecriteriacondition.html)
     #[derive(Clone, Debug)]
-    pub struct DoubleCriteriaCondition(Props);
+    pub struct DoubleCriteriaCondition(rt::Props);
     impl DoubleCriteriaCondition {
         /// A new `DoubleCriteriaCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DoubleCriteriaCondition(this)
         }
         /// CloudFormation `Comparison`, Terraform `comparison`.
@@ -263,7 +266,7 @@ pub mod automation_rule {
         }
         /// CloudFormation `Values`, Terraform `values`.
         pub fn values(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Values", Some("values"), list(value));
+            self.0.set("Values", Some("values"), rt::list(value));
             self
         }
     }
@@ -272,11 +275,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-integercriteriacondition.html)
     #[derive(Clone, Debug)]
-    pub struct IntegerCriteriaCondition(Props);
+    pub struct IntegerCriteriaCondition(rt::Props);
     impl IntegerCriteriaCondition {
         /// A new `IntegerCriteriaCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntegerCriteriaCondition(this)
         }
         /// CloudFormation `Comparison`, Terraform `comparison`.
@@ -286,7 +289,7 @@ pub mod automation_rule {
         }
         /// CloudFormation `Values`, Terraform `values`.
         pub fn values(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Values", Some("values"), list(value));
+            self.0.set("Values", Some("values"), rt::list(value));
             self
         }
     }
@@ -295,19 +298,19 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-organizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OrganizationConfiguration(Props);
+    pub struct OrganizationConfiguration(rt::Props);
     impl OrganizationConfiguration {
         /// A new `OrganizationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OrganizationConfiguration(this)
         }
         /// List of account IDs where the organization rule applies
         ///
         /// Constraints: 1..=50 items. CloudFormation `AccountIds`, Terraform `account_ids`.
-        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AccountIds", Some("account_ids"), strings(value));
+                .set("AccountIds", Some("account_ids"), rt::strings(value));
             self
         }
         /// When the rule should be applied relative to account rules
@@ -324,11 +327,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-resourcetagscriteriacondition.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTagsCriteriaCondition(Props);
+    pub struct ResourceTagsCriteriaCondition(rt::Props);
     impl ResourceTagsCriteriaCondition {
         /// A new `ResourceTagsCriteriaCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceTagsCriteriaCondition(this)
         }
         /// CloudFormation `Comparison`, Terraform `comparison`.
@@ -337,13 +340,13 @@ pub mod automation_rule {
             self
         }
         /// Constraints: length 1..=512; pattern `^[\w\s\.\-\:\/\=\+\@\*\?]+$`. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -352,11 +355,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// Execution window duration in minutes
@@ -366,29 +369,29 @@ pub mod automation_rule {
             self.0.set(
                 "ExecutionWindowInMinutes",
                 Some("execution_window_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Schedule expression (e.g., cron or rate expression)
         ///
         /// CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// IANA timezone identifier
         ///
         /// CloudFormation `ScheduleExpressionTimezone`, Terraform `schedule_expression_timezone`.
-        pub fn schedule_expression_timezone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpressionTimezone",
                 Some("schedule_expression_timezone"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -398,11 +401,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-stringcriteriacondition.html)
     #[derive(Clone, Debug)]
-    pub struct StringCriteriaCondition(Props);
+    pub struct StringCriteriaCondition(rt::Props);
     impl StringCriteriaCondition {
         /// A new `StringCriteriaCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StringCriteriaCondition(this)
         }
         /// CloudFormation `Comparison`, Terraform `comparison`.
@@ -411,8 +414,8 @@ pub mod automation_rule {
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Config` resource types of the CloudFormation registry (`AWS::Config::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `config` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Config::AggregationAuthorization
 ///
 /// CloudFormation: `AWS::Config::AggregationAuthorization`. Terraform: `awscc_config_aggregation_authorization` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-aggregationauthorization.html)
-pub struct AggregationAuthorization(Base);
-static AGGREGATION_AUTHORIZATION_TYPE: TypeInfo = TypeInfo {
+pub struct AggregationAuthorization(rt::Base);
+static AGGREGATION_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::AggregationAuthorization",
     terraform: Some("awscc_config_aggregation_authorization"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -31,19 +32,19 @@ impl AggregationAuthorization {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        authorized_account_id: impl Into<Expr>,
-        authorized_aws_region: impl Into<Expr>,
+        authorized_account_id: impl Into<rt::Expr>,
+        authorized_aws_region: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AGGREGATION_AUTHORIZATION_TYPE);
+        let mut this = rt::Base::new(id, &AGGREGATION_AUTHORIZATION_TYPE);
         this.set(
             "AuthorizedAccountId",
             Some("authorized_account_id"),
-            string(authorized_account_id),
+            rt::string(authorized_account_id),
         );
         this.set(
             "AuthorizedAwsRegion",
             Some("authorized_aws_region"),
-            string(authorized_aws_region),
+            rt::string(authorized_aws_region),
         );
         AggregationAuthorization(this)
     }
@@ -51,13 +52,13 @@ impl AggregationAuthorization {
 builder!(AggregationAuthorization, AggregationAuthorizationHandle);
 /// A declared `AWS::Config::AggregationAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AggregationAuthorizationHandle(Handle);
+pub struct AggregationAuthorizationHandle(rt::Handle);
 handle!(AggregationAuthorizationHandle);
 impl AggregationAuthorizationHandle {
     /// The ARN of the AggregationAuthorization.
     ///
     /// CloudFormation `Fn::GetAtt` `AggregationAuthorizationArn`; Terraform `aggregation_authorization_arn`.
-    pub fn aggregation_authorization_arn(&self) -> Expr {
+    pub fn aggregation_authorization_arn(&self) -> rt::Expr {
         self.0.attr("AggregationAuthorizationArn")
     }
 }
@@ -66,11 +67,11 @@ impl AggregationAuthorizationHandle {
 /// CloudFormation: `AWS::Config::ConfigRule`. Terraform: `awscc_config_config_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configrule.html)
-pub struct ConfigRule(Base);
-static CONFIG_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigRule(rt::Base);
+static CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::ConfigRule",
     terraform: Some("awscc_config_config_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -83,7 +84,7 @@ impl ConfigRule {
     /// Declares a `AWS::Config::ConfigRule` with the stack-unique `id`. Required properties: `source` (`Source`).
     #[track_caller]
     pub fn new(id: impl Into<String>, source: config_rule::Source) -> Self {
-        let mut this = Base::new(id, &CONFIG_RULE_TYPE);
+        let mut this = rt::Base::new(id, &CONFIG_RULE_TYPE);
         this.set("Source", Some("source"), source.into());
         ConfigRule(this)
     }
@@ -97,17 +98,20 @@ impl ConfigRule {
     /// A name for the CC rule.
     ///
     /// Changing it replaces the resource. CloudFormation `ConfigRuleName`, Terraform `config_rule_name`.
-    pub fn config_rule_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ConfigRuleName", Some("config_rule_name"), string(value));
+    pub fn config_rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigRuleName",
+            Some("config_rule_name"),
+            rt::string(value),
+        );
         self
     }
     /// The description that you provide for the CC rule.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The modes the CC rule can be evaluated in.
@@ -118,28 +122,28 @@ impl ConfigRule {
         value: impl IntoIterator<Item = config_rule::EvaluationModeConfiguration>,
     ) -> Self {
         self.0
-            .set("EvaluationModes", Some("evaluation_modes"), list(value));
+            .set("EvaluationModes", Some("evaluation_modes"), rt::list(value));
         self
     }
     /// A string, in JSON format, that is passed to the CC rule Lambda function.
     ///
     /// CloudFormation `InputParameters`, Terraform `input_parameters`.
-    pub fn input_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn input_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "InputParameters",
             Some("input_parameters"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The maximum frequency with which CC runs evaluations for a rule.
     ///
     /// CloudFormation `MaximumExecutionFrequency`, Terraform `maximum_execution_frequency`.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Expr>) -> Self {
+    pub fn maximum_execution_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MaximumExecutionFrequency",
             Some("maximum_execution_frequency"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -154,21 +158,21 @@ impl ConfigRule {
 builder!(ConfigRule, ConfigRuleHandle);
 /// A declared `AWS::Config::ConfigRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigRuleHandle(Handle);
+pub struct ConfigRuleHandle(rt::Handle);
 handle!(ConfigRuleHandle);
 impl ConfigRuleHandle {
     /// CloudFormation `Fn::GetAtt` `ConfigRuleId`; Terraform `config_rule_id`.
-    pub fn config_rule_id(&self) -> Expr {
+    pub fn config_rule_id(&self) -> rt::Expr {
         self.0.attr("ConfigRuleId")
     }
     /// Compliance type determined by the Config rule
     ///
     /// CloudFormation `Fn::GetAtt` `Compliance.Type`; Terraform `compliance.type`.
-    pub fn compliance_type(&self) -> Expr {
+    pub fn compliance_type(&self) -> rt::Expr {
         self.0.attr("Compliance.Type")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -181,18 +185,18 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-compliance.html)
     #[derive(Clone, Debug)]
-    pub struct Compliance(Props);
+    pub struct Compliance(rt::Props);
     impl Compliance {
         /// A new `Compliance`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Compliance(this)
         }
         /// Compliance type determined by the Config rule
         ///
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -203,11 +207,11 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-custompolicydetails.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPolicyDetails(Props);
+    pub struct CustomPolicyDetails(rt::Props);
     impl CustomPolicyDetails {
         /// A new `CustomPolicyDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomPolicyDetails(this)
         }
         /// The boolean expression for enabling debug logging for your CC Custom Policy rule.
@@ -217,23 +221,24 @@ pub mod config_rule {
             self.0.set(
                 "EnableDebugLogDelivery",
                 Some("enable_debug_log_delivery"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The runtime system for your CC Custom Policy rule.
         ///
         /// CloudFormation `PolicyRuntime`, Terraform `policy_runtime`.
-        pub fn policy_runtime(mut self, value: impl Into<Expr>) -> Self {
+        pub fn policy_runtime(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PolicyRuntime", Some("policy_runtime"), string(value));
+                .set("PolicyRuntime", Some("policy_runtime"), rt::string(value));
             self
         }
         /// The policy definition containing the logic for your CC Custom Policy rule.
         ///
         /// CloudFormation `PolicyText`, Terraform `policy_text`.
-        pub fn policy_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PolicyText", Some("policy_text"), string(value));
+        pub fn policy_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PolicyText", Some("policy_text"), rt::string(value));
             self
         }
     }
@@ -244,18 +249,18 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-evaluationmodeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationModeConfiguration(Props);
+    pub struct EvaluationModeConfiguration(rt::Props);
     impl EvaluationModeConfiguration {
         /// A new `EvaluationModeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationModeConfiguration(this)
         }
         /// The mode of an evaluation.
         ///
         /// CloudFormation `Mode`, Terraform `mode`.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", Some("mode"), string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", Some("mode"), rt::string(value));
             self
         }
     }
@@ -266,21 +271,21 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-scope.html)
     #[derive(Clone, Debug)]
-    pub struct Scope(Props);
+    pub struct Scope(rt::Props);
     impl Scope {
         /// A new `Scope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scope(this)
         }
         /// The ID of the only AWS resource that you want to trigger an evaluation for the rule.
         ///
         /// CloudFormation `ComplianceResourceId`, Terraform `compliance_resource_id`.
-        pub fn compliance_resource_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn compliance_resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ComplianceResourceId",
                 Some("compliance_resource_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -289,27 +294,27 @@ pub mod config_rule {
         /// CloudFormation `ComplianceResourceTypes`, Terraform `compliance_resource_types`.
         pub fn compliance_resource_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ComplianceResourceTypes",
                 Some("compliance_resource_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The tag key that is applied to only those AWS resources that you want to trigger an evaluation for the rule.
         ///
         /// CloudFormation `TagKey`, Terraform `tag_key`.
-        pub fn tag_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TagKey", Some("tag_key"), string(value));
+        pub fn tag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TagKey", Some("tag_key"), rt::string(value));
             self
         }
         /// The tag value applied to only those AWS resources that you want to trigger an evaluation for the rule.
         ///
         /// CloudFormation `TagValue`, Terraform `tag_value`.
-        pub fn tag_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TagValue", Some("tag_value"), string(value));
+        pub fn tag_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TagValue", Some("tag_value"), rt::string(value));
             self
         }
     }
@@ -320,12 +325,12 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. Required properties: `owner` (`Owner`).
-        pub fn new(owner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Owner", Some("owner"), string(owner));
+        pub fn new(owner: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Owner", Some("owner"), rt::string(owner));
             Source(this)
         }
         /// Provides the runtime system, policy definition, and whether debug logging is enabled.
@@ -344,15 +349,18 @@ pub mod config_rule {
         /// CloudFormation `SourceDetails`, Terraform `source_details`.
         pub fn source_details(mut self, value: impl IntoIterator<Item = SourceDetail>) -> Self {
             self.0
-                .set("SourceDetails", Some("source_details"), list(value));
+                .set("SourceDetails", Some("source_details"), rt::list(value));
             self
         }
         /// For CC Managed rules, a predefined identifier from a list.
         ///
         /// CloudFormation `SourceIdentifier`, Terraform `source_identifier`.
-        pub fn source_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SourceIdentifier", Some("source_identifier"), string(value));
+        pub fn source_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SourceIdentifier",
+                Some("source_identifier"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -363,23 +371,31 @@ pub mod config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-sourcedetail.html)
     #[derive(Clone, Debug)]
-    pub struct SourceDetail(Props);
+    pub struct SourceDetail(rt::Props);
     impl SourceDetail {
         /// A new `SourceDetail`. Required properties: `event_source` (`EventSource`), `message_type` (`MessageType`).
-        pub fn new(event_source: impl Into<Expr>, message_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventSource", Some("event_source"), string(event_source));
-            this.set("MessageType", Some("message_type"), string(message_type));
+        pub fn new(event_source: impl Into<rt::Expr>, message_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventSource",
+                Some("event_source"),
+                rt::string(event_source),
+            );
+            this.set(
+                "MessageType",
+                Some("message_type"),
+                rt::string(message_type),
+            );
             SourceDetail(this)
         }
         /// The frequency at which you want CC to run evaluations for a custom rule with a periodic trigger.
         ///
         /// CloudFormation `MaximumExecutionFrequency`, Terraform `maximum_execution_frequency`.
-        pub fn maximum_execution_frequency(mut self, value: impl Into<Expr>) -> Self {
+        pub fn maximum_execution_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MaximumExecutionFrequency",
                 Some("maximum_execution_frequency"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -391,11 +407,11 @@ pub mod config_rule {
 /// CloudFormation: `AWS::Config::ConfigurationAggregator`. Terraform: `awscc_config_configuration_aggregator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configurationaggregator.html)
-pub struct ConfigurationAggregator(Base);
-static CONFIGURATION_AGGREGATOR_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationAggregator(rt::Base);
+static CONFIGURATION_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::ConfigurationAggregator",
     terraform: Some("awscc_config_configuration_aggregator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -407,7 +423,7 @@ impl ConfigurationAggregator {
     /// Declares a `AWS::Config::ConfigurationAggregator` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONFIGURATION_AGGREGATOR_TYPE);
+        let this = rt::Base::new(id, &CONFIGURATION_AGGREGATOR_TYPE);
         ConfigurationAggregator(this)
     }
     /// Constraints: 0..=1 items. CloudFormation `AccountAggregationSources`, Terraform `account_aggregation_sources`.
@@ -418,18 +434,18 @@ impl ConfigurationAggregator {
         self.0.set(
             "AccountAggregationSources",
             Some("account_aggregation_sources"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of the aggregator.
     ///
     /// Constraints: length 1..=256; pattern `[\w\-]+`. Changing it replaces the resource. CloudFormation `ConfigurationAggregatorName`, Terraform `configuration_aggregator_name`.
-    pub fn configuration_aggregator_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration_aggregator_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConfigurationAggregatorName",
             Some("configuration_aggregator_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -449,13 +465,13 @@ impl ConfigurationAggregator {
 builder!(ConfigurationAggregator, ConfigurationAggregatorHandle);
 /// A declared `AWS::Config::ConfigurationAggregator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationAggregatorHandle(Handle);
+pub struct ConfigurationAggregatorHandle(rt::Handle);
 handle!(ConfigurationAggregatorHandle);
 impl ConfigurationAggregatorHandle {
     /// The Amazon Resource Name (ARN) of the aggregator.
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationAggregatorArn`; Terraform `configuration_aggregator_arn`.
-    pub fn configuration_aggregator_arn(&self) -> Expr {
+    pub fn configuration_aggregator_arn(&self) -> rt::Expr {
         self.0.attr("ConfigurationAggregatorArn")
     }
 }
@@ -466,24 +482,24 @@ pub mod configuration_aggregator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-accountaggregationsource.html)
     #[derive(Clone, Debug)]
-    pub struct AccountAggregationSource(Props);
+    pub struct AccountAggregationSource(rt::Props);
     impl AccountAggregationSource {
         /// A new `AccountAggregationSource`. Required properties: `account_ids` (`AccountIds`).
-        pub fn new(account_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("AccountIds", Some("account_ids"), strings(account_ids));
+        pub fn new(account_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccountIds", Some("account_ids"), rt::strings(account_ids));
             AccountAggregationSource(this)
         }
         /// CloudFormation `AllAwsRegions`, Terraform `all_aws_regions`.
         pub fn all_aws_regions(mut self, value: bool) -> Self {
             self.0
-                .set("AllAwsRegions", Some("all_aws_regions"), boolean(value));
+                .set("AllAwsRegions", Some("all_aws_regions"), rt::boolean(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AwsRegions`, Terraform `aws_regions`.
-        pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AwsRegions", Some("aws_regions"), strings(value));
+                .set("AwsRegions", Some("aws_regions"), rt::strings(value));
             self
         }
     }
@@ -492,24 +508,24 @@ pub mod configuration_aggregator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-organizationaggregationsource.html)
     #[derive(Clone, Debug)]
-    pub struct OrganizationAggregationSource(Props);
+    pub struct OrganizationAggregationSource(rt::Props);
     impl OrganizationAggregationSource {
         /// A new `OrganizationAggregationSource`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             OrganizationAggregationSource(this)
         }
         /// CloudFormation `AllAwsRegions`, Terraform `all_aws_regions`.
         pub fn all_aws_regions(mut self, value: bool) -> Self {
             self.0
-                .set("AllAwsRegions", Some("all_aws_regions"), boolean(value));
+                .set("AllAwsRegions", Some("all_aws_regions"), rt::boolean(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `AwsRegions`, Terraform `aws_regions`.
-        pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AwsRegions", Some("aws_regions"), strings(value));
+                .set("AwsRegions", Some("aws_regions"), rt::strings(value));
             self
         }
     }
@@ -520,11 +536,11 @@ pub mod configuration_aggregator {
 /// CloudFormation: `AWS::Config::ConfigurationRecorder`. Terraform: `awscc_config_configuration_recorder` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configurationrecorder.html)
-pub struct ConfigurationRecorder(Base);
-static CONFIGURATION_RECORDER_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationRecorder(rt::Base);
+static CONFIGURATION_RECORDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::ConfigurationRecorder",
     terraform: Some("awscc_config_configuration_recorder"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ResourceARN", Some("resource_arn"))],
@@ -532,16 +548,16 @@ static CONFIGURATION_RECORDER_TYPE: TypeInfo = TypeInfo {
 impl ConfigurationRecorder {
     /// Declares a `AWS::Config::ConfigurationRecorder` with the stack-unique `id`. Required properties: `role_arn` (`RoleARN`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_RECORDER_TYPE);
-        this.set("RoleARN", Some("role_arn"), string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONFIGURATION_RECORDER_TYPE);
+        this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
         ConfigurationRecorder(this)
     }
     /// The name of the configuration recorder.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Specifies which resource types are in scope for the configuration recorder to record.
@@ -564,21 +580,24 @@ impl ConfigurationRecorder {
     ///
     /// Changing it replaces the resource. CloudFormation `StartedOnCreate`, Terraform `started_on_create`.
     pub fn started_on_create(mut self, value: bool) -> Self {
-        self.0
-            .set("StartedOnCreate", Some("started_on_create"), boolean(value));
+        self.0.set(
+            "StartedOnCreate",
+            Some("started_on_create"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(ConfigurationRecorder, ConfigurationRecorderHandle);
 /// A declared `AWS::Config::ConfigurationRecorder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationRecorderHandle(Handle);
+pub struct ConfigurationRecorderHandle(rt::Handle);
 handle!(ConfigurationRecorderHandle);
 impl ConfigurationRecorderHandle {
     /// Returns the Amazon Resource Name (ARN) for the Configuration Recorder.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
 }
@@ -591,15 +610,15 @@ pub mod configuration_recorder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-exclusionbyresourcetypes.html)
     #[derive(Clone, Debug)]
-    pub struct ExclusionByResourceTypes(Props);
+    pub struct ExclusionByResourceTypes(rt::Props);
     impl ExclusionByResourceTypes {
         /// A new `ExclusionByResourceTypes`. Required properties: `resource_types` (`ResourceTypes`).
-        pub fn new(resource_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(resource_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceTypes",
                 Some("resource_types"),
-                strings(resource_types),
+                rt::strings(resource_types),
             );
             ExclusionByResourceTypes(this)
         }
@@ -611,11 +630,11 @@ pub mod configuration_recorder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordinggroup.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingGroup(Props);
+    pub struct RecordingGroup(rt::Props);
     impl RecordingGroup {
         /// A new `RecordingGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecordingGroup(this)
         }
         /// Specifies whether AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types.
@@ -623,7 +642,7 @@ pub mod configuration_recorder {
         /// CloudFormation `AllSupported`, Terraform `all_supported`.
         pub fn all_supported(mut self, value: bool) -> Self {
             self.0
-                .set("AllSupported", Some("all_supported"), boolean(value));
+                .set("AllSupported", Some("all_supported"), rt::boolean(value));
             self
         }
         /// An object that specifies how AWS Config excludes resource types from being recorded by the configuration recorder.
@@ -644,7 +663,7 @@ pub mod configuration_recorder {
             self.0.set(
                 "IncludeGlobalResourceTypes",
                 Some("include_global_resource_types"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -662,9 +681,12 @@ pub mod configuration_recorder {
         /// A comma-separated list that specifies which resource types AWS Config records.
         ///
         /// CloudFormation `ResourceTypes`, Terraform `resource_types`.
-        pub fn resource_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), strings(value));
+                .set("ResourceTypes", Some("resource_types"), rt::strings(value));
             self
         }
     }
@@ -675,15 +697,15 @@ pub mod configuration_recorder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmode.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingMode(Props);
+    pub struct RecordingMode(rt::Props);
     impl RecordingMode {
         /// A new `RecordingMode`. Required properties: `recording_frequency` (`RecordingFrequency`).
-        pub fn new(recording_frequency: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(recording_frequency: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RecordingFrequency",
                 Some("recording_frequency"),
-                string(recording_frequency),
+                rt::string(recording_frequency),
             );
             RecordingMode(this)
         }
@@ -697,7 +719,7 @@ pub mod configuration_recorder {
             self.0.set(
                 "RecordingModeOverrides",
                 Some("recording_mode_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -709,32 +731,32 @@ pub mod configuration_recorder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmodeoverride.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingModeOverride(Props);
+    pub struct RecordingModeOverride(rt::Props);
     impl RecordingModeOverride {
         /// A new `RecordingModeOverride`. Required properties: `recording_frequency` (`RecordingFrequency`), `resource_types` (`ResourceTypes`).
         pub fn new(
-            recording_frequency: impl Into<Expr>,
-            resource_types: impl IntoIterator<Item = impl Into<Expr>>,
+            recording_frequency: impl Into<rt::Expr>,
+            resource_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordingFrequency",
                 Some("recording_frequency"),
-                string(recording_frequency),
+                rt::string(recording_frequency),
             );
             this.set(
                 "ResourceTypes",
                 Some("resource_types"),
-                strings(resource_types),
+                rt::strings(resource_types),
             );
             RecordingModeOverride(this)
         }
         /// A description that you provide for the override.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -745,12 +767,12 @@ pub mod configuration_recorder {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingStrategy(Props);
+    pub struct RecordingStrategy(rt::Props);
     impl RecordingStrategy {
         /// A new `RecordingStrategy`. Required properties: `use_only` (`UseOnly`).
-        pub fn new(use_only: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("UseOnly", Some("use_only"), string(use_only));
+        pub fn new(use_only: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("UseOnly", Some("use_only"), rt::string(use_only));
             RecordingStrategy(this)
         }
     }
@@ -761,11 +783,11 @@ pub mod configuration_recorder {
 /// CloudFormation: `AWS::Config::ConformancePack`. Terraform: `awscc_config_conformance_pack` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-conformancepack.html)
-pub struct ConformancePack(Base);
-static CONFORMANCE_PACK_TYPE: TypeInfo = TypeInfo {
+pub struct ConformancePack(rt::Base);
+static CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::ConformancePack",
     terraform: Some("awscc_config_conformance_pack"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConformancePackArn", Some("conformance_pack_arn"))],
@@ -773,12 +795,12 @@ static CONFORMANCE_PACK_TYPE: TypeInfo = TypeInfo {
 impl ConformancePack {
     /// Declares a `AWS::Config::ConformancePack` with the stack-unique `id`. Required properties: `conformance_pack_name` (`ConformancePackName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, conformance_pack_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFORMANCE_PACK_TYPE);
+    pub fn new(id: impl Into<String>, conformance_pack_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONFORMANCE_PACK_TYPE);
         this.set(
             "ConformancePackName",
             Some("conformance_pack_name"),
-            string(conformance_pack_name),
+            rt::string(conformance_pack_name),
         );
         ConformancePack(this)
     }
@@ -792,46 +814,46 @@ impl ConformancePack {
         self.0.set(
             "ConformancePackInputParameters",
             Some("conformance_pack_input_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// AWS Config stores intermediate files while processing conformance pack template.
     ///
     /// Constraints: length 0..=63. CloudFormation `DeliveryS3Bucket`, Terraform `delivery_s3_bucket`.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryS3Bucket",
             Some("delivery_s3_bucket"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The prefix for delivery S3 bucket.
     ///
     /// Constraints: length 0..=1024. CloudFormation `DeliveryS3KeyPrefix`, Terraform `delivery_s3_key_prefix`.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryS3KeyPrefix",
             Some("delivery_s3_key_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A string containing full conformance pack template body.
     ///
     /// Constraints: length 1..=51200. CloudFormation `TemplateBody`, Terraform `template_body`.
-    pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateBody", Some("template_body"), string(value));
+            .set("TemplateBody", Some("template_body"), rt::string(value));
         self
     }
     /// Location of file containing the template body which points to the conformance pack template that is located in an Amazon S3 bucket.
     ///
     /// Constraints: length 1..=1024; pattern `s3://.*`. CloudFormation `TemplateS3Uri`, Terraform `template_s3_uri`.
-    pub fn template_s3_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateS3Uri", Some("template_s3_uri"), string(value));
+            .set("TemplateS3Uri", Some("template_s3_uri"), rt::string(value));
         self
     }
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
@@ -852,13 +874,13 @@ impl ConformancePack {
 builder!(ConformancePack, ConformancePackHandle);
 /// A declared `AWS::Config::ConformancePack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConformancePackHandle(Handle);
+pub struct ConformancePackHandle(rt::Handle);
 handle!(ConformancePackHandle);
 impl ConformancePackHandle {
     /// Amazon Resource Name (ARN) of the conformance pack.
     ///
     /// CloudFormation `Fn::GetAtt` `ConformancePackArn`; Terraform `conformance_pack_arn`.
-    pub fn conformance_pack_arn(&self) -> Expr {
+    pub fn conformance_pack_arn(&self) -> rt::Expr {
         self.0.attr("ConformancePackArn")
     }
 }
@@ -871,20 +893,23 @@ pub mod conformance_pack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-conformancepackinputparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ConformancePackInputParameter(Props);
+    pub struct ConformancePackInputParameter(rt::Props);
     impl ConformancePackInputParameter {
         /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             ConformancePackInputParameter(this)
         }
@@ -896,23 +921,26 @@ pub mod conformance_pack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-templatessmdocumentdetails.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateSsmDocumentDetails(Props);
+    pub struct TemplateSsmDocumentDetails(rt::Props);
     impl TemplateSsmDocumentDetails {
         /// A new `TemplateSsmDocumentDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TemplateSsmDocumentDetails(this)
         }
         /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`. CloudFormation `DocumentName`, Terraform `document_name`.
-        pub fn document_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DocumentName", Some("document_name"), string(value));
+                .set("DocumentName", Some("document_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$`. CloudFormation `DocumentVersion`, Terraform `document_version`.
-        pub fn document_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DocumentVersion", Some("document_version"), string(value));
+        pub fn document_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DocumentVersion",
+                Some("document_version"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -923,11 +951,11 @@ pub mod conformance_pack {
 /// CloudFormation: `AWS::Config::Connector`. Terraform: `awscc_config_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::Connector",
     terraform: Some("awscc_config_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -949,7 +977,7 @@ impl Connector {
         id: impl Into<String>,
         connector_configuration: connector::ConnectorConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
             "ConnectorConfiguration",
             Some("connector_configuration"),
@@ -961,25 +989,25 @@ impl Connector {
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::Config::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// The Amazon Resource Name (ARN) of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The time at which the connector was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
 }
@@ -992,20 +1020,23 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-azureconnectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureConnectorConfiguration(Props);
+    pub struct AzureConnectorConfiguration(rt::Props);
     impl AzureConnectorConfiguration {
         /// A new `AzureConnectorConfiguration`. Required properties: `client_identifier` (`ClientIdentifier`), `tenant_identifier` (`TenantIdentifier`).
-        pub fn new(client_identifier: impl Into<Expr>, tenant_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            client_identifier: impl Into<rt::Expr>,
+            tenant_identifier: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ClientIdentifier",
                 Some("client_identifier"),
-                string(client_identifier),
+                rt::string(client_identifier),
             );
             this.set(
                 "TenantIdentifier",
                 Some("tenant_identifier"),
-                string(tenant_identifier),
+                rt::string(tenant_identifier),
             );
             AzureConnectorConfiguration(this)
         }
@@ -1017,11 +1048,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-connectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorConfiguration(Props);
+    pub struct ConnectorConfiguration(rt::Props);
     impl ConnectorConfiguration {
         /// A new `ConnectorConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorConfiguration(this)
         }
         /// The configuration for connecting to Microsoft Azure.
@@ -1039,11 +1070,11 @@ pub mod connector {
 /// CloudFormation: `AWS::Config::DeliveryChannel`. Terraform: `awscc_config_delivery_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-deliverychannel.html)
-pub struct DeliveryChannel(Base);
-static DELIVERY_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct DeliveryChannel(rt::Base);
+static DELIVERY_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::DeliveryChannel",
     terraform: Some("awscc_config_delivery_channel"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1051,12 +1082,12 @@ static DELIVERY_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl DeliveryChannel {
     /// Declares a `AWS::Config::DeliveryChannel` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, s3_bucket_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DELIVERY_CHANNEL_TYPE);
+    pub fn new(id: impl Into<String>, s3_bucket_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DELIVERY_CHANNEL_TYPE);
         this.set(
             "S3BucketName",
             Some("s3_bucket_name"),
-            string(s3_bucket_name),
+            rt::string(s3_bucket_name),
         );
         DeliveryChannel(this)
     }
@@ -1077,39 +1108,39 @@ impl DeliveryChannel {
     /// The name of the delivery channel.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The prefix for the specified Amazon S3 bucket.
     ///
     /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-    pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+            .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service (AWS KMS ) AWS KMS key (KMS key) used to encrypt objects delivered by AWS Config.
     ///
     /// CloudFormation `S3KmsKeyArn`, Terraform `s3_kms_key_arn`.
-    pub fn s3_kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("S3KmsKeyArn", Some("s3_kms_key_arn"), string(value));
+            .set("S3KmsKeyArn", Some("s3_kms_key_arn"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which AWS Config sends notifications about configuration changes.
     ///
     /// CloudFormation `SnsTopicARN`, Terraform `sns_topic_arn`.
-    pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnsTopicARN", Some("sns_topic_arn"), string(value));
+            .set("SnsTopicARN", Some("sns_topic_arn"), rt::string(value));
         self
     }
 }
 builder!(DeliveryChannel, DeliveryChannelHandle);
 /// A declared `AWS::Config::DeliveryChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeliveryChannelHandle(Handle);
+pub struct DeliveryChannelHandle(rt::Handle);
 handle!(DeliveryChannelHandle);
 /// Property types and value sets of [`DeliveryChannel`] (`AWS::Config::DeliveryChannel`).
 pub mod delivery_channel {
@@ -1118,11 +1149,11 @@ pub mod delivery_channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-deliverychannel-configsnapshotdeliveryproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigSnapshotDeliveryProperties(Props);
+    pub struct ConfigSnapshotDeliveryProperties(rt::Props);
     impl ConfigSnapshotDeliveryProperties {
         /// A new `ConfigSnapshotDeliveryProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigSnapshotDeliveryProperties(this)
         }
         /// The frequency with which AWS Config delivers configuration snapshots.
@@ -1159,11 +1190,11 @@ pub mod delivery_channel {
 /// CloudFormation: `AWS::Config::OrganizationConfigRule`. Terraform: `awscc_config_organization_config_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-organizationconfigrule.html)
-pub struct OrganizationConfigRule(Base);
-static ORGANIZATION_CONFIG_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationConfigRule(rt::Base);
+static ORGANIZATION_CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::OrganizationConfigRule",
     terraform: Some("awscc_config_organization_config_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -1174,23 +1205,26 @@ static ORGANIZATION_CONFIG_RULE_TYPE: TypeInfo = TypeInfo {
 impl OrganizationConfigRule {
     /// Declares a `AWS::Config::OrganizationConfigRule` with the stack-unique `id`. Required properties: `organization_config_rule_name` (`OrganizationConfigRuleName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, organization_config_rule_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_CONFIG_RULE_TYPE);
+    pub fn new(id: impl Into<String>, organization_config_rule_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ORGANIZATION_CONFIG_RULE_TYPE);
         this.set(
             "OrganizationConfigRuleName",
             Some("organization_config_rule_name"),
-            string(organization_config_rule_name),
+            rt::string(organization_config_rule_name),
         );
         OrganizationConfigRule(this)
     }
     /// A comma-separated list of accounts that you want to exclude from an organization AWS Config rule.
     ///
     /// Constraints: 0..=1000 items. CloudFormation `ExcludedAccounts`, Terraform `excluded_accounts`.
-    pub fn excluded_accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn excluded_accounts(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ExcludedAccounts",
             Some("excluded_accounts"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1240,13 +1274,13 @@ impl OrganizationConfigRule {
 builder!(OrganizationConfigRule, OrganizationConfigRuleHandle);
 /// A declared `AWS::Config::OrganizationConfigRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationConfigRuleHandle(Handle);
+pub struct OrganizationConfigRuleHandle(rt::Handle);
 handle!(OrganizationConfigRuleHandle);
 impl OrganizationConfigRuleHandle {
     /// The Amazon Resource Name (ARN) of an organization AWS Config rule.
     ///
     /// CloudFormation `Fn::GetAtt` `OrganizationConfigRuleArn`; Terraform `organization_config_rule_arn`.
-    pub fn organization_config_rule_arn(&self) -> Expr {
+    pub fn organization_config_rule_arn(&self) -> rt::Expr {
         self.0.attr("OrganizationConfigRuleArn")
     }
 }
@@ -1257,13 +1291,13 @@ pub mod organization_config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustompolicyrulemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct OrganizationCustomPolicyRuleMetadata(Props);
+    pub struct OrganizationCustomPolicyRuleMetadata(rt::Props);
     impl OrganizationCustomPolicyRuleMetadata {
         /// A new `OrganizationCustomPolicyRuleMetadata`. Required properties: `policy_text` (`PolicyText`), `runtime` (`Runtime`).
-        pub fn new(policy_text: impl Into<Expr>, runtime: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyText", Some("policy_text"), string(policy_text));
-            this.set("Runtime", Some("runtime"), string(runtime));
+        pub fn new(policy_text: impl Into<rt::Expr>, runtime: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PolicyText", Some("policy_text"), rt::string(policy_text));
+            this.set("Runtime", Some("runtime"), rt::string(runtime));
             OrganizationCustomPolicyRuleMetadata(this)
         }
         /// A list of accounts that you can enable debug logging for your organization AWS Config Custom Policy rule.
@@ -1271,29 +1305,32 @@ pub mod organization_config_rule {
         /// Constraints: 0..=1000 items. CloudFormation `DebugLogDeliveryAccounts`, Terraform `debug_log_delivery_accounts`.
         pub fn debug_log_delivery_accounts(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DebugLogDeliveryAccounts",
                 Some("debug_log_delivery_accounts"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The description that you provide for your organization AWS Config rule.
         ///
         /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A string, in JSON format, that is passed to your organization AWS Config Custom Policy rule.
         ///
         /// Constraints: length 1..=1024. CloudFormation `InputParameters`, Terraform `input_parameters`.
-        pub fn input_parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InputParameters", Some("input_parameters"), string(value));
+        pub fn input_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InputParameters",
+                Some("input_parameters"),
+                rt::string(value),
+            );
             self
         }
         /// The type of notification that initiates AWS Config to run an evaluation for a rule.
@@ -1306,16 +1343,19 @@ pub mod organization_config_rule {
             self.0.set(
                 "OrganizationConfigRuleTriggerTypes",
                 Some("organization_config_rule_trigger_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The ID of the AWS resource that was evaluated.
         ///
         /// Constraints: length 1..=768. CloudFormation `ResourceIdScope`, Terraform `resource_id_scope`.
-        pub fn resource_id_scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ResourceIdScope", Some("resource_id_scope"), string(value));
+        pub fn resource_id_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ResourceIdScope",
+                Some("resource_id_scope"),
+                rt::string(value),
+            );
             self
         }
         /// The type of the AWS resource that was evaluated.
@@ -1323,29 +1363,29 @@ pub mod organization_config_rule {
         /// Constraints: 0..=100 items. CloudFormation `ResourceTypesScope`, Terraform `resource_types_scope`.
         pub fn resource_types_scope(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ResourceTypesScope",
                 Some("resource_types_scope"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// One part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `TagKeyScope`, Terraform `tag_key_scope`.
-        pub fn tag_key_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_key_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagKeyScope", Some("tag_key_scope"), string(value));
+                .set("TagKeyScope", Some("tag_key_scope"), rt::string(value));
             self
         }
         /// The optional part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=256. CloudFormation `TagValueScope`, Terraform `tag_value_scope`.
-        pub fn tag_value_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_value_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagValueScope", Some("tag_value_scope"), string(value));
+                .set("TagValueScope", Some("tag_value_scope"), rt::string(value));
             self
         }
     }
@@ -1354,42 +1394,45 @@ pub mod organization_config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustomrulemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct OrganizationCustomRuleMetadata(Props);
+    pub struct OrganizationCustomRuleMetadata(rt::Props);
     impl OrganizationCustomRuleMetadata {
         /// A new `OrganizationCustomRuleMetadata`. Required properties: `lambda_function_arn` (`LambdaFunctionArn`), `organization_config_rule_trigger_types` (`OrganizationConfigRuleTriggerTypes`).
         pub fn new(
-            lambda_function_arn: impl Into<Expr>,
+            lambda_function_arn: impl Into<rt::Expr>,
             organization_config_rule_trigger_types: impl IntoIterator<
                 Item = OrganizationConfigRuleTriggerTypes,
             >,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LambdaFunctionArn",
                 Some("lambda_function_arn"),
-                string(lambda_function_arn),
+                rt::string(lambda_function_arn),
             );
             this.set(
                 "OrganizationConfigRuleTriggerTypes",
                 Some("organization_config_rule_trigger_types"),
-                list(organization_config_rule_trigger_types),
+                rt::list(organization_config_rule_trigger_types),
             );
             OrganizationCustomRuleMetadata(this)
         }
         /// The description that you provide for your organization AWS Config rule.
         ///
         /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
         ///
         /// Constraints: length 1..=1024. CloudFormation `InputParameters`, Terraform `input_parameters`.
-        pub fn input_parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InputParameters", Some("input_parameters"), string(value));
+        pub fn input_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InputParameters",
+                Some("input_parameters"),
+                rt::string(value),
+            );
             self
         }
         /// The maximum frequency with which AWS Config runs evaluations for a rule.Allowed values: One_Hour | Three_Hours | Six_Hours | Twelve_Hours | TwentyFour_Hours.
@@ -1406,9 +1449,12 @@ pub mod organization_config_rule {
         /// The ID of the AWS resource that was evaluated.
         ///
         /// Constraints: length 1..=768. CloudFormation `ResourceIdScope`, Terraform `resource_id_scope`.
-        pub fn resource_id_scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ResourceIdScope", Some("resource_id_scope"), string(value));
+        pub fn resource_id_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ResourceIdScope",
+                Some("resource_id_scope"),
+                rt::string(value),
+            );
             self
         }
         /// The type of the AWS resource that was evaluated.
@@ -1416,29 +1462,29 @@ pub mod organization_config_rule {
         /// Constraints: 0..=100 items. CloudFormation `ResourceTypesScope`, Terraform `resource_types_scope`.
         pub fn resource_types_scope(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ResourceTypesScope",
                 Some("resource_types_scope"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// One part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `TagKeyScope`, Terraform `tag_key_scope`.
-        pub fn tag_key_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_key_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagKeyScope", Some("tag_key_scope"), string(value));
+                .set("TagKeyScope", Some("tag_key_scope"), rt::string(value));
             self
         }
         /// The optional part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=256. CloudFormation `TagValueScope`, Terraform `tag_value_scope`.
-        pub fn tag_value_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_value_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagValueScope", Some("tag_value_scope"), string(value));
+                .set("TagValueScope", Some("tag_value_scope"), rt::string(value));
             self
         }
     }
@@ -1447,32 +1493,35 @@ pub mod organization_config_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationmanagedrulemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct OrganizationManagedRuleMetadata(Props);
+    pub struct OrganizationManagedRuleMetadata(rt::Props);
     impl OrganizationManagedRuleMetadata {
         /// A new `OrganizationManagedRuleMetadata`. Required properties: `rule_identifier` (`RuleIdentifier`).
-        pub fn new(rule_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(rule_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RuleIdentifier",
                 Some("rule_identifier"),
-                string(rule_identifier),
+                rt::string(rule_identifier),
             );
             OrganizationManagedRuleMetadata(this)
         }
         /// The description that you provide for your organization AWS Config rule.
         ///
         /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
         ///
         /// Constraints: length 1..=1024. CloudFormation `InputParameters`, Terraform `input_parameters`.
-        pub fn input_parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InputParameters", Some("input_parameters"), string(value));
+        pub fn input_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InputParameters",
+                Some("input_parameters"),
+                rt::string(value),
+            );
             self
         }
         /// The maximum frequency with which AWS Config runs evaluations for a rule.
@@ -1489,9 +1538,12 @@ pub mod organization_config_rule {
         /// The ID of the AWS resource that was evaluated.
         ///
         /// Constraints: length 1..=768. CloudFormation `ResourceIdScope`, Terraform `resource_id_scope`.
-        pub fn resource_id_scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ResourceIdScope", Some("resource_id_scope"), string(value));
+        pub fn resource_id_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ResourceIdScope",
+                Some("resource_id_scope"),
+                rt::string(value),
+            );
             self
         }
         /// The type of the AWS resource that was evaluated.
@@ -1499,29 +1551,29 @@ pub mod organization_config_rule {
         /// Constraints: 0..=100 items. CloudFormation `ResourceTypesScope`, Terraform `resource_types_scope`.
         pub fn resource_types_scope(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ResourceTypesScope",
                 Some("resource_types_scope"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// One part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `TagKeyScope`, Terraform `tag_key_scope`.
-        pub fn tag_key_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_key_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagKeyScope", Some("tag_key_scope"), string(value));
+                .set("TagKeyScope", Some("tag_key_scope"), rt::string(value));
             self
         }
         /// The optional part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=256. CloudFormation `TagValueScope`, Terraform `tag_value_scope`.
-        pub fn tag_value_scope(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tag_value_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TagValueScope", Some("tag_value_scope"), string(value));
+                .set("TagValueScope", Some("tag_value_scope"), rt::string(value));
             self
         }
     }
@@ -1567,11 +1619,11 @@ pub mod organization_config_rule {
 /// CloudFormation: `AWS::Config::OrganizationConformancePack`. Terraform: `awscc_config_organization_conformance_pack` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-organizationconformancepack.html)
-pub struct OrganizationConformancePack(Base);
-static ORGANIZATION_CONFORMANCE_PACK_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationConformancePack(rt::Base);
+static ORGANIZATION_CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::OrganizationConformancePack",
     terraform: Some("awscc_config_organization_conformance_pack"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -1582,12 +1634,15 @@ static ORGANIZATION_CONFORMANCE_PACK_TYPE: TypeInfo = TypeInfo {
 impl OrganizationConformancePack {
     /// Declares a `AWS::Config::OrganizationConformancePack` with the stack-unique `id`. Required properties: `organization_conformance_pack_name` (`OrganizationConformancePackName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, organization_conformance_pack_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_CONFORMANCE_PACK_TYPE);
+    pub fn new(
+        id: impl Into<String>,
+        organization_conformance_pack_name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &ORGANIZATION_CONFORMANCE_PACK_TYPE);
         this.set(
             "OrganizationConformancePackName",
             Some("organization_conformance_pack_name"),
-            string(organization_conformance_pack_name),
+            rt::string(organization_conformance_pack_name),
         );
         OrganizationConformancePack(this)
     }
@@ -1601,57 +1656,60 @@ impl OrganizationConformancePack {
         self.0.set(
             "ConformancePackInputParameters",
             Some("conformance_pack_input_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// AWS Config stores intermediate files while processing conformance pack template.
     ///
     /// Constraints: length 0..=63. CloudFormation `DeliveryS3Bucket`, Terraform `delivery_s3_bucket`.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryS3Bucket",
             Some("delivery_s3_bucket"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The prefix for the delivery S3 bucket.
     ///
     /// Constraints: length 0..=1024. CloudFormation `DeliveryS3KeyPrefix`, Terraform `delivery_s3_key_prefix`.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryS3KeyPrefix",
             Some("delivery_s3_key_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A list of AWS accounts to be excluded from an organization conformance pack while deploying a conformance pack.
     ///
     /// Constraints: 0..=1000 items. CloudFormation `ExcludedAccounts`, Terraform `excluded_accounts`.
-    pub fn excluded_accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn excluded_accounts(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ExcludedAccounts",
             Some("excluded_accounts"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A string containing full conformance pack template body.
     ///
     /// Constraints: length 1..=51200. CloudFormation `TemplateBody`, Terraform `template_body`.
-    pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateBody", Some("template_body"), string(value));
+            .set("TemplateBody", Some("template_body"), rt::string(value));
         self
     }
     /// Location of file containing the template body.
     ///
     /// Constraints: length 1..=1024; pattern `s3://.*`. CloudFormation `TemplateS3Uri`, Terraform `template_s3_uri`.
-    pub fn template_s3_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateS3Uri", Some("template_s3_uri"), string(value));
+            .set("TemplateS3Uri", Some("template_s3_uri"), rt::string(value));
         self
     }
 }
@@ -1661,13 +1719,13 @@ builder!(
 );
 /// A declared `AWS::Config::OrganizationConformancePack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationConformancePackHandle(Handle);
+pub struct OrganizationConformancePackHandle(rt::Handle);
 handle!(OrganizationConformancePackHandle);
 impl OrganizationConformancePackHandle {
     /// Amazon Resource Name (ARN) of the organization conformance pack.
     ///
     /// CloudFormation `Fn::GetAtt` `OrganizationConformancePackArn`; Terraform `organization_conformance_pack_arn`.
-    pub fn organization_conformance_pack_arn(&self) -> Expr {
+    pub fn organization_conformance_pack_arn(&self) -> rt::Expr {
         self.0.attr("OrganizationConformancePackArn")
     }
 }
@@ -1680,20 +1738,23 @@ pub mod organization_conformance_pack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconformancepack-conformancepackinputparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ConformancePackInputParameter(Props);
+    pub struct ConformancePackInputParameter(rt::Props);
     impl ConformancePackInputParameter {
         /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             ConformancePackInputParameter(this)
         }
@@ -1705,11 +1766,11 @@ pub mod organization_conformance_pack {
 /// CloudFormation: `AWS::Config::RemediationConfiguration`. Terraform: `awscc_config_remediation_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-remediationconfiguration.html)
-pub struct RemediationConfiguration(Base);
-static REMEDIATION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct RemediationConfiguration(rt::Base);
+static REMEDIATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::RemediationConfiguration",
     terraform: Some("awscc_config_remediation_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1724,23 +1785,24 @@ impl RemediationConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        config_rule_name: impl Into<Expr>,
-        target_id: impl Into<Expr>,
-        target_type: impl Into<Expr>,
+        config_rule_name: impl Into<rt::Expr>,
+        target_id: impl Into<rt::Expr>,
+        target_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REMEDIATION_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &REMEDIATION_CONFIGURATION_TYPE);
         this.set(
             "ConfigRuleName",
             Some("config_rule_name"),
-            string(config_rule_name),
+            rt::string(config_rule_name),
         );
-        this.set("TargetId", Some("target_id"), string(target_id));
-        this.set("TargetType", Some("target_type"), string(target_type));
+        this.set("TargetId", Some("target_id"), rt::string(target_id));
+        this.set("TargetType", Some("target_type"), rt::string(target_type));
         RemediationConfiguration(this)
     }
     /// CloudFormation `Automatic`, Terraform `automatic`.
     pub fn automatic(mut self, value: bool) -> Self {
-        self.0.set("Automatic", Some("automatic"), boolean(value));
+        self.0
+            .set("Automatic", Some("automatic"), rt::boolean(value));
         self
     }
     /// CloudFormation `ExecutionControls`, Terraform `execution_controls`.
@@ -1760,20 +1822,20 @@ impl RemediationConfiguration {
         self.0.set(
             "MaximumAutomaticAttempts",
             Some("maximum_automatic_attempts"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), json_string(value));
+            .set("Parameters", Some("parameters"), rt::json_string(value));
         self
     }
     /// CloudFormation `ResourceType`, Terraform `resource_type`.
-    pub fn resource_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceType", Some("resource_type"), string(value));
+            .set("ResourceType", Some("resource_type"), rt::string(value));
         self
     }
     /// CloudFormation `RetryAttemptSeconds`, Terraform `retry_attempt_seconds`.
@@ -1781,21 +1843,21 @@ impl RemediationConfiguration {
         self.0.set(
             "RetryAttemptSeconds",
             Some("retry_attempt_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `TargetVersion`, Terraform `target_version`.
-    pub fn target_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TargetVersion", Some("target_version"), string(value));
+            .set("TargetVersion", Some("target_version"), rt::string(value));
         self
     }
 }
 builder!(RemediationConfiguration, RemediationConfigurationHandle);
 /// A declared `AWS::Config::RemediationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RemediationConfigurationHandle(Handle);
+pub struct RemediationConfigurationHandle(rt::Handle);
 handle!(RemediationConfigurationHandle);
 /// Property types and value sets of [`RemediationConfiguration`] (`AWS::Config::RemediationConfiguration`).
 pub mod remediation_configuration {
@@ -1804,11 +1866,11 @@ pub mod remediation_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-executioncontrols.html)
     #[derive(Clone, Debug)]
-    pub struct ExecutionControls(Props);
+    pub struct ExecutionControls(rt::Props);
     impl ExecutionControls {
         /// A new `ExecutionControls`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExecutionControls(this)
         }
         /// CloudFormation `SsmControls`, Terraform `ssm_controls`.
@@ -1823,11 +1885,11 @@ pub mod remediation_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-ssmcontrols.html)
     #[derive(Clone, Debug)]
-    pub struct SsmControls(Props);
+    pub struct SsmControls(rt::Props);
     impl SsmControls {
         /// A new `SsmControls`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SsmControls(this)
         }
         /// CloudFormation `ConcurrentExecutionRatePercentage`, Terraform `concurrent_execution_rate_percentage`.
@@ -1835,14 +1897,14 @@ pub mod remediation_configuration {
             self.0.set(
                 "ConcurrentExecutionRatePercentage",
                 Some("concurrent_execution_rate_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `ErrorPercentage`, Terraform `error_percentage`.
         pub fn error_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("ErrorPercentage", Some("error_percentage"), int(value));
+                .set("ErrorPercentage", Some("error_percentage"), rt::int(value));
             self
         }
     }
@@ -1853,11 +1915,11 @@ pub mod remediation_configuration {
 /// CloudFormation: `AWS::Config::StoredQuery`. Terraform: `awscc_config_stored_query` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-storedquery.html)
-pub struct StoredQuery(Base);
-static STORED_QUERY_TYPE: TypeInfo = TypeInfo {
+pub struct StoredQuery(rt::Base);
+static STORED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Config::StoredQuery",
     terraform: Some("awscc_config_stored_query"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1870,37 +1932,40 @@ impl StoredQuery {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        query_expression: impl Into<Expr>,
-        query_name: impl Into<Expr>,
+        query_expression: impl Into<rt::Expr>,
+        query_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STORED_QUERY_TYPE);
+        let mut this = rt::Base::new(id, &STORED_QUERY_TYPE);
         this.set(
             "QueryExpression",
             Some("query_expression"),
-            string(query_expression),
+            rt::string(query_expression),
         );
-        this.set("QueryName", Some("query_name"), string(query_name));
+        this.set("QueryName", Some("query_name"), rt::string(query_name));
         StoredQuery(this)
     }
     /// Constraints: length 0..=256; pattern `[\s\S]*`. CloudFormation `QueryDescription`, Terraform `query_description`.
-    pub fn query_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("QueryDescription", Some("query_description"), string(value));
+    pub fn query_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "QueryDescription",
+            Some("query_description"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(StoredQuery, StoredQueryHandle);
 /// A declared `AWS::Config::StoredQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StoredQueryHandle(Handle);
+pub struct StoredQueryHandle(rt::Handle);
 handle!(StoredQueryHandle);
 impl StoredQueryHandle {
     /// CloudFormation `Fn::GetAtt` `QueryId`; Terraform `query_id`.
-    pub fn query_id(&self) -> Expr {
+    pub fn query_id(&self) -> rt::Expr {
         self.0.attr("QueryId")
     }
     /// CloudFormation `Fn::GetAtt` `QueryArn`; Terraform `query_arn`.
-    pub fn query_arn(&self) -> Expr {
+    pub fn query_arn(&self) -> rt::Expr {
         self.0.attr("QueryArn")
     }
 }

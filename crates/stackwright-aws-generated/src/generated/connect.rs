@@ -2,23 +2,24 @@
 //! `Connect` resource types of the CloudFormation registry (`AWS::Connect::*`): 39 types, 37 of them with an awscc Terraform resource.
 //! Enabled by the `connect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Connect::AgentStatus
 ///
 /// CloudFormation: `AWS::Connect::AgentStatus`. Terraform: `awscc_connect_agent_status` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-agentstatus.html)
-pub struct AgentStatus(Base);
-static AGENT_STATUS_TYPE: TypeInfo = TypeInfo {
+pub struct AgentStatus(rt::Base);
+static AGENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::AgentStatus",
     terraform: Some("awscc_connect_agent_status"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -57,22 +58,26 @@ impl AgentStatus {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         state: agent_status::State,
     ) -> Self {
-        let mut this = Base::new(id, &AGENT_STATUS_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &AGENT_STATUS_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("State", Some("state"), state.into());
         AgentStatus(this)
     }
     /// The description of the status.
     ///
     /// Constraints: length 1..=250. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The display order of the status.
@@ -80,7 +85,7 @@ impl AgentStatus {
     /// Constraints: range 1..=50. CloudFormation `DisplayOrder`, Terraform `display_order`.
     pub fn display_order(mut self, value: i64) -> Self {
         self.0
-            .set("DisplayOrder", Some("display_order"), int(value));
+            .set("DisplayOrder", Some("display_order"), rt::int(value));
         self
     }
     /// A number indicating the reset order of the agent status.
@@ -90,7 +95,7 @@ impl AgentStatus {
         self.0.set(
             "ResetOrderNumber",
             Some("reset_order_number"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -105,25 +110,25 @@ impl AgentStatus {
 builder!(AgentStatus, AgentStatusHandle);
 /// A declared `AWS::Connect::AgentStatus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentStatusHandle(Handle);
+pub struct AgentStatusHandle(rt::Handle);
 handle!(AgentStatusHandle);
 impl AgentStatusHandle {
     /// The Amazon Resource Name (ARN) of the agent status.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentStatusArn`; Terraform `agent_status_arn`.
-    pub fn agent_status_arn(&self) -> Expr {
+    pub fn agent_status_arn(&self) -> rt::Expr {
         self.0.attr("AgentStatusArn")
     }
     /// Last modified region.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// Last modified time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -156,11 +161,11 @@ pub mod agent_status {
 /// CloudFormation: `AWS::Connect::ApprovedOrigin`. Terraform: `awscc_connect_approved_origin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-approvedorigin.html)
-pub struct ApprovedOrigin(Base);
-static APPROVED_ORIGIN_TYPE: TypeInfo = TypeInfo {
+pub struct ApprovedOrigin(rt::Base);
+static APPROVED_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ApprovedOrigin",
     terraform: Some("awscc_connect_approved_origin"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -195,30 +200,30 @@ impl ApprovedOrigin {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        origin: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        origin: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPROVED_ORIGIN_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("Origin", Some("origin"), string(origin));
+        let mut this = rt::Base::new(id, &APPROVED_ORIGIN_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("Origin", Some("origin"), rt::string(origin));
         ApprovedOrigin(this)
     }
 }
 builder!(ApprovedOrigin, ApprovedOriginHandle);
 /// A declared `AWS::Connect::ApprovedOrigin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApprovedOriginHandle(Handle);
+pub struct ApprovedOriginHandle(rt::Handle);
 handle!(ApprovedOriginHandle);
 /// Resource Type definition for AWS::Connect::ContactFlow
 ///
 /// CloudFormation: `AWS::Connect::ContactFlow`. Terraform: `awscc_connect_contact_flow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-contactflow.html)
-pub struct ContactFlow(Base);
-static CONTACT_FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct ContactFlow(rt::Base);
+static CONTACT_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ContactFlow",
     terraform: Some("awscc_connect_contact_flow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -253,24 +258,28 @@ impl ContactFlow {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        content: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         type_: contact_flow::Type,
     ) -> Self {
-        let mut this = Base::new(id, &CONTACT_FLOW_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONTACT_FLOW_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         ContactFlow(this)
     }
     /// The description of the contact flow.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The state of the contact flow.
@@ -284,13 +293,13 @@ impl ContactFlow {
 builder!(ContactFlow, ContactFlowHandle);
 /// A declared `AWS::Connect::ContactFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactFlowHandle(Handle);
+pub struct ContactFlowHandle(rt::Handle);
 handle!(ContactFlowHandle);
 impl ContactFlowHandle {
     /// The identifier of the contact flow (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ContactFlowArn`; Terraform `contact_flow_arn`.
-    pub fn contact_flow_arn(&self) -> Expr {
+    pub fn contact_flow_arn(&self) -> rt::Expr {
         self.0.attr("ContactFlowArn")
     }
 }
@@ -337,11 +346,11 @@ pub mod contact_flow {
 /// CloudFormation: `AWS::Connect::ContactFlowModule`. Terraform: `awscc_connect_contact_flow_module` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-contactflowmodule.html)
-pub struct ContactFlowModule(Base);
-static CONTACT_FLOW_MODULE_TYPE: TypeInfo = TypeInfo {
+pub struct ContactFlowModule(rt::Base);
+static CONTACT_FLOW_MODULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ContactFlowModule",
     terraform: Some("awscc_connect_contact_flow_module"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -379,22 +388,26 @@ impl ContactFlowModule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        content: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         ContactFlowModule(this)
     }
     /// The description of the contact flow module.
     ///
     /// Constraints: length 0..=500; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Defines the external invocation configuration of the flow module resource
@@ -414,34 +427,34 @@ impl ContactFlowModule {
     /// The schema of the settings for contact flow module in JSON Schema V4 format.
     ///
     /// Constraints: length at most 256000. CloudFormation `Settings`, Terraform `settings`.
-    pub fn settings(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Settings", Some("settings"), string(value));
+    pub fn settings(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Settings", Some("settings"), rt::string(value));
         self
     }
     /// The state of the contact flow module.
     ///
     /// Constraints: length at most 500. CloudFormation `State`, Terraform `state`.
-    pub fn state(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("State", Some("state"), string(value));
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("State", Some("state"), rt::string(value));
         self
     }
 }
 builder!(ContactFlowModule, ContactFlowModuleHandle);
 /// A declared `AWS::Connect::ContactFlowModule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactFlowModuleHandle(Handle);
+pub struct ContactFlowModuleHandle(rt::Handle);
 handle!(ContactFlowModuleHandle);
 impl ContactFlowModuleHandle {
     /// The identifier of the contact flow module (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ContactFlowModuleArn`; Terraform `contact_flow_module_arn`.
-    pub fn contact_flow_module_arn(&self) -> Expr {
+    pub fn contact_flow_module_arn(&self) -> rt::Expr {
         self.0.attr("ContactFlowModuleArn")
     }
     /// The status of the contact flow module.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -454,18 +467,18 @@ pub mod contact_flow_module {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-contactflowmodule-externalinvocationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExternalInvocationConfiguration(Props);
+    pub struct ExternalInvocationConfiguration(rt::Props);
     impl ExternalInvocationConfiguration {
         /// A new `ExternalInvocationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExternalInvocationConfiguration(this)
         }
         /// Specifies whether the flow module resource is enabled for external invocation
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -476,11 +489,11 @@ pub mod contact_flow_module {
 /// CloudFormation: `AWS::Connect::ContactFlowModuleAlias`. Terraform: `awscc_connect_contact_flow_module_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-contactflowmodulealias.html)
-pub struct ContactFlowModuleAlias(Base);
-static CONTACT_FLOW_MODULE_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct ContactFlowModuleAlias(rt::Base);
+static CONTACT_FLOW_MODULE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ContactFlowModuleAlias",
     terraform: Some("awscc_connect_contact_flow_module_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -521,49 +534,49 @@ impl ContactFlowModuleAlias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        contact_flow_module_id: impl Into<Expr>,
+        contact_flow_module_id: impl Into<rt::Expr>,
         contact_flow_module_version: i64,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTACT_FLOW_MODULE_ALIAS_TYPE);
+        let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_ALIAS_TYPE);
         this.set(
             "ContactFlowModuleId",
             Some("contact_flow_module_id"),
-            string(contact_flow_module_id),
+            rt::string(contact_flow_module_id),
         );
         this.set(
             "ContactFlowModuleVersion",
             Some("contact_flow_module_version"),
-            int(contact_flow_module_version),
+            rt::int(contact_flow_module_version),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ContactFlowModuleAlias(this)
     }
     /// The description of the alias.
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ContactFlowModuleAlias, ContactFlowModuleAliasHandle);
 /// A declared `AWS::Connect::ContactFlowModuleAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactFlowModuleAliasHandle(Handle);
+pub struct ContactFlowModuleAliasHandle(rt::Handle);
 handle!(ContactFlowModuleAliasHandle);
 impl ContactFlowModuleAliasHandle {
     /// The identifier of the contact flow module alias (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ContactFlowModuleAliasARN`; Terraform `contact_flow_module_alias_arn`.
-    pub fn contact_flow_module_alias_arn(&self) -> Expr {
+    pub fn contact_flow_module_alias_arn(&self) -> rt::Expr {
         self.0.attr("ContactFlowModuleAliasARN")
     }
     /// The unique identifier of the alias.
     ///
     /// CloudFormation `Fn::GetAtt` `AliasId`; Terraform `alias_id`.
-    pub fn alias_id(&self) -> Expr {
+    pub fn alias_id(&self) -> rt::Expr {
         self.0.attr("AliasId")
     }
 }
@@ -572,11 +585,11 @@ impl ContactFlowModuleAliasHandle {
 /// CloudFormation: `AWS::Connect::ContactFlowModuleVersion`. Terraform: `awscc_connect_contact_flow_module_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-contactflowmoduleversion.html)
-pub struct ContactFlowModuleVersion(Base);
-static CONTACT_FLOW_MODULE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ContactFlowModuleVersion(rt::Base);
+static CONTACT_FLOW_MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ContactFlowModuleVersion",
     terraform: Some("awscc_connect_contact_flow_module_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -619,46 +632,46 @@ static CONTACT_FLOW_MODULE_VERSION_TYPE: TypeInfo = TypeInfo {
 impl ContactFlowModuleVersion {
     /// Declares a `AWS::Connect::ContactFlowModuleVersion` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, contact_flow_module_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONTACT_FLOW_MODULE_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, contact_flow_module_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_VERSION_TYPE);
         this.set(
             "ContactFlowModuleId",
             Some("contact_flow_module_id"),
-            string(contact_flow_module_id),
+            rt::string(contact_flow_module_id),
         );
         ContactFlowModuleVersion(this)
     }
     /// The description of the version.
     ///
     /// Constraints: length 0..=500; pattern `\S`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ContactFlowModuleVersion, ContactFlowModuleVersionHandle);
 /// A declared `AWS::Connect::ContactFlowModuleVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactFlowModuleVersionHandle(Handle);
+pub struct ContactFlowModuleVersionHandle(rt::Handle);
 handle!(ContactFlowModuleVersionHandle);
 impl ContactFlowModuleVersionHandle {
     /// The identifier of the contact flow module version (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ContactFlowModuleVersionARN`; Terraform `contact_flow_module_version_arn`.
-    pub fn contact_flow_module_version_arn(&self) -> Expr {
+    pub fn contact_flow_module_version_arn(&self) -> rt::Expr {
         self.0.attr("ContactFlowModuleVersionARN")
     }
     /// The version number of this revision
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// Indicates the checksum value of the latest published flow module content
     ///
     /// CloudFormation `Fn::GetAtt` `FlowModuleContentSha256`; Terraform `flow_module_content_sha256`.
-    pub fn flow_module_content_sha256(&self) -> Expr {
+    pub fn flow_module_content_sha256(&self) -> rt::Expr {
         self.0.attr("FlowModuleContentSha256")
     }
 }
@@ -667,11 +680,11 @@ impl ContactFlowModuleVersionHandle {
 /// CloudFormation: `AWS::Connect::ContactFlowVersion`. Terraform: `awscc_connect_contact_flow_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-contactflowversion.html)
-pub struct ContactFlowVersion(Base);
-static CONTACT_FLOW_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ContactFlowVersion(rt::Base);
+static CONTACT_FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ContactFlowVersion",
     terraform: Some("awscc_connect_contact_flow_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -715,46 +728,46 @@ static CONTACT_FLOW_VERSION_TYPE: TypeInfo = TypeInfo {
 impl ContactFlowVersion {
     /// Declares a `AWS::Connect::ContactFlowVersion` with the stack-unique `id`. Required properties: `contact_flow_id` (`ContactFlowId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, contact_flow_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONTACT_FLOW_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, contact_flow_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONTACT_FLOW_VERSION_TYPE);
         this.set(
             "ContactFlowId",
             Some("contact_flow_id"),
-            string(contact_flow_id),
+            rt::string(contact_flow_id),
         );
         ContactFlowVersion(this)
     }
     /// The description of the version.
     ///
     /// Constraints: length at most 500. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ContactFlowVersion, ContactFlowVersionHandle);
 /// A declared `AWS::Connect::ContactFlowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactFlowVersionHandle(Handle);
+pub struct ContactFlowVersionHandle(rt::Handle);
 handle!(ContactFlowVersionHandle);
 impl ContactFlowVersionHandle {
     /// The identifier of the contact flow version (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ContactFlowVersionARN`; Terraform `contact_flow_version_arn`.
-    pub fn contact_flow_version_arn(&self) -> Expr {
+    pub fn contact_flow_version_arn(&self) -> rt::Expr {
         self.0.attr("ContactFlowVersionARN")
     }
     /// The version number of this revision
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// Indicates the checksum value of the latest published flow content
     ///
     /// CloudFormation `Fn::GetAtt` `FlowContentSha256`; Terraform `flow_content_sha256`.
-    pub fn flow_content_sha256(&self) -> Expr {
+    pub fn flow_content_sha256(&self) -> rt::Expr {
         self.0.attr("FlowContentSha256")
     }
 }
@@ -763,11 +776,11 @@ impl ContactFlowVersionHandle {
 /// CloudFormation: `AWS::Connect::DataLakeAssociation`. Terraform: `awscc_connect_data_lake_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-datalakeassociation.html)
-pub struct DataLakeAssociation(Base);
-static DATA_LAKE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct DataLakeAssociation(rt::Base);
+static DATA_LAKE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::DataLakeAssociation",
     terraform: Some("awscc_connect_data_lake_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -806,39 +819,42 @@ impl DataLakeAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_set_id: impl Into<Expr>,
-        instance_id: impl Into<Expr>,
+        data_set_id: impl Into<rt::Expr>,
+        instance_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_LAKE_ASSOCIATION_TYPE);
-        this.set("DataSetId", Some("data_set_id"), string(data_set_id));
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+        let mut this = rt::Base::new(id, &DATA_LAKE_ASSOCIATION_TYPE);
+        this.set("DataSetId", Some("data_set_id"), rt::string(data_set_id));
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         DataLakeAssociation(this)
     }
     /// The identifier of the target account
     ///
     /// Constraints: length 12..=12; pattern `^\d+$`. Changing it replaces the resource. CloudFormation `TargetAccountId`, Terraform `target_account_id`.
-    pub fn target_account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("TargetAccountId", Some("target_account_id"), string(value));
+    pub fn target_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetAccountId",
+            Some("target_account_id"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(DataLakeAssociation, DataLakeAssociationHandle);
 /// A declared `AWS::Connect::DataLakeAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataLakeAssociationHandle(Handle);
+pub struct DataLakeAssociationHandle(rt::Handle);
 handle!(DataLakeAssociationHandle);
 impl DataLakeAssociationHandle {
     /// The AWS Resource Access Manager share ID
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceShareId`; Terraform `resource_share_id`.
-    pub fn resource_share_id(&self) -> Expr {
+    pub fn resource_share_id(&self) -> rt::Expr {
         self.0.attr("ResourceShareId")
     }
     /// The Amazon Resource Name (ARN) of the AWS Resource Access Manager share
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceShareArn`; Terraform `resource_share_arn`.
-    pub fn resource_share_arn(&self) -> Expr {
+    pub fn resource_share_arn(&self) -> rt::Expr {
         self.0.attr("ResourceShareArn")
     }
 }
@@ -847,11 +863,11 @@ impl DataLakeAssociationHandle {
 /// CloudFormation: `AWS::Connect::DataTable`. Terraform: `awscc_connect_data_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-datatable.html)
-pub struct DataTable(Base);
-static DATA_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct DataTable(rt::Base);
+static DATA_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::DataTable",
     terraform: Some("awscc_connect_data_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -892,17 +908,21 @@ impl DataTable {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         status: data_table::Status,
-        time_zone: impl Into<Expr>,
+        time_zone: impl Into<rt::Expr>,
         value_lock_level: data_table::ValueLockLevel,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_TABLE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &DATA_TABLE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Status", Some("status"), status.into());
-        this.set("TimeZone", Some("time_zone"), string(time_zone));
+        this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
         this.set(
             "ValueLockLevel",
             Some("value_lock_level"),
@@ -913,46 +933,46 @@ impl DataTable {
     /// The description of the Data Table.
     ///
     /// Constraints: length 0..=250; pattern `^[\P{C}   ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DataTable, DataTableHandle);
 /// A declared `AWS::Connect::DataTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataTableHandle(Handle);
+pub struct DataTableHandle(rt::Handle);
 handle!(DataTableHandle);
 impl DataTableHandle {
     /// The arn of the Data Table
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The lock version of the Data Table
     ///
     /// CloudFormation `Fn::GetAtt` `LockVersion`; Terraform `lock_version`.
-    pub fn lock_version(&self) -> Expr {
+    pub fn lock_version(&self) -> rt::Expr {
         self.0.attr("LockVersion")
     }
     /// The creation time of the Data Table
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// Last modified region.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// Last modified time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -987,11 +1007,11 @@ pub mod data_table {
 /// CloudFormation: `AWS::Connect::DataTableAttribute`. Terraform: `awscc_connect_data_table_attribute` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-datatableattribute.html)
-pub struct DataTableAttribute(Base);
-static DATA_TABLE_ATTRIBUTE_TYPE: TypeInfo = TypeInfo {
+pub struct DataTableAttribute(rt::Base);
+static DATA_TABLE_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::DataTableAttribute",
     terraform: Some("awscc_connect_data_table_attribute"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1031,31 +1051,35 @@ impl DataTableAttribute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_table_arn: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        data_table_arn: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         value_type: data_table_attribute::ValueType,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_TABLE_ATTRIBUTE_TYPE);
+        let mut this = rt::Base::new(id, &DATA_TABLE_ATTRIBUTE_TYPE);
         this.set(
             "DataTableArn",
             Some("data_table_arn"),
-            string(data_table_arn),
+            rt::string(data_table_arn),
         );
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set("ValueType", Some("value_type"), value_type.into());
         DataTableAttribute(this)
     }
     /// Constraints: length 0..=250; pattern `^[\P{C}   ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `Primary`, Terraform `primary`.
     pub fn primary(mut self, value: bool) -> Self {
-        self.0.set("Primary", Some("primary"), boolean(value));
+        self.0.set("Primary", Some("primary"), rt::boolean(value));
         self
     }
     /// CloudFormation `Validation`, Terraform `validation`.
@@ -1067,23 +1091,23 @@ impl DataTableAttribute {
 builder!(DataTableAttribute, DataTableAttributeHandle);
 /// A declared `AWS::Connect::DataTableAttribute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataTableAttributeHandle(Handle);
+pub struct DataTableAttributeHandle(rt::Handle);
 handle!(DataTableAttributeHandle);
 impl DataTableAttributeHandle {
     /// CloudFormation `Fn::GetAtt` `AttributeId`; Terraform `attribute_id`.
-    pub fn attribute_id(&self) -> Expr {
+    pub fn attribute_id(&self) -> rt::Expr {
         self.0.attr("AttributeId")
     }
     /// CloudFormation `Fn::GetAtt` `LockVersion`; Terraform `lock_version`.
-    pub fn lock_version(&self) -> Expr {
+    pub fn lock_version(&self) -> rt::Expr {
         self.0.attr("LockVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -1094,21 +1118,21 @@ pub mod data_table_attribute {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-enum.html)
     #[derive(Clone, Debug)]
-    pub struct Enum(Props);
+    pub struct Enum(rt::Props);
     impl Enum {
         /// A new `Enum`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Enum(this)
         }
         /// CloudFormation `Strict`, Terraform `strict`.
         pub fn strict(mut self, value: bool) -> Self {
-            self.0.set("Strict", Some("strict"), boolean(value));
+            self.0.set("Strict", Some("strict"), rt::boolean(value));
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1117,11 +1141,11 @@ pub mod data_table_attribute {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-validation.html)
     #[derive(Clone, Debug)]
-    pub struct Validation(Props);
+    pub struct Validation(rt::Props);
     impl Validation {
         /// A new `Validation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Validation(this)
         }
         /// CloudFormation `Enum`, Terraform `enum`.
@@ -1131,49 +1155,56 @@ pub mod data_table_attribute {
         }
         /// CloudFormation `ExclusiveMaximum`, Terraform `exclusive_maximum`.
         pub fn exclusive_maximum(mut self, value: i64) -> Self {
-            self.0
-                .set("ExclusiveMaximum", Some("exclusive_maximum"), int(value));
+            self.0.set(
+                "ExclusiveMaximum",
+                Some("exclusive_maximum"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `ExclusiveMinimum`, Terraform `exclusive_minimum`.
         pub fn exclusive_minimum(mut self, value: i64) -> Self {
-            self.0
-                .set("ExclusiveMinimum", Some("exclusive_minimum"), int(value));
+            self.0.set(
+                "ExclusiveMinimum",
+                Some("exclusive_minimum"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `MaxLength`, Terraform `max_length`.
         pub fn max_length(mut self, value: i64) -> Self {
-            self.0.set("MaxLength", Some("max_length"), int(value));
+            self.0.set("MaxLength", Some("max_length"), rt::int(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `MaxValues`, Terraform `max_values`.
         pub fn max_values(mut self, value: i64) -> Self {
-            self.0.set("MaxValues", Some("max_values"), int(value));
+            self.0.set("MaxValues", Some("max_values"), rt::int(value));
             self
         }
         /// CloudFormation `Maximum`, Terraform `maximum`.
         pub fn maximum(mut self, value: i64) -> Self {
-            self.0.set("Maximum", Some("maximum"), int(value));
+            self.0.set("Maximum", Some("maximum"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `MinLength`, Terraform `min_length`.
         pub fn min_length(mut self, value: i64) -> Self {
-            self.0.set("MinLength", Some("min_length"), int(value));
+            self.0.set("MinLength", Some("min_length"), rt::int(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `MinValues`, Terraform `min_values`.
         pub fn min_values(mut self, value: i64) -> Self {
-            self.0.set("MinValues", Some("min_values"), int(value));
+            self.0.set("MinValues", Some("min_values"), rt::int(value));
             self
         }
         /// CloudFormation `Minimum`, Terraform `minimum`.
         pub fn minimum(mut self, value: i64) -> Self {
-            self.0.set("Minimum", Some("minimum"), int(value));
+            self.0.set("Minimum", Some("minimum"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `MultipleOf`, Terraform `multiple_of`.
         pub fn multiple_of(mut self, value: i64) -> Self {
-            self.0.set("MultipleOf", Some("multiple_of"), int(value));
+            self.0
+                .set("MultipleOf", Some("multiple_of"), rt::int(value));
             self
         }
     }
@@ -1199,11 +1230,11 @@ pub mod data_table_attribute {
 /// CloudFormation: `AWS::Connect::DataTableRecord`. Terraform: `awscc_connect_data_table_record` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-datatablerecord.html)
-pub struct DataTableRecord(Base);
-static DATA_TABLE_RECORD_TYPE: TypeInfo = TypeInfo {
+pub struct DataTableRecord(rt::Base);
+static DATA_TABLE_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::DataTableRecord",
     terraform: Some("awscc_connect_data_table_record"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1238,33 +1269,37 @@ impl DataTableRecord {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_table_arn: impl Into<Expr>,
+        data_table_arn: impl Into<rt::Expr>,
         data_table_record: data_table_record::DataTableRecord,
-        instance_arn: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_TABLE_RECORD_TYPE);
+        let mut this = rt::Base::new(id, &DATA_TABLE_RECORD_TYPE);
         this.set(
             "DataTableArn",
             Some("data_table_arn"),
-            string(data_table_arn),
+            rt::string(data_table_arn),
         );
         this.set(
             "DataTableRecord",
             Some("data_table_record"),
             data_table_record.into(),
         );
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         DataTableRecord(this)
     }
 }
 builder!(DataTableRecord, DataTableRecordHandle);
 /// A declared `AWS::Connect::DataTableRecord`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataTableRecordHandle(Handle);
+pub struct DataTableRecordHandle(rt::Handle);
 handle!(DataTableRecordHandle);
 impl DataTableRecordHandle {
     /// CloudFormation `Fn::GetAtt` `RecordId`; Terraform `record_id`.
-    pub fn record_id(&self) -> Expr {
+    pub fn record_id(&self) -> rt::Expr {
         self.0.attr("RecordId")
     }
 }
@@ -1275,18 +1310,18 @@ pub mod data_table_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-datatablerecord.html)
     #[derive(Clone, Debug)]
-    pub struct DataTableRecord(Props);
+    pub struct DataTableRecord(rt::Props);
     impl DataTableRecord {
         /// A new `DataTableRecord`. Required properties: `values` (`Values`).
         pub fn new(values: impl IntoIterator<Item = Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Values", Some("values"), list(values));
+            let mut this = rt::Props::default();
+            this.set("Values", Some("values"), rt::list(values));
             DataTableRecord(this)
         }
         /// CloudFormation `PrimaryValues`, Terraform `primary_values`.
         pub fn primary_values(mut self, value: impl IntoIterator<Item = Value>) -> Self {
             self.0
-                .set("PrimaryValues", Some("primary_values"), list(value));
+                .set("PrimaryValues", Some("primary_values"), rt::list(value));
             self
         }
     }
@@ -1295,23 +1330,23 @@ pub mod data_table_record {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-value.html)
     #[derive(Clone, Debug)]
-    pub struct Value(Props);
+    pub struct Value(rt::Props);
     impl Value {
         /// A new `Value`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Value(this)
         }
         /// Constraints: length 1..=256. CloudFormation `AttributeId`, Terraform `attribute_id`.
-        pub fn attribute_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeId", Some("attribute_id"), string(value));
+                .set("AttributeId", Some("attribute_id"), rt::string(value));
             self
         }
         /// CloudFormation `AttributeValue`, Terraform `attribute_value`.
-        pub fn attribute_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeValue", Some("attribute_value"), string(value));
+                .set("AttributeValue", Some("attribute_value"), rt::string(value));
             self
         }
     }
@@ -1322,11 +1357,11 @@ pub mod data_table_record {
 /// CloudFormation: `AWS::Connect::EmailAddress`. Terraform: `awscc_connect_email_address` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-emailaddress.html)
-pub struct EmailAddress(Base);
-static EMAIL_ADDRESS_TYPE: TypeInfo = TypeInfo {
+pub struct EmailAddress(rt::Base);
+static EMAIL_ADDRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::EmailAddress",
     terraform: Some("awscc_connect_email_address"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1362,12 +1397,20 @@ impl EmailAddress {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        email_address: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
+        email_address: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EMAIL_ADDRESS_TYPE);
-        this.set("EmailAddress", Some("email_address"), string(email_address));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &EMAIL_ADDRESS_TYPE);
+        this.set(
+            "EmailAddress",
+            Some("email_address"),
+            rt::string(email_address),
+        );
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         EmailAddress(this)
     }
     /// List of alias configurations for the email address
@@ -1380,37 +1423,37 @@ impl EmailAddress {
         self.0.set(
             "AliasConfigurations",
             Some("alias_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description for the email address.
     ///
     /// Constraints: length 1..=250; pattern `(^[\S].*[\S]$)|(^[\S]$)`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The display name for the email address.
     ///
     /// Constraints: length 0..=256; pattern `(^[\S].*[\S]$)|(^[\S]$)`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
 }
 builder!(EmailAddress, EmailAddressHandle);
 /// A declared `AWS::Connect::EmailAddress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailAddressHandle(Handle);
+pub struct EmailAddressHandle(rt::Handle);
 handle!(EmailAddressHandle);
 impl EmailAddressHandle {
     /// The identifier of the email address.
     ///
     /// CloudFormation `Fn::GetAtt` `EmailAddressArn`; Terraform `email_address_arn`.
-    pub fn email_address_arn(&self) -> Expr {
+    pub fn email_address_arn(&self) -> rt::Expr {
         self.0.attr("EmailAddressArn")
     }
 }
@@ -1423,15 +1466,15 @@ pub mod email_address {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-emailaddress-aliasconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AliasConfiguration(Props);
+    pub struct AliasConfiguration(rt::Props);
     impl AliasConfiguration {
         /// A new `AliasConfiguration`. Required properties: `email_address_arn` (`EmailAddressArn`).
-        pub fn new(email_address_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(email_address_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EmailAddressArn",
                 Some("email_address_arn"),
-                string(email_address_arn),
+                rt::string(email_address_arn),
             );
             AliasConfiguration(this)
         }
@@ -1443,11 +1486,11 @@ pub mod email_address {
 /// CloudFormation: `AWS::Connect::EvaluationForm`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-evaluationform.html)
-pub struct EvaluationForm(Base);
-static EVALUATION_FORM_TYPE: TypeInfo = TypeInfo {
+pub struct EvaluationForm(rt::Base);
+static EVALUATION_FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::EvaluationForm",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1483,23 +1526,23 @@ impl EvaluationForm {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
         items: impl IntoIterator<Item = evaluation_form::EvaluationFormBaseItem>,
         status: evaluation_form::Status,
-        title: impl Into<Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVALUATION_FORM_TYPE);
-        this.set("InstanceArn", None, string(instance_arn));
-        this.set("Items", None, list(items));
+        let mut this = rt::Base::new(id, &EVALUATION_FORM_TYPE);
+        this.set("InstanceArn", None, rt::string(instance_arn));
+        this.set("Items", None, rt::list(items));
         this.set("Status", None, status.into());
-        this.set("Title", None, string(title));
+        this.set("Title", None, rt::string(title));
         EvaluationForm(this)
     }
     /// The AI version to use for the evaluation form.
     ///
     /// Constraints: length 1..=256. CloudFormation `AIVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ai_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AIVersion", None, string(value));
+    pub fn ai_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AIVersion", None, rt::string(value));
         self
     }
     /// The automatic evaluation configuration of an evaluation form.
@@ -1516,8 +1559,8 @@ impl EvaluationForm {
     /// The description of the evaluation form.
     ///
     /// Constraints: length at most 1024. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Configuration for language settings of this evaluation form.
@@ -1561,11 +1604,11 @@ impl EvaluationForm {
 builder!(EvaluationForm, EvaluationFormHandle);
 /// A declared `AWS::Connect::EvaluationForm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EvaluationFormHandle(Handle);
+pub struct EvaluationFormHandle(rt::Handle);
 handle!(EvaluationFormHandle);
 impl EvaluationFormHandle {
     /// CloudFormation `Fn::GetAtt` `EvaluationFormArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn evaluation_form_arn(&self) -> Expr {
+    pub fn evaluation_form_arn(&self) -> rt::Expr {
         self.0.attr("EvaluationFormArn")
     }
 }
@@ -1578,16 +1621,16 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-autoevaluationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoEvaluationConfiguration(Props);
+    pub struct AutoEvaluationConfiguration(rt::Props);
     impl AutoEvaluationConfiguration {
         /// A new `AutoEvaluationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoEvaluationConfiguration(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
     }
@@ -1598,18 +1641,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-automaticfailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutomaticFailConfiguration(Props);
+    pub struct AutomaticFailConfiguration(rt::Props);
     impl AutomaticFailConfiguration {
         /// A new `AutomaticFailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutomaticFailConfiguration(this)
         }
         /// The referenceId of the target section for auto failure.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9._-]{1,40}$`. CloudFormation `TargetSection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_section(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetSection", None, string(value));
+        pub fn target_section(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetSection", None, rt::string(value));
             self
         }
     }
@@ -1620,11 +1663,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformbaseitem.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormBaseItem(Props);
+    pub struct EvaluationFormBaseItem(rt::Props);
     impl EvaluationFormBaseItem {
         /// A new `EvaluationFormBaseItem`. Required properties: `section` (`Section`).
         pub fn new(section: EvaluationFormSection) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Section", None, section.into());
             EvaluationFormBaseItem(this)
         }
@@ -1636,11 +1679,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitem.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItem(Props);
+    pub struct EvaluationFormItem(rt::Props);
     impl EvaluationFormItem {
         /// A new `EvaluationFormItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormItem(this)
         }
         /// The information of the question.
@@ -1665,14 +1708,14 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementcondition.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementCondition(Props);
+    pub struct EvaluationFormItemEnablementCondition(rt::Props);
     impl EvaluationFormItemEnablementCondition {
         /// A new `EvaluationFormItemEnablementCondition`. Required properties: `operands` (`Operands`).
         pub fn new(
             operands: impl IntoIterator<Item = EvaluationFormItemEnablementConditionOperand>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Operands", None, list(operands));
+            let mut this = rt::Props::default();
+            this.set("Operands", None, rt::list(operands));
             EvaluationFormItemEnablementCondition(this)
         }
         /// The operator to be used to be applied to operands if more than one provided.
@@ -1690,11 +1733,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconditionoperand.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementConditionOperand(Props);
+    pub struct EvaluationFormItemEnablementConditionOperand(rt::Props);
     impl EvaluationFormItemEnablementConditionOperand {
         /// A new `EvaluationFormItemEnablementConditionOperand`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormItemEnablementConditionOperand(this)
         }
         /// An expression of the enablement condition.
@@ -1712,11 +1755,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementConfiguration(Props);
+    pub struct EvaluationFormItemEnablementConfiguration(rt::Props);
     impl EvaluationFormItemEnablementConfiguration {
         /// A new `EvaluationFormItemEnablementConfiguration`. Required properties: `action` (`Action`), `condition` (`Condition`).
         pub fn new(action: Action, condition: EvaluationFormItemEnablementCondition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Condition", None, condition.into());
             EvaluationFormItemEnablementConfiguration(this)
@@ -1736,7 +1779,7 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementexpression.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementExpression(Props);
+    pub struct EvaluationFormItemEnablementExpression(rt::Props);
     impl EvaluationFormItemEnablementExpression {
         /// A new `EvaluationFormItemEnablementExpression`. Required properties: `comparator` (`Comparator`), `source` (`Source`), `values` (`Values`).
         pub fn new(
@@ -1744,10 +1787,10 @@ pub mod evaluation_form {
             source: EvaluationFormItemEnablementSource,
             values: impl IntoIterator<Item = EvaluationFormItemEnablementSourceValue>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Comparator", None, comparator.into());
             this.set("Source", None, source.into());
-            this.set("Values", None, list(values));
+            this.set("Values", None, rt::list(values));
             EvaluationFormItemEnablementExpression(this)
         }
     }
@@ -1758,19 +1801,19 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsource.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementSource(Props);
+    pub struct EvaluationFormItemEnablementSource(rt::Props);
     impl EvaluationFormItemEnablementSource {
         /// A new `EvaluationFormItemEnablementSource`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", None, type_.into());
             EvaluationFormItemEnablementSource(this)
         }
         /// A referenceId of the source item.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9._-]{1,40}$`. CloudFormation `RefId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ref_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RefId", None, string(value));
+        pub fn ref_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RefId", None, rt::string(value));
             self
         }
     }
@@ -1781,18 +1824,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsourcevalue.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormItemEnablementSourceValue(Props);
+    pub struct EvaluationFormItemEnablementSourceValue(rt::Props);
     impl EvaluationFormItemEnablementSourceValue {
         /// A new `EvaluationFormItemEnablementSourceValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormItemEnablementSourceValue(this)
         }
         /// A referenceId of the source value.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9._-]{1,40}$`. CloudFormation `RefId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ref_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RefId", None, string(value));
+        pub fn ref_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RefId", None, rt::string(value));
             self
         }
         /// A type of source item value.
@@ -1810,11 +1853,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformlanguageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormLanguageConfiguration(Props);
+    pub struct EvaluationFormLanguageConfiguration(rt::Props);
     impl EvaluationFormLanguageConfiguration {
         /// A new `EvaluationFormLanguageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormLanguageConfiguration(this)
         }
         /// The language for the evaluation form.
@@ -1832,12 +1875,12 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmetricconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormMetricConfiguration(Props);
+    pub struct EvaluationFormMetricConfiguration(rt::Props);
     impl EvaluationFormMetricConfiguration {
         /// A new `EvaluationFormMetricConfiguration`. Required properties: `metric_name` (`MetricName`), `metric_type` (`MetricType`).
-        pub fn new(metric_name: impl Into<Expr>, metric_type: MetricType) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", None, string(metric_name));
+        pub fn new(metric_name: impl Into<rt::Expr>, metric_type: MetricType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricName", None, rt::string(metric_name));
             this.set("MetricType", None, metric_type.into());
             EvaluationFormMetricConfiguration(this)
         }
@@ -1849,11 +1892,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomation.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormMultiSelectQuestionAutomation(Props);
+    pub struct EvaluationFormMultiSelectQuestionAutomation(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomation {
         /// A new `EvaluationFormMultiSelectQuestionAutomation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormMultiSelectQuestionAutomation(this)
         }
         /// A question automation answer.
@@ -1871,9 +1914,9 @@ pub mod evaluation_form {
         /// CloudFormation `DefaultOptionRefIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn default_option_ref_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("DefaultOptionRefIds", None, strings(value));
+            self.0.set("DefaultOptionRefIds", None, rt::strings(value));
             self
         }
         /// Automation options for the multi-select question.
@@ -1883,7 +1926,7 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormMultiSelectQuestionAutomationOption>,
         ) -> Self {
-            self.0.set("Options", None, list(value));
+            self.0.set("Options", None, rt::list(value));
             self
         }
     }
@@ -1894,11 +1937,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormMultiSelectQuestionAutomationOption(Props);
+    pub struct EvaluationFormMultiSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomationOption {
         /// A new `EvaluationFormMultiSelectQuestionAutomationOption`. Required properties: `rule_category` (`RuleCategory`).
         pub fn new(rule_category: MultiSelectQuestionRuleCategoryAutomation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RuleCategory", None, rule_category.into());
             EvaluationFormMultiSelectQuestionAutomationOption(this)
         }
@@ -1910,20 +1953,20 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionoption.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormMultiSelectQuestionOption(Props);
+    pub struct EvaluationFormMultiSelectQuestionOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionOption {
         /// A new `EvaluationFormMultiSelectQuestionOption`. Required properties: `ref_id` (`RefId`), `text` (`Text`).
-        pub fn new(ref_id: impl Into<Expr>, text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RefId", None, string(ref_id));
-            this.set("Text", None, string(text));
+        pub fn new(ref_id: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RefId", None, rt::string(ref_id));
+            this.set("Text", None, rt::string(text));
             EvaluationFormMultiSelectQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
         ///
         /// CloudFormation `AutomaticFail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_fail(mut self, value: bool) -> Self {
-            self.0.set("AutomaticFail", None, boolean(value));
+            self.0.set("AutomaticFail", None, rt::boolean(value));
             self
         }
         /// Information about automatic fail configuration for an evaluation form.
@@ -1944,7 +1987,7 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 0..=10. CloudFormation `Score`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn score(mut self, value: i64) -> Self {
-            self.0.set("Score", None, int(value));
+            self.0.set("Score", None, rt::int(value));
             self
         }
     }
@@ -1955,14 +1998,14 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormMultiSelectQuestionProperties(Props);
+    pub struct EvaluationFormMultiSelectQuestionProperties(rt::Props);
     impl EvaluationFormMultiSelectQuestionProperties {
         /// A new `EvaluationFormMultiSelectQuestionProperties`. Required properties: `options` (`Options`).
         pub fn new(
             options: impl IntoIterator<Item = EvaluationFormMultiSelectQuestionOption>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Options", None, list(options));
+            let mut this = rt::Props::default();
+            this.set("Options", None, rt::list(options));
             EvaluationFormMultiSelectQuestionProperties(this)
         }
         /// Automation configuration for this multi-select question.
@@ -1987,11 +2030,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionautomation.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormNumericQuestionAutomation(Props);
+    pub struct EvaluationFormNumericQuestionAutomation(rt::Props);
     impl EvaluationFormNumericQuestionAutomation {
         /// A new `EvaluationFormNumericQuestionAutomation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormNumericQuestionAutomation(this)
         }
         /// A source of automation answer for numeric question.
@@ -2019,20 +2062,20 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionoption.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormNumericQuestionOption(Props);
+    pub struct EvaluationFormNumericQuestionOption(rt::Props);
     impl EvaluationFormNumericQuestionOption {
         /// A new `EvaluationFormNumericQuestionOption`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
         pub fn new(max_value: i64, min_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxValue", None, int(max_value));
-            this.set("MinValue", None, int(min_value));
+            let mut this = rt::Props::default();
+            this.set("MaxValue", None, rt::int(max_value));
+            this.set("MinValue", None, rt::int(min_value));
             EvaluationFormNumericQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
         ///
         /// CloudFormation `AutomaticFail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_fail(mut self, value: bool) -> Self {
-            self.0.set("AutomaticFail", None, boolean(value));
+            self.0.set("AutomaticFail", None, rt::boolean(value));
             self
         }
         /// A configuration for automatic fail.
@@ -2053,7 +2096,7 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 0..=10. CloudFormation `Score`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn score(mut self, value: i64) -> Self {
-            self.0.set("Score", None, int(value));
+            self.0.set("Score", None, rt::int(value));
             self
         }
     }
@@ -2064,13 +2107,13 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormNumericQuestionProperties(Props);
+    pub struct EvaluationFormNumericQuestionProperties(rt::Props);
     impl EvaluationFormNumericQuestionProperties {
         /// A new `EvaluationFormNumericQuestionProperties`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
         pub fn new(max_value: i64, min_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxValue", None, int(max_value));
-            this.set("MinValue", None, int(min_value));
+            let mut this = rt::Props::default();
+            this.set("MaxValue", None, rt::int(max_value));
+            this.set("MinValue", None, rt::int(min_value));
             EvaluationFormNumericQuestionProperties(this)
         }
         /// The automation properties of the numeric question.
@@ -2087,7 +2130,7 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormNumericQuestionOption>,
         ) -> Self {
-            self.0.set("Options", None, list(value));
+            self.0.set("Options", None, rt::list(value));
             self
         }
     }
@@ -2098,18 +2141,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestion.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormQuestion(Props);
+    pub struct EvaluationFormQuestion(rt::Props);
     impl EvaluationFormQuestion {
         /// A new `EvaluationFormQuestion`. Required properties: `question_type` (`QuestionType`), `ref_id` (`RefId`), `title` (`Title`).
         pub fn new(
             question_type: QuestionType,
-            ref_id: impl Into<Expr>,
-            title: impl Into<Expr>,
+            ref_id: impl Into<rt::Expr>,
+            title: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("QuestionType", None, question_type.into());
-            this.set("RefId", None, string(ref_id));
-            this.set("Title", None, string(title));
+            this.set("RefId", None, rt::string(ref_id));
+            this.set("Title", None, rt::string(title));
             EvaluationFormQuestion(this)
         }
         /// A question conditional enablement.
@@ -2122,8 +2165,8 @@ pub mod evaluation_form {
         /// The instructions of the section.
         ///
         /// Constraints: length at most 1024. CloudFormation `Instructions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn instructions(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Instructions", None, string(value));
+        pub fn instructions(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Instructions", None, rt::string(value));
             self
         }
         /// The metric configuration for the question.
@@ -2137,7 +2180,7 @@ pub mod evaluation_form {
         ///
         /// CloudFormation `NotApplicableEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn not_applicable_enabled(mut self, value: bool) -> Self {
-            self.0.set("NotApplicableEnabled", None, boolean(value));
+            self.0.set("NotApplicableEnabled", None, rt::boolean(value));
             self
         }
         /// The properties of the type of question.
@@ -2164,7 +2207,7 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 0..=100. CloudFormation `Weight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", None, int(value));
+            self.0.set("Weight", None, rt::int(value));
             self
         }
     }
@@ -2175,11 +2218,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionautomationanswersource.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormQuestionAutomationAnswerSource(Props);
+    pub struct EvaluationFormQuestionAutomationAnswerSource(rt::Props);
     impl EvaluationFormQuestionAutomationAnswerSource {
         /// A new `EvaluationFormQuestionAutomationAnswerSource`. Required properties: `source_type` (`SourceType`).
         pub fn new(source_type: SourceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SourceType", None, source_type.into());
             EvaluationFormQuestionAutomationAnswerSource(this)
         }
@@ -2191,18 +2234,19 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionscoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormQuestionScoringConfiguration(Props);
+    pub struct EvaluationFormQuestionScoringConfiguration(rt::Props);
     impl EvaluationFormQuestionScoringConfiguration {
         /// A new `EvaluationFormQuestionScoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormQuestionScoringConfiguration(this)
         }
         /// The flag to exclude the question from scoring.
         ///
         /// CloudFormation `IsExcludedFromScoring`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_excluded_from_scoring(mut self, value: bool) -> Self {
-            self.0.set("IsExcludedFromScoring", None, boolean(value));
+            self.0
+                .set("IsExcludedFromScoring", None, rt::boolean(value));
             self
         }
         /// The points configuration for point-based scoring.
@@ -2219,7 +2263,7 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormScoreThreshold>,
         ) -> Self {
-            self.0.set("ScoreThresholds", None, list(value));
+            self.0.set("ScoreThresholds", None, rt::list(value));
             self
         }
     }
@@ -2230,11 +2274,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestiontypeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormQuestionTypeProperties(Props);
+    pub struct EvaluationFormQuestionTypeProperties(rt::Props);
     impl EvaluationFormQuestionTypeProperties {
         /// A new `EvaluationFormQuestionTypeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormQuestionTypeProperties(this)
         }
         /// Properties for multi-select question types.
@@ -2276,11 +2320,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformscorethreshold.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormScoreThreshold(Props);
+    pub struct EvaluationFormScoreThreshold(rt::Props);
     impl EvaluationFormScoreThreshold {
         /// A new `EvaluationFormScoreThreshold`. Required properties: `performance_category` (`PerformanceCategory`).
         pub fn new(performance_category: PerformanceCategory) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PerformanceCategory", None, performance_category.into());
             EvaluationFormScoreThreshold(this)
         }
@@ -2288,14 +2332,14 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 0..=100. CloudFormation `MaxScorePercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_score_percentage(mut self, value: i64) -> Self {
-            self.0.set("MaxScorePercentage", None, int(value));
+            self.0.set("MaxScorePercentage", None, rt::int(value));
             self
         }
         /// The minimum score percentage for the performance category.
         ///
         /// Constraints: range 0..=100. CloudFormation `MinScorePercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_score_percentage(mut self, value: i64) -> Self {
-            self.0.set("MinScorePercentage", None, int(value));
+            self.0.set("MinScorePercentage", None, rt::int(value));
             self
         }
     }
@@ -2306,34 +2350,35 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsection.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormSection(Props);
+    pub struct EvaluationFormSection(rt::Props);
     impl EvaluationFormSection {
         /// A new `EvaluationFormSection`. Required properties: `ref_id` (`RefId`), `title` (`Title`).
-        pub fn new(ref_id: impl Into<Expr>, title: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RefId", None, string(ref_id));
-            this.set("Title", None, string(title));
+        pub fn new(ref_id: impl Into<rt::Expr>, title: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RefId", None, rt::string(ref_id));
+            this.set("Title", None, rt::string(title));
             EvaluationFormSection(this)
         }
         /// The instructions of the section.
         ///
         /// Constraints: length at most 1024. CloudFormation `Instructions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn instructions(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Instructions", None, string(value));
+        pub fn instructions(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Instructions", None, rt::string(value));
             self
         }
         /// The flag to exclude the section from scoring.
         ///
         /// CloudFormation `IsExcludedFromScoring`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_excluded_from_scoring(mut self, value: bool) -> Self {
-            self.0.set("IsExcludedFromScoring", None, boolean(value));
+            self.0
+                .set("IsExcludedFromScoring", None, rt::boolean(value));
             self
         }
         /// The items of the section.
         ///
         /// Constraints: 1..=200 items. CloudFormation `Items`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn items(mut self, value: impl IntoIterator<Item = EvaluationFormItem>) -> Self {
-            self.0.set("Items", None, list(value));
+            self.0.set("Items", None, rt::list(value));
             self
         }
         /// The score thresholds for performance categories.
@@ -2343,14 +2388,14 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormScoreThreshold>,
         ) -> Self {
-            self.0.set("ScoreThresholds", None, list(value));
+            self.0.set("ScoreThresholds", None, rt::list(value));
             self
         }
         /// The scoring weight of the section.
         ///
         /// Constraints: range 0..=100. CloudFormation `Weight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", None, int(value));
+            self.0.set("Weight", None, rt::int(value));
             self
         }
     }
@@ -2361,11 +2406,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomation.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormSingleSelectQuestionAutomation(Props);
+    pub struct EvaluationFormSingleSelectQuestionAutomation(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomation {
         /// A new `EvaluationFormSingleSelectQuestionAutomation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormSingleSelectQuestionAutomation(this)
         }
         /// Automation answer source.
@@ -2381,8 +2426,8 @@ pub mod evaluation_form {
         /// The identifier of the default answer option, when none of the automation options match the criteria.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9._-]{1,40}$`. CloudFormation `DefaultOptionRefId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn default_option_ref_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultOptionRefId", None, string(value));
+        pub fn default_option_ref_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DefaultOptionRefId", None, rt::string(value));
             self
         }
         /// The automation options of the single select question.
@@ -2392,7 +2437,7 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormSingleSelectQuestionAutomationOption>,
         ) -> Self {
-            self.0.set("Options", None, list(value));
+            self.0.set("Options", None, rt::list(value));
             self
         }
     }
@@ -2403,11 +2448,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormSingleSelectQuestionAutomationOption(Props);
+    pub struct EvaluationFormSingleSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomationOption {
         /// A new `EvaluationFormSingleSelectQuestionAutomationOption`. Required properties: `rule_category` (`RuleCategory`).
         pub fn new(rule_category: SingleSelectQuestionRuleCategoryAutomation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RuleCategory", None, rule_category.into());
             EvaluationFormSingleSelectQuestionAutomationOption(this)
         }
@@ -2419,20 +2464,20 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionoption.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormSingleSelectQuestionOption(Props);
+    pub struct EvaluationFormSingleSelectQuestionOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionOption {
         /// A new `EvaluationFormSingleSelectQuestionOption`. Required properties: `ref_id` (`RefId`), `text` (`Text`).
-        pub fn new(ref_id: impl Into<Expr>, text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RefId", None, string(ref_id));
-            this.set("Text", None, string(text));
+        pub fn new(ref_id: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RefId", None, rt::string(ref_id));
+            this.set("Text", None, rt::string(text));
             EvaluationFormSingleSelectQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
         ///
         /// CloudFormation `AutomaticFail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_fail(mut self, value: bool) -> Self {
-            self.0.set("AutomaticFail", None, boolean(value));
+            self.0.set("AutomaticFail", None, rt::boolean(value));
             self
         }
         /// Whether automatic fail is configured on a single select question.
@@ -2453,7 +2498,7 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 0..=10. CloudFormation `Score`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn score(mut self, value: i64) -> Self {
-            self.0.set("Score", None, int(value));
+            self.0.set("Score", None, rt::int(value));
             self
         }
     }
@@ -2464,14 +2509,14 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormSingleSelectQuestionProperties(Props);
+    pub struct EvaluationFormSingleSelectQuestionProperties(rt::Props);
     impl EvaluationFormSingleSelectQuestionProperties {
         /// A new `EvaluationFormSingleSelectQuestionProperties`. Required properties: `options` (`Options`).
         pub fn new(
             options: impl IntoIterator<Item = EvaluationFormSingleSelectQuestionOption>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Options", None, list(options));
+            let mut this = rt::Props::default();
+            this.set("Options", None, rt::list(options));
             EvaluationFormSingleSelectQuestionProperties(this)
         }
         /// The display mode of the single select question.
@@ -2496,11 +2541,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtargetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormTargetConfiguration(Props);
+    pub struct EvaluationFormTargetConfiguration(rt::Props);
     impl EvaluationFormTargetConfiguration {
         /// A new `EvaluationFormTargetConfiguration`. Required properties: `contact_interaction_type` (`ContactInteractionType`).
         pub fn new(contact_interaction_type: ContactInteractionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContactInteractionType",
                 None,
@@ -2516,11 +2561,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionautomation.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormTextQuestionAutomation(Props);
+    pub struct EvaluationFormTextQuestionAutomation(rt::Props);
     impl EvaluationFormTextQuestionAutomation {
         /// A new `EvaluationFormTextQuestionAutomation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormTextQuestionAutomation(this)
         }
         /// Automation answer source.
@@ -2541,11 +2586,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationFormTextQuestionProperties(Props);
+    pub struct EvaluationFormTextQuestionProperties(rt::Props);
     impl EvaluationFormTextQuestionProperties {
         /// A new `EvaluationFormTextQuestionProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationFormTextQuestionProperties(this)
         }
         /// The automation properties of the text question.
@@ -2563,7 +2608,7 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationReviewConfiguration(Props);
+    pub struct EvaluationReviewConfiguration(rt::Props);
     impl EvaluationReviewConfiguration {
         /// A new `EvaluationReviewConfiguration`. Required properties: `review_notification_recipients` (`ReviewNotificationRecipients`).
         pub fn new(
@@ -2571,11 +2616,11 @@ pub mod evaluation_form {
                 Item = EvaluationReviewNotificationRecipient,
             >,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ReviewNotificationRecipients",
                 None,
-                list(review_notification_recipients),
+                rt::list(review_notification_recipients),
             );
             EvaluationReviewConfiguration(this)
         }
@@ -2583,7 +2628,7 @@ pub mod evaluation_form {
         ///
         /// Constraints: range 1..=90. CloudFormation `EligibilityDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn eligibility_days(mut self, value: i64) -> Self {
-            self.0.set("EligibilityDays", None, int(value));
+            self.0.set("EligibilityDays", None, rt::int(value));
             self
         }
     }
@@ -2594,11 +2639,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipient.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationReviewNotificationRecipient(Props);
+    pub struct EvaluationReviewNotificationRecipient(rt::Props);
     impl EvaluationReviewNotificationRecipient {
         /// A new `EvaluationReviewNotificationRecipient`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: EvaluationReviewNotificationRecipientValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", None, type_.into());
             this.set("Value", None, value.into());
             EvaluationReviewNotificationRecipient(this)
@@ -2611,18 +2656,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipientvalue.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationReviewNotificationRecipientValue(Props);
+    pub struct EvaluationReviewNotificationRecipientValue(rt::Props);
     impl EvaluationReviewNotificationRecipientValue {
         /// A new `EvaluationReviewNotificationRecipientValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EvaluationReviewNotificationRecipientValue(this)
         }
         /// The user identifier for the notification recipient.
         ///
         /// Constraints: length 1..=500. CloudFormation `UserId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserId", None, string(value));
+        pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserId", None, rt::string(value));
             self
         }
     }
@@ -2633,18 +2678,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-multiselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
-    pub struct MultiSelectQuestionRuleCategoryAutomation(Props);
+    pub struct MultiSelectQuestionRuleCategoryAutomation(rt::Props);
     impl MultiSelectQuestionRuleCategoryAutomation {
         /// A new `MultiSelectQuestionRuleCategoryAutomation`. Required properties: `category` (`Category`), `condition` (`Condition`), `option_ref_ids` (`OptionRefIds`).
         pub fn new(
-            category: impl Into<Expr>,
+            category: impl Into<rt::Expr>,
             condition: Condition,
-            option_ref_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            option_ref_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Category", None, string(category));
+            let mut this = rt::Props::default();
+            this.set("Category", None, rt::string(category));
             this.set("Condition", None, condition.into());
-            this.set("OptionRefIds", None, strings(option_ref_ids));
+            this.set("OptionRefIds", None, rt::strings(option_ref_ids));
             MultiSelectQuestionRuleCategoryAutomation(this)
         }
     }
@@ -2655,11 +2700,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-numericquestionpropertyvalueautomation.html)
     #[derive(Clone, Debug)]
-    pub struct NumericQuestionPropertyValueAutomation(Props);
+    pub struct NumericQuestionPropertyValueAutomation(rt::Props);
     impl NumericQuestionPropertyValueAutomation {
         /// A new `NumericQuestionPropertyValueAutomation`. Required properties: `label` (`Label`).
         pub fn new(label: Label) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Label", None, label.into());
             NumericQuestionPropertyValueAutomation(this)
         }
@@ -2671,19 +2716,19 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionoptionpointsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QuestionOptionPointsConfiguration(Props);
+    pub struct QuestionOptionPointsConfiguration(rt::Props);
     impl QuestionOptionPointsConfiguration {
         /// A new `QuestionOptionPointsConfiguration`. Required properties: `point_value` (`PointValue`).
         pub fn new(point_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("PointValue", None, int(point_value));
+            let mut this = rt::Props::default();
+            this.set("PointValue", None, rt::int(point_value));
             QuestionOptionPointsConfiguration(this)
         }
         /// The flag to mark the option as a bonus option.
         ///
         /// CloudFormation `IsBonus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_bonus(mut self, value: bool) -> Self {
-            self.0.set("IsBonus", None, boolean(value));
+            self.0.set("IsBonus", None, rt::boolean(value));
             self
         }
     }
@@ -2694,32 +2739,32 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionpointsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QuestionPointsConfiguration(Props);
+    pub struct QuestionPointsConfiguration(rt::Props);
     impl QuestionPointsConfiguration {
         /// A new `QuestionPointsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QuestionPointsConfiguration(this)
         }
         /// The flag to mark the question as a bonus question.
         ///
         /// CloudFormation `IsBonus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_bonus(mut self, value: bool) -> Self {
-            self.0.set("IsBonus", None, boolean(value));
+            self.0.set("IsBonus", None, rt::boolean(value));
             self
         }
         /// The maximum point value.
         ///
         /// Constraints: range 0..=100. CloudFormation `MaxPointValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_point_value(mut self, value: i64) -> Self {
-            self.0.set("MaxPointValue", None, int(value));
+            self.0.set("MaxPointValue", None, rt::int(value));
             self
         }
         /// The minimum point value.
         ///
         /// Constraints: range 0..=100. CloudFormation `MinPointValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_point_value(mut self, value: i64) -> Self {
-            self.0.set("MinPointValue", None, int(value));
+            self.0.set("MinPointValue", None, rt::int(value));
             self
         }
     }
@@ -2730,11 +2775,11 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-scoringstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct ScoringStrategy(Props);
+    pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
         /// A new `ScoringStrategy`. Required properties: `mode` (`Mode`), `status` (`Status`).
         pub fn new(mode: Mode, status: Status2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", None, mode.into());
             this.set("Status", None, status.into());
             ScoringStrategy(this)
@@ -2744,7 +2789,7 @@ pub mod evaluation_form {
             mut self,
             value: impl IntoIterator<Item = EvaluationFormScoreThreshold>,
         ) -> Self {
-            self.0.set("ScoreThresholds", None, list(value));
+            self.0.set("ScoreThresholds", None, rt::list(value));
             self
         }
     }
@@ -2755,18 +2800,18 @@ pub mod evaluation_form {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-singleselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
-    pub struct SingleSelectQuestionRuleCategoryAutomation(Props);
+    pub struct SingleSelectQuestionRuleCategoryAutomation(rt::Props);
     impl SingleSelectQuestionRuleCategoryAutomation {
         /// A new `SingleSelectQuestionRuleCategoryAutomation`. Required properties: `category` (`Category`), `condition` (`Condition`), `option_ref_id` (`OptionRefId`).
         pub fn new(
-            category: impl Into<Expr>,
+            category: impl Into<rt::Expr>,
             condition: Condition,
-            option_ref_id: impl Into<Expr>,
+            option_ref_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Category", None, string(category));
+            let mut this = rt::Props::default();
+            this.set("Category", None, rt::string(category));
             this.set("Condition", None, condition.into());
-            this.set("OptionRefId", None, string(option_ref_id));
+            this.set("OptionRefId", None, rt::string(option_ref_id));
             SingleSelectQuestionRuleCategoryAutomation(this)
         }
     }
@@ -3001,11 +3046,11 @@ pub mod evaluation_form {
 /// CloudFormation: `AWS::Connect::HoursOfOperation`. Terraform: `awscc_connect_hours_of_operation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-hoursofoperation.html)
-pub struct HoursOfOperation(Base);
-static HOURS_OF_OPERATION_TYPE: TypeInfo = TypeInfo {
+pub struct HoursOfOperation(rt::Base);
+static HOURS_OF_OPERATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::HoursOfOperation",
     terraform: Some("awscc_connect_hours_of_operation"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3041,15 +3086,19 @@ impl HoursOfOperation {
     pub fn new(
         id: impl Into<String>,
         config: impl IntoIterator<Item = hours_of_operation::HoursOfOperationConfig>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        time_zone: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        time_zone: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HOURS_OF_OPERATION_TYPE);
-        this.set("Config", Some("config"), list(config));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
-        this.set("TimeZone", Some("time_zone"), string(time_zone));
+        let mut this = rt::Base::new(id, &HOURS_OF_OPERATION_TYPE);
+        this.set("Config", Some("config"), rt::list(config));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
         HoursOfOperation(this)
     }
     /// List of child hours of operations.
@@ -3062,16 +3111,16 @@ impl HoursOfOperation {
         self.0.set(
             "ChildHoursOfOperations",
             Some("child_hours_of_operations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The description of the hours of operation.
     ///
     /// Constraints: length 1..=250; pattern `^[\P{C}\r\n\t]{1,250}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// One or more hours of operation overrides assigned to an hour of operation.
@@ -3084,7 +3133,7 @@ impl HoursOfOperation {
         self.0.set(
             "HoursOfOperationOverrides",
             Some("hours_of_operation_overrides"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3098,7 +3147,7 @@ impl HoursOfOperation {
         self.0.set(
             "ParentHoursOfOperations",
             Some("parent_hours_of_operations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3106,13 +3155,13 @@ impl HoursOfOperation {
 builder!(HoursOfOperation, HoursOfOperationHandle);
 /// A declared `AWS::Connect::HoursOfOperation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HoursOfOperationHandle(Handle);
+pub struct HoursOfOperationHandle(rt::Handle);
 handle!(HoursOfOperationHandle);
 impl HoursOfOperationHandle {
     /// The Amazon Resource Name (ARN) for the hours of operation.
     ///
     /// CloudFormation `Fn::GetAtt` `HoursOfOperationArn`; Terraform `hours_of_operation_arn`.
-    pub fn hours_of_operation_arn(&self) -> Expr {
+    pub fn hours_of_operation_arn(&self) -> rt::Expr {
         self.0.attr("HoursOfOperationArn")
     }
 }
@@ -3125,7 +3174,7 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HoursOfOperationConfig(Props);
+    pub struct HoursOfOperationConfig(rt::Props);
     impl HoursOfOperationConfig {
         /// A new `HoursOfOperationConfig`. Required properties: `day` (`Day`), `end_time` (`EndTime`), `start_time` (`StartTime`).
         pub fn new(
@@ -3133,7 +3182,7 @@ pub mod hours_of_operation {
             end_time: HoursOfOperationTimeSlice,
             start_time: HoursOfOperationTimeSlice,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Day", Some("day"), day.into());
             this.set("EndTime", Some("end_time"), end_time.into());
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -3147,53 +3196,57 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverride.html)
     #[derive(Clone, Debug)]
-    pub struct HoursOfOperationOverride(Props);
+    pub struct HoursOfOperationOverride(rt::Props);
     impl HoursOfOperationOverride {
         /// A new `HoursOfOperationOverride`. Required properties: `effective_from` (`EffectiveFrom`), `effective_till` (`EffectiveTill`), `override_config` (`OverrideConfig`), `override_name` (`OverrideName`).
         pub fn new(
-            effective_from: impl Into<Expr>,
-            effective_till: impl Into<Expr>,
+            effective_from: impl Into<rt::Expr>,
+            effective_till: impl Into<rt::Expr>,
             override_config: impl IntoIterator<Item = HoursOfOperationOverrideConfig>,
-            override_name: impl Into<Expr>,
+            override_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EffectiveFrom",
                 Some("effective_from"),
-                string(effective_from),
+                rt::string(effective_from),
             );
             this.set(
                 "EffectiveTill",
                 Some("effective_till"),
-                string(effective_till),
+                rt::string(effective_till),
             );
             this.set(
                 "OverrideConfig",
                 Some("override_config"),
-                list(override_config),
+                rt::list(override_config),
             );
-            this.set("OverrideName", Some("override_name"), string(override_name));
+            this.set(
+                "OverrideName",
+                Some("override_name"),
+                rt::string(override_name),
+            );
             HoursOfOperationOverride(this)
         }
         /// The Resource Identifier for the hours of operation override.
         ///
         /// Constraints: pattern `^[-a-zA-Z0-9]*$`. CloudFormation `HoursOfOperationOverrideId`, Terraform `hours_of_operation_override_id`.
-        pub fn hours_of_operation_override_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hours_of_operation_override_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HoursOfOperationOverrideId",
                 Some("hours_of_operation_override_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The description of the hours of operation override.
         ///
         /// Constraints: length 1..=250. CloudFormation `OverrideDescription`, Terraform `override_description`.
-        pub fn override_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn override_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OverrideDescription",
                 Some("override_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3221,11 +3274,11 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverrideconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HoursOfOperationOverrideConfig(Props);
+    pub struct HoursOfOperationOverrideConfig(rt::Props);
     impl HoursOfOperationOverrideConfig {
         /// A new `HoursOfOperationOverrideConfig`. Required properties: `day` (`Day`), `end_time` (`EndTime`), `start_time` (`StartTime`).
         pub fn new(day: Day, end_time: OverrideTimeSlice, start_time: OverrideTimeSlice) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Day", Some("day"), day.into());
             this.set("EndTime", Some("end_time"), end_time.into());
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -3239,13 +3292,13 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationtimeslice.html)
     #[derive(Clone, Debug)]
-    pub struct HoursOfOperationTimeSlice(Props);
+    pub struct HoursOfOperationTimeSlice(rt::Props);
     impl HoursOfOperationTimeSlice {
         /// A new `HoursOfOperationTimeSlice`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
         pub fn new(hours: i64, minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Hours", Some("hours"), int(hours));
-            this.set("Minutes", Some("minutes"), int(minutes));
+            let mut this = rt::Props::default();
+            this.set("Hours", Some("hours"), rt::int(hours));
+            this.set("Minutes", Some("minutes"), rt::int(minutes));
             HoursOfOperationTimeSlice(this)
         }
     }
@@ -3256,19 +3309,19 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationsidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct HoursOfOperationsIdentifier(Props);
+    pub struct HoursOfOperationsIdentifier(rt::Props);
     impl HoursOfOperationsIdentifier {
         /// A new `HoursOfOperationsIdentifier`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             HoursOfOperationsIdentifier(this)
         }
         /// The name of the hours of operation.
         ///
         /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -3279,13 +3332,13 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-overridetimeslice.html)
     #[derive(Clone, Debug)]
-    pub struct OverrideTimeSlice(Props);
+    pub struct OverrideTimeSlice(rt::Props);
     impl OverrideTimeSlice {
         /// A new `OverrideTimeSlice`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
         pub fn new(hours: i64, minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Hours", Some("hours"), int(hours));
-            this.set("Minutes", Some("minutes"), int(minutes));
+            let mut this = rt::Props::default();
+            this.set("Hours", Some("hours"), rt::int(hours));
+            this.set("Minutes", Some("minutes"), rt::int(minutes));
             OverrideTimeSlice(this)
         }
     }
@@ -3296,11 +3349,11 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RecurrenceConfig(Props);
+    pub struct RecurrenceConfig(rt::Props);
     impl RecurrenceConfig {
         /// A new `RecurrenceConfig`. Required properties: `recurrence_pattern` (`RecurrencePattern`).
         pub fn new(recurrence_pattern: RecurrencePattern) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecurrencePattern",
                 Some("recurrence_pattern"),
@@ -3316,25 +3369,26 @@ pub mod hours_of_operation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrencepattern.html)
     #[derive(Clone, Debug)]
-    pub struct RecurrencePattern(Props);
+    pub struct RecurrencePattern(rt::Props);
     impl RecurrencePattern {
         /// A new `RecurrencePattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecurrencePattern(this)
         }
         /// List of months (1-12) for recurrence pattern.
         ///
         /// CloudFormation `ByMonth`, Terraform `by_month`.
         pub fn by_month(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("ByMonth", Some("by_month"), list(value));
+            self.0.set("ByMonth", Some("by_month"), rt::list(value));
             self
         }
         /// List of month days (-1 to 31) for recurrence pattern.
         ///
         /// CloudFormation `ByMonthDay`, Terraform `by_month_day`.
         pub fn by_month_day(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("ByMonthDay", Some("by_month_day"), list(value));
+            self.0
+                .set("ByMonthDay", Some("by_month_day"), rt::list(value));
             self
         }
         /// Constraints: 0..=1 items. CloudFormation `ByWeekdayOccurrence`, Terraform `by_weekday_occurrence`.
@@ -3342,7 +3396,7 @@ pub mod hours_of_operation {
             self.0.set(
                 "ByWeekdayOccurrence",
                 Some("by_weekday_occurrence"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3355,7 +3409,7 @@ pub mod hours_of_operation {
         }
         /// Constraints: range 1..=6. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
     }
@@ -3407,11 +3461,11 @@ pub mod hours_of_operation {
 /// CloudFormation: `AWS::Connect::Instance`. Terraform: `awscc_connect_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Instance",
     terraform: Some("awscc_connect_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3455,7 +3509,7 @@ impl Instance {
         attributes: instance::Attributes,
         identity_management_type: instance::IdentityManagementType,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_TYPE);
+        let mut this = rt::Base::new(id, &INSTANCE_TYPE);
         this.set("Attributes", Some("attributes"), attributes.into());
         this.set(
             "IdentityManagementType",
@@ -3467,54 +3521,54 @@ impl Instance {
     /// Existing directoryId user wants to map to the new Connect instance.
     ///
     /// Constraints: length 12..=12; pattern `^d-[0-9a-f]{10}$`. Changing it replaces the resource. CloudFormation `DirectoryId`, Terraform `directory_id`.
-    pub fn directory_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DirectoryId", Some("directory_id"), string(value));
+            .set("DirectoryId", Some("directory_id"), rt::string(value));
         self
     }
     /// Alias of the new directory created as part of new instance creation.
     ///
     /// Constraints: length 1..=45; pattern `^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$`. Changing it replaces the resource. CloudFormation `InstanceAlias`, Terraform `instance_alias`.
-    pub fn instance_alias(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_alias(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceAlias", Some("instance_alias"), string(value));
+            .set("InstanceAlias", Some("instance_alias"), rt::string(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::Connect::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// An instanceId is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// An instanceArn is automatically generated on creation based on instanceId.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Service linked role created as part of instance creation.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceRole`; Terraform `service_role`.
-    pub fn service_role(&self) -> Expr {
+    pub fn service_role(&self) -> rt::Expr {
         self.0.attr("ServiceRole")
     }
     /// Timestamp of instance creation logged as part of instance creation.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// Specifies the creation status of new instance.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceStatus`; Terraform `instance_status`.
-    pub fn instance_status(&self) -> Expr {
+    pub fn instance_status(&self) -> rt::Expr {
         self.0.attr("InstanceStatus")
     }
 }
@@ -3525,20 +3579,20 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instance-attributes.html)
     #[derive(Clone, Debug)]
-    pub struct Attributes(Props);
+    pub struct Attributes(rt::Props);
     impl Attributes {
         /// A new `Attributes`. Required properties: `inbound_calls` (`InboundCalls`), `outbound_calls` (`OutboundCalls`).
         pub fn new(inbound_calls: bool, outbound_calls: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InboundCalls",
                 Some("inbound_calls"),
-                boolean(inbound_calls),
+                rt::boolean(inbound_calls),
             );
             this.set(
                 "OutboundCalls",
                 Some("outbound_calls"),
-                boolean(outbound_calls),
+                rt::boolean(outbound_calls),
             );
             Attributes(this)
         }
@@ -3546,7 +3600,7 @@ pub mod instance {
         ///
         /// CloudFormation `AutoMuteAgentOnHold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn auto_mute_agent_on_hold(mut self, value: bool) -> Self {
-            self.0.set("AutoMuteAgentOnHold", None, boolean(value));
+            self.0.set("AutoMuteAgentOnHold", None, rt::boolean(value));
             self
         }
         /// Boolean flag which enables AUTO_RESOLVE_BEST_VOICES on an instance.
@@ -3556,7 +3610,7 @@ pub mod instance {
             self.0.set(
                 "AutoResolveBestVoices",
                 Some("auto_resolve_best_voices"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3565,15 +3619,18 @@ pub mod instance {
         /// CloudFormation `ContactLens`, Terraform `contact_lens`.
         pub fn contact_lens(mut self, value: bool) -> Self {
             self.0
-                .set("ContactLens", Some("contact_lens"), boolean(value));
+                .set("ContactLens", Some("contact_lens"), rt::boolean(value));
             self
         }
         /// Boolean flag which enables CONTACTFLOW_LOGS on an instance.
         ///
         /// CloudFormation `ContactflowLogs`, Terraform `contactflow_logs`.
         pub fn contactflow_logs(mut self, value: bool) -> Self {
-            self.0
-                .set("ContactflowLogs", Some("contactflow_logs"), boolean(value));
+            self.0.set(
+                "ContactflowLogs",
+                Some("contactflow_logs"),
+                rt::boolean(value),
+            );
             self
         }
         /// Boolean flag which enables EARLY_MEDIA on an instance.
@@ -3581,7 +3638,7 @@ pub mod instance {
         /// CloudFormation `EarlyMedia`, Terraform `early_media`.
         pub fn early_media(mut self, value: bool) -> Self {
             self.0
-                .set("EarlyMedia", Some("early_media"), boolean(value));
+                .set("EarlyMedia", Some("early_media"), rt::boolean(value));
             self
         }
         /// Boolean flag which enables ENHANCED_CHAT_MONITORING on an instance.
@@ -3591,7 +3648,7 @@ pub mod instance {
             self.0.set(
                 "EnhancedChatMonitoring",
                 Some("enhanced_chat_monitoring"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3602,7 +3659,7 @@ pub mod instance {
             self.0.set(
                 "EnhancedContactMonitoring",
                 Some("enhanced_contact_monitoring"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3613,7 +3670,7 @@ pub mod instance {
             self.0.set(
                 "HighVolumeOutBound",
                 Some("high_volume_out_bound"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3624,7 +3681,7 @@ pub mod instance {
             self.0.set(
                 "MessageStreaming",
                 Some("message_streaming"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3635,7 +3692,7 @@ pub mod instance {
             self.0.set(
                 "MultiPartyChatConference",
                 Some("multi_party_chat_conference"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3646,7 +3703,7 @@ pub mod instance {
             self.0.set(
                 "MultiPartyConference",
                 Some("multi_party_conference"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3657,7 +3714,7 @@ pub mod instance {
             self.0.set(
                 "UseCustomTTSVoices",
                 Some("use_custom_tts_voices"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3680,11 +3737,11 @@ pub mod instance {
 /// CloudFormation: `AWS::Connect::InstanceStorageConfig`. Terraform: `awscc_connect_instance_storage_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-instancestorageconfig.html)
-pub struct InstanceStorageConfig(Base);
-static INSTANCE_STORAGE_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceStorageConfig(rt::Base);
+static INSTANCE_STORAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::InstanceStorageConfig",
     terraform: Some("awscc_connect_instance_storage_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3719,12 +3776,16 @@ impl InstanceStorageConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
         resource_type: instance_storage_config::InstanceStorageResourceType,
         storage_type: instance_storage_config::StorageType,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_STORAGE_CONFIG_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &INSTANCE_STORAGE_CONFIG_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set("ResourceType", Some("resource_type"), resource_type.into());
         this.set("StorageType", Some("storage_type"), storage_type.into());
         InstanceStorageConfig(this)
@@ -3774,11 +3835,11 @@ impl InstanceStorageConfig {
 builder!(InstanceStorageConfig, InstanceStorageConfigHandle);
 /// A declared `AWS::Connect::InstanceStorageConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceStorageConfigHandle(Handle);
+pub struct InstanceStorageConfigHandle(rt::Handle);
 handle!(InstanceStorageConfigHandle);
 impl InstanceStorageConfigHandle {
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -3789,17 +3850,17 @@ pub mod instance_storage_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-encryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfig(Props);
+    pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
         /// A new `EncryptionConfig`. Required properties: `encryption_type` (`EncryptionType`), `key_id` (`KeyId`).
-        pub fn new(encryption_type: EncryptionType, key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_type: EncryptionType, key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
                 encryption_type.into(),
             );
-            this.set("KeyId", Some("key_id"), string(key_id));
+            this.set("KeyId", Some("key_id"), rt::string(key_id));
             EncryptionConfig(this)
         }
     }
@@ -3808,12 +3869,16 @@ pub mod instance_storage_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisfirehoseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseConfig(Props);
+    pub struct KinesisFirehoseConfig(rt::Props);
     impl KinesisFirehoseConfig {
         /// A new `KinesisFirehoseConfig`. Required properties: `firehose_arn` (`FirehoseArn`).
-        pub fn new(firehose_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FirehoseArn", Some("firehose_arn"), string(firehose_arn));
+        pub fn new(firehose_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FirehoseArn",
+                Some("firehose_arn"),
+                rt::string(firehose_arn),
+            );
             KinesisFirehoseConfig(this)
         }
     }
@@ -3822,12 +3887,12 @@ pub mod instance_storage_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamConfig(Props);
+    pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
         /// A new `KinesisStreamConfig`. Required properties: `stream_arn` (`StreamArn`).
-        pub fn new(stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StreamArn", Some("stream_arn"), string(stream_arn));
+        pub fn new(stream_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
             KinesisStreamConfig(this)
         }
     }
@@ -3836,25 +3901,25 @@ pub mod instance_storage_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisvideostreamconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisVideoStreamConfig(Props);
+    pub struct KinesisVideoStreamConfig(rt::Props);
     impl KinesisVideoStreamConfig {
         /// A new `KinesisVideoStreamConfig`. Required properties: `encryption_config` (`EncryptionConfig`), `prefix` (`Prefix`), `retention_period_hours` (`RetentionPeriodHours`).
         pub fn new(
             encryption_config: EncryptionConfig,
-            prefix: impl Into<Expr>,
+            prefix: impl Into<rt::Expr>,
             retention_period_hours: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionConfig",
                 Some("encryption_config"),
                 encryption_config.into(),
             );
-            this.set("Prefix", Some("prefix"), string(prefix));
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
             this.set(
                 "RetentionPeriodHours",
                 Some("retention_period_hours"),
-                int(retention_period_hours),
+                rt::int(retention_period_hours),
             );
             KinesisVideoStreamConfig(this)
         }
@@ -3864,13 +3929,17 @@ pub mod instance_storage_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-s3config.html)
     #[derive(Clone, Debug)]
-    pub struct S3Config(Props);
+    pub struct S3Config(rt::Props);
     impl S3Config {
         /// A new `S3Config`. Required properties: `bucket_name` (`BucketName`), `bucket_prefix` (`BucketPrefix`).
-        pub fn new(bucket_name: impl Into<Expr>, bucket_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("BucketPrefix", Some("bucket_prefix"), string(bucket_prefix));
+        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketPrefix",
+                Some("bucket_prefix"),
+                rt::string(bucket_prefix),
+            );
             S3Config(this)
         }
         /// CloudFormation `EncryptionConfig`, Terraform `encryption_config`.
@@ -3938,11 +4007,11 @@ pub mod instance_storage_config {
 /// CloudFormation: `AWS::Connect::IntegrationAssociation`. Terraform: `awscc_connect_integration_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-integrationassociation.html)
-pub struct IntegrationAssociation(Base);
-static INTEGRATION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct IntegrationAssociation(rt::Base);
+static INTEGRATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::IntegrationAssociation",
     terraform: Some("awscc_connect_integration_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3980,16 +4049,16 @@ impl IntegrationAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        integration_arn: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        integration_arn: impl Into<rt::Expr>,
         integration_type: integration_association::IntegrationType,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_ASSOCIATION_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+        let mut this = rt::Base::new(id, &INTEGRATION_ASSOCIATION_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         this.set(
             "IntegrationArn",
             Some("integration_arn"),
-            string(integration_arn),
+            rt::string(integration_arn),
         );
         this.set(
             "IntegrationType",
@@ -4001,22 +4070,22 @@ impl IntegrationAssociation {
     /// The name of the external application.
     ///
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_ -]+$`. Changing it replaces the resource. CloudFormation `SourceApplicationName`, Terraform `source_application_name`.
-    pub fn source_application_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_application_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceApplicationName",
             Some("source_application_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The URL for the external application.
     ///
     /// Constraints: length 1..=2000. Changing it replaces the resource. CloudFormation `SourceApplicationUrl`, Terraform `source_application_url`.
-    pub fn source_application_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_application_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceApplicationUrl",
             Some("source_application_url"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4031,11 +4100,11 @@ impl IntegrationAssociation {
 builder!(IntegrationAssociation, IntegrationAssociationHandle);
 /// A declared `AWS::Connect::IntegrationAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationAssociationHandle(Handle);
+pub struct IntegrationAssociationHandle(rt::Handle);
 handle!(IntegrationAssociationHandle);
 impl IntegrationAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `IntegrationAssociationId`; Terraform `integration_association_id`.
-    pub fn integration_association_id(&self) -> Expr {
+    pub fn integration_association_id(&self) -> rt::Expr {
         self.0.attr("IntegrationAssociationId")
     }
 }
@@ -4088,11 +4157,11 @@ pub mod integration_association {
 /// CloudFormation: `AWS::Connect::Metric`. Terraform: `awscc_connect_metric` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-metric.html)
-pub struct Metric(Base);
-static METRIC_TYPE: TypeInfo = TypeInfo {
+pub struct Metric(rt::Base);
+static METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Metric",
     terraform: Some("awscc_connect_metric"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -4155,20 +4224,24 @@ impl Metric {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
         metric_calculation: metric::MetricCalculation,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         status: metric::Status,
         unit: metric::Unit,
     ) -> Self {
-        let mut this = Base::new(id, &METRIC_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &METRIC_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set(
             "MetricCalculation",
             Some("metric_calculation"),
             metric_calculation.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Status", Some("status"), status.into());
         this.set("Unit", Some("unit"), unit.into());
         Metric(this)
@@ -4176,9 +4249,9 @@ impl Metric {
     /// The description of the custom metric
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Indicates how to classify a positive trend in metric data on the UI
@@ -4196,111 +4269,111 @@ impl Metric {
 builder!(Metric, MetricHandle);
 /// A declared `AWS::Connect::Metric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MetricHandle(Handle);
+pub struct MetricHandle(rt::Handle);
 handle!(MetricHandle);
 impl MetricHandle {
     /// The Amazon Resource Name (ARN) for the custom metric.
     ///
     /// CloudFormation `Fn::GetAtt` `MetricArn`; Terraform `metric_arn`.
-    pub fn metric_arn(&self) -> Expr {
+    pub fn metric_arn(&self) -> rt::Expr {
         self.0.attr("MetricArn")
     }
     /// The timestamp where the metric was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedUser`; Terraform `created_user`.
-    pub fn created_user(&self) -> Expr {
+    pub fn created_user(&self) -> rt::Expr {
         self.0.attr("CreatedUser")
     }
     /// The timestamp where the metric was last modified
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The AWS region where the metric was last modified
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedUser`; Terraform `last_modified_user`.
-    pub fn last_modified_user(&self) -> Expr {
+    pub fn last_modified_user(&self) -> rt::Expr {
         self.0.attr("LastModifiedUser")
     }
     /// Whether the metric was built with the guided Service Level (SL) experience, or with the free-form metric builder
     ///
     /// CloudFormation `Fn::GetAtt` `CreationMethod`; Terraform `creation_method`.
-    pub fn creation_method(&self) -> Expr {
+    pub fn creation_method(&self) -> rt::Expr {
         self.0.attr("CreationMethod")
     }
     /// The category of the custom metric
     ///
     /// CloudFormation `Fn::GetAtt` `Category`; Terraform `category`.
-    pub fn category(&self) -> Expr {
+    pub fn category(&self) -> rt::Expr {
         self.0.attr("Category")
     }
     /// Whether the metric is provided out-of-the-box or created by each customer
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The metric may be used to compose other (custom) metrics, meaning it can be used inside of aggregate stat functions
     ///
     /// CloudFormation `Fn::GetAtt` `SupportsPreaggregateCalculation`; Terraform `supports_preaggregate_calculation`.
-    pub fn supports_preaggregate_calculation(&self) -> Expr {
+    pub fn supports_preaggregate_calculation(&self) -> rt::Expr {
         self.0.attr("SupportsPreaggregateCalculation")
     }
     /// The metric may be used to compose other (custom) metrics
     ///
     /// CloudFormation `Fn::GetAtt` `SupportsCustomCalculation`; Terraform `supports_custom_calculation`.
-    pub fn supports_custom_calculation(&self) -> Expr {
+    pub fn supports_custom_calculation(&self) -> rt::Expr {
         self.0.attr("SupportsCustomCalculation")
     }
     /// List of groupings that may be used with this metric
     ///
     /// CloudFormation `Fn::GetAtt` `Groupings`; Terraform `groupings`.
-    pub fn groupings(&self) -> Expr {
+    pub fn groupings(&self) -> rt::Expr {
         self.0.attr("Groupings")
     }
     /// List of filter types that may be used with this metric
     ///
     /// CloudFormation `Fn::GetAtt` `Filters`; Terraform `filters`.
-    pub fn filters(&self) -> Expr {
+    pub fn filters(&self) -> rt::Expr {
         self.0.attr("Filters")
     }
     /// Earliest time that can be queried for this metric
     ///
     /// CloudFormation `Fn::GetAtt` `EffectiveTime`; Terraform `effective_time`.
-    pub fn effective_time(&self) -> Expr {
+    pub fn effective_time(&self) -> rt::Expr {
         self.0.attr("EffectiveTime")
     }
     /// Recommended time to wait between each refresh of data for the metric
     ///
     /// CloudFormation `Fn::GetAtt` `RefreshRate`; Terraform `refresh_rate`.
-    pub fn refresh_rate(&self) -> Expr {
+    pub fn refresh_rate(&self) -> rt::Expr {
         self.0.attr("RefreshRate")
     }
     /// List of stat aggregations available for the metric
     ///
     /// CloudFormation `Fn::GetAtt` `SupportedStats`; Terraform `supported_stats`.
-    pub fn supported_stats(&self) -> Expr {
+    pub fn supported_stats(&self) -> rt::Expr {
         self.0.attr("SupportedStats")
     }
     /// Main provider of the document/row-level data for the metric; should match Data Lake table names
     ///
     /// CloudFormation `Fn::GetAtt` `PrimaryEventSource`; Terraform `primary_event_source`.
-    pub fn primary_event_source(&self) -> Expr {
+    pub fn primary_event_source(&self) -> rt::Expr {
         self.0.attr("PrimaryEventSource")
     }
     /// Identifies the timestamp used to place the metrics on a time-series; should match public attribute name
     ///
     /// CloudFormation `Fn::GetAtt` `PrimaryEventSourceEffectiveTimestampType`; Terraform `primary_event_source_effective_timestamp_type`.
-    pub fn primary_event_source_effective_timestamp_type(&self) -> Expr {
+    pub fn primary_event_source_effective_timestamp_type(&self) -> rt::Expr {
         self.0.attr("PrimaryEventSourceEffectiveTimestampType")
     }
 }
@@ -4311,28 +4384,29 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-calculationcomponent.html)
     #[derive(Clone, Debug)]
-    pub struct CalculationComponent(Props);
+    pub struct CalculationComponent(rt::Props);
     impl CalculationComponent {
         /// A new `CalculationComponent`. Required properties: `alias` (`Alias`).
-        pub fn new(alias: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Alias", Some("alias"), string(alias));
+        pub fn new(alias: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Alias", Some("alias"), rt::string(alias));
             CalculationComponent(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `MetricFilters`, Terraform `metric_filters`.
         pub fn metric_filters(mut self, value: impl IntoIterator<Item = MetricFilter>) -> Self {
             self.0
-                .set("MetricFilters", Some("metric_filters"), list(value));
+                .set("MetricFilters", Some("metric_filters"), rt::list(value));
             self
         }
         /// Constraints: length 1..=150. CloudFormation `MetricId`, Terraform `metric_id`.
-        pub fn metric_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricId", Some("metric_id"), string(value));
+        pub fn metric_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MetricId", Some("metric_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
     }
@@ -4343,19 +4417,19 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metriccalculation.html)
     #[derive(Clone, Debug)]
-    pub struct MetricCalculation(Props);
+    pub struct MetricCalculation(rt::Props);
     impl MetricCalculation {
         /// A new `MetricCalculation`. Required properties: `calculation` (`Calculation`), `calculation_components` (`CalculationComponents`).
         pub fn new(
-            calculation: impl Into<Expr>,
+            calculation: impl Into<rt::Expr>,
             calculation_components: impl IntoIterator<Item = CalculationComponent>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Calculation", Some("calculation"), string(calculation));
+            let mut this = rt::Props::default();
+            this.set("Calculation", Some("calculation"), rt::string(calculation));
             this.set(
                 "CalculationComponents",
                 Some("calculation_components"),
-                list(calculation_components),
+                rt::list(calculation_components),
             );
             MetricCalculation(this)
         }
@@ -4365,15 +4439,15 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MetricFilter(Props);
+    pub struct MetricFilter(rt::Props);
     impl MetricFilter {
         /// A new `MetricFilter`. Required properties: `metric_filter_key` (`MetricFilterKey`).
-        pub fn new(metric_filter_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metric_filter_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MetricFilterKey",
                 Some("metric_filter_key"),
-                string(metric_filter_key),
+                rt::string(metric_filter_key),
             );
             MetricFilter(this)
         }
@@ -4385,7 +4459,7 @@ pub mod metric {
         }
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
         /// CloudFormation `NumberCondition`, Terraform `number_condition`.
@@ -4406,11 +4480,11 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterbooleancondition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricFilterBooleanCondition(Props);
+    pub struct MetricFilterBooleanCondition(rt::Props);
     impl MetricFilterBooleanCondition {
         /// A new `MetricFilterBooleanCondition`. Required properties: `comparison` (`Comparison`).
         pub fn new(comparison: Comparison3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
             MetricFilterBooleanCondition(this)
         }
@@ -4420,13 +4494,13 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilternumbercondition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricFilterNumberCondition(Props);
+    pub struct MetricFilterNumberCondition(rt::Props);
     impl MetricFilterNumberCondition {
         /// A new `MetricFilterNumberCondition`. Required properties: `comparison` (`Comparison`), `values` (`Values`).
         pub fn new(comparison: Comparison2, values: impl IntoIterator<Item = i64>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Values", Some("values"), list(values));
+            this.set("Values", Some("values"), rt::list(values));
             MetricFilterNumberCondition(this)
         }
     }
@@ -4435,16 +4509,16 @@ pub mod metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterstringcondition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricFilterStringCondition(Props);
+    pub struct MetricFilterStringCondition(rt::Props);
     impl MetricFilterStringCondition {
         /// A new `MetricFilterStringCondition`. Required properties: `comparison` (`Comparison`), `values` (`Values`).
         pub fn new(
             comparison: Comparison,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Values", Some("values"), strings(values));
+            this.set("Values", Some("values"), rt::strings(values));
             MetricFilterStringCondition(this)
         }
     }
@@ -4519,11 +4593,11 @@ pub mod metric {
 /// CloudFormation: `AWS::Connect::Notification`. Terraform: `awscc_connect_notification` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-notification.html)
-pub struct Notification(Base);
-static NOTIFICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Notification(rt::Base);
+static NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Notification",
     terraform: Some("awscc_connect_notification"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -4563,18 +4637,23 @@ impl Notification {
     pub fn new(
         id: impl Into<String>,
         content: notification::NotificationContent,
-        instance_arn: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_TYPE);
+        let mut this = rt::Base::new(id, &NOTIFICATION_TYPE);
         this.set("Content", Some("content"), content.into());
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         Notification(this)
     }
     /// The time a notification will expire
     ///
     /// Constraints: pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `ExpiresAt`, Terraform `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", Some("expires_at"), string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
     /// The priority of the notification.
@@ -4587,33 +4666,34 @@ impl Notification {
     /// The recipients of the notification.
     ///
     /// Constraints: 0..=200 items. Changing it replaces the resource. CloudFormation `Recipients`, Terraform `recipients`.
-    pub fn recipients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Recipients", Some("recipients"), strings(value));
+    pub fn recipients(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Recipients", Some("recipients"), rt::strings(value));
         self
     }
 }
 builder!(Notification, NotificationHandle);
 /// A declared `AWS::Connect::Notification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationHandle(Handle);
+pub struct NotificationHandle(rt::Handle);
 handle!(NotificationHandle);
 impl NotificationHandle {
     /// The Amazon Resource Name (ARN) for the notification.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the notification.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The time a notification was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -4626,88 +4706,88 @@ pub mod notification {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-notification-notificationcontent.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationContent(Props);
+    pub struct NotificationContent(rt::Props);
     impl NotificationContent {
         /// A new `NotificationContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationContent(this)
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `DeDE`, Terraform `de_de`.
-        pub fn de_de(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeDE", Some("de_de"), string(value));
+        pub fn de_de(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeDE", Some("de_de"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `EnUS`, Terraform `en_us`.
-        pub fn en_us(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EnUS", Some("en_us"), string(value));
+        pub fn en_us(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EnUS", Some("en_us"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `EsES`, Terraform `es_es`.
-        pub fn es_es(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EsES", Some("es_es"), string(value));
+        pub fn es_es(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EsES", Some("es_es"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `FrFR`, Terraform `fr_fr`.
-        pub fn fr_fr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FrFR", Some("fr_fr"), string(value));
+        pub fn fr_fr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FrFR", Some("fr_fr"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `IdID`, Terraform `id_id`.
-        pub fn id_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdID", Some("id_id"), string(value));
+        pub fn id_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IdID", Some("id_id"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `ItIT`, Terraform `it_it`.
-        pub fn it_it(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ItIT", Some("it_it"), string(value));
+        pub fn it_it(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ItIT", Some("it_it"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `JaJP`, Terraform `ja_jp`.
-        pub fn ja_jp(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JaJP", Some("ja_jp"), string(value));
+        pub fn ja_jp(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JaJP", Some("ja_jp"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `KoKR`, Terraform `ko_kr`.
-        pub fn ko_kr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KoKR", Some("ko_kr"), string(value));
+        pub fn ko_kr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KoKR", Some("ko_kr"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `PtBR`, Terraform `pt_br`.
-        pub fn pt_br(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PtBR", Some("pt_br"), string(value));
+        pub fn pt_br(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PtBR", Some("pt_br"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `ZhCN`, Terraform `zh_cn`.
-        pub fn zh_cn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ZhCN", Some("zh_cn"), string(value));
+        pub fn zh_cn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ZhCN", Some("zh_cn"), rt::string(value));
             self
         }
         /// Localized notification content
         ///
         /// Constraints: pattern `^.{0,500}$`. CloudFormation `ZhTW`, Terraform `zh_tw`.
-        pub fn zh_tw(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ZhTW", Some("zh_tw"), string(value));
+        pub fn zh_tw(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ZhTW", Some("zh_tw"), rt::string(value));
             self
         }
     }
@@ -4727,11 +4807,11 @@ pub mod notification {
 /// CloudFormation: `AWS::Connect::PhoneNumber`. Terraform: `awscc_connect_phone_number` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-phonenumber.html)
-pub struct PhoneNumber(Base);
-static PHONE_NUMBER_TYPE: TypeInfo = TypeInfo {
+pub struct PhoneNumber(rt::Base);
+static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::PhoneNumber",
     terraform: Some("awscc_connect_phone_number"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -4768,69 +4848,69 @@ static PHONE_NUMBER_TYPE: TypeInfo = TypeInfo {
 impl PhoneNumber {
     /// Declares a `AWS::Connect::PhoneNumber` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, target_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PHONE_NUMBER_TYPE);
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+    pub fn new(id: impl Into<String>, target_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PHONE_NUMBER_TYPE);
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         PhoneNumber(this)
     }
     /// The phone number country code.
     ///
     /// Constraints: pattern `^[A-Z]{2}`. Changing it replaces the resource. CloudFormation `CountryCode`, Terraform `country_code`.
-    pub fn country_code(mut self, value: impl Into<Expr>) -> Self {
+    pub fn country_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CountryCode", Some("country_code"), string(value));
+            .set("CountryCode", Some("country_code"), rt::string(value));
         self
     }
     /// The description of the phone number.
     ///
     /// Constraints: length 1..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The phone number prefix.
     ///
     /// Constraints: pattern `^\+[0-9]{1,15}`. Changing it replaces the resource. CloudFormation `Prefix`, Terraform `prefix`.
-    pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Prefix", Some("prefix"), string(value));
+    pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Prefix", Some("prefix"), rt::string(value));
         self
     }
     /// The source phone number arn.
     ///
     /// Changing it replaces the resource. CloudFormation `SourcePhoneNumberArn`, Terraform `source_phone_number_arn`.
-    pub fn source_phone_number_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_phone_number_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourcePhoneNumberArn",
             Some("source_phone_number_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The phone number type
     ///
     /// Constraints: pattern `TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE`. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
 }
 builder!(PhoneNumber, PhoneNumberHandle);
 /// A declared `AWS::Connect::PhoneNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PhoneNumberHandle(Handle);
+pub struct PhoneNumberHandle(rt::Handle);
 handle!(PhoneNumberHandle);
 impl PhoneNumberHandle {
     /// The phone number ARN
     ///
     /// CloudFormation `Fn::GetAtt` `PhoneNumberArn`; Terraform `phone_number_arn`.
-    pub fn phone_number_arn(&self) -> Expr {
+    pub fn phone_number_arn(&self) -> rt::Expr {
         self.0.attr("PhoneNumberArn")
     }
     /// The phone number e164 address.
     ///
     /// CloudFormation `Fn::GetAtt` `Address`; Terraform `address`.
-    pub fn address(&self) -> Expr {
+    pub fn address(&self) -> rt::Expr {
         self.0.attr("Address")
     }
 }
@@ -4839,11 +4919,11 @@ impl PhoneNumberHandle {
 /// CloudFormation: `AWS::Connect::PredefinedAttribute`. Terraform: `awscc_connect_predefined_attribute` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-predefinedattribute.html)
-pub struct PredefinedAttribute(Base);
-static PREDEFINED_ATTRIBUTE_TYPE: TypeInfo = TypeInfo {
+pub struct PredefinedAttribute(rt::Base);
+static PREDEFINED_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::PredefinedAttribute",
     terraform: Some("awscc_connect_predefined_attribute"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -4881,12 +4961,16 @@ impl PredefinedAttribute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PREDEFINED_ATTRIBUTE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PREDEFINED_ATTRIBUTE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         PredefinedAttribute(this)
     }
     /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
@@ -4906,8 +4990,8 @@ impl PredefinedAttribute {
     /// The assigned purposes of the predefined attribute.
     ///
     /// Constraints: 1..=10 items. CloudFormation `Purposes`, Terraform `purposes`.
-    pub fn purposes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Purposes", Some("purposes"), strings(value));
+    pub fn purposes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Purposes", Some("purposes"), rt::strings(value));
         self
     }
     /// The values of a predefined attribute.
@@ -4921,19 +5005,19 @@ impl PredefinedAttribute {
 builder!(PredefinedAttribute, PredefinedAttributeHandle);
 /// A declared `AWS::Connect::PredefinedAttribute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PredefinedAttributeHandle(Handle);
+pub struct PredefinedAttributeHandle(rt::Handle);
 handle!(PredefinedAttributeHandle);
 impl PredefinedAttributeHandle {
     /// Last modified region.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// Last modified time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -4946,11 +5030,11 @@ pub mod predefined_attribute {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-attributeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeConfiguration(Props);
+    pub struct AttributeConfiguration(rt::Props);
     impl AttributeConfiguration {
         /// A new `AttributeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributeConfiguration(this)
         }
         /// Enables customers to enforce strict validation on the specific values that this predefined attribute can hold.
@@ -4960,7 +5044,7 @@ pub mod predefined_attribute {
             self.0.set(
                 "EnableValueValidationOnAssociation",
                 Some("enable_value_validation_on_association"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -4969,7 +5053,7 @@ pub mod predefined_attribute {
         /// CloudFormation `IsReadOnly`, Terraform `is_read_only`.
         pub fn is_read_only(mut self, value: bool) -> Self {
             self.0
-                .set("IsReadOnly", Some("is_read_only"), boolean(value));
+                .set("IsReadOnly", Some("is_read_only"), rt::boolean(value));
             self
         }
     }
@@ -4980,19 +5064,19 @@ pub mod predefined_attribute {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-values.html)
     #[derive(Clone, Debug)]
-    pub struct Values(Props);
+    pub struct Values(rt::Props);
     impl Values {
         /// A new `Values`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Values(this)
         }
         /// Predefined attribute values of type string list.
         ///
         /// Constraints: 1..=500 items. CloudFormation `StringList`, Terraform `string_list`.
-        pub fn string_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn string_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StringList", Some("string_list"), strings(value));
+                .set("StringList", Some("string_list"), rt::strings(value));
             self
         }
     }
@@ -5003,11 +5087,11 @@ pub mod predefined_attribute {
 /// CloudFormation: `AWS::Connect::Prompt`. Terraform: `awscc_connect_prompt` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-prompt.html)
-pub struct Prompt(Base);
-static PROMPT_TYPE: TypeInfo = TypeInfo {
+pub struct Prompt(rt::Base);
+static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Prompt",
     terraform: Some("awscc_connect_prompt"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -5042,40 +5126,44 @@ impl Prompt {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROMPT_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PROMPT_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Prompt(this)
     }
     /// The description of the prompt.
     ///
     /// Constraints: length 1..=250. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// S3 URI of the customer's audio file for creating prompts resource..
     ///
     /// Constraints: length 1..=2000; pattern `s3://\S+/.+|https://\S+\.s3(\.\S+)?\.amazonaws\.com/\S+`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-    pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("S3Uri", Some("s3_uri"), string(value));
+    pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
         self
     }
 }
 builder!(Prompt, PromptHandle);
 /// A declared `AWS::Connect::Prompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PromptHandle(Handle);
+pub struct PromptHandle(rt::Handle);
 handle!(PromptHandle);
 impl PromptHandle {
     /// The Amazon Resource Name (ARN) for the prompt.
     ///
     /// CloudFormation `Fn::GetAtt` `PromptArn`; Terraform `prompt_arn`.
-    pub fn prompt_arn(&self) -> Expr {
+    pub fn prompt_arn(&self) -> rt::Expr {
         self.0.attr("PromptArn")
     }
 }
@@ -5084,11 +5172,11 @@ impl PromptHandle {
 /// CloudFormation: `AWS::Connect::Queue`. Terraform: `awscc_connect_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-queue.html)
-pub struct Queue(Base);
-static QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct Queue(rt::Base);
+static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Queue",
     terraform: Some("awscc_connect_queue"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -5128,18 +5216,22 @@ impl Queue {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        hours_of_operation_arn: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        hours_of_operation_arn: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_TYPE);
+        let mut this = rt::Base::new(id, &QUEUE_TYPE);
         this.set(
             "HoursOfOperationArn",
             Some("hours_of_operation_arn"),
-            string(hours_of_operation_arn),
+            rt::string(hours_of_operation_arn),
         );
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Queue(this)
     }
     /// The email addresses that agents can use when replying to or initiating email contacts
@@ -5152,23 +5244,24 @@ impl Queue {
         self.0.set(
             "AdditionalEmailAddresses",
             Some("additional_email_addresses"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The description of the queue.
     ///
     /// Constraints: length 1..=250. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The maximum number of contacts that can be in the queue before it is considered full.
     ///
     /// Constraints: at least 0. CloudFormation `MaxContacts`, Terraform `max_contacts`.
     pub fn max_contacts(mut self, value: i64) -> Self {
-        self.0.set("MaxContacts", Some("max_contacts"), int(value));
+        self.0
+            .set("MaxContacts", Some("max_contacts"), rt::int(value));
         self
     }
     /// The outbound caller ID name, number, and outbound whisper flow.
@@ -5196,11 +5289,14 @@ impl Queue {
     /// The quick connects available to agents who are working the queue.
     ///
     /// Constraints: at least 1 items. CloudFormation `QuickConnectArns`, Terraform `quick_connect_arns`.
-    pub fn quick_connect_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn quick_connect_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "QuickConnectArns",
             Some("quick_connect_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -5215,31 +5311,31 @@ impl Queue {
 builder!(Queue, QueueHandle);
 /// A declared `AWS::Connect::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueHandle(Handle);
+pub struct QueueHandle(rt::Handle);
 handle!(QueueHandle);
 impl QueueHandle {
     /// The Amazon Resource Name (ARN) for the queue.
     ///
     /// CloudFormation `Fn::GetAtt` `QueueArn`; Terraform `queue_arn`.
-    pub fn queue_arn(&self) -> Expr {
+    pub fn queue_arn(&self) -> rt::Expr {
         self.0.attr("QueueArn")
     }
     /// The type of queue.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The timestamp when this resource was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The AWS Region where this resource was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
 }
@@ -5252,15 +5348,15 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-emailaddress.html)
     #[derive(Clone, Debug)]
-    pub struct EmailAddress(Props);
+    pub struct EmailAddress(rt::Props);
     impl EmailAddress {
         /// A new `EmailAddress`. Required properties: `email_address_arn` (`EmailAddressArn`).
-        pub fn new(email_address_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(email_address_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EmailAddressArn",
                 Some("email_address_arn"),
-                string(email_address_arn),
+                rt::string(email_address_arn),
             );
             EmailAddress(this)
         }
@@ -5272,41 +5368,44 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundcallerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OutboundCallerConfig(Props);
+    pub struct OutboundCallerConfig(rt::Props);
     impl OutboundCallerConfig {
         /// A new `OutboundCallerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutboundCallerConfig(this)
         }
         /// The caller ID name.
         ///
         /// Constraints: length 1..=255. CloudFormation `OutboundCallerIdName`, Terraform `outbound_caller_id_name`.
-        pub fn outbound_caller_id_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn outbound_caller_id_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutboundCallerIdName",
                 Some("outbound_caller_id_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The caller ID number.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:phone-number/[-a-zA-Z0-9]*$`. CloudFormation `OutboundCallerIdNumberArn`, Terraform `outbound_caller_id_number_arn`.
-        pub fn outbound_caller_id_number_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn outbound_caller_id_number_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutboundCallerIdNumberArn",
                 Some("outbound_caller_id_number_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The outbound whisper flow to be used during an outbound call.
         ///
         /// Constraints: length 1..=500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*(:[a-zA-Z0-9-]+)?$`. CloudFormation `OutboundFlowArn`, Terraform `outbound_flow_arn`.
-        pub fn outbound_flow_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OutboundFlowArn", Some("outbound_flow_arn"), string(value));
+        pub fn outbound_flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OutboundFlowArn",
+                Some("outbound_flow_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -5317,21 +5416,21 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundemailconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OutboundEmailConfig(Props);
+    pub struct OutboundEmailConfig(rt::Props);
     impl OutboundEmailConfig {
         /// A new `OutboundEmailConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutboundEmailConfig(this)
         }
         /// The email address connect resource ID.
         ///
         /// Constraints: length 1..=500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/email-address/[-a-zA-Z0-9]*$`. CloudFormation `OutboundEmailAddressId`, Terraform `outbound_email_address_id`.
-        pub fn outbound_email_address_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn outbound_email_address_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutboundEmailAddressId",
                 Some("outbound_email_address_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5352,11 +5451,11 @@ pub mod queue {
 /// CloudFormation: `AWS::Connect::QuickConnect`. Terraform: `awscc_connect_quick_connect` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-quickconnect.html)
-pub struct QuickConnect(Base);
-static QUICK_CONNECT_TYPE: TypeInfo = TypeInfo {
+pub struct QuickConnect(rt::Base);
+static QUICK_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::QuickConnect",
     terraform: Some("awscc_connect_quick_connect"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -5394,13 +5493,17 @@ impl QuickConnect {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         quick_connect_config: quick_connect::QuickConnectConfig,
     ) -> Self {
-        let mut this = Base::new(id, &QUICK_CONNECT_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &QUICK_CONNECT_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "QuickConnectConfig",
             Some("quick_connect_config"),
@@ -5411,28 +5514,28 @@ impl QuickConnect {
     /// The description of the quick connect.
     ///
     /// Constraints: length 1..=250. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(QuickConnect, QuickConnectHandle);
 /// A declared `AWS::Connect::QuickConnect`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QuickConnectHandle(Handle);
+pub struct QuickConnectHandle(rt::Handle);
 handle!(QuickConnectHandle);
 impl QuickConnectHandle {
     /// The Amazon Resource Name (ARN) for the quick connect.
     ///
     /// CloudFormation `Fn::GetAtt` `QuickConnectArn`; Terraform `quick_connect_arn`.
-    pub fn quick_connect_arn(&self) -> Expr {
+    pub fn quick_connect_arn(&self) -> rt::Expr {
         self.0.attr("QuickConnectArn")
     }
     /// The type of quick connect.
     ///
     /// CloudFormation `Fn::GetAtt` `QuickConnectType`; Terraform `quick_connect_type`.
-    pub fn quick_connect_type(&self) -> Expr {
+    pub fn quick_connect_type(&self) -> rt::Expr {
         self.0.attr("QuickConnectType")
     }
 }
@@ -5445,15 +5548,15 @@ pub mod quick_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-flowquickconnectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FlowQuickConnectConfig(Props);
+    pub struct FlowQuickConnectConfig(rt::Props);
     impl FlowQuickConnectConfig {
         /// A new `FlowQuickConnectConfig`. Required properties: `contact_flow_arn` (`ContactFlowArn`).
-        pub fn new(contact_flow_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(contact_flow_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContactFlowArn",
                 Some("contact_flow_arn"),
-                string(contact_flow_arn),
+                rt::string(contact_flow_arn),
             );
             FlowQuickConnectConfig(this)
         }
@@ -5465,12 +5568,16 @@ pub mod quick_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-phonenumberquickconnectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PhoneNumberQuickConnectConfig(Props);
+    pub struct PhoneNumberQuickConnectConfig(rt::Props);
     impl PhoneNumberQuickConnectConfig {
         /// A new `PhoneNumberQuickConnectConfig`. Required properties: `phone_number` (`PhoneNumber`).
-        pub fn new(phone_number: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PhoneNumber", Some("phone_number"), string(phone_number));
+        pub fn new(phone_number: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PhoneNumber",
+                Some("phone_number"),
+                rt::string(phone_number),
+            );
             PhoneNumberQuickConnectConfig(this)
         }
     }
@@ -5481,17 +5588,17 @@ pub mod quick_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-queuequickconnectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueueQuickConnectConfig(Props);
+    pub struct QueueQuickConnectConfig(rt::Props);
     impl QueueQuickConnectConfig {
         /// A new `QueueQuickConnectConfig`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `queue_arn` (`QueueArn`).
-        pub fn new(contact_flow_arn: impl Into<Expr>, queue_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(contact_flow_arn: impl Into<rt::Expr>, queue_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContactFlowArn",
                 Some("contact_flow_arn"),
-                string(contact_flow_arn),
+                rt::string(contact_flow_arn),
             );
-            this.set("QueueArn", Some("queue_arn"), string(queue_arn));
+            this.set("QueueArn", Some("queue_arn"), rt::string(queue_arn));
             QueueQuickConnectConfig(this)
         }
     }
@@ -5502,11 +5609,11 @@ pub mod quick_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-quickconnectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QuickConnectConfig(Props);
+    pub struct QuickConnectConfig(rt::Props);
     impl QuickConnectConfig {
         /// A new `QuickConnectConfig`. Required properties: `quick_connect_type` (`QuickConnectType`).
         pub fn new(quick_connect_type: QuickConnectType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "QuickConnectType",
                 Some("quick_connect_type"),
@@ -5552,17 +5659,17 @@ pub mod quick_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-userquickconnectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UserQuickConnectConfig(Props);
+    pub struct UserQuickConnectConfig(rt::Props);
     impl UserQuickConnectConfig {
         /// A new `UserQuickConnectConfig`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `user_arn` (`UserArn`).
-        pub fn new(contact_flow_arn: impl Into<Expr>, user_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(contact_flow_arn: impl Into<rt::Expr>, user_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContactFlowArn",
                 Some("contact_flow_arn"),
-                string(contact_flow_arn),
+                rt::string(contact_flow_arn),
             );
-            this.set("UserArn", Some("user_arn"), string(user_arn));
+            this.set("UserArn", Some("user_arn"), rt::string(user_arn));
             UserQuickConnectConfig(this)
         }
     }
@@ -5586,11 +5693,11 @@ pub mod quick_connect {
 /// CloudFormation: `AWS::Connect::RoutingProfile`. Terraform: `awscc_connect_routing_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-routingprofile.html)
-pub struct RoutingProfile(Base);
-static ROUTING_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct RoutingProfile(rt::Base);
+static ROUTING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::RoutingProfile",
     terraform: Some("awscc_connect_routing_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -5625,26 +5732,30 @@ impl RoutingProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_outbound_queue_arn: impl Into<Expr>,
-        description: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
+        default_outbound_queue_arn: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
         media_concurrencies: impl IntoIterator<Item = routing_profile::MediaConcurrency>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTING_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &ROUTING_PROFILE_TYPE);
         this.set(
             "DefaultOutboundQueueArn",
             Some("default_outbound_queue_arn"),
-            string(default_outbound_queue_arn),
+            rt::string(default_outbound_queue_arn),
         );
-        this.set("Description", Some("description"), string(description));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set(
             "MediaConcurrencies",
             Some("media_concurrencies"),
-            list(media_concurrencies),
+            rt::list(media_concurrencies),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         RoutingProfile(this)
     }
     /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
@@ -5671,7 +5782,7 @@ impl RoutingProfile {
         self.0.set(
             "ManualAssignmentQueueConfigs",
             Some("manual_assignment_queue_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -5683,20 +5794,20 @@ impl RoutingProfile {
         value: impl IntoIterator<Item = routing_profile::RoutingProfileQueueConfig>,
     ) -> Self {
         self.0
-            .set("QueueConfigs", Some("queue_configs"), list(value));
+            .set("QueueConfigs", Some("queue_configs"), rt::list(value));
         self
     }
 }
 builder!(RoutingProfile, RoutingProfileHandle);
 /// A declared `AWS::Connect::RoutingProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoutingProfileHandle(Handle);
+pub struct RoutingProfileHandle(rt::Handle);
 handle!(RoutingProfileHandle);
 impl RoutingProfileHandle {
     /// The Amazon Resource Name (ARN) of the routing profile.
     ///
     /// CloudFormation `Fn::GetAtt` `RoutingProfileArn`; Terraform `routing_profile_arn`.
-    pub fn routing_profile_arn(&self) -> Expr {
+    pub fn routing_profile_arn(&self) -> rt::Expr {
         self.0.attr("RoutingProfileArn")
     }
 }
@@ -5709,11 +5820,11 @@ pub mod routing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-crosschannelbehavior.html)
     #[derive(Clone, Debug)]
-    pub struct CrossChannelBehavior(Props);
+    pub struct CrossChannelBehavior(rt::Props);
     impl CrossChannelBehavior {
         /// A new `CrossChannelBehavior`. Required properties: `behavior_type` (`BehaviorType`).
         pub fn new(behavior_type: BehaviorType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BehaviorType", Some("behavior_type"), behavior_type.into());
             CrossChannelBehavior(this)
         }
@@ -5725,13 +5836,13 @@ pub mod routing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-mediaconcurrency.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConcurrency(Props);
+    pub struct MediaConcurrency(rt::Props);
     impl MediaConcurrency {
         /// A new `MediaConcurrency`. Required properties: `channel` (`Channel`), `concurrency` (`Concurrency`).
         pub fn new(channel: Channel, concurrency: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Channel", Some("channel"), channel.into());
-            this.set("Concurrency", Some("concurrency"), int(concurrency));
+            this.set("Concurrency", Some("concurrency"), rt::int(concurrency));
             MediaConcurrency(this)
         }
         /// Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be offered a contact from a different channel.
@@ -5753,11 +5864,11 @@ pub mod routing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilemanualassignmentqueueconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingProfileManualAssignmentQueueConfig(Props);
+    pub struct RoutingProfileManualAssignmentQueueConfig(rt::Props);
     impl RoutingProfileManualAssignmentQueueConfig {
         /// A new `RoutingProfileManualAssignmentQueueConfig`. Required properties: `queue_reference` (`QueueReference`).
         pub fn new(queue_reference: RoutingProfileQueueReference) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "QueueReference",
                 Some("queue_reference"),
@@ -5773,7 +5884,7 @@ pub mod routing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeueconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingProfileQueueConfig(Props);
+    pub struct RoutingProfileQueueConfig(rt::Props);
     impl RoutingProfileQueueConfig {
         /// A new `RoutingProfileQueueConfig`. Required properties: `delay` (`Delay`), `priority` (`Priority`), `queue_reference` (`QueueReference`).
         pub fn new(
@@ -5781,9 +5892,9 @@ pub mod routing_profile {
             priority: i64,
             queue_reference: RoutingProfileQueueReference,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Delay", Some("delay"), int(delay));
-            this.set("Priority", Some("priority"), int(priority));
+            let mut this = rt::Props::default();
+            this.set("Delay", Some("delay"), rt::int(delay));
+            this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
                 "QueueReference",
                 Some("queue_reference"),
@@ -5799,13 +5910,13 @@ pub mod routing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeuereference.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingProfileQueueReference(Props);
+    pub struct RoutingProfileQueueReference(rt::Props);
     impl RoutingProfileQueueReference {
         /// A new `RoutingProfileQueueReference`. Required properties: `channel` (`Channel`), `queue_arn` (`QueueArn`).
-        pub fn new(channel: Channel, queue_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(channel: Channel, queue_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Channel", Some("channel"), channel.into());
-            this.set("QueueArn", Some("queue_arn"), string(queue_arn));
+            this.set("QueueArn", Some("queue_arn"), rt::string(queue_arn));
             RoutingProfileQueueReference(this)
         }
     }
@@ -5847,11 +5958,11 @@ pub mod routing_profile {
 /// CloudFormation: `AWS::Connect::Rule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Rule",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -5889,17 +6000,17 @@ impl Rule {
     pub fn new(
         id: impl Into<String>,
         actions: rule::Actions,
-        function: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        function: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         publish_status: rule::PublishStatus,
         trigger_event_source: rule::RuleTriggerEventSource,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
+        let mut this = rt::Base::new(id, &RULE_TYPE);
         this.set("Actions", None, actions.into());
-        this.set("Function", None, string(function));
-        this.set("InstanceArn", None, string(instance_arn));
-        this.set("Name", None, string(name));
+        this.set("Function", None, rt::string(function));
+        this.set("InstanceArn", None, rt::string(instance_arn));
+        this.set("Name", None, rt::string(name));
         this.set("PublishStatus", None, publish_status.into());
         this.set("TriggerEventSource", None, trigger_event_source.into());
         Rule(this)
@@ -5908,11 +6019,11 @@ impl Rule {
 builder!(Rule, RuleHandle);
 /// A declared `AWS::Connect::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
 }
@@ -5925,19 +6036,19 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-actions.html)
     #[derive(Clone, Debug)]
-    pub struct Actions(Props);
+    pub struct Actions(rt::Props);
     impl Actions {
         /// A new `Actions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Actions(this)
         }
         /// Information about the contact category action.
         ///
         /// Constraints: 1..=1 items. CloudFormation `AssignContactCategoryActions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn assign_contact_category_actions(mut self, value: impl Into<Value>) -> Self {
+        pub fn assign_contact_category_actions(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("AssignContactCategoryActions", None, json(value));
+                .set("AssignContactCategoryActions", None, rt::json(value));
             self
         }
         /// This action will assign an SLA when a rule is triggered.
@@ -5947,7 +6058,7 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = AssignSlaAction>,
         ) -> Self {
-            self.0.set("AssignSlaActions", None, list(value));
+            self.0.set("AssignSlaActions", None, rt::list(value));
             self
         }
         /// This action will create a case when a rule is triggered.
@@ -5957,14 +6068,15 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = CreateCaseAction>,
         ) -> Self {
-            self.0.set("CreateCaseActions", None, list(value));
+            self.0.set("CreateCaseActions", None, rt::list(value));
             self
         }
         /// This action will end associated tasks when a rule is triggered.
         ///
         /// Constraints: 1..=1 items. CloudFormation `EndAssociatedTasksActions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn end_associated_tasks_actions(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("EndAssociatedTasksActions", None, json(value));
+        pub fn end_associated_tasks_actions(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("EndAssociatedTasksActions", None, rt::json(value));
             self
         }
         /// Information about the EV action.
@@ -5974,7 +6086,7 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = EventBridgeAction>,
         ) -> Self {
-            self.0.set("EventBridgeActions", None, list(value));
+            self.0.set("EventBridgeActions", None, rt::list(value));
             self
         }
         /// This action will send an in-app notification when a rule is triggered.
@@ -5985,7 +6097,7 @@ pub mod rule {
             value: impl IntoIterator<Item = SendInAppNotificationAction>,
         ) -> Self {
             self.0
-                .set("SendInAppNotificationActions", None, list(value));
+                .set("SendInAppNotificationActions", None, rt::list(value));
             self
         }
         /// Information about the send notification action.
@@ -5995,7 +6107,7 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = SendNotificationAction>,
         ) -> Self {
-            self.0.set("SendNotificationActions", None, list(value));
+            self.0.set("SendNotificationActions", None, rt::list(value));
             self
         }
         /// This action will submit an auto contact evaluation when a rule is triggered.
@@ -6005,14 +6117,15 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = SubmitAutoEvaluationAction>,
         ) -> Self {
-            self.0.set("SubmitAutoEvaluationActions", None, list(value));
+            self.0
+                .set("SubmitAutoEvaluationActions", None, rt::list(value));
             self
         }
         /// Information about the task action.
         ///
         /// Constraints: 1..=1 items. CloudFormation `TaskActions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn task_actions(mut self, value: impl IntoIterator<Item = TaskAction>) -> Self {
-            self.0.set("TaskActions", None, list(value));
+            self.0.set("TaskActions", None, rt::list(value));
             self
         }
         /// This action will update a case when a rule is triggered.
@@ -6022,7 +6135,7 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = UpdateCaseAction>,
         ) -> Self {
-            self.0.set("UpdateCaseActions", None, list(value));
+            self.0.set("UpdateCaseActions", None, rt::list(value));
             self
         }
     }
@@ -6031,14 +6144,14 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-assignslaaction.html)
     #[derive(Clone, Debug)]
-    pub struct AssignSlaAction(Props);
+    pub struct AssignSlaAction(rt::Props);
     impl AssignSlaAction {
         /// A new `AssignSlaAction`. Required properties: `case_sla_configuration` (`CaseSlaConfiguration`), `sla_assignment_type` (`SlaAssignmentType`).
         pub fn new(
             case_sla_configuration: CaseSlaConfiguration,
             sla_assignment_type: SlaAssignmentType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CaseSlaConfiguration", None, case_sla_configuration.into());
             this.set("SlaAssignmentType", None, sla_assignment_type.into());
             AssignSlaAction(this)
@@ -6049,21 +6162,21 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-caseslaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CaseSlaConfiguration(Props);
+    pub struct CaseSlaConfiguration(rt::Props);
     impl CaseSlaConfiguration {
         /// A new `CaseSlaConfiguration`. Required properties: `name` (`Name`), `target_sla_minutes` (`TargetSlaMinutes`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, target_sla_minutes: i64, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TargetSlaMinutes", None, int(target_sla_minutes));
+        pub fn new(name: impl Into<rt::Expr>, target_sla_minutes: i64, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TargetSlaMinutes", None, rt::int(target_sla_minutes));
             this.set("Type", None, type_.into());
             CaseSlaConfiguration(this)
         }
         /// The field Id for the SLA.
         ///
         /// Constraints: length 1..=500. CloudFormation `FieldId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn field_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldId", None, string(value));
+        pub fn field_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FieldId", None, rt::string(value));
             self
         }
         /// The target field values for the SLA.
@@ -6073,7 +6186,7 @@ pub mod rule {
             mut self,
             value: impl IntoIterator<Item = SlaTargetFieldValue>,
         ) -> Self {
-            self.0.set("TargetFieldValues", None, list(value));
+            self.0.set("TargetFieldValues", None, rt::list(value));
             self
         }
     }
@@ -6082,13 +6195,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-createcaseaction.html)
     #[derive(Clone, Debug)]
-    pub struct CreateCaseAction(Props);
+    pub struct CreateCaseAction(rt::Props);
     impl CreateCaseAction {
         /// A new `CreateCaseAction`. Required properties: `fields` (`Fields`), `template_id` (`TemplateId`).
-        pub fn new(fields: impl IntoIterator<Item = Field>, template_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", None, list(fields));
-            this.set("TemplateId", None, string(template_id));
+        pub fn new(
+            fields: impl IntoIterator<Item = Field>,
+            template_id: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Fields", None, rt::list(fields));
+            this.set("TemplateId", None, rt::string(template_id));
             CreateCaseAction(this)
         }
     }
@@ -6099,12 +6215,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-eventbridgeaction.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeAction(Props);
+    pub struct EventBridgeAction(rt::Props);
     impl EventBridgeAction {
         /// A new `EventBridgeAction`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             EventBridgeAction(this)
         }
     }
@@ -6113,12 +6229,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-field.html)
     #[derive(Clone, Debug)]
-    pub struct Field(Props);
+    pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `id` (`Id`), `value` (`Value`).
-        pub fn new(id: impl Into<Expr>, value: FieldValue) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>, value: FieldValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             this.set("Value", None, value.into());
             Field(this)
         }
@@ -6130,31 +6246,31 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-fieldvalue.html)
     #[derive(Clone, Debug)]
-    pub struct FieldValue(Props);
+    pub struct FieldValue(rt::Props);
     impl FieldValue {
         /// A new `FieldValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldValue(this)
         }
         /// CloudFormation `BooleanValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn boolean_value(mut self, value: bool) -> Self {
-            self.0.set("BooleanValue", None, boolean(value));
+            self.0.set("BooleanValue", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DoubleValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn double_value(mut self, value: i64) -> Self {
-            self.0.set("DoubleValue", None, int(value));
+            self.0.set("DoubleValue", None, rt::int(value));
             self
         }
         /// CloudFormation `EmptyValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn empty_value(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("EmptyValue", None, json(value));
+        pub fn empty_value(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("EmptyValue", None, rt::json(value));
             self
         }
         /// CloudFormation `StringValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StringValue", None, string(value));
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StringValue", None, rt::string(value));
             self
         }
     }
@@ -6163,18 +6279,18 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-inappnotificationrecipienttype.html)
     #[derive(Clone, Debug)]
-    pub struct InAppNotificationRecipientType(Props);
+    pub struct InAppNotificationRecipientType(rt::Props);
     impl InAppNotificationRecipientType {
         /// A new `InAppNotificationRecipientType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppNotificationRecipientType(this)
         }
         /// The list of recipients by user arns.
         ///
         /// Constraints: 1..=100 items. CloudFormation `UserArns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("UserArns", None, strings(value));
+        pub fn user_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("UserArns", None, rt::strings(value));
             self
         }
         /// The collection of recipients who are identified by user tags
@@ -6182,9 +6298,9 @@ pub mod rule {
         /// CloudFormation `UserTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("UserTags", None, string_map(value));
+            self.0.set("UserTags", None, rt::string_map(value));
             self
         }
     }
@@ -6193,88 +6309,88 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationcontent.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationContent(Props);
+    pub struct NotificationContent(rt::Props);
     impl NotificationContent {
         /// A new `NotificationContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationContent(this)
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `DeDE`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn de_de(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeDE", None, string(value));
+        pub fn de_de(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeDE", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `EnUS`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn en_us(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EnUS", None, string(value));
+        pub fn en_us(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EnUS", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `EsES`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn es_es(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EsES", None, string(value));
+        pub fn es_es(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EsES", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `FrFR`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fr_fr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FrFR", None, string(value));
+        pub fn fr_fr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FrFR", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `IdID`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdID", None, string(value));
+        pub fn id_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IdID", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `ItIT`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn it_it(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ItIT", None, string(value));
+        pub fn it_it(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ItIT", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `JaJP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja_jp(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JaJP", None, string(value));
+        pub fn ja_jp(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JaJP", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `KoKR`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ko_kr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KoKR", None, string(value));
+        pub fn ko_kr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KoKR", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `PtBR`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pt_br(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PtBR", None, string(value));
+        pub fn pt_br(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PtBR", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `ZhCN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn zh_cn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ZhCN", None, string(value));
+        pub fn zh_cn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ZhCN", None, rt::string(value));
             self
         }
         /// Localized notification content.
         ///
         /// Constraints: length 0..=3000. CloudFormation `ZhTW`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn zh_tw(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ZhTW", None, string(value));
+        pub fn zh_tw(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ZhTW", None, rt::string(value));
             self
         }
     }
@@ -6285,18 +6401,18 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationrecipienttype.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationRecipientType(Props);
+    pub struct NotificationRecipientType(rt::Props);
     impl NotificationRecipientType {
         /// A new `NotificationRecipientType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationRecipientType(this)
         }
         /// The Amazon Resource Name (ARN) of the user account.
         ///
         /// Constraints: 1..=5 items. CloudFormation `UserArns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("UserArns", None, strings(value));
+        pub fn user_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("UserArns", None, rt::strings(value));
             self
         }
         /// The tags used to organize, track, or control access for this resource.
@@ -6304,9 +6420,9 @@ pub mod rule {
         /// CloudFormation `UserTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("UserTags", None, string_map(value));
+            self.0.set("UserTags", None, rt::string_map(value));
             self
         }
     }
@@ -6317,19 +6433,20 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-ruletriggereventsource.html)
     #[derive(Clone, Debug)]
-    pub struct RuleTriggerEventSource(Props);
+    pub struct RuleTriggerEventSource(rt::Props);
     impl RuleTriggerEventSource {
         /// A new `RuleTriggerEventSource`. Required properties: `event_source_name` (`EventSourceName`).
         pub fn new(event_source_name: EventSourceName) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EventSourceName", None, event_source_name.into());
             RuleTriggerEventSource(this)
         }
         /// The Amazon Resource Name (ARN) of the integration association.
         ///
         /// Constraints: pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$`. CloudFormation `IntegrationAssociationArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn integration_association_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IntegrationAssociationArn", None, string(value));
+        pub fn integration_association_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IntegrationAssociationArn", None, rt::string(value));
             self
         }
     }
@@ -6338,14 +6455,14 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendinappnotificationaction.html)
     #[derive(Clone, Debug)]
-    pub struct SendInAppNotificationAction(Props);
+    pub struct SendInAppNotificationAction(rt::Props);
     impl SendInAppNotificationAction {
         /// A new `SendInAppNotificationAction`. Required properties: `content` (`Content`), `recipient` (`Recipient`).
         pub fn new(
             content: NotificationContent,
             recipient: InAppNotificationRecipientType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Content", None, content.into());
             this.set("Recipient", None, recipient.into());
             SendInAppNotificationAction(this)
@@ -6370,17 +6487,17 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendnotificationaction.html)
     #[derive(Clone, Debug)]
-    pub struct SendNotificationAction(Props);
+    pub struct SendNotificationAction(rt::Props);
     impl SendNotificationAction {
         /// A new `SendNotificationAction`. Required properties: `content` (`Content`), `content_type` (`ContentType`), `delivery_method` (`DeliveryMethod`), `recipient` (`Recipient`).
         pub fn new(
-            content: impl Into<Expr>,
+            content: impl Into<rt::Expr>,
             content_type: ContentType,
             delivery_method: DeliveryMethod,
             recipient: NotificationRecipientType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Content", None, string(content));
+            let mut this = rt::Props::default();
+            this.set("Content", None, rt::string(content));
             this.set("ContentType", None, content_type.into());
             this.set("DeliveryMethod", None, delivery_method.into());
             this.set("Recipient", None, recipient.into());
@@ -6396,8 +6513,8 @@ pub mod rule {
         /// The subject of the email if the delivery method is ``EMAIL``.
         ///
         /// Constraints: length 1..=200. CloudFormation `Subject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subject(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Subject", None, string(value));
+        pub fn subject(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Subject", None, rt::string(value));
             self
         }
     }
@@ -6406,16 +6523,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-slatargetfieldvalue.html)
     #[derive(Clone, Debug)]
-    pub struct SlaTargetFieldValue(Props);
+    pub struct SlaTargetFieldValue(rt::Props);
     impl SlaTargetFieldValue {
         /// A new `SlaTargetFieldValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlaTargetFieldValue(this)
         }
         /// CloudFormation `StringValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StringValue", None, string(value));
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StringValue", None, rt::string(value));
             self
         }
     }
@@ -6424,12 +6541,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-submitautoevaluationaction.html)
     #[derive(Clone, Debug)]
-    pub struct SubmitAutoEvaluationAction(Props);
+    pub struct SubmitAutoEvaluationAction(rt::Props);
     impl SubmitAutoEvaluationAction {
         /// A new `SubmitAutoEvaluationAction`. Required properties: `evaluation_form_arn` (`EvaluationFormArn`).
-        pub fn new(evaluation_form_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EvaluationFormArn", None, string(evaluation_form_arn));
+        pub fn new(evaluation_form_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EvaluationFormArn", None, rt::string(evaluation_form_arn));
             SubmitAutoEvaluationAction(this)
         }
     }
@@ -6440,27 +6557,27 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-taskaction.html)
     #[derive(Clone, Debug)]
-    pub struct TaskAction(Props);
+    pub struct TaskAction(rt::Props);
     impl TaskAction {
         /// A new `TaskAction`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `name` (`Name`).
-        pub fn new(contact_flow_arn: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ContactFlowArn", None, string(contact_flow_arn));
-            this.set("Name", None, string(name));
+        pub fn new(contact_flow_arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ContactFlowArn", None, rt::string(contact_flow_arn));
+            this.set("Name", None, rt::string(name));
             TaskAction(this)
         }
         /// The description. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Adminis…
         ///
         /// Constraints: length 0..=4096. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
         /// Information about the reference when the ``referenceType`` is ``URL``.
         ///
         /// CloudFormation `References`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn references(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("References", None, json(value));
+        pub fn references(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("References", None, rt::json(value));
             self
         }
     }
@@ -6469,12 +6586,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-updatecaseaction.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateCaseAction(Props);
+    pub struct UpdateCaseAction(rt::Props);
     impl UpdateCaseAction {
         /// A new `UpdateCaseAction`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = Field>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", None, list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", None, rt::list(fields));
             UpdateCaseAction(this)
         }
     }
@@ -6568,11 +6685,11 @@ pub mod rule {
 /// CloudFormation: `AWS::Connect::SecurityKey`. Terraform: `awscc_connect_security_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-securitykey.html)
-pub struct SecurityKey(Base);
-static SECURITY_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityKey(rt::Base);
+static SECURITY_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::SecurityKey",
     terraform: Some("awscc_connect_security_key"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -6605,21 +6722,25 @@ static SECURITY_KEY_TYPE: TypeInfo = TypeInfo {
 impl SecurityKey {
     /// Declares a `AWS::Connect::SecurityKey` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `key` (`Key`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_id: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_KEY_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("Key", Some("key"), string(key));
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<rt::Expr>,
+        key: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_KEY_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("Key", Some("key"), rt::string(key));
         SecurityKey(this)
     }
 }
 builder!(SecurityKey, SecurityKeyHandle);
 /// A declared `AWS::Connect::SecurityKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityKeyHandle(Handle);
+pub struct SecurityKeyHandle(rt::Handle);
 handle!(SecurityKeyHandle);
 impl SecurityKeyHandle {
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -6628,11 +6749,11 @@ impl SecurityKeyHandle {
 /// CloudFormation: `AWS::Connect::SecurityProfile`. Terraform: `awscc_connect_security_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-securityprofile.html)
-pub struct SecurityProfile(Base);
-static SECURITY_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityProfile(rt::Base);
+static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::SecurityProfile",
     terraform: Some("awscc_connect_security_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -6671,26 +6792,30 @@ impl SecurityProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        security_profile_name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        security_profile_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_PROFILE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set(
             "SecurityProfileName",
             Some("security_profile_name"),
-            string(security_profile_name),
+            rt::string(security_profile_name),
         );
         SecurityProfile(this)
     }
     /// The identifier of the hierarchy group that a security profile uses to restrict access to resources in Amazon Connect.
     ///
     /// Constraints: length 0..=127; pattern `^[a-zA-Z0-9-]*$`. CloudFormation `AllowedAccessControlHierarchyGroupId`, Terraform `allowed_access_control_hierarchy_group_id`.
-    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AllowedAccessControlHierarchyGroupId",
             Some("allowed_access_control_hierarchy_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -6704,7 +6829,7 @@ impl SecurityProfile {
         self.0.set(
             "AllowedAccessControlTags",
             Some("allowed_access_control_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6718,7 +6843,7 @@ impl SecurityProfile {
         self.0.set(
             "AllowedFlowModules",
             Some("allowed_flow_modules"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6730,15 +6855,15 @@ impl SecurityProfile {
         value: impl IntoIterator<Item = security_profile::Application>,
     ) -> Self {
         self.0
-            .set("Applications", Some("applications"), list(value));
+            .set("Applications", Some("applications"), rt::list(value));
         self
     }
     /// The description of the security profile.
     ///
     /// Constraints: length 0..=250. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `GranularAccessControlConfiguration`, Terraform `granular_access_control_configuration`.
@@ -6758,21 +6883,21 @@ impl SecurityProfile {
     /// Constraints: at most 10 items. CloudFormation `HierarchyRestrictedResources`, Terraform `hierarchy_restricted_resources`.
     pub fn hierarchy_restricted_resources(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "HierarchyRestrictedResources",
             Some("hierarchy_restricted_resources"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Permissions assigned to the security profile.
     ///
     /// Constraints: 0..=500 items. CloudFormation `Permissions`, Terraform `permissions`.
-    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Permissions", Some("permissions"), strings(value));
+            .set("Permissions", Some("permissions"), rt::strings(value));
         self
     }
     /// The list of resources that a security profile applies tag restrictions to in Amazon Connect.
@@ -6780,12 +6905,12 @@ impl SecurityProfile {
     /// Constraints: 0..=10 items. CloudFormation `TagRestrictedResources`, Terraform `tag_restricted_resources`.
     pub fn tag_restricted_resources(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "TagRestrictedResources",
             Some("tag_restricted_resources"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -6793,25 +6918,25 @@ impl SecurityProfile {
 builder!(SecurityProfile, SecurityProfileHandle);
 /// A declared `AWS::Connect::SecurityProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityProfileHandle(Handle);
+pub struct SecurityProfileHandle(rt::Handle);
 handle!(SecurityProfileHandle);
 impl SecurityProfileHandle {
     /// The Amazon Resource Name (ARN) for the security profile.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityProfileArn`; Terraform `security_profile_arn`.
-    pub fn security_profile_arn(&self) -> Expr {
+    pub fn security_profile_arn(&self) -> rt::Expr {
         self.0.attr("SecurityProfileArn")
     }
     /// The AWS Region where this resource was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// The timestamp when this resource was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -6824,11 +6949,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-application.html)
     #[derive(Clone, Debug)]
-    pub struct Application(Props);
+    pub struct Application(rt::Props);
     impl Application {
         /// A new `Application`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Application(this)
         }
         /// The permissions that the agent is granted on the application
@@ -6836,20 +6961,21 @@ pub mod security_profile {
         /// Constraints: 1..=50 items. CloudFormation `ApplicationPermissions`, Terraform `application_permissions`.
         pub fn application_permissions(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ApplicationPermissions",
                 Some("application_permissions"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Namespace of the application that you want to give access to.
         ///
         /// Constraints: length 1..=128. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The type of the application.
@@ -6867,11 +6993,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-datatableaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataTableAccessControlConfiguration(Props);
+    pub struct DataTableAccessControlConfiguration(rt::Props);
     impl DataTableAccessControlConfiguration {
         /// A new `DataTableAccessControlConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataTableAccessControlConfiguration(this)
         }
         /// Contains the configuration for record-based access control.
@@ -6896,19 +7022,19 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-flowmodule.html)
     #[derive(Clone, Debug)]
-    pub struct FlowModule(Props);
+    pub struct FlowModule(rt::Props);
     impl FlowModule {
         /// A new `FlowModule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlowModule(this)
         }
         /// The identifier of the application that you want to give access to.
         ///
         /// Constraints: length 1..=128. CloudFormation `FlowModuleId`, Terraform `flow_module_id`.
-        pub fn flow_module_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn flow_module_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FlowModuleId", Some("flow_module_id"), string(value));
+                .set("FlowModuleId", Some("flow_module_id"), rt::string(value));
             self
         }
         /// The type of the first-party application
@@ -6924,11 +7050,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-granularaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GranularAccessControlConfiguration(Props);
+    pub struct GranularAccessControlConfiguration(rt::Props);
     impl GranularAccessControlConfiguration {
         /// A new `GranularAccessControlConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GranularAccessControlConfiguration(this)
         }
         /// Defines the access control configuration for data tables.
@@ -6953,11 +7079,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributeaccesscontrolconfigurationitem.html)
     #[derive(Clone, Debug)]
-    pub struct PrimaryAttributeAccessControlConfigurationItem(Props);
+    pub struct PrimaryAttributeAccessControlConfigurationItem(rt::Props);
     impl PrimaryAttributeAccessControlConfigurationItem {
         /// A new `PrimaryAttributeAccessControlConfigurationItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrimaryAttributeAccessControlConfigurationItem(this)
         }
         /// An array of PrimaryAttributeValue objects.
@@ -6970,7 +7096,7 @@ pub mod security_profile {
             self.0.set(
                 "PrimaryAttributeValues",
                 Some("primary_attribute_values"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -6982,11 +7108,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributevalue.html)
     #[derive(Clone, Debug)]
-    pub struct PrimaryAttributeValue(Props);
+    pub struct PrimaryAttributeValue(rt::Props);
     impl PrimaryAttributeValue {
         /// A new `PrimaryAttributeValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrimaryAttributeValue(this)
         }
         /// Specifies the type of access granted.
@@ -6999,16 +7125,16 @@ pub mod security_profile {
         /// The name of the primary attribute.
         ///
         /// Constraints: length 1..=127; pattern `^(?!aws:|connect:)[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`. CloudFormation `AttributeName`, Terraform `attribute_name`.
-        pub fn attribute_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeName", Some("attribute_name"), string(value));
+                .set("AttributeName", Some("attribute_name"), rt::string(value));
             self
         }
         /// An array of allowed primary values for the specified primary attribute.
         ///
         /// Constraints: 1..=2 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -7019,13 +7145,13 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -7059,11 +7185,11 @@ pub mod security_profile {
 /// CloudFormation: `AWS::Connect::TaskTemplate`. Terraform: `awscc_connect_task_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-tasktemplate.html)
-pub struct TaskTemplate(Base);
-static TASK_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct TaskTemplate(rt::Base);
+static TASK_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::TaskTemplate",
     terraform: Some("awscc_connect_task_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -7096,17 +7222,21 @@ static TASK_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl TaskTemplate {
     /// Declares a `AWS::Connect::TaskTemplate` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TASK_TEMPLATE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+    pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TASK_TEMPLATE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         TaskTemplate(this)
     }
     /// the client token string in uuid format
     ///
     /// Constraints: length 0..=500; pattern `^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$`. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// The constraints for the task template
@@ -7119,9 +7249,12 @@ impl TaskTemplate {
     /// The identifier of the contact flow.
     ///
     /// Constraints: pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*(:[a-zA-Z0-9-]+)?$`. CloudFormation `ContactFlowArn`, Terraform `contact_flow_arn`.
-    pub fn contact_flow_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ContactFlowArn", Some("contact_flow_arn"), string(value));
+    pub fn contact_flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContactFlowArn",
+            Some("contact_flow_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: at most 50 items. CloudFormation `Defaults`, Terraform `defaults`.
@@ -7129,39 +7262,39 @@ impl TaskTemplate {
         mut self,
         value: impl IntoIterator<Item = task_template::DefaultFieldValue>,
     ) -> Self {
-        self.0.set("Defaults", Some("defaults"), list(value));
+        self.0.set("Defaults", Some("defaults"), rt::list(value));
         self
     }
     /// The description of the task template.
     ///
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The list of task template's fields
     ///
     /// Constraints: at most 50 items. CloudFormation `Fields`, Terraform `fields`.
     pub fn fields(mut self, value: impl IntoIterator<Item = task_template::Field>) -> Self {
-        self.0.set("Fields", Some("fields"), list(value));
+        self.0.set("Fields", Some("fields"), rt::list(value));
         self
     }
     /// The name of the task template.
     ///
     /// Constraints: length 1..=100. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The identifier of the contact flow.
     ///
     /// Constraints: pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*(:[a-zA-Z0-9-]+)?$`. CloudFormation `SelfAssignContactFlowArn`, Terraform `self_assign_contact_flow_arn`.
-    pub fn self_assign_contact_flow_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn self_assign_contact_flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SelfAssignContactFlowArn",
             Some("self_assign_contact_flow_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -7176,13 +7309,13 @@ impl TaskTemplate {
 builder!(TaskTemplate, TaskTemplateHandle);
 /// A declared `AWS::Connect::TaskTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskTemplateHandle(Handle);
+pub struct TaskTemplateHandle(rt::Handle);
 handle!(TaskTemplateHandle);
 impl TaskTemplateHandle {
     /// The identifier (arn) of the task template.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -7195,11 +7328,11 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-constraints.html)
     #[derive(Clone, Debug)]
-    pub struct Constraints(Props);
+    pub struct Constraints(rt::Props);
     impl Constraints {
         /// A new `Constraints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Constraints(this)
         }
         /// The list of the task template's invisible fields
@@ -7210,7 +7343,7 @@ pub mod task_template {
             value: impl IntoIterator<Item = InvisibleFieldInfo>,
         ) -> Self {
             self.0
-                .set("InvisibleFields", Some("invisible_fields"), list(value));
+                .set("InvisibleFields", Some("invisible_fields"), rt::list(value));
             self
         }
         /// The list of the task template's read only fields
@@ -7221,7 +7354,7 @@ pub mod task_template {
             value: impl IntoIterator<Item = ReadOnlyFieldInfo>,
         ) -> Self {
             self.0
-                .set("ReadOnlyFields", Some("read_only_fields"), list(value));
+                .set("ReadOnlyFields", Some("read_only_fields"), rt::list(value));
             self
         }
         /// The list of the task template's required fields
@@ -7232,7 +7365,7 @@ pub mod task_template {
             value: impl IntoIterator<Item = RequiredFieldInfo>,
         ) -> Self {
             self.0
-                .set("RequiredFields", Some("required_fields"), list(value));
+                .set("RequiredFields", Some("required_fields"), rt::list(value));
             self
         }
     }
@@ -7243,12 +7376,16 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-defaultfieldvalue.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultFieldValue(Props);
+    pub struct DefaultFieldValue(rt::Props);
     impl DefaultFieldValue {
         /// A new `DefaultFieldValue`. Required properties: `default_value` (`DefaultValue`), `id` (`Id`).
-        pub fn new(default_value: impl Into<Expr>, id: FieldIdentifier) -> Self {
-            let mut this = Props::default();
-            this.set("DefaultValue", Some("default_value"), string(default_value));
+        pub fn new(default_value: impl Into<rt::Expr>, id: FieldIdentifier) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DefaultValue",
+                Some("default_value"),
+                rt::string(default_value),
+            );
             this.set("Id", Some("id"), id.into());
             DefaultFieldValue(this)
         }
@@ -7260,11 +7397,11 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-field.html)
     #[derive(Clone, Debug)]
-    pub struct Field(Props);
+    pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `id` (`Id`), `type_` (`Type`).
         pub fn new(id: FieldIdentifier, type_: FieldType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Id", Some("id"), id.into());
             this.set("Type", Some("type"), type_.into());
             Field(this)
@@ -7272,9 +7409,9 @@ pub mod task_template {
         /// The description of the task template's field
         ///
         /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// list of field options to be used with single select
@@ -7282,12 +7419,12 @@ pub mod task_template {
         /// Constraints: at most 50 items. CloudFormation `SingleSelectOptions`, Terraform `single_select_options`.
         pub fn single_select_options(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SingleSelectOptions",
                 Some("single_select_options"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7299,12 +7436,12 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-fieldidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct FieldIdentifier(Props);
+    pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
         /// A new `FieldIdentifier`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             FieldIdentifier(this)
         }
     }
@@ -7315,11 +7452,11 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-invisiblefieldinfo.html)
     #[derive(Clone, Debug)]
-    pub struct InvisibleFieldInfo(Props);
+    pub struct InvisibleFieldInfo(rt::Props);
     impl InvisibleFieldInfo {
         /// A new `InvisibleFieldInfo`. Required properties: `id` (`Id`).
         pub fn new(id: FieldIdentifier) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Id", Some("id"), id.into());
             InvisibleFieldInfo(this)
         }
@@ -7331,11 +7468,11 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-readonlyfieldinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ReadOnlyFieldInfo(Props);
+    pub struct ReadOnlyFieldInfo(rt::Props);
     impl ReadOnlyFieldInfo {
         /// A new `ReadOnlyFieldInfo`. Required properties: `id` (`Id`).
         pub fn new(id: FieldIdentifier) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Id", Some("id"), id.into());
             ReadOnlyFieldInfo(this)
         }
@@ -7347,11 +7484,11 @@ pub mod task_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-requiredfieldinfo.html)
     #[derive(Clone, Debug)]
-    pub struct RequiredFieldInfo(Props);
+    pub struct RequiredFieldInfo(rt::Props);
     impl RequiredFieldInfo {
         /// A new `RequiredFieldInfo`. Required properties: `id` (`Id`).
         pub fn new(id: FieldIdentifier) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Id", Some("id"), id.into());
             RequiredFieldInfo(this)
         }
@@ -7405,11 +7542,11 @@ pub mod task_template {
 /// CloudFormation: `AWS::Connect::TestCase`. Terraform: `awscc_connect_test_case` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-testcase.html)
-pub struct TestCase(Base);
-static TEST_CASE_TYPE: TypeInfo = TypeInfo {
+pub struct TestCase(rt::Base);
+static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::TestCase",
     terraform: Some("awscc_connect_test_case"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -7449,22 +7586,26 @@ impl TestCase {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        content: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TEST_CASE_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &TEST_CASE_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         TestCase(this)
     }
     /// The description of the test case.
     ///
     /// Constraints: length at most 500; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Entry point for Testcase.
@@ -7477,11 +7618,11 @@ impl TestCase {
     /// The initialization data of the test case.
     ///
     /// Constraints: length 1..=256000. CloudFormation `InitializationData`, Terraform `initialization_data`.
-    pub fn initialization_data(mut self, value: impl Into<Expr>) -> Self {
+    pub fn initialization_data(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InitializationData",
             Some("initialization_data"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -7496,25 +7637,25 @@ impl TestCase {
 builder!(TestCase, TestCaseHandle);
 /// A declared `AWS::Connect::TestCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TestCaseHandle(Handle);
+pub struct TestCaseHandle(rt::Handle);
 handle!(TestCaseHandle);
 impl TestCaseHandle {
     /// The identifier of the test case.
     ///
     /// CloudFormation `Fn::GetAtt` `TestCaseArn`; Terraform `test_case_arn`.
-    pub fn test_case_arn(&self) -> Expr {
+    pub fn test_case_arn(&self) -> rt::Expr {
         self.0.attr("TestCaseArn")
     }
     /// Last modified region.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedRegion`; Terraform `last_modified_region`.
-    pub fn last_modified_region(&self) -> Expr {
+    pub fn last_modified_region(&self) -> rt::Expr {
         self.0.attr("LastModifiedRegion")
     }
     /// Last modified time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -7527,18 +7668,18 @@ pub mod test_case {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-chatentrypointparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ChatEntryPointParameters(Props);
+    pub struct ChatEntryPointParameters(rt::Props);
     impl ChatEntryPointParameters {
         /// A new `ChatEntryPointParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChatEntryPointParameters(this)
         }
         /// The flow id used for the TestCase
         ///
         /// Constraints: length 1..=256. CloudFormation `FlowId`, Terraform `flow_id`.
-        pub fn flow_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlowId", Some("flow_id"), string(value));
+        pub fn flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlowId", Some("flow_id"), rt::string(value));
             self
         }
     }
@@ -7549,11 +7690,11 @@ pub mod test_case {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-entrypoint.html)
     #[derive(Clone, Debug)]
-    pub struct EntryPoint(Props);
+    pub struct EntryPoint(rt::Props);
     impl EntryPoint {
         /// A new `EntryPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EntryPoint(this)
         }
         /// The chat entry point parameters for the test case
@@ -7596,39 +7737,39 @@ pub mod test_case {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-voicecallentrypointparameters.html)
     #[derive(Clone, Debug)]
-    pub struct VoiceCallEntryPointParameters(Props);
+    pub struct VoiceCallEntryPointParameters(rt::Props);
     impl VoiceCallEntryPointParameters {
         /// A new `VoiceCallEntryPointParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VoiceCallEntryPointParameters(this)
         }
         /// The destination phonenumber of the EntryPoint
         ///
         /// Constraints: pattern `^\\+[1-9]\\d{1,14}$`. CloudFormation `DestinationPhoneNumber`, Terraform `destination_phone_number`.
-        pub fn destination_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationPhoneNumber",
                 Some("destination_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The flow id used for the TestCase
         ///
         /// Constraints: length 0..=500. CloudFormation `FlowId`, Terraform `flow_id`.
-        pub fn flow_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlowId", Some("flow_id"), string(value));
+        pub fn flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlowId", Some("flow_id"), rt::string(value));
             self
         }
         /// The source phonenumber of the EntryPoint
         ///
         /// Constraints: pattern `^\\+[1-9]\\d{1,14}$`. CloudFormation `SourcePhoneNumber`, Terraform `source_phone_number`.
-        pub fn source_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourcePhoneNumber",
                 Some("source_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7658,11 +7799,11 @@ pub mod test_case {
 /// CloudFormation: `AWS::Connect::TrafficDistributionGroup`. Terraform: `awscc_connect_traffic_distribution_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-trafficdistributiongroup.html)
-pub struct TrafficDistributionGroup(Base);
-static TRAFFIC_DISTRIBUTION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficDistributionGroup(rt::Base);
+static TRAFFIC_DISTRIBUTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::TrafficDistributionGroup",
     terraform: Some("awscc_connect_traffic_distribution_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7711,45 +7852,49 @@ impl TrafficDistributionGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRAFFIC_DISTRIBUTION_GROUP_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &TRAFFIC_DISTRIBUTION_GROUP_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         TrafficDistributionGroup(this)
     }
     /// A description for the traffic distribution group.
     ///
     /// Constraints: length 1..=250; pattern `(^[\S].*[\S]$)|(^[\S]$)`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(TrafficDistributionGroup, TrafficDistributionGroupHandle);
 /// A declared `AWS::Connect::TrafficDistributionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficDistributionGroupHandle(Handle);
+pub struct TrafficDistributionGroupHandle(rt::Handle);
 handle!(TrafficDistributionGroupHandle);
 impl TrafficDistributionGroupHandle {
     /// The identifier of the traffic distribution group.
     ///
     /// CloudFormation `Fn::GetAtt` `TrafficDistributionGroupArn`; Terraform `traffic_distribution_group_arn`.
-    pub fn traffic_distribution_group_arn(&self) -> Expr {
+    pub fn traffic_distribution_group_arn(&self) -> rt::Expr {
         self.0.attr("TrafficDistributionGroupArn")
     }
     /// The status of the traffic distribution group.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// If this is the default traffic distribution group.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
 }
@@ -7758,11 +7903,11 @@ impl TrafficDistributionGroupHandle {
 /// CloudFormation: `AWS::Connect::UseCase`. Terraform: `awscc_connect_use_case` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-usecase.html)
-pub struct UseCase(Base);
-static USE_CASE_TYPE: TypeInfo = TypeInfo {
+pub struct UseCase(rt::Base);
+static USE_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::UseCase",
     terraform: Some("awscc_connect_use_case"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7810,16 +7955,16 @@ impl UseCase {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        integration_association_id: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        integration_association_id: impl Into<rt::Expr>,
         use_case_type: use_case::UseCaseType,
     ) -> Self {
-        let mut this = Base::new(id, &USE_CASE_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+        let mut this = rt::Base::new(id, &USE_CASE_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         this.set(
             "IntegrationAssociationId",
             Some("integration_association_id"),
-            string(integration_association_id),
+            rt::string(integration_association_id),
         );
         this.set("UseCaseType", Some("use_case_type"), use_case_type.into());
         UseCase(this)
@@ -7828,19 +7973,19 @@ impl UseCase {
 builder!(UseCase, UseCaseHandle);
 /// A declared `AWS::Connect::UseCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UseCaseHandle(Handle);
+pub struct UseCaseHandle(rt::Handle);
 handle!(UseCaseHandle);
 impl UseCaseHandle {
     /// The Amazon Resource Name (ARN) of the use case.
     ///
     /// CloudFormation `Fn::GetAtt` `UseCaseArn`; Terraform `use_case_arn`.
-    pub fn use_case_arn(&self) -> Expr {
+    pub fn use_case_arn(&self) -> rt::Expr {
         self.0.attr("UseCaseArn")
     }
     /// The identifier of the use case.
     ///
     /// CloudFormation `Fn::GetAtt` `UseCaseId`; Terraform `use_case_id`.
-    pub fn use_case_id(&self) -> Expr {
+    pub fn use_case_id(&self) -> rt::Expr {
         self.0.attr("UseCaseId")
     }
 }
@@ -7862,11 +8007,11 @@ pub mod use_case {
 /// CloudFormation: `AWS::Connect::User`. Terraform: `awscc_connect_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::User",
     terraform: Some("awscc_connect_user"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -7901,24 +8046,28 @@ impl User {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        routing_profile_arn: impl Into<Expr>,
-        security_profile_arns: impl IntoIterator<Item = impl Into<Expr>>,
-        username: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        routing_profile_arn: impl Into<rt::Expr>,
+        security_profile_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        username: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &USER_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set(
             "RoutingProfileArn",
             Some("routing_profile_arn"),
-            string(routing_profile_arn),
+            rt::string(routing_profile_arn),
         );
         this.set(
             "SecurityProfileArns",
             Some("security_profile_arns"),
-            strings(security_profile_arns),
+            rt::strings(security_profile_arns),
         );
-        this.set("Username", Some("username"), string(username));
+        this.set("Username", Some("username"), rt::string(username));
         User(this)
     }
     /// After Contact Work configurations of a user.
@@ -7931,7 +8080,7 @@ impl User {
         self.0.set(
             "AfterContactWorkConfigs",
             Some("after_contact_work_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -7945,26 +8094,29 @@ impl User {
         self.0.set(
             "AutoAcceptConfigs",
             Some("auto_accept_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The identifier of the user account in the directory used for identity management.
     ///
     /// CloudFormation `DirectoryUserId`, Terraform `directory_user_id`.
-    pub fn directory_user_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DirectoryUserId", Some("directory_user_id"), string(value));
+    pub fn directory_user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectoryUserId",
+            Some("directory_user_id"),
+            rt::string(value),
+        );
         self
     }
     /// The identifier of the hierarchy group for the user.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$`. CloudFormation `HierarchyGroupArn`, Terraform `hierarchy_group_arn`.
-    pub fn hierarchy_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn hierarchy_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "HierarchyGroupArn",
             Some("hierarchy_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -7979,8 +8131,8 @@ impl User {
     /// The password for the user account.
     ///
     /// Constraints: pattern `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d\S]{8,64}$`. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// Persistent Connection configurations of a user.
@@ -7993,7 +8145,7 @@ impl User {
         self.0.set(
             "PersistentConnectionConfigs",
             Some("persistent_connection_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -8015,7 +8167,7 @@ impl User {
         self.0.set(
             "PhoneNumberConfigs",
             Some("phone_number_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -8026,8 +8178,11 @@ impl User {
         mut self,
         value: impl IntoIterator<Item = user::UserProficiency>,
     ) -> Self {
-        self.0
-            .set("UserProficiencies", Some("user_proficiencies"), list(value));
+        self.0.set(
+            "UserProficiencies",
+            Some("user_proficiencies"),
+            rt::list(value),
+        );
         self
     }
     /// Voice Enhancement configurations of a user.
@@ -8040,7 +8195,7 @@ impl User {
         self.0.set(
             "VoiceEnhancementConfigs",
             Some("voice_enhancement_configs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -8048,13 +8203,13 @@ impl User {
 builder!(User, UserHandle);
 /// A declared `AWS::Connect::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// The Amazon Resource Name (ARN) for the user.
     ///
     /// CloudFormation `Fn::GetAtt` `UserArn`; Terraform `user_arn`.
-    pub fn user_arn(&self) -> Expr {
+    pub fn user_arn(&self) -> rt::Expr {
         self.0.attr("UserArn")
     }
 }
@@ -8067,11 +8222,11 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AfterContactWorkConfig(Props);
+    pub struct AfterContactWorkConfig(rt::Props);
     impl AfterContactWorkConfig {
         /// A new `AfterContactWorkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AfterContactWorkConfig(this)
         }
         /// The after contact work (ACW) mode for the channel.
@@ -8092,7 +8247,7 @@ pub mod user {
             self.0.set(
                 "AfterContactWorkTimeLimit",
                 Some("after_contact_work_time_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8104,11 +8259,11 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfigperchannel.html)
     #[derive(Clone, Debug)]
-    pub struct AfterContactWorkConfigPerChannel(Props);
+    pub struct AfterContactWorkConfigPerChannel(rt::Props);
     impl AfterContactWorkConfigPerChannel {
         /// A new `AfterContactWorkConfigPerChannel`. Required properties: `after_contact_work_config` (`AfterContactWorkConfig`), `channel` (`Channel`).
         pub fn new(after_contact_work_config: AfterContactWorkConfig, channel: Channel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AfterContactWorkConfig",
                 Some("after_contact_work_config"),
@@ -8139,12 +8294,12 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-autoacceptconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutoAcceptConfig(Props);
+    pub struct AutoAcceptConfig(rt::Props);
     impl AutoAcceptConfig {
         /// A new `AutoAcceptConfig`. Required properties: `auto_accept` (`AutoAccept`), `channel` (`Channel`).
         pub fn new(auto_accept: bool, channel: Channel) -> Self {
-            let mut this = Props::default();
-            this.set("AutoAccept", Some("auto_accept"), boolean(auto_accept));
+            let mut this = rt::Props::default();
+            this.set("AutoAccept", Some("auto_accept"), rt::boolean(auto_accept));
             this.set("Channel", Some("channel"), channel.into());
             AutoAcceptConfig(this)
         }
@@ -8155,7 +8310,7 @@ pub mod user {
             self.0.set(
                 "AgentFirstCallbackAutoAccept",
                 Some("agent_first_callback_auto_accept"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -8167,16 +8322,16 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-persistentconnectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PersistentConnectionConfig(Props);
+    pub struct PersistentConnectionConfig(rt::Props);
     impl PersistentConnectionConfig {
         /// A new `PersistentConnectionConfig`. Required properties: `channel` (`Channel`), `persistent_connection` (`PersistentConnection`).
         pub fn new(channel: Channel, persistent_connection: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Channel", Some("channel"), channel.into());
             this.set(
                 "PersistentConnection",
                 Some("persistent_connection"),
-                boolean(persistent_connection),
+                rt::boolean(persistent_connection),
             );
             PersistentConnectionConfig(this)
         }
@@ -8188,11 +8343,11 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-phonenumberconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PhoneNumberConfig(Props);
+    pub struct PhoneNumberConfig(rt::Props);
     impl PhoneNumberConfig {
         /// A new `PhoneNumberConfig`. Required properties: `channel` (`Channel`), `phone_type` (`PhoneType`).
         pub fn new(channel: Channel, phone_type: PhoneType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Channel", Some("channel"), channel.into());
             this.set("PhoneType", Some("phone_type"), phone_type.into());
             PhoneNumberConfig(this)
@@ -8200,9 +8355,9 @@ pub mod user {
         /// The phone number for the user's desk phone.
         ///
         /// CloudFormation `PhoneNumber`, Terraform `phone_number`.
-        pub fn phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PhoneNumber", Some("phone_number"), string(value));
+                .set("PhoneNumber", Some("phone_number"), rt::string(value));
             self
         }
     }
@@ -8213,47 +8368,48 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-useridentityinfo.html)
     #[derive(Clone, Debug)]
-    pub struct UserIdentityInfo(Props);
+    pub struct UserIdentityInfo(rt::Props);
     impl UserIdentityInfo {
         /// A new `UserIdentityInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserIdentityInfo(this)
         }
         /// The email address. If you are using SAML for identity management and include this parameter, an error is returned.
         ///
         /// CloudFormation `Email`, Terraform `email`.
-        pub fn email(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Email", Some("email"), string(value));
+        pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Email", Some("email"), rt::string(value));
             self
         }
         /// The first name. This is required if you are using Amazon Connect or SAML for identity management.
         ///
         /// Constraints: length 0..=255. CloudFormation `FirstName`, Terraform `first_name`.
-        pub fn first_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FirstName", Some("first_name"), string(value));
+        pub fn first_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FirstName", Some("first_name"), rt::string(value));
             self
         }
         /// The last name. This is required if you are using Amazon Connect or SAML for identity management.
         ///
         /// Constraints: length 0..=300. CloudFormation `LastName`, Terraform `last_name`.
-        pub fn last_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LastName", Some("last_name"), string(value));
+        pub fn last_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LastName", Some("last_name"), rt::string(value));
             self
         }
         /// The mobile phone number.
         ///
         /// Constraints: pattern `^\+[1-9]\d{1,14}$`. CloudFormation `Mobile`, Terraform `mobile`.
-        pub fn mobile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mobile", Some("mobile"), string(value));
+        pub fn mobile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mobile", Some("mobile"), rt::string(value));
             self
         }
         /// The secondary email address.
         ///
         /// Constraints: pattern `(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}`. CloudFormation `SecondaryEmail`, Terraform `secondary_email`.
-        pub fn secondary_email(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secondary_email(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SecondaryEmail", Some("secondary_email"), string(value));
+                .set("SecondaryEmail", Some("secondary_email"), rt::string(value));
             self
         }
     }
@@ -8264,11 +8420,11 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userphoneconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UserPhoneConfig(Props);
+    pub struct UserPhoneConfig(rt::Props);
     impl UserPhoneConfig {
         /// A new `UserPhoneConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserPhoneConfig(this)
         }
         /// The After Call Work (ACW) timeout setting, in seconds.
@@ -8278,7 +8434,7 @@ pub mod user {
             self.0.set(
                 "AfterContactWorkTimeLimit",
                 Some("after_contact_work_time_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8287,15 +8443,18 @@ pub mod user {
         /// CloudFormation `AutoAccept`, Terraform `auto_accept`.
         pub fn auto_accept(mut self, value: bool) -> Self {
             self.0
-                .set("AutoAccept", Some("auto_accept"), boolean(value));
+                .set("AutoAccept", Some("auto_accept"), rt::boolean(value));
             self
         }
         /// The phone number for the user's desk phone.
         ///
         /// CloudFormation `DeskPhoneNumber`, Terraform `desk_phone_number`.
-        pub fn desk_phone_number(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DeskPhoneNumber", Some("desk_phone_number"), string(value));
+        pub fn desk_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DeskPhoneNumber",
+                Some("desk_phone_number"),
+                rt::string(value),
+            );
             self
         }
         /// The Persistent Connection setting.
@@ -8305,7 +8464,7 @@ pub mod user {
             self.0.set(
                 "PersistentConnection",
                 Some("persistent_connection"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -8324,26 +8483,26 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userproficiency.html)
     #[derive(Clone, Debug)]
-    pub struct UserProficiency(Props);
+    pub struct UserProficiency(rt::Props);
     impl UserProficiency {
         /// A new `UserProficiency`. Required properties: `attribute_name` (`AttributeName`), `attribute_value` (`AttributeValue`), `level` (`Level`).
         pub fn new(
-            attribute_name: impl Into<Expr>,
-            attribute_value: impl Into<Expr>,
+            attribute_name: impl Into<rt::Expr>,
+            attribute_value: impl Into<rt::Expr>,
             level: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "AttributeValue",
                 Some("attribute_value"),
-                string(attribute_value),
+                rt::string(attribute_value),
             );
-            this.set("Level", Some("level"), int(level));
+            this.set("Level", Some("level"), rt::int(level));
             UserProficiency(this)
         }
     }
@@ -8354,11 +8513,11 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-voiceenhancementconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VoiceEnhancementConfig(Props);
+    pub struct VoiceEnhancementConfig(rt::Props);
     impl VoiceEnhancementConfig {
         /// A new `VoiceEnhancementConfig`. Required properties: `channel` (`Channel`), `voice_enhancement_mode` (`VoiceEnhancementMode`).
         pub fn new(channel: Channel, voice_enhancement_mode: VoiceEnhancementMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Channel", Some("channel"), channel.into());
             this.set(
                 "VoiceEnhancementMode",
@@ -8419,11 +8578,11 @@ pub mod user {
 /// CloudFormation: `AWS::Connect::UserHierarchyGroup`. Terraform: `awscc_connect_user_hierarchy_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-userhierarchygroup.html)
-pub struct UserHierarchyGroup(Base);
-static USER_HIERARCHY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct UserHierarchyGroup(rt::Base);
+static USER_HIERARCHY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::UserHierarchyGroup",
     terraform: Some("awscc_connect_user_hierarchy_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -8458,33 +8617,40 @@ impl UserHierarchyGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         UserHierarchyGroup(this)
     }
     /// The Amazon Resource Name (ARN) for the parent user hierarchy group.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `ParentGroupArn`, Terraform `parent_group_arn`.
-    pub fn parent_group_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ParentGroupArn", Some("parent_group_arn"), string(value));
+    pub fn parent_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParentGroupArn",
+            Some("parent_group_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(UserHierarchyGroup, UserHierarchyGroupHandle);
 /// A declared `AWS::Connect::UserHierarchyGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHierarchyGroupHandle(Handle);
+pub struct UserHierarchyGroupHandle(rt::Handle);
 handle!(UserHierarchyGroupHandle);
 impl UserHierarchyGroupHandle {
     /// The Amazon Resource Name (ARN) for the user hierarchy group.
     ///
     /// CloudFormation `Fn::GetAtt` `UserHierarchyGroupArn`; Terraform `user_hierarchy_group_arn`.
-    pub fn user_hierarchy_group_arn(&self) -> Expr {
+    pub fn user_hierarchy_group_arn(&self) -> rt::Expr {
         self.0.attr("UserHierarchyGroupArn")
     }
 }
@@ -8493,11 +8659,11 @@ impl UserHierarchyGroupHandle {
 /// CloudFormation: `AWS::Connect::UserHierarchyStructure`. Terraform: `awscc_connect_user_hierarchy_structure` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-userhierarchystructure.html)
-pub struct UserHierarchyStructure(Base);
-static USER_HIERARCHY_STRUCTURE_TYPE: TypeInfo = TypeInfo {
+pub struct UserHierarchyStructure(rt::Base);
+static USER_HIERARCHY_STRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::UserHierarchyStructure",
     terraform: Some("awscc_connect_user_hierarchy_structure"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -8533,9 +8699,13 @@ static USER_HIERARCHY_STRUCTURE_TYPE: TypeInfo = TypeInfo {
 impl UserHierarchyStructure {
     /// Declares a `AWS::Connect::UserHierarchyStructure` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+    pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         UserHierarchyStructure(this)
     }
     /// Information about the hierarchy structure.
@@ -8556,13 +8726,13 @@ impl UserHierarchyStructure {
 builder!(UserHierarchyStructure, UserHierarchyStructureHandle);
 /// A declared `AWS::Connect::UserHierarchyStructure`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHierarchyStructureHandle(Handle);
+pub struct UserHierarchyStructureHandle(rt::Handle);
 handle!(UserHierarchyStructureHandle);
 impl UserHierarchyStructureHandle {
     /// The identifier of the User Hierarchy Structure.
     ///
     /// CloudFormation `Fn::GetAtt` `UserHierarchyStructureArn`; Terraform `user_hierarchy_structure_arn`.
-    pub fn user_hierarchy_structure_arn(&self) -> Expr {
+    pub fn user_hierarchy_structure_arn(&self) -> rt::Expr {
         self.0.attr("UserHierarchyStructureArn")
     }
 }
@@ -8575,33 +8745,33 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfive.html)
     #[derive(Clone, Debug)]
-    pub struct LevelFive(Props);
+    pub struct LevelFive(rt::Props);
     impl LevelFive {
         /// A new `LevelFive`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             LevelFive(this)
         }
         /// The Amazon Resource Name (ARN) of the hierarchy level.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`. CloudFormation `HierarchyLevelArn`, Terraform `hierarchy_level_arn`.
-        pub fn hierarchy_level_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelArn",
                 Some("hierarchy_level_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the hierarchy level.
         ///
         /// CloudFormation `HierarchyLevelId`, Terraform `hierarchy_level_id`.
-        pub fn hierarchy_level_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelId",
                 Some("hierarchy_level_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8613,33 +8783,33 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfour.html)
     #[derive(Clone, Debug)]
-    pub struct LevelFour(Props);
+    pub struct LevelFour(rt::Props);
     impl LevelFour {
         /// A new `LevelFour`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             LevelFour(this)
         }
         /// The Amazon Resource Name (ARN) of the hierarchy level.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`. CloudFormation `HierarchyLevelArn`, Terraform `hierarchy_level_arn`.
-        pub fn hierarchy_level_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelArn",
                 Some("hierarchy_level_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the hierarchy level.
         ///
         /// CloudFormation `HierarchyLevelId`, Terraform `hierarchy_level_id`.
-        pub fn hierarchy_level_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelId",
                 Some("hierarchy_level_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8651,33 +8821,33 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelone.html)
     #[derive(Clone, Debug)]
-    pub struct LevelOne(Props);
+    pub struct LevelOne(rt::Props);
     impl LevelOne {
         /// A new `LevelOne`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             LevelOne(this)
         }
         /// The Amazon Resource Name (ARN) of the hierarchy level.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`. CloudFormation `HierarchyLevelArn`, Terraform `hierarchy_level_arn`.
-        pub fn hierarchy_level_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelArn",
                 Some("hierarchy_level_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the hierarchy level.
         ///
         /// CloudFormation `HierarchyLevelId`, Terraform `hierarchy_level_id`.
-        pub fn hierarchy_level_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelId",
                 Some("hierarchy_level_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8689,33 +8859,33 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelthree.html)
     #[derive(Clone, Debug)]
-    pub struct LevelThree(Props);
+    pub struct LevelThree(rt::Props);
     impl LevelThree {
         /// A new `LevelThree`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             LevelThree(this)
         }
         /// The Amazon Resource Name (ARN) of the hierarchy level.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`. CloudFormation `HierarchyLevelArn`, Terraform `hierarchy_level_arn`.
-        pub fn hierarchy_level_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelArn",
                 Some("hierarchy_level_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the hierarchy level.
         ///
         /// CloudFormation `HierarchyLevelId`, Terraform `hierarchy_level_id`.
-        pub fn hierarchy_level_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelId",
                 Some("hierarchy_level_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8727,33 +8897,33 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-leveltwo.html)
     #[derive(Clone, Debug)]
-    pub struct LevelTwo(Props);
+    pub struct LevelTwo(rt::Props);
     impl LevelTwo {
         /// A new `LevelTwo`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             LevelTwo(this)
         }
         /// The Amazon Resource Name (ARN) of the hierarchy level.
         ///
         /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`. CloudFormation `HierarchyLevelArn`, Terraform `hierarchy_level_arn`.
-        pub fn hierarchy_level_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelArn",
                 Some("hierarchy_level_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the hierarchy level.
         ///
         /// CloudFormation `HierarchyLevelId`, Terraform `hierarchy_level_id`.
-        pub fn hierarchy_level_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_level_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLevelId",
                 Some("hierarchy_level_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8765,11 +8935,11 @@ pub mod user_hierarchy_structure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-userhierarchystructure.html)
     #[derive(Clone, Debug)]
-    pub struct UserHierarchyStructure(Props);
+    pub struct UserHierarchyStructure(rt::Props);
     impl UserHierarchyStructure {
         /// A new `UserHierarchyStructure`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserHierarchyStructure(this)
         }
         /// Information about level five.
@@ -8815,11 +8985,11 @@ pub mod user_hierarchy_structure {
 /// CloudFormation: `AWS::Connect::View`. Terraform: `awscc_connect_view` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-view.html)
-pub struct View(Base);
-static VIEW_TYPE: TypeInfo = TypeInfo {
+pub struct View(rt::Base);
+static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::View",
     terraform: Some("awscc_connect_view"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -8859,49 +9029,53 @@ impl View {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl IntoIterator<Item = impl Into<Expr>>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        template: impl Into<Value>,
+        actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        template: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &VIEW_TYPE);
-        this.set("Actions", Some("actions"), strings(actions));
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
-        this.set("Template", Some("template"), json_string(template));
+        let mut this = rt::Base::new(id, &VIEW_TYPE);
+        this.set("Actions", Some("actions"), rt::strings(actions));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Template", Some("template"), rt::json_string(template));
         View(this)
     }
     /// The description of the view.
     ///
     /// Constraints: length 0..=4096; pattern `^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(View, ViewHandle);
 /// A declared `AWS::Connect::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ViewHandle(Handle);
+pub struct ViewHandle(rt::Handle);
 handle!(ViewHandle);
 impl ViewHandle {
     /// The Amazon Resource Name (ARN) of the view.
     ///
     /// CloudFormation `Fn::GetAtt` `ViewArn`; Terraform `view_arn`.
-    pub fn view_arn(&self) -> Expr {
+    pub fn view_arn(&self) -> rt::Expr {
         self.0.attr("ViewArn")
     }
     /// The view id of the view.
     ///
     /// CloudFormation `Fn::GetAtt` `ViewId`; Terraform `view_id`.
-    pub fn view_id(&self) -> Expr {
+    pub fn view_id(&self) -> rt::Expr {
         self.0.attr("ViewId")
     }
     /// The view content hash.
     ///
     /// CloudFormation `Fn::GetAtt` `ViewContentSha256`; Terraform `view_content_sha256`.
-    pub fn view_content_sha256(&self) -> Expr {
+    pub fn view_content_sha256(&self) -> rt::Expr {
         self.0.attr("ViewContentSha256")
     }
 }
@@ -8910,11 +9084,11 @@ impl ViewHandle {
 /// CloudFormation: `AWS::Connect::ViewVersion`. Terraform: `awscc_connect_view_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-viewversion.html)
-pub struct ViewVersion(Base);
-static VIEW_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ViewVersion(rt::Base);
+static VIEW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::ViewVersion",
     terraform: Some("awscc_connect_view_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -8951,30 +9125,30 @@ static VIEW_VERSION_TYPE: TypeInfo = TypeInfo {
 impl ViewVersion {
     /// Declares a `AWS::Connect::ViewVersion` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, view_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VIEW_VERSION_TYPE);
-        this.set("ViewArn", Some("view_arn"), string(view_arn));
+    pub fn new(id: impl Into<String>, view_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VIEW_VERSION_TYPE);
+        this.set("ViewArn", Some("view_arn"), rt::string(view_arn));
         ViewVersion(this)
     }
     /// The description for the view version.
     ///
     /// Constraints: length 1..=4096; pattern `^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$`. CloudFormation `VersionDescription`, Terraform `version_description`.
-    pub fn version_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VersionDescription",
             Some("version_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The view content hash to be checked.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9]{64}$`. Changing it replaces the resource. CloudFormation `ViewContentSha256`, Terraform `view_content_sha_256`.
-    pub fn view_content_sha256(mut self, value: impl Into<Expr>) -> Self {
+    pub fn view_content_sha256(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ViewContentSha256",
             Some("view_content_sha_256"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -8982,19 +9156,19 @@ impl ViewVersion {
 builder!(ViewVersion, ViewVersionHandle);
 /// A declared `AWS::Connect::ViewVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ViewVersionHandle(Handle);
+pub struct ViewVersionHandle(rt::Handle);
 handle!(ViewVersionHandle);
 impl ViewVersionHandle {
     /// The Amazon Resource Name (ARN) of the created view version.
     ///
     /// CloudFormation `Fn::GetAtt` `ViewVersionArn`; Terraform `view_version_arn`.
-    pub fn view_version_arn(&self) -> Expr {
+    pub fn view_version_arn(&self) -> rt::Expr {
         self.0.attr("ViewVersionArn")
     }
     /// The version of the view.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -9003,11 +9177,11 @@ impl ViewVersionHandle {
 /// CloudFormation: `AWS::Connect::Vocabulary`. Terraform: `awscc_connect_vocabulary` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-vocabulary.html)
-pub struct Vocabulary(Base);
-static VOCABULARY_TYPE: TypeInfo = TypeInfo {
+pub struct Vocabulary(rt::Base);
+static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Vocabulary",
     terraform: Some("awscc_connect_vocabulary"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -9050,19 +9224,19 @@ impl Vocabulary {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Expr>,
-        instance_id: impl Into<Expr>,
+        content: impl Into<rt::Expr>,
+        instance_id: impl Into<rt::Expr>,
         language_code: vocabulary::LanguageCode,
-        vocabulary_name: impl Into<Expr>,
+        vocabulary_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOCABULARY_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+        let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         this.set("LanguageCode", Some("language_code"), language_code.into());
         this.set(
             "VocabularyName",
             Some("vocabulary_name"),
-            string(vocabulary_name),
+            rt::string(vocabulary_name),
         );
         Vocabulary(this)
     }
@@ -9070,31 +9244,31 @@ impl Vocabulary {
 builder!(Vocabulary, VocabularyHandle);
 /// A declared `AWS::Connect::Vocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VocabularyHandle(Handle);
+pub struct VocabularyHandle(rt::Handle);
 handle!(VocabularyHandle);
 impl VocabularyHandle {
     /// The Amazon Resource Name (ARN) of the custom vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the custom vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `VocabularyId`; Terraform `vocabulary_id`.
-    pub fn vocabulary_id(&self) -> Expr {
+    pub fn vocabulary_id(&self) -> rt::Expr {
         self.0.attr("VocabularyId")
     }
     /// The current state of the custom vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The timestamp when the custom vocabulary was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -9178,11 +9352,11 @@ pub mod vocabulary {
 /// CloudFormation: `AWS::Connect::Workspace`. Terraform: `awscc_connect_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connect-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Connect::Workspace",
     terraform: Some("awscc_connect_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -9217,42 +9391,46 @@ impl Workspace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Workspace(this)
     }
     /// The resource ARNs associated with the workspace
     ///
     /// CloudFormation `Associations`, Terraform `associations`.
-    pub fn associations(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn associations(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Associations", Some("associations"), strings(value));
+            .set("Associations", Some("associations"), rt::strings(value));
         self
     }
     /// The description of the workspace
     ///
     /// Constraints: length 0..=500; pattern `^[\P{C}   ]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The media items for the workspace
     ///
     /// Constraints: at most 4 items. CloudFormation `Media`, Terraform `media`.
     pub fn media(mut self, value: impl IntoIterator<Item = workspace::MediaItem>) -> Self {
-        self.0.set("Media", Some("media"), list(value));
+        self.0.set("Media", Some("media"), rt::list(value));
         self
     }
     /// The pages associated with the workspace
     ///
     /// CloudFormation `Pages`, Terraform `pages`.
     pub fn pages(mut self, value: impl IntoIterator<Item = workspace::WorkspacePage>) -> Self {
-        self.0.set("Pages", Some("pages"), list(value));
+        self.0.set("Pages", Some("pages"), rt::list(value));
         self
     }
     /// The theme configuration for the workspace
@@ -9265,8 +9443,8 @@ impl Workspace {
     /// The title of the workspace
     ///
     /// Constraints: length 0..=127; pattern `^[\P{C}]*$`. CloudFormation `Title`, Terraform `title`.
-    pub fn title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Title", Some("title"), string(value));
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
         self
     }
     /// The visibility of the workspace.
@@ -9280,19 +9458,19 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::Connect::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// The Amazon Resource Name (ARN) for the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -9303,11 +9481,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-fontfamily.html)
     #[derive(Clone, Debug)]
-    pub struct FontFamily(Props);
+    pub struct FontFamily(rt::Props);
     impl FontFamily {
         /// A new `FontFamily`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FontFamily(this)
         }
         /// CloudFormation `Default`, Terraform `default`.
@@ -9321,17 +9499,17 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-mediaitem.html)
     #[derive(Clone, Debug)]
-    pub struct MediaItem(Props);
+    pub struct MediaItem(rt::Props);
     impl MediaItem {
         /// A new `MediaItem`. Required properties: `type_` (`Type`).
         pub fn new(type_: MediaType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             MediaItem(this)
         }
         /// Constraints: length 1..=533333; pattern `.*\S.*`. CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
     }
@@ -9340,32 +9518,35 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettecanvas.html)
     #[derive(Clone, Debug)]
-    pub struct PaletteCanvas(Props);
+    pub struct PaletteCanvas(rt::Props);
     impl PaletteCanvas {
         /// A new `PaletteCanvas`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PaletteCanvas(this)
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `ActiveBackground`, Terraform `active_background`.
-        pub fn active_background(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ActiveBackground", Some("active_background"), string(value));
+        pub fn active_background(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ActiveBackground",
+                Some("active_background"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `ContainerBackground`, Terraform `container_background`.
-        pub fn container_background(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_background(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerBackground",
                 Some("container_background"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `PageBackground`, Terraform `page_background`.
-        pub fn page_background(mut self, value: impl Into<Expr>) -> Self {
+        pub fn page_background(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PageBackground", Some("page_background"), string(value));
+                .set("PageBackground", Some("page_background"), rt::string(value));
             self
         }
     }
@@ -9374,16 +9555,17 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteheader.html)
     #[derive(Clone, Debug)]
-    pub struct PaletteHeader(Props);
+    pub struct PaletteHeader(rt::Props);
     impl PaletteHeader {
         /// A new `PaletteHeader`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PaletteHeader(this)
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Background`, Terraform `background`.
-        pub fn background(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Background", Some("background"), string(value));
+        pub fn background(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Background", Some("background"), rt::string(value));
             self
         }
         /// CloudFormation `InvertActionsColors`, Terraform `invert_actions_colors`.
@@ -9391,18 +9573,19 @@ pub mod workspace {
             self.0.set(
                 "InvertActionsColors",
                 Some("invert_actions_colors"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Text`, Terraform `text`.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", Some("text"), string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", Some("text"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `TextHover`, Terraform `text_hover`.
-        pub fn text_hover(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextHover", Some("text_hover"), string(value));
+        pub fn text_hover(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextHover", Some("text_hover"), rt::string(value));
             self
         }
     }
@@ -9411,16 +9594,17 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettenavigation.html)
     #[derive(Clone, Debug)]
-    pub struct PaletteNavigation(Props);
+    pub struct PaletteNavigation(rt::Props);
     impl PaletteNavigation {
         /// A new `PaletteNavigation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PaletteNavigation(this)
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Background`, Terraform `background`.
-        pub fn background(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Background", Some("background"), string(value));
+        pub fn background(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Background", Some("background"), rt::string(value));
             self
         }
         /// CloudFormation `InvertActionsColors`, Terraform `invert_actions_colors`.
@@ -9428,41 +9612,43 @@ pub mod workspace {
             self.0.set(
                 "InvertActionsColors",
                 Some("invert_actions_colors"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Text`, Terraform `text`.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", Some("text"), string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", Some("text"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `TextActive`, Terraform `text_active`.
-        pub fn text_active(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextActive", Some("text_active"), string(value));
+        pub fn text_active(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextActive", Some("text_active"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `TextBackgroundActive`, Terraform `text_background_active`.
-        pub fn text_background_active(mut self, value: impl Into<Expr>) -> Self {
+        pub fn text_background_active(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TextBackgroundActive",
                 Some("text_background_active"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `TextBackgroundHover`, Terraform `text_background_hover`.
-        pub fn text_background_hover(mut self, value: impl Into<Expr>) -> Self {
+        pub fn text_background_hover(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TextBackgroundHover",
                 Some("text_background_hover"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `TextHover`, Terraform `text_hover`.
-        pub fn text_hover(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextHover", Some("text_hover"), string(value));
+        pub fn text_hover(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextHover", Some("text_hover"), rt::string(value));
             self
         }
     }
@@ -9471,27 +9657,27 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteprimary.html)
     #[derive(Clone, Debug)]
-    pub struct PalettePrimary(Props);
+    pub struct PalettePrimary(rt::Props);
     impl PalettePrimary {
         /// A new `PalettePrimary`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PalettePrimary(this)
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Active`, Terraform `active`.
-        pub fn active(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Active", Some("active"), string(value));
+        pub fn active(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Active", Some("active"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `ContrastText`, Terraform `contrast_text`.
-        pub fn contrast_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn contrast_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContrastText", Some("contrast_text"), string(value));
+                .set("ContrastText", Some("contrast_text"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Default`, Terraform `default`.
-        pub fn default(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Default", Some("default"), string(value));
+        pub fn default(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Default", Some("default"), rt::string(value));
             self
         }
     }
@@ -9500,27 +9686,32 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacepage.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspacePage(Props);
+    pub struct WorkspacePage(rt::Props);
     impl WorkspacePage {
         /// A new `WorkspacePage`. Required properties: `page` (`Page`), `resource_arn` (`ResourceArn`).
-        pub fn new(page: impl Into<Expr>, resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Page", Some("page"), string(page));
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        pub fn new(page: impl Into<rt::Expr>, resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Page", Some("page"), rt::string(page));
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             WorkspacePage(this)
         }
         /// The input data for the page.
         ///
         /// Constraints: length 0..=4096. CloudFormation `InputData`, Terraform `input_data`.
-        pub fn input_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputData", Some("input_data"), string(value));
+        pub fn input_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("InputData", Some("input_data"), rt::string(value));
             self
         }
         /// The slug for the page.
         ///
         /// Constraints: length 0..=63; pattern `^$|^[\p{L}\p{Z}\p{N}\-_.:=@'|]{3,}$`. CloudFormation `Slug`, Terraform `slug`.
-        pub fn slug(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Slug", Some("slug"), string(value));
+        pub fn slug(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Slug", Some("slug"), rt::string(value));
             self
         }
     }
@@ -9531,11 +9722,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacetheme.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceTheme(Props);
+    pub struct WorkspaceTheme(rt::Props);
     impl WorkspaceTheme {
         /// A new `WorkspaceTheme`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceTheme(this)
         }
         /// CloudFormation `Dark`, Terraform `dark`.
@@ -9554,11 +9745,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceThemeConfig(Props);
+    pub struct WorkspaceThemeConfig(rt::Props);
     impl WorkspaceThemeConfig {
         /// A new `WorkspaceThemeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceThemeConfig(this)
         }
         /// CloudFormation `Palette`, Terraform `palette`.
@@ -9577,11 +9768,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemepalette.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceThemePalette(Props);
+    pub struct WorkspaceThemePalette(rt::Props);
     impl WorkspaceThemePalette {
         /// A new `WorkspaceThemePalette`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceThemePalette(this)
         }
         /// CloudFormation `Canvas`, Terraform `canvas`.
@@ -9610,11 +9801,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemetypography.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceThemeTypography(Props);
+    pub struct WorkspaceThemeTypography(rt::Props);
     impl WorkspaceThemeTypography {
         /// A new `WorkspaceThemeTypography`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceThemeTypography(this)
         }
         /// CloudFormation `FontFamily`, Terraform `font_family`.

@@ -2,23 +2,24 @@
 //! `ConnectCampaigns` resource types of the CloudFormation registry (`AWS::ConnectCampaigns::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `connectcampaigns` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaigns::Campaign`. Terraform: `awscc_connectcampaigns_campaign` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connectcampaigns-campaign.html)
-pub struct Campaign(Base);
-static CAMPAIGN_TYPE: TypeInfo = TypeInfo {
+pub struct Campaign(rt::Base);
+static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ConnectCampaigns::Campaign",
     terraform: Some("awscc_connectcampaigns_campaign"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,19 +61,19 @@ impl Campaign {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connect_instance_arn: impl Into<Expr>,
+        connect_instance_arn: impl Into<rt::Expr>,
         dialer_config: campaign::DialerConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         outbound_call_config: campaign::OutboundCallConfig,
     ) -> Self {
-        let mut this = Base::new(id, &CAMPAIGN_TYPE);
+        let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "ConnectInstanceArn",
             Some("connect_instance_arn"),
-            string(connect_instance_arn),
+            rt::string(connect_instance_arn),
         );
         this.set("DialerConfig", Some("dialer_config"), dialer_config.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "OutboundCallConfig",
             Some("outbound_call_config"),
@@ -84,13 +85,13 @@ impl Campaign {
 builder!(Campaign, CampaignHandle);
 /// A declared `AWS::ConnectCampaigns::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CampaignHandle(Handle);
+pub struct CampaignHandle(rt::Handle);
 handle!(CampaignHandle);
 impl CampaignHandle {
     /// Amazon Connect Campaign Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -103,11 +104,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-agentlessdialerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AgentlessDialerConfig(Props);
+    pub struct AgentlessDialerConfig(rt::Props);
     impl AgentlessDialerConfig {
         /// A new `AgentlessDialerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentlessDialerConfig(this)
         }
         /// Allocates dialing capacity for this campaign between multiple active campaigns.
@@ -115,7 +116,7 @@ pub mod campaign {
         /// Constraints: range 0.01..=1. CloudFormation `DialingCapacity`, Terraform `dialing_capacity`.
         pub fn dialing_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("DialingCapacity", Some("dialing_capacity"), int(value));
+                .set("DialingCapacity", Some("dialing_capacity"), rt::int(value));
             self
         }
     }
@@ -126,15 +127,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AnswerMachineDetectionConfig(Props);
+    pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
         /// A new `AnswerMachineDetectionConfig`. Required properties: `enable_answer_machine_detection` (`EnableAnswerMachineDetection`).
         pub fn new(enable_answer_machine_detection: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableAnswerMachineDetection",
                 Some("enable_answer_machine_detection"),
-                boolean(enable_answer_machine_detection),
+                rt::boolean(enable_answer_machine_detection),
             );
             AnswerMachineDetectionConfig(this)
         }
@@ -145,7 +146,7 @@ pub mod campaign {
             self.0.set(
                 "AwaitAnswerMachinePrompt",
                 Some("await_answer_machine_prompt"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -157,11 +158,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-dialerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DialerConfig(Props);
+    pub struct DialerConfig(rt::Props);
     impl DialerConfig {
         /// A new `DialerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DialerConfig(this)
         }
         /// Agentless Dialer config
@@ -205,15 +206,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-outboundcallconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OutboundCallConfig(Props);
+    pub struct OutboundCallConfig(rt::Props);
     impl OutboundCallConfig {
         /// A new `OutboundCallConfig`. Required properties: `connect_contact_flow_arn` (`ConnectContactFlowArn`).
-        pub fn new(connect_contact_flow_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(connect_contact_flow_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectContactFlowArn",
                 Some("connect_contact_flow_arn"),
-                string(connect_contact_flow_arn),
+                rt::string(connect_contact_flow_arn),
             );
             OutboundCallConfig(this)
         }
@@ -234,19 +235,22 @@ pub mod campaign {
         /// The queue for the call.
         ///
         /// Constraints: length at most 500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`. CloudFormation `ConnectQueueArn`, Terraform `connect_queue_arn`.
-        pub fn connect_queue_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConnectQueueArn", Some("connect_queue_arn"), string(value));
+        pub fn connect_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConnectQueueArn",
+                Some("connect_queue_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The phone number associated with the Amazon Connect instance, in E.164 format.
         ///
         /// Constraints: length at most 100. CloudFormation `ConnectSourcePhoneNumber`, Terraform `connect_source_phone_number`.
-        pub fn connect_source_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connect_source_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConnectSourcePhoneNumber",
                 Some("connect_source_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -258,15 +262,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-predictivedialerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveDialerConfig(Props);
+    pub struct PredictiveDialerConfig(rt::Props);
     impl PredictiveDialerConfig {
         /// A new `PredictiveDialerConfig`. Required properties: `bandwidth_allocation` (`BandwidthAllocation`).
         pub fn new(bandwidth_allocation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BandwidthAllocation",
                 Some("bandwidth_allocation"),
-                int(bandwidth_allocation),
+                rt::int(bandwidth_allocation),
             );
             PredictiveDialerConfig(this)
         }
@@ -275,7 +279,7 @@ pub mod campaign {
         /// Constraints: range 0.01..=1. CloudFormation `DialingCapacity`, Terraform `dialing_capacity`.
         pub fn dialing_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("DialingCapacity", Some("dialing_capacity"), int(value));
+                .set("DialingCapacity", Some("dialing_capacity"), rt::int(value));
             self
         }
     }
@@ -286,15 +290,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-progressivedialerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ProgressiveDialerConfig(Props);
+    pub struct ProgressiveDialerConfig(rt::Props);
     impl ProgressiveDialerConfig {
         /// A new `ProgressiveDialerConfig`. Required properties: `bandwidth_allocation` (`BandwidthAllocation`).
         pub fn new(bandwidth_allocation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BandwidthAllocation",
                 Some("bandwidth_allocation"),
-                int(bandwidth_allocation),
+                rt::int(bandwidth_allocation),
             );
             ProgressiveDialerConfig(this)
         }
@@ -303,7 +307,7 @@ pub mod campaign {
         /// Constraints: range 0.01..=1. CloudFormation `DialingCapacity`, Terraform `dialing_capacity`.
         pub fn dialing_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("DialingCapacity", Some("dialing_capacity"), int(value));
+                .set("DialingCapacity", Some("dialing_capacity"), rt::int(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ConnectCampaignsV2` resource types of the CloudFormation registry (`AWS::ConnectCampaignsV2::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `connectcampaignsv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaignsV2::Campaign`. Terraform: `awscc_connectcampaignsv2_campaign` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-connectcampaignsv2-campaign.html)
-pub struct Campaign(Base);
-static CAMPAIGN_TYPE: TypeInfo = TypeInfo {
+pub struct Campaign(rt::Base);
+static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ConnectCampaignsV2::Campaign",
     terraform: Some("awscc_connectcampaignsv2_campaign"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -56,16 +57,16 @@ impl Campaign {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connect_instance_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        connect_instance_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CAMPAIGN_TYPE);
+        let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "ConnectInstanceId",
             Some("connect_instance_id"),
-            string(connect_instance_id),
+            rt::string(connect_instance_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Campaign(this)
     }
     /// The possible types of channel subtype config parameters
@@ -107,11 +108,11 @@ impl Campaign {
     /// Arn
     ///
     /// Constraints: length 20..=500; pattern `^arn:.*$`. CloudFormation `ConnectCampaignFlowArn`, Terraform `connect_campaign_flow_arn`.
-    pub fn connect_campaign_flow_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connect_campaign_flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConnectCampaignFlowArn",
             Some("connect_campaign_flow_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -151,13 +152,13 @@ impl Campaign {
 builder!(Campaign, CampaignHandle);
 /// A declared `AWS::ConnectCampaignsV2::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CampaignHandle(Handle);
+pub struct CampaignHandle(rt::Handle);
 handle!(CampaignHandle);
 impl CampaignHandle {
     /// Amazon Connect Campaign Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -170,15 +171,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AnswerMachineDetectionConfig(Props);
+    pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
         /// A new `AnswerMachineDetectionConfig`. Required properties: `enable_answer_machine_detection` (`EnableAnswerMachineDetection`).
         pub fn new(enable_answer_machine_detection: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableAnswerMachineDetection",
                 Some("enable_answer_machine_detection"),
-                boolean(enable_answer_machine_detection),
+                rt::boolean(enable_answer_machine_detection),
             );
             AnswerMachineDetectionConfig(this)
         }
@@ -189,7 +190,7 @@ pub mod campaign {
             self.0.set(
                 "AwaitAnswerMachinePrompt",
                 Some("await_answer_machine_prompt"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -201,11 +202,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-channelsubtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelSubtypeConfig(Props);
+    pub struct ChannelSubtypeConfig(rt::Props);
     impl ChannelSubtypeConfig {
         /// A new `ChannelSubtypeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChannelSubtypeConfig(this)
         }
         /// Email Channel Subtype config
@@ -244,7 +245,7 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimit.html)
     #[derive(Clone, Debug)]
-    pub struct CommunicationLimit(Props);
+    pub struct CommunicationLimit(rt::Props);
     impl CommunicationLimit {
         /// A new `CommunicationLimit`. Required properties: `frequency` (`Frequency`), `max_count_per_recipient` (`MaxCountPerRecipient`), `unit` (`Unit`).
         pub fn new(
@@ -252,12 +253,12 @@ pub mod campaign {
             max_count_per_recipient: i64,
             unit: CommunicationLimitTimeUnit,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Frequency", Some("frequency"), int(frequency));
+            let mut this = rt::Props::default();
+            this.set("Frequency", Some("frequency"), rt::int(frequency));
             this.set(
                 "MaxCountPerRecipient",
                 Some("max_count_per_recipient"),
-                int(max_count_per_recipient),
+                rt::int(max_count_per_recipient),
             );
             this.set("Unit", Some("unit"), unit.into());
             CommunicationLimit(this)
@@ -270,11 +271,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimits.html)
     #[derive(Clone, Debug)]
-    pub struct CommunicationLimits(Props);
+    pub struct CommunicationLimits(rt::Props);
     impl CommunicationLimits {
         /// A new `CommunicationLimits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommunicationLimits(this)
         }
         /// List of communication limit
@@ -287,7 +288,7 @@ pub mod campaign {
             self.0.set(
                 "CommunicationLimitList",
                 Some("communication_limit_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -299,11 +300,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimitsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CommunicationLimitsConfig(Props);
+    pub struct CommunicationLimitsConfig(rt::Props);
     impl CommunicationLimitsConfig {
         /// A new `CommunicationLimitsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommunicationLimitsConfig(this)
         }
         /// Communication limits
@@ -336,11 +337,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationtimeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CommunicationTimeConfig(Props);
+    pub struct CommunicationTimeConfig(rt::Props);
     impl CommunicationTimeConfig {
         /// A new `CommunicationTimeConfig`. Required properties: `local_time_zone_config` (`LocalTimeZoneConfig`).
         pub fn new(local_time_zone_config: LocalTimeZoneConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LocalTimeZoneConfig",
                 Some("local_time_zone_config"),
@@ -384,11 +385,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-dailyhour.html)
     #[derive(Clone, Debug)]
-    pub struct DailyHour(Props);
+    pub struct DailyHour(rt::Props);
     impl DailyHour {
         /// A new `DailyHour`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DailyHour(this)
         }
         /// Day of week
@@ -402,7 +403,7 @@ pub mod campaign {
         ///
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: impl IntoIterator<Item = TimeRange>) -> Self {
-            self.0.set("Value", Some("value"), list(value));
+            self.0.set("Value", Some("value"), rt::list(value));
             self
         }
     }
@@ -413,14 +414,14 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EmailChannelSubtypeConfig(Props);
+    pub struct EmailChannelSubtypeConfig(rt::Props);
     impl EmailChannelSubtypeConfig {
         /// A new `EmailChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
         pub fn new(
             default_outbound_config: EmailOutboundConfig,
             outbound_mode: EmailOutboundMode,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultOutboundConfig",
                 Some("default_outbound_config"),
@@ -433,7 +434,7 @@ pub mod campaign {
         ///
         /// Constraints: range 0.01..=1. CloudFormation `Capacity`, Terraform `capacity`.
         pub fn capacity(mut self, value: i64) -> Self {
-            self.0.set("Capacity", Some("capacity"), int(value));
+            self.0.set("Capacity", Some("capacity"), rt::int(value));
             self
         }
     }
@@ -444,34 +445,34 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EmailOutboundConfig(Props);
+    pub struct EmailOutboundConfig(rt::Props);
     impl EmailOutboundConfig {
         /// A new `EmailOutboundConfig`. Required properties: `connect_source_email_address` (`ConnectSourceEmailAddress`), `wisdom_template_arn` (`WisdomTemplateArn`).
         pub fn new(
-            connect_source_email_address: impl Into<Expr>,
-            wisdom_template_arn: impl Into<Expr>,
+            connect_source_email_address: impl Into<rt::Expr>,
+            wisdom_template_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectSourceEmailAddress",
                 Some("connect_source_email_address"),
-                string(connect_source_email_address),
+                rt::string(connect_source_email_address),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                string(wisdom_template_arn),
+                rt::string(wisdom_template_arn),
             );
             EmailOutboundConfig(this)
         }
         /// The name of the source email address display name
         ///
         /// Constraints: length 0..=256. CloudFormation `SourceEmailAddressDisplayName`, Terraform `source_email_address_display_name`.
-        pub fn source_email_address_display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_email_address_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceEmailAddressDisplayName",
                 Some("source_email_address_display_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -483,21 +484,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundmode.html)
     #[derive(Clone, Debug)]
-    pub struct EmailOutboundMode(Props);
+    pub struct EmailOutboundMode(rt::Props);
     impl EmailOutboundMode {
         /// A new `EmailOutboundMode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmailOutboundMode(this)
         }
         /// Agentless config
         ///
         /// CloudFormation `AgentlessConfig`, Terraform `agentless_config`.
-        pub fn agentless_config(mut self, value: impl Into<Value>) -> Self {
+        pub fn agentless_config(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AgentlessConfig",
                 Some("agentless_config"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -509,20 +510,20 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-entrylimitsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EntryLimitsConfig(Props);
+    pub struct EntryLimitsConfig(rt::Props);
     impl EntryLimitsConfig {
         /// A new `EntryLimitsConfig`. Required properties: `max_entry_count` (`MaxEntryCount`), `min_entry_interval` (`MinEntryInterval`).
-        pub fn new(max_entry_count: i64, min_entry_interval: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(max_entry_count: i64, min_entry_interval: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MaxEntryCount",
                 Some("max_entry_count"),
-                int(max_entry_count),
+                rt::int(max_entry_count),
             );
             this.set(
                 "MinEntryInterval",
                 Some("min_entry_interval"),
-                string(min_entry_interval),
+                rt::string(min_entry_interval),
             );
             EntryLimitsConfig(this)
         }
@@ -534,21 +535,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-eventtrigger.html)
     #[derive(Clone, Debug)]
-    pub struct EventTrigger(Props);
+    pub struct EventTrigger(rt::Props);
     impl EventTrigger {
         /// A new `EventTrigger`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventTrigger(this)
         }
         /// Arn
         ///
         /// Constraints: length 20..=500; pattern `^arn:.*$`. CloudFormation `CustomerProfilesDomainArn`, Terraform `customer_profiles_domain_arn`.
-        pub fn customer_profiles_domain_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn customer_profiles_domain_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomerProfilesDomainArn",
                 Some("customer_profiles_domain_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -560,19 +561,22 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-localtimezoneconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LocalTimeZoneConfig(Props);
+    pub struct LocalTimeZoneConfig(rt::Props);
     impl LocalTimeZoneConfig {
         /// A new `LocalTimeZoneConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LocalTimeZoneConfig(this)
         }
         /// Time Zone Id in the IANA format
         ///
         /// Constraints: length 0..=50; pattern `^[a-zA-Z0-9_\-/]*$`. CloudFormation `DefaultTimeZone`, Terraform `default_time_zone`.
-        pub fn default_time_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DefaultTimeZone", Some("default_time_zone"), string(value));
+        pub fn default_time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DefaultTimeZone",
+                Some("default_time_zone"),
+                rt::string(value),
+            );
             self
         }
         /// Local TimeZone Detection method list
@@ -585,7 +589,7 @@ pub mod campaign {
             self.0.set(
                 "LocalTimeZoneDetection",
                 Some("local_time_zone_detection"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -611,12 +615,12 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-openhours.html)
     #[derive(Clone, Debug)]
-    pub struct OpenHours(Props);
+    pub struct OpenHours(rt::Props);
     impl OpenHours {
         /// A new `OpenHours`. Required properties: `daily_hours` (`DailyHours`).
         pub fn new(daily_hours: impl IntoIterator<Item = DailyHour>) -> Self {
-            let mut this = Props::default();
-            this.set("DailyHours", Some("daily_hours"), list(daily_hours));
+            let mut this = rt::Props::default();
+            this.set("DailyHours", Some("daily_hours"), rt::list(daily_hours));
             OpenHours(this)
         }
     }
@@ -627,15 +631,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-predictiveconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PredictiveConfig(Props);
+    pub struct PredictiveConfig(rt::Props);
     impl PredictiveConfig {
         /// A new `PredictiveConfig`. Required properties: `bandwidth_allocation` (`BandwidthAllocation`).
         pub fn new(bandwidth_allocation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BandwidthAllocation",
                 Some("bandwidth_allocation"),
-                int(bandwidth_allocation),
+                rt::int(bandwidth_allocation),
             );
             PredictiveConfig(this)
         }
@@ -647,15 +651,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-previewconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PreviewConfig(Props);
+    pub struct PreviewConfig(rt::Props);
     impl PreviewConfig {
         /// A new `PreviewConfig`. Required properties: `bandwidth_allocation` (`BandwidthAllocation`), `timeout_config` (`TimeoutConfig`).
         pub fn new(bandwidth_allocation: i64, timeout_config: TimeoutConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BandwidthAllocation",
                 Some("bandwidth_allocation"),
-                int(bandwidth_allocation),
+                rt::int(bandwidth_allocation),
             );
             this.set(
                 "TimeoutConfig",
@@ -669,7 +673,7 @@ pub mod campaign {
         /// CloudFormation `AgentActions`, Terraform `agent_actions`.
         pub fn agent_actions(mut self, value: impl IntoIterator<Item = AgentAction>) -> Self {
             self.0
-                .set("AgentActions", Some("agent_actions"), list(value));
+                .set("AgentActions", Some("agent_actions"), rt::list(value));
             self
         }
     }
@@ -680,15 +684,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-progressiveconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ProgressiveConfig(Props);
+    pub struct ProgressiveConfig(rt::Props);
     impl ProgressiveConfig {
         /// A new `ProgressiveConfig`. Required properties: `bandwidth_allocation` (`BandwidthAllocation`).
         pub fn new(bandwidth_allocation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BandwidthAllocation",
                 Some("bandwidth_allocation"),
-                int(bandwidth_allocation),
+                rt::int(bandwidth_allocation),
             );
             ProgressiveConfig(this)
         }
@@ -700,20 +704,20 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RestrictedPeriod(Props);
+    pub struct RestrictedPeriod(rt::Props);
     impl RestrictedPeriod {
         /// A new `RestrictedPeriod`. Required properties: `end_date` (`EndDate`), `start_date` (`StartDate`).
-        pub fn new(end_date: impl Into<Expr>, start_date: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndDate", Some("end_date"), string(end_date));
-            this.set("StartDate", Some("start_date"), string(start_date));
+        pub fn new(end_date: impl Into<rt::Expr>, start_date: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndDate", Some("end_date"), rt::string(end_date));
+            this.set("StartDate", Some("start_date"), rt::string(start_date));
             RestrictedPeriod(this)
         }
         /// The name of a restricted period
         ///
         /// Constraints: length at most 127. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -724,11 +728,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiods.html)
     #[derive(Clone, Debug)]
-    pub struct RestrictedPeriods(Props);
+    pub struct RestrictedPeriods(rt::Props);
     impl RestrictedPeriods {
         /// A new `RestrictedPeriods`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RestrictedPeriods(this)
         }
         /// List of restricted period
@@ -741,7 +745,7 @@ pub mod campaign {
             self.0.set(
                 "RestrictedPeriodList",
                 Some("restricted_period_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -753,21 +757,24 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<Expr>, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
-            this.set("StartTime", Some("start_time"), string(start_time));
+        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             Schedule(this)
         }
         /// Time duration in ISO 8601 format
         ///
         /// Constraints: length 0..=50; pattern `^P(?:([-+]?[0-9]+)D)?(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?$`. CloudFormation `RefreshFrequency`, Terraform `refresh_frequency`.
-        pub fn refresh_frequency(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("RefreshFrequency", Some("refresh_frequency"), string(value));
+        pub fn refresh_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "RefreshFrequency",
+                Some("refresh_frequency"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -778,14 +785,14 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smschannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SmsChannelSubtypeConfig(Props);
+    pub struct SmsChannelSubtypeConfig(rt::Props);
     impl SmsChannelSubtypeConfig {
         /// A new `SmsChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
         pub fn new(
             default_outbound_config: SmsOutboundConfig,
             outbound_mode: SmsOutboundMode,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultOutboundConfig",
                 Some("default_outbound_config"),
@@ -798,7 +805,7 @@ pub mod campaign {
         ///
         /// Constraints: range 0.01..=1. CloudFormation `Capacity`, Terraform `capacity`.
         pub fn capacity(mut self, value: i64) -> Self {
-            self.0.set("Capacity", Some("capacity"), int(value));
+            self.0.set("Capacity", Some("capacity"), rt::int(value));
             self
         }
     }
@@ -809,23 +816,23 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SmsOutboundConfig(Props);
+    pub struct SmsOutboundConfig(rt::Props);
     impl SmsOutboundConfig {
         /// A new `SmsOutboundConfig`. Required properties: `connect_source_phone_number_arn` (`ConnectSourcePhoneNumberArn`), `wisdom_template_arn` (`WisdomTemplateArn`).
         pub fn new(
-            connect_source_phone_number_arn: impl Into<Expr>,
-            wisdom_template_arn: impl Into<Expr>,
+            connect_source_phone_number_arn: impl Into<rt::Expr>,
+            wisdom_template_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectSourcePhoneNumberArn",
                 Some("connect_source_phone_number_arn"),
-                string(connect_source_phone_number_arn),
+                rt::string(connect_source_phone_number_arn),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                string(wisdom_template_arn),
+                rt::string(wisdom_template_arn),
             );
             SmsOutboundConfig(this)
         }
@@ -837,21 +844,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundmode.html)
     #[derive(Clone, Debug)]
-    pub struct SmsOutboundMode(Props);
+    pub struct SmsOutboundMode(rt::Props);
     impl SmsOutboundMode {
         /// A new `SmsOutboundMode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmsOutboundMode(this)
         }
         /// Agentless config
         ///
         /// CloudFormation `AgentlessConfig`, Terraform `agentless_config`.
-        pub fn agentless_config(mut self, value: impl Into<Value>) -> Self {
+        pub fn agentless_config(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AgentlessConfig",
                 Some("agentless_config"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -863,21 +870,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// Arn
         ///
         /// Constraints: length 20..=500; pattern `^arn:.*$`. CloudFormation `CustomerProfilesSegmentArn`, Terraform `customer_profiles_segment_arn`.
-        pub fn customer_profiles_segment_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn customer_profiles_segment_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomerProfilesSegmentArn",
                 Some("customer_profiles_segment_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -897,14 +904,14 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonychannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TelephonyChannelSubtypeConfig(Props);
+    pub struct TelephonyChannelSubtypeConfig(rt::Props);
     impl TelephonyChannelSubtypeConfig {
         /// A new `TelephonyChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
         pub fn new(
             default_outbound_config: TelephonyOutboundConfig,
             outbound_mode: TelephonyOutboundMode,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultOutboundConfig",
                 Some("default_outbound_config"),
@@ -917,15 +924,18 @@ pub mod campaign {
         ///
         /// Constraints: range 0.01..=1. CloudFormation `Capacity`, Terraform `capacity`.
         pub fn capacity(mut self, value: i64) -> Self {
-            self.0.set("Capacity", Some("capacity"), int(value));
+            self.0.set("Capacity", Some("capacity"), rt::int(value));
             self
         }
         /// The queue for the call
         ///
         /// Constraints: length at most 500. CloudFormation `ConnectQueueId`, Terraform `connect_queue_id`.
-        pub fn connect_queue_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConnectQueueId", Some("connect_queue_id"), string(value));
+        pub fn connect_queue_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConnectQueueId",
+                Some("connect_queue_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -936,15 +946,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TelephonyOutboundConfig(Props);
+    pub struct TelephonyOutboundConfig(rt::Props);
     impl TelephonyOutboundConfig {
         /// A new `TelephonyOutboundConfig`. Required properties: `connect_contact_flow_id` (`ConnectContactFlowId`).
-        pub fn new(connect_contact_flow_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(connect_contact_flow_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectContactFlowId",
                 Some("connect_contact_flow_id"),
-                string(connect_contact_flow_id),
+                rt::string(connect_contact_flow_id),
             );
             TelephonyOutboundConfig(this)
         }
@@ -965,11 +975,11 @@ pub mod campaign {
         /// The phone number associated with the Amazon Connect instance, in E.164 format.
         ///
         /// Constraints: length at most 100. CloudFormation `ConnectSourcePhoneNumber`, Terraform `connect_source_phone_number`.
-        pub fn connect_source_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connect_source_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConnectSourcePhoneNumber",
                 Some("connect_source_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -977,7 +987,8 @@ pub mod campaign {
         ///
         /// Constraints: range 15..=60. CloudFormation `RingTimeout`, Terraform `ring_timeout`.
         pub fn ring_timeout(mut self, value: i64) -> Self {
-            self.0.set("RingTimeout", Some("ring_timeout"), int(value));
+            self.0
+                .set("RingTimeout", Some("ring_timeout"), rt::int(value));
             self
         }
     }
@@ -988,21 +999,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundmode.html)
     #[derive(Clone, Debug)]
-    pub struct TelephonyOutboundMode(Props);
+    pub struct TelephonyOutboundMode(rt::Props);
     impl TelephonyOutboundMode {
         /// A new `TelephonyOutboundMode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TelephonyOutboundMode(this)
         }
         /// Agentless config
         ///
         /// CloudFormation `AgentlessConfig`, Terraform `agentless_config`.
-        pub fn agentless_config(mut self, value: impl Into<Value>) -> Self {
+        pub fn agentless_config(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AgentlessConfig",
                 Some("agentless_config"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1041,13 +1052,13 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timerange.html)
     #[derive(Clone, Debug)]
-    pub struct TimeRange(Props);
+    pub struct TimeRange(rt::Props);
     impl TimeRange {
         /// A new `TimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<Expr>, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
-            this.set("StartTime", Some("start_time"), string(start_time));
+        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             TimeRange(this)
         }
     }
@@ -1058,11 +1069,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timewindow.html)
     #[derive(Clone, Debug)]
-    pub struct TimeWindow(Props);
+    pub struct TimeWindow(rt::Props);
     impl TimeWindow {
         /// A new `TimeWindow`. Required properties: `open_hours` (`OpenHours`).
         pub fn new(open_hours: OpenHours) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("OpenHours", Some("open_hours"), open_hours.into());
             TimeWindow(this)
         }
@@ -1085,19 +1096,22 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutConfig(Props);
+    pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
         /// A new `TimeoutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeoutConfig(this)
         }
         /// Timeout duration for a preview contact in seconds
         ///
         /// Constraints: range 1..=300. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1108,14 +1122,14 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WhatsAppChannelSubtypeConfig(Props);
+    pub struct WhatsAppChannelSubtypeConfig(rt::Props);
     impl WhatsAppChannelSubtypeConfig {
         /// A new `WhatsAppChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
         pub fn new(
             default_outbound_config: WhatsAppOutboundConfig,
             outbound_mode: WhatsAppOutboundMode,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultOutboundConfig",
                 Some("default_outbound_config"),
@@ -1128,7 +1142,7 @@ pub mod campaign {
         ///
         /// Constraints: range 0.01..=1. CloudFormation `Capacity`, Terraform `capacity`.
         pub fn capacity(mut self, value: i64) -> Self {
-            self.0.set("Capacity", Some("capacity"), int(value));
+            self.0.set("Capacity", Some("capacity"), rt::int(value));
             self
         }
     }
@@ -1139,23 +1153,23 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WhatsAppOutboundConfig(Props);
+    pub struct WhatsAppOutboundConfig(rt::Props);
     impl WhatsAppOutboundConfig {
         /// A new `WhatsAppOutboundConfig`. Required properties: `connect_source_phone_number_arn` (`ConnectSourcePhoneNumberArn`), `wisdom_template_arn` (`WisdomTemplateArn`).
         pub fn new(
-            connect_source_phone_number_arn: impl Into<Expr>,
-            wisdom_template_arn: impl Into<Expr>,
+            connect_source_phone_number_arn: impl Into<rt::Expr>,
+            wisdom_template_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectSourcePhoneNumberArn",
                 Some("connect_source_phone_number_arn"),
-                string(connect_source_phone_number_arn),
+                rt::string(connect_source_phone_number_arn),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                string(wisdom_template_arn),
+                rt::string(wisdom_template_arn),
             );
             WhatsAppOutboundConfig(this)
         }
@@ -1167,21 +1181,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundmode.html)
     #[derive(Clone, Debug)]
-    pub struct WhatsAppOutboundMode(Props);
+    pub struct WhatsAppOutboundMode(rt::Props);
     impl WhatsAppOutboundMode {
         /// A new `WhatsAppOutboundMode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WhatsAppOutboundMode(this)
         }
         /// Agentless config
         ///
         /// CloudFormation `AgentlessConfig`, Terraform `agentless_config`.
-        pub fn agentless_config(mut self, value: impl Into<Value>) -> Self {
+        pub fn agentless_config(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AgentlessConfig",
                 Some("agentless_config"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }

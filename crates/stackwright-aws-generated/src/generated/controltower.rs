@@ -2,23 +2,24 @@
 //! `ControlTower` resource types of the CloudFormation registry (`AWS::ControlTower::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `controltower` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ControlTower::EnabledBaseline Resource Type
 ///
 /// CloudFormation: `AWS::ControlTower::EnabledBaseline`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledbaseline.html)
-pub struct EnabledBaseline(Base);
-static ENABLED_BASELINE_TYPE: TypeInfo = TypeInfo {
+pub struct EnabledBaseline(rt::Base);
+static ENABLED_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ControlTower::EnabledBaseline",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("EnabledBaselineIdentifier", None)],
@@ -28,14 +29,14 @@ impl EnabledBaseline {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        baseline_identifier: impl Into<Expr>,
-        baseline_version: impl Into<Expr>,
-        target_identifier: impl Into<Expr>,
+        baseline_identifier: impl Into<rt::Expr>,
+        baseline_version: impl Into<rt::Expr>,
+        target_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENABLED_BASELINE_TYPE);
-        this.set("BaselineIdentifier", None, string(baseline_identifier));
-        this.set("BaselineVersion", None, string(baseline_version));
-        this.set("TargetIdentifier", None, string(target_identifier));
+        let mut this = rt::Base::new(id, &ENABLED_BASELINE_TYPE);
+        this.set("BaselineIdentifier", None, rt::string(baseline_identifier));
+        this.set("BaselineVersion", None, rt::string(baseline_version));
+        this.set("TargetIdentifier", None, rt::string(target_identifier));
         EnabledBaseline(this)
     }
     /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -43,18 +44,18 @@ impl EnabledBaseline {
         mut self,
         value: impl IntoIterator<Item = enabled_baseline::Parameter>,
     ) -> Self {
-        self.0.set("Parameters", None, list(value));
+        self.0.set("Parameters", None, rt::list(value));
         self
     }
 }
 builder!(EnabledBaseline, EnabledBaselineHandle);
 /// A declared `AWS::ControlTower::EnabledBaseline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnabledBaselineHandle(Handle);
+pub struct EnabledBaselineHandle(rt::Handle);
 handle!(EnabledBaselineHandle);
 impl EnabledBaselineHandle {
     /// CloudFormation `Fn::GetAtt` `EnabledBaselineIdentifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn enabled_baseline_identifier(&self) -> Expr {
+    pub fn enabled_baseline_identifier(&self) -> rt::Expr {
         self.0.attr("EnabledBaselineIdentifier")
     }
 }
@@ -65,21 +66,21 @@ pub mod enabled_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledbaseline-parameter.html)
     #[derive(Clone, Debug)]
-    pub struct Parameter(Props);
+    pub struct Parameter(rt::Props);
     impl Parameter {
         /// A new `Parameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Parameter(this)
         }
         /// Constraints: length 1..=256. CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Value", None, json(value));
+        pub fn value(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Value", None, rt::json(value));
             self
         }
     }
@@ -90,11 +91,11 @@ pub mod enabled_baseline {
 /// CloudFormation: `AWS::ControlTower::EnabledControl`. Terraform: `awscc_controltower_enabled_control` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledcontrol.html)
-pub struct EnabledControl(Base);
-static ENABLED_CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct EnabledControl(rt::Base);
+static ENABLED_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ControlTower::EnabledControl",
     terraform: Some("awscc_controltower_enabled_control"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -104,19 +105,19 @@ impl EnabledControl {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        control_identifier: impl Into<Expr>,
-        target_identifier: impl Into<Expr>,
+        control_identifier: impl Into<rt::Expr>,
+        target_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENABLED_CONTROL_TYPE);
+        let mut this = rt::Base::new(id, &ENABLED_CONTROL_TYPE);
         this.set(
             "ControlIdentifier",
             Some("control_identifier"),
-            string(control_identifier),
+            rt::string(control_identifier),
         );
         this.set(
             "TargetIdentifier",
             Some("target_identifier"),
-            string(target_identifier),
+            rt::string(target_identifier),
         );
         EnabledControl(this)
     }
@@ -127,14 +128,14 @@ impl EnabledControl {
         mut self,
         value: impl IntoIterator<Item = enabled_control::EnabledControlParameter>,
     ) -> Self {
-        self.0.set("Parameters", None, list(value));
+        self.0.set("Parameters", None, rt::list(value));
         self
     }
 }
 builder!(EnabledControl, EnabledControlHandle);
 /// A declared `AWS::ControlTower::EnabledControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnabledControlHandle(Handle);
+pub struct EnabledControlHandle(rt::Handle);
 handle!(EnabledControlHandle);
 /// Property types and value sets of [`EnabledControl`] (`AWS::ControlTower::EnabledControl`).
 pub mod enabled_control {
@@ -143,13 +144,13 @@ pub mod enabled_control {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledcontrol-enabledcontrolparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnabledControlParameter(Props);
+    pub struct EnabledControlParameter(rt::Props);
     impl EnabledControlParameter {
         /// A new `EnabledControlParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, json(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::json(value));
             EnabledControlParameter(this)
         }
     }
@@ -160,11 +161,11 @@ pub mod enabled_control {
 /// CloudFormation: `AWS::ControlTower::LandingZone`. Terraform: `awscc_controltower_landing_zone` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-landingzone.html)
-pub struct LandingZone(Base);
-static LANDING_ZONE_TYPE: TypeInfo = TypeInfo {
+pub struct LandingZone(rt::Base);
+static LANDING_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ControlTower::LandingZone",
     terraform: Some("awscc_controltower_landing_zone"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -180,12 +181,12 @@ impl LandingZone {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        manifest: impl Into<Value>,
-        version: impl Into<Expr>,
+        manifest: impl Into<rt::Value>,
+        version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LANDING_ZONE_TYPE);
-        this.set("Manifest", Some("manifest"), json_string(manifest));
-        this.set("Version", Some("version"), string(version));
+        let mut this = rt::Base::new(id, &LANDING_ZONE_TYPE);
+        this.set("Manifest", Some("manifest"), rt::json_string(manifest));
+        this.set("Version", Some("version"), rt::string(version));
         LandingZone(this)
     }
     /// Constraints: 1..=1 items. CloudFormation `RemediationTypes`, Terraform `remediation_types`.
@@ -193,35 +194,38 @@ impl LandingZone {
         mut self,
         value: impl IntoIterator<Item = landing_zone::RemediationTypes>,
     ) -> Self {
-        self.0
-            .set("RemediationTypes", Some("remediation_types"), list(value));
+        self.0.set(
+            "RemediationTypes",
+            Some("remediation_types"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(LandingZone, LandingZoneHandle);
 /// A declared `AWS::ControlTower::LandingZone`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LandingZoneHandle(Handle);
+pub struct LandingZoneHandle(rt::Handle);
 handle!(LandingZoneHandle);
 impl LandingZoneHandle {
     /// CloudFormation `Fn::GetAtt` `LandingZoneIdentifier`; Terraform `landing_zone_identifier`.
-    pub fn landing_zone_identifier(&self) -> Expr {
+    pub fn landing_zone_identifier(&self) -> rt::Expr {
         self.0.attr("LandingZoneIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `LatestAvailableVersion`; Terraform `latest_available_version`.
-    pub fn latest_available_version(&self) -> Expr {
+    pub fn latest_available_version(&self) -> rt::Expr {
         self.0.attr("LatestAvailableVersion")
     }
     /// CloudFormation `Fn::GetAtt` `DriftStatus`; Terraform `drift_status`.
-    pub fn drift_status(&self) -> Expr {
+    pub fn drift_status(&self) -> rt::Expr {
         self.0.attr("DriftStatus")
     }
 }

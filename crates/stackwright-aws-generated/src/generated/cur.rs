@@ -2,23 +2,24 @@
 //! `CUR` resource types of the CloudFormation registry (`AWS::CUR::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cur` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined settings.
 ///
 /// CloudFormation: `AWS::CUR::ReportDefinition`. Terraform: `awscc_cur_report_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cur-reportdefinition.html)
-pub struct ReportDefinition(Base);
-static REPORT_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ReportDefinition(rt::Base);
+static REPORT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CUR::ReportDefinition",
     terraform: Some("awscc_cur_report_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,30 +68,30 @@ impl ReportDefinition {
         compression: report_definition::Compression,
         format: report_definition::Format,
         refresh_closed_reports: bool,
-        report_name: impl Into<Expr>,
+        report_name: impl Into<rt::Expr>,
         report_versioning: report_definition::ReportVersioning,
-        s3_bucket: impl Into<Expr>,
-        s3_prefix: impl Into<Expr>,
-        s3_region: impl Into<Expr>,
+        s3_bucket: impl Into<rt::Expr>,
+        s3_prefix: impl Into<rt::Expr>,
+        s3_region: impl Into<rt::Expr>,
         time_unit: report_definition::TimeUnit,
     ) -> Self {
-        let mut this = Base::new(id, &REPORT_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &REPORT_DEFINITION_TYPE);
         this.set("Compression", Some("compression"), compression.into());
         this.set("Format", Some("format"), format.into());
         this.set(
             "RefreshClosedReports",
             Some("refresh_closed_reports"),
-            boolean(refresh_closed_reports),
+            rt::boolean(refresh_closed_reports),
         );
-        this.set("ReportName", Some("report_name"), string(report_name));
+        this.set("ReportName", Some("report_name"), rt::string(report_name));
         this.set(
             "ReportVersioning",
             Some("report_versioning"),
             report_versioning.into(),
         );
-        this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-        this.set("S3Prefix", Some("s3_prefix"), string(s3_prefix));
-        this.set("S3Region", Some("s3_region"), string(s3_region));
+        this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+        this.set("S3Prefix", Some("s3_prefix"), rt::string(s3_prefix));
+        this.set("S3Region", Some("s3_region"), rt::string(s3_region));
         this.set("TimeUnit", Some("time_unit"), time_unit.into());
         ReportDefinition(this)
     }
@@ -104,7 +105,7 @@ impl ReportDefinition {
         self.0.set(
             "AdditionalArtifacts",
             Some("additional_artifacts"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -118,23 +119,26 @@ impl ReportDefinition {
         self.0.set(
             "AdditionalSchemaElements",
             Some("additional_schema_elements"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Amazon resource name of the billing view.
     ///
     /// Constraints: length 1..=128; pattern `(arn:aws(-cn)?:billing::[0-9]{12}:billingview/)?[a-zA-Z0-9_\+=\.\-@].{1,30}`. Changing it replaces the resource. CloudFormation `BillingViewArn`, Terraform `billing_view_arn`.
-    pub fn billing_view_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("BillingViewArn", Some("billing_view_arn"), string(value));
+    pub fn billing_view_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BillingViewArn",
+            Some("billing_view_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ReportDefinition, ReportDefinitionHandle);
 /// A declared `AWS::CUR::ReportDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReportDefinitionHandle(Handle);
+pub struct ReportDefinitionHandle(rt::Handle);
 handle!(ReportDefinitionHandle);
 /// Property types and value sets of [`ReportDefinition`] (`AWS::CUR::ReportDefinition`).
 pub mod report_definition {

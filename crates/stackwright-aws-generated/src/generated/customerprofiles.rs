@@ -2,23 +2,24 @@
 //! `CustomerProfiles` resource types of the CloudFormation registry (`AWS::CustomerProfiles::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `customerprofiles` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A calculated attribute definition for Customer Profiles
 ///
 /// CloudFormation: `AWS::CustomerProfiles::CalculatedAttributeDefinition`. Terraform: `awscc_customerprofiles_calculated_attribute_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-calculatedattributedefinition.html)
-pub struct CalculatedAttributeDefinition(Base);
-static CALCULATED_ATTRIBUTE_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct CalculatedAttributeDefinition(rt::Base);
+static CALCULATED_ATTRIBUTE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::CalculatedAttributeDefinition",
     terraform: Some("awscc_customerprofiles_calculated_attribute_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -62,11 +63,11 @@ impl CalculatedAttributeDefinition {
     pub fn new(
         id: impl Into<String>,
         attribute_details: calculated_attribute_definition::AttributeDetails,
-        calculated_attribute_name: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
+        calculated_attribute_name: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
         statistic: calculated_attribute_definition::Statistic,
     ) -> Self {
-        let mut this = Base::new(id, &CALCULATED_ATTRIBUTE_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &CALCULATED_ATTRIBUTE_DEFINITION_TYPE);
         this.set(
             "AttributeDetails",
             Some("attribute_details"),
@@ -75,9 +76,9 @@ impl CalculatedAttributeDefinition {
         this.set(
             "CalculatedAttributeName",
             Some("calculated_attribute_name"),
-            string(calculated_attribute_name),
+            rt::string(calculated_attribute_name),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set("Statistic", Some("statistic"), statistic.into());
         CalculatedAttributeDefinition(this)
     }
@@ -91,17 +92,17 @@ impl CalculatedAttributeDefinition {
     /// The description of the calculated attribute.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The display name of the calculated attribute.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-\s]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Whether to use historical data for the calculated attribute.
@@ -111,7 +112,7 @@ impl CalculatedAttributeDefinition {
         self.0.set(
             "UseHistoricalData",
             Some("use_historical_data"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -122,29 +123,29 @@ builder!(
 );
 /// A declared `AWS::CustomerProfiles::CalculatedAttributeDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CalculatedAttributeDefinitionHandle(Handle);
+pub struct CalculatedAttributeDefinitionHandle(rt::Handle);
 handle!(CalculatedAttributeDefinitionHandle);
 impl CalculatedAttributeDefinitionHandle {
     /// The timestamp of when the calculated attribute definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the calculated attribute definition was most recently edited.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The status of the calculated attribute definition.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Readiness`; Terraform `readiness`.
-    pub fn readiness(&self) -> Expr {
+    pub fn readiness(&self) -> rt::Expr {
         self.0.attr("Readiness")
     }
 }
@@ -157,16 +158,16 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributedetails.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeDetails(Props);
+    pub struct AttributeDetails(rt::Props);
     impl AttributeDetails {
         /// A new `AttributeDetails`. Required properties: `attributes` (`Attributes`), `expression` (`Expression`).
         pub fn new(
             attributes: impl IntoIterator<Item = AttributeItem>,
-            expression: impl Into<Expr>,
+            expression: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), list(attributes));
-            this.set("Expression", Some("expression"), string(expression));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::list(attributes));
+            this.set("Expression", Some("expression"), rt::string(expression));
             AttributeDetails(this)
         }
     }
@@ -177,12 +178,12 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributeitem.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeItem(Props);
+    pub struct AttributeItem(rt::Props);
     impl AttributeItem {
         /// A new `AttributeItem`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             AttributeItem(this)
         }
     }
@@ -193,18 +194,19 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-conditions.html)
     #[derive(Clone, Debug)]
-    pub struct Conditions(Props);
+    pub struct Conditions(rt::Props);
     impl Conditions {
         /// A new `Conditions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Conditions(this)
         }
         /// The number of profile objects used for the calculated attribute.
         ///
         /// Constraints: range 1..=300. CloudFormation `ObjectCount`, Terraform `object_count`.
         pub fn object_count(mut self, value: i64) -> Self {
-            self.0.set("ObjectCount", Some("object_count"), int(value));
+            self.0
+                .set("ObjectCount", Some("object_count"), rt::int(value));
             self
         }
         /// The relative time period over which data is included in the aggregation.
@@ -229,35 +231,41 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-range.html)
     #[derive(Clone, Debug)]
-    pub struct Range(Props);
+    pub struct Range(rt::Props);
     impl Range {
         /// A new `Range`. Required properties: `unit` (`Unit`).
         pub fn new(unit: RangeUnit) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
             Range(this)
         }
         /// The format the timestamp field in your JSON object is specified.
         ///
         /// Constraints: length 1..=255. CloudFormation `TimestampFormat`, Terraform `timestamp_format`.
-        pub fn timestamp_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TimestampFormat", Some("timestamp_format"), string(value));
+        pub fn timestamp_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TimestampFormat",
+                Some("timestamp_format"),
+                rt::string(value),
+            );
             self
         }
         /// An expression specifying the field in your JSON object from which the date should be parsed.
         ///
         /// Constraints: length 1..=255. CloudFormation `TimestampSource`, Terraform `timestamp_source`.
-        pub fn timestamp_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TimestampSource", Some("timestamp_source"), string(value));
+        pub fn timestamp_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TimestampSource",
+                Some("timestamp_source"),
+                rt::string(value),
+            );
             self
         }
         /// The amount of time of the specified unit.
         ///
         /// Constraints: range 1..=2147483647. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
         /// A structure specifying the endpoints of the relative time period over which data is included in the aggregation.
@@ -275,13 +283,13 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-threshold.html)
     #[derive(Clone, Debug)]
-    pub struct Threshold(Props);
+    pub struct Threshold(rt::Props);
     impl Threshold {
         /// A new `Threshold`. Required properties: `operator` (`Operator`), `value` (`Value`).
-        pub fn new(operator: ThresholdOperator, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(operator: ThresholdOperator, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Operator", Some("operator"), operator.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             Threshold(this)
         }
     }
@@ -292,13 +300,13 @@ pub mod calculated_attribute_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-valuerange.html)
     #[derive(Clone, Debug)]
-    pub struct ValueRange(Props);
+    pub struct ValueRange(rt::Props);
     impl ValueRange {
         /// A new `ValueRange`. Required properties: `end` (`End`), `start` (`Start`).
         pub fn new(end: i64, start: i64) -> Self {
-            let mut this = Props::default();
-            this.set("End", Some("end"), int(end));
-            this.set("Start", Some("start"), int(start));
+            let mut this = rt::Props::default();
+            this.set("End", Some("end"), rt::int(end));
+            this.set("Start", Some("start"), rt::int(start));
             ValueRange(this)
         }
     }
@@ -350,11 +358,11 @@ pub mod calculated_attribute_definition {
 /// CloudFormation: `AWS::CustomerProfiles::Domain`. Terraform: `awscc_customerprofiles_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::Domain",
     terraform: Some("awscc_customerprofiles_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -399,15 +407,15 @@ impl Domain {
     pub fn new(
         id: impl Into<String>,
         default_expiration_days: i64,
-        domain_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
         this.set(
             "DefaultExpirationDays",
             Some("default_expiration_days"),
-            int(default_expiration_days),
+            rt::int(default_expiration_days),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Domain(this)
     }
     /// Configuration and status of the data store for the domain.
@@ -420,22 +428,22 @@ impl Domain {
     /// The URL of the SQS dead letter queue
     ///
     /// Constraints: length 0..=255. CloudFormation `DeadLetterQueueUrl`, Terraform `dead_letter_queue_url`.
-    pub fn dead_letter_queue_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dead_letter_queue_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeadLetterQueueUrl",
             Some("dead_letter_queue_url"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The default encryption key
     ///
     /// Constraints: length 0..=255. CloudFormation `DefaultEncryptionKey`, Terraform `default_encryption_key`.
-    pub fn default_encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultEncryptionKey",
             Some("default_encryption_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -457,31 +465,31 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::CustomerProfiles::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The time of this integration got last updated at
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The time of this integration got created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `RuleBasedMatching.Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn rule_based_matching_status(&self) -> Expr {
+    pub fn rule_based_matching_status(&self) -> rt::Expr {
         self.0.attr("RuleBasedMatching.Status")
     }
     /// CloudFormation `Fn::GetAtt` `Stats`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn stats(&self) -> Expr {
+    pub fn stats(&self) -> rt::Expr {
         self.0.attr("Stats")
     }
     /// CloudFormation `Fn::GetAtt` `DataStore.Readiness`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn data_store_readiness(&self) -> Expr {
+    pub fn data_store_readiness(&self) -> rt::Expr {
         self.0.attr("DataStore.Readiness")
     }
 }
@@ -494,11 +502,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-attributetypesselector.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeTypesSelector(Props);
+    pub struct AttributeTypesSelector(rt::Props);
     impl AttributeTypesSelector {
         /// A new `AttributeTypesSelector`. Required properties: `attribute_matching_model` (`AttributeMatchingModel`).
         pub fn new(attribute_matching_model: AttributeMatchingModel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeMatchingModel",
                 None,
@@ -509,22 +517,28 @@ pub mod domain {
         /// The Address type. You can choose from Address, BusinessAddress, MaillingAddress, and ShippingAddress. You only can use the Address type in the MatchingRule. For example, if you want to match profile b…
         ///
         /// Constraints: 1..=4 items. CloudFormation `Address`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn address(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Address", None, strings(value));
+        pub fn address(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Address", None, rt::strings(value));
             self
         }
         /// The Email type. You can choose from EmailAddress, BusinessEmailAddress and PersonalEmailAddress. You only can use the EmailAddress type in the MatchingRule. For example, if you want to match profile b…
         ///
         /// Constraints: 1..=3 items. CloudFormation `EmailAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn email_address(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EmailAddress", None, strings(value));
+        pub fn email_address(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("EmailAddress", None, rt::strings(value));
             self
         }
         /// The PhoneNumber type.
         ///
         /// Constraints: 1..=4 items. CloudFormation `PhoneNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn phone_number(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("PhoneNumber", None, strings(value));
+        pub fn phone_number(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("PhoneNumber", None, rt::strings(value));
             self
         }
     }
@@ -535,12 +549,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-automerging.html)
     #[derive(Clone, Debug)]
-    pub struct AutoMerging(Props);
+    pub struct AutoMerging(rt::Props);
     impl AutoMerging {
         /// A new `AutoMerging`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             AutoMerging(this)
         }
         /// How the auto-merging process should resolve conflicts between different profiles.
@@ -562,7 +576,7 @@ pub mod domain {
         /// Constraints: range 0..=1. CloudFormation `MinAllowedConfidenceScoreForMerging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_allowed_confidence_score_for_merging(mut self, value: i64) -> Self {
             self.0
-                .set("MinAllowedConfidenceScoreForMerging", None, int(value));
+                .set("MinAllowedConfidenceScoreForMerging", None, rt::int(value));
             self
         }
     }
@@ -573,11 +587,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-conflictresolution.html)
     #[derive(Clone, Debug)]
-    pub struct ConflictResolution(Props);
+    pub struct ConflictResolution(rt::Props);
     impl ConflictResolution {
         /// A new `ConflictResolution`. Required properties: `conflict_resolving_model` (`ConflictResolvingModel`).
         pub fn new(conflict_resolving_model: ConflictResolvingModel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConflictResolvingModel",
                 None,
@@ -588,8 +602,8 @@ pub mod domain {
         /// The ObjectType name that is used to resolve profile merging conflicts when choosing SOURCE as the ConflictResolvingModel.
         ///
         /// Constraints: length 1..=255. CloudFormation `SourceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceName", None, string(value));
+        pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceName", None, rt::string(value));
             self
         }
     }
@@ -600,15 +614,15 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-consolidation.html)
     #[derive(Clone, Debug)]
-    pub struct Consolidation(Props);
+    pub struct Consolidation(rt::Props);
     impl Consolidation {
         /// A new `Consolidation`. Required properties: `matching_attributes_list` (`MatchingAttributesList`).
-        pub fn new(matching_attributes_list: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(matching_attributes_list: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MatchingAttributesList",
                 None,
-                json(matching_attributes_list),
+                rt::json(matching_attributes_list),
             );
             Consolidation(this)
         }
@@ -620,18 +634,18 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-datastore.html)
     #[derive(Clone, Debug)]
-    pub struct DataStore(Props);
+    pub struct DataStore(rt::Props);
     impl DataStore {
         /// A new `DataStore`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataStore(this)
         }
         /// Whether the data store is enabled.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// Progress information for data store setup.
@@ -649,11 +663,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-exportingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ExportingConfig(Props);
+    pub struct ExportingConfig(rt::Props);
     impl ExportingConfig {
         /// A new `ExportingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExportingConfig(this)
         }
         /// The S3 location where Identity Resolution Jobs write result files.
@@ -671,13 +685,13 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-jobschedule.html)
     #[derive(Clone, Debug)]
-    pub struct JobSchedule(Props);
+    pub struct JobSchedule(rt::Props);
     impl JobSchedule {
         /// A new `JobSchedule`. Required properties: `day_of_the_week` (`DayOfTheWeek`), `time` (`Time`).
-        pub fn new(day_of_the_week: DayOfTheWeek, time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(day_of_the_week: DayOfTheWeek, time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("DayOfTheWeek", None, day_of_the_week.into());
-            this.set("Time", None, string(time));
+            this.set("Time", None, rt::string(time));
             JobSchedule(this)
         }
     }
@@ -688,12 +702,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matching.html)
     #[derive(Clone, Debug)]
-    pub struct Matching(Props);
+    pub struct Matching(rt::Props);
     impl Matching {
         /// A new `Matching`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             Matching(this)
         }
         /// Configuration information about the auto-merging process.
@@ -725,12 +739,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matchingrule.html)
     #[derive(Clone, Debug)]
-    pub struct MatchingRule(Props);
+    pub struct MatchingRule(rt::Props);
     impl MatchingRule {
         /// A new `MatchingRule`. Required properties: `rule` (`Rule`).
-        pub fn new(rule: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Rule", None, strings(rule));
+        pub fn new(rule: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Rule", None, rt::strings(rule));
             MatchingRule(this)
         }
     }
@@ -741,25 +755,25 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-readiness.html)
     #[derive(Clone, Debug)]
-    pub struct Readiness(Props);
+    pub struct Readiness(rt::Props);
     impl Readiness {
         /// A new `Readiness`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Readiness(this)
         }
         /// A message describing the current progress.
         ///
         /// CloudFormation `Message`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Message", None, string(value));
+        pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Message", None, rt::string(value));
             self
         }
         /// The percentage of progress completed.
         ///
         /// Constraints: range 0..=100. CloudFormation `ProgressPercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn progress_percentage(mut self, value: i64) -> Self {
-            self.0.set("ProgressPercentage", None, int(value));
+            self.0.set("ProgressPercentage", None, rt::int(value));
             self
         }
     }
@@ -770,12 +784,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-rulebasedmatching.html)
     #[derive(Clone, Debug)]
-    pub struct RuleBasedMatching(Props);
+    pub struct RuleBasedMatching(rt::Props);
     impl RuleBasedMatching {
         /// A new `RuleBasedMatching`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             RuleBasedMatching(this)
         }
         /// Configures information about the AttributeTypesSelector where the rule-based identity resolution uses to match profiles.
@@ -803,7 +817,7 @@ pub mod domain {
         ///
         /// Constraints: 1..=15 items. CloudFormation `MatchingRules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn matching_rules(mut self, value: impl IntoIterator<Item = MatchingRule>) -> Self {
-            self.0.set("MatchingRules", None, list(value));
+            self.0.set("MatchingRules", None, rt::list(value));
             self
         }
         /// Indicates the maximum allowed rule level for matching.
@@ -811,7 +825,7 @@ pub mod domain {
         /// Constraints: range 1..=15. CloudFormation `MaxAllowedRuleLevelForMatching`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_allowed_rule_level_for_matching(mut self, value: i64) -> Self {
             self.0
-                .set("MaxAllowedRuleLevelForMatching", None, int(value));
+                .set("MaxAllowedRuleLevelForMatching", None, rt::int(value));
             self
         }
         /// Indicates the maximum allowed rule level for merging.
@@ -819,7 +833,7 @@ pub mod domain {
         /// Constraints: range 1..=15. CloudFormation `MaxAllowedRuleLevelForMerging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_allowed_rule_level_for_merging(mut self, value: i64) -> Self {
             self.0
-                .set("MaxAllowedRuleLevelForMerging", None, int(value));
+                .set("MaxAllowedRuleLevelForMerging", None, rt::int(value));
             self
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -835,19 +849,19 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-s3exportingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3ExportingConfig(Props);
+    pub struct S3ExportingConfig(rt::Props);
     impl S3ExportingConfig {
         /// A new `S3ExportingConfig`. Required properties: `s3_bucket_name` (`S3BucketName`).
-        pub fn new(s3_bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3BucketName", None, string(s3_bucket_name));
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3BucketName", None, rt::string(s3_bucket_name));
             S3ExportingConfig(this)
         }
         /// The S3 key name of the location where Identity Resolution Jobs write result files.
         ///
         /// Constraints: length 1..=800; pattern `.*`. CloudFormation `S3KeyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3KeyName", None, string(value));
+        pub fn s3_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3KeyName", None, rt::string(value));
             self
         }
     }
@@ -906,11 +920,11 @@ pub mod domain {
 /// CloudFormation: `AWS::CustomerProfiles::DomainObjectType`. Terraform: `awscc_customerprofiles_domain_object_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-domainobjecttype.html)
-pub struct DomainObjectType(Base);
-static DOMAIN_OBJECT_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct DomainObjectType(rt::Base);
+static DOMAIN_OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::DomainObjectType",
     terraform: Some("awscc_customerprofiles_domain_object_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -953,53 +967,53 @@ impl DomainObjectType {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        fields: impl Into<Value>,
-        object_type_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        fields: impl Into<rt::Value>,
+        object_type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_OBJECT_TYPE_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
-        this.set("Fields", Some("fields"), json(fields));
+        let mut this = rt::Base::new(id, &DOMAIN_OBJECT_TYPE_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("Fields", Some("fields"), rt::json(fields));
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            string(object_type_name),
+            rt::string(object_type_name),
         );
         DomainObjectType(this)
     }
     /// Description of the domain object type.
     ///
     /// Constraints: length 1..=10000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The default encryption key
     ///
     /// Constraints: length 0..=255. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
-    pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EncryptionKey", Some("encryption_key"), string(value));
+            .set("EncryptionKey", Some("encryption_key"), rt::string(value));
         self
     }
 }
 builder!(DomainObjectType, DomainObjectTypeHandle);
 /// A declared `AWS::CustomerProfiles::DomainObjectType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainObjectTypeHandle(Handle);
+pub struct DomainObjectTypeHandle(rt::Handle);
 handle!(DomainObjectTypeHandle);
 impl DomainObjectTypeHandle {
     /// The timestamp of when the domain object type was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the domain object type was most recently edited.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -1008,11 +1022,11 @@ impl DomainObjectTypeHandle {
 /// CloudFormation: `AWS::CustomerProfiles::EventStream`. Terraform: `awscc_customerprofiles_event_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-eventstream.html)
-pub struct EventStream(Base);
-static EVENT_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct EventStream(rt::Base);
+static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::EventStream",
     terraform: Some("awscc_customerprofiles_event_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1055,49 +1069,49 @@ impl EventStream {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        event_stream_name: impl Into<Expr>,
-        uri: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        event_stream_name: impl Into<rt::Expr>,
+        uri: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_STREAM_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "EventStreamName",
             Some("event_stream_name"),
-            string(event_stream_name),
+            rt::string(event_stream_name),
         );
-        this.set("Uri", Some("uri"), string(uri));
+        this.set("Uri", Some("uri"), rt::string(uri));
         EventStream(this)
     }
 }
 builder!(EventStream, EventStreamHandle);
 /// A declared `AWS::CustomerProfiles::EventStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventStreamHandle(Handle);
+pub struct EventStreamHandle(rt::Handle);
 handle!(EventStreamHandle);
 impl EventStreamHandle {
     /// Details regarding the Kinesis stream.
     ///
     /// CloudFormation `Fn::GetAtt` `DestinationDetails`; Terraform `destination_details`.
-    pub fn destination_details(&self) -> Expr {
+    pub fn destination_details(&self) -> rt::Expr {
         self.0.attr("DestinationDetails")
     }
     /// The timestamp of when the export was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The operational state of destination stream for export.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// A unique identifier for the event stream.
     ///
     /// CloudFormation `Fn::GetAtt` `EventStreamArn`; Terraform `event_stream_arn`.
-    pub fn event_stream_arn(&self) -> Expr {
+    pub fn event_stream_arn(&self) -> rt::Expr {
         self.0.attr("EventStreamArn")
     }
 }
@@ -1106,11 +1120,11 @@ impl EventStreamHandle {
 /// CloudFormation: `AWS::CustomerProfiles::EventTrigger`. Terraform: `awscc_customerprofiles_event_trigger` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-eventtrigger.html)
-pub struct EventTrigger(Base);
-static EVENT_TRIGGER_TYPE: TypeInfo = TypeInfo {
+pub struct EventTrigger(rt::Base);
+static EVENT_TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::EventTrigger",
     terraform: Some("awscc_customerprofiles_event_trigger"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1151,36 +1165,36 @@ impl EventTrigger {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
         event_trigger_conditions: impl IntoIterator<Item = event_trigger::EventTriggerCondition>,
-        event_trigger_name: impl Into<Expr>,
-        object_type_name: impl Into<Expr>,
+        event_trigger_name: impl Into<rt::Expr>,
+        object_type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_TRIGGER_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &EVENT_TRIGGER_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "EventTriggerConditions",
             Some("event_trigger_conditions"),
-            list(event_trigger_conditions),
+            rt::list(event_trigger_conditions),
         );
         this.set(
             "EventTriggerName",
             Some("event_trigger_name"),
-            string(event_trigger_name),
+            rt::string(event_trigger_name),
         );
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            string(object_type_name),
+            rt::string(object_type_name),
         );
         EventTrigger(this)
     }
     /// The description of the event trigger.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
@@ -1197,28 +1211,28 @@ impl EventTrigger {
     /// The destination is triggered only for profiles that meet the criteria of a segment definition.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `SegmentFilter`, Terraform `segment_filter`.
-    pub fn segment_filter(mut self, value: impl Into<Expr>) -> Self {
+    pub fn segment_filter(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SegmentFilter", Some("segment_filter"), string(value));
+            .set("SegmentFilter", Some("segment_filter"), rt::string(value));
         self
     }
 }
 builder!(EventTrigger, EventTriggerHandle);
 /// A declared `AWS::CustomerProfiles::EventTrigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventTriggerHandle(Handle);
+pub struct EventTriggerHandle(rt::Handle);
 handle!(EventTriggerHandle);
 impl EventTriggerHandle {
     /// The timestamp of when the event trigger was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the event trigger was most recently updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -1231,18 +1245,18 @@ pub mod event_trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggercondition.html)
     #[derive(Clone, Debug)]
-    pub struct EventTriggerCondition(Props);
+    pub struct EventTriggerCondition(rt::Props);
     impl EventTriggerCondition {
         /// A new `EventTriggerCondition`. Required properties: `event_trigger_dimensions` (`EventTriggerDimensions`), `logical_operator` (`LogicalOperator`).
         pub fn new(
             event_trigger_dimensions: impl IntoIterator<Item = EventTriggerDimension>,
             logical_operator: EventTriggerLogicalOperator,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EventTriggerDimensions",
                 Some("event_trigger_dimensions"),
-                list(event_trigger_dimensions),
+                rt::list(event_trigger_dimensions),
             );
             this.set(
                 "LogicalOperator",
@@ -1259,15 +1273,15 @@ pub mod event_trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerdimension.html)
     #[derive(Clone, Debug)]
-    pub struct EventTriggerDimension(Props);
+    pub struct EventTriggerDimension(rt::Props);
     impl EventTriggerDimension {
         /// A new `EventTriggerDimension`. Required properties: `object_attributes` (`ObjectAttributes`).
         pub fn new(object_attributes: impl IntoIterator<Item = ObjectAttribute>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ObjectAttributes",
                 Some("object_attributes"),
-                list(object_attributes),
+                rt::list(object_attributes),
             );
             EventTriggerDimension(this)
         }
@@ -1279,11 +1293,11 @@ pub mod event_trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerlimits.html)
     #[derive(Clone, Debug)]
-    pub struct EventTriggerLimits(Props);
+    pub struct EventTriggerLimits(rt::Props);
     impl EventTriggerLimits {
         /// A new `EventTriggerLimits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventTriggerLimits(this)
         }
         /// Specifies that an event will only trigger the destination if it is processed within a certain latency period.
@@ -1291,14 +1305,14 @@ pub mod event_trigger {
         /// CloudFormation `EventExpiration`, Terraform `event_expiration`.
         pub fn event_expiration(mut self, value: i64) -> Self {
             self.0
-                .set("EventExpiration", Some("event_expiration"), int(value));
+                .set("EventExpiration", Some("event_expiration"), rt::int(value));
             self
         }
         /// A list of time periods during which the limits apply.
         ///
         /// Constraints: 1..=4 items. CloudFormation `Periods`, Terraform `periods`.
         pub fn periods(mut self, value: impl IntoIterator<Item = Period>) -> Self {
-            self.0.set("Periods", Some("periods"), list(value));
+            self.0.set("Periods", Some("periods"), rt::list(value));
             self
         }
     }
@@ -1309,34 +1323,35 @@ pub mod event_trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-objectattribute.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectAttribute(Props);
+    pub struct ObjectAttribute(rt::Props);
     impl ObjectAttribute {
         /// A new `ObjectAttribute`. Required properties: `comparison_operator` (`ComparisonOperator`), `values` (`Values`).
         pub fn new(
             comparison_operator: ComparisonOperator,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
                 comparison_operator.into(),
             );
-            this.set("Values", Some("values"), strings(values));
+            this.set("Values", Some("values"), rt::strings(values));
             ObjectAttribute(this)
         }
         /// A field defined within an object type.
         ///
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `FieldName`, Terraform `field_name`.
-        pub fn field_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldName", Some("field_name"), string(value));
+        pub fn field_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FieldName", Some("field_name"), rt::string(value));
             self
         }
         /// An attribute contained within a source object.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
     }
@@ -1347,13 +1362,13 @@ pub mod event_trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-period.html)
     #[derive(Clone, Debug)]
-    pub struct Period(Props);
+    pub struct Period(rt::Props);
     impl Period {
         /// A new `Period`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: Unit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             Period(this)
         }
         /// The maximum allowed number of destination invocations per profile.
@@ -1363,7 +1378,7 @@ pub mod event_trigger {
             self.0.set(
                 "MaxInvocationsPerProfile",
                 Some("max_invocations_per_profile"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1371,7 +1386,8 @@ pub mod event_trigger {
         ///
         /// CloudFormation `Unlimited`, Terraform `unlimited`.
         pub fn unlimited(mut self, value: bool) -> Self {
-            self.0.set("Unlimited", Some("unlimited"), boolean(value));
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
             self
         }
     }
@@ -1443,11 +1459,11 @@ pub mod event_trigger {
 /// CloudFormation: `AWS::CustomerProfiles::Integration`. Terraform: `awscc_customerprofiles_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::Integration",
     terraform: Some("awscc_customerprofiles_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1486,19 +1502,22 @@ static INTEGRATION_TYPE: TypeInfo = TypeInfo {
 impl Integration {
     /// Declares a `AWS::CustomerProfiles::Integration` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Integration(this)
     }
     /// A list of unique names for active event triggers associated with the integration.
     ///
     /// Constraints: 1..=1 items. CloudFormation `EventTriggerNames`, Terraform `event_trigger_names`.
-    pub fn event_trigger_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn event_trigger_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "EventTriggerNames",
             Some("event_trigger_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1511,9 +1530,12 @@ impl Integration {
     /// The name of the ObjectType defined for the 3rd party data in Profile Service
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`. CloudFormation `ObjectTypeName`, Terraform `object_type_name`.
-    pub fn object_type_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ObjectTypeName", Some("object_type_name"), string(value));
+    pub fn object_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ObjectTypeName",
+            Some("object_type_name"),
+            rt::string(value),
+        );
         self
     }
     /// The mapping between 3rd party event types and ObjectType names
@@ -1523,8 +1545,11 @@ impl Integration {
         mut self,
         value: impl IntoIterator<Item = integration::ObjectTypeMapping>,
     ) -> Self {
-        self.0
-            .set("ObjectTypeNames", Some("object_type_names"), list(value));
+        self.0.set(
+            "ObjectTypeNames",
+            Some("object_type_names"),
+            rt::list(value),
+        );
         self
     }
     /// Scope of the integration, such as 'PROFILE' or 'DOMAIN'
@@ -1537,27 +1562,27 @@ impl Integration {
     /// The URI of the S3 bucket or any other type of data source.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Uri`, Terraform `uri`.
-    pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Uri", Some("uri"), string(value));
+    pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Uri", Some("uri"), rt::string(value));
         self
     }
 }
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::CustomerProfiles::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The time of this integration got last updated at
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The time of this integration got created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -1568,11 +1593,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-connectoroperator.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOperator(Props);
+    pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
         /// A new `ConnectorOperator`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorOperator(this)
         }
         /// CloudFormation `Marketo`, Terraform `marketo`.
@@ -1606,25 +1631,25 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-flowdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct FlowDefinition(Props);
+    pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
         /// A new `FlowDefinition`. Required properties: `flow_name` (`FlowName`), `kms_arn` (`KmsArn`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).
         pub fn new(
-            flow_name: impl Into<Expr>,
-            kms_arn: impl Into<Expr>,
+            flow_name: impl Into<rt::Expr>,
+            kms_arn: impl Into<rt::Expr>,
             source_flow_config: SourceFlowConfig,
             tasks: impl IntoIterator<Item = Task>,
             trigger_config: TriggerConfig,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FlowName", Some("flow_name"), string(flow_name));
-            this.set("KmsArn", Some("kms_arn"), string(kms_arn));
+            let mut this = rt::Props::default();
+            this.set("FlowName", Some("flow_name"), rt::string(flow_name));
+            this.set("KmsArn", Some("kms_arn"), rt::string(kms_arn));
             this.set(
                 "SourceFlowConfig",
                 Some("source_flow_config"),
                 source_flow_config.into(),
             );
-            this.set("Tasks", Some("tasks"), list(tasks));
+            this.set("Tasks", Some("tasks"), rt::list(tasks));
             this.set(
                 "TriggerConfig",
                 Some("trigger_config"),
@@ -1633,9 +1658,9 @@ pub mod integration {
             FlowDefinition(this)
         }
         /// Constraints: length 0..=2048; pattern `[\w!@#\-.?,\s]*`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -1644,19 +1669,19 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IncrementalPullConfig(Props);
+    pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
         /// A new `IncrementalPullConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IncrementalPullConfig(this)
         }
         /// Constraints: length 0..=256. CloudFormation `DatetimeTypeFieldName`, Terraform `datetime_type_field_name`.
-        pub fn datetime_type_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn datetime_type_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatetimeTypeFieldName",
                 Some("datetime_type_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1666,12 +1691,12 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-marketosourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MarketoSourceProperties(Props);
+    pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
         /// A new `MarketoSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             MarketoSourceProperties(this)
         }
     }
@@ -1680,13 +1705,13 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-objecttypemapping.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectTypeMapping(Props);
+    pub struct ObjectTypeMapping(rt::Props);
     impl ObjectTypeMapping {
         /// A new `ObjectTypeMapping`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ObjectTypeMapping(this)
         }
     }
@@ -1695,18 +1720,18 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-s3sourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct S3SourceProperties(Props);
+    pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
         /// A new `S3SourceProperties`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3SourceProperties(this)
         }
         /// Constraints: length 0..=512; pattern `.*`. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
     }
@@ -1715,12 +1740,12 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceSourceProperties(Props);
+    pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
         /// A new `SalesforceSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             SalesforceSourceProperties(this)
         }
         /// CloudFormation `EnableDynamicFieldUpdate`, Terraform `enable_dynamic_field_update`.
@@ -1728,7 +1753,7 @@ pub mod integration {
             self.0.set(
                 "EnableDynamicFieldUpdate",
                 Some("enable_dynamic_field_update"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1737,7 +1762,7 @@ pub mod integration {
             self.0.set(
                 "IncludeDeletedRecords",
                 Some("include_deleted_records"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1747,15 +1772,15 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduledTriggerProperties(Props);
+    pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
         /// A new `ScheduledTriggerProperties`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduledTriggerProperties(this)
         }
@@ -1770,31 +1795,34 @@ pub mod integration {
             self.0.set(
                 "FirstExecutionFrom",
                 Some("first_execution_from"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `ScheduleEndTime`, Terraform `schedule_end_time`.
         pub fn schedule_end_time(mut self, value: i64) -> Self {
             self.0
-                .set("ScheduleEndTime", Some("schedule_end_time"), int(value));
+                .set("ScheduleEndTime", Some("schedule_end_time"), rt::int(value));
             self
         }
         /// Constraints: range 0..=36000. CloudFormation `ScheduleOffset`, Terraform `schedule_offset`.
         pub fn schedule_offset(mut self, value: i64) -> Self {
             self.0
-                .set("ScheduleOffset", Some("schedule_offset"), int(value));
+                .set("ScheduleOffset", Some("schedule_offset"), rt::int(value));
             self
         }
         /// CloudFormation `ScheduleStartTime`, Terraform `schedule_start_time`.
         pub fn schedule_start_time(mut self, value: i64) -> Self {
-            self.0
-                .set("ScheduleStartTime", Some("schedule_start_time"), int(value));
+            self.0.set(
+                "ScheduleStartTime",
+                Some("schedule_start_time"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `Timezone`, Terraform `timezone`.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", Some("timezone"), string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", Some("timezone"), rt::string(value));
             self
         }
     }
@@ -1803,12 +1831,12 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowSourceProperties(Props);
+    pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
         /// A new `ServiceNowSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             ServiceNowSourceProperties(this)
         }
     }
@@ -1817,11 +1845,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConnectorProperties(Props);
+    pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
         /// A new `SourceConnectorProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceConnectorProperties(this)
         }
         /// CloudFormation `Marketo`, Terraform `marketo`.
@@ -1855,14 +1883,14 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceflowconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceFlowConfig(Props);
+    pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
         /// A new `SourceFlowConfig`. Required properties: `connector_type` (`ConnectorType`), `source_connector_properties` (`SourceConnectorProperties`).
         pub fn new(
             connector_type: ConnectorType,
             source_connector_properties: SourceConnectorProperties,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectorType",
                 Some("connector_type"),
@@ -1876,11 +1904,11 @@ pub mod integration {
             SourceFlowConfig(this)
         }
         /// Constraints: length 0..=256; pattern `[\w/!@#+=.-]+`. CloudFormation `ConnectorProfileName`, Terraform `connector_profile_name`.
-        pub fn connector_profile_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connector_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConnectorProfileName",
                 Some("connector_profile_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1899,18 +1927,18 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-task.html)
     #[derive(Clone, Debug)]
-    pub struct Task(Props);
+    pub struct Task(rt::Props);
     impl Task {
         /// A new `Task`. Required properties: `source_fields` (`SourceFields`), `task_type` (`TaskType`).
         pub fn new(
-            source_fields: impl IntoIterator<Item = impl Into<Expr>>,
+            source_fields: impl IntoIterator<Item = impl Into<rt::Expr>>,
             task_type: TaskType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceFields",
                 Some("source_fields"),
-                strings(source_fields),
+                rt::strings(source_fields),
             );
             this.set("TaskType", Some("task_type"), task_type.into());
             Task(this)
@@ -1925,9 +1953,12 @@ pub mod integration {
             self
         }
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `DestinationField`, Terraform `destination_field`.
-        pub fn destination_field(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DestinationField", Some("destination_field"), string(value));
+        pub fn destination_field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DestinationField",
+                Some("destination_field"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `TaskProperties`, Terraform `task_properties`.
@@ -1936,7 +1967,7 @@ pub mod integration {
             value: impl IntoIterator<Item = TaskPropertiesMap>,
         ) -> Self {
             self.0
-                .set("TaskProperties", Some("task_properties"), list(value));
+                .set("TaskProperties", Some("task_properties"), rt::list(value));
             self
         }
     }
@@ -1945,20 +1976,20 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-taskpropertiesmap.html)
     #[derive(Clone, Debug)]
-    pub struct TaskPropertiesMap(Props);
+    pub struct TaskPropertiesMap(rt::Props);
     impl TaskPropertiesMap {
         /// A new `TaskPropertiesMap`. Required properties: `operator_property_key` (`OperatorPropertyKey`), `property` (`Property`).
         pub fn new(
             operator_property_key: OperatorPropertiesKeys,
-            property: impl Into<Expr>,
+            property: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OperatorPropertyKey",
                 Some("operator_property_key"),
                 operator_property_key.into(),
             );
-            this.set("Property", Some("property"), string(property));
+            this.set("Property", Some("property"), rt::string(property));
             TaskPropertiesMap(this)
         }
     }
@@ -1967,11 +1998,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerConfig(Props);
+    pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
         /// A new `TriggerConfig`. Required properties: `trigger_type` (`TriggerType`).
         pub fn new(trigger_type: TriggerType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TriggerType", Some("trigger_type"), trigger_type.into());
             TriggerConfig(this)
         }
@@ -1990,11 +2021,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct TriggerProperties(Props);
+    pub struct TriggerProperties(rt::Props);
     impl TriggerProperties {
         /// A new `TriggerProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TriggerProperties(this)
         }
         /// CloudFormation `Scheduled`, Terraform `scheduled`.
@@ -2008,12 +2039,12 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ZendeskSourceProperties(Props);
+    pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
         /// A new `ZendeskSourceProperties`. Required properties: `object` (`Object`).
-        pub fn new(object: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Object", Some("object"), string(object));
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Object", Some("object"), rt::string(object));
             ZendeskSourceProperties(this)
         }
     }
@@ -2329,11 +2360,11 @@ pub mod integration {
 /// CloudFormation: `AWS::CustomerProfiles::ObjectType`. Terraform: `awscc_customerprofiles_object_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-objecttype.html)
-pub struct ObjectType(Base);
-static OBJECT_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct ObjectType(rt::Base);
+static OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::ObjectType",
     terraform: Some("awscc_customerprofiles_object_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2378,17 +2409,17 @@ impl ObjectType {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
-        object_type_name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
+        object_type_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &OBJECT_TYPE_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &OBJECT_TYPE_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            string(object_type_name),
+            rt::string(object_type_name),
         );
         ObjectType(this)
     }
@@ -2399,16 +2430,16 @@ impl ObjectType {
         self.0.set(
             "AllowProfileCreation",
             Some("allow_profile_creation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The default encryption key
     ///
     /// Constraints: length 0..=255. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
-    pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EncryptionKey", Some("encryption_key"), string(value));
+            .set("EncryptionKey", Some("encryption_key"), rt::string(value));
         self
     }
     /// The default number of days until the data within the domain expires.
@@ -2416,21 +2447,21 @@ impl ObjectType {
     /// Constraints: range 1..=1098. CloudFormation `ExpirationDays`, Terraform `expiration_days`.
     pub fn expiration_days(mut self, value: i64) -> Self {
         self.0
-            .set("ExpirationDays", Some("expiration_days"), int(value));
+            .set("ExpirationDays", Some("expiration_days"), rt::int(value));
         self
     }
     /// A list of the name and ObjectType field.
     ///
     /// CloudFormation `Fields`, Terraform `fields`.
     pub fn fields(mut self, value: impl IntoIterator<Item = object_type::FieldMap>) -> Self {
-        self.0.set("Fields", Some("fields"), list(value));
+        self.0.set("Fields", Some("fields"), rt::list(value));
         self
     }
     /// A list of unique keys that can be used to map data to the profile.
     ///
     /// CloudFormation `Keys`, Terraform `keys`.
     pub fn keys(mut self, value: impl IntoIterator<Item = object_type::KeyMap>) -> Self {
-        self.0.set("Keys", Some("keys"), list(value));
+        self.0.set("Keys", Some("keys"), rt::list(value));
         self
     }
     /// The maximum number of profile objects for this object type
@@ -2440,18 +2471,18 @@ impl ObjectType {
         self.0.set(
             "MaxProfileObjectCount",
             Some("max_profile_object_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The format of your sourceLastUpdatedTimestamp that was previously set up.
     ///
     /// Constraints: length 1..=255. CloudFormation `SourceLastUpdatedTimestampFormat`, Terraform `source_last_updated_timestamp_format`.
-    pub fn source_last_updated_timestamp_format(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_last_updated_timestamp_format(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceLastUpdatedTimestampFormat",
             Some("source_last_updated_timestamp_format"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2460,39 +2491,40 @@ impl ObjectType {
     /// Constraints: at least 1. CloudFormation `SourcePriority`, Terraform `source_priority`.
     pub fn source_priority(mut self, value: i64) -> Self {
         self.0
-            .set("SourcePriority", Some("source_priority"), int(value));
+            .set("SourcePriority", Some("source_priority"), rt::int(value));
         self
     }
     /// A unique identifier for the object template.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `TemplateId`, Terraform `template_id`.
-    pub fn template_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TemplateId", Some("template_id"), string(value));
+    pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateId", Some("template_id"), rt::string(value));
         self
     }
 }
 builder!(ObjectType, ObjectTypeHandle);
 /// A declared `AWS::CustomerProfiles::ObjectType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ObjectTypeHandle(Handle);
+pub struct ObjectTypeHandle(rt::Handle);
 handle!(ObjectTypeHandle);
 impl ObjectTypeHandle {
     /// The time of this integration got last updated at.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The time of this integration got created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The maximum available number of profile objects
     ///
     /// CloudFormation `Fn::GetAtt` `MaxAvailableProfileObjectCount`; Terraform `max_available_profile_object_count`.
-    pub fn max_available_profile_object_count(&self) -> Expr {
+    pub fn max_available_profile_object_count(&self) -> rt::Expr {
         self.0.attr("MaxAvailableProfileObjectCount")
     }
 }
@@ -2503,16 +2535,16 @@ pub mod object_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-fieldmap.html)
     #[derive(Clone, Debug)]
-    pub struct FieldMap(Props);
+    pub struct FieldMap(rt::Props);
     impl FieldMap {
         /// A new `FieldMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldMap(this)
         }
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Represents a field in a ProfileObjectType.
@@ -2529,16 +2561,16 @@ pub mod object_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-keymap.html)
     #[derive(Clone, Debug)]
-    pub struct KeyMap(Props);
+    pub struct KeyMap(rt::Props);
     impl KeyMap {
         /// A new `KeyMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyMap(this)
         }
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `ObjectTypeKeyList`, Terraform `object_type_key_list`.
@@ -2549,7 +2581,7 @@ pub mod object_type {
             self.0.set(
                 "ObjectTypeKeyList",
                 Some("object_type_key_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2561,11 +2593,11 @@ pub mod object_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypefield.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectTypeField(Props);
+    pub struct ObjectTypeField(rt::Props);
     impl ObjectTypeField {
         /// A new `ObjectTypeField`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectTypeField(this)
         }
         /// The content type of the field.
@@ -2579,15 +2611,15 @@ pub mod object_type {
         /// A field of a ProfileObject.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
         /// The location of the data in the standard ProfileObject model.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Target`, Terraform `target`.
-        pub fn target(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Target", Some("target"), string(value));
+        pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Target", Some("target"), rt::string(value));
             self
         }
     }
@@ -2598,19 +2630,19 @@ pub mod object_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypekey.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectTypeKey(Props);
+    pub struct ObjectTypeKey(rt::Props);
     impl ObjectTypeKey {
         /// A new `ObjectTypeKey`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectTypeKey(this)
         }
         /// The reference for the key name of the fields map.
         ///
         /// CloudFormation `FieldNames`, Terraform `field_names`.
-        pub fn field_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn field_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("FieldNames", Some("field_names"), strings(value));
+                .set("FieldNames", Some("field_names"), rt::strings(value));
             self
         }
         /// The types of keys that a ProfileObject can have.
@@ -2623,7 +2655,7 @@ pub mod object_type {
             self.0.set(
                 "StandardIdentifiers",
                 Some("standard_identifiers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2695,11 +2727,11 @@ pub mod object_type {
 /// CloudFormation: `AWS::CustomerProfiles::Recommender`. Terraform: `awscc_customerprofiles_recommender` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-recommender.html)
-pub struct Recommender(Base);
-static RECOMMENDER_TYPE: TypeInfo = TypeInfo {
+pub struct Recommender(rt::Base);
+static RECOMMENDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::Recommender",
     terraform: Some("awscc_customerprofiles_recommender"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2747,16 +2779,16 @@ impl Recommender {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        recommender_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        recommender_name: impl Into<rt::Expr>,
         recommender_recipe_name: recommender::RecommenderRecipeName,
     ) -> Self {
-        let mut this = Base::new(id, &RECOMMENDER_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &RECOMMENDER_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "RecommenderName",
             Some("recommender_name"),
-            string(recommender_name),
+            rt::string(recommender_name),
         );
         this.set(
             "RecommenderRecipeName",
@@ -2768,9 +2800,9 @@ impl Recommender {
     /// The description of the recommender.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Configuration for the recommender
@@ -2788,43 +2820,43 @@ impl Recommender {
 builder!(Recommender, RecommenderHandle);
 /// A declared `AWS::CustomerProfiles::Recommender`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecommenderHandle(Handle);
+pub struct RecommenderHandle(rt::Handle);
 handle!(RecommenderHandle);
 impl RecommenderHandle {
     /// The Amazon Resource Name (ARN) of the recommender.
     ///
     /// CloudFormation `Fn::GetAtt` `RecommenderArn`; Terraform `recommender_arn`.
-    pub fn recommender_arn(&self) -> Expr {
+    pub fn recommender_arn(&self) -> rt::Expr {
         self.0.attr("RecommenderArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when the recommender was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp of when the recommender was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The reason for recommender failure.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// CloudFormation `Fn::GetAtt` `LatestRecommenderUpdate`; Terraform `latest_recommender_update`.
-    pub fn latest_recommender_update(&self) -> Expr {
+    pub fn latest_recommender_update(&self) -> rt::Expr {
         self.0.attr("LatestRecommenderUpdate")
     }
     /// CloudFormation `Fn::GetAtt` `TrainingMetrics`; Terraform `training_metrics`.
-    pub fn training_metrics(&self) -> Expr {
+    pub fn training_metrics(&self) -> rt::Expr {
         self.0.attr("TrainingMetrics")
     }
 }
@@ -2837,12 +2869,12 @@ pub mod recommender {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EventParameters(Props);
+    pub struct EventParameters(rt::Props);
     impl EventParameters {
         /// A new `EventParameters`. Required properties: `event_type` (`EventType`).
-        pub fn new(event_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventType", Some("event_type"), string(event_type));
+        pub fn new(event_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EventType", Some("event_type"), rt::string(event_type));
             EventParameters(this)
         }
         /// The threshold of the event type.
@@ -2852,7 +2884,7 @@ pub mod recommender {
             self.0.set(
                 "EventValueThreshold",
                 Some("event_value_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2864,15 +2896,15 @@ pub mod recommender {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EventsConfig(Props);
+    pub struct EventsConfig(rt::Props);
     impl EventsConfig {
         /// A new `EventsConfig`. Required properties: `event_parameters_list` (`EventParametersList`).
         pub fn new(event_parameters_list: impl IntoIterator<Item = EventParameters>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EventParametersList",
                 Some("event_parameters_list"),
-                list(event_parameters_list),
+                rt::list(event_parameters_list),
             );
             EventsConfig(this)
         }
@@ -2884,11 +2916,11 @@ pub mod recommender {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-recommenderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RecommenderConfig(Props);
+    pub struct RecommenderConfig(rt::Props);
     impl RecommenderConfig {
         /// A new `RecommenderConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecommenderConfig(this)
         }
         /// Configuration for events used in the recommender
@@ -2924,11 +2956,11 @@ pub mod recommender {
 /// CloudFormation: `AWS::CustomerProfiles::RecommenderFilter`. Terraform: `awscc_customerprofiles_recommender_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-recommenderfilter.html)
-pub struct RecommenderFilter(Base);
-static RECOMMENDER_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct RecommenderFilter(rt::Base);
+static RECOMMENDER_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::RecommenderFilter",
     terraform: Some("awscc_customerprofiles_recommender_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2979,40 +3011,40 @@ impl RecommenderFilter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        recommender_filter_expression: impl Into<Expr>,
-        recommender_filter_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        recommender_filter_expression: impl Into<rt::Expr>,
+        recommender_filter_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RECOMMENDER_FILTER_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &RECOMMENDER_FILTER_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "RecommenderFilterExpression",
             Some("recommender_filter_expression"),
-            string(recommender_filter_expression),
+            rt::string(recommender_filter_expression),
         );
         this.set(
             "RecommenderFilterName",
             Some("recommender_filter_name"),
-            string(recommender_filter_name),
+            rt::string(recommender_filter_name),
         );
         RecommenderFilter(this)
     }
     /// The description of the recommender filter.
     ///
     /// Constraints: length 1..=1000. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the recommender schema to use for this recommender filter.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `RecommenderSchemaName`, Terraform `recommender_schema_name`.
-    pub fn recommender_schema_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn recommender_schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RecommenderSchemaName",
             Some("recommender_schema_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3020,25 +3052,25 @@ impl RecommenderFilter {
 builder!(RecommenderFilter, RecommenderFilterHandle);
 /// A declared `AWS::CustomerProfiles::RecommenderFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecommenderFilterHandle(Handle);
+pub struct RecommenderFilterHandle(rt::Handle);
 handle!(RecommenderFilterHandle);
 impl RecommenderFilterHandle {
     /// The Amazon Resource Name (ARN) of the recommender filter.
     ///
     /// CloudFormation `Fn::GetAtt` `RecommenderFilterArn`; Terraform `recommender_filter_arn`.
-    pub fn recommender_filter_arn(&self) -> Expr {
+    pub fn recommender_filter_arn(&self) -> rt::Expr {
         self.0.attr("RecommenderFilterArn")
     }
     /// The status of the recommender filter.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when the recommender filter was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -3047,11 +3079,11 @@ impl RecommenderFilterHandle {
 /// CloudFormation: `AWS::CustomerProfiles::RecommenderSchema`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-recommenderschema.html)
-pub struct RecommenderSchema(Base);
-static RECOMMENDER_SCHEMA_TYPE: TypeInfo = TypeInfo {
+pub struct RecommenderSchema(rt::Base);
+static RECOMMENDER_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::RecommenderSchema",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3096,17 +3128,17 @@ impl RecommenderSchema {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_name: impl Into<Expr>,
-        fields: impl Into<Value>,
-        recommender_schema_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        fields: impl Into<rt::Value>,
+        recommender_schema_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RECOMMENDER_SCHEMA_TYPE);
-        this.set("DomainName", None, string(domain_name));
-        this.set("Fields", None, json(fields));
+        let mut this = rt::Base::new(id, &RECOMMENDER_SCHEMA_TYPE);
+        this.set("DomainName", None, rt::string(domain_name));
+        this.set("Fields", None, rt::json(fields));
         this.set(
             "RecommenderSchemaName",
             None,
-            string(recommender_schema_name),
+            rt::string(recommender_schema_name),
         );
         RecommenderSchema(this)
     }
@@ -3114,19 +3146,19 @@ impl RecommenderSchema {
 builder!(RecommenderSchema, RecommenderSchemaHandle);
 /// A declared `AWS::CustomerProfiles::RecommenderSchema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecommenderSchemaHandle(Handle);
+pub struct RecommenderSchemaHandle(rt::Handle);
 handle!(RecommenderSchemaHandle);
 impl RecommenderSchemaHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -3135,11 +3167,11 @@ impl RecommenderSchemaHandle {
 /// CloudFormation: `AWS::CustomerProfiles::SegmentDefinition`. Terraform: `awscc_customerprofiles_segment_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-customerprofiles-segmentdefinition.html)
-pub struct SegmentDefinition(Base);
-static SEGMENT_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct SegmentDefinition(rt::Base);
+static SEGMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::CustomerProfiles::SegmentDefinition",
     terraform: Some("awscc_customerprofiles_segment_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3181,26 +3213,30 @@ impl SegmentDefinition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
-        segment_definition_name: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
+        segment_definition_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SEGMENT_DEFINITION_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        let mut this = rt::Base::new(id, &SEGMENT_DEFINITION_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         this.set(
             "SegmentDefinitionName",
             Some("segment_definition_name"),
-            string(segment_definition_name),
+            rt::string(segment_definition_name),
         );
         SegmentDefinition(this)
     }
     /// The description of the segment definition.
     ///
     /// Constraints: length 1..=4000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
@@ -3222,34 +3258,37 @@ impl SegmentDefinition {
     /// The SQL query that defines the segment criteria.
     ///
     /// Constraints: length 1..=50000. Changing it replaces the resource. CloudFormation `SegmentSqlQuery`, Terraform `segment_sql_query`.
-    pub fn segment_sql_query(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SegmentSqlQuery", Some("segment_sql_query"), string(value));
+    pub fn segment_sql_query(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SegmentSqlQuery",
+            Some("segment_sql_query"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(SegmentDefinition, SegmentDefinitionHandle);
 /// A declared `AWS::CustomerProfiles::SegmentDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SegmentDefinitionHandle(Handle);
+pub struct SegmentDefinitionHandle(rt::Handle);
 handle!(SegmentDefinitionHandle);
 impl SegmentDefinitionHandle {
     /// The time of this segment definition got created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon Resource Name (ARN) of the segment definition.
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentDefinitionArn`; Terraform `segment_definition_arn`.
-    pub fn segment_definition_arn(&self) -> Expr {
+    pub fn segment_definition_arn(&self) -> rt::Expr {
         self.0.attr("SegmentDefinitionArn")
     }
     /// The SQL query that defines the segment criteria.
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentType`; Terraform `segment_type`.
-    pub fn segment_type(&self) -> Expr {
+    pub fn segment_type(&self) -> rt::Expr {
         self.0.attr("SegmentType")
     }
 }
@@ -3262,22 +3301,23 @@ pub mod segment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-group.html)
     #[derive(Clone, Debug)]
-    pub struct Group(Props);
+    pub struct Group(rt::Props);
     impl Group {
         /// A new `Group`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Group(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
-        pub fn dimensions(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), json(value));
+        pub fn dimensions(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::json(value));
             self
         }
         /// CloudFormation `SourceSegments`, Terraform `source_segments`.
         pub fn source_segments(mut self, value: impl IntoIterator<Item = SourceSegment>) -> Self {
             self.0
-                .set("SourceSegments", Some("source_segments"), list(value));
+                .set("SourceSegments", Some("source_segments"), rt::list(value));
             self
         }
         /// Specifies the operator on how to handle multiple groups within the same segment.
@@ -3300,16 +3340,16 @@ pub mod segment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentgroup.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentGroup(Props);
+    pub struct SegmentGroup(rt::Props);
     impl SegmentGroup {
         /// A new `SegmentGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SegmentGroup(this)
         }
         /// CloudFormation `Groups`, Terraform `groups`.
         pub fn groups(mut self, value: impl IntoIterator<Item = Group>) -> Self {
-            self.0.set("Groups", Some("groups"), list(value));
+            self.0.set("Groups", Some("groups"), rt::list(value));
             self
         }
         /// Specifies the operator on how to handle multiple groups within the same segment.
@@ -3327,12 +3367,12 @@ pub mod segment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentsort.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentSort(Props);
+    pub struct SegmentSort(rt::Props);
     impl SegmentSort {
         /// A new `SegmentSort`. Required properties: `attributes` (`Attributes`).
         pub fn new(attributes: impl IntoIterator<Item = SortAttribute>) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), list(attributes));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::list(attributes));
             SegmentSort(this)
         }
     }
@@ -3343,12 +3383,12 @@ pub mod segment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sortattribute.html)
     #[derive(Clone, Debug)]
-    pub struct SortAttribute(Props);
+    pub struct SortAttribute(rt::Props);
     impl SortAttribute {
         /// A new `SortAttribute`. Required properties: `name` (`Name`), `order` (`Order`).
-        pub fn new(name: impl Into<Expr>, order: SegmentSortOrder) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, order: SegmentSortOrder) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Order", Some("order"), order.into());
             SortAttribute(this)
         }
@@ -3374,19 +3414,19 @@ pub mod segment_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sourcesegment.html)
     #[derive(Clone, Debug)]
-    pub struct SourceSegment(Props);
+    pub struct SourceSegment(rt::Props);
     impl SourceSegment {
         /// A new `SourceSegment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceSegment(this)
         }
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `SegmentDefinitionName`, Terraform `segment_definition_name`.
-        pub fn segment_definition_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn segment_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SegmentDefinitionName",
                 Some("segment_definition_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `DataBrew` resource types of the CloudFormation registry (`AWS::DataBrew::*`): 6 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `databrew` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::DataBrew::Dataset.
 ///
 /// CloudFormation: `AWS::DataBrew::Dataset`. Terraform: `awscc_databrew_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Dataset",
     terraform: Some("awscc_databrew_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -42,10 +43,10 @@ static DATASET_TYPE: TypeInfo = TypeInfo {
 impl Dataset {
     /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `input` (`Input`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, input: dataset::Input, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
+    pub fn new(id: impl Into<String>, input: dataset::Input, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set("Input", Some("input"), input.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Dataset(this)
     }
     /// Dataset format
@@ -82,7 +83,7 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::DataBrew::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 /// Property types and value sets of [`Dataset`] (`AWS::DataBrew::Dataset`).
 pub mod dataset {
@@ -93,21 +94,23 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-csvoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CsvOptions(Props);
+    pub struct CsvOptions(rt::Props);
     impl CsvOptions {
         /// A new `CsvOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CsvOptions(this)
         }
         /// Constraints: length 1..=1. CloudFormation `Delimiter`, Terraform `delimiter`.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", Some("delimiter"), string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Delimiter", Some("delimiter"), rt::string(value));
             self
         }
         /// CloudFormation `HeaderRow`, Terraform `header_row`.
         pub fn header_row(mut self, value: bool) -> Self {
-            self.0.set("HeaderRow", Some("header_row"), boolean(value));
+            self.0
+                .set("HeaderRow", Some("header_row"), rt::boolean(value));
             self
         }
     }
@@ -116,33 +119,35 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datacataloginputdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct DataCatalogInputDefinition(Props);
+    pub struct DataCatalogInputDefinition(rt::Props);
     impl DataCatalogInputDefinition {
         /// A new `DataCatalogInputDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataCatalogInputDefinition(this)
         }
         /// Catalog id
         ///
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// Database name
         ///
         /// Constraints: length 1..=255. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Table name
         ///
         /// Constraints: length 1..=255. CloudFormation `TableName`, Terraform `table_name`.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", Some("table_name"), string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableName", Some("table_name"), rt::string(value));
             self
         }
         /// Input location
@@ -159,35 +164,35 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-databaseinputdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseInputDefinition(Props);
+    pub struct DatabaseInputDefinition(rt::Props);
     impl DatabaseInputDefinition {
         /// A new `DatabaseInputDefinition`. Required properties: `glue_connection_name` (`GlueConnectionName`).
-        pub fn new(glue_connection_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(glue_connection_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "GlueConnectionName",
                 Some("glue_connection_name"),
-                string(glue_connection_name),
+                rt::string(glue_connection_name),
             );
             DatabaseInputDefinition(this)
         }
         /// Database table name
         ///
         /// Constraints: length 1..=255. CloudFormation `DatabaseTableName`, Terraform `database_table_name`.
-        pub fn database_table_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_table_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatabaseTableName",
                 Some("database_table_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Custom SQL to run against the provided AWS Glue connection.
         ///
         /// Constraints: length 1..=10000. CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QueryString", Some("query_string"), string(value));
+                .set("QueryString", Some("query_string"), rt::string(value));
             self
         }
         /// Input location
@@ -204,12 +209,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datasetparameter.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetParameter(Props);
+    pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
         /// A new `DatasetParameter`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             DatasetParameter(this)
         }
@@ -218,7 +223,7 @@ pub mod dataset {
         /// CloudFormation `CreateColumn`, Terraform `create_column`.
         pub fn create_column(mut self, value: bool) -> Self {
             self.0
-                .set("CreateColumn", Some("create_column"), boolean(value));
+                .set("CreateColumn", Some("create_column"), rt::boolean(value));
             self
         }
         /// CloudFormation `DatetimeOptions`, Terraform `datetime_options`.
@@ -238,27 +243,28 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datetimeoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DatetimeOptions(Props);
+    pub struct DatetimeOptions(rt::Props);
     impl DatetimeOptions {
         /// A new `DatetimeOptions`. Required properties: `format` (`Format`).
-        pub fn new(format: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Format", Some("format"), string(format));
+        pub fn new(format: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Format", Some("format"), rt::string(format));
             DatetimeOptions(this)
         }
         /// Locale code for a date parameter
         ///
         /// Constraints: length 2..=100; pattern `^[A-Za-z0-9_\.#@\-]+$`. CloudFormation `LocaleCode`, Terraform `locale_code`.
-        pub fn locale_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocaleCode", Some("locale_code"), string(value));
+        pub fn locale_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LocaleCode", Some("locale_code"), rt::string(value));
             self
         }
         /// Timezone offset
         ///
         /// Constraints: length 1..=6; pattern `^(Z|[-+](\d|\d{2}|\d{2}:?\d{2}))$`. CloudFormation `TimezoneOffset`, Terraform `timezone_offset`.
-        pub fn timezone_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn timezone_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TimezoneOffset", Some("timezone_offset"), string(value));
+                .set("TimezoneOffset", Some("timezone_offset"), rt::string(value));
             self
         }
     }
@@ -267,28 +273,29 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-exceloptions.html)
     #[derive(Clone, Debug)]
-    pub struct ExcelOptions(Props);
+    pub struct ExcelOptions(rt::Props);
     impl ExcelOptions {
         /// A new `ExcelOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExcelOptions(this)
         }
         /// CloudFormation `HeaderRow`, Terraform `header_row`.
         pub fn header_row(mut self, value: bool) -> Self {
-            self.0.set("HeaderRow", Some("header_row"), boolean(value));
+            self.0
+                .set("HeaderRow", Some("header_row"), rt::boolean(value));
             self
         }
         /// Constraints: 1..=1 items. CloudFormation `SheetIndexes`, Terraform `sheet_indexes`.
         pub fn sheet_indexes(mut self, value: impl IntoIterator<Item = i64>) -> Self {
             self.0
-                .set("SheetIndexes", Some("sheet_indexes"), list(value));
+                .set("SheetIndexes", Some("sheet_indexes"), rt::list(value));
             self
         }
         /// Constraints: 1..=1 items. CloudFormation `SheetNames`, Terraform `sheet_names`.
-        pub fn sheet_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn sheet_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("SheetNames", Some("sheet_names"), strings(value));
+                .set("SheetNames", Some("sheet_names"), rt::strings(value));
             self
         }
     }
@@ -297,12 +304,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-fileslimit.html)
     #[derive(Clone, Debug)]
-    pub struct FilesLimit(Props);
+    pub struct FilesLimit(rt::Props);
     impl FilesLimit {
         /// A new `FilesLimit`. Required properties: `max_files` (`MaxFiles`).
         pub fn new(max_files: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxFiles", Some("max_files"), int(max_files));
+            let mut this = rt::Props::default();
+            this.set("MaxFiles", Some("max_files"), rt::int(max_files));
             FilesLimit(this)
         }
         /// Order
@@ -325,16 +332,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filterexpression.html)
     #[derive(Clone, Debug)]
-    pub struct FilterExpression(Props);
+    pub struct FilterExpression(rt::Props);
     impl FilterExpression {
         /// A new `FilterExpression`. Required properties: `expression` (`Expression`), `values_map` (`ValuesMap`).
         pub fn new(
-            expression: impl Into<Expr>,
+            expression: impl Into<rt::Expr>,
             values_map: impl IntoIterator<Item = FilterValue>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
-            this.set("ValuesMap", Some("values_map"), list(values_map));
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("ValuesMap", Some("values_map"), rt::list(values_map));
             FilterExpression(this)
         }
     }
@@ -345,16 +352,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filtervalue.html)
     #[derive(Clone, Debug)]
-    pub struct FilterValue(Props);
+    pub struct FilterValue(rt::Props);
     impl FilterValue {
         /// A new `FilterValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<Expr>, value_reference: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                string(value_reference),
+                rt::string(value_reference),
             );
             FilterValue(this)
         }
@@ -366,11 +373,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-formatoptions.html)
     #[derive(Clone, Debug)]
-    pub struct FormatOptions(Props);
+    pub struct FormatOptions(rt::Props);
     impl FormatOptions {
         /// A new `FormatOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FormatOptions(this)
         }
         /// Csv options
@@ -400,11 +407,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-input.html)
     #[derive(Clone, Debug)]
-    pub struct Input(Props);
+    pub struct Input(rt::Props);
     impl Input {
         /// A new `Input`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Input(this)
         }
         /// CloudFormation `DataCatalogInputDefinition`, Terraform `data_catalog_input_definition`.
@@ -449,16 +456,17 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-jsonoptions.html)
     #[derive(Clone, Debug)]
-    pub struct JsonOptions(Props);
+    pub struct JsonOptions(rt::Props);
     impl JsonOptions {
         /// A new `JsonOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JsonOptions(this)
         }
         /// CloudFormation `MultiLine`, Terraform `multi_line`.
         pub fn multi_line(mut self, value: bool) -> Self {
-            self.0.set("MultiLine", Some("multi_line"), boolean(value));
+            self.0
+                .set("MultiLine", Some("multi_line"), rt::boolean(value));
             self
         }
     }
@@ -467,18 +475,19 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-metadata.html)
     #[derive(Clone, Debug)]
-    pub struct Metadata(Props);
+    pub struct Metadata(rt::Props);
     impl Metadata {
         /// A new `Metadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Metadata(this)
         }
         /// Arn of the source of the dataset.
         ///
         /// Constraints: length 20..=2048. CloudFormation `SourceArn`, Terraform `source_arn`.
-        pub fn source_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceArn", Some("source_arn"), string(value));
+        pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceArn", Some("source_arn"), rt::string(value));
             self
         }
     }
@@ -489,11 +498,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathoptions.html)
     #[derive(Clone, Debug)]
-    pub struct PathOptions(Props);
+    pub struct PathOptions(rt::Props);
     impl PathOptions {
         /// A new `PathOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PathOptions(this)
         }
         /// CloudFormation `FilesLimit`, Terraform `files_limit`.
@@ -512,7 +521,8 @@ pub mod dataset {
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = PathParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
     }
@@ -523,14 +533,14 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathparameter.html)
     #[derive(Clone, Debug)]
-    pub struct PathParameter(Props);
+    pub struct PathParameter(rt::Props);
     impl PathParameter {
         /// A new `PathParameter`. Required properties: `dataset_parameter` (`DatasetParameter`), `path_parameter_name` (`PathParameterName`).
         pub fn new(
             dataset_parameter: DatasetParameter,
-            path_parameter_name: impl Into<Expr>,
+            path_parameter_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DatasetParameter",
                 Some("dataset_parameter"),
@@ -539,7 +549,7 @@ pub mod dataset {
             this.set(
                 "PathParameterName",
                 Some("path_parameter_name"),
-                string(path_parameter_name),
+                rt::string(path_parameter_name),
             );
             PathParameter(this)
         }
@@ -551,25 +561,25 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             S3Location(this)
         }
         /// Bucket owner
         ///
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1280. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -633,11 +643,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::DataBrew::Job`. Terraform: `awscc_databrew_job` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-job.html)
-pub struct Job(Base);
-static JOB_TYPE: TypeInfo = TypeInfo {
+pub struct Job(rt::Base);
+static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Job",
     terraform: Some("awscc_databrew_job"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -663,13 +673,13 @@ impl Job {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         type_: job::Type,
     ) -> Self {
-        let mut this = Base::new(id, &JOB_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &JOB_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set("Type", Some("type"), type_.into());
         Job(this)
     }
@@ -681,7 +691,7 @@ impl Job {
         self.0.set(
             "DataCatalogOutputs",
             Some("data_catalog_outputs"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -691,25 +701,25 @@ impl Job {
         value: impl IntoIterator<Item = job::DatabaseOutput>,
     ) -> Self {
         self.0
-            .set("DatabaseOutputs", Some("database_outputs"), list(value));
+            .set("DatabaseOutputs", Some("database_outputs"), rt::list(value));
         self
     }
     /// Dataset name
     ///
     /// Constraints: length 1..=255. CloudFormation `DatasetName`, Terraform `dataset_name`.
-    pub fn dataset_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatasetName", Some("dataset_name"), string(value));
+            .set("DatasetName", Some("dataset_name"), rt::string(value));
         self
     }
     /// Encryption Key Arn
     ///
     /// Constraints: length 20..=2048. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -740,14 +750,16 @@ impl Job {
     ///
     /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
     pub fn max_capacity(mut self, value: i64) -> Self {
-        self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
         self
     }
     /// Max retries
     ///
     /// Constraints: at least 0. CloudFormation `MaxRetries`, Terraform `max_retries`.
     pub fn max_retries(mut self, value: i64) -> Self {
-        self.0.set("MaxRetries", Some("max_retries"), int(value));
+        self.0
+            .set("MaxRetries", Some("max_retries"), rt::int(value));
         self
     }
     /// Output location
@@ -760,7 +772,7 @@ impl Job {
     }
     /// Constraints: at least 1 items. CloudFormation `Outputs`, Terraform `outputs`.
     pub fn outputs(mut self, value: impl IntoIterator<Item = job::Output>) -> Self {
-        self.0.set("Outputs", Some("outputs"), list(value));
+        self.0.set("Outputs", Some("outputs"), rt::list(value));
         self
     }
     /// Profile Job configuration
@@ -777,9 +789,9 @@ impl Job {
     /// Project name
     ///
     /// Constraints: length 1..=255. CloudFormation `ProjectName`, Terraform `project_name`.
-    pub fn project_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProjectName", Some("project_name"), string(value));
+            .set("ProjectName", Some("project_name"), rt::string(value));
         self
     }
     /// CloudFormation `Recipe`, Terraform `recipe`.
@@ -791,7 +803,7 @@ impl Job {
     ///
     /// Constraints: at least 0. CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
-        self.0.set("Timeout", Some("timeout"), int(value));
+        self.0.set("Timeout", Some("timeout"), rt::int(value));
         self
     }
     /// Data quality rules configuration
@@ -804,7 +816,7 @@ impl Job {
         self.0.set(
             "ValidationConfigurations",
             Some("validation_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -812,7 +824,7 @@ impl Job {
 builder!(Job, JobHandle);
 /// A declared `AWS::DataBrew::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobHandle(Handle);
+pub struct JobHandle(rt::Handle);
 handle!(JobHandle);
 /// Property types and value sets of [`Job`] (`AWS::DataBrew::Job`).
 pub mod job {
@@ -821,12 +833,12 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-allowedstatistics.html)
     #[derive(Clone, Debug)]
-    pub struct AllowedStatistics(Props);
+    pub struct AllowedStatistics(rt::Props);
     impl AllowedStatistics {
         /// A new `AllowedStatistics`. Required properties: `statistics` (`Statistics`).
-        pub fn new(statistics: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Statistics", Some("statistics"), strings(statistics));
+        pub fn new(statistics: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Statistics", Some("statistics"), rt::strings(statistics));
             AllowedStatistics(this)
         }
     }
@@ -835,21 +847,21 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnselector.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnSelector(Props);
+    pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
         /// A new `ColumnSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColumnSelector(this)
         }
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `Regex`, Terraform `regex`.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", Some("regex"), string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", Some("regex"), rt::string(value));
             self
         }
     }
@@ -858,17 +870,17 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnStatisticsConfiguration(Props);
+    pub struct ColumnStatisticsConfiguration(rt::Props);
     impl ColumnStatisticsConfiguration {
         /// A new `ColumnStatisticsConfiguration`. Required properties: `statistics` (`Statistics`).
         pub fn new(statistics: StatisticsConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Statistics", Some("statistics"), statistics.into());
             ColumnStatisticsConfiguration(this)
         }
         /// Constraints: at least 1 items. CloudFormation `Selectors`, Terraform `selectors`.
         pub fn selectors(mut self, value: impl IntoIterator<Item = ColumnSelector>) -> Self {
-            self.0.set("Selectors", Some("selectors"), list(value));
+            self.0.set("Selectors", Some("selectors"), rt::list(value));
             self
         }
     }
@@ -879,16 +891,17 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-csvoutputoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CsvOutputOptions(Props);
+    pub struct CsvOutputOptions(rt::Props);
     impl CsvOutputOptions {
         /// A new `CsvOutputOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CsvOutputOptions(this)
         }
         /// Constraints: length 1..=1. CloudFormation `Delimiter`, Terraform `delimiter`.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", Some("delimiter"), string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Delimiter", Some("delimiter"), rt::string(value));
             self
         }
     }
@@ -897,18 +910,23 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-datacatalogoutput.html)
     #[derive(Clone, Debug)]
-    pub struct DataCatalogOutput(Props);
+    pub struct DataCatalogOutput(rt::Props);
     impl DataCatalogOutput {
         /// A new `DataCatalogOutput`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DataCatalogOutput(this)
         }
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// CloudFormation `DatabaseOptions`, Terraform `database_options`.
@@ -919,7 +937,8 @@ pub mod job {
         }
         /// CloudFormation `Overwrite`, Terraform `overwrite`.
         pub fn overwrite(mut self, value: bool) -> Self {
-            self.0.set("Overwrite", Some("overwrite"), boolean(value));
+            self.0
+                .set("Overwrite", Some("overwrite"), rt::boolean(value));
             self
         }
         /// CloudFormation `S3Options`, Terraform `s3_options`.
@@ -933,14 +952,14 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databaseoutput.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseOutput(Props);
+    pub struct DatabaseOutput(rt::Props);
     impl DatabaseOutput {
         /// A new `DatabaseOutput`. Required properties: `database_options` (`DatabaseOptions`), `glue_connection_name` (`GlueConnectionName`).
         pub fn new(
             database_options: DatabaseTableOutputOptions,
-            glue_connection_name: impl Into<Expr>,
+            glue_connection_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DatabaseOptions",
                 Some("database_options"),
@@ -949,7 +968,7 @@ pub mod job {
             this.set(
                 "GlueConnectionName",
                 Some("glue_connection_name"),
-                string(glue_connection_name),
+                rt::string(glue_connection_name),
             );
             DatabaseOutput(this)
         }
@@ -970,12 +989,12 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databasetableoutputoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseTableOutputOptions(Props);
+    pub struct DatabaseTableOutputOptions(rt::Props);
     impl DatabaseTableOutputOptions {
         /// A new `DatabaseTableOutputOptions`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DatabaseTableOutputOptions(this)
         }
         /// S3 Output location
@@ -992,12 +1011,16 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-entitydetectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EntityDetectorConfiguration(Props);
+    pub struct EntityDetectorConfiguration(rt::Props);
     impl EntityDetectorConfiguration {
         /// A new `EntityDetectorConfiguration`. Required properties: `entity_types` (`EntityTypes`).
-        pub fn new(entity_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("EntityTypes", Some("entity_types"), strings(entity_types));
+        pub fn new(entity_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EntityTypes",
+                Some("entity_types"),
+                rt::strings(entity_types),
+            );
             EntityDetectorConfiguration(this)
         }
         /// CloudFormation `AllowedStatistics`, Terraform `allowed_statistics`.
@@ -1017,11 +1040,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-jobsample.html)
     #[derive(Clone, Debug)]
-    pub struct JobSample(Props);
+    pub struct JobSample(rt::Props);
     impl JobSample {
         /// A new `JobSample`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobSample(this)
         }
         /// Sample configuration mode for profile jobs.
@@ -1035,7 +1058,7 @@ pub mod job {
         ///
         /// CloudFormation `Size`, Terraform `size`.
         pub fn size(mut self, value: i64) -> Self {
-            self.0.set("Size", Some("size"), int(value));
+            self.0.set("Size", Some("size"), rt::int(value));
             self
         }
     }
@@ -1044,11 +1067,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-output.html)
     #[derive(Clone, Debug)]
-    pub struct Output(Props);
+    pub struct Output(rt::Props);
     impl Output {
         /// A new `Output`. Required properties: `location` (`Location`).
         pub fn new(location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Location", Some("location"), location.into());
             Output(this)
         }
@@ -1077,23 +1100,24 @@ pub mod job {
         /// Constraints: range 1..=999. CloudFormation `MaxOutputFiles`, Terraform `max_output_files`.
         pub fn max_output_files(mut self, value: i64) -> Self {
             self.0
-                .set("MaxOutputFiles", Some("max_output_files"), int(value));
+                .set("MaxOutputFiles", Some("max_output_files"), rt::int(value));
             self
         }
         /// CloudFormation `Overwrite`, Terraform `overwrite`.
         pub fn overwrite(mut self, value: bool) -> Self {
-            self.0.set("Overwrite", Some("overwrite"), boolean(value));
+            self.0
+                .set("Overwrite", Some("overwrite"), rt::boolean(value));
             self
         }
         /// Constraints: 0..=200 items. CloudFormation `PartitionColumns`, Terraform `partition_columns`.
         pub fn partition_columns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PartitionColumns",
                 Some("partition_columns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1105,11 +1129,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputformatoptions.html)
     #[derive(Clone, Debug)]
-    pub struct OutputFormatOptions(Props);
+    pub struct OutputFormatOptions(rt::Props);
     impl OutputFormatOptions {
         /// A new `OutputFormatOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputFormatOptions(this)
         }
         /// Output Csv options
@@ -1127,23 +1151,23 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputlocation.html)
     #[derive(Clone, Debug)]
-    pub struct OutputLocation(Props);
+    pub struct OutputLocation(rt::Props);
     impl OutputLocation {
         /// A new `OutputLocation`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             OutputLocation(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1280. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -1152,11 +1176,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-profileconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProfileConfiguration(Props);
+    pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
         /// A new `ProfileConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProfileConfiguration(this)
         }
         /// Constraints: at least 1 items. CloudFormation `ColumnStatisticsConfigurations`, Terraform `column_statistics_configurations`.
@@ -1167,7 +1191,7 @@ pub mod job {
             self.0.set(
                 "ColumnStatisticsConfigurations",
                 Some("column_statistics_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1192,7 +1216,7 @@ pub mod job {
         /// Constraints: at least 1 items. CloudFormation `ProfileColumns`, Terraform `profile_columns`.
         pub fn profile_columns(mut self, value: impl IntoIterator<Item = ColumnSelector>) -> Self {
             self.0
-                .set("ProfileColumns", Some("profile_columns"), list(value));
+                .set("ProfileColumns", Some("profile_columns"), rt::list(value));
             self
         }
     }
@@ -1201,19 +1225,19 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-recipe.html)
     #[derive(Clone, Debug)]
-    pub struct Recipe(Props);
+    pub struct Recipe(rt::Props);
     impl Recipe {
         /// A new `Recipe`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Recipe(this)
         }
         /// Recipe version
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -1224,23 +1248,23 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             S3Location(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1280. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -1249,11 +1273,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3tableoutputoptions.html)
     #[derive(Clone, Debug)]
-    pub struct S3TableOutputOptions(Props);
+    pub struct S3TableOutputOptions(rt::Props);
     impl S3TableOutputOptions {
         /// A new `S3TableOutputOptions`. Required properties: `location` (`Location`).
         pub fn new(location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Location", Some("location"), location.into());
             S3TableOutputOptions(this)
         }
@@ -1263,16 +1287,16 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticoverride.html)
     #[derive(Clone, Debug)]
-    pub struct StatisticOverride(Props);
+    pub struct StatisticOverride(rt::Props);
     impl StatisticOverride {
         /// A new `StatisticOverride`. Required properties: `parameters` (`Parameters`), `statistic` (`Statistic`).
         pub fn new(
-            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-            statistic: impl Into<Expr>,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+            statistic: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Parameters", Some("parameters"), string_map(parameters));
-            this.set("Statistic", Some("statistic"), string(statistic));
+            let mut this = rt::Props::default();
+            this.set("Parameters", Some("parameters"), rt::string_map(parameters));
+            this.set("Statistic", Some("statistic"), rt::string(statistic));
             StatisticOverride(this)
         }
     }
@@ -1281,28 +1305,28 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StatisticsConfiguration(Props);
+    pub struct StatisticsConfiguration(rt::Props);
     impl StatisticsConfiguration {
         /// A new `StatisticsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatisticsConfiguration(this)
         }
         /// Constraints: at least 1 items. CloudFormation `IncludedStatistics`, Terraform `included_statistics`.
         pub fn included_statistics(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "IncludedStatistics",
                 Some("included_statistics"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `Overrides`, Terraform `overrides`.
         pub fn overrides(mut self, value: impl IntoIterator<Item = StatisticOverride>) -> Self {
-            self.0.set("Overrides", Some("overrides"), list(value));
+            self.0.set("Overrides", Some("overrides"), rt::list(value));
             self
         }
     }
@@ -1313,12 +1337,12 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-validationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationConfiguration(Props);
+    pub struct ValidationConfiguration(rt::Props);
     impl ValidationConfiguration {
         /// A new `ValidationConfiguration`. Required properties: `ruleset_arn` (`RulesetArn`).
-        pub fn new(ruleset_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RulesetArn", Some("ruleset_arn"), string(ruleset_arn));
+        pub fn new(ruleset_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RulesetArn", Some("ruleset_arn"), rt::string(ruleset_arn));
             ValidationConfiguration(this)
         }
         /// CloudFormation `ValidationMode`, Terraform `validation_mode`.
@@ -1429,11 +1453,11 @@ pub mod job {
 /// CloudFormation: `AWS::DataBrew::Project`. Terraform: `awscc_databrew_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Project",
     terraform: Some("awscc_databrew_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1459,16 +1483,20 @@ impl Project {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_name: impl Into<Expr>,
-        name: impl Into<Expr>,
-        recipe_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        dataset_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        recipe_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("DatasetName", Some("dataset_name"), string(dataset_name));
-        this.set("Name", Some("name"), string(name));
-        this.set("RecipeName", Some("recipe_name"), string(recipe_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set(
+            "DatasetName",
+            Some("dataset_name"),
+            rt::string(dataset_name),
+        );
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RecipeName", Some("recipe_name"), rt::string(recipe_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Project(this)
     }
     /// Sample
@@ -1482,7 +1510,7 @@ impl Project {
 builder!(Project, ProjectHandle);
 /// A declared `AWS::DataBrew::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 /// Property types and value sets of [`Project`] (`AWS::DataBrew::Project`).
 pub mod project {
@@ -1491,11 +1519,11 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-project-sample.html)
     #[derive(Clone, Debug)]
-    pub struct Sample(Props);
+    pub struct Sample(rt::Props);
     impl Sample {
         /// A new `Sample`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Sample(this)
         }
@@ -1503,7 +1531,7 @@ pub mod project {
         ///
         /// Constraints: range 1..=5000. CloudFormation `Size`, Terraform `size`.
         pub fn size(mut self, value: i64) -> Self {
-            self.0.set("Size", Some("size"), int(value));
+            self.0.set("Size", Some("size"), rt::int(value));
             self
         }
     }
@@ -1525,11 +1553,11 @@ pub mod project {
 /// CloudFormation: `AWS::DataBrew::Recipe`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-recipe.html)
-pub struct Recipe(Base);
-static RECIPE_TYPE: TypeInfo = TypeInfo {
+pub struct Recipe(rt::Base);
+static RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Recipe",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1555,26 +1583,26 @@ impl Recipe {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         steps: impl IntoIterator<Item = recipe::RecipeStep>,
     ) -> Self {
-        let mut this = Base::new(id, &RECIPE_TYPE);
-        this.set("Name", None, string(name));
-        this.set("Steps", None, list(steps));
+        let mut this = rt::Base::new(id, &RECIPE_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("Steps", None, rt::list(steps));
         Recipe(this)
     }
     /// Description of the recipe
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
 builder!(Recipe, RecipeHandle);
 /// A declared `AWS::DataBrew::Recipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecipeHandle(Handle);
+pub struct RecipeHandle(rt::Handle);
 handle!(RecipeHandle);
 /// Property types and value sets of [`Recipe`] (`AWS::DataBrew::Recipe`).
 pub mod recipe {
@@ -1583,17 +1611,17 @@ pub mod recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `operation` (`Operation`).
-        pub fn new(operation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Operation", None, string(operation));
+        pub fn new(operation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Operation", None, rt::string(operation));
             Action(this)
         }
         /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", None, json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Parameters", None, rt::json(value));
             self
         }
     }
@@ -1604,20 +1632,20 @@ pub mod recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-conditionexpression.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionExpression(Props);
+    pub struct ConditionExpression(rt::Props);
     impl ConditionExpression {
         /// A new `ConditionExpression`. Required properties: `condition` (`Condition`), `target_column` (`TargetColumn`).
-        pub fn new(condition: impl Into<Expr>, target_column: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Condition", None, string(condition));
-            this.set("TargetColumn", None, string(target_column));
+        pub fn new(condition: impl Into<rt::Expr>, target_column: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Condition", None, rt::string(condition));
+            this.set("TargetColumn", None, rt::string(target_column));
             ConditionExpression(this)
         }
         /// Value of the condition
         ///
         /// Constraints: length 0..=1024. CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -1626,11 +1654,11 @@ pub mod recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-recipestep.html)
     #[derive(Clone, Debug)]
-    pub struct RecipeStep(Props);
+    pub struct RecipeStep(rt::Props);
     impl RecipeStep {
         /// A new `RecipeStep`. Required properties: `action` (`Action`).
         pub fn new(action: Action) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             RecipeStep(this)
         }
@@ -1641,7 +1669,7 @@ pub mod recipe {
             mut self,
             value: impl IntoIterator<Item = ConditionExpression>,
         ) -> Self {
-            self.0.set("ConditionExpressions", None, list(value));
+            self.0.set("ConditionExpressions", None, rt::list(value));
             self
         }
     }
@@ -1652,11 +1680,11 @@ pub mod recipe {
 /// CloudFormation: `AWS::DataBrew::Ruleset`. Terraform: `awscc_databrew_ruleset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-ruleset.html)
-pub struct Ruleset(Base);
-static RULESET_TYPE: TypeInfo = TypeInfo {
+pub struct Ruleset(rt::Base);
+static RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Ruleset",
     terraform: Some("awscc_databrew_ruleset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1682,29 +1710,29 @@ impl Ruleset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         rules: impl IntoIterator<Item = ruleset::Rule>,
-        target_arn: impl Into<Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RULESET_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Rules", Some("rules"), list(rules));
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        let mut this = rt::Base::new(id, &RULESET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Rules", Some("rules"), rt::list(rules));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Ruleset(this)
     }
     /// Description of the Ruleset
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Ruleset, RulesetHandle);
 /// A declared `AWS::DataBrew::Ruleset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RulesetHandle(Handle);
+pub struct RulesetHandle(rt::Handle);
 handle!(RulesetHandle);
 /// Property types and value sets of [`Ruleset`] (`AWS::DataBrew::Ruleset`).
 pub mod ruleset {
@@ -1715,25 +1743,25 @@ pub mod ruleset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-columnselector.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnSelector(Props);
+    pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
         /// A new `ColumnSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColumnSelector(this)
         }
         /// The name of a column from a dataset
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A regular expression for selecting a column from a dataset
         ///
         /// Constraints: length 1..=255. CloudFormation `Regex`, Terraform `regex`.
-        pub fn regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Regex", Some("regex"), string(value));
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", Some("regex"), rt::string(value));
             self
         }
     }
@@ -1744,30 +1772,30 @@ pub mod ruleset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `check_expression` (`CheckExpression`), `name` (`Name`).
-        pub fn new(check_expression: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(check_expression: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CheckExpression",
                 Some("check_expression"),
-                string(check_expression),
+                rt::string(check_expression),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             Rule(this)
         }
         /// Constraints: at least 1 items. CloudFormation `ColumnSelectors`, Terraform `column_selectors`.
         pub fn column_selectors(mut self, value: impl IntoIterator<Item = ColumnSelector>) -> Self {
             self.0
-                .set("ColumnSelectors", Some("column_selectors"), list(value));
+                .set("ColumnSelectors", Some("column_selectors"), rt::list(value));
             self
         }
         /// Boolean value to disable/enable a rule
         ///
         /// CloudFormation `Disabled`, Terraform `disabled`.
         pub fn disabled(mut self, value: bool) -> Self {
-            self.0.set("Disabled", Some("disabled"), boolean(value));
+            self.0.set("Disabled", Some("disabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `SubstitutionMap`, Terraform `substitution_map`.
@@ -1776,7 +1804,7 @@ pub mod ruleset {
             value: impl IntoIterator<Item = SubstitutionValue>,
         ) -> Self {
             self.0
-                .set("SubstitutionMap", Some("substitution_map"), list(value));
+                .set("SubstitutionMap", Some("substitution_map"), rt::list(value));
             self
         }
         /// CloudFormation `Threshold`, Terraform `threshold`.
@@ -1792,16 +1820,16 @@ pub mod ruleset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-substitutionvalue.html)
     #[derive(Clone, Debug)]
-    pub struct SubstitutionValue(Props);
+    pub struct SubstitutionValue(rt::Props);
     impl SubstitutionValue {
         /// A new `SubstitutionValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<Expr>, value_reference: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                string(value_reference),
+                rt::string(value_reference),
             );
             SubstitutionValue(this)
         }
@@ -1811,12 +1839,12 @@ pub mod ruleset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-threshold.html)
     #[derive(Clone, Debug)]
-    pub struct Threshold(Props);
+    pub struct Threshold(rt::Props);
     impl Threshold {
         /// A new `Threshold`. Required properties: `value` (`Value`).
         pub fn new(value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), int(value));
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::int(value));
             Threshold(this)
         }
         /// Threshold type for a rule
@@ -1863,11 +1891,11 @@ pub mod ruleset {
 /// CloudFormation: `AWS::DataBrew::Schedule`. Terraform: `awscc_databrew_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-databrew-schedule.html)
-pub struct Schedule(Base);
-static SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct Schedule(rt::Base);
+static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataBrew::Schedule",
     terraform: Some("awscc_databrew_schedule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1893,26 +1921,27 @@ impl Schedule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cron_expression: impl Into<Expr>,
-        name: impl Into<Expr>,
+        cron_expression: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULE_TYPE);
+        let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
         this.set(
             "CronExpression",
             Some("cron_expression"),
-            string(cron_expression),
+            rt::string(cron_expression),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Schedule(this)
     }
     /// Constraints: 0..=50 items. CloudFormation `JobNames`, Terraform `job_names`.
-    pub fn job_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("JobNames", Some("job_names"), strings(value));
+    pub fn job_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("JobNames", Some("job_names"), rt::strings(value));
         self
     }
 }
 builder!(Schedule, ScheduleHandle);
 /// A declared `AWS::DataBrew::Schedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduleHandle(Handle);
+pub struct ScheduleHandle(rt::Handle);
 handle!(ScheduleHandle);

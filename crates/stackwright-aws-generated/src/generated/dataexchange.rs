@@ -2,23 +2,24 @@
 //! `DataExchange` resource types of the CloudFormation registry (`AWS::DataExchange::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `dataexchange` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::DataExchange::DataSet Resource Type
 ///
 /// CloudFormation: `AWS::DataExchange::DataSet`. Terraform: `awscc_dataexchange_data_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dataexchange-dataset.html)
-pub struct DataSet(Base);
-static DATA_SET_TYPE: TypeInfo = TypeInfo {
+pub struct DataSet(rt::Base);
+static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataExchange::DataSet",
     terraform: Some("awscc_dataexchange_data_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,50 +63,50 @@ impl DataSet {
     pub fn new(
         id: impl Into<String>,
         asset_type: data_set::AssetType,
-        description: impl Into<Expr>,
-        name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SET_TYPE);
+        let mut this = rt::Base::new(id, &DATA_SET_TYPE);
         this.set("AssetType", Some("asset_type"), asset_type.into());
-        this.set("Description", Some("description"), string(description));
-        this.set("Name", Some("name"), string(name));
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Name", Some("name"), rt::string(name));
         DataSet(this)
     }
 }
 builder!(DataSet, DataSetHandle);
 /// A declared `AWS::DataExchange::DataSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSetHandle(Handle);
+pub struct DataSetHandle(rt::Handle);
 handle!(DataSetHandle);
 impl DataSetHandle {
     /// The ARN for the data set.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier for the data set.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The date and time that the data set was created, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time that the data set was last updated, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// A property that defines the data set as OWNED by the account (for providers) or ENTITLED to the account (for subscribers).
     ///
     /// CloudFormation `Fn::GetAtt` `Origin`; Terraform `origin`.
-    pub fn origin(&self) -> Expr {
+    pub fn origin(&self) -> rt::Expr {
         self.0.attr("Origin")
     }
 }
@@ -133,11 +134,11 @@ pub mod data_set {
 /// CloudFormation: `AWS::DataExchange::EventAction`. Terraform: `awscc_dataexchange_event_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dataexchange-eventaction.html)
-pub struct EventAction(Base);
-static EVENT_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventAction(rt::Base);
+static EVENT_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataExchange::EventAction",
     terraform: Some("awscc_dataexchange_event_action"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -182,7 +183,7 @@ impl EventAction {
         action: event_action::Action,
         event: event_action::Event,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_ACTION_TYPE);
+        let mut this = rt::Base::new(id, &EVENT_ACTION_TYPE);
         this.set("Action", Some("action"), action.into());
         this.set("Event", Some("event"), event.into());
         EventAction(this)
@@ -191,31 +192,31 @@ impl EventAction {
 builder!(EventAction, EventActionHandle);
 /// A declared `AWS::DataExchange::EventAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventActionHandle(Handle);
+pub struct EventActionHandle(rt::Handle);
 handle!(EventActionHandle);
 impl EventActionHandle {
     /// The ARN for the event action.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier for the event action.
     ///
     /// CloudFormation `Fn::GetAtt` `EventActionId`; Terraform `event_action_id`.
-    pub fn event_action_id(&self) -> Expr {
+    pub fn event_action_id(&self) -> rt::Expr {
         self.0.attr("EventActionId")
     }
     /// The date and time that the event action was created, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time that the event action was last updated, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -228,11 +229,11 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// Details of the operation to be performed by the job.
@@ -257,19 +258,20 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiondestinationentry.html)
     #[derive(Clone, Debug)]
-    pub struct AutoExportRevisionDestinationEntry(Props);
+    pub struct AutoExportRevisionDestinationEntry(rt::Props);
     impl AutoExportRevisionDestinationEntry {
         /// A new `AutoExportRevisionDestinationEntry`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             AutoExportRevisionDestinationEntry(this)
         }
         /// A string representing the pattern for generated names of the individual assets in the revision.
         ///
         /// CloudFormation `KeyPattern`, Terraform `key_pattern`.
-        pub fn key_pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPattern", Some("key_pattern"), string(value));
+        pub fn key_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPattern", Some("key_pattern"), rt::string(value));
             self
         }
     }
@@ -280,11 +282,11 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiontos3requestdetails.html)
     #[derive(Clone, Debug)]
-    pub struct AutoExportRevisionToS3RequestDetails(Props);
+    pub struct AutoExportRevisionToS3RequestDetails(rt::Props);
     impl AutoExportRevisionToS3RequestDetails {
         /// A new `AutoExportRevisionToS3RequestDetails`. Required properties: `revision_destination` (`RevisionDestination`).
         pub fn new(revision_destination: AutoExportRevisionDestinationEntry) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RevisionDestination",
                 Some("revision_destination"),
@@ -307,11 +309,11 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-event.html)
     #[derive(Clone, Debug)]
-    pub struct Event(Props);
+    pub struct Event(rt::Props);
     impl Event {
         /// A new `Event`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Event(this)
         }
         /// Information about the published revision.
@@ -333,19 +335,20 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-exportserversideencryption.html)
     #[derive(Clone, Debug)]
-    pub struct ExportServerSideEncryption(Props);
+    pub struct ExportServerSideEncryption(rt::Props);
     impl ExportServerSideEncryption {
         /// A new `ExportServerSideEncryption`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ExportServerSideEncryption(this)
         }
         /// The Amazon Resource Name (ARN) of the AWS KMS key you want to use to encrypt the Amazon S3 objects.
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -356,12 +359,12 @@ pub mod event_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-revisionpublished.html)
     #[derive(Clone, Debug)]
-    pub struct RevisionPublished(Props);
+    pub struct RevisionPublished(rt::Props);
     impl RevisionPublished {
         /// A new `RevisionPublished`. Required properties: `data_set_id` (`DataSetId`).
-        pub fn new(data_set_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DataSetId", Some("data_set_id"), string(data_set_id));
+        pub fn new(data_set_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DataSetId", Some("data_set_id"), rt::string(data_set_id));
             RevisionPublished(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `DataPipeline` resource types of the CloudFormation registry (`AWS::DataPipeline::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `datapipeline` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::DataPipeline::Pipeline`. Terraform: `awscc_datapipeline_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datapipeline-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataPipeline::Pipeline",
     terraform: Some("awscc_datapipeline_pipeline"),
-    tags: TagsShape::KeyValueList("pipeline_tags"),
+    tags: rt::TagsShape::KeyValueList("pipeline_tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PipelineId", Some("pipeline_id"))],
@@ -26,24 +27,24 @@ static PIPELINE_TYPE: TypeInfo = TypeInfo {
 impl Pipeline {
     /// Declares a `AWS::DataPipeline::Pipeline` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Pipeline(this)
     }
     /// Indicates whether to validate and start the pipeline or stop an active pipeline.
     ///
     /// CloudFormation `Activate`, Terraform `activate`.
     pub fn activate(mut self, value: bool) -> Self {
-        self.0.set("Activate", Some("activate"), boolean(value));
+        self.0.set("Activate", Some("activate"), rt::boolean(value));
         self
     }
     /// A description of the pipeline.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The parameter objects used with the pipeline.
@@ -53,8 +54,11 @@ impl Pipeline {
         mut self,
         value: impl IntoIterator<Item = pipeline::ParameterObject>,
     ) -> Self {
-        self.0
-            .set("ParameterObjects", Some("parameter_objects"), list(value));
+        self.0.set(
+            "ParameterObjects",
+            Some("parameter_objects"),
+            rt::list(value),
+        );
         self
     }
     /// The parameter values used with the pipeline.
@@ -65,7 +69,7 @@ impl Pipeline {
         value: impl IntoIterator<Item = pipeline::ParameterValue>,
     ) -> Self {
         self.0
-            .set("ParameterValues", Some("parameter_values"), list(value));
+            .set("ParameterValues", Some("parameter_values"), rt::list(value));
         self
     }
     /// The objects that define the pipeline.
@@ -76,18 +80,18 @@ impl Pipeline {
         value: impl IntoIterator<Item = pipeline::PipelineObject>,
     ) -> Self {
         self.0
-            .set("PipelineObjects", Some("pipeline_objects"), list(value));
+            .set("PipelineObjects", Some("pipeline_objects"), rt::list(value));
         self
     }
 }
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::DataPipeline::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 impl PipelineHandle {
     /// CloudFormation `Fn::GetAtt` `PipelineId`; Terraform `pipeline_id`.
-    pub fn pipeline_id(&self) -> Expr {
+    pub fn pipeline_id(&self) -> rt::Expr {
         self.0.attr("PipelineId")
     }
 }
@@ -98,27 +102,27 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-field.html)
     #[derive(Clone, Debug)]
-    pub struct Field(Props);
+    pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             Field(this)
         }
         /// A field value that you specify as an identifier of another object in the same pipeline definition.
         ///
         /// Constraints: length 1..=256. CloudFormation `RefValue`, Terraform `ref_value`.
-        pub fn ref_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RefValue", Some("ref_value"), string(value));
+        pub fn ref_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RefValue", Some("ref_value"), rt::string(value));
             self
         }
         /// A field value that you specify as a string.
         ///
         /// Constraints: length 0..=10240. CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -127,13 +131,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterattribute.html)
     #[derive(Clone, Debug)]
-    pub struct ParameterAttribute(Props);
+    pub struct ParameterAttribute(rt::Props);
     impl ParameterAttribute {
         /// A new `ParameterAttribute`. Required properties: `key` (`Key`), `string_value` (`StringValue`).
-        pub fn new(key: impl Into<Expr>, string_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("StringValue", Some("string_value"), string(string_value));
+        pub fn new(key: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set(
+                "StringValue",
+                Some("string_value"),
+                rt::string(string_value),
+            );
             ParameterAttribute(this)
         }
     }
@@ -142,16 +150,16 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterobject.html)
     #[derive(Clone, Debug)]
-    pub struct ParameterObject(Props);
+    pub struct ParameterObject(rt::Props);
     impl ParameterObject {
         /// A new `ParameterObject`. Required properties: `attributes` (`Attributes`), `id` (`Id`).
         pub fn new(
             attributes: impl IntoIterator<Item = ParameterAttribute>,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), list(attributes));
-            this.set("Id", Some("id"), string(id));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::list(attributes));
+            this.set("Id", Some("id"), rt::string(id));
             ParameterObject(this)
         }
     }
@@ -160,13 +168,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parametervalue.html)
     #[derive(Clone, Debug)]
-    pub struct ParameterValue(Props);
+    pub struct ParameterValue(rt::Props);
     impl ParameterValue {
         /// A new `ParameterValue`. Required properties: `id` (`Id`), `string_value` (`StringValue`).
-        pub fn new(id: impl Into<Expr>, string_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
-            this.set("StringValue", Some("string_value"), string(string_value));
+        pub fn new(id: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
+            this.set(
+                "StringValue",
+                Some("string_value"),
+                rt::string(string_value),
+            );
             ParameterValue(this)
         }
     }
@@ -175,18 +187,18 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-pipelineobject.html)
     #[derive(Clone, Debug)]
-    pub struct PipelineObject(Props);
+    pub struct PipelineObject(rt::Props);
     impl PipelineObject {
         /// A new `PipelineObject`. Required properties: `fields` (`Fields`), `id` (`Id`), `name` (`Name`).
         pub fn new(
             fields: impl IntoIterator<Item = Field>,
-            id: impl Into<Expr>,
-            name: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
-            this.set("Id", Some("id"), string(id));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
+            this.set("Id", Some("id"), rt::string(id));
+            this.set("Name", Some("name"), rt::string(name));
             PipelineObject(this)
         }
     }

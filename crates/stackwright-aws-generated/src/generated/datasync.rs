@@ -2,23 +2,24 @@
 //! `DataSync` resource types of the CloudFormation registry (`AWS::DataSync::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `datasync` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::DataSync::Agent.
 ///
 /// CloudFormation: `AWS::DataSync::Agent`. Terraform: `awscc_datasync_agent` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-agent.html)
-pub struct Agent(Base);
-static AGENT_TYPE: TypeInfo = TypeInfo {
+pub struct Agent(rt::Base);
+static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::Agent",
     terraform: Some("awscc_datasync_agent"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -30,68 +31,72 @@ impl Agent {
     /// Declares a `AWS::DataSync::Agent` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &AGENT_TYPE);
+        let this = rt::Base::new(id, &AGENT_TYPE);
         Agent(this)
     }
     /// Activation key of the Agent.
     ///
     /// Constraints: length 0..=29; pattern `[A-Z0-9]{5}(-[A-Z0-9]{5}){4}`. Changing it replaces the resource. CloudFormation `ActivationKey`, Terraform `activation_key`.
-    pub fn activation_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn activation_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ActivationKey", Some("activation_key"), string(value));
+            .set("ActivationKey", Some("activation_key"), rt::string(value));
         self
     }
     /// The name configured for the agent.
     ///
     /// Constraints: length 0..=256; pattern `^[a-zA-Z0-9\s+=._:@/-]+$`. CloudFormation `AgentName`, Terraform `agent_name`.
-    pub fn agent_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AgentName", Some("agent_name"), string(value));
+    pub fn agent_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentName", Some("agent_name"), rt::string(value));
         self
     }
     /// The ARNs of the security group used to protect your data transfer task subnets.
     ///
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
-    pub fn security_group_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The ARNs of the subnets in which DataSync will create elastic network interfaces for each data transfer task.
     ///
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `SubnetArns`, Terraform `subnet_arns`.
-    pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SubnetArns", Some("subnet_arns"), strings(value));
+            .set("SubnetArns", Some("subnet_arns"), rt::strings(value));
         self
     }
     /// The ID of the VPC endpoint that the agent has access to.
     ///
     /// Constraints: pattern `^vpce-[0-9a-f]{17}$`. Changing it replaces the resource. CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+            .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
         self
     }
 }
 builder!(Agent, AgentHandle);
 /// A declared `AWS::DataSync::Agent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentHandle(Handle);
+pub struct AgentHandle(rt::Handle);
 handle!(AgentHandle);
 impl AgentHandle {
     /// The DataSync Agent ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `AgentArn`; Terraform `agent_arn`.
-    pub fn agent_arn(&self) -> Expr {
+    pub fn agent_arn(&self) -> rt::Expr {
         self.0.attr("AgentArn")
     }
     /// The service endpoints that the agent will connect to.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointType`; Terraform `endpoint_type`.
-    pub fn endpoint_type(&self) -> Expr {
+    pub fn endpoint_type(&self) -> rt::Expr {
         self.0.attr("EndpointType")
     }
 }
@@ -100,11 +105,11 @@ impl AgentHandle {
 /// CloudFormation: `AWS::DataSync::LocationAzureBlob`. Terraform: `awscc_datasync_location_azure_blob` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationazureblob.html)
-pub struct LocationAzureBlob(Base);
-static LOCATION_AZURE_BLOB_TYPE: TypeInfo = TypeInfo {
+pub struct LocationAzureBlob(rt::Base);
+static LOCATION_AZURE_BLOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationAzureBlob",
     terraform: Some("awscc_datasync_location_azure_blob"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -124,7 +129,7 @@ impl LocationAzureBlob {
         id: impl Into<String>,
         azure_blob_authentication_type: location_azure_blob::AzureBlobAuthenticationType,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_AZURE_BLOB_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_AZURE_BLOB_TYPE);
         this.set(
             "AzureBlobAuthenticationType",
             Some("azure_blob_authentication_type"),
@@ -135,8 +140,9 @@ impl LocationAzureBlob {
     /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with your Azure Blob Storage container.
     ///
     /// Constraints: 1..=8 items. CloudFormation `AgentArns`, Terraform `agent_arns`.
-    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AgentArns", Some("agent_arns"), strings(value));
+    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AgentArns", Some("agent_arns"), rt::strings(value));
         self
     }
     /// Specifies an access tier for the objects you're transferring into your Azure Blob Storage container.
@@ -150,11 +156,11 @@ impl LocationAzureBlob {
     /// The URL of the Azure Blob container that was described.
     ///
     /// Constraints: length at most 325; pattern `^https://[A-Za-z0-9]((.|-+)?[A-Za-z0-9]){0,252}/[a-z0-9](-?[a-z0-9]){2,62}$`. Changing it replaces the resource. CloudFormation `AzureBlobContainerUrl`, Terraform `azure_blob_container_url`.
-    pub fn azure_blob_container_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn azure_blob_container_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AzureBlobContainerUrl",
             Some("azure_blob_container_url"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -216,36 +222,36 @@ impl LocationAzureBlob {
     /// The subdirectory in the Azure Blob Container that is used to read data from the Azure Blob Source Location.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationAzureBlob, LocationAzureBlobHandle);
 /// A declared `AWS::DataSync::LocationAzureBlob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationAzureBlobHandle(Handle);
+pub struct LocationAzureBlobHandle(rt::Handle);
 handle!(LocationAzureBlobHandle);
 impl LocationAzureBlobHandle {
     /// The Amazon Resource Name (ARN) of the Azure Blob Location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the Azure Blob Location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedSecretConfig`; Terraform `managed_secret_config`.
-    pub fn managed_secret_config(&self) -> Expr {
+    pub fn managed_secret_config(&self) -> rt::Expr {
         self.0.attr("ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `CmkSecretConfig.SecretArn`; Terraform `cmk_secret_config.secret_arn`.
-    pub fn cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
@@ -258,15 +264,15 @@ pub mod location_azure_blob {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureblobsasconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureBlobSasConfiguration(Props);
+    pub struct AzureBlobSasConfiguration(rt::Props);
     impl AzureBlobSasConfiguration {
         /// A new `AzureBlobSasConfiguration`. Required properties: `azure_blob_sas_token` (`AzureBlobSasToken`).
-        pub fn new(azure_blob_sas_token: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(azure_blob_sas_token: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AzureBlobSasToken",
                 Some("azure_blob_sas_token"),
-                string(azure_blob_sas_token),
+                rt::string(azure_blob_sas_token),
             );
             AzureBlobSasConfiguration(this)
         }
@@ -278,19 +284,19 @@ pub mod location_azure_blob {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azurefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AzureFederatedIdentityConfig(Props);
+    pub struct AzureFederatedIdentityConfig(rt::Props);
     impl AzureFederatedIdentityConfig {
         /// A new `AzureFederatedIdentityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AzureFederatedIdentityConfig(this)
         }
         /// Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
         ///
         /// Constraints: length at most 2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`. CloudFormation `AwsIamRole`, Terraform `aws_iam_role`.
-        pub fn aws_iam_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsIamRole", Some("aws_iam_role"), string(value));
+                .set("AwsIamRole", Some("aws_iam_role"), rt::string(value));
             self
         }
         /// Specifies the Microsoft Entra (Azure AD) identity that DataSync federates with to obtain an access token for your Azure Blob Storage container.
@@ -308,13 +314,13 @@ pub mod location_azure_blob {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureoidcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AzureOidcConfig(Props);
+    pub struct AzureOidcConfig(rt::Props);
     impl AzureOidcConfig {
         /// A new `AzureOidcConfig`. Required properties: `client_id` (`ClientId`), `tenant_id` (`TenantId`).
-        pub fn new(client_id: impl Into<Expr>, tenant_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("TenantId", Some("tenant_id"), string(tenant_id));
+        pub fn new(client_id: impl Into<rt::Expr>, tenant_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("TenantId", Some("tenant_id"), rt::string(tenant_id));
             AzureOidcConfig(this)
         }
     }
@@ -325,25 +331,27 @@ pub mod location_azure_blob {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -354,17 +362,20 @@ pub mod location_azure_blob {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -404,11 +415,11 @@ pub mod location_azure_blob {
 /// CloudFormation: `AWS::DataSync::LocationEFS`. Terraform: `awscc_datasync_location_efs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationefs.html)
-pub struct LocationEfs(Base);
-static LOCATION_EFS_TYPE: TypeInfo = TypeInfo {
+pub struct LocationEfs(rt::Base);
+static LOCATION_EFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationEFS",
     terraform: Some("awscc_datasync_location_efs"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -420,37 +431,40 @@ impl LocationEfs {
     /// Declares a `AWS::DataSync::LocationEFS` with the stack-unique `id`. Required properties: `ec2_config` (`Ec2Config`).
     #[track_caller]
     pub fn new(id: impl Into<String>, ec2_config: location_efs::Ec2Config) -> Self {
-        let mut this = Base::new(id, &LOCATION_EFS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_EFS_TYPE);
         this.set("Ec2Config", Some("ec_2_config"), ec2_config.into());
         LocationEfs(this)
     }
     /// The Amazon Resource Name (ARN) for the Amazon EFS Access point that DataSync uses when accessing the EFS file system.
     ///
     /// Constraints: length at most 128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$`. CloudFormation `AccessPointArn`, Terraform `access_point_arn`.
-    pub fn access_point_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AccessPointArn", Some("access_point_arn"), string(value));
+    pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AccessPointArn",
+            Some("access_point_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The Amazon Resource Name (ARN) for the Amazon EFS file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\-0-9]*:[0-9]{12}:file-system/fs-.*$`. Changing it replaces the resource. CloudFormation `EfsFilesystemArn`, Terraform `efs_filesystem_arn`.
-    pub fn efs_filesystem_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn efs_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EfsFilesystemArn",
             Some("efs_filesystem_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the AWS IAM role that the DataSync will assume when mounting the EFS file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`. CloudFormation `FileSystemAccessRoleArn`, Terraform `file_system_access_role_arn`.
-    pub fn file_system_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn file_system_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FileSystemAccessRoleArn",
             Some("file_system_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -468,28 +482,28 @@ impl LocationEfs {
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationEfs, LocationEfsHandle);
 /// A declared `AWS::DataSync::LocationEFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationEfsHandle(Handle);
+pub struct LocationEfsHandle(rt::Handle);
 handle!(LocationEfsHandle);
 impl LocationEfsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon EFS file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the EFS location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
 }
@@ -502,20 +516,20 @@ pub mod location_efs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationefs-ec2config.html)
     #[derive(Clone, Debug)]
-    pub struct Ec2Config(Props);
+    pub struct Ec2Config(rt::Props);
     impl Ec2Config {
         /// A new `Ec2Config`. Required properties: `security_group_arns` (`SecurityGroupArns`), `subnet_arn` (`SubnetArn`).
         pub fn new(
-            security_group_arns: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_arn: impl Into<Expr>,
+            security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupArns",
                 Some("security_group_arns"),
-                strings(security_group_arns),
+                rt::strings(security_group_arns),
             );
-            this.set("SubnetArn", Some("subnet_arn"), string(subnet_arn));
+            this.set("SubnetArn", Some("subnet_arn"), rt::string(subnet_arn));
             Ec2Config(this)
         }
     }
@@ -535,11 +549,11 @@ pub mod location_efs {
 /// CloudFormation: `AWS::DataSync::LocationFSxLustre`. Terraform: `awscc_datasync_location_fsx_lustre` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxlustre.html)
-pub struct LocationFSxLustre(Base);
-static LOCATION_F_SX_LUSTRE_TYPE: TypeInfo = TypeInfo {
+pub struct LocationFSxLustre(rt::Base);
+static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxLustre",
     terraform: Some("awscc_datasync_location_fsx_lustre"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -552,52 +566,52 @@ impl LocationFSxLustre {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_F_SX_LUSTRE_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_F_SX_LUSTRE_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
-            strings(security_group_arns),
+            rt::strings(security_group_arns),
         );
         LocationFSxLustre(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$`. Changing it replaces the resource. CloudFormation `FsxFilesystemArn`, Terraform `fsx_filesystem_arn`.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FsxFilesystemArn",
             Some("fsx_filesystem_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationFSxLustre, LocationFSxLustreHandle);
 /// A declared `AWS::DataSync::LocationFSxLustre`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxLustreHandle(Handle);
+pub struct LocationFSxLustreHandle(rt::Handle);
 handle!(LocationFSxLustreHandle);
 impl LocationFSxLustreHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Lustre file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the FSx for Lustre location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
 }
@@ -606,11 +620,11 @@ impl LocationFSxLustreHandle {
 /// CloudFormation: `AWS::DataSync::LocationFSxONTAP`. Terraform: `awscc_datasync_location_fsx_ontap` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxontap.html)
-pub struct LocationFSxOntap(Base);
-static LOCATION_F_SX_ONTAP_TYPE: TypeInfo = TypeInfo {
+pub struct LocationFSxOntap(rt::Base);
+static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxONTAP",
     terraform: Some("awscc_datasync_location_fsx_ontap"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -632,19 +646,19 @@ impl LocationFSxOntap {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_arns: impl IntoIterator<Item = impl Into<Expr>>,
-        storage_virtual_machine_arn: impl Into<Expr>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        storage_virtual_machine_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_F_SX_ONTAP_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_F_SX_ONTAP_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
-            strings(security_group_arns),
+            rt::strings(security_group_arns),
         );
         this.set(
             "StorageVirtualMachineArn",
             Some("storage_virtual_machine_arn"),
-            string(storage_virtual_machine_arn),
+            rt::string(storage_virtual_machine_arn),
         );
         LocationFSxOntap(this)
     }
@@ -658,42 +672,42 @@ impl LocationFSxOntap {
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationFSxOntap, LocationFSxOntapHandle);
 /// A declared `AWS::DataSync::LocationFSxONTAP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOntapHandle(Handle);
+pub struct LocationFSxOntapHandle(rt::Handle);
 handle!(LocationFSxOntapHandle);
 impl LocationFSxOntapHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx ONTAP file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the FSx ONTAP file system that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// The Amazon Resource Name (ARN) for the FSx ONAP file system.
     ///
     /// CloudFormation `Fn::GetAtt` `FsxFilesystemArn`; Terraform `fsx_filesystem_arn`.
-    pub fn fsx_filesystem_arn(&self) -> Expr {
+    pub fn fsx_filesystem_arn(&self) -> rt::Expr {
         self.0.attr("FsxFilesystemArn")
     }
     /// CloudFormation `Fn::GetAtt` `Protocol.SMB.ManagedSecretConfig`; Terraform `protocol.smb.managed_secret_config`.
-    pub fn protocol_smb_managed_secret_config(&self) -> Expr {
+    pub fn protocol_smb_managed_secret_config(&self) -> rt::Expr {
         self.0.attr("Protocol.SMB.ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `Protocol.SMB.CmkSecretConfig.SecretArn`; Terraform `protocol.smb.cmk_secret_config.secret_arn`.
-    pub fn protocol_smb_cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn protocol_smb_cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("Protocol.SMB.CmkSecretConfig.SecretArn")
     }
 }
@@ -706,25 +720,27 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -735,17 +751,20 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -756,12 +775,12 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-managedsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedSecretConfig(Props);
+    pub struct ManagedSecretConfig(rt::Props);
     impl ManagedSecretConfig {
         /// A new `ManagedSecretConfig`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", None, string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", None, rt::string(secret_arn));
             ManagedSecretConfig(this)
         }
     }
@@ -772,11 +791,11 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfs.html)
     #[derive(Clone, Debug)]
-    pub struct Nfs(Props);
+    pub struct Nfs(rt::Props);
     impl Nfs {
         /// A new `Nfs`. Required properties: `mount_options` (`MountOptions`).
         pub fn new(mount_options: NfsMountOptions) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MountOptions", Some("mount_options"), mount_options.into());
             Nfs(this)
         }
@@ -788,11 +807,11 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfsmountoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NfsMountOptions(Props);
+    pub struct NfsMountOptions(rt::Props);
     impl NfsMountOptions {
         /// A new `NfsMountOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NfsMountOptions(this)
         }
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
@@ -810,11 +829,11 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-protocol.html)
     #[derive(Clone, Debug)]
-    pub struct Protocol(Props);
+    pub struct Protocol(rt::Props);
     impl Protocol {
         /// A new `Protocol`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Protocol(this)
         }
         /// NFS protocol configuration for FSx ONTAP file system.
@@ -839,13 +858,13 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smb.html)
     #[derive(Clone, Debug)]
-    pub struct Smb(Props);
+    pub struct Smb(rt::Props);
     impl Smb {
         /// A new `Smb`. Required properties: `mount_options` (`MountOptions`), `user` (`User`).
-        pub fn new(mount_options: SmbMountOptions, user: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(mount_options: SmbMountOptions, user: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("MountOptions", Some("mount_options"), mount_options.into());
-            this.set("User", Some("user"), string(user));
+            this.set("User", Some("user"), rt::string(user));
             Smb(this)
         }
         /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
@@ -870,8 +889,8 @@ pub mod location_f_sx_ontap {
         /// The name of the Windows domain that the SMB server belongs to.
         ///
         /// Constraints: length 0..=253; pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`. CloudFormation `Domain`, Terraform `domain`.
-        pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Domain", Some("domain"), string(value));
+        pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Domain", Some("domain"), rt::string(value));
             self
         }
         /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
@@ -888,8 +907,8 @@ pub mod location_f_sx_ontap {
         /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
         ///
         /// Constraints: length at most 104; pattern `^.{0,104}$`. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
     }
@@ -900,11 +919,11 @@ pub mod location_f_sx_ontap {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smbmountoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SmbMountOptions(Props);
+    pub struct SmbMountOptions(rt::Props);
     impl SmbMountOptions {
         /// A new `SmbMountOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmbMountOptions(this)
         }
         /// The specific SMB version that you want DataSync to use to mount your SMB share.
@@ -946,11 +965,11 @@ pub mod location_f_sx_ontap {
 /// CloudFormation: `AWS::DataSync::LocationFSxOpenZFS`. Terraform: `awscc_datasync_location_fsx_open_zfs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxopenzfs.html)
-pub struct LocationFSxOpenZfs(Base);
-static LOCATION_F_SX_OPEN_ZFS_TYPE: TypeInfo = TypeInfo {
+pub struct LocationFSxOpenZfs(rt::Base);
+static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxOpenZFS",
     terraform: Some("awscc_datasync_location_fsx_open_zfs"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-northeast-3",
@@ -981,53 +1000,53 @@ impl LocationFSxOpenZfs {
     pub fn new(
         id: impl Into<String>,
         protocol: location_f_sx_open_zfs::Protocol,
-        security_group_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_F_SX_OPEN_ZFS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_F_SX_OPEN_ZFS_TYPE);
         this.set("Protocol", Some("protocol"), protocol.into());
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
-            strings(security_group_arns),
+            rt::strings(security_group_arns),
         );
         LocationFSxOpenZfs(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$`. Changing it replaces the resource. CloudFormation `FsxFilesystemArn`, Terraform `fsx_filesystem_arn`.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FsxFilesystemArn",
             Some("fsx_filesystem_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationFSxOpenZfs, LocationFSxOpenZfsHandle);
 /// A declared `AWS::DataSync::LocationFSxOpenZFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOpenZfsHandle(Handle);
+pub struct LocationFSxOpenZfsHandle(rt::Handle);
 handle!(LocationFSxOpenZfsHandle);
 impl LocationFSxOpenZfsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx OpenZFS file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the FSx OpenZFS that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
 }
@@ -1040,11 +1059,11 @@ pub mod location_f_sx_open_zfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-mountoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MountOptions(Props);
+    pub struct MountOptions(rt::Props);
     impl MountOptions {
         /// A new `MountOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountOptions(this)
         }
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
@@ -1062,11 +1081,11 @@ pub mod location_f_sx_open_zfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-nfs.html)
     #[derive(Clone, Debug)]
-    pub struct Nfs(Props);
+    pub struct Nfs(rt::Props);
     impl Nfs {
         /// A new `Nfs`. Required properties: `mount_options` (`MountOptions`).
         pub fn new(mount_options: MountOptions) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MountOptions", Some("mount_options"), mount_options.into());
             Nfs(this)
         }
@@ -1078,11 +1097,11 @@ pub mod location_f_sx_open_zfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-protocol.html)
     #[derive(Clone, Debug)]
-    pub struct Protocol(Props);
+    pub struct Protocol(rt::Props);
     impl Protocol {
         /// A new `Protocol`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Protocol(this)
         }
         /// FSx OpenZFS file system NFS protocol information
@@ -1115,11 +1134,11 @@ pub mod location_f_sx_open_zfs {
 /// CloudFormation: `AWS::DataSync::LocationFSxWindows`. Terraform: `awscc_datasync_location_fsx_windows` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxwindows.html)
-pub struct LocationFSxWindows(Base);
-static LOCATION_F_SX_WINDOWS_TYPE: TypeInfo = TypeInfo {
+pub struct LocationFSxWindows(rt::Base);
+static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxWindows",
     terraform: Some("awscc_datasync_location_fsx_windows"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1137,16 +1156,16 @@ impl LocationFSxWindows {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_arns: impl IntoIterator<Item = impl Into<Expr>>,
-        user: impl Into<Expr>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        user: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_F_SX_WINDOWS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_F_SX_WINDOWS_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
-            strings(security_group_arns),
+            rt::strings(security_group_arns),
         );
-        this.set("User", Some("user"), string(user));
+        this.set("User", Some("user"), rt::string(user));
         LocationFSxWindows(this)
     }
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
@@ -1174,61 +1193,61 @@ impl LocationFSxWindows {
     /// The name of the Windows domain that the FSx for Windows server belongs to.
     ///
     /// Constraints: length 0..=253; pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`. CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) for the FSx for Windows file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]*:[0-9]{12}:file-system/fs-.*$`. Changing it replaces the resource. CloudFormation `FsxFilesystemArn`, Terraform `fsx_filesystem_arn`.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FsxFilesystemArn",
             Some("fsx_filesystem_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The password of the user who has the permissions to access files and folders in the FSx for Windows file system.
     ///
     /// Constraints: length at most 104; pattern `^.{0,104}$`. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationFSxWindows, LocationFSxWindowsHandle);
 /// A declared `AWS::DataSync::LocationFSxWindows`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxWindowsHandle(Handle);
+pub struct LocationFSxWindowsHandle(rt::Handle);
 handle!(LocationFSxWindowsHandle);
 impl LocationFSxWindowsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Windows file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the FSx for Windows location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedSecretConfig`; Terraform `managed_secret_config`.
-    pub fn managed_secret_config(&self) -> Expr {
+    pub fn managed_secret_config(&self) -> rt::Expr {
         self.0.attr("ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `CmkSecretConfig.SecretArn`; Terraform `cmk_secret_config.secret_arn`.
-    pub fn cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
@@ -1241,25 +1260,27 @@ pub mod location_f_sx_windows {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxwindows-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -1270,17 +1291,20 @@ pub mod location_f_sx_windows {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxwindows-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -1291,11 +1315,11 @@ pub mod location_f_sx_windows {
 /// CloudFormation: `AWS::DataSync::LocationHDFS`. Terraform: `awscc_datasync_location_hdfs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationhdfs.html)
-pub struct LocationHdfs(Base);
-static LOCATION_HDFS_TYPE: TypeInfo = TypeInfo {
+pub struct LocationHdfs(rt::Base);
+static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationHDFS",
     terraform: Some("awscc_datasync_location_hdfs"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1313,25 +1337,25 @@ impl LocationHdfs {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         authentication_type: location_hdfs::AuthenticationType,
         name_nodes: impl IntoIterator<Item = location_hdfs::NameNode>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_HDFS_TYPE);
-        this.set("AgentArns", Some("agent_arns"), strings(agent_arns));
+        let mut this = rt::Base::new(id, &LOCATION_HDFS_TYPE);
+        this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
         this.set(
             "AuthenticationType",
             Some("authentication_type"),
             authentication_type.into(),
         );
-        this.set("NameNodes", Some("name_nodes"), list(name_nodes));
+        this.set("NameNodes", Some("name_nodes"), rt::list(name_nodes));
         LocationHdfs(this)
     }
     /// Size of chunks (blocks) in bytes that the data is divided into when stored in the HDFS cluster.
     ///
     /// Constraints: range 1048576..=1073741824. CloudFormation `BlockSize`, Terraform `block_size`.
     pub fn block_size(mut self, value: i64) -> Self {
-        self.0.set("BlockSize", Some("block_size"), int(value));
+        self.0.set("BlockSize", Some("block_size"), rt::int(value));
         self
     }
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
@@ -1356,41 +1380,41 @@ impl LocationHdfs {
     /// The Base64 string representation of the Keytab file.
     ///
     /// Constraints: length at most 87384. CloudFormation `KerberosKeytab`, Terraform `kerberos_keytab`.
-    pub fn kerberos_keytab(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_keytab(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("KerberosKeytab", Some("kerberos_keytab"), string(value));
+            .set("KerberosKeytab", Some("kerberos_keytab"), rt::string(value));
         self
     }
     /// The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
     ///
     /// Constraints: length at most 174764. CloudFormation `KerberosKrb5Conf`, Terraform `kerberos_krb_5_conf`.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_krb5_conf(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KerberosKrb5Conf",
             Some("kerberos_krb_5_conf"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The unique identity, or principal, to which Kerberos can assign tickets.
     ///
     /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `KerberosPrincipal`, Terraform `kerberos_principal`.
-    pub fn kerberos_principal(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_principal(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KerberosPrincipal",
             Some("kerberos_principal"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier for the Key Management Server where the encryption keys that encrypt data inside HDFS clusters are stored.
     ///
     /// Constraints: length 1..=255; pattern `^kms:\/\/http[s]?@(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9]))*:[0-9]{1,5}\/kms$`. CloudFormation `KmsKeyProviderUri`, Terraform `kms_key_provider_uri`.
-    pub fn kms_key_provider_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_provider_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyProviderUri",
             Some("kms_key_provider_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1406,50 +1430,54 @@ impl LocationHdfs {
     ///
     /// Constraints: range 1..=512. CloudFormation `ReplicationFactor`, Terraform `replication_factor`.
     pub fn replication_factor(mut self, value: i64) -> Self {
-        self.0
-            .set("ReplicationFactor", Some("replication_factor"), int(value));
+        self.0.set(
+            "ReplicationFactor",
+            Some("replication_factor"),
+            rt::int(value),
+        );
         self
     }
     /// The user name that has read and write permissions on the specified HDFS cluster.
     ///
     /// Constraints: length 1..=256; pattern `^[_.A-Za-z0-9][-_.A-Za-z0-9]*$`. CloudFormation `SimpleUser`, Terraform `simple_user`.
-    pub fn simple_user(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SimpleUser", Some("simple_user"), string(value));
+    pub fn simple_user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SimpleUser", Some("simple_user"), rt::string(value));
         self
     }
     /// The subdirectory in HDFS that is used to read data from the HDFS source location or write data to the HDFS destination.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationHdfs, LocationHdfsHandle);
 /// A declared `AWS::DataSync::LocationHDFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationHdfsHandle(Handle);
+pub struct LocationHdfsHandle(rt::Handle);
 handle!(LocationHdfsHandle);
 impl LocationHdfsHandle {
     /// The Amazon Resource Name (ARN) of the HDFS location.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the HDFS location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedSecretConfig`; Terraform `managed_secret_config`.
-    pub fn managed_secret_config(&self) -> Expr {
+    pub fn managed_secret_config(&self) -> rt::Expr {
         self.0.attr("ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `CmkSecretConfig.SecretArn`; Terraform `cmk_secret_config.secret_arn`.
-    pub fn cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
@@ -1462,25 +1490,27 @@ pub mod location_hdfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -1491,17 +1521,20 @@ pub mod location_hdfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -1512,13 +1545,13 @@ pub mod location_hdfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-namenode.html)
     #[derive(Clone, Debug)]
-    pub struct NameNode(Props);
+    pub struct NameNode(rt::Props);
     impl NameNode {
         /// A new `NameNode`. Required properties: `hostname` (`Hostname`), `port` (`Port`).
-        pub fn new(hostname: impl Into<Expr>, port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Hostname", Some("hostname"), string(hostname));
-            this.set("Port", Some("port"), int(port));
+        pub fn new(hostname: impl Into<rt::Expr>, port: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Hostname", Some("hostname"), rt::string(hostname));
+            this.set("Port", Some("port"), rt::int(port));
             NameNode(this)
         }
     }
@@ -1529,11 +1562,11 @@ pub mod location_hdfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-qopconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QopConfiguration(Props);
+    pub struct QopConfiguration(rt::Props);
     impl QopConfiguration {
         /// A new `QopConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QopConfiguration(this)
         }
         /// Configuration for Data Transfer Protection.
@@ -1598,11 +1631,11 @@ pub mod location_hdfs {
 /// CloudFormation: `AWS::DataSync::LocationNFS`. Terraform: `awscc_datasync_location_nfs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationnfs.html)
-pub struct LocationNfs(Base);
-static LOCATION_NFS_TYPE: TypeInfo = TypeInfo {
+pub struct LocationNfs(rt::Base);
+static LOCATION_NFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationNFS",
     terraform: Some("awscc_datasync_location_nfs"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1614,7 +1647,7 @@ impl LocationNfs {
     /// Declares a `AWS::DataSync::LocationNFS` with the stack-unique `id`. Required properties: `on_prem_config` (`OnPremConfig`).
     #[track_caller]
     pub fn new(id: impl Into<String>, on_prem_config: location_nfs::OnPremConfig) -> Self {
-        let mut this = Base::new(id, &LOCATION_NFS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_NFS_TYPE);
         this.set(
             "OnPremConfig",
             Some("on_prem_config"),
@@ -1633,36 +1666,36 @@ impl LocationNfs {
     /// The name of the NFS server.
     ///
     /// Constraints: length 0..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. CloudFormation `ServerHostname`, Terraform `server_hostname`.
-    pub fn server_hostname(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServerHostname", Some("server_hostname"), string(value));
+            .set("ServerHostname", Some("server_hostname"), rt::string(value));
         self
     }
     /// The subdirectory in the NFS file system that is used to read data from the NFS source location or write data to the NFS destination.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationNfs, LocationNfsHandle);
 /// A declared `AWS::DataSync::LocationNFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationNfsHandle(Handle);
+pub struct LocationNfsHandle(rt::Handle);
 handle!(LocationNfsHandle);
 impl LocationNfsHandle {
     /// The Amazon Resource Name (ARN) of the NFS location.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the NFS location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
 }
@@ -1675,11 +1708,11 @@ pub mod location_nfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-mountoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MountOptions(Props);
+    pub struct MountOptions(rt::Props);
     impl MountOptions {
         /// A new `MountOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountOptions(this)
         }
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
@@ -1697,12 +1730,12 @@ pub mod location_nfs {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-onpremconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnPremConfig(Props);
+    pub struct OnPremConfig(rt::Props);
     impl OnPremConfig {
         /// A new `OnPremConfig`. Required properties: `agent_arns` (`AgentArns`).
-        pub fn new(agent_arns: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("AgentArns", Some("agent_arns"), strings(agent_arns));
+        pub fn new(agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
             OnPremConfig(this)
         }
     }
@@ -1728,11 +1761,11 @@ pub mod location_nfs {
 /// CloudFormation: `AWS::DataSync::LocationObjectStorage`. Terraform: `awscc_datasync_location_object_storage` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationobjectstorage.html)
-pub struct LocationObjectStorage(Base);
-static LOCATION_OBJECT_STORAGE_TYPE: TypeInfo = TypeInfo {
+pub struct LocationObjectStorage(rt::Base);
+static LOCATION_OBJECT_STORAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationObjectStorage",
     terraform: Some("awscc_datasync_location_object_storage"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1749,28 +1782,31 @@ impl LocationObjectStorage {
     /// Declares a `AWS::DataSync::LocationObjectStorage` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOCATION_OBJECT_STORAGE_TYPE);
+        let this = rt::Base::new(id, &LOCATION_OBJECT_STORAGE_TYPE);
         LocationObjectStorage(this)
     }
     /// Optional. The access key is used if credentials are required to access the self-managed object storage server.
     ///
     /// Constraints: length 1..=200; pattern `^.+$`. CloudFormation `AccessKey`, Terraform `access_key`.
-    pub fn access_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AccessKey", Some("access_key"), string(value));
+    pub fn access_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccessKey", Some("access_key"), rt::string(value));
         self
     }
     /// Specifies the Amazon Resource Names (ARNs) of the DataSync agents that can connect with your object storage system.
     ///
     /// Constraints: 1..=8 items. CloudFormation `AgentArns`, Terraform `agent_arns`.
-    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AgentArns", Some("agent_arns"), strings(value));
+    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AgentArns", Some("agent_arns"), rt::strings(value));
         self
     }
     /// The name of the bucket on the self-managed object storage server.
     ///
     /// Constraints: length 3..=63; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
-    pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BucketName", Some("bucket_name"), string(value));
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
@@ -1812,34 +1848,36 @@ impl LocationObjectStorage {
     /// Optional. The secret key is used if credentials are required to access the self-managed object storage server.
     ///
     /// Constraints: length 8..=200; pattern `^.+$`. CloudFormation `SecretKey`, Terraform `secret_key`.
-    pub fn secret_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SecretKey", Some("secret_key"), string(value));
+    pub fn secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SecretKey", Some("secret_key"), rt::string(value));
         self
     }
     /// X.509 PEM content containing a certificate authority or chain to trust.
     ///
     /// Constraints: length at most 32768. CloudFormation `ServerCertificate`, Terraform `server_certificate`.
-    pub fn server_certificate(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerCertificate",
             Some("server_certificate"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the self-managed object storage server.
     ///
     /// Constraints: length 0..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. CloudFormation `ServerHostname`, Terraform `server_hostname`.
-    pub fn server_hostname(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServerHostname", Some("server_hostname"), string(value));
+            .set("ServerHostname", Some("server_hostname"), rt::string(value));
         self
     }
     /// The port that your self-managed server accepts inbound network traffic on.
     ///
     /// Constraints: range 1..=65536. CloudFormation `ServerPort`, Terraform `server_port`.
     pub fn server_port(mut self, value: i64) -> Self {
-        self.0.set("ServerPort", Some("server_port"), int(value));
+        self.0
+            .set("ServerPort", Some("server_port"), rt::int(value));
         self
     }
     /// The protocol that the object storage server uses to communicate.
@@ -1853,36 +1891,36 @@ impl LocationObjectStorage {
     /// The subdirectory in the self-managed object storage server that is used to read data from.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\p{Zs}]*$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationObjectStorage, LocationObjectStorageHandle);
 /// A declared `AWS::DataSync::LocationObjectStorage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationObjectStorageHandle(Handle);
+pub struct LocationObjectStorageHandle(rt::Handle);
 handle!(LocationObjectStorageHandle);
 impl LocationObjectStorageHandle {
     /// The Amazon Resource Name (ARN) of the location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the object storage location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedSecretConfig`; Terraform `managed_secret_config`.
-    pub fn managed_secret_config(&self) -> Expr {
+    pub fn managed_secret_config(&self) -> rt::Expr {
         self.0.attr("ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `CmkSecretConfig.SecretArn`; Terraform `cmk_secret_config.secret_arn`.
-    pub fn cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
@@ -1895,25 +1933,27 @@ pub mod location_object_storage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -1924,17 +1964,20 @@ pub mod location_object_storage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -1945,31 +1988,35 @@ pub mod location_object_storage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-googleoidcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GoogleOidcConfig(Props);
+    pub struct GoogleOidcConfig(rt::Props);
     impl GoogleOidcConfig {
         /// A new `GoogleOidcConfig`. Required properties: `identity_pool_name` (`IdentityPoolName`), `identity_provider_name` (`IdentityProviderName`), `project_name` (`ProjectName`), `project_number` (`ProjectNumber`).
         pub fn new(
-            identity_pool_name: impl Into<Expr>,
-            identity_provider_name: impl Into<Expr>,
-            project_name: impl Into<Expr>,
-            project_number: impl Into<Expr>,
+            identity_pool_name: impl Into<rt::Expr>,
+            identity_provider_name: impl Into<rt::Expr>,
+            project_name: impl Into<rt::Expr>,
+            project_number: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IdentityPoolName",
                 Some("identity_pool_name"),
-                string(identity_pool_name),
+                rt::string(identity_pool_name),
             );
             this.set(
                 "IdentityProviderName",
                 Some("identity_provider_name"),
-                string(identity_provider_name),
+                rt::string(identity_provider_name),
             );
-            this.set("ProjectName", Some("project_name"), string(project_name));
+            this.set(
+                "ProjectName",
+                Some("project_name"),
+                rt::string(project_name),
+            );
             this.set(
                 "ProjectNumber",
                 Some("project_number"),
-                string(project_number),
+                rt::string(project_number),
             );
             GoogleOidcConfig(this)
         }
@@ -1981,11 +2028,11 @@ pub mod location_object_storage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstorageexternalidentityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectStorageExternalIdentityConfig(Props);
+    pub struct ObjectStorageExternalIdentityConfig(rt::Props);
     impl ObjectStorageExternalIdentityConfig {
         /// A new `ObjectStorageExternalIdentityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectStorageExternalIdentityConfig(this)
         }
         /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
@@ -2003,19 +2050,19 @@ pub mod location_object_storage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstoragefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectStorageFederatedIdentityConfig(Props);
+    pub struct ObjectStorageFederatedIdentityConfig(rt::Props);
     impl ObjectStorageFederatedIdentityConfig {
         /// A new `ObjectStorageFederatedIdentityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectStorageFederatedIdentityConfig(this)
         }
         /// Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
         ///
         /// Constraints: length at most 2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`. CloudFormation `AwsIamRole`, Terraform `aws_iam_role`.
-        pub fn aws_iam_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsIamRole", Some("aws_iam_role"), string(value));
+                .set("AwsIamRole", Some("aws_iam_role"), rt::string(value));
             self
         }
         /// Specifies the external (non-AWS) identity provider that DataSync federates with to access your object storage location.
@@ -2043,11 +2090,11 @@ pub mod location_object_storage {
 /// CloudFormation: `AWS::DataSync::LocationS3`. Terraform: `awscc_datasync_location_s3` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locations3.html)
-pub struct LocationS3(Base);
-static LOCATION_S3_TYPE: TypeInfo = TypeInfo {
+pub struct LocationS3(rt::Base);
+static LOCATION_S3_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationS3",
     terraform: Some("awscc_datasync_location_s3"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2059,16 +2106,16 @@ impl LocationS3 {
     /// Declares a `AWS::DataSync::LocationS3` with the stack-unique `id`. Required properties: `s3_config` (`S3Config`).
     #[track_caller]
     pub fn new(id: impl Into<String>, s3_config: location_s3::S3Config) -> Self {
-        let mut this = Base::new(id, &LOCATION_S3_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_S3_TYPE);
         this.set("S3Config", Some("s3_config"), s3_config.into());
         LocationS3(this)
     }
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
     ///
     /// Constraints: length 0..=156; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\-0-9]*:[0-9]*:.*$`. Changing it replaces the resource. CloudFormation `S3BucketArn`, Terraform `s3_bucket_arn`.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("S3BucketArn", Some("s3_bucket_arn"), string(value));
+            .set("S3BucketArn", Some("s3_bucket_arn"), rt::string(value));
         self
     }
     /// The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
@@ -2082,28 +2129,28 @@ impl LocationS3 {
     /// A subdirectory in the Amazon S3 bucket.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
 }
 builder!(LocationS3, LocationS3Handle);
 /// A declared `AWS::DataSync::LocationS3`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationS3Handle(Handle);
+pub struct LocationS3Handle(rt::Handle);
 handle!(LocationS3Handle);
 impl LocationS3Handle {
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket location.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the S3 location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
 }
@@ -2116,15 +2163,15 @@ pub mod location_s3 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locations3-s3config.html)
     #[derive(Clone, Debug)]
-    pub struct S3Config(Props);
+    pub struct S3Config(rt::Props);
     impl S3Config {
         /// A new `S3Config`. Required properties: `bucket_access_role_arn` (`BucketAccessRoleArn`).
-        pub fn new(bucket_access_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(bucket_access_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BucketAccessRoleArn",
                 Some("bucket_access_role_arn"),
-                string(bucket_access_role_arn),
+                rt::string(bucket_access_role_arn),
             );
             S3Config(this)
         }
@@ -2155,11 +2202,11 @@ pub mod location_s3 {
 /// CloudFormation: `AWS::DataSync::LocationSMB`. Terraform: `awscc_datasync_location_smb` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationsmb.html)
-pub struct LocationSmb(Base);
-static LOCATION_SMB_TYPE: TypeInfo = TypeInfo {
+pub struct LocationSmb(rt::Base);
+static LOCATION_SMB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationSMB",
     terraform: Some("awscc_datasync_location_smb"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2177,10 +2224,10 @@ impl LocationSmb {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCATION_SMB_TYPE);
-        this.set("AgentArns", Some("agent_arns"), strings(agent_arns));
+        let mut this = rt::Base::new(id, &LOCATION_SMB_TYPE);
+        this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
         LocationSmb(this)
     }
     /// The authentication mode used to determine identity of user.
@@ -2216,45 +2263,51 @@ impl LocationSmb {
     /// Specifies the IPv4 addresses for the DNS servers that your SMB file server belongs to.
     ///
     /// Constraints: 0..=2 items. CloudFormation `DnsIpAddresses`, Terraform `dns_ip_addresses`.
-    pub fn dns_ip_addresses(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("DnsIpAddresses", Some("dns_ip_addresses"), strings(value));
+    pub fn dns_ip_addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "DnsIpAddresses",
+            Some("dns_ip_addresses"),
+            rt::strings(value),
+        );
         self
     }
     /// The name of the Windows domain that the SMB server belongs to.
     ///
     /// Constraints: length 0..=253; pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`. CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// The Base64 string representation of the Keytab file.
     ///
     /// Constraints: length at most 87384. CloudFormation `KerberosKeytab`, Terraform `kerberos_keytab`.
-    pub fn kerberos_keytab(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_keytab(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("KerberosKeytab", Some("kerberos_keytab"), string(value));
+            .set("KerberosKeytab", Some("kerberos_keytab"), rt::string(value));
         self
     }
     /// The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
     ///
     /// Constraints: length at most 174764. CloudFormation `KerberosKrb5Conf`, Terraform `kerberos_krb_5_conf`.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_krb5_conf(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KerberosKrb5Conf",
             Some("kerberos_krb_5_conf"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies a service principal name (SPN), which is an identity in your Kerberos realm that has permission to access the files, folders, and file metadata in your SMB file server.
     ///
     /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `KerberosPrincipal`, Terraform `kerberos_principal`.
-    pub fn kerberos_principal(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kerberos_principal(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KerberosPrincipal",
             Some("kerberos_principal"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2269,58 +2322,58 @@ impl LocationSmb {
     /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
     ///
     /// Constraints: length at most 104; pattern `^.{0,104}$`. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The name of the SMB server.
     ///
     /// Constraints: length 0..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. CloudFormation `ServerHostname`, Terraform `server_hostname`.
-    pub fn server_hostname(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServerHostname", Some("server_hostname"), string(value));
+            .set("ServerHostname", Some("server_hostname"), rt::string(value));
         self
     }
     /// The subdirectory in the SMB file system that is used to read data from the SMB source location or write data to the SMB destination
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-    pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Subdirectory", Some("subdirectory"), string(value));
+            .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
     /// The user who can mount the share, has the permissions to access files and folders in the SMB share.
     ///
     /// Constraints: length at most 104; pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`. CloudFormation `User`, Terraform `user`.
-    pub fn user(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("User", Some("user"), string(value));
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("User", Some("user"), rt::string(value));
         self
     }
 }
 builder!(LocationSmb, LocationSmbHandle);
 /// A declared `AWS::DataSync::LocationSMB`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationSmbHandle(Handle);
+pub struct LocationSmbHandle(rt::Handle);
 handle!(LocationSmbHandle);
 impl LocationSmbHandle {
     /// The Amazon Resource Name (ARN) of the SMB location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
     /// The URL of the SMB location that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationUri`; Terraform `location_uri`.
-    pub fn location_uri(&self) -> Expr {
+    pub fn location_uri(&self) -> rt::Expr {
         self.0.attr("LocationUri")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedSecretConfig`; Terraform `managed_secret_config`.
-    pub fn managed_secret_config(&self) -> Expr {
+    pub fn managed_secret_config(&self) -> rt::Expr {
         self.0.attr("ManagedSecretConfig")
     }
     /// CloudFormation `Fn::GetAtt` `CmkSecretConfig.SecretArn`; Terraform `cmk_secret_config.secret_arn`.
-    pub fn cmk_secret_config_secret_arn(&self) -> Expr {
+    pub fn cmk_secret_config_secret_arn(&self) -> rt::Expr {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
@@ -2333,25 +2386,27 @@ pub mod location_smb {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-cmksecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(Props);
+    pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
         /// A new `CmkSecretConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmkSecretConfig(this)
         }
         /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -2362,17 +2417,20 @@ pub mod location_smb {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-customsecretconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(Props);
+    pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
         /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(secret_access_role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                string(secret_access_role_arn),
+                rt::string(secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             CustomSecretConfig(this)
         }
     }
@@ -2383,11 +2441,11 @@ pub mod location_smb {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-mountoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MountOptions(Props);
+    pub struct MountOptions(rt::Props);
     impl MountOptions {
         /// A new `MountOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountOptions(this)
         }
         /// The specific SMB version that you want DataSync to use to mount your SMB share.
@@ -2429,11 +2487,11 @@ pub mod location_smb {
 /// CloudFormation: `AWS::DataSync::Task`. Terraform: `awscc_datasync_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-task.html)
-pub struct Task(Base);
-static TASK_TYPE: TypeInfo = TypeInfo {
+pub struct Task(rt::Base);
+static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::Task",
     terraform: Some("awscc_datasync_task"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2454,41 +2512,41 @@ impl Task {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_location_arn: impl Into<Expr>,
-        source_location_arn: impl Into<Expr>,
+        destination_location_arn: impl Into<rt::Expr>,
+        source_location_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TASK_TYPE);
+        let mut this = rt::Base::new(id, &TASK_TYPE);
         this.set(
             "DestinationLocationArn",
             Some("destination_location_arn"),
-            string(destination_location_arn),
+            rt::string(destination_location_arn),
         );
         this.set(
             "SourceLocationArn",
             Some("source_location_arn"),
-            string(source_location_arn),
+            rt::string(source_location_arn),
         );
         Task(this)
     }
     /// The ARN of the Amazon CloudWatch log group that is used to monitor and log events in the task.
     ///
     /// Constraints: length 0..=562; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\-0-9]*:[0-9]{12}:log-group:([^:\*]*)(:\*)?$`. CloudFormation `CloudWatchLogGroupArn`, Terraform `cloudwatch_log_group_arn`.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudWatchLogGroupArn",
             Some("cloudwatch_log_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: 0..=1 items. CloudFormation `Excludes`, Terraform `excludes`.
     pub fn excludes(mut self, value: impl IntoIterator<Item = task::FilterRule>) -> Self {
-        self.0.set("Excludes", Some("excludes"), list(value));
+        self.0.set("Excludes", Some("excludes"), rt::list(value));
         self
     }
     /// Constraints: 0..=1 items. CloudFormation `Includes`, Terraform `includes`.
     pub fn includes(mut self, value: impl IntoIterator<Item = task::FilterRule>) -> Self {
-        self.0.set("Includes", Some("includes"), list(value));
+        self.0.set("Includes", Some("includes"), rt::list(value));
         self
     }
     /// Configures a manifest, which is a list of files or objects that you want DataSync to transfer.
@@ -2502,8 +2560,8 @@ impl Task {
     /// The name of a task. This value is a text reference that is used to identify the task in the console.
     ///
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9\s+=._:@/-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Represents the options that are available to control the behavior of a StartTaskExecution operation.
@@ -2539,27 +2597,27 @@ impl Task {
 builder!(Task, TaskHandle);
 /// A declared `AWS::DataSync::Task`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskHandle(Handle);
+pub struct TaskHandle(rt::Handle);
 handle!(TaskHandle);
 impl TaskHandle {
     /// The ARN of the task.
     ///
     /// CloudFormation `Fn::GetAtt` `TaskArn`; Terraform `task_arn`.
-    pub fn task_arn(&self) -> Expr {
+    pub fn task_arn(&self) -> rt::Expr {
         self.0.attr("TaskArn")
     }
     /// The status of the task that was described.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `SourceNetworkInterfaceArns`; Terraform `source_network_interface_arns`.
-    pub fn source_network_interface_arns(&self) -> Expr {
+    pub fn source_network_interface_arns(&self) -> rt::Expr {
         self.0.attr("SourceNetworkInterfaceArns")
     }
     /// CloudFormation `Fn::GetAtt` `DestinationNetworkInterfaceArns`; Terraform `destination_network_interface_arns`.
-    pub fn destination_network_interface_arns(&self) -> Expr {
+    pub fn destination_network_interface_arns(&self) -> rt::Expr {
         self.0.attr("DestinationNetworkInterfaceArns")
     }
 }
@@ -2572,11 +2630,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-deleted.html)
     #[derive(Clone, Debug)]
-    pub struct Deleted(Props);
+    pub struct Deleted(rt::Props);
     impl Deleted {
         /// A new `Deleted`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Deleted(this)
         }
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -2595,11 +2653,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Destination(this)
         }
         /// Specifies the Amazon S3 bucket where DataSync uploads your task report.
@@ -2617,11 +2675,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-filterrule.html)
     #[derive(Clone, Debug)]
-    pub struct FilterRule(Props);
+    pub struct FilterRule(rt::Props);
     impl FilterRule {
         /// A new `FilterRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterRule(this)
         }
         /// The type of filter rule to apply.
@@ -2634,8 +2692,8 @@ pub mod task {
         /// A single filter string that consists of the patterns to include or exclude.
         ///
         /// Constraints: length 0..=409600; pattern `^[^\x00]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2646,11 +2704,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestConfig(Props);
+    pub struct ManifestConfig(rt::Props);
     impl ManifestConfig {
         /// A new `ManifestConfig`. Required properties: `source` (`Source`).
         pub fn new(source: Source) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Source", Some("source"), source.into());
             ManifestConfig(this)
         }
@@ -2676,52 +2734,52 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfigsources3.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestConfigSourceS3(Props);
+    pub struct ManifestConfigSourceS3(rt::Props);
     impl ManifestConfigSourceS3 {
         /// A new `ManifestConfigSourceS3`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManifestConfigSourceS3(this)
         }
         /// Specifies the AWS Identity and Access Management (IAM) role that allows DataSync to access your manifest.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`. CloudFormation `BucketAccessRoleArn`, Terraform `bucket_access_role_arn`.
-        pub fn bucket_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BucketAccessRoleArn",
                 Some("bucket_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the Amazon S3 object key of your manifest.
         ///
         /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`. CloudFormation `ManifestObjectPath`, Terraform `manifest_object_path`.
-        pub fn manifest_object_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_object_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManifestObjectPath",
                 Some("manifest_object_path"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the object version ID of the manifest that you want DataSync to use.
         ///
         /// Constraints: length 1..=100; pattern `^.+$`. CloudFormation `ManifestObjectVersionId`, Terraform `manifest_object_version_id`.
-        pub fn manifest_object_version_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_object_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManifestObjectVersionId",
                 Some("manifest_object_version_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the Amazon Resource Name (ARN) of the S3 bucket where you're hosting your manifest.
         ///
         /// Constraints: length 0..=156; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\-0-9]*:[0-9]*:.*$`. CloudFormation `S3BucketArn`, Terraform `s3_bucket_arn`.
-        pub fn s3_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketArn", Some("s3_bucket_arn"), string(value));
+                .set("S3BucketArn", Some("s3_bucket_arn"), rt::string(value));
             self
         }
     }
@@ -2732,11 +2790,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-options.html)
     #[derive(Clone, Debug)]
-    pub struct Options(Props);
+    pub struct Options(rt::Props);
     impl Options {
         /// A new `Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Options(this)
         }
         /// A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
@@ -2751,7 +2809,7 @@ pub mod task {
         /// Constraints: at least -1. CloudFormation `BytesPerSecond`, Terraform `bytes_per_second`.
         pub fn bytes_per_second(mut self, value: i64) -> Self {
             self.0
-                .set("BytesPerSecond", Some("bytes_per_second"), int(value));
+                .set("BytesPerSecond", Some("bytes_per_second"), rt::int(value));
             self
         }
         /// The group ID (GID) of the file's owners.
@@ -2877,11 +2935,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-overrides.html)
     #[derive(Clone, Debug)]
-    pub struct Overrides(Props);
+    pub struct Overrides(rt::Props);
     impl Overrides {
         /// A new `Overrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Overrides(this)
         }
         /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to delete in your destination location.
@@ -2920,11 +2978,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-skipped.html)
     #[derive(Clone, Debug)]
-    pub struct Skipped(Props);
+    pub struct Skipped(rt::Props);
     impl Skipped {
         /// A new `Skipped`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Skipped(this)
         }
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -2943,11 +3001,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// Specifies the S3 bucket where you're hosting the manifest that you want AWS DataSync to use.
@@ -2965,11 +3023,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TaskReportConfig(Props);
+    pub struct TaskReportConfig(rt::Props);
     impl TaskReportConfig {
         /// A new `TaskReportConfig`. Required properties: `destination` (`Destination`), `output_type` (`OutputType`).
         pub fn new(destination: Destination, output_type: OutputType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("OutputType", Some("output_type"), output_type.into());
             TaskReportConfig(this)
@@ -3005,38 +3063,38 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfigdestinations3.html)
     #[derive(Clone, Debug)]
-    pub struct TaskReportConfigDestinationS3(Props);
+    pub struct TaskReportConfigDestinationS3(rt::Props);
     impl TaskReportConfigDestinationS3 {
         /// A new `TaskReportConfigDestinationS3`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TaskReportConfigDestinationS3(this)
         }
         /// Specifies the Amazon Resource Name (ARN) of the IAM policy that allows Datasync to upload a task report to your S3 bucket.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`. CloudFormation `BucketAccessRoleArn`, Terraform `bucket_access_role_arn`.
-        pub fn bucket_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BucketAccessRoleArn",
                 Some("bucket_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the ARN of the S3 bucket where Datasync uploads your report.
         ///
         /// Constraints: length 0..=156; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\-0-9]*:[0-9]*:.*$`. CloudFormation `S3BucketArn`, Terraform `s3_bucket_arn`.
-        pub fn s3_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketArn", Some("s3_bucket_arn"), string(value));
+                .set("S3BucketArn", Some("s3_bucket_arn"), rt::string(value));
             self
         }
         /// Specifies a bucket prefix for your report.
         ///
         /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\p{Zs}]*$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
-        pub fn subdirectory(mut self, value: impl Into<Expr>) -> Self {
+        pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Subdirectory", Some("subdirectory"), string(value));
+                .set("Subdirectory", Some("subdirectory"), rt::string(value));
             self
         }
     }
@@ -3047,21 +3105,21 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskschedule.html)
     #[derive(Clone, Debug)]
-    pub struct TaskSchedule(Props);
+    pub struct TaskSchedule(rt::Props);
     impl TaskSchedule {
         /// A new `TaskSchedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TaskSchedule(this)
         }
         /// A cron expression that specifies when AWS DataSync initiates a scheduled transfer from a source to a destination location
         ///
         /// Constraints: length 0..=256; pattern `^[a-zA-Z0-9\ \_\*\?\,\|\^\-\/\#\s\(\)\+]*$`. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3080,11 +3138,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-transferred.html)
     #[derive(Clone, Debug)]
-    pub struct Transferred(Props);
+    pub struct Transferred(rt::Props);
     impl Transferred {
         /// A new `Transferred`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Transferred(this)
         }
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -3103,11 +3161,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-verified.html)
     #[derive(Clone, Debug)]
-    pub struct Verified(Props);
+    pub struct Verified(rt::Props);
     impl Verified {
         /// A new `Verified`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Verified(this)
         }
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.

@@ -2,23 +2,24 @@
 //! `DataZone` resource types of the CloudFormation registry (`AWS::DataZone::*`): 17 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `datazone` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Connections enables users to connect their DataZone resources (domains, projects, and environments) to external resources/services (data, compute, etc)
 ///
 /// CloudFormation: `AWS::DataZone::Connection`. Terraform: `awscc_datazone_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::Connection",
     terraform: Some("awscc_datazone_connection"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -59,16 +60,16 @@ impl Connection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Connection(this)
     }
     /// AWS Location of project
@@ -87,15 +88,15 @@ impl Connection {
         value: impl IntoIterator<Item = connection::ConnectionConfiguration>,
     ) -> Self {
         self.0
-            .set("Configurations", Some("configurations"), list(value));
+            .set("Configurations", Some("configurations"), rt::list(value));
         self
     }
     /// The description of the connection.
     ///
     /// Constraints: length at most 128; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether the trusted identity propagation is enabled
@@ -105,35 +106,35 @@ impl Connection {
         self.0.set(
             "EnableTrustedIdentityPropagation",
             Some("enable_trusted_identity_propagation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The identifier of the environment in which the connection is created.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
-    pub fn environment_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the project in which the connection should be created.
     ///
     /// Changing it replaces the resource. CloudFormation `ProjectIdentifier`, Terraform `project_identifier`.
-    pub fn project_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `Props`, Terraform `props`.
-    pub fn props(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Props", Some("props"), json(value));
+    pub fn props(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Props", Some("props"), rt::json(value));
         self
     }
     /// The scope of the connection.
@@ -147,47 +148,47 @@ impl Connection {
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::DataZone::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The ID of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionId`; Terraform `connection_id`.
-    pub fn connection_id(&self) -> Expr {
+    pub fn connection_id(&self) -> rt::Expr {
         self.0.attr("ConnectionId")
     }
     /// The ID of the domain in which the connection is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the domain unit in which the connection is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainUnitId`; Terraform `domain_unit_id`.
-    pub fn domain_unit_id(&self) -> Expr {
+    pub fn domain_unit_id(&self) -> rt::Expr {
         self.0.attr("DomainUnitId")
     }
     /// The ID of the environment in which the connection is created.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// The role of the user in the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentUserRole`; Terraform `environment_user_role`.
-    pub fn environment_user_role(&self) -> Expr {
+    pub fn environment_user_role(&self) -> rt::Expr {
         self.0.attr("EnvironmentUserRole")
     }
     /// The ID of the project in which the connection is created.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -200,33 +201,38 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-awslocation.html)
     #[derive(Clone, Debug)]
-    pub struct AwsLocation(Props);
+    pub struct AwsLocation(rt::Props);
     impl AwsLocation {
         /// A new `AwsLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsLocation(this)
         }
         /// Constraints: length at most 2048; pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `AccessRole`, Terraform `access_role`.
-        pub fn access_role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessRole", Some("access_role"), string(value));
+        pub fn access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccessRole", Some("access_role"), rt::string(value));
             self
         }
         /// Constraints: pattern `^\d{12}$`. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
-        pub fn aws_account_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsAccountId", Some("aws_account_id"), string(value));
+                .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
             self
         }
         /// Constraints: pattern `^[a-z]{2}-[a-z]{4,10}-\d$`. CloudFormation `AwsRegion`, Terraform `aws_region`.
-        pub fn aws_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AwsRegion", Some("aws_region"), string(value));
+        pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AwsRegion", Some("aws_region"), rt::string(value));
             self
         }
         /// Constraints: length at most 128; pattern `^[a-zA-Z0-9]+$`. CloudFormation `IamConnectionId`, Terraform `iam_connection_id`.
-        pub fn iam_connection_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IamConnectionId", Some("iam_connection_id"), string(value));
+        pub fn iam_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IamConnectionId",
+                Some("iam_connection_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -237,19 +243,19 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-connectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionConfiguration(Props);
+    pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
         /// A new `ConnectionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionConfiguration(this)
         }
         /// The classification of the connection configuration.
         ///
         /// Constraints: length at most 64; pattern `^[\w][\w\.\-\_]*$`. CloudFormation `Classification`, Terraform `classification`.
-        pub fn classification(mut self, value: impl Into<Expr>) -> Self {
+        pub fn classification(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Classification", Some("classification"), string(value));
+                .set("Classification", Some("classification"), rt::string(value));
             self
         }
         /// Property Map
@@ -257,10 +263,10 @@ pub mod connection {
         /// CloudFormation `Properties`, Terraform `properties`.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Properties", Some("properties"), string_map(value));
+                .set("Properties", Some("properties"), rt::string_map(value));
             self
         }
     }
@@ -280,11 +286,11 @@ pub mod connection {
 /// CloudFormation: `AWS::DataZone::DataSource`. Terraform: `awscc_datazone_data_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-datasource.html)
-pub struct DataSource(Base);
-static DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct DataSource(rt::Base);
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::DataSource",
     terraform: Some("awscc_datazone_data_source"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -325,24 +331,24 @@ impl DataSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        project_identifier: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        project_identifier: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            string(project_identifier),
+            rt::string(project_identifier),
         );
-        this.set("Type", Some("type"), string(type_));
+        this.set("Type", Some("type"), rt::string(type_));
         DataSource(this)
     }
     /// The metadata forms that are to be attached to the assets that this data source works with.
@@ -352,35 +358,38 @@ impl DataSource {
         mut self,
         value: impl IntoIterator<Item = data_source::FormInput>,
     ) -> Self {
-        self.0
-            .set("AssetFormsInput", Some("asset_forms_input"), list(value));
+        self.0.set(
+            "AssetFormsInput",
+            Some("asset_forms_input"),
+            rt::list(value),
+        );
         self
     }
     /// Configuration of the data source.
     ///
     /// CloudFormation `Configuration`, Terraform `configuration`.
-    pub fn configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Configuration", Some("configuration"), json(value));
+            .set("Configuration", Some("configuration"), rt::json(value));
         self
     }
     /// The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
     ///
     /// Changing it replaces the resource. CloudFormation `ConnectionIdentifier`, Terraform `connection_identifier`.
-    pub fn connection_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConnectionIdentifier",
             Some("connection_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The description of the data source.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether the data source is enabled.
@@ -394,11 +403,11 @@ impl DataSource {
     /// The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
     ///
     /// Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
-    pub fn environment_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -406,8 +415,11 @@ impl DataSource {
     ///
     /// CloudFormation `PublishOnImport`, Terraform `publish_on_import`.
     pub fn publish_on_import(mut self, value: bool) -> Self {
-        self.0
-            .set("PublishOnImport", Some("publish_on_import"), boolean(value));
+        self.0.set(
+            "PublishOnImport",
+            Some("publish_on_import"),
+            rt::boolean(value),
+        );
         self
     }
     /// Specifies whether the business name generation is to be enabled for this data source.
@@ -429,73 +441,73 @@ impl DataSource {
 builder!(DataSource, DataSourceHandle);
 /// A declared `AWS::DataZone::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSourceHandle(Handle);
+pub struct DataSourceHandle(rt::Handle);
 handle!(DataSourceHandle);
 impl DataSourceHandle {
     /// The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionId`; Terraform `connection_id`.
-    pub fn connection_id(&self) -> Expr {
+    pub fn connection_id(&self) -> rt::Expr {
         self.0.attr("ConnectionId")
     }
     /// The timestamp of when the data source was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The ID of the Amazon DataZone domain where the data source is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// The unique identifier of the data source.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The number of assets created by the data source during its last run.
     ///
     /// CloudFormation `Fn::GetAtt` `LastRunAssetCount`; Terraform `last_run_asset_count`.
-    pub fn last_run_asset_count(&self) -> Expr {
+    pub fn last_run_asset_count(&self) -> rt::Expr {
         self.0.attr("LastRunAssetCount")
     }
     /// The timestamp that specifies when the data source was last run.
     ///
     /// CloudFormation `Fn::GetAtt` `LastRunAt`; Terraform `last_run_at`.
-    pub fn last_run_at(&self) -> Expr {
+    pub fn last_run_at(&self) -> rt::Expr {
         self.0.attr("LastRunAt")
     }
     /// The status of the last run of this data source.
     ///
     /// CloudFormation `Fn::GetAtt` `LastRunStatus`; Terraform `last_run_status`.
-    pub fn last_run_status(&self) -> Expr {
+    pub fn last_run_status(&self) -> rt::Expr {
         self.0.attr("LastRunStatus")
     }
     /// The ID of the Amazon DataZone project to which the data source is added.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The status of the data source.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when this data source was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -508,35 +520,35 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-forminput.html)
     #[derive(Clone, Debug)]
-    pub struct FormInput(Props);
+    pub struct FormInput(rt::Props);
     impl FormInput {
         /// A new `FormInput`. Required properties: `form_name` (`FormName`).
-        pub fn new(form_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FormName", Some("form_name"), string(form_name));
+        pub fn new(form_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FormName", Some("form_name"), rt::string(form_name));
             FormInput(this)
         }
         /// The content of the metadata form.
         ///
         /// Constraints: length at most 75000. CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
         /// The ID of the metadata form type.
         ///
         /// Constraints: length 1..=385; pattern `^(?!\.)[\w\.]*\w$`. CloudFormation `TypeIdentifier`, Terraform `type_identifier`.
-        pub fn type_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn type_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TypeIdentifier", Some("type_identifier"), string(value));
+                .set("TypeIdentifier", Some("type_identifier"), rt::string(value));
             self
         }
         /// The revision of the metadata form type.
         ///
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `TypeRevision`, Terraform `type_revision`.
-        pub fn type_revision(mut self, value: impl Into<Expr>) -> Self {
+        pub fn type_revision(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TypeRevision", Some("type_revision"), string(value));
+                .set("TypeRevision", Some("type_revision"), rt::string(value));
             self
         }
     }
@@ -547,11 +559,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-recommendationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RecommendationConfiguration(Props);
+    pub struct RecommendationConfiguration(rt::Props);
     impl RecommendationConfiguration {
         /// A new `RecommendationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecommendationConfiguration(this)
         }
         /// Specifies whether automatic business name generation is to be enabled or not as part of the recommendation configuration.
@@ -561,7 +573,7 @@ pub mod data_source {
             self.0.set(
                 "EnableBusinessNameGeneration",
                 Some("enable_business_name_generation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -573,18 +585,18 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfiguration(Props);
+    pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
         /// A new `ScheduleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScheduleConfiguration(this)
         }
         /// The schedule of the data source runs.
         ///
         /// Constraints: length 1..=256; pattern `cron\((\b[0-5]?[0-9]\b) (\b2[0-3]\b|\b[0-1]?[0-9]\b) (.*){1,5} (.*){1,5} (.*){1,5} (.*){1,5}\)`. CloudFormation `Schedule`, Terraform `schedule`.
-        pub fn schedule(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Schedule", Some("schedule"), string(value));
+        pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Schedule", Some("schedule"), rt::string(value));
             self
         }
         /// The timezone of the data source run.
@@ -744,11 +756,11 @@ pub mod data_source {
 /// CloudFormation: `AWS::DataZone::Domain`. Terraform: `awscc_datazone_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::Domain",
     terraform: Some("awscc_datazone_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -784,27 +796,27 @@ static DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl Domain {
     /// Declares a `AWS::DataZone::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Domain(this)
     }
     /// The description of the Amazon DataZone domain.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The domain execution role that is created when an Amazon DataZone domain is created.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `DomainExecutionRole`, Terraform `domain_execution_role`.
-    pub fn domain_execution_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainExecutionRole",
             Some("domain_execution_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -819,20 +831,20 @@ impl Domain {
     /// The identifier of the AWS Key Management Service (KMS) key that is used to encrypt the Amazon DataZone domain, metadata, and reporting data.
     ///
     /// Constraints: length 1..=1024; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. Changing it replaces the resource. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The service role of the domain that is created.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `ServiceRole`, Terraform `service_role`.
-    pub fn service_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceRole", Some("service_role"), string(value));
+            .set("ServiceRole", Some("service_role"), rt::string(value));
         self
     }
     /// The single-sign on configuration of the Amazon DataZone domain.
@@ -847,55 +859,55 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::DataZone::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The ID of the root domain in Amazon Datazone.
     ///
     /// CloudFormation `Fn::GetAtt` `RootDomainUnitId`; Terraform `root_domain_unit_id`.
-    pub fn root_domain_unit_id(&self) -> Expr {
+    pub fn root_domain_unit_id(&self) -> rt::Expr {
         self.0.attr("RootDomainUnitId")
     }
     /// The ARN of the Amazon DataZone domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp of when the Amazon DataZone domain was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The id of the Amazon DataZone domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The timestamp of when the Amazon DataZone domain was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The identifier of the AWS account that manages the domain.
     ///
     /// CloudFormation `Fn::GetAtt` `ManagedAccountId`; Terraform `managed_account_id`.
-    pub fn managed_account_id(&self) -> Expr {
+    pub fn managed_account_id(&self) -> rt::Expr {
         self.0.attr("ManagedAccountId")
     }
     /// The URL of the data portal for this Amazon DataZone domain.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalUrl`; Terraform `portal_url`.
-    pub fn portal_url(&self) -> Expr {
+    pub fn portal_url(&self) -> rt::Expr {
         self.0.attr("PortalUrl")
     }
     /// The status of the Amazon DataZone domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -908,19 +920,22 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-domain-singlesignon.html)
     #[derive(Clone, Debug)]
-    pub struct SingleSignOn(Props);
+    pub struct SingleSignOn(rt::Props);
     impl SingleSignOn {
         /// A new `SingleSignOn`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SingleSignOn(this)
         }
         /// The ARN of the AWS Identity Center instance.
         ///
         /// Constraints: length 10..=1224; pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
-        pub fn idc_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IdcInstanceArn", Some("idc_instance_arn"), string(value));
+        pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IdcInstanceArn",
+                Some("idc_instance_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The type of single sign-on in Amazon DataZone.
@@ -973,11 +988,11 @@ pub mod domain {
 /// CloudFormation: `AWS::DataZone::DomainUnit`. Terraform: `awscc_datazone_domain_unit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-domainunit.html)
-pub struct DomainUnit(Base);
-static DOMAIN_UNIT_TYPE: TypeInfo = TypeInfo {
+pub struct DomainUnit(rt::Base);
+static DOMAIN_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::DomainUnit",
     terraform: Some("awscc_datazone_domain_unit"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1013,73 +1028,73 @@ impl DomainUnit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        parent_domain_unit_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        parent_domain_unit_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_UNIT_TYPE);
+        let mut this = rt::Base::new(id, &DOMAIN_UNIT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ParentDomainUnitIdentifier",
             Some("parent_domain_unit_identifier"),
-            string(parent_domain_unit_identifier),
+            rt::string(parent_domain_unit_identifier),
         );
         DomainUnit(this)
     }
     /// The description of the domain unit.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DomainUnit, DomainUnitHandle);
 /// A declared `AWS::DataZone::DomainUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainUnitHandle(Handle);
+pub struct DomainUnitHandle(rt::Handle);
 handle!(DomainUnitHandle);
 impl DomainUnitHandle {
     /// The timestamp at which the domain unit was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The ID of the domain where the domain unit was created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the domain unit.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The identifier of the domain unit that you want to get.
     ///
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// The ID of the parent domain unit.
     ///
     /// CloudFormation `Fn::GetAtt` `ParentDomainUnitId`; Terraform `parent_domain_unit_id`.
-    pub fn parent_domain_unit_id(&self) -> Expr {
+    pub fn parent_domain_unit_id(&self) -> rt::Expr {
         self.0.attr("ParentDomainUnitId")
     }
     /// The timestamp at which the domain unit was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -1088,11 +1103,11 @@ impl DomainUnitHandle {
 /// CloudFormation: `AWS::DataZone::Environment`. Terraform: `awscc_datazone_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::Environment",
     terraform: Some("awscc_datazone_environment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1134,21 +1149,21 @@ impl Environment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        project_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        project_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            string(project_identifier),
+            rt::string(project_identifier),
         );
         Environment(this)
     }
@@ -1157,89 +1172,89 @@ impl Environment {
     /// Changing it replaces the resource. CloudFormation `DeploymentOrder`, Terraform `deployment_order`.
     pub fn deployment_order(mut self, value: i64) -> Self {
         self.0
-            .set("DeploymentOrder", Some("deployment_order"), int(value));
+            .set("DeploymentOrder", Some("deployment_order"), rt::int(value));
         self
     }
     /// The description of the Amazon DataZone environment.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The AWS account in which the Amazon DataZone environment is created.
     ///
     /// Constraints: pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `EnvironmentAccountIdentifier`, Terraform `environment_account_identifier`.
-    pub fn environment_account_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_account_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentAccountIdentifier",
             Some("environment_account_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The AWS region in which the Amazon DataZone environment is created.
     ///
     /// Constraints: pattern `^[a-z]{2}-[a-z]{4,10}-\d$`. Changing it replaces the resource. CloudFormation `EnvironmentAccountRegion`, Terraform `environment_account_region`.
-    pub fn environment_account_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_account_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentAccountRegion",
             Some("environment_account_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the environment blueprint.
     ///
     /// Changing it replaces the resource. CloudFormation `EnvironmentBlueprintIdentifier`, Terraform `environment_blueprint_identifier`.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentBlueprintIdentifier",
             Some("environment_blueprint_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the environment configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `EnvironmentConfigurationId`, Terraform `environment_configuration_id`.
-    pub fn environment_configuration_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_configuration_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentConfigurationId",
             Some("environment_configuration_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the environment profile with which the Amazon DataZone environment would be created.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{0,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentProfileIdentifier`, Terraform `environment_profile_identifier`.
-    pub fn environment_profile_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_profile_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentProfileIdentifier",
             Some("environment_profile_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Environment role arn for custom aws environment permissions
     ///
     /// CloudFormation `EnvironmentRoleArn`, Terraform `environment_role_arn`.
-    pub fn environment_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentRoleArn",
             Some("environment_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The glossary terms that can be used in the Amazon DataZone environment.
     ///
     /// Constraints: 0..=20 items. CloudFormation `GlossaryTerms`, Terraform `glossary_terms`.
-    pub fn glossary_terms(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn glossary_terms(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("GlossaryTerms", Some("glossary_terms"), strings(value));
+            .set("GlossaryTerms", Some("glossary_terms"), rt::strings(value));
         self
     }
     /// The user parameters of the Amazon DataZone environment.
@@ -1250,86 +1265,86 @@ impl Environment {
         value: impl IntoIterator<Item = environment::EnvironmentParameter>,
     ) -> Self {
         self.0
-            .set("UserParameters", Some("user_parameters"), list(value));
+            .set("UserParameters", Some("user_parameters"), rt::list(value));
         self
     }
 }
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::DataZone::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// The AWS account in which the Amazon DataZone environment is created.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// The AWS region in which the Amazon DataZone environment is created.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountRegion`; Terraform `aws_account_region`.
-    pub fn aws_account_region(&self) -> Expr {
+    pub fn aws_account_region(&self) -> rt::Expr {
         self.0.attr("AwsAccountRegion")
     }
     /// The timestamp of when the environment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon DataZone user who created the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The identifier of the Amazon DataZone domain in which the environment is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the blueprint with which the Amazon DataZone environment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentBlueprintId`; Terraform `environment_blueprint_id`.
-    pub fn environment_blueprint_id(&self) -> Expr {
+    pub fn environment_blueprint_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentBlueprintId")
     }
     /// The ID of the environment profile with which the Amazon DataZone environment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentProfileId`; Terraform `environment_profile_id`.
-    pub fn environment_profile_id(&self) -> Expr {
+    pub fn environment_profile_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentProfileId")
     }
     /// The ID of the Amazon DataZone environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ID of the Amazon DataZone project in which the environment is created.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The provider of the Amazon DataZone environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Provider`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provider(&self) -> Expr {
+    pub fn provider(&self) -> rt::Expr {
         self.0.attr("Provider")
     }
     /// The status of the Amazon DataZone environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp of when the environment was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1342,25 +1357,25 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environment-environmentparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentParameter(Props);
+    pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
         /// A new `EnvironmentParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentParameter(this)
         }
         /// The name of an environment parameter.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of an environment parameter.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1371,11 +1386,11 @@ pub mod environment {
 /// CloudFormation: `AWS::DataZone::EnvironmentActions`. Terraform: `awscc_datazone_environment_actions` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-environmentactions.html)
-pub struct EnvironmentActions(Base);
-static ENVIRONMENT_ACTIONS_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentActions(rt::Base);
+static ENVIRONMENT_ACTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::EnvironmentActions",
     terraform: Some("awscc_datazone_environment_actions"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1406,43 +1421,47 @@ static ENVIRONMENT_ACTIONS_TYPE: TypeInfo = TypeInfo {
 impl EnvironmentActions {
     /// Declares a `AWS::DataZone::EnvironmentActions` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_ACTIONS_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENVIRONMENT_ACTIONS_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         EnvironmentActions(this)
     }
     /// The description of the Amazon DataZone environment action.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The identifier of the Amazon DataZone domain in which the environment would be created.
     ///
     /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
-    pub fn domain_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DomainIdentifier", Some("domain_identifier"), string(value));
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// The identifier of the Amazon DataZone environment in which the action is taking place
     ///
     /// Constraints: length 1..=36; pattern `[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
-    pub fn environment_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the Amazon DataZone environment action.
     ///
     /// Constraints: length 1..=36; pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `Identifier`, Terraform `identifier`.
-    pub fn identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Identifier", Some("identifier"), string(value));
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Identifier", Some("identifier"), rt::string(value));
         self
     }
     /// The parameters of the environment action.
@@ -1456,25 +1475,25 @@ impl EnvironmentActions {
 builder!(EnvironmentActions, EnvironmentActionsHandle);
 /// A declared `AWS::DataZone::EnvironmentActions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentActionsHandle(Handle);
+pub struct EnvironmentActionsHandle(rt::Handle);
 handle!(EnvironmentActionsHandle);
 impl EnvironmentActionsHandle {
     /// The identifier of the Amazon DataZone domain in which the environment is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The identifier of the Amazon DataZone environment in which the action is taking place
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// The ID of the Amazon DataZone environment action.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1487,18 +1506,18 @@ pub mod environment_actions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentactions-awsconsolelinkparameters.html)
     #[derive(Clone, Debug)]
-    pub struct AwsConsoleLinkParameters(Props);
+    pub struct AwsConsoleLinkParameters(rt::Props);
     impl AwsConsoleLinkParameters {
         /// A new `AwsConsoleLinkParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsConsoleLinkParameters(this)
         }
         /// The URI of the console link specified as part of the environment action.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }
@@ -1509,11 +1528,11 @@ pub mod environment_actions {
 /// CloudFormation: `AWS::DataZone::EnvironmentBlueprintConfiguration`. Terraform: `awscc_datazone_environment_blueprint_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-environmentblueprintconfiguration.html)
-pub struct EnvironmentBlueprintConfiguration(Base);
-static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentBlueprintConfiguration(rt::Base);
+static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::EnvironmentBlueprintConfiguration",
     terraform: Some("awscc_datazone_environment_blueprint_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1547,34 +1566,34 @@ impl EnvironmentBlueprintConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        enabled_regions: impl IntoIterator<Item = impl Into<Expr>>,
-        environment_blueprint_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        enabled_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        environment_blueprint_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "EnabledRegions",
             Some("enabled_regions"),
-            strings(enabled_regions),
+            rt::strings(enabled_regions),
         );
         this.set(
             "EnvironmentBlueprintIdentifier",
             Some("environment_blueprint_identifier"),
-            string(environment_blueprint_identifier),
+            rt::string(environment_blueprint_identifier),
         );
         EnvironmentBlueprintConfiguration(this)
     }
     /// Constraints: pattern `^arn:aws[^:]*:iam::(aws|\d{12}):policy/[\w+=,.@-]*$`. CloudFormation `EnvironmentRolePermissionBoundary`, Terraform `environment_role_permission_boundary`.
-    pub fn environment_role_permission_boundary(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_role_permission_boundary(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentRolePermissionBoundary",
             Some("environment_role_permission_boundary"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1583,39 +1602,39 @@ impl EnvironmentBlueprintConfiguration {
     /// CloudFormation `GlobalParameters`, Terraform `global_parameters`.
     pub fn global_parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "GlobalParameters",
             Some("global_parameters"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `ManageAccessRoleArn`, Terraform `manage_access_role_arn`.
-    pub fn manage_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn manage_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ManageAccessRoleArn",
             Some("manage_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ProvisioningConfigurations`, Terraform `provisioning_configurations`.
-    pub fn provisioning_configurations(mut self, value: impl Into<Value>) -> Self {
+    pub fn provisioning_configurations(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ProvisioningConfigurations",
             Some("provisioning_configurations"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `ProvisioningRoleArn`, Terraform `provisioning_role_arn`.
-    pub fn provisioning_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provisioning_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProvisioningRoleArn",
             Some("provisioning_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1627,7 +1646,7 @@ impl EnvironmentBlueprintConfiguration {
         self.0.set(
             "RegionalParameters",
             Some("regional_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1638,23 +1657,23 @@ builder!(
 );
 /// A declared `AWS::DataZone::EnvironmentBlueprintConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentBlueprintConfigurationHandle(Handle);
+pub struct EnvironmentBlueprintConfigurationHandle(rt::Handle);
 handle!(EnvironmentBlueprintConfigurationHandle);
 impl EnvironmentBlueprintConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `EnvironmentBlueprintId`; Terraform `environment_blueprint_id`.
-    pub fn environment_blueprint_id(&self) -> Expr {
+    pub fn environment_blueprint_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentBlueprintId")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1665,25 +1684,25 @@ pub mod environment_blueprint_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentblueprintconfiguration-regionalparameter.html)
     #[derive(Clone, Debug)]
-    pub struct RegionalParameter(Props);
+    pub struct RegionalParameter(rt::Props);
     impl RegionalParameter {
         /// A new `RegionalParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegionalParameter(this)
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), string_map(value));
+                .set("Parameters", Some("parameters"), rt::string_map(value));
             self
         }
         /// Constraints: pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -1694,11 +1713,11 @@ pub mod environment_blueprint_configuration {
 /// CloudFormation: `AWS::DataZone::EnvironmentProfile`. Terraform: `awscc_datazone_environment_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-environmentprofile.html)
-pub struct EnvironmentProfile(Base);
-static ENVIRONMENT_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentProfile(rt::Base);
+static ENVIRONMENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::EnvironmentProfile",
     terraform: Some("awscc_datazone_environment_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1735,48 +1754,48 @@ impl EnvironmentProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        aws_account_id: impl Into<Expr>,
-        aws_account_region: impl Into<Expr>,
-        domain_identifier: impl Into<Expr>,
-        environment_blueprint_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
-        project_identifier: impl Into<Expr>,
+        aws_account_id: impl Into<rt::Expr>,
+        aws_account_region: impl Into<rt::Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        environment_blueprint_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        project_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_PROFILE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            string(aws_account_id),
+            rt::string(aws_account_id),
         );
         this.set(
             "AwsAccountRegion",
             Some("aws_account_region"),
-            string(aws_account_region),
+            rt::string(aws_account_region),
         );
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "EnvironmentBlueprintIdentifier",
             Some("environment_blueprint_identifier"),
-            string(environment_blueprint_identifier),
+            rt::string(environment_blueprint_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            string(project_identifier),
+            rt::string(project_identifier),
         );
         EnvironmentProfile(this)
     }
     /// The description of this Amazon DataZone environment profile.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The user parameters of this Amazon DataZone environment profile.
@@ -1787,56 +1806,56 @@ impl EnvironmentProfile {
         value: impl IntoIterator<Item = environment_profile::EnvironmentParameter>,
     ) -> Self {
         self.0
-            .set("UserParameters", Some("user_parameters"), list(value));
+            .set("UserParameters", Some("user_parameters"), rt::list(value));
         self
     }
 }
 builder!(EnvironmentProfile, EnvironmentProfileHandle);
 /// A declared `AWS::DataZone::EnvironmentProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentProfileHandle(Handle);
+pub struct EnvironmentProfileHandle(rt::Handle);
 handle!(EnvironmentProfileHandle);
 impl EnvironmentProfileHandle {
     /// The timestamp of when this environment profile was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon DataZone user who created this environment profile.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The ID of the Amazon DataZone domain in which this environment profile is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the blueprint with which this environment profile is created.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentBlueprintId`; Terraform `environment_blueprint_id`.
-    pub fn environment_blueprint_id(&self) -> Expr {
+    pub fn environment_blueprint_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentBlueprintId")
     }
     /// The ID of this Amazon DataZone environment profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The identifier of the project in which to create the environment profile.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The timestamp of when this environment profile was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1849,25 +1868,25 @@ pub mod environment_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentprofile-environmentparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentParameter(Props);
+    pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
         /// A new `EnvironmentParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentParameter(this)
         }
         /// The name of an environment profile parameter.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of an environment profile parameter.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1878,11 +1897,11 @@ pub mod environment_profile {
 /// CloudFormation: `AWS::DataZone::FormType`. Terraform: `awscc_datazone_form_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-formtype.html)
-pub struct FormType(Base);
-static FORM_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct FormType(rt::Base);
+static FORM_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::FormType",
     terraform: Some("awscc_datazone_form_type"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1918,32 +1937,32 @@ impl FormType {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
         model: form_type::Model,
-        name: impl Into<Expr>,
-        owning_project_identifier: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        owning_project_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FORM_TYPE_TYPE);
+        let mut this = rt::Base::new(id, &FORM_TYPE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set("Model", Some("model"), model.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "OwningProjectIdentifier",
             Some("owning_project_identifier"),
-            string(owning_project_identifier),
+            rt::string(owning_project_identifier),
         );
         FormType(this)
     }
     /// The description of this Amazon DataZone metadata form type.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The status of this Amazon DataZone metadata form type.
@@ -1957,43 +1976,43 @@ impl FormType {
 builder!(FormType, FormTypeHandle);
 /// A declared `AWS::DataZone::FormType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FormTypeHandle(Handle);
+pub struct FormTypeHandle(rt::Handle);
 handle!(FormTypeHandle);
 impl FormTypeHandle {
     /// The ID of the Amazon DataZone domain in which this metadata form type is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the project that owns this Amazon DataZone metadata form type.
     ///
     /// CloudFormation `Fn::GetAtt` `OwningProjectId`; Terraform `owning_project_id`.
-    pub fn owning_project_id(&self) -> Expr {
+    pub fn owning_project_id(&self) -> rt::Expr {
         self.0.attr("OwningProjectId")
     }
     /// The revision of this Amazon DataZone metadata form type.
     ///
     /// CloudFormation `Fn::GetAtt` `Revision`; Terraform `revision`.
-    pub fn revision(&self) -> Expr {
+    pub fn revision(&self) -> rt::Expr {
         self.0.attr("Revision")
     }
     /// The ID of this Amazon DataZone metadata form type.
     ///
     /// CloudFormation `Fn::GetAtt` `FormTypeIdentifier`; Terraform `form_type_identifier`.
-    pub fn form_type_identifier(&self) -> Expr {
+    pub fn form_type_identifier(&self) -> rt::Expr {
         self.0.attr("FormTypeIdentifier")
     }
     /// The timestamp of when this Amazon DataZone metadata form type was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The user who created this Amazon DataZone metadata form type.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -2006,16 +2025,16 @@ pub mod form_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-formtype-model.html)
     #[derive(Clone, Debug)]
-    pub struct Model(Props);
+    pub struct Model(rt::Props);
     impl Model {
         /// A new `Model`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Model(this)
         }
         /// Constraints: length 1..=100000. CloudFormation `Smithy`, Terraform `smithy`.
-        pub fn smithy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Smithy", Some("smithy"), string(value));
+        pub fn smithy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Smithy", Some("smithy"), rt::string(value));
             self
         }
     }
@@ -2035,11 +2054,11 @@ pub mod form_type {
 /// CloudFormation: `AWS::DataZone::GroupProfile`. Terraform: `awscc_datazone_group_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-groupprofile.html)
-pub struct GroupProfile(Base);
-static GROUP_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct GroupProfile(rt::Base);
+static GROUP_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::GroupProfile",
     terraform: Some("awscc_datazone_group_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2071,21 +2090,24 @@ static GROUP_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl GroupProfile {
     /// Declares a `AWS::DataZone::GroupProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_identifier: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_PROFILE_TYPE);
+    pub fn new(id: impl Into<String>, domain_identifier: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_PROFILE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         GroupProfile(this)
     }
     /// The ID of the group.
     ///
     /// Constraints: pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+)`. Changing it replaces the resource. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
-    pub fn group_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("GroupIdentifier", Some("group_identifier"), string(value));
+    pub fn group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupIdentifier",
+            Some("group_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// The type of the group.
@@ -2098,11 +2120,11 @@ impl GroupProfile {
     /// The ARN of the role principal for the group profile.
     ///
     /// Changing it replaces the resource. CloudFormation `RolePrincipalArn`, Terraform `role_principal_arn`.
-    pub fn role_principal_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn role_principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RolePrincipalArn",
             Some("role_principal_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2117,31 +2139,31 @@ impl GroupProfile {
 builder!(GroupProfile, GroupProfileHandle);
 /// A declared `AWS::DataZone::GroupProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupProfileHandle(Handle);
+pub struct GroupProfileHandle(rt::Handle);
 handle!(GroupProfileHandle);
 impl GroupProfileHandle {
     /// The identifier of the Amazon DataZone domain in which the group profile is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The group-name of the Group Profile.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupName`; Terraform `group_name`.
-    pub fn group_name(&self) -> Expr {
+    pub fn group_name(&self) -> rt::Expr {
         self.0.attr("GroupName")
     }
     /// The ID of the Amazon DataZone group profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ID of the role principal for the group profile.
     ///
     /// CloudFormation `Fn::GetAtt` `RolePrincipalId`; Terraform `role_principal_id`.
-    pub fn role_principal_id(&self) -> Expr {
+    pub fn role_principal_id(&self) -> rt::Expr {
         self.0.attr("RolePrincipalId")
     }
 }
@@ -2172,11 +2194,11 @@ pub mod group_profile {
 /// CloudFormation: `AWS::DataZone::Owner`. Terraform: `awscc_datazone_owner` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-owner.html)
-pub struct Owner(Base);
-static OWNER_TYPE: TypeInfo = TypeInfo {
+pub struct Owner(rt::Base);
+static OWNER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::Owner",
     terraform: Some("awscc_datazone_owner"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2208,39 +2230,39 @@ impl Owner {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        entity_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        entity_identifier: impl Into<rt::Expr>,
         entity_type: owner::EntityType,
-        owner: impl Into<Value>,
+        owner: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &OWNER_TYPE);
+        let mut this = rt::Base::new(id, &OWNER_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "EntityIdentifier",
             Some("entity_identifier"),
-            string(entity_identifier),
+            rt::string(entity_identifier),
         );
         this.set("EntityType", Some("entity_type"), entity_type.into());
-        this.set("Owner", Some("owner"), json(owner));
+        this.set("Owner", Some("owner"), rt::json(owner));
         Owner(this)
     }
 }
 builder!(Owner, OwnerHandle);
 /// A declared `AWS::DataZone::Owner`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OwnerHandle(Handle);
+pub struct OwnerHandle(rt::Handle);
 handle!(OwnerHandle);
 impl OwnerHandle {
     /// CloudFormation `Fn::GetAtt` `OwnerIdentifier`; Terraform `owner_identifier`.
-    pub fn owner_identifier(&self) -> Expr {
+    pub fn owner_identifier(&self) -> rt::Expr {
         self.0.attr("OwnerIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerType`; Terraform `owner_type`.
-    pub fn owner_type(&self) -> Expr {
+    pub fn owner_type(&self) -> rt::Expr {
         self.0.attr("OwnerType")
     }
 }
@@ -2260,11 +2282,11 @@ pub mod owner {
 /// CloudFormation: `AWS::DataZone::PolicyGrant`. Terraform: `awscc_datazone_policy_grant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-policygrant.html)
-pub struct PolicyGrant(Base);
-static POLICY_GRANT_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyGrant(rt::Base);
+static POLICY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::PolicyGrant",
     terraform: Some("awscc_datazone_policy_grant"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2297,53 +2319,53 @@ impl PolicyGrant {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        detail: impl Into<Value>,
-        domain_identifier: impl Into<Expr>,
-        entity_identifier: impl Into<Expr>,
+        detail: impl Into<rt::Value>,
+        domain_identifier: impl Into<rt::Expr>,
+        entity_identifier: impl Into<rt::Expr>,
         entity_type: policy_grant::TargetEntityType,
         policy_type: policy_grant::ManagedPolicyType,
-        principal: impl Into<Value>,
+        principal: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_GRANT_TYPE);
-        this.set("Detail", Some("detail"), json(detail));
+        let mut this = rt::Base::new(id, &POLICY_GRANT_TYPE);
+        this.set("Detail", Some("detail"), rt::json(detail));
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "EntityIdentifier",
             Some("entity_identifier"),
-            string(entity_identifier),
+            rt::string(entity_identifier),
         );
         this.set("EntityType", Some("entity_type"), entity_type.into());
         this.set("PolicyType", Some("policy_type"), policy_type.into());
-        this.set("Principal", Some("principal"), json(principal));
+        this.set("Principal", Some("principal"), rt::json(principal));
         PolicyGrant(this)
     }
 }
 builder!(PolicyGrant, PolicyGrantHandle);
 /// A declared `AWS::DataZone::PolicyGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyGrantHandle(Handle);
+pub struct PolicyGrantHandle(rt::Handle);
 handle!(PolicyGrantHandle);
 impl PolicyGrantHandle {
     /// The unique identifier of the policy grant returned by the AddPolicyGrant API
     ///
     /// CloudFormation `Fn::GetAtt` `GrantId`; Terraform `grant_id`.
-    pub fn grant_id(&self) -> Expr {
+    pub fn grant_id(&self) -> rt::Expr {
         self.0.attr("GrantId")
     }
     /// Specifies the timestamp at which policy grant member was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Specifies the user who created the policy grant member.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -2400,11 +2422,11 @@ pub mod policy_grant {
 /// CloudFormation: `AWS::DataZone::Project`. Terraform: `awscc_datazone_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::Project",
     terraform: Some("awscc_datazone_project"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2440,40 +2462,40 @@ impl Project {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Project(this)
     }
     /// The description of the Amazon DataZone project.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of the domain unit.
     ///
     /// Constraints: length 1..=256; pattern `^[a-z0-9_\-]+$`. CloudFormation `DomainUnitId`, Terraform `domain_unit_id`.
-    pub fn domain_unit_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_unit_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DomainUnitId", Some("domain_unit_id"), string(value));
+            .set("DomainUnitId", Some("domain_unit_id"), rt::string(value));
         self
     }
     /// The glossary terms that can be used in this Amazon DataZone project.
     ///
     /// Constraints: 0..=20 items. CloudFormation `GlossaryTerms`, Terraform `glossary_terms`.
-    pub fn glossary_terms(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn glossary_terms(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("GlossaryTerms", Some("glossary_terms"), strings(value));
+            .set("GlossaryTerms", Some("glossary_terms"), rt::strings(value));
         self
     }
     /// The project membership assignments.
@@ -2486,48 +2508,51 @@ impl Project {
         self.0.set(
             "MembershipAssignments",
             Some("membership_assignments"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The project category.
     ///
     /// Changing it replaces the resource. CloudFormation `ProjectCategory`, Terraform `project_category`.
-    pub fn project_category(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ProjectCategory", Some("project_category"), string(value));
+    pub fn project_category(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProjectCategory",
+            Some("project_category"),
+            rt::string(value),
+        );
         self
     }
     /// The project execution role ARN.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role/[\w+=,.@/-]+$`. Changing it replaces the resource. CloudFormation `ProjectExecutionRole`, Terraform `project_execution_role`.
-    pub fn project_execution_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectExecutionRole",
             Some("project_execution_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The project profile ID.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `ProjectProfileId`, Terraform `project_profile_id`.
-    pub fn project_profile_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectProfileId",
             Some("project_profile_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The project profile version to which the project should be updated.
     ///
     /// CloudFormation `ProjectProfileVersion`, Terraform `project_profile_version`.
-    pub fn project_profile_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_profile_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectProfileVersion",
             Some("project_profile_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2536,7 +2561,7 @@ impl Project {
     /// CloudFormation `ResourceTags`, Terraform `resource_tags`.
     pub fn resource_tags(mut self, value: impl IntoIterator<Item = project::ResourceTag>) -> Self {
         self.0
-            .set("ResourceTags", Some("resource_tags"), list(value));
+            .set("ResourceTags", Some("resource_tags"), rt::list(value));
         self
     }
     /// The user parameters of the project.
@@ -2547,50 +2572,50 @@ impl Project {
         value: impl IntoIterator<Item = project::EnvironmentConfigurationUserParameter>,
     ) -> Self {
         self.0
-            .set("UserParameters", Some("user_parameters"), list(value));
+            .set("UserParameters", Some("user_parameters"), rt::list(value));
         self
     }
 }
 builder!(Project, ProjectHandle);
 /// A declared `AWS::DataZone::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// The ID of the Amazon DataZone project.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The timestamp of when the project was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon DataZone user who created the project.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The identifier of the Amazon DataZone domain in which the project was created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The timestamp of when the project was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The status of the project.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectStatus`; Terraform `project_status`.
-    pub fn project_status(&self) -> Expr {
+    pub fn project_status(&self) -> rt::Expr {
         self.0.attr("ProjectStatus")
     }
 }
@@ -2601,26 +2626,26 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentconfigurationuserparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentConfigurationUserParameter(Props);
+    pub struct EnvironmentConfigurationUserParameter(rt::Props);
     impl EnvironmentConfigurationUserParameter {
         /// A new `EnvironmentConfigurationUserParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentConfigurationUserParameter(this)
         }
         /// Constraints: length 1..=64; pattern `^[\w -]+$`. CloudFormation `EnvironmentConfigurationName`, Terraform `environment_configuration_name`.
-        pub fn environment_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn environment_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EnvironmentConfigurationName",
                 Some("environment_configuration_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `EnvironmentId`, Terraform `environment_id`.
-        pub fn environment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EnvironmentId", Some("environment_id"), string(value));
+                .set("EnvironmentId", Some("environment_id"), rt::string(value));
             self
         }
         /// CloudFormation `EnvironmentParameters`, Terraform `environment_parameters`.
@@ -2631,7 +2656,7 @@ pub mod project {
             self.0.set(
                 "EnvironmentParameters",
                 Some("environment_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2641,21 +2666,21 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentParameter(Props);
+    pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
         /// A new `EnvironmentParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentParameter(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2666,23 +2691,26 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-member.html)
     #[derive(Clone, Debug)]
-    pub struct Member(Props);
+    pub struct Member(rt::Props);
     impl Member {
         /// A new `Member`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Member(this)
         }
         /// CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
-        pub fn group_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("GroupIdentifier", Some("group_identifier"), string(value));
+        pub fn group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "GroupIdentifier",
+                Some("group_identifier"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `UserIdentifier`, Terraform `user_identifier`.
-        pub fn user_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserIdentifier", Some("user_identifier"), string(value));
+                .set("UserIdentifier", Some("user_identifier"), rt::string(value));
             self
         }
     }
@@ -2693,12 +2721,12 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-projectmembershipassignment.html)
     #[derive(Clone, Debug)]
-    pub struct ProjectMembershipAssignment(Props);
+    pub struct ProjectMembershipAssignment(rt::Props);
     impl ProjectMembershipAssignment {
         /// A new `ProjectMembershipAssignment`. Required properties: `designation` (`Designation`), `member` (`Member`).
-        pub fn new(designation: impl Into<Expr>, member: Member) -> Self {
-            let mut this = Props::default();
-            this.set("Designation", Some("designation"), string(designation));
+        pub fn new(designation: impl Into<rt::Expr>, member: Member) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Designation", Some("designation"), rt::string(designation));
             this.set("Member", Some("member"), member.into());
             ProjectMembershipAssignment(this)
         }
@@ -2708,13 +2736,13 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-resourcetag.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTag(Props);
+    pub struct ResourceTag(rt::Props);
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ResourceTag(this)
         }
     }
@@ -2725,11 +2753,11 @@ pub mod project {
 /// CloudFormation: `AWS::DataZone::ProjectMembership`. Terraform: `awscc_datazone_project_membership` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-projectmembership.html)
-pub struct ProjectMembership(Base);
-static PROJECT_MEMBERSHIP_TYPE: TypeInfo = TypeInfo {
+pub struct ProjectMembership(rt::Base);
+static PROJECT_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::ProjectMembership",
     terraform: Some("awscc_datazone_project_membership"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2761,23 +2789,23 @@ impl ProjectMembership {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        designation: impl Into<Expr>,
-        domain_identifier: impl Into<Expr>,
-        member: impl Into<Value>,
-        project_identifier: impl Into<Expr>,
+        designation: impl Into<rt::Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        member: impl Into<rt::Value>,
+        project_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROJECT_MEMBERSHIP_TYPE);
-        this.set("Designation", Some("designation"), string(designation));
+        let mut this = rt::Base::new(id, &PROJECT_MEMBERSHIP_TYPE);
+        this.set("Designation", Some("designation"), rt::string(designation));
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
-        this.set("Member", Some("member"), json(member));
+        this.set("Member", Some("member"), rt::json(member));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            string(project_identifier),
+            rt::string(project_identifier),
         );
         ProjectMembership(this)
     }
@@ -2785,15 +2813,15 @@ impl ProjectMembership {
 builder!(ProjectMembership, ProjectMembershipHandle);
 /// A declared `AWS::DataZone::ProjectMembership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectMembershipHandle(Handle);
+pub struct ProjectMembershipHandle(rt::Handle);
 handle!(ProjectMembershipHandle);
 impl ProjectMembershipHandle {
     /// CloudFormation `Fn::GetAtt` `MemberIdentifier`; Terraform `member_identifier`.
-    pub fn member_identifier(&self) -> Expr {
+    pub fn member_identifier(&self) -> rt::Expr {
         self.0.attr("MemberIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `MemberIdentifierType`; Terraform `member_identifier_type`.
-    pub fn member_identifier_type(&self) -> Expr {
+    pub fn member_identifier_type(&self) -> rt::Expr {
         self.0.attr("MemberIdentifierType")
     }
 }
@@ -2802,11 +2830,11 @@ impl ProjectMembershipHandle {
 /// CloudFormation: `AWS::DataZone::ProjectProfile`. Terraform: `awscc_datazone_project_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-projectprofile.html)
-pub struct ProjectProfile(Base);
-static PROJECT_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ProjectProfile(rt::Base);
+static PROJECT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::ProjectProfile",
     terraform: Some("awscc_datazone_project_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2845,9 +2873,9 @@ static PROJECT_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl ProjectProfile {
     /// Declares a `AWS::DataZone::ProjectProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_PROFILE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_PROFILE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ProjectProfile(this)
     }
     /// CloudFormation `AllowCustomProjectResourceTags`, Terraform `allow_custom_project_resource_tags`.
@@ -2855,28 +2883,31 @@ impl ProjectProfile {
         self.0.set(
             "AllowCustomProjectResourceTags",
             Some("allow_custom_project_resource_tags"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: pattern `^dzd[_-][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
-    pub fn domain_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DomainIdentifier", Some("domain_identifier"), string(value));
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=256; pattern `^[a-z0-9_\-]+$`. CloudFormation `DomainUnitIdentifier`, Terraform `domain_unit_identifier`.
-    pub fn domain_unit_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_unit_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainUnitIdentifier",
             Some("domain_unit_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2888,7 +2919,7 @@ impl ProjectProfile {
         self.0.set(
             "EnvironmentConfigurations",
             Some("environment_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2900,16 +2931,16 @@ impl ProjectProfile {
         self.0.set(
             "ProjectResourceTags",
             Some("project_resource_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length at most 2048. CloudFormation `ProjectResourceTagsDescription`, Terraform `project_resource_tags_description`.
-    pub fn project_resource_tags_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_resource_tags_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectResourceTagsDescription",
             Some("project_resource_tags_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2923,7 +2954,7 @@ impl ProjectProfile {
         self.0.set(
             "UseDefaultConfigurations",
             Some("use_default_configurations"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2931,35 +2962,35 @@ impl ProjectProfile {
 builder!(ProjectProfile, ProjectProfileHandle);
 /// A declared `AWS::DataZone::ProjectProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectProfileHandle(Handle);
+pub struct ProjectProfileHandle(rt::Handle);
 handle!(ProjectProfileHandle);
 impl ProjectProfileHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `DomainUnitId`; Terraform `domain_unit_id`.
-    pub fn domain_unit_id(&self) -> Expr {
+    pub fn domain_unit_id(&self) -> rt::Expr {
         self.0.attr("DomainUnitId")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -2970,15 +3001,15 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-awsaccount.html)
     #[derive(Clone, Debug)]
-    pub struct AwsAccount(Props);
+    pub struct AwsAccount(rt::Props);
     impl AwsAccount {
         /// A new `AwsAccount`. Required properties: `aws_account_id` (`AwsAccountId`).
-        pub fn new(aws_account_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(aws_account_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AwsAccountId",
                 Some("aws_account_id"),
-                string(aws_account_id),
+                rt::string(aws_account_id),
             );
             AwsAccount(this)
         }
@@ -2988,22 +3019,22 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentConfiguration(Props);
+    pub struct EnvironmentConfiguration(rt::Props);
     impl EnvironmentConfiguration {
         /// A new `EnvironmentConfiguration`. Required properties: `aws_region` (`AwsRegion`), `environment_blueprint_id` (`EnvironmentBlueprintId`), `name` (`Name`).
         pub fn new(
             aws_region: Region,
-            environment_blueprint_id: impl Into<Expr>,
-            name: impl Into<Expr>,
+            environment_blueprint_id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AwsRegion", Some("aws_region"), aws_region.into());
             this.set(
                 "EnvironmentBlueprintId",
                 Some("environment_blueprint_id"),
-                string(environment_blueprint_id),
+                rt::string(environment_blueprint_id),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             EnvironmentConfiguration(this)
         }
         /// CloudFormation `AwsAccount`, Terraform `aws_account`.
@@ -3032,21 +3063,21 @@ pub mod project_profile {
         /// Constraints: range 0..=16. CloudFormation `DeploymentOrder`, Terraform `deployment_order`.
         pub fn deployment_order(mut self, value: i64) -> Self {
             self.0
-                .set("DeploymentOrder", Some("deployment_order"), int(value));
+                .set("DeploymentOrder", Some("deployment_order"), rt::int(value));
             self
         }
         /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `EnvironmentConfigurationId`, Terraform `environment_configuration_id`.
-        pub fn environment_configuration_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn environment_configuration_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EnvironmentConfigurationId",
                 Some("environment_configuration_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3056,27 +3087,27 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparameter.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentConfigurationParameter(Props);
+    pub struct EnvironmentConfigurationParameter(rt::Props);
     impl EnvironmentConfigurationParameter {
         /// A new `EnvironmentConfigurationParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentConfigurationParameter(this)
         }
         /// CloudFormation `IsEditable`, Terraform `is_editable`.
         pub fn is_editable(mut self, value: bool) -> Self {
             self.0
-                .set("IsEditable", Some("is_editable"), boolean(value));
+                .set("IsEditable", Some("is_editable"), rt::boolean(value));
             self
         }
         /// Constraints: pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -3085,11 +3116,11 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparametersdetails.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentConfigurationParametersDetails(Props);
+    pub struct EnvironmentConfigurationParametersDetails(rt::Props);
     impl EnvironmentConfigurationParametersDetails {
         /// A new `EnvironmentConfigurationParametersDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentConfigurationParametersDetails(this)
         }
         /// CloudFormation `ParameterOverrides`, Terraform `parameter_overrides`.
@@ -3100,7 +3131,7 @@ pub mod project_profile {
             self.0.set(
                 "ParameterOverrides",
                 Some("parameter_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3112,13 +3143,13 @@ pub mod project_profile {
             self.0.set(
                 "ResolvedParameters",
                 Some("resolved_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `SsmPath`, Terraform `ssm_path`.
-        pub fn ssm_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SsmPath", Some("ssm_path"), string(value));
+        pub fn ssm_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SsmPath", Some("ssm_path"), rt::string(value));
             self
         }
     }
@@ -3127,12 +3158,12 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-region.html)
     #[derive(Clone, Debug)]
-    pub struct Region(Props);
+    pub struct Region(rt::Props);
     impl Region {
         /// A new `Region`. Required properties: `region_name` (`RegionName`).
-        pub fn new(region_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RegionName", Some("region_name"), string(region_name));
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RegionName", Some("region_name"), rt::string(region_name));
             Region(this)
         }
     }
@@ -3141,18 +3172,22 @@ pub mod project_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-resourcetagparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTagParameter(Props);
+    pub struct ResourceTagParameter(rt::Props);
     impl ResourceTagParameter {
         /// A new `ResourceTagParameter`. Required properties: `is_value_editable` (`IsValueEditable`), `key` (`Key`), `value` (`Value`).
-        pub fn new(is_value_editable: bool, key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            is_value_editable: bool,
+            key: impl Into<rt::Expr>,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IsValueEditable",
                 Some("is_value_editable"),
-                boolean(is_value_editable),
+                rt::boolean(is_value_editable),
             );
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ResourceTagParameter(this)
         }
     }
@@ -3181,11 +3216,11 @@ pub mod project_profile {
 /// CloudFormation: `AWS::DataZone::SubscriptionTarget`. Terraform: `awscc_datazone_subscription_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-subscriptiontarget.html)
-pub struct SubscriptionTarget(Base);
-static SUBSCRIPTION_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct SubscriptionTarget(rt::Base);
+static SUBSCRIPTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::SubscriptionTarget",
     terraform: Some("awscc_datazone_subscription_target"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3223,117 +3258,117 @@ impl SubscriptionTarget {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        applicable_asset_types: impl IntoIterator<Item = impl Into<Expr>>,
-        authorized_principals: impl IntoIterator<Item = impl Into<Expr>>,
-        domain_identifier: impl Into<Expr>,
-        environment_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        applicable_asset_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        authorized_principals: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        domain_identifier: impl Into<rt::Expr>,
+        environment_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         subscription_target_config: impl IntoIterator<
             Item = subscription_target::SubscriptionTargetForm,
         >,
-        type_: impl Into<Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_TARGET_TYPE);
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_TARGET_TYPE);
         this.set(
             "ApplicableAssetTypes",
             Some("applicable_asset_types"),
-            strings(applicable_asset_types),
+            rt::strings(applicable_asset_types),
         );
         this.set(
             "AuthorizedPrincipals",
             Some("authorized_principals"),
-            strings(authorized_principals),
+            rt::strings(authorized_principals),
         );
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(environment_identifier),
+            rt::string(environment_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SubscriptionTargetConfig",
             Some("subscription_target_config"),
-            list(subscription_target_config),
+            rt::list(subscription_target_config),
         );
-        this.set("Type", Some("type"), string(type_));
+        this.set("Type", Some("type"), rt::string(type_));
         SubscriptionTarget(this)
     }
     /// The manage access role that is used to create the subscription target.
     ///
     /// Constraints: pattern `^arn:aws(|-cn|-us-gov):iam::\d{12}:(role|role/service-role)/[\w+=,.@-]*$`. CloudFormation `ManageAccessRole`, Terraform `manage_access_role`.
-    pub fn manage_access_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn manage_access_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ManageAccessRole",
             Some("manage_access_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The provider of the subscription target.
     ///
     /// CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn provider(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Provider", None, string(value));
+    pub fn provider(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Provider", None, rt::string(value));
         self
     }
 }
 builder!(SubscriptionTarget, SubscriptionTargetHandle);
 /// A declared `AWS::DataZone::SubscriptionTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionTargetHandle(Handle);
+pub struct SubscriptionTargetHandle(rt::Handle);
 handle!(SubscriptionTargetHandle);
 impl SubscriptionTargetHandle {
     /// The timestamp of when the subscription target was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon DataZone user who created the subscription target.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The ID of the Amazon DataZone domain in which subscription target is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the environment in which subscription target is created.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// The ID of the subscription target.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The identifier of the project specified in the subscription target.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The timestamp of when the subscription target was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon DataZone user who updated the subscription target.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedBy`; Terraform `updated_by`.
-    pub fn updated_by(&self) -> Expr {
+    pub fn updated_by(&self) -> rt::Expr {
         self.0.attr("UpdatedBy")
     }
 }
@@ -3346,13 +3381,13 @@ pub mod subscription_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-subscriptiontarget-subscriptiontargetform.html)
     #[derive(Clone, Debug)]
-    pub struct SubscriptionTargetForm(Props);
+    pub struct SubscriptionTargetForm(rt::Props);
     impl SubscriptionTargetForm {
         /// A new `SubscriptionTargetForm`. Required properties: `content` (`Content`), `form_name` (`FormName`).
-        pub fn new(content: impl Into<Expr>, form_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Content", Some("content"), string(content));
-            this.set("FormName", Some("form_name"), string(form_name));
+        pub fn new(content: impl Into<rt::Expr>, form_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Content", Some("content"), rt::string(content));
+            this.set("FormName", Some("form_name"), rt::string(form_name));
             SubscriptionTargetForm(this)
         }
     }
@@ -3363,11 +3398,11 @@ pub mod subscription_target {
 /// CloudFormation: `AWS::DataZone::UserProfile`. Terraform: `awscc_datazone_user_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-userprofile.html)
-pub struct UserProfile(Base);
-static USER_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct UserProfile(rt::Base);
+static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataZone::UserProfile",
     terraform: Some("awscc_datazone_user_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3401,28 +3436,28 @@ impl UserProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_identifier: impl Into<Expr>,
-        user_identifier: impl Into<Expr>,
+        domain_identifier: impl Into<rt::Expr>,
+        user_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            string(domain_identifier),
+            rt::string(domain_identifier),
         );
         this.set(
             "UserIdentifier",
             Some("user_identifier"),
-            string(user_identifier),
+            rt::string(user_identifier),
         );
         UserProfile(this)
     }
     /// The session name of the user profile.
     ///
     /// Constraints: length 2..=64. CloudFormation `SessionName`, Terraform `session_name`.
-    pub fn session_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn session_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SessionName", Some("session_name"), string(value));
+            .set("SessionName", Some("session_name"), rt::string(value));
         self
     }
     /// The status of the user profile.
@@ -3443,27 +3478,27 @@ impl UserProfile {
 builder!(UserProfile, UserProfileHandle);
 /// A declared `AWS::DataZone::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserProfileHandle(Handle);
+pub struct UserProfileHandle(rt::Handle);
 handle!(UserProfileHandle);
 impl UserProfileHandle {
     /// The identifier of the Amazon DataZone domain in which the user profile is created.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The ID of the Amazon DataZone user profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Details`; Terraform `details`.
-    pub fn details(&self) -> Expr {
+    pub fn details(&self) -> rt::Expr {
         self.0.attr("Details")
     }
 }

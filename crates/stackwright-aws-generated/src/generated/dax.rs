@@ -2,23 +2,24 @@
 //! `DAX` resource types of the CloudFormation registry (`AWS::DAX::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `dax` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DAX::Cluster
 ///
 /// CloudFormation: `AWS::DAX::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dax-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DAX::Cluster",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -57,56 +58,59 @@ impl Cluster {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iam_role_arn: impl Into<Expr>,
-        node_type: impl Into<Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        node_type: impl Into<rt::Expr>,
         replication_factor: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
-        this.set("IAMRoleARN", None, string(iam_role_arn));
-        this.set("NodeType", None, string(node_type));
-        this.set("ReplicationFactor", None, int(replication_factor));
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
+        this.set("IAMRoleARN", None, rt::string(iam_role_arn));
+        this.set("NodeType", None, rt::string(node_type));
+        this.set("ReplicationFactor", None, rt::int(replication_factor));
         Cluster(this)
     }
     /// CloudFormation `AvailabilityZones`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AvailabilityZones", None, strings(value));
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("AvailabilityZones", None, rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClusterEndpointEncryptionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cluster_endpoint_encryption_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_endpoint_encryption_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterEndpointEncryptionType", None, string(value));
+            .set("ClusterEndpointEncryptionType", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClusterName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterName", None, string(value));
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClusterName", None, rt::string(value));
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `NetworkType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NetworkType", None, string(value));
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkType", None, rt::string(value));
         self
     }
     /// CloudFormation `NotificationTopicARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn notification_topic_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NotificationTopicARN", None, string(value));
+    pub fn notification_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NotificationTopicARN", None, rt::string(value));
         self
     }
     /// CloudFormation `ParameterGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ParameterGroupName", None, string(value));
+    pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParameterGroupName", None, rt::string(value));
         self
     }
     /// CloudFormation `PreferredMaintenanceWindow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PreferredMaintenanceWindow", None, string(value));
+            .set("PreferredMaintenanceWindow", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SSESpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -115,36 +119,39 @@ impl Cluster {
         self
     }
     /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroupIds", None, strings(value));
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetGroupName", None, string(value));
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetGroupName", None, rt::string(value));
         self
     }
 }
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::DAX::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterDiscoveryEndpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cluster_discovery_endpoint(&self) -> Expr {
+    pub fn cluster_discovery_endpoint(&self) -> rt::Expr {
         self.0.attr("ClusterDiscoveryEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterDiscoveryEndpointURL`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cluster_discovery_endpoint_url(&self) -> Expr {
+    pub fn cluster_discovery_endpoint_url(&self) -> rt::Expr {
         self.0.attr("ClusterDiscoveryEndpointURL")
     }
 }
@@ -155,16 +162,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dax-cluster-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SseSpecification(this)
         }
         /// CloudFormation `SSEEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sse_enabled(mut self, value: bool) -> Self {
-            self.0.set("SSEEnabled", None, boolean(value));
+            self.0.set("SSEEnabled", None, rt::boolean(value));
             self
         }
     }
@@ -175,11 +182,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::DAX::ParameterGroup`. Terraform: `awscc_dax_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dax-parametergroup.html)
-pub struct ParameterGroup(Base);
-static PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ParameterGroup(rt::Base);
+static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DAX::ParameterGroup",
     terraform: Some("awscc_dax_parameter_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -212,34 +219,34 @@ impl ParameterGroup {
     /// Declares a `AWS::DAX::ParameterGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PARAMETER_GROUP_TYPE);
+        let this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
         ParameterGroup(this)
     }
     /// A description of the parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `ParameterGroupName`, Terraform `parameter_group_name`.
-    pub fn parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ParameterGroupName",
             Some("parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ParameterNameValues`, Terraform `parameter_name_values`.
-    pub fn parameter_name_values(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameter_name_values(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ParameterNameValues",
             Some("parameter_name_values"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -247,18 +254,18 @@ impl ParameterGroup {
 builder!(ParameterGroup, ParameterGroupHandle);
 /// A declared `AWS::DAX::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ParameterGroupHandle(Handle);
+pub struct ParameterGroupHandle(rt::Handle);
 handle!(ParameterGroupHandle);
 /// Resource type definition for AWS::DAX::SubnetGroup
 ///
 /// CloudFormation: `AWS::DAX::SubnetGroup`. Terraform: `awscc_dax_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dax-subnetgroup.html)
-pub struct SubnetGroup(Base);
-static SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetGroup(rt::Base);
+static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DAX::SubnetGroup",
     terraform: Some("awscc_dax_subnet_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -292,27 +299,30 @@ impl SubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         SubnetGroup(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetGroupName`, Terraform `subnet_group_name`.
-    pub fn subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubnetGroupName", Some("subnet_group_name"), string(value));
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubnetGroupName",
+            Some("subnet_group_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(SubnetGroup, SubnetGroupHandle);
 /// A declared `AWS::DAX::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetGroupHandle(Handle);
+pub struct SubnetGroupHandle(rt::Handle);
 handle!(SubnetGroupHandle);

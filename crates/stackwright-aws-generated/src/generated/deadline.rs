@@ -2,23 +2,24 @@
 //! `Deadline` resource types of the CloudFormation registry (`AWS::Deadline::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `deadline` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a budget to set spending thresholds for your rendering activity.
 ///
 /// CloudFormation: `AWS::Deadline::Budget`. Terraform: `awscc_deadline_budget` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-budget.html)
-pub struct Budget(Base);
-static BUDGET_TYPE: TypeInfo = TypeInfo {
+pub struct Budget(rt::Base);
+static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Budget",
     terraform: Some("awscc_deadline_budget"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,20 +63,24 @@ impl Budget {
         id: impl Into<String>,
         actions: impl IntoIterator<Item = budget::BudgetActionToAdd>,
         approximate_dollar_limit: i64,
-        display_name: impl Into<Expr>,
-        farm_id: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        farm_id: impl Into<rt::Expr>,
         schedule: budget::BudgetSchedule,
         usage_tracking_resource: budget::UsageTrackingResource,
     ) -> Self {
-        let mut this = Base::new(id, &BUDGET_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
+        let mut this = rt::Base::new(id, &BUDGET_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
         this.set(
             "ApproximateDollarLimit",
             Some("approximate_dollar_limit"),
-            int(approximate_dollar_limit),
+            rt::int(approximate_dollar_limit),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("FarmId", Some("farm_id"), string(farm_id));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
         this.set("Schedule", Some("schedule"), schedule.into());
         this.set(
             "UsageTrackingResource",
@@ -87,34 +92,34 @@ impl Budget {
     /// The description of the budget.
     ///
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Budget, BudgetHandle);
 /// A declared `AWS::Deadline::Budget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BudgetHandle(Handle);
+pub struct BudgetHandle(rt::Handle);
 handle!(BudgetHandle);
 impl BudgetHandle {
     /// The ARN of the budget.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The budget ID.
     ///
     /// CloudFormation `Fn::GetAtt` `BudgetId`; Terraform `budget_id`.
-    pub fn budget_id(&self) -> Expr {
+    pub fn budget_id(&self) -> rt::Expr {
         self.0.attr("BudgetId")
     }
     /// The status of the budget.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -127,15 +132,15 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetactiontoadd.html)
     #[derive(Clone, Debug)]
-    pub struct BudgetActionToAdd(Props);
+    pub struct BudgetActionToAdd(rt::Props);
     impl BudgetActionToAdd {
         /// A new `BudgetActionToAdd`. Required properties: `threshold_percentage` (`ThresholdPercentage`), `type_` (`Type`).
         pub fn new(threshold_percentage: i64, type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                int(threshold_percentage),
+                rt::int(threshold_percentage),
             );
             this.set("Type", Some("type"), type_.into());
             BudgetActionToAdd(this)
@@ -143,9 +148,9 @@ pub mod budget {
         /// A description for the budget action.
         ///
         /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -156,11 +161,11 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetschedule.html)
     #[derive(Clone, Debug)]
-    pub struct BudgetSchedule(Props);
+    pub struct BudgetSchedule(rt::Props);
     impl BudgetSchedule {
         /// A new `BudgetSchedule`. Required properties: `fixed` (`Fixed`).
         pub fn new(fixed: FixedBudgetSchedule) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Fixed", Some("fixed"), fixed.into());
             BudgetSchedule(this)
         }
@@ -172,13 +177,13 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-fixedbudgetschedule.html)
     #[derive(Clone, Debug)]
-    pub struct FixedBudgetSchedule(Props);
+    pub struct FixedBudgetSchedule(rt::Props);
     impl FixedBudgetSchedule {
         /// A new `FixedBudgetSchedule`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<Expr>, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
-            this.set("StartTime", Some("start_time"), string(start_time));
+        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             FixedBudgetSchedule(this)
         }
     }
@@ -189,12 +194,12 @@ pub mod budget {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-usagetrackingresource.html)
     #[derive(Clone, Debug)]
-    pub struct UsageTrackingResource(Props);
+    pub struct UsageTrackingResource(rt::Props);
     impl UsageTrackingResource {
         /// A new `UsageTrackingResource`. Required properties: `queue_id` (`QueueId`).
-        pub fn new(queue_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("QueueId", Some("queue_id"), string(queue_id));
+        pub fn new(queue_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("QueueId", Some("queue_id"), rt::string(queue_id));
             UsageTrackingResource(this)
         }
     }
@@ -214,11 +219,11 @@ pub mod budget {
 /// CloudFormation: `AWS::Deadline::Farm`. Terraform: `awscc_deadline_farm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-farm.html)
-pub struct Farm(Base);
-static FARM_TYPE: TypeInfo = TypeInfo {
+pub struct Farm(rt::Base);
+static FARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Farm",
     terraform: Some("awscc_deadline_farm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -254,41 +259,46 @@ static FARM_TYPE: TypeInfo = TypeInfo {
 impl Farm {
     /// Declares a `AWS::Deadline::Farm` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, display_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FARM_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+    pub fn new(id: impl Into<String>, display_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FARM_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         Farm(this)
     }
     /// Constraints: range 0..=100. CloudFormation `CostScaleFactor`, Terraform `cost_scale_factor`.
     pub fn cost_scale_factor(mut self, value: i64) -> Self {
         self.0
-            .set("CostScaleFactor", Some("cost_scale_factor"), int(value));
+            .set("CostScaleFactor", Some("cost_scale_factor"), rt::int(value));
         self
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws[-a-z]*:kms:.*:key/.*`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(Farm, FarmHandle);
 /// A declared `AWS::Deadline::Farm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FarmHandle(Handle);
+pub struct FarmHandle(rt::Handle);
 handle!(FarmHandle);
 impl FarmHandle {
     /// CloudFormation `Fn::GetAtt` `FarmId`; Terraform `farm_id`.
-    pub fn farm_id(&self) -> Expr {
+    pub fn farm_id(&self) -> rt::Expr {
         self.0.attr("FarmId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -297,11 +307,11 @@ impl FarmHandle {
 /// CloudFormation: `AWS::Deadline::Fleet`. Terraform: `awscc_deadline_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Fleet",
     terraform: Some("awscc_deadline_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -346,28 +356,36 @@ impl Fleet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
-        display_name: impl Into<Expr>,
-        farm_id: impl Into<Expr>,
+        configuration: impl Into<rt::Value>,
+        display_name: impl Into<rt::Expr>,
+        farm_id: impl Into<rt::Expr>,
         max_worker_count: i64,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLEET_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("FarmId", Some("farm_id"), string(farm_id));
+        let mut this = rt::Base::new(id, &FLEET_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
         this.set(
             "MaxWorkerCount",
             Some("max_worker_count"),
-            int(max_worker_count),
+            rt::int(max_worker_count),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Fleet(this)
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `HostConfiguration`, Terraform `host_configuration`.
@@ -382,38 +400,38 @@ impl Fleet {
     /// Constraints: range 0..=2147483647. CloudFormation `MinWorkerCount`, Terraform `min_worker_count`.
     pub fn min_worker_count(mut self, value: i64) -> Self {
         self.0
-            .set("MinWorkerCount", Some("min_worker_count"), int(value));
+            .set("MinWorkerCount", Some("min_worker_count"), rt::int(value));
         self
     }
 }
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::Deadline::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// CloudFormation `Fn::GetAtt` `Capabilities`; Terraform `capabilities`.
-    pub fn capabilities(&self) -> Expr {
+    pub fn capabilities(&self) -> rt::Expr {
         self.0.attr("Capabilities")
     }
     /// CloudFormation `Fn::GetAtt` `FleetId`; Terraform `fleet_id`.
-    pub fn fleet_id(&self) -> Expr {
+    pub fn fleet_id(&self) -> rt::Expr {
         self.0.attr("FleetId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `WorkerCount`; Terraform `worker_count`.
-    pub fn worker_count(&self) -> Expr {
+    pub fn worker_count(&self) -> rt::Expr {
         self.0.attr("WorkerCount")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -424,12 +442,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-fleet-hostconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HostConfiguration(Props);
+    pub struct HostConfiguration(rt::Props);
     impl HostConfiguration {
         /// A new `HostConfiguration`. Required properties: `script_body` (`ScriptBody`).
-        pub fn new(script_body: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ScriptBody", Some("script_body"), string(script_body));
+        pub fn new(script_body: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ScriptBody", Some("script_body"), rt::string(script_body));
             HostConfiguration(this)
         }
         /// Constraints: range 300..=3600. CloudFormation `ScriptTimeoutSeconds`, Terraform `script_timeout_seconds`.
@@ -437,7 +455,7 @@ pub mod fleet {
             self.0.set(
                 "ScriptTimeoutSeconds",
                 Some("script_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -449,11 +467,11 @@ pub mod fleet {
 /// CloudFormation: `AWS::Deadline::LicenseEndpoint`. Terraform: `awscc_deadline_license_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-licenseendpoint.html)
-pub struct LicenseEndpoint(Base);
-static LICENSE_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct LicenseEndpoint(rt::Base);
+static LICENSE_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::LicenseEndpoint",
     terraform: Some("awscc_deadline_license_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -497,45 +515,45 @@ impl LicenseEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LICENSE_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &LICENSE_ENDPOINT_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         LicenseEndpoint(this)
     }
 }
 builder!(LicenseEndpoint, LicenseEndpointHandle);
 /// A declared `AWS::Deadline::LicenseEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseEndpointHandle(Handle);
+pub struct LicenseEndpointHandle(rt::Handle);
 handle!(LicenseEndpointHandle);
 impl LicenseEndpointHandle {
     /// CloudFormation `Fn::GetAtt` `DnsName`; Terraform `dns_name`.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DnsName")
     }
     /// CloudFormation `Fn::GetAtt` `LicenseEndpointId`; Terraform `license_endpoint_id`.
-    pub fn license_endpoint_id(&self) -> Expr {
+    pub fn license_endpoint_id(&self) -> rt::Expr {
         self.0.attr("LicenseEndpointId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -544,11 +562,11 @@ impl LicenseEndpointHandle {
 /// CloudFormation: `AWS::Deadline::Limit`. Terraform: `awscc_deadline_limit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-limit.html)
-pub struct Limit(Base);
-static LIMIT_TYPE: TypeInfo = TypeInfo {
+pub struct Limit(rt::Base);
+static LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Limit",
     terraform: Some("awscc_deadline_limit"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -589,41 +607,45 @@ impl Limit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        amount_requirement_name: impl Into<Expr>,
-        display_name: impl Into<Expr>,
-        farm_id: impl Into<Expr>,
+        amount_requirement_name: impl Into<rt::Expr>,
+        display_name: impl Into<rt::Expr>,
+        farm_id: impl Into<rt::Expr>,
         max_count: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LIMIT_TYPE);
+        let mut this = rt::Base::new(id, &LIMIT_TYPE);
         this.set(
             "AmountRequirementName",
             Some("amount_requirement_name"),
-            string(amount_requirement_name),
+            rt::string(amount_requirement_name),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("FarmId", Some("farm_id"), string(farm_id));
-        this.set("MaxCount", Some("max_count"), int(max_count));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("MaxCount", Some("max_count"), rt::int(max_count));
         Limit(this)
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Limit, LimitHandle);
 /// A declared `AWS::Deadline::Limit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LimitHandle(Handle);
+pub struct LimitHandle(rt::Handle);
 handle!(LimitHandle);
 impl LimitHandle {
     /// CloudFormation `Fn::GetAtt` `CurrentCount`; Terraform `current_count`.
-    pub fn current_count(&self) -> Expr {
+    pub fn current_count(&self) -> rt::Expr {
         self.0.attr("CurrentCount")
     }
     /// CloudFormation `Fn::GetAtt` `LimitId`; Terraform `limit_id`.
-    pub fn limit_id(&self) -> Expr {
+    pub fn limit_id(&self) -> rt::Expr {
         self.0.attr("LimitId")
     }
 }
@@ -632,11 +654,11 @@ impl LimitHandle {
 /// CloudFormation: `AWS::Deadline::MeteredProduct`. Terraform: `awscc_deadline_metered_product` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-meteredproduct.html)
-pub struct MeteredProduct(Base);
-static METERED_PRODUCT_TYPE: TypeInfo = TypeInfo {
+pub struct MeteredProduct(rt::Base);
+static METERED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::MeteredProduct",
     terraform: Some("awscc_deadline_metered_product"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -678,44 +700,45 @@ impl MeteredProduct {
     /// Declares a `AWS::Deadline::MeteredProduct` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &METERED_PRODUCT_TYPE);
+        let this = rt::Base::new(id, &METERED_PRODUCT_TYPE);
         MeteredProduct(this)
     }
     /// Constraints: pattern `^le-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `LicenseEndpointId`, Terraform `license_endpoint_id`.
-    pub fn license_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn license_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LicenseEndpointId",
             Some("license_endpoint_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: pattern `^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
-    pub fn product_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProductId", Some("product_id"), string(value));
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
         self
     }
 }
 builder!(MeteredProduct, MeteredProductHandle);
 /// A declared `AWS::Deadline::MeteredProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MeteredProductHandle(Handle);
+pub struct MeteredProductHandle(rt::Handle);
 handle!(MeteredProductHandle);
 impl MeteredProductHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// CloudFormation `Fn::GetAtt` `Family`; Terraform `family`.
-    pub fn family(&self) -> Expr {
+    pub fn family(&self) -> rt::Expr {
         self.0.attr("Family")
     }
     /// CloudFormation `Fn::GetAtt` `Vendor`; Terraform `vendor`.
-    pub fn vendor(&self) -> Expr {
+    pub fn vendor(&self) -> rt::Expr {
         self.0.attr("Vendor")
     }
 }
@@ -724,11 +747,11 @@ impl MeteredProductHandle {
 /// CloudFormation: `AWS::Deadline::Monitor`. Terraform: `awscc_deadline_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-monitor.html)
-pub struct Monitor(Base);
-static MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct Monitor(rt::Base);
+static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Monitor",
     terraform: Some("awscc_deadline_monitor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -774,30 +797,34 @@ impl Monitor {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        identity_center_instance_arn: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        subdomain: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        identity_center_instance_arn: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        subdomain: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MONITOR_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        let mut this = rt::Base::new(id, &MONITOR_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set(
             "IdentityCenterInstanceArn",
             Some("identity_center_instance_arn"),
-            string(identity_center_instance_arn),
+            rt::string(identity_center_instance_arn),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("Subdomain", Some("subdomain"), string(subdomain));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Subdomain", Some("subdomain"), rt::string(subdomain));
         Monitor(this)
     }
     /// The AWS region where IAM Identity Center is enabled.
     ///
     /// Constraints: length 1..=25; pattern `^[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `IdentityCenterRegion`, Terraform `identity_center_region`.
-    pub fn identity_center_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_center_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityCenterRegion",
             Some("identity_center_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -805,23 +832,23 @@ impl Monitor {
 builder!(Monitor, MonitorHandle);
 /// A declared `AWS::Deadline::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitorHandle(Handle);
+pub struct MonitorHandle(rt::Handle);
 handle!(MonitorHandle);
 impl MonitorHandle {
     /// CloudFormation `Fn::GetAtt` `IdentityCenterApplicationArn`; Terraform `identity_center_application_arn`.
-    pub fn identity_center_application_arn(&self) -> Expr {
+    pub fn identity_center_application_arn(&self) -> rt::Expr {
         self.0.attr("IdentityCenterApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `MonitorId`; Terraform `monitor_id`.
-    pub fn monitor_id(&self) -> Expr {
+    pub fn monitor_id(&self) -> rt::Expr {
         self.0.attr("MonitorId")
     }
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -830,11 +857,11 @@ impl MonitorHandle {
 /// CloudFormation: `AWS::Deadline::Queue`. Terraform: `awscc_deadline_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-queue.html)
-pub struct Queue(Base);
-static QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct Queue(rt::Base);
+static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Queue",
     terraform: Some("awscc_deadline_queue"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -872,23 +899,27 @@ impl Queue {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        farm_id: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        farm_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("FarmId", Some("farm_id"), string(farm_id));
+        let mut this = rt::Base::new(id, &QUEUE_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
         Queue(this)
     }
     /// Constraints: 0..=20 items. CloudFormation `AllowedStorageProfileIds`, Terraform `allowed_storage_profile_ids`.
     pub fn allowed_storage_profile_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AllowedStorageProfileIds",
             Some("allowed_storage_profile_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -902,9 +933,9 @@ impl Queue {
         self
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `JobAttachmentSettings`, Terraform `job_attachment_settings`.
@@ -925,26 +956,26 @@ impl Queue {
     /// Constraints: 0..=20 items. CloudFormation `RequiredFileSystemLocationNames`, Terraform `required_file_system_location_names`.
     pub fn required_file_system_location_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "RequiredFileSystemLocationNames",
             Some("required_file_system_location_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `SchedulingConfiguration`, Terraform `scheduling_configuration`.
-    pub fn scheduling_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn scheduling_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "SchedulingConfiguration",
             Some("scheduling_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -952,15 +983,15 @@ impl Queue {
 builder!(Queue, QueueHandle);
 /// A declared `AWS::Deadline::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueHandle(Handle);
+pub struct QueueHandle(rt::Handle);
 handle!(QueueHandle);
 impl QueueHandle {
     /// CloudFormation `Fn::GetAtt` `QueueId`; Terraform `queue_id`.
-    pub fn queue_id(&self) -> Expr {
+    pub fn queue_id(&self) -> rt::Expr {
         self.0.attr("QueueId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -971,16 +1002,16 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobattachmentsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JobAttachmentSettings(Props);
+    pub struct JobAttachmentSettings(rt::Props);
     impl JobAttachmentSettings {
         /// A new `JobAttachmentSettings`. Required properties: `root_prefix` (`RootPrefix`), `s3_bucket_name` (`S3BucketName`).
-        pub fn new(root_prefix: impl Into<Expr>, s3_bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RootPrefix", Some("root_prefix"), string(root_prefix));
+        pub fn new(root_prefix: impl Into<rt::Expr>, s3_bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RootPrefix", Some("root_prefix"), rt::string(root_prefix));
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                string(s3_bucket_name),
+                rt::string(s3_bucket_name),
             );
             JobAttachmentSettings(this)
         }
@@ -990,11 +1021,11 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobrunasuser.html)
     #[derive(Clone, Debug)]
-    pub struct JobRunAsUser(Props);
+    pub struct JobRunAsUser(rt::Props);
     impl JobRunAsUser {
         /// A new `JobRunAsUser`. Required properties: `run_as` (`RunAs`).
         pub fn new(run_as: RunAs) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RunAs", Some("run_as"), run_as.into());
             JobRunAsUser(this)
         }
@@ -1014,13 +1045,13 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-posixuser.html)
     #[derive(Clone, Debug)]
-    pub struct PosixUser(Props);
+    pub struct PosixUser(rt::Props);
     impl PosixUser {
         /// A new `PosixUser`. Required properties: `group` (`Group`), `user` (`User`).
-        pub fn new(group: impl Into<Expr>, user: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Group", Some("group"), string(group));
-            this.set("User", Some("user"), string(user));
+        pub fn new(group: impl Into<rt::Expr>, user: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Group", Some("group"), rt::string(group));
+            this.set("User", Some("user"), rt::string(user));
             PosixUser(this)
         }
     }
@@ -1029,13 +1060,17 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-windowsuser.html)
     #[derive(Clone, Debug)]
-    pub struct WindowsUser(Props);
+    pub struct WindowsUser(rt::Props);
     impl WindowsUser {
         /// A new `WindowsUser`. Required properties: `password_arn` (`PasswordArn`), `user` (`User`).
-        pub fn new(password_arn: impl Into<Expr>, user: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PasswordArn", Some("password_arn"), string(password_arn));
-            this.set("User", Some("user"), string(user));
+        pub fn new(password_arn: impl Into<rt::Expr>, user: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PasswordArn",
+                Some("password_arn"),
+                rt::string(password_arn),
+            );
+            this.set("User", Some("user"), rt::string(user));
             WindowsUser(this)
         }
     }
@@ -1066,11 +1101,11 @@ pub mod queue {
 /// CloudFormation: `AWS::Deadline::QueueEnvironment`. Terraform: `awscc_deadline_queue_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-queueenvironment.html)
-pub struct QueueEnvironment(Base);
-static QUEUE_ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct QueueEnvironment(rt::Base);
+static QUEUE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::QueueEnvironment",
     terraform: Some("awscc_deadline_queue_environment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1111,17 +1146,17 @@ impl QueueEnvironment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        farm_id: impl Into<Expr>,
+        farm_id: impl Into<rt::Expr>,
         priority: i64,
-        queue_id: impl Into<Expr>,
-        template: impl Into<Expr>,
+        queue_id: impl Into<rt::Expr>,
+        template: impl Into<rt::Expr>,
         template_type: queue_environment::EnvironmentTemplateType,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_ENVIRONMENT_TYPE);
-        this.set("FarmId", Some("farm_id"), string(farm_id));
-        this.set("Priority", Some("priority"), int(priority));
-        this.set("QueueId", Some("queue_id"), string(queue_id));
-        this.set("Template", Some("template"), string(template));
+        let mut this = rt::Base::new(id, &QUEUE_ENVIRONMENT_TYPE);
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("Priority", Some("priority"), rt::int(priority));
+        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
+        this.set("Template", Some("template"), rt::string(template));
         this.set("TemplateType", Some("template_type"), template_type.into());
         QueueEnvironment(this)
     }
@@ -1129,15 +1164,15 @@ impl QueueEnvironment {
 builder!(QueueEnvironment, QueueEnvironmentHandle);
 /// A declared `AWS::Deadline::QueueEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueEnvironmentHandle(Handle);
+pub struct QueueEnvironmentHandle(rt::Handle);
 handle!(QueueEnvironmentHandle);
 impl QueueEnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// CloudFormation `Fn::GetAtt` `QueueEnvironmentId`; Terraform `queue_environment_id`.
-    pub fn queue_environment_id(&self) -> Expr {
+    pub fn queue_environment_id(&self) -> rt::Expr {
         self.0.attr("QueueEnvironmentId")
     }
 }
@@ -1159,11 +1194,11 @@ pub mod queue_environment {
 /// CloudFormation: `AWS::Deadline::QueueFleetAssociation`. Terraform: `awscc_deadline_queue_fleet_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-queuefleetassociation.html)
-pub struct QueueFleetAssociation(Base);
-static QUEUE_FLEET_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct QueueFleetAssociation(rt::Base);
+static QUEUE_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::QueueFleetAssociation",
     terraform: Some("awscc_deadline_queue_fleet_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1201,32 +1236,32 @@ impl QueueFleetAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        farm_id: impl Into<Expr>,
-        fleet_id: impl Into<Expr>,
-        queue_id: impl Into<Expr>,
+        farm_id: impl Into<rt::Expr>,
+        fleet_id: impl Into<rt::Expr>,
+        queue_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_FLEET_ASSOCIATION_TYPE);
-        this.set("FarmId", Some("farm_id"), string(farm_id));
-        this.set("FleetId", Some("fleet_id"), string(fleet_id));
-        this.set("QueueId", Some("queue_id"), string(queue_id));
+        let mut this = rt::Base::new(id, &QUEUE_FLEET_ASSOCIATION_TYPE);
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("FleetId", Some("fleet_id"), rt::string(fleet_id));
+        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
         QueueFleetAssociation(this)
     }
 }
 builder!(QueueFleetAssociation, QueueFleetAssociationHandle);
 /// A declared `AWS::Deadline::QueueFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueFleetAssociationHandle(Handle);
+pub struct QueueFleetAssociationHandle(rt::Handle);
 handle!(QueueFleetAssociationHandle);
 /// Resource Type definition for AWS::Deadline::QueueLimitAssociation
 ///
 /// CloudFormation: `AWS::Deadline::QueueLimitAssociation`. Terraform: `awscc_deadline_queue_limit_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-queuelimitassociation.html)
-pub struct QueueLimitAssociation(Base);
-static QUEUE_LIMIT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct QueueLimitAssociation(rt::Base);
+static QUEUE_LIMIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::QueueLimitAssociation",
     terraform: Some("awscc_deadline_queue_limit_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1264,32 +1299,32 @@ impl QueueLimitAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        farm_id: impl Into<Expr>,
-        limit_id: impl Into<Expr>,
-        queue_id: impl Into<Expr>,
+        farm_id: impl Into<rt::Expr>,
+        limit_id: impl Into<rt::Expr>,
+        queue_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_LIMIT_ASSOCIATION_TYPE);
-        this.set("FarmId", Some("farm_id"), string(farm_id));
-        this.set("LimitId", Some("limit_id"), string(limit_id));
-        this.set("QueueId", Some("queue_id"), string(queue_id));
+        let mut this = rt::Base::new(id, &QUEUE_LIMIT_ASSOCIATION_TYPE);
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("LimitId", Some("limit_id"), rt::string(limit_id));
+        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
         QueueLimitAssociation(this)
     }
 }
 builder!(QueueLimitAssociation, QueueLimitAssociationHandle);
 /// A declared `AWS::Deadline::QueueLimitAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueLimitAssociationHandle(Handle);
+pub struct QueueLimitAssociationHandle(rt::Handle);
 handle!(QueueLimitAssociationHandle);
 /// Resource Type definition for AWS::Deadline::StorageProfile
 ///
 /// CloudFormation: `AWS::Deadline::StorageProfile`. Terraform: `awscc_deadline_storage_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-storageprofile.html)
-pub struct StorageProfile(Base);
-static STORAGE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct StorageProfile(rt::Base);
+static STORAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::StorageProfile",
     terraform: Some("awscc_deadline_storage_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1327,13 +1362,17 @@ impl StorageProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        farm_id: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        farm_id: impl Into<rt::Expr>,
         os_family: storage_profile::StorageProfileOperatingSystemFamily,
     ) -> Self {
-        let mut this = Base::new(id, &STORAGE_PROFILE_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("FarmId", Some("farm_id"), string(farm_id));
+        let mut this = rt::Base::new(id, &STORAGE_PROFILE_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
         this.set("OsFamily", Some("os_family"), os_family.into());
         StorageProfile(this)
     }
@@ -1345,7 +1384,7 @@ impl StorageProfile {
         self.0.set(
             "FileSystemLocations",
             Some("file_system_locations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1353,11 +1392,11 @@ impl StorageProfile {
 builder!(StorageProfile, StorageProfileHandle);
 /// A declared `AWS::Deadline::StorageProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageProfileHandle(Handle);
+pub struct StorageProfileHandle(rt::Handle);
 handle!(StorageProfileHandle);
 impl StorageProfileHandle {
     /// CloudFormation `Fn::GetAtt` `StorageProfileId`; Terraform `storage_profile_id`.
-    pub fn storage_profile_id(&self) -> Expr {
+    pub fn storage_profile_id(&self) -> rt::Expr {
         self.0.attr("StorageProfileId")
     }
 }
@@ -1368,17 +1407,17 @@ pub mod storage_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-storageprofile-filesystemlocation.html)
     #[derive(Clone, Debug)]
-    pub struct FileSystemLocation(Props);
+    pub struct FileSystemLocation(rt::Props);
     impl FileSystemLocation {
         /// A new `FileSystemLocation`. Required properties: `name` (`Name`), `path` (`Path`), `type_` (`Type`).
         pub fn new(
-            name: impl Into<Expr>,
-            path: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            path: impl Into<rt::Expr>,
             type_: FileSystemLocationType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Path", Some("path"), string(path));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Path", Some("path"), rt::string(path));
             this.set("Type", Some("type"), type_.into());
             FileSystemLocation(this)
         }
@@ -1410,11 +1449,11 @@ pub mod storage_profile {
 /// CloudFormation: `AWS::Deadline::Worker`. Terraform: `awscc_deadline_worker` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-deadline-worker.html)
-pub struct Worker(Base);
-static WORKER_TYPE: TypeInfo = TypeInfo {
+pub struct Worker(rt::Base);
+static WORKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Deadline::Worker",
     terraform: Some("awscc_deadline_worker"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1456,10 +1495,14 @@ static WORKER_TYPE: TypeInfo = TypeInfo {
 impl Worker {
     /// Declares a `AWS::Deadline::Worker` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, farm_id: impl Into<Expr>, fleet_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKER_TYPE);
-        this.set("FarmId", Some("farm_id"), string(farm_id));
-        this.set("FleetId", Some("fleet_id"), string(fleet_id));
+    pub fn new(
+        id: impl Into<String>,
+        farm_id: impl Into<rt::Expr>,
+        fleet_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &WORKER_TYPE);
+        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("FleetId", Some("fleet_id"), rt::string(fleet_id));
         Worker(this)
     }
     /// The IP address and host name of the worker.
@@ -1474,37 +1517,37 @@ impl Worker {
 builder!(Worker, WorkerHandle);
 /// A declared `AWS::Deadline::Worker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkerHandle(Handle);
+pub struct WorkerHandle(rt::Handle);
 handle!(WorkerHandle);
 impl WorkerHandle {
     /// The Amazon Resource Name (ARN) of the worker.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The worker ID.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkerId`; Terraform `worker_id`.
-    pub fn worker_id(&self) -> Expr {
+    pub fn worker_id(&self) -> rt::Expr {
         self.0.attr("WorkerId")
     }
     /// The status of the worker.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time the resource was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The user or system that created this resource.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -1517,18 +1560,18 @@ pub mod worker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-hostpropertiesrequest.html)
     #[derive(Clone, Debug)]
-    pub struct HostPropertiesRequest(Props);
+    pub struct HostPropertiesRequest(rt::Props);
     impl HostPropertiesRequest {
         /// A new `HostPropertiesRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostPropertiesRequest(this)
         }
         /// The host name.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9_\.\-]{0,255}$`. CloudFormation `HostName`, Terraform `host_name`.
-        pub fn host_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostName", Some("host_name"), string(value));
+        pub fn host_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostName", Some("host_name"), rt::string(value));
             self
         }
         /// The IP addresses for a host.
@@ -1547,27 +1590,33 @@ pub mod worker {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-ipaddresses.html)
     #[derive(Clone, Debug)]
-    pub struct IpAddresses(Props);
+    pub struct IpAddresses(rt::Props);
     impl IpAddresses {
         /// A new `IpAddresses`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IpAddresses(this)
         }
         /// The IpV4 address of the network.
         ///
         /// CloudFormation `IpV4Addresses`, Terraform `ip_v4_addresses`.
-        pub fn ip_v4_addresses(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn ip_v4_addresses(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IpV4Addresses", Some("ip_v4_addresses"), strings(value));
+                .set("IpV4Addresses", Some("ip_v4_addresses"), rt::strings(value));
             self
         }
         /// The IpV6 address for the network and node component.
         ///
         /// CloudFormation `IpV6Addresses`, Terraform `ip_v6_addresses`.
-        pub fn ip_v6_addresses(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn ip_v6_addresses(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IpV6Addresses", Some("ip_v6_addresses"), strings(value));
+                .set("IpV6Addresses", Some("ip_v6_addresses"), rt::strings(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Detective` resource types of the CloudFormation registry (`AWS::Detective::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `detective` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::Detective::Graph
 ///
 /// CloudFormation: `AWS::Detective::Graph`. Terraform: `awscc_detective_graph` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-detective-graph.html)
-pub struct Graph(Base);
-static GRAPH_TYPE: TypeInfo = TypeInfo {
+pub struct Graph(rt::Base);
+static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Detective::Graph",
     terraform: Some("awscc_detective_graph"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -43,7 +44,7 @@ impl Graph {
     /// Declares a `AWS::Detective::Graph` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GRAPH_TYPE);
+        let this = rt::Base::new(id, &GRAPH_TYPE);
         Graph(this)
     }
     /// Indicates whether to automatically enable new organization accounts as member accounts in the organization behavior graph.
@@ -53,7 +54,7 @@ impl Graph {
         self.0.set(
             "AutoEnableMembers",
             Some("auto_enable_members"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -61,13 +62,13 @@ impl Graph {
 builder!(Graph, GraphHandle);
 /// A declared `AWS::Detective::Graph`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GraphHandle(Handle);
+pub struct GraphHandle(rt::Handle);
 handle!(GraphHandle);
 impl GraphHandle {
     /// The Detective graph ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -76,11 +77,11 @@ impl GraphHandle {
 /// CloudFormation: `AWS::Detective::MemberInvitation`. Terraform: `awscc_detective_member_invitation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-detective-memberinvitation.html)
-pub struct MemberInvitation(Base);
-static MEMBER_INVITATION_TYPE: TypeInfo = TypeInfo {
+pub struct MemberInvitation(rt::Base);
+static MEMBER_INVITATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Detective::MemberInvitation",
     terraform: Some("awscc_detective_member_invitation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -106,18 +107,18 @@ impl MemberInvitation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        graph_arn: impl Into<Expr>,
-        member_email_address: impl Into<Expr>,
-        member_id: impl Into<Expr>,
+        graph_arn: impl Into<rt::Expr>,
+        member_email_address: impl Into<rt::Expr>,
+        member_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MEMBER_INVITATION_TYPE);
-        this.set("GraphArn", Some("graph_arn"), string(graph_arn));
+        let mut this = rt::Base::new(id, &MEMBER_INVITATION_TYPE);
+        this.set("GraphArn", Some("graph_arn"), rt::string(graph_arn));
         this.set(
             "MemberEmailAddress",
             Some("member_email_address"),
-            string(member_email_address),
+            rt::string(member_email_address),
         );
-        this.set("MemberId", Some("member_id"), string(member_id));
+        this.set("MemberId", Some("member_id"), rt::string(member_id));
         MemberInvitation(this)
     }
     /// When set to true, invitation emails are not sent to the member accounts.
@@ -127,33 +128,33 @@ impl MemberInvitation {
         self.0.set(
             "DisableEmailNotification",
             Some("disable_email_notification"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A message to be included in the email invitation sent to the invited account.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Message`, Terraform `message`.
-    pub fn message(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Message", Some("message"), string(value));
+    pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Message", Some("message"), rt::string(value));
         self
     }
 }
 builder!(MemberInvitation, MemberInvitationHandle);
 /// A declared `AWS::Detective::MemberInvitation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MemberInvitationHandle(Handle);
+pub struct MemberInvitationHandle(rt::Handle);
 handle!(MemberInvitationHandle);
 /// Resource schema for AWS::Detective::OrganizationAdmin
 ///
 /// CloudFormation: `AWS::Detective::OrganizationAdmin`. Terraform: `awscc_detective_organization_admin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-detective-organizationadmin.html)
-pub struct OrganizationAdmin(Base);
-static ORGANIZATION_ADMIN_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationAdmin(rt::Base);
+static ORGANIZATION_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Detective::OrganizationAdmin",
     terraform: Some("awscc_detective_organization_admin"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -177,22 +178,22 @@ static ORGANIZATION_ADMIN_TYPE: TypeInfo = TypeInfo {
 impl OrganizationAdmin {
     /// Declares a `AWS::Detective::OrganizationAdmin` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, account_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_ADMIN_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
         OrganizationAdmin(this)
     }
 }
 builder!(OrganizationAdmin, OrganizationAdminHandle);
 /// A declared `AWS::Detective::OrganizationAdmin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationAdminHandle(Handle);
+pub struct OrganizationAdminHandle(rt::Handle);
 handle!(OrganizationAdminHandle);
 impl OrganizationAdminHandle {
     /// The Detective graph ARN
     ///
     /// CloudFormation `Fn::GetAtt` `GraphArn`; Terraform `graph_arn`.
-    pub fn graph_arn(&self) -> Expr {
+    pub fn graph_arn(&self) -> rt::Expr {
         self.0.attr("GraphArn")
     }
 }

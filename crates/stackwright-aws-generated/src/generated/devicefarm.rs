@@ -2,23 +2,24 @@
 //! `DeviceFarm` resource types of the CloudFormation registry (`AWS::DeviceFarm::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `devicefarm` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for a Device Pool for a given Device Farm Project
 ///
 /// CloudFormation: `AWS::DeviceFarm::DevicePool`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-devicepool.html)
-pub struct DevicePool(Base);
-static DEVICE_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct DevicePool(rt::Base);
+static DEVICE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::DevicePool",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -73,35 +74,35 @@ impl DevicePool {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        project_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        project_arn: impl Into<rt::Expr>,
         rules: impl IntoIterator<Item = device_pool::Rule>,
     ) -> Self {
-        let mut this = Base::new(id, &DEVICE_POOL_TYPE);
-        this.set("Name", None, string(name));
-        this.set("ProjectArn", None, string(project_arn));
-        this.set("Rules", None, list(rules));
+        let mut this = rt::Base::new(id, &DEVICE_POOL_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("ProjectArn", None, rt::string(project_arn));
+        this.set("Rules", None, rt::list(rules));
         DevicePool(this)
     }
     /// Constraints: length 1..=16384. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `MaxDevices`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn max_devices(mut self, value: i64) -> Self {
-        self.0.set("MaxDevices", None, int(value));
+        self.0.set("MaxDevices", None, rt::int(value));
         self
     }
 }
 builder!(DevicePool, DevicePoolHandle);
 /// A declared `AWS::DeviceFarm::DevicePool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DevicePoolHandle(Handle);
+pub struct DevicePoolHandle(rt::Handle);
 handle!(DevicePoolHandle);
 impl DevicePoolHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -114,11 +115,11 @@ pub mod device_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-devicepool-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// The rule's stringified attribute.
@@ -138,8 +139,8 @@ pub mod device_pool {
         /// The rule's value.
         ///
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -202,11 +203,11 @@ pub mod device_pool {
 /// CloudFormation: `AWS::DeviceFarm::InstanceProfile`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-instanceprofile.html)
-pub struct InstanceProfile(Base);
-static INSTANCE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceProfile(rt::Base);
+static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::InstanceProfile",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -259,44 +260,44 @@ static INSTANCE_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl InstanceProfile {
     /// Declares a `AWS::DeviceFarm::InstanceProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INSTANCE_PROFILE_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
+        this.set("Name", None, rt::string(name));
         InstanceProfile(this)
     }
     /// Constraints: length 1..=16384. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `ExcludeAppPackagesFromCleanup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn exclude_app_packages_from_cleanup(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0
-            .set("ExcludeAppPackagesFromCleanup", None, strings(value));
+            .set("ExcludeAppPackagesFromCleanup", None, rt::strings(value));
         self
     }
     /// CloudFormation `PackageCleanup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn package_cleanup(mut self, value: bool) -> Self {
-        self.0.set("PackageCleanup", None, boolean(value));
+        self.0.set("PackageCleanup", None, rt::boolean(value));
         self
     }
     /// CloudFormation `RebootAfterUse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn reboot_after_use(mut self, value: bool) -> Self {
-        self.0.set("RebootAfterUse", None, boolean(value));
+        self.0.set("RebootAfterUse", None, rt::boolean(value));
         self
     }
 }
 builder!(InstanceProfile, InstanceProfileHandle);
 /// A declared `AWS::DeviceFarm::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceProfileHandle(Handle);
+pub struct InstanceProfileHandle(rt::Handle);
 handle!(InstanceProfileHandle);
 impl InstanceProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -305,11 +306,11 @@ impl InstanceProfileHandle {
 /// CloudFormation: `AWS::DeviceFarm::NetworkProfile`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-networkprofile.html)
-pub struct NetworkProfile(Base);
-static NETWORK_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkProfile(rt::Base);
+static NETWORK_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::NetworkProfile",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -362,66 +363,70 @@ static NETWORK_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl NetworkProfile {
     /// Declares a `AWS::DeviceFarm::NetworkProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, project_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_PROFILE_TYPE);
-        this.set("Name", None, string(name));
-        this.set("ProjectArn", None, string(project_arn));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        project_arn: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_PROFILE_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("ProjectArn", None, rt::string(project_arn));
         NetworkProfile(this)
     }
     /// Constraints: length 1..=16384. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Constraints: range 0..=104857600. CloudFormation `DownlinkBandwidthBits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn downlink_bandwidth_bits(mut self, value: i64) -> Self {
-        self.0.set("DownlinkBandwidthBits", None, int(value));
+        self.0.set("DownlinkBandwidthBits", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=2000. CloudFormation `DownlinkDelayMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn downlink_delay_ms(mut self, value: i64) -> Self {
-        self.0.set("DownlinkDelayMs", None, int(value));
+        self.0.set("DownlinkDelayMs", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=2000. CloudFormation `DownlinkJitterMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn downlink_jitter_ms(mut self, value: i64) -> Self {
-        self.0.set("DownlinkJitterMs", None, int(value));
+        self.0.set("DownlinkJitterMs", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=100. CloudFormation `DownlinkLossPercent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn downlink_loss_percent(mut self, value: i64) -> Self {
-        self.0.set("DownlinkLossPercent", None, int(value));
+        self.0.set("DownlinkLossPercent", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=104857600. CloudFormation `UplinkBandwidthBits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn uplink_bandwidth_bits(mut self, value: i64) -> Self {
-        self.0.set("UplinkBandwidthBits", None, int(value));
+        self.0.set("UplinkBandwidthBits", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=2000. CloudFormation `UplinkDelayMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn uplink_delay_ms(mut self, value: i64) -> Self {
-        self.0.set("UplinkDelayMs", None, int(value));
+        self.0.set("UplinkDelayMs", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=2000. CloudFormation `UplinkJitterMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn uplink_jitter_ms(mut self, value: i64) -> Self {
-        self.0.set("UplinkJitterMs", None, int(value));
+        self.0.set("UplinkJitterMs", None, rt::int(value));
         self
     }
     /// Constraints: range 0..=100. CloudFormation `UplinkLossPercent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn uplink_loss_percent(mut self, value: i64) -> Self {
-        self.0.set("UplinkLossPercent", None, int(value));
+        self.0.set("UplinkLossPercent", None, rt::int(value));
         self
     }
 }
 builder!(NetworkProfile, NetworkProfileHandle);
 /// A declared `AWS::DeviceFarm::NetworkProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkProfileHandle(Handle);
+pub struct NetworkProfileHandle(rt::Handle);
 handle!(NetworkProfileHandle);
 impl NetworkProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -430,11 +435,11 @@ impl NetworkProfileHandle {
 /// CloudFormation: `AWS::DeviceFarm::Project`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::Project",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -487,14 +492,14 @@ static PROJECT_TYPE: TypeInfo = TypeInfo {
 impl Project {
     /// Declares a `AWS::DeviceFarm::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set("Name", None, rt::string(name));
         Project(this)
     }
     /// Constraints: range 5..=150. CloudFormation `DefaultJobTimeoutMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn default_job_timeout_minutes(mut self, value: i64) -> Self {
-        self.0.set("DefaultJobTimeoutMinutes", None, int(value));
+        self.0.set("DefaultJobTimeoutMinutes", None, rt::int(value));
         self
     }
     /// Constraints: 1..=32 items. CloudFormation `EnvironmentVariables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -502,12 +507,12 @@ impl Project {
         mut self,
         value: impl IntoIterator<Item = project::EnvironmentVariable>,
     ) -> Self {
-        self.0.set("EnvironmentVariables", None, list(value));
+        self.0.set("EnvironmentVariables", None, rt::list(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[^:]*:iam::[0-9]{12}:role/.+`. CloudFormation `ExecutionRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExecutionRoleArn", None, string(value));
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExecutionRoleArn", None, rt::string(value));
         self
     }
     /// The VPC security groups and subnets that are attached to a project
@@ -521,11 +526,11 @@ impl Project {
 builder!(Project, ProjectHandle);
 /// A declared `AWS::DeviceFarm::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -536,13 +541,13 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             EnvironmentVariable(this)
         }
     }
@@ -553,18 +558,18 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SecurityGroupIds", None, strings(security_group_ids));
-            this.set("SubnetIds", None, strings(subnet_ids));
-            this.set("VpcId", None, string(vpc_id));
+            let mut this = rt::Props::default();
+            this.set("SecurityGroupIds", None, rt::strings(security_group_ids));
+            this.set("SubnetIds", None, rt::strings(subnet_ids));
+            this.set("VpcId", None, rt::string(vpc_id));
             VpcConfig(this)
         }
     }
@@ -575,11 +580,11 @@ pub mod project {
 /// CloudFormation: `AWS::DeviceFarm::TestGridProject`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-testgridproject.html)
-pub struct TestGridProject(Base);
-static TEST_GRID_PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct TestGridProject(rt::Base);
+static TEST_GRID_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::TestGridProject",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -632,14 +637,14 @@ static TEST_GRID_PROJECT_TYPE: TypeInfo = TypeInfo {
 impl TestGridProject {
     /// Declares a `AWS::DeviceFarm::TestGridProject` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TEST_GRID_PROJECT_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TEST_GRID_PROJECT_TYPE);
+        this.set("Name", None, rt::string(name));
         TestGridProject(this)
     }
     /// Constraints: length 1..=2048; pattern `.*\S.*`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The VPC security groups and subnets that are attached to a TestGrid project.
@@ -653,11 +658,11 @@ impl TestGridProject {
 builder!(TestGridProject, TestGridProjectHandle);
 /// A declared `AWS::DeviceFarm::TestGridProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TestGridProjectHandle(Handle);
+pub struct TestGridProjectHandle(rt::Handle);
 handle!(TestGridProjectHandle);
 impl TestGridProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -670,18 +675,18 @@ pub mod test_grid_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-testgridproject-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SecurityGroupIds", None, strings(security_group_ids));
-            this.set("SubnetIds", None, strings(subnet_ids));
-            this.set("VpcId", None, string(vpc_id));
+            let mut this = rt::Props::default();
+            this.set("SecurityGroupIds", None, rt::strings(security_group_ids));
+            this.set("SubnetIds", None, rt::strings(subnet_ids));
+            this.set("VpcId", None, rt::string(vpc_id));
             VpcConfig(this)
         }
     }
@@ -692,11 +697,11 @@ pub mod test_grid_project {
 /// CloudFormation: `AWS::DeviceFarm::Upload`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-upload.html)
-pub struct Upload(Base);
-static UPLOAD_TYPE: TypeInfo = TypeInfo {
+pub struct Upload(rt::Base);
+static UPLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::Upload",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -756,52 +761,52 @@ impl Upload {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        project_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        project_arn: impl Into<rt::Expr>,
         type_: upload::Type,
     ) -> Self {
-        let mut this = Base::new(id, &UPLOAD_TYPE);
-        this.set("Name", None, string(name));
-        this.set("ProjectArn", None, string(project_arn));
+        let mut this = rt::Base::new(id, &UPLOAD_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("ProjectArn", None, rt::string(project_arn));
         this.set("Type", None, type_.into());
         Upload(this)
     }
     /// The upload's content type (for example, application/octet-stream).
     ///
     /// Constraints: length 0..=64. Changing it replaces the resource. CloudFormation `ContentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ContentType", None, string(value));
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ContentType", None, rt::string(value));
         self
     }
 }
 builder!(Upload, UploadHandle);
 /// A declared `AWS::DeviceFarm::Upload`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UploadHandle(Handle);
+pub struct UploadHandle(rt::Handle);
 handle!(UploadHandle);
 impl UploadHandle {
     /// The Amazon Resource Name (ARN) of the upload.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The upload's status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The upload's category.
     ///
     /// CloudFormation `Fn::GetAtt` `Category`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn category(&self) -> Expr {
+    pub fn category(&self) -> rt::Expr {
         self.0.attr("Category")
     }
     /// When the upload was created.
     ///
     /// CloudFormation `Fn::GetAtt` `Created`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created(&self) -> Expr {
+    pub fn created(&self) -> rt::Expr {
         self.0.attr("Created")
     }
 }
@@ -883,11 +888,11 @@ pub mod upload {
 /// CloudFormation: `AWS::DeviceFarm::VPCEConfiguration`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devicefarm-vpceconfiguration.html)
-pub struct VpceConfiguration(Base);
-static VPCE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct VpceConfiguration(rt::Base);
+static VPCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DeviceFarm::VPCEConfiguration",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -942,35 +947,35 @@ impl VpceConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        service_dns_name: impl Into<Expr>,
-        vpce_configuration_name: impl Into<Expr>,
-        vpce_service_name: impl Into<Expr>,
+        service_dns_name: impl Into<rt::Expr>,
+        vpce_configuration_name: impl Into<rt::Expr>,
+        vpce_service_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPCE_CONFIGURATION_TYPE);
-        this.set("ServiceDnsName", None, string(service_dns_name));
+        let mut this = rt::Base::new(id, &VPCE_CONFIGURATION_TYPE);
+        this.set("ServiceDnsName", None, rt::string(service_dns_name));
         this.set(
             "VpceConfigurationName",
             None,
-            string(vpce_configuration_name),
+            rt::string(vpce_configuration_name),
         );
-        this.set("VpceServiceName", None, string(vpce_service_name));
+        this.set("VpceServiceName", None, rt::string(vpce_service_name));
         VpceConfiguration(this)
     }
     /// Constraints: length 1..=2048. CloudFormation `VpceConfigurationDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn vpce_configuration_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpce_configuration_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpceConfigurationDescription", None, string(value));
+            .set("VpceConfigurationDescription", None, rt::string(value));
         self
     }
 }
 builder!(VpceConfiguration, VpceConfigurationHandle);
 /// A declared `AWS::DeviceFarm::VPCEConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpceConfigurationHandle(Handle);
+pub struct VpceConfigurationHandle(rt::Handle);
 handle!(VpceConfigurationHandle);
 impl VpceConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

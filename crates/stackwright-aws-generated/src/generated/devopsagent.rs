@@ -2,23 +2,24 @@
 //! `DevOpsAgent` resource types of the CloudFormation registry (`AWS::DevOpsAgent::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `devopsagent` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DevOpsAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::DevOpsAgent::AgentSpace`. Terraform: `awscc_devopsagent_agent_space` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-agentspace.html)
-pub struct AgentSpace(Base);
-static AGENT_SPACE_TYPE: TypeInfo = TypeInfo {
+pub struct AgentSpace(rt::Base);
+static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::AgentSpace",
     terraform: Some("awscc_devopsagent_agent_space"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -86,31 +87,32 @@ static AGENT_SPACE_TYPE: TypeInfo = TypeInfo {
 impl AgentSpace {
     /// Declares a `AWS::DevOpsAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AGENT_SPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AGENT_SPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         AgentSpace(this)
     }
     /// The description of the AgentSpace.
     ///
     /// Constraints: length 1..=1000; pattern `^[\p{L}\p{N}\p{P}\p{S}\p{Z}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the KMS key to use for encryption.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// The locale for the AgentSpace, which determines the language used in agent responses.
     ///
     /// Constraints: length 2..=35; pattern `^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`. CloudFormation `Locale`, Terraform `locale`.
-    pub fn locale(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Locale", Some("locale"), string(value));
+    pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Locale", Some("locale"), rt::string(value));
         self
     }
     /// CloudFormation `OperatorApp`, Terraform `operator_app`.
@@ -130,63 +132,63 @@ impl AgentSpace {
 builder!(AgentSpace, AgentSpaceHandle);
 /// A declared `AWS::DevOpsAgent::AgentSpace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentSpaceHandle(Handle);
+pub struct AgentSpaceHandle(rt::Handle);
 handle!(AgentSpaceHandle);
 impl AgentSpaceHandle {
     /// The unique identifier of the AgentSpace
     ///
     /// CloudFormation `Fn::GetAtt` `AgentSpaceId`; Terraform `agent_space_id`.
-    pub fn agent_space_id(&self) -> Expr {
+    pub fn agent_space_id(&self) -> rt::Expr {
         self.0.attr("AgentSpaceId")
     }
     /// The timestamp when the resource was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the resource was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the AgentSpace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Iam.CreatedAt`; Terraform `operator_app.iam.created_at`.
-    pub fn operator_app_iam_created_at(&self) -> Expr {
+    pub fn operator_app_iam_created_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Iam.CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Iam.UpdatedAt`; Terraform `operator_app.iam.updated_at`.
-    pub fn operator_app_iam_updated_at(&self) -> Expr {
+    pub fn operator_app_iam_updated_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Iam.UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idc.IdcApplicationArn`; Terraform `operator_app.idc.idc_application_arn`.
-    pub fn operator_app_idc_idc_application_arn(&self) -> Expr {
+    pub fn operator_app_idc_idc_application_arn(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idc.IdcApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idc.CreatedAt`; Terraform `operator_app.idc.created_at`.
-    pub fn operator_app_idc_created_at(&self) -> Expr {
+    pub fn operator_app_idc_created_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idc.CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idc.UpdatedAt`; Terraform `operator_app.idc.updated_at`.
-    pub fn operator_app_idc_updated_at(&self) -> Expr {
+    pub fn operator_app_idc_updated_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idc.UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idp.UserIdClaim`; Terraform `operator_app.idp.user_id_claim`.
-    pub fn operator_app_idp_user_id_claim(&self) -> Expr {
+    pub fn operator_app_idp_user_id_claim(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idp.UserIdClaim")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idp.CreatedAt`; Terraform `operator_app.idp.created_at`.
-    pub fn operator_app_idp_created_at(&self) -> Expr {
+    pub fn operator_app_idp_created_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idp.CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `OperatorApp.Idp.UpdatedAt`; Terraform `operator_app.idp.updated_at`.
-    pub fn operator_app_idp_updated_at(&self) -> Expr {
+    pub fn operator_app_idp_updated_at(&self) -> rt::Expr {
         self.0.attr("OperatorApp.Idp.UpdatedAt")
     }
 }
@@ -197,26 +199,28 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-iamauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IamAuthConfiguration(Props);
+    pub struct IamAuthConfiguration(rt::Props);
     impl IamAuthConfiguration {
         /// A new `IamAuthConfiguration`. Required properties: `operator_app_role_arn` (`OperatorAppRoleArn`).
-        pub fn new(operator_app_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(operator_app_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OperatorAppRoleArn",
                 Some("operator_app_role_arn"),
-                string(operator_app_role_arn),
+                rt::string(operator_app_role_arn),
             );
             IamAuthConfiguration(this)
         }
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -225,43 +229,45 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idcauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdcAuthConfiguration(Props);
+    pub struct IdcAuthConfiguration(rt::Props);
     impl IdcAuthConfiguration {
         /// A new `IdcAuthConfiguration`. Required properties: `idc_instance_arn` (`IdcInstanceArn`), `operator_app_role_arn` (`OperatorAppRoleArn`).
         pub fn new(
-            idc_instance_arn: impl Into<Expr>,
-            operator_app_role_arn: impl Into<Expr>,
+            idc_instance_arn: impl Into<rt::Expr>,
+            operator_app_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IdcInstanceArn",
                 Some("idc_instance_arn"),
-                string(idc_instance_arn),
+                rt::string(idc_instance_arn),
             );
             this.set(
                 "OperatorAppRoleArn",
                 Some("operator_app_role_arn"),
-                string(operator_app_role_arn),
+                rt::string(operator_app_role_arn),
             );
             IdcAuthConfiguration(this)
         }
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// CloudFormation `IdcApplicationArn`, Terraform `idc_application_arn`.
-        pub fn idc_application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn idc_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdcApplicationArn",
                 Some("idc_application_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
     }
@@ -272,44 +278,50 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idpauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdpAuthConfiguration(Props);
+    pub struct IdpAuthConfiguration(rt::Props);
     impl IdpAuthConfiguration {
         /// A new `IdpAuthConfiguration`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`), `issuer_url` (`IssuerUrl`), `operator_app_role_arn` (`OperatorAppRoleArn`), `provider` (`Provider`).
         pub fn new(
-            client_id: impl Into<Expr>,
-            client_secret: impl Into<Expr>,
-            issuer_url: impl Into<Expr>,
-            operator_app_role_arn: impl Into<Expr>,
+            client_id: impl Into<rt::Expr>,
+            client_secret: impl Into<rt::Expr>,
+            issuer_url: impl Into<rt::Expr>,
+            operator_app_role_arn: impl Into<rt::Expr>,
             provider: Provider,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
-            this.set("IssuerUrl", Some("issuer_url"), string(issuer_url));
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
+            this.set("IssuerUrl", Some("issuer_url"), rt::string(issuer_url));
             this.set(
                 "OperatorAppRoleArn",
                 Some("operator_app_role_arn"),
-                string(operator_app_role_arn),
+                rt::string(operator_app_role_arn),
             );
             this.set("Provider", Some("provider"), provider.into());
             IdpAuthConfiguration(this)
         }
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// CloudFormation `UpdatedAt`, Terraform `updated_at`.
-        pub fn updated_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), string(value));
+        pub fn updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpdatedAt", Some("updated_at"), rt::string(value));
             self
         }
         /// The identity claim used to identify users.
         ///
         /// CloudFormation `UserIdClaim`, Terraform `user_id_claim`.
-        pub fn user_id_claim(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_id_claim(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserIdClaim", Some("user_id_claim"), string(value));
+                .set("UserIdClaim", Some("user_id_claim"), rt::string(value));
             self
         }
     }
@@ -318,11 +330,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-operatorapp.html)
     #[derive(Clone, Debug)]
-    pub struct OperatorApp(Props);
+    pub struct OperatorApp(rt::Props);
     impl OperatorApp {
         /// A new `OperatorApp`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OperatorApp(this)
         }
         /// CloudFormation `Iam`, Terraform `iam`.
@@ -350,11 +362,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-preferences.html)
     #[derive(Clone, Debug)]
-    pub struct Preferences(Props);
+    pub struct Preferences(rt::Props);
     impl Preferences {
         /// A new `Preferences`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Preferences(this)
         }
         /// Indicates whether elevated directed actions are permitted in this AgentSpace.
@@ -364,7 +376,7 @@ pub mod agent_space {
             self.0.set(
                 "ElevatedActionsEnabled",
                 Some("elevated_actions_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -385,11 +397,11 @@ pub mod agent_space {
 /// CloudFormation: `AWS::DevOpsAgent::Asset`. Terraform: `awscc_devopsagent_asset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-asset.html)
-pub struct Asset(Base);
-static ASSET_TYPE: TypeInfo = TypeInfo {
+pub struct Asset(rt::Base);
+static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::Asset",
     terraform: Some("awscc_devopsagent_asset"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -428,74 +440,75 @@ impl Asset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_space_id: impl Into<Expr>,
-        asset_type: impl Into<Expr>,
+        agent_space_id: impl Into<rt::Expr>,
+        asset_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSET_TYPE);
+        let mut this = rt::Base::new(id, &ASSET_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            string(agent_space_id),
+            rt::string(agent_space_id),
         );
-        this.set("AssetType", Some("asset_type"), string(asset_type));
+        this.set("AssetType", Some("asset_type"), rt::string(asset_type));
         Asset(this)
     }
     /// Inline file list. Mutually exclusive with Zip; enforced by the handler at Create/Update time. Write-only: not repopulated by Read.
     ///
     /// Constraints: at least 1 items. CloudFormation `Files`, Terraform `files`.
     pub fn files(mut self, value: impl IntoIterator<Item = asset::AssetFile>) -> Self {
-        self.0.set("Files", Some("files"), list(value));
+        self.0.set("Files", Some("files"), rt::list(value));
         self
     }
     /// Asset metadata document.
     ///
     /// CloudFormation `Metadata`, Terraform `metadata`.
-    pub fn metadata(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Metadata", Some("metadata"), json_string(value));
+    pub fn metadata(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Metadata", Some("metadata"), rt::json_string(value));
         self
     }
     /// Base64-encoded zip bundle containing all files for the asset.
     ///
     /// Constraints: length at most 8388608. CloudFormation `Zip`, Terraform `zip`.
-    pub fn zip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Zip", Some("zip"), string(value));
+    pub fn zip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Zip", Some("zip"), rt::string(value));
         self
     }
 }
 builder!(Asset, AssetHandle);
 /// A declared `AWS::DevOpsAgent::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssetHandle(Handle);
+pub struct AssetHandle(rt::Handle);
 handle!(AssetHandle);
 impl AssetHandle {
     /// The unique identifier of the asset (assigned by the service on Create).
     ///
     /// CloudFormation `Fn::GetAtt` `AssetId`; Terraform `asset_id`.
-    pub fn asset_id(&self) -> Expr {
+    pub fn asset_id(&self) -> rt::Expr {
         self.0.attr("AssetId")
     }
     /// The current asset version.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The timestamp when the asset was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the asset was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the asset.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -508,35 +521,36 @@ pub mod asset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-asset-assetfile.html)
     #[derive(Clone, Debug)]
-    pub struct AssetFile(Props);
+    pub struct AssetFile(rt::Props);
     impl AssetFile {
         /// A new `AssetFile`. Required properties: `path` (`Path`).
-        pub fn new(path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Path", Some("path"), string(path));
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", Some("path"), rt::string(path));
             AssetFile(this)
         }
         /// Base64-encoded binary contents of the file.
         ///
         /// Constraints: length at most 8388608. CloudFormation `ContentBytes`, Terraform `content_bytes`.
-        pub fn content_bytes(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_bytes(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentBytes", Some("content_bytes"), string(value));
+                .set("ContentBytes", Some("content_bytes"), rt::string(value));
             self
         }
         /// UTF-8 text contents of the file.
         ///
         /// Constraints: length at most 1572864. CloudFormation `ContentText`, Terraform `content_text`.
-        pub fn content_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentText", Some("content_text"), string(value));
+                .set("ContentText", Some("content_text"), rt::string(value));
             self
         }
         /// Per-file metadata document.
         ///
         /// CloudFormation `Metadata`, Terraform `metadata`.
-        pub fn metadata(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Metadata", Some("metadata"), json_string(value));
+        pub fn metadata(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Metadata", Some("metadata"), rt::json_string(value));
             self
         }
     }
@@ -547,11 +561,11 @@ pub mod asset {
 /// CloudFormation: `AWS::DevOpsAgent::Association`. Terraform: `awscc_devopsagent_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-association.html)
-pub struct Association(Base);
-static ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct Association(rt::Base);
+static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::Association",
     terraform: Some("awscc_devopsagent_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -588,18 +602,22 @@ impl Association {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_space_id: impl Into<Expr>,
-        configuration: impl Into<Value>,
-        service_id: impl Into<Expr>,
+        agent_space_id: impl Into<rt::Expr>,
+        configuration: impl Into<rt::Value>,
+        service_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            string(agent_space_id),
+            rt::string(agent_space_id),
         );
-        this.set("Configuration", Some("configuration"), json(configuration));
-        this.set("ServiceId", Some("service_id"), string(service_id));
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
+        this.set("ServiceId", Some("service_id"), rt::string(service_id));
         Association(this)
     }
     /// Set of linked association IDs for parent-child relationships
@@ -607,12 +625,12 @@ impl Association {
     /// CloudFormation `LinkedAssociationIds`, Terraform `linked_association_ids`.
     pub fn linked_association_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "LinkedAssociationIds",
             Some("linked_association_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -620,25 +638,25 @@ impl Association {
 builder!(Association, AssociationHandle);
 /// A declared `AWS::DevOpsAgent::Association`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssociationHandle(Handle);
+pub struct AssociationHandle(rt::Handle);
 handle!(AssociationHandle);
 impl AssociationHandle {
     /// The unique identifier of the association
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
     /// The timestamp when the association was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the association was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -647,11 +665,11 @@ impl AssociationHandle {
 /// CloudFormation: `AWS::DevOpsAgent::PrivateConnection`. Terraform: `awscc_devopsagent_private_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-privateconnection.html)
-pub struct PrivateConnection(Base);
-static PRIVATE_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct PrivateConnection(rt::Base);
+static PRIVATE_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::PrivateConnection",
     terraform: Some("awscc_devopsagent_private_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -688,49 +706,49 @@ impl PrivateConnection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_configuration: impl Into<Value>,
-        name: impl Into<Expr>,
+        connection_configuration: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PRIVATE_CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &PRIVATE_CONNECTION_TYPE);
         this.set(
             "ConnectionConfiguration",
             Some("connection_configuration"),
-            json(connection_configuration),
+            rt::json(connection_configuration),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         PrivateConnection(this)
     }
     /// Certificate for the Private Connection.
     ///
     /// Constraints: length 1..=32768. CloudFormation `Certificate`, Terraform `certificate`.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Certificate", Some("certificate"), string(value));
+            .set("Certificate", Some("certificate"), rt::string(value));
         self
     }
 }
 builder!(PrivateConnection, PrivateConnectionHandle);
 /// A declared `AWS::DevOpsAgent::PrivateConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrivateConnectionHandle(Handle);
+pub struct PrivateConnectionHandle(rt::Handle);
 handle!(PrivateConnectionHandle);
 impl PrivateConnectionHandle {
     /// The status of the Private Connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The expiry time of the certificate associated with the Private Connection.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateExpiryTime`; Terraform `certificate_expiry_time`.
-    pub fn certificate_expiry_time(&self) -> Expr {
+    pub fn certificate_expiry_time(&self) -> rt::Expr {
         self.0.attr("CertificateExpiryTime")
     }
     /// The Amazon Resource Name (ARN) of the Private Connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -739,11 +757,11 @@ impl PrivateConnectionHandle {
 /// CloudFormation: `AWS::DevOpsAgent::Service`. Terraform: `awscc_devopsagent_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::Service",
     terraform: Some("awscc_devopsagent_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -783,62 +801,63 @@ impl Service {
     /// Declares a `AWS::DevOpsAgent::Service` with the stack-unique `id`. Required properties: `service_type` (`ServiceType`).
     #[track_caller]
     pub fn new(id: impl Into<String>, service_type: service::ServiceType) -> Self {
-        let mut this = Base::new(id, &SERVICE_TYPE);
+        let mut this = rt::Base::new(id, &SERVICE_TYPE);
         this.set("ServiceType", Some("service_type"), service_type.into());
         Service(this)
     }
     /// The name of the private connection to use for OAuth token exchange requests only.
     ///
     /// Constraints: length 3..=30; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `ExchangeUrlPrivateConnectionName`, Terraform `exchange_url_private_connection_name`.
-    pub fn exchange_url_private_connection_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn exchange_url_private_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExchangeUrlPrivateConnectionName",
             Some("exchange_url_private_connection_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN of the KMS key to use for encryption.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// The display name for the service registration.
     ///
     /// Constraints: length 1..=255; pattern `^[\p{L}\p{N} _-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The name of the private connection to use for VPC connectivity.
     ///
     /// Constraints: length 3..=30; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `PrivateConnectionName`, Terraform `private_connection_name`.
-    pub fn private_connection_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateConnectionName",
             Some("private_connection_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Service-specific configuration details for create operation
     ///
     /// CloudFormation `ServiceDetails`, Terraform `service_details`.
-    pub fn service_details(mut self, value: impl Into<Value>) -> Self {
+    pub fn service_details(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("ServiceDetails", Some("service_details"), json(value));
+            .set("ServiceDetails", Some("service_details"), rt::json(value));
         self
     }
     /// The name of the private connection to use for API calls (target URL) only.
     ///
     /// Constraints: length 3..=30; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `TargetUrlPrivateConnectionName`, Terraform `target_url_private_connection_name`.
-    pub fn target_url_private_connection_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_url_private_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetUrlPrivateConnectionName",
             Some("target_url_private_connection_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -846,31 +865,31 @@ impl Service {
 builder!(Service, ServiceHandle);
 /// A declared `AWS::DevOpsAgent::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// The unique identifier of the service
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceId`; Terraform `service_id`.
-    pub fn service_id(&self) -> Expr {
+    pub fn service_id(&self) -> rt::Expr {
         self.0.attr("ServiceId")
     }
     /// List of accessible resources for this service
     ///
     /// CloudFormation `Fn::GetAtt` `AccessibleResources`; Terraform `accessible_resources`.
-    pub fn accessible_resources(&self) -> Expr {
+    pub fn accessible_resources(&self) -> rt::Expr {
         self.0.attr("AccessibleResources")
     }
     /// Additional details specific to the service type
     ///
     /// CloudFormation `Fn::GetAtt` `AdditionalServiceDetails`; Terraform `additional_service_details`.
-    pub fn additional_service_details(&self) -> Expr {
+    pub fn additional_service_details(&self) -> rt::Expr {
         self.0.attr("AdditionalServiceDetails")
     }
     /// The Amazon Resource Name (ARN) of the Service.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -910,11 +929,11 @@ pub mod service {
 /// CloudFormation: `AWS::DevOpsAgent::Trigger`. Terraform: `awscc_devopsagent_trigger` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsagent-trigger.html)
-pub struct Trigger(Base);
-static TRIGGER_TYPE: TypeInfo = TypeInfo {
+pub struct Trigger(rt::Base);
+static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsAgent::Trigger",
     terraform: Some("awscc_devopsagent_trigger"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -952,17 +971,17 @@ impl Trigger {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action: impl Into<Value>,
-        agent_space_id: impl Into<Expr>,
+        action: impl Into<rt::Value>,
+        agent_space_id: impl Into<rt::Expr>,
         condition: trigger::Condition,
         type_: trigger::Type,
     ) -> Self {
-        let mut this = Base::new(id, &TRIGGER_TYPE);
-        this.set("Action", Some("action"), json_string(action));
+        let mut this = rt::Base::new(id, &TRIGGER_TYPE);
+        this.set("Action", Some("action"), rt::json_string(action));
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            string(agent_space_id),
+            rt::string(agent_space_id),
         );
         this.set("Condition", Some("condition"), condition.into());
         this.set("Type", Some("type"), type_.into());
@@ -979,31 +998,31 @@ impl Trigger {
 builder!(Trigger, TriggerHandle);
 /// A declared `AWS::DevOpsAgent::Trigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TriggerHandle(Handle);
+pub struct TriggerHandle(rt::Handle);
 handle!(TriggerHandle);
 impl TriggerHandle {
     /// The unique identifier of the trigger (assigned by the service on Create).
     ///
     /// CloudFormation `Fn::GetAtt` `TriggerId`; Terraform `trigger_id`.
-    pub fn trigger_id(&self) -> Expr {
+    pub fn trigger_id(&self) -> rt::Expr {
         self.0.attr("TriggerId")
     }
     /// The timestamp when the trigger was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the trigger was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The Amazon Resource Name (ARN) of the trigger.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1016,11 +1035,11 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. Required properties: `schedule` (`Schedule`).
         pub fn new(schedule: Schedule) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Schedule", Some("schedule"), schedule.into());
             Condition(this)
         }
@@ -1032,12 +1051,12 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. Required properties: `expression` (`Expression`).
-        pub fn new(expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
             Schedule(this)
         }
     }

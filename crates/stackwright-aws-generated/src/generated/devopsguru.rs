@@ -2,23 +2,24 @@
 //! `DevOpsGuru` resource types of the CloudFormation registry (`AWS::DevOpsGuru::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `devopsguru` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation: `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`. Terraform: `awscc_devopsguru_log_anomaly_detection_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsguru-loganomalydetectionintegration.html)
-pub struct LogAnomalyDetectionIntegration(Base);
-static LOG_ANOMALY_DETECTION_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct LogAnomalyDetectionIntegration(rt::Base);
+static LOG_ANOMALY_DETECTION_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsGuru::LogAnomalyDetectionIntegration",
     terraform: Some("awscc_devopsguru_log_anomaly_detection_integration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -49,7 +50,7 @@ impl LogAnomalyDetectionIntegration {
     /// Declares a `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOG_ANOMALY_DETECTION_INTEGRATION_TYPE);
+        let this = rt::Base::new(id, &LOG_ANOMALY_DETECTION_INTEGRATION_TYPE);
         LogAnomalyDetectionIntegration(this)
     }
 }
@@ -59,11 +60,11 @@ builder!(
 );
 /// A declared `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogAnomalyDetectionIntegrationHandle(Handle);
+pub struct LogAnomalyDetectionIntegrationHandle(rt::Handle);
 handle!(LogAnomalyDetectionIntegrationHandle);
 impl LogAnomalyDetectionIntegrationHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -72,11 +73,11 @@ impl LogAnomalyDetectionIntegrationHandle {
 /// CloudFormation: `AWS::DevOpsGuru::NotificationChannel`. Terraform: `awscc_devopsguru_notification_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsguru-notificationchannel.html)
-pub struct NotificationChannel(Base);
-static NOTIFICATION_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct NotificationChannel(rt::Base);
+static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsGuru::NotificationChannel",
     terraform: Some("awscc_devopsguru_notification_channel"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -110,7 +111,7 @@ impl NotificationChannel {
         id: impl Into<String>,
         config: notification_channel::NotificationChannelConfig,
     ) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
+        let mut this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
         this.set("Config", Some("config"), config.into());
         NotificationChannel(this)
     }
@@ -118,13 +119,13 @@ impl NotificationChannel {
 builder!(NotificationChannel, NotificationChannelHandle);
 /// A declared `AWS::DevOpsGuru::NotificationChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationChannelHandle(Handle);
+pub struct NotificationChannelHandle(rt::Handle);
 handle!(NotificationChannelHandle);
 impl NotificationChannelHandle {
     /// The ID of a notification channel.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -137,11 +138,11 @@ pub mod notification_channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationchannelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationChannelConfig(Props);
+    pub struct NotificationChannelConfig(rt::Props);
     impl NotificationChannelConfig {
         /// A new `NotificationChannelConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationChannelConfig(this)
         }
         /// Information about filters of a notification channel configured in DevOpsGuru to filter for insights.
@@ -166,11 +167,11 @@ pub mod notification_channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationfilterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationFilterConfig(Props);
+    pub struct NotificationFilterConfig(rt::Props);
     impl NotificationFilterConfig {
         /// A new `NotificationFilterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationFilterConfig(this)
         }
         /// DevOps Guru message types to filter for
@@ -181,14 +182,15 @@ pub mod notification_channel {
             value: impl IntoIterator<Item = NotificationMessageType>,
         ) -> Self {
             self.0
-                .set("MessageTypes", Some("message_types"), list(value));
+                .set("MessageTypes", Some("message_types"), rt::list(value));
             self
         }
         /// DevOps Guru insight severities to filter for
         ///
         /// Constraints: 1..=3 items. CloudFormation `Severities`, Terraform `severities`.
         pub fn severities(mut self, value: impl IntoIterator<Item = InsightSeverity>) -> Self {
-            self.0.set("Severities", Some("severities"), list(value));
+            self.0
+                .set("Severities", Some("severities"), rt::list(value));
             self
         }
     }
@@ -199,16 +201,16 @@ pub mod notification_channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-snschannelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SnsChannelConfig(Props);
+    pub struct SnsChannelConfig(rt::Props);
     impl SnsChannelConfig {
         /// A new `SnsChannelConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnsChannelConfig(this)
         }
         /// Constraints: length 36..=1024; pattern `^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\d{12}:[^:]+$`. CloudFormation `TopicArn`, Terraform `topic_arn`.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", Some("topic_arn"), string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", Some("topic_arn"), rt::string(value));
             self
         }
     }
@@ -245,11 +247,11 @@ pub mod notification_channel {
 /// CloudFormation: `AWS::DevOpsGuru::ResourceCollection`. Terraform: `awscc_devopsguru_resource_collection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-devopsguru-resourcecollection.html)
-pub struct ResourceCollection(Base);
-static RESOURCE_COLLECTION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceCollection(rt::Base);
+static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DevOpsGuru::ResourceCollection",
     terraform: Some("awscc_devopsguru_resource_collection"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -283,7 +285,7 @@ impl ResourceCollection {
         id: impl Into<String>,
         resource_collection_filter: resource_collection::ResourceCollectionFilter,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_COLLECTION_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_COLLECTION_TYPE);
         this.set(
             "ResourceCollectionFilter",
             Some("resource_collection_filter"),
@@ -295,13 +297,13 @@ impl ResourceCollection {
 builder!(ResourceCollection, ResourceCollectionHandle);
 /// A declared `AWS::DevOpsGuru::ResourceCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceCollectionHandle(Handle);
+pub struct ResourceCollectionHandle(rt::Handle);
 handle!(ResourceCollectionHandle);
 impl ResourceCollectionHandle {
     /// The type of ResourceCollection
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceCollectionType`; Terraform `resource_collection_type`.
-    pub fn resource_collection_type(&self) -> Expr {
+    pub fn resource_collection_type(&self) -> rt::Expr {
         self.0.attr("ResourceCollectionType")
     }
 }
@@ -314,19 +316,19 @@ pub mod resource_collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-cloudformationcollectionfilter.html)
     #[derive(Clone, Debug)]
-    pub struct CloudFormationCollectionFilter(Props);
+    pub struct CloudFormationCollectionFilter(rt::Props);
     impl CloudFormationCollectionFilter {
         /// A new `CloudFormationCollectionFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudFormationCollectionFilter(this)
         }
         /// An array of CloudFormation stack names.
         ///
         /// Constraints: 1..=1000 items. CloudFormation `StackNames`, Terraform `stack_names`.
-        pub fn stack_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn stack_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StackNames", Some("stack_names"), strings(value));
+                .set("StackNames", Some("stack_names"), rt::strings(value));
             self
         }
     }
@@ -337,11 +339,11 @@ pub mod resource_collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-resourcecollectionfilter.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceCollectionFilter(Props);
+    pub struct ResourceCollectionFilter(rt::Props);
     impl ResourceCollectionFilter {
         /// A new `ResourceCollectionFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceCollectionFilter(this)
         }
         /// CloudFormation resource for DevOps Guru to monitor
@@ -356,7 +358,7 @@ pub mod resource_collection {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = TagCollection>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -367,26 +369,30 @@ pub mod resource_collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-tagcollection.html)
     #[derive(Clone, Debug)]
-    pub struct TagCollection(Props);
+    pub struct TagCollection(rt::Props);
     impl TagCollection {
         /// A new `TagCollection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagCollection(this)
         }
         /// A Tag key for DevOps Guru app boundary.
         ///
         /// Constraints: length 1..=128. CloudFormation `AppBoundaryKey`, Terraform `app_boundary_key`.
-        pub fn app_boundary_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AppBoundaryKey", Some("app_boundary_key"), string(value));
+        pub fn app_boundary_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AppBoundaryKey",
+                Some("app_boundary_key"),
+                rt::string(value),
+            );
             self
         }
         /// Tag values of DevOps Guru app boundary.
         ///
         /// Constraints: 1..=1000 items. CloudFormation `TagValues`, Terraform `tag_values`.
-        pub fn tag_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("TagValues", Some("tag_values"), strings(value));
+        pub fn tag_values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("TagValues", Some("tag_values"), rt::strings(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `DirectConnect` resource types of the CloudFormation registry (`AWS::DirectConnect::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `directconnect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DirectConnect::Connection
 ///
 /// CloudFormation: `AWS::DirectConnect::Connection`. Terraform: `awscc_directconnect_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::Connection",
     terraform: Some("awscc_directconnect_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -32,33 +33,33 @@ impl Connection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bandwidth: impl Into<Expr>,
-        connection_name: impl Into<Expr>,
-        location: impl Into<Expr>,
+        bandwidth: impl Into<rt::Expr>,
+        connection_name: impl Into<rt::Expr>,
+        location: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
-        this.set("Bandwidth", Some("bandwidth"), string(bandwidth));
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
+        this.set("Bandwidth", Some("bandwidth"), rt::string(bandwidth));
         this.set(
             "ConnectionName",
             Some("connection_name"),
-            string(connection_name),
+            rt::string(connection_name),
         );
-        this.set("Location", Some("location"), string(location));
+        this.set("Location", Some("location"), rt::string(location));
         Connection(this)
     }
     /// The ID or ARN of the LAG to associate the connection with.
     ///
     /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:dxlag/)?dxlag-[a-zA-Z0-9]{8,21}$`. CloudFormation `LagId`, Terraform `lag_id`.
-    pub fn lag_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LagId", Some("lag_id"), string(value));
+    pub fn lag_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LagId", Some("lag_id"), rt::string(value));
         self
     }
     /// The name of the service provider associated with the requested connection.
     ///
     /// Changing it replaces the resource. CloudFormation `ProviderName`, Terraform `provider_name`.
-    pub fn provider_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProviderName", Some("provider_name"), string(value));
+            .set("ProviderName", Some("provider_name"), rt::string(value));
         self
     }
     /// Indicates whether you want the connection to support MAC Security (MACsec).
@@ -66,32 +67,32 @@ impl Connection {
     /// Changing it replaces the resource. CloudFormation `RequestMACSec`, Terraform `request_mac_sec`.
     pub fn request_mac_sec(mut self, value: bool) -> Self {
         self.0
-            .set("RequestMACSec", Some("request_mac_sec"), boolean(value));
+            .set("RequestMACSec", Some("request_mac_sec"), rt::boolean(value));
         self
     }
 }
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::DirectConnect::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The ARN of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionArn`; Terraform `connection_arn`.
-    pub fn connection_arn(&self) -> Expr {
+    pub fn connection_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionArn")
     }
     /// The ID of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionId`; Terraform `connection_id`.
-    pub fn connection_id(&self) -> Expr {
+    pub fn connection_id(&self) -> rt::Expr {
         self.0.attr("ConnectionId")
     }
     /// The state of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionState`; Terraform `connection_state`.
-    pub fn connection_state(&self) -> Expr {
+    pub fn connection_state(&self) -> rt::Expr {
         self.0.attr("ConnectionState")
     }
 }
@@ -100,11 +101,11 @@ impl ConnectionHandle {
 /// CloudFormation: `AWS::DirectConnect::DirectConnectGateway`. Terraform: `awscc_directconnect_direct_connect_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-directconnectgateway.html)
-pub struct DirectConnectGateway(Base);
-static DIRECT_CONNECT_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct DirectConnectGateway(rt::Base);
+static DIRECT_CONNECT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::DirectConnectGateway",
     terraform: Some("awscc_directconnect_direct_connect_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -118,40 +119,40 @@ static DIRECT_CONNECT_GATEWAY_TYPE: TypeInfo = TypeInfo {
 impl DirectConnectGateway {
     /// Declares a `AWS::DirectConnect::DirectConnectGateway` with the stack-unique `id`. Required properties: `direct_connect_gateway_name` (`DirectConnectGatewayName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, direct_connect_gateway_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DIRECT_CONNECT_GATEWAY_TYPE);
+    pub fn new(id: impl Into<String>, direct_connect_gateway_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DIRECT_CONNECT_GATEWAY_TYPE);
         this.set(
             "DirectConnectGatewayName",
             Some("direct_connect_gateway_name"),
-            string(direct_connect_gateway_name),
+            rt::string(direct_connect_gateway_name),
         );
         DirectConnectGateway(this)
     }
     /// The autonomous system number (ASN) for the Amazon side of the connection.
     ///
     /// Constraints: pattern `^[1-9][0-9]*$`. Changing it replaces the resource. CloudFormation `AmazonSideAsn`, Terraform `amazon_side_asn`.
-    pub fn amazon_side_asn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn amazon_side_asn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AmazonSideAsn", Some("amazon_side_asn"), string(value));
+            .set("AmazonSideAsn", Some("amazon_side_asn"), rt::string(value));
         self
     }
 }
 builder!(DirectConnectGateway, DirectConnectGatewayHandle);
 /// A declared `AWS::DirectConnect::DirectConnectGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectConnectGatewayHandle(Handle);
+pub struct DirectConnectGatewayHandle(rt::Handle);
 handle!(DirectConnectGatewayHandle);
 impl DirectConnectGatewayHandle {
     /// The ARN of the Direct Connect gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectConnectGatewayArn`; Terraform `direct_connect_gateway_arn`.
-    pub fn direct_connect_gateway_arn(&self) -> Expr {
+    pub fn direct_connect_gateway_arn(&self) -> rt::Expr {
         self.0.attr("DirectConnectGatewayArn")
     }
     /// The ID of the Direct Connect gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectConnectGatewayId`; Terraform `direct_connect_gateway_id`.
-    pub fn direct_connect_gateway_id(&self) -> Expr {
+    pub fn direct_connect_gateway_id(&self) -> rt::Expr {
         self.0.attr("DirectConnectGatewayId")
     }
 }
@@ -160,11 +161,11 @@ impl DirectConnectGatewayHandle {
 /// CloudFormation: `AWS::DirectConnect::DirectConnectGatewayAssociation`. Terraform: `awscc_directconnect_direct_connect_gateway_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-directconnectgatewayassociation.html)
-pub struct DirectConnectGatewayAssociation(Base);
-static DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct DirectConnectGatewayAssociation(rt::Base);
+static DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::DirectConnectGatewayAssociation",
     terraform: Some("awscc_directconnect_direct_connect_gateway_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
@@ -174,19 +175,19 @@ impl DirectConnectGatewayAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        associated_gateway_id: impl Into<Expr>,
-        direct_connect_gateway_id: impl Into<Expr>,
+        associated_gateway_id: impl Into<rt::Expr>,
+        direct_connect_gateway_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE);
         this.set(
             "AssociatedGatewayId",
             Some("associated_gateway_id"),
-            string(associated_gateway_id),
+            rt::string(associated_gateway_id),
         );
         this.set(
             "DirectConnectGatewayId",
             Some("direct_connect_gateway_id"),
-            string(direct_connect_gateway_id),
+            rt::string(direct_connect_gateway_id),
         );
         DirectConnectGatewayAssociation(this)
     }
@@ -195,12 +196,12 @@ impl DirectConnectGatewayAssociation {
     /// Constraints: pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `AcceptDirectConnectGatewayAssociationProposalRoleArn`, Terraform `accept_direct_connect_gateway_association_proposal_role_arn`.
     pub fn accept_direct_connect_gateway_association_proposal_role_arn(
         mut self,
-        value: impl Into<Expr>,
+        value: impl Into<rt::Expr>,
     ) -> Self {
         self.0.set(
             "AcceptDirectConnectGatewayAssociationProposalRoleArn",
             Some("accept_direct_connect_gateway_association_proposal_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -209,12 +210,12 @@ impl DirectConnectGatewayAssociation {
     /// Constraints: at least 1 items. CloudFormation `AllowedPrefixesToDirectConnectGateway`, Terraform `allowed_prefixes_to_direct_connect_gateway`.
     pub fn allowed_prefixes_to_direct_connect_gateway(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AllowedPrefixesToDirectConnectGateway",
             Some("allowed_prefixes_to_direct_connect_gateway"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -225,13 +226,13 @@ builder!(
 );
 /// A declared `AWS::DirectConnect::DirectConnectGatewayAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectConnectGatewayAssociationHandle(Handle);
+pub struct DirectConnectGatewayAssociationHandle(rt::Handle);
 handle!(DirectConnectGatewayAssociationHandle);
 impl DirectConnectGatewayAssociationHandle {
     /// The ID of the Direct Connect gateway association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -240,11 +241,11 @@ impl DirectConnectGatewayAssociationHandle {
 /// CloudFormation: `AWS::DirectConnect::Lag`. Terraform: `awscc_directconnect_lag` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-lag.html)
-pub struct Lag(Base);
-static LAG_TYPE: TypeInfo = TypeInfo {
+pub struct Lag(rt::Base);
+static LAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::Lag",
     terraform: Some("awscc_directconnect_lag"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -258,18 +259,18 @@ impl Lag {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connections_bandwidth: impl Into<Expr>,
-        lag_name: impl Into<Expr>,
-        location: impl Into<Expr>,
+        connections_bandwidth: impl Into<rt::Expr>,
+        lag_name: impl Into<rt::Expr>,
+        location: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAG_TYPE);
+        let mut this = rt::Base::new(id, &LAG_TYPE);
         this.set(
             "ConnectionsBandwidth",
             Some("connections_bandwidth"),
-            string(connections_bandwidth),
+            rt::string(connections_bandwidth),
         );
-        this.set("LagName", Some("lag_name"), string(lag_name));
-        this.set("Location", Some("location"), string(location));
+        this.set("LagName", Some("lag_name"), rt::string(lag_name));
+        this.set("Location", Some("location"), rt::string(location));
         Lag(this)
     }
     /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
@@ -277,15 +278,15 @@ impl Lag {
     /// CloudFormation `MinimumLinks`, Terraform `minimum_links`.
     pub fn minimum_links(mut self, value: i64) -> Self {
         self.0
-            .set("MinimumLinks", Some("minimum_links"), int(value));
+            .set("MinimumLinks", Some("minimum_links"), rt::int(value));
         self
     }
     /// The name of the service provider associated with the requested LAG.
     ///
     /// Changing it replaces the resource. CloudFormation `ProviderName`, Terraform `provider_name`.
-    pub fn provider_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProviderName", Some("provider_name"), string(value));
+            .set("ProviderName", Some("provider_name"), rt::string(value));
         self
     }
     /// Indicates whether you want the LAG to support MAC Security (MACsec).
@@ -293,32 +294,32 @@ impl Lag {
     /// Changing it replaces the resource. CloudFormation `RequestMACSec`, Terraform `request_mac_sec`.
     pub fn request_mac_sec(mut self, value: bool) -> Self {
         self.0
-            .set("RequestMACSec", Some("request_mac_sec"), boolean(value));
+            .set("RequestMACSec", Some("request_mac_sec"), rt::boolean(value));
         self
     }
 }
 builder!(Lag, LagHandle);
 /// A declared `AWS::DirectConnect::Lag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LagHandle(Handle);
+pub struct LagHandle(rt::Handle);
 handle!(LagHandle);
 impl LagHandle {
     /// The ARN of the LAG.
     ///
     /// CloudFormation `Fn::GetAtt` `LagArn`; Terraform `lag_arn`.
-    pub fn lag_arn(&self) -> Expr {
+    pub fn lag_arn(&self) -> rt::Expr {
         self.0.attr("LagArn")
     }
     /// The ID of the LAG.
     ///
     /// CloudFormation `Fn::GetAtt` `LagId`; Terraform `lag_id`.
-    pub fn lag_id(&self) -> Expr {
+    pub fn lag_id(&self) -> rt::Expr {
         self.0.attr("LagId")
     }
     /// The state of the LAG.
     ///
     /// CloudFormation `Fn::GetAtt` `LagState`; Terraform `lag_state`.
-    pub fn lag_state(&self) -> Expr {
+    pub fn lag_state(&self) -> rt::Expr {
         self.0.attr("LagState")
     }
 }
@@ -327,11 +328,11 @@ impl LagHandle {
 /// CloudFormation: `AWS::DirectConnect::PrivateVirtualInterface`. Terraform: `awscc_directconnect_private_virtual_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-privatevirtualinterface.html)
-pub struct PrivateVirtualInterface(Base);
-static PRIVATE_VIRTUAL_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct PrivateVirtualInterface(rt::Base);
+static PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::PrivateVirtualInterface",
     terraform: Some("awscc_directconnect_private_virtual_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -345,40 +346,47 @@ impl PrivateVirtualInterface {
     pub fn new(
         id: impl Into<String>,
         bgp_peers: impl IntoIterator<Item = private_virtual_interface::BgpPeer>,
-        connection_id: impl Into<Expr>,
-        virtual_interface_name: impl Into<Expr>,
+        connection_id: impl Into<rt::Expr>,
+        virtual_interface_name: impl Into<rt::Expr>,
         vlan: i64,
     ) -> Self {
-        let mut this = Base::new(id, &PRIVATE_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), list(bgp_peers));
-        this.set("ConnectionId", Some("connection_id"), string(connection_id));
+        let mut this = rt::Base::new(id, &PRIVATE_VIRTUAL_INTERFACE_TYPE);
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set(
+            "ConnectionId",
+            Some("connection_id"),
+            rt::string(connection_id),
+        );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            string(virtual_interface_name),
+            rt::string(virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(vlan));
         PrivateVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the private virtual interface.
     ///
     /// Constraints: pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `AllocatePrivateVirtualInterfaceRoleArn`, Terraform `allocate_private_virtual_interface_role_arn`.
-    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocate_private_virtual_interface_role_arn(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "AllocatePrivateVirtualInterfaceRoleArn",
             Some("allocate_private_virtual_interface_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID or ARN of the Direct Connect gateway.
     ///
     /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `DirectConnectGatewayId`, Terraform `direct_connect_gateway_id`.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DirectConnectGatewayId",
             Some("direct_connect_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -386,32 +394,36 @@ impl PrivateVirtualInterface {
     ///
     /// CloudFormation `EnableSiteLink`, Terraform `enable_site_link`.
     pub fn enable_site_link(mut self, value: bool) -> Self {
-        self.0
-            .set("EnableSiteLink", Some("enable_site_link"), boolean(value));
+        self.0.set(
+            "EnableSiteLink",
+            Some("enable_site_link"),
+            rt::boolean(value),
+        );
         self
     }
     /// The maximum transmission unit (MTU), in bytes.
     ///
     /// CloudFormation `Mtu`, Terraform `mtu`.
     pub fn mtu(mut self, value: i64) -> Self {
-        self.0.set("Mtu", Some("mtu"), int(value));
+        self.0.set("Mtu", Some("mtu"), rt::int(value));
         self
     }
     /// The rate limit (bandwidth allocation) for the virtual interface.
     ///
     /// Constraints: pattern `^[0-9]+\.?[0-9]*(Mbps|Gbps|Tbps)$`. CloudFormation `RateLimit`, Terraform `rate_limit`.
-    pub fn rate_limit(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RateLimit", Some("rate_limit"), string(value));
+    pub fn rate_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RateLimit", Some("rate_limit"), rt::string(value));
         self
     }
     /// The ID or ARN of the virtual private gateway.
     ///
     /// Constraints: pattern `^(arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:vpn-gateway/)?vgw-[a-zA-Z0-9]{8,32}$`. Changing it replaces the resource. CloudFormation `VirtualGatewayId`, Terraform `virtual_gateway_id`.
-    pub fn virtual_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn virtual_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VirtualGatewayId",
             Some("virtual_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -419,19 +431,19 @@ impl PrivateVirtualInterface {
 builder!(PrivateVirtualInterface, PrivateVirtualInterfaceHandle);
 /// A declared `AWS::DirectConnect::PrivateVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrivateVirtualInterfaceHandle(Handle);
+pub struct PrivateVirtualInterfaceHandle(rt::Handle);
 handle!(PrivateVirtualInterfaceHandle);
 impl PrivateVirtualInterfaceHandle {
     /// The ID of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceArn`; Terraform `virtual_interface_arn`.
-    pub fn virtual_interface_arn(&self) -> Expr {
+    pub fn virtual_interface_arn(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceArn")
     }
     /// The ID of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceId`; Terraform `virtual_interface_id`.
-    pub fn virtual_interface_id(&self) -> Expr {
+    pub fn virtual_interface_id(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceId")
     }
 }
@@ -444,45 +456,49 @@ pub mod private_virtual_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-privatevirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
-    pub struct BgpPeer(Props);
+    pub struct BgpPeer(rt::Props);
     impl BgpPeer {
         /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<Expr>, asn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AddressFamily",
                 Some("address_family"),
-                string(address_family),
+                rt::string(address_family),
             );
-            this.set("Asn", Some("asn"), string(asn));
+            this.set("Asn", Some("asn"), rt::string(asn));
             BgpPeer(this)
         }
         /// The IP address assigned to the Amazon interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
-        pub fn amazon_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AmazonAddress", Some("amazon_address"), string(value));
+                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
             self
         }
         /// The authentication key for BGP configuration.
         ///
         /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
-        pub fn auth_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthKey", Some("auth_key"), string(value));
+        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
             self
         }
         /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
-        pub fn bgp_peer_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BgpPeerId", Some("bgp_peer_id"), string(value));
+        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
             self
         }
         /// The IP address assigned to the customer interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
-        pub fn customer_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CustomerAddress", Some("customer_address"), string(value));
+        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomerAddress",
+                Some("customer_address"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -493,11 +509,11 @@ pub mod private_virtual_interface {
 /// CloudFormation: `AWS::DirectConnect::PublicVirtualInterface`. Terraform: `awscc_directconnect_public_virtual_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-publicvirtualinterface.html)
-pub struct PublicVirtualInterface(Base);
-static PUBLIC_VIRTUAL_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct PublicVirtualInterface(rt::Base);
+static PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::PublicVirtualInterface",
     terraform: Some("awscc_directconnect_public_virtual_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -511,37 +527,45 @@ impl PublicVirtualInterface {
     pub fn new(
         id: impl Into<String>,
         bgp_peers: impl IntoIterator<Item = public_virtual_interface::BgpPeer>,
-        connection_id: impl Into<Expr>,
-        virtual_interface_name: impl Into<Expr>,
+        connection_id: impl Into<rt::Expr>,
+        virtual_interface_name: impl Into<rt::Expr>,
         vlan: i64,
     ) -> Self {
-        let mut this = Base::new(id, &PUBLIC_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), list(bgp_peers));
-        this.set("ConnectionId", Some("connection_id"), string(connection_id));
+        let mut this = rt::Base::new(id, &PUBLIC_VIRTUAL_INTERFACE_TYPE);
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set(
+            "ConnectionId",
+            Some("connection_id"),
+            rt::string(connection_id),
+        );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            string(virtual_interface_name),
+            rt::string(virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(vlan));
         PublicVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the public virtual interface.
     ///
     /// Constraints: pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `AllocatePublicVirtualInterfaceRoleArn`, Terraform `allocate_public_virtual_interface_role_arn`.
-    pub fn allocate_public_virtual_interface_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocate_public_virtual_interface_role_arn(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "AllocatePublicVirtualInterfaceRoleArn",
             Some("allocate_public_virtual_interface_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The rate limit (bandwidth allocation) for the virtual interface.
     ///
     /// Constraints: pattern `^[0-9]+\.?[0-9]*(Mbps|Gbps|Tbps)$`. CloudFormation `RateLimit`, Terraform `rate_limit`.
-    pub fn rate_limit(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RateLimit", Some("rate_limit"), string(value));
+    pub fn rate_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RateLimit", Some("rate_limit"), rt::string(value));
         self
     }
     /// The routes to be advertised to the AWS network in this region.
@@ -549,12 +573,12 @@ impl PublicVirtualInterface {
     /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `RouteFilterPrefixes`, Terraform `route_filter_prefixes`.
     pub fn route_filter_prefixes(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "RouteFilterPrefixes",
             Some("route_filter_prefixes"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -562,19 +586,19 @@ impl PublicVirtualInterface {
 builder!(PublicVirtualInterface, PublicVirtualInterfaceHandle);
 /// A declared `AWS::DirectConnect::PublicVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicVirtualInterfaceHandle(Handle);
+pub struct PublicVirtualInterfaceHandle(rt::Handle);
 handle!(PublicVirtualInterfaceHandle);
 impl PublicVirtualInterfaceHandle {
     /// The ARN of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceArn`; Terraform `virtual_interface_arn`.
-    pub fn virtual_interface_arn(&self) -> Expr {
+    pub fn virtual_interface_arn(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceArn")
     }
     /// The ID of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceId`; Terraform `virtual_interface_id`.
-    pub fn virtual_interface_id(&self) -> Expr {
+    pub fn virtual_interface_id(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceId")
     }
 }
@@ -587,45 +611,49 @@ pub mod public_virtual_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-publicvirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
-    pub struct BgpPeer(Props);
+    pub struct BgpPeer(rt::Props);
     impl BgpPeer {
         /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<Expr>, asn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AddressFamily",
                 Some("address_family"),
-                string(address_family),
+                rt::string(address_family),
             );
-            this.set("Asn", Some("asn"), string(asn));
+            this.set("Asn", Some("asn"), rt::string(asn));
             BgpPeer(this)
         }
         /// The IP address assigned to the Amazon interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
-        pub fn amazon_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AmazonAddress", Some("amazon_address"), string(value));
+                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
             self
         }
         /// The authentication key for BGP configuration.
         ///
         /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
-        pub fn auth_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthKey", Some("auth_key"), string(value));
+        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
             self
         }
         /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
-        pub fn bgp_peer_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BgpPeerId", Some("bgp_peer_id"), string(value));
+        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
             self
         }
         /// The IP address assigned to the customer interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
-        pub fn customer_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CustomerAddress", Some("customer_address"), string(value));
+        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomerAddress",
+                Some("customer_address"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -636,11 +664,11 @@ pub mod public_virtual_interface {
 /// CloudFormation: `AWS::DirectConnect::TransitVirtualInterface`. Terraform: `awscc_directconnect_transit_virtual_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directconnect-transitvirtualinterface.html)
-pub struct TransitVirtualInterface(Base);
-static TRANSIT_VIRTUAL_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct TransitVirtualInterface(rt::Base);
+static TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectConnect::TransitVirtualInterface",
     terraform: Some("awscc_directconnect_transit_virtual_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[
@@ -654,35 +682,42 @@ impl TransitVirtualInterface {
     pub fn new(
         id: impl Into<String>,
         bgp_peers: impl IntoIterator<Item = transit_virtual_interface::BgpPeer>,
-        connection_id: impl Into<Expr>,
-        direct_connect_gateway_id: impl Into<Expr>,
-        virtual_interface_name: impl Into<Expr>,
+        connection_id: impl Into<rt::Expr>,
+        direct_connect_gateway_id: impl Into<rt::Expr>,
+        virtual_interface_name: impl Into<rt::Expr>,
         vlan: i64,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), list(bgp_peers));
-        this.set("ConnectionId", Some("connection_id"), string(connection_id));
+        let mut this = rt::Base::new(id, &TRANSIT_VIRTUAL_INTERFACE_TYPE);
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set(
+            "ConnectionId",
+            Some("connection_id"),
+            rt::string(connection_id),
+        );
         this.set(
             "DirectConnectGatewayId",
             Some("direct_connect_gateway_id"),
-            string(direct_connect_gateway_id),
+            rt::string(direct_connect_gateway_id),
         );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            string(virtual_interface_name),
+            rt::string(virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(vlan));
         TransitVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation.
     ///
     /// Constraints: pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `AllocateTransitVirtualInterfaceRoleArn`, Terraform `allocate_transit_virtual_interface_role_arn`.
-    pub fn allocate_transit_virtual_interface_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocate_transit_virtual_interface_role_arn(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "AllocateTransitVirtualInterfaceRoleArn",
             Some("allocate_transit_virtual_interface_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -690,41 +725,45 @@ impl TransitVirtualInterface {
     ///
     /// CloudFormation `EnableSiteLink`, Terraform `enable_site_link`.
     pub fn enable_site_link(mut self, value: bool) -> Self {
-        self.0
-            .set("EnableSiteLink", Some("enable_site_link"), boolean(value));
+        self.0.set(
+            "EnableSiteLink",
+            Some("enable_site_link"),
+            rt::boolean(value),
+        );
         self
     }
     /// The maximum transmission unit (MTU), in bytes.
     ///
     /// CloudFormation `Mtu`, Terraform `mtu`.
     pub fn mtu(mut self, value: i64) -> Self {
-        self.0.set("Mtu", Some("mtu"), int(value));
+        self.0.set("Mtu", Some("mtu"), rt::int(value));
         self
     }
     /// The rate limit (bandwidth allocation) for the virtual interface.
     ///
     /// Constraints: pattern `^[0-9]+\.?[0-9]*(Mbps|Gbps|Tbps)$`. CloudFormation `RateLimit`, Terraform `rate_limit`.
-    pub fn rate_limit(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RateLimit", Some("rate_limit"), string(value));
+    pub fn rate_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RateLimit", Some("rate_limit"), rt::string(value));
         self
     }
 }
 builder!(TransitVirtualInterface, TransitVirtualInterfaceHandle);
 /// A declared `AWS::DirectConnect::TransitVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitVirtualInterfaceHandle(Handle);
+pub struct TransitVirtualInterfaceHandle(rt::Handle);
 handle!(TransitVirtualInterfaceHandle);
 impl TransitVirtualInterfaceHandle {
     /// The ARN of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceArn`; Terraform `virtual_interface_arn`.
-    pub fn virtual_interface_arn(&self) -> Expr {
+    pub fn virtual_interface_arn(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceArn")
     }
     /// The ID of the virtual interface.
     ///
     /// CloudFormation `Fn::GetAtt` `VirtualInterfaceId`; Terraform `virtual_interface_id`.
-    pub fn virtual_interface_id(&self) -> Expr {
+    pub fn virtual_interface_id(&self) -> rt::Expr {
         self.0.attr("VirtualInterfaceId")
     }
 }
@@ -737,45 +776,49 @@ pub mod transit_virtual_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-transitvirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
-    pub struct BgpPeer(Props);
+    pub struct BgpPeer(rt::Props);
     impl BgpPeer {
         /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<Expr>, asn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AddressFamily",
                 Some("address_family"),
-                string(address_family),
+                rt::string(address_family),
             );
-            this.set("Asn", Some("asn"), string(asn));
+            this.set("Asn", Some("asn"), rt::string(asn));
             BgpPeer(this)
         }
         /// The IP address assigned to the Amazon interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
-        pub fn amazon_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AmazonAddress", Some("amazon_address"), string(value));
+                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
             self
         }
         /// The authentication key for BGP configuration.
         ///
         /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
-        pub fn auth_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthKey", Some("auth_key"), string(value));
+        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
             self
         }
         /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
-        pub fn bgp_peer_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BgpPeerId", Some("bgp_peer_id"), string(value));
+        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
             self
         }
         /// The IP address assigned to the customer interface.
         ///
         /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
-        pub fn customer_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CustomerAddress", Some("customer_address"), string(value));
+        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomerAddress",
+                Some("customer_address"),
+                rt::string(value),
+            );
             self
         }
     }

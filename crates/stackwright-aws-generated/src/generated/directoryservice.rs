@@ -2,23 +2,24 @@
 //! `DirectoryService` resource types of the CloudFormation registry (`AWS::DirectoryService::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `directoryservice` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
 /// CloudFormation: `AWS::DirectoryService::MicrosoftAD`. Terraform: `awscc_directoryservice_microsoft_ad` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directoryservice-microsoftad.html)
-pub struct MicrosoftAd(Base);
-static MICROSOFT_AD_TYPE: TypeInfo = TypeInfo {
+pub struct MicrosoftAd(rt::Base);
+static MICROSOFT_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectoryService::MicrosoftAD",
     terraform: Some("awscc_directoryservice_microsoft_ad"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -32,11 +33,11 @@ impl MicrosoftAd {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         vpc_settings: microsoft_ad::VpcSettings,
     ) -> Self {
-        let mut this = Base::new(id, &MICROSOFT_AD_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &MICROSOFT_AD_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("VpcSettings", Some("vpc_settings"), vpc_settings.into());
         MicrosoftAd(this)
     }
@@ -45,7 +46,7 @@ impl MicrosoftAd {
     /// Changing it replaces the resource. CloudFormation `CreateAlias`, Terraform `create_alias`.
     pub fn create_alias(mut self, value: bool) -> Self {
         self.0
-            .set("CreateAlias", Some("create_alias"), boolean(value));
+            .set("CreateAlias", Some("create_alias"), rt::boolean(value));
         self
     }
     /// AWS Managed Microsoft AD is available in two editions: Standard and Enterprise.
@@ -59,46 +60,48 @@ impl MicrosoftAd {
     ///
     /// CloudFormation `EnableSso`, Terraform `enable_sso`.
     pub fn enable_sso(mut self, value: bool) -> Self {
-        self.0.set("EnableSso", Some("enable_sso"), boolean(value));
+        self.0
+            .set("EnableSso", Some("enable_sso"), rt::boolean(value));
         self
     }
     /// The password for the default administrative user named Admin.
     ///
     /// Constraints: pattern `^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The NetBIOS name for your domain, such as CORP.
     ///
     /// Constraints: pattern `^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$`. Changing it replaces the resource. CloudFormation `ShortName`, Terraform `short_name`.
-    pub fn short_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ShortName", Some("short_name"), string(value));
+    pub fn short_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ShortName", Some("short_name"), rt::string(value));
         self
     }
 }
 builder!(MicrosoftAd, MicrosoftAdHandle);
 /// A declared `AWS::DirectoryService::MicrosoftAD`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MicrosoftAdHandle(Handle);
+pub struct MicrosoftAdHandle(rt::Handle);
 handle!(MicrosoftAdHandle);
 impl MicrosoftAdHandle {
     /// The alias for a directory
     ///
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// The IP addresses of the DNS servers for the directory, such as [ "172.31.3.154", "172.31.63.203" ].
     ///
     /// CloudFormation `Fn::GetAtt` `DnsIpAddresses`; Terraform `dns_ip_addresses`.
-    pub fn dns_ip_addresses(&self) -> Expr {
+    pub fn dns_ip_addresses(&self) -> rt::Expr {
         self.0.attr("DnsIpAddresses")
     }
     /// Unique identifier for the Microsoft Active Directory
     ///
     /// CloudFormation `Fn::GetAtt` `DirectoryId`; Terraform `directory_id`.
-    pub fn directory_id(&self) -> Expr {
+    pub fn directory_id(&self) -> rt::Expr {
         self.0.attr("DirectoryId")
     }
 }
@@ -111,16 +114,16 @@ pub mod microsoft_ad {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-microsoftad-vpcsettings.html)
     #[derive(Clone, Debug)]
-    pub struct VpcSettings(Props);
+    pub struct VpcSettings(rt::Props);
     impl VpcSettings {
         /// A new `VpcSettings`. Required properties: `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
         pub fn new(
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-            this.set("VpcId", Some("vpc_id"), string(vpc_id));
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
             VpcSettings(this)
         }
     }
@@ -140,11 +143,11 @@ pub mod microsoft_ad {
 /// CloudFormation: `AWS::DirectoryService::SimpleAD`. Terraform: `awscc_directoryservice_simple_ad` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-directoryservice-simplead.html)
-pub struct SimpleAd(Base);
-static SIMPLE_AD_TYPE: TypeInfo = TypeInfo {
+pub struct SimpleAd(rt::Base);
+static SIMPLE_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DirectoryService::SimpleAD",
     terraform: Some("awscc_directoryservice_simple_ad"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -158,12 +161,12 @@ impl SimpleAd {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         size: simple_ad::Size,
         vpc_settings: simple_ad::VpcSettings,
     ) -> Self {
-        let mut this = Base::new(id, &SIMPLE_AD_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &SIMPLE_AD_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Size", Some("size"), size.into());
         this.set("VpcSettings", Some("vpc_settings"), vpc_settings.into());
         SimpleAd(this)
@@ -173,61 +176,63 @@ impl SimpleAd {
     /// Changing it replaces the resource. CloudFormation `CreateAlias`, Terraform `create_alias`.
     pub fn create_alias(mut self, value: bool) -> Self {
         self.0
-            .set("CreateAlias", Some("create_alias"), boolean(value));
+            .set("CreateAlias", Some("create_alias"), rt::boolean(value));
         self
     }
     /// Description for the directory.
     ///
     /// Constraints: length 0..=128; pattern `^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Whether to enable single sign-on for a Simple Active Directory in AWS.
     ///
     /// CloudFormation `EnableSso`, Terraform `enable_sso`.
     pub fn enable_sso(mut self, value: bool) -> Self {
-        self.0.set("EnableSso", Some("enable_sso"), boolean(value));
+        self.0
+            .set("EnableSso", Some("enable_sso"), rt::boolean(value));
         self
     }
     /// The password for the default administrative user named Admin.
     ///
     /// Constraints: pattern `^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The NetBIOS name for your domain.
     ///
     /// Constraints: pattern `^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$`. Changing it replaces the resource. CloudFormation `ShortName`, Terraform `short_name`.
-    pub fn short_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ShortName", Some("short_name"), string(value));
+    pub fn short_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ShortName", Some("short_name"), rt::string(value));
         self
     }
 }
 builder!(SimpleAd, SimpleAdHandle);
 /// A declared `AWS::DirectoryService::SimpleAD`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SimpleAdHandle(Handle);
+pub struct SimpleAdHandle(rt::Handle);
 handle!(SimpleAdHandle);
 impl SimpleAdHandle {
     /// The alias for a directory.
     ///
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// The IP addresses of the DNS servers for the directory, such as [ "172.31.3.154", "172.31.63.203" ].
     ///
     /// CloudFormation `Fn::GetAtt` `DnsIpAddresses`; Terraform `dns_ip_addresses`.
-    pub fn dns_ip_addresses(&self) -> Expr {
+    pub fn dns_ip_addresses(&self) -> rt::Expr {
         self.0.attr("DnsIpAddresses")
     }
     /// The unique identifier for a directory.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectoryId`; Terraform `directory_id`.
-    pub fn directory_id(&self) -> Expr {
+    pub fn directory_id(&self) -> rt::Expr {
         self.0.attr("DirectoryId")
     }
 }
@@ -238,16 +243,16 @@ pub mod simple_ad {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-simplead-vpcsettings.html)
     #[derive(Clone, Debug)]
-    pub struct VpcSettings(Props);
+    pub struct VpcSettings(rt::Props);
     impl VpcSettings {
         /// A new `VpcSettings`. Required properties: `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
         pub fn new(
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-            this.set("VpcId", Some("vpc_id"), string(vpc_id));
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
             VpcSettings(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `DLM` resource types of the CloudFormation registry (`AWS::DLM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `dlm` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DLM::LifecyclePolicy
 ///
 /// CloudFormation: `AWS::DLM::LifecyclePolicy`. Terraform: `awscc_dlm_lifecycle_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dlm-lifecyclepolicy.html)
-pub struct LifecyclePolicy(Base);
-static LIFECYCLE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct LifecyclePolicy(rt::Base);
+static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DLM::LifecyclePolicy",
     terraform: Some("awscc_dlm_lifecycle_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyId", Some("policy_id")), ("Arn", Some("arn"))],
@@ -27,14 +28,15 @@ impl LifecyclePolicy {
     /// Declares a `AWS::DLM::LifecyclePolicy` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LIFECYCLE_POLICY_TYPE);
+        let this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         LifecyclePolicy(this)
     }
     /// **[Default policies only]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
     ///
     /// CloudFormation `CopyTags`, Terraform `copy_tags`.
     pub fn copy_tags(mut self, value: bool) -> Self {
-        self.0.set("CopyTags", Some("copy_tags"), boolean(value));
+        self.0
+            .set("CopyTags", Some("copy_tags"), rt::boolean(value));
         self
     }
     /// **[Default policies only]** Specifies how often the policy should run and create snapshots or AMIs.
@@ -42,7 +44,7 @@ impl LifecyclePolicy {
     /// Constraints: at least 1. CloudFormation `CreateInterval`, Terraform `create_interval`.
     pub fn create_interval(mut self, value: i64) -> Self {
         self.0
-            .set("CreateInterval", Some("create_interval"), int(value));
+            .set("CreateInterval", Some("create_interval"), rt::int(value));
         self
     }
     /// **[Default policies only]** Specifies destination Regions for snapshot or AMI copies.
@@ -55,7 +57,7 @@ impl LifecyclePolicy {
         self.0.set(
             "CrossRegionCopyTargets",
             Some("cross_region_copy_targets"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -70,9 +72,9 @@ impl LifecyclePolicy {
     /// A description of the lifecycle policy.
     ///
     /// Constraints: length 0..=500; pattern `^[0-9A-Za-z _-]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// **[Default policies only]** Specifies exclusion parameters for volumes or instances for which you do not want to create snapshots or AMIs.
@@ -85,11 +87,11 @@ impl LifecyclePolicy {
     /// The Amazon Resource Name (ARN) of the IAM role used to run the operations specified by the lifecycle policy.
     ///
     /// Constraints: length 0..=2048; pattern `^arn:aws(-[a-z]{1,3}){0,2}:iam::\d+:role/`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -97,8 +99,11 @@ impl LifecyclePolicy {
     ///
     /// CloudFormation `ExtendDeletion`, Terraform `extend_deletion`.
     pub fn extend_deletion(mut self, value: bool) -> Self {
-        self.0
-            .set("ExtendDeletion", Some("extend_deletion"), boolean(value));
+        self.0.set(
+            "ExtendDeletion",
+            Some("extend_deletion"),
+            rt::boolean(value),
+        );
         self
     }
     /// The configuration details of the lifecycle policy.
@@ -114,33 +119,33 @@ impl LifecyclePolicy {
     /// Constraints: at least 1. CloudFormation `RetainInterval`, Terraform `retain_interval`.
     pub fn retain_interval(mut self, value: i64) -> Self {
         self.0
-            .set("RetainInterval", Some("retain_interval"), int(value));
+            .set("RetainInterval", Some("retain_interval"), rt::int(value));
         self
     }
     /// The activation state of the lifecycle policy.
     ///
     /// CloudFormation `State`, Terraform `state`.
-    pub fn state(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("State", Some("state"), string(value));
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("State", Some("state"), rt::string(value));
         self
     }
 }
 builder!(LifecyclePolicy, LifecyclePolicyHandle);
 /// A declared `AWS::DLM::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LifecyclePolicyHandle(Handle);
+pub struct LifecyclePolicyHandle(rt::Handle);
 handle!(LifecyclePolicyHandle);
 impl LifecyclePolicyHandle {
     /// The identifier of the lifecycle policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// The Amazon Resource Name (ARN) of the lifecycle policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -151,20 +156,20 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `cross_region_copy` (`CrossRegionCopy`), `name` (`Name`).
         pub fn new(
             cross_region_copy: impl IntoIterator<Item = CrossRegionCopyAction>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CrossRegionCopy",
                 Some("cross_region_copy"),
-                list(cross_region_copy),
+                rt::list(cross_region_copy),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             Action(this)
         }
     }
@@ -175,11 +180,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiveretainrule.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveRetainRule(Props);
+    pub struct ArchiveRetainRule(rt::Props);
     impl ArchiveRetainRule {
         /// A new `ArchiveRetainRule`. Required properties: `retention_archive_tier` (`RetentionArchiveTier`).
         pub fn new(retention_archive_tier: RetentionArchiveTier) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RetentionArchiveTier",
                 Some("retention_archive_tier"),
@@ -195,11 +200,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiverule.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveRule(Props);
+    pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
         /// A new `ArchiveRule`. Required properties: `retain_rule` (`RetainRule`).
         pub fn new(retain_rule: ArchiveRetainRule) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RetainRule", Some("retain_rule"), retain_rule.into());
             ArchiveRule(this)
         }
@@ -211,26 +216,26 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-createrule.html)
     #[derive(Clone, Debug)]
-    pub struct CreateRule(Props);
+    pub struct CreateRule(rt::Props);
     impl CreateRule {
         /// A new `CreateRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CreateRule(this)
         }
         /// The schedule, as a Cron expression.
         ///
         /// Constraints: length 17..=106; pattern `^cron\([^\n]{11,100}\)$`. CloudFormation `CronExpression`, Terraform `cron_expression`.
-        pub fn cron_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cron_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CronExpression", Some("cron_expression"), string(value));
+                .set("CronExpression", Some("cron_expression"), rt::string(value));
             self
         }
         /// The interval between snapshots.
         ///
         /// Constraints: at least 1. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The interval unit.
@@ -252,14 +257,14 @@ pub mod lifecycle_policy {
         ///
         /// Constraints: 0..=1 items. CloudFormation `Scripts`, Terraform `scripts`.
         pub fn scripts(mut self, value: impl IntoIterator<Item = Script>) -> Self {
-            self.0.set("Scripts", Some("scripts"), list(value));
+            self.0.set("Scripts", Some("scripts"), rt::list(value));
             self
         }
         /// The time, in UTC, to start the operation.
         ///
         /// Constraints: 0..=1 items. CloudFormation `Times`, Terraform `times`.
-        pub fn times(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Times", Some("times"), strings(value));
+        pub fn times(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Times", Some("times"), rt::strings(value));
             self
         }
     }
@@ -268,20 +273,20 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyaction.html)
     #[derive(Clone, Debug)]
-    pub struct CrossRegionCopyAction(Props);
+    pub struct CrossRegionCopyAction(rt::Props);
     impl CrossRegionCopyAction {
         /// A new `CrossRegionCopyAction`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `target` (`Target`).
         pub fn new(
             encryption_configuration: EncryptionConfiguration,
-            target: impl Into<Expr>,
+            target: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionConfiguration",
                 Some("encryption_configuration"),
                 encryption_configuration.into(),
             );
-            this.set("Target", Some("target"), string(target));
+            this.set("Target", Some("target"), rt::string(target));
             CrossRegionCopyAction(this)
         }
         /// The retention rule that indicates how long the cross-Region snapshot or AMI copies are to be retained in the destination Region.
@@ -299,12 +304,12 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopydeprecaterule.html)
     #[derive(Clone, Debug)]
-    pub struct CrossRegionCopyDeprecateRule(Props);
+    pub struct CrossRegionCopyDeprecateRule(rt::Props);
     impl CrossRegionCopyDeprecateRule {
         /// A new `CrossRegionCopyDeprecateRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
         pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
-            let mut this = Props::default();
-            this.set("Interval", Some("interval"), int(interval));
+            let mut this = rt::Props::default();
+            this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
             CrossRegionCopyDeprecateRule(this)
         }
@@ -316,12 +321,12 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyretainrule.html)
     #[derive(Clone, Debug)]
-    pub struct CrossRegionCopyRetainRule(Props);
+    pub struct CrossRegionCopyRetainRule(rt::Props);
     impl CrossRegionCopyRetainRule {
         /// A new `CrossRegionCopyRetainRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
         pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
-            let mut this = Props::default();
-            this.set("Interval", Some("interval"), int(interval));
+            let mut this = rt::Props::default();
+            this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
             CrossRegionCopyRetainRule(this)
         }
@@ -331,26 +336,27 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyrule.html)
     #[derive(Clone, Debug)]
-    pub struct CrossRegionCopyRule(Props);
+    pub struct CrossRegionCopyRule(rt::Props);
     impl CrossRegionCopyRule {
         /// A new `CrossRegionCopyRule`. Required properties: `encrypted` (`Encrypted`).
         pub fn new(encrypted: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Encrypted", Some("encrypted"), boolean(encrypted));
+            let mut this = rt::Props::default();
+            this.set("Encrypted", Some("encrypted"), rt::boolean(encrypted));
             CrossRegionCopyRule(this)
         }
         /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\d:\d+:key/`. CloudFormation `CmkArn`, Terraform `cmk_arn`.
-        pub fn cmk_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CmkArn", Some("cmk_arn"), string(value));
+        pub fn cmk_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CmkArn", Some("cmk_arn"), rt::string(value));
             self
         }
         /// Indicates whether to copy all user-defined tags from the source snapshot or AMI to the cross-Region copy.
         ///
         /// CloudFormation `CopyTags`, Terraform `copy_tags`.
         pub fn copy_tags(mut self, value: bool) -> Self {
-            self.0.set("CopyTags", Some("copy_tags"), boolean(value));
+            self.0
+                .set("CopyTags", Some("copy_tags"), rt::boolean(value));
             self
         }
         /// **[Custom AMI policies only]** The AMI deprecation rule for cross-Region AMI copies created by the rule.
@@ -371,16 +377,16 @@ pub mod lifecycle_policy {
         /// **[Custom snapshot policies only]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the snapshot copies.
         ///
         /// Constraints: length 0..=2048; pattern `^[\w:\-\/\*]+$`. CloudFormation `Target`, Terraform `target`.
-        pub fn target(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Target", Some("target"), string(value));
+        pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Target", Some("target"), rt::string(value));
             self
         }
         /// **[Custom AMI policies only]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the AMI copies.
         ///
         /// Constraints: length 0..=16; pattern `^([a-z]+-){2,3}\d$`. CloudFormation `TargetRegion`, Terraform `target_region`.
-        pub fn target_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TargetRegion", Some("target_region"), string(value));
+                .set("TargetRegion", Some("target_region"), rt::string(value));
             self
         }
     }
@@ -389,19 +395,19 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopytarget.html)
     #[derive(Clone, Debug)]
-    pub struct CrossRegionCopyTarget(Props);
+    pub struct CrossRegionCopyTarget(rt::Props);
     impl CrossRegionCopyTarget {
         /// A new `CrossRegionCopyTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CrossRegionCopyTarget(this)
         }
         /// The target Region, for example `us-east-1`.
         ///
         /// Constraints: length 0..=16; pattern `^([a-z]+-){2,3}\d$`. CloudFormation `TargetRegion`, Terraform `target_region`.
-        pub fn target_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TargetRegion", Some("target_region"), string(value));
+                .set("TargetRegion", Some("target_region"), rt::string(value));
             self
         }
     }
@@ -412,25 +418,25 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-deprecaterule.html)
     #[derive(Clone, Debug)]
-    pub struct DeprecateRule(Props);
+    pub struct DeprecateRule(rt::Props);
     impl DeprecateRule {
         /// A new `DeprecateRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeprecateRule(this)
         }
         /// If the schedule has a count-based retention rule, this parameter specifies the number of oldest AMIs to deprecate.
         ///
         /// Constraints: range 1..=1000. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
         /// If the schedule has an age-based retention rule, this parameter specifies the period after which to deprecate AMIs created by the schedule.
         ///
         /// Constraints: at least 1. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The unit of time in which to measure the **Interval**.
@@ -449,19 +455,19 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encrypted` (`Encrypted`).
         pub fn new(encrypted: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Encrypted", Some("encrypted"), boolean(encrypted));
+            let mut this = rt::Props::default();
+            this.set("Encrypted", Some("encrypted"), rt::boolean(encrypted));
             EncryptionConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\d:\d+:key/`. CloudFormation `CmkArn`, Terraform `cmk_arn`.
-        pub fn cmk_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CmkArn", Some("cmk_arn"), string(value));
+        pub fn cmk_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CmkArn", Some("cmk_arn"), rt::string(value));
             self
         }
     }
@@ -472,28 +478,31 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EventParameters(Props);
+    pub struct EventParameters(rt::Props);
     impl EventParameters {
         /// A new `EventParameters`. Required properties: `event_type` (`EventType`), `snapshot_owner` (`SnapshotOwner`).
         pub fn new(
             event_type: EventType,
-            snapshot_owner: impl IntoIterator<Item = impl Into<Expr>>,
+            snapshot_owner: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EventType", Some("event_type"), event_type.into());
             this.set(
                 "SnapshotOwner",
                 Some("snapshot_owner"),
-                strings(snapshot_owner),
+                rt::strings(snapshot_owner),
             );
             EventParameters(this)
         }
         /// The snapshot description that can trigger the policy.
         ///
         /// Constraints: length 0..=1000. CloudFormation `DescriptionRegex`, Terraform `description_regex`.
-        pub fn description_regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DescriptionRegex", Some("description_regex"), string(value));
+        pub fn description_regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DescriptionRegex",
+                Some("description_regex"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -504,11 +513,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventsource.html)
     #[derive(Clone, Debug)]
-    pub struct EventSource(Props);
+    pub struct EventSource(rt::Props);
     impl EventSource {
         /// A new `EventSource`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             EventSource(this)
         }
@@ -527,11 +536,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-exclusions.html)
     #[derive(Clone, Debug)]
-    pub struct Exclusions(Props);
+    pub struct Exclusions(rt::Props);
     impl Exclusions {
         /// A new `Exclusions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Exclusions(this)
         }
         /// **[Default policies for EBS snapshots only]** Indicates whether to exclude volumes that are attached to instances as the boot volume.
@@ -541,7 +550,7 @@ pub mod lifecycle_policy {
             self.0.set(
                 "ExcludeBootVolumes",
                 Some("exclude_boot_volumes"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -549,7 +558,8 @@ pub mod lifecycle_policy {
         ///
         /// Constraints: 0..=50 items. CloudFormation `ExcludeTags`, Terraform `exclude_tags`.
         pub fn exclude_tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("ExcludeTags", Some("exclude_tags"), list(value));
+            self.0
+                .set("ExcludeTags", Some("exclude_tags"), rt::list(value));
             self
         }
         /// **[Default policies for EBS snapshots only]** Specifies the volume types to exclude.
@@ -557,12 +567,12 @@ pub mod lifecycle_policy {
         /// Constraints: 0..=6 items. CloudFormation `ExcludeVolumeTypes`, Terraform `exclude_volume_types`.
         pub fn exclude_volume_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeVolumeTypes",
                 Some("exclude_volume_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -574,11 +584,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-fastrestorerule.html)
     #[derive(Clone, Debug)]
-    pub struct FastRestoreRule(Props);
+    pub struct FastRestoreRule(rt::Props);
     impl FastRestoreRule {
         /// A new `FastRestoreRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FastRestoreRule(this)
         }
         /// The Availability Zone IDs in which to enable fast snapshot restore.
@@ -586,12 +596,12 @@ pub mod lifecycle_policy {
         /// Constraints: 1..=10 items. CloudFormation `AvailabilityZoneIds`, Terraform `availability_zone_ids`.
         pub fn availability_zone_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AvailabilityZoneIds",
                 Some("availability_zone_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -600,12 +610,12 @@ pub mod lifecycle_policy {
         /// Constraints: 1..=10 items. CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
         pub fn availability_zones(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AvailabilityZones",
                 Some("availability_zones"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -613,14 +623,14 @@ pub mod lifecycle_policy {
         ///
         /// Constraints: range 1..=1000. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
         /// The amount of time to enable fast snapshot restore.
         ///
         /// Constraints: at least 1. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The unit of time for enabling fast snapshot restore.
@@ -639,11 +649,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-parameters.html)
     #[derive(Clone, Debug)]
-    pub struct Parameters(Props);
+    pub struct Parameters(rt::Props);
     impl Parameters {
         /// A new `Parameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Parameters(this)
         }
         /// **[Custom snapshot policies that target instances only]** Indicates whether to exclude the root volume from multi-volume snapshot sets.
@@ -653,7 +663,7 @@ pub mod lifecycle_policy {
             self.0.set(
                 "ExcludeBootVolume",
                 Some("exclude_boot_volume"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -664,7 +674,7 @@ pub mod lifecycle_policy {
             self.0.set(
                 "ExcludeDataVolumeTags",
                 Some("exclude_data_volume_tags"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -672,7 +682,8 @@ pub mod lifecycle_policy {
         ///
         /// CloudFormation `NoReboot`, Terraform `no_reboot`.
         pub fn no_reboot(mut self, value: bool) -> Self {
-            self.0.set("NoReboot", Some("no_reboot"), boolean(value));
+            self.0
+                .set("NoReboot", Some("no_reboot"), rt::boolean(value));
             self
         }
     }
@@ -683,25 +694,26 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-policydetails.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDetails(Props);
+    pub struct PolicyDetails(rt::Props);
     impl PolicyDetails {
         /// A new `PolicyDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyDetails(this)
         }
         /// **[Event-based policies only]** The actions to be performed when the event-based policy is activated.
         ///
         /// Constraints: 1..=1 items. CloudFormation `Actions`, Terraform `actions`.
         pub fn actions(mut self, value: impl IntoIterator<Item = Action>) -> Self {
-            self.0.set("Actions", Some("actions"), list(value));
+            self.0.set("Actions", Some("actions"), rt::list(value));
             self
         }
         /// **[Default policies only]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
         ///
         /// CloudFormation `CopyTags`, Terraform `copy_tags`.
         pub fn copy_tags(mut self, value: bool) -> Self {
-            self.0.set("CopyTags", Some("copy_tags"), boolean(value));
+            self.0
+                .set("CopyTags", Some("copy_tags"), rt::boolean(value));
             self
         }
         /// **[Default policies only]** Specifies how often the policy should run and create snapshots or AMIs.
@@ -709,7 +721,7 @@ pub mod lifecycle_policy {
         /// Constraints: at least 1. CloudFormation `CreateInterval`, Terraform `create_interval`.
         pub fn create_interval(mut self, value: i64) -> Self {
             self.0
-                .set("CreateInterval", Some("create_interval"), int(value));
+                .set("CreateInterval", Some("create_interval"), rt::int(value));
             self
         }
         /// **[Default policies only]** Specifies destination Regions for snapshot or AMI copies.
@@ -722,7 +734,7 @@ pub mod lifecycle_policy {
             self.0.set(
                 "CrossRegionCopyTargets",
                 Some("cross_region_copy_targets"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -745,8 +757,11 @@ pub mod lifecycle_policy {
         ///
         /// CloudFormation `ExtendDeletion`, Terraform `extend_deletion`.
         pub fn extend_deletion(mut self, value: bool) -> Self {
-            self.0
-                .set("ExtendDeletion", Some("extend_deletion"), boolean(value));
+            self.0.set(
+                "ExtendDeletion",
+                Some("extend_deletion"),
+                rt::boolean(value),
+            );
             self
         }
         /// **[Custom snapshot and AMI policies only]** A set of optional parameters for snapshot and AMI lifecycle policies.
@@ -778,8 +793,11 @@ pub mod lifecycle_policy {
             mut self,
             value: impl IntoIterator<Item = ResourceLocations>,
         ) -> Self {
-            self.0
-                .set("ResourceLocations", Some("resource_locations"), list(value));
+            self.0.set(
+                "ResourceLocations",
+                Some("resource_locations"),
+                rt::list(value),
+            );
             self
         }
         /// **[Default policies only]** Specify the type of default policy to create.
@@ -795,7 +813,7 @@ pub mod lifecycle_policy {
         /// Constraints: 1..=1 items. CloudFormation `ResourceTypes`, Terraform `resource_types`.
         pub fn resource_types(mut self, value: impl IntoIterator<Item = ResourceTypes>) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), list(value));
+                .set("ResourceTypes", Some("resource_types"), rt::list(value));
             self
         }
         /// **[Default policies only]** Specifies how long the policy should retain snapshots or AMIs before deleting them.
@@ -803,21 +821,22 @@ pub mod lifecycle_policy {
         /// Constraints: at least 1. CloudFormation `RetainInterval`, Terraform `retain_interval`.
         pub fn retain_interval(mut self, value: i64) -> Self {
             self.0
-                .set("RetainInterval", Some("retain_interval"), int(value));
+                .set("RetainInterval", Some("retain_interval"), rt::int(value));
             self
         }
         /// **[Custom snapshot and AMI policies only]** The schedules of policy-defined actions for snapshot and AMI lifecycle policies.
         ///
         /// Constraints: 1..=4 items. CloudFormation `Schedules`, Terraform `schedules`.
         pub fn schedules(mut self, value: impl IntoIterator<Item = Schedule>) -> Self {
-            self.0.set("Schedules", Some("schedules"), list(value));
+            self.0.set("Schedules", Some("schedules"), rt::list(value));
             self
         }
         /// **[Custom snapshot and AMI policies only]** The single tag that identifies targeted resources for this policy.
         ///
         /// Constraints: 1..=50 items. CloudFormation `TargetTags`, Terraform `target_tags`.
         pub fn target_tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("TargetTags", Some("target_tags"), list(value));
+            self.0
+                .set("TargetTags", Some("target_tags"), rt::list(value));
             self
         }
     }
@@ -828,25 +847,25 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retainrule.html)
     #[derive(Clone, Debug)]
-    pub struct RetainRule(Props);
+    pub struct RetainRule(rt::Props);
     impl RetainRule {
         /// A new `RetainRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetainRule(this)
         }
         /// The number of snapshots to retain for each volume, up to a maximum of 1000.
         ///
         /// Constraints: range 0..=1000. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
         /// The amount of time to retain each snapshot.
         ///
         /// Constraints: at least 0. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The unit of time for time-based retention.
@@ -865,25 +884,25 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retentionarchivetier.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionArchiveTier(Props);
+    pub struct RetentionArchiveTier(rt::Props);
     impl RetentionArchiveTier {
         /// A new `RetentionArchiveTier`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionArchiveTier(this)
         }
         /// The maximum number of snapshots to retain in the archive storage tier for each volume.
         ///
         /// Constraints: range 1..=1000. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
         /// Specifies the period of time to retain snapshots in the archive tier.
         ///
         /// Constraints: at least 1. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The unit of time in which to measure the **Interval**.
@@ -900,11 +919,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// **[Custom snapshot policies that target volumes only]** The snapshot archiving rule for the schedule.
@@ -919,7 +938,8 @@ pub mod lifecycle_policy {
         ///
         /// CloudFormation `CopyTags`, Terraform `copy_tags`.
         pub fn copy_tags(mut self, value: bool) -> Self {
-            self.0.set("CopyTags", Some("copy_tags"), boolean(value));
+            self.0
+                .set("CopyTags", Some("copy_tags"), rt::boolean(value));
             self
         }
         /// The creation rule.
@@ -939,7 +959,7 @@ pub mod lifecycle_policy {
             self.0.set(
                 "CrossRegionCopyRules",
                 Some("cross_region_copy_rules"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -962,8 +982,8 @@ pub mod lifecycle_policy {
         /// The name of the schedule.
         ///
         /// Constraints: length 0..=120; pattern `^[0-9A-Za-z _-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The retention rule for snapshots or AMIs created by the policy.
@@ -977,14 +997,16 @@ pub mod lifecycle_policy {
         ///
         /// Constraints: 0..=1 items. CloudFormation `ShareRules`, Terraform `share_rules`.
         pub fn share_rules(mut self, value: impl IntoIterator<Item = ShareRule>) -> Self {
-            self.0.set("ShareRules", Some("share_rules"), list(value));
+            self.0
+                .set("ShareRules", Some("share_rules"), rt::list(value));
             self
         }
         /// The tags to apply to policy-created resources.
         ///
         /// Constraints: 0..=45 items. CloudFormation `TagsToAdd`, Terraform `tags_to_add`.
         pub fn tags_to_add(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("TagsToAdd", Some("tags_to_add"), list(value));
+            self.0
+                .set("TagsToAdd", Some("tags_to_add"), rt::list(value));
             self
         }
         /// **[AMI policies and snapshot policies that target instances only]** A collection of key/value pairs with values determined dynamically when the policy is executed.
@@ -992,7 +1014,7 @@ pub mod lifecycle_policy {
         /// Constraints: 0..=45 items. CloudFormation `VariableTags`, Terraform `variable_tags`.
         pub fn variable_tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
             self.0
-                .set("VariableTags", Some("variable_tags"), list(value));
+                .set("VariableTags", Some("variable_tags"), rt::list(value));
             self
         }
     }
@@ -1001,11 +1023,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-script.html)
     #[derive(Clone, Debug)]
-    pub struct Script(Props);
+    pub struct Script(rt::Props);
     impl Script {
         /// A new `Script`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Script(this)
         }
         /// Indicates whether Amazon Data Lifecycle Manager should default to crash-consistent snapshots if the pre script fails.
@@ -1015,16 +1037,19 @@ pub mod lifecycle_policy {
             self.0.set(
                 "ExecuteOperationOnScriptFailure",
                 Some("execute_operation_on_script_failure"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The SSM document that includes the pre and/or post scripts to run.
         ///
         /// Constraints: length 0..=200; pattern `^([a-zA-Z0-9_\-.]{3,128}|[a-zA-Z0-9_\-.:/]{3,200}|[A-Z0-9_]+)$`. CloudFormation `ExecutionHandler`, Terraform `execution_handler`.
-        pub fn execution_handler(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ExecutionHandler", Some("execution_handler"), string(value));
+        pub fn execution_handler(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ExecutionHandler",
+                Some("execution_handler"),
+                rt::string(value),
+            );
             self
         }
         /// Indicates the service used to execute the pre and/or post scripts.
@@ -1042,23 +1067,29 @@ pub mod lifecycle_policy {
         ///
         /// Constraints: range 10..=120. CloudFormation `ExecutionTimeout`, Terraform `execution_timeout`.
         pub fn execution_timeout(mut self, value: i64) -> Self {
-            self.0
-                .set("ExecutionTimeout", Some("execution_timeout"), int(value));
+            self.0.set(
+                "ExecutionTimeout",
+                Some("execution_timeout"),
+                rt::int(value),
+            );
             self
         }
         /// Specifies the number of times Amazon Data Lifecycle Manager should retry scripts that fail.
         ///
         /// Constraints: range 0..=3. CloudFormation `MaximumRetryCount`, Terraform `maximum_retry_count`.
         pub fn maximum_retry_count(mut self, value: i64) -> Self {
-            self.0
-                .set("MaximumRetryCount", Some("maximum_retry_count"), int(value));
+            self.0.set(
+                "MaximumRetryCount",
+                Some("maximum_retry_count"),
+                rt::int(value),
+            );
             self
         }
         /// Indicate which scripts Amazon Data Lifecycle Manager should run on target instances.
         ///
         /// Constraints: 1..=2 items. CloudFormation `Stages`, Terraform `stages`.
         pub fn stages(mut self, value: impl IntoIterator<Item = Stages>) -> Self {
-            self.0.set("Stages", Some("stages"), list(value));
+            self.0.set("Stages", Some("stages"), rt::list(value));
             self
         }
     }
@@ -1067,19 +1098,25 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-sharerule.html)
     #[derive(Clone, Debug)]
-    pub struct ShareRule(Props);
+    pub struct ShareRule(rt::Props);
     impl ShareRule {
         /// A new `ShareRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ShareRule(this)
         }
         /// The IDs of the AWS accounts with which to share the snapshots.
         ///
         /// Constraints: at least 1 items. CloudFormation `TargetAccounts`, Terraform `target_accounts`.
-        pub fn target_accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("TargetAccounts", Some("target_accounts"), strings(value));
+        pub fn target_accounts(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "TargetAccounts",
+                Some("target_accounts"),
+                rt::strings(value),
+            );
             self
         }
         /// The period after which snapshots that are shared with other AWS accounts are automatically unshared.
@@ -1087,7 +1124,7 @@ pub mod lifecycle_policy {
         /// Constraints: at least 1. CloudFormation `UnshareInterval`, Terraform `unshare_interval`.
         pub fn unshare_interval(mut self, value: i64) -> Self {
             self.0
-                .set("UnshareInterval", Some("unshare_interval"), int(value));
+                .set("UnshareInterval", Some("unshare_interval"), rt::int(value));
             self
         }
         /// The unit of time for the automatic unsharing interval.
@@ -1107,13 +1144,13 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `DMS` resource types of the CloudFormation registry (`AWS::DMS::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `dms` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DMS::Certificate
 ///
 /// CloudFormation: `AWS::DMS::Certificate`. Terraform: `awscc_dms_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::Certificate",
     terraform: Some("awscc_dms_certificate"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -41,36 +42,36 @@ impl Certificate {
     /// Declares a `AWS::DMS::Certificate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CERTIFICATE_TYPE);
+        let this = rt::Base::new(id, &CERTIFICATE_TYPE);
         Certificate(this)
     }
     /// The certificate Identifier
     ///
     /// Changing it replaces the resource. CloudFormation `CertificateIdentifier`, Terraform `certificate_identifier`.
-    pub fn certificate_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CertificateIdentifier",
             Some("certificate_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The certificate Pem
     ///
     /// Changing it replaces the resource. CloudFormation `CertificatePem`, Terraform `certificate_pem`.
-    pub fn certificate_pem(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificatePem", Some("certificate_pem"), string(value));
+            .set("CertificatePem", Some("certificate_pem"), rt::string(value));
         self
     }
     /// The certificate Wallet
     ///
     /// Changing it replaces the resource. CloudFormation `CertificateWallet`, Terraform `certificate_wallet`.
-    pub fn certificate_wallet(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_wallet(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CertificateWallet",
             Some("certificate_wallet"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -78,13 +79,13 @@ impl Certificate {
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::DMS::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// The certificate Arn
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateArn`; Terraform `certificate_arn`.
-    pub fn certificate_arn(&self) -> Expr {
+    pub fn certificate_arn(&self) -> rt::Expr {
         self.0.attr("CertificateArn")
     }
 }
@@ -93,11 +94,11 @@ impl CertificateHandle {
 /// CloudFormation: `AWS::DMS::DataMigration`. Terraform: `awscc_dms_data_migration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-datamigration.html)
-pub struct DataMigration(Base);
-static DATA_MIGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct DataMigration(rt::Base);
+static DATA_MIGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::DataMigration",
     terraform: Some("awscc_dms_data_migration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -119,10 +120,10 @@ impl DataMigration {
     pub fn new(
         id: impl Into<String>,
         data_migration_type: data_migration::DataMigrationType,
-        migration_project_identifier: impl Into<Expr>,
-        service_access_role_arn: impl Into<Expr>,
+        migration_project_identifier: impl Into<rt::Expr>,
+        service_access_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_MIGRATION_TYPE);
+        let mut this = rt::Base::new(id, &DATA_MIGRATION_TYPE);
         this.set(
             "DataMigrationType",
             Some("data_migration_type"),
@@ -131,34 +132,34 @@ impl DataMigration {
         this.set(
             "MigrationProjectIdentifier",
             Some("migration_project_identifier"),
-            string(migration_project_identifier),
+            rt::string(migration_project_identifier),
         );
         this.set(
             "ServiceAccessRoleArn",
             Some("service_access_role_arn"),
-            string(service_access_role_arn),
+            rt::string(service_access_role_arn),
         );
         DataMigration(this)
     }
     /// [DEPRECATED] This property is unused and will be ignored.
     ///
     /// Constraints: length 1..=300. CloudFormation `DataMigrationIdentifier`, Terraform `data_migration_identifier`.
-    pub fn data_migration_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_migration_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataMigrationIdentifier",
             Some("data_migration_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes a name to identify the data migration.
     ///
     /// Constraints: length 1..=300. CloudFormation `DataMigrationName`, Terraform `data_migration_name`.
-    pub fn data_migration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_migration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataMigrationName",
             Some("data_migration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -183,7 +184,7 @@ impl DataMigration {
         self.0.set(
             "SourceDataSettings",
             Some("source_data_settings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -191,19 +192,19 @@ impl DataMigration {
 builder!(DataMigration, DataMigrationHandle);
 /// A declared `AWS::DMS::DataMigration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataMigrationHandle(Handle);
+pub struct DataMigrationHandle(rt::Handle);
 handle!(DataMigrationHandle);
 impl DataMigrationHandle {
     /// The property describes an ARN of the data migration.
     ///
     /// CloudFormation `Fn::GetAtt` `DataMigrationArn`; Terraform `data_migration_arn`.
-    pub fn data_migration_arn(&self) -> Expr {
+    pub fn data_migration_arn(&self) -> rt::Expr {
         self.0.attr("DataMigrationArn")
     }
     /// The property describes the create time of the data migration.
     ///
     /// CloudFormation `Fn::GetAtt` `DataMigrationCreateTime`; Terraform `data_migration_create_time`.
-    pub fn data_migration_create_time(&self) -> Expr {
+    pub fn data_migration_create_time(&self) -> rt::Expr {
         self.0.attr("DataMigrationCreateTime")
     }
 }
@@ -214,11 +215,11 @@ pub mod data_migration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-datamigrationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DataMigrationSettings(Props);
+    pub struct DataMigrationSettings(rt::Props);
     impl DataMigrationSettings {
         /// A new `DataMigrationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataMigrationSettings(this)
         }
         /// The property specifies whether to enable the CloudWatch log.
@@ -228,7 +229,7 @@ pub mod data_migration {
             self.0.set(
                 "CloudwatchLogsEnabled",
                 Some("cloudwatch_logs_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -237,15 +238,15 @@ pub mod data_migration {
         /// Constraints: range 1..=50. CloudFormation `NumberOfJobs`, Terraform `number_of_jobs`.
         pub fn number_of_jobs(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfJobs", Some("number_of_jobs"), int(value));
+                .set("NumberOfJobs", Some("number_of_jobs"), rt::int(value));
             self
         }
         /// The property specifies the rules of selecting objects for data migration.
         ///
         /// CloudFormation `SelectionRules`, Terraform `selection_rules`.
-        pub fn selection_rules(mut self, value: impl Into<Expr>) -> Self {
+        pub fn selection_rules(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SelectionRules", Some("selection_rules"), string(value));
+                .set("SelectionRules", Some("selection_rules"), rt::string(value));
             self
         }
     }
@@ -254,45 +255,45 @@ pub mod data_migration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-sourcedatasettings.html)
     #[derive(Clone, Debug)]
-    pub struct SourceDataSettings(Props);
+    pub struct SourceDataSettings(rt::Props);
     impl SourceDataSettings {
         /// A new `SourceDataSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceDataSettings(this)
         }
         /// The property is a point in the database engine's log that defines a time where you can begin CDC.
         ///
         /// Constraints: length at most 40. CloudFormation `CDCStartPosition`, Terraform `cdc_start_position`.
-        pub fn cdc_start_position(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cdc_start_position(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CDCStartPosition",
                 Some("cdc_start_position"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The property indicates the start time for a change data capture (CDC) operation.
         ///
         /// Constraints: length at most 40. CloudFormation `CDCStartTime`, Terraform `cdc_start_time`.
-        pub fn cdc_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cdc_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CDCStartTime", Some("cdc_start_time"), string(value));
+                .set("CDCStartTime", Some("cdc_start_time"), rt::string(value));
             self
         }
         /// The property indicates the stop time for a change data capture (CDC) operation.
         ///
         /// Constraints: length at most 40. CloudFormation `CDCStopTime`, Terraform `cdc_stop_time`.
-        pub fn cdc_stop_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cdc_stop_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CDCStopTime", Some("cdc_stop_time"), string(value));
+                .set("CDCStopTime", Some("cdc_stop_time"), rt::string(value));
             self
         }
         /// The property sets the name of a previously created logical replication slot for a change data capture (CDC) load of the source instance.
         ///
         /// Constraints: length at most 255. CloudFormation `SlotName`, Terraform `slot_name`.
-        pub fn slot_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotName", Some("slot_name"), string(value));
+        pub fn slot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotName", Some("slot_name"), rt::string(value));
             self
         }
     }
@@ -314,11 +315,11 @@ pub mod data_migration {
 /// CloudFormation: `AWS::DMS::DataProvider`. Terraform: `awscc_dms_data_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-dataprovider.html)
-pub struct DataProvider(Base);
-static DATA_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct DataProvider(rt::Base);
+static DATA_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::DataProvider",
     terraform: Some("awscc_dms_data_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -333,38 +334,38 @@ impl DataProvider {
     /// Declares a `AWS::DMS::DataProvider` with the stack-unique `id`. Required properties: `engine` (`Engine`).
     #[track_caller]
     pub fn new(id: impl Into<String>, engine: data_provider::Engine) -> Self {
-        let mut this = Base::new(id, &DATA_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &DATA_PROVIDER_TYPE);
         this.set("Engine", Some("engine"), engine.into());
         DataProvider(this)
     }
     /// [DEPRECATED] This property is unused and will be ignored.
     ///
     /// Constraints: length 1..=255. CloudFormation `DataProviderIdentifier`, Terraform `data_provider_identifier`.
-    pub fn data_provider_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_provider_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataProviderIdentifier",
             Some("data_provider_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes a name to identify the data provider.
     ///
     /// Constraints: length 1..=255. CloudFormation `DataProviderName`, Terraform `data_provider_name`.
-    pub fn data_provider_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataProviderName",
             Some("data_provider_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The optional description of the data provider.
     ///
     /// Constraints: length 1..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The property describes the exact settings which can be modified
@@ -372,7 +373,7 @@ impl DataProvider {
     /// CloudFormation `ExactSettings`, Terraform `exact_settings`.
     pub fn exact_settings(mut self, value: bool) -> Self {
         self.0
-            .set("ExactSettings", Some("exact_settings"), boolean(value));
+            .set("ExactSettings", Some("exact_settings"), rt::boolean(value));
         self
     }
     /// The property identifies the exact type of settings for the data provider.
@@ -386,26 +387,26 @@ impl DataProvider {
     ///
     /// CloudFormation `Virtual`, Terraform `virtual`.
     pub fn virtual_(mut self, value: bool) -> Self {
-        self.0.set("Virtual", Some("virtual"), boolean(value));
+        self.0.set("Virtual", Some("virtual"), rt::boolean(value));
         self
     }
 }
 builder!(DataProvider, DataProviderHandle);
 /// A declared `AWS::DMS::DataProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataProviderHandle(Handle);
+pub struct DataProviderHandle(rt::Handle);
 handle!(DataProviderHandle);
 impl DataProviderHandle {
     /// The data provider ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `DataProviderArn`; Terraform `data_provider_arn`.
-    pub fn data_provider_arn(&self) -> Expr {
+    pub fn data_provider_arn(&self) -> rt::Expr {
         self.0.attr("DataProviderArn")
     }
     /// The data provider creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `DataProviderCreationTime`; Terraform `data_provider_creation_time`.
-    pub fn data_provider_creation_time(&self) -> Expr {
+    pub fn data_provider_creation_time(&self) -> rt::Expr {
         self.0.attr("DataProviderCreationTime")
     }
 }
@@ -418,24 +419,28 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-docdbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DocDbSettings(Props);
+    pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
         /// A new `DocDbSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             DocDbSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SslMode`, Terraform `ssl_mode`.
@@ -451,26 +456,30 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2luwsettings.html)
     #[derive(Clone, Debug)]
-    pub struct IbmDb2LuwSettings(Props);
+    pub struct IbmDb2LuwSettings(rt::Props);
     impl IbmDb2LuwSettings {
         /// A new `IbmDb2LuwSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
             ssl_mode: Db2SslModeValue,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             IbmDb2LuwSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `EncryptionAlgorithm`, Terraform `encryption_algorithm`.
@@ -478,14 +487,17 @@ pub mod data_provider {
             self.0.set(
                 "EncryptionAlgorithm",
                 Some("encryption_algorithm"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `SecurityMechanism`, Terraform `security_mechanism`.
         pub fn security_mechanism(mut self, value: i64) -> Self {
-            self.0
-                .set("SecurityMechanism", Some("security_mechanism"), int(value));
+            self.0.set(
+                "SecurityMechanism",
+                Some("security_mechanism"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -496,26 +508,30 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2zossettings.html)
     #[derive(Clone, Debug)]
-    pub struct IbmDb2zOsSettings(Props);
+    pub struct IbmDb2zOsSettings(rt::Props);
     impl IbmDb2zOsSettings {
         /// A new `IbmDb2zOsSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
             ssl_mode: Db2SslModeValue,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             IbmDb2zOsSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
     }
@@ -526,20 +542,20 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mariadbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MariaDbSettings(Props);
+    pub struct MariaDbSettings(rt::Props);
     impl MariaDbSettings {
         /// A new `MariaDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<Expr>, ssl_mode: DmsSslModeValue) -> Self {
-            let mut this = Props::default();
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             MariaDbSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
     }
@@ -550,41 +566,48 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
-    pub struct MicrosoftSqlServerSettings(Props);
+    pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
         /// A new `MicrosoftSqlServerSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
             ssl_mode: DmsSslModeValue,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             MicrosoftSqlServerSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// The ARN for the role the application uses to access its Amazon S3 bucket.
         ///
         /// CloudFormation `S3AccessRoleArn`, Terraform `s3_access_role_arn`.
-        pub fn s3_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3AccessRoleArn", Some("s3_access_role_arn"), string(value));
+        pub fn s3_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3AccessRoleArn",
+                Some("s3_access_role_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The path for the Amazon S3 bucket that the application uses for accessing the user-defined schema.
         ///
         /// CloudFormation `S3Path`, Terraform `s3_path`.
-        pub fn s3_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Path", Some("s3_path"), string(value));
+        pub fn s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Path", Some("s3_path"), rt::string(value));
             self
         }
     }
@@ -595,13 +618,13 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mongodbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MongoDbSettings(Props);
+    pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
         /// A new `MongoDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(port: i64, server_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+        pub fn new(port: i64, server_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             MongoDbSettings(this)
         }
         /// CloudFormation `AuthMechanism`, Terraform `auth_mechanism`.
@@ -611,8 +634,9 @@ pub mod data_provider {
             self
         }
         /// CloudFormation `AuthSource`, Terraform `auth_source`.
-        pub fn auth_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthSource", Some("auth_source"), string(value));
+        pub fn auth_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AuthSource", Some("auth_source"), rt::string(value));
             self
         }
         /// CloudFormation `AuthType`, Terraform `auth_type`.
@@ -621,15 +645,15 @@ pub mod data_provider {
             self
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// CloudFormation `SslMode`, Terraform `ssl_mode`.
@@ -645,20 +669,20 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mysqlsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MySqlSettings(Props);
+    pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
         /// A new `MySqlSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<Expr>, ssl_mode: DmsSslModeValue) -> Self {
-            let mut this = Props::default();
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             MySqlSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
     }
@@ -669,75 +693,80 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-oraclesettings.html)
     #[derive(Clone, Debug)]
-    pub struct OracleSettings(Props);
+    pub struct OracleSettings(rt::Props);
     impl OracleSettings {
         /// A new `OracleSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
             ssl_mode: DmsSslModeValue,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             OracleSettings(this)
         }
         /// CloudFormation `AsmServer`, Terraform `asm_server`.
-        pub fn asm_server(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AsmServer", Some("asm_server"), string(value));
+        pub fn asm_server(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AsmServer", Some("asm_server"), rt::string(value));
             self
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SecretsManagerOracleAsmAccessRoleArn`, Terraform `secrets_manager_oracle_asm_access_role_arn`.
         pub fn secrets_manager_oracle_asm_access_role_arn(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "SecretsManagerOracleAsmAccessRoleArn",
                 Some("secrets_manager_oracle_asm_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SecretsManagerOracleAsmSecretId`, Terraform `secrets_manager_oracle_asm_secret_id`.
-        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerOracleAsmSecretId",
                 Some("secrets_manager_oracle_asm_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SecretsManagerSecurityDbEncryptionAccessRoleArn`, Terraform `secrets_manager_security_db_encryption_access_role_arn`.
         pub fn secrets_manager_security_db_encryption_access_role_arn(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "SecretsManagerSecurityDbEncryptionAccessRoleArn",
                 Some("secrets_manager_security_db_encryption_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SecretsManagerSecurityDbEncryptionSecretId`, Terraform `secrets_manager_security_db_encryption_secret_id`.
         pub fn secrets_manager_security_db_encryption_secret_id(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "SecretsManagerSecurityDbEncryptionSecretId",
                 Some("secrets_manager_security_db_encryption_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -749,26 +778,30 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-postgresqlsettings.html)
     #[derive(Clone, Debug)]
-    pub struct PostgreSqlSettings(Props);
+    pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
         /// A new `PostgreSqlSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
             ssl_mode: DmsSslModeValue,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             PostgreSqlSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
     }
@@ -779,18 +812,22 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-redshiftsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftSettings(Props);
+    pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
         /// A new `RedshiftSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             port: i64,
-            server_name: impl Into<Expr>,
+            server_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             RedshiftSettings(this)
         }
     }
@@ -801,11 +838,11 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-settings.html)
     #[derive(Clone, Debug)]
-    pub struct Settings(Props);
+    pub struct Settings(rt::Props);
     impl Settings {
         /// A new `Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Settings(this)
         }
         /// DocDbSettings property identifier.
@@ -919,32 +956,39 @@ pub mod data_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-sybaseasesettings.html)
     #[derive(Clone, Debug)]
-    pub struct SybaseAseSettings(Props);
+    pub struct SybaseAseSettings(rt::Props);
     impl SybaseAseSettings {
         /// A new `SybaseAseSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<Expr>, ssl_mode: SybaseSslModeValue) -> Self {
-            let mut this = Props::default();
-            this.set("Port", Some("port"), int(port));
-            this.set("ServerName", Some("server_name"), string(server_name));
+        pub fn new(
+            port: i64,
+            server_name: impl Into<rt::Expr>,
+            ssl_mode: SybaseSslModeValue,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("ServerName", Some("server_name"), rt::string(server_name));
             this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
             SybaseAseSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// CloudFormation `EncryptPassword`, Terraform `encrypt_password`.
         pub fn encrypt_password(mut self, value: bool) -> Self {
-            self.0
-                .set("EncryptPassword", Some("encrypt_password"), boolean(value));
+            self.0.set(
+                "EncryptPassword",
+                Some("encrypt_password"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1050,11 +1094,11 @@ pub mod data_provider {
 /// CloudFormation: `AWS::DMS::Endpoint`. Terraform: `awscc_dms_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-endpoint.html)
-pub struct Endpoint(Base);
-static ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct Endpoint(rt::Base);
+static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::Endpoint",
     terraform: Some("awscc_dms_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1081,28 +1125,32 @@ impl Endpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        endpoint_type: impl Into<Expr>,
-        engine_name: impl Into<Expr>,
+        endpoint_type: impl Into<rt::Expr>,
+        engine_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_TYPE);
-        this.set("EndpointType", Some("endpoint_type"), string(endpoint_type));
-        this.set("EngineName", Some("engine_name"), string(engine_name));
+        let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
+        this.set(
+            "EndpointType",
+            Some("endpoint_type"),
+            rt::string(endpoint_type),
+        );
+        this.set("EngineName", Some("engine_name"), rt::string(engine_name));
         Endpoint(this)
     }
     /// The Amazon Resource Name (ARN) for the certificate.
     ///
     /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-    pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificateArn", Some("certificate_arn"), string(value));
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
         self
     }
     /// The name of the endpoint database.
     ///
     /// CloudFormation `DatabaseName`, Terraform `database_name`.
-    pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseName", Some("database_name"), string(value));
+            .set("DatabaseName", Some("database_name"), rt::string(value));
         self
     }
     /// Settings in JSON format for the source and target DocumentDB endpoint
@@ -1135,22 +1183,22 @@ impl Endpoint {
     /// The database endpoint identifier.
     ///
     /// CloudFormation `EndpointIdentifier`, Terraform `endpoint_identifier`.
-    pub fn endpoint_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointIdentifier",
             Some("endpoint_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Additional attributes associated with the connection
     ///
     /// CloudFormation `ExtraConnectionAttributes`, Terraform `extra_connection_attributes`.
-    pub fn extra_connection_attributes(mut self, value: impl Into<Expr>) -> Self {
+    pub fn extra_connection_attributes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExtraConnectionAttributes",
             Some("extra_connection_attributes"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1192,8 +1240,9 @@ impl Endpoint {
     /// An AWS KMS key identifier that is used to encrypt the connection parameters for the endpoint.If you don't specify a value for the KmsKeyId parameter, AWS DMS uses your default encryption key.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Settings in JSON format for the source and target Microsoft SQL Server endpoint
@@ -1245,15 +1294,15 @@ impl Endpoint {
     /// The password to be used to log in to the endpoint database.
     ///
     /// CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The port used by the endpoint database.
     ///
     /// CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// Settings in JSON format for the source and target PostgreSQL endpoint.
@@ -1286,11 +1335,11 @@ impl Endpoint {
     /// A display name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1304,15 +1353,16 @@ impl Endpoint {
     /// The name of the server where the endpoint database resides.
     ///
     /// CloudFormation `ServerName`, Terraform `server_name`.
-    pub fn server_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ServerName", Some("server_name"), string(value));
+    pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServerName", Some("server_name"), rt::string(value));
         self
     }
     /// The Secure Sockets Layer (SSL) mode to use for the SSL connection.
     ///
     /// CloudFormation `SslMode`, Terraform `ssl_mode`.
-    pub fn ssl_mode(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SslMode", Some("ssl_mode"), string(value));
+    pub fn ssl_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SslMode", Some("ssl_mode"), rt::string(value));
         self
     }
     /// Settings in JSON format for the source and target SAP ASE endpoint.
@@ -1326,27 +1376,27 @@ impl Endpoint {
     /// The user name to be used to log in to the endpoint database.
     ///
     /// CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
 }
 builder!(Endpoint, EndpointHandle);
 /// A declared `AWS::DMS::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointHandle(Handle);
+pub struct EndpointHandle(rt::Handle);
 handle!(EndpointHandle);
 impl EndpointHandle {
     /// The endpoint ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointArn`; Terraform `endpoint_arn`.
-    pub fn endpoint_arn(&self) -> Expr {
+    pub fn endpoint_arn(&self) -> rt::Expr {
         self.0.attr("EndpointArn")
     }
     /// A value that can be used for cross-account validation.
     ///
     /// CloudFormation `Fn::GetAtt` `ExternalId`; Terraform `external_id`.
-    pub fn external_id(&self) -> Expr {
+    pub fn external_id(&self) -> rt::Expr {
         self.0.attr("ExternalId")
     }
 }
@@ -1359,19 +1409,22 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-docdbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DocDbSettings(Props);
+    pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
         /// A new `DocDbSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocDbSettings(this)
         }
         /// Indicates the number of documents to preview to determine the document organization.
         ///
         /// CloudFormation `DocsToInvestigate`, Terraform `docs_to_investigate`.
         pub fn docs_to_investigate(mut self, value: i64) -> Self {
-            self.0
-                .set("DocsToInvestigate", Some("docs_to_investigate"), int(value));
+            self.0.set(
+                "DocsToInvestigate",
+                Some("docs_to_investigate"),
+                rt::int(value),
+            );
             self
         }
         /// Specifies the document ID.
@@ -1379,36 +1432,36 @@ pub mod endpoint {
         /// CloudFormation `ExtractDocId`, Terraform `extract_doc_id`.
         pub fn extract_doc_id(mut self, value: bool) -> Self {
             self.0
-                .set("ExtractDocId", Some("extract_doc_id"), boolean(value));
+                .set("ExtractDocId", Some("extract_doc_id"), rt::boolean(value));
             self
         }
         /// Specifies either document or table mode.
         ///
         /// CloudFormation `NestingLevel`, Terraform `nesting_level`.
-        pub fn nesting_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn nesting_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NestingLevel", Some("nesting_level"), string(value));
+                .set("NestingLevel", Some("nesting_level"), rt::string(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1420,21 +1473,21 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-dynamodbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDbSettings(Props);
+    pub struct DynamoDbSettings(rt::Props);
     impl DynamoDbSettings {
         /// A new `DynamoDbSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamoDbSettings(this)
         }
         /// The Amazon Resource Name (ARN) used by the service to access the IAM role.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1446,19 +1499,19 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-elasticsearchsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchSettings(Props);
+    pub struct ElasticsearchSettings(rt::Props);
     impl ElasticsearchSettings {
         /// A new `ElasticsearchSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElasticsearchSettings(this)
         }
         /// The endpoint for the OpenSearch cluster.
         ///
         /// CloudFormation `EndpointUri`, Terraform `endpoint_uri`.
-        pub fn endpoint_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn endpoint_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndpointUri", Some("endpoint_uri"), string(value));
+                .set("EndpointUri", Some("endpoint_uri"), rt::string(value));
             self
         }
         /// The maximum number of seconds for which DMS retries failed API requests to the OpenSearch cluster.
@@ -1468,7 +1521,7 @@ pub mod endpoint {
             self.0.set(
                 "ErrorRetryDuration",
                 Some("error_retry_duration"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1479,18 +1532,18 @@ pub mod endpoint {
             self.0.set(
                 "FullLoadErrorPercentage",
                 Some("full_load_error_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) used by the service to access the IAM role.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1502,21 +1555,21 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-gcpmysqlsettings.html)
     #[derive(Clone, Debug)]
-    pub struct GcpMySqlSettings(Props);
+    pub struct GcpMySqlSettings(rt::Props);
     impl GcpMySqlSettings {
         /// A new `GcpMySqlSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GcpMySqlSettings(this)
         }
         /// Specifies a script to run immediately after AWS DMS connects to the endpoint.
         ///
         /// CloudFormation `AfterConnectScript`, Terraform `after_connect_script`.
-        pub fn after_connect_script(mut self, value: impl Into<Expr>) -> Self {
+        pub fn after_connect_script(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AfterConnectScript",
                 Some("after_connect_script"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1527,16 +1580,16 @@ pub mod endpoint {
             self.0.set(
                 "CleanSourceMetadataOnMismatch",
                 Some("clean_source_metadata_on_mismatch"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Database name for the endpoint.
         ///
         /// CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Specifies how often to check the binary log for new changes/events when the database is idle.
@@ -1546,7 +1599,7 @@ pub mod endpoint {
             self.0.set(
                 "EventsPollInterval",
                 Some("events_poll_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1554,7 +1607,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// Improves performance when loading data into the MySQL-compatible target database.
@@ -1564,66 +1618,67 @@ pub mod endpoint {
             self.0.set(
                 "ParallelLoadThreads",
                 Some("parallel_load_threads"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Endpoint connection password.
         ///
         /// CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The port used by the endpoint database.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The MySQL host name.
         ///
         /// CloudFormation `ServerName`, Terraform `server_name`.
-        pub fn server_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerName", Some("server_name"), string(value));
+        pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServerName", Some("server_name"), rt::string(value));
             self
         }
         /// Specifies the time zone for the source MySQL database.
         ///
         /// CloudFormation `ServerTimezone`, Terraform `server_timezone`.
-        pub fn server_timezone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServerTimezone", Some("server_timezone"), string(value));
+                .set("ServerTimezone", Some("server_timezone"), rt::string(value));
             self
         }
         /// Specifies the time zone for the source MySQL database.
         ///
         /// CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -1634,18 +1689,19 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-ibmdb2settings.html)
     #[derive(Clone, Debug)]
-    pub struct IbmDb2Settings(Props);
+    pub struct IbmDb2Settings(rt::Props);
     impl IbmDb2Settings {
         /// A new `IbmDb2Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IbmDb2Settings(this)
         }
         /// For ongoing replication (CDC), use CurrentLSN to specify a log sequence number (LSN) where you want the replication to start.
         ///
         /// CloudFormation `CurrentLsn`, Terraform `current_lsn`.
-        pub fn current_lsn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CurrentLsn", Some("current_lsn"), string(value));
+        pub fn current_lsn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CurrentLsn", Some("current_lsn"), rt::string(value));
             self
         }
         /// If true, AWS DMS saves any .csv files to the Db2 LUW target that were used to replicate data.
@@ -1653,50 +1709,55 @@ pub mod endpoint {
         /// CloudFormation `KeepCsvFiles`, Terraform `keep_csv_files`.
         pub fn keep_csv_files(mut self, value: bool) -> Self {
             self.0
-                .set("KeepCsvFiles", Some("keep_csv_files"), boolean(value));
+                .set("KeepCsvFiles", Some("keep_csv_files"), rt::boolean(value));
             self
         }
         /// The amount of time (in milliseconds) before AWS DMS times out operations performed by DMS on the Db2 target.
         ///
         /// CloudFormation `LoadTimeout`, Terraform `load_timeout`.
         pub fn load_timeout(mut self, value: i64) -> Self {
-            self.0.set("LoadTimeout", Some("load_timeout"), int(value));
+            self.0
+                .set("LoadTimeout", Some("load_timeout"), rt::int(value));
             self
         }
         /// Specifies the maximum size (in KB) of .csv files used to transfer data to Db2 LUW.
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// Maximum number of bytes per read, as a NUMBER value.
         ///
         /// CloudFormation `MaxKBytesPerRead`, Terraform `max_k_bytes_per_read`.
         pub fn max_k_bytes_per_read(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxKBytesPerRead", Some("max_k_bytes_per_read"), int(value));
+            self.0.set(
+                "MaxKBytesPerRead",
+                Some("max_k_bytes_per_read"),
+                rt::int(value),
+            );
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the IBMDB2 endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1707,7 +1768,7 @@ pub mod endpoint {
             self.0.set(
                 "SetDataCaptureChanges",
                 Some("set_data_capture_changes"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1716,7 +1777,7 @@ pub mod endpoint {
         /// CloudFormation `WriteBufferSize`, Terraform `write_buffer_size`.
         pub fn write_buffer_size(mut self, value: i64) -> Self {
             self.0
-                .set("WriteBufferSize", Some("write_buffer_size"), int(value));
+                .set("WriteBufferSize", Some("write_buffer_size"), rt::int(value));
             self
         }
     }
@@ -1727,18 +1788,18 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kafkasettings.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaSettings(Props);
+    pub struct KafkaSettings(rt::Props);
     impl KafkaSettings {
         /// A new `KafkaSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KafkaSettings(this)
         }
         /// A comma-separated list of one or more broker locations in your Kafka cluster that host your Kafka instance.
         ///
         /// CloudFormation `Broker`, Terraform `broker`.
-        pub fn broker(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Broker", Some("broker"), string(value));
+        pub fn broker(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Broker", Some("broker"), rt::string(value));
             self
         }
         /// Shows detailed control information for table definition, column definition, and table and column changes in the Kafka message output.
@@ -1748,7 +1809,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeControlDetails",
                 Some("include_control_details"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1759,7 +1820,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeNullAndEmpty",
                 Some("include_null_and_empty"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1770,7 +1831,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludePartitionValue",
                 Some("include_partition_value"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1781,7 +1842,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeTableAlterOperations",
                 Some("include_table_alter_operations"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1792,16 +1853,16 @@ pub mod endpoint {
             self.0.set(
                 "IncludeTransactionDetails",
                 Some("include_transaction_details"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The output format for the records created on the endpoint.
         ///
         /// CloudFormation `MessageFormat`, Terraform `message_format`.
-        pub fn message_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageFormat", Some("message_format"), string(value));
+                .set("MessageFormat", Some("message_format"), rt::string(value));
             self
         }
         /// The maximum size in bytes for records created on the endpoint The default is 1,000,000.
@@ -1809,7 +1870,7 @@ pub mod endpoint {
         /// CloudFormation `MessageMaxBytes`, Terraform `message_max_bytes`.
         pub fn message_max_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("MessageMaxBytes", Some("message_max_bytes"), int(value));
+                .set("MessageMaxBytes", Some("message_max_bytes"), rt::int(value));
             self
         }
         /// Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
@@ -1817,7 +1878,7 @@ pub mod endpoint {
         /// CloudFormation `NoHexPrefix`, Terraform `no_hex_prefix`.
         pub fn no_hex_prefix(mut self, value: bool) -> Self {
             self.0
-                .set("NoHexPrefix", Some("no_hex_prefix"), boolean(value));
+                .set("NoHexPrefix", Some("no_hex_prefix"), rt::boolean(value));
             self
         }
         /// Prefixes schema and table names to partition values, when the partition type is primary-key-type.
@@ -1827,80 +1888,86 @@ pub mod endpoint {
             self.0.set(
                 "PartitionIncludeSchemaTable",
                 Some("partition_include_schema_table"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authenticatio…
         ///
         /// CloudFormation `SaslPassword`, Terraform `sasl_password`.
-        pub fn sasl_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sasl_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SaslPassword", Some("sasl_password"), string(value));
+                .set("SaslPassword", Some("sasl_password"), rt::string(value));
             self
         }
         /// The secure user name you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
         ///
         /// CloudFormation `SaslUserName`, Terraform `sasl_user_name`.
-        pub fn sasl_user_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sasl_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SaslUserName", Some("sasl_user_name"), string(value));
+                .set("SaslUserName", Some("sasl_user_name"), rt::string(value));
             self
         }
         /// Set secure connection to a Kafka target endpoint using Transport Layer Security (TLS).
         ///
         /// CloudFormation `SecurityProtocol`, Terraform `security_protocol`.
-        pub fn security_protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SecurityProtocol", Some("security_protocol"), string(value));
+        pub fn security_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SecurityProtocol",
+                Some("security_protocol"),
+                rt::string(value),
+            );
             self
         }
         /// The Amazon Resource Name (ARN) for the private certificate authority (CA) cert that AWS DMS uses to securely connect to your Kafka target endpoint.
         ///
         /// CloudFormation `SslCaCertificateArn`, Terraform `ssl_ca_certificate_arn`.
-        pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_ca_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SslCaCertificateArn",
                 Some("ssl_ca_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the client certificate used to securely connect to a Kafka target endpoint.
         ///
         /// CloudFormation `SslClientCertificateArn`, Terraform `ssl_client_certificate_arn`.
-        pub fn ssl_client_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_client_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SslClientCertificateArn",
                 Some("ssl_client_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) for the client private key used to securely connect to a Kafka target endpoint.
         ///
         /// CloudFormation `SslClientKeyArn`, Terraform `ssl_client_key_arn`.
-        pub fn ssl_client_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SslClientKeyArn", Some("ssl_client_key_arn"), string(value));
+        pub fn ssl_client_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SslClientKeyArn",
+                Some("ssl_client_key_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The password for the client private key used to securely connect to a Kafka target endpoint.
         ///
         /// CloudFormation `SslClientKeyPassword`, Terraform `ssl_client_key_password`.
-        pub fn ssl_client_key_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_client_key_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SslClientKeyPassword",
                 Some("ssl_client_key_password"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The topic to which you migrate the data.
         ///
         /// CloudFormation `Topic`, Terraform `topic`.
-        pub fn topic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Topic", Some("topic"), string(value));
+        pub fn topic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Topic", Some("topic"), rt::string(value));
             self
         }
     }
@@ -1911,11 +1978,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kinesissettings.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisSettings(Props);
+    pub struct KinesisSettings(rt::Props);
     impl KinesisSettings {
         /// A new `KinesisSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KinesisSettings(this)
         }
         /// Shows detailed control information for table definition, column definition, and table and column changes in the Kinesis message output.
@@ -1925,7 +1992,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeControlDetails",
                 Some("include_control_details"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1936,7 +2003,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeNullAndEmpty",
                 Some("include_null_and_empty"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1947,7 +2014,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludePartitionValue",
                 Some("include_partition_value"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1958,7 +2025,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeTableAlterOperations",
                 Some("include_table_alter_operations"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1969,16 +2036,16 @@ pub mod endpoint {
             self.0.set(
                 "IncludeTransactionDetails",
                 Some("include_transaction_details"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The output format for the records created on the endpoint.
         ///
         /// CloudFormation `MessageFormat`, Terraform `message_format`.
-        pub fn message_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageFormat", Some("message_format"), string(value));
+                .set("MessageFormat", Some("message_format"), rt::string(value));
             self
         }
         /// Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
@@ -1986,7 +2053,7 @@ pub mod endpoint {
         /// CloudFormation `NoHexPrefix`, Terraform `no_hex_prefix`.
         pub fn no_hex_prefix(mut self, value: bool) -> Self {
             self.0
-                .set("NoHexPrefix", Some("no_hex_prefix"), boolean(value));
+                .set("NoHexPrefix", Some("no_hex_prefix"), rt::boolean(value));
             self
         }
         /// Prefixes schema and table names to partition values, when the partition type is primary-key-type.
@@ -1996,26 +2063,27 @@ pub mod endpoint {
             self.0.set(
                 "PartitionIncludeSchemaTable",
                 Some("partition_include_schema_table"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) for the IAM role that AWS DMS uses to write to the Kinesis data stream.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) for the Amazon Kinesis Data Streams endpoint.
         ///
         /// CloudFormation `StreamArn`, Terraform `stream_arn`.
-        pub fn stream_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamArn", Some("stream_arn"), string(value));
+        pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StreamArn", Some("stream_arn"), rt::string(value));
             self
         }
     }
@@ -2026,11 +2094,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
-    pub struct MicrosoftSqlServerSettings(Props);
+    pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
         /// A new `MicrosoftSqlServerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MicrosoftSqlServerSettings(this)
         }
         /// The maximum size of the packets (in bytes) used to transfer data using BCP.
@@ -2038,48 +2106,51 @@ pub mod endpoint {
         /// CloudFormation `BcpPacketSize`, Terraform `bcp_packet_size`.
         pub fn bcp_packet_size(mut self, value: i64) -> Self {
             self.0
-                .set("BcpPacketSize", Some("bcp_packet_size"), int(value));
+                .set("BcpPacketSize", Some("bcp_packet_size"), rt::int(value));
             self
         }
         /// Specifies a file group for the AWS DMS internal tables.
         ///
         /// CloudFormation `ControlTablesFileGroup`, Terraform `control_tables_file_group`.
-        pub fn control_tables_file_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn control_tables_file_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ControlTablesFileGroup",
                 Some("control_tables_file_group"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Database name for the endpoint.
         ///
         /// CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Forces LOB lookup on inline LOB.
         ///
         /// CloudFormation `ForceLobLookup`, Terraform `force_lob_lookup`.
         pub fn force_lob_lookup(mut self, value: bool) -> Self {
-            self.0
-                .set("ForceLobLookup", Some("force_lob_lookup"), boolean(value));
+            self.0.set(
+                "ForceLobLookup",
+                Some("force_lob_lookup"),
+                rt::boolean(value),
+            );
             self
         }
         /// Endpoint connection password.
         ///
         /// CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// Endpoint TCP port.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// Cleans and recreates table metadata information on the replication instance when a mismatch occurs.
@@ -2089,7 +2160,7 @@ pub mod endpoint {
             self.0.set(
                 "QuerySingleAlwaysOnNode",
                 Some("query_single_always_on_node"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2097,53 +2168,63 @@ pub mod endpoint {
         ///
         /// CloudFormation `ReadBackupOnly`, Terraform `read_backup_only`.
         pub fn read_backup_only(mut self, value: bool) -> Self {
-            self.0
-                .set("ReadBackupOnly", Some("read_backup_only"), boolean(value));
+            self.0.set(
+                "ReadBackupOnly",
+                Some("read_backup_only"),
+                rt::boolean(value),
+            );
             self
         }
         /// Use this attribute to minimize the need to access the backup log and enable AWS DMS to prevent truncation using one of the following two methods.
         ///
         /// CloudFormation `SafeguardPolicy`, Terraform `safeguard_policy`.
-        pub fn safeguard_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SafeguardPolicy", Some("safeguard_policy"), string(value));
+        pub fn safeguard_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SafeguardPolicy",
+                Some("safeguard_policy"),
+                rt::string(value),
+            );
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MicrosoftSQLServer endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Fully qualified domain name of the endpoint.
         ///
         /// CloudFormation `ServerName`, Terraform `server_name`.
-        pub fn server_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerName", Some("server_name"), string(value));
+        pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServerName", Some("server_name"), rt::string(value));
             self
         }
         /// Indicates the mode used to fetch CDC data.
         ///
         /// CloudFormation `TlogAccessMode`, Terraform `tlog_access_mode`.
-        pub fn tlog_access_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TlogAccessMode", Some("tlog_access_mode"), string(value));
+        pub fn tlog_access_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TlogAccessMode",
+                Some("tlog_access_mode"),
+                rt::string(value),
+            );
             self
         }
         /// Use the TrimSpaceInChar source endpoint setting to right-trim data on CHAR and NCHAR data types during migration.
@@ -2153,7 +2234,7 @@ pub mod endpoint {
             self.0.set(
                 "TrimSpaceInChar",
                 Some("trim_space_in_char"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2161,8 +2242,11 @@ pub mod endpoint {
         ///
         /// CloudFormation `UseBcpFullLoad`, Terraform `use_bcp_full_load`.
         pub fn use_bcp_full_load(mut self, value: bool) -> Self {
-            self.0
-                .set("UseBcpFullLoad", Some("use_bcp_full_load"), boolean(value));
+            self.0.set(
+                "UseBcpFullLoad",
+                Some("use_bcp_full_load"),
+                rt::boolean(value),
+            );
             self
         }
         /// When this attribute is set to Y, DMS processes third-party transaction log backups if they are created in native format.
@@ -2172,15 +2256,15 @@ pub mod endpoint {
             self.0.set(
                 "UseThirdPartyBackupDevice",
                 Some("use_third_party_backup_device"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Endpoint connection user name.
         ///
         /// CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -2191,118 +2275,120 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mongodbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MongoDbSettings(Props);
+    pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
         /// A new `MongoDbSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MongoDbSettings(this)
         }
         /// The authentication mechanism you use to access the MongoDB source endpoint.
         ///
         /// CloudFormation `AuthMechanism`, Terraform `auth_mechanism`.
-        pub fn auth_mechanism(mut self, value: impl Into<Expr>) -> Self {
+        pub fn auth_mechanism(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AuthMechanism", Some("auth_mechanism"), string(value));
+                .set("AuthMechanism", Some("auth_mechanism"), rt::string(value));
             self
         }
         /// The MongoDB database name.
         ///
         /// CloudFormation `AuthSource`, Terraform `auth_source`.
-        pub fn auth_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthSource", Some("auth_source"), string(value));
+        pub fn auth_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AuthSource", Some("auth_source"), rt::string(value));
             self
         }
         /// The authentication type you use to access the MongoDB source endpoint.
         ///
         /// CloudFormation `AuthType`, Terraform `auth_type`.
-        pub fn auth_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthType", Some("auth_type"), string(value));
+        pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthType", Some("auth_type"), rt::string(value));
             self
         }
         /// The database name on the MongoDB source endpoint.
         ///
         /// CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Indicates the number of documents to preview to determine the document organization.
         ///
         /// CloudFormation `DocsToInvestigate`, Terraform `docs_to_investigate`.
-        pub fn docs_to_investigate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn docs_to_investigate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocsToInvestigate",
                 Some("docs_to_investigate"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the document ID.
         ///
         /// CloudFormation `ExtractDocId`, Terraform `extract_doc_id`.
-        pub fn extract_doc_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn extract_doc_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExtractDocId", Some("extract_doc_id"), string(value));
+                .set("ExtractDocId", Some("extract_doc_id"), rt::string(value));
             self
         }
         /// Specifies either document or table mode.
         ///
         /// CloudFormation `NestingLevel`, Terraform `nesting_level`.
-        pub fn nesting_level(mut self, value: impl Into<Expr>) -> Self {
+        pub fn nesting_level(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NestingLevel", Some("nesting_level"), string(value));
+                .set("NestingLevel", Some("nesting_level"), rt::string(value));
             self
         }
         /// The password for the user account you use to access the MongoDB source endpoint.
         ///
         /// CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The port value for the MongoDB source endpoint.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MongoDB endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the server on the MongoDB source endpoint.
         ///
         /// CloudFormation `ServerName`, Terraform `server_name`.
-        pub fn server_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerName", Some("server_name"), string(value));
+        pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServerName", Some("server_name"), rt::string(value));
             self
         }
         /// The user name you use to access the MongoDB source endpoint.
         ///
         /// CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -2313,21 +2399,21 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mysqlsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MySqlSettings(Props);
+    pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
         /// A new `MySqlSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MySqlSettings(this)
         }
         /// Specifies a script to run immediately after AWS DMS connects to the endpoint.
         ///
         /// CloudFormation `AfterConnectScript`, Terraform `after_connect_script`.
-        pub fn after_connect_script(mut self, value: impl Into<Expr>) -> Self {
+        pub fn after_connect_script(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AfterConnectScript",
                 Some("after_connect_script"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2338,7 +2424,7 @@ pub mod endpoint {
             self.0.set(
                 "CleanSourceMetadataOnMismatch",
                 Some("clean_source_metadata_on_mismatch"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2349,7 +2435,7 @@ pub mod endpoint {
             self.0.set(
                 "EventsPollInterval",
                 Some("events_poll_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2357,7 +2443,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// Improves performance when loading data into the MySQL-compatible target database.
@@ -2367,46 +2454,46 @@ pub mod endpoint {
             self.0.set(
                 "ParallelLoadThreads",
                 Some("parallel_load_threads"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the time zone for the source MySQL database.
         ///
         /// CloudFormation `ServerTimezone`, Terraform `server_timezone`.
-        pub fn server_timezone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServerTimezone", Some("server_timezone"), string(value));
+                .set("ServerTimezone", Some("server_timezone"), rt::string(value));
             self
         }
         /// Specifies where to migrate source tables on the target, either to a single database or multiple databases.
         ///
         /// CloudFormation `TargetDbType`, Terraform `target_db_type`.
-        pub fn target_db_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_db_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TargetDbType", Some("target_db_type"), string(value));
+                .set("TargetDbType", Some("target_db_type"), rt::string(value));
             self
         }
     }
@@ -2417,11 +2504,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-neptunesettings.html)
     #[derive(Clone, Debug)]
-    pub struct NeptuneSettings(Props);
+    pub struct NeptuneSettings(rt::Props);
     impl NeptuneSettings {
         /// A new `NeptuneSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NeptuneSettings(this)
         }
         /// The number of milliseconds for AWS DMS to wait to retry a bulk-load of migrated graph data to the Neptune target database before raising an error.
@@ -2431,7 +2518,7 @@ pub mod endpoint {
             self.0.set(
                 "ErrorRetryDuration",
                 Some("error_retry_duration"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2439,15 +2526,19 @@ pub mod endpoint {
         ///
         /// CloudFormation `IamAuthEnabled`, Terraform `iam_auth_enabled`.
         pub fn iam_auth_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("IamAuthEnabled", Some("iam_auth_enabled"), boolean(value));
+            self.0.set(
+                "IamAuthEnabled",
+                Some("iam_auth_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// The maximum size in kilobytes of migrated graph data stored in a .csv file before AWS DMS bulk-loads the data to the Neptune target database.
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// The number of times for AWS DMS to retry a bulk load of migrated graph data to the Neptune target database before raising an error.
@@ -2455,33 +2546,36 @@ pub mod endpoint {
         /// CloudFormation `MaxRetryCount`, Terraform `max_retry_count`.
         pub fn max_retry_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxRetryCount", Some("max_retry_count"), int(value));
+                .set("MaxRetryCount", Some("max_retry_count"), rt::int(value));
             self
         }
         /// A folder path where you want AWS DMS to store migrated graph data in the S3 bucket specified by S3BucketName
         ///
         /// CloudFormation `S3BucketFolder`, Terraform `s3_bucket_folder`.
-        pub fn s3_bucket_folder(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3BucketFolder", Some("s3_bucket_folder"), string(value));
+        pub fn s3_bucket_folder(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3BucketFolder",
+                Some("s3_bucket_folder"),
+                rt::string(value),
+            );
             self
         }
         /// The name of the Amazon S3 bucket where AWS DMS can temporarily store migrated graph data in .csv files before bulk-loading it to the Neptune target database.
         ///
         /// CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the service role that you created for the Neptune target endpoint.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2493,11 +2587,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-oraclesettings.html)
     #[derive(Clone, Debug)]
-    pub struct OracleSettings(Props);
+    pub struct OracleSettings(rt::Props);
     impl OracleSettings {
         /// A new `OracleSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OracleSettings(this)
         }
         /// Set this attribute to false in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
@@ -2507,7 +2601,7 @@ pub mod endpoint {
             self.0.set(
                 "AccessAlternateDirectly",
                 Some("access_alternate_directly"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2518,7 +2612,7 @@ pub mod endpoint {
             self.0.set(
                 "AddSupplementalLogging",
                 Some("add_supplemental_logging"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2529,7 +2623,7 @@ pub mod endpoint {
             self.0.set(
                 "AdditionalArchivedLogDestId",
                 Some("additional_archived_log_dest_id"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2540,7 +2634,7 @@ pub mod endpoint {
             self.0.set(
                 "AllowSelectNestedTables",
                 Some("allow_select_nested_tables"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2551,7 +2645,7 @@ pub mod endpoint {
             self.0.set(
                 "ArchivedLogDestId",
                 Some("archived_log_dest_id"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2562,40 +2656,41 @@ pub mod endpoint {
             self.0.set(
                 "ArchivedLogsOnly",
                 Some("archived_logs_only"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password.
         ///
         /// CloudFormation `AsmPassword`, Terraform `asm_password`.
-        pub fn asm_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn asm_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AsmPassword", Some("asm_password"), string(value));
+                .set("AsmPassword", Some("asm_password"), rt::string(value));
             self
         }
         /// For an Oracle source endpoint, your ASM server address.
         ///
         /// CloudFormation `AsmServer`, Terraform `asm_server`.
-        pub fn asm_server(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AsmServer", Some("asm_server"), string(value));
+        pub fn asm_server(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AsmServer", Some("asm_server"), rt::string(value));
             self
         }
         /// For an Oracle source endpoint, your ASM user name.
         ///
         /// CloudFormation `AsmUser`, Terraform `asm_user`.
-        pub fn asm_user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AsmUser", Some("asm_user"), string(value));
+        pub fn asm_user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AsmUser", Some("asm_user"), rt::string(value));
             self
         }
         /// Specifies whether the length of a character column is in bytes or in characters.
         ///
         /// CloudFormation `CharLengthSemantics`, Terraform `char_length_semantics`.
-        pub fn char_length_semantics(mut self, value: impl Into<Expr>) -> Self {
+        pub fn char_length_semantics(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CharLengthSemantics",
                 Some("char_length_semantics"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2606,7 +2701,7 @@ pub mod endpoint {
             self.0.set(
                 "DirectPathNoLog",
                 Some("direct_path_no_log"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2617,7 +2712,7 @@ pub mod endpoint {
             self.0.set(
                 "DirectPathParallelLoad",
                 Some("direct_path_parallel_load"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2628,7 +2723,7 @@ pub mod endpoint {
             self.0.set(
                 "EnableHomogenousTablespace",
                 Some("enable_homogenous_tablespace"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2639,7 +2734,7 @@ pub mod endpoint {
             self.0.set(
                 "ExtraArchivedLogDestIds",
                 Some("extra_archived_log_dest_ids"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2650,7 +2745,7 @@ pub mod endpoint {
             self.0.set(
                 "FailTasksOnLobTruncation",
                 Some("fail_tasks_on_lob_truncation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2661,18 +2756,18 @@ pub mod endpoint {
             self.0.set(
                 "NumberDatatypeScale",
                 Some("number_datatype_scale"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         ///
         /// CloudFormation `OraclePathPrefix`, Terraform `oracle_path_prefix`.
-        pub fn oracle_path_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn oracle_path_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OraclePathPrefix",
                 Some("oracle_path_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2683,7 +2778,7 @@ pub mod endpoint {
             self.0.set(
                 "ParallelAsmReadThreads",
                 Some("parallel_asm_read_threads"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2692,7 +2787,7 @@ pub mod endpoint {
         /// CloudFormation `ReadAheadBlocks`, Terraform `read_ahead_blocks`.
         pub fn read_ahead_blocks(mut self, value: i64) -> Self {
             self.0
-                .set("ReadAheadBlocks", Some("read_ahead_blocks"), int(value));
+                .set("ReadAheadBlocks", Some("read_ahead_blocks"), rt::int(value));
             self
         }
         /// When set to true, this attribute supports tablespace replication.
@@ -2702,7 +2797,7 @@ pub mod endpoint {
             self.0.set(
                 "ReadTableSpaceName",
                 Some("read_table_space_name"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2713,7 +2808,7 @@ pub mod endpoint {
             self.0.set(
                 "ReplacePathPrefix",
                 Some("replace_path_prefix"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2722,17 +2817,17 @@ pub mod endpoint {
         /// CloudFormation `RetryInterval`, Terraform `retry_interval`.
         pub fn retry_interval(mut self, value: i64) -> Self {
             self.0
-                .set("RetryInterval", Some("retry_interval"), int(value));
+                .set("RetryInterval", Some("retry_interval"), rt::int(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2741,56 +2836,56 @@ pub mod endpoint {
         /// CloudFormation `SecretsManagerOracleAsmAccessRoleArn`, Terraform `secrets_manager_oracle_asm_access_role_arn`.
         pub fn secrets_manager_oracle_asm_access_role_arn(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "SecretsManagerOracleAsmAccessRoleArn",
                 Some("secrets_manager_oracle_asm_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
         ///
         /// CloudFormation `SecretsManagerOracleAsmSecretId`, Terraform `secrets_manager_oracle_asm_secret_id`.
-        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerOracleAsmSecretId",
                 Some("secrets_manager_oracle_asm_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Oracle endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader.
         ///
         /// CloudFormation `SecurityDbEncryption`, Terraform `security_db_encryption`.
-        pub fn security_db_encryption(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_db_encryption(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecurityDbEncryption",
                 Some("security_db_encryption"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE.
         ///
         /// CloudFormation `SecurityDbEncryptionName`, Terraform `security_db_encryption_name`.
-        pub fn security_db_encryption_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_db_encryption_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecurityDbEncryptionName",
                 Some("security_db_encryption_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2799,12 +2894,12 @@ pub mod endpoint {
         /// CloudFormation `SpatialDataOptionToGeoJsonFunctionName`, Terraform `spatial_data_option_to_geo_json_function_name`.
         pub fn spatial_data_option_to_geo_json_function_name(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "SpatialDataOptionToGeoJsonFunctionName",
                 Some("spatial_data_option_to_geo_json_function_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2812,8 +2907,11 @@ pub mod endpoint {
         ///
         /// CloudFormation `StandbyDelayTime`, Terraform `standby_delay_time`.
         pub fn standby_delay_time(mut self, value: i64) -> Self {
-            self.0
-                .set("StandbyDelayTime", Some("standby_delay_time"), int(value));
+            self.0.set(
+                "StandbyDelayTime",
+                Some("standby_delay_time"),
+                rt::int(value),
+            );
             self
         }
         /// Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source
@@ -2823,7 +2921,7 @@ pub mod endpoint {
             self.0.set(
                 "UseAlternateFolderForOnline",
                 Some("use_alternate_folder_for_online"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2831,7 +2929,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `UseBFile`, Terraform `use_b_file`.
         pub fn use_b_file(mut self, value: bool) -> Self {
-            self.0.set("UseBFile", Some("use_b_file"), boolean(value));
+            self.0
+                .set("UseBFile", Some("use_b_file"), rt::boolean(value));
             self
         }
         /// Set this attribute to True to have AWS DMS use a direct path full load.
@@ -2841,7 +2940,7 @@ pub mod endpoint {
             self.0.set(
                 "UseDirectPathFullLoad",
                 Some("use_direct_path_full_load"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2852,16 +2951,16 @@ pub mod endpoint {
             self.0.set(
                 "UseLogminerReader",
                 Some("use_logminer_reader"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         ///
         /// CloudFormation `UsePathPrefix`, Terraform `use_path_prefix`.
-        pub fn use_path_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn use_path_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UsePathPrefix", Some("use_path_prefix"), string(value));
+                .set("UsePathPrefix", Some("use_path_prefix"), rt::string(value));
             self
         }
     }
@@ -2872,32 +2971,32 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-postgresqlsettings.html)
     #[derive(Clone, Debug)]
-    pub struct PostgreSqlSettings(Props);
+    pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
         /// A new `PostgreSqlSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PostgreSqlSettings(this)
         }
         /// For use with change data capture (CDC) only, this attribute has AWS DMS bypass foreign keys and user triggers to reduce the time it takes to bulk load data.
         ///
         /// CloudFormation `AfterConnectScript`, Terraform `after_connect_script`.
-        pub fn after_connect_script(mut self, value: impl Into<Expr>) -> Self {
+        pub fn after_connect_script(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AfterConnectScript",
                 Some("after_connect_script"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Babelfish for Aurora PostgreSQL database name for the endpoint.
         ///
         /// CloudFormation `BabelfishDatabaseName`, Terraform `babelfish_database_name`.
-        pub fn babelfish_database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn babelfish_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BabelfishDatabaseName",
                 Some("babelfish_database_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2906,25 +3005,25 @@ pub mod endpoint {
         /// CloudFormation `CaptureDdls`, Terraform `capture_ddls`.
         pub fn capture_ddls(mut self, value: bool) -> Self {
             self.0
-                .set("CaptureDdls", Some("capture_ddls"), boolean(value));
+                .set("CaptureDdls", Some("capture_ddls"), rt::boolean(value));
             self
         }
         /// Specifies the default behavior of the replication's handling of PostgreSQL- compatible endpoints that require some additional configuration, such as Babelfish endpoints.
         ///
         /// CloudFormation `DatabaseMode`, Terraform `database_mode`.
-        pub fn database_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseMode", Some("database_mode"), string(value));
+                .set("DatabaseMode", Some("database_mode"), rt::string(value));
             self
         }
         /// The schema in which the operational DDL database artifacts are created.
         ///
         /// CloudFormation `DdlArtifactsSchema`, Terraform `ddl_artifacts_schema`.
-        pub fn ddl_artifacts_schema(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ddl_artifacts_schema(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DdlArtifactsSchema",
                 Some("ddl_artifacts_schema"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2933,7 +3032,7 @@ pub mod endpoint {
         /// CloudFormation `ExecuteTimeout`, Terraform `execute_timeout`.
         pub fn execute_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("ExecuteTimeout", Some("execute_timeout"), int(value));
+                .set("ExecuteTimeout", Some("execute_timeout"), rt::int(value));
             self
         }
         /// When set to true, this value causes a task to fail if the actual size of a LOB column is greater than the specified LobMaxSize.
@@ -2943,7 +3042,7 @@ pub mod endpoint {
             self.0.set(
                 "FailTasksOnLobTruncation",
                 Some("fail_tasks_on_lob_truncation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2951,8 +3050,11 @@ pub mod endpoint {
         ///
         /// CloudFormation `HeartbeatEnable`, Terraform `heartbeat_enable`.
         pub fn heartbeat_enable(mut self, value: bool) -> Self {
-            self.0
-                .set("HeartbeatEnable", Some("heartbeat_enable"), boolean(value));
+            self.0.set(
+                "HeartbeatEnable",
+                Some("heartbeat_enable"),
+                rt::boolean(value),
+            );
             self
         }
         /// Sets the WAL heartbeat frequency (in minutes).
@@ -2962,16 +3064,19 @@ pub mod endpoint {
             self.0.set(
                 "HeartbeatFrequency",
                 Some("heartbeat_frequency"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Sets the schema in which the heartbeat artifacts are created.
         ///
         /// CloudFormation `HeartbeatSchema`, Terraform `heartbeat_schema`.
-        pub fn heartbeat_schema(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HeartbeatSchema", Some("heartbeat_schema"), string(value));
+        pub fn heartbeat_schema(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HeartbeatSchema",
+                Some("heartbeat_schema"),
+                rt::string(value),
+            );
             self
         }
         /// When true, lets PostgreSQL migrate the boolean type as boolean.
@@ -2981,7 +3086,7 @@ pub mod endpoint {
             self.0.set(
                 "MapBooleanAsBoolean",
                 Some("map_boolean_as_boolean"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2989,43 +3094,45 @@ pub mod endpoint {
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// Specifies the plugin to use to create a replication slot.
         ///
         /// CloudFormation `PluginName`, Terraform `plugin_name`.
-        pub fn plugin_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PluginName", Some("plugin_name"), string(value));
+        pub fn plugin_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PluginName", Some("plugin_name"), rt::string(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the PostgreSQL endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Sets the name of a previously created logical replication slot for a change data capture (CDC) load of the PostgreSQL source instance.
         ///
         /// CloudFormation `SlotName`, Terraform `slot_name`.
-        pub fn slot_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotName", Some("slot_name"), string(value));
+        pub fn slot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotName", Some("slot_name"), rt::string(value));
             self
         }
     }
@@ -3036,69 +3143,70 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redissettings.html)
     #[derive(Clone, Debug)]
-    pub struct RedisSettings(Props);
+    pub struct RedisSettings(rt::Props);
     impl RedisSettings {
         /// A new `RedisSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedisSettings(this)
         }
         /// The password provided with the auth-role and auth-token options of the AuthType setting for a Redis target endpoint.
         ///
         /// CloudFormation `AuthPassword`, Terraform `auth_password`.
-        pub fn auth_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn auth_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AuthPassword", Some("auth_password"), string(value));
+                .set("AuthPassword", Some("auth_password"), rt::string(value));
             self
         }
         /// The type of authentication to perform when connecting to a Redis target.
         ///
         /// CloudFormation `AuthType`, Terraform `auth_type`.
-        pub fn auth_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthType", Some("auth_type"), string(value));
+        pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthType", Some("auth_type"), rt::string(value));
             self
         }
         /// The user name provided with the auth-role option of the AuthType setting for a Redis target endpoint.
         ///
         /// CloudFormation `AuthUserName`, Terraform `auth_user_name`.
-        pub fn auth_user_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn auth_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AuthUserName", Some("auth_user_name"), string(value));
+                .set("AuthUserName", Some("auth_user_name"), rt::string(value));
             self
         }
         /// Transmission Control Protocol (TCP) port for the endpoint.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// Fully qualified domain name of the endpoint.
         ///
         /// CloudFormation `ServerName`, Terraform `server_name`.
-        pub fn server_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerName", Some("server_name"), string(value));
+        pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServerName", Some("server_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) for the certificate authority (CA) that DMS uses to connect to your Redis target endpoint.
         ///
         /// CloudFormation `SslCaCertificateArn`, Terraform `ssl_ca_certificate_arn`.
-        pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_ca_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SslCaCertificateArn",
                 Some("ssl_ca_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The connection to a Redis target endpoint using Transport Layer Security (TLS).
         ///
         /// CloudFormation `SslSecurityProtocol`, Terraform `ssl_security_protocol`.
-        pub fn ssl_security_protocol(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_security_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SslSecurityProtocol",
                 Some("ssl_security_protocol"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3110,11 +3218,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redshiftsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftSettings(Props);
+    pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
         /// A new `RedshiftSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedshiftSettings(this)
         }
         /// A value that indicates to allow any date format, including invalid formats such as 00/00/00 00:00:00, to be loaded without generating an error.
@@ -3122,33 +3230,34 @@ pub mod endpoint {
         /// CloudFormation `AcceptAnyDate`, Terraform `accept_any_date`.
         pub fn accept_any_date(mut self, value: bool) -> Self {
             self.0
-                .set("AcceptAnyDate", Some("accept_any_date"), boolean(value));
+                .set("AcceptAnyDate", Some("accept_any_date"), rt::boolean(value));
             self
         }
         /// Code to run after connecting.
         ///
         /// CloudFormation `AfterConnectScript`, Terraform `after_connect_script`.
-        pub fn after_connect_script(mut self, value: impl Into<Expr>) -> Self {
+        pub fn after_connect_script(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AfterConnectScript",
                 Some("after_connect_script"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// An S3 folder where the comma-separated-value (.csv) files are stored before being uploaded to the target Redshift cluster.
         ///
         /// CloudFormation `BucketFolder`, Terraform `bucket_folder`.
-        pub fn bucket_folder(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_folder(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketFolder", Some("bucket_folder"), string(value));
+                .set("BucketFolder", Some("bucket_folder"), rt::string(value));
             self
         }
         /// The name of the intermediate S3 bucket used to store .csv files before uploading data to Redshift.
         ///
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// If Amazon Redshift is configured to support case sensitive schema names, set CaseSensitiveNames to true.
@@ -3158,7 +3267,7 @@ pub mod endpoint {
             self.0.set(
                 "CaseSensitiveNames",
                 Some("case_sensitive_names"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3167,22 +3276,26 @@ pub mod endpoint {
         /// CloudFormation `CompUpdate`, Terraform `comp_update`.
         pub fn comp_update(mut self, value: bool) -> Self {
             self.0
-                .set("CompUpdate", Some("comp_update"), boolean(value));
+                .set("CompUpdate", Some("comp_update"), rt::boolean(value));
             self
         }
         /// A value that sets the amount of time to wait (in milliseconds) before timing out, beginning from when you initially establish a connection.
         ///
         /// CloudFormation `ConnectionTimeout`, Terraform `connection_timeout`.
         pub fn connection_timeout(mut self, value: i64) -> Self {
-            self.0
-                .set("ConnectionTimeout", Some("connection_timeout"), int(value));
+            self.0.set(
+                "ConnectionTimeout",
+                Some("connection_timeout"),
+                rt::int(value),
+            );
             self
         }
         /// The date format that you are using.
         ///
         /// CloudFormation `DateFormat`, Terraform `date_format`.
-        pub fn date_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DateFormat", Some("date_format"), string(value));
+        pub fn date_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DateFormat", Some("date_format"), rt::string(value));
             self
         }
         /// A value that specifies whether AWS DMS should migrate empty CHAR and VARCHAR fields as NULL.
@@ -3190,15 +3303,15 @@ pub mod endpoint {
         /// CloudFormation `EmptyAsNull`, Terraform `empty_as_null`.
         pub fn empty_as_null(mut self, value: bool) -> Self {
             self.0
-                .set("EmptyAsNull", Some("empty_as_null"), boolean(value));
+                .set("EmptyAsNull", Some("empty_as_null"), rt::boolean(value));
             self
         }
         /// The type of server-side encryption that you want to use for your data.
         ///
         /// CloudFormation `EncryptionMode`, Terraform `encryption_mode`.
-        pub fn encryption_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encryption_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EncryptionMode", Some("encryption_mode"), string(value));
+                .set("EncryptionMode", Some("encryption_mode"), rt::string(value));
             self
         }
         /// This setting is only valid for a full-load migration task.
@@ -3206,7 +3319,7 @@ pub mod endpoint {
         /// CloudFormation `ExplicitIds`, Terraform `explicit_ids`.
         pub fn explicit_ids(mut self, value: bool) -> Self {
             self.0
-                .set("ExplicitIds", Some("explicit_ids"), boolean(value));
+                .set("ExplicitIds", Some("explicit_ids"), rt::boolean(value));
             self
         }
         /// The number of threads used to upload a single file.
@@ -3216,7 +3329,7 @@ pub mod endpoint {
             self.0.set(
                 "FileTransferUploadStreams",
                 Some("file_transfer_upload_streams"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3224,7 +3337,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `LoadTimeout`, Terraform `load_timeout`.
         pub fn load_timeout(mut self, value: i64) -> Self {
-            self.0.set("LoadTimeout", Some("load_timeout"), int(value));
+            self.0
+                .set("LoadTimeout", Some("load_timeout"), rt::int(value));
             self
         }
         /// When true, lets Redshift migrate the boolean type as boolean.
@@ -3234,7 +3348,7 @@ pub mod endpoint {
             self.0.set(
                 "MapBooleanAsBoolean",
                 Some("map_boolean_as_boolean"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3242,7 +3356,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// A value that specifies to remove surrounding quotation marks from strings in the incoming data.
@@ -3250,77 +3365,78 @@ pub mod endpoint {
         /// CloudFormation `RemoveQuotes`, Terraform `remove_quotes`.
         pub fn remove_quotes(mut self, value: bool) -> Self {
             self.0
-                .set("RemoveQuotes", Some("remove_quotes"), boolean(value));
+                .set("RemoveQuotes", Some("remove_quotes"), rt::boolean(value));
             self
         }
         /// A value that specifies to replaces the invalid characters specified in ReplaceInvalidChars, substituting the specified characters instead.
         ///
         /// CloudFormation `ReplaceChars`, Terraform `replace_chars`.
-        pub fn replace_chars(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replace_chars(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ReplaceChars", Some("replace_chars"), string(value));
+                .set("ReplaceChars", Some("replace_chars"), rt::string(value));
             self
         }
         /// A list of characters that you want to replace.
         ///
         /// CloudFormation `ReplaceInvalidChars`, Terraform `replace_invalid_chars`.
-        pub fn replace_invalid_chars(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replace_invalid_chars(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplaceInvalidChars",
                 Some("replace_invalid_chars"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Amazon Redshift endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The AWS KMS key ID. If you are using SSE_KMS for the EncryptionMode, provide this key ID.
         ///
         /// CloudFormation `ServerSideEncryptionKmsKeyId`, Terraform `server_side_encryption_kms_key_id`.
-        pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServerSideEncryptionKmsKeyId",
                 Some("server_side_encryption_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role that has access to the Amazon Redshift service.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The time format that you want to use.
         ///
         /// CloudFormation `TimeFormat`, Terraform `time_format`.
-        pub fn time_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimeFormat", Some("time_format"), string(value));
+        pub fn time_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TimeFormat", Some("time_format"), rt::string(value));
             self
         }
         /// A value that specifies to remove the trailing white space characters from a VARCHAR string.
@@ -3328,15 +3444,18 @@ pub mod endpoint {
         /// CloudFormation `TrimBlanks`, Terraform `trim_blanks`.
         pub fn trim_blanks(mut self, value: bool) -> Self {
             self.0
-                .set("TrimBlanks", Some("trim_blanks"), boolean(value));
+                .set("TrimBlanks", Some("trim_blanks"), rt::boolean(value));
             self
         }
         /// A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column.
         ///
         /// CloudFormation `TruncateColumns`, Terraform `truncate_columns`.
         pub fn truncate_columns(mut self, value: bool) -> Self {
-            self.0
-                .set("TruncateColumns", Some("truncate_columns"), boolean(value));
+            self.0.set(
+                "TruncateColumns",
+                Some("truncate_columns"),
+                rt::boolean(value),
+            );
             self
         }
         /// The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk at the DMS replication instance.
@@ -3344,7 +3463,7 @@ pub mod endpoint {
         /// CloudFormation `WriteBufferSize`, Terraform `write_buffer_size`.
         pub fn write_buffer_size(mut self, value: i64) -> Self {
             self.0
-                .set("WriteBufferSize", Some("write_buffer_size"), int(value));
+                .set("WriteBufferSize", Some("write_buffer_size"), rt::int(value));
             self
         }
     }
@@ -3355,11 +3474,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-s3settings.html)
     #[derive(Clone, Debug)]
-    pub struct S3Settings(Props);
+    pub struct S3Settings(rt::Props);
     impl S3Settings {
         /// A new `S3Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Settings(this)
         }
         /// An optional parameter that, when set to true or y, you can use to add column name information to the .csv output file.
@@ -3367,7 +3486,7 @@ pub mod endpoint {
         /// CloudFormation `AddColumnName`, Terraform `add_column_name`.
         pub fn add_column_name(mut self, value: bool) -> Self {
             self.0
-                .set("AddColumnName", Some("add_column_name"), boolean(value));
+                .set("AddColumnName", Some("add_column_name"), rt::boolean(value));
             self
         }
         /// Use the S3 target endpoint setting AddTrailingPaddingCharacter to add padding on string data.
@@ -3377,33 +3496,34 @@ pub mod endpoint {
             self.0.set(
                 "AddTrailingPaddingCharacter",
                 Some("add_trailing_padding_character"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// An optional parameter to set a folder name in the S3 bucket.
         ///
         /// CloudFormation `BucketFolder`, Terraform `bucket_folder`.
-        pub fn bucket_folder(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_folder(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketFolder", Some("bucket_folder"), string(value));
+                .set("BucketFolder", Some("bucket_folder"), rt::string(value));
             self
         }
         /// The name of the S3 bucket.
         ///
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// A value that enables AWS DMS to specify a predefined (canned) access control list (ACL) for objects created in an Amazon S3 bucket as .csv or .parquet files.
         ///
         /// CloudFormation `CannedAclForObjects`, Terraform `canned_acl_for_objects`.
-        pub fn canned_acl_for_objects(mut self, value: impl Into<Expr>) -> Self {
+        pub fn canned_acl_for_objects(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CannedAclForObjects",
                 Some("canned_acl_for_objects"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3414,7 +3534,7 @@ pub mod endpoint {
             self.0.set(
                 "CdcInsertsAndUpdates",
                 Some("cdc_inserts_and_updates"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3422,8 +3542,11 @@ pub mod endpoint {
         ///
         /// CloudFormation `CdcInsertsOnly`, Terraform `cdc_inserts_only`.
         pub fn cdc_inserts_only(mut self, value: bool) -> Self {
-            self.0
-                .set("CdcInsertsOnly", Some("cdc_inserts_only"), boolean(value));
+            self.0.set(
+                "CdcInsertsOnly",
+                Some("cdc_inserts_only"),
+                rt::boolean(value),
+            );
             self
         }
         /// Maximum length of the interval, defined in seconds, after which to output a file to Amazon S3.
@@ -3433,7 +3556,7 @@ pub mod endpoint {
             self.0.set(
                 "CdcMaxBatchInterval",
                 Some("cdc_max_batch_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3442,61 +3565,68 @@ pub mod endpoint {
         /// CloudFormation `CdcMinFileSize`, Terraform `cdc_min_file_size`.
         pub fn cdc_min_file_size(mut self, value: i64) -> Self {
             self.0
-                .set("CdcMinFileSize", Some("cdc_min_file_size"), int(value));
+                .set("CdcMinFileSize", Some("cdc_min_file_size"), rt::int(value));
             self
         }
         /// Specifies the folder path of CDC files.
         ///
         /// CloudFormation `CdcPath`, Terraform `cdc_path`.
-        pub fn cdc_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CdcPath", Some("cdc_path"), string(value));
+        pub fn cdc_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CdcPath", Some("cdc_path"), rt::string(value));
             self
         }
         /// An optional parameter.
         ///
         /// CloudFormation `CompressionType`, Terraform `compression_type`.
-        pub fn compression_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CompressionType", Some("compression_type"), string(value));
+        pub fn compression_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CompressionType",
+                Some("compression_type"),
+                rt::string(value),
+            );
             self
         }
         /// The delimiter used to separate columns in the .csv file for both source and target.
         ///
         /// CloudFormation `CsvDelimiter`, Terraform `csv_delimiter`.
-        pub fn csv_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn csv_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CsvDelimiter", Some("csv_delimiter"), string(value));
+                .set("CsvDelimiter", Some("csv_delimiter"), rt::string(value));
             self
         }
         /// This setting only applies if your Amazon S3 output files during a change data capture (CDC) load are written in .csv format.
         ///
         /// CloudFormation `CsvNoSupValue`, Terraform `csv_no_sup_value`.
-        pub fn csv_no_sup_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn csv_no_sup_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CsvNoSupValue", Some("csv_no_sup_value"), string(value));
+                .set("CsvNoSupValue", Some("csv_no_sup_value"), rt::string(value));
             self
         }
         /// An optional parameter that specifies how AWS DMS treats null values.
         ///
         /// CloudFormation `CsvNullValue`, Terraform `csv_null_value`.
-        pub fn csv_null_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn csv_null_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CsvNullValue", Some("csv_null_value"), string(value));
+                .set("CsvNullValue", Some("csv_null_value"), rt::string(value));
             self
         }
         /// The delimiter used to separate rows in the .csv file for both source and target.
         ///
         /// CloudFormation `CsvRowDelimiter`, Terraform `csv_row_delimiter`.
-        pub fn csv_row_delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CsvRowDelimiter", Some("csv_row_delimiter"), string(value));
+        pub fn csv_row_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CsvRowDelimiter",
+                Some("csv_row_delimiter"),
+                rt::string(value),
+            );
             self
         }
         /// The format of the data that you want to use for output.
         ///
         /// CloudFormation `DataFormat`, Terraform `data_format`.
-        pub fn data_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DataFormat", Some("data_format"), string(value));
+        pub fn data_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DataFormat", Some("data_format"), rt::string(value));
             self
         }
         /// The size of one data page in bytes.
@@ -3504,17 +3634,17 @@ pub mod endpoint {
         /// CloudFormation `DataPageSize`, Terraform `data_page_size`.
         pub fn data_page_size(mut self, value: i64) -> Self {
             self.0
-                .set("DataPageSize", Some("data_page_size"), int(value));
+                .set("DataPageSize", Some("data_page_size"), rt::int(value));
             self
         }
         /// Specifies a date separating delimiter to use during folder partitioning.
         ///
         /// CloudFormation `DatePartitionDelimiter`, Terraform `date_partition_delimiter`.
-        pub fn date_partition_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn date_partition_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatePartitionDelimiter",
                 Some("date_partition_delimiter"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3525,29 +3655,29 @@ pub mod endpoint {
             self.0.set(
                 "DatePartitionEnabled",
                 Some("date_partition_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Identifies the sequence of the date format to use during folder partitioning.
         ///
         /// CloudFormation `DatePartitionSequence`, Terraform `date_partition_sequence`.
-        pub fn date_partition_sequence(mut self, value: impl Into<Expr>) -> Self {
+        pub fn date_partition_sequence(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatePartitionSequence",
                 Some("date_partition_sequence"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// When creating an S3 target endpoint, set DatePartitionTimezone to convert the current UTC time into a specified time zone.
         ///
         /// CloudFormation `DatePartitionTimezone`, Terraform `date_partition_timezone`.
-        pub fn date_partition_timezone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn date_partition_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatePartitionTimezone",
                 Some("date_partition_timezone"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3558,7 +3688,7 @@ pub mod endpoint {
             self.0.set(
                 "DictPageSizeLimit",
                 Some("dict_page_size_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3569,45 +3699,45 @@ pub mod endpoint {
             self.0.set(
                 "EnableStatistics",
                 Some("enable_statistics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The type of encoding that you're using.
         ///
         /// CloudFormation `EncodingType`, Terraform `encoding_type`.
-        pub fn encoding_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EncodingType", Some("encoding_type"), string(value));
+                .set("EncodingType", Some("encoding_type"), rt::string(value));
             self
         }
         /// The type of server-side encryption that you want to use for your data.
         ///
         /// CloudFormation `EncryptionMode`, Terraform `encryption_mode`.
-        pub fn encryption_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encryption_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EncryptionMode", Some("encryption_mode"), string(value));
+                .set("EncryptionMode", Some("encryption_mode"), rt::string(value));
             self
         }
         /// To specify a bucket owner and prevent sniping, you can use the ExpectedBucketOwner endpoint setting.
         ///
         /// CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-        pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The external table definition.
         ///
         /// CloudFormation `ExternalTableDefinition`, Terraform `external_table_definition`.
-        pub fn external_table_definition(mut self, value: impl Into<Expr>) -> Self {
+        pub fn external_table_definition(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExternalTableDefinition",
                 Some("external_table_definition"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3618,7 +3748,7 @@ pub mod endpoint {
             self.0.set(
                 "GlueCatalogGeneration",
                 Some("glue_catalog_generation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3626,8 +3756,11 @@ pub mod endpoint {
         ///
         /// CloudFormation `IgnoreHeaderRows`, Terraform `ignore_header_rows`.
         pub fn ignore_header_rows(mut self, value: i64) -> Self {
-            self.0
-                .set("IgnoreHeaderRows", Some("ignore_header_rows"), int(value));
+            self.0.set(
+                "IgnoreHeaderRows",
+                Some("ignore_header_rows"),
+                rt::int(value),
+            );
             self
         }
         /// A value that enables a full load to write INSERT operations to the comma-separated value (.csv) output files only to indicate how the rows were added to the source database.
@@ -3637,7 +3770,7 @@ pub mod endpoint {
             self.0.set(
                 "IncludeOpForFullLoad",
                 Some("include_op_for_full_load"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3645,7 +3778,8 @@ pub mod endpoint {
         ///
         /// CloudFormation `MaxFileSize`, Terraform `max_file_size`.
         pub fn max_file_size(mut self, value: i64) -> Self {
-            self.0.set("MaxFileSize", Some("max_file_size"), int(value));
+            self.0
+                .set("MaxFileSize", Some("max_file_size"), rt::int(value));
             self
         }
         /// A value that specifies the precision of any TIMESTAMP column values that are written to an Amazon S3 object file in .parquet format.
@@ -3655,16 +3789,16 @@ pub mod endpoint {
             self.0.set(
                 "ParquetTimestampInMillisecond",
                 Some("parquet_timestamp_in_millisecond"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The version of the Apache Parquet format that you want to use: parquet_1_0 (the default) or parquet_2_0.
         ///
         /// CloudFormation `ParquetVersion`, Terraform `parquet_version`.
-        pub fn parquet_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parquet_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParquetVersion", Some("parquet_version"), string(value));
+                .set("ParquetVersion", Some("parquet_version"), rt::string(value));
             self
         }
         /// If this setting is set to true, AWS DMS saves the transaction order for a change data capture (CDC) load on the Amazon S3 target specified by CdcPath.
@@ -3674,7 +3808,7 @@ pub mod endpoint {
             self.0.set(
                 "PreserveTransactions",
                 Some("preserve_transactions"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3682,7 +3816,7 @@ pub mod endpoint {
         ///
         /// CloudFormation `Rfc4180`, Terraform `rfc_4180`.
         pub fn rfc4180(mut self, value: bool) -> Self {
-            self.0.set("Rfc4180", Some("rfc_4180"), boolean(value));
+            self.0.set("Rfc4180", Some("rfc_4180"), rt::boolean(value));
             self
         }
         /// The number of rows in a row group.
@@ -3690,39 +3824,39 @@ pub mod endpoint {
         /// CloudFormation `RowGroupLength`, Terraform `row_group_length`.
         pub fn row_group_length(mut self, value: i64) -> Self {
             self.0
-                .set("RowGroupLength", Some("row_group_length"), int(value));
+                .set("RowGroupLength", Some("row_group_length"), rt::int(value));
             self
         }
         /// If you are using SSE_KMS for the EncryptionMode, provide the AWS KMS key ID.
         ///
         /// CloudFormation `ServerSideEncryptionKmsKeyId`, Terraform `server_side_encryption_kms_key_id`.
-        pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServerSideEncryptionKmsKeyId",
                 Some("server_side_encryption_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A required parameter that specifies the Amazon Resource Name (ARN) used by the service to access the IAM role.
         ///
         /// CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
-        pub fn service_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceAccessRoleArn",
                 Some("service_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A value that when nonblank causes AWS DMS to add a column with timestamp information to the endpoint data for an Amazon S3 target.
         ///
         /// CloudFormation `TimestampColumnName`, Terraform `timestamp_column_name`.
-        pub fn timestamp_column_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn timestamp_column_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TimestampColumnName",
                 Some("timestamp_column_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3733,7 +3867,7 @@ pub mod endpoint {
             self.0.set(
                 "UseCsvNoSupValue",
                 Some("use_csv_no_sup_value"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3744,7 +3878,7 @@ pub mod endpoint {
             self.0.set(
                 "UseTaskStartTimeForFullLoadTimestamp",
                 Some("use_task_start_time_for_full_load_timestamp"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3756,32 +3890,32 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-sybasesettings.html)
     #[derive(Clone, Debug)]
-    pub struct SybaseSettings(Props);
+    pub struct SybaseSettings(rt::Props);
     impl SybaseSettings {
         /// A new `SybaseSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SybaseSettings(this)
         }
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         ///
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the SAP SAE endpoint connection details.
         ///
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3793,11 +3927,11 @@ pub mod endpoint {
 /// CloudFormation: `AWS::DMS::EventSubscription`. Terraform: `awscc_dms_event_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-eventsubscription.html)
-pub struct EventSubscription(Base);
-static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventSubscription(rt::Base);
+static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::EventSubscription",
     terraform: Some("awscc_dms_event_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3819,64 +3953,79 @@ static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl EventSubscription {
     /// Declares a `AWS::DMS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("SnsTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
+        this.set(
+            "SnsTopicArn",
+            Some("sns_topic_arn"),
+            rt::string(sns_topic_arn),
+        );
         EventSubscription(this)
     }
     /// Indicates whether to activate the subscription.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// A list of event categories for a source type that you want to subscribe to.
     ///
     /// CloudFormation `EventCategories`, Terraform `event_categories`.
-    pub fn event_categories(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("EventCategories", Some("event_categories"), strings(value));
+    pub fn event_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EventCategories",
+            Some("event_categories"),
+            rt::strings(value),
+        );
         self
     }
     /// A list of identifiers for which AWS DMS provides notification events.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceIds`, Terraform `source_ids`.
-    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SourceIds", Some("source_ids"), strings(value));
+    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceIds", Some("source_ids"), rt::strings(value));
         self
     }
     /// The type of AWS DMS resource that generates the events.
     ///
     /// CloudFormation `SourceType`, Terraform `source_type`.
-    pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceType", Some("source_type"), string(value));
+    pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceType", Some("source_type"), rt::string(value));
         self
     }
     /// The name of the AWS DMS event notification subscription.
     ///
     /// Changing it replaces the resource. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
-    pub fn subscription_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubscriptionName", Some("subscription_name"), string(value));
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(EventSubscription, EventSubscriptionHandle);
 /// A declared `AWS::DMS::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSubscriptionHandle(Handle);
+pub struct EventSubscriptionHandle(rt::Handle);
 handle!(EventSubscriptionHandle);
 /// Resource schema for AWS::DMS::InstanceProfile.
 ///
 /// CloudFormation: `AWS::DMS::InstanceProfile`. Terraform: `awscc_dms_instance_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-instanceprofile.html)
-pub struct InstanceProfile(Base);
-static INSTANCE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceProfile(rt::Base);
+static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::InstanceProfile",
     terraform: Some("awscc_dms_instance_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -3891,52 +4040,56 @@ impl InstanceProfile {
     /// Declares a `AWS::DMS::InstanceProfile` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INSTANCE_PROFILE_TYPE);
+        let this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
         InstanceProfile(this)
     }
     /// The property describes an availability zone of the instance profile.
     ///
     /// Constraints: length 1..=255. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The optional description of the instance profile.
     ///
     /// Constraints: length 1..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// [DEPRECATED] This property is unused and will be ignored.
     ///
     /// Constraints: length 1..=255. CloudFormation `InstanceProfileIdentifier`, Terraform `instance_profile_identifier`.
-    pub fn instance_profile_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_profile_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InstanceProfileIdentifier",
             Some("instance_profile_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes a name for the instance profile.
     ///
     /// Constraints: length 1..=255. CloudFormation `InstanceProfileName`, Terraform `instance_profile_name`.
-    pub fn instance_profile_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InstanceProfileName",
             Some("instance_profile_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes kms key arn for the instance profile.
     ///
     /// Constraints: length 1..=255. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// The property describes a network type for the instance profile.
@@ -3954,29 +4107,32 @@ impl InstanceProfile {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The property describes a subnet group identifier for the instance profile.
     ///
     /// Constraints: length 1..=255. CloudFormation `SubnetGroupIdentifier`, Terraform `subnet_group_identifier`.
-    pub fn subnet_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subnet_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SubnetGroupIdentifier",
             Some("subnet_group_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes vps security groups for the instance profile.
     ///
     /// CloudFormation `VpcSecurityGroups`, Terraform `vpc_security_groups`.
-    pub fn vpc_security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_security_groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "VpcSecurityGroups",
             Some("vpc_security_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -3984,19 +4140,19 @@ impl InstanceProfile {
 builder!(InstanceProfile, InstanceProfileHandle);
 /// A declared `AWS::DMS::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceProfileHandle(Handle);
+pub struct InstanceProfileHandle(rt::Handle);
 handle!(InstanceProfileHandle);
 impl InstanceProfileHandle {
     /// The property describes an ARN of the instance profile.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceProfileArn`; Terraform `instance_profile_arn`.
-    pub fn instance_profile_arn(&self) -> Expr {
+    pub fn instance_profile_arn(&self) -> rt::Expr {
         self.0.attr("InstanceProfileArn")
     }
     /// The property describes a creating time of the instance profile.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceProfileCreationTime`; Terraform `instance_profile_creation_time`.
-    pub fn instance_profile_creation_time(&self) -> Expr {
+    pub fn instance_profile_creation_time(&self) -> rt::Expr {
         self.0.attr("InstanceProfileCreationTime")
     }
 }
@@ -4018,11 +4174,11 @@ pub mod instance_profile {
 /// CloudFormation: `AWS::DMS::MigrationProject`. Terraform: `awscc_dms_migration_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-migrationproject.html)
-pub struct MigrationProject(Base);
-static MIGRATION_PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct MigrationProject(rt::Base);
+static MIGRATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::MigrationProject",
     terraform: Some("awscc_dms_migration_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -4039,47 +4195,47 @@ impl MigrationProject {
     /// Declares a `AWS::DMS::MigrationProject` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MIGRATION_PROJECT_TYPE);
+        let this = rt::Base::new(id, &MIGRATION_PROJECT_TYPE);
         MigrationProject(this)
     }
     /// The optional description of the migration project.
     ///
     /// Constraints: length 1..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The property describes an instance profile identifier for the migration project.
     ///
     /// Constraints: length 1..=255. CloudFormation `InstanceProfileIdentifier`, Terraform `instance_profile_identifier`.
-    pub fn instance_profile_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_profile_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InstanceProfileIdentifier",
             Some("instance_profile_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// [DEPRECATED] This property is unused and will be ignored.
     ///
     /// Constraints: length 1..=255. CloudFormation `MigrationProjectIdentifier`, Terraform `migration_project_identifier`.
-    pub fn migration_project_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn migration_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MigrationProjectIdentifier",
             Some("migration_project_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The property describes a name to identify the migration project.
     ///
     /// Constraints: length 1..=255. CloudFormation `MigrationProjectName`, Terraform `migration_project_name`.
-    pub fn migration_project_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn migration_project_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MigrationProjectName",
             Some("migration_project_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4107,7 +4263,7 @@ impl MigrationProject {
         self.0.set(
             "SourceDataProviderDescriptors",
             Some("source_data_provider_descriptors"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -4121,18 +4277,18 @@ impl MigrationProject {
         self.0.set(
             "TargetDataProviderDescriptors",
             Some("target_data_provider_descriptors"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The property describes transformation rules for the migration project.
     ///
     /// CloudFormation `TransformationRules`, Terraform `transformation_rules`.
-    pub fn transformation_rules(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transformation_rules(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransformationRules",
             Some("transformation_rules"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4140,31 +4296,31 @@ impl MigrationProject {
 builder!(MigrationProject, MigrationProjectHandle);
 /// A declared `AWS::DMS::MigrationProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MigrationProjectHandle(Handle);
+pub struct MigrationProjectHandle(rt::Handle);
 handle!(MigrationProjectHandle);
 impl MigrationProjectHandle {
     /// The property describes an ARN of the migration project.
     ///
     /// CloudFormation `Fn::GetAtt` `MigrationProjectArn`; Terraform `migration_project_arn`.
-    pub fn migration_project_arn(&self) -> Expr {
+    pub fn migration_project_arn(&self) -> rt::Expr {
         self.0.attr("MigrationProjectArn")
     }
     /// The property describes a creating time of the migration project.
     ///
     /// CloudFormation `Fn::GetAtt` `MigrationProjectCreationTime`; Terraform `migration_project_creation_time`.
-    pub fn migration_project_creation_time(&self) -> Expr {
+    pub fn migration_project_creation_time(&self) -> rt::Expr {
         self.0.attr("MigrationProjectCreationTime")
     }
     /// The property describes an instance profile arn for the migration project.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceProfileArn`; Terraform `instance_profile_arn`.
-    pub fn instance_profile_arn(&self) -> Expr {
+    pub fn instance_profile_arn(&self) -> rt::Expr {
         self.0.attr("InstanceProfileArn")
     }
     /// The property describes an instance profile name for the migration project.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceProfileName`; Terraform `instance_profile_name`.
-    pub fn instance_profile_name(&self) -> Expr {
+    pub fn instance_profile_name(&self) -> rt::Expr {
         self.0.attr("InstanceProfileName")
     }
 }
@@ -4177,52 +4333,55 @@ pub mod migration_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-dataproviderdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct DataProviderDescriptor(Props);
+    pub struct DataProviderDescriptor(rt::Props);
     impl DataProviderDescriptor {
         /// A new `DataProviderDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataProviderDescriptor(this)
         }
         /// CloudFormation `DataProviderArn`, Terraform `data_provider_arn`.
-        pub fn data_provider_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DataProviderArn", Some("data_provider_arn"), string(value));
+        pub fn data_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DataProviderArn",
+                Some("data_provider_arn"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `DataProviderIdentifier`, Terraform `data_provider_identifier`.
-        pub fn data_provider_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_provider_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataProviderIdentifier",
                 Some("data_provider_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `DataProviderName`, Terraform `data_provider_name`.
-        pub fn data_provider_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataProviderName",
                 Some("data_provider_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SecretsManagerAccessRoleArn`, Terraform `secrets_manager_access_role_arn`.
-        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerAccessRoleArn",
                 Some("secrets_manager_access_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SecretsManagerSecretId`, Terraform `secrets_manager_secret_id`.
-        pub fn secrets_manager_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secrets_manager_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretsManagerSecretId",
                 Some("secrets_manager_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4234,23 +4393,26 @@ pub mod migration_project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-schemaconversionapplicationattributes.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaConversionApplicationAttributes(Props);
+    pub struct SchemaConversionApplicationAttributes(rt::Props);
     impl SchemaConversionApplicationAttributes {
         /// A new `SchemaConversionApplicationAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaConversionApplicationAttributes(this)
         }
         /// CloudFormation `S3BucketPath`, Terraform `s3_bucket_path`.
-        pub fn s3_bucket_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketPath", Some("s3_bucket_path"), string(value));
+                .set("S3BucketPath", Some("s3_bucket_path"), rt::string(value));
             self
         }
         /// CloudFormation `S3BucketRoleArn`, Terraform `s3_bucket_role_arn`.
-        pub fn s3_bucket_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3BucketRoleArn", Some("s3_bucket_role_arn"), string(value));
+        pub fn s3_bucket_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3BucketRoleArn",
+                Some("s3_bucket_role_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -4261,11 +4423,11 @@ pub mod migration_project {
 /// CloudFormation: `AWS::DMS::ReplicationConfig`. Terraform: `awscc_dms_replication_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationconfig.html)
-pub struct ReplicationConfig(Base);
-static REPLICATION_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationConfig(rt::Base);
+static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::ReplicationConfig",
     terraform: Some("awscc_dms_replication_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4284,13 +4446,13 @@ impl ReplicationConfig {
     pub fn new(
         id: impl Into<String>,
         compute_config: replication_config::ComputeConfig,
-        replication_config_identifier: impl Into<Expr>,
+        replication_config_identifier: impl Into<rt::Expr>,
         replication_type: replication_config::ReplicationType,
-        source_endpoint_arn: impl Into<Expr>,
-        table_mappings: impl Into<Value>,
-        target_endpoint_arn: impl Into<Expr>,
+        source_endpoint_arn: impl Into<rt::Expr>,
+        table_mappings: impl Into<rt::Value>,
+        target_endpoint_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATION_CONFIG_TYPE);
         this.set(
             "ComputeConfig",
             Some("compute_config"),
@@ -4299,7 +4461,7 @@ impl ReplicationConfig {
         this.set(
             "ReplicationConfigIdentifier",
             Some("replication_config_identifier"),
-            string(replication_config_identifier),
+            rt::string(replication_config_identifier),
         );
         this.set(
             "ReplicationType",
@@ -4309,46 +4471,46 @@ impl ReplicationConfig {
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            string(source_endpoint_arn),
+            rt::string(source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            json_string(table_mappings),
+            rt::json_string(table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            string(target_endpoint_arn),
+            rt::string(target_endpoint_arn),
         );
         ReplicationConfig(this)
     }
     /// CloudFormation `ReplicationSettings`, Terraform `replication_settings`.
-    pub fn replication_settings(mut self, value: impl Into<Value>) -> Self {
+    pub fn replication_settings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ReplicationSettings",
             Some("replication_settings"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// A unique value or name that you get set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `SupplementalSettings`, Terraform `supplemental_settings`.
-    pub fn supplemental_settings(mut self, value: impl Into<Value>) -> Self {
+    pub fn supplemental_settings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "SupplementalSettings",
             Some("supplemental_settings"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -4356,13 +4518,13 @@ impl ReplicationConfig {
 builder!(ReplicationConfig, ReplicationConfigHandle);
 /// A declared `AWS::DMS::ReplicationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationConfigHandle(Handle);
+pub struct ReplicationConfigHandle(rt::Handle);
 handle!(ReplicationConfigHandle);
 impl ReplicationConfigHandle {
     /// The Amazon Resource Name (ARN) of the Replication Config
     ///
     /// CloudFormation `Fn::GetAtt` `ReplicationConfigArn`; Terraform `replication_config_arn`.
-    pub fn replication_config_arn(&self) -> Expr {
+    pub fn replication_config_arn(&self) -> rt::Expr {
         self.0.attr("ReplicationConfigArn")
     }
 }
@@ -4375,73 +4537,83 @@ pub mod replication_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-replicationconfig-computeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeConfig(Props);
+    pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
         /// A new `ComputeConfig`. Required properties: `max_capacity_units` (`MaxCapacityUnits`).
         pub fn new(max_capacity_units: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxCapacityUnits",
                 Some("max_capacity_units"),
-                int(max_capacity_units),
+                rt::int(max_capacity_units),
             );
             ComputeConfig(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `DnsNameServers`, Terraform `dns_name_servers`.
-        pub fn dns_name_servers(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DnsNameServers", Some("dns_name_servers"), string(value));
+        pub fn dns_name_servers(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DnsNameServers",
+                Some("dns_name_servers"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// CloudFormation `MinCapacityUnits`, Terraform `min_capacity_units`.
         pub fn min_capacity_units(mut self, value: i64) -> Self {
-            self.0
-                .set("MinCapacityUnits", Some("min_capacity_units"), int(value));
+            self.0.set(
+                "MinCapacityUnits",
+                Some("min_capacity_units"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `MultiAZ`, Terraform `multi_az`.
         pub fn multi_az(mut self, value: bool) -> Self {
-            self.0.set("MultiAZ", Some("multi_az"), boolean(value));
+            self.0.set("MultiAZ", Some("multi_az"), rt::boolean(value));
             self
         }
         /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-        pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+        pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PreferredMaintenanceWindow",
                 Some("preferred_maintenance_window"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `ReplicationSubnetGroupId`, Terraform `replication_subnet_group_id`.
-        pub fn replication_subnet_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replication_subnet_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplicationSubnetGroupId",
                 Some("replication_subnet_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
         pub fn vpc_security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "VpcSecurityGroupIds",
                 Some("vpc_security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4464,11 +4636,11 @@ pub mod replication_config {
 /// CloudFormation: `AWS::DMS::ReplicationInstance`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html)
-pub struct ReplicationInstance(Base);
-static REPLICATION_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationInstance(rt::Base);
+static REPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::ReplicationInstance",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4494,113 +4666,115 @@ static REPLICATION_INSTANCE_TYPE: TypeInfo = TypeInfo {
 impl ReplicationInstance {
     /// Declares a `AWS::DMS::ReplicationInstance` with the stack-unique `id`. Required properties: `replication_instance_class` (`ReplicationInstanceClass`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, replication_instance_class: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REPLICATION_INSTANCE_TYPE);
+    pub fn new(id: impl Into<String>, replication_instance_class: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REPLICATION_INSTANCE_TYPE);
         this.set(
             "ReplicationInstanceClass",
             None,
-            string(replication_instance_class),
+            rt::string(replication_instance_class),
         );
         ReplicationInstance(this)
     }
     /// CloudFormation `AllocatedStorage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn allocated_storage(mut self, value: i64) -> Self {
-        self.0.set("AllocatedStorage", None, int(value));
+        self.0.set("AllocatedStorage", None, rt::int(value));
         self
     }
     /// CloudFormation `AllowMajorVersionUpgrade`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn allow_major_version_upgrade(mut self, value: bool) -> Self {
-        self.0.set("AllowMajorVersionUpgrade", None, boolean(value));
+        self.0
+            .set("AllowMajorVersionUpgrade", None, rt::boolean(value));
         self
     }
     /// CloudFormation `AutoMinorVersionUpgrade`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn auto_minor_version_upgrade(mut self, value: bool) -> Self {
-        self.0.set("AutoMinorVersionUpgrade", None, boolean(value));
+        self.0
+            .set("AutoMinorVersionUpgrade", None, rt::boolean(value));
         self
     }
     /// CloudFormation `AvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AvailabilityZone", None, string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AvailabilityZone", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DnsNameServers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn dns_name_servers(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DnsNameServers", None, string(value));
+    pub fn dns_name_servers(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DnsNameServers", None, rt::string(value));
         self
     }
     /// CloudFormation `EngineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EngineVersion", None, string(value));
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EngineVersion", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", None, string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyId", None, rt::string(value));
         self
     }
     /// CloudFormation `MultiAZ`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn multi_az(mut self, value: bool) -> Self {
-        self.0.set("MultiAZ", None, boolean(value));
+        self.0.set("MultiAZ", None, rt::boolean(value));
         self
     }
     /// CloudFormation `NetworkType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NetworkType", None, string(value));
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkType", None, rt::string(value));
         self
     }
     /// CloudFormation `PreferredMaintenanceWindow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PreferredMaintenanceWindow", None, string(value));
+            .set("PreferredMaintenanceWindow", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PubliclyAccessible`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn publicly_accessible(mut self, value: bool) -> Self {
-        self.0.set("PubliclyAccessible", None, boolean(value));
+        self.0.set("PubliclyAccessible", None, rt::boolean(value));
         self
     }
     /// CloudFormation `ReplicationInstanceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn replication_instance_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ReplicationInstanceIdentifier", None, string(value));
+            .set("ReplicationInstanceIdentifier", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ReplicationSubnetGroupIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_subnet_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ReplicationSubnetGroupIdentifier", None, string(value));
+            .set("ReplicationSubnetGroupIdentifier", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ResourceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceIdentifier", None, string(value));
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ResourceIdentifier", None, rt::string(value));
         self
     }
     /// CloudFormation `VpcSecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("VpcSecurityGroupIds", None, strings(value));
+        self.0.set("VpcSecurityGroupIds", None, rt::strings(value));
         self
     }
 }
 builder!(ReplicationInstance, ReplicationInstanceHandle);
 /// A declared `AWS::DMS::ReplicationInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationInstanceHandle(Handle);
+pub struct ReplicationInstanceHandle(rt::Handle);
 handle!(ReplicationInstanceHandle);
 impl ReplicationInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `ReplicationInstancePublicIpAddresses`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn replication_instance_public_ip_addresses(&self) -> Expr {
+    pub fn replication_instance_public_ip_addresses(&self) -> rt::Expr {
         self.0.attr("ReplicationInstancePublicIpAddresses")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ReplicationInstancePrivateIpAddresses`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn replication_instance_private_ip_addresses(&self) -> Expr {
+    pub fn replication_instance_private_ip_addresses(&self) -> rt::Expr {
         self.0.attr("ReplicationInstancePrivateIpAddresses")
     }
 }
@@ -4609,11 +4783,11 @@ impl ReplicationInstanceHandle {
 /// CloudFormation: `AWS::DMS::ReplicationSubnetGroup`. Terraform: `awscc_dms_replication_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html)
-pub struct ReplicationSubnetGroup(Base);
-static REPLICATION_SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationSubnetGroup(rt::Base);
+static REPLICATION_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::ReplicationSubnetGroup",
     terraform: Some("awscc_dms_replication_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4637,26 +4811,26 @@ impl ReplicationSubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        replication_subnet_group_description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        replication_subnet_group_description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_SUBNET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATION_SUBNET_GROUP_TYPE);
         this.set(
             "ReplicationSubnetGroupDescription",
             Some("replication_subnet_group_description"),
-            string(replication_subnet_group_description),
+            rt::string(replication_subnet_group_description),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         ReplicationSubnetGroup(this)
     }
     /// The name for the replication subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `ReplicationSubnetGroupIdentifier`, Terraform `replication_subnet_group_identifier`.
-    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_subnet_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationSubnetGroupIdentifier",
             Some("replication_subnet_group_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4664,18 +4838,18 @@ impl ReplicationSubnetGroup {
 builder!(ReplicationSubnetGroup, ReplicationSubnetGroupHandle);
 /// A declared `AWS::DMS::ReplicationSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationSubnetGroupHandle(Handle);
+pub struct ReplicationSubnetGroupHandle(rt::Handle);
 handle!(ReplicationSubnetGroupHandle);
 /// Resource Type definition for AWS::DMS::ReplicationTask
 ///
 /// CloudFormation: `AWS::DMS::ReplicationTask`. Terraform: `awscc_dms_replication_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationtask.html)
-pub struct ReplicationTask(Base);
-static REPLICATION_TASK_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationTask(rt::Base);
+static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DMS::ReplicationTask",
     terraform: Some("awscc_dms_replication_task"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4700,12 +4874,12 @@ impl ReplicationTask {
     pub fn new(
         id: impl Into<String>,
         migration_type: replication_task::MigrationType,
-        replication_instance_arn: impl Into<Expr>,
-        source_endpoint_arn: impl Into<Expr>,
-        table_mappings: impl Into<Expr>,
-        target_endpoint_arn: impl Into<Expr>,
+        replication_instance_arn: impl Into<rt::Expr>,
+        source_endpoint_arn: impl Into<rt::Expr>,
+        table_mappings: impl Into<rt::Expr>,
+        target_endpoint_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_TASK_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);
         this.set(
             "MigrationType",
             Some("migration_type"),
@@ -4714,33 +4888,33 @@ impl ReplicationTask {
         this.set(
             "ReplicationInstanceArn",
             Some("replication_instance_arn"),
-            string(replication_instance_arn),
+            rt::string(replication_instance_arn),
         );
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            string(source_endpoint_arn),
+            rt::string(source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            string(table_mappings),
+            rt::string(table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            string(target_endpoint_arn),
+            rt::string(target_endpoint_arn),
         );
         ReplicationTask(this)
     }
     /// Indicates when you want a change data capture (CDC) operation to start.
     ///
     /// CloudFormation `CdcStartPosition`, Terraform `cdc_start_position`.
-    pub fn cdc_start_position(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cdc_start_position(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CdcStartPosition",
             Some("cdc_start_position"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4749,68 +4923,71 @@ impl ReplicationTask {
     /// CloudFormation `CdcStartTime`, Terraform `cdc_start_time`.
     pub fn cdc_start_time(mut self, value: i64) -> Self {
         self.0
-            .set("CdcStartTime", Some("cdc_start_time"), int(value));
+            .set("CdcStartTime", Some("cdc_start_time"), rt::int(value));
         self
     }
     /// Indicates when you want a change data capture (CDC) operation to stop.
     ///
     /// CloudFormation `CdcStopPosition`, Terraform `cdc_stop_position`.
-    pub fn cdc_stop_position(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CdcStopPosition", Some("cdc_stop_position"), string(value));
+    pub fn cdc_stop_position(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CdcStopPosition",
+            Some("cdc_stop_position"),
+            rt::string(value),
+        );
         self
     }
     /// An identifier for the replication task.
     ///
     /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$`. CloudFormation `ReplicationTaskIdentifier`, Terraform `replication_task_identifier`.
-    pub fn replication_task_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_task_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationTaskIdentifier",
             Some("replication_task_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Overall settings for the task, in JSON format
     ///
     /// CloudFormation `ReplicationTaskSettings`, Terraform `replication_task_settings`.
-    pub fn replication_task_settings(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_task_settings(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationTaskSettings",
             Some("replication_task_settings"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A friendly name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Supplemental information that the task requires to migrate the data for certain source and target endpoints.
     ///
     /// CloudFormation `TaskData`, Terraform `task_data`.
-    pub fn task_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TaskData", Some("task_data"), string(value));
+    pub fn task_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TaskData", Some("task_data"), rt::string(value));
         self
     }
 }
 builder!(ReplicationTask, ReplicationTaskHandle);
 /// A declared `AWS::DMS::ReplicationTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationTaskHandle(Handle);
+pub struct ReplicationTaskHandle(rt::Handle);
 handle!(ReplicationTaskHandle);
 impl ReplicationTaskHandle {
     /// The ARN of the ReplicationTask.
     ///
     /// CloudFormation `Fn::GetAtt` `ReplicationTaskArn`; Terraform `replication_task_arn`.
-    pub fn replication_task_arn(&self) -> Expr {
+    pub fn replication_task_arn(&self) -> rt::Expr {
         self.0.attr("ReplicationTaskArn")
     }
 }

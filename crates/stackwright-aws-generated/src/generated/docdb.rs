@@ -2,13 +2,14 @@
 //! `DocDB` resource types of the CloudFormation registry (`AWS::DocDB::*`): 6 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `docdb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DocDB::DBCluster
 ///
 /// CloudFormation: `AWS::DocDB::DBCluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -16,11 +17,11 @@ use crate::runtime::*;
 /// Stateful (the database): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-dbcluster.html)
-pub struct DbCluster(Base);
-static DB_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct DbCluster(rt::Base);
+static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::DBCluster",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: true,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[
@@ -34,52 +35,55 @@ impl DbCluster {
     /// Declares a `AWS::DocDB::DBCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DB_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &DB_CLUSTER_TYPE);
         DbCluster(this)
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZones`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AvailabilityZones", None, strings(value));
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("AvailabilityZones", None, rt::strings(value));
         self
     }
     /// Constraints: range 1..=35. CloudFormation `BackupRetentionPeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn backup_retention_period(mut self, value: i64) -> Self {
-        self.0.set("BackupRetentionPeriod", None, int(value));
+        self.0.set("BackupRetentionPeriod", None, rt::int(value));
         self
     }
     /// CloudFormation `CopyTagsToSnapshot`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn copy_tags_to_snapshot(mut self, value: bool) -> Self {
-        self.0.set("CopyTagsToSnapshot", None, boolean(value));
+        self.0.set("CopyTagsToSnapshot", None, rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DBClusterIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DBClusterIdentifier", None, string(value));
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBClusterIdentifier", None, rt::string(value));
         self
     }
     /// CloudFormation `DBClusterParameterGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DBClusterParameterGroupName", None, string(value));
+            .set("DBClusterParameterGroupName", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DBSubnetGroupName", None, string(value));
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBSubnetGroupName", None, rt::string(value));
         self
     }
     /// CloudFormation `DeletionProtection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn deletion_protection(mut self, value: bool) -> Self {
-        self.0.set("DeletionProtection", None, boolean(value));
+        self.0.set("DeletionProtection", None, rt::boolean(value));
         self
     }
     /// CloudFormation `EnableCloudwatchLogsExports`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_cloudwatch_logs_exports(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0
-            .set("EnableCloudwatchLogsExports", None, strings(value));
+            .set("EnableCloudwatchLogsExports", None, rt::strings(value));
         self
     }
     /// CloudFormation `EngineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -88,69 +92,73 @@ impl DbCluster {
         self
     }
     /// CloudFormation `GlobalClusterIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GlobalClusterIdentifier", None, string(value));
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GlobalClusterIdentifier", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", None, string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyId", None, rt::string(value));
         self
     }
     /// CloudFormation `ManageMasterUserPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn manage_master_user_password(mut self, value: bool) -> Self {
-        self.0.set("ManageMasterUserPassword", None, boolean(value));
+        self.0
+            .set("ManageMasterUserPassword", None, rt::boolean(value));
         self
     }
     /// CloudFormation `MasterUserPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MasterUserPassword", None, string(value));
+    pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MasterUserPassword", None, rt::string(value));
         self
     }
     /// CloudFormation `MasterUserSecretKmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn master_user_secret_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MasterUserSecretKmsKeyId", None, string(value));
+    pub fn master_user_secret_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MasterUserSecretKmsKeyId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `MasterUsername`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn master_username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MasterUsername", None, string(value));
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MasterUsername", None, rt::string(value));
         self
     }
     /// CloudFormation `NetworkType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NetworkType", None, string(value));
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkType", None, rt::string(value));
         self
     }
     /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", None, int(value));
+        self.0.set("Port", None, rt::int(value));
         self
     }
     /// CloudFormation `PreferredBackupWindow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PreferredBackupWindow", None, string(value));
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PreferredBackupWindow", None, rt::string(value));
         self
     }
     /// CloudFormation `PreferredMaintenanceWindow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PreferredMaintenanceWindow", None, string(value));
+            .set("PreferredMaintenanceWindow", None, rt::string(value));
         self
     }
     /// CloudFormation `RestoreToTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn restore_to_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RestoreToTime", None, string(value));
+    pub fn restore_to_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RestoreToTime", None, rt::string(value));
         self
     }
     /// CloudFormation `RestoreType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn restore_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RestoreType", None, string(value));
+    pub fn restore_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RestoreType", None, rt::string(value));
         self
     }
     /// CloudFormation `RotateMasterUserPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rotate_master_user_password(mut self, value: bool) -> Self {
-        self.0.set("RotateMasterUserPassword", None, boolean(value));
+        self.0
+            .set("RotateMasterUserPassword", None, rt::boolean(value));
         self
     }
     /// CloudFormation `ServerlessV2ScalingConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -163,59 +171,61 @@ impl DbCluster {
         self
     }
     /// Changing it replaces the resource. CloudFormation `SnapshotIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SnapshotIdentifier", None, string(value));
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SnapshotIdentifier", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceDBClusterIdentifier", None, string(value));
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceDBClusterIdentifier", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `StorageEncrypted`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn storage_encrypted(mut self, value: bool) -> Self {
-        self.0.set("StorageEncrypted", None, boolean(value));
+        self.0.set("StorageEncrypted", None, rt::boolean(value));
         self
     }
     /// CloudFormation `StorageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StorageType", None, string(value));
+    pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StorageType", None, rt::string(value));
         self
     }
     /// CloudFormation `UseLatestRestorableTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn use_latest_restorable_time(mut self, value: bool) -> Self {
-        self.0.set("UseLatestRestorableTime", None, boolean(value));
+        self.0
+            .set("UseLatestRestorableTime", None, rt::boolean(value));
         self
     }
     /// CloudFormation `VpcSecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("VpcSecurityGroupIds", None, strings(value));
+        self.0.set("VpcSecurityGroupIds", None, rt::strings(value));
         self
     }
 }
 builder!(DbCluster, DbClusterHandle);
 /// A declared `AWS::DocDB::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterHandle(Handle);
+pub struct DbClusterHandle(rt::Handle);
 handle!(DbClusterHandle);
 impl DbClusterHandle {
     /// CloudFormation `Fn::GetAtt` `ReadEndpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_endpoint(&self) -> Expr {
+    pub fn read_endpoint(&self) -> rt::Expr {
         self.0.attr("ReadEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterResourceId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cluster_resource_id(&self) -> Expr {
+    pub fn cluster_resource_id(&self) -> rt::Expr {
         self.0.attr("ClusterResourceId")
     }
 }
@@ -226,13 +236,13 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-docdb-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerlessV2ScalingConfiguration(Props);
+    pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
         /// A new `ServerlessV2ScalingConfiguration`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
         pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", None, int(max_capacity));
-            this.set("MinCapacity", None, int(min_capacity));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", None, rt::int(max_capacity));
+            this.set("MinCapacity", None, rt::int(min_capacity));
             ServerlessV2ScalingConfiguration(this)
         }
     }
@@ -262,11 +272,11 @@ pub mod db_cluster {
 /// CloudFormation: `AWS::DocDB::DBClusterParameterGroup`. Terraform: `awscc_docdb_db_cluster_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-dbclusterparametergroup.html)
-pub struct DbClusterParameterGroup(Base);
-static DB_CLUSTER_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbClusterParameterGroup(rt::Base);
+static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::DBClusterParameterGroup",
     terraform: Some("awscc_docdb_db_cluster_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
@@ -276,39 +286,43 @@ impl DbClusterParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        family: impl Into<Expr>,
-        parameters: impl Into<Value>,
+        description: impl Into<rt::Expr>,
+        family: impl Into<rt::Expr>,
+        parameters: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Family", Some("family"), string(family));
-        this.set("Parameters", Some("parameters"), json_string(parameters));
+        let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Parameters",
+            Some("parameters"),
+            rt::json_string(parameters),
+        );
         DbClusterParameterGroup(this)
     }
     /// The name of the DB cluster parameter group.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z0-9-]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
 /// A declared `AWS::DocDB::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterParameterGroupHandle(Handle);
+pub struct DbClusterParameterGroupHandle(rt::Handle);
 handle!(DbClusterParameterGroupHandle);
 /// Resource Type definition for AWS::DocDB::DBInstance
 ///
 /// CloudFormation: `AWS::DocDB::DBInstance`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-dbinstance.html)
-pub struct DbInstance(Base);
-static DB_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct DbInstance(rt::Base);
+static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::DBInstance",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[("Port", None), ("Id", None), ("Endpoint", None)],
@@ -318,69 +332,75 @@ impl DbInstance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_cluster_identifier: impl Into<Expr>,
-        db_instance_class: impl Into<Expr>,
+        db_cluster_identifier: impl Into<rt::Expr>,
+        db_instance_class: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_INSTANCE_TYPE);
-        this.set("DBClusterIdentifier", None, string(db_cluster_identifier));
-        this.set("DBInstanceClass", None, string(db_instance_class));
+        let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);
+        this.set(
+            "DBClusterIdentifier",
+            None,
+            rt::string(db_cluster_identifier),
+        );
+        this.set("DBInstanceClass", None, rt::string(db_instance_class));
         DbInstance(this)
     }
     /// CloudFormation `AutoMinorVersionUpgrade`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn auto_minor_version_upgrade(mut self, value: bool) -> Self {
-        self.0.set("AutoMinorVersionUpgrade", None, boolean(value));
+        self.0
+            .set("AutoMinorVersionUpgrade", None, rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AvailabilityZone", None, string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AvailabilityZone", None, rt::string(value));
         self
     }
     /// CloudFormation `CACertificateIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CACertificateIdentifier", None, string(value));
+    pub fn ca_certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CACertificateIdentifier", None, rt::string(value));
         self
     }
     /// CloudFormation `CertificateRotationRestart`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn certificate_rotation_restart(mut self, value: bool) -> Self {
         self.0
-            .set("CertificateRotationRestart", None, boolean(value));
+            .set("CertificateRotationRestart", None, rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn db_instance_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DBInstanceIdentifier", None, string(value));
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBInstanceIdentifier", None, rt::string(value));
         self
     }
     /// CloudFormation `EnablePerformanceInsights`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_performance_insights(mut self, value: bool) -> Self {
         self.0
-            .set("EnablePerformanceInsights", None, boolean(value));
+            .set("EnablePerformanceInsights", None, rt::boolean(value));
         self
     }
     /// CloudFormation `PreferredMaintenanceWindow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PreferredMaintenanceWindow", None, string(value));
+            .set("PreferredMaintenanceWindow", None, rt::string(value));
         self
     }
 }
 builder!(DbInstance, DbInstanceHandle);
 /// A declared `AWS::DocDB::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbInstanceHandle(Handle);
+pub struct DbInstanceHandle(rt::Handle);
 handle!(DbInstanceHandle);
 impl DbInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
 }
@@ -389,11 +409,11 @@ impl DbInstanceHandle {
 /// CloudFormation: `AWS::DocDB::DBSubnetGroup`. Terraform: `awscc_docdb_db_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-dbsubnetgroup.html)
-pub struct DbSubnetGroup(Base);
-static DB_SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbSubnetGroup(rt::Base);
+static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::DBSubnetGroup",
     terraform: Some("awscc_docdb_db_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
@@ -403,26 +423,26 @@ impl DbSubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_subnet_group_description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        db_subnet_group_description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SUBNET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
         this.set(
             "DBSubnetGroupDescription",
             Some("db_subnet_group_description"),
-            string(db_subnet_group_description),
+            rt::string(db_subnet_group_description),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
     /// The name for the db subnet group.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z][0-9a-zA-Z-:._ ]*`. Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -430,18 +450,18 @@ impl DbSubnetGroup {
 builder!(DbSubnetGroup, DbSubnetGroupHandle);
 /// A declared `AWS::DocDB::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSubnetGroupHandle(Handle);
+pub struct DbSubnetGroupHandle(rt::Handle);
 handle!(DbSubnetGroupHandle);
 /// Resource Type definition for AWS::DocDB::EventSubscription
 ///
 /// CloudFormation: `AWS::DocDB::EventSubscription`. Terraform: `awscc_docdb_event_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-eventsubscription.html)
-pub struct EventSubscription(Base);
-static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventSubscription(rt::Base);
+static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::EventSubscription",
     terraform: Some("awscc_docdb_event_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
@@ -449,31 +469,42 @@ static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl EventSubscription {
     /// Declares a `AWS::DocDB::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("SnsTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
+        this.set(
+            "SnsTopicArn",
+            Some("sns_topic_arn"),
+            rt::string(sns_topic_arn),
+        );
         EventSubscription(this)
     }
     /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// A list of event categories for a SourceType that you want to subscribe to.
     ///
     /// CloudFormation `EventCategories`, Terraform `event_categories`.
-    pub fn event_categories(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("EventCategories", Some("event_categories"), strings(value));
+    pub fn event_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EventCategories",
+            Some("event_categories"),
+            rt::strings(value),
+        );
         self
     }
     /// The list of identifiers of the event sources for which events are returned
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
-    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SourceIds", Some("source_ids"), strings(value));
+    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceIds", Some("source_ids"), rt::strings(value));
         self
     }
     /// The type of source that is generating the events.
@@ -486,16 +517,19 @@ impl EventSubscription {
     /// The name of the subscription.
     ///
     /// Constraints: length at most 255. Changing it replaces the resource. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
-    pub fn subscription_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubscriptionName", Some("subscription_name"), string(value));
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(EventSubscription, EventSubscriptionHandle);
 /// A declared `AWS::DocDB::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSubscriptionHandle(Handle);
+pub struct EventSubscriptionHandle(rt::Handle);
 handle!(EventSubscriptionHandle);
 /// Property types and value sets of [`EventSubscription`] (`AWS::DocDB::EventSubscription`).
 pub mod event_subscription {
@@ -521,11 +555,11 @@ pub mod event_subscription {
 /// CloudFormation: `AWS::DocDB::GlobalCluster`. Terraform: `awscc_docdb_global_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdb-globalcluster.html)
-pub struct GlobalCluster(Base);
-static GLOBAL_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalCluster(rt::Base);
+static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDB::GlobalCluster",
     terraform: Some("awscc_docdb_global_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -545,12 +579,12 @@ static GLOBAL_CLUSTER_TYPE: TypeInfo = TypeInfo {
 impl GlobalCluster {
     /// Declares a `AWS::DocDB::GlobalCluster` with the stack-unique `id`. Required properties: `global_cluster_identifier` (`GlobalClusterIdentifier`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, global_cluster_identifier: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GLOBAL_CLUSTER_TYPE);
+    pub fn new(id: impl Into<String>, global_cluster_identifier: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
         this.set(
             "GlobalClusterIdentifier",
             Some("global_cluster_identifier"),
-            string(global_cluster_identifier),
+            rt::string(global_cluster_identifier),
         );
         GlobalCluster(this)
     }
@@ -561,7 +595,7 @@ impl GlobalCluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -575,19 +609,19 @@ impl GlobalCluster {
     /// The engine version to use for this global cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) to use as the primary cluster of the global cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -598,7 +632,7 @@ impl GlobalCluster {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -606,19 +640,19 @@ impl GlobalCluster {
 builder!(GlobalCluster, GlobalClusterHandle);
 /// A declared `AWS::DocDB::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalClusterHandle(Handle);
+pub struct GlobalClusterHandle(rt::Handle);
 handle!(GlobalClusterHandle);
 impl GlobalClusterHandle {
     /// The Amazon Resource Name (ARN) for the global cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `GlobalClusterArn`; Terraform `global_cluster_arn`.
-    pub fn global_cluster_arn(&self) -> Expr {
+    pub fn global_cluster_arn(&self) -> rt::Expr {
         self.0.attr("GlobalClusterArn")
     }
     /// The AWS Region-unique, immutable identifier for the global database cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `GlobalClusterResourceId`; Terraform `global_cluster_resource_id`.
-    pub fn global_cluster_resource_id(&self) -> Expr {
+    pub fn global_cluster_resource_id(&self) -> rt::Expr {
         self.0.attr("GlobalClusterResourceId")
     }
 }

@@ -2,23 +2,24 @@
 //! `DocDBElastic` resource types of the CloudFormation registry (`AWS::DocDBElastic::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `docdbelastic` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::DocDBElastic::Cluster Amazon DocumentDB (with MongoDB compatibility) Elastic Scale resource describes a Cluster
 ///
 /// CloudFormation: `AWS::DocDBElastic::Cluster`. Terraform: `awscc_docdbelastic_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdbelastic-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDBElastic::Cluster",
     terraform: Some("awscc_docdbelastic_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -53,30 +54,38 @@ impl Cluster {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        admin_user_name: impl Into<Expr>,
-        auth_type: impl Into<Expr>,
-        cluster_name: impl Into<Expr>,
+        admin_user_name: impl Into<rt::Expr>,
+        auth_type: impl Into<rt::Expr>,
+        cluster_name: impl Into<rt::Expr>,
         shard_capacity: i64,
         shard_count: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "AdminUserName",
             Some("admin_user_name"),
-            string(admin_user_name),
+            rt::string(admin_user_name),
         );
-        this.set("AuthType", Some("auth_type"), string(auth_type));
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("ShardCapacity", Some("shard_capacity"), int(shard_capacity));
-        this.set("ShardCount", Some("shard_count"), int(shard_count));
+        this.set("AuthType", Some("auth_type"), rt::string(auth_type));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set(
+            "ShardCapacity",
+            Some("shard_capacity"),
+            rt::int(shard_capacity),
+        );
+        this.set("ShardCount", Some("shard_count"), rt::int(shard_count));
         Cluster(this)
     }
     /// CloudFormation `AdminUserPassword`, Terraform `admin_user_password`.
-    pub fn admin_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn admin_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AdminUserPassword",
             Some("admin_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -85,30 +94,31 @@ impl Cluster {
         self.0.set(
             "BackupRetentionPeriod",
             Some("backup_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `PreferredBackupWindow`, Terraform `preferred_backup_window`.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredBackupWindow",
             Some("preferred_backup_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -117,24 +127,25 @@ impl Cluster {
         self.0.set(
             "ShardInstanceCount",
             Some("shard_instance_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -142,15 +153,15 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::DocDBElastic::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// CloudFormation `Fn::GetAtt` `ClusterArn`; Terraform `cluster_arn`.
-    pub fn cluster_arn(&self) -> Expr {
+    pub fn cluster_arn(&self) -> rt::Expr {
         self.0.attr("ClusterArn")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterEndpoint`; Terraform `cluster_endpoint`.
-    pub fn cluster_endpoint(&self) -> Expr {
+    pub fn cluster_endpoint(&self) -> rt::Expr {
         self.0.attr("ClusterEndpoint")
     }
 }
@@ -159,11 +170,11 @@ impl ClusterHandle {
 /// CloudFormation: `AWS::DocDBElastic::ClusterSnapshot`. Terraform: `awscc_docdbelastic_cluster_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-docdbelastic-clustersnapshot.html)
-pub struct ClusterSnapshot(Base);
-static CLUSTER_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSnapshot(rt::Base);
+static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DocDBElastic::ClusterSnapshot",
     terraform: Some("awscc_docdbelastic_cluster_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -217,73 +228,77 @@ impl ClusterSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<Expr>,
-        snapshot_name: impl Into<Expr>,
+        cluster_arn: impl Into<rt::Expr>,
+        snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
-        this.set("SnapshotName", Some("snapshot_name"), string(snapshot_name));
+        let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
+        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set(
+            "SnapshotName",
+            Some("snapshot_name"),
+            rt::string(snapshot_name),
+        );
         ClusterSnapshot(this)
     }
 }
 builder!(ClusterSnapshot, ClusterSnapshotHandle);
 /// A declared `AWS::DocDBElastic::ClusterSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSnapshotHandle(Handle);
+pub struct ClusterSnapshotHandle(rt::Handle);
 handle!(ClusterSnapshotHandle);
 impl ClusterSnapshotHandle {
     /// The Amazon Resource Name (ARN) of the elastic cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotArn`; Terraform `snapshot_arn`.
-    pub fn snapshot_arn(&self) -> Expr {
+    pub fn snapshot_arn(&self) -> rt::Expr {
         self.0.attr("SnapshotArn")
     }
     /// The status of the elastic cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The type of the elastic cluster snapshot (manual or automated).
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotType`; Terraform `snapshot_type`.
-    pub fn snapshot_type(&self) -> Expr {
+    pub fn snapshot_type(&self) -> rt::Expr {
         self.0.attr("SnapshotType")
     }
     /// The time when the elastic cluster snapshot was created, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotCreationTime`; Terraform `snapshot_creation_time`.
-    pub fn snapshot_creation_time(&self) -> Expr {
+    pub fn snapshot_creation_time(&self) -> rt::Expr {
         self.0.attr("SnapshotCreationTime")
     }
     /// The time when the source elastic cluster was created, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterCreationTime`; Terraform `cluster_creation_time`.
-    pub fn cluster_creation_time(&self) -> Expr {
+    pub fn cluster_creation_time(&self) -> rt::Expr {
         self.0.attr("ClusterCreationTime")
     }
     /// The Amazon EC2 subnet IDs associated with the source elastic cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetIds`; Terraform `subnet_ids`.
-    pub fn subnet_ids(&self) -> Expr {
+    pub fn subnet_ids(&self) -> rt::Expr {
         self.0.attr("SubnetIds")
     }
     /// The Amazon EC2 security group IDs associated with the source elastic cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcSecurityGroupIds`; Terraform `vpc_security_group_ids`.
-    pub fn vpc_security_group_ids(&self) -> Expr {
+    pub fn vpc_security_group_ids(&self) -> rt::Expr {
         self.0.attr("VpcSecurityGroupIds")
     }
     /// The name of the elastic cluster administrator.
     ///
     /// CloudFormation `Fn::GetAtt` `AdminUserName`; Terraform `admin_user_name`.
-    pub fn admin_user_name(&self) -> Expr {
+    pub fn admin_user_name(&self) -> rt::Expr {
         self.0.attr("AdminUserName")
     }
     /// The KMS key identifier used to encrypt the source elastic cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyId`; Terraform `kms_key_id`.
-    pub fn kms_key_id(&self) -> Expr {
+    pub fn kms_key_id(&self) -> rt::Expr {
         self.0.attr("KmsKeyId")
     }
 }

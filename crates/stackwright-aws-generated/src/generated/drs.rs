@@ -2,23 +2,24 @@
 //! `DRS` resource types of the CloudFormation registry (`AWS::DRS::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `drs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation: `AWS::DRS::LaunchConfigurationTemplate`. Terraform: `awscc_drs_launch_configuration_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-drs-launchconfigurationtemplate.html)
-pub struct LaunchConfigurationTemplate(Base);
-static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchConfigurationTemplate(rt::Base);
+static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DRS::LaunchConfigurationTemplate",
     terraform: Some("awscc_drs_launch_configuration_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,7 +68,7 @@ impl LaunchConfigurationTemplate {
     /// Declares a `AWS::DRS::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LAUNCH_CONFIGURATION_TEMPLATE_TYPE);
+        let this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TEMPLATE_TYPE);
         LaunchConfigurationTemplate(this)
     }
     /// Copy private IP.
@@ -75,22 +76,26 @@ impl LaunchConfigurationTemplate {
     /// CloudFormation `CopyPrivateIp`, Terraform `copy_private_ip`.
     pub fn copy_private_ip(mut self, value: bool) -> Self {
         self.0
-            .set("CopyPrivateIp", Some("copy_private_ip"), boolean(value));
+            .set("CopyPrivateIp", Some("copy_private_ip"), rt::boolean(value));
         self
     }
     /// Copy tags.
     ///
     /// CloudFormation `CopyTags`, Terraform `copy_tags`.
     pub fn copy_tags(mut self, value: bool) -> Self {
-        self.0.set("CopyTags", Some("copy_tags"), boolean(value));
+        self.0
+            .set("CopyTags", Some("copy_tags"), rt::boolean(value));
         self
     }
     /// S3 bucket ARN to export Source Network templates.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:.{16,2044}$`. CloudFormation `ExportBucketArn`, Terraform `export_bucket_arn`.
-    pub fn export_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ExportBucketArn", Some("export_bucket_arn"), string(value));
+    pub fn export_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExportBucketArn",
+            Some("export_bucket_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Launch disposition.
@@ -114,7 +119,7 @@ impl LaunchConfigurationTemplate {
         self.0.set(
             "LaunchIntoSourceInstance",
             Some("launch_into_source_instance"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -132,7 +137,7 @@ impl LaunchConfigurationTemplate {
         self.0.set(
             "PostLaunchEnabled",
             Some("post_launch_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -157,19 +162,19 @@ builder!(
 );
 /// A declared `AWS::DRS::LaunchConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchConfigurationTemplateHandle(Handle);
+pub struct LaunchConfigurationTemplateHandle(rt::Handle);
 handle!(LaunchConfigurationTemplateHandle);
 impl LaunchConfigurationTemplateHandle {
     /// ARN of the Launch Configuration Template.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// ID of the Launch Configuration Template.
     ///
     /// CloudFormation `Fn::GetAtt` `LaunchConfigurationTemplateID`; Terraform `launch_configuration_template_id`.
-    pub fn launch_configuration_template_id(&self) -> Expr {
+    pub fn launch_configuration_template_id(&self) -> rt::Expr {
         self.0.attr("LaunchConfigurationTemplateID")
     }
 }
@@ -182,18 +187,18 @@ pub mod launch_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
-    pub struct Licensing(Props);
+    pub struct Licensing(rt::Props);
     impl Licensing {
         /// A new `Licensing`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Licensing(this)
         }
         /// Whether to enable Bring your own license or not.
         ///
         /// CloudFormation `OsByol`, Terraform `os_byol`.
         pub fn os_byol(mut self, value: bool) -> Self {
-            self.0.set("OsByol", Some("os_byol"), boolean(value));
+            self.0.set("OsByol", Some("os_byol"), rt::boolean(value));
             self
         }
     }
@@ -224,11 +229,11 @@ pub mod launch_configuration_template {
 /// CloudFormation: `AWS::DRS::RecoveryPlan`. Terraform: `awscc_drs_recovery_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-drs-recoveryplan.html)
-pub struct RecoveryPlan(Base);
-static RECOVERY_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct RecoveryPlan(rt::Base);
+static RECOVERY_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DRS::RecoveryPlan",
     terraform: Some("awscc_drs_recovery_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -276,54 +281,54 @@ static RECOVERY_PLAN_TYPE: TypeInfo = TypeInfo {
 impl RecoveryPlan {
     /// Declares a `AWS::DRS::RecoveryPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RECOVERY_PLAN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RECOVERY_PLAN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         RecoveryPlan(this)
     }
     /// The description of the Recovery Plan.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(RecoveryPlan, RecoveryPlanHandle);
 /// A declared `AWS::DRS::RecoveryPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecoveryPlanHandle(Handle);
+pub struct RecoveryPlanHandle(rt::Handle);
 handle!(RecoveryPlanHandle);
 impl RecoveryPlanHandle {
     /// The ARN of the Recovery Plan.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Recovery Plan.
     ///
     /// CloudFormation `Fn::GetAtt` `RecoveryPlanID`; Terraform `recovery_plan_id`.
-    pub fn recovery_plan_id(&self) -> Expr {
+    pub fn recovery_plan_id(&self) -> rt::Expr {
         self.0.attr("RecoveryPlanID")
     }
     /// The status of the Recovery Plan.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The timestamp when the Recovery Plan was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the Recovery Plan was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -332,11 +337,11 @@ impl RecoveryPlanHandle {
 /// CloudFormation: `AWS::DRS::ReplicationConfigurationTemplate`. Terraform: `awscc_drs_replication_configuration_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-drs-replicationconfigurationtemplate.html)
-pub struct ReplicationConfigurationTemplate(Base);
-static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationConfigurationTemplate(rt::Base);
+static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DRS::ReplicationConfigurationTemplate",
     terraform: Some("awscc_drs_replication_configuration_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -389,36 +394,36 @@ impl ReplicationConfigurationTemplate {
         bandwidth_throttling: i64,
         ebs_encryption: replication_configuration_template::EbsEncryption,
         pit_policy: impl IntoIterator<Item = replication_configuration_template::PitPolicyRule>,
-        replication_servers_security_groups_i_ds: impl IntoIterator<Item = impl Into<Expr>>,
-        staging_area_subnet_id: impl Into<Expr>,
-        staging_area_tags: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        replication_servers_security_groups_i_ds: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        staging_area_subnet_id: impl Into<rt::Expr>,
+        staging_area_tags: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_CONFIGURATION_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TEMPLATE_TYPE);
         this.set(
             "BandwidthThrottling",
             Some("bandwidth_throttling"),
-            int(bandwidth_throttling),
+            rt::int(bandwidth_throttling),
         );
         this.set(
             "EbsEncryption",
             Some("ebs_encryption"),
             ebs_encryption.into(),
         );
-        this.set("PitPolicy", Some("pit_policy"), list(pit_policy));
+        this.set("PitPolicy", Some("pit_policy"), rt::list(pit_policy));
         this.set(
             "ReplicationServersSecurityGroupsIDs",
             Some("replication_servers_security_groups_i_ds"),
-            strings(replication_servers_security_groups_i_ds),
+            rt::strings(replication_servers_security_groups_i_ds),
         );
         this.set(
             "StagingAreaSubnetId",
             Some("staging_area_subnet_id"),
-            string(staging_area_subnet_id),
+            rt::string(staging_area_subnet_id),
         );
         this.set(
             "StagingAreaTags",
             Some("staging_area_tags"),
-            string_map(staging_area_tags),
+            rt::string_map(staging_area_tags),
         );
         ReplicationConfigurationTemplate(this)
     }
@@ -429,7 +434,7 @@ impl ReplicationConfigurationTemplate {
         self.0.set(
             "AssociateDefaultSecurityGroup",
             Some("associate_default_security_group"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -440,7 +445,7 @@ impl ReplicationConfigurationTemplate {
         self.0.set(
             "AutoReplicateNewDisks",
             Some("auto_replicate_new_disks"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -448,8 +453,11 @@ impl ReplicationConfigurationTemplate {
     ///
     /// CloudFormation `CreatePublicIP`, Terraform `create_public_ip`.
     pub fn create_public_ip(mut self, value: bool) -> Self {
-        self.0
-            .set("CreatePublicIP", Some("create_public_ip"), boolean(value));
+        self.0.set(
+            "CreatePublicIP",
+            Some("create_public_ip"),
+            rt::boolean(value),
+        );
         self
     }
     /// The data plane routing mechanism that will be used for replication.
@@ -480,11 +488,11 @@ impl ReplicationConfigurationTemplate {
     /// The ARN of the EBS encryption key to be used during replication.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:.{16,2044}$`. CloudFormation `EbsEncryptionKeyArn`, Terraform `ebs_encryption_key_arn`.
-    pub fn ebs_encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ebs_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EbsEncryptionKeyArn",
             Some("ebs_encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -502,11 +510,11 @@ impl ReplicationConfigurationTemplate {
     /// The instance type to be used for the replication server.
     ///
     /// Constraints: length 0..=255. CloudFormation `ReplicationServerInstanceType`, Terraform `replication_server_instance_type`.
-    pub fn replication_server_instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_server_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationServerInstanceType",
             Some("replication_server_instance_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -517,7 +525,7 @@ impl ReplicationConfigurationTemplate {
         self.0.set(
             "UseDedicatedReplicationServer",
             Some("use_dedicated_replication_server"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -528,19 +536,19 @@ builder!(
 );
 /// A declared `AWS::DRS::ReplicationConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationConfigurationTemplateHandle(Handle);
+pub struct ReplicationConfigurationTemplateHandle(rt::Handle);
 handle!(ReplicationConfigurationTemplateHandle);
 impl ReplicationConfigurationTemplateHandle {
     /// The Replication Configuration Template ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Replication Configuration Template ID.
     ///
     /// CloudFormation `Fn::GetAtt` `ReplicationConfigurationTemplateID`; Terraform `replication_configuration_template_id`.
-    pub fn replication_configuration_template_id(&self) -> Expr {
+    pub fn replication_configuration_template_id(&self) -> rt::Expr {
         self.0.attr("ReplicationConfigurationTemplateID")
     }
 }
@@ -551,16 +559,16 @@ pub mod replication_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-replicationconfigurationtemplate-pitpolicyrule.html)
     #[derive(Clone, Debug)]
-    pub struct PitPolicyRule(Props);
+    pub struct PitPolicyRule(rt::Props);
     impl PitPolicyRule {
         /// A new `PitPolicyRule`. Required properties: `interval` (`Interval`), `retention_duration` (`RetentionDuration`), `units` (`Units`).
         pub fn new(interval: i64, retention_duration: i64, units: Units) -> Self {
-            let mut this = Props::default();
-            this.set("Interval", Some("interval"), int(interval));
+            let mut this = rt::Props::default();
+            this.set("Interval", Some("interval"), rt::int(interval));
             this.set(
                 "RetentionDuration",
                 Some("retention_duration"),
-                int(retention_duration),
+                rt::int(retention_duration),
             );
             this.set("Units", Some("units"), units.into());
             PitPolicyRule(this)
@@ -569,14 +577,14 @@ pub mod replication_configuration_template {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The ID of the rule.
         ///
         /// Constraints: at least 0. CloudFormation `RuleID`, Terraform `rule_id`.
         pub fn rule_id(mut self, value: i64) -> Self {
-            self.0.set("RuleID", Some("rule_id"), int(value));
+            self.0.set("RuleID", Some("rule_id"), rt::int(value));
             self
         }
     }
@@ -640,11 +648,11 @@ pub mod replication_configuration_template {
 /// CloudFormation: `AWS::DRS::SourceNetwork`. Terraform: `awscc_drs_source_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-drs-sourcenetwork.html)
-pub struct SourceNetwork(Base);
-static SOURCE_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct SourceNetwork(rt::Base);
+static SOURCE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DRS::SourceNetwork",
     terraform: Some("awscc_drs_source_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -691,37 +699,41 @@ impl SourceNetwork {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        origin_account_id: impl Into<Expr>,
-        origin_region: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        origin_account_id: impl Into<rt::Expr>,
+        origin_region: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SOURCE_NETWORK_TYPE);
+        let mut this = rt::Base::new(id, &SOURCE_NETWORK_TYPE);
         this.set(
             "OriginAccountID",
             Some("origin_account_id"),
-            string(origin_account_id),
+            rt::string(origin_account_id),
         );
-        this.set("OriginRegion", Some("origin_region"), string(origin_region));
-        this.set("VpcID", Some("vpc_id"), string(vpc_id));
+        this.set(
+            "OriginRegion",
+            Some("origin_region"),
+            rt::string(origin_region),
+        );
+        this.set("VpcID", Some("vpc_id"), rt::string(vpc_id));
         SourceNetwork(this)
     }
 }
 builder!(SourceNetwork, SourceNetworkHandle);
 /// A declared `AWS::DRS::SourceNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SourceNetworkHandle(Handle);
+pub struct SourceNetworkHandle(rt::Handle);
 handle!(SourceNetworkHandle);
 impl SourceNetworkHandle {
     /// The ARN of the Source Network.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Source Network.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceNetworkID`; Terraform `source_network_id`.
-    pub fn source_network_id(&self) -> Expr {
+    pub fn source_network_id(&self) -> rt::Expr {
         self.0.attr("SourceNetworkID")
     }
 }

@@ -2,23 +2,24 @@
 //! `DSQL` resource types of the CloudFormation registry (`AWS::DSQL::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `dsql` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DSQL::Cluster
 ///
 /// CloudFormation: `AWS::DSQL::Cluster`. Terraform: `awscc_dsql_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dsql-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DSQL::Cluster",
     terraform: Some("awscc_dsql_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,7 +56,7 @@ impl Cluster {
     /// Declares a `AWS::DSQL::Cluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLUSTER_TYPE);
         Cluster(this)
     }
     /// Whether deletion protection is enabled in this cluster.
@@ -65,18 +66,18 @@ impl Cluster {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The KMS key that encrypts data on the cluster.
     ///
     /// Constraints: length 1..=2048; pattern `^[a-zA-Z0-9:/_-]+$`. CloudFormation `KmsEncryptionKey`, Terraform `kms_encryption_key`.
-    pub fn kms_encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsEncryptionKey",
             Some("kms_encryption_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -94,70 +95,70 @@ impl Cluster {
     /// The IAM policy applied to the cluster resource.
     ///
     /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PolicyDocument", Some("policy_document"), string(value));
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
         self
     }
 }
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::DSQL::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The Amazon Resource Name (ARN) for the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The ID of the created cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// The time of when the cluster was created in ISO-8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The status of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The VPC endpoint service name.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpointServiceName`; Terraform `vpc_endpoint_service_name`.
-    pub fn vpc_endpoint_service_name(&self) -> Expr {
+    pub fn vpc_endpoint_service_name(&self) -> rt::Expr {
         self.0.attr("VpcEndpointServiceName")
     }
     /// The encryption configuration details for the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptionDetails`; Terraform `encryption_details`.
-    pub fn encryption_details(&self) -> Expr {
+    pub fn encryption_details(&self) -> rt::Expr {
         self.0.attr("EncryptionDetails")
     }
     /// The version number of the cluster's resource based policy
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyVersion`; Terraform `policy_version`.
-    pub fn policy_version(&self) -> Expr {
+    pub fn policy_version(&self) -> rt::Expr {
         self.0.attr("PolicyVersion")
     }
     /// The DSQL cluster endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The DSQL cluster VPC endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpoint`; Terraform `vpc_endpoint`.
-    pub fn vpc_endpoint(&self) -> Expr {
+    pub fn vpc_endpoint(&self) -> rt::Expr {
         self.0.attr("VpcEndpoint")
     }
 }
@@ -170,24 +171,24 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dsql-cluster-multiregionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MultiRegionProperties(Props);
+    pub struct MultiRegionProperties(rt::Props);
     impl MultiRegionProperties {
         /// A new `MultiRegionProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiRegionProperties(this)
         }
         /// CloudFormation `Clusters`, Terraform `clusters`.
-        pub fn clusters(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Clusters", Some("clusters"), strings(value));
+        pub fn clusters(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Clusters", Some("clusters"), rt::strings(value));
             self
         }
         /// The witness region in a multi-region cluster.
         ///
         /// Constraints: length at most 50. CloudFormation `WitnessRegion`, Terraform `witness_region`.
-        pub fn witness_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn witness_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WitnessRegion", Some("witness_region"), string(value));
+                .set("WitnessRegion", Some("witness_region"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `DynamoDB` resource types of the CloudFormation registry (`AWS::DynamoDB::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `dynamodb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
 /// CloudFormation: `AWS::DynamoDB::Backup`. Terraform: `awscc_dynamodb_backup` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-backup.html)
-pub struct Backup(Base);
-static BACKUP_TYPE: TypeInfo = TypeInfo {
+pub struct Backup(rt::Base);
+static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DynamoDB::Backup",
     terraform: Some("awscc_dynamodb_backup"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -79,43 +80,43 @@ impl Backup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_name: impl Into<Expr>,
-        table_name: impl Into<Expr>,
+        backup_name: impl Into<rt::Expr>,
+        table_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BACKUP_TYPE);
-        this.set("BackupName", Some("backup_name"), string(backup_name));
-        this.set("TableName", Some("table_name"), string(table_name));
+        let mut this = rt::Base::new(id, &BACKUP_TYPE);
+        this.set("BackupName", Some("backup_name"), rt::string(backup_name));
+        this.set("TableName", Some("table_name"), rt::string(table_name));
         Backup(this)
     }
 }
 builder!(Backup, BackupHandle);
 /// A declared `AWS::DynamoDB::Backup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BackupHandle(Handle);
+pub struct BackupHandle(rt::Handle);
 handle!(BackupHandle);
 impl BackupHandle {
     /// CloudFormation `Fn::GetAtt` `BackupStatus`; Terraform `backup_status`.
-    pub fn backup_status(&self) -> Expr {
+    pub fn backup_status(&self) -> rt::Expr {
         self.0.attr("BackupStatus")
     }
     /// CloudFormation `Fn::GetAtt` `BackupSizeBytes`; Terraform `backup_size_bytes`.
-    pub fn backup_size_bytes(&self) -> Expr {
+    pub fn backup_size_bytes(&self) -> rt::Expr {
         self.0.attr("BackupSizeBytes")
     }
     /// CloudFormation `Fn::GetAtt` `BackupArn`; Terraform `backup_arn`.
-    pub fn backup_arn(&self) -> Expr {
+    pub fn backup_arn(&self) -> rt::Expr {
         self.0.attr("BackupArn")
     }
     /// CloudFormation `Fn::GetAtt` `BackupType`; Terraform `backup_type`.
-    pub fn backup_type(&self) -> Expr {
+    pub fn backup_type(&self) -> rt::Expr {
         self.0.attr("BackupType")
     }
     /// CloudFormation `Fn::GetAtt` `BackupId`; Terraform `backup_id`.
-    pub fn backup_id(&self) -> Expr {
+    pub fn backup_id(&self) -> rt::Expr {
         self.0.attr("BackupId")
     }
     /// CloudFormation `Fn::GetAtt` `BackupCreationDateTime`; Terraform `backup_creation_date_time`.
-    pub fn backup_creation_date_time(&self) -> Expr {
+    pub fn backup_creation_date_time(&self) -> rt::Expr {
         self.0.attr("BackupCreationDateTime")
     }
 }
@@ -126,11 +127,11 @@ impl BackupHandle {
 /// Stateful (items): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html)
-pub struct GlobalTable(Base);
-static GLOBAL_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalTable(rt::Base);
+static GLOBAL_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DynamoDB::GlobalTable",
     terraform: Some("awscc_dynamodb_global_table"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -146,8 +147,8 @@ impl GlobalTable {
         id: impl Into<String>,
         replicas: impl IntoIterator<Item = global_table::ReplicaSpecification>,
     ) -> Self {
-        let mut this = Base::new(id, &GLOBAL_TABLE_TYPE);
-        this.set("Replicas", Some("replicas"), list(replicas));
+        let mut this = rt::Base::new(id, &GLOBAL_TABLE_TYPE);
+        this.set("Replicas", Some("replicas"), rt::list(replicas));
         GlobalTable(this)
     }
     /// Constraints: at least 1 items. CloudFormation `AttributeDefinitions`, Terraform `attribute_definitions`.
@@ -158,7 +159,7 @@ impl GlobalTable {
         self.0.set(
             "AttributeDefinitions",
             Some("attribute_definitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -176,16 +177,16 @@ impl GlobalTable {
         self.0.set(
             "GlobalSecondaryIndexes",
             Some("global_secondary_indexes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=1024. CloudFormation `GlobalTableSourceArn`, Terraform `global_table_source_arn`.
-    pub fn global_table_source_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_table_source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalTableSourceArn",
             Some("global_table_source_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -197,13 +198,13 @@ impl GlobalTable {
         self.0.set(
             "GlobalTableWitnesses",
             Some("global_table_witnesses"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: 1..=2 items. CloudFormation `KeySchema`, Terraform `key_schema`.
     pub fn key_schema(mut self, value: impl IntoIterator<Item = global_table::KeySchema>) -> Self {
-        self.0.set("KeySchema", Some("key_schema"), list(value));
+        self.0.set("KeySchema", Some("key_schema"), rt::list(value));
         self
     }
     /// CloudFormation `LocalSecondaryIndexes`, Terraform `local_secondary_indexes`.
@@ -214,7 +215,7 @@ impl GlobalTable {
         self.0.set(
             "LocalSecondaryIndexes",
             Some("local_secondary_indexes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -267,8 +268,9 @@ impl GlobalTable {
         self
     }
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
-    pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TableName", Some("table_name"), string(value));
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
         self
     }
     /// CloudFormation `TableType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -294,7 +296,7 @@ impl GlobalTable {
         value: impl IntoIterator<Item = global_table::VectorIndex>,
     ) -> Self {
         self.0
-            .set("VectorIndexes", Some("vector_indexes"), list(value));
+            .set("VectorIndexes", Some("vector_indexes"), rt::list(value));
         self
     }
     /// CloudFormation `WarmThroughput`, Terraform `warm_throughput`.
@@ -331,19 +333,19 @@ impl GlobalTable {
 builder!(GlobalTable, GlobalTableHandle);
 /// A declared `AWS::DynamoDB::GlobalTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalTableHandle(Handle);
+pub struct GlobalTableHandle(rt::Handle);
 handle!(GlobalTableHandle);
 impl GlobalTableHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `StreamArn`; Terraform `stream_arn`.
-    pub fn stream_arn(&self) -> Expr {
+    pub fn stream_arn(&self) -> rt::Expr {
         self.0.attr("StreamArn")
     }
     /// CloudFormation `Fn::GetAtt` `TableId`; Terraform `table_id`.
-    pub fn table_id(&self) -> Expr {
+    pub fn table_id(&self) -> rt::Expr {
         self.0.attr("TableId")
     }
 }
@@ -354,15 +356,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-attributedefinition.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeDefinition(Props);
+    pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
         /// A new `AttributeDefinition`. Required properties: `attribute_name` (`AttributeName`), `attribute_type` (`AttributeType`).
-        pub fn new(attribute_name: impl Into<Expr>, attribute_type: AttributeType) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, attribute_type: AttributeType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "AttributeType",
@@ -377,7 +379,7 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-capacityautoscalingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityAutoScalingSettings(Props);
+    pub struct CapacityAutoScalingSettings(rt::Props);
     impl CapacityAutoScalingSettings {
         /// A new `CapacityAutoScalingSettings`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `target_tracking_scaling_policy_configuration` (`TargetTrackingScalingPolicyConfiguration`).
         pub fn new(
@@ -385,9 +387,9 @@ pub mod global_table {
             min_capacity: i64,
             target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", Some("max_capacity"), int(max_capacity));
-            this.set("MinCapacity", Some("min_capacity"), int(min_capacity));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
+            this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
             this.set(
                 "TargetTrackingScalingPolicyConfiguration",
                 Some("target_tracking_scaling_policy_configuration"),
@@ -398,7 +400,7 @@ pub mod global_table {
         /// Constraints: at least 1. CloudFormation `SeedCapacity`, Terraform `seed_capacity`.
         pub fn seed_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("SeedCapacity", Some("seed_capacity"), int(value));
+                .set("SeedCapacity", Some("seed_capacity"), rt::int(value));
             self
         }
     }
@@ -407,12 +409,12 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ContributorInsightsSpecification(Props);
+    pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
         /// A new `ContributorInsightsSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ContributorInsightsSpecification(this)
         }
         /// CloudFormation `Mode`, Terraform `mode`.
@@ -426,17 +428,20 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalReadProvisionedThroughputSettings(Props);
+    pub struct GlobalReadProvisionedThroughputSettings(rt::Props);
     impl GlobalReadProvisionedThroughputSettings {
         /// A new `GlobalReadProvisionedThroughputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GlobalReadProvisionedThroughputSettings(this)
         }
         /// Constraints: at least 1. CloudFormation `ReadCapacityUnits`, Terraform `read_capacity_units`.
         pub fn read_capacity_units(mut self, value: i64) -> Self {
-            self.0
-                .set("ReadCapacityUnits", Some("read_capacity_units"), int(value));
+            self.0.set(
+                "ReadCapacityUnits",
+                Some("read_capacity_units"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -445,17 +450,17 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalSecondaryIndex(Props);
+    pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
         /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
         pub fn new(
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             key_schema: impl IntoIterator<Item = KeySchema3>,
             projection: Projection,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("KeySchema", Some("key_schema"), list(key_schema));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("KeySchema", Some("key_schema"), rt::list(key_schema));
             this.set("Projection", Some("projection"), projection.into());
             GlobalSecondaryIndex(this)
         }
@@ -519,16 +524,16 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalTableWitness(Props);
+    pub struct GlobalTableWitness(rt::Props);
     impl GlobalTableWitness {
         /// A new `GlobalTableWitness`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GlobalTableWitness(this)
         }
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -537,15 +542,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
-    pub struct KeySchema(Props);
+    pub struct KeySchema(rt::Props);
     impl KeySchema {
         /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<Expr>, key_type: KeyType) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set("KeyType", Some("key_type"), key_type.into());
             KeySchema(this)
@@ -556,15 +561,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
-    pub struct KeySchema2(Props);
+    pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
         /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<Expr>, key_type: KeyType) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set("KeyType", Some("key_type"), key_type.into());
             KeySchema2(this)
@@ -575,15 +580,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
-    pub struct KeySchema3(Props);
+    pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
         /// A new `KeySchema3`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<Expr>, key_type: KeyType) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set("KeyType", Some("key_type"), key_type.into());
             KeySchema3(this)
@@ -594,12 +599,12 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamSpecification(Props);
+    pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
         /// A new `KinesisStreamSpecification`. Required properties: `stream_arn` (`StreamArn`).
-        pub fn new(stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StreamArn", Some("stream_arn"), string(stream_arn));
+        pub fn new(stream_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
             KinesisStreamSpecification(this)
         }
         /// CloudFormation `ApproximateCreationDateTimePrecision`, Terraform `approximate_creation_date_time_precision`.
@@ -620,17 +625,17 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-localsecondaryindex.html)
     #[derive(Clone, Debug)]
-    pub struct LocalSecondaryIndex(Props);
+    pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
         /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
         pub fn new(
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("KeySchema", Some("key_schema"), list(key_schema));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("KeySchema", Some("key_schema"), rt::list(key_schema));
             this.set("Projection", Some("projection"), projection.into());
             LocalSecondaryIndex(this)
         }
@@ -640,11 +645,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PointInTimeRecoverySpecification(Props);
+    pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
         /// A new `PointInTimeRecoverySpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PointInTimeRecoverySpecification(this)
         }
         /// CloudFormation `PointInTimeRecoveryEnabled`, Terraform `point_in_time_recovery_enabled`.
@@ -652,7 +657,7 @@ pub mod global_table {
             self.0.set(
                 "PointInTimeRecoveryEnabled",
                 Some("point_in_time_recovery_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -661,7 +666,7 @@ pub mod global_table {
             self.0.set(
                 "RecoveryPeriodInDays",
                 Some("recovery_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -671,22 +676,22 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-projection.html)
     #[derive(Clone, Debug)]
-    pub struct Projection(Props);
+    pub struct Projection(rt::Props);
     impl Projection {
         /// A new `Projection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Projection(this)
         }
         /// Constraints: at most 20 items. CloudFormation `NonKeyAttributes`, Terraform `non_key_attributes`.
         pub fn non_key_attributes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NonKeyAttributes",
                 Some("non_key_attributes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -702,11 +707,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ReadOnDemandThroughputSettings(Props);
+    pub struct ReadOnDemandThroughputSettings(rt::Props);
     impl ReadOnDemandThroughputSettings {
         /// A new `ReadOnDemandThroughputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReadOnDemandThroughputSettings(this)
         }
         /// Constraints: at least 1. CloudFormation `MaxReadRequestUnits`, Terraform `max_read_request_units`.
@@ -714,7 +719,7 @@ pub mod global_table {
             self.0.set(
                 "MaxReadRequestUnits",
                 Some("max_read_request_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -724,11 +729,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ReadProvisionedThroughputSettings(Props);
+    pub struct ReadProvisionedThroughputSettings(rt::Props);
     impl ReadProvisionedThroughputSettings {
         /// A new `ReadProvisionedThroughputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReadProvisionedThroughputSettings(this)
         }
         /// CloudFormation `ReadCapacityAutoScalingSettings`, Terraform `read_capacity_auto_scaling_settings`.
@@ -745,8 +750,11 @@ pub mod global_table {
         }
         /// Constraints: at least 1. CloudFormation `ReadCapacityUnits`, Terraform `read_capacity_units`.
         pub fn read_capacity_units(mut self, value: i64) -> Self {
-            self.0
-                .set("ReadCapacityUnits", Some("read_capacity_units"), int(value));
+            self.0.set(
+                "ReadCapacityUnits",
+                Some("read_capacity_units"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -755,12 +763,12 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaglobalsecondaryindexspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaGlobalSecondaryIndexSpecification(Props);
+    pub struct ReplicaGlobalSecondaryIndexSpecification(rt::Props);
     impl ReplicaGlobalSecondaryIndexSpecification {
         /// A new `ReplicaGlobalSecondaryIndexSpecification`. Required properties: `index_name` (`IndexName`).
-        pub fn new(index_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
+        pub fn new(index_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
             ReplicaGlobalSecondaryIndexSpecification(this)
         }
         /// CloudFormation `ContributorInsightsSpecification`, Terraform `contributor_insights_specification`.
@@ -805,12 +813,12 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaSpecification(Props);
+    pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
         /// A new `ReplicaSpecification`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             ReplicaSpecification(this)
         }
         /// CloudFormation `ContributorInsightsSpecification`, Terraform `contributor_insights_specification`.
@@ -830,14 +838,14 @@ pub mod global_table {
             self.0.set(
                 "DeletionProtectionEnabled",
                 Some("deletion_protection_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `DisassociationProtectionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn disassociation_protection_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("DisassociationProtectionEnabled", None, boolean(value));
+                .set("DisassociationProtectionEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `GlobalSecondaryIndexes`, Terraform `global_secondary_indexes`.
@@ -848,7 +856,7 @@ pub mod global_table {
             self.0.set(
                 "GlobalSecondaryIndexes",
                 Some("global_secondary_indexes"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -931,13 +939,14 @@ pub mod global_table {
             self
         }
         /// CloudFormation `TableClass`, Terraform `table_class`.
-        pub fn table_class(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableClass", Some("table_class"), string(value));
+        pub fn table_class(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableClass", Some("table_class"), rt::string(value));
             self
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -946,15 +955,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicassespecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaSseSpecification(Props);
+    pub struct ReplicaSseSpecification(rt::Props);
     impl ReplicaSseSpecification {
         /// A new `ReplicaSseSpecification`. Required properties: `kms_master_key_id` (`KMSMasterKeyId`).
-        pub fn new(kms_master_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(kms_master_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KMSMasterKeyId",
                 Some("kms_master_key_id"),
-                string(kms_master_key_id),
+                rt::string(kms_master_key_id),
             );
             ReplicaSseSpecification(this)
         }
@@ -964,11 +973,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicastreamspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaStreamSpecification(Props);
+    pub struct ReplicaStreamSpecification(rt::Props);
     impl ReplicaStreamSpecification {
         /// A new `ReplicaStreamSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicaStreamSpecification(this)
         }
         /// CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
@@ -979,7 +988,7 @@ pub mod global_table {
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -988,15 +997,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-resourcepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourcePolicy(Props);
+    pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
         /// A new `ResourcePolicy`. Required properties: `policy_document` (`PolicyDocument`).
-        pub fn new(policy_document: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(policy_document: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                json_string(policy_document),
+                rt::json_string(policy_document),
             );
             ResourcePolicy(this)
         }
@@ -1006,18 +1015,18 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-searchschemaelement.html)
     #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(Props);
+    pub struct SearchSchemaElement(rt::Props);
     impl SearchSchemaElement {
         /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
         pub fn new(
-            attribute_name: impl Into<Expr>,
+            attribute_name: impl Into<rt::Expr>,
             search_schema_element_type: SearchSchemaElementType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "SearchSchemaElementType",
@@ -1032,12 +1041,12 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. Required properties: `sse_enabled` (`SSEEnabled`).
         pub fn new(sse_enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("SSEEnabled", Some("sse_enabled"), boolean(sse_enabled));
+            let mut this = rt::Props::default();
+            this.set("SSEEnabled", Some("sse_enabled"), rt::boolean(sse_enabled));
             SseSpecification(this)
         }
         /// CloudFormation `SSEType`, Terraform `sse_type`.
@@ -1051,11 +1060,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-streamspecification.html)
     #[derive(Clone, Debug)]
-    pub struct StreamSpecification(Props);
+    pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
         /// A new `StreamSpecification`. Required properties: `stream_view_type` (`StreamViewType`).
         pub fn new(stream_view_type: StreamViewType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StreamViewType",
                 Some("stream_view_type"),
@@ -1069,13 +1078,13 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -1084,30 +1093,36 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingScalingPolicyConfiguration(Props);
+    pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
         /// A new `TargetTrackingScalingPolicyConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetTrackingScalingPolicyConfiguration(this)
         }
         /// CloudFormation `DisableScaleIn`, Terraform `disable_scale_in`.
         pub fn disable_scale_in(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableScaleIn", Some("disable_scale_in"), boolean(value));
+            self.0.set(
+                "DisableScaleIn",
+                Some("disable_scale_in"),
+                rt::boolean(value),
+            );
             self
         }
         /// Constraints: at least 0. CloudFormation `ScaleInCooldown`, Terraform `scale_in_cooldown`.
         pub fn scale_in_cooldown(mut self, value: i64) -> Self {
             self.0
-                .set("ScaleInCooldown", Some("scale_in_cooldown"), int(value));
+                .set("ScaleInCooldown", Some("scale_in_cooldown"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `ScaleOutCooldown`, Terraform `scale_out_cooldown`.
         pub fn scale_out_cooldown(mut self, value: i64) -> Self {
-            self.0
-                .set("ScaleOutCooldown", Some("scale_out_cooldown"), int(value));
+            self.0.set(
+                "ScaleOutCooldown",
+                Some("scale_out_cooldown"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1116,18 +1131,18 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-timetolivespecification.html)
     #[derive(Clone, Debug)]
-    pub struct TimeToLiveSpecification(Props);
+    pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
         /// A new `TimeToLiveSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TimeToLiveSpecification(this)
         }
         /// CloudFormation `AttributeName`, Terraform `attribute_name`.
-        pub fn attribute_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeName", Some("attribute_name"), string(value));
+                .set("AttributeName", Some("attribute_name"), rt::string(value));
             self
         }
     }
@@ -1136,15 +1151,15 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorattribute.html)
     #[derive(Clone, Debug)]
-    pub struct VectorAttribute(Props);
+    pub struct VectorAttribute(rt::Props);
     impl VectorAttribute {
         /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             VectorAttribute(this)
         }
@@ -1154,24 +1169,24 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorindex.html)
     #[derive(Clone, Debug)]
-    pub struct VectorIndex(Props);
+    pub struct VectorIndex(rt::Props);
     impl VectorIndex {
         /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
         pub fn new(
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             projection: Projection,
             vector_attribute: VectorAttribute,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Dimensions", Some("dimensions"), int(dimensions));
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::int(dimensions));
             this.set(
                 "DistanceFunction",
                 Some("distance_function"),
                 distance_function.into(),
             );
-            this.set("IndexName", Some("index_name"), string(index_name));
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
             this.set("Projection", Some("projection"), projection.into());
             this.set(
                 "VectorAttribute",
@@ -1186,7 +1201,7 @@ pub mod global_table {
             value: impl IntoIterator<Item = SearchSchemaElement>,
         ) -> Self {
             self.0
-                .set("SearchSchema", Some("search_schema"), list(value));
+                .set("SearchSchema", Some("search_schema"), rt::list(value));
             self
         }
     }
@@ -1195,11 +1210,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-warmthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct WarmThroughput(Props);
+    pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
         /// A new `WarmThroughput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmThroughput(this)
         }
         /// Constraints: at least 1. CloudFormation `ReadUnitsPerSecond`, Terraform `read_units_per_second`.
@@ -1207,7 +1222,7 @@ pub mod global_table {
             self.0.set(
                 "ReadUnitsPerSecond",
                 Some("read_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1216,7 +1231,7 @@ pub mod global_table {
             self.0.set(
                 "WriteUnitsPerSecond",
                 Some("write_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1226,11 +1241,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct WriteOnDemandThroughputSettings(Props);
+    pub struct WriteOnDemandThroughputSettings(rt::Props);
     impl WriteOnDemandThroughputSettings {
         /// A new `WriteOnDemandThroughputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WriteOnDemandThroughputSettings(this)
         }
         /// Constraints: at least 1. CloudFormation `MaxWriteRequestUnits`, Terraform `max_write_request_units`.
@@ -1238,7 +1253,7 @@ pub mod global_table {
             self.0.set(
                 "MaxWriteRequestUnits",
                 Some("max_write_request_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1248,11 +1263,11 @@ pub mod global_table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct WriteProvisionedThroughputSettings(Props);
+    pub struct WriteProvisionedThroughputSettings(rt::Props);
     impl WriteProvisionedThroughputSettings {
         /// A new `WriteProvisionedThroughputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WriteProvisionedThroughputSettings(this)
         }
         /// CloudFormation `WriteCapacityAutoScalingSettings`, Terraform `write_capacity_auto_scaling_settings`.
@@ -1402,11 +1417,11 @@ pub mod global_table {
 /// Stateful (items): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html)
-pub struct Table(Base);
-static TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Table(rt::Base);
+static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DynamoDB::Table",
     terraform: Some("awscc_dynamodb_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("StreamArn", Some("stream_arn"))],
@@ -1414,9 +1429,9 @@ static TABLE_TYPE: TypeInfo = TypeInfo {
 impl Table {
     /// Declares a `AWS::DynamoDB::Table` with the stack-unique `id`. Required properties: `key_schema` (`KeySchema`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, key_schema: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &TABLE_TYPE);
-        this.set("KeySchema", Some("key_schema"), json_string(key_schema));
+    pub fn new(id: impl Into<String>, key_schema: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &TABLE_TYPE);
+        this.set("KeySchema", Some("key_schema"), rt::json_string(key_schema));
         Table(this)
     }
     /// A list of attributes that describe the key schema for the table and indexes.
@@ -1429,7 +1444,7 @@ impl Table {
         self.0.set(
             "AttributeDefinitions",
             Some("attribute_definitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1462,7 +1477,7 @@ impl Table {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1476,7 +1491,7 @@ impl Table {
         self.0.set(
             "GlobalSecondaryIndexes",
             Some("global_secondary_indexes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1515,7 +1530,7 @@ impl Table {
         self.0.set(
             "LocalSecondaryIndexes",
             Some("local_secondary_indexes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1592,8 +1607,9 @@ impl Table {
     /// A name for the table.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
-    pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TableName", Some("table_name"), string(value));
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
         self
     }
     /// Specifies the Time to Live (TTL) settings for the table.
@@ -1610,7 +1626,7 @@ impl Table {
     /// Constraints: at least 1 items. CloudFormation `VectorIndexes`, Terraform `vector_indexes`.
     pub fn vector_indexes(mut self, value: impl IntoIterator<Item = table::VectorIndex>) -> Self {
         self.0
-            .set("VectorIndexes", Some("vector_indexes"), list(value));
+            .set("VectorIndexes", Some("vector_indexes"), rt::list(value));
         self
     }
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
@@ -1625,15 +1641,15 @@ impl Table {
 builder!(Table, TableHandle);
 /// A declared `AWS::DynamoDB::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableHandle(Handle);
+pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 impl TableHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `StreamArn`; Terraform `stream_arn`.
-    pub fn stream_arn(&self) -> Expr {
+    pub fn stream_arn(&self) -> rt::Expr {
         self.0.attr("StreamArn")
     }
 }
@@ -1646,15 +1662,15 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-attributedefinition.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeDefinition(Props);
+    pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
         /// A new `AttributeDefinition`. Required properties: `attribute_name` (`AttributeName`), `attribute_type` (`AttributeType`).
-        pub fn new(attribute_name: impl Into<Expr>, attribute_type: AttributeType) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, attribute_type: AttributeType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "AttributeType",
@@ -1671,12 +1687,12 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ContributorInsightsSpecification(Props);
+    pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
         /// A new `ContributorInsightsSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ContributorInsightsSpecification(this)
         }
         /// Specifies the CloudWatch Contributor Insights mode for a table.
@@ -1694,26 +1710,27 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// The delimiter used for separating items in the CSV file being imported.
         ///
         /// CloudFormation `Delimiter`, Terraform `delimiter`.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", Some("delimiter"), string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Delimiter", Some("delimiter"), rt::string(value));
             self
         }
         /// List of the headers used to specify a common header for all source CSV files being imported.
         ///
         /// CloudFormation `HeaderList`, Terraform `header_list`.
-        pub fn header_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn header_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("HeaderList", Some("header_list"), strings(value));
+                .set("HeaderList", Some("header_list"), rt::strings(value));
             self
         }
     }
@@ -1724,17 +1741,17 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalSecondaryIndex(Props);
+    pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
         /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
         pub fn new(
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("KeySchema", Some("key_schema"), list(key_schema));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("KeySchema", Some("key_schema"), rt::list(key_schema));
             this.set("Projection", Some("projection"), projection.into());
             GlobalSecondaryIndex(this)
         }
@@ -1790,12 +1807,16 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-importsourcespecification.html)
     #[derive(Clone, Debug)]
-    pub struct ImportSourceSpecification(Props);
+    pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
         /// A new `ImportSourceSpecification`. Required properties: `input_format` (`InputFormat`), `s3_bucket_source` (`S3BucketSource`).
-        pub fn new(input_format: impl Into<Expr>, s3_bucket_source: S3BucketSource) -> Self {
-            let mut this = Props::default();
-            this.set("InputFormat", Some("input_format"), string(input_format));
+        pub fn new(input_format: impl Into<rt::Expr>, s3_bucket_source: S3BucketSource) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InputFormat",
+                Some("input_format"),
+                rt::string(input_format),
+            );
             this.set(
                 "S3BucketSource",
                 Some("s3_bucket_source"),
@@ -1806,11 +1827,11 @@ pub mod table {
         /// Type of compression to be used on the input coming from the imported table.
         ///
         /// CloudFormation `InputCompressionType`, Terraform `input_compression_type`.
-        pub fn input_compression_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_compression_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InputCompressionType",
                 Some("input_compression_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1833,11 +1854,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-inputformatoptions.html)
     #[derive(Clone, Debug)]
-    pub struct InputFormatOptions(Props);
+    pub struct InputFormatOptions(rt::Props);
     impl InputFormatOptions {
         /// A new `InputFormatOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputFormatOptions(this)
         }
         /// The options for imported source files in CSV format.
@@ -1853,17 +1874,17 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
-    pub struct KeySchema(Props);
+    pub struct KeySchema(rt::Props);
     impl KeySchema {
         /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<Expr>, key_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
-            this.set("KeyType", Some("key_type"), string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(key_type));
             KeySchema(this)
         }
     }
@@ -1872,17 +1893,17 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
-    pub struct KeySchema2(Props);
+    pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
         /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<Expr>, key_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
-            this.set("KeyType", Some("key_type"), string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(key_type));
             KeySchema2(this)
         }
     }
@@ -1893,12 +1914,12 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamSpecification(Props);
+    pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
         /// A new `KinesisStreamSpecification`. Required properties: `stream_arn` (`StreamArn`).
-        pub fn new(stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StreamArn", Some("stream_arn"), string(stream_arn));
+        pub fn new(stream_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
             KinesisStreamSpecification(this)
         }
         /// The precision for the time and date that the stream was created.
@@ -1923,17 +1944,17 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-localsecondaryindex.html)
     #[derive(Clone, Debug)]
-    pub struct LocalSecondaryIndex(Props);
+    pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
         /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
         pub fn new(
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             key_schema: impl IntoIterator<Item = KeySchema>,
             projection: Projection,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("KeySchema", Some("key_schema"), list(key_schema));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("KeySchema", Some("key_schema"), rt::list(key_schema));
             this.set("Projection", Some("projection"), projection.into());
             LocalSecondaryIndex(this)
         }
@@ -1945,11 +1966,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ondemandthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandThroughput(Props);
+    pub struct OnDemandThroughput(rt::Props);
     impl OnDemandThroughput {
         /// A new `OnDemandThroughput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandThroughput(this)
         }
         /// Maximum number of read request units for the specified table.
@@ -1959,7 +1980,7 @@ pub mod table {
             self.0.set(
                 "MaxReadRequestUnits",
                 Some("max_read_request_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1970,7 +1991,7 @@ pub mod table {
             self.0.set(
                 "MaxWriteRequestUnits",
                 Some("max_write_request_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1982,11 +2003,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PointInTimeRecoverySpecification(Props);
+    pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
         /// A new `PointInTimeRecoverySpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PointInTimeRecoverySpecification(this)
         }
         /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
@@ -1996,7 +2017,7 @@ pub mod table {
             self.0.set(
                 "PointInTimeRecoveryEnabled",
                 Some("point_in_time_recovery_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2007,7 +2028,7 @@ pub mod table {
             self.0.set(
                 "RecoveryPeriodInDays",
                 Some("recovery_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2019,11 +2040,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-projection.html)
     #[derive(Clone, Debug)]
-    pub struct Projection(Props);
+    pub struct Projection(rt::Props);
     impl Projection {
         /// A new `Projection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Projection(this)
         }
         /// Represents the non-key attribute names which will be projected into the index.
@@ -2031,12 +2052,12 @@ pub mod table {
         /// Constraints: at least 0 items. CloudFormation `NonKeyAttributes`, Terraform `non_key_attributes`.
         pub fn non_key_attributes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NonKeyAttributes",
                 Some("non_key_attributes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2056,20 +2077,20 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionedThroughput(Props);
+    pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput`. Required properties: `read_capacity_units` (`ReadCapacityUnits`), `write_capacity_units` (`WriteCapacityUnits`).
         pub fn new(read_capacity_units: i64, write_capacity_units: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ReadCapacityUnits",
                 Some("read_capacity_units"),
-                int(read_capacity_units),
+                rt::int(read_capacity_units),
             );
             this.set(
                 "WriteCapacityUnits",
                 Some("write_capacity_units"),
-                int(write_capacity_units),
+                rt::int(write_capacity_units),
             );
             ProvisionedThroughput(this)
         }
@@ -2081,15 +2102,15 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-resourcepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourcePolicy(Props);
+    pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
         /// A new `ResourcePolicy`. Required properties: `policy_document` (`PolicyDocument`).
-        pub fn new(policy_document: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(policy_document: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                json_string(policy_document),
+                rt::json_string(policy_document),
             );
             ResourcePolicy(this)
         }
@@ -2101,28 +2122,28 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-s3bucketsource.html)
     #[derive(Clone, Debug)]
-    pub struct S3BucketSource(Props);
+    pub struct S3BucketSource(rt::Props);
     impl S3BucketSource {
         /// A new `S3BucketSource`. Required properties: `s3_bucket` (`S3Bucket`).
-        pub fn new(s3_bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+        pub fn new(s3_bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             S3BucketSource(this)
         }
         /// The account number of the S3 bucket that is being imported from.
         ///
         /// CloudFormation `S3BucketOwner`, Terraform `s3_bucket_owner`.
-        pub fn s3_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketOwner", Some("s3_bucket_owner"), string(value));
+                .set("S3BucketOwner", Some("s3_bucket_owner"), rt::string(value));
             self
         }
         /// The key prefix shared by all S3 Objects that are being imported.
         ///
         /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+                .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
             self
         }
     }
@@ -2131,18 +2152,18 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-searchschemaelement.html)
     #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(Props);
+    pub struct SearchSchemaElement(rt::Props);
     impl SearchSchemaElement {
         /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
         pub fn new(
-            attribute_name: impl Into<Expr>,
+            attribute_name: impl Into<rt::Expr>,
             search_schema_element_type: SearchSchemaElementType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "SearchSchemaElementType",
@@ -2159,20 +2180,23 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. Required properties: `sse_enabled` (`SSEEnabled`).
         pub fn new(sse_enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("SSEEnabled", Some("sse_enabled"), boolean(sse_enabled));
+            let mut this = rt::Props::default();
+            this.set("SSEEnabled", Some("sse_enabled"), rt::boolean(sse_enabled));
             SseSpecification(this)
         }
         /// The KMS key that should be used for the KMS encryption.
         ///
         /// CloudFormation `KMSMasterKeyId`, Terraform `kms_master_key_id`.
-        pub fn kms_master_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("KMSMasterKeyId", Some("kms_master_key_id"), string(value));
+        pub fn kms_master_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "KMSMasterKeyId",
+                Some("kms_master_key_id"),
+                rt::string(value),
+            );
             self
         }
         /// Server-side encryption type.
@@ -2190,11 +2214,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-streamspecification.html)
     #[derive(Clone, Debug)]
-    pub struct StreamSpecification(Props);
+    pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
         /// A new `StreamSpecification`. Required properties: `stream_view_type` (`StreamViewType`).
         pub fn new(stream_view_type: StreamViewType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StreamViewType",
                 Some("stream_view_type"),
@@ -2214,7 +2238,7 @@ pub mod table {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -2225,13 +2249,13 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -2242,20 +2266,20 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-timetolivespecification.html)
     #[derive(Clone, Debug)]
-    pub struct TimeToLiveSpecification(Props);
+    pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
         /// A new `TimeToLiveSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TimeToLiveSpecification(this)
         }
         /// The name of the TTL attribute used to store the expiration time for items in the table.
         ///
         /// CloudFormation `AttributeName`, Terraform `attribute_name`.
-        pub fn attribute_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeName", Some("attribute_name"), string(value));
+                .set("AttributeName", Some("attribute_name"), rt::string(value));
             self
         }
     }
@@ -2264,15 +2288,15 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorattribute.html)
     #[derive(Clone, Debug)]
-    pub struct VectorAttribute(Props);
+    pub struct VectorAttribute(rt::Props);
     impl VectorAttribute {
         /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             VectorAttribute(this)
         }
@@ -2282,24 +2306,24 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorindex.html)
     #[derive(Clone, Debug)]
-    pub struct VectorIndex(Props);
+    pub struct VectorIndex(rt::Props);
     impl VectorIndex {
         /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
         pub fn new(
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
             projection: Projection,
             vector_attribute: VectorAttribute,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Dimensions", Some("dimensions"), int(dimensions));
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::int(dimensions));
             this.set(
                 "DistanceFunction",
                 Some("distance_function"),
                 distance_function.into(),
             );
-            this.set("IndexName", Some("index_name"), string(index_name));
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
             this.set("Projection", Some("projection"), projection.into());
             this.set(
                 "VectorAttribute",
@@ -2314,7 +2338,7 @@ pub mod table {
             value: impl IntoIterator<Item = SearchSchemaElement>,
         ) -> Self {
             self.0
-                .set("SearchSchema", Some("search_schema"), list(value));
+                .set("SearchSchema", Some("search_schema"), rt::list(value));
             self
         }
     }
@@ -2325,11 +2349,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-warmthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct WarmThroughput(Props);
+    pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
         /// A new `WarmThroughput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmThroughput(this)
         }
         /// Represents the number of read operations your base table can instantaneously support.
@@ -2339,7 +2363,7 @@ pub mod table {
             self.0.set(
                 "ReadUnitsPerSecond",
                 Some("read_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2350,7 +2374,7 @@ pub mod table {
             self.0.set(
                 "WriteUnitsPerSecond",
                 Some("write_units_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }

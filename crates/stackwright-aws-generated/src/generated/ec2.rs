@@ -2,23 +2,24 @@
 //! `EC2` resource types of the CloudFormation registry (`AWS::EC2::*`): 124 types, 118 of them with an awscc Terraform resource.
 //! Enabled by the `ec2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health.
 ///
 /// CloudFormation: `AWS::EC2::ApplicationStatusCheck`. Terraform: `awscc_ec2_application_status_check` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-applicationstatuscheck.html)
-pub struct ApplicationStatusCheck(Base);
-static APPLICATION_STATUS_CHECK_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationStatusCheck(rt::Base);
+static APPLICATION_STATUS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::ApplicationStatusCheck",
     terraform: Some("awscc_ec2_application_status_check"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -44,8 +45,8 @@ impl ApplicationStatusCheck {
         port: i64,
         protocol: application_status_check::Protocol,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_STATUS_CHECK_TYPE);
-        this.set("Port", Some("port"), int(port));
+        let mut this = rt::Base::new(id, &APPLICATION_STATUS_CHECK_TYPE);
+        this.set("Port", Some("port"), rt::int(port));
         this.set("Protocol", Some("protocol"), protocol.into());
         ApplicationStatusCheck(this)
     }
@@ -60,15 +61,19 @@ impl ApplicationStatusCheck {
     ///
     /// CloudFormation `DeviceIndex`, Terraform `device_index`.
     pub fn device_index(mut self, value: i64) -> Self {
-        self.0.set("DeviceIndex", Some("device_index"), int(value));
+        self.0
+            .set("DeviceIndex", Some("device_index"), rt::int(value));
         self
     }
     /// The number of consecutive failed probes required to mark the instance unhealthy.
     ///
     /// CloudFormation `FailureThreshold`, Terraform `failure_threshold`.
     pub fn failure_threshold(mut self, value: i64) -> Self {
-        self.0
-            .set("FailureThreshold", Some("failure_threshold"), int(value));
+        self.0.set(
+            "FailureThreshold",
+            Some("failure_threshold"),
+            rt::int(value),
+        );
         self
     }
     /// The source/destination network paths used for the health check.
@@ -78,8 +83,11 @@ impl ApplicationStatusCheck {
         mut self,
         value: impl IntoIterator<Item = application_status_check::HealthCheckPath>,
     ) -> Self {
-        self.0
-            .set("HealthCheckPaths", Some("health_check_paths"), list(value));
+        self.0.set(
+            "HealthCheckPaths",
+            Some("health_check_paths"),
+            rt::list(value),
+        );
         self
     }
     /// Seconds to wait after instance launch before beginning health checks.
@@ -89,7 +97,7 @@ impl ApplicationStatusCheck {
         self.0.set(
             "InitializationGracePeriodSeconds",
             Some("initialization_grace_period_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -97,7 +105,7 @@ impl ApplicationStatusCheck {
     ///
     /// Changing it replaces the resource. CloudFormation `Interval`, Terraform `interval`.
     pub fn interval(mut self, value: i64) -> Self {
-        self.0.set("Interval", Some("interval"), int(value));
+        self.0.set("Interval", Some("interval"), rt::int(value));
         self
     }
     /// The IP scope used for the health check.
@@ -117,18 +125,18 @@ impl ApplicationStatusCheck {
     /// The HTTP path used for the health check.
     ///
     /// CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// The HTTP status codes considered successful (e.g., "200-299").
     ///
     /// CloudFormation `StatusCodeMatcher`, Terraform `status_code_matcher`.
-    pub fn status_code_matcher(mut self, value: impl Into<Expr>) -> Self {
+    pub fn status_code_matcher(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StatusCodeMatcher",
             Some("status_code_matcher"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -136,40 +144,43 @@ impl ApplicationStatusCheck {
     ///
     /// CloudFormation `SuccessThreshold`, Terraform `success_threshold`.
     pub fn success_threshold(mut self, value: i64) -> Self {
-        self.0
-            .set("SuccessThreshold", Some("success_threshold"), int(value));
+        self.0.set(
+            "SuccessThreshold",
+            Some("success_threshold"),
+            rt::int(value),
+        );
         self
     }
     /// The timeout, in seconds, for each health check probe.
     ///
     /// CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
-        self.0.set("Timeout", Some("timeout"), int(value));
+        self.0.set("Timeout", Some("timeout"), rt::int(value));
         self
     }
 }
 builder!(ApplicationStatusCheck, ApplicationStatusCheckHandle);
 /// A declared `AWS::EC2::ApplicationStatusCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationStatusCheckHandle(Handle);
+pub struct ApplicationStatusCheckHandle(rt::Handle);
 handle!(ApplicationStatusCheckHandle);
 impl ApplicationStatusCheckHandle {
     /// The Amazon Resource Name (ARN) of the application status check.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the application status check.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationStatusCheckId`; Terraform `application_status_check_id`.
-    pub fn application_status_check_id(&self) -> Expr {
+    pub fn application_status_check_id(&self) -> rt::Expr {
         self.0.attr("ApplicationStatusCheckId")
     }
     /// When the application status check was created (ISO 8601).
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -180,11 +191,11 @@ pub mod application_status_check {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpath.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckPath(Props);
+    pub struct HealthCheckPath(rt::Props);
     impl HealthCheckPath {
         /// A new `HealthCheckPath`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckPath(this)
         }
         /// CloudFormation `Destinations`, Terraform `destinations`.
@@ -193,7 +204,7 @@ pub mod application_status_check {
             value: impl IntoIterator<Item = HealthCheckPathDestination>,
         ) -> Self {
             self.0
-                .set("Destinations", Some("destinations"), list(value));
+                .set("Destinations", Some("destinations"), rt::list(value));
             self
         }
         /// CloudFormation `Source`, Terraform `source`.
@@ -207,22 +218,25 @@ pub mod application_status_check {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathdestination.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckPathDestination(Props);
+    pub struct HealthCheckPathDestination(rt::Props);
     impl HealthCheckPathDestination {
         /// A new `HealthCheckPathDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckPathDestination(this)
         }
         /// CloudFormation `SecurityGroupId`, Terraform `security_group_id`.
-        pub fn security_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SecurityGroupId", Some("security_group_id"), string(value));
+        pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SecurityGroupId",
+                Some("security_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -231,22 +245,25 @@ pub mod application_status_check {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathsource.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckPathSource(Props);
+    pub struct HealthCheckPathSource(rt::Props);
     impl HealthCheckPathSource {
         /// A new `HealthCheckPathSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckPathSource(this)
         }
         /// CloudFormation `SecurityGroupId`, Terraform `security_group_id`.
-        pub fn security_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SecurityGroupId", Some("security_group_id"), string(value));
+        pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SecurityGroupId",
+                Some("security_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -291,11 +308,11 @@ pub mod application_status_check {
 /// CloudFormation: `AWS::EC2::CapacityManagerDataExport`. Terraform: `awscc_ec2_capacity_manager_data_export` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacitymanagerdataexport.html)
-pub struct CapacityManagerDataExport(Base);
-static CAPACITY_MANAGER_DATA_EXPORT_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityManagerDataExport(rt::Base);
+static CAPACITY_MANAGER_DATA_EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::CapacityManagerDataExport",
     terraform: Some("awscc_ec2_capacity_manager_data_export"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -330,15 +347,15 @@ impl CapacityManagerDataExport {
     pub fn new(
         id: impl Into<String>,
         output_format: capacity_manager_data_export::OutputFormat,
-        s3_bucket_name: impl Into<Expr>,
+        s3_bucket_name: impl Into<rt::Expr>,
         schedule: capacity_manager_data_export::Schedule,
     ) -> Self {
-        let mut this = Base::new(id, &CAPACITY_MANAGER_DATA_EXPORT_TYPE);
+        let mut this = rt::Base::new(id, &CAPACITY_MANAGER_DATA_EXPORT_TYPE);
         this.set("OutputFormat", Some("output_format"), output_format.into());
         this.set(
             "S3BucketName",
             Some("s3_bucket_name"),
-            string(s3_bucket_name),
+            rt::string(s3_bucket_name),
         );
         this.set("Schedule", Some("schedule"), schedule.into());
         CapacityManagerDataExport(this)
@@ -346,22 +363,25 @@ impl CapacityManagerDataExport {
     /// The prefix for the S3 bucket location where exported files will be placed.
     ///
     /// Changing it replaces the resource. CloudFormation `S3BucketPrefix`, Terraform `s3_bucket_prefix`.
-    pub fn s3_bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("S3BucketPrefix", Some("s3_bucket_prefix"), string(value));
+    pub fn s3_bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "S3BucketPrefix",
+            Some("s3_bucket_prefix"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(CapacityManagerDataExport, CapacityManagerDataExportHandle);
 /// A declared `AWS::EC2::CapacityManagerDataExport`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityManagerDataExportHandle(Handle);
+pub struct CapacityManagerDataExportHandle(rt::Handle);
 handle!(CapacityManagerDataExportHandle);
 impl CapacityManagerDataExportHandle {
     /// The unique identifier of the capacity manager data export.
     ///
     /// CloudFormation `Fn::GetAtt` `CapacityManagerDataExportId`; Terraform `capacity_manager_data_export_id`.
-    pub fn capacity_manager_data_export_id(&self) -> Expr {
+    pub fn capacity_manager_data_export_id(&self) -> rt::Expr {
         self.0.attr("CapacityManagerDataExportId")
     }
 }
@@ -390,11 +410,11 @@ pub mod capacity_manager_data_export {
 /// CloudFormation: `AWS::EC2::CapacityReservation`. Terraform: `awscc_ec2_capacity_reservation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservation.html)
-pub struct CapacityReservation(Base);
-static CAPACITY_RESERVATION_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityReservation(rt::Base);
+static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::CapacityReservation",
     terraform: Some("awscc_ec2_capacity_reservation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -423,42 +443,53 @@ impl CapacityReservation {
         id: impl Into<String>,
         instance_count: i64,
         instance_platform: capacity_reservation::InstancePlatform,
-        instance_type: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CAPACITY_RESERVATION_TYPE);
-        this.set("InstanceCount", Some("instance_count"), int(instance_count));
+        let mut this = rt::Base::new(id, &CAPACITY_RESERVATION_TYPE);
+        this.set(
+            "InstanceCount",
+            Some("instance_count"),
+            rt::int(instance_count),
+        );
         this.set(
             "InstancePlatform",
             Some("instance_platform"),
             instance_platform.into(),
         );
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
         CapacityReservation(this)
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
     pub fn ebs_optimized(mut self, value: bool) -> Self {
         self.0
-            .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+            .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
         self
     }
     /// CloudFormation `EndDate`, Terraform `end_date`.
-    pub fn end_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndDate", Some("end_date"), string(value));
+    pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndDate", Some("end_date"), rt::string(value));
         self
     }
     /// CloudFormation `EndDateType`, Terraform `end_date_type`.
@@ -472,7 +503,7 @@ impl CapacityReservation {
         self.0.set(
             "EphemeralStorage",
             Some("ephemeral_storage"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -489,17 +520,17 @@ impl CapacityReservation {
         self
     }
     /// Constraints: pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`. Changing it replaces the resource. CloudFormation `OutPostArn`, Terraform `out_post_arn`.
-    pub fn out_post_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn out_post_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OutPostArn", Some("out_post_arn"), string(value));
+            .set("OutPostArn", Some("out_post_arn"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$`. Changing it replaces the resource. CloudFormation `PlacementGroupArn`, Terraform `placement_group_arn`.
-    pub fn placement_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn placement_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PlacementGroupArn",
             Some("placement_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -508,8 +539,11 @@ impl CapacityReservation {
         mut self,
         value: impl IntoIterator<Item = capacity_reservation::TagSpecification>,
     ) -> Self {
-        self.0
-            .set("TagSpecifications", Some("tag_specifications"), list(value));
+        self.0.set(
+            "TagSpecifications",
+            Some("tag_specifications"),
+            rt::list(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `Tenancy`, Terraform `tenancy`.
@@ -518,11 +552,11 @@ impl CapacityReservation {
         self
     }
     /// CloudFormation `UnusedReservationBillingOwnerId`, Terraform `unused_reservation_billing_owner_id`.
-    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "UnusedReservationBillingOwnerId",
             Some("unused_reservation_billing_owner_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -530,59 +564,59 @@ impl CapacityReservation {
 builder!(CapacityReservation, CapacityReservationHandle);
 /// A declared `AWS::EC2::CapacityReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityReservationHandle(Handle);
+pub struct CapacityReservationHandle(rt::Handle);
 handle!(CapacityReservationHandle);
 impl CapacityReservationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `AvailableInstanceCount`; Terraform `available_instance_count`.
-    pub fn available_instance_count(&self) -> Expr {
+    pub fn available_instance_count(&self) -> rt::Expr {
         self.0.attr("AvailableInstanceCount")
     }
     /// CloudFormation `Fn::GetAtt` `TotalInstanceCount`; Terraform `total_instance_count`.
-    pub fn total_instance_count(&self) -> Expr {
+    pub fn total_instance_count(&self) -> rt::Expr {
         self.0.attr("TotalInstanceCount")
     }
     /// CloudFormation `Fn::GetAtt` `StartDate`; Terraform `start_date`.
-    pub fn start_date(&self) -> Expr {
+    pub fn start_date(&self) -> rt::Expr {
         self.0.attr("StartDate")
     }
     /// CloudFormation `Fn::GetAtt` `CapacityReservationArn`; Terraform `capacity_reservation_arn`.
-    pub fn capacity_reservation_arn(&self) -> Expr {
+    pub fn capacity_reservation_arn(&self) -> rt::Expr {
         self.0.attr("CapacityReservationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreateDate`; Terraform `create_date`.
-    pub fn create_date(&self) -> Expr {
+    pub fn create_date(&self) -> rt::Expr {
         self.0.attr("CreateDate")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// CloudFormation `Fn::GetAtt` `ReservationType`; Terraform `reservation_type`.
-    pub fn reservation_type(&self) -> Expr {
+    pub fn reservation_type(&self) -> rt::Expr {
         self.0.attr("ReservationType")
     }
     /// CloudFormation `Fn::GetAtt` `CapacityAllocationSet`; Terraform `capacity_allocation_set`.
-    pub fn capacity_allocation_set(&self) -> Expr {
+    pub fn capacity_allocation_set(&self) -> rt::Expr {
         self.0.attr("CapacityAllocationSet")
     }
     /// CloudFormation `Fn::GetAtt` `CommitmentInfo`; Terraform `commitment_info`.
-    pub fn commitment_info(&self) -> Expr {
+    pub fn commitment_info(&self) -> rt::Expr {
         self.0.attr("CommitmentInfo")
     }
     /// CloudFormation `Fn::GetAtt` `DeliveryPreference`; Terraform `delivery_preference`.
-    pub fn delivery_preference(&self) -> Expr {
+    pub fn delivery_preference(&self) -> rt::Expr {
         self.0.attr("DeliveryPreference")
     }
     /// CloudFormation `Fn::GetAtt` `CapacityReservationFleetId`; Terraform `capacity_reservation_fleet_id`.
-    pub fn capacity_reservation_fleet_id(&self) -> Expr {
+    pub fn capacity_reservation_fleet_id(&self) -> rt::Expr {
         self.0.attr("CapacityReservationFleetId")
     }
 }
@@ -593,13 +627,13 @@ pub mod capacity_reservation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -608,11 +642,11 @@ pub mod capacity_reservation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -623,7 +657,7 @@ pub mod capacity_reservation {
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -931,11 +965,11 @@ pub mod capacity_reservation {
 /// CloudFormation: `AWS::EC2::CapacityReservationFleet`. Terraform: `awscc_ec2_capacity_reservation_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservationfleet.html)
-pub struct CapacityReservationFleet(Base);
-static CAPACITY_RESERVATION_FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityReservationFleet(rt::Base);
+static CAPACITY_RESERVATION_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::CapacityReservationFleet",
     terraform: Some("awscc_ec2_capacity_reservation_fleet"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -947,21 +981,21 @@ impl CapacityReservationFleet {
     /// Declares a `AWS::EC2::CapacityReservationFleet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CAPACITY_RESERVATION_FLEET_TYPE);
+        let this = rt::Base::new(id, &CAPACITY_RESERVATION_FLEET_TYPE);
         CapacityReservationFleet(this)
     }
     /// Changing it replaces the resource. CloudFormation `AllocationStrategy`, Terraform `allocation_strategy`.
-    pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AllocationStrategy",
             Some("allocation_strategy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `EndDate`, Terraform `end_date`.
-    pub fn end_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndDate", Some("end_date"), string(value));
+    pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndDate", Some("end_date"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `InstanceMatchCriteria`, Terraform `instance_match_criteria`.
@@ -984,7 +1018,7 @@ impl CapacityReservationFleet {
         self.0.set(
             "InstanceTypeSpecifications",
             Some("instance_type_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -993,14 +1027,14 @@ impl CapacityReservationFleet {
         self.0.set(
             "NoRemoveEndDate",
             Some("no_remove_end_date"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `RemoveEndDate`, Terraform `remove_end_date`.
     pub fn remove_end_date(mut self, value: bool) -> Self {
         self.0
-            .set("RemoveEndDate", Some("remove_end_date"), boolean(value));
+            .set("RemoveEndDate", Some("remove_end_date"), rt::boolean(value));
         self
     }
     /// CloudFormation `TagSpecifications`, Terraform `tag_specifications`.
@@ -1008,8 +1042,11 @@ impl CapacityReservationFleet {
         mut self,
         value: impl IntoIterator<Item = capacity_reservation_fleet::TagSpecification>,
     ) -> Self {
-        self.0
-            .set("TagSpecifications", Some("tag_specifications"), list(value));
+        self.0.set(
+            "TagSpecifications",
+            Some("tag_specifications"),
+            rt::list(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `Tenancy`, Terraform `tenancy`.
@@ -1022,7 +1059,7 @@ impl CapacityReservationFleet {
         self.0.set(
             "TotalTargetCapacity",
             Some("total_target_capacity"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1030,11 +1067,11 @@ impl CapacityReservationFleet {
 builder!(CapacityReservationFleet, CapacityReservationFleetHandle);
 /// A declared `AWS::EC2::CapacityReservationFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityReservationFleetHandle(Handle);
+pub struct CapacityReservationFleetHandle(rt::Handle);
 handle!(CapacityReservationFleetHandle);
 impl CapacityReservationFleetHandle {
     /// CloudFormation `Fn::GetAtt` `CapacityReservationFleetId`; Terraform `capacity_reservation_fleet_id`.
-    pub fn capacity_reservation_fleet_id(&self) -> Expr {
+    pub fn capacity_reservation_fleet_id(&self) -> rt::Expr {
         self.0.attr("CapacityReservationFleetId")
     }
 }
@@ -1045,32 +1082,35 @@ pub mod capacity_reservation_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-instancetypespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceTypeSpecification(Props);
+    pub struct InstanceTypeSpecification(rt::Props);
     impl InstanceTypeSpecification {
         /// A new `InstanceTypeSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceTypeSpecification(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
             self.0
-                .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+                .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
             self
         }
         /// CloudFormation `InstancePlatform`, Terraform `instance_platform`.
@@ -1080,19 +1120,19 @@ pub mod capacity_reservation_fleet {
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// Constraints: range 0..=999. CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// Constraints: range 0.001..=99.999. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1101,13 +1141,13 @@ pub mod capacity_reservation_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -1116,11 +1156,11 @@ pub mod capacity_reservation_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -1131,7 +1171,7 @@ pub mod capacity_reservation_fleet {
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -1426,11 +1466,11 @@ pub mod capacity_reservation_fleet {
 /// CloudFormation: `AWS::EC2::CarrierGateway`. Terraform: `awscc_ec2_carrier_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-carriergateway.html)
-pub struct CarrierGateway(Base);
-static CARRIER_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct CarrierGateway(rt::Base);
+static CARRIER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::CarrierGateway",
     terraform: Some("awscc_ec2_carrier_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1469,34 +1509,34 @@ static CARRIER_GATEWAY_TYPE: TypeInfo = TypeInfo {
 impl CarrierGateway {
     /// Declares a `AWS::EC2::CarrierGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CARRIER_GATEWAY_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CARRIER_GATEWAY_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         CarrierGateway(this)
     }
 }
 builder!(CarrierGateway, CarrierGatewayHandle);
 /// A declared `AWS::EC2::CarrierGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CarrierGatewayHandle(Handle);
+pub struct CarrierGatewayHandle(rt::Handle);
 handle!(CarrierGatewayHandle);
 impl CarrierGatewayHandle {
     /// The ID of the carrier gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `CarrierGatewayId`; Terraform `carrier_gateway_id`.
-    pub fn carrier_gateway_id(&self) -> Expr {
+    pub fn carrier_gateway_id(&self) -> rt::Expr {
         self.0.attr("CarrierGatewayId")
     }
     /// The ID of the owner.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The state of the carrier gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -1505,11 +1545,11 @@ impl CarrierGatewayHandle {
 /// CloudFormation: `AWS::EC2::ClientVpnAuthorizationRule`. Terraform: `awscc_ec2_client_vpn_authorization_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnauthorizationrule.html)
-pub struct ClientVpnAuthorizationRule(Base);
-static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ClientVpnAuthorizationRule(rt::Base);
+static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::ClientVpnAuthorizationRule",
     terraform: Some("awscc_ec2_client_vpn_authorization_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
@@ -1519,28 +1559,28 @@ impl ClientVpnAuthorizationRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_vpn_endpoint_id: impl Into<Expr>,
-        target_network_cidr: impl Into<Expr>,
+        client_vpn_endpoint_id: impl Into<rt::Expr>,
+        target_network_cidr: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLIENT_VPN_AUTHORIZATION_RULE_TYPE);
+        let mut this = rt::Base::new(id, &CLIENT_VPN_AUTHORIZATION_RULE_TYPE);
         this.set(
             "ClientVpnEndpointId",
             Some("client_vpn_endpoint_id"),
-            string(client_vpn_endpoint_id),
+            rt::string(client_vpn_endpoint_id),
         );
         this.set(
             "TargetNetworkCidr",
             Some("target_network_cidr"),
-            string(target_network_cidr),
+            rt::string(target_network_cidr),
         );
         ClientVpnAuthorizationRule(this)
     }
     /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group.
     ///
     /// Changing it replaces the resource. CloudFormation `AccessGroupId`, Terraform `access_group_id`.
-    pub fn access_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessGroupId", Some("access_group_id"), string(value));
+            .set("AccessGroupId", Some("access_group_id"), rt::string(value));
         self
     }
     /// Indicates whether to grant access to all clients.
@@ -1550,29 +1590,29 @@ impl ClientVpnAuthorizationRule {
         self.0.set(
             "AuthorizeAllGroups",
             Some("authorize_all_groups"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A brief description of the authorization rule.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleHandle);
 /// A declared `AWS::EC2::ClientVpnAuthorizationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientVpnAuthorizationRuleHandle(Handle);
+pub struct ClientVpnAuthorizationRuleHandle(rt::Handle);
 handle!(ClientVpnAuthorizationRuleHandle);
 impl ClientVpnAuthorizationRuleHandle {
     /// The ID of the Client VPN Authorization Rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1581,11 +1621,11 @@ impl ClientVpnAuthorizationRuleHandle {
 /// CloudFormation: `AWS::EC2::ClientVpnEndpoint`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnendpoint.html)
-pub struct ClientVpnEndpoint(Base);
-static CLIENT_VPN_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct ClientVpnEndpoint(rt::Base);
+static CLIENT_VPN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::ClientVpnEndpoint",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
@@ -1599,12 +1639,20 @@ impl ClientVpnEndpoint {
             Item = client_vpn_endpoint::ClientAuthenticationRequest,
         >,
         connection_log_options: client_vpn_endpoint::ConnectionLogOptions,
-        server_certificate_arn: impl Into<Expr>,
+        server_certificate_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLIENT_VPN_ENDPOINT_TYPE);
-        this.set("AuthenticationOptions", None, list(authentication_options));
+        let mut this = rt::Base::new(id, &CLIENT_VPN_ENDPOINT_TYPE);
+        this.set(
+            "AuthenticationOptions",
+            None,
+            rt::list(authentication_options),
+        );
         this.set("ConnectionLogOptions", None, connection_log_options.into());
-        this.set("ServerCertificateArn", None, string(server_certificate_arn));
+        this.set(
+            "ServerCertificateArn",
+            None,
+            rt::string(server_certificate_arn),
+        );
         ClientVpnEndpoint(this)
     }
     /// CloudFormation `AuthorizationPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1613,8 +1661,8 @@ impl ClientVpnEndpoint {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClientCidrBlock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn client_cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClientCidrBlock", None, string(value));
+    pub fn client_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientCidrBlock", None, rt::string(value));
         self
     }
     /// CloudFormation `ClientConnectOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1643,8 +1691,8 @@ impl ClientVpnEndpoint {
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `DevicePostureOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1658,37 +1706,40 @@ impl ClientVpnEndpoint {
     /// CloudFormation `DisconnectOnSessionTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn disconnect_on_session_timeout(mut self, value: bool) -> Self {
         self.0
-            .set("DisconnectOnSessionTimeout", None, boolean(value));
+            .set("DisconnectOnSessionTimeout", None, rt::boolean(value));
         self
     }
     /// CloudFormation `DnsServers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn dns_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("DnsServers", None, strings(value));
+    pub fn dns_servers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("DnsServers", None, rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EndpointIpAddressType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn endpoint_ip_address_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndpointIpAddressType", None, string(value));
+    pub fn endpoint_ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndpointIpAddressType", None, rt::string(value));
         self
     }
     /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroupIds", None, strings(value));
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
     /// CloudFormation `SelfServicePortal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn self_service_portal(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SelfServicePortal", None, string(value));
+    pub fn self_service_portal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SelfServicePortal", None, rt::string(value));
         self
     }
     /// CloudFormation `SessionTimeoutHours`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn session_timeout_hours(mut self, value: i64) -> Self {
-        self.0.set("SessionTimeoutHours", None, int(value));
+        self.0.set("SessionTimeoutHours", None, rt::int(value));
         self
     }
     /// CloudFormation `SplitTunnel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn split_tunnel(mut self, value: bool) -> Self {
-        self.0.set("SplitTunnel", None, boolean(value));
+        self.0.set("SplitTunnel", None, rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TagSpecifications`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1696,12 +1747,12 @@ impl ClientVpnEndpoint {
         mut self,
         value: impl IntoIterator<Item = client_vpn_endpoint::TagSpecification>,
     ) -> Self {
-        self.0.set("TagSpecifications", None, list(value));
+        self.0.set("TagSpecifications", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TrafficIpAddressType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn traffic_ip_address_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TrafficIpAddressType", None, string(value));
+    pub fn traffic_ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TrafficIpAddressType", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TransitGatewayConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1714,29 +1765,29 @@ impl ClientVpnEndpoint {
         self
     }
     /// Changing it replaces the resource. CloudFormation `TransportProtocol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn transport_protocol(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TransportProtocol", None, string(value));
+    pub fn transport_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TransportProtocol", None, rt::string(value));
         self
     }
     /// CloudFormation `VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", None, string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", None, rt::string(value));
         self
     }
     /// CloudFormation `VpnPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn vpn_port(mut self, value: i64) -> Self {
-        self.0.set("VpnPort", None, int(value));
+        self.0.set("VpnPort", None, rt::int(value));
         self
     }
 }
 builder!(ClientVpnEndpoint, ClientVpnEndpointHandle);
 /// A declared `AWS::EC2::ClientVpnEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientVpnEndpointHandle(Handle);
+pub struct ClientVpnEndpointHandle(rt::Handle);
 handle!(ClientVpnEndpointHandle);
 impl ClientVpnEndpointHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1747,22 +1798,22 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-authorizationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizationPolicy(Props);
+    pub struct AuthorizationPolicy(rt::Props);
     impl AuthorizationPolicy {
         /// A new `AuthorizationPolicy`. Required properties: `policy_document` (`PolicyDocument`).
-        pub fn new(policy_document: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyDocument", None, string(policy_document));
+        pub fn new(policy_document: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PolicyDocument", None, rt::string(policy_document));
             AuthorizationPolicy(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
         /// CloudFormation `ShadowMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn shadow_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ShadowMode", None, string(value));
+        pub fn shadow_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ShadowMode", None, rt::string(value));
             self
         }
     }
@@ -1771,15 +1822,15 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-certificateauthenticationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateAuthenticationRequest(Props);
+    pub struct CertificateAuthenticationRequest(rt::Props);
     impl CertificateAuthenticationRequest {
         /// A new `CertificateAuthenticationRequest`. Required properties: `client_root_certificate_chain_arn` (`ClientRootCertificateChainArn`).
-        pub fn new(client_root_certificate_chain_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(client_root_certificate_chain_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ClientRootCertificateChainArn",
                 None,
-                string(client_root_certificate_chain_arn),
+                rt::string(client_root_certificate_chain_arn),
             );
             CertificateAuthenticationRequest(this)
         }
@@ -1789,12 +1840,12 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientauthenticationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ClientAuthenticationRequest(Props);
+    pub struct ClientAuthenticationRequest(rt::Props);
     impl ClientAuthenticationRequest {
         /// A new `ClientAuthenticationRequest`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             ClientAuthenticationRequest(this)
         }
         /// CloudFormation `ActiveDirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1818,17 +1869,17 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientconnectoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ClientConnectOptions(Props);
+    pub struct ClientConnectOptions(rt::Props);
     impl ClientConnectOptions {
         /// A new `ClientConnectOptions`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             ClientConnectOptions(this)
         }
         /// CloudFormation `LambdaFunctionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaFunctionArn", None, string(value));
+        pub fn lambda_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaFunctionArn", None, rt::string(value));
             self
         }
     }
@@ -1837,17 +1888,17 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientloginbanneroptions.html)
     #[derive(Clone, Debug)]
-    pub struct ClientLoginBannerOptions(Props);
+    pub struct ClientLoginBannerOptions(rt::Props);
     impl ClientLoginBannerOptions {
         /// A new `ClientLoginBannerOptions`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             ClientLoginBannerOptions(this)
         }
         /// CloudFormation `BannerText`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn banner_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BannerText", None, string(value));
+        pub fn banner_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BannerText", None, rt::string(value));
             self
         }
     }
@@ -1856,16 +1907,16 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientrouteenforcementoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ClientRouteEnforcementOptions(Props);
+    pub struct ClientRouteEnforcementOptions(rt::Props);
     impl ClientRouteEnforcementOptions {
         /// A new `ClientRouteEnforcementOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientRouteEnforcementOptions(this)
         }
         /// CloudFormation `Enforced`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enforced(mut self, value: bool) -> Self {
-            self.0.set("Enforced", None, boolean(value));
+            self.0.set("Enforced", None, rt::boolean(value));
             self
         }
     }
@@ -1874,28 +1925,31 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-connectionlogoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionLogOptions(Props);
+    pub struct ConnectionLogOptions(rt::Props);
     impl ConnectionLogOptions {
         /// A new `ConnectionLogOptions`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             ConnectionLogOptions(this)
         }
         /// CloudFormation `CloudwatchLogGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cloudwatch_log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CloudwatchLogGroup", None, string(value));
+        pub fn cloudwatch_log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CloudwatchLogGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `CloudwatchLogStream`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cloudwatch_log_stream(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CloudwatchLogStream", None, string(value));
+        pub fn cloudwatch_log_stream(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CloudwatchLogStream", None, rt::string(value));
             self
         }
         /// CloudFormation `IncludeAuthorizationPolicyContext`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_authorization_policy_context(mut self, value: bool) -> Self {
-            self.0
-                .set("IncludeAuthorizationPolicyContext", None, boolean(value));
+            self.0.set(
+                "IncludeAuthorizationPolicyContext",
+                None,
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1904,16 +1958,16 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-devicepostureoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DevicePostureOptions(Props);
+    pub struct DevicePostureOptions(rt::Props);
     impl DevicePostureOptions {
         /// A new `DevicePostureOptions`. Required properties: `enabled` (`Enabled`), `trust_providers` (`TrustProviders`).
         pub fn new(
             enabled: bool,
             trust_providers: impl IntoIterator<Item = DevicePostureTrustProvider>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
-            this.set("TrustProviders", None, list(trust_providers));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
+            this.set("TrustProviders", None, rt::list(trust_providers));
             DevicePostureOptions(this)
         }
     }
@@ -1922,18 +1976,21 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-deviceposturetrustprovider.html)
     #[derive(Clone, Debug)]
-    pub struct DevicePostureTrustProvider(Props);
+    pub struct DevicePostureTrustProvider(rt::Props);
     impl DevicePostureTrustProvider {
         /// A new `DevicePostureTrustProvider`. Required properties: `tenant_id` (`TenantId`), `trust_provider_type` (`TrustProviderType`).
-        pub fn new(tenant_id: impl Into<Expr>, trust_provider_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TenantId", None, string(tenant_id));
-            this.set("TrustProviderType", None, string(trust_provider_type));
+        pub fn new(
+            tenant_id: impl Into<rt::Expr>,
+            trust_provider_type: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TenantId", None, rt::string(tenant_id));
+            this.set("TrustProviderType", None, rt::string(trust_provider_type));
             DevicePostureTrustProvider(this)
         }
         /// CloudFormation `PublicSigningKeyUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn public_signing_key_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PublicSigningKeyUrl", None, string(value));
+        pub fn public_signing_key_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PublicSigningKeyUrl", None, rt::string(value));
             self
         }
     }
@@ -1942,12 +1999,12 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-directoryserviceauthenticationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct DirectoryServiceAuthenticationRequest(Props);
+    pub struct DirectoryServiceAuthenticationRequest(rt::Props);
     impl DirectoryServiceAuthenticationRequest {
         /// A new `DirectoryServiceAuthenticationRequest`. Required properties: `directory_id` (`DirectoryId`).
-        pub fn new(directory_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DirectoryId", None, string(directory_id));
+        pub fn new(directory_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DirectoryId", None, rt::string(directory_id));
             DirectoryServiceAuthenticationRequest(this)
         }
     }
@@ -1956,18 +2013,18 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-federatedauthenticationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct FederatedAuthenticationRequest(Props);
+    pub struct FederatedAuthenticationRequest(rt::Props);
     impl FederatedAuthenticationRequest {
         /// A new `FederatedAuthenticationRequest`. Required properties: `saml_provider_arn` (`SAMLProviderArn`).
-        pub fn new(saml_provider_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SAMLProviderArn", None, string(saml_provider_arn));
+        pub fn new(saml_provider_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SAMLProviderArn", None, rt::string(saml_provider_arn));
             FederatedAuthenticationRequest(this)
         }
         /// CloudFormation `SelfServiceSAMLProviderArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn self_service_saml_provider_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn self_service_saml_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SelfServiceSAMLProviderArn", None, string(value));
+                .set("SelfServiceSAMLProviderArn", None, rt::string(value));
             self
         }
     }
@@ -1976,13 +2033,13 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             Tag(this)
         }
     }
@@ -1991,13 +2048,16 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. Required properties: `resource_type` (`ResourceType`), `tags` (`Tags`).
-        pub fn new(resource_type: impl Into<Expr>, tags: impl IntoIterator<Item = Tag>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceType", None, string(resource_type));
-            this.set("Tags", None, list(tags));
+        pub fn new(
+            resource_type: impl Into<rt::Expr>,
+            tags: impl IntoIterator<Item = Tag>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceType", None, rt::string(resource_type));
+            this.set("Tags", None, rt::list(tags));
             TagSpecification(this)
         }
     }
@@ -2006,28 +2066,28 @@ pub mod client_vpn_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-transitgatewayconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TransitGatewayConfiguration(Props);
+    pub struct TransitGatewayConfiguration(rt::Props);
     impl TransitGatewayConfiguration {
         /// A new `TransitGatewayConfiguration`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
-        pub fn new(transit_gateway_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TransitGatewayId", None, string(transit_gateway_id));
+        pub fn new(transit_gateway_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TransitGatewayId", None, rt::string(transit_gateway_id));
             TransitGatewayConfiguration(this)
         }
         /// CloudFormation `AvailabilityZoneIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn availability_zone_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AvailabilityZoneIds", None, strings(value));
+            self.0.set("AvailabilityZoneIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `AvailabilityZones`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn availability_zones(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AvailabilityZones", None, strings(value));
+            self.0.set("AvailabilityZones", None, rt::strings(value));
             self
         }
     }
@@ -2038,11 +2098,11 @@ pub mod client_vpn_endpoint {
 /// CloudFormation: `AWS::EC2::ClientVpnRoute`. Terraform: `awscc_ec2_client_vpn_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnroute.html)
-pub struct ClientVpnRoute(Base);
-static CLIENT_VPN_ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct ClientVpnRoute(rt::Base);
+static CLIENT_VPN_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::ClientVpnRoute",
     terraform: Some("awscc_ec2_client_vpn_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
@@ -2052,38 +2112,38 @@ impl ClientVpnRoute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_vpn_endpoint_id: impl Into<Expr>,
-        destination_cidr_block: impl Into<Expr>,
+        client_vpn_endpoint_id: impl Into<rt::Expr>,
+        destination_cidr_block: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLIENT_VPN_ROUTE_TYPE);
+        let mut this = rt::Base::new(id, &CLIENT_VPN_ROUTE_TYPE);
         this.set(
             "ClientVpnEndpointId",
             Some("client_vpn_endpoint_id"),
-            string(client_vpn_endpoint_id),
+            rt::string(client_vpn_endpoint_id),
         );
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(destination_cidr_block),
+            rt::string(destination_cidr_block),
         );
         ClientVpnRoute(this)
     }
     /// A brief description of the route.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of the subnet through which you want to route traffic.
     ///
     /// Changing it replaces the resource. CloudFormation `TargetVpcSubnetId`, Terraform `target_vpc_subnet_id`.
-    pub fn target_vpc_subnet_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_vpc_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetVpcSubnetId",
             Some("target_vpc_subnet_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2091,13 +2151,13 @@ impl ClientVpnRoute {
 builder!(ClientVpnRoute, ClientVpnRouteHandle);
 /// A declared `AWS::EC2::ClientVpnRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientVpnRouteHandle(Handle);
+pub struct ClientVpnRouteHandle(rt::Handle);
 handle!(ClientVpnRouteHandle);
 impl ClientVpnRouteHandle {
     /// The CloudFormation-generated identifier for this Client VPN route, derived from the logical resource id and client request token.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2106,11 +2166,11 @@ impl ClientVpnRouteHandle {
 /// CloudFormation: `AWS::EC2::ClientVpnTargetNetworkAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpntargetnetworkassociation.html)
-pub struct ClientVpnTargetNetworkAssociation(Base);
-static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ClientVpnTargetNetworkAssociation(rt::Base);
+static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::ClientVpnTargetNetworkAssociation",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
@@ -2118,24 +2178,28 @@ static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl ClientVpnTargetNetworkAssociation {
     /// Declares a `AWS::EC2::ClientVpnTargetNetworkAssociation` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, client_vpn_endpoint_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE);
-        this.set("ClientVpnEndpointId", None, string(client_vpn_endpoint_id));
+    pub fn new(id: impl Into<String>, client_vpn_endpoint_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE);
+        this.set(
+            "ClientVpnEndpointId",
+            None,
+            rt::string(client_vpn_endpoint_id),
+        );
         ClientVpnTargetNetworkAssociation(this)
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AvailabilityZone", None, string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AvailabilityZone", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZoneId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AvailabilityZoneId", None, string(value));
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AvailabilityZoneId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", None, string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", None, rt::string(value));
         self
     }
 }
@@ -2145,11 +2209,11 @@ builder!(
 );
 /// A declared `AWS::EC2::ClientVpnTargetNetworkAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientVpnTargetNetworkAssociationHandle(Handle);
+pub struct ClientVpnTargetNetworkAssociationHandle(rt::Handle);
 handle!(ClientVpnTargetNetworkAssociationHandle);
 impl ClientVpnTargetNetworkAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2158,11 +2222,11 @@ impl ClientVpnTargetNetworkAssociationHandle {
 /// CloudFormation: `AWS::EC2::CustomerGateway`. Terraform: `awscc_ec2_customer_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-customergateway.html)
-pub struct CustomerGateway(Base);
-static CUSTOMER_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct CustomerGateway(rt::Base);
+static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::CustomerGateway",
     terraform: Some("awscc_ec2_customer_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CustomerGatewayId", Some("customer_gateway_id"))],
@@ -2170,17 +2234,21 @@ static CUSTOMER_GATEWAY_TYPE: TypeInfo = TypeInfo {
 impl CustomerGateway {
     /// Declares a `AWS::EC2::CustomerGateway` with the stack-unique `id`. Required properties: `ip_address` (`IpAddress`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ip_address: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CUSTOMER_GATEWAY_TYPE);
-        this.set("IpAddress", Some("ip_address"), string(ip_address));
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(
+        id: impl Into<String>,
+        ip_address: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_TYPE);
+        this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
+        this.set("Type", Some("type"), rt::string(type_));
         CustomerGateway(this)
     }
     /// For customer gateway devices that support BGP, specify the device's ASN.
     ///
     /// Changing it replaces the resource. CloudFormation `BgpAsn`, Terraform `bgp_asn`.
     pub fn bgp_asn(mut self, value: i64) -> Self {
-        self.0.set("BgpAsn", Some("bgp_asn"), int(value));
+        self.0.set("BgpAsn", Some("bgp_asn"), rt::int(value));
         self
     }
     /// For customer gateway devices that support BGP, specify the device's ASN.
@@ -2188,33 +2256,34 @@ impl CustomerGateway {
     /// Constraints: range 2147483648..=4294967294. Changing it replaces the resource. CloudFormation `BgpAsnExtended`, Terraform `bgp_asn_extended`.
     pub fn bgp_asn_extended(mut self, value: i64) -> Self {
         self.0
-            .set("BgpAsnExtended", Some("bgp_asn_extended"), int(value));
+            .set("BgpAsnExtended", Some("bgp_asn_extended"), rt::int(value));
         self
     }
     /// The Amazon Resource Name (ARN) for the customer gateway certificate.
     ///
     /// Constraints: pattern `^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\d{1}:\d{12}:certificate\/[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-    pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificateArn", Some("certificate_arn"), string(value));
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
         self
     }
     /// The name of customer gateway device.
     ///
     /// Changing it replaces the resource. CloudFormation `DeviceName`, Terraform `device_name`.
-    pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DeviceName", Some("device_name"), string(value));
+    pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DeviceName", Some("device_name"), rt::string(value));
         self
     }
 }
 builder!(CustomerGateway, CustomerGatewayHandle);
 /// A declared `AWS::EC2::CustomerGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomerGatewayHandle(Handle);
+pub struct CustomerGatewayHandle(rt::Handle);
 handle!(CustomerGatewayHandle);
 impl CustomerGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `CustomerGatewayId`; Terraform `customer_gateway_id`.
-    pub fn customer_gateway_id(&self) -> Expr {
+    pub fn customer_gateway_id(&self) -> rt::Expr {
         self.0.attr("CustomerGatewayId")
     }
 }
@@ -2223,11 +2292,11 @@ impl CustomerGatewayHandle {
 /// CloudFormation: `AWS::EC2::DHCPOptions`. Terraform: `awscc_ec2_dhcp_options` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-dhcpoptions.html)
-pub struct DhcpOptions(Base);
-static DHCP_OPTIONS_TYPE: TypeInfo = TypeInfo {
+pub struct DhcpOptions(rt::Base);
+static DHCP_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::DHCPOptions",
     terraform: Some("awscc_ec2_dhcp_options"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DhcpOptionsId", Some("dhcp_options_id"))],
@@ -2236,24 +2305,28 @@ impl DhcpOptions {
     /// Declares a `AWS::EC2::DHCPOptions` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DHCP_OPTIONS_TYPE);
+        let this = rt::Base::new(id, &DHCP_OPTIONS_TYPE);
         DhcpOptions(this)
     }
     /// This value is used to complete unqualified DNS hostnames.
     ///
     /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS.
     ///
     /// Changing it replaces the resource. CloudFormation `DomainNameServers`, Terraform `domain_name_servers`.
-    pub fn domain_name_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn domain_name_servers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "DomainNameServers",
             Some("domain_name_servers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2264,7 +2337,7 @@ impl DhcpOptions {
         self.0.set(
             "Ipv6AddressPreferredLeaseTime",
             Some("ipv_6_address_preferred_lease_time"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2273,12 +2346,12 @@ impl DhcpOptions {
     /// Changing it replaces the resource. CloudFormation `NetbiosNameServers`, Terraform `netbios_name_servers`.
     pub fn netbios_name_servers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "NetbiosNameServers",
             Some("netbios_name_servers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2287,26 +2360,26 @@ impl DhcpOptions {
     /// Changing it replaces the resource. CloudFormation `NetbiosNodeType`, Terraform `netbios_node_type`.
     pub fn netbios_node_type(mut self, value: i64) -> Self {
         self.0
-            .set("NetbiosNodeType", Some("netbios_node_type"), int(value));
+            .set("NetbiosNodeType", Some("netbios_node_type"), rt::int(value));
         self
     }
     /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
     ///
     /// Changing it replaces the resource. CloudFormation `NtpServers`, Terraform `ntp_servers`.
-    pub fn ntp_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ntp_servers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("NtpServers", Some("ntp_servers"), strings(value));
+            .set("NtpServers", Some("ntp_servers"), rt::strings(value));
         self
     }
 }
 builder!(DhcpOptions, DhcpOptionsHandle);
 /// A declared `AWS::EC2::DHCPOptions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DhcpOptionsHandle(Handle);
+pub struct DhcpOptionsHandle(rt::Handle);
 handle!(DhcpOptionsHandle);
 impl DhcpOptionsHandle {
     /// CloudFormation `Fn::GetAtt` `DhcpOptionsId`; Terraform `dhcp_options_id`.
-    pub fn dhcp_options_id(&self) -> Expr {
+    pub fn dhcp_options_id(&self) -> rt::Expr {
         self.0.attr("DhcpOptionsId")
     }
 }
@@ -2315,11 +2388,11 @@ impl DhcpOptionsHandle {
 /// CloudFormation: `AWS::EC2::EC2Fleet`. Terraform: `awscc_ec2_ec2_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ec2fleet.html)
-pub struct Ec2Fleet(Base);
-static EC2_FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Ec2Fleet(rt::Base);
+static EC2_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::EC2Fleet",
     terraform: Some("awscc_ec2_ec2_fleet"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("FleetId", Some("fleet_id"))],
@@ -2332,11 +2405,11 @@ impl Ec2Fleet {
         launch_template_configs: impl IntoIterator<Item = ec2_fleet::FleetLaunchTemplateConfigRequest>,
         target_capacity_specification: ec2_fleet::TargetCapacitySpecificationRequest,
     ) -> Self {
-        let mut this = Base::new(id, &EC2_FLEET_TYPE);
+        let mut this = rt::Base::new(id, &EC2_FLEET_TYPE);
         this.set(
             "LaunchTemplateConfigs",
             Some("launch_template_configs"),
-            list(launch_template_configs),
+            rt::list(launch_template_configs),
         );
         this.set(
             "TargetCapacitySpecification",
@@ -2346,8 +2419,8 @@ impl Ec2Fleet {
         Ec2Fleet(this)
     }
     /// CloudFormation `Context`, Terraform `context`.
-    pub fn context(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Context", Some("context"), string(value));
+    pub fn context(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Context", Some("context"), rt::string(value));
         self
     }
     /// CloudFormation `ExcessCapacityTerminationPolicy`, Terraform `excess_capacity_termination_policy`.
@@ -2373,7 +2446,7 @@ impl Ec2Fleet {
         self.0.set(
             "ReplaceUnhealthyInstances",
             Some("replace_unhealthy_instances"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2400,8 +2473,11 @@ impl Ec2Fleet {
         mut self,
         value: impl IntoIterator<Item = ec2_fleet::TagSpecification>,
     ) -> Self {
-        self.0
-            .set("TagSpecifications", Some("tag_specifications"), list(value));
+        self.0.set(
+            "TagSpecifications",
+            Some("tag_specifications"),
+            rt::list(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `TerminateInstancesWithExpiration`, Terraform `terminate_instances_with_expiration`.
@@ -2409,7 +2485,7 @@ impl Ec2Fleet {
         self.0.set(
             "TerminateInstancesWithExpiration",
             Some("terminate_instances_with_expiration"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2419,24 +2495,26 @@ impl Ec2Fleet {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ValidFrom`, Terraform `valid_from`.
-    pub fn valid_from(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ValidFrom", Some("valid_from"), string(value));
+    pub fn valid_from(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ValidFrom", Some("valid_from"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ValidUntil`, Terraform `valid_until`.
-    pub fn valid_until(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ValidUntil", Some("valid_until"), string(value));
+    pub fn valid_until(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ValidUntil", Some("valid_until"), rt::string(value));
         self
     }
 }
 builder!(Ec2Fleet, Ec2FleetHandle);
 /// A declared `AWS::EC2::EC2Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct Ec2FleetHandle(Handle);
+pub struct Ec2FleetHandle(rt::Handle);
 handle!(Ec2FleetHandle);
 impl Ec2FleetHandle {
     /// CloudFormation `Fn::GetAtt` `FleetId`; Terraform `fleet_id`.
-    pub fn fleet_id(&self) -> Expr {
+    pub fn fleet_id(&self) -> rt::Expr {
         self.0.attr("FleetId")
     }
 }
@@ -2447,21 +2525,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(Props);
+    pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -2470,21 +2548,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(Props);
+    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorTotalMemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -2493,21 +2571,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(Props);
+    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineEbsBandwidthMbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -2516,11 +2594,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactorsRequest(Props);
+    pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
         /// A new `BaselinePerformanceFactorsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselinePerformanceFactorsRequest(this)
         }
         /// CloudFormation `Cpu`, Terraform `cpu`.
@@ -2534,16 +2612,17 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockDeviceMapping(this)
         }
         /// CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// CloudFormation `Ebs`, Terraform `ebs`.
@@ -2552,14 +2631,14 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -2568,11 +2647,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityrebalance.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityRebalance(Props);
+    pub struct CapacityRebalance(rt::Props);
     impl CapacityRebalance {
         /// A new `CapacityRebalance`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityRebalance(this)
         }
         /// CloudFormation `ReplacementStrategy`, Terraform `replacement_strategy`.
@@ -2586,8 +2665,11 @@ pub mod ec2_fleet {
         }
         /// CloudFormation `TerminationDelay`, Terraform `termination_delay`.
         pub fn termination_delay(mut self, value: i64) -> Self {
-            self.0
-                .set("TerminationDelay", Some("termination_delay"), int(value));
+            self.0.set(
+                "TerminationDelay",
+                Some("termination_delay"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2596,11 +2678,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationOptionsRequest(Props);
+    pub struct CapacityReservationOptionsRequest(rt::Props);
     impl CapacityReservationOptionsRequest {
         /// A new `CapacityReservationOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationOptionsRequest(this)
         }
         /// CloudFormation `UsageStrategy`, Terraform `usage_strategy`.
@@ -2615,34 +2697,34 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationtargetrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationTargetRequest(Props);
+    pub struct CapacityReservationTargetRequest(rt::Props);
     impl CapacityReservationTargetRequest {
         /// A new `CapacityReservationTargetRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationTargetRequest(this)
         }
         /// CloudFormation `CapacityReservationIds`, Terraform `capacity_reservation_ids`.
         pub fn capacity_reservation_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CapacityReservationIds",
                 Some("capacity_reservation_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `CapacityReservationResourceGroupArns`, Terraform `capacity_reservation_resource_group_arns`.
         pub fn capacity_reservation_resource_group_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CapacityReservationResourceGroupArns",
                 Some("capacity_reservation_resource_group_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2652,11 +2734,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CpuPerformanceFactorRequest(Props);
+    pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
         /// A new `CpuPerformanceFactorRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuPerformanceFactorRequest(this)
         }
         /// CloudFormation `References`, Terraform `references`.
@@ -2664,7 +2746,8 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
         ) -> Self {
-            self.0.set("References", Some("references"), list(value));
+            self.0
+                .set("References", Some("references"), rt::list(value));
             self
         }
     }
@@ -2673,11 +2756,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(Props);
+    pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
         /// A new `EbsBlockDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsBlockDevice(this)
         }
         /// CloudFormation `DeleteOnTermination`, Terraform `delete_on_termination`.
@@ -2685,23 +2768,25 @@ pub mod ec2_fleet {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// CloudFormation `MultiAvailabilityZoneConfiguration`, Terraform `multi_availability_zone_configuration`.
@@ -2717,13 +2802,15 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`, Terraform `volume_type`.
@@ -2737,11 +2824,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html)
     #[derive(Clone, Debug)]
-    pub struct FleetLaunchTemplateConfigRequest(Props);
+    pub struct FleetLaunchTemplateConfigRequest(rt::Props);
     impl FleetLaunchTemplateConfigRequest {
         /// A new `FleetLaunchTemplateConfigRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FleetLaunchTemplateConfigRequest(this)
         }
         /// CloudFormation `LaunchTemplateSpecification`, Terraform `launch_template_specification`.
@@ -2761,7 +2848,7 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = FleetLaunchTemplateOverridesRequest>,
         ) -> Self {
-            self.0.set("Overrides", Some("overrides"), list(value));
+            self.0.set("Overrides", Some("overrides"), rt::list(value));
             self
         }
     }
@@ -2770,25 +2857,28 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateoverridesrequest.html)
     #[derive(Clone, Debug)]
-    pub struct FleetLaunchTemplateOverridesRequest(Props);
+    pub struct FleetLaunchTemplateOverridesRequest(rt::Props);
     impl FleetLaunchTemplateOverridesRequest {
         /// A new `FleetLaunchTemplateOverridesRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FleetLaunchTemplateOverridesRequest(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2800,7 +2890,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "BlockDeviceMappings",
                 Some("block_device_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2823,19 +2913,19 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `KeyName`, Terraform `key_name`.
-        pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyName", Some("key_name"), string(value));
+        pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyName", Some("key_name"), rt::string(value));
             self
         }
         /// CloudFormation `MaxPrice`, Terraform `max_price`.
-        pub fn max_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaxPrice", Some("max_price"), string(value));
+        pub fn max_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaxPrice", Some("max_price"), rt::string(value));
             self
         }
         /// CloudFormation `MetadataOptions`, Terraform `metadata_options`.
@@ -2849,8 +2939,11 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = NetworkInterfaceSpecificationRequest>,
         ) -> Self {
-            self.0
-                .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+            self.0.set(
+                "NetworkInterfaces",
+                Some("network_interfaces"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Placement`, Terraform `placement`.
@@ -2860,18 +2953,21 @@ pub mod ec2_fleet {
         }
         /// CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
         /// CloudFormation `WeightedCapacity`, Terraform `weighted_capacity`.
         pub fn weighted_capacity(mut self, value: i64) -> Self {
-            self.0
-                .set("WeightedCapacity", Some("weighted_capacity"), int(value));
+            self.0.set(
+                "WeightedCapacity",
+                Some("weighted_capacity"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2880,38 +2976,41 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplatespecificationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct FleetLaunchTemplateSpecificationRequest(Props);
+    pub struct FleetLaunchTemplateSpecificationRequest(rt::Props);
     impl FleetLaunchTemplateSpecificationRequest {
         /// A new `FleetLaunchTemplateSpecificationRequest`. Required properties: `version` (`Version`).
-        pub fn new(version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Version", Some("version"), string(version));
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Version", Some("version"), rt::string(version));
             FleetLaunchTemplateSpecificationRequest(this)
         }
         /// CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 3..=128; pattern `[a-zA-Z0-9\(\)\.\-/_]+`. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `LaunchTemplateSpecificationUserData`, Terraform `launch_template_specification_user_data`.
-        pub fn launch_template_specification_user_data(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_specification_user_data(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "LaunchTemplateSpecificationUserData",
                 Some("launch_template_specification_user_data"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2921,21 +3020,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
-    pub struct IamInstanceProfileSpecification(Props);
+    pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
         /// A new `IamInstanceProfileSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamInstanceProfileSpecification(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -2944,11 +3043,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMetadataOptionsRequest(Props);
+    pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
         /// A new `InstanceMetadataOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMetadataOptionsRequest(this)
         }
         /// CloudFormation `HttpEndpoint`, Terraform `http_endpoint`.
@@ -2962,7 +3061,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2977,11 +3076,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirementsRequest(Props);
+    pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
         /// A new `InstanceRequirementsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceRequirementsRequest(this)
         }
         /// CloudFormation `AcceleratorCount`, Terraform `accelerator_count`.
@@ -2998,7 +3097,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "AcceleratorManufacturers",
                 Some("accelerator_manufacturers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3007,8 +3106,11 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = AcceleratorNames>,
         ) -> Self {
-            self.0
-                .set("AcceleratorNames", Some("accelerator_names"), list(value));
+            self.0.set(
+                "AcceleratorNames",
+                Some("accelerator_names"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
@@ -3028,19 +3130,22 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = AcceleratorTypes>,
         ) -> Self {
-            self.0
-                .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+            self.0.set(
+                "AcceleratorTypes",
+                Some("accelerator_types"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=400 items. CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3087,19 +3192,22 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = CpuManufacturers>,
         ) -> Self {
-            self.0
-                .set("CpuManufacturers", Some("cpu_manufacturers"), list(value));
+            self.0.set(
+                "CpuManufacturers",
+                Some("cpu_manufacturers"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=400 items. CloudFormation `ExcludedInstanceTypes`, Terraform `excluded_instance_types`.
         pub fn excluded_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedInstanceTypes",
                 Some("excluded_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3111,7 +3219,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "InstanceGenerations",
                 Some("instance_generations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3129,7 +3237,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "LocalStorageTypes",
                 Some("local_storage_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3141,7 +3249,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
                 Some("max_spot_price_as_percentage_of_optimal_on_demand_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3182,7 +3290,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "OnDemandMaxPricePercentageOverLowestPrice",
                 Some("on_demand_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3191,7 +3299,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "RequireEncryptionInTransit",
                 Some("require_encryption_in_transit"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3200,7 +3308,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "RequireHibernateSupport",
                 Some("require_hibernate_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3209,7 +3317,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SpotMaxPricePercentageOverLowestPrice",
                 Some("spot_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3233,17 +3341,17 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ipv6addressrequest.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv6AddressRequest(Props);
+    pub struct Ipv6AddressRequest(rt::Props);
     impl Ipv6AddressRequest {
         /// A new `Ipv6AddressRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ipv6AddressRequest(this)
         }
         /// CloudFormation `Ipv6Address`, Terraform `ipv_6_address`.
-        pub fn ipv6_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ipv6Address", Some("ipv_6_address"), string(value));
+                .set("Ipv6Address", Some("ipv_6_address"), rt::string(value));
             self
         }
     }
@@ -3252,11 +3360,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-maintenancestrategies.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceStrategies(Props);
+    pub struct MaintenanceStrategies(rt::Props);
     impl MaintenanceStrategies {
         /// A new `MaintenanceStrategies`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceStrategies(this)
         }
         /// CloudFormation `CapacityRebalance`, Terraform `capacity_rebalance`.
@@ -3274,21 +3382,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(Props);
+    pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryGiBPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -3297,21 +3405,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(Props);
+    pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -3320,19 +3428,19 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-multiavailabilityzoneconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MultiAvailabilityZoneConfiguration(Props);
+    pub struct MultiAvailabilityZoneConfiguration(rt::Props);
     impl MultiAvailabilityZoneConfiguration {
         /// A new `MultiAvailabilityZoneConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiAvailabilityZoneConfiguration(this)
         }
         /// CloudFormation `ConfigurationType`, Terraform `configuration_type`.
-        pub fn configuration_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn configuration_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConfigurationType",
                 Some("configuration_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3344,7 +3452,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "StandbyAvailabilityZones",
                 Some("standby_availability_zones"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3354,21 +3462,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(Props);
+    pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkBandwidthGbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -3377,21 +3485,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(Props);
+    pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -3400,11 +3508,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacespecificationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceSpecificationRequest(Props);
+    pub struct NetworkInterfaceSpecificationRequest(rt::Props);
     impl NetworkInterfaceSpecificationRequest {
         /// A new `NetworkInterfaceSpecificationRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceSpecificationRequest(this)
         }
         /// CloudFormation `AssociatePublicIpAddress`, Terraform `associate_public_ip_address`.
@@ -3412,7 +3520,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "AssociatePublicIpAddress",
                 Some("associate_public_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3421,36 +3529,40 @@ pub mod ec2_fleet {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `DeviceIndex`, Terraform `device_index`.
         pub fn device_index(mut self, value: i64) -> Self {
-            self.0.set("DeviceIndex", Some("device_index"), int(value));
+            self.0
+                .set("DeviceIndex", Some("device_index"), rt::int(value));
             self
         }
         /// CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", Some("groups"), strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::strings(value));
             self
         }
         /// CloudFormation `InterfaceType`, Terraform `interface_type`.
-        pub fn interface_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn interface_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InterfaceType", Some("interface_type"), string(value));
+                .set("InterfaceType", Some("interface_type"), rt::string(value));
             self
         }
         /// CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
         pub fn ipv6_address_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+            self.0.set(
+                "Ipv6AddressCount",
+                Some("ipv_6_address_count"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Ipv6Addresses`, Terraform `ipv_6_addresses`.
@@ -3459,30 +3571,33 @@ pub mod ec2_fleet {
             value: impl IntoIterator<Item = Ipv6AddressRequest>,
         ) -> Self {
             self.0
-                .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+                .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
             self
         }
         /// CloudFormation `NetworkCardIndex`, Terraform `network_card_index`.
         pub fn network_card_index(mut self, value: i64) -> Self {
-            self.0
-                .set("NetworkCardIndex", Some("network_card_index"), int(value));
+            self.0.set(
+                "NetworkCardIndex",
+                Some("network_card_index"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3494,7 +3609,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "PrivateIpAddresses",
                 Some("private_ip_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3503,13 +3618,13 @@ pub mod ec2_fleet {
             self.0.set(
                 "SecondaryPrivateIpAddressCount",
                 Some("secondary_private_ip_address_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -3518,11 +3633,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ondemandoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandOptionsRequest(Props);
+    pub struct OnDemandOptionsRequest(rt::Props);
     impl OnDemandOptionsRequest {
         /// A new `OnDemandOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandOptionsRequest(this)
         }
         /// CloudFormation `AllocationStrategy`, Terraform `allocation_strategy`.
@@ -3547,15 +3662,18 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MaxTotalPrice`, Terraform `max_total_price`.
-        pub fn max_total_price(mut self, value: impl Into<Expr>) -> Self {
+        pub fn max_total_price(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MaxTotalPrice", Some("max_total_price"), string(value));
+                .set("MaxTotalPrice", Some("max_total_price"), rt::string(value));
             self
         }
         /// CloudFormation `MinTargetCapacity`, Terraform `min_target_capacity`.
         pub fn min_target_capacity(mut self, value: i64) -> Self {
-            self.0
-                .set("MinTargetCapacity", Some("min_target_capacity"), int(value));
+            self.0.set(
+                "MinTargetCapacity",
+                Some("min_target_capacity"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `SingleAvailabilityZone`, Terraform `single_availability_zone`.
@@ -3563,7 +3681,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SingleAvailabilityZone",
                 Some("single_availability_zone"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3572,7 +3690,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SingleInstanceType",
                 Some("single_instance_type"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3582,17 +3700,17 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
-    pub struct PerformanceFactorReferenceRequest(Props);
+    pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
         /// A new `PerformanceFactorReferenceRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PerformanceFactorReferenceRequest(this)
         }
         /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceFamily", Some("instance_family"), string(value));
+                .set("InstanceFamily", Some("instance_family"), rt::string(value));
             self
         }
     }
@@ -3601,53 +3719,57 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-placement.html)
     #[derive(Clone, Debug)]
-    pub struct Placement(Props);
+    pub struct Placement(rt::Props);
     impl Placement {
         /// A new `Placement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Placement(this)
         }
         /// CloudFormation `Affinity`, Terraform `affinity`.
-        pub fn affinity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Affinity", Some("affinity"), string(value));
+        pub fn affinity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Affinity", Some("affinity"), rt::string(value));
             self
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// CloudFormation `HostId`, Terraform `host_id`.
-        pub fn host_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostId", Some("host_id"), string(value));
+        pub fn host_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostId", Some("host_id"), rt::string(value));
             self
         }
         /// CloudFormation `HostResourceGroupArn`, Terraform `host_resource_group_arn`.
-        pub fn host_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn host_resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HostResourceGroupArn",
                 Some("host_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `PartitionNumber`, Terraform `partition_number`.
         pub fn partition_number(mut self, value: i64) -> Self {
             self.0
-                .set("PartitionNumber", Some("partition_number"), int(value));
+                .set("PartitionNumber", Some("partition_number"), rt::int(value));
             self
         }
         /// CloudFormation `SpreadDomain`, Terraform `spread_domain`.
-        pub fn spread_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spread_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SpreadDomain", Some("spread_domain"), string(value));
+                .set("SpreadDomain", Some("spread_domain"), rt::string(value));
             self
         }
         /// CloudFormation `Tenancy`, Terraform `tenancy`.
@@ -3661,24 +3783,24 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-privateipaddressspecificationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecificationRequest(Props);
+    pub struct PrivateIpAddressSpecificationRequest(rt::Props);
     impl PrivateIpAddressSpecificationRequest {
         /// A new `PrivateIpAddressSpecificationRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateIpAddressSpecificationRequest(this)
         }
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3688,16 +3810,17 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityfallbackoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ReservedCapacityFallbackOptionsRequest(Props);
+    pub struct ReservedCapacityFallbackOptionsRequest(rt::Props);
     impl ReservedCapacityFallbackOptionsRequest {
         /// A new `ReservedCapacityFallbackOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReservedCapacityFallbackOptionsRequest(this)
         }
         /// CloudFormation `MarketTypes`, Terraform `market_types`.
         pub fn market_types(mut self, value: impl IntoIterator<Item = MarketTypes>) -> Self {
-            self.0.set("MarketTypes", Some("market_types"), list(value));
+            self.0
+                .set("MarketTypes", Some("market_types"), rt::list(value));
             self
         }
     }
@@ -3706,11 +3829,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ReservedCapacityOptionsRequest(Props);
+    pub struct ReservedCapacityOptionsRequest(rt::Props);
     impl ReservedCapacityOptionsRequest {
         /// A new `ReservedCapacityOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReservedCapacityOptionsRequest(this)
         }
         /// CloudFormation `AllocationStrategy`, Terraform `allocation_strategy`.
@@ -3739,8 +3862,11 @@ pub mod ec2_fleet {
             mut self,
             value: impl IntoIterator<Item = ReservationTypes>,
         ) -> Self {
-            self.0
-                .set("ReservationTypes", Some("reservation_types"), list(value));
+            self.0.set(
+                "ReservationTypes",
+                Some("reservation_types"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `ReservedCapacityFallbackOptions`, Terraform `reserved_capacity_fallback_options`.
@@ -3761,11 +3887,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-spotoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct SpotOptionsRequest(Props);
+    pub struct SpotOptionsRequest(rt::Props);
     impl SpotOptionsRequest {
         /// A new `SpotOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotOptionsRequest(this)
         }
         /// CloudFormation `AllocationStrategy`, Terraform `allocation_strategy`.
@@ -3794,7 +3920,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "InstancePoolsToUseCount",
                 Some("instance_pools_to_use_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3808,15 +3934,18 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MaxTotalPrice`, Terraform `max_total_price`.
-        pub fn max_total_price(mut self, value: impl Into<Expr>) -> Self {
+        pub fn max_total_price(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MaxTotalPrice", Some("max_total_price"), string(value));
+                .set("MaxTotalPrice", Some("max_total_price"), rt::string(value));
             self
         }
         /// CloudFormation `MinTargetCapacity`, Terraform `min_target_capacity`.
         pub fn min_target_capacity(mut self, value: i64) -> Self {
-            self.0
-                .set("MinTargetCapacity", Some("min_target_capacity"), int(value));
+            self.0.set(
+                "MinTargetCapacity",
+                Some("min_target_capacity"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `SingleAvailabilityZone`, Terraform `single_availability_zone`.
@@ -3824,7 +3953,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SingleAvailabilityZone",
                 Some("single_availability_zone"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3833,7 +3962,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SingleInstanceType",
                 Some("single_instance_type"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3843,25 +3972,28 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-standbyavailabilityzone.html)
     #[derive(Clone, Debug)]
-    pub struct StandbyAvailabilityZone(Props);
+    pub struct StandbyAvailabilityZone(rt::Props);
     impl StandbyAvailabilityZone {
         /// A new `StandbyAvailabilityZone`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StandbyAvailabilityZone(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3871,13 +4003,13 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -3886,11 +4018,11 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -3901,7 +4033,7 @@ pub mod ec2_fleet {
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -3910,15 +4042,15 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-targetcapacityspecificationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct TargetCapacitySpecificationRequest(Props);
+    pub struct TargetCapacitySpecificationRequest(rt::Props);
     impl TargetCapacitySpecificationRequest {
         /// A new `TargetCapacitySpecificationRequest`. Required properties: `total_target_capacity` (`TotalTargetCapacity`).
         pub fn new(total_target_capacity: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TotalTargetCapacity",
                 Some("total_target_capacity"),
-                int(total_target_capacity),
+                rt::int(total_target_capacity),
             );
             TargetCapacitySpecificationRequest(this)
         }
@@ -3936,7 +4068,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "OnDemandTargetCapacity",
                 Some("on_demand_target_capacity"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3945,7 +4077,7 @@ pub mod ec2_fleet {
             self.0.set(
                 "SpotTargetCapacity",
                 Some("spot_target_capacity"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3964,21 +4096,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(Props);
+    pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGbRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TotalLocalStorageGbRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -3987,21 +4119,21 @@ pub mod ec2_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
-    pub struct VCpuCountRangeRequest(Props);
+    pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VCpuCountRangeRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -4422,11 +4554,11 @@ pub mod ec2_fleet {
 /// CloudFormation: `AWS::EC2::EIP`. Terraform: `awscc_ec2_eip` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html)
-pub struct Eip(Base);
-static EIP_TYPE: TypeInfo = TypeInfo {
+pub struct Eip(rt::Base);
+static EIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::EIP",
     terraform: Some("awscc_ec2_eip"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -4438,78 +4570,85 @@ impl Eip {
     /// Declares a `AWS::EC2::EIP` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &EIP_TYPE);
+        let this = rt::Base::new(id, &EIP_TYPE);
         Eip(this)
     }
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
     ///
     /// Changing it replaces the resource. CloudFormation `Address`, Terraform `address`.
-    pub fn address(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Address", Some("address"), string(value));
+    pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Address", Some("address"), rt::string(value));
         self
     }
     /// The network (``vpc``).
     ///
     /// CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// The ID of the instance.
     ///
     /// CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it.
     ///
     /// Changing it replaces the resource. CloudFormation `IpamPoolId`, Terraform `ipam_pool_id`.
-    pub fn ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IpamPoolId", Some("ipam_pool_id"), string(value));
+            .set("IpamPoolId", Some("ipam_pool_id"), rt::string(value));
         self
     }
     /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkBorderGroup`, Terraform `network_border_group`.
-    pub fn network_border_group(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_border_group(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkBorderGroup",
             Some("network_border_group"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of an address pool that you own.
     ///
     /// CloudFormation `PublicIpv4Pool`, Terraform `public_ipv_4_pool`.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PublicIpv4Pool", Some("public_ipv_4_pool"), string(value));
+    pub fn public_ipv4_pool(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PublicIpv4Pool",
+            Some("public_ipv_4_pool"),
+            rt::string(value),
+        );
         self
     }
     /// The Elastic IP address you are accepting for transfer.
     ///
     /// Changing it replaces the resource. CloudFormation `TransferAddress`, Terraform `transfer_address`.
-    pub fn transfer_address(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("TransferAddress", Some("transfer_address"), string(value));
+    pub fn transfer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransferAddress",
+            Some("transfer_address"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Eip, EipHandle);
 /// A declared `AWS::EC2::EIP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EipHandle(Handle);
+pub struct EipHandle(rt::Handle);
 handle!(EipHandle);
 impl EipHandle {
     /// CloudFormation `Fn::GetAtt` `PublicIp`; Terraform `public_ip`.
-    pub fn public_ip(&self) -> Expr {
+    pub fn public_ip(&self) -> rt::Expr {
         self.0.attr("PublicIp")
     }
     /// CloudFormation `Fn::GetAtt` `AllocationId`; Terraform `allocation_id`.
-    pub fn allocation_id(&self) -> Expr {
+    pub fn allocation_id(&self) -> rt::Expr {
         self.0.attr("AllocationId")
     }
 }
@@ -4518,11 +4657,11 @@ impl EipHandle {
 /// CloudFormation: `AWS::EC2::EIPAssociation`. Terraform: `awscc_ec2_eip_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eipassociation.html)
-pub struct EipAssociation(Base);
-static EIP_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct EipAssociation(rt::Base);
+static EIP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::EIPAssociation",
     terraform: Some("awscc_ec2_eip_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -4531,48 +4670,49 @@ impl EipAssociation {
     /// Declares a `AWS::EC2::EIPAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &EIP_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &EIP_ASSOCIATION_TYPE);
         EipAssociation(this)
     }
     /// The allocation ID. This is required.
     ///
     /// Changing it replaces the resource. CloudFormation `AllocationId`, Terraform `allocation_id`.
-    pub fn allocation_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocation_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AllocationId", Some("allocation_id"), string(value));
+            .set("AllocationId", Some("allocation_id"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EIP`, Terraform `eip`.
-    pub fn eip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EIP", Some("eip"), string(value));
+    pub fn eip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EIP", Some("eip"), rt::string(value));
         self
     }
     /// The ID of the instance.
     ///
     /// Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// The ID of the network interface.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-    pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The primary or secondary private IP address to associate with the Elastic IP address.
     ///
     /// Changing it replaces the resource. CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-    pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateIpAddress",
             Some("private_ip_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4580,11 +4720,11 @@ impl EipAssociation {
 builder!(EipAssociation, EipAssociationHandle);
 /// A declared `AWS::EC2::EIPAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EipAssociationHandle(Handle);
+pub struct EipAssociationHandle(rt::Handle);
 handle!(EipAssociationHandle);
 impl EipAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -4593,11 +4733,11 @@ impl EipAssociationHandle {
 /// CloudFormation: `AWS::EC2::EgressOnlyInternetGateway`. Terraform: `awscc_ec2_egress_only_internet_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-egressonlyinternetgateway.html)
-pub struct EgressOnlyInternetGateway(Base);
-static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct EgressOnlyInternetGateway(rt::Base);
+static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::EgressOnlyInternetGateway",
     terraform: Some("awscc_ec2_egress_only_internet_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -4605,22 +4745,22 @@ static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: TypeInfo = TypeInfo {
 impl EgressOnlyInternetGateway {
     /// Declares a `AWS::EC2::EgressOnlyInternetGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EGRESS_ONLY_INTERNET_GATEWAY_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EGRESS_ONLY_INTERNET_GATEWAY_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         EgressOnlyInternetGateway(this)
     }
 }
 builder!(EgressOnlyInternetGateway, EgressOnlyInternetGatewayHandle);
 /// A declared `AWS::EC2::EgressOnlyInternetGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EgressOnlyInternetGatewayHandle(Handle);
+pub struct EgressOnlyInternetGatewayHandle(rt::Handle);
 handle!(EgressOnlyInternetGatewayHandle);
 impl EgressOnlyInternetGatewayHandle {
     /// Service Generated ID of the EgressOnlyInternetGateway
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -4629,11 +4769,11 @@ impl EgressOnlyInternetGatewayHandle {
 /// CloudFormation: `AWS::EC2::EnclaveCertificateIamRoleAssociation`. Terraform: `awscc_ec2_enclave_certificate_iam_role_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-enclavecertificateiamroleassociation.html)
-pub struct EnclaveCertificateIamRoleAssociation(Base);
-static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct EnclaveCertificateIamRoleAssociation(rt::Base);
+static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::EnclaveCertificateIamRoleAssociation",
     terraform: Some("awscc_ec2_enclave_certificate_iam_role_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4667,16 +4807,16 @@ impl EnclaveCertificateIamRoleAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_arn: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        certificate_arn: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE);
         this.set(
             "CertificateArn",
             Some("certificate_arn"),
-            string(certificate_arn),
+            rt::string(certificate_arn),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         EnclaveCertificateIamRoleAssociation(this)
     }
 }
@@ -4686,25 +4826,25 @@ builder!(
 );
 /// A declared `AWS::EC2::EnclaveCertificateIamRoleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnclaveCertificateIamRoleAssociationHandle(Handle);
+pub struct EnclaveCertificateIamRoleAssociationHandle(rt::Handle);
 handle!(EnclaveCertificateIamRoleAssociationHandle);
 impl EnclaveCertificateIamRoleAssociationHandle {
     /// The name of the Amazon S3 bucket to which the certificate was uploaded.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateS3BucketName`; Terraform `certificate_s3_bucket_name`.
-    pub fn certificate_s3_bucket_name(&self) -> Expr {
+    pub fn certificate_s3_bucket_name(&self) -> rt::Expr {
         self.0.attr("CertificateS3BucketName")
     }
     /// The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateS3ObjectKey`; Terraform `certificate_s3_object_key`.
-    pub fn certificate_s3_object_key(&self) -> Expr {
+    pub fn certificate_s3_object_key(&self) -> rt::Expr {
         self.0.attr("CertificateS3ObjectKey")
     }
     /// The ID of the AWS KMS CMK used to encrypt the private key of the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptionKmsKeyId`; Terraform `encryption_kms_key_id`.
-    pub fn encryption_kms_key_id(&self) -> Expr {
+    pub fn encryption_kms_key_id(&self) -> rt::Expr {
         self.0.attr("EncryptionKmsKeyId")
     }
 }
@@ -4713,11 +4853,11 @@ impl EnclaveCertificateIamRoleAssociationHandle {
 /// CloudFormation: `AWS::EC2::FlowLog`. Terraform: `awscc_ec2_flow_log` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html)
-pub struct FlowLog(Base);
-static FLOW_LOG_TYPE: TypeInfo = TypeInfo {
+pub struct FlowLog(rt::Base);
+static FLOW_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::FlowLog",
     terraform: Some("awscc_ec2_flow_log"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -4727,33 +4867,33 @@ impl FlowLog {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_id: impl Into<Expr>,
+        resource_id: impl Into<rt::Expr>,
         resource_type: flow_log::ResourceType,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_LOG_TYPE);
-        this.set("ResourceId", Some("resource_id"), string(resource_id));
+        let mut this = rt::Base::new(id, &FLOW_LOG_TYPE);
+        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
         this.set("ResourceType", Some("resource_type"), resource_type.into());
         FlowLog(this)
     }
     /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
     ///
     /// Changing it replaces the resource. CloudFormation `DeliverCrossAccountRole`, Terraform `deliver_cross_account_role`.
-    pub fn deliver_cross_account_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deliver_cross_account_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliverCrossAccountRole",
             Some("deliver_cross_account_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account.
     ///
     /// Changing it replaces the resource. CloudFormation `DeliverLogsPermissionArn`, Terraform `deliver_logs_permission_arn`.
-    pub fn deliver_logs_permission_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deliver_logs_permission_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliverLogsPermissionArn",
             Some("deliver_logs_permission_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4769,9 +4909,9 @@ impl FlowLog {
     /// Specifies the destination to which the flow log data is to be published.
     ///
     /// Changing it replaces the resource. CloudFormation `LogDestination`, Terraform `log_destination`.
-    pub fn log_destination(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_destination(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LogDestination", Some("log_destination"), string(value));
+            .set("LogDestination", Some("log_destination"), rt::string(value));
         self
     }
     /// Specifies the type of destination to which the flow log data is to be published.
@@ -4788,16 +4928,17 @@ impl FlowLog {
     /// The fields to include in the flow log record, in the order in which they should appear.
     ///
     /// Changing it replaces the resource. CloudFormation `LogFormat`, Terraform `log_format`.
-    pub fn log_format(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogFormat", Some("log_format"), string(value));
+    pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LogFormat", Some("log_format"), rt::string(value));
         self
     }
     /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs.
     ///
     /// Changing it replaces the resource. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-    pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LogGroupName", Some("log_group_name"), string(value));
+            .set("LogGroupName", Some("log_group_name"), rt::string(value));
         self
     }
     /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record.
@@ -4807,7 +4948,7 @@ impl FlowLog {
         self.0.set(
             "MaxAggregationInterval",
             Some("max_aggregation_interval"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -4821,7 +4962,7 @@ impl FlowLog {
         self.0.set(
             "TagFieldSpecifications",
             Some("tag_field_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -4837,13 +4978,13 @@ impl FlowLog {
 builder!(FlowLog, FlowLogHandle);
 /// A declared `AWS::EC2::FlowLog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowLogHandle(Handle);
+pub struct FlowLogHandle(rt::Handle);
 handle!(FlowLogHandle);
 impl FlowLogHandle {
     /// The Flow Log ID
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -4854,7 +4995,7 @@ pub mod flow_log {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-destinationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationOptions(Props);
+    pub struct DestinationOptions(rt::Props);
     impl DestinationOptions {
         /// A new `DestinationOptions`. Required properties: `file_format` (`FileFormat`), `hive_compatible_partitions` (`HiveCompatiblePartitions`), `per_hour_partition` (`PerHourPartition`).
         pub fn new(
@@ -4862,17 +5003,17 @@ pub mod flow_log {
             hive_compatible_partitions: bool,
             per_hour_partition: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FileFormat", Some("file_format"), file_format.into());
             this.set(
                 "HiveCompatiblePartitions",
                 Some("hive_compatible_partitions"),
-                boolean(hive_compatible_partitions),
+                rt::boolean(hive_compatible_partitions),
             );
             this.set(
                 "PerHourPartition",
                 Some("per_hour_partition"),
-                boolean(per_hour_partition),
+                rt::boolean(per_hour_partition),
             );
             DestinationOptions(this)
         }
@@ -4882,16 +5023,16 @@ pub mod flow_log {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagFieldSpecification(Props);
+    pub struct TagFieldSpecification(rt::Props);
     impl TagFieldSpecification {
         /// A new `TagFieldSpecification`. Required properties: `resource_type` (`ResourceType`), `tag_keys` (`TagKeys`).
         pub fn new(
             resource_type: ResourceType2,
-            tag_keys: impl IntoIterator<Item = impl Into<Expr>>,
+            tag_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ResourceType", Some("resource_type"), resource_type.into());
-            this.set("TagKeys", Some("tag_keys"), strings(tag_keys));
+            this.set("TagKeys", Some("tag_keys"), rt::strings(tag_keys));
             TagFieldSpecification(this)
         }
     }
@@ -4961,11 +5102,11 @@ pub mod flow_log {
 /// CloudFormation: `AWS::EC2::FpgaImage`. Terraform: `awscc_ec2_fpga_image` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-fpgaimage.html)
-pub struct FpgaImage(Base);
-static FPGA_IMAGE_TYPE: TypeInfo = TypeInfo {
+pub struct FpgaImage(rt::Base);
+static FPGA_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::FpgaImage",
     terraform: Some("awscc_ec2_fpga_image"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5018,15 +5159,15 @@ impl FpgaImage {
     /// Declares a `AWS::EC2::FpgaImage` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FPGA_IMAGE_TYPE);
+        let this = rt::Base::new(id, &FPGA_IMAGE_TYPE);
         FpgaImage(this)
     }
     /// A description for the AFI.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The location of the encrypted design checkpoint in Amazon S3.
@@ -5054,69 +5195,69 @@ impl FpgaImage {
     /// A name for the AFI.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(FpgaImage, FpgaImageHandle);
 /// A declared `AWS::EC2::FpgaImage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FpgaImageHandle(Handle);
+pub struct FpgaImageHandle(rt::Handle);
 handle!(FpgaImageHandle);
 impl FpgaImageHandle {
     /// The ARN of the FPGA image.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The FPGA image identifier (AFI ID).
     ///
     /// CloudFormation `Fn::GetAtt` `FpgaImageId`; Terraform `fpga_image_id`.
-    pub fn fpga_image_id(&self) -> Expr {
+    pub fn fpga_image_id(&self) -> rt::Expr {
         self.0.attr("FpgaImageId")
     }
     /// The global FPGA image identifier (AGFI ID).
     ///
     /// CloudFormation `Fn::GetAtt` `FpgaImageGlobalId`; Terraform `fpga_image_global_id`.
-    pub fn fpga_image_global_id(&self) -> Expr {
+    pub fn fpga_image_global_id(&self) -> rt::Expr {
         self.0.attr("FpgaImageGlobalId")
     }
     /// The state of the AFI (pending | available | failed | unavailable).
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The ID of the AWS account that owns the AFI.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The date and time the AFI was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The time of the most recent update to the AFI.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
     /// Indicates whether data retention support is enabled for the AFI.
     ///
     /// CloudFormation `Fn::GetAtt` `DataRetentionSupport`; Terraform `data_retention_support`.
-    pub fn data_retention_support(&self) -> Expr {
+    pub fn data_retention_support(&self) -> rt::Expr {
         self.0.attr("DataRetentionSupport")
     }
     /// Indicates whether the AFI is public.
     ///
     /// CloudFormation `Fn::GetAtt` `Public`; Terraform `public`.
-    pub fn public(&self) -> Expr {
+    pub fn public(&self) -> rt::Expr {
         self.0.attr("Public")
     }
 }
@@ -5129,25 +5270,25 @@ pub mod fpga_image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-fpgaimage-storagelocation.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLocation(Props);
+    pub struct StorageLocation(rt::Props);
     impl StorageLocation {
         /// A new `StorageLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageLocation(this)
         }
         /// The name of the S3 bucket.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The key.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -5158,11 +5299,11 @@ pub mod fpga_image {
 /// CloudFormation: `AWS::EC2::GatewayRouteTableAssociation`. Terraform: `awscc_ec2_gateway_route_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-gatewayroutetableassociation.html)
-pub struct GatewayRouteTableAssociation(Base);
-static GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayRouteTableAssociation(rt::Base);
+static GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::GatewayRouteTableAssociation",
     terraform: Some("awscc_ec2_gateway_route_table_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
@@ -5172,15 +5313,15 @@ impl GatewayRouteTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_id: impl Into<Expr>,
-        route_table_id: impl Into<Expr>,
+        gateway_id: impl Into<rt::Expr>,
+        route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
-        this.set("GatewayId", Some("gateway_id"), string(gateway_id));
+        let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
+        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            string(route_table_id),
+            rt::string(route_table_id),
         );
         GatewayRouteTableAssociation(this)
     }
@@ -5191,13 +5332,13 @@ builder!(
 );
 /// A declared `AWS::EC2::GatewayRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayRouteTableAssociationHandle(Handle);
+pub struct GatewayRouteTableAssociationHandle(rt::Handle);
 handle!(GatewayRouteTableAssociationHandle);
 impl GatewayRouteTableAssociationHandle {
     /// The route table association ID.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -5206,11 +5347,11 @@ impl GatewayRouteTableAssociationHandle {
 /// CloudFormation: `AWS::EC2::Host`. Terraform: `awscc_ec2_host` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-host.html)
-pub struct Host(Base);
-static HOST_TYPE: TypeInfo = TypeInfo {
+pub struct Host(rt::Base);
+static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::Host",
     terraform: Some("awscc_ec2_host"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("HostId", Some("host_id"))],
@@ -5218,20 +5359,20 @@ static HOST_TYPE: TypeInfo = TypeInfo {
 impl Host {
     /// Declares a `AWS::EC2::Host` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, availability_zone: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &HOST_TYPE);
+    pub fn new(id: impl Into<String>, availability_zone: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &HOST_TYPE);
         this.set(
             "AvailabilityZone",
             Some("availability_zone"),
-            string(availability_zone),
+            rt::string(availability_zone),
         );
         Host(this)
     }
     /// The ID of the Outpost hardware asset.
     ///
     /// Changing it replaces the resource. CloudFormation `AssetId`, Terraform `asset_id`.
-    pub fn asset_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AssetId", Some("asset_id"), string(value));
+    pub fn asset_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AssetId", Some("asset_id"), rt::string(value));
         self
     }
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
@@ -5261,37 +5402,38 @@ impl Host {
     /// Specifies the instance family to be supported by the Dedicated Hosts.
     ///
     /// Changing it replaces the resource. CloudFormation `InstanceFamily`, Terraform `instance_family`.
-    pub fn instance_family(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceFamily", Some("instance_family"), string(value));
+            .set("InstanceFamily", Some("instance_family"), rt::string(value));
         self
     }
     /// Specifies the instance type to be supported by the Dedicated Hosts.
     ///
     /// Changing it replaces the resource. CloudFormation `InstanceType`, Terraform `instance_type`.
-    pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceType", Some("instance_type"), string(value));
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
     ///
     /// Changing it replaces the resource. CloudFormation `OutpostArn`, Terraform `outpost_arn`.
-    pub fn outpost_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OutpostArn", Some("outpost_arn"), string(value));
+    pub fn outpost_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostArn", Some("outpost_arn"), rt::string(value));
         self
     }
 }
 builder!(Host, HostHandle);
 /// A declared `AWS::EC2::Host`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostHandle(Handle);
+pub struct HostHandle(rt::Handle);
 handle!(HostHandle);
 impl HostHandle {
     /// ID of the host created.
     ///
     /// CloudFormation `Fn::GetAtt` `HostId`; Terraform `host_id`.
-    pub fn host_id(&self) -> Expr {
+    pub fn host_id(&self) -> rt::Expr {
         self.0.attr("HostId")
     }
 }
@@ -5331,11 +5473,11 @@ pub mod host {
 /// CloudFormation: `AWS::EC2::IPAM`. Terraform: `awscc_ec2_ipam` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipam.html)
-pub struct Ipam(Base);
-static IPAM_TYPE: TypeInfo = TypeInfo {
+pub struct Ipam(rt::Base);
+static IPAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAM",
     terraform: Some("awscc_ec2_ipam"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -5362,7 +5504,7 @@ impl Ipam {
     /// Declares a `AWS::EC2::IPAM` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &IPAM_TYPE);
+        let this = rt::Base::new(id, &IPAM_TYPE);
         Ipam(this)
     }
     /// A set of organizational unit (OU) exclusions for the default resource discovery, created with this IPAM.
@@ -5375,14 +5517,14 @@ impl Ipam {
         self.0.set(
             "DefaultResourceDiscoveryOrganizationalUnitExclusions",
             Some("default_resource_discovery_organizational_unit_exclusions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Enable provisioning of GUA space in private pools.
@@ -5392,7 +5534,7 @@ impl Ipam {
         self.0.set(
             "EnablePrivateGua",
             Some("enable_private_gua"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -5411,8 +5553,11 @@ impl Ipam {
         mut self,
         value: impl IntoIterator<Item = ipam::IpamOperatingRegion>,
     ) -> Self {
-        self.0
-            .set("OperatingRegions", Some("operating_regions"), list(value));
+        self.0.set(
+            "OperatingRegions",
+            Some("operating_regions"),
+            rt::list(value),
+        );
         self
     }
     /// The tier of the IPAM.
@@ -5426,55 +5571,55 @@ impl Ipam {
 builder!(Ipam, IpamHandle);
 /// A declared `AWS::EC2::IPAM`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamHandle(Handle);
+pub struct IpamHandle(rt::Handle);
 handle!(IpamHandle);
 impl IpamHandle {
     /// Id of the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamId`; Terraform `ipam_id`.
-    pub fn ipam_id(&self) -> Expr {
+    pub fn ipam_id(&self) -> rt::Expr {
         self.0.attr("IpamId")
     }
     /// The Amazon Resource Name (ARN) of the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Id of the default scope for publicly routable IP space, created with this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `PublicDefaultScopeId`; Terraform `public_default_scope_id`.
-    pub fn public_default_scope_id(&self) -> Expr {
+    pub fn public_default_scope_id(&self) -> rt::Expr {
         self.0.attr("PublicDefaultScopeId")
     }
     /// The Id of the default scope for publicly routable IP space, created with this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `PrivateDefaultScopeId`; Terraform `private_default_scope_id`.
-    pub fn private_default_scope_id(&self) -> Expr {
+    pub fn private_default_scope_id(&self) -> rt::Expr {
         self.0.attr("PrivateDefaultScopeId")
     }
     /// The number of scopes that currently exist in this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `ScopeCount`; Terraform `scope_count`.
-    pub fn scope_count(&self) -> Expr {
+    pub fn scope_count(&self) -> rt::Expr {
         self.0.attr("ScopeCount")
     }
     /// The count of resource discoveries associated with this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceDiscoveryAssociationCount`; Terraform `resource_discovery_association_count`.
-    pub fn resource_discovery_association_count(&self) -> Expr {
+    pub fn resource_discovery_association_count(&self) -> rt::Expr {
         self.0.attr("ResourceDiscoveryAssociationCount")
     }
     /// The Id of the default resource discovery, created with this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `DefaultResourceDiscoveryId`; Terraform `default_resource_discovery_id`.
-    pub fn default_resource_discovery_id(&self) -> Expr {
+    pub fn default_resource_discovery_id(&self) -> rt::Expr {
         self.0.attr("DefaultResourceDiscoveryId")
     }
     /// The Id of the default association to the default resource discovery, created with this IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `DefaultResourceDiscoveryAssociationId`; Terraform `default_resource_discovery_association_id`.
-    pub fn default_resource_discovery_association_id(&self) -> Expr {
+    pub fn default_resource_discovery_association_id(&self) -> rt::Expr {
         self.0.attr("DefaultResourceDiscoveryAssociationId")
     }
 }
@@ -5487,12 +5632,12 @@ pub mod ipam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
-    pub struct IpamOperatingRegion(Props);
+    pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
         /// A new `IpamOperatingRegion`. Required properties: `region_name` (`RegionName`).
-        pub fn new(region_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RegionName", Some("region_name"), string(region_name));
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RegionName", Some("region_name"), rt::string(region_name));
             IpamOperatingRegion(this)
         }
     }
@@ -5503,15 +5648,15 @@ pub mod ipam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
-    pub struct IpamOrganizationalUnitExclusion(Props);
+    pub struct IpamOrganizationalUnitExclusion(rt::Props);
     impl IpamOrganizationalUnitExclusion {
         /// A new `IpamOrganizationalUnitExclusion`. Required properties: `organizations_entity_path` (`OrganizationsEntityPath`).
-        pub fn new(organizations_entity_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(organizations_entity_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OrganizationsEntityPath",
                 Some("organizations_entity_path"),
-                string(organizations_entity_path),
+                rt::string(organizations_entity_path),
             );
             IpamOrganizationalUnitExclusion(this)
         }
@@ -5541,11 +5686,11 @@ pub mod ipam {
 /// CloudFormation: `AWS::EC2::IPAMAllocation`. Terraform: `awscc_ec2_ipam_allocation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamallocation.html)
-pub struct IpamAllocation(Base);
-static IPAM_ALLOCATION_TYPE: TypeInfo = TypeInfo {
+pub struct IpamAllocation(rt::Base);
+static IPAM_ALLOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMAllocation",
     terraform: Some("awscc_ec2_ipam_allocation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IpamPoolAllocationId", Some("ipam_pool_allocation_id"))],
@@ -5553,22 +5698,22 @@ static IPAM_ALLOCATION_TYPE: TypeInfo = TypeInfo {
 impl IpamAllocation {
     /// Declares a `AWS::EC2::IPAMAllocation` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IPAM_ALLOCATION_TYPE);
-        this.set("IpamPoolId", Some("ipam_pool_id"), string(ipam_pool_id));
+    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IPAM_ALLOCATION_TYPE);
+        this.set("IpamPoolId", Some("ipam_pool_id"), rt::string(ipam_pool_id));
         IpamAllocation(this)
     }
     /// Represents an IPAM custom allocation of a single IPv4 or IPv6 CIDR
     ///
     /// Changing it replaces the resource. CloudFormation `Cidr`, Terraform `cidr`.
-    pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cidr", Some("cidr"), string(value));
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cidr", Some("cidr"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The desired netmask length of the allocation.
@@ -5576,20 +5721,20 @@ impl IpamAllocation {
     /// Changing it replaces the resource. CloudFormation `NetmaskLength`, Terraform `netmask_length`.
     pub fn netmask_length(mut self, value: i64) -> Self {
         self.0
-            .set("NetmaskLength", Some("netmask_length"), int(value));
+            .set("NetmaskLength", Some("netmask_length"), rt::int(value));
         self
     }
 }
 builder!(IpamAllocation, IpamAllocationHandle);
 /// A declared `AWS::EC2::IPAMAllocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamAllocationHandle(Handle);
+pub struct IpamAllocationHandle(rt::Handle);
 handle!(IpamAllocationHandle);
 impl IpamAllocationHandle {
     /// Id of the allocation.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPoolAllocationId`; Terraform `ipam_pool_allocation_id`.
-    pub fn ipam_pool_allocation_id(&self) -> Expr {
+    pub fn ipam_pool_allocation_id(&self) -> rt::Expr {
         self.0.attr("IpamPoolAllocationId")
     }
 }
@@ -5598,11 +5743,11 @@ impl IpamAllocationHandle {
 /// CloudFormation: `AWS::EC2::IPAMPool`. Terraform: `awscc_ec2_ipam_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampool.html)
-pub struct IpamPool(Base);
-static IPAM_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct IpamPool(rt::Base);
+static IPAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMPool",
     terraform: Some("awscc_ec2_ipam_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -5621,16 +5766,20 @@ impl IpamPool {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        address_family: impl Into<Expr>,
-        ipam_scope_id: impl Into<Expr>,
+        address_family: impl Into<rt::Expr>,
+        ipam_scope_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IPAM_POOL_TYPE);
+        let mut this = rt::Base::new(id, &IPAM_POOL_TYPE);
         this.set(
             "AddressFamily",
             Some("address_family"),
-            string(address_family),
+            rt::string(address_family),
         );
-        this.set("IpamScopeId", Some("ipam_scope_id"), string(ipam_scope_id));
+        this.set(
+            "IpamScopeId",
+            Some("ipam_scope_id"),
+            rt::string(ipam_scope_id),
+        );
         IpamPool(this)
     }
     /// The default netmask length for allocations made from this pool.
@@ -5640,7 +5789,7 @@ impl IpamPool {
         self.0.set(
             "AllocationDefaultNetmaskLength",
             Some("allocation_default_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -5651,7 +5800,7 @@ impl IpamPool {
         self.0.set(
             "AllocationMaxNetmaskLength",
             Some("allocation_max_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -5662,7 +5811,7 @@ impl IpamPool {
         self.0.set(
             "AllocationMinNetmaskLength",
             Some("allocation_min_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -5676,7 +5825,7 @@ impl IpamPool {
         self.0.set(
             "AllocationResourceTags",
             Some("allocation_resource_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -5685,27 +5834,28 @@ impl IpamPool {
     /// CloudFormation `AutoImport`, Terraform `auto_import`.
     pub fn auto_import(mut self, value: bool) -> Self {
         self.0
-            .set("AutoImport", Some("auto_import"), boolean(value));
+            .set("AutoImport", Some("auto_import"), rt::boolean(value));
         self
     }
     /// Limits which service in Amazon Web Services that the pool can be used in.
     ///
     /// Changing it replaces the resource. CloudFormation `AwsService`, Terraform `aws_service`.
-    pub fn aws_service(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AwsService", Some("aws_service"), string(value));
+    pub fn aws_service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsService", Some("aws_service"), rt::string(value));
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The region of this pool.
     ///
     /// Changing it replaces the resource. CloudFormation `Locale`, Terraform `locale`.
-    pub fn locale(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Locale", Some("locale"), string(value));
+    pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Locale", Some("locale"), rt::string(value));
         self
     }
     /// A list of cidrs representing the address space available for allocation in this pool.
@@ -5715,16 +5865,22 @@ impl IpamPool {
         mut self,
         value: impl IntoIterator<Item = ipam_pool::ProvisionedCidr>,
     ) -> Self {
-        self.0
-            .set("ProvisionedCidrs", Some("provisioned_cidrs"), list(value));
+        self.0.set(
+            "ProvisionedCidrs",
+            Some("provisioned_cidrs"),
+            rt::list(value),
+        );
         self
     }
     /// The IP address source for pools in the public scope.
     ///
     /// Changing it replaces the resource. CloudFormation `PublicIpSource`, Terraform `public_ip_source`.
-    pub fn public_ip_source(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PublicIpSource", Some("public_ip_source"), string(value));
+    pub fn public_ip_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PublicIpSource",
+            Some("public_ip_source"),
+            rt::string(value),
+        );
         self
     }
     /// Determines whether or not address space from this pool is publicly advertised.
@@ -5734,18 +5890,18 @@ impl IpamPool {
         self.0.set(
             "PubliclyAdvertisable",
             Some("publicly_advertisable"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Id of this pool's source.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceIpamPoolId`, Terraform `source_ipam_pool_id`.
-    pub fn source_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceIpamPoolId",
             Some("source_ipam_pool_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -5761,55 +5917,55 @@ impl IpamPool {
 builder!(IpamPool, IpamPoolHandle);
 /// A declared `AWS::EC2::IPAMPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamPoolHandle(Handle);
+pub struct IpamPoolHandle(rt::Handle);
 handle!(IpamPoolHandle);
 impl IpamPoolHandle {
     /// Id of the IPAM Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPoolId`; Terraform `ipam_pool_id`.
-    pub fn ipam_pool_id(&self) -> Expr {
+    pub fn ipam_pool_id(&self) -> rt::Expr {
         self.0.attr("IpamPoolId")
     }
     /// The Amazon Resource Name (ARN) of the IPAM Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Amazon Resource Name (ARN) of the scope this pool is a part of.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamScopeArn`; Terraform `ipam_scope_arn`.
-    pub fn ipam_scope_arn(&self) -> Expr {
+    pub fn ipam_scope_arn(&self) -> rt::Expr {
         self.0.attr("IpamScopeArn")
     }
     /// Determines whether this scope contains publicly routable space or space for a private network
     ///
     /// CloudFormation `Fn::GetAtt` `IpamScopeType`; Terraform `ipam_scope_type`.
-    pub fn ipam_scope_type(&self) -> Expr {
+    pub fn ipam_scope_type(&self) -> rt::Expr {
         self.0.attr("IpamScopeType")
     }
     /// The Amazon Resource Name (ARN) of the IPAM this pool is a part of.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamArn`; Terraform `ipam_arn`.
-    pub fn ipam_arn(&self) -> Expr {
+    pub fn ipam_arn(&self) -> rt::Expr {
         self.0.attr("IpamArn")
     }
     /// The depth of this pool in the source pool hierarchy.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolDepth`; Terraform `pool_depth`.
-    pub fn pool_depth(&self) -> Expr {
+    pub fn pool_depth(&self) -> rt::Expr {
         self.0.attr("PoolDepth")
     }
     /// The state of this pool.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// An explanation of how the pool arrived at it current state.
     ///
     /// CloudFormation `Fn::GetAtt` `StateMessage`; Terraform `state_message`.
-    pub fn state_message(&self) -> Expr {
+    pub fn state_message(&self) -> rt::Expr {
         self.0.attr("StateMessage")
     }
 }
@@ -5822,12 +5978,12 @@ pub mod ipam_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-provisionedcidr.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionedCidr(Props);
+    pub struct ProvisionedCidr(rt::Props);
     impl ProvisionedCidr {
         /// A new `ProvisionedCidr`. Required properties: `cidr` (`Cidr`).
-        pub fn new(cidr: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", Some("cidr"), string(cidr));
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", Some("cidr"), rt::string(cidr));
             ProvisionedCidr(this)
         }
     }
@@ -5838,28 +5994,32 @@ pub mod ipam_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-sourceresource.html)
     #[derive(Clone, Debug)]
-    pub struct SourceResource(Props);
+    pub struct SourceResource(rt::Props);
     impl SourceResource {
         /// A new `SourceResource`. Required properties: `resource_id` (`ResourceId`), `resource_owner` (`ResourceOwner`), `resource_region` (`ResourceRegion`), `resource_type` (`ResourceType`).
         pub fn new(
-            resource_id: impl Into<Expr>,
-            resource_owner: impl Into<Expr>,
-            resource_region: impl Into<Expr>,
-            resource_type: impl Into<Expr>,
+            resource_id: impl Into<rt::Expr>,
+            resource_owner: impl Into<rt::Expr>,
+            resource_region: impl Into<rt::Expr>,
+            resource_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceId", Some("resource_id"), string(resource_id));
+            let mut this = rt::Props::default();
+            this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
             this.set(
                 "ResourceOwner",
                 Some("resource_owner"),
-                string(resource_owner),
+                rt::string(resource_owner),
             );
             this.set(
                 "ResourceRegion",
                 Some("resource_region"),
-                string(resource_region),
+                rt::string(resource_region),
             );
-            this.set("ResourceType", Some("resource_type"), string(resource_type));
+            this.set(
+                "ResourceType",
+                Some("resource_type"),
+                rt::string(resource_type),
+            );
             SourceResource(this)
         }
     }
@@ -5870,13 +6030,13 @@ pub mod ipam_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -5887,11 +6047,11 @@ pub mod ipam_pool {
 /// CloudFormation: `AWS::EC2::IPAMPoolCidr`. Terraform: `awscc_ec2_ipam_pool_cidr` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampoolcidr.html)
-pub struct IpamPoolCidr(Base);
-static IPAM_POOL_CIDR_TYPE: TypeInfo = TypeInfo {
+pub struct IpamPoolCidr(rt::Base);
+static IPAM_POOL_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMPoolCidr",
     terraform: Some("awscc_ec2_ipam_pool_cidr"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -5902,16 +6062,16 @@ static IPAM_POOL_CIDR_TYPE: TypeInfo = TypeInfo {
 impl IpamPoolCidr {
     /// Declares a `AWS::EC2::IPAMPoolCidr` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IPAM_POOL_CIDR_TYPE);
-        this.set("IpamPoolId", Some("ipam_pool_id"), string(ipam_pool_id));
+    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IPAM_POOL_CIDR_TYPE);
+        this.set("IpamPoolId", Some("ipam_pool_id"), rt::string(ipam_pool_id));
         IpamPoolCidr(this)
     }
     /// Represents a single IPv4 or IPv6 CIDR
     ///
     /// Changing it replaces the resource. CloudFormation `Cidr`, Terraform `cidr`.
-    pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cidr", Some("cidr"), string(value));
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cidr", Some("cidr"), rt::string(value));
         self
     }
     /// The desired netmask length of the provision.
@@ -5919,26 +6079,26 @@ impl IpamPoolCidr {
     /// Changing it replaces the resource. CloudFormation `NetmaskLength`, Terraform `netmask_length`.
     pub fn netmask_length(mut self, value: i64) -> Self {
         self.0
-            .set("NetmaskLength", Some("netmask_length"), int(value));
+            .set("NetmaskLength", Some("netmask_length"), rt::int(value));
         self
     }
 }
 builder!(IpamPoolCidr, IpamPoolCidrHandle);
 /// A declared `AWS::EC2::IPAMPoolCidr`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamPoolCidrHandle(Handle);
+pub struct IpamPoolCidrHandle(rt::Handle);
 handle!(IpamPoolCidrHandle);
 impl IpamPoolCidrHandle {
     /// Id of the IPAM Pool Cidr.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPoolCidrId`; Terraform `ipam_pool_cidr_id`.
-    pub fn ipam_pool_cidr_id(&self) -> Expr {
+    pub fn ipam_pool_cidr_id(&self) -> rt::Expr {
         self.0.attr("IpamPoolCidrId")
     }
     /// Provisioned state of the cidr.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -5947,11 +6107,11 @@ impl IpamPoolCidrHandle {
 /// CloudFormation: `AWS::EC2::IPAMPrefixListResolver`. Terraform: `awscc_ec2_ipam_prefix_list_resolver` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolver.html)
-pub struct IpamPrefixListResolver(Base);
-static IPAM_PREFIX_LIST_RESOLVER_TYPE: TypeInfo = TypeInfo {
+pub struct IpamPrefixListResolver(rt::Base);
+static IPAM_PREFIX_LIST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMPrefixListResolver",
     terraform: Some("awscc_ec2_ipam_prefix_list_resolver"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -5973,7 +6133,7 @@ impl IpamPrefixListResolver {
         id: impl Into<String>,
         address_family: ipam_prefix_list_resolver::AddressFamily,
     ) -> Self {
-        let mut this = Base::new(id, &IPAM_PREFIX_LIST_RESOLVER_TYPE);
+        let mut this = rt::Base::new(id, &IPAM_PREFIX_LIST_RESOLVER_TYPE);
         this.set(
             "AddressFamily",
             Some("address_family"),
@@ -5982,16 +6142,16 @@ impl IpamPrefixListResolver {
         IpamPrefixListResolver(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The Id of the IPAM this Prefix List Resolver is a part of.
     ///
     /// Changing it replaces the resource. CloudFormation `IpamId`, Terraform `ipam_id`.
-    pub fn ipam_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("IpamId", Some("ipam_id"), string(value));
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IpamId", Some("ipam_id"), rt::string(value));
         self
     }
     /// Rules define the business logic for selecting CIDRs from IPAM.
@@ -6001,32 +6161,32 @@ impl IpamPrefixListResolver {
         mut self,
         value: impl IntoIterator<Item = ipam_prefix_list_resolver::IpamPrefixListResolverRule>,
     ) -> Self {
-        self.0.set("Rules", Some("rules"), list(value));
+        self.0.set("Rules", Some("rules"), rt::list(value));
         self
     }
 }
 builder!(IpamPrefixListResolver, IpamPrefixListResolverHandle);
 /// A declared `AWS::EC2::IPAMPrefixListResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamPrefixListResolverHandle(Handle);
+pub struct IpamPrefixListResolverHandle(rt::Handle);
 handle!(IpamPrefixListResolverHandle);
 impl IpamPrefixListResolverHandle {
     /// The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamArn`; Terraform `ipam_arn`.
-    pub fn ipam_arn(&self) -> Expr {
+    pub fn ipam_arn(&self) -> rt::Expr {
         self.0.attr("IpamArn")
     }
     /// Id of the IPAM Prefix List Resolver.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPrefixListResolverId`; Terraform `ipam_prefix_list_resolver_id`.
-    pub fn ipam_prefix_list_resolver_id(&self) -> Expr {
+    pub fn ipam_prefix_list_resolver_id(&self) -> rt::Expr {
         self.0.attr("IpamPrefixListResolverId")
     }
     /// The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPrefixListResolverArn`; Terraform `ipam_prefix_list_resolver_arn`.
-    pub fn ipam_prefix_list_resolver_arn(&self) -> Expr {
+    pub fn ipam_prefix_list_resolver_arn(&self) -> rt::Expr {
         self.0.attr("IpamPrefixListResolverArn")
     }
 }
@@ -6039,11 +6199,11 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrule.html)
     #[derive(Clone, Debug)]
-    pub struct IpamPrefixListResolverRule(Props);
+    pub struct IpamPrefixListResolverRule(rt::Props);
     impl IpamPrefixListResolverRule {
         /// A new `IpamPrefixListResolverRule`. Required properties: `rule_type` (`RuleType`).
         pub fn new(rule_type: RuleType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RuleType", Some("rule_type"), rule_type.into());
             IpamPrefixListResolverRule(this)
         }
@@ -6054,15 +6214,16 @@ pub mod ipam_prefix_list_resolver {
             mut self,
             value: impl IntoIterator<Item = IpamPrefixListResolverRuleCondition>,
         ) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
         /// This rule will only match resources that are in this IPAM Scope.
         ///
         /// CloudFormation `IpamScopeId`, Terraform `ipam_scope_id`.
-        pub fn ipam_scope_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipam_scope_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpamScopeId", Some("ipam_scope_id"), string(value));
+                .set("IpamScopeId", Some("ipam_scope_id"), rt::string(value));
             self
         }
         /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
@@ -6076,8 +6237,9 @@ pub mod ipam_prefix_list_resolver {
         /// A fixed CIDR that doesn't change
         ///
         /// CloudFormation `StaticCidr`, Terraform `static_cidr`.
-        pub fn static_cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StaticCidr", Some("static_cidr"), string(value));
+        pub fn static_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StaticCidr", Some("static_cidr"), rt::string(value));
             self
         }
     }
@@ -6088,26 +6250,26 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrulecondition.html)
     #[derive(Clone, Debug)]
-    pub struct IpamPrefixListResolverRuleCondition(Props);
+    pub struct IpamPrefixListResolverRuleCondition(rt::Props);
     impl IpamPrefixListResolverRuleCondition {
         /// A new `IpamPrefixListResolverRuleCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IpamPrefixListResolverRuleCondition(this)
         }
         /// Condition for the IPAM Resource CIDR rule type.
         ///
         /// CloudFormation `Cidr`, Terraform `cidr`.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", Some("cidr"), string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", Some("cidr"), rt::string(value));
             self
         }
         /// Condition for the IPAM Pool CIDR rule type.
         ///
         /// CloudFormation `IpamPoolId`, Terraform `ipam_pool_id`.
-        pub fn ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IpamPoolId", Some("ipam_pool_id"), string(value));
+                .set("IpamPoolId", Some("ipam_pool_id"), rt::string(value));
             self
         }
         /// Equals, Not equals, or Subnet Of.
@@ -6120,24 +6282,25 @@ pub mod ipam_prefix_list_resolver {
         /// Condition for the IPAM Resource CIDR rule type.
         ///
         /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), string(value));
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
             self
         }
         /// Condition for the IPAM Resource CIDR rule type.
         ///
         /// CloudFormation `ResourceOwner`, Terraform `resource_owner`.
-        pub fn resource_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceOwner", Some("resource_owner"), string(value));
+                .set("ResourceOwner", Some("resource_owner"), rt::string(value));
             self
         }
         /// Condition for the IPAM Resource CIDR rule type.
         ///
         /// CloudFormation `ResourceRegion`, Terraform `resource_region`.
-        pub fn resource_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceRegion", Some("resource_region"), string(value));
+                .set("ResourceRegion", Some("resource_region"), rt::string(value));
             self
         }
         /// Condition for the IPAM Resource CIDR rule type.
@@ -6156,13 +6319,13 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -6217,11 +6380,11 @@ pub mod ipam_prefix_list_resolver {
 /// CloudFormation: `AWS::EC2::IPAMPrefixListResolverTarget`. Terraform: `awscc_ec2_ipam_prefix_list_resolver_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolvertarget.html)
-pub struct IpamPrefixListResolverTarget(Base);
-static IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct IpamPrefixListResolverTarget(rt::Base);
+static IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMPrefixListResolverTarget",
     terraform: Some("awscc_ec2_ipam_prefix_list_resolver_target"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -6240,31 +6403,31 @@ impl IpamPrefixListResolverTarget {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ipam_prefix_list_resolver_id: impl Into<Expr>,
-        prefix_list_id: impl Into<Expr>,
-        prefix_list_region: impl Into<Expr>,
+        ipam_prefix_list_resolver_id: impl Into<rt::Expr>,
+        prefix_list_id: impl Into<rt::Expr>,
+        prefix_list_region: impl Into<rt::Expr>,
         track_latest_version: bool,
     ) -> Self {
-        let mut this = Base::new(id, &IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE);
+        let mut this = rt::Base::new(id, &IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE);
         this.set(
             "IpamPrefixListResolverId",
             Some("ipam_prefix_list_resolver_id"),
-            string(ipam_prefix_list_resolver_id),
+            rt::string(ipam_prefix_list_resolver_id),
         );
         this.set(
             "PrefixListId",
             Some("prefix_list_id"),
-            string(prefix_list_id),
+            rt::string(prefix_list_id),
         );
         this.set(
             "PrefixListRegion",
             Some("prefix_list_region"),
-            string(prefix_list_region),
+            rt::string(prefix_list_region),
         );
         this.set(
             "TrackLatestVersion",
             Some("track_latest_version"),
-            boolean(track_latest_version),
+            rt::boolean(track_latest_version),
         );
         IpamPrefixListResolverTarget(this)
     }
@@ -6273,7 +6436,7 @@ impl IpamPrefixListResolverTarget {
     /// CloudFormation `DesiredVersion`, Terraform `desired_version`.
     pub fn desired_version(mut self, value: i64) -> Self {
         self.0
-            .set("DesiredVersion", Some("desired_version"), int(value));
+            .set("DesiredVersion", Some("desired_version"), rt::int(value));
         self
     }
 }
@@ -6283,19 +6446,19 @@ builder!(
 );
 /// A declared `AWS::EC2::IPAMPrefixListResolverTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamPrefixListResolverTargetHandle(Handle);
+pub struct IpamPrefixListResolverTargetHandle(rt::Handle);
 handle!(IpamPrefixListResolverTargetHandle);
 impl IpamPrefixListResolverTargetHandle {
     /// Id of the IPAM Prefix List Resolver Target.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPrefixListResolverTargetId`; Terraform `ipam_prefix_list_resolver_target_id`.
-    pub fn ipam_prefix_list_resolver_target_id(&self) -> Expr {
+    pub fn ipam_prefix_list_resolver_target_id(&self) -> rt::Expr {
         self.0.attr("IpamPrefixListResolverTargetId")
     }
     /// Id of the IPAM Prefix List Resolver Target.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamPrefixListResolverTargetArn`; Terraform `ipam_prefix_list_resolver_target_arn`.
-    pub fn ipam_prefix_list_resolver_target_arn(&self) -> Expr {
+    pub fn ipam_prefix_list_resolver_target_arn(&self) -> rt::Expr {
         self.0.attr("IpamPrefixListResolverTargetArn")
     }
 }
@@ -6304,11 +6467,11 @@ impl IpamPrefixListResolverTargetHandle {
 /// CloudFormation: `AWS::EC2::IPAMResourceDiscovery`. Terraform: `awscc_ec2_ipam_resource_discovery` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscovery.html)
-pub struct IpamResourceDiscovery(Base);
-static IPAM_RESOURCE_DISCOVERY_TYPE: TypeInfo = TypeInfo {
+pub struct IpamResourceDiscovery(rt::Base);
+static IPAM_RESOURCE_DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMResourceDiscovery",
     terraform: Some("awscc_ec2_ipam_resource_discovery"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -6333,13 +6496,13 @@ impl IpamResourceDiscovery {
     /// Declares a `AWS::EC2::IPAMResourceDiscovery` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &IPAM_RESOURCE_DISCOVERY_TYPE);
+        let this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_TYPE);
         IpamResourceDiscovery(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The regions Resource Discovery is enabled for.
@@ -6349,8 +6512,11 @@ impl IpamResourceDiscovery {
         mut self,
         value: impl IntoIterator<Item = ipam_resource_discovery::IpamOperatingRegion>,
     ) -> Self {
-        self.0
-            .set("OperatingRegions", Some("operating_regions"), list(value));
+        self.0.set(
+            "OperatingRegions",
+            Some("operating_regions"),
+            rt::list(value),
+        );
         self
     }
     /// A set of organizational unit (OU) exclusions for this resource.
@@ -6365,7 +6531,7 @@ impl IpamResourceDiscovery {
         self.0.set(
             "OrganizationalUnitExclusions",
             Some("organizational_unit_exclusions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6373,43 +6539,43 @@ impl IpamResourceDiscovery {
 builder!(IpamResourceDiscovery, IpamResourceDiscoveryHandle);
 /// A declared `AWS::EC2::IPAMResourceDiscovery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamResourceDiscoveryHandle(Handle);
+pub struct IpamResourceDiscoveryHandle(rt::Handle);
 handle!(IpamResourceDiscoveryHandle);
 impl IpamResourceDiscoveryHandle {
     /// Id of the IPAM Pool.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamResourceDiscoveryId`; Terraform `ipam_resource_discovery_id`.
-    pub fn ipam_resource_discovery_id(&self) -> Expr {
+    pub fn ipam_resource_discovery_id(&self) -> rt::Expr {
         self.0.attr("IpamResourceDiscoveryId")
     }
     /// Amazon Resource Name (Arn) for the Resource Discovery.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamResourceDiscoveryArn`; Terraform `ipam_resource_discovery_arn`.
-    pub fn ipam_resource_discovery_arn(&self) -> Expr {
+    pub fn ipam_resource_discovery_arn(&self) -> rt::Expr {
         self.0.attr("IpamResourceDiscoveryArn")
     }
     /// Owner Account ID of the Resource Discovery
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The region the resource discovery is setup in.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamResourceDiscoveryRegion`; Terraform `ipam_resource_discovery_region`.
-    pub fn ipam_resource_discovery_region(&self) -> Expr {
+    pub fn ipam_resource_discovery_region(&self) -> rt::Expr {
         self.0.attr("IpamResourceDiscoveryRegion")
     }
     /// Determines whether or not address space from this pool is publicly advertised.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
     /// The state of this Resource Discovery.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -6422,12 +6588,12 @@ pub mod ipam_resource_discovery {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
-    pub struct IpamOperatingRegion(Props);
+    pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
         /// A new `IpamOperatingRegion`. Required properties: `region_name` (`RegionName`).
-        pub fn new(region_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RegionName", Some("region_name"), string(region_name));
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RegionName", Some("region_name"), rt::string(region_name));
             IpamOperatingRegion(this)
         }
     }
@@ -6438,15 +6604,15 @@ pub mod ipam_resource_discovery {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamresourcediscoveryorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
-    pub struct IpamResourceDiscoveryOrganizationalUnitExclusion(Props);
+    pub struct IpamResourceDiscoveryOrganizationalUnitExclusion(rt::Props);
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
         /// A new `IpamResourceDiscoveryOrganizationalUnitExclusion`. Required properties: `organizations_entity_path` (`OrganizationsEntityPath`).
-        pub fn new(organizations_entity_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(organizations_entity_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OrganizationsEntityPath",
                 Some("organizations_entity_path"),
-                string(organizations_entity_path),
+                rt::string(organizations_entity_path),
             );
             IpamResourceDiscoveryOrganizationalUnitExclusion(this)
         }
@@ -6458,11 +6624,11 @@ pub mod ipam_resource_discovery {
 /// CloudFormation: `AWS::EC2::IPAMResourceDiscoveryAssociation`. Terraform: `awscc_ec2_ipam_resource_discovery_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscoveryassociation.html)
-pub struct IpamResourceDiscoveryAssociation(Base);
-static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct IpamResourceDiscoveryAssociation(rt::Base);
+static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMResourceDiscoveryAssociation",
     terraform: Some("awscc_ec2_ipam_resource_discovery_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -6487,15 +6653,15 @@ impl IpamResourceDiscoveryAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ipam_id: impl Into<Expr>,
-        ipam_resource_discovery_id: impl Into<Expr>,
+        ipam_id: impl Into<rt::Expr>,
+        ipam_resource_discovery_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE);
-        this.set("IpamId", Some("ipam_id"), string(ipam_id));
+        let mut this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE);
+        this.set("IpamId", Some("ipam_id"), rt::string(ipam_id));
         this.set(
             "IpamResourceDiscoveryId",
             Some("ipam_resource_discovery_id"),
-            string(ipam_resource_discovery_id),
+            rt::string(ipam_resource_discovery_id),
         );
         IpamResourceDiscoveryAssociation(this)
     }
@@ -6506,55 +6672,55 @@ builder!(
 );
 /// A declared `AWS::EC2::IPAMResourceDiscoveryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamResourceDiscoveryAssociationHandle(Handle);
+pub struct IpamResourceDiscoveryAssociationHandle(rt::Handle);
 handle!(IpamResourceDiscoveryAssociationHandle);
 impl IpamResourceDiscoveryAssociationHandle {
     /// Arn of the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamArn`; Terraform `ipam_arn`.
-    pub fn ipam_arn(&self) -> Expr {
+    pub fn ipam_arn(&self) -> rt::Expr {
         self.0.attr("IpamArn")
     }
     /// The home region of the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamRegion`; Terraform `ipam_region`.
-    pub fn ipam_region(&self) -> Expr {
+    pub fn ipam_region(&self) -> rt::Expr {
         self.0.attr("IpamRegion")
     }
     /// Id of the IPAM Resource Discovery Association.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamResourceDiscoveryAssociationId`; Terraform `ipam_resource_discovery_association_id`.
-    pub fn ipam_resource_discovery_association_id(&self) -> Expr {
+    pub fn ipam_resource_discovery_association_id(&self) -> rt::Expr {
         self.0.attr("IpamResourceDiscoveryAssociationId")
     }
     /// The Amazon Resource Name (ARN) of the resource discovery association is a part of.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamResourceDiscoveryAssociationArn`; Terraform `ipam_resource_discovery_association_arn`.
-    pub fn ipam_resource_discovery_association_arn(&self) -> Expr {
+    pub fn ipam_resource_discovery_association_arn(&self) -> rt::Expr {
         self.0.attr("IpamResourceDiscoveryAssociationArn")
     }
     /// If the Resource Discovery Association exists due as part of CreateIpam.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
     /// The status of the resource discovery.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceDiscoveryStatus`; Terraform `resource_discovery_status`.
-    pub fn resource_discovery_status(&self) -> Expr {
+    pub fn resource_discovery_status(&self) -> rt::Expr {
         self.0.attr("ResourceDiscoveryStatus")
     }
     /// The operational state of the Resource Discovery Association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The AWS Account ID for the account where the shared IPAM exists.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
 }
@@ -6563,11 +6729,11 @@ impl IpamResourceDiscoveryAssociationHandle {
 /// CloudFormation: `AWS::EC2::IPAMScope`. Terraform: `awscc_ec2_ipam_scope` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamscope.html)
-pub struct IpamScope(Base);
-static IPAM_SCOPE_TYPE: TypeInfo = TypeInfo {
+pub struct IpamScope(rt::Base);
+static IPAM_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPAMScope",
     terraform: Some("awscc_ec2_ipam_scope"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -6582,15 +6748,15 @@ static IPAM_SCOPE_TYPE: TypeInfo = TypeInfo {
 impl IpamScope {
     /// Declares a `AWS::EC2::IPAMScope` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ipam_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IPAM_SCOPE_TYPE);
-        this.set("IpamId", Some("ipam_id"), string(ipam_id));
+    pub fn new(id: impl Into<String>, ipam_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IPAM_SCOPE_TYPE);
+        this.set("IpamId", Some("ipam_id"), rt::string(ipam_id));
         IpamScope(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// External service configuration to connect your AWS IPAM scope.
@@ -6611,43 +6777,43 @@ impl IpamScope {
 builder!(IpamScope, IpamScopeHandle);
 /// A declared `AWS::EC2::IPAMScope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamScopeHandle(Handle);
+pub struct IpamScopeHandle(rt::Handle);
 handle!(IpamScopeHandle);
 impl IpamScopeHandle {
     /// Id of the IPAM scope.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamScopeId`; Terraform `ipam_scope_id`.
-    pub fn ipam_scope_id(&self) -> Expr {
+    pub fn ipam_scope_id(&self) -> rt::Expr {
         self.0.attr("IpamScopeId")
     }
     /// The Amazon Resource Name (ARN) of the IPAM scope.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Amazon Resource Name (ARN) of the IPAM this scope is a part of.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamArn`; Terraform `ipam_arn`.
-    pub fn ipam_arn(&self) -> Expr {
+    pub fn ipam_arn(&self) -> rt::Expr {
         self.0.attr("IpamArn")
     }
     /// Is this one of the default scopes created with the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
     /// The number of pools that currently exist in this scope.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolCount`; Terraform `pool_count`.
-    pub fn pool_count(&self) -> Expr {
+    pub fn pool_count(&self) -> rt::Expr {
         self.0.attr("PoolCount")
     }
     /// Determines whether this scope contains publicly routable space or space for a private network
     ///
     /// CloudFormation `Fn::GetAtt` `IpamScopeType`; Terraform `ipam_scope_type`.
-    pub fn ipam_scope_type(&self) -> Expr {
+    pub fn ipam_scope_type(&self) -> rt::Expr {
         self.0.attr("IpamScopeType")
     }
 }
@@ -6660,18 +6826,18 @@ pub mod ipam_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamscope-ipamscopeexternalauthorityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IpamScopeExternalAuthorityConfiguration(Props);
+    pub struct IpamScopeExternalAuthorityConfiguration(rt::Props);
     impl IpamScopeExternalAuthorityConfiguration {
         /// A new `IpamScopeExternalAuthorityConfiguration`. Required properties: `external_resource_identifier` (`ExternalResourceIdentifier`), `ipam_scope_external_authority_type` (`IpamScopeExternalAuthorityType`).
         pub fn new(
-            external_resource_identifier: impl Into<Expr>,
+            external_resource_identifier: impl Into<rt::Expr>,
             ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExternalResourceIdentifier",
                 Some("external_resource_identifier"),
-                string(external_resource_identifier),
+                rt::string(external_resource_identifier),
             );
             this.set(
                 "IpamScopeExternalAuthorityType",
@@ -6695,11 +6861,11 @@ pub mod ipam_scope {
 /// CloudFormation: `AWS::EC2::IPv4Pool`. Terraform: `awscc_ec2_i_pv_4_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipv4pool.html)
-pub struct IPv4Pool(Base);
-static I_PV4_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct IPv4Pool(rt::Base);
+static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPv4Pool",
     terraform: Some("awscc_ec2_i_pv_4_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6752,50 +6918,50 @@ impl IPv4Pool {
     /// Declares a `AWS::EC2::IPv4Pool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &I_PV4_POOL_TYPE);
+        let this = rt::Base::new(id, &I_PV4_POOL_TYPE);
         IPv4Pool(this)
     }
 }
 builder!(IPv4Pool, IPv4PoolHandle);
 /// A declared `AWS::EC2::IPv4Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IPv4PoolHandle(Handle);
+pub struct IPv4PoolHandle(rt::Handle);
 handle!(IPv4PoolHandle);
 impl IPv4PoolHandle {
     /// The Amazon Resource Name (ARN) of the public IPv4 pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the public IPv4 pool.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
     /// A description of the public IPv4 pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Description`; Terraform `description`.
-    pub fn description(&self) -> Expr {
+    pub fn description(&self) -> rt::Expr {
         self.0.attr("Description")
     }
     /// The name of the location from which the address pool is advertised.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkBorderGroup`; Terraform `network_border_group`.
-    pub fn network_border_group(&self) -> Expr {
+    pub fn network_border_group(&self) -> rt::Expr {
         self.0.attr("NetworkBorderGroup")
     }
     /// The total number of addresses in the pool.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalAddressCount`; Terraform `total_address_count`.
-    pub fn total_address_count(&self) -> Expr {
+    pub fn total_address_count(&self) -> rt::Expr {
         self.0.attr("TotalAddressCount")
     }
     /// The total number of available addresses in the pool.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalAvailableAddressCount`; Terraform `total_available_address_count`.
-    pub fn total_available_address_count(&self) -> Expr {
+    pub fn total_available_address_count(&self) -> rt::Expr {
         self.0.attr("TotalAvailableAddressCount")
     }
 }
@@ -6804,11 +6970,11 @@ impl IPv4PoolHandle {
 /// CloudFormation: `AWS::EC2::Instance`. Terraform: `awscc_ec2_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::Instance",
     terraform: Some("awscc_ec2_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -6825,15 +6991,15 @@ impl Instance {
     /// Declares a `AWS::EC2::Instance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INSTANCE_TYPE);
+        let this = rt::Base::new(id, &INSTANCE_TYPE);
         Instance(this)
     }
     /// This property is reserved for internal use.
     ///
     /// CloudFormation `AdditionalInfo`, Terraform `additional_info`.
-    pub fn additional_info(mut self, value: impl Into<Expr>) -> Self {
+    pub fn additional_info(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AdditionalInfo", Some("additional_info"), string(value));
+            .set("AdditionalInfo", Some("additional_info"), rt::string(value));
         self
     }
     /// Indicates whether the instance is associated with a dedicated host.
@@ -6846,9 +7012,12 @@ impl Instance {
     /// The Availability Zone of the instance.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The block device mapping entries that defines the block devices to attach to the instance at launch.
@@ -6861,7 +7030,7 @@ impl Instance {
         self.0.set(
             "BlockDeviceMappings",
             Some("block_device_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6890,7 +7059,7 @@ impl Instance {
         self.0.set(
             "DisableApiTermination",
             Some("disable_api_termination"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -6899,7 +7068,7 @@ impl Instance {
     /// CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
     pub fn ebs_optimized(mut self, value: bool) -> Self {
         self.0
-            .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+            .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
         self
     }
     /// An elastic GPU to associate with the instance.
@@ -6912,7 +7081,7 @@ impl Instance {
         self.0.set(
             "ElasticGpuSpecifications",
             Some("elastic_gpu_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6926,7 +7095,7 @@ impl Instance {
         self.0.set(
             "ElasticInferenceAccelerators",
             Some("elastic_inference_accelerators"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6952,37 +7121,37 @@ impl Instance {
     /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with.
     ///
     /// CloudFormation `HostId`, Terraform `host_id`.
-    pub fn host_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostId", Some("host_id"), string(value));
+    pub fn host_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostId", Some("host_id"), rt::string(value));
         self
     }
     /// The ARN of the host resource group in which to launch the instances.
     ///
     /// Changing it replaces the resource. CloudFormation `HostResourceGroupArn`, Terraform `host_resource_group_arn`.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn host_resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "HostResourceGroupArn",
             Some("host_resource_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IAM instance profile.
     ///
     /// CloudFormation `IamInstanceProfile`, Terraform `iam_instance_profile`.
-    pub fn iam_instance_profile(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_instance_profile(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IamInstanceProfile",
             Some("iam_instance_profile"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
     ///
     /// Changing it replaces the resource. CloudFormation `ImageId`, Terraform `image_id`.
-    pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageId", Some("image_id"), string(value));
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageId", Some("image_id"), rt::string(value));
         self
     }
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
@@ -7002,17 +7171,20 @@ impl Instance {
     /// The instance type.
     ///
     /// CloudFormation `InstanceType`, Terraform `instance_type`.
-    pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceType", Some("instance_type"), string(value));
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// [EC2-VPC] The number of IPv6 addresses to associate with the primary network interface.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
     pub fn ipv6_address_count(mut self, value: i64) -> Self {
-        self.0
-            .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+        self.0.set(
+            "Ipv6AddressCount",
+            Some("ipv_6_address_count"),
+            rt::int(value),
+        );
         self
     }
     /// [EC2-VPC] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
@@ -7023,21 +7195,21 @@ impl Instance {
         value: impl IntoIterator<Item = instance::InstanceIpv6Address>,
     ) -> Self {
         self.0
-            .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+            .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
         self
     }
     /// The ID of the kernel.
     ///
     /// CloudFormation `KernelId`, Terraform `kernel_id`.
-    pub fn kernel_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KernelId", Some("kernel_id"), string(value));
+    pub fn kernel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KernelId", Some("kernel_id"), rt::string(value));
         self
     }
     /// The name of the key pair.
     ///
     /// Changing it replaces the resource. CloudFormation `KeyName`, Terraform `key_name`.
-    pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KeyName", Some("key_name"), string(value));
+    pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyName", Some("key_name"), rt::string(value));
         self
     }
     /// The launch template to use to launch the instances.
@@ -7058,7 +7230,7 @@ impl Instance {
         self.0.set(
             "LicenseSpecifications",
             Some("license_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -7074,7 +7246,8 @@ impl Instance {
     ///
     /// CloudFormation `Monitoring`, Terraform `monitoring`.
     pub fn monitoring(mut self, value: bool) -> Self {
-        self.0.set("Monitoring", Some("monitoring"), boolean(value));
+        self.0
+            .set("Monitoring", Some("monitoring"), rt::boolean(value));
         self
     }
     /// The network interfaces to associate with the instance.
@@ -7084,18 +7257,21 @@ impl Instance {
         mut self,
         value: impl IntoIterator<Item = instance::NetworkInterface>,
     ) -> Self {
-        self.0
-            .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+        self.0.set(
+            "NetworkInterfaces",
+            Some("network_interfaces"),
+            rt::list(value),
+        );
         self
     }
     /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
     ///
     /// Changing it replaces the resource. CloudFormation `PlacementGroupName`, Terraform `placement_group_name`.
-    pub fn placement_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn placement_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PlacementGroupName",
             Some("placement_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -7113,11 +7289,11 @@ impl Instance {
     /// [EC2-VPC] The primary IPv4 address.
     ///
     /// Changing it replaces the resource. CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-    pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateIpAddress",
             Some("private_ip_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -7128,42 +7304,52 @@ impl Instance {
         self.0.set(
             "PropagateTagsToVolumeOnCreation",
             Some("propagate_tags_to_volume_on_creation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The ID of the RAM disk to select.
     ///
     /// CloudFormation `RamdiskId`, Terraform `ramdisk_id`.
-    pub fn ramdisk_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RamdiskId", Some("ramdisk_id"), string(value));
+    pub fn ramdisk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RamdiskId", Some("ramdisk_id"), rt::string(value));
         self
     }
     /// The IDs of the security groups.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// the names of the security groups.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
     /// Specifies whether to enable an instance launched in a VPC to perform NAT.
     ///
     /// CloudFormation `SourceDestCheck`, Terraform `source_dest_check`.
     pub fn source_dest_check(mut self, value: bool) -> Self {
-        self.0
-            .set("SourceDestCheck", Some("source_dest_check"), boolean(value));
+        self.0.set(
+            "SourceDestCheck",
+            Some("source_dest_check"),
+            rt::boolean(value),
+        );
         self
     }
     /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
@@ -7174,84 +7360,84 @@ impl Instance {
         value: impl IntoIterator<Item = instance::SsmAssociation>,
     ) -> Self {
         self.0
-            .set("SsmAssociations", Some("ssm_associations"), list(value));
+            .set("SsmAssociations", Some("ssm_associations"), rt::list(value));
         self
     }
     /// [EC2-VPC] The ID of the subnet to launch the instance into.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
     /// The tenancy of the instance (if the instance is running in a VPC).
     ///
     /// CloudFormation `Tenancy`, Terraform `tenancy`.
-    pub fn tenancy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Tenancy", Some("tenancy"), string(value));
+    pub fn tenancy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Tenancy", Some("tenancy"), rt::string(value));
         self
     }
     /// The user data to make available to the instance.
     ///
     /// CloudFormation `UserData`, Terraform `user_data`.
-    pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserData", Some("user_data"), string(value));
+    pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserData", Some("user_data"), rt::string(value));
         self
     }
     /// The volumes to attach to the instance.
     ///
     /// CloudFormation `Volumes`, Terraform `volumes`.
     pub fn volumes(mut self, value: impl IntoIterator<Item = instance::Volume>) -> Self {
-        self.0.set("Volumes", Some("volumes"), list(value));
+        self.0.set("Volumes", Some("volumes"), rt::list(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::EC2::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// The EC2 Instance ID.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceId`; Terraform `instance_id`.
-    pub fn instance_id(&self) -> Expr {
+    pub fn instance_id(&self) -> rt::Expr {
         self.0.attr("InstanceId")
     }
     /// The private IP address of the specified instance.
     ///
     /// CloudFormation `Fn::GetAtt` `PrivateIp`; Terraform `private_ip`.
-    pub fn private_ip(&self) -> Expr {
+    pub fn private_ip(&self) -> rt::Expr {
         self.0.attr("PrivateIp")
     }
     /// The public DNS name of the specified instance.
     ///
     /// CloudFormation `Fn::GetAtt` `PublicDnsName`; Terraform `public_dns_name`.
-    pub fn public_dns_name(&self) -> Expr {
+    pub fn public_dns_name(&self) -> rt::Expr {
         self.0.attr("PublicDnsName")
     }
     /// The public IP address of the specified instance.
     ///
     /// CloudFormation `Fn::GetAtt` `PublicIp`; Terraform `public_ip`.
-    pub fn public_ip(&self) -> Expr {
+    pub fn public_ip(&self) -> rt::Expr {
         self.0.attr("PublicIp")
     }
     /// The private DNS name of the specified instance.
     ///
     /// CloudFormation `Fn::GetAtt` `PrivateDnsName`; Terraform `private_dns_name`.
-    pub fn private_dns_name(&self) -> Expr {
+    pub fn private_dns_name(&self) -> rt::Expr {
         self.0.attr("PrivateDnsName")
     }
     /// The ID of the VPC that the instance is running in.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// The current state of the instance.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -7262,13 +7448,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-associationparameter.html)
     #[derive(Clone, Debug)]
-    pub struct AssociationParameter(Props);
+    pub struct AssociationParameter(rt::Props);
     impl AssociationParameter {
         /// A new `AssociationParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), strings(value));
+        pub fn new(
+            key: impl Into<rt::Expr>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::strings(value));
             AssociationParameter(this)
         }
     }
@@ -7277,12 +7466,12 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. Required properties: `device_name` (`DeviceName`).
-        pub fn new(device_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceName", Some("device_name"), string(device_name));
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeviceName", Some("device_name"), rt::string(device_name));
             BlockDeviceMapping(this)
         }
         /// Parameters used to automatically set up EBS volumes when the instance is launched.
@@ -7293,15 +7482,15 @@ pub mod instance {
             self
         }
         /// CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Value>) -> Self {
+        pub fn no_device(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("NoDevice", Some("no_device"), json_string(value));
+                .set("NoDevice", Some("no_device"), rt::json_string(value));
             self
         }
         /// CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -7312,22 +7501,22 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-cpuoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CpuOptions(Props);
+    pub struct CpuOptions(rt::Props);
     impl CpuOptions {
         /// A new `CpuOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuOptions(this)
         }
         /// CloudFormation `CoreCount`, Terraform `core_count`.
         pub fn core_count(mut self, value: i64) -> Self {
-            self.0.set("CoreCount", Some("core_count"), int(value));
+            self.0.set("CoreCount", Some("core_count"), rt::int(value));
             self
         }
         /// CloudFormation `ThreadsPerCore`, Terraform `threads_per_core`.
         pub fn threads_per_core(mut self, value: i64) -> Self {
             self.0
-                .set("ThreadsPerCore", Some("threads_per_core"), int(value));
+                .set("ThreadsPerCore", Some("threads_per_core"), rt::int(value));
             self
         }
     }
@@ -7338,16 +7527,17 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-creditspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CreditSpecification(Props);
+    pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
         /// A new `CreditSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CreditSpecification(this)
         }
         /// CloudFormation `CPUCredits`, Terraform `cpu_credits`.
-        pub fn cpu_credits(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CPUCredits", Some("cpu_credits"), string(value));
+        pub fn cpu_credits(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CPUCredits", Some("cpu_credits"), rt::string(value));
             self
         }
     }
@@ -7356,11 +7546,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ebs.html)
     #[derive(Clone, Debug)]
-    pub struct Ebs(Props);
+    pub struct Ebs(rt::Props);
     impl Ebs {
         /// A new `Ebs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ebs(this)
         }
         /// Indicates whether the EBS volume is deleted on instance termination.
@@ -7370,7 +7560,7 @@ pub mod instance {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7378,35 +7568,39 @@ pub mod instance {
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The number of I/O operations per second (IOPS).
         ///
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// The identifier of the AWS Key Management Service (AWS KMS) customer managed CMK to use for Amazon EBS encryption.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The ID of the snapshot.
         ///
         /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The size of the volume, in GiBs.
         ///
         /// CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// The volume type.
@@ -7422,12 +7616,12 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticgpuspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticGpuSpecification(Props);
+    pub struct ElasticGpuSpecification(rt::Props);
     impl ElasticGpuSpecification {
         /// A new `ElasticGpuSpecification`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             ElasticGpuSpecification(this)
         }
     }
@@ -7436,19 +7630,19 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticinferenceaccelerator.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticInferenceAccelerator(Props);
+    pub struct ElasticInferenceAccelerator(rt::Props);
     impl ElasticInferenceAccelerator {
         /// A new `ElasticInferenceAccelerator`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             ElasticInferenceAccelerator(this)
         }
         /// The number of elastic inference accelerators to attach to the instance.
         ///
         /// Constraints: at least 0. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
     }
@@ -7459,11 +7653,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdSpecification(Props);
+    pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdSpecification(this)
         }
         /// Specifies whether ENA Express is enabled for the network interface when you launch an instance.
@@ -7471,7 +7665,7 @@ pub mod instance {
         /// CloudFormation `EnaSrdEnabled`, Terraform `ena_srd_enabled`.
         pub fn ena_srd_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("EnaSrdEnabled", Some("ena_srd_enabled"), boolean(value));
+                .set("EnaSrdEnabled", Some("ena_srd_enabled"), rt::boolean(value));
             self
         }
         /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
@@ -7493,11 +7687,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdUdpSpecification(Props);
+    pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdUdpSpecification(this)
         }
         /// Indicates whether UDP traffic uses ENA Express for your instance.
@@ -7507,7 +7701,7 @@ pub mod instance {
             self.0.set(
                 "EnaSrdUdpEnabled",
                 Some("ena_srd_udp_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7519,18 +7713,18 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enclaveoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EnclaveOptions(Props);
+    pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
         /// A new `EnclaveOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnclaveOptions(this)
         }
         /// If this parameter is set to true, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -7541,18 +7735,19 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-hibernationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct HibernationOptions(Props);
+    pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
         /// A new `HibernationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HibernationOptions(this)
         }
         /// If you set this parameter to true, your instance is enabled for hibernation.
         ///
         /// CloudFormation `Configured`, Terraform `configured`.
         pub fn configured(mut self, value: bool) -> Self {
-            self.0.set("Configured", Some("configured"), boolean(value));
+            self.0
+                .set("Configured", Some("configured"), rt::boolean(value));
             self
         }
     }
@@ -7561,12 +7756,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-instanceipv6address.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(Props);
+    pub struct InstanceIpv6Address(rt::Props);
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv6Address", Some("ipv_6_address"), string(ipv6_address));
+        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "Ipv6Address",
+                Some("ipv_6_address"),
+                rt::string(ipv6_address),
+            );
             InstanceIpv6Address(this)
         }
     }
@@ -7575,40 +7774,40 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSpecification(Props);
+    pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
         /// A new `LaunchTemplateSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateSpecification(this)
         }
         /// The ID of the launch template.
         ///
         /// CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the launch template.
         ///
         /// CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The version number of the launch template.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -7617,15 +7816,15 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-licensespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseSpecification(Props);
+    pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
         /// A new `LicenseSpecification`. Required properties: `license_configuration_arn` (`LicenseConfigurationArn`).
-        pub fn new(license_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(license_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LicenseConfigurationArn",
                 Some("license_configuration_arn"),
-                string(license_configuration_arn),
+                rt::string(license_configuration_arn),
             );
             LicenseSpecification(this)
         }
@@ -7635,11 +7834,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-metadataoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataOptions(Props);
+    pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
         /// A new `MetadataOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataOptions(this)
         }
         /// Enables or disables the HTTP metadata endpoint on your instances.
@@ -7668,7 +7867,7 @@ pub mod instance {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7696,12 +7895,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-networkinterface.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterface(Props);
+    pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
         /// A new `NetworkInterface`. Required properties: `device_index` (`DeviceIndex`).
-        pub fn new(device_index: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceIndex", Some("device_index"), string(device_index));
+        pub fn new(device_index: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DeviceIndex",
+                Some("device_index"),
+                rt::string(device_index),
+            );
             NetworkInterface(this)
         }
         /// Not currently supported by AWS CloudFormation.
@@ -7711,7 +7914,7 @@ pub mod instance {
             self.0.set(
                 "AssociateCarrierIpAddress",
                 Some("associate_carrier_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7722,7 +7925,7 @@ pub mod instance {
             self.0.set(
                 "AssociatePublicIpAddress",
                 Some("associate_public_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7733,16 +7936,16 @@ pub mod instance {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The description of the network interface.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Specifies the ENA Express settings for the network interface that's attached to the instance.
@@ -7759,16 +7962,20 @@ pub mod instance {
         /// The IDs of the security groups for the network interface.
         ///
         /// CloudFormation `GroupSet`, Terraform `group_set`.
-        pub fn group_set(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("GroupSet", Some("group_set"), strings(value));
+        pub fn group_set(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("GroupSet", Some("group_set"), rt::strings(value));
             self
         }
         /// A number of IPv6 addresses to assign to the network interface.
         ///
         /// CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
         pub fn ipv6_address_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+            self.0.set(
+                "Ipv6AddressCount",
+                Some("ipv_6_address_count"),
+                rt::int(value),
+            );
             self
         }
         /// The IPv6 addresses associated with the network interface.
@@ -7779,28 +7986,28 @@ pub mod instance {
             value: impl IntoIterator<Item = InstanceIpv6Address>,
         ) -> Self {
             self.0
-                .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+                .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
             self
         }
         /// The ID of the network interface.
         ///
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The private IPv4 address of the network interface.
         ///
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7814,7 +8021,7 @@ pub mod instance {
             self.0.set(
                 "PrivateIpAddresses",
                 Some("private_ip_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7825,15 +8032,15 @@ pub mod instance {
             self.0.set(
                 "SecondaryPrivateIpAddressCount",
                 Some("secondary_private_ip_address_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The ID of the subnet.
         ///
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -7842,11 +8049,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsNameOptions(Props);
+    pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
         /// A new `PrivateDnsNameOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsNameOptions(this)
         }
         /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
@@ -7856,7 +8063,7 @@ pub mod instance {
             self.0.set(
                 "EnableResourceNameDnsAAAARecord",
                 Some("enable_resource_name_dns_aaaa_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7867,7 +8074,7 @@ pub mod instance {
             self.0.set(
                 "EnableResourceNameDnsARecord",
                 Some("enable_resource_name_dns_a_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7885,16 +8092,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecification(Props);
+    pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(primary: bool, private_ip_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Primary", Some("primary"), boolean(primary));
+        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Primary", Some("primary"), rt::boolean(primary));
             this.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(private_ip_address),
+                rt::string(private_ip_address),
             );
             PrivateIpAddressSpecification(this)
         }
@@ -7904,12 +8111,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ssmassociation.html)
     #[derive(Clone, Debug)]
-    pub struct SsmAssociation(Props);
+    pub struct SsmAssociation(rt::Props);
     impl SsmAssociation {
         /// A new `SsmAssociation`. Required properties: `document_name` (`DocumentName`).
-        pub fn new(document_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DocumentName", Some("document_name"), string(document_name));
+        pub fn new(document_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DocumentName",
+                Some("document_name"),
+                rt::string(document_name),
+            );
             SsmAssociation(this)
         }
         /// The input parameter values to use with the associated SSM document.
@@ -7922,7 +8133,7 @@ pub mod instance {
             self.0.set(
                 "AssociationParameters",
                 Some("association_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7932,13 +8143,13 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-volume.html)
     #[derive(Clone, Debug)]
-    pub struct Volume(Props);
+    pub struct Volume(rt::Props);
     impl Volume {
         /// A new `Volume`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`).
-        pub fn new(device: impl Into<Expr>, volume_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Device", Some("device"), string(device));
-            this.set("VolumeId", Some("volume_id"), string(volume_id));
+        pub fn new(device: impl Into<rt::Expr>, volume_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Device", Some("device"), rt::string(device));
+            this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
             Volume(this)
         }
     }
@@ -8031,11 +8242,11 @@ pub mod instance {
 /// CloudFormation: `AWS::EC2::InstanceConnectEndpoint`. Terraform: `awscc_ec2_instance_connect_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceconnectendpoint.html)
-pub struct InstanceConnectEndpoint(Base);
-static INSTANCE_CONNECT_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceConnectEndpoint(rt::Base);
+static INSTANCE_CONNECT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::InstanceConnectEndpoint",
     terraform: Some("awscc_ec2_instance_connect_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -8058,17 +8269,17 @@ static INSTANCE_CONNECT_ENDPOINT_TYPE: TypeInfo = TypeInfo {
 impl InstanceConnectEndpoint {
     /// Declares a `AWS::EC2::InstanceConnectEndpoint` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, subnet_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INSTANCE_CONNECT_ENDPOINT_TYPE);
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INSTANCE_CONNECT_ENDPOINT_TYPE);
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         InstanceConnectEndpoint(this)
     }
     /// The client token of the instance connect endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Indicates whether your client's IP address is preserved as the source when you connect to a resource.
@@ -8078,18 +8289,21 @@ impl InstanceConnectEndpoint {
         self.0.set(
             "PreserveClientIp",
             Some("preserve_client_ip"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The security groups associated with the endpoint.
     ///
     /// Constraints: 0..=16 items. Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -8097,73 +8311,73 @@ impl InstanceConnectEndpoint {
 builder!(InstanceConnectEndpoint, InstanceConnectEndpointHandle);
 /// A declared `AWS::EC2::InstanceConnectEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceConnectEndpointHandle(Handle);
+pub struct InstanceConnectEndpointHandle(rt::Handle);
 handle!(InstanceConnectEndpointHandle);
 impl InstanceConnectEndpointHandle {
     /// The ID of the EC2 Instance Connect Endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Availability Zone of the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZone`; Terraform `availability_zone`.
-    pub fn availability_zone(&self) -> Expr {
+    pub fn availability_zone(&self) -> rt::Expr {
         self.0.attr("AvailabilityZone")
     }
     /// The ID of the Availability Zone of the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZoneId`; Terraform `availability_zone_id`.
-    pub fn availability_zone_id(&self) -> Expr {
+    pub fn availability_zone_id(&self) -> rt::Expr {
         self.0.attr("AvailabilityZoneId")
     }
     /// The date and time that the EC2 Instance Connect Endpoint was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Amazon Resource Name (ARN) of the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceConnectEndpointArn`; Terraform `instance_connect_endpoint_arn`.
-    pub fn instance_connect_endpoint_arn(&self) -> Expr {
+    pub fn instance_connect_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("InstanceConnectEndpointArn")
     }
     /// The ID of the elastic network interface that Amazon EC2 automatically created when creating the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceIds`; Terraform `network_interface_ids`.
-    pub fn network_interface_ids(&self) -> Expr {
+    pub fn network_interface_ids(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceIds")
     }
     /// The ID of the AWS account that created the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The public DNS names of the endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `PublicDnsNames`; Terraform `public_dns_names`.
-    pub fn public_dns_names(&self) -> Expr {
+    pub fn public_dns_names(&self) -> rt::Expr {
         self.0.attr("PublicDnsNames")
     }
     /// The current state of the EC2 Instance Connect Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The message for the current state of the EC2 Instance Connect Endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `StateMessage`; Terraform `state_message`.
-    pub fn state_message(&self) -> Expr {
+    pub fn state_message(&self) -> rt::Expr {
         self.0.attr("StateMessage")
     }
     /// The ID of the VPC in which the EC2 Instance Connect Endpoint was created
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
 }
@@ -8172,11 +8386,11 @@ impl InstanceConnectEndpointHandle {
 /// CloudFormation: `AWS::EC2::InstanceEventWindow`. Terraform: `awscc_ec2_instance_event_window` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceeventwindow.html)
-pub struct InstanceEventWindow(Base);
-static INSTANCE_EVENT_WINDOW_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceEventWindow(rt::Base);
+static INSTANCE_EVENT_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::InstanceEventWindow",
     terraform: Some("awscc_ec2_instance_event_window"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8223,22 +8437,22 @@ impl InstanceEventWindow {
     /// Declares a `AWS::EC2::InstanceEventWindow` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INSTANCE_EVENT_WINDOW_TYPE);
+        let this = rt::Base::new(id, &INSTANCE_EVENT_WINDOW_TYPE);
         InstanceEventWindow(this)
     }
     /// The cron expression defined for the event window.
     ///
     /// CloudFormation `CronExpression`, Terraform `cron_expression`.
-    pub fn cron_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cron_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CronExpression", Some("cron_expression"), string(value));
+            .set("CronExpression", Some("cron_expression"), rt::string(value));
         self
     }
     /// The name of the event window.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The time ranges of the event window.
@@ -8248,32 +8462,33 @@ impl InstanceEventWindow {
         mut self,
         value: impl IntoIterator<Item = instance_event_window::TimeRange>,
     ) -> Self {
-        self.0.set("TimeRanges", Some("time_ranges"), list(value));
+        self.0
+            .set("TimeRanges", Some("time_ranges"), rt::list(value));
         self
     }
 }
 builder!(InstanceEventWindow, InstanceEventWindowHandle);
 /// A declared `AWS::EC2::InstanceEventWindow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceEventWindowHandle(Handle);
+pub struct InstanceEventWindowHandle(rt::Handle);
 handle!(InstanceEventWindowHandle);
 impl InstanceEventWindowHandle {
     /// The Amazon Resource Name (ARN) of the event window.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the event window.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceEventWindowId`; Terraform `instance_event_window_id`.
-    pub fn instance_event_window_id(&self) -> Expr {
+    pub fn instance_event_window_id(&self) -> rt::Expr {
         self.0.attr("InstanceEventWindowId")
     }
     /// The current state of the event window.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -8286,18 +8501,18 @@ pub mod instance_event_window {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instanceeventwindow-timerange.html)
     #[derive(Clone, Debug)]
-    pub struct TimeRange(Props);
+    pub struct TimeRange(rt::Props);
     impl TimeRange {
         /// A new `TimeRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeRange(this)
         }
         /// The hour when the time range ends.
         ///
         /// Constraints: range 0..=23. CloudFormation `EndHour`, Terraform `end_hour`.
         pub fn end_hour(mut self, value: i64) -> Self {
-            self.0.set("EndHour", Some("end_hour"), int(value));
+            self.0.set("EndHour", Some("end_hour"), rt::int(value));
             self
         }
         /// The day on which the time range ends.
@@ -8311,7 +8526,7 @@ pub mod instance_event_window {
         ///
         /// Constraints: range 0..=23. CloudFormation `StartHour`, Terraform `start_hour`.
         pub fn start_hour(mut self, value: i64) -> Self {
-            self.0.set("StartHour", Some("start_hour"), int(value));
+            self.0.set("StartHour", Some("start_hour"), rt::int(value));
             self
         }
         /// The day on which the time range begins.
@@ -8368,11 +8583,11 @@ pub mod instance_event_window {
 /// CloudFormation: `AWS::EC2::InternetGateway`. Terraform: `awscc_ec2_internet_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html)
-pub struct InternetGateway(Base);
-static INTERNET_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct InternetGateway(rt::Base);
+static INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::InternetGateway",
     terraform: Some("awscc_ec2_internet_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InternetGatewayId", Some("internet_gateway_id"))],
@@ -8381,18 +8596,18 @@ impl InternetGateway {
     /// Declares a `AWS::EC2::InternetGateway` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INTERNET_GATEWAY_TYPE);
+        let this = rt::Base::new(id, &INTERNET_GATEWAY_TYPE);
         InternetGateway(this)
     }
 }
 builder!(InternetGateway, InternetGatewayHandle);
 /// A declared `AWS::EC2::InternetGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InternetGatewayHandle(Handle);
+pub struct InternetGatewayHandle(rt::Handle);
 handle!(InternetGatewayHandle);
 impl InternetGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `InternetGatewayId`; Terraform `internet_gateway_id`.
-    pub fn internet_gateway_id(&self) -> Expr {
+    pub fn internet_gateway_id(&self) -> rt::Expr {
         self.0.attr("InternetGatewayId")
     }
 }
@@ -8401,11 +8616,11 @@ impl InternetGatewayHandle {
 /// CloudFormation: `AWS::EC2::IpPoolRouteTableAssociation`. Terraform: `awscc_ec2_ip_pool_route_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ippoolroutetableassociation.html)
-pub struct IpPoolRouteTableAssociation(Base);
-static IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct IpPoolRouteTableAssociation(rt::Base);
+static IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IpPoolRouteTableAssociation",
     terraform: Some("awscc_ec2_ip_pool_route_table_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("AssociationId", Some("association_id"))],
@@ -8415,19 +8630,19 @@ impl IpPoolRouteTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        public_ipv4_pool: impl Into<Expr>,
-        route_table_id: impl Into<Expr>,
+        public_ipv4_pool: impl Into<rt::Expr>,
+        route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "PublicIpv4Pool",
             Some("public_ipv_4_pool"),
-            string(public_ipv4_pool),
+            rt::string(public_ipv4_pool),
         );
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            string(route_table_id),
+            rt::string(route_table_id),
         );
         IpPoolRouteTableAssociation(this)
     }
@@ -8438,13 +8653,13 @@ builder!(
 );
 /// A declared `AWS::EC2::IpPoolRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpPoolRouteTableAssociationHandle(Handle);
+pub struct IpPoolRouteTableAssociationHandle(rt::Handle);
 handle!(IpPoolRouteTableAssociationHandle);
 impl IpPoolRouteTableAssociationHandle {
     /// The route table association ID.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -8453,11 +8668,11 @@ impl IpPoolRouteTableAssociationHandle {
 /// CloudFormation: `AWS::EC2::IpamExternalResourceVerificationToken`. Terraform: `awscc_ec2_ipam_external_resource_verification_token` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamexternalresourceverificationtoken.html)
-pub struct IpamExternalResourceVerificationToken(Base);
-static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE: TypeInfo = TypeInfo {
+pub struct IpamExternalResourceVerificationToken(rt::Base);
+static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IpamExternalResourceVerificationToken",
     terraform: Some("awscc_ec2_ipam_external_resource_verification_token"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8515,9 +8730,9 @@ static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE: TypeInfo = TypeInfo {
 impl IpamExternalResourceVerificationToken {
     /// Declares a `AWS::EC2::IpamExternalResourceVerificationToken` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ipam_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE);
-        this.set("IpamId", Some("ipam_id"), string(ipam_id));
+    pub fn new(id: impl Into<String>, ipam_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE);
+        this.set("IpamId", Some("ipam_id"), rt::string(ipam_id));
         IpamExternalResourceVerificationToken(this)
     }
 }
@@ -8527,61 +8742,61 @@ builder!(
 );
 /// A declared `AWS::EC2::IpamExternalResourceVerificationToken`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamExternalResourceVerificationTokenHandle(Handle);
+pub struct IpamExternalResourceVerificationTokenHandle(rt::Handle);
 handle!(IpamExternalResourceVerificationTokenHandle);
 impl IpamExternalResourceVerificationTokenHandle {
     /// The ARN of the IPAM external resource verification token.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamExternalResourceVerificationTokenArn`; Terraform `ipam_external_resource_verification_token_arn`.
-    pub fn ipam_external_resource_verification_token_arn(&self) -> Expr {
+    pub fn ipam_external_resource_verification_token_arn(&self) -> rt::Expr {
         self.0.attr("IpamExternalResourceVerificationTokenArn")
     }
     /// The ID of the token.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamExternalResourceVerificationTokenId`; Terraform `ipam_external_resource_verification_token_id`.
-    pub fn ipam_external_resource_verification_token_id(&self) -> Expr {
+    pub fn ipam_external_resource_verification_token_id(&self) -> rt::Expr {
         self.0.attr("IpamExternalResourceVerificationTokenId")
     }
     /// The ARN of the IPAM that created the token.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamArn`; Terraform `ipam_arn`.
-    pub fn ipam_arn(&self) -> Expr {
+    pub fn ipam_arn(&self) -> rt::Expr {
         self.0.attr("IpamArn")
     }
     /// The Region of the IPAM that created the token.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamRegion`; Terraform `ipam_region`.
-    pub fn ipam_region(&self) -> Expr {
+    pub fn ipam_region(&self) -> rt::Expr {
         self.0.attr("IpamRegion")
     }
     /// The token value.
     ///
     /// CloudFormation `Fn::GetAtt` `TokenValue`; Terraform `token_value`.
-    pub fn token_value(&self) -> Expr {
+    pub fn token_value(&self) -> rt::Expr {
         self.0.attr("TokenValue")
     }
     /// The token name.
     ///
     /// CloudFormation `Fn::GetAtt` `TokenName`; Terraform `token_name`.
-    pub fn token_name(&self) -> Expr {
+    pub fn token_name(&self) -> rt::Expr {
         self.0.attr("TokenName")
     }
     /// The token expiration.
     ///
     /// CloudFormation `Fn::GetAtt` `NotAfter`; Terraform `not_after`.
-    pub fn not_after(&self) -> Expr {
+    pub fn not_after(&self) -> rt::Expr {
         self.0.attr("NotAfter")
     }
     /// The token status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The token state.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -8590,11 +8805,11 @@ impl IpamExternalResourceVerificationTokenHandle {
 /// CloudFormation: `AWS::EC2::IpamInternetRegistryAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipaminternetregistryassociation.html)
-pub struct IpamInternetRegistryAssociation(Base);
-static IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct IpamInternetRegistryAssociation(rt::Base);
+static IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IpamInternetRegistryAssociation",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8646,21 +8861,21 @@ impl IpamInternetRegistryAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ipam_id: impl Into<Expr>,
-        organization_handle: impl Into<Expr>,
+        ipam_id: impl Into<rt::Expr>,
+        organization_handle: impl Into<rt::Expr>,
         rir: ipam_internet_registry_association::Rir,
     ) -> Self {
-        let mut this = Base::new(id, &IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE);
-        this.set("IpamId", None, string(ipam_id));
-        this.set("OrganizationHandle", None, string(organization_handle));
+        let mut this = rt::Base::new(id, &IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE);
+        this.set("IpamId", None, rt::string(ipam_id));
+        this.set("OrganizationHandle", None, rt::string(organization_handle));
         this.set("Rir", None, rir.into());
         IpamInternetRegistryAssociation(this)
     }
     /// A description for the internet registry association.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
@@ -8670,43 +8885,43 @@ builder!(
 );
 /// A declared `AWS::EC2::IpamInternetRegistryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpamInternetRegistryAssociationHandle(Handle);
+pub struct IpamInternetRegistryAssociationHandle(rt::Handle);
 handle!(IpamInternetRegistryAssociationHandle);
 impl IpamInternetRegistryAssociationHandle {
     /// The Amazon Resource Name (ARN) of the internet registry association.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamInternetRegistryAssociationArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ipam_internet_registry_association_arn(&self) -> Expr {
+    pub fn ipam_internet_registry_association_arn(&self) -> rt::Expr {
         self.0.attr("IpamInternetRegistryAssociationArn")
     }
     /// The ID of the internet registry association.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamInternetRegistryAssociationId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ipam_internet_registry_association_id(&self) -> Expr {
+    pub fn ipam_internet_registry_association_id(&self) -> rt::Expr {
         self.0.attr("IpamInternetRegistryAssociationId")
     }
     /// The ID of the Amazon Web Services account that owns the internet registry association.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The Amazon Web Services Region of the IPAM.
     ///
     /// CloudFormation `Fn::GetAtt` `IpamRegion`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ipam_region(&self) -> Expr {
+    pub fn ipam_region(&self) -> rt::Expr {
         self.0.attr("IpamRegion")
     }
     /// The state of the internet registry association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The XML content for the child request to be submitted to the internet registry to complete the BPKI setup.
     ///
     /// CloudFormation `Fn::GetAtt` `ChildRequestXml`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn child_request_xml(&self) -> Expr {
+    pub fn child_request_xml(&self) -> rt::Expr {
         self.0.attr("ChildRequestXml")
     }
 }
@@ -8732,11 +8947,11 @@ pub mod ipam_internet_registry_association {
 /// CloudFormation: `AWS::EC2::KeyPair`. Terraform: `awscc_ec2_key_pair` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-keypair.html)
-pub struct KeyPair(Base);
-static KEY_PAIR_TYPE: TypeInfo = TypeInfo {
+pub struct KeyPair(rt::Base);
+static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::KeyPair",
     terraform: Some("awscc_ec2_key_pair"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -8747,9 +8962,9 @@ static KEY_PAIR_TYPE: TypeInfo = TypeInfo {
 impl KeyPair {
     /// Declares a `AWS::EC2::KeyPair` with the stack-unique `id`. Required properties: `key_name` (`KeyName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, key_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &KEY_PAIR_TYPE);
-        this.set("KeyName", Some("key_name"), string(key_name));
+    pub fn new(id: impl Into<String>, key_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &KEY_PAIR_TYPE);
+        this.set("KeyName", Some("key_name"), rt::string(key_name));
         KeyPair(this)
     }
     /// The format of the key pair.
@@ -8769,11 +8984,11 @@ impl KeyPair {
     /// The public key material.
     ///
     /// Changing it replaces the resource. CloudFormation `PublicKeyMaterial`, Terraform `public_key_material`.
-    pub fn public_key_material(mut self, value: impl Into<Expr>) -> Self {
+    pub fn public_key_material(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PublicKeyMaterial",
             Some("public_key_material"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -8781,15 +8996,15 @@ impl KeyPair {
 builder!(KeyPair, KeyPairHandle);
 /// A declared `AWS::EC2::KeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyPairHandle(Handle);
+pub struct KeyPairHandle(rt::Handle);
 handle!(KeyPairHandle);
 impl KeyPairHandle {
     /// CloudFormation `Fn::GetAtt` `KeyPairId`; Terraform `key_pair_id`.
-    pub fn key_pair_id(&self) -> Expr {
+    pub fn key_pair_id(&self) -> rt::Expr {
         self.0.attr("KeyPairId")
     }
     /// CloudFormation `Fn::GetAtt` `KeyFingerprint`; Terraform `key_fingerprint`.
-    pub fn key_fingerprint(&self) -> Expr {
+    pub fn key_fingerprint(&self) -> rt::Expr {
         self.0.attr("KeyFingerprint")
     }
 }
@@ -8820,11 +9035,11 @@ pub mod key_pair {
 /// CloudFormation: `AWS::EC2::LaunchTemplate`. Terraform: `awscc_ec2_launch_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-launchtemplate.html)
-pub struct LaunchTemplate(Base);
-static LAUNCH_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchTemplate(rt::Base);
+static LAUNCH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LaunchTemplate",
     terraform: Some("awscc_ec2_launch_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -8840,7 +9055,7 @@ impl LaunchTemplate {
         id: impl Into<String>,
         launch_template_data: launch_template::LaunchTemplateData,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &LAUNCH_TEMPLATE_TYPE);
         this.set(
             "LaunchTemplateData",
             Some("launch_template_data"),
@@ -8851,11 +9066,11 @@ impl LaunchTemplate {
     /// A name for the launch template.
     ///
     /// Changing it replaces the resource. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-    pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LaunchTemplateName",
             Some("launch_template_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -8866,18 +9081,21 @@ impl LaunchTemplate {
         mut self,
         value: impl IntoIterator<Item = launch_template::LaunchTemplateTagSpecification>,
     ) -> Self {
-        self.0
-            .set("TagSpecifications", Some("tag_specifications"), list(value));
+        self.0.set(
+            "TagSpecifications",
+            Some("tag_specifications"),
+            rt::list(value),
+        );
         self
     }
     /// A description for the first version of the launch template.
     ///
     /// Constraints: length 0..=255. CloudFormation `VersionDescription`, Terraform `version_description`.
-    pub fn version_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VersionDescription",
             Some("version_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -8885,19 +9103,19 @@ impl LaunchTemplate {
 builder!(LaunchTemplate, LaunchTemplateHandle);
 /// A declared `AWS::EC2::LaunchTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchTemplateHandle(Handle);
+pub struct LaunchTemplateHandle(rt::Handle);
 handle!(LaunchTemplateHandle);
 impl LaunchTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `DefaultVersionNumber`; Terraform `default_version_number`.
-    pub fn default_version_number(&self) -> Expr {
+    pub fn default_version_number(&self) -> rt::Expr {
         self.0.attr("DefaultVersionNumber")
     }
     /// CloudFormation `Fn::GetAtt` `LaunchTemplateId`; Terraform `launch_template_id`.
-    pub fn launch_template_id(&self) -> Expr {
+    pub fn launch_template_id(&self) -> rt::Expr {
         self.0.attr("LaunchTemplateId")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersionNumber`; Terraform `latest_version_number`.
-    pub fn latest_version_number(&self) -> Expr {
+    pub fn latest_version_number(&self) -> rt::Expr {
         self.0.attr("LatestVersionNumber")
     }
 }
@@ -8910,25 +9128,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratorcount.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorCount(Props);
+    pub struct AcceleratorCount(rt::Props);
     impl AcceleratorCount {
         /// A new `AcceleratorCount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorCount(this)
         }
         /// The maximum number of accelerators.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum number of accelerators.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -8939,25 +9157,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratortotalmemorymib.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiB(Props);
+    pub struct AcceleratorTotalMemoryMiB(rt::Props);
     impl AcceleratorTotalMemoryMiB {
         /// A new `AcceleratorTotalMemoryMiB`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorTotalMemoryMiB(this)
         }
         /// The maximum amount of accelerator memory, in MiB.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of accelerator memory, in MiB.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -8968,25 +9186,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineebsbandwidthmbps.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbps(Props);
+    pub struct BaselineEbsBandwidthMbps(rt::Props);
     impl BaselineEbsBandwidthMbps {
         /// A new `BaselineEbsBandwidthMbps`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineEbsBandwidthMbps(this)
         }
         /// The maximum baseline bandwidth, in Mbps.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum baseline bandwidth, in Mbps.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -8997,11 +9215,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineperformancefactors.html)
     #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactors(Props);
+    pub struct BaselinePerformanceFactors(rt::Props);
     impl BaselinePerformanceFactors {
         /// A new `BaselinePerformanceFactors`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselinePerformanceFactors(this)
         }
         /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -9019,18 +9237,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockDeviceMapping(this)
         }
         /// The device name (for example, /dev/sdh or xvdh).
         ///
         /// CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// Parameters used to automatically set up EBS volumes when the instance is launched.
@@ -9043,16 +9262,16 @@ pub mod launch_template {
         /// To omit the device from the block device mapping, specify an empty string.
         ///
         /// CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// The virtual device name (ephemeralN).
         ///
         /// CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -9063,11 +9282,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationSpecification(Props);
+    pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
         /// A new `CapacityReservationSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationSpecification(this)
         }
         /// Indicates the instance's Capacity Reservation preferences.
@@ -9103,32 +9322,35 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationTarget(Props);
+    pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
         /// A new `CapacityReservationTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationTarget(this)
         }
         /// The ID of the Capacity Reservation in which to run the instance.
         ///
         /// CloudFormation `CapacityReservationId`, Terraform `capacity_reservation_id`.
-        pub fn capacity_reservation_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CapacityReservationId",
                 Some("capacity_reservation_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
         ///
         /// CloudFormation `CapacityReservationResourceGroupArn`, Terraform `capacity_reservation_resource_group_arn`.
-        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_resource_group_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "CapacityReservationResourceGroupArn",
                 Some("capacity_reservation_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9140,11 +9362,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionTrackingSpecification(Props);
+    pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
         /// A new `ConnectionTrackingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionTrackingSpecification(this)
         }
         /// Timeout (in seconds) for idle TCP connections in an established state.
@@ -9154,7 +9376,7 @@ pub mod launch_template {
             self.0.set(
                 "TcpEstablishedTimeout",
                 Some("tcp_established_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9162,15 +9384,19 @@ pub mod launch_template {
         ///
         /// CloudFormation `UdpStreamTimeout`, Terraform `udp_stream_timeout`.
         pub fn udp_stream_timeout(mut self, value: i64) -> Self {
-            self.0
-                .set("UdpStreamTimeout", Some("udp_stream_timeout"), int(value));
+            self.0.set(
+                "UdpStreamTimeout",
+                Some("udp_stream_timeout"),
+                rt::int(value),
+            );
             self
         }
         /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction.
         ///
         /// CloudFormation `UdpTimeout`, Terraform `udp_timeout`.
         pub fn udp_timeout(mut self, value: i64) -> Self {
-            self.0.set("UdpTimeout", Some("udp_timeout"), int(value));
+            self.0
+                .set("UdpTimeout", Some("udp_timeout"), rt::int(value));
             self
         }
     }
@@ -9181,18 +9407,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpu.html)
     #[derive(Clone, Debug)]
-    pub struct Cpu(Props);
+    pub struct Cpu(rt::Props);
     impl Cpu {
         /// A new `Cpu`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Cpu(this)
         }
         /// The instance family to use as the baseline reference for CPU performance.
         ///
         /// CloudFormation `References`, Terraform `references`.
         pub fn references(mut self, value: impl IntoIterator<Item = Reference>) -> Self {
-            self.0.set("References", Some("references"), list(value));
+            self.0
+                .set("References", Some("references"), rt::list(value));
             self
         }
     }
@@ -9203,11 +9430,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpuoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CpuOptions(Props);
+    pub struct CpuOptions(rt::Props);
     impl CpuOptions {
         /// A new `CpuOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuOptions(this)
         }
         /// Indicates whether to enable the instance for AMD SEV-SNP.
@@ -9221,7 +9448,7 @@ pub mod launch_template {
         ///
         /// CloudFormation `CoreCount`, Terraform `core_count`.
         pub fn core_count(mut self, value: i64) -> Self {
-            self.0.set("CoreCount", Some("core_count"), int(value));
+            self.0.set("CoreCount", Some("core_count"), rt::int(value));
             self
         }
         /// Indicates whether the instance is enabled for nested virtualization.
@@ -9236,7 +9463,7 @@ pub mod launch_template {
         /// CloudFormation `ThreadsPerCore`, Terraform `threads_per_core`.
         pub fn threads_per_core(mut self, value: i64) -> Self {
             self.0
-                .set("ThreadsPerCore", Some("threads_per_core"), int(value));
+                .set("ThreadsPerCore", Some("threads_per_core"), rt::int(value));
             self
         }
     }
@@ -9247,18 +9474,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-creditspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CreditSpecification(Props);
+    pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
         /// A new `CreditSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CreditSpecification(this)
         }
         /// The credit option for CPU usage of a T instance.
         ///
         /// CloudFormation `CpuCredits`, Terraform `cpu_credits`.
-        pub fn cpu_credits(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CpuCredits", Some("cpu_credits"), string(value));
+        pub fn cpu_credits(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CpuCredits", Some("cpu_credits"), rt::string(value));
             self
         }
     }
@@ -9269,11 +9497,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ebs.html)
     #[derive(Clone, Debug)]
-    pub struct Ebs(Props);
+    pub struct Ebs(rt::Props);
     impl Ebs {
         /// A new `Ebs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ebs(this)
         }
         /// Indicates whether the EBS volume is deleted on instance termination.
@@ -9283,62 +9511,66 @@ pub mod launch_template {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `EbsCardIndex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebs_card_index(mut self, value: i64) -> Self {
-            self.0.set("EbsCardIndex", None, int(value));
+            self.0.set("EbsCardIndex", None, rt::int(value));
             self
         }
         /// Indicates whether the EBS volume is encrypted.
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The number of I/O operations per second (IOPS).
         ///
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The ID of the snapshot.
         ///
         /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The throughput to provision for a ``gp3`` volume, with a maximum of 2,000 MiB/s.
         ///
         /// CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
         ///
         /// CloudFormation `VolumeInitializationRate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volume_initialization_rate(mut self, value: i64) -> Self {
-            self.0.set("VolumeInitializationRate", None, int(value));
+            self.0.set("VolumeInitializationRate", None, rt::int(value));
             self
         }
         /// The size of the volume, in GiBs.
         ///
         /// CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
@@ -9356,11 +9588,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdSpecification(Props);
+    pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdSpecification(this)
         }
         /// Indicates whether ENA Express is enabled for the network interface.
@@ -9368,7 +9600,7 @@ pub mod launch_template {
         /// CloudFormation `EnaSrdEnabled`, Terraform `ena_srd_enabled`.
         pub fn ena_srd_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("EnaSrdEnabled", Some("ena_srd_enabled"), boolean(value));
+                .set("EnaSrdEnabled", Some("ena_srd_enabled"), rt::boolean(value));
             self
         }
         /// Configures ENA Express for UDP network traffic.
@@ -9390,11 +9622,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdUdpSpecification(Props);
+    pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdUdpSpecification(this)
         }
         /// Indicates whether UDP traffic to and from the instance uses ENA Express.
@@ -9404,7 +9636,7 @@ pub mod launch_template {
             self.0.set(
                 "EnaSrdUdpEnabled",
                 Some("ena_srd_udp_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -9416,18 +9648,18 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enclaveoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EnclaveOptions(Props);
+    pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
         /// A new `EnclaveOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnclaveOptions(this)
         }
         /// If this parameter is set to ``true``, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -9438,18 +9670,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-hibernationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct HibernationOptions(Props);
+    pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
         /// A new `HibernationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HibernationOptions(this)
         }
         /// If you set this parameter to ``true``, the instance is enabled for hibernation.
         ///
         /// CloudFormation `Configured`, Terraform `configured`.
         pub fn configured(mut self, value: bool) -> Self {
-            self.0.set("Configured", Some("configured"), boolean(value));
+            self.0
+                .set("Configured", Some("configured"), rt::boolean(value));
             self
         }
     }
@@ -9460,25 +9693,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-iaminstanceprofile.html)
     #[derive(Clone, Debug)]
-    pub struct IamInstanceProfile(Props);
+    pub struct IamInstanceProfile(rt::Props);
     impl IamInstanceProfile {
         /// A new `IamInstanceProfile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamInstanceProfile(this)
         }
         /// The Amazon Resource Name (ARN) of the instance profile.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The name of the instance profile.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -9489,11 +9722,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancemarketoptions.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMarketOptions(Props);
+    pub struct InstanceMarketOptions(rt::Props);
     impl InstanceMarketOptions {
         /// A new `InstanceMarketOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMarketOptions(this)
         }
         /// The market type.
@@ -9519,11 +9752,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirements(Props);
+    pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
         /// A new `InstanceRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceRequirements(this)
         }
         /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
@@ -9544,7 +9777,7 @@ pub mod launch_template {
             self.0.set(
                 "AcceleratorManufacturers",
                 Some("accelerator_manufacturers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -9555,8 +9788,11 @@ pub mod launch_template {
             mut self,
             value: impl IntoIterator<Item = AcceleratorNames>,
         ) -> Self {
-            self.0
-                .set("AcceleratorNames", Some("accelerator_names"), list(value));
+            self.0.set(
+                "AcceleratorNames",
+                Some("accelerator_names"),
+                rt::list(value),
+            );
             self
         }
         /// The minimum and maximum amount of total accelerator memory, in MiB.
@@ -9577,8 +9813,11 @@ pub mod launch_template {
             mut self,
             value: impl IntoIterator<Item = AcceleratorTypes>,
         ) -> Self {
-            self.0
-                .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+            self.0.set(
+                "AcceleratorTypes",
+                Some("accelerator_types"),
+                rt::list(value),
+            );
             self
         }
         /// The instance types to apply your specified attributes against.
@@ -9586,12 +9825,12 @@ pub mod launch_template {
         /// Constraints: 0..=400 items. CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -9642,8 +9881,11 @@ pub mod launch_template {
             mut self,
             value: impl IntoIterator<Item = CpuManufacturers>,
         ) -> Self {
-            self.0
-                .set("CpuManufacturers", Some("cpu_manufacturers"), list(value));
+            self.0.set(
+                "CpuManufacturers",
+                Some("cpu_manufacturers"),
+                rt::list(value),
+            );
             self
         }
         /// The instance types to exclude.
@@ -9651,12 +9893,12 @@ pub mod launch_template {
         /// Constraints: 0..=400 items. CloudFormation `ExcludedInstanceTypes`, Terraform `excluded_instance_types`.
         pub fn excluded_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedInstanceTypes",
                 Some("excluded_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -9670,7 +9912,7 @@ pub mod launch_template {
             self.0.set(
                 "InstanceGenerations",
                 Some("instance_generations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -9692,7 +9934,7 @@ pub mod launch_template {
             self.0.set(
                 "LocalStorageTypes",
                 Some("local_storage_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -9706,7 +9948,7 @@ pub mod launch_template {
             self.0.set(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
                 Some("max_spot_price_as_percentage_of_optimal_on_demand_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9757,7 +9999,7 @@ pub mod launch_template {
             self.0.set(
                 "OnDemandMaxPricePercentageOverLowestPrice",
                 Some("on_demand_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9768,7 +10010,7 @@ pub mod launch_template {
             self.0.set(
                 "RequireHibernateSupport",
                 Some("require_hibernate_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -9779,7 +10021,7 @@ pub mod launch_template {
             self.0.set(
                 "SpotMaxPricePercentageOverLowestPrice",
                 Some("spot_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9809,19 +10051,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv4PrefixSpecification(Props);
+    pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
         /// A new `Ipv4PrefixSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ipv4PrefixSpecification(this)
         }
         /// The IPv4 prefix. For information, see [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon EC2 User Guide*.
         ///
         /// CloudFormation `Ipv4Prefix`, Terraform `ipv_4_prefix`.
-        pub fn ipv4_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipv4_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ipv4Prefix", Some("ipv_4_prefix"), string(value));
+                .set("Ipv4Prefix", Some("ipv_4_prefix"), rt::string(value));
             self
         }
     }
@@ -9832,19 +10074,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6add.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv6Add(Props);
+    pub struct Ipv6Add(rt::Props);
     impl Ipv6Add {
         /// A new `Ipv6Add`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ipv6Add(this)
         }
         /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
         ///
         /// CloudFormation `Ipv6Address`, Terraform `ipv_6_address`.
-        pub fn ipv6_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ipv6Address", Some("ipv_6_address"), string(value));
+                .set("Ipv6Address", Some("ipv_6_address"), rt::string(value));
             self
         }
     }
@@ -9855,19 +10097,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv6PrefixSpecification(Props);
+    pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
         /// A new `Ipv6PrefixSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ipv6PrefixSpecification(this)
         }
         /// The IPv6 prefix.
         ///
         /// CloudFormation `Ipv6Prefix`, Terraform `ipv_6_prefix`.
-        pub fn ipv6_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipv6_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ipv6Prefix", Some("ipv_6_prefix"), string(value));
+                .set("Ipv6Prefix", Some("ipv_6_prefix"), rt::string(value));
             self
         }
     }
@@ -9878,11 +10120,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatedata.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateData(Props);
+    pub struct LaunchTemplateData(rt::Props);
     impl LaunchTemplateData {
         /// A new `LaunchTemplateData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateData(this)
         }
         /// The block device mapping.
@@ -9895,7 +10137,7 @@ pub mod launch_template {
             self.0.set(
                 "BlockDeviceMappings",
                 Some("block_device_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -9935,8 +10177,11 @@ pub mod launch_template {
         ///
         /// CloudFormation `DisableApiStop`, Terraform `disable_api_stop`.
         pub fn disable_api_stop(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableApiStop", Some("disable_api_stop"), boolean(value));
+            self.0.set(
+                "DisableApiStop",
+                Some("disable_api_stop"),
+                rt::boolean(value),
+            );
             self
         }
         /// Indicates whether termination protection is enabled for the instance.
@@ -9946,7 +10191,7 @@ pub mod launch_template {
             self.0.set(
                 "DisableApiTermination",
                 Some("disable_api_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -9955,7 +10200,7 @@ pub mod launch_template {
         /// CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
             self.0
-                .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+                .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
             self
         }
         /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
@@ -9991,8 +10236,8 @@ pub mod launch_template {
         /// The ID of the AMI. Alternatively, you can specify a Systems Manager parameter, which will resolve to an AMI ID on launch.
         ///
         /// CloudFormation `ImageId`, Terraform `image_id`.
-        pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageId", Some("image_id"), string(value));
+        pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageId", Some("image_id"), rt::string(value));
             self
         }
         /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
@@ -10034,23 +10279,23 @@ pub mod launch_template {
         /// The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
         ///
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// The ID of the kernel.
         ///
         /// CloudFormation `KernelId`, Terraform `kernel_id`.
-        pub fn kernel_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KernelId", Some("kernel_id"), string(value));
+        pub fn kernel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KernelId", Some("kernel_id"), rt::string(value));
             self
         }
         /// The name of the key pair.
         ///
         /// CloudFormation `KeyName`, Terraform `key_name`.
-        pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyName", Some("key_name"), string(value));
+        pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyName", Some("key_name"), rt::string(value));
             self
         }
         /// The license configurations.
@@ -10063,7 +10308,7 @@ pub mod launch_template {
             self.0.set(
                 "LicenseSpecifications",
                 Some("license_specifications"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -10100,8 +10345,11 @@ pub mod launch_template {
             mut self,
             value: impl IntoIterator<Item = NetworkInterface>,
         ) -> Self {
-            self.0
-                .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+            self.0.set(
+                "NetworkInterfaces",
+                Some("network_interfaces"),
+                rt::list(value),
+            );
             self
         }
         /// The settings for the network performance options for the instance.
@@ -10132,8 +10380,9 @@ pub mod launch_template {
         /// The ID of the RAM disk.
         ///
         /// CloudFormation `RamDiskId`, Terraform `ram_disk_id`.
-        pub fn ram_disk_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RamDiskId", Some("ram_disk_id"), string(value));
+        pub fn ram_disk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RamDiskId", Some("ram_disk_id"), rt::string(value));
             self
         }
         /// The IDs of the security groups.
@@ -10141,21 +10390,27 @@ pub mod launch_template {
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The names of the security groups.
         ///
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// The tags to apply to resources that are created during instance launch.
@@ -10165,15 +10420,18 @@ pub mod launch_template {
             mut self,
             value: impl IntoIterator<Item = TagSpecification>,
         ) -> Self {
-            self.0
-                .set("TagSpecifications", Some("tag_specifications"), list(value));
+            self.0.set(
+                "TagSpecifications",
+                Some("tag_specifications"),
+                rt::list(value),
+            );
             self
         }
         /// The user data to make available to the instance.
         ///
         /// CloudFormation `UserData`, Terraform `user_data`.
-        pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserData", Some("user_data"), string(value));
+        pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserData", Some("user_data"), rt::string(value));
             self
         }
     }
@@ -10184,11 +10442,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatetagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateTagSpecification(Props);
+    pub struct LaunchTemplateTagSpecification(rt::Props);
     impl LaunchTemplateTagSpecification {
         /// A new `LaunchTemplateTagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateTagSpecification(this)
         }
         /// The type of resource.
@@ -10203,7 +10461,7 @@ pub mod launch_template {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -10214,21 +10472,21 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-licensespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseSpecification(Props);
+    pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
         /// A new `LicenseSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseSpecification(this)
         }
         /// The Amazon Resource Name (ARN) of the license configuration.
         ///
         /// CloudFormation `LicenseConfigurationArn`, Terraform `license_configuration_arn`.
-        pub fn license_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn license_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LicenseConfigurationArn",
                 Some("license_configuration_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10240,11 +10498,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-maintenanceoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceOptions(Props);
+    pub struct MaintenanceOptions(rt::Props);
     impl MaintenanceOptions {
         /// A new `MaintenanceOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceOptions(this)
         }
         /// Disables the automatic recovery behavior of your instance or sets it to default.
@@ -10263,25 +10521,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorygibpervcpu.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpu(Props);
+    pub struct MemoryGiBPerVCpu(rt::Props);
     impl MemoryGiBPerVCpu {
         /// A new `MemoryGiBPerVCpu`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryGiBPerVCpu(this)
         }
         /// The maximum amount of memory per vCPU, in GiB.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of memory per vCPU, in GiB.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -10292,25 +10550,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorymib.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiB(Props);
+    pub struct MemoryMiB(rt::Props);
     impl MemoryMiB {
         /// A new `MemoryMiB`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryMiB(this)
         }
         /// The maximum amount of memory, in MiB.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of memory, in MiB.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -10321,11 +10579,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-metadataoptions.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataOptions(Props);
+    pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
         /// A new `MetadataOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataOptions(this)
         }
         /// Enables or disables the HTTP metadata endpoint on your instances.
@@ -10354,7 +10612,7 @@ pub mod launch_template {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -10384,18 +10642,18 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-monitoring.html)
     #[derive(Clone, Debug)]
-    pub struct Monitoring(Props);
+    pub struct Monitoring(rt::Props);
     impl Monitoring {
         /// A new `Monitoring`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Monitoring(this)
         }
         /// Specify ``true`` to enable detailed monitoring.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -10406,25 +10664,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkbandwidthgbps.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbps(Props);
+    pub struct NetworkBandwidthGbps(rt::Props);
     impl NetworkBandwidthGbps {
         /// A new `NetworkBandwidthGbps`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkBandwidthGbps(this)
         }
         /// The maximum amount of network bandwidth, in Gbps.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of network bandwidth, in Gbps.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -10435,11 +10693,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterface.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterface(Props);
+    pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
         /// A new `NetworkInterface`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterface(this)
         }
         /// Associates a Carrier IP address with eth0 for a new network interface.
@@ -10449,7 +10707,7 @@ pub mod launch_template {
             self.0.set(
                 "AssociateCarrierIpAddress",
                 Some("associate_carrier_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -10460,7 +10718,7 @@ pub mod launch_template {
             self.0.set(
                 "AssociatePublicIpAddress",
                 Some("associate_public_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -10485,30 +10743,31 @@ pub mod launch_template {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// A description for the network interface.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The device index for the network interface attachment.
         ///
         /// CloudFormation `DeviceIndex`, Terraform `device_index`.
         pub fn device_index(mut self, value: i64) -> Self {
-            self.0.set("DeviceIndex", Some("device_index"), int(value));
+            self.0
+                .set("DeviceIndex", Some("device_index"), rt::int(value));
             self
         }
         /// The number of ENA queues to be created with the instance.
         ///
         /// CloudFormation `EnaQueueCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ena_queue_count(mut self, value: i64) -> Self {
-            self.0.set("EnaQueueCount", None, int(value));
+            self.0.set("EnaQueueCount", None, rt::int(value));
             self
         }
         /// The ENA Express configuration for the network interface.
@@ -10525,24 +10784,27 @@ pub mod launch_template {
         /// The IDs of one or more security groups.
         ///
         /// CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", Some("groups"), strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::strings(value));
             self
         }
         /// The type of network interface.
         ///
         /// CloudFormation `InterfaceType`, Terraform `interface_type`.
-        pub fn interface_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn interface_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InterfaceType", Some("interface_type"), string(value));
+                .set("InterfaceType", Some("interface_type"), rt::string(value));
             self
         }
         /// The number of IPv4 prefixes to be automatically assigned to the network interface.
         ///
         /// CloudFormation `Ipv4PrefixCount`, Terraform `ipv_4_prefix_count`.
         pub fn ipv4_prefix_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv4PrefixCount", Some("ipv_4_prefix_count"), int(value));
+            self.0.set(
+                "Ipv4PrefixCount",
+                Some("ipv_4_prefix_count"),
+                rt::int(value),
+            );
             self
         }
         /// One or more IPv4 prefixes to be assigned to the network interface.
@@ -10553,15 +10815,18 @@ pub mod launch_template {
             value: impl IntoIterator<Item = Ipv4PrefixSpecification>,
         ) -> Self {
             self.0
-                .set("Ipv4Prefixes", Some("ipv_4_prefixes"), list(value));
+                .set("Ipv4Prefixes", Some("ipv_4_prefixes"), rt::list(value));
             self
         }
         /// The number of IPv6 addresses to assign to a network interface.
         ///
         /// CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
         pub fn ipv6_address_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+            self.0.set(
+                "Ipv6AddressCount",
+                Some("ipv_6_address_count"),
+                rt::int(value),
+            );
             self
         }
         /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
@@ -10569,15 +10834,18 @@ pub mod launch_template {
         /// CloudFormation `Ipv6Addresses`, Terraform `ipv_6_addresses`.
         pub fn ipv6_addresses(mut self, value: impl IntoIterator<Item = Ipv6Add>) -> Self {
             self.0
-                .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+                .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
             self
         }
         /// The number of IPv6 prefixes to be automatically assigned to the network interface.
         ///
         /// CloudFormation `Ipv6PrefixCount`, Terraform `ipv_6_prefix_count`.
         pub fn ipv6_prefix_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6PrefixCount", Some("ipv_6_prefix_count"), int(value));
+            self.0.set(
+                "Ipv6PrefixCount",
+                Some("ipv_6_prefix_count"),
+                rt::int(value),
+            );
             self
         }
         /// One or more IPv6 prefixes to be assigned to the network interface.
@@ -10588,25 +10856,28 @@ pub mod launch_template {
             value: impl IntoIterator<Item = Ipv6PrefixSpecification>,
         ) -> Self {
             self.0
-                .set("Ipv6Prefixes", Some("ipv_6_prefixes"), list(value));
+                .set("Ipv6Prefixes", Some("ipv_6_prefixes"), rt::list(value));
             self
         }
         /// The index of the network card.
         ///
         /// CloudFormation `NetworkCardIndex`, Terraform `network_card_index`.
         pub fn network_card_index(mut self, value: i64) -> Self {
-            self.0
-                .set("NetworkCardIndex", Some("network_card_index"), int(value));
+            self.0.set(
+                "NetworkCardIndex",
+                Some("network_card_index"),
+                rt::int(value),
+            );
             self
         }
         /// The ID of the network interface.
         ///
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10615,17 +10886,17 @@ pub mod launch_template {
         /// CloudFormation `PrimaryIpv6`, Terraform `primary_ipv_6`.
         pub fn primary_ipv6(mut self, value: bool) -> Self {
             self.0
-                .set("PrimaryIpv6", Some("primary_ipv_6"), boolean(value));
+                .set("PrimaryIpv6", Some("primary_ipv_6"), rt::boolean(value));
             self
         }
         /// The primary private IPv4 address of the network interface.
         ///
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10639,7 +10910,7 @@ pub mod launch_template {
             self.0.set(
                 "PrivateIpAddresses",
                 Some("private_ip_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -10650,15 +10921,15 @@ pub mod launch_template {
             self.0.set(
                 "SecondaryPrivateIpAddressCount",
                 Some("secondary_private_ip_address_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The ID of the subnet for the network interface.
         ///
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -10669,25 +10940,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterfacecount.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCount(Props);
+    pub struct NetworkInterfaceCount(rt::Props);
     impl NetworkInterfaceCount {
         /// A new `NetworkInterfaceCount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceCount(this)
         }
         /// The maximum number of network interfaces.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum number of network interfaces.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -10698,11 +10969,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkperformanceoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkPerformanceOptions(Props);
+    pub struct NetworkPerformanceOptions(rt::Props);
     impl NetworkPerformanceOptions {
         /// A new `NetworkPerformanceOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkPerformanceOptions(this)
         }
         /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
@@ -10720,57 +10991,61 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-placement.html)
     #[derive(Clone, Debug)]
-    pub struct Placement(Props);
+    pub struct Placement(rt::Props);
     impl Placement {
         /// A new `Placement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Placement(this)
         }
         /// The affinity setting for an instance on a Dedicated Host.
         ///
         /// CloudFormation `Affinity`, Terraform `affinity`.
-        pub fn affinity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Affinity", Some("affinity"), string(value));
+        pub fn affinity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Affinity", Some("affinity"), rt::string(value));
             self
         }
         /// The Availability Zone for the instance.
         ///
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// The Group Id of a placement group.
         ///
         /// CloudFormation `GroupId`, Terraform `group_id`.
-        pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupId", Some("group_id"), string(value));
+        pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupId", Some("group_id"), rt::string(value));
             self
         }
         /// The name of the placement group for the instance.
         ///
         /// CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// The ID of the Dedicated Host for the instance.
         ///
         /// CloudFormation `HostId`, Terraform `host_id`.
-        pub fn host_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostId", Some("host_id"), string(value));
+        pub fn host_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostId", Some("host_id"), rt::string(value));
             self
         }
         /// The ARN of the host resource group in which to launch the instances.
         ///
         /// CloudFormation `HostResourceGroupArn`, Terraform `host_resource_group_arn`.
-        pub fn host_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn host_resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HostResourceGroupArn",
                 Some("host_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10779,15 +11054,15 @@ pub mod launch_template {
         /// CloudFormation `PartitionNumber`, Terraform `partition_number`.
         pub fn partition_number(mut self, value: i64) -> Self {
             self.0
-                .set("PartitionNumber", Some("partition_number"), int(value));
+                .set("PartitionNumber", Some("partition_number"), rt::int(value));
             self
         }
         /// Reserved for future use.
         ///
         /// CloudFormation `SpreadDomain`, Terraform `spread_domain`.
-        pub fn spread_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spread_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SpreadDomain", Some("spread_domain"), string(value));
+                .set("SpreadDomain", Some("spread_domain"), rt::string(value));
             self
         }
         /// The tenancy of the instance.
@@ -10805,11 +11080,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsNameOptions(Props);
+    pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
         /// A new `PrivateDnsNameOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsNameOptions(this)
         }
         /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
@@ -10819,7 +11094,7 @@ pub mod launch_template {
             self.0.set(
                 "EnableResourceNameDnsAAAARecord",
                 Some("enable_resource_name_dns_aaaa_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -10830,7 +11105,7 @@ pub mod launch_template {
             self.0.set(
                 "EnableResourceNameDnsARecord",
                 Some("enable_resource_name_dns_a_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -10850,28 +11125,28 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privateipadd.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateIpAdd(Props);
+    pub struct PrivateIpAdd(rt::Props);
     impl PrivateIpAdd {
         /// A new `PrivateIpAdd`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateIpAdd(this)
         }
         /// Indicates whether the private IPv4 address is the primary private IPv4 address.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The private IPv4 address.
         ///
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -10883,19 +11158,19 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-reference.html)
     #[derive(Clone, Debug)]
-    pub struct Reference(Props);
+    pub struct Reference(rt::Props);
     impl Reference {
         /// A new `Reference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Reference(this)
         }
         /// The instance family to use as a baseline reference.
         ///
         /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceFamily", Some("instance_family"), string(value));
+                .set("InstanceFamily", Some("instance_family"), rt::string(value));
             self
         }
     }
@@ -10906,11 +11181,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-spotoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SpotOptions(Props);
+    pub struct SpotOptions(rt::Props);
     impl SpotOptions {
         /// A new `SpotOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotOptions(this)
         }
         /// Deprecated.
@@ -10920,7 +11195,7 @@ pub mod launch_template {
             self.0.set(
                 "BlockDurationMinutes",
                 Some("block_duration_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -10941,8 +11216,8 @@ pub mod launch_template {
         /// The maximum hourly price you're willing to pay for a Spot Instance.
         ///
         /// CloudFormation `MaxPrice`, Terraform `max_price`.
-        pub fn max_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaxPrice", Some("max_price"), string(value));
+        pub fn max_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaxPrice", Some("max_price"), rt::string(value));
             self
         }
         /// The Spot Instance request type.
@@ -10956,8 +11231,9 @@ pub mod launch_template {
         /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z).
         ///
         /// CloudFormation `ValidUntil`, Terraform `valid_until`.
-        pub fn valid_until(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ValidUntil", Some("valid_until"), string(value));
+        pub fn valid_until(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ValidUntil", Some("valid_until"), rt::string(value));
             self
         }
     }
@@ -10968,13 +11244,13 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -10985,11 +11261,11 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// The type of resource to tag.
@@ -11004,7 +11280,7 @@ pub mod launch_template {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -11015,25 +11291,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-totallocalstoragegb.html)
     #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGb(Props);
+    pub struct TotalLocalStorageGb(rt::Props);
     impl TotalLocalStorageGb {
         /// A new `TotalLocalStorageGb`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TotalLocalStorageGb(this)
         }
         /// The maximum amount of total local storage, in GB.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum amount of total local storage, in GB.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -11044,25 +11320,25 @@ pub mod launch_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-vcpucount.html)
     #[derive(Clone, Debug)]
-    pub struct VCpuCount(Props);
+    pub struct VCpuCount(rt::Props);
     impl VCpuCount {
         /// A new `VCpuCount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VCpuCount(this)
         }
         /// The maximum number of vCPUs.
         ///
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// The minimum number of vCPUs.
         ///
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -11603,11 +11879,11 @@ pub mod launch_template {
 /// CloudFormation: `AWS::EC2::LocalGatewayRoute`. Terraform: `awscc_ec2_local_gateway_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroute.html)
-pub struct LocalGatewayRoute(Base);
-static LOCAL_GATEWAY_ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct LocalGatewayRoute(rt::Base);
+static LOCAL_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LocalGatewayRoute",
     terraform: Some("awscc_ec2_local_gateway_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -11626,50 +11902,50 @@ impl LocalGatewayRoute {
     /// Declares a `AWS::EC2::LocalGatewayRoute` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOCAL_GATEWAY_ROUTE_TYPE);
+        let this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TYPE);
         LocalGatewayRoute(this)
     }
     /// The CIDR block used for destination matches.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
-    pub fn destination_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the local gateway route table.
     ///
     /// Changing it replaces the resource. CloudFormation `LocalGatewayRouteTableId`, Terraform `local_gateway_route_table_id`.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LocalGatewayRouteTableId",
             Some("local_gateway_route_table_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the virtual interface group.
     ///
     /// CloudFormation `LocalGatewayVirtualInterfaceGroupId`, Terraform `local_gateway_virtual_interface_group_id`.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LocalGatewayVirtualInterfaceGroupId",
             Some("local_gateway_virtual_interface_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the network interface.
     ///
     /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-    pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -11677,19 +11953,19 @@ impl LocalGatewayRoute {
 builder!(LocalGatewayRoute, LocalGatewayRouteHandle);
 /// A declared `AWS::EC2::LocalGatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayRouteHandle(Handle);
+pub struct LocalGatewayRouteHandle(rt::Handle);
 handle!(LocalGatewayRouteHandle);
 impl LocalGatewayRouteHandle {
     /// The state of the route.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The route type.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -11698,11 +11974,11 @@ impl LocalGatewayRouteHandle {
 /// CloudFormation: `AWS::EC2::LocalGatewayRouteTable`. Terraform: `awscc_ec2_local_gateway_route_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetable.html)
-pub struct LocalGatewayRouteTable(Base);
-static LOCAL_GATEWAY_ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct LocalGatewayRouteTable(rt::Base);
+static LOCAL_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LocalGatewayRouteTable",
     terraform: Some("awscc_ec2_local_gateway_route_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -11732,12 +12008,12 @@ static LOCAL_GATEWAY_ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
 impl LocalGatewayRouteTable {
     /// Declares a `AWS::EC2::LocalGatewayRouteTable` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, local_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_TYPE);
+    pub fn new(id: impl Into<String>, local_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_TYPE);
         this.set(
             "LocalGatewayId",
             Some("local_gateway_id"),
-            string(local_gateway_id),
+            rt::string(local_gateway_id),
         );
         LocalGatewayRouteTable(this)
     }
@@ -11752,37 +12028,37 @@ impl LocalGatewayRouteTable {
 builder!(LocalGatewayRouteTable, LocalGatewayRouteTableHandle);
 /// A declared `AWS::EC2::LocalGatewayRouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayRouteTableHandle(Handle);
+pub struct LocalGatewayRouteTableHandle(rt::Handle);
 handle!(LocalGatewayRouteTableHandle);
 impl LocalGatewayRouteTableHandle {
     /// The ID of the local gateway route table.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayRouteTableId`; Terraform `local_gateway_route_table_id`.
-    pub fn local_gateway_route_table_id(&self) -> Expr {
+    pub fn local_gateway_route_table_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayRouteTableId")
     }
     /// The ARN of the local gateway route table.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayRouteTableArn`; Terraform `local_gateway_route_table_arn`.
-    pub fn local_gateway_route_table_arn(&self) -> Expr {
+    pub fn local_gateway_route_table_arn(&self) -> rt::Expr {
         self.0.attr("LocalGatewayRouteTableArn")
     }
     /// The ARN of the outpost.
     ///
     /// CloudFormation `Fn::GetAtt` `OutpostArn`; Terraform `outpost_arn`.
-    pub fn outpost_arn(&self) -> Expr {
+    pub fn outpost_arn(&self) -> rt::Expr {
         self.0.attr("OutpostArn")
     }
     /// The owner of the local gateway route table.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The state of the local gateway route table.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -11804,11 +12080,11 @@ pub mod local_gateway_route_table {
 /// CloudFormation: `AWS::EC2::LocalGatewayRouteTableVPCAssociation`. Terraform: `awscc_ec2_local_gateway_route_table_vpc_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevpcassociation.html)
-pub struct LocalGatewayRouteTableVpcAssociation(Base);
-static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct LocalGatewayRouteTableVpcAssociation(rt::Base);
+static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
     terraform: Some("awscc_ec2_local_gateway_route_table_vpc_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -11835,16 +12111,16 @@ impl LocalGatewayRouteTableVpcAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_gateway_route_table_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        local_gateway_route_table_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE);
         this.set(
             "LocalGatewayRouteTableId",
             Some("local_gateway_route_table_id"),
-            string(local_gateway_route_table_id),
+            rt::string(local_gateway_route_table_id),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         LocalGatewayRouteTableVpcAssociation(this)
     }
 }
@@ -11854,25 +12130,25 @@ builder!(
 );
 /// A declared `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayRouteTableVpcAssociationHandle(Handle);
+pub struct LocalGatewayRouteTableVpcAssociationHandle(rt::Handle);
 handle!(LocalGatewayRouteTableVpcAssociationHandle);
 impl LocalGatewayRouteTableVpcAssociationHandle {
     /// The ID of the local gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayId`; Terraform `local_gateway_id`.
-    pub fn local_gateway_id(&self) -> Expr {
+    pub fn local_gateway_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayId")
     }
     /// The ID of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayRouteTableVpcAssociationId`; Terraform `local_gateway_route_table_vpc_association_id`.
-    pub fn local_gateway_route_table_vpc_association_id(&self) -> Expr {
+    pub fn local_gateway_route_table_vpc_association_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayRouteTableVpcAssociationId")
     }
     /// The state of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -11881,58 +12157,59 @@ impl LocalGatewayRouteTableVpcAssociationHandle {
 /// CloudFormation: `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`. Terraform: `awscc_ec2_local_gateway_route_table_virtual_interface_group_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html)
-pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation(Base);
-static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
-    cloudformation: "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
-    terraform: Some("awscc_ec2_local_gateway_route_table_virtual_interface_group_association"),
-    tags: TagsShape::KeyValueList("tags"),
-    stateful: false,
-    unavailable_in: &[
-        "ap-east-2",
-        "ap-south-2",
-        "ap-southeast-4",
-        "ap-southeast-5",
-        "ap-southeast-6",
-        "ca-west-1",
-        "cn-north-1",
-        "cn-northwest-1",
-        "eu-central-2",
-    ],
-    attributes: &[
-        (
-            "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-            Some("local_gateway_route_table_virtual_interface_group_association_id"),
-        ),
-        ("LocalGatewayId", Some("local_gateway_id")),
-        (
-            "LocalGatewayRouteTableArn",
-            Some("local_gateway_route_table_arn"),
-        ),
-        ("OwnerId", Some("owner_id")),
-        ("State", Some("state")),
-    ],
-};
+pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation(rt::Base);
+static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo =
+    rt::TypeInfo {
+        cloudformation: "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
+        terraform: Some("awscc_ec2_local_gateway_route_table_virtual_interface_group_association"),
+        tags: rt::TagsShape::KeyValueList("tags"),
+        stateful: false,
+        unavailable_in: &[
+            "ap-east-2",
+            "ap-south-2",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ca-west-1",
+            "cn-north-1",
+            "cn-northwest-1",
+            "eu-central-2",
+        ],
+        attributes: &[
+            (
+                "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
+                Some("local_gateway_route_table_virtual_interface_group_association_id"),
+            ),
+            ("LocalGatewayId", Some("local_gateway_id")),
+            (
+                "LocalGatewayRouteTableArn",
+                Some("local_gateway_route_table_arn"),
+            ),
+            ("OwnerId", Some("owner_id")),
+            ("State", Some("state")),
+        ],
+    };
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_gateway_route_table_id: impl Into<Expr>,
-        local_gateway_virtual_interface_group_id: impl Into<Expr>,
+        local_gateway_route_table_id: impl Into<rt::Expr>,
+        local_gateway_virtual_interface_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(
+        let mut this = rt::Base::new(
             id,
             &LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE,
         );
         this.set(
             "LocalGatewayRouteTableId",
             Some("local_gateway_route_table_id"),
-            string(local_gateway_route_table_id),
+            rt::string(local_gateway_route_table_id),
         );
         this.set(
             "LocalGatewayVirtualInterfaceGroupId",
             Some("local_gateway_virtual_interface_group_id"),
-            string(local_gateway_virtual_interface_group_id),
+            rt::string(local_gateway_virtual_interface_group_id),
         );
         LocalGatewayRouteTableVirtualInterfaceGroupAssociation(this)
     }
@@ -11943,38 +12220,38 @@ builder!(
 );
 /// A declared `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle(Handle);
+pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle(rt::Handle);
 handle!(LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle);
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle {
     /// The ID of the local gateway route table virtual interface group association.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`; Terraform `local_gateway_route_table_virtual_interface_group_association_id`.
-    pub fn local_gateway_route_table_virtual_interface_group_association_id(&self) -> Expr {
+    pub fn local_gateway_route_table_virtual_interface_group_association_id(&self) -> rt::Expr {
         self.0
             .attr("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
     }
     /// The ID of the local gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayId`; Terraform `local_gateway_id`.
-    pub fn local_gateway_id(&self) -> Expr {
+    pub fn local_gateway_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayId")
     }
     /// The ARN of the local gateway route table.
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayRouteTableArn`; Terraform `local_gateway_route_table_arn`.
-    pub fn local_gateway_route_table_arn(&self) -> Expr {
+    pub fn local_gateway_route_table_arn(&self) -> rt::Expr {
         self.0.attr("LocalGatewayRouteTableArn")
     }
     /// The owner of the local gateway route table virtual interface group association.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The state of the local gateway route table virtual interface group association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -11983,11 +12260,11 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle {
 /// CloudFormation: `AWS::EC2::LocalGatewayVirtualInterface`. Terraform: `awscc_ec2_local_gateway_virtual_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterface.html)
-pub struct LocalGatewayVirtualInterface(Base);
-static LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct LocalGatewayVirtualInterface(rt::Base);
+static LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LocalGatewayVirtualInterface",
     terraform: Some("awscc_ec2_local_gateway_virtual_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -12017,33 +12294,42 @@ impl LocalGatewayVirtualInterface {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_address: impl Into<Expr>,
-        local_gateway_virtual_interface_group_id: impl Into<Expr>,
-        outpost_lag_id: impl Into<Expr>,
-        peer_address: impl Into<Expr>,
+        local_address: impl Into<rt::Expr>,
+        local_gateway_virtual_interface_group_id: impl Into<rt::Expr>,
+        outpost_lag_id: impl Into<rt::Expr>,
+        peer_address: impl Into<rt::Expr>,
         vlan: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE);
-        this.set("LocalAddress", Some("local_address"), string(local_address));
+        let mut this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE);
+        this.set(
+            "LocalAddress",
+            Some("local_address"),
+            rt::string(local_address),
+        );
         this.set(
             "LocalGatewayVirtualInterfaceGroupId",
             Some("local_gateway_virtual_interface_group_id"),
-            string(local_gateway_virtual_interface_group_id),
+            rt::string(local_gateway_virtual_interface_group_id),
         );
         this.set(
             "OutpostLagId",
             Some("outpost_lag_id"),
-            string(outpost_lag_id),
+            rt::string(outpost_lag_id),
         );
-        this.set("PeerAddress", Some("peer_address"), string(peer_address));
-        this.set("Vlan", Some("vlan"), int(vlan));
+        this.set(
+            "PeerAddress",
+            Some("peer_address"),
+            rt::string(peer_address),
+        );
+        this.set("Vlan", Some("vlan"), rt::int(vlan));
         LocalGatewayVirtualInterface(this)
     }
     /// The peer BGP ASN.
     ///
     /// Changing it replaces the resource. CloudFormation `PeerBgpAsn`, Terraform `peer_bgp_asn`.
     pub fn peer_bgp_asn(mut self, value: i64) -> Self {
-        self.0.set("PeerBgpAsn", Some("peer_bgp_asn"), int(value));
+        self.0
+            .set("PeerBgpAsn", Some("peer_bgp_asn"), rt::int(value));
         self
     }
     /// The extended 32-bit ASN of the BGP peer for use with larger ASN values.
@@ -12053,7 +12339,7 @@ impl LocalGatewayVirtualInterface {
         self.0.set(
             "PeerBgpAsnExtended",
             Some("peer_bgp_asn_extended"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -12064,37 +12350,37 @@ builder!(
 );
 /// A declared `AWS::EC2::LocalGatewayVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayVirtualInterfaceHandle(Handle);
+pub struct LocalGatewayVirtualInterfaceHandle(rt::Handle);
 handle!(LocalGatewayVirtualInterfaceHandle);
 impl LocalGatewayVirtualInterfaceHandle {
     /// The ID of the virtual interface
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayVirtualInterfaceId`; Terraform `local_gateway_virtual_interface_id`.
-    pub fn local_gateway_virtual_interface_id(&self) -> Expr {
+    pub fn local_gateway_virtual_interface_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayVirtualInterfaceId")
     }
     /// The ID of the local gateway
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayId`; Terraform `local_gateway_id`.
-    pub fn local_gateway_id(&self) -> Expr {
+    pub fn local_gateway_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayId")
     }
     /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
     ///
     /// CloudFormation `Fn::GetAtt` `LocalBgpAsn`; Terraform `local_bgp_asn`.
-    pub fn local_bgp_asn(&self) -> Expr {
+    pub fn local_bgp_asn(&self) -> rt::Expr {
         self.0.attr("LocalBgpAsn")
     }
     /// The ID of the Amazon Web Services account that owns the local gateway virtual interface group
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The current state of the local gateway virtual interface
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationState`; Terraform `configuration_state`.
-    pub fn configuration_state(&self) -> Expr {
+    pub fn configuration_state(&self) -> rt::Expr {
         self.0.attr("ConfigurationState")
     }
 }
@@ -12103,11 +12389,11 @@ impl LocalGatewayVirtualInterfaceHandle {
 /// CloudFormation: `AWS::EC2::LocalGatewayVirtualInterfaceGroup`. Terraform: `awscc_ec2_local_gateway_virtual_interface_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterfacegroup.html)
-pub struct LocalGatewayVirtualInterfaceGroup(Base);
-static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct LocalGatewayVirtualInterfaceGroup(rt::Base);
+static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
     terraform: Some("awscc_ec2_local_gateway_virtual_interface_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -12141,12 +12427,12 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE: TypeInfo = TypeInfo {
 impl LocalGatewayVirtualInterfaceGroup {
     /// Declares a `AWS::EC2::LocalGatewayVirtualInterfaceGroup` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, local_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, local_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE);
         this.set(
             "LocalGatewayId",
             Some("local_gateway_id"),
-            string(local_gateway_id),
+            rt::string(local_gateway_id),
         );
         LocalGatewayVirtualInterfaceGroup(this)
     }
@@ -12154,7 +12440,8 @@ impl LocalGatewayVirtualInterfaceGroup {
     ///
     /// Changing it replaces the resource. CloudFormation `LocalBgpAsn`, Terraform `local_bgp_asn`.
     pub fn local_bgp_asn(mut self, value: i64) -> Self {
-        self.0.set("LocalBgpAsn", Some("local_bgp_asn"), int(value));
+        self.0
+            .set("LocalBgpAsn", Some("local_bgp_asn"), rt::int(value));
         self
     }
     /// The extended 32-bit ASN for the local BGP configuration
@@ -12164,7 +12451,7 @@ impl LocalGatewayVirtualInterfaceGroup {
         self.0.set(
             "LocalBgpAsnExtended",
             Some("local_bgp_asn_extended"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -12175,37 +12462,37 @@ builder!(
 );
 /// A declared `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocalGatewayVirtualInterfaceGroupHandle(Handle);
+pub struct LocalGatewayVirtualInterfaceGroupHandle(rt::Handle);
 handle!(LocalGatewayVirtualInterfaceGroupHandle);
 impl LocalGatewayVirtualInterfaceGroupHandle {
     /// The Amazon Resource Number (ARN) of the local gateway virtual interface group
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupArn`; Terraform `local_gateway_virtual_interface_group_arn`.
-    pub fn local_gateway_virtual_interface_group_arn(&self) -> Expr {
+    pub fn local_gateway_virtual_interface_group_arn(&self) -> rt::Expr {
         self.0.attr("LocalGatewayVirtualInterfaceGroupArn")
     }
     /// The ID of the virtual interface group
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupId`; Terraform `local_gateway_virtual_interface_group_id`.
-    pub fn local_gateway_virtual_interface_group_id(&self) -> Expr {
+    pub fn local_gateway_virtual_interface_group_id(&self) -> rt::Expr {
         self.0.attr("LocalGatewayVirtualInterfaceGroupId")
     }
     /// The IDs of the virtual interfaces
     ///
     /// CloudFormation `Fn::GetAtt` `LocalGatewayVirtualInterfaceIds`; Terraform `local_gateway_virtual_interface_ids`.
-    pub fn local_gateway_virtual_interface_ids(&self) -> Expr {
+    pub fn local_gateway_virtual_interface_ids(&self) -> rt::Expr {
         self.0.attr("LocalGatewayVirtualInterfaceIds")
     }
     /// The ID of the Amazon Web Services account that owns the local gateway virtual interface group
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The current state of the local gateway virtual interface group
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationState`; Terraform `configuration_state`.
-    pub fn configuration_state(&self) -> Expr {
+    pub fn configuration_state(&self) -> rt::Expr {
         self.0.attr("ConfigurationState")
     }
 }
@@ -12214,11 +12501,11 @@ impl LocalGatewayVirtualInterfaceGroupHandle {
 /// CloudFormation: `AWS::EC2::NatGateway`. Terraform: `awscc_ec2_nat_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html)
-pub struct NatGateway(Base);
-static NAT_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct NatGateway(rt::Base);
+static NAT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NatGateway",
     terraform: Some("awscc_ec2_nat_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -12233,15 +12520,15 @@ impl NatGateway {
     /// Declares a `AWS::EC2::NatGateway` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &NAT_GATEWAY_TYPE);
+        let this = rt::Base::new(id, &NAT_GATEWAY_TYPE);
         NatGateway(this)
     }
     /// [Public NAT gateway only] The allocation ID of the Elastic IP address that's associated with the NAT gateway.
     ///
     /// Changing it replaces the resource. CloudFormation `AllocationId`, Terraform `allocation_id`.
-    pub fn allocation_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allocation_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AllocationId", Some("allocation_id"), string(value));
+            .set("AllocationId", Some("allocation_id"), rt::string(value));
         self
     }
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
@@ -12262,7 +12549,7 @@ impl NatGateway {
         self.0.set(
             "AvailabilityZoneAddresses",
             Some("availability_zone_addresses"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -12281,18 +12568,18 @@ impl NatGateway {
         self.0.set(
             "MaxDrainDurationSeconds",
             Some("max_drain_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The private IPv4 address to assign to the NAT gateway.
     ///
     /// Changing it replaces the resource. CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-    pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateIpAddress",
             Some("private_ip_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -12301,12 +12588,12 @@ impl NatGateway {
     /// CloudFormation `SecondaryAllocationIds`, Terraform `secondary_allocation_ids`.
     pub fn secondary_allocation_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SecondaryAllocationIds",
             Some("secondary_allocation_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -12317,7 +12604,7 @@ impl NatGateway {
         self.0.set(
             "SecondaryPrivateIpAddressCount",
             Some("secondary_private_ip_address_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -12326,54 +12613,54 @@ impl NatGateway {
     /// CloudFormation `SecondaryPrivateIpAddresses`, Terraform `secondary_private_ip_addresses`.
     pub fn secondary_private_ip_addresses(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SecondaryPrivateIpAddresses",
             Some("secondary_private_ip_addresses"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The ID of the subnet in which the NAT gateway is located.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
     /// The ID of the VPC in which the NAT gateway is located.
     ///
     /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(NatGateway, NatGatewayHandle);
 /// A declared `AWS::EC2::NatGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NatGatewayHandle(Handle);
+pub struct NatGatewayHandle(rt::Handle);
 handle!(NatGatewayHandle);
 impl NatGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `NatGatewayId`; Terraform `nat_gateway_id`.
-    pub fn nat_gateway_id(&self) -> Expr {
+    pub fn nat_gateway_id(&self) -> rt::Expr {
         self.0.attr("NatGatewayId")
     }
     /// CloudFormation `Fn::GetAtt` `EniId`; Terraform `eni_id`.
-    pub fn eni_id(&self) -> Expr {
+    pub fn eni_id(&self) -> rt::Expr {
         self.0.attr("EniId")
     }
     /// CloudFormation `Fn::GetAtt` `AutoProvisionZones`; Terraform `auto_provision_zones`.
-    pub fn auto_provision_zones(&self) -> Expr {
+    pub fn auto_provision_zones(&self) -> rt::Expr {
         self.0.attr("AutoProvisionZones")
     }
     /// CloudFormation `Fn::GetAtt` `AutoScalingIps`; Terraform `auto_scaling_ips`.
-    pub fn auto_scaling_ips(&self) -> Expr {
+    pub fn auto_scaling_ips(&self) -> rt::Expr {
         self.0.attr("AutoScalingIps")
     }
     /// CloudFormation `Fn::GetAtt` `RouteTableId`; Terraform `route_table_id`.
-    pub fn route_table_id(&self) -> Expr {
+    pub fn route_table_id(&self) -> rt::Expr {
         self.0.attr("RouteTableId")
     }
 }
@@ -12386,34 +12673,37 @@ pub mod nat_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html)
     #[derive(Clone, Debug)]
-    pub struct AvailabilityZoneAddress(Props);
+    pub struct AvailabilityZoneAddress(rt::Props);
     impl AvailabilityZoneAddress {
         /// A new `AvailabilityZoneAddress`. Required properties: `allocation_ids` (`AllocationIds`).
-        pub fn new(allocation_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(allocation_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AllocationIds",
                 Some("allocation_ids"),
-                strings(allocation_ids),
+                rt::strings(allocation_ids),
             );
             AvailabilityZoneAddress(this)
         }
         /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active.
         ///
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active.
         ///
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -12443,11 +12733,11 @@ pub mod nat_gateway {
 /// CloudFormation: `AWS::EC2::NetworkAcl`. Terraform: `awscc_ec2_network_acl` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkacl.html)
-pub struct NetworkAcl(Base);
-static NETWORK_ACL_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkAcl(rt::Base);
+static NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkAcl",
     terraform: Some("awscc_ec2_network_acl"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -12455,20 +12745,20 @@ static NETWORK_ACL_TYPE: TypeInfo = TypeInfo {
 impl NetworkAcl {
     /// Declares a `AWS::EC2::NetworkAcl` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_ACL_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_ACL_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         NetworkAcl(this)
     }
 }
 builder!(NetworkAcl, NetworkAclHandle);
 /// A declared `AWS::EC2::NetworkAcl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkAclHandle(Handle);
+pub struct NetworkAclHandle(rt::Handle);
 handle!(NetworkAclHandle);
 impl NetworkAclHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -12477,11 +12767,11 @@ impl NetworkAclHandle {
 /// CloudFormation: `AWS::EC2::NetworkAclEntry`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkaclentry.html)
-pub struct NetworkAclEntry(Base);
-static NETWORK_ACL_ENTRY_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkAclEntry(rt::Base);
+static NETWORK_ACL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkAclEntry",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -12491,30 +12781,30 @@ impl NetworkAclEntry {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        network_acl_id: impl Into<Expr>,
+        network_acl_id: impl Into<rt::Expr>,
         protocol: i64,
-        rule_action: impl Into<Expr>,
+        rule_action: impl Into<rt::Expr>,
         rule_number: i64,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_ACL_ENTRY_TYPE);
-        this.set("NetworkAclId", None, string(network_acl_id));
-        this.set("Protocol", None, int(protocol));
-        this.set("RuleAction", None, string(rule_action));
-        this.set("RuleNumber", None, int(rule_number));
+        let mut this = rt::Base::new(id, &NETWORK_ACL_ENTRY_TYPE);
+        this.set("NetworkAclId", None, rt::string(network_acl_id));
+        this.set("Protocol", None, rt::int(protocol));
+        this.set("RuleAction", None, rt::string(rule_action));
+        this.set("RuleNumber", None, rt::int(rule_number));
         NetworkAclEntry(this)
     }
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
     ///
     /// CloudFormation `CidrBlock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrBlock", None, string(value));
+    pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CidrBlock", None, rt::string(value));
         self
     }
     /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
     ///
     /// Changing it replaces the resource. CloudFormation `Egress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn egress(mut self, value: bool) -> Self {
-        self.0.set("Egress", None, boolean(value));
+        self.0.set("Egress", None, rt::boolean(value));
         self
     }
     /// The Internet Control Message Protocol (ICMP) code and type.
@@ -12527,8 +12817,8 @@ impl NetworkAclEntry {
     /// The IPv6 network range to allow or deny, in CIDR notation (for example 2001:db8:1234:1a00::/64)
     ///
     /// CloudFormation `Ipv6CidrBlock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Ipv6CidrBlock", None, string(value));
+    pub fn ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Ipv6CidrBlock", None, rt::string(value));
         self
     }
     /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24).
@@ -12542,11 +12832,11 @@ impl NetworkAclEntry {
 builder!(NetworkAclEntry, NetworkAclEntryHandle);
 /// A declared `AWS::EC2::NetworkAclEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkAclEntryHandle(Handle);
+pub struct NetworkAclEntryHandle(rt::Handle);
 handle!(NetworkAclEntryHandle);
 impl NetworkAclEntryHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -12557,21 +12847,21 @@ pub mod network_acl_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-icmp.html)
     #[derive(Clone, Debug)]
-    pub struct Icmp(Props);
+    pub struct Icmp(rt::Props);
     impl Icmp {
         /// A new `Icmp`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Icmp(this)
         }
         /// CloudFormation `Code`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn code(mut self, value: i64) -> Self {
-            self.0.set("Code", None, int(value));
+            self.0.set("Code", None, rt::int(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn type_(mut self, value: i64) -> Self {
-            self.0.set("Type", None, int(value));
+            self.0.set("Type", None, rt::int(value));
             self
         }
     }
@@ -12580,21 +12870,21 @@ pub mod network_acl_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortRange(this)
         }
         /// CloudFormation `From`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn from(mut self, value: i64) -> Self {
-            self.0.set("From", None, int(value));
+            self.0.set("From", None, rt::int(value));
             self
         }
         /// CloudFormation `To`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn to(mut self, value: i64) -> Self {
-            self.0.set("To", None, int(value));
+            self.0.set("To", None, rt::int(value));
             self
         }
     }
@@ -12605,11 +12895,11 @@ pub mod network_acl_entry {
 /// CloudFormation: `AWS::EC2::NetworkInsightsAccessScope`. Terraform: `awscc_ec2_network_insights_access_scope` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscope.html)
-pub struct NetworkInsightsAccessScope(Base);
-static NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInsightsAccessScope(rt::Base);
+static NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInsightsAccessScope",
     terraform: Some("awscc_ec2_network_insights_access_scope"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -12629,7 +12919,7 @@ impl NetworkInsightsAccessScope {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScope` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE);
+        let this = rt::Base::new(id, &NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE);
         NetworkInsightsAccessScope(this)
     }
     /// Changing it replaces the resource. CloudFormation `ExcludePaths`, Terraform `exclude_paths`.
@@ -12638,7 +12928,7 @@ impl NetworkInsightsAccessScope {
         value: impl IntoIterator<Item = network_insights_access_scope::AccessScopePathRequest>,
     ) -> Self {
         self.0
-            .set("ExcludePaths", Some("exclude_paths"), list(value));
+            .set("ExcludePaths", Some("exclude_paths"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `MatchPaths`, Terraform `match_paths`.
@@ -12646,30 +12936,31 @@ impl NetworkInsightsAccessScope {
         mut self,
         value: impl IntoIterator<Item = network_insights_access_scope::AccessScopePathRequest>,
     ) -> Self {
-        self.0.set("MatchPaths", Some("match_paths"), list(value));
+        self.0
+            .set("MatchPaths", Some("match_paths"), rt::list(value));
         self
     }
 }
 builder!(NetworkInsightsAccessScope, NetworkInsightsAccessScopeHandle);
 /// A declared `AWS::EC2::NetworkInsightsAccessScope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInsightsAccessScopeHandle(Handle);
+pub struct NetworkInsightsAccessScopeHandle(rt::Handle);
 handle!(NetworkInsightsAccessScopeHandle);
 impl NetworkInsightsAccessScopeHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAccessScopeId`; Terraform `network_insights_access_scope_id`.
-    pub fn network_insights_access_scope_id(&self) -> Expr {
+    pub fn network_insights_access_scope_id(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAccessScopeId")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAccessScopeArn`; Terraform `network_insights_access_scope_arn`.
-    pub fn network_insights_access_scope_arn(&self) -> Expr {
+    pub fn network_insights_access_scope_arn(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAccessScopeArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedDate`; Terraform `created_date`.
-    pub fn created_date(&self) -> Expr {
+    pub fn created_date(&self) -> rt::Expr {
         self.0.attr("CreatedDate")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedDate`; Terraform `updated_date`.
-    pub fn updated_date(&self) -> Expr {
+    pub fn updated_date(&self) -> rt::Expr {
         self.0.attr("UpdatedDate")
     }
 }
@@ -12680,11 +12971,11 @@ pub mod network_insights_access_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-accessscopepathrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AccessScopePathRequest(Props);
+    pub struct AccessScopePathRequest(rt::Props);
     impl AccessScopePathRequest {
         /// A new `AccessScopePathRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessScopePathRequest(this)
         }
         /// CloudFormation `Destination`, Terraform `destination`.
@@ -12702,8 +12993,11 @@ pub mod network_insights_access_scope {
             mut self,
             value: impl IntoIterator<Item = ThroughResourcesStatementRequest>,
         ) -> Self {
-            self.0
-                .set("ThroughResources", Some("through_resources"), list(value));
+            self.0.set(
+                "ThroughResources",
+                Some("through_resources"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -12712,78 +13006,84 @@ pub mod network_insights_access_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-packetheaderstatementrequest.html)
     #[derive(Clone, Debug)]
-    pub struct PacketHeaderStatementRequest(Props);
+    pub struct PacketHeaderStatementRequest(rt::Props);
     impl PacketHeaderStatementRequest {
         /// A new `PacketHeaderStatementRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PacketHeaderStatementRequest(this)
         }
         /// CloudFormation `DestinationAddresses`, Terraform `destination_addresses`.
         pub fn destination_addresses(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DestinationAddresses",
                 Some("destination_addresses"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `DestinationPorts`, Terraform `destination_ports`.
         pub fn destination_ports(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DestinationPorts",
                 Some("destination_ports"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `DestinationPrefixLists`, Terraform `destination_prefix_lists`.
         pub fn destination_prefix_lists(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DestinationPrefixLists",
                 Some("destination_prefix_lists"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `Protocols`, Terraform `protocols`.
         pub fn protocols(mut self, value: impl IntoIterator<Item = Protocol>) -> Self {
-            self.0.set("Protocols", Some("protocols"), list(value));
+            self.0.set("Protocols", Some("protocols"), rt::list(value));
             self
         }
         /// CloudFormation `SourceAddresses`, Terraform `source_addresses`.
         pub fn source_addresses(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("SourceAddresses", Some("source_addresses"), strings(value));
+            self.0.set(
+                "SourceAddresses",
+                Some("source_addresses"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `SourcePorts`, Terraform `source_ports`.
-        pub fn source_ports(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn source_ports(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("SourcePorts", Some("source_ports"), strings(value));
+                .set("SourcePorts", Some("source_ports"), rt::strings(value));
             self
         }
         /// CloudFormation `SourcePrefixLists`, Terraform `source_prefix_lists`.
         pub fn source_prefix_lists(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SourcePrefixLists",
                 Some("source_prefix_lists"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -12793,11 +13093,11 @@ pub mod network_insights_access_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-pathstatementrequest.html)
     #[derive(Clone, Debug)]
-    pub struct PathStatementRequest(Props);
+    pub struct PathStatementRequest(rt::Props);
     impl PathStatementRequest {
         /// A new `PathStatementRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PathStatementRequest(this)
         }
         /// CloudFormation `PacketHeaderStatement`, Terraform `packet_header_statement`.
@@ -12824,22 +13124,26 @@ pub mod network_insights_access_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-resourcestatementrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceStatementRequest(Props);
+    pub struct ResourceStatementRequest(rt::Props);
     impl ResourceStatementRequest {
         /// A new `ResourceStatementRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceStatementRequest(this)
         }
         /// CloudFormation `ResourceTypes`, Terraform `resource_types`.
-        pub fn resource_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn resource_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ResourceTypes", Some("resource_types"), strings(value));
+                .set("ResourceTypes", Some("resource_types"), rt::strings(value));
             self
         }
         /// CloudFormation `Resources`, Terraform `resources`.
-        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Resources", Some("resources"), strings(value));
+        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Resources", Some("resources"), rt::strings(value));
             self
         }
     }
@@ -12848,11 +13152,11 @@ pub mod network_insights_access_scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-throughresourcesstatementrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ThroughResourcesStatementRequest(Props);
+    pub struct ThroughResourcesStatementRequest(rt::Props);
     impl ThroughResourcesStatementRequest {
         /// A new `ThroughResourcesStatementRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThroughResourcesStatementRequest(this)
         }
         /// CloudFormation `ResourceStatement`, Terraform `resource_statement`.
@@ -12881,11 +13185,11 @@ pub mod network_insights_access_scope {
 /// CloudFormation: `AWS::EC2::NetworkInsightsAccessScopeAnalysis`. Terraform: `awscc_ec2_network_insights_access_scope_analysis` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscopeanalysis.html)
-pub struct NetworkInsightsAccessScopeAnalysis(Base);
-static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInsightsAccessScopeAnalysis(rt::Base);
+static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
     terraform: Some("awscc_ec2_network_insights_access_scope_analysis"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -12908,12 +13212,15 @@ static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE: TypeInfo = TypeInfo {
 impl NetworkInsightsAccessScopeAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScopeAnalysis` with the stack-unique `id`. Required properties: `network_insights_access_scope_id` (`NetworkInsightsAccessScopeId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, network_insights_access_scope_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE);
+    pub fn new(
+        id: impl Into<String>,
+        network_insights_access_scope_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE);
         this.set(
             "NetworkInsightsAccessScopeId",
             Some("network_insights_access_scope_id"),
-            string(network_insights_access_scope_id),
+            rt::string(network_insights_access_scope_id),
         );
         NetworkInsightsAccessScopeAnalysis(this)
     }
@@ -12924,39 +13231,39 @@ builder!(
 );
 /// A declared `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInsightsAccessScopeAnalysisHandle(Handle);
+pub struct NetworkInsightsAccessScopeAnalysisHandle(rt::Handle);
 handle!(NetworkInsightsAccessScopeAnalysisHandle);
 impl NetworkInsightsAccessScopeAnalysisHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisId`; Terraform `network_insights_access_scope_analysis_id`.
-    pub fn network_insights_access_scope_analysis_id(&self) -> Expr {
+    pub fn network_insights_access_scope_analysis_id(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAccessScopeAnalysisId")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisArn`; Terraform `network_insights_access_scope_analysis_arn`.
-    pub fn network_insights_access_scope_analysis_arn(&self) -> Expr {
+    pub fn network_insights_access_scope_analysis_arn(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAccessScopeAnalysisArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `StartDate`; Terraform `start_date`.
-    pub fn start_date(&self) -> Expr {
+    pub fn start_date(&self) -> rt::Expr {
         self.0.attr("StartDate")
     }
     /// CloudFormation `Fn::GetAtt` `EndDate`; Terraform `end_date`.
-    pub fn end_date(&self) -> Expr {
+    pub fn end_date(&self) -> rt::Expr {
         self.0.attr("EndDate")
     }
     /// CloudFormation `Fn::GetAtt` `FindingsFound`; Terraform `findings_found`.
-    pub fn findings_found(&self) -> Expr {
+    pub fn findings_found(&self) -> rt::Expr {
         self.0.attr("FindingsFound")
     }
     /// CloudFormation `Fn::GetAtt` `AnalyzedEniCount`; Terraform `analyzed_eni_count`.
-    pub fn analyzed_eni_count(&self) -> Expr {
+    pub fn analyzed_eni_count(&self) -> rt::Expr {
         self.0.attr("AnalyzedEniCount")
     }
 }
@@ -12965,11 +13272,11 @@ impl NetworkInsightsAccessScopeAnalysisHandle {
 /// CloudFormation: `AWS::EC2::NetworkInsightsAnalysis`. Terraform: `awscc_ec2_network_insights_analysis` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsanalysis.html)
-pub struct NetworkInsightsAnalysis(Base);
-static NETWORK_INSIGHTS_ANALYSIS_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInsightsAnalysis(rt::Base);
+static NETWORK_INSIGHTS_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInsightsAnalysis",
     terraform: Some("awscc_ec2_network_insights_analysis"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -12995,80 +13302,83 @@ static NETWORK_INSIGHTS_ANALYSIS_TYPE: TypeInfo = TypeInfo {
 impl NetworkInsightsAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAnalysis` with the stack-unique `id`. Required properties: `network_insights_path_id` (`NetworkInsightsPathId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, network_insights_path_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_INSIGHTS_ANALYSIS_TYPE);
+    pub fn new(id: impl Into<String>, network_insights_path_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_ANALYSIS_TYPE);
         this.set(
             "NetworkInsightsPathId",
             Some("network_insights_path_id"),
-            string(network_insights_path_id),
+            rt::string(network_insights_path_id),
         );
         NetworkInsightsAnalysis(this)
     }
     /// CloudFormation `AdditionalAccounts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn additional_accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AdditionalAccounts", None, strings(value));
+    pub fn additional_accounts(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("AdditionalAccounts", None, rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `FilterInArns`, Terraform `filter_in_arns`.
-    pub fn filter_in_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn filter_in_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("FilterInArns", Some("filter_in_arns"), strings(value));
+            .set("FilterInArns", Some("filter_in_arns"), rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `FilterOutArns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn filter_out_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("FilterOutArns", None, strings(value));
+    pub fn filter_out_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("FilterOutArns", None, rt::strings(value));
         self
     }
 }
 builder!(NetworkInsightsAnalysis, NetworkInsightsAnalysisHandle);
 /// A declared `AWS::EC2::NetworkInsightsAnalysis`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInsightsAnalysisHandle(Handle);
+pub struct NetworkInsightsAnalysisHandle(rt::Handle);
 handle!(NetworkInsightsAnalysisHandle);
 impl NetworkInsightsAnalysisHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAnalysisId`; Terraform `network_insights_analysis_id`.
-    pub fn network_insights_analysis_id(&self) -> Expr {
+    pub fn network_insights_analysis_id(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAnalysisId")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsAnalysisArn`; Terraform `network_insights_analysis_arn`.
-    pub fn network_insights_analysis_arn(&self) -> Expr {
+    pub fn network_insights_analysis_arn(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsAnalysisArn")
     }
     /// CloudFormation `Fn::GetAtt` `StartDate`; Terraform `start_date`.
-    pub fn start_date(&self) -> Expr {
+    pub fn start_date(&self) -> rt::Expr {
         self.0.attr("StartDate")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkPathFound`; Terraform `network_path_found`.
-    pub fn network_path_found(&self) -> Expr {
+    pub fn network_path_found(&self) -> rt::Expr {
         self.0.attr("NetworkPathFound")
     }
     /// CloudFormation `Fn::GetAtt` `ForwardPathComponents`; Terraform `forward_path_components`.
-    pub fn forward_path_components(&self) -> Expr {
+    pub fn forward_path_components(&self) -> rt::Expr {
         self.0.attr("ForwardPathComponents")
     }
     /// CloudFormation `Fn::GetAtt` `ReturnPathComponents`; Terraform `return_path_components`.
-    pub fn return_path_components(&self) -> Expr {
+    pub fn return_path_components(&self) -> rt::Expr {
         self.0.attr("ReturnPathComponents")
     }
     /// CloudFormation `Fn::GetAtt` `Explanations`; Terraform `explanations`.
-    pub fn explanations(&self) -> Expr {
+    pub fn explanations(&self) -> rt::Expr {
         self.0.attr("Explanations")
     }
     /// CloudFormation `Fn::GetAtt` `AlternatePathHints`; Terraform `alternate_path_hints`.
-    pub fn alternate_path_hints(&self) -> Expr {
+    pub fn alternate_path_hints(&self) -> rt::Expr {
         self.0.attr("AlternatePathHints")
     }
     /// CloudFormation `Fn::GetAtt` `SuggestedAccounts`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn suggested_accounts(&self) -> Expr {
+    pub fn suggested_accounts(&self) -> rt::Expr {
         self.0.attr("SuggestedAccounts")
     }
 }
@@ -13077,11 +13387,11 @@ impl NetworkInsightsAnalysisHandle {
 /// CloudFormation: `AWS::EC2::NetworkInsightsPath`. Terraform: `awscc_ec2_network_insights_path` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightspath.html)
-pub struct NetworkInsightsPath(Base);
-static NETWORK_INSIGHTS_PATH_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInsightsPath(rt::Base);
+static NETWORK_INSIGHTS_PATH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInsightsPath",
     terraform: Some("awscc_ec2_network_insights_path"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -13098,29 +13408,29 @@ impl NetworkInsightsPath {
     pub fn new(
         id: impl Into<String>,
         protocol: network_insights_path::Protocol,
-        source: impl Into<Expr>,
+        source: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_INSIGHTS_PATH_TYPE);
+        let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_PATH_TYPE);
         this.set("Protocol", Some("protocol"), protocol.into());
-        this.set("Source", Some("source"), string(source));
+        this.set("Source", Some("source"), rt::string(source));
         NetworkInsightsPath(this)
     }
     /// Changing it replaces the resource. CloudFormation `Destination`, Terraform `destination`.
-    pub fn destination(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Destination", Some("destination"), string(value));
+            .set("Destination", Some("destination"), rt::string(value));
         self
     }
     /// Constraints: length 0..=15; pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `DestinationIp`, Terraform `destination_ip`.
-    pub fn destination_ip(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DestinationIp", Some("destination_ip"), string(value));
+            .set("DestinationIp", Some("destination_ip"), rt::string(value));
         self
     }
     /// Constraints: range 0..=65535. Changing it replaces the resource. CloudFormation `DestinationPort`, Terraform `destination_port`.
     pub fn destination_port(mut self, value: i64) -> Self {
         self.0
-            .set("DestinationPort", Some("destination_port"), int(value));
+            .set("DestinationPort", Some("destination_port"), rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `FilterAtDestination`, Terraform `filter_at_destination`.
@@ -13139,35 +13449,35 @@ impl NetworkInsightsPath {
         self
     }
     /// Constraints: length 0..=15; pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `SourceIp`, Terraform `source_ip`.
-    pub fn source_ip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceIp", Some("source_ip"), string(value));
+    pub fn source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SourceIp", Some("source_ip"), rt::string(value));
         self
     }
 }
 builder!(NetworkInsightsPath, NetworkInsightsPathHandle);
 /// A declared `AWS::EC2::NetworkInsightsPath`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInsightsPathHandle(Handle);
+pub struct NetworkInsightsPathHandle(rt::Handle);
 handle!(NetworkInsightsPathHandle);
 impl NetworkInsightsPathHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsPathId`; Terraform `network_insights_path_id`.
-    pub fn network_insights_path_id(&self) -> Expr {
+    pub fn network_insights_path_id(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsPathId")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInsightsPathArn`; Terraform `network_insights_path_arn`.
-    pub fn network_insights_path_arn(&self) -> Expr {
+    pub fn network_insights_path_arn(&self) -> rt::Expr {
         self.0.attr("NetworkInsightsPathArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedDate`; Terraform `created_date`.
-    pub fn created_date(&self) -> Expr {
+    pub fn created_date(&self) -> rt::Expr {
         self.0.attr("CreatedDate")
     }
     /// CloudFormation `Fn::GetAtt` `SourceArn`; Terraform `source_arn`.
-    pub fn source_arn(&self) -> Expr {
+    pub fn source_arn(&self) -> rt::Expr {
         self.0.attr("SourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `DestinationArn`; Terraform `destination_arn`.
-    pub fn destination_arn(&self) -> Expr {
+    pub fn destination_arn(&self) -> rt::Expr {
         self.0.attr("DestinationArn")
     }
 }
@@ -13178,21 +13488,21 @@ pub mod network_insights_path {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-filterportrange.html)
     #[derive(Clone, Debug)]
-    pub struct FilterPortRange(Props);
+    pub struct FilterPortRange(rt::Props);
     impl FilterPortRange {
         /// A new `FilterPortRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterPortRange(this)
         }
         /// Constraints: range 0..=65535. CloudFormation `FromPort`, Terraform `from_port`.
         pub fn from_port(mut self, value: i64) -> Self {
-            self.0.set("FromPort", Some("from_port"), int(value));
+            self.0.set("FromPort", Some("from_port"), rt::int(value));
             self
         }
         /// Constraints: range 0..=65535. CloudFormation `ToPort`, Terraform `to_port`.
         pub fn to_port(mut self, value: i64) -> Self {
-            self.0.set("ToPort", Some("to_port"), int(value));
+            self.0.set("ToPort", Some("to_port"), rt::int(value));
             self
         }
     }
@@ -13201,19 +13511,19 @@ pub mod network_insights_path {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-pathfilter.html)
     #[derive(Clone, Debug)]
-    pub struct PathFilter(Props);
+    pub struct PathFilter(rt::Props);
     impl PathFilter {
         /// A new `PathFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PathFilter(this)
         }
         /// Constraints: length 0..=15; pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`. CloudFormation `DestinationAddress`, Terraform `destination_address`.
-        pub fn destination_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationAddress",
                 Some("destination_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -13227,9 +13537,9 @@ pub mod network_insights_path {
             self
         }
         /// Constraints: length 0..=15; pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`. CloudFormation `SourceAddress`, Terraform `source_address`.
-        pub fn source_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceAddress", Some("source_address"), string(value));
+                .set("SourceAddress", Some("source_address"), rt::string(value));
             self
         }
         /// CloudFormation `SourcePortRange`, Terraform `source_port_range`.
@@ -13255,11 +13565,11 @@ pub mod network_insights_path {
 /// CloudFormation: `AWS::EC2::NetworkInterface`. Terraform: `awscc_ec2_network_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterface.html)
-pub struct NetworkInterface(Base);
-static NETWORK_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInterface(rt::Base);
+static NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInterface",
     terraform: Some("awscc_ec2_network_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -13280,9 +13590,9 @@ static NETWORK_INTERFACE_TYPE: TypeInfo = TypeInfo {
 impl NetworkInterface {
     /// Declares a `AWS::EC2::NetworkInterface` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, subnet_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_INTERFACE_TYPE);
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_INTERFACE_TYPE);
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         NetworkInterface(this)
     }
     /// CloudFormation `ConnectionTrackingSpecification`, Terraform `connection_tracking_specification`.
@@ -13300,9 +13610,9 @@ impl NetworkInterface {
     /// A description for the network interface.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
@@ -13312,31 +13622,35 @@ impl NetworkInterface {
         self.0.set(
             "EnablePrimaryIpv6",
             Some("enable_primary_ipv_6"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A list of security group IDs associated with this network interface.
     ///
     /// CloudFormation `GroupSet`, Terraform `group_set`.
-    pub fn group_set(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("GroupSet", Some("group_set"), strings(value));
+    pub fn group_set(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("GroupSet", Some("group_set"), rt::strings(value));
         self
     }
     /// Indicates the type of network interface.
     ///
     /// Changing it replaces the resource. CloudFormation `InterfaceType`, Terraform `interface_type`.
-    pub fn interface_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn interface_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InterfaceType", Some("interface_type"), string(value));
+            .set("InterfaceType", Some("interface_type"), rt::string(value));
         self
     }
     /// The number of IPv4 prefixes to assign to a network interface.
     ///
     /// CloudFormation `Ipv4PrefixCount`, Terraform `ipv_4_prefix_count`.
     pub fn ipv4_prefix_count(mut self, value: i64) -> Self {
-        self.0
-            .set("Ipv4PrefixCount", Some("ipv_4_prefix_count"), int(value));
+        self.0.set(
+            "Ipv4PrefixCount",
+            Some("ipv_4_prefix_count"),
+            rt::int(value),
+        );
         self
     }
     /// Assigns a list of IPv4 prefixes to the network interface.
@@ -13347,15 +13661,18 @@ impl NetworkInterface {
         value: impl IntoIterator<Item = network_interface::Ipv4PrefixSpecification>,
     ) -> Self {
         self.0
-            .set("Ipv4Prefixes", Some("ipv_4_prefixes"), list(value));
+            .set("Ipv4Prefixes", Some("ipv_4_prefixes"), rt::list(value));
         self
     }
     /// The number of IPv6 addresses to assign to a network interface.
     ///
     /// CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
     pub fn ipv6_address_count(mut self, value: i64) -> Self {
-        self.0
-            .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+        self.0.set(
+            "Ipv6AddressCount",
+            Some("ipv_6_address_count"),
+            rt::int(value),
+        );
         self
     }
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface.
@@ -13366,15 +13683,18 @@ impl NetworkInterface {
         value: impl IntoIterator<Item = network_interface::InstanceIpv6Address>,
     ) -> Self {
         self.0
-            .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+            .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
         self
     }
     /// The number of IPv6 prefixes to assign to a network interface.
     ///
     /// CloudFormation `Ipv6PrefixCount`, Terraform `ipv_6_prefix_count`.
     pub fn ipv6_prefix_count(mut self, value: i64) -> Self {
-        self.0
-            .set("Ipv6PrefixCount", Some("ipv_6_prefix_count"), int(value));
+        self.0.set(
+            "Ipv6PrefixCount",
+            Some("ipv_6_prefix_count"),
+            rt::int(value),
+        );
         self
     }
     /// Assigns a list of IPv6 prefixes to the network interface.
@@ -13385,17 +13705,17 @@ impl NetworkInterface {
         value: impl IntoIterator<Item = network_interface::Ipv6PrefixSpecification>,
     ) -> Self {
         self.0
-            .set("Ipv6Prefixes", Some("ipv_6_prefixes"), list(value));
+            .set("Ipv6Prefixes", Some("ipv_6_prefixes"), rt::list(value));
         self
     }
     /// Assigns a single private IP address to the network interface, which is used as the primary private IP address.
     ///
     /// Changing it replaces the resource. CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-    pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateIpAddress",
             Some("private_ip_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -13409,7 +13729,7 @@ impl NetworkInterface {
         self.0.set(
             "PrivateIpAddresses",
             Some("private_ip_addresses"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -13434,7 +13754,7 @@ impl NetworkInterface {
         self.0.set(
             "SecondaryPrivateIpAddressCount",
             Some("secondary_private_ip_address_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -13442,49 +13762,52 @@ impl NetworkInterface {
     ///
     /// CloudFormation `SourceDestCheck`, Terraform `source_dest_check`.
     pub fn source_dest_check(mut self, value: bool) -> Self {
-        self.0
-            .set("SourceDestCheck", Some("source_dest_check"), boolean(value));
+        self.0.set(
+            "SourceDestCheck",
+            Some("source_dest_check"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(NetworkInterface, NetworkInterfaceHandle);
 /// A declared `AWS::EC2::NetworkInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInterfaceHandle(Handle);
+pub struct NetworkInterfaceHandle(rt::Handle);
 handle!(NetworkInterfaceHandle);
 impl NetworkInterfaceHandle {
     /// Network interface id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Returns the secondary private IP addresses of the network interface.
     ///
     /// CloudFormation `Fn::GetAtt` `SecondaryPrivateIpAddresses`; Terraform `secondary_private_ip_addresses`.
-    pub fn secondary_private_ip_addresses(&self) -> Expr {
+    pub fn secondary_private_ip_addresses(&self) -> rt::Expr {
         self.0.attr("SecondaryPrivateIpAddresses")
     }
     /// Returns the primary private IP address of the network interface.
     ///
     /// CloudFormation `Fn::GetAtt` `PrimaryPrivateIpAddress`; Terraform `primary_private_ip_address`.
-    pub fn primary_private_ip_address(&self) -> Expr {
+    pub fn primary_private_ip_address(&self) -> rt::Expr {
         self.0.attr("PrimaryPrivateIpAddress")
     }
     /// The primary IPv6 address
     ///
     /// CloudFormation `Fn::GetAtt` `PrimaryIpv6Address`; Terraform `primary_ipv6_address`.
-    pub fn primary_ipv6_address(&self) -> Expr {
+    pub fn primary_ipv6_address(&self) -> rt::Expr {
         self.0.attr("PrimaryIpv6Address")
     }
     /// The ID of the VPC
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// CloudFormation `Fn::GetAtt` `PublicIpDnsNameOptions`; Terraform `public_ip_dns_name_options`.
-    pub fn public_ip_dns_name_options(&self) -> Expr {
+    pub fn public_ip_dns_name_options(&self) -> rt::Expr {
         self.0.attr("PublicIpDnsNameOptions")
     }
 }
@@ -13495,11 +13818,11 @@ pub mod network_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionTrackingSpecification(Props);
+    pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
         /// A new `ConnectionTrackingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionTrackingSpecification(this)
         }
         /// CloudFormation `TcpEstablishedTimeout`, Terraform `tcp_established_timeout`.
@@ -13507,19 +13830,23 @@ pub mod network_interface {
             self.0.set(
                 "TcpEstablishedTimeout",
                 Some("tcp_established_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `UdpStreamTimeout`, Terraform `udp_stream_timeout`.
         pub fn udp_stream_timeout(mut self, value: i64) -> Self {
-            self.0
-                .set("UdpStreamTimeout", Some("udp_stream_timeout"), int(value));
+            self.0.set(
+                "UdpStreamTimeout",
+                Some("udp_stream_timeout"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `UdpTimeout`, Terraform `udp_timeout`.
         pub fn udp_timeout(mut self, value: i64) -> Self {
-            self.0.set("UdpTimeout", Some("udp_timeout"), int(value));
+            self.0
+                .set("UdpTimeout", Some("udp_timeout"), rt::int(value));
             self
         }
     }
@@ -13528,12 +13855,16 @@ pub mod network_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-instanceipv6address.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(Props);
+    pub struct InstanceIpv6Address(rt::Props);
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv6Address", Some("ipv_6_address"), string(ipv6_address));
+        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "Ipv6Address",
+                Some("ipv_6_address"),
+                rt::string(ipv6_address),
+            );
             InstanceIpv6Address(this)
         }
     }
@@ -13542,12 +13873,12 @@ pub mod network_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv4PrefixSpecification(Props);
+    pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
         /// A new `Ipv4PrefixSpecification`. Required properties: `ipv4_prefix` (`Ipv4Prefix`).
-        pub fn new(ipv4_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv4Prefix", Some("ipv_4_prefix"), string(ipv4_prefix));
+        pub fn new(ipv4_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Ipv4Prefix", Some("ipv_4_prefix"), rt::string(ipv4_prefix));
             Ipv4PrefixSpecification(this)
         }
     }
@@ -13556,12 +13887,12 @@ pub mod network_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
-    pub struct Ipv6PrefixSpecification(Props);
+    pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
         /// A new `Ipv6PrefixSpecification`. Required properties: `ipv6_prefix` (`Ipv6Prefix`).
-        pub fn new(ipv6_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv6Prefix", Some("ipv_6_prefix"), string(ipv6_prefix));
+        pub fn new(ipv6_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Ipv6Prefix", Some("ipv_6_prefix"), rt::string(ipv6_prefix));
             Ipv6PrefixSpecification(this)
         }
     }
@@ -13570,16 +13901,16 @@ pub mod network_interface {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecification(Props);
+    pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(primary: bool, private_ip_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Primary", Some("primary"), boolean(primary));
+        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Primary", Some("primary"), rt::boolean(primary));
             this.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(private_ip_address),
+                rt::string(private_ip_address),
             );
             PrivateIpAddressSpecification(this)
         }
@@ -13602,11 +13933,11 @@ pub mod network_interface {
 /// CloudFormation: `AWS::EC2::NetworkInterfaceAttachment`. Terraform: `awscc_ec2_network_interface_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfaceattachment.html)
-pub struct NetworkInterfaceAttachment(Base);
-static NETWORK_INTERFACE_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInterfaceAttachment(rt::Base);
+static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInterfaceAttachment",
     terraform: Some("awscc_ec2_network_interface_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AttachmentId", Some("attachment_id"))],
@@ -13616,17 +13947,21 @@ impl NetworkInterfaceAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_index: impl Into<Expr>,
-        instance_id: impl Into<Expr>,
-        network_interface_id: impl Into<Expr>,
+        device_index: impl Into<rt::Expr>,
+        instance_id: impl Into<rt::Expr>,
+        network_interface_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_INTERFACE_ATTACHMENT_TYPE);
-        this.set("DeviceIndex", Some("device_index"), string(device_index));
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+        let mut this = rt::Base::new(id, &NETWORK_INTERFACE_ATTACHMENT_TYPE);
+        this.set(
+            "DeviceIndex",
+            Some("device_index"),
+            rt::string(device_index),
+        );
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(network_interface_id),
+            rt::string(network_interface_id),
         );
         NetworkInterfaceAttachment(this)
     }
@@ -13637,7 +13972,7 @@ impl NetworkInterfaceAttachment {
         self.0.set(
             "DeleteOnTermination",
             Some("delete_on_termination"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -13646,7 +13981,7 @@ impl NetworkInterfaceAttachment {
     /// CloudFormation `EnaQueueCount`, Terraform `ena_queue_count`.
     pub fn ena_queue_count(mut self, value: i64) -> Self {
         self.0
-            .set("EnaQueueCount", Some("ena_queue_count"), int(value));
+            .set("EnaQueueCount", Some("ena_queue_count"), rt::int(value));
         self
     }
     /// Configures ENA Express for the network interface that this action attaches to the instance.
@@ -13667,11 +14002,11 @@ impl NetworkInterfaceAttachment {
 builder!(NetworkInterfaceAttachment, NetworkInterfaceAttachmentHandle);
 /// A declared `AWS::EC2::NetworkInterfaceAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInterfaceAttachmentHandle(Handle);
+pub struct NetworkInterfaceAttachmentHandle(rt::Handle);
 handle!(NetworkInterfaceAttachmentHandle);
 impl NetworkInterfaceAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
 }
@@ -13684,11 +14019,11 @@ pub mod network_interface_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdSpecification(Props);
+    pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
         /// A new `EnaSrdSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdSpecification(this)
         }
         /// Indicates whether ENA Express is enabled for the network interface.
@@ -13696,7 +14031,7 @@ pub mod network_interface_attachment {
         /// CloudFormation `EnaSrdEnabled`, Terraform `ena_srd_enabled`.
         pub fn ena_srd_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("EnaSrdEnabled", Some("ena_srd_enabled"), boolean(value));
+                .set("EnaSrdEnabled", Some("ena_srd_enabled"), rt::boolean(value));
             self
         }
         /// Configures ENA Express for UDP network traffic.
@@ -13718,11 +14053,11 @@ pub mod network_interface_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EnaSrdUdpSpecification(Props);
+    pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
         /// A new `EnaSrdUdpSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnaSrdUdpSpecification(this)
         }
         /// CloudFormation `EnaSrdUdpEnabled`, Terraform `ena_srd_udp_enabled`.
@@ -13730,7 +14065,7 @@ pub mod network_interface_attachment {
             self.0.set(
                 "EnaSrdUdpEnabled",
                 Some("ena_srd_udp_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -13742,11 +14077,11 @@ pub mod network_interface_attachment {
 /// CloudFormation: `AWS::EC2::NetworkInterfacePermission`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfacepermission.html)
-pub struct NetworkInterfacePermission(Base);
-static NETWORK_INTERFACE_PERMISSION_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkInterfacePermission(rt::Base);
+static NETWORK_INTERFACE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkInterfacePermission",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -13756,25 +14091,25 @@ impl NetworkInterfacePermission {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        aws_account_id: impl Into<Expr>,
-        network_interface_id: impl Into<Expr>,
-        permission: impl Into<Expr>,
+        aws_account_id: impl Into<rt::Expr>,
+        network_interface_id: impl Into<rt::Expr>,
+        permission: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_INTERFACE_PERMISSION_TYPE);
-        this.set("AwsAccountId", None, string(aws_account_id));
-        this.set("NetworkInterfaceId", None, string(network_interface_id));
-        this.set("Permission", None, string(permission));
+        let mut this = rt::Base::new(id, &NETWORK_INTERFACE_PERMISSION_TYPE);
+        this.set("AwsAccountId", None, rt::string(aws_account_id));
+        this.set("NetworkInterfaceId", None, rt::string(network_interface_id));
+        this.set("Permission", None, rt::string(permission));
         NetworkInterfacePermission(this)
     }
 }
 builder!(NetworkInterfacePermission, NetworkInterfacePermissionHandle);
 /// A declared `AWS::EC2::NetworkInterfacePermission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkInterfacePermissionHandle(Handle);
+pub struct NetworkInterfacePermissionHandle(rt::Handle);
 handle!(NetworkInterfacePermissionHandle);
 impl NetworkInterfacePermissionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -13783,11 +14118,11 @@ impl NetworkInterfacePermissionHandle {
 /// CloudFormation: `AWS::EC2::NetworkPerformanceMetricSubscription`. Terraform: `awscc_ec2_network_performance_metric_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkperformancemetricsubscription.html)
-pub struct NetworkPerformanceMetricSubscription(Base);
-static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkPerformanceMetricSubscription(rt::Base);
+static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::NetworkPerformanceMetricSubscription",
     terraform: Some("awscc_ec2_network_performance_metric_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -13809,16 +14144,16 @@ impl NetworkPerformanceMetricSubscription {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination: impl Into<Expr>,
-        metric: impl Into<Expr>,
-        source: impl Into<Expr>,
-        statistic: impl Into<Expr>,
+        destination: impl Into<rt::Expr>,
+        metric: impl Into<rt::Expr>,
+        source: impl Into<rt::Expr>,
+        statistic: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE);
-        this.set("Destination", Some("destination"), string(destination));
-        this.set("Metric", Some("metric"), string(metric));
-        this.set("Source", Some("source"), string(source));
-        this.set("Statistic", Some("statistic"), string(statistic));
+        let mut this = rt::Base::new(id, &NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE);
+        this.set("Destination", Some("destination"), rt::string(destination));
+        this.set("Metric", Some("metric"), rt::string(metric));
+        this.set("Source", Some("source"), rt::string(source));
+        this.set("Statistic", Some("statistic"), rt::string(statistic));
         NetworkPerformanceMetricSubscription(this)
     }
 }
@@ -13828,18 +14163,18 @@ builder!(
 );
 /// A declared `AWS::EC2::NetworkPerformanceMetricSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkPerformanceMetricSubscriptionHandle(Handle);
+pub struct NetworkPerformanceMetricSubscriptionHandle(rt::Handle);
 handle!(NetworkPerformanceMetricSubscriptionHandle);
 /// Resource Type definition for AWS::EC2::PlacementGroup
 ///
 /// CloudFormation: `AWS::EC2::PlacementGroup`. Terraform: `awscc_ec2_placement_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-placementgroup.html)
-pub struct PlacementGroup(Base);
-static PLACEMENT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct PlacementGroup(rt::Base);
+static PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::PlacementGroup",
     terraform: Some("awscc_ec2_placement_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -13851,15 +14186,15 @@ impl PlacementGroup {
     /// Declares a `AWS::EC2::PlacementGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PLACEMENT_GROUP_TYPE);
+        let this = rt::Base::new(id, &PLACEMENT_GROUP_TYPE);
         PlacementGroup(this)
     }
     /// The ID of a parent placement group.
     ///
     /// Changing it replaces the resource. CloudFormation `ParentGroupId`, Terraform `parent_group_id`.
-    pub fn parent_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn parent_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ParentGroupId", Some("parent_group_id"), string(value));
+            .set("ParentGroupId", Some("parent_group_id"), rt::string(value));
         self
     }
     /// The number of partitions.
@@ -13867,7 +14202,7 @@ impl PlacementGroup {
     /// Changing it replaces the resource. CloudFormation `PartitionCount`, Terraform `partition_count`.
     pub fn partition_count(mut self, value: i64) -> Self {
         self.0
-            .set("PartitionCount", Some("partition_count"), int(value));
+            .set("PartitionCount", Some("partition_count"), rt::int(value));
         self
     }
     /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
@@ -13889,19 +14224,19 @@ impl PlacementGroup {
 builder!(PlacementGroup, PlacementGroupHandle);
 /// A declared `AWS::EC2::PlacementGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlacementGroupHandle(Handle);
+pub struct PlacementGroupHandle(rt::Handle);
 handle!(PlacementGroupHandle);
 impl PlacementGroupHandle {
     /// The Group Name of Placement Group.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupName`; Terraform `group_name`.
-    pub fn group_name(&self) -> Expr {
+    pub fn group_name(&self) -> rt::Expr {
         self.0.attr("GroupName")
     }
     /// The ID of the placement group.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
 }
@@ -13936,11 +14271,11 @@ pub mod placement_group {
 /// CloudFormation: `AWS::EC2::PrefixList`. Terraform: `awscc_ec2_prefix_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-prefixlist.html)
-pub struct PrefixList(Base);
-static PREFIX_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct PrefixList(rt::Base);
+static PREFIX_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::PrefixList",
     terraform: Some("awscc_ec2_prefix_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -13956,9 +14291,9 @@ impl PrefixList {
     pub fn new(
         id: impl Into<String>,
         address_family: prefix_list::AddressFamily,
-        prefix_list_name: impl Into<Expr>,
+        prefix_list_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PREFIX_LIST_TYPE);
+        let mut this = rt::Base::new(id, &PREFIX_LIST_TYPE);
         this.set(
             "AddressFamily",
             Some("address_family"),
@@ -13967,7 +14302,7 @@ impl PrefixList {
         this.set(
             "PrefixListName",
             Some("prefix_list_name"),
-            string(prefix_list_name),
+            rt::string(prefix_list_name),
         );
         PrefixList(this)
     }
@@ -13975,45 +14310,46 @@ impl PrefixList {
     ///
     /// Constraints: 0..=100 items. CloudFormation `Entries`, Terraform `entries`.
     pub fn entries(mut self, value: impl IntoIterator<Item = prefix_list::Entry>) -> Self {
-        self.0.set("Entries", Some("entries"), list(value));
+        self.0.set("Entries", Some("entries"), rt::list(value));
         self
     }
     /// Max Entries of Prefix List.
     ///
     /// Constraints: at least 1. CloudFormation `MaxEntries`, Terraform `max_entries`.
     pub fn max_entries(mut self, value: i64) -> Self {
-        self.0.set("MaxEntries", Some("max_entries"), int(value));
+        self.0
+            .set("MaxEntries", Some("max_entries"), rt::int(value));
         self
     }
 }
 builder!(PrefixList, PrefixListHandle);
 /// A declared `AWS::EC2::PrefixList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrefixListHandle(Handle);
+pub struct PrefixListHandle(rt::Handle);
 handle!(PrefixListHandle);
 impl PrefixListHandle {
     /// Id of Prefix List.
     ///
     /// CloudFormation `Fn::GetAtt` `PrefixListId`; Terraform `prefix_list_id`.
-    pub fn prefix_list_id(&self) -> Expr {
+    pub fn prefix_list_id(&self) -> rt::Expr {
         self.0.attr("PrefixListId")
     }
     /// Owner Id of Prefix List.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// Version of Prefix List.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The Amazon Resource Name (ARN) of the Prefix List.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -14024,18 +14360,18 @@ pub mod prefix_list {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-prefixlist-entry.html)
     #[derive(Clone, Debug)]
-    pub struct Entry(Props);
+    pub struct Entry(rt::Props);
     impl Entry {
         /// A new `Entry`. Required properties: `cidr` (`Cidr`).
-        pub fn new(cidr: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", Some("cidr"), string(cidr));
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", Some("cidr"), rt::string(cidr));
             Entry(this)
         }
         /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -14055,11 +14391,11 @@ pub mod prefix_list {
 /// CloudFormation: `AWS::EC2::Route`. Terraform: `awscc_ec2_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html)
-pub struct Route(Base);
-static ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct Route(rt::Base);
+static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::Route",
     terraform: Some("awscc_ec2_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CidrBlock", Some("cidr_block"))],
@@ -14067,154 +14403,162 @@ static ROUTE_TYPE: TypeInfo = TypeInfo {
 impl Route {
     /// Declares a `AWS::EC2::Route` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, route_table_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROUTE_TYPE);
+    pub fn new(id: impl Into<String>, route_table_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROUTE_TYPE);
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            string(route_table_id),
+            rt::string(route_table_id),
         );
         Route(this)
     }
     /// The ID of the carrier gateway.
     ///
     /// CloudFormation `CarrierGatewayId`, Terraform `carrier_gateway_id`.
-    pub fn carrier_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn carrier_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CarrierGatewayId",
             Some("carrier_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the core network.
     ///
     /// CloudFormation `CoreNetworkArn`, Terraform `core_network_arn`.
-    pub fn core_network_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CoreNetworkArn", Some("core_network_arn"), string(value));
+    pub fn core_network_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CoreNetworkArn",
+            Some("core_network_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The IPv4 CIDR address block used for the destination match.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
-    pub fn destination_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IPv6 CIDR block used for the destination match.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationIpv6CidrBlock`, Terraform `destination_ipv_6_cidr_block`.
-    pub fn destination_ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationIpv6CidrBlock",
             Some("destination_ipv_6_cidr_block"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of a prefix list used for the destination match.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationPrefixListId`, Terraform `destination_prefix_list_id`.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationPrefixListId",
             Some("destination_prefix_list_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// [IPv6 traffic only] The ID of an egress-only internet gateway.
     ///
     /// CloudFormation `EgressOnlyInternetGatewayId`, Terraform `egress_only_internet_gateway_id`.
-    pub fn egress_only_internet_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn egress_only_internet_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EgressOnlyInternetGatewayId",
             Some("egress_only_internet_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of an internet gateway or virtual private gateway attached to your VPC.
     ///
     /// CloudFormation `GatewayId`, Terraform `gateway_id`.
-    pub fn gateway_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GatewayId", Some("gateway_id"), string(value));
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
         self
     }
     /// The ID of a NAT instance in your VPC.
     ///
     /// CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// The ID of the local gateway.
     ///
     /// CloudFormation `LocalGatewayId`, Terraform `local_gateway_id`.
-    pub fn local_gateway_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("LocalGatewayId", Some("local_gateway_id"), string(value));
+    pub fn local_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayId",
+            Some("local_gateway_id"),
+            rt::string(value),
+        );
         self
     }
     /// [IPv4 traffic only] The ID of a NAT gateway.
     ///
     /// CloudFormation `NatGatewayId`, Terraform `nat_gateway_id`.
-    pub fn nat_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn nat_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NatGatewayId", Some("nat_gateway_id"), string(value));
+            .set("NatGatewayId", Some("nat_gateway_id"), rt::string(value));
         self
     }
     /// The ID of a network interface.
     ///
     /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-    pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the ODB network.
     ///
     /// CloudFormation `OdbNetworkArn`, Terraform `odb_network_arn`.
-    pub fn odb_network_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn odb_network_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OdbNetworkArn", Some("odb_network_arn"), string(value));
+            .set("OdbNetworkArn", Some("odb_network_arn"), rt::string(value));
         self
     }
     /// The ID of a transit gateway.
     ///
     /// CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of a VPC endpoint.
     ///
     /// CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+            .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
         self
     }
     /// The ID of a VPC peering connection.
     ///
     /// CloudFormation `VpcPeeringConnectionId`, Terraform `vpc_peering_connection_id`.
-    pub fn vpc_peering_connection_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_peering_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VpcPeeringConnectionId",
             Some("vpc_peering_connection_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -14222,11 +14566,11 @@ impl Route {
 builder!(Route, RouteHandle);
 /// A declared `AWS::EC2::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteHandle(Handle);
+pub struct RouteHandle(rt::Handle);
 handle!(RouteHandle);
 impl RouteHandle {
     /// CloudFormation `Fn::GetAtt` `CidrBlock`; Terraform `cidr_block`.
-    pub fn cidr_block(&self) -> Expr {
+    pub fn cidr_block(&self) -> rt::Expr {
         self.0.attr("CidrBlock")
     }
 }
@@ -14235,11 +14579,11 @@ impl RouteHandle {
 /// CloudFormation: `AWS::EC2::RouteServer`. Terraform: `awscc_ec2_route_server` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserver.html)
-pub struct RouteServer(Base);
-static ROUTE_SERVER_TYPE: TypeInfo = TypeInfo {
+pub struct RouteServer(rt::Base);
+static ROUTE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteServer",
     terraform: Some("awscc_ec2_route_server"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -14253,11 +14597,11 @@ impl RouteServer {
     /// Declares a `AWS::EC2::RouteServer` with the stack-unique `id`. Required properties: `amazon_side_asn` (`AmazonSideAsn`).
     #[track_caller]
     pub fn new(id: impl Into<String>, amazon_side_asn: i64) -> Self {
-        let mut this = Base::new(id, &ROUTE_SERVER_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_SERVER_TYPE);
         this.set(
             "AmazonSideAsn",
             Some("amazon_side_asn"),
-            int(amazon_side_asn),
+            rt::int(amazon_side_asn),
         );
         RouteServer(this)
     }
@@ -14276,7 +14620,7 @@ impl RouteServer {
         self.0.set(
             "PersistRoutesDuration",
             Some("persist_routes_duration"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -14287,7 +14631,7 @@ impl RouteServer {
         self.0.set(
             "SnsNotificationsEnabled",
             Some("sns_notifications_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -14295,19 +14639,19 @@ impl RouteServer {
 builder!(RouteServer, RouteServerHandle);
 /// A declared `AWS::EC2::RouteServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteServerHandle(Handle);
+pub struct RouteServerHandle(rt::Handle);
 handle!(RouteServerHandle);
 impl RouteServerHandle {
     /// The Amazon Resource Name (ARN) of the Route Server.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Route Server.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -14329,11 +14673,11 @@ pub mod route_server {
 /// CloudFormation: `AWS::EC2::RouteServerAssociation`. Terraform: `awscc_ec2_route_server_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverassociation.html)
-pub struct RouteServerAssociation(Base);
-static ROUTE_SERVER_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct RouteServerAssociation(rt::Base);
+static ROUTE_SERVER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteServerAssociation",
     terraform: Some("awscc_ec2_route_server_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -14348,34 +14692,34 @@ impl RouteServerAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        route_server_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        route_server_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_SERVER_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_SERVER_ASSOCIATION_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            string(route_server_id),
+            rt::string(route_server_id),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         RouteServerAssociation(this)
     }
 }
 builder!(RouteServerAssociation, RouteServerAssociationHandle);
 /// A declared `AWS::EC2::RouteServerAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteServerAssociationHandle(Handle);
+pub struct RouteServerAssociationHandle(rt::Handle);
 handle!(RouteServerAssociationHandle);
 /// VPC Route Server Endpoint
 ///
 /// CloudFormation: `AWS::EC2::RouteServerEndpoint`. Terraform: `awscc_ec2_route_server_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverendpoint.html)
-pub struct RouteServerEndpoint(Base);
-static ROUTE_SERVER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct RouteServerEndpoint(rt::Base);
+static ROUTE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteServerEndpoint",
     terraform: Some("awscc_ec2_route_server_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -14396,53 +14740,53 @@ impl RouteServerEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        route_server_id: impl Into<Expr>,
-        subnet_id: impl Into<Expr>,
+        route_server_id: impl Into<rt::Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_SERVER_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_SERVER_ENDPOINT_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            string(route_server_id),
+            rt::string(route_server_id),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         RouteServerEndpoint(this)
     }
 }
 builder!(RouteServerEndpoint, RouteServerEndpointHandle);
 /// A declared `AWS::EC2::RouteServerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteServerEndpointHandle(Handle);
+pub struct RouteServerEndpointHandle(rt::Handle);
 handle!(RouteServerEndpointHandle);
 impl RouteServerEndpointHandle {
     /// The Amazon Resource Name (ARN) of the Route Server Endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Route Server Endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Elastic Network Interface ID owned by the Route Server Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `EniId`; Terraform `eni_id`.
-    pub fn eni_id(&self) -> Expr {
+    pub fn eni_id(&self) -> rt::Expr {
         self.0.attr("EniId")
     }
     /// Elastic Network Interface IP address owned by the Route Server Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `EniAddress`; Terraform `eni_address`.
-    pub fn eni_address(&self) -> Expr {
+    pub fn eni_address(&self) -> rt::Expr {
         self.0.attr("EniAddress")
     }
     /// VPC ID
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
 }
@@ -14451,11 +14795,11 @@ impl RouteServerEndpointHandle {
 /// CloudFormation: `AWS::EC2::RouteServerPeer`. Terraform: `awscc_ec2_route_server_peer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpeer.html)
-pub struct RouteServerPeer(Base);
-static ROUTE_SERVER_PEER_TYPE: TypeInfo = TypeInfo {
+pub struct RouteServerPeer(rt::Base);
+static ROUTE_SERVER_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteServerPeer",
     terraform: Some("awscc_ec2_route_server_peer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -14479,16 +14823,20 @@ impl RouteServerPeer {
     pub fn new(
         id: impl Into<String>,
         bgp_options: route_server_peer::BgpOptions,
-        peer_address: impl Into<Expr>,
-        route_server_endpoint_id: impl Into<Expr>,
+        peer_address: impl Into<rt::Expr>,
+        route_server_endpoint_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_SERVER_PEER_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_SERVER_PEER_TYPE);
         this.set("BgpOptions", Some("bgp_options"), bgp_options.into());
-        this.set("PeerAddress", Some("peer_address"), string(peer_address));
+        this.set(
+            "PeerAddress",
+            Some("peer_address"),
+            rt::string(peer_address),
+        );
         this.set(
             "RouteServerEndpointId",
             Some("route_server_endpoint_id"),
-            string(route_server_endpoint_id),
+            rt::string(route_server_endpoint_id),
         );
         RouteServerPeer(this)
     }
@@ -14496,49 +14844,49 @@ impl RouteServerPeer {
 builder!(RouteServerPeer, RouteServerPeerHandle);
 /// A declared `AWS::EC2::RouteServerPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteServerPeerHandle(Handle);
+pub struct RouteServerPeerHandle(rt::Handle);
 handle!(RouteServerPeerHandle);
 impl RouteServerPeerHandle {
     /// The Amazon Resource Name (ARN) of the Route Server Peer.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Route Server Peer.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Route Server ID
     ///
     /// CloudFormation `Fn::GetAtt` `RouteServerId`; Terraform `route_server_id`.
-    pub fn route_server_id(&self) -> Expr {
+    pub fn route_server_id(&self) -> rt::Expr {
         self.0.attr("RouteServerId")
     }
     /// Elastic Network Interface ID owned by the Route Server Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointEniId`; Terraform `endpoint_eni_id`.
-    pub fn endpoint_eni_id(&self) -> Expr {
+    pub fn endpoint_eni_id(&self) -> rt::Expr {
         self.0.attr("EndpointEniId")
     }
     /// Elastic Network Interface IP address owned by the Route Server Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointEniAddress`; Terraform `endpoint_eni_address`.
-    pub fn endpoint_eni_address(&self) -> Expr {
+    pub fn endpoint_eni_address(&self) -> rt::Expr {
         self.0.attr("EndpointEniAddress")
     }
     /// Subnet ID
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetId`; Terraform `subnet_id`.
-    pub fn subnet_id(&self) -> Expr {
+    pub fn subnet_id(&self) -> rt::Expr {
         self.0.attr("SubnetId")
     }
     /// VPC ID
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
 }
@@ -14551,18 +14899,18 @@ pub mod route_server_peer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routeserverpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
-    pub struct BgpOptions(Props);
+    pub struct BgpOptions(rt::Props);
     impl BgpOptions {
         /// A new `BgpOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BgpOptions(this)
         }
         /// BGP ASN of the Route Server Peer
         ///
         /// Constraints: range 1..=4294967294. CloudFormation `PeerAsn`, Terraform `peer_asn`.
         pub fn peer_asn(mut self, value: i64) -> Self {
-            self.0.set("PeerAsn", Some("peer_asn"), int(value));
+            self.0.set("PeerAsn", Some("peer_asn"), rt::int(value));
             self
         }
         /// BGP Liveness Detection
@@ -14593,11 +14941,11 @@ pub mod route_server_peer {
 /// CloudFormation: `AWS::EC2::RouteServerPropagation`. Terraform: `awscc_ec2_route_server_propagation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpropagation.html)
-pub struct RouteServerPropagation(Base);
-static ROUTE_SERVER_PROPAGATION_TYPE: TypeInfo = TypeInfo {
+pub struct RouteServerPropagation(rt::Base);
+static ROUTE_SERVER_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteServerPropagation",
     terraform: Some("awscc_ec2_route_server_propagation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -14612,19 +14960,19 @@ impl RouteServerPropagation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        route_server_id: impl Into<Expr>,
-        route_table_id: impl Into<Expr>,
+        route_server_id: impl Into<rt::Expr>,
+        route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_SERVER_PROPAGATION_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_SERVER_PROPAGATION_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            string(route_server_id),
+            rt::string(route_server_id),
         );
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            string(route_table_id),
+            rt::string(route_table_id),
         );
         RouteServerPropagation(this)
     }
@@ -14632,18 +14980,18 @@ impl RouteServerPropagation {
 builder!(RouteServerPropagation, RouteServerPropagationHandle);
 /// A declared `AWS::EC2::RouteServerPropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteServerPropagationHandle(Handle);
+pub struct RouteServerPropagationHandle(rt::Handle);
 handle!(RouteServerPropagationHandle);
 /// Specifies a route table for the specified VPC.
 ///
 /// CloudFormation: `AWS::EC2::RouteTable`. Terraform: `awscc_ec2_route_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html)
-pub struct RouteTable(Base);
-static ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct RouteTable(rt::Base);
+static ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::RouteTable",
     terraform: Some("awscc_ec2_route_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteTableId", Some("route_table_id"))],
@@ -14651,20 +14999,20 @@ static ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
 impl RouteTable {
     /// Declares a `AWS::EC2::RouteTable` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROUTE_TABLE_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROUTE_TABLE_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         RouteTable(this)
     }
 }
 builder!(RouteTable, RouteTableHandle);
 /// A declared `AWS::EC2::RouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteTableHandle(Handle);
+pub struct RouteTableHandle(rt::Handle);
 handle!(RouteTableHandle);
 impl RouteTableHandle {
     /// CloudFormation `Fn::GetAtt` `RouteTableId`; Terraform `route_table_id`.
-    pub fn route_table_id(&self) -> Expr {
+    pub fn route_table_id(&self) -> rt::Expr {
         self.0.attr("RouteTableId")
     }
 }
@@ -14673,11 +15021,11 @@ impl RouteTableHandle {
 /// CloudFormation: `AWS::EC2::SecondaryNetwork`. Terraform: `awscc_ec2_secondary_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-secondarynetwork.html)
-pub struct SecondaryNetwork(Base);
-static SECONDARY_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct SecondaryNetwork(rt::Base);
+static SECONDARY_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SecondaryNetwork",
     terraform: Some("awscc_ec2_secondary_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -14730,14 +15078,14 @@ impl SecondaryNetwork {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ipv4_cidr_block: impl Into<Expr>,
+        ipv4_cidr_block: impl Into<rt::Expr>,
         network_type: secondary_network::NetworkType,
     ) -> Self {
-        let mut this = Base::new(id, &SECONDARY_NETWORK_TYPE);
+        let mut this = rt::Base::new(id, &SECONDARY_NETWORK_TYPE);
         this.set(
             "Ipv4CidrBlock",
             Some("ipv_4_cidr_block"),
-            string(ipv4_cidr_block),
+            rt::string(ipv4_cidr_block),
         );
         this.set("NetworkType", Some("network_type"), network_type.into());
         SecondaryNetwork(this)
@@ -14746,31 +15094,31 @@ impl SecondaryNetwork {
 builder!(SecondaryNetwork, SecondaryNetworkHandle);
 /// A declared `AWS::EC2::SecondaryNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecondaryNetworkHandle(Handle);
+pub struct SecondaryNetworkHandle(rt::Handle);
 handle!(SecondaryNetworkHandle);
 impl SecondaryNetworkHandle {
     /// The Amazon Resource Name (ARN) of the secondary network.
     ///
     /// CloudFormation `Fn::GetAtt` `SecondaryNetworkArn`; Terraform `secondary_network_arn`.
-    pub fn secondary_network_arn(&self) -> Expr {
+    pub fn secondary_network_arn(&self) -> rt::Expr {
         self.0.attr("SecondaryNetworkArn")
     }
     /// The ID of the secondary network.
     ///
     /// CloudFormation `Fn::GetAtt` `SecondaryNetworkId`; Terraform `secondary_network_id`.
-    pub fn secondary_network_id(&self) -> Expr {
+    pub fn secondary_network_id(&self) -> rt::Expr {
         self.0.attr("SecondaryNetworkId")
     }
     /// The ID of the Amazon Web Services account that owns the secondary network.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// Information about the IPv4 CIDR blocks associated with the secondary network.
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv4CidrBlockAssociations`; Terraform `ipv4_cidr_block_associations`.
-    pub fn ipv4_cidr_block_associations(&self) -> Expr {
+    pub fn ipv4_cidr_block_associations(&self) -> rt::Expr {
         self.0.attr("Ipv4CidrBlockAssociations")
     }
 }
@@ -14790,11 +15138,11 @@ pub mod secondary_network {
 /// CloudFormation: `AWS::EC2::SecurityGroup`. Terraform: `awscc_ec2_security_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html)
-pub struct SecurityGroup(Base);
-static SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroup(rt::Base);
+static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SecurityGroup",
     terraform: Some("awscc_ec2_security_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("GroupId", Some("group_id"))],
@@ -14802,20 +15150,21 @@ static SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
 impl SecurityGroup {
     /// Declares a `AWS::EC2::SecurityGroup` with the stack-unique `id`. Required properties: `group_description` (`GroupDescription`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, group_description: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, group_description: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_TYPE);
         this.set(
             "GroupDescription",
             Some("group_description"),
-            string(group_description),
+            rt::string(group_description),
         );
         SecurityGroup(this)
     }
     /// The name of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
-    pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupName", Some("group_name"), string(value));
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
     /// [VPC only] The outbound rules associated with the security group.
@@ -14828,7 +15177,7 @@ impl SecurityGroup {
         self.0.set(
             "SecurityGroupEgress",
             Some("security_group_egress"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -14842,34 +15191,34 @@ impl SecurityGroup {
         self.0.set(
             "SecurityGroupIngress",
             Some("security_group_ingress"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The ID of the VPC for the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(SecurityGroup, SecurityGroupHandle);
 /// A declared `AWS::EC2::SecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupHandle(Handle);
+pub struct SecurityGroupHandle(rt::Handle);
 handle!(SecurityGroupHandle);
 impl SecurityGroupHandle {
     /// The group name or group ID depending on whether the SG is created in default or specific VPC
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The group ID of the specified security group.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
 }
@@ -14880,56 +15229,57 @@ pub mod security_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html)
     #[derive(Clone, Debug)]
-    pub struct Egress(Props);
+    pub struct Egress(rt::Props);
     impl Egress {
         /// A new `Egress`. Required properties: `ip_protocol` (`IpProtocol`).
-        pub fn new(ip_protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IpProtocol", Some("ip_protocol"), string(ip_protocol));
+        pub fn new(ip_protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IpProtocol", Some("ip_protocol"), rt::string(ip_protocol));
             Egress(this)
         }
         /// CloudFormation `CidrIp`, Terraform `cidr_ip`.
-        pub fn cidr_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CidrIp", Some("cidr_ip"), string(value));
+        pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CidrIp", Some("cidr_ip"), rt::string(value));
             self
         }
         /// CloudFormation `CidrIpv6`, Terraform `cidr_ipv_6`.
-        pub fn cidr_ipv6(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CidrIpv6", Some("cidr_ipv_6"), string(value));
+        pub fn cidr_ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CidrIpv6", Some("cidr_ipv_6"), rt::string(value));
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `DestinationPrefixListId`, Terraform `destination_prefix_list_id`.
-        pub fn destination_prefix_list_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationPrefixListId",
                 Some("destination_prefix_list_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `DestinationSecurityGroupId`, Terraform `destination_security_group_id`.
-        pub fn destination_security_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationSecurityGroupId",
                 Some("destination_security_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at least -1. CloudFormation `FromPort`, Terraform `from_port`.
         pub fn from_port(mut self, value: i64) -> Self {
-            self.0.set("FromPort", Some("from_port"), int(value));
+            self.0.set("FromPort", Some("from_port"), rt::int(value));
             self
         }
         /// Constraints: at least -1. CloudFormation `ToPort`, Terraform `to_port`.
         pub fn to_port(mut self, value: i64) -> Self {
-            self.0.set("ToPort", Some("to_port"), int(value));
+            self.0.set("ToPort", Some("to_port"), rt::int(value));
             self
         }
     }
@@ -14938,74 +15288,75 @@ pub mod security_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html)
     #[derive(Clone, Debug)]
-    pub struct Ingress(Props);
+    pub struct Ingress(rt::Props);
     impl Ingress {
         /// A new `Ingress`. Required properties: `ip_protocol` (`IpProtocol`).
-        pub fn new(ip_protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IpProtocol", Some("ip_protocol"), string(ip_protocol));
+        pub fn new(ip_protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IpProtocol", Some("ip_protocol"), rt::string(ip_protocol));
             Ingress(this)
         }
         /// CloudFormation `CidrIp`, Terraform `cidr_ip`.
-        pub fn cidr_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CidrIp", Some("cidr_ip"), string(value));
+        pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CidrIp", Some("cidr_ip"), rt::string(value));
             self
         }
         /// CloudFormation `CidrIpv6`, Terraform `cidr_ipv_6`.
-        pub fn cidr_ipv6(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CidrIpv6", Some("cidr_ipv_6"), string(value));
+        pub fn cidr_ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CidrIpv6", Some("cidr_ipv_6"), rt::string(value));
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: at least -1. CloudFormation `FromPort`, Terraform `from_port`.
         pub fn from_port(mut self, value: i64) -> Self {
-            self.0.set("FromPort", Some("from_port"), int(value));
+            self.0.set("FromPort", Some("from_port"), rt::int(value));
             self
         }
         /// CloudFormation `SourcePrefixListId`, Terraform `source_prefix_list_id`.
-        pub fn source_prefix_list_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourcePrefixListId",
                 Some("source_prefix_list_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SourceSecurityGroupId`, Terraform `source_security_group_id`.
-        pub fn source_security_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceSecurityGroupId",
                 Some("source_security_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SourceSecurityGroupName`, Terraform `source_security_group_name`.
-        pub fn source_security_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceSecurityGroupName",
                 Some("source_security_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SourceSecurityGroupOwnerId`, Terraform `source_security_group_owner_id`.
-        pub fn source_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceSecurityGroupOwnerId",
                 Some("source_security_group_owner_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at least -1. CloudFormation `ToPort`, Terraform `to_port`.
         pub fn to_port(mut self, value: i64) -> Self {
-            self.0.set("ToPort", Some("to_port"), int(value));
+            self.0.set("ToPort", Some("to_port"), rt::int(value));
             self
         }
     }
@@ -15016,11 +15367,11 @@ pub mod security_group {
 /// CloudFormation: `AWS::EC2::SecurityGroupEgress`. Terraform: `awscc_ec2_security_group_egress` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html)
-pub struct SecurityGroupEgress(Base);
-static SECURITY_GROUP_EGRESS_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroupEgress(rt::Base);
+static SECURITY_GROUP_EGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SecurityGroupEgress",
     terraform: Some("awscc_ec2_security_group_egress"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -15030,55 +15381,56 @@ impl SecurityGroupEgress {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_id: impl Into<Expr>,
-        ip_protocol: impl Into<Expr>,
+        group_id: impl Into<rt::Expr>,
+        ip_protocol: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_EGRESS_TYPE);
-        this.set("GroupId", Some("group_id"), string(group_id));
-        this.set("IpProtocol", Some("ip_protocol"), string(ip_protocol));
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_EGRESS_TYPE);
+        this.set("GroupId", Some("group_id"), rt::string(group_id));
+        this.set("IpProtocol", Some("ip_protocol"), rt::string(ip_protocol));
         SecurityGroupEgress(this)
     }
     /// The IPv4 address range, in CIDR format.
     ///
     /// Changing it replaces the resource. CloudFormation `CidrIp`, Terraform `cidr_ip`.
-    pub fn cidr_ip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrIp", Some("cidr_ip"), string(value));
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CidrIp", Some("cidr_ip"), rt::string(value));
         self
     }
     /// The IPv6 address range, in CIDR format.
     ///
     /// Changing it replaces the resource. CloudFormation `CidrIpv6`, Terraform `cidr_ipv_6`.
-    pub fn cidr_ipv6(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrIpv6", Some("cidr_ipv_6"), string(value));
+    pub fn cidr_ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CidrIpv6", Some("cidr_ipv_6"), rt::string(value));
         self
     }
     /// The description of an egress (outbound) security group rule.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The prefix list IDs for an AWS service.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationPrefixListId`, Terraform `destination_prefix_list_id`.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationPrefixListId",
             Some("destination_prefix_list_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationSecurityGroupId`, Terraform `destination_security_group_id`.
-    pub fn destination_security_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationSecurityGroupId",
             Some("destination_security_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -15086,25 +15438,25 @@ impl SecurityGroupEgress {
     ///
     /// Constraints: at least -1. Changing it replaces the resource. CloudFormation `FromPort`, Terraform `from_port`.
     pub fn from_port(mut self, value: i64) -> Self {
-        self.0.set("FromPort", Some("from_port"), int(value));
+        self.0.set("FromPort", Some("from_port"), rt::int(value));
         self
     }
     /// If the protocol is TCP or UDP, this is the end of the port range.
     ///
     /// Constraints: at least -1. Changing it replaces the resource. CloudFormation `ToPort`, Terraform `to_port`.
     pub fn to_port(mut self, value: i64) -> Self {
-        self.0.set("ToPort", Some("to_port"), int(value));
+        self.0.set("ToPort", Some("to_port"), rt::int(value));
         self
     }
 }
 builder!(SecurityGroupEgress, SecurityGroupEgressHandle);
 /// A declared `AWS::EC2::SecurityGroupEgress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupEgressHandle(Handle);
+pub struct SecurityGroupEgressHandle(rt::Handle);
 handle!(SecurityGroupEgressHandle);
 impl SecurityGroupEgressHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -15113,11 +15465,11 @@ impl SecurityGroupEgressHandle {
 /// CloudFormation: `AWS::EC2::SecurityGroupIngress`. Terraform: `awscc_ec2_security_group_ingress` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html)
-pub struct SecurityGroupIngress(Base);
-static SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroupIngress(rt::Base);
+static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SecurityGroupIngress",
     terraform: Some("awscc_ec2_security_group_ingress"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -15125,95 +15477,97 @@ static SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
 impl SecurityGroupIngress {
     /// Declares a `AWS::EC2::SecurityGroupIngress` with the stack-unique `id`. Required properties: `ip_protocol` (`IpProtocol`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ip_protocol: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_INGRESS_TYPE);
-        this.set("IpProtocol", Some("ip_protocol"), string(ip_protocol));
+    pub fn new(id: impl Into<String>, ip_protocol: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_INGRESS_TYPE);
+        this.set("IpProtocol", Some("ip_protocol"), rt::string(ip_protocol));
         SecurityGroupIngress(this)
     }
     /// The IPv4 ranges
     ///
     /// Changing it replaces the resource. CloudFormation `CidrIp`, Terraform `cidr_ip`.
-    pub fn cidr_ip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrIp", Some("cidr_ip"), string(value));
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CidrIp", Some("cidr_ip"), rt::string(value));
         self
     }
     /// [VPC only] The IPv6 ranges
     ///
     /// Changing it replaces the resource. CloudFormation `CidrIpv6`, Terraform `cidr_ipv_6`.
-    pub fn cidr_ipv6(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrIpv6", Some("cidr_ipv_6"), string(value));
+    pub fn cidr_ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CidrIpv6", Some("cidr_ipv_6"), rt::string(value));
         self
     }
     /// Updates the description of an ingress (inbound) security group rule.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number.
     ///
     /// Constraints: at least -1. Changing it replaces the resource. CloudFormation `FromPort`, Terraform `from_port`.
     pub fn from_port(mut self, value: i64) -> Self {
-        self.0.set("FromPort", Some("from_port"), int(value));
+        self.0.set("FromPort", Some("from_port"), rt::int(value));
         self
     }
     /// The ID of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `GroupId`, Terraform `group_id`.
-    pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupId", Some("group_id"), string(value));
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupId", Some("group_id"), rt::string(value));
         self
     }
     /// The name of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
-    pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupName", Some("group_name"), string(value));
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
     /// [EC2-VPC only] The ID of a prefix list.
     ///
     /// Changing it replaces the resource. CloudFormation `SourcePrefixListId`, Terraform `source_prefix_list_id`.
-    pub fn source_prefix_list_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourcePrefixListId",
             Some("source_prefix_list_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceSecurityGroupId`, Terraform `source_security_group_id`.
-    pub fn source_security_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceSecurityGroupId",
             Some("source_security_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// [EC2-Classic, default VPC] The name of the source security group.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceSecurityGroupName`, Terraform `source_security_group_name`.
-    pub fn source_security_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceSecurityGroupName",
             Some("source_security_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// [nondefault VPC] The AWS account ID that owns the source security group.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceSecurityGroupOwnerId`, Terraform `source_security_group_owner_id`.
-    pub fn source_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceSecurityGroupOwnerId",
             Some("source_security_group_owner_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -15221,20 +15575,20 @@ impl SecurityGroupIngress {
     ///
     /// Constraints: at least -1. Changing it replaces the resource. CloudFormation `ToPort`, Terraform `to_port`.
     pub fn to_port(mut self, value: i64) -> Self {
-        self.0.set("ToPort", Some("to_port"), int(value));
+        self.0.set("ToPort", Some("to_port"), rt::int(value));
         self
     }
 }
 builder!(SecurityGroupIngress, SecurityGroupIngressHandle);
 /// A declared `AWS::EC2::SecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupIngressHandle(Handle);
+pub struct SecurityGroupIngressHandle(rt::Handle);
 handle!(SecurityGroupIngressHandle);
 impl SecurityGroupIngressHandle {
     /// The Security Group Rule Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -15243,11 +15597,11 @@ impl SecurityGroupIngressHandle {
 /// CloudFormation: `AWS::EC2::SecurityGroupVpcAssociation`. Terraform: `awscc_ec2_security_group_vpc_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupvpcassociation.html)
-pub struct SecurityGroupVpcAssociation(Base);
-static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroupVpcAssociation(rt::Base);
+static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SecurityGroupVpcAssociation",
     terraform: Some("awscc_ec2_security_group_vpc_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -15259,10 +15613,14 @@ static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl SecurityGroupVpcAssociation {
     /// Declares a `AWS::EC2::SecurityGroupVpcAssociation` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, group_id: impl Into<Expr>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_VPC_ASSOCIATION_TYPE);
-        this.set("GroupId", Some("group_id"), string(group_id));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(
+        id: impl Into<String>,
+        group_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_VPC_ASSOCIATION_TYPE);
+        this.set("GroupId", Some("group_id"), rt::string(group_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         SecurityGroupVpcAssociation(this)
     }
 }
@@ -15272,25 +15630,25 @@ builder!(
 );
 /// A declared `AWS::EC2::SecurityGroupVpcAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupVpcAssociationHandle(Handle);
+pub struct SecurityGroupVpcAssociationHandle(rt::Handle);
 handle!(SecurityGroupVpcAssociationHandle);
 impl SecurityGroupVpcAssociationHandle {
     /// The owner of the VPC in the security group vpc association.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcOwnerId`; Terraform `vpc_owner_id`.
-    pub fn vpc_owner_id(&self) -> Expr {
+    pub fn vpc_owner_id(&self) -> rt::Expr {
         self.0.attr("VpcOwnerId")
     }
     /// The state of the security group vpc association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The reason for the state of the security group vpc association.
     ///
     /// CloudFormation `Fn::GetAtt` `StateReason`; Terraform `state_reason`.
-    pub fn state_reason(&self) -> Expr {
+    pub fn state_reason(&self) -> rt::Expr {
         self.0.attr("StateReason")
     }
 }
@@ -15299,11 +15657,11 @@ impl SecurityGroupVpcAssociationHandle {
 /// CloudFormation: `AWS::EC2::SnapshotBlockPublicAccess`. Terraform: `awscc_ec2_snapshot_block_public_access` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-snapshotblockpublicaccess.html)
-pub struct SnapshotBlockPublicAccess(Base);
-static SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: TypeInfo = TypeInfo {
+pub struct SnapshotBlockPublicAccess(rt::Base);
+static SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SnapshotBlockPublicAccess",
     terraform: Some("awscc_ec2_snapshot_block_public_access"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[("AccountId", Some("account_id"))],
@@ -15312,7 +15670,7 @@ impl SnapshotBlockPublicAccess {
     /// Declares a `AWS::EC2::SnapshotBlockPublicAccess` with the stack-unique `id`. Required properties: `state` (`State`).
     #[track_caller]
     pub fn new(id: impl Into<String>, state: snapshot_block_public_access::State) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE);
+        let mut this = rt::Base::new(id, &SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE);
         this.set("State", Some("state"), state.into());
         SnapshotBlockPublicAccess(this)
     }
@@ -15320,13 +15678,13 @@ impl SnapshotBlockPublicAccess {
 builder!(SnapshotBlockPublicAccess, SnapshotBlockPublicAccessHandle);
 /// A declared `AWS::EC2::SnapshotBlockPublicAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotBlockPublicAccessHandle(Handle);
+pub struct SnapshotBlockPublicAccessHandle(rt::Handle);
 handle!(SnapshotBlockPublicAccessHandle);
 impl SnapshotBlockPublicAccessHandle {
     /// The identifier for the specified AWS account.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -15348,11 +15706,11 @@ pub mod snapshot_block_public_access {
 /// CloudFormation: `AWS::EC2::SpotFleet`. Terraform: `awscc_ec2_spot_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-spotfleet.html)
-pub struct SpotFleet(Base);
-static SPOT_FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct SpotFleet(rt::Base);
+static SPOT_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SpotFleet",
     terraform: Some("awscc_ec2_spot_fleet"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -15364,7 +15722,7 @@ impl SpotFleet {
         id: impl Into<String>,
         spot_fleet_request_config_data: spot_fleet::SpotFleetRequestConfigData,
     ) -> Self {
-        let mut this = Base::new(id, &SPOT_FLEET_TYPE);
+        let mut this = rt::Base::new(id, &SPOT_FLEET_TYPE);
         this.set(
             "SpotFleetRequestConfigData",
             Some("spot_fleet_request_config_data"),
@@ -15376,18 +15734,18 @@ impl SpotFleet {
     ///
     /// CloudFormation `Tags`, Terraform `tags`.
     pub fn tags(mut self, value: impl IntoIterator<Item = spot_fleet::Tag>) -> Self {
-        self.0.set("Tags", Some("tags"), list(value));
+        self.0.set("Tags", Some("tags"), rt::list(value));
         self
     }
 }
 builder!(SpotFleet, SpotFleetHandle);
 /// A declared `AWS::EC2::SpotFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SpotFleetHandle(Handle);
+pub struct SpotFleetHandle(rt::Handle);
 handle!(SpotFleetHandle);
 impl SpotFleetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -15398,21 +15756,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(Props);
+    pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -15421,21 +15779,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(Props);
+    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorTotalMemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -15444,21 +15802,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(Props);
+    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineEbsBandwidthMbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -15467,11 +15825,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactorsRequest(Props);
+    pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
         /// A new `BaselinePerformanceFactorsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselinePerformanceFactorsRequest(this)
         }
         /// CloudFormation `Cpu`, Terraform `cpu`.
@@ -15485,12 +15843,12 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. Required properties: `device_name` (`DeviceName`).
-        pub fn new(device_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceName", Some("device_name"), string(device_name));
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeviceName", Some("device_name"), rt::string(device_name));
             BlockDeviceMapping(this)
         }
         /// CloudFormation `Ebs`, Terraform `ebs`.
@@ -15499,14 +15857,14 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -15515,12 +15873,12 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancer.html)
     #[derive(Clone, Debug)]
-    pub struct ClassicLoadBalancer(Props);
+    pub struct ClassicLoadBalancer(rt::Props);
     impl ClassicLoadBalancer {
         /// A new `ClassicLoadBalancer`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ClassicLoadBalancer(this)
         }
     }
@@ -15529,15 +15887,15 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClassicLoadBalancersConfig(Props);
+    pub struct ClassicLoadBalancersConfig(rt::Props);
     impl ClassicLoadBalancersConfig {
         /// A new `ClassicLoadBalancersConfig`. Required properties: `classic_load_balancers` (`ClassicLoadBalancers`).
         pub fn new(classic_load_balancers: impl IntoIterator<Item = ClassicLoadBalancer>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClassicLoadBalancers",
                 Some("classic_load_balancers"),
-                list(classic_load_balancers),
+                rt::list(classic_load_balancers),
             );
             ClassicLoadBalancersConfig(this)
         }
@@ -15547,11 +15905,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CpuPerformanceFactorRequest(Props);
+    pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
         /// A new `CpuPerformanceFactorRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuPerformanceFactorRequest(this)
         }
         /// CloudFormation `References`, Terraform `references`.
@@ -15559,7 +15917,8 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
         ) -> Self {
-            self.0.set("References", Some("references"), list(value));
+            self.0
+                .set("References", Some("references"), rt::list(value));
             self
         }
     }
@@ -15568,11 +15927,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(Props);
+    pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
         /// A new `EbsBlockDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsBlockDevice(this)
         }
         /// CloudFormation `DeleteOnTermination`, Terraform `delete_on_termination`.
@@ -15580,33 +15939,37 @@ pub mod spot_fleet {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VolumeType", Some("volume_type"), rt::string(value));
             self
         }
     }
@@ -15615,29 +15978,29 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-fleetlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct FleetLaunchTemplateSpecification(Props);
+    pub struct FleetLaunchTemplateSpecification(rt::Props);
     impl FleetLaunchTemplateSpecification {
         /// A new `FleetLaunchTemplateSpecification`. Required properties: `version` (`Version`).
-        pub fn new(version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Version", Some("version"), string(version));
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Version", Some("version"), rt::string(version));
             FleetLaunchTemplateSpecification(this)
         }
         /// CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 3..=128; pattern `[a-zA-Z0-9\(\)\.\-/_]+`. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -15647,12 +16010,12 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-groupidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct GroupIdentifier(Props);
+    pub struct GroupIdentifier(rt::Props);
     impl GroupIdentifier {
         /// A new `GroupIdentifier`. Required properties: `group_id` (`GroupId`).
-        pub fn new(group_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GroupId", Some("group_id"), string(group_id));
+        pub fn new(group_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GroupId", Some("group_id"), rt::string(group_id));
             GroupIdentifier(this)
         }
     }
@@ -15661,16 +16024,16 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
-    pub struct IamInstanceProfileSpecification(Props);
+    pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
         /// A new `IamInstanceProfileSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamInstanceProfileSpecification(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -15679,12 +16042,16 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instanceipv6address.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(Props);
+    pub struct InstanceIpv6Address(rt::Props);
     impl InstanceIpv6Address {
         /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv6Address", Some("ipv_6_address"), string(ipv6_address));
+        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "Ipv6Address",
+                Some("ipv_6_address"),
+                rt::string(ipv6_address),
+            );
             InstanceIpv6Address(this)
         }
     }
@@ -15693,11 +16060,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceNetworkInterfaceSpecification(Props);
+    pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
         /// A new `InstanceNetworkInterfaceSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceNetworkInterfaceSpecification(this)
         }
         /// CloudFormation `AssociatePublicIpAddress`, Terraform `associate_public_ip_address`.
@@ -15705,7 +16072,7 @@ pub mod spot_fleet {
             self.0.set(
                 "AssociatePublicIpAddress",
                 Some("associate_public_ip_address"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -15714,30 +16081,34 @@ pub mod spot_fleet {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `DeviceIndex`, Terraform `device_index`.
         pub fn device_index(mut self, value: i64) -> Self {
-            self.0.set("DeviceIndex", Some("device_index"), int(value));
+            self.0
+                .set("DeviceIndex", Some("device_index"), rt::int(value));
             self
         }
         /// CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", Some("groups"), strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::strings(value));
             self
         }
         /// CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
         pub fn ipv6_address_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+            self.0.set(
+                "Ipv6AddressCount",
+                Some("ipv_6_address_count"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Ipv6Addresses`, Terraform `ipv_6_addresses`.
@@ -15746,15 +16117,15 @@ pub mod spot_fleet {
             value: impl IntoIterator<Item = InstanceIpv6Address>,
         ) -> Self {
             self.0
-                .set("Ipv6Addresses", Some("ipv_6_addresses"), list(value));
+                .set("Ipv6Addresses", Some("ipv_6_addresses"), rt::list(value));
             self
         }
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -15766,7 +16137,7 @@ pub mod spot_fleet {
             self.0.set(
                 "PrivateIpAddresses",
                 Some("private_ip_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -15775,13 +16146,13 @@ pub mod spot_fleet {
             self.0.set(
                 "SecondaryPrivateIpAddressCount",
                 Some("secondary_private_ip_address_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -15790,11 +16161,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirementsRequest(Props);
+    pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
         /// A new `InstanceRequirementsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceRequirementsRequest(this)
         }
         /// CloudFormation `AcceleratorCount`, Terraform `accelerator_count`.
@@ -15811,7 +16182,7 @@ pub mod spot_fleet {
             self.0.set(
                 "AcceleratorManufacturers",
                 Some("accelerator_manufacturers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -15820,8 +16191,11 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = AcceleratorNames>,
         ) -> Self {
-            self.0
-                .set("AcceleratorNames", Some("accelerator_names"), list(value));
+            self.0.set(
+                "AcceleratorNames",
+                Some("accelerator_names"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
@@ -15841,19 +16215,22 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = AcceleratorTypes>,
         ) -> Self {
-            self.0
-                .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+            self.0.set(
+                "AcceleratorTypes",
+                Some("accelerator_types"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -15900,19 +16277,22 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = CpuManufacturers>,
         ) -> Self {
-            self.0
-                .set("CpuManufacturers", Some("cpu_manufacturers"), list(value));
+            self.0.set(
+                "CpuManufacturers",
+                Some("cpu_manufacturers"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `ExcludedInstanceTypes`, Terraform `excluded_instance_types`.
         pub fn excluded_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedInstanceTypes",
                 Some("excluded_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -15924,7 +16304,7 @@ pub mod spot_fleet {
             self.0.set(
                 "InstanceGenerations",
                 Some("instance_generations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -15942,7 +16322,7 @@ pub mod spot_fleet {
             self.0.set(
                 "LocalStorageTypes",
                 Some("local_storage_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -15954,7 +16334,7 @@ pub mod spot_fleet {
             self.0.set(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
                 Some("max_spot_price_as_percentage_of_optimal_on_demand_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -15995,7 +16375,7 @@ pub mod spot_fleet {
             self.0.set(
                 "OnDemandMaxPricePercentageOverLowestPrice",
                 Some("on_demand_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -16004,7 +16384,7 @@ pub mod spot_fleet {
             self.0.set(
                 "RequireEncryptionInTransit",
                 Some("require_encryption_in_transit"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16013,7 +16393,7 @@ pub mod spot_fleet {
             self.0.set(
                 "RequireHibernateSupport",
                 Some("require_hibernate_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16022,7 +16402,7 @@ pub mod spot_fleet {
             self.0.set(
                 "SpotMaxPricePercentageOverLowestPrice",
                 Some("spot_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -16046,11 +16426,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateConfig(Props);
+    pub struct LaunchTemplateConfig(rt::Props);
     impl LaunchTemplateConfig {
         /// A new `LaunchTemplateConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateConfig(this)
         }
         /// CloudFormation `LaunchTemplateSpecification`, Terraform `launch_template_specification`.
@@ -16070,7 +16450,7 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = LaunchTemplateOverrides>,
         ) -> Self {
-            self.0.set("Overrides", Some("overrides"), list(value));
+            self.0.set("Overrides", Some("overrides"), rt::list(value));
             self
         }
     }
@@ -16079,25 +16459,28 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateOverrides(Props);
+    pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
         /// A new `LaunchTemplateOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateOverrides(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -16111,30 +16494,34 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// CloudFormation `SpotPrice`, Terraform `spot_price`.
-        pub fn spot_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpotPrice", Some("spot_price"), string(value));
+        pub fn spot_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SpotPrice", Some("spot_price"), rt::string(value));
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
         /// CloudFormation `WeightedCapacity`, Terraform `weighted_capacity`.
         pub fn weighted_capacity(mut self, value: i64) -> Self {
-            self.0
-                .set("WeightedCapacity", Some("weighted_capacity"), int(value));
+            self.0.set(
+                "WeightedCapacity",
+                Some("weighted_capacity"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -16143,11 +16530,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-loadbalancersconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancersConfig(Props);
+    pub struct LoadBalancersConfig(rt::Props);
     impl LoadBalancersConfig {
         /// A new `LoadBalancersConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancersConfig(this)
         }
         /// CloudFormation `ClassicLoadBalancersConfig`, Terraform `classic_load_balancers_config`.
@@ -16174,21 +16561,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(Props);
+    pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryGiBPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -16197,21 +16584,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(Props);
+    pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -16220,21 +16607,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(Props);
+    pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkBandwidthGbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -16243,21 +16630,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(Props);
+    pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -16266,17 +16653,17 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
-    pub struct PerformanceFactorReferenceRequest(Props);
+    pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
         /// A new `PerformanceFactorReferenceRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PerformanceFactorReferenceRequest(this)
         }
         /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceFamily", Some("instance_family"), string(value));
+                .set("InstanceFamily", Some("instance_family"), rt::string(value));
             self
         }
     }
@@ -16285,21 +16672,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecification(Props);
+    pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
         /// A new `PrivateIpAddressSpecification`. Required properties: `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(private_ip_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(private_ip_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(private_ip_address),
+                rt::string(private_ip_address),
             );
             PrivateIpAddressSpecification(this)
         }
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
     }
@@ -16308,11 +16695,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotcapacityrebalance.html)
     #[derive(Clone, Debug)]
-    pub struct SpotCapacityRebalance(Props);
+    pub struct SpotCapacityRebalance(rt::Props);
     impl SpotCapacityRebalance {
         /// A new `SpotCapacityRebalance`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotCapacityRebalance(this)
         }
         /// CloudFormation `ReplacementStrategy`, Terraform `replacement_strategy`.
@@ -16326,8 +16713,11 @@ pub mod spot_fleet {
         }
         /// CloudFormation `TerminationDelay`, Terraform `termination_delay`.
         pub fn termination_delay(mut self, value: i64) -> Self {
-            self.0
-                .set("TerminationDelay", Some("termination_delay"), int(value));
+            self.0.set(
+                "TerminationDelay",
+                Some("termination_delay"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -16336,12 +16726,12 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetlaunchspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotFleetLaunchSpecification(Props);
+    pub struct SpotFleetLaunchSpecification(rt::Props);
     impl SpotFleetLaunchSpecification {
         /// A new `SpotFleetLaunchSpecification`. Required properties: `image_id` (`ImageId`).
-        pub fn new(image_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageId", Some("image_id"), string(image_id));
+        pub fn new(image_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageId", Some("image_id"), rt::string(image_id));
             SpotFleetLaunchSpecification(this)
         }
         /// CloudFormation `BlockDeviceMappings`, Terraform `block_device_mappings`.
@@ -16352,14 +16742,14 @@ pub mod spot_fleet {
             self.0.set(
                 "BlockDeviceMappings",
                 Some("block_device_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
             self.0
-                .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+                .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
             self
         }
         /// CloudFormation `IamInstanceProfile`, Terraform `iam_instance_profile`.
@@ -16381,19 +16771,19 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `KernelId`, Terraform `kernel_id`.
-        pub fn kernel_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KernelId", Some("kernel_id"), string(value));
+        pub fn kernel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KernelId", Some("kernel_id"), rt::string(value));
             self
         }
         /// CloudFormation `KeyName`, Terraform `key_name`.
-        pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyName", Some("key_name"), string(value));
+        pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyName", Some("key_name"), rt::string(value));
             self
         }
         /// CloudFormation `Monitoring`, Terraform `monitoring`.
@@ -16406,8 +16796,11 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = InstanceNetworkInterfaceSpecification>,
         ) -> Self {
-            self.0
-                .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+            self.0.set(
+                "NetworkInterfaces",
+                Some("network_interfaces"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Placement`, Terraform `placement`.
@@ -16416,24 +16809,26 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `RamdiskId`, Terraform `ramdisk_id`.
-        pub fn ramdisk_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RamdiskId", Some("ramdisk_id"), string(value));
+        pub fn ramdisk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RamdiskId", Some("ramdisk_id"), rt::string(value));
             self
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
         pub fn security_groups(mut self, value: impl IntoIterator<Item = GroupIdentifier>) -> Self {
             self.0
-                .set("SecurityGroups", Some("security_groups"), list(value));
+                .set("SecurityGroups", Some("security_groups"), rt::list(value));
             self
         }
         /// CloudFormation `SpotPrice`, Terraform `spot_price`.
-        pub fn spot_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpotPrice", Some("spot_price"), string(value));
+        pub fn spot_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SpotPrice", Some("spot_price"), rt::string(value));
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
         /// CloudFormation `TagSpecifications`, Terraform `tag_specifications`.
@@ -16441,19 +16836,25 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = SpotFleetTagSpecification>,
         ) -> Self {
-            self.0
-                .set("TagSpecifications", Some("tag_specifications"), list(value));
+            self.0.set(
+                "TagSpecifications",
+                Some("tag_specifications"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `UserData`, Terraform `user_data`.
-        pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserData", Some("user_data"), string(value));
+        pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserData", Some("user_data"), rt::string(value));
             self
         }
         /// CloudFormation `WeightedCapacity`, Terraform `weighted_capacity`.
         pub fn weighted_capacity(mut self, value: i64) -> Self {
-            self.0
-                .set("WeightedCapacity", Some("weighted_capacity"), int(value));
+            self.0.set(
+                "WeightedCapacity",
+                Some("weighted_capacity"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -16462,16 +16863,16 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetmonitoring.html)
     #[derive(Clone, Debug)]
-    pub struct SpotFleetMonitoring(Props);
+    pub struct SpotFleetMonitoring(rt::Props);
     impl SpotFleetMonitoring {
         /// A new `SpotFleetMonitoring`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotFleetMonitoring(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -16480,20 +16881,20 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetrequestconfigdata.html)
     #[derive(Clone, Debug)]
-    pub struct SpotFleetRequestConfigData(Props);
+    pub struct SpotFleetRequestConfigData(rt::Props);
     impl SpotFleetRequestConfigData {
         /// A new `SpotFleetRequestConfigData`. Required properties: `iam_fleet_role` (`IamFleetRole`), `target_capacity` (`TargetCapacity`).
-        pub fn new(iam_fleet_role: impl Into<Expr>, target_capacity: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(iam_fleet_role: impl Into<rt::Expr>, target_capacity: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IamFleetRole",
                 Some("iam_fleet_role"),
-                string(iam_fleet_role),
+                rt::string(iam_fleet_role),
             );
             this.set(
                 "TargetCapacity",
                 Some("target_capacity"),
-                int(target_capacity),
+                rt::int(target_capacity),
             );
             SpotFleetRequestConfigData(this)
         }
@@ -16507,8 +16908,8 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `Context`, Terraform `context`.
-        pub fn context(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Context", Some("context"), string(value));
+        pub fn context(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Context", Some("context"), rt::string(value));
             self
         }
         /// CloudFormation `ExcessCapacityTerminationPolicy`, Terraform `excess_capacity_termination_policy`.
@@ -16540,7 +16941,7 @@ pub mod spot_fleet {
             self.0.set(
                 "InstancePoolsToUseCount",
                 Some("instance_pools_to_use_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -16552,7 +16953,7 @@ pub mod spot_fleet {
             self.0.set(
                 "LaunchSpecifications",
                 Some("launch_specifications"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -16564,7 +16965,7 @@ pub mod spot_fleet {
             self.0.set(
                 "LaunchTemplateConfigs",
                 Some("launch_template_configs"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -16578,20 +16979,20 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `OnDemandAllocationStrategy`, Terraform `on_demand_allocation_strategy`.
-        pub fn on_demand_allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn on_demand_allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OnDemandAllocationStrategy",
                 Some("on_demand_allocation_strategy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `OnDemandMaxTotalPrice`, Terraform `on_demand_max_total_price`.
-        pub fn on_demand_max_total_price(mut self, value: impl Into<Expr>) -> Self {
+        pub fn on_demand_max_total_price(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OnDemandMaxTotalPrice",
                 Some("on_demand_max_total_price"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -16600,7 +17001,7 @@ pub mod spot_fleet {
             self.0.set(
                 "OnDemandTargetCapacity",
                 Some("on_demand_target_capacity"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -16609,7 +17010,7 @@ pub mod spot_fleet {
             self.0.set(
                 "ReplaceUnhealthyInstances",
                 Some("replace_unhealthy_instances"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16623,17 +17024,18 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `SpotMaxTotalPrice`, Terraform `spot_max_total_price`.
-        pub fn spot_max_total_price(mut self, value: impl Into<Expr>) -> Self {
+        pub fn spot_max_total_price(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SpotMaxTotalPrice",
                 Some("spot_max_total_price"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SpotPrice`, Terraform `spot_price`.
-        pub fn spot_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpotPrice", Some("spot_price"), string(value));
+        pub fn spot_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SpotPrice", Some("spot_price"), rt::string(value));
             self
         }
         /// CloudFormation `TagSpecifications`, Terraform `tag_specifications`.
@@ -16641,8 +17043,11 @@ pub mod spot_fleet {
             mut self,
             value: impl IntoIterator<Item = SpotFleetTagSpecification>,
         ) -> Self {
-            self.0
-                .set("TagSpecifications", Some("tag_specifications"), list(value));
+            self.0.set(
+                "TagSpecifications",
+                Some("tag_specifications"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `TargetCapacityUnitType`, Terraform `target_capacity_unit_type`.
@@ -16659,7 +17064,7 @@ pub mod spot_fleet {
             self.0.set(
                 "TerminateInstancesWithExpiration",
                 Some("terminate_instances_with_expiration"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16669,13 +17074,15 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `ValidFrom`, Terraform `valid_from`.
-        pub fn valid_from(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ValidFrom", Some("valid_from"), string(value));
+        pub fn valid_from(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ValidFrom", Some("valid_from"), rt::string(value));
             self
         }
         /// CloudFormation `ValidUntil`, Terraform `valid_until`.
-        pub fn valid_until(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ValidUntil", Some("valid_until"), string(value));
+        pub fn valid_until(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ValidUntil", Some("valid_until"), rt::string(value));
             self
         }
     }
@@ -16684,11 +17091,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleettagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotFleetTagSpecification(Props);
+    pub struct SpotFleetTagSpecification(rt::Props);
     impl SpotFleetTagSpecification {
         /// A new `SpotFleetTagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotFleetTagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -16699,7 +17106,7 @@ pub mod spot_fleet {
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -16708,11 +17115,11 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotmaintenancestrategies.html)
     #[derive(Clone, Debug)]
-    pub struct SpotMaintenanceStrategies(Props);
+    pub struct SpotMaintenanceStrategies(rt::Props);
     impl SpotMaintenanceStrategies {
         /// A new `SpotMaintenanceStrategies`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotMaintenanceStrategies(this)
         }
         /// CloudFormation `CapacityRebalance`, Terraform `capacity_rebalance`.
@@ -16730,31 +17137,35 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotplacement.html)
     #[derive(Clone, Debug)]
-    pub struct SpotPlacement(Props);
+    pub struct SpotPlacement(rt::Props);
     impl SpotPlacement {
         /// A new `SpotPlacement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotPlacement(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-        pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneId",
                 Some("availability_zone_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// CloudFormation `Tenancy`, Terraform `tenancy`.
@@ -16768,13 +17179,13 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -16783,12 +17194,12 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroup.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroup(Props);
+    pub struct TargetGroup(rt::Props);
     impl TargetGroup {
         /// A new `TargetGroup`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             TargetGroup(this)
         }
     }
@@ -16797,12 +17208,16 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroupsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupsConfig(Props);
+    pub struct TargetGroupsConfig(rt::Props);
     impl TargetGroupsConfig {
         /// A new `TargetGroupsConfig`. Required properties: `target_groups` (`TargetGroups`).
         pub fn new(target_groups: impl IntoIterator<Item = TargetGroup>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetGroups", Some("target_groups"), list(target_groups));
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetGroups",
+                Some("target_groups"),
+                rt::list(target_groups),
+            );
             TargetGroupsConfig(this)
         }
     }
@@ -16811,21 +17226,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(Props);
+    pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGbRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TotalLocalStorageGbRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -16834,21 +17249,21 @@ pub mod spot_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
-    pub struct VCpuCountRangeRequest(Props);
+    pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VCpuCountRangeRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -17172,11 +17587,11 @@ pub mod spot_fleet {
 /// CloudFormation: `AWS::EC2::SqlHaStandbyDetectedInstance`. Terraform: `awscc_ec2_sql_ha_standby_detected_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-sqlhastandbydetectedinstance.html)
-pub struct SqlHaStandbyDetectedInstance(Base);
-static SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct SqlHaStandbyDetectedInstance(rt::Base);
+static SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SqlHaStandbyDetectedInstance",
     terraform: Some("awscc_ec2_sql_ha_standby_detected_instance"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -17188,19 +17603,19 @@ static SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE: TypeInfo = TypeInfo {
 impl SqlHaStandbyDetectedInstance {
     /// Declares a `AWS::EC2::SqlHaStandbyDetectedInstance` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
+    pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         SqlHaStandbyDetectedInstance(this)
     }
     /// The ARN of the AWS Secrets Manager secret containing SQL Server access credentials to the EC2 instance.
     ///
     /// Constraints: pattern `^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SqlServerCredentials`, Terraform `sql_server_credentials`.
-    pub fn sql_server_credentials(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sql_server_credentials(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SqlServerCredentials",
             Some("sql_server_credentials"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -17211,19 +17626,19 @@ builder!(
 );
 /// A declared `AWS::EC2::SqlHaStandbyDetectedInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SqlHaStandbyDetectedInstanceHandle(Handle);
+pub struct SqlHaStandbyDetectedInstanceHandle(rt::Handle);
 handle!(SqlHaStandbyDetectedInstanceHandle);
 impl SqlHaStandbyDetectedInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `HaStatus`; Terraform `ha_status`.
-    pub fn ha_status(&self) -> Expr {
+    pub fn ha_status(&self) -> rt::Expr {
         self.0.attr("HaStatus")
     }
     /// CloudFormation `Fn::GetAtt` `SqlServerLicenseUsage`; Terraform `sql_server_license_usage`.
-    pub fn sql_server_license_usage(&self) -> Expr {
+    pub fn sql_server_license_usage(&self) -> rt::Expr {
         self.0.attr("SqlServerLicenseUsage")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -17232,11 +17647,11 @@ impl SqlHaStandbyDetectedInstanceHandle {
 /// CloudFormation: `AWS::EC2::Subnet`. Terraform: `awscc_ec2_subnet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html)
-pub struct Subnet(Base);
-static SUBNET_TYPE: TypeInfo = TypeInfo {
+pub struct Subnet(rt::Base);
+static SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::Subnet",
     terraform: Some("awscc_ec2_subnet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -17255,9 +17670,9 @@ static SUBNET_TYPE: TypeInfo = TypeInfo {
 impl Subnet {
     /// Declares a `AWS::EC2::Subnet` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SUBNET_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SUBNET_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         Subnet(this)
     }
     /// Indicates whether a network interface created in this subnet receives an IPv6 address.
@@ -17267,34 +17682,38 @@ impl Subnet {
         self.0.set(
             "AssignIpv6AddressOnCreation",
             Some("assign_ipv_6_address_on_creation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Availability Zone of the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The AZ ID of the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IPv4 CIDR block assigned to the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `CidrBlock`, Terraform `cidr_block`.
-    pub fn cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrBlock", Some("cidr_block"), string(value));
+    pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CidrBlock", Some("cidr_block"), rt::string(value));
         self
     }
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
@@ -17302,7 +17721,7 @@ impl Subnet {
     /// CloudFormation `EnableDns64`, Terraform `enable_dns_64`.
     pub fn enable_dns64(mut self, value: bool) -> Self {
         self.0
-            .set("EnableDns64", Some("enable_dns_64"), boolean(value));
+            .set("EnableDns64", Some("enable_dns_64"), rt::boolean(value));
         self
     }
     /// Indicates the device position for local network interfaces in this subnet.
@@ -17312,16 +17731,19 @@ impl Subnet {
         self.0.set(
             "EnableLniAtDeviceIndex",
             Some("enable_lni_at_device_index"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// An IPv4 IPAM pool ID for the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv4IpamPoolId`, Terraform `ipv_4_ipam_pool_id`.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv4IpamPoolId", Some("ipv_4_ipam_pool_id"), string(value));
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv4IpamPoolId",
+            Some("ipv_4_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// An IPv4 netmask length for the subnet.
@@ -17331,24 +17753,27 @@ impl Subnet {
         self.0.set(
             "Ipv4NetmaskLength",
             Some("ipv_4_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The IPv6 CIDR block.
     ///
     /// CloudFormation `Ipv6CidrBlock`, Terraform `ipv_6_cidr_block`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), string(value));
+            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), rt::string(value));
         self
     }
     /// An IPv6 IPAM pool ID for the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6IpamPoolId`, Terraform `ipv_6_ipam_pool_id`.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv6IpamPoolId", Some("ipv_6_ipam_pool_id"), string(value));
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv6IpamPoolId",
+            Some("ipv_6_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// Indicates whether this is an IPv6 only subnet.
@@ -17356,7 +17781,7 @@ impl Subnet {
     /// Changing it replaces the resource. CloudFormation `Ipv6Native`, Terraform `ipv_6_native`.
     pub fn ipv6_native(mut self, value: bool) -> Self {
         self.0
-            .set("Ipv6Native", Some("ipv_6_native"), boolean(value));
+            .set("Ipv6Native", Some("ipv_6_native"), rt::boolean(value));
         self
     }
     /// An IPv6 netmask length for the subnet.
@@ -17366,7 +17791,7 @@ impl Subnet {
         self.0.set(
             "Ipv6NetmaskLength",
             Some("ipv_6_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -17377,15 +17802,16 @@ impl Subnet {
         self.0.set(
             "MapPublicIpOnLaunch",
             Some("map_public_ip_on_launch"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the Outpost.
     ///
     /// Changing it replaces the resource. CloudFormation `OutpostArn`, Terraform `outpost_arn`.
-    pub fn outpost_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OutpostArn", Some("outpost_arn"), string(value));
+    pub fn outpost_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostArn", Some("outpost_arn"), rt::string(value));
         self
     }
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
@@ -17406,23 +17832,23 @@ impl Subnet {
 builder!(Subnet, SubnetHandle);
 /// A declared `AWS::EC2::Subnet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetHandle(Handle);
+pub struct SubnetHandle(rt::Handle);
 handle!(SubnetHandle);
 impl SubnetHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkAclAssociationId`; Terraform `network_acl_association_id`.
-    pub fn network_acl_association_id(&self) -> Expr {
+    pub fn network_acl_association_id(&self) -> rt::Expr {
         self.0.attr("NetworkAclAssociationId")
     }
     /// CloudFormation `Fn::GetAtt` `SubnetId`; Terraform `subnet_id`.
-    pub fn subnet_id(&self) -> Expr {
+    pub fn subnet_id(&self) -> rt::Expr {
         self.0.attr("SubnetId")
     }
     /// CloudFormation `Fn::GetAtt` `Ipv6CidrBlocks`; Terraform `ipv6_cidr_blocks`.
-    pub fn ipv6_cidr_blocks(&self) -> Expr {
+    pub fn ipv6_cidr_blocks(&self) -> rt::Expr {
         self.0.attr("Ipv6CidrBlocks")
     }
     /// CloudFormation `Fn::GetAtt` `BlockPublicAccessStates`; Terraform `block_public_access_states`.
-    pub fn block_public_access_states(&self) -> Expr {
+    pub fn block_public_access_states(&self) -> rt::Expr {
         self.0.attr("BlockPublicAccessStates")
     }
 }
@@ -17435,11 +17861,11 @@ pub mod subnet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsNameOptionsOnLaunch(Props);
+    pub struct PrivateDnsNameOptionsOnLaunch(rt::Props);
     impl PrivateDnsNameOptionsOnLaunch {
         /// A new `PrivateDnsNameOptionsOnLaunch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsNameOptionsOnLaunch(this)
         }
         /// CloudFormation `EnableResourceNameDnsAAAARecord`, Terraform `enable_resource_name_dns_aaaa_record`.
@@ -17447,7 +17873,7 @@ pub mod subnet {
             self.0.set(
                 "EnableResourceNameDnsAAAARecord",
                 Some("enable_resource_name_dns_aaaa_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -17456,14 +17882,14 @@ pub mod subnet {
             self.0.set(
                 "EnableResourceNameDnsARecord",
                 Some("enable_resource_name_dns_a_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `HostnameType`, Terraform `hostname_type`.
-        pub fn hostname_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hostname_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostnameType", Some("hostname_type"), string(value));
+                .set("HostnameType", Some("hostname_type"), rt::string(value));
             self
         }
     }
@@ -17474,11 +17900,11 @@ pub mod subnet {
 /// CloudFormation: `AWS::EC2::SubnetCidrBlock`. Terraform: `awscc_ec2_subnet_cidr_block` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrblock.html)
-pub struct SubnetCidrBlock(Base);
-static SUBNET_CIDR_BLOCK_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetCidrBlock(rt::Base);
+static SUBNET_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SubnetCidrBlock",
     terraform: Some("awscc_ec2_subnet_cidr_block"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -17490,25 +17916,28 @@ static SUBNET_CIDR_BLOCK_TYPE: TypeInfo = TypeInfo {
 impl SubnetCidrBlock {
     /// Declares a `AWS::EC2::SubnetCidrBlock` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, subnet_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SUBNET_CIDR_BLOCK_TYPE);
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SUBNET_CIDR_BLOCK_TYPE);
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         SubnetCidrBlock(this)
     }
     /// The IPv6 network range for the subnet, in CIDR notation.
     ///
     /// Constraints: length at most 42. Changing it replaces the resource. CloudFormation `Ipv6CidrBlock`, Terraform `ipv_6_cidr_block`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), string(value));
+            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), rt::string(value));
         self
     }
     /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6IpamPoolId`, Terraform `ipv_6_ipam_pool_id`.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv6IpamPoolId", Some("ipv_6_ipam_pool_id"), string(value));
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv6IpamPoolId",
+            Some("ipv_6_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool
@@ -17518,7 +17947,7 @@ impl SubnetCidrBlock {
         self.0.set(
             "Ipv6NetmaskLength",
             Some("ipv_6_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -17526,25 +17955,25 @@ impl SubnetCidrBlock {
 builder!(SubnetCidrBlock, SubnetCidrBlockHandle);
 /// A declared `AWS::EC2::SubnetCidrBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetCidrBlockHandle(Handle);
+pub struct SubnetCidrBlockHandle(rt::Handle);
 handle!(SubnetCidrBlockHandle);
 impl SubnetCidrBlockHandle {
     /// Information about the IPv6 association.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The value denoting whether an IPv6 Subnet CIDR Block is public or private.
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv6AddressAttribute`; Terraform `ipv6_address_attribute`.
-    pub fn ipv6_address_attribute(&self) -> Expr {
+    pub fn ipv6_address_attribute(&self) -> rt::Expr {
         self.0.attr("Ipv6AddressAttribute")
     }
     /// The IP Source of an IPv6 Subnet CIDR Block.
     ///
     /// CloudFormation `Fn::GetAtt` `IpSource`; Terraform `ip_source`.
-    pub fn ip_source(&self) -> Expr {
+    pub fn ip_source(&self) -> rt::Expr {
         self.0.attr("IpSource")
     }
 }
@@ -17553,11 +17982,11 @@ impl SubnetCidrBlockHandle {
 /// CloudFormation: `AWS::EC2::SubnetCidrReservation`. Terraform: `awscc_ec2_subnet_cidr_reservation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrreservation.html)
-pub struct SubnetCidrReservation(Base);
-static SUBNET_CIDR_RESERVATION_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetCidrReservation(rt::Base);
+static SUBNET_CIDR_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SubnetCidrReservation",
     terraform: Some("awscc_ec2_subnet_cidr_reservation"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -17610,51 +18039,51 @@ impl SubnetCidrReservation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cidr: impl Into<Expr>,
+        cidr: impl Into<rt::Expr>,
         reservation_type: subnet_cidr_reservation::ReservationType,
-        subnet_id: impl Into<Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_CIDR_RESERVATION_TYPE);
-        this.set("Cidr", Some("cidr"), string(cidr));
+        let mut this = rt::Base::new(id, &SUBNET_CIDR_RESERVATION_TYPE);
+        this.set("Cidr", Some("cidr"), rt::string(cidr));
         this.set(
             "ReservationType",
             Some("reservation_type"),
             reservation_type.into(),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         SubnetCidrReservation(this)
     }
     /// The description of the subnet CIDR reservation.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(SubnetCidrReservation, SubnetCidrReservationHandle);
 /// A declared `AWS::EC2::SubnetCidrReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetCidrReservationHandle(Handle);
+pub struct SubnetCidrReservationHandle(rt::Handle);
 handle!(SubnetCidrReservationHandle);
 impl SubnetCidrReservationHandle {
     /// The Amazon Resource Name (ARN) of the subnet CIDR reservation.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the subnet CIDR reservation.
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetCidrReservationId`; Terraform `subnet_cidr_reservation_id`.
-    pub fn subnet_cidr_reservation_id(&self) -> Expr {
+    pub fn subnet_cidr_reservation_id(&self) -> rt::Expr {
         self.0.attr("SubnetCidrReservationId")
     }
     /// The identifier of the AWS account that owns the subnet CIDR reservation.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
 }
@@ -17676,11 +18105,11 @@ pub mod subnet_cidr_reservation {
 /// CloudFormation: `AWS::EC2::SubnetNetworkAclAssociation`. Terraform: `awscc_ec2_subnet_network_acl_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetnetworkaclassociation.html)
-pub struct SubnetNetworkAclAssociation(Base);
-static SUBNET_NETWORK_ACL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetNetworkAclAssociation(rt::Base);
+static SUBNET_NETWORK_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SubnetNetworkAclAssociation",
     terraform: Some("awscc_ec2_subnet_network_acl_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
@@ -17690,16 +18119,16 @@ impl SubnetNetworkAclAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        network_acl_id: impl Into<Expr>,
-        subnet_id: impl Into<Expr>,
+        network_acl_id: impl Into<rt::Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_NETWORK_ACL_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &SUBNET_NETWORK_ACL_ASSOCIATION_TYPE);
         this.set(
             "NetworkAclId",
             Some("network_acl_id"),
-            string(network_acl_id),
+            rt::string(network_acl_id),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         SubnetNetworkAclAssociation(this)
     }
 }
@@ -17709,11 +18138,11 @@ builder!(
 );
 /// A declared `AWS::EC2::SubnetNetworkAclAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetNetworkAclAssociationHandle(Handle);
+pub struct SubnetNetworkAclAssociationHandle(rt::Handle);
 handle!(SubnetNetworkAclAssociationHandle);
 impl SubnetNetworkAclAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -17722,11 +18151,11 @@ impl SubnetNetworkAclAssociationHandle {
 /// CloudFormation: `AWS::EC2::SubnetRouteTableAssociation`. Terraform: `awscc_ec2_subnet_route_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html)
-pub struct SubnetRouteTableAssociation(Base);
-static SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetRouteTableAssociation(rt::Base);
+static SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::SubnetRouteTableAssociation",
     terraform: Some("awscc_ec2_subnet_route_table_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -17736,16 +18165,16 @@ impl SubnetRouteTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        route_table_id: impl Into<Expr>,
-        subnet_id: impl Into<Expr>,
+        route_table_id: impl Into<rt::Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            string(route_table_id),
+            rt::string(route_table_id),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         SubnetRouteTableAssociation(this)
     }
 }
@@ -17755,11 +18184,11 @@ builder!(
 );
 /// A declared `AWS::EC2::SubnetRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetRouteTableAssociationHandle(Handle);
+pub struct SubnetRouteTableAssociationHandle(rt::Handle);
 handle!(SubnetRouteTableAssociationHandle);
 impl SubnetRouteTableAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -17768,11 +18197,11 @@ impl SubnetRouteTableAssociationHandle {
 /// CloudFormation: `AWS::EC2::TrafficMirrorFilter`. Terraform: `awscc_ec2_traffic_mirror_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilter.html)
-pub struct TrafficMirrorFilter(Base);
-static TRAFFIC_MIRROR_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficMirrorFilter(rt::Base);
+static TRAFFIC_MIRROR_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TrafficMirrorFilter",
     terraform: Some("awscc_ec2_traffic_mirror_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -17781,15 +18210,15 @@ impl TrafficMirrorFilter {
     /// Declares a `AWS::EC2::TrafficMirrorFilter` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRAFFIC_MIRROR_FILTER_TYPE);
+        let this = rt::Base::new(id, &TRAFFIC_MIRROR_FILTER_TYPE);
         TrafficMirrorFilter(this)
     }
     /// The description of a traffic mirror filter.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The network service that is associated with the traffic mirror filter.
@@ -17800,20 +18229,20 @@ impl TrafficMirrorFilter {
         value: impl IntoIterator<Item = traffic_mirror_filter::TrafficMirrorNetworkService>,
     ) -> Self {
         self.0
-            .set("NetworkServices", Some("network_services"), list(value));
+            .set("NetworkServices", Some("network_services"), rt::list(value));
         self
     }
 }
 builder!(TrafficMirrorFilter, TrafficMirrorFilterHandle);
 /// A declared `AWS::EC2::TrafficMirrorFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficMirrorFilterHandle(Handle);
+pub struct TrafficMirrorFilterHandle(rt::Handle);
 handle!(TrafficMirrorFilterHandle);
 impl TrafficMirrorFilterHandle {
     /// The ID of a traffic mirror filter.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -17833,11 +18262,11 @@ pub mod traffic_mirror_filter {
 /// CloudFormation: `AWS::EC2::TrafficMirrorFilterRule`. Terraform: `awscc_ec2_traffic_mirror_filter_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilterrule.html)
-pub struct TrafficMirrorFilterRule(Base);
-static TRAFFIC_MIRROR_FILTER_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficMirrorFilterRule(rt::Base);
+static TRAFFIC_MIRROR_FILTER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TrafficMirrorFilterRule",
     terraform: Some("awscc_ec2_traffic_mirror_filter_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -17850,44 +18279,44 @@ impl TrafficMirrorFilterRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_cidr_block: impl Into<Expr>,
-        rule_action: impl Into<Expr>,
+        destination_cidr_block: impl Into<rt::Expr>,
+        rule_action: impl Into<rt::Expr>,
         rule_number: i64,
-        source_cidr_block: impl Into<Expr>,
-        traffic_direction: impl Into<Expr>,
-        traffic_mirror_filter_id: impl Into<Expr>,
+        source_cidr_block: impl Into<rt::Expr>,
+        traffic_direction: impl Into<rt::Expr>,
+        traffic_mirror_filter_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRAFFIC_MIRROR_FILTER_RULE_TYPE);
+        let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_FILTER_RULE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(destination_cidr_block),
+            rt::string(destination_cidr_block),
         );
-        this.set("RuleAction", Some("rule_action"), string(rule_action));
-        this.set("RuleNumber", Some("rule_number"), int(rule_number));
+        this.set("RuleAction", Some("rule_action"), rt::string(rule_action));
+        this.set("RuleNumber", Some("rule_number"), rt::int(rule_number));
         this.set(
             "SourceCidrBlock",
             Some("source_cidr_block"),
-            string(source_cidr_block),
+            rt::string(source_cidr_block),
         );
         this.set(
             "TrafficDirection",
             Some("traffic_direction"),
-            string(traffic_direction),
+            rt::string(traffic_direction),
         );
         this.set(
             "TrafficMirrorFilterId",
             Some("traffic_mirror_filter_id"),
-            string(traffic_mirror_filter_id),
+            rt::string(traffic_mirror_filter_id),
         );
         TrafficMirrorFilterRule(this)
     }
     /// The description of the Traffic Mirror Filter rule.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The destination port range.
@@ -17908,7 +18337,7 @@ impl TrafficMirrorFilterRule {
     ///
     /// CloudFormation `Protocol`, Terraform `protocol`.
     pub fn protocol(mut self, value: i64) -> Self {
-        self.0.set("Protocol", Some("protocol"), int(value));
+        self.0.set("Protocol", Some("protocol"), rt::int(value));
         self
     }
     /// The source port range.
@@ -17926,13 +18355,13 @@ impl TrafficMirrorFilterRule {
 builder!(TrafficMirrorFilterRule, TrafficMirrorFilterRuleHandle);
 /// A declared `AWS::EC2::TrafficMirrorFilterRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficMirrorFilterRuleHandle(Handle);
+pub struct TrafficMirrorFilterRuleHandle(rt::Handle);
 handle!(TrafficMirrorFilterRuleHandle);
 impl TrafficMirrorFilterRuleHandle {
     /// The ID of the Traffic Mirror Filter rule.
     ///
     /// CloudFormation `Fn::GetAtt` `TrafficMirrorFilterRuleId`; Terraform `traffic_mirror_filter_rule_id`.
-    pub fn traffic_mirror_filter_rule_id(&self) -> Expr {
+    pub fn traffic_mirror_filter_rule_id(&self) -> rt::Expr {
         self.0.attr("TrafficMirrorFilterRuleId")
     }
 }
@@ -17943,13 +18372,13 @@ pub mod traffic_mirror_filter_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-trafficmirrorfilterrule-trafficmirrorportrange.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficMirrorPortRange(Props);
+    pub struct TrafficMirrorPortRange(rt::Props);
     impl TrafficMirrorPortRange {
         /// A new `TrafficMirrorPortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("ToPort", Some("to_port"), int(to_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             TrafficMirrorPortRange(this)
         }
     }
@@ -17960,11 +18389,11 @@ pub mod traffic_mirror_filter_rule {
 /// CloudFormation: `AWS::EC2::TrafficMirrorSession`. Terraform: `awscc_ec2_traffic_mirror_session` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorsession.html)
-pub struct TrafficMirrorSession(Base);
-static TRAFFIC_MIRROR_SESSION_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficMirrorSession(rt::Base);
+static TRAFFIC_MIRROR_SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TrafficMirrorSession",
     terraform: Some("awscc_ec2_traffic_mirror_session"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -17974,43 +18403,47 @@ impl TrafficMirrorSession {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        network_interface_id: impl Into<Expr>,
+        network_interface_id: impl Into<rt::Expr>,
         session_number: i64,
-        traffic_mirror_filter_id: impl Into<Expr>,
-        traffic_mirror_target_id: impl Into<Expr>,
+        traffic_mirror_filter_id: impl Into<rt::Expr>,
+        traffic_mirror_target_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRAFFIC_MIRROR_SESSION_TYPE);
+        let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_SESSION_TYPE);
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(network_interface_id),
+            rt::string(network_interface_id),
         );
-        this.set("SessionNumber", Some("session_number"), int(session_number));
+        this.set(
+            "SessionNumber",
+            Some("session_number"),
+            rt::int(session_number),
+        );
         this.set(
             "TrafficMirrorFilterId",
             Some("traffic_mirror_filter_id"),
-            string(traffic_mirror_filter_id),
+            rt::string(traffic_mirror_filter_id),
         );
         this.set(
             "TrafficMirrorTargetId",
             Some("traffic_mirror_target_id"),
-            string(traffic_mirror_target_id),
+            rt::string(traffic_mirror_target_id),
         );
         TrafficMirrorSession(this)
     }
     /// The description of the Traffic Mirror session.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of the account that owns the Traffic Mirror session.
     ///
     /// CloudFormation `OwnerId`, Terraform `owner_id`.
-    pub fn owner_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OwnerId", Some("owner_id"), string(value));
+    pub fn owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("OwnerId", Some("owner_id"), rt::string(value));
         self
     }
     /// The number of bytes in each packet to mirror.
@@ -18018,28 +18451,31 @@ impl TrafficMirrorSession {
     /// CloudFormation `PacketLength`, Terraform `packet_length`.
     pub fn packet_length(mut self, value: i64) -> Self {
         self.0
-            .set("PacketLength", Some("packet_length"), int(value));
+            .set("PacketLength", Some("packet_length"), rt::int(value));
         self
     }
     /// The VXLAN ID for the Traffic Mirror session.
     ///
     /// CloudFormation `VirtualNetworkId`, Terraform `virtual_network_id`.
     pub fn virtual_network_id(mut self, value: i64) -> Self {
-        self.0
-            .set("VirtualNetworkId", Some("virtual_network_id"), int(value));
+        self.0.set(
+            "VirtualNetworkId",
+            Some("virtual_network_id"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(TrafficMirrorSession, TrafficMirrorSessionHandle);
 /// A declared `AWS::EC2::TrafficMirrorSession`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficMirrorSessionHandle(Handle);
+pub struct TrafficMirrorSessionHandle(rt::Handle);
 handle!(TrafficMirrorSessionHandle);
 impl TrafficMirrorSessionHandle {
     /// The ID of a Traffic Mirror session.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -18048,11 +18484,11 @@ impl TrafficMirrorSessionHandle {
 /// CloudFormation: `AWS::EC2::TrafficMirrorTarget`. Terraform: `awscc_ec2_traffic_mirror_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrortarget.html)
-pub struct TrafficMirrorTarget(Base);
-static TRAFFIC_MIRROR_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficMirrorTarget(rt::Base);
+static TRAFFIC_MIRROR_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TrafficMirrorTarget",
     terraform: Some("awscc_ec2_traffic_mirror_target"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -18061,47 +18497,47 @@ impl TrafficMirrorTarget {
     /// Declares a `AWS::EC2::TrafficMirrorTarget` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRAFFIC_MIRROR_TARGET_TYPE);
+        let this = rt::Base::new(id, &TRAFFIC_MIRROR_TARGET_TYPE);
         TrafficMirrorTarget(this)
     }
     /// The description of the Traffic Mirror target.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of the Gateway Load Balancer endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `GatewayLoadBalancerEndpointId`, Terraform `gateway_load_balancer_endpoint_id`.
-    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GatewayLoadBalancerEndpointId",
             Some("gateway_load_balancer_endpoint_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The network interface ID that is associated with the target.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-    pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkLoadBalancerArn`, Terraform `network_load_balancer_arn`.
-    pub fn network_load_balancer_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_load_balancer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkLoadBalancerArn",
             Some("network_load_balancer_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -18109,11 +18545,11 @@ impl TrafficMirrorTarget {
 builder!(TrafficMirrorTarget, TrafficMirrorTargetHandle);
 /// A declared `AWS::EC2::TrafficMirrorTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficMirrorTargetHandle(Handle);
+pub struct TrafficMirrorTargetHandle(rt::Handle);
 handle!(TrafficMirrorTargetHandle);
 impl TrafficMirrorTargetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -18122,11 +18558,11 @@ impl TrafficMirrorTargetHandle {
 /// CloudFormation: `AWS::EC2::TransitGateway`. Terraform: `awscc_ec2_transit_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgateway.html)
-pub struct TransitGateway(Base);
-static TRANSIT_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGateway(rt::Base);
+static TRANSIT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGateway",
     terraform: Some("awscc_ec2_transit_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -18139,60 +18575,61 @@ impl TransitGateway {
     /// Declares a `AWS::EC2::TransitGateway` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRANSIT_GATEWAY_TYPE);
+        let this = rt::Base::new(id, &TRANSIT_GATEWAY_TYPE);
         TransitGateway(this)
     }
     /// Changing it replaces the resource. CloudFormation `AmazonSideAsn`, Terraform `amazon_side_asn`.
     pub fn amazon_side_asn(mut self, value: i64) -> Self {
         self.0
-            .set("AmazonSideAsn", Some("amazon_side_asn"), int(value));
+            .set("AmazonSideAsn", Some("amazon_side_asn"), rt::int(value));
         self
     }
     /// CloudFormation `AssociationDefaultRouteTableId`, Terraform `association_default_route_table_id`.
-    pub fn association_default_route_table_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn association_default_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssociationDefaultRouteTableId",
             Some("association_default_route_table_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `AutoAcceptSharedAttachments`, Terraform `auto_accept_shared_attachments`.
-    pub fn auto_accept_shared_attachments(mut self, value: impl Into<Expr>) -> Self {
+    pub fn auto_accept_shared_attachments(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutoAcceptSharedAttachments",
             Some("auto_accept_shared_attachments"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `DefaultRouteTableAssociation`, Terraform `default_route_table_association`.
-    pub fn default_route_table_association(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_route_table_association(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultRouteTableAssociation",
             Some("default_route_table_association"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `DefaultRouteTablePropagation`, Terraform `default_route_table_propagation`.
-    pub fn default_route_table_propagation(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_route_table_propagation(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultRouteTablePropagation",
             Some("default_route_table_propagation"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DnsSupport`, Terraform `dns_support`.
-    pub fn dns_support(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DnsSupport", Some("dns_support"), string(value));
+    pub fn dns_support(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DnsSupport", Some("dns_support"), rt::string(value));
         self
     }
     /// CloudFormation `EncryptionSupport`, Terraform `encryption_support`.
@@ -18205,64 +18642,70 @@ impl TransitGateway {
         self
     }
     /// Changing it replaces the resource. CloudFormation `MulticastSupport`, Terraform `multicast_support`.
-    pub fn multicast_support(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("MulticastSupport", Some("multicast_support"), string(value));
+    pub fn multicast_support(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MulticastSupport",
+            Some("multicast_support"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `PropagationDefaultRouteTableId`, Terraform `propagation_default_route_table_id`.
-    pub fn propagation_default_route_table_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn propagation_default_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PropagationDefaultRouteTableId",
             Some("propagation_default_route_table_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `SecurityGroupReferencingSupport`, Terraform `security_group_referencing_support`.
-    pub fn security_group_referencing_support(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_group_referencing_support(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityGroupReferencingSupport",
             Some("security_group_referencing_support"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `TransitGatewayCidrBlocks`, Terraform `transit_gateway_cidr_blocks`.
     pub fn transit_gateway_cidr_blocks(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "TransitGatewayCidrBlocks",
             Some("transit_gateway_cidr_blocks"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `VpnEcmpSupport`, Terraform `vpn_ecmp_support`.
-    pub fn vpn_ecmp_support(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("VpnEcmpSupport", Some("vpn_ecmp_support"), string(value));
+    pub fn vpn_ecmp_support(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VpnEcmpSupport",
+            Some("vpn_ecmp_support"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(TransitGateway, TransitGatewayHandle);
 /// A declared `AWS::EC2::TransitGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayHandle(Handle);
+pub struct TransitGatewayHandle(rt::Handle);
 handle!(TransitGatewayHandle);
 impl TransitGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `TransitGatewayArn`; Terraform `transit_gateway_arn`.
-    pub fn transit_gateway_arn(&self) -> Expr {
+    pub fn transit_gateway_arn(&self) -> rt::Expr {
         self.0.attr("TransitGatewayArn")
     }
     /// CloudFormation `Fn::GetAtt` `EncryptionSupportState`; Terraform `encryption_support_state`.
-    pub fn encryption_support_state(&self) -> Expr {
+    pub fn encryption_support_state(&self) -> rt::Expr {
         self.0.attr("EncryptionSupportState")
     }
 }
@@ -18284,11 +18727,11 @@ pub mod transit_gateway {
 /// CloudFormation: `AWS::EC2::TransitGatewayAttachment`. Terraform: `awscc_ec2_transit_gateway_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayattachment.html)
-pub struct TransitGatewayAttachment(Base);
-static TRANSIT_GATEWAY_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayAttachment(rt::Base);
+static TRANSIT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayAttachment",
     terraform: Some("awscc_ec2_transit_gateway_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -18298,18 +18741,18 @@ impl TransitGatewayAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        transit_gateway_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        transit_gateway_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ATTACHMENT_TYPE);
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ATTACHMENT_TYPE);
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         TransitGatewayAttachment(this)
     }
     /// The options for the transit gateway vpc attachment.
@@ -18323,11 +18766,11 @@ impl TransitGatewayAttachment {
 builder!(TransitGatewayAttachment, TransitGatewayAttachmentHandle);
 /// A declared `AWS::EC2::TransitGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayAttachmentHandle(Handle);
+pub struct TransitGatewayAttachmentHandle(rt::Handle);
 handle!(TransitGatewayAttachmentHandle);
 impl TransitGatewayAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -18340,11 +18783,11 @@ pub mod transit_gateway_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayattachment-options.html)
     #[derive(Clone, Debug)]
-    pub struct Options(Props);
+    pub struct Options(rt::Props);
     impl Options {
         /// A new `Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Options(this)
         }
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
@@ -18431,11 +18874,11 @@ pub mod transit_gateway_attachment {
 /// CloudFormation: `AWS::EC2::TransitGatewayConnect`. Terraform: `awscc_ec2_transit_gateway_connect` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnect.html)
-pub struct TransitGatewayConnect(Base);
-static TRANSIT_GATEWAY_CONNECT_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayConnect(rt::Base);
+static TRANSIT_GATEWAY_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayConnect",
     terraform: Some("awscc_ec2_transit_gateway_connect"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -18454,14 +18897,14 @@ impl TransitGatewayConnect {
     pub fn new(
         id: impl Into<String>,
         options: transit_gateway_connect::TransitGatewayConnectOptions,
-        transport_transit_gateway_attachment_id: impl Into<Expr>,
+        transport_transit_gateway_attachment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_CONNECT_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_TYPE);
         this.set("Options", Some("options"), options.into());
         this.set(
             "TransportTransitGatewayAttachmentId",
             Some("transport_transit_gateway_attachment_id"),
-            string(transport_transit_gateway_attachment_id),
+            rt::string(transport_transit_gateway_attachment_id),
         );
         TransitGatewayConnect(this)
     }
@@ -18469,31 +18912,31 @@ impl TransitGatewayConnect {
 builder!(TransitGatewayConnect, TransitGatewayConnectHandle);
 /// A declared `AWS::EC2::TransitGatewayConnect`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayConnectHandle(Handle);
+pub struct TransitGatewayConnectHandle(rt::Handle);
 handle!(TransitGatewayConnectHandle);
 impl TransitGatewayConnectHandle {
     /// The ID of the Connect attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
     /// The state of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The ID of the transit gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayId`; Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(&self) -> Expr {
+    pub fn transit_gateway_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayId")
     }
 }
@@ -18504,11 +18947,11 @@ pub mod transit_gateway_connect {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnect-transitgatewayconnectoptions.html)
     #[derive(Clone, Debug)]
-    pub struct TransitGatewayConnectOptions(Props);
+    pub struct TransitGatewayConnectOptions(rt::Props);
     impl TransitGatewayConnectOptions {
         /// A new `TransitGatewayConnectOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TransitGatewayConnectOptions(this)
         }
         /// The tunnel protocol.
@@ -18533,11 +18976,11 @@ pub mod transit_gateway_connect {
 /// CloudFormation: `AWS::EC2::TransitGatewayConnectPeer`. Terraform: `awscc_ec2_transit_gateway_connect_peer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnectpeer.html)
-pub struct TransitGatewayConnectPeer(Base);
-static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayConnectPeer(rt::Base);
+static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayConnectPeer",
     terraform: Some("awscc_ec2_transit_gateway_connect_peer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -18563,9 +19006,9 @@ impl TransitGatewayConnectPeer {
     pub fn new(
         id: impl Into<String>,
         connect_peer_configuration: transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration,
-        transit_gateway_attachment_id: impl Into<Expr>,
+        transit_gateway_attachment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_CONNECT_PEER_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_PEER_TYPE);
         this.set(
             "ConnectPeerConfiguration",
             Some("connect_peer_configuration"),
@@ -18574,7 +19017,7 @@ impl TransitGatewayConnectPeer {
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(transit_gateway_attachment_id),
+            rt::string(transit_gateway_attachment_id),
         );
         TransitGatewayConnectPeer(this)
     }
@@ -18582,33 +19025,33 @@ impl TransitGatewayConnectPeer {
 builder!(TransitGatewayConnectPeer, TransitGatewayConnectPeerHandle);
 /// A declared `AWS::EC2::TransitGatewayConnectPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayConnectPeerHandle(Handle);
+pub struct TransitGatewayConnectPeerHandle(rt::Handle);
 handle!(TransitGatewayConnectPeerHandle);
 impl TransitGatewayConnectPeerHandle {
     /// The ID of the Connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayConnectPeerId`; Terraform `transit_gateway_connect_peer_id`.
-    pub fn transit_gateway_connect_peer_id(&self) -> Expr {
+    pub fn transit_gateway_connect_peer_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayConnectPeerId")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectPeerConfiguration.Protocol`; Terraform `connect_peer_configuration.protocol`.
-    pub fn connect_peer_configuration_protocol(&self) -> Expr {
+    pub fn connect_peer_configuration_protocol(&self) -> rt::Expr {
         self.0.attr("ConnectPeerConfiguration.Protocol")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectPeerConfiguration.BgpConfigurations`; Terraform `connect_peer_configuration.bgp_configurations`.
-    pub fn connect_peer_configuration_bgp_configurations(&self) -> Expr {
+    pub fn connect_peer_configuration_bgp_configurations(&self) -> rt::Expr {
         self.0.attr("ConnectPeerConfiguration.BgpConfigurations")
     }
     /// The state of the Connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -18619,46 +19062,46 @@ pub mod transit_gateway_connect_peer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayattachmentbgpconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TransitGatewayAttachmentBgpConfiguration(Props);
+    pub struct TransitGatewayAttachmentBgpConfiguration(rt::Props);
     impl TransitGatewayAttachmentBgpConfiguration {
         /// A new `TransitGatewayAttachmentBgpConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TransitGatewayAttachmentBgpConfiguration(this)
         }
         /// The BGP status.
         ///
         /// CloudFormation `BgpStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bgp_status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BgpStatus", None, string(value));
+        pub fn bgp_status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BgpStatus", None, rt::string(value));
             self
         }
         /// The interior BGP peer IP address for the appliance.
         ///
         /// CloudFormation `PeerAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn peer_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PeerAddress", None, string(value));
+        pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PeerAddress", None, rt::string(value));
             self
         }
         /// The peer Autonomous System Number (ASN).
         ///
         /// CloudFormation `PeerAsn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn peer_asn(mut self, value: i64) -> Self {
-            self.0.set("PeerAsn", None, int(value));
+            self.0.set("PeerAsn", None, rt::int(value));
             self
         }
         /// The interior BGP peer IP address for the transit gateway.
         ///
         /// CloudFormation `TransitGatewayAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn transit_gateway_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TransitGatewayAddress", None, string(value));
+        pub fn transit_gateway_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TransitGatewayAddress", None, rt::string(value));
             self
         }
         /// The transit gateway Autonomous System Number (ASN).
         ///
         /// CloudFormation `TransitGatewayAsn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn transit_gateway_asn(mut self, value: i64) -> Self {
-            self.0.set("TransitGatewayAsn", None, int(value));
+            self.0.set("TransitGatewayAsn", None, rt::int(value));
             self
         }
     }
@@ -18667,20 +19110,24 @@ pub mod transit_gateway_connect_peer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayconnectpeerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TransitGatewayConnectPeerConfiguration(Props);
+    pub struct TransitGatewayConnectPeerConfiguration(rt::Props);
     impl TransitGatewayConnectPeerConfiguration {
         /// A new `TransitGatewayConnectPeerConfiguration`. Required properties: `inside_cidr_blocks` (`InsideCidrBlocks`), `peer_address` (`PeerAddress`).
         pub fn new(
-            inside_cidr_blocks: impl IntoIterator<Item = impl Into<Expr>>,
-            peer_address: impl Into<Expr>,
+            inside_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            peer_address: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InsideCidrBlocks",
                 Some("inside_cidr_blocks"),
-                strings(inside_cidr_blocks),
+                rt::strings(inside_cidr_blocks),
             );
-            this.set("PeerAddress", Some("peer_address"), string(peer_address));
+            this.set(
+                "PeerAddress",
+                Some("peer_address"),
+                rt::string(peer_address),
+            );
             TransitGatewayConnectPeerConfiguration(this)
         }
         /// The BGP configuration details.
@@ -18690,25 +19137,28 @@ pub mod transit_gateway_connect_peer {
             mut self,
             value: impl IntoIterator<Item = TransitGatewayAttachmentBgpConfiguration>,
         ) -> Self {
-            self.0
-                .set("BgpConfigurations", Some("bgp_configurations"), list(value));
+            self.0.set(
+                "BgpConfigurations",
+                Some("bgp_configurations"),
+                rt::list(value),
+            );
             self
         }
         /// The tunnel protocol.
         ///
         /// CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// The Connect peer IP address on the transit gateway side of the tunnel.
         ///
         /// CloudFormation `TransitGatewayAddress`, Terraform `transit_gateway_address`.
-        pub fn transit_gateway_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn transit_gateway_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TransitGatewayAddress",
                 Some("transit_gateway_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -18720,11 +19170,11 @@ pub mod transit_gateway_connect_peer {
 /// CloudFormation: `AWS::EC2::TransitGatewayMeteringPolicy`. Terraform: `awscc_ec2_transit_gateway_metering_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicy.html)
-pub struct TransitGatewayMeteringPolicy(Base);
-static TRANSIT_GATEWAY_METERING_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMeteringPolicy(rt::Base);
+static TRANSIT_GATEWAY_METERING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMeteringPolicy",
     terraform: Some("awscc_ec2_transit_gateway_metering_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -18739,12 +19189,12 @@ static TRANSIT_GATEWAY_METERING_POLICY_TYPE: TypeInfo = TypeInfo {
 impl TransitGatewayMeteringPolicy {
     /// Declares a `AWS::EC2::TransitGatewayMeteringPolicy` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_METERING_POLICY_TYPE);
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_METERING_POLICY_TYPE);
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
         TransitGatewayMeteringPolicy(this)
     }
@@ -18753,12 +19203,12 @@ impl TransitGatewayMeteringPolicy {
     /// CloudFormation `MiddleboxAttachmentIds`, Terraform `middlebox_attachment_ids`.
     pub fn middlebox_attachment_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "MiddleboxAttachmentIds",
             Some("middlebox_attachment_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -18769,25 +19219,25 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMeteringPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMeteringPolicyHandle(Handle);
+pub struct TransitGatewayMeteringPolicyHandle(rt::Handle);
 handle!(TransitGatewayMeteringPolicyHandle);
 impl TransitGatewayMeteringPolicyHandle {
     /// The Id of the transit gateway metering policy
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayMeteringPolicyId`; Terraform `transit_gateway_metering_policy_id`.
-    pub fn transit_gateway_metering_policy_id(&self) -> Expr {
+    pub fn transit_gateway_metering_policy_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayMeteringPolicyId")
     }
     /// State of the transit gateway metering policy
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The timestamp at which the latest action performed on the metering policy will become effective
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateEffectiveAt`; Terraform `update_effective_at`.
-    pub fn update_effective_at(&self) -> Expr {
+    pub fn update_effective_at(&self) -> rt::Expr {
         self.0.attr("UpdateEffectiveAt")
     }
 }
@@ -18796,11 +19246,11 @@ impl TransitGatewayMeteringPolicyHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayMeteringPolicyEntry`. Terraform: `awscc_ec2_transit_gateway_metering_policy_entry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicyentry.html)
-pub struct TransitGatewayMeteringPolicyEntry(Base);
-static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMeteringPolicyEntry(rt::Base);
+static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMeteringPolicyEntry",
     terraform: Some("awscc_ec2_transit_gateway_metering_policy_entry"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -18815,9 +19265,9 @@ impl TransitGatewayMeteringPolicyEntry {
         id: impl Into<String>,
         metered_account: transit_gateway_metering_policy_entry::TransitGatewayMeteringPayerType,
         policy_rule_number: i64,
-        transit_gateway_metering_policy_id: impl Into<Expr>,
+        transit_gateway_metering_policy_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE);
         this.set(
             "MeteredAccount",
             Some("metered_account"),
@@ -18826,45 +19276,45 @@ impl TransitGatewayMeteringPolicyEntry {
         this.set(
             "PolicyRuleNumber",
             Some("policy_rule_number"),
-            int(policy_rule_number),
+            rt::int(policy_rule_number),
         );
         this.set(
             "TransitGatewayMeteringPolicyId",
             Some("transit_gateway_metering_policy_id"),
-            string(transit_gateway_metering_policy_id),
+            rt::string(transit_gateway_metering_policy_id),
         );
         TransitGatewayMeteringPolicyEntry(this)
     }
     /// The list of IP addresses of the instances receiving traffic from the transit gateway
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
-    pub fn destination_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The list of ports on destination instances receiving traffic from the transit gateway
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationPortRange`, Terraform `destination_port_range`.
-    pub fn destination_port_range(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_port_range(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationPortRange",
             Some("destination_port_range"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the source attachment through which traffic leaves a transit gateway
     ///
     /// Changing it replaces the resource. CloudFormation `DestinationTransitGatewayAttachmentId`, Terraform `destination_transit_gateway_attachment_id`.
-    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationTransitGatewayAttachmentId",
             Some("destination_transit_gateway_attachment_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -18885,34 +19335,40 @@ impl TransitGatewayMeteringPolicyEntry {
     /// The protocol of the traffic
     ///
     /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
-    pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Protocol", Some("protocol"), string(value));
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Protocol", Some("protocol"), rt::string(value));
         self
     }
     /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable
     ///
     /// Changing it replaces the resource. CloudFormation `SourceCidrBlock`, Terraform `source_cidr_block`.
-    pub fn source_cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SourceCidrBlock", Some("source_cidr_block"), string(value));
+    pub fn source_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceCidrBlock",
+            Some("source_cidr_block"),
+            rt::string(value),
+        );
         self
     }
     /// The list of ports on source instances sending traffic to the transit gateway
     ///
     /// Changing it replaces the resource. CloudFormation `SourcePortRange`, Terraform `source_port_range`.
-    pub fn source_port_range(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SourcePortRange", Some("source_port_range"), string(value));
+    pub fn source_port_range(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourcePortRange",
+            Some("source_port_range"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the source attachment through which traffic enters a transit gateway
     ///
     /// Changing it replaces the resource. CloudFormation `SourceTransitGatewayAttachmentId`, Terraform `source_transit_gateway_attachment_id`.
-    pub fn source_transit_gateway_attachment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceTransitGatewayAttachmentId",
             Some("source_transit_gateway_attachment_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -18937,19 +19393,19 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMeteringPolicyEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMeteringPolicyEntryHandle(Handle);
+pub struct TransitGatewayMeteringPolicyEntryHandle(rt::Handle);
 handle!(TransitGatewayMeteringPolicyEntryHandle);
 impl TransitGatewayMeteringPolicyEntryHandle {
     /// The timestamp at which the latest action performed on the metering policy entry will become effective
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateEffectiveAt`; Terraform `update_effective_at`.
-    pub fn update_effective_at(&self) -> Expr {
+    pub fn update_effective_at(&self) -> rt::Expr {
         self.0.attr("UpdateEffectiveAt")
     }
     /// State of the transit gateway metering policy
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -18992,11 +19448,11 @@ pub mod transit_gateway_metering_policy_entry {
 /// CloudFormation: `AWS::EC2::TransitGatewayMulticastDomain`. Terraform: `awscc_ec2_transit_gateway_multicast_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomain.html)
-pub struct TransitGatewayMulticastDomain(Base);
-static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMulticastDomain(rt::Base);
+static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMulticastDomain",
     terraform: Some("awscc_ec2_transit_gateway_multicast_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -19015,12 +19471,12 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl TransitGatewayMulticastDomain {
     /// Declares a `AWS::EC2::TransitGatewayMulticastDomain` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE);
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE);
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
         TransitGatewayMulticastDomain(this)
     }
@@ -19038,31 +19494,31 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMulticastDomainHandle(Handle);
+pub struct TransitGatewayMulticastDomainHandle(rt::Handle);
 handle!(TransitGatewayMulticastDomainHandle);
 impl TransitGatewayMulticastDomainHandle {
     /// The ID of the transit gateway multicast domain.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayMulticastDomainId`; Terraform `transit_gateway_multicast_domain_id`.
-    pub fn transit_gateway_multicast_domain_id(&self) -> Expr {
+    pub fn transit_gateway_multicast_domain_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayMulticastDomainId")
     }
     /// The state of the transit gateway multicast domain.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The time the transit gateway multicast domain was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) of the transit gateway multicast domain.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayMulticastDomainArn`; Terraform `transit_gateway_multicast_domain_arn`.
-    pub fn transit_gateway_multicast_domain_arn(&self) -> Expr {
+    pub fn transit_gateway_multicast_domain_arn(&self) -> rt::Expr {
         self.0.attr("TransitGatewayMulticastDomainArn")
     }
 }
@@ -19075,11 +19531,11 @@ pub mod transit_gateway_multicast_domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaymulticastdomain-options.html)
     #[derive(Clone, Debug)]
-    pub struct Options(Props);
+    pub struct Options(rt::Props);
     impl Options {
         /// A new `Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Options(this)
         }
         /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
@@ -19150,11 +19606,11 @@ pub mod transit_gateway_multicast_domain {
 /// CloudFormation: `AWS::EC2::TransitGatewayMulticastDomainAssociation`. Terraform: `awscc_ec2_transit_gateway_multicast_domain_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomainassociation.html)
-pub struct TransitGatewayMulticastDomainAssociation(Base);
-static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMulticastDomainAssociation(rt::Base);
+static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMulticastDomainAssociation",
     terraform: Some("awscc_ec2_transit_gateway_multicast_domain_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -19168,21 +19624,21 @@ impl TransitGatewayMulticastDomainAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_id: impl Into<Expr>,
-        transit_gateway_attachment_id: impl Into<Expr>,
-        transit_gateway_multicast_domain_id: impl Into<Expr>,
+        subnet_id: impl Into<rt::Expr>,
+        transit_gateway_attachment_id: impl Into<rt::Expr>,
+        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE);
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE);
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(transit_gateway_attachment_id),
+            rt::string(transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            string(transit_gateway_multicast_domain_id),
+            rt::string(transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastDomainAssociation(this)
     }
@@ -19193,25 +19649,25 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastDomainAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMulticastDomainAssociationHandle(Handle);
+pub struct TransitGatewayMulticastDomainAssociationHandle(rt::Handle);
 handle!(TransitGatewayMulticastDomainAssociationHandle);
 impl TransitGatewayMulticastDomainAssociationHandle {
     /// The ID of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceId`; Terraform `resource_id`.
-    pub fn resource_id(&self) -> Expr {
+    pub fn resource_id(&self) -> rt::Expr {
         self.0.attr("ResourceId")
     }
     /// The type of resource, for example a VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// The state of the subnet association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -19220,11 +19676,11 @@ impl TransitGatewayMulticastDomainAssociationHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayMulticastGroupMember`. Terraform: `awscc_ec2_transit_gateway_multicast_group_member` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupmember.html)
-pub struct TransitGatewayMulticastGroupMember(Base);
-static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMulticastGroupMember(rt::Base);
+static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMulticastGroupMember",
     terraform: Some("awscc_ec2_transit_gateway_multicast_group_member"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -19245,25 +19701,25 @@ impl TransitGatewayMulticastGroupMember {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_ip_address: impl Into<Expr>,
-        network_interface_id: impl Into<Expr>,
-        transit_gateway_multicast_domain_id: impl Into<Expr>,
+        group_ip_address: impl Into<rt::Expr>,
+        network_interface_id: impl Into<rt::Expr>,
+        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE);
         this.set(
             "GroupIpAddress",
             Some("group_ip_address"),
-            string(group_ip_address),
+            rt::string(group_ip_address),
         );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(network_interface_id),
+            rt::string(network_interface_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            string(transit_gateway_multicast_domain_id),
+            rt::string(transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastGroupMember(this)
     }
@@ -19274,49 +19730,49 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastGroupMember`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMulticastGroupMemberHandle(Handle);
+pub struct TransitGatewayMulticastGroupMemberHandle(rt::Handle);
 handle!(TransitGatewayMulticastGroupMemberHandle);
 impl TransitGatewayMulticastGroupMemberHandle {
     /// The ID of the subnet.
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetId`; Terraform `subnet_id`.
-    pub fn subnet_id(&self) -> Expr {
+    pub fn subnet_id(&self) -> rt::Expr {
         self.0.attr("SubnetId")
     }
     /// The ID of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceId`; Terraform `resource_id`.
-    pub fn resource_id(&self) -> Expr {
+    pub fn resource_id(&self) -> rt::Expr {
         self.0.attr("ResourceId")
     }
     /// The type of resource, for example a VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// Indicates that the resource is a transit gateway multicast group member.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupSource`; Terraform `group_source`.
-    pub fn group_source(&self) -> Expr {
+    pub fn group_source(&self) -> rt::Expr {
         self.0.attr("GroupSource")
     }
     /// Indicates that the resource is a transit gateway multicast group member.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupMember`; Terraform `group_member`.
-    pub fn group_member(&self) -> Expr {
+    pub fn group_member(&self) -> rt::Expr {
         self.0.attr("GroupMember")
     }
     /// The member type (for example, static).
     ///
     /// CloudFormation `Fn::GetAtt` `MemberType`; Terraform `member_type`.
-    pub fn member_type(&self) -> Expr {
+    pub fn member_type(&self) -> rt::Expr {
         self.0.attr("MemberType")
     }
     /// The ID of the transit gateway attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
 }
@@ -19325,11 +19781,11 @@ impl TransitGatewayMulticastGroupMemberHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayMulticastGroupSource`. Terraform: `awscc_ec2_transit_gateway_multicast_group_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupsource.html)
-pub struct TransitGatewayMulticastGroupSource(Base);
-static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayMulticastGroupSource(rt::Base);
+static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayMulticastGroupSource",
     terraform: Some("awscc_ec2_transit_gateway_multicast_group_source"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -19350,25 +19806,25 @@ impl TransitGatewayMulticastGroupSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_ip_address: impl Into<Expr>,
-        network_interface_id: impl Into<Expr>,
-        transit_gateway_multicast_domain_id: impl Into<Expr>,
+        group_ip_address: impl Into<rt::Expr>,
+        network_interface_id: impl Into<rt::Expr>,
+        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE);
         this.set(
             "GroupIpAddress",
             Some("group_ip_address"),
-            string(group_ip_address),
+            rt::string(group_ip_address),
         );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(network_interface_id),
+            rt::string(network_interface_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            string(transit_gateway_multicast_domain_id),
+            rt::string(transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastGroupSource(this)
     }
@@ -19379,49 +19835,49 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastGroupSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayMulticastGroupSourceHandle(Handle);
+pub struct TransitGatewayMulticastGroupSourceHandle(rt::Handle);
 handle!(TransitGatewayMulticastGroupSourceHandle);
 impl TransitGatewayMulticastGroupSourceHandle {
     /// The ID of the subnet.
     ///
     /// CloudFormation `Fn::GetAtt` `SubnetId`; Terraform `subnet_id`.
-    pub fn subnet_id(&self) -> Expr {
+    pub fn subnet_id(&self) -> rt::Expr {
         self.0.attr("SubnetId")
     }
     /// The ID of the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceId`; Terraform `resource_id`.
-    pub fn resource_id(&self) -> Expr {
+    pub fn resource_id(&self) -> rt::Expr {
         self.0.attr("ResourceId")
     }
     /// The type of resource, for example a VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// Indicates that the resource is a transit gateway multicast group member.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupSource`; Terraform `group_source`.
-    pub fn group_source(&self) -> Expr {
+    pub fn group_source(&self) -> rt::Expr {
         self.0.attr("GroupSource")
     }
     /// Indicates that the resource is a transit gateway multicast group member.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupMember`; Terraform `group_member`.
-    pub fn group_member(&self) -> Expr {
+    pub fn group_member(&self) -> rt::Expr {
         self.0.attr("GroupMember")
     }
     /// The source type.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceType`; Terraform `source_type`.
-    pub fn source_type(&self) -> Expr {
+    pub fn source_type(&self) -> rt::Expr {
         self.0.attr("SourceType")
     }
     /// The ID of the transit gateway attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
 }
@@ -19430,11 +19886,11 @@ impl TransitGatewayMulticastGroupSourceHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayPeeringAttachment`. Terraform: `awscc_ec2_transit_gateway_peering_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypeeringattachment.html)
-pub struct TransitGatewayPeeringAttachment(Base);
-static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayPeeringAttachment(rt::Base);
+static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayPeeringAttachment",
     terraform: Some("awscc_ec2_transit_gateway_peering_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -19452,27 +19908,27 @@ impl TransitGatewayPeeringAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        peer_account_id: impl Into<Expr>,
-        peer_region: impl Into<Expr>,
-        peer_transit_gateway_id: impl Into<Expr>,
-        transit_gateway_id: impl Into<Expr>,
+        peer_account_id: impl Into<rt::Expr>,
+        peer_region: impl Into<rt::Expr>,
+        peer_transit_gateway_id: impl Into<rt::Expr>,
+        transit_gateway_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE);
         this.set(
             "PeerAccountId",
             Some("peer_account_id"),
-            string(peer_account_id),
+            rt::string(peer_account_id),
         );
-        this.set("PeerRegion", Some("peer_region"), string(peer_region));
+        this.set("PeerRegion", Some("peer_region"), rt::string(peer_region));
         this.set(
             "PeerTransitGatewayId",
             Some("peer_transit_gateway_id"),
-            string(peer_transit_gateway_id),
+            rt::string(peer_transit_gateway_id),
         );
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
         TransitGatewayPeeringAttachment(this)
     }
@@ -19483,31 +19939,31 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayPeeringAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayPeeringAttachmentHandle(Handle);
+pub struct TransitGatewayPeeringAttachmentHandle(rt::Handle);
 handle!(TransitGatewayPeeringAttachmentHandle);
 impl TransitGatewayPeeringAttachmentHandle {
     /// The ID of the transit gateway peering attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
     /// The status of the transit gateway peering attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The state of the transit gateway peering attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The time the transit gateway peering attachment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -19516,11 +19972,11 @@ impl TransitGatewayPeeringAttachmentHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayPolicyTable`. Terraform: `awscc_ec2_transit_gateway_policy_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytable.html)
-pub struct TransitGatewayPolicyTable(Base);
-static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayPolicyTable(rt::Base);
+static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayPolicyTable",
     terraform: Some("awscc_ec2_transit_gateway_policy_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -19535,12 +19991,12 @@ static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: TypeInfo = TypeInfo {
 impl TransitGatewayPolicyTable {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_TYPE);
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_TYPE);
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
         TransitGatewayPolicyTable(this)
     }
@@ -19548,25 +20004,25 @@ impl TransitGatewayPolicyTable {
 builder!(TransitGatewayPolicyTable, TransitGatewayPolicyTableHandle);
 /// A declared `AWS::EC2::TransitGatewayPolicyTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayPolicyTableHandle(Handle);
+pub struct TransitGatewayPolicyTableHandle(rt::Handle);
 handle!(TransitGatewayPolicyTableHandle);
 impl TransitGatewayPolicyTableHandle {
     /// The Id of transit gateway policy table.
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayPolicyTableId`; Terraform `transit_gateway_policy_table_id`.
-    pub fn transit_gateway_policy_table_id(&self) -> Expr {
+    pub fn transit_gateway_policy_table_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayPolicyTableId")
     }
     /// State of the transit gateway policy table
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Creation time of the transit gateway policy table
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -19575,11 +20031,11 @@ impl TransitGatewayPolicyTableHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayPolicyTableAssociation`. Terraform: `awscc_ec2_transit_gateway_policy_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableassociation.html)
-pub struct TransitGatewayPolicyTableAssociation(Base);
-static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayPolicyTableAssociation(rt::Base);
+static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayPolicyTableAssociation",
     terraform: Some("awscc_ec2_transit_gateway_policy_table_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
@@ -19589,19 +20045,19 @@ impl TransitGatewayPolicyTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<Expr>,
-        transit_gateway_policy_table_id: impl Into<Expr>,
+        transit_gateway_attachment_id: impl Into<rt::Expr>,
+        transit_gateway_policy_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(transit_gateway_attachment_id),
+            rt::string(transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayPolicyTableId",
             Some("transit_gateway_policy_table_id"),
-            string(transit_gateway_policy_table_id),
+            rt::string(transit_gateway_policy_table_id),
         );
         TransitGatewayPolicyTableAssociation(this)
     }
@@ -19612,13 +20068,13 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayPolicyTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayPolicyTableAssociationHandle(Handle);
+pub struct TransitGatewayPolicyTableAssociationHandle(rt::Handle);
 handle!(TransitGatewayPolicyTableAssociationHandle);
 impl TransitGatewayPolicyTableAssociationHandle {
     /// The state of the transit gateway policy table association.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -19627,11 +20083,11 @@ impl TransitGatewayPolicyTableAssociationHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayPolicyTableEntry`. Terraform: `awscc_ec2_transit_gateway_policy_table_entry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableentry.html)
-pub struct TransitGatewayPolicyTableEntry(Base);
-static TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayPolicyTableEntry(rt::Base);
+static TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayPolicyTableEntry",
     terraform: Some("awscc_ec2_transit_gateway_policy_table_entry"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
@@ -19642,26 +20098,26 @@ impl TransitGatewayPolicyTableEntry {
     pub fn new(
         id: impl Into<String>,
         policy_rule: transit_gateway_policy_table_entry::TransitGatewayPolicyRule,
-        policy_rule_number: impl Into<Expr>,
-        target_route_table_id: impl Into<Expr>,
-        transit_gateway_policy_table_id: impl Into<Expr>,
+        policy_rule_number: impl Into<rt::Expr>,
+        target_route_table_id: impl Into<rt::Expr>,
+        transit_gateway_policy_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE);
         this.set("PolicyRule", Some("policy_rule"), policy_rule.into());
         this.set(
             "PolicyRuleNumber",
             Some("policy_rule_number"),
-            string(policy_rule_number),
+            rt::string(policy_rule_number),
         );
         this.set(
             "TargetRouteTableId",
             Some("target_route_table_id"),
-            string(target_route_table_id),
+            rt::string(target_route_table_id),
         );
         this.set(
             "TransitGatewayPolicyTableId",
             Some("transit_gateway_policy_table_id"),
-            string(transit_gateway_policy_table_id),
+            rt::string(transit_gateway_policy_table_id),
         );
         TransitGatewayPolicyTableEntry(this)
     }
@@ -19672,13 +20128,13 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayPolicyTableEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayPolicyTableEntryHandle(Handle);
+pub struct TransitGatewayPolicyTableEntryHandle(rt::Handle);
 handle!(TransitGatewayPolicyTableEntryHandle);
 impl TransitGatewayPolicyTableEntryHandle {
     /// The state of the policy table entry.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -19689,56 +20145,62 @@ pub mod transit_gateway_policy_table_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaypolicytableentry-transitgatewaypolicyrule.html)
     #[derive(Clone, Debug)]
-    pub struct TransitGatewayPolicyRule(Props);
+    pub struct TransitGatewayPolicyRule(rt::Props);
     impl TransitGatewayPolicyRule {
         /// A new `TransitGatewayPolicyRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TransitGatewayPolicyRule(this)
         }
         /// The destination CIDR block for the transit gateway policy rule.
         ///
         /// CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
-        pub fn destination_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationCidrBlock",
                 Some("destination_cidr_block"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The destination port range for the transit gateway policy rule.
         ///
         /// CloudFormation `DestinationPortRange`, Terraform `destination_port_range`.
-        pub fn destination_port_range(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_port_range(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationPortRange",
                 Some("destination_port_range"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The protocol for the transit gateway policy rule.
         ///
         /// CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// The source CIDR block for the transit gateway policy rule.
         ///
         /// CloudFormation `SourceCidrBlock`, Terraform `source_cidr_block`.
-        pub fn source_cidr_block(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SourceCidrBlock", Some("source_cidr_block"), string(value));
+        pub fn source_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SourceCidrBlock",
+                Some("source_cidr_block"),
+                rt::string(value),
+            );
             self
         }
         /// The source port range for the transit gateway policy rule.
         ///
         /// CloudFormation `SourcePortRange`, Terraform `source_port_range`.
-        pub fn source_port_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SourcePortRange", Some("source_port_range"), string(value));
+        pub fn source_port_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SourcePortRange",
+                Some("source_port_range"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -19749,11 +20211,11 @@ pub mod transit_gateway_policy_table_entry {
 /// CloudFormation: `AWS::EC2::TransitGatewayRoute`. Terraform: `awscc_ec2_transit_gateway_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroute.html)
-pub struct TransitGatewayRoute(Base);
-static TRANSIT_GATEWAY_ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRoute(rt::Base);
+static TRANSIT_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayRoute",
     terraform: Some("awscc_ec2_transit_gateway_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -19763,19 +20225,19 @@ impl TransitGatewayRoute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_cidr_block: impl Into<Expr>,
-        transit_gateway_route_table_id: impl Into<Expr>,
+        destination_cidr_block: impl Into<rt::Expr>,
+        transit_gateway_route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ROUTE_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(destination_cidr_block),
+            rt::string(destination_cidr_block),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            string(transit_gateway_route_table_id),
+            rt::string(transit_gateway_route_table_id),
         );
         TransitGatewayRoute(this)
     }
@@ -19783,17 +20245,18 @@ impl TransitGatewayRoute {
     ///
     /// Changing it replaces the resource. CloudFormation `Blackhole`, Terraform `blackhole`.
     pub fn blackhole(mut self, value: bool) -> Self {
-        self.0.set("Blackhole", Some("blackhole"), boolean(value));
+        self.0
+            .set("Blackhole", Some("blackhole"), rt::boolean(value));
         self
     }
     /// The ID of transit gateway attachment.
     ///
     /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -19801,18 +20264,18 @@ impl TransitGatewayRoute {
 builder!(TransitGatewayRoute, TransitGatewayRouteHandle);
 /// A declared `AWS::EC2::TransitGatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRouteHandle(Handle);
+pub struct TransitGatewayRouteHandle(rt::Handle);
 handle!(TransitGatewayRouteHandle);
 /// Resource Type definition for AWS::EC2::TransitGatewayRouteTable
 ///
 /// CloudFormation: `AWS::EC2::TransitGatewayRouteTable`. Terraform: `awscc_ec2_transit_gateway_route_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetable.html)
-pub struct TransitGatewayRouteTable(Base);
-static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRouteTable(rt::Base);
+static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayRouteTable",
     terraform: Some("awscc_ec2_transit_gateway_route_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -19823,12 +20286,12 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: TypeInfo = TypeInfo {
 impl TransitGatewayRouteTable {
     /// Declares a `AWS::EC2::TransitGatewayRouteTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_TYPE);
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_TYPE);
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
         TransitGatewayRouteTable(this)
     }
@@ -19836,13 +20299,13 @@ impl TransitGatewayRouteTable {
 builder!(TransitGatewayRouteTable, TransitGatewayRouteTableHandle);
 /// A declared `AWS::EC2::TransitGatewayRouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRouteTableHandle(Handle);
+pub struct TransitGatewayRouteTableHandle(rt::Handle);
 handle!(TransitGatewayRouteTableHandle);
 impl TransitGatewayRouteTableHandle {
     /// Transit Gateway Route Table primary identifier
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayRouteTableId`; Terraform `transit_gateway_route_table_id`.
-    pub fn transit_gateway_route_table_id(&self) -> Expr {
+    pub fn transit_gateway_route_table_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayRouteTableId")
     }
 }
@@ -19851,11 +20314,11 @@ impl TransitGatewayRouteTableHandle {
 /// CloudFormation: `AWS::EC2::TransitGatewayRouteTableAssociation`. Terraform: `awscc_ec2_transit_gateway_route_table_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetableassociation.html)
-pub struct TransitGatewayRouteTableAssociation(Base);
-static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRouteTableAssociation(rt::Base);
+static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayRouteTableAssociation",
     terraform: Some("awscc_ec2_transit_gateway_route_table_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -19865,19 +20328,19 @@ impl TransitGatewayRouteTableAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<Expr>,
-        transit_gateway_route_table_id: impl Into<Expr>,
+        transit_gateway_attachment_id: impl Into<rt::Expr>,
+        transit_gateway_route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(transit_gateway_attachment_id),
+            rt::string(transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            string(transit_gateway_route_table_id),
+            rt::string(transit_gateway_route_table_id),
         );
         TransitGatewayRouteTableAssociation(this)
     }
@@ -19888,18 +20351,18 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRouteTableAssociationHandle(Handle);
+pub struct TransitGatewayRouteTableAssociationHandle(rt::Handle);
 handle!(TransitGatewayRouteTableAssociationHandle);
 /// AWS::EC2::TransitGatewayRouteTablePropagation Type
 ///
 /// CloudFormation: `AWS::EC2::TransitGatewayRouteTablePropagation`. Terraform: `awscc_ec2_transit_gateway_route_table_propagation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetablepropagation.html)
-pub struct TransitGatewayRouteTablePropagation(Base);
-static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRouteTablePropagation(rt::Base);
+static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayRouteTablePropagation",
     terraform: Some("awscc_ec2_transit_gateway_route_table_propagation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -19909,19 +20372,19 @@ impl TransitGatewayRouteTablePropagation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<Expr>,
-        transit_gateway_route_table_id: impl Into<Expr>,
+        transit_gateway_attachment_id: impl Into<rt::Expr>,
+        transit_gateway_route_table_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            string(transit_gateway_attachment_id),
+            rt::string(transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            string(transit_gateway_route_table_id),
+            rt::string(transit_gateway_route_table_id),
         );
         TransitGatewayRouteTablePropagation(this)
     }
@@ -19932,18 +20395,18 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayRouteTablePropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRouteTablePropagationHandle(Handle);
+pub struct TransitGatewayRouteTablePropagationHandle(rt::Handle);
 handle!(TransitGatewayRouteTablePropagationHandle);
 /// Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment
 ///
 /// CloudFormation: `AWS::EC2::TransitGatewayVpcAttachment`. Terraform: `awscc_ec2_transit_gateway_vpc_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayvpcattachment.html)
-pub struct TransitGatewayVpcAttachment(Base);
-static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayVpcAttachment(rt::Base);
+static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::TransitGatewayVpcAttachment",
     terraform: Some("awscc_ec2_transit_gateway_vpc_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -19953,24 +20416,24 @@ impl TransitGatewayVpcAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        transit_gateway_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        transit_gateway_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE);
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE);
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(transit_gateway_id),
+            rt::string(transit_gateway_id),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         TransitGatewayVpcAttachment(this)
     }
     /// CloudFormation `AddSubnetIds`, Terraform `add_subnet_ids`.
-    pub fn add_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn add_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AddSubnetIds", Some("add_subnet_ids"), strings(value));
+            .set("AddSubnetIds", Some("add_subnet_ids"), rt::strings(value));
         self
     }
     /// The options for the transit gateway vpc attachment.
@@ -19981,9 +20444,15 @@ impl TransitGatewayVpcAttachment {
         self
     }
     /// CloudFormation `RemoveSubnetIds`, Terraform `remove_subnet_ids`.
-    pub fn remove_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("RemoveSubnetIds", Some("remove_subnet_ids"), strings(value));
+    pub fn remove_subnet_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "RemoveSubnetIds",
+            Some("remove_subnet_ids"),
+            rt::strings(value),
+        );
         self
     }
 }
@@ -19993,11 +20462,11 @@ builder!(
 );
 /// A declared `AWS::EC2::TransitGatewayVpcAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayVpcAttachmentHandle(Handle);
+pub struct TransitGatewayVpcAttachmentHandle(rt::Handle);
 handle!(TransitGatewayVpcAttachmentHandle);
 impl TransitGatewayVpcAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -20010,11 +20479,11 @@ pub mod transit_gateway_vpc_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayvpcattachment-options.html)
     #[derive(Clone, Debug)]
-    pub struct Options(Props);
+    pub struct Options(rt::Props);
     impl Options {
         /// A new `Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Options(this)
         }
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
@@ -20101,11 +20570,11 @@ pub mod transit_gateway_vpc_attachment {
 /// CloudFormation: `AWS::EC2::VPC`. Terraform: `awscc_ec2_vpc` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html)
-pub struct Vpc(Base);
-static VPC_TYPE: TypeInfo = TypeInfo {
+pub struct Vpc(rt::Base);
+static VPC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPC",
     terraform: Some("awscc_ec2_vpc"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -20221,14 +20690,15 @@ impl Vpc {
     /// Declares a `AWS::EC2::VPC` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VPC_TYPE);
+        let this = rt::Base::new(id, &VPC_TYPE);
         Vpc(this)
     }
     /// The IPv4 network range for the VPC, in CIDR notation.
     ///
     /// Changing it replaces the resource. CloudFormation `CidrBlock`, Terraform `cidr_block`.
-    pub fn cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrBlock", Some("cidr_block"), string(value));
+    pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CidrBlock", Some("cidr_block"), rt::string(value));
         self
     }
     /// Indicates whether the instances launched in the VPC get DNS hostnames.
@@ -20238,7 +20708,7 @@ impl Vpc {
         self.0.set(
             "EnableDnsHostnames",
             Some("enable_dns_hostnames"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -20249,7 +20719,7 @@ impl Vpc {
         self.0.set(
             "EnableDnsSupport",
             Some("enable_dns_support"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -20264,9 +20734,12 @@ impl Vpc {
     /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv4IpamPoolId`, Terraform `ipv_4_ipam_pool_id`.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv4IpamPoolId", Some("ipv_4_ipam_pool_id"), string(value));
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv4IpamPoolId",
+            Some("ipv_4_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool.
@@ -20276,7 +20749,7 @@ impl Vpc {
         self.0.set(
             "Ipv4NetmaskLength",
             Some("ipv_4_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -20295,176 +20768,180 @@ impl Vpc {
 builder!(Vpc, VpcHandle);
 /// A declared `AWS::EC2::VPC`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcHandle(Handle);
+pub struct VpcHandle(rt::Handle);
 handle!(VpcHandle);
 impl VpcHandle {
     /// CloudFormation `Fn::GetAtt` `CidrBlockAssociations`; Terraform `cidr_block_associations`.
-    pub fn cidr_block_associations(&self) -> Expr {
+    pub fn cidr_block_associations(&self) -> rt::Expr {
         self.0.attr("CidrBlockAssociations")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultNetworkAcl`; Terraform `default_network_acl`.
-    pub fn default_network_acl(&self) -> Expr {
+    pub fn default_network_acl(&self) -> rt::Expr {
         self.0.attr("DefaultNetworkAcl")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultSecurityGroup`; Terraform `default_security_group`.
-    pub fn default_security_group(&self) -> Expr {
+    pub fn default_security_group(&self) -> rt::Expr {
         self.0.attr("DefaultSecurityGroup")
     }
     /// CloudFormation `Fn::GetAtt` `Ipv6CidrBlocks`; Terraform `ipv6_cidr_blocks`.
-    pub fn ipv6_cidr_blocks(&self) -> Expr {
+    pub fn ipv6_cidr_blocks(&self) -> rt::Expr {
         self.0.attr("Ipv6CidrBlocks")
     }
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.VpcId`; Terraform `vpc_encryption_control.vpc_id`.
-    pub fn vpc_encryption_control_vpc_id(&self) -> Expr {
+    pub fn vpc_encryption_control_vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControl.VpcId")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId`; Terraform `vpc_encryption_control.vpc_encryption_control_id`.
-    pub fn vpc_encryption_control_vpc_encryption_control_id(&self) -> Expr {
+    pub fn vpc_encryption_control_vpc_encryption_control_id(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControl.VpcEncryptionControlId")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.State`; Terraform `vpc_encryption_control.state`.
-    pub fn vpc_encryption_control_state(&self) -> Expr {
+    pub fn vpc_encryption_control_state(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControl.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.StateMessage`; Terraform `vpc_encryption_control.state_message`.
-    pub fn vpc_encryption_control_state_message(&self) -> Expr {
+    pub fn vpc_encryption_control_state_message(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControl.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions`; Terraform `vpc_encryption_control.resource_exclusions`.
-    pub fn vpc_encryption_control_resource_exclusions(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControl.ResourceExclusions")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_internet_gateway(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_internet_gateway(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.InternetGateway")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_internet_gateway_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_internet_gateway_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_nat_gateway(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_nat_gateway(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.NatGateway")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.NatGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state_message(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state_message(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_peering(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_peering(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcPeering")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcPeering.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state_message(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state_message(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_lambda(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_lambda(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.Lambda")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_lambda_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_lambda_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.Lambda.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_lambda_state_message(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_lambda_state_message(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcLattice")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state(&self) -> Expr {
+    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state(&self) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage")
     }
@@ -20478,11 +20955,11 @@ pub mod vpc {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html)
     #[derive(Clone, Debug)]
-    pub struct VpcEncryptionControl(Props);
+    pub struct VpcEncryptionControl(rt::Props);
     impl VpcEncryptionControl {
         /// A new `VpcEncryptionControl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcEncryptionControl(this)
         }
         /// CloudFormation `EgressOnlyInternetGatewayExclusion`, Terraform `egress_only_internet_gateway_exclusion`.
@@ -20551,16 +21028,16 @@ pub mod vpc {
         /// The current state of the VPC Encryption Control configuration.
         ///
         /// CloudFormation `State`, Terraform `state`.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", Some("state"), string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", Some("state"), rt::string(value));
             self
         }
         /// A message providing additional information about the encryption control state.
         ///
         /// CloudFormation `StateMessage`, Terraform `state_message`.
-        pub fn state_message(mut self, value: impl Into<Expr>) -> Self {
+        pub fn state_message(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StateMessage", Some("state_message"), string(value));
+                .set("StateMessage", Some("state_message"), rt::string(value));
             self
         }
         /// CloudFormation `VirtualPrivateGatewayExclusion`, Terraform `virtual_private_gateway_exclusion`.
@@ -20578,19 +21055,19 @@ pub mod vpc {
         /// The ID of the VPC Encryption Control configuration.
         ///
         /// CloudFormation `VpcEncryptionControlId`, Terraform `vpc_encryption_control_id`.
-        pub fn vpc_encryption_control_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_encryption_control_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcEncryptionControlId",
                 Some("vpc_encryption_control_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the VPC associated with the encryption control configuration.
         ///
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
         /// CloudFormation `VpcLatticeExclusion`, Terraform `vpc_lattice_exclusion`.
@@ -20619,25 +21096,25 @@ pub mod vpc {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusion.html)
     #[derive(Clone, Debug)]
-    pub struct VpcEncryptionControlExclusion(Props);
+    pub struct VpcEncryptionControlExclusion(rt::Props);
     impl VpcEncryptionControlExclusion {
         /// A new `VpcEncryptionControlExclusion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcEncryptionControlExclusion(this)
         }
         /// The current state of the exclusion configuration.
         ///
         /// CloudFormation `State`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", None, string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", None, rt::string(value));
             self
         }
         /// A message providing additional information about the exclusion state.
         ///
         /// CloudFormation `StateMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state_message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StateMessage", None, string(value));
+        pub fn state_message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StateMessage", None, rt::string(value));
             self
         }
     }
@@ -20648,11 +21125,11 @@ pub mod vpc {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcEncryptionControlExclusions(Props);
+    pub struct VpcEncryptionControlExclusions(rt::Props);
     impl VpcEncryptionControlExclusions {
         /// A new `VpcEncryptionControlExclusions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcEncryptionControlExclusions(this)
         }
         /// The exclusion configuration for egress-only internet gateway traffic.
@@ -20814,11 +21291,11 @@ pub mod vpc {
 /// CloudFormation: `AWS::EC2::VPCBlockPublicAccessExclusion`. Terraform: `awscc_ec2_vpc_block_public_access_exclusion` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessexclusion.html)
-pub struct VpcBlockPublicAccessExclusion(Base);
-static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcBlockPublicAccessExclusion(rt::Base);
+static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCBlockPublicAccessExclusion",
     terraform: Some("awscc_ec2_vpc_block_public_access_exclusion"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ExclusionId", Some("exclusion_id"))],
@@ -20830,7 +21307,7 @@ impl VpcBlockPublicAccessExclusion {
         id: impl Into<String>,
         internet_gateway_exclusion_mode: vpc_block_public_access_exclusion::InternetGatewayExclusionMode,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE);
+        let mut this = rt::Base::new(id, &VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE);
         this.set(
             "InternetGatewayExclusionMode",
             Some("internet_gateway_exclusion_mode"),
@@ -20841,15 +21318,15 @@ impl VpcBlockPublicAccessExclusion {
     /// The ID of the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
     /// The ID of the vpc. Required only if you don't specify SubnetId.
     ///
     /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
@@ -20859,13 +21336,13 @@ builder!(
 );
 /// A declared `AWS::EC2::VPCBlockPublicAccessExclusion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcBlockPublicAccessExclusionHandle(Handle);
+pub struct VpcBlockPublicAccessExclusionHandle(rt::Handle);
 handle!(VpcBlockPublicAccessExclusionHandle);
 impl VpcBlockPublicAccessExclusionHandle {
     /// The ID of the exclusion
     ///
     /// CloudFormation `Fn::GetAtt` `ExclusionId`; Terraform `exclusion_id`.
-    pub fn exclusion_id(&self) -> Expr {
+    pub fn exclusion_id(&self) -> rt::Expr {
         self.0.attr("ExclusionId")
     }
 }
@@ -20887,11 +21364,11 @@ pub mod vpc_block_public_access_exclusion {
 /// CloudFormation: `AWS::EC2::VPCBlockPublicAccessOptions`. Terraform: `awscc_ec2_vpc_block_public_access_options` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessoptions.html)
-pub struct VpcBlockPublicAccessOptions(Base);
-static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: TypeInfo = TypeInfo {
+pub struct VpcBlockPublicAccessOptions(rt::Base);
+static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCBlockPublicAccessOptions",
     terraform: Some("awscc_ec2_vpc_block_public_access_options"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -20906,7 +21383,7 @@ impl VpcBlockPublicAccessOptions {
         id: impl Into<String>,
         internet_gateway_block_mode: vpc_block_public_access_options::InternetGatewayBlockMode,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE);
+        let mut this = rt::Base::new(id, &VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE);
         this.set(
             "InternetGatewayBlockMode",
             Some("internet_gateway_block_mode"),
@@ -20921,19 +21398,19 @@ builder!(
 );
 /// A declared `AWS::EC2::VPCBlockPublicAccessOptions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcBlockPublicAccessOptionsHandle(Handle);
+pub struct VpcBlockPublicAccessOptionsHandle(rt::Handle);
 handle!(VpcBlockPublicAccessOptionsHandle);
 impl VpcBlockPublicAccessOptionsHandle {
     /// The identifier for the specified AWS account.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// Determines if exclusions are allowed.
     ///
     /// CloudFormation `Fn::GetAtt` `ExclusionsAllowed`; Terraform `exclusions_allowed`.
-    pub fn exclusions_allowed(&self) -> Expr {
+    pub fn exclusions_allowed(&self) -> rt::Expr {
         self.0.attr("ExclusionsAllowed")
     }
 }
@@ -20955,11 +21432,11 @@ pub mod vpc_block_public_access_options {
 /// CloudFormation: `AWS::EC2::VPCCidrBlock`. Terraform: `awscc_ec2_vpc_cidr_block` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html)
-pub struct VpcCidrBlock(Base);
-static VPC_CIDR_BLOCK_TYPE: TypeInfo = TypeInfo {
+pub struct VpcCidrBlock(rt::Base);
+static VPC_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCCidrBlock",
     terraform: Some("awscc_ec2_vpc_cidr_block"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -20971,9 +21448,9 @@ static VPC_CIDR_BLOCK_TYPE: TypeInfo = TypeInfo {
 impl VpcCidrBlock {
     /// Declares a `AWS::EC2::VPCCidrBlock` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPC_CIDR_BLOCK_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPC_CIDR_BLOCK_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcCidrBlock(this)
     }
     /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC.
@@ -20983,23 +21460,27 @@ impl VpcCidrBlock {
         self.0.set(
             "AmazonProvidedIpv6CidrBlock",
             Some("amazon_provided_ipv_6_cidr_block"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// An IPv4 CIDR block to associate with the VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `CidrBlock`, Terraform `cidr_block`.
-    pub fn cidr_block(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CidrBlock", Some("cidr_block"), string(value));
+    pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CidrBlock", Some("cidr_block"), rt::string(value));
         self
     }
     /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv4IpamPoolId`, Terraform `ipv_4_ipam_pool_id`.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv4IpamPoolId", Some("ipv_4_ipam_pool_id"), string(value));
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv4IpamPoolId",
+            Some("ipv_4_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
@@ -21009,35 +21490,38 @@ impl VpcCidrBlock {
         self.0.set(
             "Ipv4NetmaskLength",
             Some("ipv_4_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// An IPv6 CIDR block from the IPv6 address pool.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6CidrBlock`, Terraform `ipv_6_cidr_block`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), string(value));
+            .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), rt::string(value));
         self
     }
     /// The name of the location from which we advertise the IPV6 CIDR block.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6CidrBlockNetworkBorderGroup`, Terraform `ipv_6_cidr_block_network_border_group`.
-    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "Ipv6CidrBlockNetworkBorderGroup",
             Some("ipv_6_cidr_block_network_border_group"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6IpamPoolId`, Terraform `ipv_6_ipam_pool_id`.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv6IpamPoolId", Some("ipv_6_ipam_pool_id"), string(value));
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv6IpamPoolId",
+            Some("ipv_6_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
@@ -21047,40 +21531,41 @@ impl VpcCidrBlock {
         self.0.set(
             "Ipv6NetmaskLength",
             Some("ipv_6_netmask_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
     ///
     /// Changing it replaces the resource. CloudFormation `Ipv6Pool`, Terraform `ipv_6_pool`.
-    pub fn ipv6_pool(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Ipv6Pool", Some("ipv_6_pool"), string(value));
+    pub fn ipv6_pool(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Ipv6Pool", Some("ipv_6_pool"), rt::string(value));
         self
     }
 }
 builder!(VpcCidrBlock, VpcCidrBlockHandle);
 /// A declared `AWS::EC2::VPCCidrBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcCidrBlockHandle(Handle);
+pub struct VpcCidrBlockHandle(rt::Handle);
 handle!(VpcCidrBlockHandle);
 impl VpcCidrBlockHandle {
     /// The Id of the VPC associated CIDR Block.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The value denoting whether an IPv6 VPC CIDR Block is public or private.
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv6AddressAttribute`; Terraform `ipv6_address_attribute`.
-    pub fn ipv6_address_attribute(&self) -> Expr {
+    pub fn ipv6_address_attribute(&self) -> rt::Expr {
         self.0.attr("Ipv6AddressAttribute")
     }
     /// The IP Source of an IPv6 VPC CIDR Block.
     ///
     /// CloudFormation `Fn::GetAtt` `IpSource`; Terraform `ip_source`.
-    pub fn ip_source(&self) -> Expr {
+    pub fn ip_source(&self) -> rt::Expr {
         self.0.attr("IpSource")
     }
 }
@@ -21089,11 +21574,11 @@ impl VpcCidrBlockHandle {
 /// CloudFormation: `AWS::EC2::VPCDHCPOptionsAssociation`. Terraform: `awscc_ec2_vpcdhcp_options_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcdhcpoptionsassociation.html)
-pub struct VpcdhcpOptionsAssociation(Base);
-static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcdhcpOptionsAssociation(rt::Base);
+static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCDHCPOptionsAssociation",
     terraform: Some("awscc_ec2_vpcdhcp_options_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -21103,34 +21588,34 @@ impl VpcdhcpOptionsAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dhcp_options_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        dhcp_options_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPCDHCP_OPTIONS_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &VPCDHCP_OPTIONS_ASSOCIATION_TYPE);
         this.set(
             "DhcpOptionsId",
             Some("dhcp_options_id"),
-            string(dhcp_options_id),
+            rt::string(dhcp_options_id),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcdhcpOptionsAssociation(this)
     }
 }
 builder!(VpcdhcpOptionsAssociation, VpcdhcpOptionsAssociationHandle);
 /// A declared `AWS::EC2::VPCDHCPOptionsAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcdhcpOptionsAssociationHandle(Handle);
+pub struct VpcdhcpOptionsAssociationHandle(rt::Handle);
 handle!(VpcdhcpOptionsAssociationHandle);
 /// Resource Type definition for AWS::EC2::VPCEncryptionControl
 ///
 /// CloudFormation: `AWS::EC2::VPCEncryptionControl`. Terraform: `awscc_ec2_vpc_encryption_control` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcencryptioncontrol.html)
-pub struct VpcEncryptionControl(Base);
-static VPC_ENCRYPTION_CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEncryptionControl(rt::Base);
+static VPC_ENCRYPTION_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCEncryptionControl",
     terraform: Some("awscc_ec2_vpc_encryption_control"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -21185,7 +21670,7 @@ impl VpcEncryptionControl {
     /// Declares a `AWS::EC2::VPCEncryptionControl` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VPC_ENCRYPTION_CONTROL_TYPE);
+        let this = rt::Base::new(id, &VPC_ENCRYPTION_CONTROL_TYPE);
         VpcEncryptionControl(this)
     }
     /// Used to enable or disable EIGW exclusion
@@ -21282,8 +21767,8 @@ impl VpcEncryptionControl {
     /// The VPC on which this VPC encryption control is applied.
     ///
     /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
     /// Used to enable or disable Vpc Lattice exclusion
@@ -21318,133 +21803,133 @@ impl VpcEncryptionControl {
 builder!(VpcEncryptionControl, VpcEncryptionControlHandle);
 /// A declared `AWS::EC2::VPCEncryptionControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEncryptionControlHandle(Handle);
+pub struct VpcEncryptionControlHandle(rt::Handle);
 handle!(VpcEncryptionControlHandle);
 impl VpcEncryptionControlHandle {
     /// The VPC encryption control resource id.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEncryptionControlId`; Terraform `vpc_encryption_control_id`.
-    pub fn vpc_encryption_control_id(&self) -> Expr {
+    pub fn vpc_encryption_control_id(&self) -> rt::Expr {
         self.0.attr("VpcEncryptionControlId")
     }
     /// The current state of the VPC encryption control.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Provides additional context on the state of the VPC encryption control.
     ///
     /// CloudFormation `Fn::GetAtt` `StateMessage`; Terraform `state_message`.
-    pub fn state_message(&self) -> Expr {
+    pub fn state_message(&self) -> rt::Expr {
         self.0.attr("StateMessage")
     }
     /// Enumerates the states of all the VPC encryption control resource exclusions
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions`; Terraform `resource_exclusions`.
-    pub fn resource_exclusions(&self) -> Expr {
+    pub fn resource_exclusions(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.InternetGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_internet_gateway(&self) -> Expr {
+    pub fn resource_exclusions_internet_gateway(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.InternetGateway")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.InternetGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_internet_gateway_state(&self) -> Expr {
+    pub fn resource_exclusions_internet_gateway_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.InternetGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.InternetGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_internet_gateway_state_message(&self) -> Expr {
+    pub fn resource_exclusions_internet_gateway_state_message(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.InternetGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_egress_only_internet_gateway(&self) -> Expr {
+    pub fn resource_exclusions_egress_only_internet_gateway(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.EgressOnlyInternetGateway")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_egress_only_internet_gateway_state(&self) -> Expr {
+    pub fn resource_exclusions_egress_only_internet_gateway_state(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.EgressOnlyInternetGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_egress_only_internet_gateway_state_message(&self) -> Expr {
+    pub fn resource_exclusions_egress_only_internet_gateway_state_message(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.NatGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_nat_gateway(&self) -> Expr {
+    pub fn resource_exclusions_nat_gateway(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.NatGateway")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.NatGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_nat_gateway_state(&self) -> Expr {
+    pub fn resource_exclusions_nat_gateway_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.NatGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.NatGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_nat_gateway_state_message(&self) -> Expr {
+    pub fn resource_exclusions_nat_gateway_state_message(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.NatGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_virtual_private_gateway(&self) -> Expr {
+    pub fn resource_exclusions_virtual_private_gateway(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VirtualPrivateGateway")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_virtual_private_gateway_state(&self) -> Expr {
+    pub fn resource_exclusions_virtual_private_gateway_state(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.VirtualPrivateGateway.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_virtual_private_gateway_state_message(&self) -> Expr {
+    pub fn resource_exclusions_virtual_private_gateway_state_message(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.VirtualPrivateGateway.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcPeering`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_peering(&self) -> Expr {
+    pub fn resource_exclusions_vpc_peering(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcPeering")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcPeering.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_peering_state(&self) -> Expr {
+    pub fn resource_exclusions_vpc_peering_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcPeering.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcPeering.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_peering_state_message(&self) -> Expr {
+    pub fn resource_exclusions_vpc_peering_state_message(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcPeering.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcLattice`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_lattice(&self) -> Expr {
+    pub fn resource_exclusions_vpc_lattice(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcLattice")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcLattice.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_lattice_state(&self) -> Expr {
+    pub fn resource_exclusions_vpc_lattice_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcLattice.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.VpcLattice.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_vpc_lattice_state_message(&self) -> Expr {
+    pub fn resource_exclusions_vpc_lattice_state_message(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.VpcLattice.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_elastic_file_system(&self) -> Expr {
+    pub fn resource_exclusions_elastic_file_system(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.ElasticFileSystem")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_elastic_file_system_state(&self) -> Expr {
+    pub fn resource_exclusions_elastic_file_system_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.ElasticFileSystem.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_elastic_file_system_state_message(&self) -> Expr {
+    pub fn resource_exclusions_elastic_file_system_state_message(&self) -> rt::Expr {
         self.0
             .attr("ResourceExclusions.ElasticFileSystem.StateMessage")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.Lambda`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_lambda(&self) -> Expr {
+    pub fn resource_exclusions_lambda(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.Lambda")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.Lambda.State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_lambda_state(&self) -> Expr {
+    pub fn resource_exclusions_lambda_state(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.Lambda.State")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceExclusions.Lambda.StateMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_exclusions_lambda_state_message(&self) -> Expr {
+    pub fn resource_exclusions_lambda_state_message(&self) -> rt::Expr {
         self.0.attr("ResourceExclusions.Lambda.StateMessage")
     }
 }
@@ -21538,11 +22023,11 @@ pub mod vpc_encryption_control {
 /// CloudFormation: `AWS::EC2::VPCEndpoint`. Terraform: `awscc_ec2_vpc_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html)
-pub struct VpcEndpoint(Base);
-static VPC_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpoint(rt::Base);
+static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCEndpoint",
     terraform: Some("awscc_ec2_vpc_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -21555,9 +22040,9 @@ static VPC_ENDPOINT_TYPE: TypeInfo = TypeInfo {
 impl VpcEndpoint {
     /// Declares a `AWS::EC2::VPCEndpoint` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPC_ENDPOINT_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcEndpoint(this)
     }
     /// Describes the DNS options for an endpoint.
@@ -21578,11 +22063,11 @@ impl VpcEndpoint {
     /// An endpoint policy, which controls access to the service from the VPC.
     ///
     /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -21593,72 +22078,76 @@ impl VpcEndpoint {
         self.0.set(
             "PrivateDnsEnabled",
             Some("private_dns_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the resource configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceConfigurationArn`, Terraform `resource_configuration_arn`.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceConfigurationArn",
             Some("resource_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IDs of the route tables.
     ///
     /// CloudFormation `RouteTableIds`, Terraform `route_table_ids`.
-    pub fn route_table_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn route_table_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("RouteTableIds", Some("route_table_ids"), strings(value));
+            .set("RouteTableIds", Some("route_table_ids"), rt::strings(value));
         self
     }
     /// The IDs of the security groups to associate with the endpoint network interfaces.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of the endpoint service.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceName`, Terraform `service_name`.
-    pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceName", Some("service_name"), string(value));
+            .set("ServiceName", Some("service_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the service network.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceNetworkArn`, Terraform `service_network_arn`.
-    pub fn service_network_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_network_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceNetworkArn",
             Some("service_network_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Describes a Region.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceRegion`, Terraform `service_region`.
-    pub fn service_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceRegion", Some("service_region"), string(value));
+            .set("ServiceRegion", Some("service_region"), rt::string(value));
         self
     }
     /// The IDs of the subnets in which to create endpoint network interfaces.
     ///
     /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// The type of endpoint.
@@ -21673,23 +22162,23 @@ impl VpcEndpoint {
 builder!(VpcEndpoint, VpcEndpointHandle);
 /// A declared `AWS::EC2::VPCEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointHandle(Handle);
+pub struct VpcEndpointHandle(rt::Handle);
 handle!(VpcEndpointHandle);
 impl VpcEndpointHandle {
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceIds`; Terraform `network_interface_ids`.
-    pub fn network_interface_ids(&self) -> Expr {
+    pub fn network_interface_ids(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceIds")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTimestamp`; Terraform `creation_timestamp`.
-    pub fn creation_timestamp(&self) -> Expr {
+    pub fn creation_timestamp(&self) -> rt::Expr {
         self.0.attr("CreationTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `DnsEntries`; Terraform `dns_entries`.
-    pub fn dns_entries(&self) -> Expr {
+    pub fn dns_entries(&self) -> rt::Expr {
         self.0.attr("DnsEntries")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -21702,11 +22191,11 @@ pub mod vpc_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct DnsOptionsSpecification(Props);
+    pub struct DnsOptionsSpecification(rt::Props);
     impl DnsOptionsSpecification {
         /// A new `DnsOptionsSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsOptionsSpecification(this)
         }
         /// The DNS records created for the endpoint.
@@ -21747,12 +22236,12 @@ pub mod vpc_endpoint {
         /// Constraints: 1..=10 items. CloudFormation `PrivateDnsSpecifiedDomains`, Terraform `private_dns_specified_domains`.
         pub fn private_dns_specified_domains(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PrivateDnsSpecifiedDomains",
                 Some("private_dns_specified_domains"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -21833,11 +22322,11 @@ pub mod vpc_endpoint {
 /// CloudFormation: `AWS::EC2::VPCEndpointConnectionNotification`. Terraform: `awscc_ec2_vpc_endpoint_connection_notification` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointconnectionnotification.html)
-pub struct VpcEndpointConnectionNotification(Base);
-static VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpointConnectionNotification(rt::Base);
+static VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCEndpointConnectionNotification",
     terraform: Some("awscc_ec2_vpc_endpoint_connection_notification"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -21850,35 +22339,36 @@ impl VpcEndpointConnectionNotification {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_events: impl IntoIterator<Item = impl Into<Expr>>,
-        connection_notification_arn: impl Into<Expr>,
+        connection_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        connection_notification_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE);
+        let mut this = rt::Base::new(id, &VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE);
         this.set(
             "ConnectionEvents",
             Some("connection_events"),
-            strings(connection_events),
+            rt::strings(connection_events),
         );
         this.set(
             "ConnectionNotificationArn",
             Some("connection_notification_arn"),
-            string(connection_notification_arn),
+            rt::string(connection_notification_arn),
         );
         VpcEndpointConnectionNotification(this)
     }
     /// The ID of the endpoint service.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceId`, Terraform `service_id`.
-    pub fn service_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ServiceId", Some("service_id"), string(value));
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceId", Some("service_id"), rt::string(value));
         self
     }
     /// The ID of the endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `VPCEndpointId`, Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VPCEndpointId", Some("vpc_endpoint_id"), string(value));
+            .set("VPCEndpointId", Some("vpc_endpoint_id"), rt::string(value));
         self
     }
 }
@@ -21888,13 +22378,13 @@ builder!(
 );
 /// A declared `AWS::EC2::VPCEndpointConnectionNotification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointConnectionNotificationHandle(Handle);
+pub struct VpcEndpointConnectionNotificationHandle(rt::Handle);
 handle!(VpcEndpointConnectionNotificationHandle);
 impl VpcEndpointConnectionNotificationHandle {
     /// VPC Endpoint Connection ID generated by service
     ///
     /// CloudFormation `Fn::GetAtt` `VPCEndpointConnectionNotificationId`; Terraform `vpc_endpoint_connection_notification_id`.
-    pub fn vpc_endpoint_connection_notification_id(&self) -> Expr {
+    pub fn vpc_endpoint_connection_notification_id(&self) -> rt::Expr {
         self.0.attr("VPCEndpointConnectionNotificationId")
     }
 }
@@ -21903,11 +22393,11 @@ impl VpcEndpointConnectionNotificationHandle {
 /// CloudFormation: `AWS::EC2::VPCEndpointService`. Terraform: `awscc_ec2_vpc_endpoint_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservice.html)
-pub struct VpcEndpointService(Base);
-static VPC_ENDPOINT_SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpointService(rt::Base);
+static VPC_ENDPOINT_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCEndpointService",
     terraform: Some("awscc_ec2_vpc_endpoint_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -21934,7 +22424,7 @@ impl VpcEndpointService {
     /// Declares a `AWS::EC2::VPCEndpointService` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VPC_ENDPOINT_SERVICE_TYPE);
+        let this = rt::Base::new(id, &VPC_ENDPOINT_SERVICE_TYPE);
         VpcEndpointService(this)
     }
     /// CloudFormation `AcceptanceRequired`, Terraform `acceptance_required`.
@@ -21942,7 +22432,7 @@ impl VpcEndpointService {
         self.0.set(
             "AcceptanceRequired",
             Some("acceptance_required"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -21951,47 +22441,50 @@ impl VpcEndpointService {
         self.0.set(
             "ContributorInsightsEnabled",
             Some("contributor_insights_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `GatewayLoadBalancerArns`, Terraform `gateway_load_balancer_arns`.
     pub fn gateway_load_balancer_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "GatewayLoadBalancerArns",
             Some("gateway_load_balancer_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `NetworkLoadBalancerArns`, Terraform `network_load_balancer_arns`.
     pub fn network_load_balancer_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "NetworkLoadBalancerArns",
             Some("network_load_balancer_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `PayerResponsibility`, Terraform `payer_responsibility`.
-    pub fn payer_responsibility(mut self, value: impl Into<Expr>) -> Self {
+    pub fn payer_responsibility(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PayerResponsibility",
             Some("payer_responsibility"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `PrivateDnsName`, Terraform `private_dns_name`.
-    pub fn private_dns_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PrivateDnsName", Some("private_dns_name"), string(value));
+    pub fn private_dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PrivateDnsName",
+            Some("private_dns_name"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `PrivateDnsNameConfiguration`, Terraform `private_dns_name_configuration`.
@@ -22016,18 +22509,21 @@ impl VpcEndpointService {
         self.0.set(
             "SupportedIpAddressTypes",
             Some("supported_ip_address_types"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Regions from which service consumers can access the service.
     ///
     /// CloudFormation `SupportedRegions`, Terraform `supported_regions`.
-    pub fn supported_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn supported_regions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SupportedRegions",
             Some("supported_regions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -22035,27 +22531,27 @@ impl VpcEndpointService {
 builder!(VpcEndpointService, VpcEndpointServiceHandle);
 /// A declared `AWS::EC2::VPCEndpointService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointServiceHandle(Handle);
+pub struct VpcEndpointServiceHandle(rt::Handle);
 handle!(VpcEndpointServiceHandle);
 impl VpcEndpointServiceHandle {
     /// CloudFormation `Fn::GetAtt` `ServiceId`; Terraform `service_id`.
-    pub fn service_id(&self) -> Expr {
+    pub fn service_id(&self) -> rt::Expr {
         self.0.attr("ServiceId")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateDnsNameConfiguration.Name`; Terraform `private_dns_name_configuration.name`.
-    pub fn private_dns_name_configuration_name(&self) -> Expr {
+    pub fn private_dns_name_configuration_name(&self) -> rt::Expr {
         self.0.attr("PrivateDnsNameConfiguration.Name")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateDnsNameConfiguration.State`; Terraform `private_dns_name_configuration.state`.
-    pub fn private_dns_name_configuration_state(&self) -> Expr {
+    pub fn private_dns_name_configuration_state(&self) -> rt::Expr {
         self.0.attr("PrivateDnsNameConfiguration.State")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateDnsNameConfiguration.Type`; Terraform `private_dns_name_configuration.type`.
-    pub fn private_dns_name_configuration_type(&self) -> Expr {
+    pub fn private_dns_name_configuration_type(&self) -> rt::Expr {
         self.0.attr("PrivateDnsNameConfiguration.Type")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateDnsNameConfiguration.Value`; Terraform `private_dns_name_configuration.value`.
-    pub fn private_dns_name_configuration_value(&self) -> Expr {
+    pub fn private_dns_name_configuration_value(&self) -> rt::Expr {
         self.0.attr("PrivateDnsNameConfiguration.Value")
     }
 }
@@ -22066,31 +22562,31 @@ pub mod vpc_endpoint_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpointservice-privatednsnameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsNameConfiguration(Props);
+    pub struct PrivateDnsNameConfiguration(rt::Props);
     impl PrivateDnsNameConfiguration {
         /// A new `PrivateDnsNameConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsNameConfiguration(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `State`, Terraform `state`.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", Some("state"), string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", Some("state"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -22110,11 +22606,11 @@ pub mod vpc_endpoint_service {
 /// CloudFormation: `AWS::EC2::VPCEndpointServicePermissions`. Terraform: `awscc_ec2_vpc_endpoint_service_permissions` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservicepermissions.html)
-pub struct VpcEndpointServicePermissions(Base);
-static VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpointServicePermissions(rt::Base);
+static VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCEndpointServicePermissions",
     terraform: Some("awscc_ec2_vpc_endpoint_service_permissions"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -22122,17 +22618,20 @@ static VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE: TypeInfo = TypeInfo {
 impl VpcEndpointServicePermissions {
     /// Declares a `AWS::EC2::VPCEndpointServicePermissions` with the stack-unique `id`. Required properties: `service_id` (`ServiceId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, service_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE);
-        this.set("ServiceId", Some("service_id"), string(service_id));
+    pub fn new(id: impl Into<String>, service_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE);
+        this.set("ServiceId", Some("service_id"), rt::string(service_id));
         VpcEndpointServicePermissions(this)
     }
     /// CloudFormation `AllowedPrincipals`, Terraform `allowed_principals`.
-    pub fn allowed_principals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn allowed_principals(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AllowedPrincipals",
             Some("allowed_principals"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -22143,18 +22642,18 @@ builder!(
 );
 /// A declared `AWS::EC2::VPCEndpointServicePermissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointServicePermissionsHandle(Handle);
+pub struct VpcEndpointServicePermissionsHandle(rt::Handle);
 handle!(VpcEndpointServicePermissionsHandle);
 /// Resource Type definition for AWS::EC2::VPCGatewayAttachment
 ///
 /// CloudFormation: `AWS::EC2::VPCGatewayAttachment`. Terraform: `awscc_ec2_vpc_gateway_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html)
-pub struct VpcGatewayAttachment(Base);
-static VPC_GATEWAY_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct VpcGatewayAttachment(rt::Base);
+static VPC_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCGatewayAttachment",
     terraform: Some("awscc_ec2_vpc_gateway_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AttachmentType", Some("attachment_type"))],
@@ -22162,41 +22661,41 @@ static VPC_GATEWAY_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
 impl VpcGatewayAttachment {
     /// Declares a `AWS::EC2::VPCGatewayAttachment` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPC_GATEWAY_ATTACHMENT_TYPE);
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPC_GATEWAY_ATTACHMENT_TYPE);
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcGatewayAttachment(this)
     }
     /// The ID of the internet gateway.
     ///
     /// CloudFormation `InternetGatewayId`, Terraform `internet_gateway_id`.
-    pub fn internet_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn internet_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InternetGatewayId",
             Some("internet_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the virtual private gateway.
     ///
     /// CloudFormation `VpnGatewayId`, Terraform `vpn_gateway_id`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpnGatewayId", Some("vpn_gateway_id"), string(value));
+            .set("VpnGatewayId", Some("vpn_gateway_id"), rt::string(value));
         self
     }
 }
 builder!(VpcGatewayAttachment, VpcGatewayAttachmentHandle);
 /// A declared `AWS::EC2::VPCGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcGatewayAttachmentHandle(Handle);
+pub struct VpcGatewayAttachmentHandle(rt::Handle);
 handle!(VpcGatewayAttachmentHandle);
 impl VpcGatewayAttachmentHandle {
     /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
 }
@@ -22205,11 +22704,11 @@ impl VpcGatewayAttachmentHandle {
 /// CloudFormation: `AWS::EC2::VPCPeeringConnection`. Terraform: `awscc_ec2_vpc_peering_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcpeeringconnection.html)
-pub struct VpcPeeringConnection(Base);
-static VPC_PEERING_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcPeeringConnection(rt::Base);
+static VPC_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCPeeringConnection",
     terraform: Some("awscc_ec2_vpc_peering_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -22219,57 +22718,58 @@ impl VpcPeeringConnection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        peer_vpc_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        peer_vpc_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_PEERING_CONNECTION_TYPE);
-        this.set("PeerVpcId", Some("peer_vpc_id"), string(peer_vpc_id));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        let mut this = rt::Base::new(id, &VPC_PEERING_CONNECTION_TYPE);
+        this.set("PeerVpcId", Some("peer_vpc_id"), rt::string(peer_vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcPeeringConnection(this)
     }
     /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
     ///
     /// CloudFormation `AssumeRoleRegion`, Terraform `assume_role_region`.
-    pub fn assume_role_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn assume_role_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssumeRoleRegion",
             Some("assume_role_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The AWS account ID of the owner of the accepter VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `PeerOwnerId`, Terraform `peer_owner_id`.
-    pub fn peer_owner_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn peer_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PeerOwnerId", Some("peer_owner_id"), string(value));
+            .set("PeerOwnerId", Some("peer_owner_id"), rt::string(value));
         self
     }
     /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
     ///
     /// Changing it replaces the resource. CloudFormation `PeerRegion`, Terraform `peer_region`.
-    pub fn peer_region(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PeerRegion", Some("peer_region"), string(value));
+    pub fn peer_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerRegion", Some("peer_region"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account.
     ///
     /// CloudFormation `PeerRoleArn`, Terraform `peer_role_arn`.
-    pub fn peer_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn peer_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PeerRoleArn", Some("peer_role_arn"), string(value));
+            .set("PeerRoleArn", Some("peer_role_arn"), rt::string(value));
         self
     }
 }
 builder!(VpcPeeringConnection, VpcPeeringConnectionHandle);
 /// A declared `AWS::EC2::VPCPeeringConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcPeeringConnectionHandle(Handle);
+pub struct VpcPeeringConnectionHandle(rt::Handle);
 handle!(VpcPeeringConnectionHandle);
 impl VpcPeeringConnectionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -22278,11 +22778,11 @@ impl VpcPeeringConnectionHandle {
 /// CloudFormation: `AWS::EC2::VPNConcentrator`. Terraform: `awscc_ec2_vpn_concentrator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconcentrator.html)
-pub struct VpnConcentrator(Base);
-static VPN_CONCENTRATOR_TYPE: TypeInfo = TypeInfo {
+pub struct VpnConcentrator(rt::Base);
+static VPN_CONCENTRATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPNConcentrator",
     terraform: Some("awscc_ec2_vpn_concentrator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -22296,19 +22796,19 @@ static VPN_CONCENTRATOR_TYPE: TypeInfo = TypeInfo {
 impl VpnConcentrator {
     /// Declares a `AWS::EC2::VPNConcentrator` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPN_CONCENTRATOR_TYPE);
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPN_CONCENTRATOR_TYPE);
+        this.set("Type", Some("type"), rt::string(type_));
         VpnConcentrator(this)
     }
     /// The ID of the transit gateway associated with the VPN concentrator.
     ///
     /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22316,15 +22816,15 @@ impl VpnConcentrator {
 builder!(VpnConcentrator, VpnConcentratorHandle);
 /// A declared `AWS::EC2::VPNConcentrator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpnConcentratorHandle(Handle);
+pub struct VpnConcentratorHandle(rt::Handle);
 handle!(VpnConcentratorHandle);
 impl VpnConcentratorHandle {
     /// CloudFormation `Fn::GetAtt` `VpnConcentratorId`; Terraform `vpn_concentrator_id`.
-    pub fn vpn_concentrator_id(&self) -> Expr {
+    pub fn vpn_concentrator_id(&self) -> rt::Expr {
         self.0.attr("VpnConcentratorId")
     }
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
 }
@@ -22333,11 +22833,11 @@ impl VpnConcentratorHandle {
 /// CloudFormation: `AWS::EC2::VPNConnection`. Terraform: `awscc_ec2_vpn_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnection.html)
-pub struct VpnConnection(Base);
-static VPN_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct VpnConnection(rt::Base);
+static VPN_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPNConnection",
     terraform: Some("awscc_ec2_vpn_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpnConnectionId", Some("vpn_connection_id"))],
@@ -22347,16 +22847,16 @@ impl VpnConnection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        customer_gateway_id: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        customer_gateway_id: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPN_CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &VPN_CONNECTION_TYPE);
         this.set(
             "CustomerGatewayId",
             Some("customer_gateway_id"),
-            string(customer_gateway_id),
+            rt::string(customer_gateway_id),
         );
-        this.set("Type", Some("type"), string(type_));
+        this.set("Type", Some("type"), rt::string(type_));
         VpnConnection(this)
     }
     /// Indicate whether to enable acceleration for the VPN connection.
@@ -22366,40 +22866,40 @@ impl VpnConnection {
         self.0.set(
             "EnableAcceleration",
             Some("enable_acceleration"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `LocalIpv4NetworkCidr`, Terraform `local_ipv_4_network_cidr`.
-    pub fn local_ipv4_network_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn local_ipv4_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LocalIpv4NetworkCidr",
             Some("local_ipv_4_network_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `LocalIpv6NetworkCidr`, Terraform `local_ipv_6_network_cidr`.
-    pub fn local_ipv6_network_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn local_ipv6_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LocalIpv6NetworkCidr",
             Some("local_ipv_6_network_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The type of IP address assigned to the outside interface of the customer gateway device.
     ///
     /// Changing it replaces the resource. CloudFormation `OutsideIpAddressType`, Terraform `outside_ip_address_type`.
-    pub fn outside_ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn outside_ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OutsideIpAddressType",
             Some("outside_ip_address_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22417,22 +22917,22 @@ impl VpnConnection {
     /// The IPv4 CIDR on the AWS side of the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `RemoteIpv4NetworkCidr`, Terraform `remote_ipv_4_network_cidr`.
-    pub fn remote_ipv4_network_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn remote_ipv4_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RemoteIpv4NetworkCidr",
             Some("remote_ipv_4_network_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IPv6 CIDR on the AWS side of the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `RemoteIpv6NetworkCidr`, Terraform `remote_ipv_6_network_cidr`.
-    pub fn remote_ipv6_network_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn remote_ipv6_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RemoteIpv6NetworkCidr",
             Some("remote_ipv_6_network_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22443,29 +22943,29 @@ impl VpnConnection {
         self.0.set(
             "StaticRoutesOnly",
             Some("static_routes_only"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The ID of the transit gateway associated with the VPN connection.
     ///
     /// CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The transit gateway attachment ID to use for the VPN tunnel.
     ///
     /// Changing it replaces the resource. CloudFormation `TransportTransitGatewayAttachmentId`, Terraform `transport_transit_gateway_attachment_id`.
-    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransportTransitGatewayAttachmentId",
             Some("transport_transit_gateway_attachment_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22480,31 +22980,31 @@ impl VpnConnection {
     /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
     ///
     /// Changing it replaces the resource. CloudFormation `TunnelInsideIpVersion`, Terraform `tunnel_inside_ip_version`.
-    pub fn tunnel_inside_ip_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tunnel_inside_ip_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TunnelInsideIpVersion",
             Some("tunnel_inside_ip_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the VPN concentrator to associate with the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `VpnConcentratorId`, Terraform `vpn_concentrator_id`.
-    pub fn vpn_concentrator_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpn_concentrator_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VpnConcentratorId",
             Some("vpn_concentrator_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the virtual private gateway at the AWS side of the VPN connection.
     ///
     /// CloudFormation `VpnGatewayId`, Terraform `vpn_gateway_id`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpnGatewayId", Some("vpn_gateway_id"), string(value));
+            .set("VpnGatewayId", Some("vpn_gateway_id"), rt::string(value));
         self
     }
     /// The tunnel options for the VPN connection.
@@ -22517,7 +23017,7 @@ impl VpnConnection {
         self.0.set(
             "VpnTunnelOptionsSpecifications",
             Some("vpn_tunnel_options_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -22525,11 +23025,11 @@ impl VpnConnection {
 builder!(VpnConnection, VpnConnectionHandle);
 /// A declared `AWS::EC2::VPNConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpnConnectionHandle(Handle);
+pub struct VpnConnectionHandle(rt::Handle);
 handle!(VpnConnectionHandle);
 impl VpnConnectionHandle {
     /// CloudFormation `Fn::GetAtt` `VpnConnectionId`; Terraform `vpn_connection_id`.
-    pub fn vpn_connection_id(&self) -> Expr {
+    pub fn vpn_connection_id(&self) -> rt::Expr {
         self.0.attr("VpnConnectionId")
     }
 }
@@ -22542,11 +23042,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-cloudwatchlogoptionsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CloudwatchLogOptionsSpecification(Props);
+    pub struct CloudwatchLogOptionsSpecification(rt::Props);
     impl CloudwatchLogOptionsSpecification {
         /// A new `CloudwatchLogOptionsSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudwatchLogOptionsSpecification(this)
         }
         /// Specifies whether to enable BGP logging for the VPN connection.
@@ -22554,15 +23054,18 @@ pub mod vpn_connection {
         /// CloudFormation `BgpLogEnabled`, Terraform `bgp_log_enabled`.
         pub fn bgp_log_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("BgpLogEnabled", Some("bgp_log_enabled"), boolean(value));
+                .set("BgpLogEnabled", Some("bgp_log_enabled"), rt::boolean(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
         ///
         /// CloudFormation `BgpLogGroupArn`, Terraform `bgp_log_group_arn`.
-        pub fn bgp_log_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BgpLogGroupArn", Some("bgp_log_group_arn"), string(value));
+        pub fn bgp_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BgpLogGroupArn",
+                Some("bgp_log_group_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The desired output format for BGP logs to be sent to CloudWatch.
@@ -22581,15 +23084,15 @@ pub mod vpn_connection {
         /// CloudFormation `LogEnabled`, Terraform `log_enabled`.
         pub fn log_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("LogEnabled", Some("log_enabled"), boolean(value));
+                .set("LogEnabled", Some("log_enabled"), rt::boolean(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
         ///
         /// CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
         /// Set log format. Default format is ``json``.
@@ -22608,11 +23111,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-ikeversionsrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct IkeVersionsRequestListValue(Props);
+    pub struct IkeVersionsRequestListValue(rt::Props);
     impl IkeVersionsRequestListValue {
         /// A new `IkeVersionsRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IkeVersionsRequestListValue(this)
         }
         /// The IKE version.
@@ -22630,18 +23133,18 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase1DhGroupNumbersRequestListValue(Props);
+    pub struct Phase1DhGroupNumbersRequestListValue(rt::Props);
     impl Phase1DhGroupNumbersRequestListValue {
         /// A new `Phase1DhGroupNumbersRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase1DhGroupNumbersRequestListValue(this)
         }
         /// The Diffie-Hellmann group number.
         ///
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -22652,11 +23155,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase1EncryptionAlgorithmsRequestListValue(Props);
+    pub struct Phase1EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase1EncryptionAlgorithmsRequestListValue {
         /// A new `Phase1EncryptionAlgorithmsRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase1EncryptionAlgorithmsRequestListValue(this)
         }
         /// The value for the encryption algorithm.
@@ -22674,11 +23177,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase1IntegrityAlgorithmsRequestListValue(Props);
+    pub struct Phase1IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase1IntegrityAlgorithmsRequestListValue {
         /// A new `Phase1IntegrityAlgorithmsRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase1IntegrityAlgorithmsRequestListValue(this)
         }
         /// The value for the integrity algorithm.
@@ -22696,18 +23199,18 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase2DhGroupNumbersRequestListValue(Props);
+    pub struct Phase2DhGroupNumbersRequestListValue(rt::Props);
     impl Phase2DhGroupNumbersRequestListValue {
         /// A new `Phase2DhGroupNumbersRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase2DhGroupNumbersRequestListValue(this)
         }
         /// The Diffie-Hellmann group number.
         ///
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -22718,11 +23221,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase2EncryptionAlgorithmsRequestListValue(Props);
+    pub struct Phase2EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase2EncryptionAlgorithmsRequestListValue {
         /// A new `Phase2EncryptionAlgorithmsRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase2EncryptionAlgorithmsRequestListValue(this)
         }
         /// The encryption algorithm.
@@ -22740,11 +23243,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
-    pub struct Phase2IntegrityAlgorithmsRequestListValue(Props);
+    pub struct Phase2IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase2IntegrityAlgorithmsRequestListValue {
         /// A new `Phase2IntegrityAlgorithmsRequestListValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Phase2IntegrityAlgorithmsRequestListValue(this)
         }
         /// The integrity algorithm.
@@ -22762,11 +23265,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunnellogoptionsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct VpnTunnelLogOptionsSpecification(Props);
+    pub struct VpnTunnelLogOptionsSpecification(rt::Props);
     impl VpnTunnelLogOptionsSpecification {
         /// A new `VpnTunnelLogOptionsSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpnTunnelLogOptionsSpecification(this)
         }
         /// Options for sending VPN tunnel logs to CloudWatch.
@@ -22788,11 +23291,11 @@ pub mod vpn_connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunneloptionsspecification.html)
     #[derive(Clone, Debug)]
-    pub struct VpnTunnelOptionsSpecification(Props);
+    pub struct VpnTunnelOptionsSpecification(rt::Props);
     impl VpnTunnelOptionsSpecification {
         /// A new `VpnTunnelOptionsSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpnTunnelOptionsSpecification(this)
         }
         /// The action to take after DPD timeout occurs.
@@ -22807,8 +23310,11 @@ pub mod vpn_connection {
         ///
         /// Constraints: at least 30. CloudFormation `DPDTimeoutSeconds`, Terraform `dpd_timeout_seconds`.
         pub fn dpd_timeout_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DPDTimeoutSeconds", Some("dpd_timeout_seconds"), int(value));
+            self.0.set(
+                "DPDTimeoutSeconds",
+                Some("dpd_timeout_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Turn on or off tunnel endpoint lifecycle control feature.
@@ -22818,7 +23324,7 @@ pub mod vpn_connection {
             self.0.set(
                 "EnableTunnelLifecycleControl",
                 Some("enable_tunnel_lifecycle_control"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -22829,7 +23335,8 @@ pub mod vpn_connection {
             mut self,
             value: impl IntoIterator<Item = IkeVersionsRequestListValue>,
         ) -> Self {
-            self.0.set("IKEVersions", Some("ike_versions"), list(value));
+            self.0
+                .set("IKEVersions", Some("ike_versions"), rt::list(value));
             self
         }
         /// Options for logging VPN tunnel activity.
@@ -22849,7 +23356,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase1DHGroupNumbers",
                 Some("phase_1_dh_group_numbers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22863,7 +23370,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase1EncryptionAlgorithms",
                 Some("phase_1_encryption_algorithms"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22877,7 +23384,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase1IntegrityAlgorithms",
                 Some("phase_1_integrity_algorithms"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22888,7 +23395,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase1LifetimeSeconds",
                 Some("phase_1_lifetime_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -22902,7 +23409,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase2DHGroupNumbers",
                 Some("phase_2_dh_group_numbers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22916,7 +23423,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase2EncryptionAlgorithms",
                 Some("phase_2_encryption_algorithms"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22930,7 +23437,7 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase2IntegrityAlgorithms",
                 Some("phase_2_integrity_algorithms"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22941,16 +23448,16 @@ pub mod vpn_connection {
             self.0.set(
                 "Phase2LifetimeSeconds",
                 Some("phase_2_lifetime_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
         ///
         /// CloudFormation `PreSharedKey`, Terraform `pre_shared_key`.
-        pub fn pre_shared_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pre_shared_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PreSharedKey", Some("pre_shared_key"), string(value));
+                .set("PreSharedKey", Some("pre_shared_key"), rt::string(value));
             self
         }
         /// The percentage of the rekey window (determined by ``RekeyMarginTimeSeconds``) during which the rekey time is randomly selected.
@@ -22960,7 +23467,7 @@ pub mod vpn_connection {
             self.0.set(
                 "RekeyFuzzPercentage",
                 Some("rekey_fuzz_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -22971,7 +23478,7 @@ pub mod vpn_connection {
             self.0.set(
                 "RekeyMarginTimeSeconds",
                 Some("rekey_margin_time_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -22979,8 +23486,11 @@ pub mod vpn_connection {
         ///
         /// Constraints: range 64..=2048. CloudFormation `ReplayWindowSize`, Terraform `replay_window_size`.
         pub fn replay_window_size(mut self, value: i64) -> Self {
-            self.0
-                .set("ReplayWindowSize", Some("replay_window_size"), int(value));
+            self.0.set(
+                "ReplayWindowSize",
+                Some("replay_window_size"),
+                rt::int(value),
+            );
             self
         }
         /// The action to take when the establishing the tunnel for the VPN connection.
@@ -22994,22 +23504,22 @@ pub mod vpn_connection {
         /// The range of inside IP addresses for the tunnel.
         ///
         /// CloudFormation `TunnelInsideCidr`, Terraform `tunnel_inside_cidr`.
-        pub fn tunnel_inside_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tunnel_inside_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TunnelInsideCidr",
                 Some("tunnel_inside_cidr"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The range of inside IPv6 addresses for the tunnel.
         ///
         /// CloudFormation `TunnelInsideIpv6Cidr`, Terraform `tunnel_inside_ipv_6_cidr`.
-        pub fn tunnel_inside_ipv6_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tunnel_inside_ipv6_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TunnelInsideIpv6Cidr",
                 Some("tunnel_inside_ipv_6_cidr"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -23112,11 +23622,11 @@ pub mod vpn_connection {
 /// CloudFormation: `AWS::EC2::VPNConnectionRoute`. Terraform: `awscc_ec2_vpn_connection_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnectionroute.html)
-pub struct VpnConnectionRoute(Base);
-static VPN_CONNECTION_ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct VpnConnectionRoute(rt::Base);
+static VPN_CONNECTION_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPNConnectionRoute",
     terraform: Some("awscc_ec2_vpn_connection_route"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -23126,19 +23636,19 @@ impl VpnConnectionRoute {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_cidr_block: impl Into<Expr>,
-        vpn_connection_id: impl Into<Expr>,
+        destination_cidr_block: impl Into<rt::Expr>,
+        vpn_connection_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPN_CONNECTION_ROUTE_TYPE);
+        let mut this = rt::Base::new(id, &VPN_CONNECTION_ROUTE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            string(destination_cidr_block),
+            rt::string(destination_cidr_block),
         );
         this.set(
             "VpnConnectionId",
             Some("vpn_connection_id"),
-            string(vpn_connection_id),
+            rt::string(vpn_connection_id),
         );
         VpnConnectionRoute(this)
     }
@@ -23146,18 +23656,18 @@ impl VpnConnectionRoute {
 builder!(VpnConnectionRoute, VpnConnectionRouteHandle);
 /// A declared `AWS::EC2::VPNConnectionRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpnConnectionRouteHandle(Handle);
+pub struct VpnConnectionRouteHandle(rt::Handle);
 handle!(VpnConnectionRouteHandle);
 /// Specifies a virtual private gateway.
 ///
 /// CloudFormation: `AWS::EC2::VPNGateway`. Terraform: `awscc_ec2_vpn_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngateway.html)
-pub struct VpnGateway(Base);
-static VPN_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct VpnGateway(rt::Base);
+static VPN_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPNGateway",
     terraform: Some("awscc_ec2_vpn_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VPNGatewayId", Some("vpn_gateway_id"))],
@@ -23165,9 +23675,9 @@ static VPN_GATEWAY_TYPE: TypeInfo = TypeInfo {
 impl VpnGateway {
     /// Declares a `AWS::EC2::VPNGateway` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VPN_GATEWAY_TYPE);
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VPN_GATEWAY_TYPE);
+        this.set("Type", Some("type"), rt::string(type_));
         VpnGateway(this)
     }
     /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
@@ -23175,18 +23685,18 @@ impl VpnGateway {
     /// Changing it replaces the resource. CloudFormation `AmazonSideAsn`, Terraform `amazon_side_asn`.
     pub fn amazon_side_asn(mut self, value: i64) -> Self {
         self.0
-            .set("AmazonSideAsn", Some("amazon_side_asn"), int(value));
+            .set("AmazonSideAsn", Some("amazon_side_asn"), rt::int(value));
         self
     }
 }
 builder!(VpnGateway, VpnGatewayHandle);
 /// A declared `AWS::EC2::VPNGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpnGatewayHandle(Handle);
+pub struct VpnGatewayHandle(rt::Handle);
 handle!(VpnGatewayHandle);
 impl VpnGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `VPNGatewayId`; Terraform `vpn_gateway_id`.
-    pub fn vpn_gateway_id(&self) -> Expr {
+    pub fn vpn_gateway_id(&self) -> rt::Expr {
         self.0.attr("VPNGatewayId")
     }
 }
@@ -23195,11 +23705,11 @@ impl VpnGatewayHandle {
 /// CloudFormation: `AWS::EC2::VPNGatewayRoutePropagation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngatewayroutepropagation.html)
-pub struct VpnGatewayRoutePropagation(Base);
-static VPN_GATEWAY_ROUTE_PROPAGATION_TYPE: TypeInfo = TypeInfo {
+pub struct VpnGatewayRoutePropagation(rt::Base);
+static VPN_GATEWAY_ROUTE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPNGatewayRoutePropagation",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -23209,23 +23719,23 @@ impl VpnGatewayRoutePropagation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        route_table_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpn_gateway_id: impl Into<Expr>,
+        route_table_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpn_gateway_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPN_GATEWAY_ROUTE_PROPAGATION_TYPE);
-        this.set("RouteTableIds", None, strings(route_table_ids));
-        this.set("VpnGatewayId", None, string(vpn_gateway_id));
+        let mut this = rt::Base::new(id, &VPN_GATEWAY_ROUTE_PROPAGATION_TYPE);
+        this.set("RouteTableIds", None, rt::strings(route_table_ids));
+        this.set("VpnGatewayId", None, rt::string(vpn_gateway_id));
         VpnGatewayRoutePropagation(this)
     }
 }
 builder!(VpnGatewayRoutePropagation, VpnGatewayRoutePropagationHandle);
 /// A declared `AWS::EC2::VPNGatewayRoutePropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpnGatewayRoutePropagationHandle(Handle);
+pub struct VpnGatewayRoutePropagationHandle(rt::Handle);
 handle!(VpnGatewayRoutePropagationHandle);
 impl VpnGatewayRoutePropagationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -23234,11 +23744,11 @@ impl VpnGatewayRoutePropagationHandle {
 /// CloudFormation: `AWS::EC2::VerifiedAccessEndpoint`. Terraform: `awscc_ec2_verified_access_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessendpoint.html)
-pub struct VerifiedAccessEndpoint(Base);
-static VERIFIED_ACCESS_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct VerifiedAccessEndpoint(rt::Base);
+static VERIFIED_ACCESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VerifiedAccessEndpoint",
     terraform: Some("awscc_ec2_verified_access_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -23282,9 +23792,9 @@ impl VerifiedAccessEndpoint {
         id: impl Into<String>,
         attachment_type: verified_access_endpoint::AttachmentType,
         endpoint_type: verified_access_endpoint::EndpointType,
-        verified_access_group_id: impl Into<Expr>,
+        verified_access_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VERIFIED_ACCESS_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &VERIFIED_ACCESS_ENDPOINT_TYPE);
         this.set(
             "AttachmentType",
             Some("attachment_type"),
@@ -23294,18 +23804,18 @@ impl VerifiedAccessEndpoint {
         this.set(
             "VerifiedAccessGroupId",
             Some("verified_access_group_id"),
-            string(verified_access_group_id),
+            rt::string(verified_access_group_id),
         );
         VerifiedAccessEndpoint(this)
     }
     /// The DNS name for users to reach your application.
     ///
     /// Changing it replaces the resource. CloudFormation `ApplicationDomain`, Terraform `application_domain`.
-    pub fn application_domain(mut self, value: impl Into<Expr>) -> Self {
+    pub fn application_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApplicationDomain",
             Some("application_domain"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -23320,30 +23830,30 @@ impl VerifiedAccessEndpoint {
     /// A description for the AWS Verified Access endpoint.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of a public TLS/SSL certificate imported into or created with ACM.
     ///
     /// Changing it replaces the resource. CloudFormation `DomainCertificateArn`, Terraform `domain_certificate_arn`.
-    pub fn domain_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainCertificateArn",
             Some("domain_certificate_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `EndpointDomainPrefix`, Terraform `endpoint_domain_prefix`.
-    pub fn endpoint_domain_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_domain_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointDomainPrefix",
             Some("endpoint_domain_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -23378,9 +23888,9 @@ impl VerifiedAccessEndpoint {
     /// The AWS Verified Access policy document.
     ///
     /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PolicyDocument", Some("policy_document"), string(value));
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
         self
     }
     /// The status of the Verified Access policy.
@@ -23388,7 +23898,7 @@ impl VerifiedAccessEndpoint {
     /// CloudFormation `PolicyEnabled`, Terraform `policy_enabled`.
     pub fn policy_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("PolicyEnabled", Some("policy_enabled"), boolean(value));
+            .set("PolicyEnabled", Some("policy_enabled"), rt::boolean(value));
         self
     }
     /// The options for rds type endpoint.
@@ -23401,11 +23911,14 @@ impl VerifiedAccessEndpoint {
     /// The IDs of the security groups for the endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -23421,49 +23934,49 @@ impl VerifiedAccessEndpoint {
 builder!(VerifiedAccessEndpoint, VerifiedAccessEndpointHandle);
 /// A declared `AWS::EC2::VerifiedAccessEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifiedAccessEndpointHandle(Handle);
+pub struct VerifiedAccessEndpointHandle(rt::Handle);
 handle!(VerifiedAccessEndpointHandle);
 impl VerifiedAccessEndpointHandle {
     /// The ID of the AWS Verified Access endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessEndpointId`; Terraform `verified_access_endpoint_id`.
-    pub fn verified_access_endpoint_id(&self) -> Expr {
+    pub fn verified_access_endpoint_id(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessEndpointId")
     }
     /// A DNS name that is generated for the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointDomain`; Terraform `endpoint_domain`.
-    pub fn endpoint_domain(&self) -> Expr {
+    pub fn endpoint_domain(&self) -> rt::Expr {
         self.0.attr("EndpointDomain")
     }
     /// The creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The last updated time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// The endpoint status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Returned if endpoint has a device trust provider attached.
     ///
     /// CloudFormation `Fn::GetAtt` `DeviceValidationDomain`; Terraform `device_validation_domain`.
-    pub fn device_validation_domain(&self) -> Expr {
+    pub fn device_validation_domain(&self) -> rt::Expr {
         self.0.attr("DeviceValidationDomain")
     }
     /// The ID of the AWS Verified Access instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessInstanceId`; Terraform `verified_access_instance_id`.
-    pub fn verified_access_instance_id(&self) -> Expr {
+    pub fn verified_access_instance_id(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessInstanceId")
     }
 }
@@ -23476,25 +23989,26 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-cidroptions.html)
     #[derive(Clone, Debug)]
-    pub struct CidrOptions(Props);
+    pub struct CidrOptions(rt::Props);
     impl CidrOptions {
         /// A new `CidrOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CidrOptions(this)
         }
         /// The IP address range, in CIDR notation.
         ///
         /// CloudFormation `Cidr`, Terraform `cidr`.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", Some("cidr"), string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", Some("cidr"), rt::string(value));
             self
         }
         /// The list of port range.
         ///
         /// CloudFormation `PortRanges`, Terraform `port_ranges`.
         pub fn port_ranges(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0.set("PortRanges", Some("port_ranges"), list(value));
+            self.0
+                .set("PortRanges", Some("port_ranges"), rt::list(value));
             self
         }
         /// The IP protocol.
@@ -23507,8 +24021,9 @@ pub mod verified_access_endpoint {
         /// The IDs of the subnets.
         ///
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -23519,33 +24034,37 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-loadbalanceroptions.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancerOptions(Props);
+    pub struct LoadBalancerOptions(rt::Props);
     impl LoadBalancerOptions {
         /// A new `LoadBalancerOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancerOptions(this)
         }
         /// The ARN of the load balancer.
         ///
         /// CloudFormation `LoadBalancerArn`, Terraform `load_balancer_arn`.
-        pub fn load_balancer_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LoadBalancerArn", Some("load_balancer_arn"), string(value));
+        pub fn load_balancer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LoadBalancerArn",
+                Some("load_balancer_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The IP port number.
         ///
         /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The list of port range.
         ///
         /// CloudFormation `PortRanges`, Terraform `port_ranges`.
         pub fn port_ranges(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0.set("PortRanges", Some("port_ranges"), list(value));
+            self.0
+                .set("PortRanges", Some("port_ranges"), rt::list(value));
             self
         }
         /// The IP protocol.
@@ -23558,8 +24077,9 @@ pub mod verified_access_endpoint {
         /// The IDs of the subnets.
         ///
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -23570,21 +24090,21 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-networkinterfaceoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceOptions(Props);
+    pub struct NetworkInterfaceOptions(rt::Props);
     impl NetworkInterfaceOptions {
         /// A new `NetworkInterfaceOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceOptions(this)
         }
         /// The ID of the network interface.
         ///
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -23592,14 +24112,15 @@ pub mod verified_access_endpoint {
         ///
         /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The list of port ranges.
         ///
         /// CloudFormation `PortRanges`, Terraform `port_ranges`.
         pub fn port_ranges(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0.set("PortRanges", Some("port_ranges"), list(value));
+            self.0
+                .set("PortRanges", Some("port_ranges"), rt::list(value));
             self
         }
         /// The IP protocol.
@@ -23617,25 +24138,25 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortRange(this)
         }
         /// The first port in the range.
         ///
         /// Constraints: range 1..=65535. CloudFormation `FromPort`, Terraform `from_port`.
         pub fn from_port(mut self, value: i64) -> Self {
-            self.0.set("FromPort", Some("from_port"), int(value));
+            self.0.set("FromPort", Some("from_port"), rt::int(value));
             self
         }
         /// The last port in the range.
         ///
         /// Constraints: range 1..=65535. CloudFormation `ToPort`, Terraform `to_port`.
         pub fn to_port(mut self, value: i64) -> Self {
-            self.0.set("ToPort", Some("to_port"), int(value));
+            self.0.set("ToPort", Some("to_port"), rt::int(value));
             self
         }
     }
@@ -23646,18 +24167,18 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-rdsoptions.html)
     #[derive(Clone, Debug)]
-    pub struct RdsOptions(Props);
+    pub struct RdsOptions(rt::Props);
     impl RdsOptions {
         /// A new `RdsOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RdsOptions(this)
         }
         /// The IP port number.
         ///
         /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The IP protocol.
@@ -23670,43 +24191,47 @@ pub mod verified_access_endpoint {
         /// The ARN of the RDS DB cluster.
         ///
         /// CloudFormation `RdsDbClusterArn`, Terraform `rds_db_cluster_arn`.
-        pub fn rds_db_cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("RdsDbClusterArn", Some("rds_db_cluster_arn"), string(value));
+        pub fn rds_db_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "RdsDbClusterArn",
+                Some("rds_db_cluster_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The ARN of the RDS DB instance.
         ///
         /// CloudFormation `RdsDbInstanceArn`, Terraform `rds_db_instance_arn`.
-        pub fn rds_db_instance_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rds_db_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RdsDbInstanceArn",
                 Some("rds_db_instance_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the RDS DB proxy.
         ///
         /// CloudFormation `RdsDbProxyArn`, Terraform `rds_db_proxy_arn`.
-        pub fn rds_db_proxy_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rds_db_proxy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RdsDbProxyArn", Some("rds_db_proxy_arn"), string(value));
+                .set("RdsDbProxyArn", Some("rds_db_proxy_arn"), rt::string(value));
             self
         }
         /// The RDS endpoint.
         ///
         /// CloudFormation `RdsEndpoint`, Terraform `rds_endpoint`.
-        pub fn rds_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rds_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RdsEndpoint", Some("rds_endpoint"), string(value));
+                .set("RdsEndpoint", Some("rds_endpoint"), rt::string(value));
             self
         }
         /// The IDs of the subnets.
         ///
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -23717,11 +24242,11 @@ pub mod verified_access_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SseSpecification(this)
         }
         /// Whether to encrypt the policy with the provided key or disable encryption
@@ -23731,15 +24256,16 @@ pub mod verified_access_endpoint {
             self.0.set(
                 "CustomerManagedKeyEnabled",
                 Some("customer_managed_key_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// KMS Key Arn used to encrypt the group policy
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -23781,11 +24307,11 @@ pub mod verified_access_endpoint {
 /// CloudFormation: `AWS::EC2::VerifiedAccessGroup`. Terraform: `awscc_ec2_verified_access_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessgroup.html)
-pub struct VerifiedAccessGroup(Base);
-static VERIFIED_ACCESS_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct VerifiedAccessGroup(rt::Base);
+static VERIFIED_ACCESS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VerifiedAccessGroup",
     terraform: Some("awscc_ec2_verified_access_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -23817,29 +24343,29 @@ static VERIFIED_ACCESS_GROUP_TYPE: TypeInfo = TypeInfo {
 impl VerifiedAccessGroup {
     /// Declares a `AWS::EC2::VerifiedAccessGroup` with the stack-unique `id`. Required properties: `verified_access_instance_id` (`VerifiedAccessInstanceId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, verified_access_instance_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VERIFIED_ACCESS_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, verified_access_instance_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VERIFIED_ACCESS_GROUP_TYPE);
         this.set(
             "VerifiedAccessInstanceId",
             Some("verified_access_instance_id"),
-            string(verified_access_instance_id),
+            rt::string(verified_access_instance_id),
         );
         VerifiedAccessGroup(this)
     }
     /// A description for the AWS Verified Access group.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The AWS Verified Access policy document.
     ///
     /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PolicyDocument", Some("policy_document"), string(value));
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
         self
     }
     /// The status of the Verified Access policy.
@@ -23847,7 +24373,7 @@ impl VerifiedAccessGroup {
     /// CloudFormation `PolicyEnabled`, Terraform `policy_enabled`.
     pub fn policy_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("PolicyEnabled", Some("policy_enabled"), boolean(value));
+            .set("PolicyEnabled", Some("policy_enabled"), rt::boolean(value));
         self
     }
     /// The configuration options for customer provided KMS encryption.
@@ -23862,37 +24388,37 @@ impl VerifiedAccessGroup {
 builder!(VerifiedAccessGroup, VerifiedAccessGroupHandle);
 /// A declared `AWS::EC2::VerifiedAccessGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifiedAccessGroupHandle(Handle);
+pub struct VerifiedAccessGroupHandle(rt::Handle);
 handle!(VerifiedAccessGroupHandle);
 impl VerifiedAccessGroupHandle {
     /// The ID of the AWS Verified Access group.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessGroupId`; Terraform `verified_access_group_id`.
-    pub fn verified_access_group_id(&self) -> Expr {
+    pub fn verified_access_group_id(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessGroupId")
     }
     /// Time this Verified Access Group was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Time this Verified Access Group was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// The AWS account number that owns the group.
     ///
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
     /// The ARN of the Verified Access group.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessGroupArn`; Terraform `verified_access_group_arn`.
-    pub fn verified_access_group_arn(&self) -> Expr {
+    pub fn verified_access_group_arn(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessGroupArn")
     }
 }
@@ -23905,11 +24431,11 @@ pub mod verified_access_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessgroup-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SseSpecification(this)
         }
         /// Whether to encrypt the policy with the provided key or disable encryption
@@ -23919,15 +24445,16 @@ pub mod verified_access_group {
             self.0.set(
                 "CustomerManagedKeyEnabled",
                 Some("customer_managed_key_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// KMS Key Arn used to encrypt the group policy
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -23938,11 +24465,11 @@ pub mod verified_access_group {
 /// CloudFormation: `AWS::EC2::VerifiedAccessInstance`. Terraform: `awscc_ec2_verified_access_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessinstance.html)
-pub struct VerifiedAccessInstance(Base);
-static VERIFIED_ACCESS_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct VerifiedAccessInstance(rt::Base);
+static VERIFIED_ACCESS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VerifiedAccessInstance",
     terraform: Some("awscc_ec2_verified_access_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -23980,26 +24507,26 @@ impl VerifiedAccessInstance {
     /// Declares a `AWS::EC2::VerifiedAccessInstance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VERIFIED_ACCESS_INSTANCE_TYPE);
+        let this = rt::Base::new(id, &VERIFIED_ACCESS_INSTANCE_TYPE);
         VerifiedAccessInstance(this)
     }
     /// Introduce CidrEndpointsCustomSubDomain property to represent the domain (say, ava.my-company.com)
     ///
     /// CloudFormation `CidrEndpointsCustomSubDomain`, Terraform `cidr_endpoints_custom_sub_domain`.
-    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CidrEndpointsCustomSubDomain",
             Some("cidr_endpoints_custom_sub_domain"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A description for the AWS Verified Access instance.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Indicates whether FIPS is enabled
@@ -24007,7 +24534,7 @@ impl VerifiedAccessInstance {
     /// CloudFormation `FipsEnabled`, Terraform `fips_enabled`.
     pub fn fips_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("FipsEnabled", Some("fips_enabled"), boolean(value));
+            .set("FipsEnabled", Some("fips_enabled"), rt::boolean(value));
         self
     }
     /// The configuration options for AWS Verified Access instances.
@@ -24029,12 +24556,12 @@ impl VerifiedAccessInstance {
     /// CloudFormation `VerifiedAccessTrustProviderIds`, Terraform `verified_access_trust_provider_ids`.
     pub fn verified_access_trust_provider_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VerifiedAccessTrustProviderIds",
             Some("verified_access_trust_provider_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -24048,7 +24575,7 @@ impl VerifiedAccessInstance {
         self.0.set(
             "VerifiedAccessTrustProviders",
             Some("verified_access_trust_providers"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -24056,31 +24583,31 @@ impl VerifiedAccessInstance {
 builder!(VerifiedAccessInstance, VerifiedAccessInstanceHandle);
 /// A declared `AWS::EC2::VerifiedAccessInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifiedAccessInstanceHandle(Handle);
+pub struct VerifiedAccessInstanceHandle(rt::Handle);
 handle!(VerifiedAccessInstanceHandle);
 impl VerifiedAccessInstanceHandle {
     /// The ID of the AWS Verified Access instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessInstanceId`; Terraform `verified_access_instance_id`.
-    pub fn verified_access_instance_id(&self) -> Expr {
+    pub fn verified_access_instance_id(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessInstanceId")
     }
     /// Time this Verified Access Instance was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Time this Verified Access Instance was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// Property to represent the name servers assoicated with the domain that AVA manages (say, ['ns1.amazonaws.com', 'ns2.amazonaws.com', 'ns3.amazonaws.com', 'ns4.amazonaws.com']).
     ///
     /// CloudFormation `Fn::GetAtt` `CidrEndpointsCustomSubDomainNameServers`; Terraform `cidr_endpoints_custom_sub_domain_name_servers`.
-    pub fn cidr_endpoints_custom_sub_domain_name_servers(&self) -> Expr {
+    pub fn cidr_endpoints_custom_sub_domain_name_servers(&self) -> rt::Expr {
         self.0.attr("CidrEndpointsCustomSubDomainNameServers")
     }
 }
@@ -24093,25 +24620,25 @@ pub mod verified_access_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogs(Props);
+    pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLogs(this)
         }
         /// Indicates whether logging is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The ID of the CloudWatch Logs log group.
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
     }
@@ -24122,26 +24649,26 @@ pub mod verified_access_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-kinesisdatafirehose.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisDataFirehose(Props);
+    pub struct KinesisDataFirehose(rt::Props);
     impl KinesisDataFirehose {
         /// A new `KinesisDataFirehose`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KinesisDataFirehose(this)
         }
         /// The ID of the delivery stream.
         ///
         /// CloudFormation `DeliveryStream`, Terraform `delivery_stream`.
-        pub fn delivery_stream(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeliveryStream", Some("delivery_stream"), string(value));
+                .set("DeliveryStream", Some("delivery_stream"), rt::string(value));
             self
         }
         /// Indicates whether logging is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -24152,40 +24679,41 @@ pub mod verified_access_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3(this)
         }
         /// The bucket name.
         ///
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// The ID of the AWS account that owns the Amazon S3 bucket.
         ///
         /// CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// Indicates whether logging is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The bucket prefix.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -24196,11 +24724,11 @@ pub mod verified_access_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesslogs.html)
     #[derive(Clone, Debug)]
-    pub struct VerifiedAccessLogs(Props);
+    pub struct VerifiedAccessLogs(rt::Props);
     impl VerifiedAccessLogs {
         /// A new `VerifiedAccessLogs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VerifiedAccessLogs(this)
         }
         /// Sends Verified Access logs to CloudWatch Logs.
@@ -24218,7 +24746,7 @@ pub mod verified_access_instance {
             self.0.set(
                 "IncludeTrustContext",
                 Some("include_trust_context"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -24236,8 +24764,9 @@ pub mod verified_access_instance {
         /// Select log version for Verified Access logs.
         ///
         /// CloudFormation `LogVersion`, Terraform `log_version`.
-        pub fn log_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogVersion", Some("log_version"), string(value));
+        pub fn log_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogVersion", Some("log_version"), rt::string(value));
             self
         }
         /// Sends Verified Access logs to Amazon S3.
@@ -24255,62 +24784,62 @@ pub mod verified_access_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesstrustprovider.html)
     #[derive(Clone, Debug)]
-    pub struct VerifiedAccessTrustProvider(Props);
+    pub struct VerifiedAccessTrustProvider(rt::Props);
     impl VerifiedAccessTrustProvider {
         /// A new `VerifiedAccessTrustProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VerifiedAccessTrustProvider(this)
         }
         /// The description of trust provider.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The type of device-based trust provider.
         ///
         /// CloudFormation `DeviceTrustProviderType`, Terraform `device_trust_provider_type`.
-        pub fn device_trust_provider_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn device_trust_provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DeviceTrustProviderType",
                 Some("device_trust_provider_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The type of trust provider (user- or device-based).
         ///
         /// CloudFormation `TrustProviderType`, Terraform `trust_provider_type`.
-        pub fn trust_provider_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trust_provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TrustProviderType",
                 Some("trust_provider_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The type of user-based trust provider.
         ///
         /// CloudFormation `UserTrustProviderType`, Terraform `user_trust_provider_type`.
-        pub fn user_trust_provider_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_trust_provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UserTrustProviderType",
                 Some("user_trust_provider_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the trust provider.
         ///
         /// CloudFormation `VerifiedAccessTrustProviderId`, Terraform `verified_access_trust_provider_id`.
-        pub fn verified_access_trust_provider_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn verified_access_trust_provider_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VerifiedAccessTrustProviderId",
                 Some("verified_access_trust_provider_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -24322,11 +24851,11 @@ pub mod verified_access_instance {
 /// CloudFormation: `AWS::EC2::VerifiedAccessTrustProvider`. Terraform: `awscc_ec2_verified_access_trust_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccesstrustprovider.html)
-pub struct VerifiedAccessTrustProvider(Base);
-static VERIFIED_ACCESS_TRUST_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct VerifiedAccessTrustProvider(rt::Base);
+static VERIFIED_ACCESS_TRUST_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VerifiedAccessTrustProvider",
     terraform: Some("awscc_ec2_verified_access_trust_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -24361,14 +24890,14 @@ impl VerifiedAccessTrustProvider {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_reference_name: impl Into<Expr>,
+        policy_reference_name: impl Into<rt::Expr>,
         trust_provider_type: verified_access_trust_provider::TrustProviderType,
     ) -> Self {
-        let mut this = Base::new(id, &VERIFIED_ACCESS_TRUST_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &VERIFIED_ACCESS_TRUST_PROVIDER_TYPE);
         this.set(
             "PolicyReferenceName",
             Some("policy_reference_name"),
-            string(policy_reference_name),
+            rt::string(policy_reference_name),
         );
         this.set(
             "TrustProviderType",
@@ -24380,9 +24909,9 @@ impl VerifiedAccessTrustProvider {
     /// A description for the Amazon Web Services Verified Access trust provider.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The options for device identity based trust providers.
@@ -24461,25 +24990,25 @@ builder!(
 );
 /// A declared `AWS::EC2::VerifiedAccessTrustProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifiedAccessTrustProviderHandle(Handle);
+pub struct VerifiedAccessTrustProviderHandle(rt::Handle);
 handle!(VerifiedAccessTrustProviderHandle);
 impl VerifiedAccessTrustProviderHandle {
     /// The ID of the Amazon Web Services Verified Access trust provider.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAccessTrustProviderId`; Terraform `verified_access_trust_provider_id`.
-    pub fn verified_access_trust_provider_id(&self) -> Expr {
+    pub fn verified_access_trust_provider_id(&self) -> rt::Expr {
         self.0.attr("VerifiedAccessTrustProviderId")
     }
     /// The creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The last updated time.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -24492,29 +25021,29 @@ pub mod verified_access_trust_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-deviceoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceOptions(Props);
+    pub struct DeviceOptions(rt::Props);
     impl DeviceOptions {
         /// A new `DeviceOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeviceOptions(this)
         }
         /// URL Verified Access will use to verify authenticity of the device tokens.
         ///
         /// CloudFormation `PublicSigningKeyUrl`, Terraform `public_signing_key_url`.
-        pub fn public_signing_key_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn public_signing_key_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PublicSigningKeyUrl",
                 Some("public_signing_key_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the tenant application with the device-identity provider.
         ///
         /// CloudFormation `TenantId`, Terraform `tenant_id`.
-        pub fn tenant_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TenantId", Some("tenant_id"), string(value));
+        pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TenantId", Some("tenant_id"), rt::string(value));
             self
         }
     }
@@ -24525,80 +25054,80 @@ pub mod verified_access_trust_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-nativeapplicationoidcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NativeApplicationOidcOptions(Props);
+    pub struct NativeApplicationOidcOptions(rt::Props);
     impl NativeApplicationOidcOptions {
         /// A new `NativeApplicationOidcOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NativeApplicationOidcOptions(this)
         }
         /// The OIDC authorization endpoint.
         ///
         /// CloudFormation `AuthorizationEndpoint`, Terraform `authorization_endpoint`.
-        pub fn authorization_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The client identifier.
         ///
         /// CloudFormation `ClientId`, Terraform `client_id`.
-        pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientId", Some("client_id"), string(value));
+        pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientId", Some("client_id"), rt::string(value));
             self
         }
         /// The client secret.
         ///
         /// CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// The OIDC issuer.
         ///
         /// CloudFormation `Issuer`, Terraform `issuer`.
-        pub fn issuer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Issuer", Some("issuer"), string(value));
+        pub fn issuer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Issuer", Some("issuer"), rt::string(value));
             self
         }
         /// The public signing key for endpoint
         ///
         /// CloudFormation `PublicSigningKeyEndpoint`, Terraform `public_signing_key_endpoint`.
-        pub fn public_signing_key_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn public_signing_key_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PublicSigningKeyEndpoint",
                 Some("public_signing_key_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The OIDC token endpoint.
         ///
         /// CloudFormation `TokenEndpoint`, Terraform `token_endpoint`.
-        pub fn token_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TokenEndpoint", Some("token_endpoint"), string(value));
+                .set("TokenEndpoint", Some("token_endpoint"), rt::string(value));
             self
         }
         /// The OIDC user info endpoint.
         ///
         /// CloudFormation `UserInfoEndpoint`, Terraform `user_info_endpoint`.
-        pub fn user_info_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_info_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -24610,69 +25139,69 @@ pub mod verified_access_trust_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-oidcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct OidcOptions(Props);
+    pub struct OidcOptions(rt::Props);
     impl OidcOptions {
         /// A new `OidcOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OidcOptions(this)
         }
         /// The OIDC authorization endpoint.
         ///
         /// CloudFormation `AuthorizationEndpoint`, Terraform `authorization_endpoint`.
-        pub fn authorization_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The client identifier.
         ///
         /// CloudFormation `ClientId`, Terraform `client_id`.
-        pub fn client_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientId", Some("client_id"), string(value));
+        pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientId", Some("client_id"), rt::string(value));
             self
         }
         /// The client secret.
         ///
         /// CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// The OIDC issuer.
         ///
         /// CloudFormation `Issuer`, Terraform `issuer`.
-        pub fn issuer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Issuer", Some("issuer"), string(value));
+        pub fn issuer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Issuer", Some("issuer"), rt::string(value));
             self
         }
         /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The OIDC token endpoint.
         ///
         /// CloudFormation `TokenEndpoint`, Terraform `token_endpoint`.
-        pub fn token_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TokenEndpoint", Some("token_endpoint"), string(value));
+                .set("TokenEndpoint", Some("token_endpoint"), rt::string(value));
             self
         }
         /// The OIDC user info endpoint.
         ///
         /// CloudFormation `UserInfoEndpoint`, Terraform `user_info_endpoint`.
-        pub fn user_info_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_info_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -24684,11 +25213,11 @@ pub mod verified_access_trust_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-ssespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SseSpecification(Props);
+    pub struct SseSpecification(rt::Props);
     impl SseSpecification {
         /// A new `SseSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SseSpecification(this)
         }
         /// Whether to encrypt the policy with the provided key or disable encryption
@@ -24698,15 +25227,16 @@ pub mod verified_access_trust_provider {
             self.0.set(
                 "CustomerManagedKeyEnabled",
                 Some("customer_managed_key_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// KMS Key Arn used to encrypt the group policy
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -24748,11 +25278,11 @@ pub mod verified_access_trust_provider {
 /// Stateful (the volume's blocks): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volume.html)
-pub struct Volume(Base);
-static VOLUME_TYPE: TypeInfo = TypeInfo {
+pub struct Volume(rt::Base);
+static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::Volume",
     terraform: Some("awscc_ec2_volume"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("VolumeId", Some("volume_id"))],
@@ -24761,7 +25291,7 @@ impl Volume {
     /// Declares a `AWS::EC2::Volume` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VOLUME_TYPE);
+        let this = rt::Base::new(id, &VOLUME_TYPE);
         Volume(this)
     }
     /// Indicates whether the volume is auto-enabled for I/O operations.
@@ -24769,25 +25299,28 @@ impl Volume {
     /// CloudFormation `AutoEnableIO`, Terraform `auto_enable_io`.
     pub fn auto_enable_io(mut self, value: bool) -> Self {
         self.0
-            .set("AutoEnableIO", Some("auto_enable_io"), boolean(value));
+            .set("AutoEnableIO", Some("auto_enable_io"), rt::boolean(value));
         self
     }
     /// The ID of the Availability Zone in which to create the volume.
     ///
     /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the Availability Zone in which to create the volume.
     ///
     /// CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -24795,21 +25328,23 @@ impl Volume {
     ///
     /// CloudFormation `Encrypted`, Terraform `encrypted`.
     pub fn encrypted(mut self, value: bool) -> Self {
-        self.0.set("Encrypted", Some("encrypted"), boolean(value));
+        self.0
+            .set("Encrypted", Some("encrypted"), rt::boolean(value));
         self
     }
     /// The number of I/O operations per second (IOPS) to provision for the volume.
     ///
     /// CloudFormation `Iops`, Terraform `iops`.
     pub fn iops(mut self, value: i64) -> Self {
-        self.0.set("Iops", Some("iops"), int(value));
+        self.0.set("Iops", Some("iops"), rt::int(value));
         self
     }
     /// The identifier of the kms-key-long to use for Amazon EBS encryption.
     ///
     /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Indicates whether Amazon EBS Multi-Attach is enabled.
@@ -24819,44 +25354,49 @@ impl Volume {
         self.0.set(
             "MultiAttachEnabled",
             Some("multi_attach_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the Outpost on which to create the volume.
     ///
     /// CloudFormation `OutpostArn`, Terraform `outpost_arn`.
-    pub fn outpost_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OutpostArn", Some("outpost_arn"), string(value));
+    pub fn outpost_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostArn", Some("outpost_arn"), rt::string(value));
         self
     }
     /// The size of the volume, in GiBs.
     ///
     /// CloudFormation `Size`, Terraform `size`.
     pub fn size(mut self, value: i64) -> Self {
-        self.0.set("Size", Some("size"), int(value));
+        self.0.set("Size", Some("size"), rt::int(value));
         self
     }
     /// The snapshot from which to create the volume.
     ///
     /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-    pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+    pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotId", Some("snapshot_id"), rt::string(value));
         self
     }
     /// The ID of the source EBS volume to copy.
     ///
     /// CloudFormation `SourceVolumeId`, Terraform `source_volume_id`.
-    pub fn source_volume_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SourceVolumeId", Some("source_volume_id"), string(value));
+    pub fn source_volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceVolumeId",
+            Some("source_volume_id"),
+            rt::string(value),
+        );
         self
     }
     /// The throughput to provision for a volume, with a maximum of 2,000 MiB/s.
     ///
     /// CloudFormation `Throughput`, Terraform `throughput`.
     pub fn throughput(mut self, value: i64) -> Self {
-        self.0.set("Throughput", Some("throughput"), int(value));
+        self.0.set("Throughput", Some("throughput"), rt::int(value));
         self
     }
     /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
@@ -24866,26 +25406,27 @@ impl Volume {
         self.0.set(
             "VolumeInitializationRate",
             Some("volume_initialization_rate"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The volume type. This parameter can be one of the following values:
     ///
     /// CloudFormation `VolumeType`, Terraform `volume_type`.
-    pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VolumeType", Some("volume_type"), string(value));
+    pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VolumeType", Some("volume_type"), rt::string(value));
         self
     }
 }
 builder!(Volume, VolumeHandle);
 /// A declared `AWS::EC2::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeHandle(Handle);
+pub struct VolumeHandle(rt::Handle);
 handle!(VolumeHandle);
 impl VolumeHandle {
     /// CloudFormation `Fn::GetAtt` `VolumeId`; Terraform `volume_id`.
-    pub fn volume_id(&self) -> Expr {
+    pub fn volume_id(&self) -> rt::Expr {
         self.0.attr("VolumeId")
     }
 }
@@ -24894,11 +25435,11 @@ impl VolumeHandle {
 /// CloudFormation: `AWS::EC2::VolumeAttachment`. Terraform: `awscc_ec2_volume_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volumeattachment.html)
-pub struct VolumeAttachment(Base);
-static VOLUME_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct VolumeAttachment(rt::Base);
+static VOLUME_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VolumeAttachment",
     terraform: Some("awscc_ec2_volume_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -24908,19 +25449,19 @@ impl VolumeAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        volume_id: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        volume_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOLUME_ATTACHMENT_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("VolumeId", Some("volume_id"), string(volume_id));
+        let mut this = rt::Base::new(id, &VOLUME_ATTACHMENT_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
         VolumeAttachment(this)
     }
     /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
     ///
     /// Changing it replaces the resource. CloudFormation `Device`, Terraform `device`.
-    pub fn device(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Device", Some("device"), string(value));
+    pub fn device(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Device", Some("device"), rt::string(value));
         self
     }
     /// The index of the EBS card.
@@ -24928,12 +25469,12 @@ impl VolumeAttachment {
     /// Changing it replaces the resource. CloudFormation `EbsCardIndex`, Terraform `ebs_card_index`.
     pub fn ebs_card_index(mut self, value: i64) -> Self {
         self.0
-            .set("EbsCardIndex", Some("ebs_card_index"), int(value));
+            .set("EbsCardIndex", Some("ebs_card_index"), rt::int(value));
         self
     }
 }
 builder!(VolumeAttachment, VolumeAttachmentHandle);
 /// A declared `AWS::EC2::VolumeAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeAttachmentHandle(Handle);
+pub struct VolumeAttachmentHandle(rt::Handle);
 handle!(VolumeAttachmentHandle);

@@ -2,23 +2,24 @@
 //! `ECR` resource types of the CloudFormation registry (`AWS::ECR::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `ecr` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::ECR::PublicRepository`` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative…
 ///
 /// CloudFormation: `AWS::ECR::PublicRepository`. Terraform: `awscc_ecr_public_repository` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-publicrepository.html)
-pub struct PublicRepository(Base);
-static PUBLIC_REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct PublicRepository(rt::Base);
+static PUBLIC_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::PublicRepository",
     terraform: Some("awscc_ecr_public_repository"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -64,7 +65,7 @@ impl PublicRepository {
     /// Declares a `AWS::ECR::PublicRepository` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PUBLIC_REPOSITORY_TYPE);
+        let this = rt::Base::new(id, &PUBLIC_REPOSITORY_TYPE);
         PublicRepository(this)
     }
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery.
@@ -84,19 +85,19 @@ impl PublicRepository {
     /// The name to use for the public repository.
     ///
     /// Constraints: length 2..=256; pattern `^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$`. Changing it replaces the resource. CloudFormation `RepositoryName`, Terraform `repository_name`.
-    pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RepositoryName", Some("repository_name"), string(value));
+            .set("RepositoryName", Some("repository_name"), rt::string(value));
         self
     }
     /// The JSON repository policy text to apply to the public repository.
     ///
     /// CloudFormation `RepositoryPolicyText`, Terraform `repository_policy_text`.
-    pub fn repository_policy_text(mut self, value: impl Into<Value>) -> Self {
+    pub fn repository_policy_text(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "RepositoryPolicyText",
             Some("repository_policy_text"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -104,11 +105,11 @@ impl PublicRepository {
 builder!(PublicRepository, PublicRepositoryHandle);
 /// A declared `AWS::ECR::PublicRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicRepositoryHandle(Handle);
+pub struct PublicRepositoryHandle(rt::Handle);
 handle!(PublicRepositoryHandle);
 impl PublicRepositoryHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -121,26 +122,30 @@ pub mod public_repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-publicrepository-repositorycatalogdata.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryCatalogData(Props);
+    pub struct RepositoryCatalogData(rt::Props);
     impl RepositoryCatalogData {
         /// A new `RepositoryCatalogData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RepositoryCatalogData(this)
         }
         /// Provide a detailed description of the repository.
         ///
         /// Constraints: length at most 10240. CloudFormation `AboutText`, Terraform `about_text`.
-        pub fn about_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AboutText", Some("about_text"), string(value));
+        pub fn about_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AboutText", Some("about_text"), rt::string(value));
             self
         }
         /// Select the system architectures that the images in your repository are compatible with.
         ///
         /// Constraints: at most 50 items. CloudFormation `Architectures`, Terraform `architectures`.
-        pub fn architectures(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn architectures(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("Architectures", Some("architectures"), strings(value));
+                .set("Architectures", Some("architectures"), rt::strings(value));
             self
         }
         /// Select the operating systems that the images in your repository are compatible with.
@@ -148,31 +153,32 @@ pub mod public_repository {
         /// Constraints: at most 50 items. CloudFormation `OperatingSystems`, Terraform `operating_systems`.
         pub fn operating_systems(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OperatingSystems",
                 Some("operating_systems"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The description of the public repository.
         ///
         /// Constraints: length at most 1024. CloudFormation `RepositoryDescription`, Terraform `repository_description`.
-        pub fn repository_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repository_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RepositoryDescription",
                 Some("repository_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Provide detailed information about how to use the images in the repository.
         ///
         /// Constraints: length at most 10240. CloudFormation `UsageText`, Terraform `usage_text`.
-        pub fn usage_text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UsageText", Some("usage_text"), string(value));
+        pub fn usage_text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UsageText", Some("usage_text"), rt::string(value));
             self
         }
     }
@@ -183,11 +189,11 @@ pub mod public_repository {
 /// CloudFormation: `AWS::ECR::PullThroughCacheRule`. Terraform: `awscc_ecr_pull_through_cache_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-pullthroughcacherule.html)
-pub struct PullThroughCacheRule(Base);
-static PULL_THROUGH_CACHE_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct PullThroughCacheRule(rt::Base);
+static PULL_THROUGH_CACHE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::PullThroughCacheRule",
     terraform: Some("awscc_ecr_pull_through_cache_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -196,33 +202,33 @@ impl PullThroughCacheRule {
     /// Declares a `AWS::ECR::PullThroughCacheRule` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PULL_THROUGH_CACHE_RULE_TYPE);
+        let this = rt::Base::new(id, &PULL_THROUGH_CACHE_RULE_TYPE);
         PullThroughCacheRule(this)
     }
     /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
     ///
     /// Constraints: length 50..=612; pattern `^arn:[a-zA-Z-]+:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\-pullthroughcache\/[a-zA-Z0-9\/_+=.@-]+$`. Changing it replaces the resource. CloudFormation `CredentialArn`, Terraform `credential_arn`.
-    pub fn credential_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn credential_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CredentialArn", Some("credential_arn"), string(value));
+            .set("CredentialArn", Some("credential_arn"), rt::string(value));
         self
     }
     /// The ARN of the IAM role associated with the pull through cache rule.
     ///
     /// Constraints: length 0..=2048. Changing it replaces the resource. CloudFormation `CustomRoleArn`, Terraform `custom_role_arn`.
-    pub fn custom_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CustomRoleArn", Some("custom_role_arn"), string(value));
+            .set("CustomRoleArn", Some("custom_role_arn"), rt::string(value));
         self
     }
     /// The Amazon ECR repository prefix associated with the pull through cache rule.
     ///
     /// Constraints: length 2..=30; pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`. Changing it replaces the resource. CloudFormation `EcrRepositoryPrefix`, Terraform `ecr_repository_prefix`.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ecr_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EcrRepositoryPrefix",
             Some("ecr_repository_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -237,22 +243,22 @@ impl PullThroughCacheRule {
     /// The upstream registry URL associated with the pull through cache rule.
     ///
     /// Changing it replaces the resource. CloudFormation `UpstreamRegistryUrl`, Terraform `upstream_registry_url`.
-    pub fn upstream_registry_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn upstream_registry_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "UpstreamRegistryUrl",
             Some("upstream_registry_url"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The upstream repository prefix associated with the pull through cache rule.
     ///
     /// Constraints: length 2..=30; pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`. Changing it replaces the resource. CloudFormation `UpstreamRepositoryPrefix`, Terraform `upstream_repository_prefix`.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn upstream_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "UpstreamRepositoryPrefix",
             Some("upstream_repository_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -260,7 +266,7 @@ impl PullThroughCacheRule {
 builder!(PullThroughCacheRule, PullThroughCacheRuleHandle);
 /// A declared `AWS::ECR::PullThroughCacheRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PullThroughCacheRuleHandle(Handle);
+pub struct PullThroughCacheRuleHandle(rt::Handle);
 handle!(PullThroughCacheRuleHandle);
 /// Property types and value sets of [`PullThroughCacheRule`] (`AWS::ECR::PullThroughCacheRule`).
 pub mod pull_through_cache_rule {
@@ -294,11 +300,11 @@ pub mod pull_through_cache_rule {
 /// CloudFormation: `AWS::ECR::PullTimeUpdateExclusion`. Terraform: `awscc_ecr_pull_time_update_exclusion` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-pulltimeupdateexclusion.html)
-pub struct PullTimeUpdateExclusion(Base);
-static PULL_TIME_UPDATE_EXCLUSION_TYPE: TypeInfo = TypeInfo {
+pub struct PullTimeUpdateExclusion(rt::Base);
+static PULL_TIME_UPDATE_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::PullTimeUpdateExclusion",
     terraform: Some("awscc_ecr_pull_time_update_exclusion"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -306,27 +312,31 @@ static PULL_TIME_UPDATE_EXCLUSION_TYPE: TypeInfo = TypeInfo {
 impl PullTimeUpdateExclusion {
     /// Declares a `AWS::ECR::PullTimeUpdateExclusion` with the stack-unique `id`. Required properties: `principal_arn` (`PrincipalArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, principal_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PULL_TIME_UPDATE_EXCLUSION_TYPE);
-        this.set("PrincipalArn", Some("principal_arn"), string(principal_arn));
+    pub fn new(id: impl Into<String>, principal_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PULL_TIME_UPDATE_EXCLUSION_TYPE);
+        this.set(
+            "PrincipalArn",
+            Some("principal_arn"),
+            rt::string(principal_arn),
+        );
         PullTimeUpdateExclusion(this)
     }
 }
 builder!(PullTimeUpdateExclusion, PullTimeUpdateExclusionHandle);
 /// A declared `AWS::ECR::PullTimeUpdateExclusion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PullTimeUpdateExclusionHandle(Handle);
+pub struct PullTimeUpdateExclusionHandle(rt::Handle);
 handle!(PullTimeUpdateExclusionHandle);
 /// The ``AWS::ECR::RegistryPolicy`` resource creates or updates the permissions policy for a private registry.
 ///
 /// CloudFormation: `AWS::ECR::RegistryPolicy`. Terraform: `awscc_ecr_registry_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-registrypolicy.html)
-pub struct RegistryPolicy(Base);
-static REGISTRY_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct RegistryPolicy(rt::Base);
+static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::RegistryPolicy",
     terraform: Some("awscc_ecr_registry_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
@@ -334,20 +344,24 @@ static REGISTRY_POLICY_TYPE: TypeInfo = TypeInfo {
 impl RegistryPolicy {
     /// Declares a `AWS::ECR::RegistryPolicy` with the stack-unique `id`. Required properties: `policy_text` (`PolicyText`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy_text: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("PolicyText", Some("policy_text"), json_string(policy_text));
+    pub fn new(id: impl Into<String>, policy_text: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
+        this.set(
+            "PolicyText",
+            Some("policy_text"),
+            rt::json_string(policy_text),
+        );
         RegistryPolicy(this)
     }
 }
 builder!(RegistryPolicy, RegistryPolicyHandle);
 /// A declared `AWS::ECR::RegistryPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryPolicyHandle(Handle);
+pub struct RegistryPolicyHandle(rt::Handle);
 handle!(RegistryPolicyHandle);
 impl RegistryPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `RegistryId`; Terraform `registry_id`.
-    pub fn registry_id(&self) -> Expr {
+    pub fn registry_id(&self) -> rt::Expr {
         self.0.attr("RegistryId")
     }
 }
@@ -356,11 +370,11 @@ impl RegistryPolicyHandle {
 /// CloudFormation: `AWS::ECR::RegistryScanningConfiguration`. Terraform: `awscc_ecr_registry_scanning_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-registryscanningconfiguration.html)
-pub struct RegistryScanningConfiguration(Base);
-static REGISTRY_SCANNING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct RegistryScanningConfiguration(rt::Base);
+static REGISTRY_SCANNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::RegistryScanningConfiguration",
     terraform: Some("awscc_ecr_registry_scanning_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
@@ -373,8 +387,8 @@ impl RegistryScanningConfiguration {
         rules: impl IntoIterator<Item = registry_scanning_configuration::ScanningRule>,
         scan_type: registry_scanning_configuration::ScanType,
     ) -> Self {
-        let mut this = Base::new(id, &REGISTRY_SCANNING_CONFIGURATION_TYPE);
-        this.set("Rules", Some("rules"), list(rules));
+        let mut this = rt::Base::new(id, &REGISTRY_SCANNING_CONFIGURATION_TYPE);
+        this.set("Rules", Some("rules"), rt::list(rules));
         this.set("ScanType", Some("scan_type"), scan_type.into());
         RegistryScanningConfiguration(this)
     }
@@ -385,11 +399,11 @@ builder!(
 );
 /// A declared `AWS::ECR::RegistryScanningConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryScanningConfigurationHandle(Handle);
+pub struct RegistryScanningConfigurationHandle(rt::Handle);
 handle!(RegistryScanningConfigurationHandle);
 impl RegistryScanningConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `RegistryId`; Terraform `registry_id`.
-    pub fn registry_id(&self) -> Expr {
+    pub fn registry_id(&self) -> rt::Expr {
         self.0.attr("RegistryId")
     }
 }
@@ -402,12 +416,12 @@ pub mod registry_scanning_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryFilter(Props);
+    pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
         /// A new `RepositoryFilter`. Required properties: `filter` (`Filter`), `filter_type` (`FilterType`).
-        pub fn new(filter: impl Into<Expr>, filter_type: FilterType) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), string(filter));
+        pub fn new(filter: impl Into<rt::Expr>, filter_type: FilterType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::string(filter));
             this.set("FilterType", Some("filter_type"), filter_type.into());
             RepositoryFilter(this)
         }
@@ -419,18 +433,18 @@ pub mod registry_scanning_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-scanningrule.html)
     #[derive(Clone, Debug)]
-    pub struct ScanningRule(Props);
+    pub struct ScanningRule(rt::Props);
     impl ScanningRule {
         /// A new `ScanningRule`. Required properties: `repository_filters` (`RepositoryFilters`), `scan_frequency` (`ScanFrequency`).
         pub fn new(
             repository_filters: impl IntoIterator<Item = RepositoryFilter>,
             scan_frequency: ScanFrequency,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryFilters",
                 Some("repository_filters"),
-                list(repository_filters),
+                rt::list(repository_filters),
             );
             this.set(
                 "ScanFrequency",
@@ -472,11 +486,11 @@ pub mod registry_scanning_configuration {
 /// CloudFormation: `AWS::ECR::ReplicationConfiguration`. Terraform: `awscc_ecr_replication_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-replicationconfiguration.html)
-pub struct ReplicationConfiguration(Base);
-static REPLICATION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationConfiguration(rt::Base);
+static REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::ReplicationConfiguration",
     terraform: Some("awscc_ecr_replication_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
@@ -488,7 +502,7 @@ impl ReplicationConfiguration {
         id: impl Into<String>,
         replication_configuration: replication_configuration::ReplicationConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TYPE);
         this.set(
             "ReplicationConfiguration",
             Some("replication_configuration"),
@@ -500,11 +514,11 @@ impl ReplicationConfiguration {
 builder!(ReplicationConfiguration, ReplicationConfigurationHandle);
 /// A declared `AWS::ECR::ReplicationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationConfigurationHandle(Handle);
+pub struct ReplicationConfigurationHandle(rt::Handle);
 handle!(ReplicationConfigurationHandle);
 impl ReplicationConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `RegistryId`; Terraform `registry_id`.
-    pub fn registry_id(&self) -> Expr {
+    pub fn registry_id(&self) -> rt::Expr {
         self.0.attr("RegistryId")
     }
 }
@@ -517,12 +531,12 @@ pub mod replication_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationConfiguration(Props);
+    pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = ReplicationRule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             ReplicationConfiguration(this)
         }
     }
@@ -533,13 +547,13 @@ pub mod replication_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationdestination.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationDestination(Props);
+    pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. Required properties: `region` (`Region`), `registry_id` (`RegistryId`).
-        pub fn new(region: impl Into<Expr>, registry_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
-            this.set("RegistryId", Some("registry_id"), string(registry_id));
+        pub fn new(region: impl Into<rt::Expr>, registry_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
+            this.set("RegistryId", Some("registry_id"), rt::string(registry_id));
             ReplicationDestination(this)
         }
     }
@@ -550,12 +564,12 @@ pub mod replication_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationrule.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRule(Props);
+    pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
         /// A new `ReplicationRule`. Required properties: `destinations` (`Destinations`).
         pub fn new(destinations: impl IntoIterator<Item = ReplicationDestination>) -> Self {
-            let mut this = Props::default();
-            this.set("Destinations", Some("destinations"), list(destinations));
+            let mut this = rt::Props::default();
+            this.set("Destinations", Some("destinations"), rt::list(destinations));
             ReplicationRule(this)
         }
         /// An array of objects representing the filters for a replication rule.
@@ -565,8 +579,11 @@ pub mod replication_configuration {
             mut self,
             value: impl IntoIterator<Item = RepositoryFilter>,
         ) -> Self {
-            self.0
-                .set("RepositoryFilters", Some("repository_filters"), list(value));
+            self.0.set(
+                "RepositoryFilters",
+                Some("repository_filters"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -577,12 +594,12 @@ pub mod replication_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryFilter(Props);
+    pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
         /// A new `RepositoryFilter`. Required properties: `filter` (`Filter`), `filter_type` (`FilterType`).
-        pub fn new(filter: impl Into<Expr>, filter_type: FilterType) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), string(filter));
+        pub fn new(filter: impl Into<rt::Expr>, filter_type: FilterType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::string(filter));
             this.set("FilterType", Some("filter_type"), filter_type.into());
             RepositoryFilter(this)
         }
@@ -603,11 +620,11 @@ pub mod replication_configuration {
 /// Stateful (images): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html)
-pub struct Repository(Base);
-static REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct Repository(rt::Base);
+static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::Repository",
     terraform: Some("awscc_ecr_repository"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -619,7 +636,7 @@ impl Repository {
     /// Declares a `AWS::ECR::Repository` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &REPOSITORY_TYPE);
+        let this = rt::Base::new(id, &REPOSITORY_TYPE);
         Repository(this)
     }
     /// If true, deleting the repository force deletes the contents of the repository.
@@ -627,7 +644,7 @@ impl Repository {
     /// CloudFormation `EmptyOnDelete`, Terraform `empty_on_delete`.
     pub fn empty_on_delete(mut self, value: bool) -> Self {
         self.0
-            .set("EmptyOnDelete", Some("empty_on_delete"), boolean(value));
+            .set("EmptyOnDelete", Some("empty_on_delete"), rt::boolean(value));
         self
     }
     /// The encryption configuration for the repository.
@@ -676,7 +693,7 @@ impl Repository {
         self.0.set(
             "ImageTagMutabilityExclusionFilters",
             Some("image_tag_mutability_exclusion_filters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -691,19 +708,19 @@ impl Repository {
     /// The name to use for the repository.
     ///
     /// Constraints: length 2..=256; pattern `^(?=.{2,256}$)([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$`. Changing it replaces the resource. CloudFormation `RepositoryName`, Terraform `repository_name`.
-    pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RepositoryName", Some("repository_name"), string(value));
+            .set("RepositoryName", Some("repository_name"), rt::string(value));
         self
     }
     /// The JSON repository policy text to apply to the repository.
     ///
     /// CloudFormation `RepositoryPolicyText`, Terraform `repository_policy_text`.
-    pub fn repository_policy_text(mut self, value: impl Into<Value>) -> Self {
+    pub fn repository_policy_text(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "RepositoryPolicyText",
             Some("repository_policy_text"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -711,15 +728,15 @@ impl Repository {
 builder!(Repository, RepositoryHandle);
 /// A declared `AWS::ECR::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryHandle(Handle);
+pub struct RepositoryHandle(rt::Handle);
 handle!(RepositoryHandle);
 impl RepositoryHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `RepositoryUri`; Terraform `repository_uri`.
-    pub fn repository_uri(&self) -> Expr {
+    pub fn repository_uri(&self) -> rt::Expr {
         self.0.attr("RepositoryUri")
     }
 }
@@ -732,11 +749,11 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
@@ -747,8 +764,8 @@ pub mod repository {
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption.
         ///
         /// Constraints: length 1..=2048. CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -759,11 +776,11 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageScanningConfiguration(Props);
+    pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
         /// A new `ImageScanningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageScanningConfiguration(this)
         }
         /// The setting that determines whether images are scanned after being pushed to a repository.
@@ -771,7 +788,7 @@ pub mod repository {
         /// CloudFormation `ScanOnPush`, Terraform `scan_on_push`.
         pub fn scan_on_push(mut self, value: bool) -> Self {
             self.0
-                .set("ScanOnPush", Some("scan_on_push"), boolean(value));
+                .set("ScanOnPush", Some("scan_on_push"), rt::boolean(value));
             self
         }
     }
@@ -782,14 +799,14 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html)
     #[derive(Clone, Debug)]
-    pub struct ImageTagMutabilityExclusionFilter(Props);
+    pub struct ImageTagMutabilityExclusionFilter(rt::Props);
     impl ImageTagMutabilityExclusionFilter {
         /// A new `ImageTagMutabilityExclusionFilter`. Required properties: `image_tag_mutability_exclusion_filter_type` (`ImageTagMutabilityExclusionFilterType`), `image_tag_mutability_exclusion_filter_value` (`ImageTagMutabilityExclusionFilterValue`).
         pub fn new(
             image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-            image_tag_mutability_exclusion_filter_value: impl Into<Expr>,
+            image_tag_mutability_exclusion_filter_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImageTagMutabilityExclusionFilterType",
                 Some("image_tag_mutability_exclusion_filter_type"),
@@ -798,7 +815,7 @@ pub mod repository {
             this.set(
                 "ImageTagMutabilityExclusionFilterValue",
                 Some("image_tag_mutability_exclusion_filter_value"),
-                string(image_tag_mutability_exclusion_filter_value),
+                rt::string(image_tag_mutability_exclusion_filter_value),
             );
             ImageTagMutabilityExclusionFilter(this)
         }
@@ -810,29 +827,30 @@ pub mod repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct LifecyclePolicy(Props);
+    pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
         /// A new `LifecyclePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecyclePolicy(this)
         }
         /// The JSON repository policy text to apply to the repository.
         ///
         /// Constraints: length 100..=30720. CloudFormation `LifecyclePolicyText`, Terraform `lifecycle_policy_text`.
-        pub fn lifecycle_policy_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lifecycle_policy_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LifecyclePolicyText",
                 Some("lifecycle_policy_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The AWS account ID associated with the registry that contains the repository.
         ///
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `RegistryId`, Terraform `registry_id`.
-        pub fn registry_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RegistryId", Some("registry_id"), string(value));
+        pub fn registry_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RegistryId", Some("registry_id"), rt::string(value));
             self
         }
     }
@@ -874,11 +892,11 @@ pub mod repository {
 /// CloudFormation: `AWS::ECR::RepositoryCreationTemplate`. Terraform: `awscc_ecr_repository_creation_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repositorycreationtemplate.html)
-pub struct RepositoryCreationTemplate(Base);
-static REPOSITORY_CREATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct RepositoryCreationTemplate(rt::Base);
+static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::RepositoryCreationTemplate",
     terraform: Some("awscc_ecr_repository_creation_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -892,27 +910,27 @@ impl RepositoryCreationTemplate {
     pub fn new(
         id: impl Into<String>,
         applied_for: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
-        prefix: impl Into<Expr>,
+        prefix: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
-        this.set("AppliedFor", Some("applied_for"), list(applied_for));
-        this.set("Prefix", Some("prefix"), string(prefix));
+        let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
+        this.set("AppliedFor", Some("applied_for"), rt::list(applied_for));
+        this.set("Prefix", Some("prefix"), rt::string(prefix));
         RepositoryCreationTemplate(this)
     }
     /// The ARN of the role to be assumed by Amazon ECR.
     ///
     /// Constraints: length 0..=2048; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$`. CloudFormation `CustomRoleArn`, Terraform `custom_role_arn`.
-    pub fn custom_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CustomRoleArn", Some("custom_role_arn"), string(value));
+            .set("CustomRoleArn", Some("custom_role_arn"), rt::string(value));
         self
     }
     /// The description associated with the repository creation template.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The encryption configuration associated with the repository creation template.
@@ -953,24 +971,30 @@ impl RepositoryCreationTemplate {
         self.0.set(
             "ImageTagMutabilityExclusionFilters",
             Some("image_tag_mutability_exclusion_filters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The lifecycle policy to use for repositories created using the template.
     ///
     /// Constraints: length 100..=30720. CloudFormation `LifecyclePolicy`, Terraform `lifecycle_policy`.
-    pub fn lifecycle_policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("LifecyclePolicy", Some("lifecycle_policy"), string(value));
+    pub fn lifecycle_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LifecyclePolicy",
+            Some("lifecycle_policy"),
+            rt::string(value),
+        );
         self
     }
     /// The repository policy to apply to repositories created using the template.
     ///
     /// Constraints: length 0..=10240. CloudFormation `RepositoryPolicy`, Terraform `repository_policy`.
-    pub fn repository_policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("RepositoryPolicy", Some("repository_policy"), string(value));
+    pub fn repository_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RepositoryPolicy",
+            Some("repository_policy"),
+            rt::string(value),
+        );
         self
     }
     /// The metadata to apply to the repository to help you categorize and organize.
@@ -981,22 +1005,22 @@ impl RepositoryCreationTemplate {
         value: impl IntoIterator<Item = repository_creation_template::Tag>,
     ) -> Self {
         self.0
-            .set("ResourceTags", Some("resource_tags"), list(value));
+            .set("ResourceTags", Some("resource_tags"), rt::list(value));
         self
     }
 }
 builder!(RepositoryCreationTemplate, RepositoryCreationTemplateHandle);
 /// A declared `AWS::ECR::RepositoryCreationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RepositoryCreationTemplateHandle(Handle);
+pub struct RepositoryCreationTemplateHandle(rt::Handle);
 handle!(RepositoryCreationTemplateHandle);
 impl RepositoryCreationTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1009,11 +1033,11 @@ pub mod repository_creation_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
@@ -1024,8 +1048,8 @@ pub mod repository_creation_template {
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption.
         ///
         /// Constraints: length 1..=2048. CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -1036,14 +1060,14 @@ pub mod repository_creation_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-imagetagmutabilityexclusionfilter.html)
     #[derive(Clone, Debug)]
-    pub struct ImageTagMutabilityExclusionFilter(Props);
+    pub struct ImageTagMutabilityExclusionFilter(rt::Props);
     impl ImageTagMutabilityExclusionFilter {
         /// A new `ImageTagMutabilityExclusionFilter`. Required properties: `image_tag_mutability_exclusion_filter_type` (`ImageTagMutabilityExclusionFilterType`), `image_tag_mutability_exclusion_filter_value` (`ImageTagMutabilityExclusionFilterValue`).
         pub fn new(
             image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-            image_tag_mutability_exclusion_filter_value: impl Into<Expr>,
+            image_tag_mutability_exclusion_filter_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImageTagMutabilityExclusionFilterType",
                 Some("image_tag_mutability_exclusion_filter_type"),
@@ -1052,7 +1076,7 @@ pub mod repository_creation_template {
             this.set(
                 "ImageTagMutabilityExclusionFilterValue",
                 Some("image_tag_mutability_exclusion_filter_value"),
-                string(image_tag_mutability_exclusion_filter_value),
+                rt::string(image_tag_mutability_exclusion_filter_value),
             );
             ImageTagMutabilityExclusionFilter(this)
         }
@@ -1064,13 +1088,13 @@ pub mod repository_creation_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -1123,11 +1147,11 @@ pub mod repository_creation_template {
 /// CloudFormation: `AWS::ECR::SigningConfiguration`. Terraform: `awscc_ecr_signing_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-signingconfiguration.html)
-pub struct SigningConfiguration(Base);
-static SIGNING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SigningConfiguration(rt::Base);
+static SIGNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECR::SigningConfiguration",
     terraform: Some("awscc_ecr_signing_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1156,21 +1180,21 @@ impl SigningConfiguration {
         id: impl Into<String>,
         rules: impl IntoIterator<Item = signing_configuration::Rule>,
     ) -> Self {
-        let mut this = Base::new(id, &SIGNING_CONFIGURATION_TYPE);
-        this.set("Rules", Some("rules"), list(rules));
+        let mut this = rt::Base::new(id, &SIGNING_CONFIGURATION_TYPE);
+        this.set("Rules", Some("rules"), rt::list(rules));
         SigningConfiguration(this)
     }
 }
 builder!(SigningConfiguration, SigningConfigurationHandle);
 /// A declared `AWS::ECR::SigningConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SigningConfigurationHandle(Handle);
+pub struct SigningConfigurationHandle(rt::Handle);
 handle!(SigningConfigurationHandle);
 impl SigningConfigurationHandle {
     /// 12-digit AWS account ID of the ECR registry.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistryId`; Terraform `registry_id`.
-    pub fn registry_id(&self) -> Expr {
+    pub fn registry_id(&self) -> rt::Expr {
         self.0.attr("RegistryId")
     }
 }
@@ -1183,12 +1207,12 @@ pub mod signing_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryFilter(Props);
+    pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
         /// A new `RepositoryFilter`. Required properties: `filter` (`Filter`), `filter_type` (`FilterType`).
-        pub fn new(filter: impl Into<Expr>, filter_type: FilterType) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), string(filter));
+        pub fn new(filter: impl Into<rt::Expr>, filter_type: FilterType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::string(filter));
             this.set("FilterType", Some("filter_type"), filter_type.into());
             RepositoryFilter(this)
         }
@@ -1198,15 +1222,15 @@ pub mod signing_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `signing_profile_arn` (`SigningProfileArn`).
-        pub fn new(signing_profile_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(signing_profile_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SigningProfileArn",
                 Some("signing_profile_arn"),
-                string(signing_profile_arn),
+                rt::string(signing_profile_arn),
             );
             Rule(this)
         }
@@ -1217,8 +1241,11 @@ pub mod signing_configuration {
             mut self,
             value: impl IntoIterator<Item = RepositoryFilter>,
         ) -> Self {
-            self.0
-                .set("RepositoryFilters", Some("repository_filters"), list(value));
+            self.0.set(
+                "RepositoryFilters",
+                Some("repository_filters"),
+                rt::list(value),
+            );
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ECS` resource types of the CloudFormation registry (`AWS::ECS::*`): 12 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `ecs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ECS::CapacityProvider.
 ///
 /// CloudFormation: `AWS::ECS::CapacityProvider`. Terraform: `awscc_ecs_capacity_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-capacityprovider.html)
-pub struct CapacityProvider(Base);
-static CAPACITY_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct CapacityProvider(rt::Base);
+static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::CapacityProvider",
     terraform: Some("awscc_ecs_capacity_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -27,7 +28,7 @@ impl CapacityProvider {
     /// Declares a `AWS::ECS::CapacityProvider` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CAPACITY_PROVIDER_TYPE);
+        let this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
         CapacityProvider(this)
     }
     /// CloudFormation `AutoScalingGroupProvider`, Terraform `auto_scaling_group_provider`.
@@ -43,9 +44,9 @@ impl CapacityProvider {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterName", Some("cluster_name"), string(value));
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// CloudFormation `ManagedInstancesProvider`, Terraform `managed_instances_provider`.
@@ -61,15 +62,15 @@ impl CapacityProvider {
         self
     }
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(CapacityProvider, CapacityProviderHandle);
 /// A declared `AWS::ECS::CapacityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapacityProviderHandle(Handle);
+pub struct CapacityProviderHandle(rt::Handle);
 handle!(CapacityProviderHandle);
 /// Property types and value sets of [`CapacityProvider`] (`AWS::ECS::CapacityProvider`).
 pub mod capacity_provider {
@@ -78,21 +79,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(Props);
+    pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
         /// A new `AcceleratorCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -101,21 +102,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(Props);
+    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
         /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcceleratorTotalMemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -124,11 +125,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autorepairconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoRepairConfiguration(Props);
+    pub struct AutoRepairConfiguration(rt::Props);
     impl AutoRepairConfiguration {
         /// A new `AutoRepairConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoRepairConfiguration(this)
         }
         /// CloudFormation `ActionsStatus`, Terraform `actions_status`.
@@ -143,15 +144,15 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autoscalinggroupprovider.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingGroupProvider(Props);
+    pub struct AutoScalingGroupProvider(rt::Props);
     impl AutoScalingGroupProvider {
         /// A new `AutoScalingGroupProvider`. Required properties: `auto_scaling_group_arn` (`AutoScalingGroupArn`).
-        pub fn new(auto_scaling_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(auto_scaling_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AutoScalingGroupArn",
                 Some("auto_scaling_group_arn"),
-                string(auto_scaling_group_arn),
+                rt::string(auto_scaling_group_arn),
             );
             AutoScalingGroupProvider(this)
         }
@@ -187,21 +188,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(Props);
+    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
         /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineEbsBandwidthMbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -210,19 +211,19 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-capacityreservationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationRequest(Props);
+    pub struct CapacityReservationRequest(rt::Props);
     impl CapacityReservationRequest {
         /// A new `CapacityReservationRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationRequest(this)
         }
         /// CloudFormation `ReservationGroupArn`, Terraform `reservation_group_arn`.
-        pub fn reservation_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reservation_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReservationGroupArn",
                 Some("reservation_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -243,11 +244,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
-    pub struct InfrastructureOptimization(Props);
+    pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
         /// A new `InfrastructureOptimization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InfrastructureOptimization(this)
         }
         /// This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized.
@@ -255,7 +256,7 @@ pub mod capacity_provider {
         /// Constraints: range -1..=3600. CloudFormation `ScaleInAfter`, Terraform `scale_in_after`.
         pub fn scale_in_after(mut self, value: i64) -> Self {
             self.0
-                .set("ScaleInAfter", Some("scale_in_after"), int(value));
+                .set("ScaleInAfter", Some("scale_in_after"), rt::int(value));
             self
         }
     }
@@ -264,18 +265,18 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceLaunchTemplate(Props);
+    pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
         /// A new `InstanceLaunchTemplate`. Required properties: `ec2_instance_profile_arn` (`Ec2InstanceProfileArn`), `network_configuration` (`NetworkConfiguration`).
         pub fn new(
-            ec2_instance_profile_arn: impl Into<Expr>,
+            ec2_instance_profile_arn: impl Into<rt::Expr>,
             network_configuration: ManagedInstancesNetworkConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "Ec2InstanceProfileArn",
                 Some("ec_2_instance_profile_arn"),
-                string(ec2_instance_profile_arn),
+                rt::string(ec2_instance_profile_arn),
             );
             this.set(
                 "NetworkConfiguration",
@@ -305,7 +306,7 @@ pub mod capacity_provider {
         /// CloudFormation `FipsEnabled`, Terraform `fips_enabled`.
         pub fn fips_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("FipsEnabled", Some("fips_enabled"), boolean(value));
+                .set("FipsEnabled", Some("fips_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `InstanceMetadataTagsPropagation`, Terraform `instance_metadata_tags_propagation`.
@@ -313,7 +314,7 @@ pub mod capacity_provider {
             self.0.set(
                 "InstanceMetadataTagsPropagation",
                 Some("instance_metadata_tags_propagation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -361,11 +362,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirementsRequest(Props);
+    pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
         /// A new `InstanceRequirementsRequest`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
         pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRangeRequest) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirementsRequest(this)
@@ -384,7 +385,7 @@ pub mod capacity_provider {
             self.0.set(
                 "AcceleratorManufacturers",
                 Some("accelerator_manufacturers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -393,8 +394,11 @@ pub mod capacity_provider {
             mut self,
             value: impl IntoIterator<Item = AcceleratorNames>,
         ) -> Self {
-            self.0
-                .set("AcceleratorNames", Some("accelerator_names"), list(value));
+            self.0.set(
+                "AcceleratorNames",
+                Some("accelerator_names"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
@@ -414,19 +418,22 @@ pub mod capacity_provider {
             mut self,
             value: impl IntoIterator<Item = AcceleratorTypes>,
         ) -> Self {
-            self.0
-                .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+            self.0.set(
+                "AcceleratorTypes",
+                Some("accelerator_types"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=400 items. CloudFormation `AllowedInstanceTypes`, Terraform `allowed_instance_types`.
         pub fn allowed_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedInstanceTypes",
                 Some("allowed_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -461,19 +468,22 @@ pub mod capacity_provider {
             mut self,
             value: impl IntoIterator<Item = CpuManufacturers>,
         ) -> Self {
-            self.0
-                .set("CpuManufacturers", Some("cpu_manufacturers"), list(value));
+            self.0.set(
+                "CpuManufacturers",
+                Some("cpu_manufacturers"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=400 items. CloudFormation `ExcludedInstanceTypes`, Terraform `excluded_instance_types`.
         pub fn excluded_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedInstanceTypes",
                 Some("excluded_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -485,7 +495,7 @@ pub mod capacity_provider {
             self.0.set(
                 "InstanceGenerations",
                 Some("instance_generations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -503,7 +513,7 @@ pub mod capacity_provider {
             self.0.set(
                 "LocalStorageTypes",
                 Some("local_storage_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -515,7 +525,7 @@ pub mod capacity_provider {
             self.0.set(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
                 Some("max_spot_price_as_percentage_of_optimal_on_demand_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -551,7 +561,7 @@ pub mod capacity_provider {
             self.0.set(
                 "OnDemandMaxPricePercentageOverLowestPrice",
                 Some("on_demand_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -560,7 +570,7 @@ pub mod capacity_provider {
             self.0.set(
                 "RequireHibernateSupport",
                 Some("require_hibernate_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -569,7 +579,7 @@ pub mod capacity_provider {
             self.0.set(
                 "SpotMaxPricePercentageOverLowestPrice",
                 Some("spot_max_price_percentage_over_lowest_price"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -588,17 +598,20 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesLocalStorageConfiguration(Props);
+    pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
         /// A new `ManagedInstancesLocalStorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedInstancesLocalStorageConfiguration(this)
         }
         /// CloudFormation `UseLocalStorage`, Terraform `use_local_storage`.
         pub fn use_local_storage(mut self, value: bool) -> Self {
-            self.0
-                .set("UseLocalStorage", Some("use_local_storage"), boolean(value));
+            self.0.set(
+                "UseLocalStorage",
+                Some("use_local_storage"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -607,20 +620,20 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesNetworkConfiguration(Props);
+    pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     impl ManagedInstancesNetworkConfiguration {
         /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
@@ -629,18 +642,18 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesProvider(Props);
+    pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
         /// A new `ManagedInstancesProvider`. Required properties: `infrastructure_role_arn` (`InfrastructureRoleArn`), `instance_launch_template` (`InstanceLaunchTemplate`).
         pub fn new(
-            infrastructure_role_arn: impl Into<Expr>,
+            infrastructure_role_arn: impl Into<rt::Expr>,
             instance_launch_template: InstanceLaunchTemplate,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InfrastructureRoleArn",
                 Some("infrastructure_role_arn"),
-                string(infrastructure_role_arn),
+                rt::string(infrastructure_role_arn),
             );
             this.set(
                 "InstanceLaunchTemplate",
@@ -681,15 +694,15 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstancesStorageConfiguration(Props);
+    pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
         /// A new `ManagedInstancesStorageConfiguration`. Required properties: `storage_size_gi_b` (`StorageSizeGiB`).
         pub fn new(storage_size_gi_b: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StorageSizeGiB",
                 Some("storage_size_gi_b"),
-                int(storage_size_gi_b),
+                rt::int(storage_size_gi_b),
             );
             ManagedInstancesStorageConfiguration(this)
         }
@@ -701,11 +714,11 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedscaling.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedScaling(Props);
+    pub struct ManagedScaling(rt::Props);
     impl ManagedScaling {
         /// A new `ManagedScaling`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedScaling(this)
         }
         /// Constraints: range 0..=10000. CloudFormation `InstanceWarmupPeriod`, Terraform `instance_warmup_period`.
@@ -713,7 +726,7 @@ pub mod capacity_provider {
             self.0.set(
                 "InstanceWarmupPeriod",
                 Some("instance_warmup_period"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -722,7 +735,7 @@ pub mod capacity_provider {
             self.0.set(
                 "MaximumScalingStepSize",
                 Some("maximum_scaling_step_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -731,7 +744,7 @@ pub mod capacity_provider {
             self.0.set(
                 "MinimumScalingStepSize",
                 Some("minimum_scaling_step_size"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -743,7 +756,7 @@ pub mod capacity_provider {
         /// Constraints: range 1..=100. CloudFormation `TargetCapacity`, Terraform `target_capacity`.
         pub fn target_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("TargetCapacity", Some("target_capacity"), int(value));
+                .set("TargetCapacity", Some("target_capacity"), rt::int(value));
             self
         }
     }
@@ -752,21 +765,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(Props);
+    pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
         /// A new `MemoryGiBPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemoryGiBPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -775,17 +788,17 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(Props);
+    pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
         /// A new `MemoryMiBRequest`. Required properties: `min` (`Min`).
         pub fn new(min: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Min", Some("min"), int(min));
+            let mut this = rt::Props::default();
+            this.set("Min", Some("min"), rt::int(min));
             MemoryMiBRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
     }
@@ -794,21 +807,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(Props);
+    pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
         /// A new `NetworkBandwidthGbpsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkBandwidthGbpsRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -817,21 +830,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(Props);
+    pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
         /// A new `NetworkInterfaceCountRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterfaceCountRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -840,21 +853,21 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(Props);
+    pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
         /// A new `TotalLocalStorageGbRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TotalLocalStorageGbRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
         /// CloudFormation `Min`, Terraform `min`.
         pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), int(value));
+            self.0.set("Min", Some("min"), rt::int(value));
             self
         }
     }
@@ -863,17 +876,17 @@ pub mod capacity_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
-    pub struct VCpuCountRangeRequest(Props);
+    pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
         /// A new `VCpuCountRangeRequest`. Required properties: `min` (`Min`).
         pub fn new(min: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Min", Some("min"), int(min));
+            let mut this = rt::Props::default();
+            this.set("Min", Some("min"), rt::int(min));
             VCpuCountRangeRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), int(value));
+            self.0.set("Max", Some("max"), rt::int(value));
             self
         }
     }
@@ -1091,11 +1104,11 @@ pub mod capacity_provider {
 /// CloudFormation: `AWS::ECS::Cluster`. Terraform: `awscc_ecs_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::Cluster",
     terraform: Some("awscc_ecs_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -1104,26 +1117,29 @@ impl Cluster {
     /// Declares a `AWS::ECS::Cluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLUSTER_TYPE);
         Cluster(this)
     }
     /// The short name of one or more capacity providers to associate with the cluster.
     ///
     /// CloudFormation `CapacityProviders`, Terraform `capacity_providers`.
-    pub fn capacity_providers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn capacity_providers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "CapacityProviders",
             Some("capacity_providers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A user-generated string that you use to identify your cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterName", Some("cluster_name"), string(value));
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// The settings to use when creating a cluster.
@@ -1134,7 +1150,7 @@ impl Cluster {
         value: impl IntoIterator<Item = cluster::ClusterSettings>,
     ) -> Self {
         self.0
-            .set("ClusterSettings", Some("cluster_settings"), list(value));
+            .set("ClusterSettings", Some("cluster_settings"), rt::list(value));
         self
     }
     /// The execute command and managed storage configuration for the cluster.
@@ -1155,7 +1171,7 @@ impl Cluster {
         self.0.set(
             "DefaultCapacityProviderStrategy",
             Some("default_capacity_provider_strategy"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1174,11 +1190,11 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::ECS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1191,33 +1207,36 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityProviderStrategyItem(this)
         }
         /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         ///
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// The short name of the capacity provider.
         ///
         /// CloudFormation `CapacityProvider`, Terraform `capacity_provider`.
-        pub fn capacity_provider(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CapacityProvider", Some("capacity_provider"), string(value));
+        pub fn capacity_provider(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CapacityProvider",
+                Some("capacity_provider"),
+                rt::string(value),
+            );
             self
         }
         /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         ///
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1228,11 +1247,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clusterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfiguration(Props);
+    pub struct ClusterConfiguration(rt::Props);
     impl ClusterConfiguration {
         /// A new `ClusterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterConfiguration(this)
         }
         /// The details of the execute command configuration.
@@ -1265,25 +1284,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clustersettings.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterSettings(Props);
+    pub struct ClusterSettings(rt::Props);
     impl ClusterSettings {
         /// A new `ClusterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterSettings(this)
         }
         /// The name of the cluster setting.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value to set for the cluster setting.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1294,18 +1313,19 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExecuteCommandConfiguration(Props);
+    pub struct ExecuteCommandConfiguration(rt::Props);
     impl ExecuteCommandConfiguration {
         /// A new `ExecuteCommandConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExecuteCommandConfiguration(this)
         }
         /// Specify an KMSlong key ID to encrypt the data between the local client and the container.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The log configuration for the results of the execute command actions.
@@ -1331,11 +1351,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandlogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExecuteCommandLogConfiguration(Props);
+    pub struct ExecuteCommandLogConfiguration(rt::Props);
     impl ExecuteCommandLogConfiguration {
         /// A new `ExecuteCommandLogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExecuteCommandLogConfiguration(this)
         }
         /// Determines whether to use encryption on the CloudWatch logs.
@@ -1345,27 +1365,27 @@ pub mod cluster {
             self.0.set(
                 "CloudWatchEncryptionEnabled",
                 Some("cloudwatch_encryption_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The name of the CloudWatch log group to send logs to.
         ///
         /// CloudFormation `CloudWatchLogGroupName`, Terraform `cloudwatch_log_group_name`.
-        pub fn cloud_watch_log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cloud_watch_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CloudWatchLogGroupName",
                 Some("cloudwatch_log_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the S3 bucket to send logs to.
         ///
         /// CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
         /// Determines whether to use encryption on the S3 logs.
@@ -1375,16 +1395,16 @@ pub mod cluster {
             self.0.set(
                 "S3EncryptionEnabled",
                 Some("s3_encryption_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// An optional folder in the S3 bucket to place logs in.
         ///
         /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+                .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
             self
         }
     }
@@ -1395,29 +1415,30 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-managedstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedStorageConfiguration(Props);
+    pub struct ManagedStorageConfiguration(rt::Props);
     impl ManagedStorageConfiguration {
         /// A new `ManagedStorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedStorageConfiguration(this)
         }
         /// Specify the KMSlong key ID for Fargate ephemeral storage.
         ///
         /// CloudFormation `FargateEphemeralStorageKmsKeyId`, Terraform `fargate_ephemeral_storage_kms_key_id`.
-        pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FargateEphemeralStorageKmsKeyId",
                 Some("fargate_ephemeral_storage_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -1428,18 +1449,19 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-serviceconnectdefaults.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectDefaults(Props);
+    pub struct ServiceConnectDefaults(rt::Props);
     impl ServiceConnectDefaults {
         /// A new `ServiceConnectDefaults`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceConnectDefaults(this)
         }
         /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
     }
@@ -1461,11 +1483,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::ECS::ClusterCapacityProviderAssociations`. Terraform: `awscc_ecs_cluster_capacity_provider_associations` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-clustercapacityproviderassociations.html)
-pub struct ClusterCapacityProviderAssociations(Base);
-static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterCapacityProviderAssociations(rt::Base);
+static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::ClusterCapacityProviderAssociations",
     terraform: Some("awscc_ecs_cluster_capacity_provider_associations"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1475,28 +1497,31 @@ impl ClusterCapacityProviderAssociations {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster: impl Into<Expr>,
+        cluster: impl Into<rt::Expr>,
         default_capacity_provider_strategy: impl IntoIterator<
             Item = cluster_capacity_provider_associations::CapacityProviderStrategy,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE);
-        this.set("Cluster", Some("cluster"), string(cluster));
+        let mut this = rt::Base::new(id, &CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE);
+        this.set("Cluster", Some("cluster"), rt::string(cluster));
         this.set(
             "DefaultCapacityProviderStrategy",
             Some("default_capacity_provider_strategy"),
-            list(default_capacity_provider_strategy),
+            rt::list(default_capacity_provider_strategy),
         );
         ClusterCapacityProviderAssociations(this)
     }
     /// List of capacity providers to associate with the cluster
     ///
     /// CloudFormation `CapacityProviders`, Terraform `capacity_providers`.
-    pub fn capacity_providers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn capacity_providers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "CapacityProviders",
             Some("capacity_providers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1507,7 +1532,7 @@ builder!(
 );
 /// A declared `AWS::ECS::ClusterCapacityProviderAssociations`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterCapacityProviderAssociationsHandle(Handle);
+pub struct ClusterCapacityProviderAssociationsHandle(rt::Handle);
 handle!(ClusterCapacityProviderAssociationsHandle);
 /// Property types and value sets of [`ClusterCapacityProviderAssociations`] (`AWS::ECS::ClusterCapacityProviderAssociations`).
 pub mod cluster_capacity_provider_associations {
@@ -1516,26 +1541,26 @@ pub mod cluster_capacity_provider_associations {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-clustercapacityproviderassociations-capacityproviderstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategy(Props);
+    pub struct CapacityProviderStrategy(rt::Props);
     impl CapacityProviderStrategy {
         /// A new `CapacityProviderStrategy`. Required properties: `capacity_provider` (`CapacityProvider`).
-        pub fn new(capacity_provider: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProvider",
                 Some("capacity_provider"),
-                string(capacity_provider),
+                rt::string(capacity_provider),
             );
             CapacityProviderStrategy(this)
         }
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1546,11 +1571,11 @@ pub mod cluster_capacity_provider_associations {
 /// CloudFormation: `AWS::ECS::Daemon`. Terraform: `awscc_ecs_daemon` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemon.html)
-pub struct Daemon(Base);
-static DAEMON_TYPE: TypeInfo = TypeInfo {
+pub struct Daemon(rt::Base);
+static DAEMON_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::Daemon",
     terraform: Some("awscc_ecs_daemon"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1571,7 +1596,7 @@ impl Daemon {
     /// Declares a `AWS::ECS::Daemon` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DAEMON_TYPE);
+        let this = rt::Base::new(id, &DAEMON_TYPE);
         Daemon(this)
     }
     /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
@@ -1579,40 +1604,42 @@ impl Daemon {
     /// Constraints: at least 1 items. CloudFormation `CapacityProviderArns`, Terraform `capacity_provider_arns`.
     pub fn capacity_provider_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CapacityProviderArns",
             Some("capacity_provider_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
     ///
     /// Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
-    pub fn cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterArn", Some("cluster_arn"), string(value));
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
         self
     }
     /// CloudFormation `Critical`, Terraform `critical`.
     pub fn critical(mut self, value: bool) -> Self {
-        self.0.set("Critical", Some("critical"), boolean(value));
+        self.0.set("Critical", Some("critical"), rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DaemonName`, Terraform `daemon_name`.
-    pub fn daemon_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DaemonName", Some("daemon_name"), string(value));
+    pub fn daemon_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DaemonName", Some("daemon_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
     ///
     /// CloudFormation `DaemonTaskDefinitionArn`, Terraform `daemon_task_definition_arn`.
-    pub fn daemon_task_definition_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn daemon_task_definition_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DaemonTaskDefinitionArn",
             Some("daemon_task_definition_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1637,7 +1664,7 @@ impl Daemon {
         self.0.set(
             "EnableECSManagedTags",
             Some("enable_ecs_managed_tags"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1648,7 +1675,7 @@ impl Daemon {
         self.0.set(
             "EnableExecuteCommand",
             Some("enable_execute_command"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1664,27 +1691,27 @@ impl Daemon {
 builder!(Daemon, DaemonHandle);
 /// A declared `AWS::ECS::Daemon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DaemonHandle(Handle);
+pub struct DaemonHandle(rt::Handle);
 handle!(DaemonHandle);
 impl DaemonHandle {
     /// CloudFormation `Fn::GetAtt` `DaemonArn`; Terraform `daemon_arn`.
-    pub fn daemon_arn(&self) -> Expr {
+    pub fn daemon_arn(&self) -> rt::Expr {
         self.0.attr("DaemonArn")
     }
     /// CloudFormation `Fn::GetAtt` `DeploymentArn`; Terraform `deployment_arn`.
-    pub fn deployment_arn(&self) -> Expr {
+    pub fn deployment_arn(&self) -> rt::Expr {
         self.0.attr("DeploymentArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DaemonStatus`; Terraform `daemon_status`.
-    pub fn daemon_status(&self) -> Expr {
+    pub fn daemon_status(&self) -> rt::Expr {
         self.0.attr("DaemonStatus")
     }
 }
@@ -1697,26 +1724,26 @@ pub mod daemon {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemonalarmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DaemonAlarmConfiguration(Props);
+    pub struct DaemonAlarmConfiguration(rt::Props);
     impl DaemonAlarmConfiguration {
         /// A new `DaemonAlarmConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DaemonAlarmConfiguration(this)
         }
         /// The CloudWatch alarm names to monitor during a daemon deployment.
         ///
         /// CloudFormation `AlarmNames`, Terraform `alarm_names`.
-        pub fn alarm_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn alarm_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AlarmNames", Some("alarm_names"), strings(value));
+                .set("AlarmNames", Some("alarm_names"), rt::strings(value));
             self
         }
         /// Determines whether to use the CloudWatch alarm option in the daemon deployment process.
         ///
         /// CloudFormation `Enable`, Terraform `enable`.
         pub fn enable(mut self, value: bool) -> Self {
-            self.0.set("Enable", Some("enable"), boolean(value));
+            self.0.set("Enable", Some("enable"), rt::boolean(value));
             self
         }
     }
@@ -1727,11 +1754,11 @@ pub mod daemon {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemondeploymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DaemonDeploymentConfiguration(Props);
+    pub struct DaemonDeploymentConfiguration(rt::Props);
     impl DaemonDeploymentConfiguration {
         /// A new `DaemonDeploymentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DaemonDeploymentConfiguration(this)
         }
         /// The CloudWatch alarm configuration for the daemon deployment.
@@ -1748,7 +1775,7 @@ pub mod daemon {
             self.0.set(
                 "BakeTimeInMinutes",
                 Some("bake_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1757,7 +1784,7 @@ pub mod daemon {
         /// Constraints: range 0..=100. CloudFormation `DrainPercent`, Terraform `drain_percent`.
         pub fn drain_percent(mut self, value: i64) -> Self {
             self.0
-                .set("DrainPercent", Some("drain_percent"), int(value));
+                .set("DrainPercent", Some("drain_percent"), rt::int(value));
             self
         }
     }
@@ -1777,11 +1804,11 @@ pub mod daemon {
 /// CloudFormation: `AWS::ECS::DaemonTaskDefinition`. Terraform: `awscc_ecs_daemon_task_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemontaskdefinition.html)
-pub struct DaemonTaskDefinition(Base);
-static DAEMON_TASK_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct DaemonTaskDefinition(rt::Base);
+static DAEMON_TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::DaemonTaskDefinition",
     terraform: Some("awscc_ecs_daemon_task_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1799,7 +1826,7 @@ impl DaemonTaskDefinition {
     /// Declares a `AWS::ECS::DaemonTaskDefinition` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DAEMON_TASK_DEFINITION_TYPE);
+        let this = rt::Base::new(id, &DAEMON_TASK_DEFINITION_TYPE);
         DaemonTaskDefinition(this)
     }
     /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
@@ -1812,33 +1839,33 @@ impl DaemonTaskDefinition {
         self.0.set(
             "ContainerDefinitions",
             Some("container_definitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The number of CPU units used by the daemon task.
     ///
     /// Changing it replaces the resource. CloudFormation `Cpu`, Terraform `cpu`.
-    pub fn cpu(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cpu", Some("cpu"), string(value));
+    pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cpu", Some("cpu"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
     ///
     /// Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of a family that this daemon task definition is registered to.
     ///
     /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
-    pub fn family(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Family", Some("family"), string(value));
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
         self
     }
     /// The IPC namespace mode for the daemon.
@@ -1851,8 +1878,8 @@ impl DaemonTaskDefinition {
     /// The amount of memory (in MiB) used by the daemon task.
     ///
     /// Changing it replaces the resource. CloudFormation `Memory`, Terraform `memory`.
-    pub fn memory(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Memory", Some("memory"), string(value));
+    pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Memory", Some("memory"), rt::string(value));
         self
     }
     /// The PID namespace mode for the daemon.
@@ -1865,9 +1892,9 @@ impl DaemonTaskDefinition {
     /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
     ///
     /// Changing it replaces the resource. CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-    pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TaskRoleArn", Some("task_role_arn"), string(value));
+            .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
         self
     }
     /// The list of data volume definitions for the daemon task.
@@ -1877,18 +1904,18 @@ impl DaemonTaskDefinition {
         mut self,
         value: impl IntoIterator<Item = daemon_task_definition::Volume>,
     ) -> Self {
-        self.0.set("Volumes", Some("volumes"), list(value));
+        self.0.set("Volumes", Some("volumes"), rt::list(value));
         self
     }
 }
 builder!(DaemonTaskDefinition, DaemonTaskDefinitionHandle);
 /// A declared `AWS::ECS::DaemonTaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DaemonTaskDefinitionHandle(Handle);
+pub struct DaemonTaskDefinitionHandle(rt::Handle);
 handle!(DaemonTaskDefinitionHandle);
 impl DaemonTaskDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `DaemonTaskDefinitionArn`; Terraform `daemon_task_definition_arn`.
-    pub fn daemon_task_definition_arn(&self) -> Expr {
+    pub fn daemon_task_definition_arn(&self) -> rt::Expr {
         self.0.attr("DaemonTaskDefinitionArn")
     }
 }
@@ -1901,11 +1928,11 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDependency(Props);
+    pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
         /// A new `ContainerDependency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerDependency(this)
         }
         /// The dependency condition of the container.
@@ -1918,9 +1945,9 @@ pub mod daemon_task_definition {
         /// The name of a container.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
     }
@@ -1931,49 +1958,50 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-daemoncontainerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct DaemonContainerDefinition(Props);
+    pub struct DaemonContainerDefinition(rt::Props);
     impl DaemonContainerDefinition {
         /// A new `DaemonContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
+            this.set("Name", Some("name"), rt::string(name));
             DaemonContainerDefinition(this)
         }
         /// The command that's passed to the container.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// The number of ``cpu`` units reserved for the container.
         ///
         /// CloudFormation `Cpu`, Terraform `cpu`.
         pub fn cpu(mut self, value: i64) -> Self {
-            self.0.set("Cpu", Some("cpu"), int(value));
+            self.0.set("Cpu", Some("cpu"), rt::int(value));
             self
         }
         /// The dependencies defined for container startup and shutdown.
         ///
         /// CloudFormation `DependsOn`, Terraform `depends_on`.
         pub fn depends_on(mut self, value: impl IntoIterator<Item = ContainerDependency>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// The entry point that's passed to the container.
         ///
         /// CloudFormation `EntryPoint`, Terraform `entry_point`.
-        pub fn entry_point(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn entry_point(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("EntryPoint", Some("entry_point"), strings(value));
+                .set("EntryPoint", Some("entry_point"), rt::strings(value));
             self
         }
         /// The environment variables to pass to a container.
         ///
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = KeyValuePair>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// A list of files containing the environment variables to pass to a container.
@@ -1983,15 +2011,19 @@ pub mod daemon_task_definition {
             mut self,
             value: impl IntoIterator<Item = EnvironmentFile>,
         ) -> Self {
-            self.0
-                .set("EnvironmentFiles", Some("environment_files"), list(value));
+            self.0.set(
+                "EnvironmentFiles",
+                Some("environment_files"),
+                rt::list(value),
+            );
             self
         }
         /// If the ``essential`` parameter of a container is marked as ``true``, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         ///
         /// CloudFormation `Essential`, Terraform `essential`.
         pub fn essential(mut self, value: bool) -> Self {
-            self.0.set("Essential", Some("essential"), boolean(value));
+            self.0
+                .set("Essential", Some("essential"), rt::boolean(value));
             self
         }
         /// The FireLens configuration for the container.
@@ -2018,7 +2050,7 @@ pub mod daemon_task_definition {
         /// CloudFormation `Interactive`, Terraform `interactive`.
         pub fn interactive(mut self, value: bool) -> Self {
             self.0
-                .set("Interactive", Some("interactive"), boolean(value));
+                .set("Interactive", Some("interactive"), rt::boolean(value));
             self
         }
         /// Linux-specific modifications that are applied to the container configuration, such as Linux kernel capabilities.
@@ -2041,37 +2073,45 @@ pub mod daemon_task_definition {
         ///
         /// CloudFormation `Memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", Some("memory"), int(value));
+            self.0.set("Memory", Some("memory"), rt::int(value));
             self
         }
         /// The soft limit (in MiB) of memory to reserve for the container.
         ///
         /// CloudFormation `MemoryReservation`, Terraform `memory_reservation`.
         pub fn memory_reservation(mut self, value: i64) -> Self {
-            self.0
-                .set("MemoryReservation", Some("memory_reservation"), int(value));
+            self.0.set(
+                "MemoryReservation",
+                Some("memory_reservation"),
+                rt::int(value),
+            );
             self
         }
         /// The mount points for data volumes in your container.
         ///
         /// CloudFormation `MountPoints`, Terraform `mount_points`.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoint>) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the ``root`` user).
         ///
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// When this parameter is ``true``, a TTY is allocated.
         ///
         /// CloudFormation `PseudoTerminal`, Terraform `pseudo_terminal`.
         pub fn pseudo_terminal(mut self, value: bool) -> Self {
-            self.0
-                .set("PseudoTerminal", Some("pseudo_terminal"), boolean(value));
+            self.0.set(
+                "PseudoTerminal",
+                Some("pseudo_terminal"),
+                rt::boolean(value),
+            );
             self
         }
         /// When this parameter is true, the container is given read-only access to its root file system.
@@ -2081,7 +2121,7 @@ pub mod daemon_task_definition {
             self.0.set(
                 "ReadonlyRootFilesystem",
                 Some("readonly_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2108,7 +2148,7 @@ pub mod daemon_task_definition {
         ///
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
         /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
@@ -2116,14 +2156,15 @@ pub mod daemon_task_definition {
         /// CloudFormation `StartTimeout`, Terraform `start_timeout`.
         pub fn start_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("StartTimeout", Some("start_timeout"), int(value));
+                .set("StartTimeout", Some("start_timeout"), rt::int(value));
             self
         }
         /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
         ///
         /// CloudFormation `StopTimeout`, Terraform `stop_timeout`.
         pub fn stop_timeout(mut self, value: i64) -> Self {
-            self.0.set("StopTimeout", Some("stop_timeout"), int(value));
+            self.0
+                .set("StopTimeout", Some("stop_timeout"), rt::int(value));
             self
         }
         /// A list of namespaced kernel parameters to set in the container.
@@ -2131,29 +2172,32 @@ pub mod daemon_task_definition {
         /// CloudFormation `SystemControls`, Terraform `system_controls`.
         pub fn system_controls(mut self, value: impl IntoIterator<Item = SystemControl>) -> Self {
             self.0
-                .set("SystemControls", Some("system_controls"), list(value));
+                .set("SystemControls", Some("system_controls"), rt::list(value));
             self
         }
         /// A list of ``ulimits`` to set in the container.
         ///
         /// CloudFormation `Ulimits`, Terraform `ulimits`.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", Some("ulimits"), list(value));
+            self.0.set("Ulimits", Some("ulimits"), rt::list(value));
             self
         }
         /// The user to use inside the container.
         ///
         /// CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
         /// The working directory to run commands inside the container in.
         ///
         /// CloudFormation `WorkingDirectory`, Terraform `working_directory`.
-        pub fn working_directory(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("WorkingDirectory", Some("working_directory"), string(value));
+        pub fn working_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "WorkingDirectory",
+                Some("working_directory"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2164,33 +2208,34 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Device(this)
         }
         /// The path inside the container at which to expose the host device.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// The path for the device on the host container instance.
         ///
         /// CloudFormation `HostPath`, Terraform `host_path`.
-        pub fn host_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostPath", Some("host_path"), string(value));
+        pub fn host_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostPath", Some("host_path"), rt::string(value));
             self
         }
         /// The explicit permissions to provide to the container for the device.
         ///
         /// CloudFormation `Permissions`, Terraform `permissions`.
         pub fn permissions(mut self, value: impl IntoIterator<Item = Permissions>) -> Self {
-            self.0.set("Permissions", Some("permissions"), list(value));
+            self.0
+                .set("Permissions", Some("permissions"), rt::list(value));
             self
         }
     }
@@ -2201,11 +2246,11 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentFile(Props);
+    pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
         /// A new `EnvironmentFile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentFile(this)
         }
         /// The file type to use.
@@ -2218,8 +2263,8 @@ pub mod daemon_task_definition {
         /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2230,11 +2275,11 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FirelensConfiguration(Props);
+    pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
         /// A new `FirelensConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FirelensConfiguration(this)
         }
         /// The options to use when configuring the log router.
@@ -2242,9 +2287,10 @@ pub mod daemon_task_definition {
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// The log router to use.
@@ -2262,46 +2308,47 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheck(Props);
+    pub struct HealthCheck(rt::Props);
     impl HealthCheck {
         /// A new `HealthCheck`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheck(this)
         }
         /// A string array representing the command that the container runs to determine if it is healthy.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// The time period in seconds between each health check execution.
         ///
         /// CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The number of times to retry a failed health check before the container is considered unhealthy.
         ///
         /// CloudFormation `Retries`, Terraform `retries`.
         pub fn retries(mut self, value: i64) -> Self {
-            self.0.set("Retries", Some("retries"), int(value));
+            self.0.set("Retries", Some("retries"), rt::int(value));
             self
         }
         /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         ///
         /// CloudFormation `StartPeriod`, Terraform `start_period`.
         pub fn start_period(mut self, value: i64) -> Self {
-            self.0.set("StartPeriod", Some("start_period"), int(value));
+            self.0
+                .set("StartPeriod", Some("start_period"), rt::int(value));
             self
         }
         /// The time period in seconds to wait for a health check to succeed before it is considered a failure.
         ///
         /// CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
     }
@@ -2312,18 +2359,19 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct HostVolumeProperties(Props);
+    pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
         /// A new `HostVolumeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostVolumeProperties(this)
         }
         /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host container instance that's presented to the container.
         ///
         /// CloudFormation `SourcePath`, Terraform `source_path`.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", Some("source_path"), string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourcePath", Some("source_path"), rt::string(value));
             self
         }
     }
@@ -2334,25 +2382,25 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-kernelcapabilities.html)
     #[derive(Clone, Debug)]
-    pub struct KernelCapabilities(Props);
+    pub struct KernelCapabilities(rt::Props);
     impl KernelCapabilities {
         /// A new `KernelCapabilities`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KernelCapabilities(this)
         }
         /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
         ///
         /// CloudFormation `Add`, Terraform `add`.
-        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Add", Some("add"), strings(value));
+        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Add", Some("add"), rt::strings(value));
             self
         }
         /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
         ///
         /// CloudFormation `Drop`, Terraform `drop`.
-        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Drop", Some("drop"), strings(value));
+        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Drop", Some("drop"), rt::strings(value));
             self
         }
     }
@@ -2363,25 +2411,25 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-keyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValuePair(Props);
+    pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
         /// A new `KeyValuePair`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyValuePair(this)
         }
         /// The name of the key-value pair.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of the key-value pair.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2392,11 +2440,11 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LinuxParameters(Props);
+    pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
         /// A new `LinuxParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinuxParameters(this)
         }
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
@@ -2411,7 +2459,7 @@ pub mod daemon_task_definition {
         ///
         /// CloudFormation `Devices`, Terraform `devices`.
         pub fn devices(mut self, value: impl IntoIterator<Item = Device>) -> Self {
-            self.0.set("Devices", Some("devices"), list(value));
+            self.0.set("Devices", Some("devices"), rt::list(value));
             self
         }
         /// Run an ``init`` process inside the container that forwards signals and reaps processes.
@@ -2421,7 +2469,7 @@ pub mod daemon_task_definition {
             self.0.set(
                 "InitProcessEnabled",
                 Some("init_process_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2429,7 +2477,7 @@ pub mod daemon_task_definition {
         ///
         /// CloudFormation `Tmpfs`, Terraform `tmpfs`.
         pub fn tmpfs(mut self, value: impl IntoIterator<Item = Tmpfs>) -> Self {
-            self.0.set("Tmpfs", Some("tmpfs"), list(value));
+            self.0.set("Tmpfs", Some("tmpfs"), rt::list(value));
             self
         }
     }
@@ -2440,12 +2488,12 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `log_driver` (`LogDriver`).
-        pub fn new(log_driver: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogDriver", Some("log_driver"), string(log_driver));
+        pub fn new(log_driver: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogDriver", Some("log_driver"), rt::string(log_driver));
             LogConfiguration(this)
         }
         /// The configuration options to send to the log driver.
@@ -2453,9 +2501,10 @@ pub mod daemon_task_definition {
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// The secrets to pass to the log configuration.
@@ -2463,7 +2512,7 @@ pub mod daemon_task_definition {
         /// CloudFormation `SecretOptions`, Terraform `secret_options`.
         pub fn secret_options(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
             self.0
-                .set("SecretOptions", Some("secret_options"), list(value));
+                .set("SecretOptions", Some("secret_options"), rt::list(value));
             self
         }
     }
@@ -2474,34 +2523,35 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
-    pub struct MountPoint(Props);
+    pub struct MountPoint(rt::Props);
     impl MountPoint {
         /// A new `MountPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountPoint(this)
         }
         /// The path on the container to mount the host volume at.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// If this value is ``true``, the container has read-only access to the volume.
         ///
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// The name of the volume to mount.
         ///
         /// CloudFormation `SourceVolume`, Terraform `source_volume`.
-        pub fn source_volume(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceVolume", Some("source_volume"), string(value));
+                .set("SourceVolume", Some("source_volume"), rt::string(value));
             self
         }
     }
@@ -2512,21 +2562,21 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(Props);
+    pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RepositoryCredentials(this)
         }
         /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
         ///
         /// CloudFormation `CredentialsParameter`, Terraform `credentials_parameter`.
-        pub fn credentials_parameter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn credentials_parameter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2536,22 +2586,25 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RestartPolicy(Props);
+    pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
         /// A new `RestartPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RestartPolicy(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `IgnoredExitCodes`, Terraform `ignored_exit_codes`.
         pub fn ignored_exit_codes(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0
-                .set("IgnoredExitCodes", Some("ignored_exit_codes"), list(value));
+            self.0.set(
+                "IgnoredExitCodes",
+                Some("ignored_exit_codes"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `RestartAttemptPeriod`, Terraform `restart_attempt_period`.
@@ -2559,7 +2612,7 @@ pub mod daemon_task_definition {
             self.0.set(
                 "RestartAttemptPeriod",
                 Some("restart_attempt_period"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2571,13 +2624,13 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("ValueFrom", Some("value_from"), string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
             Secret(this)
         }
     }
@@ -2588,25 +2641,26 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-systemcontrol.html)
     #[derive(Clone, Debug)]
-    pub struct SystemControl(Props);
+    pub struct SystemControl(rt::Props);
     impl SystemControl {
         /// A new `SystemControl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SystemControl(this)
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2617,28 +2671,31 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
-    pub struct Tmpfs(Props);
+    pub struct Tmpfs(rt::Props);
     impl Tmpfs {
         /// A new `Tmpfs`. Required properties: `size` (`Size`).
         pub fn new(size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Size", Some("size"), int(size));
+            let mut this = rt::Props::default();
+            this.set("Size", Some("size"), rt::int(size));
             Tmpfs(this)
         }
         /// The absolute file path where the tmpfs volume is to be mounted.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// The list of tmpfs volume mount options.
         ///
         /// CloudFormation `MountOptions`, Terraform `mount_options`.
-        pub fn mount_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn mount_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MountOptions", Some("mount_options"), strings(value));
+                .set("MountOptions", Some("mount_options"), rt::strings(value));
             self
         }
     }
@@ -2649,14 +2706,14 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-ulimit.html)
     #[derive(Clone, Debug)]
-    pub struct Ulimit(Props);
+    pub struct Ulimit(rt::Props);
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
         pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
-            let mut this = Props::default();
-            this.set("HardLimit", Some("hard_limit"), int(hard_limit));
+            let mut this = rt::Props::default();
+            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
             this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), int(soft_limit));
+            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
             Ulimit(this)
         }
     }
@@ -2667,11 +2724,11 @@ pub mod daemon_task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-volume.html)
     #[derive(Clone, Debug)]
-    pub struct Volume(Props);
+    pub struct Volume(rt::Props);
     impl Volume {
         /// A new `Volume`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Volume(this)
         }
         /// This parameter is specified when you use bind mount host volumes.
@@ -2684,8 +2741,8 @@ pub mod daemon_task_definition {
         /// The name of the volume.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -2789,11 +2846,11 @@ pub mod daemon_task_definition {
 /// CloudFormation: `AWS::ECS::ExpressGatewayService`. Terraform: `awscc_ecs_express_gateway_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-expressgatewayservice.html)
-pub struct ExpressGatewayService(Base);
-static EXPRESS_GATEWAY_SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct ExpressGatewayService(rt::Base);
+static EXPRESS_GATEWAY_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::ExpressGatewayService",
     terraform: Some("awscc_ecs_express_gateway_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2828,43 +2885,46 @@ static EXPRESS_GATEWAY_SERVICE_TYPE: TypeInfo = TypeInfo {
 impl ExpressGatewayService {
     /// Declares a `AWS::ECS::ExpressGatewayService` with the stack-unique `id`. Required properties: `infrastructure_role_arn` (`InfrastructureRoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, infrastructure_role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EXPRESS_GATEWAY_SERVICE_TYPE);
+    pub fn new(id: impl Into<String>, infrastructure_role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EXPRESS_GATEWAY_SERVICE_TYPE);
         this.set(
             "InfrastructureRoleArn",
             Some("infrastructure_role_arn"),
-            string(infrastructure_role_arn),
+            rt::string(infrastructure_role_arn),
         );
         ExpressGatewayService(this)
     }
     /// Changing it replaces the resource. CloudFormation `Cluster`, Terraform `cluster`.
-    pub fn cluster(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cluster", Some("cluster"), string(value));
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", Some("cluster"), rt::string(value));
         self
     }
     /// CloudFormation `Cpu`, Terraform `cpu`.
-    pub fn cpu(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cpu", Some("cpu"), string(value));
+    pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cpu", Some("cpu"), rt::string(value));
         self
     }
     /// CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `HealthCheckPath`, Terraform `health_check_path`.
-    pub fn health_check_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckPath", Some("health_check_path"), string(value));
+    pub fn health_check_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckPath",
+            Some("health_check_path"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `Memory`, Terraform `memory`.
-    pub fn memory(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Memory", Some("memory"), string(value));
+    pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Memory", Some("memory"), rt::string(value));
         self
     }
     /// CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
@@ -2898,118 +2958,120 @@ impl ExpressGatewayService {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ServiceName`, Terraform `service_name`.
-    pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceName", Some("service_name"), string(value));
+            .set("ServiceName", Some("service_name"), rt::string(value));
         self
     }
     /// CloudFormation `TaskDefinitionArn`, Terraform `task_definition_arn`.
-    pub fn task_definition_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn task_definition_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TaskDefinitionArn",
             Some("task_definition_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-    pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TaskRoleArn", Some("task_role_arn"), string(value));
+            .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
         self
     }
 }
 builder!(ExpressGatewayService, ExpressGatewayServiceHandle);
 /// A declared `AWS::ECS::ExpressGatewayService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExpressGatewayServiceHandle(Handle);
+pub struct ExpressGatewayServiceHandle(rt::Handle);
 handle!(ExpressGatewayServiceHandle);
 impl ExpressGatewayServiceHandle {
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// CloudFormation `Fn::GetAtt` `ActiveConfigurations`; Terraform `active_configurations`.
-    pub fn active_configurations(&self) -> Expr {
+    pub fn active_configurations(&self) -> rt::Expr {
         self.0.attr("ActiveConfigurations")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns`; Terraform `ecs_managed_resource_arns`.
-    pub fn ecs_managed_resource_arns(&self) -> Expr {
+    pub fn ecs_managed_resource_arns(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_service_security_groups(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_service_security_groups(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns.ServiceSecurityGroups")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_auto_scaling(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_auto_scaling(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns.AutoScaling")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.AutoScaling.ScalableTarget")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_log_groups(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_log_groups(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns.LogGroups")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.MetricAlarms`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_metric_alarms(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_metric_alarms(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns.MetricAlarms")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path(&self) -> rt::Expr {
         self.0.attr("ECSManagedResourceArns.IngressPath")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.CertificateArn")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.ListenerArn")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
     }
     /// CloudFormation `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ecs_managed_resource_arns_ingress_path_target_group_arns(&self) -> Expr {
+    pub fn ecs_managed_resource_arns_ingress_path_target_group_arns(&self) -> rt::Expr {
         self.0
             .attr("ECSManagedResourceArns.IngressPath.TargetGroupArns")
     }
@@ -3021,12 +3083,12 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewaycontainer.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressGatewayContainer(Props);
+    pub struct ExpressGatewayContainer(rt::Props);
     impl ExpressGatewayContainer {
         /// A new `ExpressGatewayContainer`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             ExpressGatewayContainer(this)
         }
         /// CloudFormation `AwsLogsConfiguration`, Terraform `aws_logs_configuration`.
@@ -3042,19 +3104,20 @@ pub mod express_gateway_service {
             self
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = KeyValuePair>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `RepositoryCredentials`, Terraform `repository_credentials`.
@@ -3071,7 +3134,7 @@ pub mod express_gateway_service {
         }
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
     }
@@ -3080,15 +3143,15 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayrepositorycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressGatewayRepositoryCredentials(Props);
+    pub struct ExpressGatewayRepositoryCredentials(rt::Props);
     impl ExpressGatewayRepositoryCredentials {
         /// A new `ExpressGatewayRepositoryCredentials`. Required properties: `credentials_parameter` (`CredentialsParameter`).
-        pub fn new(credentials_parameter: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(credentials_parameter: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                string(credentials_parameter),
+                rt::string(credentials_parameter),
             );
             ExpressGatewayRepositoryCredentials(this)
         }
@@ -3098,11 +3161,11 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayscalingtarget.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressGatewayScalingTarget(Props);
+    pub struct ExpressGatewayScalingTarget(rt::Props);
     impl ExpressGatewayScalingTarget {
         /// A new `ExpressGatewayScalingTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExpressGatewayScalingTarget(this)
         }
         /// CloudFormation `AutoScalingMetric`, Terraform `auto_scaling_metric`.
@@ -3119,20 +3182,20 @@ pub mod express_gateway_service {
             self.0.set(
                 "AutoScalingTargetValue",
                 Some("auto_scaling_target_value"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `MaxTaskCount`, Terraform `max_task_count`.
         pub fn max_task_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxTaskCount", Some("max_task_count"), int(value));
+                .set("MaxTaskCount", Some("max_task_count"), rt::int(value));
             self
         }
         /// CloudFormation `MinTaskCount`, Terraform `min_task_count`.
         pub fn min_task_count(mut self, value: i64) -> Self {
             self.0
-                .set("MinTaskCount", Some("min_task_count"), int(value));
+                .set("MinTaskCount", Some("min_task_count"), rt::int(value));
             self
         }
     }
@@ -3141,16 +3204,16 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayserviceawslogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressGatewayServiceAwsLogsConfiguration(Props);
+    pub struct ExpressGatewayServiceAwsLogsConfiguration(rt::Props);
     impl ExpressGatewayServiceAwsLogsConfiguration {
         /// A new `ExpressGatewayServiceAwsLogsConfiguration`. Required properties: `log_group` (`LogGroup`), `log_stream_prefix` (`LogStreamPrefix`).
-        pub fn new(log_group: impl Into<Expr>, log_stream_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroup", Some("log_group"), string(log_group));
+        pub fn new(log_group: impl Into<rt::Expr>, log_stream_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogGroup", Some("log_group"), rt::string(log_group));
             this.set(
                 "LogStreamPrefix",
                 Some("log_stream_prefix"),
-                string(log_stream_prefix),
+                rt::string(log_stream_prefix),
             );
             ExpressGatewayServiceAwsLogsConfiguration(this)
         }
@@ -3160,22 +3223,28 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayservicenetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressGatewayServiceNetworkConfiguration(Props);
+    pub struct ExpressGatewayServiceNetworkConfiguration(rt::Props);
     impl ExpressGatewayServiceNetworkConfiguration {
         /// A new `ExpressGatewayServiceNetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExpressGatewayServiceNetworkConfiguration(this)
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
     }
@@ -3184,13 +3253,13 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-keyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValuePair(Props);
+    pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             KeyValuePair(this)
         }
     }
@@ -3199,13 +3268,13 @@ pub mod express_gateway_service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("ValueFrom", Some("value_from"), string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
             Secret(this)
         }
     }
@@ -3227,11 +3296,11 @@ pub mod express_gateway_service {
 /// CloudFormation: `AWS::ECS::Gateway`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gateway.html)
-pub struct Gateway(Base);
-static GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct Gateway(rt::Base);
+static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::Gateway",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-northeast-3",
@@ -3260,16 +3329,16 @@ impl Gateway {
     pub fn new(
         id: impl Into<String>,
         configuration: gateway::GatewayConfiguration,
-        gateway_name: impl Into<Expr>,
-        infrastructure_role_arn: impl Into<Expr>,
+        gateway_name: impl Into<rt::Expr>,
+        infrastructure_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_TYPE);
+        let mut this = rt::Base::new(id, &GATEWAY_TYPE);
         this.set("Configuration", None, configuration.into());
-        this.set("GatewayName", None, string(gateway_name));
+        this.set("GatewayName", None, rt::string(gateway_name));
         this.set(
             "InfrastructureRoleArn",
             None,
-            string(infrastructure_role_arn),
+            rt::string(infrastructure_role_arn),
         );
         Gateway(this)
     }
@@ -3277,7 +3346,7 @@ impl Gateway {
     ///
     /// CloudFormation `DeletionProtection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn deletion_protection(mut self, value: bool) -> Self {
-        self.0.set("DeletionProtection", None, boolean(value));
+        self.0.set("DeletionProtection", None, rt::boolean(value));
         self
     }
     /// Specifies whether to propagate the tags from the gateway to other resources.
@@ -3291,41 +3360,41 @@ impl Gateway {
 builder!(Gateway, GatewayHandle);
 /// A declared `AWS::ECS::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayHandle(Handle);
+pub struct GatewayHandle(rt::Handle);
 handle!(GatewayHandle);
 impl GatewayHandle {
     /// The Amazon Resource Name (ARN) of the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The access type of the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessType`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn access_type(&self) -> Expr {
+    pub fn access_type(&self) -> rt::Expr {
         self.0.attr("AccessType")
     }
     /// The timestamp when the gateway was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the gateway was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Configuration.HostSharedAlb.CurrentAlbCount`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_host_shared_alb_current_alb_count(&self) -> Expr {
+    pub fn configuration_host_shared_alb_current_alb_count(&self) -> rt::Expr {
         self.0.attr("Configuration.HostSharedAlb.CurrentAlbCount")
     }
 }
@@ -3338,11 +3407,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayalbtesttrafficrules.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayAlbTestTrafficRules(Props);
+    pub struct GatewayAlbTestTrafficRules(rt::Props);
     impl GatewayAlbTestTrafficRules {
         /// A new `GatewayAlbTestTrafficRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayAlbTestTrafficRules(this)
         }
         /// The header configuration for test traffic routing.
@@ -3360,11 +3429,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayConfiguration(Props);
+    pub struct GatewayConfiguration(rt::Props);
     impl GatewayConfiguration {
         /// A new `GatewayConfiguration`. Required properties: `host_shared_alb` (`HostSharedAlb`).
         pub fn new(host_shared_alb: HostSharedAlbConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("HostSharedAlb", None, host_shared_alb.into());
             GatewayConfiguration(this)
         }
@@ -3376,11 +3445,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayElbAccessLogConfiguration(Props);
+    pub struct GatewayElbAccessLogConfiguration(rt::Props);
     impl GatewayElbAccessLogConfiguration {
         /// A new `GatewayElbAccessLogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayElbAccessLogConfiguration(this)
         }
         /// The destination for gateway ALB access logs.
@@ -3398,11 +3467,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayElbAccessLogDestination(Props);
+    pub struct GatewayElbAccessLogDestination(rt::Props);
     impl GatewayElbAccessLogDestination {
         /// A new `GatewayElbAccessLogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayElbAccessLogDestination(this)
         }
         /// The S3 destination for gateway ALB access logs.
@@ -3420,19 +3489,19 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogs3destination.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayElbAccessLogS3Destination(Props);
+    pub struct GatewayElbAccessLogS3Destination(rt::Props);
     impl GatewayElbAccessLogS3Destination {
         /// A new `GatewayElbAccessLogS3Destination`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", None, string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", None, rt::string(bucket));
             GatewayElbAccessLogS3Destination(this)
         }
         /// The S3 prefix for access logs.
         ///
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
     }
@@ -3443,18 +3512,18 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbnetworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayElbNetworkConfiguration(Props);
+    pub struct GatewayElbNetworkConfiguration(rt::Props);
     impl GatewayElbNetworkConfiguration {
         /// A new `GatewayElbNetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayElbNetworkConfiguration(this)
         }
         /// The inbound security group for the ALB.
         ///
         /// CloudFormation `InboundSecurityGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn inbound_security_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InboundSecurityGroup", None, string(value));
+        pub fn inbound_security_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InboundSecurityGroup", None, rt::string(value));
             self
         }
         /// The IP address type for the ALB.
@@ -3467,8 +3536,8 @@ pub mod gateway {
         /// The subnets for the ALB.
         ///
         /// Constraints: at least 2 items. CloudFormation `Subnets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", None, strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", None, rt::strings(value));
             self
         }
     }
@@ -3479,16 +3548,16 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewaytesttrafficheader.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayTestTrafficHeader(Props);
+    pub struct GatewayTestTrafficHeader(rt::Props);
     impl GatewayTestTrafficHeader {
         /// A new `GatewayTestTrafficHeader`. Required properties: `name` (`Name`), `values` (`Values`).
         pub fn new(
-            name: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Values", None, strings(values));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Values", None, rt::strings(values));
             GatewayTestTrafficHeader(this)
         }
     }
@@ -3499,11 +3568,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-hostsharedalbconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HostSharedAlbConfiguration(Props);
+    pub struct HostSharedAlbConfiguration(rt::Props);
     impl HostSharedAlbConfiguration {
         /// A new `HostSharedAlbConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostSharedAlbConfiguration(this)
         }
         /// The access log configuration for the gateway ALB.
@@ -3517,7 +3586,7 @@ pub mod gateway {
         ///
         /// CloudFormation `CurrentAlbCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn current_alb_count(mut self, value: i64) -> Self {
-            self.0.set("CurrentAlbCount", None, int(value));
+            self.0.set("CurrentAlbCount", None, rt::int(value));
             self
         }
         /// The HTTP desync mitigation mode for the ALB.
@@ -3531,7 +3600,7 @@ pub mod gateway {
         ///
         /// CloudFormation `MaxAlbCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_alb_count(mut self, value: i64) -> Self {
-            self.0.set("MaxAlbCount", None, int(value));
+            self.0.set("MaxAlbCount", None, rt::int(value));
             self
         }
         /// The network configuration for the gateway ALB.
@@ -3545,7 +3614,7 @@ pub mod gateway {
         ///
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// The protocol for the ALB listener.
@@ -3572,8 +3641,8 @@ pub mod gateway {
         /// The ARN of the WAFv2 web ACL to associate with the ALB.
         ///
         /// CloudFormation `WebACLArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_acl_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WebACLArn", None, string(value));
+        pub fn web_acl_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WebACLArn", None, rt::string(value));
             self
         }
     }
@@ -3633,11 +3702,11 @@ pub mod gateway {
 /// CloudFormation: `AWS::ECS::GatewayClusterAssociations`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gatewayclusterassociations.html)
-pub struct GatewayClusterAssociations(Base);
-static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: TypeInfo = TypeInfo {
+pub struct GatewayClusterAssociations(rt::Base);
+static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::GatewayClusterAssociations",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-northeast-3",
@@ -3656,35 +3725,39 @@ static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: TypeInfo = TypeInfo {
 impl GatewayClusterAssociations {
     /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `gateway` (`Gateway`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster: impl Into<Expr>, gateway: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GATEWAY_CLUSTER_ASSOCIATIONS_TYPE);
-        this.set("Cluster", None, string(cluster));
-        this.set("Gateway", None, string(gateway));
+    pub fn new(
+        id: impl Into<String>,
+        cluster: impl Into<rt::Expr>,
+        gateway: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &GATEWAY_CLUSTER_ASSOCIATIONS_TYPE);
+        this.set("Cluster", None, rt::string(cluster));
+        this.set("Gateway", None, rt::string(gateway));
         GatewayClusterAssociations(this)
     }
 }
 builder!(GatewayClusterAssociations, GatewayClusterAssociationsHandle);
 /// A declared `AWS::ECS::GatewayClusterAssociations`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayClusterAssociationsHandle(Handle);
+pub struct GatewayClusterAssociationsHandle(rt::Handle);
 handle!(GatewayClusterAssociationsHandle);
 impl GatewayClusterAssociationsHandle {
     /// The full Amazon Resource Name (ARN) of the associated gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `GatewayArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn gateway_arn(&self) -> Expr {
+    pub fn gateway_arn(&self) -> rt::Expr {
         self.0.attr("GatewayArn")
     }
     /// The full Amazon Resource Name (ARN) of the associated cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn cluster_arn(&self) -> Expr {
+    pub fn cluster_arn(&self) -> rt::Expr {
         self.0.attr("ClusterArn")
     }
     /// The status of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -3693,11 +3766,11 @@ impl GatewayClusterAssociationsHandle {
 /// CloudFormation: `AWS::ECS::PrimaryTaskSet`. Terraform: `awscc_ecs_primary_task_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-primarytaskset.html)
-pub struct PrimaryTaskSet(Base);
-static PRIMARY_TASK_SET_TYPE: TypeInfo = TypeInfo {
+pub struct PrimaryTaskSet(rt::Base);
+static PRIMARY_TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::PrimaryTaskSet",
     terraform: Some("awscc_ecs_primary_task_set"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3707,32 +3780,32 @@ impl PrimaryTaskSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster: impl Into<Expr>,
-        service: impl Into<Expr>,
-        task_set_id: impl Into<Expr>,
+        cluster: impl Into<rt::Expr>,
+        service: impl Into<rt::Expr>,
+        task_set_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PRIMARY_TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), string(cluster));
-        this.set("Service", Some("service"), string(service));
-        this.set("TaskSetId", Some("task_set_id"), string(task_set_id));
+        let mut this = rt::Base::new(id, &PRIMARY_TASK_SET_TYPE);
+        this.set("Cluster", Some("cluster"), rt::string(cluster));
+        this.set("Service", Some("service"), rt::string(service));
+        this.set("TaskSetId", Some("task_set_id"), rt::string(task_set_id));
         PrimaryTaskSet(this)
     }
 }
 builder!(PrimaryTaskSet, PrimaryTaskSetHandle);
 /// A declared `AWS::ECS::PrimaryTaskSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrimaryTaskSetHandle(Handle);
+pub struct PrimaryTaskSetHandle(rt::Handle);
 handle!(PrimaryTaskSetHandle);
 /// The ``AWS::ECS::Service`` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
 ///
 /// CloudFormation: `AWS::ECS::Service`. Terraform: `awscc_ecs_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::Service",
     terraform: Some("awscc_ecs_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ServiceArn", Some("service_arn")), ("Name", Some("name"))],
@@ -3741,7 +3814,7 @@ impl Service {
     /// Declares a `AWS::ECS::Service` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_TYPE);
         Service(this)
     }
     /// Indicates whether to use Availability Zone rebalancing for the service.
@@ -3768,15 +3841,15 @@ impl Service {
         self.0.set(
             "CapacityProviderStrategy",
             Some("capacity_provider_strategy"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on.
     ///
     /// Changing it replaces the resource. CloudFormation `Cluster`, Terraform `cluster`.
-    pub fn cluster(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cluster", Some("cluster"), string(value));
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", Some("cluster"), rt::string(value));
         self
     }
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
@@ -3806,7 +3879,7 @@ impl Service {
     /// CloudFormation `DesiredCount`, Terraform `desired_count`.
     pub fn desired_count(mut self, value: i64) -> Self {
         self.0
-            .set("DesiredCount", Some("desired_count"), int(value));
+            .set("DesiredCount", Some("desired_count"), rt::int(value));
         self
     }
     /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service.
@@ -3816,7 +3889,7 @@ impl Service {
         self.0.set(
             "EnableECSManagedTags",
             Some("enable_ecs_managed_tags"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -3827,7 +3900,7 @@ impl Service {
         self.0.set(
             "EnableExecuteCommand",
             Some("enable_execute_command"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -3847,7 +3920,7 @@ impl Service {
         mut self,
         value: impl IntoIterator<Item = service::GatewayConnector>,
     ) -> Self {
-        self.0.set("GatewayConnectors", None, list(value));
+        self.0.set("GatewayConnectors", None, rt::list(value));
         self
     }
     /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started.
@@ -3857,7 +3930,7 @@ impl Service {
         self.0.set(
             "HealthCheckGracePeriodSeconds",
             Some("health_check_grace_period_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -3876,7 +3949,7 @@ impl Service {
         value: impl IntoIterator<Item = service::LoadBalancer>,
     ) -> Self {
         self.0
-            .set("LoadBalancers", Some("load_balancers"), list(value));
+            .set("LoadBalancers", Some("load_balancers"), rt::list(value));
         self
     }
     /// The optional monitoring configuration for the service, which defines the resolution for the service-level ``CPUUtilization`` and ``MemoryUtilization`` Amazon CloudWatch metrics.
@@ -3907,7 +3980,7 @@ impl Service {
         self.0.set(
             "PlacementConstraints",
             Some("placement_constraints"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3921,16 +3994,19 @@ impl Service {
         self.0.set(
             "PlacementStrategies",
             Some("placement_strategies"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The platform version that your tasks in the service are running on.
     ///
     /// CloudFormation `PlatformVersion`, Terraform `platform_version`.
-    pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PlatformVersion", Some("platform_version"), string(value));
+    pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PlatformVersion",
+            Some("platform_version"),
+            rt::string(value),
+        );
         self
     }
     /// Specifies whether to propagate the tags from the task definition to the task.
@@ -3944,8 +4020,8 @@ impl Service {
     /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf.
     ///
     /// Changing it replaces the resource. CloudFormation `Role`, Terraform `role`.
-    pub fn role(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Role", Some("role"), string(value));
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
         self
     }
     /// The scheduling strategy to use for the service.
@@ -3976,9 +4052,9 @@ impl Service {
     /// The name of your service.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceName`, Terraform `service_name`.
-    pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ServiceName", Some("service_name"), string(value));
+            .set("ServiceName", Some("service_name"), rt::string(value));
         self
     }
     /// The details of the service discovery registry to associate with this service.
@@ -3988,16 +4064,19 @@ impl Service {
         mut self,
         value: impl IntoIterator<Item = service::ServiceRegistry>,
     ) -> Self {
-        self.0
-            .set("ServiceRegistries", Some("service_registries"), list(value));
+        self.0.set(
+            "ServiceRegistries",
+            Some("service_registries"),
+            rt::list(value),
+        );
         self
     }
     /// The ``family`` and ``revision`` (``family:revision``) or full ARN of the task definition to run in your service.
     ///
     /// CloudFormation `TaskDefinition`, Terraform `task_definition`.
-    pub fn task_definition(mut self, value: impl Into<Expr>) -> Self {
+    pub fn task_definition(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TaskDefinition", Some("task_definition"), string(value));
+            .set("TaskDefinition", Some("task_definition"), rt::string(value));
         self
     }
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time.
@@ -4010,7 +4089,7 @@ impl Service {
         self.0.set(
             "VolumeConfigurations",
             Some("volume_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -4024,7 +4103,7 @@ impl Service {
         self.0.set(
             "VpcLatticeConfigurations",
             Some("vpc_lattice_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -4032,15 +4111,15 @@ impl Service {
 builder!(Service, ServiceHandle);
 /// A declared `AWS::ECS::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
 }
@@ -4053,44 +4132,44 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-advancedconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedConfiguration(Props);
+    pub struct AdvancedConfiguration(rt::Props);
     impl AdvancedConfiguration {
         /// A new `AdvancedConfiguration`. Required properties: `alternate_target_group_arn` (`AlternateTargetGroupArn`).
-        pub fn new(alternate_target_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(alternate_target_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AlternateTargetGroupArn",
                 Some("alternate_target_group_arn"),
-                string(alternate_target_group_arn),
+                rt::string(alternate_target_group_arn),
             );
             AdvancedConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) that that identifies the production listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing produc…
         ///
         /// CloudFormation `ProductionListenerRule`, Terraform `production_listener_rule`.
-        pub fn production_listener_rule(mut self, value: impl Into<Expr>) -> Self {
+        pub fn production_listener_rule(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProductionListenerRule",
                 Some("production_listener_rule"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
         ///
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing…
         ///
         /// CloudFormation `TestListenerRule`, Terraform `test_listener_rule`.
-        pub fn test_listener_rule(mut self, value: impl Into<Expr>) -> Self {
+        pub fn test_listener_rule(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TestListenerRule",
                 Some("test_listener_rule"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4102,11 +4181,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsVpcConfiguration(Props);
+    pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsVpcConfiguration(this)
         }
         /// Whether the task's elastic network interface receives a public IP address.
@@ -4120,16 +4199,22 @@ pub mod service {
         /// The IDs of the security groups associated with the task or service.
         ///
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// The IDs of the subnets associated with the task or service.
         ///
         /// CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
     }
@@ -4140,11 +4225,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-canaryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CanaryConfiguration(Props);
+    pub struct CanaryConfiguration(rt::Props);
     impl CanaryConfiguration {
         /// A new `CanaryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CanaryConfiguration(this)
         }
         /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision.
@@ -4154,7 +4239,7 @@ pub mod service {
             self.0.set(
                 "CanaryBakeTimeInMinutes",
                 Some("canary_bake_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4163,7 +4248,7 @@ pub mod service {
         /// Constraints: range 0.1..=100. CloudFormation `CanaryPercent`, Terraform `canary_percent`.
         pub fn canary_percent(mut self, value: i64) -> Self {
             self.0
-                .set("CanaryPercent", Some("canary_percent"), int(value));
+                .set("CanaryPercent", Some("canary_percent"), rt::int(value));
             self
         }
     }
@@ -4174,33 +4259,36 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityProviderStrategyItem(this)
         }
         /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         ///
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// The short name of the capacity provider.
         ///
         /// CloudFormation `CapacityProvider`, Terraform `capacity_provider`.
-        pub fn capacity_provider(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CapacityProvider", Some("capacity_provider"), string(value));
+        pub fn capacity_provider(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CapacityProvider",
+                Some("capacity_provider"),
+                rt::string(value),
+            );
             self
         }
         /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         ///
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -4211,18 +4299,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentalarms.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentAlarms(Props);
+    pub struct DeploymentAlarms(rt::Props);
     impl DeploymentAlarms {
         /// A new `DeploymentAlarms`. Required properties: `alarm_names` (`AlarmNames`), `enable` (`Enable`), `rollback` (`Rollback`).
         pub fn new(
-            alarm_names: impl IntoIterator<Item = impl Into<Expr>>,
+            alarm_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
             enable: bool,
             rollback: bool,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmNames", Some("alarm_names"), strings(alarm_names));
-            this.set("Enable", Some("enable"), boolean(enable));
-            this.set("Rollback", Some("rollback"), boolean(rollback));
+            let mut this = rt::Props::default();
+            this.set("AlarmNames", Some("alarm_names"), rt::strings(alarm_names));
+            this.set("Enable", Some("enable"), rt::boolean(enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
             DeploymentAlarms(this)
         }
     }
@@ -4233,13 +4321,13 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcircuitbreaker.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentCircuitBreaker(Props);
+    pub struct DeploymentCircuitBreaker(rt::Props);
     impl DeploymentCircuitBreaker {
         /// A new `DeploymentCircuitBreaker`. Required properties: `enable` (`Enable`), `rollback` (`Rollback`).
         pub fn new(enable: bool, rollback: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enable", Some("enable"), boolean(enable));
-            this.set("Rollback", Some("rollback"), boolean(rollback));
+            let mut this = rt::Props::default();
+            this.set("Enable", Some("enable"), rt::boolean(enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
             DeploymentCircuitBreaker(this)
         }
         /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state.
@@ -4249,7 +4337,7 @@ pub mod service {
             self.0.set(
                 "ResetOnHealthyTask",
                 Some("reset_on_healthy_task"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -4272,11 +4360,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfiguration(Props);
+    pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
         /// A new `DeploymentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentConfiguration(this)
         }
         /// Information about the CloudWatch alarms.
@@ -4293,7 +4381,7 @@ pub mod service {
             self.0.set(
                 "BakeTimeInMinutes",
                 Some("bake_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4338,7 +4426,7 @@ pub mod service {
             value: impl IntoIterator<Item = DeploymentLifecycleHook>,
         ) -> Self {
             self.0
-                .set("LifecycleHooks", Some("lifecycle_hooks"), list(value));
+                .set("LifecycleHooks", Some("lifecycle_hooks"), rt::list(value));
             self
         }
         /// Configuration for linear deployment strategy.
@@ -4357,7 +4445,7 @@ pub mod service {
         /// CloudFormation `MaximumPercent`, Terraform `maximum_percent`.
         pub fn maximum_percent(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumPercent", Some("maximum_percent"), int(value));
+                .set("MaximumPercent", Some("maximum_percent"), rt::int(value));
             self
         }
         /// If a service is using the rolling update (``ECS``) deployment type, the ``minimumHealthyPercent`` represents a lower limit on the number of your service's tasks that must remain in the ``RUNNING`` sta…
@@ -4367,7 +4455,7 @@ pub mod service {
             self.0.set(
                 "MinimumHealthyPercent",
                 Some("minimum_healthy_percent"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4386,11 +4474,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcontroller.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentController(Props);
+    pub struct DeploymentController(rt::Props);
     impl DeploymentController {
         /// A new `DeploymentController`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentController(this)
         }
         /// The deployment controller type to use.
@@ -4408,18 +4496,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentearlysuccesscriteria.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentEarlySuccessCriteria(Props);
+    pub struct DeploymentEarlySuccessCriteria(rt::Props);
     impl DeploymentEarlySuccessCriteria {
         /// A new `DeploymentEarlySuccessCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentEarlySuccessCriteria(this)
         }
         /// Specifies whether to use the early success criteria for the service deployment.
         ///
         /// CloudFormation `Enable`, Terraform `enable`.
         pub fn enable(mut self, value: bool) -> Self {
-            self.0.set("Enable", Some("enable"), boolean(value));
+            self.0.set("Enable", Some("enable"), rt::boolean(value));
             self
         }
         /// The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful.
@@ -4427,7 +4515,7 @@ pub mod service {
         /// Constraints: range 0..=100. CloudFormation `HealthyPercent`, Terraform `healthy_percent`.
         pub fn healthy_percent(mut self, value: i64) -> Self {
             self.0
-                .set("HealthyPercent", Some("healthy_percent"), int(value));
+                .set("HealthyPercent", Some("healthy_percent"), rt::int(value));
             self
         }
         /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion.
@@ -4452,39 +4540,39 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentlifecyclehook.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentLifecycleHook(Props);
+    pub struct DeploymentLifecycleHook(rt::Props);
     impl DeploymentLifecycleHook {
         /// A new `DeploymentLifecycleHook`. Required properties: `lifecycle_stages` (`LifecycleStages`).
         pub fn new(lifecycle_stages: impl IntoIterator<Item = LifecycleStages>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LifecycleStages",
                 Some("lifecycle_stages"),
-                list(lifecycle_stages),
+                rt::list(lifecycle_stages),
             );
             DeploymentLifecycleHook(this)
         }
         /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function).
         ///
         /// CloudFormation `HookDetails`, Terraform `hook_details`.
-        pub fn hook_details(mut self, value: impl Into<Value>) -> Self {
+        pub fn hook_details(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("HookDetails", Some("hook_details"), json_string(value));
+                .set("HookDetails", Some("hook_details"), rt::json_string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the hook target.
         ///
         /// CloudFormation `HookTargetArn`, Terraform `hook_target_arn`.
-        pub fn hook_target_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hook_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HookTargetArn", Some("hook_target_arn"), string(value));
+                .set("HookTargetArn", Some("hook_target_arn"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
         ///
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The type of action the lifecycle hook performs.
@@ -4513,11 +4601,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-ebstagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct EbsTagSpecification(Props);
+    pub struct EbsTagSpecification(rt::Props);
     impl EbsTagSpecification {
         /// A new `EbsTagSpecification`. Required properties: `resource_type` (`ResourceType`).
         pub fn new(resource_type: ResourceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ResourceType", Some("resource_type"), resource_type.into());
             EbsTagSpecification(this)
         }
@@ -4533,7 +4621,7 @@ pub mod service {
         ///
         /// Constraints: 0..=50 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -4544,26 +4632,26 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html)
     #[derive(Clone, Debug)]
-    pub struct ForceNewDeployment(Props);
+    pub struct ForceNewDeployment(rt::Props);
     impl ForceNewDeployment {
         /// A new `ForceNewDeployment`. Required properties: `enable_force_new_deployment` (`EnableForceNewDeployment`).
         pub fn new(enable_force_new_deployment: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableForceNewDeployment",
                 Some("enable_force_new_deployment"),
-                boolean(enable_force_new_deployment),
+                rt::boolean(enable_force_new_deployment),
             );
             ForceNewDeployment(this)
         }
         /// When you change the``ForceNewDeploymentNonce`` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed.
         ///
         /// Constraints: length 1..=255. CloudFormation `ForceNewDeploymentNonce`, Terraform `force_new_deployment_nonce`.
-        pub fn force_new_deployment_nonce(mut self, value: impl Into<Expr>) -> Self {
+        pub fn force_new_deployment_nonce(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ForceNewDeploymentNonce",
                 Some("force_new_deployment_nonce"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -4573,12 +4661,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnector.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayConnector(Props);
+    pub struct GatewayConnector(rt::Props);
     impl GatewayConnector {
         /// A new `GatewayConnector`. Required properties: `port_name` (`PortName`).
-        pub fn new(port_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PortName", None, string(port_name));
+        pub fn new(port_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PortName", None, rt::string(port_name));
             GatewayConnector(this)
         }
         /// CloudFormation `Filters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4597,16 +4685,16 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorfilters.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayConnectorFilters(Props);
+    pub struct GatewayConnectorFilters(rt::Props);
     impl GatewayConnectorFilters {
         /// A new `GatewayConnectorFilters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayConnectorFilters(this)
         }
         /// Constraints: at most 2 items. CloudFormation `AccessTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn access_types(mut self, value: impl IntoIterator<Item = AccessTypes>) -> Self {
-            self.0.set("AccessTypes", None, list(value));
+            self.0.set("AccessTypes", None, rt::list(value));
             self
         }
     }
@@ -4615,26 +4703,27 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayConnectorHealthCheck(Props);
+    pub struct GatewayConnectorHealthCheck(rt::Props);
     impl GatewayConnectorHealthCheck {
         /// A new `GatewayConnectorHealthCheck`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayConnectorHealthCheck(this)
         }
         /// CloudFormation `HealthCheckIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn health_check_interval_seconds(mut self, value: i64) -> Self {
-            self.0.set("HealthCheckIntervalSeconds", None, int(value));
+            self.0
+                .set("HealthCheckIntervalSeconds", None, rt::int(value));
             self
         }
         /// CloudFormation `HealthCheckPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn health_check_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HealthCheckPath", None, string(value));
+        pub fn health_check_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HealthCheckPath", None, rt::string(value));
             self
         }
         /// CloudFormation `HealthCheckPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn health_check_port(mut self, value: i64) -> Self {
-            self.0.set("HealthCheckPort", None, int(value));
+            self.0.set("HealthCheckPort", None, rt::int(value));
             self
         }
         /// CloudFormation `HealthCheckProtocol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4644,12 +4733,13 @@ pub mod service {
         }
         /// CloudFormation `HealthCheckTimeoutSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn health_check_timeout_seconds(mut self, value: i64) -> Self {
-            self.0.set("HealthCheckTimeoutSeconds", None, int(value));
+            self.0
+                .set("HealthCheckTimeoutSeconds", None, rt::int(value));
             self
         }
         /// CloudFormation `HealthyThresholdCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn healthy_threshold_count(mut self, value: i64) -> Self {
-            self.0.set("HealthyThresholdCount", None, int(value));
+            self.0.set("HealthyThresholdCount", None, rt::int(value));
             self
         }
         /// CloudFormation `Matcher`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4659,7 +4749,7 @@ pub mod service {
         }
         /// CloudFormation `UnhealthyThresholdCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn unhealthy_threshold_count(mut self, value: i64) -> Self {
-            self.0.set("UnhealthyThresholdCount", None, int(value));
+            self.0.set("UnhealthyThresholdCount", None, rt::int(value));
             self
         }
     }
@@ -4668,21 +4758,21 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheckmatcher.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayConnectorHealthCheckMatcher(Props);
+    pub struct GatewayConnectorHealthCheckMatcher(rt::Props);
     impl GatewayConnectorHealthCheckMatcher {
         /// A new `GatewayConnectorHealthCheckMatcher`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayConnectorHealthCheckMatcher(this)
         }
         /// CloudFormation `GrpcCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn grpc_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GrpcCode", None, string(value));
+        pub fn grpc_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GrpcCode", None, rt::string(value));
             self
         }
         /// CloudFormation `HttpCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpCode", None, string(value));
+        pub fn http_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HttpCode", None, rt::string(value));
             self
         }
     }
@@ -4691,11 +4781,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-hooktimeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HookTimeoutConfig(Props);
+    pub struct HookTimeoutConfig(rt::Props);
     impl HookTimeoutConfig {
         /// A new `HookTimeoutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HookTimeoutConfig(this)
         }
         /// CloudFormation `Action`, Terraform `action`.
@@ -4705,8 +4795,11 @@ pub mod service {
         }
         /// Constraints: range 1..=20160. CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
         pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInMinutes", Some("timeout_in_minutes"), int(value));
+            self.0.set(
+                "TimeoutInMinutes",
+                Some("timeout_in_minutes"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -4717,11 +4810,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-linearconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LinearConfiguration(Props);
+    pub struct LinearConfiguration(rt::Props);
     impl LinearConfiguration {
         /// A new `LinearConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinearConfiguration(this)
         }
         /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment.
@@ -4731,7 +4824,7 @@ pub mod service {
             self.0.set(
                 "StepBakeTimeInMinutes",
                 Some("step_bake_time_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4739,7 +4832,8 @@ pub mod service {
         ///
         /// Constraints: range 3..=100. CloudFormation `StepPercent`, Terraform `step_percent`.
         pub fn step_percent(mut self, value: i64) -> Self {
-            self.0.set("StepPercent", Some("step_percent"), int(value));
+            self.0
+                .set("StepPercent", Some("step_percent"), rt::int(value));
             self
         }
     }
@@ -4750,11 +4844,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-loadbalancer.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancer(Props);
+    pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
         /// A new `LoadBalancer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancer(this)
         }
         /// The advanced settings for the load balancer used in blue/green deployments.
@@ -4771,9 +4865,9 @@ pub mod service {
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The port on the container to associate with the load balancer.
@@ -4781,26 +4875,29 @@ pub mod service {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// The name of the load balancer to associate with the Amazon ECS service or task set.
         ///
         /// CloudFormation `LoadBalancerName`, Terraform `load_balancer_name`.
-        pub fn load_balancer_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LoadBalancerName",
                 Some("load_balancer_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -4811,18 +4908,19 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// The log driver to use for the container.
         ///
         /// CloudFormation `LogDriver`, Terraform `log_driver`.
-        pub fn log_driver(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogDriver", Some("log_driver"), string(value));
+        pub fn log_driver(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogDriver", Some("log_driver"), rt::string(value));
             self
         }
         /// The configuration options to send to the log driver.
@@ -4830,9 +4928,10 @@ pub mod service {
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// The secrets to pass to the log configuration.
@@ -4840,7 +4939,7 @@ pub mod service {
         /// CloudFormation `SecretOptions`, Terraform `secret_options`.
         pub fn secret_options(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
             self.0
-                .set("SecretOptions", Some("secret_options"), list(value));
+                .set("SecretOptions", Some("secret_options"), rt::list(value));
             self
         }
     }
@@ -4851,19 +4950,19 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-metricconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricConfiguration(Props);
+    pub struct MetricConfiguration(rt::Props);
     impl MetricConfiguration {
         /// A new `MetricConfiguration`. Required properties: `metric_names` (`MetricNames`), `resolution_seconds` (`ResolutionSeconds`).
         pub fn new(
             metric_names: impl IntoIterator<Item = MetricNames>,
             resolution_seconds: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MetricNames", Some("metric_names"), list(metric_names));
+            let mut this = rt::Props::default();
+            this.set("MetricNames", Some("metric_names"), rt::list(metric_names));
             this.set(
                 "ResolutionSeconds",
                 Some("resolution_seconds"),
-                int(resolution_seconds),
+                rt::int(resolution_seconds),
             );
             MetricConfiguration(this)
         }
@@ -4875,15 +4974,15 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringConfiguration(Props);
+    pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration`. Required properties: `metric_configurations` (`MetricConfigurations`).
         pub fn new(metric_configurations: impl IntoIterator<Item = MetricConfiguration>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricConfigurations",
                 Some("metric_configurations"),
-                list(metric_configurations),
+                rt::list(metric_configurations),
             );
             MonitoringConfiguration(this)
         }
@@ -4895,11 +4994,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// The VPC subnets and security groups that are associated with a task.
@@ -4921,19 +5020,20 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementConstraint(Props);
+    pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
         /// A new `PlacementConstraint`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             PlacementConstraint(this)
         }
         /// A cluster query language expression to apply to the constraint.
         ///
         /// CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
     }
@@ -4944,19 +5044,19 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementStrategy(Props);
+    pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
         /// A new `PlacementStrategy`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             PlacementStrategy(this)
         }
         /// The field to apply the placement strategy against.
         ///
         /// CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
     }
@@ -4967,13 +5067,13 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("ValueFrom", Some("value_from"), string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
             Secret(this)
         }
     }
@@ -4984,11 +5084,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectAccessLogConfiguration(Props);
+    pub struct ServiceConnectAccessLogConfiguration(rt::Props);
     impl ServiceConnectAccessLogConfiguration {
         /// A new `ServiceConnectAccessLogConfiguration`. Required properties: `format` (`Format`).
         pub fn new(format: Format) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
             ServiceConnectAccessLogConfiguration(this)
         }
@@ -5011,19 +5111,19 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectclientalias.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectClientAlias(Props);
+    pub struct ServiceConnectClientAlias(rt::Props);
     impl ServiceConnectClientAlias {
         /// A new `ServiceConnectClientAlias`. Required properties: `port` (`Port`).
         pub fn new(port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Port", Some("port"), int(port));
+            let mut this = rt::Props::default();
+            this.set("Port", Some("port"), rt::int(port));
             ServiceConnectClientAlias(this)
         }
         /// The ``dnsName`` is the name that you use in the applications of client tasks to connect to this service.
         ///
         /// CloudFormation `DnsName`, Terraform `dns_name`.
-        pub fn dns_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DnsName", Some("dns_name"), string(value));
+        pub fn dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DnsName", Some("dns_name"), rt::string(value));
             self
         }
         /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect.
@@ -5042,12 +5142,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectConfiguration(Props);
+    pub struct ServiceConnectConfiguration(rt::Props);
     impl ServiceConnectConfiguration {
         /// A new `ServiceConnectConfiguration`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ServiceConnectConfiguration(this)
         }
         /// The configuration for Service Connect access logging.
@@ -5069,7 +5169,7 @@ pub mod service {
             mut self,
             value: impl IntoIterator<Item = ServiceConnectContainerConfiguration>,
         ) -> Self {
-            self.0.set("ContainerConfigurations", None, list(value));
+            self.0.set("ContainerConfigurations", None, rt::list(value));
             self
         }
         /// The log configuration for the container.
@@ -5083,15 +5183,16 @@ pub mod service {
         /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The list of Service Connect service objects.
         ///
         /// CloudFormation `Services`, Terraform `services`.
         pub fn services(mut self, value: impl IntoIterator<Item = ServiceConnectService>) -> Self {
-            self.0.set("Services", Some("services"), list(value));
+            self.0.set("Services", Some("services"), rt::list(value));
             self
         }
     }
@@ -5100,11 +5201,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectcontainerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectContainerConfiguration(Props);
+    pub struct ServiceConnectContainerConfiguration(rt::Props);
     impl ServiceConnectContainerConfiguration {
         /// A new `ServiceConnectContainerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceConnectContainerConfiguration(this)
         }
         /// CloudFormation `LogLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5120,12 +5221,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectservice.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectService(Props);
+    pub struct ServiceConnectService(rt::Props);
     impl ServiceConnectService {
         /// A new `ServiceConnectService`. Required properties: `port_name` (`PortName`).
-        pub fn new(port_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PortName", Some("port_name"), string(port_name));
+        pub fn new(port_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PortName", Some("port_name"), rt::string(port_name));
             ServiceConnectService(this)
         }
         /// The list of client aliases for this Service Connect service.
@@ -5136,15 +5237,15 @@ pub mod service {
             value: impl IntoIterator<Item = ServiceConnectClientAlias>,
         ) -> Self {
             self.0
-                .set("ClientAliases", Some("client_aliases"), list(value));
+                .set("ClientAliases", Some("client_aliases"), rt::list(value));
             self
         }
         /// The ``discoveryName`` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service.
         ///
         /// CloudFormation `DiscoveryName`, Terraform `discovery_name`.
-        pub fn discovery_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn discovery_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DiscoveryName", Some("discovery_name"), string(value));
+                .set("DiscoveryName", Some("discovery_name"), rt::string(value));
             self
         }
         /// The port number for the Service Connect proxy to listen on.
@@ -5154,7 +5255,7 @@ pub mod service {
             self.0.set(
                 "IngressPortOverride",
                 Some("ingress_port_override"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5180,11 +5281,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrules.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectTestTrafficRules(Props);
+    pub struct ServiceConnectTestTrafficRules(rt::Props);
     impl ServiceConnectTestTrafficRules {
         /// A new `ServiceConnectTestTrafficRules`. Required properties: `header` (`Header`).
         pub fn new(header: ServiceConnectTestTrafficRulesHeader) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Header", Some("header"), header.into());
             ServiceConnectTestTrafficRules(this)
         }
@@ -5194,12 +5295,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheader.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectTestTrafficRulesHeader(Props);
+    pub struct ServiceConnectTestTrafficRulesHeader(rt::Props);
     impl ServiceConnectTestTrafficRulesHeader {
         /// A new `ServiceConnectTestTrafficRulesHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ServiceConnectTestTrafficRulesHeader(this)
         }
         /// CloudFormation `Value`, Terraform `value`.
@@ -5213,12 +5314,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectTestTrafficRulesHeaderValue(Props);
+    pub struct ServiceConnectTestTrafficRulesHeaderValue(rt::Props);
     impl ServiceConnectTestTrafficRulesHeaderValue {
         /// A new `ServiceConnectTestTrafficRulesHeaderValue`. Required properties: `exact` (`Exact`).
-        pub fn new(exact: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Exact", Some("exact"), string(exact));
+        pub fn new(exact: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Exact", Some("exact"), rt::string(exact));
             ServiceConnectTestTrafficRulesHeaderValue(this)
         }
     }
@@ -5229,21 +5330,21 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectTlsCertificateAuthority(Props);
+    pub struct ServiceConnectTlsCertificateAuthority(rt::Props);
     impl ServiceConnectTlsCertificateAuthority {
         /// A new `ServiceConnectTlsCertificateAuthority`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceConnectTlsCertificateAuthority(this)
         }
         /// The ARN of the AWS Private Certificate Authority certificate.
         ///
         /// CloudFormation `AwsPcaAuthorityArn`, Terraform `aws_pca_authority_arn`.
-        pub fn aws_pca_authority_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_pca_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AwsPcaAuthorityArn",
                 Some("aws_pca_authority_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5255,11 +5356,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceConnectTlsConfiguration(Props);
+    pub struct ServiceConnectTlsConfiguration(rt::Props);
     impl ServiceConnectTlsConfiguration {
         /// A new `ServiceConnectTlsConfiguration`. Required properties: `issuer_certificate_authority` (`IssuerCertificateAuthority`).
         pub fn new(issuer_certificate_authority: ServiceConnectTlsCertificateAuthority) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IssuerCertificateAuthority",
                 Some("issuer_certificate_authority"),
@@ -5270,15 +5371,15 @@ pub mod service {
         /// The AWS Key Management Service key.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
         ///
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -5289,19 +5390,20 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicemanagedebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceManagedEbsVolumeConfiguration(Props);
+    pub struct ServiceManagedEbsVolumeConfiguration(rt::Props);
     impl ServiceManagedEbsVolumeConfiguration {
         /// A new `ServiceManagedEbsVolumeConfiguration`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             ServiceManagedEbsVolumeConfiguration(this)
         }
         /// Indicates whether the volume should be encrypted.
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// The filesystem type for the volume.
@@ -5316,28 +5418,31 @@ pub mod service {
         ///
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The size of the volume in GiB.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
         pub fn size_in_gi_b(mut self, value: i64) -> Self {
-            self.0.set("SizeInGiB", Some("size_in_gi_b"), int(value));
+            self.0
+                .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
         }
         /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service.
         ///
         /// CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// The tags to apply to the volume.
@@ -5347,15 +5452,18 @@ pub mod service {
             mut self,
             value: impl IntoIterator<Item = EbsTagSpecification>,
         ) -> Self {
-            self.0
-                .set("TagSpecifications", Some("tag_specifications"), list(value));
+            self.0.set(
+                "TagSpecifications",
+                Some("tag_specifications"),
+                rt::list(value),
+            );
             self
         }
         /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s.
         ///
         /// CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service.
@@ -5365,15 +5473,16 @@ pub mod service {
             self.0.set(
                 "VolumeInitializationRate",
                 Some("volume_initialization_rate"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The volume type. This parameter maps 1:1 with the ``VolumeType`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 AP…
         ///
         /// CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VolumeType", Some("volume_type"), rt::string(value));
             self
         }
     }
@@ -5384,19 +5493,19 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceregistry.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceRegistry(Props);
+    pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
         /// A new `ServiceRegistry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceRegistry(this)
         }
         /// The container name value to be used for your service discovery service.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The port value to be used for your service discovery service.
@@ -5404,22 +5513,22 @@ pub mod service {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// The port value used if your service discovery service specified an SRV record.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the service registry.
         ///
         /// CloudFormation `RegistryArn`, Terraform `registry_arn`.
-        pub fn registry_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registry_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegistryArn", Some("registry_arn"), string(value));
+                .set("RegistryArn", Some("registry_arn"), rt::string(value));
             self
         }
     }
@@ -5430,12 +5539,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicevolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceVolumeConfiguration(Props);
+    pub struct ServiceVolumeConfiguration(rt::Props);
     impl ServiceVolumeConfiguration {
         /// A new `ServiceVolumeConfiguration`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ServiceVolumeConfiguration(this)
         }
         /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf.
@@ -5454,25 +5563,25 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tag(this)
         }
         /// One part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The optional part of a key-value pair that make up a tag.
         ///
         /// Constraints: length 0..=256; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -5483,13 +5592,13 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-thresholdconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ThresholdConfiguration(Props);
+    pub struct ThresholdConfiguration(rt::Props);
     impl ThresholdConfiguration {
         /// A new `ThresholdConfiguration`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type4, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             ThresholdConfiguration(this)
         }
     }
@@ -5500,11 +5609,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-timeoutconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutConfiguration(Props);
+    pub struct TimeoutConfiguration(rt::Props);
     impl TimeoutConfiguration {
         /// A new `TimeoutConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeoutConfiguration(this)
         }
         /// The amount of time in seconds a connection will stay active while idle.
@@ -5514,7 +5623,7 @@ pub mod service {
             self.0.set(
                 "IdleTimeoutSeconds",
                 Some("idle_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5525,7 +5634,7 @@ pub mod service {
             self.0.set(
                 "PerRequestTimeoutSeconds",
                 Some("per_request_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5537,43 +5646,43 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeadvancedconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcLatticeAdvancedConfiguration(Props);
+    pub struct VpcLatticeAdvancedConfiguration(rt::Props);
     impl VpcLatticeAdvancedConfiguration {
         /// A new `VpcLatticeAdvancedConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcLatticeAdvancedConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the alternate target group associated with the VPC Lattice Configuration for Amazon ECS blue/green deployments.
         ///
         /// CloudFormation `AlternateTargetGroupArn`, Terraform `alternate_target_group_arn`.
-        pub fn alternate_target_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn alternate_target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AlternateTargetGroupArn",
                 Some("alternate_target_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) that identifies the production listener rule or listener for routing production traffic.
         ///
         /// CloudFormation `ProductionListenerRule`, Terraform `production_listener_rule`.
-        pub fn production_listener_rule(mut self, value: impl Into<Expr>) -> Self {
+        pub fn production_listener_rule(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProductionListenerRule",
                 Some("production_listener_rule"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) that identifies the test listener rule or listener for routing test traffic.
         ///
         /// CloudFormation `TestListenerRule`, Terraform `test_listener_rule`.
-        pub fn test_listener_rule(mut self, value: impl Into<Expr>) -> Self {
+        pub fn test_listener_rule(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TestListenerRule",
                 Some("test_listener_rule"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5585,21 +5694,21 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcLatticeConfiguration(Props);
+    pub struct VpcLatticeConfiguration(rt::Props);
     impl VpcLatticeConfiguration {
         /// A new `VpcLatticeConfiguration`. Required properties: `port_name` (`PortName`), `role_arn` (`RoleArn`), `target_group_arn` (`TargetGroupArn`).
         pub fn new(
-            port_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            target_group_arn: impl Into<Expr>,
+            port_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            target_group_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("PortName", Some("port_name"), string(port_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("PortName", Some("port_name"), rt::string(port_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "TargetGroupArn",
                 Some("target_group_arn"),
-                string(target_group_arn),
+                rt::string(target_group_arn),
             );
             VpcLatticeConfiguration(this)
         }
@@ -5846,11 +5955,11 @@ pub mod service {
 /// CloudFormation: `AWS::ECS::TaskDefinition`. Terraform: `awscc_ecs_task_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html)
-pub struct TaskDefinition(Base);
-static TASK_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct TaskDefinition(rt::Base);
+static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::TaskDefinition",
     terraform: Some("awscc_ecs_task_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TaskDefinitionArn", Some("task_definition_arn"))],
@@ -5859,7 +5968,7 @@ impl TaskDefinition {
     /// Declares a `AWS::ECS::TaskDefinition` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TASK_DEFINITION_TYPE);
+        let this = rt::Base::new(id, &TASK_DEFINITION_TYPE);
         TaskDefinition(this)
     }
     /// A list of container definitions in JSON format that describe the different containers that make up your task.
@@ -5872,15 +5981,15 @@ impl TaskDefinition {
         self.0.set(
             "ContainerDefinitions",
             Some("container_definitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The number of ``cpu`` units used by the task.
     ///
     /// Changing it replaces the resource. CloudFormation `Cpu`, Terraform `cpu`.
-    pub fn cpu(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Cpu", Some("cpu"), string(value));
+    pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cpu", Some("cpu"), rt::string(value));
         self
     }
     /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers.
@@ -5890,7 +5999,7 @@ impl TaskDefinition {
         self.0.set(
             "EnableFaultInjection",
             Some("enable_fault_injection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -5905,19 +6014,19 @@ impl TaskDefinition {
     /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf.
     ///
     /// Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of a family that this task definition is registered to.
     ///
     /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
-    pub fn family(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Family", Some("family"), string(value));
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `InferenceAccelerators`, Terraform `inference_accelerators`.
@@ -5928,7 +6037,7 @@ impl TaskDefinition {
         self.0.set(
             "InferenceAccelerators",
             Some("inference_accelerators"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -5942,8 +6051,8 @@ impl TaskDefinition {
     /// The amount (in MiB) of memory used by the task.
     ///
     /// Changing it replaces the resource. CloudFormation `Memory`, Terraform `memory`.
-    pub fn memory(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Memory", Some("memory"), string(value));
+    pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Memory", Some("memory"), rt::string(value));
         self
     }
     /// The Docker networking mode to use for the containers in the task.
@@ -5971,7 +6080,7 @@ impl TaskDefinition {
         self.0.set(
             "PlacementConstraints",
             Some("placement_constraints"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -5996,7 +6105,7 @@ impl TaskDefinition {
         self.0.set(
             "RequiresCompatibilities",
             Some("requires_compatibilities"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -6011,27 +6120,27 @@ impl TaskDefinition {
     /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf.
     ///
     /// Changing it replaces the resource. CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-    pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TaskRoleArn", Some("task_role_arn"), string(value));
+            .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
         self
     }
     /// The list of data volume definitions for the task.
     ///
     /// Changing it replaces the resource. CloudFormation `Volumes`, Terraform `volumes`.
     pub fn volumes(mut self, value: impl IntoIterator<Item = task_definition::Volume>) -> Self {
-        self.0.set("Volumes", Some("volumes"), list(value));
+        self.0.set("Volumes", Some("volumes"), rt::list(value));
         self
     }
 }
 builder!(TaskDefinition, TaskDefinitionHandle);
 /// A declared `AWS::ECS::TaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskDefinitionHandle(Handle);
+pub struct TaskDefinitionHandle(rt::Handle);
 handle!(TaskDefinitionHandle);
 impl TaskDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `TaskDefinitionArn`; Terraform `task_definition_arn`.
-    pub fn task_definition_arn(&self) -> Expr {
+    pub fn task_definition_arn(&self) -> rt::Expr {
         self.0.attr("TaskDefinitionArn")
     }
 }
@@ -6044,19 +6153,19 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-authorizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizationConfig(Props);
+    pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
         /// A new `AuthorizationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizationConfig(this)
         }
         /// The Amazon EFS access point ID to use.
         ///
         /// CloudFormation `AccessPointId`, Terraform `access_point_id`.
-        pub fn access_point_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessPointId", Some("access_point_id"), string(value));
+                .set("AccessPointId", Some("access_point_id"), rt::string(value));
             self
         }
         /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system.
@@ -6074,27 +6183,27 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDefinition(Props);
+    pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
         /// A new `ContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
+            this.set("Name", Some("name"), rt::string(name));
             ContainerDefinition(this)
         }
         /// The command that's passed to the container.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// The number of ``cpu`` units reserved for the container.
         ///
         /// CloudFormation `Cpu`, Terraform `cpu`.
         pub fn cpu(mut self, value: i64) -> Self {
-            self.0.set("Cpu", Some("cpu"), int(value));
+            self.0.set("Cpu", Some("cpu"), rt::int(value));
             self
         }
         /// A list of ARNs in SSM or Amazon S3 to a credential spec (``CredSpec``) file that configures the container for Active Directory authentication.
@@ -6102,17 +6211,20 @@ pub mod task_definition {
         /// CloudFormation `CredentialSpecs`, Terraform `credential_specs`.
         pub fn credential_specs(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("CredentialSpecs", Some("credential_specs"), strings(value));
+            self.0.set(
+                "CredentialSpecs",
+                Some("credential_specs"),
+                rt::strings(value),
+            );
             self
         }
         /// The dependencies defined for container startup and shutdown.
         ///
         /// CloudFormation `DependsOn`, Terraform `depends_on`.
         pub fn depends_on(mut self, value: impl IntoIterator<Item = ContainerDependency>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// When this parameter is true, networking is off within the container.
@@ -6122,7 +6234,7 @@ pub mod task_definition {
             self.0.set(
                 "DisableNetworking",
                 Some("disable_networking"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -6131,21 +6243,21 @@ pub mod task_definition {
         /// CloudFormation `DnsSearchDomains`, Terraform `dns_search_domains`.
         pub fn dns_search_domains(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DnsSearchDomains",
                 Some("dns_search_domains"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// A list of DNS servers that are presented to the container.
         ///
         /// CloudFormation `DnsServers`, Terraform `dns_servers`.
-        pub fn dns_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn dns_servers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("DnsServers", Some("dns_servers"), strings(value));
+                .set("DnsServers", Some("dns_servers"), rt::strings(value));
             self
         }
         /// A key/value map of labels to add to the container.
@@ -6153,10 +6265,10 @@ pub mod task_definition {
         /// CloudFormation `DockerLabels`, Terraform `docker_labels`.
         pub fn docker_labels(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("DockerLabels", Some("docker_labels"), string_map(value));
+                .set("DockerLabels", Some("docker_labels"), rt::string_map(value));
             self
         }
         /// A list of strings to provide custom configuration for multiple security systems.
@@ -6164,28 +6276,29 @@ pub mod task_definition {
         /// CloudFormation `DockerSecurityOptions`, Terraform `docker_security_options`.
         pub fn docker_security_options(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DockerSecurityOptions",
                 Some("docker_security_options"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Early versions of the Amazon ECS container agent don't properly handle ``entryPoint`` parameters.
         ///
         /// CloudFormation `EntryPoint`, Terraform `entry_point`.
-        pub fn entry_point(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn entry_point(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("EntryPoint", Some("entry_point"), strings(value));
+                .set("EntryPoint", Some("entry_point"), rt::strings(value));
             self
         }
         /// The environment variables to pass to a container.
         ///
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = KeyValuePair>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// A list of files containing the environment variables to pass to a container.
@@ -6195,22 +6308,27 @@ pub mod task_definition {
             mut self,
             value: impl IntoIterator<Item = EnvironmentFile>,
         ) -> Self {
-            self.0
-                .set("EnvironmentFiles", Some("environment_files"), list(value));
+            self.0.set(
+                "EnvironmentFiles",
+                Some("environment_files"),
+                rt::list(value),
+            );
             self
         }
         /// If the ``essential`` parameter of a container is marked as ``true``, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         ///
         /// CloudFormation `Essential`, Terraform `essential`.
         pub fn essential(mut self, value: bool) -> Self {
-            self.0.set("Essential", Some("essential"), boolean(value));
+            self.0
+                .set("Essential", Some("essential"), rt::boolean(value));
             self
         }
         /// A list of hostnames and IP address mappings to append to the ``/etc/hosts`` file on the container.
         ///
         /// CloudFormation `ExtraHosts`, Terraform `extra_hosts`.
         pub fn extra_hosts(mut self, value: impl IntoIterator<Item = HostEntry>) -> Self {
-            self.0.set("ExtraHosts", Some("extra_hosts"), list(value));
+            self.0
+                .set("ExtraHosts", Some("extra_hosts"), rt::list(value));
             self
         }
         /// The FireLens configuration for the container.
@@ -6235,8 +6353,8 @@ pub mod task_definition {
         /// The hostname to use for your container.
         ///
         /// CloudFormation `Hostname`, Terraform `hostname`.
-        pub fn hostname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Hostname", Some("hostname"), string(value));
+        pub fn hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Hostname", Some("hostname"), rt::string(value));
             self
         }
         /// When this parameter is ``true``, you can deploy containerized applications that require ``stdin`` or a ``tty`` to be allocated.
@@ -6244,14 +6362,14 @@ pub mod task_definition {
         /// CloudFormation `Interactive`, Terraform `interactive`.
         pub fn interactive(mut self, value: bool) -> Self {
             self.0
-                .set("Interactive", Some("interactive"), boolean(value));
+                .set("Interactive", Some("interactive"), rt::boolean(value));
             self
         }
         /// The ``links`` parameter allows containers to communicate with each other without the need for port mappings.
         ///
         /// CloudFormation `Links`, Terraform `links`.
-        pub fn links(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Links", Some("links"), strings(value));
+        pub fn links(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Links", Some("links"), rt::strings(value));
             self
         }
         /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities.
@@ -6274,22 +6392,26 @@ pub mod task_definition {
         ///
         /// CloudFormation `Memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", Some("memory"), int(value));
+            self.0.set("Memory", Some("memory"), rt::int(value));
             self
         }
         /// The soft limit (in MiB) of memory to reserve for the container.
         ///
         /// CloudFormation `MemoryReservation`, Terraform `memory_reservation`.
         pub fn memory_reservation(mut self, value: i64) -> Self {
-            self.0
-                .set("MemoryReservation", Some("memory_reservation"), int(value));
+            self.0.set(
+                "MemoryReservation",
+                Some("memory_reservation"),
+                rt::int(value),
+            );
             self
         }
         /// The mount points for data volumes in your container.
         ///
         /// CloudFormation `MountPoints`, Terraform `mount_points`.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoint>) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// The list of port mappings for the container.
@@ -6297,22 +6419,26 @@ pub mod task_definition {
         /// CloudFormation `PortMappings`, Terraform `port_mappings`.
         pub fn port_mappings(mut self, value: impl IntoIterator<Item = PortMapping>) -> Self {
             self.0
-                .set("PortMappings", Some("port_mappings"), list(value));
+                .set("PortMappings", Some("port_mappings"), rt::list(value));
             self
         }
         /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the ``root`` user).
         ///
         /// CloudFormation `Privileged`, Terraform `privileged`.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", Some("privileged"), boolean(value));
+            self.0
+                .set("Privileged", Some("privileged"), rt::boolean(value));
             self
         }
         /// When this parameter is ``true``, a TTY is allocated.
         ///
         /// CloudFormation `PseudoTerminal`, Terraform `pseudo_terminal`.
         pub fn pseudo_terminal(mut self, value: bool) -> Self {
-            self.0
-                .set("PseudoTerminal", Some("pseudo_terminal"), boolean(value));
+            self.0.set(
+                "PseudoTerminal",
+                Some("pseudo_terminal"),
+                rt::boolean(value),
+            );
             self
         }
         /// When this parameter is true, the container is given read-only access to its root file system.
@@ -6322,7 +6448,7 @@ pub mod task_definition {
             self.0.set(
                 "ReadonlyRootFilesystem",
                 Some("readonly_root_filesystem"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -6347,7 +6473,7 @@ pub mod task_definition {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -6363,7 +6489,7 @@ pub mod task_definition {
         ///
         /// CloudFormation `Secrets`, Terraform `secrets`.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", Some("secrets"), list(value));
+            self.0.set("Secrets", Some("secrets"), rt::list(value));
             self
         }
         /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
@@ -6371,14 +6497,15 @@ pub mod task_definition {
         /// CloudFormation `StartTimeout`, Terraform `start_timeout`.
         pub fn start_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("StartTimeout", Some("start_timeout"), int(value));
+                .set("StartTimeout", Some("start_timeout"), rt::int(value));
             self
         }
         /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
         ///
         /// CloudFormation `StopTimeout`, Terraform `stop_timeout`.
         pub fn stop_timeout(mut self, value: i64) -> Self {
-            self.0.set("StopTimeout", Some("stop_timeout"), int(value));
+            self.0
+                .set("StopTimeout", Some("stop_timeout"), rt::int(value));
             self
         }
         /// A list of namespaced kernel parameters to set in the container.
@@ -6386,21 +6513,21 @@ pub mod task_definition {
         /// CloudFormation `SystemControls`, Terraform `system_controls`.
         pub fn system_controls(mut self, value: impl IntoIterator<Item = SystemControl>) -> Self {
             self.0
-                .set("SystemControls", Some("system_controls"), list(value));
+                .set("SystemControls", Some("system_controls"), rt::list(value));
             self
         }
         /// A list of ``ulimits`` to set in the container.
         ///
         /// CloudFormation `Ulimits`, Terraform `ulimits`.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", Some("ulimits"), list(value));
+            self.0.set("Ulimits", Some("ulimits"), rt::list(value));
             self
         }
         /// The user to use inside the container.
         ///
         /// CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
         /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest.
@@ -6418,15 +6545,19 @@ pub mod task_definition {
         ///
         /// CloudFormation `VolumesFrom`, Terraform `volumes_from`.
         pub fn volumes_from(mut self, value: impl IntoIterator<Item = VolumeFrom>) -> Self {
-            self.0.set("VolumesFrom", Some("volumes_from"), list(value));
+            self.0
+                .set("VolumesFrom", Some("volumes_from"), rt::list(value));
             self
         }
         /// The working directory to run commands inside the container in.
         ///
         /// CloudFormation `WorkingDirectory`, Terraform `working_directory`.
-        pub fn working_directory(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("WorkingDirectory", Some("working_directory"), string(value));
+        pub fn working_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "WorkingDirectory",
+                Some("working_directory"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -6437,11 +6568,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDependency(Props);
+    pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
         /// A new `ContainerDependency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerDependency(this)
         }
         /// The dependency condition of the container.
@@ -6454,9 +6585,9 @@ pub mod task_definition {
         /// The name of a container.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
     }
@@ -6467,33 +6598,34 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Device(this)
         }
         /// The path inside the container at which to expose the host device.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// The path for the device on the host container instance.
         ///
         /// CloudFormation `HostPath`, Terraform `host_path`.
-        pub fn host_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostPath", Some("host_path"), string(value));
+        pub fn host_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostPath", Some("host_path"), rt::string(value));
             self
         }
         /// The explicit permissions to provide to the container for the device.
         ///
         /// CloudFormation `Permissions`, Terraform `permissions`.
         pub fn permissions(mut self, value: impl IntoIterator<Item = Permissions>) -> Self {
-            self.0.set("Permissions", Some("permissions"), list(value));
+            self.0
+                .set("Permissions", Some("permissions"), rt::list(value));
             self
         }
     }
@@ -6504,11 +6636,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-dockervolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DockerVolumeConfiguration(Props);
+    pub struct DockerVolumeConfiguration(rt::Props);
     impl DockerVolumeConfiguration {
         /// A new `DockerVolumeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DockerVolumeConfiguration(this)
         }
         /// If this value is ``true``, the Docker volume is created if it doesn't already exist.
@@ -6516,14 +6648,14 @@ pub mod task_definition {
         /// CloudFormation `Autoprovision`, Terraform `autoprovision`.
         pub fn autoprovision(mut self, value: bool) -> Self {
             self.0
-                .set("Autoprovision", Some("autoprovision"), boolean(value));
+                .set("Autoprovision", Some("autoprovision"), rt::boolean(value));
             self
         }
         /// The Docker volume driver to use.
         ///
         /// CloudFormation `Driver`, Terraform `driver`.
-        pub fn driver(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Driver", Some("driver"), string(value));
+        pub fn driver(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Driver", Some("driver"), rt::string(value));
             self
         }
         /// A map of Docker driver-specific options passed through.
@@ -6531,10 +6663,10 @@ pub mod task_definition {
         /// CloudFormation `DriverOpts`, Terraform `driver_opts`.
         pub fn driver_opts(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("DriverOpts", Some("driver_opts"), string_map(value));
+                .set("DriverOpts", Some("driver_opts"), rt::string_map(value));
             self
         }
         /// Custom metadata to add to your Docker volume.
@@ -6542,9 +6674,9 @@ pub mod task_definition {
         /// CloudFormation `Labels`, Terraform `labels`.
         pub fn labels(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Labels", Some("labels"), string_map(value));
+            self.0.set("Labels", Some("labels"), rt::string_map(value));
             self
         }
         /// The scope for the Docker volume that determines its lifecycle.
@@ -6562,12 +6694,16 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EfsVolumeConfiguration(Props);
+    pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
         /// A new `EfsVolumeConfiguration`. Required properties: `filesystem_id` (`FilesystemId`).
-        pub fn new(filesystem_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FilesystemId", Some("filesystem_id"), string(filesystem_id));
+        pub fn new(filesystem_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FilesystemId",
+                Some("filesystem_id"),
+                rt::string(filesystem_id),
+            );
             EfsVolumeConfiguration(this)
         }
         /// The authorization configuration details for the Amazon EFS file system.
@@ -6584,9 +6720,9 @@ pub mod task_definition {
         /// The directory within the Amazon EFS file system to mount as the root directory inside the host.
         ///
         /// CloudFormation `RootDirectory`, Terraform `root_directory`.
-        pub fn root_directory(mut self, value: impl Into<Expr>) -> Self {
+        pub fn root_directory(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RootDirectory", Some("root_directory"), string(value));
+                .set("RootDirectory", Some("root_directory"), rt::string(value));
             self
         }
         /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server.
@@ -6607,7 +6743,7 @@ pub mod task_definition {
             self.0.set(
                 "TransitEncryptionPort",
                 Some("transit_encryption_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -6619,11 +6755,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentFile(Props);
+    pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
         /// A new `EnvironmentFile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentFile(this)
         }
         /// The file type to use.
@@ -6636,8 +6772,8 @@ pub mod task_definition {
         /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -6648,18 +6784,19 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralStorage(Props);
+    pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
         /// A new `EphemeralStorage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EphemeralStorage(this)
         }
         /// The total amount, in GiB, of ephemeral storage to set for the task.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
         pub fn size_in_gi_b(mut self, value: i64) -> Self {
-            self.0.set("SizeInGiB", Some("size_in_gi_b"), int(value));
+            self.0
+                .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
         }
     }
@@ -6670,17 +6807,20 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxAuthorizationConfig(Props);
+    pub struct FSxAuthorizationConfig(rt::Props);
     impl FSxAuthorizationConfig {
         /// A new `FSxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
-        pub fn new(credentials_parameter: impl Into<Expr>, domain: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            credentials_parameter: impl Into<rt::Expr>,
+            domain: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                string(credentials_parameter),
+                rt::string(credentials_parameter),
             );
-            this.set("Domain", Some("domain"), string(domain));
+            this.set("Domain", Some("domain"), rt::string(domain));
             FSxAuthorizationConfig(this)
         }
     }
@@ -6691,20 +6831,23 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FSxWindowsFileServerVolumeConfiguration(Props);
+    pub struct FSxWindowsFileServerVolumeConfiguration(rt::Props);
     impl FSxWindowsFileServerVolumeConfiguration {
         /// A new `FSxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
-        pub fn new(file_system_id: impl Into<Expr>, root_directory: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            file_system_id: impl Into<rt::Expr>,
+            root_directory: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             this.set(
                 "RootDirectory",
                 Some("root_directory"),
-                string(root_directory),
+                rt::string(root_directory),
             );
             FSxWindowsFileServerVolumeConfiguration(this)
         }
@@ -6727,11 +6870,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FirelensConfiguration(Props);
+    pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
         /// A new `FirelensConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FirelensConfiguration(this)
         }
         /// The options to use when configuring the log router.
@@ -6739,9 +6882,10 @@ pub mod task_definition {
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// The log router to use.
@@ -6759,46 +6903,47 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheck(Props);
+    pub struct HealthCheck(rt::Props);
     impl HealthCheck {
         /// A new `HealthCheck`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheck(this)
         }
         /// A string array representing the command that the container runs to determine if it is healthy.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// The time period in seconds between each health check execution.
         ///
         /// CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The number of times to retry a failed health check before the container is considered unhealthy.
         ///
         /// CloudFormation `Retries`, Terraform `retries`.
         pub fn retries(mut self, value: i64) -> Self {
-            self.0.set("Retries", Some("retries"), int(value));
+            self.0.set("Retries", Some("retries"), rt::int(value));
             self
         }
         /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         ///
         /// CloudFormation `StartPeriod`, Terraform `start_period`.
         pub fn start_period(mut self, value: i64) -> Self {
-            self.0.set("StartPeriod", Some("start_period"), int(value));
+            self.0
+                .set("StartPeriod", Some("start_period"), rt::int(value));
             self
         }
         /// The time period in seconds to wait for a health check to succeed before it is considered a failure.
         ///
         /// CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
     }
@@ -6809,25 +6954,26 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostentry.html)
     #[derive(Clone, Debug)]
-    pub struct HostEntry(Props);
+    pub struct HostEntry(rt::Props);
     impl HostEntry {
         /// A new `HostEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostEntry(this)
         }
         /// The hostname to use in the ``/etc/hosts`` entry.
         ///
         /// CloudFormation `Hostname`, Terraform `hostname`.
-        pub fn hostname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Hostname", Some("hostname"), string(value));
+        pub fn hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Hostname", Some("hostname"), rt::string(value));
             self
         }
         /// The IP address to use in the ``/etc/hosts`` entry.
         ///
         /// CloudFormation `IpAddress`, Terraform `ip_address`.
-        pub fn ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpAddress", Some("ip_address"), string(value));
+        pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IpAddress", Some("ip_address"), rt::string(value));
             self
         }
     }
@@ -6838,18 +6984,19 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct HostVolumeProperties(Props);
+    pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
         /// A new `HostVolumeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostVolumeProperties(this)
         }
         /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host container instance that's presented to the container.
         ///
         /// CloudFormation `SourcePath`, Terraform `source_path`.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", Some("source_path"), string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourcePath", Some("source_path"), rt::string(value));
             self
         }
     }
@@ -6858,21 +7005,23 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-inferenceaccelerator.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceAccelerator(Props);
+    pub struct InferenceAccelerator(rt::Props);
     impl InferenceAccelerator {
         /// A new `InferenceAccelerator`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceAccelerator(this)
         }
         /// CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// CloudFormation `DeviceType`, Terraform `device_type`.
-        pub fn device_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceType", Some("device_type"), string(value));
+        pub fn device_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceType", Some("device_type"), rt::string(value));
             self
         }
     }
@@ -6883,25 +7032,25 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-kernelcapabilities.html)
     #[derive(Clone, Debug)]
-    pub struct KernelCapabilities(Props);
+    pub struct KernelCapabilities(rt::Props);
     impl KernelCapabilities {
         /// A new `KernelCapabilities`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KernelCapabilities(this)
         }
         /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
         ///
         /// CloudFormation `Add`, Terraform `add`.
-        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Add", Some("add"), strings(value));
+        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Add", Some("add"), rt::strings(value));
             self
         }
         /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
         ///
         /// CloudFormation `Drop`, Terraform `drop`.
-        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Drop", Some("drop"), strings(value));
+        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Drop", Some("drop"), rt::strings(value));
             self
         }
     }
@@ -6912,25 +7061,25 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-keyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValuePair(Props);
+    pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
         /// A new `KeyValuePair`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyValuePair(this)
         }
         /// The name of the key-value pair.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of the key-value pair.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -6941,11 +7090,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LinuxParameters(Props);
+    pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
         /// A new `LinuxParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinuxParameters(this)
         }
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
@@ -6960,7 +7109,7 @@ pub mod task_definition {
         ///
         /// CloudFormation `Devices`, Terraform `devices`.
         pub fn devices(mut self, value: impl IntoIterator<Item = Device>) -> Self {
-            self.0.set("Devices", Some("devices"), list(value));
+            self.0.set("Devices", Some("devices"), rt::list(value));
             self
         }
         /// Run an ``init`` process inside the container that forwards signals and reaps processes.
@@ -6970,7 +7119,7 @@ pub mod task_definition {
             self.0.set(
                 "InitProcessEnabled",
                 Some("init_process_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -6978,29 +7127,32 @@ pub mod task_definition {
         ///
         /// CloudFormation `MaxSwap`, Terraform `max_swap`.
         pub fn max_swap(mut self, value: i64) -> Self {
-            self.0.set("MaxSwap", Some("max_swap"), int(value));
+            self.0.set("MaxSwap", Some("max_swap"), rt::int(value));
             self
         }
         /// The value for the size (in MiB) of the ``/dev/shm`` volume.
         ///
         /// CloudFormation `SharedMemorySize`, Terraform `shared_memory_size`.
         pub fn shared_memory_size(mut self, value: i64) -> Self {
-            self.0
-                .set("SharedMemorySize", Some("shared_memory_size"), int(value));
+            self.0.set(
+                "SharedMemorySize",
+                Some("shared_memory_size"),
+                rt::int(value),
+            );
             self
         }
         /// This allows you to tune a container's memory swappiness behavior.
         ///
         /// CloudFormation `Swappiness`, Terraform `swappiness`.
         pub fn swappiness(mut self, value: i64) -> Self {
-            self.0.set("Swappiness", Some("swappiness"), int(value));
+            self.0.set("Swappiness", Some("swappiness"), rt::int(value));
             self
         }
         /// The container path, mount options, and size (in MiB) of the tmpfs mount.
         ///
         /// CloudFormation `Tmpfs`, Terraform `tmpfs`.
         pub fn tmpfs(mut self, value: impl IntoIterator<Item = Tmpfs>) -> Self {
-            self.0.set("Tmpfs", Some("tmpfs"), list(value));
+            self.0.set("Tmpfs", Some("tmpfs"), rt::list(value));
             self
         }
     }
@@ -7011,12 +7163,12 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `log_driver` (`LogDriver`).
-        pub fn new(log_driver: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogDriver", Some("log_driver"), string(log_driver));
+        pub fn new(log_driver: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogDriver", Some("log_driver"), rt::string(log_driver));
             LogConfiguration(this)
         }
         /// The configuration options to send to the log driver.
@@ -7024,9 +7176,10 @@ pub mod task_definition {
         /// CloudFormation `Options`, Terraform `options`.
         pub fn options(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Options", Some("options"), string_map(value));
+            self.0
+                .set("Options", Some("options"), rt::string_map(value));
             self
         }
         /// The secrets to pass to the log configuration.
@@ -7034,7 +7187,7 @@ pub mod task_definition {
         /// CloudFormation `SecretOptions`, Terraform `secret_options`.
         pub fn secret_options(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
             self.0
-                .set("SecretOptions", Some("secret_options"), list(value));
+                .set("SecretOptions", Some("secret_options"), rt::list(value));
             self
         }
     }
@@ -7045,34 +7198,35 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
-    pub struct MountPoint(Props);
+    pub struct MountPoint(rt::Props);
     impl MountPoint {
         /// A new `MountPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountPoint(this)
         }
         /// The path on the container to mount the host volume at.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// If this value is ``true``, the container has read-only access to the volume.
         ///
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// The name of the volume to mount.
         ///
         /// CloudFormation `SourceVolume`, Terraform `source_volume`.
-        pub fn source_volume(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceVolume", Some("source_volume"), string(value));
+                .set("SourceVolume", Some("source_volume"), rt::string(value));
             self
         }
     }
@@ -7081,19 +7235,19 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-nvidiampsallocation.html)
     #[derive(Clone, Debug)]
-    pub struct NvidiaMpsAllocation(Props);
+    pub struct NvidiaMpsAllocation(rt::Props);
     impl NvidiaMpsAllocation {
         /// A new `NvidiaMpsAllocation`. Required properties: `memory` (`Memory`).
         pub fn new(memory: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Memory", None, int(memory));
+            let mut this = rt::Props::default();
+            this.set("Memory", None, rt::int(memory));
             NvidiaMpsAllocation(this)
         }
         /// The maximum percentage of the GPU's compute capacity that the container can use.
         ///
         /// Constraints: range 1..=100. CloudFormation `MaxComputePercent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_compute_percent(mut self, value: i64) -> Self {
-            self.0.set("MaxComputePercent", None, int(value));
+            self.0.set("MaxComputePercent", None, rt::int(value));
             self
         }
     }
@@ -7104,11 +7258,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-portmapping.html)
     #[derive(Clone, Debug)]
-    pub struct PortMapping(Props);
+    pub struct PortMapping(rt::Props);
     impl PortMapping {
         /// A new `PortMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortMapping(this)
         }
         /// The application protocol that's used for the port mapping.
@@ -7124,17 +7278,17 @@ pub mod task_definition {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// The port number range on the container that's bound to the dynamically mapped host port range.
         ///
         /// CloudFormation `ContainerPortRange`, Terraform `container_port_range`.
-        pub fn container_port_range(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_port_range(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerPortRange",
                 Some("container_port_range"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7142,14 +7296,14 @@ pub mod task_definition {
         ///
         /// CloudFormation `HostPort`, Terraform `host_port`.
         pub fn host_port(mut self, value: i64) -> Self {
-            self.0.set("HostPort", Some("host_port"), int(value));
+            self.0.set("HostPort", Some("host_port"), rt::int(value));
             self
         }
         /// The name that's used for the port mapping.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The protocol that's used for the port mapping.
@@ -7167,15 +7321,15 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-proxyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProxyConfiguration(Props);
+    pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
         /// A new `ProxyConfiguration`. Required properties: `container_name` (`ContainerName`).
-        pub fn new(container_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(container_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                string(container_name),
+                rt::string(container_name),
             );
             ProxyConfiguration(this)
         }
@@ -7189,7 +7343,7 @@ pub mod task_definition {
             self.0.set(
                 "ProxyConfigurationProperties",
                 Some("proxy_configuration_properties"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7208,21 +7362,21 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(Props);
+    pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RepositoryCredentials(this)
         }
         /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
         ///
         /// CloudFormation `CredentialsParameter`, Terraform `credentials_parameter`.
-        pub fn credentials_parameter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn credentials_parameter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7234,11 +7388,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceRequirement(Props);
+    pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
         /// A new `ResourceRequirement`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             ResourceRequirement(this)
         }
@@ -7250,8 +7404,8 @@ pub mod task_definition {
         /// The value for the specified resource type.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -7262,26 +7416,29 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RestartPolicy(Props);
+    pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
         /// A new `RestartPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RestartPolicy(this)
         }
         /// Specifies whether a restart policy is enabled for the container.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on.
         ///
         /// CloudFormation `IgnoredExitCodes`, Terraform `ignored_exit_codes`.
         pub fn ignored_exit_codes(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0
-                .set("IgnoredExitCodes", Some("ignored_exit_codes"), list(value));
+            self.0.set(
+                "IgnoredExitCodes",
+                Some("ignored_exit_codes"),
+                rt::list(value),
+            );
             self
         }
         /// A period of time (in seconds) that the container must run for before a restart can be attempted.
@@ -7291,7 +7448,7 @@ pub mod task_definition {
             self.0.set(
                 "RestartAttemptPeriod",
                 Some("restart_attempt_period"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7303,11 +7460,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimePlatform(Props);
+    pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
         /// A new `RuntimePlatform`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuntimePlatform(this)
         }
         /// The CPU architecture.
@@ -7337,32 +7494,35 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3FilesVolumeConfiguration(Props);
+    pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
         /// A new `S3FilesVolumeConfiguration`. Required properties: `file_system_arn` (`FileSystemArn`).
-        pub fn new(file_system_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemArn",
                 Some("file_system_arn"),
-                string(file_system_arn),
+                rt::string(file_system_arn),
             );
             S3FilesVolumeConfiguration(this)
         }
         /// The full ARN of the S3 Files access point to use.
         ///
         /// CloudFormation `AccessPointArn`, Terraform `access_point_arn`.
-        pub fn access_point_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AccessPointArn", Some("access_point_arn"), string(value));
+        pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AccessPointArn",
+                Some("access_point_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The directory within the Amazon S3 Files file system to mount as the root directory.
         ///
         /// CloudFormation `RootDirectory`, Terraform `root_directory`.
-        pub fn root_directory(mut self, value: impl Into<Expr>) -> Self {
+        pub fn root_directory(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RootDirectory", Some("root_directory"), string(value));
+                .set("RootDirectory", Some("root_directory"), rt::string(value));
             self
         }
         /// The port to use for sending encrypted data between the ECS host and the S3 Files file system.
@@ -7372,7 +7532,7 @@ pub mod task_definition {
             self.0.set(
                 "TransitEncryptionPort",
                 Some("transit_encryption_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7384,13 +7544,13 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("ValueFrom", Some("value_from"), string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
             Secret(this)
         }
     }
@@ -7399,11 +7559,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-sharingstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct SharingStrategy(Props);
+    pub struct SharingStrategy(rt::Props);
     impl SharingStrategy {
         /// A new `SharingStrategy`. Required properties: `nvidia_mps` (`NvidiaMps`).
         pub fn new(nvidia_mps: NvidiaMpsAllocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NvidiaMps", None, nvidia_mps.into());
             SharingStrategy(this)
         }
@@ -7415,25 +7575,26 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-systemcontrol.html)
     #[derive(Clone, Debug)]
-    pub struct SystemControl(Props);
+    pub struct SystemControl(rt::Props);
     impl SystemControl {
         /// A new `SystemControl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SystemControl(this)
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The namespaced kernel parameter to set a ``value`` for.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -7444,19 +7605,20 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct TaskDefinitionPlacementConstraint(Props);
+    pub struct TaskDefinitionPlacementConstraint(rt::Props);
     impl TaskDefinitionPlacementConstraint {
         /// A new `TaskDefinitionPlacementConstraint`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             TaskDefinitionPlacementConstraint(this)
         }
         /// A cluster query language expression to apply to the constraint.
         ///
         /// CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
     }
@@ -7467,28 +7629,31 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
-    pub struct Tmpfs(Props);
+    pub struct Tmpfs(rt::Props);
     impl Tmpfs {
         /// A new `Tmpfs`. Required properties: `size` (`Size`).
         pub fn new(size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Size", Some("size"), int(size));
+            let mut this = rt::Props::default();
+            this.set("Size", Some("size"), rt::int(size));
             Tmpfs(this)
         }
         /// The absolute file path where the tmpfs volume is to be mounted.
         ///
         /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
         /// The list of tmpfs volume mount options.
         ///
         /// CloudFormation `MountOptions`, Terraform `mount_options`.
-        pub fn mount_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn mount_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MountOptions", Some("mount_options"), strings(value));
+                .set("MountOptions", Some("mount_options"), rt::strings(value));
             self
         }
     }
@@ -7499,14 +7664,14 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ulimit.html)
     #[derive(Clone, Debug)]
-    pub struct Ulimit(Props);
+    pub struct Ulimit(rt::Props);
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
         pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
-            let mut this = Props::default();
-            this.set("HardLimit", Some("hard_limit"), int(hard_limit));
+            let mut this = rt::Props::default();
+            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
             this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), int(soft_limit));
+            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
             Ulimit(this)
         }
     }
@@ -7517,11 +7682,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volume.html)
     #[derive(Clone, Debug)]
-    pub struct Volume(Props);
+    pub struct Volume(rt::Props);
     impl Volume {
         /// A new `Volume`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Volume(this)
         }
         /// Indicates whether the volume should be configured at launch time.
@@ -7531,7 +7696,7 @@ pub mod task_definition {
             self.0.set(
                 "ConfiguredAtLaunch",
                 Some("configured_at_launch"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7581,8 +7746,8 @@ pub mod task_definition {
         /// The name of the volume.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// This parameter is specified when you use an Amazon S3 Files file system for task storage.
@@ -7604,26 +7769,30 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volumefrom.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeFrom(Props);
+    pub struct VolumeFrom(rt::Props);
     impl VolumeFrom {
         /// A new `VolumeFrom`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VolumeFrom(this)
         }
         /// If this value is ``true``, the container has read-only access to the volume.
         ///
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// The name of another container within the same task definition to mount volumes from.
         ///
         /// CloudFormation `SourceContainer`, Terraform `source_container`.
-        pub fn source_container(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SourceContainer", Some("source_container"), string(value));
+        pub fn source_container(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SourceContainer",
+                Some("source_container"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -7870,11 +8039,11 @@ pub mod task_definition {
 /// CloudFormation: `AWS::ECS::TaskSet`. Terraform: `awscc_ecs_task_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskset.html)
-pub struct TaskSet(Base);
-static TASK_SET_TYPE: TypeInfo = TypeInfo {
+pub struct TaskSet(rt::Base);
+static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ECS::TaskSet",
     terraform: Some("awscc_ecs_task_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -7884,17 +8053,17 @@ impl TaskSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster: impl Into<Expr>,
-        service: impl Into<Expr>,
-        task_definition: impl Into<Expr>,
+        cluster: impl Into<rt::Expr>,
+        service: impl Into<rt::Expr>,
+        task_definition: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), string(cluster));
-        this.set("Service", Some("service"), string(service));
+        let mut this = rt::Base::new(id, &TASK_SET_TYPE);
+        this.set("Cluster", Some("cluster"), rt::string(cluster));
+        this.set("Service", Some("service"), rt::string(service));
         this.set(
             "TaskDefinition",
             Some("task_definition"),
-            string(task_definition),
+            rt::string(task_definition),
         );
         TaskSet(this)
     }
@@ -7906,15 +8075,16 @@ impl TaskSet {
         self.0.set(
             "CapacityProviderStrategy",
             Some("capacity_provider_strategy"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// An optional non-unique tag that identifies this task set in external systems.
     ///
     /// Changing it replaces the resource. CloudFormation `ExternalId`, Terraform `external_id`.
-    pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExternalId", Some("external_id"), string(value));
+    pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExternalId", Some("external_id"), rt::string(value));
         self
     }
     /// The launch type that new tasks in the task set will use.
@@ -7930,7 +8100,7 @@ impl TaskSet {
         value: impl IntoIterator<Item = task_set::LoadBalancer>,
     ) -> Self {
         self.0
-            .set("LoadBalancers", Some("load_balancers"), list(value));
+            .set("LoadBalancers", Some("load_balancers"), rt::list(value));
         self
     }
     /// An object representing the network configuration for a task or service.
@@ -7947,9 +8117,12 @@ impl TaskSet {
     /// The platform version that the tasks in the task set should use.
     ///
     /// Changing it replaces the resource. CloudFormation `PlatformVersion`, Terraform `platform_version`.
-    pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PlatformVersion", Some("platform_version"), string(value));
+    pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PlatformVersion",
+            Some("platform_version"),
+            rt::string(value),
+        );
         self
     }
     /// A floating-point percentage of the desired number of tasks to place and keep running in the task set.
@@ -7966,21 +8139,24 @@ impl TaskSet {
         mut self,
         value: impl IntoIterator<Item = task_set::ServiceRegistry>,
     ) -> Self {
-        self.0
-            .set("ServiceRegistries", Some("service_registries"), list(value));
+        self.0.set(
+            "ServiceRegistries",
+            Some("service_registries"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(TaskSet, TaskSetHandle);
 /// A declared `AWS::ECS::TaskSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskSetHandle(Handle);
+pub struct TaskSetHandle(rt::Handle);
 handle!(TaskSetHandle);
 impl TaskSetHandle {
     /// The ID of the task set.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -7993,12 +8169,12 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsVpcConfiguration(Props);
+    pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration`. Required properties: `subnets` (`Subnets`).
-        pub fn new(subnets: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Subnets", Some("subnets"), strings(subnets));
+        pub fn new(subnets: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             AwsVpcConfiguration(this)
         }
         /// Whether the task's elastic network interface receives a public IP address.
@@ -8012,9 +8188,15 @@ pub mod task_set {
         /// The security groups associated with the task or service.
         ///
         /// Constraints: at most 5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -8023,27 +8205,30 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityProviderStrategyItem(this)
         }
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// CloudFormation `CapacityProvider`, Terraform `capacity_provider`.
-        pub fn capacity_provider(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CapacityProvider", Some("capacity_provider"), string(value));
+        pub fn capacity_provider(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CapacityProvider",
+                Some("capacity_provider"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -8054,19 +8239,19 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-loadbalancer.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancer(Props);
+    pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
         /// A new `LoadBalancer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancer(this)
         }
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The port on the container to associate with the load balancer.
@@ -8074,15 +8259,18 @@ pub mod task_set {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -8093,11 +8281,11 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// The VPC subnets and security groups associated with a task.
@@ -8117,11 +8305,11 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-scale.html)
     #[derive(Clone, Debug)]
-    pub struct Scale(Props);
+    pub struct Scale(rt::Props);
     impl Scale {
         /// A new `Scale`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scale(this)
         }
         /// The unit of measure for the scale value.
@@ -8135,7 +8323,7 @@ pub mod task_set {
         ///
         /// Constraints: range 0..=100. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -8144,19 +8332,19 @@ pub mod task_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-serviceregistry.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceRegistry(Props);
+    pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
         /// A new `ServiceRegistry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceRegistry(this)
         }
         /// The container name value, already specified in the task definition, to be used for your service discovery service.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The port value, already specified in the task definition, to be used for your service discovery service.
@@ -8164,22 +8352,22 @@ pub mod task_set {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// The port value used if your service discovery service specified an SRV record.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the service registry.
         ///
         /// CloudFormation `RegistryArn`, Terraform `registry_arn`.
-        pub fn registry_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registry_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegistryArn", Some("registry_arn"), string(value));
+                .set("RegistryArn", Some("registry_arn"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `EFS` resource types of the CloudFormation registry (`AWS::EFS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `efs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::EFS::AccessPoint`` resource creates an EFS access point.
 ///
 /// CloudFormation: `AWS::EFS::AccessPoint`. Terraform: `awscc_efs_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-efs-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EFS::AccessPoint",
     terraform: Some("awscc_efs_access_point"),
-    tags: TagsShape::KeyValueList("access_point_tags"),
+    tags: rt::TagsShape::KeyValueList("access_point_tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -29,21 +30,21 @@ static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
 impl AccessPoint {
     /// Declares a `AWS::EFS::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, file_system_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
+    pub fn new(id: impl Into<String>, file_system_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
         AccessPoint(this)
     }
     /// The opaque string specified in the request to ensure idempotent creation.
     ///
     /// Constraints: length 1..=64; pattern `^.+$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// The full POSIX identity, including the user ID, group ID, and secondary group IDs on the access point that is used for all file operations by NFS clients using the access point.
@@ -65,15 +66,15 @@ impl AccessPoint {
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::EFS::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// CloudFormation `Fn::GetAtt` `AccessPointId`; Terraform `access_point_id`.
-    pub fn access_point_id(&self) -> Expr {
+    pub fn access_point_id(&self) -> rt::Expr {
         self.0.attr("AccessPointId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -86,18 +87,18 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-creationinfo.html)
     #[derive(Clone, Debug)]
-    pub struct CreationInfo(Props);
+    pub struct CreationInfo(rt::Props);
     impl CreationInfo {
         /// A new `CreationInfo`. Required properties: `owner_gid` (`OwnerGid`), `owner_uid` (`OwnerUid`), `permissions` (`Permissions`).
         pub fn new(
-            owner_gid: impl Into<Expr>,
-            owner_uid: impl Into<Expr>,
-            permissions: impl Into<Expr>,
+            owner_gid: impl Into<rt::Expr>,
+            owner_uid: impl Into<rt::Expr>,
+            permissions: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("OwnerGid", Some("owner_gid"), string(owner_gid));
-            this.set("OwnerUid", Some("owner_uid"), string(owner_uid));
-            this.set("Permissions", Some("permissions"), string(permissions));
+            let mut this = rt::Props::default();
+            this.set("OwnerGid", Some("owner_gid"), rt::string(owner_gid));
+            this.set("OwnerUid", Some("owner_uid"), rt::string(owner_uid));
+            this.set("Permissions", Some("permissions"), rt::string(permissions));
             CreationInfo(this)
         }
     }
@@ -108,21 +109,24 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
-    pub struct PosixUser(Props);
+    pub struct PosixUser(rt::Props);
     impl PosixUser {
         /// A new `PosixUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: impl Into<Expr>, uid: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), string(gid));
-            this.set("Uid", Some("uid"), string(uid));
+        pub fn new(gid: impl Into<rt::Expr>, uid: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::string(gid));
+            this.set("Uid", Some("uid"), rt::string(uid));
             PosixUser(this)
         }
         /// Secondary POSIX group IDs used for all file system operations using this access point.
         ///
         /// Constraints: 0..=16 items. CloudFormation `SecondaryGids`, Terraform `secondary_gids`.
-        pub fn secondary_gids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn secondary_gids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("SecondaryGids", Some("secondary_gids"), strings(value));
+                .set("SecondaryGids", Some("secondary_gids"), rt::strings(value));
             self
         }
     }
@@ -133,11 +137,11 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
-    pub struct RootDirectory(Props);
+    pub struct RootDirectory(rt::Props);
     impl RootDirectory {
         /// A new `RootDirectory`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RootDirectory(this)
         }
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's ``RootDirectory``.
@@ -151,8 +155,8 @@ pub mod access_point {
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
         ///
         /// Constraints: length 1..=100; pattern `^(\/|(\/(?!\.)+[^$#<>;'|&?{}^*/\n]+){1,4})$`. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -165,11 +169,11 @@ pub mod access_point {
 /// Stateful (files): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-efs-filesystem.html)
-pub struct FileSystem(Base);
-static FILE_SYSTEM_TYPE: TypeInfo = TypeInfo {
+pub struct FileSystem(rt::Base);
+static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EFS::FileSystem",
     terraform: Some("awscc_efs_file_system"),
-    tags: TagsShape::KeyValueList("file_system_tags"),
+    tags: rt::TagsShape::KeyValueList("file_system_tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -181,17 +185,17 @@ impl FileSystem {
     /// Declares a `AWS::EFS::FileSystem` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FILE_SYSTEM_TYPE);
+        let this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
         FileSystem(this)
     }
     /// For One Zone file systems, specify the AWS Availability Zone in which to create the file system.
     ///
     /// Constraints: length 1..=64; pattern `^.+$`. Changing it replaces the resource. CloudFormation `AvailabilityZoneName`, Terraform `availability_zone_name`.
-    pub fn availability_zone_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneName",
             Some("availability_zone_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -210,7 +214,7 @@ impl FileSystem {
         self.0.set(
             "BypassPolicyLockoutSafetyCheck",
             Some("bypass_policy_lockout_safety_check"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -218,15 +222,16 @@ impl FileSystem {
     ///
     /// Changing it replaces the resource. CloudFormation `Encrypted`, Terraform `encrypted`.
     pub fn encrypted(mut self, value: bool) -> Self {
-        self.0.set("Encrypted", Some("encrypted"), boolean(value));
+        self.0
+            .set("Encrypted", Some("encrypted"), rt::boolean(value));
         self
     }
     /// CloudFormation `FileSystemPolicy`, Terraform `file_system_policy`.
-    pub fn file_system_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn file_system_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "FileSystemPolicy",
             Some("file_system_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -244,8 +249,9 @@ impl FileSystem {
     /// The ID of the kms-key-long to be used to protect the encrypted file system.
     ///
     /// Constraints: length 0..=2048; pattern `^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// An array of ``LifecyclePolicy`` objects that define the file system's ``LifecycleConfiguration`` object.
@@ -255,8 +261,11 @@ impl FileSystem {
         mut self,
         value: impl IntoIterator<Item = file_system::LifecyclePolicy>,
     ) -> Self {
-        self.0
-            .set("LifecyclePolicies", Some("lifecycle_policies"), list(value));
+        self.0.set(
+            "LifecyclePolicies",
+            Some("lifecycle_policies"),
+            rt::list(value),
+        );
         self
     }
     /// The performance mode of the file system.
@@ -274,7 +283,7 @@ impl FileSystem {
         self.0.set(
             "ProvisionedThroughputInMibps",
             Some("provisioned_throughput_in_mibps"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -304,15 +313,15 @@ impl FileSystem {
 builder!(FileSystem, FileSystemHandle);
 /// A declared `AWS::EFS::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FileSystemHandle(Handle);
+pub struct FileSystemHandle(rt::Handle);
 handle!(FileSystemHandle);
 impl FileSystemHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `FileSystemId`; Terraform `file_system_id`.
-    pub fn file_system_id(&self) -> Expr {
+    pub fn file_system_id(&self) -> rt::Expr {
         self.0.attr("FileSystemId")
     }
 }
@@ -325,11 +334,11 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-backuppolicy.html)
     #[derive(Clone, Debug)]
-    pub struct BackupPolicy(Props);
+    pub struct BackupPolicy(rt::Props);
     impl BackupPolicy {
         /// A new `BackupPolicy`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             BackupPolicy(this)
         }
@@ -341,11 +350,11 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-filesystemprotection.html)
     #[derive(Clone, Debug)]
-    pub struct FileSystemProtection(Props);
+    pub struct FileSystemProtection(rt::Props);
     impl FileSystemProtection {
         /// A new `FileSystemProtection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FileSystemProtection(this)
         }
         /// The status of the file system's replication overwrite protection.
@@ -370,11 +379,11 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct LifecyclePolicy(Props);
+    pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
         /// A new `LifecyclePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecyclePolicy(this)
         }
         /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
@@ -418,11 +427,11 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationConfiguration(Props);
+    pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationConfiguration(this)
         }
         /// An array of destination objects.
@@ -433,7 +442,7 @@ pub mod file_system {
             value: impl IntoIterator<Item = ReplicationDestination>,
         ) -> Self {
             self.0
-                .set("Destinations", Some("destinations"), list(value));
+                .set("Destinations", Some("destinations"), rt::list(value));
             self
         }
     }
@@ -444,66 +453,67 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationdestination.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationDestination(Props);
+    pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationDestination(this)
         }
         /// For One Zone file systems, the replication configuration must specify the Availability Zone in which the destination file system is located.
         ///
         /// CloudFormation `AvailabilityZoneName`, Terraform `availability_zone_name`.
-        pub fn availability_zone_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn availability_zone_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AvailabilityZoneName",
                 Some("availability_zone_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the destination Amazon EFS file system.
         ///
         /// Constraints: pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`. CloudFormation `FileSystemId`, Terraform `file_system_id`.
-        pub fn file_system_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FileSystemId", Some("file_system_id"), string(value));
+                .set("FileSystemId", Some("file_system_id"), rt::string(value));
             self
         }
         /// The ID of an kms-key-long used to protect the encrypted file system.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The AWS-Region in which the destination file system is located.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the current source file system in the replication configuration.
         ///
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// Describes the status of the replication configuration.
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
         /// Message that provides details about the ``PAUSED`` or ``ERRROR`` state of the replication destination configuration.
         ///
         /// CloudFormation `StatusMessage`, Terraform `status_message`.
-        pub fn status_message(mut self, value: impl Into<Expr>) -> Self {
+        pub fn status_message(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StatusMessage", Some("status_message"), string(value));
+                .set("StatusMessage", Some("status_message"), rt::string(value));
             self
         }
     }
@@ -605,11 +615,11 @@ pub mod file_system {
 /// CloudFormation: `AWS::EFS::MountTarget`. Terraform: `awscc_efs_mount_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-efs-mounttarget.html)
-pub struct MountTarget(Base);
-static MOUNT_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct MountTarget(rt::Base);
+static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EFS::MountTarget",
     terraform: Some("awscc_efs_mount_target"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -619,29 +629,30 @@ impl MountTarget {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        file_system_id: impl Into<Expr>,
-        security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_id: impl Into<Expr>,
+        file_system_id: impl Into<rt::Expr>,
+        security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MOUNT_TARGET_TYPE);
+        let mut this = rt::Base::new(id, &MOUNT_TARGET_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
         this.set(
             "SecurityGroups",
             Some("security_groups"),
-            strings(security_groups),
+            rt::strings(security_groups),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         MountTarget(this)
     }
     /// If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use.
     ///
     /// Constraints: length 7..=15; pattern `^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `IpAddress`, Terraform `ip_address`.
-    pub fn ip_address(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("IpAddress", Some("ip_address"), string(value));
+    pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpAddress", Some("ip_address"), rt::string(value));
         self
     }
     /// The IP address type for the mount target.
@@ -655,20 +666,20 @@ impl MountTarget {
     /// If the ``IPAddressType`` for the mount target is IPv6 (``IPV6_ONLY`` or ``DUAL_STACK``), then specify the IPv6 address to use.
     ///
     /// Constraints: length 3..=39. Changing it replaces the resource. CloudFormation `Ipv6Address`, Terraform `ipv_6_address`.
-    pub fn ipv6_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv6Address", Some("ipv_6_address"), string(value));
+            .set("Ipv6Address", Some("ipv_6_address"), rt::string(value));
         self
     }
 }
 builder!(MountTarget, MountTargetHandle);
 /// A declared `AWS::EFS::MountTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MountTargetHandle(Handle);
+pub struct MountTargetHandle(rt::Handle);
 handle!(MountTargetHandle);
 impl MountTargetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

@@ -2,23 +2,24 @@
 //! `EKS` resource types of the CloudFormation registry (`AWS::EKS::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `eks` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An object representing an Amazon EKS AccessEntry.
 ///
 /// CloudFormation: `AWS::EKS::AccessEntry`. Terraform: `awscc_eks_access_entry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-accessentry.html)
-pub struct AccessEntry(Base);
-static ACCESS_ENTRY_TYPE: TypeInfo = TypeInfo {
+pub struct AccessEntry(rt::Base);
+static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::AccessEntry",
     terraform: Some("awscc_eks_access_entry"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccessEntryArn", Some("access_entry_arn"))],
@@ -28,12 +29,20 @@ impl AccessEntry {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
-        principal_arn: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        principal_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_ENTRY_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("PrincipalArn", Some("principal_arn"), string(principal_arn));
+        let mut this = rt::Base::new(id, &ACCESS_ENTRY_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set(
+            "PrincipalArn",
+            Some("principal_arn"),
+            rt::string(principal_arn),
+        );
         AccessEntry(this)
     }
     /// An array of access policies that are associated with the access entry.
@@ -44,45 +53,48 @@ impl AccessEntry {
         value: impl IntoIterator<Item = access_entry::AccessPolicy>,
     ) -> Self {
         self.0
-            .set("AccessPolicies", Some("access_policies"), list(value));
+            .set("AccessPolicies", Some("access_policies"), rt::list(value));
         self
     }
     /// The Kubernetes groups that the access entry is associated with.
     ///
     /// CloudFormation `KubernetesGroups`, Terraform `kubernetes_groups`.
-    pub fn kubernetes_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn kubernetes_groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "KubernetesGroups",
             Some("kubernetes_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The node type to associate with the access entry.
     ///
     /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
     /// The Kubernetes user that the access entry is associated with.
     ///
     /// CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
 }
 builder!(AccessEntry, AccessEntryHandle);
 /// A declared `AWS::EKS::AccessEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessEntryHandle(Handle);
+pub struct AccessEntryHandle(rt::Handle);
 handle!(AccessEntryHandle);
 impl AccessEntryHandle {
     /// The ARN of the access entry.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessEntryArn`; Terraform `access_entry_arn`.
-    pub fn access_entry_arn(&self) -> Expr {
+    pub fn access_entry_arn(&self) -> rt::Expr {
         self.0.attr("AccessEntryArn")
     }
 }
@@ -95,13 +107,13 @@ pub mod access_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accesspolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AccessPolicy(Props);
+    pub struct AccessPolicy(rt::Props);
     impl AccessPolicy {
         /// A new `AccessPolicy`. Required properties: `access_scope` (`AccessScope`), `policy_arn` (`PolicyArn`).
-        pub fn new(access_scope: AccessScope, policy_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(access_scope: AccessScope, policy_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("AccessScope", Some("access_scope"), access_scope.into());
-            this.set("PolicyArn", Some("policy_arn"), string(policy_arn));
+            this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
             AccessPolicy(this)
         }
     }
@@ -112,19 +124,20 @@ pub mod access_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accessscope.html)
     #[derive(Clone, Debug)]
-    pub struct AccessScope(Props);
+    pub struct AccessScope(rt::Props);
     impl AccessScope {
         /// A new `AccessScope`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             AccessScope(this)
         }
         /// The namespaces to associate with the access scope.
         ///
         /// CloudFormation `Namespaces`, Terraform `namespaces`.
-        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Namespaces", Some("namespaces"), strings(value));
+        pub fn namespaces(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Namespaces", Some("namespaces"), rt::strings(value));
             self
         }
     }
@@ -144,11 +157,11 @@ pub mod access_entry {
 /// CloudFormation: `AWS::EKS::Addon`. Terraform: `awscc_eks_addon` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-addon.html)
-pub struct Addon(Base);
-static ADDON_TYPE: TypeInfo = TypeInfo {
+pub struct Addon(rt::Base);
+static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::Addon",
     terraform: Some("awscc_eks_addon"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -158,30 +171,34 @@ impl Addon {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        addon_name: impl Into<Expr>,
-        cluster_name: impl Into<Expr>,
+        addon_name: impl Into<rt::Expr>,
+        cluster_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ADDON_TYPE);
-        this.set("AddonName", Some("addon_name"), string(addon_name));
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
+        let mut this = rt::Base::new(id, &ADDON_TYPE);
+        this.set("AddonName", Some("addon_name"), rt::string(addon_name));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
         Addon(this)
     }
     /// Version of Addon
     ///
     /// Constraints: length at least 1. CloudFormation `AddonVersion`, Terraform `addon_version`.
-    pub fn addon_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn addon_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AddonVersion", Some("addon_version"), string(value));
+            .set("AddonVersion", Some("addon_version"), rt::string(value));
         self
     }
     /// The configuration values to use with the add-on
     ///
     /// Constraints: length at least 1. CloudFormation `ConfigurationValues`, Terraform `configuration_values`.
-    pub fn configuration_values(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration_values(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConfigurationValues",
             Some("configuration_values"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -203,7 +220,7 @@ impl Addon {
         self.0.set(
             "PodIdentityAssociations",
             Some("pod_identity_associations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -214,7 +231,7 @@ impl Addon {
         self.0.set(
             "PreserveOnDelete",
             Some("preserve_on_delete"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -229,11 +246,11 @@ impl Addon {
     /// IAM role to bind to the add-on's service account
     ///
     /// Constraints: length 1..=255. CloudFormation `ServiceAccountRoleArn`, Terraform `service_account_role_arn`.
-    pub fn service_account_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_account_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceAccountRoleArn",
             Some("service_account_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -241,13 +258,13 @@ impl Addon {
 builder!(Addon, AddonHandle);
 /// A declared `AWS::EKS::Addon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AddonHandle(Handle);
+pub struct AddonHandle(rt::Handle);
 handle!(AddonHandle);
 impl AddonHandle {
     /// Amazon Resource Name (ARN) of the add-on
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -260,12 +277,12 @@ pub mod addon {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-namespaceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NamespaceConfig(Props);
+    pub struct NamespaceConfig(rt::Props);
     impl NamespaceConfig {
         /// A new `NamespaceConfig`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             NamespaceConfig(this)
         }
     }
@@ -276,16 +293,16 @@ pub mod addon {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-podidentityassociation.html)
     #[derive(Clone, Debug)]
-    pub struct PodIdentityAssociation(Props);
+    pub struct PodIdentityAssociation(rt::Props);
     impl PodIdentityAssociation {
         /// A new `PodIdentityAssociation`. Required properties: `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).
-        pub fn new(role_arn: impl Into<Expr>, service_account: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, service_account: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "ServiceAccount",
                 Some("service_account"),
-                string(service_account),
+                rt::string(service_account),
             );
             PodIdentityAssociation(this)
         }
@@ -308,11 +325,11 @@ pub mod addon {
 /// CloudFormation: `AWS::EKS::Capability`. Terraform: `awscc_eks_capability` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-capability.html)
-pub struct Capability(Base);
-static CAPABILITY_TYPE: TypeInfo = TypeInfo {
+pub struct Capability(rt::Base);
+static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::Capability",
     terraform: Some("awscc_eks_capability"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -336,25 +353,29 @@ impl Capability {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        capability_name: impl Into<Expr>,
-        cluster_name: impl Into<Expr>,
+        capability_name: impl Into<rt::Expr>,
+        cluster_name: impl Into<rt::Expr>,
         delete_propagation_policy: capability::DeletePropagationPolicy,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
         type_: capability::Type,
     ) -> Self {
-        let mut this = Base::new(id, &CAPABILITY_TYPE);
+        let mut this = rt::Base::new(id, &CAPABILITY_TYPE);
         this.set(
             "CapabilityName",
             Some("capability_name"),
-            string(capability_name),
+            rt::string(capability_name),
         );
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
         this.set(
             "DeletePropagationPolicy",
             Some("delete_propagation_policy"),
             delete_propagation_policy.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set("Type", Some("type"), type_.into());
         Capability(this)
     }
@@ -370,45 +391,45 @@ impl Capability {
 builder!(Capability, CapabilityHandle);
 /// A declared `AWS::EKS::Capability`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CapabilityHandle(Handle);
+pub struct CapabilityHandle(rt::Handle);
 handle!(CapabilityHandle);
 impl CapabilityHandle {
     /// The Amazon Resource Name (ARN) of the capability.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The current status of the capability.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Unix epoch timestamp in seconds for when the capability was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The Unix epoch timestamp in seconds for when the capability was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// The version of the capability software that is currently running.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `Configuration.ArgoCd.ServerUrl`; Terraform `configuration.argo_cd.server_url`.
-    pub fn configuration_argo_cd_server_url(&self) -> Expr {
+    pub fn configuration_argo_cd_server_url(&self) -> rt::Expr {
         self.0.attr("Configuration.ArgoCd.ServerUrl")
     }
     /// CloudFormation `Fn::GetAtt` `Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn`; Terraform `configuration.argo_cd.aws_idc.idc_managed_application_arn`.
-    pub fn configuration_argo_cd_aws_idc_idc_managed_application_arn(&self) -> Expr {
+    pub fn configuration_argo_cd_aws_idc_idc_managed_application_arn(&self) -> rt::Expr {
         self.0
             .attr("Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn")
     }
@@ -422,11 +443,11 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ack.html)
     #[derive(Clone, Debug)]
-    pub struct Ack(Props);
+    pub struct Ack(rt::Props);
     impl Ack {
         /// A new `Ack`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ack(this)
         }
         /// A list of ACK service names to disable.
@@ -434,12 +455,12 @@ pub mod capability {
         /// Constraints: 0..=200 items. CloudFormation `DisabledServices`, Terraform `disabled_services`.
         pub fn disabled_services(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DisabledServices",
                 Some("disabled_services"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -450,7 +471,7 @@ pub mod capability {
             self.0.set(
                 "EnableCrossNamespace",
                 Some("enable_cross_namespace"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -462,27 +483,28 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocd.html)
     #[derive(Clone, Debug)]
-    pub struct ArgoCd(Props);
+    pub struct ArgoCd(rt::Props);
     impl ArgoCd {
         /// A new `ArgoCd`. Required properties: `aws_idc` (`AwsIdc`).
         pub fn new(aws_idc: AwsIdc) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AwsIdc", Some("aws_idc"), aws_idc.into());
             ArgoCd(this)
         }
         /// An optional prefix for the Argo CD server endpoint.
         ///
         /// Constraints: length 1..=50; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. CloudFormation `EndpointPrefix`, Terraform `endpoint_prefix`.
-        pub fn endpoint_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn endpoint_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndpointPrefix", Some("endpoint_prefix"), string(value));
+                .set("EndpointPrefix", Some("endpoint_prefix"), rt::string(value));
             self
         }
         /// The Kubernetes namespace where Argo CD resources will be created.
         ///
         /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// Configuration for network access to the Argo CD capability's managed API server endpoint.
@@ -500,15 +522,19 @@ pub mod capability {
             mut self,
             value: impl IntoIterator<Item = ArgoCdRoleMapping>,
         ) -> Self {
-            self.0
-                .set("RbacRoleMappings", Some("rbac_role_mappings"), list(value));
+            self.0.set(
+                "RbacRoleMappings",
+                Some("rbac_role_mappings"),
+                rt::list(value),
+            );
             self
         }
         /// The URL of the Argo CD server.
         ///
         /// CloudFormation `ServerUrl`, Terraform `server_url`.
-        pub fn server_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerUrl", Some("server_url"), string(value));
+        pub fn server_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ServerUrl", Some("server_url"), rt::string(value));
             self
         }
     }
@@ -519,12 +545,12 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocdrolemapping.html)
     #[derive(Clone, Debug)]
-    pub struct ArgoCdRoleMapping(Props);
+    pub struct ArgoCdRoleMapping(rt::Props);
     impl ArgoCdRoleMapping {
         /// A new `ArgoCdRoleMapping`. Required properties: `identities` (`Identities`), `role` (`Role`).
         pub fn new(identities: impl IntoIterator<Item = SsoIdentity>, role: Role) -> Self {
-            let mut this = Props::default();
-            this.set("Identities", Some("identities"), list(identities));
+            let mut this = rt::Props::default();
+            this.set("Identities", Some("identities"), rt::list(identities));
             this.set("Role", Some("role"), role.into());
             ArgoCdRoleMapping(this)
         }
@@ -536,34 +562,35 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-awsidc.html)
     #[derive(Clone, Debug)]
-    pub struct AwsIdc(Props);
+    pub struct AwsIdc(rt::Props);
     impl AwsIdc {
         /// A new `AwsIdc`. Required properties: `idc_instance_arn` (`IdcInstanceArn`).
-        pub fn new(idc_instance_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(idc_instance_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IdcInstanceArn",
                 Some("idc_instance_arn"),
-                string(idc_instance_arn),
+                rt::string(idc_instance_arn),
             );
             AwsIdc(this)
         }
         /// The ARN of the managed application created in IAM Identity Center for this Argo CD capability.
         ///
         /// CloudFormation `IdcManagedApplicationArn`, Terraform `idc_managed_application_arn`.
-        pub fn idc_managed_application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn idc_managed_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdcManagedApplicationArn",
                 Some("idc_managed_application_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Region where your IAM Identity Center instance is located.
         ///
         /// CloudFormation `IdcRegion`, Terraform `idc_region`.
-        pub fn idc_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdcRegion", Some("idc_region"), string(value));
+        pub fn idc_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IdcRegion", Some("idc_region"), rt::string(value));
             self
         }
     }
@@ -574,11 +601,11 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-capabilityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapabilityConfiguration(Props);
+    pub struct CapabilityConfiguration(rt::Props);
     impl CapabilityConfiguration {
         /// A new `CapabilityConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapabilityConfiguration(this)
         }
         /// Configuration settings for an ACK (AWS Controllers for Kubernetes) capability.
@@ -603,18 +630,18 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-networkaccess.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkAccess(Props);
+    pub struct NetworkAccess(rt::Props);
     impl NetworkAccess {
         /// A new `NetworkAccess`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkAccess(this)
         }
         /// A list of VPC endpoint IDs to associate with the managed Argo CD API server endpoint.
         ///
         /// CloudFormation `VpceIds`, Terraform `vpce_ids`.
-        pub fn vpce_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("VpceIds", Some("vpce_ids"), strings(value));
+        pub fn vpce_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("VpceIds", Some("vpce_ids"), rt::strings(value));
             self
         }
     }
@@ -625,12 +652,12 @@ pub mod capability {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ssoidentity.html)
     #[derive(Clone, Debug)]
-    pub struct SsoIdentity(Props);
+    pub struct SsoIdentity(rt::Props);
     impl SsoIdentity {
         /// A new `SsoIdentity`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, type_: Type2) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>, type_: Type2) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set("Type", Some("type"), type_.into());
             SsoIdentity(this)
         }
@@ -680,11 +707,11 @@ pub mod capability {
 /// CloudFormation: `AWS::EKS::CertificateAuthority`. Terraform: `awscc_eks_certificate_authority` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-certificateauthority.html)
-pub struct CertificateAuthority(Base);
-static CERTIFICATE_AUTHORITY_TYPE: TypeInfo = TypeInfo {
+pub struct CertificateAuthority(rt::Base);
+static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::CertificateAuthority",
     terraform: Some("awscc_eks_certificate_authority"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -714,98 +741,102 @@ static CERTIFICATE_AUTHORITY_TYPE: TypeInfo = TypeInfo {
 impl CertificateAuthority {
     /// Declares a `AWS::EKS::CertificateAuthority` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
+    pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
         CertificateAuthority(this)
     }
 }
 builder!(CertificateAuthority, CertificateAuthorityHandle);
 /// A declared `AWS::EKS::CertificateAuthority`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateAuthorityHandle(Handle);
+pub struct CertificateAuthorityHandle(rt::Handle);
 handle!(CertificateAuthorityHandle);
 impl CertificateAuthorityHandle {
     /// The unique identifier of the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The timestamp when the certificate authority was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The entity that created the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The timestamp when the certificate authority was activated.
     ///
     /// CloudFormation `Fn::GetAtt` `ActivatedAt`; Terraform `activated_at`.
-    pub fn activated_at(&self) -> Expr {
+    pub fn activated_at(&self) -> rt::Expr {
         self.0.attr("ActivatedAt")
     }
     /// The entity that activated the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `ActivatedBy`; Terraform `activated_by`.
-    pub fn activated_by(&self) -> Expr {
+    pub fn activated_by(&self) -> rt::Expr {
         self.0.attr("ActivatedBy")
     }
     /// The signing status of the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `SigningStatus`; Terraform `signing_status`.
-    pub fn signing_status(&self) -> Expr {
+    pub fn signing_status(&self) -> rt::Expr {
         self.0.attr("SigningStatus")
     }
     /// The distribution status of the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `DistributionStatus`; Terraform `distribution_status`.
-    pub fn distribution_status(&self) -> Expr {
+    pub fn distribution_status(&self) -> rt::Expr {
         self.0.attr("DistributionStatus")
     }
     /// The validity period of the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `Validity`; Terraform `validity`.
-    pub fn validity(&self) -> Expr {
+    pub fn validity(&self) -> rt::Expr {
         self.0.attr("Validity")
     }
     /// CloudFormation `Fn::GetAtt` `Validity.NotBefore`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn validity_not_before(&self) -> Expr {
+    pub fn validity_not_before(&self) -> rt::Expr {
         self.0.attr("Validity.NotBefore")
     }
     /// CloudFormation `Fn::GetAtt` `Validity.NotAfter`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn validity_not_after(&self) -> Expr {
+    pub fn validity_not_after(&self) -> rt::Expr {
         self.0.attr("Validity.NotAfter")
     }
     /// The scheduled auto-activation events for the certificate authority.
     ///
     /// CloudFormation `Fn::GetAtt` `ScheduledEvents`; Terraform `scheduled_events`.
-    pub fn scheduled_events(&self) -> Expr {
+    pub fn scheduled_events(&self) -> rt::Expr {
         self.0.attr("ScheduledEvents")
     }
     /// CloudFormation `Fn::GetAtt` `ScheduledEvents.FirstAutoActivation`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn scheduled_events_first_auto_activation(&self) -> Expr {
+    pub fn scheduled_events_first_auto_activation(&self) -> rt::Expr {
         self.0.attr("ScheduledEvents.FirstAutoActivation")
     }
     /// CloudFormation `Fn::GetAtt` `ScheduledEvents.FinalAutoActivation`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn scheduled_events_final_auto_activation(&self) -> Expr {
+    pub fn scheduled_events_final_auto_activation(&self) -> rt::Expr {
         self.0.attr("ScheduledEvents.FinalAutoActivation")
     }
     /// Whether activation of this certificate authority can still be rolled back.
     ///
     /// CloudFormation `Fn::GetAtt` `RollbackAvailable`; Terraform `rollback_available`.
-    pub fn rollback_available(&self) -> Expr {
+    pub fn rollback_available(&self) -> rt::Expr {
         self.0.attr("RollbackAvailable")
     }
     /// The Base64 encoded certificate authority data.
     ///
     /// CloudFormation `Fn::GetAtt` `Data`; Terraform `data`.
-    pub fn data(&self) -> Expr {
+    pub fn data(&self) -> rt::Expr {
         self.0.attr("Data")
     }
 }
@@ -814,11 +845,11 @@ impl CertificateAuthorityHandle {
 /// CloudFormation: `AWS::EKS::Cluster`. Terraform: `awscc_eks_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::Cluster",
     terraform: Some("awscc_eks_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -846,15 +877,15 @@ impl Cluster {
     pub fn new(
         id: impl Into<String>,
         resources_vpc_config: cluster::ResourcesVpcConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "ResourcesVpcConfig",
             Some("resources_vpc_config"),
             resources_vpc_config.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Cluster(this)
     }
     /// An object representing the Access Config to use for the cluster.
@@ -868,9 +899,9 @@ impl Cluster {
     /// The ID of the certificate authority to activate as the cluster's signing CA.
     ///
     /// CloudFormation `ActiveCertificateAuthorityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn active_certificate_authority_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn active_certificate_authority_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ActiveCertificateAuthorityId", None, string(value));
+            .set("ActiveCertificateAuthorityId", None, rt::string(value));
         self
     }
     /// Set this value to false to avoid creating the default networking add-ons when the cluster is created.
@@ -880,7 +911,7 @@ impl Cluster {
         self.0.set(
             "BootstrapSelfManagedAddons",
             Some("bootstrap_self_managed_addons"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -920,7 +951,7 @@ impl Cluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -929,15 +960,18 @@ impl Cluster {
         mut self,
         value: impl IntoIterator<Item = cluster::EncryptionConfig>,
     ) -> Self {
-        self.0
-            .set("EncryptionConfig", Some("encryption_config"), list(value));
+        self.0.set(
+            "EncryptionConfig",
+            Some("encryption_config"),
+            rt::list(value),
+        );
         self
     }
     /// Force cluster version update
     ///
     /// CloudFormation `Force`, Terraform `force`.
     pub fn force(mut self, value: bool) -> Self {
-        self.0.set("Force", Some("force"), boolean(value));
+        self.0.set("Force", Some("force"), rt::boolean(value));
         self
     }
     /// The configuration for the Kubernetes API server on an Amazon EKS cluster.
@@ -997,8 +1031,8 @@ impl Cluster {
     /// The unique name to give to your cluster.
     ///
     /// Constraints: length 1..=100; pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// An object representing the Outpost configuration to use for AWS EKS outpost cluster.
@@ -1047,8 +1081,8 @@ impl Cluster {
     /// The desired Kubernetes version for your cluster.
     ///
     /// Constraints: pattern `1\.\d\d`. CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
     /// The current zonal shift configuration to use for the cluster.
@@ -1063,61 +1097,61 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::EKS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The unique ID given to your cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ARN of the cluster, such as arn:aws:eks:us-west-2:666666666666:cluster/prod.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The endpoint for your Kubernetes API server, such as https://5E1D0CEXAMPLEA591B746AFC5AB30262.yl4.us-west-2.eks.amazonaws.com.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The certificate-authority-data for your cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateAuthorityData`; Terraform `certificate_authority_data`.
-    pub fn certificate_authority_data(&self) -> Expr {
+    pub fn certificate_authority_data(&self) -> rt::Expr {
         self.0.attr("CertificateAuthorityData")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateAuthority.Active.Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_authority_active_id(&self) -> Expr {
+    pub fn certificate_authority_active_id(&self) -> rt::Expr {
         self.0.attr("CertificateAuthority.Active.Id")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateAuthority.Active.ActivatedBy`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_authority_active_activated_by(&self) -> Expr {
+    pub fn certificate_authority_active_activated_by(&self) -> rt::Expr {
         self.0.attr("CertificateAuthority.Active.ActivatedBy")
     }
     /// The cluster security group that was created by Amazon EKS for the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterSecurityGroupId`; Terraform `cluster_security_group_id`.
-    pub fn cluster_security_group_id(&self) -> Expr {
+    pub fn cluster_security_group_id(&self) -> rt::Expr {
         self.0.attr("ClusterSecurityGroupId")
     }
     /// Amazon Resource Name (ARN) or alias of the customer master key (CMK).
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptionConfigKeyArn`; Terraform `encryption_config_key_arn`.
-    pub fn encryption_config_key_arn(&self) -> Expr {
+    pub fn encryption_config_key_arn(&self) -> rt::Expr {
         self.0.attr("EncryptionConfigKeyArn")
     }
     /// The issuer URL for the cluster's OIDC identity provider, such as https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E.
     ///
     /// CloudFormation `Fn::GetAtt` `OpenIdConnectIssuerUrl`; Terraform `open_id_connect_issuer_url`.
-    pub fn open_id_connect_issuer_url(&self) -> Expr {
+    pub fn open_id_connect_issuer_url(&self) -> rt::Expr {
         self.0.attr("OpenIdConnectIssuerUrl")
     }
     /// CloudFormation `Fn::GetAtt` `KubernetesNetworkConfig.ServiceIpv6Cidr`; Terraform `kubernetes_network_config.service_ipv6_cidr`.
-    pub fn kubernetes_network_config_service_ipv6_cidr(&self) -> Expr {
+    pub fn kubernetes_network_config_service_ipv6_cidr(&self) -> rt::Expr {
         self.0.attr("KubernetesNetworkConfig.ServiceIpv6Cidr")
     }
 }
@@ -1130,11 +1164,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-accessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AccessConfig(Props);
+    pub struct AccessConfig(rt::Props);
     impl AccessConfig {
         /// A new `AccessConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessConfig(this)
         }
         /// Specify the authentication mode that should be used to create your cluster.
@@ -1155,7 +1189,7 @@ pub mod cluster {
             self.0.set(
                 "BootstrapClusterCreatorAdminPermissions",
                 Some("bootstrap_cluster_creator_admin_permissions"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1167,25 +1201,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-activecertificateauthority.html)
     #[derive(Clone, Debug)]
-    pub struct ActiveCertificateAuthority(Props);
+    pub struct ActiveCertificateAuthority(rt::Props);
     impl ActiveCertificateAuthority {
         /// A new `ActiveCertificateAuthority`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActiveCertificateAuthority(this)
         }
         /// Indicates whether the active certificate authority was activated by EKS or by the customer.
         ///
         /// CloudFormation `ActivatedBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn activated_by(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ActivatedBy", None, string(value));
+        pub fn activated_by(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ActivatedBy", None, rt::string(value));
             self
         }
         /// The ID of the active (signing) certificate authority.
         ///
         /// CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
     }
@@ -1196,18 +1230,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-blockstorage.html)
     #[derive(Clone, Debug)]
-    pub struct BlockStorage(Props);
+    pub struct BlockStorage(rt::Props);
     impl BlockStorage {
         /// A new `BlockStorage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockStorage(this)
         }
         /// Todo: add description
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1218,11 +1252,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-certificateauthority.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateAuthority(Props);
+    pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
         /// A new `CertificateAuthority`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertificateAuthority(this)
         }
         /// Identifies the certificate authority currently signing certificates for the cluster.
@@ -1235,8 +1269,8 @@ pub mod cluster {
         /// The base64-encoded certificate-authority trust bundle for the cluster (all trusted CAs).
         ///
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -1247,11 +1281,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-clusterlogging.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterLogging(Props);
+    pub struct ClusterLogging(rt::Props);
     impl ClusterLogging {
         /// A new `ClusterLogging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterLogging(this)
         }
         /// Enable control plane logs for your cluster, all log types will be disabled if the array is empty
@@ -1259,7 +1293,7 @@ pub mod cluster {
         /// CloudFormation `EnabledTypes`, Terraform `enabled_types`.
         pub fn enabled_types(mut self, value: impl IntoIterator<Item = LoggingTypeConfig>) -> Self {
             self.0
-                .set("EnabledTypes", Some("enabled_types"), list(value));
+                .set("EnabledTypes", Some("enabled_types"), rt::list(value));
             self
         }
     }
@@ -1270,33 +1304,34 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-computeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeConfig(Props);
+    pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
         /// A new `ComputeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeConfig(this)
         }
         /// Todo: add description
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Todo: add description
         ///
         /// CloudFormation `NodePools`, Terraform `node_pools`.
-        pub fn node_pools(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("NodePools", Some("node_pools"), strings(value));
+        pub fn node_pools(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NodePools", Some("node_pools"), rt::strings(value));
             self
         }
         /// Todo: add description
         ///
         /// CloudFormation `NodeRoleArn`, Terraform `node_role_arn`.
-        pub fn node_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn node_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NodeRoleArn", Some("node_role_arn"), string(value));
+                .set("NodeRoleArn", Some("node_role_arn"), rt::string(value));
             self
         }
     }
@@ -1307,18 +1342,19 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplaneplacement.html)
     #[derive(Clone, Debug)]
-    pub struct ControlPlanePlacement(Props);
+    pub struct ControlPlanePlacement(rt::Props);
     impl ControlPlanePlacement {
         /// A new `ControlPlanePlacement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ControlPlanePlacement(this)
         }
         /// The name of the placement group for the Kubernetes control plane instances.
         ///
         /// CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// Optional parameter to specify the placement group spread level for control plane instances.
@@ -1337,11 +1373,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplanescalingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ControlPlaneScalingConfig(Props);
+    pub struct ControlPlaneScalingConfig(rt::Props);
     impl ControlPlaneScalingConfig {
         /// A new `ControlPlaneScalingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ControlPlaneScalingConfig(this)
         }
         /// The scaling tier for the provisioned control plane.
@@ -1359,18 +1395,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-elasticloadbalancing.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticLoadBalancing(Props);
+    pub struct ElasticLoadBalancing(rt::Props);
     impl ElasticLoadBalancing {
         /// A new `ElasticLoadBalancing`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElasticLoadBalancing(this)
         }
         /// Todo: add description
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1381,11 +1417,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-encryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfig(Props);
+    pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
         /// A new `EncryptionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfig(this)
         }
         /// The encryption provider for the cluster.
@@ -1398,8 +1434,9 @@ pub mod cluster {
         /// Specifies the resources to be encrypted.
         ///
         /// CloudFormation `Resources`, Terraform `resources`.
-        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Resources", Some("resources"), strings(value));
+        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Resources", Some("resources"), rt::strings(value));
             self
         }
     }
@@ -1410,11 +1447,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-etcdplacement.html)
     #[derive(Clone, Debug)]
-    pub struct EtcdPlacement(Props);
+    pub struct EtcdPlacement(rt::Props);
     impl EtcdPlacement {
         /// A new `EtcdPlacement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EtcdPlacement(this)
         }
         /// Optional parameter to specify the placement group spread level for etcd instances.
@@ -1433,21 +1470,21 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-horizontalpodautoscalercontrollerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HorizontalPodAutoscalerControllerConfig(Props);
+    pub struct HorizontalPodAutoscalerControllerConfig(rt::Props);
     impl HorizontalPodAutoscalerControllerConfig {
         /// A new `HorizontalPodAutoscalerControllerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HorizontalPodAutoscalerControllerConfig(this)
         }
         /// The interval between each sync of the horizontal pod autoscaler (e.g., 15s, 1m).
         ///
         /// CloudFormation `HorizontalPodAutoscalerSyncPeriod`, Terraform `horizontal_pod_autoscaler_sync_period`.
-        pub fn horizontal_pod_autoscaler_sync_period(mut self, value: impl Into<Expr>) -> Self {
+        pub fn horizontal_pod_autoscaler_sync_period(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HorizontalPodAutoscalerSyncPeriod",
                 Some("horizontal_pod_autoscaler_sync_period"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1459,18 +1496,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeapiserverconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KubeApiServerConfig(Props);
+    pub struct KubeApiServerConfig(rt::Props);
     impl KubeApiServerConfig {
         /// A new `KubeApiServerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KubeApiServerConfig(this)
         }
         /// The duration that Kubernetes events are retained (e.g., 30m, 1h).
         ///
         /// CloudFormation `EventTtl`, Terraform `event_ttl`.
-        pub fn event_ttl(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventTtl", Some("event_ttl"), string(value));
+        pub fn event_ttl(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventTtl", Some("event_ttl"), rt::string(value));
             self
         }
         /// The port range for Kubernetes NodePort services.
@@ -1492,11 +1529,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubecontrollermanagerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KubeControllerManagerConfig(Props);
+    pub struct KubeControllerManagerConfig(rt::Props);
     impl KubeControllerManagerConfig {
         /// A new `KubeControllerManagerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KubeControllerManagerConfig(this)
         }
         /// The horizontal pod autoscaler controller configuration.
@@ -1528,11 +1565,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeschedulerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KubeSchedulerConfig(Props);
+    pub struct KubeSchedulerConfig(rt::Props);
     impl KubeSchedulerConfig {
         /// A new `KubeSchedulerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KubeSchedulerConfig(this)
         }
         /// The NodeResourcesFit plugin configuration for the Kubernetes scheduler.
@@ -1551,11 +1588,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubernetesnetworkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KubernetesNetworkConfig(Props);
+    pub struct KubernetesNetworkConfig(rt::Props);
     impl KubernetesNetworkConfig {
         /// A new `KubernetesNetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KubernetesNetworkConfig(this)
         }
         /// Todo: add description
@@ -1579,17 +1616,23 @@ pub mod cluster {
         /// The CIDR block to assign Kubernetes service IP addresses from.
         ///
         /// CloudFormation `ServiceIpv4Cidr`, Terraform `service_ipv_4_cidr`.
-        pub fn service_ipv4_cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ServiceIpv4Cidr", Some("service_ipv_4_cidr"), string(value));
+        pub fn service_ipv4_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ServiceIpv4Cidr",
+                Some("service_ipv_4_cidr"),
+                rt::string(value),
+            );
             self
         }
         /// The CIDR block to assign Kubernetes service IP addresses from.
         ///
         /// CloudFormation `ServiceIpv6Cidr`, Terraform `service_ipv6_cidr`.
-        pub fn service_ipv6_cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ServiceIpv6Cidr", Some("service_ipv6_cidr"), string(value));
+        pub fn service_ipv6_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ServiceIpv6Cidr",
+                Some("service_ipv6_cidr"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1600,11 +1643,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-logging.html)
     #[derive(Clone, Debug)]
-    pub struct Logging(Props);
+    pub struct Logging(rt::Props);
     impl Logging {
         /// A new `Logging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Logging(this)
         }
         /// The cluster control plane logging configuration for your cluster.
@@ -1623,11 +1666,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-loggingtypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingTypeConfig(Props);
+    pub struct LoggingTypeConfig(rt::Props);
     impl LoggingTypeConfig {
         /// A new `LoggingTypeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingTypeConfig(this)
         }
         /// name of the log type
@@ -1645,11 +1688,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-noderesourcesfitconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NodeResourcesFitConfig(Props);
+    pub struct NodeResourcesFitConfig(rt::Props);
     impl NodeResourcesFitConfig {
         /// A new `NodeResourcesFitConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeResourcesFitConfig(this)
         }
         /// The scoring strategy configuration for the NodeResourcesFit scheduler plugin.
@@ -1668,20 +1711,24 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-outpostconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OutpostConfig(Props);
+    pub struct OutpostConfig(rt::Props);
     impl OutpostConfig {
         /// A new `OutpostConfig`. Required properties: `control_plane_instance_type` (`ControlPlaneInstanceType`), `outpost_arns` (`OutpostArns`).
         pub fn new(
-            control_plane_instance_type: impl Into<Expr>,
-            outpost_arns: impl IntoIterator<Item = impl Into<Expr>>,
+            control_plane_instance_type: impl Into<rt::Expr>,
+            outpost_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ControlPlaneInstanceType",
                 Some("control_plane_instance_type"),
-                string(control_plane_instance_type),
+                rt::string(control_plane_instance_type),
             );
-            this.set("OutpostArns", Some("outpost_arns"), strings(outpost_arns));
+            this.set(
+                "OutpostArns",
+                Some("outpost_arns"),
+                rt::strings(outpost_arns),
+            );
             OutpostConfig(this)
         }
         /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
@@ -1698,11 +1745,11 @@ pub mod cluster {
         /// The EC2 instance type for etcd instances of your local Amazon EKS cluster on AWS Outposts.
         ///
         /// CloudFormation `EtcdInstanceType`, Terraform `etcd_instance_type`.
-        pub fn etcd_instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn etcd_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EtcdInstanceType",
                 Some("etcd_instance_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1722,18 +1769,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-podgccontrollerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PodGcControllerConfig(Props);
+    pub struct PodGcControllerConfig(rt::Props);
     impl PodGcControllerConfig {
         /// A new `PodGcControllerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PodGcControllerConfig(this)
         }
         /// The number of terminated pods that can exist before the terminated pod garbage collector starts deleting them.
         ///
         /// Constraints: range 1..=1000000. CloudFormation `TerminatedPodGcThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn terminated_pod_gc_threshold(mut self, value: i64) -> Self {
-            self.0.set("TerminatedPodGcThreshold", None, int(value));
+            self.0.set("TerminatedPodGcThreshold", None, rt::int(value));
             self
         }
     }
@@ -1742,18 +1789,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-provider.html)
     #[derive(Clone, Debug)]
-    pub struct Provider(Props);
+    pub struct Provider(rt::Props);
     impl Provider {
         /// A new `Provider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Provider(this)
         }
         /// Amazon Resource Name (ARN) or alias of the KMS key.
         ///
         /// CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -1764,11 +1811,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenetworkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RemoteNetworkConfig(Props);
+    pub struct RemoteNetworkConfig(rt::Props);
     impl RemoteNetworkConfig {
         /// A new `RemoteNetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RemoteNetworkConfig(this)
         }
         /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
@@ -1781,7 +1828,7 @@ pub mod cluster {
             self.0.set(
                 "RemoteNodeNetworks",
                 Some("remote_node_networks"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1795,7 +1842,7 @@ pub mod cluster {
             self.0.set(
                 "RemotePodNetworks",
                 Some("remote_pod_networks"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1807,12 +1854,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenodenetwork.html)
     #[derive(Clone, Debug)]
-    pub struct RemoteNodeNetwork(Props);
+    pub struct RemoteNodeNetwork(rt::Props);
     impl RemoteNodeNetwork {
         /// A new `RemoteNodeNetwork`. Required properties: `cidrs` (`Cidrs`).
-        pub fn new(cidrs: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidrs", Some("cidrs"), strings(cidrs));
+        pub fn new(cidrs: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidrs", Some("cidrs"), rt::strings(cidrs));
             RemoteNodeNetwork(this)
         }
     }
@@ -1823,12 +1870,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotepodnetwork.html)
     #[derive(Clone, Debug)]
-    pub struct RemotePodNetwork(Props);
+    pub struct RemotePodNetwork(rt::Props);
     impl RemotePodNetwork {
         /// A new `RemotePodNetwork`. Required properties: `cidrs` (`Cidrs`).
-        pub fn new(cidrs: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidrs", Some("cidrs"), strings(cidrs));
+        pub fn new(cidrs: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidrs", Some("cidrs"), rt::strings(cidrs));
             RemotePodNetwork(this)
         }
     }
@@ -1839,25 +1886,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourceweight.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceWeight(Props);
+    pub struct ResourceWeight(rt::Props);
     impl ResourceWeight {
         /// A new `ResourceWeight`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceWeight(this)
         }
         /// The name of the resource (for example, cpu or memory).
         ///
         /// Constraints: length 1..=253. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The weight assigned to the resource for scoring.
         ///
         /// Constraints: range 1..=100. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1868,12 +1915,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourcesvpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ResourcesVpcConfig(Props);
+    pub struct ResourcesVpcConfig(rt::Props);
     impl ResourcesVpcConfig {
         /// A new `ResourcesVpcConfig`. Required properties: `subnet_ids` (`SubnetIds`).
-        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             ResourcesVpcConfig(this)
         }
         /// Specify the egress mode for the cluster control plane.
@@ -1894,7 +1941,7 @@ pub mod cluster {
             self.0.set(
                 "EndpointPrivateAccess",
                 Some("endpoint_private_access"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1905,7 +1952,7 @@ pub mod cluster {
             self.0.set(
                 "EndpointPublicAccess",
                 Some("endpoint_public_access"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1914,12 +1961,12 @@ pub mod cluster {
         /// CloudFormation `PublicAccessCidrs`, Terraform `public_access_cidrs`.
         pub fn public_access_cidrs(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PublicAccessCidrs",
                 Some("public_access_cidrs"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1928,12 +1975,12 @@ pub mod cluster {
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1945,11 +1992,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-rollbackconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RollbackConfig(Props);
+    pub struct RollbackConfig(rt::Props);
     impl RollbackConfig {
         /// A new `RollbackConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RollbackConfig(this)
         }
         /// The timeout in minutes for the version rollback operation.
@@ -1957,7 +2004,7 @@ pub mod cluster {
         /// Constraints: range 120..=10080. CloudFormation `TimeoutMinutes`, Terraform `timeout_minutes`.
         pub fn timeout_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutMinutes", Some("timeout_minutes"), int(value));
+                .set("TimeoutMinutes", Some("timeout_minutes"), rt::int(value));
             self
         }
     }
@@ -1968,18 +2015,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-scoringstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct ScoringStrategy(Props);
+    pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
         /// A new `ScoringStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScoringStrategy(this)
         }
         /// The resource weights used for scoring nodes.
         ///
         /// Constraints: 0..=100 items. CloudFormation `Resources`, Terraform `resources`.
         pub fn resources(mut self, value: impl IntoIterator<Item = ResourceWeight>) -> Self {
-            self.0.set("Resources", Some("resources"), list(value));
+            self.0.set("Resources", Some("resources"), rt::list(value));
             self
         }
         /// The scoring strategy type (LeastAllocated or MostAllocated).
@@ -1997,25 +2044,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-servicenodeportrange.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNodePortRange(Props);
+    pub struct ServiceNodePortRange(rt::Props);
     impl ServiceNodePortRange {
         /// A new `ServiceNodePortRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceNodePortRange(this)
         }
         /// The maximum port number in the range.
         ///
         /// CloudFormation `MaxPort`, Terraform `max_port`.
         pub fn max_port(mut self, value: i64) -> Self {
-            self.0.set("MaxPort", Some("max_port"), int(value));
+            self.0.set("MaxPort", Some("max_port"), rt::int(value));
             self
         }
         /// The minimum port number in the range.
         ///
         /// CloudFormation `MinPort`, Terraform `min_port`.
         pub fn min_port(mut self, value: i64) -> Self {
-            self.0.set("MinPort", Some("min_port"), int(value));
+            self.0.set("MinPort", Some("min_port"), rt::int(value));
             self
         }
     }
@@ -2026,11 +2073,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-storageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct StorageConfig(Props);
+    pub struct StorageConfig(rt::Props);
     impl StorageConfig {
         /// A new `StorageConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageConfig(this)
         }
         /// Todo: add description
@@ -2049,11 +2096,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-upgradepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct UpgradePolicy(Props);
+    pub struct UpgradePolicy(rt::Props);
     impl UpgradePolicy {
         /// A new `UpgradePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UpgradePolicy(this)
         }
         /// Specify the support type for your cluster.
@@ -2072,18 +2119,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-zonalshiftconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ZonalShiftConfig(Props);
+    pub struct ZonalShiftConfig(rt::Props);
     impl ZonalShiftConfig {
         /// A new `ZonalShiftConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZonalShiftConfig(this)
         }
         /// Set this value to true to enable zonal shift for the cluster.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -2184,11 +2231,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::EKS::FargateProfile`. Terraform: `awscc_eks_fargate_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-fargateprofile.html)
-pub struct FargateProfile(Base);
-static FARGATE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct FargateProfile(rt::Base);
+static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::FargateProfile",
     terraform: Some("awscc_eks_fargate_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -2198,45 +2245,49 @@ impl FargateProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
-        pod_execution_role_arn: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        pod_execution_role_arn: impl Into<rt::Expr>,
         selectors: impl IntoIterator<Item = fargate_profile::Selector>,
     ) -> Self {
-        let mut this = Base::new(id, &FARGATE_PROFILE_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
+        let mut this = rt::Base::new(id, &FARGATE_PROFILE_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
         this.set(
             "PodExecutionRoleArn",
             Some("pod_execution_role_arn"),
-            string(pod_execution_role_arn),
+            rt::string(pod_execution_role_arn),
         );
-        this.set("Selectors", Some("selectors"), list(selectors));
+        this.set("Selectors", Some("selectors"), rt::list(selectors));
         FargateProfile(this)
     }
     /// Name of FargateProfile
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `FargateProfileName`, Terraform `fargate_profile_name`.
-    pub fn fargate_profile_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fargate_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FargateProfileName",
             Some("fargate_profile_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `Subnets`, Terraform `subnets`.
-    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Subnets", Some("subnets"), strings(value));
+    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Subnets", Some("subnets"), rt::strings(value));
         self
     }
 }
 builder!(FargateProfile, FargateProfileHandle);
 /// A declared `AWS::EKS::FargateProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FargateProfileHandle(Handle);
+pub struct FargateProfileHandle(rt::Handle);
 handle!(FargateProfileHandle);
 impl FargateProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2249,13 +2300,13 @@ pub mod fargate_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Label(this)
         }
     }
@@ -2264,17 +2315,17 @@ pub mod fargate_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-selector.html)
     #[derive(Clone, Debug)]
-    pub struct Selector(Props);
+    pub struct Selector(rt::Props);
     impl Selector {
         /// A new `Selector`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             Selector(this)
         }
         /// CloudFormation `Labels`, Terraform `labels`.
         pub fn labels(mut self, value: impl IntoIterator<Item = Label>) -> Self {
-            self.0.set("Labels", Some("labels"), list(value));
+            self.0.set("Labels", Some("labels"), rt::list(value));
             self
         }
     }
@@ -2285,11 +2336,11 @@ pub mod fargate_profile {
 /// CloudFormation: `AWS::EKS::IdentityProviderConfig`. Terraform: `awscc_eks_identity_provider_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-identityproviderconfig.html)
-pub struct IdentityProviderConfig(Base);
-static IDENTITY_PROVIDER_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityProviderConfig(rt::Base);
+static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::IdentityProviderConfig",
     terraform: Some("awscc_eks_identity_provider_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -2302,22 +2353,26 @@ impl IdentityProviderConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
         type_: identity_provider_config::Type,
     ) -> Self {
-        let mut this = Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
+        let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
         this.set("Type", Some("type"), type_.into());
         IdentityProviderConfig(this)
     }
     /// The name of the OIDC provider configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `IdentityProviderConfigName`, Terraform `identity_provider_config_name`.
-    pub fn identity_provider_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_provider_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityProviderConfigName",
             Some("identity_provider_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2332,13 +2387,13 @@ impl IdentityProviderConfig {
 builder!(IdentityProviderConfig, IdentityProviderConfigHandle);
 /// A declared `AWS::EKS::IdentityProviderConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityProviderConfigHandle(Handle);
+pub struct IdentityProviderConfigHandle(rt::Handle);
 handle!(IdentityProviderConfigHandle);
 impl IdentityProviderConfigHandle {
     /// The ARN of the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `IdentityProviderConfigArn`; Terraform `identity_provider_config_arn`.
-    pub fn identity_provider_config_arn(&self) -> Expr {
+    pub fn identity_provider_config_arn(&self) -> rt::Expr {
         self.0.attr("IdentityProviderConfigArn")
     }
 }
@@ -2351,51 +2406,51 @@ pub mod identity_provider_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-oidcidentityproviderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OidcIdentityProviderConfig(Props);
+    pub struct OidcIdentityProviderConfig(rt::Props);
     impl OidcIdentityProviderConfig {
         /// A new `OidcIdentityProviderConfig`. Required properties: `client_id` (`ClientId`), `issuer_url` (`IssuerUrl`).
-        pub fn new(client_id: impl Into<Expr>, issuer_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("IssuerUrl", Some("issuer_url"), string(issuer_url));
+        pub fn new(client_id: impl Into<rt::Expr>, issuer_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("IssuerUrl", Some("issuer_url"), rt::string(issuer_url));
             OidcIdentityProviderConfig(this)
         }
         /// The JWT claim that the provider uses to return your groups.
         ///
         /// CloudFormation `GroupsClaim`, Terraform `groups_claim`.
-        pub fn groups_claim(mut self, value: impl Into<Expr>) -> Self {
+        pub fn groups_claim(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GroupsClaim", Some("groups_claim"), string(value));
+                .set("GroupsClaim", Some("groups_claim"), rt::string(value));
             self
         }
         /// The prefix that is prepended to group claims to prevent clashes with existing names (such as system: groups).
         ///
         /// CloudFormation `GroupsPrefix`, Terraform `groups_prefix`.
-        pub fn groups_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn groups_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GroupsPrefix", Some("groups_prefix"), string(value));
+                .set("GroupsPrefix", Some("groups_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `RequiredClaims`, Terraform `required_claims`.
         pub fn required_claims(mut self, value: impl IntoIterator<Item = RequiredClaim>) -> Self {
             self.0
-                .set("RequiredClaims", Some("required_claims"), list(value));
+                .set("RequiredClaims", Some("required_claims"), rt::list(value));
             self
         }
         /// The JSON Web Token (JWT) claim to use as the username.
         ///
         /// CloudFormation `UsernameClaim`, Terraform `username_claim`.
-        pub fn username_claim(mut self, value: impl Into<Expr>) -> Self {
+        pub fn username_claim(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UsernameClaim", Some("username_claim"), string(value));
+                .set("UsernameClaim", Some("username_claim"), rt::string(value));
             self
         }
         /// The prefix that is prepended to username claims to prevent clashes with existing names.
         ///
         /// CloudFormation `UsernamePrefix`, Terraform `username_prefix`.
-        pub fn username_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn username_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UsernamePrefix", Some("username_prefix"), string(value));
+                .set("UsernamePrefix", Some("username_prefix"), rt::string(value));
             self
         }
     }
@@ -2406,13 +2461,13 @@ pub mod identity_provider_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-requiredclaim.html)
     #[derive(Clone, Debug)]
-    pub struct RequiredClaim(Props);
+    pub struct RequiredClaim(rt::Props);
     impl RequiredClaim {
         /// A new `RequiredClaim`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             RequiredClaim(this)
         }
     }
@@ -2430,11 +2485,11 @@ pub mod identity_provider_config {
 /// CloudFormation: `AWS::EKS::Nodegroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-nodegroup.html)
-pub struct Nodegroup(Base);
-static NODEGROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Nodegroup(rt::Base);
+static NODEGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::Nodegroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None), ("Arn", None)],
@@ -2444,14 +2499,14 @@ impl Nodegroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
-        node_role: impl Into<Expr>,
-        subnets: impl IntoIterator<Item = impl Into<Expr>>,
+        cluster_name: impl Into<rt::Expr>,
+        node_role: impl Into<rt::Expr>,
+        subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &NODEGROUP_TYPE);
-        this.set("ClusterName", None, string(cluster_name));
-        this.set("NodeRole", None, string(node_role));
-        this.set("Subnets", None, strings(subnets));
+        let mut this = rt::Base::new(id, &NODEGROUP_TYPE);
+        this.set("ClusterName", None, rt::string(cluster_name));
+        this.set("NodeRole", None, rt::string(node_role));
+        this.set("Subnets", None, rt::strings(subnets));
         Nodegroup(this)
     }
     /// The AMI type for your node group.
@@ -2472,21 +2527,21 @@ impl Nodegroup {
     ///
     /// Changing it replaces the resource. CloudFormation `DiskSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn disk_size(mut self, value: i64) -> Self {
-        self.0.set("DiskSize", None, int(value));
+        self.0.set("DiskSize", None, rt::int(value));
         self
     }
     /// Force the update if the existing node group's pods are unable to be drained due to a pod disruption budget issue.
     ///
     /// CloudFormation `ForceUpdateEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn force_update_enabled(mut self, value: bool) -> Self {
-        self.0.set("ForceUpdateEnabled", None, boolean(value));
+        self.0.set("ForceUpdateEnabled", None, rt::boolean(value));
         self
     }
     /// Specify the instance types for a node group.
     ///
     /// Changing it replaces the resource. CloudFormation `InstanceTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("InstanceTypes", None, strings(value));
+    pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("InstanceTypes", None, rt::strings(value));
         self
     }
     /// The Kubernetes labels to be applied to the nodes in the node group when they are created.
@@ -2494,9 +2549,9 @@ impl Nodegroup {
     /// CloudFormation `Labels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn labels(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Labels", None, string_map(value));
+        self.0.set("Labels", None, rt::string_map(value));
         self
     }
     /// An object representing a node group's launch template specification.
@@ -2516,15 +2571,15 @@ impl Nodegroup {
     /// The unique name to give your node group.
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `NodegroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn nodegroup_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NodegroupName", None, string(value));
+    pub fn nodegroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodegroupName", None, rt::string(value));
         self
     }
     /// The AMI version of the Amazon EKS-optimized AMI to use with your node group.
     ///
     /// CloudFormation `ReleaseVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn release_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ReleaseVersion", None, string(value));
+    pub fn release_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ReleaseVersion", None, rt::string(value));
         self
     }
     /// The remote access (SSH) configuration to use with your node group.
@@ -2545,7 +2600,7 @@ impl Nodegroup {
     ///
     /// CloudFormation `Taints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn taints(mut self, value: impl IntoIterator<Item = nodegroup::Taint>) -> Self {
-        self.0.set("Taints", None, list(value));
+        self.0.set("Taints", None, rt::list(value));
         self
     }
     /// The node group update configuration.
@@ -2558,8 +2613,8 @@ impl Nodegroup {
     /// The Kubernetes version to use for your managed nodes.
     ///
     /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", None, string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", None, rt::string(value));
         self
     }
     /// The warm pool configuration details for the Auto Scaling group that is created for the node group.
@@ -2573,15 +2628,15 @@ impl Nodegroup {
 builder!(Nodegroup, NodegroupHandle);
 /// A declared `AWS::EKS::Nodegroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NodegroupHandle(Handle);
+pub struct NodegroupHandle(rt::Handle);
 handle!(NodegroupHandle);
 impl NodegroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2594,26 +2649,26 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateSpecification(Props);
+    pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
         /// A new `LaunchTemplateSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateSpecification(this)
         }
         /// Constraints: length at least 1. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -2624,18 +2679,18 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NodeRepairConfig(Props);
+    pub struct NodeRepairConfig(rt::Props);
     impl NodeRepairConfig {
         /// A new `NodeRepairConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeRepairConfig(this)
         }
         /// Set this value to true to enable node auto repair for the node group.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes.
@@ -2643,7 +2698,7 @@ pub mod nodegroup {
         /// Constraints: at least 1. CloudFormation `MaxParallelNodesRepairedCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_parallel_nodes_repaired_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxParallelNodesRepairedCount", None, int(value));
+                .set("MaxParallelNodesRepairedCount", None, rt::int(value));
             self
         }
         /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes.
@@ -2651,7 +2706,7 @@ pub mod nodegroup {
         /// Constraints: range 1..=100. CloudFormation `MaxParallelNodesRepairedPercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_parallel_nodes_repaired_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("MaxParallelNodesRepairedPercentage", None, int(value));
+                .set("MaxParallelNodesRepairedPercentage", None, rt::int(value));
             self
         }
         /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop.
@@ -2659,7 +2714,7 @@ pub mod nodegroup {
         /// Constraints: at least 1. CloudFormation `MaxUnhealthyNodeThresholdCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_unhealthy_node_threshold_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxUnhealthyNodeThresholdCount", None, int(value));
+                .set("MaxUnhealthyNodeThresholdCount", None, rt::int(value));
             self
         }
         /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop.
@@ -2667,7 +2722,7 @@ pub mod nodegroup {
         /// Constraints: range 1..=100. CloudFormation `MaxUnhealthyNodeThresholdPercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_unhealthy_node_threshold_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("MaxUnhealthyNodeThresholdPercentage", None, int(value));
+                .set("MaxUnhealthyNodeThresholdPercentage", None, rt::int(value));
             self
         }
         /// Specify granular overrides for specific repair actions.
@@ -2677,7 +2732,8 @@ pub mod nodegroup {
             mut self,
             value: impl IntoIterator<Item = NodeRepairConfigOverrides>,
         ) -> Self {
-            self.0.set("NodeRepairConfigOverrides", None, list(value));
+            self.0
+                .set("NodeRepairConfigOverrides", None, rt::list(value));
             self
         }
     }
@@ -2688,32 +2744,33 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfigoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct NodeRepairConfigOverrides(Props);
+    pub struct NodeRepairConfigOverrides(rt::Props);
     impl NodeRepairConfigOverrides {
         /// A new `NodeRepairConfigOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeRepairConfigOverrides(this)
         }
         /// Specify the minimum time in minutes to wait before attempting to repair a node with this specific NodeMonitoringCondition and NodeUnhealthyReason.
         ///
         /// Constraints: at least 1. CloudFormation `MinRepairWaitTimeMins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_repair_wait_time_mins(mut self, value: i64) -> Self {
-            self.0.set("MinRepairWaitTimeMins", None, int(value));
+            self.0.set("MinRepairWaitTimeMins", None, rt::int(value));
             self
         }
         /// Specify an unhealthy condition reported by the node monitoring agent that this override would apply to.
         ///
         /// CloudFormation `NodeMonitoringCondition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn node_monitoring_condition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NodeMonitoringCondition", None, string(value));
+        pub fn node_monitoring_condition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NodeMonitoringCondition", None, rt::string(value));
             self
         }
         /// Specify a reason reported by the node monitoring agent that this override would apply to.
         ///
         /// CloudFormation `NodeUnhealthyReason`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn node_unhealthy_reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NodeUnhealthyReason", None, string(value));
+        pub fn node_unhealthy_reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NodeUnhealthyReason", None, rt::string(value));
             self
         }
         /// Specify the repair action to take for nodes when all of the specified conditions are met.
@@ -2731,20 +2788,20 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-remoteaccess.html)
     #[derive(Clone, Debug)]
-    pub struct RemoteAccess(Props);
+    pub struct RemoteAccess(rt::Props);
     impl RemoteAccess {
         /// A new `RemoteAccess`. Required properties: `ec2_ssh_key` (`Ec2SshKey`).
-        pub fn new(ec2_ssh_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ec2SshKey", None, string(ec2_ssh_key));
+        pub fn new(ec2_ssh_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Ec2SshKey", None, rt::string(ec2_ssh_key));
             RemoteAccess(this)
         }
         /// CloudFormation `SourceSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source_security_groups(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SourceSecurityGroups", None, strings(value));
+            self.0.set("SourceSecurityGroups", None, rt::strings(value));
             self
         }
     }
@@ -2755,26 +2812,26 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-scalingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConfig(Props);
+    pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
         /// A new `ScalingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScalingConfig(this)
         }
         /// Constraints: at least 0. CloudFormation `DesiredSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn desired_size(mut self, value: i64) -> Self {
-            self.0.set("DesiredSize", None, int(value));
+            self.0.set("DesiredSize", None, rt::int(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `MaxSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_size(mut self, value: i64) -> Self {
-            self.0.set("MaxSize", None, int(value));
+            self.0.set("MaxSize", None, rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `MinSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_size(mut self, value: i64) -> Self {
-            self.0.set("MinSize", None, int(value));
+            self.0.set("MinSize", None, rt::int(value));
             self
         }
     }
@@ -2785,11 +2842,11 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-taint.html)
     #[derive(Clone, Debug)]
-    pub struct Taint(Props);
+    pub struct Taint(rt::Props);
     impl Taint {
         /// A new `Taint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Taint(this)
         }
         /// Constraints: length at least 1. CloudFormation `Effect`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2798,13 +2855,13 @@ pub mod nodegroup {
             self
         }
         /// Constraints: length 1..=317. CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// Constraints: length 0..=63. CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -2815,25 +2872,25 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-updateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateConfig(Props);
+    pub struct UpdateConfig(rt::Props);
     impl UpdateConfig {
         /// A new `UpdateConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UpdateConfig(this)
         }
         /// The maximum number of nodes unavailable at once during a version update.
         ///
         /// Constraints: at least 1. CloudFormation `MaxUnavailable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_unavailable(mut self, value: i64) -> Self {
-            self.0.set("MaxUnavailable", None, int(value));
+            self.0.set("MaxUnavailable", None, rt::int(value));
             self
         }
         /// The maximum percentage of nodes unavailable during a version update.
         ///
         /// Constraints: range 1..=100. CloudFormation `MaxUnavailablePercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_unavailable_percentage(mut self, value: i64) -> Self {
-            self.0.set("MaxUnavailablePercentage", None, int(value));
+            self.0.set("MaxUnavailablePercentage", None, rt::int(value));
             self
         }
         /// The configuration for the behavior to follow during an node group version update of this managed node group.
@@ -2851,32 +2908,32 @@ pub mod nodegroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-warmpoolconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WarmPoolConfig(Props);
+    pub struct WarmPoolConfig(rt::Props);
     impl WarmPoolConfig {
         /// A new `WarmPoolConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WarmPoolConfig(this)
         }
         /// Enable or disable warm pool for the node group.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// The maximum number of instances that are allowed to be in the warm pool.
         ///
         /// Constraints: at least -1. CloudFormation `MaxGroupPreparedCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_group_prepared_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxGroupPreparedCapacity", None, int(value));
+            self.0.set("MaxGroupPreparedCapacity", None, rt::int(value));
             self
         }
         /// The minimum number of instances to maintain in the warm pool.
         ///
         /// Constraints: at least 0. CloudFormation `MinSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_size(mut self, value: i64) -> Self {
-            self.0.set("MinSize", None, int(value));
+            self.0.set("MinSize", None, rt::int(value));
             self
         }
         /// The desired state of warm pool instances.
@@ -2890,7 +2947,7 @@ pub mod nodegroup {
         ///
         /// CloudFormation `ReuseOnScaleIn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn reuse_on_scale_in(mut self, value: bool) -> Self {
-            self.0.set("ReuseOnScaleIn", None, boolean(value));
+            self.0.set("ReuseOnScaleIn", None, rt::boolean(value));
             self
         }
     }
@@ -3007,11 +3064,11 @@ pub mod nodegroup {
 /// CloudFormation: `AWS::EKS::PodIdentityAssociation`. Terraform: `awscc_eks_pod_identity_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-podidentityassociation.html)
-pub struct PodIdentityAssociation(Base);
-static POD_IDENTITY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PodIdentityAssociation(rt::Base);
+static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EKS::PodIdentityAssociation",
     terraform: Some("awscc_eks_pod_identity_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -3025,19 +3082,23 @@ impl PodIdentityAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
-        namespace: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        service_account: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        namespace: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        service_account: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POD_IDENTITY_ASSOCIATION_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("Namespace", Some("namespace"), string(namespace));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &POD_IDENTITY_ASSOCIATION_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "ServiceAccount",
             Some("service_account"),
-            string(service_account),
+            rt::string(service_account),
         );
         PodIdentityAssociation(this)
     }
@@ -3048,48 +3109,48 @@ impl PodIdentityAssociation {
         self.0.set(
             "DisableSessionTags",
             Some("disable_session_tags"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The policy of the pod identity association.
     ///
     /// Constraints: length at least 1. CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Policy", Some("policy"), string(value));
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
         self
     }
     /// The Target Role Arn of the pod identity association.
     ///
     /// Constraints: length at least 1. CloudFormation `TargetRoleArn`, Terraform `target_role_arn`.
-    pub fn target_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TargetRoleArn", Some("target_role_arn"), string(value));
+            .set("TargetRoleArn", Some("target_role_arn"), rt::string(value));
         self
     }
 }
 builder!(PodIdentityAssociation, PodIdentityAssociationHandle);
 /// A declared `AWS::EKS::PodIdentityAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PodIdentityAssociationHandle(Handle);
+pub struct PodIdentityAssociationHandle(rt::Handle);
 handle!(PodIdentityAssociationHandle);
 impl PodIdentityAssociationHandle {
     /// The ARN of the pod identity association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationArn`; Terraform `association_arn`.
-    pub fn association_arn(&self) -> Expr {
+    pub fn association_arn(&self) -> rt::Expr {
         self.0.attr("AssociationArn")
     }
     /// The ID of the pod identity association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
     /// The External Id of the pod identity association.
     ///
     /// CloudFormation `Fn::GetAtt` `ExternalId`; Terraform `external_id`.
-    pub fn external_id(&self) -> Expr {
+    pub fn external_id(&self) -> rt::Expr {
         self.0.attr("ExternalId")
     }
 }

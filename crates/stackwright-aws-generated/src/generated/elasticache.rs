@@ -2,23 +2,24 @@
 //! `ElastiCache` resource types of the CloudFormation registry (`AWS::ElastiCache::*`): 12 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `elasticache` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::ElastiCache::CacheCluster
 ///
 /// CloudFormation: `AWS::ElastiCache::CacheCluster`. Terraform: `awscc_elasticache_cache_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-cachecluster.html)
-pub struct CacheCluster(Base);
-static CACHE_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct CacheCluster(rt::Base);
+static CACHE_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::CacheCluster",
     terraform: Some("awscc_elasticache_cache_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -35,29 +36,29 @@ impl CacheCluster {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cache_node_type: impl Into<Expr>,
-        engine: impl Into<Expr>,
+        cache_node_type: impl Into<rt::Expr>,
+        engine: impl Into<rt::Expr>,
         num_cache_nodes: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CACHE_CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CACHE_CLUSTER_TYPE);
         this.set(
             "CacheNodeType",
             Some("cache_node_type"),
-            string(cache_node_type),
+            rt::string(cache_node_type),
         );
-        this.set("Engine", Some("engine"), string(engine));
+        this.set("Engine", Some("engine"), rt::string(engine));
         this.set(
             "NumCacheNodes",
             Some("num_cache_nodes"),
-            int(num_cache_nodes),
+            rt::int(num_cache_nodes),
         );
         CacheCluster(this)
     }
     /// Specifies whether the nodes in this Memcached cluster are created in a single Availability Zone or created across multiple Availability Zones in the cluster's region.
     ///
     /// CloudFormation `AZMode`, Terraform `az_mode`.
-    pub fn az_mode(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AZMode", Some("az_mode"), string(value));
+    pub fn az_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AZMode", Some("az_mode"), rt::string(value));
         self
     }
     /// If you are running Redis engine version 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign.
@@ -67,18 +68,18 @@ impl CacheCluster {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the parameter group to associate with this cluster.
     ///
     /// CloudFormation `CacheParameterGroupName`, Terraform `cache_parameter_group_name`.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheParameterGroupName",
             Some("cache_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -87,48 +88,48 @@ impl CacheCluster {
     /// CloudFormation `CacheSecurityGroupNames`, Terraform `cache_security_group_names`.
     pub fn cache_security_group_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CacheSecurityGroupNames",
             Some("cache_security_group_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of the subnet group to be used for the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `CacheSubnetGroupName`, Terraform `cache_subnet_group_name`.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheSubnetGroupName",
             Some("cache_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A name for the cache cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterName", Some("cluster_name"), string(value));
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// The version number of the cache engine to be used for this cluster
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The Ip Discovery parameter for cachecluster.
     ///
     /// CloudFormation `IpDiscovery`, Terraform `ip_discovery`.
-    pub fn ip_discovery(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ip_discovery(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IpDiscovery", Some("ip_discovery"), string(value));
+            .set("IpDiscovery", Some("ip_discovery"), rt::string(value));
         self
     }
     /// Specifies the destination, format and type of the logs
@@ -141,26 +142,26 @@ impl CacheCluster {
         self.0.set(
             "LogDeliveryConfigurations",
             Some("log_delivery_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The network type parameter for cachecluster.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NetworkType", Some("network_type"), string(value));
+            .set("NetworkType", Some("network_type"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
     /// CloudFormation `NotificationTopicArn`, Terraform `notification_topic_arn`.
-    pub fn notification_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationTopicArn",
             Some("notification_topic_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -168,17 +169,17 @@ impl CacheCluster {
     ///
     /// Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The EC2 Availability Zone in which the cluster is created.
     ///
     /// CloudFormation `PreferredAvailabilityZone`, Terraform `preferred_availability_zone`.
-    pub fn preferred_availability_zone(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredAvailabilityZone",
             Some("preferred_availability_zone"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -187,40 +188,40 @@ impl CacheCluster {
     /// CloudFormation `PreferredAvailabilityZones`, Terraform `preferred_availability_zones`.
     pub fn preferred_availability_zones(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "PreferredAvailabilityZones",
             Some("preferred_availability_zones"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Specifies the weekly time range during which maintenance on the cluster is performed.
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotArns`, Terraform `snapshot_arns`.
-    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SnapshotArns", Some("snapshot_arns"), strings(value));
+            .set("SnapshotArns", Some("snapshot_arns"), rt::strings(value));
         self
     }
     /// The name of a Redis snapshot from which to restore data into the new node group (shard).
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
-    pub fn snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotName", Some("snapshot_name"), string(value));
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
         self
     }
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them.
@@ -230,16 +231,16 @@ impl CacheCluster {
         self.0.set(
             "SnapshotRetentionLimit",
             Some("snapshot_retention_limit"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
     ///
     /// CloudFormation `SnapshotWindow`, Terraform `snapshot_window`.
-    pub fn snapshot_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotWindow", Some("snapshot_window"), string(value));
+            .set("SnapshotWindow", Some("snapshot_window"), rt::string(value));
         self
     }
     /// A flag that enables in-transit encryption when set to true.
@@ -249,7 +250,7 @@ impl CacheCluster {
         self.0.set(
             "TransitEncryptionEnabled",
             Some("transit_encryption_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -258,12 +259,12 @@ impl CacheCluster {
     /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -271,35 +272,35 @@ impl CacheCluster {
 builder!(CacheCluster, CacheClusterHandle);
 /// A declared `AWS::ElastiCache::CacheCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CacheClusterHandle(Handle);
+pub struct CacheClusterHandle(rt::Handle);
 handle!(CacheClusterHandle);
 impl CacheClusterHandle {
     /// Specifies the ConfigurationEndpoint address and port
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndpoint`; Terraform `configuration_endpoint`.
-    pub fn configuration_endpoint(&self) -> Expr {
+    pub fn configuration_endpoint(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndpoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_endpoint_port(&self) -> Expr {
+    pub fn configuration_endpoint_port(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_endpoint_address(&self) -> Expr {
+    pub fn configuration_endpoint_address(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndpoint.Address")
     }
     /// Specifies the RedisEndPoint address and port
     ///
     /// CloudFormation `Fn::GetAtt` `RedisEndpoint`; Terraform `redis_endpoint`.
-    pub fn redis_endpoint(&self) -> Expr {
+    pub fn redis_endpoint(&self) -> rt::Expr {
         self.0.attr("RedisEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `RedisEndpoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn redis_endpoint_port(&self) -> Expr {
+    pub fn redis_endpoint_port(&self) -> rt::Expr {
         self.0.attr("RedisEndpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `RedisEndpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn redis_endpoint_address(&self) -> Expr {
+    pub fn redis_endpoint_address(&self) -> rt::Expr {
         self.0.attr("RedisEndpoint.Address")
     }
 }
@@ -310,12 +311,12 @@ pub mod cache_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsDestinationDetails(Props);
+    pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
         /// A new `CloudWatchLogsDestinationDetails`. Required properties: `log_group` (`LogGroup`).
-        pub fn new(log_group: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroup", Some("log_group"), string(log_group));
+        pub fn new(log_group: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogGroup", Some("log_group"), rt::string(log_group));
             CloudWatchLogsDestinationDetails(this)
         }
     }
@@ -324,11 +325,11 @@ pub mod cache_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-destinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationDetails(Props);
+    pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
         /// A new `DestinationDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationDetails(this)
         }
         /// The configuration details of the CloudWatch Logs destination
@@ -362,15 +363,15 @@ pub mod cache_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseDestinationDetails(Props);
+    pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
         /// A new `KinesisFirehoseDestinationDetails`. Required properties: `delivery_stream` (`DeliveryStream`).
-        pub fn new(delivery_stream: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(delivery_stream: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStream",
                 Some("delivery_stream"),
-                string(delivery_stream),
+                rt::string(delivery_stream),
             );
             KinesisFirehoseDestinationDetails(this)
         }
@@ -380,16 +381,16 @@ pub mod cache_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryConfigurationRequest(Props);
+    pub struct LogDeliveryConfigurationRequest(rt::Props);
     impl LogDeliveryConfigurationRequest {
         /// A new `LogDeliveryConfigurationRequest`. Required properties: `destination_details` (`DestinationDetails`), `destination_type` (`DestinationType`), `log_format` (`LogFormat`), `log_type` (`LogType`).
         pub fn new(
             destination_details: DestinationDetails,
-            destination_type: impl Into<Expr>,
-            log_format: impl Into<Expr>,
-            log_type: impl Into<Expr>,
+            destination_type: impl Into<rt::Expr>,
+            log_format: impl Into<rt::Expr>,
+            log_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationDetails",
                 Some("destination_details"),
@@ -398,10 +399,10 @@ pub mod cache_cluster {
             this.set(
                 "DestinationType",
                 Some("destination_type"),
-                string(destination_type),
+                rt::string(destination_type),
             );
-            this.set("LogFormat", Some("log_format"), string(log_format));
-            this.set("LogType", Some("log_type"), string(log_type));
+            this.set("LogFormat", Some("log_format"), rt::string(log_format));
+            this.set("LogType", Some("log_type"), rt::string(log_type));
             LogDeliveryConfigurationRequest(this)
         }
     }
@@ -412,11 +413,11 @@ pub mod cache_cluster {
 /// CloudFormation: `AWS::ElastiCache::GlobalReplicationGroup`. Terraform: `awscc_elasticache_global_replication_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-globalreplicationgroup.html)
-pub struct GlobalReplicationGroup(Base);
-static GLOBAL_REPLICATION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalReplicationGroup(rt::Base);
+static GLOBAL_REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::GlobalReplicationGroup",
     terraform: Some("awscc_elasticache_global_replication_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -435,8 +436,8 @@ impl GlobalReplicationGroup {
         id: impl Into<String>,
         members: impl IntoIterator<Item = global_replication_group::GlobalReplicationGroupMember>,
     ) -> Self {
-        let mut this = Base::new(id, &GLOBAL_REPLICATION_GROUP_TYPE);
-        this.set("Members", Some("members"), list(members));
+        let mut this = rt::Base::new(id, &GLOBAL_REPLICATION_GROUP_TYPE);
+        this.set("Members", Some("members"), rt::list(members));
         GlobalReplicationGroup(this)
     }
     /// AutomaticFailoverEnabled
@@ -446,42 +447,42 @@ impl GlobalReplicationGroup {
         self.0.set(
             "AutomaticFailoverEnabled",
             Some("automatic_failover_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The cache node type of the Global Datastore
     ///
     /// CloudFormation `CacheNodeType`, Terraform `cache_node_type`.
-    pub fn cache_node_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_node_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CacheNodeType", Some("cache_node_type"), string(value));
+            .set("CacheNodeType", Some("cache_node_type"), rt::string(value));
         self
     }
     /// Cache parameter group name to use for the new engine version.
     ///
     /// CloudFormation `CacheParameterGroupName`, Terraform `cache_parameter_group_name`.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheParameterGroupName",
             Some("cache_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The engine of the Global Datastore.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The engine version of the Global Datastore.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// Indicates the number of node groups in the Global Datastore.
@@ -491,29 +492,29 @@ impl GlobalReplicationGroup {
         self.0.set(
             "GlobalNodeGroupCount",
             Some("global_node_group_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The optional description of the Global Datastore
     ///
     /// CloudFormation `GlobalReplicationGroupDescription`, Terraform `global_replication_group_description`.
-    pub fn global_replication_group_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_replication_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalReplicationGroupDescription",
             Some("global_replication_group_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The suffix name of a Global Datastore.
     ///
     /// CloudFormation `GlobalReplicationGroupIdSuffix`, Terraform `global_replication_group_id_suffix`.
-    pub fn global_replication_group_id_suffix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_replication_group_id_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalReplicationGroupIdSuffix",
             Some("global_replication_group_id_suffix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -527,7 +528,7 @@ impl GlobalReplicationGroup {
         self.0.set(
             "RegionalConfigurations",
             Some("regional_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -535,25 +536,25 @@ impl GlobalReplicationGroup {
 builder!(GlobalReplicationGroup, GlobalReplicationGroupHandle);
 /// A declared `AWS::ElastiCache::GlobalReplicationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalReplicationGroupHandle(Handle);
+pub struct GlobalReplicationGroupHandle(rt::Handle);
 handle!(GlobalReplicationGroupHandle);
 impl GlobalReplicationGroupHandle {
     /// The name of the Global Datastore, it is generated by ElastiCache adding a prefix to GlobalReplicationGroupIdSuffix.
     ///
     /// CloudFormation `Fn::GetAtt` `GlobalReplicationGroupId`; Terraform `global_replication_group_id`.
-    pub fn global_replication_group_id(&self) -> Expr {
+    pub fn global_replication_group_id(&self) -> rt::Expr {
         self.0.attr("GlobalReplicationGroupId")
     }
     /// The status of the Global Datastore
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The ARN (Amazon Resource Name) of the Global Datastore.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -564,32 +565,32 @@ pub mod global_replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-globalreplicationgroupmember.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalReplicationGroupMember(Props);
+    pub struct GlobalReplicationGroupMember(rt::Props);
     impl GlobalReplicationGroupMember {
         /// A new `GlobalReplicationGroupMember`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GlobalReplicationGroupMember(this)
         }
         /// Regionally unique identifier for the member i.e.
         ///
         /// CloudFormation `ReplicationGroupId`, Terraform `replication_group_id`.
-        pub fn replication_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplicationGroupId",
                 Some("replication_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The AWS region of the Global Datastore member.
         ///
         /// CloudFormation `ReplicationGroupRegion`, Terraform `replication_group_region`.
-        pub fn replication_group_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replication_group_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplicationGroupRegion",
                 Some("replication_group_region"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -606,32 +607,32 @@ pub mod global_replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-regionalconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RegionalConfiguration(Props);
+    pub struct RegionalConfiguration(rt::Props);
     impl RegionalConfiguration {
         /// A new `RegionalConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegionalConfiguration(this)
         }
         /// The replication group id of the Global Datastore member.
         ///
         /// CloudFormation `ReplicationGroupId`, Terraform `replication_group_id`.
-        pub fn replication_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplicationGroupId",
                 Some("replication_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The AWS region of the Global Datastore member.
         ///
         /// CloudFormation `ReplicationGroupRegion`, Terraform `replication_group_region`.
-        pub fn replication_group_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replication_group_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplicationGroupRegion",
                 Some("replication_group_region"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -645,7 +646,7 @@ pub mod global_replication_group {
             self.0.set(
                 "ReshardingConfigurations",
                 Some("resharding_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -655,19 +656,19 @@ pub mod global_replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-reshardingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReshardingConfiguration(Props);
+    pub struct ReshardingConfiguration(rt::Props);
     impl ReshardingConfiguration {
         /// A new `ReshardingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReshardingConfiguration(this)
         }
         /// Unique identifier for the Node Group.
         ///
         /// CloudFormation `NodeGroupId`, Terraform `node_group_id`.
-        pub fn node_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn node_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NodeGroupId", Some("node_group_id"), string(value));
+                .set("NodeGroupId", Some("node_group_id"), rt::string(value));
             self
         }
         /// A list of preferred availability zones for the nodes of new node groups.
@@ -675,12 +676,12 @@ pub mod global_replication_group {
         /// CloudFormation `PreferredAvailabilityZones`, Terraform `preferred_availability_zones`.
         pub fn preferred_availability_zones(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PreferredAvailabilityZones",
                 Some("preferred_availability_zones"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -701,11 +702,11 @@ pub mod global_replication_group {
 /// CloudFormation: `AWS::ElastiCache::ParameterGroup`. Terraform: `awscc_elasticache_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-parametergroup.html)
-pub struct ParameterGroup(Base);
-static PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ParameterGroup(rt::Base);
+static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::ParameterGroup",
     terraform: Some("awscc_elasticache_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -718,16 +719,16 @@ impl ParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cache_parameter_group_family: impl Into<Expr>,
-        description: impl Into<Expr>,
+        cache_parameter_group_family: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PARAMETER_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
         this.set(
             "CacheParameterGroupFamily",
             Some("cache_parameter_group_family"),
-            string(cache_parameter_group_family),
+            rt::string(cache_parameter_group_family),
         );
-        this.set("Description", Some("description"), string(description));
+        this.set("Description", Some("description"), rt::string(description));
         ParameterGroup(this)
     }
     /// A comma-delimited list of parameter name/value pairs.
@@ -735,23 +736,23 @@ impl ParameterGroup {
     /// CloudFormation `Properties`, Terraform `properties`.
     pub fn properties(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Properties", Some("properties"), string_map(value));
+            .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
 }
 builder!(ParameterGroup, ParameterGroupHandle);
 /// A declared `AWS::ElastiCache::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ParameterGroupHandle(Handle);
+pub struct ParameterGroupHandle(rt::Handle);
 handle!(ParameterGroupHandle);
 impl ParameterGroupHandle {
     /// The name of the Cache Parameter Group.
     ///
     /// CloudFormation `Fn::GetAtt` `CacheParameterGroupName`; Terraform `cache_parameter_group_name`.
-    pub fn cache_parameter_group_name(&self) -> Expr {
+    pub fn cache_parameter_group_name(&self) -> rt::Expr {
         self.0.attr("CacheParameterGroupName")
     }
 }
@@ -762,11 +763,11 @@ impl ParameterGroupHandle {
 /// Stateful (cached data): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-replicationgroup.html)
-pub struct ReplicationGroup(Base);
-static REPLICATION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationGroup(rt::Base);
+static REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::ReplicationGroup",
     terraform: Some("awscc_elasticache_replication_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -790,12 +791,12 @@ static REPLICATION_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ReplicationGroup {
     /// Declares a `AWS::ElastiCache::ReplicationGroup` with the stack-unique `id`. Required properties: `replication_group_description` (`ReplicationGroupDescription`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, replication_group_description: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REPLICATION_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, replication_group_description: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REPLICATION_GROUP_TYPE);
         this.set(
             "ReplicationGroupDescription",
             Some("replication_group_description"),
-            string(replication_group_description),
+            rt::string(replication_group_description),
         );
         ReplicationGroup(this)
     }
@@ -806,15 +807,16 @@ impl ReplicationGroup {
         self.0.set(
             "AtRestEncryptionEnabled",
             Some("at_rest_encryption_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information.
     ///
     /// CloudFormation `AuthToken`, Terraform `auth_token`.
-    pub fn auth_token(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AuthToken", Some("auth_token"), string(value));
+    pub fn auth_token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AuthToken", Some("auth_token"), rt::string(value));
         self
     }
     /// This parameter is currently disabled.
@@ -824,7 +826,7 @@ impl ReplicationGroup {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -835,26 +837,26 @@ impl ReplicationGroup {
         self.0.set(
             "AutomaticFailoverEnabled",
             Some("automatic_failover_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The compute and memory capacity of the nodes in the node group (shard).
     ///
     /// CloudFormation `CacheNodeType`, Terraform `cache_node_type`.
-    pub fn cache_node_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_node_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CacheNodeType", Some("cache_node_type"), string(value));
+            .set("CacheNodeType", Some("cache_node_type"), rt::string(value));
         self
     }
     /// The name of the parameter group to associate with this replication group.
     ///
     /// CloudFormation `CacheParameterGroupName`, Terraform `cache_parameter_group_name`.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheParameterGroupName",
             Some("cache_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -863,32 +865,32 @@ impl ReplicationGroup {
     /// CloudFormation `CacheSecurityGroupNames`, Terraform `cache_security_group_names`.
     pub fn cache_security_group_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CacheSecurityGroupNames",
             Some("cache_security_group_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of the cache subnet group to be used for the replication group.
     ///
     /// Changing it replaces the resource. CloudFormation `CacheSubnetGroupName`, Terraform `cache_subnet_group_name`.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheSubnetGroupName",
             Some("cache_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Enabled or Disabled. To modify cluster mode from Disabled to Enabled, you must first set the cluster mode to Compatible. Compatible mode allows your Redis OSS clients to connect using both cluster mod…
     ///
     /// CloudFormation `ClusterMode`, Terraform `cluster_mode`.
-    pub fn cluster_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterMode", Some("cluster_mode"), string(value));
+            .set("ClusterMode", Some("cluster_mode"), rt::string(value));
         self
     }
     /// Enables data tiering.
@@ -898,56 +900,58 @@ impl ReplicationGroup {
         self.0.set(
             "DataTieringEnabled",
             Some("data_tiering_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The durability setting for the replication group.
     ///
     /// CloudFormation `Durability`, Terraform `durability`.
-    pub fn durability(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Durability", Some("durability"), string(value));
+    pub fn durability(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Durability", Some("durability"), rt::string(value));
         self
     }
     /// The name of the cache engine to be used for the clusters in this replication group.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The version number of the cache engine to be used for the clusters in this replication group.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The name of the Global datastore
     ///
     /// Changing it replaces the resource. CloudFormation `GlobalReplicationGroupId`, Terraform `global_replication_group_id`.
-    pub fn global_replication_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalReplicationGroupId",
             Some("global_replication_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The network type you choose when creating a replication group, either ipv4 | ipv6.
     ///
     /// CloudFormation `IpDiscovery`, Terraform `ip_discovery`.
-    pub fn ip_discovery(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ip_discovery(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IpDiscovery", Some("ip_discovery"), string(value));
+            .set("IpDiscovery", Some("ip_discovery"), rt::string(value));
         self
     }
     /// The ID of the KMS key used to encrypt the disk on the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the destination, format and type of the logs.
@@ -960,7 +964,7 @@ impl ReplicationGroup {
         self.0.set(
             "LogDeliveryConfigurations",
             Some("log_delivery_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -968,16 +972,19 @@ impl ReplicationGroup {
     ///
     /// CloudFormation `MultiAZEnabled`, Terraform `multi_az_enabled`.
     pub fn multi_az_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("MultiAZEnabled", Some("multi_az_enabled"), boolean(value));
+        self.0.set(
+            "MultiAZEnabled",
+            Some("multi_az_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// Must be either ipv4 | ipv6 | dual_stack.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NetworkType", Some("network_type"), string(value));
+            .set("NetworkType", Some("network_type"), rt::string(value));
         self
     }
     /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
@@ -990,18 +997,18 @@ impl ReplicationGroup {
         self.0.set(
             "NodeGroupConfiguration",
             Some("node_group_configuration"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
     /// CloudFormation `NotificationTopicArn`, Terraform `notification_topic_arn`.
-    pub fn notification_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationTopicArn",
             Some("notification_topic_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1009,8 +1016,11 @@ impl ReplicationGroup {
     ///
     /// Constraints: range 1..=6. CloudFormation `NumCacheClusters`, Terraform `num_cache_clusters`.
     pub fn num_cache_clusters(mut self, value: i64) -> Self {
-        self.0
-            .set("NumCacheClusters", Some("num_cache_clusters"), int(value));
+        self.0.set(
+            "NumCacheClusters",
+            Some("num_cache_clusters"),
+            rt::int(value),
+        );
         self
     }
     /// An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group.
@@ -1018,14 +1028,14 @@ impl ReplicationGroup {
     /// CloudFormation `NumNodeGroups`, Terraform `num_node_groups`.
     pub fn num_node_groups(mut self, value: i64) -> Self {
         self.0
-            .set("NumNodeGroups", Some("num_node_groups"), int(value));
+            .set("NumNodeGroups", Some("num_node_groups"), rt::int(value));
         self
     }
     /// The port number on which each member of the replication group accepts connections.
     ///
     /// Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// A list of EC2 Availability Zones in which the replication group's clusters are created.
@@ -1033,34 +1043,34 @@ impl ReplicationGroup {
     /// Changing it replaces the resource. CloudFormation `PreferredCacheClusterAZs`, Terraform `preferred_cache_cluster_a_zs`.
     pub fn preferred_cache_cluster_a_zs(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "PreferredCacheClusterAZs",
             Some("preferred_cache_cluster_a_zs"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Specifies the weekly time range during which maintenance on the cluster is performed.
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the cluster that serves as the primary for this replication group.
     ///
     /// CloudFormation `PrimaryClusterId`, Terraform `primary_cluster_id`.
-    pub fn primary_cluster_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn primary_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrimaryClusterId",
             Some("primary_cluster_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1071,46 +1081,49 @@ impl ReplicationGroup {
         self.0.set(
             "ReplicasPerNodeGroup",
             Some("replicas_per_node_group"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The replication group identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `ReplicationGroupId`, Terraform `replication_group_id`.
-    pub fn replication_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationGroupId",
             Some("replication_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// One or more Amazon VPC security groups associated with this replication group.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotArns`, Terraform `snapshot_arns`.
-    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SnapshotArns", Some("snapshot_arns"), strings(value));
+            .set("SnapshotArns", Some("snapshot_arns"), rt::strings(value));
         self
     }
     /// The name of a snapshot from which to restore data into the new replication group.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
-    pub fn snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotName", Some("snapshot_name"), string(value));
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
         self
     }
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them.
@@ -1120,26 +1133,26 @@ impl ReplicationGroup {
         self.0.set(
             "SnapshotRetentionLimit",
             Some("snapshot_retention_limit"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
     ///
     /// CloudFormation `SnapshotWindow`, Terraform `snapshot_window`.
-    pub fn snapshot_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotWindow", Some("snapshot_window"), string(value));
+            .set("SnapshotWindow", Some("snapshot_window"), rt::string(value));
         self
     }
     /// The cluster ID that is used as the daily snapshot source for the replication group.
     ///
     /// CloudFormation `SnapshottingClusterId`, Terraform `snapshotting_cluster_id`.
-    pub fn snapshotting_cluster_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshotting_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshottingClusterId",
             Some("snapshotting_cluster_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1150,110 +1163,110 @@ impl ReplicationGroup {
         self.0.set(
             "TransitEncryptionEnabled",
             Some("transit_encryption_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A setting that allows you to migrate your clients to use in-transit encryption, with no downtime.
     ///
     /// CloudFormation `TransitEncryptionMode`, Terraform `transit_encryption_mode`.
-    pub fn transit_encryption_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_encryption_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitEncryptionMode",
             Some("transit_encryption_mode"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of user group to associate with the replication group.
     ///
     /// Constraints: at least 0 items. CloudFormation `UserGroupIds`, Terraform `user_group_ids`.
-    pub fn user_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn user_group_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("UserGroupIds", Some("user_group_ids"), strings(value));
+            .set("UserGroupIds", Some("user_group_ids"), rt::strings(value));
         self
     }
 }
 builder!(ReplicationGroup, ReplicationGroupHandle);
 /// A declared `AWS::ElastiCache::ReplicationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationGroupHandle(Handle);
+pub struct ReplicationGroupHandle(rt::Handle);
 handle!(ReplicationGroupHandle);
 impl ReplicationGroupHandle {
     /// The configuration details of the replication group.
     ///
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndPoint`; Terraform `configuration_end_point`.
-    pub fn configuration_end_point(&self) -> Expr {
+    pub fn configuration_end_point(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndPoint")
     }
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndPoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_end_point_address(&self) -> Expr {
+    pub fn configuration_end_point_address(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndPoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `ConfigurationEndPoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn configuration_end_point_port(&self) -> Expr {
+    pub fn configuration_end_point_port(&self) -> rt::Expr {
         self.0.attr("ConfigurationEndPoint.Port")
     }
     /// The primary endpoint configuration
     ///
     /// CloudFormation `Fn::GetAtt` `PrimaryEndPoint`; Terraform `primary_end_point`.
-    pub fn primary_end_point(&self) -> Expr {
+    pub fn primary_end_point(&self) -> rt::Expr {
         self.0.attr("PrimaryEndPoint")
     }
     /// CloudFormation `Fn::GetAtt` `PrimaryEndPoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn primary_end_point_address(&self) -> Expr {
+    pub fn primary_end_point_address(&self) -> rt::Expr {
         self.0.attr("PrimaryEndPoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `PrimaryEndPoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn primary_end_point_port(&self) -> Expr {
+    pub fn primary_end_point_port(&self) -> rt::Expr {
         self.0.attr("PrimaryEndPoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `ReadEndPoint`; Terraform `read_end_point`.
-    pub fn read_end_point(&self) -> Expr {
+    pub fn read_end_point(&self) -> rt::Expr {
         self.0.attr("ReadEndPoint")
     }
     /// A string containing a comma-separated list of endpoints for the primary and read-only replicas, formatted as [address1, address2, ...].
     ///
     /// CloudFormation `Fn::GetAtt` `ReadEndPoint.Addresses`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_end_point_addresses(&self) -> Expr {
+    pub fn read_end_point_addresses(&self) -> rt::Expr {
         self.0.attr("ReadEndPoint.Addresses")
     }
     /// A list of endpoints for the read-only replicas.
     ///
     /// CloudFormation `Fn::GetAtt` `ReadEndPoint.AddressesList`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_end_point_addresses_list(&self) -> Expr {
+    pub fn read_end_point_addresses_list(&self) -> rt::Expr {
         self.0.attr("ReadEndPoint.AddressesList")
     }
     /// A string containing a comma-separated list of ports for the read-only replicas, formatted as [port1, port2, ...].
     ///
     /// CloudFormation `Fn::GetAtt` `ReadEndPoint.Ports`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_end_point_ports(&self) -> Expr {
+    pub fn read_end_point_ports(&self) -> rt::Expr {
         self.0.attr("ReadEndPoint.Ports")
     }
     /// A list of ports for the read-only replicas.
     ///
     /// CloudFormation `Fn::GetAtt` `ReadEndPoint.PortsList`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_end_point_ports_list(&self) -> Expr {
+    pub fn read_end_point_ports_list(&self) -> rt::Expr {
         self.0.attr("ReadEndPoint.PortsList")
     }
     /// The endpoint of the reader node in the replication group.
     ///
     /// CloudFormation `Fn::GetAtt` `ReaderEndPoint`; Terraform `reader_end_point`.
-    pub fn reader_end_point(&self) -> Expr {
+    pub fn reader_end_point(&self) -> rt::Expr {
         self.0.attr("ReaderEndPoint")
     }
     /// CloudFormation `Fn::GetAtt` `ReaderEndPoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn reader_end_point_address(&self) -> Expr {
+    pub fn reader_end_point_address(&self) -> rt::Expr {
         self.0.attr("ReaderEndPoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `ReaderEndPoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn reader_end_point_port(&self) -> Expr {
+    pub fn reader_end_point_port(&self) -> rt::Expr {
         self.0.attr("ReaderEndPoint.Port")
     }
     /// The resolved durability state of the replication group after resolving the default value.
     ///
     /// CloudFormation `Fn::GetAtt` `EffectiveDurability`; Terraform `effective_durability`.
-    pub fn effective_durability(&self) -> Expr {
+    pub fn effective_durability(&self) -> rt::Expr {
         self.0.attr("EffectiveDurability")
     }
 }
@@ -1266,12 +1279,12 @@ pub mod replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsDestinationDetails(Props);
+    pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
         /// A new `CloudWatchLogsDestinationDetails`. Required properties: `log_group` (`LogGroup`).
-        pub fn new(log_group: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroup", Some("log_group"), string(log_group));
+        pub fn new(log_group: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogGroup", Some("log_group"), rt::string(log_group));
             CloudWatchLogsDestinationDetails(this)
         }
     }
@@ -1282,11 +1295,11 @@ pub mod replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-destinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationDetails(Props);
+    pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
         /// A new `DestinationDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationDetails(this)
         }
         /// The configuration details of the CloudWatch Logs destination.
@@ -1322,15 +1335,15 @@ pub mod replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseDestinationDetails(Props);
+    pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
         /// A new `KinesisFirehoseDestinationDetails`. Required properties: `delivery_stream` (`DeliveryStream`).
-        pub fn new(delivery_stream: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(delivery_stream: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStream",
                 Some("delivery_stream"),
-                string(delivery_stream),
+                rt::string(delivery_stream),
             );
             KinesisFirehoseDestinationDetails(this)
         }
@@ -1340,16 +1353,16 @@ pub mod replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryConfigurationRequest(Props);
+    pub struct LogDeliveryConfigurationRequest(rt::Props);
     impl LogDeliveryConfigurationRequest {
         /// A new `LogDeliveryConfigurationRequest`. Required properties: `destination_details` (`DestinationDetails`), `destination_type` (`DestinationType`), `log_format` (`LogFormat`), `log_type` (`LogType`).
         pub fn new(
             destination_details: DestinationDetails,
-            destination_type: impl Into<Expr>,
-            log_format: impl Into<Expr>,
-            log_type: impl Into<Expr>,
+            destination_type: impl Into<rt::Expr>,
+            log_format: impl Into<rt::Expr>,
+            log_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationDetails",
                 Some("destination_details"),
@@ -1358,10 +1371,10 @@ pub mod replication_group {
             this.set(
                 "DestinationType",
                 Some("destination_type"),
-                string(destination_type),
+                rt::string(destination_type),
             );
-            this.set("LogFormat", Some("log_format"), string(log_format));
-            this.set("LogType", Some("log_type"), string(log_type));
+            this.set("LogFormat", Some("log_format"), rt::string(log_format));
+            this.set("LogType", Some("log_type"), rt::string(log_type));
             LogDeliveryConfigurationRequest(this)
         }
     }
@@ -1370,29 +1383,29 @@ pub mod replication_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-nodegroupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NodeGroupConfiguration(Props);
+    pub struct NodeGroupConfiguration(rt::Props);
     impl NodeGroupConfiguration {
         /// A new `NodeGroupConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeGroupConfiguration(this)
         }
         /// Either the ElastiCache for Redis supplied 4-digit id or a user supplied id for the node group these configuration values apply to.
         ///
         /// Constraints: length 1..=4; pattern `^\d+$`. CloudFormation `NodeGroupId`, Terraform `node_group_id`.
-        pub fn node_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn node_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NodeGroupId", Some("node_group_id"), string(value));
+                .set("NodeGroupId", Some("node_group_id"), rt::string(value));
             self
         }
         /// The Availability Zone where the primary node of this node group (shard) is launched.
         ///
         /// CloudFormation `PrimaryAvailabilityZone`, Terraform `primary_availability_zone`.
-        pub fn primary_availability_zone(mut self, value: impl Into<Expr>) -> Self {
+        pub fn primary_availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrimaryAvailabilityZone",
                 Some("primary_availability_zone"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1401,12 +1414,12 @@ pub mod replication_group {
         /// CloudFormation `ReplicaAvailabilityZones`, Terraform `replica_availability_zones`.
         pub fn replica_availability_zones(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ReplicaAvailabilityZones",
                 Some("replica_availability_zones"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1415,14 +1428,14 @@ pub mod replication_group {
         /// CloudFormation `ReplicaCount`, Terraform `replica_count`.
         pub fn replica_count(mut self, value: i64) -> Self {
             self.0
-                .set("ReplicaCount", Some("replica_count"), int(value));
+                .set("ReplicaCount", Some("replica_count"), rt::int(value));
             self
         }
         /// A string of comma-separated values where the first set of values are the slot numbers (zero based), and the second set of values are the keyspaces for each slot.
         ///
         /// CloudFormation `Slots`, Terraform `slots`.
-        pub fn slots(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Slots", Some("slots"), string(value));
+        pub fn slots(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Slots", Some("slots"), rt::string(value));
             self
         }
     }
@@ -1433,11 +1446,11 @@ pub mod replication_group {
 /// CloudFormation: `AWS::ElastiCache::SecurityGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-securitygroup.html)
-pub struct SecurityGroup(Base);
-static SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroup(rt::Base);
+static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::SecurityGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1445,20 +1458,20 @@ static SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
 impl SecurityGroup {
     /// Declares a `AWS::ElastiCache::SecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, description: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_TYPE);
-        this.set("Description", None, string(description));
+    pub fn new(id: impl Into<String>, description: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_TYPE);
+        this.set("Description", None, rt::string(description));
         SecurityGroup(this)
     }
 }
 builder!(SecurityGroup, SecurityGroupHandle);
 /// A declared `AWS::ElastiCache::SecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupHandle(Handle);
+pub struct SecurityGroupHandle(rt::Handle);
 handle!(SecurityGroupHandle);
 impl SecurityGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1467,11 +1480,11 @@ impl SecurityGroupHandle {
 /// CloudFormation: `AWS::ElastiCache::SecurityGroupIngress`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-securitygroupingress.html)
-pub struct SecurityGroupIngress(Base);
-static SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityGroupIngress(rt::Base);
+static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::SecurityGroupIngress",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1481,36 +1494,37 @@ impl SecurityGroupIngress {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cache_security_group_name: impl Into<Expr>,
-        ec2_security_group_name: impl Into<Expr>,
+        cache_security_group_name: impl Into<rt::Expr>,
+        ec2_security_group_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_GROUP_INGRESS_TYPE);
+        let mut this = rt::Base::new(id, &SECURITY_GROUP_INGRESS_TYPE);
         this.set(
             "CacheSecurityGroupName",
             None,
-            string(cache_security_group_name),
+            rt::string(cache_security_group_name),
         );
         this.set(
             "EC2SecurityGroupName",
             None,
-            string(ec2_security_group_name),
+            rt::string(ec2_security_group_name),
         );
         SecurityGroupIngress(this)
     }
     /// CloudFormation `EC2SecurityGroupOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupOwnerId", None, string(value));
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EC2SecurityGroupOwnerId", None, rt::string(value));
         self
     }
 }
 builder!(SecurityGroupIngress, SecurityGroupIngressHandle);
 /// A declared `AWS::ElastiCache::SecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityGroupIngressHandle(Handle);
+pub struct SecurityGroupIngressHandle(rt::Handle);
 handle!(SecurityGroupIngressHandle);
 impl SecurityGroupIngressHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1519,11 +1533,11 @@ impl SecurityGroupIngressHandle {
 /// CloudFormation: `AWS::ElastiCache::ServerlessCache`. Terraform: `awscc_elasticache_serverless_cache` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-serverlesscache.html)
-pub struct ServerlessCache(Base);
-static SERVERLESS_CACHE_TYPE: TypeInfo = TypeInfo {
+pub struct ServerlessCache(rt::Base);
+static SERVERLESS_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::ServerlessCache",
     terraform: Some("awscc_elasticache_serverless_cache"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1542,15 +1556,15 @@ impl ServerlessCache {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        engine: impl Into<Expr>,
-        serverless_cache_name: impl Into<Expr>,
+        engine: impl Into<rt::Expr>,
+        serverless_cache_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVERLESS_CACHE_TYPE);
-        this.set("Engine", Some("engine"), string(engine));
+        let mut this = rt::Base::new(id, &SERVERLESS_CACHE_TYPE);
+        this.set("Engine", Some("engine"), rt::string(engine));
         this.set(
             "ServerlessCacheName",
             Some("serverless_cache_name"),
-            string(serverless_cache_name),
+            rt::string(serverless_cache_name),
         );
         ServerlessCache(this)
     }
@@ -1565,28 +1579,28 @@ impl ServerlessCache {
     /// The connection type for the serverless cache.
     ///
     /// Changing it replaces the resource. CloudFormation `ConnectionType`, Terraform `connection_type`.
-    pub fn connection_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connection_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectionType", Some("connection_type"), string(value));
+            .set("ConnectionType", Some("connection_type"), rt::string(value));
         self
     }
     /// The daily time range (in UTC) during which the service takes automatic snapshot of the Serverless Cache.
     ///
     /// CloudFormation `DailySnapshotTime`, Terraform `daily_snapshot_time`.
-    pub fn daily_snapshot_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn daily_snapshot_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DailySnapshotTime",
             Some("daily_snapshot_time"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The description of the Serverless Cache.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The address and the port.
@@ -1599,38 +1613,39 @@ impl ServerlessCache {
     /// The final snapshot name which is taken before Serverless Cache is deleted.
     ///
     /// CloudFormation `FinalSnapshotName`, Terraform `final_snapshot_name`.
-    pub fn final_snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn final_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FinalSnapshotName",
             Some("final_snapshot_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the KMS key used to encrypt the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The major engine version of the Serverless Cache.
     ///
     /// CloudFormation `MajorEngineVersion`, Terraform `major_engine_version`.
-    pub fn major_engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn major_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MajorEngineVersion",
             Some("major_engine_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The network type for the serverless cache.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NetworkType", Some("network_type"), string(value));
+            .set("NetworkType", Some("network_type"), rt::string(value));
         self
     }
     /// The address and the port.
@@ -1644,11 +1659,14 @@ impl ServerlessCache {
     /// One or more Amazon VPC security groups associated with this Serverless Cache.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1657,12 +1675,12 @@ impl ServerlessCache {
     /// Changing it replaces the resource. CloudFormation `SnapshotArnsToRestore`, Terraform `snapshot_arns_to_restore`.
     pub fn snapshot_arns_to_restore(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SnapshotArnsToRestore",
             Some("snapshot_arns_to_restore"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1673,70 +1691,71 @@ impl ServerlessCache {
         self.0.set(
             "SnapshotRetentionLimit",
             Some("snapshot_retention_limit"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The subnet id's of the Serverless Cache.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// The ID of the user group.
     ///
     /// CloudFormation `UserGroupId`, Terraform `user_group_id`.
-    pub fn user_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn user_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("UserGroupId", Some("user_group_id"), string(value));
+            .set("UserGroupId", Some("user_group_id"), rt::string(value));
         self
     }
 }
 builder!(ServerlessCache, ServerlessCacheHandle);
 /// A declared `AWS::ElastiCache::ServerlessCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerlessCacheHandle(Handle);
+pub struct ServerlessCacheHandle(rt::Handle);
 handle!(ServerlessCacheHandle);
 impl ServerlessCacheHandle {
     /// The full engine version of the Serverless Cache.
     ///
     /// CloudFormation `Fn::GetAtt` `FullEngineVersion`; Terraform `full_engine_version`.
-    pub fn full_engine_version(&self) -> Expr {
+    pub fn full_engine_version(&self) -> rt::Expr {
         self.0.attr("FullEngineVersion")
     }
     /// The creation time of the Serverless Cache.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The status of the Serverless Cache.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Address`; Terraform `endpoint.address`.
-    pub fn endpoint_address(&self) -> Expr {
+    pub fn endpoint_address(&self) -> rt::Expr {
         self.0.attr("Endpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Port`; Terraform `endpoint.port`.
-    pub fn endpoint_port(&self) -> Expr {
+    pub fn endpoint_port(&self) -> rt::Expr {
         self.0.attr("Endpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `ReaderEndpoint.Address`; Terraform `reader_endpoint.address`.
-    pub fn reader_endpoint_address(&self) -> Expr {
+    pub fn reader_endpoint_address(&self) -> rt::Expr {
         self.0.attr("ReaderEndpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `ReaderEndpoint.Port`; Terraform `reader_endpoint.port`.
-    pub fn reader_endpoint_port(&self) -> Expr {
+    pub fn reader_endpoint_port(&self) -> rt::Expr {
         self.0.attr("ReaderEndpoint.Port")
     }
     /// The ARN of the Serverless Cache.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
 }
@@ -1749,11 +1768,11 @@ pub mod serverless_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-cacheusagelimits.html)
     #[derive(Clone, Debug)]
-    pub struct CacheUsageLimits(Props);
+    pub struct CacheUsageLimits(rt::Props);
     impl CacheUsageLimits {
         /// A new `CacheUsageLimits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheUsageLimits(this)
         }
         /// The cached data capacity of the Serverless Cache.
@@ -1780,26 +1799,26 @@ pub mod serverless_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-datastorage.html)
     #[derive(Clone, Debug)]
-    pub struct DataStorage(Props);
+    pub struct DataStorage(rt::Props);
     impl DataStorage {
         /// A new `DataStorage`. Required properties: `unit` (`Unit`).
-        pub fn new(unit: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Unit", Some("unit"), string(unit));
+        pub fn new(unit: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Unit", Some("unit"), rt::string(unit));
             DataStorage(this)
         }
         /// The maximum cached data capacity of the Serverless Cache.
         ///
         /// CloudFormation `Maximum`, Terraform `maximum`.
         pub fn maximum(mut self, value: i64) -> Self {
-            self.0.set("Maximum", Some("maximum"), int(value));
+            self.0.set("Maximum", Some("maximum"), rt::int(value));
             self
         }
         /// The minimum cached data capacity of the Serverless Cache.
         ///
         /// CloudFormation `Minimum`, Terraform `minimum`.
         pub fn minimum(mut self, value: i64) -> Self {
-            self.0.set("Minimum", Some("minimum"), int(value));
+            self.0.set("Minimum", Some("minimum"), rt::int(value));
             self
         }
     }
@@ -1810,25 +1829,25 @@ pub mod serverless_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-ecpupersecond.html)
     #[derive(Clone, Debug)]
-    pub struct EcpuPerSecond(Props);
+    pub struct EcpuPerSecond(rt::Props);
     impl EcpuPerSecond {
         /// A new `EcpuPerSecond`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcpuPerSecond(this)
         }
         /// The maximum ECPU per second of the Serverless Cache.
         ///
         /// CloudFormation `Maximum`, Terraform `maximum`.
         pub fn maximum(mut self, value: i64) -> Self {
-            self.0.set("Maximum", Some("maximum"), int(value));
+            self.0.set("Maximum", Some("maximum"), rt::int(value));
             self
         }
         /// The minimum ECPU per second of the Serverless Cache.
         ///
         /// CloudFormation `Minimum`, Terraform `minimum`.
         pub fn minimum(mut self, value: i64) -> Self {
-            self.0.set("Minimum", Some("minimum"), int(value));
+            self.0.set("Minimum", Some("minimum"), rt::int(value));
             self
         }
     }
@@ -1839,25 +1858,25 @@ pub mod serverless_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct Endpoint(Props);
+    pub struct Endpoint(rt::Props);
     impl Endpoint {
         /// A new `Endpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Endpoint(this)
         }
         /// Endpoint address.
         ///
         /// CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// Endpoint port.
         ///
         /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
     }
@@ -1868,11 +1887,11 @@ pub mod serverless_cache {
 /// CloudFormation: `AWS::ElastiCache::ServerlessCacheSnapshot`. Terraform: `awscc_elasticache_serverless_cache_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-serverlesscachesnapshot.html)
-pub struct ServerlessCacheSnapshot(Base);
-static SERVERLESS_CACHE_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct ServerlessCacheSnapshot(rt::Base);
+static SERVERLESS_CACHE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::ServerlessCacheSnapshot",
     terraform: Some("awscc_elasticache_serverless_cache_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1926,70 +1945,71 @@ impl ServerlessCacheSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        serverless_cache_name: impl Into<Expr>,
-        serverless_cache_snapshot_name: impl Into<Expr>,
+        serverless_cache_name: impl Into<rt::Expr>,
+        serverless_cache_snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVERLESS_CACHE_SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &SERVERLESS_CACHE_SNAPSHOT_TYPE);
         this.set(
             "ServerlessCacheName",
             Some("serverless_cache_name"),
-            string(serverless_cache_name),
+            rt::string(serverless_cache_name),
         );
         this.set(
             "ServerlessCacheSnapshotName",
             Some("serverless_cache_snapshot_name"),
-            string(serverless_cache_snapshot_name),
+            rt::string(serverless_cache_snapshot_name),
         );
         ServerlessCacheSnapshot(this)
     }
     /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot.
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(ServerlessCacheSnapshot, ServerlessCacheSnapshotHandle);
 /// A declared `AWS::ElastiCache::ServerlessCacheSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerlessCacheSnapshotHandle(Handle);
+pub struct ServerlessCacheSnapshotHandle(rt::Handle);
 handle!(ServerlessCacheSnapshotHandle);
 impl ServerlessCacheSnapshotHandle {
     /// The Amazon Resource Name (ARN) of the serverless cache snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
     /// The type of snapshot of the serverless cache.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotType`; Terraform `snapshot_type`.
-    pub fn snapshot_type(&self) -> Expr {
+    pub fn snapshot_type(&self) -> rt::Expr {
         self.0.attr("SnapshotType")
     }
     /// The current status of the serverless cache snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time that the source serverless cache's metadata and cache data set was obtained for the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The total size of the serverless cache snapshot, in bytes.
     ///
     /// CloudFormation `Fn::GetAtt` `BytesUsedForCache`; Terraform `bytes_used_for_cache`.
-    pub fn bytes_used_for_cache(&self) -> Expr {
+    pub fn bytes_used_for_cache(&self) -> rt::Expr {
         self.0.attr("BytesUsedForCache")
     }
     /// The configuration of the serverless cache, at the time the snapshot was taken.
     ///
     /// CloudFormation `Fn::GetAtt` `ServerlessCacheConfiguration`; Terraform `serverless_cache_configuration`.
-    pub fn serverless_cache_configuration(&self) -> Expr {
+    pub fn serverless_cache_configuration(&self) -> rt::Expr {
         self.0.attr("ServerlessCacheConfiguration")
     }
 }
@@ -1998,11 +2018,11 @@ impl ServerlessCacheSnapshotHandle {
 /// CloudFormation: `AWS::ElastiCache::Snapshot`. Terraform: `awscc_elasticache_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-snapshot.html)
-pub struct Snapshot(Base);
-static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct Snapshot(rt::Base);
+static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::Snapshot",
     terraform: Some("awscc_elasticache_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2083,34 +2103,42 @@ static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
 impl Snapshot {
     /// Declares a `AWS::ElastiCache::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, snapshot_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_TYPE);
-        this.set("SnapshotName", Some("snapshot_name"), string(snapshot_name));
+    pub fn new(id: impl Into<String>, snapshot_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
+        this.set(
+            "SnapshotName",
+            Some("snapshot_name"),
+            rt::string(snapshot_name),
+        );
         Snapshot(this)
     }
     /// The identifier of an existing cluster to create a snapshot from.
     ///
     /// Changing it replaces the resource. CloudFormation `CacheClusterId`, Terraform `cache_cluster_id`.
-    pub fn cache_cluster_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CacheClusterId", Some("cache_cluster_id"), string(value));
+    pub fn cache_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CacheClusterId",
+            Some("cache_cluster_id"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the KMS key used to encrypt the snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The identifier of an existing replication group to create a snapshot from.
     ///
     /// Changing it replaces the resource. CloudFormation `ReplicationGroupId`, Terraform `replication_group_id`.
-    pub fn replication_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationGroupId",
             Some("replication_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2118,145 +2146,145 @@ impl Snapshot {
 builder!(Snapshot, SnapshotHandle);
 /// A declared `AWS::ElastiCache::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotHandle(Handle);
+pub struct SnapshotHandle(rt::Handle);
 handle!(SnapshotHandle);
 impl SnapshotHandle {
     /// The ARN (Amazon Resource Name) of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotStatus`; Terraform `snapshot_status`.
-    pub fn snapshot_status(&self) -> Expr {
+    pub fn snapshot_status(&self) -> rt::Expr {
         self.0.attr("SnapshotStatus")
     }
     /// Indicates whether the snapshot is from an automatic backup (automated) or was created manually (manual).
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotSource`; Terraform `snapshot_source`.
-    pub fn snapshot_source(&self) -> Expr {
+    pub fn snapshot_source(&self) -> rt::Expr {
         self.0.attr("SnapshotSource")
     }
     /// The name of the compute and memory capacity node type for the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CacheNodeType`; Terraform `cache_node_type`.
-    pub fn cache_node_type(&self) -> Expr {
+    pub fn cache_node_type(&self) -> rt::Expr {
         self.0.attr("CacheNodeType")
     }
     /// The name of the cache engine used by the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Engine`; Terraform `engine`.
-    pub fn engine(&self) -> Expr {
+    pub fn engine(&self) -> rt::Expr {
         self.0.attr("Engine")
     }
     /// The version of the cache engine version used by the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineVersion`; Terraform `engine_version`.
-    pub fn engine_version(&self) -> Expr {
+    pub fn engine_version(&self) -> rt::Expr {
         self.0.attr("EngineVersion")
     }
     /// The number of cache nodes in the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `NumCacheNodes`; Terraform `num_cache_nodes`.
-    pub fn num_cache_nodes(&self) -> Expr {
+    pub fn num_cache_nodes(&self) -> rt::Expr {
         self.0.attr("NumCacheNodes")
     }
     /// The number of node groups (shards) in this snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `NumNodeGroups`; Terraform `num_node_groups`.
-    pub fn num_node_groups(&self) -> Expr {
+    pub fn num_node_groups(&self) -> rt::Expr {
         self.0.attr("NumNodeGroups")
     }
     /// Specifies the weekly time range during which maintenance on the cluster is performed.
     ///
     /// CloudFormation `Fn::GetAtt` `PreferredMaintenanceWindow`; Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(&self) -> Expr {
+    pub fn preferred_maintenance_window(&self) -> rt::Expr {
         self.0.attr("PreferredMaintenanceWindow")
     }
     /// The cache parameter group that is associated with the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CacheParameterGroupName`; Terraform `cache_parameter_group_name`.
-    pub fn cache_parameter_group_name(&self) -> Expr {
+    pub fn cache_parameter_group_name(&self) -> rt::Expr {
         self.0.attr("CacheParameterGroupName")
     }
     /// The name of the cache subnet group associated with the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CacheSubnetGroupName`; Terraform `cache_subnet_group_name`.
-    pub fn cache_subnet_group_name(&self) -> Expr {
+    pub fn cache_subnet_group_name(&self) -> rt::Expr {
         self.0.attr("CacheSubnetGroupName")
     }
     /// For an automatic snapshot, the number of days for which ElastiCache retains the snapshot before deleting it.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotRetentionLimit`; Terraform `snapshot_retention_limit`.
-    pub fn snapshot_retention_limit(&self) -> Expr {
+    pub fn snapshot_retention_limit(&self) -> rt::Expr {
         self.0.attr("SnapshotRetentionLimit")
     }
     /// The daily time range during which ElastiCache takes daily snapshots of the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotWindow`; Terraform `snapshot_window`.
-    pub fn snapshot_window(&self) -> Expr {
+    pub fn snapshot_window(&self) -> rt::Expr {
         self.0.attr("SnapshotWindow")
     }
     /// The Amazon Resource Name (ARN) for the topic used by the source cluster for publishing notifications.
     ///
     /// CloudFormation `Fn::GetAtt` `TopicArn`; Terraform `topic_arn`.
-    pub fn topic_arn(&self) -> Expr {
+    pub fn topic_arn(&self) -> rt::Expr {
         self.0.attr("TopicArn")
     }
     /// The port number used by each cache nodes in the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The name of the Availability Zone in which the source cluster is located.
     ///
     /// CloudFormation `Fn::GetAtt` `PreferredAvailabilityZone`; Terraform `preferred_availability_zone`.
-    pub fn preferred_availability_zone(&self) -> Expr {
+    pub fn preferred_availability_zone(&self) -> rt::Expr {
         self.0.attr("PreferredAvailabilityZone")
     }
     /// The Amazon Virtual Private Cloud identifier (VPC ID) of the cache subnet group for the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// If true, opt-in to the next auto minor version upgrade campaign.
     ///
     /// CloudFormation `Fn::GetAtt` `AutoMinorVersionUpgrade`; Terraform `auto_minor_version_upgrade`.
-    pub fn auto_minor_version_upgrade(&self) -> Expr {
+    pub fn auto_minor_version_upgrade(&self) -> rt::Expr {
         self.0.attr("AutoMinorVersionUpgrade")
     }
     /// Indicates the status of automatic failover for the source replication group.
     ///
     /// CloudFormation `Fn::GetAtt` `AutomaticFailover`; Terraform `automatic_failover`.
-    pub fn automatic_failover(&self) -> Expr {
+    pub fn automatic_failover(&self) -> rt::Expr {
         self.0.attr("AutomaticFailover")
     }
     /// A description of the source replication group.
     ///
     /// CloudFormation `Fn::GetAtt` `ReplicationGroupDescription`; Terraform `replication_group_description`.
-    pub fn replication_group_description(&self) -> Expr {
+    pub fn replication_group_description(&self) -> rt::Expr {
         self.0.attr("ReplicationGroupDescription")
     }
     /// Enables data tiering.
     ///
     /// CloudFormation `Fn::GetAtt` `DataTiering`; Terraform `data_tiering`.
-    pub fn data_tiering(&self) -> Expr {
+    pub fn data_tiering(&self) -> rt::Expr {
         self.0.attr("DataTiering")
     }
     /// The date and time when the source cluster was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CacheClusterCreateTime`; Terraform `cache_cluster_create_time`.
-    pub fn cache_cluster_create_time(&self) -> Expr {
+    pub fn cache_cluster_create_time(&self) -> rt::Expr {
         self.0.attr("CacheClusterCreateTime")
     }
     /// A list of the cache nodes in the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `NodeSnapshots`; Terraform `node_snapshots`.
-    pub fn node_snapshots(&self) -> Expr {
+    pub fn node_snapshots(&self) -> rt::Expr {
         self.0.attr("NodeSnapshots")
     }
 }
@@ -2265,11 +2293,11 @@ impl SnapshotHandle {
 /// CloudFormation: `AWS::ElastiCache::SubnetGroup`. Terraform: `awscc_elasticache_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-subnetgroup.html)
-pub struct SubnetGroup(Base);
-static SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetGroup(rt::Base);
+static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::SubnetGroup",
     terraform: Some("awscc_elasticache_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2279,22 +2307,22 @@ impl SubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         SubnetGroup(this)
     }
     /// The name for the cache subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `CacheSubnetGroupName`, Terraform `cache_subnet_group_name`.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheSubnetGroupName",
             Some("cache_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2302,18 +2330,18 @@ impl SubnetGroup {
 builder!(SubnetGroup, SubnetGroupHandle);
 /// A declared `AWS::ElastiCache::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetGroupHandle(Handle);
+pub struct SubnetGroupHandle(rt::Handle);
 handle!(SubnetGroupHandle);
 /// Resource Type definition for AWS::ElastiCache::User
 ///
 /// CloudFormation: `AWS::ElastiCache::User`. Terraform: `awscc_elasticache_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::User",
     terraform: Some("awscc_elasticache_user"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
@@ -2324,21 +2352,21 @@ impl User {
     pub fn new(
         id: impl Into<String>,
         engine: user::Engine,
-        user_id: impl Into<Expr>,
-        user_name: impl Into<Expr>,
+        user_id: impl Into<rt::Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
+        let mut this = rt::Base::new(id, &USER_TYPE);
         this.set("Engine", Some("engine"), engine.into());
-        this.set("UserId", Some("user_id"), string(user_id));
-        this.set("UserName", Some("user_name"), string(user_name));
+        this.set("UserId", Some("user_id"), rt::string(user_id));
+        this.set("UserName", Some("user_name"), rt::string(user_name));
         User(this)
     }
     /// Access permissions string used for this user account.
     ///
     /// Constraints: pattern `\S`. CloudFormation `AccessString`, Terraform `access_string`.
-    pub fn access_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessString", Some("access_string"), string(value));
+            .set("AccessString", Some("access_string"), rt::string(value));
         self
     }
     /// CloudFormation `AuthenticationMode`, Terraform `authentication_mode`.
@@ -2357,34 +2385,35 @@ impl User {
         self.0.set(
             "NoPasswordRequired",
             Some("no_password_required"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Passwords used for this user account.
     ///
     /// Constraints: at least 1 items. CloudFormation `Passwords`, Terraform `passwords`.
-    pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Passwords", Some("passwords"), strings(value));
+    pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Passwords", Some("passwords"), rt::strings(value));
         self
     }
 }
 builder!(User, UserHandle);
 /// A declared `AWS::ElastiCache::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// Indicates the user status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) of the user account.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2395,19 +2424,20 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-user-authenticationmode.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationMode(Props);
+    pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {
         /// A new `AuthenticationMode`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
             AuthenticationMode(this)
         }
         /// Passwords used for this user account.
         ///
         /// Constraints: at least 1 items. CloudFormation `Passwords`, Terraform `passwords`.
-        pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Passwords", Some("passwords"), strings(value));
+        pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Passwords", Some("passwords"), rt::strings(value));
             self
         }
     }
@@ -2427,11 +2457,11 @@ pub mod user {
 /// CloudFormation: `AWS::ElastiCache::UserGroup`. Terraform: `awscc_elasticache_user_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticache-usergroup.html)
-pub struct UserGroup(Base);
-static USER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct UserGroup(rt::Base);
+static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElastiCache::UserGroup",
     terraform: Some("awscc_elasticache_user_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
@@ -2442,32 +2472,36 @@ impl UserGroup {
     pub fn new(
         id: impl Into<String>,
         engine: user_group::Engine,
-        user_group_id: impl Into<Expr>,
-        user_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        user_group_id: impl Into<rt::Expr>,
+        user_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &USER_GROUP_TYPE);
         this.set("Engine", Some("engine"), engine.into());
-        this.set("UserGroupId", Some("user_group_id"), string(user_group_id));
-        this.set("UserIds", Some("user_ids"), strings(user_ids));
+        this.set(
+            "UserGroupId",
+            Some("user_group_id"),
+            rt::string(user_group_id),
+        );
+        this.set("UserIds", Some("user_ids"), rt::strings(user_ids));
         UserGroup(this)
     }
 }
 builder!(UserGroup, UserGroupHandle);
 /// A declared `AWS::ElastiCache::UserGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserGroupHandle(Handle);
+pub struct UserGroupHandle(rt::Handle);
 handle!(UserGroupHandle);
 impl UserGroupHandle {
     /// Indicates user group status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) of the user account.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `ElasticBeanstalk` resource types of the CloudFormation registry (`AWS::ElasticBeanstalk::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `elasticbeanstalk` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 ///
 /// CloudFormation: `AWS::ElasticBeanstalk::Application`. Terraform: `awscc_elasticbeanstalk_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticbeanstalk-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticBeanstalk::Application",
     terraform: Some("awscc_elasticbeanstalk_application"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -27,23 +28,26 @@ impl Application {
     /// Declares a `AWS::ElasticBeanstalk::Application` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &APPLICATION_TYPE);
+        let this = rt::Base::new(id, &APPLICATION_TYPE);
         Application(this)
     }
     /// A name for the Elastic Beanstalk application.
     ///
     /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
-    pub fn application_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ApplicationName", Some("application_name"), string(value));
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
         self
     }
     /// Your description of the application.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies an application resource lifecycle configuration to prevent your application from accumulating too many versions.
@@ -64,7 +68,7 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::ElasticBeanstalk::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 /// Property types and value sets of [`Application`] (`AWS::ElasticBeanstalk::Application`).
 pub mod application {
@@ -73,19 +77,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationResourceLifecycleConfig(Props);
+    pub struct ApplicationResourceLifecycleConfig(rt::Props);
     impl ApplicationResourceLifecycleConfig {
         /// A new `ApplicationResourceLifecycleConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationResourceLifecycleConfig(this)
         }
         /// The ARN of an IAM service role that Elastic Beanstalk has permission to assume.
         ///
         /// CloudFormation `ServiceRole`, Terraform `service_role`.
-        pub fn service_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServiceRole", Some("service_role"), string(value));
+                .set("ServiceRole", Some("service_role"), rt::string(value));
             self
         }
         /// Defines lifecycle settings for application versions.
@@ -108,11 +112,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationVersionLifecycleConfig(Props);
+    pub struct ApplicationVersionLifecycleConfig(rt::Props);
     impl ApplicationVersionLifecycleConfig {
         /// A new `ApplicationVersionLifecycleConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationVersionLifecycleConfig(this)
         }
         /// Specify a max age rule to restrict the length of time that application versions are retained for an application.
@@ -136,11 +140,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxagerule.html)
     #[derive(Clone, Debug)]
-    pub struct MaxAgeRule(Props);
+    pub struct MaxAgeRule(rt::Props);
     impl MaxAgeRule {
         /// A new `MaxAgeRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaxAgeRule(this)
         }
         /// Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
@@ -150,7 +154,7 @@ pub mod application {
             self.0.set(
                 "DeleteSourceFromS3",
                 Some("delete_source_from_s3"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -158,7 +162,7 @@ pub mod application {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Specify the number of days to retain an application versions.
@@ -166,7 +170,7 @@ pub mod application {
         /// CloudFormation `MaxAgeInDays`, Terraform `max_age_in_days`.
         pub fn max_age_in_days(mut self, value: i64) -> Self {
             self.0
-                .set("MaxAgeInDays", Some("max_age_in_days"), int(value));
+                .set("MaxAgeInDays", Some("max_age_in_days"), rt::int(value));
             self
         }
     }
@@ -175,11 +179,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxcountrule.html)
     #[derive(Clone, Debug)]
-    pub struct MaxCountRule(Props);
+    pub struct MaxCountRule(rt::Props);
     impl MaxCountRule {
         /// A new `MaxCountRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaxCountRule(this)
         }
         /// Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
@@ -189,7 +193,7 @@ pub mod application {
             self.0.set(
                 "DeleteSourceFromS3",
                 Some("delete_source_from_s3"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -197,14 +201,14 @@ pub mod application {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Specify the maximum number of application versions to retain.
         ///
         /// CloudFormation `MaxCount`, Terraform `max_count`.
         pub fn max_count(mut self, value: i64) -> Self {
-            self.0.set("MaxCount", Some("max_count"), int(value));
+            self.0.set("MaxCount", Some("max_count"), rt::int(value));
             self
         }
     }
@@ -215,11 +219,11 @@ pub mod application {
 /// CloudFormation: `AWS::ElasticBeanstalk::ApplicationVersion`. Terraform: `awscc_elasticbeanstalk_application_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticbeanstalk-applicationversion.html)
-pub struct ApplicationVersion(Base);
-static APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationVersion(rt::Base);
+static APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticBeanstalk::ApplicationVersion",
     terraform: Some("awscc_elasticbeanstalk_application_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -227,12 +231,12 @@ static APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
 impl ApplicationVersion {
     /// Declares a `AWS::ElasticBeanstalk::ApplicationVersion` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, application_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_VERSION_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            string(application_name),
+            rt::string(application_name),
         );
         ApplicationVersion(this)
     }
@@ -250,9 +254,9 @@ impl ApplicationVersion {
     /// A description of this application version.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Configuration for image-based application versions.
@@ -270,7 +274,7 @@ impl ApplicationVersion {
     ///
     /// Changing it replaces the resource. CloudFormation `Process`, Terraform `process`.
     pub fn process(mut self, value: bool) -> Self {
-        self.0.set("Process", Some("process"), boolean(value));
+        self.0.set("Process", Some("process"), rt::boolean(value));
         self
     }
     /// The Amazon S3 bucket and key that identify the location of the source bundle for this version.
@@ -285,11 +289,11 @@ impl ApplicationVersion {
 builder!(ApplicationVersion, ApplicationVersionHandle);
 /// A declared `AWS::ElasticBeanstalk::ApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationVersionHandle(Handle);
+pub struct ApplicationVersionHandle(rt::Handle);
 handle!(ApplicationVersionHandle);
 impl ApplicationVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -300,25 +304,28 @@ pub mod application_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-buildconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BuildConfiguration(Props);
+    pub struct BuildConfiguration(rt::Props);
     impl BuildConfiguration {
         /// A new `BuildConfiguration`. Required properties: `code_build_service_role` (`CodeBuildServiceRole`), `image` (`Image`).
-        pub fn new(code_build_service_role: impl Into<Expr>, image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            code_build_service_role: impl Into<rt::Expr>,
+            image: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CodeBuildServiceRole",
                 Some("code_build_service_role"),
-                string(code_build_service_role),
+                rt::string(code_build_service_role),
             );
-            this.set("Image", Some("image"), string(image));
+            this.set("Image", Some("image"), rt::string(image));
             BuildConfiguration(this)
         }
         /// The name of the build artifact.
         ///
         /// CloudFormation `ArtifactName`, Terraform `artifact_name`.
-        pub fn artifact_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn artifact_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ArtifactName", Some("artifact_name"), string(value));
+                .set("ArtifactName", Some("artifact_name"), rt::string(value));
             self
         }
         /// The compute type for the CodeBuild build environment.
@@ -333,8 +340,11 @@ pub mod application_version {
         ///
         /// CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
         pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInMinutes", Some("timeout_in_minutes"), int(value));
+            self.0.set(
+                "TimeoutInMinutes",
+                Some("timeout_in_minutes"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -343,15 +353,15 @@ pub mod application_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagebuildconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageBuildConfiguration(Props);
+    pub struct ImageBuildConfiguration(rt::Props);
     impl ImageBuildConfiguration {
         /// A new `ImageBuildConfiguration`. Required properties: `code_build_service_role` (`CodeBuildServiceRole`), `type_` (`Type`).
-        pub fn new(code_build_service_role: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
+        pub fn new(code_build_service_role: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CodeBuildServiceRole",
                 Some("code_build_service_role"),
-                string(code_build_service_role),
+                rt::string(code_build_service_role),
             );
             this.set("Type", Some("type"), type_.into());
             ImageBuildConfiguration(this)
@@ -367,8 +377,9 @@ pub mod application_version {
         /// The buildpack to use for building the image.
         ///
         /// CloudFormation `Buildpack`, Terraform `buildpack`.
-        pub fn buildpack(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Buildpack", Some("buildpack"), string(value));
+        pub fn buildpack(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Buildpack", Some("buildpack"), rt::string(value));
             self
         }
         /// The compute type for the CodeBuild build environment.
@@ -382,11 +393,11 @@ pub mod application_version {
         /// The path to the Dockerfile, relative to the source root.
         ///
         /// CloudFormation `DockerfileLocation`, Terraform `dockerfile_location`.
-        pub fn dockerfile_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dockerfile_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DockerfileLocation",
                 Some("dockerfile_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -394,8 +405,11 @@ pub mod application_version {
         ///
         /// CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
         pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInMinutes", Some("timeout_in_minutes"), int(value));
+            self.0.set(
+                "TimeoutInMinutes",
+                Some("timeout_in_minutes"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -404,11 +418,11 @@ pub mod application_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageConfiguration(Props);
+    pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
         /// A new `ImageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageConfiguration(this)
         }
         /// Configuration for building a container image from source code.
@@ -431,18 +445,18 @@ pub mod application_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagesource.html)
     #[derive(Clone, Debug)]
-    pub struct ImageSource(Props);
+    pub struct ImageSource(rt::Props);
     impl ImageSource {
         /// A new `ImageSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageSource(this)
         }
         /// The URI of the container image, e.g.
         ///
         /// CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }
@@ -451,13 +465,13 @@ pub mod application_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html)
     #[derive(Clone, Debug)]
-    pub struct SourceBundle(Props);
+    pub struct SourceBundle(rt::Props);
     impl SourceBundle {
         /// A new `SourceBundle`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             SourceBundle(this)
         }
     }
@@ -497,11 +511,11 @@ pub mod application_version {
 /// CloudFormation: `AWS::ElasticBeanstalk::ConfigurationTemplate`. Terraform: `awscc_elasticbeanstalk_configuration_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticbeanstalk-configurationtemplate.html)
-pub struct ConfigurationTemplate(Base);
-static CONFIGURATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationTemplate(rt::Base);
+static CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticBeanstalk::ConfigurationTemplate",
     terraform: Some("awscc_elasticbeanstalk_configuration_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TemplateName", Some("template_name"))],
@@ -509,29 +523,29 @@ static CONFIGURATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl ConfigurationTemplate {
     /// Declares a `AWS::ElasticBeanstalk::ConfigurationTemplate` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_TEMPLATE_TYPE);
+    pub fn new(id: impl Into<String>, application_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONFIGURATION_TEMPLATE_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            string(application_name),
+            rt::string(application_name),
         );
         ConfigurationTemplate(this)
     }
     /// An optional description for this configuration.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of an environment whose settings you want to use to create the configuration template.
     ///
     /// Changing it replaces the resource. CloudFormation `EnvironmentId`, Terraform `environment_id`.
-    pub fn environment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EnvironmentId", Some("environment_id"), string(value));
+            .set("EnvironmentId", Some("environment_id"), rt::string(value));
         self
     }
     /// Option values for the Elastic Beanstalk configuration, such as the instance type.
@@ -542,25 +556,25 @@ impl ConfigurationTemplate {
         value: impl IntoIterator<Item = configuration_template::ConfigurationOptionSetting>,
     ) -> Self {
         self.0
-            .set("OptionSettings", Some("option_settings"), list(value));
+            .set("OptionSettings", Some("option_settings"), rt::list(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the custom platform.
     ///
     /// Changing it replaces the resource. CloudFormation `PlatformArn`, Terraform `platform_arn`.
-    pub fn platform_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn platform_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PlatformArn", Some("platform_arn"), string(value));
+            .set("PlatformArn", Some("platform_arn"), rt::string(value));
         self
     }
     /// The name of an Elastic Beanstalk solution stack (platform version) that this configuration uses.
     ///
     /// Changing it replaces the resource. CloudFormation `SolutionStackName`, Terraform `solution_stack_name`.
-    pub fn solution_stack_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn solution_stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SolutionStackName",
             Some("solution_stack_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -582,13 +596,13 @@ impl ConfigurationTemplate {
 builder!(ConfigurationTemplate, ConfigurationTemplateHandle);
 /// A declared `AWS::ElasticBeanstalk::ConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationTemplateHandle(Handle);
+pub struct ConfigurationTemplateHandle(rt::Handle);
 handle!(ConfigurationTemplateHandle);
 impl ConfigurationTemplateHandle {
     /// The name of the configuration template
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateName`; Terraform `template_name`.
-    pub fn template_name(&self) -> Expr {
+    pub fn template_name(&self) -> rt::Expr {
         self.0.attr("TemplateName")
     }
 }
@@ -599,28 +613,28 @@ pub mod configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationOptionSetting(Props);
+    pub struct ConfigurationOptionSetting(rt::Props);
     impl ConfigurationOptionSetting {
         /// A new `ConfigurationOptionSetting`. Required properties: `namespace` (`Namespace`), `option_name` (`OptionName`).
-        pub fn new(namespace: impl Into<Expr>, option_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
-            this.set("OptionName", Some("option_name"), string(option_name));
+        pub fn new(namespace: impl Into<rt::Expr>, option_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set("OptionName", Some("option_name"), rt::string(option_name));
             ConfigurationOptionSetting(this)
         }
         /// A unique resource name for the option setting.
         ///
         /// Constraints: length 1..=256. CloudFormation `ResourceName`, Terraform `resource_name`.
-        pub fn resource_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceName", Some("resource_name"), string(value));
+                .set("ResourceName", Some("resource_name"), rt::string(value));
             self
         }
         /// The current value for the configuration option.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -629,17 +643,24 @@ pub mod configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfiguration(Props);
+    pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
         /// A new `SourceConfiguration`. Required properties: `application_name` (`ApplicationName`), `template_name` (`TemplateName`).
-        pub fn new(application_name: impl Into<Expr>, template_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            application_name: impl Into<rt::Expr>,
+            template_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationName",
                 Some("application_name"),
-                string(application_name),
+                rt::string(application_name),
             );
-            this.set("TemplateName", Some("template_name"), string(template_name));
+            this.set(
+                "TemplateName",
+                Some("template_name"),
+                rt::string(template_name),
+            );
             SourceConfiguration(this)
         }
     }
@@ -650,11 +671,11 @@ pub mod configuration_template {
 /// CloudFormation: `AWS::ElasticBeanstalk::Environment`. Terraform: `awscc_elasticbeanstalk_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticbeanstalk-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticBeanstalk::Environment",
     terraform: Some("awscc_elasticbeanstalk_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("EndpointURL", Some("endpoint_url"))],
@@ -662,45 +683,48 @@ static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
 impl Environment {
     /// Declares a `AWS::ElasticBeanstalk::Environment` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
+    pub fn new(id: impl Into<String>, application_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            string(application_name),
+            rt::string(application_name),
         );
         Environment(this)
     }
     /// If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL.
     ///
     /// Constraints: length 4..=63. Changing it replaces the resource. CloudFormation `CNAMEPrefix`, Terraform `cname_prefix`.
-    pub fn cname_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cname_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CNAMEPrefix", Some("cname_prefix"), string(value));
+            .set("CNAMEPrefix", Some("cname_prefix"), rt::string(value));
         self
     }
     /// Your description for this environment.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A unique name for the environment.
     ///
     /// Constraints: length 4..=40. Changing it replaces the resource. CloudFormation `EnvironmentName`, Terraform `environment_name`.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EnvironmentName", Some("environment_name"), string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentName",
+            Some("environment_name"),
+            rt::string(value),
+        );
         self
     }
     /// The Amazon Resource Name (ARN) of an existing IAM role to be used as the environment's operations role.
     ///
     /// Constraints: length 1..=256. CloudFormation `OperationsRole`, Terraform `operations_role`.
-    pub fn operations_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn operations_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OperationsRole", Some("operations_role"), string(value));
+            .set("OperationsRole", Some("operations_role"), rt::string(value));
         self
     }
     /// Key-value pairs defining configuration options for this environment, such as the instance type.
@@ -711,34 +735,34 @@ impl Environment {
         value: impl IntoIterator<Item = environment::OptionSetting>,
     ) -> Self {
         self.0
-            .set("OptionSettings", Some("option_settings"), list(value));
+            .set("OptionSettings", Some("option_settings"), rt::list(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the custom platform to use with the environment.
     ///
     /// CloudFormation `PlatformArn`, Terraform `platform_arn`.
-    pub fn platform_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn platform_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PlatformArn", Some("platform_arn"), string(value));
+            .set("PlatformArn", Some("platform_arn"), rt::string(value));
         self
     }
     /// The name of an Elastic Beanstalk solution stack (platform version) to use with the environment.
     ///
     /// Changing it replaces the resource. CloudFormation `SolutionStackName`, Terraform `solution_stack_name`.
-    pub fn solution_stack_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn solution_stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SolutionStackName",
             Some("solution_stack_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the Elastic Beanstalk configuration template to use with the environment.
     ///
     /// Constraints: length 1..=100. CloudFormation `TemplateName`, Terraform `template_name`.
-    pub fn template_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateName", Some("template_name"), string(value));
+            .set("TemplateName", Some("template_name"), rt::string(value));
         self
     }
     /// Specifies the tier to use in creating this environment.
@@ -751,20 +775,20 @@ impl Environment {
     /// The name of the application version to deploy.
     ///
     /// Constraints: length 1..=100. CloudFormation `VersionLabel`, Terraform `version_label`.
-    pub fn version_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionLabel", Some("version_label"), string(value));
+            .set("VersionLabel", Some("version_label"), rt::string(value));
         self
     }
 }
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::ElasticBeanstalk::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `EndpointURL`; Terraform `endpoint_url`.
-    pub fn endpoint_url(&self) -> Expr {
+    pub fn endpoint_url(&self) -> rt::Expr {
         self.0.attr("EndpointURL")
     }
 }
@@ -775,28 +799,28 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-optionsetting.html)
     #[derive(Clone, Debug)]
-    pub struct OptionSetting(Props);
+    pub struct OptionSetting(rt::Props);
     impl OptionSetting {
         /// A new `OptionSetting`. Required properties: `namespace` (`Namespace`), `option_name` (`OptionName`).
-        pub fn new(namespace: impl Into<Expr>, option_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", Some("namespace"), string(namespace));
-            this.set("OptionName", Some("option_name"), string(option_name));
+        pub fn new(namespace: impl Into<rt::Expr>, option_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set("OptionName", Some("option_name"), rt::string(option_name));
             OptionSetting(this)
         }
         /// A unique resource name for the option setting.
         ///
         /// Constraints: length 1..=256. CloudFormation `ResourceName`, Terraform `resource_name`.
-        pub fn resource_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceName", Some("resource_name"), string(value));
+                .set("ResourceName", Some("resource_name"), rt::string(value));
             self
         }
         /// The current value for the configuration option.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -805,32 +829,32 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-tier.html)
     #[derive(Clone, Debug)]
-    pub struct Tier(Props);
+    pub struct Tier(rt::Props);
     impl Tier {
         /// A new `Tier`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tier(this)
         }
         /// The name of this environment tier.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The type of this environment tier.
         ///
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// The version of this environment tier.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }

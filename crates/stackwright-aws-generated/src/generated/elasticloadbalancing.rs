@@ -2,23 +2,24 @@
 //! `ElasticLoadBalancing` resource types of the CloudFormation registry (`AWS::ElasticLoadBalancing::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `elasticloadbalancing` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancing::LoadBalancer`. Terraform: `awscc_elasticloadbalancing_load_balancer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancing-loadbalancer.html)
-pub struct LoadBalancer(Base);
-static LOAD_BALANCER_TYPE: TypeInfo = TypeInfo {
+pub struct LoadBalancer(rt::Base);
+static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancing::LoadBalancer",
     terraform: Some("awscc_elasticloadbalancing_load_balancer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -43,8 +44,8 @@ impl LoadBalancer {
         id: impl Into<String>,
         listeners: impl IntoIterator<Item = load_balancer::Listeners>,
     ) -> Self {
-        let mut this = Base::new(id, &LOAD_BALANCER_TYPE);
-        this.set("Listeners", Some("listeners"), list(listeners));
+        let mut this = rt::Base::new(id, &LOAD_BALANCER_TYPE);
+        this.set("Listeners", Some("listeners"), rt::list(listeners));
         LoadBalancer(this)
     }
     /// Information about where and how access logs are stored for the load balancer.
@@ -68,18 +69,21 @@ impl LoadBalancer {
         self.0.set(
             "AppCookieStickinessPolicy",
             Some("app_cookie_stickiness_policy"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Availability Zones for a load balancer in a default VPC.
     ///
     /// CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AvailabilityZones",
             Some("availability_zones"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -112,7 +116,8 @@ impl LoadBalancer {
     ///
     /// CloudFormation `CrossZone`, Terraform `cross_zone`.
     pub fn cross_zone(mut self, value: bool) -> Self {
-        self.0.set("CrossZone", Some("cross_zone"), boolean(value));
+        self.0
+            .set("CrossZone", Some("cross_zone"), rt::boolean(value));
         self
     }
     /// The health check settings to use when evaluating the health of your EC2 instances.
@@ -126,8 +131,9 @@ impl LoadBalancer {
     /// The IDs of the instances for the load balancer.
     ///
     /// CloudFormation `Instances`, Terraform `instances`.
-    pub fn instances(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Instances", Some("instances"), strings(value));
+    pub fn instances(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Instances", Some("instances"), rt::strings(value));
         self
     }
     /// Information about a policy for duration-based session stickiness.
@@ -140,18 +146,18 @@ impl LoadBalancer {
         self.0.set(
             "LBCookieStickinessPolicy",
             Some("lb_cookie_stickiness_policy"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of the load balancer.
     ///
     /// Changing it replaces the resource. CloudFormation `LoadBalancerName`, Terraform `load_balancer_name`.
-    pub fn load_balancer_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LoadBalancerName",
             Some("load_balancer_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -159,66 +165,69 @@ impl LoadBalancer {
     ///
     /// CloudFormation `Policies`, Terraform `policies`.
     pub fn policies(mut self, value: impl IntoIterator<Item = load_balancer::Policies>) -> Self {
-        self.0.set("Policies", Some("policies"), list(value));
+        self.0.set("Policies", Some("policies"), rt::list(value));
         self
     }
     /// The type of load balancer.
     ///
     /// Changing it replaces the resource. CloudFormation `Scheme`, Terraform `scheme`.
-    pub fn scheme(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Scheme", Some("scheme"), string(value));
+    pub fn scheme(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Scheme", Some("scheme"), rt::string(value));
         self
     }
     /// The security groups for the load balancer.
     ///
     /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
     /// The IDs of the subnets for the load balancer.
     ///
     /// CloudFormation `Subnets`, Terraform `subnets`.
-    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Subnets", Some("subnets"), strings(value));
+    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Subnets", Some("subnets"), rt::strings(value));
         self
     }
 }
 builder!(LoadBalancer, LoadBalancerHandle);
 /// A declared `AWS::ElasticLoadBalancing::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoadBalancerHandle(Handle);
+pub struct LoadBalancerHandle(rt::Handle);
 handle!(LoadBalancerHandle);
 impl LoadBalancerHandle {
     /// The name of the Route 53 hosted zone that is associated with the load balancer.
     ///
     /// CloudFormation `Fn::GetAtt` `CanonicalHostedZoneName`; Terraform `canonical_hosted_zone_name`.
-    pub fn canonical_hosted_zone_name(&self) -> Expr {
+    pub fn canonical_hosted_zone_name(&self) -> rt::Expr {
         self.0.attr("CanonicalHostedZoneName")
     }
     /// The ID of the Route 53 hosted zone name that is associated with the load balancer.
     ///
     /// CloudFormation `Fn::GetAtt` `CanonicalHostedZoneNameID`; Terraform `canonical_hosted_zone_name_id`.
-    pub fn canonical_hosted_zone_name_id(&self) -> Expr {
+    pub fn canonical_hosted_zone_name_id(&self) -> rt::Expr {
         self.0.attr("CanonicalHostedZoneNameID")
     }
     /// CloudFormation `Fn::GetAtt` `SourceSecurityGroup`; Terraform `source_security_group`.
-    pub fn source_security_group(&self) -> Expr {
+    pub fn source_security_group(&self) -> rt::Expr {
         self.0.attr("SourceSecurityGroup")
     }
     /// CloudFormation `Fn::GetAtt` `SourceSecurityGroup.GroupName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn source_security_group_group_name(&self) -> Expr {
+    pub fn source_security_group_group_name(&self) -> rt::Expr {
         self.0.attr("SourceSecurityGroup.GroupName")
     }
     /// The DNS name for the load balancer
     ///
     /// CloudFormation `Fn::GetAtt` `DNSName`; Terraform `dns_name`.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DNSName")
     }
     /// CloudFormation `Fn::GetAtt` `SourceSecurityGroup.OwnerAlias`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn source_security_group_owner_alias(&self) -> Expr {
+    pub fn source_security_group_owner_alias(&self) -> rt::Expr {
         self.0.attr("SourceSecurityGroup.OwnerAlias")
     }
 }
@@ -231,16 +240,16 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-accessloggingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AccessLoggingPolicy(Props);
+    pub struct AccessLoggingPolicy(rt::Props);
     impl AccessLoggingPolicy {
         /// A new `AccessLoggingPolicy`. Required properties: `enabled` (`Enabled`), `s3_bucket_name` (`S3BucketName`).
-        pub fn new(enabled: bool, s3_bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+        pub fn new(enabled: bool, s3_bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                string(s3_bucket_name),
+                rt::string(s3_bucket_name),
             );
             AccessLoggingPolicy(this)
         }
@@ -249,15 +258,18 @@ pub mod load_balancer {
         /// CloudFormation `EmitInterval`, Terraform `emit_interval`.
         pub fn emit_interval(mut self, value: i64) -> Self {
             self.0
-                .set("EmitInterval", Some("emit_interval"), int(value));
+                .set("EmitInterval", Some("emit_interval"), rt::int(value));
             self
         }
         /// The logical hierarchy you created for your Amazon S3 bucket, for example `my-bucket-prefix/prod`.
         ///
         /// CloudFormation `S3BucketPrefix`, Terraform `s3_bucket_prefix`.
-        pub fn s3_bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3BucketPrefix", Some("s3_bucket_prefix"), string(value));
+        pub fn s3_bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3BucketPrefix",
+                Some("s3_bucket_prefix"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -268,13 +280,13 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AppCookieStickinessPolicy(Props);
+    pub struct AppCookieStickinessPolicy(rt::Props);
     impl AppCookieStickinessPolicy {
         /// A new `AppCookieStickinessPolicy`. Required properties: `cookie_name` (`CookieName`), `policy_name` (`PolicyName`).
-        pub fn new(cookie_name: impl Into<Expr>, policy_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CookieName", Some("cookie_name"), string(cookie_name));
-            this.set("PolicyName", Some("policy_name"), string(policy_name));
+        pub fn new(cookie_name: impl Into<rt::Expr>, policy_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CookieName", Some("cookie_name"), rt::string(cookie_name));
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
             AppCookieStickinessPolicy(this)
         }
     }
@@ -285,19 +297,19 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectiondrainingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionDrainingPolicy(Props);
+    pub struct ConnectionDrainingPolicy(rt::Props);
     impl ConnectionDrainingPolicy {
         /// A new `ConnectionDrainingPolicy`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             ConnectionDrainingPolicy(this)
         }
         /// The maximum time, in seconds, to keep the existing connections open before deregistering the instances.
         ///
         /// CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
     }
@@ -308,12 +320,12 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionSettings(Props);
+    pub struct ConnectionSettings(rt::Props);
     impl ConnectionSettings {
         /// A new `ConnectionSettings`. Required properties: `idle_timeout` (`IdleTimeout`).
         pub fn new(idle_timeout: i64) -> Self {
-            let mut this = Props::default();
-            this.set("IdleTimeout", Some("idle_timeout"), int(idle_timeout));
+            let mut this = rt::Props::default();
+            this.set("IdleTimeout", Some("idle_timeout"), rt::int(idle_timeout));
             ConnectionSettings(this)
         }
     }
@@ -324,29 +336,29 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-healthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheck(Props);
+    pub struct HealthCheck(rt::Props);
     impl HealthCheck {
         /// A new `HealthCheck`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval` (`Interval`), `target` (`Target`), `timeout` (`Timeout`), `unhealthy_threshold` (`UnhealthyThreshold`).
         pub fn new(
-            healthy_threshold: impl Into<Expr>,
-            interval: impl Into<Expr>,
-            target: impl Into<Expr>,
-            timeout: impl Into<Expr>,
-            unhealthy_threshold: impl Into<Expr>,
+            healthy_threshold: impl Into<rt::Expr>,
+            interval: impl Into<rt::Expr>,
+            target: impl Into<rt::Expr>,
+            timeout: impl Into<rt::Expr>,
+            unhealthy_threshold: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "HealthyThreshold",
                 Some("healthy_threshold"),
-                string(healthy_threshold),
+                rt::string(healthy_threshold),
             );
-            this.set("Interval", Some("interval"), string(interval));
-            this.set("Target", Some("target"), string(target));
-            this.set("Timeout", Some("timeout"), string(timeout));
+            this.set("Interval", Some("interval"), rt::string(interval));
+            this.set("Target", Some("target"), rt::string(target));
+            this.set("Timeout", Some("timeout"), rt::string(timeout));
             this.set(
                 "UnhealthyThreshold",
                 Some("unhealthy_threshold"),
-                string(unhealthy_threshold),
+                rt::string(unhealthy_threshold),
             );
             HealthCheck(this)
         }
@@ -358,29 +370,30 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
-    pub struct LbCookieStickinessPolicy(Props);
+    pub struct LbCookieStickinessPolicy(rt::Props);
     impl LbCookieStickinessPolicy {
         /// A new `LbCookieStickinessPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LbCookieStickinessPolicy(this)
         }
         /// The time period, in seconds, after which the cookie should be considered stale.
         ///
         /// CloudFormation `CookieExpirationPeriod`, Terraform `cookie_expiration_period`.
-        pub fn cookie_expiration_period(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cookie_expiration_period(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CookieExpirationPeriod",
                 Some("cookie_expiration_period"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the policy.
         ///
         /// CloudFormation `PolicyName`, Terraform `policy_name`.
-        pub fn policy_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PolicyName", Some("policy_name"), string(value));
+        pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PolicyName", Some("policy_name"), rt::string(value));
             self
         }
     }
@@ -389,48 +402,58 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-listeners.html)
     #[derive(Clone, Debug)]
-    pub struct Listeners(Props);
+    pub struct Listeners(rt::Props);
     impl Listeners {
         /// A new `Listeners`. Required properties: `instance_port` (`InstancePort`), `load_balancer_port` (`LoadBalancerPort`), `protocol` (`Protocol`).
         pub fn new(
-            instance_port: impl Into<Expr>,
-            load_balancer_port: impl Into<Expr>,
-            protocol: impl Into<Expr>,
+            instance_port: impl Into<rt::Expr>,
+            load_balancer_port: impl Into<rt::Expr>,
+            protocol: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstancePort", Some("instance_port"), string(instance_port));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstancePort",
+                Some("instance_port"),
+                rt::string(instance_port),
+            );
             this.set(
                 "LoadBalancerPort",
                 Some("load_balancer_port"),
-                string(load_balancer_port),
+                rt::string(load_balancer_port),
             );
-            this.set("Protocol", Some("protocol"), string(protocol));
+            this.set("Protocol", Some("protocol"), rt::string(protocol));
             Listeners(this)
         }
         /// The protocol to use for routing traffic to instances: HTTP, HTTPS, TCP, or SSL.
         ///
         /// CloudFormation `InstanceProtocol`, Terraform `instance_protocol`.
-        pub fn instance_protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InstanceProtocol", Some("instance_protocol"), string(value));
+        pub fn instance_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InstanceProtocol",
+                Some("instance_protocol"),
+                rt::string(value),
+            );
             self
         }
         /// The names of the policies to associate with the listener.
         ///
         /// CloudFormation `PolicyNames`, Terraform `policy_names`.
-        pub fn policy_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn policy_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("PolicyNames", Some("policy_names"), strings(value));
+                .set("PolicyNames", Some("policy_names"), rt::strings(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the server certificate.
         ///
         /// CloudFormation `SSLCertificateId`, Terraform `ssl_certificate_id`.
-        pub fn ssl_certificate_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ssl_certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SSLCertificateId",
                 Some("ssl_certificate_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -440,26 +463,29 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policies.html)
     #[derive(Clone, Debug)]
-    pub struct Policies(Props);
+    pub struct Policies(rt::Props);
     impl Policies {
         /// A new `Policies`. Required properties: `attributes` (`Attributes`), `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
         pub fn new(
             attributes: impl IntoIterator<Item = PolicyItem>,
-            policy_name: impl Into<Expr>,
-            policy_type: impl Into<Expr>,
+            policy_name: impl Into<rt::Expr>,
+            policy_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), list(attributes));
-            this.set("PolicyName", Some("policy_name"), string(policy_name));
-            this.set("PolicyType", Some("policy_type"), string(policy_type));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::list(attributes));
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+            this.set("PolicyType", Some("policy_type"), rt::string(policy_type));
             Policies(this)
         }
         /// The instance ports for the policy.
         ///
         /// CloudFormation `InstancePorts`, Terraform `instance_ports`.
-        pub fn instance_ports(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn instance_ports(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("InstancePorts", Some("instance_ports"), strings(value));
+                .set("InstancePorts", Some("instance_ports"), rt::strings(value));
             self
         }
         /// The load balancer ports for the policy.
@@ -467,12 +493,12 @@ pub mod load_balancer {
         /// CloudFormation `LoadBalancerPorts`, Terraform `load_balancer_ports`.
         pub fn load_balancer_ports(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LoadBalancerPorts",
                 Some("load_balancer_ports"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -482,21 +508,21 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policyitem.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyItem(Props);
+    pub struct PolicyItem(rt::Props);
     impl PolicyItem {
         /// A new `PolicyItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyItem(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ElasticLoadBalancingV2` resource types of the CloudFormation registry (`AWS::ElasticLoadBalancingV2::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `elasticloadbalancingv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::Listener`. Terraform: `awscc_elasticloadbalancingv2_listener` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listener.html)
-pub struct Listener(Base);
-static LISTENER_TYPE: TypeInfo = TypeInfo {
+pub struct Listener(rt::Base);
+static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::Listener",
     terraform: Some("awscc_elasticloadbalancingv2_listener"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ListenerArn", Some("listener_arn"))],
@@ -29,27 +30,27 @@ impl Listener {
     pub fn new(
         id: impl Into<String>,
         default_actions: impl IntoIterator<Item = listener::Action>,
-        load_balancer_arn: impl Into<Expr>,
+        load_balancer_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LISTENER_TYPE);
+        let mut this = rt::Base::new(id, &LISTENER_TYPE);
         this.set(
             "DefaultActions",
             Some("default_actions"),
-            list(default_actions),
+            rt::list(default_actions),
         );
         this.set(
             "LoadBalancerArn",
             Some("load_balancer_arn"),
-            string(load_balancer_arn),
+            rt::string(load_balancer_arn),
         );
         Listener(this)
     }
     /// [TLS listener] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
     ///
     /// CloudFormation `AlpnPolicy`, Terraform `alpn_policy`.
-    pub fn alpn_policy(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn alpn_policy(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AlpnPolicy", Some("alpn_policy"), strings(value));
+            .set("AlpnPolicy", Some("alpn_policy"), rt::strings(value));
         self
     }
     /// The default SSL server certificate for a secure listener.
@@ -57,7 +58,7 @@ impl Listener {
     /// CloudFormation `Certificates`, Terraform `certificates`.
     pub fn certificates(mut self, value: impl IntoIterator<Item = listener::Certificate>) -> Self {
         self.0
-            .set("Certificates", Some("certificates"), list(value));
+            .set("Certificates", Some("certificates"), rt::list(value));
         self
     }
     /// The listener attributes.
@@ -70,7 +71,7 @@ impl Listener {
         self.0.set(
             "ListenerAttributes",
             Some("listener_attributes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -89,7 +90,7 @@ impl Listener {
     ///
     /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The protocol for connections from clients to the load balancer.
@@ -102,19 +103,20 @@ impl Listener {
     /// [HTTPS and TLS listeners] The security policy that defines which protocols and ciphers are supported.
     ///
     /// CloudFormation `SslPolicy`, Terraform `ssl_policy`.
-    pub fn ssl_policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SslPolicy", Some("ssl_policy"), string(value));
+    pub fn ssl_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SslPolicy", Some("ssl_policy"), rt::string(value));
         self
     }
 }
 builder!(Listener, ListenerHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerHandle(Handle);
+pub struct ListenerHandle(rt::Handle);
 handle!(ListenerHandle);
 impl ListenerHandle {
     /// CloudFormation `Fn::GetAtt` `ListenerArn`; Terraform `listener_arn`.
-    pub fn listener_arn(&self) -> Expr {
+    pub fn listener_arn(&self) -> rt::Expr {
         self.0.attr("ListenerArn")
     }
 }
@@ -127,11 +129,11 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Action(this)
         }
@@ -191,7 +193,7 @@ pub mod listener {
         ///
         /// Constraints: range 1..=50000. CloudFormation `Order`, Terraform `order`.
         pub fn order(mut self, value: i64) -> Self {
-            self.0.set("Order", Some("order"), int(value));
+            self.0.set("Order", Some("order"), rt::int(value));
             self
         }
         /// [Application Load Balancer] Information for creating a redirect action.
@@ -205,9 +207,12 @@ pub mod listener {
         /// The Amazon Resource Name (ARN) of the target group.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -218,25 +223,29 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticateCognitoConfig(Props);
+    pub struct AuthenticateCognitoConfig(rt::Props);
     impl AuthenticateCognitoConfig {
         /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
         pub fn new(
-            user_pool_arn: impl Into<Expr>,
-            user_pool_client_id: impl Into<Expr>,
-            user_pool_domain: impl Into<Expr>,
+            user_pool_arn: impl Into<rt::Expr>,
+            user_pool_client_id: impl Into<rt::Expr>,
+            user_pool_domain: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("UserPoolArn", Some("user_pool_arn"), string(user_pool_arn));
+            let mut this = rt::Props::default();
+            this.set(
+                "UserPoolArn",
+                Some("user_pool_arn"),
+                rt::string(user_pool_arn),
+            );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                string(user_pool_client_id),
+                rt::string(user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                string(user_pool_domain),
+                rt::string(user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -245,12 +254,12 @@ pub mod listener {
         /// CloudFormation `AuthenticationRequestExtraParams`, Terraform `authentication_request_extra_params`.
         pub fn authentication_request_extra_params(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AuthenticationRequestExtraParams",
                 Some("authentication_request_extra_params"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -268,27 +277,27 @@ pub mod listener {
         /// The set of user claims to be requested from the IdP.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The name of the cookie used to maintain session information.
         ///
         /// CloudFormation `SessionCookieName`, Terraform `session_cookie_name`.
-        pub fn session_cookie_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_cookie_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SessionCookieName",
                 Some("session_cookie_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The maximum duration of the authentication session, in seconds.
         ///
         /// CloudFormation `SessionTimeout`, Terraform `session_timeout`.
-        pub fn session_timeout(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_timeout(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SessionTimeout", Some("session_timeout"), string(value));
+                .set("SessionTimeout", Some("session_timeout"), rt::string(value));
             self
         }
     }
@@ -299,33 +308,33 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticateOidcConfig(Props);
+    pub struct AuthenticateOidcConfig(rt::Props);
     impl AuthenticateOidcConfig {
         /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
         pub fn new(
-            authorization_endpoint: impl Into<Expr>,
-            client_id: impl Into<Expr>,
-            issuer: impl Into<Expr>,
-            token_endpoint: impl Into<Expr>,
-            user_info_endpoint: impl Into<Expr>,
+            authorization_endpoint: impl Into<rt::Expr>,
+            client_id: impl Into<rt::Expr>,
+            issuer: impl Into<rt::Expr>,
+            token_endpoint: impl Into<rt::Expr>,
+            user_info_endpoint: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(authorization_endpoint),
+                rt::string(authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("Issuer", Some("issuer"), string(issuer));
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                string(token_endpoint),
+                rt::string(token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                string(user_info_endpoint),
+                rt::string(user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -334,21 +343,21 @@ pub mod listener {
         /// CloudFormation `AuthenticationRequestExtraParams`, Terraform `authentication_request_extra_params`.
         pub fn authentication_request_extra_params(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AuthenticationRequestExtraParams",
                 Some("authentication_request_extra_params"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// The OAuth 2.0 client secret.
         ///
         /// CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// The behavior if the user is not authenticated.
@@ -365,27 +374,27 @@ pub mod listener {
         /// The set of user claims to be requested from the IdP.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The name of the cookie used to maintain session information.
         ///
         /// CloudFormation `SessionCookieName`, Terraform `session_cookie_name`.
-        pub fn session_cookie_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_cookie_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SessionCookieName",
                 Some("session_cookie_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The maximum duration of the authentication session, in seconds.
         ///
         /// CloudFormation `SessionTimeout`, Terraform `session_timeout`.
-        pub fn session_timeout(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_timeout(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SessionTimeout", Some("session_timeout"), string(value));
+                .set("SessionTimeout", Some("session_timeout"), rt::string(value));
             self
         }
         /// Indicates whether to use the existing client secret when modifying a rule.
@@ -395,7 +404,7 @@ pub mod listener {
             self.0.set(
                 "UseExistingClientSecret",
                 Some("use_existing_client_secret"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -407,19 +416,19 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-certificate.html)
     #[derive(Clone, Debug)]
-    pub struct Certificate(Props);
+    pub struct Certificate(rt::Props);
     impl Certificate {
         /// A new `Certificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Certificate(this)
         }
         /// The Amazon Resource Name (ARN) of the certificate.
         ///
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
     }
@@ -430,28 +439,28 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FixedResponseConfig(Props);
+    pub struct FixedResponseConfig(rt::Props);
     impl FixedResponseConfig {
         /// A new `FixedResponseConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), string(status_code));
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::string(status_code));
             FixedResponseConfig(this)
         }
         /// The content type.
         ///
         /// Constraints: length 0..=32. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
         /// The message.
         ///
         /// Constraints: length 0..=1024. CloudFormation `MessageBody`, Terraform `message_body`.
-        pub fn message_body(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_body(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageBody", Some("message_body"), string(value));
+                .set("MessageBody", Some("message_body"), rt::string(value));
             self
         }
     }
@@ -462,11 +471,11 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ForwardConfig(Props);
+    pub struct ForwardConfig(rt::Props);
     impl ForwardConfig {
         /// A new `ForwardConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ForwardConfig(this)
         }
         /// Information about the target group stickiness for a rule.
@@ -488,7 +497,7 @@ pub mod listener {
         /// CloudFormation `TargetGroups`, Terraform `target_groups`.
         pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupTuple>) -> Self {
             self.0
-                .set("TargetGroups", Some("target_groups"), list(value));
+                .set("TargetGroups", Some("target_groups"), rt::list(value));
             self
         }
     }
@@ -499,18 +508,18 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationactionadditionalclaim.html)
     #[derive(Clone, Debug)]
-    pub struct JwtValidationActionAdditionalClaim(Props);
+    pub struct JwtValidationActionAdditionalClaim(rt::Props);
     impl JwtValidationActionAdditionalClaim {
         /// A new `JwtValidationActionAdditionalClaim`. Required properties: `format` (`Format`), `name` (`Name`), `values` (`Values`).
         pub fn new(
             format: Format,
-            name: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
-            this.set("Name", Some("name"), string(name));
-            this.set("Values", Some("values"), strings(values));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Values", Some("values"), rt::strings(values));
             JwtValidationActionAdditionalClaim(this)
         }
     }
@@ -519,13 +528,17 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JwtValidationConfig(Props);
+    pub struct JwtValidationConfig(rt::Props);
     impl JwtValidationConfig {
         /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<Expr>, jwks_endpoint: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Issuer", Some("issuer"), string(issuer));
-            this.set("JwksEndpoint", Some("jwks_endpoint"), string(jwks_endpoint));
+        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "JwksEndpoint",
+                Some("jwks_endpoint"),
+                rt::string(jwks_endpoint),
+            );
             JwtValidationConfig(this)
         }
         /// CloudFormation `AdditionalClaims`, Terraform `additional_claims`.
@@ -533,8 +546,11 @@ pub mod listener {
             mut self,
             value: impl IntoIterator<Item = JwtValidationActionAdditionalClaim>,
         ) -> Self {
-            self.0
-                .set("AdditionalClaims", Some("additional_claims"), list(value));
+            self.0.set(
+                "AdditionalClaims",
+                Some("additional_claims"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -545,25 +561,25 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerAttribute(Props);
+    pub struct ListenerAttribute(rt::Props);
     impl ListenerAttribute {
         /// A new `ListenerAttribute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ListenerAttribute(this)
         }
         /// The name of the attribute.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The value of the attribute.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -574,11 +590,11 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-mutualauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct MutualAuthentication(Props);
+    pub struct MutualAuthentication(rt::Props);
     impl MutualAuthentication {
         /// A new `MutualAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MutualAuthentication(this)
         }
         /// Indicates whether trust store CA certificate names are advertised.
@@ -599,23 +615,23 @@ pub mod listener {
             self.0.set(
                 "IgnoreClientCertificateExpiry",
                 Some("ignore_client_certificate_expiry"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The client certificate handling method.
         ///
         /// CloudFormation `Mode`, Terraform `mode`.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", Some("mode"), string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", Some("mode"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the trust store.
         ///
         /// CloudFormation `TrustStoreArn`, Terraform `trust_store_arn`.
-        pub fn trust_store_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trust_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TrustStoreArn", Some("trust_store_arn"), string(value));
+                .set("TrustStoreArn", Some("trust_store_arn"), rt::string(value));
             self
         }
     }
@@ -626,47 +642,47 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-redirectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RedirectConfig(Props);
+    pub struct RedirectConfig(rt::Props);
     impl RedirectConfig {
         /// A new `RedirectConfig`. Required properties: `status_code` (`StatusCode`).
         pub fn new(status_code: StatusCode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StatusCode", Some("status_code"), status_code.into());
             RedirectConfig(this)
         }
         /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
         ///
         /// Constraints: length 1..=128. CloudFormation `Host`, Terraform `host`.
-        pub fn host(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Host", Some("host"), string(value));
+        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Host", Some("host"), rt::string(value));
             self
         }
         /// The absolute path, starting with the leading "/".
         ///
         /// Constraints: length 1..=128. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// The port. You can specify a value from 1 to 65535 or #{port}.
         ///
         /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
         ///
         /// Constraints: pattern `^(HTTPS?|#\{protocol\})$`. CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// The query parameters, URL-encoded when necessary, but not percent-encoded.
         ///
         /// Constraints: length 0..=128. CloudFormation `Query`, Terraform `query`.
-        pub fn query(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Query", Some("query"), string(value));
+        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Query", Some("query"), rt::string(value));
             self
         }
     }
@@ -677,11 +693,11 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupStickinessConfig(Props);
+    pub struct TargetGroupStickinessConfig(rt::Props);
     impl TargetGroupStickinessConfig {
         /// A new `TargetGroupStickinessConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupStickinessConfig(this)
         }
         /// [Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group.
@@ -689,14 +705,14 @@ pub mod listener {
         /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
         pub fn duration_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("DurationSeconds", Some("duration_seconds"), int(value));
+                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
             self
         }
         /// Indicates whether target group stickiness is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -707,26 +723,29 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgrouptuple.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupTuple(Props);
+    pub struct TargetGroupTuple(rt::Props);
     impl TargetGroupTuple {
         /// A new `TargetGroupTuple`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupTuple(this)
         }
         /// The Amazon Resource Name (ARN) of the target group.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The weight. The range is 0 to 999.
         ///
         /// CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -817,11 +836,11 @@ pub mod listener {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::ListenerCertificate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listenercertificate.html)
-pub struct ListenerCertificate(Base);
-static LISTENER_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct ListenerCertificate(rt::Base);
+static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::ListenerCertificate",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -832,22 +851,22 @@ impl ListenerCertificate {
     pub fn new(
         id: impl Into<String>,
         certificates: impl IntoIterator<Item = listener_certificate::Certificate>,
-        listener_arn: impl Into<Expr>,
+        listener_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LISTENER_CERTIFICATE_TYPE);
-        this.set("Certificates", None, list(certificates));
-        this.set("ListenerArn", None, string(listener_arn));
+        let mut this = rt::Base::new(id, &LISTENER_CERTIFICATE_TYPE);
+        this.set("Certificates", None, rt::list(certificates));
+        this.set("ListenerArn", None, rt::string(listener_arn));
         ListenerCertificate(this)
     }
 }
 builder!(ListenerCertificate, ListenerCertificateHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::ListenerCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerCertificateHandle(Handle);
+pub struct ListenerCertificateHandle(rt::Handle);
 handle!(ListenerCertificateHandle);
 impl ListenerCertificateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -858,16 +877,16 @@ pub mod listener_certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenercertificate-certificate.html)
     #[derive(Clone, Debug)]
-    pub struct Certificate(Props);
+    pub struct Certificate(rt::Props);
     impl Certificate {
         /// A new `Certificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Certificate(this)
         }
         /// CloudFormation `CertificateArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CertificateArn", None, string(value));
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CertificateArn", None, rt::string(value));
             self
         }
     }
@@ -878,11 +897,11 @@ pub mod listener_certificate {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::ListenerRule`. Terraform: `awscc_elasticloadbalancingv2_listener_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listenerrule.html)
-pub struct ListenerRule(Base);
-static LISTENER_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ListenerRule(rt::Base);
+static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::ListenerRule",
     terraform: Some("awscc_elasticloadbalancingv2_listener_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -899,38 +918,39 @@ impl ListenerRule {
         conditions: impl IntoIterator<Item = listener_rule::RuleCondition>,
         priority: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LISTENER_RULE_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
-        this.set("Conditions", Some("conditions"), list(conditions));
-        this.set("Priority", Some("priority"), int(priority));
+        let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
+        this.set("Conditions", Some("conditions"), rt::list(conditions));
+        this.set("Priority", Some("priority"), rt::int(priority));
         ListenerRule(this)
     }
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Changing it replaces the resource. CloudFormation `ListenerArn`, Terraform `listener_arn`.
-    pub fn listener_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ListenerArn", Some("listener_arn"), string(value));
+            .set("ListenerArn", Some("listener_arn"), rt::string(value));
         self
     }
     /// CloudFormation `Transforms`, Terraform `transforms`.
     pub fn transforms(mut self, value: impl IntoIterator<Item = listener_rule::Transform>) -> Self {
-        self.0.set("Transforms", Some("transforms"), list(value));
+        self.0
+            .set("Transforms", Some("transforms"), rt::list(value));
         self
     }
 }
 builder!(ListenerRule, ListenerRuleHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::ListenerRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerRuleHandle(Handle);
+pub struct ListenerRuleHandle(rt::Handle);
 handle!(ListenerRuleHandle);
 impl ListenerRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
 }
@@ -943,11 +963,11 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Action(this)
         }
@@ -1007,7 +1027,7 @@ pub mod listener_rule {
         ///
         /// Constraints: range 1..=50000. CloudFormation `Order`, Terraform `order`.
         pub fn order(mut self, value: i64) -> Self {
-            self.0.set("Order", Some("order"), int(value));
+            self.0.set("Order", Some("order"), rt::int(value));
             self
         }
         /// [Application Load Balancer] Information for creating a redirect action.
@@ -1021,9 +1041,12 @@ pub mod listener_rule {
         /// The Amazon Resource Name (ARN) of the target group.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1034,25 +1057,29 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticateCognitoConfig(Props);
+    pub struct AuthenticateCognitoConfig(rt::Props);
     impl AuthenticateCognitoConfig {
         /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
         pub fn new(
-            user_pool_arn: impl Into<Expr>,
-            user_pool_client_id: impl Into<Expr>,
-            user_pool_domain: impl Into<Expr>,
+            user_pool_arn: impl Into<rt::Expr>,
+            user_pool_client_id: impl Into<rt::Expr>,
+            user_pool_domain: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("UserPoolArn", Some("user_pool_arn"), string(user_pool_arn));
+            let mut this = rt::Props::default();
+            this.set(
+                "UserPoolArn",
+                Some("user_pool_arn"),
+                rt::string(user_pool_arn),
+            );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                string(user_pool_client_id),
+                rt::string(user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                string(user_pool_domain),
+                rt::string(user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -1061,12 +1088,12 @@ pub mod listener_rule {
         /// CloudFormation `AuthenticationRequestExtraParams`, Terraform `authentication_request_extra_params`.
         pub fn authentication_request_extra_params(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AuthenticationRequestExtraParams",
                 Some("authentication_request_extra_params"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1084,18 +1111,18 @@ pub mod listener_rule {
         /// The set of user claims to be requested from the IdP.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The name of the cookie used to maintain session information.
         ///
         /// CloudFormation `SessionCookieName`, Terraform `session_cookie_name`.
-        pub fn session_cookie_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_cookie_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SessionCookieName",
                 Some("session_cookie_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1104,7 +1131,7 @@ pub mod listener_rule {
         /// CloudFormation `SessionTimeout`, Terraform `session_timeout`.
         pub fn session_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("SessionTimeout", Some("session_timeout"), int(value));
+                .set("SessionTimeout", Some("session_timeout"), rt::int(value));
             self
         }
     }
@@ -1115,33 +1142,33 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticateOidcConfig(Props);
+    pub struct AuthenticateOidcConfig(rt::Props);
     impl AuthenticateOidcConfig {
         /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
         pub fn new(
-            authorization_endpoint: impl Into<Expr>,
-            client_id: impl Into<Expr>,
-            issuer: impl Into<Expr>,
-            token_endpoint: impl Into<Expr>,
-            user_info_endpoint: impl Into<Expr>,
+            authorization_endpoint: impl Into<rt::Expr>,
+            client_id: impl Into<rt::Expr>,
+            issuer: impl Into<rt::Expr>,
+            token_endpoint: impl Into<rt::Expr>,
+            user_info_endpoint: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(authorization_endpoint),
+                rt::string(authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("Issuer", Some("issuer"), string(issuer));
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                string(token_endpoint),
+                rt::string(token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                string(user_info_endpoint),
+                rt::string(user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -1150,21 +1177,21 @@ pub mod listener_rule {
         /// CloudFormation `AuthenticationRequestExtraParams`, Terraform `authentication_request_extra_params`.
         pub fn authentication_request_extra_params(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AuthenticationRequestExtraParams",
                 Some("authentication_request_extra_params"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// The OAuth 2.0 client secret.
         ///
         /// CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// The behavior if the user is not authenticated.
@@ -1181,18 +1208,18 @@ pub mod listener_rule {
         /// The set of user claims to be requested from the IdP.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// The name of the cookie used to maintain session information.
         ///
         /// CloudFormation `SessionCookieName`, Terraform `session_cookie_name`.
-        pub fn session_cookie_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn session_cookie_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SessionCookieName",
                 Some("session_cookie_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1201,7 +1228,7 @@ pub mod listener_rule {
         /// CloudFormation `SessionTimeout`, Terraform `session_timeout`.
         pub fn session_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("SessionTimeout", Some("session_timeout"), int(value));
+                .set("SessionTimeout", Some("session_timeout"), rt::int(value));
             self
         }
         /// Indicates whether to use the existing client secret when modifying a rule.
@@ -1211,7 +1238,7 @@ pub mod listener_rule {
             self.0.set(
                 "UseExistingClientSecret",
                 Some("use_existing_client_secret"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1223,28 +1250,28 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-fixedresponseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FixedResponseConfig(Props);
+    pub struct FixedResponseConfig(rt::Props);
     impl FixedResponseConfig {
         /// A new `FixedResponseConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), string(status_code));
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::string(status_code));
             FixedResponseConfig(this)
         }
         /// The content type.
         ///
         /// Constraints: length 0..=32. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
         /// The message.
         ///
         /// Constraints: length 0..=1024. CloudFormation `MessageBody`, Terraform `message_body`.
-        pub fn message_body(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_body(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageBody", Some("message_body"), string(value));
+                .set("MessageBody", Some("message_body"), rt::string(value));
             self
         }
     }
@@ -1255,11 +1282,11 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-forwardconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ForwardConfig(Props);
+    pub struct ForwardConfig(rt::Props);
     impl ForwardConfig {
         /// A new `ForwardConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ForwardConfig(this)
         }
         /// Information about the target group stickiness for a rule.
@@ -1281,7 +1308,7 @@ pub mod listener_rule {
         /// CloudFormation `TargetGroups`, Terraform `target_groups`.
         pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupTuple>) -> Self {
             self.0
-                .set("TargetGroups", Some("target_groups"), list(value));
+                .set("TargetGroups", Some("target_groups"), rt::list(value));
             self
         }
     }
@@ -1292,24 +1319,27 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-hostheaderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HostHeaderConfig(Props);
+    pub struct HostHeaderConfig(rt::Props);
     impl HostHeaderConfig {
         /// A new `HostHeaderConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostHeaderConfig(this)
         }
         /// CloudFormation `RegexValues`, Terraform `regex_values`.
-        pub fn regex_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn regex_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RegexValues", Some("regex_values"), strings(value));
+                .set("RegexValues", Some("regex_values"), rt::strings(value));
             self
         }
         /// The host names. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matche…
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1320,32 +1350,38 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HttpHeaderConfig(Props);
+    pub struct HttpHeaderConfig(rt::Props);
     impl HttpHeaderConfig {
         /// A new `HttpHeaderConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpHeaderConfig(this)
         }
         /// The name of the HTTP header field.
         ///
         /// CloudFormation `HttpHeaderName`, Terraform `http_header_name`.
-        pub fn http_header_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HttpHeaderName", Some("http_header_name"), string(value));
+        pub fn http_header_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HttpHeaderName",
+                Some("http_header_name"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `RegexValues`, Terraform `regex_values`.
-        pub fn regex_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn regex_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RegexValues", Some("regex_values"), strings(value));
+                .set("RegexValues", Some("regex_values"), rt::strings(value));
             self
         }
         /// The strings to compare against the value of the HTTP header.
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1356,18 +1392,18 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httprequestmethodconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRequestMethodConfig(Props);
+    pub struct HttpRequestMethodConfig(rt::Props);
     impl HttpRequestMethodConfig {
         /// A new `HttpRequestMethodConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpRequestMethodConfig(this)
         }
         /// The name of the request method.
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1378,18 +1414,18 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationactionadditionalclaim.html)
     #[derive(Clone, Debug)]
-    pub struct JwtValidationActionAdditionalClaim(Props);
+    pub struct JwtValidationActionAdditionalClaim(rt::Props);
     impl JwtValidationActionAdditionalClaim {
         /// A new `JwtValidationActionAdditionalClaim`. Required properties: `format` (`Format`), `name` (`Name`), `values` (`Values`).
         pub fn new(
             format: Format,
-            name: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
-            this.set("Name", Some("name"), string(name));
-            this.set("Values", Some("values"), strings(values));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Values", Some("values"), rt::strings(values));
             JwtValidationActionAdditionalClaim(this)
         }
     }
@@ -1398,13 +1434,17 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JwtValidationConfig(Props);
+    pub struct JwtValidationConfig(rt::Props);
     impl JwtValidationConfig {
         /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<Expr>, jwks_endpoint: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Issuer", Some("issuer"), string(issuer));
-            this.set("JwksEndpoint", Some("jwks_endpoint"), string(jwks_endpoint));
+        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "JwksEndpoint",
+                Some("jwks_endpoint"),
+                rt::string(jwks_endpoint),
+            );
             JwtValidationConfig(this)
         }
         /// CloudFormation `AdditionalClaims`, Terraform `additional_claims`.
@@ -1412,8 +1452,11 @@ pub mod listener_rule {
             mut self,
             value: impl IntoIterator<Item = JwtValidationActionAdditionalClaim>,
         ) -> Self {
-            self.0
-                .set("AdditionalClaims", Some("additional_claims"), list(value));
+            self.0.set(
+                "AdditionalClaims",
+                Some("additional_claims"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -1424,24 +1467,27 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-pathpatternconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PathPatternConfig(Props);
+    pub struct PathPatternConfig(rt::Props);
     impl PathPatternConfig {
         /// A new `PathPatternConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PathPatternConfig(this)
         }
         /// CloudFormation `RegexValues`, Terraform `regex_values`.
-        pub fn regex_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn regex_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RegexValues", Some("regex_values"), strings(value));
+                .set("RegexValues", Some("regex_values"), rt::strings(value));
             self
         }
         /// The path patterns to compare against the request URL.
         ///
         /// Constraints: at most 5 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1452,18 +1498,18 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringConfig(Props);
+    pub struct QueryStringConfig(rt::Props);
     impl QueryStringConfig {
         /// A new `QueryStringConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryStringConfig(this)
         }
         /// The key/value pairs or values to find in the query string.
         ///
         /// CloudFormation `Values`, Terraform `values`.
         pub fn values(mut self, value: impl IntoIterator<Item = QueryStringKeyValue>) -> Self {
-            self.0.set("Values", Some("values"), list(value));
+            self.0.set("Values", Some("values"), rt::list(value));
             self
         }
     }
@@ -1474,25 +1520,25 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringkeyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringKeyValue(Props);
+    pub struct QueryStringKeyValue(rt::Props);
     impl QueryStringKeyValue {
         /// A new `QueryStringKeyValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryStringKeyValue(this)
         }
         /// The key. You can omit the key.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The value.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1503,47 +1549,47 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-redirectconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RedirectConfig(Props);
+    pub struct RedirectConfig(rt::Props);
     impl RedirectConfig {
         /// A new `RedirectConfig`. Required properties: `status_code` (`StatusCode`).
         pub fn new(status_code: StatusCode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StatusCode", Some("status_code"), status_code.into());
             RedirectConfig(this)
         }
         /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
         ///
         /// Constraints: length 1..=128. CloudFormation `Host`, Terraform `host`.
-        pub fn host(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Host", Some("host"), string(value));
+        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Host", Some("host"), rt::string(value));
             self
         }
         /// The absolute path, starting with the leading "/".
         ///
         /// Constraints: length 1..=128. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// The port. You can specify a value from 1 to 65535 or #{port}.
         ///
         /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
         ///
         /// Constraints: pattern `^(HTTPS?|#\{protocol\})$`. CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// The query parameters, URL-encoded when necessary, but not percent-encoded.
         ///
         /// Constraints: length 0..=128. CloudFormation `Query`, Terraform `query`.
-        pub fn query(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Query", Some("query"), string(value));
+        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Query", Some("query"), rt::string(value));
             self
         }
     }
@@ -1554,13 +1600,13 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RewriteConfig(Props);
+    pub struct RewriteConfig(rt::Props);
     impl RewriteConfig {
         /// A new `RewriteConfig`. Required properties: `regex` (`Regex`), `replace` (`Replace`).
-        pub fn new(regex: impl Into<Expr>, replace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Regex", Some("regex"), string(regex));
-            this.set("Replace", Some("replace"), string(replace));
+        pub fn new(regex: impl Into<rt::Expr>, replace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Regex", Some("regex"), rt::string(regex));
+            this.set("Replace", Some("replace"), rt::string(replace));
             RewriteConfig(this)
         }
     }
@@ -1569,12 +1615,12 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfigobject.html)
     #[derive(Clone, Debug)]
-    pub struct RewriteConfigObject(Props);
+    pub struct RewriteConfigObject(rt::Props);
     impl RewriteConfigObject {
         /// A new `RewriteConfigObject`. Required properties: `rewrites` (`Rewrites`).
         pub fn new(rewrites: impl IntoIterator<Item = RewriteConfig>) -> Self {
-            let mut this = Props::default();
-            this.set("Rewrites", Some("rewrites"), list(rewrites));
+            let mut this = rt::Props::default();
+            this.set("Rewrites", Some("rewrites"), rt::list(rewrites));
             RewriteConfigObject(this)
         }
     }
@@ -1585,18 +1631,18 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rulecondition.html)
     #[derive(Clone, Debug)]
-    pub struct RuleCondition(Props);
+    pub struct RuleCondition(rt::Props);
     impl RuleCondition {
         /// A new `RuleCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleCondition(this)
         }
         /// The name of the field.
         ///
         /// Constraints: length 0..=64. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// Information for a host header condition.
@@ -1651,9 +1697,12 @@ pub mod listener_rule {
         /// The regular expressions to match against the condition field.
         ///
         /// CloudFormation `RegexValues`, Terraform `regex_values`.
-        pub fn regex_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn regex_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RegexValues", Some("regex_values"), strings(value));
+                .set("RegexValues", Some("regex_values"), rt::strings(value));
             self
         }
         /// Information for a source IP condition.
@@ -1667,8 +1716,8 @@ pub mod listener_rule {
         /// The condition value. Specify only when ``Field`` is ``host-header`` or ``path-pattern``. Alternatively, to specify multiple host names or multiple path patterns, use ``HostHeaderConfig`` or ``PathPatt…
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1679,11 +1728,11 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-sourceipconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceIpConfig(Props);
+    pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
         /// A new `SourceIpConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceIpConfig(this)
         }
         /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -1695,8 +1744,8 @@ pub mod listener_rule {
         /// The source IP addresses, in CIDR format.
         ///
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1707,11 +1756,11 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-targetgroupstickinessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupStickinessConfig(Props);
+    pub struct TargetGroupStickinessConfig(rt::Props);
     impl TargetGroupStickinessConfig {
         /// A new `TargetGroupStickinessConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupStickinessConfig(this)
         }
         /// [Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group.
@@ -1719,14 +1768,14 @@ pub mod listener_rule {
         /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
         pub fn duration_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("DurationSeconds", Some("duration_seconds"), int(value));
+                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
             self
         }
         /// Indicates whether target group stickiness is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1737,26 +1786,29 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-targetgrouptuple.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupTuple(Props);
+    pub struct TargetGroupTuple(rt::Props);
     impl TargetGroupTuple {
         /// A new `TargetGroupTuple`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupTuple(this)
         }
         /// The Amazon Resource Name (ARN) of the target group.
         ///
         /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TargetGroupArn", Some("target_group_arn"), string(value));
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The weight. The range is 0 to 999.
         ///
         /// CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1765,11 +1817,11 @@ pub mod listener_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-transform.html)
     #[derive(Clone, Debug)]
-    pub struct Transform(Props);
+    pub struct Transform(rt::Props);
     impl Transform {
         /// A new `Transform`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Transform(this)
         }
@@ -1862,11 +1914,11 @@ pub mod listener_rule {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::LoadBalancer`. Terraform: `awscc_elasticloadbalancingv2_load_balancer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html)
-pub struct LoadBalancer(Base);
-static LOAD_BALANCER_TYPE: TypeInfo = TypeInfo {
+pub struct LoadBalancer(rt::Base);
+static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::LoadBalancer",
     terraform: Some("awscc_elasticloadbalancingv2_load_balancer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1881,7 +1933,7 @@ impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancingV2::LoadBalancer` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOAD_BALANCER_TYPE);
+        let this = rt::Base::new(id, &LOAD_BALANCER_TYPE);
         LoadBalancer(this)
     }
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation.
@@ -1891,7 +1943,7 @@ impl LoadBalancer {
         self.0.set(
             "EnableCapacityReservationProvisionStabilize",
             Some("enable_capacity_reservation_provision_stabilize"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1914,12 +1966,12 @@ impl LoadBalancer {
     /// CloudFormation `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`, Terraform `enforce_security_group_inbound_rules_on_private_link_traffic`.
     pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
         mut self,
-        value: impl Into<Expr>,
+        value: impl Into<rt::Expr>,
     ) -> Self {
         self.0.set(
             "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
             Some("enforce_security_group_inbound_rules_on_private_link_traffic"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1934,9 +1986,12 @@ impl LoadBalancer {
     /// The ID of the IPv4 IPAM pool.
     ///
     /// CloudFormation `Ipv4IpamPoolId`, Terraform `ipv_4_ipam_pool_id`.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("Ipv4IpamPoolId", Some("ipv_4_ipam_pool_id"), string(value));
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Ipv4IpamPoolId",
+            Some("ipv_4_ipam_pool_id"),
+            rt::string(value),
+        );
         self
     }
     /// The load balancer attributes.
@@ -1949,7 +2004,7 @@ impl LoadBalancer {
         self.0.set(
             "LoadBalancerAttributes",
             Some("load_balancer_attributes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1970,8 +2025,8 @@ impl LoadBalancer {
     /// The name of the load balancer.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The nodes of an Internet-facing load balancer have public IP addresses.
@@ -1984,9 +2039,12 @@ impl LoadBalancer {
     /// [Application Load Balancers and Network Load Balancers] The IDs of the security groups for the load balancer.
     ///
     /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
     /// The IDs of the subnets.
@@ -1997,14 +2055,14 @@ impl LoadBalancer {
         value: impl IntoIterator<Item = load_balancer::SubnetMapping>,
     ) -> Self {
         self.0
-            .set("SubnetMappings", Some("subnet_mappings"), list(value));
+            .set("SubnetMappings", Some("subnet_mappings"), rt::list(value));
         self
     }
     /// The IDs of the subnets.
     ///
     /// CloudFormation `Subnets`, Terraform `subnets`.
-    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Subnets", Some("subnets"), strings(value));
+    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Subnets", Some("subnets"), rt::strings(value));
         self
     }
     /// The type of load balancer.
@@ -2018,27 +2076,27 @@ impl LoadBalancer {
 builder!(LoadBalancer, LoadBalancerHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoadBalancerHandle(Handle);
+pub struct LoadBalancerHandle(rt::Handle);
 handle!(LoadBalancerHandle);
 impl LoadBalancerHandle {
     /// CloudFormation `Fn::GetAtt` `LoadBalancerName`; Terraform `load_balancer_name`.
-    pub fn load_balancer_name(&self) -> Expr {
+    pub fn load_balancer_name(&self) -> rt::Expr {
         self.0.attr("LoadBalancerName")
     }
     /// CloudFormation `Fn::GetAtt` `LoadBalancerFullName`; Terraform `load_balancer_full_name`.
-    pub fn load_balancer_full_name(&self) -> Expr {
+    pub fn load_balancer_full_name(&self) -> rt::Expr {
         self.0.attr("LoadBalancerFullName")
     }
     /// CloudFormation `Fn::GetAtt` `CanonicalHostedZoneID`; Terraform `canonical_hosted_zone_id`.
-    pub fn canonical_hosted_zone_id(&self) -> Expr {
+    pub fn canonical_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("CanonicalHostedZoneID")
     }
     /// CloudFormation `Fn::GetAtt` `LoadBalancerArn`; Terraform `load_balancer_arn`.
-    pub fn load_balancer_arn(&self) -> Expr {
+    pub fn load_balancer_arn(&self) -> rt::Expr {
         self.0.attr("LoadBalancerArn")
     }
     /// CloudFormation `Fn::GetAtt` `DNSName`; Terraform `dns_name`.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DNSName")
     }
 }
@@ -2051,25 +2109,25 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBalancerAttribute(Props);
+    pub struct LoadBalancerAttribute(rt::Props);
     impl LoadBalancerAttribute {
         /// A new `LoadBalancerAttribute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBalancerAttribute(this)
         }
         /// The name of the attribute.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The value of the attribute.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2080,12 +2138,16 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html)
     #[derive(Clone, Debug)]
-    pub struct MinimumLoadBalancerCapacity(Props);
+    pub struct MinimumLoadBalancerCapacity(rt::Props);
     impl MinimumLoadBalancerCapacity {
         /// A new `MinimumLoadBalancerCapacity`. Required properties: `capacity_units` (`CapacityUnits`).
         pub fn new(capacity_units: i64) -> Self {
-            let mut this = Props::default();
-            this.set("CapacityUnits", Some("capacity_units"), int(capacity_units));
+            let mut this = rt::Props::default();
+            this.set(
+                "CapacityUnits",
+                Some("capacity_units"),
+                rt::int(capacity_units),
+            );
             MinimumLoadBalancerCapacity(this)
         }
     }
@@ -2096,49 +2158,49 @@ pub mod load_balancer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-subnetmapping.html)
     #[derive(Clone, Debug)]
-    pub struct SubnetMapping(Props);
+    pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
         /// A new `SubnetMapping`. Required properties: `subnet_id` (`SubnetId`).
-        pub fn new(subnet_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
             SubnetMapping(this)
         }
         /// [Network Load Balancers] The allocation ID of the Elastic IP address for an internet-facing load balancer.
         ///
         /// CloudFormation `AllocationId`, Terraform `allocation_id`.
-        pub fn allocation_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn allocation_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AllocationId", Some("allocation_id"), string(value));
+                .set("AllocationId", Some("allocation_id"), rt::string(value));
             self
         }
         /// [Network Load Balancers] The IPv6 address.
         ///
         /// CloudFormation `IPv6Address`, Terraform `i_pv_6_address`.
-        pub fn i_pv6_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn i_pv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IPv6Address", Some("i_pv_6_address"), string(value));
+                .set("IPv6Address", Some("i_pv_6_address"), rt::string(value));
             self
         }
         /// [Network Load Balancers] The private IPv4 address for an internal load balancer.
         ///
         /// CloudFormation `PrivateIPv4Address`, Terraform `private_i_pv_4_address`.
-        pub fn private_i_pv4_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_i_pv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIPv4Address",
                 Some("private_i_pv_4_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// [Network Load Balancers with UDP listeners] The IPv6 prefix to use for source NAT.
         ///
         /// CloudFormation `SourceNatIpv6Prefix`, Terraform `source_nat_ipv_6_prefix`.
-        pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_nat_ipv6_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceNatIpv6Prefix",
                 Some("source_nat_ipv_6_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2190,11 +2252,11 @@ pub mod load_balancer {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::TargetGroup`. Terraform: `awscc_elasticloadbalancingv2_target_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html)
-pub struct TargetGroup(Base);
-static TARGET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct TargetGroup(rt::Base);
+static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::TargetGroup",
     terraform: Some("awscc_elasticloadbalancingv2_target_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2208,7 +2270,7 @@ impl TargetGroup {
     /// Declares a `AWS::ElasticLoadBalancingV2::TargetGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TARGET_GROUP_TYPE);
+        let this = rt::Base::new(id, &TARGET_GROUP_TYPE);
         TargetGroup(this)
     }
     /// Indicates whether health checks are enabled.
@@ -2218,7 +2280,7 @@ impl TargetGroup {
         self.0.set(
             "HealthCheckEnabled",
             Some("health_check_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2229,24 +2291,30 @@ impl TargetGroup {
         self.0.set(
             "HealthCheckIntervalSeconds",
             Some("health_check_interval_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// [HTTP/HTTPS health checks] The destination for health checks on the targets.
     ///
     /// Constraints: length 1..=1024. CloudFormation `HealthCheckPath`, Terraform `health_check_path`.
-    pub fn health_check_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckPath", Some("health_check_path"), string(value));
+    pub fn health_check_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckPath",
+            Some("health_check_path"),
+            rt::string(value),
+        );
         self
     }
     /// The port the load balancer uses when performing health checks on targets.
     ///
     /// CloudFormation `HealthCheckPort`, Terraform `health_check_port`.
-    pub fn health_check_port(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckPort", Some("health_check_port"), string(value));
+    pub fn health_check_port(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckPort",
+            Some("health_check_port"),
+            rt::string(value),
+        );
         self
     }
     /// The protocol the load balancer uses when performing health checks on targets.
@@ -2267,7 +2335,7 @@ impl TargetGroup {
         self.0.set(
             "HealthCheckTimeoutSeconds",
             Some("health_check_timeout_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2278,7 +2346,7 @@ impl TargetGroup {
         self.0.set(
             "HealthyThresholdCount",
             Some("healthy_threshold_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2300,15 +2368,15 @@ impl TargetGroup {
     /// The name of the target group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The port on which the targets receive traffic.
     ///
     /// Constraints: range 1..=65535. Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The protocol to use for routing traffic to the targets.
@@ -2321,17 +2389,23 @@ impl TargetGroup {
     /// [HTTP/HTTPS protocol] The protocol version.
     ///
     /// Changing it replaces the resource. CloudFormation `ProtocolVersion`, Terraform `protocol_version`.
-    pub fn protocol_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ProtocolVersion", Some("protocol_version"), string(value));
+    pub fn protocol_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProtocolVersion",
+            Some("protocol_version"),
+            rt::string(value),
+        );
         self
     }
     /// The port that the target control agent uses to communicate the available capacity of targets to the load balancer.
     ///
     /// Constraints: range 1..=65535. CloudFormation `TargetControlPort`, Terraform `target_control_port`.
     pub fn target_control_port(mut self, value: i64) -> Self {
-        self.0
-            .set("TargetControlPort", Some("target_control_port"), int(value));
+        self.0.set(
+            "TargetControlPort",
+            Some("target_control_port"),
+            rt::int(value),
+        );
         self
     }
     /// The attributes.
@@ -2344,7 +2418,7 @@ impl TargetGroup {
         self.0.set(
             "TargetGroupAttributes",
             Some("target_group_attributes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2362,7 +2436,7 @@ impl TargetGroup {
         mut self,
         value: impl IntoIterator<Item = target_group::TargetDescription>,
     ) -> Self {
-        self.0.set("Targets", Some("targets"), list(value));
+        self.0.set("Targets", Some("targets"), rt::list(value));
         self
     }
     /// The number of consecutive health check failures required before considering a target unhealthy.
@@ -2372,46 +2446,46 @@ impl TargetGroup {
         self.0.set(
             "UnhealthyThresholdCount",
             Some("unhealthy_threshold_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The identifier of the virtual private cloud (VPC).
     ///
     /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(TargetGroup, TargetGroupHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::TargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TargetGroupHandle(Handle);
+pub struct TargetGroupHandle(rt::Handle);
 handle!(TargetGroupHandle);
 impl TargetGroupHandle {
     /// The Amazon Resource Names (ARNs) of the load balancers that route traffic to this target group.
     ///
     /// CloudFormation `Fn::GetAtt` `LoadBalancerArns`; Terraform `load_balancer_arns`.
-    pub fn load_balancer_arns(&self) -> Expr {
+    pub fn load_balancer_arns(&self) -> rt::Expr {
         self.0.attr("LoadBalancerArns")
     }
     /// The ARN of the Target Group
     ///
     /// CloudFormation `Fn::GetAtt` `TargetGroupArn`; Terraform `target_group_arn`.
-    pub fn target_group_arn(&self) -> Expr {
+    pub fn target_group_arn(&self) -> rt::Expr {
         self.0.attr("TargetGroupArn")
     }
     /// The name of the target group.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetGroupName`; Terraform `target_group_name`.
-    pub fn target_group_name(&self) -> Expr {
+    pub fn target_group_name(&self) -> rt::Expr {
         self.0.attr("TargetGroupName")
     }
     /// The full name of the target group.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetGroupFullName`; Terraform `target_group_full_name`.
-    pub fn target_group_full_name(&self) -> Expr {
+    pub fn target_group_full_name(&self) -> rt::Expr {
         self.0.attr("TargetGroupFullName")
     }
 }
@@ -2422,25 +2496,25 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
-    pub struct Matcher(Props);
+    pub struct Matcher(rt::Props);
     impl Matcher {
         /// A new `Matcher`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Matcher(this)
         }
         /// You can specify values between 0 and 99.
         ///
         /// CloudFormation `GrpcCode`, Terraform `grpc_code`.
-        pub fn grpc_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GrpcCode", Some("grpc_code"), string(value));
+        pub fn grpc_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GrpcCode", Some("grpc_code"), rt::string(value));
             self
         }
         /// For Application Load Balancers, you can specify values between 200 and 499, and the default value is 200.
         ///
         /// CloudFormation `HttpCode`, Terraform `http_code`.
-        pub fn http_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpCode", Some("http_code"), string(value));
+        pub fn http_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HttpCode", Some("http_code"), rt::string(value));
             self
         }
     }
@@ -2449,35 +2523,38 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetdescription.html)
     #[derive(Clone, Debug)]
-    pub struct TargetDescription(Props);
+    pub struct TargetDescription(rt::Props);
     impl TargetDescription {
         /// A new `TargetDescription`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             TargetDescription(this)
         }
         /// An Availability Zone or all.
         ///
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// The port on which the target is listening.
         ///
         /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// The Server ID used by targets when using QUIC or TCP_QUIC protocols.
         ///
         /// Constraints: length 1..=256. CloudFormation `QuicServerId`, Terraform `quic_server_id`.
-        pub fn quic_server_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn quic_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QuicServerId", Some("quic_server_id"), string(value));
+                .set("QuicServerId", Some("quic_server_id"), rt::string(value));
             self
         }
     }
@@ -2486,25 +2563,25 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupAttribute(Props);
+    pub struct TargetGroupAttribute(rt::Props);
     impl TargetGroupAttribute {
         /// A new `TargetGroupAttribute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupAttribute(this)
         }
         /// The value of the attribute.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The name of the attribute.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2583,11 +2660,11 @@ pub mod target_group {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::TrustStore`. Terraform: `awscc_elasticloadbalancingv2_trust_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-truststore.html)
-pub struct TrustStore(Base);
-static TRUST_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct TrustStore(rt::Base);
+static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::TrustStore",
     terraform: Some("awscc_elasticloadbalancingv2_trust_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2600,72 +2677,72 @@ impl TrustStore {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStore` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRUST_STORE_TYPE);
+        let this = rt::Base::new(id, &TRUST_STORE_TYPE);
         TrustStore(this)
     }
     /// The name of the S3 bucket to fetch the CA certificate bundle from.
     ///
     /// CloudFormation `CaCertificatesBundleS3Bucket`, Terraform `ca_certificates_bundle_s3_bucket`.
-    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CaCertificatesBundleS3Bucket",
             Some("ca_certificates_bundle_s3_bucket"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the S3 object to fetch the CA certificate bundle from.
     ///
     /// CloudFormation `CaCertificatesBundleS3Key`, Terraform `ca_certificates_bundle_s3_key`.
-    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CaCertificatesBundleS3Key",
             Some("ca_certificates_bundle_s3_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The version of the S3 bucket that contains the CA certificate bundle.
     ///
     /// CloudFormation `CaCertificatesBundleS3ObjectVersion`, Terraform `ca_certificates_bundle_s3_object_version`.
-    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CaCertificatesBundleS3ObjectVersion",
             Some("ca_certificates_bundle_s3_object_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the trust store.
     ///
     /// Constraints: length 1..=32; pattern `^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(TrustStore, TrustStoreHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustStoreHandle(Handle);
+pub struct TrustStoreHandle(rt::Handle);
 handle!(TrustStoreHandle);
 impl TrustStoreHandle {
     /// The Amazon Resource Name (ARN) of the trust store.
     ///
     /// CloudFormation `Fn::GetAtt` `TrustStoreArn`; Terraform `trust_store_arn`.
-    pub fn trust_store_arn(&self) -> Expr {
+    pub fn trust_store_arn(&self) -> rt::Expr {
         self.0.attr("TrustStoreArn")
     }
     /// The status of the trust store, could be either of ACTIVE or CREATING.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The number of certificates associated with the trust store.
     ///
     /// CloudFormation `Fn::GetAtt` `NumberOfCaCertificates`; Terraform `number_of_ca_certificates`.
-    pub fn number_of_ca_certificates(&self) -> Expr {
+    pub fn number_of_ca_certificates(&self) -> rt::Expr {
         self.0.attr("NumberOfCaCertificates")
     }
 }
@@ -2674,11 +2751,11 @@ impl TrustStoreHandle {
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`. Terraform: `awscc_elasticloadbalancingv2_trust_store_revocation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-truststorerevocation.html)
-pub struct TrustStoreRevocation(Base);
-static TRUST_STORE_REVOCATION_TYPE: TypeInfo = TypeInfo {
+pub struct TrustStoreRevocation(rt::Base);
+static TRUST_STORE_REVOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
     terraform: Some("awscc_elasticloadbalancingv2_trust_store_revocation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2690,7 +2767,7 @@ impl TrustStoreRevocation {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRUST_STORE_REVOCATION_TYPE);
+        let this = rt::Base::new(id, &TRUST_STORE_REVOCATION_TYPE);
         TrustStoreRevocation(this)
     }
     /// The attributes required to create a trust store revocation.
@@ -2703,35 +2780,35 @@ impl TrustStoreRevocation {
         self.0.set(
             "RevocationContents",
             Some("revocation_contents"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the trust store.
     ///
     /// Changing it replaces the resource. CloudFormation `TrustStoreArn`, Terraform `trust_store_arn`.
-    pub fn trust_store_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn trust_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TrustStoreArn", Some("trust_store_arn"), string(value));
+            .set("TrustStoreArn", Some("trust_store_arn"), rt::string(value));
         self
     }
 }
 builder!(TrustStoreRevocation, TrustStoreRevocationHandle);
 /// A declared `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustStoreRevocationHandle(Handle);
+pub struct TrustStoreRevocationHandle(rt::Handle);
 handle!(TrustStoreRevocationHandle);
 impl TrustStoreRevocationHandle {
     /// The ID associated with the revocation.
     ///
     /// CloudFormation `Fn::GetAtt` `RevocationId`; Terraform `revocation_id`.
-    pub fn revocation_id(&self) -> Expr {
+    pub fn revocation_id(&self) -> rt::Expr {
         self.0.attr("RevocationId")
     }
     /// The data associated with a trust store revocation
     ///
     /// CloudFormation `Fn::GetAtt` `TrustStoreRevocations`; Terraform `trust_store_revocations`.
-    pub fn trust_store_revocations(&self) -> Expr {
+    pub fn trust_store_revocations(&self) -> rt::Expr {
         self.0.attr("TrustStoreRevocations")
     }
 }
@@ -2742,11 +2819,11 @@ pub mod trust_store_revocation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-revocationcontent.html)
     #[derive(Clone, Debug)]
-    pub struct RevocationContent(Props);
+    pub struct RevocationContent(rt::Props);
     impl RevocationContent {
         /// A new `RevocationContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RevocationContent(this)
         }
         /// CloudFormation `RevocationType`, Terraform `revocation_type`.
@@ -2756,19 +2833,22 @@ pub mod trust_store_revocation {
             self
         }
         /// CloudFormation `S3Bucket`, Terraform `s3_bucket`.
-        pub fn s3_bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Bucket", Some("s3_bucket"), string(value));
+        pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Bucket", Some("s3_bucket"), rt::string(value));
             self
         }
         /// CloudFormation `S3Key`, Terraform `s3_key`.
-        pub fn s3_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Key", Some("s3_key"), string(value));
+        pub fn s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Key", Some("s3_key"), rt::string(value));
             self
         }
         /// CloudFormation `S3ObjectVersion`, Terraform `s3_object_version`.
-        pub fn s3_object_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3ObjectVersion", Some("s3_object_version"), string(value));
+        pub fn s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3ObjectVersion",
+                Some("s3_object_version"),
+                rt::string(value),
+            );
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Elasticsearch` resource types of the CloudFormation registry (`AWS::Elasticsearch::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `elasticsearch` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Elasticsearch::Domain
 ///
 /// CloudFormation: `AWS::Elasticsearch::Domain`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticsearch-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Elasticsearch::Domain",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -32,20 +33,20 @@ impl Domain {
     /// Declares a `AWS::Elasticsearch::Domain` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DOMAIN_TYPE);
+        let this = rt::Base::new(id, &DOMAIN_TYPE);
         Domain(this)
     }
     /// CloudFormation `AccessPolicies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn access_policies(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("AccessPolicies", None, json(value));
+    pub fn access_policies(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("AccessPolicies", None, rt::json(value));
         self
     }
     /// CloudFormation `AdvancedOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn advanced_options(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("AdvancedOptions", None, string_map(value));
+        self.0.set("AdvancedOptions", None, rt::string_map(value));
         self
     }
     /// CloudFormation `AdvancedSecurityOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -67,8 +68,8 @@ impl Domain {
         self
     }
     /// Changing it replaces the resource. CloudFormation `DomainName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", None, string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainName", None, rt::string(value));
         self
     }
     /// CloudFormation `EBSOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -85,8 +86,8 @@ impl Domain {
         self
     }
     /// CloudFormation `ElasticsearchVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn elasticsearch_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ElasticsearchVersion", None, string(value));
+    pub fn elasticsearch_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ElasticsearchVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `EncryptionAtRestOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -95,8 +96,8 @@ impl Domain {
         self
     }
     /// CloudFormation `LogPublishingOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_publishing_options(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("LogPublishingOptions", None, json(value));
+    pub fn log_publishing_options(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("LogPublishingOptions", None, rt::json(value));
         self
     }
     /// CloudFormation `NodeToNodeEncryptionOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -122,23 +123,23 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::Elasticsearch::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `DomainArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn domain_arn(&self) -> Expr {
+    pub fn domain_arn(&self) -> rt::Expr {
         self.0.attr("DomainArn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainEndpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn domain_endpoint(&self) -> Expr {
+    pub fn domain_endpoint(&self) -> rt::Expr {
         self.0.attr("DomainEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -149,27 +150,27 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-advancedsecurityoptionsinput.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedSecurityOptionsInput(Props);
+    pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
         /// A new `AdvancedSecurityOptionsInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedSecurityOptionsInput(this)
         }
         /// CloudFormation `AnonymousAuthEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn anonymous_auth_enabled(mut self, value: bool) -> Self {
-            self.0.set("AnonymousAuthEnabled", None, boolean(value));
+            self.0.set("AnonymousAuthEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `InternalUserDatabaseEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn internal_user_database_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("InternalUserDatabaseEnabled", None, boolean(value));
+                .set("InternalUserDatabaseEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `MasterUserOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -183,31 +184,31 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-cognitooptions.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoOptions(Props);
+    pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
         /// A new `CognitoOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CognitoOptions(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `IdentityPoolId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn identity_pool_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdentityPoolId", None, string(value));
+        pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IdentityPoolId", None, rt::string(value));
             self
         }
         /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", None, string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", None, rt::string(value));
             self
         }
         /// CloudFormation `UserPoolId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_pool_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserPoolId", None, string(value));
+        pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserPoolId", None, rt::string(value));
             self
         }
     }
@@ -216,16 +217,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-coldstorageoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ColdStorageOptions(Props);
+    pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
         /// A new `ColdStorageOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColdStorageOptions(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
     }
@@ -234,37 +235,38 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-domainendpointoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DomainEndpointOptions(Props);
+    pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
         /// A new `DomainEndpointOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainEndpointOptions(this)
         }
         /// CloudFormation `CustomEndpoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_endpoint(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomEndpoint", None, string(value));
+        pub fn custom_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomEndpoint", None, rt::string(value));
             self
         }
         /// CloudFormation `CustomEndpointCertificateArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomEndpointCertificateArn", None, string(value));
+                .set("CustomEndpointCertificateArn", None, rt::string(value));
             self
         }
         /// CloudFormation `CustomEndpointEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn custom_endpoint_enabled(mut self, value: bool) -> Self {
-            self.0.set("CustomEndpointEnabled", None, boolean(value));
+            self.0
+                .set("CustomEndpointEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `EnforceHTTPS`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enforce_https(mut self, value: bool) -> Self {
-            self.0.set("EnforceHTTPS", None, boolean(value));
+            self.0.set("EnforceHTTPS", None, rt::boolean(value));
             self
         }
         /// CloudFormation `TLSSecurityPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn tls_security_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TLSSecurityPolicy", None, string(value));
+        pub fn tls_security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TLSSecurityPolicy", None, rt::string(value));
             self
         }
     }
@@ -273,31 +275,31 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-ebsoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EbsOptions(Props);
+    pub struct EbsOptions(rt::Props);
     impl EbsOptions {
         /// A new `EbsOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsOptions(this)
         }
         /// CloudFormation `EBSEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebs_enabled(mut self, value: bool) -> Self {
-            self.0.set("EBSEnabled", None, boolean(value));
+            self.0.set("EBSEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `VolumeSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", None, int(value));
+            self.0.set("VolumeSize", None, rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", None, string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VolumeType", None, rt::string(value));
             self
         }
     }
@@ -306,11 +308,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-elasticsearchclusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchClusterConfig(Props);
+    pub struct ElasticsearchClusterConfig(rt::Props);
     impl ElasticsearchClusterConfig {
         /// A new `ElasticsearchClusterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElasticsearchClusterConfig(this)
         }
         /// CloudFormation `ColdStorageOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -320,42 +322,43 @@ pub mod domain {
         }
         /// CloudFormation `DedicatedMasterCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dedicated_master_count(mut self, value: i64) -> Self {
-            self.0.set("DedicatedMasterCount", None, int(value));
+            self.0.set("DedicatedMasterCount", None, rt::int(value));
             self
         }
         /// CloudFormation `DedicatedMasterEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dedicated_master_enabled(mut self, value: bool) -> Self {
-            self.0.set("DedicatedMasterEnabled", None, boolean(value));
+            self.0
+                .set("DedicatedMasterEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DedicatedMasterType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dedicated_master_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DedicatedMasterType", None, string(value));
+        pub fn dedicated_master_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DedicatedMasterType", None, rt::string(value));
             self
         }
         /// CloudFormation `InstanceCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn instance_count(mut self, value: i64) -> Self {
-            self.0.set("InstanceCount", None, int(value));
+            self.0.set("InstanceCount", None, rt::int(value));
             self
         }
         /// CloudFormation `InstanceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InstanceType", None, string(value));
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InstanceType", None, rt::string(value));
             self
         }
         /// CloudFormation `WarmCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn warm_count(mut self, value: i64) -> Self {
-            self.0.set("WarmCount", None, int(value));
+            self.0.set("WarmCount", None, rt::int(value));
             self
         }
         /// CloudFormation `WarmEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn warm_enabled(mut self, value: bool) -> Self {
-            self.0.set("WarmEnabled", None, boolean(value));
+            self.0.set("WarmEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `WarmType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn warm_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WarmType", None, string(value));
+        pub fn warm_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WarmType", None, rt::string(value));
             self
         }
         /// CloudFormation `ZoneAwarenessConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -365,7 +368,7 @@ pub mod domain {
         }
         /// CloudFormation `ZoneAwarenessEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn zone_awareness_enabled(mut self, value: bool) -> Self {
-            self.0.set("ZoneAwarenessEnabled", None, boolean(value));
+            self.0.set("ZoneAwarenessEnabled", None, rt::boolean(value));
             self
         }
     }
@@ -374,21 +377,21 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionAtRestOptions(Props);
+    pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
         /// A new `EncryptionAtRestOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionAtRestOptions(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyId", None, rt::string(value));
             self
         }
     }
@@ -397,26 +400,26 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-masteruseroptions.html)
     #[derive(Clone, Debug)]
-    pub struct MasterUserOptions(Props);
+    pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
         /// A new `MasterUserOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MasterUserOptions(this)
         }
         /// CloudFormation `MasterUserARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn master_user_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MasterUserARN", None, string(value));
+        pub fn master_user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MasterUserARN", None, rt::string(value));
             self
         }
         /// CloudFormation `MasterUserName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn master_user_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MasterUserName", None, string(value));
+        pub fn master_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MasterUserName", None, rt::string(value));
             self
         }
         /// CloudFormation `MasterUserPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MasterUserPassword", None, string(value));
+        pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MasterUserPassword", None, rt::string(value));
             self
         }
     }
@@ -425,16 +428,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-nodetonodeencryptionoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NodeToNodeEncryptionOptions(Props);
+    pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
         /// A new `NodeToNodeEncryptionOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeToNodeEncryptionOptions(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
     }
@@ -443,16 +446,17 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-snapshotoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SnapshotOptions(Props);
+    pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
         /// A new `SnapshotOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnapshotOptions(this)
         }
         /// CloudFormation `AutomatedSnapshotStartHour`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automated_snapshot_start_hour(mut self, value: i64) -> Self {
-            self.0.set("AutomatedSnapshotStartHour", None, int(value));
+            self.0
+                .set("AutomatedSnapshotStartHour", None, rt::int(value));
             self
         }
     }
@@ -461,24 +465,24 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-vpcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOptions(Props);
+    pub struct VpcOptions(rt::Props);
     impl VpcOptions {
         /// A new `VpcOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcOptions(this)
         }
         /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", None, strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("SubnetIds", None, rt::strings(value));
             self
         }
     }
@@ -487,16 +491,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-zoneawarenessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ZoneAwarenessConfig(Props);
+    pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {
         /// A new `ZoneAwarenessConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZoneAwarenessConfig(this)
         }
         /// CloudFormation `AvailabilityZoneCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn availability_zone_count(mut self, value: i64) -> Self {
-            self.0.set("AvailabilityZoneCount", None, int(value));
+            self.0.set("AvailabilityZoneCount", None, rt::int(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ElementalInference` resource types of the CloudFormation registry (`AWS::ElementalInference::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `elementalinference` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a custom dictionary for improving transcription accuracy
 ///
 /// CloudFormation: `AWS::ElementalInference::Dictionary`. Terraform: `awscc_elementalinference_dictionary` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elementalinference-dictionary.html)
-pub struct Dictionary(Base);
-static DICTIONARY_TYPE: TypeInfo = TypeInfo {
+pub struct Dictionary(rt::Base);
+static DICTIONARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElementalInference::Dictionary",
     terraform: Some("awscc_elementalinference_dictionary"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,31 +63,31 @@ impl Dictionary {
     pub fn new(
         id: impl Into<String>,
         language: dictionary::DictionaryLanguage,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DICTIONARY_TYPE);
+        let mut this = rt::Base::new(id, &DICTIONARY_TYPE);
         this.set("Language", Some("language"), language.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Dictionary(this)
     }
     /// Constraints: length at most 40960. CloudFormation `Entries`, Terraform `entries`.
-    pub fn entries(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Entries", Some("entries"), string(value));
+    pub fn entries(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Entries", Some("entries"), rt::string(value));
         self
     }
 }
 builder!(Dictionary, DictionaryHandle);
 /// A declared `AWS::ElementalInference::Dictionary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DictionaryHandle(Handle);
+pub struct DictionaryHandle(rt::Handle);
 handle!(DictionaryHandle);
 impl DictionaryHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -116,11 +117,11 @@ pub mod dictionary {
 /// CloudFormation: `AWS::ElementalInference::Feed`. Terraform: `awscc_elementalinference_feed` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elementalinference-feed.html)
-pub struct Feed(Base);
-static FEED_TYPE: TypeInfo = TypeInfo {
+pub struct Feed(rt::Base);
+static FEED_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ElementalInference::Feed",
     terraform: Some("awscc_elementalinference_feed"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -167,37 +168,37 @@ impl Feed {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         outputs: impl IntoIterator<Item = feed::GetOutput>,
     ) -> Self {
-        let mut this = Base::new(id, &FEED_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Outputs", Some("outputs"), list(outputs));
+        let mut this = rt::Base::new(id, &FEED_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Outputs", Some("outputs"), rt::list(outputs));
         Feed(this)
     }
     /// Constraints: length 32..=255; pattern `^arn:aws[a-z\-]*:iam::[0-9]{12}:role/.+$`. CloudFormation `AccessRoleArn`, Terraform `access_role_arn`.
-    pub fn access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessRoleArn", Some("access_role_arn"), string(value));
+            .set("AccessRoleArn", Some("access_role_arn"), rt::string(value));
         self
     }
 }
 builder!(Feed, FeedHandle);
 /// A declared `AWS::ElementalInference::Feed`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FeedHandle(Handle);
+pub struct FeedHandle(rt::Handle);
 handle!(FeedHandle);
 impl FeedHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DataEndpoints`; Terraform `data_endpoints`.
-    pub fn data_endpoints(&self) -> Expr {
+    pub fn data_endpoints(&self) -> rt::Expr {
         self.0.attr("DataEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -208,24 +209,28 @@ pub mod feed {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elementalinference-feed-getoutput.html)
     #[derive(Clone, Debug)]
-    pub struct GetOutput(Props);
+    pub struct GetOutput(rt::Props);
     impl GetOutput {
         /// A new `GetOutput`. Required properties: `name` (`Name`), `output_config` (`OutputConfig`), `status` (`Status`).
         pub fn new(
-            name: impl Into<Expr>,
-            output_config: impl Into<Value>,
+            name: impl Into<rt::Expr>,
+            output_config: impl Into<rt::Value>,
             status: OutputStatus,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("OutputConfig", Some("output_config"), json(output_config));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "OutputConfig",
+                Some("output_config"),
+                rt::json(output_config),
+            );
             this.set("Status", Some("status"), status.into());
             GetOutput(this)
         }
         /// Constraints: length at most 1024; pattern `^[\w \-\.',@:;]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `EMR` resource types of the CloudFormation registry (`AWS::EMR::*`): 8 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `emr` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::EMR::Cluster
 ///
 /// CloudFormation: `AWS::EMR::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::Cluster",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None), ("MasterPublicDNS", None)],
@@ -29,30 +30,30 @@ impl Cluster {
     pub fn new(
         id: impl Into<String>,
         instances: cluster::JobFlowInstancesConfig,
-        job_flow_role: impl Into<Expr>,
-        name: impl Into<Expr>,
-        service_role: impl Into<Expr>,
+        job_flow_role: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        service_role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set("Instances", None, instances.into());
-        this.set("JobFlowRole", None, string(job_flow_role));
-        this.set("Name", None, string(name));
-        this.set("ServiceRole", None, string(service_role));
+        this.set("JobFlowRole", None, rt::string(job_flow_role));
+        this.set("Name", None, rt::string(name));
+        this.set("ServiceRole", None, rt::string(service_role));
         Cluster(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalInfo`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn additional_info(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("AdditionalInfo", None, json(value));
+    pub fn additional_info(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("AdditionalInfo", None, rt::json(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Applications`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn applications(mut self, value: impl IntoIterator<Item = cluster::Application>) -> Self {
-        self.0.set("Applications", None, list(value));
+        self.0.set("Applications", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `AutoScalingRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn auto_scaling_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AutoScalingRole", None, string(value));
+    pub fn auto_scaling_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AutoScalingRole", None, rt::string(value));
         self
     }
     /// CloudFormation `AutoTerminationPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -65,7 +66,7 @@ impl Cluster {
         mut self,
         value: impl IntoIterator<Item = cluster::BootstrapActionConfig>,
     ) -> Self {
-        self.0.set("BootstrapActions", None, list(value));
+        self.0.set("BootstrapActions", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -73,27 +74,27 @@ impl Cluster {
         mut self,
         value: impl IntoIterator<Item = cluster::Configuration>,
     ) -> Self {
-        self.0.set("Configurations", None, list(value));
+        self.0.set("Configurations", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `CustomAmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_ami_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomAmiId", None, string(value));
+    pub fn custom_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CustomAmiId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsRootVolumeIops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ebs_root_volume_iops(mut self, value: i64) -> Self {
-        self.0.set("EbsRootVolumeIops", None, int(value));
+        self.0.set("EbsRootVolumeIops", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsRootVolumeSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ebs_root_volume_size(mut self, value: i64) -> Self {
-        self.0.set("EbsRootVolumeSize", None, int(value));
+        self.0.set("EbsRootVolumeSize", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsRootVolumeThroughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ebs_root_volume_throughput(mut self, value: i64) -> Self {
-        self.0.set("EbsRootVolumeThroughput", None, int(value));
+        self.0.set("EbsRootVolumeThroughput", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KerberosAttributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -102,13 +103,13 @@ impl Cluster {
         self
     }
     /// Changing it replaces the resource. CloudFormation `LogEncryptionKmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogEncryptionKmsKeyId", None, string(value));
+    pub fn log_encryption_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogEncryptionKmsKeyId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `LogUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogUri", None, string(value));
+    pub fn log_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogUri", None, rt::string(value));
         self
     }
     /// CloudFormation `ManagedScalingPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -117,8 +118,8 @@ impl Cluster {
         self
     }
     /// Changing it replaces the resource. CloudFormation `OSReleaseLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn os_release_label(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OSReleaseLabel", None, string(value));
+    pub fn os_release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("OSReleaseLabel", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PlacementGroupConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -126,52 +127,52 @@ impl Cluster {
         mut self,
         value: impl IntoIterator<Item = cluster::PlacementGroupConfig>,
     ) -> Self {
-        self.0.set("PlacementGroupConfigs", None, list(value));
+        self.0.set("PlacementGroupConfigs", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ReleaseLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn release_label(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ReleaseLabel", None, string(value));
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ReleaseLabel", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ScaleDownBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn scale_down_behavior(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ScaleDownBehavior", None, string(value));
+    pub fn scale_down_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ScaleDownBehavior", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SecurityConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_configuration(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SecurityConfiguration", None, string(value));
+    pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecurityConfiguration", None, rt::string(value));
         self
     }
     /// CloudFormation `StepConcurrencyLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn step_concurrency_level(mut self, value: i64) -> Self {
-        self.0.set("StepConcurrencyLevel", None, int(value));
+        self.0.set("StepConcurrencyLevel", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Steps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn steps(mut self, value: impl IntoIterator<Item = cluster::StepConfig>) -> Self {
-        self.0.set("Steps", None, list(value));
+        self.0.set("Steps", None, rt::list(value));
         self
     }
     /// CloudFormation `VisibleToAllUsers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn visible_to_all_users(mut self, value: bool) -> Self {
-        self.0.set("VisibleToAllUsers", None, boolean(value));
+        self.0.set("VisibleToAllUsers", None, rt::boolean(value));
         self
     }
 }
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::EMR::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `MasterPublicDNS`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn master_public_dns(&self) -> Expr {
+    pub fn master_public_dns(&self) -> rt::Expr {
         self.0.attr("MasterPublicDNS")
     }
 }
@@ -182,34 +183,34 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-application.html)
     #[derive(Clone, Debug)]
-    pub struct Application(Props);
+    pub struct Application(rt::Props);
     impl Application {
         /// A new `Application`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Application(this)
         }
         /// CloudFormation `AdditionalInfo`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn additional_info(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("AdditionalInfo", None, string_map(value));
+            self.0.set("AdditionalInfo", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Args`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", None, strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", None, rt::strings(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -218,16 +219,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingPolicy(Props);
+    pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
         /// A new `AutoScalingPolicy`. Required properties: `constraints` (`Constraints`), `rules` (`Rules`).
         pub fn new(
             constraints: ScalingConstraints,
             rules: impl IntoIterator<Item = ScalingRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Constraints", None, constraints.into());
-            this.set("Rules", None, list(rules));
+            this.set("Rules", None, rt::list(rules));
             AutoScalingPolicy(this)
         }
     }
@@ -236,16 +237,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoterminationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoTerminationPolicy(Props);
+    pub struct AutoTerminationPolicy(rt::Props);
     impl AutoTerminationPolicy {
         /// A new `AutoTerminationPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoTerminationPolicy(this)
         }
         /// CloudFormation `IdleTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn idle_timeout(mut self, value: i64) -> Self {
-            self.0.set("IdleTimeout", None, int(value));
+            self.0.set("IdleTimeout", None, rt::int(value));
             self
         }
     }
@@ -254,15 +255,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-bootstrapactionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BootstrapActionConfig(Props);
+    pub struct BootstrapActionConfig(rt::Props);
     impl BootstrapActionConfig {
         /// A new `BootstrapActionConfig`. Required properties: `name` (`Name`), `script_bootstrap_action` (`ScriptBootstrapAction`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             script_bootstrap_action: ScriptBootstrapActionConfig,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             this.set(
                 "ScriptBootstrapAction",
                 None,
@@ -276,45 +277,45 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-cloudwatchalarmdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchAlarmDefinition(Props);
+    pub struct CloudWatchAlarmDefinition(rt::Props);
     impl CloudWatchAlarmDefinition {
         /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
-            metric_name: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
             period: i64,
             threshold: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComparisonOperator", None, string(comparison_operator));
-            this.set("MetricName", None, string(metric_name));
-            this.set("Period", None, int(period));
-            this.set("Threshold", None, int(threshold));
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
+            this.set("MetricName", None, rt::string(metric_name));
+            this.set("Period", None, rt::int(period));
+            this.set("Threshold", None, rt::int(threshold));
             CloudWatchAlarmDefinition(this)
         }
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, list(value));
+            self.0.set("Dimensions", None, rt::list(value));
             self
         }
         /// CloudFormation `EvaluationPeriods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0.set("EvaluationPeriods", None, int(value));
+            self.0.set("EvaluationPeriods", None, rt::int(value));
             self
         }
         /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", None, string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Namespace", None, rt::string(value));
             self
         }
         /// CloudFormation `Statistic`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn statistic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Statistic", None, string(value));
+        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Statistic", None, rt::string(value));
             self
         }
         /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", None, string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", None, rt::string(value));
             self
         }
     }
@@ -323,28 +324,37 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-computelimits.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeLimits(Props);
+    pub struct ComputeLimits(rt::Props);
     impl ComputeLimits {
         /// A new `ComputeLimits`. Required properties: `maximum_capacity_units` (`MaximumCapacityUnits`), `minimum_capacity_units` (`MinimumCapacityUnits`), `unit_type` (`UnitType`).
         pub fn new(
             maximum_capacity_units: i64,
             minimum_capacity_units: i64,
-            unit_type: impl Into<Expr>,
+            unit_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MaximumCapacityUnits", None, int(maximum_capacity_units));
-            this.set("MinimumCapacityUnits", None, int(minimum_capacity_units));
-            this.set("UnitType", None, string(unit_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "MaximumCapacityUnits",
+                None,
+                rt::int(maximum_capacity_units),
+            );
+            this.set(
+                "MinimumCapacityUnits",
+                None,
+                rt::int(minimum_capacity_units),
+            );
+            this.set("UnitType", None, rt::string(unit_type));
             ComputeLimits(this)
         }
         /// CloudFormation `MaximumCoreCapacityUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_core_capacity_units(mut self, value: i64) -> Self {
-            self.0.set("MaximumCoreCapacityUnits", None, int(value));
+            self.0.set("MaximumCoreCapacityUnits", None, rt::int(value));
             self
         }
         /// CloudFormation `MaximumOnDemandCapacityUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_on_demand_capacity_units(mut self, value: i64) -> Self {
-            self.0.set("MaximumOnDemandCapacityUnits", None, int(value));
+            self.0
+                .set("MaximumOnDemandCapacityUnits", None, rt::int(value));
             self
         }
     }
@@ -353,30 +363,30 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Configuration(Props);
+    pub struct Configuration(rt::Props);
     impl Configuration {
         /// A new `Configuration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Configuration(this)
         }
         /// CloudFormation `Classification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn classification(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Classification", None, string(value));
+        pub fn classification(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Classification", None, rt::string(value));
             self
         }
         /// CloudFormation `ConfigurationProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configuration_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("ConfigurationProperties", None, string_map(value));
+                .set("ConfigurationProperties", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(mut self, value: impl IntoIterator<Item = Configuration>) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
     }
@@ -385,17 +395,17 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDeviceConfig(Props);
+    pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
         /// A new `EbsBlockDeviceConfig`. Required properties: `volume_specification` (`VolumeSpecification`).
         pub fn new(volume_specification: VolumeSpecification) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("VolumeSpecification", None, volume_specification.into());
             EbsBlockDeviceConfig(this)
         }
         /// CloudFormation `VolumesPerInstance`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes_per_instance(mut self, value: i64) -> Self {
-            self.0.set("VolumesPerInstance", None, int(value));
+            self.0.set("VolumesPerInstance", None, rt::int(value));
             self
         }
     }
@@ -404,11 +414,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EbsConfiguration(Props);
+    pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
         /// A new `EbsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsConfiguration(this)
         }
         /// CloudFormation `EbsBlockDeviceConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -416,12 +426,12 @@ pub mod cluster {
             mut self,
             value: impl IntoIterator<Item = EbsBlockDeviceConfig>,
         ) -> Self {
-            self.0.set("EbsBlockDeviceConfigs", None, list(value));
+            self.0.set("EbsBlockDeviceConfigs", None, rt::list(value));
             self
         }
         /// CloudFormation `EbsOptimized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
-            self.0.set("EbsOptimized", None, boolean(value));
+            self.0.set("EbsOptimized", None, rt::boolean(value));
             self
         }
     }
@@ -430,27 +440,27 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HadoopJarStepConfig(Props);
+    pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
         /// A new `HadoopJarStepConfig`. Required properties: `jar` (`Jar`).
-        pub fn new(jar: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Jar", None, string(jar));
+        pub fn new(jar: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Jar", None, rt::string(jar));
             HadoopJarStepConfig(this)
         }
         /// CloudFormation `Args`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", None, strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", None, rt::strings(value));
             self
         }
         /// CloudFormation `MainClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn main_class(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MainClass", None, string(value));
+        pub fn main_class(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MainClass", None, rt::string(value));
             self
         }
         /// CloudFormation `StepProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn step_properties(mut self, value: impl IntoIterator<Item = KeyValue>) -> Self {
-            self.0.set("StepProperties", None, list(value));
+            self.0.set("StepProperties", None, rt::list(value));
             self
         }
     }
@@ -459,11 +469,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceFleetConfig(Props);
+    pub struct InstanceFleetConfig(rt::Props);
     impl InstanceFleetConfig {
         /// A new `InstanceFleetConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceFleetConfig(this)
         }
         /// CloudFormation `InstanceTypeConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -471,7 +481,7 @@ pub mod cluster {
             mut self,
             value: impl IntoIterator<Item = InstanceTypeConfig>,
         ) -> Self {
-            self.0.set("InstanceTypeConfigs", None, list(value));
+            self.0.set("InstanceTypeConfigs", None, rt::list(value));
             self
         }
         /// CloudFormation `LaunchSpecifications`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -483,8 +493,8 @@ pub mod cluster {
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `ResizeSpecifications`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -494,12 +504,12 @@ pub mod cluster {
         }
         /// CloudFormation `TargetOnDemandCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn target_on_demand_capacity(mut self, value: i64) -> Self {
-            self.0.set("TargetOnDemandCapacity", None, int(value));
+            self.0.set("TargetOnDemandCapacity", None, rt::int(value));
             self
         }
         /// CloudFormation `TargetSpotCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn target_spot_capacity(mut self, value: i64) -> Self {
-            self.0.set("TargetSpotCapacity", None, int(value));
+            self.0.set("TargetSpotCapacity", None, rt::int(value));
             self
         }
     }
@@ -508,11 +518,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceFleetProvisioningSpecifications(Props);
+    pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
         /// A new `InstanceFleetProvisioningSpecifications`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceFleetProvisioningSpecifications(this)
         }
         /// CloudFormation `OnDemandSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -531,11 +541,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceFleetResizingSpecifications(Props);
+    pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
         /// A new `InstanceFleetResizingSpecifications`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceFleetResizingSpecifications(this)
         }
         /// CloudFormation `OnDemandResizeSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -558,13 +568,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancegroupconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceGroupConfig(Props);
+    pub struct InstanceGroupConfig(rt::Props);
     impl InstanceGroupConfig {
         /// A new `InstanceGroupConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`).
-        pub fn new(instance_count: i64, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", None, int(instance_count));
-            this.set("InstanceType", None, string(instance_type));
+        pub fn new(instance_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InstanceCount", None, rt::int(instance_count));
+            this.set("InstanceType", None, rt::string(instance_type));
             InstanceGroupConfig(this)
         }
         /// CloudFormation `AutoScalingPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -573,18 +583,18 @@ pub mod cluster {
             self
         }
         /// CloudFormation `BidPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bid_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BidPrice", None, string(value));
+        pub fn bid_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BidPrice", None, rt::string(value));
             self
         }
         /// CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(mut self, value: impl IntoIterator<Item = Configuration>) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// CloudFormation `CustomAmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_ami_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomAmiId", None, string(value));
+        pub fn custom_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomAmiId", None, rt::string(value));
             self
         }
         /// CloudFormation `EbsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -593,13 +603,13 @@ pub mod cluster {
             self
         }
         /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn market(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Market", None, string(value));
+        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Market", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -608,33 +618,33 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancetypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceTypeConfig(Props);
+    pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
         /// A new `InstanceTypeConfig`. Required properties: `instance_type` (`InstanceType`).
-        pub fn new(instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceType", None, string(instance_type));
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InstanceType", None, rt::string(instance_type));
             InstanceTypeConfig(this)
         }
         /// CloudFormation `BidPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bid_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BidPrice", None, string(value));
+        pub fn bid_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BidPrice", None, rt::string(value));
             self
         }
         /// CloudFormation `BidPriceAsPercentageOfOnDemandPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: i64) -> Self {
             self.0
-                .set("BidPriceAsPercentageOfOnDemandPrice", None, int(value));
+                .set("BidPriceAsPercentageOfOnDemandPrice", None, rt::int(value));
             self
         }
         /// CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(mut self, value: impl IntoIterator<Item = Configuration>) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// CloudFormation `CustomAmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_ami_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomAmiId", None, string(value));
+        pub fn custom_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomAmiId", None, rt::string(value));
             self
         }
         /// CloudFormation `EbsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -644,12 +654,12 @@ pub mod cluster {
         }
         /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", None, int(value));
+            self.0.set("Priority", None, rt::int(value));
             self
         }
         /// CloudFormation `WeightedCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn weighted_capacity(mut self, value: i64) -> Self {
-            self.0.set("WeightedCapacity", None, int(value));
+            self.0.set("WeightedCapacity", None, rt::int(value));
             self
         }
     }
@@ -658,29 +668,29 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-jobflowinstancesconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobFlowInstancesConfig(Props);
+    pub struct JobFlowInstancesConfig(rt::Props);
     impl JobFlowInstancesConfig {
         /// A new `JobFlowInstancesConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobFlowInstancesConfig(this)
         }
         /// CloudFormation `AdditionalMasterSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn additional_master_security_groups(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0
-                .set("AdditionalMasterSecurityGroups", None, strings(value));
+                .set("AdditionalMasterSecurityGroups", None, rt::strings(value));
             self
         }
         /// CloudFormation `AdditionalSlaveSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn additional_slave_security_groups(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0
-                .set("AdditionalSlaveSecurityGroups", None, strings(value));
+                .set("AdditionalSlaveSecurityGroups", None, rt::strings(value));
             self
         }
         /// CloudFormation `CoreInstanceFleet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -694,41 +704,44 @@ pub mod cluster {
             self
         }
         /// CloudFormation `Ec2KeyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ec2KeyName", None, string(value));
+        pub fn ec2_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ec2KeyName", None, rt::string(value));
             self
         }
         /// CloudFormation `Ec2SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ec2SubnetId", None, string(value));
+        pub fn ec2_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ec2SubnetId", None, rt::string(value));
             self
         }
         /// CloudFormation `Ec2SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Ec2SubnetIds", None, strings(value));
+        pub fn ec2_subnet_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("Ec2SubnetIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `EmrManagedMasterSecurityGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn emr_managed_master_security_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn emr_managed_master_security_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EmrManagedMasterSecurityGroup", None, string(value));
+                .set("EmrManagedMasterSecurityGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `EmrManagedSlaveSecurityGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn emr_managed_slave_security_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn emr_managed_slave_security_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EmrManagedSlaveSecurityGroup", None, string(value));
+                .set("EmrManagedSlaveSecurityGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `HadoopVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hadoop_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HadoopVersion", None, string(value));
+        pub fn hadoop_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HadoopVersion", None, rt::string(value));
             self
         }
         /// CloudFormation `KeepJobFlowAliveWhenNoSteps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn keep_job_flow_alive_when_no_steps(mut self, value: bool) -> Self {
             self.0
-                .set("KeepJobFlowAliveWhenNoSteps", None, boolean(value));
+                .set("KeepJobFlowAliveWhenNoSteps", None, rt::boolean(value));
             self
         }
         /// CloudFormation `MasterInstanceFleet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -747,9 +760,9 @@ pub mod cluster {
             self
         }
         /// CloudFormation `ServiceAccessSecurityGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_access_security_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_access_security_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServiceAccessSecurityGroup", None, string(value));
+                .set("ServiceAccessSecurityGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `TaskInstanceFleets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -757,7 +770,7 @@ pub mod cluster {
             mut self,
             value: impl IntoIterator<Item = InstanceFleetConfig>,
         ) -> Self {
-            self.0.set("TaskInstanceFleets", None, list(value));
+            self.0.set("TaskInstanceFleets", None, rt::list(value));
             self
         }
         /// CloudFormation `TaskInstanceGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -765,17 +778,18 @@ pub mod cluster {
             mut self,
             value: impl IntoIterator<Item = InstanceGroupConfig>,
         ) -> Self {
-            self.0.set("TaskInstanceGroups", None, list(value));
+            self.0.set("TaskInstanceGroups", None, rt::list(value));
             self
         }
         /// CloudFormation `TerminationProtected`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn termination_protected(mut self, value: bool) -> Self {
-            self.0.set("TerminationProtected", None, boolean(value));
+            self.0.set("TerminationProtected", None, rt::boolean(value));
             self
         }
         /// CloudFormation `UnhealthyNodeReplacement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn unhealthy_node_replacement(mut self, value: bool) -> Self {
-            self.0.set("UnhealthyNodeReplacement", None, boolean(value));
+            self.0
+                .set("UnhealthyNodeReplacement", None, rt::boolean(value));
             self
         }
     }
@@ -784,29 +798,29 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-kerberosattributes.html)
     #[derive(Clone, Debug)]
-    pub struct KerberosAttributes(Props);
+    pub struct KerberosAttributes(rt::Props);
     impl KerberosAttributes {
         /// A new `KerberosAttributes`. Required properties: `kdc_admin_password` (`KdcAdminPassword`), `realm` (`Realm`).
-        pub fn new(kdc_admin_password: impl Into<Expr>, realm: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KdcAdminPassword", None, string(kdc_admin_password));
-            this.set("Realm", None, string(realm));
+        pub fn new(kdc_admin_password: impl Into<rt::Expr>, realm: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KdcAdminPassword", None, rt::string(kdc_admin_password));
+            this.set("Realm", None, rt::string(realm));
             KerberosAttributes(this)
         }
         /// CloudFormation `ADDomainJoinPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_domain_join_password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ADDomainJoinPassword", None, string(value));
+        pub fn ad_domain_join_password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ADDomainJoinPassword", None, rt::string(value));
             self
         }
         /// CloudFormation `ADDomainJoinUser`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_domain_join_user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ADDomainJoinUser", None, string(value));
+        pub fn ad_domain_join_user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ADDomainJoinUser", None, rt::string(value));
             self
         }
         /// CloudFormation `CrossRealmTrustPrincipalPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cross_realm_trust_principal_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CrossRealmTrustPrincipalPassword", None, string(value));
+                .set("CrossRealmTrustPrincipalPassword", None, rt::string(value));
             self
         }
     }
@@ -815,21 +829,21 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-keyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValue(Props);
+    pub struct KeyValue(rt::Props);
     impl KeyValue {
         /// A new `KeyValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyValue(this)
         }
         /// CloudFormation `Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", None, string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -838,11 +852,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-managedscalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedScalingPolicy(Props);
+    pub struct ManagedScalingPolicy(rt::Props);
     impl ManagedScalingPolicy {
         /// A new `ManagedScalingPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedScalingPolicy(this)
         }
         /// CloudFormation `ComputeLimits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -851,13 +865,14 @@ pub mod cluster {
             self
         }
         /// CloudFormation `ScalingStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scaling_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ScalingStrategy", None, string(value));
+        pub fn scaling_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ScalingStrategy", None, rt::string(value));
             self
         }
         /// CloudFormation `UtilizationPerformanceIndex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn utilization_performance_index(mut self, value: i64) -> Self {
-            self.0.set("UtilizationPerformanceIndex", None, int(value));
+            self.0
+                .set("UtilizationPerformanceIndex", None, rt::int(value));
             self
         }
     }
@@ -866,13 +881,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             MetricDimension(this)
         }
     }
@@ -881,28 +896,34 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandCapacityReservationOptions(Props);
+    pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
         /// A new `OnDemandCapacityReservationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandCapacityReservationOptions(this)
         }
         /// CloudFormation `CapacityReservationPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn capacity_reservation_preference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_preference(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CapacityReservationPreference", None, string(value));
+                .set("CapacityReservationPreference", None, rt::string(value));
             self
         }
         /// CloudFormation `CapacityReservationResourceGroupArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CapacityReservationResourceGroupArn", None, string(value));
+        pub fn capacity_reservation_resource_group_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            self.0.set(
+                "CapacityReservationResourceGroupArn",
+                None,
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `UsageStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn usage_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UsageStrategy", None, string(value));
+        pub fn usage_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UsageStrategy", None, rt::string(value));
             self
         }
     }
@@ -911,12 +932,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandProvisioningSpecification(Props);
+    pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
         /// A new `OnDemandProvisioningSpecification`. Required properties: `allocation_strategy` (`AllocationStrategy`).
-        pub fn new(allocation_strategy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AllocationStrategy", None, string(allocation_strategy));
+        pub fn new(allocation_strategy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AllocationStrategy", None, rt::string(allocation_strategy));
             OnDemandProvisioningSpecification(this)
         }
         /// CloudFormation `CapacityReservationOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -933,16 +954,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandResizingSpecification(Props);
+    pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
         /// A new `OnDemandResizingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandResizingSpecification(this)
         }
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// CloudFormation `CapacityReservationOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -955,7 +976,7 @@ pub mod cluster {
         }
         /// CloudFormation `TimeoutDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("TimeoutDurationMinutes", None, int(value));
+            self.0.set("TimeoutDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -964,17 +985,17 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementgroupconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementGroupConfig(Props);
+    pub struct PlacementGroupConfig(rt::Props);
     impl PlacementGroupConfig {
         /// A new `PlacementGroupConfig`. Required properties: `instance_role` (`InstanceRole`).
-        pub fn new(instance_role: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceRole", None, string(instance_role));
+        pub fn new(instance_role: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InstanceRole", None, rt::string(instance_role));
             PlacementGroupConfig(this)
         }
         /// CloudFormation `PlacementStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn placement_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PlacementStrategy", None, string(value));
+        pub fn placement_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PlacementStrategy", None, rt::string(value));
             self
         }
     }
@@ -983,12 +1004,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementtype.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementType(Props);
+    pub struct PlacementType(rt::Props);
     impl PlacementType {
         /// A new `PlacementType`. Required properties: `availability_zone` (`AvailabilityZone`).
-        pub fn new(availability_zone: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AvailabilityZone", None, string(availability_zone));
+        pub fn new(availability_zone: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AvailabilityZone", None, rt::string(availability_zone));
             PlacementType(this)
         }
     }
@@ -997,11 +1018,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingaction.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingAction(Props);
+    pub struct ScalingAction(rt::Props);
     impl ScalingAction {
         /// A new `ScalingAction`. Required properties: `simple_scaling_policy_configuration` (`SimpleScalingPolicyConfiguration`).
         pub fn new(simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SimpleScalingPolicyConfiguration",
                 None,
@@ -1010,8 +1031,8 @@ pub mod cluster {
             ScalingAction(this)
         }
         /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn market(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Market", None, string(value));
+        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Market", None, rt::string(value));
             self
         }
     }
@@ -1020,13 +1041,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingconstraints.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConstraints(Props);
+    pub struct ScalingConstraints(rt::Props);
     impl ScalingConstraints {
         /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
         pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", None, int(max_capacity));
-            this.set("MinCapacity", None, int(min_capacity));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", None, rt::int(max_capacity));
+            this.set("MinCapacity", None, rt::int(min_capacity));
             ScalingConstraints(this)
         }
     }
@@ -1035,19 +1056,23 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingrule.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingRule(Props);
+    pub struct ScalingRule(rt::Props);
     impl ScalingRule {
         /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(action: ScalingAction, name: impl Into<Expr>, trigger: ScalingTrigger) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            action: ScalingAction,
+            name: impl Into<rt::Expr>,
+            trigger: ScalingTrigger,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             this.set("Trigger", None, trigger.into());
             ScalingRule(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
     }
@@ -1056,11 +1081,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingtrigger.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingTrigger(Props);
+    pub struct ScalingTrigger(rt::Props);
     impl ScalingTrigger {
         /// A new `ScalingTrigger`. Required properties: `cloud_watch_alarm_definition` (`CloudWatchAlarmDefinition`).
         pub fn new(cloud_watch_alarm_definition: CloudWatchAlarmDefinition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchAlarmDefinition",
                 None,
@@ -1074,17 +1099,17 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scriptbootstrapactionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScriptBootstrapActionConfig(Props);
+    pub struct ScriptBootstrapActionConfig(rt::Props);
     impl ScriptBootstrapActionConfig {
         /// A new `ScriptBootstrapActionConfig`. Required properties: `path` (`Path`).
-        pub fn new(path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Path", None, string(path));
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", None, rt::string(path));
             ScriptBootstrapActionConfig(this)
         }
         /// CloudFormation `Args`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", None, strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", None, rt::strings(value));
             self
         }
     }
@@ -1093,22 +1118,22 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-simplescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SimpleScalingPolicyConfiguration(Props);
+    pub struct SimpleScalingPolicyConfiguration(rt::Props);
     impl SimpleScalingPolicyConfiguration {
         /// A new `SimpleScalingPolicyConfiguration`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
         pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ScalingAdjustment", None, int(scaling_adjustment));
+            let mut this = rt::Props::default();
+            this.set("ScalingAdjustment", None, rt::int(scaling_adjustment));
             SimpleScalingPolicyConfiguration(this)
         }
         /// CloudFormation `AdjustmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adjustment_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdjustmentType", None, string(value));
+        pub fn adjustment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdjustmentType", None, rt::string(value));
             self
         }
         /// CloudFormation `CoolDown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cool_down(mut self, value: i64) -> Self {
-            self.0.set("CoolDown", None, int(value));
+            self.0.set("CoolDown", None, rt::int(value));
             self
         }
     }
@@ -1117,27 +1142,27 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotProvisioningSpecification(Props);
+    pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
         /// A new `SpotProvisioningSpecification`. Required properties: `timeout_action` (`TimeoutAction`), `timeout_duration_minutes` (`TimeoutDurationMinutes`).
-        pub fn new(timeout_action: impl Into<Expr>, timeout_duration_minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TimeoutAction", None, string(timeout_action));
+        pub fn new(timeout_action: impl Into<rt::Expr>, timeout_duration_minutes: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimeoutAction", None, rt::string(timeout_action));
             this.set(
                 "TimeoutDurationMinutes",
                 None,
-                int(timeout_duration_minutes),
+                rt::int(timeout_duration_minutes),
             );
             SpotProvisioningSpecification(this)
         }
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// CloudFormation `BlockDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn block_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("BlockDurationMinutes", None, int(value));
+            self.0.set("BlockDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -1146,21 +1171,21 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotresizingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotResizingSpecification(Props);
+    pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
         /// A new `SpotResizingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotResizingSpecification(this)
         }
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// CloudFormation `TimeoutDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("TimeoutDurationMinutes", None, int(value));
+            self.0.set("TimeoutDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -1169,18 +1194,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-stepconfig.html)
     #[derive(Clone, Debug)]
-    pub struct StepConfig(Props);
+    pub struct StepConfig(rt::Props);
     impl StepConfig {
         /// A new `StepConfig`. Required properties: `hadoop_jar_step` (`HadoopJarStep`), `name` (`Name`).
-        pub fn new(hadoop_jar_step: HadoopJarStepConfig, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(hadoop_jar_step: HadoopJarStepConfig, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("HadoopJarStep", None, hadoop_jar_step.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             StepConfig(this)
         }
         /// CloudFormation `ActionOnFailure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn action_on_failure(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ActionOnFailure", None, string(value));
+        pub fn action_on_failure(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ActionOnFailure", None, rt::string(value));
             self
         }
     }
@@ -1189,23 +1214,23 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-volumespecification.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeSpecification(Props);
+    pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
         /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
-        pub fn new(size_in_gb: i64, volume_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGB", None, int(size_in_gb));
-            this.set("VolumeType", None, string(volume_type));
+        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SizeInGB", None, rt::int(size_in_gb));
+            this.set("VolumeType", None, rt::string(volume_type));
             VolumeSpecification(this)
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, int(value));
+            self.0.set("Throughput", None, rt::int(value));
             self
         }
     }
@@ -1216,11 +1241,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::EMR::InstanceFleetConfig`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-instancefleetconfig.html)
-pub struct InstanceFleetConfig(Base);
-static INSTANCE_FLEET_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceFleetConfig(rt::Base);
+static INSTANCE_FLEET_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::InstanceFleetConfig",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InstanceFleetId", None)],
@@ -1230,12 +1255,12 @@ impl InstanceFleetConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_id: impl Into<Expr>,
-        instance_fleet_type: impl Into<Expr>,
+        cluster_id: impl Into<rt::Expr>,
+        instance_fleet_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_FLEET_CONFIG_TYPE);
-        this.set("ClusterId", None, string(cluster_id));
-        this.set("InstanceFleetType", None, string(instance_fleet_type));
+        let mut this = rt::Base::new(id, &INSTANCE_FLEET_CONFIG_TYPE);
+        this.set("ClusterId", None, rt::string(cluster_id));
+        this.set("InstanceFleetType", None, rt::string(instance_fleet_type));
         InstanceFleetConfig(this)
     }
     /// InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
@@ -1245,7 +1270,7 @@ impl InstanceFleetConfig {
         mut self,
         value: impl IntoIterator<Item = instance_fleet_config::InstanceTypeConfig>,
     ) -> Self {
-        self.0.set("InstanceTypeConfigs", None, list(value));
+        self.0.set("InstanceTypeConfigs", None, rt::list(value));
         self
     }
     /// The launch specification for the instance fleet.
@@ -1261,8 +1286,8 @@ impl InstanceFleetConfig {
     /// The friendly name of the instance fleet.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// The resize specification for the instance fleet.
@@ -1279,27 +1304,27 @@ impl InstanceFleetConfig {
     ///
     /// CloudFormation `TargetOnDemandCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn target_on_demand_capacity(mut self, value: i64) -> Self {
-        self.0.set("TargetOnDemandCapacity", None, int(value));
+        self.0.set("TargetOnDemandCapacity", None, rt::int(value));
         self
     }
     /// The target capacity of Spot units for the instance fleet, which determines how many Spot instances to provision.
     ///
     /// CloudFormation `TargetSpotCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn target_spot_capacity(mut self, value: i64) -> Self {
-        self.0.set("TargetSpotCapacity", None, int(value));
+        self.0.set("TargetSpotCapacity", None, rt::int(value));
         self
     }
 }
 builder!(InstanceFleetConfig, InstanceFleetConfigHandle);
 /// A declared `AWS::EMR::InstanceFleetConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceFleetConfigHandle(Handle);
+pub struct InstanceFleetConfigHandle(rt::Handle);
 handle!(InstanceFleetConfigHandle);
 impl InstanceFleetConfigHandle {
     /// The unique identifier for instance fleet for specific cluster
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceFleetId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn instance_fleet_id(&self) -> Expr {
+    pub fn instance_fleet_id(&self) -> rt::Expr {
         self.0.attr("InstanceFleetId")
     }
 }
@@ -1312,18 +1337,18 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-applicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationConfiguration(Props);
+    pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
         /// A new `ApplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationConfiguration(this)
         }
         /// The classification within a configuration.
         ///
         /// CloudFormation `Classification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn classification(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Classification", None, string(value));
+        pub fn classification(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Classification", None, rt::string(value));
             self
         }
         /// Within a configuration classification, a set of properties that represent the settings that you want to change in the configuration file.
@@ -1331,10 +1356,10 @@ pub mod instance_fleet_config {
         /// CloudFormation `ConfigurationProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configuration_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("ConfigurationProperties", None, string_map(value));
+                .set("ConfigurationProperties", None, rt::string_map(value));
             self
         }
         /// A list of additional configurations to apply within a configuration object.
@@ -1344,7 +1369,7 @@ pub mod instance_fleet_config {
             mut self,
             value: impl IntoIterator<Item = ApplicationConfiguration>,
         ) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
     }
@@ -1355,11 +1380,11 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDeviceConfig(Props);
+    pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
         /// A new `EbsBlockDeviceConfig`. Required properties: `volume_specification` (`VolumeSpecification`).
         pub fn new(volume_specification: VolumeSpecification) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("VolumeSpecification", None, volume_specification.into());
             EbsBlockDeviceConfig(this)
         }
@@ -1367,7 +1392,7 @@ pub mod instance_fleet_config {
         ///
         /// CloudFormation `VolumesPerInstance`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes_per_instance(mut self, value: i64) -> Self {
-            self.0.set("VolumesPerInstance", None, int(value));
+            self.0.set("VolumesPerInstance", None, rt::int(value));
             self
         }
     }
@@ -1378,11 +1403,11 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EbsConfiguration(Props);
+    pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
         /// A new `EbsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsConfiguration(this)
         }
         /// An array of Amazon EBS volume specifications attached to a cluster instance.
@@ -1392,14 +1417,14 @@ pub mod instance_fleet_config {
             mut self,
             value: impl IntoIterator<Item = EbsBlockDeviceConfig>,
         ) -> Self {
-            self.0.set("EbsBlockDeviceConfigs", None, list(value));
+            self.0.set("EbsBlockDeviceConfigs", None, rt::list(value));
             self
         }
         /// Indicates whether an Amazon EBS volume is EBS-optimized.
         ///
         /// CloudFormation `EbsOptimized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
-            self.0.set("EbsOptimized", None, boolean(value));
+            self.0.set("EbsOptimized", None, rt::boolean(value));
             self
         }
     }
@@ -1410,11 +1435,11 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceFleetProvisioningSpecifications(Props);
+    pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
         /// A new `InstanceFleetProvisioningSpecifications`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceFleetProvisioningSpecifications(this)
         }
         /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
@@ -1437,11 +1462,11 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceFleetResizingSpecifications(Props);
+    pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
         /// A new `InstanceFleetResizingSpecifications`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceFleetResizingSpecifications(this)
         }
         /// The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
@@ -1470,19 +1495,19 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancetypeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceTypeConfig(Props);
+    pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
         /// A new `InstanceTypeConfig`. Required properties: `instance_type` (`InstanceType`).
-        pub fn new(instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceType", None, string(instance_type));
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InstanceType", None, rt::string(instance_type));
             InstanceTypeConfig(this)
         }
         /// The bid price for each Amazon EC2 Spot Instance type as defined by InstanceType.
         ///
         /// CloudFormation `BidPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bid_price(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BidPrice", None, string(value));
+        pub fn bid_price(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BidPrice", None, rt::string(value));
             self
         }
         /// The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by InstanceType.
@@ -1490,7 +1515,7 @@ pub mod instance_fleet_config {
         /// CloudFormation `BidPriceAsPercentageOfOnDemandPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: i64) -> Self {
             self.0
-                .set("BidPriceAsPercentageOfOnDemandPrice", None, int(value));
+                .set("BidPriceAsPercentageOfOnDemandPrice", None, rt::int(value));
             self
         }
         /// An optional configuration specification to be used when provisioning cluster instances, which can include configurations for applications and software bundled with Amazon EMR.
@@ -1500,14 +1525,14 @@ pub mod instance_fleet_config {
             mut self,
             value: impl IntoIterator<Item = ApplicationConfiguration>,
         ) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// The custom AMI ID to use for the instance type.
         ///
         /// CloudFormation `CustomAmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_ami_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomAmiId", None, string(value));
+        pub fn custom_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomAmiId", None, rt::string(value));
             self
         }
         /// The configuration of Amazon Elastic Block Store (Amazon EBS) attached to each instance as defined by InstanceType.
@@ -1521,14 +1546,14 @@ pub mod instance_fleet_config {
         ///
         /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", None, int(value));
+            self.0.set("Priority", None, rt::int(value));
             self
         }
         /// The number of units that a provisioned instance of this type provides toward fulfilling the target capacities defined in InstanceFleetConfig.
         ///
         /// CloudFormation `WeightedCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn weighted_capacity(mut self, value: i64) -> Self {
-            self.0.set("WeightedCapacity", None, int(value));
+            self.0.set("WeightedCapacity", None, rt::int(value));
             self
         }
     }
@@ -1537,34 +1562,40 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandCapacityReservationOptions(Props);
+    pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
         /// A new `OnDemandCapacityReservationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandCapacityReservationOptions(this)
         }
         /// Indicates the instance's Capacity Reservation preferences.
         ///
         /// CloudFormation `CapacityReservationPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn capacity_reservation_preference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_preference(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CapacityReservationPreference", None, string(value));
+                .set("CapacityReservationPreference", None, rt::string(value));
             self
         }
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
         ///
         /// CloudFormation `CapacityReservationResourceGroupArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CapacityReservationResourceGroupArn", None, string(value));
+        pub fn capacity_reservation_resource_group_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            self.0.set(
+                "CapacityReservationResourceGroupArn",
+                None,
+                rt::string(value),
+            );
             self
         }
         /// Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
         ///
         /// CloudFormation `UsageStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn usage_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UsageStrategy", None, string(value));
+        pub fn usage_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UsageStrategy", None, rt::string(value));
             self
         }
     }
@@ -1575,12 +1606,12 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandProvisioningSpecification(Props);
+    pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
         /// A new `OnDemandProvisioningSpecification`. Required properties: `allocation_strategy` (`AllocationStrategy`).
-        pub fn new(allocation_strategy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AllocationStrategy", None, string(allocation_strategy));
+        pub fn new(allocation_strategy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AllocationStrategy", None, rt::string(allocation_strategy));
             OnDemandProvisioningSpecification(this)
         }
         /// CloudFormation `CapacityReservationOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1597,18 +1628,18 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct OnDemandResizingSpecification(Props);
+    pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
         /// A new `OnDemandResizingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnDemandResizingSpecification(this)
         }
         /// Specifies the allocation strategy to use to launch On-Demand instances during a resize.
         ///
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
@@ -1625,7 +1656,7 @@ pub mod instance_fleet_config {
         ///
         /// CloudFormation `TimeoutDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("TimeoutDurationMinutes", None, int(value));
+            self.0.set("TimeoutDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -1636,31 +1667,31 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotProvisioningSpecification(Props);
+    pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
         /// A new `SpotProvisioningSpecification`. Required properties: `timeout_action` (`TimeoutAction`), `timeout_duration_minutes` (`TimeoutDurationMinutes`).
-        pub fn new(timeout_action: impl Into<Expr>, timeout_duration_minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TimeoutAction", None, string(timeout_action));
+        pub fn new(timeout_action: impl Into<rt::Expr>, timeout_duration_minutes: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimeoutAction", None, rt::string(timeout_action));
             this.set(
                 "TimeoutDurationMinutes",
                 None,
-                int(timeout_duration_minutes),
+                rt::int(timeout_duration_minutes),
             );
             SpotProvisioningSpecification(this)
         }
         /// Specifies one of the following strategies to launch Spot Instance fleets: price-capacity-optimized, capacity-optimized, lowest-price, or diversified
         ///
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// The defined duration for Spot Instances (also known as Spot blocks) in minutes.
         ///
         /// CloudFormation `BlockDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn block_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("BlockDurationMinutes", None, int(value));
+            self.0.set("BlockDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -1669,25 +1700,25 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotresizingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SpotResizingSpecification(Props);
+    pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
         /// A new `SpotResizingSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotResizingSpecification(this)
         }
         /// Specifies the allocation strategy to use to launch Spot instances during a resize.
         ///
         /// CloudFormation `AllocationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allocation_strategy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllocationStrategy", None, string(value));
+        pub fn allocation_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AllocationStrategy", None, rt::string(value));
             self
         }
         /// Spot resize timeout in minutes.
         ///
         /// CloudFormation `TimeoutDurationMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_duration_minutes(mut self, value: i64) -> Self {
-            self.0.set("TimeoutDurationMinutes", None, int(value));
+            self.0.set("TimeoutDurationMinutes", None, rt::int(value));
             self
         }
     }
@@ -1698,27 +1729,27 @@ pub mod instance_fleet_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-volumespecification.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeSpecification(Props);
+    pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
         /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
-        pub fn new(size_in_gb: i64, volume_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGB", None, int(size_in_gb));
-            this.set("VolumeType", None, string(volume_type));
+        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SizeInGB", None, rt::int(size_in_gb));
+            this.set("VolumeType", None, rt::string(volume_type));
             VolumeSpecification(this)
         }
         /// The number of I/O operations per second (IOPS) that the volume supports.
         ///
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// The throughput, in mebibyte per second (MiB/s).
         ///
         /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, int(value));
+            self.0.set("Throughput", None, rt::int(value));
             self
         }
     }
@@ -1729,11 +1760,11 @@ pub mod instance_fleet_config {
 /// CloudFormation: `AWS::EMR::InstanceGroupConfig`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-instancegroupconfig.html)
-pub struct InstanceGroupConfig(Base);
-static INSTANCE_GROUP_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceGroupConfig(rt::Base);
+static INSTANCE_GROUP_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::InstanceGroupConfig",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InstanceGroupId", None)],
@@ -1744,15 +1775,15 @@ impl InstanceGroupConfig {
     pub fn new(
         id: impl Into<String>,
         instance_count: i64,
-        instance_role: impl Into<Expr>,
-        instance_type: impl Into<Expr>,
-        job_flow_id: impl Into<Expr>,
+        instance_role: impl Into<rt::Expr>,
+        instance_type: impl Into<rt::Expr>,
+        job_flow_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_GROUP_CONFIG_TYPE);
-        this.set("InstanceCount", None, int(instance_count));
-        this.set("InstanceRole", None, string(instance_role));
-        this.set("InstanceType", None, string(instance_type));
-        this.set("JobFlowId", None, string(job_flow_id));
+        let mut this = rt::Base::new(id, &INSTANCE_GROUP_CONFIG_TYPE);
+        this.set("InstanceCount", None, rt::int(instance_count));
+        this.set("InstanceRole", None, rt::string(instance_role));
+        this.set("InstanceType", None, rt::string(instance_type));
+        this.set("JobFlowId", None, rt::string(job_flow_id));
         InstanceGroupConfig(this)
     }
     /// CloudFormation `AutoScalingPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1761,8 +1792,8 @@ impl InstanceGroupConfig {
         self
     }
     /// Changing it replaces the resource. CloudFormation `BidPrice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bid_price(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BidPrice", None, string(value));
+    pub fn bid_price(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BidPrice", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1770,12 +1801,12 @@ impl InstanceGroupConfig {
         mut self,
         value: impl IntoIterator<Item = instance_group_config::AppConfiguration>,
     ) -> Self {
-        self.0.set("Configurations", None, list(value));
+        self.0.set("Configurations", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `CustomAmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_ami_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomAmiId", None, string(value));
+    pub fn custom_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CustomAmiId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1784,24 +1815,24 @@ impl InstanceGroupConfig {
         self
     }
     /// Changing it replaces the resource. CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn market(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Market", None, string(value));
+    pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Market", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(InstanceGroupConfig, InstanceGroupConfigHandle);
 /// A declared `AWS::EMR::InstanceGroupConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceGroupConfigHandle(Handle);
+pub struct InstanceGroupConfigHandle(rt::Handle);
 handle!(InstanceGroupConfigHandle);
 impl InstanceGroupConfigHandle {
     /// CloudFormation `Fn::GetAtt` `InstanceGroupId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn instance_group_id(&self) -> Expr {
+    pub fn instance_group_id(&self) -> rt::Expr {
         self.0.attr("InstanceGroupId")
     }
 }
@@ -1812,30 +1843,30 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-appconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AppConfiguration(Props);
+    pub struct AppConfiguration(rt::Props);
     impl AppConfiguration {
         /// A new `AppConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AppConfiguration(this)
         }
         /// CloudFormation `Classification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn classification(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Classification", None, string(value));
+        pub fn classification(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Classification", None, rt::string(value));
             self
         }
         /// CloudFormation `ConfigurationProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configuration_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("ConfigurationProperties", None, string_map(value));
+                .set("ConfigurationProperties", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(mut self, value: impl IntoIterator<Item = AppConfiguration>) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
     }
@@ -1844,16 +1875,16 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingPolicy(Props);
+    pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
         /// A new `AutoScalingPolicy`. Required properties: `constraints` (`Constraints`), `rules` (`Rules`).
         pub fn new(
             constraints: ScalingConstraints,
             rules: impl IntoIterator<Item = ScalingRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Constraints", None, constraints.into());
-            this.set("Rules", None, list(rules));
+            this.set("Rules", None, rt::list(rules));
             AutoScalingPolicy(this)
         }
     }
@@ -1862,45 +1893,45 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-cloudwatchalarmdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchAlarmDefinition(Props);
+    pub struct CloudWatchAlarmDefinition(rt::Props);
     impl CloudWatchAlarmDefinition {
         /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
-            metric_name: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
             period: i64,
             threshold: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComparisonOperator", None, string(comparison_operator));
-            this.set("MetricName", None, string(metric_name));
-            this.set("Period", None, int(period));
-            this.set("Threshold", None, int(threshold));
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
+            this.set("MetricName", None, rt::string(metric_name));
+            this.set("Period", None, rt::int(period));
+            this.set("Threshold", None, rt::int(threshold));
             CloudWatchAlarmDefinition(this)
         }
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, list(value));
+            self.0.set("Dimensions", None, rt::list(value));
             self
         }
         /// CloudFormation `EvaluationPeriods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0.set("EvaluationPeriods", None, int(value));
+            self.0.set("EvaluationPeriods", None, rt::int(value));
             self
         }
         /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", None, string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Namespace", None, rt::string(value));
             self
         }
         /// CloudFormation `Statistic`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn statistic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Statistic", None, string(value));
+        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Statistic", None, rt::string(value));
             self
         }
         /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", None, string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", None, rt::string(value));
             self
         }
     }
@@ -1909,11 +1940,11 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDeviceConfig(Props);
+    pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
         /// A new `EbsBlockDeviceConfig`. Required properties: `volume_specification` (`VolumeSpecification`).
         pub fn new(volume_specification: VolumeSpecification) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("VolumeSpecification", None, volume_specification.into());
             EbsBlockDeviceConfig(this)
         }
@@ -1921,7 +1952,7 @@ pub mod instance_group_config {
         ///
         /// CloudFormation `VolumesPerInstance`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes_per_instance(mut self, value: i64) -> Self {
-            self.0.set("VolumesPerInstance", None, int(value));
+            self.0.set("VolumesPerInstance", None, rt::int(value));
             self
         }
     }
@@ -1930,11 +1961,11 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EbsConfiguration(Props);
+    pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
         /// A new `EbsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsConfiguration(this)
         }
         /// CloudFormation `EbsBlockDeviceConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1942,12 +1973,12 @@ pub mod instance_group_config {
             mut self,
             value: impl IntoIterator<Item = EbsBlockDeviceConfig>,
         ) -> Self {
-            self.0.set("EbsBlockDeviceConfigs", None, list(value));
+            self.0.set("EbsBlockDeviceConfigs", None, rt::list(value));
             self
         }
         /// CloudFormation `EbsOptimized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
-            self.0.set("EbsOptimized", None, boolean(value));
+            self.0.set("EbsOptimized", None, rt::boolean(value));
             self
         }
     }
@@ -1956,13 +1987,13 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             MetricDimension(this)
         }
     }
@@ -1971,11 +2002,11 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingaction.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingAction(Props);
+    pub struct ScalingAction(rt::Props);
     impl ScalingAction {
         /// A new `ScalingAction`. Required properties: `simple_scaling_policy_configuration` (`SimpleScalingPolicyConfiguration`).
         pub fn new(simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SimpleScalingPolicyConfiguration",
                 None,
@@ -1984,8 +2015,8 @@ pub mod instance_group_config {
             ScalingAction(this)
         }
         /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn market(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Market", None, string(value));
+        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Market", None, rt::string(value));
             self
         }
     }
@@ -1994,13 +2025,13 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingconstraints.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConstraints(Props);
+    pub struct ScalingConstraints(rt::Props);
     impl ScalingConstraints {
         /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
         pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", None, int(max_capacity));
-            this.set("MinCapacity", None, int(min_capacity));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", None, rt::int(max_capacity));
+            this.set("MinCapacity", None, rt::int(min_capacity));
             ScalingConstraints(this)
         }
     }
@@ -2009,19 +2040,23 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingrule.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingRule(Props);
+    pub struct ScalingRule(rt::Props);
     impl ScalingRule {
         /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(action: ScalingAction, name: impl Into<Expr>, trigger: ScalingTrigger) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            action: ScalingAction,
+            name: impl Into<rt::Expr>,
+            trigger: ScalingTrigger,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             this.set("Trigger", None, trigger.into());
             ScalingRule(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
     }
@@ -2030,11 +2065,11 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingtrigger.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingTrigger(Props);
+    pub struct ScalingTrigger(rt::Props);
     impl ScalingTrigger {
         /// A new `ScalingTrigger`. Required properties: `cloud_watch_alarm_definition` (`CloudWatchAlarmDefinition`).
         pub fn new(cloud_watch_alarm_definition: CloudWatchAlarmDefinition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchAlarmDefinition",
                 None,
@@ -2048,22 +2083,22 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-simplescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SimpleScalingPolicyConfiguration(Props);
+    pub struct SimpleScalingPolicyConfiguration(rt::Props);
     impl SimpleScalingPolicyConfiguration {
         /// A new `SimpleScalingPolicyConfiguration`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
         pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ScalingAdjustment", None, int(scaling_adjustment));
+            let mut this = rt::Props::default();
+            this.set("ScalingAdjustment", None, rt::int(scaling_adjustment));
             SimpleScalingPolicyConfiguration(this)
         }
         /// CloudFormation `AdjustmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adjustment_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdjustmentType", None, string(value));
+        pub fn adjustment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdjustmentType", None, rt::string(value));
             self
         }
         /// CloudFormation `CoolDown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cool_down(mut self, value: i64) -> Self {
-            self.0.set("CoolDown", None, int(value));
+            self.0.set("CoolDown", None, rt::int(value));
             self
         }
     }
@@ -2072,23 +2107,23 @@ pub mod instance_group_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-volumespecification.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeSpecification(Props);
+    pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
         /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
-        pub fn new(size_in_gb: i64, volume_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGB", None, int(size_in_gb));
-            this.set("VolumeType", None, string(volume_type));
+        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SizeInGB", None, rt::int(size_in_gb));
+            this.set("VolumeType", None, rt::string(volume_type));
             VolumeSpecification(this)
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, int(value));
+            self.0.set("Throughput", None, rt::int(value));
             self
         }
     }
@@ -2099,11 +2134,11 @@ pub mod instance_group_config {
 /// CloudFormation: `AWS::EMR::SecurityConfiguration`. Terraform: `awscc_emr_security_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-securityconfiguration.html)
-pub struct SecurityConfiguration(Base);
-static SECURITY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityConfiguration(rt::Base);
+static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::SecurityConfiguration",
     terraform: Some("awscc_emr_security_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2111,38 +2146,38 @@ static SECURITY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl SecurityConfiguration {
     /// Declares a `AWS::EMR::SecurityConfiguration` with the stack-unique `id`. Required properties: `security_configuration` (`SecurityConfiguration`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, security_configuration: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &SECURITY_CONFIGURATION_TYPE);
+    pub fn new(id: impl Into<String>, security_configuration: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
         this.set(
             "SecurityConfiguration",
             Some("security_configuration"),
-            json_string(security_configuration),
+            rt::json_string(security_configuration),
         );
         SecurityConfiguration(this)
     }
     /// The name of the security configuration.
     ///
     /// Constraints: length 0..=10280. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(SecurityConfiguration, SecurityConfigurationHandle);
 /// A declared `AWS::EMR::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityConfigurationHandle(Handle);
+pub struct SecurityConfigurationHandle(rt::Handle);
 handle!(SecurityConfigurationHandle);
 /// Schema for AWS::EMR::Step
 ///
 /// CloudFormation: `AWS::EMR::Step`. Terraform: `awscc_emr_step` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-step.html)
-pub struct Step(Base);
-static STEP_TYPE: TypeInfo = TypeInfo {
+pub struct Step(rt::Base);
+static STEP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::Step",
     terraform: Some("awscc_emr_step"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -2152,55 +2187,55 @@ impl Step {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action_on_failure: impl Into<Expr>,
+        action_on_failure: impl Into<rt::Expr>,
         hadoop_jar_step: step::HadoopJarStepConfig,
-        job_flow_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        job_flow_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STEP_TYPE);
+        let mut this = rt::Base::new(id, &STEP_TYPE);
         this.set(
             "ActionOnFailure",
             Some("action_on_failure"),
-            string(action_on_failure),
+            rt::string(action_on_failure),
         );
         this.set(
             "HadoopJarStep",
             Some("hadoop_jar_step"),
             hadoop_jar_step.into(),
         );
-        this.set("JobFlowId", Some("job_flow_id"), string(job_flow_id));
-        this.set("Name", Some("name"), string(name));
+        this.set("JobFlowId", Some("job_flow_id"), rt::string(job_flow_id));
+        this.set("Name", Some("name"), rt::string(name));
         Step(this)
     }
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
     ///
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon S3 destination URI for log publishing.
     ///
     /// Changing it replaces the resource. CloudFormation `LogUri`, Terraform `log_uri`.
-    pub fn log_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogUri", Some("log_uri"), string(value));
+    pub fn log_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogUri", Some("log_uri"), rt::string(value));
         self
     }
 }
 builder!(Step, StepHandle);
 /// A declared `AWS::EMR::Step`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StepHandle(Handle);
+pub struct StepHandle(rt::Handle);
 handle!(StepHandle);
 impl StepHandle {
     /// ID generated by service
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2211,28 +2246,29 @@ pub mod step {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HadoopJarStepConfig(Props);
+    pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
         /// A new `HadoopJarStepConfig`. Required properties: `jar` (`Jar`).
-        pub fn new(jar: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Jar", Some("jar"), string(jar));
+        pub fn new(jar: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Jar", Some("jar"), rt::string(jar));
             HadoopJarStepConfig(this)
         }
         /// CloudFormation `Args`, Terraform `args`.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", Some("args"), strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", Some("args"), rt::strings(value));
             self
         }
         /// CloudFormation `MainClass`, Terraform `main_class`.
-        pub fn main_class(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MainClass", Some("main_class"), string(value));
+        pub fn main_class(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MainClass", Some("main_class"), rt::string(value));
             self
         }
         /// CloudFormation `StepProperties`, Terraform `step_properties`.
         pub fn step_properties(mut self, value: impl IntoIterator<Item = KeyValue>) -> Self {
             self.0
-                .set("StepProperties", Some("step_properties"), list(value));
+                .set("StepProperties", Some("step_properties"), rt::list(value));
             self
         }
     }
@@ -2241,21 +2277,21 @@ pub mod step {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-keyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValue(Props);
+    pub struct KeyValue(rt::Props);
     impl KeyValue {
         /// A new `KeyValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyValue(this)
         }
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2266,11 +2302,11 @@ pub mod step {
 /// CloudFormation: `AWS::EMR::Studio`. Terraform: `awscc_emr_studio` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-studio.html)
-pub struct Studio(Base);
-static STUDIO_TYPE: TypeInfo = TypeInfo {
+pub struct Studio(rt::Base);
+static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::Studio",
     terraform: Some("awscc_emr_studio"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-south-2"],
     attributes: &[
@@ -2285,62 +2321,69 @@ impl Studio {
     pub fn new(
         id: impl Into<String>,
         auth_mode: studio::AuthMode,
-        default_s3_location: impl Into<Expr>,
-        engine_security_group_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        service_role: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
-        workspace_security_group_id: impl Into<Expr>,
+        default_s3_location: impl Into<rt::Expr>,
+        engine_security_group_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        service_role: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
+        workspace_security_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STUDIO_TYPE);
+        let mut this = rt::Base::new(id, &STUDIO_TYPE);
         this.set("AuthMode", Some("auth_mode"), auth_mode.into());
         this.set(
             "DefaultS3Location",
             Some("default_s3_location"),
-            string(default_s3_location),
+            rt::string(default_s3_location),
         );
         this.set(
             "EngineSecurityGroupId",
             Some("engine_security_group_id"),
-            string(engine_security_group_id),
+            rt::string(engine_security_group_id),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("ServiceRole", Some("service_role"), string(service_role));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ServiceRole",
+            Some("service_role"),
+            rt::string(service_role),
+        );
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         this.set(
             "WorkspaceSecurityGroupId",
             Some("workspace_security_group_id"),
-            string(workspace_security_group_id),
+            rt::string(workspace_security_group_id),
         );
         Studio(this)
     }
     /// A detailed description of the Studio.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The AWS KMS key identifier (ARN) used to encrypt AWS EMR Studio workspace and notebook files when backed up to AWS S3.
     ///
     /// Constraints: length 0..=10280; pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
-    pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN of the IAM Identity Center instance to create the Studio application.
     ///
     /// Constraints: length 20..=2048. Changing it replaces the resource. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
-    pub fn idc_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IdcInstanceArn", Some("idc_instance_arn"), string(value));
+    pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcInstanceArn",
+            Some("idc_instance_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Specifies whether IAM Identity Center user assignment is REQUIRED or OPTIONAL.
@@ -2357,19 +2400,19 @@ impl Studio {
     /// Your identity provider's authentication endpoint.
     ///
     /// Constraints: length 0..=4096; pattern `^https://[0-9a-zA-Z]([-.\w]*[0-9a-zA-Z])(:[0-9]*)*([?/#].*)?$`. CloudFormation `IdpAuthUrl`, Terraform `idp_auth_url`.
-    pub fn idp_auth_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn idp_auth_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IdpAuthUrl", Some("idp_auth_url"), string(value));
+            .set("IdpAuthUrl", Some("idp_auth_url"), rt::string(value));
         self
     }
     /// The name of relay state parameter for external Identity Provider.
     ///
     /// Constraints: length 0..=256. CloudFormation `IdpRelayStateParameterName`, Terraform `idp_relay_state_parameter_name`.
-    pub fn idp_relay_state_parameter_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn idp_relay_state_parameter_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdpRelayStateParameterName",
             Some("idp_relay_state_parameter_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2380,40 +2423,40 @@ impl Studio {
         self.0.set(
             "TrustedIdentityPropagationEnabled",
             Some("trusted_identity_propagation_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The IAM user role that will be assumed by users and groups logged in to a Studio.
     ///
     /// Constraints: length 0..=10280; pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. Changing it replaces the resource. CloudFormation `UserRole`, Terraform `user_role`.
-    pub fn user_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserRole", Some("user_role"), string(value));
+    pub fn user_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserRole", Some("user_role"), rt::string(value));
         self
     }
 }
 builder!(Studio, StudioHandle);
 /// A declared `AWS::EMR::Studio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StudioHandle(Handle);
+pub struct StudioHandle(rt::Handle);
 handle!(StudioHandle);
 impl StudioHandle {
     /// The ID of the EMR Studio.
     ///
     /// CloudFormation `Fn::GetAtt` `StudioId`; Terraform `studio_id`.
-    pub fn studio_id(&self) -> Expr {
+    pub fn studio_id(&self) -> rt::Expr {
         self.0.attr("StudioId")
     }
     /// The Amazon Resource Name (ARN) of the EMR Studio.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique Studio access URL.
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
 }
@@ -2444,11 +2487,11 @@ pub mod studio {
 /// CloudFormation: `AWS::EMR::StudioSessionMapping`. Terraform: `awscc_emr_studio_session_mapping` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-studiosessionmapping.html)
-pub struct StudioSessionMapping(Base);
-static STUDIO_SESSION_MAPPING_TYPE: TypeInfo = TypeInfo {
+pub struct StudioSessionMapping(rt::Base);
+static STUDIO_SESSION_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::StudioSessionMapping",
     terraform: Some("awscc_emr_studio_session_mapping"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-south-2"],
     attributes: &[],
@@ -2458,27 +2501,31 @@ impl StudioSessionMapping {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        identity_name: impl Into<Expr>,
+        identity_name: impl Into<rt::Expr>,
         identity_type: studio_session_mapping::IdentityType,
-        session_policy_arn: impl Into<Expr>,
-        studio_id: impl Into<Expr>,
+        session_policy_arn: impl Into<rt::Expr>,
+        studio_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STUDIO_SESSION_MAPPING_TYPE);
-        this.set("IdentityName", Some("identity_name"), string(identity_name));
+        let mut this = rt::Base::new(id, &STUDIO_SESSION_MAPPING_TYPE);
+        this.set(
+            "IdentityName",
+            Some("identity_name"),
+            rt::string(identity_name),
+        );
         this.set("IdentityType", Some("identity_type"), identity_type.into());
         this.set(
             "SessionPolicyArn",
             Some("session_policy_arn"),
-            string(session_policy_arn),
+            rt::string(session_policy_arn),
         );
-        this.set("StudioId", Some("studio_id"), string(studio_id));
+        this.set("StudioId", Some("studio_id"), rt::string(studio_id));
         StudioSessionMapping(this)
     }
 }
 builder!(StudioSessionMapping, StudioSessionMappingHandle);
 /// A declared `AWS::EMR::StudioSessionMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StudioSessionMappingHandle(Handle);
+pub struct StudioSessionMappingHandle(rt::Handle);
 handle!(StudioSessionMappingHandle);
 /// Property types and value sets of [`StudioSessionMapping`] (`AWS::EMR::StudioSessionMapping`).
 pub mod studio_session_mapping {
@@ -2498,11 +2545,11 @@ pub mod studio_session_mapping {
 /// CloudFormation: `AWS::EMR::WALWorkspace`. Terraform: `awscc_emr_wal_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emr-walworkspace.html)
-pub struct WalWorkspace(Base);
-static WAL_WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct WalWorkspace(rt::Base);
+static WAL_WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMR::WALWorkspace",
     terraform: Some("awscc_emr_wal_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2520,17 +2567,17 @@ impl WalWorkspace {
     /// Declares a `AWS::EMR::WALWorkspace` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WAL_WORKSPACE_TYPE);
+        let this = rt::Base::new(id, &WAL_WORKSPACE_TYPE);
         WalWorkspace(this)
     }
     /// The name of the emrwal container
     ///
     /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `WALWorkspaceName`, Terraform `wal_workspace_name`.
-    pub fn wal_workspace_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn wal_workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WALWorkspaceName",
             Some("wal_workspace_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2538,5 +2585,5 @@ impl WalWorkspace {
 builder!(WalWorkspace, WalWorkspaceHandle);
 /// A declared `AWS::EMR::WALWorkspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WalWorkspaceHandle(Handle);
+pub struct WalWorkspaceHandle(rt::Handle);
 handle!(WalWorkspaceHandle);

@@ -2,23 +2,24 @@
 //! `EMRContainers` resource types of the CloudFormation registry (`AWS::EMRContainers::*`): 4 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `emrcontainers` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Schema of AWS::EMRContainers::Endpoint Type
 ///
 /// CloudFormation: `AWS::EMRContainers::Endpoint`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emrcontainers-endpoint.html)
-pub struct Endpoint(Base);
-static ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct Endpoint(rt::Base);
+static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMRContainers::Endpoint",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -57,16 +58,16 @@ impl Endpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role_arn: impl Into<Expr>,
-        release_label: impl Into<Expr>,
-        type_: impl Into<Expr>,
-        virtual_cluster_id: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        release_label: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
+        virtual_cluster_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_TYPE);
-        this.set("ExecutionRoleArn", None, string(execution_role_arn));
-        this.set("ReleaseLabel", None, string(release_label));
-        this.set("Type", None, string(type_));
-        this.set("VirtualClusterId", None, string(virtual_cluster_id));
+        let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
+        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
+        this.set("ReleaseLabel", None, rt::string(release_label));
+        this.set("Type", None, rt::string(type_));
+        this.set("VirtualClusterId", None, rt::string(virtual_cluster_id));
         Endpoint(this)
     }
     /// The configuration overrides for the managed endpoint.
@@ -79,82 +80,83 @@ impl Endpoint {
     /// The name of the managed endpoint.
     ///
     /// Constraints: length 1..=64; pattern `[0-9A-Za-z][A-Za-z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// The idle timeout in minutes for sessions on the managed endpoint.
     ///
     /// Constraints: range 1..=1440. Changing it replaces the resource. CloudFormation `SessionIdleTimeoutInMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn session_idle_timeout_in_minutes(mut self, value: i64) -> Self {
-        self.0.set("SessionIdleTimeoutInMinutes", None, int(value));
+        self.0
+            .set("SessionIdleTimeoutInMinutes", None, rt::int(value));
         self
     }
 }
 builder!(Endpoint, EndpointHandle);
 /// A declared `AWS::EMRContainers::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointHandle(Handle);
+pub struct EndpointHandle(rt::Handle);
 handle!(EndpointHandle);
 impl EndpointHandle {
     /// The ARN of the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The server URL of the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `ServerUrl`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn server_url(&self) -> Expr {
+    pub fn server_url(&self) -> rt::Expr {
         self.0.attr("ServerUrl")
     }
     /// The state of the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Additional details about the state of the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `StateDetails`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state_details(&self) -> Expr {
+    pub fn state_details(&self) -> rt::Expr {
         self.0.attr("StateDetails")
     }
     /// The reason for a failed managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// The date and time when the managed endpoint was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The security group associated with the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityGroup`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn security_group(&self) -> Expr {
+    pub fn security_group(&self) -> rt::Expr {
         self.0.attr("SecurityGroup")
     }
     /// The certificate authority for the managed endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateAuthority`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_authority(&self) -> Expr {
+    pub fn certificate_authority(&self) -> rt::Expr {
         self.0.attr("CertificateAuthority")
     }
     /// The auth proxy URL for Spark Connect connections.
     ///
     /// CloudFormation `Fn::GetAtt` `AuthProxyUrl`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn auth_proxy_url(&self) -> Expr {
+    pub fn auth_proxy_url(&self) -> rt::Expr {
         self.0.attr("AuthProxyUrl")
     }
 }
@@ -165,17 +167,17 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-cloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchMonitoringConfiguration(Props);
+    pub struct CloudWatchMonitoringConfiguration(rt::Props);
     impl CloudWatchMonitoringConfiguration {
         /// A new `CloudWatchMonitoringConfiguration`. Required properties: `log_group_name` (`LogGroupName`).
-        pub fn new(log_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroupName", None, string(log_group_name));
+        pub fn new(log_group_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogGroupName", None, rt::string(log_group_name));
             CloudWatchMonitoringConfiguration(this)
         }
         /// Constraints: length 1..=256; pattern `\S`. CloudFormation `LogStreamNamePrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_stream_name_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogStreamNamePrefix", None, string(value));
+        pub fn log_stream_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogStreamNamePrefix", None, rt::string(value));
             self
         }
     }
@@ -184,11 +186,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-configurationoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationOverrides(Props);
+    pub struct ConfigurationOverrides(rt::Props);
     impl ConfigurationOverrides {
         /// A new `ConfigurationOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigurationOverrides(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ApplicationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -196,7 +198,8 @@ pub mod endpoint {
             mut self,
             value: impl IntoIterator<Item = EmreksConfiguration>,
         ) -> Self {
-            self.0.set("ApplicationConfiguration", None, list(value));
+            self.0
+                .set("ApplicationConfiguration", None, rt::list(value));
             self
         }
         /// CloudFormation `MonitoringConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -210,13 +213,13 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-containerlogrotationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerLogRotationConfiguration(Props);
+    pub struct ContainerLogRotationConfiguration(rt::Props);
     impl ContainerLogRotationConfiguration {
         /// A new `ContainerLogRotationConfiguration`. Required properties: `max_files_to_keep` (`MaxFilesToKeep`), `rotation_size` (`RotationSize`).
-        pub fn new(max_files_to_keep: i64, rotation_size: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MaxFilesToKeep", None, int(max_files_to_keep));
-            this.set("RotationSize", None, string(rotation_size));
+        pub fn new(max_files_to_keep: i64, rotation_size: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MaxFilesToKeep", None, rt::int(max_files_to_keep));
+            this.set("RotationSize", None, rt::string(rotation_size));
             ContainerLogRotationConfiguration(this)
         }
     }
@@ -225,12 +228,12 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-emreksconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EmreksConfiguration(Props);
+    pub struct EmreksConfiguration(rt::Props);
     impl EmreksConfiguration {
         /// A new `EmreksConfiguration`. Required properties: `classification` (`Classification`).
-        pub fn new(classification: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Classification", None, string(classification));
+        pub fn new(classification: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Classification", None, rt::string(classification));
             EmreksConfiguration(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -238,15 +241,15 @@ pub mod endpoint {
             mut self,
             value: impl IntoIterator<Item = EmreksConfiguration>,
         ) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// CloudFormation `Properties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Properties", None, string_map(value));
+            self.0.set("Properties", None, rt::string_map(value));
             self
         }
     }
@@ -255,11 +258,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringConfiguration(Props);
+    pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringConfiguration(this)
         }
         /// CloudFormation `CloudWatchMonitoringConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -296,12 +299,12 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3MonitoringConfiguration(Props);
+    pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
         /// A new `S3MonitoringConfiguration`. Required properties: `log_uri` (`LogUri`).
-        pub fn new(log_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogUri", None, string(log_uri));
+        pub fn new(log_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogUri", None, rt::string(log_uri));
             S3MonitoringConfiguration(this)
         }
     }
@@ -321,11 +324,11 @@ pub mod endpoint {
 /// CloudFormation: `AWS::EMRContainers::JobTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emrcontainers-jobtemplate.html)
-pub struct JobTemplate(Base);
-static JOB_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct JobTemplate(rt::Base);
+static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMRContainers::JobTemplate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -375,42 +378,42 @@ impl JobTemplate {
     pub fn new(
         id: impl Into<String>,
         job_template_data: job_template::JobTemplateData,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &JOB_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
         this.set("JobTemplateData", None, job_template_data.into());
-        this.set("Name", None, string(name));
+        this.set("Name", None, rt::string(name));
         JobTemplate(this)
     }
 }
 builder!(JobTemplate, JobTemplateHandle);
 /// A declared `AWS::EMRContainers::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobTemplateHandle(Handle);
+pub struct JobTemplateHandle(rt::Handle);
 handle!(JobTemplateHandle);
 impl JobTemplateHandle {
     /// The ID of the job template.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ARN of the job template.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the job template was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The user who created the job template.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -423,17 +426,17 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Configuration(Props);
+    pub struct Configuration(rt::Props);
     impl Configuration {
         /// A new `Configuration`. Required properties: `classification` (`Classification`).
-        pub fn new(classification: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Classification", None, string(classification));
+        pub fn new(classification: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Classification", None, rt::string(classification));
             Configuration(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(mut self, value: impl IntoIterator<Item = Configuration>) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// A set of properties specified within a configuration classification.
@@ -441,9 +444,9 @@ pub mod job_template {
         /// CloudFormation `Properties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Properties", None, string_map(value));
+            self.0.set("Properties", None, rt::string_map(value));
             self
         }
     }
@@ -454,11 +457,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobdriver.html)
     #[derive(Clone, Debug)]
-    pub struct JobDriver(Props);
+    pub struct JobDriver(rt::Props);
     impl JobDriver {
         /// A new `JobDriver`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobDriver(this)
         }
         /// The job driver for job type.
@@ -483,18 +486,18 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobtemplatedata.html)
     #[derive(Clone, Debug)]
-    pub struct JobTemplateData(Props);
+    pub struct JobTemplateData(rt::Props);
     impl JobTemplateData {
         /// A new `JobTemplateData`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `job_driver` (`JobDriver`), `release_label` (`ReleaseLabel`).
         pub fn new(
-            execution_role_arn: impl Into<Expr>,
+            execution_role_arn: impl Into<rt::Expr>,
             job_driver: JobDriver,
-            release_label: impl Into<Expr>,
+            release_label: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ExecutionRoleArn", None, string(execution_role_arn));
+            let mut this = rt::Props::default();
+            this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
             this.set("JobDriver", None, job_driver.into());
-            this.set("ReleaseLabel", None, string(release_label));
+            this.set("ReleaseLabel", None, rt::string(release_label));
             JobTemplateData(this)
         }
         /// A configuration specification to be used to override existing configurations.
@@ -509,16 +512,16 @@ pub mod job_template {
         /// CloudFormation `JobTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn job_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("JobTags", None, string_map(value));
+            self.0.set("JobTags", None, rt::string_map(value));
             self
         }
         /// The configuration of parameters existing in the job template.
         ///
         /// CloudFormation `ParameterConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameter_configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ParameterConfiguration", None, json(value));
+        pub fn parameter_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ParameterConfiguration", None, rt::json(value));
             self
         }
     }
@@ -529,25 +532,25 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametriccloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParametricCloudWatchMonitoringConfiguration(Props);
+    pub struct ParametricCloudWatchMonitoringConfiguration(rt::Props);
     impl ParametricCloudWatchMonitoringConfiguration {
         /// A new `ParametricCloudWatchMonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParametricCloudWatchMonitoringConfiguration(this)
         }
         /// The name of the log group for log publishing, or a template parameter reference.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9\$\{\}]+$`. CloudFormation `LogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroupName", None, string(value));
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroupName", None, rt::string(value));
             self
         }
         /// The specified name prefix for log streams.
         ///
         /// Constraints: length 1..=256; pattern `\S`. CloudFormation `LogStreamNamePrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_stream_name_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogStreamNamePrefix", None, string(value));
+        pub fn log_stream_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogStreamNamePrefix", None, rt::string(value));
             self
         }
     }
@@ -558,11 +561,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricconfigurationoverrides.html)
     #[derive(Clone, Debug)]
-    pub struct ParametricConfigurationOverrides(Props);
+    pub struct ParametricConfigurationOverrides(rt::Props);
     impl ParametricConfigurationOverrides {
         /// A new `ParametricConfigurationOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParametricConfigurationOverrides(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ApplicationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -570,7 +573,8 @@ pub mod job_template {
             mut self,
             value: impl IntoIterator<Item = Configuration>,
         ) -> Self {
-            self.0.set("ApplicationConfiguration", None, list(value));
+            self.0
+                .set("ApplicationConfiguration", None, rt::list(value));
             self
         }
         /// Configuration setting for monitoring.
@@ -591,11 +595,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParametricMonitoringConfiguration(Props);
+    pub struct ParametricMonitoringConfiguration(rt::Props);
     impl ParametricMonitoringConfiguration {
         /// A new `ParametricMonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParametricMonitoringConfiguration(this)
         }
         /// A configuration for CloudWatch monitoring.
@@ -612,8 +616,8 @@ pub mod job_template {
         /// Monitoring configurations for the persistent application UI, or a template parameter reference.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9\$\{\}]+$`. CloudFormation `PersistentAppUI`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn persistent_app_ui(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PersistentAppUI", None, string(value));
+        pub fn persistent_app_ui(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PersistentAppUI", None, rt::string(value));
             self
         }
         /// Amazon S3 configuration for monitoring log publishing.
@@ -634,18 +638,18 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametrics3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParametricS3MonitoringConfiguration(Props);
+    pub struct ParametricS3MonitoringConfiguration(rt::Props);
     impl ParametricS3MonitoringConfiguration {
         /// A new `ParametricS3MonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParametricS3MonitoringConfiguration(this)
         }
         /// Amazon S3 destination URI for log publishing.
         ///
         /// Constraints: length 1..=10280; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\r\n\t]*$`. CloudFormation `LogUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogUri", None, string(value));
+        pub fn log_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogUri", None, rt::string(value));
             self
         }
     }
@@ -656,21 +660,21 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksqljobdriver.html)
     #[derive(Clone, Debug)]
-    pub struct SparkSqlJobDriver(Props);
+    pub struct SparkSqlJobDriver(rt::Props);
     impl SparkSqlJobDriver {
         /// A new `SparkSqlJobDriver`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SparkSqlJobDriver(this)
         }
         /// Constraints: length 1..=256; pattern `\S`. CloudFormation `EntryPoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn entry_point(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntryPoint", None, string(value));
+        pub fn entry_point(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntryPoint", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=102400; pattern `\S`. CloudFormation `SparkSqlParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn spark_sql_parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SparkSqlParameters", None, string(value));
+        pub fn spark_sql_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SparkSqlParameters", None, rt::string(value));
             self
         }
     }
@@ -681,25 +685,25 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksubmitjobdriver.html)
     #[derive(Clone, Debug)]
-    pub struct SparkSubmitJobDriver(Props);
+    pub struct SparkSubmitJobDriver(rt::Props);
     impl SparkSubmitJobDriver {
         /// A new `SparkSubmitJobDriver`. Required properties: `entry_point` (`EntryPoint`).
-        pub fn new(entry_point: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EntryPoint", None, string(entry_point));
+        pub fn new(entry_point: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EntryPoint", None, rt::string(entry_point));
             SparkSubmitJobDriver(this)
         }
         /// CloudFormation `EntryPointArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn entry_point_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("EntryPointArguments", None, strings(value));
+            self.0.set("EntryPointArguments", None, rt::strings(value));
             self
         }
         /// Constraints: length 1..=102400; pattern `\S`. CloudFormation `SparkSubmitParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn spark_submit_parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SparkSubmitParameters", None, string(value));
+        pub fn spark_submit_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SparkSubmitParameters", None, rt::string(value));
             self
         }
     }
@@ -710,11 +714,11 @@ pub mod job_template {
 /// CloudFormation: `AWS::EMRContainers::SecurityConfiguration`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emrcontainers-securityconfiguration.html)
-pub struct SecurityConfiguration(Base);
-static SECURITY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityConfiguration(rt::Base);
+static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMRContainers::SecurityConfiguration",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -739,7 +743,7 @@ impl SecurityConfiguration {
         id: impl Into<String>,
         security_configuration_data: security_configuration::SecurityConfigurationData,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
         this.set(
             "SecurityConfigurationData",
             None,
@@ -757,27 +761,27 @@ impl SecurityConfiguration {
     /// The name of the security configuration.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(SecurityConfiguration, SecurityConfigurationHandle);
 /// A declared `AWS::EMRContainers::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityConfigurationHandle(Handle);
+pub struct SecurityConfigurationHandle(rt::Handle);
 handle!(SecurityConfigurationHandle);
 impl SecurityConfigurationHandle {
     /// The ARN of the security configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the security configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -790,11 +794,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-atrestencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AtRestEncryptionConfiguration(Props);
+    pub struct AtRestEncryptionConfiguration(rt::Props);
     impl AtRestEncryptionConfiguration {
         /// A new `AtRestEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AtRestEncryptionConfiguration(this)
         }
         /// Local disk encryption configuration.
@@ -823,11 +827,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationConfiguration(Props);
+    pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
         /// A new `AuthenticationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthenticationConfiguration(this)
         }
         /// IAM configuration.
@@ -853,11 +857,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authorizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizationConfiguration(Props);
+    pub struct AuthorizationConfiguration(rt::Props);
     impl AuthorizationConfiguration {
         /// A new `AuthorizationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizationConfiguration(this)
         }
         /// Lake Formation configuration.
@@ -875,11 +879,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerInfo(Props);
+    pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
         /// A new `ContainerInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerInfo(this)
         }
         /// EKS information.
@@ -897,12 +901,12 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerprovider.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerProvider(Props);
+    pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
         /// A new `ContainerProvider`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             this.set("Type", None, type_.into());
             ContainerProvider(this)
         }
@@ -921,18 +925,18 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-eksinfo.html)
     #[derive(Clone, Debug)]
-    pub struct EksInfo(Props);
+    pub struct EksInfo(rt::Props);
     impl EksInfo {
         /// A new `EksInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksInfo(this)
         }
         /// The EKS namespace.
         ///
         /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", None, string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Namespace", None, rt::string(value));
             self
         }
     }
@@ -943,11 +947,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// At-rest encryption configuration.
@@ -980,18 +984,18 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-iamconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IamConfiguration(Props);
+    pub struct IamConfiguration(rt::Props);
     impl IamConfiguration {
         /// A new `IamConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamConfiguration(this)
         }
         /// The system role ARN.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\d{12}:role/.+$`. CloudFormation `SystemRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn system_role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SystemRole", None, string(value));
+        pub fn system_role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SystemRole", None, rt::string(value));
             self
         }
     }
@@ -1002,18 +1006,18 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityCenterConfiguration(Props);
+    pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
         /// A new `IdentityCenterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityCenterConfiguration(this)
         }
         /// Whether to enable Identity Center integration.
         ///
         /// CloudFormation `EnableIdentityCenter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_identity_center(mut self, value: bool) -> Self {
-            self.0.set("EnableIdentityCenter", None, boolean(value));
+            self.0.set("EnableIdentityCenter", None, rt::boolean(value));
             self
         }
         /// Whether Identity Center application assignment is required.
@@ -1023,15 +1027,16 @@ pub mod security_configuration {
             self.0.set(
                 "IdentityCenterApplicationAssignmentRequired",
                 None,
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The ARN of the Identity Center instance.
         ///
         /// Constraints: length 10..=1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. CloudFormation `IdentityCenterInstanceARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn identity_center_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdentityCenterInstanceARN", None, string(value));
+        pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IdentityCenterInstanceARN", None, rt::string(value));
             self
         }
     }
@@ -1042,11 +1047,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-intransitencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InTransitEncryptionConfiguration(Props);
+    pub struct InTransitEncryptionConfiguration(rt::Props);
     impl InTransitEncryptionConfiguration {
         /// A new `InTransitEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InTransitEncryptionConfiguration(this)
         }
         /// TLS certificate configuration for in-transit encryption.
@@ -1065,18 +1070,19 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LakeFormationConfiguration(Props);
+    pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
         /// A new `LakeFormationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LakeFormationConfiguration(this)
         }
         /// The session tag to authorize Lake Formation access.
         ///
         /// Constraints: length 1..=256; pattern `^[\.\-_/#A-Za-z0-9 ]+$`. CloudFormation `AuthorizedSessionTagValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn authorized_session_tag_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthorizedSessionTagValue", None, string(value));
+        pub fn authorized_session_tag_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AuthorizedSessionTagValue", None, rt::string(value));
             self
         }
         /// Whether query access control is enabled.
@@ -1084,14 +1090,14 @@ pub mod security_configuration {
         /// CloudFormation `QueryAccessControlEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_access_control_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("QueryAccessControlEnabled", None, boolean(value));
+                .set("QueryAccessControlEnabled", None, rt::boolean(value));
             self
         }
         /// The ARN of the query engine role.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\d{12}:role/.+$`. CloudFormation `QueryEngineRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_engine_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QueryEngineRoleArn", None, string(value));
+        pub fn query_engine_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("QueryEngineRoleArn", None, rt::string(value));
             self
         }
         /// Secure namespace information for Lake Formation.
@@ -1109,18 +1115,18 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-localdiskencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LocalDiskEncryptionConfiguration(Props);
+    pub struct LocalDiskEncryptionConfiguration(rt::Props);
     impl LocalDiskEncryptionConfiguration {
         /// A new `LocalDiskEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LocalDiskEncryptionConfiguration(this)
         }
         /// The AWS KMS key ID.
         ///
         /// CloudFormation `AwsKmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aws_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AwsKmsKeyId", None, string(value));
+        pub fn aws_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AwsKmsKeyId", None, rt::string(value));
             self
         }
         /// The encryption key provider type.
@@ -1138,11 +1144,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-s3encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3EncryptionConfiguration(Props);
+    pub struct S3EncryptionConfiguration(rt::Props);
     impl S3EncryptionConfiguration {
         /// A new `S3EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3EncryptionConfiguration(this)
         }
         /// The S3 encryption option.
@@ -1155,8 +1161,8 @@ pub mod security_configuration {
         /// The KMS key ID for encryption.
         ///
         /// CloudFormation `KMSKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSKeyId", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KMSKeyId", None, rt::string(value));
             self
         }
     }
@@ -1167,25 +1173,25 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securenamespaceinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SecureNamespaceInfo(Props);
+    pub struct SecureNamespaceInfo(rt::Props);
     impl SecureNamespaceInfo {
         /// A new `SecureNamespaceInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecureNamespaceInfo(this)
         }
         /// The ID of the cluster.
         ///
         /// Constraints: length 1..=100; pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*$`. CloudFormation `ClusterId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cluster_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClusterId", None, string(value));
+        pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClusterId", None, rt::string(value));
             self
         }
         /// The namespace.
         ///
         /// Constraints: length 1..=63; pattern `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`. CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", None, string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Namespace", None, rt::string(value));
             self
         }
     }
@@ -1196,11 +1202,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securityconfigurationdata.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityConfigurationData(Props);
+    pub struct SecurityConfigurationData(rt::Props);
     impl SecurityConfigurationData {
         /// A new `SecurityConfigurationData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityConfigurationData(this)
         }
         /// Authentication configuration for the security configuration.
@@ -1233,11 +1239,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-tlscertificateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TlsCertificateConfiguration(Props);
+    pub struct TlsCertificateConfiguration(rt::Props);
     impl TlsCertificateConfiguration {
         /// A new `TlsCertificateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TlsCertificateConfiguration(this)
         }
         /// The certificate provider type.
@@ -1250,15 +1256,15 @@ pub mod security_configuration {
         /// The ARN of the secret containing the private key.
         ///
         /// CloudFormation `PrivateKeySecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn private_key_secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PrivateKeySecretArn", None, string(value));
+        pub fn private_key_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PrivateKeySecretArn", None, rt::string(value));
             self
         }
         /// The ARN of the secret containing the public key.
         ///
         /// CloudFormation `PublicKeySecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn public_key_secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PublicKeySecretArn", None, string(value));
+        pub fn public_key_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PublicKeySecretArn", None, rt::string(value));
             self
         }
     }
@@ -1301,11 +1307,11 @@ pub mod security_configuration {
 /// CloudFormation: `AWS::EMRContainers::VirtualCluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emrcontainers-virtualcluster.html)
-pub struct VirtualCluster(Base);
-static VIRTUAL_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualCluster(rt::Base);
+static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMRContainers::VirtualCluster",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1324,42 +1330,43 @@ impl VirtualCluster {
     pub fn new(
         id: impl Into<String>,
         container_provider: virtual_cluster::ContainerProvider,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
         this.set("ContainerProvider", None, container_provider.into());
-        this.set("Name", None, string(name));
+        this.set("Name", None, rt::string(name));
         VirtualCluster(this)
     }
     /// The ID of the security configuration.
     ///
     /// Constraints: length 1..=64; pattern `[0-9a-z]+`. Changing it replaces the resource. CloudFormation `SecurityConfigurationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_configuration_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SecurityConfigurationId", None, string(value));
+    pub fn security_configuration_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SecurityConfigurationId", None, rt::string(value));
         self
     }
     /// Whether the virtual cluster is session-enabled for Spark Connect.
     ///
     /// Changing it replaces the resource. CloudFormation `SessionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn session_enabled(mut self, value: bool) -> Self {
-        self.0.set("SessionEnabled", None, boolean(value));
+        self.0.set("SessionEnabled", None, rt::boolean(value));
         self
     }
 }
 builder!(VirtualCluster, VirtualClusterHandle);
 /// A declared `AWS::EMRContainers::VirtualCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualClusterHandle(Handle);
+pub struct VirtualClusterHandle(rt::Handle);
 handle!(VirtualClusterHandle);
 impl VirtualClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Id of the virtual cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1370,11 +1377,11 @@ pub mod virtual_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerInfo(Props);
+    pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
         /// A new `ContainerInfo`. Required properties: `eks_info` (`EksInfo`).
         pub fn new(eks_info: EksInfo) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EksInfo", None, eks_info.into());
             ContainerInfo(this)
         }
@@ -1384,12 +1391,12 @@ pub mod virtual_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerprovider.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerProvider(Props);
+    pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
         /// A new `ContainerProvider`. Required properties: `id` (`Id`), `info` (`Info`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, info: ContainerInfo, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>, info: ContainerInfo, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             this.set("Info", None, info.into());
             this.set("Type", None, type_.into());
             ContainerProvider(this)
@@ -1400,12 +1407,12 @@ pub mod virtual_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-eksinfo.html)
     #[derive(Clone, Debug)]
-    pub struct EksInfo(Props);
+    pub struct EksInfo(rt::Props);
     impl EksInfo {
         /// A new `EksInfo`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", None, string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", None, rt::string(namespace));
             EksInfo(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `EMRServerless` resource types of the CloudFormation registry (`AWS::EMRServerless::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `emrserverless` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
 /// CloudFormation: `AWS::EMRServerless::Application`. Terraform: `awscc_emrserverless_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-emrserverless-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EMRServerless::Application",
     terraform: Some("awscc_emrserverless_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,12 +32,16 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        release_label: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        release_label: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("ReleaseLabel", Some("release_label"), string(release_label));
-        this.set("Type", Some("type"), string(type_));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set(
+            "ReleaseLabel",
+            Some("release_label"),
+            rt::string(release_label),
+        );
+        this.set("Type", Some("type"), rt::string(type_));
         Application(this)
     }
     /// The cpu architecture of an application.
@@ -99,7 +104,7 @@ impl Application {
         value: impl IntoIterator<Item = application::InitialCapacityConfigKeyValuePair>,
     ) -> Self {
         self.0
-            .set("InitialCapacity", Some("initial_capacity"), list(value));
+            .set("InitialCapacity", Some("initial_capacity"), rt::list(value));
         self
     }
     /// CloudFormation `InteractiveConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -128,8 +133,8 @@ impl Application {
     /// User friendly Application name.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9._\/#-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Network Configuration for customer VPC connectivity.
@@ -150,7 +155,7 @@ impl Application {
         mut self,
         value: impl IntoIterator<Item = application::ConfigurationObject>,
     ) -> Self {
-        self.0.set("RuntimeConfiguration", None, list(value));
+        self.0.set("RuntimeConfiguration", None, rt::list(value));
         self
     }
     /// The scheduler configuration for batch and streaming jobs running on this application.
@@ -163,11 +168,11 @@ impl Application {
     /// The key-value pairs that specify worker type to WorkerTypeSpecificationInput.
     ///
     /// CloudFormation `WorkerTypeSpecifications`, Terraform `worker_type_specifications`.
-    pub fn worker_type_specifications(mut self, value: impl Into<Value>) -> Self {
+    pub fn worker_type_specifications(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "WorkerTypeSpecifications",
             Some("worker_type_specifications"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -175,19 +180,19 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::EMRServerless::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The Amazon Resource Name (ARN) of the EMR Serverless Application.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the EMR Serverless Application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
 }
@@ -200,18 +205,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostartconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoStartConfiguration(Props);
+    pub struct AutoStartConfiguration(rt::Props);
     impl AutoStartConfiguration {
         /// A new `AutoStartConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoStartConfiguration(this)
         }
         /// If set to true, the Application will automatically start.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -222,18 +227,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostopconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoStopConfiguration(Props);
+    pub struct AutoStopConfiguration(rt::Props);
     impl AutoStopConfiguration {
         /// A new `AutoStopConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoStopConfiguration(this)
         }
         /// If set to true, the Application will automatically stop after being idle.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The amount of time [in minutes] to wait before auto stopping the Application when idle.
@@ -243,7 +248,7 @@ pub mod application {
             self.0.set(
                 "IdleTimeoutMinutes",
                 Some("idle_timeout_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -253,39 +258,39 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLoggingConfiguration(Props);
+    pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
         /// A new `CloudWatchLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLoggingConfiguration(this)
         }
         /// If set to false, CloudWatch logging will be turned off.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// KMS key ARN to encrypt the logs stored in given CloudWatch log-group.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`. CloudFormation `EncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionKeyArn", None, string(value));
+        pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionKeyArn", None, rt::string(value));
             self
         }
         /// Log-group name to produce log-streams on CloudWatch.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroupName", None, string(value));
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroupName", None, rt::string(value));
             self
         }
         /// Log-stream name prefix by which log-stream names will start in the CloudWatch Log-group.
         ///
         /// Constraints: length 1..=512; pattern `^[^:*]*$`. CloudFormation `LogStreamNamePrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_stream_name_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogStreamNamePrefix", None, string(value));
+        pub fn log_stream_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogStreamNamePrefix", None, rt::string(value));
             self
         }
         /// The specific log-streams which need to be uploaded to CloudWatch.
@@ -295,7 +300,7 @@ pub mod application {
             mut self,
             value: impl IntoIterator<Item = LogTypeMapKeyValuePair>,
         ) -> Self {
-            self.0.set("LogTypeMap", None, list(value));
+            self.0.set("LogTypeMap", None, rt::list(value));
             self
         }
     }
@@ -306,12 +311,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-configurationobject.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationObject(Props);
+    pub struct ConfigurationObject(rt::Props);
     impl ConfigurationObject {
         /// A new `ConfigurationObject`. Required properties: `classification` (`Classification`).
-        pub fn new(classification: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Classification", None, string(classification));
+        pub fn new(classification: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Classification", None, rt::string(classification));
             ConfigurationObject(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -319,15 +324,15 @@ pub mod application {
             mut self,
             value: impl IntoIterator<Item = ConfigurationObject>,
         ) -> Self {
-            self.0.set("Configurations", None, list(value));
+            self.0.set("Configurations", None, rt::list(value));
             self
         }
         /// CloudFormation `Properties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Properties", None, string_map(value));
+            self.0.set("Properties", None, rt::string_map(value));
             self
         }
     }
@@ -338,18 +343,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityCenterConfiguration(Props);
+    pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
         /// A new `IdentityCenterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityCenterConfiguration(this)
         }
         /// The IAM IdentityCenter instance arn
         ///
         /// Constraints: length 1..=1024; pattern `^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. CloudFormation `IdentityCenterInstanceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn identity_center_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IdentityCenterInstanceArn", None, string(value));
+        pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IdentityCenterInstanceArn", None, rt::string(value));
             self
         }
     }
@@ -360,18 +366,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-imageconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct ImageConfigurationInput(Props);
+    pub struct ImageConfigurationInput(rt::Props);
     impl ImageConfigurationInput {
         /// A new `ImageConfigurationInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageConfigurationInput(this)
         }
         /// The URI of an image in the Amazon ECR registry.
         ///
         /// Constraints: length 1..=1024; pattern `^([a-z0-9]+[a-z0-9-.]*)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?:\:([a-zA-Z0-9_][a-zA-Z0-9-._]{0,299})|@(sha256:[0-9a-f]{64}))$`. CloudFormation `ImageUri`, Terraform `image_uri`.
-        pub fn image_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUri", Some("image_uri"), string(value));
+        pub fn image_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUri", Some("image_uri"), rt::string(value));
             self
         }
     }
@@ -380,17 +386,17 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InitialCapacityConfig(Props);
+    pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
         /// A new `InitialCapacityConfig`. Required properties: `worker_configuration` (`WorkerConfiguration`), `worker_count` (`WorkerCount`).
         pub fn new(worker_configuration: WorkerConfiguration, worker_count: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "WorkerConfiguration",
                 Some("worker_configuration"),
                 worker_configuration.into(),
             );
-            this.set("WorkerCount", Some("worker_count"), int(worker_count));
+            this.set("WorkerCount", Some("worker_count"), rt::int(worker_count));
             InitialCapacityConfig(this)
         }
     }
@@ -399,12 +405,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfigkeyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct InitialCapacityConfigKeyValuePair(Props);
+    pub struct InitialCapacityConfigKeyValuePair(rt::Props);
     impl InitialCapacityConfigKeyValuePair {
         /// A new `InitialCapacityConfigKeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: InitialCapacityConfig) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, value: InitialCapacityConfig) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Value", Some("value"), value.into());
             InitialCapacityConfigKeyValuePair(this)
         }
@@ -414,32 +420,32 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-interactiveconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InteractiveConfiguration(Props);
+    pub struct InteractiveConfiguration(rt::Props);
     impl InteractiveConfiguration {
         /// A new `InteractiveConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InteractiveConfiguration(this)
         }
         /// Enables an Apache Livy endpoint that you can connect to and run interactive jobs
         ///
         /// CloudFormation `LivyEndpointEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn livy_endpoint_enabled(mut self, value: bool) -> Self {
-            self.0.set("LivyEndpointEnabled", None, boolean(value));
+            self.0.set("LivyEndpointEnabled", None, rt::boolean(value));
             self
         }
         /// Enables interactive sessions on the application
         ///
         /// CloudFormation `SessionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn session_enabled(mut self, value: bool) -> Self {
-            self.0.set("SessionEnabled", None, boolean(value));
+            self.0.set("SessionEnabled", None, rt::boolean(value));
             self
         }
         /// Enabled you to connect an Application to Amazon EMR Studio to run interactive workloads in a notebook
         ///
         /// CloudFormation `StudioEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn studio_enabled(mut self, value: bool) -> Self {
-            self.0.set("StudioEnabled", None, boolean(value));
+            self.0.set("StudioEnabled", None, rt::boolean(value));
             self
         }
     }
@@ -448,13 +454,16 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-logtypemapkeyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct LogTypeMapKeyValuePair(Props);
+    pub struct LogTypeMapKeyValuePair(rt::Props);
     impl LogTypeMapKeyValuePair {
         /// A new `LogTypeMapKeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, strings(value));
+        pub fn new(
+            key: impl Into<rt::Expr>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::strings(value));
             LogTypeMapKeyValuePair(this)
         }
     }
@@ -463,25 +472,25 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-managedpersistencemonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedPersistenceMonitoringConfiguration(Props);
+    pub struct ManagedPersistenceMonitoringConfiguration(rt::Props);
     impl ManagedPersistenceMonitoringConfiguration {
         /// A new `ManagedPersistenceMonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedPersistenceMonitoringConfiguration(this)
         }
         /// If set to false, managed logging will be turned off.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// KMS key ARN to encrypt the logs stored in managed persistence
         ///
         /// Constraints: length 20..=2048; pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`. CloudFormation `EncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionKeyArn", None, string(value));
+        pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionKeyArn", None, rt::string(value));
             self
         }
     }
@@ -490,20 +499,20 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-maximumallowedresources.html)
     #[derive(Clone, Debug)]
-    pub struct MaximumAllowedResources(Props);
+    pub struct MaximumAllowedResources(rt::Props);
     impl MaximumAllowedResources {
         /// A new `MaximumAllowedResources`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<Expr>, memory: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cpu", Some("cpu"), string(cpu));
-            this.set("Memory", Some("memory"), string(memory));
+        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cpu", Some("cpu"), rt::string(cpu));
+            this.set("Memory", Some("memory"), rt::string(memory));
             MaximumAllowedResources(this)
         }
         /// Per worker Disk resource.
         ///
         /// Constraints: length 1..=15; pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)$`. CloudFormation `Disk`, Terraform `disk`.
-        pub fn disk(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Disk", Some("disk"), string(value));
+        pub fn disk(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Disk", Some("disk"), rt::string(value));
             self
         }
     }
@@ -514,11 +523,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringConfiguration(Props);
+    pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringConfiguration(this)
         }
         /// CloudWatch logging configurations for a JobRun.
@@ -570,11 +579,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// The ID of the security groups in the VPC to which you want to connect your job or application.
@@ -582,20 +591,21 @@ pub mod application {
         /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The ID of the subnets in the VPC to which you want to connect your job or application.
         ///
         /// Constraints: 1..=16 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -604,18 +614,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-prometheusmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PrometheusMonitoringConfiguration(Props);
+    pub struct PrometheusMonitoringConfiguration(rt::Props);
     impl PrometheusMonitoringConfiguration {
         /// A new `PrometheusMonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrometheusMonitoringConfiguration(this)
         }
         /// The remote write URL in the Amazon Managed Service for Prometheus workspace to send metrics to.
         ///
         /// Constraints: length 1..=10280; pattern `^https://aps-workspaces.([a-z]{2}-[a-z-]{1,20}-[1-9]).amazonaws(.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write$`. CloudFormation `RemoteWriteUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn remote_write_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RemoteWriteUrl", None, string(value));
+        pub fn remote_write_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RemoteWriteUrl", None, rt::string(value));
             self
         }
     }
@@ -624,23 +634,23 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3MonitoringConfiguration(Props);
+    pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
         /// A new `S3MonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3MonitoringConfiguration(this)
         }
         /// KMS key ARN to encrypt the logs stored in given s3
         ///
         /// Constraints: length 20..=2048; pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`. CloudFormation `EncryptionKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionKeyArn", None, string(value));
+        pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionKeyArn", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=10280; pattern `[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\r\n\t]*`. CloudFormation `LogUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogUri", None, string(value));
+        pub fn log_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogUri", None, rt::string(value));
             self
         }
     }
@@ -651,25 +661,25 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-schedulerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SchedulerConfiguration(Props);
+    pub struct SchedulerConfiguration(rt::Props);
     impl SchedulerConfiguration {
         /// A new `SchedulerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchedulerConfiguration(this)
         }
         /// The maximum concurrent job runs on this application.
         ///
         /// CloudFormation `MaxConcurrentRuns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_concurrent_runs(mut self, value: i64) -> Self {
-            self.0.set("MaxConcurrentRuns", None, int(value));
+            self.0.set("MaxConcurrentRuns", None, rt::int(value));
             self
         }
         /// The maximum duration in minutes for the job in QUEUED state.
         ///
         /// CloudFormation `QueueTimeoutMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn queue_timeout_minutes(mut self, value: i64) -> Self {
-            self.0.set("QueueTimeoutMinutes", None, int(value));
+            self.0.set("QueueTimeoutMinutes", None, rt::int(value));
             self
         }
     }
@@ -678,27 +688,27 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-workerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkerConfiguration(Props);
+    pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
         /// A new `WorkerConfiguration`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<Expr>, memory: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cpu", Some("cpu"), string(cpu));
-            this.set("Memory", Some("memory"), string(memory));
+        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cpu", Some("cpu"), rt::string(cpu));
+            this.set("Memory", Some("memory"), rt::string(memory));
             WorkerConfiguration(this)
         }
         /// Per worker Disk resource.
         ///
         /// Constraints: length 1..=15; pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)$`. CloudFormation `Disk`, Terraform `disk`.
-        pub fn disk(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Disk", Some("disk"), string(value));
+        pub fn disk(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Disk", Some("disk"), rt::string(value));
             self
         }
         /// Per worker DiskType resource.
         ///
         /// Constraints: pattern `^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$`. CloudFormation `DiskType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn disk_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DiskType", None, string(value));
+        pub fn disk_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DiskType", None, rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `EntityResolution` resource types of the CloudFormation registry (`AWS::EntityResolution::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `entityresolution` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// IdMappingWorkflow defined in AWS Entity Resolution service
 ///
 /// CloudFormation: `AWS::EntityResolution::IdMappingWorkflow`. Terraform: `awscc_entityresolution_id_mapping_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-entityresolution-idmappingworkflow.html)
-pub struct IdMappingWorkflow(Base);
-static ID_MAPPING_WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct IdMappingWorkflow(rt::Base);
+static ID_MAPPING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EntityResolution::IdMappingWorkflow",
     terraform: Some("awscc_entityresolution_id_mapping_workflow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -60,10 +61,10 @@ impl IdMappingWorkflow {
         id: impl Into<String>,
         id_mapping_techniques: id_mapping_workflow::IdMappingTechniques,
         input_source_config: impl IntoIterator<Item = id_mapping_workflow::IdMappingWorkflowInputSource>,
-        role_arn: impl Into<Expr>,
-        workflow_name: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
+        workflow_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ID_MAPPING_WORKFLOW_TYPE);
+        let mut this = rt::Base::new(id, &ID_MAPPING_WORKFLOW_TYPE);
         this.set(
             "IdMappingTechniques",
             Some("id_mapping_techniques"),
@@ -72,18 +73,22 @@ impl IdMappingWorkflow {
         this.set(
             "InputSourceConfig",
             Some("input_source_config"),
-            list(input_source_config),
+            rt::list(input_source_config),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("WorkflowName", Some("workflow_name"), string(workflow_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "WorkflowName",
+            Some("workflow_name"),
+            rt::string(workflow_name),
+        );
         IdMappingWorkflow(this)
     }
     /// The description of the IdMappingWorkflow
     ///
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `IdMappingIncrementalRunConfig`, Terraform `id_mapping_incremental_run_config`.
@@ -106,7 +111,7 @@ impl IdMappingWorkflow {
         self.0.set(
             "OutputSourceConfig",
             Some("output_source_config"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -114,19 +119,19 @@ impl IdMappingWorkflow {
 builder!(IdMappingWorkflow, IdMappingWorkflowHandle);
 /// A declared `AWS::EntityResolution::IdMappingWorkflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdMappingWorkflowHandle(Handle);
+pub struct IdMappingWorkflowHandle(rt::Handle);
 handle!(IdMappingWorkflowHandle);
 impl IdMappingWorkflowHandle {
     /// CloudFormation `Fn::GetAtt` `WorkflowArn`; Terraform `workflow_arn`.
-    pub fn workflow_arn(&self) -> Expr {
+    pub fn workflow_arn(&self) -> rt::Expr {
         self.0.attr("WorkflowArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -137,11 +142,11 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingincrementalrunconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingIncrementalRunConfig(Props);
+    pub struct IdMappingIncrementalRunConfig(rt::Props);
     impl IdMappingIncrementalRunConfig {
         /// A new `IdMappingIncrementalRunConfig`. Required properties: `incremental_run_type` (`IncrementalRunType`).
         pub fn new(incremental_run_type: IncrementalRunType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IncrementalRunType",
                 Some("incremental_run_type"),
@@ -155,14 +160,14 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingrulebasedproperties.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingRuleBasedProperties(Props);
+    pub struct IdMappingRuleBasedProperties(rt::Props);
     impl IdMappingRuleBasedProperties {
         /// A new `IdMappingRuleBasedProperties`. Required properties: `attribute_matching_model` (`AttributeMatchingModel`), `record_matching_model` (`RecordMatchingModel`).
         pub fn new(
             attribute_matching_model: AttributeMatchingModel,
             record_matching_model: RecordMatchingModel,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeMatchingModel",
                 Some("attribute_matching_model"),
@@ -186,7 +191,7 @@ pub mod id_mapping_workflow {
         }
         /// Constraints: 1..=25 items. CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
     }
@@ -195,11 +200,11 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingtechniques.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingTechniques(Props);
+    pub struct IdMappingTechniques(rt::Props);
     impl IdMappingTechniques {
         /// A new `IdMappingTechniques`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdMappingTechniques(this)
         }
         /// CloudFormation `IdMappingType`, Terraform `id_mapping_type`.
@@ -209,11 +214,11 @@ pub mod id_mapping_workflow {
             self
         }
         /// CloudFormation `NormalizationVersion`, Terraform `normalization_version`.
-        pub fn normalization_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn normalization_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NormalizationVersion",
                 Some("normalization_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -241,23 +246,24 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowinputsource.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingWorkflowInputSource(Props);
+    pub struct IdMappingWorkflowInputSource(rt::Props);
     impl IdMappingWorkflowInputSource {
         /// A new `IdMappingWorkflowInputSource`. Required properties: `input_source_arn` (`InputSourceARN`).
-        pub fn new(input_source_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_source_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InputSourceARN",
                 Some("input_source_arn"),
-                string(input_source_arn),
+                rt::string(input_source_arn),
             );
             IdMappingWorkflowInputSource(this)
         }
         /// The SchemaMapping arn associated with the Schema
         ///
         /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaArn", Some("schema_arn"), string(value));
+        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaArn", Some("schema_arn"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -271,21 +277,21 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowoutputsource.html)
     #[derive(Clone, Debug)]
-    pub struct IdMappingWorkflowOutputSource(Props);
+    pub struct IdMappingWorkflowOutputSource(rt::Props);
     impl IdMappingWorkflowOutputSource {
         /// A new `IdMappingWorkflowOutputSource`. Required properties: `output_s3_path` (`OutputS3Path`).
-        pub fn new(output_s3_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(output_s3_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OutputS3Path",
                 Some("output_s3_path"),
-                string(output_s3_path),
+                rt::string(output_s3_path),
             );
             IdMappingWorkflowOutputSource(this)
         }
         /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$`. CloudFormation `KMSArn`, Terraform `kms_arn`.
-        pub fn kms_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSArn", Some("kms_arn"), string(value));
+        pub fn kms_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KMSArn", Some("kms_arn"), rt::string(value));
             self
         }
     }
@@ -294,15 +300,15 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IntermediateSourceConfiguration(Props);
+    pub struct IntermediateSourceConfiguration(rt::Props);
     impl IntermediateSourceConfiguration {
         /// A new `IntermediateSourceConfiguration`. Required properties: `intermediate_s3_path` (`IntermediateS3Path`).
-        pub fn new(intermediate_s3_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(intermediate_s3_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IntermediateS3Path",
                 Some("intermediate_s3_path"),
-                string(intermediate_s3_path),
+                rt::string(intermediate_s3_path),
             );
             IntermediateSourceConfiguration(this)
         }
@@ -312,15 +318,15 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-providerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ProviderProperties(Props);
+    pub struct ProviderProperties(rt::Props);
     impl ProviderProperties {
         /// A new `ProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
-        pub fn new(provider_service_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ProviderServiceArn",
                 Some("provider_service_arn"),
-                string(provider_service_arn),
+                rt::string(provider_service_arn),
             );
             ProviderProperties(this)
         }
@@ -341,12 +347,12 @@ pub mod id_mapping_workflow {
         /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
         pub fn provider_configuration(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ProviderConfiguration",
                 Some("provider_configuration"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -356,20 +362,20 @@ pub mod id_mapping_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
         pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<Expr>>,
-            rule_name: impl Into<Expr>,
+            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MatchingKeys",
                 Some("matching_keys"),
-                strings(matching_keys),
+                rt::strings(matching_keys),
             );
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             Rule(this)
         }
     }
@@ -432,11 +438,11 @@ pub mod id_mapping_workflow {
 /// CloudFormation: `AWS::EntityResolution::IdNamespace`. Terraform: `awscc_entityresolution_id_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-entityresolution-idnamespace.html)
-pub struct IdNamespace(Base);
-static ID_NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct IdNamespace(rt::Base);
+static ID_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EntityResolution::IdNamespace",
     terraform: Some("awscc_entityresolution_id_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -476,22 +482,22 @@ impl IdNamespace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        id_namespace_name: impl Into<Expr>,
+        id_namespace_name: impl Into<rt::Expr>,
         type_: id_namespace::Type,
     ) -> Self {
-        let mut this = Base::new(id, &ID_NAMESPACE_TYPE);
+        let mut this = rt::Base::new(id, &ID_NAMESPACE_TYPE);
         this.set(
             "IdNamespaceName",
             Some("id_namespace_name"),
-            string(id_namespace_name),
+            rt::string(id_namespace_name),
         );
         this.set("Type", Some("type"), type_.into());
         IdNamespace(this)
     }
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: 1..=1 items. CloudFormation `IdMappingWorkflowProperties`, Terraform `id_mapping_workflow_properties`.
@@ -502,7 +508,7 @@ impl IdNamespace {
         self.0.set(
             "IdMappingWorkflowProperties",
             Some("id_mapping_workflow_properties"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -514,38 +520,38 @@ impl IdNamespace {
         self.0.set(
             "InputSourceConfig",
             Some("input_source_config"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 32..=512; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(IdNamespace, IdNamespaceHandle);
 /// A declared `AWS::EntityResolution::IdNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdNamespaceHandle(Handle);
+pub struct IdNamespaceHandle(rt::Handle);
 handle!(IdNamespaceHandle);
 impl IdNamespaceHandle {
     /// The arn associated with the IdNamespace
     ///
     /// CloudFormation `Fn::GetAtt` `IdNamespaceArn`; Terraform `id_namespace_arn`.
-    pub fn id_namespace_arn(&self) -> Expr {
+    pub fn id_namespace_arn(&self) -> rt::Expr {
         self.0.attr("IdNamespaceArn")
     }
     /// The date and time when the IdNamespace was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time when the IdNamespace was updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -556,11 +562,11 @@ pub mod id_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceidmappingworkflowproperties.html)
     #[derive(Clone, Debug)]
-    pub struct IdNamespaceIdMappingWorkflowProperties(Props);
+    pub struct IdNamespaceIdMappingWorkflowProperties(rt::Props);
     impl IdNamespaceIdMappingWorkflowProperties {
         /// A new `IdNamespaceIdMappingWorkflowProperties`. Required properties: `id_mapping_type` (`IdMappingType`).
         pub fn new(id_mapping_type: IdMappingType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IdMappingType",
                 Some("id_mapping_type"),
@@ -592,21 +598,22 @@ pub mod id_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceinputsource.html)
     #[derive(Clone, Debug)]
-    pub struct IdNamespaceInputSource(Props);
+    pub struct IdNamespaceInputSource(rt::Props);
     impl IdNamespaceInputSource {
         /// A new `IdNamespaceInputSource`. Required properties: `input_source_arn` (`InputSourceARN`).
-        pub fn new(input_source_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_source_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InputSourceARN",
                 Some("input_source_arn"),
-                string(input_source_arn),
+                rt::string(input_source_arn),
             );
             IdNamespaceInputSource(this)
         }
         /// Constraints: length 1..=255; pattern `^[a-zA-Z_0-9-]*$`. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaName", Some("schema_name"), string(value));
+        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaName", Some("schema_name"), rt::string(value));
             self
         }
     }
@@ -615,15 +622,15 @@ pub mod id_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespaceproviderproperties.html)
     #[derive(Clone, Debug)]
-    pub struct NamespaceProviderProperties(Props);
+    pub struct NamespaceProviderProperties(rt::Props);
     impl NamespaceProviderProperties {
         /// A new `NamespaceProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
-        pub fn new(provider_service_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ProviderServiceArn",
                 Some("provider_service_arn"),
-                string(provider_service_arn),
+                rt::string(provider_service_arn),
             );
             NamespaceProviderProperties(this)
         }
@@ -632,12 +639,12 @@ pub mod id_namespace {
         /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
         pub fn provider_configuration(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ProviderConfiguration",
                 Some("provider_configuration"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -647,11 +654,11 @@ pub mod id_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespacerulebasedproperties.html)
     #[derive(Clone, Debug)]
-    pub struct NamespaceRuleBasedProperties(Props);
+    pub struct NamespaceRuleBasedProperties(rt::Props);
     impl NamespaceRuleBasedProperties {
         /// A new `NamespaceRuleBasedProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NamespaceRuleBasedProperties(this)
         }
         /// CloudFormation `AttributeMatchingModel`, Terraform `attribute_matching_model`.
@@ -671,7 +678,7 @@ pub mod id_namespace {
             self.0.set(
                 "RecordMatchingModels",
                 Some("record_matching_models"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -683,13 +690,13 @@ pub mod id_namespace {
             self.0.set(
                 "RuleDefinitionTypes",
                 Some("rule_definition_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=25 items. CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
     }
@@ -698,20 +705,20 @@ pub mod id_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
         pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<Expr>>,
-            rule_name: impl Into<Expr>,
+            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MatchingKeys",
                 Some("matching_keys"),
-                strings(matching_keys),
+                rt::strings(matching_keys),
             );
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             Rule(this)
         }
     }
@@ -767,11 +774,11 @@ pub mod id_namespace {
 /// CloudFormation: `AWS::EntityResolution::MatchingWorkflow`. Terraform: `awscc_entityresolution_matching_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-entityresolution-matchingworkflow.html)
-pub struct MatchingWorkflow(Base);
-static MATCHING_WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct MatchingWorkflow(rt::Base);
+static MATCHING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EntityResolution::MatchingWorkflow",
     terraform: Some("awscc_entityresolution_matching_workflow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -814,35 +821,39 @@ impl MatchingWorkflow {
         input_source_config: impl IntoIterator<Item = matching_workflow::InputSource>,
         output_source_config: impl IntoIterator<Item = matching_workflow::OutputSource>,
         resolution_techniques: matching_workflow::ResolutionTechniques,
-        role_arn: impl Into<Expr>,
-        workflow_name: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
+        workflow_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MATCHING_WORKFLOW_TYPE);
+        let mut this = rt::Base::new(id, &MATCHING_WORKFLOW_TYPE);
         this.set(
             "InputSourceConfig",
             Some("input_source_config"),
-            list(input_source_config),
+            rt::list(input_source_config),
         );
         this.set(
             "OutputSourceConfig",
             Some("output_source_config"),
-            list(output_source_config),
+            rt::list(output_source_config),
         );
         this.set(
             "ResolutionTechniques",
             Some("resolution_techniques"),
             resolution_techniques.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("WorkflowName", Some("workflow_name"), string(workflow_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "WorkflowName",
+            Some("workflow_name"),
+            rt::string(workflow_name),
+        );
         MatchingWorkflow(this)
     }
     /// The description of the MatchingWorkflow
     ///
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `IncrementalRunConfig`, Terraform `incremental_run_config`.
@@ -861,19 +872,19 @@ impl MatchingWorkflow {
 builder!(MatchingWorkflow, MatchingWorkflowHandle);
 /// A declared `AWS::EntityResolution::MatchingWorkflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MatchingWorkflowHandle(Handle);
+pub struct MatchingWorkflowHandle(rt::Handle);
 handle!(MatchingWorkflowHandle);
 impl MatchingWorkflowHandle {
     /// CloudFormation `Fn::GetAtt` `WorkflowArn`; Terraform `workflow_arn`.
-    pub fn workflow_arn(&self) -> Expr {
+    pub fn workflow_arn(&self) -> rt::Expr {
         self.0.attr("WorkflowArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -886,16 +897,16 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-customerprofilesintegrationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerProfilesIntegrationConfig(Props);
+    pub struct CustomerProfilesIntegrationConfig(rt::Props);
     impl CustomerProfilesIntegrationConfig {
         /// A new `CustomerProfilesIntegrationConfig`. Required properties: `domain_arn` (`DomainArn`), `object_type_arn` (`ObjectTypeArn`).
-        pub fn new(domain_arn: impl Into<Expr>, object_type_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DomainArn", Some("domain_arn"), string(domain_arn));
+        pub fn new(domain_arn: impl Into<rt::Expr>, object_type_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DomainArn", Some("domain_arn"), rt::string(domain_arn));
             this.set(
                 "ObjectTypeArn",
                 Some("object_type_arn"),
-                string(object_type_arn),
+                rt::string(object_type_arn),
             );
             CustomerProfilesIntegrationConfig(this)
         }
@@ -905,11 +916,11 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-incrementalrunconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IncrementalRunConfig(Props);
+    pub struct IncrementalRunConfig(rt::Props);
     impl IncrementalRunConfig {
         /// A new `IncrementalRunConfig`. Required properties: `incremental_run_type` (`IncrementalRunType`).
         pub fn new(incremental_run_type: IncrementalRunType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IncrementalRunType",
                 Some("incremental_run_type"),
@@ -923,17 +934,17 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-inputsource.html)
     #[derive(Clone, Debug)]
-    pub struct InputSource(Props);
+    pub struct InputSource(rt::Props);
     impl InputSource {
         /// A new `InputSource`. Required properties: `input_source_arn` (`InputSourceARN`), `schema_arn` (`SchemaArn`).
-        pub fn new(input_source_arn: impl Into<Expr>, schema_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_source_arn: impl Into<rt::Expr>, schema_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InputSourceARN",
                 Some("input_source_arn"),
-                string(input_source_arn),
+                rt::string(input_source_arn),
             );
-            this.set("SchemaArn", Some("schema_arn"), string(schema_arn));
+            this.set("SchemaArn", Some("schema_arn"), rt::string(schema_arn));
             InputSource(this)
         }
         /// CloudFormation `ApplyNormalization`, Terraform `apply_normalization`.
@@ -941,7 +952,7 @@ pub mod matching_workflow {
             self.0.set(
                 "ApplyNormalization",
                 Some("apply_normalization"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -951,15 +962,15 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-intermediatesourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IntermediateSourceConfiguration(Props);
+    pub struct IntermediateSourceConfiguration(rt::Props);
     impl IntermediateSourceConfiguration {
         /// A new `IntermediateSourceConfiguration`. Required properties: `intermediate_s3_path` (`IntermediateS3Path`).
-        pub fn new(intermediate_s3_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(intermediate_s3_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IntermediateS3Path",
                 Some("intermediate_s3_path"),
-                string(intermediate_s3_path),
+                rt::string(intermediate_s3_path),
             );
             IntermediateSourceConfiguration(this)
         }
@@ -971,11 +982,11 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-matchingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MatchingConfig(Props);
+    pub struct MatchingConfig(rt::Props);
     impl MatchingConfig {
         /// A new `MatchingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MatchingConfig(this)
         }
         /// Enables transitive matching to process records across all rule levels and connect unmatched records to existing match groups
@@ -985,7 +996,7 @@ pub mod matching_workflow {
             self.0.set(
                 "EnableTransitiveMatching",
                 Some("enable_transitive_matching"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -995,17 +1006,17 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputattribute.html)
     #[derive(Clone, Debug)]
-    pub struct OutputAttribute(Props);
+    pub struct OutputAttribute(rt::Props);
     impl OutputAttribute {
         /// A new `OutputAttribute`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             OutputAttribute(this)
         }
         /// CloudFormation `Hashed`, Terraform `hashed`.
         pub fn hashed(mut self, value: bool) -> Self {
-            self.0.set("Hashed", Some("hashed"), boolean(value));
+            self.0.set("Hashed", Some("hashed"), rt::boolean(value));
             self
         }
     }
@@ -1014,12 +1025,12 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputsource.html)
     #[derive(Clone, Debug)]
-    pub struct OutputSource(Props);
+    pub struct OutputSource(rt::Props);
     impl OutputSource {
         /// A new `OutputSource`. Required properties: `output` (`Output`).
         pub fn new(output: impl IntoIterator<Item = OutputAttribute>) -> Self {
-            let mut this = Props::default();
-            this.set("Output", Some("output"), list(output));
+            let mut this = rt::Props::default();
+            this.set("Output", Some("output"), rt::list(output));
             OutputSource(this)
         }
         /// CloudFormation `ApplyNormalization`, Terraform `apply_normalization`.
@@ -1027,7 +1038,7 @@ pub mod matching_workflow {
             self.0.set(
                 "ApplyNormalization",
                 Some("apply_normalization"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1046,16 +1057,16 @@ pub mod matching_workflow {
             self
         }
         /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$`. CloudFormation `KMSArn`, Terraform `kms_arn`.
-        pub fn kms_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSArn", Some("kms_arn"), string(value));
+        pub fn kms_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KMSArn", Some("kms_arn"), rt::string(value));
             self
         }
         /// The S3 path to which Entity Resolution will write the output table
         ///
         /// Constraints: length 0..=1024; pattern `^s3://([^/]+)/?(.*?([^/]+)/?)$`. CloudFormation `OutputS3Path`, Terraform `output_s3_path`.
-        pub fn output_s3_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputS3Path", Some("output_s3_path"), string(value));
+                .set("OutputS3Path", Some("output_s3_path"), rt::string(value));
             self
         }
     }
@@ -1064,15 +1075,15 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-providerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ProviderProperties(Props);
+    pub struct ProviderProperties(rt::Props);
     impl ProviderProperties {
         /// A new `ProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
-        pub fn new(provider_service_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ProviderServiceArn",
                 Some("provider_service_arn"),
-                string(provider_service_arn),
+                rt::string(provider_service_arn),
             );
             ProviderProperties(this)
         }
@@ -1093,12 +1104,12 @@ pub mod matching_workflow {
         /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
         pub fn provider_configuration(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ProviderConfiguration",
                 Some("provider_configuration"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1108,11 +1119,11 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-resolutiontechniques.html)
     #[derive(Clone, Debug)]
-    pub struct ResolutionTechniques(Props);
+    pub struct ResolutionTechniques(rt::Props);
     impl ResolutionTechniques {
         /// A new `ResolutionTechniques`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResolutionTechniques(this)
         }
         /// Enables the workflow to use real-time matching.
@@ -1122,7 +1133,7 @@ pub mod matching_workflow {
             self.0.set(
                 "EnableRealTimeMatching",
                 Some("enable_real_time_matching"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1165,20 +1176,20 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
         pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<Expr>>,
-            rule_name: impl Into<Expr>,
+            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MatchingKeys",
                 Some("matching_keys"),
-                strings(matching_keys),
+                rt::strings(matching_keys),
             );
-            this.set("RuleName", Some("rule_name"), string(rule_name));
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
             Rule(this)
         }
     }
@@ -1187,20 +1198,20 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulebasedproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RuleBasedProperties(Props);
+    pub struct RuleBasedProperties(rt::Props);
     impl RuleBasedProperties {
         /// A new `RuleBasedProperties`. Required properties: `attribute_matching_model` (`AttributeMatchingModel`), `rules` (`Rules`).
         pub fn new(
             attribute_matching_model: AttributeMatchingModel,
             rules: impl IntoIterator<Item = Rule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeMatchingModel",
                 Some("attribute_matching_model"),
                 attribute_matching_model.into(),
             );
-            this.set("Rules", Some("rules"), list(rules));
+            this.set("Rules", Some("rules"), rt::list(rules));
             RuleBasedProperties(this)
         }
         /// CloudFormation `MatchPurpose`, Terraform `match_purpose`.
@@ -1215,21 +1226,22 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulecondition.html)
     #[derive(Clone, Debug)]
-    pub struct RuleCondition(Props);
+    pub struct RuleCondition(rt::Props);
     impl RuleCondition {
         /// A new `RuleCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleCondition(this)
         }
         /// CloudFormation `Condition`, Terraform `condition`.
-        pub fn condition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Condition", Some("condition"), string(value));
+        pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Condition", Some("condition"), rt::string(value));
             self
         }
         /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9- \t]*$`. CloudFormation `RuleName`, Terraform `rule_name`.
-        pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleName", Some("rule_name"), string(value));
+        pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleName", Some("rule_name"), rt::string(value));
             self
         }
     }
@@ -1238,12 +1250,12 @@ pub mod matching_workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-ruleconditionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RuleConditionProperties(Props);
+    pub struct RuleConditionProperties(rt::Props);
     impl RuleConditionProperties {
         /// A new `RuleConditionProperties`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = RuleCondition>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             RuleConditionProperties(this)
         }
         /// Configuration for matching behavior within rule condition properties
@@ -1298,11 +1310,11 @@ pub mod matching_workflow {
 /// CloudFormation: `AWS::EntityResolution::PolicyStatement`. Terraform: `awscc_entityresolution_policy_statement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-entityresolution-policystatement.html)
-pub struct PolicyStatement(Base);
-static POLICY_STATEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyStatement(rt::Base);
+static POLICY_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EntityResolution::PolicyStatement",
     terraform: Some("awscc_entityresolution_policy_statement"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1336,20 +1348,29 @@ static POLICY_STATEMENT_TYPE: TypeInfo = TypeInfo {
 impl PolicyStatement {
     /// Declares a `AWS::EntityResolution::PolicyStatement` with the stack-unique `id`. Required properties: `arn` (`Arn`), `statement_id` (`StatementId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, arn: impl Into<Expr>, statement_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &POLICY_STATEMENT_TYPE);
-        this.set("Arn", Some("arn"), string(arn));
-        this.set("StatementId", Some("statement_id"), string(statement_id));
+    pub fn new(
+        id: impl Into<String>,
+        arn: impl Into<rt::Expr>,
+        statement_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &POLICY_STATEMENT_TYPE);
+        this.set("Arn", Some("arn"), rt::string(arn));
+        this.set(
+            "StatementId",
+            Some("statement_id"),
+            rt::string(statement_id),
+        );
         PolicyStatement(this)
     }
     /// Constraints: at least 1 items. CloudFormation `Action`, Terraform `action`.
-    pub fn action(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Action", Some("action"), strings(value));
+    pub fn action(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Action", Some("action"), rt::strings(value));
         self
     }
     /// Constraints: length 1..=40960. CloudFormation `Condition`, Terraform `condition`.
-    pub fn condition(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Condition", Some("condition"), string(value));
+    pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Condition", Some("condition"), rt::string(value));
         self
     }
     /// CloudFormation `Effect`, Terraform `effect`.
@@ -1358,15 +1379,16 @@ impl PolicyStatement {
         self
     }
     /// Constraints: at least 1 items. CloudFormation `Principal`, Terraform `principal`.
-    pub fn principal(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Principal", Some("principal"), strings(value));
+    pub fn principal(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::strings(value));
         self
     }
 }
 builder!(PolicyStatement, PolicyStatementHandle);
 /// A declared `AWS::EntityResolution::PolicyStatement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyStatementHandle(Handle);
+pub struct PolicyStatementHandle(rt::Handle);
 handle!(PolicyStatementHandle);
 /// Property types and value sets of [`PolicyStatement`] (`AWS::EntityResolution::PolicyStatement`).
 pub mod policy_statement {
@@ -1386,11 +1408,11 @@ pub mod policy_statement {
 /// CloudFormation: `AWS::EntityResolution::SchemaMapping`. Terraform: `awscc_entityresolution_schema_mapping` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-entityresolution-schemamapping.html)
-pub struct SchemaMapping(Base);
-static SCHEMA_MAPPING_TYPE: TypeInfo = TypeInfo {
+pub struct SchemaMapping(rt::Base);
+static SCHEMA_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EntityResolution::SchemaMapping",
     terraform: Some("awscc_entityresolution_schema_mapping"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1432,46 +1454,46 @@ impl SchemaMapping {
     pub fn new(
         id: impl Into<String>,
         mapped_input_fields: impl IntoIterator<Item = schema_mapping::SchemaInputAttribute>,
-        schema_name: impl Into<Expr>,
+        schema_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEMA_MAPPING_TYPE);
+        let mut this = rt::Base::new(id, &SCHEMA_MAPPING_TYPE);
         this.set(
             "MappedInputFields",
             Some("mapped_input_fields"),
-            list(mapped_input_fields),
+            rt::list(mapped_input_fields),
         );
-        this.set("SchemaName", Some("schema_name"), string(schema_name));
+        this.set("SchemaName", Some("schema_name"), rt::string(schema_name));
         SchemaMapping(this)
     }
     /// The description of the SchemaMapping
     ///
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(SchemaMapping, SchemaMappingHandle);
 /// A declared `AWS::EntityResolution::SchemaMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaMappingHandle(Handle);
+pub struct SchemaMappingHandle(rt::Handle);
 handle!(SchemaMappingHandle);
 impl SchemaMappingHandle {
     /// CloudFormation `Fn::GetAtt` `SchemaArn`; Terraform `schema_arn`.
-    pub fn schema_arn(&self) -> Expr {
+    pub fn schema_arn(&self) -> rt::Expr {
         self.0.attr("SchemaArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `HasWorkflows`; Terraform `has_workflows`.
-    pub fn has_workflows(&self) -> Expr {
+    pub fn has_workflows(&self) -> rt::Expr {
         self.0.attr("HasWorkflows")
     }
 }
@@ -1482,35 +1504,36 @@ pub mod schema_mapping {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-schemamapping-schemainputattribute.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaInputAttribute(Props);
+    pub struct SchemaInputAttribute(rt::Props);
     impl SchemaInputAttribute {
         /// A new `SchemaInputAttribute`. Required properties: `field_name` (`FieldName`), `type_` (`Type`).
-        pub fn new(field_name: impl Into<Expr>, type_: SchemaAttributeType) -> Self {
-            let mut this = Props::default();
-            this.set("FieldName", Some("field_name"), string(field_name));
+        pub fn new(field_name: impl Into<rt::Expr>, type_: SchemaAttributeType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldName", Some("field_name"), rt::string(field_name));
             this.set("Type", Some("type"), type_.into());
             SchemaInputAttribute(this)
         }
         /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9- \t]*$`. CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// CloudFormation `Hashed`, Terraform `hashed`.
         pub fn hashed(mut self, value: bool) -> Self {
-            self.0.set("Hashed", Some("hashed"), boolean(value));
+            self.0.set("Hashed", Some("hashed"), rt::boolean(value));
             self
         }
         /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9- \t]*$`. CloudFormation `MatchKey`, Terraform `match_key`.
-        pub fn match_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MatchKey", Some("match_key"), string(value));
+        pub fn match_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MatchKey", Some("match_key"), rt::string(value));
             self
         }
         /// The subtype of the Attribute.
         ///
         /// Constraints: length at most 255; pattern `^[a-zA-Z_0-9- ]*$`. CloudFormation `SubType`, Terraform `sub_type`.
-        pub fn sub_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubType", Some("sub_type"), string(value));
+        pub fn sub_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubType", Some("sub_type"), rt::string(value));
             self
         }
     }

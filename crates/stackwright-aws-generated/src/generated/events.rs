@@ -2,23 +2,24 @@
 //! `Events` resource types of the CloudFormation registry (`AWS::Events::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `events` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Events::ApiDestination.
 ///
 /// CloudFormation: `AWS::Events::ApiDestination`. Terraform: `awscc_events_api_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-apidestination.html)
-pub struct ApiDestination(Base);
-static API_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct ApiDestination(rt::Base);
+static API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::ApiDestination",
     terraform: Some("awscc_events_api_destination"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -40,28 +41,28 @@ impl ApiDestination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_arn: impl Into<Expr>,
+        connection_arn: impl Into<rt::Expr>,
         http_method: api_destination::HttpMethod,
-        invocation_endpoint: impl Into<Expr>,
+        invocation_endpoint: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &API_DESTINATION_TYPE);
+        let mut this = rt::Base::new(id, &API_DESTINATION_TYPE);
         this.set(
             "ConnectionArn",
             Some("connection_arn"),
-            string(connection_arn),
+            rt::string(connection_arn),
         );
         this.set("HttpMethod", Some("http_method"), http_method.into());
         this.set(
             "InvocationEndpoint",
             Some("invocation_endpoint"),
-            string(invocation_endpoint),
+            rt::string(invocation_endpoint),
         );
         ApiDestination(this)
     }
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: at least 1. CloudFormation `InvocationRateLimitPerSecond`, Terraform `invocation_rate_limit_per_second`.
@@ -69,34 +70,34 @@ impl ApiDestination {
         self.0.set(
             "InvocationRateLimitPerSecond",
             Some("invocation_rate_limit_per_second"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Name of the apiDestination.
     ///
     /// Constraints: length 1..=64; pattern `[\.\-_A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ApiDestination, ApiDestinationHandle);
 /// A declared `AWS::Events::ApiDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiDestinationHandle(Handle);
+pub struct ApiDestinationHandle(rt::Handle);
 handle!(ApiDestinationHandle);
 impl ApiDestinationHandle {
     /// The arn of the api destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The arn of the api destination to be used in IAM policies.
     ///
     /// CloudFormation `Fn::GetAtt` `ArnForPolicy`; Terraform `arn_for_policy`.
-    pub fn arn_for_policy(&self) -> Expr {
+    pub fn arn_for_policy(&self) -> rt::Expr {
         self.0.attr("ArnForPolicy")
     }
 }
@@ -128,11 +129,11 @@ pub mod api_destination {
 /// CloudFormation: `AWS::Events::Archive`. Terraform: `awscc_events_archive` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html)
-pub struct Archive(Base);
-static ARCHIVE_TYPE: TypeInfo = TypeInfo {
+pub struct Archive(rt::Base);
+static ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::Archive",
     terraform: Some("awscc_events_archive"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -140,53 +141,56 @@ static ARCHIVE_TYPE: TypeInfo = TypeInfo {
 impl Archive {
     /// Declares a `AWS::Events::Archive` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, source_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ARCHIVE_TYPE);
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
+    pub fn new(id: impl Into<String>, source_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ARCHIVE_TYPE);
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
         Archive(this)
     }
     /// Constraints: length 1..=48; pattern `[\.\-_A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `ArchiveName`, Terraform `archive_name`.
-    pub fn archive_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn archive_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ArchiveName", Some("archive_name"), string(value));
+            .set("ArchiveName", Some("archive_name"), rt::string(value));
         self
     }
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EventPattern`, Terraform `event_pattern`.
-    pub fn event_pattern(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("EventPattern", Some("event_pattern"), json_string(value));
+    pub fn event_pattern(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "EventPattern",
+            Some("event_pattern"),
+            rt::json_string(value),
+        );
         self
     }
     /// Constraints: length 0..=2048. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: at least 0. CloudFormation `RetentionDays`, Terraform `retention_days`.
     pub fn retention_days(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionDays", Some("retention_days"), int(value));
+            .set("RetentionDays", Some("retention_days"), rt::int(value));
         self
     }
 }
 builder!(Archive, ArchiveHandle);
 /// A declared `AWS::Events::Archive`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ArchiveHandle(Handle);
+pub struct ArchiveHandle(rt::Handle);
 handle!(ArchiveHandle);
 impl ArchiveHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -195,13 +199,13 @@ impl ArchiveHandle {
 /// CloudFormation: `AWS::Events::Connection`. Terraform: `awscc_events_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))] };
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))] };
 impl Connection {
     /// Declares a `AWS::Events::Connection` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONNECTION_TYPE);
+        let this = rt::Base::new(id, &CONNECTION_TYPE);
         Connection(this)
     }
     /// CloudFormation `AuthParameters`, Terraform `auth_parameters`.
@@ -222,9 +226,9 @@ impl Connection {
     /// Description of the connection.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The private resource the HTTP request will be sent to.
@@ -242,57 +246,57 @@ impl Connection {
         self
     }
     /// Constraints: length at most 2048; pattern `^[a-zA-Z0-9_\-/:]*$`. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Name of the connection.
     ///
     /// Constraints: length 1..=64; pattern `[\.\-_A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::Events::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The arn of the connection resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The arn of the connection resource to be used in IAM policies.
     ///
     /// CloudFormation `Fn::GetAtt` `ArnForPolicy`; Terraform `arn_for_policy`.
-    pub fn arn_for_policy(&self) -> Expr {
+    pub fn arn_for_policy(&self) -> rt::Expr {
         self.0.attr("ArnForPolicy")
     }
     /// The arn of the secrets manager secret created in the customer account.
     ///
     /// CloudFormation `Fn::GetAtt` `SecretArn`; Terraform `secret_arn`.
-    pub fn secret_arn(&self) -> Expr {
+    pub fn secret_arn(&self) -> rt::Expr {
         self.0.attr("SecretArn")
     }
     /// CloudFormation `Fn::GetAtt` `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn`; Terraform `auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn`.
     pub fn auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
     /// CloudFormation `Fn::GetAtt` `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`; Terraform `invocation_connectivity_parameters.resource_parameters.resource_association_arn`.
     pub fn invocation_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
@@ -304,13 +308,17 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-apikeyauthparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ApiKeyAuthParameters(Props);
+    pub struct ApiKeyAuthParameters(rt::Props);
     impl ApiKeyAuthParameters {
         /// A new `ApiKeyAuthParameters`. Required properties: `api_key_name` (`ApiKeyName`), `api_key_value` (`ApiKeyValue`).
-        pub fn new(api_key_name: impl Into<Expr>, api_key_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiKeyName", Some("api_key_name"), string(api_key_name));
-            this.set("ApiKeyValue", Some("api_key_value"), string(api_key_value));
+        pub fn new(api_key_name: impl Into<rt::Expr>, api_key_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiKeyName", Some("api_key_name"), rt::string(api_key_name));
+            this.set(
+                "ApiKeyValue",
+                Some("api_key_value"),
+                rt::string(api_key_value),
+            );
             ApiKeyAuthParameters(this)
         }
     }
@@ -319,11 +327,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-authparameters.html)
     #[derive(Clone, Debug)]
-    pub struct AuthParameters(Props);
+    pub struct AuthParameters(rt::Props);
     impl AuthParameters {
         /// A new `AuthParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthParameters(this)
         }
         /// CloudFormation `ApiKeyAuthParameters`, Terraform `api_key_auth_parameters`.
@@ -374,13 +382,13 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-basicauthparameters.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthParameters(Props);
+    pub struct BasicAuthParameters(rt::Props);
     impl BasicAuthParameters {
         /// A new `BasicAuthParameters`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<Expr>, username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
-            this.set("Username", Some("username"), string(username));
+        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
+            this.set("Username", Some("username"), rt::string(username));
             BasicAuthParameters(this)
         }
     }
@@ -389,13 +397,17 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-clientparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ClientParameters(Props);
+    pub struct ClientParameters(rt::Props);
     impl ClientParameters {
         /// A new `ClientParameters`. Required properties: `client_id` (`ClientID`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<Expr>, client_secret: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientID", Some("client_id"), string(client_id));
-            this.set("ClientSecret", Some("client_secret"), string(client_secret));
+        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientID", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientSecret",
+                Some("client_secret"),
+                rt::string(client_secret),
+            );
             ClientParameters(this)
         }
     }
@@ -404,23 +416,26 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectionhttpparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionHttpParameters(Props);
+    pub struct ConnectionHttpParameters(rt::Props);
     impl ConnectionHttpParameters {
         /// A new `ConnectionHttpParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionHttpParameters(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `BodyParameters`, Terraform `body_parameters`.
         pub fn body_parameters(mut self, value: impl IntoIterator<Item = Parameter>) -> Self {
             self.0
-                .set("BodyParameters", Some("body_parameters"), list(value));
+                .set("BodyParameters", Some("body_parameters"), rt::list(value));
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `HeaderParameters`, Terraform `header_parameters`.
         pub fn header_parameters(mut self, value: impl IntoIterator<Item = Parameter>) -> Self {
-            self.0
-                .set("HeaderParameters", Some("header_parameters"), list(value));
+            self.0.set(
+                "HeaderParameters",
+                Some("header_parameters"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `QueryStringParameters`, Terraform `query_string_parameters`.
@@ -431,7 +446,7 @@ pub mod connection {
             self.0.set(
                 "QueryStringParameters",
                 Some("query_string_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -441,11 +456,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectivityparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectivityParameters(Props);
+    pub struct ConnectivityParameters(rt::Props);
     impl ConnectivityParameters {
         /// A new `ConnectivityParameters`. Required properties: `resource_parameters` (`ResourceParameters`).
         pub fn new(resource_parameters: ResourceParameters) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceParameters",
                 Some("resource_parameters"),
@@ -461,11 +476,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-invocationconnectivityparameters.html)
     #[derive(Clone, Debug)]
-    pub struct InvocationConnectivityParameters(Props);
+    pub struct InvocationConnectivityParameters(rt::Props);
     impl InvocationConnectivityParameters {
         /// A new `InvocationConnectivityParameters`. Required properties: `resource_parameters` (`ResourceParameters`).
         pub fn new(resource_parameters: ResourceParameters) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceParameters",
                 Some("resource_parameters"),
@@ -479,19 +494,19 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-oauthparameters.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthParameters(Props);
+    pub struct OAuthParameters(rt::Props);
     impl OAuthParameters {
         /// A new `OAuthParameters`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_parameters` (`ClientParameters`), `http_method` (`HttpMethod`).
         pub fn new(
-            authorization_endpoint: impl Into<Expr>,
+            authorization_endpoint: impl Into<rt::Expr>,
             client_parameters: ClientParameters,
             http_method: HttpMethod,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(authorization_endpoint),
+                rt::string(authorization_endpoint),
             );
             this.set(
                 "ClientParameters",
@@ -516,19 +531,19 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-parameter.html)
     #[derive(Clone, Debug)]
-    pub struct Parameter(Props);
+    pub struct Parameter(rt::Props);
     impl Parameter {
         /// A new `Parameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Parameter(this)
         }
         /// CloudFormation `IsValueSecret`, Terraform `is_value_secret`.
         pub fn is_value_secret(mut self, value: bool) -> Self {
             self.0
-                .set("IsValueSecret", Some("is_value_secret"), boolean(value));
+                .set("IsValueSecret", Some("is_value_secret"), rt::boolean(value));
             self
         }
     }
@@ -537,24 +552,24 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-resourceparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceParameters(Props);
+    pub struct ResourceParameters(rt::Props);
     impl ResourceParameters {
         /// A new `ResourceParameters`. Required properties: `resource_configuration_arn` (`ResourceConfigurationArn`).
-        pub fn new(resource_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(resource_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceConfigurationArn",
                 Some("resource_configuration_arn"),
-                string(resource_configuration_arn),
+                rt::string(resource_configuration_arn),
             );
             ResourceParameters(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$`. CloudFormation `ResourceAssociationArn`, Terraform `resource_association_arn`.
-        pub fn resource_association_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_association_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ResourceAssociationArn",
                 Some("resource_association_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -588,11 +603,11 @@ pub mod connection {
 /// CloudFormation: `AWS::Events::Endpoint`. Terraform: `awscc_events_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-endpoint.html)
-pub struct Endpoint(Base);
-static ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct Endpoint(rt::Base);
+static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::Endpoint",
     terraform: Some("awscc_events_endpoint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -632,8 +647,8 @@ impl Endpoint {
         event_buses: impl IntoIterator<Item = endpoint::EndpointEventBus>,
         routing_config: endpoint::RoutingConfig,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_TYPE);
-        this.set("EventBuses", Some("event_buses"), list(event_buses));
+        let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
+        this.set("EventBuses", Some("event_buses"), rt::list(event_buses));
         this.set(
             "RoutingConfig",
             Some("routing_config"),
@@ -642,14 +657,14 @@ impl Endpoint {
         Endpoint(this)
     }
     /// Constraints: length at most 512; pattern `.*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64; pattern `^[\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `ReplicationConfig`, Terraform `replication_config`.
@@ -662,35 +677,35 @@ impl Endpoint {
         self
     }
     /// Constraints: length 1..=256; pattern `^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Endpoint, EndpointHandle);
 /// A declared `AWS::Events::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointHandle(Handle);
+pub struct EndpointHandle(rt::Handle);
 handle!(EndpointHandle);
 impl EndpointHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `EndpointId`; Terraform `endpoint_id`.
-    pub fn endpoint_id(&self) -> Expr {
+    pub fn endpoint_id(&self) -> rt::Expr {
         self.0.attr("EndpointId")
     }
     /// CloudFormation `Fn::GetAtt` `EndpointUrl`; Terraform `endpoint_url`.
-    pub fn endpoint_url(&self) -> Expr {
+    pub fn endpoint_url(&self) -> rt::Expr {
         self.0.attr("EndpointUrl")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// CloudFormation `Fn::GetAtt` `StateReason`; Terraform `state_reason`.
-    pub fn state_reason(&self) -> Expr {
+    pub fn state_reason(&self) -> rt::Expr {
         self.0.attr("StateReason")
     }
 }
@@ -701,12 +716,16 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-endpointeventbus.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointEventBus(Props);
+    pub struct EndpointEventBus(rt::Props);
     impl EndpointEventBus {
         /// A new `EndpointEventBus`. Required properties: `event_bus_arn` (`EventBusArn`).
-        pub fn new(event_bus_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventBusArn", Some("event_bus_arn"), string(event_bus_arn));
+        pub fn new(event_bus_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventBusArn",
+                Some("event_bus_arn"),
+                rt::string(event_bus_arn),
+            );
             EndpointEventBus(this)
         }
     }
@@ -715,11 +734,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-failoverconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverConfig(Props);
+    pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
         /// A new `FailoverConfig`. Required properties: `primary` (`Primary`), `secondary` (`Secondary`).
         pub fn new(primary: Primary, secondary: Secondary) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Primary", Some("primary"), primary.into());
             this.set("Secondary", Some("secondary"), secondary.into());
             FailoverConfig(this)
@@ -730,12 +749,16 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-primary.html)
     #[derive(Clone, Debug)]
-    pub struct Primary(Props);
+    pub struct Primary(rt::Props);
     impl Primary {
         /// A new `Primary`. Required properties: `health_check` (`HealthCheck`).
-        pub fn new(health_check: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HealthCheck", Some("health_check"), string(health_check));
+        pub fn new(health_check: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "HealthCheck",
+                Some("health_check"),
+                rt::string(health_check),
+            );
             Primary(this)
         }
     }
@@ -744,11 +767,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-replicationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationConfig(Props);
+    pub struct ReplicationConfig(rt::Props);
     impl ReplicationConfig {
         /// A new `ReplicationConfig`. Required properties: `state` (`State`).
         pub fn new(state: ReplicationState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("State", Some("state"), state.into());
             ReplicationConfig(this)
         }
@@ -758,11 +781,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-routingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingConfig(Props);
+    pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
         /// A new `RoutingConfig`. Required properties: `failover_config` (`FailoverConfig`).
         pub fn new(failover_config: FailoverConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FailoverConfig",
                 Some("failover_config"),
@@ -776,12 +799,12 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-secondary.html)
     #[derive(Clone, Debug)]
-    pub struct Secondary(Props);
+    pub struct Secondary(rt::Props);
     impl Secondary {
         /// A new `Secondary`. Required properties: `route` (`Route`).
-        pub fn new(route: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Route", Some("route"), string(route));
+        pub fn new(route: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Route", Some("route"), rt::string(route));
             Secondary(this)
         }
     }
@@ -801,11 +824,11 @@ pub mod endpoint {
 /// CloudFormation: `AWS::Events::EventBus`. Terraform: `awscc_events_event_bus` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html)
-pub struct EventBus(Base);
-static EVENT_BUS_TYPE: TypeInfo = TypeInfo {
+pub struct EventBus(rt::Base);
+static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::EventBus",
     terraform: Some("awscc_events_event_bus"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -813,9 +836,9 @@ static EVENT_BUS_TYPE: TypeInfo = TypeInfo {
 impl EventBus {
     /// Declares a `AWS::Events::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_BUS_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         EventBus(this)
     }
     /// Dead Letter Queue for the event bus.
@@ -829,27 +852,30 @@ impl EventBus {
     /// The description of the event bus.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
     ///
     /// Constraints: length 1..=256; pattern `^aws\.partner(/[\.\-_A-Za-z0-9]+){2,}$`. CloudFormation `EventSourceName`, Terraform `event_source_name`.
-    pub fn event_source_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EventSourceName", Some("event_source_name"), string(value));
+    pub fn event_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EventSourceName",
+            Some("event_source_name"),
+            rt::string(value),
+        );
         self
     }
     /// Kms Key Identifier used to encrypt events at rest in the event bus.
     ///
     /// CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -863,21 +889,21 @@ impl EventBus {
     /// A JSON string that describes the permission policy statement for the event bus.
     ///
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
 }
 builder!(EventBus, EventBusHandle);
 /// A declared `AWS::Events::EventBus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventBusHandle(Handle);
+pub struct EventBusHandle(rt::Handle);
 handle!(EventBusHandle);
 impl EventBusHandle {
     /// The Amazon Resource Name (ARN) for the event bus.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -890,16 +916,16 @@ pub mod event_bus {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-deadletterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterConfig(Props);
+    pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
         /// A new `DeadLetterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeadLetterConfig(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -910,11 +936,11 @@ pub mod event_bus {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-logconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfig(Props);
+    pub struct LogConfig(rt::Props);
     impl LogConfig {
         /// A new `LogConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfig(this)
         }
         /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
@@ -962,11 +988,11 @@ pub mod event_bus {
 /// CloudFormation: `AWS::Events::EventBusPolicy`. Terraform: `awscc_events_event_bus_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbuspolicy.html)
-pub struct EventBusPolicy(Base);
-static EVENT_BUS_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct EventBusPolicy(rt::Base);
+static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::EventBusPolicy",
     terraform: Some("awscc_events_event_bus_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -974,9 +1000,13 @@ static EVENT_BUS_POLICY_TYPE: TypeInfo = TypeInfo {
 impl EventBusPolicy {
     /// Declares a `AWS::Events::EventBusPolicy` with the stack-unique `id`. Required properties: `statement_id` (`StatementId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, statement_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_BUS_POLICY_TYPE);
-        this.set("StatementId", Some("statement_id"), string(statement_id));
+    pub fn new(id: impl Into<String>, statement_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_BUS_POLICY_TYPE);
+        this.set(
+            "StatementId",
+            Some("statement_id"),
+            rt::string(statement_id),
+        );
         EventBusPolicy(this)
     }
     /// The action that you are enabling the other account to perform.
@@ -996,29 +1026,30 @@ impl EventBusPolicy {
     /// The name of the event bus associated with the rule.
     ///
     /// Constraints: length 1..=256; pattern `[\.\-_A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `EventBusName`, Terraform `event_bus_name`.
-    pub fn event_bus_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn event_bus_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EventBusName", Some("event_bus_name"), string(value));
+            .set("EventBusName", Some("event_bus_name"), rt::string(value));
         self
     }
     /// The 12-digit AWS account ID that you are permitting to put events to your default event bus.
     ///
     /// Constraints: length 1..=12; pattern `(\d{12}|\*)`. CloudFormation `Principal`, Terraform `principal`.
-    pub fn principal(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Principal", Some("principal"), string(value));
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
         self
     }
     /// CloudFormation `Statement`, Terraform `statement`.
-    pub fn statement(mut self, value: impl Into<Value>) -> Self {
+    pub fn statement(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Statement", Some("statement"), json_string(value));
+            .set("Statement", Some("statement"), rt::json_string(value));
         self
     }
 }
 builder!(EventBusPolicy, EventBusPolicyHandle);
 /// A declared `AWS::Events::EventBusPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventBusPolicyHandle(Handle);
+pub struct EventBusPolicyHandle(rt::Handle);
 handle!(EventBusPolicyHandle);
 /// Property types and value sets of [`EventBusPolicy`] (`AWS::Events::EventBusPolicy`).
 pub mod event_bus_policy {
@@ -1029,18 +1060,18 @@ pub mod event_bus_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbuspolicy-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// Specifies the value for the key.
         ///
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Specifies the type of condition.
@@ -1053,8 +1084,8 @@ pub mod event_bus_policy {
         /// Specifies the key for the condition.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1079,11 +1110,11 @@ pub mod event_bus_policy {
 /// CloudFormation: `AWS::Events::Rule`. Terraform: `awscc_events_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Events::Rule",
     terraform: Some("awscc_events_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RuleName", Some("rule_name"))],
@@ -1092,55 +1123,58 @@ impl Rule {
     /// Declares a `AWS::Events::Rule` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RULE_TYPE);
+        let this = rt::Base::new(id, &RULE_TYPE);
         Rule(this)
     }
     /// The description of the rule.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name or ARN of the event bus associated with the rule.
     ///
     /// Constraints: length 1..=1600; pattern `^(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/\.\-_A-Za-z0-9]+$`. CloudFormation `EventBusName`, Terraform `event_bus_name`.
-    pub fn event_bus_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn event_bus_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EventBusName", Some("event_bus_name"), string(value));
+            .set("EventBusName", Some("event_bus_name"), rt::string(value));
         self
     }
     /// The event pattern of the rule.
     ///
     /// CloudFormation `EventPattern`, Terraform `event_pattern`.
-    pub fn event_pattern(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("EventPattern", Some("event_pattern"), json_string(value));
+    pub fn event_pattern(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "EventPattern",
+            Some("event_pattern"),
+            rt::json_string(value),
+        );
         self
     }
     /// The name of the rule.
     ///
     /// Constraints: length 1..=64; pattern `^[\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
     ///
     /// Constraints: length 1..=1600. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// The scheduling expression.
     ///
     /// Constraints: length 0..=256; pattern `^(rate\(.+\)|cron\(.+\))?$`. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-    pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1155,26 +1189,26 @@ impl Rule {
     ///
     /// Constraints: at most 5 items. CloudFormation `Targets`, Terraform `targets`.
     pub fn targets(mut self, value: impl IntoIterator<Item = rule::Target>) -> Self {
-        self.0.set("Targets", Some("targets"), list(value));
+        self.0.set("Targets", Some("targets"), rt::list(value));
         self
     }
 }
 builder!(Rule, RuleHandle);
 /// A declared `AWS::Events::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// The ARN of the rule, such as arn:aws:events:us-east-2:123456789012:rule/example.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the rule, exposed as a read-only attribute for use with Fn::GetAtt.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleName`; Terraform `rule_name`.
-    pub fn rule_name(&self) -> Expr {
+    pub fn rule_name(&self) -> rt::Expr {
         self.0.attr("RuleName")
     }
 }
@@ -1185,15 +1219,15 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-appsyncparameters.html)
     #[derive(Clone, Debug)]
-    pub struct AppSyncParameters(Props);
+    pub struct AppSyncParameters(rt::Props);
     impl AppSyncParameters {
         /// A new `AppSyncParameters`. Required properties: `graph_ql_operation` (`GraphQLOperation`).
-        pub fn new(graph_ql_operation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(graph_ql_operation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "GraphQLOperation",
                 Some("graph_ql_operation"),
-                string(graph_ql_operation),
+                rt::string(graph_ql_operation),
             );
             AppSyncParameters(this)
         }
@@ -1203,12 +1237,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsVpcConfiguration(Props);
+    pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration`. Required properties: `subnets` (`Subnets`).
-        pub fn new(subnets: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Subnets", Some("subnets"), strings(subnets));
+        pub fn new(subnets: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             AwsVpcConfiguration(this)
         }
         /// CloudFormation `AssignPublicIp`, Terraform `assign_public_ip`.
@@ -1218,9 +1252,15 @@ pub mod rule {
             self
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -1229,16 +1269,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batcharrayproperties.html)
     #[derive(Clone, Debug)]
-    pub struct BatchArrayProperties(Props);
+    pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
         /// A new `BatchArrayProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchArrayProperties(this)
         }
         /// CloudFormation `Size`, Terraform `size`.
         pub fn size(mut self, value: i64) -> Self {
-            self.0.set("Size", Some("size"), int(value));
+            self.0.set("Size", Some("size"), rt::int(value));
             self
         }
     }
@@ -1247,17 +1287,17 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchparameters.html)
     #[derive(Clone, Debug)]
-    pub struct BatchParameters(Props);
+    pub struct BatchParameters(rt::Props);
     impl BatchParameters {
         /// A new `BatchParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<Expr>, job_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                string(job_definition),
+                rt::string(job_definition),
             );
-            this.set("JobName", Some("job_name"), string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(job_name));
             BatchParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -1278,16 +1318,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchretrystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct BatchRetryStrategy(Props);
+    pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
         /// A new `BatchRetryStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchRetryStrategy(this)
         }
         /// CloudFormation `Attempts`, Terraform `attempts`.
         pub fn attempts(mut self, value: i64) -> Self {
-            self.0.set("Attempts", Some("attempts"), int(value));
+            self.0.set("Attempts", Some("attempts"), rt::int(value));
             self
         }
     }
@@ -1296,26 +1336,26 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. Required properties: `capacity_provider` (`CapacityProvider`).
-        pub fn new(capacity_provider: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProvider",
                 Some("capacity_provider"),
-                string(capacity_provider),
+                rt::string(capacity_provider),
             );
             CapacityProviderStrategyItem(this)
         }
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1324,16 +1364,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-deadletterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterConfig(Props);
+    pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
         /// A new `DeadLetterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeadLetterConfig(this)
         }
         /// Constraints: length 1..=1600. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -1342,15 +1382,15 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-ecsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EcsParameters(Props);
+    pub struct EcsParameters(rt::Props);
     impl EcsParameters {
         /// A new `EcsParameters`. Required properties: `task_definition_arn` (`TaskDefinitionArn`).
-        pub fn new(task_definition_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TaskDefinitionArn",
                 Some("task_definition_arn"),
-                string(task_definition_arn),
+                rt::string(task_definition_arn),
             );
             EcsParameters(this)
         }
@@ -1362,7 +1402,7 @@ pub mod rule {
             self.0.set(
                 "CapacityProviderStrategy",
                 Some("capacity_provider_strategy"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1371,7 +1411,7 @@ pub mod rule {
             self.0.set(
                 "EnableECSManagedTags",
                 Some("enable_ecs_managed_tags"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1380,13 +1420,13 @@ pub mod rule {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Group`, Terraform `group`.
-        pub fn group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Group", Some("group"), string(value));
+        pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Group", Some("group"), rt::string(value));
             self
         }
         /// CloudFormation `LaunchType`, Terraform `launch_type`.
@@ -1411,7 +1451,7 @@ pub mod rule {
             self.0.set(
                 "PlacementConstraints",
                 Some("placement_constraints"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1423,14 +1463,17 @@ pub mod rule {
             self.0.set(
                 "PlacementStrategies",
                 Some("placement_strategies"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `PlatformVersion`, Terraform `platform_version`.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PlatformVersion", Some("platform_version"), string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PlatformVersion",
+                Some("platform_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `PropagateTags`, Terraform `propagate_tags`.
@@ -1440,19 +1483,19 @@ pub mod rule {
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `ReferenceId`, Terraform `reference_id`.
-        pub fn reference_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reference_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ReferenceId", Some("reference_id"), string(value));
+                .set("ReferenceId", Some("reference_id"), rt::string(value));
             self
         }
         /// CloudFormation `TagList`, Terraform `tag_list`.
         pub fn tag_list(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("TagList", Some("tag_list"), list(value));
+            self.0.set("TagList", Some("tag_list"), rt::list(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `TaskCount`, Terraform `task_count`.
         pub fn task_count(mut self, value: i64) -> Self {
-            self.0.set("TaskCount", Some("task_count"), int(value));
+            self.0.set("TaskCount", Some("task_count"), rt::int(value));
             self
         }
     }
@@ -1461,46 +1504,46 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-httpparameters.html)
     #[derive(Clone, Debug)]
-    pub struct HttpParameters(Props);
+    pub struct HttpParameters(rt::Props);
     impl HttpParameters {
         /// A new `HttpParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpParameters(this)
         }
         /// CloudFormation `HeaderParameters`, Terraform `header_parameters`.
         pub fn header_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "HeaderParameters",
                 Some("header_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `PathParameterValues`, Terraform `path_parameter_values`.
         pub fn path_parameter_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PathParameterValues",
                 Some("path_parameter_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `QueryStringParameters`, Terraform `query_string_parameters`.
         pub fn query_string_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "QueryStringParameters",
                 Some("query_string_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1510,25 +1553,28 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-inputtransformer.html)
     #[derive(Clone, Debug)]
-    pub struct InputTransformer(Props);
+    pub struct InputTransformer(rt::Props);
     impl InputTransformer {
         /// A new `InputTransformer`. Required properties: `input_template` (`InputTemplate`).
-        pub fn new(input_template: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_template: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InputTemplate",
                 Some("input_template"),
-                string(input_template),
+                rt::string(input_template),
             );
             InputTransformer(this)
         }
         /// CloudFormation `InputPathsMap`, Terraform `input_paths_map`.
         pub fn input_paths_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("InputPathsMap", Some("input_paths_map"), string_map(value));
+            self.0.set(
+                "InputPathsMap",
+                Some("input_paths_map"),
+                rt::string_map(value),
+            );
             self
         }
     }
@@ -1537,15 +1583,15 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-kinesisparameters.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisParameters(Props);
+    pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
         /// A new `KinesisParameters`. Required properties: `partition_key_path` (`PartitionKeyPath`).
-        pub fn new(partition_key_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(partition_key_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PartitionKeyPath",
                 Some("partition_key_path"),
-                string(partition_key_path),
+                rt::string(partition_key_path),
             );
             KinesisParameters(this)
         }
@@ -1555,11 +1601,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// CloudFormation `AwsVpcConfiguration`, Terraform `aws_vpc_configuration`.
@@ -1577,16 +1623,17 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementConstraint(Props);
+    pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
         /// A new `PlacementConstraint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementConstraint(this)
         }
         /// Constraints: length 0..=2000. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -1600,21 +1647,21 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementStrategy(Props);
+    pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
         /// A new `PlacementStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementStrategy(this)
         }
         /// CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -1623,47 +1670,48 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-redshiftdataparameters.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftDataParameters(Props);
+    pub struct RedshiftDataParameters(rt::Props);
     impl RedshiftDataParameters {
         /// A new `RedshiftDataParameters`. Required properties: `database` (`Database`).
-        pub fn new(database: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Database", Some("database"), string(database));
+        pub fn new(database: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Database", Some("database"), rt::string(database));
             RedshiftDataParameters(this)
         }
         /// Constraints: length 1..=128. CloudFormation `DbUser`, Terraform `db_user`.
-        pub fn db_user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DbUser", Some("db_user"), string(value));
+        pub fn db_user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DbUser", Some("db_user"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1600; pattern `^(^arn:aws([a-z]|\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)$`. CloudFormation `SecretManagerArn`, Terraform `secret_manager_arn`.
-        pub fn secret_manager_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secret_manager_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretManagerArn",
                 Some("secret_manager_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=100000. CloudFormation `Sql`, Terraform `sql`.
-        pub fn sql(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Sql", Some("sql"), string(value));
+        pub fn sql(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Sql", Some("sql"), rt::string(value));
             self
         }
         /// CloudFormation `Sqls`, Terraform `sqls`.
-        pub fn sqls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Sqls", Some("sqls"), strings(value));
+        pub fn sqls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Sqls", Some("sqls"), rt::strings(value));
             self
         }
         /// Constraints: length 1..=500. CloudFormation `StatementName`, Terraform `statement_name`.
-        pub fn statement_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn statement_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StatementName", Some("statement_name"), string(value));
+                .set("StatementName", Some("statement_name"), rt::string(value));
             self
         }
         /// CloudFormation `WithEvent`, Terraform `with_event`.
         pub fn with_event(mut self, value: bool) -> Self {
-            self.0.set("WithEvent", Some("with_event"), boolean(value));
+            self.0
+                .set("WithEvent", Some("with_event"), rt::boolean(value));
             self
         }
     }
@@ -1672,11 +1720,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-retrypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RetryPolicy(Props);
+    pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
         /// A new `RetryPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryPolicy(this)
         }
         /// Constraints: range 60..=86400. CloudFormation `MaximumEventAgeInSeconds`, Terraform `maximum_event_age_in_seconds`.
@@ -1684,7 +1732,7 @@ pub mod rule {
             self.0.set(
                 "MaximumEventAgeInSeconds",
                 Some("maximum_event_age_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1693,7 +1741,7 @@ pub mod rule {
             self.0.set(
                 "MaximumRetryAttempts",
                 Some("maximum_retry_attempts"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1703,15 +1751,15 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandparameters.html)
     #[derive(Clone, Debug)]
-    pub struct RunCommandParameters(Props);
+    pub struct RunCommandParameters(rt::Props);
     impl RunCommandParameters {
         /// A new `RunCommandParameters`. Required properties: `run_command_targets` (`RunCommandTargets`).
         pub fn new(run_command_targets: impl IntoIterator<Item = RunCommandTarget>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RunCommandTargets",
                 Some("run_command_targets"),
-                list(run_command_targets),
+                rt::list(run_command_targets),
             );
             RunCommandParameters(this)
         }
@@ -1721,16 +1769,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandtarget.html)
     #[derive(Clone, Debug)]
-    pub struct RunCommandTarget(Props);
+    pub struct RunCommandTarget(rt::Props);
     impl RunCommandTarget {
         /// A new `RunCommandTarget`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             RunCommandTarget(this)
         }
     }
@@ -1739,13 +1787,13 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerPipelineParameter(Props);
+    pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -1754,11 +1802,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerPipelineParameters(Props);
+    pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
         /// A new `SageMakerPipelineParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SageMakerPipelineParameters(this)
         }
         /// Constraints: 0..=200 items. CloudFormation `PipelineParameterList`, Terraform `pipeline_parameter_list`.
@@ -1769,7 +1817,7 @@ pub mod rule {
             self.0.set(
                 "PipelineParameterList",
                 Some("pipeline_parameter_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1779,15 +1827,15 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sqsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SqsParameters(Props);
+    pub struct SqsParameters(rt::Props);
     impl SqsParameters {
         /// A new `SqsParameters`. Required properties: `message_group_id` (`MessageGroupId`).
-        pub fn new(message_group_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(message_group_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MessageGroupId",
                 Some("message_group_id"),
-                string(message_group_id),
+                rt::string(message_group_id),
             );
             SqsParameters(this)
         }
@@ -1797,21 +1845,21 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tag(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Constraints: length 0..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1820,13 +1868,13 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `arn` (`Arn`), `id` (`Id`).
-        pub fn new(arn: impl Into<Expr>, id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
-            this.set("Id", Some("id"), string(id));
+        pub fn new(arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("Id", Some("id"), rt::string(id));
             Target(this)
         }
         /// CloudFormation `AppSyncParameters`, Terraform `app_sync_parameters`.
@@ -1863,13 +1911,14 @@ pub mod rule {
             self
         }
         /// Constraints: length 0..=8192. CloudFormation `Input`, Terraform `input`.
-        pub fn input(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Input", Some("input"), string(value));
+        pub fn input(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Input", Some("input"), rt::string(value));
             self
         }
         /// Constraints: length 0..=256. CloudFormation `InputPath`, Terraform `input_path`.
-        pub fn input_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputPath", Some("input_path"), string(value));
+        pub fn input_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("InputPath", Some("input_path"), rt::string(value));
             self
         }
         /// CloudFormation `InputTransformer`, Terraform `input_transformer`.
@@ -1903,8 +1952,8 @@ pub mod rule {
             self
         }
         /// Constraints: length 1..=1600. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `RunCommandParameters`, Terraform `run_command_parameters`.

@@ -2,23 +2,24 @@
 //! `EventSchemas` resource types of the CloudFormation registry (`AWS::EventSchemas::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `eventschemas` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
 /// CloudFormation: `AWS::EventSchemas::Discoverer`. Terraform: `awscc_eventschemas_discoverer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventschemas-discoverer.html)
-pub struct Discoverer(Base);
-static DISCOVERER_TYPE: TypeInfo = TypeInfo {
+pub struct Discoverer(rt::Base);
+static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventSchemas::Discoverer",
     terraform: Some("awscc_eventschemas_discoverer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -40,9 +41,9 @@ static DISCOVERER_TYPE: TypeInfo = TypeInfo {
 impl Discoverer {
     /// Declares a `AWS::EventSchemas::Discoverer` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, source_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DISCOVERER_TYPE);
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
+    pub fn new(id: impl Into<String>, source_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DISCOVERER_TYPE);
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
         Discoverer(this)
     }
     /// Defines whether event schemas from other accounts are discovered.
@@ -50,40 +51,40 @@ impl Discoverer {
     /// CloudFormation `CrossAccount`, Terraform `cross_account`.
     pub fn cross_account(mut self, value: bool) -> Self {
         self.0
-            .set("CrossAccount", Some("cross_account"), boolean(value));
+            .set("CrossAccount", Some("cross_account"), rt::boolean(value));
         self
     }
     /// A description for the discoverer.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Discoverer, DiscovererHandle);
 /// A declared `AWS::EventSchemas::Discoverer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DiscovererHandle(Handle);
+pub struct DiscovererHandle(rt::Handle);
 handle!(DiscovererHandle);
 impl DiscovererHandle {
     /// The ARN of the discoverer.
     ///
     /// CloudFormation `Fn::GetAtt` `DiscovererArn`; Terraform `discoverer_arn`.
-    pub fn discoverer_arn(&self) -> Expr {
+    pub fn discoverer_arn(&self) -> rt::Expr {
         self.0.attr("DiscovererArn")
     }
     /// The Id of the discoverer.
     ///
     /// CloudFormation `Fn::GetAtt` `DiscovererId`; Terraform `discoverer_id`.
-    pub fn discoverer_id(&self) -> Expr {
+    pub fn discoverer_id(&self) -> rt::Expr {
         self.0.attr("DiscovererId")
     }
     /// Defines the current state of the discoverer.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -92,11 +93,11 @@ impl DiscovererHandle {
 /// CloudFormation: `AWS::EventSchemas::Registry`. Terraform: `awscc_eventschemas_registry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventschemas-registry.html)
-pub struct Registry(Base);
-static REGISTRY_TYPE: TypeInfo = TypeInfo {
+pub struct Registry(rt::Base);
+static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventSchemas::Registry",
     terraform: Some("awscc_eventschemas_registry"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -115,36 +116,36 @@ impl Registry {
     /// Declares a `AWS::EventSchemas::Registry` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &REGISTRY_TYPE);
+        let this = rt::Base::new(id, &REGISTRY_TYPE);
         Registry(this)
     }
     /// A description of the registry to be created.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the schema registry.
     ///
     /// Changing it replaces the resource. CloudFormation `RegistryName`, Terraform `registry_name`.
-    pub fn registry_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RegistryName", Some("registry_name"), string(value));
+            .set("RegistryName", Some("registry_name"), rt::string(value));
         self
     }
 }
 builder!(Registry, RegistryHandle);
 /// A declared `AWS::EventSchemas::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryHandle(Handle);
+pub struct RegistryHandle(rt::Handle);
 handle!(RegistryHandle);
 impl RegistryHandle {
     /// The ARN of the registry.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistryArn`; Terraform `registry_arn`.
-    pub fn registry_arn(&self) -> Expr {
+    pub fn registry_arn(&self) -> rt::Expr {
         self.0.attr("RegistryArn")
     }
 }
@@ -153,11 +154,11 @@ impl RegistryHandle {
 /// CloudFormation: `AWS::EventSchemas::RegistryPolicy`. Terraform: `awscc_eventschemas_registry_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventschemas-registrypolicy.html)
-pub struct RegistryPolicy(Base);
-static REGISTRY_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct RegistryPolicy(rt::Base);
+static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventSchemas::RegistryPolicy",
     terraform: Some("awscc_eventschemas_registry_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -177,28 +178,33 @@ impl RegistryPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Value>,
-        registry_name: impl Into<Expr>,
+        policy: impl Into<rt::Value>,
+        registry_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
-        this.set("RegistryName", Some("registry_name"), string(registry_name));
+        let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set(
+            "RegistryName",
+            Some("registry_name"),
+            rt::string(registry_name),
+        );
         RegistryPolicy(this)
     }
     /// CloudFormation `RevisionId`, Terraform `revision_id`.
-    pub fn revision_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RevisionId", Some("revision_id"), string(value));
+    pub fn revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RevisionId", Some("revision_id"), rt::string(value));
         self
     }
 }
 builder!(RegistryPolicy, RegistryPolicyHandle);
 /// A declared `AWS::EventSchemas::RegistryPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryPolicyHandle(Handle);
+pub struct RegistryPolicyHandle(rt::Handle);
 handle!(RegistryPolicyHandle);
 impl RegistryPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -207,11 +213,11 @@ impl RegistryPolicyHandle {
 /// CloudFormation: `AWS::EventSchemas::Schema`. Terraform: `awscc_eventschemas_schema` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventschemas-schema.html)
-pub struct Schema(Base);
-static SCHEMA_TYPE: TypeInfo = TypeInfo {
+pub struct Schema(rt::Base);
+static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventSchemas::Schema",
     terraform: Some("awscc_eventschemas_schema"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -236,60 +242,65 @@ impl Schema {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Expr>,
-        registry_name: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        content: impl Into<rt::Expr>,
+        registry_name: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEMA_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("RegistryName", Some("registry_name"), string(registry_name));
-        this.set("Type", Some("type"), string(type_));
+        let mut this = rt::Base::new(id, &SCHEMA_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set(
+            "RegistryName",
+            Some("registry_name"),
+            rt::string(registry_name),
+        );
+        this.set("Type", Some("type"), rt::string(type_));
         Schema(this)
     }
     /// A description of the schema.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the schema.
     ///
     /// Changing it replaces the resource. CloudFormation `SchemaName`, Terraform `schema_name`.
-    pub fn schema_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SchemaName", Some("schema_name"), string(value));
+    pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SchemaName", Some("schema_name"), rt::string(value));
         self
     }
 }
 builder!(Schema, SchemaHandle);
 /// A declared `AWS::EventSchemas::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaHandle(Handle);
+pub struct SchemaHandle(rt::Handle);
 handle!(SchemaHandle);
 impl SchemaHandle {
     /// The ARN of the schema.
     ///
     /// CloudFormation `Fn::GetAtt` `SchemaArn`; Terraform `schema_arn`.
-    pub fn schema_arn(&self) -> Expr {
+    pub fn schema_arn(&self) -> rt::Expr {
         self.0.attr("SchemaArn")
     }
     /// The last modified time of the schema.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModified`; Terraform `last_modified`.
-    pub fn last_modified(&self) -> Expr {
+    pub fn last_modified(&self) -> rt::Expr {
         self.0.attr("LastModified")
     }
     /// The date the schema version was created.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionCreatedDate`; Terraform `version_created_date`.
-    pub fn version_created_date(&self) -> Expr {
+    pub fn version_created_date(&self) -> rt::Expr {
         self.0.attr("VersionCreatedDate")
     }
     /// The version number of the schema.
     ///
     /// CloudFormation `Fn::GetAtt` `SchemaVersion`; Terraform `schema_version`.
-    pub fn schema_version(&self) -> Expr {
+    pub fn schema_version(&self) -> rt::Expr {
         self.0.attr("SchemaVersion")
     }
 }

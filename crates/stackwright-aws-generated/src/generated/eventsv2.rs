@@ -2,23 +2,24 @@
 //! `EventsV2` resource types of the CloudFormation registry (`AWS::EventsV2::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `eventsv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::EventsV2::EventBus, an Amazon EventBridge custom event bus that receives events and delivers them to matching subscribers.
 ///
 /// CloudFormation: `AWS::EventsV2::EventBus`. Terraform: `awscc_eventsv2_event_bus` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventsv2-eventbus.html)
-pub struct EventBus(Base);
-static EVENT_BUS_TYPE: TypeInfo = TypeInfo {
+pub struct EventBus(rt::Base);
+static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventsV2::EventBus",
     terraform: Some("awscc_eventsv2_event_bus"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,17 +56,17 @@ static EVENT_BUS_TYPE: TypeInfo = TypeInfo {
 impl EventBus {
     /// Declares a `AWS::EventsV2::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_BUS_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         EventBus(this)
     }
     /// A description of the event bus.
     ///
     /// Constraints: length at most 512; pattern `^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*(?![\s\S])`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Encryption configuration for the event bus.
@@ -94,31 +95,31 @@ impl EventBus {
 builder!(EventBus, EventBusHandle);
 /// A declared `AWS::EventsV2::EventBus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventBusHandle(Handle);
+pub struct EventBusHandle(rt::Handle);
 handle!(EventBusHandle);
 impl EventBusHandle {
     /// The Amazon Resource Name (ARN) of the event bus.
     ///
     /// CloudFormation `Fn::GetAtt` `EventBusArn`; Terraform `event_bus_arn`.
-    pub fn event_bus_arn(&self) -> Expr {
+    pub fn event_bus_arn(&self) -> rt::Expr {
         self.0.attr("EventBusArn")
     }
     /// The lifecycle state of the event bus.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The time the event bus was created, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The time the event bus was last modified, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -131,21 +132,21 @@ pub mod event_bus {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// The identifier of the AWS KMS customer managed key that the event bus uses to encrypt events.
         ///
         /// Constraints: length at most 2048; pattern `^[a-zA-Z0-9_\-/:]*$`. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-        pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "KmsKeyIdentifier",
                 Some("kms_key_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -157,11 +158,11 @@ pub mod event_bus {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-storageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StorageConfiguration(Props);
+    pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
         /// A new `StorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageConfiguration(this)
         }
         /// The number of days events are retained on the event bus for replay, 1-365.
@@ -171,7 +172,7 @@ pub mod event_bus {
             self.0.set(
                 "RetentionPeriodInDays",
                 Some("retention_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -183,11 +184,11 @@ pub mod event_bus {
 /// CloudFormation: `AWS::EventsV2::EventSource`. Terraform: `awscc_eventsv2_event_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventsv2-eventsource.html)
-pub struct EventSource(Base);
-static EVENT_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct EventSource(rt::Base);
+static EVENT_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventsV2::EventSource",
     terraform: Some("awscc_eventsv2_event_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -228,58 +229,62 @@ impl EventSource {
     pub fn new(
         id: impl Into<String>,
         configuration: event_source::EventSourceConfiguration,
-        event_bus_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        event_bus_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &EVENT_SOURCE_TYPE);
         this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("EventBusArn", Some("event_bus_arn"), string(event_bus_arn));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "EventBusArn",
+            Some("event_bus_arn"),
+            rt::string(event_bus_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         EventSource(this)
     }
     /// A description of the event source.
     ///
     /// Constraints: length at most 512; pattern `^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*(?![\s\S])`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(EventSource, EventSourceHandle);
 /// A declared `AWS::EventsV2::EventSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSourceHandle(Handle);
+pub struct EventSourceHandle(rt::Handle);
 handle!(EventSourceHandle);
 impl EventSourceHandle {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
     /// CloudFormation `Fn::GetAtt` `EventSourceArn`; Terraform `event_source_arn`.
-    pub fn event_source_arn(&self) -> Expr {
+    pub fn event_source_arn(&self) -> rt::Expr {
         self.0.attr("EventSourceArn")
     }
     /// The lifecycle state of the event source: CREATING, ACTIVE, UPDATING, CREATE_FAILED, UPDATE_FAILED, DELETING, or DELETE_FAILED.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Whether the event bus owner has revoked this event source.
     ///
     /// CloudFormation `Fn::GetAtt` `Revoked`; Terraform `revoked`.
-    pub fn revoked(&self) -> Expr {
+    pub fn revoked(&self) -> rt::Expr {
         self.0.attr("Revoked")
     }
     /// The time the event source was created, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The time the event source was last modified, as an ISO 8601 timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -292,12 +297,12 @@ pub mod event_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-awsserviceeventsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsServiceEventsConfiguration(Props);
+    pub struct AwsServiceEventsConfiguration(rt::Props);
     impl AwsServiceEventsConfiguration {
         /// A new `AwsServiceEventsConfiguration`. Required properties: `aws_service` (`AwsService`).
-        pub fn new(aws_service: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AwsService", Some("aws_service"), string(aws_service));
+        pub fn new(aws_service: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AwsService", Some("aws_service"), rt::string(aws_service));
             AwsServiceEventsConfiguration(this)
         }
         /// The destination for events that could not be forwarded.
@@ -314,8 +319,8 @@ pub mod event_source {
         /// A filter pattern, as a JSON string, that defines which events from the specified AWS service are forwarded to the event bus.
         ///
         /// Constraints: length at most 3753. CloudFormation `Pattern`, Terraform `pattern`.
-        pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pattern", Some("pattern"), string(value));
+        pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pattern", Some("pattern"), rt::string(value));
             self
         }
     }
@@ -326,11 +331,11 @@ pub mod event_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-eventsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EventSourceConfiguration(Props);
+    pub struct EventSourceConfiguration(rt::Props);
     impl EventSourceConfiguration {
         /// A new `EventSourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventSourceConfiguration(this)
         }
         /// Configuration for forwarding a single AWS service's events.
@@ -366,18 +371,18 @@ pub mod event_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OnFailureConfiguration(Props);
+    pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
         /// A new `OnFailureConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnFailureConfiguration(this)
         }
         /// The ARN of the Amazon SQS standard queue that receives events that could not be forwarded.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-[a-z0-9]+)*:sqs:[a-z][a-z0-9]*(-[a-z0-9]+)*:[0-9]{12}:[A-Za-z0-9_-]{1,80}$`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -388,15 +393,15 @@ pub mod event_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-partnereventsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PartnerEventsConfiguration(Props);
+    pub struct PartnerEventsConfiguration(rt::Props);
     impl PartnerEventsConfiguration {
         /// A new `PartnerEventsConfiguration`. Required properties: `partner_event_source_arn` (`PartnerEventSourceArn`).
-        pub fn new(partner_event_source_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(partner_event_source_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PartnerEventSourceArn",
                 Some("partner_event_source_arn"),
-                string(partner_event_source_arn),
+                rt::string(partner_event_source_arn),
             );
             PartnerEventsConfiguration(this)
         }
@@ -414,19 +419,19 @@ pub mod event_source {
         /// The identifier of the AWS KMS customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt events on the managed partner event bus.
         ///
         /// Constraints: length at most 2048; pattern `^[a-zA-Z0-9_\-/:]*$`. CloudFormation `PartnerBusKmsKeyIdentifier`, Terraform `partner_bus_kms_key_identifier`.
-        pub fn partner_bus_kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn partner_bus_kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PartnerBusKmsKeyIdentifier",
                 Some("partner_bus_kms_key_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A filter pattern, as a JSON string, that defines which events from the specified partner event source are forwarded to the event bus.
         ///
         /// Constraints: length at most 3753. CloudFormation `Pattern`, Terraform `pattern`.
-        pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pattern", Some("pattern"), string(value));
+        pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pattern", Some("pattern"), rt::string(value));
             self
         }
     }
@@ -437,11 +442,11 @@ pub mod event_source {
 /// CloudFormation: `AWS::EventsV2::ResourcePolicy`. Terraform: `awscc_eventsv2_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventsv2-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventsV2::ResourcePolicy",
     terraform: Some("awscc_eventsv2_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -475,15 +480,19 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_bus_arn: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        event_bus_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("EventBusArn", Some("event_bus_arn"), string(event_bus_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set(
+            "EventBusArn",
+            Some("event_bus_arn"),
+            rt::string(event_bus_arn),
+        );
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         ResourcePolicy(this)
     }
@@ -491,13 +500,13 @@ impl ResourcePolicy {
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::EventsV2::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 impl ResourcePolicyHandle {
     /// The revision identifier the service assigned to the stored policy.
     ///
     /// CloudFormation `Fn::GetAtt` `RevisionId`; Terraform `revision_id`.
-    pub fn revision_id(&self) -> Expr {
+    pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
 }
@@ -506,11 +515,11 @@ impl ResourcePolicyHandle {
 /// CloudFormation: `AWS::EventsV2::Subscriber`. Terraform: `awscc_eventsv2_subscriber` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventsv2-subscriber.html)
-pub struct Subscriber(Base);
-static SUBSCRIBER_TYPE: TypeInfo = TypeInfo {
+pub struct Subscriber(rt::Base);
+static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EventsV2::Subscriber",
     terraform: Some("awscc_eventsv2_subscriber"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -549,18 +558,22 @@ impl Subscriber {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_bus_arn: impl Into<Expr>,
+        event_bus_arn: impl Into<rt::Expr>,
         invoke_configuration: subscriber::InvokeConfiguration,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIBER_TYPE);
-        this.set("EventBusArn", Some("event_bus_arn"), string(event_bus_arn));
+        let mut this = rt::Base::new(id, &SUBSCRIBER_TYPE);
+        this.set(
+            "EventBusArn",
+            Some("event_bus_arn"),
+            rt::string(event_bus_arn),
+        );
         this.set(
             "InvokeConfiguration",
             Some("invoke_configuration"),
             invoke_configuration.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Subscriber(this)
     }
     /// Configuration for batching events into a single delivery to the target.
@@ -577,9 +590,9 @@ impl Subscriber {
     /// A description of the subscriber.
     ///
     /// Constraints: length at most 512; pattern `^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*(?![\s\S])`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Configuration for filtering which events are delivered to the target.
@@ -675,31 +688,31 @@ impl Subscriber {
 builder!(Subscriber, SubscriberHandle);
 /// A declared `AWS::EventsV2::Subscriber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriberHandle(Handle);
+pub struct SubscriberHandle(rt::Handle);
 handle!(SubscriberHandle);
 impl SubscriberHandle {
     /// The Amazon Resource Name (ARN) of the subscriber.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscriberArn`; Terraform `subscriber_arn`.
-    pub fn subscriber_arn(&self) -> Expr {
+    pub fn subscriber_arn(&self) -> rt::Expr {
         self.0.attr("SubscriberArn")
     }
     /// The name of the event bus this subscriber belongs to.
     ///
     /// CloudFormation `Fn::GetAtt` `BusName`; Terraform `bus_name`.
-    pub fn bus_name(&self) -> Expr {
+    pub fn bus_name(&self) -> rt::Expr {
         self.0.attr("BusName")
     }
     /// Creation timestamp (ISO-8601), read-only.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Last-modification timestamp (ISO-8601), read-only.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -712,11 +725,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-batchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BatchConfiguration(Props);
+    pub struct BatchConfiguration(rt::Props);
     impl BatchConfiguration {
         /// A new `BatchConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchConfiguration(this)
         }
         /// The maximum number of events in a single batch delivered to the target.
@@ -724,7 +737,7 @@ pub mod subscriber {
         /// Constraints: range 1..=500. CloudFormation `MaxBatchSize`, Terraform `max_batch_size`.
         pub fn max_batch_size(mut self, value: i64) -> Self {
             self.0
-                .set("MaxBatchSize", Some("max_batch_size"), int(value));
+                .set("MaxBatchSize", Some("max_batch_size"), rt::int(value));
             self
         }
         /// The maximum time in seconds to wait for a batch to fill before delivering it, 0-300.
@@ -734,7 +747,7 @@ pub mod subscriber {
             self.0.set(
                 "MaxBatchWindowInSeconds",
                 Some("max_batch_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -746,11 +759,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-deduplicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeduplicationConfiguration(Props);
+    pub struct DeduplicationConfiguration(rt::Props);
     impl DeduplicationConfiguration {
         /// A new `DeduplicationConfiguration`. Required properties: `deduplication_type` (`DeduplicationType`).
         pub fn new(deduplication_type: DeduplicationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DeduplicationType",
                 Some("deduplication_type"),
@@ -766,11 +779,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2parameters.html)
     #[derive(Clone, Debug)]
-    pub struct EventBusV2Parameters(Props);
+    pub struct EventBusV2Parameters(rt::Props);
     impl EventBusV2Parameters {
         /// A new `EventBusV2Parameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventBusV2Parameters(this)
         }
         /// Deduplication settings applied to the forwarded events on the downstream event bus.
@@ -789,9 +802,10 @@ pub mod subscriber {
         /// CloudFormation `Metadata`, Terraform `metadata`.
         pub fn metadata(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Metadata", Some("metadata"), string_map(value));
+            self.0
+                .set("Metadata", Some("metadata"), rt::string_map(value));
             self
         }
         /// System metadata attached to each forwarded event, controlling FIFO ordering and deduplication on the downstream event bus.
@@ -810,27 +824,30 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2systemmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct EventBusV2SystemMetadata(Props);
+    pub struct EventBusV2SystemMetadata(rt::Props);
     impl EventBusV2SystemMetadata {
         /// A new `EventBusV2SystemMetadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventBusV2SystemMetadata(this)
         }
         /// The deduplication ID for FIFO deduplication on the downstream event bus.
         ///
         /// CloudFormation `DeduplicationId`, Terraform `deduplication_id`.
-        pub fn deduplication_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DeduplicationId", Some("deduplication_id"), string(value));
+        pub fn deduplication_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DeduplicationId",
+                Some("deduplication_id"),
+                rt::string(value),
+            );
             self
         }
         /// The event group ID for FIFO ordering on the downstream event bus.
         ///
         /// CloudFormation `EventGroupId`, Terraform `event_group_id`.
-        pub fn event_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventGroupId", Some("event_group_id"), string(value));
+                .set("EventGroupId", Some("event_group_id"), rt::string(value));
             self
         }
     }
@@ -841,12 +858,12 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `pattern` (`Pattern`), `scope` (`Scope`).
-        pub fn new(pattern: impl Into<Expr>, scope: Scope) -> Self {
-            let mut this = Props::default();
-            this.set("Pattern", Some("pattern"), string(pattern));
+        pub fn new(pattern: impl Into<rt::Expr>, scope: Scope) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Pattern", Some("pattern"), rt::string(pattern));
             this.set("Scope", Some("scope"), scope.into());
             Filter(this)
         }
@@ -858,12 +875,12 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilterConfiguration(Props);
+    pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
         /// A new `FilterConfiguration`. Required properties: `filters` (`Filters`).
         pub fn new(filters: impl IntoIterator<Item = Filter>) -> Self {
-            let mut this = Props::default();
-            this.set("Filters", Some("filters"), list(filters));
+            let mut this = rt::Props::default();
+            this.set("Filters", Some("filters"), rt::list(filters));
             FilterConfiguration(this)
         }
         /// The filter language. The default is EVENT_BRIDGE_PATTERN.
@@ -881,11 +898,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-httpparameters.html)
     #[derive(Clone, Debug)]
-    pub struct HttpParameters(Props);
+    pub struct HttpParameters(rt::Props);
     impl HttpParameters {
         /// A new `HttpParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpParameters(this)
         }
         /// HTTP headers to add to the request.
@@ -893,23 +910,23 @@ pub mod subscriber {
         /// CloudFormation `HeaderParameters`, Terraform `header_parameters`.
         pub fn header_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "HeaderParameters",
                 Some("header_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// The timeout in seconds for each invocation of the target, written as a string.
         ///
         /// CloudFormation `InvocationTimeoutSeconds`, Terraform `invocation_timeout_seconds`.
-        pub fn invocation_timeout_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_timeout_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InvocationTimeoutSeconds",
                 Some("invocation_timeout_seconds"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -918,12 +935,12 @@ pub mod subscriber {
         /// Constraints: at most 50 items. CloudFormation `PathParameterValues`, Terraform `path_parameter_values`.
         pub fn path_parameter_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PathParameterValues",
                 Some("path_parameter_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -932,12 +949,12 @@ pub mod subscriber {
         /// CloudFormation `QueryStringParameters`, Terraform `query_string_parameters`.
         pub fn query_string_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "QueryStringParameters",
                 Some("query_string_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -949,13 +966,13 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-invokeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InvokeConfiguration(Props);
+    pub struct InvokeConfiguration(rt::Props);
     impl InvokeConfiguration {
         /// A new `InvokeConfiguration`. Required properties: `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
-        pub fn new(role_arn: impl Into<Expr>, target_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TargetArn", Some("target_arn"), string(target_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, target_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
             InvokeConfiguration(this)
         }
         /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
@@ -1042,12 +1059,12 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-jsonataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct JsonataConfiguration(Props);
+    pub struct JsonataConfiguration(rt::Props);
     impl JsonataConfiguration {
         /// A new `JsonataConfiguration`. Required properties: `expression` (`Expression`).
-        pub fn new(expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
             JsonataConfiguration(this)
         }
     }
@@ -1058,27 +1075,30 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-kinesisparameters.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisParameters(Props);
+    pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
         /// A new `KinesisParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KinesisParameters(this)
         }
         /// An explicit hash key that overrides the partition key's shard assignment.
         ///
         /// CloudFormation `ExplicitHashKey`, Terraform `explicit_hash_key`.
-        pub fn explicit_hash_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ExplicitHashKey", Some("explicit_hash_key"), string(value));
+        pub fn explicit_hash_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ExplicitHashKey",
+                Some("explicit_hash_key"),
+                rt::string(value),
+            );
             self
         }
         /// The partition key that determines which shard each record is written to.
         ///
         /// CloudFormation `PartitionKey`, Terraform `partition_key`.
-        pub fn partition_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn partition_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PartitionKey", Some("partition_key"), string(value));
+                .set("PartitionKey", Some("partition_key"), rt::string(value));
             self
         }
     }
@@ -1089,55 +1109,56 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-lambdaparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaParameters(Props);
+    pub struct LambdaParameters(rt::Props);
     impl LambdaParameters {
         /// A new `LambdaParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaParameters(this)
         }
         /// A unique name for a durable function execution.
         ///
         /// CloudFormation `DurableExecutionName`, Terraform `durable_execution_name`.
-        pub fn durable_execution_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn durable_execution_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DurableExecutionName",
                 Some("durable_execution_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The timeout in seconds for each invocation of the target, written as a string.
         ///
         /// CloudFormation `InvocationTimeoutSeconds`, Terraform `invocation_timeout_seconds`.
-        pub fn invocation_timeout_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_timeout_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InvocationTimeoutSeconds",
                 Some("invocation_timeout_seconds"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// How the function is invoked: EVENT (asynchronous) or REQUEST_RESPONSE (synchronous).
         ///
         /// CloudFormation `InvocationType`, Terraform `invocation_type`.
-        pub fn invocation_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InvocationType", Some("invocation_type"), string(value));
+                .set("InvocationType", Some("invocation_type"), rt::string(value));
             self
         }
         /// The version or alias of the Lambda function to invoke.
         ///
         /// CloudFormation `Qualifier`, Terraform `qualifier`.
-        pub fn qualifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Qualifier", Some("qualifier"), string(value));
+        pub fn qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Qualifier", Some("qualifier"), rt::string(value));
             self
         }
         /// The tenant identifier for multi-tenant Lambda functions.
         ///
         /// CloudFormation `TenantId`, Terraform `tenant_id`.
-        pub fn tenant_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TenantId", Some("tenant_id"), string(value));
+        pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TenantId", Some("tenant_id"), rt::string(value));
             self
         }
     }
@@ -1148,11 +1169,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// Whether the event payload is included in emitted log records: FULL includes it in every emitted record, and ON_ERROR_ONLY includes it only in error records.
@@ -1178,18 +1199,18 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OnFailureConfiguration(Props);
+    pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
         /// A new `OnFailureConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnFailureConfiguration(this)
         }
         /// The ARN of the destination that receives events that could not be delivered.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-[a-z0-9]+)*:sqs:[a-z][a-z0-9]*(-[a-z0-9]+)*:[0-9]{12}:([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -1200,11 +1221,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-pointintimeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PointInTimeConfiguration(Props);
+    pub struct PointInTimeConfiguration(rt::Props);
     impl PointInTimeConfiguration {
         /// A new `PointInTimeConfiguration`. Required properties: `point_type` (`PointType`).
         pub fn new(point_type: PointType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PointType", Some("point_type"), point_type.into());
             PointInTimeConfiguration(this)
         }
@@ -1212,7 +1233,7 @@ pub mod subscriber {
         ///
         /// CloudFormation `EndPoint`, Terraform `end_point`.
         pub fn end_point(mut self, value: i64) -> Self {
-            self.0.set("EndPoint", Some("end_point"), int(value));
+            self.0.set("EndPoint", Some("end_point"), rt::int(value));
             self
         }
         /// The time to start delivering events from, in seconds since the Unix epoch.
@@ -1220,7 +1241,7 @@ pub mod subscriber {
         /// CloudFormation `StartingPoint`, Terraform `starting_point`.
         pub fn starting_point(mut self, value: i64) -> Self {
             self.0
-                .set("StartingPoint", Some("starting_point"), int(value));
+                .set("StartingPoint", Some("starting_point"), rt::int(value));
             self
         }
     }
@@ -1231,11 +1252,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-retrypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RetryPolicy(Props);
+    pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
         /// A new `RetryPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryPolicy(this)
         }
         /// The maximum age of an event in seconds, 60-86400 (24 hours).
@@ -1245,7 +1266,7 @@ pub mod subscriber {
             self.0.set(
                 "MaxEventAgeInSeconds",
                 Some("max_event_age_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1253,8 +1274,11 @@ pub mod subscriber {
         ///
         /// Constraints: range 0..=185. CloudFormation `MaxRetryAttempts`, Terraform `max_retry_attempts`.
         pub fn max_retry_attempts(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxRetryAttempts", Some("max_retry_attempts"), int(value));
+            self.0.set(
+                "MaxRetryAttempts",
+                Some("max_retry_attempts"),
+                rt::int(value),
+            );
             self
         }
         /// Which errors are retried.
@@ -1273,53 +1297,62 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-snsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SnsParameters(Props);
+    pub struct SnsParameters(rt::Props);
     impl SnsParameters {
         /// A new `SnsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnsParameters(this)
         }
         /// Custom message attributes to attach to each message; Amazon SNS subscription filter policies can match on them.
         ///
         /// CloudFormation `MessageAttributes`, Terraform `message_attributes`.
-        pub fn message_attributes(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("MessageAttributes", Some("message_attributes"), json(value));
+        pub fn message_attributes(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "MessageAttributes",
+                Some("message_attributes"),
+                rt::json(value),
+            );
             self
         }
         /// The message deduplication ID to use when the target is a FIFO topic.
         ///
         /// CloudFormation `MessageDeduplicationId`, Terraform `message_deduplication_id`.
-        pub fn message_deduplication_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_deduplication_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MessageDeduplicationId",
                 Some("message_deduplication_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The message group ID to use when the target is a FIFO topic.
         ///
         /// CloudFormation `MessageGroupId`, Terraform `message_group_id`.
-        pub fn message_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MessageGroupId", Some("message_group_id"), string(value));
+        pub fn message_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MessageGroupId",
+                Some("message_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// Set to json to send a different message per delivery protocol.
         ///
         /// CloudFormation `MessageStructure`, Terraform `message_structure`.
-        pub fn message_structure(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MessageStructure", Some("message_structure"), string(value));
+        pub fn message_structure(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MessageStructure",
+                Some("message_structure"),
+                rt::string(value),
+            );
             self
         }
         /// The subject line to use for email-protocol subscriptions.
         ///
         /// CloudFormation `Subject`, Terraform `subject`.
-        pub fn subject(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Subject", Some("subject"), string(value));
+        pub fn subject(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Subject", Some("subject"), rt::string(value));
             self
         }
     }
@@ -1330,56 +1363,62 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-sqsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SqsParameters(Props);
+    pub struct SqsParameters(rt::Props);
     impl SqsParameters {
         /// A new `SqsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SqsParameters(this)
         }
         /// The delay in seconds for the message, written as a string.
         ///
         /// CloudFormation `DelaySeconds`, Terraform `delay_seconds`.
-        pub fn delay_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delay_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DelaySeconds", Some("delay_seconds"), string(value));
+                .set("DelaySeconds", Some("delay_seconds"), rt::string(value));
             self
         }
         /// Custom message attributes to attach to each message.
         ///
         /// CloudFormation `MessageAttributes`, Terraform `message_attributes`.
-        pub fn message_attributes(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("MessageAttributes", Some("message_attributes"), json(value));
+        pub fn message_attributes(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "MessageAttributes",
+                Some("message_attributes"),
+                rt::json(value),
+            );
             self
         }
         /// The message deduplication ID to use when the target is a FIFO queue.
         ///
         /// CloudFormation `MessageDeduplicationId`, Terraform `message_deduplication_id`.
-        pub fn message_deduplication_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_deduplication_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MessageDeduplicationId",
                 Some("message_deduplication_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The message group ID to use when the target is a FIFO queue.
         ///
         /// CloudFormation `MessageGroupId`, Terraform `message_group_id`.
-        pub fn message_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MessageGroupId", Some("message_group_id"), string(value));
+        pub fn message_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MessageGroupId",
+                Some("message_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// Message system attributes to attach to each message, such as AWSTraceHeader.
         ///
         /// CloudFormation `MessageSystemAttributes`, Terraform `message_system_attributes`.
-        pub fn message_system_attributes(mut self, value: impl Into<Value>) -> Self {
+        pub fn message_system_attributes(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "MessageSystemAttributes",
                 Some("message_system_attributes"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -1391,45 +1430,45 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-stepfunctionsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct StepFunctionsParameters(Props);
+    pub struct StepFunctionsParameters(rt::Props);
     impl StepFunctionsParameters {
         /// A new `StepFunctionsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StepFunctionsParameters(this)
         }
         /// The timeout in seconds for each invocation of the target, written as a string.
         ///
         /// CloudFormation `InvocationTimeoutSeconds`, Terraform `invocation_timeout_seconds`.
-        pub fn invocation_timeout_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_timeout_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InvocationTimeoutSeconds",
                 Some("invocation_timeout_seconds"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// How the execution is started: EVENT (StartExecution, asynchronous) or REQUEST_RESPONSE (StartSyncExecution, synchronous).
         ///
         /// CloudFormation `InvocationType`, Terraform `invocation_type`.
-        pub fn invocation_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InvocationType", Some("invocation_type"), string(value));
+                .set("InvocationType", Some("invocation_type"), rt::string(value));
             self
         }
         /// A name for the execution.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The AWS X-Ray trace header for distributed tracing.
         ///
         /// CloudFormation `TraceHeader`, Terraform `trace_header`.
-        pub fn trace_header(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trace_header(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TraceHeader", Some("trace_header"), string(value));
+                .set("TraceHeader", Some("trace_header"), rt::string(value));
             self
         }
     }
@@ -1440,11 +1479,11 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-transformer.html)
     #[derive(Clone, Debug)]
-    pub struct Transformer(Props);
+    pub struct Transformer(rt::Props);
     impl Transformer {
         /// A new `Transformer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Transformer(this)
         }
         /// The JSONata expression configuration.
@@ -1473,22 +1512,22 @@ pub mod subscriber {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-universaltargetparameters.html)
     #[derive(Clone, Debug)]
-    pub struct UniversalTargetParameters(Props);
+    pub struct UniversalTargetParameters(rt::Props);
     impl UniversalTargetParameters {
         /// A new `UniversalTargetParameters`. Required properties: `input` (`Input`).
-        pub fn new(input: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Input", Some("input"), string(input));
+        pub fn new(input: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Input", Some("input"), rt::string(input));
             UniversalTargetParameters(this)
         }
         /// Timeout in seconds for each invocation of the target (1-30, default 30).
         ///
         /// CloudFormation `InvocationTimeoutSeconds`, Terraform `invocation_timeout_seconds`.
-        pub fn invocation_timeout_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_timeout_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InvocationTimeoutSeconds",
                 Some("invocation_timeout_seconds"),
-                string(value),
+                rt::string(value),
             );
             self
         }

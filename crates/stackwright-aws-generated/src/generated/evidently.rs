@@ -2,23 +2,24 @@
 //! `Evidently` resource types of the CloudFormation registry (`AWS::Evidently::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `evidently` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Evidently::Experiment.
 ///
 /// CloudFormation: `AWS::Evidently::Experiment`. Terraform: `awscc_evidently_experiment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evidently-experiment.html)
-pub struct Experiment(Base);
-static EXPERIMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Experiment(rt::Base);
+static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Evidently::Experiment",
     terraform: Some("awscc_evidently_experiment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,42 +59,42 @@ impl Experiment {
     pub fn new(
         id: impl Into<String>,
         metric_goals: impl IntoIterator<Item = experiment::MetricGoalObject>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         online_ab_config: experiment::OnlineAbConfigObject,
-        project: impl Into<Expr>,
+        project: impl Into<rt::Expr>,
         treatments: impl IntoIterator<Item = experiment::TreatmentObject>,
     ) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_TYPE);
-        this.set("MetricGoals", Some("metric_goals"), list(metric_goals));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &EXPERIMENT_TYPE);
+        this.set("MetricGoals", Some("metric_goals"), rt::list(metric_goals));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "OnlineAbConfig",
             Some("online_ab_config"),
             online_ab_config.into(),
         );
-        this.set("Project", Some("project"), string(project));
-        this.set("Treatments", Some("treatments"), list(treatments));
+        this.set("Project", Some("project"), rt::string(project));
+        this.set("Treatments", Some("treatments"), rt::list(treatments));
         Experiment(this)
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 0..=127; pattern `.*`. CloudFormation `RandomizationSalt`, Terraform `randomization_salt`.
-    pub fn randomization_salt(mut self, value: impl Into<Expr>) -> Self {
+    pub fn randomization_salt(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RandomizationSalt",
             Some("randomization_salt"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `RemoveSegment`, Terraform `remove_segment`.
     pub fn remove_segment(mut self, value: bool) -> Self {
         self.0
-            .set("RemoveSegment", Some("remove_segment"), boolean(value));
+            .set("RemoveSegment", Some("remove_segment"), rt::boolean(value));
         self
     }
     /// Start Experiment. Default is False
@@ -107,23 +108,23 @@ impl Experiment {
     /// Constraints: range 0..=100000. CloudFormation `SamplingRate`, Terraform `sampling_rate`.
     pub fn sampling_rate(mut self, value: i64) -> Self {
         self.0
-            .set("SamplingRate", Some("sampling_rate"), int(value));
+            .set("SamplingRate", Some("sampling_rate"), rt::int(value));
         self
     }
     /// Constraints: length 0..=2048; pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)`. CloudFormation `Segment`, Terraform `segment`.
-    pub fn segment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Segment", Some("segment"), string(value));
+    pub fn segment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Segment", Some("segment"), rt::string(value));
         self
     }
 }
 builder!(Experiment, ExperimentHandle);
 /// A declared `AWS::Evidently::Experiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentHandle(Handle);
+pub struct ExperimentHandle(rt::Handle);
 handle!(ExperimentHandle);
 impl ExperimentHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -134,37 +135,42 @@ pub mod experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-metricgoalobject.html)
     #[derive(Clone, Debug)]
-    pub struct MetricGoalObject(Props);
+    pub struct MetricGoalObject(rt::Props);
     impl MetricGoalObject {
         /// A new `MetricGoalObject`. Required properties: `desired_change` (`DesiredChange`), `entity_id_key` (`EntityIdKey`), `metric_name` (`MetricName`), `value_key` (`ValueKey`).
         pub fn new(
             desired_change: DesiredChange,
-            entity_id_key: impl Into<Expr>,
-            metric_name: impl Into<Expr>,
-            value_key: impl Into<Expr>,
+            entity_id_key: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
+            value_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DesiredChange",
                 Some("desired_change"),
                 desired_change.into(),
             );
-            this.set("EntityIdKey", Some("entity_id_key"), string(entity_id_key));
-            this.set("MetricName", Some("metric_name"), string(metric_name));
-            this.set("ValueKey", Some("value_key"), string(value_key));
+            this.set(
+                "EntityIdKey",
+                Some("entity_id_key"),
+                rt::string(entity_id_key),
+            );
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set("ValueKey", Some("value_key"), rt::string(value_key));
             MetricGoalObject(this)
         }
         /// Event patterns have the same structure as the events they match.
         ///
         /// CloudFormation `EventPattern`, Terraform `event_pattern`.
-        pub fn event_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventPattern", Some("event_pattern"), string(value));
+                .set("EventPattern", Some("event_pattern"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `.*`. CloudFormation `UnitLabel`, Terraform `unit_label`.
-        pub fn unit_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UnitLabel", Some("unit_label"), string(value));
+        pub fn unit_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UnitLabel", Some("unit_label"), rt::string(value));
             self
         }
     }
@@ -173,19 +179,19 @@ pub mod experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-onlineabconfigobject.html)
     #[derive(Clone, Debug)]
-    pub struct OnlineAbConfigObject(Props);
+    pub struct OnlineAbConfigObject(rt::Props);
     impl OnlineAbConfigObject {
         /// A new `OnlineAbConfigObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnlineAbConfigObject(this)
         }
         /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `ControlTreatmentName`, Terraform `control_treatment_name`.
-        pub fn control_treatment_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn control_treatment_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ControlTreatmentName",
                 Some("control_treatment_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -194,8 +200,11 @@ pub mod experiment {
             mut self,
             value: impl IntoIterator<Item = TreatmentToWeight>,
         ) -> Self {
-            self.0
-                .set("TreatmentWeights", Some("treatment_weights"), list(value));
+            self.0.set(
+                "TreatmentWeights",
+                Some("treatment_weights"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -204,44 +213,44 @@ pub mod experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-runningstatusobject.html)
     #[derive(Clone, Debug)]
-    pub struct RunningStatusObject(Props);
+    pub struct RunningStatusObject(rt::Props);
     impl RunningStatusObject {
         /// A new `RunningStatusObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunningStatusObject(this)
         }
         /// Provide the analysis Completion time for an experiment
         ///
         /// CloudFormation `AnalysisCompleteTime`, Terraform `analysis_complete_time`.
-        pub fn analysis_complete_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn analysis_complete_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AnalysisCompleteTime",
                 Some("analysis_complete_time"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Provide CANCELLED or COMPLETED desired state when stopping an experiment
         ///
         /// Constraints: pattern `^(CANCELLED|COMPLETED)`. CloudFormation `DesiredState`, Terraform `desired_state`.
-        pub fn desired_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn desired_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DesiredState", Some("desired_state"), string(value));
+                .set("DesiredState", Some("desired_state"), rt::string(value));
             self
         }
         /// Reason is a required input for stopping the experiment
         ///
         /// CloudFormation `Reason`, Terraform `reason`.
-        pub fn reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Reason", Some("reason"), string(value));
+        pub fn reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Reason", Some("reason"), rt::string(value));
             self
         }
         /// Provide START or STOP action to apply on an experiment
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
     }
@@ -250,28 +259,28 @@ pub mod experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmentobject.html)
     #[derive(Clone, Debug)]
-    pub struct TreatmentObject(Props);
+    pub struct TreatmentObject(rt::Props);
     impl TreatmentObject {
         /// A new `TreatmentObject`. Required properties: `feature` (`Feature`), `treatment_name` (`TreatmentName`), `variation` (`Variation`).
         pub fn new(
-            feature: impl Into<Expr>,
-            treatment_name: impl Into<Expr>,
-            variation: impl Into<Expr>,
+            feature: impl Into<rt::Expr>,
+            treatment_name: impl Into<rt::Expr>,
+            variation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Feature", Some("feature"), string(feature));
+            let mut this = rt::Props::default();
+            this.set("Feature", Some("feature"), rt::string(feature));
             this.set(
                 "TreatmentName",
                 Some("treatment_name"),
-                string(treatment_name),
+                rt::string(treatment_name),
             );
-            this.set("Variation", Some("variation"), string(variation));
+            this.set("Variation", Some("variation"), rt::string(variation));
             TreatmentObject(this)
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -280,13 +289,13 @@ pub mod experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmenttoweight.html)
     #[derive(Clone, Debug)]
-    pub struct TreatmentToWeight(Props);
+    pub struct TreatmentToWeight(rt::Props);
     impl TreatmentToWeight {
         /// A new `TreatmentToWeight`. Required properties: `split_weight` (`SplitWeight`), `treatment` (`Treatment`).
-        pub fn new(split_weight: i64, treatment: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SplitWeight", Some("split_weight"), int(split_weight));
-            this.set("Treatment", Some("treatment"), string(treatment));
+        pub fn new(split_weight: i64, treatment: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SplitWeight", Some("split_weight"), rt::int(split_weight));
+            this.set("Treatment", Some("treatment"), rt::string(treatment));
             TreatmentToWeight(this)
         }
     }
@@ -306,11 +315,11 @@ pub mod experiment {
 /// CloudFormation: `AWS::Evidently::Feature`. Terraform: `awscc_evidently_feature` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evidently-feature.html)
-pub struct Feature(Base);
-static FEATURE_TYPE: TypeInfo = TypeInfo {
+pub struct Feature(rt::Base);
+static FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Evidently::Feature",
     terraform: Some("awscc_evidently_feature"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -349,26 +358,29 @@ impl Feature {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        project: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        project: impl Into<rt::Expr>,
         variations: impl IntoIterator<Item = feature::VariationObject>,
     ) -> Self {
-        let mut this = Base::new(id, &FEATURE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Project", Some("project"), string(project));
-        this.set("Variations", Some("variations"), list(variations));
+        let mut this = rt::Base::new(id, &FEATURE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Project", Some("project"), rt::string(project));
+        this.set("Variations", Some("variations"), rt::list(variations));
         Feature(this)
     }
     /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `DefaultVariation`, Terraform `default_variation`.
-    pub fn default_variation(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DefaultVariation", Some("default_variation"), string(value));
+    pub fn default_variation(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultVariation",
+            Some("default_variation"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: 0..=2500 items. CloudFormation `EntityOverrides`, Terraform `entity_overrides`.
@@ -377,7 +389,7 @@ impl Feature {
         value: impl IntoIterator<Item = feature::EntityOverride>,
     ) -> Self {
         self.0
-            .set("EntityOverrides", Some("entity_overrides"), list(value));
+            .set("EntityOverrides", Some("entity_overrides"), rt::list(value));
         self
     }
     /// CloudFormation `EvaluationStrategy`, Terraform `evaluation_strategy`.
@@ -393,11 +405,11 @@ impl Feature {
 builder!(Feature, FeatureHandle);
 /// A declared `AWS::Evidently::Feature`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FeatureHandle(Handle);
+pub struct FeatureHandle(rt::Handle);
 handle!(FeatureHandle);
 impl FeatureHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -408,21 +420,22 @@ pub mod feature {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-entityoverride.html)
     #[derive(Clone, Debug)]
-    pub struct EntityOverride(Props);
+    pub struct EntityOverride(rt::Props);
     impl EntityOverride {
         /// A new `EntityOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EntityOverride(this)
         }
         /// CloudFormation `EntityId`, Terraform `entity_id`.
-        pub fn entity_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntityId", Some("entity_id"), string(value));
+        pub fn entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntityId", Some("entity_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `Variation`, Terraform `variation`.
-        pub fn variation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Variation", Some("variation"), string(value));
+        pub fn variation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Variation", Some("variation"), rt::string(value));
             self
         }
     }
@@ -431,39 +444,40 @@ pub mod feature {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-variationobject.html)
     #[derive(Clone, Debug)]
-    pub struct VariationObject(Props);
+    pub struct VariationObject(rt::Props);
     impl VariationObject {
         /// A new `VariationObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VariationObject(this)
         }
         /// CloudFormation `BooleanValue`, Terraform `boolean_value`.
         pub fn boolean_value(mut self, value: bool) -> Self {
             self.0
-                .set("BooleanValue", Some("boolean_value"), boolean(value));
+                .set("BooleanValue", Some("boolean_value"), rt::boolean(value));
             self
         }
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
         pub fn double_value(mut self, value: i64) -> Self {
-            self.0.set("DoubleValue", Some("double_value"), int(value));
+            self.0
+                .set("DoubleValue", Some("double_value"), rt::int(value));
             self
         }
         /// CloudFormation `LongValue`, Terraform `long_value`.
         pub fn long_value(mut self, value: i64) -> Self {
-            self.0.set("LongValue", Some("long_value"), int(value));
+            self.0.set("LongValue", Some("long_value"), rt::int(value));
             self
         }
         /// Constraints: length 0..=512. CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
         /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `VariationName`, Terraform `variation_name`.
-        pub fn variation_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn variation_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VariationName", Some("variation_name"), string(value));
+                .set("VariationName", Some("variation_name"), rt::string(value));
             self
         }
     }
@@ -483,11 +497,11 @@ pub mod feature {
 /// CloudFormation: `AWS::Evidently::Launch`. Terraform: `awscc_evidently_launch` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evidently-launch.html)
-pub struct Launch(Base);
-static LAUNCH_TYPE: TypeInfo = TypeInfo {
+pub struct Launch(rt::Base);
+static LAUNCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Evidently::Launch",
     terraform: Some("awscc_evidently_launch"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -527,25 +541,25 @@ impl Launch {
     pub fn new(
         id: impl Into<String>,
         groups: impl IntoIterator<Item = launch::LaunchGroupObject>,
-        name: impl Into<Expr>,
-        project: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        project: impl Into<rt::Expr>,
         scheduled_splits_config: impl IntoIterator<Item = launch::StepConfig>,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_TYPE);
-        this.set("Groups", Some("groups"), list(groups));
-        this.set("Name", Some("name"), string(name));
-        this.set("Project", Some("project"), string(project));
+        let mut this = rt::Base::new(id, &LAUNCH_TYPE);
+        this.set("Groups", Some("groups"), rt::list(groups));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Project", Some("project"), rt::string(project));
         this.set(
             "ScheduledSplitsConfig",
             Some("scheduled_splits_config"),
-            list(scheduled_splits_config),
+            rt::list(scheduled_splits_config),
         );
         Launch(this)
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Start or Stop Launch Launch.
@@ -562,15 +576,15 @@ impl Launch {
         value: impl IntoIterator<Item = launch::MetricDefinitionObject>,
     ) -> Self {
         self.0
-            .set("MetricMonitors", Some("metric_monitors"), list(value));
+            .set("MetricMonitors", Some("metric_monitors"), rt::list(value));
         self
     }
     /// Constraints: length 0..=127; pattern `.*`. CloudFormation `RandomizationSalt`, Terraform `randomization_salt`.
-    pub fn randomization_salt(mut self, value: impl Into<Expr>) -> Self {
+    pub fn randomization_salt(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RandomizationSalt",
             Some("randomization_salt"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -578,11 +592,11 @@ impl Launch {
 builder!(Launch, LaunchHandle);
 /// A declared `AWS::Evidently::Launch`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchHandle(Handle);
+pub struct LaunchHandle(rt::Handle);
 handle!(LaunchHandle);
 impl LaunchHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -593,27 +607,27 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-executionstatusobject.html)
     #[derive(Clone, Debug)]
-    pub struct ExecutionStatusObject(Props);
+    pub struct ExecutionStatusObject(rt::Props);
     impl ExecutionStatusObject {
         /// A new `ExecutionStatusObject`. Required properties: `status` (`Status`).
-        pub fn new(status: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Status", Some("status"), string(status));
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Status", Some("status"), rt::string(status));
             ExecutionStatusObject(this)
         }
         /// Provide CANCELLED or COMPLETED as the launch desired state.
         ///
         /// CloudFormation `DesiredState`, Terraform `desired_state`.
-        pub fn desired_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn desired_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DesiredState", Some("desired_state"), string(value));
+                .set("DesiredState", Some("desired_state"), rt::string(value));
             self
         }
         /// Provide a reason for stopping the launch.
         ///
         /// CloudFormation `Reason`, Terraform `reason`.
-        pub fn reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Reason", Some("reason"), string(value));
+        pub fn reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Reason", Some("reason"), rt::string(value));
             self
         }
     }
@@ -622,13 +636,13 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-grouptoweight.html)
     #[derive(Clone, Debug)]
-    pub struct GroupToWeight(Props);
+    pub struct GroupToWeight(rt::Props);
     impl GroupToWeight {
         /// A new `GroupToWeight`. Required properties: `group_name` (`GroupName`), `split_weight` (`SplitWeight`).
-        pub fn new(group_name: impl Into<Expr>, split_weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("GroupName", Some("group_name"), string(group_name));
-            this.set("SplitWeight", Some("split_weight"), int(split_weight));
+        pub fn new(group_name: impl Into<rt::Expr>, split_weight: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GroupName", Some("group_name"), rt::string(group_name));
+            this.set("SplitWeight", Some("split_weight"), rt::int(split_weight));
             GroupToWeight(this)
         }
     }
@@ -637,24 +651,24 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-launchgroupobject.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchGroupObject(Props);
+    pub struct LaunchGroupObject(rt::Props);
     impl LaunchGroupObject {
         /// A new `LaunchGroupObject`. Required properties: `feature` (`Feature`), `group_name` (`GroupName`), `variation` (`Variation`).
         pub fn new(
-            feature: impl Into<Expr>,
-            group_name: impl Into<Expr>,
-            variation: impl Into<Expr>,
+            feature: impl Into<rt::Expr>,
+            group_name: impl Into<rt::Expr>,
+            variation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Feature", Some("feature"), string(feature));
-            this.set("GroupName", Some("group_name"), string(group_name));
-            this.set("Variation", Some("variation"), string(variation));
+            let mut this = rt::Props::default();
+            this.set("Feature", Some("feature"), rt::string(feature));
+            this.set("GroupName", Some("group_name"), rt::string(group_name));
+            this.set("Variation", Some("variation"), rt::string(variation));
             LaunchGroupObject(this)
         }
         /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -663,31 +677,36 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-metricdefinitionobject.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDefinitionObject(Props);
+    pub struct MetricDefinitionObject(rt::Props);
     impl MetricDefinitionObject {
         /// A new `MetricDefinitionObject`. Required properties: `entity_id_key` (`EntityIdKey`), `metric_name` (`MetricName`), `value_key` (`ValueKey`).
         pub fn new(
-            entity_id_key: impl Into<Expr>,
-            metric_name: impl Into<Expr>,
-            value_key: impl Into<Expr>,
+            entity_id_key: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
+            value_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("EntityIdKey", Some("entity_id_key"), string(entity_id_key));
-            this.set("MetricName", Some("metric_name"), string(metric_name));
-            this.set("ValueKey", Some("value_key"), string(value_key));
+            let mut this = rt::Props::default();
+            this.set(
+                "EntityIdKey",
+                Some("entity_id_key"),
+                rt::string(entity_id_key),
+            );
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set("ValueKey", Some("value_key"), rt::string(value_key));
             MetricDefinitionObject(this)
         }
         /// Event patterns have the same structure as the events they match.
         ///
         /// CloudFormation `EventPattern`, Terraform `event_pattern`.
-        pub fn event_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventPattern", Some("event_pattern"), string(value));
+                .set("EventPattern", Some("event_pattern"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `.*`. CloudFormation `UnitLabel`, Terraform `unit_label`.
-        pub fn unit_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UnitLabel", Some("unit_label"), string(value));
+        pub fn unit_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UnitLabel", Some("unit_label"), rt::string(value));
             self
         }
     }
@@ -696,22 +715,22 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-segmentoverride.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentOverride(Props);
+    pub struct SegmentOverride(rt::Props);
     impl SegmentOverride {
         /// A new `SegmentOverride`. Required properties: `evaluation_order` (`EvaluationOrder`), `segment` (`Segment`), `weights` (`Weights`).
         pub fn new(
             evaluation_order: i64,
-            segment: impl Into<Expr>,
+            segment: impl Into<rt::Expr>,
             weights: impl IntoIterator<Item = GroupToWeight>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EvaluationOrder",
                 Some("evaluation_order"),
-                int(evaluation_order),
+                rt::int(evaluation_order),
             );
-            this.set("Segment", Some("segment"), string(segment));
-            this.set("Weights", Some("weights"), list(weights));
+            this.set("Segment", Some("segment"), rt::string(segment));
+            this.set("Weights", Some("weights"), rt::list(weights));
             SegmentOverride(this)
         }
     }
@@ -720,16 +739,20 @@ pub mod launch {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-stepconfig.html)
     #[derive(Clone, Debug)]
-    pub struct StepConfig(Props);
+    pub struct StepConfig(rt::Props);
     impl StepConfig {
         /// A new `StepConfig`. Required properties: `group_weights` (`GroupWeights`), `start_time` (`StartTime`).
         pub fn new(
             group_weights: impl IntoIterator<Item = GroupToWeight>,
-            start_time: impl Into<Expr>,
+            start_time: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("GroupWeights", Some("group_weights"), list(group_weights));
-            this.set("StartTime", Some("start_time"), string(start_time));
+            let mut this = rt::Props::default();
+            this.set(
+                "GroupWeights",
+                Some("group_weights"),
+                rt::list(group_weights),
+            );
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             StepConfig(this)
         }
         /// CloudFormation `SegmentOverrides`, Terraform `segment_overrides`.
@@ -737,8 +760,11 @@ pub mod launch {
             mut self,
             value: impl IntoIterator<Item = SegmentOverride>,
         ) -> Self {
-            self.0
-                .set("SegmentOverrides", Some("segment_overrides"), list(value));
+            self.0.set(
+                "SegmentOverrides",
+                Some("segment_overrides"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -749,11 +775,11 @@ pub mod launch {
 /// CloudFormation: `AWS::Evidently::Project`. Terraform: `awscc_evidently_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evidently-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Evidently::Project",
     terraform: Some("awscc_evidently_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -790,9 +816,9 @@ static PROJECT_TYPE: TypeInfo = TypeInfo {
 impl Project {
     /// Declares a `AWS::Evidently::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Project(this)
     }
     /// CloudFormation `AppConfigResource`, Terraform `app_config_resource`.
@@ -813,20 +839,20 @@ impl Project {
         self
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Project, ProjectHandle);
 /// A declared `AWS::Evidently::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -837,20 +863,23 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-appconfigresourceobject.html)
     #[derive(Clone, Debug)]
-    pub struct AppConfigResourceObject(Props);
+    pub struct AppConfigResourceObject(rt::Props);
     impl AppConfigResourceObject {
         /// A new `AppConfigResourceObject`. Required properties: `application_id` (`ApplicationId`), `environment_id` (`EnvironmentId`).
-        pub fn new(application_id: impl Into<Expr>, environment_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            application_id: impl Into<rt::Expr>,
+            environment_id: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationId",
                 Some("application_id"),
-                string(application_id),
+                rt::string(application_id),
             );
             this.set(
                 "EnvironmentId",
                 Some("environment_id"),
-                string(environment_id),
+                rt::string(environment_id),
             );
             AppConfigResourceObject(this)
         }
@@ -862,16 +891,16 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-datadeliveryobject.html)
     #[derive(Clone, Debug)]
-    pub struct DataDeliveryObject(Props);
+    pub struct DataDeliveryObject(rt::Props);
     impl DataDeliveryObject {
         /// A new `DataDeliveryObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataDeliveryObject(this)
         }
         /// Constraints: length 1..=512; pattern `^[-a-zA-Z0-9._/]+$`. CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
         /// CloudFormation `S3`, Terraform `s3`.
@@ -885,17 +914,17 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-s3destination.html)
     #[derive(Clone, Debug)]
-    pub struct S3Destination(Props);
+    pub struct S3Destination(rt::Props);
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3Destination(this)
         }
         /// Constraints: length 1..=1024; pattern `^[-a-zA-Z0-9!_.*'()/]*$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -906,11 +935,11 @@ pub mod project {
 /// CloudFormation: `AWS::Evidently::Segment`. Terraform: `awscc_evidently_segment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evidently-segment.html)
-pub struct Segment(Base);
-static SEGMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Segment(rt::Base);
+static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Evidently::Segment",
     terraform: Some("awscc_evidently_segment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -947,31 +976,31 @@ static SEGMENT_TYPE: TypeInfo = TypeInfo {
 impl Segment {
     /// Declares a `AWS::Evidently::Segment` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SEGMENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SEGMENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Segment(this)
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=1024. CloudFormation `Pattern`, Terraform `pattern`.
-    pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Pattern", Some("pattern"), string(value));
+    pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Pattern", Some("pattern"), rt::string(value));
         self
     }
 }
 builder!(Segment, SegmentHandle);
 /// A declared `AWS::Evidently::Segment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SegmentHandle(Handle);
+pub struct SegmentHandle(rt::Handle);
 handle!(SegmentHandle);
 impl SegmentHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

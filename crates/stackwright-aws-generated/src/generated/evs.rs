@@ -2,23 +2,24 @@
 //! `EVS` resource types of the CloudFormation registry (`AWS::EVS::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `evs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An environment created within the EVS service
 ///
 /// CloudFormation: `AWS::EVS::Environment`. Terraform: `awscc_evs_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-evs-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EVS::Environment",
     terraform: Some("awscc_evs_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -49,24 +50,24 @@ impl Environment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        service_access_subnet_id: impl Into<Expr>,
+        service_access_subnet_id: impl Into<rt::Expr>,
         terms_accepted: bool,
         vcf_version: environment::VcfVersion,
-        vpc_id: impl Into<Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "ServiceAccessSubnetId",
             Some("service_access_subnet_id"),
-            string(service_access_subnet_id),
+            rt::string(service_access_subnet_id),
         );
         this.set(
             "TermsAccepted",
             Some("terms_accepted"),
-            boolean(terms_accepted),
+            rt::boolean(terms_accepted),
         );
         this.set("VcfVersion", Some("vcf_version"), vcf_version.into());
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         Environment(this)
     }
     /// Changing it replaces the resource. CloudFormation `ConnectivityInfo`, Terraform `connectivity_info`.
@@ -78,9 +79,12 @@ impl Environment {
     /// The name of an EVS environment
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{1,100}$`. Changing it replaces the resource. CloudFormation `EnvironmentName`, Terraform `environment_name`.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EnvironmentName", Some("environment_name"), string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentName",
+            Some("environment_name"),
+            rt::string(value),
+        );
         self
     }
     /// The initial hosts for environment only required upon creation.
@@ -90,7 +94,7 @@ impl Environment {
         mut self,
         value: impl IntoIterator<Item = environment::HostInfoForCreate>,
     ) -> Self {
-        self.0.set("Hosts", Some("hosts"), list(value));
+        self.0.set("Hosts", Some("hosts"), rt::list(value));
         self
     }
     /// The initial Vlan configuration only required upon creation.
@@ -102,8 +106,9 @@ impl Environment {
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The license information for an EVS environment
@@ -127,8 +132,8 @@ impl Environment {
         self
     }
     /// Changing it replaces the resource. CloudFormation `SiteId`, Terraform `site_id`.
-    pub fn site_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SiteId", Some("site_id"), string(value));
+    pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SiteId", Some("site_id"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VcfHostnames`, Terraform `vcf_hostnames`.
@@ -141,39 +146,39 @@ impl Environment {
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::EVS::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// CloudFormation `Fn::GetAtt` `Checks`; Terraform `checks`.
-    pub fn checks(&self) -> Expr {
+    pub fn checks(&self) -> rt::Expr {
         self.0.attr("Checks")
     }
     /// CloudFormation `Fn::GetAtt` `EnvironmentArn`; Terraform `environment_arn`.
-    pub fn environment_arn(&self) -> Expr {
+    pub fn environment_arn(&self) -> rt::Expr {
         self.0.attr("EnvironmentArn")
     }
     /// CloudFormation `Fn::GetAtt` `Credentials`; Terraform `credentials`.
-    pub fn credentials(&self) -> Expr {
+    pub fn credentials(&self) -> rt::Expr {
         self.0.attr("Credentials")
     }
     /// CloudFormation `Fn::GetAtt` `EnvironmentState`; Terraform `environment_state`.
-    pub fn environment_state(&self) -> Expr {
+    pub fn environment_state(&self) -> rt::Expr {
         self.0.attr("EnvironmentState")
     }
     /// CloudFormation `Fn::GetAtt` `StateDetails`; Terraform `state_details`.
-    pub fn state_details(&self) -> Expr {
+    pub fn state_details(&self) -> rt::Expr {
         self.0.attr("StateDetails")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -184,17 +189,17 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-connectivityinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectivityInfo(Props);
+    pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
         /// A new `ConnectivityInfo`. Required properties: `private_route_server_peerings` (`PrivateRouteServerPeerings`).
         pub fn new(
-            private_route_server_peerings: impl IntoIterator<Item = impl Into<Expr>>,
+            private_route_server_peerings: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PrivateRouteServerPeerings",
                 Some("private_route_server_peerings"),
-                strings(private_route_server_peerings),
+                rt::strings(private_route_server_peerings),
             );
             ConnectivityInfo(this)
         }
@@ -204,32 +209,35 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-hostinfoforcreate.html)
     #[derive(Clone, Debug)]
-    pub struct HostInfoForCreate(Props);
+    pub struct HostInfoForCreate(rt::Props);
     impl HostInfoForCreate {
         /// A new `HostInfoForCreate`. Required properties: `host_name` (`HostName`), `instance_type` (`InstanceType`), `key_name` (`KeyName`).
         pub fn new(
-            host_name: impl Into<Expr>,
+            host_name: impl Into<rt::Expr>,
             instance_type: InstanceType,
-            key_name: impl Into<Expr>,
+            key_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("HostName", Some("host_name"), string(host_name));
+            let mut this = rt::Props::default();
+            this.set("HostName", Some("host_name"), rt::string(host_name));
             this.set("InstanceType", Some("instance_type"), instance_type.into());
-            this.set("KeyName", Some("key_name"), string(key_name));
+            this.set("KeyName", Some("key_name"), rt::string(key_name));
             HostInfoForCreate(this)
         }
         /// Constraints: length 1..=25; pattern `^h-[a-f0-9]{8}([a-f0-9]{9})?$`. CloudFormation `DedicatedHostId`, Terraform `dedicated_host_id`.
-        pub fn dedicated_host_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DedicatedHostId", Some("dedicated_host_id"), string(value));
+        pub fn dedicated_host_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DedicatedHostId",
+                Some("dedicated_host_id"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 1..=25; pattern `^pg-[a-f0-9]{8}([a-f0-9]{9})?$`. CloudFormation `PlacementGroupId`, Terraform `placement_group_id`.
-        pub fn placement_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn placement_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PlacementGroupId",
                 Some("placement_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -239,12 +247,12 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlaninfo.html)
     #[derive(Clone, Debug)]
-    pub struct InitialVlanInfo(Props);
+    pub struct InitialVlanInfo(rt::Props);
     impl InitialVlanInfo {
         /// A new `InitialVlanInfo`. Required properties: `cidr` (`Cidr`).
-        pub fn new(cidr: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", Some("cidr"), string(cidr));
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", Some("cidr"), rt::string(cidr));
             InitialVlanInfo(this)
         }
     }
@@ -255,7 +263,7 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlans.html)
     #[derive(Clone, Debug)]
-    pub struct InitialVlans(Props);
+    pub struct InitialVlans(rt::Props);
     impl InitialVlans {
         /// A new `InitialVlans`. Required properties: `edge_v_tep` (`EdgeVTep`), `expansion_vlan1` (`ExpansionVlan1`), `expansion_vlan2` (`ExpansionVlan2`), `hcx` (`Hcx`), `nsx_up_link` (`NsxUpLink`), `v_motion` (`VMotion`), `v_san` (`VSan`), `v_tep` (`VTep`), `vm_management` (`VmManagement`), `vmk_management` (`VmkManagement`).
         pub fn new(
@@ -270,7 +278,7 @@ pub mod environment {
             vm_management: InitialVlanInfo,
             vmk_management: InitialVlanInfo,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EdgeVTep", Some("edge_v_tep"), edge_v_tep.into());
             this.set(
                 "ExpansionVlan1",
@@ -296,15 +304,18 @@ pub mod environment {
             InitialVlans(this)
         }
         /// Constraints: length 4..=21; pattern `^acl-[a-zA-Z0-9_-]+$`. CloudFormation `HcxNetworkAclId`, Terraform `hcx_network_acl_id`.
-        pub fn hcx_network_acl_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HcxNetworkAclId", Some("hcx_network_acl_id"), string(value));
+        pub fn hcx_network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HcxNetworkAclId",
+                Some("hcx_network_acl_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `IsHcxPublic`, Terraform `is_hcx_public`.
         pub fn is_hcx_public(mut self, value: bool) -> Self {
             self.0
-                .set("IsHcxPublic", Some("is_hcx_public"), boolean(value));
+                .set("IsHcxPublic", Some("is_hcx_public"), rt::boolean(value));
             self
         }
     }
@@ -315,13 +326,17 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-licenseinfo.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseInfo(Props);
+    pub struct LicenseInfo(rt::Props);
     impl LicenseInfo {
         /// A new `LicenseInfo`. Required properties: `solution_key` (`SolutionKey`), `vsan_key` (`VsanKey`).
-        pub fn new(solution_key: impl Into<Expr>, vsan_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SolutionKey", Some("solution_key"), string(solution_key));
-            this.set("VsanKey", Some("vsan_key"), string(vsan_key));
+        pub fn new(solution_key: impl Into<rt::Expr>, vsan_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SolutionKey",
+                Some("solution_key"),
+                rt::string(solution_key),
+            );
+            this.set("VsanKey", Some("vsan_key"), rt::string(vsan_key));
             LicenseInfo(this)
         }
     }
@@ -330,17 +345,23 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-serviceaccesssecuritygroups.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceAccessSecurityGroups(Props);
+    pub struct ServiceAccessSecurityGroups(rt::Props);
     impl ServiceAccessSecurityGroups {
         /// A new `ServiceAccessSecurityGroups`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceAccessSecurityGroups(this)
         }
         /// Constraints: at most 2 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -349,30 +370,50 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-vcfhostnames.html)
     #[derive(Clone, Debug)]
-    pub struct VcfHostnames(Props);
+    pub struct VcfHostnames(rt::Props);
     impl VcfHostnames {
         /// A new `VcfHostnames`. Required properties: `cloud_builder` (`CloudBuilder`), `nsx` (`Nsx`), `nsx_edge1` (`NsxEdge1`), `nsx_edge2` (`NsxEdge2`), `nsx_manager1` (`NsxManager1`), `nsx_manager2` (`NsxManager2`), `nsx_manager3` (`NsxManager3`), `sddc_manager` (`SddcManager`), `v_center` (`VCenter`).
         pub fn new(
-            cloud_builder: impl Into<Expr>,
-            nsx: impl Into<Expr>,
-            nsx_edge1: impl Into<Expr>,
-            nsx_edge2: impl Into<Expr>,
-            nsx_manager1: impl Into<Expr>,
-            nsx_manager2: impl Into<Expr>,
-            nsx_manager3: impl Into<Expr>,
-            sddc_manager: impl Into<Expr>,
-            v_center: impl Into<Expr>,
+            cloud_builder: impl Into<rt::Expr>,
+            nsx: impl Into<rt::Expr>,
+            nsx_edge1: impl Into<rt::Expr>,
+            nsx_edge2: impl Into<rt::Expr>,
+            nsx_manager1: impl Into<rt::Expr>,
+            nsx_manager2: impl Into<rt::Expr>,
+            nsx_manager3: impl Into<rt::Expr>,
+            sddc_manager: impl Into<rt::Expr>,
+            v_center: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CloudBuilder", Some("cloud_builder"), string(cloud_builder));
-            this.set("Nsx", Some("nsx"), string(nsx));
-            this.set("NsxEdge1", Some("nsx_edge_1"), string(nsx_edge1));
-            this.set("NsxEdge2", Some("nsx_edge_2"), string(nsx_edge2));
-            this.set("NsxManager1", Some("nsx_manager_1"), string(nsx_manager1));
-            this.set("NsxManager2", Some("nsx_manager_2"), string(nsx_manager2));
-            this.set("NsxManager3", Some("nsx_manager_3"), string(nsx_manager3));
-            this.set("SddcManager", Some("sddc_manager"), string(sddc_manager));
-            this.set("VCenter", Some("v_center"), string(v_center));
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudBuilder",
+                Some("cloud_builder"),
+                rt::string(cloud_builder),
+            );
+            this.set("Nsx", Some("nsx"), rt::string(nsx));
+            this.set("NsxEdge1", Some("nsx_edge_1"), rt::string(nsx_edge1));
+            this.set("NsxEdge2", Some("nsx_edge_2"), rt::string(nsx_edge2));
+            this.set(
+                "NsxManager1",
+                Some("nsx_manager_1"),
+                rt::string(nsx_manager1),
+            );
+            this.set(
+                "NsxManager2",
+                Some("nsx_manager_2"),
+                rt::string(nsx_manager2),
+            );
+            this.set(
+                "NsxManager3",
+                Some("nsx_manager_3"),
+                rt::string(nsx_manager3),
+            );
+            this.set(
+                "SddcManager",
+                Some("sddc_manager"),
+                rt::string(sddc_manager),
+            );
+            this.set("VCenter", Some("v_center"), rt::string(v_center));
             VcfHostnames(this)
         }
     }

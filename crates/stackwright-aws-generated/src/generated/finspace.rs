@@ -2,23 +2,24 @@
 //! `FinSpace` resource types of the CloudFormation registry (`AWS::FinSpace::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `finspace` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::FinSpace::Environment`. Terraform: `awscc_finspace_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-finspace-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FinSpace::Environment",
     terraform: Some("awscc_finspace_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -73,25 +74,25 @@ static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
 impl Environment {
     /// Declares a `AWS::FinSpace::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Environment(this)
     }
     /// ARNs of FinSpace Data Bundles to install
     ///
     /// Changing it replaces the resource. CloudFormation `DataBundles`, Terraform `data_bundles`.
-    pub fn data_bundles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn data_bundles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("DataBundles", Some("data_bundles"), strings(value));
+            .set("DataBundles", Some("data_bundles"), rt::strings(value));
         self
     }
     /// Description of the Environment
     ///
     /// Constraints: pattern `^[a-zA-Z0-9. ]{1,1000}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Federation mode used with the Environment
@@ -116,8 +117,9 @@ impl Environment {
     /// KMS key used to encrypt customer data within FinSpace Environment infrastructure
     ///
     /// Constraints: pattern `^[a-zA-Z-0-9-:\/]{1,1000}$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Parameters of the first Superuser for the FinSpace Environment
@@ -135,49 +137,49 @@ impl Environment {
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::FinSpace::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// Unique identifier for representing FinSpace Environment
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
     /// State of the Environment
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// SageMaker Studio Domain URL associated with the Environment
     ///
     /// CloudFormation `Fn::GetAtt` `SageMakerStudioDomainUrl`; Terraform `sage_maker_studio_domain_url`.
-    pub fn sage_maker_studio_domain_url(&self) -> Expr {
+    pub fn sage_maker_studio_domain_url(&self) -> rt::Expr {
         self.0.attr("SageMakerStudioDomainUrl")
     }
     /// ARN of the Environment
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentArn`; Terraform `environment_arn`.
-    pub fn environment_arn(&self) -> Expr {
+    pub fn environment_arn(&self) -> rt::Expr {
         self.0.attr("EnvironmentArn")
     }
     /// URL used to login to the Environment
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentUrl`; Terraform `environment_url`.
-    pub fn environment_url(&self) -> Expr {
+    pub fn environment_url(&self) -> rt::Expr {
         self.0.attr("EnvironmentUrl")
     }
     /// AWS account ID associated with the Environment
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// ID for FinSpace created account used to store Environment artifacts
     ///
     /// CloudFormation `Fn::GetAtt` `DedicatedServiceAccountId`; Terraform `dedicated_service_account_id`.
-    pub fn dedicated_service_account_id(&self) -> Expr {
+    pub fn dedicated_service_account_id(&self) -> rt::Expr {
         self.0.attr("DedicatedServiceAccountId")
     }
 }
@@ -188,25 +190,25 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-attributemap.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeMap(Props);
+    pub struct AttributeMap(rt::Props);
     impl AttributeMap {
         /// A new `AttributeMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributeMap(this)
         }
         /// The key name of the tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The value for the tag.
         ///
         /// Constraints: length 0..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -217,21 +219,21 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-federationparameters.html)
     #[derive(Clone, Debug)]
-    pub struct FederationParameters(Props);
+    pub struct FederationParameters(rt::Props);
     impl FederationParameters {
         /// A new `FederationParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FederationParameters(this)
         }
         /// SAML metadata URL to link with the Environment
         ///
         /// Constraints: pattern `^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}`. CloudFormation `ApplicationCallBackURL`, Terraform `application_call_back_url`.
-        pub fn application_call_back_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_call_back_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationCallBackURL",
                 Some("application_call_back_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -240,45 +242,48 @@ pub mod environment {
         /// CloudFormation `AttributeMap`, Terraform `attribute_map`.
         pub fn attribute_map(mut self, value: impl IntoIterator<Item = AttributeMap>) -> Self {
             self.0
-                .set("AttributeMap", Some("attribute_map"), list(value));
+                .set("AttributeMap", Some("attribute_map"), rt::list(value));
             self
         }
         /// Federation provider name to link with the Environment
         ///
         /// Constraints: length 1..=32; pattern `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`. CloudFormation `FederationProviderName`, Terraform `federation_provider_name`.
-        pub fn federation_provider_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn federation_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FederationProviderName",
                 Some("federation_provider_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// SAML metadata URL to link with the Environment
         ///
         /// CloudFormation `FederationURN`, Terraform `federation_urn`.
-        pub fn federation_urn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn federation_urn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FederationURN", Some("federation_urn"), string(value));
+                .set("FederationURN", Some("federation_urn"), rt::string(value));
             self
         }
         /// SAML metadata document to link the federation provider to the Environment
         ///
         /// Constraints: length 1000..=10000000; pattern `.*`. CloudFormation `SamlMetadataDocument`, Terraform `saml_metadata_document`.
-        pub fn saml_metadata_document(mut self, value: impl Into<Expr>) -> Self {
+        pub fn saml_metadata_document(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SamlMetadataDocument",
                 Some("saml_metadata_document"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// SAML metadata URL to link with the Environment
         ///
         /// Constraints: pattern `^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}`. CloudFormation `SamlMetadataURL`, Terraform `saml_metadata_url`.
-        pub fn saml_metadata_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SamlMetadataURL", Some("saml_metadata_url"), string(value));
+        pub fn saml_metadata_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SamlMetadataURL",
+                Some("saml_metadata_url"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -289,33 +294,34 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-superuserparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SuperuserParameters(Props);
+    pub struct SuperuserParameters(rt::Props);
     impl SuperuserParameters {
         /// A new `SuperuserParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SuperuserParameters(this)
         }
         /// Email address
         ///
         /// Constraints: length 1..=128; pattern `[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+`. CloudFormation `EmailAddress`, Terraform `email_address`.
-        pub fn email_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EmailAddress", Some("email_address"), string(value));
+                .set("EmailAddress", Some("email_address"), rt::string(value));
             self
         }
         /// First name
         ///
         /// Constraints: length 1..=50; pattern `^[a-zA-Z0-9]{1,50}$`. CloudFormation `FirstName`, Terraform `first_name`.
-        pub fn first_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FirstName", Some("first_name"), string(value));
+        pub fn first_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FirstName", Some("first_name"), rt::string(value));
             self
         }
         /// Last name
         ///
         /// Constraints: length 1..=50; pattern `^[a-zA-Z0-9]{1,50}$`. CloudFormation `LastName`, Terraform `last_name`.
-        pub fn last_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LastName", Some("last_name"), string(value));
+        pub fn last_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LastName", Some("last_name"), rt::string(value));
             self
         }
     }

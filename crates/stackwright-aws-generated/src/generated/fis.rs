@@ -2,23 +2,24 @@
 //! `FIS` resource types of the CloudFormation registry (`AWS::FIS::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `fis` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::FIS::ExperimentTemplate
 ///
 /// CloudFormation: `AWS::FIS::ExperimentTemplate`. Terraform: `awscc_fis_experiment_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fis-experimenttemplate.html)
-pub struct ExperimentTemplate(Base);
-static EXPERIMENT_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ExperimentTemplate(rt::Base);
+static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FIS::ExperimentTemplate",
     terraform: Some("awscc_fis_experiment_template"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -41,27 +42,27 @@ impl ExperimentTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         stop_conditions: impl IntoIterator<Item = experiment_template::ExperimentTemplateStopCondition>,
-        targets: impl Into<Value>,
+        targets: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &EXPERIMENT_TEMPLATE_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "StopConditions",
             Some("stop_conditions"),
-            list(stop_conditions),
+            rt::list(stop_conditions),
         );
-        this.set("Targets", Some("targets"), json(targets));
+        this.set("Targets", Some("targets"), rt::json(targets));
         ExperimentTemplate(this)
     }
     /// The actions for the experiment.
     ///
     /// CloudFormation `Actions`, Terraform `actions`.
-    pub fn actions(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Actions", Some("actions"), json(value));
+    pub fn actions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::json(value));
         self
     }
     /// CloudFormation `ExperimentOptions`, Terraform `experiment_options`.
@@ -101,11 +102,11 @@ impl ExperimentTemplate {
 builder!(ExperimentTemplate, ExperimentTemplateHandle);
 /// A declared `AWS::FIS::ExperimentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentTemplateHandle(Handle);
+pub struct ExperimentTemplateHandle(rt::Handle);
 handle!(ExperimentTemplateHandle);
 impl ExperimentTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -116,15 +117,15 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchdashboard.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchDashboard(Props);
+    pub struct CloudWatchDashboard(rt::Props);
     impl CloudWatchDashboard {
         /// A new `CloudWatchDashboard`. Required properties: `dashboard_identifier` (`DashboardIdentifier`).
-        pub fn new(dashboard_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dashboard_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DashboardIdentifier",
                 Some("dashboard_identifier"),
-                string(dashboard_identifier),
+                rt::string(dashboard_identifier),
             );
             CloudWatchDashboard(this)
         }
@@ -134,12 +135,16 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsConfiguration(Props);
+    pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
         /// A new `CloudWatchLogsConfiguration`. Required properties: `log_group_arn` (`LogGroupArn`).
-        pub fn new(log_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroupArn", Some("log_group_arn"), string(log_group_arn));
+        pub fn new(log_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "LogGroupArn",
+                Some("log_group_arn"),
+                rt::string(log_group_arn),
+            );
             CloudWatchLogsConfiguration(this)
         }
     }
@@ -148,11 +153,11 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-datasources.html)
     #[derive(Clone, Debug)]
-    pub struct DataSources(Props);
+    pub struct DataSources(rt::Props);
     impl DataSources {
         /// A new `DataSources`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSources(this)
         }
         /// CloudFormation `CloudWatchDashboards`, Terraform `cloudwatch_dashboards`.
@@ -163,7 +168,7 @@ pub mod experiment_template {
             self.0.set(
                 "CloudWatchDashboards",
                 Some("cloudwatch_dashboards"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -173,17 +178,17 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimentreports3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentReportS3Configuration(Props);
+    pub struct ExperimentReportS3Configuration(rt::Props);
     impl ExperimentReportS3Configuration {
         /// A new `ExperimentReportS3Configuration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             ExperimentReportS3Configuration(this)
         }
         /// Constraints: length 1..=256. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -192,11 +197,11 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentTemplateExperimentOptions(Props);
+    pub struct ExperimentTemplateExperimentOptions(rt::Props);
     impl ExperimentTemplateExperimentOptions {
         /// A new `ExperimentTemplateExperimentOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExperimentTemplateExperimentOptions(this)
         }
         /// The account targeting setting for the experiment template.
@@ -224,11 +229,11 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentreportconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentTemplateExperimentReportConfiguration(Props);
+    pub struct ExperimentTemplateExperimentReportConfiguration(rt::Props);
     impl ExperimentTemplateExperimentReportConfiguration {
         /// A new `ExperimentTemplateExperimentReportConfiguration`. Required properties: `outputs` (`Outputs`).
         pub fn new(outputs: Outputs) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Outputs", Some("outputs"), outputs.into());
             ExperimentTemplateExperimentReportConfiguration(this)
         }
@@ -239,20 +244,20 @@ pub mod experiment_template {
             self
         }
         /// Constraints: length 0..=32; pattern `^[\S]+$`. CloudFormation `PostExperimentDuration`, Terraform `post_experiment_duration`.
-        pub fn post_experiment_duration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn post_experiment_duration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PostExperimentDuration",
                 Some("post_experiment_duration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=32; pattern `^[\S]+$`. CloudFormation `PreExperimentDuration`, Terraform `pre_experiment_duration`.
-        pub fn pre_experiment_duration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pre_experiment_duration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PreExperimentDuration",
                 Some("pre_experiment_duration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -262,15 +267,15 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatelogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentTemplateLogConfiguration(Props);
+    pub struct ExperimentTemplateLogConfiguration(rt::Props);
     impl ExperimentTemplateLogConfiguration {
         /// A new `ExperimentTemplateLogConfiguration`. Required properties: `log_schema_version` (`LogSchemaVersion`).
         pub fn new(log_schema_version: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LogSchemaVersion",
                 Some("log_schema_version"),
-                int(log_schema_version),
+                rt::int(log_schema_version),
             );
             ExperimentTemplateLogConfiguration(this)
         }
@@ -298,17 +303,17 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatestopcondition.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentTemplateStopCondition(Props);
+    pub struct ExperimentTemplateStopCondition(rt::Props);
     impl ExperimentTemplateStopCondition {
         /// A new `ExperimentTemplateStopCondition`. Required properties: `source` (`Source`).
-        pub fn new(source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", Some("source"), string(source));
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", Some("source"), rt::string(source));
             ExperimentTemplateStopCondition(this)
         }
         /// Constraints: length 20..=2048; pattern `^[\s\S]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -317,11 +322,11 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-outputs.html)
     #[derive(Clone, Debug)]
-    pub struct Outputs(Props);
+    pub struct Outputs(rt::Props);
     impl Outputs {
         /// A new `Outputs`. Required properties: `experiment_report_s3_configuration` (`ExperimentReportS3Configuration`).
         pub fn new(experiment_report_s3_configuration: ExperimentReportS3Configuration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExperimentReportS3Configuration",
                 Some("experiment_report_s3_configuration"),
@@ -335,17 +340,17 @@ pub mod experiment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3Configuration(this)
         }
         /// Constraints: length 1..=700; pattern `^[\s\S]+$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -374,11 +379,11 @@ pub mod experiment_template {
 /// CloudFormation: `AWS::FIS::TargetAccountConfiguration`. Terraform: `awscc_fis_target_account_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fis-targetaccountconfiguration.html)
-pub struct TargetAccountConfiguration(Base);
-static TARGET_ACCOUNT_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct TargetAccountConfiguration(rt::Base);
+static TARGET_ACCOUNT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FIS::TargetAccountConfiguration",
     terraform: Some("awscc_fis_target_account_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -401,31 +406,31 @@ impl TargetAccountConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_id: impl Into<Expr>,
-        experiment_template_id: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        account_id: impl Into<rt::Expr>,
+        experiment_template_id: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TARGET_ACCOUNT_CONFIGURATION_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
+        let mut this = rt::Base::new(id, &TARGET_ACCOUNT_CONFIGURATION_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
         this.set(
             "ExperimentTemplateId",
             Some("experiment_template_id"),
-            string(experiment_template_id),
+            rt::string(experiment_template_id),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         TargetAccountConfiguration(this)
     }
     /// The description of the target account.
     ///
     /// Constraints: length 0..=512; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(TargetAccountConfiguration, TargetAccountConfigurationHandle);
 /// A declared `AWS::FIS::TargetAccountConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TargetAccountConfigurationHandle(Handle);
+pub struct TargetAccountConfigurationHandle(rt::Handle);
 handle!(TargetAccountConfigurationHandle);

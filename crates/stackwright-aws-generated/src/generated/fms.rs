@@ -2,23 +2,24 @@
 //! `FMS` resource types of the CloudFormation registry (`AWS::FMS::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `fms` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates an AWS Firewall Manager applications list.
 ///
 /// CloudFormation: `AWS::FMS::ApplicationsList`. Terraform: `awscc_fms_applications_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fms-applicationslist.html)
-pub struct ApplicationsList(Base);
-static APPLICATIONS_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationsList(rt::Base);
+static APPLICATIONS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FMS::ApplicationsList",
     terraform: Some("awscc_fms_applications_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,42 +69,42 @@ impl ApplicationsList {
     pub fn new(
         id: impl Into<String>,
         apps_list: impl IntoIterator<Item = applications_list::App>,
-        list_name: impl Into<Expr>,
+        list_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATIONS_LIST_TYPE);
-        this.set("AppsList", Some("apps_list"), list(apps_list));
-        this.set("ListName", Some("list_name"), string(list_name));
+        let mut this = rt::Base::new(id, &APPLICATIONS_LIST_TYPE);
+        this.set("AppsList", Some("apps_list"), rt::list(apps_list));
+        this.set("ListName", Some("list_name"), rt::string(list_name));
         ApplicationsList(this)
     }
 }
 builder!(ApplicationsList, ApplicationsListHandle);
 /// A declared `AWS::FMS::ApplicationsList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationsListHandle(Handle);
+pub struct ApplicationsListHandle(rt::Handle);
 handle!(ApplicationsListHandle);
 impl ApplicationsListHandle {
     /// The Amazon Resource Name (ARN) of the applications list.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Firewall Manager applications list.
     ///
     /// CloudFormation `Fn::GetAtt` `ListId`; Terraform `list_id`.
-    pub fn list_id(&self) -> Expr {
+    pub fn list_id(&self) -> rt::Expr {
         self.0.attr("ListId")
     }
     /// The time that the Firewall Manager applications list was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The time that the Firewall Manager applications list was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdateTime`; Terraform `last_update_time`.
-    pub fn last_update_time(&self) -> Expr {
+    pub fn last_update_time(&self) -> rt::Expr {
         self.0.attr("LastUpdateTime")
     }
 }
@@ -116,14 +117,18 @@ pub mod applications_list {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-applicationslist-app.html)
     #[derive(Clone, Debug)]
-    pub struct App(Props);
+    pub struct App(rt::Props);
     impl App {
         /// A new `App`. Required properties: `app_name` (`AppName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(app_name: impl Into<Expr>, port: i64, protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AppName", Some("app_name"), string(app_name));
-            this.set("Port", Some("port"), int(port));
-            this.set("Protocol", Some("protocol"), string(protocol));
+        pub fn new(
+            app_name: impl Into<rt::Expr>,
+            port: i64,
+            protocol: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AppName", Some("app_name"), rt::string(app_name));
+            this.set("Port", Some("port"), rt::int(port));
+            this.set("Protocol", Some("protocol"), rt::string(protocol));
             App(this)
         }
     }
@@ -134,11 +139,11 @@ pub mod applications_list {
 /// CloudFormation: `AWS::FMS::NotificationChannel`. Terraform: `awscc_fms_notification_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fms-notificationchannel.html)
-pub struct NotificationChannel(Base);
-static NOTIFICATION_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct NotificationChannel(rt::Base);
+static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FMS::NotificationChannel",
     terraform: Some("awscc_fms_notification_channel"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -148,30 +153,38 @@ impl NotificationChannel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        sns_role_name: impl Into<Expr>,
-        sns_topic_arn: impl Into<Expr>,
+        sns_role_name: impl Into<rt::Expr>,
+        sns_topic_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
-        this.set("SnsRoleName", Some("sns_role_name"), string(sns_role_name));
-        this.set("SnsTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+        let mut this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
+        this.set(
+            "SnsRoleName",
+            Some("sns_role_name"),
+            rt::string(sns_role_name),
+        );
+        this.set(
+            "SnsTopicArn",
+            Some("sns_topic_arn"),
+            rt::string(sns_topic_arn),
+        );
         NotificationChannel(this)
     }
 }
 builder!(NotificationChannel, NotificationChannelHandle);
 /// A declared `AWS::FMS::NotificationChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationChannelHandle(Handle);
+pub struct NotificationChannelHandle(rt::Handle);
 handle!(NotificationChannelHandle);
 /// Creates an AWS Firewall Manager policy.
 ///
 /// CloudFormation: `AWS::FMS::Policy`. Terraform: `awscc_fms_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fms-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FMS::Policy",
     terraform: Some("awscc_fms_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
@@ -182,21 +195,21 @@ impl Policy {
     pub fn new(
         id: impl Into<String>,
         exclude_resource_tags: bool,
-        policy_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
         remediation_enabled: bool,
         security_service_policy_data: policy::SecurityServicePolicyData,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set(
             "ExcludeResourceTags",
             Some("exclude_resource_tags"),
-            boolean(exclude_resource_tags),
+            rt::boolean(exclude_resource_tags),
         );
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         this.set(
             "RemediationEnabled",
             Some("remediation_enabled"),
-            boolean(remediation_enabled),
+            rt::boolean(remediation_enabled),
         );
         this.set(
             "SecurityServicePolicyData",
@@ -210,7 +223,7 @@ impl Policy {
         self.0.set(
             "DeleteAllPolicyResources",
             Some("delete_all_policy_resources"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -229,18 +242,24 @@ impl Policy {
         self
     }
     /// Constraints: length at most 256; pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`. CloudFormation `PolicyDescription`, Terraform `policy_description`.
-    pub fn policy_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PolicyDescription",
             Some("policy_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ResourceSetIds`, Terraform `resource_set_ids`.
-    pub fn resource_set_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ResourceSetIds", Some("resource_set_ids"), strings(value));
+    pub fn resource_set_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ResourceSetIds",
+            Some("resource_set_ids"),
+            rt::strings(value),
+        );
         self
     }
     /// CloudFormation `ResourceTagLogicalOperator`, Terraform `resource_tag_logical_operator`.
@@ -258,23 +277,26 @@ impl Policy {
     /// Constraints: at most 50 items. CloudFormation `ResourceTags`, Terraform `resource_tags`.
     pub fn resource_tags(mut self, value: impl IntoIterator<Item = policy::ResourceTag>) -> Self {
         self.0
-            .set("ResourceTags", Some("resource_tags"), list(value));
+            .set("ResourceTags", Some("resource_tags"), rt::list(value));
         self
     }
     /// An AWS resource type
     ///
     /// Constraints: length 1..=128; pattern `^([^\s]*)$`. CloudFormation `ResourceType`, Terraform `resource_type`.
-    pub fn resource_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceType", Some("resource_type"), string(value));
+            .set("ResourceType", Some("resource_type"), rt::string(value));
         self
     }
     /// CloudFormation `ResourceTypeList`, Terraform `resource_type_list`.
-    pub fn resource_type_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn resource_type_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ResourceTypeList",
             Some("resource_type_list"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -283,7 +305,7 @@ impl Policy {
         self.0.set(
             "ResourcesCleanUp",
             Some("resources_clean_up"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -291,15 +313,15 @@ impl Policy {
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::FMS::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -312,13 +334,13 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-icmptypecode.html)
     #[derive(Clone, Debug)]
-    pub struct IcmpTypeCode(Props);
+    pub struct IcmpTypeCode(rt::Props);
     impl IcmpTypeCode {
         /// A new `IcmpTypeCode`. Required properties: `code` (`Code`), `type_` (`Type`).
         pub fn new(code: i64, type_: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Code", Some("code"), int(code));
-            this.set("Type", Some("type"), int(type_));
+            let mut this = rt::Props::default();
+            this.set("Code", Some("code"), rt::int(code));
+            this.set("Type", Some("type"), rt::int(type_));
             IcmpTypeCode(this)
         }
     }
@@ -329,21 +351,21 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-iemap.html)
     #[derive(Clone, Debug)]
-    pub struct IeMap(Props);
+    pub struct IeMap(rt::Props);
     impl IeMap {
         /// A new `IeMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IeMap(this)
         }
         /// CloudFormation `ACCOUNT`, Terraform `account`.
-        pub fn account(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ACCOUNT", Some("account"), strings(value));
+        pub fn account(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("ACCOUNT", Some("account"), rt::strings(value));
             self
         }
         /// CloudFormation `ORGUNIT`, Terraform `orgunit`.
-        pub fn orgunit(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ORGUNIT", Some("orgunit"), strings(value));
+        pub fn orgunit(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("ORGUNIT", Some("orgunit"), rt::strings(value));
             self
         }
     }
@@ -354,11 +376,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclcommonpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkAclCommonPolicy(Props);
+    pub struct NetworkAclCommonPolicy(rt::Props);
     impl NetworkAclCommonPolicy {
         /// A new `NetworkAclCommonPolicy`. Required properties: `network_acl_entry_set` (`NetworkAclEntrySet`).
         pub fn new(network_acl_entry_set: NetworkAclEntrySet) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "NetworkAclEntrySet",
                 Some("network_acl_entry_set"),
@@ -374,21 +396,22 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentry.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkAclEntry(Props);
+    pub struct NetworkAclEntry(rt::Props);
     impl NetworkAclEntry {
         /// A new `NetworkAclEntry`. Required properties: `egress` (`Egress`), `protocol` (`Protocol`), `rule_action` (`RuleAction`).
-        pub fn new(egress: bool, protocol: impl Into<Expr>, rule_action: RuleAction) -> Self {
-            let mut this = Props::default();
-            this.set("Egress", Some("egress"), boolean(egress));
-            this.set("Protocol", Some("protocol"), string(protocol));
+        pub fn new(egress: bool, protocol: impl Into<rt::Expr>, rule_action: RuleAction) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Egress", Some("egress"), rt::boolean(egress));
+            this.set("Protocol", Some("protocol"), rt::string(protocol));
             this.set("RuleAction", Some("rule_action"), rule_action.into());
             NetworkAclEntry(this)
         }
         /// CIDR block.
         ///
         /// Constraints: pattern `^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(\/([0-9]|[1-2][0-9]|3[0-2]))$`. CloudFormation `CidrBlock`, Terraform `cidr_block`.
-        pub fn cidr_block(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CidrBlock", Some("cidr_block"), string(value));
+        pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CidrBlock", Some("cidr_block"), rt::string(value));
             self
         }
         /// ICMP type and code.
@@ -402,9 +425,9 @@ pub mod policy {
         /// IPv6 CIDR block.
         ///
         /// Constraints: pattern `^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))(/(1[0-2]|[0-9]))?$`. CloudFormation `Ipv6CidrBlock`, Terraform `ipv_6_cidr_block`.
-        pub fn ipv6_cidr_block(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ipv6_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), string(value));
+                .set("Ipv6CidrBlock", Some("ipv_6_cidr_block"), rt::string(value));
             self
         }
         /// Port range.
@@ -422,23 +445,23 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentryset.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkAclEntrySet(Props);
+    pub struct NetworkAclEntrySet(rt::Props);
     impl NetworkAclEntrySet {
         /// A new `NetworkAclEntrySet`. Required properties: `force_remediate_for_first_entries` (`ForceRemediateForFirstEntries`), `force_remediate_for_last_entries` (`ForceRemediateForLastEntries`).
         pub fn new(
             force_remediate_for_first_entries: bool,
             force_remediate_for_last_entries: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ForceRemediateForFirstEntries",
                 Some("force_remediate_for_first_entries"),
-                boolean(force_remediate_for_first_entries),
+                rt::boolean(force_remediate_for_first_entries),
             );
             this.set(
                 "ForceRemediateForLastEntries",
                 Some("force_remediate_for_last_entries"),
-                boolean(force_remediate_for_last_entries),
+                rt::boolean(force_remediate_for_last_entries),
             );
             NetworkAclEntrySet(this)
         }
@@ -447,14 +470,15 @@ pub mod policy {
         /// CloudFormation `FirstEntries`, Terraform `first_entries`.
         pub fn first_entries(mut self, value: impl IntoIterator<Item = NetworkAclEntry>) -> Self {
             self.0
-                .set("FirstEntries", Some("first_entries"), list(value));
+                .set("FirstEntries", Some("first_entries"), rt::list(value));
             self
         }
         /// NetworkAcl entry list.
         ///
         /// CloudFormation `LastEntries`, Terraform `last_entries`.
         pub fn last_entries(mut self, value: impl IntoIterator<Item = NetworkAclEntry>) -> Self {
-            self.0.set("LastEntries", Some("last_entries"), list(value));
+            self.0
+                .set("LastEntries", Some("last_entries"), rt::list(value));
             self
         }
     }
@@ -465,11 +489,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkfirewallpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkFirewallPolicy(Props);
+    pub struct NetworkFirewallPolicy(rt::Props);
     impl NetworkFirewallPolicy {
         /// A new `NetworkFirewallPolicy`. Required properties: `firewall_deployment_model` (`FirewallDeploymentModel`).
         pub fn new(firewall_deployment_model: FirewallDeploymentModel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FirewallDeploymentModel",
                 Some("firewall_deployment_model"),
@@ -485,11 +509,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-policyoption.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyOption(Props);
+    pub struct PolicyOption(rt::Props);
     impl PolicyOption {
         /// A new `PolicyOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyOption(this)
         }
         /// Network ACL common policy.
@@ -533,13 +557,13 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. Required properties: `from` (`From`), `to` (`To`).
         pub fn new(from: i64, to: i64) -> Self {
-            let mut this = Props::default();
-            this.set("From", Some("from"), int(from));
-            this.set("To", Some("to"), int(to));
+            let mut this = rt::Props::default();
+            this.set("From", Some("from"), rt::int(from));
+            this.set("To", Some("to"), rt::int(to));
             PortRange(this)
         }
     }
@@ -550,17 +574,17 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-resourcetag.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTag(Props);
+    pub struct ResourceTag(rt::Props);
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             ResourceTag(this)
         }
         /// Constraints: length at most 256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -571,22 +595,22 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-securityservicepolicydata.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityServicePolicyData(Props);
+    pub struct SecurityServicePolicyData(rt::Props);
     impl SecurityServicePolicyData {
         /// A new `SecurityServicePolicyData`. Required properties: `type_` (`Type`).
         pub fn new(type_: PolicyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SecurityServicePolicyData(this)
         }
         /// Firewall managed service data.
         ///
         /// Constraints: length 1..=30000. CloudFormation `ManagedServiceData`, Terraform `managed_service_data`.
-        pub fn managed_service_data(mut self, value: impl Into<Expr>) -> Self {
+        pub fn managed_service_data(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManagedServiceData",
                 Some("managed_service_data"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -606,11 +630,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-thirdpartyfirewallpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ThirdPartyFirewallPolicy(Props);
+    pub struct ThirdPartyFirewallPolicy(rt::Props);
     impl ThirdPartyFirewallPolicy {
         /// A new `ThirdPartyFirewallPolicy`. Required properties: `firewall_deployment_model` (`FirewallDeploymentModel`).
         pub fn new(firewall_deployment_model: FirewallDeploymentModel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FirewallDeploymentModel",
                 Some("firewall_deployment_model"),
@@ -680,11 +704,11 @@ pub mod policy {
 /// CloudFormation: `AWS::FMS::ProtocolsList`. Terraform: `awscc_fms_protocols_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fms-protocolslist.html)
-pub struct ProtocolsList(Base);
-static PROTOCOLS_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct ProtocolsList(rt::Base);
+static PROTOCOLS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FMS::ProtocolsList",
     terraform: Some("awscc_fms_protocols_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -733,15 +757,15 @@ impl ProtocolsList {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        list_name: impl Into<Expr>,
-        protocols_list: impl IntoIterator<Item = impl Into<Expr>>,
+        list_name: impl Into<rt::Expr>,
+        protocols_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &PROTOCOLS_LIST_TYPE);
-        this.set("ListName", Some("list_name"), string(list_name));
+        let mut this = rt::Base::new(id, &PROTOCOLS_LIST_TYPE);
+        this.set("ListName", Some("list_name"), rt::string(list_name));
         this.set(
             "ProtocolsList",
             Some("protocols_list"),
-            strings(protocols_list),
+            rt::strings(protocols_list),
         );
         ProtocolsList(this)
     }
@@ -749,31 +773,31 @@ impl ProtocolsList {
 builder!(ProtocolsList, ProtocolsListHandle);
 /// A declared `AWS::FMS::ProtocolsList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProtocolsListHandle(Handle);
+pub struct ProtocolsListHandle(rt::Handle);
 handle!(ProtocolsListHandle);
 impl ProtocolsListHandle {
     /// The Amazon Resource Name (ARN) of the protocols list.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the Firewall Manager protocols list.
     ///
     /// CloudFormation `Fn::GetAtt` `ListId`; Terraform `list_id`.
-    pub fn list_id(&self) -> Expr {
+    pub fn list_id(&self) -> rt::Expr {
         self.0.attr("ListId")
     }
     /// The time that the Firewall Manager protocols list was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The time that the Firewall Manager protocols list was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdateTime`; Terraform `last_update_time`.
-    pub fn last_update_time(&self) -> Expr {
+    pub fn last_update_time(&self) -> rt::Expr {
         self.0.attr("LastUpdateTime")
     }
 }
@@ -782,11 +806,11 @@ impl ProtocolsListHandle {
 /// CloudFormation: `AWS::FMS::ResourceSet`. Terraform: `awscc_fms_resource_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fms-resourceset.html)
-pub struct ResourceSet(Base);
-static RESOURCE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceSet(rt::Base);
+static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FMS::ResourceSet",
     terraform: Some("awscc_fms_resource_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -796,38 +820,39 @@ impl ResourceSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        resource_type_list: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        resource_type_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_SET_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &RESOURCE_SET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ResourceTypeList",
             Some("resource_type_list"),
-            strings(resource_type_list),
+            rt::strings(resource_type_list),
         );
         ResourceSet(this)
     }
     /// Constraints: length at most 256; pattern `^([a-zA-Z0-9_.:/=+\-@\s]*)$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `Resources`, Terraform `resources`.
-    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Resources", Some("resources"), strings(value));
+    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Resources", Some("resources"), rt::strings(value));
         self
     }
 }
 builder!(ResourceSet, ResourceSetHandle);
 /// A declared `AWS::FMS::ResourceSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceSetHandle(Handle);
+pub struct ResourceSetHandle(rt::Handle);
 handle!(ResourceSetHandle);
 impl ResourceSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

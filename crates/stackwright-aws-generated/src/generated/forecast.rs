@@ -2,23 +2,24 @@
 //! `Forecast` resource types of the CloudFormation registry (`AWS::Forecast::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `forecast` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type Definition for AWS::Forecast::Dataset
 ///
 /// CloudFormation: `AWS::Forecast::Dataset`. Terraform: `awscc_forecast_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-forecast-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Forecast::Dataset",
     terraform: Some("awscc_forecast_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,13 +57,17 @@ impl Dataset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_name: impl Into<Expr>,
+        dataset_name: impl Into<rt::Expr>,
         dataset_type: dataset::DatasetType,
         domain: dataset::Domain,
         schema: dataset::Schema,
     ) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
-        this.set("DatasetName", Some("dataset_name"), string(dataset_name));
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
+        this.set(
+            "DatasetName",
+            Some("dataset_name"),
+            rt::string(dataset_name),
+        );
         this.set("DatasetType", Some("dataset_type"), dataset_type.into());
         this.set("Domain", Some("domain"), domain.into());
         this.set("Schema", Some("schema"), schema.into());
@@ -71,9 +76,9 @@ impl Dataset {
     /// Frequency of data collection.
     ///
     /// Constraints: length 1..=5; pattern `^Y|M|W|D|H|30min|15min|10min|5min|1min$`. CloudFormation `DataFrequency`, Terraform `data_frequency`.
-    pub fn data_frequency(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DataFrequency", Some("data_frequency"), string(value));
+            .set("DataFrequency", Some("data_frequency"), rt::string(value));
         self
     }
     /// CloudFormation `EncryptionConfig`, Terraform `encryption_config`.
@@ -86,11 +91,11 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::Forecast::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -101,19 +106,19 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-attributes.html)
     #[derive(Clone, Debug)]
-    pub struct Attributes(Props);
+    pub struct Attributes(rt::Props);
     impl Attributes {
         /// A new `Attributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Attributes(this)
         }
         /// Name of the dataset field
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z][a-zA-Z0-9_]*`. CloudFormation `AttributeName`, Terraform `attribute_name`.
-        pub fn attribute_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttributeName", Some("attribute_name"), string(value));
+                .set("AttributeName", Some("attribute_name"), rt::string(value));
             self
         }
         /// Data type of the field
@@ -130,25 +135,26 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-encryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfig(Props);
+    pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
         /// A new `EncryptionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfig(this)
         }
         /// KMS key used to encrypt the Dataset data
         ///
         /// Constraints: length 0..=256; pattern `arn:aws[-a-z]*:kms:.*:key/.*`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// The ARN of the IAM role that Amazon Forecast can assume to access the AWS KMS key.
         ///
         /// Constraints: length 0..=256; pattern `^[a-zA-Z0-9\-\_\.\/\:]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -157,16 +163,17 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-schema.html)
     #[derive(Clone, Debug)]
-    pub struct Schema(Props);
+    pub struct Schema(rt::Props);
     impl Schema {
         /// A new `Schema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schema(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(mut self, value: impl IntoIterator<Item = Attributes>) -> Self {
-            self.0.set("Attributes", Some("attributes"), list(value));
+            self.0
+                .set("Attributes", Some("attributes"), rt::list(value));
             self
         }
     }
@@ -222,11 +229,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::Forecast::DatasetGroup`. Terraform: `awscc_forecast_dataset_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-forecast-datasetgroup.html)
-pub struct DatasetGroup(Base);
-static DATASET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DatasetGroup(rt::Base);
+static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Forecast::DatasetGroup",
     terraform: Some("awscc_forecast_dataset_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -264,14 +271,14 @@ impl DatasetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_name: impl Into<Expr>,
+        dataset_group_name: impl Into<rt::Expr>,
         domain: dataset_group::Domain,
     ) -> Self {
-        let mut this = Base::new(id, &DATASET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DATASET_GROUP_TYPE);
         this.set(
             "DatasetGroupName",
             Some("dataset_group_name"),
-            string(dataset_group_name),
+            rt::string(dataset_group_name),
         );
         this.set("Domain", Some("domain"), domain.into());
         DatasetGroup(this)
@@ -279,22 +286,22 @@ impl DatasetGroup {
     /// An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the dataset group.
     ///
     /// CloudFormation `DatasetArns`, Terraform `dataset_arns`.
-    pub fn dataset_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn dataset_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("DatasetArns", Some("dataset_arns"), strings(value));
+            .set("DatasetArns", Some("dataset_arns"), rt::strings(value));
         self
     }
 }
 builder!(DatasetGroup, DatasetGroupHandle);
 /// A declared `AWS::Forecast::DatasetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetGroupHandle(Handle);
+pub struct DatasetGroupHandle(rt::Handle);
 handle!(DatasetGroupHandle);
 impl DatasetGroupHandle {
     /// The Amazon Resource Name (ARN) of the dataset group to delete.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetGroupArn`; Terraform `dataset_group_arn`.
-    pub fn dataset_group_arn(&self) -> Expr {
+    pub fn dataset_group_arn(&self) -> rt::Expr {
         self.0.attr("DatasetGroupArn")
     }
 }

@@ -2,23 +2,24 @@
 //! `FraudDetector` resource types of the CloudFormation registry (`AWS::FraudDetector::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `frauddetector` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A resource schema for a Detector in Amazon Fraud Detector.
 ///
 /// CloudFormation: `AWS::FraudDetector::Detector`. Terraform: `awscc_frauddetector_detector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-detector.html)
-pub struct Detector(Base);
-static DETECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Detector(rt::Base);
+static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::Detector",
     terraform: Some("awscc_frauddetector_detector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -71,30 +72,33 @@ impl Detector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        detector_id: impl Into<Expr>,
+        detector_id: impl Into<rt::Expr>,
         event_type: detector::EventType,
         rules: impl IntoIterator<Item = detector::Rule>,
     ) -> Self {
-        let mut this = Base::new(id, &DETECTOR_TYPE);
-        this.set("DetectorId", Some("detector_id"), string(detector_id));
+        let mut this = rt::Base::new(id, &DETECTOR_TYPE);
+        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
         this.set("EventType", Some("event_type"), event_type.into());
-        this.set("Rules", Some("rules"), list(rules));
+        this.set("Rules", Some("rules"), rt::list(rules));
         Detector(this)
     }
     /// The models to associate with this detector.
     ///
     /// Constraints: at most 10 items. CloudFormation `AssociatedModels`, Terraform `associated_models`.
     pub fn associated_models(mut self, value: impl IntoIterator<Item = detector::Model>) -> Self {
-        self.0
-            .set("AssociatedModels", Some("associated_models"), list(value));
+        self.0.set(
+            "AssociatedModels",
+            Some("associated_models"),
+            rt::list(value),
+        );
         self
     }
     /// The description of the detector.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The desired detector version status for the detector
@@ -121,43 +125,43 @@ impl Detector {
 builder!(Detector, DetectorHandle);
 /// A declared `AWS::FraudDetector::Detector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DetectorHandle(Handle);
+pub struct DetectorHandle(rt::Handle);
 handle!(DetectorHandle);
 impl DetectorHandle {
     /// The ARN of the detector.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The active version ID of the detector
     ///
     /// CloudFormation `Fn::GetAtt` `DetectorVersionId`; Terraform `detector_version_id`.
-    pub fn detector_version_id(&self) -> Expr {
+    pub fn detector_version_id(&self) -> rt::Expr {
         self.0.attr("DetectorVersionId")
     }
     /// The time when the detector was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time when the detector was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `EventType.Arn`; Terraform `event_type.arn`.
-    pub fn event_type_arn(&self) -> Expr {
+    pub fn event_type_arn(&self) -> rt::Expr {
         self.0.attr("EventType.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `EventType.CreatedTime`; Terraform `event_type.created_time`.
-    pub fn event_type_created_time(&self) -> Expr {
+    pub fn event_type_created_time(&self) -> rt::Expr {
         self.0.attr("EventType.CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `EventType.LastUpdatedTime`; Terraform `event_type.last_updated_time`.
-    pub fn event_type_last_updated_time(&self) -> Expr {
+    pub fn event_type_last_updated_time(&self) -> rt::Expr {
         self.0.attr("EventType.LastUpdatedTime")
     }
 }
@@ -168,57 +172,60 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-entitytype.html)
     #[derive(Clone, Debug)]
-    pub struct EntityType(Props);
+    pub struct EntityType(rt::Props);
     impl EntityType {
         /// A new `EntityType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EntityType(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the entity type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the entity type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this entity type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -227,77 +234,81 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventtype.html)
     #[derive(Clone, Debug)]
-    pub struct EventType(Props);
+    pub struct EventType(rt::Props);
     impl EventType {
         /// A new `EventType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventType(this)
         }
         /// The ARN of the event type.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description of the event type.
         ///
         /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `EntityTypes`, Terraform `entity_types`.
         pub fn entity_types(mut self, value: impl IntoIterator<Item = EntityType>) -> Self {
-            self.0.set("EntityTypes", Some("entity_types"), list(value));
+            self.0
+                .set("EntityTypes", Some("entity_types"), rt::list(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `EventVariables`, Terraform `event_variables`.
         pub fn event_variables(mut self, value: impl IntoIterator<Item = EventVariable>) -> Self {
             self.0
-                .set("EventVariables", Some("event_variables"), list(value));
+                .set("EventVariables", Some("event_variables"), rt::list(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// Constraints: at least 2 items. CloudFormation `Labels`, Terraform `labels`.
         pub fn labels(mut self, value: impl IntoIterator<Item = Label>) -> Self {
-            self.0.set("Labels", Some("labels"), list(value));
+            self.0.set("Labels", Some("labels"), rt::list(value));
             self
         }
         /// The time when the event type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// The name for the event type
         ///
         /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this event type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -306,24 +317,24 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EventVariable(Props);
+    pub struct EventVariable(rt::Props);
     impl EventVariable {
         /// A new `EventVariable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventVariable(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event variable was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// CloudFormation `DataSource`, Terraform `data_source`.
@@ -337,42 +348,45 @@ pub mod detector {
             self
         }
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the event variable was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this event variable.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// CloudFormation `VariableType`, Terraform `variable_type`.
@@ -387,57 +401,60 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Label(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the label was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the label was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this label.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -448,16 +465,16 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-model.html)
     #[derive(Clone, Debug)]
-    pub struct Model(Props);
+    pub struct Model(rt::Props);
     impl Model {
         /// A new `Model`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Model(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -466,57 +483,60 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-outcome.html)
     #[derive(Clone, Debug)]
-    pub struct Outcome(Props);
+    pub struct Outcome(rt::Props);
     impl Outcome {
         /// A new `Outcome`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Outcome(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the outcome was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the outcome was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this outcome.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -525,42 +545,44 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. CloudFormation `DetectorId`, Terraform `detector_id`.
-        pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DetectorId", Some("detector_id"), string(value));
+        pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DetectorId", Some("detector_id"), rt::string(value));
             self
         }
         /// CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// CloudFormation `Language`, Terraform `language`.
@@ -571,32 +593,35 @@ pub mod detector {
         /// The time when the event type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `Outcomes`, Terraform `outcomes`.
         pub fn outcomes(mut self, value: impl IntoIterator<Item = Outcome>) -> Self {
-            self.0.set("Outcomes", Some("outcomes"), list(value));
+            self.0.set("Outcomes", Some("outcomes"), rt::list(value));
             self
         }
         /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. CloudFormation `RuleId`, Terraform `rule_id`.
-        pub fn rule_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleId", Some("rule_id"), string(value));
+        pub fn rule_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleId", Some("rule_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=5; pattern `^([1-9][0-9]*)$`. CloudFormation `RuleVersion`, Terraform `rule_version`.
-        pub fn rule_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rule_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RuleVersion", Some("rule_version"), string(value));
+                .set("RuleVersion", Some("rule_version"), rt::string(value));
             self
         }
         /// Tags associated with this event type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -605,13 +630,13 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -738,11 +763,11 @@ pub mod detector {
 /// CloudFormation: `AWS::FraudDetector::EntityType`. Terraform: `awscc_frauddetector_entity_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-entitytype.html)
-pub struct EntityType(Base);
-static ENTITY_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct EntityType(rt::Base);
+static ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::EntityType",
     terraform: Some("awscc_frauddetector_entity_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -786,42 +811,42 @@ static ENTITY_TYPE_TYPE: TypeInfo = TypeInfo {
 impl EntityType {
     /// Declares a `AWS::FraudDetector::EntityType` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENTITY_TYPE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENTITY_TYPE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         EntityType(this)
     }
     /// The entity type description.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(EntityType, EntityTypeHandle);
 /// A declared `AWS::FraudDetector::EntityType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntityTypeHandle(Handle);
+pub struct EntityTypeHandle(rt::Handle);
 handle!(EntityTypeHandle);
 impl EntityTypeHandle {
     /// The entity type ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the entity type was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the entity type was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -830,11 +855,11 @@ impl EntityTypeHandle {
 /// CloudFormation: `AWS::FraudDetector::EventType`. Terraform: `awscc_frauddetector_event_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-eventtype.html)
-pub struct EventType(Base);
-static EVENT_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct EventType(rt::Base);
+static EVENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::EventType",
     terraform: Some("awscc_frauddetector_event_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -883,50 +908,50 @@ impl EventType {
         entity_types: impl IntoIterator<Item = event_type::EntityType>,
         event_variables: impl IntoIterator<Item = event_type::EventVariable>,
         labels: impl IntoIterator<Item = event_type::Label>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_TYPE_TYPE);
-        this.set("EntityTypes", Some("entity_types"), list(entity_types));
+        let mut this = rt::Base::new(id, &EVENT_TYPE_TYPE);
+        this.set("EntityTypes", Some("entity_types"), rt::list(entity_types));
         this.set(
             "EventVariables",
             Some("event_variables"),
-            list(event_variables),
+            rt::list(event_variables),
         );
-        this.set("Labels", Some("labels"), list(labels));
-        this.set("Name", Some("name"), string(name));
+        this.set("Labels", Some("labels"), rt::list(labels));
+        this.set("Name", Some("name"), rt::string(name));
         EventType(this)
     }
     /// The description of the event type.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(EventType, EventTypeHandle);
 /// A declared `AWS::FraudDetector::EventType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventTypeHandle(Handle);
+pub struct EventTypeHandle(rt::Handle);
 handle!(EventTypeHandle);
 impl EventTypeHandle {
     /// The ARN of the event type.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the event type was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time when the event type was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -937,57 +962,60 @@ pub mod event_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-entitytype.html)
     #[derive(Clone, Debug)]
-    pub struct EntityType(Props);
+    pub struct EntityType(rt::Props);
     impl EntityType {
         /// A new `EntityType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EntityType(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the event type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this event type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -996,24 +1024,24 @@ pub mod event_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-eventvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EventVariable(Props);
+    pub struct EventVariable(rt::Props);
     impl EventVariable {
         /// A new `EventVariable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventVariable(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// CloudFormation `DataSource`, Terraform `data_source`.
@@ -1027,42 +1055,45 @@ pub mod event_type {
             self
         }
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the event type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this event type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// CloudFormation `VariableType`, Terraform `variable_type`.
@@ -1077,57 +1108,60 @@ pub mod event_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Label(this)
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The time when the event type was created.
         ///
         /// CloudFormation `CreatedTime`, Terraform `created_time`.
-        pub fn created_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn created_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreatedTime", Some("created_time"), string(value));
+                .set("CreatedTime", Some("created_time"), rt::string(value));
             self
         }
         /// The description.
         ///
         /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Inline`, Terraform `inline`.
         pub fn inline(mut self, value: bool) -> Self {
-            self.0.set("Inline", Some("inline"), boolean(value));
+            self.0.set("Inline", Some("inline"), rt::boolean(value));
             self
         }
         /// The time when the event type was last updated.
         ///
         /// CloudFormation `LastUpdatedTime`, Terraform `last_updated_time`.
-        pub fn last_updated_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LastUpdatedTime", Some("last_updated_time"), string(value));
+        pub fn last_updated_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LastUpdatedTime",
+                Some("last_updated_time"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Tags associated with this event type.
         ///
         /// Constraints: at most 200 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -1136,13 +1170,13 @@ pub mod event_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -1244,11 +1278,11 @@ pub mod event_type {
 /// CloudFormation: `AWS::FraudDetector::Label`. Terraform: `awscc_frauddetector_label` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-label.html)
-pub struct Label(Base);
-static LABEL_TYPE: TypeInfo = TypeInfo {
+pub struct Label(rt::Base);
+static LABEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::Label",
     terraform: Some("awscc_frauddetector_label"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1292,42 +1326,42 @@ static LABEL_TYPE: TypeInfo = TypeInfo {
 impl Label {
     /// Declares a `AWS::FraudDetector::Label` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LABEL_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LABEL_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Label(this)
     }
     /// The label description.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Label, LabelHandle);
 /// A declared `AWS::FraudDetector::Label`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LabelHandle(Handle);
+pub struct LabelHandle(rt::Handle);
 handle!(LabelHandle);
 impl LabelHandle {
     /// The label ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the label was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the label was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1336,11 +1370,11 @@ impl LabelHandle {
 /// CloudFormation: `AWS::FraudDetector::List`. Terraform: `awscc_frauddetector_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-list.html)
-pub struct List(Base);
-static LIST_TYPE: TypeInfo = TypeInfo {
+pub struct List(rt::Base);
+static LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::List",
     terraform: Some("awscc_frauddetector_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1383,57 +1417,57 @@ static LIST_TYPE: TypeInfo = TypeInfo {
 impl List {
     /// Declares a `AWS::FraudDetector::List` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LIST_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LIST_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         List(this)
     }
     /// The description of the list.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The elements in this list.
     ///
     /// Constraints: 0..=100000 items. CloudFormation `Elements`, Terraform `elements`.
-    pub fn elements(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Elements", Some("elements"), strings(value));
+    pub fn elements(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Elements", Some("elements"), rt::strings(value));
         self
     }
     /// The variable type of the list.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Z_]{1,64}$`. CloudFormation `VariableType`, Terraform `variable_type`.
-    pub fn variable_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn variable_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VariableType", Some("variable_type"), string(value));
+            .set("VariableType", Some("variable_type"), rt::string(value));
         self
     }
 }
 builder!(List, ListHandle);
 /// A declared `AWS::FraudDetector::List`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListHandle(Handle);
+pub struct ListHandle(rt::Handle);
 handle!(ListHandle);
 impl ListHandle {
     /// The list ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the list was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time when the list was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1442,11 +1476,11 @@ impl ListHandle {
 /// CloudFormation: `AWS::FraudDetector::Outcome`. Terraform: `awscc_frauddetector_outcome` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-outcome.html)
-pub struct Outcome(Base);
-static OUTCOME_TYPE: TypeInfo = TypeInfo {
+pub struct Outcome(rt::Base);
+static OUTCOME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::Outcome",
     terraform: Some("awscc_frauddetector_outcome"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1490,42 +1524,42 @@ static OUTCOME_TYPE: TypeInfo = TypeInfo {
 impl Outcome {
     /// Declares a `AWS::FraudDetector::Outcome` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &OUTCOME_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &OUTCOME_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Outcome(this)
     }
     /// The outcome description.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Outcome, OutcomeHandle);
 /// A declared `AWS::FraudDetector::Outcome`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OutcomeHandle(Handle);
+pub struct OutcomeHandle(rt::Handle);
 handle!(OutcomeHandle);
 impl OutcomeHandle {
     /// The outcome ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the outcome was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The timestamp when the outcome was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1534,11 +1568,11 @@ impl OutcomeHandle {
 /// CloudFormation: `AWS::FraudDetector::Variable`. Terraform: `awscc_frauddetector_variable` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-frauddetector-variable.html)
-pub struct Variable(Base);
-static VARIABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Variable(rt::Base);
+static VARIABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FraudDetector::Variable",
     terraform: Some("awscc_frauddetector_variable"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1586,22 +1620,26 @@ impl Variable {
         id: impl Into<String>,
         data_source: variable::DataSource,
         data_type: variable::DataType,
-        default_value: impl Into<Expr>,
-        name: impl Into<Expr>,
+        default_value: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VARIABLE_TYPE);
+        let mut this = rt::Base::new(id, &VARIABLE_TYPE);
         this.set("DataSource", Some("data_source"), data_source.into());
         this.set("DataType", Some("data_type"), data_type.into());
-        this.set("DefaultValue", Some("default_value"), string(default_value));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "DefaultValue",
+            Some("default_value"),
+            rt::string(default_value),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Variable(this)
     }
     /// The description.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The variable type. For more information see https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types
@@ -1616,25 +1654,25 @@ impl Variable {
 builder!(Variable, VariableHandle);
 /// A declared `AWS::FraudDetector::Variable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VariableHandle(Handle);
+pub struct VariableHandle(rt::Handle);
 handle!(VariableHandle);
 impl VariableHandle {
     /// The ARN of the variable.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the variable was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The time when the variable was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }

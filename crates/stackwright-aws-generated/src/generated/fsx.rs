@@ -2,23 +2,24 @@
 //! `FSx` resource types of the CloudFormation registry (`AWS::FSx::*`): 8 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `fsx` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a backup of an existing Amazon FSx for Windows File Server file system, Amazon FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for OpenZFS file system.
 ///
 /// CloudFormation: `AWS::FSx::Backup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-backup.html)
-pub struct Backup(Base);
-static BACKUP_TYPE: TypeInfo = TypeInfo {
+pub struct Backup(rt::Base);
+static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::Backup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,46 +67,46 @@ static BACKUP_TYPE: TypeInfo = TypeInfo {
 impl Backup {
     /// Declares a `AWS::FSx::Backup` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, file_system_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BACKUP_TYPE);
-        this.set("FileSystemId", None, string(file_system_id));
+    pub fn new(id: impl Into<String>, file_system_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BACKUP_TYPE);
+        this.set("FileSystemId", None, rt::string(file_system_id));
         Backup(this)
     }
 }
 builder!(Backup, BackupHandle);
 /// A declared `AWS::FSx::Backup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BackupHandle(Handle);
+pub struct BackupHandle(rt::Handle);
 handle!(BackupHandle);
 impl BackupHandle {
     /// The ID of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `BackupId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn backup_id(&self) -> Expr {
+    pub fn backup_id(&self) -> rt::Expr {
         self.0.attr("BackupId")
     }
     /// The Amazon Resource Name (ARN) of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// The lifecycle status of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Lifecycle`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lifecycle(&self) -> Expr {
+    pub fn lifecycle(&self) -> rt::Expr {
         self.0.attr("Lifecycle")
     }
     /// The type of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The time when the backup was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -114,11 +115,11 @@ impl BackupHandle {
 /// CloudFormation: `AWS::FSx::DataRepositoryAssociation`. Terraform: `awscc_fsx_data_repository_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html)
-pub struct DataRepositoryAssociation(Base);
-static DATA_REPOSITORY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct DataRepositoryAssociation(rt::Base);
+static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::DataRepositoryAssociation",
     terraform: Some("awscc_fsx_data_repository_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -131,25 +132,25 @@ impl DataRepositoryAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_repository_path: impl Into<Expr>,
-        file_system_id: impl Into<Expr>,
-        file_system_path: impl Into<Expr>,
+        data_repository_path: impl Into<rt::Expr>,
+        file_system_id: impl Into<rt::Expr>,
+        file_system_path: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_REPOSITORY_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &DATA_REPOSITORY_ASSOCIATION_TYPE);
         this.set(
             "DataRepositoryPath",
             Some("data_repository_path"),
-            string(data_repository_path),
+            rt::string(data_repository_path),
         );
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
         this.set(
             "FileSystemPath",
             Some("file_system_path"),
-            string(file_system_path),
+            rt::string(file_system_path),
         );
         DataRepositoryAssociation(this)
     }
@@ -160,7 +161,7 @@ impl DataRepositoryAssociation {
         self.0.set(
             "BatchImportMetaDataOnCreate",
             Some("batch_import_meta_data_on_create"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -171,7 +172,7 @@ impl DataRepositoryAssociation {
         self.0.set(
             "ImportedFileChunkSize",
             Some("imported_file_chunk_size"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -186,19 +187,19 @@ impl DataRepositoryAssociation {
 builder!(DataRepositoryAssociation, DataRepositoryAssociationHandle);
 /// A declared `AWS::FSx::DataRepositoryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataRepositoryAssociationHandle(Handle);
+pub struct DataRepositoryAssociationHandle(rt::Handle);
 handle!(DataRepositoryAssociationHandle);
 impl DataRepositoryAssociationHandle {
     /// The system-generated, unique ID of the data repository association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
     /// The Amazon Resource Name (ARN) for a given resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
 }
@@ -211,12 +212,12 @@ pub mod data_repository_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoExportPolicy(Props);
+    pub struct AutoExportPolicy(rt::Props);
     impl AutoExportPolicy {
         /// A new `AutoExportPolicy`. Required properties: `events` (`Events`).
         pub fn new(events: impl IntoIterator<Item = EventType>) -> Self {
-            let mut this = Props::default();
-            this.set("Events", Some("events"), list(events));
+            let mut this = rt::Props::default();
+            this.set("Events", Some("events"), rt::list(events));
             AutoExportPolicy(this)
         }
     }
@@ -227,12 +228,12 @@ pub mod data_repository_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoImportPolicy(Props);
+    pub struct AutoImportPolicy(rt::Props);
     impl AutoImportPolicy {
         /// A new `AutoImportPolicy`. Required properties: `events` (`Events`).
         pub fn new(events: impl IntoIterator<Item = EventType>) -> Self {
-            let mut this = Props::default();
-            this.set("Events", Some("events"), list(events));
+            let mut this = rt::Props::default();
+            this.set("Events", Some("events"), rt::list(events));
             AutoImportPolicy(this)
         }
     }
@@ -243,11 +244,11 @@ pub mod data_repository_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3(this)
         }
         /// Specifies the type of updated objects (new, changed, deleted) that will be automatically exported from your file system to the linked S3 bucket.
@@ -285,11 +286,11 @@ pub mod data_repository_association {
 /// CloudFormation: `AWS::FSx::FileCache`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filecache.html)
-pub struct FileCache(Base);
-static FILE_CACHE_TYPE: TypeInfo = TypeInfo {
+pub struct FileCache(rt::Base);
+static FILE_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::FileCache",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -346,27 +347,30 @@ impl FileCache {
     pub fn new(
         id: impl Into<String>,
         file_cache_type: file_cache::FileCacheType,
-        file_cache_type_version: impl Into<Expr>,
+        file_cache_type_version: impl Into<rt::Expr>,
         storage_capacity: i64,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &FILE_CACHE_TYPE);
+        let mut this = rt::Base::new(id, &FILE_CACHE_TYPE);
         this.set("FileCacheType", None, file_cache_type.into());
         this.set(
             "FileCacheTypeVersion",
             None,
-            string(file_cache_type_version),
+            rt::string(file_cache_type_version),
         );
-        this.set("StorageCapacity", None, int(storage_capacity));
-        this.set("SubnetIds", None, strings(subnet_ids));
+        this.set("StorageCapacity", None, rt::int(storage_capacity));
+        this.set("SubnetIds", None, rt::strings(subnet_ids));
         FileCache(this)
     }
     /// Whether tags should be copied to data repository associations
     ///
     /// Changing it replaces the resource. CloudFormation `CopyTagsToDataRepositoryAssociations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn copy_tags_to_data_repository_associations(mut self, value: bool) -> Self {
-        self.0
-            .set("CopyTagsToDataRepositoryAssociations", None, boolean(value));
+        self.0.set(
+            "CopyTagsToDataRepositoryAssociations",
+            None,
+            rt::boolean(value),
+        );
         self
     }
     /// Data repository associations for the cache
@@ -376,14 +380,15 @@ impl FileCache {
         mut self,
         value: impl IntoIterator<Item = file_cache::DataRepositoryAssociation>,
     ) -> Self {
-        self.0.set("DataRepositoryAssociations", None, list(value));
+        self.0
+            .set("DataRepositoryAssociations", None, rt::list(value));
         self
     }
     /// The KMS key ID for encrypting data
     ///
     /// Constraints: length 1..=2048; pattern `^.{1,2048}$`. Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", None, string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyId", None, rt::string(value));
         self
     }
     /// The Lustre configuration for the file cache
@@ -396,77 +401,80 @@ impl FileCache {
     /// A list of security group IDs for the cache
     ///
     /// Constraints: 0..=50 items. Changing it replaces the resource. CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroupIds", None, strings(value));
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
 }
 builder!(FileCache, FileCacheHandle);
 /// A declared `AWS::FSx::FileCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FileCacheHandle(Handle);
+pub struct FileCacheHandle(rt::Handle);
 handle!(FileCacheHandle);
 impl FileCacheHandle {
     /// The Amazon Resource Name (ARN) of the file cache
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// The ID of the file cache
     ///
     /// CloudFormation `Fn::GetAtt` `FileCacheId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn file_cache_id(&self) -> Expr {
+    pub fn file_cache_id(&self) -> rt::Expr {
         self.0.attr("FileCacheId")
     }
     /// The DNS name for the cache
     ///
     /// CloudFormation `Fn::GetAtt` `DNSName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DNSName")
     }
     /// The VPC ID of the cache
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// Network interface IDs for the cache
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceIds`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn network_interface_ids(&self) -> Expr {
+    pub fn network_interface_ids(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceIds")
     }
     /// A list of IDs of data repository associations that are associated with this cache
     ///
     /// CloudFormation `Fn::GetAtt` `DataRepositoryAssociationIds`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn data_repository_association_ids(&self) -> Expr {
+    pub fn data_repository_association_ids(&self) -> rt::Expr {
         self.0.attr("DataRepositoryAssociationIds")
     }
     /// The AWS account ID of the cache owner
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// The time the cache was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The lifecycle status of the cache
     ///
     /// CloudFormation `Fn::GetAtt` `Lifecycle`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lifecycle(&self) -> Expr {
+    pub fn lifecycle(&self) -> rt::Expr {
         self.0.attr("Lifecycle")
     }
     /// CloudFormation `Fn::GetAtt` `LustreConfiguration.MountName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lustre_configuration_mount_name(&self) -> Expr {
+    pub fn lustre_configuration_mount_name(&self) -> rt::Expr {
         self.0.attr("LustreConfiguration.MountName")
     }
     /// CloudFormation `Fn::GetAtt` `LustreConfiguration.LogConfiguration`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lustre_configuration_log_configuration(&self) -> Expr {
+    pub fn lustre_configuration_log_configuration(&self) -> rt::Expr {
         self.0.attr("LustreConfiguration.LogConfiguration")
     }
 }
@@ -477,16 +485,16 @@ pub mod file_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-datarepositoryassociation.html)
     #[derive(Clone, Debug)]
-    pub struct DataRepositoryAssociation(Props);
+    pub struct DataRepositoryAssociation(rt::Props);
     impl DataRepositoryAssociation {
         /// A new `DataRepositoryAssociation`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_cache_path` (`FileCachePath`).
         pub fn new(
-            data_repository_path: impl Into<Expr>,
-            file_cache_path: impl Into<Expr>,
+            data_repository_path: impl Into<rt::Expr>,
+            file_cache_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DataRepositoryPath", None, string(data_repository_path));
-            this.set("FileCachePath", None, string(file_cache_path));
+            let mut this = rt::Props::default();
+            this.set("DataRepositoryPath", None, rt::string(data_repository_path));
+            this.set("FileCachePath", None, rt::string(file_cache_path));
             DataRepositoryAssociation(this)
         }
     }
@@ -495,17 +503,17 @@ pub mod file_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `level` (`Level`).
         pub fn new(level: Level) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Level", None, level.into());
             LogConfiguration(this)
         }
         /// Constraints: length 8..=1024. CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Destination", None, string(value));
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Destination", None, rt::string(value));
             self
         }
     }
@@ -514,7 +522,7 @@ pub mod file_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-lustreconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LustreConfiguration(Props);
+    pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
         /// A new `LustreConfiguration`. Required properties: `deployment_type` (`DeploymentType`), `metadata_configuration` (`MetadataConfiguration`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
         pub fn new(
@@ -522,13 +530,13 @@ pub mod file_cache {
             metadata_configuration: MetadataConfiguration,
             per_unit_storage_throughput: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DeploymentType", None, deployment_type.into());
             this.set("MetadataConfiguration", None, metadata_configuration.into());
             this.set(
                 "PerUnitStorageThroughput",
                 None,
-                int(per_unit_storage_throughput),
+                rt::int(per_unit_storage_throughput),
             );
             LustreConfiguration(this)
         }
@@ -538,14 +546,14 @@ pub mod file_cache {
             self
         }
         /// Constraints: length 1..=8; pattern `^([A-Za-z0-9_-]{1,8})$`. CloudFormation `MountName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mount_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountName", None, string(value));
+        pub fn mount_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MountName", None, rt::string(value));
             self
         }
         /// Constraints: length 7..=7; pattern `^[1-7]:([01]\d|2[0-3]):?([0-5]\d)$`. CloudFormation `WeeklyMaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn weekly_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WeeklyMaintenanceStartTime", None, string(value));
+                .set("WeeklyMaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -554,12 +562,12 @@ pub mod file_cache {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-metadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataConfiguration(Props);
+    pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration`. Required properties: `storage_capacity` (`StorageCapacity`).
         pub fn new(storage_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("StorageCapacity", None, int(storage_capacity));
+            let mut this = rt::Props::default();
+            this.set("StorageCapacity", None, rt::int(storage_capacity));
             MetadataConfiguration(this)
         }
     }
@@ -599,11 +607,11 @@ pub mod file_cache {
 /// Stateful (files): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html)
-pub struct FileSystem(Base);
-static FILE_SYSTEM_TYPE: TypeInfo = TypeInfo {
+pub struct FileSystem(rt::Base);
+static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::FileSystem",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: true,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -619,27 +627,27 @@ impl FileSystem {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        file_system_type: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        file_system_type: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &FILE_SYSTEM_TYPE);
-        this.set("FileSystemType", None, string(file_system_type));
-        this.set("SubnetIds", None, strings(subnet_ids));
+        let mut this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
+        this.set("FileSystemType", None, rt::string(file_system_type));
+        this.set("SubnetIds", None, rt::strings(subnet_ids));
         FileSystem(this)
     }
     /// Changing it replaces the resource. CloudFormation `BackupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn backup_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BackupId", None, string(value));
+    pub fn backup_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BackupId", None, rt::string(value));
         self
     }
     /// CloudFormation `FileSystemTypeVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn file_system_type_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("FileSystemTypeVersion", None, string(value));
+    pub fn file_system_type_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FileSystemTypeVersion", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", None, string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyId", None, rt::string(value));
         self
     }
     /// CloudFormation `LustreConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -648,8 +656,8 @@ impl FileSystem {
         self
     }
     /// CloudFormation `NetworkType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NetworkType", None, string(value));
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkType", None, rt::string(value));
         self
     }
     /// CloudFormation `OntapConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -663,18 +671,21 @@ impl FileSystem {
         self
     }
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroupIds", None, strings(value));
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
     /// CloudFormation `StorageCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn storage_capacity(mut self, value: i64) -> Self {
-        self.0.set("StorageCapacity", None, int(value));
+        self.0.set("StorageCapacity", None, rt::int(value));
         self
     }
     /// CloudFormation `StorageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StorageType", None, string(value));
+    pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StorageType", None, rt::string(value));
         self
     }
     /// CloudFormation `WindowsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -686,27 +697,27 @@ impl FileSystem {
 builder!(FileSystem, FileSystemHandle);
 /// A declared `AWS::FSx::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FileSystemHandle(Handle);
+pub struct FileSystemHandle(rt::Handle);
 handle!(FileSystemHandle);
 impl FileSystemHandle {
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LustreMountName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lustre_mount_name(&self) -> Expr {
+    pub fn lustre_mount_name(&self) -> rt::Expr {
         self.0.attr("LustreMountName")
     }
     /// CloudFormation `Fn::GetAtt` `RootVolumeId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn root_volume_id(&self) -> Expr {
+    pub fn root_volume_id(&self) -> rt::Expr {
         self.0.attr("RootVolumeId")
     }
     /// CloudFormation `Fn::GetAtt` `DNSName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DNSName")
     }
 }
@@ -717,29 +728,29 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuditLogConfiguration(Props);
+    pub struct AuditLogConfiguration(rt::Props);
     impl AuditLogConfiguration {
         /// A new `AuditLogConfiguration`. Required properties: `file_access_audit_log_level` (`FileAccessAuditLogLevel`), `file_share_access_audit_log_level` (`FileShareAccessAuditLogLevel`).
         pub fn new(
-            file_access_audit_log_level: impl Into<Expr>,
-            file_share_access_audit_log_level: impl Into<Expr>,
+            file_access_audit_log_level: impl Into<rt::Expr>,
+            file_share_access_audit_log_level: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FileAccessAuditLogLevel",
                 None,
-                string(file_access_audit_log_level),
+                rt::string(file_access_audit_log_level),
             );
             this.set(
                 "FileShareAccessAuditLogLevel",
                 None,
-                string(file_share_access_audit_log_level),
+                rt::string(file_share_access_audit_log_level),
             );
             AuditLogConfiguration(this)
         }
         /// CloudFormation `AuditLogDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audit_log_destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuditLogDestination", None, string(value));
+        pub fn audit_log_destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuditLogDestination", None, rt::string(value));
             self
         }
     }
@@ -748,21 +759,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct ClientConfigurations(Props);
+    pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
         /// A new `ClientConfigurations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientConfigurations(this)
         }
         /// CloudFormation `Clients`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn clients(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Clients", None, string(value));
+        pub fn clients(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Clients", None, rt::string(value));
             self
         }
         /// CloudFormation `Options`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Options", None, strings(value));
+        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Options", None, rt::strings(value));
             self
         }
     }
@@ -771,21 +782,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataReadCacheConfiguration(Props);
+    pub struct DataReadCacheConfiguration(rt::Props);
     impl DataReadCacheConfiguration {
         /// A new `DataReadCacheConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn size_gi_b(mut self, value: i64) -> Self {
-            self.0.set("SizeGiB", None, int(value));
+            self.0.set("SizeGiB", None, rt::int(value));
             self
         }
         /// CloudFormation `SizingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sizing_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SizingMode", None, string(value));
+        pub fn sizing_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SizingMode", None, rt::string(value));
             self
         }
     }
@@ -794,21 +805,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DiskIopsConfiguration(Props);
+    pub struct DiskIopsConfiguration(rt::Props);
     impl DiskIopsConfiguration {
         /// A new `DiskIopsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DiskIopsConfiguration(this)
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", None, string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
             self
         }
     }
@@ -817,17 +828,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FsrmConfiguration(Props);
+    pub struct FsrmConfiguration(rt::Props);
     impl FsrmConfiguration {
         /// A new `FsrmConfiguration`. Required properties: `fsrm_service_enabled` (`FsrmServiceEnabled`).
         pub fn new(fsrm_service_enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("FsrmServiceEnabled", None, boolean(fsrm_service_enabled));
+            let mut this = rt::Props::default();
+            this.set(
+                "FsrmServiceEnabled",
+                None,
+                rt::boolean(fsrm_service_enabled),
+            );
             FsrmConfiguration(this)
         }
         /// CloudFormation `EventLogDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_log_destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventLogDestination", None, string(value));
+        pub fn event_log_destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventLogDestination", None, rt::string(value));
             self
         }
     }
@@ -836,17 +851,17 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `level` (`Level`).
-        pub fn new(level: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Level", None, string(level));
+        pub fn new(level: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Level", None, rt::string(level));
             LogConfiguration(this)
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Destination", None, string(value));
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Destination", None, rt::string(value));
             self
         }
     }
@@ -855,37 +870,38 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LustreConfiguration(Props);
+    pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
         /// A new `LustreConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LustreConfiguration(this)
         }
         /// CloudFormation `AutoImportPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn auto_import_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AutoImportPolicy", None, string(value));
+        pub fn auto_import_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AutoImportPolicy", None, rt::string(value));
             self
         }
         /// CloudFormation `AutomaticBackupRetentionDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_backup_retention_days(mut self, value: i64) -> Self {
-            self.0.set("AutomaticBackupRetentionDays", None, int(value));
+            self.0
+                .set("AutomaticBackupRetentionDays", None, rt::int(value));
             self
         }
         /// CloudFormation `CopyTagsToBackups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn copy_tags_to_backups(mut self, value: bool) -> Self {
-            self.0.set("CopyTagsToBackups", None, boolean(value));
+            self.0.set("CopyTagsToBackups", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DailyAutomaticBackupStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DailyAutomaticBackupStartTime", None, string(value));
+                .set("DailyAutomaticBackupStartTime", None, rt::string(value));
             self
         }
         /// CloudFormation `DataCompressionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data_compression_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DataCompressionType", None, string(value));
+        pub fn data_compression_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DataCompressionType", None, rt::string(value));
             self
         }
         /// CloudFormation `DataReadCacheConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -894,33 +910,33 @@ pub mod file_system {
             self
         }
         /// CloudFormation `DeploymentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn deployment_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeploymentType", None, string(value));
+        pub fn deployment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeploymentType", None, rt::string(value));
             self
         }
         /// CloudFormation `DriveCacheType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drive_cache_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DriveCacheType", None, string(value));
+        pub fn drive_cache_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DriveCacheType", None, rt::string(value));
             self
         }
         /// CloudFormation `EfaEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn efa_enabled(mut self, value: bool) -> Self {
-            self.0.set("EfaEnabled", None, boolean(value));
+            self.0.set("EfaEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ExportPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn export_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExportPath", None, string(value));
+        pub fn export_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExportPath", None, rt::string(value));
             self
         }
         /// CloudFormation `ImportPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn import_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImportPath", None, string(value));
+        pub fn import_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImportPath", None, rt::string(value));
             self
         }
         /// CloudFormation `ImportedFileChunkSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn imported_file_chunk_size(mut self, value: i64) -> Self {
-            self.0.set("ImportedFileChunkSize", None, int(value));
+            self.0.set("ImportedFileChunkSize", None, rt::int(value));
             self
         }
         /// CloudFormation `LogConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -935,18 +951,18 @@ pub mod file_system {
         }
         /// CloudFormation `PerUnitStorageThroughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn per_unit_storage_throughput(mut self, value: i64) -> Self {
-            self.0.set("PerUnitStorageThroughput", None, int(value));
+            self.0.set("PerUnitStorageThroughput", None, rt::int(value));
             self
         }
         /// CloudFormation `ThroughputCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput_capacity(mut self, value: i64) -> Self {
-            self.0.set("ThroughputCapacity", None, int(value));
+            self.0.set("ThroughputCapacity", None, rt::int(value));
             self
         }
         /// CloudFormation `WeeklyMaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn weekly_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WeeklyMaintenanceStartTime", None, string(value));
+                .set("WeeklyMaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -955,21 +971,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataConfiguration(Props);
+    pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataConfiguration(this)
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", None, string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
             self
         }
     }
@@ -978,11 +994,11 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html)
     #[derive(Clone, Debug)]
-    pub struct NfsExports(Props);
+    pub struct NfsExports(rt::Props);
     impl NfsExports {
         /// A new `NfsExports`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NfsExports(this)
         }
         /// CloudFormation `ClientConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -990,7 +1006,7 @@ pub mod file_system {
             mut self,
             value: impl IntoIterator<Item = ClientConfigurations>,
         ) -> Self {
-            self.0.set("ClientConfigurations", None, list(value));
+            self.0.set("ClientConfigurations", None, rt::list(value));
             self
         }
     }
@@ -999,23 +1015,24 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OntapConfiguration(Props);
+    pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
         /// A new `OntapConfiguration`. Required properties: `deployment_type` (`DeploymentType`).
-        pub fn new(deployment_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeploymentType", None, string(deployment_type));
+        pub fn new(deployment_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeploymentType", None, rt::string(deployment_type));
             OntapConfiguration(this)
         }
         /// CloudFormation `AutomaticBackupRetentionDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_backup_retention_days(mut self, value: i64) -> Self {
-            self.0.set("AutomaticBackupRetentionDays", None, int(value));
+            self.0
+                .set("AutomaticBackupRetentionDays", None, rt::int(value));
             self
         }
         /// CloudFormation `DailyAutomaticBackupStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DailyAutomaticBackupStartTime", None, string(value));
+                .set("DailyAutomaticBackupStartTime", None, rt::string(value));
             self
         }
         /// CloudFormation `DiskIopsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1024,49 +1041,55 @@ pub mod file_system {
             self
         }
         /// CloudFormation `EndpointIpAddressRange`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn endpoint_ip_address_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointIpAddressRange", None, string(value));
+        pub fn endpoint_ip_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointIpAddressRange", None, rt::string(value));
             self
         }
         /// CloudFormation `EndpointIpv6AddressRange`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointIpv6AddressRange", None, string(value));
+        pub fn endpoint_ipv6_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointIpv6AddressRange", None, rt::string(value));
             self
         }
         /// CloudFormation `FsxAdminPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fsx_admin_password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FsxAdminPassword", None, string(value));
+        pub fn fsx_admin_password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FsxAdminPassword", None, rt::string(value));
             self
         }
         /// CloudFormation `HAPairs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ha_pairs(mut self, value: i64) -> Self {
-            self.0.set("HAPairs", None, int(value));
+            self.0.set("HAPairs", None, rt::int(value));
             self
         }
         /// CloudFormation `PreferredSubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn preferred_subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreferredSubnetId", None, string(value));
+        pub fn preferred_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreferredSubnetId", None, rt::string(value));
             self
         }
         /// CloudFormation `RouteTableIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn route_table_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("RouteTableIds", None, strings(value));
+        pub fn route_table_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("RouteTableIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `ThroughputCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput_capacity(mut self, value: i64) -> Self {
-            self.0.set("ThroughputCapacity", None, int(value));
+            self.0.set("ThroughputCapacity", None, rt::int(value));
             self
         }
         /// CloudFormation `ThroughputCapacityPerHAPair`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput_capacity_per_ha_pair(mut self, value: i64) -> Self {
-            self.0.set("ThroughputCapacityPerHAPair", None, int(value));
+            self.0
+                .set("ThroughputCapacityPerHAPair", None, rt::int(value));
             self
         }
         /// CloudFormation `WeeklyMaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn weekly_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WeeklyMaintenanceStartTime", None, string(value));
+                .set("WeeklyMaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -1075,33 +1098,34 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OpenZfsConfiguration(Props);
+    pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
         /// A new `OpenZfsConfiguration`. Required properties: `deployment_type` (`DeploymentType`).
-        pub fn new(deployment_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeploymentType", None, string(deployment_type));
+        pub fn new(deployment_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeploymentType", None, rt::string(deployment_type));
             OpenZfsConfiguration(this)
         }
         /// CloudFormation `AutomaticBackupRetentionDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_backup_retention_days(mut self, value: i64) -> Self {
-            self.0.set("AutomaticBackupRetentionDays", None, int(value));
+            self.0
+                .set("AutomaticBackupRetentionDays", None, rt::int(value));
             self
         }
         /// CloudFormation `CopyTagsToBackups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn copy_tags_to_backups(mut self, value: bool) -> Self {
-            self.0.set("CopyTagsToBackups", None, boolean(value));
+            self.0.set("CopyTagsToBackups", None, rt::boolean(value));
             self
         }
         /// CloudFormation `CopyTagsToVolumes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn copy_tags_to_volumes(mut self, value: bool) -> Self {
-            self.0.set("CopyTagsToVolumes", None, boolean(value));
+            self.0.set("CopyTagsToVolumes", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DailyAutomaticBackupStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DailyAutomaticBackupStartTime", None, string(value));
+                .set("DailyAutomaticBackupStartTime", None, rt::string(value));
             self
         }
         /// CloudFormation `DiskIopsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1110,23 +1134,25 @@ pub mod file_system {
             self
         }
         /// CloudFormation `EndpointIpAddressRange`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn endpoint_ip_address_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointIpAddressRange", None, string(value));
+        pub fn endpoint_ip_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointIpAddressRange", None, rt::string(value));
             self
         }
         /// CloudFormation `EndpointIpv6AddressRange`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointIpv6AddressRange", None, string(value));
+        pub fn endpoint_ipv6_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointIpv6AddressRange", None, rt::string(value));
             self
         }
         /// CloudFormation `Options`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Options", None, strings(value));
+        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Options", None, rt::strings(value));
             self
         }
         /// CloudFormation `PreferredSubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn preferred_subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreferredSubnetId", None, string(value));
+        pub fn preferred_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreferredSubnetId", None, rt::string(value));
             self
         }
         /// CloudFormation `ReadCacheConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1140,19 +1166,22 @@ pub mod file_system {
             self
         }
         /// CloudFormation `RouteTableIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn route_table_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("RouteTableIds", None, strings(value));
+        pub fn route_table_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("RouteTableIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `ThroughputCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput_capacity(mut self, value: i64) -> Self {
-            self.0.set("ThroughputCapacity", None, int(value));
+            self.0.set("ThroughputCapacity", None, rt::int(value));
             self
         }
         /// CloudFormation `WeeklyMaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn weekly_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WeeklyMaintenanceStartTime", None, string(value));
+                .set("WeeklyMaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -1161,21 +1190,21 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReadCacheConfiguration(Props);
+    pub struct ReadCacheConfiguration(rt::Props);
     impl ReadCacheConfiguration {
         /// A new `ReadCacheConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn size_gi_b(mut self, value: i64) -> Self {
-            self.0.set("SizeGiB", None, int(value));
+            self.0.set("SizeGiB", None, rt::int(value));
             self
         }
         /// CloudFormation `SizingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sizing_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SizingMode", None, string(value));
+        pub fn sizing_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SizingMode", None, rt::string(value));
             self
         }
     }
@@ -1184,36 +1213,36 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RootVolumeConfiguration(Props);
+    pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
         /// A new `RootVolumeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RootVolumeConfiguration(this)
         }
         /// CloudFormation `CopyTagsToSnapshots`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn copy_tags_to_snapshots(mut self, value: bool) -> Self {
-            self.0.set("CopyTagsToSnapshots", None, boolean(value));
+            self.0.set("CopyTagsToSnapshots", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DataCompressionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data_compression_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DataCompressionType", None, string(value));
+        pub fn data_compression_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DataCompressionType", None, rt::string(value));
             self
         }
         /// CloudFormation `NfsExports`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn nfs_exports(mut self, value: impl IntoIterator<Item = NfsExports>) -> Self {
-            self.0.set("NfsExports", None, list(value));
+            self.0.set("NfsExports", None, rt::list(value));
             self
         }
         /// CloudFormation `ReadOnly`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", None, boolean(value));
+            self.0.set("ReadOnly", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RecordSizeKiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_size_ki_b(mut self, value: i64) -> Self {
-            self.0.set("RecordSizeKiB", None, int(value));
+            self.0.set("RecordSizeKiB", None, rt::int(value));
             self
         }
         /// CloudFormation `UserAndGroupQuotas`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1221,7 +1250,7 @@ pub mod file_system {
             mut self,
             value: impl IntoIterator<Item = UserAndGroupQuotas>,
         ) -> Self {
-            self.0.set("UserAndGroupQuotas", None, list(value));
+            self.0.set("UserAndGroupQuotas", None, rt::list(value));
             self
         }
     }
@@ -1230,49 +1259,55 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedActiveDirectoryConfiguration(Props);
+    pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
         /// A new `SelfManagedActiveDirectoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelfManagedActiveDirectoryConfiguration(this)
         }
         /// CloudFormation `DnsIps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dns_ips(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("DnsIps", None, strings(value));
+        pub fn dns_ips(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("DnsIps", None, rt::strings(value));
             self
         }
         /// CloudFormation `DomainJoinServiceAccountSecret`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain_join_service_account_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn domain_join_service_account_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DomainJoinServiceAccountSecret", None, string(value));
+                .set("DomainJoinServiceAccountSecret", None, rt::string(value));
             self
         }
         /// CloudFormation `DomainName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", None, string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DomainName", None, rt::string(value));
             self
         }
         /// CloudFormation `FileSystemAdministratorsGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn file_system_administrators_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn file_system_administrators_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FileSystemAdministratorsGroup", None, string(value));
+                .set("FileSystemAdministratorsGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `OrganizationalUnitDistinguishedName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OrganizationalUnitDistinguishedName", None, string(value));
+        pub fn organizational_unit_distinguished_name(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            self.0.set(
+                "OrganizationalUnitDistinguishedName",
+                None,
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", None, string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", None, rt::string(value));
             self
         }
         /// CloudFormation `UserName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserName", None, string(value));
+        pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserName", None, rt::string(value));
             self
         }
     }
@@ -1281,26 +1316,26 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html)
     #[derive(Clone, Debug)]
-    pub struct UserAndGroupQuotas(Props);
+    pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {
         /// A new `UserAndGroupQuotas`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserAndGroupQuotas(this)
         }
         /// CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn id(mut self, value: i64) -> Self {
-            self.0.set("Id", None, int(value));
+            self.0.set("Id", None, rt::int(value));
             self
         }
         /// CloudFormation `StorageCapacityQuotaGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn storage_capacity_quota_gi_b(mut self, value: i64) -> Self {
-            self.0.set("StorageCapacityQuotaGiB", None, int(value));
+            self.0.set("StorageCapacityQuotaGiB", None, rt::int(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
     }
@@ -1309,22 +1344,22 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WindowsConfiguration(Props);
+    pub struct WindowsConfiguration(rt::Props);
     impl WindowsConfiguration {
         /// A new `WindowsConfiguration`. Required properties: `throughput_capacity` (`ThroughputCapacity`).
         pub fn new(throughput_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ThroughputCapacity", None, int(throughput_capacity));
+            let mut this = rt::Props::default();
+            this.set("ThroughputCapacity", None, rt::int(throughput_capacity));
             WindowsConfiguration(this)
         }
         /// CloudFormation `ActiveDirectoryId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn active_directory_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ActiveDirectoryId", None, string(value));
+        pub fn active_directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ActiveDirectoryId", None, rt::string(value));
             self
         }
         /// CloudFormation `Aliases`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Aliases", None, strings(value));
+        pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Aliases", None, rt::strings(value));
             self
         }
         /// CloudFormation `AuditLogConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1334,23 +1369,24 @@ pub mod file_system {
         }
         /// CloudFormation `AutomaticBackupRetentionDays`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn automatic_backup_retention_days(mut self, value: i64) -> Self {
-            self.0.set("AutomaticBackupRetentionDays", None, int(value));
+            self.0
+                .set("AutomaticBackupRetentionDays", None, rt::int(value));
             self
         }
         /// CloudFormation `CopyTagsToBackups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn copy_tags_to_backups(mut self, value: bool) -> Self {
-            self.0.set("CopyTagsToBackups", None, boolean(value));
+            self.0.set("CopyTagsToBackups", None, rt::boolean(value));
             self
         }
         /// CloudFormation `DailyAutomaticBackupStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn daily_automatic_backup_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DailyAutomaticBackupStartTime", None, string(value));
+                .set("DailyAutomaticBackupStartTime", None, rt::string(value));
             self
         }
         /// CloudFormation `DeploymentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn deployment_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeploymentType", None, string(value));
+        pub fn deployment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeploymentType", None, rt::string(value));
             self
         }
         /// CloudFormation `DiskIopsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1364,8 +1400,8 @@ pub mod file_system {
             self
         }
         /// CloudFormation `PreferredSubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn preferred_subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PreferredSubnetId", None, string(value));
+        pub fn preferred_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PreferredSubnetId", None, rt::string(value));
             self
         }
         /// CloudFormation `SelfManagedActiveDirectoryConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1381,9 +1417,9 @@ pub mod file_system {
             self
         }
         /// CloudFormation `WeeklyMaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn weekly_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WeeklyMaintenanceStartTime", None, string(value));
+                .set("WeeklyMaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -1394,11 +1430,11 @@ pub mod file_system {
 /// CloudFormation: `AWS::FSx::S3AccessPointAttachment`. Terraform: `awscc_fsx_s3_access_point_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-s3accesspointattachment.html)
-pub struct S3AccessPointAttachment(Base);
-static S3_ACCESS_POINT_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct S3AccessPointAttachment(rt::Base);
+static S3_ACCESS_POINT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::S3AccessPointAttachment",
     terraform: Some("awscc_fsx_s3_access_point_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-southeast-7", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -1415,11 +1451,11 @@ impl S3AccessPointAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         type_: s3_access_point_attachment::Type,
     ) -> Self {
-        let mut this = Base::new(id, &S3_ACCESS_POINT_ATTACHMENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &S3_ACCESS_POINT_ATTACHMENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         S3AccessPointAttachment(this)
     }
@@ -1463,21 +1499,21 @@ impl S3AccessPointAttachment {
 builder!(S3AccessPointAttachment, S3AccessPointAttachmentHandle);
 /// A declared `AWS::FSx::S3AccessPointAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct S3AccessPointAttachmentHandle(Handle);
+pub struct S3AccessPointAttachmentHandle(rt::Handle);
 handle!(S3AccessPointAttachmentHandle);
 impl S3AccessPointAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `S3AccessPoint.ResourceARN`; Terraform `s3_access_point.resource_arn`.
-    pub fn s3_access_point_resource_arn(&self) -> Expr {
+    pub fn s3_access_point_resource_arn(&self) -> rt::Expr {
         self.0.attr("S3AccessPoint.ResourceARN")
     }
     /// CloudFormation `Fn::GetAtt` `S3AccessPoint.Alias`; Terraform `s3_access_point.alias`.
-    pub fn s3_access_point_alias(&self) -> Expr {
+    pub fn s3_access_point_alias(&self) -> rt::Expr {
         self.0.attr("S3AccessPoint.Alias")
     }
     /// The lifecycle status of the S3 access point attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `Lifecycle`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn lifecycle(&self) -> Expr {
+    pub fn lifecycle(&self) -> rt::Expr {
         self.0.attr("Lifecycle")
     }
 }
@@ -1488,12 +1524,12 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-filesystemgid.html)
     #[derive(Clone, Debug)]
-    pub struct FileSystemGid(Props);
+    pub struct FileSystemGid(rt::Props);
     impl FileSystemGid {
         /// A new `FileSystemGid`. Required properties: `gid` (`Gid`).
         pub fn new(gid: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), int(gid));
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::int(gid));
             FileSystemGid(this)
         }
     }
@@ -1502,11 +1538,11 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapfilesystemidentity.html)
     #[derive(Clone, Debug)]
-    pub struct OntapFileSystemIdentity(Props);
+    pub struct OntapFileSystemIdentity(rt::Props);
     impl OntapFileSystemIdentity {
         /// A new `OntapFileSystemIdentity`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             OntapFileSystemIdentity(this)
         }
@@ -1531,12 +1567,12 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapunixfilesystemuser.html)
     #[derive(Clone, Debug)]
-    pub struct OntapUnixFileSystemUser(Props);
+    pub struct OntapUnixFileSystemUser(rt::Props);
     impl OntapUnixFileSystemUser {
         /// A new `OntapUnixFileSystemUser`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             OntapUnixFileSystemUser(this)
         }
     }
@@ -1545,12 +1581,12 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapwindowsfilesystemuser.html)
     #[derive(Clone, Debug)]
-    pub struct OntapWindowsFileSystemUser(Props);
+    pub struct OntapWindowsFileSystemUser(rt::Props);
     impl OntapWindowsFileSystemUser {
         /// A new `OntapWindowsFileSystemUser`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             OntapWindowsFileSystemUser(this)
         }
     }
@@ -1559,11 +1595,11 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsfilesystemidentity.html)
     #[derive(Clone, Debug)]
-    pub struct OpenZfsFileSystemIdentity(Props);
+    pub struct OpenZfsFileSystemIdentity(rt::Props);
     impl OpenZfsFileSystemIdentity {
         /// A new `OpenZfsFileSystemIdentity`. Required properties: `posix_user` (`PosixUser`), `type_` (`Type`).
         pub fn new(posix_user: OpenZfsPosixFileSystemUser, type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PosixUser", Some("posix_user"), posix_user.into());
             this.set("Type", Some("type"), type_.into());
             OpenZfsFileSystemIdentity(this)
@@ -1574,13 +1610,13 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsposixfilesystemuser.html)
     #[derive(Clone, Debug)]
-    pub struct OpenZfsPosixFileSystemUser(Props);
+    pub struct OpenZfsPosixFileSystemUser(rt::Props);
     impl OpenZfsPosixFileSystemUser {
         /// A new `OpenZfsPosixFileSystemUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
         pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), int(gid));
-            this.set("Uid", Some("uid"), int(uid));
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::int(gid));
+            this.set("Uid", Some("uid"), rt::int(uid));
             OpenZfsPosixFileSystemUser(this)
         }
         /// The list of secondary GIDs for the file system user.
@@ -1588,7 +1624,7 @@ pub mod s3_access_point_attachment {
         /// Constraints: 0..=15 items. CloudFormation `SecondaryGids`, Terraform `secondary_gids`.
         pub fn secondary_gids(mut self, value: impl IntoIterator<Item = FileSystemGid>) -> Self {
             self.0
-                .set("SecondaryGids", Some("secondary_gids"), list(value));
+                .set("SecondaryGids", Some("secondary_gids"), rt::list(value));
             self
         }
     }
@@ -1597,33 +1633,33 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspoint.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessPoint(Props);
+    pub struct S3AccessPoint(rt::Props);
     impl S3AccessPoint {
         /// A new `S3AccessPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3AccessPoint(this)
         }
         /// The S3 access point's alias.
         ///
         /// Constraints: length 1..=63; pattern `^[0-9a-z\\-]{1,63}`. CloudFormation `Alias`, Terraform `alias`.
-        pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alias", Some("alias"), string(value));
+        pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alias", Some("alias"), rt::string(value));
             self
         }
         /// The S3 access point's policy.
         ///
         /// Constraints: length 1..=200000. CloudFormation `Policy`, Terraform `policy`.
-        pub fn policy(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Policy", Some("policy"), json_string(value));
+        pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Policy", Some("policy"), rt::json_string(value));
             self
         }
         /// The S3 access point's ARN.
         ///
         /// Constraints: length 8..=1024; pattern `^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\d{12}):[^/].{0,1023}$`. CloudFormation `ResourceARN`, Terraform `resource_arn`.
-        pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceARN", Some("resource_arn"), string(value));
+                .set("ResourceARN", Some("resource_arn"), rt::string(value));
             self
         }
         /// The S3 access point's virtual private cloud (VPC) configuration.
@@ -1640,20 +1676,20 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointontapconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessPointOntapConfiguration(Props);
+    pub struct S3AccessPointOntapConfiguration(rt::Props);
     impl S3AccessPointOntapConfiguration {
         /// A new `S3AccessPointOntapConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
         pub fn new(
             file_system_identity: OntapFileSystemIdentity,
-            volume_id: impl Into<Expr>,
+            volume_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemIdentity",
                 Some("file_system_identity"),
                 file_system_identity.into(),
             );
-            this.set("VolumeId", Some("volume_id"), string(volume_id));
+            this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
             S3AccessPointOntapConfiguration(this)
         }
     }
@@ -1662,20 +1698,20 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointopenzfsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessPointOpenZfsConfiguration(Props);
+    pub struct S3AccessPointOpenZfsConfiguration(rt::Props);
     impl S3AccessPointOpenZfsConfiguration {
         /// A new `S3AccessPointOpenZfsConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
         pub fn new(
             file_system_identity: OpenZfsFileSystemIdentity,
-            volume_id: impl Into<Expr>,
+            volume_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemIdentity",
                 Some("file_system_identity"),
                 file_system_identity.into(),
             );
-            this.set("VolumeId", Some("volume_id"), string(volume_id));
+            this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
             S3AccessPointOpenZfsConfiguration(this)
         }
     }
@@ -1684,12 +1720,12 @@ pub mod s3_access_point_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessPointVpcConfiguration(Props);
+    pub struct S3AccessPointVpcConfiguration(rt::Props);
     impl S3AccessPointVpcConfiguration {
         /// A new `S3AccessPointVpcConfiguration`. Required properties: `vpc_id` (`VpcId`).
-        pub fn new(vpc_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        pub fn new(vpc_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
             S3AccessPointVpcConfiguration(this)
         }
     }
@@ -1725,11 +1761,11 @@ pub mod s3_access_point_attachment {
 /// CloudFormation: `AWS::FSx::Snapshot`. Terraform: `awscc_fsx_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-snapshot.html)
-pub struct Snapshot(Base);
-static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct Snapshot(rt::Base);
+static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::Snapshot",
     terraform: Some("awscc_fsx_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[("ResourceARN", Some("resource_arn")), ("Id", Some("id"))],
@@ -1737,29 +1773,33 @@ static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
 impl Snapshot {
     /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `name` (`Name`), `volume_id` (`VolumeId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, volume_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("VolumeId", Some("volume_id"), string(volume_id));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        volume_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
         Snapshot(this)
     }
 }
 builder!(Snapshot, SnapshotHandle);
 /// A declared `AWS::FSx::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotHandle(Handle);
+pub struct SnapshotHandle(rt::Handle);
 handle!(SnapshotHandle);
 impl SnapshotHandle {
     /// Returns the snapshot's Amazon Resource Name (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// The ID of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1768,11 +1808,11 @@ impl SnapshotHandle {
 /// CloudFormation: `AWS::FSx::StorageVirtualMachine`. Terraform: `awscc_fsx_storage_virtual_machine` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-storagevirtualmachine.html)
-pub struct StorageVirtualMachine(Base);
-static STORAGE_VIRTUAL_MACHINE_TYPE: TypeInfo = TypeInfo {
+pub struct StorageVirtualMachine(rt::Base);
+static STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::StorageVirtualMachine",
     terraform: Some("awscc_fsx_storage_virtual_machine"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -1789,16 +1829,16 @@ impl StorageVirtualMachine {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        file_system_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        file_system_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STORAGE_VIRTUAL_MACHINE_TYPE);
+        let mut this = rt::Base::new(id, &STORAGE_VIRTUAL_MACHINE_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         StorageVirtualMachine(this)
     }
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
@@ -1832,11 +1872,11 @@ impl StorageVirtualMachine {
     /// Specifies the password to use when logging on to the SVM using a secure shell (SSH) connection to the SVM's management endpoint.
     ///
     /// Constraints: length 8..=50; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{8,50}$`. CloudFormation `SvmAdminPassword`, Terraform `svm_admin_password`.
-    pub fn svm_admin_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn svm_admin_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SvmAdminPassword",
             Some("svm_admin_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1844,25 +1884,25 @@ impl StorageVirtualMachine {
 builder!(StorageVirtualMachine, StorageVirtualMachineHandle);
 /// A declared `AWS::FSx::StorageVirtualMachine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageVirtualMachineHandle(Handle);
+pub struct StorageVirtualMachineHandle(rt::Handle);
 handle!(StorageVirtualMachineHandle);
 impl StorageVirtualMachineHandle {
     /// The SVM's system generated unique ID.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageVirtualMachineId`; Terraform `storage_virtual_machine_id`.
-    pub fn storage_virtual_machine_id(&self) -> Expr {
+    pub fn storage_virtual_machine_id(&self) -> rt::Expr {
         self.0.attr("StorageVirtualMachineId")
     }
     /// The Amazon Resource Name (ARN) for a given resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// The SVM's UUID (universally unique identifier).
     ///
     /// CloudFormation `Fn::GetAtt` `UUID`; Terraform `uuid`.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("UUID")
     }
 }
@@ -1875,19 +1915,19 @@ pub mod storage_virtual_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-activedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActiveDirectoryConfiguration(Props);
+    pub struct ActiveDirectoryConfiguration(rt::Props);
     impl ActiveDirectoryConfiguration {
         /// A new `ActiveDirectoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActiveDirectoryConfiguration(this)
         }
         /// The NetBIOS name of the Active Directory computer object that will be created for your SVM.
         ///
         /// Constraints: length 1..=15; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,255}$`. CloudFormation `NetBiosName`, Terraform `net_bios_name`.
-        pub fn net_bios_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn net_bios_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NetBiosName", Some("net_bios_name"), string(value));
+                .set("NetBiosName", Some("net_bios_name"), rt::string(value));
             self
         }
         /// The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
@@ -1910,72 +1950,76 @@ pub mod storage_virtual_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedActiveDirectoryConfiguration(Props);
+    pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
         /// A new `SelfManagedActiveDirectoryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelfManagedActiveDirectoryConfiguration(this)
         }
         /// A list of IP addresses of DNS servers or domain controllers in the self-managed AD directory.
         ///
         /// Constraints: 1..=3 items. CloudFormation `DnsIps`, Terraform `dns_ips`.
-        pub fn dns_ips(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("DnsIps", Some("dns_ips"), strings(value));
+        pub fn dns_ips(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("DnsIps", Some("dns_ips"), rt::strings(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials.
         ///
         /// Constraints: length 64..=1024; pattern `^arn:[^:]{1,63}:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$`. CloudFormation `DomainJoinServiceAccountSecret`, Terraform `domain_join_service_account_secret`.
-        pub fn domain_join_service_account_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn domain_join_service_account_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DomainJoinServiceAccountSecret",
                 Some("domain_join_service_account_secret"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The fully qualified domain name of the self-managed AD directory, such as corp.example.com.
         ///
         /// Constraints: length 1..=255; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,255}$`. CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// The name of the domain group whose members are granted administrative privileges for the file system.
         ///
         /// Constraints: length 1..=256; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`. CloudFormation `FileSystemAdministratorsGroup`, Terraform `file_system_administrators_group`.
-        pub fn file_system_administrators_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn file_system_administrators_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FileSystemAdministratorsGroup",
                 Some("file_system_administrators_group"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The fully qualified distinguished name of the organizational unit within your self-managed AD directory.
         ///
         /// Constraints: length 1..=2000; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,2000}$`. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
-        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organizational_unit_distinguished_name(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "OrganizationalUnitDistinguishedName",
                 Some("organizational_unit_distinguished_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
         ///
         /// Constraints: length 1..=256; pattern `^.{1,256}$`. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
         ///
         /// Constraints: length 1..=256; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`. CloudFormation `UserName`, Terraform `user_name`.
-        pub fn user_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserName", Some("user_name"), string(value));
+        pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserName", Some("user_name"), rt::string(value));
             self
         }
     }
@@ -1997,11 +2041,11 @@ pub mod storage_virtual_machine {
 /// CloudFormation: `AWS::FSx::Volume`. Terraform: `awscc_fsx_volume` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-volume.html)
-pub struct Volume(Base);
-static VOLUME_TYPE: TypeInfo = TypeInfo {
+pub struct Volume(rt::Base);
+static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::FSx::Volume",
     terraform: Some("awscc_fsx_volume"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -2013,16 +2057,16 @@ static VOLUME_TYPE: TypeInfo = TypeInfo {
 impl Volume {
     /// Declares a `AWS::FSx::Volume` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VOLUME_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VOLUME_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Volume(this)
     }
     /// Specifies the ID of the volume backup to use to create a new volume.
     ///
     /// Constraints: length 12..=128; pattern `^(backup-[0-9a-f]{8,})$`. Changing it replaces the resource. CloudFormation `BackupId`, Terraform `backup_id`.
-    pub fn backup_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BackupId", Some("backup_id"), string(value));
+    pub fn backup_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BackupId", Some("backup_id"), rt::string(value));
         self
     }
     /// The configuration of an Amazon FSx for NetApp ONTAP volume.
@@ -2058,25 +2102,25 @@ impl Volume {
 builder!(Volume, VolumeHandle);
 /// A declared `AWS::FSx::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeHandle(Handle);
+pub struct VolumeHandle(rt::Handle);
 handle!(VolumeHandle);
 impl VolumeHandle {
     /// Returns the volume's Amazon Resource Name (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceARN`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceARN")
     }
     /// Returns the volume's universally unique identifier (UUID).
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeId`; Terraform `volume_id`.
-    pub fn volume_id(&self) -> Expr {
+    pub fn volume_id(&self) -> rt::Expr {
         self.0.attr("VolumeId")
     }
     /// Returns the volume's ID.
     ///
     /// CloudFormation `Fn::GetAtt` `UUID`; Terraform `uuid`.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("UUID")
     }
 }
@@ -2087,18 +2131,19 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-aggregateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AggregateConfiguration(Props);
+    pub struct AggregateConfiguration(rt::Props);
     impl AggregateConfiguration {
         /// A new `AggregateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AggregateConfiguration(this)
         }
         /// The list of aggregates that this volume resides on.
         ///
         /// Constraints: 0..=6 items. CloudFormation `Aggregates`, Terraform `aggregates`.
-        pub fn aggregates(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Aggregates", Some("aggregates"), strings(value));
+        pub fn aggregates(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Aggregates", Some("aggregates"), rt::strings(value));
             self
         }
         /// Used to explicitly set the number of constituents within the FlexGroup per storage aggregate.
@@ -2108,7 +2153,7 @@ pub mod volume {
             self.0.set(
                 "ConstituentsPerAggregate",
                 Some("constituents_per_aggregate"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2118,11 +2163,11 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-autocommitperiod.html)
     #[derive(Clone, Debug)]
-    pub struct AutocommitPeriod(Props);
+    pub struct AutocommitPeriod(rt::Props);
     impl AutocommitPeriod {
         /// A new `AutocommitPeriod`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             AutocommitPeriod(this)
         }
@@ -2130,7 +2175,7 @@ pub mod volume {
         ///
         /// Constraints: range 1..=65535. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -2139,16 +2184,16 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-clientconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct ClientConfigurations(Props);
+    pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
         /// A new `ClientConfigurations`. Required properties: `clients` (`Clients`), `options` (`Options`).
         pub fn new(
-            clients: impl Into<Expr>,
-            options: impl IntoIterator<Item = impl Into<Expr>>,
+            clients: impl Into<rt::Expr>,
+            options: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Clients", Some("clients"), string(clients));
-            this.set("Options", Some("options"), strings(options));
+            let mut this = rt::Props::default();
+            this.set("Clients", Some("clients"), rt::string(clients));
+            this.set("Options", Some("options"), rt::strings(options));
             ClientConfigurations(this)
         }
     }
@@ -2157,15 +2202,15 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-nfsexports.html)
     #[derive(Clone, Debug)]
-    pub struct NfsExports(Props);
+    pub struct NfsExports(rt::Props);
     impl NfsExports {
         /// A new `NfsExports`. Required properties: `client_configurations` (`ClientConfigurations`).
         pub fn new(client_configurations: impl IntoIterator<Item = ClientConfigurations>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClientConfigurations",
                 Some("client_configurations"),
-                list(client_configurations),
+                rt::list(client_configurations),
             );
             NfsExports(this)
         }
@@ -2175,15 +2220,15 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-ontapconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OntapConfiguration(Props);
+    pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
         /// A new `OntapConfiguration`. Required properties: `storage_virtual_machine_id` (`StorageVirtualMachineId`).
-        pub fn new(storage_virtual_machine_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(storage_virtual_machine_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StorageVirtualMachineId",
                 Some("storage_virtual_machine_id"),
-                string(storage_virtual_machine_id),
+                rt::string(storage_virtual_machine_id),
             );
             OntapConfiguration(this)
         }
@@ -2201,20 +2246,20 @@ pub mod volume {
         /// A boolean flag indicating whether tags for the volume should be copied to backups.
         ///
         /// CloudFormation `CopyTagsToBackups`, Terraform `copy_tags_to_backups`.
-        pub fn copy_tags_to_backups(mut self, value: impl Into<Expr>) -> Self {
+        pub fn copy_tags_to_backups(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CopyTagsToBackups",
                 Some("copy_tags_to_backups"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the location in the SVM's namespace where the volume is mounted.
         ///
         /// Constraints: length 1..=255; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,255}$`. CloudFormation `JunctionPath`, Terraform `junction_path`.
-        pub fn junction_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn junction_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("JunctionPath", Some("junction_path"), string(value));
+                .set("JunctionPath", Some("junction_path"), rt::string(value));
             self
         }
         /// Specifies the type of volume you are creating.
@@ -2236,17 +2281,20 @@ pub mod volume {
         /// Specifies the configured size of the volume, in bytes.
         ///
         /// Constraints: range 0..=22517998000000000. CloudFormation `SizeInBytes`, Terraform `size_in_bytes`.
-        pub fn size_in_bytes(mut self, value: impl Into<Expr>) -> Self {
+        pub fn size_in_bytes(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SizeInBytes", Some("size_in_bytes"), string(value));
+                .set("SizeInBytes", Some("size_in_bytes"), rt::string(value));
             self
         }
         /// Use SizeInBytes instead.
         ///
         /// Constraints: range 0..=2147483647. CloudFormation `SizeInMegabytes`, Terraform `size_in_megabytes`.
-        pub fn size_in_megabytes(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SizeInMegabytes", Some("size_in_megabytes"), string(value));
+        pub fn size_in_megabytes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SizeInMegabytes",
+                Some("size_in_megabytes"),
+                rt::string(value),
+            );
             self
         }
         /// The SnapLock configuration object for an FSx for ONTAP SnapLock volume.
@@ -2263,19 +2311,19 @@ pub mod volume {
         /// Specifies the snapshot policy for the volume.
         ///
         /// Constraints: length 1..=255. CloudFormation `SnapshotPolicy`, Terraform `snapshot_policy`.
-        pub fn snapshot_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn snapshot_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnapshotPolicy", Some("snapshot_policy"), string(value));
+                .set("SnapshotPolicy", Some("snapshot_policy"), rt::string(value));
             self
         }
         /// Set to true to enable deduplication, compression, and compaction storage efficiency features on the volume, or set to false to disable them.
         ///
         /// CloudFormation `StorageEfficiencyEnabled`, Terraform `storage_efficiency_enabled`.
-        pub fn storage_efficiency_enabled(mut self, value: impl Into<Expr>) -> Self {
+        pub fn storage_efficiency_enabled(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "StorageEfficiencyEnabled",
                 Some("storage_efficiency_enabled"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2301,15 +2349,15 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OpenZfsConfiguration(Props);
+    pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
         /// A new `OpenZfsConfiguration`. Required properties: `parent_volume_id` (`ParentVolumeId`).
-        pub fn new(parent_volume_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(parent_volume_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParentVolumeId",
                 Some("parent_volume_id"),
-                string(parent_volume_id),
+                rt::string(parent_volume_id),
             );
             OpenZfsConfiguration(this)
         }
@@ -2320,7 +2368,7 @@ pub mod volume {
             self.0.set(
                 "CopyTagsToSnapshots",
                 Some("copy_tags_to_snapshots"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2339,14 +2387,15 @@ pub mod volume {
         ///
         /// Constraints: 0..=1 items. CloudFormation `NfsExports`, Terraform `nfs_exports`.
         pub fn nfs_exports(mut self, value: impl IntoIterator<Item = NfsExports>) -> Self {
-            self.0.set("NfsExports", Some("nfs_exports"), list(value));
+            self.0
+                .set("NfsExports", Some("nfs_exports"), rt::list(value));
             self
         }
         /// The configuration object for mounting a Network File System (NFS) file system.
         ///
         /// CloudFormation `Options`, Terraform `options`.
-        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Options", Some("options"), strings(value));
+        pub fn options(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Options", Some("options"), rt::strings(value));
             self
         }
         /// The configuration of an Amazon FSx for OpenZFS volume.
@@ -2361,7 +2410,8 @@ pub mod volume {
         ///
         /// CloudFormation `ReadOnly`, Terraform `read_only`.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", Some("read_only"), boolean(value));
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
             self
         }
         /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB).
@@ -2369,7 +2419,7 @@ pub mod volume {
         /// Constraints: range 4..=4096. CloudFormation `RecordSizeKiB`, Terraform `record_size_ki_b`.
         pub fn record_size_ki_b(mut self, value: i64) -> Self {
             self.0
-                .set("RecordSizeKiB", Some("record_size_ki_b"), int(value));
+                .set("RecordSizeKiB", Some("record_size_ki_b"), rt::int(value));
             self
         }
         /// Sets the maximum storage size in gibibytes (GiB) for the volume.
@@ -2379,7 +2429,7 @@ pub mod volume {
             self.0.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2390,7 +2440,7 @@ pub mod volume {
             self.0.set(
                 "StorageCapacityReservationGiB",
                 Some("storage_capacity_reservation_gi_b"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2404,7 +2454,7 @@ pub mod volume {
             self.0.set(
                 "UserAndGroupQuotas",
                 Some("user_and_group_quotas"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2414,13 +2464,17 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-originsnapshot.html)
     #[derive(Clone, Debug)]
-    pub struct OriginSnapshot(Props);
+    pub struct OriginSnapshot(rt::Props);
     impl OriginSnapshot {
         /// A new `OriginSnapshot`. Required properties: `copy_strategy` (`CopyStrategy`), `snapshot_arn` (`SnapshotARN`).
-        pub fn new(copy_strategy: CopyStrategy, snapshot_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(copy_strategy: CopyStrategy, snapshot_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("CopyStrategy", Some("copy_strategy"), copy_strategy.into());
-            this.set("SnapshotARN", Some("snapshot_arn"), string(snapshot_arn));
+            this.set(
+                "SnapshotARN",
+                Some("snapshot_arn"),
+                rt::string(snapshot_arn),
+            );
             OriginSnapshot(this)
         }
     }
@@ -2429,11 +2483,11 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-retentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(Props);
+    pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
         /// A new `RetentionPeriod`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RetentionPeriod(this)
         }
@@ -2441,7 +2495,7 @@ pub mod volume {
         ///
         /// Constraints: range 0..=65535. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -2450,20 +2504,23 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnaplockConfiguration(Props);
+    pub struct SnaplockConfiguration(rt::Props);
     impl SnaplockConfiguration {
         /// A new `SnaplockConfiguration`. Required properties: `snaplock_type` (`SnaplockType`).
         pub fn new(snaplock_type: SnaplockType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SnaplockType", Some("snaplock_type"), snaplock_type.into());
             SnaplockConfiguration(this)
         }
         /// Enables or disables the audit log volume for an FSx for ONTAP SnapLock volume
         ///
         /// CloudFormation `AuditLogVolume`, Terraform `audit_log_volume`.
-        pub fn audit_log_volume(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AuditLogVolume", Some("audit_log_volume"), string(value));
+        pub fn audit_log_volume(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AuditLogVolume",
+                Some("audit_log_volume"),
+                rt::string(value),
+            );
             self
         }
         /// The configuration object for setting the autocommit period of files in an FSx for ONTAP SnapLock volume.
@@ -2493,11 +2550,11 @@ pub mod volume {
         /// Enables or disables volume-append mode on an FSx for ONTAP SnapLock volume.
         ///
         /// CloudFormation `VolumeAppendModeEnabled`, Terraform `volume_append_mode_enabled`.
-        pub fn volume_append_mode_enabled(mut self, value: impl Into<Expr>) -> Self {
+        pub fn volume_append_mode_enabled(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VolumeAppendModeEnabled",
                 Some("volume_append_mode_enabled"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2507,7 +2564,7 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockretentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct SnaplockRetentionPeriod(Props);
+    pub struct SnaplockRetentionPeriod(rt::Props);
     impl SnaplockRetentionPeriod {
         /// A new `SnaplockRetentionPeriod`. Required properties: `default_retention` (`DefaultRetention`), `maximum_retention` (`MaximumRetention`), `minimum_retention` (`MinimumRetention`).
         pub fn new(
@@ -2515,7 +2572,7 @@ pub mod volume {
             maximum_retention: RetentionPeriod,
             minimum_retention: RetentionPeriod,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultRetention",
                 Some("default_retention"),
@@ -2541,11 +2598,11 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-tieringpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct TieringPolicy(Props);
+    pub struct TieringPolicy(rt::Props);
     impl TieringPolicy {
         /// A new `TieringPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TieringPolicy(this)
         }
         /// Specifies the number of days that user data in a volume must remain inactive before it is considered "cold" and moved to the capacity pool.
@@ -2553,7 +2610,7 @@ pub mod volume {
         /// Constraints: range 2..=183. CloudFormation `CoolingPeriod`, Terraform `cooling_period`.
         pub fn cooling_period(mut self, value: i64) -> Self {
             self.0
-                .set("CoolingPeriod", Some("cooling_period"), int(value));
+                .set("CoolingPeriod", Some("cooling_period"), rt::int(value));
             self
         }
         /// Specifies the tiering policy used to transition data.
@@ -2569,16 +2626,16 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-userandgroupquotas.html)
     #[derive(Clone, Debug)]
-    pub struct UserAndGroupQuotas(Props);
+    pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {
         /// A new `UserAndGroupQuotas`. Required properties: `id` (`Id`), `storage_capacity_quota_gi_b` (`StorageCapacityQuotaGiB`), `type_` (`Type`).
         pub fn new(id: i64, storage_capacity_quota_gi_b: i64, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), int(id));
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::int(id));
             this.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
-                int(storage_capacity_quota_gi_b),
+                rt::int(storage_capacity_quota_gi_b),
             );
             this.set("Type", Some("type"), type_.into());
             UserAndGroupQuotas(this)

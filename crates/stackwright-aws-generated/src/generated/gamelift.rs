@@ -2,23 +2,24 @@
 //! `GameLift` resource types of the CloudFormation registry (`AWS::GameLift::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `gamelift` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift) fleet destination.
 ///
 /// CloudFormation: `AWS::GameLift::Alias`. Terraform: `awscc_gamelift_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-alias.html)
-pub struct Alias(Base);
-static ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct Alias(rt::Base);
+static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::Alias",
     terraform: Some("awscc_gamelift_alias"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,11 +32,11 @@ impl Alias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         routing_strategy: alias::RoutingStrategy,
     ) -> Self {
-        let mut this = Base::new(id, &ALIAS_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ALIAS_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RoutingStrategy",
             Some("routing_strategy"),
@@ -46,28 +47,28 @@ impl Alias {
     /// A human-readable description of the alias.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Alias, AliasHandle);
 /// A declared `AWS::GameLift::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AliasHandle(Handle);
+pub struct AliasHandle(rt::Handle);
 handle!(AliasHandle);
 impl AliasHandle {
     /// Unique alias ID
     ///
     /// CloudFormation `Fn::GetAtt` `AliasId`; Terraform `alias_id`.
-    pub fn alias_id(&self) -> Expr {
+    pub fn alias_id(&self) -> rt::Expr {
         self.0.attr("AliasId")
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift Alias resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `AliasArn`; Terraform `alias_arn`.
-    pub fn alias_arn(&self) -> Expr {
+    pub fn alias_arn(&self) -> rt::Expr {
         self.0.attr("AliasArn")
     }
 }
@@ -78,26 +79,26 @@ pub mod alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-alias-routingstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingStrategy(Props);
+    pub struct RoutingStrategy(rt::Props);
     impl RoutingStrategy {
         /// A new `RoutingStrategy`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             RoutingStrategy(this)
         }
         /// A unique identifier for a fleet that the alias points to.
         ///
         /// Constraints: length 1..=128; pattern `^[a-z]*fleet-[a-zA-Z0-9\-]+`. CloudFormation `FleetId`, Terraform `fleet_id`.
-        pub fn fleet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FleetId", Some("fleet_id"), string(value));
+        pub fn fleet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FleetId", Some("fleet_id"), rt::string(value));
             self
         }
         /// The message text to be used with a terminal routing strategy.
         ///
         /// CloudFormation `Message`, Terraform `message`.
-        pub fn message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Message", Some("message"), string(value));
+        pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Message", Some("message"), rt::string(value));
             self
         }
     }
@@ -117,11 +118,11 @@ pub mod alias {
 /// CloudFormation: `AWS::GameLift::Build`. Terraform: `awscc_gamelift_build` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-build.html)
-pub struct Build(Base);
-static BUILD_TYPE: TypeInfo = TypeInfo {
+pub struct Build(rt::Base);
+static BUILD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::Build",
     terraform: Some("awscc_gamelift_build"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -133,14 +134,14 @@ impl Build {
     /// Declares a `AWS::GameLift::Build` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &BUILD_TYPE);
+        let this = rt::Base::new(id, &BUILD_TYPE);
         Build(this)
     }
     /// A descriptive label that is associated with a build.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The operating system that the game server binaries are built to run on.
@@ -154,11 +155,11 @@ impl Build {
     /// A server SDK version you used when integrating your game server build with Amazon GameLift.
     ///
     /// Constraints: length 0..=128; pattern `^\d+\.\d+\.\d+$`. Changing it replaces the resource. CloudFormation `ServerSdkVersion`, Terraform `server_sdk_version`.
-    pub fn server_sdk_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_sdk_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerSdkVersion",
             Some("server_sdk_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -173,27 +174,27 @@ impl Build {
     /// Version information that is associated with this build.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
 }
 builder!(Build, BuildHandle);
 /// A declared `AWS::GameLift::Build`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BuildHandle(Handle);
+pub struct BuildHandle(rt::Handle);
 handle!(BuildHandle);
 impl BuildHandle {
     /// A unique identifier for a build to be deployed on the new fleet.
     ///
     /// CloudFormation `Fn::GetAtt` `BuildId`; Terraform `build_id`.
-    pub fn build_id(&self) -> Expr {
+    pub fn build_id(&self) -> rt::Expr {
         self.0.attr("BuildId")
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift build resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `BuildArn`; Terraform `build_arn`.
-    pub fn build_arn(&self) -> Expr {
+    pub fn build_arn(&self) -> rt::Expr {
         self.0.attr("BuildArn")
     }
 }
@@ -204,26 +205,26 @@ pub mod build {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-build-storagelocation.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLocation(Props);
+    pub struct StorageLocation(rt::Props);
     impl StorageLocation {
         /// A new `StorageLocation`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
         pub fn new(
-            bucket: impl Into<Expr>,
-            key: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            bucket: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             StorageLocation(this)
         }
         /// The version of the file, if object versioning is turned on for the bucket.
         ///
         /// Constraints: length at least 1. CloudFormation `ObjectVersion`, Terraform `object_version`.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ObjectVersion", Some("object_version"), string(value));
+                .set("ObjectVersion", Some("object_version"), rt::string(value));
             self
         }
     }
@@ -251,11 +252,11 @@ pub mod build {
 /// CloudFormation: `AWS::GameLift::ContainerFleet`. Terraform: `awscc_gamelift_container_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-containerfleet.html)
-pub struct ContainerFleet(Base);
-static CONTAINER_FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct ContainerFleet(rt::Base);
+static CONTAINER_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::ContainerFleet",
     terraform: Some("awscc_gamelift_container_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -312,12 +313,12 @@ static CONTAINER_FLEET_TYPE: TypeInfo = TypeInfo {
 impl ContainerFleet {
     /// Declares a `AWS::GameLift::ContainerFleet` with the stack-unique `id`. Required properties: `fleet_role_arn` (`FleetRoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, fleet_role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONTAINER_FLEET_TYPE);
+    pub fn new(id: impl Into<String>, fleet_role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONTAINER_FLEET_TYPE);
         this.set(
             "FleetRoleArn",
             Some("fleet_role_arn"),
-            string(fleet_role_arn),
+            rt::string(fleet_role_arn),
         );
         ContainerFleet(this)
     }
@@ -346,19 +347,22 @@ impl ContainerFleet {
     /// A human-readable description of a fleet.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the container group definition that will be created per game server.
     ///
     /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-]+$|^arn:.*:containergroupdefinition\/[a-zA-Z0-9\-]+(:[0-9]+)?$`. CloudFormation `GameServerContainerGroupDefinitionName`, Terraform `game_server_container_group_definition_name`.
-    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn game_server_container_group_definition_name(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "GameServerContainerGroupDefinitionName",
             Some("game_server_container_group_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -369,7 +373,7 @@ impl ContainerFleet {
         self.0.set(
             "GameServerContainerGroupsPerInstance",
             Some("game_server_container_groups_per_instance"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -411,16 +415,16 @@ impl ContainerFleet {
         self.0.set(
             "InstanceInboundPermissions",
             Some("instance_inbound_permissions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of an EC2 instance type that is supported in Amazon GameLift.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `InstanceType`, Terraform `instance_type`.
-    pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceType", Some("instance_type"), string(value));
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// Constraints: 1..=100 items. CloudFormation `Locations`, Terraform `locations`.
@@ -428,7 +432,7 @@ impl ContainerFleet {
         mut self,
         value: impl IntoIterator<Item = container_fleet::LocationConfiguration>,
     ) -> Self {
-        self.0.set("Locations", Some("locations"), list(value));
+        self.0.set("Locations", Some("locations"), rt::list(value));
         self
     }
     /// A policy the location and provider of logs from the fleet.
@@ -442,9 +446,9 @@ impl ContainerFleet {
     /// The name of an Amazon CloudWatch metric group.
     ///
     /// Constraints: 0..=1 items. CloudFormation `MetricGroups`, Terraform `metric_groups`.
-    pub fn metric_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn metric_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("MetricGroups", Some("metric_groups"), strings(value));
+            .set("MetricGroups", Some("metric_groups"), rt::strings(value));
         self
     }
     /// A game session protection policy to apply to all game sessions hosted on instances in this fleet.
@@ -464,11 +468,14 @@ impl ContainerFleet {
     /// The name of the container group definition that will be created per instance.
     ///
     /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-]+$|^arn:.*:containergroupdefinition\/[a-zA-Z0-9\-]+(:[0-9]+)?$`. CloudFormation `PerInstanceContainerGroupDefinitionName`, Terraform `per_instance_container_group_definition_name`.
-    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn per_instance_container_group_definition_name(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "PerInstanceContainerGroupDefinitionName",
             Some("per_instance_container_group_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -491,60 +498,60 @@ impl ContainerFleet {
         value: impl IntoIterator<Item = container_fleet::ScalingPolicy>,
     ) -> Self {
         self.0
-            .set("ScalingPolicies", Some("scaling_policies"), list(value));
+            .set("ScalingPolicies", Some("scaling_policies"), rt::list(value));
         self
     }
 }
 builder!(ContainerFleet, ContainerFleetHandle);
 /// A declared `AWS::GameLift::ContainerFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerFleetHandle(Handle);
+pub struct ContainerFleetHandle(rt::Handle);
 handle!(ContainerFleetHandle);
 impl ContainerFleetHandle {
     /// A time stamp indicating when this data object was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The current status of the container fleet.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Unique fleet ID
     ///
     /// CloudFormation `Fn::GetAtt` `FleetId`; Terraform `fleet_id`.
-    pub fn fleet_id(&self) -> Expr {
+    pub fn fleet_id(&self) -> rt::Expr {
         self.0.attr("FleetId")
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift container fleet resource and uniquely identifies it across all AWS Regions.
     ///
     /// CloudFormation `Fn::GetAtt` `FleetArn`; Terraform `fleet_arn`.
-    pub fn fleet_arn(&self) -> Expr {
+    pub fn fleet_arn(&self) -> rt::Expr {
         self.0.attr("FleetArn")
     }
     /// CloudFormation `Fn::GetAtt` `DeploymentDetails`; Terraform `deployment_details`.
-    pub fn deployment_details(&self) -> Expr {
+    pub fn deployment_details(&self) -> rt::Expr {
         self.0.attr("DeploymentDetails")
     }
     /// The Amazon Resource Name (ARN) of the game server container group definition.
     ///
     /// CloudFormation `Fn::GetAtt` `GameServerContainerGroupDefinitionArn`; Terraform `game_server_container_group_definition_arn`.
-    pub fn game_server_container_group_definition_arn(&self) -> Expr {
+    pub fn game_server_container_group_definition_arn(&self) -> rt::Expr {
         self.0.attr("GameServerContainerGroupDefinitionArn")
     }
     /// The Amazon Resource Name (ARN) of the per instance container group definition.
     ///
     /// CloudFormation `Fn::GetAtt` `PerInstanceContainerGroupDefinitionArn`; Terraform `per_instance_container_group_definition_arn`.
-    pub fn per_instance_container_group_definition_arn(&self) -> Expr {
+    pub fn per_instance_container_group_definition_arn(&self) -> rt::Expr {
         self.0.attr("PerInstanceContainerGroupDefinitionArn")
     }
     /// The maximum number of game server container groups per instance, a number between 1-5000.
     ///
     /// CloudFormation `Fn::GetAtt` `MaximumGameServerContainerGroupsPerInstance`; Terraform `maximum_game_server_container_groups_per_instance`.
-    pub fn maximum_game_server_container_groups_per_instance(&self) -> Expr {
+    pub fn maximum_game_server_container_groups_per_instance(&self) -> rt::Expr {
         self.0.attr("MaximumGameServerContainerGroupsPerInstance")
     }
 }
@@ -557,13 +564,13 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-connectionportrange.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionPortRange(Props);
+    pub struct ConnectionPortRange(rt::Props);
     impl ConnectionPortRange {
         /// A new `ConnectionPortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("ToPort", Some("to_port"), int(to_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             ConnectionPortRange(this)
         }
     }
@@ -574,11 +581,11 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfiguration(Props);
+    pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
         /// A new `DeploymentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentConfiguration(this)
         }
         /// The strategy to apply in case of impairment; defaults to MAINTAIN.
@@ -599,7 +606,7 @@ pub mod container_fleet {
             self.0.set(
                 "MinimumHealthyPercentage",
                 Some("minimum_healthy_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -622,11 +629,11 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-gamesessioncreationlimitpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct GameSessionCreationLimitPolicy(Props);
+    pub struct GameSessionCreationLimitPolicy(rt::Props);
     impl GameSessionCreationLimitPolicy {
         /// A new `GameSessionCreationLimitPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GameSessionCreationLimitPolicy(this)
         }
         /// The maximum number of game sessions that an individual can create during the policy period.
@@ -636,7 +643,7 @@ pub mod container_fleet {
             self.0.set(
                 "NewGameSessionsPerCreator",
                 Some("new_game_sessions_per_creator"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -647,7 +654,7 @@ pub mod container_fleet {
             self.0.set(
                 "PolicyPeriodInMinutes",
                 Some("policy_period_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -659,20 +666,20 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-ippermission.html)
     #[derive(Clone, Debug)]
-    pub struct IpPermission(Props);
+    pub struct IpPermission(rt::Props);
     impl IpPermission {
         /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
         pub fn new(
             from_port: i64,
-            ip_range: impl Into<Expr>,
+            ip_range: impl Into<rt::Expr>,
             protocol: Protocol,
             to_port: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("IpRange", Some("ip_range"), string(ip_range));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), int(to_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             IpPermission(this)
         }
     }
@@ -683,12 +690,12 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationcapacity.html)
     #[derive(Clone, Debug)]
-    pub struct LocationCapacity(Props);
+    pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
         /// A new `LocationCapacity`. Required properties: `max_size` (`MaxSize`).
         pub fn new(max_size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxSize", Some("max_size"), int(max_size));
+            let mut this = rt::Props::default();
+            this.set("MaxSize", Some("max_size"), rt::int(max_size));
             LocationCapacity(this)
         }
         /// Defaults to MinSize if not defined.
@@ -698,7 +705,7 @@ pub mod container_fleet {
             self.0.set(
                 "DesiredEC2Instances",
                 Some("desired_ec2_instances"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -720,7 +727,7 @@ pub mod container_fleet {
         ///
         /// Constraints: at least 0. CloudFormation `MinSize`, Terraform `min_size`.
         pub fn min_size(mut self, value: i64) -> Self {
-            self.0.set("MinSize", Some("min_size"), int(value));
+            self.0.set("MinSize", Some("min_size"), rt::int(value));
             self
         }
     }
@@ -731,12 +738,12 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LocationConfiguration(Props);
+    pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
         /// A new `LocationConfiguration`. Required properties: `location` (`Location`).
-        pub fn new(location: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Location", Some("location"), string(location));
+        pub fn new(location: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", Some("location"), rt::string(location));
             LocationConfiguration(this)
         }
         /// Current resource capacity settings in a specified fleet or location.
@@ -763,7 +770,7 @@ pub mod container_fleet {
         /// Constraints: at most 1 items. CloudFormation `StoppedActions`, Terraform `stopped_actions`.
         pub fn stopped_actions(mut self, value: impl IntoIterator<Item = StoppedActions>) -> Self {
             self.0
-                .set("StoppedActions", Some("stopped_actions"), list(value));
+                .set("StoppedActions", Some("stopped_actions"), rt::list(value));
             self
         }
     }
@@ -774,11 +781,11 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// Configures the service that provides logs.
@@ -792,17 +799,17 @@ pub mod container_fleet {
         /// If log destination is CLOUDWATCH, logs are sent to the specified log group in Amazon CloudWatch.
         ///
         /// Constraints: length 1..=512; pattern `[a-zA-Z0-9:/\-\*]+`. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
         /// The name of the S3 bucket to pull logs from if S3 is the LogDestination
         ///
         /// Constraints: length 1..=1024. CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
     }
@@ -813,11 +820,11 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedCapacityConfiguration(Props);
+    pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
         /// A new `ManagedCapacityConfiguration`. Required properties: `zero_capacity_strategy` (`ZeroCapacityStrategy`).
         pub fn new(zero_capacity_strategy: ZeroCapacityStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ZeroCapacityStrategy",
                 Some("zero_capacity_strategy"),
@@ -832,7 +839,7 @@ pub mod container_fleet {
             self.0.set(
                 "ScaleInAfterInactivityMinutes",
                 Some("scale_in_after_inactivity_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -844,12 +851,12 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingPolicy(Props);
+    pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
         /// A new `ScalingPolicy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ScalingPolicy(this)
         }
         /// Comparison operator to use when measuring a metric against the threshold value.
@@ -867,8 +874,11 @@ pub mod container_fleet {
         ///
         /// Constraints: at least 1. CloudFormation `EvaluationPeriods`, Terraform `evaluation_periods`.
         pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0
-                .set("EvaluationPeriods", Some("evaluation_periods"), int(value));
+            self.0.set(
+                "EvaluationPeriods",
+                Some("evaluation_periods"),
+                rt::int(value),
+            );
             self
         }
         /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
@@ -889,8 +899,11 @@ pub mod container_fleet {
         ///
         /// CloudFormation `ScalingAdjustment`, Terraform `scaling_adjustment`.
         pub fn scaling_adjustment(mut self, value: i64) -> Self {
-            self.0
-                .set("ScalingAdjustment", Some("scaling_adjustment"), int(value));
+            self.0.set(
+                "ScalingAdjustment",
+                Some("scaling_adjustment"),
+                rt::int(value),
+            );
             self
         }
         /// The type of adjustment to make to a fleet's instance count.
@@ -919,7 +932,7 @@ pub mod container_fleet {
         ///
         /// CloudFormation `Threshold`, Terraform `threshold`.
         pub fn threshold(mut self, value: i64) -> Self {
-            self.0.set("Threshold", Some("threshold"), int(value));
+            self.0.set("Threshold", Some("threshold"), rt::int(value));
             self
         }
     }
@@ -930,12 +943,12 @@ pub mod container_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-targetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetConfiguration(Props);
+    pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
         /// A new `TargetConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetConfiguration(this)
         }
     }
@@ -1102,11 +1115,11 @@ pub mod container_fleet {
 /// CloudFormation: `AWS::GameLift::ContainerGroupDefinition`. Terraform: `awscc_gamelift_container_group_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-containergroupdefinition.html)
-pub struct ContainerGroupDefinition(Base);
-static CONTAINER_GROUP_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ContainerGroupDefinition(rt::Base);
+static CONTAINER_GROUP_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::ContainerGroupDefinition",
     terraform: Some("awscc_gamelift_container_group_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1156,12 +1169,12 @@ impl ContainerGroupDefinition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         operating_system: container_group_definition::OperatingSystem,
         total_memory_limit_mebibytes: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CONTAINER_GROUP_DEFINITION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONTAINER_GROUP_DEFINITION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "OperatingSystem",
             Some("operating_system"),
@@ -1170,7 +1183,7 @@ impl ContainerGroupDefinition {
         this.set(
             "TotalMemoryLimitMebibytes",
             Some("total_memory_limit_mebibytes"),
-            int(total_memory_limit_mebibytes),
+            rt::int(total_memory_limit_mebibytes),
         );
         ContainerGroupDefinition(this)
     }
@@ -1209,7 +1222,7 @@ impl ContainerGroupDefinition {
         self.0.set(
             "SourceVersionNumber",
             Some("source_version_number"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1223,7 +1236,7 @@ impl ContainerGroupDefinition {
         self.0.set(
             "SupportContainerDefinitions",
             Some("support_container_definitions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1232,17 +1245,17 @@ impl ContainerGroupDefinition {
     /// Constraints: range 0.125..=10. CloudFormation `TotalVcpuLimit`, Terraform `total_vcpu_limit`.
     pub fn total_vcpu_limit(mut self, value: i64) -> Self {
         self.0
-            .set("TotalVcpuLimit", Some("total_vcpu_limit"), int(value));
+            .set("TotalVcpuLimit", Some("total_vcpu_limit"), rt::int(value));
         self
     }
     /// The description of this version
     ///
     /// Constraints: length 1..=1024. CloudFormation `VersionDescription`, Terraform `version_description`.
-    pub fn version_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VersionDescription",
             Some("version_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1250,37 +1263,37 @@ impl ContainerGroupDefinition {
 builder!(ContainerGroupDefinition, ContainerGroupDefinitionHandle);
 /// A declared `AWS::GameLift::ContainerGroupDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerGroupDefinitionHandle(Handle);
+pub struct ContainerGroupDefinitionHandle(rt::Handle);
 handle!(ContainerGroupDefinitionHandle);
 impl ContainerGroupDefinitionHandle {
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift container group resource and uniquely identifies it across all AWS Regions.
     ///
     /// CloudFormation `Fn::GetAtt` `ContainerGroupDefinitionArn`; Terraform `container_group_definition_arn`.
-    pub fn container_group_definition_arn(&self) -> Expr {
+    pub fn container_group_definition_arn(&self) -> rt::Expr {
         self.0.attr("ContainerGroupDefinitionArn")
     }
     /// A time stamp indicating when this data object was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The version of this ContainerGroupDefinition
     ///
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
     /// A string indicating ContainerGroupDefinition status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// A string indicating the reason for ContainerGroupDefinition status.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
 }
@@ -1293,16 +1306,16 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDependency(Props);
+    pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
         /// A new `ContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: Condition, container_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(condition: Condition, container_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Condition", Some("condition"), condition.into());
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                string(container_name),
+                rt::string(container_name),
             );
             ContainerDependency(this)
         }
@@ -1314,13 +1327,13 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerEnvironment(Props);
+    pub struct ContainerEnvironment(rt::Props);
     impl ContainerEnvironment {
         /// A new `ContainerEnvironment`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             ContainerEnvironment(this)
         }
     }
@@ -1331,40 +1344,41 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerhealthcheck.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerHealthCheck(Props);
+    pub struct ContainerHealthCheck(rt::Props);
     impl ContainerHealthCheck {
         /// A new `ContainerHealthCheck`. Required properties: `command` (`Command`).
-        pub fn new(command: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Command", Some("command"), strings(command));
+        pub fn new(command: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Command", Some("command"), rt::strings(command));
             ContainerHealthCheck(this)
         }
         /// How often (in seconds) the health is checked.
         ///
         /// Constraints: range 60..=300. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// How many times the process manager will retry the command after a timeout.
         ///
         /// Constraints: range 5..=10. CloudFormation `Retries`, Terraform `retries`.
         pub fn retries(mut self, value: i64) -> Self {
-            self.0.set("Retries", Some("retries"), int(value));
+            self.0.set("Retries", Some("retries"), rt::int(value));
             self
         }
         /// The optional grace period (in seconds) to give a container time to boostrap before teh health check is declared failed.
         ///
         /// Constraints: range 0..=300. CloudFormation `StartPeriod`, Terraform `start_period`.
         pub fn start_period(mut self, value: i64) -> Self {
-            self.0.set("StartPeriod", Some("start_period"), int(value));
+            self.0
+                .set("StartPeriod", Some("start_period"), rt::int(value));
             self
         }
         /// How many seconds the process manager allows the command to run before canceling it.
         ///
         /// Constraints: range 30..=60. CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
     }
@@ -1375,12 +1389,16 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containermountpoint.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerMountPoint(Props);
+    pub struct ContainerMountPoint(rt::Props);
     impl ContainerMountPoint {
         /// A new `ContainerMountPoint`. Required properties: `instance_path` (`InstancePath`).
-        pub fn new(instance_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstancePath", Some("instance_path"), string(instance_path));
+        pub fn new(instance_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstancePath",
+                Some("instance_path"),
+                rt::string(instance_path),
+            );
             ContainerMountPoint(this)
         }
         /// The access permissions for the mounted path.
@@ -1394,9 +1412,9 @@ pub mod container_group_definition {
         /// The path inside the container where the mount is accessible.
         ///
         /// Constraints: length 1..=1024; pattern `^(\/+[^\/]+\/*)+$`. CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerPath", Some("container_path"), string(value));
+                .set("ContainerPath", Some("container_path"), rt::string(value));
             self
         }
     }
@@ -1407,14 +1425,14 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerportrange.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerPortRange(Props);
+    pub struct ContainerPortRange(rt::Props);
     impl ContainerPortRange {
         /// A new `ContainerPortRange`. Required properties: `from_port` (`FromPort`), `protocol` (`Protocol`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, protocol: Protocol, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), int(to_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             ContainerPortRange(this)
         }
     }
@@ -1425,25 +1443,25 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-gameservercontainerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct GameServerContainerDefinition(Props);
+    pub struct GameServerContainerDefinition(rt::Props);
     impl GameServerContainerDefinition {
         /// A new `GameServerContainerDefinition`. Required properties: `container_name` (`ContainerName`), `image_uri` (`ImageUri`), `server_sdk_version` (`ServerSdkVersion`).
         pub fn new(
-            container_name: impl Into<Expr>,
-            image_uri: impl Into<Expr>,
-            server_sdk_version: impl Into<Expr>,
+            container_name: impl Into<rt::Expr>,
+            image_uri: impl Into<rt::Expr>,
+            server_sdk_version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                string(container_name),
+                rt::string(container_name),
             );
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             this.set(
                 "ServerSdkVersion",
                 Some("server_sdk_version"),
-                string(server_sdk_version),
+                rt::string(server_sdk_version),
             );
             GameServerContainerDefinition(this)
         }
@@ -1451,7 +1469,7 @@ pub mod container_group_definition {
         ///
         /// Constraints: 1..=10 items. CloudFormation `DependsOn`, Terraform `depends_on`.
         pub fn depends_on(mut self, value: impl IntoIterator<Item = ContainerDependency>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// The environment variables to pass to a container.
@@ -1464,7 +1482,7 @@ pub mod container_group_definition {
             self.0.set(
                 "EnvironmentOverride",
                 Some("environment_override"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1486,7 +1504,8 @@ pub mod container_group_definition {
             mut self,
             value: impl IntoIterator<Item = ContainerMountPoint>,
         ) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// Defines the ports on the container.
@@ -1503,11 +1522,11 @@ pub mod container_group_definition {
         /// The digest of the container image.
         ///
         /// Constraints: pattern `^sha256:[a-fA-F0-9]{64}$`. CloudFormation `ResolvedImageDigest`, Terraform `resolved_image_digest`.
-        pub fn resolved_image_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resolved_image_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ResolvedImageDigest",
                 Some("resolved_image_digest"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1515,7 +1534,7 @@ pub mod container_group_definition {
         ///
         /// Constraints: range 0.125..=10. CloudFormation `Vcpu`, Terraform `vcpu`.
         pub fn vcpu(mut self, value: i64) -> Self {
-            self.0.set("Vcpu", Some("vcpu"), int(value));
+            self.0.set("Vcpu", Some("vcpu"), rt::int(value));
             self
         }
     }
@@ -1526,18 +1545,18 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-linuxcapabilities.html)
     #[derive(Clone, Debug)]
-    pub struct LinuxCapabilities(Props);
+    pub struct LinuxCapabilities(rt::Props);
     impl LinuxCapabilities {
         /// A new `LinuxCapabilities`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinuxCapabilities(this)
         }
         /// The list of Linux capabilities to add to the container's default configuration.
         ///
         /// Constraints: 0..=37 items. CloudFormation `Include`, Terraform `include`.
         pub fn include(mut self, value: impl IntoIterator<Item = Include>) -> Self {
-            self.0.set("Include", Some("include"), list(value));
+            self.0.set("Include", Some("include"), rt::list(value));
             self
         }
     }
@@ -1548,15 +1567,15 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-portconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PortConfiguration(Props);
+    pub struct PortConfiguration(rt::Props);
     impl PortConfiguration {
         /// A new `PortConfiguration`. Required properties: `container_port_ranges` (`ContainerPortRanges`).
         pub fn new(container_port_ranges: impl IntoIterator<Item = ContainerPortRange>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerPortRanges",
                 Some("container_port_ranges"),
-                list(container_port_ranges),
+                rt::list(container_port_ranges),
             );
             PortConfiguration(this)
         }
@@ -1568,24 +1587,24 @@ pub mod container_group_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-supportcontainerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct SupportContainerDefinition(Props);
+    pub struct SupportContainerDefinition(rt::Props);
     impl SupportContainerDefinition {
         /// A new `SupportContainerDefinition`. Required properties: `container_name` (`ContainerName`), `image_uri` (`ImageUri`).
-        pub fn new(container_name: impl Into<Expr>, image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(container_name: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                string(container_name),
+                rt::string(container_name),
             );
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             SupportContainerDefinition(this)
         }
         /// A list of container dependencies that determines when this container starts up and shuts down.
         ///
         /// Constraints: 1..=10 items. CloudFormation `DependsOn`, Terraform `depends_on`.
         pub fn depends_on(mut self, value: impl IntoIterator<Item = ContainerDependency>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// The environment variables to pass to a container.
@@ -1598,7 +1617,7 @@ pub mod container_group_definition {
             self.0.set(
                 "EnvironmentOverride",
                 Some("environment_override"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1606,7 +1625,8 @@ pub mod container_group_definition {
         ///
         /// CloudFormation `Essential`, Terraform `essential`.
         pub fn essential(mut self, value: bool) -> Self {
-            self.0.set("Essential", Some("essential"), boolean(value));
+            self.0
+                .set("Essential", Some("essential"), rt::boolean(value));
             self
         }
         /// Specifies how the health of the containers will be checked.
@@ -1635,7 +1655,7 @@ pub mod container_group_definition {
             self.0.set(
                 "MemoryHardLimitMebibytes",
                 Some("memory_hard_limit_mebibytes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1646,7 +1666,8 @@ pub mod container_group_definition {
             mut self,
             value: impl IntoIterator<Item = ContainerMountPoint>,
         ) -> Self {
-            self.0.set("MountPoints", Some("mount_points"), list(value));
+            self.0
+                .set("MountPoints", Some("mount_points"), rt::list(value));
             self
         }
         /// Defines the ports on the container.
@@ -1663,11 +1684,11 @@ pub mod container_group_definition {
         /// The digest of the container image.
         ///
         /// Constraints: pattern `^sha256:[a-fA-F0-9]{64}$`. CloudFormation `ResolvedImageDigest`, Terraform `resolved_image_digest`.
-        pub fn resolved_image_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resolved_image_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ResolvedImageDigest",
                 Some("resolved_image_digest"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1675,7 +1696,7 @@ pub mod container_group_definition {
         ///
         /// Constraints: range 0.125..=10. CloudFormation `Vcpu`, Terraform `vcpu`.
         pub fn vcpu(mut self, value: i64) -> Self {
-            self.0.set("Vcpu", Some("vcpu"), int(value));
+            self.0.set("Vcpu", Some("vcpu"), rt::int(value));
             self
         }
     }
@@ -1812,11 +1833,11 @@ pub mod container_group_definition {
 /// CloudFormation: `AWS::GameLift::Fleet`. Terraform: `awscc_gamelift_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::Fleet",
     terraform: Some("awscc_gamelift_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1827,9 +1848,9 @@ static FLEET_TYPE: TypeInfo = TypeInfo {
 impl Fleet {
     /// Declares a `AWS::GameLift::Fleet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FLEET_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FLEET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Fleet(this)
     }
     /// Configuration for Anywhere fleet.
@@ -1854,8 +1875,8 @@ impl Fleet {
     /// A unique identifier for a build to be deployed on the new fleet.
     ///
     /// Constraints: length 1..=512; pattern `^build-\S+|^arn:.*:build/build-\S+`. Changing it replaces the resource. CloudFormation `BuildId`, Terraform `build_id`.
-    pub fn build_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BuildId", Some("build_id"), string(value));
+    pub fn build_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BuildId", Some("build_id"), rt::string(value));
         self
     }
     /// Indicates whether to generate a TLS/SSL certificate for the new fleet.
@@ -1880,9 +1901,9 @@ impl Fleet {
     /// A human-readable description of a fleet.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// [DEPRECATED] The number of EC2 instances that you want this fleet to host.
@@ -1892,7 +1913,7 @@ impl Fleet {
         self.0.set(
             "DesiredEC2Instances",
             Some("desired_ec2_instances"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1906,16 +1927,19 @@ impl Fleet {
         self.0.set(
             "EC2InboundPermissions",
             Some("ec2_inbound_permissions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of an EC2 instance type that is supported in Amazon GameLift.
     ///
     /// Constraints: pattern `^.*..*$`. Changing it replaces the resource. CloudFormation `EC2InstanceType`, Terraform `ec2_instance_type`.
-    pub fn ec2_instance_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EC2InstanceType", Some("ec2_instance_type"), string(value));
+    pub fn ec2_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EC2InstanceType",
+            Some("ec2_instance_type"),
+            rt::string(value),
+        );
         self
     }
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet.
@@ -1928,9 +1952,12 @@ impl Fleet {
     /// A unique identifier for an AWS IAM role that manages access to your AWS services.
     ///
     /// Constraints: length at least 1; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. Changing it replaces the resource. CloudFormation `InstanceRoleARN`, Terraform `instance_role_arn`.
-    pub fn instance_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("InstanceRoleARN", Some("instance_role_arn"), string(value));
+    pub fn instance_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InstanceRoleARN",
+            Some("instance_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Credentials provider implementation that loads credentials from the Amazon EC2 Instance Metadata Service.
@@ -1952,36 +1979,37 @@ impl Fleet {
         mut self,
         value: impl IntoIterator<Item = fleet::LocationConfiguration>,
     ) -> Self {
-        self.0.set("Locations", Some("locations"), list(value));
+        self.0.set("Locations", Some("locations"), rt::list(value));
         self
     }
     /// This parameter is no longer used.
     ///
     /// Changing it replaces the resource. CloudFormation `LogPaths`, Terraform `log_paths`.
-    pub fn log_paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("LogPaths", Some("log_paths"), strings(value));
+    pub fn log_paths(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("LogPaths", Some("log_paths"), rt::strings(value));
         self
     }
     /// [DEPRECATED] The maximum value that is allowed for the fleet's instance count.
     ///
     /// Constraints: at least 0. CloudFormation `MaxSize`, Terraform `max_size`.
     pub fn max_size(mut self, value: i64) -> Self {
-        self.0.set("MaxSize", Some("max_size"), int(value));
+        self.0.set("MaxSize", Some("max_size"), rt::int(value));
         self
     }
     /// The name of an Amazon CloudWatch metric group.
     ///
     /// Constraints: 0..=1 items. CloudFormation `MetricGroups`, Terraform `metric_groups`.
-    pub fn metric_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn metric_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("MetricGroups", Some("metric_groups"), strings(value));
+            .set("MetricGroups", Some("metric_groups"), rt::strings(value));
         self
     }
     /// [DEPRECATED] The minimum value allowed for the fleet's instance count.
     ///
     /// Constraints: at least 0. CloudFormation `MinSize`, Terraform `min_size`.
     pub fn min_size(mut self, value: i64) -> Self {
-        self.0.set("MinSize", Some("min_size"), int(value));
+        self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
     /// A game session protection policy to apply to all game sessions hosted on instances in this fleet.
@@ -2001,19 +2029,20 @@ impl Fleet {
     /// A unique identifier for the AWS account with the VPC that you want to peer your Amazon GameLift fleet with.
     ///
     /// Constraints: length 1..=1024; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `PeerVpcAwsAccountId`, Terraform `peer_vpc_aws_account_id`.
-    pub fn peer_vpc_aws_account_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn peer_vpc_aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PeerVpcAwsAccountId",
             Some("peer_vpc_aws_account_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A unique identifier for a VPC with resources to be accessed by your Amazon GameLift fleet.
     ///
     /// Constraints: length 1..=1024; pattern `^vpc-\S+`. Changing it replaces the resource. CloudFormation `PeerVpcId`, Terraform `peer_vpc_id`.
-    pub fn peer_vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PeerVpcId", Some("peer_vpc_id"), string(value));
+    pub fn peer_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerVpcId", Some("peer_vpc_id"), rt::string(value));
         self
     }
     /// Configuration for player gateway.
@@ -2074,35 +2103,35 @@ impl Fleet {
         value: impl IntoIterator<Item = fleet::ScalingPolicy>,
     ) -> Self {
         self.0
-            .set("ScalingPolicies", Some("scaling_policies"), list(value));
+            .set("ScalingPolicies", Some("scaling_policies"), rt::list(value));
         self
     }
     /// A unique identifier for a Realtime script to be deployed on a new Realtime Servers fleet.
     ///
     /// Constraints: length 1..=512; pattern `^script-\S+|^arn:.*:script/script-\S+`. Changing it replaces the resource. CloudFormation `ScriptId`, Terraform `script_id`.
-    pub fn script_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ScriptId", Some("script_id"), string(value));
+    pub fn script_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ScriptId", Some("script_id"), rt::string(value));
         self
     }
     /// This parameter is no longer used but is retained for backward compatibility.
     ///
     /// Constraints: length 1..=1024; pattern `^[A-Za-z0-9_:.+\/\\\- =@;{},?'\[\]"]+$`. Changing it replaces the resource. CloudFormation `ServerLaunchParameters`, Terraform `server_launch_parameters`.
-    pub fn server_launch_parameters(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_launch_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerLaunchParameters",
             Some("server_launch_parameters"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// This parameter is no longer used.
     ///
     /// Constraints: length 1..=1024; pattern `^[A-Za-z0-9_:.+\/\\\- ]+$`. Changing it replaces the resource. CloudFormation `ServerLaunchPath`, Terraform `server_launch_path`.
-    pub fn server_launch_path(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_launch_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerLaunchPath",
             Some("server_launch_path"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2110,19 +2139,19 @@ impl Fleet {
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::GameLift::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// Unique fleet ID
     ///
     /// CloudFormation `Fn::GetAtt` `FleetId`; Terraform `fleet_id`.
-    pub fn fleet_id(&self) -> Expr {
+    pub fn fleet_id(&self) -> rt::Expr {
         self.0.attr("FleetId")
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift Servers Fleet resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `FleetArn`; Terraform `fleet_arn`.
-    pub fn fleet_arn(&self) -> Expr {
+    pub fn fleet_arn(&self) -> rt::Expr {
         self.0.attr("FleetArn")
     }
 }
@@ -2135,12 +2164,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-anywhereconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnywhereConfiguration(Props);
+    pub struct AnywhereConfiguration(rt::Props);
     impl AnywhereConfiguration {
         /// A new `AnywhereConfiguration`. Required properties: `cost` (`Cost`).
-        pub fn new(cost: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cost", Some("cost"), string(cost));
+        pub fn new(cost: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cost", Some("cost"), rt::string(cost));
             AnywhereConfiguration(this)
         }
     }
@@ -2151,11 +2180,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-certificateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateConfiguration(Props);
+    pub struct CertificateConfiguration(rt::Props);
     impl CertificateConfiguration {
         /// A new `CertificateConfiguration`. Required properties: `certificate_type` (`CertificateType`).
         pub fn new(certificate_type: CertificateType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateType",
                 Some("certificate_type"),
@@ -2171,20 +2200,20 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-ippermission.html)
     #[derive(Clone, Debug)]
-    pub struct IpPermission(Props);
+    pub struct IpPermission(rt::Props);
     impl IpPermission {
         /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
         pub fn new(
             from_port: i64,
-            ip_range: impl Into<Expr>,
+            ip_range: impl Into<rt::Expr>,
             protocol: Protocol,
             to_port: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("IpRange", Some("ip_range"), string(ip_range));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), int(to_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             IpPermission(this)
         }
     }
@@ -2195,12 +2224,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationcapacity.html)
     #[derive(Clone, Debug)]
-    pub struct LocationCapacity(Props);
+    pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
         /// A new `LocationCapacity`. Required properties: `max_size` (`MaxSize`).
         pub fn new(max_size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxSize", Some("max_size"), int(max_size));
+            let mut this = rt::Props::default();
+            this.set("MaxSize", Some("max_size"), rt::int(max_size));
             LocationCapacity(this)
         }
         /// Defaults to MinSize if not defined.
@@ -2210,7 +2239,7 @@ pub mod fleet {
             self.0.set(
                 "DesiredEC2Instances",
                 Some("desired_ec2_instances"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2232,7 +2261,7 @@ pub mod fleet {
         ///
         /// Constraints: at least 0. CloudFormation `MinSize`, Terraform `min_size`.
         pub fn min_size(mut self, value: i64) -> Self {
-            self.0.set("MinSize", Some("min_size"), int(value));
+            self.0.set("MinSize", Some("min_size"), rt::int(value));
             self
         }
     }
@@ -2243,12 +2272,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LocationConfiguration(Props);
+    pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
         /// A new `LocationConfiguration`. Required properties: `location` (`Location`).
-        pub fn new(location: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Location", Some("location"), string(location));
+        pub fn new(location: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", Some("location"), rt::string(location));
             LocationConfiguration(this)
         }
         /// Current resource capacity settings in a specified fleet or location.
@@ -2278,11 +2307,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedCapacityConfiguration(Props);
+    pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
         /// A new `ManagedCapacityConfiguration`. Required properties: `zero_capacity_strategy` (`ZeroCapacityStrategy`).
         pub fn new(zero_capacity_strategy: ZeroCapacityStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ZeroCapacityStrategy",
                 Some("zero_capacity_strategy"),
@@ -2297,7 +2326,7 @@ pub mod fleet {
             self.0.set(
                 "ScaleInAfterInactivityMinutes",
                 Some("scale_in_after_inactivity_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2309,11 +2338,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-playergatewayconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PlayerGatewayConfiguration(Props);
+    pub struct PlayerGatewayConfiguration(rt::Props);
     impl PlayerGatewayConfiguration {
         /// A new `PlayerGatewayConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlayerGatewayConfiguration(this)
         }
         /// The IP protocol supported by the game server.
@@ -2338,11 +2367,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-resourcecreationlimitpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceCreationLimitPolicy(Props);
+    pub struct ResourceCreationLimitPolicy(rt::Props);
     impl ResourceCreationLimitPolicy {
         /// A new `ResourceCreationLimitPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceCreationLimitPolicy(this)
         }
         /// The maximum number of game sessions that an individual can create during the policy period.
@@ -2352,7 +2381,7 @@ pub mod fleet {
             self.0.set(
                 "NewGameSessionsPerCreator",
                 Some("new_game_sessions_per_creator"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2363,7 +2392,7 @@ pub mod fleet {
             self.0.set(
                 "PolicyPeriodInMinutes",
                 Some("policy_period_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2375,11 +2404,11 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-runtimeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimeConfiguration(Props);
+    pub struct RuntimeConfiguration(rt::Props);
     impl RuntimeConfiguration {
         /// A new `RuntimeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuntimeConfiguration(this)
         }
         /// The maximum amount of time (in seconds) that a game session can remain in status ACTIVATING.
@@ -2389,7 +2418,7 @@ pub mod fleet {
             self.0.set(
                 "GameSessionActivationTimeoutSeconds",
                 Some("game_session_activation_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2400,7 +2429,7 @@ pub mod fleet {
             self.0.set(
                 "MaxConcurrentGameSessionActivations",
                 Some("max_concurrent_game_session_activations"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2409,7 +2438,7 @@ pub mod fleet {
         /// Constraints: 1..=50 items. CloudFormation `ServerProcesses`, Terraform `server_processes`.
         pub fn server_processes(mut self, value: impl IntoIterator<Item = ServerProcess>) -> Self {
             self.0
-                .set("ServerProcesses", Some("server_processes"), list(value));
+                .set("ServerProcesses", Some("server_processes"), rt::list(value));
             self
         }
     }
@@ -2420,12 +2449,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingPolicy(Props);
+    pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
         /// A new `ScalingPolicy`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ScalingPolicy(this)
         }
         /// Comparison operator to use when measuring a metric against the threshold value.
@@ -2443,13 +2472,16 @@ pub mod fleet {
         ///
         /// Constraints: at least 1. CloudFormation `EvaluationPeriods`, Terraform `evaluation_periods`.
         pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0
-                .set("EvaluationPeriods", Some("evaluation_periods"), int(value));
+            self.0.set(
+                "EvaluationPeriods",
+                Some("evaluation_periods"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 1..=64; pattern `^[A-Za-z0-9\-]+`. CloudFormation `Location`, Terraform `location`.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", Some("location"), string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", Some("location"), rt::string(value));
             self
         }
         /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
@@ -2470,8 +2502,11 @@ pub mod fleet {
         ///
         /// CloudFormation `ScalingAdjustment`, Terraform `scaling_adjustment`.
         pub fn scaling_adjustment(mut self, value: i64) -> Self {
-            self.0
-                .set("ScalingAdjustment", Some("scaling_adjustment"), int(value));
+            self.0.set(
+                "ScalingAdjustment",
+                Some("scaling_adjustment"),
+                rt::int(value),
+            );
             self
         }
         /// The type of adjustment to make to a fleet's instance count.
@@ -2507,7 +2542,7 @@ pub mod fleet {
         ///
         /// CloudFormation `Threshold`, Terraform `threshold`.
         pub fn threshold(mut self, value: i64) -> Self {
-            self.0.set("Threshold", Some("threshold"), int(value));
+            self.0.set("Threshold", Some("threshold"), rt::int(value));
             self
         }
         /// The current status of the fleet's scaling policies in a requested fleet location.
@@ -2526,24 +2561,25 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-serverprocess.html)
     #[derive(Clone, Debug)]
-    pub struct ServerProcess(Props);
+    pub struct ServerProcess(rt::Props);
     impl ServerProcess {
         /// A new `ServerProcess`. Required properties: `concurrent_executions` (`ConcurrentExecutions`), `launch_path` (`LaunchPath`).
-        pub fn new(concurrent_executions: i64, launch_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(concurrent_executions: i64, launch_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConcurrentExecutions",
                 Some("concurrent_executions"),
-                int(concurrent_executions),
+                rt::int(concurrent_executions),
             );
-            this.set("LaunchPath", Some("launch_path"), string(launch_path));
+            this.set("LaunchPath", Some("launch_path"), rt::string(launch_path));
             ServerProcess(this)
         }
         /// An optional list of parameters to pass to the server executable or Realtime script on launch.
         ///
         /// Constraints: length 1..=1024; pattern `^[A-Za-z0-9_:.+\/\\\- =@;{},?'\[\]"]+$`. CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Parameters", Some("parameters"), string(value));
+        pub fn parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Parameters", Some("parameters"), rt::string(value));
             self
         }
     }
@@ -2554,12 +2590,12 @@ pub mod fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-targetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetConfiguration(Props);
+    pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
         /// A new `TargetConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetConfiguration(this)
         }
     }
@@ -2761,11 +2797,11 @@ pub mod fleet {
 /// CloudFormation: `AWS::GameLift::GameServerGroup`. Terraform: `awscc_gamelift_game_server_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-gameservergroup.html)
-pub struct GameServerGroup(Base);
-static GAME_SERVER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct GameServerGroup(rt::Base);
+static GAME_SERVER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::GameServerGroup",
     terraform: Some("awscc_gamelift_game_server_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2800,22 +2836,22 @@ impl GameServerGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        game_server_group_name: impl Into<Expr>,
+        game_server_group_name: impl Into<rt::Expr>,
         instance_definitions: impl IntoIterator<Item = game_server_group::InstanceDefinition>,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GAME_SERVER_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &GAME_SERVER_GROUP_TYPE);
         this.set(
             "GameServerGroupName",
             Some("game_server_group_name"),
-            string(game_server_group_name),
+            rt::string(game_server_group_name),
         );
         this.set(
             "InstanceDefinitions",
             Some("instance_definitions"),
-            list(instance_definitions),
+            rt::list(instance_definitions),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         GameServerGroup(this)
     }
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
@@ -2874,41 +2910,41 @@ impl GameServerGroup {
     ///
     /// Constraints: at least 1. CloudFormation `MaxSize`, Terraform `max_size`.
     pub fn max_size(mut self, value: i64) -> Self {
-        self.0.set("MaxSize", Some("max_size"), int(value));
+        self.0.set("MaxSize", Some("max_size"), rt::int(value));
         self
     }
     /// The minimum number of instances allowed in the EC2 Auto Scaling group.
     ///
     /// Constraints: at least 0. CloudFormation `MinSize`, Terraform `min_size`.
     pub fn min_size(mut self, value: i64) -> Self {
-        self.0.set("MinSize", Some("min_size"), int(value));
+        self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
     /// A list of virtual private cloud (VPC) subnets to use with instances in the game server group.
     ///
     /// Constraints: 1..=20 items. CloudFormation `VpcSubnets`, Terraform `vpc_subnets`.
-    pub fn vpc_subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("VpcSubnets", Some("vpc_subnets"), strings(value));
+            .set("VpcSubnets", Some("vpc_subnets"), rt::strings(value));
         self
     }
 }
 builder!(GameServerGroup, GameServerGroupHandle);
 /// A declared `AWS::GameLift::GameServerGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GameServerGroupHandle(Handle);
+pub struct GameServerGroupHandle(rt::Handle);
 handle!(GameServerGroupHandle);
 impl GameServerGroupHandle {
     /// A generated unique ID for the game server group.
     ///
     /// CloudFormation `Fn::GetAtt` `GameServerGroupArn`; Terraform `game_server_group_arn`.
-    pub fn game_server_group_arn(&self) -> Expr {
+    pub fn game_server_group_arn(&self) -> rt::Expr {
         self.0.attr("GameServerGroupArn")
     }
     /// A generated unique ID for the EC2 Auto Scaling group that is associated with this game server group.
     ///
     /// CloudFormation `Fn::GetAtt` `AutoScalingGroupArn`; Terraform `auto_scaling_group_arn`.
-    pub fn auto_scaling_group_arn(&self) -> Expr {
+    pub fn auto_scaling_group_arn(&self) -> rt::Expr {
         self.0.attr("AutoScalingGroupArn")
     }
 }
@@ -2921,11 +2957,11 @@ pub mod game_server_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingPolicy(Props);
+    pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
         /// A new `AutoScalingPolicy`. Required properties: `target_tracking_configuration` (`TargetTrackingConfiguration`).
         pub fn new(target_tracking_configuration: TargetTrackingConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TargetTrackingConfiguration",
                 Some("target_tracking_configuration"),
@@ -2940,7 +2976,7 @@ pub mod game_server_group {
             self.0.set(
                 "EstimatedInstanceWarmup",
                 Some("estimated_instance_warmup"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2952,20 +2988,27 @@ pub mod game_server_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-instancedefinition.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceDefinition(Props);
+    pub struct InstanceDefinition(rt::Props);
     impl InstanceDefinition {
         /// A new `InstanceDefinition`. Required properties: `instance_type` (`InstanceType`).
-        pub fn new(instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             InstanceDefinition(this)
         }
         /// Instance weighting that indicates how much this instance type contributes to the total capacity of a game server group.
         ///
         /// Constraints: pattern `^[\u0031-\u0039][\u0030-\u0039]{0,2}$`. CloudFormation `WeightedCapacity`, Terraform `weighted_capacity`.
-        pub fn weighted_capacity(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("WeightedCapacity", Some("weighted_capacity"), string(value));
+        pub fn weighted_capacity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "WeightedCapacity",
+                Some("weighted_capacity"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2976,40 +3019,40 @@ pub mod game_server_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-launchtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplate(Props);
+    pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
         /// A new `LaunchTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplate(this)
         }
         /// A unique identifier for an existing EC2 launch template.
         ///
         /// Constraints: length 1..=255. CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A readable identifier for an existing EC2 launch template.
         ///
         /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9\(\)\.\-/_]+$`. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The version of the EC2 launch template to use.
         ///
         /// Constraints: length 1..=128. CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -3020,12 +3063,12 @@ pub mod game_server_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetTrackingConfiguration(Props);
+    pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
         /// A new `TargetTrackingConfiguration`. Required properties: `target_value` (`TargetValue`).
         pub fn new(target_value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TargetValue", Some("target_value"), int(target_value));
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
             TargetTrackingConfiguration(this)
         }
     }
@@ -3067,11 +3110,11 @@ pub mod game_server_group {
 /// CloudFormation: `AWS::GameLift::GameSessionQueue`. Terraform: `awscc_gamelift_game_session_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-gamesessionqueue.html)
-pub struct GameSessionQueue(Base);
-static GAME_SESSION_QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct GameSessionQueue(rt::Base);
+static GAME_SESSION_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::GameSessionQueue",
     terraform: Some("awscc_gamelift_game_session_queue"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3101,17 +3144,20 @@ static GAME_SESSION_QUEUE_TYPE: TypeInfo = TypeInfo {
 impl GameSessionQueue {
     /// Declares a `AWS::GameLift::GameSessionQueue` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GAME_SESSION_QUEUE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GAME_SESSION_QUEUE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         GameSessionQueue(this)
     }
     /// Information that is added to all events that are related to this game session queue.
     ///
     /// Constraints: length 1..=256; pattern `[\s\S]*`. CloudFormation `CustomEventData`, Terraform `custom_event_data`.
-    pub fn custom_event_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CustomEventData", Some("custom_event_data"), string(value));
+    pub fn custom_event_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CustomEventData",
+            Some("custom_event_data"),
+            rt::string(value),
+        );
         self
     }
     /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
@@ -3122,7 +3168,7 @@ impl GameSessionQueue {
         value: impl IntoIterator<Item = game_session_queue::GameSessionQueueDestination>,
     ) -> Self {
         self.0
-            .set("Destinations", Some("destinations"), list(value));
+            .set("Destinations", Some("destinations"), rt::list(value));
         self
     }
     /// A list of locations where a queue is allowed to place new game sessions.
@@ -3139,11 +3185,11 @@ impl GameSessionQueue {
     /// An SNS topic ARN that is set up to receive game session placement notifications.
     ///
     /// Constraints: length 1..=300; pattern `[a-zA-Z0-9:_-]*(\.fifo)?`. CloudFormation `NotificationTarget`, Terraform `notification_target`.
-    pub fn notification_target(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_target(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationTarget",
             Some("notification_target"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3157,7 +3203,7 @@ impl GameSessionQueue {
         self.0.set(
             "PlayerLatencyPolicies",
             Some("player_latency_policies"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3179,21 +3225,24 @@ impl GameSessionQueue {
     ///
     /// Constraints: at least 0. CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
     pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-        self.0
-            .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+        self.0.set(
+            "TimeoutInSeconds",
+            Some("timeout_in_seconds"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(GameSessionQueue, GameSessionQueueHandle);
 /// A declared `AWS::GameLift::GameSessionQueue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GameSessionQueueHandle(Handle);
+pub struct GameSessionQueueHandle(rt::Handle);
 handle!(GameSessionQueueHandle);
 impl GameSessionQueueHandle {
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3204,11 +3253,11 @@ pub mod game_session_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-filterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilterConfiguration(Props);
+    pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
         /// A new `FilterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterConfiguration(this)
         }
         /// A list of locations to allow game session placement in, in the form of AWS Region codes such as us-west-2.
@@ -3216,12 +3265,12 @@ pub mod game_session_queue {
         /// Constraints: 1..=100 items. CloudFormation `AllowedLocations`, Terraform `allowed_locations`.
         pub fn allowed_locations(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedLocations",
                 Some("allowed_locations"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3233,17 +3282,17 @@ pub mod game_session_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-gamesessionqueuedestination.html)
     #[derive(Clone, Debug)]
-    pub struct GameSessionQueueDestination(Props);
+    pub struct GameSessionQueueDestination(rt::Props);
     impl GameSessionQueueDestination {
         /// A new `GameSessionQueueDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GameSessionQueueDestination(this)
         }
         /// Constraints: length 1..=256; pattern `[a-zA-Z0-9:/-]+`. CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
     }
@@ -3254,11 +3303,11 @@ pub mod game_session_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-playerlatencypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct PlayerLatencyPolicy(Props);
+    pub struct PlayerLatencyPolicy(rt::Props);
     impl PlayerLatencyPolicy {
         /// A new `PlayerLatencyPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlayerLatencyPolicy(this)
         }
         /// The maximum latency value that is allowed for any player, in milliseconds.
@@ -3268,7 +3317,7 @@ pub mod game_session_queue {
             self.0.set(
                 "MaximumIndividualPlayerLatencyMilliseconds",
                 Some("maximum_individual_player_latency_milliseconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3279,7 +3328,7 @@ pub mod game_session_queue {
             self.0.set(
                 "PolicyDurationSeconds",
                 Some("policy_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3289,19 +3338,22 @@ pub mod game_session_queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-priorityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PriorityConfiguration(Props);
+    pub struct PriorityConfiguration(rt::Props);
     impl PriorityConfiguration {
         /// A new `PriorityConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PriorityConfiguration(this)
         }
         /// The prioritization order to use for fleet locations, when the PriorityOrder property includes LOCATION.
         ///
         /// Constraints: 1..=100 items. CloudFormation `LocationOrder`, Terraform `location_order`.
-        pub fn location_order(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn location_order(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("LocationOrder", Some("location_order"), strings(value));
+                .set("LocationOrder", Some("location_order"), rt::strings(value));
             self
         }
         /// The recommended sequence to use when prioritizing where to place new game sessions.
@@ -3309,7 +3361,7 @@ pub mod game_session_queue {
         /// Constraints: 1..=4 items. CloudFormation `PriorityOrder`, Terraform `priority_order`.
         pub fn priority_order(mut self, value: impl IntoIterator<Item = PriorityOrder>) -> Self {
             self.0
-                .set("PriorityOrder", Some("priority_order"), list(value));
+                .set("PriorityOrder", Some("priority_order"), rt::list(value));
             self
         }
     }
@@ -3333,11 +3385,11 @@ pub mod game_session_queue {
 /// CloudFormation: `AWS::GameLift::Location`. Terraform: `awscc_gamelift_location` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-location.html)
-pub struct Location(Base);
-static LOCATION_TYPE: TypeInfo = TypeInfo {
+pub struct Location(rt::Base);
+static LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::Location",
     terraform: Some("awscc_gamelift_location"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3369,20 +3421,24 @@ static LOCATION_TYPE: TypeInfo = TypeInfo {
 impl Location {
     /// Declares a `AWS::GameLift::Location` with the stack-unique `id`. Required properties: `location_name` (`LocationName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, location_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOCATION_TYPE);
-        this.set("LocationName", Some("location_name"), string(location_name));
+    pub fn new(id: impl Into<String>, location_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOCATION_TYPE);
+        this.set(
+            "LocationName",
+            Some("location_name"),
+            rt::string(location_name),
+        );
         Location(this)
     }
 }
 builder!(Location, LocationHandle);
 /// A declared `AWS::GameLift::Location`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationHandle(Handle);
+pub struct LocationHandle(rt::Handle);
 handle!(LocationHandle);
 impl LocationHandle {
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
-    pub fn location_arn(&self) -> Expr {
+    pub fn location_arn(&self) -> rt::Expr {
         self.0.attr("LocationArn")
     }
 }
@@ -3391,11 +3447,11 @@ impl LocationHandle {
 /// CloudFormation: `AWS::GameLift::MatchmakingConfiguration`. Terraform: `awscc_gamelift_matchmaking_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-matchmakingconfiguration.html)
-pub struct MatchmakingConfiguration(Base);
-static MATCHMAKING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct MatchmakingConfiguration(rt::Base);
+static MATCHMAKING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::MatchmakingConfiguration",
     terraform: Some("awscc_gamelift_matchmaking_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3428,23 +3484,27 @@ impl MatchmakingConfiguration {
     pub fn new(
         id: impl Into<String>,
         acceptance_required: bool,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         request_timeout_seconds: i64,
-        rule_set_name: impl Into<Expr>,
+        rule_set_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MATCHMAKING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &MATCHMAKING_CONFIGURATION_TYPE);
         this.set(
             "AcceptanceRequired",
             Some("acceptance_required"),
-            boolean(acceptance_required),
+            rt::boolean(acceptance_required),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RequestTimeoutSeconds",
             Some("request_timeout_seconds"),
-            int(request_timeout_seconds),
+            rt::int(request_timeout_seconds),
         );
-        this.set("RuleSetName", Some("rule_set_name"), string(rule_set_name));
+        this.set(
+            "RuleSetName",
+            Some("rule_set_name"),
+            rt::string(rule_set_name),
+        );
         MatchmakingConfiguration(this)
     }
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
@@ -3454,7 +3514,7 @@ impl MatchmakingConfiguration {
         self.0.set(
             "AcceptanceTimeoutSeconds",
             Some("acceptance_timeout_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -3465,7 +3525,7 @@ impl MatchmakingConfiguration {
         self.0.set(
             "AdditionalPlayerCount",
             Some("additional_player_count"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -3480,25 +3540,28 @@ impl MatchmakingConfiguration {
     /// A time stamp indicating when this data object was created.
     ///
     /// CloudFormation `CreationTime`, Terraform `creation_time`.
-    pub fn creation_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn creation_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CreationTime", Some("creation_time"), string(value));
+            .set("CreationTime", Some("creation_time"), rt::string(value));
         self
     }
     /// Information to attach to all events related to the matchmaking configuration.
     ///
     /// Constraints: length 0..=256. CloudFormation `CustomEventData`, Terraform `custom_event_data`.
-    pub fn custom_event_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CustomEventData", Some("custom_event_data"), string(value));
+    pub fn custom_event_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CustomEventData",
+            Some("custom_event_data"),
+            rt::string(value),
+        );
         self
     }
     /// A descriptive label that is associated with matchmaking configuration.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
@@ -3517,15 +3580,18 @@ impl MatchmakingConfiguration {
         value: impl IntoIterator<Item = matchmaking_configuration::GameProperty>,
     ) -> Self {
         self.0
-            .set("GameProperties", Some("game_properties"), list(value));
+            .set("GameProperties", Some("game_properties"), rt::list(value));
         self
     }
     /// A set of custom game session properties, formatted as a single string value.
     ///
     /// Constraints: length 1..=4096. CloudFormation `GameSessionData`, Terraform `game_session_data`.
-    pub fn game_session_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("GameSessionData", Some("game_session_data"), string(value));
+    pub fn game_session_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GameSessionData",
+            Some("game_session_data"),
+            rt::string(value),
+        );
         self
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
@@ -3533,45 +3599,45 @@ impl MatchmakingConfiguration {
     /// CloudFormation `GameSessionQueueArns`, Terraform `game_session_queue_arns`.
     pub fn game_session_queue_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "GameSessionQueueArns",
             Some("game_session_queue_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// An SNS topic ARN that is set up to receive matchmaking notifications.
     ///
     /// Constraints: length 0..=300; pattern `[a-zA-Z0-9:_/-]*(.fifo)?`. CloudFormation `NotificationTarget`, Terraform `notification_target`.
-    pub fn notification_target(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_target(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationTarget",
             Some("notification_target"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
     ///
     /// Constraints: pattern `^arn:.*:matchmakingruleset\/[a-zA-Z0-9-\.]*`. CloudFormation `RuleSetArn`, Terraform `rule_set_arn`.
-    pub fn rule_set_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn rule_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RuleSetArn", Some("rule_set_arn"), string(value));
+            .set("RuleSetArn", Some("rule_set_arn"), rt::string(value));
         self
     }
 }
 builder!(MatchmakingConfiguration, MatchmakingConfigurationHandle);
 /// A declared `AWS::GameLift::MatchmakingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MatchmakingConfigurationHandle(Handle);
+pub struct MatchmakingConfigurationHandle(rt::Handle);
 handle!(MatchmakingConfigurationHandle);
 impl MatchmakingConfigurationHandle {
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking configuration resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3584,13 +3650,13 @@ pub mod matchmaking_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-matchmakingconfiguration-gameproperty.html)
     #[derive(Clone, Debug)]
-    pub struct GameProperty(Props);
+    pub struct GameProperty(rt::Props);
     impl GameProperty {
         /// A new `GameProperty`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             GameProperty(this)
         }
     }
@@ -3619,11 +3685,11 @@ pub mod matchmaking_configuration {
 /// CloudFormation: `AWS::GameLift::MatchmakingRuleSet`. Terraform: `awscc_gamelift_matchmaking_rule_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-matchmakingruleset.html)
-pub struct MatchmakingRuleSet(Base);
-static MATCHMAKING_RULE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct MatchmakingRuleSet(rt::Base);
+static MATCHMAKING_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::MatchmakingRuleSet",
     terraform: Some("awscc_gamelift_matchmaking_rule_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3658,31 +3724,35 @@ impl MatchmakingRuleSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        rule_set_body: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        rule_set_body: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MATCHMAKING_RULE_SET_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RuleSetBody", Some("rule_set_body"), string(rule_set_body));
+        let mut this = rt::Base::new(id, &MATCHMAKING_RULE_SET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "RuleSetBody",
+            Some("rule_set_body"),
+            rt::string(rule_set_body),
+        );
         MatchmakingRuleSet(this)
     }
 }
 builder!(MatchmakingRuleSet, MatchmakingRuleSetHandle);
 /// A declared `AWS::GameLift::MatchmakingRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MatchmakingRuleSetHandle(Handle);
+pub struct MatchmakingRuleSetHandle(rt::Handle);
 handle!(MatchmakingRuleSetHandle);
 impl MatchmakingRuleSetHandle {
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking rule set resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A time stamp indicating when this data object was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -3691,11 +3761,11 @@ impl MatchmakingRuleSetHandle {
 /// CloudFormation: `AWS::GameLift::Script`. Terraform: `awscc_gamelift_script` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gamelift-script.html)
-pub struct Script(Base);
-static SCRIPT_TYPE: TypeInfo = TypeInfo {
+pub struct Script(rt::Base);
+static SCRIPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLift::Script",
     terraform: Some("awscc_gamelift_script"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3731,7 +3801,7 @@ impl Script {
     /// Declares a `AWS::GameLift::Script` with the stack-unique `id`. Required properties: `storage_location` (`StorageLocation`).
     #[track_caller]
     pub fn new(id: impl Into<String>, storage_location: script::S3Location) -> Self {
-        let mut this = Base::new(id, &SCRIPT_TYPE);
+        let mut this = rt::Base::new(id, &SCRIPT_TYPE);
         this.set(
             "StorageLocation",
             Some("storage_location"),
@@ -3742,54 +3812,54 @@ impl Script {
     /// A descriptive label that is associated with a script.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Node.js version used for execution of the Realtime script.
     ///
     /// Constraints: length 0..=16; pattern `^\d+\.[x0-9]+$`. Changing it replaces the resource. CloudFormation `NodeJsVersion`, Terraform `node_js_version`.
-    pub fn node_js_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn node_js_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NodeJsVersion", Some("node_js_version"), string(value));
+            .set("NodeJsVersion", Some("node_js_version"), rt::string(value));
         self
     }
     /// The version that is associated with a script.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
 }
 builder!(Script, ScriptHandle);
 /// A declared `AWS::GameLift::Script`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScriptHandle(Handle);
+pub struct ScriptHandle(rt::Handle);
 handle!(ScriptHandle);
 impl ScriptHandle {
     /// A unique identifier for the Realtime script
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// A time stamp indicating when this data object was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift script resource and uniquely identifies it.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The file size of the uploaded Realtime script, expressed in bytes.
     ///
     /// CloudFormation `Fn::GetAtt` `SizeOnDisk`; Terraform `size_on_disk`.
-    pub fn size_on_disk(&self) -> Expr {
+    pub fn size_on_disk(&self) -> rt::Expr {
         self.0.attr("SizeOnDisk")
     }
 }
@@ -3800,26 +3870,26 @@ pub mod script {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-script-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
         pub fn new(
-            bucket: impl Into<Expr>,
-            key: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            bucket: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             S3Location(this)
         }
         /// The version of the file, if object versioning is turned on for the bucket.
         ///
         /// Constraints: length at least 1. CloudFormation `ObjectVersion`, Terraform `object_version`.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ObjectVersion", Some("object_version"), string(value));
+                .set("ObjectVersion", Some("object_version"), rt::string(value));
             self
         }
     }

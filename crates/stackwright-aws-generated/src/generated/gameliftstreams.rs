@@ -2,23 +2,24 @@
 //! `GameLiftStreams` resource types of the CloudFormation registry (`AWS::GameLiftStreams::*`): 2 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `gameliftstreams` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::GameLiftStreams::Application Resource Type
 ///
 /// CloudFormation: `AWS::GameLiftStreams::Application`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gameliftstreams-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLiftStreams::Application",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -70,44 +71,49 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_source_uri: impl Into<Expr>,
-        description: impl Into<Expr>,
-        executable_path: impl Into<Expr>,
+        application_source_uri: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
+        executable_path: impl Into<rt::Expr>,
         runtime_environment: application::RuntimeEnvironment,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("ApplicationSourceUri", None, string(application_source_uri));
-        this.set("Description", None, string(description));
-        this.set("ExecutablePath", None, string(executable_path));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set(
+            "ApplicationSourceUri",
+            None,
+            rt::string(application_source_uri),
+        );
+        this.set("Description", None, rt::string(description));
+        this.set("ExecutablePath", None, rt::string(executable_path));
         this.set("RuntimeEnvironment", None, runtime_environment.into());
         Application(this)
     }
     /// Constraints: length 0..=1024; pattern `^$|^s3://([a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9])(/[a-zA-Z0-9._-]+)*/?$`. CloudFormation `ApplicationLogOutputUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn application_log_output_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApplicationLogOutputUri", None, string(value));
+    pub fn application_log_output_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationLogOutputUri", None, rt::string(value));
         self
     }
     /// Constraints: 0..=10 items. CloudFormation `ApplicationLogPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn application_log_paths(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("ApplicationLogPaths", None, strings(value));
+        self.0.set("ApplicationLogPaths", None, rt::strings(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::GameLiftStreams::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -118,13 +124,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-application-runtimeenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimeEnvironment(Props);
+    pub struct RuntimeEnvironment(rt::Props);
     impl RuntimeEnvironment {
         /// A new `RuntimeEnvironment`. Required properties: `type_` (`Type`), `version` (`Version`).
-        pub fn new(type_: impl Into<Expr>, version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
-            this.set("Version", None, string(version));
+        pub fn new(type_: impl Into<rt::Expr>, version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
+            this.set("Version", None, rt::string(version));
             RuntimeEnvironment(this)
         }
     }
@@ -135,11 +141,11 @@ pub mod application {
 /// CloudFormation: `AWS::GameLiftStreams::StreamGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gameliftstreams-streamgroup.html)
-pub struct StreamGroup(Base);
-static STREAM_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct StreamGroup(rt::Base);
+static STREAM_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GameLiftStreams::StreamGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -191,18 +197,18 @@ impl StreamGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
         location_configurations: impl IntoIterator<Item = stream_group::LocationConfiguration>,
-        stream_class: impl Into<Expr>,
+        stream_class: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STREAM_GROUP_TYPE);
-        this.set("Description", None, string(description));
+        let mut this = rt::Base::new(id, &STREAM_GROUP_TYPE);
+        this.set("Description", None, rt::string(description));
         this.set(
             "LocationConfigurations",
             None,
-            list(location_configurations),
+            rt::list(location_configurations),
         );
-        this.set("StreamClass", None, string(stream_class));
+        this.set("StreamClass", None, rt::string(stream_class));
         StreamGroup(this)
     }
     /// CloudFormation `DefaultApplication`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -214,15 +220,15 @@ impl StreamGroup {
 builder!(StreamGroup, StreamGroupHandle);
 /// A declared `AWS::GameLiftStreams::StreamGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamGroupHandle(Handle);
+pub struct StreamGroupHandle(rt::Handle);
 handle!(StreamGroupHandle);
 impl StreamGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -233,21 +239,21 @@ pub mod stream_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-defaultapplication.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultApplication(Props);
+    pub struct DefaultApplication(rt::Props);
     impl DefaultApplication {
         /// A new `DefaultApplication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultApplication(this)
         }
         /// Constraints: length 1..=128; pattern `^arn:aws:gameliftstreams:([^: ]*):([0-9]{12}):([^: ]*)$`. CloudFormation `Arn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", None, string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
     }
@@ -256,34 +262,34 @@ pub mod stream_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-locationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LocationConfiguration(Props);
+    pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
         /// A new `LocationConfiguration`. Required properties: `location_name` (`LocationName`).
-        pub fn new(location_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocationName", None, string(location_name));
+        pub fn new(location_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocationName", None, rt::string(location_name));
             LocationConfiguration(this)
         }
         /// Constraints: at least 0. CloudFormation `AlwaysOnCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn always_on_capacity(mut self, value: i64) -> Self {
-            self.0.set("AlwaysOnCapacity", None, int(value));
+            self.0.set("AlwaysOnCapacity", None, rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `MaximumCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaximumCapacity", None, int(value));
+            self.0.set("MaximumCapacity", None, rt::int(value));
             self
         }
         /// This shape is deprecated.
         ///
         /// Constraints: at least 0. CloudFormation `OnDemandCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn on_demand_capacity(mut self, value: i64) -> Self {
-            self.0.set("OnDemandCapacity", None, int(value));
+            self.0.set("OnDemandCapacity", None, rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `TargetIdleCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn target_idle_capacity(mut self, value: i64) -> Self {
-            self.0.set("TargetIdleCapacity", None, int(value));
+            self.0.set("TargetIdleCapacity", None, rt::int(value));
             self
         }
         /// CloudFormation `VpcTransitConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -297,16 +303,16 @@ pub mod stream_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-vpctransitconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcTransitConfiguration(Props);
+    pub struct VpcTransitConfiguration(rt::Props);
     impl VpcTransitConfiguration {
         /// A new `VpcTransitConfiguration`. Required properties: `ipv4_cidr_blocks` (`Ipv4CidrBlocks`), `vpc_id` (`VpcId`).
         pub fn new(
-            ipv4_cidr_blocks: impl IntoIterator<Item = impl Into<Expr>>,
-            vpc_id: impl Into<Expr>,
+            ipv4_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            vpc_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Ipv4CidrBlocks", None, strings(ipv4_cidr_blocks));
-            this.set("VpcId", None, string(vpc_id));
+            let mut this = rt::Props::default();
+            this.set("Ipv4CidrBlocks", None, rt::strings(ipv4_cidr_blocks));
+            this.set("VpcId", None, rt::string(vpc_id));
             VpcTransitConfiguration(this)
         }
     }

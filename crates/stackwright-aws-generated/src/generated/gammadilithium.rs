@@ -2,23 +2,24 @@
 //! `GammaDilithium` resource types of the CloudFormation registry (`AWS::GammaDilithium::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `gammadilithium` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::GammaDilithium::JobDefinition
 ///
 /// CloudFormation: `AWS::GammaDilithium::JobDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-gammadilithium-jobdefinition.html)
-pub struct JobDefinition(Base);
-static JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct JobDefinition(rt::Base);
+static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GammaDilithium::JobDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,9 +68,9 @@ static JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl JobDefinition {
     /// Declares a `AWS::GammaDilithium::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &JOB_DEFINITION_TYPE);
-        this.set("Type", None, string(type_));
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &JOB_DEFINITION_TYPE);
+        this.set("Type", None, rt::string(type_));
         JobDefinition(this)
     }
     /// CloudFormation `ContainerProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -88,8 +89,8 @@ impl JobDefinition {
         self
     }
     /// Changing it replaces the resource. CloudFormation `JobDefinitionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("JobDefinitionName", None, string(value));
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobDefinitionName", None, rt::string(value));
         self
     }
     /// CloudFormation `NodeProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -98,21 +99,21 @@ impl JobDefinition {
         self
     }
     /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", None, json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Parameters", None, rt::json(value));
         self
     }
     /// CloudFormation `PlatformCapabilities`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn platform_capabilities(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("PlatformCapabilities", None, strings(value));
+        self.0.set("PlatformCapabilities", None, rt::strings(value));
         self
     }
     /// CloudFormation `PropagateTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn propagate_tags(mut self, value: bool) -> Self {
-        self.0.set("PropagateTags", None, boolean(value));
+        self.0.set("PropagateTags", None, rt::boolean(value));
         self
     }
     /// CloudFormation `RetryStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -122,7 +123,7 @@ impl JobDefinition {
     }
     /// CloudFormation `SchedulingPriority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn scheduling_priority(mut self, value: i64) -> Self {
-        self.0.set("SchedulingPriority", None, int(value));
+        self.0.set("SchedulingPriority", None, rt::int(value));
         self
     }
     /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -134,11 +135,11 @@ impl JobDefinition {
 builder!(JobDefinition, JobDefinitionHandle);
 /// A declared `AWS::GammaDilithium::JobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobDefinitionHandle(Handle);
+pub struct JobDefinitionHandle(rt::Handle);
 handle!(JobDefinitionHandle);
 impl JobDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -149,21 +150,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-authorizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizationConfig(Props);
+    pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
         /// A new `AuthorizationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizationConfig(this)
         }
         /// CloudFormation `AccessPointId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn access_point_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessPointId", None, string(value));
+        pub fn access_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AccessPointId", None, rt::string(value));
             self
         }
         /// CloudFormation `Iam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iam(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Iam", None, string(value));
+        pub fn iam(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Iam", None, rt::string(value));
             self
         }
     }
@@ -172,22 +173,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-containerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerProperties(Props);
+    pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
         /// A new `ContainerProperties`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", None, string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", None, rt::string(image));
             ContainerProperties(this)
         }
         /// CloudFormation `Command`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", None, strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", None, rt::strings(value));
             self
         }
         /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn environment(mut self, value: impl IntoIterator<Item = Environment>) -> Self {
-            self.0.set("Environment", None, list(value));
+            self.0.set("Environment", None, rt::list(value));
             self
         }
         /// CloudFormation `EphemeralStorage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -196,8 +197,8 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ExecutionRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExecutionRoleArn", None, string(value));
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExecutionRoleArn", None, rt::string(value));
             self
         }
         /// CloudFormation `FargatePlatformConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -210,13 +211,13 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `InstanceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InstanceType", None, string(value));
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InstanceType", None, rt::string(value));
             self
         }
         /// CloudFormation `JobRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn job_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JobRoleArn", None, string(value));
+        pub fn job_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JobRoleArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LinuxParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -231,12 +232,12 @@ pub mod job_definition {
         }
         /// CloudFormation `Memory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", None, int(value));
+            self.0.set("Memory", None, rt::int(value));
             self
         }
         /// CloudFormation `MountPoints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoints>) -> Self {
-            self.0.set("MountPoints", None, list(value));
+            self.0.set("MountPoints", None, rt::list(value));
             self
         }
         /// CloudFormation `NetworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -246,12 +247,13 @@ pub mod job_definition {
         }
         /// CloudFormation `Privileged`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", None, boolean(value));
+            self.0.set("Privileged", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ReadonlyRootFilesystem`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn readonly_root_filesystem(mut self, value: bool) -> Self {
-            self.0.set("ReadonlyRootFilesystem", None, boolean(value));
+            self.0
+                .set("ReadonlyRootFilesystem", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RepositoryCredentials`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -264,7 +266,7 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = ResourceRequirement>,
         ) -> Self {
-            self.0.set("ResourceRequirements", None, list(value));
+            self.0.set("ResourceRequirements", None, rt::list(value));
             self
         }
         /// CloudFormation `RuntimePlatform`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -274,27 +276,27 @@ pub mod job_definition {
         }
         /// CloudFormation `Secrets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", None, list(value));
+            self.0.set("Secrets", None, rt::list(value));
             self
         }
         /// CloudFormation `Ulimits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", None, list(value));
+            self.0.set("Ulimits", None, rt::list(value));
             self
         }
         /// CloudFormation `User`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", None, string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", None, rt::string(value));
             self
         }
         /// CloudFormation `Vcpus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn vcpus(mut self, value: i64) -> Self {
-            self.0.set("Vcpus", None, int(value));
+            self.0.set("Vcpus", None, rt::int(value));
             self
         }
         /// CloudFormation `Volumes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volumes>) -> Self {
-            self.0.set("Volumes", None, list(value));
+            self.0.set("Volumes", None, rt::list(value));
             self
         }
     }
@@ -303,26 +305,26 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Device(this)
         }
         /// CloudFormation `ContainerPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ContainerPath", None, string(value));
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ContainerPath", None, rt::string(value));
             self
         }
         /// CloudFormation `HostPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn host_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostPath", None, string(value));
+        pub fn host_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostPath", None, rt::string(value));
             self
         }
         /// CloudFormation `Permissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Permissions", None, strings(value));
+        pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Permissions", None, rt::strings(value));
             self
         }
     }
@@ -331,12 +333,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecsproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EcsProperties(Props);
+    pub struct EcsProperties(rt::Props);
     impl EcsProperties {
         /// A new `EcsProperties`. Required properties: `task_properties` (`TaskProperties`).
         pub fn new(task_properties: impl IntoIterator<Item = EcsTaskProperties>) -> Self {
-            let mut this = Props::default();
-            this.set("TaskProperties", None, list(task_properties));
+            let mut this = rt::Props::default();
+            this.set("TaskProperties", None, rt::list(task_properties));
             EcsProperties(this)
         }
     }
@@ -345,11 +347,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecstaskproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EcsTaskProperties(Props);
+    pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
         /// A new `EcsTaskProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsTaskProperties(this)
         }
         /// CloudFormation `Containers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -357,7 +359,7 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = TaskContainerProperties>,
         ) -> Self {
-            self.0.set("Containers", None, list(value));
+            self.0.set("Containers", None, rt::list(value));
             self
         }
         /// CloudFormation `EphemeralStorage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -366,13 +368,13 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ExecutionRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExecutionRoleArn", None, string(value));
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExecutionRoleArn", None, rt::string(value));
             self
         }
         /// CloudFormation `IpcMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ipc_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IpcMode", None, string(value));
+        pub fn ipc_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IpcMode", None, rt::string(value));
             self
         }
         /// CloudFormation `NetworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -381,13 +383,13 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `PidMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pid_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PidMode", None, string(value));
+        pub fn pid_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PidMode", None, rt::string(value));
             self
         }
         /// CloudFormation `PlatformVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PlatformVersion", None, string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PlatformVersion", None, rt::string(value));
             self
         }
         /// CloudFormation `RuntimePlatform`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -396,13 +398,13 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `TaskRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TaskRoleArn", None, string(value));
+        pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TaskRoleArn", None, rt::string(value));
             self
         }
         /// CloudFormation `Volumes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes(mut self, value: impl IntoIterator<Item = Volumes>) -> Self {
-            self.0.set("Volumes", None, list(value));
+            self.0.set("Volumes", None, rt::list(value));
             self
         }
     }
@@ -411,12 +413,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EfsVolumeConfiguration(Props);
+    pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
         /// A new `EfsVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FileSystemId", None, string(file_system_id));
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FileSystemId", None, rt::string(file_system_id));
             EfsVolumeConfiguration(this)
         }
         /// CloudFormation `AuthorizationConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -425,18 +427,18 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `RootDirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn root_directory(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RootDirectory", None, string(value));
+        pub fn root_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RootDirectory", None, rt::string(value));
             self
         }
         /// CloudFormation `TransitEncryption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn transit_encryption(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TransitEncryption", None, string(value));
+        pub fn transit_encryption(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TransitEncryption", None, rt::string(value));
             self
         }
         /// CloudFormation `TransitEncryptionPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn transit_encryption_port(mut self, value: i64) -> Self {
-            self.0.set("TransitEncryptionPort", None, int(value));
+            self.0.set("TransitEncryptionPort", None, rt::int(value));
             self
         }
     }
@@ -445,22 +447,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainer.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainer(Props);
+    pub struct EksContainer(rt::Props);
     impl EksContainer {
         /// A new `EksContainer`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", None, string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", None, rt::string(image));
             EksContainer(this)
         }
         /// CloudFormation `Args`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Args", None, strings(value));
+        pub fn args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Args", None, rt::strings(value));
             self
         }
         /// CloudFormation `Command`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", None, strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", None, rt::strings(value));
             self
         }
         /// CloudFormation `Env`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -468,17 +470,17 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = EksContainerEnvironmentVariable>,
         ) -> Self {
-            self.0.set("Env", None, list(value));
+            self.0.set("Env", None, rt::list(value));
             self
         }
         /// CloudFormation `ImagePullPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_pull_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImagePullPolicy", None, string(value));
+        pub fn image_pull_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImagePullPolicy", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Resources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -496,7 +498,7 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = EksContainerVolumeMount>,
         ) -> Self {
-            self.0.set("VolumeMounts", None, list(value));
+            self.0.set("VolumeMounts", None, rt::list(value));
             self
         }
     }
@@ -505,17 +507,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerEnvironmentVariable(Props);
+    pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
         /// A new `EksContainerEnvironmentVariable`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             EksContainerEnvironmentVariable(this)
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -524,21 +526,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerresourcerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerResourceRequirements(Props);
+    pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
         /// A new `EksContainerResourceRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerResourceRequirements(this)
         }
         /// CloudFormation `Limits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn limits(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Limits", None, json(value));
+        pub fn limits(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Limits", None, rt::json(value));
             self
         }
         /// CloudFormation `Requests`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn requests(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Requests", None, json(value));
+        pub fn requests(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Requests", None, rt::json(value));
             self
         }
     }
@@ -547,41 +549,43 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainersecuritycontext.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerSecurityContext(Props);
+    pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
         /// A new `EksContainerSecurityContext`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerSecurityContext(this)
         }
         /// CloudFormation `AllowPrivilegeEscalation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn allow_privilege_escalation(mut self, value: bool) -> Self {
-            self.0.set("AllowPrivilegeEscalation", None, boolean(value));
+            self.0
+                .set("AllowPrivilegeEscalation", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Privileged`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", None, boolean(value));
+            self.0.set("Privileged", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ReadOnlyRootFilesystem`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn read_only_root_filesystem(mut self, value: bool) -> Self {
-            self.0.set("ReadOnlyRootFilesystem", None, boolean(value));
+            self.0
+                .set("ReadOnlyRootFilesystem", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RunAsGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn run_as_group(mut self, value: i64) -> Self {
-            self.0.set("RunAsGroup", None, int(value));
+            self.0.set("RunAsGroup", None, rt::int(value));
             self
         }
         /// CloudFormation `RunAsNonRoot`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn run_as_non_root(mut self, value: bool) -> Self {
-            self.0.set("RunAsNonRoot", None, boolean(value));
+            self.0.set("RunAsNonRoot", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RunAsUser`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn run_as_user(mut self, value: i64) -> Self {
-            self.0.set("RunAsUser", None, int(value));
+            self.0.set("RunAsUser", None, rt::int(value));
             self
         }
     }
@@ -590,26 +594,26 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainervolumemount.html)
     #[derive(Clone, Debug)]
-    pub struct EksContainerVolumeMount(Props);
+    pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
         /// A new `EksContainerVolumeMount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksContainerVolumeMount(this)
         }
         /// CloudFormation `MountPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mount_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPath", None, string(value));
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MountPath", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `ReadOnly`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", None, boolean(value));
+            self.0.set("ReadOnly", None, rt::boolean(value));
             self
         }
     }
@@ -618,21 +622,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksemptydir.html)
     #[derive(Clone, Debug)]
-    pub struct EksEmptyDir(Props);
+    pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
         /// A new `EksEmptyDir`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksEmptyDir(this)
         }
         /// CloudFormation `Medium`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn medium(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Medium", None, string(value));
+        pub fn medium(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Medium", None, rt::string(value));
             self
         }
         /// CloudFormation `SizeLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn size_limit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SizeLimit", None, string(value));
+        pub fn size_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SizeLimit", None, rt::string(value));
             self
         }
     }
@@ -641,16 +645,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekshostpath.html)
     #[derive(Clone, Debug)]
-    pub struct EksHostPath(Props);
+    pub struct EksHostPath(rt::Props);
     impl EksHostPath {
         /// A new `EksHostPath`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksHostPath(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
     }
@@ -659,11 +663,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EksProperties(Props);
+    pub struct EksProperties(rt::Props);
     impl EksProperties {
         /// A new `EksProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksProperties(this)
         }
         /// CloudFormation `PodProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -677,17 +681,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekssecret.html)
     #[derive(Clone, Debug)]
-    pub struct EksSecret(Props);
+    pub struct EksSecret(rt::Props);
     impl EksSecret {
         /// A new `EksSecret`. Required properties: `secret_name` (`SecretName`).
-        pub fn new(secret_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretName", None, string(secret_name));
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretName", None, rt::string(secret_name));
             EksSecret(this)
         }
         /// CloudFormation `Optional`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn optional(mut self, value: bool) -> Self {
-            self.0.set("Optional", None, boolean(value));
+            self.0.set("Optional", None, rt::boolean(value));
             self
         }
     }
@@ -696,12 +700,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksvolume.html)
     #[derive(Clone, Debug)]
-    pub struct EksVolume(Props);
+    pub struct EksVolume(rt::Props);
     impl EksVolume {
         /// A new `EksVolume`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             EksVolume(this)
         }
         /// CloudFormation `EmptyDir`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -725,21 +729,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-environment.html)
     #[derive(Clone, Debug)]
-    pub struct Environment(Props);
+    pub struct Environment(rt::Props);
     impl Environment {
         /// A new `Environment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Environment(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -748,12 +752,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralStorage(Props);
+    pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
         /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
         pub fn new(size_in_gi_b: i64) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGiB", None, int(size_in_gi_b));
+            let mut this = rt::Props::default();
+            this.set("SizeInGiB", None, rt::int(size_in_gi_b));
             EphemeralStorage(this)
         }
     }
@@ -762,27 +766,27 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-evaluateonexit.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluateOnExit(Props);
+    pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
         /// A new `EvaluateOnExit`. Required properties: `action` (`Action`).
-        pub fn new(action: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Action", None, string(action));
+        pub fn new(action: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", None, rt::string(action));
             EvaluateOnExit(this)
         }
         /// CloudFormation `OnExitCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn on_exit_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OnExitCode", None, string(value));
+        pub fn on_exit_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OnExitCode", None, rt::string(value));
             self
         }
         /// CloudFormation `OnReason`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn on_reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OnReason", None, string(value));
+        pub fn on_reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OnReason", None, rt::string(value));
             self
         }
         /// CloudFormation `OnStatusReason`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn on_status_reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OnStatusReason", None, string(value));
+        pub fn on_status_reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OnStatusReason", None, rt::string(value));
             self
         }
     }
@@ -791,16 +795,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-fargateplatformconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FargatePlatformConfiguration(Props);
+    pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
         /// A new `FargatePlatformConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FargatePlatformConfiguration(this)
         }
         /// CloudFormation `PlatformVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PlatformVersion", None, string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PlatformVersion", None, rt::string(value));
             self
         }
     }
@@ -809,12 +813,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-imagepullsecret.html)
     #[derive(Clone, Debug)]
-    pub struct ImagePullSecret(Props);
+    pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
         /// A new `ImagePullSecret`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             ImagePullSecret(this)
         }
     }
@@ -823,41 +827,41 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LinuxParameters(Props);
+    pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
         /// A new `LinuxParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinuxParameters(this)
         }
         /// CloudFormation `Devices`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn devices(mut self, value: impl IntoIterator<Item = Device>) -> Self {
-            self.0.set("Devices", None, list(value));
+            self.0.set("Devices", None, rt::list(value));
             self
         }
         /// CloudFormation `InitProcessEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn init_process_enabled(mut self, value: bool) -> Self {
-            self.0.set("InitProcessEnabled", None, boolean(value));
+            self.0.set("InitProcessEnabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `MaxSwap`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_swap(mut self, value: i64) -> Self {
-            self.0.set("MaxSwap", None, int(value));
+            self.0.set("MaxSwap", None, rt::int(value));
             self
         }
         /// CloudFormation `SharedMemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn shared_memory_size(mut self, value: i64) -> Self {
-            self.0.set("SharedMemorySize", None, int(value));
+            self.0.set("SharedMemorySize", None, rt::int(value));
             self
         }
         /// CloudFormation `Swappiness`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn swappiness(mut self, value: i64) -> Self {
-            self.0.set("Swappiness", None, int(value));
+            self.0.set("Swappiness", None, rt::int(value));
             self
         }
         /// CloudFormation `Tmpfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tmpfs(mut self, value: impl IntoIterator<Item = Tmpfs>) -> Self {
-            self.0.set("Tmpfs", None, list(value));
+            self.0.set("Tmpfs", None, rt::list(value));
             self
         }
     }
@@ -866,22 +870,22 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `log_driver` (`LogDriver`).
-        pub fn new(log_driver: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogDriver", None, string(log_driver));
+        pub fn new(log_driver: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogDriver", None, rt::string(log_driver));
             LogConfiguration(this)
         }
         /// CloudFormation `Options`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn options(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Options", None, json(value));
+        pub fn options(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Options", None, rt::json(value));
             self
         }
         /// CloudFormation `SecretOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn secret_options(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("SecretOptions", None, list(value));
+            self.0.set("SecretOptions", None, rt::list(value));
             self
         }
     }
@@ -890,16 +894,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-metadata.html)
     #[derive(Clone, Debug)]
-    pub struct Metadata(Props);
+    pub struct Metadata(rt::Props);
     impl Metadata {
         /// A new `Metadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Metadata(this)
         }
         /// CloudFormation `Labels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn labels(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Labels", None, json(value));
+        pub fn labels(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Labels", None, rt::json(value));
             self
         }
     }
@@ -908,26 +912,26 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-mountpoints.html)
     #[derive(Clone, Debug)]
-    pub struct MountPoints(Props);
+    pub struct MountPoints(rt::Props);
     impl MountPoints {
         /// A new `MountPoints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MountPoints(this)
         }
         /// CloudFormation `ContainerPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn container_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ContainerPath", None, string(value));
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ContainerPath", None, rt::string(value));
             self
         }
         /// CloudFormation `ReadOnly`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn read_only(mut self, value: bool) -> Self {
-            self.0.set("ReadOnly", None, boolean(value));
+            self.0.set("ReadOnly", None, rt::boolean(value));
             self
         }
         /// CloudFormation `SourceVolume`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_volume(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceVolume", None, string(value));
+        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceVolume", None, rt::string(value));
             self
         }
     }
@@ -936,16 +940,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// CloudFormation `AssignPublicIp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn assign_public_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AssignPublicIp", None, string(value));
+        pub fn assign_public_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AssignPublicIp", None, rt::string(value));
             self
         }
     }
@@ -954,7 +958,7 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-nodeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct NodeProperties(Props);
+    pub struct NodeProperties(rt::Props);
     impl NodeProperties {
         /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
         pub fn new(
@@ -962,10 +966,10 @@ pub mod job_definition {
             node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
             num_nodes: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MainNode", None, int(main_node));
-            this.set("NodeRangeProperties", None, list(node_range_properties));
-            this.set("NumNodes", None, int(num_nodes));
+            let mut this = rt::Props::default();
+            this.set("MainNode", None, rt::int(main_node));
+            this.set("NodeRangeProperties", None, rt::list(node_range_properties));
+            this.set("NumNodes", None, rt::int(num_nodes));
             NodeProperties(this)
         }
     }
@@ -974,12 +978,12 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-noderangeproperty.html)
     #[derive(Clone, Debug)]
-    pub struct NodeRangeProperty(Props);
+    pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
         /// A new `NodeRangeProperty`. Required properties: `target_nodes` (`TargetNodes`).
-        pub fn new(target_nodes: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetNodes", None, string(target_nodes));
+        pub fn new(target_nodes: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TargetNodes", None, rt::string(target_nodes));
             NodeRangeProperty(this)
         }
         /// CloudFormation `Container`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -998,8 +1002,11 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `InstanceTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("InstanceTypes", None, strings(value));
+        pub fn instance_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("InstanceTypes", None, rt::strings(value));
             self
         }
     }
@@ -1008,26 +1015,26 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-podproperties.html)
     #[derive(Clone, Debug)]
-    pub struct PodProperties(Props);
+    pub struct PodProperties(rt::Props);
     impl PodProperties {
         /// A new `PodProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PodProperties(this)
         }
         /// CloudFormation `Containers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn containers(mut self, value: impl IntoIterator<Item = EksContainer>) -> Self {
-            self.0.set("Containers", None, list(value));
+            self.0.set("Containers", None, rt::list(value));
             self
         }
         /// CloudFormation `DnsPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dns_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DnsPolicy", None, string(value));
+        pub fn dns_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DnsPolicy", None, rt::string(value));
             self
         }
         /// CloudFormation `HostNetwork`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn host_network(mut self, value: bool) -> Self {
-            self.0.set("HostNetwork", None, boolean(value));
+            self.0.set("HostNetwork", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ImagePullSecrets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1035,12 +1042,12 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = ImagePullSecret>,
         ) -> Self {
-            self.0.set("ImagePullSecrets", None, list(value));
+            self.0.set("ImagePullSecrets", None, rt::list(value));
             self
         }
         /// CloudFormation `InitContainers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn init_containers(mut self, value: impl IntoIterator<Item = EksContainer>) -> Self {
-            self.0.set("InitContainers", None, list(value));
+            self.0.set("InitContainers", None, rt::list(value));
             self
         }
         /// CloudFormation `Metadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1049,18 +1056,19 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `ServiceAccountName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_account_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceAccountName", None, string(value));
+        pub fn service_account_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceAccountName", None, rt::string(value));
             self
         }
         /// CloudFormation `ShareProcessNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn share_process_namespace(mut self, value: bool) -> Self {
-            self.0.set("ShareProcessNamespace", None, boolean(value));
+            self.0
+                .set("ShareProcessNamespace", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Volumes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volumes(mut self, value: impl IntoIterator<Item = EksVolume>) -> Self {
-            self.0.set("Volumes", None, list(value));
+            self.0.set("Volumes", None, rt::list(value));
             self
         }
     }
@@ -1069,12 +1077,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(Props);
+    pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
         /// A new `RepositoryCredentials`. Required properties: `credentials_parameter` (`CredentialsParameter`).
-        pub fn new(credentials_parameter: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CredentialsParameter", None, string(credentials_parameter));
+        pub fn new(credentials_parameter: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CredentialsParameter",
+                None,
+                rt::string(credentials_parameter),
+            );
             RepositoryCredentials(this)
         }
     }
@@ -1083,21 +1095,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceRequirement(Props);
+    pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
         /// A new `ResourceRequirement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceRequirement(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -1106,21 +1118,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-retrystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct RetryStrategy(Props);
+    pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
         /// A new `RetryStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryStrategy(this)
         }
         /// CloudFormation `Attempts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn attempts(mut self, value: i64) -> Self {
-            self.0.set("Attempts", None, int(value));
+            self.0.set("Attempts", None, rt::int(value));
             self
         }
         /// CloudFormation `EvaluateOnExit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluate_on_exit(mut self, value: impl IntoIterator<Item = EvaluateOnExit>) -> Self {
-            self.0.set("EvaluateOnExit", None, list(value));
+            self.0.set("EvaluateOnExit", None, rt::list(value));
             self
         }
     }
@@ -1129,21 +1141,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimePlatform(Props);
+    pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
         /// A new `RuntimePlatform`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuntimePlatform(this)
         }
         /// CloudFormation `CpuArchitecture`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cpu_architecture(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CpuArchitecture", None, string(value));
+        pub fn cpu_architecture(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CpuArchitecture", None, rt::string(value));
             self
         }
         /// CloudFormation `OperatingSystemFamily`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn operating_system_family(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OperatingSystemFamily", None, string(value));
+        pub fn operating_system_family(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OperatingSystemFamily", None, rt::string(value));
             self
         }
     }
@@ -1152,13 +1164,13 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-secret.html)
     #[derive(Clone, Debug)]
-    pub struct Secret(Props);
+    pub struct Secret(rt::Props);
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<Expr>, value_from: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("ValueFrom", None, string(value_from));
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("ValueFrom", None, rt::string(value_from));
             Secret(this)
         }
     }
@@ -1167,13 +1179,13 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerdependency.html)
     #[derive(Clone, Debug)]
-    pub struct TaskContainerDependency(Props);
+    pub struct TaskContainerDependency(rt::Props);
     impl TaskContainerDependency {
         /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<Expr>, container_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Condition", None, string(condition));
-            this.set("ContainerName", None, string(container_name));
+        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Condition", None, rt::string(condition));
+            this.set("ContainerName", None, rt::string(container_name));
             TaskContainerDependency(this)
         }
     }
@@ -1182,17 +1194,17 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct TaskContainerProperties(Props);
+    pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
         /// A new `TaskContainerProperties`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", None, string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", None, rt::string(image));
             TaskContainerProperties(this)
         }
         /// CloudFormation `Command`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", None, strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", None, rt::strings(value));
             self
         }
         /// CloudFormation `DependsOn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1200,17 +1212,17 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = TaskContainerDependency>,
         ) -> Self {
-            self.0.set("DependsOn", None, list(value));
+            self.0.set("DependsOn", None, rt::list(value));
             self
         }
         /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn environment(mut self, value: impl IntoIterator<Item = Environment>) -> Self {
-            self.0.set("Environment", None, list(value));
+            self.0.set("Environment", None, rt::list(value));
             self
         }
         /// CloudFormation `Essential`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn essential(mut self, value: bool) -> Self {
-            self.0.set("Essential", None, boolean(value));
+            self.0.set("Essential", None, rt::boolean(value));
             self
         }
         /// CloudFormation `LinuxParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1225,22 +1237,23 @@ pub mod job_definition {
         }
         /// CloudFormation `MountPoints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn mount_points(mut self, value: impl IntoIterator<Item = MountPoints>) -> Self {
-            self.0.set("MountPoints", None, list(value));
+            self.0.set("MountPoints", None, rt::list(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Privileged`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn privileged(mut self, value: bool) -> Self {
-            self.0.set("Privileged", None, boolean(value));
+            self.0.set("Privileged", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ReadonlyRootFilesystem`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn readonly_root_filesystem(mut self, value: bool) -> Self {
-            self.0.set("ReadonlyRootFilesystem", None, boolean(value));
+            self.0
+                .set("ReadonlyRootFilesystem", None, rt::boolean(value));
             self
         }
         /// CloudFormation `RepositoryCredentials`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1253,22 +1266,22 @@ pub mod job_definition {
             mut self,
             value: impl IntoIterator<Item = ResourceRequirement>,
         ) -> Self {
-            self.0.set("ResourceRequirements", None, list(value));
+            self.0.set("ResourceRequirements", None, rt::list(value));
             self
         }
         /// CloudFormation `Secrets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn secrets(mut self, value: impl IntoIterator<Item = Secret>) -> Self {
-            self.0.set("Secrets", None, list(value));
+            self.0.set("Secrets", None, rt::list(value));
             self
         }
         /// CloudFormation `Ulimits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ulimits(mut self, value: impl IntoIterator<Item = Ulimit>) -> Self {
-            self.0.set("Ulimits", None, list(value));
+            self.0.set("Ulimits", None, rt::list(value));
             self
         }
         /// CloudFormation `User`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", None, string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", None, rt::string(value));
             self
         }
     }
@@ -1277,16 +1290,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-timeout.html)
     #[derive(Clone, Debug)]
-    pub struct Timeout(Props);
+    pub struct Timeout(rt::Props);
     impl Timeout {
         /// A new `Timeout`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Timeout(this)
         }
         /// CloudFormation `AttemptDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn attempt_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("AttemptDurationSeconds", None, int(value));
+            self.0.set("AttemptDurationSeconds", None, rt::int(value));
             self
         }
     }
@@ -1295,18 +1308,21 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
-    pub struct Tmpfs(Props);
+    pub struct Tmpfs(rt::Props);
     impl Tmpfs {
         /// A new `Tmpfs`. Required properties: `container_path` (`ContainerPath`), `size` (`Size`).
-        pub fn new(container_path: impl Into<Expr>, size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ContainerPath", None, string(container_path));
-            this.set("Size", None, int(size));
+        pub fn new(container_path: impl Into<rt::Expr>, size: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ContainerPath", None, rt::string(container_path));
+            this.set("Size", None, rt::int(size));
             Tmpfs(this)
         }
         /// CloudFormation `MountOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mount_options(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("MountOptions", None, strings(value));
+        pub fn mount_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("MountOptions", None, rt::strings(value));
             self
         }
     }
@@ -1315,14 +1331,14 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ulimit.html)
     #[derive(Clone, Debug)]
-    pub struct Ulimit(Props);
+    pub struct Ulimit(rt::Props);
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<Expr>, soft_limit: i64) -> Self {
-            let mut this = Props::default();
-            this.set("HardLimit", None, int(hard_limit));
-            this.set("Name", None, string(name));
-            this.set("SoftLimit", None, int(soft_limit));
+        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HardLimit", None, rt::int(hard_limit));
+            this.set("Name", None, rt::string(name));
+            this.set("SoftLimit", None, rt::int(soft_limit));
             Ulimit(this)
         }
     }
@@ -1331,11 +1347,11 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumes.html)
     #[derive(Clone, Debug)]
-    pub struct Volumes(Props);
+    pub struct Volumes(rt::Props);
     impl Volumes {
         /// A new `Volumes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Volumes(this)
         }
         /// CloudFormation `EfsVolumeConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1349,8 +1365,8 @@ pub mod job_definition {
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -1359,16 +1375,16 @@ pub mod job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumeshost.html)
     #[derive(Clone, Debug)]
-    pub struct VolumesHost(Props);
+    pub struct VolumesHost(rt::Props);
     impl VolumesHost {
         /// A new `VolumesHost`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VolumesHost(this)
         }
         /// CloudFormation `SourcePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", None, string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourcePath", None, rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `GlobalAccelerator` resource types of the CloudFormation registry (`AWS::GlobalAccelerator::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `globalaccelerator` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
 /// CloudFormation: `AWS::GlobalAccelerator::Accelerator`. Terraform: `awscc_globalaccelerator_accelerator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-globalaccelerator-accelerator.html)
-pub struct Accelerator(Base);
-static ACCELERATOR_TYPE: TypeInfo = TypeInfo {
+pub struct Accelerator(rt::Base);
+static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GlobalAccelerator::Accelerator",
     terraform: Some("awscc_globalaccelerator_accelerator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -37,45 +38,48 @@ static ACCELERATOR_TYPE: TypeInfo = TypeInfo {
 impl Accelerator {
     /// Declares a `AWS::GlobalAccelerator::Accelerator` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCELERATOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCELERATOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Accelerator(this)
     }
     /// Indicates whether an accelerator is enabled.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Indicates whether flow logs are enabled for the accelerator.
     ///
     /// CloudFormation `FlowLogsEnabled`, Terraform `flow_logs_enabled`.
     pub fn flow_logs_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("FlowLogsEnabled", Some("flow_logs_enabled"), boolean(value));
+        self.0.set(
+            "FlowLogsEnabled",
+            Some("flow_logs_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// The name of the Amazon S3 bucket for the flow logs.
     ///
     /// Constraints: length at most 255. CloudFormation `FlowLogsS3Bucket`, Terraform `flow_logs_s3_bucket`.
-    pub fn flow_logs_s3_bucket(mut self, value: impl Into<Expr>) -> Self {
+    pub fn flow_logs_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FlowLogsS3Bucket",
             Some("flow_logs_s3_bucket"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The prefix for the location in the Amazon S3 bucket for the flow logs.
     ///
     /// Constraints: length at most 255. CloudFormation `FlowLogsS3Prefix`, Terraform `flow_logs_s3_prefix`.
-    pub fn flow_logs_s3_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn flow_logs_s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FlowLogsS3Prefix",
             Some("flow_logs_s3_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -90,46 +94,46 @@ impl Accelerator {
     /// The IP addresses from BYOIP Prefix pool.
     ///
     /// Constraints: 0..=2 items. CloudFormation `IpAddresses`, Terraform `ip_addresses`.
-    pub fn ip_addresses(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ip_addresses(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("IpAddresses", Some("ip_addresses"), strings(value));
+            .set("IpAddresses", Some("ip_addresses"), rt::strings(value));
         self
     }
 }
 builder!(Accelerator, AcceleratorHandle);
 /// A declared `AWS::GlobalAccelerator::Accelerator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AcceleratorHandle(Handle);
+pub struct AcceleratorHandle(rt::Handle);
 handle!(AcceleratorHandle);
 impl AcceleratorHandle {
     /// The Amazon Resource Name (ARN) of the accelerator.
     ///
     /// CloudFormation `Fn::GetAtt` `AcceleratorArn`; Terraform `accelerator_arn`.
-    pub fn accelerator_arn(&self) -> Expr {
+    pub fn accelerator_arn(&self) -> rt::Expr {
         self.0.attr("AcceleratorArn")
     }
     /// The Domain Name System (DNS) name that Global Accelerator creates that points to your accelerator's static IPv4 addresses.
     ///
     /// CloudFormation `Fn::GetAtt` `DnsName`; Terraform `dns_name`.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DnsName")
     }
     /// The IPv4 addresses assigned to the accelerator.
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv4Addresses`; Terraform `ipv4_addresses`.
-    pub fn ipv4_addresses(&self) -> Expr {
+    pub fn ipv4_addresses(&self) -> rt::Expr {
         self.0.attr("Ipv4Addresses")
     }
     /// The IPv6 addresses assigned if the accelerator is dualstack
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv6Addresses`; Terraform `ipv6_addresses`.
-    pub fn ipv6_addresses(&self) -> Expr {
+    pub fn ipv6_addresses(&self) -> rt::Expr {
         self.0.attr("Ipv6Addresses")
     }
     /// The Domain Name System (DNS) name that Global Accelerator creates that points to your accelerator's static IPv4 and IPv6 addresses.
     ///
     /// CloudFormation `Fn::GetAtt` `DualStackDnsName`; Terraform `dual_stack_dns_name`.
-    pub fn dual_stack_dns_name(&self) -> Expr {
+    pub fn dual_stack_dns_name(&self) -> rt::Expr {
         self.0.attr("DualStackDnsName")
     }
 }
@@ -151,11 +155,11 @@ pub mod accelerator {
 /// CloudFormation: `AWS::GlobalAccelerator::CrossAccountAttachment`. Terraform: `awscc_globalaccelerator_cross_account_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-globalaccelerator-crossaccountattachment.html)
-pub struct CrossAccountAttachment(Base);
-static CROSS_ACCOUNT_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct CrossAccountAttachment(rt::Base);
+static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GlobalAccelerator::CrossAccountAttachment",
     terraform: Some("awscc_globalaccelerator_cross_account_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -168,16 +172,17 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
 impl CrossAccountAttachment {
     /// Declares a `AWS::GlobalAccelerator::CrossAccountAttachment` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CROSS_ACCOUNT_ATTACHMENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CROSS_ACCOUNT_ATTACHMENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         CrossAccountAttachment(this)
     }
     /// Principals to share the resources with.
     ///
     /// CloudFormation `Principals`, Terraform `principals`.
-    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Principals", Some("principals"), strings(value));
+    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Principals", Some("principals"), rt::strings(value));
         self
     }
     /// Resources shared using the attachment.
@@ -187,20 +192,20 @@ impl CrossAccountAttachment {
         mut self,
         value: impl IntoIterator<Item = cross_account_attachment::Resource>,
     ) -> Self {
-        self.0.set("Resources", Some("resources"), list(value));
+        self.0.set("Resources", Some("resources"), rt::list(value));
         self
     }
 }
 builder!(CrossAccountAttachment, CrossAccountAttachmentHandle);
 /// A declared `AWS::GlobalAccelerator::CrossAccountAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CrossAccountAttachmentHandle(Handle);
+pub struct CrossAccountAttachmentHandle(rt::Handle);
 handle!(CrossAccountAttachmentHandle);
 impl CrossAccountAttachmentHandle {
     /// The Amazon Resource Name (ARN) of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentArn`; Terraform `attachment_arn`.
-    pub fn attachment_arn(&self) -> Expr {
+    pub fn attachment_arn(&self) -> rt::Expr {
         self.0.attr("AttachmentArn")
     }
 }
@@ -213,26 +218,27 @@ pub mod cross_account_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-crossaccountattachment-resource.html)
     #[derive(Clone, Debug)]
-    pub struct Resource(Props);
+    pub struct Resource(rt::Props);
     impl Resource {
         /// A new `Resource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Resource(this)
         }
         /// Constraints: length 0..=255. CloudFormation `Cidr`, Terraform `cidr`.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", Some("cidr"), string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", Some("cidr"), rt::string(value));
             self
         }
         /// Constraints: length 0..=255. CloudFormation `EndpointId`, Terraform `endpoint_id`.
-        pub fn endpoint_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointId", Some("endpoint_id"), string(value));
+        pub fn endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointId", Some("endpoint_id"), rt::string(value));
             self
         }
         /// Constraints: length 0..=255. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -243,11 +249,11 @@ pub mod cross_account_attachment {
 /// CloudFormation: `AWS::GlobalAccelerator::EndpointGroup`. Terraform: `awscc_globalaccelerator_endpoint_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-globalaccelerator-endpointgroup.html)
-pub struct EndpointGroup(Base);
-static ENDPOINT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct EndpointGroup(rt::Base);
+static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GlobalAccelerator::EndpointGroup",
     terraform: Some("awscc_globalaccelerator_endpoint_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -262,16 +268,20 @@ impl EndpointGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        endpoint_group_region: impl Into<Expr>,
-        listener_arn: impl Into<Expr>,
+        endpoint_group_region: impl Into<rt::Expr>,
+        listener_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &ENDPOINT_GROUP_TYPE);
         this.set(
             "EndpointGroupRegion",
             Some("endpoint_group_region"),
-            string(endpoint_group_region),
+            rt::string(endpoint_group_region),
         );
-        this.set("ListenerArn", Some("listener_arn"), string(listener_arn));
+        this.set(
+            "ListenerArn",
+            Some("listener_arn"),
+            rt::string(listener_arn),
+        );
         EndpointGroup(this)
     }
     /// The list of endpoint objects.
@@ -284,7 +294,7 @@ impl EndpointGroup {
         self.0.set(
             "EndpointConfigurations",
             Some("endpoint_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -295,14 +305,17 @@ impl EndpointGroup {
         self.0.set(
             "HealthCheckIntervalSeconds",
             Some("health_check_interval_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 0..=255; pattern `^/[-a-zA-Z0-9@:%_\\+.~#?&/=]*$`. CloudFormation `HealthCheckPath`, Terraform `health_check_path`.
-    pub fn health_check_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckPath", Some("health_check_path"), string(value));
+    pub fn health_check_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckPath",
+            Some("health_check_path"),
+            rt::string(value),
+        );
         self
     }
     /// The port that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
@@ -310,7 +323,7 @@ impl EndpointGroup {
     /// Constraints: range -1..=65535. CloudFormation `HealthCheckPort`, Terraform `health_check_port`.
     pub fn health_check_port(mut self, value: i64) -> Self {
         self.0
-            .set("HealthCheckPort", Some("health_check_port"), int(value));
+            .set("HealthCheckPort", Some("health_check_port"), rt::int(value));
         self
     }
     /// The protocol that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
@@ -330,7 +343,7 @@ impl EndpointGroup {
         value: impl IntoIterator<Item = endpoint_group::PortOverride>,
     ) -> Self {
         self.0
-            .set("PortOverrides", Some("port_overrides"), list(value));
+            .set("PortOverrides", Some("port_overrides"), rt::list(value));
         self
     }
     /// The number of consecutive health checks required to set the state of the endpoint to unhealthy.
@@ -338,7 +351,7 @@ impl EndpointGroup {
     /// Constraints: range 1..=10. CloudFormation `ThresholdCount`, Terraform `threshold_count`.
     pub fn threshold_count(mut self, value: i64) -> Self {
         self.0
-            .set("ThresholdCount", Some("threshold_count"), int(value));
+            .set("ThresholdCount", Some("threshold_count"), rt::int(value));
         self
     }
     /// The percentage of traffic to sent to an AWS Region
@@ -348,7 +361,7 @@ impl EndpointGroup {
         self.0.set(
             "TrafficDialPercentage",
             Some("traffic_dial_percentage"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -356,13 +369,13 @@ impl EndpointGroup {
 builder!(EndpointGroup, EndpointGroupHandle);
 /// A declared `AWS::GlobalAccelerator::EndpointGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointGroupHandle(Handle);
+pub struct EndpointGroupHandle(rt::Handle);
 handle!(EndpointGroupHandle);
 impl EndpointGroupHandle {
     /// The Amazon Resource Name (ARN) of the endpoint group
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointGroupArn`; Terraform `endpoint_group_arn`.
-    pub fn endpoint_group_arn(&self) -> Expr {
+    pub fn endpoint_group_arn(&self) -> rt::Expr {
         self.0.attr("EndpointGroupArn")
     }
 }
@@ -375,20 +388,20 @@ pub mod endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-endpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointConfiguration(Props);
+    pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
         /// A new `EndpointConfiguration`. Required properties: `endpoint_id` (`EndpointId`).
-        pub fn new(endpoint_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointId", Some("endpoint_id"), string(endpoint_id));
+        pub fn new(endpoint_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndpointId", Some("endpoint_id"), rt::string(endpoint_id));
             EndpointConfiguration(this)
         }
         /// Attachment ARN that provides access control to the cross account endpoint.
         ///
         /// Constraints: length 0..=255. CloudFormation `AttachmentArn`, Terraform `attachment_arn`.
-        pub fn attachment_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attachment_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttachmentArn", Some("attachment_arn"), string(value));
+                .set("AttachmentArn", Some("attachment_arn"), rt::string(value));
             self
         }
         /// true if client ip should be preserved
@@ -398,7 +411,7 @@ pub mod endpoint_group {
             self.0.set(
                 "ClientIPPreservationEnabled",
                 Some("client_ip_preservation_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -406,7 +419,7 @@ pub mod endpoint_group {
         ///
         /// Constraints: range 0..=255. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -417,13 +430,21 @@ pub mod endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-portoverride.html)
     #[derive(Clone, Debug)]
-    pub struct PortOverride(Props);
+    pub struct PortOverride(rt::Props);
     impl PortOverride {
         /// A new `PortOverride`. Required properties: `endpoint_port` (`EndpointPort`), `listener_port` (`ListenerPort`).
         pub fn new(endpoint_port: i64, listener_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointPort", Some("endpoint_port"), int(endpoint_port));
-            this.set("ListenerPort", Some("listener_port"), int(listener_port));
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointPort",
+                Some("endpoint_port"),
+                rt::int(endpoint_port),
+            );
+            this.set(
+                "ListenerPort",
+                Some("listener_port"),
+                rt::int(listener_port),
+            );
             PortOverride(this)
         }
     }
@@ -445,11 +466,11 @@ pub mod endpoint_group {
 /// CloudFormation: `AWS::GlobalAccelerator::Listener`. Terraform: `awscc_globalaccelerator_listener` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-globalaccelerator-listener.html)
-pub struct Listener(Base);
-static LISTENER_TYPE: TypeInfo = TypeInfo {
+pub struct Listener(rt::Base);
+static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GlobalAccelerator::Listener",
     terraform: Some("awscc_globalaccelerator_listener"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -464,17 +485,17 @@ impl Listener {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        accelerator_arn: impl Into<Expr>,
+        accelerator_arn: impl Into<rt::Expr>,
         port_ranges: impl IntoIterator<Item = listener::PortRange>,
         protocol: listener::Protocol,
     ) -> Self {
-        let mut this = Base::new(id, &LISTENER_TYPE);
+        let mut this = rt::Base::new(id, &LISTENER_TYPE);
         this.set(
             "AcceleratorArn",
             Some("accelerator_arn"),
-            string(accelerator_arn),
+            rt::string(accelerator_arn),
         );
-        this.set("PortRanges", Some("port_ranges"), list(port_ranges));
+        this.set("PortRanges", Some("port_ranges"), rt::list(port_ranges));
         this.set("Protocol", Some("protocol"), protocol.into());
         Listener(this)
     }
@@ -490,13 +511,13 @@ impl Listener {
 builder!(Listener, ListenerHandle);
 /// A declared `AWS::GlobalAccelerator::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerHandle(Handle);
+pub struct ListenerHandle(rt::Handle);
 handle!(ListenerHandle);
 impl ListenerHandle {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// CloudFormation `Fn::GetAtt` `ListenerArn`; Terraform `listener_arn`.
-    pub fn listener_arn(&self) -> Expr {
+    pub fn listener_arn(&self) -> rt::Expr {
         self.0.attr("ListenerArn")
     }
 }
@@ -509,13 +530,13 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-listener-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("ToPort", Some("to_port"), int(to_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             PortRange(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Glue` resource types of the CloudFormation registry (`AWS::Glue::*`): 29 types, 27 of them with an awscc Terraform resource.
 //! Enabled by the `glue` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Glue::Blueprint.
 ///
 /// CloudFormation: `AWS::Glue::Blueprint`. Terraform: `awscc_glue_blueprint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-blueprint.html)
-pub struct Blueprint(Base);
-static BLUEPRINT_TYPE: TypeInfo = TypeInfo {
+pub struct Blueprint(rt::Base);
+static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Blueprint",
     terraform: Some("awscc_glue_blueprint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,61 +69,61 @@ impl Blueprint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        blueprint_location: impl Into<Expr>,
-        name: impl Into<Expr>,
+        blueprint_location: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BLUEPRINT_TYPE);
+        let mut this = rt::Base::new(id, &BLUEPRINT_TYPE);
         this.set(
             "BlueprintLocation",
             Some("blueprint_location"),
-            string(blueprint_location),
+            rt::string(blueprint_location),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Blueprint(this)
     }
     /// A description of the blueprint.
     ///
     /// Constraints: length 1..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Blueprint, BlueprintHandle);
 /// A declared `AWS::Glue::Blueprint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BlueprintHandle(Handle);
+pub struct BlueprintHandle(rt::Handle);
 handle!(BlueprintHandle);
 impl BlueprintHandle {
     /// The Amazon Resource Name (ARN) of the blueprint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the blueprint registration.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time the blueprint was registered.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedOn`; Terraform `created_on`.
-    pub fn created_on(&self) -> Expr {
+    pub fn created_on(&self) -> rt::Expr {
         self.0.attr("CreatedOn")
     }
     /// The date and time the blueprint was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedOn`; Terraform `last_modified_on`.
-    pub fn last_modified_on(&self) -> Expr {
+    pub fn last_modified_on(&self) -> rt::Expr {
         self.0.attr("LastModifiedOn")
     }
     /// A JSON string that indicates the list of parameter specifications for the blueprint.
     ///
     /// CloudFormation `Fn::GetAtt` `ParameterSpec`; Terraform `parameter_spec`.
-    pub fn parameter_spec(&self) -> Expr {
+    pub fn parameter_spec(&self) -> rt::Expr {
         self.0.attr("ParameterSpec")
     }
 }
@@ -131,11 +132,11 @@ impl BlueprintHandle {
 /// CloudFormation: `AWS::Glue::Catalog`. Terraform: `awscc_glue_catalog` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-catalog.html)
-pub struct Catalog(Base);
-static CATALOG_TYPE: TypeInfo = TypeInfo {
+pub struct Catalog(rt::Base);
+static CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Catalog",
     terraform: Some("awscc_glue_catalog"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -174,9 +175,9 @@ static CATALOG_TYPE: TypeInfo = TypeInfo {
 impl Catalog {
     /// Declares a `AWS::Glue::Catalog` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CATALOG_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CATALOG_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Catalog(this)
     }
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
@@ -214,7 +215,7 @@ impl Catalog {
         self.0.set(
             "CreateDatabaseDefaultPermissions",
             Some("create_database_default_permissions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -228,16 +229,16 @@ impl Catalog {
         self.0.set(
             "CreateTableDefaultPermissions",
             Some("create_table_default_permissions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description of the catalog.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
@@ -267,10 +268,10 @@ impl Catalog {
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), string_map(value));
+            .set("Parameters", Some("parameters"), rt::string_map(value));
         self
     }
     /// A structure that describes a target catalog for resource linking.
@@ -288,50 +289,56 @@ impl Catalog {
 builder!(Catalog, CatalogHandle);
 /// A declared `AWS::Glue::Catalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CatalogHandle(Handle);
+pub struct CatalogHandle(rt::Handle);
 handle!(CatalogHandle);
 impl CatalogHandle {
     /// The ID of the catalog.
     ///
     /// CloudFormation `Fn::GetAtt` `CatalogId`; Terraform `catalog_id`.
-    pub fn catalog_id(&self) -> Expr {
+    pub fn catalog_id(&self) -> rt::Expr {
         self.0.attr("CatalogId")
     }
     /// The Amazon Resource Name (ARN) of the catalog.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The time at which the catalog was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The time at which the catalog was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
     /// CloudFormation `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName`; Terraform `catalog_properties.data_lake_access_properties.managed_workgroup_name`.
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(&self) -> Expr {
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName")
     }
     /// CloudFormation `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus`; Terraform `catalog_properties.data_lake_access_properties.managed_workgroup_status`.
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(&self) -> Expr {
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName`; Terraform `catalog_properties.data_lake_access_properties.redshift_database_name`.
-    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(&self) -> Expr {
+    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(
+        &self,
+    ) -> rt::Expr {
         self.0
             .attr("CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName")
     }
     /// CloudFormation `Fn::GetAtt` `CatalogProperties.CustomProperties`; Terraform `catalog_properties.custom_properties`.
-    pub fn catalog_properties_custom_properties(&self) -> Expr {
+    pub fn catalog_properties_custom_properties(&self) -> rt::Expr {
         self.0.attr("CatalogProperties.CustomProperties")
     }
 }
@@ -344,19 +351,22 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-catalogproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CatalogProperties(Props);
+    pub struct CatalogProperties(rt::Props);
     impl CatalogProperties {
         /// A new `CatalogProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CatalogProperties(this)
         }
         /// Additional key-value properties for the catalog.
         ///
         /// CloudFormation `CustomProperties`, Terraform `custom_properties`.
-        pub fn custom_properties(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("CustomProperties", Some("custom_properties"), json(value));
+        pub fn custom_properties(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "CustomProperties",
+                Some("custom_properties"),
+                rt::json(value),
+            );
             self
         }
         /// Data lake access properties for the catalog.
@@ -378,11 +388,11 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeaccessproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakeAccessProperties(Props);
+    pub struct DataLakeAccessProperties(rt::Props);
     impl DataLakeAccessProperties {
         /// A new `DataLakeAccessProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLakeAccessProperties(this)
         }
         /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
@@ -402,67 +412,70 @@ pub mod catalog {
         /// Specifies a federated catalog type for the native catalog resource.
         ///
         /// CloudFormation `CatalogType`, Terraform `catalog_type`.
-        pub fn catalog_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn catalog_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CatalogType", Some("catalog_type"), string(value));
+                .set("CatalogType", Some("catalog_type"), rt::string(value));
             self
         }
         /// Turns on or off data lake access for Apache Spark applications that access Amazon Redshift databases in the Data Catalog from any non-Redshift engine.
         ///
         /// CloudFormation `DataLakeAccess`, Terraform `data_lake_access`.
         pub fn data_lake_access(mut self, value: bool) -> Self {
-            self.0
-                .set("DataLakeAccess", Some("data_lake_access"), boolean(value));
+            self.0.set(
+                "DataLakeAccess",
+                Some("data_lake_access"),
+                rt::boolean(value),
+            );
             self
         }
         /// A role that will be assumed by Glue for transferring data into/out of the staging bucket during a query.
         ///
         /// CloudFormation `DataTransferRole`, Terraform `data_transfer_role`.
-        pub fn data_transfer_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_transfer_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataTransferRole",
                 Some("data_transfer_role"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// An encryption key that will be used for the staging bucket that will be created along with the catalog.
         ///
         /// CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
         /// The name of the managed workgroup associated with the catalog.
         ///
         /// CloudFormation `ManagedWorkgroupName`, Terraform `managed_workgroup_name`.
-        pub fn managed_workgroup_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn managed_workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManagedWorkgroupName",
                 Some("managed_workgroup_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The status of the managed workgroup.
         ///
         /// CloudFormation `ManagedWorkgroupStatus`, Terraform `managed_workgroup_status`.
-        pub fn managed_workgroup_status(mut self, value: impl Into<Expr>) -> Self {
+        pub fn managed_workgroup_status(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManagedWorkgroupStatus",
                 Some("managed_workgroup_status"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the Redshift database.
         ///
         /// CloudFormation `RedshiftDatabaseName`, Terraform `redshift_database_name`.
-        pub fn redshift_database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn redshift_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RedshiftDatabaseName",
                 Some("redshift_database_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -474,21 +487,21 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakePrincipal(Props);
+    pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
         /// A new `DataLakePrincipal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLakePrincipal(this)
         }
         /// An identifier for the Lake Formation principal.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataLakePrincipalIdentifier`, Terraform `data_lake_principal_identifier`.
-        pub fn data_lake_principal_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_lake_principal_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataLakePrincipalIdentifier",
                 Some("data_lake_principal_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -500,26 +513,27 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-federatedcatalog.html)
     #[derive(Clone, Debug)]
-    pub struct FederatedCatalog(Props);
+    pub struct FederatedCatalog(rt::Props);
     impl FederatedCatalog {
         /// A new `FederatedCatalog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FederatedCatalog(this)
         }
         /// The name of the connection to an external data source.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// A unique identifier for the federated catalog.
         ///
         /// CloudFormation `Identifier`, Terraform `identifier`.
-        pub fn identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Identifier", Some("identifier"), string(value));
+        pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Identifier", Some("identifier"), rt::string(value));
             self
         }
     }
@@ -530,18 +544,19 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-principalpermissions.html)
     #[derive(Clone, Debug)]
-    pub struct PrincipalPermissions(Props);
+    pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
         /// A new `PrincipalPermissions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrincipalPermissions(this)
         }
         /// The permissions that are granted to the principal.
         ///
         /// CloudFormation `Permissions`, Terraform `permissions`.
         pub fn permissions(mut self, value: impl IntoIterator<Item = Permissions>) -> Self {
-            self.0.set("Permissions", Some("permissions"), list(value));
+            self.0
+                .set("Permissions", Some("permissions"), rt::list(value));
             self
         }
         /// The Lake Formation principal.
@@ -559,12 +574,12 @@ pub mod catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-targetredshiftcatalog.html)
     #[derive(Clone, Debug)]
-    pub struct TargetRedshiftCatalog(Props);
+    pub struct TargetRedshiftCatalog(rt::Props);
     impl TargetRedshiftCatalog {
         /// A new `TargetRedshiftCatalog`. Required properties: `catalog_arn` (`CatalogArn`).
-        pub fn new(catalog_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogArn", Some("catalog_arn"), string(catalog_arn));
+        pub fn new(catalog_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogArn", Some("catalog_arn"), rt::string(catalog_arn));
             TargetRedshiftCatalog(this)
         }
     }
@@ -616,11 +631,11 @@ pub mod catalog {
 /// CloudFormation: `AWS::Glue::Classifier`. Terraform: `awscc_glue_classifier` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-classifier.html)
-pub struct Classifier(Base);
-static CLASSIFIER_TYPE: TypeInfo = TypeInfo {
+pub struct Classifier(rt::Base);
+static CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Classifier",
     terraform: Some("awscc_glue_classifier"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
@@ -629,7 +644,7 @@ impl Classifier {
     /// Declares a `AWS::Glue::Classifier` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLASSIFIER_TYPE);
+        let this = rt::Base::new(id, &CLASSIFIER_TYPE);
         Classifier(this)
     }
     /// A classifier for comma-separated values (CSV).
@@ -668,13 +683,13 @@ impl Classifier {
 builder!(Classifier, ClassifierHandle);
 /// A declared `AWS::Glue::Classifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClassifierHandle(Handle);
+pub struct ClassifierHandle(rt::Handle);
 handle!(ClassifierHandle);
 impl ClassifierHandle {
     /// One of XMLClassifier/Name, GrokClassifier/Name, JsonClassifier/Name or CsvClassifier/Name
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
 }
@@ -685,11 +700,11 @@ pub mod classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-csvclassifier.html)
     #[derive(Clone, Debug)]
-    pub struct CsvClassifier(Props);
+    pub struct CsvClassifier(rt::Props);
     impl CsvClassifier {
         /// A new `CsvClassifier`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CsvClassifier(this)
         }
         /// Enables the processing of files that contain only one column.
@@ -699,7 +714,7 @@ pub mod classifier {
             self.0.set(
                 "AllowSingleColumn",
                 Some("allow_single_column"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -708,12 +723,12 @@ pub mod classifier {
         /// CloudFormation `ContainsCustomDatatype`, Terraform `contains_custom_datatype`.
         pub fn contains_custom_datatype(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainsCustomDatatype",
                 Some("contains_custom_datatype"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -732,15 +747,16 @@ pub mod classifier {
             self.0.set(
                 "CustomDatatypeConfigured",
                 Some("custom_datatype_configured"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// A custom symbol to denote what separates each column entry in the row.
         ///
         /// Constraints: length 1..=1; pattern `^[^\r\n]$`. CloudFormation `Delimiter`, Terraform `delimiter`.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", Some("delimiter"), string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Delimiter", Some("delimiter"), rt::string(value));
             self
         }
         /// Specifies not to trim values before identifying the type of column values.
@@ -750,30 +766,30 @@ pub mod classifier {
             self.0.set(
                 "DisableValueTrimming",
                 Some("disable_value_trimming"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// A list of strings representing column names.
         ///
         /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Header", Some("header"), strings(value));
+        pub fn header(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Header", Some("header"), rt::strings(value));
             self
         }
         /// The name of the classifier.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A custom symbol to denote what combines content into a single column value.
         ///
         /// Constraints: length 1..=1; pattern `^[^\r\n]$`. CloudFormation `QuoteSymbol`, Terraform `quote_symbol`.
-        pub fn quote_symbol(mut self, value: impl Into<Expr>) -> Self {
+        pub fn quote_symbol(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QuoteSymbol", Some("quote_symbol"), string(value));
+                .set("QuoteSymbol", Some("quote_symbol"), rt::string(value));
             self
         }
     }
@@ -782,32 +798,36 @@ pub mod classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-grokclassifier.html)
     #[derive(Clone, Debug)]
-    pub struct GrokClassifier(Props);
+    pub struct GrokClassifier(rt::Props);
     impl GrokClassifier {
         /// A new `GrokClassifier`. Required properties: `classification` (`Classification`), `grok_pattern` (`GrokPattern`).
-        pub fn new(classification: impl Into<Expr>, grok_pattern: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(classification: impl Into<rt::Expr>, grok_pattern: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                string(classification),
+                rt::string(classification),
             );
-            this.set("GrokPattern", Some("grok_pattern"), string(grok_pattern));
+            this.set(
+                "GrokPattern",
+                Some("grok_pattern"),
+                rt::string(grok_pattern),
+            );
             GrokClassifier(this)
         }
         /// Optional custom grok patterns defined by this classifier.
         ///
         /// Constraints: length 0..=16000. CloudFormation `CustomPatterns`, Terraform `custom_patterns`.
-        pub fn custom_patterns(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_patterns(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomPatterns", Some("custom_patterns"), string(value));
+                .set("CustomPatterns", Some("custom_patterns"), rt::string(value));
             self
         }
         /// The name of the classifier.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -816,19 +836,19 @@ pub mod classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-jsonclassifier.html)
     #[derive(Clone, Debug)]
-    pub struct JsonClassifier(Props);
+    pub struct JsonClassifier(rt::Props);
     impl JsonClassifier {
         /// A new `JsonClassifier`. Required properties: `json_path` (`JsonPath`).
-        pub fn new(json_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonPath", Some("json_path"), string(json_path));
+        pub fn new(json_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonPath", Some("json_path"), rt::string(json_path));
             JsonClassifier(this)
         }
         /// The name of the classifier.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -837,24 +857,24 @@ pub mod classifier {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-xmlclassifier.html)
     #[derive(Clone, Debug)]
-    pub struct XmlClassifier(Props);
+    pub struct XmlClassifier(rt::Props);
     impl XmlClassifier {
         /// A new `XmlClassifier`. Required properties: `classification` (`Classification`), `row_tag` (`RowTag`).
-        pub fn new(classification: impl Into<Expr>, row_tag: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(classification: impl Into<rt::Expr>, row_tag: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                string(classification),
+                rt::string(classification),
             );
-            this.set("RowTag", Some("row_tag"), string(row_tag));
+            this.set("RowTag", Some("row_tag"), rt::string(row_tag));
             XmlClassifier(this)
         }
         /// The name of the classifier.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -876,11 +896,11 @@ pub mod classifier {
 /// CloudFormation: `AWS::Glue::Connection`. Terraform: `awscc_glue_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Connection",
     terraform: Some("awscc_glue_connection"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
@@ -890,11 +910,11 @@ impl Connection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
         connection_input: connection::ConnectionInput,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
         this.set(
             "ConnectionInput",
             Some("connection_input"),
@@ -906,13 +926,13 @@ impl Connection {
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::Glue::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The name of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
 }
@@ -923,11 +943,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationConfiguration(Props);
+    pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
         /// A new `AuthenticationConfiguration`. Required properties: `authentication_type` (`AuthenticationType`).
         pub fn new(authentication_type: AuthenticationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationType",
                 Some("authentication_type"),
@@ -952,19 +972,20 @@ pub mod connection {
         /// A structure containing the authentication credentials in the CreateConnection request.
         ///
         /// CloudFormation `CustomAuthenticationCredentials`, Terraform `custom_authentication_credentials`.
-        pub fn custom_authentication_credentials(mut self, value: impl Into<Value>) -> Self {
+        pub fn custom_authentication_credentials(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "CustomAuthenticationCredentials",
                 Some("custom_authentication_credentials"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the KMS key used in the authentication configuration.
         ///
         /// Constraints: pattern `^$|arn:aws[a-z0-9-]*:kms:`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// A structure containing properties for OAuth2 in the CreateConnection request.
@@ -981,8 +1002,9 @@ pub mod connection {
         /// The secret manager ARN to store credentials in the CreateConnection request.
         ///
         /// Constraints: pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -993,30 +1015,30 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authorizationcodeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizationCodeProperties(Props);
+    pub struct AuthorizationCodeProperties(rt::Props);
     impl AuthorizationCodeProperties {
         /// A new `AuthorizationCodeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizationCodeProperties(this)
         }
         /// The authorization code used in the authentication configuration.
         ///
         /// Constraints: length 1..=4096; pattern `^\S+$`. CloudFormation `AuthorizationCode`, Terraform `authorization_code`.
-        pub fn authorization_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn authorization_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AuthorizationCode",
                 Some("authorization_code"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The redirect URI where the user gets redirected to by authorization server when issuing an authorization code.
         ///
         /// Constraints: length 0..=512; pattern `^(https?):\/\/[^\s/$.?#].[^\s]*$`. CloudFormation `RedirectUri`, Terraform `redirect_uri`.
-        pub fn redirect_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn redirect_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RedirectUri", Some("redirect_uri"), string(value));
+                .set("RedirectUri", Some("redirect_uri"), rt::string(value));
             self
         }
     }
@@ -1027,25 +1049,25 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-basicauthenticationcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthenticationCredentials(Props);
+    pub struct BasicAuthenticationCredentials(rt::Props);
     impl BasicAuthenticationCredentials {
         /// A new `BasicAuthenticationCredentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BasicAuthenticationCredentials(this)
         }
         /// The password used in the authentication configuration.
         ///
         /// Constraints: length 0..=512. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// The username used in the authentication configuration.
         ///
         /// Constraints: length 0..=512; pattern `^\S+$`. CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -1054,11 +1076,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-connectioninput.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionInput(Props);
+    pub struct ConnectionInput(rt::Props);
     impl ConnectionInput {
         /// A new `ConnectionInput`. Required properties: `connection_type` (`ConnectionType`).
         pub fn new(connection_type: ConnectionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectionType",
                 Some("connection_type"),
@@ -1069,11 +1091,11 @@ pub mod connection {
         /// Connection properties specific to the Athena compute environment.
         ///
         /// CloudFormation `AthenaProperties`, Terraform `athena_properties`.
-        pub fn athena_properties(mut self, value: impl Into<Value>) -> Self {
+        pub fn athena_properties(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AthenaProperties",
                 Some("athena_properties"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1089,35 +1111,38 @@ pub mod connection {
             self
         }
         /// CloudFormation `ConnectionProperties`, Terraform `connection_properties`.
-        pub fn connection_properties(mut self, value: impl Into<Value>) -> Self {
+        pub fn connection_properties(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ConnectionProperties",
                 Some("connection_properties"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// A description of the connection.
         ///
         /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A list of criteria that can be used in selecting this connection.
         ///
         /// Constraints: 0..=10 items. CloudFormation `MatchCriteria`, Terraform `match_criteria`.
-        pub fn match_criteria(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn match_criteria(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("MatchCriteria", Some("match_criteria"), strings(value));
+                .set("MatchCriteria", Some("match_criteria"), rt::strings(value));
             self
         }
         /// The name of the connection.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The physical connection requirements.
@@ -1137,22 +1162,22 @@ pub mod connection {
         /// Connection properties specific to the Python compute environment.
         ///
         /// CloudFormation `PythonProperties`, Terraform `python_properties`.
-        pub fn python_properties(mut self, value: impl Into<Value>) -> Self {
+        pub fn python_properties(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "PythonProperties",
                 Some("python_properties"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// Connection properties specific to the Spark compute environment.
         ///
         /// CloudFormation `SparkProperties`, Terraform `spark_properties`.
-        pub fn spark_properties(mut self, value: impl Into<Value>) -> Self {
+        pub fn spark_properties(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "SparkProperties",
                 Some("spark_properties"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1163,7 +1188,7 @@ pub mod connection {
             self.0.set(
                 "ValidateCredentials",
                 Some("validate_credentials"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1175,7 +1200,7 @@ pub mod connection {
             self.0.set(
                 "ValidateForComputeEnvironments",
                 Some("validate_for_compute_environments"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1187,32 +1212,38 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2clientapplication.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2ClientApplication(Props);
+    pub struct OAuth2ClientApplication(rt::Props);
     impl OAuth2ClientApplication {
         /// A new `OAuth2ClientApplication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuth2ClientApplication(this)
         }
         /// The reference to the SaaS-side client app that is AWS managed.
         ///
         /// Constraints: length 0..=2048; pattern `^\S+$`. CloudFormation `AWSManagedClientApplicationReference`, Terraform `aws_managed_client_application_reference`.
-        pub fn aws_managed_client_application_reference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_managed_client_application_reference(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "AWSManagedClientApplicationReference",
                 Some("aws_managed_client_application_reference"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The client application clientID if the ClientAppType is USER_MANAGED.
         ///
         /// Constraints: length 0..=2048; pattern `^\S+$`. CloudFormation `UserManagedClientApplicationClientId`, Terraform `user_managed_client_application_client_id`.
-        pub fn user_managed_client_application_client_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_managed_client_application_client_id(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "UserManagedClientApplicationClientId",
                 Some("user_managed_client_application_client_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1224,34 +1255,34 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2credentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(Props);
+    pub struct OAuth2Credentials(rt::Props);
     impl OAuth2Credentials {
         /// A new `OAuth2Credentials`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuth2Credentials(this)
         }
         /// The access token used in the authentication configuration.
         ///
         /// Constraints: length 0..=4096; pattern `^[\x20-\x7E]*$`. CloudFormation `AccessToken`, Terraform `access_token`.
-        pub fn access_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccessToken", Some("access_token"), string(value));
+                .set("AccessToken", Some("access_token"), rt::string(value));
             self
         }
         /// The JSON Web Token (JWT) used when the authentication type is OAuth2.
         ///
         /// Constraints: length 0..=8000; pattern `^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)$`. CloudFormation `JwtToken`, Terraform `jwt_token`.
-        pub fn jwt_token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JwtToken", Some("jwt_token"), string(value));
+        pub fn jwt_token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JwtToken", Some("jwt_token"), rt::string(value));
             self
         }
         /// The refresh token used when the authentication type is OAuth2.
         ///
         /// Constraints: length 0..=4096; pattern `^[\x20-\x7E]*$`. CloudFormation `RefreshToken`, Terraform `refresh_token`.
-        pub fn refresh_token(mut self, value: impl Into<Expr>) -> Self {
+        pub fn refresh_token(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RefreshToken", Some("refresh_token"), string(value));
+                .set("RefreshToken", Some("refresh_token"), rt::string(value));
             self
         }
         /// The client application client secret if the client application is user managed.
@@ -1259,12 +1290,12 @@ pub mod connection {
         /// Constraints: length 0..=512; pattern `^[\x20-\x7E]*$`. CloudFormation `UserManagedClientApplicationClientSecret`, Terraform `user_managed_client_application_client_secret`.
         pub fn user_managed_client_application_client_secret(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "UserManagedClientApplicationClientSecret",
                 Some("user_managed_client_application_client_secret"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1276,11 +1307,11 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(Props);
+    pub struct OAuth2Properties(rt::Props);
     impl OAuth2Properties {
         /// A new `OAuth2Properties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OAuth2Properties(this)
         }
         /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
@@ -1327,18 +1358,18 @@ pub mod connection {
         /// The URL used in the authentication configuration.
         ///
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$`. CloudFormation `TokenUrl`, Terraform `token_url`.
-        pub fn token_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TokenUrl", Some("token_url"), string(value));
+        pub fn token_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TokenUrl", Some("token_url"), rt::string(value));
             self
         }
         /// A map of key-value pairs used in the authentication configuration.
         ///
         /// CloudFormation `TokenUrlParametersMap`, Terraform `token_url_parameters_map`.
-        pub fn token_url_parameters_map(mut self, value: impl Into<Value>) -> Self {
+        pub fn token_url_parameters_map(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "TokenUrlParametersMap",
                 Some("token_url_parameters_map"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1348,19 +1379,22 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-physicalconnectionrequirements.html)
     #[derive(Clone, Debug)]
-    pub struct PhysicalConnectionRequirements(Props);
+    pub struct PhysicalConnectionRequirements(rt::Props);
     impl PhysicalConnectionRequirements {
         /// A new `PhysicalConnectionRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PhysicalConnectionRequirements(this)
         }
         /// The availability zone where the connection is located.
         ///
         /// Constraints: length 1..=255. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// The security group ID list used by the connection.
@@ -1368,20 +1402,20 @@ pub mod connection {
         /// Constraints: 0..=50 items. CloudFormation `SecurityGroupIdList`, Terraform `security_group_id_list`.
         pub fn security_group_id_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIdList",
                 Some("security_group_id_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The subnet ID used by the connection.
         ///
         /// Constraints: length 1..=255. CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -1618,11 +1652,11 @@ pub mod connection {
 /// CloudFormation: `AWS::Glue::ConnectionType`. Terraform: `awscc_glue_connection_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-connectiontype.html)
-pub struct ConnectionType(Base);
-static CONNECTION_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectionType(rt::Base);
+static CONNECTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::ConnectionType",
     terraform: Some("awscc_glue_connection_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1666,14 +1700,14 @@ impl ConnectionType {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_type: impl Into<Expr>,
+        connection_type: impl Into<rt::Expr>,
         rest_configuration: connection_type::RestConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE_TYPE);
         this.set(
             "ConnectionType",
             Some("connection_type"),
-            string(connection_type),
+            rt::string(connection_type),
         );
         this.set(
             "RestConfiguration",
@@ -1713,9 +1747,9 @@ impl ConnectionType {
     /// A description of the connection type.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The integration type for the connection.
@@ -1730,13 +1764,13 @@ impl ConnectionType {
 builder!(ConnectionType, ConnectionTypeHandle);
 /// A declared `AWS::Glue::ConnectionType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionTypeHandle(Handle);
+pub struct ConnectionTypeHandle(rt::Handle);
 handle!(ConnectionTypeHandle);
 impl ConnectionTypeHandle {
     /// The Amazon Resource Name (ARN) of the registered connection type.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionTypeArn`; Terraform `connection_type_arn`.
-    pub fn connection_type_arn(&self) -> Expr {
+    pub fn connection_type_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionTypeArn")
     }
 }
@@ -1749,11 +1783,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-basicauthenticationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct BasicAuthenticationProperties(Props);
+    pub struct BasicAuthenticationProperties(rt::Props);
     impl BasicAuthenticationProperties {
         /// A new `BasicAuthenticationProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BasicAuthenticationProperties(this)
         }
         /// Defines a secret property configuration.
@@ -1778,34 +1812,34 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-betweenconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BetweenConfiguration(Props);
+    pub struct BetweenConfiguration(rt::Props);
     impl BetweenConfiguration {
         /// A new `BetweenConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BetweenConfiguration(this)
         }
         /// The parameter name used for the upper bound value in a BETWEEN filter operation.
         ///
         /// CloudFormation `HighBoundKey`, Terraform `high_bound_key`.
-        pub fn high_bound_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn high_bound_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HighBoundKey", Some("high_bound_key"), string(value));
+                .set("HighBoundKey", Some("high_bound_key"), rt::string(value));
             self
         }
         /// The parameter name used for the lower bound value in a BETWEEN filter operation.
         ///
         /// CloudFormation `LowBoundKey`, Terraform `low_bound_key`.
-        pub fn low_bound_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn low_bound_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LowBoundKey", Some("low_bound_key"), string(value));
+                .set("LowBoundKey", Some("low_bound_key"), rt::string(value));
             self
         }
         /// A template string for constructing the BETWEEN filter expression.
         ///
         /// CloudFormation `Template`, Terraform `template`.
-        pub fn template(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Template", Some("template"), string(value));
+        pub fn template(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Template", Some("template"), rt::string(value));
             self
         }
     }
@@ -1816,11 +1850,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-clientcredentialsproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ClientCredentialsProperties(Props);
+    pub struct ClientCredentialsProperties(rt::Props);
     impl ClientCredentialsProperties {
         /// A new `ClientCredentialsProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientCredentialsProperties(this)
         }
         /// Defines a secret property configuration.
@@ -1872,7 +1906,7 @@ pub mod connection_type {
             self.0.set(
                 "TokenUrlParameters",
                 Some("token_url_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1884,11 +1918,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectionpropertiesconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionPropertiesConfiguration(Props);
+    pub struct ConnectionPropertiesConfiguration(rt::Props);
     impl ConnectionPropertiesConfiguration {
         /// A new `ConnectionPropertiesConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionPropertiesConfiguration(this)
         }
         /// Key-value pairs of additional request parameters.
@@ -1901,7 +1935,7 @@ pub mod connection_type {
             self.0.set(
                 "AdditionalRequestParameters",
                 Some("additional_request_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1920,15 +1954,15 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorAuthenticationConfiguration(Props);
+    pub struct ConnectorAuthenticationConfiguration(rt::Props);
     impl ConnectorAuthenticationConfiguration {
         /// A new `ConnectorAuthenticationConfiguration`. Required properties: `authentication_types` (`AuthenticationTypes`).
         pub fn new(authentication_types: impl IntoIterator<Item = AuthenticationTypes>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationTypes",
                 Some("authentication_types"),
-                list(authentication_types),
+                rt::list(authentication_types),
             );
             ConnectorAuthenticationConfiguration(this)
         }
@@ -1979,11 +2013,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthorizationcodeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorAuthorizationCodeProperties(Props);
+    pub struct ConnectorAuthorizationCodeProperties(rt::Props);
     impl ConnectorAuthorizationCodeProperties {
         /// A new `ConnectorAuthorizationCodeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectorAuthorizationCodeProperties(this)
         }
         /// Defines a property configuration for connection types.
@@ -2072,7 +2106,7 @@ pub mod connection_type {
             self.0.set(
                 "TokenUrlParameters",
                 Some("token_url_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2084,11 +2118,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectoroauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuth2Properties(Props);
+    pub struct ConnectorOAuth2Properties(rt::Props);
     impl ConnectorOAuth2Properties {
         /// A new `ConnectorOAuth2Properties`. Required properties: `o_auth2_grant_type` (`OAuth2GrantType`).
         pub fn new(o_auth2_grant_type: OAuth2GrantType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OAuth2GrantType",
                 Some("o_auth_2_grant_type"),
@@ -2140,38 +2174,41 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorproperty.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorProperty(Props);
+    pub struct ConnectorProperty(rt::Props);
     impl ConnectorProperty {
         /// A new `ConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
-        pub fn new(name: impl Into<Expr>, property_type: PropertyType, required: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, property_type: PropertyType, required: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required));
             ConnectorProperty(this)
         }
         /// A list of allowed values for the property.
         ///
         /// CloudFormation `AllowedValues`, Terraform `allowed_values`.
-        pub fn allowed_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedValues", Some("allowed_values"), strings(value));
+                .set("AllowedValues", Some("allowed_values"), rt::strings(value));
             self
         }
         /// The default value for the property.
         ///
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// A key name to use when sending this property in API requests.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `KeyOverride`, Terraform `key_override`.
-        pub fn key_override(mut self, value: impl Into<Expr>) -> Self {
+        pub fn key_override(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KeyOverride", Some("key_override"), string(value));
+                .set("KeyOverride", Some("key_override"), rt::string(value));
             self
         }
         /// Specifies where this property should be included in REST requests.
@@ -2190,11 +2227,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-cursorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CursorConfiguration(Props);
+    pub struct CursorConfiguration(rt::Props);
     impl CursorConfiguration {
         /// A new `CursorConfiguration`. Required properties: `next_page` (`NextPage`).
         pub fn new(next_page: ExtractedParameter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NextPage", Some("next_page"), next_page.into());
             CursorConfiguration(this)
         }
@@ -2214,17 +2251,17 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-customauthenticationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAuthenticationProperties(Props);
+    pub struct CustomAuthenticationProperties(rt::Props);
     impl CustomAuthenticationProperties {
         /// A new `CustomAuthenticationProperties`. Required properties: `authentication_parameters` (`AuthenticationParameters`).
         pub fn new(
             authentication_parameters: impl IntoIterator<Item = SecretConnectorProperty>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationParameters",
                 Some("authentication_parameters"),
-                list(authentication_parameters),
+                rt::list(authentication_parameters),
             );
             CustomAuthenticationProperties(this)
         }
@@ -2236,26 +2273,26 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-extractedparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ExtractedParameter(Props);
+    pub struct ExtractedParameter(rt::Props);
     impl ExtractedParameter {
         /// A new `ExtractedParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExtractedParameter(this)
         }
         /// The default value.
         ///
         /// Constraints: length 1..=1024; pattern `[^<>&'"]`. CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// The parameter key name.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Specifies where to place the parameter in requests.
@@ -2281,11 +2318,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilterConfiguration(Props);
+    pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
         /// A new `FilterConfiguration`. Required properties: `filter_mode` (`FilterMode`).
         pub fn new(filter_mode: FilterMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FilterMode", Some("filter_mode"), filter_mode.into());
             FilterConfiguration(this)
         }
@@ -2303,9 +2340,12 @@ pub mod connection_type {
         /// The global date and time format for filter expressions.
         ///
         /// CloudFormation `DateTimeFormat`, Terraform `date_time_format`.
-        pub fn date_time_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateTimeFormat", Some("date_time_format"), string(value));
+        pub fn date_time_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateTimeFormat",
+                Some("date_time_format"),
+                rt::string(value),
+            );
             self
         }
         /// Configuration for constructing filter expression strings when using the FILTER_STRING filter mode.
@@ -2324,12 +2364,12 @@ pub mod connection_type {
         /// CloudFormation `OperatorMappings`, Terraform `operator_mappings`.
         pub fn operator_mappings(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "OperatorMappings",
                 Some("operator_mappings"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2338,7 +2378,7 @@ pub mod connection_type {
         /// CloudFormation `StripQuotes`, Terraform `strip_quotes`.
         pub fn strip_quotes(mut self, value: bool) -> Self {
             self.0
-                .set("StripQuotes", Some("strip_quotes"), boolean(value));
+                .set("StripQuotes", Some("strip_quotes"), rt::boolean(value));
             self
         }
     }
@@ -2349,24 +2389,24 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterstringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilterStringConfiguration(Props);
+    pub struct FilterStringConfiguration(rt::Props);
     impl FilterStringConfiguration {
         /// A new `FilterStringConfiguration`. Required properties: `query_parameter_name` (`QueryParameterName`).
-        pub fn new(query_parameter_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(query_parameter_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "QueryParameterName",
                 Some("query_parameter_name"),
-                string(query_parameter_name),
+                rt::string(query_parameter_name),
             );
             FilterStringConfiguration(this)
         }
         /// The character used to quote values when QuoteStringValues is true.
         ///
         /// CloudFormation `QuoteCharacter`, Terraform `quote_character`.
-        pub fn quote_character(mut self, value: impl Into<Expr>) -> Self {
+        pub fn quote_character(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QuoteCharacter", Some("quote_character"), string(value));
+                .set("QuoteCharacter", Some("quote_character"), rt::string(value));
             self
         }
         /// Indicates whether string and date values should be wrapped with a quote character in the filter expression.
@@ -2376,7 +2416,7 @@ pub mod connection_type {
             self.0.set(
                 "QuoteStringValues",
                 Some("quote_string_values"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2388,11 +2428,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-jwtbearerproperties.html)
     #[derive(Clone, Debug)]
-    pub struct JwtBearerProperties(Props);
+    pub struct JwtBearerProperties(rt::Props);
     impl JwtBearerProperties {
         /// A new `JwtBearerProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JwtBearerProperties(this)
         }
         /// CloudFormation `ContentType`, Terraform `content_type`.
@@ -2429,7 +2469,7 @@ pub mod connection_type {
             self.0.set(
                 "TokenUrlParameters",
                 Some("token_url_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2441,14 +2481,14 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-offsetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OffsetConfiguration(Props);
+    pub struct OffsetConfiguration(rt::Props);
     impl OffsetConfiguration {
         /// A new `OffsetConfiguration`. Required properties: `limit_parameter` (`LimitParameter`), `offset_parameter` (`OffsetParameter`).
         pub fn new(
             limit_parameter: ExtractedParameter,
             offset_parameter: ExtractedParameter,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LimitParameter",
                 Some("limit_parameter"),
@@ -2469,11 +2509,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-paginationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PaginationConfiguration(Props);
+    pub struct PaginationConfiguration(rt::Props);
     impl PaginationConfiguration {
         /// A new `PaginationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PaginationConfiguration(this)
         }
         /// Cursor-based pagination configuration.
@@ -2506,19 +2546,20 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseConfiguration(Props);
+    pub struct ResponseConfiguration(rt::Props);
     impl ResponseConfiguration {
         /// A new `ResponseConfiguration`. Required properties: `result_path` (`ResultPath`).
-        pub fn new(result_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResultPath", Some("result_path"), string(result_path));
+        pub fn new(result_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResultPath", Some("result_path"), rt::string(result_path));
             ResponseConfiguration(this)
         }
         /// JSON path expression for error information location.
         ///
         /// Constraints: length 1..=512; pattern `^\$(\.[a-zA-Z0-9_.@\[\]\(\)-]+)*$`. CloudFormation `ErrorPath`, Terraform `error_path`.
-        pub fn error_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ErrorPath", Some("error_path"), string(value));
+        pub fn error_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ErrorPath", Some("error_path"), rt::string(value));
             self
         }
     }
@@ -2529,26 +2570,27 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseextractionmapping.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseExtractionMapping(Props);
+    pub struct ResponseExtractionMapping(rt::Props);
     impl ResponseExtractionMapping {
         /// A new `ResponseExtractionMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResponseExtractionMapping(this)
         }
         /// A JSON path expression to extract a value from response body.
         ///
         /// Constraints: length 1..=512; pattern `^\$(\.[a-zA-Z0-9_.@\[\]\(\)-]+)*$`. CloudFormation `ContentPath`, Terraform `content_path`.
-        pub fn content_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentPath", Some("content_path"), string(value));
+                .set("ContentPath", Some("content_path"), rt::string(value));
             self
         }
         /// The name of an HTTP response header from which to extract the value.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `HeaderKey`, Terraform `header_key`.
-        pub fn header_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HeaderKey", Some("header_key"), string(value));
+        pub fn header_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HeaderKey", Some("header_key"), rt::string(value));
             self
         }
     }
@@ -2559,21 +2601,21 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-restconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RestConfiguration(Props);
+    pub struct RestConfiguration(rt::Props);
     impl RestConfiguration {
         /// A new `RestConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RestConfiguration(this)
         }
         /// A map of entity configurations.
         ///
         /// CloudFormation `EntityConfigurations`, Terraform `entity_configurations`.
-        pub fn entity_configurations(mut self, value: impl Into<Value>) -> Self {
+        pub fn entity_configurations(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "EntityConfigurations",
                 Some("entity_configurations"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -2610,22 +2652,26 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-secretconnectorproperty.html)
     #[derive(Clone, Debug)]
-    pub struct SecretConnectorProperty(Props);
+    pub struct SecretConnectorProperty(rt::Props);
     impl SecretConnectorProperty {
         /// A new `SecretConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
-        pub fn new(name: impl Into<Expr>, property_type: PropertyType2, required: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            property_type: PropertyType2,
+            required: bool,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required));
             SecretConnectorProperty(this)
         }
         /// A key name to use when sending this property in API requests.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `KeyOverride`, Terraform `key_override`.
-        pub fn key_override(mut self, value: impl Into<Expr>) -> Self {
+        pub fn key_override(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KeyOverride", Some("key_override"), string(value));
+                .set("KeyOverride", Some("key_override"), rt::string(value));
             self
         }
         /// Specifies where this property should be included in REST requests.
@@ -2644,11 +2690,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-sourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfiguration(Props);
+    pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
         /// A new `SourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceConfiguration(this)
         }
         /// Configuration that defines how filter predicates are applied to REST API requests, supporting both query parameter and filter string strategies.
@@ -2688,16 +2734,19 @@ pub mod connection_type {
             mut self,
             value: impl IntoIterator<Item = ConnectorProperty>,
         ) -> Self {
-            self.0
-                .set("RequestParameters", Some("request_parameters"), list(value));
+            self.0.set(
+                "RequestParameters",
+                Some("request_parameters"),
+                rt::list(value),
+            );
             self
         }
         /// The URL path for the REST endpoint.
         ///
         /// Constraints: length 1..=512; pattern `^/[a-zA-Z0-9._~:/?#\[\]@!$&'()*+,;={}-]*$`. CloudFormation `RequestPath`, Terraform `request_path`.
-        pub fn request_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn request_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RequestPath", Some("request_path"), string(value));
+                .set("RequestPath", Some("request_path"), rt::string(value));
             self
         }
         /// Configuration for parsing JSON responses from REST API calls.
@@ -2719,11 +2768,11 @@ pub mod connection_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-validationendpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationEndpointConfiguration(Props);
+    pub struct ValidationEndpointConfiguration(rt::Props);
     impl ValidationEndpointConfiguration {
         /// A new `ValidationEndpointConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ValidationEndpointConfiguration(this)
         }
         /// The HTTP method to use.
@@ -2737,9 +2786,9 @@ pub mod connection_type {
         /// The URL path for the REST endpoint.
         ///
         /// Constraints: length 1..=512; pattern `^/[a-zA-Z0-9._~:/?#\[\]@!$&'()*+,;={}-]*$`. CloudFormation `RequestPath`, Terraform `request_path`.
-        pub fn request_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn request_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RequestPath", Some("request_path"), string(value));
+                .set("RequestPath", Some("request_path"), rt::string(value));
             self
         }
     }
@@ -2843,11 +2892,11 @@ pub mod connection_type {
 /// CloudFormation: `AWS::Glue::Crawler`. Terraform: `awscc_glue_crawler` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-crawler.html)
-pub struct Crawler(Base);
-static CRAWLER_TYPE: TypeInfo = TypeInfo {
+pub struct Crawler(rt::Base);
+static CRAWLER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Crawler",
     terraform: Some("awscc_glue_crawler"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2855,53 +2904,57 @@ static CRAWLER_TYPE: TypeInfo = TypeInfo {
 impl Crawler {
     /// Declares a `AWS::Glue::Crawler` with the stack-unique `id`. Required properties: `role` (`Role`), `targets` (`Targets`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role: impl Into<Expr>, targets: crawler::Targets) -> Self {
-        let mut this = Base::new(id, &CRAWLER_TYPE);
-        this.set("Role", Some("role"), string(role));
+    pub fn new(
+        id: impl Into<String>,
+        role: impl Into<rt::Expr>,
+        targets: crawler::Targets,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CRAWLER_TYPE);
+        this.set("Role", Some("role"), rt::string(role));
         this.set("Targets", Some("targets"), targets.into());
         Crawler(this)
     }
     /// A list of UTF-8 strings that specify the names of custom classifiers that are associated with the crawler.
     ///
     /// CloudFormation `Classifiers`, Terraform `classifiers`.
-    pub fn classifiers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn classifiers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Classifiers", Some("classifiers"), strings(value));
+            .set("Classifiers", Some("classifiers"), rt::strings(value));
         self
     }
     /// Crawler configuration information.
     ///
     /// CloudFormation `Configuration`, Terraform `configuration`.
-    pub fn configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Configuration", Some("configuration"), string(value));
+            .set("Configuration", Some("configuration"), rt::string(value));
         self
     }
     /// The name of the SecurityConfiguration structure to be used by this crawler.
     ///
     /// Constraints: length 0..=128. CloudFormation `CrawlerSecurityConfiguration`, Terraform `crawler_security_configuration`.
-    pub fn crawler_security_configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn crawler_security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CrawlerSecurityConfiguration",
             Some("crawler_security_configuration"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the database in which the crawler's output is stored.
     ///
     /// CloudFormation `DatabaseName`, Terraform `database_name`.
-    pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseName", Some("database_name"), string(value));
+            .set("DatabaseName", Some("database_name"), rt::string(value));
         self
     }
     /// A description of the crawler.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies AWS Lake Formation configuration settings for the crawler
@@ -2921,8 +2974,8 @@ impl Crawler {
     /// The name of the crawler.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
@@ -2954,16 +3007,16 @@ impl Crawler {
     /// The prefix added to the names of tables that are created.
     ///
     /// Constraints: length 0..=128. CloudFormation `TablePrefix`, Terraform `table_prefix`.
-    pub fn table_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn table_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TablePrefix", Some("table_prefix"), string(value));
+            .set("TablePrefix", Some("table_prefix"), rt::string(value));
         self
     }
 }
 builder!(Crawler, CrawlerHandle);
 /// A declared `AWS::Glue::Crawler`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CrawlerHandle(Handle);
+pub struct CrawlerHandle(rt::Handle);
 handle!(CrawlerHandle);
 /// Property types and value sets of [`Crawler`] (`AWS::Glue::Crawler`).
 pub mod crawler {
@@ -2974,53 +3027,53 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-catalogtarget.html)
     #[derive(Clone, Debug)]
-    pub struct CatalogTarget(Props);
+    pub struct CatalogTarget(rt::Props);
     impl CatalogTarget {
         /// A new `CatalogTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CatalogTarget(this)
         }
         /// The name of the connection for an Amazon S3-backed Data Catalog table to be a target of the crawl when using a Catalog connection type paired with a NETWORK Connection type.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// The name of the database to be synchronized.
         ///
         /// Constraints: length 1..=255. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// A valid Amazon dead-letter SQS ARN.
         ///
         /// CloudFormation `DlqEventQueueArn`, Terraform `dlq_event_queue_arn`.
-        pub fn dlq_event_queue_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dlq_event_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DlqEventQueueArn",
                 Some("dlq_event_queue_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A valid Amazon SQS ARN.
         ///
         /// CloudFormation `EventQueueArn`, Terraform `event_queue_arn`.
-        pub fn event_queue_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventQueueArn", Some("event_queue_arn"), string(value));
+                .set("EventQueueArn", Some("event_queue_arn"), rt::string(value));
             self
         }
         /// A list of the tables to be synchronized.
         ///
         /// Constraints: at least 1 items. CloudFormation `Tables`, Terraform `tables`.
-        pub fn tables(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Tables", Some("tables"), strings(value));
+        pub fn tables(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Tables", Some("tables"), rt::strings(value));
             self
         }
     }
@@ -3031,19 +3084,19 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-deltatarget.html)
     #[derive(Clone, Debug)]
-    pub struct DeltaTarget(Props);
+    pub struct DeltaTarget(rt::Props);
     impl DeltaTarget {
         /// A new `DeltaTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeltaTarget(this)
         }
         /// The name of the connection to use to connect to the Delta table target.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// Specifies whether the crawler will create native tables, to allow integration with query engines that support querying of the Delta transaction log directly.
@@ -3053,14 +3106,17 @@ pub mod crawler {
             self.0.set(
                 "CreateNativeDeltaTable",
                 Some("create_native_delta_table"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `DeltaTables`, Terraform `delta_tables`.
-        pub fn delta_tables(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn delta_tables(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("DeltaTables", Some("delta_tables"), strings(value));
+                .set("DeltaTables", Some("delta_tables"), rt::strings(value));
             self
         }
         /// Specifies whether to write the manifest files to the Delta table path.
@@ -3068,7 +3124,7 @@ pub mod crawler {
         /// CloudFormation `WriteManifest`, Terraform `write_manifest`.
         pub fn write_manifest(mut self, value: bool) -> Self {
             self.0
-                .set("WriteManifest", Some("write_manifest"), boolean(value));
+                .set("WriteManifest", Some("write_manifest"), rt::boolean(value));
             self
         }
     }
@@ -3079,32 +3135,32 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-dynamodbtarget.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDbTarget(Props);
+    pub struct DynamoDbTarget(rt::Props);
     impl DynamoDbTarget {
         /// A new `DynamoDbTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamoDbTarget(this)
         }
         /// The name of the DynamoDB table to crawl.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// Indicates whether to scan all the records, or to sample rows from the table.
         ///
         /// CloudFormation `ScanAll`, Terraform `scan_all`.
         pub fn scan_all(mut self, value: bool) -> Self {
-            self.0.set("ScanAll", Some("scan_all"), boolean(value));
+            self.0.set("ScanAll", Some("scan_all"), rt::boolean(value));
             self
         }
         /// The percentage of the configured read capacity units to use by the AWS Glue crawler.
         ///
         /// CloudFormation `ScanRate`, Terraform `scan_rate`.
         pub fn scan_rate(mut self, value: i64) -> Self {
-            self.0.set("ScanRate", Some("scan_rate"), int(value));
+            self.0.set("ScanRate", Some("scan_rate"), rt::int(value));
             self
         }
     }
@@ -3115,26 +3171,27 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-huditarget.html)
     #[derive(Clone, Debug)]
-    pub struct HudiTarget(Props);
+    pub struct HudiTarget(rt::Props);
     impl HudiTarget {
         /// A new `HudiTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HudiTarget(this)
         }
         /// The name of the connection to use to connect to the Hudi target.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// A list of global patterns used to exclude from the crawl.
         ///
         /// CloudFormation `Exclusions`, Terraform `exclusions`.
-        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclusions", Some("exclusions"), strings(value));
+        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Exclusions", Some("exclusions"), rt::strings(value));
             self
         }
         /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Hudi metadata folder in your Amazon S3 path.
@@ -3144,15 +3201,15 @@ pub mod crawler {
             self.0.set(
                 "MaximumTraversalDepth",
                 Some("maximum_traversal_depth"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// One or more Amazon S3 paths that contains Hudi metadata folders as s3://bucket/prefix .
         ///
         /// CloudFormation `Paths`, Terraform `paths`.
-        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Paths", Some("paths"), strings(value));
+        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Paths", Some("paths"), rt::strings(value));
             self
         }
     }
@@ -3163,26 +3220,27 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-icebergtarget.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergTarget(Props);
+    pub struct IcebergTarget(rt::Props);
     impl IcebergTarget {
         /// A new `IcebergTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergTarget(this)
         }
         /// The name of the connection to use to connect to the Iceberg target.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// A list of global patterns used to exclude from the crawl.
         ///
         /// CloudFormation `Exclusions`, Terraform `exclusions`.
-        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclusions", Some("exclusions"), strings(value));
+        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Exclusions", Some("exclusions"), rt::strings(value));
             self
         }
         /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Iceberg metadata folder in your Amazon S3 path.
@@ -3192,15 +3250,15 @@ pub mod crawler {
             self.0.set(
                 "MaximumTraversalDepth",
                 Some("maximum_traversal_depth"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// One or more Amazon S3 paths that contains Iceberg metadata folders as s3://bucket/prefix .
         ///
         /// CloudFormation `Paths`, Terraform `paths`.
-        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Paths", Some("paths"), strings(value));
+        pub fn paths(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Paths", Some("paths"), rt::strings(value));
             self
         }
     }
@@ -3211,19 +3269,19 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-jdbctarget.html)
     #[derive(Clone, Debug)]
-    pub struct JdbcTarget(Props);
+    pub struct JdbcTarget(rt::Props);
     impl JdbcTarget {
         /// A new `JdbcTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JdbcTarget(this)
         }
         /// The name of the connection to use to connect to the JDBC target.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// Specify a value of RAWTYPES or COMMENTS to enable additional metadata in table responses.
@@ -3236,22 +3294,23 @@ pub mod crawler {
             self.0.set(
                 "EnableAdditionalMetadata",
                 Some("enable_additional_metadata"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// A list of glob patterns used to exclude from the crawl.
         ///
         /// CloudFormation `Exclusions`, Terraform `exclusions`.
-        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclusions", Some("exclusions"), strings(value));
+        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Exclusions", Some("exclusions"), rt::strings(value));
             self
         }
         /// The path of the JDBC target.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -3262,18 +3321,19 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LakeFormationConfiguration(Props);
+    pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
         /// A new `LakeFormationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LakeFormationConfiguration(this)
         }
         /// Required for cross account crawls.
         ///
         /// Constraints: length 0..=12. CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// Specifies whether to use AWS Lake Formation credentials for the crawler instead of the IAM role credentials.
@@ -3283,7 +3343,7 @@ pub mod crawler {
             self.0.set(
                 "UseLakeFormationCredentials",
                 Some("use_lake_formation_credentials"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3295,26 +3355,26 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-mongodbtarget.html)
     #[derive(Clone, Debug)]
-    pub struct MongoDbTarget(Props);
+    pub struct MongoDbTarget(rt::Props);
     impl MongoDbTarget {
         /// A new `MongoDbTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MongoDbTarget(this)
         }
         /// The name of the connection to use to connect to the Amazon DocumentDB or MongoDB target.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// The path of the Amazon DocumentDB or MongoDB target (database/collection).
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -3325,11 +3385,11 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-recrawlpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RecrawlPolicy(Props);
+    pub struct RecrawlPolicy(rt::Props);
     impl RecrawlPolicy {
         /// A new `RecrawlPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecrawlPolicy(this)
         }
         /// Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
@@ -3348,59 +3408,61 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-s3target.html)
     #[derive(Clone, Debug)]
-    pub struct S3Target(Props);
+    pub struct S3Target(rt::Props);
     impl S3Target {
         /// A new `S3Target`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Target(this)
         }
         /// The name of a connection which allows a job or crawler to access data in Amazon S3 within an Amazon Virtual Private Cloud environment (Amazon VPC).
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// A valid Amazon dead-letter SQS ARN.
         ///
         /// CloudFormation `DlqEventQueueArn`, Terraform `dlq_event_queue_arn`.
-        pub fn dlq_event_queue_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dlq_event_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DlqEventQueueArn",
                 Some("dlq_event_queue_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A valid Amazon SQS ARN.
         ///
         /// CloudFormation `EventQueueArn`, Terraform `event_queue_arn`.
-        pub fn event_queue_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventQueueArn", Some("event_queue_arn"), string(value));
+                .set("EventQueueArn", Some("event_queue_arn"), rt::string(value));
             self
         }
         /// A list of glob patterns used to exclude from the crawl.
         ///
         /// CloudFormation `Exclusions`, Terraform `exclusions`.
-        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclusions", Some("exclusions"), strings(value));
+        pub fn exclusions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Exclusions", Some("exclusions"), rt::strings(value));
             self
         }
         /// The path to the Amazon S3 target.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// Sets the number of files in each leaf folder to be crawled when crawling sample files in a dataset.
         ///
         /// CloudFormation `SampleSize`, Terraform `sample_size`.
         pub fn sample_size(mut self, value: i64) -> Self {
-            self.0.set("SampleSize", Some("sample_size"), int(value));
+            self.0
+                .set("SampleSize", Some("sample_size"), rt::int(value));
             self
         }
     }
@@ -3411,21 +3473,21 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// A cron expression used to specify the schedule.
         ///
         /// CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3437,11 +3499,11 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schemachangepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaChangePolicy(Props);
+    pub struct SchemaChangePolicy(rt::Props);
     impl SchemaChangePolicy {
         /// A new `SchemaChangePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaChangePolicy(this)
         }
         /// The deletion behavior when the crawler finds a deleted object.
@@ -3468,11 +3530,11 @@ pub mod crawler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-targets.html)
     #[derive(Clone, Debug)]
-    pub struct Targets(Props);
+    pub struct Targets(rt::Props);
     impl Targets {
         /// A new `Targets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Targets(this)
         }
         /// Specifies AWS Glue Data Catalog targets.
@@ -3480,7 +3542,7 @@ pub mod crawler {
         /// CloudFormation `CatalogTargets`, Terraform `catalog_targets`.
         pub fn catalog_targets(mut self, value: impl IntoIterator<Item = CatalogTarget>) -> Self {
             self.0
-                .set("CatalogTargets", Some("catalog_targets"), list(value));
+                .set("CatalogTargets", Some("catalog_targets"), rt::list(value));
             self
         }
         /// Specifies an array of Delta data store targets.
@@ -3488,7 +3550,7 @@ pub mod crawler {
         /// CloudFormation `DeltaTargets`, Terraform `delta_targets`.
         pub fn delta_targets(mut self, value: impl IntoIterator<Item = DeltaTarget>) -> Self {
             self.0
-                .set("DeltaTargets", Some("delta_targets"), list(value));
+                .set("DeltaTargets", Some("delta_targets"), rt::list(value));
             self
         }
         /// Specifies Amazon DynamoDB targets.
@@ -3498,15 +3560,19 @@ pub mod crawler {
             mut self,
             value: impl IntoIterator<Item = DynamoDbTarget>,
         ) -> Self {
-            self.0
-                .set("DynamoDBTargets", Some("dynamo_db_targets"), list(value));
+            self.0.set(
+                "DynamoDBTargets",
+                Some("dynamo_db_targets"),
+                rt::list(value),
+            );
             self
         }
         /// Specifies Apache Hudi data store targets.
         ///
         /// CloudFormation `HudiTargets`, Terraform `hudi_targets`.
         pub fn hudi_targets(mut self, value: impl IntoIterator<Item = HudiTarget>) -> Self {
-            self.0.set("HudiTargets", Some("hudi_targets"), list(value));
+            self.0
+                .set("HudiTargets", Some("hudi_targets"), rt::list(value));
             self
         }
         /// Specifies Apache Iceberg data store targets.
@@ -3514,14 +3580,15 @@ pub mod crawler {
         /// CloudFormation `IcebergTargets`, Terraform `iceberg_targets`.
         pub fn iceberg_targets(mut self, value: impl IntoIterator<Item = IcebergTarget>) -> Self {
             self.0
-                .set("IcebergTargets", Some("iceberg_targets"), list(value));
+                .set("IcebergTargets", Some("iceberg_targets"), rt::list(value));
             self
         }
         /// Specifies JDBC targets.
         ///
         /// CloudFormation `JdbcTargets`, Terraform `jdbc_targets`.
         pub fn jdbc_targets(mut self, value: impl IntoIterator<Item = JdbcTarget>) -> Self {
-            self.0.set("JdbcTargets", Some("jdbc_targets"), list(value));
+            self.0
+                .set("JdbcTargets", Some("jdbc_targets"), rt::list(value));
             self
         }
         /// A list of Mongo DB targets.
@@ -3529,14 +3596,14 @@ pub mod crawler {
         /// CloudFormation `MongoDBTargets`, Terraform `mongo_db_targets`.
         pub fn mongo_db_targets(mut self, value: impl IntoIterator<Item = MongoDbTarget>) -> Self {
             self.0
-                .set("MongoDBTargets", Some("mongo_db_targets"), list(value));
+                .set("MongoDBTargets", Some("mongo_db_targets"), rt::list(value));
             self
         }
         /// Specifies Amazon Simple Storage Service (Amazon S3) targets.
         ///
         /// CloudFormation `S3Targets`, Terraform `s3_targets`.
         pub fn s3_targets(mut self, value: impl IntoIterator<Item = S3Target>) -> Self {
-            self.0.set("S3Targets", Some("s3_targets"), list(value));
+            self.0.set("S3Targets", Some("s3_targets"), rt::list(value));
             self
         }
     }
@@ -3587,11 +3654,11 @@ pub mod crawler {
 /// CloudFormation: `AWS::Glue::CustomEntityType`. Terraform: `awscc_glue_custom_entity_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-customentitytype.html)
-pub struct CustomEntityType(Base);
-static CUSTOM_ENTITY_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct CustomEntityType(rt::Base);
+static CUSTOM_ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::CustomEntityType",
     terraform: Some("awscc_glue_custom_entity_type"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3600,53 +3667,53 @@ impl CustomEntityType {
     /// Declares a `AWS::Glue::CustomEntityType` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CUSTOM_ENTITY_TYPE_TYPE);
+        let this = rt::Base::new(id, &CUSTOM_ENTITY_TYPE_TYPE);
         CustomEntityType(this)
     }
     /// A list of context words.
     ///
     /// Constraints: 1..=20 items. CloudFormation `ContextWords`, Terraform `context_words`.
-    pub fn context_words(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn context_words(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ContextWords", Some("context_words"), strings(value));
+            .set("ContextWords", Some("context_words"), rt::strings(value));
         self
     }
     /// The name of the custom entity type.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A regular expression string that is used for detecting sensitive data in a custom pattern.
     ///
     /// Constraints: length 1..=255. CloudFormation `RegexString`, Terraform `regex_string`.
-    pub fn regex_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn regex_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RegexString", Some("regex_string"), string(value));
+            .set("RegexString", Some("regex_string"), rt::string(value));
         self
     }
     /// CloudFormation `Tags`, Terraform `tags`.
-    pub fn tags(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Tags", Some("tags"), json_string(value));
+    pub fn tags(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Tags", Some("tags"), rt::json_string(value));
         self
     }
 }
 builder!(CustomEntityType, CustomEntityTypeHandle);
 /// A declared `AWS::Glue::CustomEntityType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomEntityTypeHandle(Handle);
+pub struct CustomEntityTypeHandle(rt::Handle);
 handle!(CustomEntityTypeHandle);
 /// Resource Type definition for AWS::Glue::DataCatalogEncryptionSettings
 ///
 /// CloudFormation: `AWS::Glue::DataCatalogEncryptionSettings`. Terraform: `awscc_glue_data_catalog_encryption_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-datacatalogencryptionsettings.html)
-pub struct DataCatalogEncryptionSettings(Base);
-static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct DataCatalogEncryptionSettings(rt::Base);
+static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::DataCatalogEncryptionSettings",
     terraform: Some("awscc_glue_data_catalog_encryption_settings"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3656,11 +3723,11 @@ impl DataCatalogEncryptionSettings {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
         data_catalog_encryption_settings: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
+        let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
         this.set(
             "DataCatalogEncryptionSettings",
             Some("data_catalog_encryption_settings"),
@@ -3675,7 +3742,7 @@ builder!(
 );
 /// A declared `AWS::Glue::DataCatalogEncryptionSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataCatalogEncryptionSettingsHandle(Handle);
+pub struct DataCatalogEncryptionSettingsHandle(rt::Handle);
 handle!(DataCatalogEncryptionSettingsHandle);
 /// Property types and value sets of [`DataCatalogEncryptionSettings`] (`AWS::Glue::DataCatalogEncryptionSettings`).
 pub mod data_catalog_encryption_settings {
@@ -3686,18 +3753,19 @@ pub mod data_catalog_encryption_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-connectionpasswordencryption.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionPasswordEncryption(Props);
+    pub struct ConnectionPasswordEncryption(rt::Props);
     impl ConnectionPasswordEncryption {
         /// A new `ConnectionPasswordEncryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionPasswordEncryption(this)
         }
         /// An AWS KMS key that is used to encrypt the connection password.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// When the ReturnConnectionPasswordEncrypted flag is set to 'true', passwords remain encrypted in the responses of GetConnection and GetConnections.
@@ -3707,7 +3775,7 @@ pub mod data_catalog_encryption_settings {
             self.0.set(
                 "ReturnConnectionPasswordEncrypted",
                 Some("return_connection_password_encrypted"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3719,11 +3787,11 @@ pub mod data_catalog_encryption_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-datacatalogencryptionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DataCatalogEncryptionSettings(Props);
+    pub struct DataCatalogEncryptionSettings(rt::Props);
     impl DataCatalogEncryptionSettings {
         /// A new `DataCatalogEncryptionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataCatalogEncryptionSettings(this)
         }
         /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as part of CreateConnection or UpdateConnection and store it in the ENCRYPTED_PASS…
@@ -3756,11 +3824,11 @@ pub mod data_catalog_encryption_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-encryptionatrest.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionAtRest(Props);
+    pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
         /// A new `EncryptionAtRest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionAtRest(this)
         }
         /// The encryption-at-rest mode for encrypting Data Catalog data.
@@ -3777,20 +3845,23 @@ pub mod data_catalog_encryption_settings {
         /// The role that AWS Glue assumes to encrypt and decrypt the Data Catalog objects on the caller's behalf.
         ///
         /// Constraints: pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:iam::[0-9]{12}:role/.+$`. CloudFormation `CatalogEncryptionServiceRole`, Terraform `catalog_encryption_service_role`.
-        pub fn catalog_encryption_service_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn catalog_encryption_service_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CatalogEncryptionServiceRole",
                 Some("catalog_encryption_service_role"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the AWS KMS key to use for encryption at rest.
         ///
         /// Constraints: length 1..=255. CloudFormation `SseAwsKmsKeyId`, Terraform `sse_aws_kms_key_id`.
-        pub fn sse_aws_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SseAwsKmsKeyId", Some("sse_aws_kms_key_id"), string(value));
+        pub fn sse_aws_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SseAwsKmsKeyId",
+                Some("sse_aws_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -3812,11 +3883,11 @@ pub mod data_catalog_encryption_settings {
 /// CloudFormation: `AWS::Glue::DataQualityRuleset`. Terraform: `awscc_glue_data_quality_ruleset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-dataqualityruleset.html)
-pub struct DataQualityRuleset(Base);
-static DATA_QUALITY_RULESET_TYPE: TypeInfo = TypeInfo {
+pub struct DataQualityRuleset(rt::Base);
+static DATA_QUALITY_RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::DataQualityRuleset",
     terraform: Some("awscc_glue_data_quality_ruleset"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3824,32 +3895,32 @@ static DATA_QUALITY_RULESET_TYPE: TypeInfo = TypeInfo {
 impl DataQualityRuleset {
     /// Declares a `AWS::Glue::DataQualityRuleset` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATA_QUALITY_RULESET_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATA_QUALITY_RULESET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         DataQualityRuleset(this)
     }
     /// A unique token for idempotency.
     ///
     /// Constraints: length 1..=255. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// A description of the data quality ruleset.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A Data Quality Definition Language (DQDL) ruleset.
     ///
     /// Constraints: length 1..=65536. CloudFormation `Ruleset`, Terraform `ruleset`.
-    pub fn ruleset(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Ruleset", Some("ruleset"), string(value));
+    pub fn ruleset(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Ruleset", Some("ruleset"), rt::string(value));
         self
     }
     /// An object representing an AWS Glue table.
@@ -3864,7 +3935,7 @@ impl DataQualityRuleset {
 builder!(DataQualityRuleset, DataQualityRulesetHandle);
 /// A declared `AWS::Glue::DataQualityRuleset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataQualityRulesetHandle(Handle);
+pub struct DataQualityRulesetHandle(rt::Handle);
 handle!(DataQualityRulesetHandle);
 /// Property types and value sets of [`DataQualityRuleset`] (`AWS::Glue::DataQualityRuleset`).
 pub mod data_quality_ruleset {
@@ -3875,13 +3946,17 @@ pub mod data_quality_ruleset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-dataqualityruleset-dataqualitytargettable.html)
     #[derive(Clone, Debug)]
-    pub struct DataQualityTargetTable(Props);
+    pub struct DataQualityTargetTable(rt::Props);
     impl DataQualityTargetTable {
         /// A new `DataQualityTargetTable`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DataQualityTargetTable(this)
         }
     }
@@ -3892,11 +3967,11 @@ pub mod data_quality_ruleset {
 /// CloudFormation: `AWS::Glue::Database`. Terraform: `awscc_glue_database` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-database.html)
-pub struct Database(Base);
-static DATABASE_TYPE: TypeInfo = TypeInfo {
+pub struct Database(rt::Base);
+static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Database",
     terraform: Some("awscc_glue_database"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3906,11 +3981,11 @@ impl Database {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
         database_input: database::DatabaseInput,
     ) -> Self {
-        let mut this = Base::new(id, &DATABASE_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
+        let mut this = rt::Base::new(id, &DATABASE_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
         this.set(
             "DatabaseInput",
             Some("database_input"),
@@ -3921,16 +3996,16 @@ impl Database {
     /// The name of the database.
     ///
     /// Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
-    pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseName", Some("database_name"), string(value));
+            .set("DatabaseName", Some("database_name"), rt::string(value));
         self
     }
 }
 builder!(Database, DatabaseHandle);
 /// A declared `AWS::Glue::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatabaseHandle(Handle);
+pub struct DatabaseHandle(rt::Handle);
 handle!(DatabaseHandle);
 /// Property types and value sets of [`Database`] (`AWS::Glue::Database`).
 pub mod database {
@@ -3941,21 +4016,21 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-datalakeprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakePrincipal(Props);
+    pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
         /// A new `DataLakePrincipal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLakePrincipal(this)
         }
         /// An identifier for the AWS Lake Formation principal.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataLakePrincipalIdentifier`, Terraform `data_lake_principal_identifier`.
-        pub fn data_lake_principal_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_lake_principal_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataLakePrincipalIdentifier",
                 Some("data_lake_principal_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3967,33 +4042,34 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseIdentifier(Props);
+    pub struct DatabaseIdentifier(rt::Props);
     impl DatabaseIdentifier {
         /// A new `DatabaseIdentifier`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatabaseIdentifier(this)
         }
         /// The ID of the Data Catalog in which the database resides.
         ///
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// The name of the catalog database.
         ///
         /// Constraints: length 1..=255. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Region of the target database.
         ///
         /// Constraints: length 1..=255. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -4004,11 +4080,11 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseinput.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseInput(Props);
+    pub struct DatabaseInput(rt::Props);
     impl DatabaseInput {
         /// A new `DatabaseInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatabaseInput(this)
         }
         /// Creates a set of default permissions on the table for principals.
@@ -4021,16 +4097,16 @@ pub mod database {
             self.0.set(
                 "CreateTableDefaultPermissions",
                 Some("create_table_default_permissions"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// A description of the database.
         ///
         /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
@@ -4047,22 +4123,22 @@ pub mod database {
         /// The location of the database (for example, an HDFS path).
         ///
         /// Constraints: length 1..=1024. CloudFormation `LocationUri`, Terraform `location_uri`.
-        pub fn location_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn location_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LocationUri", Some("location_uri"), string(value));
+                .set("LocationUri", Some("location_uri"), rt::string(value));
             self
         }
         /// The name of the database.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// A DatabaseIdentifier structure that describes a target database for resource linking.
@@ -4081,26 +4157,27 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-federateddatabase.html)
     #[derive(Clone, Debug)]
-    pub struct FederatedDatabase(Props);
+    pub struct FederatedDatabase(rt::Props);
     impl FederatedDatabase {
         /// A new `FederatedDatabase`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FederatedDatabase(this)
         }
         /// The name of the connection to the external metastore.
         ///
         /// Constraints: length 1..=255. CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// A unique identifier for the federated database.
         ///
         /// Constraints: length 1..=512. CloudFormation `Identifier`, Terraform `identifier`.
-        pub fn identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Identifier", Some("identifier"), string(value));
+        pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Identifier", Some("identifier"), rt::string(value));
             self
         }
     }
@@ -4111,18 +4188,19 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-principalprivileges.html)
     #[derive(Clone, Debug)]
-    pub struct PrincipalPrivileges(Props);
+    pub struct PrincipalPrivileges(rt::Props);
     impl PrincipalPrivileges {
         /// A new `PrincipalPrivileges`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrincipalPrivileges(this)
         }
         /// The permissions that are granted to the principal.
         ///
         /// CloudFormation `Permissions`, Terraform `permissions`.
         pub fn permissions(mut self, value: impl IntoIterator<Item = Permissions>) -> Self {
-            self.0.set("Permissions", Some("permissions"), list(value));
+            self.0
+                .set("Permissions", Some("permissions"), rt::list(value));
             self
         }
         /// The principal who is granted permissions.
@@ -4163,11 +4241,11 @@ pub mod database {
 /// CloudFormation: `AWS::Glue::DevEndpoint`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-devendpoint.html)
-pub struct DevEndpoint(Base);
-static DEV_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct DevEndpoint(rt::Base);
+static DEV_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::DevEndpoint",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -4175,85 +4253,88 @@ static DEV_ENDPOINT_TYPE: TypeInfo = TypeInfo {
 impl DevEndpoint {
     /// Declares a `AWS::Glue::DevEndpoint` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEV_ENDPOINT_TYPE);
-        this.set("RoleArn", None, string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEV_ENDPOINT_TYPE);
+        this.set("RoleArn", None, rt::string(role_arn));
         DevEndpoint(this)
     }
     /// CloudFormation `Arguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn arguments(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Arguments", None, json(value));
+    pub fn arguments(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Arguments", None, rt::json(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EndpointName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndpointName", None, string(value));
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndpointName", None, rt::string(value));
         self
     }
     /// CloudFormation `ExtraJarsS3Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn extra_jars_s3_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExtraJarsS3Path", None, string(value));
+    pub fn extra_jars_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExtraJarsS3Path", None, rt::string(value));
         self
     }
     /// CloudFormation `ExtraPythonLibsS3Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn extra_python_libs_s3_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExtraPythonLibsS3Path", None, string(value));
+    pub fn extra_python_libs_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExtraPythonLibsS3Path", None, rt::string(value));
         self
     }
     /// CloudFormation `GlueVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn glue_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GlueVersion", None, string(value));
+    pub fn glue_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GlueVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `NumberOfNodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn number_of_nodes(mut self, value: i64) -> Self {
-        self.0.set("NumberOfNodes", None, int(value));
+        self.0.set("NumberOfNodes", None, rt::int(value));
         self
     }
     /// CloudFormation `NumberOfWorkers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn number_of_workers(mut self, value: i64) -> Self {
-        self.0.set("NumberOfWorkers", None, int(value));
+        self.0.set("NumberOfWorkers", None, rt::int(value));
         self
     }
     /// CloudFormation `PublicKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn public_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PublicKey", None, string(value));
+    pub fn public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PublicKey", None, rt::string(value));
         self
     }
     /// CloudFormation `PublicKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn public_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("PublicKeys", None, strings(value));
+    pub fn public_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("PublicKeys", None, rt::strings(value));
         self
     }
     /// CloudFormation `SecurityConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_configuration(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SecurityConfiguration", None, string(value));
+    pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecurityConfiguration", None, rt::string(value));
         self
     }
     /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SecurityGroupIds", None, strings(value));
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
     /// CloudFormation `SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", None, string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", None, rt::string(value));
         self
     }
     /// CloudFormation `WorkerType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn worker_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("WorkerType", None, string(value));
+    pub fn worker_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WorkerType", None, rt::string(value));
         self
     }
 }
 builder!(DevEndpoint, DevEndpointHandle);
 /// A declared `AWS::Glue::DevEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DevEndpointHandle(Handle);
+pub struct DevEndpointHandle(rt::Handle);
 handle!(DevEndpointHandle);
 impl DevEndpointHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -4262,11 +4343,11 @@ impl DevEndpointHandle {
 /// CloudFormation: `AWS::Glue::IdentityCenterConfiguration`. Terraform: `awscc_glue_identity_center_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-identitycenterconfiguration.html)
-pub struct IdentityCenterConfiguration(Base);
-static IDENTITY_CENTER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityCenterConfiguration(rt::Base);
+static IDENTITY_CENTER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::IdentityCenterConfiguration",
     terraform: Some("awscc_glue_identity_center_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4294,16 +4375,20 @@ static IDENTITY_CENTER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl IdentityCenterConfiguration {
     /// Declares a `AWS::Glue::IdentityCenterConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IDENTITY_CENTER_CONFIGURATION_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+    pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IDENTITY_CENTER_CONFIGURATION_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         IdentityCenterConfiguration(this)
     }
     /// The downstream scopes that Glue identity center configuration can access
     ///
     /// Constraints: 1..=50 items. CloudFormation `Scopes`, Terraform `scopes`.
-    pub fn scopes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Scopes", Some("scopes"), strings(value));
+    pub fn scopes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Scopes", Some("scopes"), rt::strings(value));
         self
     }
     /// Enable or disable user background sessions for Glue Identity Center
@@ -4313,7 +4398,7 @@ impl IdentityCenterConfiguration {
         self.0.set(
             "UserBackgroundSessionsEnabled",
             Some("user_background_sessions_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -4324,19 +4409,19 @@ builder!(
 );
 /// A declared `AWS::Glue::IdentityCenterConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityCenterConfigurationHandle(Handle);
+pub struct IdentityCenterConfigurationHandle(rt::Handle);
 handle!(IdentityCenterConfigurationHandle);
 impl IdentityCenterConfigurationHandle {
     /// The Glue IAM identity center application arn
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// The identifier for the specified AWS account.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -4345,11 +4430,11 @@ impl IdentityCenterConfigurationHandle {
 /// CloudFormation: `AWS::Glue::Integration`. Terraform: `awscc_glue_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Integration",
     terraform: Some("awscc_glue_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4386,18 +4471,18 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        integration_name: impl Into<Expr>,
-        source_arn: impl Into<Expr>,
-        target_arn: impl Into<Expr>,
+        integration_name: impl Into<rt::Expr>,
+        source_arn: impl Into<rt::Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
             "IntegrationName",
             Some("integration_name"),
-            string(integration_name),
+            rt::string(integration_name),
         );
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Integration(this)
     }
     /// An optional set of non-secret key value pairs that contains additional contextual information about the data.
@@ -4405,24 +4490,25 @@ impl Integration {
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: length 1..=2048. CloudFormation `DataFilter`, Terraform `data_filter`.
-    pub fn data_filter(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DataFilter", Some("data_filter"), string(value));
+    pub fn data_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataFilter", Some("data_filter"), rt::string(value));
         self
     }
     /// Constraints: length 0..=1000; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The configuration settings for the integration.
@@ -4439,33 +4525,34 @@ impl Integration {
     /// An KMS key identifier for the key to use to encrypt the integration.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::Glue::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The Amazon Resource Name (ARN) of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationArn`; Terraform `integration_arn`.
-    pub fn integration_arn(&self) -> Expr {
+    pub fn integration_arn(&self) -> rt::Expr {
         self.0.attr("IntegrationArn")
     }
     /// The time (UTC) when the integration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The status of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -4478,27 +4565,33 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integration-integrationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IntegrationConfig(Props);
+    pub struct IntegrationConfig(rt::Props);
     impl IntegrationConfig {
         /// A new `IntegrationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntegrationConfig(this)
         }
         /// Enables continuous synchronization for on-demand data extractions.
         ///
         /// CloudFormation `ContinuousSync`, Terraform `continuous_sync`.
         pub fn continuous_sync(mut self, value: bool) -> Self {
-            self.0
-                .set("ContinuousSync", Some("continuous_sync"), boolean(value));
+            self.0.set(
+                "ContinuousSync",
+                Some("continuous_sync"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur.
         ///
         /// Constraints: length 1..=128. CloudFormation `RefreshInterval`, Terraform `refresh_interval`.
-        pub fn refresh_interval(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("RefreshInterval", Some("refresh_interval"), string(value));
+        pub fn refresh_interval(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "RefreshInterval",
+                Some("refresh_interval"),
+                rt::string(value),
+            );
             self
         }
         /// A collection of key-value pairs that specify additional properties for the integration source.
@@ -4506,12 +4599,12 @@ pub mod integration {
         /// CloudFormation `SourceProperties`, Terraform `source_properties`.
         pub fn source_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "SourceProperties",
                 Some("source_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -4523,11 +4616,11 @@ pub mod integration {
 /// CloudFormation: `AWS::Glue::IntegrationResourceProperty`. Terraform: `awscc_glue_integration_resource_property` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-integrationresourceproperty.html)
-pub struct IntegrationResourceProperty(Base);
-static INTEGRATION_RESOURCE_PROPERTY_TYPE: TypeInfo = TypeInfo {
+pub struct IntegrationResourceProperty(rt::Base);
+static INTEGRATION_RESOURCE_PROPERTY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::IntegrationResourceProperty",
     terraform: Some("awscc_glue_integration_resource_property"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4558,9 +4651,13 @@ static INTEGRATION_RESOURCE_PROPERTY_TYPE: TypeInfo = TypeInfo {
 impl IntegrationResourceProperty {
     /// Declares a `AWS::Glue::IntegrationResourceProperty` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, resource_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_RESOURCE_PROPERTY_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+    pub fn new(id: impl Into<String>, resource_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INTEGRATION_RESOURCE_PROPERTY_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         IntegrationResourceProperty(this)
     }
     /// The resource properties associated with the integration source.
@@ -4598,13 +4695,13 @@ builder!(
 );
 /// A declared `AWS::Glue::IntegrationResourceProperty`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationResourcePropertyHandle(Handle);
+pub struct IntegrationResourcePropertyHandle(rt::Handle);
 handle!(IntegrationResourcePropertyHandle);
 impl IntegrationResourcePropertyHandle {
     /// The integration resource property ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourcePropertyArn`; Terraform `resource_property_arn`.
-    pub fn resource_property_arn(&self) -> Expr {
+    pub fn resource_property_arn(&self) -> rt::Expr {
         self.0.attr("ResourcePropertyArn")
     }
 }
@@ -4617,12 +4714,12 @@ pub mod integration_resource_property {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-sourceprocessingproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SourceProcessingProperties(Props);
+    pub struct SourceProcessingProperties(rt::Props);
     impl SourceProcessingProperties {
         /// A new `SourceProcessingProperties`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             SourceProcessingProperties(this)
         }
     }
@@ -4633,35 +4730,35 @@ pub mod integration_resource_property {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-targetprocessingproperties.html)
     #[derive(Clone, Debug)]
-    pub struct TargetProcessingProperties(Props);
+    pub struct TargetProcessingProperties(rt::Props);
     impl TargetProcessingProperties {
         /// A new `TargetProcessingProperties`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             TargetProcessingProperties(this)
         }
         /// The Glue network connection to configure the Glue job running in the customer VPC.
         ///
         /// Constraints: length 1..=128. CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
         /// The ARN of an Eventbridge event bus to receive the integration status notification.
         ///
         /// Constraints: length 1..=128. CloudFormation `EventBusArn`, Terraform `event_bus_arn`.
-        pub fn event_bus_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_bus_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventBusArn", Some("event_bus_arn"), string(value));
+                .set("EventBusArn", Some("event_bus_arn"), rt::string(value));
             self
         }
         /// The ARN of the KMS key used for encryption.
         ///
         /// Constraints: length 1..=128; pattern `arn:aws:kms:.*:[0-9]+:.*`. CloudFormation `KmsArn`, Terraform `kms_arn`.
-        pub fn kms_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsArn", Some("kms_arn"), string(value));
+        pub fn kms_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsArn", Some("kms_arn"), rt::string(value));
             self
         }
     }
@@ -4672,11 +4769,11 @@ pub mod integration_resource_property {
 /// CloudFormation: `AWS::Glue::Job`. Terraform: `awscc_glue_job` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-job.html)
-pub struct Job(Base);
-static JOB_TYPE: TypeInfo = TypeInfo {
+pub struct Job(rt::Base);
+static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Job",
     terraform: Some("awscc_glue_job"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -4684,18 +4781,21 @@ static JOB_TYPE: TypeInfo = TypeInfo {
 impl Job {
     /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `command` (`Command`), `role` (`Role`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, command: job::JobCommand, role: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &JOB_TYPE);
+    pub fn new(id: impl Into<String>, command: job::JobCommand, role: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &JOB_TYPE);
         this.set("Command", Some("command"), command.into());
-        this.set("Role", Some("role"), string(role));
+        this.set("Role", Some("role"), rt::string(role));
         Job(this)
     }
     /// The number of capacity units that are allocated to this job.
     ///
     /// CloudFormation `AllocatedCapacity`, Terraform `allocated_capacity`.
     pub fn allocated_capacity(mut self, value: i64) -> Self {
-        self.0
-            .set("AllocatedCapacity", Some("allocated_capacity"), int(value));
+        self.0.set(
+            "AllocatedCapacity",
+            Some("allocated_capacity"),
+            rt::int(value),
+        );
         self
     }
     /// Specifies the connections used by a job
@@ -4706,20 +4806,20 @@ impl Job {
         self
     }
     /// CloudFormation `DefaultArguments`, Terraform `default_arguments`.
-    pub fn default_arguments(mut self, value: impl Into<Value>) -> Self {
+    pub fn default_arguments(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DefaultArguments",
             Some("default_arguments"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// A description of the job.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Indicates whether the job is run with a standard or flexible execution class.
@@ -4744,9 +4844,9 @@ impl Job {
     /// Glue version determines the versions of Apache Spark and Python that AWS Glue supports.
     ///
     /// Constraints: length 1..=255; pattern `^(\w+\.)+\w+$`. CloudFormation `GlueVersion`, Terraform `glue_version`.
-    pub fn glue_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn glue_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GlueVersion", Some("glue_version"), string(value));
+            .set("GlueVersion", Some("glue_version"), rt::string(value));
         self
     }
     /// Property description not available.
@@ -4763,25 +4863,25 @@ impl Job {
         self.0.set(
             "JobRunQueuingEnabled",
             Some("job_run_queuing_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// This field is reserved for future use.
     ///
     /// CloudFormation `LogUri`, Terraform `log_uri`.
-    pub fn log_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogUri", Some("log_uri"), string(value));
+    pub fn log_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogUri", Some("log_uri"), rt::string(value));
         self
     }
     /// Property description not available.
     ///
     /// Constraints: pattern `^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$`. CloudFormation `MaintenanceWindow`, Terraform `maintenance_window`.
-    pub fn maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MaintenanceWindow",
             Some("maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4789,29 +4889,31 @@ impl Job {
     ///
     /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
     pub fn max_capacity(mut self, value: i64) -> Self {
-        self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
         self
     }
     /// The maximum number of times to retry this job after a JobRun fails
     ///
     /// CloudFormation `MaxRetries`, Terraform `max_retries`.
     pub fn max_retries(mut self, value: i64) -> Self {
-        self.0.set("MaxRetries", Some("max_retries"), int(value));
+        self.0
+            .set("MaxRetries", Some("max_retries"), rt::int(value));
         self
     }
     /// The name you assign to the job definition
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `NonOverridableArguments`, Terraform `non_overridable_arguments`.
-    pub fn non_overridable_arguments(mut self, value: impl Into<Value>) -> Self {
+    pub fn non_overridable_arguments(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "NonOverridableArguments",
             Some("non_overridable_arguments"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -4831,17 +4933,17 @@ impl Job {
     /// Constraints: at least 0. CloudFormation `NumberOfWorkers`, Terraform `number_of_workers`.
     pub fn number_of_workers(mut self, value: i64) -> Self {
         self.0
-            .set("NumberOfWorkers", Some("number_of_workers"), int(value));
+            .set("NumberOfWorkers", Some("number_of_workers"), rt::int(value));
         self
     }
     /// The name of the SecurityConfiguration structure to be used with this job.
     ///
     /// Constraints: length 1..=255. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
-    pub fn security_configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityConfiguration",
             Some("security_configuration"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4849,7 +4951,7 @@ impl Job {
     ///
     /// Constraints: at least 1. CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
-        self.0.set("Timeout", Some("timeout"), int(value));
+        self.0.set("Timeout", Some("timeout"), rt::int(value));
         self
     }
     /// TThe type of predefined worker that is allocated when a job runs.
@@ -4863,7 +4965,7 @@ impl Job {
 builder!(Job, JobHandle);
 /// A declared `AWS::Glue::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobHandle(Handle);
+pub struct JobHandle(rt::Handle);
 handle!(JobHandle);
 /// Property types and value sets of [`Job`] (`AWS::Glue::Job`).
 pub mod job {
@@ -4872,19 +4974,19 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-connectionslist.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionsList(Props);
+    pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
         /// A new `ConnectionsList`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionsList(this)
         }
         /// A list of connections used by the job.
         ///
         /// Constraints: 0..=1000 items. CloudFormation `Connections`, Terraform `connections`.
-        pub fn connections(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn connections(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("Connections", Some("connections"), strings(value));
+                .set("Connections", Some("connections"), rt::strings(value));
             self
         }
     }
@@ -4893,19 +4995,22 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-executionproperty.html)
     #[derive(Clone, Debug)]
-    pub struct ExecutionProperty(Props);
+    pub struct ExecutionProperty(rt::Props);
     impl ExecutionProperty {
         /// A new `ExecutionProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExecutionProperty(this)
         }
         /// The maximum number of concurrent runs allowed for the job.
         ///
         /// CloudFormation `MaxConcurrentRuns`, Terraform `max_concurrent_runs`.
         pub fn max_concurrent_runs(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxConcurrentRuns", Some("max_concurrent_runs"), int(value));
+            self.0.set(
+                "MaxConcurrentRuns",
+                Some("max_concurrent_runs"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -4914,41 +5019,41 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-jobcommand.html)
     #[derive(Clone, Debug)]
-    pub struct JobCommand(Props);
+    pub struct JobCommand(rt::Props);
     impl JobCommand {
         /// A new `JobCommand`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobCommand(this)
         }
         /// The name of the job command
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The Python version being used to execute a Python shell job.
         ///
         /// Constraints: pattern `^([2-3]|3[.]9)$`. CloudFormation `PythonVersion`, Terraform `python_version`.
-        pub fn python_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn python_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PythonVersion", Some("python_version"), string(value));
+                .set("PythonVersion", Some("python_version"), rt::string(value));
             self
         }
         /// Runtime is used to specify the versions of Ray, Python and additional libraries available in your environment
         ///
         /// Constraints: length 0..=64. CloudFormation `Runtime`, Terraform `runtime`.
-        pub fn runtime(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Runtime", Some("runtime"), string(value));
+        pub fn runtime(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Runtime", Some("runtime"), rt::string(value));
             self
         }
         /// Specifies the Amazon Simple Storage Service (Amazon S3) path to a script that executes a job
         ///
         /// Constraints: length 0..=400000. CloudFormation `ScriptLocation`, Terraform `script_location`.
-        pub fn script_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn script_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ScriptLocation", Some("script_location"), string(value));
+                .set("ScriptLocation", Some("script_location"), rt::string(value));
             self
         }
     }
@@ -4957,19 +5062,22 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-notificationproperty.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationProperty(Props);
+    pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
         /// A new `NotificationProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationProperty(this)
         }
         /// It is the number of minutes to wait before sending a job run delay notification after a job run starts
         ///
         /// Constraints: at least 1. CloudFormation `NotifyDelayAfter`, Terraform `notify_delay_after`.
         pub fn notify_delay_after(mut self, value: i64) -> Self {
-            self.0
-                .set("NotifyDelayAfter", Some("notify_delay_after"), int(value));
+            self.0.set(
+                "NotifyDelayAfter",
+                Some("notify_delay_after"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -5031,11 +5139,11 @@ pub mod job {
 /// CloudFormation: `AWS::Glue::MLTransform`. Terraform: `awscc_glue_ml_transform` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-mltransform.html)
-pub struct MlTransform(Base);
-static ML_TRANSFORM_TYPE: TypeInfo = TypeInfo {
+pub struct MlTransform(rt::Base);
+static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::MLTransform",
     terraform: Some("awscc_glue_ml_transform"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TransformId", Some("transform_id"))],
@@ -5046,16 +5154,16 @@ impl MlTransform {
     pub fn new(
         id: impl Into<String>,
         input_record_tables: ml_transform::InputRecordTables,
-        role: impl Into<Expr>,
+        role: impl Into<rt::Expr>,
         transform_parameters: ml_transform::TransformParameters,
     ) -> Self {
-        let mut this = Base::new(id, &ML_TRANSFORM_TYPE);
+        let mut this = rt::Base::new(id, &ML_TRANSFORM_TYPE);
         this.set(
             "InputRecordTables",
             Some("input_record_tables"),
             input_record_tables.into(),
         );
-        this.set("Role", Some("role"), string(role));
+        this.set("Role", Some("role"), rt::string(role));
         this.set(
             "TransformParameters",
             Some("transform_parameters"),
@@ -5066,38 +5174,40 @@ impl MlTransform {
     /// A user-defined, long-form description text for the machine learning transform.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The version of AWS Glue this machine learning transform is compatible with.
     ///
     /// Constraints: length 1..=255; pattern `^(\w+\.)+\w+$`. CloudFormation `GlueVersion`, Terraform `glue_version`.
-    pub fn glue_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn glue_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GlueVersion", Some("glue_version"), string(value));
+            .set("GlueVersion", Some("glue_version"), rt::string(value));
         self
     }
     /// The number of AWS Glue DPUs allocated to task runs for this transform.
     ///
     /// Constraints: range 1..=100. CloudFormation `MaxCapacity`, Terraform `max_capacity`.
     pub fn max_capacity(mut self, value: i64) -> Self {
-        self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
         self
     }
     /// The maximum number of times to retry after an MLTaskRun fails.
     ///
     /// CloudFormation `MaxRetries`, Terraform `max_retries`.
     pub fn max_retries(mut self, value: i64) -> Self {
-        self.0.set("MaxRetries", Some("max_retries"), int(value));
+        self.0
+            .set("MaxRetries", Some("max_retries"), rt::int(value));
         self
     }
     /// A user-defined name for the machine learning transform.
     ///
     /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The number of workers of a defined workerType that are allocated when a task runs.
@@ -5105,14 +5215,14 @@ impl MlTransform {
     /// CloudFormation `NumberOfWorkers`, Terraform `number_of_workers`.
     pub fn number_of_workers(mut self, value: i64) -> Self {
         self.0
-            .set("NumberOfWorkers", Some("number_of_workers"), int(value));
+            .set("NumberOfWorkers", Some("number_of_workers"), rt::int(value));
         self
     }
     /// The timeout in minutes of the machine learning transform.
     ///
     /// Constraints: at least 1. CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
-        self.0.set("Timeout", Some("timeout"), int(value));
+        self.0.set("Timeout", Some("timeout"), rt::int(value));
         self
     }
     /// The encryption-at-rest settings of the transform.
@@ -5137,13 +5247,13 @@ impl MlTransform {
 builder!(MlTransform, MlTransformHandle);
 /// A declared `AWS::Glue::MLTransform`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MlTransformHandle(Handle);
+pub struct MlTransformHandle(rt::Handle);
 handle!(MlTransformHandle);
 impl MlTransformHandle {
     /// The unique identifier for the transform.
     ///
     /// CloudFormation `Fn::GetAtt` `TransformId`; Terraform `transform_id`.
-    pub fn transform_id(&self) -> Expr {
+    pub fn transform_id(&self) -> rt::Expr {
         self.0.attr("TransformId")
     }
 }
@@ -5156,15 +5266,15 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-findmatchesparameters.html)
     #[derive(Clone, Debug)]
-    pub struct FindMatchesParameters(Props);
+    pub struct FindMatchesParameters(rt::Props);
     impl FindMatchesParameters {
         /// A new `FindMatchesParameters`. Required properties: `primary_key_column_name` (`PrimaryKeyColumnName`).
-        pub fn new(primary_key_column_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(primary_key_column_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PrimaryKeyColumnName",
                 Some("primary_key_column_name"),
-                string(primary_key_column_name),
+                rt::string(primary_key_column_name),
             );
             FindMatchesParameters(this)
         }
@@ -5175,7 +5285,7 @@ pub mod ml_transform {
             self.0.set(
                 "AccuracyCostTradeoff",
                 Some("accuracy_cost_tradeoff"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5186,7 +5296,7 @@ pub mod ml_transform {
             self.0.set(
                 "EnforceProvidedLabels",
                 Some("enforce_provided_labels"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -5197,7 +5307,7 @@ pub mod ml_transform {
             self.0.set(
                 "PrecisionRecallTradeoff",
                 Some("precision_recall_tradeoff"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5209,28 +5319,33 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-gluetables.html)
     #[derive(Clone, Debug)]
-    pub struct GlueTables(Props);
+    pub struct GlueTables(rt::Props);
     impl GlueTables {
         /// A new `GlueTables`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             GlueTables(this)
         }
         /// A unique identifier for the AWS Glue Data Catalog.
         ///
         /// CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// The name of the connection to the AWS Glue Data Catalog.
         ///
         /// CloudFormation `ConnectionName`, Terraform `connection_name`.
-        pub fn connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectionName", Some("connection_name"), string(value));
+                .set("ConnectionName", Some("connection_name"), rt::string(value));
             self
         }
     }
@@ -5241,18 +5356,19 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-inputrecordtables.html)
     #[derive(Clone, Debug)]
-    pub struct InputRecordTables(Props);
+    pub struct InputRecordTables(rt::Props);
     impl InputRecordTables {
         /// A new `InputRecordTables`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputRecordTables(this)
         }
         /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
         ///
         /// CloudFormation `GlueTables`, Terraform `glue_tables`.
         pub fn glue_tables(mut self, value: impl IntoIterator<Item = GlueTables>) -> Self {
-            self.0.set("GlueTables", Some("glue_tables"), list(value));
+            self.0
+                .set("GlueTables", Some("glue_tables"), rt::list(value));
             self
         }
     }
@@ -5263,11 +5379,11 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-mluserdataencryption.html)
     #[derive(Clone, Debug)]
-    pub struct MlUserDataEncryption(Props);
+    pub struct MlUserDataEncryption(rt::Props);
     impl MlUserDataEncryption {
         /// A new `MlUserDataEncryption`. Required properties: `ml_user_data_encryption_mode` (`MLUserDataEncryptionMode`).
         pub fn new(ml_user_data_encryption_mode: MlUserDataEncryptionMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MLUserDataEncryptionMode",
                 Some("ml_user_data_encryption_mode"),
@@ -5278,8 +5394,9 @@ pub mod ml_transform {
         /// The ID for the customer-provided KMS key.
         ///
         /// Constraints: length 1..=255. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -5290,11 +5407,11 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformencryption.html)
     #[derive(Clone, Debug)]
-    pub struct TransformEncryption(Props);
+    pub struct TransformEncryption(rt::Props);
     impl TransformEncryption {
         /// A new `TransformEncryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TransformEncryption(this)
         }
         /// The encryption-at-rest settings of the transform that apply to accessing user data.
@@ -5311,11 +5428,11 @@ pub mod ml_transform {
         /// The name of the security configuration.
         ///
         /// Constraints: length 1..=255. CloudFormation `TaskRunSecurityConfigurationName`, Terraform `task_run_security_configuration_name`.
-        pub fn task_run_security_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn task_run_security_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TaskRunSecurityConfigurationName",
                 Some("task_run_security_configuration_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5327,15 +5444,15 @@ pub mod ml_transform {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformparameters.html)
     #[derive(Clone, Debug)]
-    pub struct TransformParameters(Props);
+    pub struct TransformParameters(rt::Props);
     impl TransformParameters {
         /// A new `TransformParameters`. Required properties: `transform_type` (`TransformType`).
-        pub fn new(transform_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(transform_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TransformType",
                 Some("transform_type"),
-                string(transform_type),
+                rt::string(transform_type),
             );
             TransformParameters(this)
         }
@@ -5386,11 +5503,11 @@ pub mod ml_transform {
 /// CloudFormation: `AWS::Glue::Partition`. Terraform: `awscc_glue_partition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-partition.html)
-pub struct Partition(Base);
-static PARTITION_TYPE: TypeInfo = TypeInfo {
+pub struct Partition(rt::Base);
+static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Partition",
     terraform: Some("awscc_glue_partition"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -5403,33 +5520,37 @@ impl Partition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
-        database_name: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
+        database_name: impl Into<rt::Expr>,
         partition_input: partition::PartitionInput,
-        table_name: impl Into<Expr>,
+        table_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PARTITION_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-        this.set("DatabaseName", Some("database_name"), string(database_name));
+        let mut this = rt::Base::new(id, &PARTITION_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
         this.set(
             "PartitionInput",
             Some("partition_input"),
             partition_input.into(),
         );
-        this.set("TableName", Some("table_name"), string(table_name));
+        this.set("TableName", Some("table_name"), rt::string(table_name));
         Partition(this)
     }
 }
 builder!(Partition, PartitionHandle);
 /// A declared `AWS::Glue::Partition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PartitionHandle(Handle);
+pub struct PartitionHandle(rt::Handle);
 handle!(PartitionHandle);
 impl PartitionHandle {
     /// A hashed string equivalent to the partition values list for use as a component of the resource's identifier in CFN
     ///
     /// CloudFormation `Fn::GetAtt` `IdentifierPartitionInputValues`; Terraform `identifier_partition_input_values`.
-    pub fn identifier_partition_input_values(&self) -> Expr {
+    pub fn identifier_partition_input_values(&self) -> rt::Expr {
         self.0.attr("IdentifierPartitionInputValues")
     }
 }
@@ -5442,26 +5563,26 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-column.html)
     #[derive(Clone, Debug)]
-    pub struct Column(Props);
+    pub struct Column(rt::Props);
     impl Column {
         /// A new `Column`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Column(this)
         }
         /// A free-form text comment.
         ///
         /// Constraints: length 0..=255. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// The data type of the Column.
         ///
         /// Constraints: length 0..=131072. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -5472,19 +5593,19 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-order.html)
     #[derive(Clone, Debug)]
-    pub struct Order(Props);
+    pub struct Order(rt::Props);
     impl Order {
         /// A new `Order`. Required properties: `column` (`Column`).
-        pub fn new(column: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Column", Some("column"), string(column));
+        pub fn new(column: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Column", Some("column"), rt::string(column));
             Order(this)
         }
         /// Indicates that the column is sorted in ascending order (== 1), or in descending order (==0).
         ///
         /// Constraints: range 0..=1. CloudFormation `SortOrder`, Terraform `sort_order`.
         pub fn sort_order(mut self, value: i64) -> Self {
-            self.0.set("SortOrder", Some("sort_order"), int(value));
+            self.0.set("SortOrder", Some("sort_order"), rt::int(value));
             self
         }
     }
@@ -5495,18 +5616,18 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-partitioninput.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionInput(Props);
+    pub struct PartitionInput(rt::Props);
     impl PartitionInput {
         /// A new `PartitionInput`. Required properties: `values` (`Values`).
-        pub fn new(values: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Values", Some("values"), strings(values));
+        pub fn new(values: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Values", Some("values"), rt::strings(values));
             PartitionInput(this)
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// Provides information about the physical location where the partition is stored.
@@ -5528,33 +5649,35 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemaid.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaId(Props);
+    pub struct SchemaId(rt::Props);
     impl SchemaId {
         /// A new `SchemaId`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaId(this)
         }
         /// The name of the schema registry that contains the schema.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `RegistryName`, Terraform `registry_name`.
-        pub fn registry_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegistryName", Some("registry_name"), string(value));
+                .set("RegistryName", Some("registry_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the schema.
         ///
         /// Constraints: length 1..=10240; pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaArn", Some("schema_arn"), string(value));
+        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaArn", Some("schema_arn"), rt::string(value));
             self
         }
         /// The name of the schema.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaName", Some("schema_name"), string(value));
+        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaName", Some("schema_name"), rt::string(value));
             self
         }
     }
@@ -5565,11 +5688,11 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemareference.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaReference(Props);
+    pub struct SchemaReference(rt::Props);
     impl SchemaReference {
         /// A new `SchemaReference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaReference(this)
         }
         /// A structure that contains schema identity fields.
@@ -5582,9 +5705,12 @@ pub mod partition {
         /// The unique ID assigned to a version of the schema.
         ///
         /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
-        pub fn schema_version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SchemaVersionId", Some("schema_version_id"), string(value));
+        pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SchemaVersionId",
+                Some("schema_version_id"),
+                rt::string(value),
+            );
             self
         }
         /// The version number of the schema.
@@ -5594,7 +5720,7 @@ pub mod partition {
             self.0.set(
                 "SchemaVersionNumber",
                 Some("schema_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5606,34 +5732,34 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-serdeinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SerdeInfo(Props);
+    pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
         /// A new `SerdeInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SerdeInfo(this)
         }
         /// Name of the SerDe.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// Usually the class that implements the SerDe.
         ///
         /// Constraints: length 1..=255. CloudFormation `SerializationLibrary`, Terraform `serialization_library`.
-        pub fn serialization_library(mut self, value: impl Into<Expr>) -> Self {
+        pub fn serialization_library(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SerializationLibrary",
                 Some("serialization_library"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5645,11 +5771,11 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-skewedinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SkewedInfo(Props);
+    pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
         /// A new `SkewedInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SkewedInfo(this)
         }
         /// A list of values that appear so frequently as to be considered skewed.
@@ -5657,21 +5783,21 @@ pub mod partition {
         /// CloudFormation `SkewedColumnNames`, Terraform `skewed_column_names`.
         pub fn skewed_column_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SkewedColumnNames",
                 Some("skewed_column_names"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SkewedColumnValueLocationMaps`, Terraform `skewed_column_value_location_maps`.
-        pub fn skewed_column_value_location_maps(mut self, value: impl Into<Value>) -> Self {
+        pub fn skewed_column_value_location_maps(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "SkewedColumnValueLocationMaps",
                 Some("skewed_column_value_location_maps"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -5680,12 +5806,12 @@ pub mod partition {
         /// CloudFormation `SkewedColumnValues`, Terraform `skewed_column_values`.
         pub fn skewed_column_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SkewedColumnValues",
                 Some("skewed_column_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -5697,48 +5823,52 @@ pub mod partition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-storagedescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct StorageDescriptor(Props);
+    pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
         /// A new `StorageDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageDescriptor(this)
         }
         /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
         ///
         /// CloudFormation `BucketColumns`, Terraform `bucket_columns`.
-        pub fn bucket_columns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn bucket_columns(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("BucketColumns", Some("bucket_columns"), strings(value));
+                .set("BucketColumns", Some("bucket_columns"), rt::strings(value));
             self
         }
         /// A list of the Columns in the table.
         ///
         /// CloudFormation `Columns`, Terraform `columns`.
         pub fn columns(mut self, value: impl IntoIterator<Item = Column>) -> Self {
-            self.0.set("Columns", Some("columns"), list(value));
+            self.0.set("Columns", Some("columns"), rt::list(value));
             self
         }
         /// True if the data in the table is compressed, or False if not.
         ///
         /// CloudFormation `Compressed`, Terraform `compressed`.
         pub fn compressed(mut self, value: bool) -> Self {
-            self.0.set("Compressed", Some("compressed"), boolean(value));
+            self.0
+                .set("Compressed", Some("compressed"), rt::boolean(value));
             self
         }
         /// The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
         ///
         /// Constraints: length 0..=128. CloudFormation `InputFormat`, Terraform `input_format`.
-        pub fn input_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InputFormat", Some("input_format"), string(value));
+                .set("InputFormat", Some("input_format"), rt::string(value));
             self
         }
         /// The physical location of the table.
         ///
         /// Constraints: length 0..=2056. CloudFormation `Location`, Terraform `location`.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", Some("location"), string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", Some("location"), rt::string(value));
             self
         }
         /// The number of buckets.
@@ -5746,21 +5876,21 @@ pub mod partition {
         /// CloudFormation `NumberOfBuckets`, Terraform `number_of_buckets`.
         pub fn number_of_buckets(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfBuckets", Some("number_of_buckets"), int(value));
+                .set("NumberOfBuckets", Some("number_of_buckets"), rt::int(value));
             self
         }
         /// The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
         ///
         /// Constraints: length 0..=128. CloudFormation `OutputFormat`, Terraform `output_format`.
-        pub fn output_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputFormat", Some("output_format"), string(value));
+                .set("OutputFormat", Some("output_format"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// An object that references a schema stored in the AWS Glue Schema Registry.
@@ -5789,7 +5919,8 @@ pub mod partition {
         ///
         /// CloudFormation `SortColumns`, Terraform `sort_columns`.
         pub fn sort_columns(mut self, value: impl IntoIterator<Item = Order>) -> Self {
-            self.0.set("SortColumns", Some("sort_columns"), list(value));
+            self.0
+                .set("SortColumns", Some("sort_columns"), rt::list(value));
             self
         }
         /// True if the table data is stored in subdirectories, or False if not.
@@ -5799,7 +5930,7 @@ pub mod partition {
             self.0.set(
                 "StoredAsSubDirectories",
                 Some("stored_as_sub_directories"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -5811,11 +5942,11 @@ pub mod partition {
 /// CloudFormation: `AWS::Glue::Registry`. Terraform: `awscc_glue_registry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-registry.html)
-pub struct Registry(Base);
-static REGISTRY_TYPE: TypeInfo = TypeInfo {
+pub struct Registry(rt::Base);
+static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Registry",
     terraform: Some("awscc_glue_registry"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -5823,30 +5954,30 @@ static REGISTRY_TYPE: TypeInfo = TypeInfo {
 impl Registry {
     /// Declares a `AWS::Glue::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REGISTRY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REGISTRY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Registry(this)
     }
     /// A description of the registry.
     ///
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Registry, RegistryHandle);
 /// A declared `AWS::Glue::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistryHandle(Handle);
+pub struct RegistryHandle(rt::Handle);
 handle!(RegistryHandle);
 impl RegistryHandle {
     /// Amazon Resource Name for the created Registry.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -5855,11 +5986,11 @@ impl RegistryHandle {
 /// CloudFormation: `AWS::Glue::Schema`. Terraform: `awscc_glue_schema` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-schema.html)
-pub struct Schema(Base);
-static SCHEMA_TYPE: TypeInfo = TypeInfo {
+pub struct Schema(rt::Base);
+static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Schema",
     terraform: Some("awscc_glue_schema"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -5874,12 +6005,12 @@ impl Schema {
         id: impl Into<String>,
         compatibility: schema::Compatibility,
         data_format: schema::DataFormat,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEMA_TYPE);
+        let mut this = rt::Base::new(id, &SCHEMA_TYPE);
         this.set("Compatibility", Some("compatibility"), compatibility.into());
         this.set("DataFormat", Some("data_format"), data_format.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Schema(this)
     }
     /// Specify checkpoint version for update.
@@ -5896,9 +6027,9 @@ impl Schema {
     /// A description of the schema.
     ///
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Identifier for the registry which the schema is part of.
@@ -5911,28 +6042,31 @@ impl Schema {
     /// Definition for the initial schema version in plain-text.
     ///
     /// Constraints: length 1..=170000; pattern `\S`. Changing it replaces the resource. CloudFormation `SchemaDefinition`, Terraform `schema_definition`.
-    pub fn schema_definition(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SchemaDefinition", Some("schema_definition"), string(value));
+    pub fn schema_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SchemaDefinition",
+            Some("schema_definition"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Schema, SchemaHandle);
 /// A declared `AWS::Glue::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaHandle(Handle);
+pub struct SchemaHandle(rt::Handle);
 handle!(SchemaHandle);
 impl SchemaHandle {
     /// Amazon Resource Name for the Schema.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Represents the version ID associated with the initial schema version.
     ///
     /// CloudFormation `Fn::GetAtt` `InitialSchemaVersionId`; Terraform `initial_schema_version_id`.
-    pub fn initial_schema_version_id(&self) -> Expr {
+    pub fn initial_schema_version_id(&self) -> rt::Expr {
         self.0.attr("InitialSchemaVersionId")
     }
 }
@@ -5945,25 +6079,25 @@ pub mod schema {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-registry.html)
     #[derive(Clone, Debug)]
-    pub struct Registry(Props);
+    pub struct Registry(rt::Props);
     impl Registry {
         /// A new `Registry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Registry(this)
         }
         /// Amazon Resource Name for the Registry.
         ///
         /// Constraints: pattern `arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// Name of the registry in which the schema will be created.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -5974,18 +6108,19 @@ pub mod schema {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-schemaversion.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaVersion(Props);
+    pub struct SchemaVersion(rt::Props);
     impl SchemaVersion {
         /// A new `SchemaVersion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaVersion(this)
         }
         /// Indicates if the latest version needs to be updated.
         ///
         /// CloudFormation `IsLatest`, Terraform `is_latest`.
         pub fn is_latest(mut self, value: bool) -> Self {
-            self.0.set("IsLatest", Some("is_latest"), boolean(value));
+            self.0
+                .set("IsLatest", Some("is_latest"), rt::boolean(value));
             self
         }
         /// Indicates the version number in the schema to update.
@@ -5993,7 +6128,7 @@ pub mod schema {
         /// Constraints: range 1..=100000. CloudFormation `VersionNumber`, Terraform `version_number`.
         pub fn version_number(mut self, value: i64) -> Self {
             self.0
-                .set("VersionNumber", Some("version_number"), int(value));
+                .set("VersionNumber", Some("version_number"), rt::int(value));
             self
         }
     }
@@ -6036,11 +6171,11 @@ pub mod schema {
 /// CloudFormation: `AWS::Glue::SchemaVersion`. Terraform: `awscc_glue_schema_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-schemaversion.html)
-pub struct SchemaVersion(Base);
-static SCHEMA_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct SchemaVersion(rt::Base);
+static SCHEMA_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::SchemaVersion",
     terraform: Some("awscc_glue_schema_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("VersionId", Some("version_id"))],
@@ -6051,14 +6186,14 @@ impl SchemaVersion {
     pub fn new(
         id: impl Into<String>,
         schema: schema_version::Schema,
-        schema_definition: impl Into<Expr>,
+        schema_definition: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEMA_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &SCHEMA_VERSION_TYPE);
         this.set("Schema", Some("schema"), schema.into());
         this.set(
             "SchemaDefinition",
             Some("schema_definition"),
-            string(schema_definition),
+            rt::string(schema_definition),
         );
         SchemaVersion(this)
     }
@@ -6066,13 +6201,13 @@ impl SchemaVersion {
 builder!(SchemaVersion, SchemaVersionHandle);
 /// A declared `AWS::Glue::SchemaVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaVersionHandle(Handle);
+pub struct SchemaVersionHandle(rt::Handle);
 handle!(SchemaVersionHandle);
 impl SchemaVersionHandle {
     /// Represents the version ID associated with the schema version.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionId`; Terraform `version_id`.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
 }
@@ -6085,33 +6220,35 @@ pub mod schema_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schemaversion-schema.html)
     #[derive(Clone, Debug)]
-    pub struct Schema(Props);
+    pub struct Schema(rt::Props);
     impl Schema {
         /// A new `Schema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schema(this)
         }
         /// Name of the registry to identify where the Schema is located.
         ///
         /// Constraints: length 1..=255. CloudFormation `RegistryName`, Terraform `registry_name`.
-        pub fn registry_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegistryName", Some("registry_name"), string(value));
+                .set("RegistryName", Some("registry_name"), rt::string(value));
             self
         }
         /// Amazon Resource Name for the Schema.
         ///
         /// Constraints: pattern `arn:(aws|aws-us-gov|aws-cn):glue:.*`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaArn", Some("schema_arn"), string(value));
+        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaArn", Some("schema_arn"), rt::string(value));
             self
         }
         /// Name of the schema. This parameter requires RegistryName to be provided.
         ///
         /// Constraints: length 1..=255. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaName", Some("schema_name"), string(value));
+        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaName", Some("schema_name"), rt::string(value));
             self
         }
     }
@@ -6122,11 +6259,11 @@ pub mod schema_version {
 /// CloudFormation: `AWS::Glue::SchemaVersionMetadata`. Terraform: `awscc_glue_schema_version_metadata` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-schemaversionmetadata.html)
-pub struct SchemaVersionMetadata(Base);
-static SCHEMA_VERSION_METADATA_TYPE: TypeInfo = TypeInfo {
+pub struct SchemaVersionMetadata(rt::Base);
+static SCHEMA_VERSION_METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::SchemaVersionMetadata",
     terraform: Some("awscc_glue_schema_version_metadata"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
@@ -6136,36 +6273,36 @@ impl SchemaVersionMetadata {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key: impl Into<Expr>,
-        schema_version_id: impl Into<Expr>,
-        value: impl Into<Expr>,
+        key: impl Into<rt::Expr>,
+        schema_version_id: impl Into<rt::Expr>,
+        value: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEMA_VERSION_METADATA_TYPE);
-        this.set("Key", Some("key"), string(key));
+        let mut this = rt::Base::new(id, &SCHEMA_VERSION_METADATA_TYPE);
+        this.set("Key", Some("key"), rt::string(key));
         this.set(
             "SchemaVersionId",
             Some("schema_version_id"),
-            string(schema_version_id),
+            rt::string(schema_version_id),
         );
-        this.set("Value", Some("value"), string(value));
+        this.set("Value", Some("value"), rt::string(value));
         SchemaVersionMetadata(this)
     }
 }
 builder!(SchemaVersionMetadata, SchemaVersionMetadataHandle);
 /// A declared `AWS::Glue::SchemaVersionMetadata`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaVersionMetadataHandle(Handle);
+pub struct SchemaVersionMetadataHandle(rt::Handle);
 handle!(SchemaVersionMetadataHandle);
 /// Resource Type definition for AWS::Glue::SecurityConfiguration
 ///
 /// CloudFormation: `AWS::Glue::SecurityConfiguration`. Terraform: `awscc_glue_security_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-securityconfiguration.html)
-pub struct SecurityConfiguration(Base);
-static SECURITY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityConfiguration(rt::Base);
+static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::SecurityConfiguration",
     terraform: Some("awscc_glue_security_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -6176,22 +6313,22 @@ impl SecurityConfiguration {
     pub fn new(
         id: impl Into<String>,
         encryption_configuration: security_configuration::EncryptionConfiguration,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
         this.set(
             "EncryptionConfiguration",
             Some("encryption_configuration"),
             encryption_configuration.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         SecurityConfiguration(this)
     }
 }
 builder!(SecurityConfiguration, SecurityConfigurationHandle);
 /// A declared `AWS::Glue::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityConfigurationHandle(Handle);
+pub struct SecurityConfigurationHandle(rt::Handle);
 handle!(SecurityConfigurationHandle);
 /// Property types and value sets of [`SecurityConfiguration`] (`AWS::Glue::SecurityConfiguration`).
 pub mod security_configuration {
@@ -6202,11 +6339,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-cloudwatchencryption.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchEncryption(Props);
+    pub struct CloudWatchEncryption(rt::Props);
     impl CloudWatchEncryption {
         /// A new `CloudWatchEncryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchEncryption(this)
         }
         /// CloudFormation `CloudWatchEncryptionMode`, Terraform `cloudwatch_encryption_mode`.
@@ -6219,8 +6356,9 @@ pub mod security_configuration {
             self
         }
         /// Constraints: pattern `^$|arn:aws[a-z0-9-]*:kms:`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -6231,11 +6369,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// The encryption configuration for Amazon CloudWatch.
@@ -6265,7 +6403,7 @@ pub mod security_configuration {
         /// CloudFormation `S3Encryptions`, Terraform `s3_encryptions`.
         pub fn s3_encryptions(mut self, value: impl IntoIterator<Item = S3Encryption>) -> Self {
             self.0
-                .set("S3Encryptions", Some("s3_encryptions"), list(value));
+                .set("S3Encryptions", Some("s3_encryptions"), rt::list(value));
             self
         }
     }
@@ -6276,11 +6414,11 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-jobbookmarksencryption.html)
     #[derive(Clone, Debug)]
-    pub struct JobBookmarksEncryption(Props);
+    pub struct JobBookmarksEncryption(rt::Props);
     impl JobBookmarksEncryption {
         /// A new `JobBookmarksEncryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobBookmarksEncryption(this)
         }
         /// CloudFormation `JobBookmarksEncryptionMode`, Terraform `job_bookmarks_encryption_mode`.
@@ -6293,8 +6431,9 @@ pub mod security_configuration {
             self
         }
         /// Constraints: pattern `^$|arn:aws[a-z0-9-]*:kms:`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -6305,24 +6444,25 @@ pub mod security_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-s3encryption.html)
     #[derive(Clone, Debug)]
-    pub struct S3Encryption(Props);
+    pub struct S3Encryption(rt::Props);
     impl S3Encryption {
         /// A new `S3Encryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Encryption(this)
         }
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// CloudFormation `S3EncryptionMode`, Terraform `s3_encryption_mode`.
-        pub fn s3_encryption_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_encryption_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "S3EncryptionMode",
                 Some("s3_encryption_mode"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6352,11 +6492,11 @@ pub mod security_configuration {
 /// CloudFormation: `AWS::Glue::Session`. Terraform: `awscc_glue_session` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-session.html)
-pub struct Session(Base);
-static SESSION_TYPE: TypeInfo = TypeInfo {
+pub struct Session(rt::Base);
+static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Session",
     terraform: Some("awscc_glue_session"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -6378,13 +6518,13 @@ impl Session {
     pub fn new(
         id: impl Into<String>,
         command: session::SessionCommand,
-        id_property: impl Into<Expr>,
-        role: impl Into<Expr>,
+        id_property: impl Into<rt::Expr>,
+        role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SESSION_TYPE);
+        let mut this = rt::Base::new(id, &SESSION_TYPE);
         this.set("Command", Some("command"), command.into());
-        this.set("Id", Some("id"), string(id_property));
-        this.set("Role", Some("role"), string(role));
+        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Role", Some("role"), rt::string(role));
         Session(this)
     }
     /// Specifies the connections used by the session.
@@ -6399,43 +6539,45 @@ impl Session {
     /// Changing it replaces the resource. CloudFormation `DefaultArguments`, Terraform `default_arguments`.
     pub fn default_arguments(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "DefaultArguments",
             Some("default_arguments"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// The description of the session.
     ///
     /// Constraints: length 0..=2048; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The Glue version determines the versions of Apache Spark and Python that Glue supports.
     ///
     /// Constraints: length 1..=255; pattern `^(\w+\.)+\w+$`. Changing it replaces the resource. CloudFormation `GlueVersion`, Terraform `glue_version`.
-    pub fn glue_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn glue_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GlueVersion", Some("glue_version"), string(value));
+            .set("GlueVersion", Some("glue_version"), rt::string(value));
         self
     }
     /// The number of minutes when idle before session times out.
     ///
     /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `IdleTimeout`, Terraform `idle_timeout`.
     pub fn idle_timeout(mut self, value: i64) -> Self {
-        self.0.set("IdleTimeout", Some("idle_timeout"), int(value));
+        self.0
+            .set("IdleTimeout", Some("idle_timeout"), rt::int(value));
         self
     }
     /// The number of Glue data processing units (DPUs) that can be allocated when the job runs.
     ///
     /// Changing it replaces the resource. CloudFormation `MaxCapacity`, Terraform `max_capacity`.
     pub fn max_capacity(mut self, value: i64) -> Self {
-        self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
         self
     }
     /// The number of workers of a defined WorkerType to use for the session.
@@ -6443,25 +6585,25 @@ impl Session {
     /// Changing it replaces the resource. CloudFormation `NumberOfWorkers`, Terraform `number_of_workers`.
     pub fn number_of_workers(mut self, value: i64) -> Self {
         self.0
-            .set("NumberOfWorkers", Some("number_of_workers"), int(value));
+            .set("NumberOfWorkers", Some("number_of_workers"), rt::int(value));
         self
     }
     /// The origin of the request.
     ///
     /// Constraints: length 1..=128; pattern `^[.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `RequestOrigin`, Terraform `request_origin`.
-    pub fn request_origin(mut self, value: impl Into<Expr>) -> Self {
+    pub fn request_origin(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RequestOrigin", Some("request_origin"), string(value));
+            .set("RequestOrigin", Some("request_origin"), rt::string(value));
         self
     }
     /// The name of the SecurityConfiguration structure to be used with the session.
     ///
     /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
-    pub fn security_configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityConfiguration",
             Some("security_configuration"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -6469,7 +6611,7 @@ impl Session {
     ///
     /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
-        self.0.set("Timeout", Some("timeout"), int(value));
+        self.0.set("Timeout", Some("timeout"), rt::int(value));
         self
     }
     /// The type of predefined worker that is allocated when a session runs.
@@ -6483,31 +6625,31 @@ impl Session {
 builder!(Session, SessionHandle);
 /// A declared `AWS::Glue::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SessionHandle(Handle);
+pub struct SessionHandle(rt::Handle);
 handle!(SessionHandle);
 impl SessionHandle {
     /// The Amazon Resource Name (ARN) of the session.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time and date when the session was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedOn`; Terraform `created_on`.
-    pub fn created_on(&self) -> Expr {
+    pub fn created_on(&self) -> rt::Expr {
         self.0.attr("CreatedOn")
     }
     /// The session status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The code execution progress of the session.
     ///
     /// CloudFormation `Fn::GetAtt` `Progress`; Terraform `progress`.
-    pub fn progress(&self) -> Expr {
+    pub fn progress(&self) -> rt::Expr {
         self.0.attr("Progress")
     }
 }
@@ -6520,19 +6662,19 @@ pub mod session {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-connectionslist.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionsList(Props);
+    pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
         /// A new `ConnectionsList`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionsList(this)
         }
         /// A list of connection names used by the session.
         ///
         /// Constraints: 0..=1000 items. CloudFormation `Connections`, Terraform `connections`.
-        pub fn connections(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn connections(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("Connections", Some("connections"), strings(value));
+                .set("Connections", Some("connections"), rt::strings(value));
             self
         }
     }
@@ -6543,26 +6685,26 @@ pub mod session {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-sessioncommand.html)
     #[derive(Clone, Debug)]
-    pub struct SessionCommand(Props);
+    pub struct SessionCommand(rt::Props);
     impl SessionCommand {
         /// A new `SessionCommand`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SessionCommand(this)
         }
         /// Specifies the name of the SessionCommand.
         ///
         /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Specifies the Python version.
         ///
         /// Constraints: pattern `^([2-3]|3[.]9)$`. CloudFormation `PythonVersion`, Terraform `python_version`.
-        pub fn python_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn python_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PythonVersion", Some("python_version"), string(value));
+                .set("PythonVersion", Some("python_version"), rt::string(value));
             self
         }
     }
@@ -6592,11 +6734,11 @@ pub mod session {
 /// CloudFormation: `AWS::Glue::Table`. Terraform: `awscc_glue_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-table.html)
-pub struct Table(Base);
-static TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Table(rt::Base);
+static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Table",
     terraform: Some("awscc_glue_table"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -6606,19 +6748,23 @@ impl Table {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
-        database_name: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
+        database_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-        this.set("DatabaseName", Some("database_name"), string(database_name));
+        let mut this = rt::Base::new(id, &TABLE_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
         Table(this)
     }
     /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
@@ -6643,7 +6789,7 @@ impl Table {
 builder!(Table, TableHandle);
 /// A declared `AWS::Glue::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableHandle(Handle);
+pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 /// Property types and value sets of [`Table`] (`AWS::Glue::Table`).
 pub mod table {
@@ -6654,26 +6800,26 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-column.html)
     #[derive(Clone, Debug)]
-    pub struct Column(Props);
+    pub struct Column(rt::Props);
     impl Column {
         /// A new `Column`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Column(this)
         }
         /// A free-form text comment.
         ///
         /// Constraints: length 0..=255. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// The data type of the Column.
         ///
         /// Constraints: length 0..=131072. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -6684,11 +6830,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-iceberginput.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergInput(Props);
+    pub struct IcebergInput(rt::Props);
     impl IcebergInput {
         /// A new `IcebergInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergInput(this)
         }
         /// Specifies the Iceberg table configuration.
@@ -6716,8 +6862,8 @@ pub mod table {
         /// The table version of the Iceberg table.
         ///
         /// Constraints: length 1..=255. CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -6728,21 +6874,25 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergPartitionField(Props);
+    pub struct IcebergPartitionField(rt::Props);
     impl IcebergPartitionField {
         /// A new `IcebergPartitionField`. Required properties: `name` (`Name`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(name: impl Into<Expr>, source_id: i64, transform: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("SourceId", Some("source_id"), int(source_id));
-            this.set("Transform", Some("transform"), string(transform));
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            source_id: i64,
+            transform: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("SourceId", Some("source_id"), rt::int(source_id));
+            this.set("Transform", Some("transform"), rt::string(transform));
             IcebergPartitionField(this)
         }
         /// The partition field ID.
         ///
         /// CloudFormation `FieldId`, Terraform `field_id`.
         pub fn field_id(mut self, value: i64) -> Self {
-            self.0.set("FieldId", Some("field_id"), int(value));
+            self.0.set("FieldId", Some("field_id"), rt::int(value));
             self
         }
     }
@@ -6753,19 +6903,19 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergPartitionSpec(Props);
+    pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
         /// A new `IcebergPartitionSpec`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = IcebergPartitionField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             IcebergPartitionSpec(this)
         }
         /// The spec ID.
         ///
         /// CloudFormation `SpecId`, Terraform `spec_id`.
         pub fn spec_id(mut self, value: i64) -> Self {
-            self.0.set("SpecId", Some("spec_id"), int(value));
+            self.0.set("SpecId", Some("spec_id"), rt::int(value));
             self
         }
     }
@@ -6776,12 +6926,12 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergschema.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSchema(Props);
+    pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
         /// A new `IcebergSchema`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = IcebergStructField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             IcebergSchema(this)
         }
         /// The identifier field IDs.
@@ -6791,7 +6941,7 @@ pub mod table {
             self.0.set(
                 "IdentifierFieldIds",
                 Some("identifier_field_ids"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -6799,14 +6949,14 @@ pub mod table {
         ///
         /// CloudFormation `SchemaId`, Terraform `schema_id`.
         pub fn schema_id(mut self, value: i64) -> Self {
-            self.0.set("SchemaId", Some("schema_id"), int(value));
+            self.0.set("SchemaId", Some("schema_id"), rt::int(value));
             self
         }
         /// The type of the schema.
         ///
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -6817,20 +6967,20 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSortField(Props);
+    pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
         /// A new `IcebergSortField`. Required properties: `direction` (`Direction`), `null_order` (`NullOrder`), `source_id` (`SourceId`), `transform` (`Transform`).
         pub fn new(
-            direction: impl Into<Expr>,
-            null_order: impl Into<Expr>,
+            direction: impl Into<rt::Expr>,
+            null_order: impl Into<rt::Expr>,
             source_id: i64,
-            transform: impl Into<Expr>,
+            transform: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Direction", Some("direction"), string(direction));
-            this.set("NullOrder", Some("null_order"), string(null_order));
-            this.set("SourceId", Some("source_id"), int(source_id));
-            this.set("Transform", Some("transform"), string(transform));
+            let mut this = rt::Props::default();
+            this.set("Direction", Some("direction"), rt::string(direction));
+            this.set("NullOrder", Some("null_order"), rt::string(null_order));
+            this.set("SourceId", Some("source_id"), rt::int(source_id));
+            this.set("Transform", Some("transform"), rt::string(transform));
             IcebergSortField(this)
         }
     }
@@ -6841,13 +6991,13 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSortOrder(Props);
+    pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
         /// A new `IcebergSortOrder`. Required properties: `fields` (`Fields`), `order_id` (`OrderId`).
         pub fn new(fields: impl IntoIterator<Item = IcebergSortField>, order_id: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
-            this.set("OrderId", Some("order_id"), int(order_id));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
+            this.set("OrderId", Some("order_id"), rt::int(order_id));
             IcebergSortOrder(this)
         }
     }
@@ -6858,22 +7008,27 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergstructfield.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergStructField(Props);
+    pub struct IcebergStructField(rt::Props);
     impl IcebergStructField {
         /// A new `IcebergStructField`. Required properties: `id` (`Id`), `name` (`Name`), `required` (`Required`), `type_` (`Type`).
-        pub fn new(id: i64, name: impl Into<Expr>, required: bool, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), int(id));
-            this.set("Name", Some("name"), string(name));
-            this.set("Required", Some("required"), boolean(required));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(
+            id: i64,
+            name: impl Into<rt::Expr>,
+            required: bool,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::int(id));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Type", Some("type"), rt::string(type_));
             IcebergStructField(this)
         }
         /// Documentation for the field.
         ///
         /// CloudFormation `Doc`, Terraform `doc`.
-        pub fn doc(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Doc", Some("doc"), string(value));
+        pub fn doc(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Doc", Some("doc"), rt::string(value));
             self
         }
     }
@@ -6884,12 +7039,12 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergtableinput.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergTableInput(Props);
+    pub struct IcebergTableInput(rt::Props);
     impl IcebergTableInput {
         /// A new `IcebergTableInput`. Required properties: `location` (`Location`), `schema` (`Schema`).
-        pub fn new(location: impl Into<Expr>, schema: IcebergSchema) -> Self {
-            let mut this = Props::default();
-            this.set("Location", Some("location"), string(location));
+        pub fn new(location: impl Into<rt::Expr>, schema: IcebergSchema) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", Some("location"), rt::string(location));
             this.set("Schema", Some("schema"), schema.into());
             IcebergTableInput(this)
         }
@@ -6906,10 +7061,10 @@ pub mod table {
         /// CloudFormation `Properties`, Terraform `properties`.
         pub fn properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Properties", Some("properties"), string_map(value));
+                .set("Properties", Some("properties"), rt::string_map(value));
             self
         }
         /// The write order for the Iceberg table.
@@ -6927,11 +7082,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-opentableformatinput.html)
     #[derive(Clone, Debug)]
-    pub struct OpenTableFormatInput(Props);
+    pub struct OpenTableFormatInput(rt::Props);
     impl OpenTableFormatInput {
         /// A new `OpenTableFormatInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OpenTableFormatInput(this)
         }
         /// Specifies an IcebergInput structure that defines an Apache Iceberg metadata table.
@@ -6950,13 +7105,13 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-order.html)
     #[derive(Clone, Debug)]
-    pub struct Order(Props);
+    pub struct Order(rt::Props);
     impl Order {
         /// A new `Order`. Required properties: `column` (`Column`), `sort_order` (`SortOrder`).
-        pub fn new(column: impl Into<Expr>, sort_order: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Column", Some("column"), string(column));
-            this.set("SortOrder", Some("sort_order"), int(sort_order));
+        pub fn new(column: impl Into<rt::Expr>, sort_order: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Column", Some("column"), rt::string(column));
+            this.set("SortOrder", Some("sort_order"), rt::int(sort_order));
             Order(this)
         }
     }
@@ -6967,33 +7122,35 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-schemaid.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaId(Props);
+    pub struct SchemaId(rt::Props);
     impl SchemaId {
         /// A new `SchemaId`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaId(this)
         }
         /// The name of the schema registry that contains the schema.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `RegistryName`, Terraform `registry_name`.
-        pub fn registry_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RegistryName", Some("registry_name"), string(value));
+                .set("RegistryName", Some("registry_name"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the schema.
         ///
         /// Constraints: length 1..=10240; pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaArn", Some("schema_arn"), string(value));
+        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaArn", Some("schema_arn"), rt::string(value));
             self
         }
         /// The name of the schema.
         ///
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SchemaName", Some("schema_name"), string(value));
+        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaName", Some("schema_name"), rt::string(value));
             self
         }
     }
@@ -7004,11 +7161,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-schemareference.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaReference(Props);
+    pub struct SchemaReference(rt::Props);
     impl SchemaReference {
         /// A new `SchemaReference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaReference(this)
         }
         /// A structure that contains schema identity fields.
@@ -7021,9 +7178,12 @@ pub mod table {
         /// The unique ID assigned to a version of the schema.
         ///
         /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
-        pub fn schema_version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SchemaVersionId", Some("schema_version_id"), string(value));
+        pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SchemaVersionId",
+                Some("schema_version_id"),
+                rt::string(value),
+            );
             self
         }
         /// The version number of the schema.
@@ -7033,7 +7193,7 @@ pub mod table {
             self.0.set(
                 "SchemaVersionNumber",
                 Some("schema_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7045,34 +7205,34 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-serdeinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SerdeInfo(Props);
+    pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
         /// A new `SerdeInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SerdeInfo(this)
         }
         /// Name of the SerDe.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// Usually the class that implements the SerDe.
         ///
         /// Constraints: length 1..=255. CloudFormation `SerializationLibrary`, Terraform `serialization_library`.
-        pub fn serialization_library(mut self, value: impl Into<Expr>) -> Self {
+        pub fn serialization_library(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SerializationLibrary",
                 Some("serialization_library"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7084,11 +7244,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-skewedinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SkewedInfo(Props);
+    pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
         /// A new `SkewedInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SkewedInfo(this)
         }
         /// A list of names of columns that contain skewed values.
@@ -7096,21 +7256,21 @@ pub mod table {
         /// CloudFormation `SkewedColumnNames`, Terraform `skewed_column_names`.
         pub fn skewed_column_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SkewedColumnNames",
                 Some("skewed_column_names"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SkewedColumnValueLocationMaps`, Terraform `skewed_column_value_location_maps`.
-        pub fn skewed_column_value_location_maps(mut self, value: impl Into<Value>) -> Self {
+        pub fn skewed_column_value_location_maps(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "SkewedColumnValueLocationMaps",
                 Some("skewed_column_value_location_maps"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -7119,12 +7279,12 @@ pub mod table {
         /// CloudFormation `SkewedColumnValues`, Terraform `skewed_column_values`.
         pub fn skewed_column_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SkewedColumnValues",
                 Some("skewed_column_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7136,48 +7296,52 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-storagedescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct StorageDescriptor(Props);
+    pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
         /// A new `StorageDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageDescriptor(this)
         }
         /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
         ///
         /// CloudFormation `BucketColumns`, Terraform `bucket_columns`.
-        pub fn bucket_columns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn bucket_columns(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("BucketColumns", Some("bucket_columns"), strings(value));
+                .set("BucketColumns", Some("bucket_columns"), rt::strings(value));
             self
         }
         /// A list of the Columns in the table.
         ///
         /// CloudFormation `Columns`, Terraform `columns`.
         pub fn columns(mut self, value: impl IntoIterator<Item = Column>) -> Self {
-            self.0.set("Columns", Some("columns"), list(value));
+            self.0.set("Columns", Some("columns"), rt::list(value));
             self
         }
         /// True if the data in the table is compressed, or False if not.
         ///
         /// CloudFormation `Compressed`, Terraform `compressed`.
         pub fn compressed(mut self, value: bool) -> Self {
-            self.0.set("Compressed", Some("compressed"), boolean(value));
+            self.0
+                .set("Compressed", Some("compressed"), rt::boolean(value));
             self
         }
         /// The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
         ///
         /// Constraints: length 0..=128. CloudFormation `InputFormat`, Terraform `input_format`.
-        pub fn input_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InputFormat", Some("input_format"), string(value));
+                .set("InputFormat", Some("input_format"), rt::string(value));
             self
         }
         /// The physical location of the table.
         ///
         /// Constraints: length 0..=2056. CloudFormation `Location`, Terraform `location`.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", Some("location"), string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", Some("location"), rt::string(value));
             self
         }
         /// Must be specified if the table contains any dimension columns.
@@ -7185,21 +7349,21 @@ pub mod table {
         /// CloudFormation `NumberOfBuckets`, Terraform `number_of_buckets`.
         pub fn number_of_buckets(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfBuckets", Some("number_of_buckets"), int(value));
+                .set("NumberOfBuckets", Some("number_of_buckets"), rt::int(value));
             self
         }
         /// The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
         ///
         /// Constraints: length 0..=128. CloudFormation `OutputFormat`, Terraform `output_format`.
-        pub fn output_format(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_format(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputFormat", Some("output_format"), string(value));
+                .set("OutputFormat", Some("output_format"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// An object that references a schema stored in the AWS Glue Schema Registry.
@@ -7228,7 +7392,8 @@ pub mod table {
         ///
         /// CloudFormation `SortColumns`, Terraform `sort_columns`.
         pub fn sort_columns(mut self, value: impl IntoIterator<Item = Order>) -> Self {
-            self.0.set("SortColumns", Some("sort_columns"), list(value));
+            self.0
+                .set("SortColumns", Some("sort_columns"), rt::list(value));
             self
         }
         /// True if the table data is stored in subdirectories, or False if not.
@@ -7238,7 +7403,7 @@ pub mod table {
             self.0.set(
                 "StoredAsSubDirectories",
                 Some("stored_as_sub_directories"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7250,40 +7415,41 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct TableIdentifier(Props);
+    pub struct TableIdentifier(rt::Props);
     impl TableIdentifier {
         /// A new `TableIdentifier`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TableIdentifier(this)
         }
         /// The ID of the Data Catalog in which the table resides.
         ///
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// The name of the catalog database that contains the target table.
         ///
         /// Constraints: length 1..=255. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// The name of the target table.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The Region of the table.
         ///
         /// Constraints: length 1..=255. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
     }
@@ -7294,39 +7460,39 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableinput.html)
     #[derive(Clone, Debug)]
-    pub struct TableInput(Props);
+    pub struct TableInput(rt::Props);
     impl TableInput {
         /// A new `TableInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TableInput(this)
         }
         /// A description of the table.
         ///
         /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The table owner. Included for Apache Hive compatibility. Not used in the normal course of AWS Glue operations.
         ///
         /// Constraints: length 1..=255. CloudFormation `Owner`, Terraform `owner`.
-        pub fn owner(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Owner", Some("owner"), string(value));
+        pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Owner", Some("owner"), rt::string(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// A list of columns by which the table is partitioned.
@@ -7334,14 +7500,14 @@ pub mod table {
         /// CloudFormation `PartitionKeys`, Terraform `partition_keys`.
         pub fn partition_keys(mut self, value: impl IntoIterator<Item = Column>) -> Self {
             self.0
-                .set("PartitionKeys", Some("partition_keys"), list(value));
+                .set("PartitionKeys", Some("partition_keys"), rt::list(value));
             self
         }
         /// The retention time for this table.
         ///
         /// Constraints: at least 0. CloudFormation `Retention`, Terraform `retention`.
         pub fn retention(mut self, value: i64) -> Self {
-            self.0.set("Retention", Some("retention"), int(value));
+            self.0.set("Retention", Some("retention"), rt::int(value));
             self
         }
         /// A storage descriptor containing information about the physical storage of this table.
@@ -7381,22 +7547,22 @@ pub mod table {
         /// Included for Apache Hive compatibility.
         ///
         /// Constraints: length 0..=409600. CloudFormation `ViewExpandedText`, Terraform `view_expanded_text`.
-        pub fn view_expanded_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn view_expanded_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ViewExpandedText",
                 Some("view_expanded_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Included for Apache Hive compatibility.
         ///
         /// Constraints: length 0..=409600. CloudFormation `ViewOriginalText`, Terraform `view_original_text`.
-        pub fn view_original_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn view_original_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ViewOriginalText",
                 Some("view_original_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7408,18 +7574,18 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ViewDefinition(Props);
+    pub struct ViewDefinition(rt::Props);
     impl ViewDefinition {
         /// A new `ViewDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ViewDefinition(this)
         }
         /// The definer of the view.
         ///
         /// Constraints: length 20..=2048. CloudFormation `Definer`, Terraform `definer`.
-        pub fn definer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Definer", Some("definer"), string(value));
+        pub fn definer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Definer", Some("definer"), rt::string(value));
             self
         }
         /// Indicates whether the view is protected.
@@ -7427,7 +7593,7 @@ pub mod table {
         /// CloudFormation `IsProtected`, Terraform `is_protected`.
         pub fn is_protected(mut self, value: bool) -> Self {
             self.0
-                .set("IsProtected", Some("is_protected"), boolean(value));
+                .set("IsProtected", Some("is_protected"), rt::boolean(value));
             self
         }
         /// The representations of the view.
@@ -7438,15 +7604,15 @@ pub mod table {
             value: impl IntoIterator<Item = ViewRepresentation>,
         ) -> Self {
             self.0
-                .set("Representations", Some("representations"), list(value));
+                .set("Representations", Some("representations"), rt::list(value));
             self
         }
         /// The sub-objects of the view.
         ///
         /// Constraints: 0..=10 items. CloudFormation `SubObjects`, Terraform `sub_objects`.
-        pub fn sub_objects(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn sub_objects(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("SubObjects", Some("sub_objects"), strings(value));
+                .set("SubObjects", Some("sub_objects"), rt::strings(value));
             self
         }
     }
@@ -7457,11 +7623,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewrepresentation.html)
     #[derive(Clone, Debug)]
-    pub struct ViewRepresentation(Props);
+    pub struct ViewRepresentation(rt::Props);
     impl ViewRepresentation {
         /// A new `ViewRepresentation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ViewRepresentation(this)
         }
         /// The dialect of the view representation.
@@ -7474,41 +7640,41 @@ pub mod table {
         /// The version of the dialect.
         ///
         /// Constraints: length 1..=255. CloudFormation `DialectVersion`, Terraform `dialect_version`.
-        pub fn dialect_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dialect_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DialectVersion", Some("dialect_version"), string(value));
+                .set("DialectVersion", Some("dialect_version"), rt::string(value));
             self
         }
         /// The connection used for validation.
         ///
         /// Constraints: length 1..=255. CloudFormation `ValidationConnection`, Terraform `validation_connection`.
-        pub fn validation_connection(mut self, value: impl Into<Expr>) -> Self {
+        pub fn validation_connection(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ValidationConnection",
                 Some("validation_connection"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The expanded text of the view.
         ///
         /// Constraints: length 0..=409600. CloudFormation `ViewExpandedText`, Terraform `view_expanded_text`.
-        pub fn view_expanded_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn view_expanded_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ViewExpandedText",
                 Some("view_expanded_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The original text of the view.
         ///
         /// Constraints: length 0..=409600. CloudFormation `ViewOriginalText`, Terraform `view_original_text`.
-        pub fn view_original_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn view_original_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ViewOriginalText",
                 Some("view_original_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7547,11 +7713,11 @@ pub mod table {
 /// CloudFormation: `AWS::Glue::TableOptimizer`. Terraform: `awscc_glue_table_optimizer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-tableoptimizer.html)
-pub struct TableOptimizer(Base);
-static TABLE_OPTIMIZER_TYPE: TypeInfo = TypeInfo {
+pub struct TableOptimizer(rt::Base);
+static TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::TableOptimizer",
     terraform: Some("awscc_glue_table_optimizer"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7584,16 +7750,20 @@ impl TableOptimizer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<Expr>,
-        database_name: impl Into<Expr>,
-        table_name: impl Into<Expr>,
+        catalog_id: impl Into<rt::Expr>,
+        database_name: impl Into<rt::Expr>,
+        table_name: impl Into<rt::Expr>,
         table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration,
         type_: table_optimizer::Type,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_OPTIMIZER_TYPE);
-        this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-        this.set("DatabaseName", Some("database_name"), string(database_name));
-        this.set("TableName", Some("table_name"), string(table_name));
+        let mut this = rt::Base::new(id, &TABLE_OPTIMIZER_TYPE);
+        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
+        this.set("TableName", Some("table_name"), rt::string(table_name));
         this.set(
             "TableOptimizerConfiguration",
             Some("table_optimizer_configuration"),
@@ -7606,7 +7776,7 @@ impl TableOptimizer {
 builder!(TableOptimizer, TableOptimizerHandle);
 /// A declared `AWS::Glue::TableOptimizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableOptimizerHandle(Handle);
+pub struct TableOptimizerHandle(rt::Handle);
 handle!(TableOptimizerHandle);
 /// Property types and value sets of [`TableOptimizer`] (`AWS::Glue::TableOptimizer`).
 pub mod table_optimizer {
@@ -7615,11 +7785,11 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-compactionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CompactionConfiguration(Props);
+    pub struct CompactionConfiguration(rt::Props);
     impl CompactionConfiguration {
         /// A new `CompactionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CompactionConfiguration(this)
         }
         /// The configuration for an Iceberg compaction optimizer.
@@ -7639,11 +7809,11 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergcompactionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergCompactionConfiguration(Props);
+    pub struct IcebergCompactionConfiguration(rt::Props);
     impl IcebergCompactionConfiguration {
         /// A new `IcebergCompactionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergCompactionConfiguration(this)
         }
         /// The minimum number of deletes in a data file to make it eligible for compaction.
@@ -7653,7 +7823,7 @@ pub mod table_optimizer {
             self.0.set(
                 "DeleteFileThreshold",
                 Some("delete_file_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7662,7 +7832,7 @@ pub mod table_optimizer {
         /// CloudFormation `MinInputFiles`, Terraform `min_input_files`.
         pub fn min_input_files(mut self, value: i64) -> Self {
             self.0
-                .set("MinInputFiles", Some("min_input_files"), int(value));
+                .set("MinInputFiles", Some("min_input_files"), rt::int(value));
             self
         }
         /// The compaction strategy to use.
@@ -7678,18 +7848,18 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergConfiguration(Props);
+    pub struct IcebergConfiguration(rt::Props);
     impl IcebergConfiguration {
         /// A new `IcebergConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergConfiguration(this)
         }
         /// Specifies a directory in which to look for orphan files (defaults to the table's location).
         ///
         /// CloudFormation `Location`, Terraform `location`.
-        pub fn location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Location", Some("location"), string(value));
+        pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Location", Some("location"), rt::string(value));
             self
         }
         /// The specific number of days you want to keep the orphan files.
@@ -7699,7 +7869,7 @@ pub mod table_optimizer {
             self.0.set(
                 "OrphanFileRetentionPeriodInDays",
                 Some("orphan_file_retention_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7709,11 +7879,11 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergretentionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergRetentionConfiguration(Props);
+    pub struct IcebergRetentionConfiguration(rt::Props);
     impl IcebergRetentionConfiguration {
         /// A new `IcebergRetentionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergRetentionConfiguration(this)
         }
         /// CloudFormation `CleanExpiredFiles`, Terraform `clean_expired_files`.
@@ -7721,7 +7891,7 @@ pub mod table_optimizer {
             self.0.set(
                 "CleanExpiredFiles",
                 Some("clean_expired_files"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -7730,7 +7900,7 @@ pub mod table_optimizer {
             self.0.set(
                 "NumberOfSnapshotsToRetain",
                 Some("number_of_snapshots_to_retain"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7739,7 +7909,7 @@ pub mod table_optimizer {
             self.0.set(
                 "SnapshotRetentionPeriodInDays",
                 Some("snapshot_retention_period_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7749,11 +7919,11 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-orphanfiledeletionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OrphanFileDeletionConfiguration(Props);
+    pub struct OrphanFileDeletionConfiguration(rt::Props);
     impl OrphanFileDeletionConfiguration {
         /// A new `OrphanFileDeletionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OrphanFileDeletionConfiguration(this)
         }
         /// The IcebergConfiguration property helps optimize your Iceberg tables in AWS Glue by allowing you to specify format-specific settings that control how data is stored, compressed, and managed.
@@ -7773,11 +7943,11 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-retentionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionConfiguration(Props);
+    pub struct RetentionConfiguration(rt::Props);
     impl RetentionConfiguration {
         /// A new `RetentionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionConfiguration(this)
         }
         /// The configuration for an Iceberg snapshot retention optimizer.
@@ -7797,13 +7967,13 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-tableoptimizerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TableOptimizerConfiguration(Props);
+    pub struct TableOptimizerConfiguration(rt::Props);
     impl TableOptimizerConfiguration {
         /// A new `TableOptimizerConfiguration`. Required properties: `enabled` (`Enabled`), `role_arn` (`RoleArn`).
-        pub fn new(enabled: bool, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(enabled: bool, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             TableOptimizerConfiguration(this)
         }
         /// The configuration for a compaction optimizer.
@@ -7856,21 +8026,21 @@ pub mod table_optimizer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfiguration(this)
         }
         /// The name of the AWS Glue connection used for the VPC for the table optimizer.
         ///
         /// CloudFormation `GlueConnectionName`, Terraform `glue_connection_name`.
-        pub fn glue_connection_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn glue_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GlueConnectionName",
                 Some("glue_connection_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7904,11 +8074,11 @@ pub mod table_optimizer {
 /// CloudFormation: `AWS::Glue::Trigger`. Terraform: `awscc_glue_trigger` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-trigger.html)
-pub struct Trigger(Base);
-static TRIGGER_TYPE: TypeInfo = TypeInfo {
+pub struct Trigger(rt::Base);
+static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Trigger",
     terraform: Some("awscc_glue_trigger"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -7921,17 +8091,17 @@ impl Trigger {
         actions: impl IntoIterator<Item = trigger::Action>,
         type_: trigger::Type,
     ) -> Self {
-        let mut this = Base::new(id, &TRIGGER_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
+        let mut this = rt::Base::new(id, &TRIGGER_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
         this.set("Type", Some("type"), type_.into());
         Trigger(this)
     }
     /// A description of this trigger.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
@@ -7948,8 +8118,8 @@ impl Trigger {
     /// The name of the trigger.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The predicate of this trigger, which defines when it will fire.
@@ -7962,31 +8132,34 @@ impl Trigger {
     /// A cron expression used to specify the schedule.
     ///
     /// CloudFormation `Schedule`, Terraform `schedule`.
-    pub fn schedule(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Schedule", Some("schedule"), string(value));
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Schedule", Some("schedule"), rt::string(value));
         self
     }
     /// Set to true to start SCHEDULED and CONDITIONAL triggers when created.
     ///
     /// CloudFormation `StartOnCreation`, Terraform `start_on_creation`.
     pub fn start_on_creation(mut self, value: bool) -> Self {
-        self.0
-            .set("StartOnCreation", Some("start_on_creation"), boolean(value));
+        self.0.set(
+            "StartOnCreation",
+            Some("start_on_creation"),
+            rt::boolean(value),
+        );
         self
     }
     /// The name of the workflow associated with the trigger.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `WorkflowName`, Terraform `workflow_name`.
-    pub fn workflow_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workflow_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WorkflowName", Some("workflow_name"), string(value));
+            .set("WorkflowName", Some("workflow_name"), rt::string(value));
         self
     }
 }
 builder!(Trigger, TriggerHandle);
 /// A declared `AWS::Glue::Trigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TriggerHandle(Handle);
+pub struct TriggerHandle(rt::Handle);
 handle!(TriggerHandle);
 /// Property types and value sets of [`Trigger`] (`AWS::Glue::Trigger`).
 pub mod trigger {
@@ -7997,32 +8170,32 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// CloudFormation `Arguments`, Terraform `arguments`.
-        pub fn arguments(mut self, value: impl Into<Value>) -> Self {
+        pub fn arguments(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Arguments", Some("arguments"), json_string(value));
+                .set("Arguments", Some("arguments"), rt::json_string(value));
             self
         }
         /// The name of the crawler to be used with this action.
         ///
         /// Constraints: length 1..=255. CloudFormation `CrawlerName`, Terraform `crawler_name`.
-        pub fn crawler_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn crawler_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CrawlerName", Some("crawler_name"), string(value));
+                .set("CrawlerName", Some("crawler_name"), rt::string(value));
             self
         }
         /// The name of a job to be executed.
         ///
         /// Constraints: length 1..=255. CloudFormation `JobName`, Terraform `job_name`.
-        pub fn job_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JobName", Some("job_name"), string(value));
+        pub fn job_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JobName", Some("job_name"), rt::string(value));
             self
         }
         /// Specifies configuration properties of a job run notification.
@@ -8039,11 +8212,11 @@ pub mod trigger {
         /// The name of the SecurityConfiguration structure to be used with this action.
         ///
         /// Constraints: length 1..=255. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
-        pub fn security_configuration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecurityConfiguration",
                 Some("security_configuration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8051,7 +8224,7 @@ pub mod trigger {
         ///
         /// Constraints: at least 1. CloudFormation `Timeout`, Terraform `timeout`.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", Some("timeout"), int(value));
+            self.0.set("Timeout", Some("timeout"), rt::int(value));
             self
         }
     }
@@ -8062,11 +8235,11 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The state of the crawler to which this condition applies.
@@ -8079,16 +8252,16 @@ pub mod trigger {
         /// The name of the crawler to which this condition applies.
         ///
         /// Constraints: length 1..=255. CloudFormation `CrawlerName`, Terraform `crawler_name`.
-        pub fn crawler_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn crawler_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CrawlerName", Some("crawler_name"), string(value));
+                .set("CrawlerName", Some("crawler_name"), rt::string(value));
             self
         }
         /// The name of the job whose JobRuns this condition applies to, and on which this trigger waits.
         ///
         /// Constraints: length 1..=255. CloudFormation `JobName`, Terraform `job_name`.
-        pub fn job_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JobName", Some("job_name"), string(value));
+        pub fn job_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JobName", Some("job_name"), rt::string(value));
             self
         }
         /// A logical operator.
@@ -8114,19 +8287,20 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-eventbatchingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct EventBatchingCondition(Props);
+    pub struct EventBatchingCondition(rt::Props);
     impl EventBatchingCondition {
         /// A new `EventBatchingCondition`. Required properties: `batch_size` (`BatchSize`).
         pub fn new(batch_size: i64) -> Self {
-            let mut this = Props::default();
-            this.set("BatchSize", Some("batch_size"), int(batch_size));
+            let mut this = rt::Props::default();
+            this.set("BatchSize", Some("batch_size"), rt::int(batch_size));
             EventBatchingCondition(this)
         }
         /// Window of time in seconds after which EventBridge event trigger fires.
         ///
         /// Constraints: range 1..=900. CloudFormation `BatchWindow`, Terraform `batch_window`.
         pub fn batch_window(mut self, value: i64) -> Self {
-            self.0.set("BatchWindow", Some("batch_window"), int(value));
+            self.0
+                .set("BatchWindow", Some("batch_window"), rt::int(value));
             self
         }
     }
@@ -8137,19 +8311,22 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-notificationproperty.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationProperty(Props);
+    pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
         /// A new `NotificationProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationProperty(this)
         }
         /// After a job run starts, the number of minutes to wait before sending a job run delay notification
         ///
         /// Constraints: at least 1. CloudFormation `NotifyDelayAfter`, Terraform `notify_delay_after`.
         pub fn notify_delay_after(mut self, value: i64) -> Self {
-            self.0
-                .set("NotifyDelayAfter", Some("notify_delay_after"), int(value));
+            self.0.set(
+                "NotifyDelayAfter",
+                Some("notify_delay_after"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -8160,18 +8337,19 @@ pub mod trigger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-predicate.html)
     #[derive(Clone, Debug)]
-    pub struct Predicate(Props);
+    pub struct Predicate(rt::Props);
     impl Predicate {
         /// A new `Predicate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Predicate(this)
         }
         /// A list of the conditions that determine when the trigger will fire.
         ///
         /// Constraints: 0..=500 items. CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
         /// An optional field if only one condition is listed.
@@ -8248,11 +8426,11 @@ pub mod trigger {
 /// CloudFormation: `AWS::Glue::UsageProfile`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-usageprofile.html)
-pub struct UsageProfile(Base);
-static USAGE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct UsageProfile(rt::Base);
+static USAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::UsageProfile",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -8271,9 +8449,9 @@ static USAGE_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl UsageProfile {
     /// Declares a `AWS::Glue::UsageProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USAGE_PROFILE_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USAGE_PROFILE_TYPE);
+        this.set("Name", None, rt::string(name));
         UsageProfile(this)
     }
     /// UsageProfile configuration for supported service ex: (Jobs, Sessions).
@@ -8286,21 +8464,21 @@ impl UsageProfile {
     /// The description of the UsageProfile.
     ///
     /// Constraints: length 1..=512; pattern `[a-zA-Z0-9\-\:\_]{1,64}`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
 builder!(UsageProfile, UsageProfileHandle);
 /// A declared `AWS::Glue::UsageProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UsageProfileHandle(Handle);
+pub struct UsageProfileHandle(rt::Handle);
 handle!(UsageProfileHandle);
 impl UsageProfileHandle {
     /// Creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedOn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_on(&self) -> Expr {
+    pub fn created_on(&self) -> rt::Expr {
         self.0.attr("CreatedOn")
     }
 }
@@ -8311,21 +8489,21 @@ pub mod usage_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-usageprofile-profileconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProfileConfiguration(Props);
+    pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
         /// A new `ProfileConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProfileConfiguration(this)
         }
         /// CloudFormation `JobConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn job_configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("JobConfiguration", None, json(value));
+        pub fn job_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("JobConfiguration", None, rt::json(value));
             self
         }
         /// CloudFormation `SessionConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn session_configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("SessionConfiguration", None, json(value));
+        pub fn session_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("SessionConfiguration", None, rt::json(value));
             self
         }
     }
@@ -8336,11 +8514,11 @@ pub mod usage_profile {
 /// CloudFormation: `AWS::Glue::UserDefinedFunction`. Terraform: `awscc_glue_user_defined_function` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-userdefinedfunction.html)
-pub struct UserDefinedFunction(Base);
-static USER_DEFINED_FUNCTION_TYPE: TypeInfo = TypeInfo {
+pub struct UserDefinedFunction(rt::Base);
+static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::UserDefinedFunction",
     terraform: Some("awscc_glue_user_defined_function"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8384,19 +8562,28 @@ impl UserDefinedFunction {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        database_name: impl Into<Expr>,
-        function_name: impl Into<Expr>,
+        database_name: impl Into<rt::Expr>,
+        function_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_DEFINED_FUNCTION_TYPE);
-        this.set("DatabaseName", Some("database_name"), string(database_name));
-        this.set("FunctionName", Some("function_name"), string(function_name));
+        let mut this = rt::Base::new(id, &USER_DEFINED_FUNCTION_TYPE);
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
+        this.set(
+            "FunctionName",
+            Some("function_name"),
+            rt::string(function_name),
+        );
         UserDefinedFunction(this)
     }
     /// The Java class that contains the function code.
     ///
     /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. CloudFormation `ClassName`, Terraform `class_name`.
-    pub fn class_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClassName", Some("class_name"), string(value));
+    pub fn class_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClassName", Some("class_name"), rt::string(value));
         self
     }
     /// The type of the function.
@@ -8410,8 +8597,9 @@ impl UserDefinedFunction {
     /// The owner of the function.
     ///
     /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. CloudFormation `OwnerName`, Terraform `owner_name`.
-    pub fn owner_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OwnerName", Some("owner_name"), string(value));
+    pub fn owner_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OwnerName", Some("owner_name"), rt::string(value));
         self
     }
     /// The owner type.
@@ -8429,20 +8617,20 @@ impl UserDefinedFunction {
         value: impl IntoIterator<Item = user_defined_function::ResourceUri>,
     ) -> Self {
         self.0
-            .set("ResourceUris", Some("resource_uris"), list(value));
+            .set("ResourceUris", Some("resource_uris"), rt::list(value));
         self
     }
 }
 builder!(UserDefinedFunction, UserDefinedFunctionHandle);
 /// A declared `AWS::Glue::UserDefinedFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserDefinedFunctionHandle(Handle);
+pub struct UserDefinedFunctionHandle(rt::Handle);
 handle!(UserDefinedFunctionHandle);
 impl UserDefinedFunctionHandle {
     /// The Amazon Resource Name (ARN) of the user-defined function.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -8455,11 +8643,11 @@ pub mod user_defined_function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-userdefinedfunction-resourceuri.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceUri(Props);
+    pub struct ResourceUri(rt::Props);
     impl ResourceUri {
         /// A new `ResourceUri`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceUri(this)
         }
         /// The type of the resource.
@@ -8473,8 +8661,8 @@ pub mod user_defined_function {
         /// The URI for accessing the resource.
         ///
         /// Constraints: length 1..=1024; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*$`. CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }
@@ -8518,11 +8706,11 @@ pub mod user_defined_function {
 /// CloudFormation: `AWS::Glue::Workflow`. Terraform: `awscc_glue_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-glue-workflow.html)
-pub struct Workflow(Base);
-static WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Workflow(rt::Base);
+static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Glue::Workflow",
     terraform: Some("awscc_glue_workflow"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -8531,44 +8719,47 @@ impl Workflow {
     /// Declares a `AWS::Glue::Workflow` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WORKFLOW_TYPE);
+        let this = rt::Base::new(id, &WORKFLOW_TYPE);
         Workflow(this)
     }
     /// CloudFormation `DefaultRunProperties`, Terraform `default_run_properties`.
-    pub fn default_run_properties(mut self, value: impl Into<Value>) -> Self {
+    pub fn default_run_properties(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DefaultRunProperties",
             Some("default_run_properties"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// A description of the workflow
     ///
     /// Constraints: length 0..=120000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// You can use this parameter to prevent unwanted multiple updates to data, to control costs, or in some cases, to prevent exceeding the maximum number of concurrent runs of any of the component jobs.
     ///
     /// CloudFormation `MaxConcurrentRuns`, Terraform `max_concurrent_runs`.
     pub fn max_concurrent_runs(mut self, value: i64) -> Self {
-        self.0
-            .set("MaxConcurrentRuns", Some("max_concurrent_runs"), int(value));
+        self.0.set(
+            "MaxConcurrentRuns",
+            Some("max_concurrent_runs"),
+            rt::int(value),
+        );
         self
     }
     /// The name of the workflow representing the flow
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Workflow, WorkflowHandle);
 /// A declared `AWS::Glue::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowHandle(Handle);
+pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);

@@ -2,23 +2,24 @@
 //! `Grafana` resource types of the CloudFormation registry (`AWS::Grafana::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `grafana` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Grafana::Workspace Resource Type
 ///
 /// CloudFormation: `AWS::Grafana::Workspace`. Terraform: `awscc_grafana_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-grafana-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Grafana::Workspace",
     terraform: Some("awscc_grafana_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,7 +69,7 @@ impl Workspace {
         authentication_providers: impl IntoIterator<Item = workspace::AuthenticationProviderTypes>,
         permission_type: workspace::PermissionType,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
             "AccountAccessType",
             Some("account_access_type"),
@@ -77,7 +78,7 @@ impl Workspace {
         this.set(
             "AuthenticationProviders",
             Some("authentication_providers"),
-            list(authentication_providers),
+            rt::list(authentication_providers),
         );
         this.set(
             "PermissionType",
@@ -89,9 +90,9 @@ impl Workspace {
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
     ///
     /// Constraints: pattern `^[!-~]{1,64}$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// List of data sources on the service managed IAM role.
@@ -101,30 +102,31 @@ impl Workspace {
         mut self,
         value: impl IntoIterator<Item = workspace::DataSourceType>,
     ) -> Self {
-        self.0.set("DataSources", Some("data_sources"), list(value));
+        self.0
+            .set("DataSources", Some("data_sources"), rt::list(value));
         self
     }
     /// Description of a workspace.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The version of Grafana to support in your workspace.
     ///
     /// Constraints: length 1..=255. CloudFormation `GrafanaVersion`, Terraform `grafana_version`.
-    pub fn grafana_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn grafana_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GrafanaVersion", Some("grafana_version"), string(value));
+            .set("GrafanaVersion", Some("grafana_version"), rt::string(value));
         self
     }
     /// The user friendly name of a workspace.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9-._~]{1,255}$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The configuration settings for Network Access Control.
@@ -148,18 +150,18 @@ impl Workspace {
         self.0.set(
             "NotificationDestinations",
             Some("notification_destinations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization.
     ///
     /// Constraints: length 1..=2048. CloudFormation `OrganizationRoleName`, Terraform `organization_role_name`.
-    pub fn organization_role_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn organization_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OrganizationRoleName",
             Some("organization_role_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -168,12 +170,12 @@ impl Workspace {
     /// CloudFormation `OrganizationalUnits`, Terraform `organizational_units`.
     pub fn organizational_units(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "OrganizationalUnits",
             Some("organizational_units"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -184,15 +186,15 @@ impl Workspace {
         self.0.set(
             "PluginAdminEnabled",
             Some("plugin_admin_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources.
     ///
     /// Constraints: length 1..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// SAML configuration data associated with an AMG workspace.
@@ -209,9 +211,9 @@ impl Workspace {
     /// The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace.
     ///
     /// CloudFormation `StackSetName`, Terraform `stack_set_name`.
-    pub fn stack_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn stack_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("StackSetName", Some("stack_set_name"), string(value));
+            .set("StackSetName", Some("stack_set_name"), rt::string(value));
         self
     }
     /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
@@ -226,45 +228,45 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::Grafana::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// The id that uniquely identifies a Grafana workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The client ID of the AWS SSO Managed Application.
     ///
     /// CloudFormation `Fn::GetAtt` `SsoClientId`; Terraform `sso_client_id`.
-    pub fn sso_client_id(&self) -> Expr {
+    pub fn sso_client_id(&self) -> rt::Expr {
         self.0.attr("SsoClientId")
     }
     /// CloudFormation `Fn::GetAtt` `SamlConfigurationStatus`; Terraform `saml_configuration_status`.
-    pub fn saml_configuration_status(&self) -> Expr {
+    pub fn saml_configuration_status(&self) -> rt::Expr {
         self.0.attr("SamlConfigurationStatus")
     }
     /// Endpoint for the Grafana workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Timestamp when the workspace was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTimestamp`; Terraform `creation_timestamp`.
-    pub fn creation_timestamp(&self) -> Expr {
+    pub fn creation_timestamp(&self) -> rt::Expr {
         self.0.attr("CreationTimestamp")
     }
     /// Timestamp when the workspace was last modified
     ///
     /// CloudFormation `Fn::GetAtt` `ModificationTimestamp`; Terraform `modification_timestamp`.
-    pub fn modification_timestamp(&self) -> Expr {
+    pub fn modification_timestamp(&self) -> rt::Expr {
         self.0.attr("ModificationTimestamp")
     }
 }
@@ -277,53 +279,53 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-assertionattributes.html)
     #[derive(Clone, Debug)]
-    pub struct AssertionAttributes(Props);
+    pub struct AssertionAttributes(rt::Props);
     impl AssertionAttributes {
         /// A new `AssertionAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssertionAttributes(this)
         }
         /// Name of the attribute within the SAML assert to use as the users email in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Email`, Terraform `email`.
-        pub fn email(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Email", Some("email"), string(value));
+        pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Email", Some("email"), rt::string(value));
             self
         }
         /// Name of the attribute within the SAML assert to use as the users groups in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Groups", Some("groups"), string(value));
+        pub fn groups(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::string(value));
             self
         }
         /// Name of the attribute within the SAML assert to use as the users login handle in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Login`, Terraform `login`.
-        pub fn login(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Login", Some("login"), string(value));
+        pub fn login(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Login", Some("login"), rt::string(value));
             self
         }
         /// Name of the attribute within the SAML assert to use as the users name in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Name of the attribute within the SAML assert to use as the users organizations in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Org`, Terraform `org`.
-        pub fn org(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Org", Some("org"), string(value));
+        pub fn org(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Org", Some("org"), rt::string(value));
             self
         }
         /// Name of the attribute within the SAML assert to use as the users roles in Grafana.
         ///
         /// Constraints: length 1..=256. CloudFormation `Role`, Terraform `role`.
-        pub fn role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Role", Some("role"), string(value));
+        pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Role", Some("role"), rt::string(value));
             self
         }
     }
@@ -334,25 +336,25 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-idpmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct IdpMetadata(Props);
+    pub struct IdpMetadata(rt::Props);
     impl IdpMetadata {
         /// A new `IdpMetadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdpMetadata(this)
         }
         /// URL that vends the IdPs metadata.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
         /// XML blob of the IdPs metadata.
         ///
         /// CloudFormation `Xml`, Terraform `xml`.
-        pub fn xml(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Xml", Some("xml"), string(value));
+        pub fn xml(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Xml", Some("xml"), rt::string(value));
             self
         }
     }
@@ -363,26 +365,29 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-networkaccesscontrol.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkAccessControl(Props);
+    pub struct NetworkAccessControl(rt::Props);
     impl NetworkAccessControl {
         /// A new `NetworkAccessControl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkAccessControl(this)
         }
         /// The list of prefix list IDs.
         ///
         /// Constraints: 0..=5 items. CloudFormation `PrefixListIds`, Terraform `prefix_list_ids`.
-        pub fn prefix_list_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn prefix_list_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("PrefixListIds", Some("prefix_list_ids"), strings(value));
+                .set("PrefixListIds", Some("prefix_list_ids"), rt::strings(value));
             self
         }
         /// The list of Amazon VPC endpoint IDs for the workspace.
         ///
         /// Constraints: 0..=5 items. CloudFormation `VpceIds`, Terraform `vpce_ids`.
-        pub fn vpce_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("VpceIds", Some("vpce_ids"), strings(value));
+        pub fn vpce_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("VpceIds", Some("vpce_ids"), rt::strings(value));
             self
         }
     }
@@ -393,25 +398,25 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-rolevalues.html)
     #[derive(Clone, Debug)]
-    pub struct RoleValues(Props);
+    pub struct RoleValues(rt::Props);
     impl RoleValues {
         /// A new `RoleValues`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RoleValues(this)
         }
         /// List of SAML roles which will be mapped into the Grafana Admin role.
         ///
         /// CloudFormation `Admin`, Terraform `admin`.
-        pub fn admin(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Admin", Some("admin"), strings(value));
+        pub fn admin(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Admin", Some("admin"), rt::strings(value));
             self
         }
         /// List of SAML roles which will be mapped into the Grafana Editor role.
         ///
         /// CloudFormation `Editor`, Terraform `editor`.
-        pub fn editor(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Editor", Some("editor"), strings(value));
+        pub fn editor(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Editor", Some("editor"), rt::strings(value));
             self
         }
     }
@@ -422,11 +427,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-samlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SamlConfiguration(Props);
+    pub struct SamlConfiguration(rt::Props);
     impl SamlConfiguration {
         /// A new `SamlConfiguration`. Required properties: `idp_metadata` (`IdpMetadata`).
         pub fn new(idp_metadata: IdpMetadata) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("IdpMetadata", Some("idp_metadata"), idp_metadata.into());
             SamlConfiguration(this)
         }
@@ -435,12 +440,12 @@ pub mod workspace {
         /// CloudFormation `AllowedOrganizations`, Terraform `allowed_organizations`.
         pub fn allowed_organizations(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AllowedOrganizations",
                 Some("allowed_organizations"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -462,7 +467,7 @@ pub mod workspace {
             self.0.set(
                 "LoginValidityDuration",
                 Some("login_validity_duration"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -481,20 +486,20 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfiguration(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Greengrass` resource types of the CloudFormation registry (`AWS::Greengrass::*`): 16 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `greengrass` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinition
 ///
 /// CloudFormation: `AWS::Greengrass::ConnectorDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-connectordefinition.html)
-pub struct ConnectorDefinition(Base);
-static CONNECTOR_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectorDefinition(rt::Base);
+static CONNECTOR_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::ConnectorDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -49,9 +50,9 @@ static CONNECTOR_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl ConnectorDefinition {
     /// Declares a `AWS::Greengrass::ConnectorDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTOR_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         ConnectorDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -66,19 +67,19 @@ impl ConnectorDefinition {
 builder!(ConnectorDefinition, ConnectorDefinitionHandle);
 /// A declared `AWS::Greengrass::ConnectorDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorDefinitionHandle(Handle);
+pub struct ConnectorDefinitionHandle(rt::Handle);
 handle!(ConnectorDefinitionHandle);
 impl ConnectorDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -89,18 +90,18 @@ pub mod connector_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connector.html)
     #[derive(Clone, Debug)]
-    pub struct Connector(Props);
+    pub struct Connector(rt::Props);
     impl Connector {
         /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
-        pub fn new(connector_arn: impl Into<Expr>, id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ConnectorArn", None, string(connector_arn));
-            this.set("Id", None, string(id));
+        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ConnectorArn", None, rt::string(connector_arn));
+            this.set("Id", None, rt::string(id));
             Connector(this)
         }
         /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", None, json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Parameters", None, rt::json(value));
             self
         }
     }
@@ -109,12 +110,12 @@ pub mod connector_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorDefinitionVersion(Props);
+    pub struct ConnectorDefinitionVersion(rt::Props);
     impl ConnectorDefinitionVersion {
         /// A new `ConnectorDefinitionVersion`. Required properties: `connectors` (`Connectors`).
         pub fn new(connectors: impl IntoIterator<Item = Connector>) -> Self {
-            let mut this = Props::default();
-            this.set("Connectors", None, list(connectors));
+            let mut this = rt::Props::default();
+            this.set("Connectors", None, rt::list(connectors));
             ConnectorDefinitionVersion(this)
         }
     }
@@ -125,11 +126,11 @@ pub mod connector_definition {
 /// CloudFormation: `AWS::Greengrass::ConnectorDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-connectordefinitionversion.html)
-pub struct ConnectorDefinitionVersion(Base);
-static CONNECTOR_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectorDefinitionVersion(rt::Base);
+static CONNECTOR_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::ConnectorDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -162,27 +163,27 @@ impl ConnectorDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_definition_id: impl Into<Expr>,
+        connector_definition_id: impl Into<rt::Expr>,
         connectors: impl IntoIterator<Item = connector_definition_version::Connector>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_DEFINITION_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_DEFINITION_VERSION_TYPE);
         this.set(
             "ConnectorDefinitionId",
             None,
-            string(connector_definition_id),
+            rt::string(connector_definition_id),
         );
-        this.set("Connectors", None, list(connectors));
+        this.set("Connectors", None, rt::list(connectors));
         ConnectorDefinitionVersion(this)
     }
 }
 builder!(ConnectorDefinitionVersion, ConnectorDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::ConnectorDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorDefinitionVersionHandle(Handle);
+pub struct ConnectorDefinitionVersionHandle(rt::Handle);
 handle!(ConnectorDefinitionVersionHandle);
 impl ConnectorDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -193,18 +194,18 @@ pub mod connector_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinitionversion-connector.html)
     #[derive(Clone, Debug)]
-    pub struct Connector(Props);
+    pub struct Connector(rt::Props);
     impl Connector {
         /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
-        pub fn new(connector_arn: impl Into<Expr>, id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ConnectorArn", None, string(connector_arn));
-            this.set("Id", None, string(id));
+        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ConnectorArn", None, rt::string(connector_arn));
+            this.set("Id", None, rt::string(id));
             Connector(this)
         }
         /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", None, json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Parameters", None, rt::json(value));
             self
         }
     }
@@ -215,11 +216,11 @@ pub mod connector_definition_version {
 /// CloudFormation: `AWS::Greengrass::CoreDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-coredefinition.html)
-pub struct CoreDefinition(Base);
-static CORE_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct CoreDefinition(rt::Base);
+static CORE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::CoreDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -250,9 +251,9 @@ static CORE_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl CoreDefinition {
     /// Declares a `AWS::Greengrass::CoreDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CORE_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CORE_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         CoreDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -264,19 +265,19 @@ impl CoreDefinition {
 builder!(CoreDefinition, CoreDefinitionHandle);
 /// A declared `AWS::Greengrass::CoreDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CoreDefinitionHandle(Handle);
+pub struct CoreDefinitionHandle(rt::Handle);
 handle!(CoreDefinitionHandle);
 impl CoreDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -287,23 +288,23 @@ pub mod core_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-core.html)
     #[derive(Clone, Debug)]
-    pub struct Core(Props);
+    pub struct Core(rt::Props);
     impl Core {
         /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
         pub fn new(
-            certificate_arn: impl Into<Expr>,
-            id: impl Into<Expr>,
-            thing_arn: impl Into<Expr>,
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
-            this.set("Id", None, string(id));
-            this.set("ThingArn", None, string(thing_arn));
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
             Core(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, boolean(value));
+            self.0.set("SyncShadow", None, rt::boolean(value));
             self
         }
     }
@@ -312,12 +313,12 @@ pub mod core_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-coredefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct CoreDefinitionVersion(Props);
+    pub struct CoreDefinitionVersion(rt::Props);
     impl CoreDefinitionVersion {
         /// A new `CoreDefinitionVersion`. Required properties: `cores` (`Cores`).
         pub fn new(cores: impl IntoIterator<Item = Core>) -> Self {
-            let mut this = Props::default();
-            this.set("Cores", None, list(cores));
+            let mut this = rt::Props::default();
+            this.set("Cores", None, rt::list(cores));
             CoreDefinitionVersion(this)
         }
     }
@@ -328,11 +329,11 @@ pub mod core_definition {
 /// CloudFormation: `AWS::Greengrass::CoreDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-coredefinitionversion.html)
-pub struct CoreDefinitionVersion(Base);
-static CORE_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct CoreDefinitionVersion(rt::Base);
+static CORE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::CoreDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -365,23 +366,23 @@ impl CoreDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_definition_id: impl Into<Expr>,
+        core_definition_id: impl Into<rt::Expr>,
         cores: impl IntoIterator<Item = core_definition_version::Core>,
     ) -> Self {
-        let mut this = Base::new(id, &CORE_DEFINITION_VERSION_TYPE);
-        this.set("CoreDefinitionId", None, string(core_definition_id));
-        this.set("Cores", None, list(cores));
+        let mut this = rt::Base::new(id, &CORE_DEFINITION_VERSION_TYPE);
+        this.set("CoreDefinitionId", None, rt::string(core_definition_id));
+        this.set("Cores", None, rt::list(cores));
         CoreDefinitionVersion(this)
     }
 }
 builder!(CoreDefinitionVersion, CoreDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::CoreDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CoreDefinitionVersionHandle(Handle);
+pub struct CoreDefinitionVersionHandle(rt::Handle);
 handle!(CoreDefinitionVersionHandle);
 impl CoreDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -392,23 +393,23 @@ pub mod core_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinitionversion-core.html)
     #[derive(Clone, Debug)]
-    pub struct Core(Props);
+    pub struct Core(rt::Props);
     impl Core {
         /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
         pub fn new(
-            certificate_arn: impl Into<Expr>,
-            id: impl Into<Expr>,
-            thing_arn: impl Into<Expr>,
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
-            this.set("Id", None, string(id));
-            this.set("ThingArn", None, string(thing_arn));
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
             Core(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, boolean(value));
+            self.0.set("SyncShadow", None, rt::boolean(value));
             self
         }
     }
@@ -419,11 +420,11 @@ pub mod core_definition_version {
 /// CloudFormation: `AWS::Greengrass::DeviceDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-devicedefinition.html)
-pub struct DeviceDefinition(Base);
-static DEVICE_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct DeviceDefinition(rt::Base);
+static DEVICE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::DeviceDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -454,9 +455,9 @@ static DEVICE_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl DeviceDefinition {
     /// Declares a `AWS::Greengrass::DeviceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEVICE_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEVICE_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         DeviceDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -468,19 +469,19 @@ impl DeviceDefinition {
 builder!(DeviceDefinition, DeviceDefinitionHandle);
 /// A declared `AWS::Greengrass::DeviceDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceDefinitionHandle(Handle);
+pub struct DeviceDefinitionHandle(rt::Handle);
 handle!(DeviceDefinitionHandle);
 impl DeviceDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -491,23 +492,23 @@ pub mod device_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
         pub fn new(
-            certificate_arn: impl Into<Expr>,
-            id: impl Into<Expr>,
-            thing_arn: impl Into<Expr>,
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
-            this.set("Id", None, string(id));
-            this.set("ThingArn", None, string(thing_arn));
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
             Device(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, boolean(value));
+            self.0.set("SyncShadow", None, rt::boolean(value));
             self
         }
     }
@@ -516,12 +517,12 @@ pub mod device_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceDefinitionVersion(Props);
+    pub struct DeviceDefinitionVersion(rt::Props);
     impl DeviceDefinitionVersion {
         /// A new `DeviceDefinitionVersion`. Required properties: `devices` (`Devices`).
         pub fn new(devices: impl IntoIterator<Item = Device>) -> Self {
-            let mut this = Props::default();
-            this.set("Devices", None, list(devices));
+            let mut this = rt::Props::default();
+            this.set("Devices", None, rt::list(devices));
             DeviceDefinitionVersion(this)
         }
     }
@@ -532,11 +533,11 @@ pub mod device_definition {
 /// CloudFormation: `AWS::Greengrass::DeviceDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-devicedefinitionversion.html)
-pub struct DeviceDefinitionVersion(Base);
-static DEVICE_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct DeviceDefinitionVersion(rt::Base);
+static DEVICE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::DeviceDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -569,23 +570,23 @@ impl DeviceDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_definition_id: impl Into<Expr>,
+        device_definition_id: impl Into<rt::Expr>,
         devices: impl IntoIterator<Item = device_definition_version::Device>,
     ) -> Self {
-        let mut this = Base::new(id, &DEVICE_DEFINITION_VERSION_TYPE);
-        this.set("DeviceDefinitionId", None, string(device_definition_id));
-        this.set("Devices", None, list(devices));
+        let mut this = rt::Base::new(id, &DEVICE_DEFINITION_VERSION_TYPE);
+        this.set("DeviceDefinitionId", None, rt::string(device_definition_id));
+        this.set("Devices", None, rt::list(devices));
         DeviceDefinitionVersion(this)
     }
 }
 builder!(DeviceDefinitionVersion, DeviceDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::DeviceDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceDefinitionVersionHandle(Handle);
+pub struct DeviceDefinitionVersionHandle(rt::Handle);
 handle!(DeviceDefinitionVersionHandle);
 impl DeviceDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -596,23 +597,23 @@ pub mod device_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinitionversion-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
         pub fn new(
-            certificate_arn: impl Into<Expr>,
-            id: impl Into<Expr>,
-            thing_arn: impl Into<Expr>,
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CertificateArn", None, string(certificate_arn));
-            this.set("Id", None, string(id));
-            this.set("ThingArn", None, string(thing_arn));
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
             Device(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, boolean(value));
+            self.0.set("SyncShadow", None, rt::boolean(value));
             self
         }
     }
@@ -623,11 +624,11 @@ pub mod device_definition_version {
 /// CloudFormation: `AWS::Greengrass::FunctionDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-functiondefinition.html)
-pub struct FunctionDefinition(Base);
-static FUNCTION_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct FunctionDefinition(rt::Base);
+static FUNCTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::FunctionDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -658,9 +659,9 @@ static FUNCTION_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl FunctionDefinition {
     /// Declares a `AWS::Greengrass::FunctionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FUNCTION_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FUNCTION_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         FunctionDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -675,19 +676,19 @@ impl FunctionDefinition {
 builder!(FunctionDefinition, FunctionDefinitionHandle);
 /// A declared `AWS::Greengrass::FunctionDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FunctionDefinitionHandle(Handle);
+pub struct FunctionDefinitionHandle(rt::Handle);
 handle!(FunctionDefinitionHandle);
 impl FunctionDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -698,11 +699,11 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-defaultconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultConfig(Props);
+    pub struct DefaultConfig(rt::Props);
     impl DefaultConfig {
         /// A new `DefaultConfig`. Required properties: `execution` (`Execution`).
         pub fn new(execution: Execution) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Execution", None, execution.into());
             DefaultConfig(this)
         }
@@ -712,16 +713,16 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-environment.html)
     #[derive(Clone, Debug)]
-    pub struct Environment(Props);
+    pub struct Environment(rt::Props);
     impl Environment {
         /// A new `Environment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Environment(this)
         }
         /// CloudFormation `AccessSysfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn access_sysfs(mut self, value: bool) -> Self {
-            self.0.set("AccessSysfs", None, boolean(value));
+            self.0.set("AccessSysfs", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Execution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -734,12 +735,12 @@ pub mod function_definition {
             mut self,
             value: impl IntoIterator<Item = ResourceAccessPolicy>,
         ) -> Self {
-            self.0.set("ResourceAccessPolicies", None, list(value));
+            self.0.set("ResourceAccessPolicies", None, rt::list(value));
             self
         }
         /// CloudFormation `Variables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn variables(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Variables", None, json(value));
+        pub fn variables(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Variables", None, rt::json(value));
             self
         }
     }
@@ -748,16 +749,16 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-execution.html)
     #[derive(Clone, Debug)]
-    pub struct Execution(Props);
+    pub struct Execution(rt::Props);
     impl Execution {
         /// A new `Execution`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Execution(this)
         }
         /// CloudFormation `IsolationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn isolation_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IsolationMode", None, string(value));
+        pub fn isolation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IsolationMode", None, rt::string(value));
             self
         }
         /// CloudFormation `RunAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -771,18 +772,18 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-function.html)
     #[derive(Clone, Debug)]
-    pub struct Function(Props);
+    pub struct Function(rt::Props);
     impl Function {
         /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
         pub fn new(
-            function_arn: impl Into<Expr>,
+            function_arn: impl Into<rt::Expr>,
             function_configuration: FunctionConfiguration,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionArn", None, string(function_arn));
+            let mut this = rt::Props::default();
+            this.set("FunctionArn", None, rt::string(function_arn));
             this.set("FunctionConfiguration", None, function_configuration.into());
-            this.set("Id", None, string(id));
+            this.set("Id", None, rt::string(id));
             Function(this)
         }
     }
@@ -791,16 +792,16 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionConfiguration(Props);
+    pub struct FunctionConfiguration(rt::Props);
     impl FunctionConfiguration {
         /// A new `FunctionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FunctionConfiguration(this)
         }
         /// CloudFormation `EncodingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encoding_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncodingType", None, string(value));
+        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncodingType", None, rt::string(value));
             self
         }
         /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -809,28 +810,28 @@ pub mod function_definition {
             self
         }
         /// CloudFormation `ExecArgs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exec_args(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExecArgs", None, string(value));
+        pub fn exec_args(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExecArgs", None, rt::string(value));
             self
         }
         /// CloudFormation `Executable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn executable(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Executable", None, string(value));
+        pub fn executable(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Executable", None, rt::string(value));
             self
         }
         /// CloudFormation `MemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn memory_size(mut self, value: i64) -> Self {
-            self.0.set("MemorySize", None, int(value));
+            self.0.set("MemorySize", None, rt::int(value));
             self
         }
         /// CloudFormation `Pinned`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pinned(mut self, value: bool) -> Self {
-            self.0.set("Pinned", None, boolean(value));
+            self.0.set("Pinned", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", None, int(value));
+            self.0.set("Timeout", None, rt::int(value));
             self
         }
     }
@@ -839,12 +840,12 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionDefinitionVersion(Props);
+    pub struct FunctionDefinitionVersion(rt::Props);
     impl FunctionDefinitionVersion {
         /// A new `FunctionDefinitionVersion`. Required properties: `functions` (`Functions`).
         pub fn new(functions: impl IntoIterator<Item = Function>) -> Self {
-            let mut this = Props::default();
-            this.set("Functions", None, list(functions));
+            let mut this = rt::Props::default();
+            this.set("Functions", None, rt::list(functions));
             FunctionDefinitionVersion(this)
         }
         /// CloudFormation `DefaultConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -858,17 +859,17 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceAccessPolicy(Props);
+    pub struct ResourceAccessPolicy(rt::Props);
     impl ResourceAccessPolicy {
         /// A new `ResourceAccessPolicy`. Required properties: `resource_id` (`ResourceId`).
-        pub fn new(resource_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceId", None, string(resource_id));
+        pub fn new(resource_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceId", None, rt::string(resource_id));
             ResourceAccessPolicy(this)
         }
         /// CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn permission(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Permission", None, string(value));
+        pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Permission", None, rt::string(value));
             self
         }
     }
@@ -877,21 +878,21 @@ pub mod function_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-runas.html)
     #[derive(Clone, Debug)]
-    pub struct RunAs(Props);
+    pub struct RunAs(rt::Props);
     impl RunAs {
         /// A new `RunAs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunAs(this)
         }
         /// CloudFormation `Gid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gid(mut self, value: i64) -> Self {
-            self.0.set("Gid", None, int(value));
+            self.0.set("Gid", None, rt::int(value));
             self
         }
         /// CloudFormation `Uid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn uid(mut self, value: i64) -> Self {
-            self.0.set("Uid", None, int(value));
+            self.0.set("Uid", None, rt::int(value));
             self
         }
     }
@@ -902,11 +903,11 @@ pub mod function_definition {
 /// CloudFormation: `AWS::Greengrass::FunctionDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-functiondefinitionversion.html)
-pub struct FunctionDefinitionVersion(Base);
-static FUNCTION_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct FunctionDefinitionVersion(rt::Base);
+static FUNCTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::FunctionDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -939,12 +940,16 @@ impl FunctionDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        function_definition_id: impl Into<Expr>,
+        function_definition_id: impl Into<rt::Expr>,
         functions: impl IntoIterator<Item = function_definition_version::Function>,
     ) -> Self {
-        let mut this = Base::new(id, &FUNCTION_DEFINITION_VERSION_TYPE);
-        this.set("FunctionDefinitionId", None, string(function_definition_id));
-        this.set("Functions", None, list(functions));
+        let mut this = rt::Base::new(id, &FUNCTION_DEFINITION_VERSION_TYPE);
+        this.set(
+            "FunctionDefinitionId",
+            None,
+            rt::string(function_definition_id),
+        );
+        this.set("Functions", None, rt::list(functions));
         FunctionDefinitionVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `DefaultConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -956,11 +961,11 @@ impl FunctionDefinitionVersion {
 builder!(FunctionDefinitionVersion, FunctionDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::FunctionDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FunctionDefinitionVersionHandle(Handle);
+pub struct FunctionDefinitionVersionHandle(rt::Handle);
 handle!(FunctionDefinitionVersionHandle);
 impl FunctionDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -971,11 +976,11 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultConfig(Props);
+    pub struct DefaultConfig(rt::Props);
     impl DefaultConfig {
         /// A new `DefaultConfig`. Required properties: `execution` (`Execution`).
         pub fn new(execution: Execution) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Execution", None, execution.into());
             DefaultConfig(this)
         }
@@ -985,16 +990,16 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-environment.html)
     #[derive(Clone, Debug)]
-    pub struct Environment(Props);
+    pub struct Environment(rt::Props);
     impl Environment {
         /// A new `Environment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Environment(this)
         }
         /// CloudFormation `AccessSysfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn access_sysfs(mut self, value: bool) -> Self {
-            self.0.set("AccessSysfs", None, boolean(value));
+            self.0.set("AccessSysfs", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Execution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1007,12 +1012,12 @@ pub mod function_definition_version {
             mut self,
             value: impl IntoIterator<Item = ResourceAccessPolicy>,
         ) -> Self {
-            self.0.set("ResourceAccessPolicies", None, list(value));
+            self.0.set("ResourceAccessPolicies", None, rt::list(value));
             self
         }
         /// CloudFormation `Variables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn variables(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Variables", None, json(value));
+        pub fn variables(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Variables", None, rt::json(value));
             self
         }
     }
@@ -1021,16 +1026,16 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-execution.html)
     #[derive(Clone, Debug)]
-    pub struct Execution(Props);
+    pub struct Execution(rt::Props);
     impl Execution {
         /// A new `Execution`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Execution(this)
         }
         /// CloudFormation `IsolationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn isolation_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IsolationMode", None, string(value));
+        pub fn isolation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IsolationMode", None, rt::string(value));
             self
         }
         /// CloudFormation `RunAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1044,18 +1049,18 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-function.html)
     #[derive(Clone, Debug)]
-    pub struct Function(Props);
+    pub struct Function(rt::Props);
     impl Function {
         /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
         pub fn new(
-            function_arn: impl Into<Expr>,
+            function_arn: impl Into<rt::Expr>,
             function_configuration: FunctionConfiguration,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionArn", None, string(function_arn));
+            let mut this = rt::Props::default();
+            this.set("FunctionArn", None, rt::string(function_arn));
             this.set("FunctionConfiguration", None, function_configuration.into());
-            this.set("Id", None, string(id));
+            this.set("Id", None, rt::string(id));
             Function(this)
         }
     }
@@ -1064,16 +1069,16 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-functionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionConfiguration(Props);
+    pub struct FunctionConfiguration(rt::Props);
     impl FunctionConfiguration {
         /// A new `FunctionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FunctionConfiguration(this)
         }
         /// CloudFormation `EncodingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encoding_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncodingType", None, string(value));
+        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncodingType", None, rt::string(value));
             self
         }
         /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1082,28 +1087,28 @@ pub mod function_definition_version {
             self
         }
         /// CloudFormation `ExecArgs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exec_args(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExecArgs", None, string(value));
+        pub fn exec_args(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExecArgs", None, rt::string(value));
             self
         }
         /// CloudFormation `Executable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn executable(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Executable", None, string(value));
+        pub fn executable(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Executable", None, rt::string(value));
             self
         }
         /// CloudFormation `MemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn memory_size(mut self, value: i64) -> Self {
-            self.0.set("MemorySize", None, int(value));
+            self.0.set("MemorySize", None, rt::int(value));
             self
         }
         /// CloudFormation `Pinned`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pinned(mut self, value: bool) -> Self {
-            self.0.set("Pinned", None, boolean(value));
+            self.0.set("Pinned", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", None, int(value));
+            self.0.set("Timeout", None, rt::int(value));
             self
         }
     }
@@ -1112,17 +1117,17 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-resourceaccesspolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceAccessPolicy(Props);
+    pub struct ResourceAccessPolicy(rt::Props);
     impl ResourceAccessPolicy {
         /// A new `ResourceAccessPolicy`. Required properties: `resource_id` (`ResourceId`).
-        pub fn new(resource_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceId", None, string(resource_id));
+        pub fn new(resource_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceId", None, rt::string(resource_id));
             ResourceAccessPolicy(this)
         }
         /// CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn permission(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Permission", None, string(value));
+        pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Permission", None, rt::string(value));
             self
         }
     }
@@ -1131,21 +1136,21 @@ pub mod function_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-runas.html)
     #[derive(Clone, Debug)]
-    pub struct RunAs(Props);
+    pub struct RunAs(rt::Props);
     impl RunAs {
         /// A new `RunAs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunAs(this)
         }
         /// CloudFormation `Gid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gid(mut self, value: i64) -> Self {
-            self.0.set("Gid", None, int(value));
+            self.0.set("Gid", None, rt::int(value));
             self
         }
         /// CloudFormation `Uid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn uid(mut self, value: i64) -> Self {
-            self.0.set("Uid", None, int(value));
+            self.0.set("Uid", None, rt::int(value));
             self
         }
     }
@@ -1156,11 +1161,11 @@ pub mod function_definition_version {
 /// CloudFormation: `AWS::Greengrass::Group`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::Group",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1196,9 +1201,9 @@ static GROUP_TYPE: TypeInfo = TypeInfo {
 impl Group {
     /// Declares a `AWS::Greengrass::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_TYPE);
+        this.set("Name", None, rt::string(name));
         Group(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1207,31 +1212,31 @@ impl Group {
         self
     }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", None, string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
         self
     }
 }
 builder!(Group, GroupHandle);
 /// A declared `AWS::Greengrass::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `RoleAttachedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn role_attached_at(&self) -> Expr {
+    pub fn role_attached_at(&self) -> rt::Expr {
         self.0.attr("RoleAttachedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1242,52 +1247,53 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-group-groupversion.html)
     #[derive(Clone, Debug)]
-    pub struct GroupVersion(Props);
+    pub struct GroupVersion(rt::Props);
     impl GroupVersion {
         /// A new `GroupVersion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GroupVersion(this)
         }
         /// CloudFormation `ConnectorDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn connector_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connector_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectorDefinitionVersionArn", None, string(value));
+                .set("ConnectorDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `CoreDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn core_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CoreDefinitionVersionArn", None, string(value));
+        pub fn core_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CoreDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `DeviceDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn device_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn device_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeviceDefinitionVersionArn", None, string(value));
+                .set("DeviceDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `FunctionDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn function_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn function_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FunctionDefinitionVersionArn", None, string(value));
+                .set("FunctionDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `LoggerDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn logger_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logger_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LoggerDefinitionVersionArn", None, string(value));
+                .set("LoggerDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `ResourceDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceDefinitionVersionArn", None, string(value));
+                .set("ResourceDefinitionVersionArn", None, rt::string(value));
             self
         }
         /// CloudFormation `SubscriptionDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subscription_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn subscription_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SubscriptionDefinitionVersionArn", None, string(value));
+                .set("SubscriptionDefinitionVersionArn", None, rt::string(value));
             self
         }
     }
@@ -1298,11 +1304,11 @@ pub mod group {
 /// CloudFormation: `AWS::Greengrass::GroupVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-groupversion.html)
-pub struct GroupVersion(Base);
-static GROUP_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct GroupVersion(rt::Base);
+static GROUP_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::GroupVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1333,61 +1339,62 @@ static GROUP_VERSION_TYPE: TypeInfo = TypeInfo {
 impl GroupVersion {
     /// Declares a `AWS::Greengrass::GroupVersion` with the stack-unique `id`. Required properties: `group_id` (`GroupId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, group_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_VERSION_TYPE);
-        this.set("GroupId", None, string(group_id));
+    pub fn new(id: impl Into<String>, group_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_VERSION_TYPE);
+        this.set("GroupId", None, rt::string(group_id));
         GroupVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `ConnectorDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn connector_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connector_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ConnectorDefinitionVersionArn", None, string(value));
+            .set("ConnectorDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `CoreDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn core_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CoreDefinitionVersionArn", None, string(value));
+    pub fn core_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DeviceDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn device_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn device_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DeviceDefinitionVersionArn", None, string(value));
+            .set("DeviceDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `FunctionDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn function_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn function_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FunctionDefinitionVersionArn", None, string(value));
+            .set("FunctionDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `LoggerDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn logger_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn logger_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LoggerDefinitionVersionArn", None, string(value));
+            .set("LoggerDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ResourceDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn resource_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceDefinitionVersionArn", None, string(value));
+            .set("ResourceDefinitionVersionArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubscriptionDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subscription_definition_version_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subscription_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SubscriptionDefinitionVersionArn", None, string(value));
+            .set("SubscriptionDefinitionVersionArn", None, rt::string(value));
         self
     }
 }
 builder!(GroupVersion, GroupVersionHandle);
 /// A declared `AWS::Greengrass::GroupVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupVersionHandle(Handle);
+pub struct GroupVersionHandle(rt::Handle);
 handle!(GroupVersionHandle);
 impl GroupVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1396,11 +1403,11 @@ impl GroupVersionHandle {
 /// CloudFormation: `AWS::Greengrass::LoggerDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-loggerdefinition.html)
-pub struct LoggerDefinition(Base);
-static LOGGER_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct LoggerDefinition(rt::Base);
+static LOGGER_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::LoggerDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1431,9 +1438,9 @@ static LOGGER_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl LoggerDefinition {
     /// Declares a `AWS::Greengrass::LoggerDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOGGER_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOGGER_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         LoggerDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1445,19 +1452,19 @@ impl LoggerDefinition {
 builder!(LoggerDefinition, LoggerDefinitionHandle);
 /// A declared `AWS::Greengrass::LoggerDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggerDefinitionHandle(Handle);
+pub struct LoggerDefinitionHandle(rt::Handle);
 handle!(LoggerDefinitionHandle);
 impl LoggerDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1468,25 +1475,25 @@ pub mod logger_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-logger.html)
     #[derive(Clone, Debug)]
-    pub struct Logger(Props);
+    pub struct Logger(rt::Props);
     impl Logger {
         /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
         pub fn new(
-            component: impl Into<Expr>,
-            id: impl Into<Expr>,
-            level: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            component: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            level: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Component", None, string(component));
-            this.set("Id", None, string(id));
-            this.set("Level", None, string(level));
-            this.set("Type", None, string(type_));
+            let mut this = rt::Props::default();
+            this.set("Component", None, rt::string(component));
+            this.set("Id", None, rt::string(id));
+            this.set("Level", None, rt::string(level));
+            this.set("Type", None, rt::string(type_));
             Logger(this)
         }
         /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn space(mut self, value: i64) -> Self {
-            self.0.set("Space", None, int(value));
+            self.0.set("Space", None, rt::int(value));
             self
         }
     }
@@ -1495,12 +1502,12 @@ pub mod logger_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct LoggerDefinitionVersion(Props);
+    pub struct LoggerDefinitionVersion(rt::Props);
     impl LoggerDefinitionVersion {
         /// A new `LoggerDefinitionVersion`. Required properties: `loggers` (`Loggers`).
         pub fn new(loggers: impl IntoIterator<Item = Logger>) -> Self {
-            let mut this = Props::default();
-            this.set("Loggers", None, list(loggers));
+            let mut this = rt::Props::default();
+            this.set("Loggers", None, rt::list(loggers));
             LoggerDefinitionVersion(this)
         }
     }
@@ -1511,11 +1518,11 @@ pub mod logger_definition {
 /// CloudFormation: `AWS::Greengrass::LoggerDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-loggerdefinitionversion.html)
-pub struct LoggerDefinitionVersion(Base);
-static LOGGER_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct LoggerDefinitionVersion(rt::Base);
+static LOGGER_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::LoggerDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1548,23 +1555,23 @@ impl LoggerDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        logger_definition_id: impl Into<Expr>,
+        logger_definition_id: impl Into<rt::Expr>,
         loggers: impl IntoIterator<Item = logger_definition_version::Logger>,
     ) -> Self {
-        let mut this = Base::new(id, &LOGGER_DEFINITION_VERSION_TYPE);
-        this.set("LoggerDefinitionId", None, string(logger_definition_id));
-        this.set("Loggers", None, list(loggers));
+        let mut this = rt::Base::new(id, &LOGGER_DEFINITION_VERSION_TYPE);
+        this.set("LoggerDefinitionId", None, rt::string(logger_definition_id));
+        this.set("Loggers", None, rt::list(loggers));
         LoggerDefinitionVersion(this)
     }
 }
 builder!(LoggerDefinitionVersion, LoggerDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::LoggerDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggerDefinitionVersionHandle(Handle);
+pub struct LoggerDefinitionVersionHandle(rt::Handle);
 handle!(LoggerDefinitionVersionHandle);
 impl LoggerDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1575,25 +1582,25 @@ pub mod logger_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinitionversion-logger.html)
     #[derive(Clone, Debug)]
-    pub struct Logger(Props);
+    pub struct Logger(rt::Props);
     impl Logger {
         /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
         pub fn new(
-            component: impl Into<Expr>,
-            id: impl Into<Expr>,
-            level: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            component: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            level: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Component", None, string(component));
-            this.set("Id", None, string(id));
-            this.set("Level", None, string(level));
-            this.set("Type", None, string(type_));
+            let mut this = rt::Props::default();
+            this.set("Component", None, rt::string(component));
+            this.set("Id", None, rt::string(id));
+            this.set("Level", None, rt::string(level));
+            this.set("Type", None, rt::string(type_));
             Logger(this)
         }
         /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn space(mut self, value: i64) -> Self {
-            self.0.set("Space", None, int(value));
+            self.0.set("Space", None, rt::int(value));
             self
         }
     }
@@ -1604,11 +1611,11 @@ pub mod logger_definition_version {
 /// CloudFormation: `AWS::Greengrass::ResourceDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-resourcedefinition.html)
-pub struct ResourceDefinition(Base);
-static RESOURCE_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceDefinition(rt::Base);
+static RESOURCE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::ResourceDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1639,9 +1646,9 @@ static RESOURCE_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl ResourceDefinition {
     /// Declares a `AWS::Greengrass::ResourceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RESOURCE_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RESOURCE_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         ResourceDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1656,19 +1663,19 @@ impl ResourceDefinition {
 builder!(ResourceDefinition, ResourceDefinitionHandle);
 /// A declared `AWS::Greengrass::ResourceDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceDefinitionHandle(Handle);
+pub struct ResourceDefinitionHandle(rt::Handle);
 handle!(ResourceDefinitionHandle);
 impl ResourceDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1679,17 +1686,17 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-groupownersetting.html)
     #[derive(Clone, Debug)]
-    pub struct GroupOwnerSetting(Props);
+    pub struct GroupOwnerSetting(rt::Props);
     impl GroupOwnerSetting {
         /// A new `GroupOwnerSetting`. Required properties: `auto_add_group_owner` (`AutoAddGroupOwner`).
         pub fn new(auto_add_group_owner: bool) -> Self {
-            let mut this = Props::default();
-            this.set("AutoAddGroupOwner", None, boolean(auto_add_group_owner));
+            let mut this = rt::Props::default();
+            this.set("AutoAddGroupOwner", None, rt::boolean(auto_add_group_owner));
             GroupOwnerSetting(this)
         }
         /// CloudFormation `GroupOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupOwner", None, string(value));
+        pub fn group_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupOwner", None, rt::string(value));
             self
         }
     }
@@ -1698,12 +1705,12 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct LocalDeviceResourceData(Props);
+    pub struct LocalDeviceResourceData(rt::Props);
     impl LocalDeviceResourceData {
         /// A new `LocalDeviceResourceData`. Required properties: `source_path` (`SourcePath`).
-        pub fn new(source_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourcePath", None, string(source_path));
+        pub fn new(source_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourcePath", None, rt::string(source_path));
             LocalDeviceResourceData(this)
         }
         /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1717,13 +1724,16 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct LocalVolumeResourceData(Props);
+    pub struct LocalVolumeResourceData(rt::Props);
     impl LocalVolumeResourceData {
         /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
-        pub fn new(destination_path: impl Into<Expr>, source_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("SourcePath", None, string(source_path));
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            source_path: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SourcePath", None, rt::string(source_path));
             LocalVolumeResourceData(this)
         }
         /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1737,11 +1747,11 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceDataContainer(Props);
+    pub struct ResourceDataContainer(rt::Props);
     impl ResourceDataContainer {
         /// A new `ResourceDataContainer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceDataContainer(this)
         }
         /// CloudFormation `LocalDeviceResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1790,12 +1800,12 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceDefinitionVersion(Props);
+    pub struct ResourceDefinitionVersion(rt::Props);
     impl ResourceDefinitionVersion {
         /// A new `ResourceDefinitionVersion`. Required properties: `resources` (`Resources`).
         pub fn new(resources: impl IntoIterator<Item = ResourceInstance>) -> Self {
-            let mut this = Props::default();
-            this.set("Resources", None, list(resources));
+            let mut this = rt::Props::default();
+            this.set("Resources", None, rt::list(resources));
             ResourceDefinitionVersion(this)
         }
     }
@@ -1804,13 +1814,16 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceDownloadOwnerSetting(Props);
+    pub struct ResourceDownloadOwnerSetting(rt::Props);
     impl ResourceDownloadOwnerSetting {
         /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
-        pub fn new(group_owner: impl Into<Expr>, group_permission: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GroupOwner", None, string(group_owner));
-            this.set("GroupPermission", None, string(group_permission));
+        pub fn new(
+            group_owner: impl Into<rt::Expr>,
+            group_permission: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GroupOwner", None, rt::string(group_owner));
+            this.set("GroupPermission", None, rt::string(group_permission));
             ResourceDownloadOwnerSetting(this)
         }
     }
@@ -1819,17 +1832,17 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourceinstance.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceInstance(Props);
+    pub struct ResourceInstance(rt::Props);
     impl ResourceInstance {
         /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
         pub fn new(
-            id: impl Into<Expr>,
-            name: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
             resource_data_container: ResourceDataContainer,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Name", None, string(name));
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Name", None, rt::string(name));
             this.set(
                 "ResourceDataContainer",
                 None,
@@ -1843,13 +1856,13 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct S3MachineLearningModelResourceData(Props);
+    pub struct S3MachineLearningModelResourceData(rt::Props);
     impl S3MachineLearningModelResourceData {
         /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
-        pub fn new(destination_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("S3Uri", None, string(s3_uri));
+        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("S3Uri", None, rt::string(s3_uri));
             S3MachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1863,13 +1876,16 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerMachineLearningModelResourceData(Props);
+    pub struct SageMakerMachineLearningModelResourceData(rt::Props);
     impl SageMakerMachineLearningModelResourceData {
         /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
-        pub fn new(destination_path: impl Into<Expr>, sage_maker_job_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("SageMakerJobArn", None, string(sage_maker_job_arn));
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            sage_maker_job_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
             SageMakerMachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1883,21 +1899,24 @@ pub mod resource_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct SecretsManagerSecretResourceData(Props);
+    pub struct SecretsManagerSecretResourceData(rt::Props);
     impl SecretsManagerSecretResourceData {
         /// A new `SecretsManagerSecretResourceData`. Required properties: `arn` (`ARN`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ARN", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ARN", None, rt::string(arn));
             SecretsManagerSecretResourceData(this)
         }
         /// CloudFormation `AdditionalStagingLabelsToDownload`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn additional_staging_labels_to_download(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AdditionalStagingLabelsToDownload", None, strings(value));
+            self.0.set(
+                "AdditionalStagingLabelsToDownload",
+                None,
+                rt::strings(value),
+            );
             self
         }
     }
@@ -1908,11 +1927,11 @@ pub mod resource_definition {
 /// CloudFormation: `AWS::Greengrass::ResourceDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-resourcedefinitionversion.html)
-pub struct ResourceDefinitionVersion(Base);
-static RESOURCE_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceDefinitionVersion(rt::Base);
+static RESOURCE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::ResourceDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1945,23 +1964,27 @@ impl ResourceDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_definition_id: impl Into<Expr>,
+        resource_definition_id: impl Into<rt::Expr>,
         resources: impl IntoIterator<Item = resource_definition_version::ResourceInstance>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_DEFINITION_VERSION_TYPE);
-        this.set("ResourceDefinitionId", None, string(resource_definition_id));
-        this.set("Resources", None, list(resources));
+        let mut this = rt::Base::new(id, &RESOURCE_DEFINITION_VERSION_TYPE);
+        this.set(
+            "ResourceDefinitionId",
+            None,
+            rt::string(resource_definition_id),
+        );
+        this.set("Resources", None, rt::list(resources));
         ResourceDefinitionVersion(this)
     }
 }
 builder!(ResourceDefinitionVersion, ResourceDefinitionVersionHandle);
 /// A declared `AWS::Greengrass::ResourceDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceDefinitionVersionHandle(Handle);
+pub struct ResourceDefinitionVersionHandle(rt::Handle);
 handle!(ResourceDefinitionVersionHandle);
 impl ResourceDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1972,17 +1995,17 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-groupownersetting.html)
     #[derive(Clone, Debug)]
-    pub struct GroupOwnerSetting(Props);
+    pub struct GroupOwnerSetting(rt::Props);
     impl GroupOwnerSetting {
         /// A new `GroupOwnerSetting`. Required properties: `auto_add_group_owner` (`AutoAddGroupOwner`).
         pub fn new(auto_add_group_owner: bool) -> Self {
-            let mut this = Props::default();
-            this.set("AutoAddGroupOwner", None, boolean(auto_add_group_owner));
+            let mut this = rt::Props::default();
+            this.set("AutoAddGroupOwner", None, rt::boolean(auto_add_group_owner));
             GroupOwnerSetting(this)
         }
         /// CloudFormation `GroupOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupOwner", None, string(value));
+        pub fn group_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupOwner", None, rt::string(value));
             self
         }
     }
@@ -1991,12 +2014,12 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-localdeviceresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct LocalDeviceResourceData(Props);
+    pub struct LocalDeviceResourceData(rt::Props);
     impl LocalDeviceResourceData {
         /// A new `LocalDeviceResourceData`. Required properties: `source_path` (`SourcePath`).
-        pub fn new(source_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourcePath", None, string(source_path));
+        pub fn new(source_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourcePath", None, rt::string(source_path));
             LocalDeviceResourceData(this)
         }
         /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2010,13 +2033,16 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-localvolumeresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct LocalVolumeResourceData(Props);
+    pub struct LocalVolumeResourceData(rt::Props);
     impl LocalVolumeResourceData {
         /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
-        pub fn new(destination_path: impl Into<Expr>, source_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("SourcePath", None, string(source_path));
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            source_path: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SourcePath", None, rt::string(source_path));
             LocalVolumeResourceData(this)
         }
         /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2030,11 +2056,11 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourcedatacontainer.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceDataContainer(Props);
+    pub struct ResourceDataContainer(rt::Props);
     impl ResourceDataContainer {
         /// A new `ResourceDataContainer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceDataContainer(this)
         }
         /// CloudFormation `LocalDeviceResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2083,13 +2109,16 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourcedownloadownersetting.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceDownloadOwnerSetting(Props);
+    pub struct ResourceDownloadOwnerSetting(rt::Props);
     impl ResourceDownloadOwnerSetting {
         /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
-        pub fn new(group_owner: impl Into<Expr>, group_permission: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GroupOwner", None, string(group_owner));
-            this.set("GroupPermission", None, string(group_permission));
+        pub fn new(
+            group_owner: impl Into<rt::Expr>,
+            group_permission: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GroupOwner", None, rt::string(group_owner));
+            this.set("GroupPermission", None, rt::string(group_permission));
             ResourceDownloadOwnerSetting(this)
         }
     }
@@ -2098,17 +2127,17 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceInstance(Props);
+    pub struct ResourceInstance(rt::Props);
     impl ResourceInstance {
         /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
         pub fn new(
-            id: impl Into<Expr>,
-            name: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
             resource_data_container: ResourceDataContainer,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Name", None, string(name));
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Name", None, rt::string(name));
             this.set(
                 "ResourceDataContainer",
                 None,
@@ -2122,13 +2151,13 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-s3machinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct S3MachineLearningModelResourceData(Props);
+    pub struct S3MachineLearningModelResourceData(rt::Props);
     impl S3MachineLearningModelResourceData {
         /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
-        pub fn new(destination_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("S3Uri", None, string(s3_uri));
+        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("S3Uri", None, rt::string(s3_uri));
             S3MachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2142,13 +2171,16 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-sagemakermachinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerMachineLearningModelResourceData(Props);
+    pub struct SageMakerMachineLearningModelResourceData(rt::Props);
     impl SageMakerMachineLearningModelResourceData {
         /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
-        pub fn new(destination_path: impl Into<Expr>, sage_maker_job_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DestinationPath", None, string(destination_path));
-            this.set("SageMakerJobArn", None, string(sage_maker_job_arn));
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            sage_maker_job_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
             SageMakerMachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2162,21 +2194,24 @@ pub mod resource_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-secretsmanagersecretresourcedata.html)
     #[derive(Clone, Debug)]
-    pub struct SecretsManagerSecretResourceData(Props);
+    pub struct SecretsManagerSecretResourceData(rt::Props);
     impl SecretsManagerSecretResourceData {
         /// A new `SecretsManagerSecretResourceData`. Required properties: `arn` (`ARN`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ARN", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ARN", None, rt::string(arn));
             SecretsManagerSecretResourceData(this)
         }
         /// CloudFormation `AdditionalStagingLabelsToDownload`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn additional_staging_labels_to_download(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AdditionalStagingLabelsToDownload", None, strings(value));
+            self.0.set(
+                "AdditionalStagingLabelsToDownload",
+                None,
+                rt::strings(value),
+            );
             self
         }
     }
@@ -2187,11 +2222,11 @@ pub mod resource_definition_version {
 /// CloudFormation: `AWS::Greengrass::SubscriptionDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-subscriptiondefinition.html)
-pub struct SubscriptionDefinition(Base);
-static SUBSCRIPTION_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct SubscriptionDefinition(rt::Base);
+static SUBSCRIPTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::SubscriptionDefinition",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2222,9 +2257,9 @@ static SUBSCRIPTION_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl SubscriptionDefinition {
     /// Declares a `AWS::Greengrass::SubscriptionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         SubscriptionDefinition(this)
     }
     /// Changing it replaces the resource. CloudFormation `InitialVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2239,19 +2274,19 @@ impl SubscriptionDefinition {
 builder!(SubscriptionDefinition, SubscriptionDefinitionHandle);
 /// A declared `AWS::Greengrass::SubscriptionDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionDefinitionHandle(Handle);
+pub struct SubscriptionDefinitionHandle(rt::Handle);
 handle!(SubscriptionDefinitionHandle);
 impl SubscriptionDefinitionHandle {
     /// CloudFormation `Fn::GetAtt` `LatestVersionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2262,20 +2297,20 @@ pub mod subscription_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscription.html)
     #[derive(Clone, Debug)]
-    pub struct Subscription(Props);
+    pub struct Subscription(rt::Props);
     impl Subscription {
         /// A new `Subscription`. Required properties: `id` (`Id`), `source` (`Source`), `subject` (`Subject`), `target` (`Target`).
         pub fn new(
-            id: impl Into<Expr>,
-            source: impl Into<Expr>,
-            subject: impl Into<Expr>,
-            target: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
+            source: impl Into<rt::Expr>,
+            subject: impl Into<rt::Expr>,
+            target: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Source", None, string(source));
-            this.set("Subject", None, string(subject));
-            this.set("Target", None, string(target));
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Source", None, rt::string(source));
+            this.set("Subject", None, rt::string(subject));
+            this.set("Target", None, rt::string(target));
             Subscription(this)
         }
     }
@@ -2284,12 +2319,12 @@ pub mod subscription_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html)
     #[derive(Clone, Debug)]
-    pub struct SubscriptionDefinitionVersion(Props);
+    pub struct SubscriptionDefinitionVersion(rt::Props);
     impl SubscriptionDefinitionVersion {
         /// A new `SubscriptionDefinitionVersion`. Required properties: `subscriptions` (`Subscriptions`).
         pub fn new(subscriptions: impl IntoIterator<Item = Subscription>) -> Self {
-            let mut this = Props::default();
-            this.set("Subscriptions", None, list(subscriptions));
+            let mut this = rt::Props::default();
+            this.set("Subscriptions", None, rt::list(subscriptions));
             SubscriptionDefinitionVersion(this)
         }
     }
@@ -2300,11 +2335,11 @@ pub mod subscription_definition {
 /// CloudFormation: `AWS::Greengrass::SubscriptionDefinitionVersion`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrass-subscriptiondefinitionversion.html)
-pub struct SubscriptionDefinitionVersion(Base);
-static SUBSCRIPTION_DEFINITION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct SubscriptionDefinitionVersion(rt::Base);
+static SUBSCRIPTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Greengrass::SubscriptionDefinitionVersion",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2337,16 +2372,16 @@ impl SubscriptionDefinitionVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subscription_definition_id: impl Into<Expr>,
+        subscription_definition_id: impl Into<rt::Expr>,
         subscriptions: impl IntoIterator<Item = subscription_definition_version::Subscription>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_DEFINITION_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_DEFINITION_VERSION_TYPE);
         this.set(
             "SubscriptionDefinitionId",
             None,
-            string(subscription_definition_id),
+            rt::string(subscription_definition_id),
         );
-        this.set("Subscriptions", None, list(subscriptions));
+        this.set("Subscriptions", None, rt::list(subscriptions));
         SubscriptionDefinitionVersion(this)
     }
 }
@@ -2356,11 +2391,11 @@ builder!(
 );
 /// A declared `AWS::Greengrass::SubscriptionDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionDefinitionVersionHandle(Handle);
+pub struct SubscriptionDefinitionVersionHandle(rt::Handle);
 handle!(SubscriptionDefinitionVersionHandle);
 impl SubscriptionDefinitionVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2371,20 +2406,20 @@ pub mod subscription_definition_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinitionversion-subscription.html)
     #[derive(Clone, Debug)]
-    pub struct Subscription(Props);
+    pub struct Subscription(rt::Props);
     impl Subscription {
         /// A new `Subscription`. Required properties: `id` (`Id`), `source` (`Source`), `subject` (`Subject`), `target` (`Target`).
         pub fn new(
-            id: impl Into<Expr>,
-            source: impl Into<Expr>,
-            subject: impl Into<Expr>,
-            target: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
+            source: impl Into<rt::Expr>,
+            subject: impl Into<rt::Expr>,
+            target: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("Source", None, string(source));
-            this.set("Subject", None, string(subject));
-            this.set("Target", None, string(target));
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Source", None, rt::string(source));
+            this.set("Subject", None, rt::string(subject));
+            this.set("Target", None, rt::string(target));
             Subscription(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `GreengrassV2` resource types of the CloudFormation registry (`AWS::GreengrassV2::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `greengrassv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource for Greengrass component version.
 ///
 /// CloudFormation: `AWS::GreengrassV2::ComponentVersion`. Terraform: `awscc_greengrassv2_component_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrassv2-componentversion.html)
-pub struct ComponentVersion(Base);
-static COMPONENT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ComponentVersion(rt::Base);
+static COMPONENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GreengrassV2::ComponentVersion",
     terraform: Some("awscc_greengrassv2_component_version"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -52,13 +53,13 @@ impl ComponentVersion {
     /// Declares a `AWS::GreengrassV2::ComponentVersion` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &COMPONENT_VERSION_TYPE);
+        let this = rt::Base::new(id, &COMPONENT_VERSION_TYPE);
         ComponentVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `InlineRecipe`, Terraform `inline_recipe`.
-    pub fn inline_recipe(mut self, value: impl Into<Expr>) -> Self {
+    pub fn inline_recipe(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InlineRecipe", Some("inline_recipe"), string(value));
+            .set("InlineRecipe", Some("inline_recipe"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `LambdaFunction`, Terraform `lambda_function`.
@@ -71,19 +72,19 @@ impl ComponentVersion {
 builder!(ComponentVersion, ComponentVersionHandle);
 /// A declared `AWS::GreengrassV2::ComponentVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComponentVersionHandle(Handle);
+pub struct ComponentVersionHandle(rt::Handle);
 handle!(ComponentVersionHandle);
 impl ComponentVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ComponentName`; Terraform `component_name`.
-    pub fn component_name(&self) -> Expr {
+    pub fn component_name(&self) -> rt::Expr {
         self.0.attr("ComponentName")
     }
     /// CloudFormation `Fn::GetAtt` `ComponentVersion`; Terraform `component_version`.
-    pub fn component_version(&self) -> Expr {
+    pub fn component_version(&self) -> rt::Expr {
         self.0.attr("ComponentVersion")
     }
 }
@@ -94,25 +95,25 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-componentplatform.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentPlatform(Props);
+    pub struct ComponentPlatform(rt::Props);
     impl ComponentPlatform {
         /// A new `ComponentPlatform`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentPlatform(this)
         }
         /// CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Attributes", Some("attributes"), string_map(value));
+                .set("Attributes", Some("attributes"), rt::string_map(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -121,33 +122,33 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdacontainerparams.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaContainerParams(Props);
+    pub struct LambdaContainerParams(rt::Props);
     impl LambdaContainerParams {
         /// A new `LambdaContainerParams`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaContainerParams(this)
         }
         /// CloudFormation `Devices`, Terraform `devices`.
         pub fn devices(mut self, value: impl IntoIterator<Item = LambdaDeviceMount>) -> Self {
-            self.0.set("Devices", Some("devices"), list(value));
+            self.0.set("Devices", Some("devices"), rt::list(value));
             self
         }
         /// CloudFormation `MemorySizeInKB`, Terraform `memory_size_in_kb`.
         pub fn memory_size_in_kb(mut self, value: i64) -> Self {
             self.0
-                .set("MemorySizeInKB", Some("memory_size_in_kb"), int(value));
+                .set("MemorySizeInKB", Some("memory_size_in_kb"), rt::int(value));
             self
         }
         /// CloudFormation `MountROSysfs`, Terraform `mount_ro_sysfs`.
         pub fn mount_ro_sysfs(mut self, value: bool) -> Self {
             self.0
-                .set("MountROSysfs", Some("mount_ro_sysfs"), boolean(value));
+                .set("MountROSysfs", Some("mount_ro_sysfs"), rt::boolean(value));
             self
         }
         /// CloudFormation `Volumes`, Terraform `volumes`.
         pub fn volumes(mut self, value: impl IntoIterator<Item = LambdaVolumeMount>) -> Self {
-            self.0.set("Volumes", Some("volumes"), list(value));
+            self.0.set("Volumes", Some("volumes"), rt::list(value));
             self
         }
     }
@@ -156,22 +157,22 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdadevicemount.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaDeviceMount(Props);
+    pub struct LambdaDeviceMount(rt::Props);
     impl LambdaDeviceMount {
         /// A new `LambdaDeviceMount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaDeviceMount(this)
         }
         /// CloudFormation `AddGroupOwner`, Terraform `add_group_owner`.
         pub fn add_group_owner(mut self, value: bool) -> Self {
             self.0
-                .set("AddGroupOwner", Some("add_group_owner"), boolean(value));
+                .set("AddGroupOwner", Some("add_group_owner"), rt::boolean(value));
             self
         }
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// CloudFormation `Permission`, Terraform `permission`.
@@ -185,16 +186,16 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaeventsource.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaEventSource(Props);
+    pub struct LambdaEventSource(rt::Props);
     impl LambdaEventSource {
         /// A new `LambdaEventSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaEventSource(this)
         }
         /// CloudFormation `Topic`, Terraform `topic`.
-        pub fn topic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Topic", Some("topic"), string(value));
+        pub fn topic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Topic", Some("topic"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -208,34 +209,35 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaexecutionparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaExecutionParameters(Props);
+    pub struct LambdaExecutionParameters(rt::Props);
     impl LambdaExecutionParameters {
         /// A new `LambdaExecutionParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaExecutionParameters(this)
         }
         /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
         pub fn environment_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `EventSources`, Terraform `event_sources`.
         pub fn event_sources(mut self, value: impl IntoIterator<Item = LambdaEventSource>) -> Self {
             self.0
-                .set("EventSources", Some("event_sources"), list(value));
+                .set("EventSources", Some("event_sources"), rt::list(value));
             self
         }
         /// CloudFormation `ExecArgs`, Terraform `exec_args`.
-        pub fn exec_args(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ExecArgs", Some("exec_args"), strings(value));
+        pub fn exec_args(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("ExecArgs", Some("exec_args"), rt::strings(value));
             self
         }
         /// CloudFormation `InputPayloadEncodingType`, Terraform `input_payload_encoding_type`.
@@ -261,25 +263,28 @@ pub mod component_version {
             self.0.set(
                 "MaxIdleTimeInSeconds",
                 Some("max_idle_time_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `MaxInstancesCount`, Terraform `max_instances_count`.
         pub fn max_instances_count(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxInstancesCount", Some("max_instances_count"), int(value));
+            self.0.set(
+                "MaxInstancesCount",
+                Some("max_instances_count"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `MaxQueueSize`, Terraform `max_queue_size`.
         pub fn max_queue_size(mut self, value: i64) -> Self {
             self.0
-                .set("MaxQueueSize", Some("max_queue_size"), int(value));
+                .set("MaxQueueSize", Some("max_queue_size"), rt::int(value));
             self
         }
         /// CloudFormation `Pinned`, Terraform `pinned`.
         pub fn pinned(mut self, value: bool) -> Self {
-            self.0.set("Pinned", Some("pinned"), boolean(value));
+            self.0.set("Pinned", Some("pinned"), rt::boolean(value));
             self
         }
         /// CloudFormation `StatusTimeoutInSeconds`, Terraform `status_timeout_in_seconds`.
@@ -287,14 +292,17 @@ pub mod component_version {
             self.0.set(
                 "StatusTimeoutInSeconds",
                 Some("status_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
         pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+            self.0.set(
+                "TimeoutInSeconds",
+                Some("timeout_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -303,19 +311,19 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdafunctionrecipesource.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaFunctionRecipeSource(Props);
+    pub struct LambdaFunctionRecipeSource(rt::Props);
     impl LambdaFunctionRecipeSource {
         /// A new `LambdaFunctionRecipeSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaFunctionRecipeSource(this)
         }
         /// CloudFormation `ComponentDependencies`, Terraform `component_dependencies`.
-        pub fn component_dependencies(mut self, value: impl Into<Value>) -> Self {
+        pub fn component_dependencies(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ComponentDependencies",
                 Some("component_dependencies"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -329,9 +337,9 @@ pub mod component_version {
             self
         }
         /// Constraints: length 1..=128. CloudFormation `ComponentName`, Terraform `component_name`.
-        pub fn component_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentName", Some("component_name"), string(value));
+                .set("ComponentName", Some("component_name"), rt::string(value));
             self
         }
         /// CloudFormation `ComponentPlatforms`, Terraform `component_platforms`.
@@ -342,19 +350,23 @@ pub mod component_version {
             self.0.set(
                 "ComponentPlatforms",
                 Some("component_platforms"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: length 1..=64. CloudFormation `ComponentVersion`, Terraform `component_version`.
-        pub fn component_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ComponentVersion", Some("component_version"), string(value));
+        pub fn component_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ComponentVersion",
+                Some("component_version"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length at least 1; pattern `^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
     }
@@ -363,11 +375,11 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdalinuxprocessparams.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaLinuxProcessParams(Props);
+    pub struct LambdaLinuxProcessParams(rt::Props);
     impl LambdaLinuxProcessParams {
         /// A new `LambdaLinuxProcessParams`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaLinuxProcessParams(this)
         }
         /// CloudFormation `ContainerParams`, Terraform `container_params`.
@@ -388,23 +400,26 @@ pub mod component_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdavolumemount.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaVolumeMount(Props);
+    pub struct LambdaVolumeMount(rt::Props);
     impl LambdaVolumeMount {
         /// A new `LambdaVolumeMount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaVolumeMount(this)
         }
         /// CloudFormation `AddGroupOwner`, Terraform `add_group_owner`.
         pub fn add_group_owner(mut self, value: bool) -> Self {
             self.0
-                .set("AddGroupOwner", Some("add_group_owner"), boolean(value));
+                .set("AddGroupOwner", Some("add_group_owner"), rt::boolean(value));
             self
         }
         /// CloudFormation `DestinationPath`, Terraform `destination_path`.
-        pub fn destination_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DestinationPath", Some("destination_path"), string(value));
+        pub fn destination_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DestinationPath",
+                Some("destination_path"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Permission`, Terraform `permission`.
@@ -413,8 +428,9 @@ pub mod component_version {
             self
         }
         /// CloudFormation `SourcePath`, Terraform `source_path`.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", Some("source_path"), string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourcePath", Some("source_path"), rt::string(value));
             self
         }
     }
@@ -461,11 +477,11 @@ pub mod component_version {
 /// CloudFormation: `AWS::GreengrassV2::Deployment`. Terraform: `awscc_greengrassv2_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-greengrassv2-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GreengrassV2::Deployment",
     terraform: Some("awscc_greengrassv2_deployment"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -494,20 +510,21 @@ static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
 impl Deployment {
     /// Declares a `AWS::GreengrassV2::Deployment` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, target_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+    pub fn new(id: impl Into<String>, target_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Deployment(this)
     }
     /// Changing it replaces the resource. CloudFormation `Components`, Terraform `components`.
-    pub fn components(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Components", Some("components"), json(value));
+    pub fn components(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Components", Some("components"), rt::json(value));
         self
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `DeploymentName`, Terraform `deployment_name`.
-    pub fn deployment_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DeploymentName", Some("deployment_name"), string(value));
+            .set("DeploymentName", Some("deployment_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DeploymentPolicies`, Terraform `deployment_policies`.
@@ -532,20 +549,23 @@ impl Deployment {
         self
     }
     /// Constraints: pattern `arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+`. Changing it replaces the resource. CloudFormation `ParentTargetArn`, Terraform `parent_target_arn`.
-    pub fn parent_target_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ParentTargetArn", Some("parent_target_arn"), string(value));
+    pub fn parent_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParentTargetArn",
+            Some("parent_target_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::GreengrassV2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
 }
@@ -556,11 +576,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentcomponentupdatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentComponentUpdatePolicy(Props);
+    pub struct DeploymentComponentUpdatePolicy(rt::Props);
     impl DeploymentComponentUpdatePolicy {
         /// A new `DeploymentComponentUpdatePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentComponentUpdatePolicy(this)
         }
         /// CloudFormation `Action`, Terraform `action`.
@@ -570,8 +590,11 @@ pub mod deployment {
         }
         /// Constraints: range 1..=2147483647. CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
         pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+            self.0.set(
+                "TimeoutInSeconds",
+                Some("timeout_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -580,17 +603,20 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentconfigurationvalidationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfigurationValidationPolicy(Props);
+    pub struct DeploymentConfigurationValidationPolicy(rt::Props);
     impl DeploymentConfigurationValidationPolicy {
         /// A new `DeploymentConfigurationValidationPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentConfigurationValidationPolicy(this)
         }
         /// Constraints: range 1..=2147483647. CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
         pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+            self.0.set(
+                "TimeoutInSeconds",
+                Some("timeout_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -599,11 +625,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentiotjobconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentIoTJobConfiguration(Props);
+    pub struct DeploymentIoTJobConfiguration(rt::Props);
     impl DeploymentIoTJobConfiguration {
         /// A new `DeploymentIoTJobConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentIoTJobConfiguration(this)
         }
         /// CloudFormation `AbortConfig`, Terraform `abort_config`.
@@ -636,11 +662,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentpolicies.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentPolicies(Props);
+    pub struct DeploymentPolicies(rt::Props);
     impl DeploymentPolicies {
         /// A new `DeploymentPolicies`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentPolicies(this)
         }
         /// CloudFormation `ComponentUpdatePolicy`, Terraform `component_update_policy`.
@@ -679,12 +705,16 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortConfig(Props);
+    pub struct IoTJobAbortConfig(rt::Props);
     impl IoTJobAbortConfig {
         /// A new `IoTJobAbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
         pub fn new(criteria_list: impl IntoIterator<Item = IoTJobAbortCriteria>) -> Self {
-            let mut this = Props::default();
-            this.set("CriteriaList", Some("criteria_list"), list(criteria_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "CriteriaList",
+                Some("criteria_list"),
+                rt::list(criteria_list),
+            );
             IoTJobAbortConfig(this)
         }
     }
@@ -693,7 +723,7 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortCriteria(Props);
+    pub struct IoTJobAbortCriteria(rt::Props);
     impl IoTJobAbortCriteria {
         /// A new `IoTJobAbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
         pub fn new(
@@ -702,18 +732,18 @@ pub mod deployment {
             min_number_of_executed_things: i64,
             threshold_percentage: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("FailureType", Some("failure_type"), failure_type.into());
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                int(min_number_of_executed_things),
+                rt::int(min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                int(threshold_percentage),
+                rt::int(threshold_percentage),
             );
             IoTJobAbortCriteria(this)
         }
@@ -723,11 +753,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobExecutionsRolloutConfig(Props);
+    pub struct IoTJobExecutionsRolloutConfig(rt::Props);
     impl IoTJobExecutionsRolloutConfig {
         /// A new `IoTJobExecutionsRolloutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IoTJobExecutionsRolloutConfig(this)
         }
         /// CloudFormation `ExponentialRate`, Terraform `exponential_rate`.
@@ -738,8 +768,11 @@ pub mod deployment {
         }
         /// Constraints: range 1..=1000. CloudFormation `MaximumPerMinute`, Terraform `maximum_per_minute`.
         pub fn maximum_per_minute(mut self, value: i64) -> Self {
-            self.0
-                .set("MaximumPerMinute", Some("maximum_per_minute"), int(value));
+            self.0.set(
+                "MaximumPerMinute",
+                Some("maximum_per_minute"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -748,29 +781,29 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexponentialrolloutrate.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobExponentialRolloutRate(Props);
+    pub struct IoTJobExponentialRolloutRate(rt::Props);
     impl IoTJobExponentialRolloutRate {
         /// A new `IoTJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
         pub fn new(
             base_rate_per_minute: i64,
             increment_factor: i64,
-            rate_increase_criteria: impl Into<Value>,
+            rate_increase_criteria: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                int(base_rate_per_minute),
+                rt::int(base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                int(increment_factor),
+                rt::int(increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                json(rate_increase_criteria),
+                rt::json(rate_increase_criteria),
             );
             IoTJobExponentialRolloutRate(this)
         }
@@ -780,11 +813,11 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobtimeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobTimeoutConfig(Props);
+    pub struct IoTJobTimeoutConfig(rt::Props);
     impl IoTJobTimeoutConfig {
         /// A new `IoTJobTimeoutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IoTJobTimeoutConfig(this)
         }
         /// Constraints: range 0..=2147483647. CloudFormation `InProgressTimeoutInMinutes`, Terraform `in_progress_timeout_in_minutes`.
@@ -792,7 +825,7 @@ pub mod deployment {
             self.0.set(
                 "InProgressTimeoutInMinutes",
                 Some("in_progress_timeout_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `GroundStation` resource types of the CloudFormation registry (`AWS::GroundStation::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `groundstation` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS Ground Station config resource type for CloudFormation.
 ///
 /// CloudFormation: `AWS::GroundStation::Config`. Terraform: `awscc_groundstation_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-groundstation-config.html)
-pub struct Config(Base);
-static CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct Config(rt::Base);
+static CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GroundStation::Config",
     terraform: Some("awscc_groundstation_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -60,30 +61,30 @@ impl Config {
     pub fn new(
         id: impl Into<String>,
         config_data: config::ConfigData,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &CONFIG_TYPE);
         this.set("ConfigData", Some("config_data"), config_data.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Config(this)
     }
 }
 builder!(Config, ConfigHandle);
 /// A declared `AWS::GroundStation::Config`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigHandle(Handle);
+pub struct ConfigHandle(rt::Handle);
 handle!(ConfigHandle);
 impl ConfigHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -94,11 +95,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AntennaDownlinkConfig(Props);
+    pub struct AntennaDownlinkConfig(rt::Props);
     impl AntennaDownlinkConfig {
         /// A new `AntennaDownlinkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AntennaDownlinkConfig(this)
         }
         /// CloudFormation `SpectrumConfig`, Terraform `spectrum_config`.
@@ -113,11 +114,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkdemoddecodeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AntennaDownlinkDemodDecodeConfig(Props);
+    pub struct AntennaDownlinkDemodDecodeConfig(rt::Props);
     impl AntennaDownlinkDemodDecodeConfig {
         /// A new `AntennaDownlinkDemodDecodeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AntennaDownlinkDemodDecodeConfig(this)
         }
         /// CloudFormation `DecodeConfig`, Terraform `decode_config`.
@@ -147,11 +148,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennauplinkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AntennaUplinkConfig(Props);
+    pub struct AntennaUplinkConfig(rt::Props);
     impl AntennaUplinkConfig {
         /// A new `AntennaUplinkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AntennaUplinkConfig(this)
         }
         /// CloudFormation `SpectrumConfig`, Terraform `spectrum_config`.
@@ -170,7 +171,7 @@ pub mod config {
             self.0.set(
                 "TransmitDisabled",
                 Some("transmit_disabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -180,11 +181,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-configdata.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigData(Props);
+    pub struct ConfigData(rt::Props);
     impl ConfigData {
         /// A new `ConfigData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigData(this)
         }
         /// CloudFormation `AntennaDownlinkConfig`, Terraform `antenna_downlink_config`.
@@ -262,28 +263,28 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-dataflowendpointconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataflowEndpointConfig(Props);
+    pub struct DataflowEndpointConfig(rt::Props);
     impl DataflowEndpointConfig {
         /// A new `DataflowEndpointConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataflowEndpointConfig(this)
         }
         /// CloudFormation `DataflowEndpointName`, Terraform `dataflow_endpoint_name`.
-        pub fn dataflow_endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dataflow_endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataflowEndpointName",
                 Some("dataflow_endpoint_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `DataflowEndpointRegion`, Terraform `dataflow_endpoint_region`.
-        pub fn dataflow_endpoint_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dataflow_endpoint_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataflowEndpointRegion",
                 Some("dataflow_endpoint_region"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -293,17 +294,20 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-decodeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DecodeConfig(Props);
+    pub struct DecodeConfig(rt::Props);
     impl DecodeConfig {
         /// A new `DecodeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DecodeConfig(this)
         }
         /// Constraints: pattern `^[{}\[\]:.,"0-9A-z\-_\s]{1,8192}$`. CloudFormation `UnvalidatedJSON`, Terraform `unvalidated_json`.
-        pub fn unvalidated_json(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("UnvalidatedJSON", Some("unvalidated_json"), string(value));
+        pub fn unvalidated_json(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "UnvalidatedJSON",
+                Some("unvalidated_json"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -312,17 +316,20 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-demodulationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DemodulationConfig(Props);
+    pub struct DemodulationConfig(rt::Props);
     impl DemodulationConfig {
         /// A new `DemodulationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DemodulationConfig(this)
         }
         /// Constraints: pattern `^[{}\[\]:.,"0-9A-z\-_\s]{1,8192}$`. CloudFormation `UnvalidatedJSON`, Terraform `unvalidated_json`.
-        pub fn unvalidated_json(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("UnvalidatedJSON", Some("unvalidated_json"), string(value));
+        pub fn unvalidated_json(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "UnvalidatedJSON",
+                Some("unvalidated_json"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -331,11 +338,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-eirp.html)
     #[derive(Clone, Debug)]
-    pub struct Eirp(Props);
+    pub struct Eirp(rt::Props);
     impl Eirp {
         /// A new `Eirp`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Eirp(this)
         }
         /// CloudFormation `Units`, Terraform `units`.
@@ -345,7 +352,7 @@ pub mod config {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -354,11 +361,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequency.html)
     #[derive(Clone, Debug)]
-    pub struct Frequency(Props);
+    pub struct Frequency(rt::Props);
     impl Frequency {
         /// A new `Frequency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Frequency(this)
         }
         /// CloudFormation `Units`, Terraform `units`.
@@ -368,7 +375,7 @@ pub mod config {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -377,11 +384,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequencybandwidth.html)
     #[derive(Clone, Debug)]
-    pub struct FrequencyBandwidth(Props);
+    pub struct FrequencyBandwidth(rt::Props);
     impl FrequencyBandwidth {
         /// A new `FrequencyBandwidth`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FrequencyBandwidth(this)
         }
         /// CloudFormation `Units`, Terraform `units`.
@@ -391,7 +398,7 @@ pub mod config {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -400,23 +407,23 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-kinesisdatastreamdata.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisDataStreamData(Props);
+    pub struct KinesisDataStreamData(rt::Props);
     impl KinesisDataStreamData {
         /// A new `KinesisDataStreamData`. Required properties: `kinesis_data_stream_arn` (`KinesisDataStreamArn`), `kinesis_role_arn` (`KinesisRoleArn`).
         pub fn new(
-            kinesis_data_stream_arn: impl Into<Expr>,
-            kinesis_role_arn: impl Into<Expr>,
+            kinesis_data_stream_arn: impl Into<rt::Expr>,
+            kinesis_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "KinesisDataStreamArn",
                 Some("kinesis_data_stream_arn"),
-                string(kinesis_data_stream_arn),
+                rt::string(kinesis_data_stream_arn),
             );
             this.set(
                 "KinesisRoleArn",
                 Some("kinesis_role_arn"),
-                string(kinesis_role_arn),
+                rt::string(kinesis_role_arn),
             );
             KinesisDataStreamData(this)
         }
@@ -426,26 +433,27 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-s3recordingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3RecordingConfig(Props);
+    pub struct S3RecordingConfig(rt::Props);
     impl S3RecordingConfig {
         /// A new `S3RecordingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3RecordingConfig(this)
         }
         /// Constraints: pattern `^arn:aws[A-Za-z0-9-]{0,64}:s3:::[A-Za-z0-9-]{1,64}$`. CloudFormation `BucketArn`, Terraform `bucket_arn`.
-        pub fn bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketArn", Some("bucket_arn"), string(value));
+        pub fn bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketArn", Some("bucket_arn"), rt::string(value));
             self
         }
         /// Constraints: pattern `^([a-zA-Z0-9_\-=/]|\{satellite_id\}|\{config\-name}|\{s3\-config-id}|\{year\}|\{month\}|\{day\}){1,900}$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// Constraints: pattern `^arn:[^:\n]+:iam::[^:\n]+:role\/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -454,11 +462,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-spectrumconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SpectrumConfig(Props);
+    pub struct SpectrumConfig(rt::Props);
     impl SpectrumConfig {
         /// A new `SpectrumConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpectrumConfig(this)
         }
         /// CloudFormation `Bandwidth`, Terraform `bandwidth`.
@@ -484,14 +492,14 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetrySinkConfig(Props);
+    pub struct TelemetrySinkConfig(rt::Props);
     impl TelemetrySinkConfig {
         /// A new `TelemetrySinkConfig`. Required properties: `telemetry_sink_data` (`TelemetrySinkData`), `telemetry_sink_type` (`TelemetrySinkType`).
         pub fn new(
             telemetry_sink_data: TelemetrySinkData,
             telemetry_sink_type: TelemetrySinkType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TelemetrySinkData",
                 Some("telemetry_sink_data"),
@@ -510,11 +518,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkdata.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetrySinkData(Props);
+    pub struct TelemetrySinkData(rt::Props);
     impl TelemetrySinkData {
         /// A new `TelemetrySinkData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TelemetrySinkData(this)
         }
         /// CloudFormation `KinesisDataStreamData`, Terraform `kinesis_data_stream_data`.
@@ -532,11 +540,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-trackingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TrackingConfig(Props);
+    pub struct TrackingConfig(rt::Props);
     impl TrackingConfig {
         /// A new `TrackingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrackingConfig(this)
         }
         /// CloudFormation `Autotrack`, Terraform `autotrack`.
@@ -550,25 +558,25 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkechoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UplinkEchoConfig(Props);
+    pub struct UplinkEchoConfig(rt::Props);
     impl UplinkEchoConfig {
         /// A new `UplinkEchoConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UplinkEchoConfig(this)
         }
         /// Constraints: pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `AntennaUplinkConfigArn`, Terraform `antenna_uplink_config_arn`.
-        pub fn antenna_uplink_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn antenna_uplink_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AntennaUplinkConfigArn",
                 Some("antenna_uplink_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -577,11 +585,11 @@ pub mod config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkspectrumconfig.html)
     #[derive(Clone, Debug)]
-    pub struct UplinkSpectrumConfig(Props);
+    pub struct UplinkSpectrumConfig(rt::Props);
     impl UplinkSpectrumConfig {
         /// A new `UplinkSpectrumConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UplinkSpectrumConfig(this)
         }
         /// CloudFormation `CenterFrequency`, Terraform `center_frequency`.
@@ -662,11 +670,11 @@ pub mod config {
 /// CloudFormation: `AWS::GroundStation::DataflowEndpointGroup`. Terraform: `awscc_groundstation_dataflow_endpoint_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-groundstation-dataflowendpointgroup.html)
-pub struct DataflowEndpointGroup(Base);
-static DATAFLOW_ENDPOINT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DataflowEndpointGroup(rt::Base);
+static DATAFLOW_ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GroundStation::DataflowEndpointGroup",
     terraform: Some("awscc_groundstation_dataflow_endpoint_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -705,11 +713,11 @@ impl DataflowEndpointGroup {
         id: impl Into<String>,
         endpoint_details: impl IntoIterator<Item = dataflow_endpoint_group::EndpointDetails>,
     ) -> Self {
-        let mut this = Base::new(id, &DATAFLOW_ENDPOINT_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DATAFLOW_ENDPOINT_GROUP_TYPE);
         this.set(
             "EndpointDetails",
             Some("endpoint_details"),
-            list(endpoint_details),
+            rt::list(endpoint_details),
         );
         DataflowEndpointGroup(this)
     }
@@ -720,7 +728,7 @@ impl DataflowEndpointGroup {
         self.0.set(
             "ContactPostPassDurationSeconds",
             Some("contact_post_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -731,7 +739,7 @@ impl DataflowEndpointGroup {
         self.0.set(
             "ContactPrePassDurationSeconds",
             Some("contact_pre_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -739,15 +747,15 @@ impl DataflowEndpointGroup {
 builder!(DataflowEndpointGroup, DataflowEndpointGroupHandle);
 /// A declared `AWS::GroundStation::DataflowEndpointGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataflowEndpointGroupHandle(Handle);
+pub struct DataflowEndpointGroupHandle(rt::Handle);
 handle!(DataflowEndpointGroupHandle);
 impl DataflowEndpointGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -760,11 +768,11 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-awsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AwsGroundStationAgentEndpoint(Props);
+    pub struct AwsGroundStationAgentEndpoint(rt::Props);
     impl AwsGroundStationAgentEndpoint {
         /// A new `AwsGroundStationAgentEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsGroundStationAgentEndpoint(this)
         }
         /// The status of AgentEndpoint.
@@ -800,8 +808,8 @@ pub mod dataflow_endpoint_group {
             self
         }
         /// Constraints: pattern `^[ a-zA-Z0-9_:-]{1,256}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -812,18 +820,18 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-connectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionDetails(Props);
+    pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
         /// A new `ConnectionDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionDetails(this)
         }
         /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         ///
         /// CloudFormation `Mtu`, Terraform `mtu`.
         pub fn mtu(mut self, value: i64) -> Self {
-            self.0.set("Mtu", Some("mtu"), int(value));
+            self.0.set("Mtu", Some("mtu"), rt::int(value));
             self
         }
         /// CloudFormation `SocketAddress`, Terraform `socket_address`.
@@ -838,11 +846,11 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-dataflowendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct DataflowEndpoint(Props);
+    pub struct DataflowEndpoint(rt::Props);
     impl DataflowEndpoint {
         /// A new `DataflowEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataflowEndpoint(this)
         }
         /// CloudFormation `Address`, Terraform `address`.
@@ -852,12 +860,12 @@ pub mod dataflow_endpoint_group {
         }
         /// CloudFormation `Mtu`, Terraform `mtu`.
         pub fn mtu(mut self, value: i64) -> Self {
-            self.0.set("Mtu", Some("mtu"), int(value));
+            self.0.set("Mtu", Some("mtu"), rt::int(value));
             self
         }
         /// Constraints: pattern `^[ a-zA-Z0-9_:-]{1,256}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -866,11 +874,11 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-endpointdetails.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointDetails(Props);
+    pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
         /// A new `EndpointDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointDetails(this)
         }
         /// Information about AwsGroundStationAgentEndpoint.
@@ -906,25 +914,25 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-integerrange.html)
     #[derive(Clone, Debug)]
-    pub struct IntegerRange(Props);
+    pub struct IntegerRange(rt::Props);
     impl IntegerRange {
         /// A new `IntegerRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntegerRange(this)
         }
         /// A maximum value.
         ///
         /// CloudFormation `Maximum`, Terraform `maximum`.
         pub fn maximum(mut self, value: i64) -> Self {
-            self.0.set("Maximum", Some("maximum"), int(value));
+            self.0.set("Maximum", Some("maximum"), rt::int(value));
             self
         }
         /// A minimum value.
         ///
         /// CloudFormation `Minimum`, Terraform `minimum`.
         pub fn minimum(mut self, value: i64) -> Self {
-            self.0.set("Minimum", Some("minimum"), int(value));
+            self.0.set("Minimum", Some("minimum"), rt::int(value));
             self
         }
     }
@@ -935,18 +943,18 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct RangedConnectionDetails(Props);
+    pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
         /// A new `RangedConnectionDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RangedConnectionDetails(this)
         }
         /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         ///
         /// CloudFormation `Mtu`, Terraform `mtu`.
         pub fn mtu(mut self, value: i64) -> Self {
-            self.0.set("Mtu", Some("mtu"), int(value));
+            self.0.set("Mtu", Some("mtu"), rt::int(value));
             self
         }
         /// A socket address with a port range.
@@ -965,18 +973,18 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
-    pub struct RangedSocketAddress(Props);
+    pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
         /// A new `RangedSocketAddress`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RangedSocketAddress(this)
         }
         /// IPv4 socket address.
         ///
         /// Constraints: length 7..=16; pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Port range of a socket address.
@@ -992,33 +1000,34 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-securitydetails.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityDetails(Props);
+    pub struct SecurityDetails(rt::Props);
     impl SecurityDetails {
         /// A new `SecurityDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityDetails(this)
         }
         /// Constraints: length 30..=165; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -1027,21 +1036,21 @@ pub mod dataflow_endpoint_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-socketaddress.html)
     #[derive(Clone, Debug)]
-    pub struct SocketAddress(Props);
+    pub struct SocketAddress(rt::Props);
     impl SocketAddress {
         /// A new `SocketAddress`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SocketAddress(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
     }
@@ -1074,11 +1083,11 @@ pub mod dataflow_endpoint_group {
 /// CloudFormation: `AWS::GroundStation::DataflowEndpointGroupV2`. Terraform: `awscc_groundstation_dataflow_endpoint_group_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-groundstation-dataflowendpointgroupv2.html)
-pub struct DataflowEndpointGroupV2(Base);
-static DATAFLOW_ENDPOINT_GROUP_V2_TYPE: TypeInfo = TypeInfo {
+pub struct DataflowEndpointGroupV2(rt::Base);
+static DATAFLOW_ENDPOINT_GROUP_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GroundStation::DataflowEndpointGroupV2",
     terraform: Some("awscc_groundstation_dataflow_endpoint_group_v2"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1118,7 +1127,7 @@ impl DataflowEndpointGroupV2 {
     /// Declares a `AWS::GroundStation::DataflowEndpointGroupV2` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATAFLOW_ENDPOINT_GROUP_V2_TYPE);
+        let this = rt::Base::new(id, &DATAFLOW_ENDPOINT_GROUP_V2_TYPE);
         DataflowEndpointGroupV2(this)
     }
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
@@ -1128,7 +1137,7 @@ impl DataflowEndpointGroupV2 {
         self.0.set(
             "ContactPostPassDurationSeconds",
             Some("contact_post_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1139,7 +1148,7 @@ impl DataflowEndpointGroupV2 {
         self.0.set(
             "ContactPrePassDurationSeconds",
             Some("contact_pre_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1148,26 +1157,26 @@ impl DataflowEndpointGroupV2 {
         mut self,
         value: impl IntoIterator<Item = dataflow_endpoint_group_v2::CreateEndpointDetails>,
     ) -> Self {
-        self.0.set("Endpoints", Some("endpoints"), list(value));
+        self.0.set("Endpoints", Some("endpoints"), rt::list(value));
         self
     }
 }
 builder!(DataflowEndpointGroupV2, DataflowEndpointGroupV2Handle);
 /// A declared `AWS::GroundStation::DataflowEndpointGroupV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataflowEndpointGroupV2Handle(Handle);
+pub struct DataflowEndpointGroupV2Handle(rt::Handle);
 handle!(DataflowEndpointGroupV2Handle);
 impl DataflowEndpointGroupV2Handle {
     /// CloudFormation `Fn::GetAtt` `EndpointDetails`; Terraform `endpoint_details`.
-    pub fn endpoint_details(&self) -> Expr {
+    pub fn endpoint_details(&self) -> rt::Expr {
         self.0.attr("EndpointDetails")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1180,11 +1189,11 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-connectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionDetails(Props);
+    pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
         /// A new `ConnectionDetails`. Required properties: `socket_address` (`SocketAddress`).
         pub fn new(socket_address: SocketAddress) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SocketAddress",
                 Some("socket_address"),
@@ -1196,7 +1205,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// Constraints: range 1400..=1500. CloudFormation `Mtu`, Terraform `mtu`.
         pub fn mtu(mut self, value: i64) -> Self {
-            self.0.set("Mtu", Some("mtu"), int(value));
+            self.0.set("Mtu", Some("mtu"), rt::int(value));
             self
         }
     }
@@ -1205,11 +1214,11 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-createendpointdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CreateEndpointDetails(Props);
+    pub struct CreateEndpointDetails(rt::Props);
     impl CreateEndpointDetails {
         /// A new `CreateEndpointDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CreateEndpointDetails(this)
         }
         /// Information about DownlinkAwsGroundStationAgentEndpoint used for create
@@ -1248,17 +1257,17 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct DownlinkAwsGroundStationAgentEndpoint(Props);
+    pub struct DownlinkAwsGroundStationAgentEndpoint(rt::Props);
     impl DownlinkAwsGroundStationAgentEndpoint {
         /// A new `DownlinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: DownlinkDataflowDetails, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dataflow_details: DownlinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
                 Some("dataflow_details"),
                 dataflow_details.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             DownlinkAwsGroundStationAgentEndpoint(this)
         }
     }
@@ -1269,14 +1278,14 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkconnectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct DownlinkConnectionDetails(Props);
+    pub struct DownlinkConnectionDetails(rt::Props);
     impl DownlinkConnectionDetails {
         /// A new `DownlinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `egress_address_and_port` (`EgressAddressAndPort`).
         pub fn new(
             agent_ip_and_port_address: RangedConnectionDetails,
             egress_address_and_port: ConnectionDetails,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AgentIpAndPortAddress",
                 Some("agent_ip_and_port_address"),
@@ -1297,11 +1306,11 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkdataflowdetails.html)
     #[derive(Clone, Debug)]
-    pub struct DownlinkDataflowDetails(Props);
+    pub struct DownlinkDataflowDetails(rt::Props);
     impl DownlinkDataflowDetails {
         /// A new `DownlinkDataflowDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DownlinkDataflowDetails(this)
         }
         /// Connection details for downlink, from ground station to agent, and customer to agent
@@ -1323,13 +1332,13 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-integerrange.html)
     #[derive(Clone, Debug)]
-    pub struct IntegerRange(Props);
+    pub struct IntegerRange(rt::Props);
     impl IntegerRange {
         /// A new `IntegerRange`. Required properties: `maximum` (`Maximum`), `minimum` (`Minimum`).
         pub fn new(maximum: i64, minimum: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Maximum", Some("maximum"), int(maximum));
-            this.set("Minimum", Some("minimum"), int(minimum));
+            let mut this = rt::Props::default();
+            this.set("Maximum", Some("maximum"), rt::int(maximum));
+            this.set("Minimum", Some("minimum"), rt::int(minimum));
             IntegerRange(this)
         }
     }
@@ -1340,11 +1349,11 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct RangedConnectionDetails(Props);
+    pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
         /// A new `RangedConnectionDetails`. Required properties: `socket_address` (`SocketAddress`).
         pub fn new(socket_address: RangedSocketAddress) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SocketAddress",
                 Some("socket_address"),
@@ -1356,7 +1365,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// Constraints: range 1400..=1500. CloudFormation `Mtu`, Terraform `mtu`.
         pub fn mtu(mut self, value: i64) -> Self {
-            self.0.set("Mtu", Some("mtu"), int(value));
+            self.0.set("Mtu", Some("mtu"), rt::int(value));
             self
         }
     }
@@ -1367,12 +1376,12 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
-    pub struct RangedSocketAddress(Props);
+    pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
         /// A new `RangedSocketAddress`. Required properties: `name` (`Name`), `port_range` (`PortRange`).
-        pub fn new(name: impl Into<Expr>, port_range: IntegerRange) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, port_range: IntegerRange) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("PortRange", Some("port_range"), port_range.into());
             RangedSocketAddress(this)
         }
@@ -1382,13 +1391,13 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-socketaddress.html)
     #[derive(Clone, Debug)]
-    pub struct SocketAddress(Props);
+    pub struct SocketAddress(rt::Props);
     impl SocketAddress {
         /// A new `SocketAddress`. Required properties: `name` (`Name`), `port` (`Port`).
-        pub fn new(name: impl Into<Expr>, port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Port", Some("port"), int(port));
+        pub fn new(name: impl Into<rt::Expr>, port: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Port", Some("port"), rt::int(port));
             SocketAddress(this)
         }
     }
@@ -1399,17 +1408,17 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct UplinkAwsGroundStationAgentEndpoint(Props);
+    pub struct UplinkAwsGroundStationAgentEndpoint(rt::Props);
     impl UplinkAwsGroundStationAgentEndpoint {
         /// A new `UplinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: UplinkDataflowDetails, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dataflow_details: UplinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
                 Some("dataflow_details"),
                 dataflow_details.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             UplinkAwsGroundStationAgentEndpoint(this)
         }
     }
@@ -1420,14 +1429,14 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkconnectiondetails.html)
     #[derive(Clone, Debug)]
-    pub struct UplinkConnectionDetails(Props);
+    pub struct UplinkConnectionDetails(rt::Props);
     impl UplinkConnectionDetails {
         /// A new `UplinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `ingress_address_and_port` (`IngressAddressAndPort`).
         pub fn new(
             agent_ip_and_port_address: RangedConnectionDetails,
             ingress_address_and_port: ConnectionDetails,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AgentIpAndPortAddress",
                 Some("agent_ip_and_port_address"),
@@ -1448,11 +1457,11 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkdataflowdetails.html)
     #[derive(Clone, Debug)]
-    pub struct UplinkDataflowDetails(Props);
+    pub struct UplinkDataflowDetails(rt::Props);
     impl UplinkDataflowDetails {
         /// A new `UplinkDataflowDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UplinkDataflowDetails(this)
         }
         /// Connection details for uplink, from ground station to agent, and customer to agent
@@ -1474,11 +1483,11 @@ pub mod dataflow_endpoint_group_v2 {
 /// CloudFormation: `AWS::GroundStation::MissionProfile`. Terraform: `awscc_groundstation_mission_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-groundstation-missionprofile.html)
-pub struct MissionProfile(Base);
-static MISSION_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct MissionProfile(rt::Base);
+static MISSION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GroundStation::MissionProfile",
     terraform: Some("awscc_groundstation_mission_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1521,25 +1530,25 @@ impl MissionProfile {
         id: impl Into<String>,
         dataflow_edges: impl IntoIterator<Item = mission_profile::DataflowEdge>,
         minimum_viable_contact_duration_seconds: i64,
-        name: impl Into<Expr>,
-        tracking_config_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        tracking_config_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MISSION_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &MISSION_PROFILE_TYPE);
         this.set(
             "DataflowEdges",
             Some("dataflow_edges"),
-            list(dataflow_edges),
+            rt::list(dataflow_edges),
         );
         this.set(
             "MinimumViableContactDurationSeconds",
             Some("minimum_viable_contact_duration_seconds"),
-            int(minimum_viable_contact_duration_seconds),
+            rt::int(minimum_viable_contact_duration_seconds),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "TrackingConfigArn",
             Some("tracking_config_arn"),
-            string(tracking_config_arn),
+            rt::string(tracking_config_arn),
         );
         MissionProfile(this)
     }
@@ -1550,7 +1559,7 @@ impl MissionProfile {
         self.0.set(
             "ContactPostPassDurationSeconds",
             Some("contact_post_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1561,7 +1570,7 @@ impl MissionProfile {
         self.0.set(
             "ContactPrePassDurationSeconds",
             Some("contact_pre_pass_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1576,19 +1585,22 @@ impl MissionProfile {
     /// The ARN of the KMS Key or Alias Key role used to define permissions on KMS Key usage.
     ///
     /// Constraints: length 30..=165; pattern `^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\w+=,.@-]{1,64}$`. CloudFormation `StreamsKmsRole`, Terraform `streams_kms_role`.
-    pub fn streams_kms_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("StreamsKmsRole", Some("streams_kms_role"), string(value));
+    pub fn streams_kms_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StreamsKmsRole",
+            Some("streams_kms_role"),
+            rt::string(value),
+        );
         self
     }
     /// ARN of a Config resource of type TelemetrySinkConfig used for telemetry data sink configuration.
     ///
     /// Constraints: length 82..=424; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `TelemetrySinkConfigArn`, Terraform `telemetry_sink_config_arn`.
-    pub fn telemetry_sink_config_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn telemetry_sink_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TelemetrySinkConfigArn",
             Some("telemetry_sink_config_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1596,19 +1608,19 @@ impl MissionProfile {
 builder!(MissionProfile, MissionProfileHandle);
 /// A declared `AWS::GroundStation::MissionProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MissionProfileHandle(Handle);
+pub struct MissionProfileHandle(rt::Handle);
 handle!(MissionProfileHandle);
 impl MissionProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Region`; Terraform `region`.
-    pub fn region(&self) -> Expr {
+    pub fn region(&self) -> rt::Expr {
         self.0.attr("Region")
     }
 }
@@ -1619,22 +1631,22 @@ pub mod mission_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-dataflowedge.html)
     #[derive(Clone, Debug)]
-    pub struct DataflowEdge(Props);
+    pub struct DataflowEdge(rt::Props);
     impl DataflowEdge {
         /// A new `DataflowEdge`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataflowEdge(this)
         }
         /// CloudFormation `Destination`, Terraform `destination`.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Destination", Some("destination"), string(value));
+                .set("Destination", Some("destination"), rt::string(value));
             self
         }
         /// CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
     }
@@ -1643,28 +1655,29 @@ pub mod mission_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-streamskmskey.html)
     #[derive(Clone, Debug)]
-    pub struct StreamsKmsKey(Props);
+    pub struct StreamsKmsKey(rt::Props);
     impl StreamsKmsKey {
         /// A new `StreamsKmsKey`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamsKmsKey(this)
         }
         /// Constraints: pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `KmsAliasArn`, Terraform `kms_alias_arn`.
-        pub fn kms_alias_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn kms_alias_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KmsAliasArn", Some("kms_alias_arn"), string(value));
+                .set("KmsAliasArn", Some("kms_alias_arn"), rt::string(value));
             self
         }
         /// Constraints: pattern `^alias/[a-zA-Z0-9:/_-]+$`. CloudFormation `KmsAliasName`, Terraform `kms_alias_name`.
-        pub fn kms_alias_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn kms_alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KmsAliasName", Some("kms_alias_name"), string(value));
+                .set("KmsAliasName", Some("kms_alias_name"), rt::string(value));
             self
         }
         /// Constraints: pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }

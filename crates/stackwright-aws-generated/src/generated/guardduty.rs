@@ -2,23 +2,24 @@
 //! `GuardDuty` resource types of the CloudFormation registry (`AWS::GuardDuty::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `guardduty` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation.
 ///
 /// CloudFormation: `AWS::GuardDuty::CustomDetectionRuleAssociation`. Terraform: `awscc_guardduty_custom_detection_rule_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-customdetectionruleassociation.html)
-pub struct CustomDetectionRuleAssociation(Base);
-static CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct CustomDetectionRuleAssociation(rt::Base);
+static CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::CustomDetectionRuleAssociation",
     terraform: Some("awscc_guardduty_custom_detection_rule_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -35,11 +36,11 @@ impl CustomDetectionRuleAssociation {
     pub fn new(
         id: impl Into<String>,
         mode: custom_detection_rule_association::Mode,
-        rule_id: impl Into<Expr>,
+        rule_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE);
         this.set("Mode", Some("mode"), mode.into());
-        this.set("RuleId", Some("rule_id"), string(rule_id));
+        this.set("RuleId", Some("rule_id"), rt::string(rule_id));
         CustomDetectionRuleAssociation(this)
     }
 }
@@ -49,37 +50,37 @@ builder!(
 );
 /// A declared `AWS::GuardDuty::CustomDetectionRuleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomDetectionRuleAssociationHandle(Handle);
+pub struct CustomDetectionRuleAssociationHandle(rt::Handle);
 handle!(CustomDetectionRuleAssociationHandle);
 impl CustomDetectionRuleAssociationHandle {
     /// The service-generated unique identifier of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
     /// The Amazon Resource Name (ARN) of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The AWS account ID the association applies to.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// The time the association was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time the association was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -101,11 +102,11 @@ pub mod custom_detection_rule_association {
 /// CloudFormation: `AWS::GuardDuty::Detector`. Terraform: `awscc_guardduty_detector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-detector.html)
-pub struct Detector(Base);
-static DETECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Detector(rt::Base);
+static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::Detector",
     terraform: Some("awscc_guardduty_detector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -114,8 +115,8 @@ impl Detector {
     /// Declares a `AWS::GuardDuty::Detector` with the stack-unique `id`. Required properties: `enable` (`Enable`).
     #[track_caller]
     pub fn new(id: impl Into<String>, enable: bool) -> Self {
-        let mut this = Base::new(id, &DETECTOR_TYPE);
-        this.set("Enable", Some("enable"), boolean(enable));
+        let mut this = rt::Base::new(id, &DETECTOR_TYPE);
+        this.set("Enable", Some("enable"), rt::boolean(enable));
         Detector(this)
     }
     /// CloudFormation `DataSources`, Terraform `data_sources`.
@@ -129,7 +130,7 @@ impl Detector {
         mut self,
         value: impl IntoIterator<Item = detector::CfnFeatureConfiguration>,
     ) -> Self {
-        self.0.set("Features", Some("features"), list(value));
+        self.0.set("Features", Some("features"), rt::list(value));
         self
     }
     /// CloudFormation `FindingPublishingFrequency`, Terraform `finding_publishing_frequency`.
@@ -148,11 +149,11 @@ impl Detector {
 builder!(Detector, DetectorHandle);
 /// A declared `AWS::GuardDuty::Detector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DetectorHandle(Handle);
+pub struct DetectorHandle(rt::Handle);
 handle!(DetectorHandle);
 impl DetectorHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -163,11 +164,11 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfndatasourceconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct CfnDataSourceConfigurations(Props);
+    pub struct CfnDataSourceConfigurations(rt::Props);
     impl CfnDataSourceConfigurations {
         /// A new `CfnDataSourceConfigurations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnDataSourceConfigurations(this)
         }
         /// CloudFormation `Kubernetes`, Terraform `kubernetes`.
@@ -195,11 +196,11 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureadditionalconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnFeatureAdditionalConfiguration(Props);
+    pub struct CfnFeatureAdditionalConfiguration(rt::Props);
     impl CfnFeatureAdditionalConfiguration {
         /// A new `CfnFeatureAdditionalConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnFeatureAdditionalConfiguration(this)
         }
         /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
@@ -218,11 +219,11 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnFeatureConfiguration(Props);
+    pub struct CfnFeatureConfiguration(rt::Props);
     impl CfnFeatureConfiguration {
         /// A new `CfnFeatureConfiguration`. Required properties: `name` (`Name`), `status` (`Status`).
         pub fn new(name: Name, status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
             this.set("Status", Some("status"), status.into());
             CfnFeatureConfiguration(this)
@@ -235,7 +236,7 @@ pub mod detector {
             self.0.set(
                 "AdditionalConfiguration",
                 Some("additional_configuration"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -245,12 +246,12 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesauditlogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnKubernetesAuditLogsConfiguration(Props);
+    pub struct CfnKubernetesAuditLogsConfiguration(rt::Props);
     impl CfnKubernetesAuditLogsConfiguration {
         /// A new `CfnKubernetesAuditLogsConfiguration`. Required properties: `enable` (`Enable`).
         pub fn new(enable: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enable", Some("enable"), boolean(enable));
+            let mut this = rt::Props::default();
+            this.set("Enable", Some("enable"), rt::boolean(enable));
             CfnKubernetesAuditLogsConfiguration(this)
         }
     }
@@ -259,11 +260,11 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnKubernetesConfiguration(Props);
+    pub struct CfnKubernetesConfiguration(rt::Props);
     impl CfnKubernetesConfiguration {
         /// A new `CfnKubernetesConfiguration`. Required properties: `audit_logs` (`AuditLogs`).
         pub fn new(audit_logs: CfnKubernetesAuditLogsConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuditLogs", Some("audit_logs"), audit_logs.into());
             CfnKubernetesConfiguration(this)
         }
@@ -273,11 +274,11 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnmalwareprotectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnMalwareProtectionConfiguration(Props);
+    pub struct CfnMalwareProtectionConfiguration(rt::Props);
     impl CfnMalwareProtectionConfiguration {
         /// A new `CfnMalwareProtectionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnMalwareProtectionConfiguration(this)
         }
         /// CloudFormation `ScanEc2InstanceWithFindings`, Terraform `scan_ec_2_instance_with_findings`.
@@ -298,17 +299,17 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnscanec2instancewithfindingsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CfnScanEc2InstanceWithFindingsConfiguration(Props);
+    pub struct CfnScanEc2InstanceWithFindingsConfiguration(rt::Props);
     impl CfnScanEc2InstanceWithFindingsConfiguration {
         /// A new `CfnScanEc2InstanceWithFindingsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnScanEc2InstanceWithFindingsConfiguration(this)
         }
         /// CloudFormation `EbsVolumes`, Terraform `ebs_volumes`.
         pub fn ebs_volumes(mut self, value: bool) -> Self {
             self.0
-                .set("EbsVolumes", Some("ebs_volumes"), boolean(value));
+                .set("EbsVolumes", Some("ebs_volumes"), rt::boolean(value));
             self
         }
     }
@@ -317,12 +318,12 @@ pub mod detector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfns3logsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct Cfns3LogsConfiguration(Props);
+    pub struct Cfns3LogsConfiguration(rt::Props);
     impl Cfns3LogsConfiguration {
         /// A new `Cfns3LogsConfiguration`. Required properties: `enable` (`Enable`).
         pub fn new(enable: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enable", Some("enable"), boolean(enable));
+            let mut this = rt::Props::default();
+            this.set("Enable", Some("enable"), rt::boolean(enable));
             Cfns3LogsConfiguration(this)
         }
     }
@@ -398,11 +399,11 @@ pub mod detector {
 /// CloudFormation: `AWS::GuardDuty::Filter`. Terraform: `awscc_guardduty_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-filter.html)
-pub struct Filter(Base);
-static FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct Filter(rt::Base);
+static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::Filter",
     terraform: Some("awscc_guardduty_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -412,18 +413,18 @@ impl Filter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        detector_id: impl Into<Expr>,
+        detector_id: impl Into<rt::Expr>,
         finding_criteria: filter::FindingCriteria,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FILTER_TYPE);
-        this.set("DetectorId", Some("detector_id"), string(detector_id));
+        let mut this = rt::Base::new(id, &FILTER_TYPE);
+        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
         this.set(
             "FindingCriteria",
             Some("finding_criteria"),
             finding_criteria.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Filter(this)
     }
     /// CloudFormation `Action`, Terraform `action`.
@@ -432,21 +433,21 @@ impl Filter {
         self
     }
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: range 1..=100. CloudFormation `Rank`, Terraform `rank`.
     pub fn rank(mut self, value: i64) -> Self {
-        self.0.set("Rank", Some("rank"), int(value));
+        self.0.set("Rank", Some("rank"), rt::int(value));
         self
     }
 }
 builder!(Filter, FilterHandle);
 /// A declared `AWS::GuardDuty::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FilterHandle(Handle);
+pub struct FilterHandle(rt::Handle);
 handle!(FilterHandle);
 /// Property types and value sets of [`Filter`] (`AWS::GuardDuty::Filter`).
 pub mod filter {
@@ -455,16 +456,16 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-filter-findingcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct FindingCriteria(Props);
+    pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
         /// A new `FindingCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FindingCriteria(this)
         }
         /// CloudFormation `Criterion`, Terraform `criterion`.
-        pub fn criterion(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Criterion", Some("criterion"), json(value));
+        pub fn criterion(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Criterion", Some("criterion"), rt::json(value));
             self
         }
     }
@@ -484,11 +485,11 @@ pub mod filter {
 /// CloudFormation: `AWS::GuardDuty::IPSet`. Terraform: `awscc_guardduty_ip_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-ipset.html)
-pub struct IpSet(Base);
-static IP_SET_TYPE: TypeInfo = TypeInfo {
+pub struct IpSet(rt::Base);
+static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::IPSet",
     terraform: Some("awscc_guardduty_ip_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -496,45 +497,50 @@ static IP_SET_TYPE: TypeInfo = TypeInfo {
 impl IpSet {
     /// Declares a `AWS::GuardDuty::IPSet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, format: ip_set::Format, location: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IP_SET_TYPE);
+    pub fn new(
+        id: impl Into<String>,
+        format: ip_set::Format,
+        location: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &IP_SET_TYPE);
         this.set("Format", Some("format"), format.into());
-        this.set("Location", Some("location"), string(location));
+        this.set("Location", Some("location"), rt::string(location));
         IpSet(this)
     }
     /// CloudFormation `Activate`, Terraform `activate`.
     pub fn activate(mut self, value: bool) -> Self {
-        self.0.set("Activate", Some("activate"), boolean(value));
+        self.0.set("Activate", Some("activate"), rt::boolean(value));
         self
     }
     /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
-    pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DetectorId", Some("detector_id"), string(value));
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
         self
     }
     /// Constraints: length 12..=12. CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExpectedBucketOwner",
             Some("expected_bucket_owner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(IpSet, IpSetHandle);
 /// A declared `AWS::GuardDuty::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpSetHandle(Handle);
+pub struct IpSetHandle(rt::Handle);
 handle!(IpSetHandle);
 impl IpSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -564,11 +570,11 @@ pub mod ip_set {
 /// CloudFormation: `AWS::GuardDuty::MalwareProtectionPlan`. Terraform: `awscc_guardduty_malware_protection_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-malwareprotectionplan.html)
-pub struct MalwareProtectionPlan(Base);
-static MALWARE_PROTECTION_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct MalwareProtectionPlan(rt::Base);
+static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::MalwareProtectionPlan",
     terraform: Some("awscc_guardduty_malware_protection_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -588,15 +594,15 @@ impl MalwareProtectionPlan {
     pub fn new(
         id: impl Into<String>,
         protected_resource: malware_protection_plan::CfnProtectedResource,
-        role: impl Into<Expr>,
+        role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MALWARE_PROTECTION_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &MALWARE_PROTECTION_PLAN_TYPE);
         this.set(
             "ProtectedResource",
             Some("protected_resource"),
             protected_resource.into(),
         );
-        this.set("Role", Some("role"), string(role));
+        this.set("Role", Some("role"), rt::string(role));
         MalwareProtectionPlan(this)
     }
     /// Specifies the action that is to be applied to the Malware Protection plan resource.
@@ -610,37 +616,37 @@ impl MalwareProtectionPlan {
 builder!(MalwareProtectionPlan, MalwareProtectionPlanHandle);
 /// A declared `AWS::GuardDuty::MalwareProtectionPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MalwareProtectionPlanHandle(Handle);
+pub struct MalwareProtectionPlanHandle(rt::Handle);
 handle!(MalwareProtectionPlanHandle);
 impl MalwareProtectionPlanHandle {
     /// A unique identifier associated with Malware Protection plan resource.
     ///
     /// CloudFormation `Fn::GetAtt` `MalwareProtectionPlanId`; Terraform `malware_protection_plan_id`.
-    pub fn malware_protection_plan_id(&self) -> Expr {
+    pub fn malware_protection_plan_id(&self) -> rt::Expr {
         self.0.attr("MalwareProtectionPlanId")
     }
     /// Amazon Resource Name (ARN) of the protected resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the Malware Protection plan resource was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Status of the Malware Protection plan resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Status details associated with the Malware Protection plan resource status.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReasons`; Terraform `status_reasons`.
-    pub fn status_reasons(&self) -> Expr {
+    pub fn status_reasons(&self) -> rt::Expr {
         self.0.attr("StatusReasons")
     }
 }
@@ -651,11 +657,11 @@ pub mod malware_protection_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnactions.html)
     #[derive(Clone, Debug)]
-    pub struct CfnActions(Props);
+    pub struct CfnActions(rt::Props);
     impl CfnActions {
         /// A new `CfnActions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnActions(this)
         }
         /// Contains information about tagging status of the Malware Protection plan resource.
@@ -671,11 +677,11 @@ pub mod malware_protection_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnprotectedresource.html)
     #[derive(Clone, Debug)]
-    pub struct CfnProtectedResource(Props);
+    pub struct CfnProtectedResource(rt::Props);
     impl CfnProtectedResource {
         /// A new `CfnProtectedResource`. Required properties: `s3_bucket` (`S3Bucket`).
         pub fn new(s3_bucket: S3Bucket) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Bucket", Some("s3_bucket"), s3_bucket.into());
             CfnProtectedResource(this)
         }
@@ -685,11 +691,11 @@ pub mod malware_protection_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfntagging.html)
     #[derive(Clone, Debug)]
-    pub struct CfnTagging(Props);
+    pub struct CfnTagging(rt::Props);
     impl CfnTagging {
         /// A new `CfnTagging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnTagging(this)
         }
         /// Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
@@ -707,26 +713,33 @@ pub mod malware_protection_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-s3bucket.html)
     #[derive(Clone, Debug)]
-    pub struct S3Bucket(Props);
+    pub struct S3Bucket(rt::Props);
     impl S3Bucket {
         /// A new `S3Bucket`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Bucket(this)
         }
         /// Name of the S3 bucket.
         ///
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// Information about the specified object prefixes.
         ///
         /// Constraints: 0..=5 items. CloudFormation `ObjectPrefixes`, Terraform `object_prefixes`.
-        pub fn object_prefixes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("ObjectPrefixes", Some("object_prefixes"), strings(value));
+        pub fn object_prefixes(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "ObjectPrefixes",
+                Some("object_prefixes"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -746,11 +759,11 @@ pub mod malware_protection_plan {
 /// CloudFormation: `AWS::GuardDuty::Master`. Terraform: `awscc_guardduty_master` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-master.html)
-pub struct Master(Base);
-static MASTER_TYPE: TypeInfo = TypeInfo {
+pub struct Master(rt::Base);
+static MASTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::Master",
     terraform: Some("awscc_guardduty_master"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -760,38 +773,38 @@ impl Master {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        detector_id: impl Into<Expr>,
-        master_id: impl Into<Expr>,
+        detector_id: impl Into<rt::Expr>,
+        master_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MASTER_TYPE);
-        this.set("DetectorId", Some("detector_id"), string(detector_id));
-        this.set("MasterId", Some("master_id"), string(master_id));
+        let mut this = rt::Base::new(id, &MASTER_TYPE);
+        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
+        this.set("MasterId", Some("master_id"), rt::string(master_id));
         Master(this)
     }
     /// Value used to validate the master account to the member account.
     ///
     /// Changing it replaces the resource. CloudFormation `InvitationId`, Terraform `invitation_id`.
-    pub fn invitation_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn invitation_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InvitationId", Some("invitation_id"), string(value));
+            .set("InvitationId", Some("invitation_id"), rt::string(value));
         self
     }
 }
 builder!(Master, MasterHandle);
 /// A declared `AWS::GuardDuty::Master`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MasterHandle(Handle);
+pub struct MasterHandle(rt::Handle);
 handle!(MasterHandle);
 /// Resource Type definition for AWS::GuardDuty::Member
 ///
 /// CloudFormation: `AWS::GuardDuty::Member`. Terraform: `awscc_guardduty_member` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-member.html)
-pub struct Member(Base);
-static MEMBER_TYPE: TypeInfo = TypeInfo {
+pub struct Member(rt::Base);
+static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::Member",
     terraform: Some("awscc_guardduty_member"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -799,14 +812,15 @@ static MEMBER_TYPE: TypeInfo = TypeInfo {
 impl Member {
     /// Declares a `AWS::GuardDuty::Member` with the stack-unique `id`. Required properties: `email` (`Email`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, email: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MEMBER_TYPE);
-        this.set("Email", Some("email"), string(email));
+    pub fn new(id: impl Into<String>, email: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MEMBER_TYPE);
+        this.set("Email", Some("email"), rt::string(email));
         Member(this)
     }
     /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
-    pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DetectorId", Some("detector_id"), string(value));
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
         self
     }
     /// CloudFormation `DisableEmailNotification`, Terraform `disable_email_notification`.
@@ -814,18 +828,18 @@ impl Member {
         self.0.set(
             "DisableEmailNotification",
             Some("disable_email_notification"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `MemberId`, Terraform `member_id`.
-    pub fn member_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MemberId", Some("member_id"), string(value));
+    pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MemberId", Some("member_id"), rt::string(value));
         self
     }
     /// CloudFormation `Message`, Terraform `message`.
-    pub fn message(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Message", Some("message"), string(value));
+    pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Message", Some("message"), rt::string(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -837,7 +851,7 @@ impl Member {
 builder!(Member, MemberHandle);
 /// A declared `AWS::GuardDuty::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MemberHandle(Handle);
+pub struct MemberHandle(rt::Handle);
 handle!(MemberHandle);
 /// Property types and value sets of [`Member`] (`AWS::GuardDuty::Member`).
 pub mod member {
@@ -865,11 +879,11 @@ pub mod member {
 /// CloudFormation: `AWS::GuardDuty::PublishingDestination`. Terraform: `awscc_guardduty_publishing_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-publishingdestination.html)
-pub struct PublishingDestination(Base);
-static PUBLISHING_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct PublishingDestination(rt::Base);
+static PUBLISHING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::PublishingDestination",
     terraform: Some("awscc_guardduty_publishing_destination"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -888,9 +902,9 @@ impl PublishingDestination {
         id: impl Into<String>,
         destination_properties: publishing_destination::CfnDestinationProperties,
         destination_type: publishing_destination::DestinationType,
-        detector_id: impl Into<Expr>,
+        detector_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PUBLISHING_DESTINATION_TYPE);
+        let mut this = rt::Base::new(id, &PUBLISHING_DESTINATION_TYPE);
         this.set(
             "DestinationProperties",
             Some("destination_properties"),
@@ -901,32 +915,32 @@ impl PublishingDestination {
             Some("destination_type"),
             destination_type.into(),
         );
-        this.set("DetectorId", Some("detector_id"), string(detector_id));
+        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
         PublishingDestination(this)
     }
 }
 builder!(PublishingDestination, PublishingDestinationHandle);
 /// A declared `AWS::GuardDuty::PublishingDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublishingDestinationHandle(Handle);
+pub struct PublishingDestinationHandle(rt::Handle);
 handle!(PublishingDestinationHandle);
 impl PublishingDestinationHandle {
     /// The ID of the publishing destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The status of the publishing destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time, in epoch millisecond format, at which GuardDuty was first unable to publish findings to the destination.
     ///
     /// CloudFormation `Fn::GetAtt` `PublishingFailureStartTimestamp`; Terraform `publishing_failure_start_timestamp`.
-    pub fn publishing_failure_start_timestamp(&self) -> Expr {
+    pub fn publishing_failure_start_timestamp(&self) -> rt::Expr {
         self.0.attr("PublishingFailureStartTimestamp")
     }
 }
@@ -937,26 +951,27 @@ pub mod publishing_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-publishingdestination-cfndestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CfnDestinationProperties(Props);
+    pub struct CfnDestinationProperties(rt::Props);
     impl CfnDestinationProperties {
         /// A new `CfnDestinationProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CfnDestinationProperties(this)
         }
         /// The ARN of the resource to publish to.
         ///
         /// CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// The ARN of the KMS key to use for encryption.
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -974,11 +989,11 @@ pub mod publishing_destination {
 /// CloudFormation: `AWS::GuardDuty::ThreatEntitySet`. Terraform: `awscc_guardduty_threat_entity_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-threatentityset.html)
-pub struct ThreatEntitySet(Base);
-static THREAT_ENTITY_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ThreatEntitySet(rt::Base);
+static THREAT_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::ThreatEntitySet",
     terraform: Some("awscc_guardduty_threat_entity_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1000,62 +1015,63 @@ impl ThreatEntitySet {
     pub fn new(
         id: impl Into<String>,
         format: threat_entity_set::Format,
-        location: impl Into<Expr>,
+        location: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &THREAT_ENTITY_SET_TYPE);
+        let mut this = rt::Base::new(id, &THREAT_ENTITY_SET_TYPE);
         this.set("Format", Some("format"), format.into());
-        this.set("Location", Some("location"), string(location));
+        this.set("Location", Some("location"), rt::string(location));
         ThreatEntitySet(this)
     }
     /// CloudFormation `Activate`, Terraform `activate`.
     pub fn activate(mut self, value: bool) -> Self {
-        self.0.set("Activate", Some("activate"), boolean(value));
+        self.0.set("Activate", Some("activate"), rt::boolean(value));
         self
     }
     /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
-    pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DetectorId", Some("detector_id"), string(value));
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
         self
     }
     /// Constraints: length 12..=12; pattern `^[0-9]+$`. CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExpectedBucketOwner",
             Some("expected_bucket_owner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ThreatEntitySet, ThreatEntitySetHandle);
 /// A declared `AWS::GuardDuty::ThreatEntitySet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThreatEntitySetHandle(Handle);
+pub struct ThreatEntitySetHandle(rt::Handle);
 handle!(ThreatEntitySetHandle);
 impl ThreatEntitySetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ErrorDetails`; Terraform `error_details`.
-    pub fn error_details(&self) -> Expr {
+    pub fn error_details(&self) -> rt::Expr {
         self.0.attr("ErrorDetails")
     }
 }
@@ -1085,11 +1101,11 @@ pub mod threat_entity_set {
 /// CloudFormation: `AWS::GuardDuty::ThreatIntelSet`. Terraform: `awscc_guardduty_threat_intel_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-threatintelset.html)
-pub struct ThreatIntelSet(Base);
-static THREAT_INTEL_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ThreatIntelSet(rt::Base);
+static THREAT_INTEL_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::ThreatIntelSet",
     terraform: Some("awscc_guardduty_threat_intel_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -1100,46 +1116,47 @@ impl ThreatIntelSet {
     pub fn new(
         id: impl Into<String>,
         format: threat_intel_set::Format,
-        location: impl Into<Expr>,
+        location: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &THREAT_INTEL_SET_TYPE);
+        let mut this = rt::Base::new(id, &THREAT_INTEL_SET_TYPE);
         this.set("Format", Some("format"), format.into());
-        this.set("Location", Some("location"), string(location));
+        this.set("Location", Some("location"), rt::string(location));
         ThreatIntelSet(this)
     }
     /// CloudFormation `Activate`, Terraform `activate`.
     pub fn activate(mut self, value: bool) -> Self {
-        self.0.set("Activate", Some("activate"), boolean(value));
+        self.0.set("Activate", Some("activate"), rt::boolean(value));
         self
     }
     /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
-    pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DetectorId", Some("detector_id"), string(value));
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
         self
     }
     /// Constraints: length 12..=12. CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExpectedBucketOwner",
             Some("expected_bucket_owner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ThreatIntelSet, ThreatIntelSetHandle);
 /// A declared `AWS::GuardDuty::ThreatIntelSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThreatIntelSetHandle(Handle);
+pub struct ThreatIntelSetHandle(rt::Handle);
 handle!(ThreatIntelSetHandle);
 impl ThreatIntelSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1169,11 +1186,11 @@ pub mod threat_intel_set {
 /// CloudFormation: `AWS::GuardDuty::TrustedEntitySet`. Terraform: `awscc_guardduty_trusted_entity_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-guardduty-trustedentityset.html)
-pub struct TrustedEntitySet(Base);
-static TRUSTED_ENTITY_SET_TYPE: TypeInfo = TypeInfo {
+pub struct TrustedEntitySet(rt::Base);
+static TRUSTED_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::GuardDuty::TrustedEntitySet",
     terraform: Some("awscc_guardduty_trusted_entity_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1195,62 +1212,63 @@ impl TrustedEntitySet {
     pub fn new(
         id: impl Into<String>,
         format: trusted_entity_set::Format,
-        location: impl Into<Expr>,
+        location: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRUSTED_ENTITY_SET_TYPE);
+        let mut this = rt::Base::new(id, &TRUSTED_ENTITY_SET_TYPE);
         this.set("Format", Some("format"), format.into());
-        this.set("Location", Some("location"), string(location));
+        this.set("Location", Some("location"), rt::string(location));
         TrustedEntitySet(this)
     }
     /// CloudFormation `Activate`, Terraform `activate`.
     pub fn activate(mut self, value: bool) -> Self {
-        self.0.set("Activate", Some("activate"), boolean(value));
+        self.0.set("Activate", Some("activate"), rt::boolean(value));
         self
     }
     /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
-    pub fn detector_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DetectorId", Some("detector_id"), string(value));
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
         self
     }
     /// Constraints: length 12..=12; pattern `^[0-9]+$`. CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExpectedBucketOwner",
             Some("expected_bucket_owner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(TrustedEntitySet, TrustedEntitySetHandle);
 /// A declared `AWS::GuardDuty::TrustedEntitySet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustedEntitySetHandle(Handle);
+pub struct TrustedEntitySetHandle(rt::Handle);
 handle!(TrustedEntitySetHandle);
 impl TrustedEntitySetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ErrorDetails`; Terraform `error_details`.
-    pub fn error_details(&self) -> Expr {
+    pub fn error_details(&self) -> rt::Expr {
         self.0.attr("ErrorDetails")
     }
 }

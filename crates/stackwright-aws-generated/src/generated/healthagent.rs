@@ -2,23 +2,24 @@
 //! `HealthAgent` resource types of the CloudFormation registry (`AWS::HealthAgent::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `healthagent` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::HealthAgent::Domain.
 ///
 /// CloudFormation: `AWS::HealthAgent::Domain`. Terraform: `awscc_healthagent_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-healthagent-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::HealthAgent::Domain",
     terraform: Some("awscc_healthagent_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,46 +69,46 @@ static DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl Domain {
     /// Declares a `AWS::HealthAgent::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Domain(this)
     }
 }
 builder!(Domain, DomainHandle);
 /// A declared `AWS::HealthAgent::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The Amazon Resource Name (ARN) of the Domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the Domain.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The status of the Domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Encryption context for the Domain.
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptionContext`; Terraform `encryption_context`.
-    pub fn encryption_context(&self) -> Expr {
+    pub fn encryption_context(&self) -> rt::Expr {
         self.0.attr("EncryptionContext")
     }
     /// The timestamp when the Domain was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }

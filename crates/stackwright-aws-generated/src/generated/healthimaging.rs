@@ -2,23 +2,24 @@
 //! `HealthImaging` resource types of the CloudFormation registry (`AWS::HealthImaging::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `healthimaging` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation: `AWS::HealthImaging::Datastore`. Terraform: `awscc_healthimaging_datastore` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-healthimaging-datastore.html)
-pub struct Datastore(Base);
-static DATASTORE_TYPE: TypeInfo = TypeInfo {
+pub struct Datastore(rt::Base);
+static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::HealthImaging::Datastore",
     terraform: Some("awscc_healthimaging_datastore"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,49 +67,50 @@ impl Datastore {
     /// Declares a `AWS::HealthImaging::Datastore` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATASTORE_TYPE);
+        let this = rt::Base::new(id, &DATASTORE_TYPE);
         Datastore(this)
     }
     /// User friendly name for Datastore.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9._/#-]+$`. Changing it replaces the resource. CloudFormation `DatastoreName`, Terraform `datastore_name`.
-    pub fn datastore_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn datastore_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatastoreName", Some("datastore_name"), string(value));
+            .set("DatastoreName", Some("datastore_name"), rt::string(value));
         self
     }
     /// ARN referencing a KMS key or KMS key alias.
     ///
     /// Constraints: length 1..=512. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(Datastore, DatastoreHandle);
 /// A declared `AWS::HealthImaging::Datastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatastoreHandle(Handle);
+pub struct DatastoreHandle(rt::Handle);
 handle!(DatastoreHandle);
 impl DatastoreHandle {
     /// CloudFormation `Fn::GetAtt` `DatastoreArn`; Terraform `datastore_arn`.
-    pub fn datastore_arn(&self) -> Expr {
+    pub fn datastore_arn(&self) -> rt::Expr {
         self.0.attr("DatastoreArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreId`; Terraform `datastore_id`.
-    pub fn datastore_id(&self) -> Expr {
+    pub fn datastore_id(&self) -> rt::Expr {
         self.0.attr("DatastoreId")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreStatus`; Terraform `datastore_status`.
-    pub fn datastore_status(&self) -> Expr {
+    pub fn datastore_status(&self) -> rt::Expr {
         self.0.attr("DatastoreStatus")
     }
 }

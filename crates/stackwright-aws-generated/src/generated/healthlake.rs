@@ -2,23 +2,24 @@
 //! `HealthLake` resource types of the CloudFormation registry (`AWS::HealthLake::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `healthlake` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data from a source format (such as C-CDA or CSV) into FHIR R4.
 ///
 /// CloudFormation: `AWS::HealthLake::DataTransformationProfile`. Terraform: `awscc_healthlake_data_transformation_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-healthlake-datatransformationprofile.html)
-pub struct DataTransformationProfile(Base);
-static DATA_TRANSFORMATION_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct DataTransformationProfile(rt::Base);
+static DATA_TRANSFORMATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::HealthLake::DataTransformationProfile",
     terraform: Some("awscc_healthlake_data_transformation_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,29 +63,34 @@ impl DataTransformationProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        profile_name: impl Into<Expr>,
+        profile_name: impl Into<rt::Expr>,
         source_format: data_transformation_profile::SourceFormat,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_TRANSFORMATION_PROFILE_TYPE);
-        this.set("ProfileName", Some("profile_name"), string(profile_name));
+        let mut this = rt::Base::new(id, &DATA_TRANSFORMATION_PROFILE_TYPE);
+        this.set(
+            "ProfileName",
+            Some("profile_name"),
+            rt::string(profile_name),
+        );
         this.set("SourceFormat", Some("source_format"), source_format.into());
         DataTransformationProfile(this)
     }
     /// The identifier (key ID or ARN) of a customer-managed KMS key used to encrypt the profile's template content at rest.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// A human-readable description of the profile's purpose.
     ///
     /// Constraints: length 0..=1000. Changing it replaces the resource. CloudFormation `ProfileDescription`, Terraform `profile_description`.
-    pub fn profile_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn profile_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProfileDescription",
             Some("profile_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -99,25 +105,25 @@ impl DataTransformationProfile {
 builder!(DataTransformationProfile, DataTransformationProfileHandle);
 /// A declared `AWS::HealthLake::DataTransformationProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataTransformationProfileHandle(Handle);
+pub struct DataTransformationProfileHandle(rt::Handle);
 handle!(DataTransformationProfileHandle);
 impl DataTransformationProfileHandle {
     /// The Amazon Resource Name (ARN) of the data transformation profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique, server-generated identifier of the profile (32-character lowercase hexadecimal).
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileId`; Terraform `profile_id`.
-    pub fn profile_id(&self) -> Expr {
+    pub fn profile_id(&self) -> rt::Expr {
         self.0.attr("ProfileId")
     }
     /// The target format that this profile converts to.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetFormat`; Terraform `target_format`.
-    pub fn target_format(&self) -> Expr {
+    pub fn target_format(&self) -> rt::Expr {
         self.0.attr("TargetFormat")
     }
 }
@@ -130,13 +136,13 @@ pub mod data_transformation_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-existingversionedprofilesource.html)
     #[derive(Clone, Debug)]
-    pub struct ExistingVersionedProfileSource(Props);
+    pub struct ExistingVersionedProfileSource(rt::Props);
     impl ExistingVersionedProfileSource {
         /// A new `ExistingVersionedProfileSource`. Required properties: `profile_id` (`ProfileId`), `version` (`Version`).
-        pub fn new(profile_id: impl Into<Expr>, version: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ProfileId", Some("profile_id"), string(profile_id));
-            this.set("Version", Some("version"), int(version));
+        pub fn new(profile_id: impl Into<rt::Expr>, version: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+            this.set("Version", Some("version"), rt::int(version));
             ExistingVersionedProfileSource(this)
         }
     }
@@ -147,17 +153,17 @@ pub mod data_transformation_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-profilemappingsource.html)
     #[derive(Clone, Debug)]
-    pub struct ProfileMappingSource(Props);
+    pub struct ProfileMappingSource(rt::Props);
     impl ProfileMappingSource {
         /// A new `ProfileMappingSource`. Required properties: `profile_mapping` (`ProfileMapping`).
         pub fn new(
-            profile_mapping: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            profile_mapping: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ProfileMapping",
                 Some("profile_mapping"),
-                string_map(profile_mapping),
+                rt::string_map(profile_mapping),
             );
             ProfileMappingSource(this)
         }
@@ -169,11 +175,11 @@ pub mod data_transformation_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// Create the profile by cloning a specific version of an existing profile.
@@ -214,15 +220,15 @@ pub mod data_transformation_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-starterprofilesource.html)
     #[derive(Clone, Debug)]
-    pub struct StarterProfileSource(Props);
+    pub struct StarterProfileSource(rt::Props);
     impl StarterProfileSource {
         /// A new `StarterProfileSource`. Required properties: `starter_profile_name` (`StarterProfileName`).
-        pub fn new(starter_profile_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(starter_profile_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StarterProfileName",
                 Some("starter_profile_name"),
-                string(starter_profile_name),
+                rt::string(starter_profile_name),
             );
             StarterProfileSource(this)
         }
@@ -243,11 +249,11 @@ pub mod data_transformation_profile {
 /// CloudFormation: `AWS::HealthLake::FHIRDatastore`. Terraform: `awscc_healthlake_fhir_datastore` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-healthlake-fhirdatastore.html)
-pub struct FhirDatastore(Base);
-static FHIR_DATASTORE_TYPE: TypeInfo = TypeInfo {
+pub struct FhirDatastore(rt::Base);
+static FHIR_DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::HealthLake::FHIRDatastore",
     terraform: Some("awscc_healthlake_fhir_datastore"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -295,7 +301,7 @@ impl FhirDatastore {
         id: impl Into<String>,
         datastore_type_version: fhir_datastore::DatastoreTypeVersion,
     ) -> Self {
-        let mut this = Base::new(id, &FHIR_DATASTORE_TYPE);
+        let mut this = rt::Base::new(id, &FHIR_DATASTORE_TYPE);
         this.set(
             "DatastoreTypeVersion",
             Some("datastore_type_version"),
@@ -316,9 +322,9 @@ impl FhirDatastore {
     /// The user-generated name for the Data Store.
     ///
     /// Constraints: length 1..=256; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-%@]*)$`. CloudFormation `DatastoreName`, Terraform `datastore_name`.
-    pub fn datastore_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn datastore_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatastoreName", Some("datastore_name"), string(value));
+            .set("DatastoreName", Some("datastore_name"), rt::string(value));
         self
     }
     /// The identity provider configuration for the datastore
@@ -372,27 +378,27 @@ impl FhirDatastore {
 builder!(FhirDatastore, FhirDatastoreHandle);
 /// A declared `AWS::HealthLake::FHIRDatastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FhirDatastoreHandle(Handle);
+pub struct FhirDatastoreHandle(rt::Handle);
 handle!(FhirDatastoreHandle);
 impl FhirDatastoreHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreArn`; Terraform `datastore_arn`.
-    pub fn datastore_arn(&self) -> Expr {
+    pub fn datastore_arn(&self) -> rt::Expr {
         self.0.attr("DatastoreArn")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreEndpoint`; Terraform `datastore_endpoint`.
-    pub fn datastore_endpoint(&self) -> Expr {
+    pub fn datastore_endpoint(&self) -> rt::Expr {
         self.0.attr("DatastoreEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreId`; Terraform `datastore_id`.
-    pub fn datastore_id(&self) -> Expr {
+    pub fn datastore_id(&self) -> rt::Expr {
         self.0.attr("DatastoreId")
     }
     /// CloudFormation `Fn::GetAtt` `DatastoreStatus`; Terraform `datastore_status`.
-    pub fn datastore_status(&self) -> Expr {
+    pub fn datastore_status(&self) -> rt::Expr {
         self.0.attr("DatastoreStatus")
     }
 }
@@ -405,11 +411,11 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnalyticsConfiguration(Props);
+    pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
         /// A new `AnalyticsConfiguration`. Required properties: `status` (`Status`).
         pub fn new(status: Status2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", None, status.into());
             AnalyticsConfiguration(this)
         }
@@ -421,11 +427,11 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-identityproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityProviderConfiguration(Props);
+    pub struct IdentityProviderConfiguration(rt::Props);
     impl IdentityProviderConfiguration {
         /// A new `IdentityProviderConfiguration`. Required properties: `authorization_strategy` (`AuthorizationStrategy`).
         pub fn new(authorization_strategy: AuthorizationStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationStrategy",
                 Some("authorization_strategy"),
@@ -440,23 +446,23 @@ pub mod fhir_datastore {
             self.0.set(
                 "FineGrainedAuthorizationEnabled",
                 Some("fine_grained_authorization_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the Lambda function that will be used to decode the access token created by the authorization server.
         ///
         /// Constraints: length 49..=256; pattern `arn:aws[-a-z]*:lambda:[a-z]{2}-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9\-_\.]+(:(\$LATEST|[a-zA-Z0-9\-_]+))?`. CloudFormation `IdpLambdaArn`, Terraform `idp_lambda_arn`.
-        pub fn idp_lambda_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn idp_lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IdpLambdaArn", Some("idp_lambda_arn"), string(value));
+                .set("IdpLambdaArn", Some("idp_lambda_arn"), rt::string(value));
             self
         }
         /// The JSON metadata elements for identity provider configuration.
         ///
         /// CloudFormation `Metadata`, Terraform `metadata`.
-        pub fn metadata(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Metadata", Some("metadata"), string(value));
+        pub fn metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Metadata", Some("metadata"), rt::string(value));
             self
         }
     }
@@ -467,19 +473,20 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-kmsencryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KmsEncryptionConfig(Props);
+    pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
         /// A new `KmsEncryptionConfig`. Required properties: `cmk_type` (`CmkType`).
         pub fn new(cmk_type: CmkType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CmkType", Some("cmk_type"), cmk_type.into());
             KmsEncryptionConfig(this)
         }
         /// The KMS encryption key id/alias used to encrypt the Data Store contents at rest.
         ///
         /// Constraints: length 1..=400; pattern `(arn:aws((-us-gov)|(-iso)|(-iso-b)|(-cn))?:kms:)?([a-z]{2}-[a-z]+(-[a-z]+)?-\d:)?(\d{12}:)?(((key/)?[a-zA-Z0-9-_]+)|(alias/[a-zA-Z0-9:/_-]+))`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -490,11 +497,11 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-nlpconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NlpConfiguration(Props);
+    pub struct NlpConfiguration(rt::Props);
     impl NlpConfiguration {
         /// A new `NlpConfiguration`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", None, status.into());
             NlpConfiguration(this)
         }
@@ -506,11 +513,11 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-preloaddataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PreloadDataConfig(Props);
+    pub struct PreloadDataConfig(rt::Props);
     impl PreloadDataConfig {
         /// A new `PreloadDataConfig`. Required properties: `preload_data_type` (`PreloadDataType`).
         pub fn new(preload_data_type: PreloadDataType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PreloadDataType",
                 Some("preload_data_type"),
@@ -526,12 +533,12 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-profileconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProfileConfiguration(Props);
+    pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
         /// A new `ProfileConfiguration`. Required properties: `default_profiles` (`DefaultProfiles`).
-        pub fn new(default_profiles: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("DefaultProfiles", None, strings(default_profiles));
+        pub fn new(default_profiles: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DefaultProfiles", None, rt::strings(default_profiles));
             ProfileConfiguration(this)
         }
     }
@@ -542,11 +549,11 @@ pub mod fhir_datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-sseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SseConfiguration(Props);
+    pub struct SseConfiguration(rt::Props);
     impl SseConfiguration {
         /// A new `SseConfiguration`. Required properties: `kms_encryption_config` (`KmsEncryptionConfig`).
         pub fn new(kms_encryption_config: KmsEncryptionConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "KmsEncryptionConfig",
                 Some("kms_encryption_config"),

@@ -2,23 +2,24 @@
 //! `IAM` resource types of the CloudFormation registry (`AWS::IAM::*`): 16 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `iam` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::IAM::AccessKey
 ///
 /// CloudFormation: `AWS::IAM::AccessKey`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-accesskey.html)
-pub struct AccessKey(Base);
-static ACCESS_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct AccessKey(rt::Base);
+static ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::AccessKey",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("SecretAccessKey", None), ("Id", None)],
@@ -26,34 +27,34 @@ static ACCESS_KEY_TYPE: TypeInfo = TypeInfo {
 impl AccessKey {
     /// Declares a `AWS::IAM::AccessKey` with the stack-unique `id`. Required properties: `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_KEY_TYPE);
-        this.set("UserName", None, string(user_name));
+    pub fn new(id: impl Into<String>, user_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_KEY_TYPE);
+        this.set("UserName", None, rt::string(user_name));
         AccessKey(this)
     }
     /// Changing it replaces the resource. CloudFormation `Serial`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn serial(mut self, value: i64) -> Self {
-        self.0.set("Serial", None, int(value));
+        self.0.set("Serial", None, rt::int(value));
         self
     }
     /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn status(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Status", None, string(value));
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Status", None, rt::string(value));
         self
     }
 }
 builder!(AccessKey, AccessKeyHandle);
 /// A declared `AWS::IAM::AccessKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessKeyHandle(Handle);
+pub struct AccessKeyHandle(rt::Handle);
 handle!(AccessKeyHandle);
 impl AccessKeyHandle {
     /// CloudFormation `Fn::GetAtt` `SecretAccessKey`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn secret_access_key(&self) -> Expr {
+    pub fn secret_access_key(&self) -> rt::Expr {
         self.0.attr("SecretAccessKey")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -62,11 +63,11 @@ impl AccessKeyHandle {
 /// CloudFormation: `AWS::IAM::Group`. Terraform: `awscc_iam_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::Group",
     terraform: Some("awscc_iam_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -75,50 +76,54 @@ impl Group {
     /// Declares a `AWS::IAM::Group` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GROUP_TYPE);
+        let this = rt::Base::new(id, &GROUP_TYPE);
         Group(this)
     }
     /// The name of the group to create.
     ///
     /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
-    pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupName", Some("group_name"), string(value));
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     ///
     /// Constraints: 0..=20 items. CloudFormation `ManagedPolicyArns`, Terraform `managed_policy_arns`.
-    pub fn managed_policy_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn managed_policy_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ManagedPolicyArns",
             Some("managed_policy_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The path to the group.
     ///
     /// Constraints: length 1..=512; pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// Adds or updates an inline policy document that is embedded in the specified IAM group.
     ///
     /// CloudFormation `Policies`, Terraform `policies`.
     pub fn policies(mut self, value: impl IntoIterator<Item = group::Policy>) -> Self {
-        self.0.set("Policies", Some("policies"), list(value));
+        self.0.set("Policies", Some("policies"), rt::list(value));
         self
     }
 }
 builder!(Group, GroupHandle);
 /// A declared `AWS::IAM::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -131,17 +136,20 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-group-policy.html)
     #[derive(Clone, Debug)]
-    pub struct Policy(Props);
+    pub struct Policy(rt::Props);
     impl Policy {
         /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            policy_document: impl Into<rt::Value>,
+            policy_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                json_string(policy_document),
+                rt::json_string(policy_document),
             );
-            this.set("PolicyName", Some("policy_name"), string(policy_name));
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
             Policy(this)
         }
     }
@@ -152,11 +160,11 @@ pub mod group {
 /// CloudFormation: `AWS::IAM::GroupPolicy`. Terraform: `awscc_iam_group_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-grouppolicy.html)
-pub struct GroupPolicy(Base);
-static GROUP_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct GroupPolicy(rt::Base);
+static GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::GroupPolicy",
     terraform: Some("awscc_iam_group_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -166,20 +174,20 @@ impl GroupPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_name: impl Into<Expr>,
-        policy_name: impl Into<Expr>,
+        group_name: impl Into<rt::Expr>,
+        policy_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GROUP_POLICY_TYPE);
-        this.set("GroupName", Some("group_name"), string(group_name));
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        let mut this = rt::Base::new(id, &GROUP_POLICY_TYPE);
+        this.set("GroupName", Some("group_name"), rt::string(group_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         GroupPolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -187,18 +195,18 @@ impl GroupPolicy {
 builder!(GroupPolicy, GroupPolicyHandle);
 /// A declared `AWS::IAM::GroupPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupPolicyHandle(Handle);
+pub struct GroupPolicyHandle(rt::Handle);
 handle!(GroupPolicyHandle);
 /// Creates a new instance profile.
 ///
 /// CloudFormation: `AWS::IAM::InstanceProfile`. Terraform: `awscc_iam_instance_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-instanceprofile.html)
-pub struct InstanceProfile(Base);
-static INSTANCE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceProfile(rt::Base);
+static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::InstanceProfile",
     terraform: Some("awscc_iam_instance_profile"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -206,38 +214,41 @@ static INSTANCE_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl InstanceProfile {
     /// Declares a `AWS::IAM::InstanceProfile` with the stack-unique `id`. Required properties: `roles` (`Roles`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, roles: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        let mut this = Base::new(id, &INSTANCE_PROFILE_TYPE);
-        this.set("Roles", Some("roles"), strings(roles));
+    pub fn new(
+        id: impl Into<String>,
+        roles: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
+        this.set("Roles", Some("roles"), rt::strings(roles));
         InstanceProfile(this)
     }
     /// The name of the instance profile to create.
     ///
     /// Constraints: length 0..=128; pattern `^([\w+=,.@-]+)?$`. Changing it replaces the resource. CloudFormation `InstanceProfileName`, Terraform `instance_profile_name`.
-    pub fn instance_profile_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InstanceProfileName",
             Some("instance_profile_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The path to the instance profile.
     ///
     /// Constraints: length 1..=512; pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`. Changing it replaces the resource. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
 }
 builder!(InstanceProfile, InstanceProfileHandle);
 /// A declared `AWS::IAM::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceProfileHandle(Handle);
+pub struct InstanceProfileHandle(rt::Handle);
 handle!(InstanceProfileHandle);
 impl InstanceProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -246,11 +257,11 @@ impl InstanceProfileHandle {
 /// CloudFormation: `AWS::IAM::ManagedPolicy`. Terraform: `awscc_iam_managed_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-managedpolicy.html)
-pub struct ManagedPolicy(Base);
-static MANAGED_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ManagedPolicy(rt::Base);
+static MANAGED_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::ManagedPolicy",
     terraform: Some("awscc_iam_managed_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -270,99 +281,99 @@ static MANAGED_POLICY_TYPE: TypeInfo = TypeInfo {
 impl ManagedPolicy {
     /// Declares a `AWS::IAM::ManagedPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy_document: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MANAGED_POLICY_TYPE);
+    pub fn new(id: impl Into<String>, policy_document: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MANAGED_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            string(policy_document),
+            rt::string(policy_document),
         );
         ManagedPolicy(this)
     }
     /// A friendly description of the policy.
     ///
     /// Constraints: length 0..=1000. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name (friendly name, not ARN) of the group to attach the policy to.
     ///
     /// CloudFormation `Groups`, Terraform `groups`.
-    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Groups", Some("groups"), strings(value));
+    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Groups", Some("groups"), rt::strings(value));
         self
     }
     /// The friendly name of the policy.
     ///
     /// Changing it replaces the resource. CloudFormation `ManagedPolicyName`, Terraform `managed_policy_name`.
-    pub fn managed_policy_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn managed_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ManagedPolicyName",
             Some("managed_policy_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The path for the policy.
     ///
     /// Constraints: length 1..=512; pattern `^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`. Changing it replaces the resource. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// The name (friendly name, not ARN) of the role to attach the policy to.
     ///
     /// CloudFormation `Roles`, Terraform `roles`.
-    pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Roles", Some("roles"), strings(value));
+    pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Roles", Some("roles"), rt::strings(value));
         self
     }
     /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
     ///
     /// CloudFormation `Users`, Terraform `users`.
-    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Users", Some("users"), strings(value));
+    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Users", Some("users"), rt::strings(value));
         self
     }
 }
 builder!(ManagedPolicy, ManagedPolicyHandle);
 /// A declared `AWS::IAM::ManagedPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ManagedPolicyHandle(Handle);
+pub struct ManagedPolicyHandle(rt::Handle);
 handle!(ManagedPolicyHandle);
 impl ManagedPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
     /// CloudFormation `Fn::GetAtt` `AttachmentCount`; Terraform `attachment_count`.
-    pub fn attachment_count(&self) -> Expr {
+    pub fn attachment_count(&self) -> rt::Expr {
         self.0.attr("AttachmentCount")
     }
     /// CloudFormation `Fn::GetAtt` `CreateDate`; Terraform `create_date`.
-    pub fn create_date(&self) -> Expr {
+    pub fn create_date(&self) -> rt::Expr {
         self.0.attr("CreateDate")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultVersionId`; Terraform `default_version_id`.
-    pub fn default_version_id(&self) -> Expr {
+    pub fn default_version_id(&self) -> rt::Expr {
         self.0.attr("DefaultVersionId")
     }
     /// CloudFormation `Fn::GetAtt` `IsAttachable`; Terraform `is_attachable`.
-    pub fn is_attachable(&self) -> Expr {
+    pub fn is_attachable(&self) -> rt::Expr {
         self.0.attr("IsAttachable")
     }
     /// CloudFormation `Fn::GetAtt` `PermissionsBoundaryUsageCount`; Terraform `permissions_boundary_usage_count`.
-    pub fn permissions_boundary_usage_count(&self) -> Expr {
+    pub fn permissions_boundary_usage_count(&self) -> rt::Expr {
         self.0.attr("PermissionsBoundaryUsageCount")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateDate`; Terraform `update_date`.
-    pub fn update_date(&self) -> Expr {
+    pub fn update_date(&self) -> rt::Expr {
         self.0.attr("UpdateDate")
     }
 }
@@ -371,11 +382,11 @@ impl ManagedPolicyHandle {
 /// CloudFormation: `AWS::IAM::OIDCProvider`. Terraform: `awscc_iam_oidc_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html)
-pub struct OidcProvider(Base);
-static OIDC_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct OidcProvider(rt::Base);
+static OIDC_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::OIDCProvider",
     terraform: Some("awscc_iam_oidc_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -384,37 +395,40 @@ impl OidcProvider {
     /// Declares a `AWS::IAM::OIDCProvider` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &OIDC_PROVIDER_TYPE);
+        let this = rt::Base::new(id, &OIDC_PROVIDER_TYPE);
         OidcProvider(this)
     }
     /// CloudFormation `ClientIdList`, Terraform `client_id_list`.
-    pub fn client_id_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn client_id_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ClientIdList", Some("client_id_list"), strings(value));
+            .set("ClientIdList", Some("client_id_list"), rt::strings(value));
         self
     }
     /// Constraints: at most 5 items. CloudFormation `ThumbprintList`, Terraform `thumbprint_list`.
-    pub fn thumbprint_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ThumbprintList", Some("thumbprint_list"), strings(value));
+    pub fn thumbprint_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "ThumbprintList",
+            Some("thumbprint_list"),
+            rt::strings(value),
+        );
         self
     }
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Url`, Terraform `url`.
-    pub fn url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Url", Some("url"), string(value));
+    pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Url", Some("url"), rt::string(value));
         self
     }
 }
 builder!(OidcProvider, OidcProviderHandle);
 /// A declared `AWS::IAM::OIDCProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OidcProviderHandle(Handle);
+pub struct OidcProviderHandle(rt::Handle);
 handle!(OidcProviderHandle);
 impl OidcProviderHandle {
     /// Amazon Resource Name (ARN) of the OIDC provider
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -423,11 +437,11 @@ impl OidcProviderHandle {
 /// CloudFormation: `AWS::IAM::Policy`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::Policy",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -437,44 +451,44 @@ impl Policy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        policy_name: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        policy_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
-        this.set("PolicyDocument", None, json(policy_document));
-        this.set("PolicyName", None, string(policy_name));
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
+        this.set("PolicyDocument", None, rt::json(policy_document));
+        this.set("PolicyName", None, rt::string(policy_name));
         Policy(this)
     }
     /// The name of the group to associate the policy with.
     ///
     /// CloudFormation `Groups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Groups", None, strings(value));
+    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Groups", None, rt::strings(value));
         self
     }
     /// The name of the role to associate the policy with.
     ///
     /// CloudFormation `Roles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Roles", None, strings(value));
+    pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Roles", None, rt::strings(value));
         self
     }
     /// The name of the user to associate the policy with.
     ///
     /// CloudFormation `Users`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Users", None, strings(value));
+    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Users", None, rt::strings(value));
         self
     }
 }
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::IAM::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -483,11 +497,11 @@ impl PolicyHandle {
 /// CloudFormation: `AWS::IAM::Role`. Terraform: `awscc_iam_role` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html)
-pub struct Role(Base);
-static ROLE_TYPE: TypeInfo = TypeInfo {
+pub struct Role(rt::Base);
+static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::Role",
     terraform: Some("awscc_iam_role"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RoleId", Some("role_id"))],
@@ -495,31 +509,34 @@ static ROLE_TYPE: TypeInfo = TypeInfo {
 impl Role {
     /// Declares a `AWS::IAM::Role` with the stack-unique `id`. Required properties: `assume_role_policy_document` (`AssumeRolePolicyDocument`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, assume_role_policy_document: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &ROLE_TYPE);
+    pub fn new(id: impl Into<String>, assume_role_policy_document: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &ROLE_TYPE);
         this.set(
             "AssumeRolePolicyDocument",
             Some("assume_role_policy_document"),
-            json_string(assume_role_policy_document),
+            rt::json_string(assume_role_policy_document),
         );
         Role(this)
     }
     /// A description of the role that you provide.
     ///
     /// Constraints: length 0..=1000; pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
     ///
     /// Constraints: at least 0 items. CloudFormation `ManagedPolicyArns`, Terraform `managed_policy_arns`.
-    pub fn managed_policy_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn managed_policy_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ManagedPolicyArns",
             Some("managed_policy_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -530,25 +547,25 @@ impl Role {
         self.0.set(
             "MaxSessionDuration",
             Some("max_session_duration"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The path to the role.
     ///
     /// Constraints: length 1..=512; pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`. Changing it replaces the resource. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
     ///
     /// Constraints: length 20..=2048. CloudFormation `PermissionsBoundary`, Terraform `permissions_boundary`.
-    pub fn permissions_boundary(mut self, value: impl Into<Expr>) -> Self {
+    pub fn permissions_boundary(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PermissionsBoundary",
             Some("permissions_boundary"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -556,29 +573,29 @@ impl Role {
     ///
     /// CloudFormation `Policies`, Terraform `policies`.
     pub fn policies(mut self, value: impl IntoIterator<Item = role::Policy>) -> Self {
-        self.0.set("Policies", Some("policies"), list(value));
+        self.0.set("Policies", Some("policies"), rt::list(value));
         self
     }
     /// A name for the IAM role, up to 64 characters in length.
     ///
     /// Constraints: length 1..=64; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `RoleName`, Terraform `role_name`.
-    pub fn role_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleName", Some("role_name"), string(value));
+    pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleName", Some("role_name"), rt::string(value));
         self
     }
 }
 builder!(Role, RoleHandle);
 /// A declared `AWS::IAM::Role`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoleHandle(Handle);
+pub struct RoleHandle(rt::Handle);
 handle!(RoleHandle);
 impl RoleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `RoleId`; Terraform `role_id`.
-    pub fn role_id(&self) -> Expr {
+    pub fn role_id(&self) -> rt::Expr {
         self.0.attr("RoleId")
     }
 }
@@ -591,17 +608,20 @@ pub mod role {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-role-policy.html)
     #[derive(Clone, Debug)]
-    pub struct Policy(Props);
+    pub struct Policy(rt::Props);
     impl Policy {
         /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            policy_document: impl Into<rt::Value>,
+            policy_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                json_string(policy_document),
+                rt::json_string(policy_document),
             );
-            this.set("PolicyName", Some("policy_name"), string(policy_name));
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
             Policy(this)
         }
     }
@@ -612,11 +632,11 @@ pub mod role {
 /// CloudFormation: `AWS::IAM::RolePolicy`. Terraform: `awscc_iam_role_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html)
-pub struct RolePolicy(Base);
-static ROLE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct RolePolicy(rt::Base);
+static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::RolePolicy",
     terraform: Some("awscc_iam_role_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -626,20 +646,20 @@ impl RolePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_name: impl Into<Expr>,
-        role_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
+        role_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROLE_POLICY_TYPE);
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
-        this.set("RoleName", Some("role_name"), string(role_name));
+        let mut this = rt::Base::new(id, &ROLE_POLICY_TYPE);
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set("RoleName", Some("role_name"), rt::string(role_name));
         RolePolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -647,18 +667,18 @@ impl RolePolicy {
 builder!(RolePolicy, RolePolicyHandle);
 /// A declared `AWS::IAM::RolePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RolePolicyHandle(Handle);
+pub struct RolePolicyHandle(rt::Handle);
 handle!(RolePolicyHandle);
 /// Resource Type definition for AWS::IAM::SAMLProvider
 ///
 /// CloudFormation: `AWS::IAM::SAMLProvider`. Terraform: `awscc_iam_saml_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-samlprovider.html)
-pub struct SamlProvider(Base);
-static SAML_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct SamlProvider(rt::Base);
+static SAML_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::SAMLProvider",
     terraform: Some("awscc_iam_saml_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -670,15 +690,15 @@ impl SamlProvider {
     /// Declares a `AWS::IAM::SAMLProvider` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SAML_PROVIDER_TYPE);
+        let this = rt::Base::new(id, &SAML_PROVIDER_TYPE);
         SamlProvider(this)
     }
     /// The private key from your external identity provider
     ///
     /// Constraints: length 1..=16384; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. Changing it replaces the resource. CloudFormation `AddPrivateKey`, Terraform `add_private_key`.
-    pub fn add_private_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn add_private_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AddPrivateKey", Some("add_private_key"), string(value));
+            .set("AddPrivateKey", Some("add_private_key"), rt::string(value));
         self
     }
     /// The encryption setting for the SAML provider
@@ -696,8 +716,8 @@ impl SamlProvider {
         self
     }
     /// Constraints: length 1..=128; pattern `[\w._-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: at most 2 items. CloudFormation `PrivateKeyList`, Terraform `private_key_list`.
@@ -706,26 +726,26 @@ impl SamlProvider {
         value: impl IntoIterator<Item = saml_provider::SamlPrivateKey>,
     ) -> Self {
         self.0
-            .set("PrivateKeyList", Some("private_key_list"), list(value));
+            .set("PrivateKeyList", Some("private_key_list"), rt::list(value));
         self
     }
     /// The Key ID of the private key to remove
     ///
     /// Constraints: length 22..=64; pattern `[A-Z0-9]+`. Changing it replaces the resource. CloudFormation `RemovePrivateKey`, Terraform `remove_private_key`.
-    pub fn remove_private_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn remove_private_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RemovePrivateKey",
             Some("remove_private_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1000..=10000000. CloudFormation `SamlMetadataDocument`, Terraform `saml_metadata_document`.
-    pub fn saml_metadata_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn saml_metadata_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SamlMetadataDocument",
             Some("saml_metadata_document"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -733,19 +753,19 @@ impl SamlProvider {
 builder!(SamlProvider, SamlProviderHandle);
 /// A declared `AWS::IAM::SAMLProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SamlProviderHandle(Handle);
+pub struct SamlProviderHandle(rt::Handle);
 handle!(SamlProviderHandle);
 impl SamlProviderHandle {
     /// Amazon Resource Name (ARN) of the SAML provider
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier assigned to the SAML provider
     ///
     /// CloudFormation `Fn::GetAtt` `SamlProviderUUID`; Terraform `saml_provider_uuid`.
-    pub fn saml_provider_uuid(&self) -> Expr {
+    pub fn saml_provider_uuid(&self) -> rt::Expr {
         self.0.attr("SamlProviderUUID")
     }
 }
@@ -758,13 +778,13 @@ pub mod saml_provider {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-samlprovider-samlprivatekey.html)
     #[derive(Clone, Debug)]
-    pub struct SamlPrivateKey(Props);
+    pub struct SamlPrivateKey(rt::Props);
     impl SamlPrivateKey {
         /// A new `SamlPrivateKey`. Required properties: `key_id` (`KeyId`), `timestamp` (`Timestamp`).
-        pub fn new(key_id: impl Into<Expr>, timestamp: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KeyId", Some("key_id"), string(key_id));
-            this.set("Timestamp", Some("timestamp"), string(timestamp));
+        pub fn new(key_id: impl Into<rt::Expr>, timestamp: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KeyId", Some("key_id"), rt::string(key_id));
+            this.set("Timestamp", Some("timestamp"), rt::string(timestamp));
             SamlPrivateKey(this)
         }
     }
@@ -784,11 +804,11 @@ pub mod saml_provider {
 /// CloudFormation: `AWS::IAM::ServerCertificate`. Terraform: `awscc_iam_server_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servercertificate.html)
-pub struct ServerCertificate(Base);
-static SERVER_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct ServerCertificate(rt::Base);
+static SERVER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::ServerCertificate",
     terraform: Some("awscc_iam_server_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -797,37 +817,44 @@ impl ServerCertificate {
     /// Declares a `AWS::IAM::ServerCertificate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVER_CERTIFICATE_TYPE);
+        let this = rt::Base::new(id, &SERVER_CERTIFICATE_TYPE);
         ServerCertificate(this)
     }
     /// Constraints: length 1..=16384; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. Changing it replaces the resource. CloudFormation `CertificateBody`, Terraform `certificate_body`.
-    pub fn certificate_body(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CertificateBody", Some("certificate_body"), string(value));
+    pub fn certificate_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateBody",
+            Some("certificate_body"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=2097152; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. Changing it replaces the resource. CloudFormation `CertificateChain`, Terraform `certificate_chain`.
-    pub fn certificate_chain(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CertificateChain", Some("certificate_chain"), string(value));
+    pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateChain",
+            Some("certificate_chain"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=512; pattern `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// Constraints: length 1..=16384; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. Changing it replaces the resource. CloudFormation `PrivateKey`, Terraform `private_key`.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", Some("private_key"), string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrivateKey", Some("private_key"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128; pattern `[\w+=,.@-]+`. Changing it replaces the resource. CloudFormation `ServerCertificateName`, Terraform `server_certificate_name`.
-    pub fn server_certificate_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerCertificateName",
             Some("server_certificate_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -835,13 +862,13 @@ impl ServerCertificate {
 builder!(ServerCertificate, ServerCertificateHandle);
 /// A declared `AWS::IAM::ServerCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerCertificateHandle(Handle);
+pub struct ServerCertificateHandle(rt::Handle);
 handle!(ServerCertificateHandle);
 impl ServerCertificateHandle {
     /// Amazon Resource Name (ARN) of the server certificate
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -850,11 +877,11 @@ impl ServerCertificateHandle {
 /// CloudFormation: `AWS::IAM::ServiceLinkedRole`. Terraform: `awscc_iam_service_linked_role` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servicelinkedrole.html)
-pub struct ServiceLinkedRole(Base);
-static SERVICE_LINKED_ROLE_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceLinkedRole(rt::Base);
+static SERVICE_LINKED_ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::ServiceLinkedRole",
     terraform: Some("awscc_iam_service_linked_role"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RoleName", Some("role_name"))],
@@ -863,44 +890,47 @@ impl ServiceLinkedRole {
     /// Declares a `AWS::IAM::ServiceLinkedRole` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_LINKED_ROLE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_LINKED_ROLE_TYPE);
         ServiceLinkedRole(this)
     }
     /// The service principal for the AWS service to which this role is attached.
     ///
     /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `AWSServiceName`, Terraform `aws_service_name`.
-    pub fn aws_service_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AWSServiceName", Some("aws_service_name"), string(value));
+    pub fn aws_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AWSServiceName",
+            Some("aws_service_name"),
+            rt::string(value),
+        );
         self
     }
     /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
     ///
     /// Constraints: length 1..=64; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `CustomSuffix`, Terraform `custom_suffix`.
-    pub fn custom_suffix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CustomSuffix", Some("custom_suffix"), string(value));
+            .set("CustomSuffix", Some("custom_suffix"), rt::string(value));
         self
     }
     /// The description of the role.
     ///
     /// Constraints: length 0..=1000; pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ServiceLinkedRole, ServiceLinkedRoleHandle);
 /// A declared `AWS::IAM::ServiceLinkedRole`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceLinkedRoleHandle(Handle);
+pub struct ServiceLinkedRoleHandle(rt::Handle);
 handle!(ServiceLinkedRoleHandle);
 impl ServiceLinkedRoleHandle {
     /// The name of the role.
     ///
     /// CloudFormation `Fn::GetAtt` `RoleName`; Terraform `role_name`.
-    pub fn role_name(&self) -> Expr {
+    pub fn role_name(&self) -> rt::Expr {
         self.0.attr("RoleName")
     }
 }
@@ -909,11 +939,11 @@ impl ServiceLinkedRoleHandle {
 /// CloudFormation: `AWS::IAM::User`. Terraform: `awscc_iam_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::User",
     terraform: Some("awscc_iam_user"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -922,14 +952,14 @@ impl User {
     /// Declares a `AWS::IAM::User` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &USER_TYPE);
+        let this = rt::Base::new(id, &USER_TYPE);
         User(this)
     }
     /// A list of group names to which you want to add the user.
     ///
     /// Constraints: 0..=10 items. CloudFormation `Groups`, Terraform `groups`.
-    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Groups", Some("groups"), strings(value));
+    pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Groups", Some("groups"), rt::strings(value));
         self
     }
     /// Creates a password for the specified IAM user.
@@ -943,29 +973,32 @@ impl User {
     /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
     ///
     /// Constraints: 0..=20 items. CloudFormation `ManagedPolicyArns`, Terraform `managed_policy_arns`.
-    pub fn managed_policy_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn managed_policy_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ManagedPolicyArns",
             Some("managed_policy_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The path for the user name.
     ///
     /// Constraints: length 1..=512; pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     ///
     /// Constraints: length 20..=2048. CloudFormation `PermissionsBoundary`, Terraform `permissions_boundary`.
-    pub fn permissions_boundary(mut self, value: impl Into<Expr>) -> Self {
+    pub fn permissions_boundary(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PermissionsBoundary",
             Some("permissions_boundary"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -973,25 +1006,25 @@ impl User {
     ///
     /// CloudFormation `Policies`, Terraform `policies`.
     pub fn policies(mut self, value: impl IntoIterator<Item = user::Policy>) -> Self {
-        self.0.set("Policies", Some("policies"), list(value));
+        self.0.set("Policies", Some("policies"), rt::list(value));
         self
     }
     /// The name of the user to create.
     ///
     /// Constraints: length 1..=64; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
-    pub fn user_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserName", Some("user_name"), string(value));
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
         self
     }
 }
 builder!(User, UserHandle);
 /// A declared `AWS::IAM::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1004,12 +1037,12 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-loginprofile.html)
     #[derive(Clone, Debug)]
-    pub struct LoginProfile(Props);
+    pub struct LoginProfile(rt::Props);
     impl LoginProfile {
         /// A new `LoginProfile`. Required properties: `password` (`Password`).
-        pub fn new(password: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Password", Some("password"), string(password));
+        pub fn new(password: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Password", Some("password"), rt::string(password));
             LoginProfile(this)
         }
         /// Specifies whether the user is required to set a new password on next sign-in.
@@ -1019,7 +1052,7 @@ pub mod user {
             self.0.set(
                 "PasswordResetRequired",
                 Some("password_reset_required"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1031,17 +1064,20 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-policy.html)
     #[derive(Clone, Debug)]
-    pub struct Policy(Props);
+    pub struct Policy(rt::Props);
     impl Policy {
         /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(policy_document: impl Into<Value>, policy_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            policy_document: impl Into<rt::Value>,
+            policy_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                json_string(policy_document),
+                rt::json_string(policy_document),
             );
-            this.set("PolicyName", Some("policy_name"), string(policy_name));
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
             Policy(this)
         }
     }
@@ -1052,11 +1088,11 @@ pub mod user {
 /// CloudFormation: `AWS::IAM::UserPolicy`. Terraform: `awscc_iam_user_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-userpolicy.html)
-pub struct UserPolicy(Base);
-static USER_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct UserPolicy(rt::Base);
+static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::UserPolicy",
     terraform: Some("awscc_iam_user_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1066,20 +1102,20 @@ impl UserPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_name: impl Into<Expr>,
-        user_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_POLICY_TYPE);
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
-        this.set("UserName", Some("user_name"), string(user_name));
+        let mut this = rt::Base::new(id, &USER_POLICY_TYPE);
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set("UserName", Some("user_name"), rt::string(user_name));
         UserPolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -1087,18 +1123,18 @@ impl UserPolicy {
 builder!(UserPolicy, UserPolicyHandle);
 /// A declared `AWS::IAM::UserPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserPolicyHandle(Handle);
+pub struct UserPolicyHandle(rt::Handle);
 handle!(UserPolicyHandle);
 /// Resource Type definition for AWS::IAM::UserToGroupAddition
 ///
 /// CloudFormation: `AWS::IAM::UserToGroupAddition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-usertogroupaddition.html)
-pub struct UserToGroupAddition(Base);
-static USER_TO_GROUP_ADDITION_TYPE: TypeInfo = TypeInfo {
+pub struct UserToGroupAddition(rt::Base);
+static USER_TO_GROUP_ADDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::UserToGroupAddition",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1108,23 +1144,23 @@ impl UserToGroupAddition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_name: impl Into<Expr>,
-        users: impl IntoIterator<Item = impl Into<Expr>>,
+        group_name: impl Into<rt::Expr>,
+        users: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_TO_GROUP_ADDITION_TYPE);
-        this.set("GroupName", None, string(group_name));
-        this.set("Users", None, strings(users));
+        let mut this = rt::Base::new(id, &USER_TO_GROUP_ADDITION_TYPE);
+        this.set("GroupName", None, rt::string(group_name));
+        this.set("Users", None, rt::strings(users));
         UserToGroupAddition(this)
     }
 }
 builder!(UserToGroupAddition, UserToGroupAdditionHandle);
 /// A declared `AWS::IAM::UserToGroupAddition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserToGroupAdditionHandle(Handle);
+pub struct UserToGroupAdditionHandle(rt::Handle);
 handle!(UserToGroupAdditionHandle);
 impl UserToGroupAdditionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1133,11 +1169,11 @@ impl UserToGroupAdditionHandle {
 /// CloudFormation: `AWS::IAM::VirtualMFADevice`. Terraform: `awscc_iam_virtual_mfa_device` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-virtualmfadevice.html)
-pub struct VirtualMfaDevice(Base);
-static VIRTUAL_MFA_DEVICE_TYPE: TypeInfo = TypeInfo {
+pub struct VirtualMfaDevice(rt::Base);
+static VIRTUAL_MFA_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IAM::VirtualMFADevice",
     terraform: Some("awscc_iam_virtual_mfa_device"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1160,22 +1196,25 @@ static VIRTUAL_MFA_DEVICE_TYPE: TypeInfo = TypeInfo {
 impl VirtualMfaDevice {
     /// Declares a `AWS::IAM::VirtualMFADevice` with the stack-unique `id`. Required properties: `users` (`Users`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, users: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        let mut this = Base::new(id, &VIRTUAL_MFA_DEVICE_TYPE);
-        this.set("Users", Some("users"), strings(users));
+    pub fn new(
+        id: impl Into<String>,
+        users: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &VIRTUAL_MFA_DEVICE_TYPE);
+        this.set("Users", Some("users"), rt::strings(users));
         VirtualMfaDevice(this)
     }
     /// Constraints: length 1..=512; pattern `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`. Changing it replaces the resource. CloudFormation `Path`, Terraform `path`.
-    pub fn path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Path", Some("path"), string(value));
+    pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Path", Some("path"), rt::string(value));
         self
     }
     /// Constraints: length 1..=226; pattern `[\w+=,.@-]+`. Changing it replaces the resource. CloudFormation `VirtualMfaDeviceName`, Terraform `virtual_mfa_device_name`.
-    pub fn virtual_mfa_device_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn virtual_mfa_device_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VirtualMfaDeviceName",
             Some("virtual_mfa_device_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1183,11 +1222,11 @@ impl VirtualMfaDevice {
 builder!(VirtualMfaDevice, VirtualMfaDeviceHandle);
 /// A declared `AWS::IAM::VirtualMFADevice`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VirtualMfaDeviceHandle(Handle);
+pub struct VirtualMfaDeviceHandle(rt::Handle);
 handle!(VirtualMfaDeviceHandle);
 impl VirtualMfaDeviceHandle {
     /// CloudFormation `Fn::GetAtt` `SerialNumber`; Terraform `serial_number`.
-    pub fn serial_number(&self) -> Expr {
+    pub fn serial_number(&self) -> rt::Expr {
         self.0.attr("SerialNumber")
     }
 }

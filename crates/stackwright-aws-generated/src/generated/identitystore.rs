@@ -2,23 +2,24 @@
 //! `IdentityStore` resource types of the CloudFormation registry (`AWS::IdentityStore::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `identitystore` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::IdentityStore::Group
 ///
 /// CloudFormation: `AWS::IdentityStore::Group`. Terraform: `awscc_identitystore_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-identitystore-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IdentityStore::Group",
     terraform: Some("awscc_identitystore_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("GroupId", Some("group_id"))],
@@ -28,37 +29,41 @@ impl Group {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        identity_store_id: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        identity_store_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GROUP_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        let mut this = rt::Base::new(id, &GROUP_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            string(identity_store_id),
+            rt::string(identity_store_id),
         );
         Group(this)
     }
     /// A string containing the description of the group.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Group, GroupHandle);
 /// A declared `AWS::IdentityStore::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// The unique identifier for a group in the identity store.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
 }
@@ -67,11 +72,11 @@ impl GroupHandle {
 /// CloudFormation: `AWS::IdentityStore::GroupMembership`. Terraform: `awscc_identitystore_group_membership` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-identitystore-groupmembership.html)
-pub struct GroupMembership(Base);
-static GROUP_MEMBERSHIP_TYPE: TypeInfo = TypeInfo {
+pub struct GroupMembership(rt::Base);
+static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IdentityStore::GroupMembership",
     terraform: Some("awscc_identitystore_group_membership"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("MembershipId", Some("membership_id"))],
@@ -81,16 +86,16 @@ impl GroupMembership {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_id: impl Into<Expr>,
-        identity_store_id: impl Into<Expr>,
+        group_id: impl Into<rt::Expr>,
+        identity_store_id: impl Into<rt::Expr>,
         member_id: group_membership::MemberId,
     ) -> Self {
-        let mut this = Base::new(id, &GROUP_MEMBERSHIP_TYPE);
-        this.set("GroupId", Some("group_id"), string(group_id));
+        let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
+        this.set("GroupId", Some("group_id"), rt::string(group_id));
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            string(identity_store_id),
+            rt::string(identity_store_id),
         );
         this.set("MemberId", Some("member_id"), member_id.into());
         GroupMembership(this)
@@ -99,13 +104,13 @@ impl GroupMembership {
 builder!(GroupMembership, GroupMembershipHandle);
 /// A declared `AWS::IdentityStore::GroupMembership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupMembershipHandle(Handle);
+pub struct GroupMembershipHandle(rt::Handle);
 handle!(GroupMembershipHandle);
 impl GroupMembershipHandle {
     /// The identifier for a GroupMembership in the identity store.
     ///
     /// CloudFormation `Fn::GetAtt` `MembershipId`; Terraform `membership_id`.
-    pub fn membership_id(&self) -> Expr {
+    pub fn membership_id(&self) -> rt::Expr {
         self.0.attr("MembershipId")
     }
 }
@@ -118,12 +123,12 @@ pub mod group_membership {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-groupmembership-memberid.html)
     #[derive(Clone, Debug)]
-    pub struct MemberId(Props);
+    pub struct MemberId(rt::Props);
     impl MemberId {
         /// A new `MemberId`. Required properties: `user_id` (`UserId`).
-        pub fn new(user_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("UserId", Some("user_id"), string(user_id));
+        pub fn new(user_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("UserId", Some("user_id"), rt::string(user_id));
             MemberId(this)
         }
     }
@@ -134,11 +139,11 @@ pub mod group_membership {
 /// CloudFormation: `AWS::IdentityStore::User`. Terraform: `awscc_identitystore_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-identitystore-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IdentityStore::User",
     terraform: Some("awscc_identitystore_user"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -191,12 +196,12 @@ static USER_TYPE: TypeInfo = TypeInfo {
 impl User {
     /// Declares a `AWS::IdentityStore::User` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, identity_store_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
+    pub fn new(id: impl Into<String>, identity_store_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_TYPE);
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            string(identity_store_id),
+            rt::string(identity_store_id),
         );
         User(this)
     }
@@ -204,36 +209,37 @@ impl User {
     ///
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `Addresses`, Terraform `addresses`.
     pub fn addresses(mut self, value: impl IntoIterator<Item = user::Addresses>) -> Self {
-        self.0.set("Addresses", Some("addresses"), list(value));
+        self.0.set("Addresses", Some("addresses"), rt::list(value));
         self
     }
     /// The user's birthdate in YYYY-MM-DD format.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Birthdate`, Terraform `birthdate`.
-    pub fn birthdate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Birthdate", Some("birthdate"), string(value));
+    pub fn birthdate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Birthdate", Some("birthdate"), rt::string(value));
         self
     }
     /// A string containing the name of the user for display.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// A list of email addresses associated with the user.
     ///
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `Emails`, Terraform `emails`.
     pub fn emails(mut self, value: impl IntoIterator<Item = user::Emails>) -> Self {
-        self.0.set("Emails", Some("emails"), list(value));
+        self.0.set("Emails", Some("emails"), rt::list(value));
         self
     }
     /// The geographical region or location of the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Locale`, Terraform `locale`.
-    pub fn locale(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Locale", Some("locale"), string(value));
+    pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Locale", Some("locale"), rt::string(value));
         self
     }
     /// The name of the user.
@@ -246,8 +252,8 @@ impl User {
     /// An alternate name for the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `NickName`, Terraform `nick_name`.
-    pub fn nick_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NickName", Some("nick_name"), string(value));
+    pub fn nick_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NickName", Some("nick_name"), rt::string(value));
         self
     }
     /// A list of phone numbers associated with the user.
@@ -255,123 +261,124 @@ impl User {
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `PhoneNumbers`, Terraform `phone_numbers`.
     pub fn phone_numbers(mut self, value: impl IntoIterator<Item = user::PhoneNumbers>) -> Self {
         self.0
-            .set("PhoneNumbers", Some("phone_numbers"), list(value));
+            .set("PhoneNumbers", Some("phone_numbers"), rt::list(value));
         self
     }
     /// A list of photos associated with the user.
     ///
     /// Constraints: 1..=3 items. Changing it replaces the resource. CloudFormation `Photos`, Terraform `photos`.
     pub fn photos(mut self, value: impl IntoIterator<Item = user::Photos>) -> Self {
-        self.0.set("Photos", Some("photos"), list(value));
+        self.0.set("Photos", Some("photos"), rt::list(value));
         self
     }
     /// The preferred language of the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `PreferredLanguage`, Terraform `preferred_language`.
-    pub fn preferred_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredLanguage",
             Some("preferred_language"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A URL associated with the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `ProfileUrl`, Terraform `profile_url`.
-    pub fn profile_url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProfileUrl", Some("profile_url"), string(value));
+    pub fn profile_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileUrl", Some("profile_url"), rt::string(value));
         self
     }
     /// A list of roles associated with the user.
     ///
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `Roles`, Terraform `roles`.
     pub fn roles(mut self, value: impl IntoIterator<Item = user::Roles>) -> Self {
-        self.0.set("Roles", Some("roles"), list(value));
+        self.0.set("Roles", Some("roles"), rt::list(value));
         self
     }
     /// The time zone for the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Timezone`, Terraform `timezone`.
-    pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Timezone", Some("timezone"), string(value));
+    pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Timezone", Some("timezone"), rt::string(value));
         self
     }
     /// The title of the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Title`, Terraform `title`.
-    pub fn title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Title", Some("title"), string(value));
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
         self
     }
     /// A unique string used to identify the user.
     ///
     /// Constraints: length 1..=128; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
-    pub fn user_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserName", Some("user_name"), string(value));
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
         self
     }
     /// A string indicating the type of user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `UserType`, Terraform `user_type`.
-    pub fn user_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserType", Some("user_type"), string(value));
+    pub fn user_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserType", Some("user_type"), rt::string(value));
         self
     }
     /// The user's personal website or blog URL.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Website`, Terraform `website`.
-    pub fn website(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Website", Some("website"), string(value));
+    pub fn website(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Website", Some("website"), rt::string(value));
         self
     }
 }
 builder!(User, UserHandle);
 /// A declared `AWS::IdentityStore::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// The Amazon Resource Name (ARN) of the user.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier for a user in the identity store.
     ///
     /// CloudFormation `Fn::GetAtt` `UserId`; Terraform `user_id`.
-    pub fn user_id(&self) -> Expr {
+    pub fn user_id(&self) -> rt::Expr {
         self.0.attr("UserId")
     }
     /// The current status of the user account.
     ///
     /// CloudFormation `Fn::GetAtt` `UserStatus`; Terraform `user_status`.
-    pub fn user_status(&self) -> Expr {
+    pub fn user_status(&self) -> rt::Expr {
         self.0.attr("UserStatus")
     }
     /// The date and time the user was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The identifier of the user or system that created the user.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The date and time the user was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The identifier of the user or system that last updated the user.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedBy`; Terraform `updated_by`.
-    pub fn updated_by(&self) -> Expr {
+    pub fn updated_by(&self) -> rt::Expr {
         self.0.attr("UpdatedBy")
     }
 }
@@ -382,68 +389,70 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-addresses.html)
     #[derive(Clone, Debug)]
-    pub struct Addresses(Props);
+    pub struct Addresses(rt::Props);
     impl Addresses {
         /// A new `Addresses`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Addresses(this)
         }
         /// The country of the address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Country`, Terraform `country`.
-        pub fn country(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Country", Some("country"), string(value));
+        pub fn country(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Country", Some("country"), rt::string(value));
             self
         }
         /// A formatted version of the address for display.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Formatted`, Terraform `formatted`.
-        pub fn formatted(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Formatted", Some("formatted"), string(value));
+        pub fn formatted(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Formatted", Some("formatted"), rt::string(value));
             self
         }
         /// A string of the address locality.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Locality`, Terraform `locality`.
-        pub fn locality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Locality", Some("locality"), string(value));
+        pub fn locality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Locality", Some("locality"), rt::string(value));
             self
         }
         /// The postal code of the address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `PostalCode`, Terraform `postal_code`.
-        pub fn postal_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostalCode", Some("postal_code"), string(value));
+        pub fn postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PostalCode", Some("postal_code"), rt::string(value));
             self
         }
         /// Whether this is the primary address.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The region of the address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// The street of the address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `StreetAddress`, Terraform `street_address`.
-        pub fn street_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn street_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StreetAddress", Some("street_address"), string(value));
+                .set("StreetAddress", Some("street_address"), rt::string(value));
             self
         }
         /// The type of address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -452,32 +461,32 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-emails.html)
     #[derive(Clone, Debug)]
-    pub struct Emails(Props);
+    pub struct Emails(rt::Props);
     impl Emails {
         /// A new `Emails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Emails(this)
         }
         /// Whether this is the primary email address.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The type of email address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// The email address.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -488,55 +497,65 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-name.html)
     #[derive(Clone, Debug)]
-    pub struct Name(Props);
+    pub struct Name(rt::Props);
     impl Name {
         /// A new `Name`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Name(this)
         }
         /// The family name of the user.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `FamilyName`, Terraform `family_name`.
-        pub fn family_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FamilyName", Some("family_name"), string(value));
+        pub fn family_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FamilyName", Some("family_name"), rt::string(value));
             self
         }
         /// A string containing a formatted version of the name for display.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Formatted`, Terraform `formatted`.
-        pub fn formatted(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Formatted", Some("formatted"), string(value));
+        pub fn formatted(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Formatted", Some("formatted"), rt::string(value));
             self
         }
         /// The given name of the user.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `GivenName`, Terraform `given_name`.
-        pub fn given_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GivenName", Some("given_name"), string(value));
+        pub fn given_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GivenName", Some("given_name"), rt::string(value));
             self
         }
         /// The honorific prefix of the user.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `HonorificPrefix`, Terraform `honorific_prefix`.
-        pub fn honorific_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HonorificPrefix", Some("honorific_prefix"), string(value));
+        pub fn honorific_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HonorificPrefix",
+                Some("honorific_prefix"),
+                rt::string(value),
+            );
             self
         }
         /// The honorific suffix of the user.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `HonorificSuffix`, Terraform `honorific_suffix`.
-        pub fn honorific_suffix(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HonorificSuffix", Some("honorific_suffix"), string(value));
+        pub fn honorific_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HonorificSuffix",
+                Some("honorific_suffix"),
+                rt::string(value),
+            );
             self
         }
         /// The middle name of the user.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `MiddleName`, Terraform `middle_name`.
-        pub fn middle_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MiddleName", Some("middle_name"), string(value));
+        pub fn middle_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MiddleName", Some("middle_name"), rt::string(value));
             self
         }
     }
@@ -545,32 +564,32 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-phonenumbers.html)
     #[derive(Clone, Debug)]
-    pub struct PhoneNumbers(Props);
+    pub struct PhoneNumbers(rt::Props);
     impl PhoneNumbers {
         /// A new `PhoneNumbers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PhoneNumbers(this)
         }
         /// Whether this is the primary phone number.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The type of phone number.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// The phone number.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -579,33 +598,33 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-photos.html)
     #[derive(Clone, Debug)]
-    pub struct Photos(Props);
+    pub struct Photos(rt::Props);
     impl Photos {
         /// A new `Photos`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             Photos(this)
         }
         /// A display name for the photo.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Display`, Terraform `display`.
-        pub fn display(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Display", Some("display"), string(value));
+        pub fn display(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Display", Some("display"), rt::string(value));
             self
         }
         /// Whether this is the primary photo.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The type of photo.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -614,32 +633,32 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-roles.html)
     #[derive(Clone, Debug)]
-    pub struct Roles(Props);
+    pub struct Roles(rt::Props);
     impl Roles {
         /// A new `Roles`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Roles(this)
         }
         /// Whether this is the primary role.
         ///
         /// CloudFormation `Primary`, Terraform `primary`.
         pub fn primary(mut self, value: bool) -> Self {
-            self.0.set("Primary", Some("primary"), boolean(value));
+            self.0.set("Primary", Some("primary"), rt::boolean(value));
             self
         }
         /// The type of role.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
         /// The role name.
         ///
         /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ImageBuilder` resource types of the CloudFormation registry (`AWS::ImageBuilder::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `imagebuilder` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ImageBuilder::Component
 ///
 /// CloudFormation: `AWS::ImageBuilder::Component`. Terraform: `awscc_imagebuilder_component` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-component.html)
-pub struct Component(Base);
-static COMPONENT_TYPE: TypeInfo = TypeInfo {
+pub struct Component(rt::Base);
+static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::Component",
     terraform: Some("awscc_imagebuilder_component"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -37,47 +38,48 @@ impl Component {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         platform: component::Platform,
-        version: impl Into<Expr>,
+        version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COMPONENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &COMPONENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Platform", Some("platform"), platform.into());
-        this.set("Version", Some("version"), string(version));
+        this.set("Version", Some("version"), rt::string(version));
         Component(this)
     }
     /// The change description of the component.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ChangeDescription`, Terraform `change_description`.
-    pub fn change_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn change_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ChangeDescription",
             Some("change_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The data of the component.
     ///
     /// Constraints: length 1..=16000; pattern `^[^\x00]+$`. Changing it replaces the resource. CloudFormation `Data`, Terraform `data`.
-    pub fn data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Data", Some("data"), string(value));
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Data", Some("data"), rt::string(value));
         self
     }
     /// The description of the component.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The KMS key identifier used to encrypt the component.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The operating system (OS) version supported by the component.
@@ -85,67 +87,67 @@ impl Component {
     /// Constraints: 1..=25 items. Changing it replaces the resource. CloudFormation `SupportedOsVersions`, Terraform `supported_os_versions`.
     pub fn supported_os_versions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SupportedOsVersions",
             Some("supported_os_versions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The uri of the component.
     ///
     /// Changing it replaces the resource. CloudFormation `Uri`, Terraform `uri`.
-    pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Uri", Some("uri"), string(value));
+    pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Uri", Some("uri"), rt::string(value));
         self
     }
 }
 builder!(Component, ComponentHandle);
 /// A declared `AWS::ImageBuilder::Component`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComponentHandle(Handle);
+pub struct ComponentHandle(rt::Handle);
 handle!(ComponentHandle);
 impl ComponentHandle {
     /// The Amazon Resource Name (ARN) of the component.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The type of the component denotes whether the component is used to build the image or only to test it.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The encryption status of the component.
     ///
     /// CloudFormation `Fn::GetAtt` `Encrypted`; Terraform `encrypted`.
-    pub fn encrypted(&self) -> Expr {
+    pub fn encrypted(&self) -> rt::Expr {
         self.0.attr("Encrypted")
     }
     /// The latest version references of the component.
     ///
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Major`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_major(&self) -> Expr {
+    pub fn latest_version_major(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Major")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Minor`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_minor(&self) -> Expr {
+    pub fn latest_version_minor(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Minor")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Patch`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_patch(&self) -> Expr {
+    pub fn latest_version_patch(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Patch")
     }
 }
@@ -169,11 +171,11 @@ pub mod component {
 /// CloudFormation: `AWS::ImageBuilder::ContainerRecipe`. Terraform: `awscc_imagebuilder_container_recipe` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-containerrecipe.html)
-pub struct ContainerRecipe(Base);
-static CONTAINER_RECIPE_TYPE: TypeInfo = TypeInfo {
+pub struct ContainerRecipe(rt::Base);
+static CONTAINER_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::ContainerRecipe",
     terraform: Some("awscc_imagebuilder_container_recipe"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -189,7 +191,7 @@ impl ContainerRecipe {
     /// Declares a `AWS::ImageBuilder::ContainerRecipe` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONTAINER_RECIPE_TYPE);
+        let this = rt::Base::new(id, &CONTAINER_RECIPE_TYPE);
         ContainerRecipe(this)
     }
     /// Components for build and test that are included in the container recipe.
@@ -199,7 +201,8 @@ impl ContainerRecipe {
         mut self,
         value: impl IntoIterator<Item = container_recipe::ComponentConfiguration>,
     ) -> Self {
-        self.0.set("Components", Some("components"), list(value));
+        self.0
+            .set("Components", Some("components"), rt::list(value));
         self
     }
     /// Specifies the type of container, such as Docker.
@@ -213,41 +216,41 @@ impl ContainerRecipe {
     /// The description of the container recipe.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside.
     ///
     /// Constraints: length 1..=16000; pattern `^[^\x00]+$`. Changing it replaces the resource. CloudFormation `DockerfileTemplateData`, Terraform `dockerfile_template_data`.
-    pub fn dockerfile_template_data(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dockerfile_template_data(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DockerfileTemplateData",
             Some("dockerfile_template_data"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The S3 URI for the Dockerfile that will be used to build your container image.
     ///
     /// Changing it replaces the resource. CloudFormation `DockerfileTemplateUri`, Terraform `dockerfile_template_uri`.
-    pub fn dockerfile_template_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dockerfile_template_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DockerfileTemplateUri",
             Some("dockerfile_template_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the operating system version for the source image.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ImageOsVersionOverride`, Terraform `image_os_version_override`.
-    pub fn image_os_version_override(mut self, value: impl Into<Expr>) -> Self {
+    pub fn image_os_version_override(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ImageOsVersionOverride",
             Some("image_os_version_override"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -268,23 +271,24 @@ impl ContainerRecipe {
     /// Identifies which KMS key is used to encrypt the container image.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The name of the container recipe.
     ///
     /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The source image for the container recipe.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ParentImage`, Terraform `parent_image`.
-    pub fn parent_image(mut self, value: impl Into<Expr>) -> Self {
+    pub fn parent_image(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ParentImage", Some("parent_image"), string(value));
+            .set("ParentImage", Some("parent_image"), rt::string(value));
         self
     }
     /// Specifies the operating system platform when you use a custom source image.
@@ -306,51 +310,54 @@ impl ContainerRecipe {
     /// The semantic version of the container recipe (<major>.<minor>.<patch>).
     ///
     /// Changing it replaces the resource. CloudFormation `Version`, Terraform `version`.
-    pub fn version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Version", Some("version"), string(value));
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
         self
     }
     /// The working directory to be used during build and test workflows.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `WorkingDirectory`, Terraform `working_directory`.
-    pub fn working_directory(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("WorkingDirectory", Some("working_directory"), string(value));
+    pub fn working_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WorkingDirectory",
+            Some("working_directory"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ContainerRecipe, ContainerRecipeHandle);
 /// A declared `AWS::ImageBuilder::ContainerRecipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerRecipeHandle(Handle);
+pub struct ContainerRecipeHandle(rt::Handle);
 handle!(ContainerRecipeHandle);
 impl ContainerRecipeHandle {
     /// The Amazon Resource Name (ARN) of the container recipe.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The latest version references of the container recipe.
     ///
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Major`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_major(&self) -> Expr {
+    pub fn latest_version_major(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Major")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Minor`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_minor(&self) -> Expr {
+    pub fn latest_version_minor(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Minor")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Patch`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_patch(&self) -> Expr {
+    pub fn latest_version_patch(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Patch")
     }
 }
@@ -363,26 +370,27 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentConfiguration(Props);
+    pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
         /// A new `ComponentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the component.
         ///
         /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?|third-party):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `ComponentArn`, Terraform `component_arn`.
-        pub fn component_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentArn", Some("component_arn"), string(value));
+                .set("ComponentArn", Some("component_arn"), rt::string(value));
             self
         }
         /// A group of parameter settings that are used to configure the component for a specific recipe.
         ///
         /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = ComponentParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
     }
@@ -393,16 +401,16 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentParameter(Props);
+    pub struct ComponentParameter(rt::Props);
     impl ComponentParameter {
         /// A new `ComponentParameter`. Required properties: `name` (`Name`), `value` (`Value`).
         pub fn new(
-            name: impl Into<Expr>,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), strings(value));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::strings(value));
             ComponentParameter(this)
         }
     }
@@ -413,11 +421,11 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-ebsinstanceblockdevicespecification.html)
     #[derive(Clone, Debug)]
-    pub struct EbsInstanceBlockDeviceSpecification(Props);
+    pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
     impl EbsInstanceBlockDeviceSpecification {
         /// A new `EbsInstanceBlockDeviceSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsInstanceBlockDeviceSpecification(this)
         }
         /// Use to configure delete on termination of the associated device.
@@ -427,7 +435,7 @@ pub mod container_recipe {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -435,42 +443,46 @@ pub mod container_recipe {
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// Use to configure device IOPS.
         ///
         /// Constraints: range 100..=64000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Use to configure the KMS key to use when encrypting the device.
         ///
         /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The snapshot that defines the device contents.
         ///
         /// Constraints: length 1..=1024. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
         ///
         /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// Use to override the device's volume size.
         ///
         /// Constraints: range 1..=16000. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// Use to override the device's volume type.
@@ -488,18 +500,19 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceblockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceBlockDeviceMapping(Props);
+    pub struct InstanceBlockDeviceMapping(rt::Props);
     impl InstanceBlockDeviceMapping {
         /// A new `InstanceBlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceBlockDeviceMapping(this)
         }
         /// The device to which these mappings apply.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// Use to manage Amazon EBS-specific configuration for this mapping.
@@ -512,16 +525,16 @@ pub mod container_recipe {
         /// Use to remove a mapping from the parent image.
         ///
         /// Constraints: length 0..=0. CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// Use to manage instance ephemeral devices.
         ///
         /// Constraints: length 1..=1024. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -532,11 +545,11 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceConfiguration(Props);
+    pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
         /// A new `InstanceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceConfiguration(this)
         }
         /// Defines the block devices to attach for building an instance from this Image Builder AMI.
@@ -549,15 +562,15 @@ pub mod container_recipe {
             self.0.set(
                 "BlockDeviceMappings",
                 Some("block_device_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The AMI ID to use as the base image for a container build and test instance.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Image`, Terraform `image`.
-        pub fn image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Image", Some("image"), string(value));
+        pub fn image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Image", Some("image"), rt::string(value));
             self
         }
     }
@@ -568,19 +581,19 @@ pub mod container_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
-    pub struct TargetContainerRepository(Props);
+    pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
         /// A new `TargetContainerRepository`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetContainerRepository(this)
         }
         /// The name of the container repository where the output container image is stored.
         ///
         /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RepositoryName", Some("repository_name"), string(value));
+                .set("RepositoryName", Some("repository_name"), rt::string(value));
             self
         }
         /// Specifies the service in which this image was registered.
@@ -644,11 +657,11 @@ pub mod container_recipe {
 /// CloudFormation: `AWS::ImageBuilder::DistributionConfiguration`. Terraform: `awscc_imagebuilder_distribution_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-distributionconfiguration.html)
-pub struct DistributionConfiguration(Base);
-static DISTRIBUTION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct DistributionConfiguration(rt::Base);
+static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::DistributionConfiguration",
     terraform: Some("awscc_imagebuilder_distribution_configuration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -659,32 +672,36 @@ impl DistributionConfiguration {
     pub fn new(
         id: impl Into<String>,
         distributions: impl IntoIterator<Item = distribution_configuration::Distribution>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
-        this.set("Distributions", Some("distributions"), list(distributions));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
+        this.set(
+            "Distributions",
+            Some("distributions"),
+            rt::list(distributions),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         DistributionConfiguration(this)
     }
     /// The description of the distribution configuration.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DistributionConfiguration, DistributionConfigurationHandle);
 /// A declared `AWS::ImageBuilder::DistributionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DistributionConfigurationHandle(Handle);
+pub struct DistributionConfigurationHandle(rt::Handle);
 handle!(DistributionConfigurationHandle);
 impl DistributionConfigurationHandle {
     /// The Amazon Resource Name (ARN) of the distribution configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -697,11 +714,11 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmiDistributionConfiguration(Props);
+    pub struct AmiDistributionConfiguration(rt::Props);
     impl AmiDistributionConfiguration {
         /// A new `AmiDistributionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmiDistributionConfiguration(this)
         }
         /// The tags to apply to AMIs distributed to this Region.
@@ -709,24 +726,26 @@ pub mod distribution_configuration {
         /// CloudFormation `AmiTags`, Terraform `ami_tags`.
         pub fn ami_tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("AmiTags", Some("ami_tags"), string_map(value));
+            self.0
+                .set("AmiTags", Some("ami_tags"), rt::string_map(value));
             self
         }
         /// The description of the AMI distribution configuration.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The KMS key identifier used to encrypt the distributed image.
         ///
         /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
@@ -746,8 +765,8 @@ pub mod distribution_configuration {
         /// The name of the AMI distribution configuration.
         ///
         /// Constraints: length 1..=127; pattern `^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The ID of accounts to which you want to distribute an image.
@@ -755,12 +774,12 @@ pub mod distribution_configuration {
         /// Constraints: 1..=1536 items. CloudFormation `TargetAccountIds`, Terraform `target_account_ids`.
         pub fn target_account_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "TargetAccountIds",
                 Some("target_account_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -772,27 +791,30 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-containerdistributionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDistributionConfiguration(Props);
+    pub struct ContainerDistributionConfiguration(rt::Props);
     impl ContainerDistributionConfiguration {
         /// A new `ContainerDistributionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerDistributionConfiguration(this)
         }
         /// Tags that are attached to the container distribution configuration.
         ///
         /// CloudFormation `ContainerTags`, Terraform `container_tags`.
-        pub fn container_tags(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn container_tags(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ContainerTags", Some("container_tags"), strings(value));
+                .set("ContainerTags", Some("container_tags"), rt::strings(value));
             self
         }
         /// The description of the container distribution configuration.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The destination repository for the container distribution configuration.
@@ -811,12 +833,12 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html)
     #[derive(Clone, Debug)]
-    pub struct Distribution(Props);
+    pub struct Distribution(rt::Props);
     impl Distribution {
         /// A new `Distribution`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             Distribution(this)
         }
         /// The specific AMI settings (for example, launch permissions, AMI tags).
@@ -857,7 +879,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "FastLaunchConfigurations",
                 Some("fast_launch_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -871,7 +893,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "LaunchTemplateConfigurations",
                 Some("launch_template_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -880,12 +902,12 @@ pub mod distribution_configuration {
         /// Constraints: 1..=50 items. CloudFormation `LicenseConfigurationArns`, Terraform `license_configuration_arns`.
         pub fn license_configuration_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LicenseConfigurationArns",
                 Some("license_configuration_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -899,7 +921,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "SsmParameterConfigurations",
                 Some("ssm_parameter_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -911,25 +933,26 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FastLaunchConfiguration(Props);
+    pub struct FastLaunchConfiguration(rt::Props);
     impl FastLaunchConfiguration {
         /// A new `FastLaunchConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FastLaunchConfiguration(this)
         }
         /// The owner account ID for the fast-launch enabled Windows AMI.
         ///
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// A Boolean that represents the current state of faster launching for the Windows AMI.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
@@ -947,7 +970,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "MaxParallelLaunches",
                 Some("max_parallel_launches"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -970,43 +993,43 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
-    pub struct FastLaunchLaunchTemplateSpecification(Props);
+    pub struct FastLaunchLaunchTemplateSpecification(rt::Props);
     impl FastLaunchLaunchTemplateSpecification {
         /// A new `FastLaunchLaunchTemplateSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FastLaunchLaunchTemplateSpecification(this)
         }
         /// The ID of the launch template to use for faster launching for a Windows AMI.
         ///
         /// Constraints: pattern `^lt-[a-z0-9-_]{17}$`. CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the launch template to use for faster launching for a Windows AMI.
         ///
         /// Constraints: length 1..=1024. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
-        pub fn launch_template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateName",
                 Some("launch_template_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The version of the launch template to use for faster launching for a Windows AMI.
         ///
         /// Constraints: length 1..=1024. CloudFormation `LaunchTemplateVersion`, Terraform `launch_template_version`.
-        pub fn launch_template_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateVersion",
                 Some("launch_template_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1018,11 +1041,11 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FastLaunchSnapshotConfiguration(Props);
+    pub struct FastLaunchSnapshotConfiguration(rt::Props);
     impl FastLaunchSnapshotConfiguration {
         /// A new `FastLaunchSnapshotConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FastLaunchSnapshotConfiguration(this)
         }
         /// The number of pre-provisioned snapshots to keep on hand for a fast-launch enabled Windows AMI.
@@ -1032,7 +1055,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "TargetResourceCount",
                 Some("target_resource_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1044,11 +1067,11 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchpermissionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchPermissionConfiguration(Props);
+    pub struct LaunchPermissionConfiguration(rt::Props);
     impl LaunchPermissionConfiguration {
         /// A new `LaunchPermissionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchPermissionConfiguration(this)
         }
         /// The ARN for an Amazon Web Services Organization that you want to share your AMI with.
@@ -1056,12 +1079,12 @@ pub mod distribution_configuration {
         /// CloudFormation `OrganizationArns`, Terraform `organization_arns`.
         pub fn organization_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrganizationArns",
                 Some("organization_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1070,28 +1093,28 @@ pub mod distribution_configuration {
         /// CloudFormation `OrganizationalUnitArns`, Terraform `organizational_unit_arns`.
         pub fn organizational_unit_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrganizationalUnitArns",
                 Some("organizational_unit_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The name of the group.
         ///
         /// CloudFormation `UserGroups`, Terraform `user_groups`.
-        pub fn user_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn user_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("UserGroups", Some("user_groups"), strings(value));
+                .set("UserGroups", Some("user_groups"), rt::strings(value));
             self
         }
         /// The AWS account ID.
         ///
         /// CloudFormation `UserIds`, Terraform `user_ids`.
-        pub fn user_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("UserIds", Some("user_ids"), strings(value));
+        pub fn user_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("UserIds", Some("user_ids"), rt::strings(value));
             self
         }
     }
@@ -1102,28 +1125,29 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchtemplateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateConfiguration(Props);
+    pub struct LaunchTemplateConfiguration(rt::Props);
     impl LaunchTemplateConfiguration {
         /// A new `LaunchTemplateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateConfiguration(this)
         }
         /// The account ID that this configuration applies to.
         ///
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `AccountId`, Terraform `account_id`.
-        pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccountId", Some("account_id"), string(value));
+        pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccountId", Some("account_id"), rt::string(value));
             self
         }
         /// Identifies the EC2 launch template to use.
         ///
         /// Constraints: pattern `^lt-[a-z0-9-_]{17}$`. CloudFormation `LaunchTemplateId`, Terraform `launch_template_id`.
-        pub fn launch_template_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn launch_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LaunchTemplateId",
                 Some("launch_template_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1134,7 +1158,7 @@ pub mod distribution_configuration {
             self.0.set(
                 "SetDefaultVersion",
                 Some("set_default_version"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1146,24 +1170,24 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-ssmparameterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SsmParameterConfiguration(Props);
+    pub struct SsmParameterConfiguration(rt::Props);
     impl SsmParameterConfiguration {
         /// A new `SsmParameterConfiguration`. Required properties: `parameter_name` (`ParameterName`).
-        pub fn new(parameter_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(parameter_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             SsmParameterConfiguration(this)
         }
         /// The account ID for the AMI to update the parameter with.
         ///
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `AmiAccountId`, Terraform `ami_account_id`.
-        pub fn ami_account_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ami_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AmiAccountId", Some("ami_account_id"), string(value));
+                .set("AmiAccountId", Some("ami_account_id"), rt::string(value));
             self
         }
         /// The data type of the SSM parameter.
@@ -1181,19 +1205,19 @@ pub mod distribution_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
-    pub struct TargetContainerRepository(Props);
+    pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
         /// A new `TargetContainerRepository`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetContainerRepository(this)
         }
         /// The repository name of target container repository.
         ///
         /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RepositoryName", Some("repository_name"), string(value));
+                .set("RepositoryName", Some("repository_name"), rt::string(value));
             self
         }
         /// The service of target container repository.
@@ -1227,11 +1251,11 @@ pub mod distribution_configuration {
 /// CloudFormation: `AWS::ImageBuilder::Image`. Terraform: `awscc_imagebuilder_image` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-image.html)
-pub struct Image(Base);
-static IMAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Image(rt::Base);
+static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::Image",
     terraform: Some("awscc_imagebuilder_image"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1250,17 +1274,17 @@ impl Image {
     /// Declares a `AWS::ImageBuilder::Image` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &IMAGE_TYPE);
+        let this = rt::Base::new(id, &IMAGE_TYPE);
         Image(this)
     }
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`. Changing it replaces the resource. CloudFormation `ContainerRecipeArn`, Terraform `container_recipe_arn`.
-    pub fn container_recipe_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn container_recipe_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ContainerRecipeArn",
             Some("container_recipe_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1275,11 +1299,11 @@ impl Image {
     /// The Amazon Resource Name (ARN) of the distribution configuration.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `DistributionConfigurationArn`, Terraform `distribution_configuration_arn`.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn distribution_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DistributionConfigurationArn",
             Some("distribution_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1290,16 +1314,16 @@ impl Image {
         self.0.set(
             "EnhancedImageMetadataEnabled",
             Some("enhanced_image_metadata_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The execution role name/ARN for the image build, if provided
     ///
     /// Constraints: length 1..=2048; pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRole`, Terraform `execution_role`.
-    pub fn execution_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ExecutionRole", Some("execution_role"), string(value));
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
         self
     }
     /// The image pipeline execution settings of the image.
@@ -1319,9 +1343,12 @@ impl Image {
     /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`. Changing it replaces the resource. CloudFormation `ImageRecipeArn`, Terraform `image_recipe_arn`.
-    pub fn image_recipe_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ImageRecipeArn", Some("image_recipe_arn"), string(value));
+    pub fn image_recipe_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ImageRecipeArn",
+            Some("image_recipe_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
@@ -1352,11 +1379,11 @@ impl Image {
     /// The Amazon Resource Name (ARN) of the infrastructure configuration.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `InfrastructureConfigurationArn`, Terraform `infrastructure_configuration_arn`.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InfrastructureConfigurationArn",
             Some("infrastructure_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1378,60 +1405,60 @@ impl Image {
         mut self,
         value: impl IntoIterator<Item = image::WorkflowConfiguration>,
     ) -> Self {
-        self.0.set("Workflows", Some("workflows"), list(value));
+        self.0.set("Workflows", Some("workflows"), rt::list(value));
         self
     }
 }
 builder!(Image, ImageHandle);
 /// A declared `AWS::ImageBuilder::Image`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageHandle(Handle);
+pub struct ImageHandle(rt::Handle);
 handle!(ImageHandle);
 impl ImageHandle {
     /// The Amazon Resource Name (ARN) of the image.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the image.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The AMI ID of the EC2 AMI in current region.
     ///
     /// CloudFormation `Fn::GetAtt` `ImageId`; Terraform `image_id`.
-    pub fn image_id(&self) -> Expr {
+    pub fn image_id(&self) -> rt::Expr {
         self.0.attr("ImageId")
     }
     /// URI for containers created in current Region with default ECR image tag
     ///
     /// CloudFormation `Fn::GetAtt` `ImageUri`; Terraform `image_uri`.
-    pub fn image_uri(&self) -> Expr {
+    pub fn image_uri(&self) -> rt::Expr {
         self.0.attr("ImageUri")
     }
     /// The latest version references of the image.
     ///
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Major`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_major(&self) -> Expr {
+    pub fn latest_version_major(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Major")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Minor`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_minor(&self) -> Expr {
+    pub fn latest_version_minor(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Minor")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Patch`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_patch(&self) -> Expr {
+    pub fn latest_version_patch(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Patch")
     }
 }
@@ -1444,15 +1471,15 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DeletionSettings(Props);
+    pub struct DeletionSettings(rt::Props);
     impl DeletionSettings {
         /// A new `DeletionSettings`. Required properties: `execution_role` (`ExecutionRole`).
-        pub fn new(execution_role: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
             DeletionSettings(this)
         }
@@ -1464,27 +1491,30 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-ecrconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EcrConfiguration(Props);
+    pub struct EcrConfiguration(rt::Props);
     impl EcrConfiguration {
         /// A new `EcrConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcrConfiguration(this)
         }
         /// Tags for Image Builder to apply the output container image that is scanned.
         ///
         /// CloudFormation `ContainerTags`, Terraform `container_tags`.
-        pub fn container_tags(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn container_tags(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ContainerTags", Some("container_tags"), strings(value));
+                .set("ContainerTags", Some("container_tags"), rt::strings(value));
             self
         }
         /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
         ///
         /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RepositoryName", Some("repository_name"), string(value));
+                .set("RepositoryName", Some("repository_name"), rt::string(value));
             self
         }
     }
@@ -1495,19 +1525,19 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imageloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageLoggingConfiguration(Props);
+    pub struct ImageLoggingConfiguration(rt::Props);
     impl ImageLoggingConfiguration {
         /// A new `ImageLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageLoggingConfiguration(this)
         }
         /// The name of the log group for image build logs.
         ///
         /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
     }
@@ -1518,26 +1548,27 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagepipelineexecutionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ImagePipelineExecutionSettings(Props);
+    pub struct ImagePipelineExecutionSettings(rt::Props);
     impl ImagePipelineExecutionSettings {
         /// A new `ImagePipelineExecutionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImagePipelineExecutionSettings(this)
         }
         /// The deployment ID of the pipeline, used to trigger new image pipeline executions.
         ///
         /// CloudFormation `DeploymentId`, Terraform `deployment_id`.
-        pub fn deployment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn deployment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeploymentId", Some("deployment_id"), string(value));
+                .set("DeploymentId", Some("deployment_id"), rt::string(value));
             self
         }
         /// Whether to trigger the image pipeline when the pipeline is updated.
         ///
         /// CloudFormation `OnUpdate`, Terraform `on_update`.
         pub fn on_update(mut self, value: bool) -> Self {
-            self.0.set("OnUpdate", Some("on_update"), boolean(value));
+            self.0
+                .set("OnUpdate", Some("on_update"), rt::boolean(value));
             self
         }
     }
@@ -1548,11 +1579,11 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageScanningConfiguration(Props);
+    pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
         /// A new `ImageScanningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageScanningConfiguration(this)
         }
         /// Contains ECR settings for vulnerability scans.
@@ -1570,7 +1601,7 @@ pub mod image {
             self.0.set(
                 "ImageScanningEnabled",
                 Some("image_scanning_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1582,11 +1613,11 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageTestsConfiguration(Props);
+    pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
         /// A new `ImageTestsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageTestsConfiguration(this)
         }
         /// ImageTestsEnabled
@@ -1596,7 +1627,7 @@ pub mod image {
             self.0.set(
                 "ImageTestsEnabled",
                 Some("image_tests_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1605,7 +1636,7 @@ pub mod image {
         /// Constraints: range 60..=1440. CloudFormation `TimeoutMinutes`, Terraform `timeout_minutes`.
         pub fn timeout_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutMinutes", Some("timeout_minutes"), int(value));
+                .set("TimeoutMinutes", Some("timeout_minutes"), rt::int(value));
             self
         }
     }
@@ -1616,11 +1647,11 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowConfiguration(Props);
+    pub struct WorkflowConfiguration(rt::Props);
     impl WorkflowConfiguration {
         /// A new `WorkflowConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowConfiguration(this)
         }
         /// Define execution decision in case of workflow failure
@@ -1633,24 +1664,25 @@ pub mod image {
         /// The parallel group name
         ///
         /// Constraints: length 1..=100; pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`. CloudFormation `ParallelGroup`, Terraform `parallel_group`.
-        pub fn parallel_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parallel_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParallelGroup", Some("parallel_group"), string(value));
+                .set("ParallelGroup", Some("parallel_group"), rt::string(value));
             self
         }
         /// The parameters associated with the workflow
         ///
         /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = WorkflowParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the workflow
         ///
         /// Constraints: pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `WorkflowArn`, Terraform `workflow_arn`.
-        pub fn workflow_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workflow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkflowArn", Some("workflow_arn"), string(value));
+                .set("WorkflowArn", Some("workflow_arn"), rt::string(value));
             self
         }
     }
@@ -1661,21 +1693,21 @@ pub mod image {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowparameter.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowParameter(Props);
+    pub struct WorkflowParameter(rt::Props);
     impl WorkflowParameter {
         /// A new `WorkflowParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowParameter(this)
         }
         /// Constraints: length 1..=128; pattern `^[^\x00]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Value", Some("value"), strings(value));
+        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Value", Some("value"), rt::strings(value));
             self
         }
     }
@@ -1695,11 +1727,11 @@ pub mod image {
 /// CloudFormation: `AWS::ImageBuilder::ImagePipeline`. Terraform: `awscc_imagebuilder_image_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-imagepipeline.html)
-pub struct ImagePipeline(Base);
-static IMAGE_PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct ImagePipeline(rt::Base);
+static IMAGE_PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::ImagePipeline",
     terraform: Some("awscc_imagebuilder_image_pipeline"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1711,36 +1743,36 @@ impl ImagePipeline {
     /// Declares a `AWS::ImageBuilder::ImagePipeline` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &IMAGE_PIPELINE_TYPE);
+        let this = rt::Base::new(id, &IMAGE_PIPELINE_TYPE);
         ImagePipeline(this)
     }
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`. CloudFormation `ContainerRecipeArn`, Terraform `container_recipe_arn`.
-    pub fn container_recipe_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn container_recipe_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ContainerRecipeArn",
             Some("container_recipe_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The description of the image pipeline.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$`. CloudFormation `DistributionConfigurationArn`, Terraform `distribution_configuration_arn`.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn distribution_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DistributionConfigurationArn",
             Some("distribution_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1751,24 +1783,27 @@ impl ImagePipeline {
         self.0.set(
             "EnhancedImageMetadataEnabled",
             Some("enhanced_image_metadata_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The execution role name/ARN for the image build, if provided
     ///
     /// Constraints: length 1..=2048; pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRole`, Terraform `execution_role`.
-    pub fn execution_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ExecutionRole", Some("execution_role"), string(value));
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`. CloudFormation `ImageRecipeArn`, Terraform `image_recipe_arn`.
-    pub fn image_recipe_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ImageRecipeArn", Some("image_recipe_arn"), string(value));
+    pub fn image_recipe_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ImageRecipeArn",
+            Some("image_recipe_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
@@ -1790,10 +1825,10 @@ impl ImagePipeline {
     /// CloudFormation `ImageTags`, Terraform `image_tags`.
     pub fn image_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("ImageTags", Some("image_tags"), string_map(value));
+            .set("ImageTags", Some("image_tags"), rt::string_map(value));
         self
     }
     /// The image tests configuration of the image pipeline.
@@ -1813,11 +1848,11 @@ impl ImagePipeline {
     /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$`. CloudFormation `InfrastructureConfigurationArn`, Terraform `infrastructure_configuration_arn`.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InfrastructureConfigurationArn",
             Some("infrastructure_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1838,8 +1873,8 @@ impl ImagePipeline {
     /// The name of the image pipeline.
     ///
     /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The schedule of the image pipeline.
@@ -1863,26 +1898,26 @@ impl ImagePipeline {
         mut self,
         value: impl IntoIterator<Item = image_pipeline::WorkflowConfiguration>,
     ) -> Self {
-        self.0.set("Workflows", Some("workflows"), list(value));
+        self.0.set("Workflows", Some("workflows"), rt::list(value));
         self
     }
 }
 builder!(ImagePipeline, ImagePipelineHandle);
 /// A declared `AWS::ImageBuilder::ImagePipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImagePipelineHandle(Handle);
+pub struct ImagePipelineHandle(rt::Handle);
 handle!(ImagePipelineHandle);
 impl ImagePipelineHandle {
     /// The Amazon Resource Name (ARN) of the image pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The deployment ID of the pipeline, used for resource create/update triggers.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
 }
@@ -1895,12 +1930,16 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-autodisablepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AutoDisablePolicy(Props);
+    pub struct AutoDisablePolicy(rt::Props);
     impl AutoDisablePolicy {
         /// A new `AutoDisablePolicy`. Required properties: `failure_count` (`FailureCount`).
         pub fn new(failure_count: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FailureCount", Some("failure_count"), int(failure_count));
+            let mut this = rt::Props::default();
+            this.set(
+                "FailureCount",
+                Some("failure_count"),
+                rt::int(failure_count),
+            );
             AutoDisablePolicy(this)
         }
     }
@@ -1911,27 +1950,30 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-ecrconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EcrConfiguration(Props);
+    pub struct EcrConfiguration(rt::Props);
     impl EcrConfiguration {
         /// A new `EcrConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcrConfiguration(this)
         }
         /// Tags for Image Builder to apply the output container image that is scanned.
         ///
         /// CloudFormation `ContainerTags`, Terraform `container_tags`.
-        pub fn container_tags(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn container_tags(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ContainerTags", Some("container_tags"), strings(value));
+                .set("ContainerTags", Some("container_tags"), rt::strings(value));
             self
         }
         /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
         ///
         /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RepositoryName", Some("repository_name"), string(value));
+                .set("RepositoryName", Some("repository_name"), rt::string(value));
             self
         }
     }
@@ -1942,11 +1984,11 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageScanningConfiguration(Props);
+    pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
         /// A new `ImageScanningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageScanningConfiguration(this)
         }
         /// Contains ECR settings for vulnerability scans.
@@ -1964,7 +2006,7 @@ pub mod image_pipeline {
             self.0.set(
                 "ImageScanningEnabled",
                 Some("image_scanning_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1976,11 +2018,11 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageTestsConfiguration(Props);
+    pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
         /// A new `ImageTestsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageTestsConfiguration(this)
         }
         /// Defines if tests should be executed when building this image.
@@ -1990,7 +2032,7 @@ pub mod image_pipeline {
             self.0.set(
                 "ImageTestsEnabled",
                 Some("image_tests_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1999,7 +2041,7 @@ pub mod image_pipeline {
         /// Constraints: range 60..=1440. CloudFormation `TimeoutMinutes`, Terraform `timeout_minutes`.
         pub fn timeout_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutMinutes", Some("timeout_minutes"), int(value));
+                .set("TimeoutMinutes", Some("timeout_minutes"), rt::int(value));
             self
         }
     }
@@ -2010,32 +2052,32 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-pipelineloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PipelineLoggingConfiguration(Props);
+    pub struct PipelineLoggingConfiguration(rt::Props);
     impl PipelineLoggingConfiguration {
         /// A new `PipelineLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipelineLoggingConfiguration(this)
         }
         /// The name of the log group for image build logs.
         ///
         /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`. CloudFormation `ImageLogGroupName`, Terraform `image_log_group_name`.
-        pub fn image_log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn image_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ImageLogGroupName",
                 Some("image_log_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the log group for pipeline execution logs.
         ///
         /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`. CloudFormation `PipelineLogGroupName`, Terraform `pipeline_log_group_name`.
-        pub fn pipeline_log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pipeline_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PipelineLogGroupName",
                 Some("pipeline_log_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2047,11 +2089,11 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// The auto-disable policy for the image pipeline.
@@ -2082,19 +2124,19 @@ pub mod image_pipeline {
         /// The expression determines how often EC2 Image Builder evaluates your pipelineExecutionStartCondition.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The timezone that applies to the scheduling expression, for example "Etc/UTC" or "America/Los_Angeles" in IANA timezone format.
         ///
         /// Constraints: length 3..=100; pattern `^[a-zA-Z0-9]{2,}(?:\/[a-zA-Z0-9\-_+]+)*$`. CloudFormation `Timezone`, Terraform `timezone`.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", Some("timezone"), string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", Some("timezone"), rt::string(value));
             self
         }
     }
@@ -2105,11 +2147,11 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-workflowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowConfiguration(Props);
+    pub struct WorkflowConfiguration(rt::Props);
     impl WorkflowConfiguration {
         /// A new `WorkflowConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowConfiguration(this)
         }
         /// Define execution decision in case of workflow failure
@@ -2122,24 +2164,25 @@ pub mod image_pipeline {
         /// The parallel group name
         ///
         /// Constraints: length 1..=100; pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`. CloudFormation `ParallelGroup`, Terraform `parallel_group`.
-        pub fn parallel_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parallel_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParallelGroup", Some("parallel_group"), string(value));
+                .set("ParallelGroup", Some("parallel_group"), rt::string(value));
             self
         }
         /// The parameters associated with the workflow
         ///
         /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = WorkflowParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the workflow
         ///
         /// Constraints: pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `WorkflowArn`, Terraform `workflow_arn`.
-        pub fn workflow_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workflow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkflowArn", Some("workflow_arn"), string(value));
+                .set("WorkflowArn", Some("workflow_arn"), rt::string(value));
             self
         }
     }
@@ -2150,21 +2193,21 @@ pub mod image_pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-workflowparameter.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowParameter(Props);
+    pub struct WorkflowParameter(rt::Props);
     impl WorkflowParameter {
         /// A new `WorkflowParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowParameter(this)
         }
         /// Constraints: length 1..=128; pattern `^[^\x00]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Value", Some("value"), strings(value));
+        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Value", Some("value"), rt::strings(value));
             self
         }
     }
@@ -2202,11 +2245,11 @@ pub mod image_pipeline {
 /// CloudFormation: `AWS::ImageBuilder::ImageRecipe`. Terraform: `awscc_imagebuilder_image_recipe` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-imagerecipe.html)
-pub struct ImageRecipe(Base);
-static IMAGE_RECIPE_TYPE: TypeInfo = TypeInfo {
+pub struct ImageRecipe(rt::Base);
+static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::ImageRecipe",
     terraform: Some("awscc_imagebuilder_image_recipe"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2223,14 +2266,18 @@ impl ImageRecipe {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        parent_image: impl Into<Expr>,
-        version: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        parent_image: impl Into<rt::Expr>,
+        version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IMAGE_RECIPE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("ParentImage", Some("parent_image"), string(parent_image));
-        this.set("Version", Some("version"), string(version));
+        let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ParentImage",
+            Some("parent_image"),
+            rt::string(parent_image),
+        );
+        this.set("Version", Some("version"), rt::string(version));
         ImageRecipe(this)
     }
     /// Specify additional settings and launch scripts for your build instances.
@@ -2252,17 +2299,18 @@ impl ImageRecipe {
     /// Changing it replaces the resource. CloudFormation `AmiTags`, Terraform `ami_tags`.
     pub fn ami_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("AmiTags", Some("ami_tags"), string_map(value));
+        self.0
+            .set("AmiTags", Some("ami_tags"), rt::string_map(value));
         self
     }
     /// The AMI watermark names to attach to the output AMI from this recipe.
     ///
     /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `AmiWatermarks`, Terraform `ami_watermarks`.
-    pub fn ami_watermarks(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ami_watermarks(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AmiWatermarks", Some("ami_watermarks"), strings(value));
+            .set("AmiWatermarks", Some("ami_watermarks"), rt::strings(value));
         self
     }
     /// The block device mappings to apply when creating images from this recipe.
@@ -2275,7 +2323,7 @@ impl ImageRecipe {
         self.0.set(
             "BlockDeviceMappings",
             Some("block_device_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2286,58 +2334,62 @@ impl ImageRecipe {
         mut self,
         value: impl IntoIterator<Item = image_recipe::ComponentConfiguration>,
     ) -> Self {
-        self.0.set("Components", Some("components"), list(value));
+        self.0
+            .set("Components", Some("components"), rt::list(value));
         self
     }
     /// The description of the image recipe.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The working directory to be used during build and test workflows.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `WorkingDirectory`, Terraform `working_directory`.
-    pub fn working_directory(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("WorkingDirectory", Some("working_directory"), string(value));
+    pub fn working_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WorkingDirectory",
+            Some("working_directory"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ImageRecipe, ImageRecipeHandle);
 /// A declared `AWS::ImageBuilder::ImageRecipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageRecipeHandle(Handle);
+pub struct ImageRecipeHandle(rt::Handle);
 handle!(ImageRecipeHandle);
 impl ImageRecipeHandle {
     /// The Amazon Resource Name (ARN) of the image recipe.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The latest version references of the image recipe.
     ///
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Major`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_major(&self) -> Expr {
+    pub fn latest_version_major(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Major")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Minor`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_minor(&self) -> Expr {
+    pub fn latest_version_minor(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Minor")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Patch`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_patch(&self) -> Expr {
+    pub fn latest_version_patch(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Patch")
     }
 }
@@ -2350,11 +2402,11 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-additionalinstanceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AdditionalInstanceConfiguration(Props);
+    pub struct AdditionalInstanceConfiguration(rt::Props);
     impl AdditionalInstanceConfiguration {
         /// A new `AdditionalInstanceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdditionalInstanceConfiguration(this)
         }
         /// Contains settings for the SSM agent on your build instance.
@@ -2371,11 +2423,11 @@ pub mod image_recipe {
         /// Use this property to provide commands or a command script to run when you launch your build instance.
         ///
         /// Constraints: length 1..=21847; pattern `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$`. CloudFormation `UserDataOverride`, Terraform `user_data_override`.
-        pub fn user_data_override(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_data_override(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UserDataOverride",
                 Some("user_data_override"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2387,26 +2439,27 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentConfiguration(Props);
+    pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
         /// A new `ComponentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the component.
         ///
         /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?|third-party):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `ComponentArn`, Terraform `component_arn`.
-        pub fn component_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentArn", Some("component_arn"), string(value));
+                .set("ComponentArn", Some("component_arn"), rt::string(value));
             self
         }
         /// A group of parameter settings that are used to configure the component for a specific recipe.
         ///
         /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = ComponentParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
     }
@@ -2417,16 +2470,16 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentParameter(Props);
+    pub struct ComponentParameter(rt::Props);
     impl ComponentParameter {
         /// A new `ComponentParameter`. Required properties: `name` (`Name`), `value` (`Value`).
         pub fn new(
-            name: impl Into<Expr>,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), strings(value));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::strings(value));
             ComponentParameter(this)
         }
     }
@@ -2437,11 +2490,11 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-ebsinstanceblockdevicespecification.html)
     #[derive(Clone, Debug)]
-    pub struct EbsInstanceBlockDeviceSpecification(Props);
+    pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
     impl EbsInstanceBlockDeviceSpecification {
         /// A new `EbsInstanceBlockDeviceSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsInstanceBlockDeviceSpecification(this)
         }
         /// Use to configure delete on termination of the associated device.
@@ -2451,7 +2504,7 @@ pub mod image_recipe {
             self.0.set(
                 "DeleteOnTermination",
                 Some("delete_on_termination"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2459,42 +2512,46 @@ pub mod image_recipe {
         ///
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// Use to configure device IOPS.
         ///
         /// Constraints: range 100..=64000. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Use to configure the KMS key to use when encrypting the device.
         ///
         /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The snapshot that defines the device contents.
         ///
         /// Constraints: length 1..=1024. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
             self
         }
         /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
         ///
         /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// Use to override the device's volume size.
         ///
         /// Constraints: range 1..=16000. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// Use to override the device's volume type.
@@ -2512,18 +2569,19 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-instanceblockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceBlockDeviceMapping(Props);
+    pub struct InstanceBlockDeviceMapping(rt::Props);
     impl InstanceBlockDeviceMapping {
         /// A new `InstanceBlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceBlockDeviceMapping(this)
         }
         /// The device to which these mappings apply.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// Use to manage Amazon EBS-specific configuration for this mapping.
@@ -2536,16 +2594,16 @@ pub mod image_recipe {
         /// Use to remove a mapping from the parent image.
         ///
         /// Constraints: length 0..=0. CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// Use to manage instance ephemeral devices.
         ///
         /// Constraints: length 1..=1024. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -2556,11 +2614,11 @@ pub mod image_recipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-systemsmanageragent.html)
     #[derive(Clone, Debug)]
-    pub struct SystemsManagerAgent(Props);
+    pub struct SystemsManagerAgent(rt::Props);
     impl SystemsManagerAgent {
         /// A new `SystemsManagerAgent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SystemsManagerAgent(this)
         }
         /// Controls whether the SSM agent is removed from your final build image, prior to creating the new AMI.
@@ -2570,7 +2628,7 @@ pub mod image_recipe {
             self.0.set(
                 "UninstallAfterBuild",
                 Some("uninstall_after_build"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2605,11 +2663,11 @@ pub mod image_recipe {
 /// CloudFormation: `AWS::ImageBuilder::InfrastructureConfiguration`. Terraform: `awscc_imagebuilder_infrastructure_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-infrastructureconfiguration.html)
-pub struct InfrastructureConfiguration(Base);
-static INFRASTRUCTURE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct InfrastructureConfiguration(rt::Base);
+static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::InfrastructureConfiguration",
     terraform: Some("awscc_imagebuilder_infrastructure_configuration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -2619,24 +2677,24 @@ impl InfrastructureConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_profile_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_profile_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
         this.set(
             "InstanceProfileName",
             Some("instance_profile_name"),
-            string(instance_profile_name),
+            rt::string(instance_profile_name),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         InfrastructureConfiguration(this)
     }
     /// The description of the infrastructure configuration.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The instance metadata option settings for the infrastructure configuration.
@@ -2656,16 +2714,16 @@ impl InfrastructureConfiguration {
     /// The instance types of the infrastructure configuration.
     ///
     /// CloudFormation `InstanceTypes`, Terraform `instance_types`.
-    pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn instance_types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("InstanceTypes", Some("instance_types"), strings(value));
+            .set("InstanceTypes", Some("instance_types"), rt::strings(value));
         self
     }
     /// The EC2 key pair of the infrastructure configuration..
     ///
     /// Constraints: length 1..=1024. CloudFormation `KeyPair`, Terraform `key_pair`.
-    pub fn key_pair(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KeyPair", Some("key_pair"), string(value));
+    pub fn key_pair(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyPair", Some("key_pair"), rt::string(value));
         self
     }
     /// The logging configuration of the infrastructure configuration.
@@ -2694,36 +2752,39 @@ impl InfrastructureConfiguration {
     /// CloudFormation `ResourceTags`, Terraform `resource_tags`.
     pub fn resource_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("ResourceTags", Some("resource_tags"), string_map(value));
+            .set("ResourceTags", Some("resource_tags"), rt::string_map(value));
         self
     }
     /// The security group IDs of the infrastructure configuration.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The SNS Topic Amazon Resource Name (ARN) of the infrastructure configuration.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$`. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
-    pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnsTopicArn", Some("sns_topic_arn"), string(value));
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
         self
     }
     /// The subnet ID of the infrastructure configuration.
     ///
     /// Constraints: length 1..=1024. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
     /// Specifies whether Image Builder terminates build and test instances that are still running when image creation ends without a failure.
@@ -2731,7 +2792,7 @@ impl InfrastructureConfiguration {
     /// CloudFormation `TerminateInstanceOnCompletion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn terminate_instance_on_completion(mut self, value: bool) -> Self {
         self.0
-            .set("TerminateInstanceOnCompletion", None, boolean(value));
+            .set("TerminateInstanceOnCompletion", None, rt::boolean(value));
         self
     }
     /// The terminate instance on failure configuration of the infrastructure configuration.
@@ -2741,7 +2802,7 @@ impl InfrastructureConfiguration {
         self.0.set(
             "TerminateInstanceOnFailure",
             Some("terminate_instance_on_failure"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2752,13 +2813,13 @@ builder!(
 );
 /// A declared `AWS::ImageBuilder::InfrastructureConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InfrastructureConfigurationHandle(Handle);
+pub struct InfrastructureConfigurationHandle(rt::Handle);
 handle!(InfrastructureConfigurationHandle);
 impl InfrastructureConfigurationHandle {
     /// The Amazon Resource Name (ARN) of the infrastructure configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2771,19 +2832,20 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-autoscalinggroup.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingGroup(Props);
+    pub struct AutoScalingGroup(rt::Props);
     impl AutoScalingGroup {
         /// A new `AutoScalingGroup`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             AutoScalingGroup(this)
         }
         /// The number of seconds that Image Builder waits for an instance to become available in the group before the build fails.
         ///
         /// Constraints: range 0..=3600. CloudFormation `CapacityWaitTimeoutSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn capacity_wait_timeout_seconds(mut self, value: i64) -> Self {
-            self.0.set("CapacityWaitTimeoutSeconds", None, int(value));
+            self.0
+                .set("CapacityWaitTimeoutSeconds", None, rt::int(value));
             self
         }
     }
@@ -2794,11 +2856,11 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-instancemetadataoptions.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMetadataOptions(Props);
+    pub struct InstanceMetadataOptions(rt::Props);
     impl InstanceMetadataOptions {
         /// A new `InstanceMetadataOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMetadataOptions(this)
         }
         /// Limit the number of hops that an instance metadata request can traverse to reach its destination.
@@ -2808,7 +2870,7 @@ pub mod infrastructure_configuration {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2827,11 +2889,11 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-logging.html)
     #[derive(Clone, Debug)]
-    pub struct Logging(Props);
+    pub struct Logging(rt::Props);
     impl Logging {
         /// A new `Logging`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Logging(this)
         }
         /// The S3 path in which to store the logs.
@@ -2849,11 +2911,11 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-parentinstance.html)
     #[derive(Clone, Debug)]
-    pub struct ParentInstance(Props);
+    pub struct ParentInstance(rt::Props);
     impl ParentInstance {
         /// A new `ParentInstance`. Required properties: `auto_scaling_group` (`AutoScalingGroup`).
         pub fn new(auto_scaling_group: AutoScalingGroup) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AutoScalingGroup", None, auto_scaling_group.into());
             ParentInstance(this)
         }
@@ -2865,36 +2927,39 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-placement.html)
     #[derive(Clone, Debug)]
-    pub struct Placement(Props);
+    pub struct Placement(rt::Props);
     impl Placement {
         /// A new `Placement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Placement(this)
         }
         /// AvailabilityZone
         ///
         /// Constraints: length 1..=1024. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// HostId
         ///
         /// Constraints: length 1..=1024. CloudFormation `HostId`, Terraform `host_id`.
-        pub fn host_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostId", Some("host_id"), string(value));
+        pub fn host_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostId", Some("host_id"), rt::string(value));
             self
         }
         /// HostResourceGroupArn
         ///
         /// Constraints: length 1..=1024. CloudFormation `HostResourceGroupArn`, Terraform `host_resource_group_arn`.
-        pub fn host_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn host_resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HostResourceGroupArn",
                 Some("host_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2913,27 +2978,27 @@ pub mod infrastructure_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-s3logs.html)
     #[derive(Clone, Debug)]
-    pub struct S3Logs(Props);
+    pub struct S3Logs(rt::Props);
     impl S3Logs {
         /// A new `S3Logs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Logs(this)
         }
         /// S3BucketName
         ///
         /// Constraints: length 1..=1024. CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
         /// S3KeyPrefix
         ///
         /// Constraints: length 1..=1024. CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+                .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
             self
         }
     }
@@ -2964,11 +3029,11 @@ pub mod infrastructure_configuration {
 /// CloudFormation: `AWS::ImageBuilder::LifecyclePolicy`. Terraform: `awscc_imagebuilder_lifecycle_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-lifecyclepolicy.html)
-pub struct LifecyclePolicy(Base);
-static LIFECYCLE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct LifecyclePolicy(rt::Base);
+static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::LifecyclePolicy",
     terraform: Some("awscc_imagebuilder_lifecycle_policy"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -2978,23 +3043,23 @@ impl LifecyclePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role: impl Into<Expr>,
-        name: impl Into<Expr>,
+        execution_role: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         policy_details: impl IntoIterator<Item = lifecycle_policy::PolicyDetail>,
         resource_selection: lifecycle_policy::ResourceSelection,
         resource_type: lifecycle_policy::ResourceType,
     ) -> Self {
-        let mut this = Base::new(id, &LIFECYCLE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            string(execution_role),
+            rt::string(execution_role),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PolicyDetails",
             Some("policy_details"),
-            list(policy_details),
+            rt::list(policy_details),
         );
         this.set(
             "ResourceSelection",
@@ -3007,9 +3072,9 @@ impl LifecyclePolicy {
     /// The description of the lifecycle policy.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The status of the lifecycle policy.
@@ -3023,13 +3088,13 @@ impl LifecyclePolicy {
 builder!(LifecyclePolicy, LifecyclePolicyHandle);
 /// A declared `AWS::ImageBuilder::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LifecyclePolicyHandle(Handle);
+pub struct LifecyclePolicyHandle(rt::Handle);
 handle!(LifecyclePolicyHandle);
 impl LifecyclePolicyHandle {
     /// The Amazon Resource Name (ARN) of the lifecycle policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3042,11 +3107,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Action(this)
         }
@@ -3066,18 +3131,19 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-amiexclusionrules.html)
     #[derive(Clone, Debug)]
-    pub struct AmiExclusionRules(Props);
+    pub struct AmiExclusionRules(rt::Props);
     impl AmiExclusionRules {
         /// A new `AmiExclusionRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmiExclusionRules(this)
         }
         /// Use to apply lifecycle policy actions on whether the AMI is public.
         ///
         /// CloudFormation `IsPublic`, Terraform `is_public`.
         pub fn is_public(mut self, value: bool) -> Self {
-            self.0.set("IsPublic", Some("is_public"), boolean(value));
+            self.0
+                .set("IsPublic", Some("is_public"), rt::boolean(value));
             self
         }
         /// Use to apply lifecycle policy actions on AMIs launched before a certain time.
@@ -3091,16 +3157,22 @@ pub mod lifecycle_policy {
         /// Use to apply lifecycle policy actions on AMIs distributed to a set of regions.
         ///
         /// CloudFormation `Regions`, Terraform `regions`.
-        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Regions", Some("regions"), strings(value));
+        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Regions", Some("regions"), rt::strings(value));
             self
         }
         /// Use to apply lifecycle policy actions on AMIs shared with a set of regions.
         ///
         /// Constraints: 1..=1536 items. CloudFormation `SharedAccounts`, Terraform `shared_accounts`.
-        pub fn shared_accounts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SharedAccounts", Some("shared_accounts"), strings(value));
+        pub fn shared_accounts(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SharedAccounts",
+                Some("shared_accounts"),
+                rt::strings(value),
+            );
             self
         }
         /// The AMIs to select by tag.
@@ -3108,9 +3180,9 @@ pub mod lifecycle_policy {
         /// CloudFormation `TagMap`, Terraform `tag_map`.
         pub fn tag_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("TagMap", Some("tag_map"), string_map(value));
+            self.0.set("TagMap", Some("tag_map"), rt::string_map(value));
             self
         }
     }
@@ -3121,11 +3193,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-exclusionrules.html)
     #[derive(Clone, Debug)]
-    pub struct ExclusionRules(Props);
+    pub struct ExclusionRules(rt::Props);
     impl ExclusionRules {
         /// A new `ExclusionRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExclusionRules(this)
         }
         /// The AMI exclusion rules for the policy detail.
@@ -3140,9 +3212,9 @@ pub mod lifecycle_policy {
         /// CloudFormation `TagMap`, Terraform `tag_map`.
         pub fn tag_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("TagMap", Some("tag_map"), string_map(value));
+            self.0.set("TagMap", Some("tag_map"), rt::string_map(value));
             self
         }
     }
@@ -3153,13 +3225,13 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             Filter(this)
         }
         /// The minimum number of Image Builder resources to retain.
@@ -3167,7 +3239,7 @@ pub mod lifecycle_policy {
         /// Constraints: range 1..=10. CloudFormation `RetainAtLeast`, Terraform `retain_at_least`.
         pub fn retain_at_least(mut self, value: i64) -> Self {
             self.0
-                .set("RetainAtLeast", Some("retain_at_least"), int(value));
+                .set("RetainAtLeast", Some("retain_at_least"), rt::int(value));
             self
         }
         /// The value's time unit.
@@ -3185,32 +3257,34 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-includeresources.html)
     #[derive(Clone, Debug)]
-    pub struct IncludeResources(Props);
+    pub struct IncludeResources(rt::Props);
     impl IncludeResources {
         /// A new `IncludeResources`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IncludeResources(this)
         }
         /// Use to configure lifecycle actions on AMIs.
         ///
         /// CloudFormation `Amis`, Terraform `amis`.
         pub fn amis(mut self, value: bool) -> Self {
-            self.0.set("Amis", Some("amis"), boolean(value));
+            self.0.set("Amis", Some("amis"), rt::boolean(value));
             self
         }
         /// Use to configure lifecycle actions on containers.
         ///
         /// CloudFormation `Containers`, Terraform `containers`.
         pub fn containers(mut self, value: bool) -> Self {
-            self.0.set("Containers", Some("containers"), boolean(value));
+            self.0
+                .set("Containers", Some("containers"), rt::boolean(value));
             self
         }
         /// Use to configure lifecycle actions on snapshots.
         ///
         /// CloudFormation `Snapshots`, Terraform `snapshots`.
         pub fn snapshots(mut self, value: bool) -> Self {
-            self.0.set("Snapshots", Some("snapshots"), boolean(value));
+            self.0
+                .set("Snapshots", Some("snapshots"), rt::boolean(value));
             self
         }
     }
@@ -3221,13 +3295,13 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-lastlaunched.html)
     #[derive(Clone, Debug)]
-    pub struct LastLaunched(Props);
+    pub struct LastLaunched(rt::Props);
     impl LastLaunched {
         /// A new `LastLaunched`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: TimeUnit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             LastLaunched(this)
         }
     }
@@ -3238,11 +3312,11 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-policydetail.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyDetail(Props);
+    pub struct PolicyDetail(rt::Props);
     impl PolicyDetail {
         /// A new `PolicyDetail`. Required properties: `action` (`Action`), `filter` (`Filter`).
         pub fn new(action: Action, filter: Filter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Filter", Some("filter"), filter.into());
             PolicyDetail(this)
@@ -3263,16 +3337,16 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-recipeselection.html)
     #[derive(Clone, Debug)]
-    pub struct RecipeSelection(Props);
+    pub struct RecipeSelection(rt::Props);
     impl RecipeSelection {
         /// A new `RecipeSelection`. Required properties: `name` (`Name`), `semantic_version` (`SemanticVersion`).
-        pub fn new(name: impl Into<Expr>, semantic_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, semantic_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "SemanticVersion",
                 Some("semantic_version"),
-                string(semantic_version),
+                rt::string(semantic_version),
             );
             RecipeSelection(this)
         }
@@ -3284,18 +3358,18 @@ pub mod lifecycle_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-resourceselection.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSelection(Props);
+    pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
         /// A new `ResourceSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSelection(this)
         }
         /// The recipes to select.
         ///
         /// Constraints: 1..=50 items. CloudFormation `Recipes`, Terraform `recipes`.
         pub fn recipes(mut self, value: impl IntoIterator<Item = RecipeSelection>) -> Self {
-            self.0.set("Recipes", Some("recipes"), list(value));
+            self.0.set("Recipes", Some("recipes"), rt::list(value));
             self
         }
         /// The Image Builder resources to select by tag.
@@ -3303,9 +3377,9 @@ pub mod lifecycle_policy {
         /// CloudFormation `TagMap`, Terraform `tag_map`.
         pub fn tag_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("TagMap", Some("tag_map"), string_map(value));
+            self.0.set("TagMap", Some("tag_map"), rt::string_map(value));
             self
         }
     }
@@ -3367,11 +3441,11 @@ pub mod lifecycle_policy {
 /// CloudFormation: `AWS::ImageBuilder::Workflow`. Terraform: `awscc_imagebuilder_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-workflow.html)
-pub struct Workflow(Base);
-static WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Workflow(rt::Base);
+static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ImageBuilder::Workflow",
     terraform: Some("awscc_imagebuilder_workflow"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -3388,89 +3462,90 @@ impl Workflow {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         type_: workflow::Type,
-        version: impl Into<Expr>,
+        version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKFLOW_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
-        this.set("Version", Some("version"), string(version));
+        this.set("Version", Some("version"), rt::string(version));
         Workflow(this)
     }
     /// The change description of the workflow.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ChangeDescription`, Terraform `change_description`.
-    pub fn change_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn change_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ChangeDescription",
             Some("change_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The data of the workflow.
     ///
     /// Constraints: length 1..=16000; pattern `^[^\x00]+$`. Changing it replaces the resource. CloudFormation `Data`, Terraform `data`.
-    pub fn data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Data", Some("data"), string(value));
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Data", Some("data"), rt::string(value));
         self
     }
     /// The description of the workflow.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The KMS key identifier used to encrypt the workflow.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The uri of the workflow.
     ///
     /// Changing it replaces the resource. CloudFormation `Uri`, Terraform `uri`.
-    pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Uri", Some("uri"), string(value));
+    pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Uri", Some("uri"), rt::string(value));
         self
     }
 }
 builder!(Workflow, WorkflowHandle);
 /// A declared `AWS::ImageBuilder::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowHandle(Handle);
+pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);
 impl WorkflowHandle {
     /// The Amazon Resource Name (ARN) of the workflow.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The latest version references of the workflow.
     ///
     /// CloudFormation `Fn::GetAtt` `LatestVersion`; Terraform `latest_version`.
-    pub fn latest_version(&self) -> Expr {
+    pub fn latest_version(&self) -> rt::Expr {
         self.0.attr("LatestVersion")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_arn(&self) -> Expr {
+    pub fn latest_version_arn(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Major`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_major(&self) -> Expr {
+    pub fn latest_version_major(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Major")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Minor`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_minor(&self) -> Expr {
+    pub fn latest_version_minor(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Minor")
     }
     /// CloudFormation `Fn::GetAtt` `LatestVersion.Patch`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn latest_version_patch(&self) -> Expr {
+    pub fn latest_version_patch(&self) -> rt::Expr {
         self.0.attr("LatestVersion.Patch")
     }
 }

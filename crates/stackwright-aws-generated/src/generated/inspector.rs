@@ -2,23 +2,24 @@
 //! `Inspector` resource types of the CloudFormation registry (`AWS::Inspector::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `inspector` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Inspector::AssessmentTarget
 ///
 /// CloudFormation: `AWS::Inspector::AssessmentTarget`. Terraform: `awscc_inspector_assessment_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspector-assessmenttarget.html)
-pub struct AssessmentTarget(Base);
-static ASSESSMENT_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct AssessmentTarget(rt::Base);
+static ASSESSMENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Inspector::AssessmentTarget",
     terraform: Some("awscc_inspector_assessment_target"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -51,24 +52,24 @@ impl AssessmentTarget {
     /// Declares a `AWS::Inspector::AssessmentTarget` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ASSESSMENT_TARGET_TYPE);
+        let this = rt::Base::new(id, &ASSESSMENT_TARGET_TYPE);
         AssessmentTarget(this)
     }
     /// Constraints: length 1..=140. Changing it replaces the resource. CloudFormation `AssessmentTargetName`, Terraform `assessment_target_name`.
-    pub fn assessment_target_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn assessment_target_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssessmentTargetName",
             Some("assessment_target_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=300. CloudFormation `ResourceGroupArn`, Terraform `resource_group_arn`.
-    pub fn resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceGroupArn",
             Some("resource_group_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -76,11 +77,11 @@ impl AssessmentTarget {
 builder!(AssessmentTarget, AssessmentTargetHandle);
 /// A declared `AWS::Inspector::AssessmentTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssessmentTargetHandle(Handle);
+pub struct AssessmentTargetHandle(rt::Handle);
 handle!(AssessmentTargetHandle);
 impl AssessmentTargetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -89,11 +90,11 @@ impl AssessmentTargetHandle {
 /// CloudFormation: `AWS::Inspector::AssessmentTemplate`. Terraform: `awscc_inspector_assessment_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspector-assessmenttemplate.html)
-pub struct AssessmentTemplate(Base);
-static ASSESSMENT_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct AssessmentTemplate(rt::Base);
+static ASSESSMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Inspector::AssessmentTemplate",
     terraform: Some("awscc_inspector_assessment_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -127,34 +128,34 @@ impl AssessmentTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assessment_target_arn: impl Into<Expr>,
+        assessment_target_arn: impl Into<rt::Expr>,
         duration_in_seconds: i64,
-        rules_package_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        rules_package_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSESSMENT_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &ASSESSMENT_TEMPLATE_TYPE);
         this.set(
             "AssessmentTargetArn",
             Some("assessment_target_arn"),
-            string(assessment_target_arn),
+            rt::string(assessment_target_arn),
         );
         this.set(
             "DurationInSeconds",
             Some("duration_in_seconds"),
-            int(duration_in_seconds),
+            rt::int(duration_in_seconds),
         );
         this.set(
             "RulesPackageArns",
             Some("rules_package_arns"),
-            strings(rules_package_arns),
+            rt::strings(rules_package_arns),
         );
         AssessmentTemplate(this)
     }
     /// Constraints: length 1..=140. Changing it replaces the resource. CloudFormation `AssessmentTemplateName`, Terraform `assessment_template_name`.
-    pub fn assessment_template_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn assessment_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssessmentTemplateName",
             Some("assessment_template_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -166,7 +167,7 @@ impl AssessmentTemplate {
         self.0.set(
             "UserAttributesForFindings",
             Some("user_attributes_for_findings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -174,11 +175,11 @@ impl AssessmentTemplate {
 builder!(AssessmentTemplate, AssessmentTemplateHandle);
 /// A declared `AWS::Inspector::AssessmentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssessmentTemplateHandle(Handle);
+pub struct AssessmentTemplateHandle(rt::Handle);
 handle!(AssessmentTemplateHandle);
 impl AssessmentTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -189,13 +190,13 @@ pub mod assessment_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-assessmenttemplate-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -206,11 +207,11 @@ pub mod assessment_template {
 /// CloudFormation: `AWS::Inspector::ResourceGroup`. Terraform: `awscc_inspector_resource_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspector-resourcegroup.html)
-pub struct ResourceGroup(Base);
-static RESOURCE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceGroup(rt::Base);
+static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Inspector::ResourceGroup",
     terraform: Some("awscc_inspector_resource_group"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -246,11 +247,11 @@ impl ResourceGroup {
         id: impl Into<String>,
         resource_group_tags: impl IntoIterator<Item = resource_group::Tag>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_GROUP_TYPE);
         this.set(
             "ResourceGroupTags",
             Some("resource_group_tags"),
-            list(resource_group_tags),
+            rt::list(resource_group_tags),
         );
         ResourceGroup(this)
     }
@@ -258,11 +259,11 @@ impl ResourceGroup {
 builder!(ResourceGroup, ResourceGroupHandle);
 /// A declared `AWS::Inspector::ResourceGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceGroupHandle(Handle);
+pub struct ResourceGroupHandle(rt::Handle);
 handle!(ResourceGroupHandle);
 impl ResourceGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -273,13 +274,13 @@ pub mod resource_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-resourcegroup-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

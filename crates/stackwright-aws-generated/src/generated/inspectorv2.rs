@@ -2,23 +2,24 @@
 //! `InspectorV2` resource types of the CloudFormation registry (`AWS::InspectorV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `inspectorv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// CIS Scan Configuration resource schema
 ///
 /// CloudFormation: `AWS::InspectorV2::CisScanConfiguration`. Terraform: `awscc_inspectorv2_cis_scan_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-cisscanconfiguration.html)
-pub struct CisScanConfiguration(Base);
-static CIS_SCAN_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct CisScanConfiguration(rt::Base);
+static CIS_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::InspectorV2::CisScanConfiguration",
     terraform: Some("awscc_inspectorv2_cis_scan_configuration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -28,13 +29,13 @@ impl CisScanConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        scan_name: impl Into<Expr>,
+        scan_name: impl Into<rt::Expr>,
         schedule: cis_scan_configuration::Schedule,
         security_level: cis_scan_configuration::CisSecurityLevel,
         targets: cis_scan_configuration::CisTargets,
     ) -> Self {
-        let mut this = Base::new(id, &CIS_SCAN_CONFIGURATION_TYPE);
-        this.set("ScanName", Some("scan_name"), string(scan_name));
+        let mut this = rt::Base::new(id, &CIS_SCAN_CONFIGURATION_TYPE);
+        this.set("ScanName", Some("scan_name"), rt::string(scan_name));
         this.set("Schedule", Some("schedule"), schedule.into());
         this.set(
             "SecurityLevel",
@@ -48,13 +49,13 @@ impl CisScanConfiguration {
 builder!(CisScanConfiguration, CisScanConfigurationHandle);
 /// A declared `AWS::InspectorV2::CisScanConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CisScanConfigurationHandle(Handle);
+pub struct CisScanConfigurationHandle(rt::Handle);
 handle!(CisScanConfigurationHandle);
 impl CisScanConfigurationHandle {
     /// CIS Scan configuration unique identifier
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -65,19 +66,19 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-cistargets.html)
     #[derive(Clone, Debug)]
-    pub struct CisTargets(Props);
+    pub struct CisTargets(rt::Props);
     impl CisTargets {
         /// A new `CisTargets`. Required properties: `account_ids` (`AccountIds`), `target_resource_tags` (`TargetResourceTags`).
         pub fn new(
-            account_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            target_resource_tags: impl Into<Value>,
+            account_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            target_resource_tags: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AccountIds", Some("account_ids"), strings(account_ids));
+            let mut this = rt::Props::default();
+            this.set("AccountIds", Some("account_ids"), rt::strings(account_ids));
             this.set(
                 "TargetResourceTags",
                 Some("target_resource_tags"),
-                json(target_resource_tags),
+                rt::json(target_resource_tags),
             );
             CisTargets(this)
         }
@@ -87,11 +88,11 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-dailyschedule.html)
     #[derive(Clone, Debug)]
-    pub struct DailySchedule(Props);
+    pub struct DailySchedule(rt::Props);
     impl DailySchedule {
         /// A new `DailySchedule`. Required properties: `start_time` (`StartTime`).
         pub fn new(start_time: Time) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StartTime", Some("start_time"), start_time.into());
             DailySchedule(this)
         }
@@ -101,11 +102,11 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-monthlyschedule.html)
     #[derive(Clone, Debug)]
-    pub struct MonthlySchedule(Props);
+    pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
         /// A new `MonthlySchedule`. Required properties: `day` (`Day`), `start_time` (`StartTime`).
         pub fn new(day: Day, start_time: Time) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Day", Some("day"), day.into());
             this.set("StartTime", Some("start_time"), start_time.into());
             MonthlySchedule(this)
@@ -118,11 +119,11 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// CloudFormation `Daily`, Terraform `daily`.
@@ -136,8 +137,9 @@ pub mod cis_scan_configuration {
             self
         }
         /// CloudFormation `OneTime`, Terraform `one_time`.
-        pub fn one_time(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("OneTime", Some("one_time"), json_string(value));
+        pub fn one_time(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("OneTime", Some("one_time"), rt::json_string(value));
             self
         }
         /// CloudFormation `Weekly`, Terraform `weekly`.
@@ -151,13 +153,13 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-time.html)
     #[derive(Clone, Debug)]
-    pub struct Time(Props);
+    pub struct Time(rt::Props);
     impl Time {
         /// A new `Time`. Required properties: `time_of_day` (`TimeOfDay`), `time_zone` (`TimeZone`).
-        pub fn new(time_of_day: impl Into<Expr>, time_zone: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TimeOfDay", Some("time_of_day"), string(time_of_day));
-            this.set("TimeZone", Some("time_zone"), string(time_zone));
+        pub fn new(time_of_day: impl Into<rt::Expr>, time_zone: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimeOfDay", Some("time_of_day"), rt::string(time_of_day));
+            this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
             Time(this)
         }
     }
@@ -166,12 +168,12 @@ pub mod cis_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-weeklyschedule.html)
     #[derive(Clone, Debug)]
-    pub struct WeeklySchedule(Props);
+    pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
         /// A new `WeeklySchedule`. Required properties: `days` (`Days`), `start_time` (`StartTime`).
         pub fn new(days: impl IntoIterator<Item = Day>, start_time: Time) -> Self {
-            let mut this = Props::default();
-            this.set("Days", Some("days"), list(days));
+            let mut this = rt::Props::default();
+            this.set("Days", Some("days"), rt::list(days));
             this.set("StartTime", Some("start_time"), start_time.into());
             WeeklySchedule(this)
         }
@@ -211,11 +213,11 @@ pub mod cis_scan_configuration {
 /// CloudFormation: `AWS::InspectorV2::CodeSecurityIntegration`. Terraform: `awscc_inspectorv2_code_security_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-codesecurityintegration.html)
-pub struct CodeSecurityIntegration(Base);
-static CODE_SECURITY_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct CodeSecurityIntegration(rt::Base);
+static CODE_SECURITY_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::InspectorV2::CodeSecurityIntegration",
     terraform: Some("awscc_inspectorv2_code_security_integration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -259,7 +261,7 @@ impl CodeSecurityIntegration {
     /// Declares a `AWS::InspectorV2::CodeSecurityIntegration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CODE_SECURITY_INTEGRATION_TYPE);
+        let this = rt::Base::new(id, &CODE_SECURITY_INTEGRATION_TYPE);
         CodeSecurityIntegration(this)
     }
     /// Create Integration Details
@@ -279,8 +281,8 @@ impl CodeSecurityIntegration {
     /// Code Security Integration name
     ///
     /// Constraints: length 1..=60; pattern `^[a-zA-Z0-9-_$:.]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Integration Type
@@ -308,43 +310,43 @@ impl CodeSecurityIntegration {
 builder!(CodeSecurityIntegration, CodeSecurityIntegrationHandle);
 /// A declared `AWS::InspectorV2::CodeSecurityIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CodeSecurityIntegrationHandle(Handle);
+pub struct CodeSecurityIntegrationHandle(rt::Handle);
 handle!(CodeSecurityIntegrationHandle);
 impl CodeSecurityIntegrationHandle {
     /// Code Security Integration ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Integration Status
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Reason for the current status
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
     /// Authorization URL for OAuth flow
     ///
     /// CloudFormation `Fn::GetAtt` `AuthorizationUrl`; Terraform `authorization_url`.
-    pub fn authorization_url(&self) -> Expr {
+    pub fn authorization_url(&self) -> rt::Expr {
         self.0.attr("AuthorizationUrl")
     }
     /// Creation timestamp
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update timestamp
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -355,11 +357,11 @@ pub mod code_security_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-createdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CreateDetails(Props);
+    pub struct CreateDetails(rt::Props);
     impl CreateDetails {
         /// A new `CreateDetails`. Required properties: `gitlab_self_managed` (`gitlabSelfManaged`).
         pub fn new(gitlab_self_managed: CreateGitLabSelfManagedIntegrationDetail) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "gitlabSelfManaged",
                 Some("gitlab_self_managed"),
@@ -373,13 +375,21 @@ pub mod code_security_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-creategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
-    pub struct CreateGitLabSelfManagedIntegrationDetail(Props);
+    pub struct CreateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl CreateGitLabSelfManagedIntegrationDetail {
         /// A new `CreateGitLabSelfManagedIntegrationDetail`. Required properties: `access_token` (`accessToken`), `instance_url` (`instanceUrl`).
-        pub fn new(access_token: impl Into<Expr>, instance_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("accessToken", Some("access_token"), string(access_token));
-            this.set("instanceUrl", Some("instance_url"), string(instance_url));
+        pub fn new(access_token: impl Into<rt::Expr>, instance_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "accessToken",
+                Some("access_token"),
+                rt::string(access_token),
+            );
+            this.set(
+                "instanceUrl",
+                Some("instance_url"),
+                rt::string(instance_url),
+            );
             CreateGitLabSelfManagedIntegrationDetail(this)
         }
     }
@@ -388,11 +398,11 @@ pub mod code_security_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updatedetails.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateDetails(Props);
+    pub struct UpdateDetails(rt::Props);
     impl UpdateDetails {
         /// A new `UpdateDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UpdateDetails(this)
         }
         /// CloudFormation `github`, Terraform `github`.
@@ -418,16 +428,16 @@ pub mod code_security_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategithubintegrationdetail.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateGitHubIntegrationDetail(Props);
+    pub struct UpdateGitHubIntegrationDetail(rt::Props);
     impl UpdateGitHubIntegrationDetail {
         /// A new `UpdateGitHubIntegrationDetail`. Required properties: `code` (`code`), `installation_id` (`installationId`).
-        pub fn new(code: impl Into<Expr>, installation_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("code", Some("code"), string(code));
+        pub fn new(code: impl Into<rt::Expr>, installation_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("code", Some("code"), rt::string(code));
             this.set(
                 "installationId",
                 Some("installation_id"),
-                string(installation_id),
+                rt::string(installation_id),
             );
             UpdateGitHubIntegrationDetail(this)
         }
@@ -437,12 +447,12 @@ pub mod code_security_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateGitLabSelfManagedIntegrationDetail(Props);
+    pub struct UpdateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl UpdateGitLabSelfManagedIntegrationDetail {
         /// A new `UpdateGitLabSelfManagedIntegrationDetail`. Required properties: `auth_code` (`authCode`).
-        pub fn new(auth_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("authCode", Some("auth_code"), string(auth_code));
+        pub fn new(auth_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("authCode", Some("auth_code"), rt::string(auth_code));
             UpdateGitLabSelfManagedIntegrationDetail(this)
         }
     }
@@ -462,11 +472,11 @@ pub mod code_security_integration {
 /// CloudFormation: `AWS::InspectorV2::CodeSecurityScanConfiguration`. Terraform: `awscc_inspectorv2_code_security_scan_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-codesecurityscanconfiguration.html)
-pub struct CodeSecurityScanConfiguration(Base);
-static CODE_SECURITY_SCAN_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct CodeSecurityScanConfiguration(rt::Base);
+static CODE_SECURITY_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::InspectorV2::CodeSecurityScanConfiguration",
     terraform: Some("awscc_inspectorv2_code_security_scan_configuration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -503,7 +513,7 @@ impl CodeSecurityScanConfiguration {
     /// Declares a `AWS::InspectorV2::CodeSecurityScanConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CODE_SECURITY_SCAN_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &CODE_SECURITY_SCAN_CONFIGURATION_TYPE);
         CodeSecurityScanConfiguration(this)
     }
     /// Code Security Scan Configuration
@@ -527,8 +537,8 @@ impl CodeSecurityScanConfiguration {
     /// Code Security Scan Configuration name
     ///
     /// Constraints: length 1..=60; pattern `^[a-zA-Z0-9-_$:.]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Scope Settings
@@ -549,13 +559,13 @@ builder!(
 );
 /// A declared `AWS::InspectorV2::CodeSecurityScanConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CodeSecurityScanConfigurationHandle(Handle);
+pub struct CodeSecurityScanConfigurationHandle(rt::Handle);
 handle!(CodeSecurityScanConfigurationHandle);
 impl CodeSecurityScanConfigurationHandle {
     /// Code Security Scan Configuration ARN
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -566,15 +576,15 @@ pub mod code_security_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-codesecurityscanconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CodeSecurityScanConfiguration(Props);
+    pub struct CodeSecurityScanConfiguration(rt::Props);
     impl CodeSecurityScanConfiguration {
         /// A new `CodeSecurityScanConfiguration`. Required properties: `rule_set_categories` (`ruleSetCategories`).
         pub fn new(rule_set_categories: impl IntoIterator<Item = RuleSetCategory>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ruleSetCategories",
                 Some("rule_set_categories"),
-                list(rule_set_categories),
+                rt::list(rule_set_categories),
             );
             CodeSecurityScanConfiguration(this)
         }
@@ -605,17 +615,17 @@ pub mod code_security_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-continuousintegrationscanconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContinuousIntegrationScanConfiguration(Props);
+    pub struct ContinuousIntegrationScanConfiguration(rt::Props);
     impl ContinuousIntegrationScanConfiguration {
         /// A new `ContinuousIntegrationScanConfiguration`. Required properties: `supported_events` (`supportedEvents`).
         pub fn new(
             supported_events: impl IntoIterator<Item = ContinuousIntegrationScanEvent>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "supportedEvents",
                 Some("supported_events"),
-                list(supported_events),
+                rt::list(supported_events),
             );
             ContinuousIntegrationScanConfiguration(this)
         }
@@ -625,11 +635,11 @@ pub mod code_security_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-periodicscanconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PeriodicScanConfiguration(Props);
+    pub struct PeriodicScanConfiguration(rt::Props);
     impl PeriodicScanConfiguration {
         /// A new `PeriodicScanConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PeriodicScanConfiguration(this)
         }
         /// CloudFormation `frequency`, Terraform `frequency`.
@@ -638,11 +648,11 @@ pub mod code_security_scan_configuration {
             self
         }
         /// Constraints: length 1..=256. CloudFormation `frequencyExpression`, Terraform `frequency_expression`.
-        pub fn frequency_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn frequency_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "frequencyExpression",
                 Some("frequency_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -652,11 +662,11 @@ pub mod code_security_scan_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-scopesettings.html)
     #[derive(Clone, Debug)]
-    pub struct ScopeSettings(Props);
+    pub struct ScopeSettings(rt::Props);
     impl ScopeSettings {
         /// A new `ScopeSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScopeSettings(this)
         }
         /// CloudFormation `projectSelectionScope`, Terraform `project_selection_scope`.
@@ -723,19 +733,19 @@ pub mod code_security_scan_configuration {
 /// CloudFormation: `AWS::InspectorV2::Connector`. Terraform: `awscc_inspectorv2_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))] };
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: rt::TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))] };
 impl Connector {
     /// Declares a `AWS::InspectorV2::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`), `provider_configuration` (`ProviderConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         provider: connector::CloudProvider,
         provider_configuration: connector::ProviderConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Provider", None, provider.into());
         this.set(
             "ProviderConfiguration",
@@ -747,77 +757,77 @@ impl Connector {
     /// Optional description of the connector.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::InspectorV2::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// The Amazon Resource Name (ARN) of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
     /// The enablement status of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `EnablementStatus`; Terraform `enablement_status`.
-    pub fn enablement_status(&self) -> Expr {
+    pub fn enablement_status(&self) -> rt::Expr {
         self.0.attr("EnablementStatus")
     }
     /// Reason for the current enablement status, if applicable.
     ///
     /// CloudFormation `Fn::GetAtt` `EnablementStatusReason`; Terraform `enablement_status_reason`.
-    pub fn enablement_status_reason(&self) -> Expr {
+    pub fn enablement_status_reason(&self) -> rt::Expr {
         self.0.attr("EnablementStatusReason")
     }
     /// Health status of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Health`; Terraform `health`.
-    pub fn health(&self) -> Expr {
+    pub fn health(&self) -> rt::Expr {
         self.0.attr("Health")
     }
     /// Timestamp when the connector was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the connector was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State`; Terraform `provider_configuration.azure.scope_configuration.vm_scanning.state`.
-    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state(&self) -> Expr {
+    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state(&self) -> rt::Expr {
         self.0
             .attr("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason`; Terraform `provider_configuration.azure.scope_configuration.vm_scanning.state_reason`.
     pub fn provider_configuration_azure_scope_configuration_vm_scanning_state_reason(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State`; Terraform `provider_configuration.azure.scope_configuration.container_image_scanning.state`.
     pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason`; Terraform `provider_configuration.azure.scope_configuration.container_image_scanning.state_reason`.
     pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state_reason(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0.attr(
             "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason",
         )
@@ -825,14 +835,14 @@ impl ConnectorHandle {
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State`; Terraform `provider_configuration.azure.scope_configuration.serverless_scanning.state`.
     pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State")
     }
     /// CloudFormation `Fn::GetAtt` `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason`; Terraform `provider_configuration.azure.scope_configuration.serverless_scanning.state_reason`.
     pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state_reason(
         &self,
-    ) -> Expr {
+    ) -> rt::Expr {
         self.0
             .attr("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason")
     }
@@ -844,24 +854,24 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureProviderConfiguration(Props);
+    pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
         /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AwsConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
         pub fn new(
-            aws_config_connector_arn: impl Into<Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<Expr>>,
+            aws_config_connector_arn: impl Into<rt::Expr>,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfigurationMap,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AwsConfigConnectorArn",
                 Some("aws_config_connector_arn"),
-                string(aws_config_connector_arn),
+                rt::string(aws_config_connector_arn),
             );
             this.set(
                 "AzureRegions",
                 Some("azure_regions"),
-                strings(azure_regions),
+                rt::strings(azure_regions),
             );
             this.set(
                 "ScopeConfiguration",
@@ -877,7 +887,7 @@ pub mod connector {
             self.0.set(
                 "AutoInstallVMScanner",
                 Some("auto_install_vm_scanner"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -889,11 +899,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azurescopeconfigurationmap.html)
     #[derive(Clone, Debug)]
-    pub struct AzureScopeConfigurationMap(Props);
+    pub struct AzureScopeConfigurationMap(rt::Props);
     impl AzureScopeConfigurationMap {
         /// A new `AzureScopeConfigurationMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AzureScopeConfigurationMap(this)
         }
         /// Defines the scope of Azure resources to monitor for a specific resource type.
@@ -931,11 +941,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-providerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProviderConfiguration(Props);
+    pub struct ProviderConfiguration(rt::Props);
     impl ProviderConfiguration {
         /// A new `ProviderConfiguration`. Required properties: `azure` (`Azure`).
         pub fn new(azure: AzureProviderConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Azure", Some("azure"), azure.into());
             ProviderConfiguration(this)
         }
@@ -947,20 +957,23 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-scopeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScopeConfiguration(Props);
+    pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
         /// A new `ScopeConfiguration`. Required properties: `scope_type` (`ScopeType`).
         pub fn new(scope_type: ScopeType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ScopeType", Some("scope_type"), scope_type.into());
             ScopeConfiguration(this)
         }
         /// List of subscription IDs.
         ///
         /// Constraints: at most 100 items. CloudFormation `ScopeValues`, Terraform `scope_values`.
-        pub fn scope_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn scope_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ScopeValues", Some("scope_values"), strings(value));
+                .set("ScopeValues", Some("scope_values"), rt::strings(value));
             self
         }
         /// CloudFormation `State`, Terraform `state`.
@@ -971,9 +984,9 @@ pub mod connector {
         /// Reason for the current scope state.
         ///
         /// CloudFormation `StateReason`, Terraform `state_reason`.
-        pub fn state_reason(mut self, value: impl Into<Expr>) -> Self {
+        pub fn state_reason(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StateReason", Some("state_reason"), string(value));
+                .set("StateReason", Some("state_reason"), rt::string(value));
             self
         }
     }
@@ -1013,11 +1026,11 @@ pub mod connector {
 /// CloudFormation: `AWS::InspectorV2::Filter`. Terraform: `awscc_inspectorv2_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-filter.html)
-pub struct Filter(Base);
-static FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct Filter(rt::Base);
+static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::InspectorV2::Filter",
     terraform: Some("awscc_inspectorv2_filter"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
@@ -1029,37 +1042,37 @@ impl Filter {
         id: impl Into<String>,
         filter_action: filter::FilterAction,
         filter_criteria: filter::FilterCriteria,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FILTER_TYPE);
+        let mut this = rt::Base::new(id, &FILTER_TYPE);
         this.set("FilterAction", Some("filter_action"), filter_action.into());
         this.set(
             "FilterCriteria",
             Some("filter_criteria"),
             filter_criteria.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Filter(this)
     }
     /// Findings filter description.
     ///
     /// Constraints: length 1..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Filter, FilterHandle);
 /// A declared `AWS::InspectorV2::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FilterHandle(Handle);
+pub struct FilterHandle(rt::Handle);
 handle!(FilterHandle);
 impl FilterHandle {
     /// Findings filter ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1070,23 +1083,23 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-datefilter.html)
     #[derive(Clone, Debug)]
-    pub struct DateFilter(Props);
+    pub struct DateFilter(rt::Props);
     impl DateFilter {
         /// A new `DateFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DateFilter(this)
         }
         /// CloudFormation `EndInclusive`, Terraform `end_inclusive`.
         pub fn end_inclusive(mut self, value: i64) -> Self {
             self.0
-                .set("EndInclusive", Some("end_inclusive"), int(value));
+                .set("EndInclusive", Some("end_inclusive"), rt::int(value));
             self
         }
         /// CloudFormation `StartInclusive`, Terraform `start_inclusive`.
         pub fn start_inclusive(mut self, value: i64) -> Self {
             self.0
-                .set("StartInclusive", Some("start_inclusive"), int(value));
+                .set("StartInclusive", Some("start_inclusive"), rt::int(value));
             self
         }
     }
@@ -1095,17 +1108,17 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-filtercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct FilterCriteria(Props);
+    pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
         /// A new `FilterCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterCriteria(this)
         }
         /// Constraints: 1..=10 items. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
         pub fn aws_account_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("AwsAccountId", Some("aws_account_id"), list(value));
+                .set("AwsAccountId", Some("aws_account_id"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `CodeVulnerabilityDetectorName`, Terraform `code_vulnerability_detector_name`.
@@ -1116,7 +1129,7 @@ pub mod filter {
             self.0.set(
                 "CodeVulnerabilityDetectorName",
                 Some("code_vulnerability_detector_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1128,7 +1141,7 @@ pub mod filter {
             self.0.set(
                 "CodeVulnerabilityDetectorTags",
                 Some("code_vulnerability_detector_tags"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1140,19 +1153,20 @@ pub mod filter {
             self.0.set(
                 "CodeVulnerabilityFilePath",
                 Some("code_vulnerability_file_path"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ComponentId`, Terraform `component_id`.
         pub fn component_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ComponentId", Some("component_id"), list(value));
+            self.0
+                .set("ComponentId", Some("component_id"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ComponentType`, Terraform `component_type`.
         pub fn component_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("ComponentType", Some("component_type"), list(value));
+                .set("ComponentType", Some("component_type"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `Ec2InstanceImageId`, Terraform `ec_2_instance_image_id`.
@@ -1163,7 +1177,7 @@ pub mod filter {
             self.0.set(
                 "Ec2InstanceImageId",
                 Some("ec_2_instance_image_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1175,7 +1189,7 @@ pub mod filter {
             self.0.set(
                 "Ec2InstanceSubnetId",
                 Some("ec_2_instance_subnet_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1187,7 +1201,7 @@ pub mod filter {
             self.0.set(
                 "Ec2InstanceVpcId",
                 Some("ec_2_instance_vpc_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1199,14 +1213,14 @@ pub mod filter {
             self.0.set(
                 "EcrImageArchitecture",
                 Some("ecr_image_architecture"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImageHash`, Terraform `ecr_image_hash`.
         pub fn ecr_image_hash(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("EcrImageHash", Some("ecr_image_hash"), list(value));
+                .set("EcrImageHash", Some("ecr_image_hash"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImageInUseCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1214,19 +1228,25 @@ pub mod filter {
             mut self,
             value: impl IntoIterator<Item = NumberFilter>,
         ) -> Self {
-            self.0.set("EcrImageInUseCount", None, list(value));
+            self.0.set("EcrImageInUseCount", None, rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImagePushedAt`, Terraform `ecr_image_pushed_at`.
         pub fn ecr_image_pushed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0
-                .set("EcrImagePushedAt", Some("ecr_image_pushed_at"), list(value));
+            self.0.set(
+                "EcrImagePushedAt",
+                Some("ecr_image_pushed_at"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImageRegistry`, Terraform `ecr_image_registry`.
         pub fn ecr_image_registry(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("EcrImageRegistry", Some("ecr_image_registry"), list(value));
+            self.0.set(
+                "EcrImageRegistry",
+                Some("ecr_image_registry"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImageRepositoryName`, Terraform `ecr_image_repository_name`.
@@ -1237,59 +1257,67 @@ pub mod filter {
             self.0.set(
                 "EcrImageRepositoryName",
                 Some("ecr_image_repository_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EcrImageTags`, Terraform `ecr_image_tags`.
         pub fn ecr_image_tags(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("EcrImageTags", Some("ecr_image_tags"), list(value));
+                .set("EcrImageTags", Some("ecr_image_tags"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `EpssScore`, Terraform `epss_score`.
         pub fn epss_score(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("EpssScore", Some("epss_score"), list(value));
+            self.0.set("EpssScore", Some("epss_score"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ExploitAvailable`, Terraform `exploit_available`.
         pub fn exploit_available(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("ExploitAvailable", Some("exploit_available"), list(value));
+            self.0.set(
+                "ExploitAvailable",
+                Some("exploit_available"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `FindingArn`, Terraform `finding_arn`.
         pub fn finding_arn(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("FindingArn", Some("finding_arn"), list(value));
+            self.0
+                .set("FindingArn", Some("finding_arn"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `FindingStatus`, Terraform `finding_status`.
         pub fn finding_status(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("FindingStatus", Some("finding_status"), list(value));
+                .set("FindingStatus", Some("finding_status"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `FindingType`, Terraform `finding_type`.
         pub fn finding_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("FindingType", Some("finding_type"), list(value));
+            self.0
+                .set("FindingType", Some("finding_type"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `FirstObservedAt`, Terraform `first_observed_at`.
         pub fn first_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0
-                .set("FirstObservedAt", Some("first_observed_at"), list(value));
+            self.0.set(
+                "FirstObservedAt",
+                Some("first_observed_at"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `FixAvailable`, Terraform `fix_available`.
         pub fn fix_available(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("FixAvailable", Some("fix_available"), list(value));
+                .set("FixAvailable", Some("fix_available"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `InspectorScore`, Terraform `inspector_score`.
         pub fn inspector_score(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
             self.0
-                .set("InspectorScore", Some("inspector_score"), list(value));
+                .set("InspectorScore", Some("inspector_score"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `LambdaFunctionExecutionRoleArn`, Terraform `lambda_function_execution_role_arn`.
@@ -1300,7 +1328,7 @@ pub mod filter {
             self.0.set(
                 "LambdaFunctionExecutionRoleArn",
                 Some("lambda_function_execution_role_arn"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1312,7 +1340,7 @@ pub mod filter {
             self.0.set(
                 "LambdaFunctionLastModifiedAt",
                 Some("lambda_function_last_modified_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1324,7 +1352,7 @@ pub mod filter {
             self.0.set(
                 "LambdaFunctionLayers",
                 Some("lambda_function_layers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1336,7 +1364,7 @@ pub mod filter {
             self.0.set(
                 "LambdaFunctionName",
                 Some("lambda_function_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1348,25 +1376,25 @@ pub mod filter {
             self.0.set(
                 "LambdaFunctionRuntime",
                 Some("lambda_function_runtime"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `LastObservedAt`, Terraform `last_observed_at`.
         pub fn last_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
             self.0
-                .set("LastObservedAt", Some("last_observed_at"), list(value));
+                .set("LastObservedAt", Some("last_observed_at"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `NetworkProtocol`, Terraform `network_protocol`.
         pub fn network_protocol(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("NetworkProtocol", Some("network_protocol"), list(value));
+                .set("NetworkProtocol", Some("network_protocol"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `PortRange`, Terraform `port_range`.
         pub fn port_range(mut self, value: impl IntoIterator<Item = PortRangeFilter>) -> Self {
-            self.0.set("PortRange", Some("port_range"), list(value));
+            self.0.set("PortRange", Some("port_range"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `RelatedVulnerabilities`, Terraform `related_vulnerabilities`.
@@ -1377,52 +1405,53 @@ pub mod filter {
             self.0.set(
                 "RelatedVulnerabilities",
                 Some("related_vulnerabilities"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ResourceId`, Terraform `resource_id`.
         pub fn resource_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), list(value));
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ResourceTags`, Terraform `resource_tags`.
         pub fn resource_tags(mut self, value: impl IntoIterator<Item = MapFilter>) -> Self {
             self.0
-                .set("ResourceTags", Some("resource_tags"), list(value));
+                .set("ResourceTags", Some("resource_tags"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `ResourceType`, Terraform `resource_type`.
         pub fn resource_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("ResourceType", Some("resource_type"), list(value));
+                .set("ResourceType", Some("resource_type"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `Severity`, Terraform `severity`.
         pub fn severity(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Severity", Some("severity"), list(value));
+            self.0.set("Severity", Some("severity"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `Title`, Terraform `title`.
         pub fn title(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Title", Some("title"), list(value));
+            self.0.set("Title", Some("title"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `UpdatedAt`, Terraform `updated_at`.
         pub fn updated_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), list(value));
+            self.0.set("UpdatedAt", Some("updated_at"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `VendorSeverity`, Terraform `vendor_severity`.
         pub fn vendor_severity(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("VendorSeverity", Some("vendor_severity"), list(value));
+                .set("VendorSeverity", Some("vendor_severity"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `VulnerabilityId`, Terraform `vulnerability_id`.
         pub fn vulnerability_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("VulnerabilityId", Some("vulnerability_id"), list(value));
+                .set("VulnerabilityId", Some("vulnerability_id"), rt::list(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `VulnerabilitySource`, Terraform `vulnerability_source`.
@@ -1433,7 +1462,7 @@ pub mod filter {
             self.0.set(
                 "VulnerabilitySource",
                 Some("vulnerability_source"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1445,7 +1474,7 @@ pub mod filter {
             self.0.set(
                 "VulnerablePackages",
                 Some("vulnerable_packages"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1455,22 +1484,22 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-mapfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MapFilter(Props);
+    pub struct MapFilter(rt::Props);
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`).
         pub fn new(comparison: MapComparison) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
             MapFilter(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Constraints: length 0..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1479,21 +1508,21 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-numberfilter.html)
     #[derive(Clone, Debug)]
-    pub struct NumberFilter(Props);
+    pub struct NumberFilter(rt::Props);
     impl NumberFilter {
         /// A new `NumberFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberFilter(this)
         }
         /// CloudFormation `LowerInclusive`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lower_inclusive(mut self, value: i64) -> Self {
-            self.0.set("LowerInclusive", None, int(value));
+            self.0.set("LowerInclusive", None, rt::int(value));
             self
         }
         /// CloudFormation `UpperInclusive`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn upper_inclusive(mut self, value: i64) -> Self {
-            self.0.set("UpperInclusive", None, int(value));
+            self.0.set("UpperInclusive", None, rt::int(value));
             self
         }
     }
@@ -1502,11 +1531,11 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-packagefilter.html)
     #[derive(Clone, Debug)]
-    pub struct PackageFilter(Props);
+    pub struct PackageFilter(rt::Props);
     impl PackageFilter {
         /// A new `PackageFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PackageFilter(this)
         }
         /// CloudFormation `Architecture`, Terraform `architecture`.
@@ -1561,23 +1590,23 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-portrangefilter.html)
     #[derive(Clone, Debug)]
-    pub struct PortRangeFilter(Props);
+    pub struct PortRangeFilter(rt::Props);
     impl PortRangeFilter {
         /// A new `PortRangeFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortRangeFilter(this)
         }
         /// Constraints: range 0..=65535. CloudFormation `BeginInclusive`, Terraform `begin_inclusive`.
         pub fn begin_inclusive(mut self, value: i64) -> Self {
             self.0
-                .set("BeginInclusive", Some("begin_inclusive"), int(value));
+                .set("BeginInclusive", Some("begin_inclusive"), rt::int(value));
             self
         }
         /// Constraints: range 0..=65535. CloudFormation `EndInclusive`, Terraform `end_inclusive`.
         pub fn end_inclusive(mut self, value: i64) -> Self {
             self.0
-                .set("EndInclusive", Some("end_inclusive"), int(value));
+                .set("EndInclusive", Some("end_inclusive"), rt::int(value));
             self
         }
     }
@@ -1586,13 +1615,13 @@ pub mod filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-stringfilter.html)
     #[derive(Clone, Debug)]
-    pub struct StringFilter(Props);
+    pub struct StringFilter(rt::Props);
     impl StringFilter {
         /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: StringComparison, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(comparison: StringComparison, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             StringFilter(this)
         }
     }

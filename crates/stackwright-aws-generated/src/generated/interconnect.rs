@@ -2,23 +2,24 @@
 //! `Interconnect` resource types of the CloudFormation registry (`AWS::Interconnect::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `interconnect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Interconnect::Connection.
 ///
 /// CloudFormation: `AWS::Interconnect::Connection`. Terraform: `awscc_interconnect_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-interconnect-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Interconnect::Connection",
     terraform: Some("awscc_interconnect_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,39 +61,40 @@ impl Connection {
     /// Declares a `AWS::Interconnect::Connection` with the stack-unique `id`. Required properties: `attach_point` (`AttachPoint`).
     #[track_caller]
     pub fn new(id: impl Into<String>, attach_point: connection::AttachPoint) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set("AttachPoint", Some("attach_point"), attach_point.into());
         Connection(this)
     }
     /// The activation key for accepting a connection proposal from a partner CSP.
     ///
     /// Changing it replaces the resource. CloudFormation `ActivationKey`, Terraform `activation_key`.
-    pub fn activation_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn activation_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ActivationKey", Some("activation_key"), string(value));
+            .set("ActivationKey", Some("activation_key"), rt::string(value));
         self
     }
     /// The bandwidth of the connection (e.g., 50Mbps, 1Gbps).
     ///
     /// Constraints: length 1..=8; pattern `^\d+[MG]bps$`. CloudFormation `Bandwidth`, Terraform `bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Bandwidth", Some("bandwidth"), string(value));
+    pub fn bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Bandwidth", Some("bandwidth"), rt::string(value));
         self
     }
     /// A description of the connection.
     ///
     /// Constraints: length 1..=255; pattern `^[-a-zA-Z0-9_ ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID of the environment for the connection.
     ///
     /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `EnvironmentId`, Terraform `environment_id`.
-    pub fn environment_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EnvironmentId", Some("environment_id"), string(value));
+            .set("EnvironmentId", Some("environment_id"), rt::string(value));
         self
     }
     /// The remote account identifier for the connection.
@@ -106,11 +108,11 @@ impl Connection {
     /// Deprecated. Use RemoteAccount instead. The account ID of the remote owner. Required when creating a connection through AWS.
     ///
     /// Constraints: length at most 255; pattern `^[-a-zA-Z0-9_@\.]+$`. CloudFormation `RemoteOwnerAccount`, Terraform `remote_owner_account`.
-    pub fn remote_owner_account(mut self, value: impl Into<Expr>) -> Self {
+    pub fn remote_owner_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RemoteOwnerAccount",
             Some("remote_owner_account"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -118,55 +120,55 @@ impl Connection {
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::Interconnect::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The unique identifier for the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionId`; Terraform `connection_id`.
-    pub fn connection_id(&self) -> Expr {
+    pub fn connection_id(&self) -> rt::Expr {
         self.0.attr("ConnectionId")
     }
     /// The Amazon Resource Name (ARN) of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The partner cloud service provider.
     ///
     /// CloudFormation `Fn::GetAtt` `Provider`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provider(&self) -> Expr {
+    pub fn provider(&self) -> rt::Expr {
         self.0.attr("Provider")
     }
     /// The type of managed connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The current state of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The shared identifier for the connection pairing.
     ///
     /// CloudFormation `Fn::GetAtt` `SharedId`; Terraform `shared_id`.
-    pub fn shared_id(&self) -> Expr {
+    pub fn shared_id(&self) -> rt::Expr {
         self.0.attr("SharedId")
     }
     /// The AWS account ID of the connection owner.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccount`; Terraform `owner_account`.
-    pub fn owner_account(&self) -> Expr {
+    pub fn owner_account(&self) -> rt::Expr {
         self.0.attr("OwnerAccount")
     }
     /// The billing tier for the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `BillingTier`; Terraform `billing_tier`.
-    pub fn billing_tier(&self) -> Expr {
+    pub fn billing_tier(&self) -> rt::Expr {
         self.0.attr("BillingTier")
     }
 }
@@ -179,28 +181,28 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-attachpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AttachPoint(Props);
+    pub struct AttachPoint(rt::Props);
     impl AttachPoint {
         /// A new `AttachPoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttachPoint(this)
         }
         /// The ARN of the resource to attach to.
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// The ID of the Direct Connect Gateway to attach to.
         ///
         /// Constraints: pattern `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`. CloudFormation `DirectConnectGateway`, Terraform `direct_connect_gateway`.
-        pub fn direct_connect_gateway(mut self, value: impl Into<Expr>) -> Self {
+        pub fn direct_connect_gateway(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DirectConnectGateway",
                 Some("direct_connect_gateway"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -212,12 +214,12 @@ pub mod connection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-remoteaccount.html)
     #[derive(Clone, Debug)]
-    pub struct RemoteAccount(Props);
+    pub struct RemoteAccount(rt::Props);
     impl RemoteAccount {
         /// A new `RemoteAccount`. Required properties: `identifier` (`Identifier`).
-        pub fn new(identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
             RemoteAccount(this)
         }
     }

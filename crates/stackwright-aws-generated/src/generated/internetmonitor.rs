@@ -2,23 +2,24 @@
 //! `InternetMonitor` resource types of the CloudFormation registry (`AWS::InternetMonitor::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `internetmonitor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a monitor, which defines the monitoring boundaries for measurements that Internet Monitor publishes information about for an application
 ///
 /// CloudFormation: `AWS::InternetMonitor::Monitor`. Terraform: `awscc_internetmonitor_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-internetmonitor-monitor.html)
-pub struct Monitor(Base);
-static MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct Monitor(rt::Base);
+static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::InternetMonitor::Monitor",
     terraform: Some("awscc_internetmonitor_monitor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -44,9 +45,13 @@ static MONITOR_TYPE: TypeInfo = TypeInfo {
 impl Monitor {
     /// Declares a `AWS::InternetMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, monitor_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MONITOR_TYPE);
-        this.set("MonitorName", Some("monitor_name"), string(monitor_name));
+    pub fn new(id: impl Into<String>, monitor_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MONITOR_TYPE);
+        this.set(
+            "MonitorName",
+            Some("monitor_name"),
+            rt::string(monitor_name),
+        );
         Monitor(this)
     }
     /// CloudFormation `HealthEventsConfig`, Terraform `health_events_config`.
@@ -63,7 +68,7 @@ impl Monitor {
         self.0.set(
             "IncludeLinkedAccounts",
             Some("include_linked_accounts"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -80,9 +85,12 @@ impl Monitor {
         self
     }
     /// Constraints: length 12..=12; pattern `^(\d{12})$`. CloudFormation `LinkedAccountId`, Terraform `linked_account_id`.
-    pub fn linked_account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("LinkedAccountId", Some("linked_account_id"), string(value));
+    pub fn linked_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LinkedAccountId",
+            Some("linked_account_id"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: range 1..=500000. CloudFormation `MaxCityNetworksToMonitor`, Terraform `max_city_networks_to_monitor`.
@@ -90,27 +98,37 @@ impl Monitor {
         self.0.set(
             "MaxCityNetworksToMonitor",
             Some("max_city_networks_to_monitor"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// CloudFormation `Resources`, Terraform `resources`.
-    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Resources", Some("resources"), strings(value));
+    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Resources", Some("resources"), rt::strings(value));
         self
     }
     /// CloudFormation `ResourcesToAdd`, Terraform `resources_to_add`.
-    pub fn resources_to_add(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ResourcesToAdd", Some("resources_to_add"), strings(value));
+    pub fn resources_to_add(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ResourcesToAdd",
+            Some("resources_to_add"),
+            rt::strings(value),
+        );
         self
     }
     /// CloudFormation `ResourcesToRemove`, Terraform `resources_to_remove`.
-    pub fn resources_to_remove(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn resources_to_remove(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ResourcesToRemove",
             Some("resources_to_remove"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -124,7 +142,7 @@ impl Monitor {
         self.0.set(
             "TrafficPercentageToMonitor",
             Some("traffic_percentage_to_monitor"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -132,27 +150,27 @@ impl Monitor {
 builder!(Monitor, MonitorHandle);
 /// A declared `AWS::InternetMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitorHandle(Handle);
+pub struct MonitorHandle(rt::Handle);
 handle!(MonitorHandle);
 impl MonitorHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `MonitorArn`; Terraform `monitor_arn`.
-    pub fn monitor_arn(&self) -> Expr {
+    pub fn monitor_arn(&self) -> rt::Expr {
         self.0.attr("MonitorArn")
     }
     /// CloudFormation `Fn::GetAtt` `ProcessingStatus`; Terraform `processing_status`.
-    pub fn processing_status(&self) -> Expr {
+    pub fn processing_status(&self) -> rt::Expr {
         self.0.attr("ProcessingStatus")
     }
     /// CloudFormation `Fn::GetAtt` `ProcessingStatusInfo`; Terraform `processing_status_info`.
-    pub fn processing_status_info(&self) -> Expr {
+    pub fn processing_status_info(&self) -> rt::Expr {
         self.0.attr("ProcessingStatusInfo")
     }
 }
@@ -163,11 +181,11 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-healtheventsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthEventsConfig(Props);
+    pub struct HealthEventsConfig(rt::Props);
     impl HealthEventsConfig {
         /// A new `HealthEventsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthEventsConfig(this)
         }
         /// CloudFormation `AvailabilityLocalHealthEventsConfig`, Terraform `availability_local_health_events_config`.
@@ -187,7 +205,7 @@ pub mod monitor {
             self.0.set(
                 "AvailabilityScoreThreshold",
                 Some("availability_score_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -208,7 +226,7 @@ pub mod monitor {
             self.0.set(
                 "PerformanceScoreThreshold",
                 Some("performance_score_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -218,11 +236,11 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-internetmeasurementslogdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct InternetMeasurementsLogDelivery(Props);
+    pub struct InternetMeasurementsLogDelivery(rt::Props);
     impl InternetMeasurementsLogDelivery {
         /// A new `InternetMeasurementsLogDelivery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InternetMeasurementsLogDelivery(this)
         }
         /// CloudFormation `S3Config`, Terraform `s3_config`.
@@ -236,11 +254,11 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-localhealtheventsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LocalHealthEventsConfig(Props);
+    pub struct LocalHealthEventsConfig(rt::Props);
     impl LocalHealthEventsConfig {
         /// A new `LocalHealthEventsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LocalHealthEventsConfig(this)
         }
         /// Constraints: range 0..=100. CloudFormation `HealthScoreThreshold`, Terraform `health_score_threshold`.
@@ -248,14 +266,17 @@ pub mod monitor {
             self.0.set(
                 "HealthScoreThreshold",
                 Some("health_score_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: range 0..=100. CloudFormation `MinTrafficImpact`, Terraform `min_traffic_impact`.
         pub fn min_traffic_impact(mut self, value: i64) -> Self {
-            self.0
-                .set("MinTrafficImpact", Some("min_traffic_impact"), int(value));
+            self.0.set(
+                "MinTrafficImpact",
+                Some("min_traffic_impact"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Status`, Terraform `status`.
@@ -269,22 +290,23 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-s3config.html)
     #[derive(Clone, Debug)]
-    pub struct S3Config(Props);
+    pub struct S3Config(rt::Props);
     impl S3Config {
         /// A new `S3Config`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Config(this)
         }
         /// Constraints: length at least 3. CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// CloudFormation `LogDeliveryStatus`, Terraform `log_delivery_status`.

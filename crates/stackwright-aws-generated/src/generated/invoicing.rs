@@ -2,23 +2,24 @@
 //! `Invoicing` resource types of the CloudFormation registry (`AWS::Invoicing::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `invoicing` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business entity.
 ///
 /// CloudFormation: `AWS::Invoicing::InvoiceUnit`. Terraform: `awscc_invoicing_invoice_unit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-invoicing-invoiceunit.html)
-pub struct InvoiceUnit(Base);
-static INVOICE_UNIT_TYPE: TypeInfo = TypeInfo {
+pub struct InvoiceUnit(rt::Base);
+static INVOICE_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Invoicing::InvoiceUnit",
     terraform: Some("awscc_invoicing_invoice_unit"),
-    tags: TagsShape::KeyValueList("resource_tags"),
+    tags: rt::TagsShape::KeyValueList("resource_tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -52,24 +53,24 @@ impl InvoiceUnit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        invoice_receiver: impl Into<Expr>,
-        name: impl Into<Expr>,
+        invoice_receiver: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         rule: invoice_unit::Rule,
     ) -> Self {
-        let mut this = Base::new(id, &INVOICE_UNIT_TYPE);
+        let mut this = rt::Base::new(id, &INVOICE_UNIT_TYPE);
         this.set(
             "InvoiceReceiver",
             Some("invoice_receiver"),
-            string(invoice_receiver),
+            rt::string(invoice_receiver),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Rule", Some("rule"), rule.into());
         InvoiceUnit(this)
     }
     /// Constraints: length 0..=500; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `TaxInheritanceDisabled`, Terraform `tax_inheritance_disabled`.
@@ -77,7 +78,7 @@ impl InvoiceUnit {
         self.0.set(
             "TaxInheritanceDisabled",
             Some("tax_inheritance_disabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -85,15 +86,15 @@ impl InvoiceUnit {
 builder!(InvoiceUnit, InvoiceUnitHandle);
 /// A declared `AWS::Invoicing::InvoiceUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InvoiceUnitHandle(Handle);
+pub struct InvoiceUnitHandle(rt::Handle);
 handle!(InvoiceUnitHandle);
 impl InvoiceUnitHandle {
     /// CloudFormation `Fn::GetAtt` `InvoiceUnitArn`; Terraform `invoice_unit_arn`.
-    pub fn invoice_unit_arn(&self) -> Expr {
+    pub fn invoice_unit_arn(&self) -> rt::Expr {
         self.0.attr("InvoiceUnitArn")
     }
     /// CloudFormation `Fn::GetAtt` `LastModified`; Terraform `last_modified`.
-    pub fn last_modified(&self) -> Expr {
+    pub fn last_modified(&self) -> rt::Expr {
         self.0.attr("LastModified")
     }
 }
@@ -104,15 +105,15 @@ pub mod invoice_unit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-invoiceunit-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `linked_accounts` (`LinkedAccounts`).
-        pub fn new(linked_accounts: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(linked_accounts: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LinkedAccounts",
                 Some("linked_accounts"),
-                strings(linked_accounts),
+                rt::strings(linked_accounts),
             );
             Rule(this)
         }
@@ -124,11 +125,11 @@ pub mod invoice_unit {
 /// CloudFormation: `AWS::Invoicing::ProcurementPortalPreference`. Terraform: `awscc_invoicing_procurement_portal_preference` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-invoicing-procurementportalpreference.html)
-pub struct ProcurementPortalPreference(Base);
-static PROCUREMENT_PORTAL_PREFERENCE_TYPE: TypeInfo = TypeInfo {
+pub struct ProcurementPortalPreference(rt::Base);
+static PROCUREMENT_PORTAL_PREFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Invoicing::ProcurementPortalPreference",
     terraform: Some("awscc_invoicing_procurement_portal_preference"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -194,26 +195,26 @@ impl ProcurementPortalPreference {
     pub fn new(
         id: impl Into<String>,
         buyer_domain: procurement_portal_preference::BuyerDomain,
-        buyer_identifier: impl Into<Expr>,
+        buyer_identifier: impl Into<rt::Expr>,
         contacts: impl IntoIterator<Item = procurement_portal_preference::Contact>,
         einvoice_delivery_enabled: bool,
         procurement_portal_name: procurement_portal_preference::ProcurementPortalName,
         purchase_order_retrieval_enabled: bool,
         supplier_domain: procurement_portal_preference::SupplierDomain,
-        supplier_identifier: impl Into<Expr>,
+        supplier_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROCUREMENT_PORTAL_PREFERENCE_TYPE);
+        let mut this = rt::Base::new(id, &PROCUREMENT_PORTAL_PREFERENCE_TYPE);
         this.set("BuyerDomain", Some("buyer_domain"), buyer_domain.into());
         this.set(
             "BuyerIdentifier",
             Some("buyer_identifier"),
-            string(buyer_identifier),
+            rt::string(buyer_identifier),
         );
-        this.set("Contacts", Some("contacts"), list(contacts));
+        this.set("Contacts", Some("contacts"), rt::list(contacts));
         this.set(
             "EinvoiceDeliveryEnabled",
             Some("einvoice_delivery_enabled"),
-            boolean(einvoice_delivery_enabled),
+            rt::boolean(einvoice_delivery_enabled),
         );
         this.set(
             "ProcurementPortalName",
@@ -223,7 +224,7 @@ impl ProcurementPortalPreference {
         this.set(
             "PurchaseOrderRetrievalEnabled",
             Some("purchase_order_retrieval_enabled"),
-            boolean(purchase_order_retrieval_enabled),
+            rt::boolean(purchase_order_retrieval_enabled),
         );
         this.set(
             "SupplierDomain",
@@ -233,7 +234,7 @@ impl ProcurementPortalPreference {
         this.set(
             "SupplierIdentifier",
             Some("supplier_identifier"),
-            string(supplier_identifier),
+            rt::string(supplier_identifier),
         );
         ProcurementPortalPreference(this)
     }
@@ -254,22 +255,22 @@ impl ProcurementPortalPreference {
     /// The endpoint URL where e-invoices are delivered to the procurement portal.
     ///
     /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `ProcurementPortalInstanceEndpoint`, Terraform `procurement_portal_instance_endpoint`.
-    pub fn procurement_portal_instance_endpoint(mut self, value: impl Into<Expr>) -> Self {
+    pub fn procurement_portal_instance_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProcurementPortalInstanceEndpoint",
             Some("procurement_portal_instance_endpoint"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The shared secret or authentication credential used for secure communication with the procurement portal.
     ///
     /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `ProcurementPortalSharedSecret`, Terraform `procurement_portal_shared_secret`.
-    pub fn procurement_portal_shared_secret(mut self, value: impl Into<Expr>) -> Self {
+    pub fn procurement_portal_shared_secret(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProcurementPortalSharedSecret",
             Some("procurement_portal_shared_secret"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -304,55 +305,55 @@ builder!(
 );
 /// A declared `AWS::Invoicing::ProcurementPortalPreference`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProcurementPortalPreferenceHandle(Handle);
+pub struct ProcurementPortalPreferenceHandle(rt::Handle);
 handle!(ProcurementPortalPreferenceHandle);
 impl ProcurementPortalPreferenceHandle {
     /// The Amazon Resource Name (ARN) of the procurement portal preference.
     ///
     /// CloudFormation `Fn::GetAtt` `ProcurementPortalPreferenceArn`; Terraform `procurement_portal_preference_arn`.
-    pub fn procurement_portal_preference_arn(&self) -> Expr {
+    pub fn procurement_portal_preference_arn(&self) -> rt::Expr {
         self.0.attr("ProcurementPortalPreferenceArn")
     }
     /// The AWS account ID associated with this procurement portal preference.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// The date and time when the procurement portal preference was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateDate`; Terraform `create_date`.
-    pub fn create_date(&self) -> Expr {
+    pub fn create_date(&self) -> rt::Expr {
         self.0.attr("CreateDate")
     }
     /// The date and time when the procurement portal preference was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdateDate`; Terraform `last_update_date`.
-    pub fn last_update_date(&self) -> Expr {
+    pub fn last_update_date(&self) -> rt::Expr {
         self.0.attr("LastUpdateDate")
     }
     /// The version number of the procurement portal preference configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The current status of the e-invoice delivery preference.
     ///
     /// CloudFormation `Fn::GetAtt` `EinvoiceDeliveryPreferenceStatus`; Terraform `einvoice_delivery_preference_status`.
-    pub fn einvoice_delivery_preference_status(&self) -> Expr {
+    pub fn einvoice_delivery_preference_status(&self) -> rt::Expr {
         self.0.attr("EinvoiceDeliveryPreferenceStatus")
     }
     /// The current status of the purchase order retrieval preference.
     ///
     /// CloudFormation `Fn::GetAtt` `PurchaseOrderRetrievalPreferenceStatus`; Terraform `purchase_order_retrieval_preference_status`.
-    pub fn purchase_order_retrieval_preference_status(&self) -> Expr {
+    pub fn purchase_order_retrieval_preference_status(&self) -> rt::Expr {
         self.0.attr("PurchaseOrderRetrievalPreferenceStatus")
     }
     /// The endpoint URL used for retrieving purchase orders from the procurement portal.
     ///
     /// CloudFormation `Fn::GetAtt` `PurchaseOrderRetrievalEndpoint`; Terraform `purchase_order_retrieval_endpoint`.
-    pub fn purchase_order_retrieval_endpoint(&self) -> Expr {
+    pub fn purchase_order_retrieval_endpoint(&self) -> rt::Expr {
         self.0.attr("PurchaseOrderRetrievalEndpoint")
     }
 }
@@ -365,25 +366,25 @@ pub mod procurement_portal_preference {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-contact.html)
     #[derive(Clone, Debug)]
-    pub struct Contact(Props);
+    pub struct Contact(rt::Props);
     impl Contact {
         /// A new `Contact`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Contact(this)
         }
         /// The email address of the contact person or role.
         ///
         /// Constraints: length 1..=1024; pattern `^[a-zA-Z0-9._%+\-]+@[a-zA-Z0-9.\-]+\.[a-zA-Z]{2,}$`. CloudFormation `Email`, Terraform `email`.
-        pub fn email(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Email", Some("email"), string(value));
+        pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Email", Some("email"), rt::string(value));
             self
         }
         /// The name of the contact person or role.
         ///
         /// Constraints: length 0..=1024; pattern `^[\s\S]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -394,11 +395,11 @@ pub mod procurement_portal_preference {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-einvoicedeliverypreference.html)
     #[derive(Clone, Debug)]
-    pub struct EinvoiceDeliveryPreference(Props);
+    pub struct EinvoiceDeliveryPreference(rt::Props);
     impl EinvoiceDeliveryPreference {
         /// A new `EinvoiceDeliveryPreference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EinvoiceDeliveryPreference(this)
         }
         /// The method to use for testing the connection to the procurement portal.
@@ -415,11 +416,11 @@ pub mod procurement_portal_preference {
         /// The ISO 8601 date-time when e-invoice delivery should be activated.
         ///
         /// CloudFormation `EinvoiceDeliveryActivationDate`, Terraform `einvoice_delivery_activation_date`.
-        pub fn einvoice_delivery_activation_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn einvoice_delivery_activation_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EinvoiceDeliveryActivationDate",
                 Some("einvoice_delivery_activation_date"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -433,7 +434,7 @@ pub mod procurement_portal_preference {
             self.0.set(
                 "EinvoiceDeliveryAttachmentTypes",
                 Some("einvoice_delivery_attachment_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -447,7 +448,7 @@ pub mod procurement_portal_preference {
             self.0.set(
                 "EinvoiceDeliveryDocumentTypes",
                 Some("einvoice_delivery_document_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -468,7 +469,7 @@ pub mod procurement_portal_preference {
             self.0.set(
                 "PurchaseOrderDataSources",
                 Some("purchase_order_data_sources"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -480,11 +481,11 @@ pub mod procurement_portal_preference {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-procurementportalpreferenceselector.html)
     #[derive(Clone, Debug)]
-    pub struct ProcurementPortalPreferenceSelector(Props);
+    pub struct ProcurementPortalPreferenceSelector(rt::Props);
     impl ProcurementPortalPreferenceSelector {
         /// A new `ProcurementPortalPreferenceSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProcurementPortalPreferenceSelector(this)
         }
         /// The Amazon Resource Name (ARN) of invoice unit identifiers to which this preference applies.
@@ -492,10 +493,13 @@ pub mod procurement_portal_preference {
         /// Constraints: 0..=500 items. CloudFormation `InvoiceUnitArns`, Terraform `invoice_unit_arns`.
         pub fn invoice_unit_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("InvoiceUnitArns", Some("invoice_unit_arns"), strings(value));
+            self.0.set(
+                "InvoiceUnitArns",
+                Some("invoice_unit_arns"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -506,11 +510,11 @@ pub mod procurement_portal_preference {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-purchaseorderdatasource.html)
     #[derive(Clone, Debug)]
-    pub struct PurchaseOrderDataSource(Props);
+    pub struct PurchaseOrderDataSource(rt::Props);
     impl PurchaseOrderDataSource {
         /// A new `PurchaseOrderDataSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PurchaseOrderDataSource(this)
         }
         /// The type of e-invoice document that requires purchase order data.
@@ -549,11 +553,11 @@ pub mod procurement_portal_preference {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-testenvpreference.html)
     #[derive(Clone, Debug)]
-    pub struct TestEnvPreference(Props);
+    pub struct TestEnvPreference(rt::Props);
     impl TestEnvPreference {
         /// A new `TestEnvPreference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TestEnvPreference(this)
         }
         /// The domain identifier for the buyer in the test environment.
@@ -567,30 +571,33 @@ pub mod procurement_portal_preference {
         /// The unique identifier for the buyer in the test environment.
         ///
         /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `BuyerIdentifier`, Terraform `buyer_identifier`.
-        pub fn buyer_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BuyerIdentifier", Some("buyer_identifier"), string(value));
+        pub fn buyer_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BuyerIdentifier",
+                Some("buyer_identifier"),
+                rt::string(value),
+            );
             self
         }
         /// The endpoint URL for e-invoice delivery in the test environment.
         ///
         /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `ProcurementPortalInstanceEndpoint`, Terraform `procurement_portal_instance_endpoint`.
-        pub fn procurement_portal_instance_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn procurement_portal_instance_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProcurementPortalInstanceEndpoint",
                 Some("procurement_portal_instance_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The shared secret for secure communication in the test environment.
         ///
         /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `ProcurementPortalSharedSecret`, Terraform `procurement_portal_shared_secret`.
-        pub fn procurement_portal_shared_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn procurement_portal_shared_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProcurementPortalSharedSecret",
                 Some("procurement_portal_shared_secret"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -605,11 +612,11 @@ pub mod procurement_portal_preference {
         /// The unique identifier for the supplier in the test environment.
         ///
         /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `SupplierIdentifier`, Terraform `supplier_identifier`.
-        pub fn supplier_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn supplier_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SupplierIdentifier",
                 Some("supplier_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `IoT` resource types of the CloudFormation registry (`AWS::IoT::*`): 32 types, 32 of them with an awscc Terraform resource.
 //! Enabled by the `iot` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Configures the Device Defender audit settings for this account.
 ///
 /// CloudFormation: `AWS::IoT::AccountAuditConfiguration`. Terraform: `awscc_iot_account_audit_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-accountauditconfiguration.html)
-pub struct AccountAuditConfiguration(Base);
-static ACCOUNT_AUDIT_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct AccountAuditConfiguration(rt::Base);
+static ACCOUNT_AUDIT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::AccountAuditConfiguration",
     terraform: Some("awscc_iot_account_audit_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -43,18 +44,18 @@ impl AccountAuditConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_id: impl Into<Expr>,
+        account_id: impl Into<rt::Expr>,
         audit_check_configurations: account_audit_configuration::AuditCheckConfigurations,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_AUDIT_CONFIGURATION_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
+        let mut this = rt::Base::new(id, &ACCOUNT_AUDIT_CONFIGURATION_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
         this.set(
             "AuditCheckConfigurations",
             Some("audit_check_configurations"),
             audit_check_configurations.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         AccountAuditConfiguration(this)
     }
     /// Information about the targets to which audit notifications are sent.
@@ -75,7 +76,7 @@ impl AccountAuditConfiguration {
 builder!(AccountAuditConfiguration, AccountAuditConfigurationHandle);
 /// A declared `AWS::IoT::AccountAuditConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountAuditConfigurationHandle(Handle);
+pub struct AccountAuditConfigurationHandle(rt::Handle);
 handle!(AccountAuditConfigurationHandle);
 /// Property types and value sets of [`AccountAuditConfiguration`] (`AWS::IoT::AccountAuditConfiguration`).
 pub mod account_audit_configuration {
@@ -86,18 +87,18 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuditCheckConfiguration(Props);
+    pub struct AuditCheckConfiguration(rt::Props);
     impl AuditCheckConfiguration {
         /// A new `AuditCheckConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuditCheckConfiguration(this)
         }
         /// True if the check is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -108,11 +109,11 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct AuditCheckConfigurations(Props);
+    pub struct AuditCheckConfigurations(rt::Props);
     impl AuditCheckConfigurations {
         /// A new `AuditCheckConfigurations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuditCheckConfigurations(this)
         }
         /// The configuration for a specific audit check.
@@ -344,32 +345,33 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtarget.html)
     #[derive(Clone, Debug)]
-    pub struct AuditNotificationTarget(Props);
+    pub struct AuditNotificationTarget(rt::Props);
     impl AuditNotificationTarget {
         /// A new `AuditNotificationTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuditNotificationTarget(this)
         }
         /// True if notifications to the target are enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The ARN of the role that grants permission to send notifications to the target.
         ///
         /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// The ARN of the target (SNS topic) to which audit notifications are sent.
         ///
         /// Constraints: length at most 2048. CloudFormation `TargetArn`, Terraform `target_arn`.
-        pub fn target_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetArn", Some("target_arn"), string(value));
+        pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TargetArn", Some("target_arn"), rt::string(value));
             self
         }
     }
@@ -380,11 +382,11 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtargetconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct AuditNotificationTargetConfigurations(Props);
+    pub struct AuditNotificationTargetConfigurations(rt::Props);
     impl AuditNotificationTargetConfigurations {
         /// A new `AuditNotificationTargetConfigurations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuditNotificationTargetConfigurations(this)
         }
         /// CloudFormation `Sns`, Terraform `sns`.
@@ -400,21 +402,21 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certagecheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CertAgeCheckCustomConfiguration(Props);
+    pub struct CertAgeCheckCustomConfiguration(rt::Props);
     impl CertAgeCheckCustomConfiguration {
         /// A new `CertAgeCheckCustomConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertAgeCheckCustomConfiguration(this)
         }
         /// The configValue for configuring audit checks.
         ///
         /// Constraints: length 1..=64. CloudFormation `CertAgeThresholdInDays`, Terraform `cert_age_threshold_in_days`.
-        pub fn cert_age_threshold_in_days(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cert_age_threshold_in_days(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CertAgeThresholdInDays",
                 Some("cert_age_threshold_in_days"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -426,21 +428,21 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certexpirationcheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CertExpirationCheckCustomConfiguration(Props);
+    pub struct CertExpirationCheckCustomConfiguration(rt::Props);
     impl CertExpirationCheckCustomConfiguration {
         /// A new `CertExpirationCheckCustomConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertExpirationCheckCustomConfiguration(this)
         }
         /// The configValue for configuring audit checks.
         ///
         /// Constraints: length 1..=64. CloudFormation `CertExpirationThresholdInDays`, Terraform `cert_expiration_threshold_in_days`.
-        pub fn cert_expiration_threshold_in_days(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cert_expiration_threshold_in_days(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CertExpirationThresholdInDays",
                 Some("cert_expiration_threshold_in_days"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -452,11 +454,11 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertageauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceCertAgeAuditCheckConfiguration(Props);
+    pub struct DeviceCertAgeAuditCheckConfiguration(rt::Props);
     impl DeviceCertAgeAuditCheckConfiguration {
         /// A new `DeviceCertAgeAuditCheckConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeviceCertAgeAuditCheckConfiguration(this)
         }
         /// A structure containing the configName and corresponding configValue for configuring audit checks.
@@ -471,7 +473,7 @@ pub mod account_audit_configuration {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -482,11 +484,11 @@ pub mod account_audit_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertexpirationauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceCertExpirationAuditCheckConfiguration(Props);
+    pub struct DeviceCertExpirationAuditCheckConfiguration(rt::Props);
     impl DeviceCertExpirationAuditCheckConfiguration {
         /// A new `DeviceCertExpirationAuditCheckConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeviceCertExpirationAuditCheckConfiguration(this)
         }
         /// A structure containing the configName and corresponding configValue for configuring audit checks.
@@ -501,7 +503,7 @@ pub mod account_audit_configuration {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -512,11 +514,11 @@ pub mod account_audit_configuration {
 /// CloudFormation: `AWS::IoT::Authorizer`. Terraform: `awscc_iot_authorizer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-authorizer.html)
-pub struct Authorizer(Base);
-static AUTHORIZER_TYPE: TypeInfo = TypeInfo {
+pub struct Authorizer(rt::Base);
+static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Authorizer",
     terraform: Some("awscc_iot_authorizer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -536,19 +538,19 @@ static AUTHORIZER_TYPE: TypeInfo = TypeInfo {
 impl Authorizer {
     /// Declares a `AWS::IoT::Authorizer` with the stack-unique `id`. Required properties: `authorizer_function_arn` (`AuthorizerFunctionArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, authorizer_function_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AUTHORIZER_TYPE);
+    pub fn new(id: impl Into<String>, authorizer_function_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
         this.set(
             "AuthorizerFunctionArn",
             Some("authorizer_function_arn"),
-            string(authorizer_function_arn),
+            rt::string(authorizer_function_arn),
         );
         Authorizer(this)
     }
     /// Constraints: length 1..=128; pattern `[\w=,@-]+`. Changing it replaces the resource. CloudFormation `AuthorizerName`, Terraform `authorizer_name`.
-    pub fn authorizer_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authorizer_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AuthorizerName", Some("authorizer_name"), string(value));
+            .set("AuthorizerName", Some("authorizer_name"), rt::string(value));
         self
     }
     /// CloudFormation `EnableCachingForHttp`, Terraform `enable_caching_for_http`.
@@ -556,14 +558,17 @@ impl Authorizer {
         self.0.set(
             "EnableCachingForHttp",
             Some("enable_caching_for_http"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `SigningDisabled`, Terraform `signing_disabled`.
     pub fn signing_disabled(mut self, value: bool) -> Self {
-        self.0
-            .set("SigningDisabled", Some("signing_disabled"), boolean(value));
+        self.0.set(
+            "SigningDisabled",
+            Some("signing_disabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -572,20 +577,20 @@ impl Authorizer {
         self
     }
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `TokenKeyName`, Terraform `token_key_name`.
-    pub fn token_key_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn token_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TokenKeyName", Some("token_key_name"), string(value));
+            .set("TokenKeyName", Some("token_key_name"), rt::string(value));
         self
     }
     /// CloudFormation `TokenSigningPublicKeys`, Terraform `token_signing_public_keys`.
     pub fn token_signing_public_keys(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "TokenSigningPublicKeys",
             Some("token_signing_public_keys"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -593,11 +598,11 @@ impl Authorizer {
 builder!(Authorizer, AuthorizerHandle);
 /// A declared `AWS::IoT::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AuthorizerHandle(Handle);
+pub struct AuthorizerHandle(rt::Handle);
 handle!(AuthorizerHandle);
 impl AuthorizerHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -619,11 +624,11 @@ pub mod authorizer {
 /// CloudFormation: `AWS::IoT::BillingGroup`. Terraform: `awscc_iot_billing_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-billinggroup.html)
-pub struct BillingGroup(Base);
-static BILLING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct BillingGroup(rt::Base);
+static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::BillingGroup",
     terraform: Some("awscc_iot_billing_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -644,15 +649,15 @@ impl BillingGroup {
     /// Declares a `AWS::IoT::BillingGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &BILLING_GROUP_TYPE);
+        let this = rt::Base::new(id, &BILLING_GROUP_TYPE);
         BillingGroup(this)
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `BillingGroupName`, Terraform `billing_group_name`.
-    pub fn billing_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn billing_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "BillingGroupName",
             Some("billing_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -672,15 +677,15 @@ impl BillingGroup {
 builder!(BillingGroup, BillingGroupHandle);
 /// A declared `AWS::IoT::BillingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BillingGroupHandle(Handle);
+pub struct BillingGroupHandle(rt::Handle);
 handle!(BillingGroupHandle);
 impl BillingGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -691,19 +696,19 @@ pub mod billing_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-billinggroup-billinggroupproperties.html)
     #[derive(Clone, Debug)]
-    pub struct BillingGroupProperties(Props);
+    pub struct BillingGroupProperties(rt::Props);
     impl BillingGroupProperties {
         /// A new `BillingGroupProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BillingGroupProperties(this)
         }
         /// Constraints: length 0..=2028; pattern `[\p{Graph}\x20]*`. CloudFormation `BillingGroupDescription`, Terraform `billing_group_description`.
-        pub fn billing_group_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BillingGroupDescription",
                 Some("billing_group_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -715,11 +720,11 @@ pub mod billing_group {
 /// CloudFormation: `AWS::IoT::CACertificate`. Terraform: `awscc_iot_ca_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-cacertificate.html)
-pub struct CaCertificate(Base);
-static CA_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct CaCertificate(rt::Base);
+static CA_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::CACertificate",
     terraform: Some("awscc_iot_ca_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -741,14 +746,14 @@ impl CaCertificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ca_certificate_pem: impl Into<Expr>,
+        ca_certificate_pem: impl Into<rt::Expr>,
         status: ca_certificate::Status,
     ) -> Self {
-        let mut this = Base::new(id, &CA_CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &CA_CERTIFICATE_TYPE);
         this.set(
             "CACertificatePem",
             Some("ca_certificate_pem"),
-            string(ca_certificate_pem),
+            rt::string(ca_certificate_pem),
         );
         this.set("Status", Some("status"), status.into());
         CaCertificate(this)
@@ -785,18 +790,18 @@ impl CaCertificate {
         self.0.set(
             "RemoveAutoRegistration",
             Some("remove_auto_registration"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The private key verification certificate.
     ///
     /// Constraints: length 1..=65536; pattern `[\s\S]*`. Changing it replaces the resource. CloudFormation `VerificationCertificatePem`, Terraform `verification_certificate_pem`.
-    pub fn verification_certificate_pem(mut self, value: impl Into<Expr>) -> Self {
+    pub fn verification_certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VerificationCertificatePem",
             Some("verification_certificate_pem"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -804,15 +809,15 @@ impl CaCertificate {
 builder!(CaCertificate, CaCertificateHandle);
 /// A declared `AWS::IoT::CACertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CaCertificateHandle(Handle);
+pub struct CaCertificateHandle(rt::Handle);
 handle!(CaCertificateHandle);
 impl CaCertificateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -823,28 +828,28 @@ pub mod ca_certificate {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-cacertificate-registrationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RegistrationConfig(Props);
+    pub struct RegistrationConfig(rt::Props);
     impl RegistrationConfig {
         /// A new `RegistrationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegistrationConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// Constraints: length 0..=10240; pattern `[\s\S]*`. CloudFormation `TemplateBody`, Terraform `template_body`.
-        pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+        pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TemplateBody", Some("template_body"), string(value));
+                .set("TemplateBody", Some("template_body"), rt::string(value));
             self
         }
         /// Constraints: length 1..=36; pattern `^[0-9A-Za-z_-]+$`. CloudFormation `TemplateName`, Terraform `template_name`.
-        pub fn template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TemplateName", Some("template_name"), string(value));
+                .set("TemplateName", Some("template_name"), rt::string(value));
             self
         }
     }
@@ -882,11 +887,11 @@ pub mod ca_certificate {
 /// CloudFormation: `AWS::IoT::Certificate`. Terraform: `awscc_iot_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Certificate",
     terraform: Some("awscc_iot_certificate"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
@@ -895,16 +900,16 @@ impl Certificate {
     /// Declares a `AWS::IoT::Certificate` with the stack-unique `id`. Required properties: `status` (`Status`).
     #[track_caller]
     pub fn new(id: impl Into<String>, status: certificate::Status) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
         this.set("Status", Some("status"), status.into());
         Certificate(this)
     }
     /// Constraints: length 1..=65536; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `CACertificatePem`, Terraform `ca_certificate_pem`.
-    pub fn ca_certificate_pem(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CACertificatePem",
             Some("ca_certificate_pem"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -915,17 +920,17 @@ impl Certificate {
         self
     }
     /// Constraints: length 1..=65536; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `CertificatePem`, Terraform `certificate_pem`.
-    pub fn certificate_pem(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificatePem", Some("certificate_pem"), string(value));
+            .set("CertificatePem", Some("certificate_pem"), rt::string(value));
         self
     }
     /// Constraints: length 1..=4096; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `CertificateSigningRequest`, Terraform `certificate_signing_request`.
-    pub fn certificate_signing_request(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_signing_request(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CertificateSigningRequest",
             Some("certificate_signing_request"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -933,15 +938,15 @@ impl Certificate {
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::IoT::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -978,11 +983,11 @@ pub mod certificate {
 /// CloudFormation: `AWS::IoT::CertificateProvider`. Terraform: `awscc_iot_certificate_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-certificateprovider.html)
-pub struct CertificateProvider(Base);
-static CERTIFICATE_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct CertificateProvider(rt::Base);
+static CERTIFICATE_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::CertificateProvider",
     terraform: Some("awscc_iot_certificate_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1007,27 +1012,27 @@ impl CertificateProvider {
         account_default_for_operations: impl IntoIterator<
             Item = certificate_provider::CertificateProviderOperation,
         >,
-        lambda_function_arn: impl Into<Expr>,
+        lambda_function_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &CERTIFICATE_PROVIDER_TYPE);
         this.set(
             "AccountDefaultForOperations",
             Some("account_default_for_operations"),
-            list(account_default_for_operations),
+            rt::list(account_default_for_operations),
         );
         this.set(
             "LambdaFunctionArn",
             Some("lambda_function_arn"),
-            string(lambda_function_arn),
+            rt::string(lambda_function_arn),
         );
         CertificateProvider(this)
     }
     /// Constraints: length 1..=128; pattern `[\w=,@-]+`. Changing it replaces the resource. CloudFormation `CertificateProviderName`, Terraform `certificate_provider_name`.
-    pub fn certificate_provider_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CertificateProviderName",
             Some("certificate_provider_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1035,11 +1040,11 @@ impl CertificateProvider {
 builder!(CertificateProvider, CertificateProviderHandle);
 /// A declared `AWS::IoT::CertificateProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateProviderHandle(Handle);
+pub struct CertificateProviderHandle(rt::Handle);
 handle!(CertificateProviderHandle);
 impl CertificateProviderHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1059,11 +1064,11 @@ pub mod certificate_provider {
 /// CloudFormation: `AWS::IoT::Command`. Terraform: `awscc_iot_command` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-command.html)
-pub struct Command(Base);
-static COMMAND_TYPE: TypeInfo = TypeInfo {
+pub struct Command(rt::Base);
+static COMMAND_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Command",
     terraform: Some("awscc_iot_command"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1083,47 +1088,49 @@ static COMMAND_TYPE: TypeInfo = TypeInfo {
 impl Command {
     /// Declares a `AWS::IoT::Command` with the stack-unique `id`. Required properties: `command_id` (`CommandId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, command_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &COMMAND_TYPE);
-        this.set("CommandId", Some("command_id"), string(command_id));
+    pub fn new(id: impl Into<String>, command_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &COMMAND_TYPE);
+        this.set("CommandId", Some("command_id"), rt::string(command_id));
         Command(this)
     }
     /// The date and time when the command was created.
     ///
     /// CloudFormation `CreatedAt`, Terraform `created_at`.
-    pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CreatedAt", Some("created_at"), string(value));
+    pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CreatedAt", Some("created_at"), rt::string(value));
         self
     }
     /// A flag indicating whether the command is deprecated.
     ///
     /// CloudFormation `Deprecated`, Terraform `deprecated`.
     pub fn deprecated(mut self, value: bool) -> Self {
-        self.0.set("Deprecated", Some("deprecated"), boolean(value));
+        self.0
+            .set("Deprecated", Some("deprecated"), rt::boolean(value));
         self
     }
     /// The description of the command.
     ///
     /// Constraints: length 0..=2028; pattern `^[^\p{C}]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The display name for the command.
     ///
     /// Constraints: length 0..=64; pattern `^[^\p{C}]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The date and time when the command was last updated.
     ///
     /// CloudFormation `LastUpdatedAt`, Terraform `last_updated_at`.
-    pub fn last_updated_at(mut self, value: impl Into<Expr>) -> Self {
+    pub fn last_updated_at(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LastUpdatedAt", Some("last_updated_at"), string(value));
+            .set("LastUpdatedAt", Some("last_updated_at"), rt::string(value));
         self
     }
     /// The list of mandatory parameters for the command.
@@ -1136,7 +1143,7 @@ impl Command {
         self.0.set(
             "MandatoryParameters",
             Some("mandatory_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1157,17 +1164,23 @@ impl Command {
     /// The payload template associated with the command.
     ///
     /// Constraints: length 0..=32768. Changing it replaces the resource. CloudFormation `PayloadTemplate`, Terraform `payload_template`.
-    pub fn payload_template(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PayloadTemplate", Some("payload_template"), string(value));
+    pub fn payload_template(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PayloadTemplate",
+            Some("payload_template"),
+            rt::string(value),
+        );
         self
     }
     /// A flag indicating whether the command is pending deletion.
     ///
     /// CloudFormation `PendingDeletion`, Terraform `pending_deletion`.
     pub fn pending_deletion(mut self, value: bool) -> Self {
-        self.0
-            .set("PendingDeletion", Some("pending_deletion"), boolean(value));
+        self.0.set(
+            "PendingDeletion",
+            Some("pending_deletion"),
+            rt::boolean(value),
+        );
         self
     }
     /// The command preprocessor configuration.
@@ -1181,21 +1194,21 @@ impl Command {
     /// The customer role associated with the command.
     ///
     /// Constraints: length 20..=2028. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Command, CommandHandle);
 /// A declared `AWS::IoT::Command`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CommandHandle(Handle);
+pub struct CommandHandle(rt::Handle);
 handle!(CommandHandle);
 impl CommandHandle {
     /// The Amazon Resource Name (ARN) of the command.
     ///
     /// CloudFormation `Fn::GetAtt` `CommandArn`; Terraform `command_arn`.
-    pub fn command_arn(&self) -> Expr {
+    pub fn command_arn(&self) -> rt::Expr {
         self.0.attr("CommandArn")
     }
 }
@@ -1206,11 +1219,11 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-awsjsonsubstitutioncommandpreprocessorconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AwsJsonSubstitutionCommandPreprocessorConfig(Props);
+    pub struct AwsJsonSubstitutionCommandPreprocessorConfig(rt::Props);
     impl AwsJsonSubstitutionCommandPreprocessorConfig {
         /// A new `AwsJsonSubstitutionCommandPreprocessorConfig`. Required properties: `output_format` (`OutputFormat`).
         pub fn new(output_format: OutputFormat) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("OutputFormat", Some("output_format"), output_format.into());
             AwsJsonSubstitutionCommandPreprocessorConfig(this)
         }
@@ -1220,12 +1233,12 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparameter.html)
     #[derive(Clone, Debug)]
-    pub struct CommandParameter(Props);
+    pub struct CommandParameter(rt::Props);
     impl CommandParameter {
         /// A new `CommandParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             CommandParameter(this)
         }
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
@@ -1235,9 +1248,9 @@ pub mod command {
             self
         }
         /// Constraints: length 0..=2028; pattern `^[^\p{C}]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -1256,7 +1269,7 @@ pub mod command {
             value: impl IntoIterator<Item = CommandParameterValueCondition>,
         ) -> Self {
             self.0
-                .set("ValueConditions", Some("value_conditions"), list(value));
+                .set("ValueConditions", Some("value_conditions"), rt::list(value));
             self
         }
     }
@@ -1265,46 +1278,46 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervalue.html)
     #[derive(Clone, Debug)]
-    pub struct CommandParameterValue(Props);
+    pub struct CommandParameterValue(rt::Props);
     impl CommandParameterValue {
         /// A new `CommandParameterValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommandParameterValue(this)
         }
         /// CloudFormation `B`, Terraform `b`.
         pub fn b(mut self, value: bool) -> Self {
-            self.0.set("B", Some("b"), boolean(value));
+            self.0.set("B", Some("b"), rt::boolean(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `BIN`, Terraform `bin`.
-        pub fn bin(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BIN", Some("bin"), string(value));
+        pub fn bin(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BIN", Some("bin"), rt::string(value));
             self
         }
         /// CloudFormation `D`, Terraform `d`.
         pub fn d(mut self, value: i64) -> Self {
-            self.0.set("D", Some("d"), int(value));
+            self.0.set("D", Some("d"), rt::int(value));
             self
         }
         /// CloudFormation `I`, Terraform `i`.
         pub fn i(mut self, value: i64) -> Self {
-            self.0.set("I", Some("i"), int(value));
+            self.0.set("I", Some("i"), rt::int(value));
             self
         }
         /// Constraints: length at most 19; pattern `^-?\d+$`. CloudFormation `L`, Terraform `l`.
-        pub fn l(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("L", Some("l"), string(value));
+        pub fn l(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("L", Some("l"), rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `S`, Terraform `s`.
-        pub fn s(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S", Some("s"), string(value));
+        pub fn s(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S", Some("s"), rt::string(value));
             self
         }
         /// Constraints: length 1..=20; pattern `^[0-9]*$`. CloudFormation `UL`, Terraform `ul`.
-        pub fn ul(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UL", Some("ul"), string(value));
+        pub fn ul(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UL", Some("ul"), rt::string(value));
             self
         }
     }
@@ -1313,16 +1326,16 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecomparisonoperand.html)
     #[derive(Clone, Debug)]
-    pub struct CommandParameterValueComparisonOperand(Props);
+    pub struct CommandParameterValueComparisonOperand(rt::Props);
     impl CommandParameterValueComparisonOperand {
         /// A new `CommandParameterValueComparisonOperand`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommandParameterValueComparisonOperand(this)
         }
         /// Constraints: length at least 1. CloudFormation `Number`, Terraform `number`.
-        pub fn number(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Number", Some("number"), string(value));
+        pub fn number(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Number", Some("number"), rt::string(value));
             self
         }
         /// CloudFormation `NumberRange`, Terraform `number_range`.
@@ -1332,18 +1345,18 @@ pub mod command {
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `Numbers`, Terraform `numbers`.
-        pub fn numbers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Numbers", Some("numbers"), strings(value));
+        pub fn numbers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Numbers", Some("numbers"), rt::strings(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `String`, Terraform `string`.
-        pub fn string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("String", Some("string"), string(value));
+        pub fn string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("String", Some("string"), rt::string(value));
             self
         }
         /// Constraints: 1..=10 items. CloudFormation `Strings`, Terraform `strings`.
-        pub fn strings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Strings", Some("strings"), strings(value));
+        pub fn strings(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Strings", Some("strings"), rt::strings(value));
             self
         }
     }
@@ -1352,14 +1365,14 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecondition.html)
     #[derive(Clone, Debug)]
-    pub struct CommandParameterValueCondition(Props);
+    pub struct CommandParameterValueCondition(rt::Props);
     impl CommandParameterValueCondition {
         /// A new `CommandParameterValueCondition`. Required properties: `comparison_operator` (`ComparisonOperator`), `operand` (`Operand`).
         pub fn new(
             comparison_operator: CommandParameterValueComparisonOperator,
             operand: CommandParameterValueComparisonOperand,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
@@ -1374,13 +1387,13 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluenumberrange.html)
     #[derive(Clone, Debug)]
-    pub struct CommandParameterValueNumberRange(Props);
+    pub struct CommandParameterValueNumberRange(rt::Props);
     impl CommandParameterValueNumberRange {
         /// A new `CommandParameterValueNumberRange`. Required properties: `max` (`Max`), `min` (`Min`).
-        pub fn new(max: impl Into<Expr>, min: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Max", Some("max"), string(max));
-            this.set("Min", Some("min"), string(min));
+        pub fn new(max: impl Into<rt::Expr>, min: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Max", Some("max"), rt::string(max));
+            this.set("Min", Some("min"), rt::string(min));
             CommandParameterValueNumberRange(this)
         }
     }
@@ -1389,22 +1402,22 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpayload.html)
     #[derive(Clone, Debug)]
-    pub struct CommandPayload(Props);
+    pub struct CommandPayload(rt::Props);
     impl CommandPayload {
         /// A new `CommandPayload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommandPayload(this)
         }
         /// CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
     }
@@ -1413,11 +1426,11 @@ pub mod command {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpreprocessor.html)
     #[derive(Clone, Debug)]
-    pub struct CommandPreprocessor(Props);
+    pub struct CommandPreprocessor(rt::Props);
     impl CommandPreprocessor {
         /// A new `CommandPreprocessor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CommandPreprocessor(this)
         }
         /// CloudFormation `AwsJsonSubstitution`, Terraform `aws_json_substitution`.
@@ -1502,11 +1515,11 @@ pub mod command {
 /// CloudFormation: `AWS::IoT::CustomMetric`. Terraform: `awscc_iot_custom_metric` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-custommetric.html)
-pub struct CustomMetric(Base);
-static CUSTOM_METRIC_TYPE: TypeInfo = TypeInfo {
+pub struct CustomMetric(rt::Base);
+static CUSTOM_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::CustomMetric",
     terraform: Some("awscc_iot_custom_metric"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1530,36 +1543,37 @@ impl CustomMetric {
     /// Declares a `AWS::IoT::CustomMetric` with the stack-unique `id`. Required properties: `metric_type` (`MetricType`).
     #[track_caller]
     pub fn new(id: impl Into<String>, metric_type: custom_metric::MetricType) -> Self {
-        let mut this = Base::new(id, &CUSTOM_METRIC_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_METRIC_TYPE);
         this.set("MetricType", Some("metric_type"), metric_type.into());
         CustomMetric(this)
     }
     /// Field represents a friendly name in the console for the custom metric; it doesn't have to be unique.
     ///
     /// Constraints: length 0..=128; pattern `^[\p{Graph}\x20]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The name of the custom metric.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `MetricName`, Terraform `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MetricName", Some("metric_name"), string(value));
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MetricName", Some("metric_name"), rt::string(value));
         self
     }
 }
 builder!(CustomMetric, CustomMetricHandle);
 /// A declared `AWS::IoT::CustomMetric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomMetricHandle(Handle);
+pub struct CustomMetricHandle(rt::Handle);
 handle!(CustomMetricHandle);
 impl CustomMetricHandle {
     /// The Amazon Resource Number (ARN) of the custom metric.
     ///
     /// CloudFormation `Fn::GetAtt` `MetricArn`; Terraform `metric_arn`.
-    pub fn metric_arn(&self) -> Expr {
+    pub fn metric_arn(&self) -> rt::Expr {
         self.0.attr("MetricArn")
     }
 }
@@ -1585,11 +1599,11 @@ pub mod custom_metric {
 /// CloudFormation: `AWS::IoT::Dimension`. Terraform: `awscc_iot_dimension` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-dimension.html)
-pub struct Dimension(Base);
-static DIMENSION_TYPE: TypeInfo = TypeInfo {
+pub struct Dimension(rt::Base);
+static DIMENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Dimension",
     terraform: Some("awscc_iot_dimension"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1614,14 +1628,14 @@ impl Dimension {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        string_values: impl IntoIterator<Item = impl Into<Expr>>,
+        string_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         type_: dimension::Type,
     ) -> Self {
-        let mut this = Base::new(id, &DIMENSION_TYPE);
+        let mut this = rt::Base::new(id, &DIMENSION_TYPE);
         this.set(
             "StringValues",
             Some("string_values"),
-            strings(string_values),
+            rt::strings(string_values),
         );
         this.set("Type", Some("type"), type_.into());
         Dimension(this)
@@ -1629,21 +1643,21 @@ impl Dimension {
     /// A unique identifier for the dimension.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Dimension, DimensionHandle);
 /// A declared `AWS::IoT::Dimension`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DimensionHandle(Handle);
+pub struct DimensionHandle(rt::Handle);
 handle!(DimensionHandle);
 impl DimensionHandle {
     /// The ARN (Amazon resource name) of the created dimension.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1663,11 +1677,11 @@ pub mod dimension {
 /// CloudFormation: `AWS::IoT::DomainConfiguration`. Terraform: `awscc_iot_domain_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-domainconfiguration.html)
-pub struct DomainConfiguration(Base);
-static DOMAIN_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct DomainConfiguration(rt::Base);
+static DOMAIN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::DomainConfiguration",
     terraform: Some("awscc_iot_domain_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1692,7 +1706,7 @@ impl DomainConfiguration {
     /// Declares a `AWS::IoT::DomainConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DOMAIN_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &DOMAIN_CONFIGURATION_TYPE);
         DomainConfiguration(this)
     }
     /// CloudFormation `ApplicationProtocol`, Terraform `application_protocol`.
@@ -1735,11 +1749,11 @@ impl DomainConfiguration {
         self
     }
     /// Constraints: length 1..=128; pattern `^[\w.-]+$`. Changing it replaces the resource. CloudFormation `DomainConfigurationName`, Terraform `domain_configuration_name`.
-    pub fn domain_configuration_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainConfigurationName",
             Some("domain_configuration_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1756,19 +1770,20 @@ impl DomainConfiguration {
         self
     }
     /// Constraints: length 1..=253; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// Constraints: 0..=1 items. Changing it replaces the resource. CloudFormation `ServerCertificateArns`, Terraform `server_certificate_arns`.
     pub fn server_certificate_arns(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ServerCertificateArns",
             Some("server_certificate_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1796,11 +1811,11 @@ impl DomainConfiguration {
         self
     }
     /// Constraints: length 1..=2048; pattern `^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\d{1}:\d{12}:certificate/[a-zA-Z0-9/-]+$`. Changing it replaces the resource. CloudFormation `ValidationCertificateArn`, Terraform `validation_certificate_arn`.
-    pub fn validation_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn validation_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ValidationCertificateArn",
             Some("validation_certificate_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1808,19 +1823,19 @@ impl DomainConfiguration {
 builder!(DomainConfiguration, DomainConfigurationHandle);
 /// A declared `AWS::IoT::DomainConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainConfigurationHandle(Handle);
+pub struct DomainConfigurationHandle(rt::Handle);
 handle!(DomainConfigurationHandle);
 impl DomainConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainType`; Terraform `domain_type`.
-    pub fn domain_type(&self) -> Expr {
+    pub fn domain_type(&self) -> rt::Expr {
         self.0.attr("DomainType")
     }
     /// CloudFormation `Fn::GetAtt` `ServerCertificates`; Terraform `server_certificates`.
-    pub fn server_certificates(&self) -> Expr {
+    pub fn server_certificates(&self) -> rt::Expr {
         self.0.attr("ServerCertificates")
     }
 }
@@ -1831,11 +1846,11 @@ pub mod domain_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-authorizerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerConfig(Props);
+    pub struct AuthorizerConfig(rt::Props);
     impl AuthorizerConfig {
         /// A new `AuthorizerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizerConfig(this)
         }
         /// CloudFormation `AllowAuthorizerOverride`, Terraform `allow_authorizer_override`.
@@ -1843,16 +1858,16 @@ pub mod domain_configuration {
             self.0.set(
                 "AllowAuthorizerOverride",
                 Some("allow_authorizer_override"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=128; pattern `^[\w=,@-]+$`. CloudFormation `DefaultAuthorizerName`, Terraform `default_authorizer_name`.
-        pub fn default_authorizer_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_authorizer_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultAuthorizerName",
                 Some("default_authorizer_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1862,19 +1877,19 @@ pub mod domain_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-clientcertificateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClientCertificateConfig(Props);
+    pub struct ClientCertificateConfig(rt::Props);
     impl ClientCertificateConfig {
         /// A new `ClientCertificateConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientCertificateConfig(this)
         }
         /// Constraints: length 1..=170; pattern `^[\s\S]*$`. CloudFormation `ClientCertificateCallbackArn`, Terraform `client_certificate_callback_arn`.
-        pub fn client_certificate_callback_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_certificate_callback_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ClientCertificateCallbackArn",
                 Some("client_certificate_callback_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1884,32 +1899,35 @@ pub mod domain_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-servercertificateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ServerCertificateConfig(Props);
+    pub struct ServerCertificateConfig(rt::Props);
     impl ServerCertificateConfig {
         /// A new `ServerCertificateConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerCertificateConfig(this)
         }
         /// CloudFormation `EnableOCSPCheck`, Terraform `enable_ocsp_check`.
         pub fn enable_ocsp_check(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableOCSPCheck", Some("enable_ocsp_check"), boolean(value));
+            self.0.set(
+                "EnableOCSPCheck",
+                Some("enable_ocsp_check"),
+                rt::boolean(value),
+            );
             self
         }
         /// Constraints: length 1..=2048; pattern `^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\d{1}:\d{12}:certificate/[a-zA-Z0-9/-]+$`. CloudFormation `OcspAuthorizedResponderArn`, Terraform `ocsp_authorized_responder_arn`.
-        pub fn ocsp_authorized_responder_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ocsp_authorized_responder_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OcspAuthorizedResponderArn",
                 Some("ocsp_authorized_responder_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=170. CloudFormation `OcspLambdaArn`, Terraform `ocsp_lambda_arn`.
-        pub fn ocsp_lambda_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ocsp_lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OcspLambdaArn", Some("ocsp_lambda_arn"), string(value));
+                .set("OcspLambdaArn", Some("ocsp_lambda_arn"), rt::string(value));
             self
         }
     }
@@ -1918,17 +1936,17 @@ pub mod domain_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-tlsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TlsConfig(Props);
+    pub struct TlsConfig(rt::Props);
     impl TlsConfig {
         /// A new `TlsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TlsConfig(this)
         }
         /// Constraints: length 0..=128; pattern `^[\s\S]*$`. CloudFormation `SecurityPolicy`, Terraform `security_policy`.
-        pub fn security_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SecurityPolicy", Some("security_policy"), string(value));
+                .set("SecurityPolicy", Some("security_policy"), rt::string(value));
             self
         }
     }
@@ -1987,11 +2005,11 @@ pub mod domain_configuration {
 /// CloudFormation: `AWS::IoT::EncryptionConfiguration`. Terraform: `awscc_iot_encryption_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-encryptionconfiguration.html)
-pub struct EncryptionConfiguration(Base);
-static ENCRYPTION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct EncryptionConfiguration(rt::Base);
+static ENCRYPTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::EncryptionConfiguration",
     terraform: Some("awscc_iot_encryption_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2019,7 +2037,7 @@ impl EncryptionConfiguration {
         id: impl Into<String>,
         encryption_type: encryption_configuration::EncryptionType,
     ) -> Self {
-        let mut this = Base::new(id, &ENCRYPTION_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &ENCRYPTION_CONFIGURATION_TYPE);
         this.set(
             "EncryptionType",
             Some("encryption_type"),
@@ -2028,36 +2046,37 @@ impl EncryptionConfiguration {
         EncryptionConfiguration(this)
     }
     /// Constraints: length 20..=2048. CloudFormation `KmsAccessRoleArn`, Terraform `kms_access_role_arn`.
-    pub fn kms_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsAccessRoleArn",
             Some("kms_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(EncryptionConfiguration, EncryptionConfigurationHandle);
 /// A declared `AWS::IoT::EncryptionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EncryptionConfigurationHandle(Handle);
+pub struct EncryptionConfigurationHandle(rt::Handle);
 handle!(EncryptionConfigurationHandle);
 impl EncryptionConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// CloudFormation `Fn::GetAtt` `ConfigurationDetails`; Terraform `configuration_details`.
-    pub fn configuration_details(&self) -> Expr {
+    pub fn configuration_details(&self) -> rt::Expr {
         self.0.attr("ConfigurationDetails")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedDate`; Terraform `last_modified_date`.
-    pub fn last_modified_date(&self) -> Expr {
+    pub fn last_modified_date(&self) -> rt::Expr {
         self.0.attr("LastModifiedDate")
     }
 }
@@ -2079,11 +2098,11 @@ pub mod encryption_configuration {
 /// CloudFormation: `AWS::IoT::FleetMetric`. Terraform: `awscc_iot_fleet_metric` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-fleetmetric.html)
-pub struct FleetMetric(Base);
-static FLEET_METRIC_TYPE: TypeInfo = TypeInfo {
+pub struct FleetMetric(rt::Base);
+static FLEET_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::FleetMetric",
     terraform: Some("awscc_iot_fleet_metric"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2108,17 +2127,20 @@ static FLEET_METRIC_TYPE: TypeInfo = TypeInfo {
 impl FleetMetric {
     /// Declares a `AWS::IoT::FleetMetric` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, metric_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FLEET_METRIC_TYPE);
-        this.set("MetricName", Some("metric_name"), string(metric_name));
+    pub fn new(id: impl Into<String>, metric_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FLEET_METRIC_TYPE);
+        this.set("MetricName", Some("metric_name"), rt::string(metric_name));
         FleetMetric(this)
     }
     /// The aggregation field to perform aggregation and metric emission
     ///
     /// Constraints: length at least 1. CloudFormation `AggregationField`, Terraform `aggregation_field`.
-    pub fn aggregation_field(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AggregationField", Some("aggregation_field"), string(value));
+    pub fn aggregation_field(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AggregationField",
+            Some("aggregation_field"),
+            rt::string(value),
+        );
         self
     }
     /// Aggregation types supported by Fleet Indexing
@@ -2132,39 +2154,40 @@ impl FleetMetric {
     /// The description of a fleet metric
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{Graph}\x20]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The index name of a fleet metric
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9:_-]+$`. CloudFormation `IndexName`, Terraform `index_name`.
-    pub fn index_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("IndexName", Some("index_name"), string(value));
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IndexName", Some("index_name"), rt::string(value));
         self
     }
     /// The period of metric emission in seconds
     ///
     /// Constraints: range 60..=86400. CloudFormation `Period`, Terraform `period`.
     pub fn period(mut self, value: i64) -> Self {
-        self.0.set("Period", Some("period"), int(value));
+        self.0.set("Period", Some("period"), rt::int(value));
         self
     }
     /// The Fleet Indexing query used by a fleet metric
     ///
     /// Constraints: length at least 1. CloudFormation `QueryString`, Terraform `query_string`.
-    pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("QueryString", Some("query_string"), string(value));
+            .set("QueryString", Some("query_string"), rt::string(value));
         self
     }
     /// The version of a Fleet Indexing query used by a fleet metric
     ///
     /// CloudFormation `QueryVersion`, Terraform `query_version`.
-    pub fn query_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn query_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("QueryVersion", Some("query_version"), string(value));
+            .set("QueryVersion", Some("query_version"), rt::string(value));
         self
     }
     /// The unit of data points emitted by a fleet metric
@@ -2178,31 +2201,31 @@ impl FleetMetric {
 builder!(FleetMetric, FleetMetricHandle);
 /// A declared `AWS::IoT::FleetMetric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetMetricHandle(Handle);
+pub struct FleetMetricHandle(rt::Handle);
 handle!(FleetMetricHandle);
 impl FleetMetricHandle {
     /// The Amazon Resource Number (ARN) of a fleet metric metric
     ///
     /// CloudFormation `Fn::GetAtt` `MetricArn`; Terraform `metric_arn`.
-    pub fn metric_arn(&self) -> Expr {
+    pub fn metric_arn(&self) -> rt::Expr {
         self.0.attr("MetricArn")
     }
     /// The creation date of a fleet metric
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// The last modified date of a fleet metric
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedDate`; Terraform `last_modified_date`.
-    pub fn last_modified_date(&self) -> Expr {
+    pub fn last_modified_date(&self) -> rt::Expr {
         self.0.attr("LastModifiedDate")
     }
     /// The version of a fleet metric
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -2215,13 +2238,13 @@ pub mod fleet_metric {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-fleetmetric-aggregationtype.html)
     #[derive(Clone, Debug)]
-    pub struct AggregationType(Props);
+    pub struct AggregationType(rt::Props);
     impl AggregationType {
         /// A new `AggregationType`. Required properties: `name` (`Name`), `values` (`Values`).
-        pub fn new(name: Name, values: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(name: Name, values: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
-            this.set("Values", Some("values"), strings(values));
+            this.set("Values", Some("values"), rt::strings(values));
             AggregationType(this)
         }
     }
@@ -2302,11 +2325,11 @@ pub mod fleet_metric {
 /// CloudFormation: `AWS::IoT::Job`. Terraform: `awscc_iot_job` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-job.html)
-pub struct Job(Base);
-static JOB_TYPE: TypeInfo = TypeInfo {
+pub struct Job(rt::Base);
+static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Job",
     terraform: Some("awscc_iot_job"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2350,12 +2373,12 @@ impl Job {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_id: impl Into<Expr>,
-        targets: impl IntoIterator<Item = impl Into<Expr>>,
+        job_id: impl Into<rt::Expr>,
+        targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &JOB_TYPE);
-        this.set("JobId", Some("job_id"), string(job_id));
-        this.set("Targets", Some("targets"), strings(targets));
+        let mut this = rt::Base::new(id, &JOB_TYPE);
+        this.set("JobId", Some("job_id"), rt::string(job_id));
+        this.set("Targets", Some("targets"), rt::strings(targets));
         Job(this)
     }
     /// The criteria that determine when and how a job abort takes place.
@@ -2369,9 +2392,9 @@ impl Job {
     /// A short text description of the job.
     ///
     /// Constraints: length 1..=2028; pattern `^[^\p{C}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The package version Amazon Resource Names (ARNs) that are installed on the device when the job successfully completes.
@@ -2379,20 +2402,20 @@ impl Job {
     /// Changing it replaces the resource. CloudFormation `DestinationPackageVersions`, Terraform `destination_package_versions`.
     pub fn destination_package_versions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DestinationPackageVersions",
             Some("destination_package_versions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The job document. Required if you don't specify a value for documentSource.
     ///
     /// Constraints: length 0..=32768. Changing it replaces the resource. CloudFormation `Document`, Terraform `document`.
-    pub fn document(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Document", Some("document"), string(value));
+    pub fn document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Document", Some("document"), rt::string(value));
         self
     }
     /// Parameters of an Amazon Web Services managed template that you can specify to create the job document.
@@ -2400,21 +2423,21 @@ impl Job {
     /// Changing it replaces the resource. CloudFormation `DocumentParameters`, Terraform `document_parameters`.
     pub fn document_parameters(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "DocumentParameters",
             Some("document_parameters"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// An S3 link, or S3 object URL, to the job document.
     ///
     /// Constraints: length 1..=1350. Changing it replaces the resource. CloudFormation `DocumentSource`, Terraform `document_source`.
-    pub fn document_source(mut self, value: impl Into<Expr>) -> Self {
+    pub fn document_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DocumentSource", Some("document_source"), string(value));
+            .set("DocumentSource", Some("document_source"), rt::string(value));
         self
     }
     /// The configuration that determines how many retries are allowed for each failure type for a job.
@@ -2442,9 +2465,12 @@ impl Job {
     /// The ARN of the job template used to create the job.
     ///
     /// Constraints: length 1..=1600; pattern `^arn:[!-~]+$`. Changing it replaces the resource. CloudFormation `JobTemplateArn`, Terraform `job_template_arn`.
-    pub fn job_template_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("JobTemplateArn", Some("job_template_arn"), string(value));
+    pub fn job_template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "JobTemplateArn",
+            Some("job_template_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Configuration for pre-signed S3 URLs.
@@ -2486,19 +2512,19 @@ impl Job {
 builder!(Job, JobHandle);
 /// A declared `AWS::IoT::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobHandle(Handle);
+pub struct JobHandle(rt::Handle);
 handle!(JobHandle);
 impl JobHandle {
     /// The Amazon Resource Name (ARN) of the job.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the job was created, in ISO 8601 date-time format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -2511,12 +2537,16 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AbortConfig(Props);
+    pub struct AbortConfig(rt::Props);
     impl AbortConfig {
         /// A new `AbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
         pub fn new(criteria_list: impl IntoIterator<Item = AbortCriteria>) -> Self {
-            let mut this = Props::default();
-            this.set("CriteriaList", Some("criteria_list"), list(criteria_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "CriteriaList",
+                Some("criteria_list"),
+                rt::list(criteria_list),
+            );
             AbortConfig(this)
         }
     }
@@ -2527,7 +2557,7 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct AbortCriteria(Props);
+    pub struct AbortCriteria(rt::Props);
     impl AbortCriteria {
         /// A new `AbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
         pub fn new(
@@ -2536,18 +2566,18 @@ pub mod job {
             min_number_of_executed_things: i64,
             threshold_percentage: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("FailureType", Some("failure_type"), failure_type.into());
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                int(min_number_of_executed_things),
+                rt::int(min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                int(threshold_percentage),
+                rt::int(threshold_percentage),
             );
             AbortCriteria(this)
         }
@@ -2559,7 +2589,7 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
-    pub struct ExponentialRolloutRate(Props);
+    pub struct ExponentialRolloutRate(rt::Props);
     impl ExponentialRolloutRate {
         /// A new `ExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
         pub fn new(
@@ -2567,16 +2597,16 @@ pub mod job {
             increment_factor: i64,
             rate_increase_criteria: RateIncreaseCriteria,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                int(base_rate_per_minute),
+                rt::int(base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                int(increment_factor),
+                rt::int(increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
@@ -2593,12 +2623,16 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobExecutionsRetryConfig(Props);
+    pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
         /// A new `JobExecutionsRetryConfig`. Required properties: `criteria_list` (`CriteriaList`).
         pub fn new(criteria_list: impl IntoIterator<Item = RetryCriteria>) -> Self {
-            let mut this = Props::default();
-            this.set("CriteriaList", Some("criteria_list"), list(criteria_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "CriteriaList",
+                Some("criteria_list"),
+                rt::list(criteria_list),
+            );
             JobExecutionsRetryConfig(this)
         }
     }
@@ -2609,11 +2643,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobExecutionsRolloutConfig(Props);
+    pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
         /// A new `JobExecutionsRolloutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobExecutionsRolloutConfig(this)
         }
         /// Allows you to create an exponential rate of rollout for a job.
@@ -2628,8 +2662,11 @@ pub mod job {
         ///
         /// Constraints: at least 1. CloudFormation `MaximumPerMinute`, Terraform `maximum_per_minute`.
         pub fn maximum_per_minute(mut self, value: i64) -> Self {
-            self.0
-                .set("MaximumPerMinute", Some("maximum_per_minute"), int(value));
+            self.0.set(
+                "MaximumPerMinute",
+                Some("maximum_per_minute"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2640,17 +2677,17 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. Required properties: `duration_in_minutes` (`DurationInMinutes`), `start_time` (`StartTime`).
-        pub fn new(duration_in_minutes: i64, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(duration_in_minutes: i64, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DurationInMinutes",
                 Some("duration_in_minutes"),
-                int(duration_in_minutes),
+                rt::int(duration_in_minutes),
             );
-            this.set("StartTime", Some("start_time"), string(start_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             MaintenanceWindow(this)
         }
     }
@@ -2661,11 +2698,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-presignedurlconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PresignedUrlConfig(Props);
+    pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
         /// A new `PresignedUrlConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PresignedUrlConfig(this)
         }
         /// How long (in seconds) pre-signed URLs are valid.
@@ -2673,14 +2710,14 @@ pub mod job {
         /// Constraints: range 60..=3600. CloudFormation `ExpiresInSec`, Terraform `expires_in_sec`.
         pub fn expires_in_sec(mut self, value: i64) -> Self {
             self.0
-                .set("ExpiresInSec", Some("expires_in_sec"), int(value));
+                .set("ExpiresInSec", Some("expires_in_sec"), rt::int(value));
             self
         }
         /// The ARN of an IAM role that grants permission to download files from the S3 bucket where the job data/updates are stored.
         ///
         /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -2691,11 +2728,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
-    pub struct RateIncreaseCriteria(Props);
+    pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
         /// A new `RateIncreaseCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RateIncreaseCriteria(this)
         }
         /// The threshold for number of notified things that will initiate the increase in rate of rollout.
@@ -2705,7 +2742,7 @@ pub mod job {
             self.0.set(
                 "NumberOfNotifiedThings",
                 Some("number_of_notified_things"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2716,7 +2753,7 @@ pub mod job {
             self.0.set(
                 "NumberOfSucceededThings",
                 Some("number_of_succeeded_things"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2728,16 +2765,16 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-retrycriteria.html)
     #[derive(Clone, Debug)]
-    pub struct RetryCriteria(Props);
+    pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
         /// A new `RetryCriteria`. Required properties: `failure_type` (`FailureType`), `number_of_retries` (`NumberOfRetries`).
         pub fn new(failure_type: FailureType, number_of_retries: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FailureType", Some("failure_type"), failure_type.into());
             this.set(
                 "NumberOfRetries",
                 Some("number_of_retries"),
-                int(number_of_retries),
+                rt::int(number_of_retries),
             );
             RetryCriteria(this)
         }
@@ -2749,11 +2786,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-schedulingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SchedulingConfig(Props);
+    pub struct SchedulingConfig(rt::Props);
     impl SchedulingConfig {
         /// A new `SchedulingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchedulingConfig(this)
         }
         /// Specifies the end behavior for all job executions after a job reaches the selected endTime.
@@ -2767,8 +2804,8 @@ pub mod job {
         /// The time a job will stop rollout of the job document to all devices in the target group for a job.
         ///
         /// Constraints: length 1..=64. CloudFormation `EndTime`, Terraform `end_time`.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", Some("end_time"), string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", Some("end_time"), rt::string(value));
             self
         }
         /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window.
@@ -2781,15 +2818,16 @@ pub mod job {
             self.0.set(
                 "MaintenanceWindows",
                 Some("maintenance_windows"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The time a job will begin rollout of the job document to all devices in the target group for a job.
         ///
         /// Constraints: length 1..=64. CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -2800,11 +2838,11 @@ pub mod job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-timeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutConfig(Props);
+    pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
         /// A new `TimeoutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeoutConfig(this)
         }
         /// Specifies the amount of time, in minutes, this device has to finish execution of this job.
@@ -2814,7 +2852,7 @@ pub mod job {
             self.0.set(
                 "InProgressTimeoutInMinutes",
                 Some("in_progress_timeout_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2877,11 +2915,11 @@ pub mod job {
 /// CloudFormation: `AWS::IoT::JobTemplate`. Terraform: `awscc_iot_job_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-jobtemplate.html)
-pub struct JobTemplate(Base);
-static JOB_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct JobTemplate(rt::Base);
+static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::JobTemplate",
     terraform: Some("awscc_iot_job_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2903,15 +2941,15 @@ impl JobTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        job_template_id: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        job_template_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &JOB_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
         this.set(
             "JobTemplateId",
             Some("job_template_id"),
-            string(job_template_id),
+            rt::string(job_template_id),
         );
         JobTemplate(this)
     }
@@ -2926,35 +2964,35 @@ impl JobTemplate {
     /// Changing it replaces the resource. CloudFormation `DestinationPackageVersions`, Terraform `destination_package_versions`.
     pub fn destination_package_versions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DestinationPackageVersions",
             Some("destination_package_versions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The job document. Required if you don't specify a value for documentSource.
     ///
     /// Constraints: length 0..=32768. Changing it replaces the resource. CloudFormation `Document`, Terraform `document`.
-    pub fn document(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Document", Some("document"), string(value));
+    pub fn document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Document", Some("document"), rt::string(value));
         self
     }
     /// An S3 link to the job document to use in the template.
     ///
     /// Constraints: length 1..=1350. Changing it replaces the resource. CloudFormation `DocumentSource`, Terraform `document_source`.
-    pub fn document_source(mut self, value: impl Into<Expr>) -> Self {
+    pub fn document_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DocumentSource", Some("document_source"), string(value));
+            .set("DocumentSource", Some("document_source"), rt::string(value));
         self
     }
     /// Optional for copying a JobTemplate from a pre-existing Job configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `JobArn`, Terraform `job_arn`.
-    pub fn job_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("JobArn", Some("job_arn"), string(value));
+    pub fn job_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobArn", Some("job_arn"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `JobExecutionsRetryConfig`, Terraform `job_executions_retry_config`.
@@ -2991,7 +3029,7 @@ impl JobTemplate {
         self.0.set(
             "MaintenanceWindows",
             Some("maintenance_windows"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3018,11 +3056,11 @@ impl JobTemplate {
 builder!(JobTemplate, JobTemplateHandle);
 /// A declared `AWS::IoT::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobTemplateHandle(Handle);
+pub struct JobTemplateHandle(rt::Handle);
 handle!(JobTemplateHandle);
 impl JobTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3035,12 +3073,16 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AbortConfig(Props);
+    pub struct AbortConfig(rt::Props);
     impl AbortConfig {
         /// A new `AbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
         pub fn new(criteria_list: impl IntoIterator<Item = AbortCriteria>) -> Self {
-            let mut this = Props::default();
-            this.set("CriteriaList", Some("criteria_list"), list(criteria_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "CriteriaList",
+                Some("criteria_list"),
+                rt::list(criteria_list),
+            );
             AbortConfig(this)
         }
     }
@@ -3051,7 +3093,7 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct AbortCriteria(Props);
+    pub struct AbortCriteria(rt::Props);
     impl AbortCriteria {
         /// A new `AbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
         pub fn new(
@@ -3060,18 +3102,18 @@ pub mod job_template {
             min_number_of_executed_things: i64,
             threshold_percentage: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("FailureType", Some("failure_type"), failure_type.into());
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                int(min_number_of_executed_things),
+                rt::int(min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                int(threshold_percentage),
+                rt::int(threshold_percentage),
             );
             AbortCriteria(this)
         }
@@ -3083,7 +3125,7 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
-    pub struct ExponentialRolloutRate(Props);
+    pub struct ExponentialRolloutRate(rt::Props);
     impl ExponentialRolloutRate {
         /// A new `ExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
         pub fn new(
@@ -3091,16 +3133,16 @@ pub mod job_template {
             increment_factor: i64,
             rate_increase_criteria: RateIncreaseCriteria,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                int(base_rate_per_minute),
+                rt::int(base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                int(increment_factor),
+                rt::int(increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
@@ -3115,11 +3157,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobExecutionsRetryConfig(Props);
+    pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
         /// A new `JobExecutionsRetryConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobExecutionsRetryConfig(this)
         }
         /// Constraints: 1..=2 items. CloudFormation `RetryCriteriaList`, Terraform `retry_criteria_list`.
@@ -3130,7 +3172,7 @@ pub mod job_template {
             self.0.set(
                 "RetryCriteriaList",
                 Some("retry_criteria_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3142,11 +3184,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JobExecutionsRolloutConfig(Props);
+    pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
         /// A new `JobExecutionsRolloutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JobExecutionsRolloutConfig(this)
         }
         /// The rate of increase for a job rollout.
@@ -3164,8 +3206,11 @@ pub mod job_template {
         ///
         /// Constraints: at least 1. CloudFormation `MaximumPerMinute`, Terraform `maximum_per_minute`.
         pub fn maximum_per_minute(mut self, value: i64) -> Self {
-            self.0
-                .set("MaximumPerMinute", Some("maximum_per_minute"), int(value));
+            self.0.set(
+                "MaximumPerMinute",
+                Some("maximum_per_minute"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -3176,22 +3221,26 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindow(this)
         }
         /// Constraints: range 1..=1430. CloudFormation `DurationInMinutes`, Terraform `duration_in_minutes`.
         pub fn duration_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInMinutes", Some("duration_in_minutes"), int(value));
+            self.0.set(
+                "DurationInMinutes",
+                Some("duration_in_minutes"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 1..=256. CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -3202,12 +3251,12 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-presignedurlconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PresignedUrlConfig(Props);
+    pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
         /// A new `PresignedUrlConfig`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             PresignedUrlConfig(this)
         }
         /// How number (in seconds) pre-signed URLs are valid.
@@ -3215,7 +3264,7 @@ pub mod job_template {
         /// Constraints: range 60..=3600. CloudFormation `ExpiresInSec`, Terraform `expires_in_sec`.
         pub fn expires_in_sec(mut self, value: i64) -> Self {
             self.0
-                .set("ExpiresInSec", Some("expires_in_sec"), int(value));
+                .set("ExpiresInSec", Some("expires_in_sec"), rt::int(value));
             self
         }
     }
@@ -3224,11 +3273,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
-    pub struct RateIncreaseCriteria(Props);
+    pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
         /// A new `RateIncreaseCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RateIncreaseCriteria(this)
         }
         /// Constraints: at least 1. CloudFormation `NumberOfNotifiedThings`, Terraform `number_of_notified_things`.
@@ -3236,7 +3285,7 @@ pub mod job_template {
             self.0.set(
                 "NumberOfNotifiedThings",
                 Some("number_of_notified_things"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3245,7 +3294,7 @@ pub mod job_template {
             self.0.set(
                 "NumberOfSucceededThings",
                 Some("number_of_succeeded_things"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3257,11 +3306,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-retrycriteria.html)
     #[derive(Clone, Debug)]
-    pub struct RetryCriteria(Props);
+    pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
         /// A new `RetryCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryCriteria(this)
         }
         /// CloudFormation `FailureType`, Terraform `failure_type`.
@@ -3273,7 +3322,7 @@ pub mod job_template {
         /// Constraints: range 0..=10. CloudFormation `NumberOfRetries`, Terraform `number_of_retries`.
         pub fn number_of_retries(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfRetries", Some("number_of_retries"), int(value));
+                .set("NumberOfRetries", Some("number_of_retries"), rt::int(value));
             self
         }
     }
@@ -3284,15 +3333,15 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-timeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutConfig(Props);
+    pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
         /// A new `TimeoutConfig`. Required properties: `in_progress_timeout_in_minutes` (`InProgressTimeoutInMinutes`).
         pub fn new(in_progress_timeout_in_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InProgressTimeoutInMinutes",
                 Some("in_progress_timeout_in_minutes"),
-                int(in_progress_timeout_in_minutes),
+                rt::int(in_progress_timeout_in_minutes),
             );
             TimeoutConfig(this)
         }
@@ -3335,11 +3384,11 @@ pub mod job_template {
 /// CloudFormation: `AWS::IoT::Logging`. Terraform: `awscc_iot_logging` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-logging.html)
-pub struct Logging(Base);
-static LOGGING_TYPE: TypeInfo = TypeInfo {
+pub struct Logging(rt::Base);
+static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Logging",
     terraform: Some("awscc_iot_logging"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3361,18 +3410,18 @@ impl Logging {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_id: impl Into<Expr>,
+        account_id: impl Into<rt::Expr>,
         default_log_level: logging::DefaultLogLevel,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOGGING_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
+        let mut this = rt::Base::new(id, &LOGGING_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
         this.set(
             "DefaultLogLevel",
             Some("default_log_level"),
             default_log_level.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Logging(this)
     }
     /// Configurations for event-based logging that specifies which event types to log and their logging settings.
@@ -3385,7 +3434,7 @@ impl Logging {
         self.0.set(
             "EventConfigurations",
             Some("event_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3393,7 +3442,7 @@ impl Logging {
 builder!(Logging, LoggingHandle);
 /// A declared `AWS::IoT::Logging`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggingHandle(Handle);
+pub struct LoggingHandle(rt::Handle);
 handle!(LoggingHandle);
 /// Property types and value sets of [`Logging`] (`AWS::IoT::Logging`).
 pub mod logging {
@@ -3404,20 +3453,20 @@ pub mod logging {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-logging-eventconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EventConfiguration(Props);
+    pub struct EventConfiguration(rt::Props);
     impl EventConfiguration {
         /// A new `EventConfiguration`. Required properties: `event_type` (`EventType`).
-        pub fn new(event_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventType", Some("event_type"), string(event_type));
+        pub fn new(event_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EventType", Some("event_type"), rt::string(event_type));
             EventConfiguration(this)
         }
         /// CloudWatch Log Group for event-based logging.
         ///
         /// Constraints: length 1..=512; pattern `^(?!aws/)[a-zA-Z0-9_\-/.#]+$`. CloudFormation `LogDestination`, Terraform `log_destination`.
-        pub fn log_destination(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_destination(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogDestination", Some("log_destination"), string(value));
+                .set("LogDestination", Some("log_destination"), rt::string(value));
             self
         }
         /// The logging level for the specified event type.
@@ -3465,11 +3514,11 @@ pub mod logging {
 /// CloudFormation: `AWS::IoT::MitigationAction`. Terraform: `awscc_iot_mitigation_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-mitigationaction.html)
-pub struct MitigationAction(Base);
-static MITIGATION_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct MitigationAction(rt::Base);
+static MITIGATION_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::MitigationAction",
     terraform: Some("awscc_iot_mitigation_action"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3498,33 +3547,34 @@ impl MitigationAction {
     pub fn new(
         id: impl Into<String>,
         action_params: mitigation_action::ActionParams,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MITIGATION_ACTION_TYPE);
+        let mut this = rt::Base::new(id, &MITIGATION_ACTION_TYPE);
         this.set("ActionParams", Some("action_params"), action_params.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         MitigationAction(this)
     }
     /// A unique identifier for the mitigation action.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ActionName`, Terraform `action_name`.
-    pub fn action_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ActionName", Some("action_name"), string(value));
+    pub fn action_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActionName", Some("action_name"), rt::string(value));
         self
     }
 }
 builder!(MitigationAction, MitigationActionHandle);
 /// A declared `AWS::IoT::MitigationAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MitigationActionHandle(Handle);
+pub struct MitigationActionHandle(rt::Handle);
 handle!(MitigationActionHandle);
 impl MitigationActionHandle {
     /// CloudFormation `Fn::GetAtt` `MitigationActionArn`; Terraform `mitigation_action_arn`.
-    pub fn mitigation_action_arn(&self) -> Expr {
+    pub fn mitigation_action_arn(&self) -> rt::Expr {
         self.0.attr("MitigationActionArn")
     }
     /// CloudFormation `Fn::GetAtt` `MitigationActionId`; Terraform `mitigation_action_id`.
-    pub fn mitigation_action_id(&self) -> Expr {
+    pub fn mitigation_action_id(&self) -> rt::Expr {
         self.0.attr("MitigationActionId")
     }
 }
@@ -3537,11 +3587,11 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-actionparams.html)
     #[derive(Clone, Debug)]
-    pub struct ActionParams(Props);
+    pub struct ActionParams(rt::Props);
     impl ActionParams {
         /// A new `ActionParams`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionParams(this)
         }
         /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing groups, typically for quarantine.
@@ -3627,15 +3677,15 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-addthingstothinggroupparams.html)
     #[derive(Clone, Debug)]
-    pub struct AddThingsToThingGroupParams(Props);
+    pub struct AddThingsToThingGroupParams(rt::Props);
     impl AddThingsToThingGroupParams {
         /// A new `AddThingsToThingGroupParams`. Required properties: `thing_group_names` (`ThingGroupNames`).
-        pub fn new(thing_group_names: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(thing_group_names: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ThingGroupNames",
                 Some("thing_group_names"),
-                strings(thing_group_names),
+                rt::strings(thing_group_names),
             );
             AddThingsToThingGroupParams(this)
         }
@@ -3646,7 +3696,7 @@ pub mod mitigation_action {
             self.0.set(
                 "OverrideDynamicGroups",
                 Some("override_dynamic_groups"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3658,16 +3708,16 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-enableiotloggingparams.html)
     #[derive(Clone, Debug)]
-    pub struct EnableIoTLoggingParams(Props);
+    pub struct EnableIoTLoggingParams(rt::Props);
     impl EnableIoTLoggingParams {
         /// A new `EnableIoTLoggingParams`. Required properties: `log_level` (`LogLevel`), `role_arn_for_logging` (`RoleArnForLogging`).
-        pub fn new(log_level: LogLevel, role_arn_for_logging: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_level: LogLevel, role_arn_for_logging: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("LogLevel", Some("log_level"), log_level.into());
             this.set(
                 "RoleArnForLogging",
                 Some("role_arn_for_logging"),
-                string(role_arn_for_logging),
+                rt::string(role_arn_for_logging),
             );
             EnableIoTLoggingParams(this)
         }
@@ -3679,12 +3729,12 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-publishfindingtosnsparams.html)
     #[derive(Clone, Debug)]
-    pub struct PublishFindingToSnsParams(Props);
+    pub struct PublishFindingToSnsParams(rt::Props);
     impl PublishFindingToSnsParams {
         /// A new `PublishFindingToSnsParams`. Required properties: `topic_arn` (`TopicArn`).
-        pub fn new(topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
             PublishFindingToSnsParams(this)
         }
     }
@@ -3695,11 +3745,11 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-replacedefaultpolicyversionparams.html)
     #[derive(Clone, Debug)]
-    pub struct ReplaceDefaultPolicyVersionParams(Props);
+    pub struct ReplaceDefaultPolicyVersionParams(rt::Props);
     impl ReplaceDefaultPolicyVersionParams {
         /// A new `ReplaceDefaultPolicyVersionParams`. Required properties: `template_name` (`TemplateName`).
         pub fn new(template_name: TemplateName) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TemplateName", Some("template_name"), template_name.into());
             ReplaceDefaultPolicyVersionParams(this)
         }
@@ -3711,11 +3761,11 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatecacertificateparams.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateCaCertificateParams(Props);
+    pub struct UpdateCaCertificateParams(rt::Props);
     impl UpdateCaCertificateParams {
         /// A new `UpdateCaCertificateParams`. Required properties: `action` (`Action`).
         pub fn new(action: Action) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             UpdateCaCertificateParams(this)
         }
@@ -3727,11 +3777,11 @@ pub mod mitigation_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatedevicecertificateparams.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateDeviceCertificateParams(Props);
+    pub struct UpdateDeviceCertificateParams(rt::Props);
     impl UpdateDeviceCertificateParams {
         /// A new `UpdateDeviceCertificateParams`. Required properties: `action` (`Action`).
         pub fn new(action: Action) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             UpdateDeviceCertificateParams(this)
         }
@@ -3776,11 +3826,11 @@ pub mod mitigation_action {
 /// CloudFormation: `AWS::IoT::Policy`. Terraform: `awscc_iot_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Policy",
     terraform: Some("awscc_iot_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
@@ -3788,33 +3838,34 @@ static POLICY_TYPE: TypeInfo = TypeInfo {
 impl Policy {
     /// Declares a `AWS::IoT::Policy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy_document: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
+    pub fn new(id: impl Into<String>, policy_document: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         Policy(this)
     }
     /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
-    pub fn policy_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PolicyName", Some("policy_name"), string(value));
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
         self
     }
 }
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::IoT::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -3823,11 +3874,11 @@ impl PolicyHandle {
 /// CloudFormation: `AWS::IoT::PolicyPrincipalAttachment`. Terraform: `awscc_iot_policy_principal_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-policyprincipalattachment.html)
-pub struct PolicyPrincipalAttachment(Base);
-static POLICY_PRINCIPAL_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyPrincipalAttachment(rt::Base);
+static POLICY_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::PolicyPrincipalAttachment",
     terraform: Some("awscc_iot_policy_principal_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3837,30 +3888,30 @@ impl PolicyPrincipalAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_name: impl Into<Expr>,
-        principal: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
+        principal: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_PRINCIPAL_ATTACHMENT_TYPE);
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
-        this.set("Principal", Some("principal"), string(principal));
+        let mut this = rt::Base::new(id, &POLICY_PRINCIPAL_ATTACHMENT_TYPE);
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set("Principal", Some("principal"), rt::string(principal));
         PolicyPrincipalAttachment(this)
     }
 }
 builder!(PolicyPrincipalAttachment, PolicyPrincipalAttachmentHandle);
 /// A declared `AWS::IoT::PolicyPrincipalAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyPrincipalAttachmentHandle(Handle);
+pub struct PolicyPrincipalAttachmentHandle(rt::Handle);
 handle!(PolicyPrincipalAttachmentHandle);
 /// Creates a fleet provisioning template.
 ///
 /// CloudFormation: `AWS::IoT::ProvisioningTemplate`. Terraform: `awscc_iot_provisioning_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-provisioningtemplate.html)
-pub struct ProvisioningTemplate(Base);
-static PROVISIONING_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ProvisioningTemplate(rt::Base);
+static PROVISIONING_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ProvisioningTemplate",
     terraform: Some("awscc_iot_provisioning_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3882,27 +3933,31 @@ impl ProvisioningTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        provisioning_role_arn: impl Into<Expr>,
-        template_body: impl Into<Expr>,
+        provisioning_role_arn: impl Into<rt::Expr>,
+        template_body: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROVISIONING_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &PROVISIONING_TEMPLATE_TYPE);
         this.set(
             "ProvisioningRoleArn",
             Some("provisioning_role_arn"),
-            string(provisioning_role_arn),
+            rt::string(provisioning_role_arn),
         );
-        this.set("TemplateBody", Some("template_body"), string(template_body));
+        this.set(
+            "TemplateBody",
+            Some("template_body"),
+            rt::string(template_body),
+        );
         ProvisioningTemplate(this)
     }
     /// Constraints: length 0..=500; pattern `^[^\p{C}]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// CloudFormation `PreProvisioningHook`, Terraform `pre_provisioning_hook`.
@@ -3915,9 +3970,9 @@ impl ProvisioningTemplate {
         self
     }
     /// Constraints: length 1..=36; pattern `^[0-9A-Za-z_-]+$`. Changing it replaces the resource. CloudFormation `TemplateName`, Terraform `template_name`.
-    pub fn template_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateName", Some("template_name"), string(value));
+            .set("TemplateName", Some("template_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TemplateType`, Terraform `template_type`.
@@ -3930,11 +3985,11 @@ impl ProvisioningTemplate {
 builder!(ProvisioningTemplate, ProvisioningTemplateHandle);
 /// A declared `AWS::IoT::ProvisioningTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProvisioningTemplateHandle(Handle);
+pub struct ProvisioningTemplateHandle(rt::Handle);
 handle!(ProvisioningTemplateHandle);
 impl ProvisioningTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `TemplateArn`; Terraform `template_arn`.
-    pub fn template_arn(&self) -> Expr {
+    pub fn template_arn(&self) -> rt::Expr {
         self.0.attr("TemplateArn")
     }
 }
@@ -3945,22 +4000,23 @@ pub mod provisioning_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-provisioningtemplate-provisioninghook.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisioningHook(Props);
+    pub struct ProvisioningHook(rt::Props);
     impl ProvisioningHook {
         /// A new `ProvisioningHook`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProvisioningHook(this)
         }
         /// Constraints: length 10..=32; pattern `^[0-9-]+$`. CloudFormation `PayloadVersion`, Terraform `payload_version`.
-        pub fn payload_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadVersion", Some("payload_version"), string(value));
+                .set("PayloadVersion", Some("payload_version"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2048. CloudFormation `TargetArn`, Terraform `target_arn`.
-        pub fn target_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetArn", Some("target_arn"), string(value));
+        pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TargetArn", Some("target_arn"), rt::string(value));
             self
         }
     }
@@ -3980,11 +4036,11 @@ pub mod provisioning_template {
 /// CloudFormation: `AWS::IoT::ResourceSpecificLogging`. Terraform: `awscc_iot_resource_specific_logging` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-resourcespecificlogging.html)
-pub struct ResourceSpecificLogging(Base);
-static RESOURCE_SPECIFIC_LOGGING_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceSpecificLogging(rt::Base);
+static RESOURCE_SPECIFIC_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ResourceSpecificLogging",
     terraform: Some("awscc_iot_resource_specific_logging"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4007,12 +4063,12 @@ impl ResourceSpecificLogging {
     pub fn new(
         id: impl Into<String>,
         log_level: resource_specific_logging::LogLevel,
-        target_name: impl Into<Expr>,
+        target_name: impl Into<rt::Expr>,
         target_type: resource_specific_logging::TargetType,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_SPECIFIC_LOGGING_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_SPECIFIC_LOGGING_TYPE);
         this.set("LogLevel", Some("log_level"), log_level.into());
-        this.set("TargetName", Some("target_name"), string(target_name));
+        this.set("TargetName", Some("target_name"), rt::string(target_name));
         this.set("TargetType", Some("target_type"), target_type.into());
         ResourceSpecificLogging(this)
     }
@@ -4020,13 +4076,13 @@ impl ResourceSpecificLogging {
 builder!(ResourceSpecificLogging, ResourceSpecificLoggingHandle);
 /// A declared `AWS::IoT::ResourceSpecificLogging`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceSpecificLoggingHandle(Handle);
+pub struct ResourceSpecificLoggingHandle(rt::Handle);
 handle!(ResourceSpecificLoggingHandle);
 impl ResourceSpecificLoggingHandle {
     /// Unique Id for a Target (TargetType:TargetName), this will be internally built to serve as primary identifier for a log target.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetId`; Terraform `target_id`.
-    pub fn target_id(&self) -> Expr {
+    pub fn target_id(&self) -> rt::Expr {
         self.0.attr("TargetId")
     }
 }
@@ -4069,11 +4125,11 @@ pub mod resource_specific_logging {
 /// CloudFormation: `AWS::IoT::RoleAlias`. Terraform: `awscc_iot_role_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-rolealias.html)
-pub struct RoleAlias(Base);
-static ROLE_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct RoleAlias(rt::Base);
+static ROLE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::RoleAlias",
     terraform: Some("awscc_iot_role_alias"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4093,9 +4149,9 @@ static ROLE_ALIAS_TYPE: TypeInfo = TypeInfo {
 impl RoleAlias {
     /// Declares a `AWS::IoT::RoleAlias` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROLE_ALIAS_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROLE_ALIAS_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         RoleAlias(this)
     }
     /// Constraints: range 900..=43200. CloudFormation `CredentialDurationSeconds`, Terraform `credential_duration_seconds`.
@@ -4103,24 +4159,25 @@ impl RoleAlias {
         self.0.set(
             "CredentialDurationSeconds",
             Some("credential_duration_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 1..=128; pattern `[\w=,@-]+`. Changing it replaces the resource. CloudFormation `RoleAlias`, Terraform `role_alias`.
-    pub fn role_alias(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleAlias", Some("role_alias"), string(value));
+    pub fn role_alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RoleAlias", Some("role_alias"), rt::string(value));
         self
     }
 }
 builder!(RoleAlias, RoleAliasHandle);
 /// A declared `AWS::IoT::RoleAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoleAliasHandle(Handle);
+pub struct RoleAliasHandle(rt::Handle);
 handle!(RoleAliasHandle);
 impl RoleAliasHandle {
     /// CloudFormation `Fn::GetAtt` `RoleAliasArn`; Terraform `role_alias_arn`.
-    pub fn role_alias_arn(&self) -> Expr {
+    pub fn role_alias_arn(&self) -> rt::Expr {
         self.0.attr("RoleAliasArn")
     }
 }
@@ -4129,11 +4186,11 @@ impl RoleAliasHandle {
 /// CloudFormation: `AWS::IoT::ScheduledAudit`. Terraform: `awscc_iot_scheduled_audit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-scheduledaudit.html)
-pub struct ScheduledAudit(Base);
-static SCHEDULED_AUDIT_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledAudit(rt::Base);
+static SCHEDULED_AUDIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ScheduledAudit",
     terraform: Some("awscc_iot_scheduled_audit"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4159,23 +4216,23 @@ impl ScheduledAudit {
     pub fn new(
         id: impl Into<String>,
         frequency: scheduled_audit::Frequency,
-        target_check_names: impl IntoIterator<Item = impl Into<Expr>>,
+        target_check_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_AUDIT_TYPE);
+        let mut this = rt::Base::new(id, &SCHEDULED_AUDIT_TYPE);
         this.set("Frequency", Some("frequency"), frequency.into());
         this.set(
             "TargetCheckNames",
             Some("target_check_names"),
-            strings(target_check_names),
+            rt::strings(target_check_names),
         );
         ScheduledAudit(this)
     }
     /// The day of the month on which the scheduled audit takes place.
     ///
     /// Constraints: pattern `^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$`. CloudFormation `DayOfMonth`, Terraform `day_of_month`.
-    pub fn day_of_month(mut self, value: impl Into<Expr>) -> Self {
+    pub fn day_of_month(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DayOfMonth", Some("day_of_month"), string(value));
+            .set("DayOfMonth", Some("day_of_month"), rt::string(value));
         self
     }
     /// The day of the week on which the scheduled audit takes place.
@@ -4188,11 +4245,11 @@ impl ScheduledAudit {
     /// The name you want to give to the scheduled audit.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ScheduledAuditName`, Terraform `scheduled_audit_name`.
-    pub fn scheduled_audit_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scheduled_audit_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduledAuditName",
             Some("scheduled_audit_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4200,13 +4257,13 @@ impl ScheduledAudit {
 builder!(ScheduledAudit, ScheduledAuditHandle);
 /// A declared `AWS::IoT::ScheduledAudit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledAuditHandle(Handle);
+pub struct ScheduledAuditHandle(rt::Handle);
 handle!(ScheduledAuditHandle);
 impl ScheduledAuditHandle {
     /// The ARN (Amazon resource name) of the scheduled audit.
     ///
     /// CloudFormation `Fn::GetAtt` `ScheduledAuditArn`; Terraform `scheduled_audit_arn`.
-    pub fn scheduled_audit_arn(&self) -> Expr {
+    pub fn scheduled_audit_arn(&self) -> rt::Expr {
         self.0.attr("ScheduledAuditArn")
     }
 }
@@ -4253,11 +4310,11 @@ pub mod scheduled_audit {
 /// CloudFormation: `AWS::IoT::SecurityProfile`. Terraform: `awscc_iot_security_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-securityprofile.html)
-pub struct SecurityProfile(Base);
-static SECURITY_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityProfile(rt::Base);
+static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::SecurityProfile",
     terraform: Some("awscc_iot_security_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4281,7 +4338,7 @@ impl SecurityProfile {
     /// Declares a `AWS::IoT::SecurityProfile` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SECURITY_PROFILE_TYPE);
+        let this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
         SecurityProfile(this)
     }
     /// A list of metrics whose data is retained (stored).
@@ -4294,16 +4351,16 @@ impl SecurityProfile {
         self.0.set(
             "AdditionalMetricsToRetainV2",
             Some("additional_metrics_to_retain_v2"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Specifies the destinations to which alerts are sent.
     ///
     /// CloudFormation `AlertTargets`, Terraform `alert_targets`.
-    pub fn alert_targets(mut self, value: impl Into<Value>) -> Self {
+    pub fn alert_targets(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("AlertTargets", Some("alert_targets"), json(value));
+            .set("AlertTargets", Some("alert_targets"), rt::json(value));
         self
     }
     /// Specifies the behaviors that, when violated by a device (thing), cause an alert.
@@ -4313,7 +4370,7 @@ impl SecurityProfile {
         mut self,
         value: impl IntoIterator<Item = security_profile::Behavior>,
     ) -> Self {
-        self.0.set("Behaviors", Some("behaviors"), list(value));
+        self.0.set("Behaviors", Some("behaviors"), rt::list(value));
         self
     }
     /// A structure containing the mqtt topic for metrics export.
@@ -4330,44 +4387,44 @@ impl SecurityProfile {
     /// A description of the security profile.
     ///
     /// Constraints: length 0..=1000; pattern `^[\p{Graph}\x20]*$`. CloudFormation `SecurityProfileDescription`, Terraform `security_profile_description`.
-    pub fn security_profile_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_profile_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityProfileDescription",
             Some("security_profile_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A unique identifier for the security profile.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `SecurityProfileName`, Terraform `security_profile_name`.
-    pub fn security_profile_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityProfileName",
             Some("security_profile_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A set of target ARNs that the security profile is attached to.
     ///
     /// CloudFormation `TargetArns`, Terraform `target_arns`.
-    pub fn target_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn target_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("TargetArns", Some("target_arns"), strings(value));
+            .set("TargetArns", Some("target_arns"), rt::strings(value));
         self
     }
 }
 builder!(SecurityProfile, SecurityProfileHandle);
 /// A declared `AWS::IoT::SecurityProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityProfileHandle(Handle);
+pub struct SecurityProfileHandle(rt::Handle);
 handle!(SecurityProfileHandle);
 impl SecurityProfileHandle {
     /// The ARN (Amazon resource name) of the created security profile.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityProfileArn`; Terraform `security_profile_arn`.
-    pub fn security_profile_arn(&self) -> Expr {
+    pub fn security_profile_arn(&self) -> rt::Expr {
         self.0.attr("SecurityProfileArn")
     }
 }
@@ -4380,12 +4437,12 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behavior.html)
     #[derive(Clone, Debug)]
-    pub struct Behavior(Props);
+    pub struct Behavior(rt::Props);
     impl Behavior {
         /// A new `Behavior`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Behavior(this)
         }
         /// The criteria by which the behavior is determined to be normal.
@@ -4400,14 +4457,14 @@ pub mod security_profile {
         /// CloudFormation `ExportMetric`, Terraform `export_metric`.
         pub fn export_metric(mut self, value: bool) -> Self {
             self.0
-                .set("ExportMetric", Some("export_metric"), boolean(value));
+                .set("ExportMetric", Some("export_metric"), rt::boolean(value));
             self
         }
         /// What is measured by the behavior.
         ///
         /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. CloudFormation `Metric`, Terraform `metric`.
-        pub fn metric(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Metric", Some("metric"), string(value));
+        pub fn metric(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Metric", Some("metric"), rt::string(value));
             self
         }
         /// The dimension of a metric.
@@ -4422,8 +4479,11 @@ pub mod security_profile {
         ///
         /// CloudFormation `SuppressAlerts`, Terraform `suppress_alerts`.
         pub fn suppress_alerts(mut self, value: bool) -> Self {
-            self.0
-                .set("SuppressAlerts", Some("suppress_alerts"), boolean(value));
+            self.0.set(
+                "SuppressAlerts",
+                Some("suppress_alerts"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -4434,11 +4494,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behaviorcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct BehaviorCriteria(Props);
+    pub struct BehaviorCriteria(rt::Props);
     impl BehaviorCriteria {
         /// A new `BehaviorCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BehaviorCriteria(this)
         }
         /// The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
@@ -4459,7 +4519,7 @@ pub mod security_profile {
             self.0.set(
                 "ConsecutiveDatapointsToAlarm",
                 Some("consecutive_datapoints_to_alarm"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4470,7 +4530,7 @@ pub mod security_profile {
             self.0.set(
                 "ConsecutiveDatapointsToClear",
                 Some("consecutive_datapoints_to_clear"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4479,7 +4539,7 @@ pub mod security_profile {
         /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
         pub fn duration_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("DurationSeconds", Some("duration_seconds"), int(value));
+                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
             self
         }
         /// The configuration of an ML Detect Security Profile.
@@ -4519,11 +4579,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-machinelearningdetectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MachineLearningDetectionConfig(Props);
+    pub struct MachineLearningDetectionConfig(rt::Props);
     impl MachineLearningDetectionConfig {
         /// A new `MachineLearningDetectionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MachineLearningDetectionConfig(this)
         }
         /// The sensitivity of anomalous behavior evaluation.
@@ -4542,15 +4602,15 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricdimension.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDimension(Props);
+    pub struct MetricDimension(rt::Props);
     impl MetricDimension {
         /// A new `MetricDimension`. Required properties: `dimension_name` (`DimensionName`).
-        pub fn new(dimension_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dimension_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                string(dimension_name),
+                rt::string(dimension_name),
             );
             MetricDimension(this)
         }
@@ -4569,12 +4629,12 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metrictoretain.html)
     #[derive(Clone, Debug)]
-    pub struct MetricToRetain(Props);
+    pub struct MetricToRetain(rt::Props);
     impl MetricToRetain {
         /// A new `MetricToRetain`. Required properties: `metric` (`Metric`).
-        pub fn new(metric: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Metric", Some("metric"), string(metric));
+        pub fn new(metric: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Metric", Some("metric"), rt::string(metric));
             MetricToRetain(this)
         }
         /// Flag to enable/disable metrics export for metric to be retained.
@@ -4582,7 +4642,7 @@ pub mod security_profile {
         /// CloudFormation `ExportMetric`, Terraform `export_metric`.
         pub fn export_metric(mut self, value: bool) -> Self {
             self.0
-                .set("ExportMetric", Some("export_metric"), boolean(value));
+                .set("ExportMetric", Some("export_metric"), rt::boolean(value));
             self
         }
         /// The dimension of a metric.
@@ -4601,53 +4661,53 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricvalue.html)
     #[derive(Clone, Debug)]
-    pub struct MetricValue(Props);
+    pub struct MetricValue(rt::Props);
     impl MetricValue {
         /// A new `MetricValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricValue(this)
         }
         /// If the ComparisonOperator calls for a set of CIDRs, use this to specify that set to be compared with the metric.
         ///
         /// CloudFormation `Cidrs`, Terraform `cidrs`.
-        pub fn cidrs(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Cidrs", Some("cidrs"), strings(value));
+        pub fn cidrs(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Cidrs", Some("cidrs"), rt::strings(value));
             self
         }
         /// If the ComparisonOperator calls for a numeric value, use this to specify that (integer) numeric value to be compared with the metric.
         ///
         /// Constraints: at least 0. CloudFormation `Count`, Terraform `count`.
-        pub fn count(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Count", Some("count"), string(value));
+        pub fn count(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Count", Some("count"), rt::string(value));
             self
         }
         /// The numeral value of a metric.
         ///
         /// CloudFormation `Number`, Terraform `number`.
         pub fn number(mut self, value: i64) -> Self {
-            self.0.set("Number", Some("number"), int(value));
+            self.0.set("Number", Some("number"), rt::int(value));
             self
         }
         /// The numeral values of a metric.
         ///
         /// CloudFormation `Numbers`, Terraform `numbers`.
         pub fn numbers(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Numbers", Some("numbers"), list(value));
+            self.0.set("Numbers", Some("numbers"), rt::list(value));
             self
         }
         /// If the ComparisonOperator calls for a set of ports, use this to specify that set to be compared with the metric.
         ///
         /// CloudFormation `Ports`, Terraform `ports`.
         pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Ports", Some("ports"), list(value));
+            self.0.set("Ports", Some("ports"), rt::list(value));
             self
         }
         /// The string values of a metric.
         ///
         /// CloudFormation `Strings`, Terraform `strings`.
-        pub fn strings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Strings", Some("strings"), strings(value));
+        pub fn strings(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Strings", Some("strings"), rt::strings(value));
             self
         }
     }
@@ -4658,13 +4718,13 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricsexportconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsExportConfig(Props);
+    pub struct MetricsExportConfig(rt::Props);
     impl MetricsExportConfig {
         /// A new `MetricsExportConfig`. Required properties: `mqtt_topic` (`MqttTopic`), `role_arn` (`RoleArn`).
-        pub fn new(mqtt_topic: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MqttTopic", Some("mqtt_topic"), string(mqtt_topic));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(mqtt_topic: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MqttTopic", Some("mqtt_topic"), rt::string(mqtt_topic));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             MetricsExportConfig(this)
         }
     }
@@ -4675,11 +4735,11 @@ pub mod security_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-statisticalthreshold.html)
     #[derive(Clone, Debug)]
-    pub struct StatisticalThreshold(Props);
+    pub struct StatisticalThreshold(rt::Props);
     impl StatisticalThreshold {
         /// A new `StatisticalThreshold`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatisticalThreshold(this)
         }
         /// The percentile which resolves to a threshold value by which compliance with a behavior is determined
@@ -4771,11 +4831,11 @@ pub mod security_profile {
 /// CloudFormation: `AWS::IoT::SoftwarePackage`. Terraform: `awscc_iot_software_package` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-softwarepackage.html)
-pub struct SoftwarePackage(Base);
-static SOFTWARE_PACKAGE_TYPE: TypeInfo = TypeInfo {
+pub struct SoftwarePackage(rt::Base);
+static SOFTWARE_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::SoftwarePackage",
     terraform: Some("awscc_iot_software_package"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4796,30 +4856,30 @@ impl SoftwarePackage {
     /// Declares a `AWS::IoT::SoftwarePackage` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SOFTWARE_PACKAGE_TYPE);
+        let this = rt::Base::new(id, &SOFTWARE_PACKAGE_TYPE);
         SoftwarePackage(this)
     }
     /// Constraints: length 0..=1024; pattern `^[^\p{C}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_.]+$`. Changing it replaces the resource. CloudFormation `PackageName`, Terraform `package_name`.
-    pub fn package_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn package_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PackageName", Some("package_name"), string(value));
+            .set("PackageName", Some("package_name"), rt::string(value));
         self
     }
 }
 builder!(SoftwarePackage, SoftwarePackageHandle);
 /// A declared `AWS::IoT::SoftwarePackage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SoftwarePackageHandle(Handle);
+pub struct SoftwarePackageHandle(rt::Handle);
 handle!(SoftwarePackageHandle);
 impl SoftwarePackageHandle {
     /// CloudFormation `Fn::GetAtt` `PackageArn`; Terraform `package_arn`.
-    pub fn package_arn(&self) -> Expr {
+    pub fn package_arn(&self) -> rt::Expr {
         self.0.attr("PackageArn")
     }
 }
@@ -4828,11 +4888,11 @@ impl SoftwarePackageHandle {
 /// CloudFormation: `AWS::IoT::SoftwarePackageVersion`. Terraform: `awscc_iot_software_package_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-softwarepackageversion.html)
-pub struct SoftwarePackageVersion(Base);
-static SOFTWARE_PACKAGE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct SoftwarePackageVersion(rt::Base);
+static SOFTWARE_PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::SoftwarePackageVersion",
     terraform: Some("awscc_iot_software_package_version"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4857,9 +4917,13 @@ static SOFTWARE_PACKAGE_VERSION_TYPE: TypeInfo = TypeInfo {
 impl SoftwarePackageVersion {
     /// Declares a `AWS::IoT::SoftwarePackageVersion` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, package_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SOFTWARE_PACKAGE_VERSION_TYPE);
-        this.set("PackageName", Some("package_name"), string(package_name));
+    pub fn new(id: impl Into<String>, package_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SOFTWARE_PACKAGE_VERSION_TYPE);
+        this.set(
+            "PackageName",
+            Some("package_name"),
+            rt::string(package_name),
+        );
         SoftwarePackageVersion(this)
     }
     /// The artifact location of the package version
@@ -4872,23 +4936,23 @@ impl SoftwarePackageVersion {
     /// CloudFormation `Attributes`, Terraform `attributes`.
     pub fn attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Attributes", Some("attributes"), string_map(value));
+            .set("Attributes", Some("attributes"), rt::string_map(value));
         self
     }
     /// Constraints: length 0..=1024; pattern `^[^\p{C}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The inline json job document associated with a software package version
     ///
     /// Constraints: length 0..=3072. CloudFormation `Recipe`, Terraform `recipe`.
-    pub fn recipe(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Recipe", Some("recipe"), string(value));
+    pub fn recipe(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Recipe", Some("recipe"), rt::string(value));
         self
     }
     /// The sbom zip archive location of the package version
@@ -4899,32 +4963,32 @@ impl SoftwarePackageVersion {
         self
     }
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_.]+$`. Changing it replaces the resource. CloudFormation `VersionName`, Terraform `version_name`.
-    pub fn version_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionName", Some("version_name"), string(value));
+            .set("VersionName", Some("version_name"), rt::string(value));
         self
     }
 }
 builder!(SoftwarePackageVersion, SoftwarePackageVersionHandle);
 /// A declared `AWS::IoT::SoftwarePackageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SoftwarePackageVersionHandle(Handle);
+pub struct SoftwarePackageVersionHandle(rt::Handle);
 handle!(SoftwarePackageVersionHandle);
 impl SoftwarePackageVersionHandle {
     /// CloudFormation `Fn::GetAtt` `ErrorReason`; Terraform `error_reason`.
-    pub fn error_reason(&self) -> Expr {
+    pub fn error_reason(&self) -> rt::Expr {
         self.0.attr("ErrorReason")
     }
     /// CloudFormation `Fn::GetAtt` `PackageVersionArn`; Terraform `package_version_arn`.
-    pub fn package_version_arn(&self) -> Expr {
+    pub fn package_version_arn(&self) -> rt::Expr {
         self.0.attr("PackageVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `SbomValidationStatus`; Terraform `sbom_validation_status`.
-    pub fn sbom_validation_status(&self) -> Expr {
+    pub fn sbom_validation_status(&self) -> rt::Expr {
         self.0.attr("SbomValidationStatus")
     }
 }
@@ -4937,11 +5001,11 @@ pub mod software_package_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-packageversionartifact.html)
     #[derive(Clone, Debug)]
-    pub struct PackageVersionArtifact(Props);
+    pub struct PackageVersionArtifact(rt::Props);
     impl PackageVersionArtifact {
         /// A new `PackageVersionArtifact`. Required properties: `s3_location` (`S3Location`).
         pub fn new(s3_location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Location", Some("s3_location"), s3_location.into());
             PackageVersionArtifact(this)
         }
@@ -4953,18 +5017,18 @@ pub mod software_package_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `version` (`Version`).
         pub fn new(
-            bucket: impl Into<Expr>,
-            key: impl Into<Expr>,
-            version: impl Into<Expr>,
+            bucket: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
-            this.set("Version", Some("version"), string(version));
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Version", Some("version"), rt::string(version));
             S3Location(this)
         }
     }
@@ -4975,11 +5039,11 @@ pub mod software_package_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-sbom.html)
     #[derive(Clone, Debug)]
-    pub struct Sbom(Props);
+    pub struct Sbom(rt::Props);
     impl Sbom {
         /// A new `Sbom`. Required properties: `s3_location` (`S3Location`).
         pub fn new(s3_location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Location", Some("s3_location"), s3_location.into());
             Sbom(this)
         }
@@ -4991,11 +5055,11 @@ pub mod software_package_version {
 /// CloudFormation: `AWS::IoT::Stream`. Terraform: `awscc_iot_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-stream.html)
-pub struct Stream(Base);
-static STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct Stream(rt::Base);
+static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Stream",
     terraform: Some("awscc_iot_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5032,52 +5096,52 @@ impl Stream {
     pub fn new(
         id: impl Into<String>,
         files: impl IntoIterator<Item = stream::StreamFile>,
-        role_arn: impl Into<Expr>,
-        stream_id: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
+        stream_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STREAM_TYPE);
-        this.set("Files", Some("files"), list(files));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("StreamId", Some("stream_id"), string(stream_id));
+        let mut this = rt::Base::new(id, &STREAM_TYPE);
+        this.set("Files", Some("files"), rt::list(files));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("StreamId", Some("stream_id"), rt::string(stream_id));
         Stream(this)
     }
     /// The description of the stream.
     ///
     /// Constraints: length 0..=2028; pattern `^[^\p{C}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Stream, StreamHandle);
 /// A declared `AWS::IoT::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamHandle(Handle);
+pub struct StreamHandle(rt::Handle);
 handle!(StreamHandle);
 impl StreamHandle {
     /// The Amazon Resource Name (ARN) of the stream.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The stream version.
     ///
     /// CloudFormation `Fn::GetAtt` `StreamVersion`; Terraform `stream_version`.
-    pub fn stream_version(&self) -> Expr {
+    pub fn stream_version(&self) -> rt::Expr {
         self.0.attr("StreamVersion")
     }
     /// The date when the stream was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date when the stream was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -5090,32 +5154,32 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Location(this)
         }
         /// The S3 bucket.
         ///
         /// Constraints: length at least 1. CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The S3 key.
         ///
         /// Constraints: length at least 1. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// The S3 bucket version.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -5126,18 +5190,18 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-streamfile.html)
     #[derive(Clone, Debug)]
-    pub struct StreamFile(Props);
+    pub struct StreamFile(rt::Props);
     impl StreamFile {
         /// A new `StreamFile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamFile(this)
         }
         /// The file ID.
         ///
         /// Constraints: range 0..=255. CloudFormation `FileId`, Terraform `file_id`.
         pub fn file_id(mut self, value: i64) -> Self {
-            self.0.set("FileId", Some("file_id"), int(value));
+            self.0.set("FileId", Some("file_id"), rt::int(value));
             self
         }
         /// The location of the file in S3.
@@ -5155,11 +5219,11 @@ pub mod stream {
 /// CloudFormation: `AWS::IoT::Thing`. Terraform: `awscc_iot_thing` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-thing.html)
-pub struct Thing(Base);
-static THING_TYPE: TypeInfo = TypeInfo {
+pub struct Thing(rt::Base);
+static THING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::Thing",
     terraform: Some("awscc_iot_thing"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -5168,7 +5232,7 @@ impl Thing {
     /// Declares a `AWS::IoT::Thing` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &THING_TYPE);
+        let this = rt::Base::new(id, &THING_TYPE);
         Thing(this)
     }
     /// CloudFormation `AttributePayload`, Terraform `attribute_payload`.
@@ -5178,23 +5242,24 @@ impl Thing {
         self
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ThingName`, Terraform `thing_name`.
-    pub fn thing_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ThingName", Some("thing_name"), string(value));
+    pub fn thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ThingName", Some("thing_name"), rt::string(value));
         self
     }
 }
 builder!(Thing, ThingHandle);
 /// A declared `AWS::IoT::Thing`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThingHandle(Handle);
+pub struct ThingHandle(rt::Handle);
 handle!(ThingHandle);
 impl ThingHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -5205,20 +5270,20 @@ pub mod thing {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thing-attributepayload.html)
     #[derive(Clone, Debug)]
-    pub struct AttributePayload(Props);
+    pub struct AttributePayload(rt::Props);
     impl AttributePayload {
         /// A new `AttributePayload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributePayload(this)
         }
         /// CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Attributes", Some("attributes"), string_map(value));
+                .set("Attributes", Some("attributes"), rt::string_map(value));
             self
         }
     }
@@ -5229,11 +5294,11 @@ pub mod thing {
 /// CloudFormation: `AWS::IoT::ThingGroup`. Terraform: `awscc_iot_thing_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-thinggroup.html)
-pub struct ThingGroup(Base);
-static THING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ThingGroup(rt::Base);
+static THING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ThingGroup",
     terraform: Some("awscc_iot_thing_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5254,25 +5319,31 @@ impl ThingGroup {
     /// Declares a `AWS::IoT::ThingGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &THING_GROUP_TYPE);
+        let this = rt::Base::new(id, &THING_GROUP_TYPE);
         ThingGroup(this)
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ParentGroupName`, Terraform `parent_group_name`.
-    pub fn parent_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ParentGroupName", Some("parent_group_name"), string(value));
+    pub fn parent_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParentGroupName",
+            Some("parent_group_name"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=1000. CloudFormation `QueryString`, Terraform `query_string`.
-    pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("QueryString", Some("query_string"), string(value));
+            .set("QueryString", Some("query_string"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ThingGroupName`, Terraform `thing_group_name`.
-    pub fn thing_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ThingGroupName", Some("thing_group_name"), string(value));
+    pub fn thing_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ThingGroupName",
+            Some("thing_group_name"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `ThingGroupProperties`, Terraform `thing_group_properties`.
@@ -5288,15 +5359,15 @@ impl ThingGroup {
 builder!(ThingGroup, ThingGroupHandle);
 /// A declared `AWS::IoT::ThingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThingGroupHandle(Handle);
+pub struct ThingGroupHandle(rt::Handle);
 handle!(ThingGroupHandle);
 impl ThingGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -5307,20 +5378,20 @@ pub mod thing_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-attributepayload.html)
     #[derive(Clone, Debug)]
-    pub struct AttributePayload(Props);
+    pub struct AttributePayload(rt::Props);
     impl AttributePayload {
         /// A new `AttributePayload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributePayload(this)
         }
         /// CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Attributes", Some("attributes"), string_map(value));
+                .set("Attributes", Some("attributes"), rt::string_map(value));
             self
         }
     }
@@ -5329,11 +5400,11 @@ pub mod thing_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-thinggroupproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ThingGroupProperties(Props);
+    pub struct ThingGroupProperties(rt::Props);
     impl ThingGroupProperties {
         /// A new `ThingGroupProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThingGroupProperties(this)
         }
         /// CloudFormation `AttributePayload`, Terraform `attribute_payload`.
@@ -5343,11 +5414,11 @@ pub mod thing_group {
             self
         }
         /// Constraints: length 0..=2028; pattern `[\p{Graph}\x20]*`. CloudFormation `ThingGroupDescription`, Terraform `thing_group_description`.
-        pub fn thing_group_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn thing_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ThingGroupDescription",
                 Some("thing_group_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5359,11 +5430,11 @@ pub mod thing_group {
 /// CloudFormation: `AWS::IoT::ThingPrincipalAttachment`. Terraform: `awscc_iot_thing_principal_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-thingprincipalattachment.html)
-pub struct ThingPrincipalAttachment(Base);
-static THING_PRINCIPAL_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ThingPrincipalAttachment(rt::Base);
+static THING_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ThingPrincipalAttachment",
     terraform: Some("awscc_iot_thing_principal_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -5373,22 +5444,22 @@ impl ThingPrincipalAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        principal: impl Into<Expr>,
-        thing_name: impl Into<Expr>,
+        principal: impl Into<rt::Expr>,
+        thing_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &THING_PRINCIPAL_ATTACHMENT_TYPE);
-        this.set("Principal", Some("principal"), string(principal));
-        this.set("ThingName", Some("thing_name"), string(thing_name));
+        let mut this = rt::Base::new(id, &THING_PRINCIPAL_ATTACHMENT_TYPE);
+        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set("ThingName", Some("thing_name"), rt::string(thing_name));
         ThingPrincipalAttachment(this)
     }
     /// The type of the relation you want to specify when you attach a principal to a thing.
     ///
     /// Changing it replaces the resource. CloudFormation `ThingPrincipalType`, Terraform `thing_principal_type`.
-    pub fn thing_principal_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn thing_principal_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ThingPrincipalType",
             Some("thing_principal_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -5396,18 +5467,18 @@ impl ThingPrincipalAttachment {
 builder!(ThingPrincipalAttachment, ThingPrincipalAttachmentHandle);
 /// A declared `AWS::IoT::ThingPrincipalAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThingPrincipalAttachmentHandle(Handle);
+pub struct ThingPrincipalAttachmentHandle(rt::Handle);
 handle!(ThingPrincipalAttachmentHandle);
 /// Resource Type definition for AWS::IoT::ThingType
 ///
 /// CloudFormation: `AWS::IoT::ThingType`. Terraform: `awscc_iot_thing_type` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-thingtype.html)
-pub struct ThingType(Base);
-static THING_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct ThingType(rt::Base);
+static THING_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::ThingType",
     terraform: Some("awscc_iot_thing_type"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5428,7 +5499,7 @@ impl ThingType {
     /// Declares a `AWS::IoT::ThingType` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &THING_TYPE_TYPE);
+        let this = rt::Base::new(id, &THING_TYPE_TYPE);
         ThingType(this)
     }
     /// CloudFormation `DeprecateThingType`, Terraform `deprecate_thing_type`.
@@ -5436,14 +5507,14 @@ impl ThingType {
         self.0.set(
             "DeprecateThingType",
             Some("deprecate_thing_type"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ThingTypeName`, Terraform `thing_type_name`.
-    pub fn thing_type_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn thing_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ThingTypeName", Some("thing_type_name"), string(value));
+            .set("ThingTypeName", Some("thing_type_name"), rt::string(value));
         self
     }
     /// CloudFormation `ThingTypeProperties`, Terraform `thing_type_properties`.
@@ -5459,15 +5530,15 @@ impl ThingType {
 builder!(ThingType, ThingTypeHandle);
 /// A declared `AWS::IoT::ThingType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThingTypeHandle(Handle);
+pub struct ThingTypeHandle(rt::Handle);
 handle!(ThingTypeHandle);
 impl ThingTypeHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -5478,11 +5549,11 @@ pub mod thing_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-mqtt5configuration.html)
     #[derive(Clone, Debug)]
-    pub struct Mqtt5Configuration(Props);
+    pub struct Mqtt5Configuration(rt::Props);
     impl Mqtt5Configuration {
         /// A new `Mqtt5Configuration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Mqtt5Configuration(this)
         }
         /// CloudFormation `PropagatingAttributes`, Terraform `propagating_attributes`.
@@ -5493,7 +5564,7 @@ pub mod thing_type {
             self.0.set(
                 "PropagatingAttributes",
                 Some("propagating_attributes"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -5503,15 +5574,15 @@ pub mod thing_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-propagatingattribute.html)
     #[derive(Clone, Debug)]
-    pub struct PropagatingAttribute(Props);
+    pub struct PropagatingAttribute(rt::Props);
     impl PropagatingAttribute {
         /// A new `PropagatingAttribute`. Required properties: `user_property_key` (`UserPropertyKey`).
-        pub fn new(user_property_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(user_property_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "UserPropertyKey",
                 Some("user_property_key"),
-                string(user_property_key),
+                rt::string(user_property_key),
             );
             PropagatingAttribute(this)
         }
@@ -5525,9 +5596,9 @@ pub mod thing_type {
             self
         }
         /// Constraints: length 0..=128; pattern `[a-zA-Z0-9_.,@/:#-]+`. CloudFormation `ThingAttribute`, Terraform `thing_attribute`.
-        pub fn thing_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn thing_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ThingAttribute", Some("thing_attribute"), string(value));
+                .set("ThingAttribute", Some("thing_attribute"), rt::string(value));
             self
         }
     }
@@ -5536,11 +5607,11 @@ pub mod thing_type {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-thingtypeproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ThingTypeProperties(Props);
+    pub struct ThingTypeProperties(rt::Props);
     impl ThingTypeProperties {
         /// A new `ThingTypeProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThingTypeProperties(this)
         }
         /// CloudFormation `Mqtt5Configuration`, Terraform `mqtt_5_configuration`.
@@ -5555,21 +5626,21 @@ pub mod thing_type {
         /// Constraints: at most 3 items. CloudFormation `SearchableAttributes`, Terraform `searchable_attributes`.
         pub fn searchable_attributes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SearchableAttributes",
                 Some("searchable_attributes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: length 0..=2028; pattern `[\p{Graph}\x20]*`. CloudFormation `ThingTypeDescription`, Terraform `thing_type_description`.
-        pub fn thing_type_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn thing_type_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ThingTypeDescription",
                 Some("thing_type_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5590,11 +5661,11 @@ pub mod thing_type {
 /// CloudFormation: `AWS::IoT::TopicRule`. Terraform: `awscc_iot_topic_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-topicrule.html)
-pub struct TopicRule(Base);
-static TOPIC_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct TopicRule(rt::Base);
+static TOPIC_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::TopicRule",
     terraform: Some("awscc_iot_topic_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -5603,7 +5674,7 @@ impl TopicRule {
     /// Declares a `AWS::IoT::TopicRule` with the stack-unique `id`. Required properties: `topic_rule_payload` (`TopicRulePayload`).
     #[track_caller]
     pub fn new(id: impl Into<String>, topic_rule_payload: topic_rule::TopicRulePayload) -> Self {
-        let mut this = Base::new(id, &TOPIC_RULE_TYPE);
+        let mut this = rt::Base::new(id, &TOPIC_RULE_TYPE);
         this.set(
             "TopicRulePayload",
             Some("topic_rule_payload"),
@@ -5612,19 +5683,19 @@ impl TopicRule {
         TopicRule(this)
     }
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_]+$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
-    pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RuleName", Some("rule_name"), string(value));
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
         self
     }
 }
 builder!(TopicRule, TopicRuleHandle);
 /// A declared `AWS::IoT::TopicRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicRuleHandle(Handle);
+pub struct TopicRuleHandle(rt::Handle);
 handle!(TopicRuleHandle);
 impl TopicRuleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -5635,11 +5706,11 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// CloudFormation `CloudwatchAlarm`, Terraform `cloudwatch_alarm`.
@@ -5771,22 +5842,22 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyTimestamp(Props);
+    pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
         /// A new `AssetPropertyTimestamp`. Required properties: `time_in_seconds` (`TimeInSeconds`).
-        pub fn new(time_in_seconds: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(time_in_seconds: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TimeInSeconds",
                 Some("time_in_seconds"),
-                string(time_in_seconds),
+                rt::string(time_in_seconds),
             );
             AssetPropertyTimestamp(this)
         }
         /// CloudFormation `OffsetInNanos`, Terraform `offset_in_nanos`.
-        pub fn offset_in_nanos(mut self, value: impl Into<Expr>) -> Self {
+        pub fn offset_in_nanos(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OffsetInNanos", Some("offset_in_nanos"), string(value));
+                .set("OffsetInNanos", Some("offset_in_nanos"), rt::string(value));
             self
         }
     }
@@ -5795,18 +5866,18 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyValue(Props);
+    pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
         /// A new `AssetPropertyValue`. Required properties: `timestamp` (`Timestamp`), `value` (`Value`).
         pub fn new(timestamp: AssetPropertyTimestamp, value: AssetPropertyVariant) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Timestamp", Some("timestamp"), timestamp.into());
             this.set("Value", Some("value"), value.into());
             AssetPropertyValue(this)
         }
         /// CloudFormation `Quality`, Terraform `quality`.
-        pub fn quality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Quality", Some("quality"), string(value));
+        pub fn quality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Quality", Some("quality"), rt::string(value));
             self
         }
     }
@@ -5815,35 +5886,35 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyVariant(Props);
+    pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
         /// A new `AssetPropertyVariant`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssetPropertyVariant(this)
         }
         /// CloudFormation `BooleanValue`, Terraform `boolean_value`.
-        pub fn boolean_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn boolean_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BooleanValue", Some("boolean_value"), string(value));
+                .set("BooleanValue", Some("boolean_value"), rt::string(value));
             self
         }
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
-        pub fn double_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn double_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DoubleValue", Some("double_value"), string(value));
+                .set("DoubleValue", Some("double_value"), rt::string(value));
             self
         }
         /// CloudFormation `IntegerValue`, Terraform `integer_value`.
-        pub fn integer_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integer_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IntegerValue", Some("integer_value"), string(value));
+                .set("IntegerValue", Some("integer_value"), rt::string(value));
             self
         }
         /// CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -5852,11 +5923,11 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-batchconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BatchConfig(Props);
+    pub struct BatchConfig(rt::Props);
     impl BatchConfig {
         /// A new `BatchConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchConfig(this)
         }
         /// CloudFormation `BatchAcrossTopics`, Terraform `batch_across_topics`.
@@ -5864,20 +5935,20 @@ pub mod topic_rule {
             self.0.set(
                 "BatchAcrossTopics",
                 Some("batch_across_topics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: range 5..=200. CloudFormation `MaxBatchOpenMs`, Terraform `max_batch_open_ms`.
         pub fn max_batch_open_ms(mut self, value: i64) -> Self {
             self.0
-                .set("MaxBatchOpenMs", Some("max_batch_open_ms"), int(value));
+                .set("MaxBatchOpenMs", Some("max_batch_open_ms"), rt::int(value));
             self
         }
         /// Constraints: range 2..=10. CloudFormation `MaxBatchSize`, Terraform `max_batch_size`.
         pub fn max_batch_size(mut self, value: i64) -> Self {
             self.0
-                .set("MaxBatchSize", Some("max_batch_size"), int(value));
+                .set("MaxBatchSize", Some("max_batch_size"), rt::int(value));
             self
         }
         /// Constraints: range 100..=131072. CloudFormation `MaxBatchSizeBytes`, Terraform `max_batch_size_bytes`.
@@ -5885,7 +5956,7 @@ pub mod topic_rule {
             self.0.set(
                 "MaxBatchSizeBytes",
                 Some("max_batch_size_bytes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -5895,20 +5966,24 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchalarmaction.html)
     #[derive(Clone, Debug)]
-    pub struct CloudwatchAlarmAction(Props);
+    pub struct CloudwatchAlarmAction(rt::Props);
     impl CloudwatchAlarmAction {
         /// A new `CloudwatchAlarmAction`. Required properties: `alarm_name` (`AlarmName`), `role_arn` (`RoleArn`), `state_reason` (`StateReason`), `state_value` (`StateValue`).
         pub fn new(
-            alarm_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            state_reason: impl Into<Expr>,
-            state_value: impl Into<Expr>,
+            alarm_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            state_reason: impl Into<rt::Expr>,
+            state_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmName", Some("alarm_name"), string(alarm_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("StateReason", Some("state_reason"), string(state_reason));
-            this.set("StateValue", Some("state_value"), string(state_value));
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "StateReason",
+                Some("state_reason"),
+                rt::string(state_reason),
+            );
+            this.set("StateValue", Some("state_value"), rt::string(state_value));
             CloudwatchAlarmAction(this)
         }
     }
@@ -5917,22 +5992,23 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchlogsaction.html)
     #[derive(Clone, Debug)]
-    pub struct CloudwatchLogsAction(Props);
+    pub struct CloudwatchLogsAction(rt::Props);
     impl CloudwatchLogsAction {
         /// A new `CloudwatchLogsAction`. Required properties: `log_group_name` (`LogGroupName`), `role_arn` (`RoleArn`).
-        pub fn new(log_group_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_group_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                string(log_group_name),
+                rt::string(log_group_name),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             CloudwatchLogsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
         pub fn batch_mode(mut self, value: bool) -> Self {
-            self.0.set("BatchMode", Some("batch_mode"), boolean(value));
+            self.0
+                .set("BatchMode", Some("batch_mode"), rt::boolean(value));
             self
         }
     }
@@ -5941,32 +6017,39 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchmetricaction.html)
     #[derive(Clone, Debug)]
-    pub struct CloudwatchMetricAction(Props);
+    pub struct CloudwatchMetricAction(rt::Props);
     impl CloudwatchMetricAction {
         /// A new `CloudwatchMetricAction`. Required properties: `metric_name` (`MetricName`), `metric_namespace` (`MetricNamespace`), `metric_unit` (`MetricUnit`), `metric_value` (`MetricValue`), `role_arn` (`RoleArn`).
         pub fn new(
-            metric_name: impl Into<Expr>,
-            metric_namespace: impl Into<Expr>,
-            metric_unit: impl Into<Expr>,
-            metric_value: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
+            metric_namespace: impl Into<rt::Expr>,
+            metric_unit: impl Into<rt::Expr>,
+            metric_value: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             this.set(
                 "MetricNamespace",
                 Some("metric_namespace"),
-                string(metric_namespace),
+                rt::string(metric_namespace),
             );
-            this.set("MetricUnit", Some("metric_unit"), string(metric_unit));
-            this.set("MetricValue", Some("metric_value"), string(metric_value));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("MetricUnit", Some("metric_unit"), rt::string(metric_unit));
+            this.set(
+                "MetricValue",
+                Some("metric_value"),
+                rt::string(metric_value),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             CloudwatchMetricAction(this)
         }
         /// CloudFormation `MetricTimestamp`, Terraform `metric_timestamp`.
-        pub fn metric_timestamp(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MetricTimestamp", Some("metric_timestamp"), string(value));
+        pub fn metric_timestamp(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MetricTimestamp",
+                Some("metric_timestamp"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -5975,11 +6058,11 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbv2action.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDBv2Action(Props);
+    pub struct DynamoDBv2Action(rt::Props);
     impl DynamoDBv2Action {
         /// A new `DynamoDBv2Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamoDBv2Action(this)
         }
         /// CloudFormation `PutItem`, Terraform `put_item`.
@@ -5988,8 +6071,8 @@ pub mod topic_rule {
             self
         }
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -5998,28 +6081,28 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbaction.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDbAction(Props);
+    pub struct DynamoDbAction(rt::Props);
     impl DynamoDbAction {
         /// A new `DynamoDbAction`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
         pub fn new(
-            hash_key_field: impl Into<Expr>,
-            hash_key_value: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            hash_key_field: impl Into<rt::Expr>,
+            hash_key_value: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                string(hash_key_field),
+                rt::string(hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                string(hash_key_value),
+                rt::string(hash_key_value),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DynamoDbAction(this)
         }
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
@@ -6029,15 +6112,15 @@ pub mod topic_rule {
             self
         }
         /// CloudFormation `PayloadField`, Terraform `payload_field`.
-        pub fn payload_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadField", Some("payload_field"), string(value));
+                .set("PayloadField", Some("payload_field"), rt::string(value));
             self
         }
         /// CloudFormation `RangeKeyField`, Terraform `range_key_field`.
-        pub fn range_key_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyField", Some("range_key_field"), string(value));
+                .set("RangeKeyField", Some("range_key_field"), rt::string(value));
             self
         }
         /// CloudFormation `RangeKeyType`, Terraform `range_key_type`.
@@ -6047,9 +6130,9 @@ pub mod topic_rule {
             self
         }
         /// CloudFormation `RangeKeyValue`, Terraform `range_key_value`.
-        pub fn range_key_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyValue", Some("range_key_value"), string(value));
+                .set("RangeKeyValue", Some("range_key_value"), rt::string(value));
             self
         }
     }
@@ -6058,22 +6141,22 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-elasticsearchaction.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchAction(Props);
+    pub struct ElasticsearchAction(rt::Props);
     impl ElasticsearchAction {
         /// A new `ElasticsearchAction`. Required properties: `endpoint` (`Endpoint`), `id` (`Id`), `index` (`Index`), `role_arn` (`RoleArn`), `type_` (`Type`).
         pub fn new(
-            endpoint: impl Into<Expr>,
-            id: impl Into<Expr>,
-            index: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            endpoint: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            index: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
-            this.set("Id", Some("id"), string(id));
-            this.set("Index", Some("index"), string(index));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("Type", Some("type"), string(type_));
+            let mut this = rt::Props::default();
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Id", Some("id"), rt::string(id));
+            this.set("Index", Some("index"), rt::string(index));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Type", Some("type"), rt::string(type_));
             ElasticsearchAction(this)
         }
     }
@@ -6082,27 +6165,32 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-firehoseaction.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseAction(Props);
+    pub struct FirehoseAction(rt::Props);
     impl FirehoseAction {
         /// A new `FirehoseAction`. Required properties: `delivery_stream_name` (`DeliveryStreamName`), `role_arn` (`RoleArn`).
-        pub fn new(delivery_stream_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            delivery_stream_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamName",
                 Some("delivery_stream_name"),
-                string(delivery_stream_name),
+                rt::string(delivery_stream_name),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             FirehoseAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
         pub fn batch_mode(mut self, value: bool) -> Self {
-            self.0.set("BatchMode", Some("batch_mode"), boolean(value));
+            self.0
+                .set("BatchMode", Some("batch_mode"), rt::boolean(value));
             self
         }
         /// Constraints: pattern `^([\n\t])|(\r\n)|(,)$`. CloudFormation `Separator`, Terraform `separator`.
-        pub fn separator(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Separator", Some("separator"), string(value));
+        pub fn separator(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Separator", Some("separator"), rt::string(value));
             self
         }
     }
@@ -6111,12 +6199,12 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpaction.html)
     #[derive(Clone, Debug)]
-    pub struct HttpAction(Props);
+    pub struct HttpAction(rt::Props);
     impl HttpAction {
         /// A new `HttpAction`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             HttpAction(this)
         }
         /// CloudFormation `Auth`, Terraform `auth`.
@@ -6131,20 +6219,26 @@ pub mod topic_rule {
             self
         }
         /// Constraints: length 0..=2000. CloudFormation `ConfirmationUrl`, Terraform `confirmation_url`.
-        pub fn confirmation_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConfirmationUrl", Some("confirmation_url"), string(value));
+        pub fn confirmation_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConfirmationUrl",
+                Some("confirmation_url"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `EnableBatching`, Terraform `enable_batching`.
         pub fn enable_batching(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableBatching", Some("enable_batching"), boolean(value));
+            self.0.set(
+                "EnableBatching",
+                Some("enable_batching"),
+                rt::boolean(value),
+            );
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(mut self, value: impl IntoIterator<Item = HttpActionHeader>) -> Self {
-            self.0.set("Headers", Some("headers"), list(value));
+            self.0.set("Headers", Some("headers"), rt::list(value));
             self
         }
     }
@@ -6153,13 +6247,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpactionheader.html)
     #[derive(Clone, Debug)]
-    pub struct HttpActionHeader(Props);
+    pub struct HttpActionHeader(rt::Props);
     impl HttpActionHeader {
         /// A new `HttpActionHeader`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             HttpActionHeader(this)
         }
     }
@@ -6168,11 +6262,11 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpauthorization.html)
     #[derive(Clone, Debug)]
-    pub struct HttpAuthorization(Props);
+    pub struct HttpAuthorization(rt::Props);
     impl HttpAuthorization {
         /// A new `HttpAuthorization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpAuthorization(this)
         }
         /// CloudFormation `Sigv4`, Terraform `sigv_4`.
@@ -6186,24 +6280,28 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbaction.html)
     #[derive(Clone, Debug)]
-    pub struct InfluxDbAction(Props);
+    pub struct InfluxDbAction(rt::Props);
     impl InfluxDbAction {
         /// A new `InfluxDbAction`. Required properties: `database_name` (`DatabaseName`), `destination_arn` (`DestinationArn`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
         pub fn new(
-            database_name: impl Into<Expr>,
-            destination_arn: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
+            destination_arn: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                string(destination_arn),
+                rt::string(destination_arn),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             InfluxDbAction(this)
         }
         /// CloudFormation `BatchConfig`, Terraform `batch_config`.
@@ -6213,17 +6311,17 @@ pub mod topic_rule {
             self
         }
         /// Constraints: length 1..=64. CloudFormation `Organization`, Terraform `organization`.
-        pub fn organization(mut self, value: impl Into<Expr>) -> Self {
+        pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Organization", Some("organization"), string(value));
+                .set("Organization", Some("organization"), rt::string(value));
             self
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Tags", Some("tags"), string_map(value));
+            self.0.set("Tags", Some("tags"), rt::string_map(value));
             self
         }
         /// CloudFormation `TimestampUnit`, Terraform `timestamp_unit`.
@@ -6238,11 +6336,11 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbbatchconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InfluxDbBatchConfig(Props);
+    pub struct InfluxDbBatchConfig(rt::Props);
     impl InfluxDbBatchConfig {
         /// A new `InfluxDbBatchConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InfluxDbBatchConfig(this)
         }
         /// CloudFormation `BatchAcrossTopics`, Terraform `batch_across_topics`.
@@ -6250,20 +6348,20 @@ pub mod topic_rule {
             self.0.set(
                 "BatchAcrossTopics",
                 Some("batch_across_topics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: range 5..=1000. CloudFormation `MaxBatchOpenMs`, Terraform `max_batch_open_ms`.
         pub fn max_batch_open_ms(mut self, value: i64) -> Self {
             self.0
-                .set("MaxBatchOpenMs", Some("max_batch_open_ms"), int(value));
+                .set("MaxBatchOpenMs", Some("max_batch_open_ms"), rt::int(value));
             self
         }
         /// Constraints: range 1..=500. CloudFormation `MaxBatchSize`, Terraform `max_batch_size`.
         pub fn max_batch_size(mut self, value: i64) -> Self {
             self.0
-                .set("MaxBatchSize", Some("max_batch_size"), int(value));
+                .set("MaxBatchSize", Some("max_batch_size"), rt::int(value));
             self
         }
         /// Constraints: range 100..=131072. CloudFormation `MaxBatchSizeBytes`, Terraform `max_batch_size_bytes`.
@@ -6271,7 +6369,7 @@ pub mod topic_rule {
             self.0.set(
                 "MaxBatchSizeBytes",
                 Some("max_batch_size_bytes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -6281,18 +6379,23 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotanalyticsaction.html)
     #[derive(Clone, Debug)]
-    pub struct IotAnalyticsAction(Props);
+    pub struct IotAnalyticsAction(rt::Props);
     impl IotAnalyticsAction {
         /// A new `IotAnalyticsAction`. Required properties: `channel_name` (`ChannelName`), `role_arn` (`RoleArn`).
-        pub fn new(channel_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ChannelName", Some("channel_name"), string(channel_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(channel_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ChannelName",
+                Some("channel_name"),
+                rt::string(channel_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             IotAnalyticsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
         pub fn batch_mode(mut self, value: bool) -> Self {
-            self.0.set("BatchMode", Some("batch_mode"), boolean(value));
+            self.0
+                .set("BatchMode", Some("batch_mode"), rt::boolean(value));
             self
         }
     }
@@ -6301,23 +6404,25 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-ioteventsaction.html)
     #[derive(Clone, Debug)]
-    pub struct IotEventsAction(Props);
+    pub struct IotEventsAction(rt::Props);
     impl IotEventsAction {
         /// A new `IotEventsAction`. Required properties: `input_name` (`InputName`), `role_arn` (`RoleArn`).
-        pub fn new(input_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputName", Some("input_name"), string(input_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(input_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputName", Some("input_name"), rt::string(input_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             IotEventsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
         pub fn batch_mode(mut self, value: bool) -> Self {
-            self.0.set("BatchMode", Some("batch_mode"), boolean(value));
+            self.0
+                .set("BatchMode", Some("batch_mode"), rt::boolean(value));
             self
         }
         /// Constraints: length 0..=128. CloudFormation `MessageId`, Terraform `message_id`.
-        pub fn message_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MessageId", Some("message_id"), string(value));
+        pub fn message_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MessageId", Some("message_id"), rt::string(value));
             self
         }
     }
@@ -6326,20 +6431,20 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotsitewiseaction.html)
     #[derive(Clone, Debug)]
-    pub struct IotSiteWiseAction(Props);
+    pub struct IotSiteWiseAction(rt::Props);
     impl IotSiteWiseAction {
         /// A new `IotSiteWiseAction`. Required properties: `put_asset_property_value_entries` (`PutAssetPropertyValueEntries`), `role_arn` (`RoleArn`).
         pub fn new(
             put_asset_property_value_entries: impl IntoIterator<Item = PutAssetPropertyValueEntry>,
-            role_arn: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PutAssetPropertyValueEntries",
                 Some("put_asset_property_value_entries"),
-                list(put_asset_property_value_entries),
+                rt::list(put_asset_property_value_entries),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             IotSiteWiseAction(this)
         }
     }
@@ -6348,41 +6453,42 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaaction.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaAction(Props);
+    pub struct KafkaAction(rt::Props);
     impl KafkaAction {
         /// A new `KafkaAction`. Required properties: `client_properties` (`ClientProperties`), `destination_arn` (`DestinationArn`), `topic` (`Topic`).
         pub fn new(
-            client_properties: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-            destination_arn: impl Into<Expr>,
-            topic: impl Into<Expr>,
+            client_properties: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+            destination_arn: impl Into<rt::Expr>,
+            topic: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClientProperties",
                 Some("client_properties"),
-                string_map(client_properties),
+                rt::string_map(client_properties),
             );
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                string(destination_arn),
+                rt::string(destination_arn),
             );
-            this.set("Topic", Some("topic"), string(topic));
+            this.set("Topic", Some("topic"), rt::string(topic));
             KafkaAction(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(mut self, value: impl IntoIterator<Item = KafkaActionHeader>) -> Self {
-            self.0.set("Headers", Some("headers"), list(value));
+            self.0.set("Headers", Some("headers"), rt::list(value));
             self
         }
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// CloudFormation `Partition`, Terraform `partition`.
-        pub fn partition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Partition", Some("partition"), string(value));
+        pub fn partition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Partition", Some("partition"), rt::string(value));
             self
         }
     }
@@ -6391,13 +6497,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaactionheader.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaActionHeader(Props);
+    pub struct KafkaActionHeader(rt::Props);
     impl KafkaActionHeader {
         /// A new `KafkaActionHeader`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             KafkaActionHeader(this)
         }
     }
@@ -6406,19 +6512,19 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kinesisaction.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisAction(Props);
+    pub struct KinesisAction(rt::Props);
     impl KinesisAction {
         /// A new `KinesisAction`. Required properties: `role_arn` (`RoleArn`), `stream_name` (`StreamName`).
-        pub fn new(role_arn: impl Into<Expr>, stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("StreamName", Some("stream_name"), string(stream_name));
+        pub fn new(role_arn: impl Into<rt::Expr>, stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("StreamName", Some("stream_name"), rt::string(stream_name));
             KinesisAction(this)
         }
         /// CloudFormation `PartitionKey`, Terraform `partition_key`.
-        pub fn partition_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn partition_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PartitionKey", Some("partition_key"), string(value));
+                .set("PartitionKey", Some("partition_key"), rt::string(value));
             self
         }
     }
@@ -6427,17 +6533,17 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-lambdaaction.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaAction(Props);
+    pub struct LambdaAction(rt::Props);
     impl LambdaAction {
         /// A new `LambdaAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LambdaAction(this)
         }
         /// CloudFormation `FunctionArn`, Terraform `function_arn`.
-        pub fn function_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FunctionArn", Some("function_arn"), string(value));
+                .set("FunctionArn", Some("function_arn"), rt::string(value));
             self
         }
     }
@@ -6446,22 +6552,26 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-locationaction.html)
     #[derive(Clone, Debug)]
-    pub struct LocationAction(Props);
+    pub struct LocationAction(rt::Props);
     impl LocationAction {
         /// A new `LocationAction`. Required properties: `device_id` (`DeviceId`), `latitude` (`Latitude`), `longitude` (`Longitude`), `role_arn` (`RoleArn`), `tracker_name` (`TrackerName`).
         pub fn new(
-            device_id: impl Into<Expr>,
-            latitude: impl Into<Expr>,
-            longitude: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            tracker_name: impl Into<Expr>,
+            device_id: impl Into<rt::Expr>,
+            latitude: impl Into<rt::Expr>,
+            longitude: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            tracker_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceId", Some("device_id"), string(device_id));
-            this.set("Latitude", Some("latitude"), string(latitude));
-            this.set("Longitude", Some("longitude"), string(longitude));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TrackerName", Some("tracker_name"), string(tracker_name));
+            let mut this = rt::Props::default();
+            this.set("DeviceId", Some("device_id"), rt::string(device_id));
+            this.set("Latitude", Some("latitude"), rt::string(latitude));
+            this.set("Longitude", Some("longitude"), rt::string(longitude));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "TrackerName",
+                Some("tracker_name"),
+                rt::string(tracker_name),
+            );
             LocationAction(this)
         }
         /// CloudFormation `Timestamp`, Terraform `timestamp`.
@@ -6475,22 +6585,22 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-opensearchaction.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchAction(Props);
+    pub struct OpenSearchAction(rt::Props);
     impl OpenSearchAction {
         /// A new `OpenSearchAction`. Required properties: `endpoint` (`Endpoint`), `id` (`Id`), `index` (`Index`), `role_arn` (`RoleArn`), `type_` (`Type`).
         pub fn new(
-            endpoint: impl Into<Expr>,
-            id: impl Into<Expr>,
-            index: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            type_: impl Into<Expr>,
+            endpoint: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            index: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
-            this.set("Id", Some("id"), string(id));
-            this.set("Index", Some("index"), string(index));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("Type", Some("type"), string(type_));
+            let mut this = rt::Props::default();
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Id", Some("id"), rt::string(id));
+            this.set("Index", Some("index"), rt::string(index));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Type", Some("type"), rt::string(type_));
             OpenSearchAction(this)
         }
     }
@@ -6499,37 +6609,38 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putassetpropertyvalueentry.html)
     #[derive(Clone, Debug)]
-    pub struct PutAssetPropertyValueEntry(Props);
+    pub struct PutAssetPropertyValueEntry(rt::Props);
     impl PutAssetPropertyValueEntry {
         /// A new `PutAssetPropertyValueEntry`. Required properties: `property_values` (`PropertyValues`).
         pub fn new(property_values: impl IntoIterator<Item = AssetPropertyValue>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PropertyValues",
                 Some("property_values"),
-                list(property_values),
+                rt::list(property_values),
             );
             PutAssetPropertyValueEntry(this)
         }
         /// CloudFormation `AssetId`, Terraform `asset_id`.
-        pub fn asset_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AssetId", Some("asset_id"), string(value));
+        pub fn asset_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AssetId", Some("asset_id"), rt::string(value));
             self
         }
         /// CloudFormation `EntryId`, Terraform `entry_id`.
-        pub fn entry_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntryId", Some("entry_id"), string(value));
+        pub fn entry_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntryId", Some("entry_id"), rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `PropertyAlias`, Terraform `property_alias`.
-        pub fn property_alias(mut self, value: impl Into<Expr>) -> Self {
+        pub fn property_alias(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PropertyAlias", Some("property_alias"), string(value));
+                .set("PropertyAlias", Some("property_alias"), rt::string(value));
             self
         }
         /// CloudFormation `PropertyId`, Terraform `property_id`.
-        pub fn property_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PropertyId", Some("property_id"), string(value));
+        pub fn property_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PropertyId", Some("property_id"), rt::string(value));
             self
         }
     }
@@ -6538,12 +6649,12 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putiteminput.html)
     #[derive(Clone, Debug)]
-    pub struct PutItemInput(Props);
+    pub struct PutItemInput(rt::Props);
     impl PutItemInput {
         /// A new `PutItemInput`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             PutItemInput(this)
         }
     }
@@ -6552,13 +6663,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishaction.html)
     #[derive(Clone, Debug)]
-    pub struct RepublishAction(Props);
+    pub struct RepublishAction(rt::Props);
     impl RepublishAction {
         /// A new `RepublishAction`. Required properties: `role_arn` (`RoleArn`), `topic` (`Topic`).
-        pub fn new(role_arn: impl Into<Expr>, topic: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("Topic", Some("topic"), string(topic));
+        pub fn new(role_arn: impl Into<rt::Expr>, topic: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Topic", Some("topic"), rt::string(topic));
             RepublishAction(this)
         }
         /// CloudFormation `Headers`, Terraform `headers`.
@@ -6568,7 +6679,7 @@ pub mod topic_rule {
         }
         /// Constraints: range 0..=1. CloudFormation `Qos`, Terraform `qos`.
         pub fn qos(mut self, value: i64) -> Self {
-            self.0.set("Qos", Some("qos"), int(value));
+            self.0.set("Qos", Some("qos"), rt::int(value));
             self
         }
     }
@@ -6577,50 +6688,53 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishactionheaders.html)
     #[derive(Clone, Debug)]
-    pub struct RepublishActionHeaders(Props);
+    pub struct RepublishActionHeaders(rt::Props);
     impl RepublishActionHeaders {
         /// A new `RepublishActionHeaders`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RepublishActionHeaders(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `CorrelationData`, Terraform `correlation_data`.
-        pub fn correlation_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CorrelationData", Some("correlation_data"), string(value));
+        pub fn correlation_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CorrelationData",
+                Some("correlation_data"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `MessageExpiry`, Terraform `message_expiry`.
-        pub fn message_expiry(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_expiry(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageExpiry", Some("message_expiry"), string(value));
+                .set("MessageExpiry", Some("message_expiry"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `PayloadFormatIndicator`, Terraform `payload_format_indicator`.
-        pub fn payload_format_indicator(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_format_indicator(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PayloadFormatIndicator",
                 Some("payload_format_indicator"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `ResponseTopic`, Terraform `response_topic`.
-        pub fn response_topic(mut self, value: impl Into<Expr>) -> Self {
+        pub fn response_topic(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResponseTopic", Some("response_topic"), string(value));
+                .set("ResponseTopic", Some("response_topic"), rt::string(value));
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `UserProperties`, Terraform `user_properties`.
         pub fn user_properties(mut self, value: impl IntoIterator<Item = UserProperty>) -> Self {
             self.0
-                .set("UserProperties", Some("user_properties"), list(value));
+                .set("UserProperties", Some("user_properties"), rt::list(value));
             self
         }
     }
@@ -6629,18 +6743,18 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-s3action.html)
     #[derive(Clone, Debug)]
-    pub struct S3Action(Props);
+    pub struct S3Action(rt::Props);
     impl S3Action {
         /// A new `S3Action`. Required properties: `bucket_name` (`BucketName`), `key` (`Key`), `role_arn` (`RoleArn`).
         pub fn new(
-            bucket_name: impl Into<Expr>,
-            key: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            bucket_name: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Key", Some("key"), string(key));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             S3Action(this)
         }
         /// CloudFormation `CannedAcl`, Terraform `canned_acl`.
@@ -6654,21 +6768,25 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sigv4authorization.html)
     #[derive(Clone, Debug)]
-    pub struct SigV4Authorization(Props);
+    pub struct SigV4Authorization(rt::Props);
     impl SigV4Authorization {
         /// A new `SigV4Authorization`. Required properties: `role_arn` (`RoleArn`), `service_name` (`ServiceName`), `signing_region` (`SigningRegion`).
         pub fn new(
-            role_arn: impl Into<Expr>,
-            service_name: impl Into<Expr>,
-            signing_region: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
+            service_name: impl Into<rt::Expr>,
+            signing_region: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("ServiceName", Some("service_name"), string(service_name));
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "ServiceName",
+                Some("service_name"),
+                rt::string(service_name),
+            );
             this.set(
                 "SigningRegion",
                 Some("signing_region"),
-                string(signing_region),
+                rt::string(signing_region),
             );
             SigV4Authorization(this)
         }
@@ -6678,13 +6796,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-snsaction.html)
     #[derive(Clone, Debug)]
-    pub struct SnsAction(Props);
+    pub struct SnsAction(rt::Props);
     impl SnsAction {
         /// A new `SnsAction`. Required properties: `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
-        pub fn new(role_arn: impl Into<Expr>, target_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TargetArn", Some("target_arn"), string(target_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, target_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
             SnsAction(this)
         }
         /// CloudFormation `MessageFormat`, Terraform `message_format`.
@@ -6699,18 +6817,19 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sqsaction.html)
     #[derive(Clone, Debug)]
-    pub struct SqsAction(Props);
+    pub struct SqsAction(rt::Props);
     impl SqsAction {
         /// A new `SqsAction`. Required properties: `queue_url` (`QueueUrl`), `role_arn` (`RoleArn`).
-        pub fn new(queue_url: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("QueueUrl", Some("queue_url"), string(queue_url));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(queue_url: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("QueueUrl", Some("queue_url"), rt::string(queue_url));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             SqsAction(this)
         }
         /// CloudFormation `UseBase64`, Terraform `use_base_64`.
         pub fn use_base64(mut self, value: bool) -> Self {
-            self.0.set("UseBase64", Some("use_base_64"), boolean(value));
+            self.0
+                .set("UseBase64", Some("use_base_64"), rt::boolean(value));
             self
         }
     }
@@ -6719,25 +6838,25 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-stepfunctionsaction.html)
     #[derive(Clone, Debug)]
-    pub struct StepFunctionsAction(Props);
+    pub struct StepFunctionsAction(rt::Props);
     impl StepFunctionsAction {
         /// A new `StepFunctionsAction`. Required properties: `role_arn` (`RoleArn`), `state_machine_name` (`StateMachineName`).
-        pub fn new(role_arn: impl Into<Expr>, state_machine_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, state_machine_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "StateMachineName",
                 Some("state_machine_name"),
-                string(state_machine_name),
+                rt::string(state_machine_name),
             );
             StepFunctionsAction(this)
         }
         /// CloudFormation `ExecutionNamePrefix`, Terraform `execution_name_prefix`.
-        pub fn execution_name_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionNamePrefix",
                 Some("execution_name_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6747,17 +6866,17 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestamp.html)
     #[derive(Clone, Debug)]
-    pub struct Timestamp(Props);
+    pub struct Timestamp(rt::Props);
     impl Timestamp {
         /// A new `Timestamp`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             Timestamp(this)
         }
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -6766,20 +6885,24 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamaction.html)
     #[derive(Clone, Debug)]
-    pub struct TimestreamAction(Props);
+    pub struct TimestreamAction(rt::Props);
     impl TimestreamAction {
         /// A new `TimestreamAction`. Required properties: `database_name` (`DatabaseName`), `dimensions` (`Dimensions`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             dimensions: impl IntoIterator<Item = TimestreamDimension>,
-            role_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Dimensions", Some("dimensions"), list(dimensions));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("TableName", Some("table_name"), string(table_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             TimestreamAction(this)
         }
         /// CloudFormation `Timestamp`, Terraform `timestamp`.
@@ -6793,13 +6916,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamdimension.html)
     #[derive(Clone, Debug)]
-    pub struct TimestreamDimension(Props);
+    pub struct TimestreamDimension(rt::Props);
     impl TimestreamDimension {
         /// A new `TimestreamDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             TimestreamDimension(this)
         }
     }
@@ -6808,13 +6931,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamtimestamp.html)
     #[derive(Clone, Debug)]
-    pub struct TimestreamTimestamp(Props);
+    pub struct TimestreamTimestamp(rt::Props);
     impl TimestreamTimestamp {
         /// A new `TimestreamTimestamp`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Unit", Some("unit"), string(unit));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Unit", Some("unit"), rt::string(unit));
+            this.set("Value", Some("value"), rt::string(value));
             TimestreamTimestamp(this)
         }
     }
@@ -6823,28 +6946,28 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-topicrulepayload.html)
     #[derive(Clone, Debug)]
-    pub struct TopicRulePayload(Props);
+    pub struct TopicRulePayload(rt::Props);
     impl TopicRulePayload {
         /// A new `TopicRulePayload`. Required properties: `actions` (`Actions`), `sql` (`Sql`).
-        pub fn new(actions: impl IntoIterator<Item = Action>, sql: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), list(actions));
-            this.set("Sql", Some("sql"), string(sql));
+        pub fn new(actions: impl IntoIterator<Item = Action>, sql: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::list(actions));
+            this.set("Sql", Some("sql"), rt::string(sql));
             TopicRulePayload(this)
         }
         /// CloudFormation `AwsIotSqlVersion`, Terraform `aws_iot_sql_version`.
-        pub fn aws_iot_sql_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_iot_sql_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AwsIotSqlVersion",
                 Some("aws_iot_sql_version"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `ErrorAction`, Terraform `error_action`.
@@ -6856,7 +6979,7 @@ pub mod topic_rule {
         /// CloudFormation `RuleDisabled`, Terraform `rule_disabled`.
         pub fn rule_disabled(mut self, value: bool) -> Self {
             self.0
-                .set("RuleDisabled", Some("rule_disabled"), boolean(value));
+                .set("RuleDisabled", Some("rule_disabled"), rt::boolean(value));
             self
         }
     }
@@ -6865,13 +6988,13 @@ pub mod topic_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-userproperty.html)
     #[derive(Clone, Debug)]
-    pub struct UserProperty(Props);
+    pub struct UserProperty(rt::Props);
     impl UserProperty {
         /// A new `UserProperty`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             UserProperty(this)
         }
     }
@@ -6943,11 +7066,11 @@ pub mod topic_rule {
 /// CloudFormation: `AWS::IoT::TopicRuleDestination`. Terraform: `awscc_iot_topic_rule_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iot-topicruledestination.html)
-pub struct TopicRuleDestination(Base);
-static TOPIC_RULE_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct TopicRuleDestination(rt::Base);
+static TOPIC_RULE_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoT::TopicRuleDestination",
     terraform: Some("awscc_iot_topic_rule_destination"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6971,7 +7094,7 @@ impl TopicRuleDestination {
     /// Declares a `AWS::IoT::TopicRuleDestination` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TOPIC_RULE_DESTINATION_TYPE);
+        let this = rt::Base::new(id, &TOPIC_RULE_DESTINATION_TYPE);
         TopicRuleDestination(this)
     }
     /// HTTP URL destination properties.
@@ -7024,19 +7147,19 @@ impl TopicRuleDestination {
 builder!(TopicRuleDestination, TopicRuleDestinationHandle);
 /// A declared `AWS::IoT::TopicRuleDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicRuleDestinationHandle(Handle);
+pub struct TopicRuleDestinationHandle(rt::Handle);
 handle!(TopicRuleDestinationHandle);
 impl TopicRuleDestinationHandle {
     /// Amazon Resource Name (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The reasoning for the current status of the TopicRuleDestination.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
 }
@@ -7047,17 +7170,20 @@ pub mod topic_rule_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-httpurldestinationsummary.html)
     #[derive(Clone, Debug)]
-    pub struct HttpUrlDestinationSummary(Props);
+    pub struct HttpUrlDestinationSummary(rt::Props);
     impl HttpUrlDestinationSummary {
         /// A new `HttpUrlDestinationSummary`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpUrlDestinationSummary(this)
         }
         /// CloudFormation `ConfirmationUrl`, Terraform `confirmation_url`.
-        pub fn confirmation_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConfirmationUrl", Some("confirmation_url"), string(value));
+        pub fn confirmation_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConfirmationUrl",
+                Some("confirmation_url"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -7066,36 +7192,38 @@ pub mod topic_rule_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-influxdbdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct InfluxDbDestinationProperties(Props);
+    pub struct InfluxDbDestinationProperties(rt::Props);
     impl InfluxDbDestinationProperties {
         /// A new `InfluxDbDestinationProperties`. Required properties: `endpoint` (`Endpoint`), `influx_db_version` (`InfluxDBVersion`), `secret_id` (`SecretId`).
         pub fn new(
-            endpoint: impl Into<Expr>,
-            influx_db_version: impl Into<Expr>,
-            secret_id: impl Into<Expr>,
+            endpoint: impl Into<rt::Expr>,
+            influx_db_version: impl Into<rt::Expr>,
+            secret_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
+            let mut this = rt::Props::default();
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
             this.set(
                 "InfluxDBVersion",
                 Some("influx_db_version"),
-                string(influx_db_version),
+                rt::string(influx_db_version),
             );
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             InfluxDbDestinationProperties(this)
         }
         /// The key name within the secret that contains the InfluxDB token.
         ///
         /// CloudFormation `SecretKey`, Terraform `secret_key`.
-        pub fn secret_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretKey", Some("secret_key"), string(value));
+        pub fn secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretKey", Some("secret_key"), rt::string(value));
             self
         }
         /// The type of the secret value (SecretString or SecretBinary).
         ///
         /// CloudFormation `SecretType`, Terraform `secret_type`.
-        pub fn secret_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretType", Some("secret_type"), string(value));
+        pub fn secret_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretType", Some("secret_type"), rt::string(value));
             self
         }
     }
@@ -7104,32 +7232,39 @@ pub mod topic_rule_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-vpcdestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct VpcDestinationProperties(Props);
+    pub struct VpcDestinationProperties(rt::Props);
     impl VpcDestinationProperties {
         /// A new `VpcDestinationProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcDestinationProperties(this)
         }
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }

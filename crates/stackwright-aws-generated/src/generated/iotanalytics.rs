@@ -2,23 +2,24 @@
 //! `IoTAnalytics` resource types of the CloudFormation registry (`AWS::IoTAnalytics::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `iotanalytics` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::IoTAnalytics::Channel
 ///
 /// CloudFormation: `AWS::IoTAnalytics::Channel`. Terraform: `awscc_iotanalytics_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotanalytics-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTAnalytics::Channel",
     terraform: Some("awscc_iotanalytics_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,13 +57,13 @@ impl Channel {
     /// Declares a `AWS::IoTAnalytics::Channel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CHANNEL_TYPE);
+        let this = rt::Base::new(id, &CHANNEL_TYPE);
         Channel(this)
     }
     /// Constraints: length 1..=128; pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
-    pub fn channel_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ChannelName", Some("channel_name"), string(value));
+            .set("ChannelName", Some("channel_name"), rt::string(value));
         self
     }
     /// CloudFormation `ChannelStorage`, Terraform `channel_storage`.
@@ -81,11 +82,11 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::IoTAnalytics::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -96,11 +97,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-channelstorage.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelStorage(Props);
+    pub struct ChannelStorage(rt::Props);
     impl ChannelStorage {
         /// A new `ChannelStorage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChannelStorage(this)
         }
         /// CloudFormation `CustomerManagedS3`, Terraform `customer_managed_s3`.
@@ -113,11 +114,11 @@ pub mod channel {
             self
         }
         /// CloudFormation `ServiceManagedS3`, Terraform `service_managed_s3`.
-        pub fn service_managed_s3(mut self, value: impl Into<Value>) -> Self {
+        pub fn service_managed_s3(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ServiceManagedS3",
                 Some("service_managed_s3"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -127,18 +128,19 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-customermanageds3.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerManagedS3(Props);
+    pub struct CustomerManagedS3(rt::Props);
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9!_.*'()/{}:-]*/$`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
     }
@@ -147,22 +149,23 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-retentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(Props);
+    pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
         /// A new `RetentionPeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionPeriod(this)
         }
         /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
         pub fn number_of_days(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfDays", Some("number_of_days"), int(value));
+                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
             self
         }
         /// CloudFormation `Unlimited`, Terraform `unlimited`.
         pub fn unlimited(mut self, value: bool) -> Self {
-            self.0.set("Unlimited", Some("unlimited"), boolean(value));
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
             self
         }
     }
@@ -173,11 +176,11 @@ pub mod channel {
 /// CloudFormation: `AWS::IoTAnalytics::Dataset`. Terraform: `awscc_iotanalytics_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotanalytics-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTAnalytics::Dataset",
     terraform: Some("awscc_iotanalytics_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -215,8 +218,8 @@ impl Dataset {
     /// Declares a `AWS::IoTAnalytics::Dataset` with the stack-unique `id`. Required properties: `actions` (`Actions`).
     #[track_caller]
     pub fn new(id: impl Into<String>, actions: impl IntoIterator<Item = dataset::Action>) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
         Dataset(this)
     }
     /// Constraints: 0..=20 items. CloudFormation `ContentDeliveryRules`, Terraform `content_delivery_rules`.
@@ -227,14 +230,14 @@ impl Dataset {
         self.0.set(
             "ContentDeliveryRules",
             Some("content_delivery_rules"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=128; pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`. Changing it replaces the resource. CloudFormation `DatasetName`, Terraform `dataset_name`.
-    pub fn dataset_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatasetName", Some("dataset_name"), string(value));
+            .set("DatasetName", Some("dataset_name"), rt::string(value));
         self
     }
     /// Constraints: 1..=1 items. CloudFormation `LateDataRules`, Terraform `late_data_rules`.
@@ -243,7 +246,7 @@ impl Dataset {
         value: impl IntoIterator<Item = dataset::LateDataRule>,
     ) -> Self {
         self.0
-            .set("LateDataRules", Some("late_data_rules"), list(value));
+            .set("LateDataRules", Some("late_data_rules"), rt::list(value));
         self
     }
     /// CloudFormation `RetentionPeriod`, Terraform `retention_period`.
@@ -254,7 +257,7 @@ impl Dataset {
     }
     /// Constraints: 0..=5 items. CloudFormation `Triggers`, Terraform `triggers`.
     pub fn triggers(mut self, value: impl IntoIterator<Item = dataset::Trigger>) -> Self {
-        self.0.set("Triggers", Some("triggers"), list(value));
+        self.0.set("Triggers", Some("triggers"), rt::list(value));
         self
     }
     /// CloudFormation `VersioningConfiguration`, Terraform `versioning_configuration`.
@@ -270,11 +273,11 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::IoTAnalytics::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -285,12 +288,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `action_name` (`ActionName`).
-        pub fn new(action_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ActionName", Some("action_name"), string(action_name));
+        pub fn new(action_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ActionName", Some("action_name"), rt::string(action_name));
             Action(this)
         }
         /// CloudFormation `ContainerAction`, Terraform `container_action`.
@@ -311,21 +314,21 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-containeraction.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerAction(Props);
+    pub struct ContainerAction(rt::Props);
     impl ContainerAction {
         /// A new `ContainerAction`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `image` (`Image`), `resource_configuration` (`ResourceConfiguration`).
         pub fn new(
-            execution_role_arn: impl Into<Expr>,
-            image: impl Into<Expr>,
+            execution_role_arn: impl Into<rt::Expr>,
+            image: impl Into<rt::Expr>,
             resource_configuration: ResourceConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(execution_role_arn),
+                rt::string(execution_role_arn),
             );
-            this.set("Image", Some("image"), string(image));
+            this.set("Image", Some("image"), rt::string(image));
             this.set(
                 "ResourceConfiguration",
                 Some("resource_configuration"),
@@ -335,7 +338,7 @@ pub mod dataset {
         }
         /// Constraints: 0..=50 items. CloudFormation `Variables`, Terraform `variables`.
         pub fn variables(mut self, value: impl IntoIterator<Item = Variable>) -> Self {
-            self.0.set("Variables", Some("variables"), list(value));
+            self.0.set("Variables", Some("variables"), rt::list(value));
             self
         }
     }
@@ -344,17 +347,18 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryrule.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetContentDeliveryRule(Props);
+    pub struct DatasetContentDeliveryRule(rt::Props);
     impl DatasetContentDeliveryRule {
         /// A new `DatasetContentDeliveryRule`. Required properties: `destination` (`Destination`).
         pub fn new(destination: DatasetContentDeliveryRuleDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             DatasetContentDeliveryRule(this)
         }
         /// CloudFormation `EntryName`, Terraform `entry_name`.
-        pub fn entry_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntryName", Some("entry_name"), string(value));
+        pub fn entry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EntryName", Some("entry_name"), rt::string(value));
             self
         }
     }
@@ -363,11 +367,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryruledestination.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetContentDeliveryRuleDestination(Props);
+    pub struct DatasetContentDeliveryRuleDestination(rt::Props);
     impl DatasetContentDeliveryRuleDestination {
         /// A new `DatasetContentDeliveryRuleDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetContentDeliveryRuleDestination(this)
         }
         /// CloudFormation `IotEventsDestinationConfiguration`, Terraform `iot_events_destination_configuration`.
@@ -397,12 +401,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentversionvalue.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetContentVersionValue(Props);
+    pub struct DatasetContentVersionValue(rt::Props);
     impl DatasetContentVersionValue {
         /// A new `DatasetContentVersionValue`. Required properties: `dataset_name` (`DatasetName`).
-        pub fn new(dataset_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatasetName", Some("dataset_name"), string(dataset_name));
+        pub fn new(dataset_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatasetName",
+                Some("dataset_name"),
+                rt::string(dataset_name),
+            );
             DatasetContentVersionValue(this)
         }
     }
@@ -411,16 +419,20 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatime.html)
     #[derive(Clone, Debug)]
-    pub struct DeltaTime(Props);
+    pub struct DeltaTime(rt::Props);
     impl DeltaTime {
         /// A new `DeltaTime`. Required properties: `offset_seconds` (`OffsetSeconds`), `time_expression` (`TimeExpression`).
-        pub fn new(offset_seconds: i64, time_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OffsetSeconds", Some("offset_seconds"), int(offset_seconds));
+        pub fn new(offset_seconds: i64, time_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "OffsetSeconds",
+                Some("offset_seconds"),
+                rt::int(offset_seconds),
+            );
             this.set(
                 "TimeExpression",
                 Some("time_expression"),
-                string(time_expression),
+                rt::string(time_expression),
             );
             DeltaTime(this)
         }
@@ -430,15 +442,15 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatimesessionwindowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeltaTimeSessionWindowConfiguration(Props);
+    pub struct DeltaTimeSessionWindowConfiguration(rt::Props);
     impl DeltaTimeSessionWindowConfiguration {
         /// A new `DeltaTimeSessionWindowConfiguration`. Required properties: `timeout_in_minutes` (`TimeoutInMinutes`).
         pub fn new(timeout_in_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TimeoutInMinutes",
                 Some("timeout_in_minutes"),
-                int(timeout_in_minutes),
+                rt::int(timeout_in_minutes),
             );
             DeltaTimeSessionWindowConfiguration(this)
         }
@@ -448,11 +460,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// CloudFormation `DeltaTime`, Terraform `delta_time`.
@@ -466,13 +478,17 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-glueconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GlueConfiguration(Props);
+    pub struct GlueConfiguration(rt::Props);
     impl GlueConfiguration {
         /// A new `GlueConfiguration`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             GlueConfiguration(this)
         }
     }
@@ -481,13 +497,13 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-ioteventsdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IotEventsDestinationConfiguration(Props);
+    pub struct IotEventsDestinationConfiguration(rt::Props);
     impl IotEventsDestinationConfiguration {
         /// A new `IotEventsDestinationConfiguration`. Required properties: `input_name` (`InputName`), `role_arn` (`RoleArn`).
-        pub fn new(input_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputName", Some("input_name"), string(input_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(input_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputName", Some("input_name"), rt::string(input_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             IotEventsDestinationConfiguration(this)
         }
     }
@@ -496,11 +512,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedatarule.html)
     #[derive(Clone, Debug)]
-    pub struct LateDataRule(Props);
+    pub struct LateDataRule(rt::Props);
     impl LateDataRule {
         /// A new `LateDataRule`. Required properties: `rule_configuration` (`RuleConfiguration`).
         pub fn new(rule_configuration: LateDataRuleConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RuleConfiguration",
                 Some("rule_configuration"),
@@ -509,8 +525,8 @@ pub mod dataset {
             LateDataRule(this)
         }
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_]+$`. CloudFormation `RuleName`, Terraform `rule_name`.
-        pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleName", Some("rule_name"), string(value));
+        pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleName", Some("rule_name"), rt::string(value));
             self
         }
     }
@@ -519,11 +535,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedataruleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LateDataRuleConfiguration(Props);
+    pub struct LateDataRuleConfiguration(rt::Props);
     impl LateDataRuleConfiguration {
         /// A new `LateDataRuleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LateDataRuleConfiguration(this)
         }
         /// CloudFormation `DeltaTimeSessionWindowConfiguration`, Terraform `delta_time_session_window_configuration`.
@@ -544,12 +560,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-outputfileurivalue.html)
     #[derive(Clone, Debug)]
-    pub struct OutputFileUriValue(Props);
+    pub struct OutputFileUriValue(rt::Props);
     impl OutputFileUriValue {
         /// A new `OutputFileUriValue`. Required properties: `file_name` (`FileName`).
-        pub fn new(file_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FileName", Some("file_name"), string(file_name));
+        pub fn new(file_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FileName", Some("file_name"), rt::string(file_name));
             OutputFileUriValue(this)
         }
     }
@@ -558,17 +574,17 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-queryaction.html)
     #[derive(Clone, Debug)]
-    pub struct QueryAction(Props);
+    pub struct QueryAction(rt::Props);
     impl QueryAction {
         /// A new `QueryAction`. Required properties: `sql_query` (`SqlQuery`).
-        pub fn new(sql_query: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SqlQuery", Some("sql_query"), string(sql_query));
+        pub fn new(sql_query: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SqlQuery", Some("sql_query"), rt::string(sql_query));
             QueryAction(this)
         }
         /// Constraints: 0..=1 items. CloudFormation `Filters`, Terraform `filters`.
         pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), list(value));
+            self.0.set("Filters", Some("filters"), rt::list(value));
             self
         }
     }
@@ -577,16 +593,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-resourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceConfiguration(Props);
+    pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
         /// A new `ResourceConfiguration`. Required properties: `compute_type` (`ComputeType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(compute_type: ComputeType, volume_size_in_gb: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ComputeType", Some("compute_type"), compute_type.into());
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ResourceConfiguration(this)
         }
@@ -596,22 +612,23 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-retentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(Props);
+    pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
         /// A new `RetentionPeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionPeriod(this)
         }
         /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
         pub fn number_of_days(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfDays", Some("number_of_days"), int(value));
+                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
             self
         }
         /// CloudFormation `Unlimited`, Terraform `unlimited`.
         pub fn unlimited(mut self, value: bool) -> Self {
-            self.0.set("Unlimited", Some("unlimited"), boolean(value));
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
             self
         }
     }
@@ -620,18 +637,18 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
         pub fn new(
-            bucket: impl Into<Expr>,
-            key: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            bucket: impl Into<rt::Expr>,
+            key: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `GlueConfiguration`, Terraform `glue_configuration`.
@@ -649,15 +666,15 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             Schedule(this)
         }
@@ -667,11 +684,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-trigger.html)
     #[derive(Clone, Debug)]
-    pub struct Trigger(Props);
+    pub struct Trigger(rt::Props);
     impl Trigger {
         /// A new `Trigger`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Trigger(this)
         }
         /// CloudFormation `Schedule`, Terraform `schedule`.
@@ -694,12 +711,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-triggeringdataset.html)
     #[derive(Clone, Debug)]
-    pub struct TriggeringDataset(Props);
+    pub struct TriggeringDataset(rt::Props);
     impl TriggeringDataset {
         /// A new `TriggeringDataset`. Required properties: `dataset_name` (`DatasetName`).
-        pub fn new(dataset_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DatasetName", Some("dataset_name"), string(dataset_name));
+        pub fn new(dataset_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DatasetName",
+                Some("dataset_name"),
+                rt::string(dataset_name),
+            );
             TriggeringDataset(this)
         }
     }
@@ -708,12 +729,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-variable.html)
     #[derive(Clone, Debug)]
-    pub struct Variable(Props);
+    pub struct Variable(rt::Props);
     impl Variable {
         /// A new `Variable`. Required properties: `variable_name` (`VariableName`).
-        pub fn new(variable_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VariableName", Some("variable_name"), string(variable_name));
+        pub fn new(variable_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "VariableName",
+                Some("variable_name"),
+                rt::string(variable_name),
+            );
             Variable(this)
         }
         /// CloudFormation `DatasetContentVersionValue`, Terraform `dataset_content_version_value`.
@@ -727,7 +752,8 @@ pub mod dataset {
         }
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
         pub fn double_value(mut self, value: i64) -> Self {
-            self.0.set("DoubleValue", Some("double_value"), int(value));
+            self.0
+                .set("DoubleValue", Some("double_value"), rt::int(value));
             self
         }
         /// CloudFormation `OutputFileUriValue`, Terraform `output_file_uri_value`.
@@ -740,9 +766,9 @@ pub mod dataset {
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -751,21 +777,23 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-versioningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VersioningConfiguration(Props);
+    pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
         /// A new `VersioningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VersioningConfiguration(this)
         }
         /// Constraints: range 1..=1000. CloudFormation `MaxVersions`, Terraform `max_versions`.
         pub fn max_versions(mut self, value: i64) -> Self {
-            self.0.set("MaxVersions", Some("max_versions"), int(value));
+            self.0
+                .set("MaxVersions", Some("max_versions"), rt::int(value));
             self
         }
         /// CloudFormation `Unlimited`, Terraform `unlimited`.
         pub fn unlimited(mut self, value: bool) -> Self {
-            self.0.set("Unlimited", Some("unlimited"), boolean(value));
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
             self
         }
     }
@@ -785,11 +813,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::IoTAnalytics::Datastore`. Terraform: `awscc_iotanalytics_datastore` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotanalytics-datastore.html)
-pub struct Datastore(Base);
-static DATASTORE_TYPE: TypeInfo = TypeInfo {
+pub struct Datastore(rt::Base);
+static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTAnalytics::Datastore",
     terraform: Some("awscc_iotanalytics_datastore"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -827,13 +855,13 @@ impl Datastore {
     /// Declares a `AWS::IoTAnalytics::Datastore` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATASTORE_TYPE);
+        let this = rt::Base::new(id, &DATASTORE_TYPE);
         Datastore(this)
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `DatastoreName`, Terraform `datastore_name`.
-    pub fn datastore_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn datastore_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatastoreName", Some("datastore_name"), string(value));
+            .set("DatastoreName", Some("datastore_name"), rt::string(value));
         self
     }
     /// CloudFormation `DatastorePartitions`, Terraform `datastore_partitions`.
@@ -870,11 +898,11 @@ impl Datastore {
 builder!(Datastore, DatastoreHandle);
 /// A declared `AWS::IoTAnalytics::Datastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatastoreHandle(Handle);
+pub struct DatastoreHandle(rt::Handle);
 handle!(DatastoreHandle);
 impl DatastoreHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -885,13 +913,13 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-column.html)
     #[derive(Clone, Debug)]
-    pub struct Column(Props);
+    pub struct Column(rt::Props);
     impl Column {
         /// A new `Column`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Type", Some("type"), rt::string(type_));
             Column(this)
         }
     }
@@ -900,18 +928,19 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerManagedS3(Props);
+    pub struct CustomerManagedS3(rt::Props);
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
     }
@@ -920,17 +949,18 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3storage.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerManagedS3Storage(Props);
+    pub struct CustomerManagedS3Storage(rt::Props);
     impl CustomerManagedS3Storage {
         /// A new `CustomerManagedS3Storage`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             CustomerManagedS3Storage(this)
         }
         /// Constraints: length 1..=255; pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
     }
@@ -939,11 +969,11 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartition.html)
     #[derive(Clone, Debug)]
-    pub struct DatastorePartition(Props);
+    pub struct DatastorePartition(rt::Props);
     impl DatastorePartition {
         /// A new `DatastorePartition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatastorePartition(this)
         }
         /// CloudFormation `Partition`, Terraform `partition`.
@@ -966,16 +996,17 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartitions.html)
     #[derive(Clone, Debug)]
-    pub struct DatastorePartitions(Props);
+    pub struct DatastorePartitions(rt::Props);
     impl DatastorePartitions {
         /// A new `DatastorePartitions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatastorePartitions(this)
         }
         /// Constraints: 0..=25 items. CloudFormation `Partitions`, Terraform `partitions`.
         pub fn partitions(mut self, value: impl IntoIterator<Item = DatastorePartition>) -> Self {
-            self.0.set("Partitions", Some("partitions"), list(value));
+            self.0
+                .set("Partitions", Some("partitions"), rt::list(value));
             self
         }
     }
@@ -984,11 +1015,11 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorestorage.html)
     #[derive(Clone, Debug)]
-    pub struct DatastoreStorage(Props);
+    pub struct DatastoreStorage(rt::Props);
     impl DatastoreStorage {
         /// A new `DatastoreStorage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatastoreStorage(this)
         }
         /// CloudFormation `CustomerManagedS3`, Terraform `customer_managed_s3`.
@@ -1013,11 +1044,11 @@ pub mod datastore {
             self
         }
         /// CloudFormation `ServiceManagedS3`, Terraform `service_managed_s3`.
-        pub fn service_managed_s3(mut self, value: impl Into<Value>) -> Self {
+        pub fn service_managed_s3(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "ServiceManagedS3",
                 Some("service_managed_s3"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1027,19 +1058,19 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-fileformatconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FileFormatConfiguration(Props);
+    pub struct FileFormatConfiguration(rt::Props);
     impl FileFormatConfiguration {
         /// A new `FileFormatConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FileFormatConfiguration(this)
         }
         /// CloudFormation `JsonConfiguration`, Terraform `json_configuration`.
-        pub fn json_configuration(mut self, value: impl Into<Value>) -> Self {
+        pub fn json_configuration(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "JsonConfiguration",
                 Some("json_configuration"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -1058,11 +1089,11 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-iotsitewisemultilayerstorage.html)
     #[derive(Clone, Debug)]
-    pub struct IotSiteWiseMultiLayerStorage(Props);
+    pub struct IotSiteWiseMultiLayerStorage(rt::Props);
     impl IotSiteWiseMultiLayerStorage {
         /// A new `IotSiteWiseMultiLayerStorage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IotSiteWiseMultiLayerStorage(this)
         }
         /// CloudFormation `CustomerManagedS3Storage`, Terraform `customer_managed_s3_storage`.
@@ -1080,11 +1111,11 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-parquetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParquetConfiguration(Props);
+    pub struct ParquetConfiguration(rt::Props);
     impl ParquetConfiguration {
         /// A new `ParquetConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParquetConfiguration(this)
         }
         /// CloudFormation `SchemaDefinition`, Terraform `schema_definition`.
@@ -1099,15 +1130,15 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-partition.html)
     #[derive(Clone, Debug)]
-    pub struct Partition(Props);
+    pub struct Partition(rt::Props);
     impl Partition {
         /// A new `Partition`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             Partition(this)
         }
@@ -1117,22 +1148,23 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-retentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(Props);
+    pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
         /// A new `RetentionPeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionPeriod(this)
         }
         /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
         pub fn number_of_days(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfDays", Some("number_of_days"), int(value));
+                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
             self
         }
         /// CloudFormation `Unlimited`, Terraform `unlimited`.
         pub fn unlimited(mut self, value: bool) -> Self {
-            self.0.set("Unlimited", Some("unlimited"), boolean(value));
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
             self
         }
     }
@@ -1141,16 +1173,16 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-schemadefinition.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaDefinition(Props);
+    pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
         /// A new `SchemaDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaDefinition(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Columns`, Terraform `columns`.
         pub fn columns(mut self, value: impl IntoIterator<Item = Column>) -> Self {
-            self.0.set("Columns", Some("columns"), list(value));
+            self.0.set("Columns", Some("columns"), rt::list(value));
             self
         }
     }
@@ -1159,22 +1191,25 @@ pub mod datastore {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-timestamppartition.html)
     #[derive(Clone, Debug)]
-    pub struct TimestampPartition(Props);
+    pub struct TimestampPartition(rt::Props);
     impl TimestampPartition {
         /// A new `TimestampPartition`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             TimestampPartition(this)
         }
         /// Constraints: pattern `[a-zA-Z0-9\s\[\]_,.'/:-]*`. CloudFormation `TimestampFormat`, Terraform `timestamp_format`.
-        pub fn timestamp_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TimestampFormat", Some("timestamp_format"), string(value));
+        pub fn timestamp_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TimestampFormat",
+                Some("timestamp_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1185,11 +1220,11 @@ pub mod datastore {
 /// CloudFormation: `AWS::IoTAnalytics::Pipeline`. Terraform: `awscc_iotanalytics_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotanalytics-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTAnalytics::Pipeline",
     terraform: Some("awscc_iotanalytics_pipeline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1230,29 +1265,29 @@ impl Pipeline {
         id: impl Into<String>,
         pipeline_activities: impl IntoIterator<Item = pipeline::Activity>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
         this.set(
             "PipelineActivities",
             Some("pipeline_activities"),
-            list(pipeline_activities),
+            rt::list(pipeline_activities),
         );
         Pipeline(this)
     }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `PipelineName`, Terraform `pipeline_name`.
-    pub fn pipeline_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PipelineName", Some("pipeline_name"), string(value));
+            .set("PipelineName", Some("pipeline_name"), rt::string(value));
         self
     }
 }
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::IoTAnalytics::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 impl PipelineHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1263,11 +1298,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-activity.html)
     #[derive(Clone, Debug)]
-    pub struct Activity(Props);
+    pub struct Activity(rt::Props);
     impl Activity {
         /// A new `Activity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Activity(this)
         }
         /// CloudFormation `AddAttributes`, Terraform `add_attributes`.
@@ -1337,21 +1372,21 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-addattributes.html)
     #[derive(Clone, Debug)]
-    pub struct AddAttributes(Props);
+    pub struct AddAttributes(rt::Props);
     impl AddAttributes {
         /// A new `AddAttributes`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
         pub fn new(
-            attributes: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-            name: impl Into<Expr>,
+            attributes: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), string_map(attributes));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::string_map(attributes));
+            this.set("Name", Some("name"), rt::string(name));
             AddAttributes(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1360,18 +1395,22 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-channel.html)
     #[derive(Clone, Debug)]
-    pub struct Channel(Props);
+    pub struct Channel(rt::Props);
     impl Channel {
         /// A new `Channel`. Required properties: `channel_name` (`ChannelName`), `name` (`Name`).
-        pub fn new(channel_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ChannelName", Some("channel_name"), string(channel_name));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(channel_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ChannelName",
+                Some("channel_name"),
+                rt::string(channel_name),
+            );
+            this.set("Name", Some("name"), rt::string(name));
             Channel(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1380,17 +1419,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-datastore.html)
     #[derive(Clone, Debug)]
-    pub struct Datastore(Props);
+    pub struct Datastore(rt::Props);
     impl Datastore {
         /// A new `Datastore`. Required properties: `datastore_name` (`DatastoreName`), `name` (`Name`).
-        pub fn new(datastore_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(datastore_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DatastoreName",
                 Some("datastore_name"),
-                string(datastore_name),
+                rt::string(datastore_name),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             Datastore(this)
         }
     }
@@ -1399,25 +1438,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceregistryenrich.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceRegistryEnrich(Props);
+    pub struct DeviceRegistryEnrich(rt::Props);
     impl DeviceRegistryEnrich {
         /// A new `DeviceRegistryEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
         pub fn new(
-            attribute: impl Into<Expr>,
-            name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            thing_name: impl Into<Expr>,
+            attribute: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            thing_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attribute", Some("attribute"), string(attribute));
-            this.set("Name", Some("name"), string(name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("ThingName", Some("thing_name"), string(thing_name));
+            let mut this = rt::Props::default();
+            this.set("Attribute", Some("attribute"), rt::string(attribute));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
             DeviceRegistryEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1426,25 +1465,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceshadowenrich.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceShadowEnrich(Props);
+    pub struct DeviceShadowEnrich(rt::Props);
     impl DeviceShadowEnrich {
         /// A new `DeviceShadowEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
         pub fn new(
-            attribute: impl Into<Expr>,
-            name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            thing_name: impl Into<Expr>,
+            attribute: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            thing_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attribute", Some("attribute"), string(attribute));
-            this.set("Name", Some("name"), string(name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("ThingName", Some("thing_name"), string(thing_name));
+            let mut this = rt::Props::default();
+            this.set("Attribute", Some("attribute"), rt::string(attribute));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
             DeviceShadowEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1453,18 +1492,18 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `filter` (`Filter`), `name` (`Name`).
-        pub fn new(filter: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), string(filter));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(filter: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::string(filter));
+            this.set("Name", Some("name"), rt::string(name));
             Filter(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1473,19 +1512,23 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-lambda.html)
     #[derive(Clone, Debug)]
-    pub struct Lambda(Props);
+    pub struct Lambda(rt::Props);
     impl Lambda {
         /// A new `Lambda`. Required properties: `batch_size` (`BatchSize`), `lambda_name` (`LambdaName`), `name` (`Name`).
-        pub fn new(batch_size: i64, lambda_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BatchSize", Some("batch_size"), int(batch_size));
-            this.set("LambdaName", Some("lambda_name"), string(lambda_name));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(
+            batch_size: i64,
+            lambda_name: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BatchSize", Some("batch_size"), rt::int(batch_size));
+            this.set("LambdaName", Some("lambda_name"), rt::string(lambda_name));
+            this.set("Name", Some("name"), rt::string(name));
             Lambda(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1494,23 +1537,23 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-math.html)
     #[derive(Clone, Debug)]
-    pub struct Math(Props);
+    pub struct Math(rt::Props);
     impl Math {
         /// A new `Math`. Required properties: `attribute` (`Attribute`), `math` (`Math`), `name` (`Name`).
         pub fn new(
-            attribute: impl Into<Expr>,
-            math: impl Into<Expr>,
-            name: impl Into<Expr>,
+            attribute: impl Into<rt::Expr>,
+            math: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attribute", Some("attribute"), string(attribute));
-            this.set("Math", Some("math"), string(math));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Attribute", Some("attribute"), rt::string(attribute));
+            this.set("Math", Some("math"), rt::string(math));
+            this.set("Name", Some("name"), rt::string(name));
             Math(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1519,21 +1562,21 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-removeattributes.html)
     #[derive(Clone, Debug)]
-    pub struct RemoveAttributes(Props);
+    pub struct RemoveAttributes(rt::Props);
     impl RemoveAttributes {
         /// A new `RemoveAttributes`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
         pub fn new(
-            attributes: impl IntoIterator<Item = impl Into<Expr>>,
-            name: impl Into<Expr>,
+            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), strings(attributes));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::strings(attributes));
+            this.set("Name", Some("name"), rt::string(name));
             RemoveAttributes(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }
@@ -1542,21 +1585,21 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-selectattributes.html)
     #[derive(Clone, Debug)]
-    pub struct SelectAttributes(Props);
+    pub struct SelectAttributes(rt::Props);
     impl SelectAttributes {
         /// A new `SelectAttributes`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
         pub fn new(
-            attributes: impl IntoIterator<Item = impl Into<Expr>>,
-            name: impl Into<Expr>,
+            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), strings(attributes));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::strings(attributes));
+            this.set("Name", Some("name"), rt::string(name));
             SelectAttributes(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
-        pub fn next(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Next", Some("next"), string(value));
+        pub fn next(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Next", Some("next"), rt::string(value));
             self
         }
     }

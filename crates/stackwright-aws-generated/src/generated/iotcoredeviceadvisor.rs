@@ -2,23 +2,24 @@
 //! `IoTCoreDeviceAdvisor` resource types of the CloudFormation registry (`AWS::IoTCoreDeviceAdvisor::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `iotcoredeviceadvisor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`. Terraform: `awscc_iotcoredeviceadvisor_suite_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotcoredeviceadvisor-suitedefinition.html)
-pub struct SuiteDefinition(Base);
-static SUITE_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct SuiteDefinition(rt::Base);
+static SUITE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTCoreDeviceAdvisor::SuiteDefinition",
     terraform: Some("awscc_iotcoredeviceadvisor_suite_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,7 +69,7 @@ impl SuiteDefinition {
         id: impl Into<String>,
         suite_definition_configuration: suite_definition::SuiteDefinitionConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &SUITE_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &SUITE_DEFINITION_TYPE);
         this.set(
             "SuiteDefinitionConfiguration",
             Some("suite_definition_configuration"),
@@ -80,25 +81,25 @@ impl SuiteDefinition {
 builder!(SuiteDefinition, SuiteDefinitionHandle);
 /// A declared `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SuiteDefinitionHandle(Handle);
+pub struct SuiteDefinitionHandle(rt::Handle);
 handle!(SuiteDefinitionHandle);
 impl SuiteDefinitionHandle {
     /// The unique identifier for the suite definition.
     ///
     /// CloudFormation `Fn::GetAtt` `SuiteDefinitionId`; Terraform `suite_definition_id`.
-    pub fn suite_definition_id(&self) -> Expr {
+    pub fn suite_definition_id(&self) -> rt::Expr {
         self.0.attr("SuiteDefinitionId")
     }
     /// The Amazon Resource name for the suite definition.
     ///
     /// CloudFormation `Fn::GetAtt` `SuiteDefinitionArn`; Terraform `suite_definition_arn`.
-    pub fn suite_definition_arn(&self) -> Expr {
+    pub fn suite_definition_arn(&self) -> rt::Expr {
         self.0.attr("SuiteDefinitionArn")
     }
     /// The suite definition version of a test suite.
     ///
     /// CloudFormation `Fn::GetAtt` `SuiteDefinitionVersion`; Terraform `suite_definition_version`.
-    pub fn suite_definition_version(&self) -> Expr {
+    pub fn suite_definition_version(&self) -> rt::Expr {
         self.0.attr("SuiteDefinitionVersion")
     }
 }
@@ -109,22 +110,22 @@ pub mod suite_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-deviceundertest.html)
     #[derive(Clone, Debug)]
-    pub struct DeviceUnderTest(Props);
+    pub struct DeviceUnderTest(rt::Props);
     impl DeviceUnderTest {
         /// A new `DeviceUnderTest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeviceUnderTest(this)
         }
         /// Constraints: length 20..=2048. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// Constraints: length 20..=2048. CloudFormation `ThingArn`, Terraform `thing_arn`.
-        pub fn thing_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ThingArn", Some("thing_arn"), string(value));
+        pub fn thing_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ThingArn", Some("thing_arn"), rt::string(value));
             self
         }
     }
@@ -133,27 +134,27 @@ pub mod suite_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-suitedefinitionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SuiteDefinitionConfiguration(Props);
+    pub struct SuiteDefinitionConfiguration(rt::Props);
     impl SuiteDefinitionConfiguration {
         /// A new `SuiteDefinitionConfiguration`. Required properties: `device_permission_role_arn` (`DevicePermissionRoleArn`), `root_group` (`RootGroup`).
         pub fn new(
-            device_permission_role_arn: impl Into<Expr>,
-            root_group: impl Into<Expr>,
+            device_permission_role_arn: impl Into<rt::Expr>,
+            root_group: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DevicePermissionRoleArn",
                 Some("device_permission_role_arn"),
-                string(device_permission_role_arn),
+                rt::string(device_permission_role_arn),
             );
-            this.set("RootGroup", Some("root_group"), string(root_group));
+            this.set("RootGroup", Some("root_group"), rt::string(root_group));
             SuiteDefinitionConfiguration(this)
         }
         /// The devices being tested in the test suite
         ///
         /// Constraints: 0..=2 items. CloudFormation `Devices`, Terraform `devices`.
         pub fn devices(mut self, value: impl IntoIterator<Item = DeviceUnderTest>) -> Self {
-            self.0.set("Devices", Some("devices"), list(value));
+            self.0.set("Devices", Some("devices"), rt::list(value));
             self
         }
         /// Whether the tests are intended for qualification in a suite.
@@ -163,18 +164,18 @@ pub mod suite_definition {
             self.0.set(
                 "IntendedForQualification",
                 Some("intended_for_qualification"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The Name of the suite definition.
         ///
         /// Constraints: length 1..=256. CloudFormation `SuiteDefinitionName`, Terraform `suite_definition_name`.
-        pub fn suite_definition_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn suite_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SuiteDefinitionName",
                 Some("suite_definition_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `IoTEvents` resource types of the CloudFormation registry (`AWS::IoTEvents::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `iotevents` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::IoTEvents::AlarmModel
 ///
 /// CloudFormation: `AWS::IoTEvents::AlarmModel`. Terraform: `awscc_iotevents_alarm_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotevents-alarmmodel.html)
-pub struct AlarmModel(Base);
-static ALARM_MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct AlarmModel(rt::Base);
+static ALARM_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTEvents::AlarmModel",
     terraform: Some("awscc_iotevents_alarm_model"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,11 +68,11 @@ impl AlarmModel {
     pub fn new(
         id: impl Into<String>,
         alarm_rule: alarm_model::AlarmRule,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ALARM_MODEL_TYPE);
+        let mut this = rt::Base::new(id, &ALARM_MODEL_TYPE);
         this.set("AlarmRule", Some("alarm_rule"), alarm_rule.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         AlarmModel(this)
     }
     /// CloudFormation `AlarmCapabilities`, Terraform `alarm_capabilities`.
@@ -93,39 +94,42 @@ impl AlarmModel {
         self
     }
     /// CloudFormation `AlarmModelDescription`, Terraform `alarm_model_description`.
-    pub fn alarm_model_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn alarm_model_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AlarmModelDescription",
             Some("alarm_model_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `AlarmModelName`, Terraform `alarm_model_name`.
-    pub fn alarm_model_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AlarmModelName", Some("alarm_model_name"), string(value));
+    pub fn alarm_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AlarmModelName",
+            Some("alarm_model_name"),
+            rt::string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
-    pub fn key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Key", Some("key"), string(value));
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Key", Some("key"), rt::string(value));
         self
     }
     /// CloudFormation `Severity`, Terraform `severity`.
     pub fn severity(mut self, value: i64) -> Self {
-        self.0.set("Severity", Some("severity"), int(value));
+        self.0.set("Severity", Some("severity"), rt::int(value));
         self
     }
 }
 builder!(AlarmModel, AlarmModelHandle);
 /// A declared `AWS::IoTEvents::AlarmModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AlarmModelHandle(Handle);
+pub struct AlarmModelHandle(rt::Handle);
 handle!(AlarmModelHandle);
 impl AlarmModelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -136,16 +140,16 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-acknowledgeflow.html)
     #[derive(Clone, Debug)]
-    pub struct AcknowledgeFlow(Props);
+    pub struct AcknowledgeFlow(rt::Props);
     impl AcknowledgeFlow {
         /// A new `AcknowledgeFlow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AcknowledgeFlow(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -154,11 +158,11 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmaction.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmAction(Props);
+    pub struct AlarmAction(rt::Props);
     impl AlarmAction {
         /// A new `AlarmAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmAction(this)
         }
         /// CloudFormation `DynamoDB`, Terraform `dynamo_db`.
@@ -215,11 +219,11 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmcapabilities.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmCapabilities(Props);
+    pub struct AlarmCapabilities(rt::Props);
     impl AlarmCapabilities {
         /// A new `AlarmCapabilities`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmCapabilities(this)
         }
         /// CloudFormation `AcknowledgeFlow`, Terraform `acknowledge_flow`.
@@ -243,17 +247,17 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmeventactions.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmEventActions(Props);
+    pub struct AlarmEventActions(rt::Props);
     impl AlarmEventActions {
         /// A new `AlarmEventActions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmEventActions(this)
         }
         /// CloudFormation `AlarmActions`, Terraform `alarm_actions`.
         pub fn alarm_actions(mut self, value: impl IntoIterator<Item = AlarmAction>) -> Self {
             self.0
-                .set("AlarmActions", Some("alarm_actions"), list(value));
+                .set("AlarmActions", Some("alarm_actions"), rt::list(value));
             self
         }
     }
@@ -262,11 +266,11 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmrule.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmRule(Props);
+    pub struct AlarmRule(rt::Props);
     impl AlarmRule {
         /// A new `AlarmRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlarmRule(this)
         }
         /// CloudFormation `SimpleRule`, Terraform `simple_rule`.
@@ -280,22 +284,22 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyTimestamp(Props);
+    pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
         /// A new `AssetPropertyTimestamp`. Required properties: `time_in_seconds` (`TimeInSeconds`).
-        pub fn new(time_in_seconds: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(time_in_seconds: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TimeInSeconds",
                 Some("time_in_seconds"),
-                string(time_in_seconds),
+                rt::string(time_in_seconds),
             );
             AssetPropertyTimestamp(this)
         }
         /// CloudFormation `OffsetInNanos`, Terraform `offset_in_nanos`.
-        pub fn offset_in_nanos(mut self, value: impl Into<Expr>) -> Self {
+        pub fn offset_in_nanos(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OffsetInNanos", Some("offset_in_nanos"), string(value));
+                .set("OffsetInNanos", Some("offset_in_nanos"), rt::string(value));
             self
         }
     }
@@ -304,17 +308,17 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyValue(Props);
+    pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
         /// A new `AssetPropertyValue`. Required properties: `value` (`Value`).
         pub fn new(value: AssetPropertyVariant) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Value", Some("value"), value.into());
             AssetPropertyValue(this)
         }
         /// CloudFormation `Quality`, Terraform `quality`.
-        pub fn quality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Quality", Some("quality"), string(value));
+        pub fn quality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Quality", Some("quality"), rt::string(value));
             self
         }
         /// CloudFormation `Timestamp`, Terraform `timestamp`.
@@ -328,35 +332,35 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyVariant(Props);
+    pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
         /// A new `AssetPropertyVariant`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssetPropertyVariant(this)
         }
         /// CloudFormation `BooleanValue`, Terraform `boolean_value`.
-        pub fn boolean_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn boolean_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BooleanValue", Some("boolean_value"), string(value));
+                .set("BooleanValue", Some("boolean_value"), rt::string(value));
             self
         }
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
-        pub fn double_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn double_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DoubleValue", Some("double_value"), string(value));
+                .set("DoubleValue", Some("double_value"), rt::string(value));
             self
         }
         /// CloudFormation `IntegerValue`, Terraform `integer_value`.
-        pub fn integer_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integer_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IntegerValue", Some("integer_value"), string(value));
+                .set("IntegerValue", Some("integer_value"), rt::string(value));
             self
         }
         /// CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -365,12 +369,12 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodbv2.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(Props);
+    pub struct DynamoDBv2(rt::Props);
     impl DynamoDBv2 {
         /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DynamoDBv2(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -384,37 +388,38 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodb.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDb(Props);
+    pub struct DynamoDb(rt::Props);
     impl DynamoDb {
         /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
         pub fn new(
-            hash_key_field: impl Into<Expr>,
-            hash_key_value: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            hash_key_field: impl Into<rt::Expr>,
+            hash_key_value: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                string(hash_key_field),
+                rt::string(hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                string(hash_key_value),
+                rt::string(hash_key_value),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DynamoDb(this)
         }
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
-        pub fn hash_key_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hash_key_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HashKeyType", Some("hash_key_type"), string(value));
+                .set("HashKeyType", Some("hash_key_type"), rt::string(value));
             self
         }
         /// CloudFormation `Operation`, Terraform `operation`.
-        pub fn operation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Operation", Some("operation"), string(value));
+        pub fn operation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Operation", Some("operation"), rt::string(value));
             self
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -423,27 +428,27 @@ pub mod alarm_model {
             self
         }
         /// CloudFormation `PayloadField`, Terraform `payload_field`.
-        pub fn payload_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadField", Some("payload_field"), string(value));
+                .set("PayloadField", Some("payload_field"), rt::string(value));
             self
         }
         /// CloudFormation `RangeKeyField`, Terraform `range_key_field`.
-        pub fn range_key_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyField", Some("range_key_field"), string(value));
+                .set("RangeKeyField", Some("range_key_field"), rt::string(value));
             self
         }
         /// CloudFormation `RangeKeyType`, Terraform `range_key_type`.
-        pub fn range_key_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyType", Some("range_key_type"), string(value));
+                .set("RangeKeyType", Some("range_key_type"), rt::string(value));
             self
         }
         /// CloudFormation `RangeKeyValue`, Terraform `range_key_value`.
-        pub fn range_key_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyValue", Some("range_key_value"), string(value));
+                .set("RangeKeyValue", Some("range_key_value"), rt::string(value));
             self
         }
     }
@@ -452,15 +457,15 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-firehose.html)
     #[derive(Clone, Debug)]
-    pub struct Firehose(Props);
+    pub struct Firehose(rt::Props);
     impl Firehose {
         /// A new `Firehose`. Required properties: `delivery_stream_name` (`DeliveryStreamName`).
-        pub fn new(delivery_stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(delivery_stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamName",
                 Some("delivery_stream_name"),
-                string(delivery_stream_name),
+                rt::string(delivery_stream_name),
             );
             Firehose(this)
         }
@@ -470,8 +475,9 @@ pub mod alarm_model {
             self
         }
         /// CloudFormation `Separator`, Terraform `separator`.
-        pub fn separator(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Separator", Some("separator"), string(value));
+        pub fn separator(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Separator", Some("separator"), rt::string(value));
             self
         }
     }
@@ -480,15 +486,15 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-initializationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InitializationConfiguration(Props);
+    pub struct InitializationConfiguration(rt::Props);
     impl InitializationConfiguration {
         /// A new `InitializationConfiguration`. Required properties: `disabled_on_initialization` (`DisabledOnInitialization`).
         pub fn new(disabled_on_initialization: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DisabledOnInitialization",
                 Some("disabled_on_initialization"),
-                boolean(disabled_on_initialization),
+                rt::boolean(disabled_on_initialization),
             );
             InitializationConfiguration(this)
         }
@@ -498,12 +504,12 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotevents.html)
     #[derive(Clone, Debug)]
-    pub struct IotEvents(Props);
+    pub struct IotEvents(rt::Props);
     impl IotEvents {
         /// A new `IotEvents`. Required properties: `input_name` (`InputName`).
-        pub fn new(input_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputName", Some("input_name"), string(input_name));
+        pub fn new(input_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputName", Some("input_name"), rt::string(input_name));
             IotEvents(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -517,32 +523,33 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotsitewise.html)
     #[derive(Clone, Debug)]
-    pub struct IotSiteWise(Props);
+    pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
         /// A new `IotSiteWise`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IotSiteWise(this)
         }
         /// CloudFormation `AssetId`, Terraform `asset_id`.
-        pub fn asset_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AssetId", Some("asset_id"), string(value));
+        pub fn asset_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AssetId", Some("asset_id"), rt::string(value));
             self
         }
         /// CloudFormation `EntryId`, Terraform `entry_id`.
-        pub fn entry_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntryId", Some("entry_id"), string(value));
+        pub fn entry_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntryId", Some("entry_id"), rt::string(value));
             self
         }
         /// CloudFormation `PropertyAlias`, Terraform `property_alias`.
-        pub fn property_alias(mut self, value: impl Into<Expr>) -> Self {
+        pub fn property_alias(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PropertyAlias", Some("property_alias"), string(value));
+                .set("PropertyAlias", Some("property_alias"), rt::string(value));
             self
         }
         /// CloudFormation `PropertyId`, Terraform `property_id`.
-        pub fn property_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PropertyId", Some("property_id"), string(value));
+        pub fn property_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PropertyId", Some("property_id"), rt::string(value));
             self
         }
         /// CloudFormation `PropertyValue`, Terraform `property_value`.
@@ -557,12 +564,12 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
-    pub struct IotTopicPublish(Props);
+    pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
         /// A new `IotTopicPublish`. Required properties: `mqtt_topic` (`MqttTopic`).
-        pub fn new(mqtt_topic: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MqttTopic", Some("mqtt_topic"), string(mqtt_topic));
+        pub fn new(mqtt_topic: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MqttTopic", Some("mqtt_topic"), rt::string(mqtt_topic));
             IotTopicPublish(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -576,12 +583,16 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-lambda.html)
     #[derive(Clone, Debug)]
-    pub struct Lambda(Props);
+    pub struct Lambda(rt::Props);
     impl Lambda {
         /// A new `Lambda`. Required properties: `function_arn` (`FunctionArn`).
-        pub fn new(function_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionArn", Some("function_arn"), string(function_arn));
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FunctionArn",
+                Some("function_arn"),
+                rt::string(function_arn),
+            );
             Lambda(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -595,17 +606,17 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-payload.html)
     #[derive(Clone, Debug)]
-    pub struct Payload(Props);
+    pub struct Payload(rt::Props);
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                string(content_expression),
+                rt::string(content_expression),
             );
-            this.set("Type", Some("type"), string(type_));
+            this.set("Type", Some("type"), rt::string(type_));
             Payload(this)
         }
     }
@@ -614,26 +625,26 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-simplerule.html)
     #[derive(Clone, Debug)]
-    pub struct SimpleRule(Props);
+    pub struct SimpleRule(rt::Props);
     impl SimpleRule {
         /// A new `SimpleRule`. Required properties: `comparison_operator` (`ComparisonOperator`), `input_property` (`InputProperty`), `threshold` (`Threshold`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
-            input_property: impl Into<Expr>,
-            threshold: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
+            input_property: impl Into<rt::Expr>,
+            threshold: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
-                string(comparison_operator),
+                rt::string(comparison_operator),
             );
             this.set(
                 "InputProperty",
                 Some("input_property"),
-                string(input_property),
+                rt::string(input_property),
             );
-            this.set("Threshold", Some("threshold"), string(threshold));
+            this.set("Threshold", Some("threshold"), rt::string(threshold));
             SimpleRule(this)
         }
     }
@@ -642,12 +653,12 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sns.html)
     #[derive(Clone, Debug)]
-    pub struct Sns(Props);
+    pub struct Sns(rt::Props);
     impl Sns {
         /// A new `Sns`. Required properties: `target_arn` (`TargetArn`).
-        pub fn new(target_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetArn", Some("target_arn"), string(target_arn));
+        pub fn new(target_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
             Sns(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -661,12 +672,12 @@ pub mod alarm_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sqs.html)
     #[derive(Clone, Debug)]
-    pub struct Sqs(Props);
+    pub struct Sqs(rt::Props);
     impl Sqs {
         /// A new `Sqs`. Required properties: `queue_url` (`QueueUrl`).
-        pub fn new(queue_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("QueueUrl", Some("queue_url"), string(queue_url));
+        pub fn new(queue_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("QueueUrl", Some("queue_url"), rt::string(queue_url));
             Sqs(this)
         }
         /// CloudFormation `Payload`, Terraform `payload`.
@@ -676,7 +687,8 @@ pub mod alarm_model {
         }
         /// CloudFormation `UseBase64`, Terraform `use_base_64`.
         pub fn use_base64(mut self, value: bool) -> Self {
-            self.0.set("UseBase64", Some("use_base_64"), boolean(value));
+            self.0
+                .set("UseBase64", Some("use_base_64"), rt::boolean(value));
             self
         }
     }
@@ -687,11 +699,11 @@ pub mod alarm_model {
 /// CloudFormation: `AWS::IoTEvents::DetectorModel`. Terraform: `awscc_iotevents_detector_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotevents-detectormodel.html)
-pub struct DetectorModel(Base);
-static DETECTOR_MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct DetectorModel(rt::Base);
+static DETECTOR_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTEvents::DetectorModel",
     terraform: Some("awscc_iotevents_detector_model"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -740,36 +752,36 @@ impl DetectorModel {
     pub fn new(
         id: impl Into<String>,
         detector_model_definition: detector_model::DetectorModelDefinition,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DETECTOR_MODEL_TYPE);
+        let mut this = rt::Base::new(id, &DETECTOR_MODEL_TYPE);
         this.set(
             "DetectorModelDefinition",
             Some("detector_model_definition"),
             detector_model_definition.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DetectorModel(this)
     }
     /// A brief description of the detector model.
     ///
     /// Constraints: length at most 1024. CloudFormation `DetectorModelDescription`, Terraform `detector_model_description`.
-    pub fn detector_model_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn detector_model_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DetectorModelDescription",
             Some("detector_model_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the detector model.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DetectorModelName`, Terraform `detector_model_name`.
-    pub fn detector_model_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn detector_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DetectorModelName",
             Some("detector_model_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -784,15 +796,15 @@ impl DetectorModel {
     /// The value used to identify a detector instance.
     ///
     /// Constraints: length 1..=128; pattern `^(('[\w\- ]+')|([\w\-]+))(\.(('[\w\- ]+')|([\w\-]+)))*$`. Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
-    pub fn key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Key", Some("key"), string(value));
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Key", Some("key"), rt::string(value));
         self
     }
 }
 builder!(DetectorModel, DetectorModelHandle);
 /// A declared `AWS::IoTEvents::DetectorModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DetectorModelHandle(Handle);
+pub struct DetectorModelHandle(rt::Handle);
 handle!(DetectorModelHandle);
 /// Property types and value sets of [`DetectorModel`] (`AWS::IoTEvents::DetectorModel`).
 pub mod detector_model {
@@ -803,11 +815,11 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// Information needed to clear the timer.
@@ -913,24 +925,24 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyTimestamp(Props);
+    pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
         /// A new `AssetPropertyTimestamp`. Required properties: `time_in_seconds` (`TimeInSeconds`).
-        pub fn new(time_in_seconds: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(time_in_seconds: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TimeInSeconds",
                 Some("time_in_seconds"),
-                string(time_in_seconds),
+                rt::string(time_in_seconds),
             );
             AssetPropertyTimestamp(this)
         }
         /// The nanosecond offset converted from ``timeInSeconds``.
         ///
         /// CloudFormation `OffsetInNanos`, Terraform `offset_in_nanos`.
-        pub fn offset_in_nanos(mut self, value: impl Into<Expr>) -> Self {
+        pub fn offset_in_nanos(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OffsetInNanos", Some("offset_in_nanos"), string(value));
+                .set("OffsetInNanos", Some("offset_in_nanos"), rt::string(value));
             self
         }
     }
@@ -941,19 +953,19 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyValue(Props);
+    pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
         /// A new `AssetPropertyValue`. Required properties: `value` (`Value`).
         pub fn new(value: AssetPropertyVariant) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Value", Some("value"), value.into());
             AssetPropertyValue(this)
         }
         /// The quality of the asset property value.
         ///
         /// CloudFormation `Quality`, Terraform `quality`.
-        pub fn quality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Quality", Some("quality"), string(value));
+        pub fn quality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Quality", Some("quality"), rt::string(value));
             self
         }
         /// The timestamp associated with the asset property value.
@@ -971,43 +983,43 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
-    pub struct AssetPropertyVariant(Props);
+    pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
         /// A new `AssetPropertyVariant`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssetPropertyVariant(this)
         }
         /// The asset property value is a Boolean value that must be ``'TRUE'`` or ``'FALSE'``.
         ///
         /// CloudFormation `BooleanValue`, Terraform `boolean_value`.
-        pub fn boolean_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn boolean_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BooleanValue", Some("boolean_value"), string(value));
+                .set("BooleanValue", Some("boolean_value"), rt::string(value));
             self
         }
         /// The asset property value is a double.
         ///
         /// CloudFormation `DoubleValue`, Terraform `double_value`.
-        pub fn double_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn double_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DoubleValue", Some("double_value"), string(value));
+                .set("DoubleValue", Some("double_value"), rt::string(value));
             self
         }
         /// The asset property value is an integer.
         ///
         /// CloudFormation `IntegerValue`, Terraform `integer_value`.
-        pub fn integer_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn integer_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IntegerValue", Some("integer_value"), string(value));
+                .set("IntegerValue", Some("integer_value"), rt::string(value));
             self
         }
         /// The asset property value is a string.
         ///
         /// CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -1018,12 +1030,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-cleartimer.html)
     #[derive(Clone, Debug)]
-    pub struct ClearTimer(Props);
+    pub struct ClearTimer(rt::Props);
     impl ClearTimer {
         /// A new `ClearTimer`. Required properties: `timer_name` (`TimerName`).
-        pub fn new(timer_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TimerName", Some("timer_name"), string(timer_name));
+        pub fn new(timer_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimerName", Some("timer_name"), rt::string(timer_name));
             ClearTimer(this)
         }
     }
@@ -1034,20 +1046,20 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-detectormodeldefinition.html)
     #[derive(Clone, Debug)]
-    pub struct DetectorModelDefinition(Props);
+    pub struct DetectorModelDefinition(rt::Props);
     impl DetectorModelDefinition {
         /// A new `DetectorModelDefinition`. Required properties: `initial_state_name` (`InitialStateName`), `states` (`States`).
         pub fn new(
-            initial_state_name: impl Into<Expr>,
+            initial_state_name: impl Into<rt::Expr>,
             states: impl IntoIterator<Item = State>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InitialStateName",
                 Some("initial_state_name"),
-                string(initial_state_name),
+                rt::string(initial_state_name),
             );
-            this.set("States", Some("states"), list(states));
+            this.set("States", Some("states"), rt::list(states));
             DetectorModelDefinition(this)
         }
     }
@@ -1058,12 +1070,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodbv2.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(Props);
+    pub struct DynamoDBv2(rt::Props);
     impl DynamoDBv2 {
         /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TableName", Some("table_name"), string(table_name));
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DynamoDBv2(this)
         }
         /// Information needed to configure the payload.
@@ -1081,41 +1093,42 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodb.html)
     #[derive(Clone, Debug)]
-    pub struct DynamoDb(Props);
+    pub struct DynamoDb(rt::Props);
     impl DynamoDb {
         /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
         pub fn new(
-            hash_key_field: impl Into<Expr>,
-            hash_key_value: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            hash_key_field: impl Into<rt::Expr>,
+            hash_key_value: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                string(hash_key_field),
+                rt::string(hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                string(hash_key_value),
+                rt::string(hash_key_value),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DynamoDb(this)
         }
         /// The data type for the hash key (also called the partition key).
         ///
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
-        pub fn hash_key_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hash_key_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HashKeyType", Some("hash_key_type"), string(value));
+                .set("HashKeyType", Some("hash_key_type"), rt::string(value));
             self
         }
         /// The type of operation to perform.
         ///
         /// CloudFormation `Operation`, Terraform `operation`.
-        pub fn operation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Operation", Some("operation"), string(value));
+        pub fn operation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Operation", Some("operation"), rt::string(value));
             self
         }
         /// Information needed to configure the payload.
@@ -1128,33 +1141,33 @@ pub mod detector_model {
         /// The name of the DynamoDB column that receives the action payload.
         ///
         /// CloudFormation `PayloadField`, Terraform `payload_field`.
-        pub fn payload_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadField", Some("payload_field"), string(value));
+                .set("PayloadField", Some("payload_field"), rt::string(value));
             self
         }
         /// The name of the range key (also called the sort key).
         ///
         /// CloudFormation `RangeKeyField`, Terraform `range_key_field`.
-        pub fn range_key_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyField", Some("range_key_field"), string(value));
+                .set("RangeKeyField", Some("range_key_field"), rt::string(value));
             self
         }
         /// The data type for the range key (also called the sort key), You can specify the following values:
         ///
         /// CloudFormation `RangeKeyType`, Terraform `range_key_type`.
-        pub fn range_key_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyType", Some("range_key_type"), string(value));
+                .set("RangeKeyType", Some("range_key_type"), rt::string(value));
             self
         }
         /// The value of the range key (also called the sort key).
         ///
         /// CloudFormation `RangeKeyValue`, Terraform `range_key_value`.
-        pub fn range_key_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn range_key_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RangeKeyValue", Some("range_key_value"), string(value));
+                .set("RangeKeyValue", Some("range_key_value"), rt::string(value));
             self
         }
     }
@@ -1165,26 +1178,27 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-event.html)
     #[derive(Clone, Debug)]
-    pub struct Event(Props);
+    pub struct Event(rt::Props);
     impl Event {
         /// A new `Event`. Required properties: `event_name` (`EventName`).
-        pub fn new(event_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventName", Some("event_name"), string(event_name));
+        pub fn new(event_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EventName", Some("event_name"), rt::string(event_name));
             Event(this)
         }
         /// The actions to be performed.
         ///
         /// CloudFormation `Actions`, Terraform `actions`.
         pub fn actions(mut self, value: impl IntoIterator<Item = Action>) -> Self {
-            self.0.set("Actions", Some("actions"), list(value));
+            self.0.set("Actions", Some("actions"), rt::list(value));
             self
         }
         /// Optional. The Boolean expression that, when TRUE, causes the ``actions`` to be performed. If not present, the actions are performed (=TRUE). If the expression result is not a Boolean value, the action…
         ///
         /// Constraints: length at most 512. CloudFormation `Condition`, Terraform `condition`.
-        pub fn condition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Condition", Some("condition"), string(value));
+        pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Condition", Some("condition"), rt::string(value));
             self
         }
     }
@@ -1195,15 +1209,15 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-firehose.html)
     #[derive(Clone, Debug)]
-    pub struct Firehose(Props);
+    pub struct Firehose(rt::Props);
     impl Firehose {
         /// A new `Firehose`. Required properties: `delivery_stream_name` (`DeliveryStreamName`).
-        pub fn new(delivery_stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(delivery_stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamName",
                 Some("delivery_stream_name"),
-                string(delivery_stream_name),
+                rt::string(delivery_stream_name),
             );
             Firehose(this)
         }
@@ -1217,8 +1231,9 @@ pub mod detector_model {
         /// A character separator that is used to separate records written to the Kinesis Data Firehose delivery stream.
         ///
         /// Constraints: pattern `([\n\t])|(\r\n)|(,)`. CloudFormation `Separator`, Terraform `separator`.
-        pub fn separator(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Separator", Some("separator"), string(value));
+        pub fn separator(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Separator", Some("separator"), rt::string(value));
             self
         }
     }
@@ -1229,12 +1244,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotevents.html)
     #[derive(Clone, Debug)]
-    pub struct IotEvents(Props);
+    pub struct IotEvents(rt::Props);
     impl IotEvents {
         /// A new `IotEvents`. Required properties: `input_name` (`InputName`).
-        pub fn new(input_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputName", Some("input_name"), string(input_name));
+        pub fn new(input_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputName", Some("input_name"), rt::string(input_name));
             IotEvents(this)
         }
         /// You can configure the action payload when you send a message to an ITE input.
@@ -1252,11 +1267,11 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotsitewise.html)
     #[derive(Clone, Debug)]
-    pub struct IotSiteWise(Props);
+    pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
         /// A new `IotSiteWise`. Required properties: `property_value` (`PropertyValue`).
         pub fn new(property_value: AssetPropertyValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PropertyValue",
                 Some("property_value"),
@@ -1267,30 +1282,31 @@ pub mod detector_model {
         /// The ID of the asset that has the specified property.
         ///
         /// CloudFormation `AssetId`, Terraform `asset_id`.
-        pub fn asset_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AssetId", Some("asset_id"), string(value));
+        pub fn asset_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AssetId", Some("asset_id"), rt::string(value));
             self
         }
         /// A unique identifier for this entry.
         ///
         /// CloudFormation `EntryId`, Terraform `entry_id`.
-        pub fn entry_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntryId", Some("entry_id"), string(value));
+        pub fn entry_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntryId", Some("entry_id"), rt::string(value));
             self
         }
         /// The alias of the asset property.
         ///
         /// CloudFormation `PropertyAlias`, Terraform `property_alias`.
-        pub fn property_alias(mut self, value: impl Into<Expr>) -> Self {
+        pub fn property_alias(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PropertyAlias", Some("property_alias"), string(value));
+                .set("PropertyAlias", Some("property_alias"), rt::string(value));
             self
         }
         /// The ID of the asset property.
         ///
         /// CloudFormation `PropertyId`, Terraform `property_id`.
-        pub fn property_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PropertyId", Some("property_id"), string(value));
+        pub fn property_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PropertyId", Some("property_id"), rt::string(value));
             self
         }
     }
@@ -1301,12 +1317,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
-    pub struct IotTopicPublish(Props);
+    pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
         /// A new `IotTopicPublish`. Required properties: `mqtt_topic` (`MqttTopic`).
-        pub fn new(mqtt_topic: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MqttTopic", Some("mqtt_topic"), string(mqtt_topic));
+        pub fn new(mqtt_topic: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MqttTopic", Some("mqtt_topic"), rt::string(mqtt_topic));
             IotTopicPublish(this)
         }
         /// You can configure the action payload when you publish a message to an IoTCore topic.
@@ -1324,12 +1340,16 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-lambda.html)
     #[derive(Clone, Debug)]
-    pub struct Lambda(Props);
+    pub struct Lambda(rt::Props);
     impl Lambda {
         /// A new `Lambda`. Required properties: `function_arn` (`FunctionArn`).
-        pub fn new(function_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionArn", Some("function_arn"), string(function_arn));
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FunctionArn",
+                Some("function_arn"),
+                rt::string(function_arn),
+            );
             Lambda(this)
         }
         /// You can configure the action payload when you send a message to a Lambda function.
@@ -1347,18 +1367,18 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onenter.html)
     #[derive(Clone, Debug)]
-    pub struct OnEnter(Props);
+    pub struct OnEnter(rt::Props);
     impl OnEnter {
         /// A new `OnEnter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnEnter(this)
         }
         /// Specifies the actions that are performed when the state is entered and the ``condition`` is ``TRUE``.
         ///
         /// CloudFormation `Events`, Terraform `events`.
         pub fn events(mut self, value: impl IntoIterator<Item = Event>) -> Self {
-            self.0.set("Events", Some("events"), list(value));
+            self.0.set("Events", Some("events"), rt::list(value));
             self
         }
     }
@@ -1369,18 +1389,18 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onexit.html)
     #[derive(Clone, Debug)]
-    pub struct OnExit(Props);
+    pub struct OnExit(rt::Props);
     impl OnExit {
         /// A new `OnExit`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnExit(this)
         }
         /// Specifies the ``actions`` that are performed when the state is exited and the ``condition`` is ``TRUE``.
         ///
         /// CloudFormation `Events`, Terraform `events`.
         pub fn events(mut self, value: impl IntoIterator<Item = Event>) -> Self {
-            self.0.set("Events", Some("events"), list(value));
+            self.0.set("Events", Some("events"), rt::list(value));
             self
         }
     }
@@ -1391,18 +1411,18 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-oninput.html)
     #[derive(Clone, Debug)]
-    pub struct OnInput(Props);
+    pub struct OnInput(rt::Props);
     impl OnInput {
         /// A new `OnInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnInput(this)
         }
         /// Specifies the actions performed when the ``condition`` evaluates to TRUE.
         ///
         /// CloudFormation `Events`, Terraform `events`.
         pub fn events(mut self, value: impl IntoIterator<Item = Event>) -> Self {
-            self.0.set("Events", Some("events"), list(value));
+            self.0.set("Events", Some("events"), rt::list(value));
             self
         }
         /// Specifies the actions performed, and the next state entered, when a ``condition`` evaluates to TRUE.
@@ -1412,8 +1432,11 @@ pub mod detector_model {
             mut self,
             value: impl IntoIterator<Item = TransitionEvent>,
         ) -> Self {
-            self.0
-                .set("TransitionEvents", Some("transition_events"), list(value));
+            self.0.set(
+                "TransitionEvents",
+                Some("transition_events"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -1424,17 +1447,17 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-payload.html)
     #[derive(Clone, Debug)]
-    pub struct Payload(Props);
+    pub struct Payload(rt::Props);
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                string(content_expression),
+                rt::string(content_expression),
             );
-            this.set("Type", Some("type"), string(type_));
+            this.set("Type", Some("type"), rt::string(type_));
             Payload(this)
         }
     }
@@ -1445,12 +1468,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-resettimer.html)
     #[derive(Clone, Debug)]
-    pub struct ResetTimer(Props);
+    pub struct ResetTimer(rt::Props);
     impl ResetTimer {
         /// A new `ResetTimer`. Required properties: `timer_name` (`TimerName`).
-        pub fn new(timer_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TimerName", Some("timer_name"), string(timer_name));
+        pub fn new(timer_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimerName", Some("timer_name"), rt::string(timer_name));
             ResetTimer(this)
         }
     }
@@ -1461,22 +1484,22 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-settimer.html)
     #[derive(Clone, Debug)]
-    pub struct SetTimer(Props);
+    pub struct SetTimer(rt::Props);
     impl SetTimer {
         /// A new `SetTimer`. Required properties: `timer_name` (`TimerName`).
-        pub fn new(timer_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TimerName", Some("timer_name"), string(timer_name));
+        pub fn new(timer_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TimerName", Some("timer_name"), rt::string(timer_name));
             SetTimer(this)
         }
         /// The duration of the timer, in seconds.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DurationExpression`, Terraform `duration_expression`.
-        pub fn duration_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn duration_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DurationExpression",
                 Some("duration_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1484,7 +1507,7 @@ pub mod detector_model {
         ///
         /// Constraints: range 60..=31622400. CloudFormation `Seconds`, Terraform `seconds`.
         pub fn seconds(mut self, value: i64) -> Self {
-            self.0.set("Seconds", Some("seconds"), int(value));
+            self.0.set("Seconds", Some("seconds"), rt::int(value));
             self
         }
     }
@@ -1495,13 +1518,17 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-setvariable.html)
     #[derive(Clone, Debug)]
-    pub struct SetVariable(Props);
+    pub struct SetVariable(rt::Props);
     impl SetVariable {
         /// A new `SetVariable`. Required properties: `value` (`Value`), `variable_name` (`VariableName`).
-        pub fn new(value: impl Into<Expr>, variable_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
-            this.set("VariableName", Some("variable_name"), string(variable_name));
+        pub fn new(value: impl Into<rt::Expr>, variable_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
+            this.set(
+                "VariableName",
+                Some("variable_name"),
+                rt::string(variable_name),
+            );
             SetVariable(this)
         }
     }
@@ -1512,12 +1539,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sns.html)
     #[derive(Clone, Debug)]
-    pub struct Sns(Props);
+    pub struct Sns(rt::Props);
     impl Sns {
         /// A new `Sns`. Required properties: `target_arn` (`TargetArn`).
-        pub fn new(target_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetArn", Some("target_arn"), string(target_arn));
+        pub fn new(target_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
             Sns(this)
         }
         /// You can configure the action payload when you send a message as an Amazon SNS push notification.
@@ -1535,12 +1562,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sqs.html)
     #[derive(Clone, Debug)]
-    pub struct Sqs(Props);
+    pub struct Sqs(rt::Props);
     impl Sqs {
         /// A new `Sqs`. Required properties: `queue_url` (`QueueUrl`).
-        pub fn new(queue_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("QueueUrl", Some("queue_url"), string(queue_url));
+        pub fn new(queue_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("QueueUrl", Some("queue_url"), rt::string(queue_url));
             Sqs(this)
         }
         /// You can configure the action payload when you send a message to an Amazon SQS queue.
@@ -1554,7 +1581,8 @@ pub mod detector_model {
         ///
         /// CloudFormation `UseBase64`, Terraform `use_base_64`.
         pub fn use_base64(mut self, value: bool) -> Self {
-            self.0.set("UseBase64", Some("use_base_64"), boolean(value));
+            self.0
+                .set("UseBase64", Some("use_base_64"), rt::boolean(value));
             self
         }
     }
@@ -1565,12 +1593,12 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-state.html)
     #[derive(Clone, Debug)]
-    pub struct State(Props);
+    pub struct State(rt::Props);
     impl State {
         /// A new `State`. Required properties: `state_name` (`StateName`).
-        pub fn new(state_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("StateName", Some("state_name"), string(state_name));
+        pub fn new(state_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StateName", Some("state_name"), rt::string(state_name));
             State(this)
         }
         /// When entering this state, perform these ``actions`` if the ``condition`` is TRUE.
@@ -1602,25 +1630,25 @@ pub mod detector_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-transitionevent.html)
     #[derive(Clone, Debug)]
-    pub struct TransitionEvent(Props);
+    pub struct TransitionEvent(rt::Props);
     impl TransitionEvent {
         /// A new `TransitionEvent`. Required properties: `condition` (`Condition`), `event_name` (`EventName`), `next_state` (`NextState`).
         pub fn new(
-            condition: impl Into<Expr>,
-            event_name: impl Into<Expr>,
-            next_state: impl Into<Expr>,
+            condition: impl Into<rt::Expr>,
+            event_name: impl Into<rt::Expr>,
+            next_state: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Condition", Some("condition"), string(condition));
-            this.set("EventName", Some("event_name"), string(event_name));
-            this.set("NextState", Some("next_state"), string(next_state));
+            let mut this = rt::Props::default();
+            this.set("Condition", Some("condition"), rt::string(condition));
+            this.set("EventName", Some("event_name"), rt::string(event_name));
+            this.set("NextState", Some("next_state"), rt::string(next_state));
             TransitionEvent(this)
         }
         /// The actions to be performed.
         ///
         /// CloudFormation `Actions`, Terraform `actions`.
         pub fn actions(mut self, value: impl IntoIterator<Item = Action>) -> Self {
-            self.0.set("Actions", Some("actions"), list(value));
+            self.0.set("Actions", Some("actions"), rt::list(value));
             self
         }
     }
@@ -1640,11 +1668,11 @@ pub mod detector_model {
 /// CloudFormation: `AWS::IoTEvents::Input`. Terraform: `awscc_iotevents_input` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotevents-input.html)
-pub struct Input(Base);
-static INPUT_TYPE: TypeInfo = TypeInfo {
+pub struct Input(rt::Base);
+static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTEvents::Input",
     terraform: Some("awscc_iotevents_input"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1691,7 +1719,7 @@ impl Input {
     /// Declares a `AWS::IoTEvents::Input` with the stack-unique `id`. Required properties: `input_definition` (`InputDefinition`).
     #[track_caller]
     pub fn new(id: impl Into<String>, input_definition: input::InputDefinition) -> Self {
-        let mut this = Base::new(id, &INPUT_TYPE);
+        let mut this = rt::Base::new(id, &INPUT_TYPE);
         this.set(
             "InputDefinition",
             Some("input_definition"),
@@ -1702,23 +1730,27 @@ impl Input {
     /// A brief description of the input.
     ///
     /// Constraints: length 1..=1024. CloudFormation `InputDescription`, Terraform `input_description`.
-    pub fn input_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("InputDescription", Some("input_description"), string(value));
+    pub fn input_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InputDescription",
+            Some("input_description"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the input.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z][a-zA-Z0-9_]*$`. Changing it replaces the resource. CloudFormation `InputName`, Terraform `input_name`.
-    pub fn input_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InputName", Some("input_name"), string(value));
+    pub fn input_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InputName", Some("input_name"), rt::string(value));
         self
     }
 }
 builder!(Input, InputHandle);
 /// A declared `AWS::IoTEvents::Input`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InputHandle(Handle);
+pub struct InputHandle(rt::Handle);
 handle!(InputHandle);
 /// Property types and value sets of [`Input`] (`AWS::IoTEvents::Input`).
 pub mod input {
@@ -1729,12 +1761,12 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-attribute.html)
     #[derive(Clone, Debug)]
-    pub struct Attribute(Props);
+    pub struct Attribute(rt::Props);
     impl Attribute {
         /// A new `Attribute`. Required properties: `json_path` (`JsonPath`).
-        pub fn new(json_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("JsonPath", Some("json_path"), string(json_path));
+        pub fn new(json_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonPath", Some("json_path"), rt::string(json_path));
             Attribute(this)
         }
     }
@@ -1745,12 +1777,12 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-inputdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct InputDefinition(Props);
+    pub struct InputDefinition(rt::Props);
     impl InputDefinition {
         /// A new `InputDefinition`. Required properties: `attributes` (`Attributes`).
         pub fn new(attributes: impl IntoIterator<Item = Attribute>) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", Some("attributes"), list(attributes));
+            let mut this = rt::Props::default();
+            this.set("Attributes", Some("attributes"), rt::list(attributes));
             InputDefinition(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `IoTFleetWise` resource types of the CloudFormation registry (`AWS::IoTFleetWise::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `iotfleetwise` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::IoTFleetWise::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::IoTFleetWise::Campaign`. Terraform: `awscc_iotfleetwise_campaign` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-campaign.html)
-pub struct Campaign(Base);
-static CAMPAIGN_TYPE: TypeInfo = TypeInfo {
+pub struct Campaign(rt::Base);
+static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::Campaign",
     terraform: Some("awscc_iotfleetwise_campaign"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,24 +69,24 @@ impl Campaign {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        collection_scheme: impl Into<Value>,
-        name: impl Into<Expr>,
-        signal_catalog_arn: impl Into<Expr>,
-        target_arn: impl Into<Expr>,
+        collection_scheme: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
+        signal_catalog_arn: impl Into<rt::Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CAMPAIGN_TYPE);
+        let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "CollectionScheme",
             Some("collection_scheme"),
-            json(collection_scheme),
+            rt::json(collection_scheme),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            string(signal_catalog_arn),
+            rt::string(signal_catalog_arn),
         );
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Campaign(this)
     }
     /// CloudFormation `Action`, Terraform `action`.
@@ -99,23 +100,23 @@ impl Campaign {
         self
     }
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `DataDestinationConfigs`, Terraform `data_destination_configs`.
-    pub fn data_destination_configs(mut self, value: impl Into<Value>) -> Self {
+    pub fn data_destination_configs(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DataDestinationConfigs",
             Some("data_destination_configs"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: 0..=5 items. CloudFormation `DataExtraDimensions`, Terraform `data_extra_dimensions`.
     pub fn data_extra_dimensions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DataExtraDimensions",
             Some("data_extra_dimensions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -125,13 +126,13 @@ impl Campaign {
         value: impl IntoIterator<Item = campaign::DataPartition>,
     ) -> Self {
         self.0
-            .set("DataPartitions", Some("data_partitions"), list(value));
+            .set("DataPartitions", Some("data_partitions"), rt::list(value));
         self
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DiagnosticsMode`, Terraform `diagnostics_mode`.
@@ -141,8 +142,9 @@ impl Campaign {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ExpiryTime`, Terraform `expiry_time`.
-    pub fn expiry_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiryTime", Some("expiry_time"), string(value));
+    pub fn expiry_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiryTime", Some("expiry_time"), rt::string(value));
         self
     }
     /// Constraints: range 0..=4294967295. Changing it replaces the resource. CloudFormation `PostTriggerCollectionDuration`, Terraform `post_trigger_collection_duration`.
@@ -150,13 +152,13 @@ impl Campaign {
         self.0.set(
             "PostTriggerCollectionDuration",
             Some("post_trigger_collection_duration"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: at least 0. Changing it replaces the resource. CloudFormation `Priority`, Terraform `priority`.
     pub fn priority(mut self, value: i64) -> Self {
-        self.0.set("Priority", Some("priority"), int(value));
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// Constraints: 0..=1000 items. Changing it replaces the resource. CloudFormation `SignalsToCollect`, Terraform `signals_to_collect`.
@@ -164,8 +166,11 @@ impl Campaign {
         mut self,
         value: impl IntoIterator<Item = campaign::SignalInformation>,
     ) -> Self {
-        self.0
-            .set("SignalsToCollect", Some("signals_to_collect"), list(value));
+        self.0.set(
+            "SignalsToCollect",
+            Some("signals_to_collect"),
+            rt::list(value),
+        );
         self
     }
     /// Constraints: 0..=10 items. Changing it replaces the resource. CloudFormation `SignalsToFetch`, Terraform `signals_to_fetch`.
@@ -174,7 +179,7 @@ impl Campaign {
         value: impl IntoIterator<Item = campaign::SignalFetchInformation>,
     ) -> Self {
         self.0
-            .set("SignalsToFetch", Some("signals_to_fetch"), list(value));
+            .set("SignalsToFetch", Some("signals_to_fetch"), rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SpoolingMode`, Terraform `spooling_mode`.
@@ -184,31 +189,32 @@ impl Campaign {
         self
     }
     /// Changing it replaces the resource. CloudFormation `StartTime`, Terraform `start_time`.
-    pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartTime", Some("start_time"), string(value));
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
         self
     }
 }
 builder!(Campaign, CampaignHandle);
 /// A declared `AWS::IoTFleetWise::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CampaignHandle(Handle);
+pub struct CampaignHandle(rt::Handle);
 handle!(CampaignHandle);
 impl CampaignHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -219,12 +225,12 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartition.html)
     #[derive(Clone, Debug)]
-    pub struct DataPartition(Props);
+    pub struct DataPartition(rt::Props);
     impl DataPartition {
         /// A new `DataPartition`. Required properties: `id` (`Id`), `storage_options` (`StorageOptions`).
-        pub fn new(id: impl Into<Expr>, storage_options: DataPartitionStorageOptions) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>, storage_options: DataPartitionStorageOptions) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set(
                 "StorageOptions",
                 Some("storage_options"),
@@ -244,15 +250,15 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionstorageoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DataPartitionStorageOptions(Props);
+    pub struct DataPartitionStorageOptions(rt::Props);
     impl DataPartitionStorageOptions {
         /// A new `DataPartitionStorageOptions`. Required properties: `maximum_size` (`MaximumSize`), `minimum_time_to_live` (`MinimumTimeToLive`), `storage_location` (`StorageLocation`).
         pub fn new(
             maximum_size: StorageMaximumSize,
             minimum_time_to_live: StorageMinimumTimeToLive,
-            storage_location: impl Into<Expr>,
+            storage_location: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MaximumSize", Some("maximum_size"), maximum_size.into());
             this.set(
                 "MinimumTimeToLive",
@@ -262,7 +268,7 @@ pub mod campaign {
             this.set(
                 "StorageLocation",
                 Some("storage_location"),
-                string(storage_location),
+                rt::string(storage_location),
             );
             DataPartitionStorageOptions(this)
         }
@@ -272,12 +278,12 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionuploadoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DataPartitionUploadOptions(Props);
+    pub struct DataPartitionUploadOptions(rt::Props);
     impl DataPartitionUploadOptions {
         /// A new `DataPartitionUploadOptions`. Required properties: `expression` (`Expression`).
-        pub fn new(expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
             DataPartitionUploadOptions(this)
         }
         /// Constraints: range 1..=1. CloudFormation `ConditionLanguageVersion`, Terraform `condition_language_version`.
@@ -285,7 +291,7 @@ pub mod campaign {
             self.0.set(
                 "ConditionLanguageVersion",
                 Some("condition_language_version"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -295,25 +301,25 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalfetchinformation.html)
     #[derive(Clone, Debug)]
-    pub struct SignalFetchInformation(Props);
+    pub struct SignalFetchInformation(rt::Props);
     impl SignalFetchInformation {
         /// A new `SignalFetchInformation`. Required properties: `actions` (`Actions`), `fully_qualified_name` (`FullyQualifiedName`), `signal_fetch_config` (`SignalFetchConfig`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<Expr>>,
-            fully_qualified_name: impl Into<Expr>,
-            signal_fetch_config: impl Into<Value>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            fully_qualified_name: impl Into<rt::Expr>,
+            signal_fetch_config: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), strings(actions));
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::strings(actions));
             this.set(
                 "FullyQualifiedName",
                 Some("fully_qualified_name"),
-                string(fully_qualified_name),
+                rt::string(fully_qualified_name),
             );
             this.set(
                 "SignalFetchConfig",
                 Some("signal_fetch_config"),
-                json(signal_fetch_config),
+                rt::json(signal_fetch_config),
             );
             SignalFetchInformation(this)
         }
@@ -322,7 +328,7 @@ pub mod campaign {
             self.0.set(
                 "ConditionLanguageVersion",
                 Some("condition_language_version"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -332,24 +338,27 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalinformation.html)
     #[derive(Clone, Debug)]
-    pub struct SignalInformation(Props);
+    pub struct SignalInformation(rt::Props);
     impl SignalInformation {
         /// A new `SignalInformation`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SignalInformation(this)
         }
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9]+$`. CloudFormation `DataPartitionId`, Terraform `data_partition_id`.
-        pub fn data_partition_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DataPartitionId", Some("data_partition_id"), string(value));
+        pub fn data_partition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DataPartitionId",
+                Some("data_partition_id"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: range 1..=4294967295. CloudFormation `MaxSampleCount`, Terraform `max_sample_count`.
         pub fn max_sample_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxSampleCount", Some("max_sample_count"), int(value));
+                .set("MaxSampleCount", Some("max_sample_count"), rt::int(value));
             self
         }
         /// Constraints: range 0..=4294967295. CloudFormation `MinimumSamplingIntervalMs`, Terraform `minimum_sampling_interval_ms`.
@@ -357,7 +366,7 @@ pub mod campaign {
             self.0.set(
                 "MinimumSamplingIntervalMs",
                 Some("minimum_sampling_interval_ms"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -367,13 +376,13 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storagemaximumsize.html)
     #[derive(Clone, Debug)]
-    pub struct StorageMaximumSize(Props);
+    pub struct StorageMaximumSize(rt::Props);
     impl StorageMaximumSize {
         /// A new `StorageMaximumSize`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: StorageMaximumSizeUnit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             StorageMaximumSize(this)
         }
     }
@@ -382,13 +391,13 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storageminimumtimetolive.html)
     #[derive(Clone, Debug)]
-    pub struct StorageMinimumTimeToLive(Props);
+    pub struct StorageMinimumTimeToLive(rt::Props);
     impl StorageMinimumTimeToLive {
         /// A new `StorageMinimumTimeToLive`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: StorageMinimumTimeToLiveUnit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             StorageMinimumTimeToLive(this)
         }
     }
@@ -461,11 +470,11 @@ pub mod campaign {
 /// CloudFormation: `AWS::IoTFleetWise::DecoderManifest`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-decodermanifest.html)
-pub struct DecoderManifest(Base);
-static DECODER_MANIFEST_TYPE: TypeInfo = TypeInfo {
+pub struct DecoderManifest(rt::Base);
+static DECODER_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::DecoderManifest",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -514,12 +523,12 @@ impl DecoderManifest {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        model_manifest_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        model_manifest_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DECODER_MANIFEST_TYPE);
-        this.set("ModelManifestArn", None, string(model_manifest_arn));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &DECODER_MANIFEST_TYPE);
+        this.set("ModelManifestArn", None, rt::string(model_manifest_arn));
+        this.set("Name", None, rt::string(name));
         DecoderManifest(this)
     }
     /// CloudFormation `DefaultForUnmappedSignals`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -531,18 +540,18 @@ impl DecoderManifest {
         self
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Constraints: 1..=5000 items. CloudFormation `NetworkInterfaces`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_interfaces(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("NetworkInterfaces", None, json(value));
+    pub fn network_interfaces(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("NetworkInterfaces", None, rt::json(value));
         self
     }
     /// Constraints: 1..=5000 items. CloudFormation `SignalDecoders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn signal_decoders(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("SignalDecoders", None, json(value));
+    pub fn signal_decoders(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("SignalDecoders", None, rt::json(value));
         self
     }
     /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -554,19 +563,19 @@ impl DecoderManifest {
 builder!(DecoderManifest, DecoderManifestHandle);
 /// A declared `AWS::IoTFleetWise::DecoderManifest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DecoderManifestHandle(Handle);
+pub struct DecoderManifestHandle(rt::Handle);
 handle!(DecoderManifestHandle);
 impl DecoderManifestHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -595,11 +604,11 @@ pub mod decoder_manifest {
 /// CloudFormation: `AWS::IoTFleetWise::Fleet`. Terraform: `awscc_iotfleetwise_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::Fleet",
     terraform: Some("awscc_iotfleetwise_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -648,41 +657,41 @@ impl Fleet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        id_property: impl Into<Expr>,
-        signal_catalog_arn: impl Into<Expr>,
+        id_property: impl Into<rt::Expr>,
+        signal_catalog_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLEET_TYPE);
-        this.set("Id", Some("id"), string(id_property));
+        let mut this = rt::Base::new(id, &FLEET_TYPE);
+        this.set("Id", Some("id"), rt::string(id_property));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            string(signal_catalog_arn),
+            rt::string(signal_catalog_arn),
         );
         Fleet(this)
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::IoTFleetWise::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -691,11 +700,11 @@ impl FleetHandle {
 /// CloudFormation: `AWS::IoTFleetWise::ModelManifest`. Terraform: `awscc_iotfleetwise_model_manifest` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-modelmanifest.html)
-pub struct ModelManifest(Base);
-static MODEL_MANIFEST_TYPE: TypeInfo = TypeInfo {
+pub struct ModelManifest(rt::Base);
+static MODEL_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::ModelManifest",
     terraform: Some("awscc_iotfleetwise_model_manifest"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -744,27 +753,27 @@ impl ModelManifest {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        signal_catalog_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        signal_catalog_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_MANIFEST_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &MODEL_MANIFEST_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            string(signal_catalog_arn),
+            rt::string(signal_catalog_arn),
         );
         ModelManifest(this)
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: at least 1 items. CloudFormation `Nodes`, Terraform `nodes`.
-    pub fn nodes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Nodes", Some("nodes"), strings(value));
+    pub fn nodes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Nodes", Some("nodes"), rt::strings(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -776,19 +785,19 @@ impl ModelManifest {
 builder!(ModelManifest, ModelManifestHandle);
 /// A declared `AWS::IoTFleetWise::ModelManifest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelManifestHandle(Handle);
+pub struct ModelManifestHandle(rt::Handle);
 handle!(ModelManifestHandle);
 impl ModelManifestHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -810,11 +819,11 @@ pub mod model_manifest {
 /// CloudFormation: `AWS::IoTFleetWise::SignalCatalog`. Terraform: `awscc_iotfleetwise_signal_catalog` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-signalcatalog.html)
-pub struct SignalCatalog(Base);
-static SIGNAL_CATALOG_TYPE: TypeInfo = TypeInfo {
+pub struct SignalCatalog(rt::Base);
+static SIGNAL_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::SignalCatalog",
     terraform: Some("awscc_iotfleetwise_signal_catalog"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -876,18 +885,18 @@ impl SignalCatalog {
     /// Declares a `AWS::IoTFleetWise::SignalCatalog` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SIGNAL_CATALOG_TYPE);
+        let this = rt::Base::new(id, &SIGNAL_CATALOG_TYPE);
         SignalCatalog(this)
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `NodeCounts`, Terraform `node_counts`.
@@ -896,47 +905,47 @@ impl SignalCatalog {
         self
     }
     /// Constraints: 1..=5000 items. CloudFormation `Nodes`, Terraform `nodes`.
-    pub fn nodes(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Nodes", Some("nodes"), json(value));
+    pub fn nodes(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Nodes", Some("nodes"), rt::json(value));
         self
     }
 }
 builder!(SignalCatalog, SignalCatalogHandle);
 /// A declared `AWS::IoTFleetWise::SignalCatalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SignalCatalogHandle(Handle);
+pub struct SignalCatalogHandle(rt::Handle);
 handle!(SignalCatalogHandle);
 impl SignalCatalogHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
     /// CloudFormation `Fn::GetAtt` `NodeCounts.TotalNodes`; Terraform `node_counts.total_nodes`.
-    pub fn node_counts_total_nodes(&self) -> Expr {
+    pub fn node_counts_total_nodes(&self) -> rt::Expr {
         self.0.attr("NodeCounts.TotalNodes")
     }
     /// CloudFormation `Fn::GetAtt` `NodeCounts.TotalBranches`; Terraform `node_counts.total_branches`.
-    pub fn node_counts_total_branches(&self) -> Expr {
+    pub fn node_counts_total_branches(&self) -> rt::Expr {
         self.0.attr("NodeCounts.TotalBranches")
     }
     /// CloudFormation `Fn::GetAtt` `NodeCounts.TotalSensors`; Terraform `node_counts.total_sensors`.
-    pub fn node_counts_total_sensors(&self) -> Expr {
+    pub fn node_counts_total_sensors(&self) -> rt::Expr {
         self.0.attr("NodeCounts.TotalSensors")
     }
     /// CloudFormation `Fn::GetAtt` `NodeCounts.TotalAttributes`; Terraform `node_counts.total_attributes`.
-    pub fn node_counts_total_attributes(&self) -> Expr {
+    pub fn node_counts_total_attributes(&self) -> rt::Expr {
         self.0.attr("NodeCounts.TotalAttributes")
     }
     /// CloudFormation `Fn::GetAtt` `NodeCounts.TotalActuators`; Terraform `node_counts.total_actuators`.
-    pub fn node_counts_total_actuators(&self) -> Expr {
+    pub fn node_counts_total_actuators(&self) -> rt::Expr {
         self.0.attr("NodeCounts.TotalActuators")
     }
 }
@@ -947,40 +956,41 @@ pub mod signal_catalog {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-signalcatalog-nodecounts.html)
     #[derive(Clone, Debug)]
-    pub struct NodeCounts(Props);
+    pub struct NodeCounts(rt::Props);
     impl NodeCounts {
         /// A new `NodeCounts`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeCounts(this)
         }
         /// CloudFormation `TotalActuators`, Terraform `total_actuators`.
         pub fn total_actuators(mut self, value: i64) -> Self {
             self.0
-                .set("TotalActuators", Some("total_actuators"), int(value));
+                .set("TotalActuators", Some("total_actuators"), rt::int(value));
             self
         }
         /// CloudFormation `TotalAttributes`, Terraform `total_attributes`.
         pub fn total_attributes(mut self, value: i64) -> Self {
             self.0
-                .set("TotalAttributes", Some("total_attributes"), int(value));
+                .set("TotalAttributes", Some("total_attributes"), rt::int(value));
             self
         }
         /// CloudFormation `TotalBranches`, Terraform `total_branches`.
         pub fn total_branches(mut self, value: i64) -> Self {
             self.0
-                .set("TotalBranches", Some("total_branches"), int(value));
+                .set("TotalBranches", Some("total_branches"), rt::int(value));
             self
         }
         /// CloudFormation `TotalNodes`, Terraform `total_nodes`.
         pub fn total_nodes(mut self, value: i64) -> Self {
-            self.0.set("TotalNodes", Some("total_nodes"), int(value));
+            self.0
+                .set("TotalNodes", Some("total_nodes"), rt::int(value));
             self
         }
         /// CloudFormation `TotalSensors`, Terraform `total_sensors`.
         pub fn total_sensors(mut self, value: i64) -> Self {
             self.0
-                .set("TotalSensors", Some("total_sensors"), int(value));
+                .set("TotalSensors", Some("total_sensors"), rt::int(value));
             self
         }
     }
@@ -991,11 +1001,11 @@ pub mod signal_catalog {
 /// CloudFormation: `AWS::IoTFleetWise::StateTemplate`. Terraform: `awscc_iotfleetwise_state_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-statetemplate.html)
-pub struct StateTemplate(Base);
-static STATE_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct StateTemplate(rt::Base);
+static STATE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::StateTemplate",
     terraform: Some("awscc_iotfleetwise_state_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1045,51 +1055,51 @@ impl StateTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        signal_catalog_arn: impl Into<Expr>,
-        state_template_properties: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        signal_catalog_arn: impl Into<rt::Expr>,
+        state_template_properties: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &STATE_TEMPLATE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &STATE_TEMPLATE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            string(signal_catalog_arn),
+            rt::string(signal_catalog_arn),
         );
         this.set(
             "StateTemplateProperties",
             Some("state_template_properties"),
-            strings(state_template_properties),
+            rt::strings(state_template_properties),
         );
         StateTemplate(this)
     }
     /// Constraints: 0..=5 items. CloudFormation `DataExtraDimensions`, Terraform `data_extra_dimensions`.
     pub fn data_extra_dimensions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DataExtraDimensions",
             Some("data_extra_dimensions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: 0..=5 items. CloudFormation `MetadataExtraDimensions`, Terraform `metadata_extra_dimensions`.
     pub fn metadata_extra_dimensions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "MetadataExtraDimensions",
             Some("metadata_extra_dimensions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1097,23 +1107,23 @@ impl StateTemplate {
 builder!(StateTemplate, StateTemplateHandle);
 /// A declared `AWS::IoTFleetWise::StateTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StateTemplateHandle(Handle);
+pub struct StateTemplateHandle(rt::Handle);
 handle!(StateTemplateHandle);
 impl StateTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -1122,11 +1132,11 @@ impl StateTemplateHandle {
 /// CloudFormation: `AWS::IoTFleetWise::Vehicle`. Terraform: `awscc_iotfleetwise_vehicle` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwise-vehicle.html)
-pub struct Vehicle(Base);
-static VEHICLE_TYPE: TypeInfo = TypeInfo {
+pub struct Vehicle(rt::Base);
+static VEHICLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTFleetWise::Vehicle",
     terraform: Some("awscc_iotfleetwise_vehicle"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1175,22 +1185,22 @@ impl Vehicle {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        decoder_manifest_arn: impl Into<Expr>,
-        model_manifest_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        decoder_manifest_arn: impl Into<rt::Expr>,
+        model_manifest_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VEHICLE_TYPE);
+        let mut this = rt::Base::new(id, &VEHICLE_TYPE);
         this.set(
             "DecoderManifestArn",
             Some("decoder_manifest_arn"),
-            string(decoder_manifest_arn),
+            rt::string(decoder_manifest_arn),
         );
         this.set(
             "ModelManifestArn",
             Some("model_manifest_arn"),
-            string(model_manifest_arn),
+            rt::string(model_manifest_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Vehicle(this)
     }
     /// CloudFormation `AssociationBehavior`, Terraform `association_behavior`.
@@ -1205,10 +1215,10 @@ impl Vehicle {
     /// CloudFormation `Attributes`, Terraform `attributes`.
     pub fn attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Attributes", Some("attributes"), string_map(value));
+            .set("Attributes", Some("attributes"), rt::string_map(value));
         self
     }
     /// Constraints: 0..=20 items. CloudFormation `StateTemplates`, Terraform `state_templates`.
@@ -1217,26 +1227,26 @@ impl Vehicle {
         value: impl IntoIterator<Item = vehicle::StateTemplateAssociation>,
     ) -> Self {
         self.0
-            .set("StateTemplates", Some("state_templates"), list(value));
+            .set("StateTemplates", Some("state_templates"), rt::list(value));
         self
     }
 }
 builder!(Vehicle, VehicleHandle);
 /// A declared `AWS::IoTFleetWise::Vehicle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VehicleHandle(Handle);
+pub struct VehicleHandle(rt::Handle);
 handle!(VehicleHandle);
 impl VehicleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModificationTime`; Terraform `last_modification_time`.
-    pub fn last_modification_time(&self) -> Expr {
+    pub fn last_modification_time(&self) -> rt::Expr {
         self.0.attr("LastModificationTime")
     }
 }
@@ -1247,19 +1257,19 @@ pub mod vehicle {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-vehicle-statetemplateassociation.html)
     #[derive(Clone, Debug)]
-    pub struct StateTemplateAssociation(Props);
+    pub struct StateTemplateAssociation(rt::Props);
     impl StateTemplateAssociation {
         /// A new `StateTemplateAssociation`. Required properties: `identifier` (`Identifier`), `state_template_update_strategy` (`StateTemplateUpdateStrategy`).
         pub fn new(
-            identifier: impl Into<Expr>,
-            state_template_update_strategy: impl Into<Value>,
+            identifier: impl Into<rt::Expr>,
+            state_template_update_strategy: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set(
                 "StateTemplateUpdateStrategy",
                 Some("state_template_update_strategy"),
-                json(state_template_update_strategy),
+                rt::json(state_template_update_strategy),
             );
             StateTemplateAssociation(this)
         }

@@ -2,23 +2,24 @@
 //! `IoTManagedIntegrations` resource types of the CloudFormation registry (`AWS::IoTManagedIntegrations::*`): 5 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `iotmanagedintegrations` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::IoTManagedIntegrations::AccountAssociation.
 ///
 /// CloudFormation: `AWS::IoTManagedIntegrations::AccountAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotmanagedintegrations-accountassociation.html)
-pub struct AccountAssociation(Base);
-static ACCOUNT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct AccountAssociation(rt::Base);
+static ACCOUNT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTManagedIntegrations::AccountAssociation",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,20 +75,20 @@ static ACCOUNT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl AccountAssociation {
     /// Declares a `AWS::IoTManagedIntegrations::AccountAssociation` with the stack-unique `id`. Required properties: `connector_destination_id` (`ConnectorDestinationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, connector_destination_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_ASSOCIATION_TYPE);
+    pub fn new(id: impl Into<String>, connector_destination_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCOUNT_ASSOCIATION_TYPE);
         this.set(
             "ConnectorDestinationId",
             None,
-            string(connector_destination_id),
+            rt::string(connector_destination_id),
         );
         AccountAssociation(this)
     }
     /// A description of the account association.
     ///
     /// Constraints: length 1..=4096; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The General Authorization reference by authorization material name.
@@ -103,33 +104,33 @@ impl AccountAssociation {
     /// The name of the account association.
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(AccountAssociation, AccountAssociationHandle);
 /// A declared `AWS::IoTManagedIntegrations::AccountAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountAssociationHandle(Handle);
+pub struct AccountAssociationHandle(rt::Handle);
 handle!(AccountAssociationHandle);
 impl AccountAssociationHandle {
     /// The Amazon Resource Name (ARN) of the account association.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the account association.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountAssociationId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn account_association_id(&self) -> Expr {
+    pub fn account_association_id(&self) -> rt::Expr {
         self.0.attr("AccountAssociationId")
     }
     /// The current state of the account association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationState`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn association_state(&self) -> Expr {
+    pub fn association_state(&self) -> rt::Expr {
         self.0.attr("AssociationState")
     }
 }
@@ -142,18 +143,18 @@ pub mod account_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-accountassociation-generalauthorization.html)
     #[derive(Clone, Debug)]
-    pub struct GeneralAuthorization(Props);
+    pub struct GeneralAuthorization(rt::Props);
     impl GeneralAuthorization {
         /// A new `GeneralAuthorization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeneralAuthorization(this)
         }
         /// The name of the authorization material.
         ///
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9=_+/-]+$`. CloudFormation `AuthMaterialName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn auth_material_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthMaterialName", None, string(value));
+        pub fn auth_material_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthMaterialName", None, rt::string(value));
             self
         }
     }
@@ -164,11 +165,11 @@ pub mod account_association {
 /// CloudFormation: `AWS::IoTManagedIntegrations::CloudConnector`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotmanagedintegrations-cloudconnector.html)
-pub struct CloudConnector(Base);
-static CLOUD_CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct CloudConnector(rt::Base);
+static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTManagedIntegrations::CloudConnector",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -223,18 +224,18 @@ impl CloudConnector {
     pub fn new(
         id: impl Into<String>,
         endpoint_config: cloud_connector::EndpointConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLOUD_CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CLOUD_CONNECTOR_TYPE);
         this.set("EndpointConfig", None, endpoint_config.into());
-        this.set("Name", None, string(name));
+        this.set("Name", None, rt::string(name));
         CloudConnector(this)
     }
     /// A description of the C2C connector.
     ///
     /// Constraints: length 1..=256; pattern `^[0-9A-Za-z_\- ]+$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The type of endpoint used for the cloud connector, which defines how the connector communicates with external services.
@@ -248,25 +249,25 @@ impl CloudConnector {
 builder!(CloudConnector, CloudConnectorHandle);
 /// A declared `AWS::IoTManagedIntegrations::CloudConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudConnectorHandle(Handle);
+pub struct CloudConnectorHandle(rt::Handle);
 handle!(CloudConnectorHandle);
 impl CloudConnectorHandle {
     /// The Amazon Resource Name (ARN) of the cloud connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the cloud connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The type of cloud connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -279,11 +280,11 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-endpointconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointConfig(Props);
+    pub struct EndpointConfig(rt::Props);
     impl EndpointConfig {
         /// A new `EndpointConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointConfig(this)
         }
         /// Configuration details for an AWS Lambda function used as an endpoint for a cloud connector.
@@ -301,12 +302,12 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-lambdaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConfig(Props);
+    pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
         /// A new `LambdaConfig`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             LambdaConfig(this)
         }
     }
@@ -324,11 +325,11 @@ pub mod cloud_connector {
 /// CloudFormation: `AWS::IoTManagedIntegrations::CredentialLocker`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotmanagedintegrations-credentiallocker.html)
-pub struct CredentialLocker(Base);
-static CREDENTIAL_LOCKER_TYPE: TypeInfo = TypeInfo {
+pub struct CredentialLocker(rt::Base);
+static CREDENTIAL_LOCKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTManagedIntegrations::CredentialLocker",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -385,35 +386,35 @@ impl CredentialLocker {
     /// Declares a `AWS::IoTManagedIntegrations::CredentialLocker` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CREDENTIAL_LOCKER_TYPE);
+        let this = rt::Base::new(id, &CREDENTIAL_LOCKER_TYPE);
         CredentialLocker(this)
     }
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(CredentialLocker, CredentialLockerHandle);
 /// A declared `AWS::IoTManagedIntegrations::CredentialLocker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CredentialLockerHandle(Handle);
+pub struct CredentialLockerHandle(rt::Handle);
 handle!(CredentialLockerHandle);
 impl CredentialLockerHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
 }
@@ -422,11 +423,11 @@ impl CredentialLockerHandle {
 /// CloudFormation: `AWS::IoTManagedIntegrations::ManagedThing`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotmanagedintegrations-managedthing.html)
-pub struct ManagedThing(Base);
-static MANAGED_THING_TYPE: TypeInfo = TypeInfo {
+pub struct ManagedThing(rt::Base);
+static MANAGED_THING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTManagedIntegrations::ManagedThing",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -496,15 +497,16 @@ impl ManagedThing {
     /// Declares a `AWS::IoTManagedIntegrations::ManagedThing` with the stack-unique `id`. Required properties: `role` (`Role`).
     #[track_caller]
     pub fn new(id: impl Into<String>, role: managed_thing::Role) -> Self {
-        let mut this = Base::new(id, &MANAGED_THING_TYPE);
+        let mut this = rt::Base::new(id, &MANAGED_THING_TYPE);
         this.set("Role", None, role.into());
         ManagedThing(this)
     }
     /// String used to identify a managed thing and start the connectivity setup.
     ///
     /// Constraints: length 1..=512; pattern `^[0-9A-Za-z!#$%&()*\+\-;<=>?@^_'{|}~\/: ]+$`. Changing it replaces the resource. CloudFormation `AuthenticationMaterial`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn authentication_material(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AuthenticationMaterial", None, string(value));
+    pub fn authentication_material(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AuthenticationMaterial", None, rt::string(value));
         self
     }
     /// Represent the type of authentication material provided
@@ -517,8 +519,8 @@ impl ManagedThing {
     /// Brand of the managed thing
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Brand`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn brand(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Brand", None, string(value));
+    pub fn brand(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Brand", None, rt::string(value));
         self
     }
     /// Report of all capabilities supported by the device.
@@ -531,15 +533,15 @@ impl ManagedThing {
     /// Metadata identifying the type of the device, follows device type from Matter specification.
     ///
     /// Constraints: length 1..=64. CloudFormation `Classification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn classification(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Classification", None, string(value));
+    pub fn classification(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Classification", None, rt::string(value));
         self
     }
     /// ID of a CredentialLocker entry and is generated by IoT SmartHome.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9]*$`. CloudFormation `CredentialLockerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn credential_locker_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CredentialLockerId", None, string(value));
+    pub fn credential_locker_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CredentialLockerId", None, rt::string(value));
         self
     }
     /// Meta data associated with the managedThing
@@ -547,37 +549,37 @@ impl ManagedThing {
     /// CloudFormation `MetaData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn meta_data(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("MetaData", None, string_map(value));
+        self.0.set("MetaData", None, rt::string_map(value));
         self
     }
     /// Model of the managed thing
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Model`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn model(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Model", None, string(value));
+    pub fn model(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Model", None, rt::string(value));
         self
     }
     /// Friendly name for a given managed thing, when provided.
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z]+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// A per customer AWS account and region unique identifier (string) for an abstract entity that a Iot SmartHome solution associates devices to.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_.,@-]+$`. CloudFormation `Owner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn owner(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Owner", None, string(value));
+    pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Owner", None, rt::string(value));
         self
     }
     /// Managed thing serial number
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `SerialNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn serial_number(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SerialNumber", None, string(value));
+    pub fn serial_number(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SerialNumber", None, rt::string(value));
         self
     }
     /// The Wi-Fi Simple Setup configuration for the managed thing, which defines provisioning capabilities and timeout settings.
@@ -595,105 +597,105 @@ impl ManagedThing {
 builder!(ManagedThing, ManagedThingHandle);
 /// A declared `AWS::IoTManagedIntegrations::ManagedThing`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ManagedThingHandle(Handle);
+pub struct ManagedThingHandle(rt::Handle);
 handle!(ManagedThingHandle);
 impl ManagedThingHandle {
     /// Timestamp of the managed thing was fully setup and has connectivity
     ///
     /// CloudFormation `Fn::GetAtt` `ActivatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn activated_at(&self) -> Expr {
+    pub fn activated_at(&self) -> rt::Expr {
         self.0.attr("ActivatedAt")
     }
     /// The advertised product ID (APID) that's used for pre-production and production applications.
     ///
     /// CloudFormation `Fn::GetAtt` `AdvertisedProductId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn advertised_product_id(&self) -> Expr {
+    pub fn advertised_product_id(&self) -> rt::Expr {
         self.0.attr("AdvertisedProductId")
     }
     /// ARN of a managed thing
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The certificate data, in PEM format.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificatePem`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_pem(&self) -> Expr {
+    pub fn certificate_pem(&self) -> rt::Expr {
         self.0.attr("CertificatePem")
     }
     /// ID of a connector device
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorDeviceId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn connector_device_id(&self) -> Expr {
+    pub fn connector_device_id(&self) -> rt::Expr {
         self.0.attr("ConnectorDeviceId")
     }
     /// Identifier of a connector-policy.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorPolicyId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn connector_policy_id(&self) -> Expr {
+    pub fn connector_policy_id(&self) -> rt::Expr {
         self.0.attr("ConnectorPolicyId")
     }
     /// Timestamp the managed thing was first created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Z-Wave device specific key
     ///
     /// CloudFormation `Fn::GetAtt` `DeviceSpecificKey`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn device_specific_key(&self) -> Expr {
+    pub fn device_specific_key(&self) -> rt::Expr {
         self.0.attr("DeviceSpecificKey")
     }
     /// CloudFormation `Fn::GetAtt` `HubNetworkMode`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn hub_network_mode(&self) -> Expr {
+    pub fn hub_network_mode(&self) -> rt::Expr {
         self.0.attr("HubNetworkMode")
     }
     /// Unique Id of a Managed Thing.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Unique Id of a Managed Thing.
     ///
     /// CloudFormation `Fn::GetAtt` `Identifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// Managed thing International Article Number (EAN)
     ///
     /// CloudFormation `Fn::GetAtt` `InternationalArticleNumber`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn international_article_number(&self) -> Expr {
+    pub fn international_article_number(&self) -> rt::Expr {
         self.0.attr("InternationalArticleNumber")
     }
     /// Zigbee mac address
     ///
     /// CloudFormation `Fn::GetAtt` `MacAddress`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn mac_address(&self) -> Expr {
+    pub fn mac_address(&self) -> rt::Expr {
         self.0.attr("MacAddress")
     }
     /// ID of the parent controller for this managed thing entry
     ///
     /// CloudFormation `Fn::GetAtt` `ParentControllerId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn parent_controller_id(&self) -> Expr {
+    pub fn parent_controller_id(&self) -> rt::Expr {
         self.0.attr("ParentControllerId")
     }
     /// CloudFormation `Fn::GetAtt` `ProvisioningStatus`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn provisioning_status(&self) -> Expr {
+    pub fn provisioning_status(&self) -> rt::Expr {
         self.0.attr("ProvisioningStatus")
     }
     /// Managed thing Universal Product Code (UPC)
     ///
     /// CloudFormation `Fn::GetAtt` `UniversalProductCode`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn universal_product_code(&self) -> Expr {
+    pub fn universal_product_code(&self) -> rt::Expr {
         self.0.attr("UniversalProductCode")
     }
     /// Timestamp the managed thing was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -706,23 +708,23 @@ pub mod managed_thing {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreport.html)
     #[derive(Clone, Debug)]
-    pub struct CapabilityReport(Props);
+    pub struct CapabilityReport(rt::Props);
     impl CapabilityReport {
         /// A new `CapabilityReport`. Required properties: `endpoints` (`Endpoints`), `version` (`Version`).
         pub fn new(
             endpoints: impl IntoIterator<Item = CapabilityReportEndpoint>,
-            version: impl Into<Expr>,
+            version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Endpoints", None, list(endpoints));
-            this.set("Version", None, string(version));
+            let mut this = rt::Props::default();
+            this.set("Endpoints", None, rt::list(endpoints));
+            this.set("Version", None, rt::string(version));
             CapabilityReport(this)
         }
         /// Numeric identifier of the node.
         ///
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9=_.,@\+\-/]+$`. CloudFormation `NodeId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn node_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NodeId", None, string(value));
+        pub fn node_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NodeId", None, rt::string(value));
             self
         }
     }
@@ -733,24 +735,24 @@ pub mod managed_thing {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportcapability.html)
     #[derive(Clone, Debug)]
-    pub struct CapabilityReportCapability(Props);
+    pub struct CapabilityReportCapability(rt::Props);
     impl CapabilityReportCapability {
         /// A new `CapabilityReportCapability`. Required properties: `actions` (`Actions`), `events` (`Events`), `id` (`Id`), `name` (`Name`), `properties` (`Properties`), `version` (`Version`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<Expr>>,
-            events: impl IntoIterator<Item = impl Into<Expr>>,
-            id: impl Into<Expr>,
-            name: impl Into<Expr>,
-            properties: impl IntoIterator<Item = impl Into<Expr>>,
-            version: impl Into<Expr>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            events: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            properties: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", None, strings(actions));
-            this.set("Events", None, strings(events));
-            this.set("Id", None, string(id));
-            this.set("Name", None, string(name));
-            this.set("Properties", None, strings(properties));
-            this.set("Version", None, string(version));
+            let mut this = rt::Props::default();
+            this.set("Actions", None, rt::strings(actions));
+            this.set("Events", None, rt::strings(events));
+            this.set("Id", None, rt::string(id));
+            this.set("Name", None, rt::string(name));
+            this.set("Properties", None, rt::strings(properties));
+            this.set("Version", None, rt::string(version));
             CapabilityReportCapability(this)
         }
     }
@@ -761,18 +763,18 @@ pub mod managed_thing {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct CapabilityReportEndpoint(Props);
+    pub struct CapabilityReportEndpoint(rt::Props);
     impl CapabilityReportEndpoint {
         /// A new `CapabilityReportEndpoint`. Required properties: `capabilities` (`Capabilities`), `device_types` (`DeviceTypes`), `id` (`Id`).
         pub fn new(
             capabilities: impl IntoIterator<Item = CapabilityReportCapability>,
-            device_types: impl IntoIterator<Item = impl Into<Expr>>,
-            id: impl Into<Expr>,
+            device_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Capabilities", None, list(capabilities));
-            this.set("DeviceTypes", None, strings(device_types));
-            this.set("Id", None, string(id));
+            let mut this = rt::Props::default();
+            this.set("Capabilities", None, rt::list(capabilities));
+            this.set("DeviceTypes", None, rt::strings(device_types));
+            this.set("Id", None, rt::string(id));
             CapabilityReportEndpoint(this)
         }
     }
@@ -783,30 +785,30 @@ pub mod managed_thing {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-wifisimplesetupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WiFiSimpleSetupConfiguration(Props);
+    pub struct WiFiSimpleSetupConfiguration(rt::Props);
     impl WiFiSimpleSetupConfiguration {
         /// A new `WiFiSimpleSetupConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WiFiSimpleSetupConfiguration(this)
         }
         /// Indicates whether the device can act as a provisionee in Wi-Fi Simple Setup, allowing it to be configured by other devices.
         ///
         /// CloudFormation `EnableAsProvisionee`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_as_provisionee(mut self, value: bool) -> Self {
-            self.0.set("EnableAsProvisionee", None, boolean(value));
+            self.0.set("EnableAsProvisionee", None, rt::boolean(value));
             self
         }
         /// Indicates whether the device can act as a provisioner in Wi-Fi Simple Setup, allowing it to configure other devices.
         ///
         /// CloudFormation `EnableAsProvisioner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_as_provisioner(mut self, value: bool) -> Self {
-            self.0.set("EnableAsProvisioner", None, boolean(value));
+            self.0.set("EnableAsProvisioner", None, rt::boolean(value));
             self
         }
         /// Constraints: range 5..=15. CloudFormation `TimeoutInMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_in_minutes(mut self, value: i64) -> Self {
-            self.0.set("TimeoutInMinutes", None, int(value));
+            self.0.set("TimeoutInMinutes", None, rt::int(value));
             self
         }
     }
@@ -837,11 +839,11 @@ pub mod managed_thing {
 /// CloudFormation: `AWS::IoTManagedIntegrations::ProvisioningProfile`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotmanagedintegrations-provisioningprofile.html)
-pub struct ProvisioningProfile(Base);
-static PROVISIONING_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ProvisioningProfile(rt::Base);
+static PROVISIONING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTManagedIntegrations::ProvisioningProfile",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -901,46 +903,46 @@ impl ProvisioningProfile {
         id: impl Into<String>,
         provisioning_type: provisioning_profile::ProvisioningType,
     ) -> Self {
-        let mut this = Base::new(id, &PROVISIONING_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &PROVISIONING_PROFILE_TYPE);
         this.set("ProvisioningType", None, provisioning_type.into());
         ProvisioningProfile(this)
     }
     /// Constraints: pattern `^-----BEGIN CERTIFICATE-----.*(.|\ )*-----END CERTIFICATE-----\n?$`. Changing it replaces the resource. CloudFormation `CaCertificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ca_certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CaCertificate", None, string(value));
+    pub fn ca_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CaCertificate", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClaimCertificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn claim_certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClaimCertificate", None, string(value));
+    pub fn claim_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClaimCertificate", None, rt::string(value));
         self
     }
     /// Constraints: length 1..=36; pattern `^[0-9A-Za-z_-]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(ProvisioningProfile, ProvisioningProfileHandle);
 /// A declared `AWS::IoTManagedIntegrations::ProvisioningProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProvisioningProfileHandle(Handle);
+pub struct ProvisioningProfileHandle(rt::Handle);
 handle!(ProvisioningProfileHandle);
 impl ProvisioningProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }

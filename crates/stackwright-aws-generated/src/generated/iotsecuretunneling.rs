@@ -2,23 +2,24 @@
 //! `IoTSecureTunneling` resource types of the CloudFormation registry (`AWS::IoTSecureTunneling::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `iotsecuretunneling` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 ///
 /// CloudFormation: `AWS::IoTSecureTunneling::Tunnel`. Terraform: `awscc_iotsecuretunneling_tunnel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsecuretunneling-tunnel.html)
-pub struct Tunnel(Base);
-static TUNNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Tunnel(rt::Base);
+static TUNNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSecureTunneling::Tunnel",
     terraform: Some("awscc_iotsecuretunneling_tunnel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,15 +66,15 @@ impl Tunnel {
     /// Declares a `AWS::IoTSecureTunneling::Tunnel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TUNNEL_TYPE);
+        let this = rt::Base::new(id, &TUNNEL_TYPE);
         Tunnel(this)
     }
     /// A short text description of the tunnel.
     ///
     /// Constraints: pattern `^[^\p{C}]{1,2048}$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The destination configuration for the tunnel.
@@ -99,25 +100,25 @@ impl Tunnel {
 builder!(Tunnel, TunnelHandle);
 /// A declared `AWS::IoTSecureTunneling::Tunnel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TunnelHandle(Handle);
+pub struct TunnelHandle(rt::Handle);
 handle!(TunnelHandle);
 impl TunnelHandle {
     /// The Amazon Resource Name (ARN) of the tunnel.
     ///
     /// CloudFormation `Fn::GetAtt` `TunnelArn`; Terraform `tunnel_arn`.
-    pub fn tunnel_arn(&self) -> Expr {
+    pub fn tunnel_arn(&self) -> rt::Expr {
         self.0.attr("TunnelArn")
     }
     /// A unique alpha-numeric tunnel ID.
     ///
     /// CloudFormation `Fn::GetAtt` `TunnelId`; Terraform `tunnel_id`.
-    pub fn tunnel_id(&self) -> Expr {
+    pub fn tunnel_id(&self) -> rt::Expr {
         self.0.attr("TunnelId")
     }
     /// The status of the tunnel.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -130,19 +131,20 @@ pub mod tunnel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-destinationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfig(Props);
+    pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
         /// A new `DestinationConfig`. Required properties: `services` (`Services`).
-        pub fn new(services: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Services", Some("services"), strings(services));
+        pub fn new(services: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Services", Some("services"), rt::strings(services));
             DestinationConfig(this)
         }
         /// The name of the IoT thing to which you want to connect.
         ///
         /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9:_-]+$`. CloudFormation `ThingName`, Terraform `thing_name`.
-        pub fn thing_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ThingName", Some("thing_name"), string(value));
+        pub fn thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ThingName", Some("thing_name"), rt::string(value));
             self
         }
     }
@@ -153,11 +155,11 @@ pub mod tunnel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-timeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutConfig(Props);
+    pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
         /// A new `TimeoutConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeoutConfig(this)
         }
         /// The maximum amount of time (in minutes) a tunnel can remain open.
@@ -167,7 +169,7 @@ pub mod tunnel {
             self.0.set(
                 "MaxLifetimeTimeoutMinutes",
                 Some("max_lifetime_timeout_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }

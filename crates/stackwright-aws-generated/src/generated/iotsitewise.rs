@@ -2,23 +2,24 @@
 //! `IoTSiteWise` resource types of the CloudFormation registry (`AWS::IoTSiteWise::*`): 13 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `iotsitewise` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
 /// CloudFormation: `AWS::IoTSiteWise::AccessPolicy`. Terraform: `awscc_iotsitewise_access_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-accesspolicy.html)
-pub struct AccessPolicy(Base);
-static ACCESS_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPolicy(rt::Base);
+static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::AccessPolicy",
     terraform: Some("awscc_iotsitewise_access_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,7 +61,7 @@ impl AccessPolicy {
         access_policy_permission: access_policy::AccessPolicyPermission,
         access_policy_resource: access_policy::AccessPolicyResource,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
         this.set(
             "AccessPolicyIdentity",
             Some("access_policy_identity"),
@@ -82,19 +83,19 @@ impl AccessPolicy {
 builder!(AccessPolicy, AccessPolicyHandle);
 /// A declared `AWS::IoTSiteWise::AccessPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPolicyHandle(Handle);
+pub struct AccessPolicyHandle(rt::Handle);
 handle!(AccessPolicyHandle);
 impl AccessPolicyHandle {
     /// The ARN of the access policy.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessPolicyArn`; Terraform `access_policy_arn`.
-    pub fn access_policy_arn(&self) -> Expr {
+    pub fn access_policy_arn(&self) -> rt::Expr {
         self.0.attr("AccessPolicyArn")
     }
     /// The ID of the access policy.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessPolicyId`; Terraform `access_policy_id`.
-    pub fn access_policy_id(&self) -> Expr {
+    pub fn access_policy_id(&self) -> rt::Expr {
         self.0.attr("AccessPolicyId")
     }
 }
@@ -107,11 +108,11 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyidentity.html)
     #[derive(Clone, Debug)]
-    pub struct AccessPolicyIdentity(Props);
+    pub struct AccessPolicyIdentity(rt::Props);
     impl AccessPolicyIdentity {
         /// A new `AccessPolicyIdentity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessPolicyIdentity(this)
         }
         /// Contains information for an IAM role identity in an access policy.
@@ -143,11 +144,11 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyresource.html)
     #[derive(Clone, Debug)]
-    pub struct AccessPolicyResource(Props);
+    pub struct AccessPolicyResource(rt::Props);
     impl AccessPolicyResource {
         /// A new `AccessPolicyResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessPolicyResource(this)
         }
         /// A portal resource.
@@ -172,18 +173,18 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamrole.html)
     #[derive(Clone, Debug)]
-    pub struct IamRole(Props);
+    pub struct IamRole(rt::Props);
     impl IamRole {
         /// A new `IamRole`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamRole(this)
         }
         /// The ARN of the IAM role.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`. CloudFormation `arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -194,18 +195,18 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamuser.html)
     #[derive(Clone, Debug)]
-    pub struct IamUser(Props);
+    pub struct IamUser(rt::Props);
     impl IamUser {
         /// A new `IamUser`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamUser(this)
         }
         /// The ARN of the IAM user.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`. CloudFormation `arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -216,18 +217,18 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-portal.html)
     #[derive(Clone, Debug)]
-    pub struct Portal(Props);
+    pub struct Portal(rt::Props);
     impl Portal {
         /// A new `Portal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Portal(this)
         }
         /// The ID of the portal.
         ///
         /// Constraints: length 36..=36; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("id", Some("id"), rt::string(value));
             self
         }
     }
@@ -238,18 +239,18 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-project.html)
     #[derive(Clone, Debug)]
-    pub struct Project(Props);
+    pub struct Project(rt::Props);
     impl Project {
         /// A new `Project`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Project(this)
         }
         /// The ID of the project.
         ///
         /// Constraints: length 36..=36; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("id", Some("id"), rt::string(value));
             self
         }
     }
@@ -260,18 +261,18 @@ pub mod access_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-user.html)
     #[derive(Clone, Debug)]
-    pub struct User(Props);
+    pub struct User(rt::Props);
     impl User {
         /// A new `User`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             User(this)
         }
         /// The AWS SSO ID of the user.
         ///
         /// Constraints: length 1..=256; pattern `^\S+$`. CloudFormation `id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("id", Some("id"), rt::string(value));
             self
         }
     }
@@ -291,11 +292,11 @@ pub mod access_policy {
 /// CloudFormation: `AWS::IoTSiteWise::Application`. Terraform: `awscc_iotsitewise_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Application",
     terraform: Some("awscc_iotsitewise_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -349,81 +350,84 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        workspace_name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        workspace_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            string(workspace_name),
+            rt::string(workspace_name),
         );
         Application(this)
     }
     /// A description of the application.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the IAM Identity Center instance used to create the application.
     ///
     /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`. Changing it replaces the resource. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
-    pub fn idc_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IdcInstanceArn", Some("idc_instance_arn"), string(value));
+    pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcInstanceArn",
+            Some("idc_instance_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::IoTSiteWise::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The ARN of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// The ARN of the IAM Identity Center application created for the application.
     ///
     /// CloudFormation `Fn::GetAtt` `IdcApplicationArn`; Terraform `idc_application_arn`.
-    pub fn idc_application_arn(&self) -> Expr {
+    pub fn idc_application_arn(&self) -> rt::Expr {
         self.0.attr("IdcApplicationArn")
     }
     /// The DNS-compliant subdomain label assigned to the application.
     ///
     /// CloudFormation `Fn::GetAtt` `DnsSubdomain`; Terraform `dns_subdomain`.
-    pub fn dns_subdomain(&self) -> Expr {
+    pub fn dns_subdomain(&self) -> rt::Expr {
         self.0.attr("DnsSubdomain")
     }
     /// The current status of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time the application was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time the application was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -432,11 +436,11 @@ impl ApplicationHandle {
 /// CloudFormation: `AWS::IoTSiteWise::Asset`. Terraform: `awscc_iotsitewise_asset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-asset.html)
-pub struct Asset(Base);
-static ASSET_TYPE: TypeInfo = TypeInfo {
+pub struct Asset(rt::Base);
+static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Asset",
     terraform: Some("awscc_iotsitewise_asset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -474,32 +478,38 @@ impl Asset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        asset_model_id: impl Into<Expr>,
-        asset_name: impl Into<Expr>,
+        asset_model_id: impl Into<rt::Expr>,
+        asset_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSET_TYPE);
+        let mut this = rt::Base::new(id, &ASSET_TYPE);
         this.set(
             "AssetModelId",
             Some("asset_model_id"),
-            string(asset_model_id),
+            rt::string(asset_model_id),
         );
-        this.set("AssetName", Some("asset_name"), string(asset_name));
+        this.set("AssetName", Some("asset_name"), rt::string(asset_name));
         Asset(this)
     }
     /// A description for the asset
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `AssetDescription`, Terraform `asset_description`.
-    pub fn asset_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AssetDescription", Some("asset_description"), string(value));
+    pub fn asset_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssetDescription",
+            Some("asset_description"),
+            rt::string(value),
+        );
         self
     }
     /// The External ID of the asset
     ///
     /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `AssetExternalId`, Terraform `asset_external_id`.
-    pub fn asset_external_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AssetExternalId", Some("asset_external_id"), string(value));
+    pub fn asset_external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssetExternalId",
+            Some("asset_external_id"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `AssetHierarchies`, Terraform `asset_hierarchies`.
@@ -507,8 +517,11 @@ impl Asset {
         mut self,
         value: impl IntoIterator<Item = asset::AssetHierarchy>,
     ) -> Self {
-        self.0
-            .set("AssetHierarchies", Some("asset_hierarchies"), list(value));
+        self.0.set(
+            "AssetHierarchies",
+            Some("asset_hierarchies"),
+            rt::list(value),
+        );
         self
     }
     /// CloudFormation `AssetProperties`, Terraform `asset_properties`.
@@ -517,26 +530,26 @@ impl Asset {
         value: impl IntoIterator<Item = asset::AssetProperty>,
     ) -> Self {
         self.0
-            .set("AssetProperties", Some("asset_properties"), list(value));
+            .set("AssetProperties", Some("asset_properties"), rt::list(value));
         self
     }
 }
 builder!(Asset, AssetHandle);
 /// A declared `AWS::IoTSiteWise::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssetHandle(Handle);
+pub struct AssetHandle(rt::Handle);
 handle!(AssetHandle);
 impl AssetHandle {
     /// The ARN of the asset
     ///
     /// CloudFormation `Fn::GetAtt` `AssetArn`; Terraform `asset_arn`.
-    pub fn asset_arn(&self) -> Expr {
+    pub fn asset_arn(&self) -> rt::Expr {
         self.0.attr("AssetArn")
     }
     /// The ID of the asset
     ///
     /// CloudFormation `Fn::GetAtt` `AssetId`; Terraform `asset_id`.
-    pub fn asset_id(&self) -> Expr {
+    pub fn asset_id(&self) -> rt::Expr {
         self.0.attr("AssetId")
     }
 }
@@ -549,37 +562,39 @@ pub mod asset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assethierarchy.html)
     #[derive(Clone, Debug)]
-    pub struct AssetHierarchy(Props);
+    pub struct AssetHierarchy(rt::Props);
     impl AssetHierarchy {
         /// A new `AssetHierarchy`. Required properties: `child_asset_id` (`ChildAssetId`).
-        pub fn new(child_asset_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(child_asset_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ChildAssetId",
                 Some("child_asset_id"),
-                string(child_asset_id),
+                rt::string(child_asset_id),
             );
             AssetHierarchy(this)
         }
         /// String-friendly customer provided external ID
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// Customer provided actual UUID for property
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// The LogicalID of a hierarchy in the parent asset's model.
         ///
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `LogicalId`, Terraform `logical_id`.
-        pub fn logical_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogicalId", Some("logical_id"), string(value));
+        pub fn logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogicalId", Some("logical_id"), rt::string(value));
             self
         }
     }
@@ -590,39 +605,41 @@ pub mod asset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assetproperty.html)
     #[derive(Clone, Debug)]
-    pub struct AssetProperty(Props);
+    pub struct AssetProperty(rt::Props);
     impl AssetProperty {
         /// A new `AssetProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssetProperty(this)
         }
         /// The property alias that identifies the property.
         ///
         /// CloudFormation `Alias`, Terraform `alias`.
-        pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alias", Some("alias"), string(value));
+        pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alias", Some("alias"), rt::string(value));
             self
         }
         /// String-friendly customer provided external ID
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// Customer provided actual UUID for property
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// Customer provided ID for property.
         ///
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `LogicalId`, Terraform `logical_id`.
-        pub fn logical_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogicalId", Some("logical_id"), string(value));
+        pub fn logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogicalId", Some("logical_id"), rt::string(value));
             self
         }
         /// The MQTT notification state (ENABLED or DISABLED) for this asset property.
@@ -639,8 +656,8 @@ pub mod asset {
         /// The unit of measure (such as Newtons or RPM) of the asset property.
         ///
         /// CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -660,11 +677,11 @@ pub mod asset {
 /// CloudFormation: `AWS::IoTSiteWise::AssetModel`. Terraform: `awscc_iotsitewise_asset_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-assetmodel.html)
-pub struct AssetModel(Base);
-static ASSET_MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct AssetModel(rt::Base);
+static ASSET_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::AssetModel",
     terraform: Some("awscc_iotsitewise_asset_model"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -700,12 +717,12 @@ static ASSET_MODEL_TYPE: TypeInfo = TypeInfo {
 impl AssetModel {
     /// Declares a `AWS::IoTSiteWise::AssetModel` with the stack-unique `id`. Required properties: `asset_model_name` (`AssetModelName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, asset_model_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ASSET_MODEL_TYPE);
+    pub fn new(id: impl Into<String>, asset_model_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ASSET_MODEL_TYPE);
         this.set(
             "AssetModelName",
             Some("asset_model_name"),
-            string(asset_model_name),
+            rt::string(asset_model_name),
         );
         AssetModel(this)
     }
@@ -719,29 +736,29 @@ impl AssetModel {
         self.0.set(
             "AssetModelCompositeModels",
             Some("asset_model_composite_models"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description for the asset model.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `AssetModelDescription`, Terraform `asset_model_description`.
-    pub fn asset_model_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn asset_model_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssetModelDescription",
             Some("asset_model_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The external ID of the asset model.
     ///
     /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `AssetModelExternalId`, Terraform `asset_model_external_id`.
-    pub fn asset_model_external_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn asset_model_external_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssetModelExternalId",
             Some("asset_model_external_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -755,7 +772,7 @@ impl AssetModel {
         self.0.set(
             "AssetModelHierarchies",
             Some("asset_model_hierarchies"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -769,7 +786,7 @@ impl AssetModel {
         self.0.set(
             "AssetModelProperties",
             Some("asset_model_properties"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -791,7 +808,7 @@ impl AssetModel {
         self.0.set(
             "EnforcedAssetModelInterfaceRelationships",
             Some("enforced_asset_model_interface_relationships"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -799,19 +816,19 @@ impl AssetModel {
 builder!(AssetModel, AssetModelHandle);
 /// A declared `AWS::IoTSiteWise::AssetModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssetModelHandle(Handle);
+pub struct AssetModelHandle(rt::Handle);
 handle!(AssetModelHandle);
 impl AssetModelHandle {
     /// The ARN of the asset model, which has the following format.
     ///
     /// CloudFormation `Fn::GetAtt` `AssetModelArn`; Terraform `asset_model_arn`.
-    pub fn asset_model_arn(&self) -> Expr {
+    pub fn asset_model_arn(&self) -> rt::Expr {
         self.0.attr("AssetModelArn")
     }
     /// The ID of the asset model.
     ///
     /// CloudFormation `Fn::GetAtt` `AssetModelId`; Terraform `asset_model_id`.
-    pub fn asset_model_id(&self) -> Expr {
+    pub fn asset_model_id(&self) -> rt::Expr {
         self.0.attr("AssetModelId")
     }
 }
@@ -824,23 +841,23 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelcompositemodel.html)
     #[derive(Clone, Debug)]
-    pub struct AssetModelCompositeModel(Props);
+    pub struct AssetModelCompositeModel(rt::Props);
     impl AssetModelCompositeModel {
         /// A new `AssetModelCompositeModel`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Type", Some("type"), rt::string(type_));
             AssetModelCompositeModel(this)
         }
         /// The component model ID for which the composite model is composed of
         ///
         /// CloudFormation `ComposedAssetModelId`, Terraform `composed_asset_model_id`.
-        pub fn composed_asset_model_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn composed_asset_model_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ComposedAssetModelId",
                 Some("composed_asset_model_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -854,30 +871,31 @@ pub mod asset_model {
             self.0.set(
                 "CompositeModelProperties",
                 Some("composite_model_properties"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// A description for the asset composite model.
         ///
         /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The External ID of the composite model
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// The Actual ID of the composite model
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// The parent composite model External ID
@@ -885,20 +903,20 @@ pub mod asset_model {
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ParentAssetModelCompositeModelExternalId`, Terraform `parent_asset_model_composite_model_external_id`.
         pub fn parent_asset_model_composite_model_external_id(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "ParentAssetModelCompositeModelExternalId",
                 Some("parent_asset_model_composite_model_external_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The path of the composite model.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Path", Some("path"), strings(value));
+        pub fn path(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Path", Some("path"), rt::strings(value));
             self
         }
     }
@@ -909,38 +927,40 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelhierarchy.html)
     #[derive(Clone, Debug)]
-    pub struct AssetModelHierarchy(Props);
+    pub struct AssetModelHierarchy(rt::Props);
     impl AssetModelHierarchy {
         /// A new `AssetModelHierarchy`. Required properties: `child_asset_model_id` (`ChildAssetModelId`), `name` (`Name`).
-        pub fn new(child_asset_model_id: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(child_asset_model_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ChildAssetModelId",
                 Some("child_asset_model_id"),
-                string(child_asset_model_id),
+                rt::string(child_asset_model_id),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             AssetModelHierarchy(this)
         }
         /// Customer provided external ID for hierarchy
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// Customer provided actual ID for hierarchy
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// Customer provided logical ID for hierarchy.
         ///
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `LogicalId`, Terraform `logical_id`.
-        pub fn logical_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogicalId", Some("logical_id"), string(value));
+        pub fn logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogicalId", Some("logical_id"), rt::string(value));
             self
         }
     }
@@ -951,13 +971,13 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelproperty.html)
     #[derive(Clone, Debug)]
-    pub struct AssetModelProperty(Props);
+    pub struct AssetModelProperty(rt::Props);
     impl AssetModelProperty {
         /// A new `AssetModelProperty`. Required properties: `data_type` (`DataType`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(data_type: DataType, name: impl Into<Expr>, type_: PropertyType) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_type: DataType, name: impl Into<rt::Expr>, type_: PropertyType) -> Self {
+            let mut this = rt::Props::default();
             this.set("DataType", Some("data_type"), data_type.into());
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             AssetModelProperty(this)
         }
@@ -972,29 +992,31 @@ pub mod asset_model {
         /// The External ID of the Asset Model Property
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
         /// The ID of the Asset Model Property
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// Customer provided Logical ID for property.
         ///
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `LogicalId`, Terraform `logical_id`.
-        pub fn logical_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogicalId", Some("logical_id"), string(value));
+        pub fn logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogicalId", Some("logical_id"), rt::string(value));
             self
         }
         /// The unit of the asset model property, such as Newtons or RPM.
         ///
         /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Unit`, Terraform `unit`.
-        pub fn unit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Unit", Some("unit"), string(value));
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", Some("unit"), rt::string(value));
             self
         }
     }
@@ -1003,17 +1025,17 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-attribute.html)
     #[derive(Clone, Debug)]
-    pub struct Attribute(Props);
+    pub struct Attribute(rt::Props);
     impl Attribute {
         /// A new `Attribute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Attribute(this)
         }
         /// Constraints: pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
     }
@@ -1024,37 +1046,37 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacepropertymapping.html)
     #[derive(Clone, Debug)]
-    pub struct EnforcedAssetModelInterfacePropertyMapping(Props);
+    pub struct EnforcedAssetModelInterfacePropertyMapping(rt::Props);
     impl EnforcedAssetModelInterfacePropertyMapping {
         /// A new `EnforcedAssetModelInterfacePropertyMapping`. Required properties: `interface_asset_model_property_external_id` (`InterfaceAssetModelPropertyExternalId`).
-        pub fn new(interface_asset_model_property_external_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(interface_asset_model_property_external_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InterfaceAssetModelPropertyExternalId",
                 Some("interface_asset_model_property_external_id"),
-                string(interface_asset_model_property_external_id),
+                rt::string(interface_asset_model_property_external_id),
             );
             EnforcedAssetModelInterfacePropertyMapping(this)
         }
         /// The external ID of the enforced asset model property
         ///
         /// CloudFormation `AssetModelPropertyExternalId`, Terraform `asset_model_property_external_id`.
-        pub fn asset_model_property_external_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn asset_model_property_external_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AssetModelPropertyExternalId",
                 Some("asset_model_property_external_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The logical ID of the enforced asset model property
         ///
         /// CloudFormation `AssetModelPropertyLogicalId`, Terraform `asset_model_property_logical_id`.
-        pub fn asset_model_property_logical_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn asset_model_property_logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AssetModelPropertyLogicalId",
                 Some("asset_model_property_logical_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1066,21 +1088,21 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacerelationship.html)
     #[derive(Clone, Debug)]
-    pub struct EnforcedAssetModelInterfaceRelationship(Props);
+    pub struct EnforcedAssetModelInterfaceRelationship(rt::Props);
     impl EnforcedAssetModelInterfaceRelationship {
         /// A new `EnforcedAssetModelInterfaceRelationship`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnforcedAssetModelInterfaceRelationship(this)
         }
         /// The ID of the interface that is enforced to the asset model
         ///
         /// CloudFormation `InterfaceAssetModelId`, Terraform `interface_asset_model_id`.
-        pub fn interface_asset_model_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn interface_asset_model_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InterfaceAssetModelId",
                 Some("interface_asset_model_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1091,8 +1113,11 @@ pub mod asset_model {
             mut self,
             value: impl IntoIterator<Item = EnforcedAssetModelInterfacePropertyMapping>,
         ) -> Self {
-            self.0
-                .set("PropertyMappings", Some("property_mappings"), list(value));
+            self.0.set(
+                "PropertyMappings",
+                Some("property_mappings"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -1101,12 +1126,12 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-expressionvariable.html)
     #[derive(Clone, Debug)]
-    pub struct ExpressionVariable(Props);
+    pub struct ExpressionVariable(rt::Props);
     impl ExpressionVariable {
         /// A new `ExpressionVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: VariableValue) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, value: VariableValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Value", Some("value"), value.into());
             ExpressionVariable(this)
         }
@@ -1116,17 +1141,17 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metric.html)
     #[derive(Clone, Debug)]
-    pub struct Metric(Props);
+    pub struct Metric(rt::Props);
     impl Metric {
         /// A new `Metric`. Required properties: `expression` (`Expression`), `variables` (`Variables`), `window` (`Window`).
         pub fn new(
-            expression: impl Into<Expr>,
+            expression: impl Into<rt::Expr>,
             variables: impl IntoIterator<Item = ExpressionVariable>,
             window: MetricWindow,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
-            this.set("Variables", Some("variables"), list(variables));
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("Variables", Some("variables"), rt::list(variables));
             this.set("Window", Some("window"), window.into());
             Metric(this)
         }
@@ -1138,11 +1163,11 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metricwindow.html)
     #[derive(Clone, Debug)]
-    pub struct MetricWindow(Props);
+    pub struct MetricWindow(rt::Props);
     impl MetricWindow {
         /// A new `MetricWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricWindow(this)
         }
         /// Contains a tumbling window, which is a repeating fixed-sized, non-overlapping, and contiguous time interval.
@@ -1160,12 +1185,12 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertypathdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct PropertyPathDefinition(Props);
+    pub struct PropertyPathDefinition(rt::Props);
     impl PropertyPathDefinition {
         /// A new `PropertyPathDefinition`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             PropertyPathDefinition(this)
         }
     }
@@ -1176,11 +1201,11 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertytype.html)
     #[derive(Clone, Debug)]
-    pub struct PropertyType(Props);
+    pub struct PropertyType(rt::Props);
     impl PropertyType {
         /// A new `PropertyType`. Required properties: `type_name` (`TypeName`).
         pub fn new(type_name: TypeName) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TypeName", Some("type_name"), type_name.into());
             PropertyType(this)
         }
@@ -1205,16 +1230,16 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-transform.html)
     #[derive(Clone, Debug)]
-    pub struct Transform(Props);
+    pub struct Transform(rt::Props);
     impl Transform {
         /// A new `Transform`. Required properties: `expression` (`Expression`), `variables` (`Variables`).
         pub fn new(
-            expression: impl Into<Expr>,
+            expression: impl Into<rt::Expr>,
             variables: impl IntoIterator<Item = ExpressionVariable>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
-            this.set("Variables", Some("variables"), list(variables));
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("Variables", Some("variables"), rt::list(variables));
             Transform(this)
         }
     }
@@ -1225,19 +1250,19 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-tumblingwindow.html)
     #[derive(Clone, Debug)]
-    pub struct TumblingWindow(Props);
+    pub struct TumblingWindow(rt::Props);
     impl TumblingWindow {
         /// A new `TumblingWindow`. Required properties: `interval` (`Interval`).
-        pub fn new(interval: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Interval", Some("interval"), string(interval));
+        pub fn new(interval: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Interval", Some("interval"), rt::string(interval));
             TumblingWindow(this)
         }
         /// The shift or reference point on timeline for the contiguous time intervals.
         ///
         /// Constraints: length 2..=25. CloudFormation `Offset`, Terraform `offset`.
-        pub fn offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Offset", Some("offset"), string(value));
+        pub fn offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Offset", Some("offset"), rt::string(value));
             self
         }
     }
@@ -1246,65 +1271,66 @@ pub mod asset_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-variablevalue.html)
     #[derive(Clone, Debug)]
-    pub struct VariableValue(Props);
+    pub struct VariableValue(rt::Props);
     impl VariableValue {
         /// A new `VariableValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VariableValue(this)
         }
         /// The External ID of the hierarchy that is trying to be referenced
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `HierarchyExternalId`, Terraform `hierarchy_external_id`.
-        pub fn hierarchy_external_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_external_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyExternalId",
                 Some("hierarchy_external_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the hierarchy that is trying to be referenced
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `HierarchyId`, Terraform `hierarchy_id`.
-        pub fn hierarchy_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HierarchyId", Some("hierarchy_id"), string(value));
+                .set("HierarchyId", Some("hierarchy_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `HierarchyLogicalId`, Terraform `hierarchy_logical_id`.
-        pub fn hierarchy_logical_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hierarchy_logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HierarchyLogicalId",
                 Some("hierarchy_logical_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The External ID of the property that is trying to be referenced
         ///
         /// Constraints: length 2..=128; pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`. CloudFormation `PropertyExternalId`, Terraform `property_external_id`.
-        pub fn property_external_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn property_external_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PropertyExternalId",
                 Some("property_external_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the property that is trying to be referenced
         ///
         /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. CloudFormation `PropertyId`, Terraform `property_id`.
-        pub fn property_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PropertyId", Some("property_id"), string(value));
+        pub fn property_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PropertyId", Some("property_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `[^\u0000-\u001F\u007F]+`. CloudFormation `PropertyLogicalId`, Terraform `property_logical_id`.
-        pub fn property_logical_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn property_logical_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PropertyLogicalId",
                 Some("property_logical_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1316,7 +1342,7 @@ pub mod asset_model {
             value: impl IntoIterator<Item = PropertyPathDefinition>,
         ) -> Self {
             self.0
-                .set("PropertyPath", Some("property_path"), list(value));
+                .set("PropertyPath", Some("property_path"), rt::list(value));
             self
         }
     }
@@ -1373,11 +1399,11 @@ pub mod asset_model {
 /// CloudFormation: `AWS::IoTSiteWise::ComputationModel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-computationmodel.html)
-pub struct ComputationModel(Base);
-static COMPUTATION_MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct ComputationModel(rt::Base);
+static COMPUTATION_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::ComputationModel",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1423,10 +1449,10 @@ impl ComputationModel {
     pub fn new(
         id: impl Into<String>,
         computation_model_configuration: computation_model::ComputationModelConfiguration,
-        computation_model_data_binding: impl Into<Value>,
-        computation_model_name: impl Into<Expr>,
+        computation_model_data_binding: impl Into<rt::Value>,
+        computation_model_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COMPUTATION_MODEL_TYPE);
+        let mut this = rt::Base::new(id, &COMPUTATION_MODEL_TYPE);
         this.set(
             "ComputationModelConfiguration",
             None,
@@ -1435,36 +1461,40 @@ impl ComputationModel {
         this.set(
             "ComputationModelDataBinding",
             None,
-            json(computation_model_data_binding),
+            rt::json(computation_model_data_binding),
         );
-        this.set("ComputationModelName", None, string(computation_model_name));
+        this.set(
+            "ComputationModelName",
+            None,
+            rt::string(computation_model_name),
+        );
         ComputationModel(this)
     }
     /// A description about the computation model.
     ///
     /// Constraints: length 1..=2048; pattern `^[a-zA-Z0-9 _\-#$*!@]+$`. CloudFormation `ComputationModelDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn computation_model_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn computation_model_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ComputationModelDescription", None, string(value));
+            .set("ComputationModelDescription", None, rt::string(value));
         self
     }
 }
 builder!(ComputationModel, ComputationModelHandle);
 /// A declared `AWS::IoTSiteWise::ComputationModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComputationModelHandle(Handle);
+pub struct ComputationModelHandle(rt::Handle);
 handle!(ComputationModelHandle);
 impl ComputationModelHandle {
     /// The ARN of the computation model.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputationModelArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn computation_model_arn(&self) -> Expr {
+    pub fn computation_model_arn(&self) -> rt::Expr {
         self.0.attr("ComputationModelArn")
     }
     /// The ID of the computation model.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputationModelId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn computation_model_id(&self) -> Expr {
+    pub fn computation_model_id(&self) -> rt::Expr {
         self.0.attr("ComputationModelId")
     }
 }
@@ -1475,13 +1505,16 @@ pub mod computation_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-anomalydetectioncomputationmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnomalyDetectionComputationModelConfiguration(Props);
+    pub struct AnomalyDetectionComputationModelConfiguration(rt::Props);
     impl AnomalyDetectionComputationModelConfiguration {
         /// A new `AnomalyDetectionComputationModelConfiguration`. Required properties: `input_properties` (`InputProperties`), `result_property` (`ResultProperty`).
-        pub fn new(input_properties: impl Into<Expr>, result_property: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputProperties", None, string(input_properties));
-            this.set("ResultProperty", None, string(result_property));
+        pub fn new(
+            input_properties: impl Into<rt::Expr>,
+            result_property: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputProperties", None, rt::string(input_properties));
+            this.set("ResultProperty", None, rt::string(result_property));
             AnomalyDetectionComputationModelConfiguration(this)
         }
     }
@@ -1490,11 +1523,11 @@ pub mod computation_model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-computationmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComputationModelConfiguration(Props);
+    pub struct ComputationModelConfiguration(rt::Props);
     impl ComputationModelConfiguration {
         /// A new `ComputationModelConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputationModelConfiguration(this)
         }
         /// Contains configuration for anomaly detection computation model.
@@ -1515,11 +1548,11 @@ pub mod computation_model {
 /// CloudFormation: `AWS::IoTSiteWise::Dashboard`. Terraform: `awscc_iotsitewise_dashboard` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-dashboard.html)
-pub struct Dashboard(Base);
-static DASHBOARD_TYPE: TypeInfo = TypeInfo {
+pub struct Dashboard(rt::Base);
+static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Dashboard",
     terraform: Some("awscc_iotsitewise_dashboard"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1557,52 +1590,53 @@ impl Dashboard {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dashboard_definition: impl Into<Expr>,
-        dashboard_description: impl Into<Expr>,
-        dashboard_name: impl Into<Expr>,
+        dashboard_definition: impl Into<rt::Expr>,
+        dashboard_description: impl Into<rt::Expr>,
+        dashboard_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DASHBOARD_TYPE);
+        let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
         this.set(
             "DashboardDefinition",
             Some("dashboard_definition"),
-            string(dashboard_definition),
+            rt::string(dashboard_definition),
         );
         this.set(
             "DashboardDescription",
             Some("dashboard_description"),
-            string(dashboard_description),
+            rt::string(dashboard_description),
         );
         this.set(
             "DashboardName",
             Some("dashboard_name"),
-            string(dashboard_name),
+            rt::string(dashboard_name),
         );
         Dashboard(this)
     }
     /// The ID of the project in which to create the dashboard.
     ///
     /// Constraints: length 36..=36; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `ProjectId`, Terraform `project_id`.
-    pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProjectId", Some("project_id"), string(value));
+    pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectId", Some("project_id"), rt::string(value));
         self
     }
 }
 builder!(Dashboard, DashboardHandle);
 /// A declared `AWS::IoTSiteWise::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DashboardHandle(Handle);
+pub struct DashboardHandle(rt::Handle);
 handle!(DashboardHandle);
 impl DashboardHandle {
     /// The ARN of the dashboard.
     ///
     /// CloudFormation `Fn::GetAtt` `DashboardArn`; Terraform `dashboard_arn`.
-    pub fn dashboard_arn(&self) -> Expr {
+    pub fn dashboard_arn(&self) -> rt::Expr {
         self.0.attr("DashboardArn")
     }
     /// The ID of the dashboard.
     ///
     /// CloudFormation `Fn::GetAtt` `DashboardId`; Terraform `dashboard_id`.
-    pub fn dashboard_id(&self) -> Expr {
+    pub fn dashboard_id(&self) -> rt::Expr {
         self.0.attr("DashboardId")
     }
 }
@@ -1611,11 +1645,11 @@ impl DashboardHandle {
 /// CloudFormation: `AWS::IoTSiteWise::Dataset`. Terraform: `awscc_iotsitewise_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Dataset",
     terraform: Some("awscc_iotsitewise_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1660,9 +1694,13 @@ static DATASET_TYPE: TypeInfo = TypeInfo {
 impl Dataset {
     /// Declares a `AWS::IoTSiteWise::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, dataset_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
-        this.set("DatasetName", Some("dataset_name"), string(dataset_name));
+    pub fn new(id: impl Into<String>, dataset_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
+        this.set(
+            "DatasetName",
+            Some("dataset_name"),
+            rt::string(dataset_name),
+        );
         Dataset(this)
     }
     /// The configuration for the dataset.
@@ -1676,11 +1714,11 @@ impl Dataset {
     /// A description about the dataset, and its functionality.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `DatasetDescription`, Terraform `dataset_description`.
-    pub fn dataset_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn dataset_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DatasetDescription",
             Some("dataset_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1703,28 +1741,28 @@ impl Dataset {
     /// The name of the workspace associated with the dataset.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceName`, Terraform `workspace_name`.
-    pub fn workspace_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WorkspaceName", Some("workspace_name"), string(value));
+            .set("WorkspaceName", Some("workspace_name"), rt::string(value));
         self
     }
 }
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::IoTSiteWise::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// The ARN of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetArn`; Terraform `dataset_arn`.
-    pub fn dataset_arn(&self) -> Expr {
+    pub fn dataset_arn(&self) -> rt::Expr {
         self.0.attr("DatasetArn")
     }
     /// The ID of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetId`; Terraform `dataset_id`.
-    pub fn dataset_id(&self) -> Expr {
+    pub fn dataset_id(&self) -> rt::Expr {
         self.0.attr("DatasetId")
     }
 }
@@ -1735,11 +1773,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetConfig(Props);
+    pub struct DatasetConfig(rt::Props);
     impl DatasetConfig {
         /// A new `DatasetConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetConfig(this)
         }
         /// The session configuration for a SESSION dataset.
@@ -1755,11 +1793,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetsource.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetSource(Props);
+    pub struct DatasetSource(rt::Props);
     impl DatasetSource {
         /// A new `DatasetSource`. Required properties: `source_format` (`SourceFormat`), `source_type` (`SourceType`).
         pub fn new(source_format: SourceFormat, source_type: SourceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SourceFormat", Some("source_format"), source_format.into());
             this.set("SourceType", Some("source_type"), source_type.into());
             DatasetSource(this)
@@ -1778,17 +1816,17 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-kendrasourcedetail.html)
     #[derive(Clone, Debug)]
-    pub struct KendraSourceDetail(Props);
+    pub struct KendraSourceDetail(rt::Props);
     impl KendraSourceDetail {
         /// A new `KendraSourceDetail`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `role_arn` (`RoleArn`).
-        pub fn new(knowledge_base_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(knowledge_base_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KnowledgeBaseArn",
                 Some("knowledge_base_arn"),
-                string(knowledge_base_arn),
+                rt::string(knowledge_base_arn),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             KendraSourceDetail(this)
         }
     }
@@ -1797,20 +1835,23 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sessionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SessionConfig(Props);
+    pub struct SessionConfig(rt::Props);
     impl SessionConfig {
         /// A new `SessionConfig`. Required properties: `session_end_time` (`SessionEndTime`), `session_start_time` (`SessionStartTime`).
-        pub fn new(session_end_time: impl Into<Expr>, session_start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            session_end_time: impl Into<rt::Expr>,
+            session_start_time: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SessionEndTime",
                 Some("session_end_time"),
-                string(session_end_time),
+                rt::string(session_end_time),
             );
             this.set(
                 "SessionStartTime",
                 Some("session_start_time"),
-                string(session_start_time),
+                rt::string(session_start_time),
             );
             SessionConfig(this)
         }
@@ -1820,11 +1861,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sourcedetail.html)
     #[derive(Clone, Debug)]
-    pub struct SourceDetail(Props);
+    pub struct SourceDetail(rt::Props);
     impl SourceDetail {
         /// A new `SourceDetail`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceDetail(this)
         }
         /// Contains details about the Kendra dataset source.
@@ -1871,11 +1912,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::IoTSiteWise::Gateway`. Terraform: `awscc_iotsitewise_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-gateway.html)
-pub struct Gateway(Base);
-static GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct Gateway(rt::Base);
+static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Gateway",
     terraform: Some("awscc_iotsitewise_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1910,11 +1951,15 @@ impl Gateway {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_name: impl Into<Expr>,
+        gateway_name: impl Into<rt::Expr>,
         gateway_platform: gateway::GatewayPlatform,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_TYPE);
-        this.set("GatewayName", Some("gateway_name"), string(gateway_name));
+        let mut this = rt::Base::new(id, &GATEWAY_TYPE);
+        this.set(
+            "GatewayName",
+            Some("gateway_name"),
+            rt::string(gateway_name),
+        );
         this.set(
             "GatewayPlatform",
             Some("gateway_platform"),
@@ -1932,29 +1977,29 @@ impl Gateway {
         self.0.set(
             "GatewayCapabilitySummaries",
             Some("gateway_capability_summaries"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The version of the gateway you want to create.
     ///
     /// Constraints: length 1..=1024; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `GatewayVersion`, Terraform `gateway_version`.
-    pub fn gateway_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn gateway_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GatewayVersion", Some("gateway_version"), string(value));
+            .set("GatewayVersion", Some("gateway_version"), rt::string(value));
         self
     }
 }
 builder!(Gateway, GatewayHandle);
 /// A declared `AWS::IoTSiteWise::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayHandle(Handle);
+pub struct GatewayHandle(rt::Handle);
 handle!(GatewayHandle);
 impl GatewayHandle {
     /// The ID of the gateway device.
     ///
     /// CloudFormation `Fn::GetAtt` `GatewayId`; Terraform `gateway_id`.
-    pub fn gateway_id(&self) -> Expr {
+    pub fn gateway_id(&self) -> rt::Expr {
         self.0.attr("GatewayId")
     }
 }
@@ -1967,26 +2012,26 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewaycapabilitysummary.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayCapabilitySummary(Props);
+    pub struct GatewayCapabilitySummary(rt::Props);
     impl GatewayCapabilitySummary {
         /// A new `GatewayCapabilitySummary`. Required properties: `capability_namespace` (`CapabilityNamespace`).
-        pub fn new(capability_namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capability_namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapabilityNamespace",
                 Some("capability_namespace"),
-                string(capability_namespace),
+                rt::string(capability_namespace),
             );
             GatewayCapabilitySummary(this)
         }
         /// The JSON document that defines the gateway capability's configuration.
         ///
         /// CloudFormation `CapabilityConfiguration`, Terraform `capability_configuration`.
-        pub fn capability_configuration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capability_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CapabilityConfiguration",
                 Some("capability_configuration"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1998,11 +2043,11 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewayplatform.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayPlatform(Props);
+    pub struct GatewayPlatform(rt::Props);
     impl GatewayPlatform {
         /// A new `GatewayPlatform`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GatewayPlatform(this)
         }
         /// A gateway that runs on AWS IoT Greengrass V2.
@@ -2028,15 +2073,15 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-greengrassv2.html)
     #[derive(Clone, Debug)]
-    pub struct GreengrassV2(Props);
+    pub struct GreengrassV2(rt::Props);
     impl GreengrassV2 {
         /// A new `GreengrassV2`. Required properties: `core_device_thing_name` (`CoreDeviceThingName`).
-        pub fn new(core_device_thing_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(core_device_thing_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CoreDeviceThingName",
                 Some("core_device_thing_name"),
-                string(core_device_thing_name),
+                rt::string(core_device_thing_name),
             );
             GreengrassV2(this)
         }
@@ -2059,15 +2104,15 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-siemensie.html)
     #[derive(Clone, Debug)]
-    pub struct SiemensIe(Props);
+    pub struct SiemensIe(rt::Props);
     impl SiemensIe {
         /// A new `SiemensIe`. Required properties: `iot_core_thing_name` (`IotCoreThingName`).
-        pub fn new(iot_core_thing_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(iot_core_thing_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IotCoreThingName",
                 Some("iot_core_thing_name"),
-                string(iot_core_thing_name),
+                rt::string(iot_core_thing_name),
             );
             SiemensIe(this)
         }
@@ -2090,11 +2135,11 @@ pub mod gateway {
 /// CloudFormation: `AWS::IoTSiteWise::Pipeline`. Terraform: `awscc_iotsitewise_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Pipeline",
     terraform: Some("awscc_iotsitewise_pipeline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2144,25 +2189,29 @@ impl Pipeline {
     pub fn new(
         id: impl Into<String>,
         computations: impl IntoIterator<Item = pipeline::ComputeNode>,
-        pipeline_name: impl Into<Expr>,
-        workspace_name: impl Into<Expr>,
+        pipeline_name: impl Into<rt::Expr>,
+        workspace_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
-        this.set("Computations", Some("computations"), list(computations));
-        this.set("PipelineName", Some("pipeline_name"), string(pipeline_name));
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
+        this.set("Computations", Some("computations"), rt::list(computations));
+        this.set(
+            "PipelineName",
+            Some("pipeline_name"),
+            rt::string(pipeline_name),
+        );
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            string(workspace_name),
+            rt::string(workspace_name),
         );
         Pipeline(this)
     }
     /// A description of the pipeline.
     ///
     /// Constraints: length 0..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Environment variables shared across all compute nodes in the pipeline.
@@ -2170,12 +2219,12 @@ impl Pipeline {
     /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
     pub fn environment_variables(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -2183,19 +2232,19 @@ impl Pipeline {
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::IoTSiteWise::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 impl PipelineHandle {
     /// The ARN of the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `PipelineArn`; Terraform `pipeline_arn`.
-    pub fn pipeline_arn(&self) -> Expr {
+    pub fn pipeline_arn(&self) -> rt::Expr {
         self.0.attr("PipelineArn")
     }
     /// The current lifecycle status of the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -2208,24 +2257,25 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-pipeline-computenode.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeNode(Props);
+    pub struct ComputeNode(rt::Props);
     impl ComputeNode {
         /// A new `ComputeNode`. Required properties: `compute_node_name` (`ComputeNodeName`), `task_name` (`TaskName`).
-        pub fn new(compute_node_name: impl Into<Expr>, task_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(compute_node_name: impl Into<rt::Expr>, task_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ComputeNodeName",
                 Some("compute_node_name"),
-                string(compute_node_name),
+                rt::string(compute_node_name),
             );
-            this.set("TaskName", Some("task_name"), string(task_name));
+            this.set("TaskName", Some("task_name"), rt::string(task_name));
             ComputeNode(this)
         }
         /// A list of compute node names that must complete successfully before this node can start.
         ///
         /// Constraints: 0..=50 items. CloudFormation `DependsOn`, Terraform `depends_on`.
-        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), strings(value));
+        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("DependsOn", Some("depends_on"), rt::strings(value));
             self
         }
         /// A map of environment variable key-value pairs.
@@ -2233,12 +2283,12 @@ pub mod pipeline {
         /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
         pub fn environment_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2250,11 +2300,11 @@ pub mod pipeline {
 /// CloudFormation: `AWS::IoTSiteWise::Portal`. Terraform: `awscc_iotsitewise_portal` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-portal.html)
-pub struct Portal(Base);
-static PORTAL_TYPE: TypeInfo = TypeInfo {
+pub struct Portal(rt::Base);
+static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Portal",
     terraform: Some("awscc_iotsitewise_portal"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2294,18 +2344,18 @@ impl Portal {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        portal_contact_email: impl Into<Expr>,
-        portal_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        portal_contact_email: impl Into<rt::Expr>,
+        portal_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PORTAL_TYPE);
+        let mut this = rt::Base::new(id, &PORTAL_TYPE);
         this.set(
             "PortalContactEmail",
             Some("portal_contact_email"),
-            string(portal_contact_email),
+            rt::string(portal_contact_email),
         );
-        this.set("PortalName", Some("portal_name"), string(portal_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("PortalName", Some("portal_name"), rt::string(portal_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Portal(this)
     }
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
@@ -2318,11 +2368,11 @@ impl Portal {
     /// The email address that sends alarm notifications.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\-\.\+]+@[a-zA-Z0-9_\-\.\+]+\.[a-zA-Z]{2,}$`. CloudFormation `NotificationSenderEmail`, Terraform `notification_sender_email`.
-    pub fn notification_sender_email(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_sender_email(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationSenderEmail",
             Some("notification_sender_email"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2337,11 +2387,11 @@ impl Portal {
     /// A description for the portal.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `PortalDescription`, Terraform `portal_description`.
-    pub fn portal_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn portal_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PortalDescription",
             Some("portal_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2355,11 +2405,11 @@ impl Portal {
     /// Map to associate detail of configuration related with a PortalType.
     ///
     /// CloudFormation `PortalTypeConfiguration`, Terraform `portal_type_configuration`.
-    pub fn portal_type_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn portal_type_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PortalTypeConfiguration",
             Some("portal_type_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -2367,31 +2417,31 @@ impl Portal {
 builder!(Portal, PortalHandle);
 /// A declared `AWS::IoTSiteWise::Portal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortalHandle(Handle);
+pub struct PortalHandle(rt::Handle);
 handle!(PortalHandle);
 impl PortalHandle {
     /// The ARN of the portal, which has the following format.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalArn`; Terraform `portal_arn`.
-    pub fn portal_arn(&self) -> Expr {
+    pub fn portal_arn(&self) -> rt::Expr {
         self.0.attr("PortalArn")
     }
     /// The AWS SSO application generated client ID (used with AWS SSO APIs).
     ///
     /// CloudFormation `Fn::GetAtt` `PortalClientId`; Terraform `portal_client_id`.
-    pub fn portal_client_id(&self) -> Expr {
+    pub fn portal_client_id(&self) -> rt::Expr {
         self.0.attr("PortalClientId")
     }
     /// The ID of the portal.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalId`; Terraform `portal_id`.
-    pub fn portal_id(&self) -> Expr {
+    pub fn portal_id(&self) -> rt::Expr {
         self.0.attr("PortalId")
     }
     /// The public root URL for the AWS IoT AWS IoT SiteWise Monitor application portal.
     ///
     /// CloudFormation `Fn::GetAtt` `PortalStartUrl`; Terraform `portal_start_url`.
-    pub fn portal_start_url(&self) -> Expr {
+    pub fn portal_start_url(&self) -> rt::Expr {
         self.0.attr("PortalStartUrl")
     }
 }
@@ -2404,29 +2454,29 @@ pub mod portal {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-portal-alarms.html)
     #[derive(Clone, Debug)]
-    pub struct Alarms(Props);
+    pub struct Alarms(rt::Props);
     impl Alarms {
         /// A new `Alarms`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Alarms(this)
         }
         /// The ARN of the IAM role that allows the alarm to perform actions and access AWS resources and services, such as AWS IoT Events.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`. CloudFormation `AlarmRoleArn`, Terraform `alarm_role_arn`.
-        pub fn alarm_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn alarm_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AlarmRoleArn", Some("alarm_role_arn"), string(value));
+                .set("AlarmRoleArn", Some("alarm_role_arn"), rt::string(value));
             self
         }
         /// The ARN of the AWS Lambda function that manages alarm notifications.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`. CloudFormation `NotificationLambdaArn`, Terraform `notification_lambda_arn`.
-        pub fn notification_lambda_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn notification_lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NotificationLambdaArn",
                 Some("notification_lambda_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2456,11 +2506,11 @@ pub mod portal {
 /// CloudFormation: `AWS::IoTSiteWise::Project`. Terraform: `awscc_iotsitewise_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Project",
     terraform: Some("awscc_iotsitewise_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2498,29 +2548,34 @@ impl Project {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        portal_id: impl Into<Expr>,
-        project_name: impl Into<Expr>,
+        portal_id: impl Into<rt::Expr>,
+        project_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("PortalId", Some("portal_id"), string(portal_id));
-        this.set("ProjectName", Some("project_name"), string(project_name));
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set("PortalId", Some("portal_id"), rt::string(portal_id));
+        this.set(
+            "ProjectName",
+            Some("project_name"),
+            rt::string(project_name),
+        );
         Project(this)
     }
     /// The IDs of the assets to be associated to the project.
     ///
     /// CloudFormation `AssetIds`, Terraform `asset_ids`.
-    pub fn asset_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("AssetIds", Some("asset_ids"), strings(value));
+    pub fn asset_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AssetIds", Some("asset_ids"), rt::strings(value));
         self
     }
     /// A description for the project.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `ProjectDescription`, Terraform `project_description`.
-    pub fn project_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectDescription",
             Some("project_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2528,19 +2583,19 @@ impl Project {
 builder!(Project, ProjectHandle);
 /// A declared `AWS::IoTSiteWise::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// The ID of the project.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The ARN of the project.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectArn`; Terraform `project_arn`.
-    pub fn project_arn(&self) -> Expr {
+    pub fn project_arn(&self) -> rt::Expr {
         self.0.attr("ProjectArn")
     }
 }
@@ -2549,11 +2604,11 @@ impl ProjectHandle {
 /// CloudFormation: `AWS::IoTSiteWise::Task`. Terraform: `awscc_iotsitewise_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-task.html)
-pub struct Task(Base);
-static TASK_TYPE: TypeInfo = TypeInfo {
+pub struct Task(rt::Base);
+static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Task",
     terraform: Some("awscc_iotsitewise_task"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2600,48 +2655,48 @@ impl Task {
     pub fn new(
         id: impl Into<String>,
         task_configuration: task::TaskConfiguration,
-        task_name: impl Into<Expr>,
-        workspace_name: impl Into<Expr>,
+        task_name: impl Into<rt::Expr>,
+        workspace_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TASK_TYPE);
+        let mut this = rt::Base::new(id, &TASK_TYPE);
         this.set(
             "TaskConfiguration",
             Some("task_configuration"),
             task_configuration.into(),
         );
-        this.set("TaskName", Some("task_name"), string(task_name));
+        this.set("TaskName", Some("task_name"), rt::string(task_name));
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            string(workspace_name),
+            rt::string(workspace_name),
         );
         Task(this)
     }
     /// A description of the task.
     ///
     /// Constraints: length 0..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Task, TaskHandle);
 /// A declared `AWS::IoTSiteWise::Task`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskHandle(Handle);
+pub struct TaskHandle(rt::Handle);
 handle!(TaskHandle);
 impl TaskHandle {
     /// The ARN of the task.
     ///
     /// CloudFormation `Fn::GetAtt` `TaskArn`; Terraform `task_arn`.
-    pub fn task_arn(&self) -> Expr {
+    pub fn task_arn(&self) -> rt::Expr {
         self.0.attr("TaskArn")
     }
     /// The current lifecycle status of the task.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -2654,17 +2709,17 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-containertaskconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerTaskConfiguration(Props);
+    pub struct ContainerTaskConfiguration(rt::Props);
     impl ContainerTaskConfiguration {
         /// A new `ContainerTaskConfiguration`. Required properties: `ecr_uri` (`EcrUri`), `processing_type` (`ProcessingType`), `processing_unit` (`ProcessingUnit`), `task_execution_role` (`TaskExecutionRole`).
         pub fn new(
-            ecr_uri: impl Into<Expr>,
+            ecr_uri: impl Into<rt::Expr>,
             processing_type: ProcessingType,
             processing_unit: ProcessingUnit,
-            task_execution_role: impl Into<Expr>,
+            task_execution_role: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("EcrUri", Some("ecr_uri"), string(ecr_uri));
+            let mut this = rt::Props::default();
+            this.set("EcrUri", Some("ecr_uri"), rt::string(ecr_uri));
             this.set(
                 "ProcessingType",
                 Some("processing_type"),
@@ -2678,15 +2733,15 @@ pub mod task {
             this.set(
                 "TaskExecutionRole",
                 Some("task_execution_role"),
-                string(task_execution_role),
+                rt::string(task_execution_role),
             );
             ContainerTaskConfiguration(this)
         }
         /// The command to execute in the container.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// A map of environment variable key-value pairs.
@@ -2694,12 +2749,12 @@ pub mod task {
         /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
         pub fn environment_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2721,7 +2776,7 @@ pub mod task {
         ///
         /// Constraints: 0..=5 items. CloudFormation `Mounts`, Terraform `mounts`.
         pub fn mounts(mut self, value: impl IntoIterator<Item = Mount>) -> Self {
-            self.0.set("Mounts", Some("mounts"), list(value));
+            self.0.set("Mounts", Some("mounts"), rt::list(value));
             self
         }
         /// The timeout in seconds for task execution.
@@ -2729,7 +2784,7 @@ pub mod task {
         /// Constraints: range 60..=86400. CloudFormation `TimeoutSeconds`, Terraform `timeout_seconds`.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutSeconds", Some("timeout_seconds"), int(value));
+                .set("TimeoutSeconds", Some("timeout_seconds"), rt::int(value));
             self
         }
     }
@@ -2740,16 +2795,16 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-ephemeralstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EphemeralStorageConfiguration(Props);
+    pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
         /// A new `EphemeralStorageConfiguration`. Required properties: `storage_class` (`StorageClass`), `storage_size_in_gi_b` (`StorageSizeInGiB`).
         pub fn new(storage_class: StorageClass, storage_size_in_gi_b: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StorageClass", Some("storage_class"), storage_class.into());
             this.set(
                 "StorageSizeInGiB",
                 Some("storage_size_in_gi_b"),
-                int(storage_size_in_gi_b),
+                rt::int(storage_size_in_gi_b),
             );
             EphemeralStorageConfiguration(this)
         }
@@ -2761,18 +2816,22 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mount.html)
     #[derive(Clone, Debug)]
-    pub struct Mount(Props);
+    pub struct Mount(rt::Props);
     impl Mount {
         /// A new `Mount`. Required properties: `name` (`Name`), `relative_path` (`RelativePath`), `source` (`Source`), `storage_type` (`StorageType`).
         pub fn new(
-            name: impl Into<Expr>,
-            relative_path: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            relative_path: impl Into<rt::Expr>,
             source: MountSource,
             storage_type: StorageType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("RelativePath", Some("relative_path"), string(relative_path));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "RelativePath",
+                Some("relative_path"),
+                rt::string(relative_path),
+            );
             this.set("Source", Some("source"), source.into());
             this.set("StorageType", Some("storage_type"), storage_type.into());
             Mount(this)
@@ -2785,11 +2844,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mountsource.html)
     #[derive(Clone, Debug)]
-    pub struct MountSource(Props);
+    pub struct MountSource(rt::Props);
     impl MountSource {
         /// A new `MountSource`. Required properties: `s3_access_point` (`S3AccessPoint`).
         pub fn new(s3_access_point: S3AccessPointSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3AccessPoint",
                 Some("s3_access_point"),
@@ -2805,23 +2864,23 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-s3accesspointsource.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessPointSource(Props);
+    pub struct S3AccessPointSource(rt::Props);
     impl S3AccessPointSource {
         /// A new `S3AccessPointSource`. Required properties: `access_point_arn` (`AccessPointArn`).
-        pub fn new(access_point_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(access_point_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                string(access_point_arn),
+                rt::string(access_point_arn),
             );
             S3AccessPointSource(this)
         }
         /// An object key name prefix.
         ///
         /// Constraints: length 1..=1024. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -2832,11 +2891,11 @@ pub mod task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-taskconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TaskConfiguration(Props);
+    pub struct TaskConfiguration(rt::Props);
     impl TaskConfiguration {
         /// A new `TaskConfiguration`. Required properties: `container_task_configuration` (`ContainerTaskConfiguration`).
         pub fn new(container_task_configuration: ContainerTaskConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerTaskConfiguration",
                 Some("container_task_configuration"),
@@ -2914,11 +2973,11 @@ pub mod task {
 /// CloudFormation: `AWS::IoTSiteWise::Workspace`. Terraform: `awscc_iotsitewise_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotsitewise-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTSiteWise::Workspace",
     terraform: Some("awscc_iotsitewise_workspace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2970,9 +3029,9 @@ impl Workspace {
     pub fn new(
         id: impl Into<String>,
         encryption_configuration: workspace::EncryptionConfiguration,
-        workspace_name: impl Into<Expr>,
+        workspace_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
             "EncryptionConfiguration",
             Some("encryption_configuration"),
@@ -2981,25 +3040,26 @@ impl Workspace {
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            string(workspace_name),
+            rt::string(workspace_name),
         );
         Workspace(this)
     }
     /// The ARN of the AWS KMS key used for KMS_BASED_ENCRYPTION.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// A description of the workspace.
     ///
     /// Constraints: length 0..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `WorkspaceDescription`, Terraform `workspace_description`.
-    pub fn workspace_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workspace_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WorkspaceDescription",
             Some("workspace_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3007,31 +3067,31 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::IoTSiteWise::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// The ARN of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkspaceArn`; Terraform `workspace_arn`.
-    pub fn workspace_arn(&self) -> Expr {
+    pub fn workspace_arn(&self) -> rt::Expr {
         self.0.attr("WorkspaceArn")
     }
     /// The current state of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time the workspace was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time the workspace was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -3044,11 +3104,11 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-workspace-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),

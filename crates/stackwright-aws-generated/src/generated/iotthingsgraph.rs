@@ -2,23 +2,24 @@
 //! `IoTThingsGraph` resource types of the CloudFormation registry (`AWS::IoTThingsGraph::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `iotthingsgraph` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 ///
 /// CloudFormation: `AWS::IoTThingsGraph::FlowTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotthingsgraph-flowtemplate.html)
-pub struct FlowTemplate(Base);
-static FLOW_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct FlowTemplate(rt::Base);
+static FLOW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTThingsGraph::FlowTemplate",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,24 +61,25 @@ impl FlowTemplate {
     /// Declares a `AWS::IoTThingsGraph::FlowTemplate` with the stack-unique `id`. Required properties: `definition` (`Definition`).
     #[track_caller]
     pub fn new(id: impl Into<String>, definition: flow_template::DefinitionDocument) -> Self {
-        let mut this = Base::new(id, &FLOW_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &FLOW_TEMPLATE_TYPE);
         this.set("Definition", None, definition.into());
         FlowTemplate(this)
     }
     /// CloudFormation `CompatibleNamespaceVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn compatible_namespace_version(mut self, value: i64) -> Self {
-        self.0.set("CompatibleNamespaceVersion", None, int(value));
+        self.0
+            .set("CompatibleNamespaceVersion", None, rt::int(value));
         self
     }
 }
 builder!(FlowTemplate, FlowTemplateHandle);
 /// A declared `AWS::IoTThingsGraph::FlowTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowTemplateHandle(Handle);
+pub struct FlowTemplateHandle(rt::Handle);
 handle!(FlowTemplateHandle);
 impl FlowTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -88,13 +90,13 @@ pub mod flow_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotthingsgraph-flowtemplate-definitiondocument.html)
     #[derive(Clone, Debug)]
-    pub struct DefinitionDocument(Props);
+    pub struct DefinitionDocument(rt::Props);
     impl DefinitionDocument {
         /// A new `DefinitionDocument`. Required properties: `language` (`Language`), `text` (`Text`).
-        pub fn new(language: impl Into<Expr>, text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Language", None, string(language));
-            this.set("Text", None, string(text));
+        pub fn new(language: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Language", None, rt::string(language));
+            this.set("Text", None, rt::string(text));
             DefinitionDocument(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `IoTTwinMaker` resource types of the CloudFormation registry (`AWS::IoTTwinMaker::*`): 5 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `iottwinmaker` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
 /// CloudFormation: `AWS::IoTTwinMaker::ComponentType`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iottwinmaker-componenttype.html)
-pub struct ComponentType(Base);
-static COMPONENT_TYPE_TYPE: TypeInfo = TypeInfo {
+pub struct ComponentType(rt::Base);
+static COMPONENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTTwinMaker::ComponentType",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,104 +63,104 @@ impl ComponentType {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        component_type_id: impl Into<Expr>,
-        workspace_id: impl Into<Expr>,
+        component_type_id: impl Into<rt::Expr>,
+        workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COMPONENT_TYPE_TYPE);
-        this.set("ComponentTypeId", None, string(component_type_id));
-        this.set("WorkspaceId", None, string(workspace_id));
+        let mut this = rt::Base::new(id, &COMPONENT_TYPE_TYPE);
+        this.set("ComponentTypeId", None, rt::string(component_type_id));
+        this.set("WorkspaceId", None, rt::string(workspace_id));
         ComponentType(this)
     }
     /// An map of the composite component types in the component type.
     ///
     /// CloudFormation `CompositeComponentTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn composite_component_types(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CompositeComponentTypes", None, json(value));
+    pub fn composite_component_types(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CompositeComponentTypes", None, rt::json(value));
         self
     }
     /// The description of the component type.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Specifies the parent component type to extend.
     ///
     /// Constraints: 1..=256 items. CloudFormation `ExtendsFrom`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn extends_from(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("ExtendsFrom", None, strings(value));
+    pub fn extends_from(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("ExtendsFrom", None, rt::strings(value));
         self
     }
     /// a Map of functions in the component type.
     ///
     /// CloudFormation `Functions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn functions(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Functions", None, json(value));
+    pub fn functions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Functions", None, rt::json(value));
         self
     }
     /// A Boolean value that specifies whether an entity can have more than one component of this type.
     ///
     /// CloudFormation `IsSingleton`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn is_singleton(mut self, value: bool) -> Self {
-        self.0.set("IsSingleton", None, boolean(value));
+        self.0.set("IsSingleton", None, rt::boolean(value));
         self
     }
     /// An map of the property definitions in the component type.
     ///
     /// CloudFormation `PropertyDefinitions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn property_definitions(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("PropertyDefinitions", None, json(value));
+    pub fn property_definitions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PropertyDefinitions", None, rt::json(value));
         self
     }
     /// An map of the property groups in the component type.
     ///
     /// CloudFormation `PropertyGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn property_groups(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("PropertyGroups", None, json(value));
+    pub fn property_groups(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PropertyGroups", None, rt::json(value));
         self
     }
 }
 builder!(ComponentType, ComponentTypeHandle);
 /// A declared `AWS::IoTTwinMaker::ComponentType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComponentTypeHandle(Handle);
+pub struct ComponentTypeHandle(rt::Handle);
 handle!(ComponentTypeHandle);
 impl ComponentTypeHandle {
     /// The ARN of the component type.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the component type was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The last date and time when the component type was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateDateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn update_date_time(&self) -> Expr {
+    pub fn update_date_time(&self) -> rt::Expr {
         self.0.attr("UpdateDateTime")
     }
     /// The current status of the component type.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// A Boolean value that specifies whether the component type is abstract.
     ///
     /// CloudFormation `Fn::GetAtt` `IsAbstract`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn is_abstract(&self) -> Expr {
+    pub fn is_abstract(&self) -> rt::Expr {
         self.0.attr("IsAbstract")
     }
     /// A Boolean value that specifies whether the component type has a schema initializer and that the schema initializer has run.
     ///
     /// CloudFormation `Fn::GetAtt` `IsSchemaInitialized`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn is_schema_initialized(&self) -> Expr {
+    pub fn is_schema_initialized(&self) -> rt::Expr {
         self.0.attr("IsSchemaInitialized")
     }
 }
@@ -168,11 +169,11 @@ impl ComponentTypeHandle {
 /// CloudFormation: `AWS::IoTTwinMaker::Entity`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iottwinmaker-entity.html)
-pub struct Entity(Base);
-static ENTITY_TYPE: TypeInfo = TypeInfo {
+pub struct Entity(rt::Base);
+static ENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTTwinMaker::Entity",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -215,84 +216,84 @@ impl Entity {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        entity_name: impl Into<Expr>,
-        workspace_id: impl Into<Expr>,
+        entity_name: impl Into<rt::Expr>,
+        workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENTITY_TYPE);
-        this.set("EntityName", None, string(entity_name));
-        this.set("WorkspaceId", None, string(workspace_id));
+        let mut this = rt::Base::new(id, &ENTITY_TYPE);
+        this.set("EntityName", None, rt::string(entity_name));
+        this.set("WorkspaceId", None, rt::string(workspace_id));
         Entity(this)
     }
     /// A map that sets information about a component type.
     ///
     /// CloudFormation `Components`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn components(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Components", None, json(value));
+    pub fn components(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Components", None, rt::json(value));
         self
     }
     /// A map that sets information about a composite component.
     ///
     /// CloudFormation `CompositeComponents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn composite_components(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CompositeComponents", None, json(value));
+    pub fn composite_components(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CompositeComponents", None, rt::json(value));
         self
     }
     /// The description of the entity.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The ID of the entity.
     ///
     /// Constraints: length 1..=128; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `EntityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn entity_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EntityId", None, string(value));
+    pub fn entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EntityId", None, rt::string(value));
         self
     }
     /// The ID of the parent entity.
     ///
     /// Constraints: length 1..=128; pattern `\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]+`. CloudFormation `ParentEntityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parent_entity_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ParentEntityId", None, string(value));
+    pub fn parent_entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParentEntityId", None, rt::string(value));
         self
     }
 }
 builder!(Entity, EntityHandle);
 /// A declared `AWS::IoTTwinMaker::Entity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EntityHandle(Handle);
+pub struct EntityHandle(rt::Handle);
 handle!(EntityHandle);
 impl EntityHandle {
     /// The ARN of the entity.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the entity was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The last date and time when the entity was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateDateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn update_date_time(&self) -> Expr {
+    pub fn update_date_time(&self) -> rt::Expr {
         self.0.attr("UpdateDateTime")
     }
     /// The current status of the entity.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// A Boolean value that specifies whether the entity has child entities or not.
     ///
     /// CloudFormation `Fn::GetAtt` `HasChildEntities`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn has_child_entities(&self) -> Expr {
+    pub fn has_child_entities(&self) -> rt::Expr {
         self.0.attr("HasChildEntities")
     }
 }
@@ -301,11 +302,11 @@ impl EntityHandle {
 /// CloudFormation: `AWS::IoTTwinMaker::Scene`. Terraform: `awscc_iottwinmaker_scene` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iottwinmaker-scene.html)
-pub struct Scene(Base);
-static SCENE_TYPE: TypeInfo = TypeInfo {
+pub struct Scene(rt::Base);
+static SCENE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTTwinMaker::Scene",
     terraform: Some("awscc_iottwinmaker_scene"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -347,34 +348,38 @@ impl Scene {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content_location: impl Into<Expr>,
-        scene_id: impl Into<Expr>,
-        workspace_id: impl Into<Expr>,
+        content_location: impl Into<rt::Expr>,
+        scene_id: impl Into<rt::Expr>,
+        workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCENE_TYPE);
+        let mut this = rt::Base::new(id, &SCENE_TYPE);
         this.set(
             "ContentLocation",
             Some("content_location"),
-            string(content_location),
+            rt::string(content_location),
         );
-        this.set("SceneId", Some("scene_id"), string(scene_id));
-        this.set("WorkspaceId", Some("workspace_id"), string(workspace_id));
+        this.set("SceneId", Some("scene_id"), rt::string(scene_id));
+        this.set(
+            "WorkspaceId",
+            Some("workspace_id"),
+            rt::string(workspace_id),
+        );
         Scene(this)
     }
     /// A list of capabilities that the scene uses to render.
     ///
     /// Constraints: 0..=50 items. CloudFormation `Capabilities`, Terraform `capabilities`.
-    pub fn capabilities(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn capabilities(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Capabilities", Some("capabilities"), strings(value));
+            .set("Capabilities", Some("capabilities"), rt::strings(value));
         self
     }
     /// The description of the scene.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A key-value pair of scene metadata for the scene.
@@ -382,41 +387,44 @@ impl Scene {
     /// Constraints: length 0..=50. CloudFormation `SceneMetadata`, Terraform `scene_metadata`.
     pub fn scene_metadata(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0
-            .set("SceneMetadata", Some("scene_metadata"), string_map(value));
+        self.0.set(
+            "SceneMetadata",
+            Some("scene_metadata"),
+            rt::string_map(value),
+        );
         self
     }
 }
 builder!(Scene, SceneHandle);
 /// A declared `AWS::IoTTwinMaker::Scene`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SceneHandle(Handle);
+pub struct SceneHandle(rt::Handle);
 handle!(SceneHandle);
 impl SceneHandle {
     /// The ARN of the scene.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the scene was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; Terraform `creation_date_time`.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The date and time of the current update.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateDateTime`; Terraform `update_date_time`.
-    pub fn update_date_time(&self) -> Expr {
+    pub fn update_date_time(&self) -> rt::Expr {
         self.0.attr("UpdateDateTime")
     }
     /// A key-value pair of generated scene metadata for the scene.
     ///
     /// CloudFormation `Fn::GetAtt` `GeneratedSceneMetadata`; Terraform `generated_scene_metadata`.
-    pub fn generated_scene_metadata(&self) -> Expr {
+    pub fn generated_scene_metadata(&self) -> rt::Expr {
         self.0.attr("GeneratedSceneMetadata")
     }
 }
@@ -425,11 +433,11 @@ impl SceneHandle {
 /// CloudFormation: `AWS::IoTTwinMaker::SyncJob`. Terraform: `awscc_iottwinmaker_sync_job` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iottwinmaker-syncjob.html)
-pub struct SyncJob(Base);
-static SYNC_JOB_TYPE: TypeInfo = TypeInfo {
+pub struct SyncJob(rt::Base);
+static SYNC_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTTwinMaker::SyncJob",
     terraform: Some("awscc_iottwinmaker_sync_job"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -471,45 +479,49 @@ impl SyncJob {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        sync_role: impl Into<Expr>,
-        sync_source: impl Into<Expr>,
-        workspace_id: impl Into<Expr>,
+        sync_role: impl Into<rt::Expr>,
+        sync_source: impl Into<rt::Expr>,
+        workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SYNC_JOB_TYPE);
-        this.set("SyncRole", Some("sync_role"), string(sync_role));
-        this.set("SyncSource", Some("sync_source"), string(sync_source));
-        this.set("WorkspaceId", Some("workspace_id"), string(workspace_id));
+        let mut this = rt::Base::new(id, &SYNC_JOB_TYPE);
+        this.set("SyncRole", Some("sync_role"), rt::string(sync_role));
+        this.set("SyncSource", Some("sync_source"), rt::string(sync_source));
+        this.set(
+            "WorkspaceId",
+            Some("workspace_id"),
+            rt::string(workspace_id),
+        );
         SyncJob(this)
     }
 }
 builder!(SyncJob, SyncJobHandle);
 /// A declared `AWS::IoTTwinMaker::SyncJob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SyncJobHandle(Handle);
+pub struct SyncJobHandle(rt::Handle);
 handle!(SyncJobHandle);
 impl SyncJobHandle {
     /// The ARN of the SyncJob.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the sync job was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; Terraform `creation_date_time`.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The date and time when the sync job was updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateDateTime`; Terraform `update_date_time`.
-    pub fn update_date_time(&self) -> Expr {
+    pub fn update_date_time(&self) -> rt::Expr {
         self.0.attr("UpdateDateTime")
     }
     /// The state of SyncJob.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -518,11 +530,11 @@ impl SyncJobHandle {
 /// CloudFormation: `AWS::IoTTwinMaker::Workspace`. Terraform: `awscc_iottwinmaker_workspace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iottwinmaker-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTTwinMaker::Workspace",
     terraform: Some("awscc_iottwinmaker_workspace"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -563,47 +575,51 @@ impl Workspace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        role: impl Into<Expr>,
-        s3_location: impl Into<Expr>,
-        workspace_id: impl Into<Expr>,
+        role: impl Into<rt::Expr>,
+        s3_location: impl Into<rt::Expr>,
+        workspace_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
-        this.set("Role", Some("role"), string(role));
-        this.set("S3Location", Some("s3_location"), string(s3_location));
-        this.set("WorkspaceId", Some("workspace_id"), string(workspace_id));
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
+        this.set("Role", Some("role"), rt::string(role));
+        this.set("S3Location", Some("s3_location"), rt::string(s3_location));
+        this.set(
+            "WorkspaceId",
+            Some("workspace_id"),
+            rt::string(workspace_id),
+        );
         Workspace(this)
     }
     /// The description of the workspace.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::IoTTwinMaker::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// The ARN of the workspace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time when the workspace was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; Terraform `creation_date_time`.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The date and time of the current update.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateDateTime`; Terraform `update_date_time`.
-    pub fn update_date_time(&self) -> Expr {
+    pub fn update_date_time(&self) -> rt::Expr {
         self.0.attr("UpdateDateTime")
     }
 }

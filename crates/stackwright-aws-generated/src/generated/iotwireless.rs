@@ -2,23 +2,24 @@
 //! `IoTWireless` resource types of the CloudFormation registry (`AWS::IoTWireless::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `iotwireless` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Destination's resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTWireless::Destination`. Terraform: `awscc_iotwireless_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-destination.html)
-pub struct Destination(Base);
-static DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct Destination(rt::Base);
+static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::Destination",
     terraform: Some("awscc_iotwireless_destination"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,46 +59,46 @@ impl Destination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        expression: impl Into<Expr>,
+        expression: impl Into<rt::Expr>,
         expression_type: destination::ExpressionType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DESTINATION_TYPE);
-        this.set("Expression", Some("expression"), string(expression));
+        let mut this = rt::Base::new(id, &DESTINATION_TYPE);
+        this.set("Expression", Some("expression"), rt::string(expression));
         this.set(
             "ExpressionType",
             Some("expression_type"),
             expression_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Destination(this)
     }
     /// Destination description
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// AWS role ARN that grants access
     ///
     /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Destination, DestinationHandle);
 /// A declared `AWS::IoTWireless::Destination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DestinationHandle(Handle);
+pub struct DestinationHandle(rt::Handle);
 handle!(DestinationHandle);
 impl DestinationHandle {
     /// Destination arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -121,11 +122,11 @@ pub mod destination {
 /// CloudFormation: `AWS::IoTWireless::DeviceProfile`. Terraform: `awscc_iotwireless_device_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-deviceprofile.html)
-pub struct DeviceProfile(Base);
-static DEVICE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct DeviceProfile(rt::Base);
+static DEVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::DeviceProfile",
     terraform: Some("awscc_iotwireless_device_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -164,7 +165,7 @@ impl DeviceProfile {
     /// Declares a `AWS::IoTWireless::DeviceProfile` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DEVICE_PROFILE_TYPE);
+        let this = rt::Base::new(id, &DEVICE_PROFILE_TYPE);
         DeviceProfile(this)
     }
     /// LoRaWANDeviceProfile supports all LoRa specific attributes for service profile for CreateDeviceProfile operation
@@ -177,27 +178,27 @@ impl DeviceProfile {
     /// Name of service profile
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(DeviceProfile, DeviceProfileHandle);
 /// A declared `AWS::IoTWireless::DeviceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceProfileHandle(Handle);
+pub struct DeviceProfileHandle(rt::Handle);
 handle!(DeviceProfileHandle);
 impl DeviceProfileHandle {
     /// Service profile Arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Service profile Id. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -208,23 +209,23 @@ pub mod device_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-deviceprofile-lorawandeviceprofile.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanDeviceProfile(Props);
+    pub struct LoRaWanDeviceProfile(rt::Props);
     impl LoRaWanDeviceProfile {
         /// A new `LoRaWanDeviceProfile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanDeviceProfile(this)
         }
         /// Constraints: range 0..=1000. CloudFormation `ClassBTimeout`, Terraform `class_b_timeout`.
         pub fn class_b_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("ClassBTimeout", Some("class_b_timeout"), int(value));
+                .set("ClassBTimeout", Some("class_b_timeout"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `ClassCTimeout`, Terraform `class_c_timeout`.
         pub fn class_c_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("ClassCTimeout", Some("class_c_timeout"), int(value));
+                .set("ClassCTimeout", Some("class_c_timeout"), rt::int(value));
             self
         }
         /// Constraints: 0..=20 items. CloudFormation `FactoryPresetFreqsList`, Terraform `factory_preset_freqs_list`.
@@ -232,77 +233,79 @@ pub mod device_profile {
             self.0.set(
                 "FactoryPresetFreqsList",
                 Some("factory_preset_freqs_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Constraints: length 0..=64. CloudFormation `MacVersion`, Terraform `mac_version`.
-        pub fn mac_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MacVersion", Some("mac_version"), string(value));
+        pub fn mac_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MacVersion", Some("mac_version"), rt::string(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `MaxDutyCycle`, Terraform `max_duty_cycle`.
         pub fn max_duty_cycle(mut self, value: i64) -> Self {
             self.0
-                .set("MaxDutyCycle", Some("max_duty_cycle"), int(value));
+                .set("MaxDutyCycle", Some("max_duty_cycle"), rt::int(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `MaxEirp`, Terraform `max_eirp`.
         pub fn max_eirp(mut self, value: i64) -> Self {
-            self.0.set("MaxEirp", Some("max_eirp"), int(value));
+            self.0.set("MaxEirp", Some("max_eirp"), rt::int(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `PingSlotDr`, Terraform `ping_slot_dr`.
         pub fn ping_slot_dr(mut self, value: i64) -> Self {
-            self.0.set("PingSlotDr", Some("ping_slot_dr"), int(value));
+            self.0
+                .set("PingSlotDr", Some("ping_slot_dr"), rt::int(value));
             self
         }
         /// Constraints: range 1000000..=16700000. CloudFormation `PingSlotFreq`, Terraform `ping_slot_freq`.
         pub fn ping_slot_freq(mut self, value: i64) -> Self {
             self.0
-                .set("PingSlotFreq", Some("ping_slot_freq"), int(value));
+                .set("PingSlotFreq", Some("ping_slot_freq"), rt::int(value));
             self
         }
         /// Constraints: range 128..=4096. CloudFormation `PingSlotPeriod`, Terraform `ping_slot_period`.
         pub fn ping_slot_period(mut self, value: i64) -> Self {
             self.0
-                .set("PingSlotPeriod", Some("ping_slot_period"), int(value));
+                .set("PingSlotPeriod", Some("ping_slot_period"), rt::int(value));
             self
         }
         /// Constraints: length 0..=64. CloudFormation `RegParamsRevision`, Terraform `reg_params_revision`.
-        pub fn reg_params_revision(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reg_params_revision(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RegParamsRevision",
                 Some("reg_params_revision"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=64. CloudFormation `RfRegion`, Terraform `rf_region`.
-        pub fn rf_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RfRegion", Some("rf_region"), string(value));
+        pub fn rf_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RfRegion", Some("rf_region"), rt::string(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `RxDataRate2`, Terraform `rx_data_rate_2`.
         pub fn rx_data_rate2(mut self, value: i64) -> Self {
             self.0
-                .set("RxDataRate2", Some("rx_data_rate_2"), int(value));
+                .set("RxDataRate2", Some("rx_data_rate_2"), rt::int(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `RxDelay1`, Terraform `rx_delay_1`.
         pub fn rx_delay1(mut self, value: i64) -> Self {
-            self.0.set("RxDelay1", Some("rx_delay_1"), int(value));
+            self.0.set("RxDelay1", Some("rx_delay_1"), rt::int(value));
             self
         }
         /// Constraints: range 0..=7. CloudFormation `RxDrOffset1`, Terraform `rx_dr_offset_1`.
         pub fn rx_dr_offset1(mut self, value: i64) -> Self {
             self.0
-                .set("RxDrOffset1", Some("rx_dr_offset_1"), int(value));
+                .set("RxDrOffset1", Some("rx_dr_offset_1"), rt::int(value));
             self
         }
         /// Constraints: range 1000000..=16700000. CloudFormation `RxFreq2`, Terraform `rx_freq_2`.
         pub fn rx_freq2(mut self, value: i64) -> Self {
-            self.0.set("RxFreq2", Some("rx_freq_2"), int(value));
+            self.0.set("RxFreq2", Some("rx_freq_2"), rt::int(value));
             self
         }
         /// CloudFormation `Supports32BitFCnt`, Terraform `supports_32_bit_f_cnt`.
@@ -310,26 +313,32 @@ pub mod device_profile {
             self.0.set(
                 "Supports32BitFCnt",
                 Some("supports_32_bit_f_cnt"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `SupportsClassB`, Terraform `supports_class_b`.
         pub fn supports_class_b(mut self, value: bool) -> Self {
-            self.0
-                .set("SupportsClassB", Some("supports_class_b"), boolean(value));
+            self.0.set(
+                "SupportsClassB",
+                Some("supports_class_b"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `SupportsClassC`, Terraform `supports_class_c`.
         pub fn supports_class_c(mut self, value: bool) -> Self {
-            self.0
-                .set("SupportsClassC", Some("supports_class_c"), boolean(value));
+            self.0.set(
+                "SupportsClassC",
+                Some("supports_class_c"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `SupportsJoin`, Terraform `supports_join`.
         pub fn supports_join(mut self, value: bool) -> Self {
             self.0
-                .set("SupportsJoin", Some("supports_join"), boolean(value));
+                .set("SupportsJoin", Some("supports_join"), rt::boolean(value));
             self
         }
     }
@@ -340,11 +349,11 @@ pub mod device_profile {
 /// CloudFormation: `AWS::IoTWireless::FuotaTask`. Terraform: `awscc_iotwireless_fuota_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-fuotatask.html)
-pub struct FuotaTask(Base);
-static FUOTA_TASK_TYPE: TypeInfo = TypeInfo {
+pub struct FuotaTask(rt::Base);
+static FUOTA_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::FuotaTask",
     terraform: Some("awscc_iotwireless_fuota_task"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -389,20 +398,20 @@ impl FuotaTask {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firmware_update_image: impl Into<Expr>,
-        firmware_update_role: impl Into<Expr>,
+        firmware_update_image: impl Into<rt::Expr>,
+        firmware_update_role: impl Into<rt::Expr>,
         lo_ra_wan: fuota_task::LoRaWan,
     ) -> Self {
-        let mut this = Base::new(id, &FUOTA_TASK_TYPE);
+        let mut this = rt::Base::new(id, &FUOTA_TASK_TYPE);
         this.set(
             "FirmwareUpdateImage",
             Some("firmware_update_image"),
-            string(firmware_update_image),
+            rt::string(firmware_update_image),
         );
         this.set(
             "FirmwareUpdateRole",
             Some("firmware_update_role"),
-            string(firmware_update_role),
+            rt::string(firmware_update_role),
         );
         this.set("LoRaWAN", Some("lo_ra_wan"), lo_ra_wan.into());
         FuotaTask(this)
@@ -410,89 +419,89 @@ impl FuotaTask {
     /// Multicast group to associate.
     ///
     /// Constraints: length at most 256. CloudFormation `AssociateMulticastGroup`, Terraform `associate_multicast_group`.
-    pub fn associate_multicast_group(mut self, value: impl Into<Expr>) -> Self {
+    pub fn associate_multicast_group(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssociateMulticastGroup",
             Some("associate_multicast_group"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Wireless device to associate.
     ///
     /// Constraints: length at most 256. CloudFormation `AssociateWirelessDevice`, Terraform `associate_wireless_device`.
-    pub fn associate_wireless_device(mut self, value: impl Into<Expr>) -> Self {
+    pub fn associate_wireless_device(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssociateWirelessDevice",
             Some("associate_wireless_device"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// FUOTA task description
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Multicast group to disassociate.
     ///
     /// Constraints: length at most 256. CloudFormation `DisassociateMulticastGroup`, Terraform `disassociate_multicast_group`.
-    pub fn disassociate_multicast_group(mut self, value: impl Into<Expr>) -> Self {
+    pub fn disassociate_multicast_group(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DisassociateMulticastGroup",
             Some("disassociate_multicast_group"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Wireless device to disassociate.
     ///
     /// Constraints: length at most 256. CloudFormation `DisassociateWirelessDevice`, Terraform `disassociate_wireless_device`.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Expr>) -> Self {
+    pub fn disassociate_wireless_device(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DisassociateWirelessDevice",
             Some("disassociate_wireless_device"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Name of FUOTA task
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(FuotaTask, FuotaTaskHandle);
 /// A declared `AWS::IoTWireless::FuotaTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FuotaTaskHandle(Handle);
+pub struct FuotaTaskHandle(rt::Handle);
 handle!(FuotaTaskHandle);
 impl FuotaTaskHandle {
     /// FUOTA task arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// FUOTA task id. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// FUOTA task status. Returned after successful read.
     ///
     /// CloudFormation `Fn::GetAtt` `FuotaTaskStatus`; Terraform `fuota_task_status`.
-    pub fn fuota_task_status(&self) -> Expr {
+    pub fn fuota_task_status(&self) -> rt::Expr {
         self.0.attr("FuotaTaskStatus")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.StartTime`; Terraform `lo_ra_wan.start_time`.
-    pub fn lo_ra_wan_start_time(&self) -> Expr {
+    pub fn lo_ra_wan_start_time(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.StartTime")
     }
 }
@@ -503,19 +512,20 @@ pub mod fuota_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-fuotatask-lorawan.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWan(Props);
+    pub struct LoRaWan(rt::Props);
     impl LoRaWan {
         /// A new `LoRaWan`. Required properties: `rf_region` (`RfRegion`).
         pub fn new(rf_region: RfRegion) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RfRegion", Some("rf_region"), rf_region.into());
             LoRaWan(this)
         }
         /// FUOTA task LoRaWAN start time
         ///
         /// Constraints: length at most 64. CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -557,11 +567,11 @@ pub mod fuota_task {
 /// CloudFormation: `AWS::IoTWireless::MulticastGroup`. Terraform: `awscc_iotwireless_multicast_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-multicastgroup.html)
-pub struct MulticastGroup(Base);
-static MULTICAST_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct MulticastGroup(rt::Base);
+static MULTICAST_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::MulticastGroup",
     terraform: Some("awscc_iotwireless_multicast_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -612,78 +622,78 @@ impl MulticastGroup {
     /// Declares a `AWS::IoTWireless::MulticastGroup` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).
     #[track_caller]
     pub fn new(id: impl Into<String>, lo_ra_wan: multicast_group::LoRaWan) -> Self {
-        let mut this = Base::new(id, &MULTICAST_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &MULTICAST_GROUP_TYPE);
         this.set("LoRaWAN", Some("lo_ra_wan"), lo_ra_wan.into());
         MulticastGroup(this)
     }
     /// Wireless device to associate.
     ///
     /// Constraints: length at most 256. CloudFormation `AssociateWirelessDevice`, Terraform `associate_wireless_device`.
-    pub fn associate_wireless_device(mut self, value: impl Into<Expr>) -> Self {
+    pub fn associate_wireless_device(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssociateWirelessDevice",
             Some("associate_wireless_device"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Multicast group description
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Wireless device to disassociate.
     ///
     /// Constraints: length at most 256. CloudFormation `DisassociateWirelessDevice`, Terraform `disassociate_wireless_device`.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Expr>) -> Self {
+    pub fn disassociate_wireless_device(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DisassociateWirelessDevice",
             Some("disassociate_wireless_device"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Name of Multicast group
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(MulticastGroup, MulticastGroupHandle);
 /// A declared `AWS::IoTWireless::MulticastGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MulticastGroupHandle(Handle);
+pub struct MulticastGroupHandle(rt::Handle);
 handle!(MulticastGroupHandle);
 impl MulticastGroupHandle {
     /// Multicast group arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Multicast group id. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Multicast group status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.NumberOfDevicesRequested`; Terraform `lo_ra_wan.number_of_devices_requested`.
-    pub fn lo_ra_wan_number_of_devices_requested(&self) -> Expr {
+    pub fn lo_ra_wan_number_of_devices_requested(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.NumberOfDevicesRequested")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.NumberOfDevicesInGroup`; Terraform `lo_ra_wan.number_of_devices_in_group`.
-    pub fn lo_ra_wan_number_of_devices_in_group(&self) -> Expr {
+    pub fn lo_ra_wan_number_of_devices_in_group(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.NumberOfDevicesInGroup")
     }
 }
@@ -694,11 +704,11 @@ pub mod multicast_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-multicastgroup-lorawan.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWan(Props);
+    pub struct LoRaWan(rt::Props);
     impl LoRaWan {
         /// A new `LoRaWan`. Required properties: `dl_class` (`DlClass`), `rf_region` (`RfRegion`).
         pub fn new(dl_class: DlClass, rf_region: RfRegion) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DlClass", Some("dl_class"), dl_class.into());
             this.set("RfRegion", Some("rf_region"), rf_region.into());
             LoRaWan(this)
@@ -710,7 +720,7 @@ pub mod multicast_group {
             self.0.set(
                 "NumberOfDevicesInGroup",
                 Some("number_of_devices_in_group"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -721,7 +731,7 @@ pub mod multicast_group {
             self.0.set(
                 "NumberOfDevicesRequested",
                 Some("number_of_devices_requested"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -773,11 +783,11 @@ pub mod multicast_group {
 /// CloudFormation: `AWS::IoTWireless::NetworkAnalyzerConfiguration`. Terraform: `awscc_iotwireless_network_analyzer_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-networkanalyzerconfiguration.html)
-pub struct NetworkAnalyzerConfiguration(Base);
-static NETWORK_ANALYZER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkAnalyzerConfiguration(rt::Base);
+static NETWORK_ANALYZER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::NetworkAnalyzerConfiguration",
     terraform: Some("awscc_iotwireless_network_analyzer_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -816,17 +826,17 @@ static NETWORK_ANALYZER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl NetworkAnalyzerConfiguration {
     /// Declares a `AWS::IoTWireless::NetworkAnalyzerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NETWORK_ANALYZER_CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NETWORK_ANALYZER_CONFIGURATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         NetworkAnalyzerConfiguration(this)
     }
     /// The description of the new resource
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Trace content for your wireless gateway and wireless device resources
@@ -840,19 +850,28 @@ impl NetworkAnalyzerConfiguration {
     /// List of wireless gateway resources that have been added to the network analyzer configuration
     ///
     /// Constraints: 0..=250 items. CloudFormation `WirelessDevices`, Terraform `wireless_devices`.
-    pub fn wireless_devices(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("WirelessDevices", Some("wireless_devices"), strings(value));
+    pub fn wireless_devices(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "WirelessDevices",
+            Some("wireless_devices"),
+            rt::strings(value),
+        );
         self
     }
     /// List of wireless gateway resources that have been added to the network analyzer configuration
     ///
     /// Constraints: at most 250 items. CloudFormation `WirelessGateways`, Terraform `wireless_gateways`.
-    pub fn wireless_gateways(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn wireless_gateways(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "WirelessGateways",
             Some("wireless_gateways"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -863,13 +882,13 @@ builder!(
 );
 /// A declared `AWS::IoTWireless::NetworkAnalyzerConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkAnalyzerConfigurationHandle(Handle);
+pub struct NetworkAnalyzerConfigurationHandle(rt::Handle);
 handle!(NetworkAnalyzerConfigurationHandle);
 impl NetworkAnalyzerConfigurationHandle {
     /// Arn for network analyzer configuration, Returned upon successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -882,11 +901,11 @@ pub mod network_analyzer_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-networkanalyzerconfiguration-tracecontent.html)
     #[derive(Clone, Debug)]
-    pub struct TraceContent(Props);
+    pub struct TraceContent(rt::Props);
     impl TraceContent {
         /// A new `TraceContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TraceContent(this)
         }
         /// CloudFormation `LogLevel`, Terraform `log_level`.
@@ -931,11 +950,11 @@ pub mod network_analyzer_configuration {
 /// CloudFormation: `AWS::IoTWireless::PartnerAccount`. Terraform: `awscc_iotwireless_partner_account` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-partneraccount.html)
-pub struct PartnerAccount(Base);
-static PARTNER_ACCOUNT_TYPE: TypeInfo = TypeInfo {
+pub struct PartnerAccount(rt::Base);
+static PARTNER_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::PartnerAccount",
     terraform: Some("awscc_iotwireless_partner_account"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -981,7 +1000,7 @@ impl PartnerAccount {
     /// Declares a `AWS::IoTWireless::PartnerAccount` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PARTNER_ACCOUNT_TYPE);
+        let this = rt::Base::new(id, &PARTNER_ACCOUNT_TYPE);
         PartnerAccount(this)
     }
     /// Whether the partner account is linked to the AWS account.
@@ -989,17 +1008,17 @@ impl PartnerAccount {
     /// CloudFormation `AccountLinked`, Terraform `account_linked`.
     pub fn account_linked(mut self, value: bool) -> Self {
         self.0
-            .set("AccountLinked", Some("account_linked"), boolean(value));
+            .set("AccountLinked", Some("account_linked"), rt::boolean(value));
         self
     }
     /// The partner account ID to disassociate from the AWS account
     ///
     /// Constraints: length at most 256. Changing it replaces the resource. CloudFormation `PartnerAccountId`, Terraform `partner_account_id`.
-    pub fn partner_account_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn partner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PartnerAccountId",
             Some("partner_account_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1041,19 +1060,19 @@ impl PartnerAccount {
 builder!(PartnerAccount, PartnerAccountHandle);
 /// A declared `AWS::IoTWireless::PartnerAccount`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PartnerAccountHandle(Handle);
+pub struct PartnerAccountHandle(rt::Handle);
 handle!(PartnerAccountHandle);
 impl PartnerAccountHandle {
     /// PartnerAccount arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The fingerprint of the Sidewalk application server private key.
     ///
     /// CloudFormation `Fn::GetAtt` `Fingerprint`; Terraform `fingerprint`.
-    pub fn fingerprint(&self) -> Expr {
+    pub fn fingerprint(&self) -> rt::Expr {
         self.0.attr("Fingerprint")
     }
 }
@@ -1064,15 +1083,15 @@ pub mod partner_account {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SidewalkAccountInfo(Props);
+    pub struct SidewalkAccountInfo(rt::Props);
     impl SidewalkAccountInfo {
         /// A new `SidewalkAccountInfo`. Required properties: `app_server_private_key` (`AppServerPrivateKey`).
-        pub fn new(app_server_private_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(app_server_private_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppServerPrivateKey",
                 Some("app_server_private_key"),
-                string(app_server_private_key),
+                rt::string(app_server_private_key),
             );
             SidewalkAccountInfo(this)
         }
@@ -1082,27 +1101,27 @@ pub mod partner_account {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfowithfingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct SidewalkAccountInfoWithFingerprint(Props);
+    pub struct SidewalkAccountInfoWithFingerprint(rt::Props);
     impl SidewalkAccountInfoWithFingerprint {
         /// A new `SidewalkAccountInfoWithFingerprint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SidewalkAccountInfoWithFingerprint(this)
         }
         /// Constraints: length at most 2048. CloudFormation `AmazonId`, Terraform `amazon_id`.
-        pub fn amazon_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AmazonId", Some("amazon_id"), string(value));
+        pub fn amazon_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AmazonId", Some("amazon_id"), rt::string(value));
             self
         }
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// Constraints: length 64..=64; pattern `[a-fA-F0-9]{64}`. CloudFormation `Fingerprint`, Terraform `fingerprint`.
-        pub fn fingerprint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn fingerprint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Fingerprint", Some("fingerprint"), string(value));
+                .set("Fingerprint", Some("fingerprint"), rt::string(value));
             self
         }
     }
@@ -1111,19 +1130,19 @@ pub mod partner_account {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkupdateaccount.html)
     #[derive(Clone, Debug)]
-    pub struct SidewalkUpdateAccount(Props);
+    pub struct SidewalkUpdateAccount(rt::Props);
     impl SidewalkUpdateAccount {
         /// A new `SidewalkUpdateAccount`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SidewalkUpdateAccount(this)
         }
         /// Constraints: length 1..=4096; pattern `[a-fA-F0-9]{64}`. CloudFormation `AppServerPrivateKey`, Terraform `app_server_private_key`.
-        pub fn app_server_private_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn app_server_private_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AppServerPrivateKey",
                 Some("app_server_private_key"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1142,11 +1161,11 @@ pub mod partner_account {
 /// CloudFormation: `AWS::IoTWireless::ServiceProfile`. Terraform: `awscc_iotwireless_service_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-serviceprofile.html)
-pub struct ServiceProfile(Base);
-static SERVICE_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceProfile(rt::Base);
+static SERVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::ServiceProfile",
     terraform: Some("awscc_iotwireless_service_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1213,7 +1232,7 @@ impl ServiceProfile {
     /// Declares a `AWS::IoTWireless::ServiceProfile` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_PROFILE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_PROFILE_TYPE);
         ServiceProfile(this)
     }
     /// LoRaWAN supports all LoRa specific attributes for service profile for CreateServiceProfile operation
@@ -1226,91 +1245,91 @@ impl ServiceProfile {
     /// Name of service profile
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ServiceProfile, ServiceProfileHandle);
 /// A declared `AWS::IoTWireless::ServiceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceProfileHandle(Handle);
+pub struct ServiceProfileHandle(rt::Handle);
 handle!(ServiceProfileHandle);
 impl ServiceProfileHandle {
     /// Service profile Id. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Service profile Arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.UlRate`; Terraform `lo_ra_wan.ul_rate`.
-    pub fn lo_ra_wan_ul_rate(&self) -> Expr {
+    pub fn lo_ra_wan_ul_rate(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.UlRate")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.UlBucketSize`; Terraform `lo_ra_wan.ul_bucket_size`.
-    pub fn lo_ra_wan_ul_bucket_size(&self) -> Expr {
+    pub fn lo_ra_wan_ul_bucket_size(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.UlBucketSize")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.UlRatePolicy`; Terraform `lo_ra_wan.ul_rate_policy`.
-    pub fn lo_ra_wan_ul_rate_policy(&self) -> Expr {
+    pub fn lo_ra_wan_ul_rate_policy(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.UlRatePolicy")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DlRate`; Terraform `lo_ra_wan.dl_rate`.
-    pub fn lo_ra_wan_dl_rate(&self) -> Expr {
+    pub fn lo_ra_wan_dl_rate(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DlRate")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DlBucketSize`; Terraform `lo_ra_wan.dl_bucket_size`.
-    pub fn lo_ra_wan_dl_bucket_size(&self) -> Expr {
+    pub fn lo_ra_wan_dl_bucket_size(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DlBucketSize")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DlRatePolicy`; Terraform `lo_ra_wan.dl_rate_policy`.
-    pub fn lo_ra_wan_dl_rate_policy(&self) -> Expr {
+    pub fn lo_ra_wan_dl_rate_policy(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DlRatePolicy")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DevStatusReqFreq`; Terraform `lo_ra_wan.dev_status_req_freq`.
-    pub fn lo_ra_wan_dev_status_req_freq(&self) -> Expr {
+    pub fn lo_ra_wan_dev_status_req_freq(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DevStatusReqFreq")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.ReportDevStatusBattery`; Terraform `lo_ra_wan.report_dev_status_battery`.
-    pub fn lo_ra_wan_report_dev_status_battery(&self) -> Expr {
+    pub fn lo_ra_wan_report_dev_status_battery(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.ReportDevStatusBattery")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.ReportDevStatusMargin`; Terraform `lo_ra_wan.report_dev_status_margin`.
-    pub fn lo_ra_wan_report_dev_status_margin(&self) -> Expr {
+    pub fn lo_ra_wan_report_dev_status_margin(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.ReportDevStatusMargin")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DrMin`; Terraform `lo_ra_wan.dr_min`.
-    pub fn lo_ra_wan_dr_min(&self) -> Expr {
+    pub fn lo_ra_wan_dr_min(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DrMin")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.DrMax`; Terraform `lo_ra_wan.dr_max`.
-    pub fn lo_ra_wan_dr_max(&self) -> Expr {
+    pub fn lo_ra_wan_dr_max(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.DrMax")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.ChannelMask`; Terraform `lo_ra_wan.channel_mask`.
-    pub fn lo_ra_wan_channel_mask(&self) -> Expr {
+    pub fn lo_ra_wan_channel_mask(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.ChannelMask")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.HrAllowed`; Terraform `lo_ra_wan.hr_allowed`.
-    pub fn lo_ra_wan_hr_allowed(&self) -> Expr {
+    pub fn lo_ra_wan_hr_allowed(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.HrAllowed")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.NwkGeoLoc`; Terraform `lo_ra_wan.nwk_geo_loc`.
-    pub fn lo_ra_wan_nwk_geo_loc(&self) -> Expr {
+    pub fn lo_ra_wan_nwk_geo_loc(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.NwkGeoLoc")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.TargetPer`; Terraform `lo_ra_wan.target_per`.
-    pub fn lo_ra_wan_target_per(&self) -> Expr {
+    pub fn lo_ra_wan_target_per(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.TargetPer")
     }
     /// CloudFormation `Fn::GetAtt` `LoRaWAN.MinGwDiversity`; Terraform `lo_ra_wan.min_gw_diversity`.
-    pub fn lo_ra_wan_min_gw_diversity(&self) -> Expr {
+    pub fn lo_ra_wan_min_gw_diversity(&self) -> rt::Expr {
         self.0.attr("LoRaWAN.MinGwDiversity")
     }
 }
@@ -1321,82 +1340,89 @@ pub mod service_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-serviceprofile-lorawanserviceprofile.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanServiceProfile(Props);
+    pub struct LoRaWanServiceProfile(rt::Props);
     impl LoRaWanServiceProfile {
         /// A new `LoRaWanServiceProfile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanServiceProfile(this)
         }
         /// CloudFormation `AddGwMetadata`, Terraform `add_gw_metadata`.
         pub fn add_gw_metadata(mut self, value: bool) -> Self {
             self.0
-                .set("AddGwMetadata", Some("add_gw_metadata"), boolean(value));
+                .set("AddGwMetadata", Some("add_gw_metadata"), rt::boolean(value));
             self
         }
         /// CloudFormation `ChannelMask`, Terraform `channel_mask`.
-        pub fn channel_mask(mut self, value: impl Into<Expr>) -> Self {
+        pub fn channel_mask(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ChannelMask", Some("channel_mask"), string(value));
+                .set("ChannelMask", Some("channel_mask"), rt::string(value));
             self
         }
         /// CloudFormation `DevStatusReqFreq`, Terraform `dev_status_req_freq`.
         pub fn dev_status_req_freq(mut self, value: i64) -> Self {
-            self.0
-                .set("DevStatusReqFreq", Some("dev_status_req_freq"), int(value));
+            self.0.set(
+                "DevStatusReqFreq",
+                Some("dev_status_req_freq"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `DlBucketSize`, Terraform `dl_bucket_size`.
         pub fn dl_bucket_size(mut self, value: i64) -> Self {
             self.0
-                .set("DlBucketSize", Some("dl_bucket_size"), int(value));
+                .set("DlBucketSize", Some("dl_bucket_size"), rt::int(value));
             self
         }
         /// CloudFormation `DlRate`, Terraform `dl_rate`.
         pub fn dl_rate(mut self, value: i64) -> Self {
-            self.0.set("DlRate", Some("dl_rate"), int(value));
+            self.0.set("DlRate", Some("dl_rate"), rt::int(value));
             self
         }
         /// CloudFormation `DlRatePolicy`, Terraform `dl_rate_policy`.
-        pub fn dl_rate_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dl_rate_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DlRatePolicy", Some("dl_rate_policy"), string(value));
+                .set("DlRatePolicy", Some("dl_rate_policy"), rt::string(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `DrMax`, Terraform `dr_max`.
         pub fn dr_max(mut self, value: i64) -> Self {
-            self.0.set("DrMax", Some("dr_max"), int(value));
+            self.0.set("DrMax", Some("dr_max"), rt::int(value));
             self
         }
         /// Constraints: range 0..=15. CloudFormation `DrMin`, Terraform `dr_min`.
         pub fn dr_min(mut self, value: i64) -> Self {
-            self.0.set("DrMin", Some("dr_min"), int(value));
+            self.0.set("DrMin", Some("dr_min"), rt::int(value));
             self
         }
         /// CloudFormation `HrAllowed`, Terraform `hr_allowed`.
         pub fn hr_allowed(mut self, value: bool) -> Self {
-            self.0.set("HrAllowed", Some("hr_allowed"), boolean(value));
+            self.0
+                .set("HrAllowed", Some("hr_allowed"), rt::boolean(value));
             self
         }
         /// CloudFormation `MinGwDiversity`, Terraform `min_gw_diversity`.
         pub fn min_gw_diversity(mut self, value: i64) -> Self {
             self.0
-                .set("MinGwDiversity", Some("min_gw_diversity"), int(value));
+                .set("MinGwDiversity", Some("min_gw_diversity"), rt::int(value));
             self
         }
         /// CloudFormation `NwkGeoLoc`, Terraform `nwk_geo_loc`.
         pub fn nwk_geo_loc(mut self, value: bool) -> Self {
-            self.0.set("NwkGeoLoc", Some("nwk_geo_loc"), boolean(value));
+            self.0
+                .set("NwkGeoLoc", Some("nwk_geo_loc"), rt::boolean(value));
             self
         }
         /// CloudFormation `PrAllowed`, Terraform `pr_allowed`.
         pub fn pr_allowed(mut self, value: bool) -> Self {
-            self.0.set("PrAllowed", Some("pr_allowed"), boolean(value));
+            self.0
+                .set("PrAllowed", Some("pr_allowed"), rt::boolean(value));
             self
         }
         /// CloudFormation `RaAllowed`, Terraform `ra_allowed`.
         pub fn ra_allowed(mut self, value: bool) -> Self {
-            self.0.set("RaAllowed", Some("ra_allowed"), boolean(value));
+            self.0
+                .set("RaAllowed", Some("ra_allowed"), rt::boolean(value));
             self
         }
         /// CloudFormation `ReportDevStatusBattery`, Terraform `report_dev_status_battery`.
@@ -1404,7 +1430,7 @@ pub mod service_profile {
             self.0.set(
                 "ReportDevStatusBattery",
                 Some("report_dev_status_battery"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1413,30 +1439,30 @@ pub mod service_profile {
             self.0.set(
                 "ReportDevStatusMargin",
                 Some("report_dev_status_margin"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `TargetPer`, Terraform `target_per`.
         pub fn target_per(mut self, value: i64) -> Self {
-            self.0.set("TargetPer", Some("target_per"), int(value));
+            self.0.set("TargetPer", Some("target_per"), rt::int(value));
             self
         }
         /// CloudFormation `UlBucketSize`, Terraform `ul_bucket_size`.
         pub fn ul_bucket_size(mut self, value: i64) -> Self {
             self.0
-                .set("UlBucketSize", Some("ul_bucket_size"), int(value));
+                .set("UlBucketSize", Some("ul_bucket_size"), rt::int(value));
             self
         }
         /// CloudFormation `UlRate`, Terraform `ul_rate`.
         pub fn ul_rate(mut self, value: i64) -> Self {
-            self.0.set("UlRate", Some("ul_rate"), int(value));
+            self.0.set("UlRate", Some("ul_rate"), rt::int(value));
             self
         }
         /// CloudFormation `UlRatePolicy`, Terraform `ul_rate_policy`.
-        pub fn ul_rate_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ul_rate_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UlRatePolicy", Some("ul_rate_policy"), string(value));
+                .set("UlRatePolicy", Some("ul_rate_policy"), rt::string(value));
             self
         }
     }
@@ -1447,11 +1473,11 @@ pub mod service_profile {
 /// CloudFormation: `AWS::IoTWireless::TaskDefinition`. Terraform: `awscc_iotwireless_task_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-taskdefinition.html)
-pub struct TaskDefinition(Base);
-static TASK_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct TaskDefinition(rt::Base);
+static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::TaskDefinition",
     terraform: Some("awscc_iotwireless_task_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1491,11 +1517,11 @@ impl TaskDefinition {
     /// Declares a `AWS::IoTWireless::TaskDefinition` with the stack-unique `id`. Required properties: `auto_create_tasks` (`AutoCreateTasks`).
     #[track_caller]
     pub fn new(id: impl Into<String>, auto_create_tasks: bool) -> Self {
-        let mut this = Base::new(id, &TASK_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &TASK_DEFINITION_TYPE);
         this.set(
             "AutoCreateTasks",
             Some("auto_create_tasks"),
-            boolean(auto_create_tasks),
+            rt::boolean(auto_create_tasks),
         );
         TaskDefinition(this)
     }
@@ -1516,8 +1542,8 @@ impl TaskDefinition {
     /// The name of the new resource.
     ///
     /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A filter to list only the wireless gateway task definitions that use this task definition type
@@ -1542,19 +1568,19 @@ impl TaskDefinition {
 builder!(TaskDefinition, TaskDefinitionHandle);
 /// A declared `AWS::IoTWireless::TaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TaskDefinitionHandle(Handle);
+pub struct TaskDefinitionHandle(rt::Handle);
 handle!(TaskDefinitionHandle);
 impl TaskDefinitionHandle {
     /// The ID of the new wireless gateway task definition
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// TaskDefinition arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1565,27 +1591,27 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawangatewayversion.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanGatewayVersion(Props);
+    pub struct LoRaWanGatewayVersion(rt::Props);
     impl LoRaWanGatewayVersion {
         /// A new `LoRaWanGatewayVersion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanGatewayVersion(this)
         }
         /// Constraints: length 1..=4096. CloudFormation `Model`, Terraform `model`.
-        pub fn model(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Model", Some("model"), string(value));
+        pub fn model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Model", Some("model"), rt::string(value));
             self
         }
         /// Constraints: length 1..=32. CloudFormation `PackageVersion`, Terraform `package_version`.
-        pub fn package_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn package_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PackageVersion", Some("package_version"), string(value));
+                .set("PackageVersion", Some("package_version"), rt::string(value));
             self
         }
         /// Constraints: length 1..=4096. CloudFormation `Station`, Terraform `station`.
-        pub fn station(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Station", Some("station"), string(value));
+        pub fn station(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Station", Some("station"), rt::string(value));
             self
         }
     }
@@ -1594,11 +1620,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskcreate.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanUpdateGatewayTaskCreate(Props);
+    pub struct LoRaWanUpdateGatewayTaskCreate(rt::Props);
     impl LoRaWanUpdateGatewayTaskCreate {
         /// A new `LoRaWanUpdateGatewayTaskCreate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanUpdateGatewayTaskCreate(this)
         }
         /// CloudFormation `CurrentVersion`, Terraform `current_version`.
@@ -1609,13 +1635,16 @@ pub mod task_definition {
         }
         /// Constraints: range 1..=4294967295. CloudFormation `SigKeyCrc`, Terraform `sig_key_crc`.
         pub fn sig_key_crc(mut self, value: i64) -> Self {
-            self.0.set("SigKeyCrc", Some("sig_key_crc"), int(value));
+            self.0.set("SigKeyCrc", Some("sig_key_crc"), rt::int(value));
             self
         }
         /// Constraints: length 1..=4096. CloudFormation `UpdateSignature`, Terraform `update_signature`.
-        pub fn update_signature(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("UpdateSignature", Some("update_signature"), string(value));
+        pub fn update_signature(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "UpdateSignature",
+                Some("update_signature"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `UpdateVersion`, Terraform `update_version`.
@@ -1630,11 +1659,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskentry.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanUpdateGatewayTaskEntry(Props);
+    pub struct LoRaWanUpdateGatewayTaskEntry(rt::Props);
     impl LoRaWanUpdateGatewayTaskEntry {
         /// A new `LoRaWanUpdateGatewayTaskEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanUpdateGatewayTaskEntry(this)
         }
         /// CloudFormation `CurrentVersion`, Terraform `current_version`.
@@ -1655,11 +1684,11 @@ pub mod task_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-updatewirelessgatewaytaskcreate.html)
     #[derive(Clone, Debug)]
-    pub struct UpdateWirelessGatewayTaskCreate(Props);
+    pub struct UpdateWirelessGatewayTaskCreate(rt::Props);
     impl UpdateWirelessGatewayTaskCreate {
         /// A new `UpdateWirelessGatewayTaskCreate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UpdateWirelessGatewayTaskCreate(this)
         }
         /// CloudFormation `LoRaWAN`, Terraform `lo_ra_wan`.
@@ -1668,17 +1697,20 @@ pub mod task_definition {
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `UpdateDataRole`, Terraform `update_data_role`.
-        pub fn update_data_role(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("UpdateDataRole", Some("update_data_role"), string(value));
+        pub fn update_data_role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "UpdateDataRole",
+                Some("update_data_role"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 1..=4096. CloudFormation `UpdateDataSource`, Terraform `update_data_source`.
-        pub fn update_data_source(mut self, value: impl Into<Expr>) -> Self {
+        pub fn update_data_source(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UpdateDataSource",
                 Some("update_data_source"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1697,11 +1729,11 @@ pub mod task_definition {
 /// CloudFormation: `AWS::IoTWireless::WirelessDevice`. Terraform: `awscc_iotwireless_wireless_device` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-wirelessdevice.html)
-pub struct WirelessDevice(Base);
-static WIRELESS_DEVICE_TYPE: TypeInfo = TypeInfo {
+pub struct WirelessDevice(rt::Base);
+static WIRELESS_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::WirelessDevice",
     terraform: Some("awscc_iotwireless_wireless_device"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1745,14 +1777,14 @@ impl WirelessDevice {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_name: impl Into<Expr>,
+        destination_name: impl Into<rt::Expr>,
         type_: wireless_device::Type,
     ) -> Self {
-        let mut this = Base::new(id, &WIRELESS_DEVICE_TYPE);
+        let mut this = rt::Base::new(id, &WIRELESS_DEVICE_TYPE);
         this.set(
             "DestinationName",
             Some("destination_name"),
-            string(destination_name),
+            rt::string(destination_name),
         );
         this.set("Type", Some("type"), type_.into());
         WirelessDevice(this)
@@ -1760,19 +1792,19 @@ impl WirelessDevice {
     /// Wireless device description
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date and time when the most recent uplink was received.
     ///
     /// CloudFormation `LastUplinkReceivedAt`, Terraform `last_uplink_received_at`.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Expr>) -> Self {
+    pub fn last_uplink_received_at(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LastUplinkReceivedAt",
             Some("last_uplink_received_at"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1786,8 +1818,8 @@ impl WirelessDevice {
     /// Wireless device name
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// FPort values for the GNSS, stream, and ClockSync functions of the positioning information.
@@ -1800,33 +1832,33 @@ impl WirelessDevice {
     /// Thing arn. Passed into update to associate Thing with Wireless device.
     ///
     /// CloudFormation `ThingArn`, Terraform `thing_arn`.
-    pub fn thing_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ThingArn", Some("thing_arn"), string(value));
+    pub fn thing_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ThingArn", Some("thing_arn"), rt::string(value));
         self
     }
 }
 builder!(WirelessDevice, WirelessDeviceHandle);
 /// A declared `AWS::IoTWireless::WirelessDevice`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WirelessDeviceHandle(Handle);
+pub struct WirelessDeviceHandle(rt::Handle);
 handle!(WirelessDeviceHandle);
 impl WirelessDeviceHandle {
     /// Thing Arn. If there is a Thing created, this can be returned with a Get call.
     ///
     /// CloudFormation `Fn::GetAtt` `ThingName`; Terraform `thing_name`.
-    pub fn thing_name(&self) -> Expr {
+    pub fn thing_name(&self) -> rt::Expr {
         self.0.attr("ThingName")
     }
     /// Wireless device Id. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Wireless device arn. Returned after successful create.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1837,12 +1869,12 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv10x.html)
     #[derive(Clone, Debug)]
-    pub struct AbpV10x(Props);
+    pub struct AbpV10x(rt::Props);
     impl AbpV10x {
         /// A new `AbpV10x`. Required properties: `dev_addr` (`DevAddr`), `session_keys` (`SessionKeys`).
-        pub fn new(dev_addr: impl Into<Expr>, session_keys: SessionKeysAbpV10x) -> Self {
-            let mut this = Props::default();
-            this.set("DevAddr", Some("dev_addr"), string(dev_addr));
+        pub fn new(dev_addr: impl Into<rt::Expr>, session_keys: SessionKeysAbpV10x) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DevAddr", Some("dev_addr"), rt::string(dev_addr));
             this.set("SessionKeys", Some("session_keys"), session_keys.into());
             AbpV10x(this)
         }
@@ -1852,12 +1884,12 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv11.html)
     #[derive(Clone, Debug)]
-    pub struct AbpV11(Props);
+    pub struct AbpV11(rt::Props);
     impl AbpV11 {
         /// A new `AbpV11`. Required properties: `dev_addr` (`DevAddr`), `session_keys` (`SessionKeys`).
-        pub fn new(dev_addr: impl Into<Expr>, session_keys: SessionKeysAbpV11) -> Self {
-            let mut this = Props::default();
-            this.set("DevAddr", Some("dev_addr"), string(dev_addr));
+        pub fn new(dev_addr: impl Into<rt::Expr>, session_keys: SessionKeysAbpV11) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DevAddr", Some("dev_addr"), rt::string(dev_addr));
             this.set("SessionKeys", Some("session_keys"), session_keys.into());
             AbpV11(this)
         }
@@ -1869,26 +1901,29 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-application.html)
     #[derive(Clone, Debug)]
-    pub struct Application(Props);
+    pub struct Application(rt::Props);
     impl Application {
         /// A new `Application`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Application(this)
         }
         /// The name of the position data destination that describes the AWS IoT rule that processes the device's position data for use by AWS IoT Core for LoRaWAN.
         ///
         /// Constraints: length 0..=128; pattern `[a-zA-Z0-9-_]+`. CloudFormation `DestinationName`, Terraform `destination_name`.
-        pub fn destination_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DestinationName", Some("destination_name"), string(value));
+        pub fn destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DestinationName",
+                Some("destination_name"),
+                rt::string(value),
+            );
             self
         }
         /// The Fport value.
         ///
         /// Constraints: range 1..=223. CloudFormation `FPort`, Terraform `f_port`.
         pub fn f_port(mut self, value: i64) -> Self {
-            self.0.set("FPort", Some("f_port"), int(value));
+            self.0.set("FPort", Some("f_port"), rt::int(value));
             self
         }
         /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
@@ -1904,11 +1939,11 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-fports.html)
     #[derive(Clone, Debug)]
-    pub struct FPorts(Props);
+    pub struct FPorts(rt::Props);
     impl FPorts {
         /// A new `FPorts`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FPorts(this)
         }
         /// A list of optional LoRaWAN application information, which can be used for geolocation.
@@ -1916,7 +1951,7 @@ pub mod wireless_device {
         /// CloudFormation `Applications`, Terraform `applications`.
         pub fn applications(mut self, value: impl IntoIterator<Item = Application>) -> Self {
             self.0
-                .set("Applications", Some("applications"), list(value));
+                .set("Applications", Some("applications"), rt::list(value));
             self
         }
     }
@@ -1925,11 +1960,11 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-lorawandevice.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanDevice(Props);
+    pub struct LoRaWanDevice(rt::Props);
     impl LoRaWanDevice {
         /// A new `LoRaWanDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoRaWanDevice(this)
         }
         /// CloudFormation `AbpV10x`, Terraform `abp_v10_x`.
@@ -1943,14 +1978,17 @@ pub mod wireless_device {
             self
         }
         /// Constraints: pattern `[a-f0-9]{16}`. CloudFormation `DevEui`, Terraform `dev_eui`.
-        pub fn dev_eui(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DevEui", Some("dev_eui"), string(value));
+        pub fn dev_eui(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DevEui", Some("dev_eui"), rt::string(value));
             self
         }
         /// Constraints: length 0..=256. CloudFormation `DeviceProfileId`, Terraform `device_profile_id`.
-        pub fn device_profile_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DeviceProfileId", Some("device_profile_id"), string(value));
+        pub fn device_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DeviceProfileId",
+                Some("device_profile_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `FPorts`, Terraform `f_ports`.
@@ -1969,11 +2007,11 @@ pub mod wireless_device {
             self
         }
         /// Constraints: length 0..=256. CloudFormation `ServiceProfileId`, Terraform `service_profile_id`.
-        pub fn service_profile_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServiceProfileId",
                 Some("service_profile_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1983,13 +2021,13 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav10x.html)
     #[derive(Clone, Debug)]
-    pub struct OtaaV10x(Props);
+    pub struct OtaaV10x(rt::Props);
     impl OtaaV10x {
         /// A new `OtaaV10x`. Required properties: `app_eui` (`AppEui`), `app_key` (`AppKey`).
-        pub fn new(app_eui: impl Into<Expr>, app_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AppEui", Some("app_eui"), string(app_eui));
-            this.set("AppKey", Some("app_key"), string(app_key));
+        pub fn new(app_eui: impl Into<rt::Expr>, app_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AppEui", Some("app_eui"), rt::string(app_eui));
+            this.set("AppKey", Some("app_key"), rt::string(app_key));
             OtaaV10x(this)
         }
     }
@@ -1998,18 +2036,18 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav11.html)
     #[derive(Clone, Debug)]
-    pub struct OtaaV11(Props);
+    pub struct OtaaV11(rt::Props);
     impl OtaaV11 {
         /// A new `OtaaV11`. Required properties: `app_key` (`AppKey`), `join_eui` (`JoinEui`), `nwk_key` (`NwkKey`).
         pub fn new(
-            app_key: impl Into<Expr>,
-            join_eui: impl Into<Expr>,
-            nwk_key: impl Into<Expr>,
+            app_key: impl Into<rt::Expr>,
+            join_eui: impl Into<rt::Expr>,
+            nwk_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AppKey", Some("app_key"), string(app_key));
-            this.set("JoinEui", Some("join_eui"), string(join_eui));
-            this.set("NwkKey", Some("nwk_key"), string(nwk_key));
+            let mut this = rt::Props::default();
+            this.set("AppKey", Some("app_key"), rt::string(app_key));
+            this.set("JoinEui", Some("join_eui"), rt::string(join_eui));
+            this.set("NwkKey", Some("nwk_key"), rt::string(nwk_key));
             OtaaV11(this)
         }
     }
@@ -2018,13 +2056,13 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv10x.html)
     #[derive(Clone, Debug)]
-    pub struct SessionKeysAbpV10x(Props);
+    pub struct SessionKeysAbpV10x(rt::Props);
     impl SessionKeysAbpV10x {
         /// A new `SessionKeysAbpV10x`. Required properties: `app_s_key` (`AppSKey`), `nwk_s_key` (`NwkSKey`).
-        pub fn new(app_s_key: impl Into<Expr>, nwk_s_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AppSKey", Some("app_s_key"), string(app_s_key));
-            this.set("NwkSKey", Some("nwk_s_key"), string(nwk_s_key));
+        pub fn new(app_s_key: impl Into<rt::Expr>, nwk_s_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AppSKey", Some("app_s_key"), rt::string(app_s_key));
+            this.set("NwkSKey", Some("nwk_s_key"), rt::string(nwk_s_key));
             SessionKeysAbpV10x(this)
         }
     }
@@ -2033,27 +2071,31 @@ pub mod wireless_device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv11.html)
     #[derive(Clone, Debug)]
-    pub struct SessionKeysAbpV11(Props);
+    pub struct SessionKeysAbpV11(rt::Props);
     impl SessionKeysAbpV11 {
         /// A new `SessionKeysAbpV11`. Required properties: `app_s_key` (`AppSKey`), `f_nwk_s_int_key` (`FNwkSIntKey`), `nwk_s_enc_key` (`NwkSEncKey`), `s_nwk_s_int_key` (`SNwkSIntKey`).
         pub fn new(
-            app_s_key: impl Into<Expr>,
-            f_nwk_s_int_key: impl Into<Expr>,
-            nwk_s_enc_key: impl Into<Expr>,
-            s_nwk_s_int_key: impl Into<Expr>,
+            app_s_key: impl Into<rt::Expr>,
+            f_nwk_s_int_key: impl Into<rt::Expr>,
+            nwk_s_enc_key: impl Into<rt::Expr>,
+            s_nwk_s_int_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AppSKey", Some("app_s_key"), string(app_s_key));
+            let mut this = rt::Props::default();
+            this.set("AppSKey", Some("app_s_key"), rt::string(app_s_key));
             this.set(
                 "FNwkSIntKey",
                 Some("f_nwk_s_int_key"),
-                string(f_nwk_s_int_key),
+                rt::string(f_nwk_s_int_key),
             );
-            this.set("NwkSEncKey", Some("nwk_s_enc_key"), string(nwk_s_enc_key));
+            this.set(
+                "NwkSEncKey",
+                Some("nwk_s_enc_key"),
+                rt::string(nwk_s_enc_key),
+            );
             this.set(
                 "SNwkSIntKey",
                 Some("s_nwk_s_int_key"),
-                string(s_nwk_s_int_key),
+                rt::string(s_nwk_s_int_key),
             );
             SessionKeysAbpV11(this)
         }
@@ -2096,11 +2138,11 @@ pub mod wireless_device {
 /// CloudFormation: `AWS::IoTWireless::WirelessDeviceImportTask`. Terraform: `awscc_iotwireless_wireless_device_import_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-wirelessdeviceimporttask.html)
-pub struct WirelessDeviceImportTask(Base);
-static WIRELESS_DEVICE_IMPORT_TASK_TYPE: TypeInfo = TypeInfo {
+pub struct WirelessDeviceImportTask(rt::Base);
+static WIRELESS_DEVICE_IMPORT_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::WirelessDeviceImportTask",
     terraform: Some("awscc_iotwireless_wireless_device_import_task"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2173,14 +2215,14 @@ impl WirelessDeviceImportTask {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_name: impl Into<Expr>,
+        destination_name: impl Into<rt::Expr>,
         sidewalk: wireless_device_import_task::Sidewalk,
     ) -> Self {
-        let mut this = Base::new(id, &WIRELESS_DEVICE_IMPORT_TASK_TYPE);
+        let mut this = rt::Base::new(id, &WIRELESS_DEVICE_IMPORT_TASK_TYPE);
         this.set(
             "DestinationName",
             Some("destination_name"),
-            string(destination_name),
+            rt::string(destination_name),
         );
         this.set("Sidewalk", Some("sidewalk"), sidewalk.into());
         WirelessDeviceImportTask(this)
@@ -2189,65 +2231,65 @@ impl WirelessDeviceImportTask {
 builder!(WirelessDeviceImportTask, WirelessDeviceImportTaskHandle);
 /// A declared `AWS::IoTWireless::WirelessDeviceImportTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WirelessDeviceImportTaskHandle(Handle);
+pub struct WirelessDeviceImportTaskHandle(rt::Handle);
 handle!(WirelessDeviceImportTaskHandle);
 impl WirelessDeviceImportTaskHandle {
     /// Id for Wireless Device Import Task, Returned upon successful start.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Arn for Wireless Device Import Task, Returned upon successful start.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CreationDate for import task
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// Status for import task
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// StatusReason for import task
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
     /// Initialized Imported Devices Count
     ///
     /// CloudFormation `Fn::GetAtt` `InitializedImportedDevicesCount`; Terraform `initialized_imported_devices_count`.
-    pub fn initialized_imported_devices_count(&self) -> Expr {
+    pub fn initialized_imported_devices_count(&self) -> rt::Expr {
         self.0.attr("InitializedImportedDevicesCount")
     }
     /// Pending Imported Devices Count
     ///
     /// CloudFormation `Fn::GetAtt` `PendingImportedDevicesCount`; Terraform `pending_imported_devices_count`.
-    pub fn pending_imported_devices_count(&self) -> Expr {
+    pub fn pending_imported_devices_count(&self) -> rt::Expr {
         self.0.attr("PendingImportedDevicesCount")
     }
     /// Onboarded Imported Devices Count
     ///
     /// CloudFormation `Fn::GetAtt` `OnboardedImportedDevicesCount`; Terraform `onboarded_imported_devices_count`.
-    pub fn onboarded_imported_devices_count(&self) -> Expr {
+    pub fn onboarded_imported_devices_count(&self) -> rt::Expr {
         self.0.attr("OnboardedImportedDevicesCount")
     }
     /// Failed Imported Devices Count
     ///
     /// CloudFormation `Fn::GetAtt` `FailedImportedDevicesCount`; Terraform `failed_imported_devices_count`.
-    pub fn failed_imported_devices_count(&self) -> Expr {
+    pub fn failed_imported_devices_count(&self) -> rt::Expr {
         self.0.attr("FailedImportedDevicesCount")
     }
     /// CloudFormation `Fn::GetAtt` `Sidewalk.DeviceCreationFileList`; Terraform `sidewalk.device_creation_file_list`.
-    pub fn sidewalk_device_creation_file_list(&self) -> Expr {
+    pub fn sidewalk_device_creation_file_list(&self) -> rt::Expr {
         self.0.attr("Sidewalk.DeviceCreationFileList")
     }
 }
@@ -2260,19 +2302,19 @@ pub mod wireless_device_import_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdeviceimporttask-sidewalk.html)
     #[derive(Clone, Debug)]
-    pub struct Sidewalk(Props);
+    pub struct Sidewalk(rt::Props);
     impl Sidewalk {
         /// A new `Sidewalk`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Sidewalk(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `DeviceCreationFile`, Terraform `device_creation_file`.
-        pub fn device_creation_file(mut self, value: impl Into<Expr>) -> Self {
+        pub fn device_creation_file(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DeviceCreationFile",
                 Some("device_creation_file"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2281,28 +2323,28 @@ pub mod wireless_device_import_task {
         /// CloudFormation `DeviceCreationFileList`, Terraform `device_creation_file_list`.
         pub fn device_creation_file_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DeviceCreationFileList",
                 Some("device_creation_file_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// sidewalk role
         ///
         /// Constraints: length 0..=2048. CloudFormation `Role`, Terraform `role`.
-        pub fn role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Role", Some("role"), string(value));
+        pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Role", Some("role"), rt::string(value));
             self
         }
         /// Constraints: length 0..=64. CloudFormation `SidewalkManufacturingSn`, Terraform `sidewalk_manufacturing_sn`.
-        pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SidewalkManufacturingSn",
                 Some("sidewalk_manufacturing_sn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2314,11 +2356,11 @@ pub mod wireless_device_import_task {
 /// CloudFormation: `AWS::IoTWireless::WirelessGateway`. Terraform: `awscc_iotwireless_wireless_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotwireless-wirelessgateway.html)
-pub struct WirelessGateway(Base);
-static WIRELESS_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct WirelessGateway(rt::Base);
+static WIRELESS_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IoTWireless::WirelessGateway",
     terraform: Some("awscc_iotwireless_wireless_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2358,67 +2400,68 @@ impl WirelessGateway {
     /// Declares a `AWS::IoTWireless::WirelessGateway` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).
     #[track_caller]
     pub fn new(id: impl Into<String>, lo_ra_wan: wireless_gateway::LoRaWanGateway) -> Self {
-        let mut this = Base::new(id, &WIRELESS_GATEWAY_TYPE);
+        let mut this = rt::Base::new(id, &WIRELESS_GATEWAY_TYPE);
         this.set("LoRaWAN", Some("lo_ra_wan"), lo_ra_wan.into());
         WirelessGateway(this)
     }
     /// Description of Wireless Gateway.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date and time when the most recent uplink was received.
     ///
     /// CloudFormation `LastUplinkReceivedAt`, Terraform `last_uplink_received_at`.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Expr>) -> Self {
+    pub fn last_uplink_received_at(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LastUplinkReceivedAt",
             Some("last_uplink_received_at"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Name of Wireless Gateway.
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Thing Arn. Passed into Update to associate a Thing with the Wireless Gateway.
     ///
     /// CloudFormation `ThingArn`, Terraform `thing_arn`.
-    pub fn thing_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ThingArn", Some("thing_arn"), string(value));
+    pub fn thing_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ThingArn", Some("thing_arn"), rt::string(value));
         self
     }
     /// Thing Name. If there is a Thing created, this can be returned with a Get call.
     ///
     /// CloudFormation `ThingName`, Terraform `thing_name`.
-    pub fn thing_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ThingName", Some("thing_name"), string(value));
+    pub fn thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ThingName", Some("thing_name"), rt::string(value));
         self
     }
 }
 builder!(WirelessGateway, WirelessGatewayHandle);
 /// A declared `AWS::IoTWireless::WirelessGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WirelessGatewayHandle(Handle);
+pub struct WirelessGatewayHandle(rt::Handle);
 handle!(WirelessGatewayHandle);
 impl WirelessGatewayHandle {
     /// Id for Wireless Gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Arn for Wireless Gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2429,13 +2472,13 @@ pub mod wireless_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessgateway-lorawangateway.html)
     #[derive(Clone, Debug)]
-    pub struct LoRaWanGateway(Props);
+    pub struct LoRaWanGateway(rt::Props);
     impl LoRaWanGateway {
         /// A new `LoRaWanGateway`. Required properties: `gateway_eui` (`GatewayEui`), `rf_region` (`RfRegion`).
-        pub fn new(gateway_eui: impl Into<Expr>, rf_region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GatewayEui", Some("gateway_eui"), string(gateway_eui));
-            this.set("RfRegion", Some("rf_region"), string(rf_region));
+        pub fn new(gateway_eui: impl Into<rt::Expr>, rf_region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GatewayEui", Some("gateway_eui"), rt::string(gateway_eui));
+            this.set("RfRegion", Some("rf_region"), rt::string(rf_region));
             LoRaWanGateway(this)
         }
     }

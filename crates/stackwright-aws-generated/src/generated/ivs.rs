@@ -2,23 +2,24 @@
 //! `IVS` resource types of the CloudFormation registry (`AWS::IVS::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `ivs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::IVS::AdConfiguration.
 ///
 /// CloudFormation: `AWS::IVS::AdConfiguration`. Terraform: `awscc_ivs_ad_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-adconfiguration.html)
-pub struct AdConfiguration(Base);
-static AD_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct AdConfiguration(rt::Base);
+static AD_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::AdConfiguration",
     terraform: Some("awscc_ivs_ad_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,19 +67,19 @@ impl AdConfiguration {
             Item = ad_configuration::MediaTailorPlaybackConfiguration,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &AD_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &AD_CONFIGURATION_TYPE);
         this.set(
             "MediaTailorPlaybackConfigurations",
             Some("media_tailor_playback_configurations"),
-            list(media_tailor_playback_configurations),
+            rt::list(media_tailor_playback_configurations),
         );
         AdConfiguration(this)
     }
     /// Ad configuration name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Configuration for the post-roll ad break to use for this ad configuration.
@@ -99,13 +100,13 @@ impl AdConfiguration {
 builder!(AdConfiguration, AdConfigurationHandle);
 /// A declared `AWS::IVS::AdConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AdConfigurationHandle(Handle);
+pub struct AdConfigurationHandle(rt::Handle);
 handle!(AdConfigurationHandle);
 impl AdConfigurationHandle {
     /// Ad configuration ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -118,21 +119,21 @@ pub mod ad_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-mediatailorplaybackconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MediaTailorPlaybackConfiguration(Props);
+    pub struct MediaTailorPlaybackConfiguration(rt::Props);
     impl MediaTailorPlaybackConfiguration {
         /// A new `MediaTailorPlaybackConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaTailorPlaybackConfiguration(this)
         }
         /// ARN of the customer-created EMT PlaybackConfiguration resource in the same region and account.
         ///
         /// Constraints: length 0..=128; pattern `^arn:aws:mediatailor:[a-z0-9-]+:[0-9]+:playbackConfiguration/[a-zA-Z0-9-]+$`. CloudFormation `PlaybackConfigurationArn`, Terraform `playback_configuration_arn`.
-        pub fn playback_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn playback_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PlaybackConfigurationArn",
                 Some("playback_configuration_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -144,17 +145,17 @@ pub mod ad_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-postrollconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PostRollConfiguration(Props);
+    pub struct PostRollConfiguration(rt::Props);
     impl PostRollConfiguration {
         /// A new `PostRollConfiguration`. Required properties: `duration_seconds` (`DurationSeconds`), `enabled` (`Enabled`).
         pub fn new(duration_seconds: i64, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DurationSeconds",
                 Some("duration_seconds"),
-                int(duration_seconds),
+                rt::int(duration_seconds),
             );
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             PostRollConfiguration(this)
         }
     }
@@ -165,11 +166,11 @@ pub mod ad_configuration {
 /// CloudFormation: `AWS::IVS::Channel`. Terraform: `awscc_ivs_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::Channel",
     terraform: Some("awscc_ivs_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -213,14 +214,15 @@ impl Channel {
     /// Declares a `AWS::IVS::Channel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CHANNEL_TYPE);
+        let this = rt::Base::new(id, &CHANNEL_TYPE);
         Channel(this)
     }
     /// Whether the channel is authorized.
     ///
     /// CloudFormation `Authorized`, Terraform `authorized`.
     pub fn authorized(mut self, value: bool) -> Self {
-        self.0.set("Authorized", Some("authorized"), boolean(value));
+        self.0
+            .set("Authorized", Some("authorized"), rt::boolean(value));
         self
     }
     /// Indicates which content-packaging format is used (MPEG-TS or fMP4).
@@ -235,8 +237,11 @@ impl Channel {
     ///
     /// CloudFormation `InsecureIngest`, Terraform `insecure_ingest`.
     pub fn insecure_ingest(mut self, value: bool) -> Self {
-        self.0
-            .set("InsecureIngest", Some("insecure_ingest"), boolean(value));
+        self.0.set(
+            "InsecureIngest",
+            Some("insecure_ingest"),
+            rt::boolean(value),
+        );
         self
     }
     /// Channel latency mode.
@@ -262,8 +267,8 @@ impl Channel {
     /// Channel
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Optional transcode preset for the channel.
@@ -276,11 +281,11 @@ impl Channel {
     /// Recording Configuration ARN.
     ///
     /// Constraints: length 0..=128; pattern `^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$`. CloudFormation `RecordingConfigurationArn`, Terraform `recording_configuration_arn`.
-    pub fn recording_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn recording_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RecordingConfigurationArn",
             Some("recording_configuration_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -295,25 +300,25 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::IVS::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// Channel ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Channel Playback URL.
     ///
     /// CloudFormation `Fn::GetAtt` `PlaybackUrl`; Terraform `playback_url`.
-    pub fn playback_url(&self) -> Expr {
+    pub fn playback_url(&self) -> rt::Expr {
         self.0.attr("PlaybackUrl")
     }
     /// Channel ingest endpoint, part of the definition of an ingest server, used when you set up streaming software.
     ///
     /// CloudFormation `Fn::GetAtt` `IngestEndpoint`; Terraform `ingest_endpoint`.
-    pub fn ingest_endpoint(&self) -> Expr {
+    pub fn ingest_endpoint(&self) -> rt::Expr {
         self.0.attr("IngestEndpoint")
     }
 }
@@ -324,18 +329,18 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-channel-multitrackinputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MultitrackInputConfiguration(Props);
+    pub struct MultitrackInputConfiguration(rt::Props);
     impl MultitrackInputConfiguration {
         /// A new `MultitrackInputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultitrackInputConfiguration(this)
         }
         /// Indicates whether multitrack input is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Maximum resolution for multitrack input.
@@ -426,11 +431,11 @@ pub mod channel {
 /// CloudFormation: `AWS::IVS::EncoderConfiguration`. Terraform: `awscc_ivs_encoder_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-encoderconfiguration.html)
-pub struct EncoderConfiguration(Base);
-static ENCODER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct EncoderConfiguration(rt::Base);
+static ENCODER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::EncoderConfiguration",
     terraform: Some("awscc_ivs_encoder_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -470,14 +475,14 @@ impl EncoderConfiguration {
     /// Declares a `AWS::IVS::EncoderConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ENCODER_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &ENCODER_CONFIGURATION_TYPE);
         EncoderConfiguration(this)
     }
     /// Encoder configuration name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Video configuration. Default: video resolution 1280x720, bitrate 2500 kbps, 30 fps
@@ -491,13 +496,13 @@ impl EncoderConfiguration {
 builder!(EncoderConfiguration, EncoderConfigurationHandle);
 /// A declared `AWS::IVS::EncoderConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EncoderConfigurationHandle(Handle);
+pub struct EncoderConfigurationHandle(rt::Handle);
 handle!(EncoderConfigurationHandle);
 impl EncoderConfigurationHandle {
     /// Encoder configuration identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -510,39 +515,39 @@ pub mod encoder_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-encoderconfiguration-video.html)
     #[derive(Clone, Debug)]
-    pub struct Video(Props);
+    pub struct Video(rt::Props);
     impl Video {
         /// A new `Video`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Video(this)
         }
         /// Bitrate for generated output, in bps.
         ///
         /// Constraints: range 1..=8500000. CloudFormation `Bitrate`, Terraform `bitrate`.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", Some("bitrate"), int(value));
+            self.0.set("Bitrate", Some("bitrate"), rt::int(value));
             self
         }
         /// Video frame rate, in fps.
         ///
         /// Constraints: range 1..=60. CloudFormation `Framerate`, Terraform `framerate`.
         pub fn framerate(mut self, value: i64) -> Self {
-            self.0.set("Framerate", Some("framerate"), int(value));
+            self.0.set("Framerate", Some("framerate"), rt::int(value));
             self
         }
         /// Video-resolution height.
         ///
         /// Constraints: range 2..=1920. CloudFormation `Height`, Terraform `height`.
         pub fn height(mut self, value: i64) -> Self {
-            self.0.set("Height", Some("height"), int(value));
+            self.0.set("Height", Some("height"), rt::int(value));
             self
         }
         /// Video-resolution width.
         ///
         /// Constraints: range 2..=1920. CloudFormation `Width`, Terraform `width`.
         pub fn width(mut self, value: i64) -> Self {
-            self.0.set("Width", Some("width"), int(value));
+            self.0.set("Width", Some("width"), rt::int(value));
             self
         }
     }
@@ -553,11 +558,11 @@ pub mod encoder_configuration {
 /// CloudFormation: `AWS::IVS::IngestConfiguration`. Terraform: `awscc_ivs_ingest_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-ingestconfiguration.html)
-pub struct IngestConfiguration(Base);
-static INGEST_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct IngestConfiguration(rt::Base);
+static INGEST_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::IngestConfiguration",
     terraform: Some("awscc_ivs_ingest_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -602,7 +607,7 @@ impl IngestConfiguration {
     /// Declares a `AWS::IVS::IngestConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INGEST_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &INGEST_CONFIGURATION_TYPE);
         IngestConfiguration(this)
     }
     /// Ingest Protocol.
@@ -617,60 +622,63 @@ impl IngestConfiguration {
     ///
     /// Changing it replaces the resource. CloudFormation `InsecureIngest`, Terraform `insecure_ingest`.
     pub fn insecure_ingest(mut self, value: bool) -> Self {
-        self.0
-            .set("InsecureIngest", Some("insecure_ingest"), boolean(value));
+        self.0.set(
+            "InsecureIngest",
+            Some("insecure_ingest"),
+            rt::boolean(value),
+        );
         self
     }
     /// IngestConfiguration
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Stage ARN. A value other than an empty string indicates that stage is linked to IngestConfiguration. Default: "" (recording is disabled).
     ///
     /// Constraints: length 0..=128; pattern `^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$`. CloudFormation `StageArn`, Terraform `stage_arn`.
-    pub fn stage_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StageArn", Some("stage_arn"), string(value));
+    pub fn stage_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StageArn", Some("stage_arn"), rt::string(value));
         self
     }
     /// User defined indentifier for participant associated with IngestConfiguration.
     ///
     /// Changing it replaces the resource. CloudFormation `UserId`, Terraform `user_id`.
-    pub fn user_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserId", Some("user_id"), string(value));
+    pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserId", Some("user_id"), rt::string(value));
         self
     }
 }
 builder!(IngestConfiguration, IngestConfigurationHandle);
 /// A declared `AWS::IVS::IngestConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IngestConfigurationHandle(Handle);
+pub struct IngestConfigurationHandle(rt::Handle);
 handle!(IngestConfigurationHandle);
 impl IngestConfigurationHandle {
     /// IngestConfiguration ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Participant Id is automatically generated on creation and assigned.
     ///
     /// CloudFormation `Fn::GetAtt` `ParticipantId`; Terraform `participant_id`.
-    pub fn participant_id(&self) -> Expr {
+    pub fn participant_id(&self) -> rt::Expr {
         self.0.attr("ParticipantId")
     }
     /// Stream-key value.
     ///
     /// CloudFormation `Fn::GetAtt` `StreamKey`; Terraform `stream_key`.
-    pub fn stream_key(&self) -> Expr {
+    pub fn stream_key(&self) -> rt::Expr {
         self.0.attr("StreamKey")
     }
     /// State of IngestConfiguration which determines whether IngestConfiguration is in use or not.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -692,11 +700,11 @@ pub mod ingest_configuration {
 /// CloudFormation: `AWS::IVS::PlaybackKeyPair`. Terraform: `awscc_ivs_playback_key_pair` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-playbackkeypair.html)
-pub struct PlaybackKeyPair(Base);
-static PLAYBACK_KEY_PAIR_TYPE: TypeInfo = TypeInfo {
+pub struct PlaybackKeyPair(rt::Base);
+static PLAYBACK_KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::PlaybackKeyPair",
     terraform: Some("awscc_ivs_playback_key_pair"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -736,24 +744,24 @@ impl PlaybackKeyPair {
     /// Declares a `AWS::IVS::PlaybackKeyPair` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PLAYBACK_KEY_PAIR_TYPE);
+        let this = rt::Base::new(id, &PLAYBACK_KEY_PAIR_TYPE);
         PlaybackKeyPair(this)
     }
     /// An arbitrary string (a nickname) assigned to a playback key pair that helps the customer identify that resource.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The public portion of a customer-generated key pair.
     ///
     /// Changing it replaces the resource. CloudFormation `PublicKeyMaterial`, Terraform `public_key_material`.
-    pub fn public_key_material(mut self, value: impl Into<Expr>) -> Self {
+    pub fn public_key_material(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PublicKeyMaterial",
             Some("public_key_material"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -761,19 +769,19 @@ impl PlaybackKeyPair {
 builder!(PlaybackKeyPair, PlaybackKeyPairHandle);
 /// A declared `AWS::IVS::PlaybackKeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlaybackKeyPairHandle(Handle);
+pub struct PlaybackKeyPairHandle(rt::Handle);
 handle!(PlaybackKeyPairHandle);
 impl PlaybackKeyPairHandle {
     /// Key-pair identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Key-pair identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Fingerprint`; Terraform `fingerprint`.
-    pub fn fingerprint(&self) -> Expr {
+    pub fn fingerprint(&self) -> rt::Expr {
         self.0.attr("Fingerprint")
     }
 }
@@ -782,11 +790,11 @@ impl PlaybackKeyPairHandle {
 /// CloudFormation: `AWS::IVS::PlaybackRestrictionPolicy`. Terraform: `awscc_ivs_playback_restriction_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-playbackrestrictionpolicy.html)
-pub struct PlaybackRestrictionPolicy(Base);
-static PLAYBACK_RESTRICTION_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct PlaybackRestrictionPolicy(rt::Base);
+static PLAYBACK_RESTRICTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::PlaybackRestrictionPolicy",
     terraform: Some("awscc_ivs_playback_restriction_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -826,26 +834,32 @@ impl PlaybackRestrictionPolicy {
     /// Declares a `AWS::IVS::PlaybackRestrictionPolicy` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PLAYBACK_RESTRICTION_POLICY_TYPE);
+        let this = rt::Base::new(id, &PLAYBACK_RESTRICTION_POLICY_TYPE);
         PlaybackRestrictionPolicy(this)
     }
     /// A list of country codes that control geoblocking restriction.
     ///
     /// CloudFormation `AllowedCountries`, Terraform `allowed_countries`.
-    pub fn allowed_countries(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn allowed_countries(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AllowedCountries",
             Some("allowed_countries"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A list of origin sites that control CORS restriction.
     ///
     /// CloudFormation `AllowedOrigins`, Terraform `allowed_origins`.
-    pub fn allowed_origins(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("AllowedOrigins", Some("allowed_origins"), strings(value));
+    pub fn allowed_origins(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "AllowedOrigins",
+            Some("allowed_origins"),
+            rt::strings(value),
+        );
         self
     }
     /// Whether channel playback is constrained by origin site.
@@ -855,28 +869,28 @@ impl PlaybackRestrictionPolicy {
         self.0.set(
             "EnableStrictOriginEnforcement",
             Some("enable_strict_origin_enforcement"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Playback-restriction-policy name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(PlaybackRestrictionPolicy, PlaybackRestrictionPolicyHandle);
 /// A declared `AWS::IVS::PlaybackRestrictionPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlaybackRestrictionPolicyHandle(Handle);
+pub struct PlaybackRestrictionPolicyHandle(rt::Handle);
 handle!(PlaybackRestrictionPolicyHandle);
 impl PlaybackRestrictionPolicyHandle {
     /// Playback-restriction-policy identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -885,11 +899,11 @@ impl PlaybackRestrictionPolicyHandle {
 /// CloudFormation: `AWS::IVS::PublicKey`. Terraform: `awscc_ivs_public_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-publickey.html)
-pub struct PublicKey(Base);
-static PUBLIC_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct PublicKey(rt::Base);
+static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::PublicKey",
     terraform: Some("awscc_ivs_public_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -929,24 +943,24 @@ impl PublicKey {
     /// Declares a `AWS::IVS::PublicKey` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PUBLIC_KEY_TYPE);
+        let this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
         PublicKey(this)
     }
     /// Name of the public key to be imported.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The public portion of a customer-generated key pair.
     ///
     /// Constraints: pattern `-----BEGIN PUBLIC KEY-----\r?\n([a-zA-Z0-9+/=\r\n]+)\r?\n-----END PUBLIC KEY-----(\r?\n)?`. Changing it replaces the resource. CloudFormation `PublicKeyMaterial`, Terraform `public_key_material`.
-    pub fn public_key_material(mut self, value: impl Into<Expr>) -> Self {
+    pub fn public_key_material(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PublicKeyMaterial",
             Some("public_key_material"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -954,19 +968,19 @@ impl PublicKey {
 builder!(PublicKey, PublicKeyHandle);
 /// A declared `AWS::IVS::PublicKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicKeyHandle(Handle);
+pub struct PublicKeyHandle(rt::Handle);
 handle!(PublicKeyHandle);
 impl PublicKeyHandle {
     /// Key-pair identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Key-pair identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Fingerprint`; Terraform `fingerprint`.
-    pub fn fingerprint(&self) -> Expr {
+    pub fn fingerprint(&self) -> rt::Expr {
         self.0.attr("Fingerprint")
     }
 }
@@ -975,11 +989,11 @@ impl PublicKeyHandle {
 /// CloudFormation: `AWS::IVS::RecordingConfiguration`. Terraform: `awscc_ivs_recording_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-recordingconfiguration.html)
-pub struct RecordingConfiguration(Base);
-static RECORDING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct RecordingConfiguration(rt::Base);
+static RECORDING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::RecordingConfiguration",
     terraform: Some("awscc_ivs_recording_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1022,7 +1036,7 @@ impl RecordingConfiguration {
         id: impl Into<String>,
         destination_configuration: recording_configuration::DestinationConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &RECORDING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &RECORDING_CONFIGURATION_TYPE);
         this.set(
             "DestinationConfiguration",
             Some("destination_configuration"),
@@ -1033,8 +1047,8 @@ impl RecordingConfiguration {
     /// Recording Configuration Name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Recording Reconnect Window Seconds.
@@ -1044,7 +1058,7 @@ impl RecordingConfiguration {
         self.0.set(
             "RecordingReconnectWindowSeconds",
             Some("recording_reconnect_window_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1080,19 +1094,19 @@ impl RecordingConfiguration {
 builder!(RecordingConfiguration, RecordingConfigurationHandle);
 /// A declared `AWS::IVS::RecordingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecordingConfigurationHandle(Handle);
+pub struct RecordingConfigurationHandle(rt::Handle);
 handle!(RecordingConfigurationHandle);
 impl RecordingConfigurationHandle {
     /// Recording Configuration ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Recording Configuration State.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -1105,11 +1119,11 @@ pub mod recording_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfiguration(Props);
+    pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationConfiguration(this)
         }
         /// Recording S3 Destination Configuration.
@@ -1127,11 +1141,11 @@ pub mod recording_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-renditionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RenditionConfiguration(Props);
+    pub struct RenditionConfiguration(rt::Props);
     impl RenditionConfiguration {
         /// A new `RenditionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RenditionConfiguration(this)
         }
         /// Resolution Selection indicates which set of renditions are recorded for a stream.
@@ -1149,7 +1163,8 @@ pub mod recording_configuration {
         ///
         /// Constraints: 0..=4 items. CloudFormation `Renditions`, Terraform `renditions`.
         pub fn renditions(mut self, value: impl IntoIterator<Item = Renditions>) -> Self {
-            self.0.set("Renditions", Some("renditions"), list(value));
+            self.0
+                .set("Renditions", Some("renditions"), rt::list(value));
             self
         }
     }
@@ -1160,12 +1175,12 @@ pub mod recording_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3DestinationConfiguration(this)
         }
     }
@@ -1176,11 +1191,11 @@ pub mod recording_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ThumbnailConfiguration(Props);
+    pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
         /// A new `ThumbnailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThumbnailConfiguration(this)
         }
         /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
@@ -1202,7 +1217,7 @@ pub mod recording_configuration {
         ///
         /// Constraints: 0..=2 items. CloudFormation `Storage`, Terraform `storage`.
         pub fn storage(mut self, value: impl IntoIterator<Item = Storage>) -> Self {
-            self.0.set("Storage", Some("storage"), list(value));
+            self.0.set("Storage", Some("storage"), rt::list(value));
             self
         }
         /// Target Interval Seconds defines the interval at which thumbnails are recorded.
@@ -1212,7 +1227,7 @@ pub mod recording_configuration {
             self.0.set(
                 "TargetIntervalSeconds",
                 Some("target_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1279,11 +1294,11 @@ pub mod recording_configuration {
 /// CloudFormation: `AWS::IVS::Stage`. Terraform: `awscc_ivs_stage` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-stage.html)
-pub struct Stage(Base);
-static STAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Stage(rt::Base);
+static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::Stage",
     terraform: Some("awscc_ivs_stage"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1326,7 +1341,7 @@ impl Stage {
     /// Declares a `AWS::IVS::Stage` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &STAGE_TYPE);
+        let this = rt::Base::new(id, &STAGE_TYPE);
         Stage(this)
     }
     /// Configuration object for individual participant recording, to attach to the new stage.
@@ -1346,27 +1361,27 @@ impl Stage {
     /// Stage name
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Stage, StageHandle);
 /// A declared `AWS::IVS::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StageHandle(Handle);
+pub struct StageHandle(rt::Handle);
 handle!(StageHandle);
 impl StageHandle {
     /// Stage ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// ID of the active session within the stage.
     ///
     /// CloudFormation `Fn::GetAtt` `ActiveSessionId`; Terraform `active_session_id`.
-    pub fn active_session_id(&self) -> Expr {
+    pub fn active_session_id(&self) -> rt::Expr {
         self.0.attr("ActiveSessionId")
     }
 }
@@ -1379,15 +1394,15 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-autoparticipantrecordingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoParticipantRecordingConfiguration(Props);
+    pub struct AutoParticipantRecordingConfiguration(rt::Props);
     impl AutoParticipantRecordingConfiguration {
         /// A new `AutoParticipantRecordingConfiguration`. Required properties: `storage_configuration_arn` (`StorageConfigurationArn`).
-        pub fn new(storage_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(storage_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StorageConfigurationArn",
                 Some("storage_configuration_arn"),
-                string(storage_configuration_arn),
+                rt::string(storage_configuration_arn),
             );
             AutoParticipantRecordingConfiguration(this)
         }
@@ -1403,7 +1418,8 @@ pub mod stage {
         ///
         /// Constraints: 0..=1 items. CloudFormation `MediaTypes`, Terraform `media_types`.
         pub fn media_types(mut self, value: impl IntoIterator<Item = MediaTypes>) -> Self {
-            self.0.set("MediaTypes", Some("media_types"), list(value));
+            self.0
+                .set("MediaTypes", Some("media_types"), rt::list(value));
             self
         }
         /// If a stage publisher disconnects and then reconnects within the specified interval, the multiple recordings will be considered a single recording and merged together.
@@ -1413,7 +1429,7 @@ pub mod stage {
             self.0.set(
                 "RecordingReconnectWindowSeconds",
                 Some("recording_reconnect_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1436,11 +1452,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-hlsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HlsConfiguration(Props);
+    pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
         /// A new `HlsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsConfiguration(this)
         }
         /// An object representing a configuration of participant HLS recordings for individual participant recording.
@@ -1465,11 +1481,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantrecordinghlsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParticipantRecordingHlsConfiguration(Props);
+    pub struct ParticipantRecordingHlsConfiguration(rt::Props);
     impl ParticipantRecordingHlsConfiguration {
         /// A new `ParticipantRecordingHlsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParticipantRecordingHlsConfiguration(this)
         }
         /// Defines the target duration for recorded segments generated when recording a stage participant.
@@ -1479,7 +1495,7 @@ pub mod stage {
             self.0.set(
                 "TargetSegmentDurationSeconds",
                 Some("target_segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1491,11 +1507,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantthumbnailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParticipantThumbnailConfiguration(Props);
+    pub struct ParticipantThumbnailConfiguration(rt::Props);
     impl ParticipantThumbnailConfiguration {
         /// A new `ParticipantThumbnailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParticipantThumbnailConfiguration(this)
         }
         /// Thumbnail recording mode.
@@ -1510,7 +1526,7 @@ pub mod stage {
         ///
         /// Constraints: 0..=2 items. CloudFormation `Storage`, Terraform `storage`.
         pub fn storage(mut self, value: impl IntoIterator<Item = Storage>) -> Self {
-            self.0.set("Storage", Some("storage"), list(value));
+            self.0.set("Storage", Some("storage"), rt::list(value));
             self
         }
         /// The targeted thumbnail-generation interval in seconds.
@@ -1520,7 +1536,7 @@ pub mod stage {
             self.0.set(
                 "TargetIntervalSeconds",
                 Some("target_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1532,11 +1548,11 @@ pub mod stage {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ThumbnailConfiguration(Props);
+    pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
         /// A new `ThumbnailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThumbnailConfiguration(this)
         }
         /// An object representing a configuration of thumbnails for recorded video from an individual participant.
@@ -1588,11 +1604,11 @@ pub mod stage {
 /// CloudFormation: `AWS::IVS::StorageConfiguration`. Terraform: `awscc_ivs_storage_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-storageconfiguration.html)
-pub struct StorageConfiguration(Base);
-static STORAGE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct StorageConfiguration(rt::Base);
+static STORAGE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::StorageConfiguration",
     terraform: Some("awscc_ivs_storage_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1632,28 +1648,28 @@ impl StorageConfiguration {
     /// Declares a `AWS::IVS::StorageConfiguration` with the stack-unique `id`. Required properties: `s3` (`S3`).
     #[track_caller]
     pub fn new(id: impl Into<String>, s3: storage_configuration::S3StorageConfiguration) -> Self {
-        let mut this = Base::new(id, &STORAGE_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &STORAGE_CONFIGURATION_TYPE);
         this.set("S3", Some("s3"), s3.into());
         StorageConfiguration(this)
     }
     /// Storage Configuration Name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(StorageConfiguration, StorageConfigurationHandle);
 /// A declared `AWS::IVS::StorageConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageConfigurationHandle(Handle);
+pub struct StorageConfigurationHandle(rt::Handle);
 handle!(StorageConfigurationHandle);
 impl StorageConfigurationHandle {
     /// Storage Configuration ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1666,12 +1682,12 @@ pub mod storage_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3StorageConfiguration(Props);
+    pub struct S3StorageConfiguration(rt::Props);
     impl S3StorageConfiguration {
         /// A new `S3StorageConfiguration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3StorageConfiguration(this)
         }
     }
@@ -1682,11 +1698,11 @@ pub mod storage_configuration {
 /// CloudFormation: `AWS::IVS::StreamKey`. Terraform: `awscc_ivs_stream_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivs-streamkey.html)
-pub struct StreamKey(Base);
-static STREAM_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct StreamKey(rt::Base);
+static STREAM_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVS::StreamKey",
     terraform: Some("awscc_ivs_stream_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1725,28 +1741,28 @@ static STREAM_KEY_TYPE: TypeInfo = TypeInfo {
 impl StreamKey {
     /// Declares a `AWS::IVS::StreamKey` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, channel_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STREAM_KEY_TYPE);
-        this.set("ChannelArn", Some("channel_arn"), string(channel_arn));
+    pub fn new(id: impl Into<String>, channel_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STREAM_KEY_TYPE);
+        this.set("ChannelArn", Some("channel_arn"), rt::string(channel_arn));
         StreamKey(this)
     }
 }
 builder!(StreamKey, StreamKeyHandle);
 /// A declared `AWS::IVS::StreamKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamKeyHandle(Handle);
+pub struct StreamKeyHandle(rt::Handle);
 handle!(StreamKeyHandle);
 impl StreamKeyHandle {
     /// Stream Key ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Stream-key value.
     ///
     /// CloudFormation `Fn::GetAtt` `Value`; Terraform `value`.
-    pub fn value(&self) -> Expr {
+    pub fn value(&self) -> rt::Expr {
         self.0.attr("Value")
     }
 }

@@ -2,23 +2,24 @@
 //! `IVSChat` resource types of the CloudFormation registry (`AWS::IVSChat::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ivschat` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::IVSChat::LoggingConfiguration.
 ///
 /// CloudFormation: `AWS::IVSChat::LoggingConfiguration`. Terraform: `awscc_ivschat_logging_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivschat-loggingconfiguration.html)
-pub struct LoggingConfiguration(Base);
-static LOGGING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LoggingConfiguration(rt::Base);
+static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVSChat::LoggingConfiguration",
     terraform: Some("awscc_ivschat_logging_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,7 +66,7 @@ impl LoggingConfiguration {
         id: impl Into<String>,
         destination_configuration: logging_configuration::DestinationConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &LOGGING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
         this.set(
             "DestinationConfiguration",
             Some("destination_configuration"),
@@ -76,33 +77,33 @@ impl LoggingConfiguration {
     /// The name of the logging configuration.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(LoggingConfiguration, LoggingConfigurationHandle);
 /// A declared `AWS::IVSChat::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggingConfigurationHandle(Handle);
+pub struct LoggingConfigurationHandle(rt::Handle);
 handle!(LoggingConfigurationHandle);
 impl LoggingConfigurationHandle {
     /// LoggingConfiguration ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The system-generated ID of the logging configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The state of the logging configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -115,15 +116,15 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-cloudwatchlogsdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsDestinationConfiguration(Props);
+    pub struct CloudWatchLogsDestinationConfiguration(rt::Props);
     impl CloudWatchLogsDestinationConfiguration {
         /// A new `CloudWatchLogsDestinationConfiguration`. Required properties: `log_group_name` (`LogGroupName`).
-        pub fn new(log_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_group_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                string(log_group_name),
+                rt::string(log_group_name),
             );
             CloudWatchLogsDestinationConfiguration(this)
         }
@@ -135,11 +136,11 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfiguration(Props);
+    pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationConfiguration(this)
         }
         /// CloudWatch destination configuration for IVS Chat logging.
@@ -172,15 +173,15 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-firehosedestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseDestinationConfiguration(Props);
+    pub struct FirehoseDestinationConfiguration(rt::Props);
     impl FirehoseDestinationConfiguration {
         /// A new `FirehoseDestinationConfiguration`. Required properties: `delivery_stream_name` (`DeliveryStreamName`).
-        pub fn new(delivery_stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(delivery_stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamName",
                 Some("delivery_stream_name"),
-                string(delivery_stream_name),
+                rt::string(delivery_stream_name),
             );
             FirehoseDestinationConfiguration(this)
         }
@@ -192,12 +193,12 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3DestinationConfiguration(this)
         }
     }
@@ -208,11 +209,11 @@ pub mod logging_configuration {
 /// CloudFormation: `AWS::IVSChat::Room`. Terraform: `awscc_ivschat_room` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivschat-room.html)
-pub struct Room(Base);
-static ROOM_TYPE: TypeInfo = TypeInfo {
+pub struct Room(rt::Base);
+static ROOM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::IVSChat::Room",
     terraform: Some("awscc_ivschat_room"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -252,7 +253,7 @@ impl Room {
     /// Declares a `AWS::IVSChat::Room` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ROOM_TYPE);
+        let this = rt::Base::new(id, &ROOM_TYPE);
         Room(this)
     }
     /// Array of logging configuration identifiers attached to the room.
@@ -260,12 +261,12 @@ impl Room {
     /// Constraints: 0..=50 items. CloudFormation `LoggingConfigurationIdentifiers`, Terraform `logging_configuration_identifiers`.
     pub fn logging_configuration_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "LoggingConfigurationIdentifiers",
             Some("logging_configuration_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -276,7 +277,7 @@ impl Room {
         self.0.set(
             "MaximumMessageLength",
             Some("maximum_message_length"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -287,7 +288,7 @@ impl Room {
         self.0.set(
             "MaximumMessageRatePerSecond",
             Some("maximum_message_rate_per_second"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -305,27 +306,27 @@ impl Room {
     /// The name of the room.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Room, RoomHandle);
 /// A declared `AWS::IVSChat::Room`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoomHandle(Handle);
+pub struct RoomHandle(rt::Handle);
 handle!(RoomHandle);
 impl RoomHandle {
     /// Room ARN is automatically generated on creation and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The system-generated ID of the room.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -338,11 +339,11 @@ pub mod room {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-room-messagereviewhandler.html)
     #[derive(Clone, Debug)]
-    pub struct MessageReviewHandler(Props);
+    pub struct MessageReviewHandler(rt::Props);
     impl MessageReviewHandler {
         /// A new `MessageReviewHandler`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MessageReviewHandler(this)
         }
         /// Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.
@@ -356,8 +357,8 @@ pub mod room {
         /// Identifier of the message review handler.
         ///
         /// Constraints: length 0..=170; pattern `^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+`. CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }

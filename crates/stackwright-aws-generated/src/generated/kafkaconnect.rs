@@ -2,23 +2,24 @@
 //! `KafkaConnect` resource types of the CloudFormation registry (`AWS::KafkaConnect::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `kafkaconnect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
 /// CloudFormation: `AWS::KafkaConnect::Connector`. Terraform: `awscc_kafkaconnect_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kafkaconnect-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KafkaConnect::Connector",
     terraform: Some("awscc_kafkaconnect_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
@@ -29,26 +30,26 @@ impl Connector {
     pub fn new(
         id: impl Into<String>,
         capacity: connector::Capacity,
-        connector_configuration: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-        connector_name: impl Into<Expr>,
+        connector_configuration: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        connector_name: impl Into<rt::Expr>,
         kafka_cluster: connector::KafkaCluster,
         kafka_cluster_client_authentication: connector::KafkaClusterClientAuthentication,
         kafka_cluster_encryption_in_transit: connector::KafkaClusterEncryptionInTransit,
-        kafka_connect_version: impl Into<Expr>,
+        kafka_connect_version: impl Into<rt::Expr>,
         plugins: impl IntoIterator<Item = connector::Plugin>,
-        service_execution_role_arn: impl Into<Expr>,
+        service_execution_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set("Capacity", Some("capacity"), capacity.into());
         this.set(
             "ConnectorConfiguration",
             Some("connector_configuration"),
-            string_map(connector_configuration),
+            rt::string_map(connector_configuration),
         );
         this.set(
             "ConnectorName",
             Some("connector_name"),
-            string(connector_name),
+            rt::string(connector_name),
         );
         this.set("KafkaCluster", Some("kafka_cluster"), kafka_cluster.into());
         this.set(
@@ -64,24 +65,24 @@ impl Connector {
         this.set(
             "KafkaConnectVersion",
             Some("kafka_connect_version"),
-            string(kafka_connect_version),
+            rt::string(kafka_connect_version),
         );
-        this.set("Plugins", Some("plugins"), list(plugins));
+        this.set("Plugins", Some("plugins"), rt::list(plugins));
         this.set(
             "ServiceExecutionRoleArn",
             Some("service_execution_role_arn"),
-            string(service_execution_role_arn),
+            rt::string(service_execution_role_arn),
         );
         Connector(this)
     }
     /// A summary description of the connector.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `ConnectorDescription`, Terraform `connector_description`.
-    pub fn connector_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn connector_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConnectorDescription",
             Some("connector_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -116,13 +117,13 @@ impl Connector {
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::KafkaConnect::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// Amazon Resource Name for the created Connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
 }
@@ -135,15 +136,15 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-apachekafkacluster.html)
     #[derive(Clone, Debug)]
-    pub struct ApacheKafkaCluster(Props);
+    pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
         /// A new `ApacheKafkaCluster`. Required properties: `bootstrap_servers` (`BootstrapServers`), `vpc` (`Vpc`).
-        pub fn new(bootstrap_servers: impl Into<Expr>, vpc: Vpc) -> Self {
-            let mut this = Props::default();
+        pub fn new(bootstrap_servers: impl Into<rt::Expr>, vpc: Vpc) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BootstrapServers",
                 Some("bootstrap_servers"),
-                string(bootstrap_servers),
+                rt::string(bootstrap_servers),
             );
             this.set("Vpc", Some("vpc"), vpc.into());
             ApacheKafkaCluster(this)
@@ -156,7 +157,7 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-autoscaling.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScaling(Props);
+    pub struct AutoScaling(rt::Props);
     impl AutoScaling {
         /// A new `AutoScaling`. Required properties: `max_worker_count` (`MaxWorkerCount`), `mcu_count` (`McuCount`), `min_worker_count` (`MinWorkerCount`), `scale_in_policy` (`ScaleInPolicy`), `scale_out_policy` (`ScaleOutPolicy`).
         pub fn new(
@@ -166,17 +167,17 @@ pub mod connector {
             scale_in_policy: ScaleInPolicy,
             scale_out_policy: ScaleOutPolicy,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxWorkerCount",
                 Some("max_worker_count"),
-                int(max_worker_count),
+                rt::int(max_worker_count),
             );
-            this.set("McuCount", Some("mcu_count"), int(mcu_count));
+            this.set("McuCount", Some("mcu_count"), rt::int(mcu_count));
             this.set(
                 "MinWorkerCount",
                 Some("min_worker_count"),
-                int(min_worker_count),
+                rt::int(min_worker_count),
             );
             this.set(
                 "ScaleInPolicy",
@@ -197,7 +198,7 @@ pub mod connector {
             self.0.set(
                 "MaxAutoscalingTaskCount",
                 Some("max_autoscaling_task_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -209,11 +210,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-capacity.html)
     #[derive(Clone, Debug)]
-    pub struct Capacity(Props);
+    pub struct Capacity(rt::Props);
     impl Capacity {
         /// A new `Capacity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Capacity(this)
         }
         /// Details about auto scaling of a connector.
@@ -243,19 +244,19 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-cloudwatchlogslogdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsLogDelivery(Props);
+    pub struct CloudWatchLogsLogDelivery(rt::Props);
     impl CloudWatchLogsLogDelivery {
         /// A new `CloudWatchLogsLogDelivery`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CloudWatchLogsLogDelivery(this)
         }
         /// The CloudWatch log group that is the destination for log delivery.
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
     }
@@ -266,17 +267,17 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-customplugin.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPlugin(Props);
+    pub struct CustomPlugin(rt::Props);
     impl CustomPlugin {
         /// A new `CustomPlugin`. Required properties: `custom_plugin_arn` (`CustomPluginArn`), `revision` (`Revision`).
-        pub fn new(custom_plugin_arn: impl Into<Expr>, revision: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(custom_plugin_arn: impl Into<rt::Expr>, revision: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CustomPluginArn",
                 Some("custom_plugin_arn"),
-                string(custom_plugin_arn),
+                rt::string(custom_plugin_arn),
             );
-            this.set("Revision", Some("revision"), int(revision));
+            this.set("Revision", Some("revision"), rt::int(revision));
             CustomPlugin(this)
         }
     }
@@ -287,20 +288,20 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-firehoselogdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseLogDelivery(Props);
+    pub struct FirehoseLogDelivery(rt::Props);
     impl FirehoseLogDelivery {
         /// A new `FirehoseLogDelivery`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             FirehoseLogDelivery(this)
         }
         /// The Kinesis Data Firehose delivery stream that is the destination for log delivery.
         ///
         /// CloudFormation `DeliveryStream`, Terraform `delivery_stream`.
-        pub fn delivery_stream(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeliveryStream", Some("delivery_stream"), string(value));
+                .set("DeliveryStream", Some("delivery_stream"), rt::string(value));
             self
         }
     }
@@ -311,11 +312,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkacluster.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaCluster(Props);
+    pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
         /// A new `KafkaCluster`. Required properties: `apache_kafka_cluster` (`ApacheKafkaCluster`).
         pub fn new(apache_kafka_cluster: ApacheKafkaCluster) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApacheKafkaCluster",
                 Some("apache_kafka_cluster"),
@@ -331,11 +332,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterClientAuthentication(Props);
+    pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
         /// A new `KafkaClusterClientAuthentication`. Required properties: `authentication_type` (`AuthenticationType`).
         pub fn new(authentication_type: KafkaClusterClientAuthenticationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationType",
                 Some("authentication_type"),
@@ -351,11 +352,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterEncryptionInTransit(Props);
+    pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
         /// A new `KafkaClusterEncryptionInTransit`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: KafkaClusterEncryptionInTransitType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
@@ -371,11 +372,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-logdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct LogDelivery(Props);
+    pub struct LogDelivery(rt::Props);
     impl LogDelivery {
         /// A new `LogDelivery`. Required properties: `worker_log_delivery` (`WorkerLogDelivery`).
         pub fn new(worker_log_delivery: WorkerLogDelivery) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "WorkerLogDelivery",
                 Some("worker_log_delivery"),
@@ -391,11 +392,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-plugin.html)
     #[derive(Clone, Debug)]
-    pub struct Plugin(Props);
+    pub struct Plugin(rt::Props);
     impl Plugin {
         /// A new `Plugin`. Required properties: `custom_plugin` (`CustomPlugin`).
         pub fn new(custom_plugin: CustomPlugin) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CustomPlugin", Some("custom_plugin"), custom_plugin.into());
             Plugin(this)
         }
@@ -407,13 +408,13 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-provisionedcapacity.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionedCapacity(Props);
+    pub struct ProvisionedCapacity(rt::Props);
     impl ProvisionedCapacity {
         /// A new `ProvisionedCapacity`. Required properties: `mcu_count` (`McuCount`), `worker_count` (`WorkerCount`).
         pub fn new(mcu_count: i64, worker_count: i64) -> Self {
-            let mut this = Props::default();
-            this.set("McuCount", Some("mcu_count"), int(mcu_count));
-            this.set("WorkerCount", Some("worker_count"), int(worker_count));
+            let mut this = rt::Props::default();
+            this.set("McuCount", Some("mcu_count"), rt::int(mcu_count));
+            this.set("WorkerCount", Some("worker_count"), rt::int(worker_count));
             ProvisionedCapacity(this)
         }
     }
@@ -424,26 +425,26 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-s3logdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct S3LogDelivery(Props);
+    pub struct S3LogDelivery(rt::Props);
     impl S3LogDelivery {
         /// A new `S3LogDelivery`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3LogDelivery(this)
         }
         /// The name of the S3 bucket that is the destination for log delivery.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The S3 prefix that is the destination for log delivery.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -454,15 +455,15 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleinpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScaleInPolicy(Props);
+    pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
         /// A new `ScaleInPolicy`. Required properties: `cpu_utilization_percentage` (`CpuUtilizationPercentage`).
         pub fn new(cpu_utilization_percentage: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CpuUtilizationPercentage",
                 Some("cpu_utilization_percentage"),
-                int(cpu_utilization_percentage),
+                rt::int(cpu_utilization_percentage),
             );
             ScaleInPolicy(this)
         }
@@ -474,15 +475,15 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleoutpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScaleOutPolicy(Props);
+    pub struct ScaleOutPolicy(rt::Props);
     impl ScaleOutPolicy {
         /// A new `ScaleOutPolicy`. Required properties: `cpu_utilization_percentage` (`CpuUtilizationPercentage`).
         pub fn new(cpu_utilization_percentage: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CpuUtilizationPercentage",
                 Some("cpu_utilization_percentage"),
-                int(cpu_utilization_percentage),
+                rt::int(cpu_utilization_percentage),
             );
             ScaleOutPolicy(this)
         }
@@ -494,20 +495,20 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-vpc.html)
     #[derive(Clone, Debug)]
-    pub struct Vpc(Props);
+    pub struct Vpc(rt::Props);
     impl Vpc {
         /// A new `Vpc`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
         pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                strings(security_groups),
+                rt::strings(security_groups),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             Vpc(this)
         }
     }
@@ -518,16 +519,16 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkerConfiguration(Props);
+    pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
         /// A new `WorkerConfiguration`. Required properties: `revision` (`Revision`), `worker_configuration_arn` (`WorkerConfigurationArn`).
-        pub fn new(revision: i64, worker_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Revision", Some("revision"), int(revision));
+        pub fn new(revision: i64, worker_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Revision", Some("revision"), rt::int(revision));
             this.set(
                 "WorkerConfigurationArn",
                 Some("worker_configuration_arn"),
-                string(worker_configuration_arn),
+                rt::string(worker_configuration_arn),
             );
             WorkerConfiguration(this)
         }
@@ -539,11 +540,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerlogdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct WorkerLogDelivery(Props);
+    pub struct WorkerLogDelivery(rt::Props);
     impl WorkerLogDelivery {
         /// A new `WorkerLogDelivery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkerLogDelivery(this)
         }
         /// Details about delivering logs to Amazon CloudWatch Logs.
@@ -603,11 +604,11 @@ pub mod connector {
 /// CloudFormation: `AWS::KafkaConnect::CustomPlugin`. Terraform: `awscc_kafkaconnect_custom_plugin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kafkaconnect-customplugin.html)
-pub struct CustomPlugin(Base);
-static CUSTOM_PLUGIN_TYPE: TypeInfo = TypeInfo {
+pub struct CustomPlugin(rt::Base);
+static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KafkaConnect::CustomPlugin",
     terraform: Some("awscc_kafkaconnect_custom_plugin"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -623,43 +624,43 @@ impl CustomPlugin {
         id: impl Into<String>,
         content_type: custom_plugin::ContentType,
         location: custom_plugin::CustomPluginLocation,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_PLUGIN_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_PLUGIN_TYPE);
         this.set("ContentType", Some("content_type"), content_type.into());
         this.set("Location", Some("location"), location.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         CustomPlugin(this)
     }
     /// A summary description of the custom plugin.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(CustomPlugin, CustomPluginHandle);
 /// A declared `AWS::KafkaConnect::CustomPlugin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomPluginHandle(Handle);
+pub struct CustomPluginHandle(rt::Handle);
 handle!(CustomPluginHandle);
 impl CustomPluginHandle {
     /// The Amazon Resource Name (ARN) of the custom plugin to use.
     ///
     /// CloudFormation `Fn::GetAtt` `CustomPluginArn`; Terraform `custom_plugin_arn`.
-    pub fn custom_plugin_arn(&self) -> Expr {
+    pub fn custom_plugin_arn(&self) -> rt::Expr {
         self.0.attr("CustomPluginArn")
     }
     /// The revision of the custom plugin.
     ///
     /// CloudFormation `Fn::GetAtt` `Revision`; Terraform `revision`.
-    pub fn revision(&self) -> Expr {
+    pub fn revision(&self) -> rt::Expr {
         self.0.attr("Revision")
     }
     /// CloudFormation `Fn::GetAtt` `FileDescription`; Terraform `file_description`.
-    pub fn file_description(&self) -> Expr {
+    pub fn file_description(&self) -> rt::Expr {
         self.0.attr("FileDescription")
     }
 }
@@ -672,11 +673,11 @@ pub mod custom_plugin {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-custompluginlocation.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPluginLocation(Props);
+    pub struct CustomPluginLocation(rt::Props);
     impl CustomPluginLocation {
         /// A new `CustomPluginLocation`. Required properties: `s3_location` (`S3Location`).
         pub fn new(s3_location: S3Location) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Location", Some("s3_location"), s3_location.into());
             CustomPluginLocation(this)
         }
@@ -688,21 +689,21 @@ pub mod custom_plugin {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket_arn` (`BucketArn`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<Expr>, file_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
-            this.set("FileKey", Some("file_key"), string(file_key));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set("FileKey", Some("file_key"), rt::string(file_key));
             S3Location(this)
         }
         /// The version of an object in an S3 bucket.
         ///
         /// CloudFormation `ObjectVersion`, Terraform `object_version`.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ObjectVersion", Some("object_version"), string(value));
+                .set("ObjectVersion", Some("object_version"), rt::string(value));
             self
         }
     }
@@ -722,11 +723,11 @@ pub mod custom_plugin {
 /// CloudFormation: `AWS::KafkaConnect::WorkerConfiguration`. Terraform: `awscc_kafkaconnect_worker_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kafkaconnect-workerconfiguration.html)
-pub struct WorkerConfiguration(Base);
-static WORKER_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct WorkerConfiguration(rt::Base);
+static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KafkaConnect::WorkerConfiguration",
     terraform: Some("awscc_kafkaconnect_worker_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -739,43 +740,43 @@ impl WorkerConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        properties_file_content: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        properties_file_content: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKER_CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &WORKER_CONFIGURATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PropertiesFileContent",
             Some("properties_file_content"),
-            string(properties_file_content),
+            rt::string(properties_file_content),
         );
         WorkerConfiguration(this)
     }
     /// A summary description of the worker configuration.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(WorkerConfiguration, WorkerConfigurationHandle);
 /// A declared `AWS::KafkaConnect::WorkerConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkerConfigurationHandle(Handle);
+pub struct WorkerConfigurationHandle(rt::Handle);
 handle!(WorkerConfigurationHandle);
 impl WorkerConfigurationHandle {
     /// The Amazon Resource Name (ARN) of the custom configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkerConfigurationArn`; Terraform `worker_configuration_arn`.
-    pub fn worker_configuration_arn(&self) -> Expr {
+    pub fn worker_configuration_arn(&self) -> rt::Expr {
         self.0.attr("WorkerConfigurationArn")
     }
     /// The description of a revision of the worker configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Revision`; Terraform `revision`.
-    pub fn revision(&self) -> Expr {
+    pub fn revision(&self) -> rt::Expr {
         self.0.attr("Revision")
     }
 }

@@ -2,23 +2,24 @@
 //! `Kendra` resource types of the CloudFormation registry (`AWS::Kendra::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `kendra` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Kendra DataSource
 ///
 /// CloudFormation: `AWS::Kendra::DataSource`. Terraform: `awscc_kendra_data_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-datasource.html)
-pub struct DataSource(Base);
-static DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct DataSource(rt::Base);
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::DataSource",
     terraform: Some("awscc_kendra_data_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,13 +57,13 @@ impl DataSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        index_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        index_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         type_: data_source::Type,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SOURCE_TYPE);
-        this.set("IndexId", Some("index_id"), string(index_id));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         DataSource(this)
     }
@@ -93,46 +94,46 @@ impl DataSource {
     /// Description of data source
     ///
     /// Constraints: length 1..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The code for a language.
     ///
     /// Constraints: length 2..=10; pattern `[a-zA-Z-]*`. CloudFormation `LanguageCode`, Terraform `language_code`.
-    pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LanguageCode", Some("language_code"), string(value));
+            .set("LanguageCode", Some("language_code"), rt::string(value));
         self
     }
     /// Role ARN
     ///
     /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Schedule
     ///
     /// Constraints: length at most 1000. CloudFormation `Schedule`, Terraform `schedule`.
-    pub fn schedule(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Schedule", Some("schedule"), string(value));
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Schedule", Some("schedule"), rt::string(value));
         self
     }
 }
 builder!(DataSource, DataSourceHandle);
 /// A declared `AWS::Kendra::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSourceHandle(Handle);
+pub struct DataSourceHandle(rt::Handle);
 handle!(DataSourceHandle);
 impl DataSourceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -143,16 +144,16 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-accesscontrollistconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlListConfiguration(Props);
+    pub struct AccessControlListConfiguration(rt::Props);
     impl AccessControlListConfiguration {
         /// A new `AccessControlListConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessControlListConfiguration(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `KeyPath`, Terraform `key_path`.
-        pub fn key_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPath", Some("key_path"), string(value));
+        pub fn key_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyPath", Some("key_path"), rt::string(value));
             self
         }
     }
@@ -161,15 +162,15 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-aclconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AclConfiguration(Props);
+    pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
         /// A new `AclConfiguration`. Required properties: `allowed_groups_column_name` (`AllowedGroupsColumnName`).
-        pub fn new(allowed_groups_column_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(allowed_groups_column_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AllowedGroupsColumnName",
                 Some("allowed_groups_column_name"),
-                string(allowed_groups_column_name),
+                rt::string(allowed_groups_column_name),
             );
             AclConfiguration(this)
         }
@@ -179,38 +180,38 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-columnconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnConfiguration(Props);
+    pub struct ColumnConfiguration(rt::Props);
     impl ColumnConfiguration {
         /// A new `ColumnConfiguration`. Required properties: `change_detecting_columns` (`ChangeDetectingColumns`), `document_data_column_name` (`DocumentDataColumnName`), `document_id_column_name` (`DocumentIdColumnName`).
         pub fn new(
-            change_detecting_columns: impl IntoIterator<Item = impl Into<Expr>>,
-            document_data_column_name: impl Into<Expr>,
-            document_id_column_name: impl Into<Expr>,
+            change_detecting_columns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            document_data_column_name: impl Into<rt::Expr>,
+            document_id_column_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ChangeDetectingColumns",
                 Some("change_detecting_columns"),
-                strings(change_detecting_columns),
+                rt::strings(change_detecting_columns),
             );
             this.set(
                 "DocumentDataColumnName",
                 Some("document_data_column_name"),
-                string(document_data_column_name),
+                rt::string(document_data_column_name),
             );
             this.set(
                 "DocumentIdColumnName",
                 Some("document_id_column_name"),
-                string(document_id_column_name),
+                rt::string(document_id_column_name),
             );
             ColumnConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleColumnName`, Terraform `document_title_column_name`.
-        pub fn document_title_column_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_column_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleColumnName",
                 Some("document_title_column_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -220,7 +221,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
     }
@@ -229,11 +230,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceAttachmentConfiguration(Props);
+    pub struct ConfluenceAttachmentConfiguration(rt::Props);
     impl ConfluenceAttachmentConfiguration {
         /// A new `ConfluenceAttachmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluenceAttachmentConfiguration(this)
         }
         /// Constraints: 1..=11 items. CloudFormation `AttachmentFieldMappings`, Terraform `attachment_field_mappings`.
@@ -244,7 +245,7 @@ pub mod data_source {
             self.0.set(
                 "AttachmentFieldMappings",
                 Some("attachment_field_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -253,7 +254,7 @@ pub mod data_source {
             self.0.set(
                 "CrawlAttachments",
                 Some("crawl_attachments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -263,14 +264,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmenttoindexfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceAttachmentToIndexFieldMapping(Props);
+    pub struct ConfluenceAttachmentToIndexFieldMapping(rt::Props);
     impl ConfluenceAttachmentToIndexFieldMapping {
         /// A new `ConfluenceAttachmentToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
         pub fn new(
             data_source_field_name: ConfluenceAttachmentFieldName,
-            index_field_name: impl Into<Expr>,
+            index_field_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
@@ -279,14 +280,17 @@ pub mod data_source {
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                string(index_field_name),
+                rt::string(index_field_name),
             );
             ConfluenceAttachmentToIndexFieldMapping(this)
         }
         /// Constraints: length 4..=40. CloudFormation `DateFieldFormat`, Terraform `date_field_format`.
-        pub fn date_field_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateFieldFormat", Some("date_field_format"), string(value));
+        pub fn date_field_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateFieldFormat",
+                Some("date_field_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -295,11 +299,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceBlogConfiguration(Props);
+    pub struct ConfluenceBlogConfiguration(rt::Props);
     impl ConfluenceBlogConfiguration {
         /// A new `ConfluenceBlogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluenceBlogConfiguration(this)
         }
         /// Constraints: 1..=9 items. CloudFormation `BlogFieldMappings`, Terraform `blog_field_mappings`.
@@ -310,7 +314,7 @@ pub mod data_source {
             self.0.set(
                 "BlogFieldMappings",
                 Some("blog_field_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -320,14 +324,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogtoindexfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceBlogToIndexFieldMapping(Props);
+    pub struct ConfluenceBlogToIndexFieldMapping(rt::Props);
     impl ConfluenceBlogToIndexFieldMapping {
         /// A new `ConfluenceBlogToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
         pub fn new(
             data_source_field_name: ConfluenceBlogFieldName,
-            index_field_name: impl Into<Expr>,
+            index_field_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
@@ -336,14 +340,17 @@ pub mod data_source {
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                string(index_field_name),
+                rt::string(index_field_name),
             );
             ConfluenceBlogToIndexFieldMapping(this)
         }
         /// Constraints: length 4..=40. CloudFormation `DateFieldFormat`, Terraform `date_field_format`.
-        pub fn date_field_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateFieldFormat", Some("date_field_format"), string(value));
+        pub fn date_field_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateFieldFormat",
+                Some("date_field_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -352,17 +359,17 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceConfiguration(Props);
+    pub struct ConfluenceConfiguration(rt::Props);
     impl ConfluenceConfiguration {
         /// A new `ConfluenceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`), `version` (`Version`).
         pub fn new(
-            secret_arn: impl Into<Expr>,
-            server_url: impl Into<Expr>,
+            secret_arn: impl Into<rt::Expr>,
+            server_url: impl Into<rt::Expr>,
             version: ConfluenceVersion,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), string(server_url));
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
             this.set("Version", Some("version"), version.into());
             ConfluenceConfiguration(this)
         }
@@ -390,24 +397,24 @@ pub mod data_source {
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -441,11 +448,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluencePageConfiguration(Props);
+    pub struct ConfluencePageConfiguration(rt::Props);
     impl ConfluencePageConfiguration {
         /// A new `ConfluencePageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluencePageConfiguration(this)
         }
         /// Constraints: 1..=12 items. CloudFormation `PageFieldMappings`, Terraform `page_field_mappings`.
@@ -456,7 +463,7 @@ pub mod data_source {
             self.0.set(
                 "PageFieldMappings",
                 Some("page_field_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -466,14 +473,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepagetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluencePageToIndexFieldMapping(Props);
+    pub struct ConfluencePageToIndexFieldMapping(rt::Props);
     impl ConfluencePageToIndexFieldMapping {
         /// A new `ConfluencePageToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
         pub fn new(
             data_source_field_name: ConfluencePageFieldName,
-            index_field_name: impl Into<Expr>,
+            index_field_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
@@ -482,14 +489,17 @@ pub mod data_source {
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                string(index_field_name),
+                rt::string(index_field_name),
             );
             ConfluencePageToIndexFieldMapping(this)
         }
         /// Constraints: length 4..=40. CloudFormation `DateFieldFormat`, Terraform `date_field_format`.
-        pub fn date_field_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateFieldFormat", Some("date_field_format"), string(value));
+        pub fn date_field_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateFieldFormat",
+                Some("date_field_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -498,11 +508,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespaceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceSpaceConfiguration(Props);
+    pub struct ConfluenceSpaceConfiguration(rt::Props);
     impl ConfluenceSpaceConfiguration {
         /// A new `ConfluenceSpaceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluenceSpaceConfiguration(this)
         }
         /// CloudFormation `CrawlArchivedSpaces`, Terraform `crawl_archived_spaces`.
@@ -510,7 +520,7 @@ pub mod data_source {
             self.0.set(
                 "CrawlArchivedSpaces",
                 Some("crawl_archived_spaces"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -519,20 +529,26 @@ pub mod data_source {
             self.0.set(
                 "CrawlPersonalSpaces",
                 Some("crawl_personal_spaces"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: at least 1 items. CloudFormation `ExcludeSpaces`, Terraform `exclude_spaces`.
-        pub fn exclude_spaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn exclude_spaces(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ExcludeSpaces", Some("exclude_spaces"), strings(value));
+                .set("ExcludeSpaces", Some("exclude_spaces"), rt::strings(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `IncludeSpaces`, Terraform `include_spaces`.
-        pub fn include_spaces(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn include_spaces(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IncludeSpaces", Some("include_spaces"), strings(value));
+                .set("IncludeSpaces", Some("include_spaces"), rt::strings(value));
             self
         }
         /// Constraints: 1..=4 items. CloudFormation `SpaceFieldMappings`, Terraform `space_field_mappings`.
@@ -543,7 +559,7 @@ pub mod data_source {
             self.0.set(
                 "SpaceFieldMappings",
                 Some("space_field_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -553,14 +569,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespacetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceSpaceToIndexFieldMapping(Props);
+    pub struct ConfluenceSpaceToIndexFieldMapping(rt::Props);
     impl ConfluenceSpaceToIndexFieldMapping {
         /// A new `ConfluenceSpaceToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
         pub fn new(
             data_source_field_name: ConfluenceSpaceFieldName,
-            index_field_name: impl Into<Expr>,
+            index_field_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
@@ -569,14 +585,17 @@ pub mod data_source {
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                string(index_field_name),
+                rt::string(index_field_name),
             );
             ConfluenceSpaceToIndexFieldMapping(this)
         }
         /// Constraints: length 4..=40. CloudFormation `DateFieldFormat`, Terraform `date_field_format`.
-        pub fn date_field_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateFieldFormat", Some("date_field_format"), string(value));
+        pub fn date_field_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateFieldFormat",
+                Some("date_field_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -585,22 +604,34 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-connectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionConfiguration(Props);
+    pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
         /// A new `ConnectionConfiguration`. Required properties: `database_host` (`DatabaseHost`), `database_name` (`DatabaseName`), `database_port` (`DatabasePort`), `secret_arn` (`SecretArn`), `table_name` (`TableName`).
         pub fn new(
-            database_host: impl Into<Expr>,
-            database_name: impl Into<Expr>,
+            database_host: impl Into<rt::Expr>,
+            database_name: impl Into<rt::Expr>,
             database_port: i64,
-            secret_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            secret_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseHost", Some("database_host"), string(database_host));
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("DatabasePort", Some("database_port"), int(database_port));
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
-            this.set("TableName", Some("table_name"), string(table_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseHost",
+                Some("database_host"),
+                rt::string(database_host),
+            );
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set(
+                "DatabasePort",
+                Some("database_port"),
+                rt::int(database_port),
+            );
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             ConnectionConfiguration(this)
         }
     }
@@ -609,11 +640,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-customdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomDocumentEnrichmentConfiguration(Props);
+    pub struct CustomDocumentEnrichmentConfiguration(rt::Props);
     impl CustomDocumentEnrichmentConfiguration {
         /// A new `CustomDocumentEnrichmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomDocumentEnrichmentConfiguration(this)
         }
         /// List of InlineCustomDocumentEnrichmentConfigurations
@@ -626,7 +657,7 @@ pub mod data_source {
             self.0.set(
                 "InlineConfigurations",
                 Some("inline_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -651,8 +682,8 @@ pub mod data_source {
         /// Role ARN
         ///
         /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -661,11 +692,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceConfiguration(Props);
+    pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
         /// A new `DataSourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSourceConfiguration(this)
         }
         /// CloudFormation `ConfluenceConfiguration`, Terraform `confluence_configuration`.
@@ -774,30 +805,33 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceToIndexFieldMapping(Props);
+    pub struct DataSourceToIndexFieldMapping(rt::Props);
     impl DataSourceToIndexFieldMapping {
         /// A new `DataSourceToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
         pub fn new(
-            data_source_field_name: impl Into<Expr>,
-            index_field_name: impl Into<Expr>,
+            data_source_field_name: impl Into<rt::Expr>,
+            index_field_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
-                string(data_source_field_name),
+                rt::string(data_source_field_name),
             );
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                string(index_field_name),
+                rt::string(index_field_name),
             );
             DataSourceToIndexFieldMapping(this)
         }
         /// Constraints: length 4..=40. CloudFormation `DateFieldFormat`, Terraform `date_field_format`.
-        pub fn date_field_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DateFieldFormat", Some("date_field_format"), string(value));
+        pub fn date_field_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DateFieldFormat",
+                Some("date_field_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -806,20 +840,20 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceVpcConfiguration(Props);
+    pub struct DataSourceVpcConfiguration(rt::Props);
     impl DataSourceVpcConfiguration {
         /// A new `DataSourceVpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             DataSourceVpcConfiguration(this)
         }
     }
@@ -828,7 +862,7 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-databaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseConfiguration(Props);
+    pub struct DatabaseConfiguration(rt::Props);
     impl DatabaseConfiguration {
         /// A new `DatabaseConfiguration`. Required properties: `column_configuration` (`ColumnConfiguration`), `connection_configuration` (`ConnectionConfiguration`), `database_engine_type` (`DatabaseEngineType`).
         pub fn new(
@@ -836,7 +870,7 @@ pub mod data_source {
             connection_configuration: ConnectionConfiguration,
             database_engine_type: DatabaseEngineType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ColumnConfiguration",
                 Some("column_configuration"),
@@ -878,18 +912,18 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeCondition(Props);
+    pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
         /// A new `DocumentAttributeCondition`. Required properties: `condition_document_attribute_key` (`ConditionDocumentAttributeKey`), `operator` (`Operator`).
         pub fn new(
-            condition_document_attribute_key: impl Into<Expr>,
+            condition_document_attribute_key: impl Into<rt::Expr>,
             operator: ConditionOperator,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConditionDocumentAttributeKey",
                 Some("condition_document_attribute_key"),
-                string(condition_document_attribute_key),
+                rt::string(condition_document_attribute_key),
             );
             this.set("Operator", Some("operator"), operator.into());
             DocumentAttributeCondition(this)
@@ -906,15 +940,15 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeTarget(Props);
+    pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
         /// A new `DocumentAttributeTarget`. Required properties: `target_document_attribute_key` (`TargetDocumentAttributeKey`).
-        pub fn new(target_document_attribute_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(target_document_attribute_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TargetDocumentAttributeKey",
                 Some("target_document_attribute_key"),
-                string(target_document_attribute_key),
+                rt::string(target_document_attribute_key),
             );
             DocumentAttributeTarget(this)
         }
@@ -932,7 +966,7 @@ pub mod data_source {
             self.0.set(
                 "TargetDocumentAttributeValueDeletion",
                 Some("target_document_attribute_value_deletion"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -942,36 +976,40 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributevalue.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeValue(Props);
+    pub struct DocumentAttributeValue(rt::Props);
     impl DocumentAttributeValue {
         /// A new `DocumentAttributeValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentAttributeValue(this)
         }
         /// CloudFormation `DateValue`, Terraform `date_value`.
-        pub fn date_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DateValue", Some("date_value"), string(value));
+        pub fn date_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DateValue", Some("date_value"), rt::string(value));
             self
         }
         /// CloudFormation `LongValue`, Terraform `long_value`.
         pub fn long_value(mut self, value: i64) -> Self {
-            self.0.set("LongValue", Some("long_value"), int(value));
+            self.0.set("LongValue", Some("long_value"), rt::int(value));
             self
         }
         /// CloudFormation `StringListValue`, Terraform `string_list_value`.
         pub fn string_list_value(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("StringListValue", Some("string_list_value"), strings(value));
+            self.0.set(
+                "StringListValue",
+                Some("string_list_value"),
+                rt::strings(value),
+            );
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `StringValue`, Terraform `string_value`.
-        pub fn string_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn string_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StringValue", Some("string_value"), string(value));
+                .set("StringValue", Some("string_value"), rt::string(value));
             self
         }
     }
@@ -980,16 +1018,16 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentsmetadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentsMetadataConfiguration(Props);
+    pub struct DocumentsMetadataConfiguration(rt::Props);
     impl DocumentsMetadataConfiguration {
         /// A new `DocumentsMetadataConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentsMetadataConfiguration(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `S3Prefix`, Terraform `s3_prefix`.
-        pub fn s3_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Prefix", Some("s3_prefix"), string(value));
+        pub fn s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Prefix", Some("s3_prefix"), rt::string(value));
             self
         }
     }
@@ -998,59 +1036,59 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-googledriveconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GoogleDriveConfiguration(Props);
+    pub struct GoogleDriveConfiguration(rt::Props);
     impl GoogleDriveConfiguration {
         /// A new `GoogleDriveConfiguration`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             GoogleDriveConfiguration(this)
         }
         /// Constraints: 0..=30 items. CloudFormation `ExcludeMimeTypes`, Terraform `exclude_mime_types`.
         pub fn exclude_mime_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeMimeTypes",
                 Some("exclude_mime_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludeSharedDrives`, Terraform `exclude_shared_drives`.
         pub fn exclude_shared_drives(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeSharedDrives",
                 Some("exclude_shared_drives"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludeUserAccounts`, Terraform `exclude_user_accounts`.
         pub fn exclude_user_accounts(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeUserAccounts",
                 Some("exclude_user_accounts"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1060,18 +1098,18 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1081,13 +1119,13 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HookConfiguration(Props);
+    pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
         /// A new `HookConfiguration`. Required properties: `lambda_arn` (`LambdaArn`), `s3_bucket` (`S3Bucket`).
-        pub fn new(lambda_arn: impl Into<Expr>, s3_bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+        pub fn new(lambda_arn: impl Into<rt::Expr>, s3_bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             HookConfiguration(this)
         }
         /// CloudFormation `InvocationCondition`, Terraform `invocation_condition`.
@@ -1105,11 +1143,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-inlinecustomdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InlineCustomDocumentEnrichmentConfiguration(Props);
+    pub struct InlineCustomDocumentEnrichmentConfiguration(rt::Props);
     impl InlineCustomDocumentEnrichmentConfiguration {
         /// A new `InlineCustomDocumentEnrichmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InlineCustomDocumentEnrichmentConfiguration(this)
         }
         /// CloudFormation `Condition`, Terraform `condition`.
@@ -1122,7 +1160,7 @@ pub mod data_source {
             self.0.set(
                 "DocumentContentDeletion",
                 Some("document_content_deletion"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1137,22 +1175,26 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OneDriveConfiguration(Props);
+    pub struct OneDriveConfiguration(rt::Props);
     impl OneDriveConfiguration {
         /// A new `OneDriveConfiguration`. Required properties: `one_drive_users` (`OneDriveUsers`), `secret_arn` (`SecretArn`), `tenant_domain` (`TenantDomain`).
         pub fn new(
             one_drive_users: OneDriveUsers,
-            secret_arn: impl Into<Expr>,
-            tenant_domain: impl Into<Expr>,
+            secret_arn: impl Into<rt::Expr>,
+            tenant_domain: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "OneDriveUsers",
                 Some("one_drive_users"),
                 one_drive_users.into(),
             );
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
-            this.set("TenantDomain", Some("tenant_domain"), string(tenant_domain));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "TenantDomain",
+                Some("tenant_domain"),
+                rt::string(tenant_domain),
+            );
             OneDriveConfiguration(this)
         }
         /// CloudFormation `DisableLocalGroups`, Terraform `disable_local_groups`.
@@ -1160,19 +1202,19 @@ pub mod data_source {
             self.0.set(
                 "DisableLocalGroups",
                 Some("disable_local_groups"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1182,18 +1224,18 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1203,22 +1245,22 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveusers.html)
     #[derive(Clone, Debug)]
-    pub struct OneDriveUsers(Props);
+    pub struct OneDriveUsers(rt::Props);
     impl OneDriveUsers {
         /// A new `OneDriveUsers`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OneDriveUsers(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `OneDriveUserList`, Terraform `one_drive_user_list`.
         pub fn one_drive_user_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OneDriveUserList",
                 Some("one_drive_user_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1237,19 +1279,19 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-proxyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProxyConfiguration(Props);
+    pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
         /// A new `ProxyConfiguration`. Required properties: `host` (`Host`), `port` (`Port`).
-        pub fn new(host: impl Into<Expr>, port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Host", Some("host"), string(host));
-            this.set("Port", Some("port"), int(port));
+        pub fn new(host: impl Into<rt::Expr>, port: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Host", Some("host"), rt::string(host));
+            this.set("Port", Some("port"), rt::int(port));
             ProxyConfiguration(this)
         }
         /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `Credentials`, Terraform `credentials`.
-        pub fn credentials(mut self, value: impl Into<Expr>) -> Self {
+        pub fn credentials(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Credentials", Some("credentials"), string(value));
+                .set("Credentials", Some("credentials"), rt::string(value));
             self
         }
     }
@@ -1260,12 +1302,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DataSourceConfiguration(Props);
+    pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
         /// A new `S3DataSourceConfiguration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3DataSourceConfiguration(this)
         }
         /// CloudFormation `AccessControlListConfiguration`, Terraform `access_control_list_configuration`.
@@ -1295,36 +1337,36 @@ pub mod data_source {
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPrefixes`, Terraform `inclusion_prefixes`.
         pub fn inclusion_prefixes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPrefixes",
                 Some("inclusion_prefixes"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1334,13 +1376,13 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3path.html)
     #[derive(Clone, Debug)]
-    pub struct S3Path(Props);
+    pub struct S3Path(rt::Props);
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Path(this)
         }
     }
@@ -1349,24 +1391,24 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcechatterfeedconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceChatterFeedConfiguration(Props);
+    pub struct SalesforceChatterFeedConfiguration(rt::Props);
     impl SalesforceChatterFeedConfiguration {
         /// A new `SalesforceChatterFeedConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`).
-        pub fn new(document_data_field_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(document_data_field_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
             SalesforceChatterFeedConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1376,7 +1418,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: 1..=2 items. CloudFormation `IncludeFilterTypes`, Terraform `include_filter_types`.
@@ -1387,7 +1429,7 @@ pub mod data_source {
             self.0.set(
                 "IncludeFilterTypes",
                 Some("include_filter_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1397,13 +1439,13 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceConfiguration(Props);
+    pub struct SalesforceConfiguration(rt::Props);
     impl SalesforceConfiguration {
         /// A new `SalesforceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`).
-        pub fn new(secret_arn: impl Into<Expr>, server_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), string(server_url));
+        pub fn new(secret_arn: impl Into<rt::Expr>, server_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
             SalesforceConfiguration(this)
         }
         /// CloudFormation `ChatterFeedConfiguration`, Terraform `chatter_feed_configuration`.
@@ -1423,31 +1465,31 @@ pub mod data_source {
             self.0.set(
                 "CrawlAttachments",
                 Some("crawl_attachments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExcludeAttachmentFilePatterns`, Terraform `exclude_attachment_file_patterns`.
         pub fn exclude_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeAttachmentFilePatterns",
                 Some("exclude_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `IncludeAttachmentFilePatterns`, Terraform `include_attachment_file_patterns`.
         pub fn include_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "IncludeAttachmentFilePatterns",
                 Some("include_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1483,7 +1525,7 @@ pub mod data_source {
             self.0.set(
                 "StandardObjectConfigurations",
                 Some("standard_object_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1493,25 +1535,28 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcecustomknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(Props);
+    pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceCustomKnowledgeArticleTypeConfiguration {
         /// A new `SalesforceCustomKnowledgeArticleTypeConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
-        pub fn new(document_data_field_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            document_data_field_name: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             SalesforceCustomKnowledgeArticleTypeConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1521,7 +1566,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
     }
@@ -1530,17 +1575,17 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceKnowledgeArticleConfiguration(Props);
+    pub struct SalesforceKnowledgeArticleConfiguration(rt::Props);
     impl SalesforceKnowledgeArticleConfiguration {
         /// A new `SalesforceKnowledgeArticleConfiguration`. Required properties: `included_states` (`IncludedStates`).
         pub fn new(
             included_states: impl IntoIterator<Item = SalesforceKnowledgeArticleState>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IncludedStates",
                 Some("included_states"),
-                list(included_states),
+                rt::list(included_states),
             );
             SalesforceKnowledgeArticleConfiguration(this)
         }
@@ -1552,7 +1597,7 @@ pub mod data_source {
             self.0.set(
                 "CustomKnowledgeArticleTypeConfigurations",
                 Some("custom_knowledge_article_type_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1574,24 +1619,24 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceStandardKnowledgeArticleTypeConfiguration(Props);
+    pub struct SalesforceStandardKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceStandardKnowledgeArticleTypeConfiguration {
         /// A new `SalesforceStandardKnowledgeArticleTypeConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`).
-        pub fn new(document_data_field_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(document_data_field_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
             SalesforceStandardKnowledgeArticleTypeConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1601,7 +1646,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
     }
@@ -1610,19 +1655,19 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectattachmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceStandardObjectAttachmentConfiguration(Props);
+    pub struct SalesforceStandardObjectAttachmentConfiguration(rt::Props);
     impl SalesforceStandardObjectAttachmentConfiguration {
         /// A new `SalesforceStandardObjectAttachmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SalesforceStandardObjectAttachmentConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1632,7 +1677,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
     }
@@ -1641,28 +1686,28 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SalesforceStandardObjectConfiguration(Props);
+    pub struct SalesforceStandardObjectConfiguration(rt::Props);
     impl SalesforceStandardObjectConfiguration {
         /// A new `SalesforceStandardObjectConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
         pub fn new(
-            document_data_field_name: impl Into<Expr>,
+            document_data_field_name: impl Into<rt::Expr>,
             name: SalesforceStandardObjectName,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
             this.set("Name", Some("name"), name.into());
             SalesforceStandardObjectConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1672,7 +1717,7 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
     }
@@ -1681,17 +1726,17 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowConfiguration(Props);
+    pub struct ServiceNowConfiguration(rt::Props);
     impl ServiceNowConfiguration {
         /// A new `ServiceNowConfiguration`. Required properties: `host_url` (`HostUrl`), `secret_arn` (`SecretArn`), `service_now_build_version` (`ServiceNowBuildVersion`).
         pub fn new(
-            host_url: impl Into<Expr>,
-            secret_arn: impl Into<Expr>,
+            host_url: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
             service_now_build_version: ServiceNowBuildVersionType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("HostUrl", Some("host_url"), string(host_url));
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            let mut this = rt::Props::default();
+            this.set("HostUrl", Some("host_url"), rt::string(host_url));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             this.set(
                 "ServiceNowBuildVersion",
                 Some("service_now_build_version"),
@@ -1738,15 +1783,15 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowKnowledgeArticleConfiguration(Props);
+    pub struct ServiceNowKnowledgeArticleConfiguration(rt::Props);
     impl ServiceNowKnowledgeArticleConfiguration {
         /// A new `ServiceNowKnowledgeArticleConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`).
-        pub fn new(document_data_field_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(document_data_field_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
             ServiceNowKnowledgeArticleConfiguration(this)
         }
@@ -1755,28 +1800,28 @@ pub mod data_source {
             self.0.set(
                 "CrawlAttachments",
                 Some("crawl_attachments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExcludeAttachmentFilePatterns`, Terraform `exclude_attachment_file_patterns`.
         pub fn exclude_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeAttachmentFilePatterns",
                 Some("exclude_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1786,24 +1831,24 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `FilterQuery`, Terraform `filter_query`.
-        pub fn filter_query(mut self, value: impl Into<Expr>) -> Self {
+        pub fn filter_query(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FilterQuery", Some("filter_query"), string(value));
+                .set("FilterQuery", Some("filter_query"), rt::string(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `IncludeAttachmentFilePatterns`, Terraform `include_attachment_file_patterns`.
         pub fn include_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "IncludeAttachmentFilePatterns",
                 Some("include_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1813,15 +1858,15 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowservicecatalogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceNowServiceCatalogConfiguration(Props);
+    pub struct ServiceNowServiceCatalogConfiguration(rt::Props);
     impl ServiceNowServiceCatalogConfiguration {
         /// A new `ServiceNowServiceCatalogConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`).
-        pub fn new(document_data_field_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(document_data_field_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                string(document_data_field_name),
+                rt::string(document_data_field_name),
             );
             ServiceNowServiceCatalogConfiguration(this)
         }
@@ -1830,28 +1875,28 @@ pub mod data_source {
             self.0.set(
                 "CrawlAttachments",
                 Some("crawl_attachments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExcludeAttachmentFilePatterns`, Terraform `exclude_attachment_file_patterns`.
         pub fn exclude_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludeAttachmentFilePatterns",
                 Some("exclude_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1861,18 +1906,18 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `IncludeAttachmentFilePatterns`, Terraform `include_attachment_file_patterns`.
         pub fn include_attachment_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "IncludeAttachmentFilePatterns",
                 Some("include_attachment_file_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1884,22 +1929,22 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sharepointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SharePointConfiguration(Props);
+    pub struct SharePointConfiguration(rt::Props);
     impl SharePointConfiguration {
         /// A new `SharePointConfiguration`. Required properties: `secret_arn` (`SecretArn`), `share_point_version` (`SharePointVersion`), `urls` (`Urls`).
         pub fn new(
-            secret_arn: impl Into<Expr>,
+            secret_arn: impl Into<rt::Expr>,
             share_point_version: SharePointVersion,
-            urls: impl IntoIterator<Item = impl Into<Expr>>,
+            urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             this.set(
                 "SharePointVersion",
                 Some("share_point_version"),
                 share_point_version.into(),
             );
-            this.set("Urls", Some("urls"), strings(urls));
+            this.set("Urls", Some("urls"), rt::strings(urls));
             SharePointConfiguration(this)
         }
         /// CloudFormation `CrawlAttachments`, Terraform `crawl_attachments`.
@@ -1907,7 +1952,7 @@ pub mod data_source {
             self.0.set(
                 "CrawlAttachments",
                 Some("crawl_attachments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1916,28 +1961,28 @@ pub mod data_source {
             self.0.set(
                 "DisableLocalGroups",
                 Some("disable_local_groups"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
-        pub fn document_title_field_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_title_field_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentTitleFieldName",
                 Some("document_title_field_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1947,18 +1992,18 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1974,7 +2019,7 @@ pub mod data_source {
         /// CloudFormation `UseChangeLog`, Terraform `use_change_log`.
         pub fn use_change_log(mut self, value: bool) -> Self {
             self.0
-                .set("UseChangeLog", Some("use_change_log"), boolean(value));
+                .set("UseChangeLog", Some("use_change_log"), rt::boolean(value));
             self
         }
         /// CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
@@ -1989,11 +2034,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sqlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SqlConfiguration(Props);
+    pub struct SqlConfiguration(rt::Props);
     impl SqlConfiguration {
         /// A new `SqlConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SqlConfiguration(this)
         }
         /// CloudFormation `QueryIdentifiersEnclosingOption`, Terraform `query_identifiers_enclosing_option`.
@@ -2014,12 +2059,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-templateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateConfiguration(Props);
+    pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
         /// A new `TemplateConfiguration`. Required properties: `template` (`Template`).
-        pub fn new(template: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Template", Some("template"), json_string(template));
+        pub fn new(template: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Template", Some("template"), rt::json_string(template));
             TemplateConfiguration(this)
         }
     }
@@ -2028,11 +2073,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerAuthenticationConfiguration(Props);
+    pub struct WebCrawlerAuthenticationConfiguration(rt::Props);
     impl WebCrawlerAuthenticationConfiguration {
         /// A new `WebCrawlerAuthenticationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebCrawlerAuthenticationConfiguration(this)
         }
         /// Constraints: at most 10 items. CloudFormation `BasicAuthentication`, Terraform `basic_authentication`.
@@ -2043,7 +2088,7 @@ pub mod data_source {
             self.0.set(
                 "BasicAuthentication",
                 Some("basic_authentication"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2053,14 +2098,14 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerbasicauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerBasicAuthentication(Props);
+    pub struct WebCrawlerBasicAuthentication(rt::Props);
     impl WebCrawlerBasicAuthentication {
         /// A new `WebCrawlerBasicAuthentication`. Required properties: `credentials` (`Credentials`), `host` (`Host`), `port` (`Port`).
-        pub fn new(credentials: impl Into<Expr>, host: impl Into<Expr>, port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Credentials", Some("credentials"), string(credentials));
-            this.set("Host", Some("host"), string(host));
-            this.set("Port", Some("port"), int(port));
+        pub fn new(credentials: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Credentials", Some("credentials"), rt::string(credentials));
+            this.set("Host", Some("host"), rt::string(host));
+            this.set("Port", Some("port"), rt::int(port));
             WebCrawlerBasicAuthentication(this)
         }
     }
@@ -2069,11 +2114,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerConfiguration(Props);
+    pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
         /// A new `WebCrawlerConfiguration`. Required properties: `urls` (`Urls`).
         pub fn new(urls: WebCrawlerUrls) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Urls", Some("urls"), urls.into());
             WebCrawlerConfiguration(this)
         }
@@ -2091,7 +2136,8 @@ pub mod data_source {
         }
         /// Constraints: range 1..=10. CloudFormation `CrawlDepth`, Terraform `crawl_depth`.
         pub fn crawl_depth(mut self, value: i64) -> Self {
-            self.0.set("CrawlDepth", Some("crawl_depth"), int(value));
+            self.0
+                .set("CrawlDepth", Some("crawl_depth"), rt::int(value));
             self
         }
         /// Constraints: range 0..=50. CloudFormation `MaxContentSizePerPageInMegaBytes`, Terraform `max_content_size_per_page_in_mega_bytes`.
@@ -2099,14 +2145,17 @@ pub mod data_source {
             self.0.set(
                 "MaxContentSizePerPageInMegaBytes",
                 Some("max_content_size_per_page_in_mega_bytes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: range 1..=1000. CloudFormation `MaxLinksPerPage`, Terraform `max_links_per_page`.
         pub fn max_links_per_page(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxLinksPerPage", Some("max_links_per_page"), int(value));
+            self.0.set(
+                "MaxLinksPerPage",
+                Some("max_links_per_page"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=300. CloudFormation `MaxUrlsPerMinuteCrawlRate`, Terraform `max_urls_per_minute_crawl_rate`.
@@ -2114,7 +2163,7 @@ pub mod data_source {
             self.0.set(
                 "MaxUrlsPerMinuteCrawlRate",
                 Some("max_urls_per_minute_crawl_rate"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2130,24 +2179,24 @@ pub mod data_source {
         /// Constraints: at most 100 items. CloudFormation `UrlExclusionPatterns`, Terraform `url_exclusion_patterns`.
         pub fn url_exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "UrlExclusionPatterns",
                 Some("url_exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 100 items. CloudFormation `UrlInclusionPatterns`, Terraform `url_inclusion_patterns`.
         pub fn url_inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "UrlInclusionPatterns",
                 Some("url_inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2157,12 +2206,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerseedurlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerSeedUrlConfiguration(Props);
+    pub struct WebCrawlerSeedUrlConfiguration(rt::Props);
     impl WebCrawlerSeedUrlConfiguration {
         /// A new `WebCrawlerSeedUrlConfiguration`. Required properties: `seed_urls` (`SeedUrls`).
-        pub fn new(seed_urls: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SeedUrls", Some("seed_urls"), strings(seed_urls));
+        pub fn new(seed_urls: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SeedUrls", Some("seed_urls"), rt::strings(seed_urls));
             WebCrawlerSeedUrlConfiguration(this)
         }
         /// CloudFormation `WebCrawlerMode`, Terraform `web_crawler_mode`.
@@ -2177,12 +2226,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlersitemapsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerSiteMapsConfiguration(Props);
+    pub struct WebCrawlerSiteMapsConfiguration(rt::Props);
     impl WebCrawlerSiteMapsConfiguration {
         /// A new `WebCrawlerSiteMapsConfiguration`. Required properties: `site_maps` (`SiteMaps`).
-        pub fn new(site_maps: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SiteMaps", Some("site_maps"), strings(site_maps));
+        pub fn new(site_maps: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SiteMaps", Some("site_maps"), rt::strings(site_maps));
             WebCrawlerSiteMapsConfiguration(this)
         }
     }
@@ -2191,11 +2240,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerurls.html)
     #[derive(Clone, Debug)]
-    pub struct WebCrawlerUrls(Props);
+    pub struct WebCrawlerUrls(rt::Props);
     impl WebCrawlerUrls {
         /// A new `WebCrawlerUrls`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebCrawlerUrls(this)
         }
         /// CloudFormation `SeedUrlConfiguration`, Terraform `seed_url_configuration`.
@@ -2222,33 +2271,33 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-workdocsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WorkDocsConfiguration(Props);
+    pub struct WorkDocsConfiguration(rt::Props);
     impl WorkDocsConfiguration {
         /// A new `WorkDocsConfiguration`. Required properties: `organization_id` (`OrganizationId`).
-        pub fn new(organization_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(organization_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OrganizationId",
                 Some("organization_id"),
-                string(organization_id),
+                rt::string(organization_id),
             );
             WorkDocsConfiguration(this)
         }
         /// CloudFormation `CrawlComments`, Terraform `crawl_comments`.
         pub fn crawl_comments(mut self, value: bool) -> Self {
             self.0
-                .set("CrawlComments", Some("crawl_comments"), boolean(value));
+                .set("CrawlComments", Some("crawl_comments"), rt::boolean(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `ExclusionPatterns`, Terraform `exclusion_patterns`.
         pub fn exclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExclusionPatterns",
                 Some("exclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2258,25 +2307,25 @@ pub mod data_source {
             value: impl IntoIterator<Item = DataSourceToIndexFieldMapping>,
         ) -> Self {
             self.0
-                .set("FieldMappings", Some("field_mappings"), list(value));
+                .set("FieldMappings", Some("field_mappings"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `InclusionPatterns`, Terraform `inclusion_patterns`.
         pub fn inclusion_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "InclusionPatterns",
                 Some("inclusion_patterns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `UseChangeLog`, Terraform `use_change_log`.
         pub fn use_change_log(mut self, value: bool) -> Self {
             self.0
-                .set("UseChangeLog", Some("use_change_log"), boolean(value));
+                .set("UseChangeLog", Some("use_change_log"), rt::boolean(value));
             self
         }
     }
@@ -2565,11 +2614,11 @@ pub mod data_source {
 /// CloudFormation: `AWS::Kendra::Faq`. Terraform: `awscc_kendra_faq` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-faq.html)
-pub struct Faq(Base);
-static FAQ_TYPE: TypeInfo = TypeInfo {
+pub struct Faq(rt::Base);
+static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::Faq",
     terraform: Some("awscc_kendra_faq"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2607,24 +2656,24 @@ impl Faq {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        index_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        index_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         s3_path: faq::S3Path,
     ) -> Self {
-        let mut this = Base::new(id, &FAQ_TYPE);
-        this.set("IndexId", Some("index_id"), string(index_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &FAQ_TYPE);
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set("S3Path", Some("s3_path"), s3_path.into());
         Faq(this)
     }
     /// FAQ description
     ///
     /// Constraints: length 1..=1000; pattern `^\P{C}*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// FAQ file format
@@ -2637,24 +2686,24 @@ impl Faq {
     /// The code for a language.
     ///
     /// Constraints: length 2..=10; pattern `[a-zA-Z-]*`. CloudFormation `LanguageCode`, Terraform `language_code`.
-    pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LanguageCode", Some("language_code"), string(value));
+            .set("LanguageCode", Some("language_code"), rt::string(value));
         self
     }
 }
 builder!(Faq, FaqHandle);
 /// A declared `AWS::Kendra::Faq`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FaqHandle(Handle);
+pub struct FaqHandle(rt::Handle);
 handle!(FaqHandle);
 impl FaqHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2665,13 +2714,13 @@ pub mod faq {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-faq-s3path.html)
     #[derive(Clone, Debug)]
-    pub struct S3Path(Props);
+    pub struct S3Path(rt::Props);
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Path(this)
         }
     }
@@ -2693,11 +2742,11 @@ pub mod faq {
 /// CloudFormation: `AWS::Kendra::FeaturedResultsSet`. Terraform: `awscc_kendra_featured_results_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-featuredresultsset.html)
-pub struct FeaturedResultsSet(Base);
-static FEATURED_RESULTS_SET_TYPE: TypeInfo = TypeInfo {
+pub struct FeaturedResultsSet(rt::Base);
+static FEATURED_RESULTS_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::FeaturedResultsSet",
     terraform: Some("awscc_kendra_featured_results_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2738,24 +2787,24 @@ impl FeaturedResultsSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        featured_results_set_name: impl Into<Expr>,
-        index_id: impl Into<Expr>,
+        featured_results_set_name: impl Into<rt::Expr>,
+        index_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FEATURED_RESULTS_SET_TYPE);
+        let mut this = rt::Base::new(id, &FEATURED_RESULTS_SET_TYPE);
         this.set(
             "FeaturedResultsSetName",
             Some("featured_results_set_name"),
-            string(featured_results_set_name),
+            rt::string(featured_results_set_name),
         );
-        this.set("IndexId", Some("index_id"), string(index_id));
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
         FeaturedResultsSet(this)
     }
     /// A description for the set of featured results.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A list of document IDs for the documents you want to feature at the top of the search results page.
@@ -2765,16 +2814,19 @@ impl FeaturedResultsSet {
         mut self,
         value: impl IntoIterator<Item = featured_results_set::FeaturedDocument>,
     ) -> Self {
-        self.0
-            .set("FeaturedDocuments", Some("featured_documents"), list(value));
+        self.0.set(
+            "FeaturedDocuments",
+            Some("featured_documents"),
+            rt::list(value),
+        );
         self
     }
     /// A list of queries for featuring results.
     ///
     /// Constraints: 0..=49 items. CloudFormation `QueryTexts`, Terraform `query_texts`.
-    pub fn query_texts(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn query_texts(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("QueryTexts", Some("query_texts"), strings(value));
+            .set("QueryTexts", Some("query_texts"), rt::strings(value));
         self
     }
     /// The current status of the set of featured results.
@@ -2788,19 +2840,19 @@ impl FeaturedResultsSet {
 builder!(FeaturedResultsSet, FeaturedResultsSetHandle);
 /// A declared `AWS::Kendra::FeaturedResultsSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FeaturedResultsSetHandle(Handle);
+pub struct FeaturedResultsSetHandle(rt::Handle);
 handle!(FeaturedResultsSetHandle);
 impl FeaturedResultsSetHandle {
     /// The Amazon Resource Name (ARN) of the featured results set.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the set of featured results.
     ///
     /// CloudFormation `Fn::GetAtt` `FeaturedResultsSetId`; Terraform `featured_results_set_id`.
-    pub fn featured_results_set_id(&self) -> Expr {
+    pub fn featured_results_set_id(&self) -> rt::Expr {
         self.0.attr("FeaturedResultsSetId")
     }
 }
@@ -2813,18 +2865,18 @@ pub mod featured_results_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-featuredresultsset-featureddocument.html)
     #[derive(Clone, Debug)]
-    pub struct FeaturedDocument(Props);
+    pub struct FeaturedDocument(rt::Props);
     impl FeaturedDocument {
         /// A new `FeaturedDocument`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FeaturedDocument(this)
         }
         /// The identifier of the document to feature in the search results.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
     }
@@ -2844,11 +2896,11 @@ pub mod featured_results_set {
 /// CloudFormation: `AWS::Kendra::Index`. Terraform: `awscc_kendra_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-index.html)
-pub struct Index(Base);
-static INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct Index(rt::Base);
+static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::Index",
     terraform: Some("awscc_kendra_index"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2887,13 +2939,13 @@ impl Index {
     pub fn new(
         id: impl Into<String>,
         edition: index::Edition,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INDEX_TYPE);
+        let mut this = rt::Base::new(id, &INDEX_TYPE);
         this.set("Edition", Some("edition"), edition.into());
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Index(this)
     }
     /// Capacity units
@@ -2907,9 +2959,9 @@ impl Index {
     /// A description for the index
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Document metadata configurations
@@ -2922,7 +2974,7 @@ impl Index {
         self.0.set(
             "DocumentMetadataConfigurations",
             Some("document_metadata_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2957,7 +3009,7 @@ impl Index {
         self.0.set(
             "UserTokenConfigurations",
             Some("user_token_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2965,15 +3017,15 @@ impl Index {
 builder!(Index, IndexHandle);
 /// A declared `AWS::Kendra::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IndexHandle(Handle);
+pub struct IndexHandle(rt::Handle);
 handle!(IndexHandle);
 impl IndexHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2984,20 +3036,20 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-capacityunitsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityUnitsConfiguration(Props);
+    pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {
         /// A new `CapacityUnitsConfiguration`. Required properties: `query_capacity_units` (`QueryCapacityUnits`), `storage_capacity_units` (`StorageCapacityUnits`).
         pub fn new(query_capacity_units: i64, storage_capacity_units: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "QueryCapacityUnits",
                 Some("query_capacity_units"),
-                int(query_capacity_units),
+                rt::int(query_capacity_units),
             );
             this.set(
                 "StorageCapacityUnits",
                 Some("storage_capacity_units"),
-                int(storage_capacity_units),
+                rt::int(storage_capacity_units),
             );
             CapacityUnitsConfiguration(this)
         }
@@ -3007,12 +3059,12 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-documentmetadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentMetadataConfiguration(Props);
+    pub struct DocumentMetadataConfiguration(rt::Props);
     impl DocumentMetadataConfiguration {
         /// A new `DocumentMetadataConfiguration`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: DocumentAttributeValueType) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: DocumentAttributeValueType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             DocumentMetadataConfiguration(this)
         }
@@ -3032,23 +3084,23 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jsontokentypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct JsonTokenTypeConfiguration(Props);
+    pub struct JsonTokenTypeConfiguration(rt::Props);
     impl JsonTokenTypeConfiguration {
         /// A new `JsonTokenTypeConfiguration`. Required properties: `group_attribute_field` (`GroupAttributeField`), `user_name_attribute_field` (`UserNameAttributeField`).
         pub fn new(
-            group_attribute_field: impl Into<Expr>,
-            user_name_attribute_field: impl Into<Expr>,
+            group_attribute_field: impl Into<rt::Expr>,
+            user_name_attribute_field: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GroupAttributeField",
                 Some("group_attribute_field"),
-                string(group_attribute_field),
+                rt::string(group_attribute_field),
             );
             this.set(
                 "UserNameAttributeField",
                 Some("user_name_attribute_field"),
-                string(user_name_attribute_field),
+                rt::string(user_name_attribute_field),
             );
             JsonTokenTypeConfiguration(this)
         }
@@ -3058,55 +3110,56 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jwttokentypeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct JwtTokenTypeConfiguration(Props);
+    pub struct JwtTokenTypeConfiguration(rt::Props);
     impl JwtTokenTypeConfiguration {
         /// A new `JwtTokenTypeConfiguration`. Required properties: `key_location` (`KeyLocation`).
         pub fn new(key_location: KeyLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("KeyLocation", Some("key_location"), key_location.into());
             JwtTokenTypeConfiguration(this)
         }
         /// Constraints: length 1..=100; pattern `^\P{C}*$`. CloudFormation `ClaimRegex`, Terraform `claim_regex`.
-        pub fn claim_regex(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClaimRegex", Some("claim_regex"), string(value));
+        pub fn claim_regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ClaimRegex", Some("claim_regex"), rt::string(value));
             self
         }
         /// Constraints: length 1..=100. CloudFormation `GroupAttributeField`, Terraform `group_attribute_field`.
-        pub fn group_attribute_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn group_attribute_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GroupAttributeField",
                 Some("group_attribute_field"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=65; pattern `^\P{C}*$`. CloudFormation `Issuer`, Terraform `issuer`.
-        pub fn issuer(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Issuer", Some("issuer"), string(value));
+        pub fn issuer(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Issuer", Some("issuer"), rt::string(value));
             self
         }
         /// Role Arn
         ///
         /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `SecretManagerArn`, Terraform `secret_manager_arn`.
-        pub fn secret_manager_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secret_manager_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretManagerArn",
                 Some("secret_manager_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=2048; pattern `^(https?|ftp|file):\/\/([^\s]*)`. CloudFormation `URL`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("URL", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("URL", Some("url"), rt::string(value));
             self
         }
         /// Constraints: length 1..=100. CloudFormation `UserNameAttributeField`, Terraform `user_name_attribute_field`.
-        pub fn user_name_attribute_field(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_name_attribute_field(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "UserNameAttributeField",
                 Some("user_name_attribute_field"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3116,26 +3169,27 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-relevance.html)
     #[derive(Clone, Debug)]
-    pub struct Relevance(Props);
+    pub struct Relevance(rt::Props);
     impl Relevance {
         /// A new `Relevance`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Relevance(this)
         }
         /// Constraints: length 1..=10; pattern `[0-9]+[s]`. CloudFormation `Duration`, Terraform `duration`.
-        pub fn duration(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Duration", Some("duration"), string(value));
+        pub fn duration(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Duration", Some("duration"), rt::string(value));
             self
         }
         /// CloudFormation `Freshness`, Terraform `freshness`.
         pub fn freshness(mut self, value: bool) -> Self {
-            self.0.set("Freshness", Some("freshness"), boolean(value));
+            self.0
+                .set("Freshness", Some("freshness"), rt::boolean(value));
             self
         }
         /// Constraints: range 1..=10. CloudFormation `Importance`, Terraform `importance`.
         pub fn importance(mut self, value: i64) -> Self {
-            self.0.set("Importance", Some("importance"), int(value));
+            self.0.set("Importance", Some("importance"), rt::int(value));
             self
         }
         /// CloudFormation `RankOrder`, Terraform `rank_order`.
@@ -3151,7 +3205,7 @@ pub mod index {
             self.0.set(
                 "ValueImportanceItems",
                 Some("value_importance_items"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3161,32 +3215,34 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-search.html)
     #[derive(Clone, Debug)]
-    pub struct Search(Props);
+    pub struct Search(rt::Props);
     impl Search {
         /// A new `Search`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Search(this)
         }
         /// CloudFormation `Displayable`, Terraform `displayable`.
         pub fn displayable(mut self, value: bool) -> Self {
             self.0
-                .set("Displayable", Some("displayable"), boolean(value));
+                .set("Displayable", Some("displayable"), rt::boolean(value));
             self
         }
         /// CloudFormation `Facetable`, Terraform `facetable`.
         pub fn facetable(mut self, value: bool) -> Self {
-            self.0.set("Facetable", Some("facetable"), boolean(value));
+            self.0
+                .set("Facetable", Some("facetable"), rt::boolean(value));
             self
         }
         /// CloudFormation `Searchable`, Terraform `searchable`.
         pub fn searchable(mut self, value: bool) -> Self {
-            self.0.set("Searchable", Some("searchable"), boolean(value));
+            self.0
+                .set("Searchable", Some("searchable"), rt::boolean(value));
             self
         }
         /// CloudFormation `Sortable`, Terraform `sortable`.
         pub fn sortable(mut self, value: bool) -> Self {
-            self.0.set("Sortable", Some("sortable"), boolean(value));
+            self.0.set("Sortable", Some("sortable"), rt::boolean(value));
             self
         }
     }
@@ -3195,16 +3251,17 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(Props);
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
         /// A new `ServerSideEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionConfiguration(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -3213,11 +3270,11 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-usertokenconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct UserTokenConfiguration(Props);
+    pub struct UserTokenConfiguration(rt::Props);
     impl UserTokenConfiguration {
         /// A new `UserTokenConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserTokenConfiguration(this)
         }
         /// CloudFormation `JsonTokenTypeConfiguration`, Terraform `json_token_type_configuration`.
@@ -3244,21 +3301,21 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-valueimportanceitem.html)
     #[derive(Clone, Debug)]
-    pub struct ValueImportanceItem(Props);
+    pub struct ValueImportanceItem(rt::Props);
     impl ValueImportanceItem {
         /// A new `ValueImportanceItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ValueImportanceItem(this)
         }
         /// Constraints: length 1..=50. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// Constraints: range 1..=10. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -3320,11 +3377,11 @@ pub mod index {
 /// CloudFormation: `AWS::Kendra::QuerySuggestionsBlockList`. Terraform: `awscc_kendra_query_suggestions_block_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-querysuggestionsblocklist.html)
-pub struct QuerySuggestionsBlockList(Base);
-static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct QuerySuggestionsBlockList(rt::Base);
+static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::QuerySuggestionsBlockList",
     terraform: Some("awscc_kendra_query_suggestions_block_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3362,15 +3419,15 @@ impl QuerySuggestionsBlockList {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        index_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        index_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         source_s3_path: query_suggestions_block_list::S3Path,
     ) -> Self {
-        let mut this = Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
-        this.set("IndexId", Some("index_id"), string(index_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
@@ -3381,28 +3438,28 @@ impl QuerySuggestionsBlockList {
     /// A description for the block list.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(QuerySuggestionsBlockList, QuerySuggestionsBlockListHandle);
 /// A declared `AWS::Kendra::QuerySuggestionsBlockList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QuerySuggestionsBlockListHandle(Handle);
+pub struct QuerySuggestionsBlockListHandle(rt::Handle);
 handle!(QuerySuggestionsBlockListHandle);
 impl QuerySuggestionsBlockListHandle {
     /// The Amazon Resource Name (ARN) of the query suggestions block list.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the block list.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -3415,13 +3472,13 @@ pub mod query_suggestions_block_list {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-querysuggestionsblocklist-s3path.html)
     #[derive(Clone, Debug)]
-    pub struct S3Path(Props);
+    pub struct S3Path(rt::Props);
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Path(this)
         }
     }
@@ -3432,11 +3489,11 @@ pub mod query_suggestions_block_list {
 /// CloudFormation: `AWS::Kendra::Thesaurus`. Terraform: `awscc_kendra_thesaurus` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendra-thesaurus.html)
-pub struct Thesaurus(Base);
-static THESAURUS_TYPE: TypeInfo = TypeInfo {
+pub struct Thesaurus(rt::Base);
+static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kendra::Thesaurus",
     terraform: Some("awscc_kendra_thesaurus"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3474,15 +3531,15 @@ impl Thesaurus {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        index_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        index_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         source_s3_path: thesaurus::S3Path,
     ) -> Self {
-        let mut this = Base::new(id, &THESAURUS_TYPE);
-        this.set("IndexId", Some("index_id"), string(index_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &THESAURUS_TYPE);
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
@@ -3493,28 +3550,28 @@ impl Thesaurus {
     /// A description for the thesaurus.
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Thesaurus, ThesaurusHandle);
 /// A declared `AWS::Kendra::Thesaurus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ThesaurusHandle(Handle);
+pub struct ThesaurusHandle(rt::Handle);
 handle!(ThesaurusHandle);
 impl ThesaurusHandle {
     /// The Amazon Resource Name (ARN) of the thesaurus.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the thesaurus.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -3527,13 +3584,13 @@ pub mod thesaurus {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-thesaurus-s3path.html)
     #[derive(Clone, Debug)]
-    pub struct S3Path(Props);
+    pub struct S3Path(rt::Props);
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Path(this)
         }
     }

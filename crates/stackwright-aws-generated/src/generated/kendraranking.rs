@@ -2,23 +2,24 @@
 //! `KendraRanking` resource types of the CloudFormation registry (`AWS::KendraRanking::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kendraranking` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A KendraRanking Rescore execution plan
 ///
 /// CloudFormation: `AWS::KendraRanking::ExecutionPlan`. Terraform: `awscc_kendraranking_execution_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kendraranking-executionplan.html)
-pub struct ExecutionPlan(Base);
-static EXECUTION_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct ExecutionPlan(rt::Base);
+static EXECUTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KendraRanking::ExecutionPlan",
     terraform: Some("awscc_kendraranking_execution_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,9 +56,9 @@ static EXECUTION_PLAN_TYPE: TypeInfo = TypeInfo {
 impl ExecutionPlan {
     /// Declares a `AWS::KendraRanking::ExecutionPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EXECUTION_PLAN_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EXECUTION_PLAN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ExecutionPlan(this)
     }
     /// Capacity units
@@ -71,24 +72,24 @@ impl ExecutionPlan {
     /// A description for the execution plan
     ///
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ExecutionPlan, ExecutionPlanHandle);
 /// A declared `AWS::KendraRanking::ExecutionPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExecutionPlanHandle(Handle);
+pub struct ExecutionPlanHandle(rt::Handle);
 handle!(ExecutionPlanHandle);
 impl ExecutionPlanHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -99,15 +100,15 @@ pub mod execution_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendraranking-executionplan-capacityunitsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityUnitsConfiguration(Props);
+    pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {
         /// A new `CapacityUnitsConfiguration`. Required properties: `rescore_capacity_units` (`RescoreCapacityUnits`).
         pub fn new(rescore_capacity_units: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RescoreCapacityUnits",
                 Some("rescore_capacity_units"),
-                int(rescore_capacity_units),
+                rt::int(rescore_capacity_units),
             );
             CapacityUnitsConfiguration(this)
         }

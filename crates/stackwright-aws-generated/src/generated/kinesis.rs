@@ -2,23 +2,24 @@
 //! `Kinesis` resource types of the CloudFormation registry (`AWS::Kinesis::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `kinesis` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Kinesis::Channel
 ///
 /// CloudFormation: `AWS::Kinesis::Channel`. Terraform: `awscc_kinesis_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kinesis::Channel",
     terraform: Some("awscc_kinesis_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-south-2", "me-central-1", "mx-central-1"],
     attributes: &[
@@ -36,21 +37,25 @@ impl Channel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_name: impl Into<Expr>,
-        service_execution_role_arn: impl Into<Expr>,
+        channel_name: impl Into<rt::Expr>,
+        service_execution_role_arn: impl Into<rt::Expr>,
         stream_configuration_list: impl IntoIterator<Item = channel::StreamConfiguration>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
         this.set(
             "ServiceExecutionRoleARN",
             Some("service_execution_role_arn"),
-            string(service_execution_role_arn),
+            rt::string(service_execution_role_arn),
         );
         this.set(
             "StreamConfigurationList",
             Some("stream_configuration_list"),
-            list(stream_configuration_list),
+            rt::list(stream_configuration_list),
         );
         Channel(this)
     }
@@ -108,31 +113,31 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::Kinesis::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// The ARN of the channel.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelARN`; Terraform `channel_arn`.
-    pub fn channel_arn(&self) -> Expr {
+    pub fn channel_arn(&self) -> rt::Expr {
         self.0.attr("ChannelARN")
     }
     /// The service-generated unique identifier for the channel.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelId`; Terraform `channel_id`.
-    pub fn channel_id(&self) -> Expr {
+    pub fn channel_id(&self) -> rt::Expr {
         self.0.attr("ChannelId")
     }
     /// The status of the channel.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelStatus`; Terraform `channel_status`.
-    pub fn channel_status(&self) -> Expr {
+    pub fn channel_status(&self) -> rt::Expr {
         self.0.attr("ChannelStatus")
     }
     /// Timestamp of when the channel was created.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelCreationTimestamp`; Terraform `channel_creation_timestamp`.
-    pub fn channel_creation_timestamp(&self) -> Expr {
+    pub fn channel_creation_timestamp(&self) -> rt::Expr {
         self.0.attr("ChannelCreationTimestamp")
     }
 }
@@ -145,28 +150,28 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsConfiguration(Props);
+    pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
         /// A new `CloudWatchLogsConfiguration`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CloudWatchLogsConfiguration(this)
         }
         /// The CloudWatch log group name.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// The CloudWatch log stream name.
         ///
         /// Constraints: length 1..=512; pattern `^[^:*]+$`. CloudFormation `LogStreamName`, Terraform `log_stream_name`.
-        pub fn log_stream_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogStreamName", Some("log_stream_name"), string(value));
+                .set("LogStreamName", Some("log_stream_name"), rt::string(value));
             self
         }
     }
@@ -177,27 +182,30 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-deadletterqueues3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterQueueS3Configuration(Props);
+    pub struct DeadLetterQueueS3Configuration(rt::Props);
     impl DeadLetterQueueS3Configuration {
         /// A new `DeadLetterQueueS3Configuration`. Required properties: `bucket_arn` (`BucketARN`), `expected_bucket_owner` (`ExpectedBucketOwner`).
-        pub fn new(bucket_arn: impl Into<Expr>, expected_bucket_owner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(
+            bucket_arn: impl Into<rt::Expr>,
+            expected_bucket_owner: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
             this.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(expected_bucket_owner),
+                rt::string(expected_bucket_owner),
             );
             DeadLetterQueueS3Configuration(this)
         }
         /// Optional S3 key prefix under which error records are organized.
         ///
         /// Constraints: length 1..=512; pattern `^[0-9A-Za-z!\-_'.*()\/]+$`. CloudFormation `ErrorOutputPrefix`, Terraform `error_output_prefix`.
-        pub fn error_output_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn error_output_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -209,17 +217,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`), `key_id` (`KeyId`).
-        pub fn new(encryption_type: EncryptionType, key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_type: EncryptionType, key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
                 encryption_type.into(),
             );
-            this.set("KeyId", Some("key_id"), string(key_id));
+            this.set("KeyId", Some("key_id"), rt::string(key_id));
             EncryptionConfiguration(this)
         }
     }
@@ -230,11 +238,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. Required properties: `cloud_watch_logs` (`CloudWatchLogs`).
         pub fn new(cloud_watch_logs: CloudWatchLogsConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogs",
                 Some("cloudwatch_logs"),
@@ -250,12 +258,12 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionfield.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionField(Props);
+    pub struct PartitionField(rt::Props);
     impl PartitionField {
         /// A new `PartitionField`. Required properties: `source_name` (`SourceName`), `transform` (`Transform`).
-        pub fn new(source_name: impl Into<Expr>, transform: Transform) -> Self {
-            let mut this = Props::default();
-            this.set("SourceName", Some("source_name"), string(source_name));
+        pub fn new(source_name: impl Into<rt::Expr>, transform: Transform) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceName", Some("source_name"), rt::string(source_name));
             this.set("Transform", Some("transform"), transform.into());
             PartitionField(this)
         }
@@ -267,15 +275,15 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionSpec(Props);
+    pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
         /// A new `PartitionSpec`. Required properties: `partition_fields` (`PartitionFields`).
         pub fn new(partition_fields: impl IntoIterator<Item = PartitionField>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PartitionFields",
                 Some("partition_fields"),
-                list(partition_fields),
+                rt::list(partition_fields),
             );
             PartitionSpec(this)
         }
@@ -287,11 +295,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-recordconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RecordConfiguration(Props);
+    pub struct RecordConfiguration(rt::Props);
     impl RecordConfiguration {
         /// A new `RecordConfiguration`. Required properties: `record_format_type` (`RecordFormatType`).
         pub fn new(record_format_type: RecordFormatType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordFormatType",
                 Some("record_format_type"),
@@ -302,9 +310,9 @@ pub mod channel {
         /// The ARN of the AWS Glue Schema Registry (GSR) schema.
         ///
         /// Constraints: length 1..=512; pattern `^arn:aws[-a-z0-9]*:glue:[-a-z0-9]+:\d{12}:schema/[-a-zA-Z0-9_$#.]+/[-a-zA-Z0-9_$#.]+$`. CloudFormation `GSRSchemaARN`, Terraform `gsr_schema_arn`.
-        pub fn gsr_schema_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn gsr_schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GSRSchemaARN", Some("gsr_schema_arn"), string(value));
+                .set("GSRSchemaARN", Some("gsr_schema_arn"), rt::string(value));
             self
         }
     }
@@ -315,11 +323,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `storage_configuration` (`StorageConfiguration`).
         pub fn new(storage_configuration: S3StorageConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StorageConfiguration",
                 Some("storage_configuration"),
@@ -334,7 +342,7 @@ pub mod channel {
             self.0.set(
                 "DataFreshnessInSeconds",
                 Some("data_freshness_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -360,16 +368,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3storageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3StorageConfiguration(Props);
+    pub struct S3StorageConfiguration(rt::Props);
     impl S3StorageConfiguration {
         /// A new `S3StorageConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `compression_type` (`CompressionType`), `expected_bucket_owner` (`ExpectedBucketOwner`).
         pub fn new(
-            bucket_arn: impl Into<Expr>,
+            bucket_arn: impl Into<rt::Expr>,
             compression_type: CompressionType2,
-            expected_bucket_owner: impl Into<Expr>,
+            expected_bucket_owner: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
             this.set(
                 "CompressionType",
                 Some("compression_type"),
@@ -378,18 +386,18 @@ pub mod channel {
             this.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(expected_bucket_owner),
+                rt::string(expected_bucket_owner),
             );
             S3StorageConfiguration(this)
         }
         /// Optional template for the S3 object key path.
         ///
         /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z!\-_'.*()\/=:{}]+$`. CloudFormation `OutputKeyTemplate`, Terraform `output_key_template`.
-        pub fn output_key_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_key_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputKeyTemplate",
                 Some("output_key_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -409,28 +417,28 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3TableConfiguration(Props);
+    pub struct S3TableConfiguration(rt::Props);
     impl S3TableConfiguration {
         /// A new `S3TableConfiguration`. Required properties: `compression_type` (`CompressionType`), `namespace` (`Namespace`), `table_bucket_arn` (`TableBucketARN`), `table_name` (`TableName`).
         pub fn new(
             compression_type: CompressionType,
-            namespace: impl Into<Expr>,
-            table_bucket_arn: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            namespace: impl Into<rt::Expr>,
+            table_bucket_arn: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CompressionType",
                 Some("compression_type"),
                 compression_type.into(),
             );
-            this.set("Namespace", Some("namespace"), string(namespace));
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             this.set(
                 "TableBucketARN",
                 Some("table_bucket_arn"),
-                string(table_bucket_arn),
+                rt::string(table_bucket_arn),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             S3TableConfiguration(this)
         }
         /// The partition specification used by the destination Iceberg table.
@@ -449,14 +457,14 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tablesdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3TablesDestinationConfiguration(Props);
+    pub struct S3TablesDestinationConfiguration(rt::Props);
     impl S3TablesDestinationConfiguration {
         /// A new `S3TablesDestinationConfiguration`. Required properties: `dead_letter_queue_s3_configuration` (`DeadLetterQueueS3Configuration`), `s3_tables_configuration_list` (`S3TablesConfigurationList`).
         pub fn new(
             dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration,
             s3_tables_configuration_list: impl IntoIterator<Item = S3TableConfiguration>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DeadLetterQueueS3Configuration",
                 Some("dead_letter_queue_s3_configuration"),
@@ -465,7 +473,7 @@ pub mod channel {
             this.set(
                 "S3TablesConfigurationList",
                 Some("s3_tables_configuration_list"),
-                list(s3_tables_configuration_list),
+                rt::list(s3_tables_configuration_list),
             );
             S3TablesDestinationConfiguration(this)
         }
@@ -476,7 +484,7 @@ pub mod channel {
             self.0.set(
                 "DataFreshnessInSeconds",
                 Some("data_freshness_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -488,17 +496,20 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-streamconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StreamConfiguration(Props);
+    pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
         /// A new `StreamConfiguration`. Required properties: `record_configuration` (`RecordConfiguration`), `stream_arn` (`StreamARN`).
-        pub fn new(record_configuration: RecordConfiguration, stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            record_configuration: RecordConfiguration,
+            stream_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RecordConfiguration",
                 Some("record_configuration"),
                 record_configuration.into(),
             );
-            this.set("StreamARN", Some("stream_arn"), string(stream_arn));
+            this.set("StreamARN", Some("stream_arn"), rt::string(stream_arn));
             StreamConfiguration(this)
         }
     }
@@ -569,11 +580,11 @@ pub mod channel {
 /// CloudFormation: `AWS::Kinesis::ResourcePolicy`. Terraform: `awscc_kinesis_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kinesis::ResourcePolicy",
     terraform: Some("awscc_kinesis_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -583,15 +594,19 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
-        resource_policy: impl Into<Value>,
+        resource_arn: impl Into<rt::Expr>,
+        resource_policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         this.set(
             "ResourcePolicy",
             Some("resource_policy"),
-            json_string(resource_policy),
+            rt::json_string(resource_policy),
         );
         ResourcePolicy(this)
     }
@@ -599,7 +614,7 @@ impl ResourcePolicy {
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::Kinesis::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Resource Type definition for AWS::Kinesis::Stream
 ///
@@ -608,11 +623,11 @@ handle!(ResourcePolicyHandle);
 /// Stateful (records): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-stream.html)
-pub struct Stream(Base);
-static STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct Stream(rt::Base);
+static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kinesis::Stream",
     terraform: Some("awscc_kinesis_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -624,7 +639,7 @@ impl Stream {
     /// Declares a `AWS::Kinesis::Stream` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &STREAM_TYPE);
+        let this = rt::Base::new(id, &STREAM_TYPE);
         Stream(this)
     }
     /// The final list of shard-level metrics
@@ -637,7 +652,7 @@ impl Stream {
         self.0.set(
             "DesiredShardLevelMetrics",
             Some("desired_shard_level_metrics"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -648,15 +663,15 @@ impl Stream {
         self.0.set(
             "MaxRecordSizeInKiB",
             Some("max_record_size_in_ki_b"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The name of the Kinesis stream.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The record distribution strategy for the stream.
@@ -680,7 +695,7 @@ impl Stream {
         self.0.set(
             "RetentionPeriodHours",
             Some("retention_period_hours"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -688,7 +703,8 @@ impl Stream {
     ///
     /// Constraints: range 1..=100000. CloudFormation `ShardCount`, Terraform `shard_count`.
     pub fn shard_count(mut self, value: i64) -> Self {
-        self.0.set("ShardCount", Some("shard_count"), int(value));
+        self.0
+            .set("ShardCount", Some("shard_count"), rt::int(value));
         self
     }
     /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
@@ -717,7 +733,7 @@ impl Stream {
         self.0.set(
             "WarmThroughputMiBps",
             Some("warm_throughput_mi_bps"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -725,19 +741,19 @@ impl Stream {
 builder!(Stream, StreamHandle);
 /// A declared `AWS::Kinesis::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamHandle(Handle);
+pub struct StreamHandle(rt::Handle);
 handle!(StreamHandle);
 impl StreamHandle {
     /// The Amazon resource name (ARN) of the Kinesis stream
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Warm throughput configuration details for the stream.
     ///
     /// CloudFormation `Fn::GetAtt` `WarmThroughputObject`; Terraform `warm_throughput_object`.
-    pub fn warm_throughput_object(&self) -> Expr {
+    pub fn warm_throughput_object(&self) -> rt::Expr {
         self.0.attr("WarmThroughputObject")
     }
 }
@@ -750,17 +766,17 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streamencryption.html)
     #[derive(Clone, Debug)]
-    pub struct StreamEncryption(Props);
+    pub struct StreamEncryption(rt::Props);
     impl StreamEncryption {
         /// A new `StreamEncryption`. Required properties: `encryption_type` (`EncryptionType`), `key_id` (`KeyId`).
-        pub fn new(encryption_type: EncryptionType, key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_type: EncryptionType, key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
                 encryption_type.into(),
             );
-            this.set("KeyId", Some("key_id"), string(key_id));
+            this.set("KeyId", Some("key_id"), rt::string(key_id));
             StreamEncryption(this)
         }
     }
@@ -771,11 +787,11 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streammodedetails.html)
     #[derive(Clone, Debug)]
-    pub struct StreamModeDetails(Props);
+    pub struct StreamModeDetails(rt::Props);
     impl StreamModeDetails {
         /// A new `StreamModeDetails`. Required properties: `stream_mode` (`StreamMode`).
         pub fn new(stream_mode: StreamMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StreamMode", Some("stream_mode"), stream_mode.into());
             StreamModeDetails(this)
         }
@@ -833,11 +849,11 @@ pub mod stream {
 /// CloudFormation: `AWS::Kinesis::StreamConsumer`. Terraform: `awscc_kinesis_stream_consumer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-streamconsumer.html)
-pub struct StreamConsumer(Base);
-static STREAM_CONSUMER_TYPE: TypeInfo = TypeInfo {
+pub struct StreamConsumer(rt::Base);
+static STREAM_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Kinesis::StreamConsumer",
     terraform: Some("awscc_kinesis_stream_consumer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -854,37 +870,41 @@ impl StreamConsumer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        consumer_name: impl Into<Expr>,
-        stream_arn: impl Into<Expr>,
+        consumer_name: impl Into<rt::Expr>,
+        stream_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STREAM_CONSUMER_TYPE);
-        this.set("ConsumerName", Some("consumer_name"), string(consumer_name));
-        this.set("StreamARN", Some("stream_arn"), string(stream_arn));
+        let mut this = rt::Base::new(id, &STREAM_CONSUMER_TYPE);
+        this.set(
+            "ConsumerName",
+            Some("consumer_name"),
+            rt::string(consumer_name),
+        );
+        this.set("StreamARN", Some("stream_arn"), rt::string(stream_arn));
         StreamConsumer(this)
     }
 }
 builder!(StreamConsumer, StreamConsumerHandle);
 /// A declared `AWS::Kinesis::StreamConsumer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamConsumerHandle(Handle);
+pub struct StreamConsumerHandle(rt::Handle);
 handle!(StreamConsumerHandle);
 impl StreamConsumerHandle {
     /// The ARN returned by Kinesis Data Streams when you registered the consumer.
     ///
     /// CloudFormation `Fn::GetAtt` `ConsumerARN`; Terraform `consumer_arn`.
-    pub fn consumer_arn(&self) -> Expr {
+    pub fn consumer_arn(&self) -> rt::Expr {
         self.0.attr("ConsumerARN")
     }
     /// A consumer can't read data while in the CREATING or DELETING states.
     ///
     /// CloudFormation `Fn::GetAtt` `ConsumerStatus`; Terraform `consumer_status`.
-    pub fn consumer_status(&self) -> Expr {
+    pub fn consumer_status(&self) -> rt::Expr {
         self.0.attr("ConsumerStatus")
     }
     /// Timestamp when the consumer was created.
     ///
     /// CloudFormation `Fn::GetAtt` `ConsumerCreationTimestamp`; Terraform `consumer_creation_timestamp`.
-    pub fn consumer_creation_timestamp(&self) -> Expr {
+    pub fn consumer_creation_timestamp(&self) -> rt::Expr {
         self.0.attr("ConsumerCreationTimestamp")
     }
 }

@@ -2,23 +2,24 @@
 //! `KinesisAnalytics` resource types of the CloudFormation registry (`AWS::KinesisAnalytics::*`): 3 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisanalytics` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::KinesisAnalytics::Application
 ///
 /// CloudFormation: `AWS::KinesisAnalytics::Application`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalytics-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalytics::Application",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -46,34 +47,35 @@ impl Application {
         id: impl Into<String>,
         inputs: impl IntoIterator<Item = application::Input>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Inputs", None, list(inputs));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Inputs", None, rt::list(inputs));
         Application(this)
     }
     /// CloudFormation `ApplicationCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn application_code(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApplicationCode", None, string(value));
+    pub fn application_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationCode", None, rt::string(value));
         self
     }
     /// CloudFormation `ApplicationDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn application_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApplicationDescription", None, string(value));
+    pub fn application_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationDescription", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn application_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApplicationName", None, string(value));
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::KinesisAnalytics::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -84,20 +86,20 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(Props);
+    pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
         pub fn new(
-            record_column_delimiter: impl Into<Expr>,
-            record_row_delimiter: impl Into<Expr>,
+            record_column_delimiter: impl Into<rt::Expr>,
+            record_row_delimiter: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                string(record_column_delimiter),
+                rt::string(record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, string(record_row_delimiter));
+            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
             CsvMappingParameters(this)
         }
     }
@@ -106,13 +108,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-input.html)
     #[derive(Clone, Debug)]
-    pub struct Input(Props);
+    pub struct Input(rt::Props);
     impl Input {
         /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("InputSchema", None, input_schema.into());
-            this.set("NamePrefix", None, string(name_prefix));
+            this.set("NamePrefix", None, rt::string(name_prefix));
             Input(this)
         }
         /// CloudFormation `InputParallelism`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -145,13 +147,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
-    pub struct InputLambdaProcessor(Props);
+    pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
         /// A new `InputLambdaProcessor`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             InputLambdaProcessor(this)
         }
     }
@@ -160,16 +162,16 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputparallelism.html)
     #[derive(Clone, Debug)]
-    pub struct InputParallelism(Props);
+    pub struct InputParallelism(rt::Props);
     impl InputParallelism {
         /// A new `InputParallelism`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputParallelism(this)
         }
         /// CloudFormation `Count`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", None, int(value));
+            self.0.set("Count", None, rt::int(value));
             self
         }
     }
@@ -178,11 +180,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputProcessingConfiguration(Props);
+    pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
         /// A new `InputProcessingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputProcessingConfiguration(this)
         }
         /// CloudFormation `InputLambdaProcessor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -196,21 +198,21 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputschema.html)
     #[derive(Clone, Debug)]
-    pub struct InputSchema(Props);
+    pub struct InputSchema(rt::Props);
     impl InputSchema {
         /// A new `InputSchema`. Required properties: `record_columns` (`RecordColumns`), `record_format` (`RecordFormat`).
         pub fn new(
             record_columns: impl IntoIterator<Item = RecordColumn>,
             record_format: RecordFormat,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RecordColumns", None, list(record_columns));
+            let mut this = rt::Props::default();
+            this.set("RecordColumns", None, rt::list(record_columns));
             this.set("RecordFormat", None, record_format.into());
             InputSchema(this)
         }
         /// CloudFormation `RecordEncoding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_encoding(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordEncoding", None, string(value));
+        pub fn record_encoding(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RecordEncoding", None, rt::string(value));
             self
         }
     }
@@ -219,12 +221,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(Props);
+    pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
         /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordRowPath", None, string(record_row_path));
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordRowPath", None, rt::string(record_row_path));
             JsonMappingParameters(this)
         }
     }
@@ -233,13 +235,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseInput(Props);
+    pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
         /// A new `KinesisFirehoseInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             KinesisFirehoseInput(this)
         }
     }
@@ -248,13 +250,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamsInput(Props);
+    pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
         /// A new `KinesisStreamsInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             KinesisStreamsInput(this)
         }
     }
@@ -263,11 +265,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-mappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MappingParameters(Props);
+    pub struct MappingParameters(rt::Props);
     impl MappingParameters {
         /// A new `MappingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MappingParameters(this)
         }
         /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -286,18 +288,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordcolumn.html)
     #[derive(Clone, Debug)]
-    pub struct RecordColumn(Props);
+    pub struct RecordColumn(rt::Props);
     impl RecordColumn {
         /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<Expr>, sql_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("SqlType", None, string(sql_type));
+        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("SqlType", None, rt::string(sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mapping", None, string(value));
+        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mapping", None, rt::string(value));
             self
         }
     }
@@ -306,12 +308,12 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordformat.html)
     #[derive(Clone, Debug)]
-    pub struct RecordFormat(Props);
+    pub struct RecordFormat(rt::Props);
     impl RecordFormat {
         /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
-        pub fn new(record_format_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordFormatType", None, string(record_format_type));
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordFormatType", None, rt::string(record_format_type));
             RecordFormat(this)
         }
         /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -327,11 +329,11 @@ pub mod application {
 /// CloudFormation: `AWS::KinesisAnalytics::ApplicationOutput`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalytics-applicationoutput.html)
-pub struct ApplicationOutput(Base);
-static APPLICATION_OUTPUT_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationOutput(rt::Base);
+static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalytics::ApplicationOutput",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -357,11 +359,11 @@ impl ApplicationOutput {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
         output: application_output::Output,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_OUTPUT_TYPE);
-        this.set("ApplicationName", None, string(application_name));
+        let mut this = rt::Base::new(id, &APPLICATION_OUTPUT_TYPE);
+        this.set("ApplicationName", None, rt::string(application_name));
         this.set("Output", None, output.into());
         ApplicationOutput(this)
     }
@@ -369,11 +371,11 @@ impl ApplicationOutput {
 builder!(ApplicationOutput, ApplicationOutputHandle);
 /// A declared `AWS::KinesisAnalytics::ApplicationOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationOutputHandle(Handle);
+pub struct ApplicationOutputHandle(rt::Handle);
 handle!(ApplicationOutputHandle);
 impl ApplicationOutputHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -384,16 +386,16 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationSchema(Props);
+    pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
         /// A new `DestinationSchema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationSchema(this)
         }
         /// CloudFormation `RecordFormatType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_format_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordFormatType", None, string(value));
+        pub fn record_format_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RecordFormatType", None, rt::string(value));
             self
         }
     }
@@ -402,13 +404,13 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseOutput(Props);
+    pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
         /// A new `KinesisFirehoseOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             KinesisFirehoseOutput(this)
         }
     }
@@ -417,13 +419,13 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamsOutput(Props);
+    pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
         /// A new `KinesisStreamsOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             KinesisStreamsOutput(this)
         }
     }
@@ -432,13 +434,13 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaOutput(Props);
+    pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
         /// A new `LambdaOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
-            this.set("RoleARN", None, string(role_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
+            this.set("RoleARN", None, rt::string(role_arn));
             LambdaOutput(this)
         }
     }
@@ -447,11 +449,11 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-output.html)
     #[derive(Clone, Debug)]
-    pub struct Output(Props);
+    pub struct Output(rt::Props);
     impl Output {
         /// A new `Output`. Required properties: `destination_schema` (`DestinationSchema`).
         pub fn new(destination_schema: DestinationSchema) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DestinationSchema", None, destination_schema.into());
             Output(this)
         }
@@ -471,8 +473,8 @@ pub mod application_output {
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -483,11 +485,11 @@ pub mod application_output {
 /// CloudFormation: `AWS::KinesisAnalytics::ApplicationReferenceDataSource`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalytics-applicationreferencedatasource.html)
-pub struct ApplicationReferenceDataSource(Base);
-static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationReferenceDataSource(rt::Base);
+static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalytics::ApplicationReferenceDataSource",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -513,11 +515,11 @@ impl ApplicationReferenceDataSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
-        this.set("ApplicationName", None, string(application_name));
+        let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
+        this.set("ApplicationName", None, rt::string(application_name));
         this.set("ReferenceDataSource", None, reference_data_source.into());
         ApplicationReferenceDataSource(this)
     }
@@ -528,11 +530,11 @@ builder!(
 );
 /// A declared `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationReferenceDataSourceHandle(Handle);
+pub struct ApplicationReferenceDataSourceHandle(rt::Handle);
 handle!(ApplicationReferenceDataSourceHandle);
 impl ApplicationReferenceDataSourceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -543,20 +545,20 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-csvmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(Props);
+    pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
         pub fn new(
-            record_column_delimiter: impl Into<Expr>,
-            record_row_delimiter: impl Into<Expr>,
+            record_column_delimiter: impl Into<rt::Expr>,
+            record_row_delimiter: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                string(record_column_delimiter),
+                rt::string(record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, string(record_row_delimiter));
+            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
             CsvMappingParameters(this)
         }
     }
@@ -565,12 +567,12 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(Props);
+    pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
         /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordRowPath", None, string(record_row_path));
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordRowPath", None, rt::string(record_row_path));
             JsonMappingParameters(this)
         }
     }
@@ -579,11 +581,11 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-mappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MappingParameters(Props);
+    pub struct MappingParameters(rt::Props);
     impl MappingParameters {
         /// A new `MappingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MappingParameters(this)
         }
         /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -602,18 +604,18 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-recordcolumn.html)
     #[derive(Clone, Debug)]
-    pub struct RecordColumn(Props);
+    pub struct RecordColumn(rt::Props);
     impl RecordColumn {
         /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<Expr>, sql_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("SqlType", None, string(sql_type));
+        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("SqlType", None, rt::string(sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mapping", None, string(value));
+        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mapping", None, rt::string(value));
             self
         }
     }
@@ -622,12 +624,12 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-recordformat.html)
     #[derive(Clone, Debug)]
-    pub struct RecordFormat(Props);
+    pub struct RecordFormat(rt::Props);
     impl RecordFormat {
         /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
-        pub fn new(record_format_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordFormatType", None, string(record_format_type));
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordFormatType", None, rt::string(record_format_type));
             RecordFormat(this)
         }
         /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -641,11 +643,11 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceDataSource(Props);
+    pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
         /// A new `ReferenceDataSource`. Required properties: `reference_schema` (`ReferenceSchema`).
         pub fn new(reference_schema: ReferenceSchema) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ReferenceSchema", None, reference_schema.into());
             ReferenceDataSource(this)
         }
@@ -655,8 +657,8 @@ pub mod application_reference_data_source {
             self
         }
         /// CloudFormation `TableName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", None, string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableName", None, rt::string(value));
             self
         }
     }
@@ -665,21 +667,21 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceSchema(Props);
+    pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
         /// A new `ReferenceSchema`. Required properties: `record_columns` (`RecordColumns`), `record_format` (`RecordFormat`).
         pub fn new(
             record_columns: impl IntoIterator<Item = RecordColumn>,
             record_format: RecordFormat,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RecordColumns", None, list(record_columns));
+            let mut this = rt::Props::default();
+            this.set("RecordColumns", None, rt::list(record_columns));
             this.set("RecordFormat", None, record_format.into());
             ReferenceSchema(this)
         }
         /// CloudFormation `RecordEncoding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_encoding(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordEncoding", None, string(value));
+        pub fn record_encoding(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RecordEncoding", None, rt::string(value));
             self
         }
     }
@@ -688,18 +690,18 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
-    pub struct S3ReferenceDataSource(Props);
+    pub struct S3ReferenceDataSource(rt::Props);
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`), `reference_role_arn` (`ReferenceRoleARN`).
         pub fn new(
-            bucket_arn: impl Into<Expr>,
-            file_key: impl Into<Expr>,
-            reference_role_arn: impl Into<Expr>,
+            bucket_arn: impl Into<rt::Expr>,
+            file_key: impl Into<rt::Expr>,
+            reference_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", None, string(bucket_arn));
-            this.set("FileKey", None, string(file_key));
-            this.set("ReferenceRoleARN", None, string(reference_role_arn));
+            let mut this = rt::Props::default();
+            this.set("BucketARN", None, rt::string(bucket_arn));
+            this.set("FileKey", None, rt::string(file_key));
+            this.set("ReferenceRoleARN", None, rt::string(reference_role_arn));
             S3ReferenceDataSource(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `KinesisAnalyticsV2` resource types of the CloudFormation registry (`AWS::KinesisAnalyticsV2::*`): 4 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisanalyticsv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates an Amazon Kinesis Data Analytics application.
 ///
 /// CloudFormation: `AWS::KinesisAnalyticsV2::Application`. Terraform: `awscc_kinesisanalyticsv2_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalyticsv2-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalyticsV2::Application",
     terraform: Some("awscc_kinesisanalyticsv2_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -29,9 +30,9 @@ impl Application {
     pub fn new(
         id: impl Into<String>,
         runtime_environment: application::RuntimeEnvironment,
-        service_execution_role: impl Into<Expr>,
+        service_execution_role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "RuntimeEnvironment",
             Some("runtime_environment"),
@@ -40,7 +41,7 @@ impl Application {
         this.set(
             "ServiceExecutionRole",
             Some("service_execution_role"),
-            string(service_execution_role),
+            rt::string(service_execution_role),
         );
         Application(this)
     }
@@ -61,11 +62,11 @@ impl Application {
     /// The description of the application.
     ///
     /// Constraints: length 0..=1024. CloudFormation `ApplicationDescription`, Terraform `application_description`.
-    pub fn application_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn application_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApplicationDescription",
             Some("application_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -94,9 +95,12 @@ impl Application {
     /// The name of the application.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
-    pub fn application_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ApplicationName", Some("application_name"), string(value));
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
         self
     }
     /// Specifies run configuration (start parameters) of a Kinesis Data Analytics application.
@@ -111,7 +115,7 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::KinesisAnalyticsV2::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 /// Property types and value sets of [`Application`] (`AWS::KinesisAnalyticsV2::Application`).
 pub mod application {
@@ -122,11 +126,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationcodeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationCodeConfiguration(Props);
+    pub struct ApplicationCodeConfiguration(rt::Props);
     impl ApplicationCodeConfiguration {
         /// A new `ApplicationCodeConfiguration`. Required properties: `code_content` (`CodeContent`), `code_content_type` (`CodeContentType`).
         pub fn new(code_content: CodeContent, code_content_type: CodeContentType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CodeContent", Some("code_content"), code_content.into());
             this.set(
                 "CodeContentType",
@@ -143,11 +147,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationConfiguration(Props);
+    pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
         /// A new `ApplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApplicationConfiguration(this)
         }
         /// The code location and type parameters for a Flink-based Kinesis Data Analytics application.
@@ -249,8 +253,11 @@ pub mod application {
             mut self,
             value: impl IntoIterator<Item = VpcConfiguration>,
         ) -> Self {
-            self.0
-                .set("VpcConfigurations", Some("vpc_configurations"), list(value));
+            self.0.set(
+                "VpcConfigurations",
+                Some("vpc_configurations"),
+                rt::list(value),
+            );
             self
         }
         /// The configuration parameters for a Kinesis Data Analytics Studio notebook.
@@ -275,19 +282,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationEncryptionConfiguration(Props);
+    pub struct ApplicationEncryptionConfiguration(rt::Props);
     impl ApplicationEncryptionConfiguration {
         /// A new `ApplicationEncryptionConfiguration`. Required properties: `key_type` (`KeyType`).
         pub fn new(key_type: KeyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("KeyType", Some("key_type"), key_type.into());
             ApplicationEncryptionConfiguration(this)
         }
         /// KMS KeyId. Can be either key uuid or full key arn or key alias arn or short key alias
         ///
         /// Constraints: length 1..=2048; pattern `^(?:arn:.*:kms:.*:.*:(?:key\/.*|alias\/.*)|alias\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`. CloudFormation `KeyId`, Terraform `key_id`.
-        pub fn key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyId", Some("key_id"), string(value));
+        pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyId", Some("key_id"), rt::string(value));
             self
         }
     }
@@ -298,15 +305,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationmaintenanceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationMaintenanceConfiguration(Props);
+    pub struct ApplicationMaintenanceConfiguration(rt::Props);
     impl ApplicationMaintenanceConfiguration {
         /// A new `ApplicationMaintenanceConfiguration`. Required properties: `application_maintenance_window_start_time` (`ApplicationMaintenanceWindowStartTime`).
-        pub fn new(application_maintenance_window_start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(application_maintenance_window_start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationMaintenanceWindowStartTime",
                 Some("application_maintenance_window_start_time"),
-                string(application_maintenance_window_start_time),
+                rt::string(application_maintenance_window_start_time),
             );
             ApplicationMaintenanceConfiguration(this)
         }
@@ -318,11 +325,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationrestoreconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationRestoreConfiguration(Props);
+    pub struct ApplicationRestoreConfiguration(rt::Props);
     impl ApplicationRestoreConfiguration {
         /// A new `ApplicationRestoreConfiguration`. Required properties: `application_restore_type` (`ApplicationRestoreType`).
         pub fn new(application_restore_type: ApplicationRestoreType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationRestoreType",
                 Some("application_restore_type"),
@@ -333,9 +340,9 @@ pub mod application {
         /// The identifier of an existing snapshot of application state to use to restart an application.
         ///
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
-        pub fn snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnapshotName", Some("snapshot_name"), string(value));
+                .set("SnapshotName", Some("snapshot_name"), rt::string(value));
             self
         }
     }
@@ -346,15 +353,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSnapshotConfiguration(Props);
+    pub struct ApplicationSnapshotConfiguration(rt::Props);
     impl ApplicationSnapshotConfiguration {
         /// A new `ApplicationSnapshotConfiguration`. Required properties: `snapshots_enabled` (`SnapshotsEnabled`).
         pub fn new(snapshots_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SnapshotsEnabled",
                 Some("snapshots_enabled"),
-                boolean(snapshots_enabled),
+                rt::boolean(snapshots_enabled),
             );
             ApplicationSnapshotConfiguration(this)
         }
@@ -366,15 +373,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsystemrollbackconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSystemRollbackConfiguration(Props);
+    pub struct ApplicationSystemRollbackConfiguration(rt::Props);
     impl ApplicationSystemRollbackConfiguration {
         /// A new `ApplicationSystemRollbackConfiguration`. Required properties: `rollback_enabled` (`RollbackEnabled`).
         pub fn new(rollback_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RollbackEnabled",
                 Some("rollback_enabled"),
-                boolean(rollback_enabled),
+                rt::boolean(rollback_enabled),
             );
             ApplicationSystemRollbackConfiguration(this)
         }
@@ -386,11 +393,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-catalogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CatalogConfiguration(Props);
+    pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
         /// A new `CatalogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CatalogConfiguration(this)
         }
         /// The configuration parameters for the default Amazon Glue database.
@@ -415,11 +422,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-checkpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CheckpointConfiguration(Props);
+    pub struct CheckpointConfiguration(rt::Props);
     impl CheckpointConfiguration {
         /// A new `CheckpointConfiguration`. Required properties: `configuration_type` (`ConfigurationType`).
         pub fn new(configuration_type: ConfigurationType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationType",
                 Some("configuration_type"),
@@ -434,7 +441,7 @@ pub mod application {
             self.0.set(
                 "CheckpointInterval",
                 Some("checkpoint_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -445,7 +452,7 @@ pub mod application {
             self.0.set(
                 "CheckpointingEnabled",
                 Some("checkpointing_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -456,7 +463,7 @@ pub mod application {
             self.0.set(
                 "MinPauseBetweenCheckpoints",
                 Some("min_pause_between_checkpoints"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -468,11 +475,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-codecontent.html)
     #[derive(Clone, Debug)]
-    pub struct CodeContent(Props);
+    pub struct CodeContent(rt::Props);
     impl CodeContent {
         /// A new `CodeContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CodeContent(this)
         }
         /// Information about the Amazon S3 bucket that contains the application code.
@@ -489,17 +496,20 @@ pub mod application {
         /// The text-format code for a Flink-based Kinesis Data Analytics application.
         ///
         /// Constraints: length 1..=102400. CloudFormation `TextContent`, Terraform `text_content`.
-        pub fn text_content(mut self, value: impl Into<Expr>) -> Self {
+        pub fn text_content(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TextContent", Some("text_content"), string(value));
+                .set("TextContent", Some("text_content"), rt::string(value));
             self
         }
         /// The zip-format code for a Flink-based Kinesis Data Analytics application.
         ///
         /// CloudFormation `ZipFileContent`, Terraform `zip_file_content`.
-        pub fn zip_file_content(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ZipFileContent", Some("zip_file_content"), string(value));
+        pub fn zip_file_content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ZipFileContent",
+                Some("zip_file_content"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -510,23 +520,23 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(Props);
+    pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
         pub fn new(
-            record_column_delimiter: impl Into<Expr>,
-            record_row_delimiter: impl Into<Expr>,
+            record_column_delimiter: impl Into<rt::Expr>,
+            record_row_delimiter: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 Some("record_column_delimiter"),
-                string(record_column_delimiter),
+                rt::string(record_column_delimiter),
             );
             this.set(
                 "RecordRowDelimiter",
                 Some("record_row_delimiter"),
-                string(record_row_delimiter),
+                rt::string(record_row_delimiter),
             );
             CsvMappingParameters(this)
         }
@@ -538,11 +548,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-customartifactconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomArtifactConfiguration(Props);
+    pub struct CustomArtifactConfiguration(rt::Props);
     impl CustomArtifactConfiguration {
         /// A new `CustomArtifactConfiguration`. Required properties: `artifact_type` (`ArtifactType`).
         pub fn new(artifact_type: ArtifactType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ArtifactType", Some("artifact_type"), artifact_type.into());
             CustomArtifactConfiguration(this)
         }
@@ -573,11 +583,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-deployasapplicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeployAsApplicationConfiguration(Props);
+    pub struct DeployAsApplicationConfiguration(rt::Props);
     impl DeployAsApplicationConfiguration {
         /// A new `DeployAsApplicationConfiguration`. Required properties: `s3_content_location` (`S3ContentLocation`).
         pub fn new(s3_content_location: S3ContentBaseLocation) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3ContentLocation",
                 Some("s3_content_location"),
@@ -593,11 +603,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-environmentproperties.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentProperties(Props);
+    pub struct EnvironmentProperties(rt::Props);
     impl EnvironmentProperties {
         /// A new `EnvironmentProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentProperties(this)
         }
         /// Describes the execution property groups.
@@ -605,7 +615,7 @@ pub mod application {
         /// Constraints: 0..=50 items. CloudFormation `PropertyGroups`, Terraform `property_groups`.
         pub fn property_groups(mut self, value: impl IntoIterator<Item = PropertyGroup>) -> Self {
             self.0
-                .set("PropertyGroups", Some("property_groups"), list(value));
+                .set("PropertyGroups", Some("property_groups"), rt::list(value));
             self
         }
     }
@@ -616,11 +626,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkapplicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FlinkApplicationConfiguration(Props);
+    pub struct FlinkApplicationConfiguration(rt::Props);
     impl FlinkApplicationConfiguration {
         /// A new `FlinkApplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlinkApplicationConfiguration(this)
         }
         /// Describes an application's checkpointing configuration.
@@ -664,11 +674,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkrunconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FlinkRunConfiguration(Props);
+    pub struct FlinkRunConfiguration(rt::Props);
     impl FlinkRunConfiguration {
         /// A new `FlinkRunConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlinkRunConfiguration(this)
         }
         /// When restoring from a snapshot, specifies whether the runtime is allowed to skip a state that cannot be mapped to the new program.
@@ -678,7 +688,7 @@ pub mod application {
             self.0.set(
                 "AllowNonRestoredState",
                 Some("allow_non_restored_state"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -690,19 +700,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-gluedatacatalogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GlueDataCatalogConfiguration(Props);
+    pub struct GlueDataCatalogConfiguration(rt::Props);
     impl GlueDataCatalogConfiguration {
         /// A new `GlueDataCatalogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GlueDataCatalogConfiguration(this)
         }
         /// The Amazon Resource Name (ARN) of the database.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:.*$`. CloudFormation `DatabaseARN`, Terraform `database_arn`.
-        pub fn database_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseARN", Some("database_arn"), string(value));
+                .set("DatabaseARN", Some("database_arn"), rt::string(value));
             self
         }
     }
@@ -713,13 +723,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-input.html)
     #[derive(Clone, Debug)]
-    pub struct Input(Props);
+    pub struct Input(rt::Props);
     impl Input {
         /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("InputSchema", Some("input_schema"), input_schema.into());
-            this.set("NamePrefix", Some("name_prefix"), string(name_prefix));
+            this.set("NamePrefix", Some("name_prefix"), rt::string(name_prefix));
             Input(this)
         }
         /// Describes the number of in-application streams to create.
@@ -774,12 +784,16 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
-    pub struct InputLambdaProcessor(Props);
+    pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
         /// A new `InputLambdaProcessor`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", Some("resource_arn"), string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceARN",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             InputLambdaProcessor(this)
         }
     }
@@ -790,18 +804,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputparallelism.html)
     #[derive(Clone, Debug)]
-    pub struct InputParallelism(Props);
+    pub struct InputParallelism(rt::Props);
     impl InputParallelism {
         /// A new `InputParallelism`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputParallelism(this)
         }
         /// The number of in-application streams to create.
         ///
         /// Constraints: range 1..=64. CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
     }
@@ -812,11 +826,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputProcessingConfiguration(Props);
+    pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
         /// A new `InputProcessingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputProcessingConfiguration(this)
         }
         /// The InputLambdaProcessor that is used to preprocess the records in the stream before being processed by your application code.
@@ -838,18 +852,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputschema.html)
     #[derive(Clone, Debug)]
-    pub struct InputSchema(Props);
+    pub struct InputSchema(rt::Props);
     impl InputSchema {
         /// A new `InputSchema`. Required properties: `record_columns` (`RecordColumns`), `record_format` (`RecordFormat`).
         pub fn new(
             record_columns: impl IntoIterator<Item = RecordColumn>,
             record_format: RecordFormat,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordColumns",
                 Some("record_columns"),
-                list(record_columns),
+                rt::list(record_columns),
             );
             this.set("RecordFormat", Some("record_format"), record_format.into());
             InputSchema(this)
@@ -870,15 +884,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(Props);
+    pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
         /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RecordRowPath",
                 Some("record_row_path"),
-                string(record_row_path),
+                rt::string(record_row_path),
             );
             JsonMappingParameters(this)
         }
@@ -890,12 +904,16 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseInput(Props);
+    pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
         /// A new `KinesisFirehoseInput`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", Some("resource_arn"), string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceARN",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             KinesisFirehoseInput(this)
         }
     }
@@ -906,12 +924,16 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamsInput(Props);
+    pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
         /// A new `KinesisStreamsInput`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", Some("resource_arn"), string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceARN",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             KinesisStreamsInput(this)
         }
     }
@@ -922,11 +944,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MappingParameters(Props);
+    pub struct MappingParameters(rt::Props);
     impl MappingParameters {
         /// A new `MappingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MappingParameters(this)
         }
         /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
@@ -959,18 +981,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mavenreference.html)
     #[derive(Clone, Debug)]
-    pub struct MavenReference(Props);
+    pub struct MavenReference(rt::Props);
     impl MavenReference {
         /// A new `MavenReference`. Required properties: `artifact_id` (`ArtifactId`), `group_id` (`GroupId`), `version` (`Version`).
         pub fn new(
-            artifact_id: impl Into<Expr>,
-            group_id: impl Into<Expr>,
-            version: impl Into<Expr>,
+            artifact_id: impl Into<rt::Expr>,
+            group_id: impl Into<rt::Expr>,
+            version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ArtifactId", Some("artifact_id"), string(artifact_id));
-            this.set("GroupId", Some("group_id"), string(group_id));
-            this.set("Version", Some("version"), string(version));
+            let mut this = rt::Props::default();
+            this.set("ArtifactId", Some("artifact_id"), rt::string(artifact_id));
+            this.set("GroupId", Some("group_id"), rt::string(group_id));
+            this.set("Version", Some("version"), rt::string(version));
             MavenReference(this)
         }
     }
@@ -981,11 +1003,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringConfiguration(Props);
+    pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
         /// A new `MonitoringConfiguration`. Required properties: `configuration_type` (`ConfigurationType`).
         pub fn new(configuration_type: ConfigurationType2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationType",
                 Some("configuration_type"),
@@ -1016,11 +1038,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParallelismConfiguration(Props);
+    pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
         /// A new `ParallelismConfiguration`. Required properties: `configuration_type` (`ConfigurationType`).
         pub fn new(configuration_type: ConfigurationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationType",
                 Some("configuration_type"),
@@ -1035,7 +1057,7 @@ pub mod application {
             self.0.set(
                 "AutoScalingEnabled",
                 Some("auto_scaling_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1043,15 +1065,19 @@ pub mod application {
         ///
         /// Constraints: at least 1. CloudFormation `Parallelism`, Terraform `parallelism`.
         pub fn parallelism(mut self, value: i64) -> Self {
-            self.0.set("Parallelism", Some("parallelism"), int(value));
+            self.0
+                .set("Parallelism", Some("parallelism"), rt::int(value));
             self
         }
         /// Describes the number of parallel tasks that a Java-based Kinesis Data Analytics application can perform per Kinesis Processing Unit (KPU) used by the application.
         ///
         /// Constraints: at least 1. CloudFormation `ParallelismPerKPU`, Terraform `parallelism_per_kpu`.
         pub fn parallelism_per_kpu(mut self, value: i64) -> Self {
-            self.0
-                .set("ParallelismPerKPU", Some("parallelism_per_kpu"), int(value));
+            self.0.set(
+                "ParallelismPerKPU",
+                Some("parallelism_per_kpu"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1062,19 +1088,22 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-propertygroup.html)
     #[derive(Clone, Debug)]
-    pub struct PropertyGroup(Props);
+    pub struct PropertyGroup(rt::Props);
     impl PropertyGroup {
         /// A new `PropertyGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PropertyGroup(this)
         }
         /// Describes the key of an application execution property key-value pair.
         ///
         /// Constraints: length 1..=50; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `PropertyGroupId`, Terraform `property_group_id`.
-        pub fn property_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PropertyGroupId", Some("property_group_id"), string(value));
+        pub fn property_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PropertyGroupId",
+                Some("property_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// Describes the value of an application execution property key-value pair.
@@ -1082,10 +1111,10 @@ pub mod application {
         /// CloudFormation `PropertyMap`, Terraform `property_map`.
         pub fn property_map(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("PropertyMap", Some("property_map"), string_map(value));
+                .set("PropertyMap", Some("property_map"), rt::string_map(value));
             self
         }
     }
@@ -1096,20 +1125,20 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordcolumn.html)
     #[derive(Clone, Debug)]
-    pub struct RecordColumn(Props);
+    pub struct RecordColumn(rt::Props);
     impl RecordColumn {
         /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<Expr>, sql_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("SqlType", Some("sql_type"), string(sql_type));
+        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("SqlType", Some("sql_type"), rt::string(sql_type));
             RecordColumn(this)
         }
         /// A reference to the data element in the streaming input or the reference data source.
         ///
         /// Constraints: length 1..=65535. CloudFormation `Mapping`, Terraform `mapping`.
-        pub fn mapping(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mapping", Some("mapping"), string(value));
+        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mapping", Some("mapping"), rt::string(value));
             self
         }
     }
@@ -1120,11 +1149,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordformat.html)
     #[derive(Clone, Debug)]
-    pub struct RecordFormat(Props);
+    pub struct RecordFormat(rt::Props);
     impl RecordFormat {
         /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
         pub fn new(record_format_type: RecordFormatType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordFormatType",
                 Some("record_format_type"),
@@ -1151,11 +1180,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-runconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RunConfiguration(Props);
+    pub struct RunConfiguration(rt::Props);
     impl RunConfiguration {
         /// A new `RunConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunConfiguration(this)
         }
         /// Describes the restore behavior of a restarting application.
@@ -1191,19 +1220,19 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentbaselocation.html)
     #[derive(Clone, Debug)]
-    pub struct S3ContentBaseLocation(Props);
+    pub struct S3ContentBaseLocation(rt::Props);
     impl S3ContentBaseLocation {
         /// A new `S3ContentBaseLocation`. Required properties: `bucket_arn` (`BucketARN`).
-        pub fn new(bucket_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
             S3ContentBaseLocation(this)
         }
         /// The base path for the S3 bucket.
         ///
         /// Constraints: length 1..=1024; pattern `^[a-zA-Z0-9/!-_.*'()]+$`. CloudFormation `BasePath`, Terraform `base_path`.
-        pub fn base_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BasePath", Some("base_path"), string(value));
+        pub fn base_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BasePath", Some("base_path"), rt::string(value));
             self
         }
     }
@@ -1214,21 +1243,21 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentlocation.html)
     #[derive(Clone, Debug)]
-    pub struct S3ContentLocation(Props);
+    pub struct S3ContentLocation(rt::Props);
     impl S3ContentLocation {
         /// A new `S3ContentLocation`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<Expr>, file_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
-            this.set("FileKey", Some("file_key"), string(file_key));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set("FileKey", Some("file_key"), rt::string(file_key));
             S3ContentLocation(this)
         }
         /// The version of the object containing the application code.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ObjectVersion`, Terraform `object_version`.
-        pub fn object_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ObjectVersion", Some("object_version"), string(value));
+                .set("ObjectVersion", Some("object_version"), rt::string(value));
             self
         }
     }
@@ -1239,18 +1268,18 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-sqlapplicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SqlApplicationConfiguration(Props);
+    pub struct SqlApplicationConfiguration(rt::Props);
     impl SqlApplicationConfiguration {
         /// A new `SqlApplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SqlApplicationConfiguration(this)
         }
         /// The array of Input objects describing the input streams used by the application.
         ///
         /// Constraints: at most 1 items. CloudFormation `Inputs`, Terraform `inputs`.
         pub fn inputs(mut self, value: impl IntoIterator<Item = Input>) -> Self {
-            self.0.set("Inputs", Some("inputs"), list(value));
+            self.0.set("Inputs", Some("inputs"), rt::list(value));
             self
         }
     }
@@ -1261,20 +1290,20 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfiguration(this)
         }
     }
@@ -1285,11 +1314,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinapplicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ZeppelinApplicationConfiguration(Props);
+    pub struct ZeppelinApplicationConfiguration(rt::Props);
     impl ZeppelinApplicationConfiguration {
         /// A new `ZeppelinApplicationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZeppelinApplicationConfiguration(this)
         }
         /// The Amazon Glue Data Catalog that you use in queries in a Kinesis Data Analytics Studio notebook.
@@ -1313,7 +1342,7 @@ pub mod application {
             self.0.set(
                 "CustomArtifactsConfiguration",
                 Some("custom_artifacts_configuration"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1350,11 +1379,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ZeppelinMonitoringConfiguration(Props);
+    pub struct ZeppelinMonitoringConfiguration(rt::Props);
     impl ZeppelinMonitoringConfiguration {
         /// A new `ZeppelinMonitoringConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZeppelinMonitoringConfiguration(this)
         }
         /// The verbosity of the CloudWatch Logs for an application.
@@ -1512,11 +1541,11 @@ pub mod application {
 /// CloudFormation: `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalyticsv2-applicationcloudwatchloggingoption.html)
-pub struct ApplicationCloudWatchLoggingOption(Base);
-static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationCloudWatchLoggingOption(rt::Base);
+static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1542,11 +1571,11 @@ impl ApplicationCloudWatchLoggingOption {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
         cloud_watch_logging_option: application_cloud_watch_logging_option::CloudWatchLoggingOption,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE);
-        this.set("ApplicationName", None, string(application_name));
+        let mut this = rt::Base::new(id, &APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE);
+        this.set("ApplicationName", None, rt::string(application_name));
         this.set(
             "CloudWatchLoggingOption",
             None,
@@ -1561,11 +1590,11 @@ builder!(
 );
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationCloudWatchLoggingOptionHandle(Handle);
+pub struct ApplicationCloudWatchLoggingOptionHandle(rt::Handle);
 handle!(ApplicationCloudWatchLoggingOptionHandle);
 impl ApplicationCloudWatchLoggingOptionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1576,12 +1605,12 @@ pub mod application_cloud_watch_logging_option {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationcloudwatchloggingoption-cloudwatchloggingoption.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLoggingOption(Props);
+    pub struct CloudWatchLoggingOption(rt::Props);
     impl CloudWatchLoggingOption {
         /// A new `CloudWatchLoggingOption`. Required properties: `log_stream_arn` (`LogStreamARN`).
-        pub fn new(log_stream_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogStreamARN", None, string(log_stream_arn));
+        pub fn new(log_stream_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogStreamARN", None, rt::string(log_stream_arn));
             CloudWatchLoggingOption(this)
         }
     }
@@ -1592,11 +1621,11 @@ pub mod application_cloud_watch_logging_option {
 /// CloudFormation: `AWS::KinesisAnalyticsV2::ApplicationOutput`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalyticsv2-applicationoutput.html)
-pub struct ApplicationOutput(Base);
-static APPLICATION_OUTPUT_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationOutput(rt::Base);
+static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalyticsV2::ApplicationOutput",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1622,11 +1651,11 @@ impl ApplicationOutput {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
         output: application_output::Output,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_OUTPUT_TYPE);
-        this.set("ApplicationName", None, string(application_name));
+        let mut this = rt::Base::new(id, &APPLICATION_OUTPUT_TYPE);
+        this.set("ApplicationName", None, rt::string(application_name));
         this.set("Output", None, output.into());
         ApplicationOutput(this)
     }
@@ -1634,11 +1663,11 @@ impl ApplicationOutput {
 builder!(ApplicationOutput, ApplicationOutputHandle);
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationOutputHandle(Handle);
+pub struct ApplicationOutputHandle(rt::Handle);
 handle!(ApplicationOutputHandle);
 impl ApplicationOutputHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1649,16 +1678,16 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationSchema(Props);
+    pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
         /// A new `DestinationSchema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationSchema(this)
         }
         /// CloudFormation `RecordFormatType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_format_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordFormatType", None, string(value));
+        pub fn record_format_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RecordFormatType", None, rt::string(value));
             self
         }
     }
@@ -1667,12 +1696,12 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseOutput(Props);
+    pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
         /// A new `KinesisFirehoseOutput`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
             KinesisFirehoseOutput(this)
         }
     }
@@ -1681,12 +1710,12 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamsOutput(Props);
+    pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
         /// A new `KinesisStreamsOutput`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
             KinesisStreamsOutput(this)
         }
     }
@@ -1695,12 +1724,12 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaOutput(Props);
+    pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
         /// A new `LambdaOutput`. Required properties: `resource_arn` (`ResourceARN`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceARN", None, string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceARN", None, rt::string(resource_arn));
             LambdaOutput(this)
         }
     }
@@ -1709,11 +1738,11 @@ pub mod application_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-output.html)
     #[derive(Clone, Debug)]
-    pub struct Output(Props);
+    pub struct Output(rt::Props);
     impl Output {
         /// A new `Output`. Required properties: `destination_schema` (`DestinationSchema`).
         pub fn new(destination_schema: DestinationSchema) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DestinationSchema", None, destination_schema.into());
             Output(this)
         }
@@ -1733,8 +1762,8 @@ pub mod application_output {
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -1745,11 +1774,11 @@ pub mod application_output {
 /// CloudFormation: `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisanalyticsv2-applicationreferencedatasource.html)
-pub struct ApplicationReferenceDataSource(Base);
-static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationReferenceDataSource(rt::Base);
+static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1775,11 +1804,11 @@ impl ApplicationReferenceDataSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<Expr>,
+        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
-        this.set("ApplicationName", None, string(application_name));
+        let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
+        this.set("ApplicationName", None, rt::string(application_name));
         this.set("ReferenceDataSource", None, reference_data_source.into());
         ApplicationReferenceDataSource(this)
     }
@@ -1790,11 +1819,11 @@ builder!(
 );
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationReferenceDataSourceHandle(Handle);
+pub struct ApplicationReferenceDataSourceHandle(rt::Handle);
 handle!(ApplicationReferenceDataSourceHandle);
 impl ApplicationReferenceDataSourceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1805,20 +1834,20 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-csvmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(Props);
+    pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
         pub fn new(
-            record_column_delimiter: impl Into<Expr>,
-            record_row_delimiter: impl Into<Expr>,
+            record_column_delimiter: impl Into<rt::Expr>,
+            record_row_delimiter: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                string(record_column_delimiter),
+                rt::string(record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, string(record_row_delimiter));
+            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
             CsvMappingParameters(this)
         }
     }
@@ -1827,12 +1856,12 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(Props);
+    pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
         /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordRowPath", None, string(record_row_path));
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordRowPath", None, rt::string(record_row_path));
             JsonMappingParameters(this)
         }
     }
@@ -1841,11 +1870,11 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-mappingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MappingParameters(Props);
+    pub struct MappingParameters(rt::Props);
     impl MappingParameters {
         /// A new `MappingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MappingParameters(this)
         }
         /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1864,18 +1893,18 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordcolumn.html)
     #[derive(Clone, Debug)]
-    pub struct RecordColumn(Props);
+    pub struct RecordColumn(rt::Props);
     impl RecordColumn {
         /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<Expr>, sql_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("SqlType", None, string(sql_type));
+        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("SqlType", None, rt::string(sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mapping", None, string(value));
+        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mapping", None, rt::string(value));
             self
         }
     }
@@ -1884,12 +1913,12 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordformat.html)
     #[derive(Clone, Debug)]
-    pub struct RecordFormat(Props);
+    pub struct RecordFormat(rt::Props);
     impl RecordFormat {
         /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
-        pub fn new(record_format_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RecordFormatType", None, string(record_format_type));
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordFormatType", None, rt::string(record_format_type));
             RecordFormat(this)
         }
         /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1903,11 +1932,11 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceDataSource(Props);
+    pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
         /// A new `ReferenceDataSource`. Required properties: `reference_schema` (`ReferenceSchema`).
         pub fn new(reference_schema: ReferenceSchema) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ReferenceSchema", None, reference_schema.into());
             ReferenceDataSource(this)
         }
@@ -1917,8 +1946,8 @@ pub mod application_reference_data_source {
             self
         }
         /// CloudFormation `TableName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", None, string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableName", None, rt::string(value));
             self
         }
     }
@@ -1927,21 +1956,21 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceSchema(Props);
+    pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
         /// A new `ReferenceSchema`. Required properties: `record_columns` (`RecordColumns`), `record_format` (`RecordFormat`).
         pub fn new(
             record_columns: impl IntoIterator<Item = RecordColumn>,
             record_format: RecordFormat,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RecordColumns", None, list(record_columns));
+            let mut this = rt::Props::default();
+            this.set("RecordColumns", None, rt::list(record_columns));
             this.set("RecordFormat", None, record_format.into());
             ReferenceSchema(this)
         }
         /// CloudFormation `RecordEncoding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_encoding(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordEncoding", None, string(value));
+        pub fn record_encoding(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RecordEncoding", None, rt::string(value));
             self
         }
     }
@@ -1950,13 +1979,13 @@ pub mod application_reference_data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
-    pub struct S3ReferenceDataSource(Props);
+    pub struct S3ReferenceDataSource(rt::Props);
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<Expr>, file_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", None, string(bucket_arn));
-            this.set("FileKey", None, string(file_key));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", None, rt::string(bucket_arn));
+            this.set("FileKey", None, rt::string(file_key));
             S3ReferenceDataSource(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `KinesisFirehose` resource types of the CloudFormation registry (`AWS::KinesisFirehose::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisfirehose` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 ///
 /// CloudFormation: `AWS::KinesisFirehose::DeliveryStream`. Terraform: `awscc_kinesisfirehose_delivery_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisfirehose-deliverystream.html)
-pub struct DeliveryStream(Base);
-static DELIVERY_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct DeliveryStream(rt::Base);
+static DELIVERY_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisFirehose::DeliveryStream",
     terraform: Some("awscc_kinesisfirehose_delivery_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -27,7 +28,7 @@ impl DeliveryStream {
     /// Declares a `AWS::KinesisFirehose::DeliveryStream` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DELIVERY_STREAM_TYPE);
+        let this = rt::Base::new(id, &DELIVERY_STREAM_TYPE);
         DeliveryStream(this)
     }
     /// CloudFormation `AmazonOpenSearchServerlessDestinationConfiguration`, Terraform `amazon_open_search_serverless_destination_configuration`.
@@ -79,11 +80,11 @@ impl DeliveryStream {
         self
     }
     /// Constraints: length 1..=64; pattern `[a-zA-Z0-9._-]+`. Changing it replaces the resource. CloudFormation `DeliveryStreamName`, Terraform `delivery_stream_name`.
-    pub fn delivery_stream_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryStreamName",
             Some("delivery_stream_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -232,11 +233,11 @@ impl DeliveryStream {
 builder!(DeliveryStream, DeliveryStreamHandle);
 /// A declared `AWS::KinesisFirehose::DeliveryStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeliveryStreamHandle(Handle);
+pub struct DeliveryStreamHandle(rt::Handle);
 handle!(DeliveryStreamHandle);
 impl DeliveryStreamHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -247,22 +248,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessbufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonOpenSearchServerlessBufferingHints(Props);
+    pub struct AmazonOpenSearchServerlessBufferingHints(rt::Props);
     impl AmazonOpenSearchServerlessBufferingHints {
         /// A new `AmazonOpenSearchServerlessBufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonOpenSearchServerlessBufferingHints(this)
         }
         /// Constraints: range 0..=900. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -271,17 +276,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonOpenSearchServerlessDestinationConfiguration(Props);
+    pub struct AmazonOpenSearchServerlessDestinationConfiguration(rt::Props);
     impl AmazonOpenSearchServerlessDestinationConfiguration {
         /// A new `AmazonOpenSearchServerlessDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            index_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -305,11 +310,11 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `https:.*`. CloudFormation `CollectionEndpoint`, Terraform `collection_endpoint`.
-        pub fn collection_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn collection_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CollectionEndpoint",
                 Some("collection_endpoint"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -346,17 +351,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonOpenSearchServerlessRetryOptions(Props);
+    pub struct AmazonOpenSearchServerlessRetryOptions(rt::Props);
     impl AmazonOpenSearchServerlessRetryOptions {
         /// A new `AmazonOpenSearchServerlessRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonOpenSearchServerlessRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -365,22 +373,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicebufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonopensearchserviceBufferingHints(Props);
+    pub struct AmazonopensearchserviceBufferingHints(rt::Props);
     impl AmazonopensearchserviceBufferingHints {
         /// A new `AmazonopensearchserviceBufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonopensearchserviceBufferingHints(this)
         }
         /// Constraints: range 0..=900. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -389,17 +401,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicedestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonopensearchserviceDestinationConfiguration(Props);
+    pub struct AmazonopensearchserviceDestinationConfiguration(rt::Props);
     impl AmazonopensearchserviceDestinationConfiguration {
         /// A new `AmazonopensearchserviceDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            index_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -423,9 +435,12 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `https:.*`. CloudFormation `ClusterEndpoint`, Terraform `cluster_endpoint`.
-        pub fn cluster_endpoint(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ClusterEndpoint", Some("cluster_endpoint"), string(value));
+        pub fn cluster_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ClusterEndpoint",
+                Some("cluster_endpoint"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `DocumentIdOptions`, Terraform `document_id_options`.
@@ -438,8 +453,9 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `DomainARN`, Terraform `domain_arn`.
-        pub fn domain_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainARN", Some("domain_arn"), string(value));
+        pub fn domain_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainARN", Some("domain_arn"), rt::string(value));
             self
         }
         /// CloudFormation `IndexRotationPeriod`, Terraform `index_rotation_period`.
@@ -473,8 +489,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 0..=100. CloudFormation `TypeName`, Terraform `type_name`.
-        pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TypeName", Some("type_name"), string(value));
+        pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TypeName", Some("type_name"), rt::string(value));
             self
         }
         /// CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
@@ -489,17 +505,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserviceretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonopensearchserviceRetryOptions(Props);
+    pub struct AmazonopensearchserviceRetryOptions(rt::Props);
     impl AmazonopensearchserviceRetryOptions {
         /// A new `AmazonopensearchserviceRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonopensearchserviceRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -508,13 +527,13 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationConfiguration(Props);
+    pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
         /// A new `AuthenticationConfiguration`. Required properties: `connectivity` (`Connectivity`), `role_arn` (`RoleARN`).
-        pub fn new(connectivity: Connectivity, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(connectivity: Connectivity, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Connectivity", Some("connectivity"), connectivity.into());
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             AuthenticationConfiguration(this)
         }
     }
@@ -523,22 +542,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-bufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct BufferingHints(Props);
+    pub struct BufferingHints(rt::Props);
     impl BufferingHints {
         /// A new `BufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BufferingHints(this)
         }
         /// Constraints: range 0..=900. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -547,24 +570,25 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-catalogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CatalogConfiguration(Props);
+    pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
         /// A new `CatalogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CatalogConfiguration(this)
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `CatalogArn`, Terraform `catalog_arn`.
-        pub fn catalog_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogArn", Some("catalog_arn"), string(value));
+        pub fn catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogArn", Some("catalog_arn"), rt::string(value));
             self
         }
         /// Constraints: length 1..=2048; pattern `s3:\/\/.*`. CloudFormation `WarehouseLocation`, Terraform `warehouse_location`.
-        pub fn warehouse_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn warehouse_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "WarehouseLocation",
                 Some("warehouse_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -574,28 +598,28 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-cloudwatchloggingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLoggingOptions(Props);
+    pub struct CloudWatchLoggingOptions(rt::Props);
     impl CloudWatchLoggingOptions {
         /// A new `CloudWatchLoggingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLoggingOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Constraints: length 0..=512; pattern `^[\.\-_/#A-Za-z0-9]*$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=512; pattern `^[^:*]*$`. CloudFormation `LogStreamName`, Terraform `log_stream_name`.
-        pub fn log_stream_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogStreamName", Some("log_stream_name"), string(value));
+                .set("LogStreamName", Some("log_stream_name"), rt::string(value));
             self
         }
     }
@@ -604,30 +628,30 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-copycommand.html)
     #[derive(Clone, Debug)]
-    pub struct CopyCommand(Props);
+    pub struct CopyCommand(rt::Props);
     impl CopyCommand {
         /// A new `CopyCommand`. Required properties: `data_table_name` (`DataTableName`).
-        pub fn new(data_table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataTableName",
                 Some("data_table_name"),
-                string(data_table_name),
+                rt::string(data_table_name),
             );
             CopyCommand(this)
         }
         /// Constraints: length 0..=204800. CloudFormation `CopyOptions`, Terraform `copy_options`.
-        pub fn copy_options(mut self, value: impl Into<Expr>) -> Self {
+        pub fn copy_options(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CopyOptions", Some("copy_options"), string(value));
+                .set("CopyOptions", Some("copy_options"), rt::string(value));
             self
         }
         /// Constraints: length 0..=204800. CloudFormation `DataTableColumns`, Terraform `data_table_columns`.
-        pub fn data_table_columns(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_table_columns(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataTableColumns",
                 Some("data_table_columns"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -637,16 +661,16 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dataformatconversionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataFormatConversionConfiguration(Props);
+    pub struct DataFormatConversionConfiguration(rt::Props);
     impl DataFormatConversionConfiguration {
         /// A new `DataFormatConversionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataFormatConversionConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `InputFormatConfiguration`, Terraform `input_format_configuration`.
@@ -682,21 +706,21 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasecolumns.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseColumns(Props);
+    pub struct DatabaseColumns(rt::Props);
     impl DatabaseColumns {
         /// A new `DatabaseColumns`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatabaseColumns(this)
         }
         /// CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -705,11 +729,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseSourceAuthenticationConfiguration(Props);
+    pub struct DatabaseSourceAuthenticationConfiguration(rt::Props);
     impl DatabaseSourceAuthenticationConfiguration {
         /// A new `DatabaseSourceAuthenticationConfiguration`. Required properties: `secrets_manager_configuration` (`SecretsManagerConfiguration`).
         pub fn new(secrets_manager_configuration: SecretsManagerConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecretsManagerConfiguration",
                 Some("secrets_manager_configuration"),
@@ -723,20 +747,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseSourceConfiguration(Props);
+    pub struct DatabaseSourceConfiguration(rt::Props);
     impl DatabaseSourceConfiguration {
         /// A new `DatabaseSourceConfiguration`. Required properties: `database_source_authentication_configuration` (`DatabaseSourceAuthenticationConfiguration`), `database_source_vpc_configuration` (`DatabaseSourceVPCConfiguration`), `databases` (`Databases`), `endpoint` (`Endpoint`), `port` (`Port`), `snapshot_watermark_table` (`SnapshotWatermarkTable`), `tables` (`Tables`), `type_` (`Type`).
         pub fn new(
             database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
             database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
             databases: Databases,
-            endpoint: impl Into<Expr>,
+            endpoint: impl Into<rt::Expr>,
             port: i64,
-            snapshot_watermark_table: impl Into<Expr>,
+            snapshot_watermark_table: impl Into<rt::Expr>,
             tables: DatabaseTables,
             type_: Type2,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DatabaseSourceAuthenticationConfiguration",
                 Some("database_source_authentication_configuration"),
@@ -748,12 +772,12 @@ pub mod delivery_stream {
                 database_source_vpc_configuration.into(),
             );
             this.set("Databases", Some("databases"), databases.into());
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
-            this.set("Port", Some("port"), int(port));
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Port", Some("port"), rt::int(port));
             this.set(
                 "SnapshotWatermarkTable",
                 Some("snapshot_watermark_table"),
-                string(snapshot_watermark_table),
+                rt::string(snapshot_watermark_table),
             );
             this.set("Tables", Some("tables"), tables.into());
             this.set("Type", Some("type"), type_.into());
@@ -765,16 +789,16 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `.*`. CloudFormation `Digest`, Terraform `digest`.
-        pub fn digest(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Digest", Some("digest"), string(value));
+        pub fn digest(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Digest", Some("digest"), rt::string(value));
             self
         }
         /// Constraints: length 1..=4096; pattern `.*`. CloudFormation `PublicCertificate`, Terraform `public_certificate`.
-        pub fn public_certificate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn public_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PublicCertificate",
                 Some("public_certificate"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -784,9 +808,12 @@ pub mod delivery_stream {
             self
         }
         /// CloudFormation `SurrogateKeys`, Terraform `surrogate_keys`.
-        pub fn surrogate_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn surrogate_keys(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("SurrogateKeys", Some("surrogate_keys"), strings(value));
+                .set("SurrogateKeys", Some("surrogate_keys"), rt::strings(value));
             self
         }
     }
@@ -795,15 +822,15 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseSourceVpcConfiguration(Props);
+    pub struct DatabaseSourceVpcConfiguration(rt::Props);
     impl DatabaseSourceVpcConfiguration {
         /// A new `DatabaseSourceVpcConfiguration`. Required properties: `vpc_endpoint_service_name` (`VpcEndpointServiceName`).
-        pub fn new(vpc_endpoint_service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(vpc_endpoint_service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "VpcEndpointServiceName",
                 Some("vpc_endpoint_service_name"),
-                string(vpc_endpoint_service_name),
+                rt::string(vpc_endpoint_service_name),
             );
             DatabaseSourceVpcConfiguration(this)
         }
@@ -813,21 +840,21 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasetables.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseTables(Props);
+    pub struct DatabaseTables(rt::Props);
     impl DatabaseTables {
         /// A new `DatabaseTables`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatabaseTables(this)
         }
         /// CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -836,21 +863,21 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databases.html)
     #[derive(Clone, Debug)]
-    pub struct Databases(Props);
+    pub struct Databases(rt::Props);
     impl Databases {
         /// A new `Databases`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Databases(this)
         }
         /// CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -859,17 +886,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deliverystreamencryptionconfigurationinput.html)
     #[derive(Clone, Debug)]
-    pub struct DeliveryStreamEncryptionConfigurationInput(Props);
+    pub struct DeliveryStreamEncryptionConfigurationInput(rt::Props);
     impl DeliveryStreamEncryptionConfigurationInput {
         /// A new `DeliveryStreamEncryptionConfigurationInput`. Required properties: `key_type` (`KeyType`).
         pub fn new(key_type: KeyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("KeyType", Some("key_type"), key_type.into());
             DeliveryStreamEncryptionConfigurationInput(this)
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `KeyARN`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyARN", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyARN", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -878,11 +905,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deserializer.html)
     #[derive(Clone, Debug)]
-    pub struct Deserializer(Props);
+    pub struct Deserializer(rt::Props);
     impl Deserializer {
         /// A new `Deserializer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Deserializer(this)
         }
         /// CloudFormation `HiveJsonSerDe`, Terraform `hive_json_ser_de`.
@@ -903,23 +930,23 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-destinationtableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationTableConfiguration(Props);
+    pub struct DestinationTableConfiguration(rt::Props);
     impl DestinationTableConfiguration {
         /// A new `DestinationTableConfiguration`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
         pub fn new(
-            destination_database_name: impl Into<Expr>,
-            destination_table_name: impl Into<Expr>,
+            destination_database_name: impl Into<rt::Expr>,
+            destination_table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                string(destination_database_name),
+                rt::string(destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                string(destination_table_name),
+                rt::string(destination_table_name),
             );
             DestinationTableConfiguration(this)
         }
@@ -930,18 +957,18 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=1024. CloudFormation `S3ErrorOutputPrefix`, Terraform `s3_error_output_prefix`.
-        pub fn s3_error_output_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_error_output_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "S3ErrorOutputPrefix",
                 Some("s3_error_output_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `UniqueKeys`, Terraform `unique_keys`.
-        pub fn unique_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn unique_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("UniqueKeys", Some("unique_keys"), strings(value));
+                .set("UniqueKeys", Some("unique_keys"), rt::strings(value));
             self
         }
     }
@@ -950,11 +977,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-directputsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DirectPutSourceConfiguration(Props);
+    pub struct DirectPutSourceConfiguration(rt::Props);
     impl DirectPutSourceConfiguration {
         /// A new `DirectPutSourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DirectPutSourceConfiguration(this)
         }
         /// Constraints: range 1..=100. CloudFormation `ThroughputHintInMBs`, Terraform `throughput_hint_in_m_bs`.
@@ -962,7 +989,7 @@ pub mod delivery_stream {
             self.0.set(
                 "ThroughputHintInMBs",
                 Some("throughput_hint_in_m_bs"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -972,11 +999,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-documentidoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentIdOptions(Props);
+    pub struct DocumentIdOptions(rt::Props);
     impl DocumentIdOptions {
         /// A new `DocumentIdOptions`. Required properties: `default_document_id_format` (`DefaultDocumentIdFormat`).
         pub fn new(default_document_id_format: DefaultDocumentIdFormat) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultDocumentIdFormat",
                 Some("default_document_id_format"),
@@ -990,16 +1017,16 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dynamicpartitioningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DynamicPartitioningConfiguration(Props);
+    pub struct DynamicPartitioningConfiguration(rt::Props);
     impl DynamicPartitioningConfiguration {
         /// A new `DynamicPartitioningConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamicPartitioningConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `RetryOptions`, Terraform `retry_options`.
@@ -1014,22 +1041,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchbufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchBufferingHints(Props);
+    pub struct ElasticsearchBufferingHints(rt::Props);
     impl ElasticsearchBufferingHints {
         /// A new `ElasticsearchBufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElasticsearchBufferingHints(this)
         }
         /// Constraints: range 0..=900. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -1038,17 +1069,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchDestinationConfiguration(Props);
+    pub struct ElasticsearchDestinationConfiguration(rt::Props);
     impl ElasticsearchDestinationConfiguration {
         /// A new `ElasticsearchDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            index_name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            index_name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IndexName", Some("index_name"), string(index_name));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("IndexName", Some("index_name"), rt::string(index_name));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -1072,9 +1103,12 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `https:.*`. CloudFormation `ClusterEndpoint`, Terraform `cluster_endpoint`.
-        pub fn cluster_endpoint(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ClusterEndpoint", Some("cluster_endpoint"), string(value));
+        pub fn cluster_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ClusterEndpoint",
+                Some("cluster_endpoint"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `DocumentIdOptions`, Terraform `document_id_options`.
@@ -1087,8 +1121,9 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `DomainARN`, Terraform `domain_arn`.
-        pub fn domain_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainARN", Some("domain_arn"), string(value));
+        pub fn domain_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainARN", Some("domain_arn"), rt::string(value));
             self
         }
         /// CloudFormation `IndexRotationPeriod`, Terraform `index_rotation_period`.
@@ -1122,8 +1157,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 0..=100. CloudFormation `TypeName`, Terraform `type_name`.
-        pub fn type_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TypeName", Some("type_name"), string(value));
+        pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TypeName", Some("type_name"), rt::string(value));
             self
         }
         /// CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
@@ -1138,17 +1173,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticsearchRetryOptions(Props);
+    pub struct ElasticsearchRetryOptions(rt::Props);
     impl ElasticsearchRetryOptions {
         /// A new `ElasticsearchRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElasticsearchRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1157,11 +1195,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// CloudFormation `KMSEncryptionConfig`, Terraform `kms_encryption_config`.
@@ -1188,13 +1226,13 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-extendeds3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExtendedS3DestinationConfiguration(Props);
+    pub struct ExtendedS3DestinationConfiguration(rt::Props);
     impl ExtendedS3DestinationConfiguration {
         /// A new `ExtendedS3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             ExtendedS3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -1222,9 +1260,12 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 0..=50; pattern `^$|[a-zA-Z/_]+$`. CloudFormation `CustomTimeZone`, Terraform `custom_time_zone`.
-        pub fn custom_time_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CustomTimeZone", Some("custom_time_zone"), string(value));
+        pub fn custom_time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomTimeZone",
+                Some("custom_time_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `DataFormatConversionConfiguration`, Terraform `data_format_conversion_configuration`.
@@ -1261,23 +1302,23 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `ErrorOutputPrefix`, Terraform `error_output_prefix`.
-        pub fn error_output_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn error_output_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=128; pattern `^$|\.[0-9a-z!\-_.*'()]+`. CloudFormation `FileExtension`, Terraform `file_extension`.
-        pub fn file_extension(mut self, value: impl Into<Expr>) -> Self {
+        pub fn file_extension(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FileExtension", Some("file_extension"), string(value));
+                .set("FileExtension", Some("file_extension"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// CloudFormation `ProcessingConfiguration`, Terraform `processing_configuration`.
@@ -1310,22 +1351,22 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-hivejsonserde.html)
     #[derive(Clone, Debug)]
-    pub struct HiveJsonSerDe(Props);
+    pub struct HiveJsonSerDe(rt::Props);
     impl HiveJsonSerDe {
         /// A new `HiveJsonSerDe`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HiveJsonSerDe(this)
         }
         /// CloudFormation `TimestampFormats`, Terraform `timestamp_formats`.
         pub fn timestamp_formats(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "TimestampFormats",
                 Some("timestamp_formats"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1335,20 +1376,23 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointcommonattribute.html)
     #[derive(Clone, Debug)]
-    pub struct HttpEndpointCommonAttribute(Props);
+    pub struct HttpEndpointCommonAttribute(rt::Props);
     impl HttpEndpointCommonAttribute {
         /// A new `HttpEndpointCommonAttribute`. Required properties: `attribute_name` (`AttributeName`), `attribute_value` (`AttributeValue`).
-        pub fn new(attribute_name: impl Into<Expr>, attribute_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            attribute_name: impl Into<rt::Expr>,
+            attribute_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                string(attribute_name),
+                rt::string(attribute_name),
             );
             this.set(
                 "AttributeValue",
                 Some("attribute_value"),
-                string(attribute_value),
+                rt::string(attribute_value),
             );
             HttpEndpointCommonAttribute(this)
         }
@@ -1358,22 +1402,23 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpEndpointConfiguration(Props);
+    pub struct HttpEndpointConfiguration(rt::Props);
     impl HttpEndpointConfiguration {
         /// A new `HttpEndpointConfiguration`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             HttpEndpointConfiguration(this)
         }
         /// Constraints: length 0..=4096. CloudFormation `AccessKey`, Terraform `access_key`.
-        pub fn access_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessKey", Some("access_key"), string(value));
+        pub fn access_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccessKey", Some("access_key"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^(?!\s*$).+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1382,14 +1427,14 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpEndpointDestinationConfiguration(Props);
+    pub struct HttpEndpointDestinationConfiguration(rt::Props);
     impl HttpEndpointDestinationConfiguration {
         /// A new `HttpEndpointDestinationConfiguration`. Required properties: `endpoint_configuration` (`EndpointConfiguration`), `s3_configuration` (`S3Configuration`).
         pub fn new(
             endpoint_configuration: HttpEndpointConfiguration,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EndpointConfiguration",
                 Some("endpoint_configuration"),
@@ -1442,8 +1487,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `RoleARN`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleARN", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleARN", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `S3BackupMode`, Terraform `s3_backup_mode`.
@@ -1467,11 +1512,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointrequestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpEndpointRequestConfiguration(Props);
+    pub struct HttpEndpointRequestConfiguration(rt::Props);
     impl HttpEndpointRequestConfiguration {
         /// A new `HttpEndpointRequestConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpEndpointRequestConfiguration(this)
         }
         /// Constraints: 0..=50 items. CloudFormation `CommonAttributes`, Terraform `common_attributes`.
@@ -1479,8 +1524,11 @@ pub mod delivery_stream {
             mut self,
             value: impl IntoIterator<Item = HttpEndpointCommonAttribute>,
         ) -> Self {
-            self.0
-                .set("CommonAttributes", Some("common_attributes"), list(value));
+            self.0.set(
+                "CommonAttributes",
+                Some("common_attributes"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `ContentEncoding`, Terraform `content_encoding`.
@@ -1495,21 +1543,21 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergDestinationConfiguration(Props);
+    pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
         /// A new `IcebergDestinationConfiguration`. Required properties: `catalog_configuration` (`CatalogConfiguration`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
         pub fn new(
             catalog_configuration: CatalogConfiguration,
-            role_arn: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CatalogConfiguration",
                 Some("catalog_configuration"),
                 catalog_configuration.into(),
             );
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -1520,7 +1568,7 @@ pub mod delivery_stream {
         /// CloudFormation `AppendOnly`, Terraform `append_only`.
         pub fn append_only(mut self, value: bool) -> Self {
             self.0
-                .set("AppendOnly", Some("append_only"), boolean(value));
+                .set("AppendOnly", Some("append_only"), rt::boolean(value));
             self
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -1546,7 +1594,7 @@ pub mod delivery_stream {
             self.0.set(
                 "DestinationTableConfigurationList",
                 Some("destination_table_configuration_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1598,11 +1646,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-inputformatconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputFormatConfiguration(Props);
+    pub struct InputFormatConfiguration(rt::Props);
     impl InputFormatConfiguration {
         /// A new `InputFormatConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputFormatConfiguration(this)
         }
         /// CloudFormation `Deserializer`, Terraform `deserializer`.
@@ -1617,17 +1665,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisStreamSourceConfiguration(Props);
+    pub struct KinesisStreamSourceConfiguration(rt::Props);
     impl KinesisStreamSourceConfiguration {
         /// A new `KinesisStreamSourceConfiguration`. Required properties: `kinesis_stream_arn` (`KinesisStreamARN`), `role_arn` (`RoleARN`).
-        pub fn new(kinesis_stream_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(kinesis_stream_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "KinesisStreamARN",
                 Some("kinesis_stream_arn"),
-                string(kinesis_stream_arn),
+                rt::string(kinesis_stream_arn),
             );
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             KinesisStreamSourceConfiguration(this)
         }
     }
@@ -1636,15 +1684,15 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kmsencryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KmsEncryptionConfig(Props);
+    pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
         /// A new `KmsEncryptionConfig`. Required properties: `awskms_key_arn` (`AWSKMSKeyARN`).
-        pub fn new(awskms_key_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(awskms_key_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AWSKMSKeyARN",
                 Some("awskms_key_arn"),
-                string(awskms_key_arn),
+                rt::string(awskms_key_arn),
             );
             KmsEncryptionConfig(this)
         }
@@ -1654,15 +1702,15 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-msksourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MskSourceConfiguration(Props);
+    pub struct MskSourceConfiguration(rt::Props);
     impl MskSourceConfiguration {
         /// A new `MskSourceConfiguration`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `msk_cluster_arn` (`MSKClusterARN`), `topic_name` (`TopicName`).
         pub fn new(
             authentication_configuration: AuthenticationConfiguration,
-            msk_cluster_arn: impl Into<Expr>,
-            topic_name: impl Into<Expr>,
+            msk_cluster_arn: impl Into<rt::Expr>,
+            topic_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthenticationConfiguration",
                 Some("authentication_configuration"),
@@ -1671,17 +1719,17 @@ pub mod delivery_stream {
             this.set(
                 "MSKClusterARN",
                 Some("msk_cluster_arn"),
-                string(msk_cluster_arn),
+                rt::string(msk_cluster_arn),
             );
-            this.set("TopicName", Some("topic_name"), string(topic_name));
+            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
             MskSourceConfiguration(this)
         }
         /// CloudFormation `ReadFromTimestamp`, Terraform `read_from_timestamp`.
-        pub fn read_from_timestamp(mut self, value: impl Into<Expr>) -> Self {
+        pub fn read_from_timestamp(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReadFromTimestamp",
                 Some("read_from_timestamp"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1691,28 +1739,31 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-openxjsonserde.html)
     #[derive(Clone, Debug)]
-    pub struct OpenXJsonSerDe(Props);
+    pub struct OpenXJsonSerDe(rt::Props);
     impl OpenXJsonSerDe {
         /// A new `OpenXJsonSerDe`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OpenXJsonSerDe(this)
         }
         /// CloudFormation `CaseInsensitive`, Terraform `case_insensitive`.
         pub fn case_insensitive(mut self, value: bool) -> Self {
-            self.0
-                .set("CaseInsensitive", Some("case_insensitive"), boolean(value));
+            self.0.set(
+                "CaseInsensitive",
+                Some("case_insensitive"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `ColumnToJsonKeyMappings`, Terraform `column_to_json_key_mappings`.
         pub fn column_to_json_key_mappings(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ColumnToJsonKeyMappings",
                 Some("column_to_json_key_mappings"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1721,7 +1772,7 @@ pub mod delivery_stream {
             self.0.set(
                 "ConvertDotsInJsonKeysToUnderscores",
                 Some("convert_dots_in_json_keys_to_underscores"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1731,28 +1782,28 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-orcserde.html)
     #[derive(Clone, Debug)]
-    pub struct OrcSerDe(Props);
+    pub struct OrcSerDe(rt::Props);
     impl OrcSerDe {
         /// A new `OrcSerDe`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OrcSerDe(this)
         }
         /// Constraints: at least 67108864. CloudFormation `BlockSizeBytes`, Terraform `block_size_bytes`.
         pub fn block_size_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("BlockSizeBytes", Some("block_size_bytes"), int(value));
+                .set("BlockSizeBytes", Some("block_size_bytes"), rt::int(value));
             self
         }
         /// CloudFormation `BloomFilterColumns`, Terraform `bloom_filter_columns`.
         pub fn bloom_filter_columns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "BloomFilterColumns",
                 Some("bloom_filter_columns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1761,7 +1812,7 @@ pub mod delivery_stream {
             self.0.set(
                 "BloomFilterFalsePositiveProbability",
                 Some("bloom_filter_false_positive_probability"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1775,14 +1826,14 @@ pub mod delivery_stream {
             self.0.set(
                 "DictionaryKeyThreshold",
                 Some("dictionary_key_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `EnablePadding`, Terraform `enable_padding`.
         pub fn enable_padding(mut self, value: bool) -> Self {
             self.0
-                .set("EnablePadding", Some("enable_padding"), boolean(value));
+                .set("EnablePadding", Some("enable_padding"), rt::boolean(value));
             self
         }
         /// CloudFormation `FormatVersion`, Terraform `format_version`.
@@ -1793,20 +1844,23 @@ pub mod delivery_stream {
         }
         /// Constraints: range 0..=1. CloudFormation `PaddingTolerance`, Terraform `padding_tolerance`.
         pub fn padding_tolerance(mut self, value: i64) -> Self {
-            self.0
-                .set("PaddingTolerance", Some("padding_tolerance"), int(value));
+            self.0.set(
+                "PaddingTolerance",
+                Some("padding_tolerance"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: at least 1000. CloudFormation `RowIndexStride`, Terraform `row_index_stride`.
         pub fn row_index_stride(mut self, value: i64) -> Self {
             self.0
-                .set("RowIndexStride", Some("row_index_stride"), int(value));
+                .set("RowIndexStride", Some("row_index_stride"), rt::int(value));
             self
         }
         /// Constraints: at least 8388608. CloudFormation `StripeSizeBytes`, Terraform `stripe_size_bytes`.
         pub fn stripe_size_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("StripeSizeBytes", Some("stripe_size_bytes"), int(value));
+                .set("StripeSizeBytes", Some("stripe_size_bytes"), rt::int(value));
             self
         }
     }
@@ -1815,11 +1869,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-outputformatconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OutputFormatConfiguration(Props);
+    pub struct OutputFormatConfiguration(rt::Props);
     impl OutputFormatConfiguration {
         /// A new `OutputFormatConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputFormatConfiguration(this)
         }
         /// CloudFormation `Serializer`, Terraform `serializer`.
@@ -1833,17 +1887,17 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-parquetserde.html)
     #[derive(Clone, Debug)]
-    pub struct ParquetSerDe(Props);
+    pub struct ParquetSerDe(rt::Props);
     impl ParquetSerDe {
         /// A new `ParquetSerDe`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParquetSerDe(this)
         }
         /// Constraints: at least 67108864. CloudFormation `BlockSizeBytes`, Terraform `block_size_bytes`.
         pub fn block_size_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("BlockSizeBytes", Some("block_size_bytes"), int(value));
+                .set("BlockSizeBytes", Some("block_size_bytes"), rt::int(value));
             self
         }
         /// CloudFormation `Compression`, Terraform `compression`.
@@ -1856,20 +1910,20 @@ pub mod delivery_stream {
             self.0.set(
                 "EnableDictionaryCompression",
                 Some("enable_dictionary_compression"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: at least 0. CloudFormation `MaxPaddingBytes`, Terraform `max_padding_bytes`.
         pub fn max_padding_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("MaxPaddingBytes", Some("max_padding_bytes"), int(value));
+                .set("MaxPaddingBytes", Some("max_padding_bytes"), rt::int(value));
             self
         }
         /// Constraints: at least 65536. CloudFormation `PageSizeBytes`, Terraform `page_size_bytes`.
         pub fn page_size_bytes(mut self, value: i64) -> Self {
             self.0
-                .set("PageSizeBytes", Some("page_size_bytes"), int(value));
+                .set("PageSizeBytes", Some("page_size_bytes"), rt::int(value));
             self
         }
         /// CloudFormation `WriterVersion`, Terraform `writer_version`.
@@ -1884,12 +1938,12 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionfield.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionField(Props);
+    pub struct PartitionField(rt::Props);
     impl PartitionField {
         /// A new `PartitionField`. Required properties: `source_name` (`SourceName`).
-        pub fn new(source_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceName", Some("source_name"), string(source_name));
+        pub fn new(source_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceName", Some("source_name"), rt::string(source_name));
             PartitionField(this)
         }
     }
@@ -1898,16 +1952,16 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionSpec(Props);
+    pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
         /// A new `PartitionSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PartitionSpec(this)
         }
         /// CloudFormation `Identity`, Terraform `identity`.
         pub fn identity(mut self, value: impl IntoIterator<Item = PartitionField>) -> Self {
-            self.0.set("Identity", Some("identity"), list(value));
+            self.0.set("Identity", Some("identity"), rt::list(value));
             self
         }
     }
@@ -1916,21 +1970,22 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingConfiguration(Props);
+    pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
         /// A new `ProcessingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProcessingConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `Processors`, Terraform `processors`.
         pub fn processors(mut self, value: impl IntoIterator<Item = Processor>) -> Self {
-            self.0.set("Processors", Some("processors"), list(value));
+            self.0
+                .set("Processors", Some("processors"), rt::list(value));
             self
         }
     }
@@ -1939,17 +1994,18 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processor.html)
     #[derive(Clone, Debug)]
-    pub struct Processor(Props);
+    pub struct Processor(rt::Props);
     impl Processor {
         /// A new `Processor`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Processor(this)
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = ProcessorParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
     }
@@ -1958,11 +2014,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processorparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessorParameter(Props);
+    pub struct ProcessorParameter(rt::Props);
     impl ProcessorParameter {
         /// A new `ProcessorParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: ParameterName, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(parameter_name: ParameterName, parameter_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
@@ -1971,7 +2027,7 @@ pub mod delivery_stream {
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             ProcessorParameter(this)
         }
@@ -1981,23 +2037,23 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftDestinationConfiguration(Props);
+    pub struct RedshiftDestinationConfiguration(rt::Props);
     impl RedshiftDestinationConfiguration {
         /// A new `RedshiftDestinationConfiguration`. Required properties: `cluster_jdbcurl` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            cluster_jdbcurl: impl Into<Expr>,
+            cluster_jdbcurl: impl Into<rt::Expr>,
             copy_command: CopyCommand,
-            role_arn: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterJDBCURL",
                 Some("cluster_jdbcurl"),
-                string(cluster_jdbcurl),
+                rt::string(cluster_jdbcurl),
             );
             this.set("CopyCommand", Some("copy_command"), copy_command.into());
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -2015,8 +2071,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 6..=512. CloudFormation `Password`, Terraform `password`.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", Some("password"), string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", Some("password"), rt::string(value));
             self
         }
         /// CloudFormation `ProcessingConfiguration`, Terraform `processing_configuration`.
@@ -2059,8 +2115,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=512. CloudFormation `Username`, Terraform `username`.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", Some("username"), string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", Some("username"), rt::string(value));
             self
         }
     }
@@ -2069,17 +2125,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftRetryOptions(Props);
+    pub struct RedshiftRetryOptions(rt::Props);
     impl RedshiftRetryOptions {
         /// A new `RedshiftRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedshiftRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2088,17 +2147,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-retryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct RetryOptions(Props);
+    pub struct RetryOptions(rt::Props);
     impl RetryOptions {
         /// A new `RetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2107,13 +2169,13 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketARN", Some("bucket_arn"), string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2150,17 +2212,17 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `ErrorOutputPrefix`, Terraform `error_output_prefix`.
-        pub fn error_output_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn error_output_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -2169,42 +2231,45 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaConfiguration(Props);
+    pub struct SchemaConfiguration(rt::Props);
     impl SchemaConfiguration {
         /// A new `SchemaConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaConfiguration(this)
         }
         /// Constraints: length 1..=1024; pattern `^\S+$`. CloudFormation `CatalogId`, Terraform `catalog_id`.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", Some("catalog_id"), string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogId", Some("catalog_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024; pattern `^\S+$`. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024; pattern `^\S+$`. CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// Constraints: length 1..=512; pattern `arn:.*`. CloudFormation `RoleARN`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleARN", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleARN", Some("role_arn"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024; pattern `^\S+$`. CloudFormation `TableName`, Terraform `table_name`.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", Some("table_name"), string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableName", Some("table_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024; pattern `^\S+$`. CloudFormation `VersionId`, Terraform `version_id`.
-        pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VersionId", Some("version_id"), string(value));
+        pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VersionId", Some("version_id"), rt::string(value));
             self
         }
     }
@@ -2213,16 +2278,16 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaevolutionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaEvolutionConfiguration(Props);
+    pub struct SchemaEvolutionConfiguration(rt::Props);
     impl SchemaEvolutionConfiguration {
         /// A new `SchemaEvolutionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaEvolutionConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -2231,22 +2296,23 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-secretsmanagerconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SecretsManagerConfiguration(Props);
+    pub struct SecretsManagerConfiguration(rt::Props);
     impl SecretsManagerConfiguration {
         /// A new `SecretsManagerConfiguration`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             SecretsManagerConfiguration(this)
         }
         /// Constraints: length 1..=512; pattern `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`. CloudFormation `RoleARN`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleARN", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleARN", Some("role_arn"), rt::string(value));
             self
         }
         /// Constraints: length 1..=2048; pattern `arn:.*:secretsmanager:[a-zA-Z0-9\-]+:\d{12}:secret:[a-zA-Z0-9\-/_+=.@]+`. CloudFormation `SecretARN`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretARN", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretARN", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -2255,11 +2321,11 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-serializer.html)
     #[derive(Clone, Debug)]
-    pub struct Serializer(Props);
+    pub struct Serializer(rt::Props);
     impl Serializer {
         /// A new `Serializer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Serializer(this)
         }
         /// CloudFormation `OrcSerDe`, Terraform `orc_ser_de`.
@@ -2279,22 +2345,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakebufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeBufferingHints(Props);
+    pub struct SnowflakeBufferingHints(rt::Props);
     impl SnowflakeBufferingHints {
         /// A new `SnowflakeBufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnowflakeBufferingHints(this)
         }
         /// Constraints: range 0..=900. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -2303,28 +2373,28 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakedestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeDestinationConfiguration(Props);
+    pub struct SnowflakeDestinationConfiguration(rt::Props);
     impl SnowflakeDestinationConfiguration {
         /// A new `SnowflakeDestinationConfiguration`. Required properties: `account_url` (`AccountUrl`), `database` (`Database`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`), `schema` (`Schema`), `table` (`Table`).
         pub fn new(
-            account_url: impl Into<Expr>,
-            database: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
+            account_url: impl Into<rt::Expr>,
+            database: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
             s3_configuration: S3DestinationConfiguration,
-            schema: impl Into<Expr>,
-            table: impl Into<Expr>,
+            schema: impl Into<rt::Expr>,
+            table: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AccountUrl", Some("account_url"), string(account_url));
-            this.set("Database", Some("database"), string(database));
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("AccountUrl", Some("account_url"), rt::string(account_url));
+            this.set("Database", Some("database"), rt::string(database));
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
                 s3_configuration.into(),
             );
-            this.set("Schema", Some("schema"), string(schema));
-            this.set("Table", Some("table"), string(table));
+            this.set("Schema", Some("schema"), rt::string(schema));
+            this.set("Table", Some("table"), rt::string(table));
             SnowflakeDestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2343,11 +2413,11 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=255. CloudFormation `ContentColumnName`, Terraform `content_column_name`.
-        pub fn content_column_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_column_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContentColumnName",
                 Some("content_column_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2361,23 +2431,24 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 7..=255. CloudFormation `KeyPassphrase`, Terraform `key_passphrase`.
-        pub fn key_passphrase(mut self, value: impl Into<Expr>) -> Self {
+        pub fn key_passphrase(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KeyPassphrase", Some("key_passphrase"), string(value));
+                .set("KeyPassphrase", Some("key_passphrase"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `MetaDataColumnName`, Terraform `meta_data_column_name`.
-        pub fn meta_data_column_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn meta_data_column_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MetaDataColumnName",
                 Some("meta_data_column_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 256..=4096; pattern `^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$`. CloudFormation `PrivateKey`, Terraform `private_key`.
-        pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PrivateKey", Some("private_key"), string(value));
+        pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PrivateKey", Some("private_key"), rt::string(value));
             self
         }
         /// CloudFormation `ProcessingConfiguration`, Terraform `processing_configuration`.
@@ -2429,8 +2500,8 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: length 1..=255. CloudFormation `User`, Terraform `user`.
-        pub fn user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("User", Some("user"), string(value));
+        pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("User", Some("user"), rt::string(value));
             self
         }
     }
@@ -2439,17 +2510,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeRetryOptions(Props);
+    pub struct SnowflakeRetryOptions(rt::Props);
     impl SnowflakeRetryOptions {
         /// A new `SnowflakeRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnowflakeRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2458,22 +2532,22 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeroleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeRoleConfiguration(Props);
+    pub struct SnowflakeRoleConfiguration(rt::Props);
     impl SnowflakeRoleConfiguration {
         /// A new `SnowflakeRoleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnowflakeRoleConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `SnowflakeRole`, Terraform `snowflake_role`.
-        pub fn snowflake_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn snowflake_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnowflakeRole", Some("snowflake_role"), string(value));
+                .set("SnowflakeRole", Some("snowflake_role"), rt::string(value));
             self
         }
     }
@@ -2482,15 +2556,15 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakevpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnowflakeVpcConfiguration(Props);
+    pub struct SnowflakeVpcConfiguration(rt::Props);
     impl SnowflakeVpcConfiguration {
         /// A new `SnowflakeVpcConfiguration`. Required properties: `private_link_vpce_id` (`PrivateLinkVpceId`).
-        pub fn new(private_link_vpce_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(private_link_vpce_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PrivateLinkVpceId",
                 Some("private_link_vpce_id"),
-                string(private_link_vpce_id),
+                rt::string(private_link_vpce_id),
             );
             SnowflakeVpcConfiguration(this)
         }
@@ -2500,22 +2574,26 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkbufferinghints.html)
     #[derive(Clone, Debug)]
-    pub struct SplunkBufferingHints(Props);
+    pub struct SplunkBufferingHints(rt::Props);
     impl SplunkBufferingHints {
         /// A new `SplunkBufferingHints`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SplunkBufferingHints(this)
         }
         /// Constraints: range 0..=60. CloudFormation `IntervalInSeconds`, Terraform `interval_in_seconds`.
         pub fn interval_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("IntervalInSeconds", Some("interval_in_seconds"), int(value));
+            self.0.set(
+                "IntervalInSeconds",
+                Some("interval_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: range 1..=5. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
         pub fn size_in_m_bs(mut self, value: i64) -> Self {
-            self.0.set("SizeInMBs", Some("size_in_m_bs"), int(value));
+            self.0
+                .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
         }
     }
@@ -2524,16 +2602,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SplunkDestinationConfiguration(Props);
+    pub struct SplunkDestinationConfiguration(rt::Props);
     impl SplunkDestinationConfiguration {
         /// A new `SplunkDestinationConfiguration`. Required properties: `hec_endpoint` (`HECEndpoint`), `hec_endpoint_type` (`HECEndpointType`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            hec_endpoint: impl Into<Expr>,
+            hec_endpoint: impl Into<rt::Expr>,
             hec_endpoint_type: HecEndpointType,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("HECEndpoint", Some("hec_endpoint"), string(hec_endpoint));
+            let mut this = rt::Props::default();
+            this.set(
+                "HECEndpoint",
+                Some("hec_endpoint"),
+                rt::string(hec_endpoint),
+            );
             this.set(
                 "HECEndpointType",
                 Some("hec_endpoint_type"),
@@ -2566,13 +2648,13 @@ pub mod delivery_stream {
             self.0.set(
                 "HECAcknowledgmentTimeoutInSeconds",
                 Some("hec_acknowledgment_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: length 0..=2048. CloudFormation `HECToken`, Terraform `hec_token`.
-        pub fn hec_token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HECToken", Some("hec_token"), string(value));
+        pub fn hec_token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HECToken", Some("hec_token"), rt::string(value));
             self
         }
         /// CloudFormation `ProcessingConfiguration`, Terraform `processing_configuration`.
@@ -2611,17 +2693,20 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkretryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SplunkRetryOptions(Props);
+    pub struct SplunkRetryOptions(rt::Props);
     impl SplunkRetryOptions {
         /// A new `SplunkRetryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SplunkRetryOptions(this)
         }
         /// Constraints: range 0..=7200. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
         pub fn duration_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInSeconds", Some("duration_in_seconds"), int(value));
+            self.0.set(
+                "DurationInSeconds",
+                Some("duration_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2630,16 +2715,16 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-tablecreationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TableCreationConfiguration(Props);
+    pub struct TableCreationConfiguration(rt::Props);
     impl TableCreationConfiguration {
         /// A new `TableCreationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TableCreationConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -2648,22 +2733,22 @@ pub mod delivery_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `role_arn` (`RoleARN`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            role_arn: impl Into<Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            role_arn: impl Into<rt::Expr>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RoleARN", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfiguration(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `KinesisVideo` resource types of the CloudFormation registry (`AWS::KinesisVideo::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisvideo` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 ///
 /// CloudFormation: `AWS::KinesisVideo::SignalingChannel`. Terraform: `awscc_kinesisvideo_signaling_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisvideo-signalingchannel.html)
-pub struct SignalingChannel(Base);
-static SIGNALING_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct SignalingChannel(rt::Base);
+static SIGNALING_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisVideo::SignalingChannel",
     terraform: Some("awscc_kinesisvideo_signaling_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -45,22 +46,25 @@ impl SignalingChannel {
     /// Declares a `AWS::KinesisVideo::SignalingChannel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SIGNALING_CHANNEL_TYPE);
+        let this = rt::Base::new(id, &SIGNALING_CHANNEL_TYPE);
         SignalingChannel(this)
     }
     /// The period of time a signaling channel retains undelivered messages before they are discarded.
     ///
     /// Constraints: range 5..=120. CloudFormation `MessageTtlSeconds`, Terraform `message_ttl_seconds`.
     pub fn message_ttl_seconds(mut self, value: i64) -> Self {
-        self.0
-            .set("MessageTtlSeconds", Some("message_ttl_seconds"), int(value));
+        self.0.set(
+            "MessageTtlSeconds",
+            Some("message_ttl_seconds"),
+            rt::int(value),
+        );
         self
     }
     /// The name of the Kinesis Video Signaling Channel.
     ///
     /// Constraints: length 1..=256; pattern `[a-zA-Z0-9_.-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The type of the Kinesis Video Signaling Channel to create.
@@ -74,13 +78,13 @@ impl SignalingChannel {
 builder!(SignalingChannel, SignalingChannelHandle);
 /// A declared `AWS::KinesisVideo::SignalingChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SignalingChannelHandle(Handle);
+pub struct SignalingChannelHandle(rt::Handle);
 handle!(SignalingChannelHandle);
 impl SignalingChannelHandle {
     /// The Amazon Resource Name (ARN) of the Kinesis Video Signaling Channel.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -100,11 +104,11 @@ pub mod signaling_channel {
 /// CloudFormation: `AWS::KinesisVideo::Stream`. Terraform: `awscc_kinesisvideo_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesisvideo-stream.html)
-pub struct Stream(Base);
-static STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct Stream(rt::Base);
+static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KinesisVideo::Stream",
     terraform: Some("awscc_kinesisvideo_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -131,7 +135,7 @@ impl Stream {
     /// Declares a `AWS::KinesisVideo::Stream` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &STREAM_TYPE);
+        let this = rt::Base::new(id, &STREAM_TYPE);
         Stream(this)
     }
     /// The number of hours till which Kinesis Video will retain the data in the stream
@@ -141,36 +145,39 @@ impl Stream {
         self.0.set(
             "DataRetentionInHours",
             Some("data_retention_in_hours"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The name of the device that is writing to the stream.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_.-]+`. CloudFormation `DeviceName`, Terraform `device_name`.
-    pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DeviceName", Some("device_name"), string(value));
+    pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DeviceName", Some("device_name"), rt::string(value));
         self
     }
     /// AWS KMS key ID that Kinesis Video Streams uses to encrypt stream data.
     ///
     /// Constraints: length 1..=2048; pattern `.+`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The media type of the stream.
     ///
     /// Constraints: length 1..=128; pattern `[\w\-\.\+]+/[\w\-\.\+]+(,[\w\-\.\+]+/[\w\-\.\+]+)*`. CloudFormation `MediaType`, Terraform `media_type`.
-    pub fn media_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MediaType", Some("media_type"), string(value));
+    pub fn media_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MediaType", Some("media_type"), rt::string(value));
         self
     }
     /// The name of the Kinesis Video stream.
     ///
     /// Constraints: length 1..=256; pattern `[a-zA-Z0-9_.-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Configuration for the storage tier of the Kinesis Video Stream.
@@ -191,13 +198,13 @@ impl Stream {
 builder!(Stream, StreamHandle);
 /// A declared `AWS::KinesisVideo::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamHandle(Handle);
+pub struct StreamHandle(rt::Handle);
 handle!(StreamHandle);
 impl StreamHandle {
     /// The Amazon Resource Name (ARN) of the Kinesis Video stream.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -210,11 +217,11 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisvideo-stream-streamstorageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StreamStorageConfiguration(Props);
+    pub struct StreamStorageConfiguration(rt::Props);
     impl StreamStorageConfiguration {
         /// A new `StreamStorageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamStorageConfiguration(this)
         }
         /// The storage tier for the Kinesis Video Stream.

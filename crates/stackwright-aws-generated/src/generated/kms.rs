@@ -2,23 +2,24 @@
 //! `KMS` resource types of the CloudFormation registry (`AWS::KMS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `kms` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::KMS::Alias`` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 ///
 /// CloudFormation: `AWS::KMS::Alias`. Terraform: `awscc_kms_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-alias.html)
-pub struct Alias(Base);
-static ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct Alias(rt::Base);
+static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KMS::Alias",
     terraform: Some("awscc_kms_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -28,19 +29,23 @@ impl Alias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias_name: impl Into<Expr>,
-        target_key_id: impl Into<Expr>,
+        alias_name: impl Into<rt::Expr>,
+        target_key_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ALIAS_TYPE);
-        this.set("AliasName", Some("alias_name"), string(alias_name));
-        this.set("TargetKeyId", Some("target_key_id"), string(target_key_id));
+        let mut this = rt::Base::new(id, &ALIAS_TYPE);
+        this.set("AliasName", Some("alias_name"), rt::string(alias_name));
+        this.set(
+            "TargetKeyId",
+            Some("target_key_id"),
+            rt::string(target_key_id),
+        );
         Alias(this)
     }
 }
 builder!(Alias, AliasHandle);
 /// A declared `AWS::KMS::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AliasHandle(Handle);
+pub struct AliasHandle(rt::Handle);
 handle!(AliasHandle);
 /// The ``AWS::KMS::Key`` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong.
 ///
@@ -49,11 +54,11 @@ handle!(AliasHandle);
 /// Stateful (what it encrypted becomes unreadable): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html)
-pub struct Key(Base);
-static KEY_TYPE: TypeInfo = TypeInfo {
+pub struct Key(rt::Base);
+static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KMS::Key",
     terraform: Some("awscc_kms_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
@@ -62,7 +67,7 @@ impl Key {
     /// Declares a `AWS::KMS::Key` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &KEY_TYPE);
+        let this = rt::Base::new(id, &KEY_TYPE);
         Key(this)
     }
     /// Skips ("bypasses") the key policy lockout safety check.
@@ -72,16 +77,16 @@ impl Key {
         self.0.set(
             "BypassPolicyLockoutSafetyCheck",
             Some("bypass_policy_lockout_safety_check"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A description of the KMS key.
     ///
     /// Constraints: length 0..=8192. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Enables automatic rotation of the key material for the specified KMS key.
@@ -91,7 +96,7 @@ impl Key {
         self.0.set(
             "EnableKeyRotation",
             Some("enable_key_rotation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -99,15 +104,15 @@ impl Key {
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// The key policy to attach to the KMS key.
     ///
     /// CloudFormation `KeyPolicy`, Terraform `key_policy`.
-    pub fn key_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn key_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("KeyPolicy", Some("key_policy"), json_string(value));
+            .set("KeyPolicy", Some("key_policy"), rt::json_string(value));
         self
     }
     /// Specifies the type of KMS key to create.
@@ -129,7 +134,7 @@ impl Key {
     /// CloudFormation `MultiRegion`, Terraform `multi_region`.
     pub fn multi_region(mut self, value: bool) -> Self {
         self.0
-            .set("MultiRegion", Some("multi_region"), boolean(value));
+            .set("MultiRegion", Some("multi_region"), rt::boolean(value));
         self
     }
     /// The source of the key material for the KMS key.
@@ -146,7 +151,7 @@ impl Key {
         self.0.set(
             "PendingWindowInDays",
             Some("pending_window_in_days"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -157,7 +162,7 @@ impl Key {
         self.0.set(
             "RotationPeriodInDays",
             Some("rotation_period_in_days"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -165,15 +170,15 @@ impl Key {
 builder!(Key, KeyHandle);
 /// A declared `AWS::KMS::Key`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyHandle(Handle);
+pub struct KeyHandle(rt::Handle);
 handle!(KeyHandle);
 impl KeyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `KeyId`; Terraform `key_id`.
-    pub fn key_id(&self) -> Expr {
+    pub fn key_id(&self) -> rt::Expr {
         self.0.attr("KeyId")
     }
 }
@@ -247,11 +252,11 @@ pub mod key {
 /// CloudFormation: `AWS::KMS::ReplicaKey`. Terraform: `awscc_kms_replica_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-replicakey.html)
-pub struct ReplicaKey(Base);
-static REPLICA_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicaKey(rt::Base);
+static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::KMS::ReplicaKey",
     terraform: Some("awscc_kms_replica_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
@@ -261,31 +266,31 @@ impl ReplicaKey {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key_policy: impl Into<Value>,
-        primary_key_arn: impl Into<Expr>,
+        key_policy: impl Into<rt::Value>,
+        primary_key_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICA_KEY_TYPE);
-        this.set("KeyPolicy", Some("key_policy"), json_string(key_policy));
+        let mut this = rt::Base::new(id, &REPLICA_KEY_TYPE);
+        this.set("KeyPolicy", Some("key_policy"), rt::json_string(key_policy));
         this.set(
             "PrimaryKeyArn",
             Some("primary_key_arn"),
-            string(primary_key_arn),
+            rt::string(primary_key_arn),
         );
         ReplicaKey(this)
     }
     /// A description of the AWS KMS key.
     ///
     /// Constraints: length 0..=8192. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether the AWS KMS key is enabled.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
@@ -295,7 +300,7 @@ impl ReplicaKey {
         self.0.set(
             "PendingWindowInDays",
             Some("pending_window_in_days"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -303,15 +308,15 @@ impl ReplicaKey {
 builder!(ReplicaKey, ReplicaKeyHandle);
 /// A declared `AWS::KMS::ReplicaKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicaKeyHandle(Handle);
+pub struct ReplicaKeyHandle(rt::Handle);
 handle!(ReplicaKeyHandle);
 impl ReplicaKeyHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `KeyId`; Terraform `key_id`.
-    pub fn key_id(&self) -> Expr {
+    pub fn key_id(&self) -> rt::Expr {
         self.0.attr("KeyId")
     }
 }

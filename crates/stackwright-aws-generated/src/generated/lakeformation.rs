@@ -2,23 +2,24 @@
 //! `LakeFormation` resource types of the CloudFormation registry (`AWS::LakeFormation::*`): 7 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `lakeformation` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::LakeFormation::DataCellsFilter
 ///
 /// CloudFormation: `AWS::LakeFormation::DataCellsFilter`. Terraform: `awscc_lakeformation_data_cells_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-datacellsfilter.html)
-pub struct DataCellsFilter(Base);
-static DATA_CELLS_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct DataCellsFilter(rt::Base);
+static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::DataCellsFilter",
     terraform: Some("awscc_lakeformation_data_cells_filter"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -28,28 +29,32 @@ impl DataCellsFilter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        database_name: impl Into<Expr>,
-        name: impl Into<Expr>,
-        table_catalog_id: impl Into<Expr>,
-        table_name: impl Into<Expr>,
+        database_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        table_catalog_id: impl Into<rt::Expr>,
+        table_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_CELLS_FILTER_TYPE);
-        this.set("DatabaseName", Some("database_name"), string(database_name));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &DATA_CELLS_FILTER_TYPE);
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "TableCatalogId",
             Some("table_catalog_id"),
-            string(table_catalog_id),
+            rt::string(table_catalog_id),
         );
-        this.set("TableName", Some("table_name"), string(table_name));
+        this.set("TableName", Some("table_name"), rt::string(table_name));
         DataCellsFilter(this)
     }
     /// A list of columns to be included in this Data Cells Filter.
     ///
     /// Changing it replaces the resource. CloudFormation `ColumnNames`, Terraform `column_names`.
-    pub fn column_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn column_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ColumnNames", Some("column_names"), strings(value));
+            .set("ColumnNames", Some("column_names"), rt::strings(value));
         self
     }
     /// An object representing the Data Cells Filter's Columns.
@@ -71,7 +76,7 @@ impl DataCellsFilter {
 builder!(DataCellsFilter, DataCellsFilterHandle);
 /// A declared `AWS::LakeFormation::DataCellsFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataCellsFilterHandle(Handle);
+pub struct DataCellsFilterHandle(rt::Handle);
 handle!(DataCellsFilterHandle);
 /// Property types and value sets of [`DataCellsFilter`] (`AWS::LakeFormation::DataCellsFilter`).
 pub mod data_cells_filter {
@@ -82,11 +87,11 @@ pub mod data_cells_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-columnwildcard.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnWildcard(Props);
+    pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
         /// A new `ColumnWildcard`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColumnWildcard(this)
         }
         /// A list of column names to be excluded from the Data Cells Filter.
@@ -94,12 +99,12 @@ pub mod data_cells_filter {
         /// CloudFormation `ExcludedColumnNames`, Terraform `excluded_column_names`.
         pub fn excluded_column_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedColumnNames",
                 Some("excluded_column_names"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -111,30 +116,33 @@ pub mod data_cells_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-rowfilter.html)
     #[derive(Clone, Debug)]
-    pub struct RowFilter(Props);
+    pub struct RowFilter(rt::Props);
     impl RowFilter {
         /// A new `RowFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RowFilter(this)
         }
         /// An empty object representing a row wildcard.
         ///
         /// CloudFormation `AllRowsWildcard`, Terraform `all_rows_wildcard`.
-        pub fn all_rows_wildcard(mut self, value: impl Into<Value>) -> Self {
+        pub fn all_rows_wildcard(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AllRowsWildcard",
                 Some("all_rows_wildcard"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// A PartiQL predicate.
         ///
         /// CloudFormation `FilterExpression`, Terraform `filter_expression`.
-        pub fn filter_expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FilterExpression", Some("filter_expression"), string(value));
+        pub fn filter_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FilterExpression",
+                Some("filter_expression"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -145,11 +153,11 @@ pub mod data_cells_filter {
 /// CloudFormation: `AWS::LakeFormation::DataLakeSettings`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-datalakesettings.html)
-pub struct DataLakeSettings(Base);
-static DATA_LAKE_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct DataLakeSettings(rt::Base);
+static DATA_LAKE_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::DataLakeSettings",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -158,7 +166,7 @@ impl DataLakeSettings {
     /// Declares a `AWS::LakeFormation::DataLakeSettings` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATA_LAKE_SETTINGS_TYPE);
+        let this = rt::Base::new(id, &DATA_LAKE_SETTINGS_TYPE);
         DataLakeSettings(this)
     }
     /// CloudFormation `Admins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -166,28 +174,28 @@ impl DataLakeSettings {
         mut self,
         value: impl IntoIterator<Item = data_lake_settings::DataLakePrincipal>,
     ) -> Self {
-        self.0.set("Admins", None, list(value));
+        self.0.set("Admins", None, rt::list(value));
         self
     }
     /// CloudFormation `AllowExternalDataFiltering`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn allow_external_data_filtering(mut self, value: bool) -> Self {
         self.0
-            .set("AllowExternalDataFiltering", None, boolean(value));
+            .set("AllowExternalDataFiltering", None, rt::boolean(value));
         self
     }
     /// CloudFormation `AllowFullTableExternalDataAccess`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn allow_full_table_external_data_access(mut self, value: bool) -> Self {
         self.0
-            .set("AllowFullTableExternalDataAccess", None, boolean(value));
+            .set("AllowFullTableExternalDataAccess", None, rt::boolean(value));
         self
     }
     /// CloudFormation `AuthorizedSessionTagValueList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn authorized_session_tag_value_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0
-            .set("AuthorizedSessionTagValueList", None, strings(value));
+            .set("AuthorizedSessionTagValueList", None, rt::strings(value));
         self
     }
     /// CloudFormation `CreateDatabaseDefaultPermissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -196,7 +204,7 @@ impl DataLakeSettings {
         value: impl IntoIterator<Item = data_lake_settings::PrincipalPermissions>,
     ) -> Self {
         self.0
-            .set("CreateDatabaseDefaultPermissions", None, list(value));
+            .set("CreateDatabaseDefaultPermissions", None, rt::list(value));
         self
     }
     /// CloudFormation `CreateTableDefaultPermissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -205,7 +213,7 @@ impl DataLakeSettings {
         value: impl IntoIterator<Item = data_lake_settings::PrincipalPermissions>,
     ) -> Self {
         self.0
-            .set("CreateTableDefaultPermissions", None, list(value));
+            .set("CreateTableDefaultPermissions", None, rt::list(value));
         self
     }
     /// CloudFormation `ExternalDataFilteringAllowList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -214,17 +222,17 @@ impl DataLakeSettings {
         value: impl IntoIterator<Item = data_lake_settings::DataLakePrincipal>,
     ) -> Self {
         self.0
-            .set("ExternalDataFilteringAllowList", None, list(value));
+            .set("ExternalDataFilteringAllowList", None, rt::list(value));
         self
     }
     /// CloudFormation `MutationType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mutation_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MutationType", None, string(value));
+    pub fn mutation_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MutationType", None, rt::string(value));
         self
     }
     /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", None, json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Parameters", None, rt::json(value));
         self
     }
     /// CloudFormation `ReadOnlyAdmins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -232,26 +240,27 @@ impl DataLakeSettings {
         mut self,
         value: impl IntoIterator<Item = data_lake_settings::DataLakePrincipal>,
     ) -> Self {
-        self.0.set("ReadOnlyAdmins", None, list(value));
+        self.0.set("ReadOnlyAdmins", None, rt::list(value));
         self
     }
     /// CloudFormation `TrustedResourceOwners`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn trusted_resource_owners(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("TrustedResourceOwners", None, strings(value));
+        self.0
+            .set("TrustedResourceOwners", None, rt::strings(value));
         self
     }
 }
 builder!(DataLakeSettings, DataLakeSettingsHandle);
 /// A declared `AWS::LakeFormation::DataLakeSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataLakeSettingsHandle(Handle);
+pub struct DataLakeSettingsHandle(rt::Handle);
 handle!(DataLakeSettingsHandle);
 impl DataLakeSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -262,15 +271,15 @@ pub mod data_lake_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-datalakeprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakePrincipal(Props);
+    pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
         /// A new `DataLakePrincipal`. Required properties: `data_lake_principal_identifier` (`DataLakePrincipalIdentifier`).
-        pub fn new(data_lake_principal_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_lake_principal_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataLakePrincipalIdentifier",
                 None,
-                string(data_lake_principal_identifier),
+                rt::string(data_lake_principal_identifier),
             );
             DataLakePrincipal(this)
         }
@@ -280,15 +289,15 @@ pub mod data_lake_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-principalpermissions.html)
     #[derive(Clone, Debug)]
-    pub struct PrincipalPermissions(Props);
+    pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
         /// A new `PrincipalPermissions`. Required properties: `permissions` (`Permissions`), `principal` (`Principal`).
         pub fn new(
-            permissions: impl IntoIterator<Item = impl Into<Expr>>,
+            permissions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             principal: DataLakePrincipal,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Permissions", None, strings(permissions));
+            let mut this = rt::Props::default();
+            this.set("Permissions", None, rt::strings(permissions));
             this.set("Principal", None, principal.into());
             PrincipalPermissions(this)
         }
@@ -300,11 +309,11 @@ pub mod data_lake_settings {
 /// CloudFormation: `AWS::LakeFormation::Permissions`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-permissions.html)
-pub struct Permissions(Base);
-static PERMISSIONS_TYPE: TypeInfo = TypeInfo {
+pub struct Permissions(rt::Base);
+static PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::Permissions",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -317,34 +326,34 @@ impl Permissions {
         data_lake_principal: permissions::DataLakePrincipal,
         resource: permissions::Resource,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSIONS_TYPE);
+        let mut this = rt::Base::new(id, &PERMISSIONS_TYPE);
         this.set("DataLakePrincipal", None, data_lake_principal.into());
         this.set("Resource", None, resource.into());
         Permissions(this)
     }
     /// CloudFormation `Permissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Permissions", None, strings(value));
+    pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Permissions", None, rt::strings(value));
         self
     }
     /// CloudFormation `PermissionsWithGrantOption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn permissions_with_grant_option(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0
-            .set("PermissionsWithGrantOption", None, strings(value));
+            .set("PermissionsWithGrantOption", None, rt::strings(value));
         self
     }
 }
 builder!(Permissions, PermissionsHandle);
 /// A declared `AWS::LakeFormation::Permissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionsHandle(Handle);
+pub struct PermissionsHandle(rt::Handle);
 handle!(PermissionsHandle);
 impl PermissionsHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -355,19 +364,19 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-columnwildcard.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnWildcard(Props);
+    pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
         /// A new `ColumnWildcard`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColumnWildcard(this)
         }
         /// CloudFormation `ExcludedColumnNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_column_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedColumnNames", None, strings(value));
+            self.0.set("ExcludedColumnNames", None, rt::strings(value));
             self
         }
     }
@@ -376,17 +385,17 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakePrincipal(Props);
+    pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
         /// A new `DataLakePrincipal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLakePrincipal(this)
         }
         /// CloudFormation `DataLakePrincipalIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data_lake_principal_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_lake_principal_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DataLakePrincipalIdentifier", None, string(value));
+                .set("DataLakePrincipalIdentifier", None, rt::string(value));
             self
         }
     }
@@ -395,21 +404,21 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalocationresource.html)
     #[derive(Clone, Debug)]
-    pub struct DataLocationResource(Props);
+    pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
         /// A new `DataLocationResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLocationResource(this)
         }
         /// CloudFormation `CatalogId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", None, string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CatalogId", None, rt::string(value));
             self
         }
         /// CloudFormation `S3Resource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_resource(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Resource", None, string(value));
+        pub fn s3_resource(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Resource", None, rt::string(value));
             self
         }
     }
@@ -418,21 +427,21 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-databaseresource.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseResource(Props);
+    pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
         /// A new `DatabaseResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatabaseResource(this)
         }
         /// CloudFormation `CatalogId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", None, string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CatalogId", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -441,11 +450,11 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-resource.html)
     #[derive(Clone, Debug)]
-    pub struct Resource(Props);
+    pub struct Resource(rt::Props);
     impl Resource {
         /// A new `Resource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Resource(this)
         }
         /// CloudFormation `DataLocationResource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -474,31 +483,31 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tableresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableResource(Props);
+    pub struct TableResource(rt::Props);
     impl TableResource {
         /// A new `TableResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TableResource(this)
         }
         /// CloudFormation `CatalogId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", None, string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CatalogId", None, rt::string(value));
             self
         }
         /// CloudFormation `DatabaseName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DatabaseName", None, string(value));
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DatabaseName", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `TableWildcard`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table_wildcard(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("TableWildcard", None, json(value));
+        pub fn table_wildcard(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("TableWildcard", None, rt::json(value));
             self
         }
     }
@@ -507,21 +516,24 @@ pub mod permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableWithColumnsResource(Props);
+    pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
         /// A new `TableWithColumnsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TableWithColumnsResource(this)
         }
         /// CloudFormation `CatalogId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogId", None, string(value));
+        pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CatalogId", None, rt::string(value));
             self
         }
         /// CloudFormation `ColumnNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn column_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ColumnNames", None, strings(value));
+        pub fn column_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ColumnNames", None, rt::strings(value));
             self
         }
         /// CloudFormation `ColumnWildcard`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -530,13 +542,13 @@ pub mod permissions {
             self
         }
         /// CloudFormation `DatabaseName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DatabaseName", None, string(value));
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DatabaseName", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -547,11 +559,11 @@ pub mod permissions {
 /// CloudFormation: `AWS::LakeFormation::PrincipalPermissions`. Terraform: `awscc_lakeformation_principal_permissions` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-principalpermissions.html)
-pub struct PrincipalPermissions(Base);
-static PRINCIPAL_PERMISSIONS_TYPE: TypeInfo = TypeInfo {
+pub struct PrincipalPermissions(rt::Base);
+static PRINCIPAL_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::PrincipalPermissions",
     terraform: Some("awscc_lakeformation_principal_permissions"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -569,12 +581,12 @@ impl PrincipalPermissions {
         principal: principal_permissions::DataLakePrincipal,
         resource: principal_permissions::Resource,
     ) -> Self {
-        let mut this = Base::new(id, &PRINCIPAL_PERMISSIONS_TYPE);
-        this.set("Permissions", Some("permissions"), list(permissions));
+        let mut this = rt::Base::new(id, &PRINCIPAL_PERMISSIONS_TYPE);
+        this.set("Permissions", Some("permissions"), rt::list(permissions));
         this.set(
             "PermissionsWithGrantOption",
             Some("permissions_with_grant_option"),
-            list(permissions_with_grant_option),
+            rt::list(permissions_with_grant_option),
         );
         this.set("Principal", Some("principal"), principal.into());
         this.set("Resource", Some("resource"), resource.into());
@@ -583,23 +595,23 @@ impl PrincipalPermissions {
     /// The identifier for the GLUDC.
     ///
     /// Constraints: length 12..=255. Changing it replaces the resource. CloudFormation `Catalog`, Terraform `catalog`.
-    pub fn catalog(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Catalog", Some("catalog"), string(value));
+    pub fn catalog(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Catalog", Some("catalog"), rt::string(value));
         self
     }
 }
 builder!(PrincipalPermissions, PrincipalPermissionsHandle);
 /// A declared `AWS::LakeFormation::PrincipalPermissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrincipalPermissionsHandle(Handle);
+pub struct PrincipalPermissionsHandle(rt::Handle);
 handle!(PrincipalPermissionsHandle);
 impl PrincipalPermissionsHandle {
     /// CloudFormation `Fn::GetAtt` `PrincipalIdentifier`; Terraform `principal_identifier`.
-    pub fn principal_identifier(&self) -> Expr {
+    pub fn principal_identifier(&self) -> rt::Expr {
         self.0.attr("PrincipalIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceIdentifier`; Terraform `resource_identifier`.
-    pub fn resource_identifier(&self) -> Expr {
+    pub fn resource_identifier(&self) -> rt::Expr {
         self.0.attr("ResourceIdentifier")
     }
 }
@@ -612,11 +624,11 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-columnwildcard.html)
     #[derive(Clone, Debug)]
-    pub struct ColumnWildcard(Props);
+    pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
         /// A new `ColumnWildcard`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColumnWildcard(this)
         }
         /// Excludes column names.
@@ -624,12 +636,12 @@ pub mod principal_permissions {
         /// CloudFormation `ExcludedColumnNames`, Terraform `excluded_column_names`.
         pub fn excluded_column_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExcludedColumnNames",
                 Some("excluded_column_names"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -641,24 +653,28 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datacellsfilterresource.html)
     #[derive(Clone, Debug)]
-    pub struct DataCellsFilterResource(Props);
+    pub struct DataCellsFilterResource(rt::Props);
     impl DataCellsFilterResource {
         /// A new `DataCellsFilterResource`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
         pub fn new(
-            database_name: impl Into<Expr>,
-            name: impl Into<Expr>,
-            table_catalog_id: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            table_catalog_id: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "TableCatalogId",
                 Some("table_catalog_id"),
-                string(table_catalog_id),
+                rt::string(table_catalog_id),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DataCellsFilterResource(this)
         }
     }
@@ -669,21 +685,21 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakePrincipal(Props);
+    pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
         /// A new `DataLakePrincipal`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataLakePrincipal(this)
         }
         /// An identifier for the LFlong principal.
         ///
         /// Constraints: length 1..=255. CloudFormation `DataLakePrincipalIdentifier`, Terraform `data_lake_principal_identifier`.
-        pub fn data_lake_principal_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_lake_principal_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataLakePrincipalIdentifier",
                 Some("data_lake_principal_identifier"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -695,13 +711,17 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalocationresource.html)
     #[derive(Clone, Debug)]
-    pub struct DataLocationResource(Props);
+    pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
         /// A new `DataLocationResource`. Required properties: `catalog_id` (`CatalogId`), `resource_arn` (`ResourceArn`).
-        pub fn new(catalog_id: impl Into<Expr>, resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        pub fn new(catalog_id: impl Into<rt::Expr>, resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             DataLocationResource(this)
         }
     }
@@ -712,13 +732,13 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-databaseresource.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseResource(Props);
+    pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set("Name", Some("name"), rt::string(name));
             DatabaseResource(this)
         }
     }
@@ -729,25 +749,26 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftag.html)
     #[derive(Clone, Debug)]
-    pub struct LfTag(Props);
+    pub struct LfTag(rt::Props);
     impl LfTag {
         /// A new `LfTag`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LfTag(this)
         }
         /// The key-name for the LF-tag.
         ///
         /// Constraints: length 1..=128. CloudFormation `TagKey`, Terraform `tag_key`.
-        pub fn tag_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TagKey", Some("tag_key"), string(value));
+        pub fn tag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TagKey", Some("tag_key"), rt::string(value));
             self
         }
         /// A list of possible values of the corresponding ``TagKey`` of an LF-tag key-value pair.
         ///
         /// Constraints: 1..=50 items. CloudFormation `TagValues`, Terraform `tag_values`.
-        pub fn tag_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("TagValues", Some("tag_values"), strings(value));
+        pub fn tag_values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("TagValues", Some("tag_values"), rt::strings(value));
             self
         }
     }
@@ -758,18 +779,18 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagkeyresource.html)
     #[derive(Clone, Debug)]
-    pub struct LfTagKeyResource(Props);
+    pub struct LfTagKeyResource(rt::Props);
     impl LfTagKeyResource {
         /// A new `LfTagKeyResource`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
         pub fn new(
-            catalog_id: impl Into<Expr>,
-            tag_key: impl Into<Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<Expr>>,
+            catalog_id: impl Into<rt::Expr>,
+            tag_key: impl Into<rt::Expr>,
+            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("TagKey", Some("tag_key"), string(tag_key));
-            this.set("TagValues", Some("tag_values"), strings(tag_values));
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
+            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
             LfTagKeyResource(this)
         }
     }
@@ -780,17 +801,17 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagpolicyresource.html)
     #[derive(Clone, Debug)]
-    pub struct LfTagPolicyResource(Props);
+    pub struct LfTagPolicyResource(rt::Props);
     impl LfTagPolicyResource {
         /// A new `LfTagPolicyResource`. Required properties: `catalog_id` (`CatalogId`), `expression` (`Expression`), `resource_type` (`ResourceType`).
         pub fn new(
-            catalog_id: impl Into<Expr>,
+            catalog_id: impl Into<rt::Expr>,
             expression: impl IntoIterator<Item = LfTag>,
             resource_type: ResourceType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("Expression", Some("expression"), list(expression));
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set("Expression", Some("expression"), rt::list(expression));
             this.set("ResourceType", Some("resource_type"), resource_type.into());
             LfTagPolicyResource(this)
         }
@@ -802,18 +823,18 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-resource.html)
     #[derive(Clone, Debug)]
-    pub struct Resource(Props);
+    pub struct Resource(rt::Props);
     impl Resource {
         /// A new `Resource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Resource(this)
         }
         /// The identifier for the Data Catalog.
         ///
         /// CloudFormation `Catalog`, Terraform `catalog`.
-        pub fn catalog(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Catalog", Some("catalog"), string(value));
+        pub fn catalog(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Catalog", Some("catalog"), rt::string(value));
             self
         }
         /// A data cell filter.
@@ -877,28 +898,35 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tableresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableResource(Props);
+    pub struct TableResource(rt::Props);
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<Expr>, database_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             TableResource(this)
         }
         /// The name of the table.
         ///
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A wildcard object representing every table under a database.
         ///
         /// CloudFormation `TableWildcard`, Terraform `table_wildcard`.
-        pub fn table_wildcard(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("TableWildcard", Some("table_wildcard"), json_string(value));
+        pub fn table_wildcard(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "TableWildcard",
+                Some("table_wildcard"),
+                rt::json_string(value),
+            );
             self
         }
     }
@@ -909,26 +937,33 @@ pub mod principal_permissions {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableWithColumnsResource(Props);
+    pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
         /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `name` (`Name`).
         pub fn new(
-            catalog_id: impl Into<Expr>,
-            database_name: impl Into<Expr>,
-            name: impl Into<Expr>,
+            catalog_id: impl Into<rt::Expr>,
+            database_name: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Name", Some("name"), rt::string(name));
             TableWithColumnsResource(this)
         }
         /// The list of column names for the table.
         ///
         /// CloudFormation `ColumnNames`, Terraform `column_names`.
-        pub fn column_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn column_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ColumnNames", Some("column_names"), strings(value));
+                .set("ColumnNames", Some("column_names"), rt::strings(value));
             self
         }
         /// A wildcard specified by a ``ColumnWildcard`` object.
@@ -987,11 +1022,11 @@ pub mod principal_permissions {
 /// CloudFormation: `AWS::LakeFormation::Resource`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-resource.html)
-pub struct Resource(Base);
-static RESOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct Resource(rt::Base);
+static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::Resource",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1001,42 +1036,42 @@ impl Resource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
+        resource_arn: impl Into<rt::Expr>,
         use_service_linked_role: bool,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_TYPE);
-        this.set("ResourceArn", None, string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_TYPE);
+        this.set("ResourceArn", None, rt::string(resource_arn));
         this.set(
             "UseServiceLinkedRole",
             None,
-            boolean(use_service_linked_role),
+            rt::boolean(use_service_linked_role),
         );
         Resource(this)
     }
     /// CloudFormation `HybridAccessEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn hybrid_access_enabled(mut self, value: bool) -> Self {
-        self.0.set("HybridAccessEnabled", None, boolean(value));
+        self.0.set("HybridAccessEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", None, string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
         self
     }
     /// CloudFormation `WithFederation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn with_federation(mut self, value: bool) -> Self {
-        self.0.set("WithFederation", None, boolean(value));
+        self.0.set("WithFederation", None, rt::boolean(value));
         self
     }
 }
 builder!(Resource, ResourceHandle);
 /// A declared `AWS::LakeFormation::Resource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceHandle(Handle);
+pub struct ResourceHandle(rt::Handle);
 handle!(ResourceHandle);
 impl ResourceHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1045,11 +1080,11 @@ impl ResourceHandle {
 /// CloudFormation: `AWS::LakeFormation::Tag`. Terraform: `awscc_lakeformation_tag` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-tag.html)
-pub struct Tag(Base);
-static TAG_TYPE: TypeInfo = TypeInfo {
+pub struct Tag(rt::Base);
+static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::Tag",
     terraform: Some("awscc_lakeformation_tag"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1059,37 +1094,38 @@ impl Tag {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        tag_key: impl Into<Expr>,
-        tag_values: impl IntoIterator<Item = impl Into<Expr>>,
+        tag_key: impl Into<rt::Expr>,
+        tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &TAG_TYPE);
-        this.set("TagKey", Some("tag_key"), string(tag_key));
-        this.set("TagValues", Some("tag_values"), strings(tag_values));
+        let mut this = rt::Base::new(id, &TAG_TYPE);
+        this.set("TagKey", Some("tag_key"), rt::string(tag_key));
+        this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
         Tag(this)
     }
     /// The identifier for the Data Catalog.
     ///
     /// Constraints: length 12..=12. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CatalogId", Some("catalog_id"), string(value));
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
         self
     }
 }
 builder!(Tag, TagHandle);
 /// A declared `AWS::LakeFormation::Tag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TagHandle(Handle);
+pub struct TagHandle(rt::Handle);
 handle!(TagHandle);
 /// A resource schema representing a Lake Formation Tag Association.
 ///
 /// CloudFormation: `AWS::LakeFormation::TagAssociation`. Terraform: `awscc_lakeformation_tag_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-tagassociation.html)
-pub struct TagAssociation(Base);
-static TAG_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct TagAssociation(rt::Base);
+static TAG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LakeFormation::TagAssociation",
     terraform: Some("awscc_lakeformation_tag_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1105,8 +1141,8 @@ impl TagAssociation {
         lf_tags: impl IntoIterator<Item = tag_association::LfTagPair>,
         resource: tag_association::Resource,
     ) -> Self {
-        let mut this = Base::new(id, &TAG_ASSOCIATION_TYPE);
-        this.set("LFTags", Some("lf_tags"), list(lf_tags));
+        let mut this = rt::Base::new(id, &TAG_ASSOCIATION_TYPE);
+        this.set("LFTags", Some("lf_tags"), rt::list(lf_tags));
         this.set("Resource", Some("resource"), resource.into());
         TagAssociation(this)
     }
@@ -1114,19 +1150,19 @@ impl TagAssociation {
 builder!(TagAssociation, TagAssociationHandle);
 /// A declared `AWS::LakeFormation::TagAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TagAssociationHandle(Handle);
+pub struct TagAssociationHandle(rt::Handle);
 handle!(TagAssociationHandle);
 impl TagAssociationHandle {
     /// Unique string identifying the resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceIdentifier`; Terraform `resource_identifier`.
-    pub fn resource_identifier(&self) -> Expr {
+    pub fn resource_identifier(&self) -> rt::Expr {
         self.0.attr("ResourceIdentifier")
     }
     /// Unique string identifying the resource's tags.
     ///
     /// CloudFormation `Fn::GetAtt` `TagsIdentifier`; Terraform `tags_identifier`.
-    pub fn tags_identifier(&self) -> Expr {
+    pub fn tags_identifier(&self) -> rt::Expr {
         self.0.attr("TagsIdentifier")
     }
 }
@@ -1137,13 +1173,13 @@ pub mod tag_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-databaseresource.html)
     #[derive(Clone, Debug)]
-    pub struct DatabaseResource(Props);
+    pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set("Name", Some("name"), rt::string(name));
             DatabaseResource(this)
         }
     }
@@ -1152,18 +1188,18 @@ pub mod tag_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-lftagpair.html)
     #[derive(Clone, Debug)]
-    pub struct LfTagPair(Props);
+    pub struct LfTagPair(rt::Props);
     impl LfTagPair {
         /// A new `LfTagPair`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
         pub fn new(
-            catalog_id: impl Into<Expr>,
-            tag_key: impl Into<Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<Expr>>,
+            catalog_id: impl Into<rt::Expr>,
+            tag_key: impl Into<rt::Expr>,
+            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("TagKey", Some("tag_key"), string(tag_key));
-            this.set("TagValues", Some("tag_values"), strings(tag_values));
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
+            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
             LfTagPair(this)
         }
     }
@@ -1172,16 +1208,16 @@ pub mod tag_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-resource.html)
     #[derive(Clone, Debug)]
-    pub struct Resource(Props);
+    pub struct Resource(rt::Props);
     impl Resource {
         /// A new `Resource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Resource(this)
         }
         /// CloudFormation `Catalog`, Terraform `catalog`.
-        pub fn catalog(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Catalog", Some("catalog"), string(value));
+        pub fn catalog(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Catalog", Some("catalog"), rt::string(value));
             self
         }
         /// CloudFormation `Database`, Terraform `database`.
@@ -1206,24 +1242,31 @@ pub mod tag_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tableresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableResource(Props);
+    pub struct TableResource(rt::Props);
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<Expr>, database_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             TableResource(this)
         }
         /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `TableWildcard`, Terraform `table_wildcard`.
-        pub fn table_wildcard(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("TableWildcard", Some("table_wildcard"), json_string(value));
+        pub fn table_wildcard(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "TableWildcard",
+                Some("table_wildcard"),
+                rt::json_string(value),
+            );
             self
         }
     }
@@ -1232,20 +1275,28 @@ pub mod tag_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
-    pub struct TableWithColumnsResource(Props);
+    pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
         /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `column_names` (`ColumnNames`), `database_name` (`DatabaseName`), `name` (`Name`).
         pub fn new(
-            catalog_id: impl Into<Expr>,
-            column_names: impl IntoIterator<Item = impl Into<Expr>>,
-            database_name: impl Into<Expr>,
-            name: impl Into<Expr>,
+            catalog_id: impl Into<rt::Expr>,
+            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            database_name: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CatalogId", Some("catalog_id"), string(catalog_id));
-            this.set("ColumnNames", Some("column_names"), strings(column_names));
-            this.set("DatabaseName", Some("database_name"), string(database_name));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "ColumnNames",
+                Some("column_names"),
+                rt::strings(column_names),
+            );
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
+            this.set("Name", Some("name"), rt::string(name));
             TableWithColumnsResource(this)
         }
     }

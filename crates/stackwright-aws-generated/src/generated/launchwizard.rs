@@ -2,23 +2,24 @@
 //! `LaunchWizard` resource types of the CloudFormation registry (`AWS::LaunchWizard::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `launchwizard` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::LaunchWizard::Deployment Resource Type
 ///
 /// CloudFormation: `AWS::LaunchWizard::Deployment`. Terraform: `awscc_launchwizard_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-launchwizard-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LaunchWizard::Deployment",
     terraform: Some("awscc_launchwizard_deployment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -35,18 +36,22 @@ impl Deployment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        deployment_pattern_name: impl Into<Expr>,
-        name: impl Into<Expr>,
-        workload_name: impl Into<Expr>,
+        deployment_pattern_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        workload_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "DeploymentPatternName",
             Some("deployment_pattern_name"),
-            string(deployment_pattern_name),
+            rt::string(deployment_pattern_name),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("WorkloadName", Some("workload_name"), string(workload_name));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "WorkloadName",
+            Some("workload_name"),
+            rt::string(workload_name),
+        );
         Deployment(this)
     }
     /// LaunchWizard deployment specifications
@@ -54,53 +59,56 @@ impl Deployment {
     /// CloudFormation `Specifications`, Terraform `specifications`.
     pub fn specifications(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0
-            .set("Specifications", Some("specifications"), string_map(value));
+        self.0.set(
+            "Specifications",
+            Some("specifications"),
+            rt::string_map(value),
+        );
         self
     }
 }
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::LaunchWizard::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// ARN of the LaunchWizard deployment
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Timestamp of LaunchWizard deployment creation
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp of LaunchWizard deployment deletion
     ///
     /// CloudFormation `Fn::GetAtt` `DeletedAt`; Terraform `deleted_at`.
-    pub fn deleted_at(&self) -> Expr {
+    pub fn deleted_at(&self) -> rt::Expr {
         self.0.attr("DeletedAt")
     }
     /// Deployment ID of the LaunchWizard deployment
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
     /// Resource Group Name created for LaunchWizard deployment
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceGroup`; Terraform `resource_group`.
-    pub fn resource_group(&self) -> Expr {
+    pub fn resource_group(&self) -> rt::Expr {
         self.0.attr("ResourceGroup")
     }
     /// Status of LaunchWizard deployment
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }

@@ -2,23 +2,24 @@
 //! `Lex` resource types of the CloudFormation registry (`AWS::Lex::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `lex` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for an Amazon Lex conversational bot performing automated tasks such as ordering a pizza, booking a hotel, and so on.
 ///
 /// CloudFormation: `AWS::Lex::Bot`. Terraform: `awscc_lex_bot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-bot.html)
-pub struct Bot(Base);
-static BOT_TYPE: TypeInfo = TypeInfo {
+pub struct Bot(rt::Base);
+static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lex::Bot",
     terraform: Some("awscc_lex_bot"),
-    tags: TagsShape::KeyValueList("bot_tags"),
+    tags: rt::TagsShape::KeyValueList("bot_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -56,18 +57,18 @@ impl Bot {
         id: impl Into<String>,
         data_privacy: bot::DataPrivacy,
         idle_session_ttl_in_seconds: i64,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BOT_TYPE);
+        let mut this = rt::Base::new(id, &BOT_TYPE);
         this.set("DataPrivacy", Some("data_privacy"), data_privacy.into());
         this.set(
             "IdleSessionTTLInSeconds",
             Some("idle_session_ttl_in_seconds"),
-            int(idle_session_ttl_in_seconds),
+            rt::int(idle_session_ttl_in_seconds),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Bot(this)
     }
     /// CloudFormation `AutoBuildBotLocales`, Terraform `auto_build_bot_locales`.
@@ -75,7 +76,7 @@ impl Bot {
         self.0.set(
             "AutoBuildBotLocales",
             Some("auto_build_bot_locales"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -90,14 +91,15 @@ impl Bot {
     }
     /// CloudFormation `BotLocales`, Terraform `bot_locales`.
     pub fn bot_locales(mut self, value: impl IntoIterator<Item = bot::BotLocale>) -> Self {
-        self.0.set("BotLocales", Some("bot_locales"), list(value));
+        self.0
+            .set("BotLocales", Some("bot_locales"), rt::list(value));
         self
     }
     /// The list of bot members in a network to be created.
     ///
     /// Constraints: at most 10 items. CloudFormation `BotMembers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bot_members(mut self, value: impl IntoIterator<Item = bot::BotMember>) -> Self {
-        self.0.set("BotMembers", None, list(value));
+        self.0.set("BotMembers", None, rt::list(value));
         self
     }
     /// The type of a bot to create.
@@ -110,9 +112,9 @@ impl Bot {
     /// A description of the resource
     ///
     /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `ErrorLogSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -136,23 +138,26 @@ impl Bot {
     }
     /// Constraints: at most 200 items. CloudFormation `TestBotAliasTags`, Terraform `test_bot_alias_tags`.
     pub fn test_bot_alias_tags(mut self, value: impl IntoIterator<Item = bot::Tag>) -> Self {
-        self.0
-            .set("TestBotAliasTags", Some("test_bot_alias_tags"), list(value));
+        self.0.set(
+            "TestBotAliasTags",
+            Some("test_bot_alias_tags"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(Bot, BotHandle);
 /// A declared `AWS::Lex::Bot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BotHandle(Handle);
+pub struct BotHandle(rt::Handle);
 handle!(BotHandle);
 impl BotHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -163,11 +168,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-advancedrecognitionsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedRecognitionSetting(Props);
+    pub struct AdvancedRecognitionSetting(rt::Props);
     impl AdvancedRecognitionSetting {
         /// A new `AdvancedRecognitionSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedRecognitionSetting(this)
         }
         /// CloudFormation `AudioRecognitionStrategy`, Terraform `audio_recognition_strategy`.
@@ -185,12 +190,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiofillersettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioFillerSettings(Props);
+    pub struct AudioFillerSettings(rt::Props);
     impl AudioFillerSettings {
         /// A new `AudioFillerSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             AudioFillerSettings(this)
         }
         /// CloudFormation `AudioType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -201,18 +206,18 @@ pub mod bot {
         /// Constraints: range 1000..=5000. CloudFormation `MinimumPlayDurationInMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn minimum_play_duration_in_milliseconds(mut self, value: i64) -> Self {
             self.0
-                .set("MinimumPlayDurationInMilliseconds", None, int(value));
+                .set("MinimumPlayDurationInMilliseconds", None, rt::int(value));
             self
         }
         /// Constraints: range 200..=1000. CloudFormation `ResponseDeliveryDelayInMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn response_delivery_delay_in_milliseconds(mut self, value: i64) -> Self {
             self.0
-                .set("ResponseDeliveryDelayInMilliseconds", None, int(value));
+                .set("ResponseDeliveryDelayInMilliseconds", None, rt::int(value));
             self
         }
         /// Constraints: range 500..=5000. CloudFormation `StartDelayInMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn start_delay_in_milliseconds(mut self, value: i64) -> Self {
-            self.0.set("StartDelayInMilliseconds", None, int(value));
+            self.0.set("StartDelayInMilliseconds", None, rt::int(value));
             self
         }
     }
@@ -221,11 +226,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologdestination.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLogDestination(Props);
+    pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
         /// A new `AudioLogDestination`. Required properties: `s3_bucket` (`S3Bucket`).
         pub fn new(s3_bucket: S3BucketLogDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Bucket", Some("s3_bucket"), s3_bucket.into());
             AudioLogDestination(this)
         }
@@ -235,13 +240,13 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLogSetting(Props);
+    pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
         /// A new `AudioLogSetting`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`).
         pub fn new(destination: AudioLogDestination, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             AudioLogSetting(this)
         }
     }
@@ -250,21 +255,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockAgentConfiguration(Props);
+    pub struct BedrockAgentConfiguration(rt::Props);
     impl BedrockAgentConfiguration {
         /// A new `BedrockAgentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockAgentConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockAgentAliasId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_agent_alias_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BedrockAgentAliasId", None, string(value));
+        pub fn bedrock_agent_alias_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BedrockAgentAliasId", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockAgentId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_agent_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BedrockAgentId", None, string(value));
+        pub fn bedrock_agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BedrockAgentId", None, rt::string(value));
             self
         }
     }
@@ -273,11 +278,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockAgentIntentConfiguration(Props);
+    pub struct BedrockAgentIntentConfiguration(rt::Props);
     impl BedrockAgentIntentConfiguration {
         /// A new `BedrockAgentIntentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockAgentIntentConfiguration(this)
         }
         /// CloudFormation `BedrockAgentConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -303,18 +308,18 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockAgentIntentKnowledgeBaseConfiguration(Props);
+    pub struct BedrockAgentIntentKnowledgeBaseConfiguration(rt::Props);
     impl BedrockAgentIntentKnowledgeBaseConfiguration {
         /// A new `BedrockAgentIntentKnowledgeBaseConfiguration`. Required properties: `bedrock_knowledge_base_arn` (`BedrockKnowledgeBaseArn`), `bedrock_model_configuration` (`BedrockModelConfiguration`).
         pub fn new(
-            bedrock_knowledge_base_arn: impl Into<Expr>,
+            bedrock_knowledge_base_arn: impl Into<rt::Expr>,
             bedrock_model_configuration: BedrockModelSpecification,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BedrockKnowledgeBaseArn",
                 None,
-                string(bedrock_knowledge_base_arn),
+                rt::string(bedrock_knowledge_base_arn),
             );
             this.set(
                 "BedrockModelConfiguration",
@@ -329,22 +334,23 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockguardrailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockGuardrailConfiguration(Props);
+    pub struct BedrockGuardrailConfiguration(rt::Props);
     impl BedrockGuardrailConfiguration {
         /// A new `BedrockGuardrailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockGuardrailConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockGuardrailIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_guardrail_identifier(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bedrock_guardrail_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BedrockGuardrailIdentifier", None, string(value));
+                .set("BedrockGuardrailIdentifier", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockGuardrailVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_guardrail_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BedrockGuardrailVersion", None, string(value));
+        pub fn bedrock_guardrail_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BedrockGuardrailVersion", None, rt::string(value));
             self
         }
     }
@@ -353,11 +359,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockknowledgestoreconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockKnowledgeStoreConfiguration(Props);
+    pub struct BedrockKnowledgeStoreConfiguration(rt::Props);
     impl BedrockKnowledgeStoreConfiguration {
         /// A new `BedrockKnowledgeStoreConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BedrockKnowledgeStoreConfiguration(this)
         }
         /// CloudFormation `BKBExactResponseFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -366,13 +372,14 @@ pub mod bot {
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockKnowledgeBaseArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BedrockKnowledgeBaseArn", None, string(value));
+        pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BedrockKnowledgeBaseArn", None, rt::string(value));
             self
         }
         /// CloudFormation `ExactResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exact_response(mut self, value: bool) -> Self {
-            self.0.set("ExactResponse", None, boolean(value));
+            self.0.set("ExactResponse", None, rt::boolean(value));
             self
         }
     }
@@ -381,12 +388,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockmodelspecification.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockModelSpecification(Props);
+    pub struct BedrockModelSpecification(rt::Props);
     impl BedrockModelSpecification {
         /// A new `BedrockModelSpecification`. Required properties: `model_arn` (`ModelArn`).
-        pub fn new(model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelArn", None, string(model_arn));
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelArn", None, rt::string(model_arn));
             BedrockModelSpecification(this)
         }
         /// CloudFormation `BedrockGuardrailConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -399,8 +406,9 @@ pub mod bot {
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `BedrockModelCustomPrompt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bedrock_model_custom_prompt(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BedrockModelCustomPrompt", None, string(value));
+        pub fn bedrock_model_custom_prompt(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BedrockModelCustomPrompt", None, rt::string(value));
             self
         }
         /// CloudFormation `BedrockTraceStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -414,16 +422,16 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bkbexactresponsefields.html)
     #[derive(Clone, Debug)]
-    pub struct BkbExactResponseFields(Props);
+    pub struct BkbExactResponseFields(rt::Props);
     impl BkbExactResponseFields {
         /// A new `BkbExactResponseFields`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BkbExactResponseFields(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `AnswerField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn answer_field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AnswerField", None, string(value));
+        pub fn answer_field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AnswerField", None, rt::string(value));
             self
         }
     }
@@ -432,12 +440,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
-    pub struct BotAliasLocaleSettings(Props);
+    pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
         /// A new `BotAliasLocaleSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             BotAliasLocaleSettings(this)
         }
         /// CloudFormation `CodeHookSpecification`, Terraform `code_hook_specification`.
@@ -455,20 +463,20 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
-    pub struct BotAliasLocaleSettingsItem(Props);
+    pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
         /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
         pub fn new(
             bot_alias_locale_setting: BotAliasLocaleSettings,
-            locale_id: impl Into<Expr>,
+            locale_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BotAliasLocaleSetting",
                 Some("bot_alias_locale_setting"),
                 bot_alias_locale_setting.into(),
             );
-            this.set("LocaleId", Some("locale_id"), string(locale_id));
+            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
             BotAliasLocaleSettingsItem(this)
         }
     }
@@ -477,16 +485,16 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botlocale.html)
     #[derive(Clone, Debug)]
-    pub struct BotLocale(Props);
+    pub struct BotLocale(rt::Props);
     impl BotLocale {
         /// A new `BotLocale`. Required properties: `locale_id` (`LocaleId`), `nlu_confidence_threshold` (`NluConfidenceThreshold`).
-        pub fn new(locale_id: impl Into<Expr>, nlu_confidence_threshold: i64) -> Self {
-            let mut this = Props::default();
-            this.set("LocaleId", Some("locale_id"), string(locale_id));
+        pub fn new(locale_id: impl Into<rt::Expr>, nlu_confidence_threshold: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
             this.set(
                 "NluConfidenceThreshold",
                 Some("nlu_confidence_threshold"),
-                int(nlu_confidence_threshold),
+                rt::int(nlu_confidence_threshold),
             );
             BotLocale(this)
         }
@@ -504,9 +512,9 @@ pub mod bot {
         /// A description of the resource
         ///
         /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `GenerativeAISettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -516,12 +524,12 @@ pub mod bot {
         }
         /// Constraints: at most 1000 items. CloudFormation `Intents`, Terraform `intents`.
         pub fn intents(mut self, value: impl IntoIterator<Item = Intent>) -> Self {
-            self.0.set("Intents", Some("intents"), list(value));
+            self.0.set("Intents", Some("intents"), rt::list(value));
             self
         }
         /// Constraints: at most 250 items. CloudFormation `SlotTypes`, Terraform `slot_types`.
         pub fn slot_types(mut self, value: impl IntoIterator<Item = SlotType>) -> Self {
-            self.0.set("SlotTypes", Some("slot_types"), list(value));
+            self.0.set("SlotTypes", Some("slot_types"), rt::list(value));
             self
         }
         /// CloudFormation `SpeechDetectionSensitivity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -553,22 +561,26 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botmember.html)
     #[derive(Clone, Debug)]
-    pub struct BotMember(Props);
+    pub struct BotMember(rt::Props);
     impl BotMember {
         /// A new `BotMember`. Required properties: `bot_member_alias_id` (`BotMemberAliasId`), `bot_member_alias_name` (`BotMemberAliasName`), `bot_member_id` (`BotMemberId`), `bot_member_name` (`BotMemberName`), `bot_member_version` (`BotMemberVersion`).
         pub fn new(
-            bot_member_alias_id: impl Into<Expr>,
-            bot_member_alias_name: impl Into<Expr>,
-            bot_member_id: impl Into<Expr>,
-            bot_member_name: impl Into<Expr>,
-            bot_member_version: impl Into<Expr>,
+            bot_member_alias_id: impl Into<rt::Expr>,
+            bot_member_alias_name: impl Into<rt::Expr>,
+            bot_member_id: impl Into<rt::Expr>,
+            bot_member_name: impl Into<rt::Expr>,
+            bot_member_version: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BotMemberAliasId", None, string(bot_member_alias_id));
-            this.set("BotMemberAliasName", None, string(bot_member_alias_name));
-            this.set("BotMemberId", None, string(bot_member_id));
-            this.set("BotMemberName", None, string(bot_member_name));
-            this.set("BotMemberVersion", None, string(bot_member_version));
+            let mut this = rt::Props::default();
+            this.set("BotMemberAliasId", None, rt::string(bot_member_alias_id));
+            this.set(
+                "BotMemberAliasName",
+                None,
+                rt::string(bot_member_alias_name),
+            );
+            this.set("BotMemberId", None, rt::string(bot_member_id));
+            this.set("BotMemberName", None, rt::string(bot_member_name));
+            this.set("BotMemberVersion", None, rt::string(bot_member_version));
             BotMember(this)
         }
     }
@@ -577,11 +589,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-buildtimesettings.html)
     #[derive(Clone, Debug)]
-    pub struct BuildtimeSettings(Props);
+    pub struct BuildtimeSettings(rt::Props);
     impl BuildtimeSettings {
         /// A new `BuildtimeSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BuildtimeSettings(this)
         }
         /// CloudFormation `DescriptiveBotBuilderSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -608,13 +620,13 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-button.html)
     #[derive(Clone, Debug)]
-    pub struct Button(Props);
+    pub struct Button(rt::Props);
     impl Button {
         /// A new `Button`. Required properties: `text` (`Text`), `value` (`Value`).
-        pub fn new(text: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", Some("text"), string(text));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(text: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", Some("text"), rt::string(text));
+            this.set("Value", Some("value"), rt::string(value));
             Button(this)
         }
     }
@@ -623,20 +635,20 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(Props);
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
     impl CloudWatchLogGroupLogDestination {
         /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
         pub fn new(
-            cloud_watch_log_group_arn: impl Into<Expr>,
-            log_prefix: impl Into<Expr>,
+            cloud_watch_log_group_arn: impl Into<rt::Expr>,
+            log_prefix: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogGroupArn",
                 Some("cloudwatch_log_group_arn"),
-                string(cloud_watch_log_group_arn),
+                rt::string(cloud_watch_log_group_arn),
             );
-            this.set("LogPrefix", Some("log_prefix"), string(log_prefix));
+            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
             CloudWatchLogGroupLogDestination(this)
         }
     }
@@ -645,11 +657,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-codehookspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CodeHookSpecification(Props);
+    pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
         /// A new `CodeHookSpecification`. Required properties: `lambda_code_hook` (`LambdaCodeHook`).
         pub fn new(lambda_code_hook: LambdaCodeHook) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LambdaCodeHook",
                 Some("lambda_code_hook"),
@@ -663,11 +675,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-compositeslottypesetting.html)
     #[derive(Clone, Debug)]
-    pub struct CompositeSlotTypeSetting(Props);
+    pub struct CompositeSlotTypeSetting(rt::Props);
     impl CompositeSlotTypeSetting {
         /// A new `CompositeSlotTypeSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CompositeSlotTypeSetting(this)
         }
         /// Constraints: 1..=6 items. CloudFormation `SubSlots`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -675,7 +687,7 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = SubSlotTypeComposition>,
         ) -> Self {
-            self.0.set("SubSlots", None, list(value));
+            self.0.set("SubSlots", None, rt::list(value));
             self
         }
     }
@@ -684,12 +696,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. Required properties: `expression_string` (`ExpressionString`).
-        pub fn new(expression_string: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ExpressionString", None, string(expression_string));
+        pub fn new(expression_string: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ExpressionString", None, rt::string(expression_string));
             Condition(this)
         }
     }
@@ -698,13 +710,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalbranch.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionalBranch(Props);
+    pub struct ConditionalBranch(rt::Props);
     impl ConditionalBranch {
         /// A new `ConditionalBranch`. Required properties: `condition` (`Condition`), `name` (`Name`), `next_step` (`NextStep`).
-        pub fn new(condition: Condition, name: impl Into<Expr>, next_step: DialogState) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            condition: Condition,
+            name: impl Into<rt::Expr>,
+            next_step: DialogState,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Condition", None, condition.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             this.set("NextStep", None, next_step.into());
             ConditionalBranch(this)
         }
@@ -719,7 +735,7 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionalSpecification(Props);
+    pub struct ConditionalSpecification(rt::Props);
     impl ConditionalSpecification {
         /// A new `ConditionalSpecification`. Required properties: `conditional_branches` (`ConditionalBranches`), `default_branch` (`DefaultBranch`), `is_active` (`IsActive`).
         pub fn new(
@@ -727,10 +743,10 @@ pub mod bot {
             default_branch: DefaultConditionalBranch,
             is_active: bool,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ConditionalBranches", None, list(conditional_branches));
+            let mut this = rt::Props::default();
+            this.set("ConditionalBranches", None, rt::list(conditional_branches));
             this.set("DefaultBranch", None, default_branch.into());
-            this.set("IsActive", None, boolean(is_active));
+            this.set("IsActive", None, rt::boolean(is_active));
             ConditionalSpecification(this)
         }
     }
@@ -739,11 +755,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conversationlogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ConversationLogSettings(Props);
+    pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
         /// A new `ConversationLogSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConversationLogSettings(this)
         }
         /// Constraints: at most 1 items. CloudFormation `AudioLogSettings`, Terraform `audio_log_settings`.
@@ -751,8 +767,11 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = AudioLogSetting>,
         ) -> Self {
-            self.0
-                .set("AudioLogSettings", Some("audio_log_settings"), list(value));
+            self.0.set(
+                "AudioLogSettings",
+                Some("audio_log_settings"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: at most 1 items. CloudFormation `TextLogSettings`, Terraform `text_log_settings`.
@@ -760,8 +779,11 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = TextLogSetting>,
         ) -> Self {
-            self.0
-                .set("TextLogSettings", Some("text_log_settings"), list(value));
+            self.0.set(
+                "TextLogSettings",
+                Some("text_log_settings"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -770,12 +792,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-custompayload.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPayload(Props);
+    pub struct CustomPayload(rt::Props);
     impl CustomPayload {
         /// A new `CustomPayload`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             CustomPayload(this)
         }
     }
@@ -784,17 +806,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabulary.html)
     #[derive(Clone, Debug)]
-    pub struct CustomVocabulary(Props);
+    pub struct CustomVocabulary(rt::Props);
     impl CustomVocabulary {
         /// A new `CustomVocabulary`. Required properties: `custom_vocabulary_items` (`CustomVocabularyItems`).
         pub fn new(
             custom_vocabulary_items: impl IntoIterator<Item = CustomVocabularyItem>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CustomVocabularyItems",
                 Some("custom_vocabulary_items"),
-                list(custom_vocabulary_items),
+                rt::list(custom_vocabulary_items),
             );
             CustomVocabulary(this)
         }
@@ -804,22 +826,22 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabularyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CustomVocabularyItem(Props);
+    pub struct CustomVocabularyItem(rt::Props);
     impl CustomVocabularyItem {
         /// A new `CustomVocabularyItem`. Required properties: `phrase` (`Phrase`).
-        pub fn new(phrase: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Phrase", Some("phrase"), string(phrase));
+        pub fn new(phrase: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Phrase", Some("phrase"), rt::string(phrase));
             CustomVocabularyItem(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DisplayAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn display_as(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DisplayAs", None, string(value));
+        pub fn display_as(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DisplayAs", None, rt::string(value));
             self
         }
         /// Constraints: range 0..=3. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -828,15 +850,15 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dataprivacy.html)
     #[derive(Clone, Debug)]
-    pub struct DataPrivacy(Props);
+    pub struct DataPrivacy(rt::Props);
     impl DataPrivacy {
         /// A new `DataPrivacy`. Required properties: `child_directed` (`ChildDirected`).
         pub fn new(child_directed: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ChildDirected",
                 Some("child_directed"),
-                boolean(child_directed),
+                rt::boolean(child_directed),
             );
             DataPrivacy(this)
         }
@@ -846,11 +868,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceConfiguration(Props);
+    pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
         /// A new `DataSourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSourceConfiguration(this)
         }
         /// CloudFormation `BedrockKnowledgeStoreConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -878,17 +900,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-deepgramspeechmodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeepgramSpeechModelConfig(Props);
+    pub struct DeepgramSpeechModelConfig(rt::Props);
     impl DeepgramSpeechModelConfig {
         /// A new `DeepgramSpeechModelConfig`. Required properties: `api_token_secret_arn` (`ApiTokenSecretArn`).
-        pub fn new(api_token_secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ApiTokenSecretArn", None, string(api_token_secret_arn));
+        pub fn new(api_token_secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ApiTokenSecretArn", None, rt::string(api_token_secret_arn));
             DeepgramSpeechModelConfig(this)
         }
         /// Constraints: length 4..=32; pattern `[A-Za-z0-9-_]+`. CloudFormation `ModelId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelId", None, string(value));
+        pub fn model_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelId", None, rt::string(value));
             self
         }
     }
@@ -897,11 +919,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-defaultconditionalbranch.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultConditionalBranch(Props);
+    pub struct DefaultConditionalBranch(rt::Props);
     impl DefaultConditionalBranch {
         /// A new `DefaultConditionalBranch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultConditionalBranch(this)
         }
         /// CloudFormation `NextStep`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -920,12 +942,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-descriptivebotbuilderspecification.html)
     #[derive(Clone, Debug)]
-    pub struct DescriptiveBotBuilderSpecification(Props);
+    pub struct DescriptiveBotBuilderSpecification(rt::Props);
     impl DescriptiveBotBuilderSpecification {
         /// A new `DescriptiveBotBuilderSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             DescriptiveBotBuilderSpecification(this)
         }
         /// CloudFormation `BedrockModelSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -939,22 +961,22 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogaction.html)
     #[derive(Clone, Debug)]
-    pub struct DialogAction(Props);
+    pub struct DialogAction(rt::Props);
     impl DialogAction {
         /// A new `DialogAction`. Required properties: `type_` (`Type`).
         pub fn new(type_: DialogActionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", None, type_.into());
             DialogAction(this)
         }
         /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `SlotToElicit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn slot_to_elicit(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotToElicit", None, string(value));
+        pub fn slot_to_elicit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotToElicit", None, rt::string(value));
             self
         }
         /// CloudFormation `SuppressNextMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn suppress_next_message(mut self, value: bool) -> Self {
-            self.0.set("SuppressNextMessage", None, boolean(value));
+            self.0.set("SuppressNextMessage", None, rt::boolean(value));
             self
         }
     }
@@ -963,7 +985,7 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct DialogCodeHookInvocationSetting(Props);
+    pub struct DialogCodeHookInvocationSetting(rt::Props);
     impl DialogCodeHookInvocationSetting {
         /// A new `DialogCodeHookInvocationSetting`. Required properties: `enable_code_hook_invocation` (`EnableCodeHookInvocation`), `is_active` (`IsActive`), `post_code_hook_specification` (`PostCodeHookSpecification`).
         pub fn new(
@@ -971,13 +993,13 @@ pub mod bot {
             is_active: bool,
             post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableCodeHookInvocation",
                 None,
-                boolean(enable_code_hook_invocation),
+                rt::boolean(enable_code_hook_invocation),
             );
-            this.set("IsActive", None, boolean(is_active));
+            this.set("IsActive", None, rt::boolean(is_active));
             this.set(
                 "PostCodeHookSpecification",
                 None,
@@ -986,8 +1008,8 @@ pub mod bot {
             DialogCodeHookInvocationSetting(this)
         }
         /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `InvocationLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn invocation_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InvocationLabel", None, string(value));
+        pub fn invocation_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InvocationLabel", None, rt::string(value));
             self
         }
     }
@@ -996,12 +1018,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehooksetting.html)
     #[derive(Clone, Debug)]
-    pub struct DialogCodeHookSetting(Props);
+    pub struct DialogCodeHookSetting(rt::Props);
     impl DialogCodeHookSetting {
         /// A new `DialogCodeHookSetting`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             DialogCodeHookSetting(this)
         }
     }
@@ -1010,11 +1032,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogstate.html)
     #[derive(Clone, Debug)]
-    pub struct DialogState(Props);
+    pub struct DialogState(rt::Props);
     impl DialogState {
         /// A new `DialogState`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DialogState(this)
         }
         /// CloudFormation `DialogAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1032,7 +1054,7 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = SessionAttribute>,
         ) -> Self {
-            self.0.set("SessionAttributes", None, list(value));
+            self.0.set("SessionAttributes", None, rt::list(value));
             self
         }
     }
@@ -1041,21 +1063,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-elicitationcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct ElicitationCodeHookInvocationSetting(Props);
+    pub struct ElicitationCodeHookInvocationSetting(rt::Props);
     impl ElicitationCodeHookInvocationSetting {
         /// A new `ElicitationCodeHookInvocationSetting`. Required properties: `enable_code_hook_invocation` (`EnableCodeHookInvocation`).
         pub fn new(enable_code_hook_invocation: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableCodeHookInvocation",
                 None,
-                boolean(enable_code_hook_invocation),
+                rt::boolean(enable_code_hook_invocation),
             );
             ElicitationCodeHookInvocationSetting(this)
         }
         /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `InvocationLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn invocation_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InvocationLabel", None, string(value));
+        pub fn invocation_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InvocationLabel", None, rt::string(value));
             self
         }
     }
@@ -1064,12 +1086,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-errorlogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ErrorLogSettings(Props);
+    pub struct ErrorLogSettings(rt::Props);
     impl ErrorLogSettings {
         /// A new `ErrorLogSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             ErrorLogSettings(this)
         }
     }
@@ -1078,21 +1100,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-exactresponsefields.html)
     #[derive(Clone, Debug)]
-    pub struct ExactResponseFields(Props);
+    pub struct ExactResponseFields(rt::Props);
     impl ExactResponseFields {
         /// A new `ExactResponseFields`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExactResponseFields(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `AnswerField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn answer_field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AnswerField", None, string(value));
+        pub fn answer_field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AnswerField", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `QuestionField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn question_field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QuestionField", None, string(value));
+        pub fn question_field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("QuestionField", None, rt::string(value));
             self
         }
     }
@@ -1101,11 +1123,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-externalsourcesetting.html)
     #[derive(Clone, Debug)]
-    pub struct ExternalSourceSetting(Props);
+    pub struct ExternalSourceSetting(rt::Props);
     impl ExternalSourceSetting {
         /// A new `ExternalSourceSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExternalSourceSetting(this)
         }
         /// CloudFormation `GrammarSlotTypeSetting`, Terraform `grammar_slot_type_setting`.
@@ -1123,12 +1145,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentcodehooksetting.html)
     #[derive(Clone, Debug)]
-    pub struct FulfillmentCodeHookSetting(Props);
+    pub struct FulfillmentCodeHookSetting(rt::Props);
     impl FulfillmentCodeHookSetting {
         /// A new `FulfillmentCodeHookSetting`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             FulfillmentCodeHookSetting(this)
         }
         /// CloudFormation `FulfillmentUpdatesSpecification`, Terraform `fulfillment_updates_specification`.
@@ -1145,7 +1167,7 @@ pub mod bot {
         }
         /// CloudFormation `IsActive`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_active(mut self, value: bool) -> Self {
-            self.0.set("IsActive", None, boolean(value));
+            self.0.set("IsActive", None, rt::boolean(value));
             self
         }
         /// CloudFormation `PostFulfillmentStatusSpecification`, Terraform `post_fulfillment_status_specification`.
@@ -1166,30 +1188,33 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentstartresponsespecification.html)
     #[derive(Clone, Debug)]
-    pub struct FulfillmentStartResponseSpecification(Props);
+    pub struct FulfillmentStartResponseSpecification(rt::Props);
     impl FulfillmentStartResponseSpecification {
         /// A new `FulfillmentStartResponseSpecification`. Required properties: `delay_in_seconds` (`DelayInSeconds`), `message_groups` (`MessageGroups`).
         pub fn new(
             delay_in_seconds: i64,
             message_groups: impl IntoIterator<Item = MessageGroup>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DelayInSeconds",
                 Some("delay_in_seconds"),
-                int(delay_in_seconds),
+                rt::int(delay_in_seconds),
             );
             this.set(
                 "MessageGroups",
                 Some("message_groups"),
-                list(message_groups),
+                rt::list(message_groups),
             );
             FulfillmentStartResponseSpecification(this)
         }
         /// CloudFormation `AllowInterrupt`, Terraform `allow_interrupt`.
         pub fn allow_interrupt(mut self, value: bool) -> Self {
-            self.0
-                .set("AllowInterrupt", Some("allow_interrupt"), boolean(value));
+            self.0.set(
+                "AllowInterrupt",
+                Some("allow_interrupt"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1198,30 +1223,33 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdateresponsespecification.html)
     #[derive(Clone, Debug)]
-    pub struct FulfillmentUpdateResponseSpecification(Props);
+    pub struct FulfillmentUpdateResponseSpecification(rt::Props);
     impl FulfillmentUpdateResponseSpecification {
         /// A new `FulfillmentUpdateResponseSpecification`. Required properties: `frequency_in_seconds` (`FrequencyInSeconds`), `message_groups` (`MessageGroups`).
         pub fn new(
             frequency_in_seconds: i64,
             message_groups: impl IntoIterator<Item = MessageGroup>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FrequencyInSeconds",
                 Some("frequency_in_seconds"),
-                int(frequency_in_seconds),
+                rt::int(frequency_in_seconds),
             );
             this.set(
                 "MessageGroups",
                 Some("message_groups"),
-                list(message_groups),
+                rt::list(message_groups),
             );
             FulfillmentUpdateResponseSpecification(this)
         }
         /// CloudFormation `AllowInterrupt`, Terraform `allow_interrupt`.
         pub fn allow_interrupt(mut self, value: bool) -> Self {
-            self.0
-                .set("AllowInterrupt", Some("allow_interrupt"), boolean(value));
+            self.0.set(
+                "AllowInterrupt",
+                Some("allow_interrupt"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1230,12 +1258,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdatesspecification.html)
     #[derive(Clone, Debug)]
-    pub struct FulfillmentUpdatesSpecification(Props);
+    pub struct FulfillmentUpdatesSpecification(rt::Props);
     impl FulfillmentUpdatesSpecification {
         /// A new `FulfillmentUpdatesSpecification`. Required properties: `active` (`Active`).
         pub fn new(active: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Active", Some("active"), boolean(active));
+            let mut this = rt::Props::default();
+            this.set("Active", Some("active"), rt::boolean(active));
             FulfillmentUpdatesSpecification(this)
         }
         /// CloudFormation `StartResponse`, Terraform `start_response`.
@@ -1246,8 +1274,11 @@ pub mod bot {
         }
         /// Constraints: range 1..=900. CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
         pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+            self.0.set(
+                "TimeoutInSeconds",
+                Some("timeout_in_seconds"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `UpdateResponse`, Terraform `update_response`.
@@ -1262,11 +1293,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-generativeaisettings.html)
     #[derive(Clone, Debug)]
-    pub struct GenerativeAiSettings(Props);
+    pub struct GenerativeAiSettings(rt::Props);
     impl GenerativeAiSettings {
         /// A new `GenerativeAiSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GenerativeAiSettings(this)
         }
         /// CloudFormation `BuildtimeSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1285,11 +1316,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesetting.html)
     #[derive(Clone, Debug)]
-    pub struct GrammarSlotTypeSetting(Props);
+    pub struct GrammarSlotTypeSetting(rt::Props);
     impl GrammarSlotTypeSetting {
         /// A new `GrammarSlotTypeSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GrammarSlotTypeSetting(this)
         }
         /// CloudFormation `Source`, Terraform `source`.
@@ -1303,22 +1334,30 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesource.html)
     #[derive(Clone, Debug)]
-    pub struct GrammarSlotTypeSource(Props);
+    pub struct GrammarSlotTypeSource(rt::Props);
     impl GrammarSlotTypeSource {
         /// A new `GrammarSlotTypeSource`. Required properties: `s3_bucket_name` (`S3BucketName`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(s3_bucket_name: impl Into<Expr>, s3_object_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            s3_bucket_name: impl Into<rt::Expr>,
+            s3_object_key: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                string(s3_bucket_name),
+                rt::string(s3_bucket_name),
             );
-            this.set("S3ObjectKey", Some("s3_object_key"), string(s3_object_key));
+            this.set(
+                "S3ObjectKey",
+                Some("s3_object_key"),
+                rt::string(s3_object_key),
+            );
             GrammarSlotTypeSource(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -1327,27 +1366,27 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-imageresponsecard.html)
     #[derive(Clone, Debug)]
-    pub struct ImageResponseCard(Props);
+    pub struct ImageResponseCard(rt::Props);
     impl ImageResponseCard {
         /// A new `ImageResponseCard`. Required properties: `title` (`Title`).
-        pub fn new(title: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Title", Some("title"), string(title));
+        pub fn new(title: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Title", Some("title"), rt::string(title));
             ImageResponseCard(this)
         }
         /// Constraints: at most 5 items. CloudFormation `Buttons`, Terraform `buttons`.
         pub fn buttons(mut self, value: impl IntoIterator<Item = Button>) -> Self {
-            self.0.set("Buttons", Some("buttons"), list(value));
+            self.0.set("Buttons", Some("buttons"), rt::list(value));
             self
         }
         /// Constraints: length 1..=250. CloudFormation `ImageUrl`, Terraform `image_url`.
-        pub fn image_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUrl", Some("image_url"), string(value));
+        pub fn image_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUrl", Some("image_url"), rt::string(value));
             self
         }
         /// Constraints: length 1..=250. CloudFormation `Subtitle`, Terraform `subtitle`.
-        pub fn subtitle(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Subtitle", Some("subtitle"), string(value));
+        pub fn subtitle(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Subtitle", Some("subtitle"), rt::string(value));
             self
         }
     }
@@ -1356,11 +1395,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-initialresponsesetting.html)
     #[derive(Clone, Debug)]
-    pub struct InitialResponseSetting(Props);
+    pub struct InitialResponseSetting(rt::Props);
     impl InitialResponseSetting {
         /// A new `InitialResponseSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InitialResponseSetting(this)
         }
         /// CloudFormation `CodeHook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1389,12 +1428,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-inputcontext.html)
     #[derive(Clone, Debug)]
-    pub struct InputContext(Props);
+    pub struct InputContext(rt::Props);
     impl InputContext {
         /// A new `InputContext`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             InputContext(this)
         }
     }
@@ -1403,12 +1442,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intent.html)
     #[derive(Clone, Debug)]
-    pub struct Intent(Props);
+    pub struct Intent(rt::Props);
     impl Intent {
         /// A new `Intent`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Intent(this)
         }
         /// CloudFormation `BedrockAgentIntentConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1423,9 +1462,9 @@ pub mod bot {
         /// Resource Type definition for the intent.
         ///
         /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `DialogCodeHook`, Terraform `dialog_code_hook`.
@@ -1435,8 +1474,8 @@ pub mod bot {
             self
         }
         /// Constraints: length 1..=100. CloudFormation `DisplayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DisplayName", None, string(value));
+        pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DisplayName", None, rt::string(value));
             self
         }
         /// CloudFormation `FulfillmentCodeHook`, Terraform `fulfillment_code_hook`.
@@ -1456,7 +1495,7 @@ pub mod bot {
         /// Constraints: at most 5 items. CloudFormation `InputContexts`, Terraform `input_contexts`.
         pub fn input_contexts(mut self, value: impl IntoIterator<Item = InputContext>) -> Self {
             self.0
-                .set("InputContexts", Some("input_contexts"), list(value));
+                .set("InputContexts", Some("input_contexts"), rt::list(value));
             self
         }
         /// CloudFormation `IntentClosingSetting`, Terraform `intent_closing_setting`.
@@ -1489,15 +1528,15 @@ pub mod bot {
         /// Constraints: at most 10 items. CloudFormation `OutputContexts`, Terraform `output_contexts`.
         pub fn output_contexts(mut self, value: impl IntoIterator<Item = OutputContext>) -> Self {
             self.0
-                .set("OutputContexts", Some("output_contexts"), list(value));
+                .set("OutputContexts", Some("output_contexts"), rt::list(value));
             self
         }
         /// CloudFormation `ParentIntentSignature`, Terraform `parent_intent_signature`.
-        pub fn parent_intent_signature(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parent_intent_signature(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ParentIntentSignature",
                 Some("parent_intent_signature"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1520,19 +1559,22 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = SampleUtterance>,
         ) -> Self {
-            self.0
-                .set("SampleUtterances", Some("sample_utterances"), list(value));
+            self.0.set(
+                "SampleUtterances",
+                Some("sample_utterances"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `SlotPriorities`, Terraform `slot_priorities`.
         pub fn slot_priorities(mut self, value: impl IntoIterator<Item = SlotPriority>) -> Self {
             self.0
-                .set("SlotPriorities", Some("slot_priorities"), list(value));
+                .set("SlotPriorities", Some("slot_priorities"), rt::list(value));
             self
         }
         /// Constraints: at most 100 items. CloudFormation `Slots`, Terraform `slots`.
         pub fn slots(mut self, value: impl IntoIterator<Item = Slot>) -> Self {
-            self.0.set("Slots", Some("slots"), list(value));
+            self.0.set("Slots", Some("slots"), rt::list(value));
             self
         }
     }
@@ -1541,11 +1583,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentclosingsetting.html)
     #[derive(Clone, Debug)]
-    pub struct IntentClosingSetting(Props);
+    pub struct IntentClosingSetting(rt::Props);
     impl IntentClosingSetting {
         /// A new `IntentClosingSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntentClosingSetting(this)
         }
         /// CloudFormation `ClosingResponse`, Terraform `closing_response`.
@@ -1561,7 +1603,8 @@ pub mod bot {
         }
         /// CloudFormation `IsActive`, Terraform `is_active`.
         pub fn is_active(mut self, value: bool) -> Self {
-            self.0.set("IsActive", Some("is_active"), boolean(value));
+            self.0
+                .set("IsActive", Some("is_active"), rt::boolean(value));
             self
         }
         /// CloudFormation `NextStep`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1575,11 +1618,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentconfirmationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct IntentConfirmationSetting(Props);
+    pub struct IntentConfirmationSetting(rt::Props);
     impl IntentConfirmationSetting {
         /// A new `IntentConfirmationSetting`. Required properties: `prompt_specification` (`PromptSpecification`).
         pub fn new(prompt_specification: PromptSpecification) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PromptSpecification",
                 Some("prompt_specification"),
@@ -1651,7 +1694,8 @@ pub mod bot {
         }
         /// CloudFormation `IsActive`, Terraform `is_active`.
         pub fn is_active(mut self, value: bool) -> Self {
-            self.0.set("IsActive", Some("is_active"), boolean(value));
+            self.0
+                .set("IsActive", Some("is_active"), rt::boolean(value));
             self
         }
     }
@@ -1660,23 +1704,23 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentdisambiguationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct IntentDisambiguationSettings(Props);
+    pub struct IntentDisambiguationSettings(rt::Props);
     impl IntentDisambiguationSettings {
         /// A new `IntentDisambiguationSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             IntentDisambiguationSettings(this)
         }
         /// Constraints: length 1..=1000. CloudFormation `CustomDisambiguationMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_disambiguation_message(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_disambiguation_message(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomDisambiguationMessage", None, string(value));
+                .set("CustomDisambiguationMessage", None, rt::string(value));
             self
         }
         /// Constraints: range 2..=5. CloudFormation `MaxDisambiguationIntents`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_disambiguation_intents(mut self, value: i64) -> Self {
-            self.0.set("MaxDisambiguationIntents", None, int(value));
+            self.0.set("MaxDisambiguationIntents", None, rt::int(value));
             self
         }
     }
@@ -1685,21 +1729,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentoverride.html)
     #[derive(Clone, Debug)]
-    pub struct IntentOverride(Props);
+    pub struct IntentOverride(rt::Props);
     impl IntentOverride {
         /// A new `IntentOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntentOverride(this)
         }
         /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Slots`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn slots(mut self, value: impl IntoIterator<Item = SlotValueOverrideMap>) -> Self {
-            self.0.set("Slots", None, list(value));
+            self.0.set("Slots", None, rt::list(value));
             self
         }
     }
@@ -1708,20 +1752,24 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-kendraconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KendraConfiguration(Props);
+    pub struct KendraConfiguration(rt::Props);
     impl KendraConfiguration {
         /// A new `KendraConfiguration`. Required properties: `kendra_index` (`KendraIndex`).
-        pub fn new(kendra_index: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KendraIndex", Some("kendra_index"), string(kendra_index));
+        pub fn new(kendra_index: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "KendraIndex",
+                Some("kendra_index"),
+                rt::string(kendra_index),
+            );
             KendraConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `QueryFilterString`, Terraform `query_filter_string`.
-        pub fn query_filter_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_filter_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "QueryFilterString",
                 Some("query_filter_string"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1730,7 +1778,7 @@ pub mod bot {
             self.0.set(
                 "QueryFilterStringEnabled",
                 Some("query_filter_string_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1740,20 +1788,20 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-lambdacodehook.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaCodeHook(Props);
+    pub struct LambdaCodeHook(rt::Props);
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
         pub fn new(
-            code_hook_interface_version: impl Into<Expr>,
-            lambda_arn: impl Into<Expr>,
+            code_hook_interface_version: impl Into<rt::Expr>,
+            lambda_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                string(code_hook_interface_version),
+                rt::string(code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             LambdaCodeHook(this)
         }
     }
@@ -1762,11 +1810,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-message.html)
     #[derive(Clone, Debug)]
-    pub struct Message(Props);
+    pub struct Message(rt::Props);
     impl Message {
         /// A new `Message`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Message(this)
         }
         /// CloudFormation `CustomPayload`, Terraform `custom_payload`.
@@ -1802,17 +1850,18 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-messagegroup.html)
     #[derive(Clone, Debug)]
-    pub struct MessageGroup(Props);
+    pub struct MessageGroup(rt::Props);
     impl MessageGroup {
         /// A new `MessageGroup`. Required properties: `message` (`Message`).
         pub fn new(message: Message) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Message", Some("message"), message.into());
             MessageGroup(this)
         }
         /// Constraints: at most 2 items. CloudFormation `Variations`, Terraform `variations`.
         pub fn variations(mut self, value: impl IntoIterator<Item = Message>) -> Self {
-            self.0.set("Variations", Some("variations"), list(value));
+            self.0
+                .set("Variations", Some("variations"), rt::list(value));
             self
         }
     }
@@ -1821,11 +1870,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-multiplevaluessetting.html)
     #[derive(Clone, Debug)]
-    pub struct MultipleValuesSetting(Props);
+    pub struct MultipleValuesSetting(rt::Props);
     impl MultipleValuesSetting {
         /// A new `MultipleValuesSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultipleValuesSetting(this)
         }
         /// CloudFormation `AllowMultipleValues`, Terraform `allow_multiple_values`.
@@ -1833,7 +1882,7 @@ pub mod bot {
             self.0.set(
                 "AllowMultipleValues",
                 Some("allow_multiple_values"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1843,12 +1892,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-nluimprovementspecification.html)
     #[derive(Clone, Debug)]
-    pub struct NluImprovementSpecification(Props);
+    pub struct NluImprovementSpecification(rt::Props);
     impl NluImprovementSpecification {
         /// A new `NluImprovementSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             NluImprovementSpecification(this)
         }
         /// CloudFormation `AssistedNluMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1871,11 +1920,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-obfuscationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct ObfuscationSetting(Props);
+    pub struct ObfuscationSetting(rt::Props);
     impl ObfuscationSetting {
         /// A new `ObfuscationSetting`. Required properties: `obfuscation_setting_type` (`ObfuscationSettingType`).
         pub fn new(obfuscation_setting_type: ObfuscationSettingType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ObfuscationSettingType",
                 Some("obfuscation_setting_type"),
@@ -1889,21 +1938,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-opensearchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OpensearchConfiguration(Props);
+    pub struct OpensearchConfiguration(rt::Props);
     impl OpensearchConfiguration {
         /// A new `OpensearchConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OpensearchConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `DomainEndpoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain_endpoint(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainEndpoint", None, string(value));
+        pub fn domain_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DomainEndpoint", None, rt::string(value));
             self
         }
         /// CloudFormation `ExactResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exact_response(mut self, value: bool) -> Self {
-            self.0.set("ExactResponse", None, boolean(value));
+            self.0.set("ExactResponse", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ExactResponseFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1912,13 +1961,16 @@ pub mod bot {
             self
         }
         /// CloudFormation `IncludeFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn include_fields(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("IncludeFields", None, strings(value));
+        pub fn include_fields(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludeFields", None, rt::strings(value));
             self
         }
         /// Constraints: length 1..=5000. CloudFormation `IndexName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn index_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IndexName", None, string(value));
+        pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IndexName", None, rt::string(value));
             self
         }
     }
@@ -1927,22 +1979,22 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-outputcontext.html)
     #[derive(Clone, Debug)]
-    pub struct OutputContext(Props);
+    pub struct OutputContext(rt::Props);
     impl OutputContext {
         /// A new `OutputContext`. Required properties: `name` (`Name`), `time_to_live_in_seconds` (`TimeToLiveInSeconds`), `turns_to_live` (`TurnsToLive`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             time_to_live_in_seconds: i64,
             turns_to_live: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "TimeToLiveInSeconds",
                 Some("time_to_live_in_seconds"),
-                int(time_to_live_in_seconds),
+                rt::int(time_to_live_in_seconds),
             );
-            this.set("TurnsToLive", Some("turns_to_live"), int(turns_to_live));
+            this.set("TurnsToLive", Some("turns_to_live"), rt::int(turns_to_live));
             OutputContext(this)
         }
     }
@@ -1951,12 +2003,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-plaintextmessage.html)
     #[derive(Clone, Debug)]
-    pub struct PlainTextMessage(Props);
+    pub struct PlainTextMessage(rt::Props);
     impl PlainTextMessage {
         /// A new `PlainTextMessage`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             PlainTextMessage(this)
         }
     }
@@ -1965,11 +2017,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postdialogcodehookinvocationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PostDialogCodeHookInvocationSpecification(Props);
+    pub struct PostDialogCodeHookInvocationSpecification(rt::Props);
     impl PostDialogCodeHookInvocationSpecification {
         /// A new `PostDialogCodeHookInvocationSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PostDialogCodeHookInvocationSpecification(this)
         }
         /// CloudFormation `FailureConditional`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2023,11 +2075,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postfulfillmentstatusspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PostFulfillmentStatusSpecification(Props);
+    pub struct PostFulfillmentStatusSpecification(rt::Props);
     impl PostFulfillmentStatusSpecification {
         /// A new `PostFulfillmentStatusSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PostFulfillmentStatusSpecification(this)
         }
         /// CloudFormation `FailureConditional`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2084,26 +2136,29 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-promptspecification.html)
     #[derive(Clone, Debug)]
-    pub struct PromptSpecification(Props);
+    pub struct PromptSpecification(rt::Props);
     impl PromptSpecification {
         /// A new `PromptSpecification`. Required properties: `max_retries` (`MaxRetries`), `message_groups_list` (`MessageGroupsList`).
         pub fn new(
             max_retries: i64,
             message_groups_list: impl IntoIterator<Item = MessageGroup>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRetries", Some("max_retries"), int(max_retries));
+            let mut this = rt::Props::default();
+            this.set("MaxRetries", Some("max_retries"), rt::int(max_retries));
             this.set(
                 "MessageGroupsList",
                 Some("message_groups_list"),
-                list(message_groups_list),
+                rt::list(message_groups_list),
             );
             PromptSpecification(this)
         }
         /// CloudFormation `AllowInterrupt`, Terraform `allow_interrupt`.
         pub fn allow_interrupt(mut self, value: bool) -> Self {
-            self.0
-                .set("AllowInterrupt", Some("allow_interrupt"), boolean(value));
+            self.0.set(
+                "AllowInterrupt",
+                Some("allow_interrupt"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `MessageSelectionStrategy`, Terraform `message_selection_strategy`.
@@ -2116,11 +2171,11 @@ pub mod bot {
             self
         }
         /// CloudFormation `PromptAttemptsSpecification`, Terraform `prompt_attempts_specification`.
-        pub fn prompt_attempts_specification(mut self, value: impl Into<Value>) -> Self {
+        pub fn prompt_attempts_specification(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "PromptAttemptsSpecification",
                 Some("prompt_attempts_specification"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -2130,12 +2185,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectassistantconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QInConnectAssistantConfiguration(Props);
+    pub struct QInConnectAssistantConfiguration(rt::Props);
     impl QInConnectAssistantConfiguration {
         /// A new `QInConnectAssistantConfiguration`. Required properties: `assistant_arn` (`AssistantArn`).
-        pub fn new(assistant_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AssistantArn", None, string(assistant_arn));
+        pub fn new(assistant_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AssistantArn", None, rt::string(assistant_arn));
             QInConnectAssistantConfiguration(this)
         }
     }
@@ -2144,11 +2199,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectintentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QInConnectIntentConfiguration(Props);
+    pub struct QInConnectIntentConfiguration(rt::Props);
     impl QInConnectIntentConfiguration {
         /// A new `QInConnectIntentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QInConnectIntentConfiguration(this)
         }
         /// CloudFormation `QInConnectAssistantConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2166,14 +2221,14 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnaintentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QnAIntentConfiguration(Props);
+    pub struct QnAIntentConfiguration(rt::Props);
     impl QnAIntentConfiguration {
         /// A new `QnAIntentConfiguration`. Required properties: `bedrock_model_configuration` (`BedrockModelConfiguration`), `data_source_configuration` (`DataSourceConfiguration`).
         pub fn new(
             bedrock_model_configuration: BedrockModelSpecification,
             data_source_configuration: DataSourceConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BedrockModelConfiguration",
                 None,
@@ -2192,27 +2247,27 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnakendraconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QnAKendraConfiguration(Props);
+    pub struct QnAKendraConfiguration(rt::Props);
     impl QnAKendraConfiguration {
         /// A new `QnAKendraConfiguration`. Required properties: `exact_response` (`ExactResponse`), `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`).
         pub fn new(
             exact_response: bool,
-            kendra_index: impl Into<Expr>,
+            kendra_index: impl Into<rt::Expr>,
             query_filter_string_enabled: bool,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ExactResponse", None, boolean(exact_response));
-            this.set("KendraIndex", None, string(kendra_index));
+            let mut this = rt::Props::default();
+            this.set("ExactResponse", None, rt::boolean(exact_response));
+            this.set("KendraIndex", None, rt::string(kendra_index));
             this.set(
                 "QueryFilterStringEnabled",
                 None,
-                boolean(query_filter_string_enabled),
+                rt::boolean(query_filter_string_enabled),
             );
             QnAKendraConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `QueryFilterString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_filter_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QueryFilterString", None, string(value));
+        pub fn query_filter_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("QueryFilterString", None, rt::string(value));
             self
         }
     }
@@ -2221,12 +2276,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-replication.html)
     #[derive(Clone, Debug)]
-    pub struct Replication(Props);
+    pub struct Replication(rt::Props);
     impl Replication {
         /// A new `Replication`. Required properties: `replica_regions` (`ReplicaRegions`).
-        pub fn new(replica_regions: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("ReplicaRegions", None, strings(replica_regions));
+        pub fn new(replica_regions: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ReplicaRegions", None, rt::strings(replica_regions));
             Replication(this)
         }
     }
@@ -2235,22 +2290,25 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-responsespecification.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseSpecification(Props);
+    pub struct ResponseSpecification(rt::Props);
     impl ResponseSpecification {
         /// A new `ResponseSpecification`. Required properties: `message_groups_list` (`MessageGroupsList`).
         pub fn new(message_groups_list: impl IntoIterator<Item = MessageGroup>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MessageGroupsList",
                 Some("message_groups_list"),
-                list(message_groups_list),
+                rt::list(message_groups_list),
             );
             ResponseSpecification(this)
         }
         /// CloudFormation `AllowInterrupt`, Terraform `allow_interrupt`.
         pub fn allow_interrupt(mut self, value: bool) -> Self {
-            self.0
-                .set("AllowInterrupt", Some("allow_interrupt"), boolean(value));
+            self.0.set(
+                "AllowInterrupt",
+                Some("allow_interrupt"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -2259,11 +2317,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-runtimesettings.html)
     #[derive(Clone, Debug)]
-    pub struct RuntimeSettings(Props);
+    pub struct RuntimeSettings(rt::Props);
     impl RuntimeSettings {
         /// A new `RuntimeSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuntimeSettings(this)
         }
         /// CloudFormation `NluImprovementSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2287,18 +2345,23 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3BucketLogDestination(Props);
+    pub struct S3BucketLogDestination(rt::Props);
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<Expr>, s3_bucket_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogPrefix", Some("log_prefix"), string(log_prefix));
-            this.set("S3BucketArn", Some("s3_bucket_arn"), string(s3_bucket_arn));
+        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "S3BucketArn",
+                Some("s3_bucket_arn"),
+                rt::string(s3_bucket_arn),
+            );
             S3BucketLogDestination(this)
         }
         /// Constraints: length 20..=2048; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -2307,19 +2370,26 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_object_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3ObjectKey", Some("s3_object_key"), string(s3_object_key));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_object_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3ObjectKey",
+                Some("s3_object_key"),
+                rt::string(s3_object_key),
+            );
             S3Location(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `S3ObjectVersion`, Terraform `s3_object_version`.
-        pub fn s3_object_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3ObjectVersion", Some("s3_object_version"), string(value));
+        pub fn s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3ObjectVersion",
+                Some("s3_object_version"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2328,12 +2398,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterance.html)
     #[derive(Clone, Debug)]
-    pub struct SampleUtterance(Props);
+    pub struct SampleUtterance(rt::Props);
     impl SampleUtterance {
         /// A new `SampleUtterance`. Required properties: `utterance` (`Utterance`).
-        pub fn new(utterance: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Utterance", Some("utterance"), string(utterance));
+        pub fn new(utterance: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Utterance", Some("utterance"), rt::string(utterance));
             SampleUtterance(this)
         }
     }
@@ -2342,12 +2412,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterancegenerationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SampleUtteranceGenerationSpecification(Props);
+    pub struct SampleUtteranceGenerationSpecification(rt::Props);
     impl SampleUtteranceGenerationSpecification {
         /// A new `SampleUtteranceGenerationSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             SampleUtteranceGenerationSpecification(this)
         }
         /// CloudFormation `BedrockModelSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2361,12 +2431,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-samplevalue.html)
     #[derive(Clone, Debug)]
-    pub struct SampleValue(Props);
+    pub struct SampleValue(rt::Props);
     impl SampleValue {
         /// A new `SampleValue`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             SampleValue(this)
         }
     }
@@ -2375,15 +2445,15 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
-    pub struct SentimentAnalysisSettings(Props);
+    pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
         /// A new `SentimentAnalysisSettings`. Required properties: `detect_sentiment` (`DetectSentiment`).
         pub fn new(detect_sentiment: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DetectSentiment",
                 Some("detect_sentiment"),
-                boolean(detect_sentiment),
+                rt::boolean(detect_sentiment),
             );
             SentimentAnalysisSettings(this)
         }
@@ -2393,17 +2463,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sessionattribute.html)
     #[derive(Clone, Debug)]
-    pub struct SessionAttribute(Props);
+    pub struct SessionAttribute(rt::Props);
     impl SessionAttribute {
         /// A new `SessionAttribute`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             SessionAttribute(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -2412,20 +2482,20 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slot.html)
     #[derive(Clone, Debug)]
-    pub struct Slot(Props);
+    pub struct Slot(rt::Props);
     impl Slot {
         /// A new `Slot`. Required properties: `name` (`Name`), `slot_type_name` (`SlotTypeName`), `value_elicitation_setting` (`ValueElicitationSetting`).
         pub fn new(
-            name: impl Into<Expr>,
-            slot_type_name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            slot_type_name: impl Into<rt::Expr>,
             value_elicitation_setting: SlotValueElicitationSetting,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "SlotTypeName",
                 Some("slot_type_name"),
-                string(slot_type_name),
+                rt::string(slot_type_name),
             );
             this.set(
                 "ValueElicitationSetting",
@@ -2437,9 +2507,9 @@ pub mod bot {
         /// A description of the resource
         ///
         /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `MultipleValuesSetting`, Terraform `multiple_values_setting`.
@@ -2471,11 +2541,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotcapturesetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlotCaptureSetting(Props);
+    pub struct SlotCaptureSetting(rt::Props);
     impl SlotCaptureSetting {
         /// A new `SlotCaptureSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlotCaptureSetting(this)
         }
         /// CloudFormation `CaptureConditional`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2527,12 +2597,16 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvalue.html)
     #[derive(Clone, Debug)]
-    pub struct SlotDefaultValue(Props);
+    pub struct SlotDefaultValue(rt::Props);
     impl SlotDefaultValue {
         /// A new `SlotDefaultValue`. Required properties: `default_value` (`DefaultValue`).
-        pub fn new(default_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DefaultValue", Some("default_value"), string(default_value));
+        pub fn new(default_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DefaultValue",
+                Some("default_value"),
+                rt::string(default_value),
+            );
             SlotDefaultValue(this)
         }
     }
@@ -2541,15 +2615,15 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvaluespecification.html)
     #[derive(Clone, Debug)]
-    pub struct SlotDefaultValueSpecification(Props);
+    pub struct SlotDefaultValueSpecification(rt::Props);
     impl SlotDefaultValueSpecification {
         /// A new `SlotDefaultValueSpecification`. Required properties: `default_value_list` (`DefaultValueList`).
         pub fn new(default_value_list: impl IntoIterator<Item = SlotDefaultValue>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultValueList",
                 Some("default_value_list"),
-                list(default_value_list),
+                rt::list(default_value_list),
             );
             SlotDefaultValueSpecification(this)
         }
@@ -2559,13 +2633,13 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotpriority.html)
     #[derive(Clone, Debug)]
-    pub struct SlotPriority(Props);
+    pub struct SlotPriority(rt::Props);
     impl SlotPriority {
         /// A new `SlotPriority`. Required properties: `priority` (`Priority`), `slot_name` (`SlotName`).
-        pub fn new(priority: i64, slot_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", Some("priority"), int(priority));
-            this.set("SlotName", Some("slot_name"), string(slot_name));
+        pub fn new(priority: i64, slot_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Priority", Some("priority"), rt::int(priority));
+            this.set("SlotName", Some("slot_name"), rt::string(slot_name));
             SlotPriority(this)
         }
     }
@@ -2574,12 +2648,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotresolutionimprovementspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SlotResolutionImprovementSpecification(Props);
+    pub struct SlotResolutionImprovementSpecification(rt::Props);
     impl SlotResolutionImprovementSpecification {
         /// A new `SlotResolutionImprovementSpecification`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", None, boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
             SlotResolutionImprovementSpecification(this)
         }
         /// CloudFormation `BedrockModelSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2593,12 +2667,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottype.html)
     #[derive(Clone, Debug)]
-    pub struct SlotType(Props);
+    pub struct SlotType(rt::Props);
     impl SlotType {
         /// A new `SlotType`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SlotType(this)
         }
         /// CloudFormation `CompositeSlotTypeSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2609,9 +2683,9 @@ pub mod bot {
         /// A description of the resource
         ///
         /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `ExternalSourceSetting`, Terraform `external_source_setting`.
@@ -2624,18 +2698,18 @@ pub mod bot {
             self
         }
         /// CloudFormation `ParentSlotTypeSignature`, Terraform `parent_slot_type_signature`.
-        pub fn parent_slot_type_signature(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parent_slot_type_signature(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ParentSlotTypeSignature",
                 Some("parent_slot_type_signature"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at most 10000 items. CloudFormation `SlotTypeValues`, Terraform `slot_type_values`.
         pub fn slot_type_values(mut self, value: impl IntoIterator<Item = SlotTypeValue>) -> Self {
             self.0
-                .set("SlotTypeValues", Some("slot_type_values"), list(value));
+                .set("SlotTypeValues", Some("slot_type_values"), rt::list(value));
             self
         }
         /// CloudFormation `ValueSelectionSetting`, Terraform `value_selection_setting`.
@@ -2653,17 +2727,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottypevalue.html)
     #[derive(Clone, Debug)]
-    pub struct SlotTypeValue(Props);
+    pub struct SlotTypeValue(rt::Props);
     impl SlotTypeValue {
         /// A new `SlotTypeValue`. Required properties: `sample_value` (`SampleValue`).
         pub fn new(sample_value: SampleValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SampleValue", Some("sample_value"), sample_value.into());
             SlotTypeValue(this)
         }
         /// Constraints: at most 10000 items. CloudFormation `Synonyms`, Terraform `synonyms`.
         pub fn synonyms(mut self, value: impl IntoIterator<Item = SampleValue>) -> Self {
-            self.0.set("Synonyms", Some("synonyms"), list(value));
+            self.0.set("Synonyms", Some("synonyms"), rt::list(value));
             self
         }
     }
@@ -2672,16 +2746,16 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalue.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValue(Props);
+    pub struct SlotValue(rt::Props);
     impl SlotValue {
         /// A new `SlotValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlotValue(this)
         }
         /// Constraints: length 1..=202. CloudFormation `InterpretedValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn interpreted_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InterpretedValue", None, string(value));
+        pub fn interpreted_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InterpretedValue", None, rt::string(value));
             self
         }
     }
@@ -2690,11 +2764,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueelicitationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValueElicitationSetting(Props);
+    pub struct SlotValueElicitationSetting(rt::Props);
     impl SlotValueElicitationSetting {
         /// A new `SlotValueElicitationSetting`. Required properties: `slot_constraint` (`SlotConstraint`).
         pub fn new(slot_constraint: SlotConstraint) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SlotConstraint",
                 Some("slot_constraint"),
@@ -2725,8 +2799,11 @@ pub mod bot {
             mut self,
             value: impl IntoIterator<Item = SampleUtterance>,
         ) -> Self {
-            self.0
-                .set("SampleUtterances", Some("sample_utterances"), list(value));
+            self.0.set(
+                "SampleUtterances",
+                Some("sample_utterances"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `SlotCaptureSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2752,11 +2829,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverride.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValueOverride(Props);
+    pub struct SlotValueOverride(rt::Props);
     impl SlotValueOverride {
         /// A new `SlotValueOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlotValueOverride(this)
         }
         /// CloudFormation `Shape`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2771,7 +2848,7 @@ pub mod bot {
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn values(mut self, value: impl IntoIterator<Item = SlotValueOverride>) -> Self {
-            self.0.set("Values", None, list(value));
+            self.0.set("Values", None, rt::list(value));
             self
         }
     }
@@ -2780,16 +2857,16 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverridemap.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValueOverrideMap(Props);
+    pub struct SlotValueOverrideMap(rt::Props);
     impl SlotValueOverrideMap {
         /// A new `SlotValueOverrideMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlotValueOverrideMap(this)
         }
         /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `SlotName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn slot_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotName", None, string(value));
+        pub fn slot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotName", None, rt::string(value));
             self
         }
         /// CloudFormation `SlotValueOverride`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2803,12 +2880,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueregexfilter.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValueRegexFilter(Props);
+    pub struct SlotValueRegexFilter(rt::Props);
     impl SlotValueRegexFilter {
         /// A new `SlotValueRegexFilter`. Required properties: `pattern` (`Pattern`).
-        pub fn new(pattern: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Pattern", Some("pattern"), string(pattern));
+        pub fn new(pattern: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Pattern", Some("pattern"), rt::string(pattern));
             SlotValueRegexFilter(this)
         }
     }
@@ -2817,11 +2894,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueselectionsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlotValueSelectionSetting(Props);
+    pub struct SlotValueSelectionSetting(rt::Props);
     impl SlotValueSelectionSetting {
         /// A new `SlotValueSelectionSetting`. Required properties: `resolution_strategy` (`ResolutionStrategy`).
         pub fn new(resolution_strategy: SlotValueResolutionStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ResolutionStrategy",
                 Some("resolution_strategy"),
@@ -2850,17 +2927,17 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechfoundationmodel.html)
     #[derive(Clone, Debug)]
-    pub struct SpeechFoundationModel(Props);
+    pub struct SpeechFoundationModel(rt::Props);
     impl SpeechFoundationModel {
         /// A new `SpeechFoundationModel`. Required properties: `model_arn` (`ModelArn`).
-        pub fn new(model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelArn", None, string(model_arn));
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelArn", None, rt::string(model_arn));
             SpeechFoundationModel(this)
         }
         /// CloudFormation `VoiceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn voice_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VoiceId", None, string(value));
+        pub fn voice_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VoiceId", None, rt::string(value));
             self
         }
     }
@@ -2869,11 +2946,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechmodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SpeechModelConfig(Props);
+    pub struct SpeechModelConfig(rt::Props);
     impl SpeechModelConfig {
         /// A new `SpeechModelConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpeechModelConfig(this)
         }
         /// CloudFormation `DeepgramConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2887,11 +2964,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechrecognitionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpeechRecognitionSettings(Props);
+    pub struct SpeechRecognitionSettings(rt::Props);
     impl SpeechRecognitionSettings {
         /// A new `SpeechRecognitionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpeechRecognitionSettings(this)
         }
         /// CloudFormation `SpeechModelConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2910,12 +2987,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-ssmlmessage.html)
     #[derive(Clone, Debug)]
-    pub struct SsmlMessage(Props);
+    pub struct SsmlMessage(rt::Props);
     impl SsmlMessage {
         /// A new `SsmlMessage`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             SsmlMessage(this)
         }
     }
@@ -2924,7 +3001,7 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-stillwaitingresponsespecification.html)
     #[derive(Clone, Debug)]
-    pub struct StillWaitingResponseSpecification(Props);
+    pub struct StillWaitingResponseSpecification(rt::Props);
     impl StillWaitingResponseSpecification {
         /// A new `StillWaitingResponseSpecification`. Required properties: `frequency_in_seconds` (`FrequencyInSeconds`), `message_groups_list` (`MessageGroupsList`), `timeout_in_seconds` (`TimeoutInSeconds`).
         pub fn new(
@@ -2932,28 +3009,31 @@ pub mod bot {
             message_groups_list: impl IntoIterator<Item = MessageGroup>,
             timeout_in_seconds: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FrequencyInSeconds",
                 Some("frequency_in_seconds"),
-                int(frequency_in_seconds),
+                rt::int(frequency_in_seconds),
             );
             this.set(
                 "MessageGroupsList",
                 Some("message_groups_list"),
-                list(message_groups_list),
+                rt::list(message_groups_list),
             );
             this.set(
                 "TimeoutInSeconds",
                 Some("timeout_in_seconds"),
-                int(timeout_in_seconds),
+                rt::int(timeout_in_seconds),
             );
             StillWaitingResponseSpecification(this)
         }
         /// CloudFormation `AllowInterrupt`, Terraform `allow_interrupt`.
         pub fn allow_interrupt(mut self, value: bool) -> Self {
-            self.0
-                .set("AllowInterrupt", Some("allow_interrupt"), boolean(value));
+            self.0.set(
+                "AllowInterrupt",
+                Some("allow_interrupt"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -2962,21 +3042,21 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslotsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SubSlotSetting(Props);
+    pub struct SubSlotSetting(rt::Props);
     impl SubSlotSetting {
         /// A new `SubSlotSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SubSlotSetting(this)
         }
         /// Constraints: length 1..=1000; pattern `[0-9A-Za-z_\-\s\(\)]+`. CloudFormation `Expression`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", None, string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Expression", None, rt::string(value));
             self
         }
         /// CloudFormation `SlotSpecifications`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn slot_specifications(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("SlotSpecifications", None, json(value));
+        pub fn slot_specifications(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("SlotSpecifications", None, rt::json(value));
             self
         }
     }
@@ -2985,22 +3065,22 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslottypecomposition.html)
     #[derive(Clone, Debug)]
-    pub struct SubSlotTypeComposition(Props);
+    pub struct SubSlotTypeComposition(rt::Props);
     impl SubSlotTypeComposition {
         /// A new `SubSlotTypeComposition`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             SubSlotTypeComposition(this)
         }
         /// Constraints: length 1..=25; pattern `^((AMAZON\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$`. CloudFormation `SlotTypeId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn slot_type_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotTypeId", None, string(value));
+        pub fn slot_type_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotTypeId", None, rt::string(value));
             self
         }
         /// CloudFormation `SlotTypeName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn slot_type_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SlotTypeName", None, string(value));
+        pub fn slot_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SlotTypeName", None, rt::string(value));
             self
         }
     }
@@ -3009,13 +3089,13 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -3024,11 +3104,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-testbotaliassettings.html)
     #[derive(Clone, Debug)]
-    pub struct TestBotAliasSettings(Props);
+    pub struct TestBotAliasSettings(rt::Props);
     impl TestBotAliasSettings {
         /// A new `TestBotAliasSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TestBotAliasSettings(this)
         }
         /// Constraints: at most 50 items. CloudFormation `BotAliasLocaleSettings`, Terraform `bot_alias_locale_settings`.
@@ -3039,7 +3119,7 @@ pub mod bot {
             self.0.set(
                 "BotAliasLocaleSettings",
                 Some("bot_alias_locale_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3055,9 +3135,9 @@ pub mod bot {
         /// A description of the resource
         ///
         /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `SentimentAnalysisSettings`, Terraform `sentiment_analysis_settings`.
@@ -3075,11 +3155,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct TextLogDestination(Props);
+    pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
         /// A new `TextLogDestination`. Required properties: `cloud_watch` (`CloudWatch`).
         pub fn new(cloud_watch: CloudWatchLogGroupLogDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CloudWatch", Some("cloudwatch"), cloud_watch.into());
             TextLogDestination(this)
         }
@@ -3089,13 +3169,13 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogsetting.html)
     #[derive(Clone, Debug)]
-    pub struct TextLogSetting(Props);
+    pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
         /// A new `TextLogSetting`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`).
         pub fn new(destination: TextLogDestination, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TextLogSetting(this)
         }
     }
@@ -3104,11 +3184,11 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-unifiedspeechsettings.html)
     #[derive(Clone, Debug)]
-    pub struct UnifiedSpeechSettings(Props);
+    pub struct UnifiedSpeechSettings(rt::Props);
     impl UnifiedSpeechSettings {
         /// A new `UnifiedSpeechSettings`. Required properties: `speech_foundation_model` (`SpeechFoundationModel`).
         pub fn new(speech_foundation_model: SpeechFoundationModel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SpeechFoundationModel",
                 None,
@@ -3122,12 +3202,12 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-voicesettings.html)
     #[derive(Clone, Debug)]
-    pub struct VoiceSettings(Props);
+    pub struct VoiceSettings(rt::Props);
     impl VoiceSettings {
         /// A new `VoiceSettings`. Required properties: `voice_id` (`VoiceId`).
-        pub fn new(voice_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VoiceId", Some("voice_id"), string(voice_id));
+        pub fn new(voice_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VoiceId", Some("voice_id"), rt::string(voice_id));
             VoiceSettings(this)
         }
         /// CloudFormation `Engine`, Terraform `engine`.
@@ -3141,14 +3221,14 @@ pub mod bot {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-waitandcontinuespecification.html)
     #[derive(Clone, Debug)]
-    pub struct WaitAndContinueSpecification(Props);
+    pub struct WaitAndContinueSpecification(rt::Props);
     impl WaitAndContinueSpecification {
         /// A new `WaitAndContinueSpecification`. Required properties: `continue_response` (`ContinueResponse`), `waiting_response` (`WaitingResponse`).
         pub fn new(
             continue_response: ResponseSpecification,
             waiting_response: ResponseSpecification,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ContinueResponse",
                 Some("continue_response"),
@@ -3163,7 +3243,8 @@ pub mod bot {
         }
         /// CloudFormation `IsActive`, Terraform `is_active`.
         pub fn is_active(mut self, value: bool) -> Self {
-            self.0.set("IsActive", Some("is_active"), boolean(value));
+            self.0
+                .set("IsActive", Some("is_active"), rt::boolean(value));
             self
         }
         /// CloudFormation `StillWaitingResponse`, Terraform `still_waiting_response`.
@@ -3343,11 +3424,11 @@ pub mod bot {
 /// CloudFormation: `AWS::Lex::BotAlias`. Terraform: `awscc_lex_bot_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-botalias.html)
-pub struct BotAlias(Base);
-static BOT_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct BotAlias(rt::Base);
+static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lex::BotAlias",
     terraform: Some("awscc_lex_bot_alias"),
-    tags: TagsShape::KeyValueList("bot_alias_tags"),
+    tags: rt::TagsShape::KeyValueList("bot_alias_tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3387,16 +3468,16 @@ impl BotAlias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bot_alias_name: impl Into<Expr>,
-        bot_id: impl Into<Expr>,
+        bot_alias_name: impl Into<rt::Expr>,
+        bot_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BOT_ALIAS_TYPE);
+        let mut this = rt::Base::new(id, &BOT_ALIAS_TYPE);
         this.set(
             "BotAliasName",
             Some("bot_alias_name"),
-            string(bot_alias_name),
+            rt::string(bot_alias_name),
         );
-        this.set("BotId", Some("bot_id"), string(bot_id));
+        this.set("BotId", Some("bot_id"), rt::string(bot_id));
         BotAlias(this)
     }
     /// A list of bot alias locale settings to add to the bot alias.
@@ -3409,15 +3490,16 @@ impl BotAlias {
         self.0.set(
             "BotAliasLocaleSettings",
             Some("bot_alias_locale_settings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The version of a bot.
     ///
     /// Constraints: length 1..=5; pattern `^(DRAFT|[0-9]+)$`. CloudFormation `BotVersion`, Terraform `bot_version`.
-    pub fn bot_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BotVersion", Some("bot_version"), string(value));
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BotVersion", Some("bot_version"), rt::string(value));
         self
     }
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -3434,9 +3516,9 @@ impl BotAlias {
     /// A description of the bot alias.
     ///
     /// Constraints: length at most 200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
@@ -3457,19 +3539,19 @@ impl BotAlias {
 builder!(BotAlias, BotAliasHandle);
 /// A declared `AWS::Lex::BotAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BotAliasHandle(Handle);
+pub struct BotAliasHandle(rt::Handle);
 handle!(BotAliasHandle);
 impl BotAliasHandle {
     /// CloudFormation `Fn::GetAtt` `BotAliasId`; Terraform `bot_alias_id`.
-    pub fn bot_alias_id(&self) -> Expr {
+    pub fn bot_alias_id(&self) -> rt::Expr {
         self.0.attr("BotAliasId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `BotAliasStatus`; Terraform `bot_alias_status`.
-    pub fn bot_alias_status(&self) -> Expr {
+    pub fn bot_alias_status(&self) -> rt::Expr {
         self.0.attr("BotAliasStatus")
     }
 }
@@ -3482,11 +3564,11 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologdestination.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLogDestination(Props);
+    pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
         /// A new `AudioLogDestination`. Required properties: `s3_bucket` (`S3Bucket`).
         pub fn new(s3_bucket: S3BucketLogDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Bucket", Some("s3_bucket"), s3_bucket.into());
             AudioLogDestination(this)
         }
@@ -3498,13 +3580,13 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLogSetting(Props);
+    pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
         /// A new `AudioLogSetting`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`).
         pub fn new(destination: AudioLogDestination, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             AudioLogSetting(this)
         }
     }
@@ -3515,12 +3597,12 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
-    pub struct BotAliasLocaleSettings(Props);
+    pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
         /// A new `BotAliasLocaleSettings`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             BotAliasLocaleSettings(this)
         }
         /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -3542,20 +3624,20 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
-    pub struct BotAliasLocaleSettingsItem(Props);
+    pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
         /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
         pub fn new(
             bot_alias_locale_setting: BotAliasLocaleSettings,
-            locale_id: impl Into<Expr>,
+            locale_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BotAliasLocaleSetting",
                 Some("bot_alias_locale_setting"),
                 bot_alias_locale_setting.into(),
             );
-            this.set("LocaleId", Some("locale_id"), string(locale_id));
+            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
             BotAliasLocaleSettingsItem(this)
         }
     }
@@ -3564,20 +3646,20 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-cloudwatchloggrouplogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(Props);
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
     impl CloudWatchLogGroupLogDestination {
         /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
         pub fn new(
-            cloud_watch_log_group_arn: impl Into<Expr>,
-            log_prefix: impl Into<Expr>,
+            cloud_watch_log_group_arn: impl Into<rt::Expr>,
+            log_prefix: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogGroupArn",
                 Some("cloudwatch_log_group_arn"),
-                string(cloud_watch_log_group_arn),
+                rt::string(cloud_watch_log_group_arn),
             );
-            this.set("LogPrefix", Some("log_prefix"), string(log_prefix));
+            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
             CloudWatchLogGroupLogDestination(this)
         }
     }
@@ -3588,11 +3670,11 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-codehookspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CodeHookSpecification(Props);
+    pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
         /// A new `CodeHookSpecification`. Required properties: `lambda_code_hook` (`LambdaCodeHook`).
         pub fn new(lambda_code_hook: LambdaCodeHook) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LambdaCodeHook",
                 Some("lambda_code_hook"),
@@ -3608,11 +3690,11 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-conversationlogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ConversationLogSettings(Props);
+    pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
         /// A new `ConversationLogSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConversationLogSettings(this)
         }
         /// List of audio log settings
@@ -3622,8 +3704,11 @@ pub mod bot_alias {
             mut self,
             value: impl IntoIterator<Item = AudioLogSetting>,
         ) -> Self {
-            self.0
-                .set("AudioLogSettings", Some("audio_log_settings"), list(value));
+            self.0.set(
+                "AudioLogSettings",
+                Some("audio_log_settings"),
+                rt::list(value),
+            );
             self
         }
         /// List of text log settings
@@ -3633,8 +3718,11 @@ pub mod bot_alias {
             mut self,
             value: impl IntoIterator<Item = TextLogSetting>,
         ) -> Self {
-            self.0
-                .set("TextLogSettings", Some("text_log_settings"), list(value));
+            self.0.set(
+                "TextLogSettings",
+                Some("text_log_settings"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -3645,20 +3733,20 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-lambdacodehook.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaCodeHook(Props);
+    pub struct LambdaCodeHook(rt::Props);
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
         pub fn new(
-            code_hook_interface_version: impl Into<Expr>,
-            lambda_arn: impl Into<Expr>,
+            code_hook_interface_version: impl Into<rt::Expr>,
+            lambda_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                string(code_hook_interface_version),
+                rt::string(code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), string(lambda_arn));
+            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
             LambdaCodeHook(this)
         }
     }
@@ -3669,20 +3757,25 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3BucketLogDestination(Props);
+    pub struct S3BucketLogDestination(rt::Props);
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<Expr>, s3_bucket_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogPrefix", Some("log_prefix"), string(log_prefix));
-            this.set("S3BucketArn", Some("s3_bucket_arn"), string(s3_bucket_arn));
+        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "S3BucketArn",
+                Some("s3_bucket_arn"),
+                rt::string(s3_bucket_arn),
+            );
             S3BucketLogDestination(this)
         }
         /// The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an S3 bucket.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -3693,15 +3786,15 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
-    pub struct SentimentAnalysisSettings(Props);
+    pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
         /// A new `SentimentAnalysisSettings`. Required properties: `detect_sentiment` (`DetectSentiment`).
         pub fn new(detect_sentiment: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DetectSentiment",
                 Some("detect_sentiment"),
-                boolean(detect_sentiment),
+                rt::boolean(detect_sentiment),
             );
             SentimentAnalysisSettings(this)
         }
@@ -3713,11 +3806,11 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct TextLogDestination(Props);
+    pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
         /// A new `TextLogDestination`. Required properties: `cloud_watch` (`CloudWatch`).
         pub fn new(cloud_watch: CloudWatchLogGroupLogDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CloudWatch", Some("cloudwatch"), cloud_watch.into());
             TextLogDestination(this)
         }
@@ -3729,13 +3822,13 @@ pub mod bot_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogsetting.html)
     #[derive(Clone, Debug)]
-    pub struct TextLogSetting(Props);
+    pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
         /// A new `TextLogSetting`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`).
         pub fn new(destination: TextLogDestination, enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TextLogSetting(this)
         }
     }
@@ -3746,11 +3839,11 @@ pub mod bot_alias {
 /// CloudFormation: `AWS::Lex::BotVersion`. Terraform: `awscc_lex_bot_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-botversion.html)
-pub struct BotVersion(Base);
-static BOT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct BotVersion(rt::Base);
+static BOT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lex::BotVersion",
     terraform: Some("awscc_lex_bot_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3786,37 +3879,37 @@ impl BotVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bot_id: impl Into<Expr>,
+        bot_id: impl Into<rt::Expr>,
         bot_version_locale_specification: impl IntoIterator<
             Item = bot_version::BotVersionLocaleSpecification,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &BOT_VERSION_TYPE);
-        this.set("BotId", Some("bot_id"), string(bot_id));
+        let mut this = rt::Base::new(id, &BOT_VERSION_TYPE);
+        this.set("BotId", Some("bot_id"), rt::string(bot_id));
         this.set(
             "BotVersionLocaleSpecification",
             Some("bot_version_locale_specification"),
-            list(bot_version_locale_specification),
+            rt::list(bot_version_locale_specification),
         );
         BotVersion(this)
     }
     /// A description of the version.
     ///
     /// Constraints: length at most 200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(BotVersion, BotVersionHandle);
 /// A declared `AWS::Lex::BotVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BotVersionHandle(Handle);
+pub struct BotVersionHandle(rt::Handle);
 handle!(BotVersionHandle);
 impl BotVersionHandle {
     /// CloudFormation `Fn::GetAtt` `BotVersion`; Terraform `bot_version`.
-    pub fn bot_version(&self) -> Expr {
+    pub fn bot_version(&self) -> rt::Expr {
         self.0.attr("BotVersion")
     }
 }
@@ -3829,15 +3922,15 @@ pub mod bot_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocaledetails.html)
     #[derive(Clone, Debug)]
-    pub struct BotVersionLocaleDetails(Props);
+    pub struct BotVersionLocaleDetails(rt::Props);
     impl BotVersionLocaleDetails {
         /// A new `BotVersionLocaleDetails`. Required properties: `source_bot_version` (`SourceBotVersion`).
-        pub fn new(source_bot_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(source_bot_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SourceBotVersion",
                 Some("source_bot_version"),
-                string(source_bot_version),
+                rt::string(source_bot_version),
             );
             BotVersionLocaleDetails(this)
         }
@@ -3847,20 +3940,20 @@ pub mod bot_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocalespecification.html)
     #[derive(Clone, Debug)]
-    pub struct BotVersionLocaleSpecification(Props);
+    pub struct BotVersionLocaleSpecification(rt::Props);
     impl BotVersionLocaleSpecification {
         /// A new `BotVersionLocaleSpecification`. Required properties: `bot_version_locale_details` (`BotVersionLocaleDetails`), `locale_id` (`LocaleId`).
         pub fn new(
             bot_version_locale_details: BotVersionLocaleDetails,
-            locale_id: impl Into<Expr>,
+            locale_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BotVersionLocaleDetails",
                 Some("bot_version_locale_details"),
                 bot_version_locale_details.into(),
             );
-            this.set("LocaleId", Some("locale_id"), string(locale_id));
+            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
             BotVersionLocaleSpecification(this)
         }
     }
@@ -3871,11 +3964,11 @@ pub mod bot_version {
 /// CloudFormation: `AWS::Lex::ResourcePolicy`. Terraform: `awscc_lex_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lex::ResourcePolicy",
     terraform: Some("awscc_lex_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3911,27 +4004,31 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Value>,
-        resource_arn: impl Into<Expr>,
+        policy: impl Into<rt::Value>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::Lex::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 impl ResourcePolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `RevisionId`; Terraform `revision_id`.
-    pub fn revision_id(&self) -> Expr {
+    pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
 }

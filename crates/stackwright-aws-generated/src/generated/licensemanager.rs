@@ -2,23 +2,24 @@
 //! `LicenseManager` resource types of the CloudFormation registry (`AWS::LicenseManager::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::LicenseManager::Grant`. Terraform: `awscc_licensemanager_grant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-grant.html)
-pub struct Grant(Base);
-static GRANT_TYPE: TypeInfo = TypeInfo {
+pub struct Grant(rt::Base);
+static GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::Grant",
     terraform: Some("awscc_licensemanager_grant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,7 +51,7 @@ impl Grant {
     /// Declares a `AWS::LicenseManager::Grant` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GRANT_TYPE);
+        let this = rt::Base::new(id, &GRANT_TYPE);
         Grant(this)
     }
     /// Constraints: 1..=8 items. CloudFormation `AllowedOperations`, Terraform `allowed_operations`.
@@ -58,34 +59,41 @@ impl Grant {
         mut self,
         value: impl IntoIterator<Item = grant::AllowedOperations>,
     ) -> Self {
-        self.0
-            .set("AllowedOperations", Some("allowed_operations"), list(value));
+        self.0.set(
+            "AllowedOperations",
+            Some("allowed_operations"),
+            rt::list(value),
+        );
         self
     }
     /// Name for the created Grant.
     ///
     /// CloudFormation `GrantName`, Terraform `grant_name`.
-    pub fn grant_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GrantName", Some("grant_name"), string(value));
+    pub fn grant_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GrantName", Some("grant_name"), rt::string(value));
         self
     }
     /// Home region for the created grant.
     ///
     /// CloudFormation `HomeRegion`, Terraform `home_region`.
-    pub fn home_region(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HomeRegion", Some("home_region"), string(value));
+    pub fn home_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HomeRegion", Some("home_region"), rt::string(value));
         self
     }
     /// License Arn for the grant.
     ///
     /// Constraints: length 0..=2048; pattern `^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`. CloudFormation `LicenseArn`, Terraform `license_arn`.
-    pub fn license_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LicenseArn", Some("license_arn"), string(value));
+    pub fn license_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LicenseArn", Some("license_arn"), rt::string(value));
         self
     }
     /// Constraints: 1..=1 items. CloudFormation `Principals`, Terraform `principals`.
-    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Principals", Some("principals"), strings(value));
+    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Principals", Some("principals"), rt::strings(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -97,19 +105,19 @@ impl Grant {
 builder!(Grant, GrantHandle);
 /// A declared `AWS::LicenseManager::Grant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GrantHandle(Handle);
+pub struct GrantHandle(rt::Handle);
 handle!(GrantHandle);
 impl GrantHandle {
     /// Arn of the grant.
     ///
     /// CloudFormation `Fn::GetAtt` `GrantArn`; Terraform `grant_arn`.
-    pub fn grant_arn(&self) -> Expr {
+    pub fn grant_arn(&self) -> rt::Expr {
         self.0.attr("GrantArn")
     }
     /// The version of the grant.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -164,11 +172,11 @@ pub mod grant {
 /// CloudFormation: `AWS::LicenseManager::License`. Terraform: `awscc_licensemanager_license` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-license.html)
-pub struct License(Base);
-static LICENSE_TYPE: TypeInfo = TypeInfo {
+pub struct License(rt::Base);
+static LICENSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::License",
     terraform: Some("awscc_licensemanager_license"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -201,60 +209,68 @@ impl License {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        beneficiary: impl Into<Expr>,
+        beneficiary: impl Into<rt::Expr>,
         consumption_configuration: license::ConsumptionConfiguration,
         entitlements: impl IntoIterator<Item = license::Entitlement>,
-        home_region: impl Into<Expr>,
+        home_region: impl Into<rt::Expr>,
         issuer: license::IssuerData,
-        license_name: impl Into<Expr>,
-        product_name: impl Into<Expr>,
-        product_sku: impl Into<Expr>,
+        license_name: impl Into<rt::Expr>,
+        product_name: impl Into<rt::Expr>,
+        product_sku: impl Into<rt::Expr>,
         validity: license::ValidityDateFormat,
     ) -> Self {
-        let mut this = Base::new(id, &LICENSE_TYPE);
-        this.set("Beneficiary", Some("beneficiary"), string(beneficiary));
+        let mut this = rt::Base::new(id, &LICENSE_TYPE);
+        this.set("Beneficiary", Some("beneficiary"), rt::string(beneficiary));
         this.set(
             "ConsumptionConfiguration",
             Some("consumption_configuration"),
             consumption_configuration.into(),
         );
-        this.set("Entitlements", Some("entitlements"), list(entitlements));
-        this.set("HomeRegion", Some("home_region"), string(home_region));
+        this.set("Entitlements", Some("entitlements"), rt::list(entitlements));
+        this.set("HomeRegion", Some("home_region"), rt::string(home_region));
         this.set("Issuer", Some("issuer"), issuer.into());
-        this.set("LicenseName", Some("license_name"), string(license_name));
-        this.set("ProductName", Some("product_name"), string(product_name));
-        this.set("ProductSKU", Some("product_sku"), string(product_sku));
+        this.set(
+            "LicenseName",
+            Some("license_name"),
+            rt::string(license_name),
+        );
+        this.set(
+            "ProductName",
+            Some("product_name"),
+            rt::string(product_name),
+        );
+        this.set("ProductSKU", Some("product_sku"), rt::string(product_sku));
         this.set("Validity", Some("validity"), validity.into());
         License(this)
     }
     /// CloudFormation `LicenseMetadata`, Terraform `license_metadata`.
     pub fn license_metadata(mut self, value: impl IntoIterator<Item = license::Metadata>) -> Self {
         self.0
-            .set("LicenseMetadata", Some("license_metadata"), list(value));
+            .set("LicenseMetadata", Some("license_metadata"), rt::list(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
-    pub fn status(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Status", Some("status"), string(value));
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Status", Some("status"), rt::string(value));
         self
     }
 }
 builder!(License, LicenseHandle);
 /// A declared `AWS::LicenseManager::License`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseHandle(Handle);
+pub struct LicenseHandle(rt::Handle);
 handle!(LicenseHandle);
 impl LicenseHandle {
     /// Amazon Resource Name is a unique name for each resource.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseArn`; Terraform `license_arn`.
-    pub fn license_arn(&self) -> Expr {
+    pub fn license_arn(&self) -> rt::Expr {
         self.0.attr("LicenseArn")
     }
     /// The version of the license.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -265,20 +281,20 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-borrowconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BorrowConfiguration(Props);
+    pub struct BorrowConfiguration(rt::Props);
     impl BorrowConfiguration {
         /// A new `BorrowConfiguration`. Required properties: `allow_early_check_in` (`AllowEarlyCheckIn`), `max_time_to_live_in_minutes` (`MaxTimeToLiveInMinutes`).
         pub fn new(allow_early_check_in: bool, max_time_to_live_in_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AllowEarlyCheckIn",
                 Some("allow_early_check_in"),
-                boolean(allow_early_check_in),
+                rt::boolean(allow_early_check_in),
             );
             this.set(
                 "MaxTimeToLiveInMinutes",
                 Some("max_time_to_live_in_minutes"),
-                int(max_time_to_live_in_minutes),
+                rt::int(max_time_to_live_in_minutes),
             );
             BorrowConfiguration(this)
         }
@@ -288,11 +304,11 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-consumptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConsumptionConfiguration(Props);
+    pub struct ConsumptionConfiguration(rt::Props);
     impl ConsumptionConfiguration {
         /// A new `ConsumptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConsumptionConfiguration(this)
         }
         /// CloudFormation `BorrowConfiguration`, Terraform `borrow_configuration`.
@@ -324,34 +340,34 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-entitlement.html)
     #[derive(Clone, Debug)]
-    pub struct Entitlement(Props);
+    pub struct Entitlement(rt::Props);
     impl Entitlement {
         /// A new `Entitlement`. Required properties: `name` (`Name`), `unit` (`Unit`).
-        pub fn new(name: impl Into<Expr>, unit: Unit) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, unit: Unit) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Unit", Some("unit"), unit.into());
             Entitlement(this)
         }
         /// CloudFormation `AllowCheckIn`, Terraform `allow_check_in`.
         pub fn allow_check_in(mut self, value: bool) -> Self {
             self.0
-                .set("AllowCheckIn", Some("allow_check_in"), boolean(value));
+                .set("AllowCheckIn", Some("allow_check_in"), rt::boolean(value));
             self
         }
         /// CloudFormation `MaxCount`, Terraform `max_count`.
         pub fn max_count(mut self, value: i64) -> Self {
-            self.0.set("MaxCount", Some("max_count"), int(value));
+            self.0.set("MaxCount", Some("max_count"), rt::int(value));
             self
         }
         /// CloudFormation `Overage`, Terraform `overage`.
         pub fn overage(mut self, value: bool) -> Self {
-            self.0.set("Overage", Some("overage"), boolean(value));
+            self.0.set("Overage", Some("overage"), rt::boolean(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -360,17 +376,17 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-issuerdata.html)
     #[derive(Clone, Debug)]
-    pub struct IssuerData(Props);
+    pub struct IssuerData(rt::Props);
     impl IssuerData {
         /// A new `IssuerData`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             IssuerData(this)
         }
         /// CloudFormation `SignKey`, Terraform `sign_key`.
-        pub fn sign_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SignKey", Some("sign_key"), string(value));
+        pub fn sign_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SignKey", Some("sign_key"), rt::string(value));
             self
         }
     }
@@ -379,13 +395,13 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-metadata.html)
     #[derive(Clone, Debug)]
-    pub struct Metadata(Props);
+    pub struct Metadata(rt::Props);
     impl Metadata {
         /// A new `Metadata`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             Metadata(this)
         }
     }
@@ -394,15 +410,15 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-provisionalconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionalConfiguration(Props);
+    pub struct ProvisionalConfiguration(rt::Props);
     impl ProvisionalConfiguration {
         /// A new `ProvisionalConfiguration`. Required properties: `max_time_to_live_in_minutes` (`MaxTimeToLiveInMinutes`).
         pub fn new(max_time_to_live_in_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxTimeToLiveInMinutes",
                 Some("max_time_to_live_in_minutes"),
-                int(max_time_to_live_in_minutes),
+                rt::int(max_time_to_live_in_minutes),
             );
             ProvisionalConfiguration(this)
         }
@@ -412,13 +428,13 @@ pub mod license {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-validitydateformat.html)
     #[derive(Clone, Debug)]
-    pub struct ValidityDateFormat(Props);
+    pub struct ValidityDateFormat(rt::Props);
     impl ValidityDateFormat {
         /// A new `ValidityDateFormat`. Required properties: `begin` (`Begin`), `end` (`End`).
-        pub fn new(begin: impl Into<Expr>, end: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Begin", Some("begin"), string(begin));
-            this.set("End", Some("end"), string(end));
+        pub fn new(begin: impl Into<rt::Expr>, end: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Begin", Some("begin"), rt::string(begin));
+            this.set("End", Some("end"), rt::string(end));
             ValidityDateFormat(this)
         }
     }
@@ -499,11 +515,11 @@ pub mod license {
 /// CloudFormation: `AWS::LicenseManager::LicenseAssetGroup`. Terraform: `awscc_licensemanager_license_asset_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-licenseassetgroup.html)
-pub struct LicenseAssetGroup(Base);
-static LICENSE_ASSET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct LicenseAssetGroup(rt::Base);
+static LICENSE_ASSET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::LicenseAssetGroup",
     terraform: Some("awscc_licensemanager_license_asset_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -519,32 +535,32 @@ impl LicenseAssetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        associated_license_asset_ruleset_ar_ns: impl IntoIterator<Item = impl Into<Expr>>,
+        associated_license_asset_ruleset_ar_ns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         license_asset_group_configurations: impl IntoIterator<
             Item = license_asset_group::LicenseAssetGroupConfiguration,
         >,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LICENSE_ASSET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &LICENSE_ASSET_GROUP_TYPE);
         this.set(
             "AssociatedLicenseAssetRulesetARNs",
             Some("associated_license_asset_ruleset_ar_ns"),
-            strings(associated_license_asset_ruleset_ar_ns),
+            rt::strings(associated_license_asset_ruleset_ar_ns),
         );
         this.set(
             "LicenseAssetGroupConfigurations",
             Some("license_asset_group_configurations"),
-            list(license_asset_group_configurations),
+            rt::list(license_asset_group_configurations),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         LicenseAssetGroup(this)
     }
     /// License asset group description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// License asset group properties.
@@ -554,20 +570,21 @@ impl LicenseAssetGroup {
         mut self,
         value: impl IntoIterator<Item = license_asset_group::LicenseAssetGroupProperty>,
     ) -> Self {
-        self.0.set("Properties", Some("properties"), list(value));
+        self.0
+            .set("Properties", Some("properties"), rt::list(value));
         self
     }
 }
 builder!(LicenseAssetGroup, LicenseAssetGroupHandle);
 /// A declared `AWS::LicenseManager::LicenseAssetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseAssetGroupHandle(Handle);
+pub struct LicenseAssetGroupHandle(rt::Handle);
 handle!(LicenseAssetGroupHandle);
 impl LicenseAssetGroupHandle {
     /// Amazon Resource Name (ARN) of the license asset group.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseAssetGroupArn`; Terraform `license_asset_group_arn`.
-    pub fn license_asset_group_arn(&self) -> Expr {
+    pub fn license_asset_group_arn(&self) -> rt::Expr {
         self.0.attr("LicenseAssetGroupArn")
     }
 }
@@ -578,17 +595,17 @@ pub mod license_asset_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseAssetGroupConfiguration(Props);
+    pub struct LicenseAssetGroupConfiguration(rt::Props);
     impl LicenseAssetGroupConfiguration {
         /// A new `LicenseAssetGroupConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseAssetGroupConfiguration(this)
         }
         /// CloudFormation `UsageDimension`, Terraform `usage_dimension`.
-        pub fn usage_dimension(mut self, value: impl Into<Expr>) -> Self {
+        pub fn usage_dimension(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UsageDimension", Some("usage_dimension"), string(value));
+                .set("UsageDimension", Some("usage_dimension"), rt::string(value));
             self
         }
     }
@@ -597,21 +614,21 @@ pub mod license_asset_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupproperty.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseAssetGroupProperty(Props);
+    pub struct LicenseAssetGroupProperty(rt::Props);
     impl LicenseAssetGroupProperty {
         /// A new `LicenseAssetGroupProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseAssetGroupProperty(this)
         }
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -622,11 +639,11 @@ pub mod license_asset_group {
 /// CloudFormation: `AWS::LicenseManager::LicenseAssetRuleSet`. Terraform: `awscc_licensemanager_license_asset_rule_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-licenseassetruleset.html)
-pub struct LicenseAssetRuleSet(Base);
-static LICENSE_ASSET_RULE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct LicenseAssetRuleSet(rt::Base);
+static LICENSE_ASSET_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::LicenseAssetRuleSet",
     terraform: Some("awscc_licensemanager_license_asset_rule_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -642,33 +659,33 @@ impl LicenseAssetRuleSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         rules: impl IntoIterator<Item = license_asset_rule_set::LicenseAssetRule>,
     ) -> Self {
-        let mut this = Base::new(id, &LICENSE_ASSET_RULE_SET_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Rules", Some("rules"), list(rules));
+        let mut this = rt::Base::new(id, &LICENSE_ASSET_RULE_SET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Rules", Some("rules"), rt::list(rules));
         LicenseAssetRuleSet(this)
     }
     /// License asset ruleset description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(LicenseAssetRuleSet, LicenseAssetRuleSetHandle);
 /// A declared `AWS::LicenseManager::LicenseAssetRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseAssetRuleSetHandle(Handle);
+pub struct LicenseAssetRuleSetHandle(rt::Handle);
 handle!(LicenseAssetRuleSetHandle);
 impl LicenseAssetRuleSetHandle {
     /// Amazon Resource Name (ARN) of the license asset ruleset.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseAssetRulesetArn`; Terraform `license_asset_ruleset_arn`.
-    pub fn license_asset_ruleset_arn(&self) -> Expr {
+    pub fn license_asset_ruleset_arn(&self) -> rt::Expr {
         self.0.attr("LicenseAssetRulesetArn")
     }
 }
@@ -681,11 +698,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-andrulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct AndRuleStatement(Props);
+    pub struct AndRuleStatement(rt::Props);
     impl AndRuleStatement {
         /// A new `AndRuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AndRuleStatement(this)
         }
         /// CloudFormation `MatchingRuleStatements`, Terraform `matching_rule_statements`.
@@ -696,7 +713,7 @@ pub mod license_asset_rule_set {
             self.0.set(
                 "MatchingRuleStatements",
                 Some("matching_rule_statements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -708,11 +725,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-instancerulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRuleStatement(Props);
+    pub struct InstanceRuleStatement(rt::Props);
     impl InstanceRuleStatement {
         /// A new `InstanceRuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceRuleStatement(this)
         }
         /// AND rule statement.
@@ -750,11 +767,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseassetrule.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseAssetRule(Props);
+    pub struct LicenseAssetRule(rt::Props);
     impl LicenseAssetRule {
         /// A new `LicenseAssetRule`. Required properties: `rule_statement` (`RuleStatement`).
         pub fn new(rule_statement: RuleStatement) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RuleStatement",
                 Some("rule_statement"),
@@ -770,11 +787,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseconfigurationrulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseConfigurationRuleStatement(Props);
+    pub struct LicenseConfigurationRuleStatement(rt::Props);
     impl LicenseConfigurationRuleStatement {
         /// A new `LicenseConfigurationRuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseConfigurationRuleStatement(this)
         }
         /// AND rule statement.
@@ -812,11 +829,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenserulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseRuleStatement(Props);
+    pub struct LicenseRuleStatement(rt::Props);
     impl LicenseRuleStatement {
         /// A new `LicenseRuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseRuleStatement(this)
         }
         /// AND rule statement.
@@ -854,21 +871,21 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-matchingrulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct MatchingRuleStatement(Props);
+    pub struct MatchingRuleStatement(rt::Props);
     impl MatchingRuleStatement {
         /// A new `MatchingRuleStatement`. Required properties: `constraint` (`Constraint`), `key_to_match` (`KeyToMatch`), `value_to_match` (`ValueToMatch`).
         pub fn new(
-            constraint: impl Into<Expr>,
-            key_to_match: impl Into<Expr>,
-            value_to_match: impl IntoIterator<Item = impl Into<Expr>>,
+            constraint: impl Into<rt::Expr>,
+            key_to_match: impl Into<rt::Expr>,
+            value_to_match: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Constraint", Some("constraint"), string(constraint));
-            this.set("KeyToMatch", Some("key_to_match"), string(key_to_match));
+            let mut this = rt::Props::default();
+            this.set("Constraint", Some("constraint"), rt::string(constraint));
+            this.set("KeyToMatch", Some("key_to_match"), rt::string(key_to_match));
             this.set(
                 "ValueToMatch",
                 Some("value_to_match"),
-                strings(value_to_match),
+                rt::strings(value_to_match),
             );
             MatchingRuleStatement(this)
         }
@@ -880,11 +897,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-orrulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct OrRuleStatement(Props);
+    pub struct OrRuleStatement(rt::Props);
     impl OrRuleStatement {
         /// A new `OrRuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OrRuleStatement(this)
         }
         /// CloudFormation `MatchingRuleStatements`, Terraform `matching_rule_statements`.
@@ -895,7 +912,7 @@ pub mod license_asset_rule_set {
             self.0.set(
                 "MatchingRuleStatements",
                 Some("matching_rule_statements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -907,11 +924,11 @@ pub mod license_asset_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-rulestatement.html)
     #[derive(Clone, Debug)]
-    pub struct RuleStatement(Props);
+    pub struct RuleStatement(rt::Props);
     impl RuleStatement {
         /// A new `RuleStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleStatement(this)
         }
         /// Instance rule statement.
@@ -958,11 +975,11 @@ pub mod license_asset_rule_set {
 /// CloudFormation: `AWS::LicenseManager::LicenseConfiguration`. Terraform: `awscc_licensemanager_license_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-licenseconfiguration.html)
-pub struct LicenseConfiguration(Base);
-static LICENSE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LicenseConfiguration(rt::Base);
+static LICENSE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::LicenseConfiguration",
     terraform: Some("awscc_licensemanager_license_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1012,23 +1029,23 @@ impl LicenseConfiguration {
     pub fn new(
         id: impl Into<String>,
         license_counting_type: license_configuration::LicenseCountingType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LICENSE_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &LICENSE_CONFIGURATION_TYPE);
         this.set(
             "LicenseCountingType",
             Some("license_counting_type"),
             license_counting_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         LicenseConfiguration(this)
     }
     /// Description of the license configuration.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// When true, disassociates a resource when software is uninstalled.
@@ -1038,7 +1055,7 @@ impl LicenseConfiguration {
         self.0.set(
             "DisassociateWhenNotFound",
             Some("disassociate_when_not_found"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1047,7 +1064,7 @@ impl LicenseConfiguration {
     /// CloudFormation `LicenseCount`, Terraform `license_count`.
     pub fn license_count(mut self, value: i64) -> Self {
         self.0
-            .set("LicenseCount", Some("license_count"), int(value));
+            .set("LicenseCount", Some("license_count"), rt::int(value));
         self
     }
     /// Indicates whether hard or soft license enforcement is used.
@@ -1057,7 +1074,7 @@ impl LicenseConfiguration {
         self.0.set(
             "LicenseCountHardLimit",
             Some("license_count_hard_limit"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1066,15 +1083,15 @@ impl LicenseConfiguration {
     /// CloudFormation `LicenseExpiry`, Terraform `license_expiry`.
     pub fn license_expiry(mut self, value: i64) -> Self {
         self.0
-            .set("LicenseExpiry", Some("license_expiry"), int(value));
+            .set("LicenseExpiry", Some("license_expiry"), rt::int(value));
         self
     }
     /// License rules. The syntax is #name=value (for example, #allowedTenancy=EC2-DedicatedHost).
     ///
     /// Changing it replaces the resource. CloudFormation `LicenseRules`, Terraform `license_rules`.
-    pub fn license_rules(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn license_rules(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("LicenseRules", Some("license_rules"), strings(value));
+            .set("LicenseRules", Some("license_rules"), rt::strings(value));
         self
     }
     /// Product information.
@@ -1087,7 +1104,7 @@ impl LicenseConfiguration {
         self.0.set(
             "ProductInformationList",
             Some("product_information_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1095,31 +1112,31 @@ impl LicenseConfiguration {
 builder!(LicenseConfiguration, LicenseConfigurationHandle);
 /// A declared `AWS::LicenseManager::LicenseConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseConfigurationHandle(Handle);
+pub struct LicenseConfigurationHandle(rt::Handle);
 handle!(LicenseConfigurationHandle);
 impl LicenseConfigurationHandle {
     /// Unique ID of the license configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseConfigurationId`; Terraform `license_configuration_id`.
-    pub fn license_configuration_id(&self) -> Expr {
+    pub fn license_configuration_id(&self) -> rt::Expr {
         self.0.attr("LicenseConfigurationId")
     }
     /// Amazon Resource Name (ARN) of the license configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseConfigurationArn`; Terraform `license_configuration_arn`.
-    pub fn license_configuration_arn(&self) -> Expr {
+    pub fn license_configuration_arn(&self) -> rt::Expr {
         self.0.attr("LicenseConfigurationArn")
     }
     /// License configuration status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Account ID of the owner of the license configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
 }
@@ -1132,20 +1149,24 @@ pub mod license_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformation.html)
     #[derive(Clone, Debug)]
-    pub struct ProductInformation(Props);
+    pub struct ProductInformation(rt::Props);
     impl ProductInformation {
         /// A new `ProductInformation`. Required properties: `product_information_filter_list` (`ProductInformationFilterList`), `resource_type` (`ResourceType`).
         pub fn new(
             product_information_filter_list: impl IntoIterator<Item = ProductInformationFilter>,
-            resource_type: impl Into<Expr>,
+            resource_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ProductInformationFilterList",
                 Some("product_information_filter_list"),
-                list(product_information_filter_list),
+                rt::list(product_information_filter_list),
             );
-            this.set("ResourceType", Some("resource_type"), string(resource_type));
+            this.set(
+                "ResourceType",
+                Some("resource_type"),
+                rt::string(resource_type),
+            );
             ProductInformation(this)
         }
     }
@@ -1156,23 +1177,23 @@ pub mod license_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformationfilter.html)
     #[derive(Clone, Debug)]
-    pub struct ProductInformationFilter(Props);
+    pub struct ProductInformationFilter(rt::Props);
     impl ProductInformationFilter {
         /// A new `ProductInformationFilter`. Required properties: `product_information_filter_comparator` (`ProductInformationFilterComparator`), `product_information_filter_name` (`ProductInformationFilterName`).
         pub fn new(
-            product_information_filter_comparator: impl Into<Expr>,
-            product_information_filter_name: impl Into<Expr>,
+            product_information_filter_comparator: impl Into<rt::Expr>,
+            product_information_filter_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ProductInformationFilterComparator",
                 Some("product_information_filter_comparator"),
-                string(product_information_filter_comparator),
+                rt::string(product_information_filter_comparator),
             );
             this.set(
                 "ProductInformationFilterName",
                 Some("product_information_filter_name"),
-                string(product_information_filter_name),
+                rt::string(product_information_filter_name),
             );
             ProductInformationFilter(this)
         }
@@ -1181,12 +1202,12 @@ pub mod license_configuration {
         /// CloudFormation `ProductInformationFilterValue`, Terraform `product_information_filter_value`.
         pub fn product_information_filter_value(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ProductInformationFilterValue",
                 Some("product_information_filter_value"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1211,11 +1232,11 @@ pub mod license_configuration {
 /// CloudFormation: `AWS::LicenseManager::ReportGenerator`. Terraform: `awscc_licensemanager_report_generator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanager-reportgenerator.html)
-pub struct ReportGenerator(Base);
-static REPORT_GENERATOR_TYPE: TypeInfo = TypeInfo {
+pub struct ReportGenerator(rt::Base);
+static REPORT_GENERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManager::ReportGenerator",
     terraform: Some("awscc_licensemanager_report_generator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1269,10 +1290,10 @@ impl ReportGenerator {
         id: impl Into<String>,
         report_context: report_generator::ReportContext,
         report_frequency: report_generator::ReportFrequency,
-        report_generator_name: impl Into<Expr>,
+        report_generator_name: impl Into<rt::Expr>,
         report_type: impl IntoIterator<Item = report_generator::ReportType>,
     ) -> Self {
-        let mut this = Base::new(id, &REPORT_GENERATOR_TYPE);
+        let mut this = rt::Base::new(id, &REPORT_GENERATOR_TYPE);
         this.set(
             "ReportContext",
             Some("report_context"),
@@ -1286,46 +1307,46 @@ impl ReportGenerator {
         this.set(
             "ReportGeneratorName",
             Some("report_generator_name"),
-            string(report_generator_name),
+            rt::string(report_generator_name),
         );
-        this.set("ReportType", Some("report_type"), list(report_type));
+        this.set("ReportType", Some("report_type"), rt::list(report_type));
         ReportGenerator(this)
     }
     /// Description of the report generator.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ReportGenerator, ReportGeneratorHandle);
 /// A declared `AWS::LicenseManager::ReportGenerator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReportGeneratorHandle(Handle);
+pub struct ReportGeneratorHandle(rt::Handle);
 handle!(ReportGeneratorHandle);
 impl ReportGeneratorHandle {
     /// Amazon Resource Name (ARN) of the report generator.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `S3Location`; Terraform `s3_location`.
-    pub fn s3_location(&self) -> Expr {
+    pub fn s3_location(&self) -> rt::Expr {
         self.0.attr("S3Location")
     }
     /// Time the report was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The AWS account ID used to create the report generator.
     ///
     /// CloudFormation `Fn::GetAtt` `ReportCreatorAccount`; Terraform `report_creator_account`.
-    pub fn report_creator_account(&self) -> Expr {
+    pub fn report_creator_account(&self) -> rt::Expr {
         self.0.attr("ReportCreatorAccount")
     }
 }
@@ -1338,11 +1359,11 @@ pub mod report_generator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportcontext.html)
     #[derive(Clone, Debug)]
-    pub struct ReportContext(Props);
+    pub struct ReportContext(rt::Props);
     impl ReportContext {
         /// A new `ReportContext`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReportContext(this)
         }
         /// Amazon Resource Names (ARNs) of the license asset groups to include in the report.
@@ -1350,12 +1371,12 @@ pub mod report_generator {
         /// CloudFormation `LicenseAssetGroupArns`, Terraform `license_asset_group_arns`.
         pub fn license_asset_group_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LicenseAssetGroupArns",
                 Some("license_asset_group_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1364,29 +1385,32 @@ pub mod report_generator {
         /// CloudFormation `LicenseConfigurationArns`, Terraform `license_configuration_arns`.
         pub fn license_configuration_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LicenseConfigurationArns",
                 Some("license_configuration_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// End date for the report data collection period.
         ///
         /// CloudFormation `ReportEndDate`, Terraform `report_end_date`.
-        pub fn report_end_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn report_end_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ReportEndDate", Some("report_end_date"), string(value));
+                .set("ReportEndDate", Some("report_end_date"), rt::string(value));
             self
         }
         /// Start date for the report data collection period.
         ///
         /// CloudFormation `ReportStartDate`, Terraform `report_start_date`.
-        pub fn report_start_date(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ReportStartDate", Some("report_start_date"), string(value));
+        pub fn report_start_date(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ReportStartDate",
+                Some("report_start_date"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1397,11 +1421,11 @@ pub mod report_generator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportfrequency.html)
     #[derive(Clone, Debug)]
-    pub struct ReportFrequency(Props);
+    pub struct ReportFrequency(rt::Props);
     impl ReportFrequency {
         /// A new `ReportFrequency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReportFrequency(this)
         }
         /// Time period between each report.
@@ -1415,7 +1439,7 @@ pub mod report_generator {
         ///
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }

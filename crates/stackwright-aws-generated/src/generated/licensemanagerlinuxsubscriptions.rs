@@ -2,23 +2,24 @@
 //! `LicenseManagerLinuxSubscriptions` resource types of the CloudFormation registry (`AWS::LicenseManagerLinuxSubscriptions::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanagerlinuxsubscriptions` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 ///
 /// CloudFormation: `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`. Terraform: `awscc_licensemanagerlinuxsubscriptions_subscription_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanagerlinuxsubscriptions-subscriptionprovider.html)
-pub struct SubscriptionProvider(Base);
-static SUBSCRIPTION_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct SubscriptionProvider(rt::Base);
+static SUBSCRIPTION_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider",
     terraform: Some("awscc_licensemanagerlinuxsubscriptions_subscription_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -76,11 +77,11 @@ impl SubscriptionProvider {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        secret_arn: impl Into<Expr>,
+        secret_arn: impl Into<rt::Expr>,
         subscription_provider_source: subscription_provider::SubscriptionProviderSource,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_PROVIDER_TYPE);
-        this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_PROVIDER_TYPE);
+        this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
         this.set(
             "SubscriptionProviderSource",
             Some("subscription_provider_source"),
@@ -92,31 +93,31 @@ impl SubscriptionProvider {
 builder!(SubscriptionProvider, SubscriptionProviderHandle);
 /// A declared `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionProviderHandle(Handle);
+pub struct SubscriptionProviderHandle(rt::Handle);
 handle!(SubscriptionProviderHandle);
 impl SubscriptionProviderHandle {
     /// The Amazon Resource Name (ARN) of the Linux subscription provider resource that you registered.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscriptionProviderArn`; Terraform `subscription_provider_arn`.
-    pub fn subscription_provider_arn(&self) -> Expr {
+    pub fn subscription_provider_arn(&self) -> rt::Expr {
         self.0.attr("SubscriptionProviderArn")
     }
     /// The status of the third-party subscription provider access token from the last subscription data request.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscriptionProviderStatus`; Terraform `subscription_provider_status`.
-    pub fn subscription_provider_status(&self) -> Expr {
+    pub fn subscription_provider_status(&self) -> rt::Expr {
         self.0.attr("SubscriptionProviderStatus")
     }
     /// A message that describes the status of the third-party subscription provider access token.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscriptionProviderStatusMessage`; Terraform `subscription_provider_status_message`.
-    pub fn subscription_provider_status_message(&self) -> Expr {
+    pub fn subscription_provider_status_message(&self) -> rt::Expr {
         self.0.attr("SubscriptionProviderStatusMessage")
     }
     /// The timestamp from the last time that License Manager retrieved subscription details from the registered third-party Linux subscription provider.
     ///
     /// CloudFormation `Fn::GetAtt` `LastSuccessfulDataRetrievalTime`; Terraform `last_successful_data_retrieval_time`.
-    pub fn last_successful_data_retrieval_time(&self) -> Expr {
+    pub fn last_successful_data_retrieval_time(&self) -> rt::Expr {
         self.0.attr("LastSuccessfulDataRetrievalTime")
     }
 }

@@ -2,23 +2,24 @@
 //! `LicenseManagerUserSubscriptions` resource types of the CloudFormation registry (`AWS::LicenseManagerUserSubscriptions::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanagerusersubscriptions` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 ///
 /// CloudFormation: `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`. Terraform: `awscc_licensemanagerusersubscriptions_license_server_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-licensemanagerusersubscriptions-licenseserverendpoint.html)
-pub struct LicenseServerEndpoint(Base);
-static LICENSE_SERVER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct LicenseServerEndpoint(rt::Base);
+static LICENSE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint",
     terraform: Some("awscc_licensemanagerusersubscriptions_license_server_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -77,12 +78,12 @@ static LICENSE_SERVER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
 impl LicenseServerEndpoint {
     /// Declares a `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint` with the stack-unique `id`. Required properties: `identity_provider_arn` (`IdentityProviderArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, identity_provider_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LICENSE_SERVER_ENDPOINT_TYPE);
+    pub fn new(id: impl Into<String>, identity_provider_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LICENSE_SERVER_ENDPOINT_TYPE);
         this.set(
             "IdentityProviderArn",
             Some("identity_provider_arn"),
-            string(identity_provider_arn),
+            rt::string(identity_provider_arn),
         );
         LicenseServerEndpoint(this)
     }
@@ -104,47 +105,47 @@ impl LicenseServerEndpoint {
 builder!(LicenseServerEndpoint, LicenseServerEndpointHandle);
 /// A declared `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LicenseServerEndpointHandle(Handle);
+pub struct LicenseServerEndpointHandle(rt::Handle);
 handle!(LicenseServerEndpointHandle);
 impl LicenseServerEndpointHandle {
     /// The Amazon Resource Name (ARN) of the license server endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseServerEndpointArn`; Terraform `license_server_endpoint_arn`.
-    pub fn license_server_endpoint_arn(&self) -> Expr {
+    pub fn license_server_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("LicenseServerEndpointArn")
     }
     /// The ID of the license server endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseServerEndpointId`; Terraform `license_server_endpoint_id`.
-    pub fn license_server_endpoint_id(&self) -> Expr {
+    pub fn license_server_endpoint_id(&self) -> rt::Expr {
         self.0.attr("LicenseServerEndpointId")
     }
     /// The current state of the provisioning process for the license server endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseServerEndpointProvisioningStatus`; Terraform `license_server_endpoint_provisioning_status`.
-    pub fn license_server_endpoint_provisioning_status(&self) -> Expr {
+    pub fn license_server_endpoint_provisioning_status(&self) -> rt::Expr {
         self.0.attr("LicenseServerEndpointProvisioningStatus")
     }
     /// The type of license server.
     ///
     /// CloudFormation `Fn::GetAtt` `ServerType`; Terraform `server_type`.
-    pub fn server_type(&self) -> Expr {
+    pub fn server_type(&self) -> rt::Expr {
         self.0.attr("ServerType")
     }
     /// CloudFormation `Fn::GetAtt` `ServerEndpoint`; Terraform `server_endpoint`.
-    pub fn server_endpoint(&self) -> Expr {
+    pub fn server_endpoint(&self) -> rt::Expr {
         self.0.attr("ServerEndpoint")
     }
     /// The license servers that are accessed through this endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseServers`; Terraform `license_servers`.
-    pub fn license_servers(&self) -> Expr {
+    pub fn license_servers(&self) -> rt::Expr {
         self.0.attr("LicenseServers")
     }
     /// The timestamp when License Manager created the license server endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -157,13 +158,13 @@ pub mod license_server_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-credentialsprovider.html)
     #[derive(Clone, Debug)]
-    pub struct CredentialsProvider(Props);
+    pub struct CredentialsProvider(rt::Props);
     impl CredentialsProvider {
         /// A new `CredentialsProvider`. Required properties: `secrets_manager_credentials_provider` (`SecretsManagerCredentialsProvider`).
         pub fn new(
             secrets_manager_credentials_provider: SecretsManagerCredentialsProvider,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecretsManagerCredentialsProvider",
                 Some("secrets_manager_credentials_provider"),
@@ -179,11 +180,11 @@ pub mod license_server_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-licenseserversettings.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseServerSettings(Props);
+    pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
         /// A new `LicenseServerSettings`. Required properties: `server_settings` (`ServerSettings`), `server_type` (`ServerType`).
         pub fn new(server_settings: ServerSettings, server_type: ServerType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ServerSettings",
                 Some("server_settings"),
@@ -200,11 +201,11 @@ pub mod license_server_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-rdssalsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RdsSalSettings(Props);
+    pub struct RdsSalSettings(rt::Props);
     impl RdsSalSettings {
         /// A new `RdsSalSettings`. Required properties: `rds_sal_credentials_provider` (`RdsSalCredentialsProvider`).
         pub fn new(rds_sal_credentials_provider: CredentialsProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RdsSalCredentialsProvider",
                 Some("rds_sal_credentials_provider"),
@@ -220,12 +221,12 @@ pub mod license_server_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-secretsmanagercredentialsprovider.html)
     #[derive(Clone, Debug)]
-    pub struct SecretsManagerCredentialsProvider(Props);
+    pub struct SecretsManagerCredentialsProvider(rt::Props);
     impl SecretsManagerCredentialsProvider {
         /// A new `SecretsManagerCredentialsProvider`. Required properties: `secret_id` (`SecretId`).
-        pub fn new(secret_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+        pub fn new(secret_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             SecretsManagerCredentialsProvider(this)
         }
     }
@@ -236,11 +237,11 @@ pub mod license_server_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-serversettings.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSettings(Props);
+    pub struct ServerSettings(rt::Props);
     impl ServerSettings {
         /// A new `ServerSettings`. Required properties: `rds_sal_settings` (`RdsSalSettings`).
         pub fn new(rds_sal_settings: RdsSalSettings) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RdsSalSettings",
                 Some("rds_sal_settings"),

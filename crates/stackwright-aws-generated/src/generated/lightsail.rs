@@ -2,23 +2,24 @@
 //! `Lightsail` resource types of the CloudFormation registry (`AWS::Lightsail::*`): 17 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `lightsail` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Lightsail::Alarm
 ///
 /// CloudFormation: `AWS::Lightsail::Alarm`. Terraform: `awscc_lightsail_alarm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-alarm.html)
-pub struct Alarm(Base);
-static ALARM_TYPE: TypeInfo = TypeInfo {
+pub struct Alarm(rt::Base);
+static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Alarm",
     terraform: Some("awscc_lightsail_alarm"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -47,15 +48,15 @@ impl Alarm {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alarm_name: impl Into<Expr>,
+        alarm_name: impl Into<rt::Expr>,
         comparison_operator: alarm::ComparisonOperator,
         evaluation_periods: i64,
         metric_name: alarm::MetricName,
-        monitored_resource_name: impl Into<Expr>,
+        monitored_resource_name: impl Into<rt::Expr>,
         threshold: i64,
     ) -> Self {
-        let mut this = Base::new(id, &ALARM_TYPE);
-        this.set("AlarmName", Some("alarm_name"), string(alarm_name));
+        let mut this = rt::Base::new(id, &ALARM_TYPE);
+        this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
@@ -64,15 +65,15 @@ impl Alarm {
         this.set(
             "EvaluationPeriods",
             Some("evaluation_periods"),
-            int(evaluation_periods),
+            rt::int(evaluation_periods),
         );
         this.set("MetricName", Some("metric_name"), metric_name.into());
         this.set(
             "MonitoredResourceName",
             Some("monitored_resource_name"),
-            string(monitored_resource_name),
+            rt::string(monitored_resource_name),
         );
-        this.set("Threshold", Some("threshold"), int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(threshold));
         Alarm(this)
     }
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
@@ -82,16 +83,22 @@ impl Alarm {
         mut self,
         value: impl IntoIterator<Item = alarm::ContactProtocols>,
     ) -> Self {
-        self.0
-            .set("ContactProtocols", Some("contact_protocols"), list(value));
+        self.0.set(
+            "ContactProtocols",
+            Some("contact_protocols"),
+            rt::list(value),
+        );
         self
     }
     /// The number of data points that must be not within the specified threshold to trigger the alarm.
     ///
     /// CloudFormation `DatapointsToAlarm`, Terraform `datapoints_to_alarm`.
     pub fn datapoints_to_alarm(mut self, value: i64) -> Self {
-        self.0
-            .set("DatapointsToAlarm", Some("datapoints_to_alarm"), int(value));
+        self.0.set(
+            "DatapointsToAlarm",
+            Some("datapoints_to_alarm"),
+            rt::int(value),
+        );
         self
     }
     /// Indicates whether the alarm is enabled.
@@ -101,7 +108,7 @@ impl Alarm {
         self.0.set(
             "NotificationEnabled",
             Some("notification_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -115,7 +122,7 @@ impl Alarm {
         self.0.set(
             "NotificationTriggers",
             Some("notification_triggers"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -131,17 +138,17 @@ impl Alarm {
 builder!(Alarm, AlarmHandle);
 /// A declared `AWS::Lightsail::Alarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AlarmHandle(Handle);
+pub struct AlarmHandle(rt::Handle);
 handle!(AlarmHandle);
 impl AlarmHandle {
     /// CloudFormation `Fn::GetAtt` `AlarmArn`; Terraform `alarm_arn`.
-    pub fn alarm_arn(&self) -> Expr {
+    pub fn alarm_arn(&self) -> rt::Expr {
         self.0.attr("AlarmArn")
     }
     /// The current state of the alarm.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -259,11 +266,11 @@ pub mod alarm {
 /// CloudFormation: `AWS::Lightsail::Bucket`. Terraform: `awscc_lightsail_bucket` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-bucket.html)
-pub struct Bucket(Base);
-static BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct Bucket(rt::Base);
+static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Bucket",
     terraform: Some("awscc_lightsail_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -296,12 +303,12 @@ impl Bucket {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket_name: impl Into<Expr>,
-        bundle_id: impl Into<Expr>,
+        bucket_name: impl Into<rt::Expr>,
+        bundle_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BUCKET_TYPE);
-        this.set("BucketName", Some("bucket_name"), string(bucket_name));
-        this.set("BundleId", Some("bundle_id"), string(bundle_id));
+        let mut this = rt::Base::new(id, &BUCKET_TYPE);
+        this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
         Bucket(this)
     }
     /// An object that sets the public accessibility of objects in the specified bucket.
@@ -319,7 +326,7 @@ impl Bucket {
         self.0.set(
             "ObjectVersioning",
             Some("object_versioning"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -328,12 +335,12 @@ impl Bucket {
     /// CloudFormation `ReadOnlyAccessAccounts`, Terraform `read_only_access_accounts`.
     pub fn read_only_access_accounts(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ReadOnlyAccessAccounts",
             Some("read_only_access_accounts"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -342,12 +349,12 @@ impl Bucket {
     /// CloudFormation `ResourcesReceivingAccess`, Terraform `resources_receiving_access`.
     pub fn resources_receiving_access(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ResourcesReceivingAccess",
             Some("resources_receiving_access"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -355,23 +362,23 @@ impl Bucket {
 builder!(Bucket, BucketHandle);
 /// A declared `AWS::Lightsail::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketHandle(Handle);
+pub struct BucketHandle(rt::Handle);
 handle!(BucketHandle);
 impl BucketHandle {
     /// CloudFormation `Fn::GetAtt` `BucketArn`; Terraform `bucket_arn`.
-    pub fn bucket_arn(&self) -> Expr {
+    pub fn bucket_arn(&self) -> rt::Expr {
         self.0.attr("BucketArn")
     }
     /// The URL of the bucket.
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
     /// Indicates whether the bundle that is currently applied to a bucket can be changed to another bundle.
     ///
     /// CloudFormation `Fn::GetAtt` `AbleToUpdateBundle`; Terraform `able_to_update_bundle`.
-    pub fn able_to_update_bundle(&self) -> Expr {
+    pub fn able_to_update_bundle(&self) -> rt::Expr {
         self.0.attr("AbleToUpdateBundle")
     }
 }
@@ -384,11 +391,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-bucket-accessrules.html)
     #[derive(Clone, Debug)]
-    pub struct AccessRules(Props);
+    pub struct AccessRules(rt::Props);
     impl AccessRules {
         /// A new `AccessRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessRules(this)
         }
         /// A Boolean value that indicates whether the access control list (ACL) permissions that are applied to individual objects override the getObject option that is currently specified.
@@ -398,15 +405,16 @@ pub mod bucket {
             self.0.set(
                 "AllowPublicOverrides",
                 Some("allow_public_overrides"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Specifies the anonymous access to all objects in a bucket.
         ///
         /// CloudFormation `GetObject`, Terraform `get_object`.
-        pub fn get_object(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GetObject", Some("get_object"), string(value));
+        pub fn get_object(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GetObject", Some("get_object"), rt::string(value));
             self
         }
     }
@@ -417,11 +425,11 @@ pub mod bucket {
 /// CloudFormation: `AWS::Lightsail::Certificate`. Terraform: `awscc_lightsail_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Certificate",
     terraform: Some("awscc_lightsail_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -453,16 +461,16 @@ impl Certificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_name: impl Into<Expr>,
-        domain_name: impl Into<Expr>,
+        certificate_name: impl Into<rt::Expr>,
+        domain_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
         this.set(
             "CertificateName",
             Some("certificate_name"),
-            string(certificate_name),
+            rt::string(certificate_name),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Certificate(this)
     }
     /// An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
@@ -470,12 +478,12 @@ impl Certificate {
     /// Changing it replaces the resource. CloudFormation `SubjectAlternativeNames`, Terraform `subject_alternative_names`.
     pub fn subject_alternative_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "SubjectAlternativeNames",
             Some("subject_alternative_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -483,17 +491,17 @@ impl Certificate {
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::Lightsail::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// CloudFormation `Fn::GetAtt` `CertificateArn`; Terraform `certificate_arn`.
-    pub fn certificate_arn(&self) -> Expr {
+    pub fn certificate_arn(&self) -> rt::Expr {
         self.0.attr("CertificateArn")
     }
     /// The validation status of the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -502,11 +510,11 @@ impl CertificateHandle {
 /// CloudFormation: `AWS::Lightsail::ContactMethod`. Terraform: `awscc_lightsail_contact_method` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-contactmethod.html)
-pub struct ContactMethod(Base);
-static CONTACT_METHOD_TYPE: TypeInfo = TypeInfo {
+pub struct ContactMethod(rt::Base);
+static CONTACT_METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::ContactMethod",
     terraform: Some("awscc_lightsail_contact_method"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -558,14 +566,14 @@ impl ContactMethod {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        contact_endpoint: impl Into<Expr>,
+        contact_endpoint: impl Into<rt::Expr>,
         protocol: contact_method::Protocol,
     ) -> Self {
-        let mut this = Base::new(id, &CONTACT_METHOD_TYPE);
+        let mut this = rt::Base::new(id, &CONTACT_METHOD_TYPE);
         this.set(
             "ContactEndpoint",
             Some("contact_endpoint"),
-            string(contact_endpoint),
+            rt::string(contact_endpoint),
         );
         this.set("Protocol", Some("protocol"), protocol.into());
         ContactMethod(this)
@@ -574,43 +582,43 @@ impl ContactMethod {
 builder!(ContactMethod, ContactMethodHandle);
 /// A declared `AWS::Lightsail::ContactMethod`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactMethodHandle(Handle);
+pub struct ContactMethodHandle(rt::Handle);
 handle!(ContactMethodHandle);
 impl ContactMethodHandle {
     /// The Amazon Resource Name (ARN) of the contact method.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The current status of the contact method.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The name of the contact method.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The timestamp when the contact method was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The support code for the contact method.
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
     /// The Lightsail resource type of the contact method.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
 }
@@ -632,11 +640,11 @@ pub mod contact_method {
 /// CloudFormation: `AWS::Lightsail::Container`. Terraform: `awscc_lightsail_container` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-container.html)
-pub struct Container(Base);
-static CONTAINER_TYPE: TypeInfo = TypeInfo {
+pub struct Container(rt::Base);
+static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Container",
     terraform: Some("awscc_lightsail_container"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -675,12 +683,16 @@ impl Container {
         id: impl Into<String>,
         power: container::Power,
         scale: i64,
-        service_name: impl Into<Expr>,
+        service_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTAINER_TYPE);
+        let mut this = rt::Base::new(id, &CONTAINER_TYPE);
         this.set("Power", Some("power"), power.into());
-        this.set("Scale", Some("scale"), int(scale));
-        this.set("ServiceName", Some("service_name"), string(service_name));
+        this.set("Scale", Some("scale"), rt::int(scale));
+        this.set(
+            "ServiceName",
+            Some("service_name"),
+            rt::string(service_name),
+        );
         Container(this)
     }
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
@@ -702,7 +714,7 @@ impl Container {
     /// CloudFormation `IsDisabled`, Terraform `is_disabled`.
     pub fn is_disabled(mut self, value: bool) -> Self {
         self.0
-            .set("IsDisabled", Some("is_disabled"), boolean(value));
+            .set("IsDisabled", Some("is_disabled"), rt::boolean(value));
         self
     }
     /// A Boolean value to indicate whether the container service has access to private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
@@ -726,7 +738,7 @@ impl Container {
         self.0.set(
             "PublicDomainNames",
             Some("public_domain_names"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -734,27 +746,27 @@ impl Container {
 builder!(Container, ContainerHandle);
 /// A declared `AWS::Lightsail::Container`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerHandle(Handle);
+pub struct ContainerHandle(rt::Handle);
 handle!(ContainerHandle);
 impl ContainerHandle {
     /// CloudFormation `Fn::GetAtt` `ContainerArn`; Terraform `container_arn`.
-    pub fn container_arn(&self) -> Expr {
+    pub fn container_arn(&self) -> rt::Expr {
         self.0.attr("ContainerArn")
     }
     /// The publicly accessible URL of the container service.
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
     /// The principal ARN of the container service.
     ///
     /// CloudFormation `Fn::GetAtt` `PrincipalArn`; Terraform `principal_arn`.
-    pub fn principal_arn(&self) -> Expr {
+    pub fn principal_arn(&self) -> rt::Expr {
         self.0.attr("PrincipalArn")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn`; Terraform `private_registry_access.ecr_image_puller_role.principal_arn`.
-    pub fn private_registry_access_ecr_image_puller_role_principal_arn(&self) -> Expr {
+    pub fn private_registry_access_ecr_image_puller_role_principal_arn(&self) -> rt::Expr {
         self.0
             .attr("PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn")
     }
@@ -768,47 +780,48 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-container.html)
     #[derive(Clone, Debug)]
-    pub struct Container(Props);
+    pub struct Container(rt::Props);
     impl Container {
         /// A new `Container`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Container(this)
         }
         /// The launch command for the container.
         ///
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// The name of the container.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The environment variables of the container.
         ///
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(mut self, value: impl IntoIterator<Item = EnvironmentVariable>) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// The name of the image used for the container.
         ///
         /// CloudFormation `Image`, Terraform `image`.
-        pub fn image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Image", Some("image"), string(value));
+        pub fn image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Image", Some("image"), rt::string(value));
             self
         }
         /// The open firewall ports of the container.
         ///
         /// CloudFormation `Ports`, Terraform `ports`.
         pub fn ports(mut self, value: impl IntoIterator<Item = PortInfo>) -> Self {
-            self.0.set("Ports", Some("ports"), list(value));
+            self.0.set("Ports", Some("ports"), rt::list(value));
             self
         }
     }
@@ -819,18 +832,19 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-containerservicedeployment.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerServiceDeployment(Props);
+    pub struct ContainerServiceDeployment(rt::Props);
     impl ContainerServiceDeployment {
         /// A new `ContainerServiceDeployment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerServiceDeployment(this)
         }
         /// An object that describes the configuration for the containers of the deployment.
         ///
         /// CloudFormation `Containers`, Terraform `containers`.
         pub fn containers(mut self, value: impl IntoIterator<Item = Container>) -> Self {
-            self.0.set("Containers", Some("containers"), list(value));
+            self.0
+                .set("Containers", Some("containers"), rt::list(value));
             self
         }
         /// An object that describes the endpoint of the deployment.
@@ -849,26 +863,27 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-ecrimagepullerrole.html)
     #[derive(Clone, Debug)]
-    pub struct EcrImagePullerRole(Props);
+    pub struct EcrImagePullerRole(rt::Props);
     impl EcrImagePullerRole {
         /// A new `EcrImagePullerRole`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcrImagePullerRole(this)
         }
         /// A Boolean value that indicates whether to activate the role.
         ///
         /// CloudFormation `IsActive`, Terraform `is_active`.
         pub fn is_active(mut self, value: bool) -> Self {
-            self.0.set("IsActive", Some("is_active"), boolean(value));
+            self.0
+                .set("IsActive", Some("is_active"), rt::boolean(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the role, if it is activated.
         ///
         /// CloudFormation `PrincipalArn`, Terraform `principal_arn`.
-        pub fn principal_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrincipalArn", Some("principal_arn"), string(value));
+                .set("PrincipalArn", Some("principal_arn"), rt::string(value));
             self
         }
     }
@@ -877,21 +892,21 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentVariable(this)
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
         /// CloudFormation `Variable`, Terraform `variable`.
-        pub fn variable(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Variable", Some("variable"), string(value));
+        pub fn variable(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Variable", Some("variable"), rt::string(value));
             self
         }
     }
@@ -902,19 +917,22 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-healthcheckconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckConfig(Props);
+    pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
         /// A new `HealthCheckConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckConfig(this)
         }
         /// The number of consecutive health checks successes required before moving the container to the Healthy state.
         ///
         /// CloudFormation `HealthyThreshold`, Terraform `healthy_threshold`.
         pub fn healthy_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("HealthyThreshold", Some("healthy_threshold"), int(value));
+            self.0.set(
+                "HealthyThreshold",
+                Some("healthy_threshold"),
+                rt::int(value),
+            );
             self
         }
         /// The approximate interval, in seconds, between health checks of an individual container.
@@ -922,22 +940,22 @@ pub mod container {
         /// CloudFormation `IntervalSeconds`, Terraform `interval_seconds`.
         pub fn interval_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("IntervalSeconds", Some("interval_seconds"), int(value));
+                .set("IntervalSeconds", Some("interval_seconds"), rt::int(value));
             self
         }
         /// The path on the container on which to perform the health check.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
         /// The HTTP codes to use when checking for a successful response from a container.
         ///
         /// CloudFormation `SuccessCodes`, Terraform `success_codes`.
-        pub fn success_codes(mut self, value: impl Into<Expr>) -> Self {
+        pub fn success_codes(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SuccessCodes", Some("success_codes"), string(value));
+                .set("SuccessCodes", Some("success_codes"), rt::string(value));
             self
         }
         /// The amount of time, in seconds, during which no response means a failed health check.
@@ -945,7 +963,7 @@ pub mod container {
         /// CloudFormation `TimeoutSeconds`, Terraform `timeout_seconds`.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutSeconds", Some("timeout_seconds"), int(value));
+                .set("TimeoutSeconds", Some("timeout_seconds"), rt::int(value));
             self
         }
         /// The number of consecutive health check failures required before moving the container to the Unhealthy state.
@@ -955,7 +973,7 @@ pub mod container {
             self.0.set(
                 "UnhealthyThreshold",
                 Some("unhealthy_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -965,21 +983,21 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-portinfo.html)
     #[derive(Clone, Debug)]
-    pub struct PortInfo(Props);
+    pub struct PortInfo(rt::Props);
     impl PortInfo {
         /// A new `PortInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortInfo(this)
         }
         /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
     }
@@ -990,11 +1008,11 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-privateregistryaccess.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateRegistryAccess(Props);
+    pub struct PrivateRegistryAccess(rt::Props);
     impl PrivateRegistryAccess {
         /// A new `PrivateRegistryAccess`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateRegistryAccess(this)
         }
         /// An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private repo…
@@ -1016,25 +1034,31 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicdomainname.html)
     #[derive(Clone, Debug)]
-    pub struct PublicDomainName(Props);
+    pub struct PublicDomainName(rt::Props);
     impl PublicDomainName {
         /// A new `PublicDomainName`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicDomainName(this)
         }
         /// CloudFormation `CertificateName`, Terraform `certificate_name`.
-        pub fn certificate_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("CertificateName", Some("certificate_name"), string(value));
+        pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CertificateName",
+                Some("certificate_name"),
+                rt::string(value),
+            );
             self
         }
         /// An object that describes the configuration for the containers of the deployment.
         ///
         /// CloudFormation `DomainNames`, Terraform `domain_names`.
-        pub fn domain_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn domain_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("DomainNames", Some("domain_names"), strings(value));
+                .set("DomainNames", Some("domain_names"), rt::strings(value));
             self
         }
     }
@@ -1045,19 +1069,19 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct PublicEndpoint(Props);
+    pub struct PublicEndpoint(rt::Props);
     impl PublicEndpoint {
         /// A new `PublicEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicEndpoint(this)
         }
         /// The name of the container for the endpoint.
         ///
         /// CloudFormation `ContainerName`, Terraform `container_name`.
-        pub fn container_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContainerName", Some("container_name"), string(value));
+                .set("ContainerName", Some("container_name"), rt::string(value));
             self
         }
         /// The port of the container to which traffic is forwarded to.
@@ -1065,7 +1089,7 @@ pub mod container {
         /// CloudFormation `ContainerPort`, Terraform `container_port`.
         pub fn container_port(mut self, value: i64) -> Self {
             self.0
-                .set("ContainerPort", Some("container_port"), int(value));
+                .set("ContainerPort", Some("container_port"), rt::int(value));
             self
         }
         /// An object that describes the health check configuration of the container.
@@ -1104,11 +1128,11 @@ pub mod container {
 /// CloudFormation: `AWS::Lightsail::Database`. Terraform: `awscc_lightsail_database` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-database.html)
-pub struct Database(Base);
-static DATABASE_TYPE: TypeInfo = TypeInfo {
+pub struct Database(rt::Base);
+static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Database",
     terraform: Some("awscc_lightsail_database"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1137,97 +1161,103 @@ impl Database {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        master_database_name: impl Into<Expr>,
-        master_username: impl Into<Expr>,
-        relational_database_blueprint_id: impl Into<Expr>,
-        relational_database_bundle_id: impl Into<Expr>,
-        relational_database_name: impl Into<Expr>,
+        master_database_name: impl Into<rt::Expr>,
+        master_username: impl Into<rt::Expr>,
+        relational_database_blueprint_id: impl Into<rt::Expr>,
+        relational_database_bundle_id: impl Into<rt::Expr>,
+        relational_database_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATABASE_TYPE);
+        let mut this = rt::Base::new(id, &DATABASE_TYPE);
         this.set(
             "MasterDatabaseName",
             Some("master_database_name"),
-            string(master_database_name),
+            rt::string(master_database_name),
         );
         this.set(
             "MasterUsername",
             Some("master_username"),
-            string(master_username),
+            rt::string(master_username),
         );
         this.set(
             "RelationalDatabaseBlueprintId",
             Some("relational_database_blueprint_id"),
-            string(relational_database_blueprint_id),
+            rt::string(relational_database_blueprint_id),
         );
         this.set(
             "RelationalDatabaseBundleId",
             Some("relational_database_bundle_id"),
-            string(relational_database_bundle_id),
+            rt::string(relational_database_bundle_id),
         );
         this.set(
             "RelationalDatabaseName",
             Some("relational_database_name"),
-            string(relational_database_name),
+            rt::string(relational_database_name),
         );
         Database(this)
     }
     /// The Availability Zone in which to create your new database.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// When true, enables automated backup retention for your database.
     ///
     /// CloudFormation `BackupRetention`, Terraform `backup_retention`.
     pub fn backup_retention(mut self, value: bool) -> Self {
-        self.0
-            .set("BackupRetention", Some("backup_retention"), boolean(value));
+        self.0.set(
+            "BackupRetention",
+            Some("backup_retention"),
+            rt::boolean(value),
+        );
         self
     }
     /// Indicates the certificate that needs to be associated with the database.
     ///
     /// CloudFormation `CaCertificateIdentifier`, Terraform `ca_certificate_identifier`.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CaCertificateIdentifier",
             Some("ca_certificate_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The password for the master user.
     ///
     /// Constraints: length 1..=63. CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
-    pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MasterUserPassword",
             Some("master_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The daily time range during which automated backups are created for your new database if automated backups are enabled.
     ///
     /// CloudFormation `PreferredBackupWindow`, Terraform `preferred_backup_window`.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredBackupWindow",
             Some("preferred_backup_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The weekly time range during which system maintenance can occur on your new database.
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1238,7 +1268,7 @@ impl Database {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1252,7 +1282,7 @@ impl Database {
         self.0.set(
             "RelationalDatabaseParameters",
             Some("relational_database_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1263,7 +1293,7 @@ impl Database {
         self.0.set(
             "RotateMasterUserPassword",
             Some("rotate_master_user_password"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1271,11 +1301,11 @@ impl Database {
 builder!(Database, DatabaseHandle);
 /// A declared `AWS::Lightsail::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatabaseHandle(Handle);
+pub struct DatabaseHandle(rt::Handle);
 handle!(DatabaseHandle);
 impl DatabaseHandle {
     /// CloudFormation `Fn::GetAtt` `DatabaseArn`; Terraform `database_arn`.
-    pub fn database_arn(&self) -> Expr {
+    pub fn database_arn(&self) -> rt::Expr {
         self.0.attr("DatabaseArn")
     }
 }
@@ -1288,49 +1318,50 @@ pub mod database {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-database-relationaldatabaseparameter.html)
     #[derive(Clone, Debug)]
-    pub struct RelationalDatabaseParameter(Props);
+    pub struct RelationalDatabaseParameter(rt::Props);
     impl RelationalDatabaseParameter {
         /// A new `RelationalDatabaseParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RelationalDatabaseParameter(this)
         }
         /// Specifies the valid range of values for the parameter.
         ///
         /// CloudFormation `AllowedValues`, Terraform `allowed_values`.
-        pub fn allowed_values(mut self, value: impl Into<Expr>) -> Self {
+        pub fn allowed_values(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AllowedValues", Some("allowed_values"), string(value));
+                .set("AllowedValues", Some("allowed_values"), rt::string(value));
             self
         }
         /// Indicates when parameter updates are applied.
         ///
         /// CloudFormation `ApplyMethod`, Terraform `apply_method`.
-        pub fn apply_method(mut self, value: impl Into<Expr>) -> Self {
+        pub fn apply_method(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplyMethod", Some("apply_method"), string(value));
+                .set("ApplyMethod", Some("apply_method"), rt::string(value));
             self
         }
         /// Specifies the engine-specific parameter type.
         ///
         /// CloudFormation `ApplyType`, Terraform `apply_type`.
-        pub fn apply_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApplyType", Some("apply_type"), string(value));
+        pub fn apply_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ApplyType", Some("apply_type"), rt::string(value));
             self
         }
         /// Specifies the valid data type for the parameter.
         ///
         /// CloudFormation `DataType`, Terraform `data_type`.
-        pub fn data_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DataType", Some("data_type"), string(value));
+        pub fn data_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DataType", Some("data_type"), rt::string(value));
             self
         }
         /// Provides a description of the parameter.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// A Boolean value indicating whether the parameter can be modified.
@@ -1338,23 +1369,23 @@ pub mod database {
         /// CloudFormation `IsModifiable`, Terraform `is_modifiable`.
         pub fn is_modifiable(mut self, value: bool) -> Self {
             self.0
-                .set("IsModifiable", Some("is_modifiable"), boolean(value));
+                .set("IsModifiable", Some("is_modifiable"), rt::boolean(value));
             self
         }
         /// Specifies the name of the parameter.
         ///
         /// CloudFormation `ParameterName`, Terraform `parameter_name`.
-        pub fn parameter_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterName", Some("parameter_name"), string(value));
+                .set("ParameterName", Some("parameter_name"), rt::string(value));
             self
         }
         /// Specifies the value of the parameter.
         ///
         /// CloudFormation `ParameterValue`, Terraform `parameter_value`.
-        pub fn parameter_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterValue", Some("parameter_value"), string(value));
+                .set("ParameterValue", Some("parameter_value"), rt::string(value));
             self
         }
     }
@@ -1365,11 +1396,11 @@ pub mod database {
 /// CloudFormation: `AWS::Lightsail::DatabaseSnapshot`. Terraform: `awscc_lightsail_database_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-databasesnapshot.html)
-pub struct DatabaseSnapshot(Base);
-static DATABASE_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct DatabaseSnapshot(rt::Base);
+static DATABASE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::DatabaseSnapshot",
     terraform: Some("awscc_lightsail_database_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1425,19 +1456,19 @@ impl DatabaseSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        relational_database_name: impl Into<Expr>,
-        relational_database_snapshot_name: impl Into<Expr>,
+        relational_database_name: impl Into<rt::Expr>,
+        relational_database_snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATABASE_SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &DATABASE_SNAPSHOT_TYPE);
         this.set(
             "RelationalDatabaseName",
             Some("relational_database_name"),
-            string(relational_database_name),
+            rt::string(relational_database_name),
         );
         this.set(
             "RelationalDatabaseSnapshotName",
             Some("relational_database_snapshot_name"),
-            string(relational_database_snapshot_name),
+            rt::string(relational_database_snapshot_name),
         );
         DatabaseSnapshot(this)
     }
@@ -1445,91 +1476,91 @@ impl DatabaseSnapshot {
 builder!(DatabaseSnapshot, DatabaseSnapshotHandle);
 /// A declared `AWS::Lightsail::DatabaseSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatabaseSnapshotHandle(Handle);
+pub struct DatabaseSnapshotHandle(rt::Handle);
 handle!(DatabaseSnapshotHandle);
 impl DatabaseSnapshotHandle {
     /// The Amazon Resource Name (ARN) of the database snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the database snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The software of the database snapshot (for example, MySQL).
     ///
     /// CloudFormation `Fn::GetAtt` `Engine`; Terraform `engine`.
-    pub fn engine(&self) -> Expr {
+    pub fn engine(&self) -> rt::Expr {
         self.0.attr("Engine")
     }
     /// The database engine version for the database snapshot (for example, 5.7.23).
     ///
     /// CloudFormation `Fn::GetAtt` `EngineVersion`; Terraform `engine_version`.
-    pub fn engine_version(&self) -> Expr {
+    pub fn engine_version(&self) -> rt::Expr {
         self.0.attr("EngineVersion")
     }
     /// The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromRelationalDatabaseArn`; Terraform `from_relational_database_arn`.
-    pub fn from_relational_database_arn(&self) -> Expr {
+    pub fn from_relational_database_arn(&self) -> rt::Expr {
         self.0.attr("FromRelationalDatabaseArn")
     }
     /// The blueprint ID of the database from which the database snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromRelationalDatabaseBlueprintId`; Terraform `from_relational_database_blueprint_id`.
-    pub fn from_relational_database_blueprint_id(&self) -> Expr {
+    pub fn from_relational_database_blueprint_id(&self) -> rt::Expr {
         self.0.attr("FromRelationalDatabaseBlueprintId")
     }
     /// The bundle ID of the database from which the database snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromRelationalDatabaseBundleId`; Terraform `from_relational_database_bundle_id`.
-    pub fn from_relational_database_bundle_id(&self) -> Expr {
+    pub fn from_relational_database_bundle_id(&self) -> rt::Expr {
         self.0.attr("FromRelationalDatabaseBundleId")
     }
     /// The name of the source database from which the database snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromRelationalDatabaseName`; Terraform `from_relational_database_name`.
-    pub fn from_relational_database_name(&self) -> Expr {
+    pub fn from_relational_database_name(&self) -> rt::Expr {
         self.0.attr("FromRelationalDatabaseName")
     }
     /// The Region name and Availability Zone where the database snapshot is located.
     ///
     /// CloudFormation `Fn::GetAtt` `Location`; Terraform `location`.
-    pub fn location(&self) -> Expr {
+    pub fn location(&self) -> rt::Expr {
         self.0.attr("Location")
     }
     /// The name of the database snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The Lightsail resource type.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// The size of the disk in GB (for example, 32) for the database snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SizeInGb`; Terraform `size_in_gb`.
-    pub fn size_in_gb(&self) -> Expr {
+    pub fn size_in_gb(&self) -> rt::Expr {
         self.0.attr("SizeInGb")
     }
     /// The state of the database snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The support code for the database snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
 }
@@ -1538,11 +1569,11 @@ impl DatabaseSnapshotHandle {
 /// CloudFormation: `AWS::Lightsail::Disk`. Terraform: `awscc_lightsail_disk` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-disk.html)
-pub struct Disk(Base);
-static DISK_TYPE: TypeInfo = TypeInfo {
+pub struct Disk(rt::Base);
+static DISK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Disk",
     terraform: Some("awscc_lightsail_disk"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1584,25 +1615,28 @@ static DISK_TYPE: TypeInfo = TypeInfo {
 impl Disk {
     /// Declares a `AWS::Lightsail::Disk` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `size_in_gb` (`SizeInGb`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, disk_name: impl Into<Expr>, size_in_gb: i64) -> Self {
-        let mut this = Base::new(id, &DISK_TYPE);
-        this.set("DiskName", Some("disk_name"), string(disk_name));
-        this.set("SizeInGb", Some("size_in_gb"), int(size_in_gb));
+    pub fn new(id: impl Into<String>, disk_name: impl Into<rt::Expr>, size_in_gb: i64) -> Self {
+        let mut this = rt::Base::new(id, &DISK_TYPE);
+        this.set("DiskName", Some("disk_name"), rt::string(disk_name));
+        this.set("SizeInGb", Some("size_in_gb"), rt::int(size_in_gb));
         Disk(this)
     }
     /// An array of objects representing the add-ons to enable for the new instance.
     ///
     /// CloudFormation `AddOns`, Terraform `add_ons`.
     pub fn add_ons(mut self, value: impl IntoIterator<Item = disk::AddOn>) -> Self {
-        self.0.set("AddOns", Some("add_ons"), list(value));
+        self.0.set("AddOns", Some("add_ons"), rt::list(value));
         self
     }
     /// The Availability Zone in which to create your instance.
     ///
     /// Constraints: length 1..=255; pattern `\S`. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// Location of a resource.
@@ -1616,67 +1650,67 @@ impl Disk {
 builder!(Disk, DiskHandle);
 /// A declared `AWS::Lightsail::Disk`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DiskHandle(Handle);
+pub struct DiskHandle(rt::Handle);
 handle!(DiskHandle);
 impl DiskHandle {
     /// Name of the attached Lightsail Instance
     ///
     /// CloudFormation `Fn::GetAtt` `AttachedTo`; Terraform `attached_to`.
-    pub fn attached_to(&self) -> Expr {
+    pub fn attached_to(&self) -> rt::Expr {
         self.0.attr("AttachedTo")
     }
     /// Path of the  attached Disk
     ///
     /// CloudFormation `Fn::GetAtt` `Path`; Terraform `path`.
-    pub fn path(&self) -> Expr {
+    pub fn path(&self) -> rt::Expr {
         self.0.attr("Path")
     }
     /// Check is Disk is attached state
     ///
     /// CloudFormation `Fn::GetAtt` `IsAttached`; Terraform `is_attached`.
-    pub fn is_attached(&self) -> Expr {
+    pub fn is_attached(&self) -> rt::Expr {
         self.0.attr("IsAttached")
     }
     /// Iops of the Lightsail disk
     ///
     /// CloudFormation `Fn::GetAtt` `Iops`; Terraform `iops`.
-    pub fn iops(&self) -> Expr {
+    pub fn iops(&self) -> rt::Expr {
         self.0.attr("Iops")
     }
     /// Attachment State of the Lightsail disk
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentState`; Terraform `attachment_state`.
-    pub fn attachment_state(&self) -> Expr {
+    pub fn attachment_state(&self) -> rt::Expr {
         self.0.attr("AttachmentState")
     }
     /// State of the Lightsail disk
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Resource type of Lightsail instance.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// CloudFormation `Fn::GetAtt` `Location.AvailabilityZone`; Terraform `location.availability_zone`.
-    pub fn location_availability_zone(&self) -> Expr {
+    pub fn location_availability_zone(&self) -> rt::Expr {
         self.0.attr("Location.AvailabilityZone")
     }
     /// CloudFormation `Fn::GetAtt` `Location.RegionName`; Terraform `location.region_name`.
-    pub fn location_region_name(&self) -> Expr {
+    pub fn location_region_name(&self) -> rt::Expr {
         self.0.attr("Location.RegionName")
     }
     /// Support code to help identify any issues
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
     /// CloudFormation `Fn::GetAtt` `DiskArn`; Terraform `disk_arn`.
-    pub fn disk_arn(&self) -> Expr {
+    pub fn disk_arn(&self) -> rt::Expr {
         self.0.attr("DiskArn")
     }
 }
@@ -1689,11 +1723,11 @@ pub mod disk {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-addon.html)
     #[derive(Clone, Debug)]
-    pub struct AddOn(Props);
+    pub struct AddOn(rt::Props);
     impl AddOn {
         /// A new `AddOn`. Required properties: `add_on_type` (`AddOnType`).
         pub fn new(add_on_type: AddOnType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AddOnType", Some("add_on_type"), add_on_type.into());
             AddOn(this)
         }
@@ -1723,21 +1757,21 @@ pub mod disk {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-autosnapshotaddon.html)
     #[derive(Clone, Debug)]
-    pub struct AutoSnapshotAddOn(Props);
+    pub struct AutoSnapshotAddOn(rt::Props);
     impl AutoSnapshotAddOn {
         /// A new `AutoSnapshotAddOn`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoSnapshotAddOn(this)
         }
         /// The daily time when an automatic snapshot will be created.
         ///
         /// Constraints: pattern `^[0-9]{2}:00$`. CloudFormation `SnapshotTimeOfDay`, Terraform `snapshot_time_of_day`.
-        pub fn snapshot_time_of_day(mut self, value: impl Into<Expr>) -> Self {
+        pub fn snapshot_time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SnapshotTimeOfDay",
                 Some("snapshot_time_of_day"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1749,26 +1783,30 @@ pub mod disk {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// The Availability Zone in which to create your disk.
         ///
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// The Region Name in which to create your disk.
         ///
         /// CloudFormation `RegionName`, Terraform `region_name`.
-        pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RegionName", Some("region_name"), string(value));
+        pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RegionName", Some("region_name"), rt::string(value));
             self
         }
     }
@@ -1807,11 +1845,11 @@ pub mod disk {
 /// CloudFormation: `AWS::Lightsail::DiskSnapshot`. Terraform: `awscc_lightsail_disk_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-disksnapshot.html)
-pub struct DiskSnapshot(Base);
-static DISK_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct DiskSnapshot(rt::Base);
+static DISK_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::DiskSnapshot",
     terraform: Some("awscc_lightsail_disk_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1851,15 +1889,15 @@ impl DiskSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        disk_name: impl Into<Expr>,
-        disk_snapshot_name: impl Into<Expr>,
+        disk_name: impl Into<rt::Expr>,
+        disk_snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DISK_SNAPSHOT_TYPE);
-        this.set("DiskName", Some("disk_name"), string(disk_name));
+        let mut this = rt::Base::new(id, &DISK_SNAPSHOT_TYPE);
+        this.set("DiskName", Some("disk_name"), rt::string(disk_name));
         this.set(
             "DiskSnapshotName",
             Some("disk_snapshot_name"),
-            string(disk_snapshot_name),
+            rt::string(disk_snapshot_name),
         );
         DiskSnapshot(this)
     }
@@ -1867,67 +1905,67 @@ impl DiskSnapshot {
 builder!(DiskSnapshot, DiskSnapshotHandle);
 /// A declared `AWS::Lightsail::DiskSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DiskSnapshotHandle(Handle);
+pub struct DiskSnapshotHandle(rt::Handle);
 handle!(DiskSnapshotHandle);
 impl DiskSnapshotHandle {
     /// The Amazon Resource Name (ARN) of the disk snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `DiskSnapshotArn`; Terraform `disk_snapshot_arn`.
-    pub fn disk_snapshot_arn(&self) -> Expr {
+    pub fn disk_snapshot_arn(&self) -> rt::Expr {
         self.0.attr("DiskSnapshotArn")
     }
     /// The AWS Region and Availability Zone where the disk snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `Location`; Terraform `location`.
-    pub fn location(&self) -> Expr {
+    pub fn location(&self) -> rt::Expr {
         self.0.attr("Location")
     }
     /// The Lightsail resource type (DiskSnapshot).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// The status of the disk snapshot operation.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The progress of the disk snapshot creation operation.
     ///
     /// CloudFormation `Fn::GetAtt` `Progress`; Terraform `progress`.
-    pub fn progress(&self) -> Expr {
+    pub fn progress(&self) -> rt::Expr {
         self.0.attr("Progress")
     }
     /// The name of the source disk from which the disk snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromDiskName`; Terraform `from_disk_name`.
-    pub fn from_disk_name(&self) -> Expr {
+    pub fn from_disk_name(&self) -> rt::Expr {
         self.0.attr("FromDiskName")
     }
     /// The size of the disk snapshot in GB.
     ///
     /// CloudFormation `Fn::GetAtt` `SizeInGb`; Terraform `size_in_gb`.
-    pub fn size_in_gb(&self) -> Expr {
+    pub fn size_in_gb(&self) -> rt::Expr {
         self.0.attr("SizeInGb")
     }
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `IsFromAutoSnapshot`; Terraform `is_from_auto_snapshot`.
-    pub fn is_from_auto_snapshot(&self) -> Expr {
+    pub fn is_from_auto_snapshot(&self) -> rt::Expr {
         self.0.attr("IsFromAutoSnapshot")
     }
     /// The timestamp when the disk snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail.
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
 }
@@ -1936,11 +1974,11 @@ impl DiskSnapshotHandle {
 /// CloudFormation: `AWS::Lightsail::Distribution`. Terraform: `awscc_lightsail_distribution` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-distribution.html)
-pub struct Distribution(Base);
-static DISTRIBUTION_TYPE: TypeInfo = TypeInfo {
+pub struct Distribution(rt::Base);
+static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Distribution",
     terraform: Some("awscc_lightsail_distribution"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1991,13 +2029,13 @@ impl Distribution {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bundle_id: impl Into<Expr>,
+        bundle_id: impl Into<rt::Expr>,
         default_cache_behavior: distribution::CacheBehavior,
-        distribution_name: impl Into<Expr>,
+        distribution_name: impl Into<rt::Expr>,
         origin: distribution::InputOrigin,
     ) -> Self {
-        let mut this = Base::new(id, &DISTRIBUTION_TYPE);
-        this.set("BundleId", Some("bundle_id"), string(bundle_id));
+        let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
+        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
         this.set(
             "DefaultCacheBehavior",
             Some("default_cache_behavior"),
@@ -2006,7 +2044,7 @@ impl Distribution {
         this.set(
             "DistributionName",
             Some("distribution_name"),
-            string(distribution_name),
+            rt::string(distribution_name),
         );
         this.set("Origin", Some("origin"), origin.into());
         Distribution(this)
@@ -2030,15 +2068,18 @@ impl Distribution {
         value: impl IntoIterator<Item = distribution::CacheBehaviorPerPath>,
     ) -> Self {
         self.0
-            .set("CacheBehaviors", Some("cache_behaviors"), list(value));
+            .set("CacheBehaviors", Some("cache_behaviors"), rt::list(value));
         self
     }
     /// The certificate attached to the Distribution.
     ///
     /// Constraints: pattern `^\w[\w\-]*\w$`. CloudFormation `CertificateName`, Terraform `certificate_name`.
-    pub fn certificate_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CertificateName", Some("certificate_name"), string(value));
+    pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateName",
+            Some("certificate_name"),
+            rt::string(value),
+        );
         self
     }
     /// The IP address type for the distribution.
@@ -2053,30 +2094,31 @@ impl Distribution {
     ///
     /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
     pub fn is_enabled(mut self, value: bool) -> Self {
-        self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+        self.0
+            .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
         self
     }
 }
 builder!(Distribution, DistributionHandle);
 /// A declared `AWS::Lightsail::Distribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DistributionHandle(Handle);
+pub struct DistributionHandle(rt::Handle);
 handle!(DistributionHandle);
 impl DistributionHandle {
     /// CloudFormation `Fn::GetAtt` `DistributionArn`; Terraform `distribution_arn`.
-    pub fn distribution_arn(&self) -> Expr {
+    pub fn distribution_arn(&self) -> rt::Expr {
         self.0.attr("DistributionArn")
     }
     /// The status of the distribution.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Indicates whether the bundle that is currently applied to your distribution, specified using the distributionName parameter, can be changed to another bundle.
     ///
     /// CloudFormation `Fn::GetAtt` `AbleToUpdateBundle`; Terraform `able_to_update_bundle`.
-    pub fn able_to_update_bundle(&self) -> Expr {
+    pub fn able_to_update_bundle(&self) -> rt::Expr {
         self.0.attr("AbleToUpdateBundle")
     }
 }
@@ -2089,11 +2131,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
-    pub struct CacheBehavior(Props);
+    pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
         /// A new `CacheBehavior`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheBehavior(this)
         }
         /// The cache behavior of the distribution.
@@ -2111,11 +2153,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehaviorperpath.html)
     #[derive(Clone, Debug)]
-    pub struct CacheBehaviorPerPath(Props);
+    pub struct CacheBehaviorPerPath(rt::Props);
     impl CacheBehaviorPerPath {
         /// A new `CacheBehaviorPerPath`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheBehaviorPerPath(this)
         }
         /// The cache behavior for the specified path.
@@ -2128,8 +2170,8 @@ pub mod distribution {
         /// The path to a directory or file to cached, or not cache.
         ///
         /// CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -2140,32 +2182,32 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachesettings.html)
     #[derive(Clone, Debug)]
-    pub struct CacheSettings(Props);
+    pub struct CacheSettings(rt::Props);
     impl CacheSettings {
         /// A new `CacheSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheSettings(this)
         }
         /// The HTTP methods that are processed and forwarded to the distribution's origin.
         ///
         /// Constraints: pattern `\S`. CloudFormation `AllowedHTTPMethods`, Terraform `allowed_http_methods`.
-        pub fn allowed_http_methods(mut self, value: impl Into<Expr>) -> Self {
+        pub fn allowed_http_methods(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AllowedHTTPMethods",
                 Some("allowed_http_methods"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The HTTP method responses that are cached by your distribution.
         ///
         /// Constraints: pattern `\S`. CloudFormation `CachedHTTPMethods`, Terraform `cached_http_methods`.
-        pub fn cached_http_methods(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cached_http_methods(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CachedHTTPMethods",
                 Some("cached_http_methods"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2173,7 +2215,8 @@ pub mod distribution {
         ///
         /// CloudFormation `DefaultTTL`, Terraform `default_ttl`.
         pub fn default_ttl(mut self, value: i64) -> Self {
-            self.0.set("DefaultTTL", Some("default_ttl"), int(value));
+            self.0
+                .set("DefaultTTL", Some("default_ttl"), rt::int(value));
             self
         }
         /// An object that describes the cookies that are forwarded to the origin.
@@ -2207,14 +2250,16 @@ pub mod distribution {
         ///
         /// CloudFormation `MaximumTTL`, Terraform `maximum_ttl`.
         pub fn maximum_ttl(mut self, value: i64) -> Self {
-            self.0.set("MaximumTTL", Some("maximum_ttl"), int(value));
+            self.0
+                .set("MaximumTTL", Some("maximum_ttl"), rt::int(value));
             self
         }
         /// The minimum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
         ///
         /// CloudFormation `MinimumTTL`, Terraform `minimum_ttl`.
         pub fn minimum_ttl(mut self, value: i64) -> Self {
-            self.0.set("MinimumTTL", Some("minimum_ttl"), int(value));
+            self.0
+                .set("MinimumTTL", Some("minimum_ttl"), rt::int(value));
             self
         }
     }
@@ -2225,11 +2270,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cookieobject.html)
     #[derive(Clone, Debug)]
-    pub struct CookieObject(Props);
+    pub struct CookieObject(rt::Props);
     impl CookieObject {
         /// A new `CookieObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CookieObject(this)
         }
         /// The specific cookies to forward to your distribution's origin.
@@ -2237,19 +2282,19 @@ pub mod distribution {
         /// CloudFormation `CookiesAllowList`, Terraform `cookies_allow_list`.
         pub fn cookies_allow_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CookiesAllowList",
                 Some("cookies_allow_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to forward only the cookies specified in the cookiesAllowList parameter.
         ///
         /// CloudFormation `Option`, Terraform `option`.
-        pub fn option(mut self, value: Option) -> Self {
+        pub fn option(mut self, value: OptionType) -> Self {
             self.0.set("Option", Some("option"), value.into());
             self
         }
@@ -2261,11 +2306,11 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-headerobject.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderObject(Props);
+    pub struct HeaderObject(rt::Props);
     impl HeaderObject {
         /// A new `HeaderObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderObject(this)
         }
         /// The specific headers to forward to your distribution's origin.
@@ -2273,19 +2318,19 @@ pub mod distribution {
         /// CloudFormation `HeadersAllowList`, Terraform `headers_allow_list`.
         pub fn headers_allow_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "HeadersAllowList",
                 Some("headers_allow_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The headers that you want your distribution to forward to your origin and base caching on.
         ///
         /// CloudFormation `Option`, Terraform `option`.
-        pub fn option(mut self, value: Option) -> Self {
+        pub fn option(mut self, value: OptionType) -> Self {
             self.0.set("Option", Some("option"), value.into());
             self
         }
@@ -2297,18 +2342,18 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-inputorigin.html)
     #[derive(Clone, Debug)]
-    pub struct InputOrigin(Props);
+    pub struct InputOrigin(rt::Props);
     impl InputOrigin {
         /// A new `InputOrigin`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputOrigin(this)
         }
         /// The name of the origin resource.
         ///
         /// Constraints: pattern `^\w[\w\-]*\w$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
@@ -2334,18 +2379,18 @@ pub mod distribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-querystringobject.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringObject(Props);
+    pub struct QueryStringObject(rt::Props);
     impl QueryStringObject {
         /// A new `QueryStringObject`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QueryStringObject(this)
         }
         /// Indicates whether the distribution forwards and caches based on query strings.
         ///
         /// CloudFormation `Option`, Terraform `option`.
         pub fn option(mut self, value: bool) -> Self {
-            self.0.set("Option", Some("option"), boolean(value));
+            self.0.set("Option", Some("option"), rt::boolean(value));
             self
         }
         /// The specific query strings that the distribution forwards to the origin.
@@ -2353,12 +2398,12 @@ pub mod distribution {
         /// CloudFormation `QueryStringsAllowList`, Terraform `query_strings_allow_list`.
         pub fn query_strings_allow_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "QueryStringsAllowList",
                 Some("query_strings_allow_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2438,9 +2483,9 @@ pub mod distribution {
         DontCache,
     }
     string_enum!(Behavior { Cache => "cache", DontCache => "dont-cache" });
-    /// The values `Option` accepts in `Lightsail::Distribution`.
+    /// The values `OptionType` accepts in `Lightsail::Distribution`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Option {
+    pub enum OptionType {
         /// `all`
         All,
         /// `allow-list`
@@ -2448,18 +2493,18 @@ pub mod distribution {
         /// `none`
         None,
     }
-    string_enum!(Option { All => "all", AllowList => "allow-list", None => "none" });
+    string_enum!(OptionType { All => "all", AllowList => "allow-list", None => "none" });
 }
 /// Resource Type definition for AWS::Lightsail::Domain
 ///
 /// CloudFormation: `AWS::Lightsail::Domain`. Terraform: `awscc_lightsail_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Domain",
     terraform: Some("awscc_lightsail_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2510,9 +2555,9 @@ static DOMAIN_TYPE: TypeInfo = TypeInfo {
 impl Domain {
     /// Declares a `AWS::Lightsail::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Domain(this)
     }
     /// An array of key-value pairs containing information about the domain entries.
@@ -2520,44 +2565,44 @@ impl Domain {
     /// CloudFormation `DomainEntries`, Terraform `domain_entries`.
     pub fn domain_entries(mut self, value: impl IntoIterator<Item = domain::DomainEntry>) -> Self {
         self.0
-            .set("DomainEntries", Some("domain_entries"), list(value));
+            .set("DomainEntries", Some("domain_entries"), rt::list(value));
         self
     }
 }
 builder!(Domain, DomainHandle);
 /// A declared `AWS::Lightsail::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The Amazon Resource Name (ARN) of the domain (read-only).
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The support code. Include this code in your email to support when you have questions (read-only).
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
     /// The timestamp when the domain was created (read-only).
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The AWS Region and Availability Zone where the domain was created (read-only).
     ///
     /// CloudFormation `Fn::GetAtt` `Location`; Terraform `location`.
-    pub fn location(&self) -> Expr {
+    pub fn location(&self) -> rt::Expr {
         self.0.attr("Location")
     }
     /// The Lightsail resource type (read-only).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
 }
@@ -2570,28 +2615,28 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-domain-domainentry.html)
     #[derive(Clone, Debug)]
-    pub struct DomainEntry(Props);
+    pub struct DomainEntry(rt::Props);
     impl DomainEntry {
         /// A new `DomainEntry`. Required properties: `name` (`Name`), `target` (`Target`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, target: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Target", Some("target"), string(target));
+        pub fn new(name: impl Into<rt::Expr>, target: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Target", Some("target"), rt::string(target));
             this.set("Type", Some("type"), type_.into());
             DomainEntry(this)
         }
         /// The ID of the domain recordset entry.
         ///
         /// CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// When true, specifies whether the domain entry is an alias used by the Lightsail load balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution, or another AWS resour…
         ///
         /// CloudFormation `IsAlias`, Terraform `is_alias`.
         pub fn is_alias(mut self, value: bool) -> Self {
-            self.0.set("IsAlias", Some("is_alias"), boolean(value));
+            self.0.set("IsAlias", Some("is_alias"), rt::boolean(value));
             self
         }
     }
@@ -2623,11 +2668,11 @@ pub mod domain {
 /// CloudFormation: `AWS::Lightsail::Instance`. Terraform: `awscc_lightsail_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::Instance",
     terraform: Some("awscc_lightsail_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2679,29 +2724,40 @@ impl Instance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        blueprint_id: impl Into<Expr>,
-        bundle_id: impl Into<Expr>,
-        instance_name: impl Into<Expr>,
+        blueprint_id: impl Into<rt::Expr>,
+        bundle_id: impl Into<rt::Expr>,
+        instance_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_TYPE);
-        this.set("BlueprintId", Some("blueprint_id"), string(blueprint_id));
-        this.set("BundleId", Some("bundle_id"), string(bundle_id));
-        this.set("InstanceName", Some("instance_name"), string(instance_name));
+        let mut this = rt::Base::new(id, &INSTANCE_TYPE);
+        this.set(
+            "BlueprintId",
+            Some("blueprint_id"),
+            rt::string(blueprint_id),
+        );
+        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
+        this.set(
+            "InstanceName",
+            Some("instance_name"),
+            rt::string(instance_name),
+        );
         Instance(this)
     }
     /// An array of objects representing the add-ons to enable for the new instance.
     ///
     /// CloudFormation `AddOns`, Terraform `add_ons`.
     pub fn add_ons(mut self, value: impl IntoIterator<Item = instance::AddOn>) -> Self {
-        self.0.set("AddOns", Some("add_ons"), list(value));
+        self.0.set("AddOns", Some("add_ons"), rt::list(value));
         self
     }
     /// The Availability Zone in which to create your instance.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// Hardware of the Instance.
@@ -2714,9 +2770,9 @@ impl Instance {
     /// The name of your key pair.
     ///
     /// Constraints: pattern `^\w[\w\-]*\w$`. CloudFormation `KeyPairName`, Terraform `key_pair_name`.
-    pub fn key_pair_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn key_pair_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("KeyPairName", Some("key_pair_name"), string(value));
+            .set("KeyPairName", Some("key_pair_name"), rt::string(value));
         self
     }
     /// Location of a resource.
@@ -2743,95 +2799,95 @@ impl Instance {
     /// A launch script you can create that configures a server with additional user data.
     ///
     /// CloudFormation `UserData`, Terraform `user_data`.
-    pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UserData", Some("user_data"), string(value));
+    pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserData", Some("user_data"), rt::string(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::Lightsail::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// CloudFormation `Fn::GetAtt` `InstanceArn`; Terraform `instance_arn`.
-    pub fn instance_arn(&self) -> Expr {
+    pub fn instance_arn(&self) -> rt::Expr {
         self.0.attr("InstanceArn")
     }
     /// SSH Key Name of the  Lightsail instance.
     ///
     /// CloudFormation `Fn::GetAtt` `SshKeyName`; Terraform `ssh_key_name`.
-    pub fn ssh_key_name(&self) -> Expr {
+    pub fn ssh_key_name(&self) -> rt::Expr {
         self.0.attr("SshKeyName")
     }
     /// Support code to help identify any issues
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
     /// Resource type of Lightsail instance.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// Is the IP Address of the Instance is the static IP
     ///
     /// CloudFormation `Fn::GetAtt` `IsStaticIp`; Terraform `is_static_ip`.
-    pub fn is_static_ip(&self) -> Expr {
+    pub fn is_static_ip(&self) -> rt::Expr {
         self.0.attr("IsStaticIp")
     }
     /// Private IP Address of the Instance
     ///
     /// CloudFormation `Fn::GetAtt` `PrivateIpAddress`; Terraform `private_ip_address`.
-    pub fn private_ip_address(&self) -> Expr {
+    pub fn private_ip_address(&self) -> rt::Expr {
         self.0.attr("PrivateIpAddress")
     }
     /// Public IP Address of the Instance
     ///
     /// CloudFormation `Fn::GetAtt` `PublicIpAddress`; Terraform `public_ip_address`.
-    pub fn public_ip_address(&self) -> Expr {
+    pub fn public_ip_address(&self) -> rt::Expr {
         self.0.attr("PublicIpAddress")
     }
     /// IPv6 addresses of the instance
     ///
     /// CloudFormation `Fn::GetAtt` `Ipv6Addresses`; Terraform `ipv6_addresses`.
-    pub fn ipv6_addresses(&self) -> Expr {
+    pub fn ipv6_addresses(&self) -> rt::Expr {
         self.0.attr("Ipv6Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `Location.AvailabilityZone`; Terraform `location.availability_zone`.
-    pub fn location_availability_zone(&self) -> Expr {
+    pub fn location_availability_zone(&self) -> rt::Expr {
         self.0.attr("Location.AvailabilityZone")
     }
     /// CloudFormation `Fn::GetAtt` `Location.RegionName`; Terraform `location.region_name`.
-    pub fn location_region_name(&self) -> Expr {
+    pub fn location_region_name(&self) -> rt::Expr {
         self.0.attr("Location.RegionName")
     }
     /// CloudFormation `Fn::GetAtt` `Hardware.CpuCount`; Terraform `hardware.cpu_count`.
-    pub fn hardware_cpu_count(&self) -> Expr {
+    pub fn hardware_cpu_count(&self) -> rt::Expr {
         self.0.attr("Hardware.CpuCount")
     }
     /// CloudFormation `Fn::GetAtt` `Hardware.RamSizeInGb`; Terraform `hardware.ram_size_in_gb`.
-    pub fn hardware_ram_size_in_gb(&self) -> Expr {
+    pub fn hardware_ram_size_in_gb(&self) -> rt::Expr {
         self.0.attr("Hardware.RamSizeInGb")
     }
     /// CloudFormation `Fn::GetAtt` `State.Code`; Terraform `state.code`.
-    pub fn state_code(&self) -> Expr {
+    pub fn state_code(&self) -> rt::Expr {
         self.0.attr("State.Code")
     }
     /// CloudFormation `Fn::GetAtt` `State.Name`; Terraform `state.name`.
-    pub fn state_name(&self) -> Expr {
+    pub fn state_name(&self) -> rt::Expr {
         self.0.attr("State.Name")
     }
     /// Username of the  Lightsail instance.
     ///
     /// CloudFormation `Fn::GetAtt` `UserName`; Terraform `user_name`.
-    pub fn user_name(&self) -> Expr {
+    pub fn user_name(&self) -> rt::Expr {
         self.0.attr("UserName")
     }
     /// CloudFormation `Fn::GetAtt` `Networking.MonthlyTransfer.GbPerMonthAllocated`; Terraform `networking.monthly_transfer.gb_per_month_allocated`.
-    pub fn networking_monthly_transfer_gb_per_month_allocated(&self) -> Expr {
+    pub fn networking_monthly_transfer_gb_per_month_allocated(&self) -> rt::Expr {
         self.0
             .attr("Networking.MonthlyTransfer.GbPerMonthAllocated")
     }
@@ -2845,11 +2901,11 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-addon.html)
     #[derive(Clone, Debug)]
-    pub struct AddOn(Props);
+    pub struct AddOn(rt::Props);
     impl AddOn {
         /// A new `AddOn`. Required properties: `add_on_type` (`AddOnType`).
         pub fn new(add_on_type: AddOnType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AddOnType", Some("add_on_type"), add_on_type.into());
             AddOn(this)
         }
@@ -2879,21 +2935,21 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-autosnapshotaddon.html)
     #[derive(Clone, Debug)]
-    pub struct AutoSnapshotAddOn(Props);
+    pub struct AutoSnapshotAddOn(rt::Props);
     impl AutoSnapshotAddOn {
         /// A new `AutoSnapshotAddOn`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoSnapshotAddOn(this)
         }
         /// The daily time when an automatic snapshot will be created.
         ///
         /// Constraints: pattern `^[0-9]{2}:00$`. CloudFormation `SnapshotTimeOfDay`, Terraform `snapshot_time_of_day`.
-        pub fn snapshot_time_of_day(mut self, value: impl Into<Expr>) -> Self {
+        pub fn snapshot_time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SnapshotTimeOfDay",
                 Some("snapshot_time_of_day"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2905,35 +2961,39 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-disk.html)
     #[derive(Clone, Debug)]
-    pub struct Disk(Props);
+    pub struct Disk(rt::Props);
     impl Disk {
         /// A new `Disk`. Required properties: `disk_name` (`DiskName`), `path` (`Path`).
-        pub fn new(disk_name: impl Into<Expr>, path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DiskName", Some("disk_name"), string(disk_name));
-            this.set("Path", Some("path"), string(path));
+        pub fn new(disk_name: impl Into<rt::Expr>, path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DiskName", Some("disk_name"), rt::string(disk_name));
+            this.set("Path", Some("path"), rt::string(path));
             Disk(this)
         }
         /// Instance attached to the disk.
         ///
         /// CloudFormation `AttachedTo`, Terraform `attached_to`.
-        pub fn attached_to(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AttachedTo", Some("attached_to"), string(value));
+        pub fn attached_to(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AttachedTo", Some("attached_to"), rt::string(value));
             self
         }
         /// Attachment state of the disk.
         ///
         /// CloudFormation `AttachmentState`, Terraform `attachment_state`.
-        pub fn attachment_state(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AttachmentState", Some("attachment_state"), string(value));
+        pub fn attachment_state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AttachmentState",
+                Some("attachment_state"),
+                rt::string(value),
+            );
             self
         }
         /// IOPS of disk.
         ///
         /// CloudFormation `IOPS`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("IOPS", Some("iops"), int(value));
+            self.0.set("IOPS", Some("iops"), rt::int(value));
             self
         }
         /// Is the Attached disk is the system disk of the Instance.
@@ -2941,14 +3001,15 @@ pub mod instance {
         /// CloudFormation `IsSystemDisk`, Terraform `is_system_disk`.
         pub fn is_system_disk(mut self, value: bool) -> Self {
             self.0
-                .set("IsSystemDisk", Some("is_system_disk"), boolean(value));
+                .set("IsSystemDisk", Some("is_system_disk"), rt::boolean(value));
             self
         }
         /// Size of the disk attached to the Instance.
         ///
         /// CloudFormation `SizeInGb`, Terraform `size_in_gb`.
-        pub fn size_in_gb(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SizeInGb", Some("size_in_gb"), string(value));
+        pub fn size_in_gb(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SizeInGb", Some("size_in_gb"), rt::string(value));
             self
         }
     }
@@ -2959,25 +3020,25 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-hardware.html)
     #[derive(Clone, Debug)]
-    pub struct Hardware(Props);
+    pub struct Hardware(rt::Props);
     impl Hardware {
         /// A new `Hardware`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Hardware(this)
         }
         /// CPU count of the Instance.
         ///
         /// CloudFormation `CpuCount`, Terraform `cpu_count`.
         pub fn cpu_count(mut self, value: i64) -> Self {
-            self.0.set("CpuCount", Some("cpu_count"), int(value));
+            self.0.set("CpuCount", Some("cpu_count"), rt::int(value));
             self
         }
         /// Disks attached to the Instance.
         ///
         /// CloudFormation `Disks`, Terraform `disks`.
         pub fn disks(mut self, value: impl IntoIterator<Item = Disk>) -> Self {
-            self.0.set("Disks", Some("disks"), list(value));
+            self.0.set("Disks", Some("disks"), rt::list(value));
             self
         }
         /// RAM Size of the Instance.
@@ -2985,7 +3046,7 @@ pub mod instance {
         /// CloudFormation `RamSizeInGb`, Terraform `ram_size_in_gb`.
         pub fn ram_size_in_gb(mut self, value: i64) -> Self {
             self.0
-                .set("RamSizeInGb", Some("ram_size_in_gb"), int(value));
+                .set("RamSizeInGb", Some("ram_size_in_gb"), rt::int(value));
             self
         }
     }
@@ -2996,26 +3057,30 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// The Availability Zone in which to create your instance.
         ///
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// The Region Name in which to create your instance.
         ///
         /// CloudFormation `RegionName`, Terraform `region_name`.
-        pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RegionName", Some("region_name"), string(value));
+        pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RegionName", Some("region_name"), rt::string(value));
             self
         }
     }
@@ -3026,21 +3091,21 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-monthlytransfer.html)
     #[derive(Clone, Debug)]
-    pub struct MonthlyTransfer(Props);
+    pub struct MonthlyTransfer(rt::Props);
     impl MonthlyTransfer {
         /// A new `MonthlyTransfer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonthlyTransfer(this)
         }
         /// GbPerMonthAllocated of the Instance.
         ///
         /// CloudFormation `GbPerMonthAllocated`, Terraform `gb_per_month_allocated`.
-        pub fn gb_per_month_allocated(mut self, value: impl Into<Expr>) -> Self {
+        pub fn gb_per_month_allocated(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GbPerMonthAllocated",
                 Some("gb_per_month_allocated"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3052,12 +3117,12 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-networking.html)
     #[derive(Clone, Debug)]
-    pub struct Networking(Props);
+    pub struct Networking(rt::Props);
     impl Networking {
         /// A new `Networking`. Required properties: `ports` (`Ports`).
         pub fn new(ports: impl IntoIterator<Item = Port>) -> Self {
-            let mut this = Props::default();
-            this.set("Ports", Some("ports"), list(ports));
+            let mut this = rt::Props::default();
+            this.set("Ports", Some("ports"), rt::list(ports));
             Networking(this)
         }
         /// Monthly Transfer of the Instance.
@@ -3076,33 +3141,38 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-port.html)
     #[derive(Clone, Debug)]
-    pub struct Port(Props);
+    pub struct Port(rt::Props);
     impl Port {
         /// A new `Port`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Port(this)
         }
         /// Access Direction for Protocol of the Instance(inbound/outbound).
         ///
         /// CloudFormation `AccessDirection`, Terraform `access_direction`.
-        pub fn access_direction(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AccessDirection", Some("access_direction"), string(value));
+        pub fn access_direction(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AccessDirection",
+                Some("access_direction"),
+                rt::string(value),
+            );
             self
         }
         /// Access From Protocol of the Instance.
         ///
         /// CloudFormation `AccessFrom`, Terraform `access_from`.
-        pub fn access_from(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessFrom", Some("access_from"), string(value));
+        pub fn access_from(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccessFrom", Some("access_from"), rt::string(value));
             self
         }
         /// Access Type Protocol of the Instance.
         ///
         /// CloudFormation `AccessType`, Terraform `access_type`.
-        pub fn access_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AccessType", Some("access_type"), string(value));
+        pub fn access_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AccessType", Some("access_type"), rt::string(value));
             self
         }
         /// cidr List Aliases
@@ -3110,52 +3180,57 @@ pub mod instance {
         /// CloudFormation `CidrListAliases`, Terraform `cidr_list_aliases`.
         pub fn cidr_list_aliases(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("CidrListAliases", Some("cidr_list_aliases"), strings(value));
+            self.0.set(
+                "CidrListAliases",
+                Some("cidr_list_aliases"),
+                rt::strings(value),
+            );
             self
         }
         /// cidrs
         ///
         /// CloudFormation `Cidrs`, Terraform `cidrs`.
-        pub fn cidrs(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Cidrs", Some("cidrs"), strings(value));
+        pub fn cidrs(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Cidrs", Some("cidrs"), rt::strings(value));
             self
         }
         /// CommonName for Protocol of the Instance.
         ///
         /// CloudFormation `CommonName`, Terraform `common_name`.
-        pub fn common_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommonName", Some("common_name"), string(value));
+        pub fn common_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CommonName", Some("common_name"), rt::string(value));
             self
         }
         /// From Port of the Instance.
         ///
         /// CloudFormation `FromPort`, Terraform `from_port`.
         pub fn from_port(mut self, value: i64) -> Self {
-            self.0.set("FromPort", Some("from_port"), int(value));
+            self.0.set("FromPort", Some("from_port"), rt::int(value));
             self
         }
         /// IPv6 Cidrs
         ///
         /// CloudFormation `Ipv6Cidrs`, Terraform `ipv_6_cidrs`.
-        pub fn ipv6_cidrs(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Ipv6Cidrs", Some("ipv_6_cidrs"), strings(value));
+        pub fn ipv6_cidrs(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Ipv6Cidrs", Some("ipv_6_cidrs"), rt::strings(value));
             self
         }
         /// Port Protocol of the Instance.
         ///
         /// CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// To Port of the Instance.
         ///
         /// CloudFormation `ToPort`, Terraform `to_port`.
         pub fn to_port(mut self, value: i64) -> Self {
-            self.0.set("ToPort", Some("to_port"), int(value));
+            self.0.set("ToPort", Some("to_port"), rt::int(value));
             self
         }
     }
@@ -3166,25 +3241,25 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-state.html)
     #[derive(Clone, Debug)]
-    pub struct State(Props);
+    pub struct State(rt::Props);
     impl State {
         /// A new `State`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             State(this)
         }
         /// Status code of the Instance.
         ///
         /// CloudFormation `Code`, Terraform `code`.
         pub fn code(mut self, value: i64) -> Self {
-            self.0.set("Code", Some("code"), int(value));
+            self.0.set("Code", Some("code"), rt::int(value));
             self
         }
         /// Status code of the Instance.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -3223,11 +3298,11 @@ pub mod instance {
 /// CloudFormation: `AWS::Lightsail::InstanceSnapshot`. Terraform: `awscc_lightsail_instance_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-instancesnapshot.html)
-pub struct InstanceSnapshot(Base);
-static INSTANCE_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceSnapshot(rt::Base);
+static INSTANCE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::InstanceSnapshot",
     terraform: Some("awscc_lightsail_instance_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3266,15 +3341,19 @@ impl InstanceSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_name: impl Into<Expr>,
-        instance_snapshot_name: impl Into<Expr>,
+        instance_name: impl Into<rt::Expr>,
+        instance_snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_SNAPSHOT_TYPE);
-        this.set("InstanceName", Some("instance_name"), string(instance_name));
+        let mut this = rt::Base::new(id, &INSTANCE_SNAPSHOT_TYPE);
+        this.set(
+            "InstanceName",
+            Some("instance_name"),
+            rt::string(instance_name),
+        );
         this.set(
             "InstanceSnapshotName",
             Some("instance_snapshot_name"),
-            string(instance_snapshot_name),
+            rt::string(instance_snapshot_name),
         );
         InstanceSnapshot(this)
     }
@@ -3282,59 +3361,59 @@ impl InstanceSnapshot {
 builder!(InstanceSnapshot, InstanceSnapshotHandle);
 /// A declared `AWS::Lightsail::InstanceSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceSnapshotHandle(Handle);
+pub struct InstanceSnapshotHandle(rt::Handle);
 handle!(InstanceSnapshotHandle);
 impl InstanceSnapshotHandle {
     /// The Amazon Resource Name (ARN) of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `IsFromAutoSnapshot`; Terraform `is_from_auto_snapshot`.
-    pub fn is_from_auto_snapshot(&self) -> Expr {
+    pub fn is_from_auto_snapshot(&self) -> rt::Expr {
         self.0.attr("IsFromAutoSnapshot")
     }
     /// CloudFormation `Fn::GetAtt` `Location`; Terraform `location`.
-    pub fn location(&self) -> Expr {
+    pub fn location(&self) -> rt::Expr {
         self.0.attr("Location")
     }
     /// The instance from which the snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromInstanceName`; Terraform `from_instance_name`.
-    pub fn from_instance_name(&self) -> Expr {
+    pub fn from_instance_name(&self) -> rt::Expr {
         self.0.attr("FromInstanceName")
     }
     /// The Amazon Resource Name (ARN) of the instance from which the snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `FromInstanceArn`; Terraform `from_instance_arn`.
-    pub fn from_instance_arn(&self) -> Expr {
+    pub fn from_instance_arn(&self) -> rt::Expr {
         self.0.attr("FromInstanceArn")
     }
     /// The type of resource (usually InstanceSnapshot).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// The size in GB of the SSD
     ///
     /// CloudFormation `Fn::GetAtt` `SizeInGb`; Terraform `size_in_gb`.
-    pub fn size_in_gb(&self) -> Expr {
+    pub fn size_in_gb(&self) -> rt::Expr {
         self.0.attr("SizeInGb")
     }
     /// The state the snapshot is in.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Support code to help identify any issues
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
 }
@@ -3343,11 +3422,11 @@ impl InstanceSnapshotHandle {
 /// CloudFormation: `AWS::Lightsail::KeyPair`. Terraform: `awscc_lightsail_key_pair` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-keypair.html)
-pub struct KeyPair(Base);
-static KEY_PAIR_TYPE: TypeInfo = TypeInfo {
+pub struct KeyPair(rt::Base);
+static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::KeyPair",
     terraform: Some("awscc_lightsail_key_pair"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3396,50 +3475,54 @@ static KEY_PAIR_TYPE: TypeInfo = TypeInfo {
 impl KeyPair {
     /// Declares a `AWS::Lightsail::KeyPair` with the stack-unique `id`. Required properties: `key_pair_name` (`KeyPairName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, key_pair_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &KEY_PAIR_TYPE);
-        this.set("KeyPairName", Some("key_pair_name"), string(key_pair_name));
+    pub fn new(id: impl Into<String>, key_pair_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &KEY_PAIR_TYPE);
+        this.set(
+            "KeyPairName",
+            Some("key_pair_name"),
+            rt::string(key_pair_name),
+        );
         KeyPair(this)
     }
 }
 builder!(KeyPair, KeyPairHandle);
 /// A declared `AWS::Lightsail::KeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyPairHandle(Handle);
+pub struct KeyPairHandle(rt::Handle);
 handle!(KeyPairHandle);
 impl KeyPairHandle {
     /// The Amazon Resource Name (ARN) of the key pair.
     ///
     /// CloudFormation `Fn::GetAtt` `KeyPairArn`; Terraform `key_pair_arn`.
-    pub fn key_pair_arn(&self) -> Expr {
+    pub fn key_pair_arn(&self) -> rt::Expr {
         self.0.attr("KeyPairArn")
     }
     /// The RSA fingerprint of the key pair.
     ///
     /// CloudFormation `Fn::GetAtt` `Fingerprint`; Terraform `fingerprint`.
-    pub fn fingerprint(&self) -> Expr {
+    pub fn fingerprint(&self) -> rt::Expr {
         self.0.attr("Fingerprint")
     }
     /// The timestamp when the key pair was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The support code. Include this code in your email to support when you have questions about a key pair in Lightsail.
     ///
     /// CloudFormation `Fn::GetAtt` `SupportCode`; Terraform `support_code`.
-    pub fn support_code(&self) -> Expr {
+    pub fn support_code(&self) -> rt::Expr {
         self.0.attr("SupportCode")
     }
     /// The Lightsail resource type (KeyPair).
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// CloudFormation `Fn::GetAtt` `Location`; Terraform `location`.
-    pub fn location(&self) -> Expr {
+    pub fn location(&self) -> rt::Expr {
         self.0.attr("Location")
     }
 }
@@ -3448,11 +3531,11 @@ impl KeyPairHandle {
 /// CloudFormation: `AWS::Lightsail::LoadBalancer`. Terraform: `awscc_lightsail_load_balancer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-loadbalancer.html)
-pub struct LoadBalancer(Base);
-static LOAD_BALANCER_TYPE: TypeInfo = TypeInfo {
+pub struct LoadBalancer(rt::Base);
+static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::LoadBalancer",
     terraform: Some("awscc_lightsail_load_balancer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3482,34 +3565,44 @@ impl LoadBalancer {
     pub fn new(
         id: impl Into<String>,
         instance_port: i64,
-        load_balancer_name: impl Into<Expr>,
+        load_balancer_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOAD_BALANCER_TYPE);
-        this.set("InstancePort", Some("instance_port"), int(instance_port));
+        let mut this = rt::Base::new(id, &LOAD_BALANCER_TYPE);
+        this.set(
+            "InstancePort",
+            Some("instance_port"),
+            rt::int(instance_port),
+        );
         this.set(
             "LoadBalancerName",
             Some("load_balancer_name"),
-            string(load_balancer_name),
+            rt::string(load_balancer_name),
         );
         LoadBalancer(this)
     }
     /// The names of the instances attached to the load balancer.
     ///
     /// CloudFormation `AttachedInstances`, Terraform `attached_instances`.
-    pub fn attached_instances(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn attached_instances(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AttachedInstances",
             Some("attached_instances"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The path you provided to perform the load balancer health check.
     ///
     /// CloudFormation `HealthCheckPath`, Terraform `health_check_path`.
-    pub fn health_check_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HealthCheckPath", Some("health_check_path"), string(value));
+    pub fn health_check_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HealthCheckPath",
+            Some("health_check_path"),
+            rt::string(value),
+        );
         self
     }
     /// The IP address type for the load balancer.
@@ -3527,38 +3620,41 @@ impl LoadBalancer {
         self.0.set(
             "SessionStickinessEnabled",
             Some("session_stickiness_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Configuration option to adjust session stickiness cookie duration parameter.
     ///
     /// CloudFormation `SessionStickinessLBCookieDurationSeconds`, Terraform `session_stickiness_lb_cookie_duration_seconds`.
-    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Expr>) -> Self {
+    pub fn session_stickiness_lb_cookie_duration_seconds(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "SessionStickinessLBCookieDurationSeconds",
             Some("session_stickiness_lb_cookie_duration_seconds"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the TLS policy to apply to the load balancer.
     ///
     /// CloudFormation `TlsPolicyName`, Terraform `tls_policy_name`.
-    pub fn tls_policy_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tls_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TlsPolicyName", Some("tls_policy_name"), string(value));
+            .set("TlsPolicyName", Some("tls_policy_name"), rt::string(value));
         self
     }
 }
 builder!(LoadBalancer, LoadBalancerHandle);
 /// A declared `AWS::Lightsail::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoadBalancerHandle(Handle);
+pub struct LoadBalancerHandle(rt::Handle);
 handle!(LoadBalancerHandle);
 impl LoadBalancerHandle {
     /// CloudFormation `Fn::GetAtt` `LoadBalancerArn`; Terraform `load_balancer_arn`.
-    pub fn load_balancer_arn(&self) -> Expr {
+    pub fn load_balancer_arn(&self) -> rt::Expr {
         self.0.attr("LoadBalancerArn")
     }
 }
@@ -3582,11 +3678,11 @@ pub mod load_balancer {
 /// CloudFormation: `AWS::Lightsail::LoadBalancerTlsCertificate`. Terraform: `awscc_lightsail_load_balancer_tls_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-loadbalancertlscertificate.html)
-pub struct LoadBalancerTlsCertificate(Base);
-static LOAD_BALANCER_TLS_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct LoadBalancerTlsCertificate(rt::Base);
+static LOAD_BALANCER_TLS_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::LoadBalancerTlsCertificate",
     terraform: Some("awscc_lightsail_load_balancer_tls_certificate"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3621,25 +3717,25 @@ impl LoadBalancerTlsCertificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_domain_name: impl Into<Expr>,
-        certificate_name: impl Into<Expr>,
-        load_balancer_name: impl Into<Expr>,
+        certificate_domain_name: impl Into<rt::Expr>,
+        certificate_name: impl Into<rt::Expr>,
+        load_balancer_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOAD_BALANCER_TLS_CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &LOAD_BALANCER_TLS_CERTIFICATE_TYPE);
         this.set(
             "CertificateDomainName",
             Some("certificate_domain_name"),
-            string(certificate_domain_name),
+            rt::string(certificate_domain_name),
         );
         this.set(
             "CertificateName",
             Some("certificate_name"),
-            string(certificate_name),
+            rt::string(certificate_name),
         );
         this.set(
             "LoadBalancerName",
             Some("load_balancer_name"),
-            string(load_balancer_name),
+            rt::string(load_balancer_name),
         );
         LoadBalancerTlsCertificate(this)
     }
@@ -3648,12 +3744,12 @@ impl LoadBalancerTlsCertificate {
     /// Changing it replaces the resource. CloudFormation `CertificateAlternativeNames`, Terraform `certificate_alternative_names`.
     pub fn certificate_alternative_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CertificateAlternativeNames",
             Some("certificate_alternative_names"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -3664,7 +3760,7 @@ impl LoadBalancerTlsCertificate {
         self.0.set(
             "HttpsRedirectionEnabled",
             Some("https_redirection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -3673,24 +3769,24 @@ impl LoadBalancerTlsCertificate {
     /// CloudFormation `IsAttached`, Terraform `is_attached`.
     pub fn is_attached(mut self, value: bool) -> Self {
         self.0
-            .set("IsAttached", Some("is_attached"), boolean(value));
+            .set("IsAttached", Some("is_attached"), rt::boolean(value));
         self
     }
 }
 builder!(LoadBalancerTlsCertificate, LoadBalancerTlsCertificateHandle);
 /// A declared `AWS::Lightsail::LoadBalancerTlsCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoadBalancerTlsCertificateHandle(Handle);
+pub struct LoadBalancerTlsCertificateHandle(rt::Handle);
 handle!(LoadBalancerTlsCertificateHandle);
 impl LoadBalancerTlsCertificateHandle {
     /// CloudFormation `Fn::GetAtt` `LoadBalancerTlsCertificateArn`; Terraform `load_balancer_tls_certificate_arn`.
-    pub fn load_balancer_tls_certificate_arn(&self) -> Expr {
+    pub fn load_balancer_tls_certificate_arn(&self) -> rt::Expr {
         self.0.attr("LoadBalancerTlsCertificateArn")
     }
     /// The validation status of the SSL/TLS certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -3699,11 +3795,11 @@ impl LoadBalancerTlsCertificateHandle {
 /// CloudFormation: `AWS::Lightsail::StaticIp`. Terraform: `awscc_lightsail_static_ip` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lightsail-staticip.html)
-pub struct StaticIp(Base);
-static STATIC_IP_TYPE: TypeInfo = TypeInfo {
+pub struct StaticIp(rt::Base);
+static STATIC_IP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Lightsail::StaticIp",
     terraform: Some("awscc_lightsail_static_ip"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3734,43 +3830,44 @@ static STATIC_IP_TYPE: TypeInfo = TypeInfo {
 impl StaticIp {
     /// Declares a `AWS::Lightsail::StaticIp` with the stack-unique `id`. Required properties: `static_ip_name` (`StaticIpName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, static_ip_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STATIC_IP_TYPE);
+    pub fn new(id: impl Into<String>, static_ip_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STATIC_IP_TYPE);
         this.set(
             "StaticIpName",
             Some("static_ip_name"),
-            string(static_ip_name),
+            rt::string(static_ip_name),
         );
         StaticIp(this)
     }
     /// The instance where the static IP is attached.
     ///
     /// CloudFormation `AttachedTo`, Terraform `attached_to`.
-    pub fn attached_to(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AttachedTo", Some("attached_to"), string(value));
+    pub fn attached_to(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AttachedTo", Some("attached_to"), rt::string(value));
         self
     }
 }
 builder!(StaticIp, StaticIpHandle);
 /// A declared `AWS::Lightsail::StaticIp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StaticIpHandle(Handle);
+pub struct StaticIpHandle(rt::Handle);
 handle!(StaticIpHandle);
 impl StaticIpHandle {
     /// CloudFormation `Fn::GetAtt` `StaticIpArn`; Terraform `static_ip_arn`.
-    pub fn static_ip_arn(&self) -> Expr {
+    pub fn static_ip_arn(&self) -> rt::Expr {
         self.0.attr("StaticIpArn")
     }
     /// A Boolean value indicating whether the static IP is attached.
     ///
     /// CloudFormation `Fn::GetAtt` `IsAttached`; Terraform `is_attached`.
-    pub fn is_attached(&self) -> Expr {
+    pub fn is_attached(&self) -> rt::Expr {
         self.0.attr("IsAttached")
     }
     /// The static IP address.
     ///
     /// CloudFormation `Fn::GetAtt` `IpAddress`; Terraform `ip_address`.
-    pub fn ip_address(&self) -> Expr {
+    pub fn ip_address(&self) -> rt::Expr {
         self.0.attr("IpAddress")
     }
 }

@@ -2,23 +2,24 @@
 //! `Location` resource types of the CloudFormation registry (`AWS::Location::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `location` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Location::APIKey Resource Type
 ///
 /// CloudFormation: `AWS::Location::APIKey`. Terraform: `awscc_location_api_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-apikey.html)
-pub struct ApiKey(Base);
-static API_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct ApiKey(rt::Base);
+static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::APIKey",
     terraform: Some("awscc_location_api_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,65 +57,67 @@ impl ApiKey {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key_name: impl Into<Expr>,
+        key_name: impl Into<rt::Expr>,
         restrictions: api_key::ApiKeyRestrictions,
     ) -> Self {
-        let mut this = Base::new(id, &API_KEY_TYPE);
-        this.set("KeyName", Some("key_name"), string(key_name));
+        let mut this = rt::Base::new(id, &API_KEY_TYPE);
+        this.set("KeyName", Some("key_name"), rt::string(key_name));
         this.set("Restrictions", Some("restrictions"), restrictions.into());
         ApiKey(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The datetime value in ISO 8601 format.
     ///
     /// Constraints: pattern `^([0-2]\d{3})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`. CloudFormation `ExpireTime`, Terraform `expire_time`.
-    pub fn expire_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpireTime", Some("expire_time"), string(value));
+    pub fn expire_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpireTime", Some("expire_time"), rt::string(value));
         self
     }
     /// CloudFormation `ForceDelete`, Terraform `force_delete`.
     pub fn force_delete(mut self, value: bool) -> Self {
         self.0
-            .set("ForceDelete", Some("force_delete"), boolean(value));
+            .set("ForceDelete", Some("force_delete"), rt::boolean(value));
         self
     }
     /// CloudFormation `ForceUpdate`, Terraform `force_update`.
     pub fn force_update(mut self, value: bool) -> Self {
         self.0
-            .set("ForceUpdate", Some("force_update"), boolean(value));
+            .set("ForceUpdate", Some("force_update"), rt::boolean(value));
         self
     }
     /// CloudFormation `NoExpiry`, Terraform `no_expiry`.
     pub fn no_expiry(mut self, value: bool) -> Self {
-        self.0.set("NoExpiry", Some("no_expiry"), boolean(value));
+        self.0
+            .set("NoExpiry", Some("no_expiry"), rt::boolean(value));
         self
     }
 }
 builder!(ApiKey, ApiKeyHandle);
 /// A declared `AWS::Location::APIKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiKeyHandle(Handle);
+pub struct ApiKeyHandle(rt::Handle);
 handle!(ApiKeyHandle);
 impl ApiKeyHandle {
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `KeyArn`; Terraform `key_arn`.
-    pub fn key_arn(&self) -> Expr {
+    pub fn key_arn(&self) -> rt::Expr {
         self.0.attr("KeyArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -125,17 +128,20 @@ pub mod api_key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-androidapp.html)
     #[derive(Clone, Debug)]
-    pub struct AndroidApp(Props);
+    pub struct AndroidApp(rt::Props);
     impl AndroidApp {
         /// A new `AndroidApp`. Required properties: `certificate_fingerprint` (`CertificateFingerprint`), `package` (`Package`).
-        pub fn new(certificate_fingerprint: impl Into<Expr>, package: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            certificate_fingerprint: impl Into<rt::Expr>,
+            package: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateFingerprint",
                 Some("certificate_fingerprint"),
-                string(certificate_fingerprint),
+                rt::string(certificate_fingerprint),
             );
-            this.set("Package", Some("package"), string(package));
+            this.set("Package", Some("package"), rt::string(package));
             AndroidApp(this)
         }
     }
@@ -144,42 +150,48 @@ pub mod api_key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-apikeyrestrictions.html)
     #[derive(Clone, Debug)]
-    pub struct ApiKeyRestrictions(Props);
+    pub struct ApiKeyRestrictions(rt::Props);
     impl ApiKeyRestrictions {
         /// A new `ApiKeyRestrictions`. Required properties: `allow_actions` (`AllowActions`), `allow_resources` (`AllowResources`).
         pub fn new(
-            allow_actions: impl IntoIterator<Item = impl Into<Expr>>,
-            allow_resources: impl IntoIterator<Item = impl Into<Expr>>,
+            allow_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            allow_resources: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AllowActions",
                 Some("allow_actions"),
-                strings(allow_actions),
+                rt::strings(allow_actions),
             );
             this.set(
                 "AllowResources",
                 Some("allow_resources"),
-                strings(allow_resources),
+                rt::strings(allow_resources),
             );
             ApiKeyRestrictions(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `AllowAndroidApps`, Terraform `allow_android_apps`.
         pub fn allow_android_apps(mut self, value: impl IntoIterator<Item = AndroidApp>) -> Self {
-            self.0
-                .set("AllowAndroidApps", Some("allow_android_apps"), list(value));
+            self.0.set(
+                "AllowAndroidApps",
+                Some("allow_android_apps"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=5 items. CloudFormation `AllowAppleApps`, Terraform `allow_apple_apps`.
         pub fn allow_apple_apps(mut self, value: impl IntoIterator<Item = AppleApp>) -> Self {
             self.0
-                .set("AllowAppleApps", Some("allow_apple_apps"), list(value));
+                .set("AllowAppleApps", Some("allow_apple_apps"), rt::list(value));
             self
         }
         /// Constraints: 0..=5 items. CloudFormation `AllowReferers`, Terraform `allow_referers`.
-        pub fn allow_referers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allow_referers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowReferers", Some("allow_referers"), strings(value));
+                .set("AllowReferers", Some("allow_referers"), rt::strings(value));
             self
         }
     }
@@ -188,12 +200,12 @@ pub mod api_key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-appleapp.html)
     #[derive(Clone, Debug)]
-    pub struct AppleApp(Props);
+    pub struct AppleApp(rt::Props);
     impl AppleApp {
         /// A new `AppleApp`. Required properties: `bundle_id` (`BundleId`).
-        pub fn new(bundle_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BundleId", Some("bundle_id"), string(bundle_id));
+        pub fn new(bundle_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
             AppleApp(this)
         }
     }
@@ -204,11 +216,11 @@ pub mod api_key {
 /// CloudFormation: `AWS::Location::GeofenceCollection`. Terraform: `awscc_location_geofence_collection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-geofencecollection.html)
-pub struct GeofenceCollection(Base);
-static GEOFENCE_COLLECTION_TYPE: TypeInfo = TypeInfo {
+pub struct GeofenceCollection(rt::Base);
+static GEOFENCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::GeofenceCollection",
     terraform: Some("awscc_location_geofence_collection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -243,24 +255,25 @@ static GEOFENCE_COLLECTION_TYPE: TypeInfo = TypeInfo {
 impl GeofenceCollection {
     /// Declares a `AWS::Location::GeofenceCollection` with the stack-unique `id`. Required properties: `collection_name` (`CollectionName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, collection_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GEOFENCE_COLLECTION_TYPE);
+    pub fn new(id: impl Into<String>, collection_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GEOFENCE_COLLECTION_TYPE);
         this.set(
             "CollectionName",
             Some("collection_name"),
-            string(collection_name),
+            rt::string(collection_name),
         );
         GeofenceCollection(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
@@ -272,11 +285,11 @@ impl GeofenceCollection {
     /// This shape is deprecated since 2022-02-01: Deprecated.
     ///
     /// CloudFormation `PricingPlanDataSource`, Terraform `pricing_plan_data_source`.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pricing_plan_data_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PricingPlanDataSource",
             Some("pricing_plan_data_source"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -284,23 +297,23 @@ impl GeofenceCollection {
 builder!(GeofenceCollection, GeofenceCollectionHandle);
 /// A declared `AWS::Location::GeofenceCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GeofenceCollectionHandle(Handle);
+pub struct GeofenceCollectionHandle(rt::Handle);
 handle!(GeofenceCollectionHandle);
 impl GeofenceCollectionHandle {
     /// CloudFormation `Fn::GetAtt` `CollectionArn`; Terraform `collection_arn`.
-    pub fn collection_arn(&self) -> Expr {
+    pub fn collection_arn(&self) -> rt::Expr {
         self.0.attr("CollectionArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -320,11 +333,11 @@ pub mod geofence_collection {
 /// CloudFormation: `AWS::Location::Map`. Terraform: `awscc_location_map` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-map.html)
-pub struct Map(Base);
-static MAP_TYPE: TypeInfo = TypeInfo {
+pub struct Map(rt::Base);
+static MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::Map",
     terraform: Some("awscc_location_map"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -362,17 +375,17 @@ impl Map {
     pub fn new(
         id: impl Into<String>,
         configuration: map::MapConfiguration,
-        map_name: impl Into<Expr>,
+        map_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MAP_TYPE);
+        let mut this = rt::Base::new(id, &MAP_TYPE);
         this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("MapName", Some("map_name"), string(map_name));
+        this.set("MapName", Some("map_name"), rt::string(map_name));
         Map(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
@@ -385,23 +398,23 @@ impl Map {
 builder!(Map, MapHandle);
 /// A declared `AWS::Location::Map`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MapHandle(Handle);
+pub struct MapHandle(rt::Handle);
 handle!(MapHandle);
 impl MapHandle {
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `MapArn`; Terraform `map_arn`.
-    pub fn map_arn(&self) -> Expr {
+    pub fn map_arn(&self) -> rt::Expr {
         self.0.attr("MapArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -412,24 +425,27 @@ pub mod map {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-map-mapconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MapConfiguration(Props);
+    pub struct MapConfiguration(rt::Props);
     impl MapConfiguration {
         /// A new `MapConfiguration`. Required properties: `style` (`Style`).
-        pub fn new(style: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Style", Some("style"), string(style));
+        pub fn new(style: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Style", Some("style"), rt::string(style));
             MapConfiguration(this)
         }
         /// Constraints: at most 10 items. CloudFormation `CustomLayers`, Terraform `custom_layers`.
-        pub fn custom_layers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn custom_layers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("CustomLayers", Some("custom_layers"), strings(value));
+                .set("CustomLayers", Some("custom_layers"), rt::strings(value));
             self
         }
         /// Constraints: length 3..=3; pattern `^[A-Z]{3}$`. CloudFormation `PoliticalView`, Terraform `political_view`.
-        pub fn political_view(mut self, value: impl Into<Expr>) -> Self {
+        pub fn political_view(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PoliticalView", Some("political_view"), string(value));
+                .set("PoliticalView", Some("political_view"), rt::string(value));
             self
         }
     }
@@ -447,11 +463,11 @@ pub mod map {
 /// CloudFormation: `AWS::Location::PlaceIndex`. Terraform: `awscc_location_place_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-placeindex.html)
-pub struct PlaceIndex(Base);
-static PLACE_INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct PlaceIndex(rt::Base);
+static PLACE_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::PlaceIndex",
     terraform: Some("awscc_location_place_index"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -488,12 +504,12 @@ impl PlaceIndex {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_source: impl Into<Expr>,
-        index_name: impl Into<Expr>,
+        data_source: impl Into<rt::Expr>,
+        index_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PLACE_INDEX_TYPE);
-        this.set("DataSource", Some("data_source"), string(data_source));
-        this.set("IndexName", Some("index_name"), string(index_name));
+        let mut this = rt::Base::new(id, &PLACE_INDEX_TYPE);
+        this.set("DataSource", Some("data_source"), rt::string(data_source));
+        this.set("IndexName", Some("index_name"), rt::string(index_name));
         PlaceIndex(this)
     }
     /// CloudFormation `DataSourceConfiguration`, Terraform `data_source_configuration`.
@@ -509,9 +525,9 @@ impl PlaceIndex {
         self
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
@@ -524,23 +540,23 @@ impl PlaceIndex {
 builder!(PlaceIndex, PlaceIndexHandle);
 /// A declared `AWS::Location::PlaceIndex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlaceIndexHandle(Handle);
+pub struct PlaceIndexHandle(rt::Handle);
 handle!(PlaceIndexHandle);
 impl PlaceIndexHandle {
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `IndexArn`; Terraform `index_arn`.
-    pub fn index_arn(&self) -> Expr {
+    pub fn index_arn(&self) -> rt::Expr {
         self.0.attr("IndexArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -551,11 +567,11 @@ pub mod place_index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-placeindex-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceConfiguration(Props);
+    pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
         /// A new `DataSourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSourceConfiguration(this)
         }
         /// CloudFormation `IntendedUse`, Terraform `intended_use`.
@@ -588,11 +604,11 @@ pub mod place_index {
 /// CloudFormation: `AWS::Location::RouteCalculator`. Terraform: `awscc_location_route_calculator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-routecalculator.html)
-pub struct RouteCalculator(Base);
-static ROUTE_CALCULATOR_TYPE: TypeInfo = TypeInfo {
+pub struct RouteCalculator(rt::Base);
+static ROUTE_CALCULATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::RouteCalculator",
     terraform: Some("awscc_location_route_calculator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -629,22 +645,22 @@ impl RouteCalculator {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        calculator_name: impl Into<Expr>,
-        data_source: impl Into<Expr>,
+        calculator_name: impl Into<rt::Expr>,
+        data_source: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_CALCULATOR_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_CALCULATOR_TYPE);
         this.set(
             "CalculatorName",
             Some("calculator_name"),
-            string(calculator_name),
+            rt::string(calculator_name),
         );
-        this.set("DataSource", Some("data_source"), string(data_source));
+        this.set("DataSource", Some("data_source"), rt::string(data_source));
         RouteCalculator(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
@@ -657,23 +673,23 @@ impl RouteCalculator {
 builder!(RouteCalculator, RouteCalculatorHandle);
 /// A declared `AWS::Location::RouteCalculator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteCalculatorHandle(Handle);
+pub struct RouteCalculatorHandle(rt::Handle);
 handle!(RouteCalculatorHandle);
 impl RouteCalculatorHandle {
     /// CloudFormation `Fn::GetAtt` `CalculatorArn`; Terraform `calculator_arn`.
-    pub fn calculator_arn(&self) -> Expr {
+    pub fn calculator_arn(&self) -> rt::Expr {
         self.0.attr("CalculatorArn")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -693,11 +709,11 @@ pub mod route_calculator {
 /// CloudFormation: `AWS::Location::Tracker`. Terraform: `awscc_location_tracker` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-tracker.html)
-pub struct Tracker(Base);
-static TRACKER_TYPE: TypeInfo = TypeInfo {
+pub struct Tracker(rt::Base);
+static TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::Tracker",
     terraform: Some("awscc_location_tracker"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -732,15 +748,19 @@ static TRACKER_TYPE: TypeInfo = TypeInfo {
 impl Tracker {
     /// Declares a `AWS::Location::Tracker` with the stack-unique `id`. Required properties: `tracker_name` (`TrackerName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, tracker_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRACKER_TYPE);
-        this.set("TrackerName", Some("tracker_name"), string(tracker_name));
+    pub fn new(id: impl Into<String>, tracker_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRACKER_TYPE);
+        this.set(
+            "TrackerName",
+            Some("tracker_name"),
+            rt::string(tracker_name),
+        );
         Tracker(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EventBridgeEnabled`, Terraform `event_bridge_enabled`.
@@ -748,7 +768,7 @@ impl Tracker {
         self.0.set(
             "EventBridgeEnabled",
             Some("event_bridge_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -757,13 +777,14 @@ impl Tracker {
         self.0.set(
             "KmsKeyEnableGeospatialQueries",
             Some("kms_key_enable_geospatial_queries"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `PositionFiltering`, Terraform `position_filtering`.
@@ -784,11 +805,11 @@ impl Tracker {
     /// This shape is deprecated since 2022-02-01: Deprecated.
     ///
     /// CloudFormation `PricingPlanDataSource`, Terraform `pricing_plan_data_source`.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pricing_plan_data_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PricingPlanDataSource",
             Some("pricing_plan_data_source"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -796,23 +817,23 @@ impl Tracker {
 builder!(Tracker, TrackerHandle);
 /// A declared `AWS::Location::Tracker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrackerHandle(Handle);
+pub struct TrackerHandle(rt::Handle);
 handle!(TrackerHandle);
 impl TrackerHandle {
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `TrackerArn`; Terraform `tracker_arn`.
-    pub fn tracker_arn(&self) -> Expr {
+    pub fn tracker_arn(&self) -> rt::Expr {
         self.0.attr("TrackerArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -843,11 +864,11 @@ pub mod tracker {
 /// CloudFormation: `AWS::Location::TrackerConsumer`. Terraform: `awscc_location_tracker_consumer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-location-trackerconsumer.html)
-pub struct TrackerConsumer(Base);
-static TRACKER_CONSUMER_TYPE: TypeInfo = TypeInfo {
+pub struct TrackerConsumer(rt::Base);
+static TRACKER_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Location::TrackerConsumer",
     terraform: Some("awscc_location_tracker_consumer"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -879,17 +900,25 @@ impl TrackerConsumer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        consumer_arn: impl Into<Expr>,
-        tracker_name: impl Into<Expr>,
+        consumer_arn: impl Into<rt::Expr>,
+        tracker_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRACKER_CONSUMER_TYPE);
-        this.set("ConsumerArn", Some("consumer_arn"), string(consumer_arn));
-        this.set("TrackerName", Some("tracker_name"), string(tracker_name));
+        let mut this = rt::Base::new(id, &TRACKER_CONSUMER_TYPE);
+        this.set(
+            "ConsumerArn",
+            Some("consumer_arn"),
+            rt::string(consumer_arn),
+        );
+        this.set(
+            "TrackerName",
+            Some("tracker_name"),
+            rt::string(tracker_name),
+        );
         TrackerConsumer(this)
     }
 }
 builder!(TrackerConsumer, TrackerConsumerHandle);
 /// A declared `AWS::Location::TrackerConsumer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrackerConsumerHandle(Handle);
+pub struct TrackerConsumerHandle(rt::Handle);
 handle!(TrackerConsumerHandle);

@@ -2,23 +2,24 @@
 //! `Logs` resource types of the CloudFormation registry (`AWS::Logs::*`): 16 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `logs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 ///
 /// CloudFormation: `AWS::Logs::AccountPolicy`. Terraform: `awscc_logs_account_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-accountpolicy.html)
-pub struct AccountPolicy(Base);
-static ACCOUNT_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AccountPolicy(rt::Base);
+static ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::AccountPolicy",
     terraform: Some("awscc_logs_account_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
@@ -28,17 +29,17 @@ impl AccountPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Expr>,
-        policy_name: impl Into<Expr>,
+        policy_document: impl Into<rt::Expr>,
+        policy_name: impl Into<rt::Expr>,
         policy_type: account_policy::PolicyType,
     ) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &ACCOUNT_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            string(policy_document),
+            rt::string(policy_document),
         );
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         this.set("PolicyType", Some("policy_type"), policy_type.into());
         AccountPolicy(this)
     }
@@ -52,11 +53,11 @@ impl AccountPolicy {
     /// Log group  selection criteria to apply policy only to a subset of log groups.
     ///
     /// CloudFormation `SelectionCriteria`, Terraform `selection_criteria`.
-    pub fn selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+    pub fn selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SelectionCriteria",
             Some("selection_criteria"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -64,13 +65,13 @@ impl AccountPolicy {
 builder!(AccountPolicy, AccountPolicyHandle);
 /// A declared `AWS::Logs::AccountPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountPolicyHandle(Handle);
+pub struct AccountPolicyHandle(rt::Handle);
 handle!(AccountPolicyHandle);
 impl AccountPolicyHandle {
     /// User account id
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -105,11 +106,11 @@ pub mod account_policy {
 /// CloudFormation: `AWS::Logs::Delivery`. Terraform: `awscc_logs_delivery` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-delivery.html)
-pub struct Delivery(Base);
-static DELIVERY_TYPE: TypeInfo = TypeInfo {
+pub struct Delivery(rt::Base);
+static DELIVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::Delivery",
     terraform: Some("awscc_logs_delivery"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -123,36 +124,36 @@ impl Delivery {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        delivery_destination_arn: impl Into<Expr>,
-        delivery_source_name: impl Into<Expr>,
+        delivery_destination_arn: impl Into<rt::Expr>,
+        delivery_source_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DELIVERY_TYPE);
+        let mut this = rt::Base::new(id, &DELIVERY_TYPE);
         this.set(
             "DeliveryDestinationArn",
             Some("delivery_destination_arn"),
-            string(delivery_destination_arn),
+            rt::string(delivery_destination_arn),
         );
         this.set(
             "DeliverySourceName",
             Some("delivery_source_name"),
-            string(delivery_source_name),
+            rt::string(delivery_source_name),
         );
         Delivery(this)
     }
     /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
     ///
     /// Constraints: length 1..=5. CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
-    pub fn field_delimiter(mut self, value: impl Into<Expr>) -> Self {
+    pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FieldDelimiter", Some("field_delimiter"), string(value));
+            .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
         self
     }
     /// The list of record fields to be delivered to the destination, in order.
     ///
     /// Constraints: 0..=128 items. CloudFormation `RecordFields`, Terraform `record_fields`.
-    pub fn record_fields(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn record_fields(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("RecordFields", Some("record_fields"), strings(value));
+            .set("RecordFields", Some("record_fields"), rt::strings(value));
         self
     }
     /// This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
@@ -162,41 +163,41 @@ impl Delivery {
         self.0.set(
             "S3EnableHiveCompatiblePath",
             Some("s3_enable_hive_compatible_path"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// This string allows re-configuring the S3 object prefix to contain either static or variable sections.
     ///
     /// Constraints: length 0..=256. CloudFormation `S3SuffixPath`, Terraform `s3_suffix_path`.
-    pub fn s3_suffix_path(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_suffix_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("S3SuffixPath", Some("s3_suffix_path"), string(value));
+            .set("S3SuffixPath", Some("s3_suffix_path"), rt::string(value));
         self
     }
 }
 builder!(Delivery, DeliveryHandle);
 /// A declared `AWS::Logs::Delivery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeliveryHandle(Handle);
+pub struct DeliveryHandle(rt::Handle);
 handle!(DeliveryHandle);
 impl DeliveryHandle {
     /// The unique ID that identifies this delivery in your account.
     ///
     /// CloudFormation `Fn::GetAtt` `DeliveryId`; Terraform `delivery_id`.
-    pub fn delivery_id(&self) -> Expr {
+    pub fn delivery_id(&self) -> rt::Expr {
         self.0.attr("DeliveryId")
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies this delivery.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Displays whether the delivery destination associated with this delivery is CloudWatch Logs, Amazon S3, or Kinesis Data Firehose.
     ///
     /// CloudFormation `Fn::GetAtt` `DeliveryDestinationType`; Terraform `delivery_destination_type`.
-    pub fn delivery_destination_type(&self) -> Expr {
+    pub fn delivery_destination_type(&self) -> rt::Expr {
         self.0.attr("DeliveryDestinationType")
     }
 }
@@ -205,11 +206,11 @@ impl DeliveryHandle {
 /// CloudFormation: `AWS::Logs::DeliveryDestination`. Terraform: `awscc_logs_delivery_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverydestination.html)
-pub struct DeliveryDestination(Base);
-static DELIVERY_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct DeliveryDestination(rt::Base);
+static DELIVERY_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::DeliveryDestination",
     terraform: Some("awscc_logs_delivery_destination"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -217,9 +218,9 @@ static DELIVERY_DESTINATION_TYPE: TypeInfo = TypeInfo {
 impl DeliveryDestination {
     /// Declares a `AWS::Logs::DeliveryDestination` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DELIVERY_DESTINATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DELIVERY_DESTINATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         DeliveryDestination(this)
     }
     /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
@@ -239,44 +240,44 @@ impl DeliveryDestination {
     /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
     ///
     /// Constraints: length 1..=12; pattern `^[0-9A-Za-z]+$`. Changing it replaces the resource. CloudFormation `DeliveryDestinationType`, Terraform `delivery_destination_type`.
-    pub fn delivery_destination_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn delivery_destination_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeliveryDestinationType",
             Some("delivery_destination_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ARN of the Amazon Web Services destination that this delivery destination represents.
     ///
     /// Constraints: length 16..=2048; pattern `[\w#+=/:,.@-]*\*?`. Changing it replaces the resource. CloudFormation `DestinationResourceArn`, Terraform `destination_resource_arn`.
-    pub fn destination_resource_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationResourceArn",
             Some("destination_resource_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The format of the logs that are sent to this delivery destination.
     ///
     /// Constraints: length 1..=12; pattern `^[0-9A-Za-z]+$`. Changing it replaces the resource. CloudFormation `OutputFormat`, Terraform `output_format`.
-    pub fn output_format(mut self, value: impl Into<Expr>) -> Self {
+    pub fn output_format(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OutputFormat", Some("output_format"), string(value));
+            .set("OutputFormat", Some("output_format"), rt::string(value));
         self
     }
 }
 builder!(DeliveryDestination, DeliveryDestinationHandle);
 /// A declared `AWS::Logs::DeliveryDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeliveryDestinationHandle(Handle);
+pub struct DeliveryDestinationHandle(rt::Handle);
 handle!(DeliveryDestinationHandle);
 impl DeliveryDestinationHandle {
     /// The Amazon Resource Name (ARN) that uniquely identifies this delivery destination.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -287,32 +288,32 @@ pub mod delivery_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-deliverydestination-destinationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationPolicy(Props);
+    pub struct DestinationPolicy(rt::Props);
     impl DestinationPolicy {
         /// A new `DestinationPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationPolicy(this)
         }
         /// The name of the delivery destination to assign this policy to
         ///
         /// Constraints: length 1..=60. CloudFormation `DeliveryDestinationName`, Terraform `delivery_destination_name`.
-        pub fn delivery_destination_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DeliveryDestinationName",
                 Some("delivery_destination_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The contents of the policy attached to the delivery destination
         ///
         /// CloudFormation `DeliveryDestinationPolicy`, Terraform `delivery_destination_policy`.
-        pub fn delivery_destination_policy(mut self, value: impl Into<Value>) -> Self {
+        pub fn delivery_destination_policy(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "DeliveryDestinationPolicy",
                 Some("delivery_destination_policy"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
@@ -324,11 +325,11 @@ pub mod delivery_destination {
 /// CloudFormation: `AWS::Logs::DeliverySource`. Terraform: `awscc_logs_delivery_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverysource.html)
-pub struct DeliverySource(Base);
-static DELIVERY_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct DeliverySource(rt::Base);
+static DELIVERY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::DeliverySource",
     terraform: Some("awscc_logs_delivery_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -342,9 +343,9 @@ static DELIVERY_SOURCE_TYPE: TypeInfo = TypeInfo {
 impl DeliverySource {
     /// Declares a `AWS::Logs::DeliverySource` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DELIVERY_SOURCE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DELIVERY_SOURCE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         DeliverySource(this)
     }
     /// A map of key-value pairs to configure the delivery source.
@@ -352,65 +353,65 @@ impl DeliverySource {
     /// CloudFormation `DeliverySourceConfiguration`, Terraform `delivery_source_configuration`.
     pub fn delivery_source_configuration(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "DeliverySourceConfiguration",
             Some("delivery_source_configuration"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// The type of logs being delivered.
     ///
     /// Constraints: length 1..=255; pattern `[\w-]*$`. CloudFormation `LogType`, Terraform `log_type`.
-    pub fn log_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogType", Some("log_type"), string(value));
+    pub fn log_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogType", Some("log_type"), rt::string(value));
         self
     }
     /// The ARN of the resource that will be sending the logs.
     ///
     /// Constraints: length 16..=2048; pattern `[\w#+=/:,.@-]*\*?`. CloudFormation `ResourceArn`, Terraform `resource_arn`.
-    pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceArn", Some("resource_arn"), string(value));
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
         self
     }
 }
 builder!(DeliverySource, DeliverySourceHandle);
 /// A declared `AWS::Logs::DeliverySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeliverySourceHandle(Handle);
+pub struct DeliverySourceHandle(rt::Handle);
 handle!(DeliverySourceHandle);
 impl DeliverySourceHandle {
     /// The AWS service that is sending logs.
     ///
     /// CloudFormation `Fn::GetAtt` `Service`; Terraform `service`.
-    pub fn service(&self) -> Expr {
+    pub fn service(&self) -> rt::Expr {
         self.0.attr("Service")
     }
     /// This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArns`; Terraform `resource_arns`.
-    pub fn resource_arns(&self) -> Expr {
+    pub fn resource_arns(&self) -> rt::Expr {
         self.0.attr("ResourceArns")
     }
     /// The Amazon Resource Name (ARN) that uniquely identifies this delivery source.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of this delivery source.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The reason for the status of this delivery source, such as RESOURCE_DELETED.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
 }
@@ -419,11 +420,11 @@ impl DeliverySourceHandle {
 /// CloudFormation: `AWS::Logs::Destination`. Terraform: `awscc_logs_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-destination.html)
-pub struct Destination(Base);
-static DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct Destination(rt::Base);
+static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::Destination",
     terraform: Some("awscc_logs_destination"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -433,28 +434,28 @@ impl Destination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        target_arn: impl Into<Expr>,
+        destination_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DESTINATION_TYPE);
+        let mut this = rt::Base::new(id, &DESTINATION_TYPE);
         this.set(
             "DestinationName",
             Some("destination_name"),
-            string(destination_name),
+            rt::string(destination_name),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Destination(this)
     }
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
     ///
     /// Constraints: length at least 1. CloudFormation `DestinationPolicy`, Terraform `destination_policy`.
-    pub fn destination_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationPolicy",
             Some("destination_policy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -462,11 +463,11 @@ impl Destination {
 builder!(Destination, DestinationHandle);
 /// A declared `AWS::Logs::Destination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DestinationHandle(Handle);
+pub struct DestinationHandle(rt::Handle);
 handle!(DestinationHandle);
 impl DestinationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -475,11 +476,11 @@ impl DestinationHandle {
 /// CloudFormation: `AWS::Logs::Integration`. Terraform: `awscc_logs_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::Integration",
     terraform: Some("awscc_logs_integration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -507,15 +508,15 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        integration_name: impl Into<Expr>,
+        integration_name: impl Into<rt::Expr>,
         integration_type: integration::IntegrationType,
         resource_config: integration::ResourceConfig,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
             "IntegrationName",
             Some("integration_name"),
-            string(integration_name),
+            rt::string(integration_name),
         );
         this.set(
             "IntegrationType",
@@ -533,13 +534,13 @@ impl Integration {
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::Logs::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// Status of creation for the Integration and its resources
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationStatus`; Terraform `integration_status`.
-    pub fn integration_status(&self) -> Expr {
+    pub fn integration_status(&self) -> rt::Expr {
         self.0.attr("IntegrationStatus")
     }
 }
@@ -550,41 +551,42 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-opensearchresourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OpenSearchResourceConfig(Props);
+    pub struct OpenSearchResourceConfig(rt::Props);
     impl OpenSearchResourceConfig {
         /// A new `OpenSearchResourceConfig`. Required properties: `dashboard_viewer_principals` (`DashboardViewerPrincipals`), `data_source_role_arn` (`DataSourceRoleArn`).
         pub fn new(
-            dashboard_viewer_principals: impl IntoIterator<Item = impl Into<Expr>>,
-            data_source_role_arn: impl Into<Expr>,
+            dashboard_viewer_principals: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            data_source_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DashboardViewerPrincipals",
                 Some("dashboard_viewer_principals"),
-                strings(dashboard_viewer_principals),
+                rt::strings(dashboard_viewer_principals),
             );
             this.set(
                 "DataSourceRoleArn",
                 Some("data_source_role_arn"),
-                string(data_source_role_arn),
+                rt::string(data_source_role_arn),
             );
             OpenSearchResourceConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `[\w#+=/:,.@-]*\*?`. CloudFormation `ApplicationARN`, Terraform `application_arn`.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationARN", Some("application_arn"), string(value));
+                .set("ApplicationARN", Some("application_arn"), rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `[\w#+=/:,.@-]*\*?`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Constraints: range 1..=3650. CloudFormation `RetentionDays`, Terraform `retention_days`.
         pub fn retention_days(mut self, value: i64) -> Self {
             self.0
-                .set("RetentionDays", Some("retention_days"), int(value));
+                .set("RetentionDays", Some("retention_days"), rt::int(value));
             self
         }
     }
@@ -595,11 +597,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-resourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceConfig(Props);
+    pub struct ResourceConfig(rt::Props);
     impl ResourceConfig {
         /// A new `ResourceConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceConfig(this)
         }
         /// CloudFormation `OpenSearchResourceConfig`, Terraform `open_search_resource_config`.
@@ -626,11 +628,11 @@ pub mod integration {
 /// CloudFormation: `AWS::Logs::LogAnomalyDetector`. Terraform: `awscc_logs_log_anomaly_detector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loganomalydetector.html)
-pub struct LogAnomalyDetector(Base);
-static LOG_ANOMALY_DETECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct LogAnomalyDetector(rt::Base);
+static LOG_ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::LogAnomalyDetector",
     terraform: Some("awscc_logs_log_anomaly_detector"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -649,14 +651,15 @@ impl LogAnomalyDetector {
     /// Declares a `AWS::Logs::LogAnomalyDetector` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOG_ANOMALY_DETECTOR_TYPE);
+        let this = rt::Base::new(id, &LOG_ANOMALY_DETECTOR_TYPE);
         LogAnomalyDetector(this)
     }
     /// Account ID for owner of detector
     ///
     /// CloudFormation `AccountId`, Terraform `account_id`.
-    pub fn account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AccountId", Some("account_id"), string(value));
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
         self
     }
     /// Constraints: range 7..=90. CloudFormation `AnomalyVisibilityTime`, Terraform `anomaly_visibility_time`.
@@ -664,16 +667,16 @@ impl LogAnomalyDetector {
         self.0.set(
             "AnomalyVisibilityTime",
             Some("anomaly_visibility_time"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Name of detector
     ///
     /// Constraints: length at least 1. CloudFormation `DetectorName`, Terraform `detector_name`.
-    pub fn detector_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn detector_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DetectorName", Some("detector_name"), string(value));
+            .set("DetectorName", Some("detector_name"), rt::string(value));
         self
     }
     /// How often log group is evaluated
@@ -691,26 +694,30 @@ impl LogAnomalyDetector {
         self
     }
     /// Constraints: length 0..=1024; pattern ``. CloudFormation `FilterPattern`, Terraform `filter_pattern`.
-    pub fn filter_pattern(mut self, value: impl Into<Expr>) -> Self {
+    pub fn filter_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FilterPattern", Some("filter_pattern"), string(value));
+            .set("FilterPattern", Some("filter_pattern"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the CMK to use when encrypting log data.
     ///
     /// Constraints: length 0..=256; pattern `^arn:aws[a-z\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// List of Arns for the given log group
     ///
     /// CloudFormation `LogGroupArnList`, Terraform `log_group_arn_list`.
-    pub fn log_group_arn_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn log_group_arn_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "LogGroupArnList",
             Some("log_group_arn_list"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -718,31 +725,31 @@ impl LogAnomalyDetector {
 builder!(LogAnomalyDetector, LogAnomalyDetectorHandle);
 /// A declared `AWS::Logs::LogAnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogAnomalyDetectorHandle(Handle);
+pub struct LogAnomalyDetectorHandle(rt::Handle);
 handle!(LogAnomalyDetectorHandle);
 impl LogAnomalyDetectorHandle {
     /// ARN of LogAnomalyDetector
     ///
     /// CloudFormation `Fn::GetAtt` `AnomalyDetectorArn`; Terraform `anomaly_detector_arn`.
-    pub fn anomaly_detector_arn(&self) -> Expr {
+    pub fn anomaly_detector_arn(&self) -> rt::Expr {
         self.0.attr("AnomalyDetectorArn")
     }
     /// When detector was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTimeStamp`; Terraform `creation_time_stamp`.
-    pub fn creation_time_stamp(&self) -> Expr {
+    pub fn creation_time_stamp(&self) -> rt::Expr {
         self.0.attr("CreationTimeStamp")
     }
     /// When detector was lsat modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTimeStamp`; Terraform `last_modified_time_stamp`.
-    pub fn last_modified_time_stamp(&self) -> Expr {
+    pub fn last_modified_time_stamp(&self) -> rt::Expr {
         self.0.attr("LastModifiedTimeStamp")
     }
     /// Current status of detector.
     ///
     /// CloudFormation `Fn::GetAtt` `AnomalyDetectorStatus`; Terraform `anomaly_detector_status`.
-    pub fn anomaly_detector_status(&self) -> Expr {
+    pub fn anomaly_detector_status(&self) -> rt::Expr {
         self.0.attr("AnomalyDetectorStatus")
     }
 }
@@ -772,11 +779,11 @@ pub mod log_anomaly_detector {
 /// Stateful (log events): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html)
-pub struct LogGroup(Base);
-static LOG_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct LogGroup(rt::Base);
+static LOG_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::LogGroup",
     terraform: Some("awscc_logs_log_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -785,7 +792,7 @@ impl LogGroup {
     /// Declares a `AWS::Logs::LogGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LOG_GROUP_TYPE);
+        let this = rt::Base::new(id, &LOG_GROUP_TYPE);
         LogGroup(this)
     }
     /// Indicates whether bearer token authentication is enabled for this log group.
@@ -793,15 +800,15 @@ impl LogGroup {
     /// CloudFormation `BearerTokenAuthenticationEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bearer_token_authentication_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("BearerTokenAuthenticationEnabled", None, boolean(value));
+            .set("BearerTokenAuthenticationEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `DataProtectionPolicy`, Terraform `data_protection_policy`.
-    pub fn data_protection_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn data_protection_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DataProtectionPolicy",
             Some("data_protection_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -810,21 +817,22 @@ impl LogGroup {
     /// CloudFormation `DeletionProtectionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn deletion_protection_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("DeletionProtectionEnabled", None, boolean(value));
+            .set("DeletionProtectionEnabled", None, rt::boolean(value));
         self
     }
     /// Creates or updates a *field index policy* for the specified log group.
     ///
     /// CloudFormation `FieldIndexPolicies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn field_index_policies(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("FieldIndexPolicies", None, json(value));
+    pub fn field_index_policies(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("FieldIndexPolicies", None, rt::json(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
     ///
     /// Constraints: length 0..=256; pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+\Z`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the log group class for this log group.
@@ -838,16 +846,16 @@ impl LogGroup {
     /// The name of the log group.
     ///
     /// Constraints: length 1..=512; pattern `^[.\-_/#A-Za-z0-9]{1,512}\Z`. Changing it replaces the resource. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-    pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LogGroupName", Some("log_group_name"), string(value));
+            .set("LogGroupName", Some("log_group_name"), rt::string(value));
         self
     }
     /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account.
     ///
     /// CloudFormation `ResourcePolicyDocument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn resource_policy_document(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("ResourcePolicyDocument", None, json(value));
+    pub fn resource_policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("ResourcePolicyDocument", None, rt::json(value));
         self
     }
     /// The number of days to retain the log events in the specified log group.
@@ -855,18 +863,18 @@ impl LogGroup {
     /// CloudFormation `RetentionInDays`, Terraform `retention_in_days`.
     pub fn retention_in_days(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionInDays", Some("retention_in_days"), int(value));
+            .set("RetentionInDays", Some("retention_in_days"), rt::int(value));
         self
     }
 }
 builder!(LogGroup, LogGroupHandle);
 /// A declared `AWS::Logs::LogGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogGroupHandle(Handle);
+pub struct LogGroupHandle(rt::Handle);
 handle!(LogGroupHandle);
 impl LogGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -890,11 +898,11 @@ pub mod log_group {
 /// CloudFormation: `AWS::Logs::LogStream`. Terraform: `awscc_logs_log_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-logstream.html)
-pub struct LogStream(Base);
-static LOG_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct LogStream(rt::Base);
+static LOG_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::LogStream",
     terraform: Some("awscc_logs_log_stream"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -902,39 +910,39 @@ static LOG_STREAM_TYPE: TypeInfo = TypeInfo {
 impl LogStream {
     /// Declares a `AWS::Logs::LogStream` with the stack-unique `id`. Required properties: `log_group_name` (`LogGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, log_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LOG_STREAM_TYPE);
+    pub fn new(id: impl Into<String>, log_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LOG_STREAM_TYPE);
         this.set(
             "LogGroupName",
             Some("log_group_name"),
-            string(log_group_name),
+            rt::string(log_group_name),
         );
         LogStream(this)
     }
     /// The name of the log stream.
     ///
     /// Constraints: length 1..=512; pattern `^[^:*]*$`. Changing it replaces the resource. CloudFormation `LogStreamName`, Terraform `log_stream_name`.
-    pub fn log_stream_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn log_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LogStreamName", Some("log_stream_name"), string(value));
+            .set("LogStreamName", Some("log_stream_name"), rt::string(value));
         self
     }
 }
 builder!(LogStream, LogStreamHandle);
 /// A declared `AWS::Logs::LogStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LogStreamHandle(Handle);
+pub struct LogStreamHandle(rt::Handle);
 handle!(LogStreamHandle);
 /// The ``AWS::Logs::MetricFilter`` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics.
 ///
 /// CloudFormation: `AWS::Logs::MetricFilter`. Terraform: `awscc_logs_metric_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-metricfilter.html)
-pub struct MetricFilter(Base);
-static METRIC_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct MetricFilter(rt::Base);
+static METRIC_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::MetricFilter",
     terraform: Some("awscc_logs_metric_filter"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -944,25 +952,25 @@ impl MetricFilter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        filter_pattern: impl Into<Expr>,
-        log_group_name: impl Into<Expr>,
+        filter_pattern: impl Into<rt::Expr>,
+        log_group_name: impl Into<rt::Expr>,
         metric_transformations: impl IntoIterator<Item = metric_filter::MetricTransformation>,
     ) -> Self {
-        let mut this = Base::new(id, &METRIC_FILTER_TYPE);
+        let mut this = rt::Base::new(id, &METRIC_FILTER_TYPE);
         this.set(
             "FilterPattern",
             Some("filter_pattern"),
-            string(filter_pattern),
+            rt::string(filter_pattern),
         );
         this.set(
             "LogGroupName",
             Some("log_group_name"),
-            string(log_group_name),
+            rt::string(log_group_name),
         );
         this.set(
             "MetricTransformations",
             Some("metric_transformations"),
-            list(metric_transformations),
+            rt::list(metric_transformations),
         );
         MetricFilter(this)
     }
@@ -973,7 +981,7 @@ impl MetricFilter {
         self.0.set(
             "ApplyOnTransformedLogs",
             Some("apply_on_transformed_logs"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -982,38 +990,39 @@ impl MetricFilter {
     /// CloudFormation `EmitSystemFieldDimensions`, Terraform `emit_system_field_dimensions`.
     pub fn emit_system_field_dimensions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "EmitSystemFieldDimensions",
             Some("emit_system_field_dimensions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The filter expression that specifies which log events are processed by this metric filter based on system fields.
     ///
     /// Constraints: length 0..=2000. CloudFormation `FieldSelectionCriteria`, Terraform `field_selection_criteria`.
-    pub fn field_selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+    pub fn field_selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FieldSelectionCriteria",
             Some("field_selection_criteria"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the metric filter.
     ///
     /// Constraints: length 1..=512; pattern `^[^:*]{1,512}`. Changing it replaces the resource. CloudFormation `FilterName`, Terraform `filter_name`.
-    pub fn filter_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("FilterName", Some("filter_name"), string(value));
+    pub fn filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FilterName", Some("filter_name"), rt::string(value));
         self
     }
 }
 builder!(MetricFilter, MetricFilterHandle);
 /// A declared `AWS::Logs::MetricFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MetricFilterHandle(Handle);
+pub struct MetricFilterHandle(rt::Handle);
 handle!(MetricFilterHandle);
 /// Property types and value sets of [`MetricFilter`] (`AWS::Logs::MetricFilter`).
 pub mod metric_filter {
@@ -1024,13 +1033,13 @@ pub mod metric_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -1041,22 +1050,26 @@ pub mod metric_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-metrictransformation.html)
     #[derive(Clone, Debug)]
-    pub struct MetricTransformation(Props);
+    pub struct MetricTransformation(rt::Props);
     impl MetricTransformation {
         /// A new `MetricTransformation`. Required properties: `metric_name` (`MetricName`), `metric_namespace` (`MetricNamespace`), `metric_value` (`MetricValue`).
         pub fn new(
-            metric_name: impl Into<Expr>,
-            metric_namespace: impl Into<Expr>,
-            metric_value: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
+            metric_namespace: impl Into<rt::Expr>,
+            metric_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             this.set(
                 "MetricNamespace",
                 Some("metric_namespace"),
-                string(metric_namespace),
+                rt::string(metric_namespace),
             );
-            this.set("MetricValue", Some("metric_value"), string(metric_value));
+            this.set(
+                "MetricValue",
+                Some("metric_value"),
+                rt::string(metric_value),
+            );
             MetricTransformation(this)
         }
         /// (Optional) The value to emit when a filter pattern does not match a log event.
@@ -1064,14 +1077,15 @@ pub mod metric_filter {
         /// CloudFormation `DefaultValue`, Terraform `default_value`.
         pub fn default_value(mut self, value: i64) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), int(value));
+                .set("DefaultValue", Some("default_value"), rt::int(value));
             self
         }
         /// The fields to use as dimensions for the metric.
         ///
         /// Constraints: 1..=3 items. CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = Dimension>) -> Self {
-            self.0.set("Dimensions", Some("dimensions"), list(value));
+            self.0
+                .set("Dimensions", Some("dimensions"), rt::list(value));
             self
         }
         /// The unit to assign to the metric.
@@ -1148,11 +1162,11 @@ pub mod metric_filter {
 /// CloudFormation: `AWS::Logs::QueryDefinition`. Terraform: `awscc_logs_query_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-querydefinition.html)
-pub struct QueryDefinition(Base);
-static QUERY_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct QueryDefinition(rt::Base);
+static QUERY_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::QueryDefinition",
     terraform: Some("awscc_logs_query_definition"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("QueryDefinitionId", Some("query_definition_id"))],
@@ -1162,20 +1176,24 @@ impl QueryDefinition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        query_string: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        query_string: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUERY_DEFINITION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("QueryString", Some("query_string"), string(query_string));
+        let mut this = rt::Base::new(id, &QUERY_DEFINITION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "QueryString",
+            Some("query_string"),
+            rt::string(query_string),
+        );
         QueryDefinition(this)
     }
     /// Optionally define specific log groups as part of your query definition
     ///
     /// CloudFormation `LogGroupNames`, Terraform `log_group_names`.
-    pub fn log_group_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn log_group_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("LogGroupNames", Some("log_group_names"), strings(value));
+            .set("LogGroupNames", Some("log_group_names"), rt::strings(value));
         self
     }
     /// Use this parameter to include specific query parameters as part of your query definition.
@@ -1185,7 +1203,8 @@ impl QueryDefinition {
         mut self,
         value: impl IntoIterator<Item = query_definition::QueryParameter>,
     ) -> Self {
-        self.0.set("Parameters", Some("parameters"), list(value));
+        self.0
+            .set("Parameters", Some("parameters"), rt::list(value));
         self
     }
     /// Query language of the query string.
@@ -1200,13 +1219,13 @@ impl QueryDefinition {
 builder!(QueryDefinition, QueryDefinitionHandle);
 /// A declared `AWS::Logs::QueryDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueryDefinitionHandle(Handle);
+pub struct QueryDefinitionHandle(rt::Handle);
 handle!(QueryDefinitionHandle);
 impl QueryDefinitionHandle {
     /// Unique identifier of a query definition
     ///
     /// CloudFormation `Fn::GetAtt` `QueryDefinitionId`; Terraform `query_definition_id`.
-    pub fn query_definition_id(&self) -> Expr {
+    pub fn query_definition_id(&self) -> rt::Expr {
         self.0.attr("QueryDefinitionId")
     }
 }
@@ -1219,28 +1238,28 @@ pub mod query_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-querydefinition-queryparameter.html)
     #[derive(Clone, Debug)]
-    pub struct QueryParameter(Props);
+    pub struct QueryParameter(rt::Props);
     impl QueryParameter {
         /// A new `QueryParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             QueryParameter(this)
         }
         /// The default value to use for this query parameter if no value is supplied at execution time.
         ///
         /// Constraints: length 0..=1024. CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// A description of the query parameter that explains its purpose or expected values.
         ///
         /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -1262,11 +1281,11 @@ pub mod query_definition {
 /// CloudFormation: `AWS::Logs::ResourcePolicy`. Terraform: `awscc_logs_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::ResourcePolicy",
     terraform: Some("awscc_logs_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1276,34 +1295,34 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        policy_name: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        policy_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::Logs::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results.
 ///
 /// CloudFormation: `AWS::Logs::ScheduledQuery`. Terraform: `awscc_logs_scheduled_query` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-scheduledquery.html)
-pub struct ScheduledQuery(Base);
-static SCHEDULED_QUERY_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledQuery(rt::Base);
+static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::ScheduledQuery",
     terraform: Some("awscc_logs_scheduled_query"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1331,36 +1350,40 @@ impl ScheduledQuery {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        execution_role_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         query_language: scheduled_query::QueryLanguage,
-        query_string: impl Into<Expr>,
-        schedule_expression: impl Into<Expr>,
+        query_string: impl Into<rt::Expr>,
+        schedule_expression: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_QUERY_TYPE);
+        let mut this = rt::Base::new(id, &SCHEDULED_QUERY_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "QueryLanguage",
             Some("query_language"),
             query_language.into(),
         );
-        this.set("QueryString", Some("query_string"), string(query_string));
+        this.set(
+            "QueryString",
+            Some("query_string"),
+            rt::string(query_string),
+        );
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            string(schedule_expression),
+            rt::string(schedule_expression),
         );
         ScheduledQuery(this)
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DestinationConfiguration`, Terraform `destination_configuration`.
@@ -1378,31 +1401,34 @@ impl ScheduledQuery {
     /// Constraints: 1..=50 items. CloudFormation `LogGroupIdentifiers`, Terraform `log_group_identifiers`.
     pub fn log_group_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "LogGroupIdentifiers",
             Some("log_group_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: at least 0. CloudFormation `ScheduleEndTime`, Terraform `schedule_end_time`.
     pub fn schedule_end_time(mut self, value: i64) -> Self {
         self.0
-            .set("ScheduleEndTime", Some("schedule_end_time"), int(value));
+            .set("ScheduleEndTime", Some("schedule_end_time"), rt::int(value));
         self
     }
     /// Constraints: at least 0. CloudFormation `ScheduleStartTime`, Terraform `schedule_start_time`.
     pub fn schedule_start_time(mut self, value: i64) -> Self {
-        self.0
-            .set("ScheduleStartTime", Some("schedule_start_time"), int(value));
+        self.0.set(
+            "ScheduleStartTime",
+            Some("schedule_start_time"),
+            rt::int(value),
+        );
         self
     }
     /// CloudFormation `StartTimeOffset`, Terraform `start_time_offset`.
     pub fn start_time_offset(mut self, value: i64) -> Self {
         self.0
-            .set("StartTimeOffset", Some("start_time_offset"), int(value));
+            .set("StartTimeOffset", Some("start_time_offset"), rt::int(value));
         self
     }
     /// CloudFormation `State`, Terraform `state`.
@@ -1411,35 +1437,35 @@ impl ScheduledQuery {
         self
     }
     /// Constraints: length at least 1. CloudFormation `Timezone`, Terraform `timezone`.
-    pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Timezone", Some("timezone"), string(value));
+    pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Timezone", Some("timezone"), rt::string(value));
         self
     }
 }
 builder!(ScheduledQuery, ScheduledQueryHandle);
 /// A declared `AWS::Logs::ScheduledQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledQueryHandle(Handle);
+pub struct ScheduledQueryHandle(rt::Handle);
 handle!(ScheduledQueryHandle);
 impl ScheduledQueryHandle {
     /// CloudFormation `Fn::GetAtt` `ScheduledQueryArn`; Terraform `scheduled_query_arn`.
-    pub fn scheduled_query_arn(&self) -> Expr {
+    pub fn scheduled_query_arn(&self) -> rt::Expr {
         self.0.attr("ScheduledQueryArn")
     }
     /// CloudFormation `Fn::GetAtt` `LastTriggeredTime`; Terraform `last_triggered_time`.
-    pub fn last_triggered_time(&self) -> Expr {
+    pub fn last_triggered_time(&self) -> rt::Expr {
         self.0.attr("LastTriggeredTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastExecutionStatus`; Terraform `last_execution_status`.
-    pub fn last_execution_status(&self) -> Expr {
+    pub fn last_execution_status(&self) -> rt::Expr {
         self.0.attr("LastExecutionStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1450,11 +1476,11 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfiguration(Props);
+    pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationConfiguration(this)
         }
         /// CloudFormation `S3Configuration`, Terraform `s3_configuration`.
@@ -1469,17 +1495,20 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `destination_identifier` (`DestinationIdentifier`), `role_arn` (`RoleArn`).
-        pub fn new(destination_identifier: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            destination_identifier: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationIdentifier",
                 Some("destination_identifier"),
-                string(destination_identifier),
+                rt::string(destination_identifier),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             S3Configuration(this)
         }
     }
@@ -1510,11 +1539,11 @@ pub mod scheduled_query {
 /// CloudFormation: `AWS::Logs::StorageTierPolicy`. Terraform: `awscc_logs_storage_tier_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-storagetierpolicy.html)
-pub struct StorageTierPolicy(Base);
-static STORAGE_TIER_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct StorageTierPolicy(rt::Base);
+static STORAGE_TIER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::StorageTierPolicy",
     terraform: Some("awscc_logs_storage_tier_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-southeast-5",
@@ -1537,7 +1566,7 @@ impl StorageTierPolicy {
     /// Declares a `AWS::Logs::StorageTierPolicy` with the stack-unique `id`. Required properties: `storage_tier` (`StorageTier`).
     #[track_caller]
     pub fn new(id: impl Into<String>, storage_tier: storage_tier_policy::StorageTier) -> Self {
-        let mut this = Base::new(id, &STORAGE_TIER_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &STORAGE_TIER_POLICY_TYPE);
         this.set("StorageTier", Some("storage_tier"), storage_tier.into());
         StorageTierPolicy(this)
     }
@@ -1545,19 +1574,19 @@ impl StorageTierPolicy {
 builder!(StorageTierPolicy, StorageTierPolicyHandle);
 /// A declared `AWS::Logs::StorageTierPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageTierPolicyHandle(Handle);
+pub struct StorageTierPolicyHandle(rt::Handle);
 handle!(StorageTierPolicyHandle);
 impl StorageTierPolicyHandle {
     /// The AWS account ID that owns this storage tier policy.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// Timestamp (milliseconds after Jan 1, 1970 00:00:00 UTC) when the storage tier policy was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -1577,11 +1606,11 @@ pub mod storage_tier_policy {
 /// CloudFormation: `AWS::Logs::SubscriptionFilter`. Terraform: `awscc_logs_subscription_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-subscriptionfilter.html)
-pub struct SubscriptionFilter(Base);
-static SUBSCRIPTION_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct SubscriptionFilter(rt::Base);
+static SUBSCRIPTION_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::SubscriptionFilter",
     terraform: Some("awscc_logs_subscription_filter"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1591,25 +1620,25 @@ impl SubscriptionFilter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_arn: impl Into<Expr>,
-        filter_pattern: impl Into<Expr>,
-        log_group_name: impl Into<Expr>,
+        destination_arn: impl Into<rt::Expr>,
+        filter_pattern: impl Into<rt::Expr>,
+        log_group_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_FILTER_TYPE);
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_FILTER_TYPE);
         this.set(
             "DestinationArn",
             Some("destination_arn"),
-            string(destination_arn),
+            rt::string(destination_arn),
         );
         this.set(
             "FilterPattern",
             Some("filter_pattern"),
-            string(filter_pattern),
+            rt::string(filter_pattern),
         );
         this.set(
             "LogGroupName",
             Some("log_group_name"),
-            string(log_group_name),
+            rt::string(log_group_name),
         );
         SubscriptionFilter(this)
     }
@@ -1620,7 +1649,7 @@ impl SubscriptionFilter {
         self.0.set(
             "ApplyOnTransformedLogs",
             Some("apply_on_transformed_logs"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1635,44 +1664,48 @@ impl SubscriptionFilter {
     /// The list of system fields that are included in the log events sent to the subscription destination.
     ///
     /// CloudFormation `EmitSystemFields`, Terraform `emit_system_fields`.
-    pub fn emit_system_fields(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn emit_system_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "EmitSystemFields",
             Some("emit_system_fields"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The filter expression that specifies which log events are processed by this subscription filter based on system fields.
     ///
     /// Constraints: length 0..=2000. CloudFormation `FieldSelectionCriteria`, Terraform `field_selection_criteria`.
-    pub fn field_selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+    pub fn field_selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FieldSelectionCriteria",
             Some("field_selection_criteria"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the subscription filter.
     ///
     /// Constraints: length 1..=512; pattern `^[^:*]*$`. Changing it replaces the resource. CloudFormation `FilterName`, Terraform `filter_name`.
-    pub fn filter_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("FilterName", Some("filter_name"), string(value));
+    pub fn filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FilterName", Some("filter_name"), rt::string(value));
         self
     }
     /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
     ///
     /// Constraints: length at least 1. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(SubscriptionFilter, SubscriptionFilterHandle);
 /// A declared `AWS::Logs::SubscriptionFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionFilterHandle(Handle);
+pub struct SubscriptionFilterHandle(rt::Handle);
 handle!(SubscriptionFilterHandle);
 /// Property types and value sets of [`SubscriptionFilter`] (`AWS::Logs::SubscriptionFilter`).
 pub mod subscription_filter {
@@ -1692,11 +1725,11 @@ pub mod subscription_filter {
 /// CloudFormation: `AWS::Logs::Transformer`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-transformer.html)
-pub struct Transformer(Base);
-static TRANSFORMER_TYPE: TypeInfo = TypeInfo {
+pub struct Transformer(rt::Base);
+static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Logs::Transformer",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1706,19 +1739,19 @@ impl Transformer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        log_group_identifier: impl Into<Expr>,
+        log_group_identifier: impl Into<rt::Expr>,
         transformer_config: impl IntoIterator<Item = transformer::Processor>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSFORMER_TYPE);
-        this.set("LogGroupIdentifier", None, string(log_group_identifier));
-        this.set("TransformerConfig", None, list(transformer_config));
+        let mut this = rt::Base::new(id, &TRANSFORMER_TYPE);
+        this.set("LogGroupIdentifier", None, rt::string(log_group_identifier));
+        this.set("TransformerConfig", None, rt::list(transformer_config));
         Transformer(this)
     }
 }
 builder!(Transformer, TransformerHandle);
 /// A declared `AWS::Logs::Transformer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransformerHandle(Handle);
+pub struct TransformerHandle(rt::Handle);
 handle!(TransformerHandle);
 /// Property types and value sets of [`Transformer`] (`AWS::Logs::Transformer`).
 pub mod transformer {
@@ -1727,18 +1760,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeyentry.html)
     #[derive(Clone, Debug)]
-    pub struct AddKeyEntry(Props);
+    pub struct AddKeyEntry(rt::Props);
     impl AddKeyEntry {
         /// A new `AddKeyEntry`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             AddKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn overwrite_if_exists(mut self, value: bool) -> Self {
-            self.0.set("OverwriteIfExists", None, boolean(value));
+            self.0.set("OverwriteIfExists", None, rt::boolean(value));
             self
         }
     }
@@ -1747,12 +1780,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeys.html)
     #[derive(Clone, Debug)]
-    pub struct AddKeys(Props);
+    pub struct AddKeys(rt::Props);
     impl AddKeys {
         /// A new `AddKeys`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = AddKeyEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             AddKeys(this)
         }
     }
@@ -1761,12 +1794,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct CopyValue(Props);
+    pub struct CopyValue(rt::Props);
     impl CopyValue {
         /// A new `CopyValue`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = CopyValueEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             CopyValue(this)
         }
     }
@@ -1775,18 +1808,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalueentry.html)
     #[derive(Clone, Debug)]
-    pub struct CopyValueEntry(Props);
+    pub struct CopyValueEntry(rt::Props);
     impl CopyValueEntry {
         /// A new `CopyValueEntry`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<Expr>, target: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", None, string(source));
-            this.set("Target", None, string(target));
+        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", None, rt::string(source));
+            this.set("Target", None, rt::string(target));
             CopyValueEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn overwrite_if_exists(mut self, value: bool) -> Self {
-            self.0.set("OverwriteIfExists", None, boolean(value));
+            self.0.set("OverwriteIfExists", None, rt::boolean(value));
             self
         }
     }
@@ -1795,31 +1828,31 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Columns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn columns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Columns", None, strings(value));
+        pub fn columns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Columns", None, rt::strings(value));
             self
         }
         /// Constraints: length 1..=2. CloudFormation `Delimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", None, string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Delimiter", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=1. CloudFormation `QuoteCharacter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn quote_character(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QuoteCharacter", None, string(value));
+        pub fn quote_character(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("QuoteCharacter", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -1828,38 +1861,38 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-datetimeconverter.html)
     #[derive(Clone, Debug)]
-    pub struct DateTimeConverter(Props);
+    pub struct DateTimeConverter(rt::Props);
     impl DateTimeConverter {
         /// A new `DateTimeConverter`. Required properties: `match_patterns` (`MatchPatterns`), `source` (`Source`), `target` (`Target`).
         pub fn new(
-            match_patterns: impl IntoIterator<Item = impl Into<Expr>>,
-            source: impl Into<Expr>,
-            target: impl Into<Expr>,
+            match_patterns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            source: impl Into<rt::Expr>,
+            target: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MatchPatterns", None, strings(match_patterns));
-            this.set("Source", None, string(source));
-            this.set("Target", None, string(target));
+            let mut this = rt::Props::default();
+            this.set("MatchPatterns", None, rt::strings(match_patterns));
+            this.set("Source", None, rt::string(source));
+            this.set("Target", None, rt::string(target));
             DateTimeConverter(this)
         }
         /// Constraints: length at least 1. CloudFormation `Locale`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn locale(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Locale", None, string(value));
+        pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Locale", None, rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `SourceTimezone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceTimezone", None, string(value));
+        pub fn source_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceTimezone", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=64. CloudFormation `TargetFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetFormat", None, string(value));
+        pub fn target_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetFormat", None, rt::string(value));
             self
         }
         /// Constraints: length at least 1. CloudFormation `TargetTimezone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetTimezone", None, string(value));
+        pub fn target_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetTimezone", None, rt::string(value));
             self
         }
     }
@@ -1868,12 +1901,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-deletekeys.html)
     #[derive(Clone, Debug)]
-    pub struct DeleteKeys(Props);
+    pub struct DeleteKeys(rt::Props);
     impl DeleteKeys {
         /// A new `DeleteKeys`. Required properties: `with_keys` (`WithKeys`).
-        pub fn new(with_keys: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("WithKeys", None, strings(with_keys));
+        pub fn new(with_keys: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("WithKeys", None, rt::strings(with_keys));
             DeleteKeys(this)
         }
     }
@@ -1882,17 +1915,17 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-grok.html)
     #[derive(Clone, Debug)]
-    pub struct Grok(Props);
+    pub struct Grok(rt::Props);
     impl Grok {
         /// A new `Grok`. Required properties: `match_` (`Match`).
-        pub fn new(match_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Match", None, string(match_));
+        pub fn new(match_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Match", None, rt::string(match_));
             Grok(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -1901,18 +1934,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-listtomap.html)
     #[derive(Clone, Debug)]
-    pub struct ListToMap(Props);
+    pub struct ListToMap(rt::Props);
     impl ListToMap {
         /// A new `ListToMap`. Required properties: `key` (`Key`), `source` (`Source`).
-        pub fn new(key: impl Into<Expr>, source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Source", None, string(source));
+        pub fn new(key: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Source", None, rt::string(source));
             ListToMap(this)
         }
         /// CloudFormation `Flatten`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn flatten(mut self, value: bool) -> Self {
-            self.0.set("Flatten", None, boolean(value));
+            self.0.set("Flatten", None, rt::boolean(value));
             self
         }
         /// CloudFormation `FlattenedElement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1921,13 +1954,13 @@ pub mod transformer {
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Target`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Target", None, string(value));
+        pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Target", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `ValueKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ValueKey", None, string(value));
+        pub fn value_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ValueKey", None, rt::string(value));
             self
         }
     }
@@ -1936,12 +1969,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-lowercasestring.html)
     #[derive(Clone, Debug)]
-    pub struct LowerCaseString(Props);
+    pub struct LowerCaseString(rt::Props);
     impl LowerCaseString {
         /// A new `LowerCaseString`. Required properties: `with_keys` (`WithKeys`).
-        pub fn new(with_keys: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("WithKeys", None, strings(with_keys));
+        pub fn new(with_keys: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("WithKeys", None, rt::strings(with_keys));
             LowerCaseString(this)
         }
     }
@@ -1950,18 +1983,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeyentry.html)
     #[derive(Clone, Debug)]
-    pub struct MoveKeyEntry(Props);
+    pub struct MoveKeyEntry(rt::Props);
     impl MoveKeyEntry {
         /// A new `MoveKeyEntry`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<Expr>, target: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", None, string(source));
-            this.set("Target", None, string(target));
+        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", None, rt::string(source));
+            this.set("Target", None, rt::string(target));
             MoveKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn overwrite_if_exists(mut self, value: bool) -> Self {
-            self.0.set("OverwriteIfExists", None, boolean(value));
+            self.0.set("OverwriteIfExists", None, rt::boolean(value));
             self
         }
     }
@@ -1970,12 +2003,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeys.html)
     #[derive(Clone, Debug)]
-    pub struct MoveKeys(Props);
+    pub struct MoveKeys(rt::Props);
     impl MoveKeys {
         /// A new `MoveKeys`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = MoveKeyEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             MoveKeys(this)
         }
     }
@@ -1984,16 +2017,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsecloudfront.html)
     #[derive(Clone, Debug)]
-    pub struct ParseCloudfront(Props);
+    pub struct ParseCloudfront(rt::Props);
     impl ParseCloudfront {
         /// A new `ParseCloudfront`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseCloudfront(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2002,21 +2035,21 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsejson.html)
     #[derive(Clone, Debug)]
-    pub struct ParseJson(Props);
+    pub struct ParseJson(rt::Props);
     impl ParseJson {
         /// A new `ParseJson`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseJson(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Destination", None, string(value));
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Destination", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2025,46 +2058,46 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsekeyvalue.html)
     #[derive(Clone, Debug)]
-    pub struct ParseKeyValue(Props);
+    pub struct ParseKeyValue(rt::Props);
     impl ParseKeyValue {
         /// A new `ParseKeyValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseKeyValue(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Destination", None, string(value));
+        pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Destination", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `FieldDelimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn field_delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FieldDelimiter", None, string(value));
+        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FieldDelimiter", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `KeyPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", None, string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyPrefix", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `KeyValueDelimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key_value_delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyValueDelimiter", None, string(value));
+        pub fn key_value_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyValueDelimiter", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `NonMatchValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn non_match_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NonMatchValue", None, string(value));
+        pub fn non_match_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NonMatchValue", None, rt::string(value));
             self
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn overwrite_if_exists(mut self, value: bool) -> Self {
-            self.0.set("OverwriteIfExists", None, boolean(value));
+            self.0.set("OverwriteIfExists", None, rt::boolean(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2073,16 +2106,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsepostgres.html)
     #[derive(Clone, Debug)]
-    pub struct ParsePostgres(Props);
+    pub struct ParsePostgres(rt::Props);
     impl ParsePostgres {
         /// A new `ParsePostgres`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParsePostgres(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2091,16 +2124,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parseroute53.html)
     #[derive(Clone, Debug)]
-    pub struct ParseRoute53(Props);
+    pub struct ParseRoute53(rt::Props);
     impl ParseRoute53 {
         /// A new `ParseRoute53`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseRoute53(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2109,23 +2142,23 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsetoocsf.html)
     #[derive(Clone, Debug)]
-    pub struct ParseToOcsf(Props);
+    pub struct ParseToOcsf(rt::Props);
     impl ParseToOcsf {
         /// A new `ParseToOcsf`. Required properties: `event_source` (`EventSource`), `ocsf_version` (`OcsfVersion`).
         pub fn new(event_source: EventSource, ocsf_version: OcsfVersion) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("EventSource", None, event_source.into());
             this.set("OcsfVersion", None, ocsf_version.into());
             ParseToOcsf(this)
         }
         /// Constraints: length 1..=10; pattern `^v\d+\.\d+(\.\d+)?$`. CloudFormation `MappingVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MappingVersion", None, string(value));
+        pub fn mapping_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MappingVersion", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2134,16 +2167,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsevpc.html)
     #[derive(Clone, Debug)]
-    pub struct ParseVpc(Props);
+    pub struct ParseVpc(rt::Props);
     impl ParseVpc {
         /// A new `ParseVpc`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseVpc(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2152,16 +2185,16 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsewaf.html)
     #[derive(Clone, Debug)]
-    pub struct ParseWaf(Props);
+    pub struct ParseWaf(rt::Props);
     impl ParseWaf {
         /// A new `ParseWaf`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParseWaf(this)
         }
         /// Constraints: length 1..=128; pattern `^.*[a-zA-Z0-9]+.*$`. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
     }
@@ -2172,11 +2205,11 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-processor.html)
     #[derive(Clone, Debug)]
-    pub struct Processor(Props);
+    pub struct Processor(rt::Props);
     impl Processor {
         /// A new `Processor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Processor(this)
         }
         /// CloudFormation `AddKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2300,18 +2333,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeyentry.html)
     #[derive(Clone, Debug)]
-    pub struct RenameKeyEntry(Props);
+    pub struct RenameKeyEntry(rt::Props);
     impl RenameKeyEntry {
         /// A new `RenameKeyEntry`. Required properties: `key` (`Key`), `rename_to` (`RenameTo`).
-        pub fn new(key: impl Into<Expr>, rename_to: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("RenameTo", None, string(rename_to));
+        pub fn new(key: impl Into<rt::Expr>, rename_to: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("RenameTo", None, rt::string(rename_to));
             RenameKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn overwrite_if_exists(mut self, value: bool) -> Self {
-            self.0.set("OverwriteIfExists", None, boolean(value));
+            self.0.set("OverwriteIfExists", None, rt::boolean(value));
             self
         }
     }
@@ -2320,12 +2353,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeys.html)
     #[derive(Clone, Debug)]
-    pub struct RenameKeys(Props);
+    pub struct RenameKeys(rt::Props);
     impl RenameKeys {
         /// A new `RenameKeys`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = RenameKeyEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             RenameKeys(this)
         }
     }
@@ -2334,12 +2367,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstring.html)
     #[derive(Clone, Debug)]
-    pub struct SplitString(Props);
+    pub struct SplitString(rt::Props);
     impl SplitString {
         /// A new `SplitString`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = SplitStringEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             SplitString(this)
         }
     }
@@ -2348,13 +2381,13 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstringentry.html)
     #[derive(Clone, Debug)]
-    pub struct SplitStringEntry(Props);
+    pub struct SplitStringEntry(rt::Props);
     impl SplitStringEntry {
         /// A new `SplitStringEntry`. Required properties: `delimiter` (`Delimiter`), `source` (`Source`).
-        pub fn new(delimiter: impl Into<Expr>, source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Delimiter", None, string(delimiter));
-            this.set("Source", None, string(source));
+        pub fn new(delimiter: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Delimiter", None, rt::string(delimiter));
+            this.set("Source", None, rt::string(source));
             SplitStringEntry(this)
         }
     }
@@ -2363,12 +2396,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestring.html)
     #[derive(Clone, Debug)]
-    pub struct SubstituteString(Props);
+    pub struct SubstituteString(rt::Props);
     impl SubstituteString {
         /// A new `SubstituteString`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = SubstituteStringEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             SubstituteString(this)
         }
     }
@@ -2377,14 +2410,18 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestringentry.html)
     #[derive(Clone, Debug)]
-    pub struct SubstituteStringEntry(Props);
+    pub struct SubstituteStringEntry(rt::Props);
     impl SubstituteStringEntry {
         /// A new `SubstituteStringEntry`. Required properties: `from` (`From`), `source` (`Source`), `to` (`To`).
-        pub fn new(from: impl Into<Expr>, source: impl Into<Expr>, to: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("From", None, string(from));
-            this.set("Source", None, string(source));
-            this.set("To", None, string(to));
+        pub fn new(
+            from: impl Into<rt::Expr>,
+            source: impl Into<rt::Expr>,
+            to: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("From", None, rt::string(from));
+            this.set("Source", None, rt::string(source));
+            this.set("To", None, rt::string(to));
             SubstituteStringEntry(this)
         }
     }
@@ -2393,12 +2430,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-trimstring.html)
     #[derive(Clone, Debug)]
-    pub struct TrimString(Props);
+    pub struct TrimString(rt::Props);
     impl TrimString {
         /// A new `TrimString`. Required properties: `with_keys` (`WithKeys`).
-        pub fn new(with_keys: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("WithKeys", None, strings(with_keys));
+        pub fn new(with_keys: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("WithKeys", None, rt::strings(with_keys));
             TrimString(this)
         }
     }
@@ -2407,12 +2444,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverter.html)
     #[derive(Clone, Debug)]
-    pub struct TypeConverter(Props);
+    pub struct TypeConverter(rt::Props);
     impl TypeConverter {
         /// A new `TypeConverter`. Required properties: `entries` (`Entries`).
         pub fn new(entries: impl IntoIterator<Item = TypeConverterEntry>) -> Self {
-            let mut this = Props::default();
-            this.set("Entries", None, list(entries));
+            let mut this = rt::Props::default();
+            this.set("Entries", None, rt::list(entries));
             TypeConverter(this)
         }
     }
@@ -2421,12 +2458,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverterentry.html)
     #[derive(Clone, Debug)]
-    pub struct TypeConverterEntry(Props);
+    pub struct TypeConverterEntry(rt::Props);
     impl TypeConverterEntry {
         /// A new `TypeConverterEntry`. Required properties: `key` (`Key`), `type_` (`Type`).
-        pub fn new(key: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             this.set("Type", None, type_.into());
             TypeConverterEntry(this)
         }
@@ -2436,12 +2473,12 @@ pub mod transformer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-uppercasestring.html)
     #[derive(Clone, Debug)]
-    pub struct UpperCaseString(Props);
+    pub struct UpperCaseString(rt::Props);
     impl UpperCaseString {
         /// A new `UpperCaseString`. Required properties: `with_keys` (`WithKeys`).
-        pub fn new(with_keys: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("WithKeys", None, strings(with_keys));
+        pub fn new(with_keys: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("WithKeys", None, rt::strings(with_keys));
             UpperCaseString(this)
         }
     }

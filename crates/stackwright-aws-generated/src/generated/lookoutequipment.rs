@@ -2,23 +2,24 @@
 //! `LookoutEquipment` resource types of the CloudFormation registry (`AWS::LookoutEquipment::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `lookoutequipment` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for LookoutEquipment InferenceScheduler.
 ///
 /// CloudFormation: `AWS::LookoutEquipment::InferenceScheduler`. Terraform: `awscc_lookoutequipment_inference_scheduler` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lookoutequipment-inferencescheduler.html)
-pub struct InferenceScheduler(Base);
-static INFERENCE_SCHEDULER_TYPE: TypeInfo = TypeInfo {
+pub struct InferenceScheduler(rt::Base);
+static INFERENCE_SCHEDULER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LookoutEquipment::InferenceScheduler",
     terraform: Some("awscc_lookoutequipment_inference_scheduler"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,10 +67,10 @@ impl InferenceScheduler {
         data_input_configuration: inference_scheduler::DataInputConfiguration,
         data_output_configuration: inference_scheduler::DataOutputConfiguration,
         data_upload_frequency: inference_scheduler::DataUploadFrequency,
-        model_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        model_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INFERENCE_SCHEDULER_TYPE);
+        let mut this = rt::Base::new(id, &INFERENCE_SCHEDULER_TYPE);
         this.set(
             "DataInputConfiguration",
             Some("data_input_configuration"),
@@ -85,8 +86,8 @@ impl InferenceScheduler {
             Some("data_upload_frequency"),
             data_upload_frequency.into(),
         );
-        this.set("ModelName", Some("model_name"), string(model_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("ModelName", Some("model_name"), rt::string(model_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         InferenceScheduler(this)
     }
     /// A period of time (in minutes) by which inference on the data is delayed after the data starts.
@@ -96,29 +97,29 @@ impl InferenceScheduler {
         self.0.set(
             "DataDelayOffsetInMinutes",
             Some("data_delay_offset_in_minutes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The name of the inference scheduler being created.
     ///
     /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z_-]{1,200}$`. Changing it replaces the resource. CloudFormation `InferenceSchedulerName`, Terraform `inference_scheduler_name`.
-    pub fn inference_scheduler_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn inference_scheduler_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InferenceSchedulerName",
             Some("inference_scheduler_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Provides the identifier of the AWS KMS customer master key (CMK) used to encrypt inference scheduler data by Amazon Lookout for Equipment.
     ///
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`. Changing it replaces the resource. CloudFormation `ServerSideKmsKeyId`, Terraform `server_side_kms_key_id`.
-    pub fn server_side_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn server_side_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServerSideKmsKeyId",
             Some("server_side_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -126,13 +127,13 @@ impl InferenceScheduler {
 builder!(InferenceScheduler, InferenceSchedulerHandle);
 /// A declared `AWS::LookoutEquipment::InferenceScheduler`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InferenceSchedulerHandle(Handle);
+pub struct InferenceSchedulerHandle(rt::Handle);
 handle!(InferenceSchedulerHandle);
 impl InferenceSchedulerHandle {
     /// The Amazon Resource Name (ARN) of the inference scheduler being created.
     ///
     /// CloudFormation `Fn::GetAtt` `InferenceSchedulerArn`; Terraform `inference_scheduler_arn`.
-    pub fn inference_scheduler_arn(&self) -> Expr {
+    pub fn inference_scheduler_arn(&self) -> rt::Expr {
         self.0.attr("InferenceSchedulerArn")
     }
 }
@@ -145,11 +146,11 @@ pub mod inference_scheduler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-datainputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataInputConfiguration(Props);
+    pub struct DataInputConfiguration(rt::Props);
     impl DataInputConfiguration {
         /// A new `DataInputConfiguration`. Required properties: `s3_input_configuration` (`S3InputConfiguration`).
         pub fn new(s3_input_configuration: S3InputConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3InputConfiguration",
                 Some("s3_input_configuration"),
@@ -171,11 +172,11 @@ pub mod inference_scheduler {
         /// Indicates the difference between your time zone and Greenwich Mean Time (GMT).
         ///
         /// Constraints: pattern `^(\+|\-)[0-9]{2}\:[0-9]{2}$`. CloudFormation `InputTimeZoneOffset`, Terraform `input_time_zone_offset`.
-        pub fn input_time_zone_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_time_zone_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InputTimeZoneOffset",
                 Some("input_time_zone_offset"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -187,11 +188,11 @@ pub mod inference_scheduler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-dataoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataOutputConfiguration(Props);
+    pub struct DataOutputConfiguration(rt::Props);
     impl DataOutputConfiguration {
         /// A new `DataOutputConfiguration`. Required properties: `s3_output_configuration` (`S3OutputConfiguration`).
         pub fn new(s3_output_configuration: S3OutputConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3OutputConfiguration",
                 Some("s3_output_configuration"),
@@ -202,8 +203,9 @@ pub mod inference_scheduler {
         /// The ID number for the AWS KMS key used to encrypt the inference output.
         ///
         /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -214,30 +216,33 @@ pub mod inference_scheduler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-inputnameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputNameConfiguration(Props);
+    pub struct InputNameConfiguration(rt::Props);
     impl InputNameConfiguration {
         /// A new `InputNameConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputNameConfiguration(this)
         }
         /// Indicates the delimiter character used between items in the data.
         ///
         /// Constraints: length 0..=1; pattern `^(\-|\_|\s)?$`. CloudFormation `ComponentTimestampDelimiter`, Terraform `component_timestamp_delimiter`.
-        pub fn component_timestamp_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_timestamp_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ComponentTimestampDelimiter",
                 Some("component_timestamp_delimiter"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The format of the timestamp, whether Epoch time, or standard, with or without hyphens (-).
         ///
         /// Constraints: pattern `^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$`. CloudFormation `TimestampFormat`, Terraform `timestamp_format`.
-        pub fn timestamp_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TimestampFormat", Some("timestamp_format"), string(value));
+        pub fn timestamp_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TimestampFormat",
+                Some("timestamp_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -248,17 +253,17 @@ pub mod inference_scheduler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3inputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3InputConfiguration(Props);
+    pub struct S3InputConfiguration(rt::Props);
     impl S3InputConfiguration {
         /// A new `S3InputConfiguration`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             S3InputConfiguration(this)
         }
         /// Constraints: length 0..=1024; pattern `^(^$)|([\u0009\u000A\u000D\u0020-\u00FF]{1,1023}/$)$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -269,17 +274,17 @@ pub mod inference_scheduler {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3outputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3OutputConfiguration(Props);
+    pub struct S3OutputConfiguration(rt::Props);
     impl S3OutputConfiguration {
         /// A new `S3OutputConfiguration`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             S3OutputConfiguration(this)
         }
         /// Constraints: length 0..=1024; pattern `^(^$)|([\u0009\u000A\u000D\u0020-\u00FF]{1,1023}/$)$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }

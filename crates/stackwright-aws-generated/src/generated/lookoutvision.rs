@@ -2,23 +2,24 @@
 //! `LookoutVision` resource types of the CloudFormation registry (`AWS::LookoutVision::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `lookoutvision` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project.
 ///
 /// CloudFormation: `AWS::LookoutVision::Project`. Terraform: `awscc_lookoutvision_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lookoutvision-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::LookoutVision::Project",
     terraform: Some("awscc_lookoutvision_project"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -57,20 +58,24 @@ static PROJECT_TYPE: TypeInfo = TypeInfo {
 impl Project {
     /// Declares a `AWS::LookoutVision::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, project_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("ProjectName", Some("project_name"), string(project_name));
+    pub fn new(id: impl Into<String>, project_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set(
+            "ProjectName",
+            Some("project_name"),
+            rt::string(project_name),
+        );
         Project(this)
     }
 }
 builder!(Project, ProjectHandle);
 /// A declared `AWS::LookoutVision::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `M2` resource types of the CloudFormation registry (`AWS::M2::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `m2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents an application that runs on an AWS Mainframe Modernization Environment
 ///
 /// CloudFormation: `AWS::M2::Application`. Terraform: `awscc_m2_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-m2-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::M2::Application",
     terraform: Some("awscc_m2_application"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -47,49 +48,51 @@ impl Application {
     pub fn new(
         id: impl Into<String>,
         engine_type: application::EngineType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set("EngineType", Some("engine_type"), engine_type.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// CloudFormation `Definition`, Terraform `definition`.
-    pub fn definition(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Definition", Some("definition"), json(value));
+    pub fn definition(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::json(value));
         self
     }
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting application-related resources.
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::M2::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
 }
@@ -111,11 +114,11 @@ pub mod application {
 /// CloudFormation: `AWS::M2::Deployment`. Terraform: `awscc_m2_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-m2-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::M2::Deployment",
     terraform: Some("awscc_m2_deployment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -143,25 +146,25 @@ impl Deployment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
         application_version: i64,
-        environment_id: impl Into<Expr>,
+        environment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         this.set(
             "ApplicationVersion",
             Some("application_version"),
-            int(application_version),
+            rt::int(application_version),
         );
         this.set(
             "EnvironmentId",
             Some("environment_id"),
-            string(environment_id),
+            rt::string(environment_id),
         );
         Deployment(this)
     }
@@ -169,19 +172,19 @@ impl Deployment {
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::M2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// The deployment ID.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
     /// The status of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -190,11 +193,11 @@ impl DeploymentHandle {
 /// CloudFormation: `AWS::M2::Environment`. Terraform: `awscc_m2_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-m2-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::M2::Environment",
     terraform: Some("awscc_m2_environment"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -223,29 +226,33 @@ impl Environment {
     pub fn new(
         id: impl Into<String>,
         engine_type: environment::EngineType,
-        instance_type: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set("EngineType", Some("engine_type"), engine_type.into());
-        this.set("InstanceType", Some("instance_type"), string(instance_type));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "InstanceType",
+            Some("instance_type"),
+            rt::string(instance_type),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Environment(this)
     }
     /// The description of the environment.
     ///
     /// Constraints: length 0..=500. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The version of the runtime engine for the environment.
     ///
     /// Constraints: pattern `^\S{1,10}$`. CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// Defines the details of a high availability configuration.
@@ -262,8 +269,9 @@ impl Environment {
     /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting environment-related resources.
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
@@ -275,11 +283,11 @@ impl Environment {
     /// Configures a desired maintenance window for the environment.
     ///
     /// Constraints: pattern `^\S{1,50}$`. CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -290,56 +298,60 @@ impl Environment {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The list of security groups for the VPC associated with this environment.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The storage configurations defined for the runtime environment.
     ///
     /// Changing it replaces the resource. CloudFormation `StorageConfigurations`, Terraform `storage_configurations`.
-    pub fn storage_configurations(mut self, value: impl Into<Value>) -> Self {
+    pub fn storage_configurations(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "StorageConfigurations",
             Some("storage_configurations"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// The unique identifiers of the subnets assigned to this runtime environment.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
 }
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::M2::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// The Amazon Resource Name (ARN) of the runtime environment.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentArn`; Terraform `environment_arn`.
-    pub fn environment_arn(&self) -> Expr {
+    pub fn environment_arn(&self) -> rt::Expr {
         self.0.attr("EnvironmentArn")
     }
     /// The unique identifier of the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `EnvironmentId`; Terraform `environment_id`.
-    pub fn environment_id(&self) -> Expr {
+    pub fn environment_id(&self) -> rt::Expr {
         self.0.attr("EnvironmentId")
     }
 }
@@ -352,15 +364,15 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-m2-environment-highavailabilityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HighAvailabilityConfig(Props);
+    pub struct HighAvailabilityConfig(rt::Props);
     impl HighAvailabilityConfig {
         /// A new `HighAvailabilityConfig`. Required properties: `desired_capacity` (`DesiredCapacity`).
         pub fn new(desired_capacity: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DesiredCapacity",
                 Some("desired_capacity"),
-                int(desired_capacity),
+                rt::int(desired_capacity),
             );
             HighAvailabilityConfig(this)
         }

@@ -2,23 +2,24 @@
 //! `Macie` resource types of the CloudFormation registry (`AWS::Macie::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `macie` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Macie AllowList resource schema
 ///
 /// CloudFormation: `AWS::Macie::AllowList`. Terraform: `awscc_macie_allow_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-macie-allowlist.html)
-pub struct AllowList(Base);
-static ALLOW_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct AllowList(rt::Base);
+static ALLOW_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Macie::AllowList",
     terraform: Some("awscc_macie_allow_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -48,43 +49,47 @@ static ALLOW_LIST_TYPE: TypeInfo = TypeInfo {
 impl AllowList {
     /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `criteria` (`Criteria`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, criteria: impl Into<Value>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ALLOW_LIST_TYPE);
-        this.set("Criteria", Some("criteria"), json(criteria));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        criteria: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &ALLOW_LIST_TYPE);
+        this.set("Criteria", Some("criteria"), rt::json(criteria));
+        this.set("Name", Some("name"), rt::string(name));
         AllowList(this)
     }
     /// Description of AllowList.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(AllowList, AllowListHandle);
 /// A declared `AWS::Macie::AllowList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AllowListHandle(Handle);
+pub struct AllowListHandle(rt::Handle);
 handle!(AllowListHandle);
 impl AllowListHandle {
     /// AllowList ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// AllowList ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// AllowList status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -93,11 +98,11 @@ impl AllowListHandle {
 /// CloudFormation: `AWS::Macie::CustomDataIdentifier`. Terraform: `awscc_macie_custom_data_identifier` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-macie-customdataidentifier.html)
-pub struct CustomDataIdentifier(Base);
-static CUSTOM_DATA_IDENTIFIER_TYPE: TypeInfo = TypeInfo {
+pub struct CustomDataIdentifier(rt::Base);
+static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Macie::CustomDataIdentifier",
     terraform: Some("awscc_macie_custom_data_identifier"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -124,33 +129,37 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: TypeInfo = TypeInfo {
 impl CustomDataIdentifier {
     /// Declares a `AWS::Macie::CustomDataIdentifier` with the stack-unique `id`. Required properties: `name` (`Name`), `regex` (`Regex`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, regex: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CUSTOM_DATA_IDENTIFIER_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Regex", Some("regex"), string(regex));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        regex: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CUSTOM_DATA_IDENTIFIER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Regex", Some("regex"), rt::string(regex));
         CustomDataIdentifier(this)
     }
     /// Description of custom data identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Words to be ignored.
     ///
     /// Changing it replaces the resource. CloudFormation `IgnoreWords`, Terraform `ignore_words`.
-    pub fn ignore_words(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ignore_words(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("IgnoreWords", Some("ignore_words"), strings(value));
+            .set("IgnoreWords", Some("ignore_words"), rt::strings(value));
         self
     }
     /// Keywords to be matched against.
     ///
     /// Changing it replaces the resource. CloudFormation `Keywords`, Terraform `keywords`.
-    pub fn keywords(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Keywords", Some("keywords"), strings(value));
+    pub fn keywords(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Keywords", Some("keywords"), rt::strings(value));
         self
     }
     /// Maximum match distance.
@@ -160,7 +169,7 @@ impl CustomDataIdentifier {
         self.0.set(
             "MaximumMatchDistance",
             Some("maximum_match_distance"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -168,19 +177,19 @@ impl CustomDataIdentifier {
 builder!(CustomDataIdentifier, CustomDataIdentifierHandle);
 /// A declared `AWS::Macie::CustomDataIdentifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomDataIdentifierHandle(Handle);
+pub struct CustomDataIdentifierHandle(rt::Handle);
 handle!(CustomDataIdentifierHandle);
 impl CustomDataIdentifierHandle {
     /// Custom data identifier ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Custom data identifier ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -189,11 +198,11 @@ impl CustomDataIdentifierHandle {
 /// CloudFormation: `AWS::Macie::FindingsFilter`. Terraform: `awscc_macie_findings_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-macie-findingsfilter.html)
-pub struct FindingsFilter(Base);
-static FINDINGS_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct FindingsFilter(rt::Base);
+static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Macie::FindingsFilter",
     terraform: Some("awscc_macie_findings_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -223,15 +232,15 @@ impl FindingsFilter {
     pub fn new(
         id: impl Into<String>,
         finding_criteria: findings_filter::FindingCriteria,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FINDINGS_FILTER_TYPE);
+        let mut this = rt::Base::new(id, &FINDINGS_FILTER_TYPE);
         this.set(
             "FindingCriteria",
             Some("finding_criteria"),
             finding_criteria.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         FindingsFilter(this)
     }
     /// Findings filter action.
@@ -244,35 +253,35 @@ impl FindingsFilter {
     /// Findings filter description
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Findings filter position.
     ///
     /// CloudFormation `Position`, Terraform `position`.
     pub fn position(mut self, value: i64) -> Self {
-        self.0.set("Position", Some("position"), int(value));
+        self.0.set("Position", Some("position"), rt::int(value));
         self
     }
 }
 builder!(FindingsFilter, FindingsFilterHandle);
 /// A declared `AWS::Macie::FindingsFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FindingsFilterHandle(Handle);
+pub struct FindingsFilterHandle(rt::Handle);
 handle!(FindingsFilterHandle);
 impl FindingsFilterHandle {
     /// Findings filter ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Findings filter ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -283,18 +292,18 @@ pub mod findings_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-macie-findingsfilter-findingcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct FindingCriteria(Props);
+    pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
         /// A new `FindingCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FindingCriteria(this)
         }
         /// Map of filter criteria.
         ///
         /// CloudFormation `Criterion`, Terraform `criterion`.
-        pub fn criterion(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Criterion", Some("criterion"), json(value));
+        pub fn criterion(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Criterion", Some("criterion"), rt::json(value));
             self
         }
     }
@@ -314,11 +323,11 @@ pub mod findings_filter {
 /// CloudFormation: `AWS::Macie::Member`. Terraform: `awscc_macie_member` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-macie-member.html)
-pub struct Member(Base);
-static MEMBER_TYPE: TypeInfo = TypeInfo {
+pub struct Member(rt::Base);
+static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Macie::Member",
     terraform: Some("awscc_macie_member"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -365,47 +374,47 @@ static MEMBER_TYPE: TypeInfo = TypeInfo {
 impl Member {
     /// Declares a `AWS::Macie::Member` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, account_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MEMBER_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MEMBER_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
         Member(this)
     }
     /// The email address for the account to associate with the Amazon Macie administrator account.
     ///
     /// Changing it replaces the resource. CloudFormation `Email`, Terraform `email`.
-    pub fn email(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Email", Some("email"), string(value));
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Email", Some("email"), rt::string(value));
         self
     }
 }
 builder!(Member, MemberHandle);
 /// A declared `AWS::Macie::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MemberHandle(Handle);
+pub struct MemberHandle(rt::Handle);
 handle!(MemberHandle);
 impl MemberHandle {
     /// The Amazon Resource Name (ARN) of the association between the member account and the Amazon Macie administrator account.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The AWS account ID for the Amazon Macie administrator account.
     ///
     /// CloudFormation `Fn::GetAtt` `AdministratorAccountId`; Terraform `administrator_account_id`.
-    pub fn administrator_account_id(&self) -> Expr {
+    pub fn administrator_account_id(&self) -> rt::Expr {
         self.0.attr("AdministratorAccountId")
     }
     /// The current status of the relationship between the account and the Amazon Macie administrator account.
     ///
     /// CloudFormation `Fn::GetAtt` `RelationshipStatus`; Terraform `relationship_status`.
-    pub fn relationship_status(&self) -> Expr {
+    pub fn relationship_status(&self) -> rt::Expr {
         self.0.attr("RelationshipStatus")
     }
     /// The date and time, in UTC and extended ISO 8601 format, of the most recent change to the status of the relationship between the account and the Amazon Macie administrator account.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -414,11 +423,11 @@ impl MemberHandle {
 /// CloudFormation: `AWS::Macie::Session`. Terraform: `awscc_macie_session` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-macie-session.html)
-pub struct Session(Base);
-static SESSION_TYPE: TypeInfo = TypeInfo {
+pub struct Session(rt::Base);
+static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Macie::Session",
     terraform: Some("awscc_macie_session"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -451,7 +460,7 @@ impl Session {
     /// Declares a `AWS::Macie::Session` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SESSION_TYPE);
+        let this = rt::Base::new(id, &SESSION_TYPE);
         Session(this)
     }
     /// A enumeration value that specifies how frequently finding updates are published.
@@ -479,25 +488,25 @@ impl Session {
 builder!(Session, SessionHandle);
 /// A declared `AWS::Macie::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SessionHandle(Handle);
+pub struct SessionHandle(rt::Handle);
 handle!(SessionHandle);
 impl SessionHandle {
     /// AWS account ID of customer
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// Service role used by Macie
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceRole`; Terraform `service_role`.
-    pub fn service_role(&self) -> Expr {
+    pub fn service_role(&self) -> rt::Expr {
         self.0.attr("ServiceRole")
     }
     /// The status of automated sensitive data discovery for the Macie session.
     ///
     /// CloudFormation `Fn::GetAtt` `AutomatedDiscoveryStatus`; Terraform `automated_discovery_status`.
-    pub fn automated_discovery_status(&self) -> Expr {
+    pub fn automated_discovery_status(&self) -> rt::Expr {
         self.0.attr("AutomatedDiscoveryStatus")
     }
 }

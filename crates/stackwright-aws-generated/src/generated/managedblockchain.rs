@@ -2,23 +2,24 @@
 //! `ManagedBlockchain` resource types of the CloudFormation registry (`AWS::ManagedBlockchain::*`): 3 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `managedblockchain` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor Resource Type
 ///
 /// CloudFormation: `AWS::ManagedBlockchain::Accessor`. Terraform: `awscc_managedblockchain_accessor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-managedblockchain-accessor.html)
-pub struct Accessor(Base);
-static ACCESSOR_TYPE: TypeInfo = TypeInfo {
+pub struct Accessor(rt::Base);
+static ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ManagedBlockchain::Accessor",
     terraform: Some("awscc_managedblockchain_accessor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,7 +66,7 @@ impl Accessor {
     /// Declares a `AWS::ManagedBlockchain::Accessor` with the stack-unique `id`. Required properties: `accessor_type` (`AccessorType`).
     #[track_caller]
     pub fn new(id: impl Into<String>, accessor_type: accessor::AccessorType) -> Self {
-        let mut this = Base::new(id, &ACCESSOR_TYPE);
+        let mut this = rt::Base::new(id, &ACCESSOR_TYPE);
         this.set("AccessorType", Some("accessor_type"), accessor_type.into());
         Accessor(this)
     }
@@ -79,27 +80,27 @@ impl Accessor {
 builder!(Accessor, AccessorHandle);
 /// A declared `AWS::ManagedBlockchain::Accessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessorHandle(Handle);
+pub struct AccessorHandle(rt::Handle);
 handle!(AccessorHandle);
 impl AccessorHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `BillingToken`; Terraform `billing_token`.
-    pub fn billing_token(&self) -> Expr {
+    pub fn billing_token(&self) -> rt::Expr {
         self.0.attr("BillingToken")
     }
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -134,11 +135,11 @@ pub mod accessor {
 /// CloudFormation: `AWS::ManagedBlockchain::Member`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-managedblockchain-member.html)
-pub struct Member(Base);
-static MEMBER_TYPE: TypeInfo = TypeInfo {
+pub struct Member(rt::Base);
+static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ManagedBlockchain::Member",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -176,13 +177,13 @@ impl Member {
     /// Declares a `AWS::ManagedBlockchain::Member` with the stack-unique `id`. Required properties: `member_configuration` (`MemberConfiguration`).
     #[track_caller]
     pub fn new(id: impl Into<String>, member_configuration: member::MemberConfiguration) -> Self {
-        let mut this = Base::new(id, &MEMBER_TYPE);
+        let mut this = rt::Base::new(id, &MEMBER_TYPE);
         this.set("MemberConfiguration", None, member_configuration.into());
         Member(this)
     }
     /// CloudFormation `InvitationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn invitation_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InvitationId", None, string(value));
+    pub fn invitation_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InvitationId", None, rt::string(value));
         self
     }
     /// CloudFormation `NetworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -191,19 +192,19 @@ impl Member {
         self
     }
     /// CloudFormation `NetworkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn network_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("NetworkId", None, string(value));
+    pub fn network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkId", None, rt::string(value));
         self
     }
 }
 builder!(Member, MemberHandle);
 /// A declared `AWS::ManagedBlockchain::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MemberHandle(Handle);
+pub struct MemberHandle(rt::Handle);
 handle!(MemberHandle);
 impl MemberHandle {
     /// CloudFormation `Fn::GetAtt` `MemberId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn member_id(&self) -> Expr {
+    pub fn member_id(&self) -> rt::Expr {
         self.0.attr("MemberId")
     }
 }
@@ -214,26 +215,26 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-approvalthresholdpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ApprovalThresholdPolicy(Props);
+    pub struct ApprovalThresholdPolicy(rt::Props);
     impl ApprovalThresholdPolicy {
         /// A new `ApprovalThresholdPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApprovalThresholdPolicy(this)
         }
         /// CloudFormation `ProposalDurationInHours`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn proposal_duration_in_hours(mut self, value: i64) -> Self {
-            self.0.set("ProposalDurationInHours", None, int(value));
+            self.0.set("ProposalDurationInHours", None, rt::int(value));
             self
         }
         /// CloudFormation `ThresholdComparator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn threshold_comparator(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ThresholdComparator", None, string(value));
+        pub fn threshold_comparator(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ThresholdComparator", None, rt::string(value));
             self
         }
         /// CloudFormation `ThresholdPercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn threshold_percentage(mut self, value: i64) -> Self {
-            self.0.set("ThresholdPercentage", None, int(value));
+            self.0.set("ThresholdPercentage", None, rt::int(value));
             self
         }
     }
@@ -242,17 +243,17 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MemberConfiguration(Props);
+    pub struct MemberConfiguration(rt::Props);
     impl MemberConfiguration {
         /// A new `MemberConfiguration`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             MemberConfiguration(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
         /// CloudFormation `MemberFrameworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -270,13 +271,16 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberfabricconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MemberFabricConfiguration(Props);
+    pub struct MemberFabricConfiguration(rt::Props);
     impl MemberFabricConfiguration {
         /// A new `MemberFabricConfiguration`. Required properties: `admin_password` (`AdminPassword`), `admin_username` (`AdminUsername`).
-        pub fn new(admin_password: impl Into<Expr>, admin_username: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AdminPassword", None, string(admin_password));
-            this.set("AdminUsername", None, string(admin_username));
+        pub fn new(
+            admin_password: impl Into<rt::Expr>,
+            admin_username: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AdminPassword", None, rt::string(admin_password));
+            this.set("AdminUsername", None, rt::string(admin_username));
             MemberFabricConfiguration(this)
         }
     }
@@ -285,11 +289,11 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberframeworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MemberFrameworkConfiguration(Props);
+    pub struct MemberFrameworkConfiguration(rt::Props);
     impl MemberFrameworkConfiguration {
         /// A new `MemberFrameworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemberFrameworkConfiguration(this)
         }
         /// CloudFormation `MemberFabricConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -303,25 +307,25 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. Required properties: `framework` (`Framework`), `framework_version` (`FrameworkVersion`), `name` (`Name`), `voting_policy` (`VotingPolicy`).
         pub fn new(
-            framework: impl Into<Expr>,
-            framework_version: impl Into<Expr>,
-            name: impl Into<Expr>,
+            framework: impl Into<rt::Expr>,
+            framework_version: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
             voting_policy: VotingPolicy,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Framework", None, string(framework));
-            this.set("FrameworkVersion", None, string(framework_version));
-            this.set("Name", None, string(name));
+            let mut this = rt::Props::default();
+            this.set("Framework", None, rt::string(framework));
+            this.set("FrameworkVersion", None, rt::string(framework_version));
+            this.set("Name", None, rt::string(name));
             this.set("VotingPolicy", None, voting_policy.into());
             NetworkConfiguration(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Description", None, string(value));
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
             self
         }
         /// CloudFormation `NetworkFrameworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -339,12 +343,12 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkfabricconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkFabricConfiguration(Props);
+    pub struct NetworkFabricConfiguration(rt::Props);
     impl NetworkFabricConfiguration {
         /// A new `NetworkFabricConfiguration`. Required properties: `edition` (`Edition`).
-        pub fn new(edition: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Edition", None, string(edition));
+        pub fn new(edition: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Edition", None, rt::string(edition));
             NetworkFabricConfiguration(this)
         }
     }
@@ -353,11 +357,11 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkframeworkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkFrameworkConfiguration(Props);
+    pub struct NetworkFrameworkConfiguration(rt::Props);
     impl NetworkFrameworkConfiguration {
         /// A new `NetworkFrameworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkFrameworkConfiguration(this)
         }
         /// CloudFormation `NetworkFabricConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -371,11 +375,11 @@ pub mod member {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-votingpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct VotingPolicy(Props);
+    pub struct VotingPolicy(rt::Props);
     impl VotingPolicy {
         /// A new `VotingPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VotingPolicy(this)
         }
         /// CloudFormation `ApprovalThresholdPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -391,11 +395,11 @@ pub mod member {
 /// CloudFormation: `AWS::ManagedBlockchain::Node`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-managedblockchain-node.html)
-pub struct Node(Base);
-static NODE_TYPE: TypeInfo = TypeInfo {
+pub struct Node(rt::Base);
+static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ManagedBlockchain::Node",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -436,32 +440,32 @@ impl Node {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        network_id: impl Into<Expr>,
+        network_id: impl Into<rt::Expr>,
         node_configuration: node::NodeConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &NODE_TYPE);
-        this.set("NetworkId", None, string(network_id));
+        let mut this = rt::Base::new(id, &NODE_TYPE);
+        this.set("NetworkId", None, rt::string(network_id));
         this.set("NodeConfiguration", None, node_configuration.into());
         Node(this)
     }
     /// CloudFormation `MemberId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn member_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MemberId", None, string(value));
+    pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MemberId", None, rt::string(value));
         self
     }
 }
 builder!(Node, NodeHandle);
 /// A declared `AWS::ManagedBlockchain::Node`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NodeHandle(Handle);
+pub struct NodeHandle(rt::Handle);
 handle!(NodeHandle);
 impl NodeHandle {
     /// CloudFormation `Fn::GetAtt` `NodeId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn node_id(&self) -> Expr {
+    pub fn node_id(&self) -> rt::Expr {
         self.0.attr("NodeId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -472,13 +476,16 @@ pub mod node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-node-nodeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NodeConfiguration(Props);
+    pub struct NodeConfiguration(rt::Props);
     impl NodeConfiguration {
         /// A new `NodeConfiguration`. Required properties: `availability_zone` (`AvailabilityZone`), `instance_type` (`InstanceType`).
-        pub fn new(availability_zone: impl Into<Expr>, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AvailabilityZone", None, string(availability_zone));
-            this.set("InstanceType", None, string(instance_type));
+        pub fn new(
+            availability_zone: impl Into<rt::Expr>,
+            instance_type: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AvailabilityZone", None, rt::string(availability_zone));
+            this.set("InstanceType", None, rt::string(instance_type));
             NodeConfiguration(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `MediaConnect` resource types of the CloudFormation registry (`AWS::MediaConnect::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `mediaconnect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::MediaConnect::Bridge
 ///
 /// CloudFormation: `AWS::MediaConnect::Bridge`. Terraform: `awscc_mediaconnect_bridge` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-bridge.html)
-pub struct Bridge(Base);
-static BRIDGE_TYPE: TypeInfo = TypeInfo {
+pub struct Bridge(rt::Base);
+static BRIDGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::Bridge",
     terraform: Some("awscc_mediaconnect_bridge"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -50,14 +51,18 @@ impl Bridge {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        placement_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        placement_arn: impl Into<rt::Expr>,
         sources: impl IntoIterator<Item = bridge::BridgeSource>,
     ) -> Self {
-        let mut this = Base::new(id, &BRIDGE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("PlacementArn", Some("placement_arn"), string(placement_arn));
-        this.set("Sources", Some("sources"), list(sources));
+        let mut this = rt::Base::new(id, &BRIDGE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "PlacementArn",
+            Some("placement_arn"),
+            rt::string(placement_arn),
+        );
+        this.set("Sources", Some("sources"), rt::list(sources));
         Bridge(this)
     }
     /// CloudFormation `EgressGatewayBridge`, Terraform `egress_gateway_bridge`.
@@ -82,7 +87,7 @@ impl Bridge {
     ///
     /// Constraints: 0..=2 items. CloudFormation `Outputs`, Terraform `outputs`.
     pub fn outputs(mut self, value: impl IntoIterator<Item = bridge::BridgeOutput>) -> Self {
-        self.0.set("Outputs", Some("outputs"), list(value));
+        self.0.set("Outputs", Some("outputs"), rt::list(value));
         self
     }
     /// The settings for source failover.
@@ -100,17 +105,17 @@ impl Bridge {
 builder!(Bridge, BridgeHandle);
 /// A declared `AWS::MediaConnect::Bridge`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BridgeHandle(Handle);
+pub struct BridgeHandle(rt::Handle);
 handle!(BridgeHandle);
 impl BridgeHandle {
     /// The Amazon Resource Number (ARN) of the bridge.
     ///
     /// CloudFormation `Fn::GetAtt` `BridgeArn`; Terraform `bridge_arn`.
-    pub fn bridge_arn(&self) -> Expr {
+    pub fn bridge_arn(&self) -> rt::Expr {
         self.0.attr("BridgeArn")
     }
     /// CloudFormation `Fn::GetAtt` `BridgeState`; Terraform `bridge_state`.
-    pub fn bridge_state(&self) -> Expr {
+    pub fn bridge_state(&self) -> rt::Expr {
         self.0.attr("BridgeState")
     }
 }
@@ -123,13 +128,13 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeflowsource.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeFlowSource(Props);
+    pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
         /// A new `BridgeFlowSource`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`).
-        pub fn new(flow_arn: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FlowArn", Some("flow_arn"), string(flow_arn));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(flow_arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+            this.set("Name", Some("name"), rt::string(name));
             BridgeFlowSource(this)
         }
         /// The name of the VPC interface attachment to use for this source.
@@ -151,24 +156,28 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeNetworkOutput(Props);
+    pub struct BridgeNetworkOutput(rt::Props);
     impl BridgeNetworkOutput {
         /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
         pub fn new(
-            ip_address: impl Into<Expr>,
-            name: impl Into<Expr>,
-            network_name: impl Into<Expr>,
+            ip_address: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            network_name: impl Into<rt::Expr>,
             port: i64,
             protocol: ProtocolEnum,
             ttl: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IpAddress", Some("ip_address"), string(ip_address));
-            this.set("Name", Some("name"), string(name));
-            this.set("NetworkName", Some("network_name"), string(network_name));
-            this.set("Port", Some("port"), int(port));
+            let mut this = rt::Props::default();
+            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "NetworkName",
+                Some("network_name"),
+                rt::string(network_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), int(ttl));
+            this.set("Ttl", Some("ttl"), rt::int(ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -179,21 +188,29 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworksource.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeNetworkSource(Props);
+    pub struct BridgeNetworkSource(rt::Props);
     impl BridgeNetworkSource {
         /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
         pub fn new(
-            multicast_ip: impl Into<Expr>,
-            name: impl Into<Expr>,
-            network_name: impl Into<Expr>,
+            multicast_ip: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            network_name: impl Into<rt::Expr>,
             port: i64,
             protocol: ProtocolEnum,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MulticastIp", Some("multicast_ip"), string(multicast_ip));
-            this.set("Name", Some("name"), string(name));
-            this.set("NetworkName", Some("network_name"), string(network_name));
-            this.set("Port", Some("port"), int(port));
+            let mut this = rt::Props::default();
+            this.set(
+                "MulticastIp",
+                Some("multicast_ip"),
+                rt::string(multicast_ip),
+            );
+            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "NetworkName",
+                Some("network_name"),
+                rt::string(network_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
             this.set("Protocol", Some("protocol"), protocol.into());
             BridgeNetworkSource(this)
         }
@@ -216,11 +233,11 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeoutput.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeOutput(Props);
+    pub struct BridgeOutput(rt::Props);
     impl BridgeOutput {
         /// A new `BridgeOutput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BridgeOutput(this)
         }
         /// The output of the bridge.
@@ -239,11 +256,11 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgesource.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeSource(Props);
+    pub struct BridgeSource(rt::Props);
     impl BridgeSource {
         /// A new `BridgeSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BridgeSource(this)
         }
         /// The source of the bridge.
@@ -267,12 +284,12 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-egressgatewaybridge.html)
     #[derive(Clone, Debug)]
-    pub struct EgressGatewayBridge(Props);
+    pub struct EgressGatewayBridge(rt::Props);
     impl EgressGatewayBridge {
         /// A new `EgressGatewayBridge`. Required properties: `max_bitrate` (`MaxBitrate`).
         pub fn new(max_bitrate: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxBitrate", Some("max_bitrate"), int(max_bitrate));
+            let mut this = rt::Props::default();
+            this.set("MaxBitrate", Some("max_bitrate"), rt::int(max_bitrate));
             EgressGatewayBridge(this)
         }
     }
@@ -283,11 +300,11 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-failoverconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverConfig(Props);
+    pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
         /// A new `FailoverConfig`. Required properties: `failover_mode` (`FailoverMode`).
         pub fn new(failover_mode: FailoverModeEnum) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FailoverMode", Some("failover_mode"), failover_mode.into());
             FailoverConfig(this)
         }
@@ -310,13 +327,13 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-ingressgatewaybridge.html)
     #[derive(Clone, Debug)]
-    pub struct IngressGatewayBridge(Props);
+    pub struct IngressGatewayBridge(rt::Props);
     impl IngressGatewayBridge {
         /// A new `IngressGatewayBridge`. Required properties: `max_bitrate` (`MaxBitrate`), `max_outputs` (`MaxOutputs`).
         pub fn new(max_bitrate: i64, max_outputs: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxBitrate", Some("max_bitrate"), int(max_bitrate));
-            this.set("MaxOutputs", Some("max_outputs"), int(max_outputs));
+            let mut this = rt::Props::default();
+            this.set("MaxBitrate", Some("max_bitrate"), rt::int(max_bitrate));
+            this.set("MaxOutputs", Some("max_outputs"), rt::int(max_outputs));
             IngressGatewayBridge(this)
         }
     }
@@ -327,21 +344,21 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-multicastsourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct MulticastSourceSettings(Props);
+    pub struct MulticastSourceSettings(rt::Props);
     impl MulticastSourceSettings {
         /// A new `MulticastSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MulticastSourceSettings(this)
         }
         /// The IP address of the source for source-specific multicast (SSM).
         ///
         /// CloudFormation `MulticastSourceIp`, Terraform `multicast_source_ip`.
-        pub fn multicast_source_ip(mut self, value: impl Into<Expr>) -> Self {
+        pub fn multicast_source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MulticastSourceIp",
                 Some("multicast_source_ip"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -353,19 +370,19 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-sourcepriority.html)
     #[derive(Clone, Debug)]
-    pub struct SourcePriority(Props);
+    pub struct SourcePriority(rt::Props);
     impl SourcePriority {
         /// A new `SourcePriority`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourcePriority(this)
         }
         /// The name of the source you choose as the primary source for this flow.
         ///
         /// CloudFormation `PrimarySource`, Terraform `primary_source`.
-        pub fn primary_source(mut self, value: impl Into<Expr>) -> Self {
+        pub fn primary_source(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrimarySource", Some("primary_source"), string(value));
+                .set("PrimarySource", Some("primary_source"), rt::string(value));
             self
         }
     }
@@ -376,21 +393,21 @@ pub mod bridge {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(Props);
+    pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
         /// A new `VpcInterfaceAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcInterfaceAttachment(this)
         }
         /// The name of the VPC interface to use for this resource.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -429,11 +446,11 @@ pub mod bridge {
 /// CloudFormation: `AWS::MediaConnect::BridgeOutput`. Terraform: `awscc_mediaconnect_bridge_output` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-bridgeoutput.html)
-pub struct BridgeOutput(Base);
-static BRIDGE_OUTPUT_TYPE: TypeInfo = TypeInfo {
+pub struct BridgeOutput(rt::Base);
+static BRIDGE_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::BridgeOutput",
     terraform: Some("awscc_mediaconnect_bridge_output"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -462,13 +479,13 @@ impl BridgeOutput {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bridge_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        bridge_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         network_output: bridge_output::BridgeNetworkOutput,
     ) -> Self {
-        let mut this = Base::new(id, &BRIDGE_OUTPUT_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), string(bridge_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &BRIDGE_OUTPUT_TYPE);
+        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "NetworkOutput",
             Some("network_output"),
@@ -480,7 +497,7 @@ impl BridgeOutput {
 builder!(BridgeOutput, BridgeOutputHandle);
 /// A declared `AWS::MediaConnect::BridgeOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BridgeOutputHandle(Handle);
+pub struct BridgeOutputHandle(rt::Handle);
 handle!(BridgeOutputHandle);
 /// Property types and value sets of [`BridgeOutput`] (`AWS::MediaConnect::BridgeOutput`).
 pub mod bridge_output {
@@ -491,22 +508,26 @@ pub mod bridge_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgeoutput-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeNetworkOutput(Props);
+    pub struct BridgeNetworkOutput(rt::Props);
     impl BridgeNetworkOutput {
         /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
         pub fn new(
-            ip_address: impl Into<Expr>,
-            network_name: impl Into<Expr>,
+            ip_address: impl Into<rt::Expr>,
+            network_name: impl Into<rt::Expr>,
             port: i64,
             protocol: Protocol,
             ttl: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("IpAddress", Some("ip_address"), string(ip_address));
-            this.set("NetworkName", Some("network_name"), string(network_name));
-            this.set("Port", Some("port"), int(port));
+            let mut this = rt::Props::default();
+            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
+            this.set(
+                "NetworkName",
+                Some("network_name"),
+                rt::string(network_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), int(ttl));
+            this.set("Ttl", Some("ttl"), rt::int(ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -528,11 +549,11 @@ pub mod bridge_output {
 /// CloudFormation: `AWS::MediaConnect::BridgeSource`. Terraform: `awscc_mediaconnect_bridge_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-bridgesource.html)
-pub struct BridgeSource(Base);
-static BRIDGE_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct BridgeSource(rt::Base);
+static BRIDGE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::BridgeSource",
     terraform: Some("awscc_mediaconnect_bridge_source"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -559,10 +580,14 @@ static BRIDGE_SOURCE_TYPE: TypeInfo = TypeInfo {
 impl BridgeSource {
     /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, bridge_arn: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BRIDGE_SOURCE_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), string(bridge_arn));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        bridge_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &BRIDGE_SOURCE_TYPE);
+        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
+        this.set("Name", Some("name"), rt::string(name));
         BridgeSource(this)
     }
     /// The source of the bridge.
@@ -584,7 +609,7 @@ impl BridgeSource {
 builder!(BridgeSource, BridgeSourceHandle);
 /// A declared `AWS::MediaConnect::BridgeSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BridgeSourceHandle(Handle);
+pub struct BridgeSourceHandle(rt::Handle);
 handle!(BridgeSourceHandle);
 /// Property types and value sets of [`BridgeSource`] (`AWS::MediaConnect::BridgeSource`).
 pub mod bridge_source {
@@ -595,12 +620,12 @@ pub mod bridge_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgeflowsource.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeFlowSource(Props);
+    pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
         /// A new `BridgeFlowSource`. Required properties: `flow_arn` (`FlowArn`).
-        pub fn new(flow_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FlowArn", Some("flow_arn"), string(flow_arn));
+        pub fn new(flow_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
             BridgeFlowSource(this)
         }
         /// The name of the VPC interface attachment to use for this source.
@@ -622,19 +647,27 @@ pub mod bridge_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgenetworksource.html)
     #[derive(Clone, Debug)]
-    pub struct BridgeNetworkSource(Props);
+    pub struct BridgeNetworkSource(rt::Props);
     impl BridgeNetworkSource {
         /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
         pub fn new(
-            multicast_ip: impl Into<Expr>,
-            network_name: impl Into<Expr>,
+            multicast_ip: impl Into<rt::Expr>,
+            network_name: impl Into<rt::Expr>,
             port: i64,
             protocol: ProtocolEnum,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MulticastIp", Some("multicast_ip"), string(multicast_ip));
-            this.set("NetworkName", Some("network_name"), string(network_name));
-            this.set("Port", Some("port"), int(port));
+            let mut this = rt::Props::default();
+            this.set(
+                "MulticastIp",
+                Some("multicast_ip"),
+                rt::string(multicast_ip),
+            );
+            this.set(
+                "NetworkName",
+                Some("network_name"),
+                rt::string(network_name),
+            );
+            this.set("Port", Some("port"), rt::int(port));
             this.set("Protocol", Some("protocol"), protocol.into());
             BridgeNetworkSource(this)
         }
@@ -657,21 +690,21 @@ pub mod bridge_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-multicastsourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct MulticastSourceSettings(Props);
+    pub struct MulticastSourceSettings(rt::Props);
     impl MulticastSourceSettings {
         /// A new `MulticastSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MulticastSourceSettings(this)
         }
         /// The IP address of the source for source-specific multicast (SSM).
         ///
         /// CloudFormation `MulticastSourceIp`, Terraform `multicast_source_ip`.
-        pub fn multicast_source_ip(mut self, value: impl Into<Expr>) -> Self {
+        pub fn multicast_source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MulticastSourceIp",
                 Some("multicast_source_ip"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -683,21 +716,21 @@ pub mod bridge_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(Props);
+    pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
         /// A new `VpcInterfaceAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcInterfaceAttachment(this)
         }
         /// The name of the VPC interface to use for this resource.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -720,11 +753,11 @@ pub mod bridge_source {
 /// CloudFormation: `AWS::MediaConnect::Flow`. Terraform: `awscc_mediaconnect_flow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flow.html)
-pub struct Flow(Base);
-static FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Flow(rt::Base);
+static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::Flow",
     terraform: Some("awscc_mediaconnect_flow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -755,18 +788,21 @@ static FLOW_TYPE: TypeInfo = TypeInfo {
 impl Flow {
     /// Declares a `AWS::MediaConnect::Flow` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, source: flow::Source) -> Self {
-        let mut this = Base::new(id, &FLOW_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, source: flow::Source) -> Self {
+        let mut this = rt::Base::new(id, &FLOW_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Source", Some("source"), source.into());
         Flow(this)
     }
     /// The Availability Zone that you want to create the flow in.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The encoding configuration to apply to the NDI source content when transcoding it to a transport stream (TS) for downstream distribution.
@@ -796,7 +832,7 @@ impl Flow {
     /// CloudFormation `MediaStreams`, Terraform `media_streams`.
     pub fn media_streams(mut self, value: impl IntoIterator<Item = flow::MediaStream>) -> Self {
         self.0
-            .set("MediaStreams", Some("media_streams"), list(value));
+            .set("MediaStreams", Some("media_streams"), rt::list(value));
         self
     }
     /// Specifies the configuration settings for NDI sources and outputs.
@@ -833,50 +869,50 @@ impl Flow {
     /// CloudFormation `VpcInterfaces`, Terraform `vpc_interfaces`.
     pub fn vpc_interfaces(mut self, value: impl IntoIterator<Item = flow::VpcInterface>) -> Self {
         self.0
-            .set("VpcInterfaces", Some("vpc_interfaces"), list(value));
+            .set("VpcInterfaces", Some("vpc_interfaces"), rt::list(value));
         self
     }
 }
 builder!(Flow, FlowHandle);
 /// A declared `AWS::MediaConnect::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowHandle(Handle);
+pub struct FlowHandle(rt::Handle);
 handle!(FlowHandle);
 impl FlowHandle {
     /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
     ///
     /// CloudFormation `Fn::GetAtt` `FlowArn`; Terraform `flow_arn`.
-    pub fn flow_arn(&self) -> Expr {
+    pub fn flow_arn(&self) -> rt::Expr {
         self.0.attr("FlowArn")
     }
     /// The Availability Zone that you want to create the flow in.
     ///
     /// CloudFormation `Fn::GetAtt` `FlowAvailabilityZone`; Terraform `flow_availability_zone`.
-    pub fn flow_availability_zone(&self) -> Expr {
+    pub fn flow_availability_zone(&self) -> rt::Expr {
         self.0.attr("FlowAvailabilityZone")
     }
     /// CloudFormation `Fn::GetAtt` `Source.SourceArn`; Terraform `source.source_arn`.
-    pub fn source_source_arn(&self) -> Expr {
+    pub fn source_source_arn(&self) -> rt::Expr {
         self.0.attr("Source.SourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `Source.IngestIp`; Terraform `source.ingest_ip`.
-    pub fn source_ingest_ip(&self) -> Expr {
+    pub fn source_ingest_ip(&self) -> rt::Expr {
         self.0.attr("Source.IngestIp")
     }
     /// CloudFormation `Fn::GetAtt` `Source.SourceIngestPort`; Terraform `source.source_ingest_port`.
-    pub fn source_source_ingest_port(&self) -> Expr {
+    pub fn source_source_ingest_port(&self) -> rt::Expr {
         self.0.attr("Source.SourceIngestPort")
     }
     /// The IP address from which video will be sent to output destinations.
     ///
     /// CloudFormation `Fn::GetAtt` `EgressIp`; Terraform `egress_ip`.
-    pub fn egress_ip(&self) -> Expr {
+    pub fn egress_ip(&self) -> rt::Expr {
         self.0.attr("EgressIp")
     }
     /// A prefix for the names of the NDI sources that the flow creates.(ReadOnly)
     ///
     /// CloudFormation `Fn::GetAtt` `FlowNdiMachineName`; Terraform `flow_ndi_machine_name`.
-    pub fn flow_ndi_machine_name(&self) -> Expr {
+    pub fn flow_ndi_machine_name(&self) -> rt::Expr {
         self.0.attr("FlowNdiMachineName")
     }
 }
@@ -889,11 +925,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-audiomonitoringsetting.html)
     #[derive(Clone, Debug)]
-    pub struct AudioMonitoringSetting(Props);
+    pub struct AudioMonitoringSetting(rt::Props);
     impl AudioMonitoringSetting {
         /// A new `AudioMonitoringSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioMonitoringSetting(this)
         }
         /// Configures settings for the SilentAudio metric.
@@ -912,11 +948,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-blackframes.html)
     #[derive(Clone, Debug)]
-    pub struct BlackFrames(Props);
+    pub struct BlackFrames(rt::Props);
     impl BlackFrames {
         /// A new `BlackFrames`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlackFrames(this)
         }
         /// Indicates whether the BlackFrames metric is enabled or disabled.
@@ -930,8 +966,11 @@ pub mod flow {
         ///
         /// CloudFormation `ThresholdSeconds`, Terraform `threshold_seconds`.
         pub fn threshold_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("ThresholdSeconds", Some("threshold_seconds"), int(value));
+            self.0.set(
+                "ThresholdSeconds",
+                Some("threshold_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -940,11 +979,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encodingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncodingConfig(Props);
+    pub struct EncodingConfig(rt::Props);
     impl EncodingConfig {
         /// A new `EncodingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncodingConfig(this)
         }
         /// The encoding profile to use when transcoding the NDI source to a Transport Stream.
@@ -960,7 +999,7 @@ pub mod flow {
         /// CloudFormation `VideoMaxBitrate`, Terraform `video_max_bitrate`.
         pub fn video_max_bitrate(mut self, value: i64) -> Self {
             self.0
-                .set("VideoMaxBitrate", Some("video_max_bitrate"), int(value));
+                .set("VideoMaxBitrate", Some("video_max_bitrate"), rt::int(value));
             self
         }
     }
@@ -971,12 +1010,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encryption.html)
     #[derive(Clone, Debug)]
-    pub struct Encryption(Props);
+    pub struct Encryption(rt::Props);
     impl Encryption {
         /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             Encryption(this)
         }
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
@@ -989,19 +1028,19 @@ pub mod flow {
         /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
         ///
         /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConstantInitializationVector",
                 Some("constant_initialization_vector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
         ///
         /// CloudFormation `DeviceId`, Terraform `device_id`.
-        pub fn device_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceId", Some("device_id"), string(value));
+        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeviceId", Some("device_id"), rt::string(value));
             self
         }
         /// The type of key that is used for the encryption.
@@ -1014,29 +1053,31 @@ pub mod flow {
         /// The AWS Region that the API Gateway proxy endpoint was created in.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// An identifier for the content.
         ///
         /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), string(value));
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
             self
         }
         /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
         /// The URL from the API Gateway proxy that you set up to talk to your key server.
         ///
         /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
     }
@@ -1047,11 +1088,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-failoverconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverConfig(Props);
+    pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
         /// A new `FailoverConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FailoverConfig(this)
         }
         /// The type of failover you choose for this flow.
@@ -1067,7 +1108,7 @@ pub mod flow {
         /// CloudFormation `RecoveryWindow`, Terraform `recovery_window`.
         pub fn recovery_window(mut self, value: i64) -> Self {
             self.0
-                .set("RecoveryWindow", Some("recovery_window"), int(value));
+                .set("RecoveryWindow", Some("recovery_window"), rt::int(value));
             self
         }
         /// The priority you want to assign to a source.
@@ -1091,15 +1132,15 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-flowtransitencryption.html)
     #[derive(Clone, Debug)]
-    pub struct FlowTransitEncryption(Props);
+    pub struct FlowTransitEncryption(rt::Props);
     impl FlowTransitEncryption {
         /// A new `FlowTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
-        pub fn new(encryption_key_configuration: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionKeyConfiguration",
                 Some("encryption_key_configuration"),
-                json(encryption_key_configuration),
+                rt::json(encryption_key_configuration),
             );
             FlowTransitEncryption(this)
         }
@@ -1120,19 +1161,19 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-fmtp.html)
     #[derive(Clone, Debug)]
-    pub struct Fmtp(Props);
+    pub struct Fmtp(rt::Props);
     impl Fmtp {
         /// A new `Fmtp`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Fmtp(this)
         }
         /// The format of the audio channel.
         ///
         /// CloudFormation `ChannelOrder`, Terraform `channel_order`.
-        pub fn channel_order(mut self, value: impl Into<Expr>) -> Self {
+        pub fn channel_order(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ChannelOrder", Some("channel_order"), string(value));
+                .set("ChannelOrder", Some("channel_order"), rt::string(value));
             self
         }
         /// The format used for the representation of color.
@@ -1145,16 +1186,16 @@ pub mod flow {
         /// The frame rate for the video stream, in frames/second.
         ///
         /// CloudFormation `ExactFramerate`, Terraform `exact_framerate`.
-        pub fn exact_framerate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exact_framerate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExactFramerate", Some("exact_framerate"), string(value));
+                .set("ExactFramerate", Some("exact_framerate"), rt::string(value));
             self
         }
         /// The pixel aspect ratio (PAR) of the video.
         ///
         /// CloudFormation `Par`, Terraform `par`.
-        pub fn par(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Par", Some("par"), string(value));
+        pub fn par(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Par", Some("par"), rt::string(value));
             self
         }
         /// The encoding range of the video.
@@ -1186,11 +1227,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-frozenframes.html)
     #[derive(Clone, Debug)]
-    pub struct FrozenFrames(Props);
+    pub struct FrozenFrames(rt::Props);
     impl FrozenFrames {
         /// A new `FrozenFrames`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FrozenFrames(this)
         }
         /// Indicates whether the FrozenFrames metric is enabled or disabled.
@@ -1204,8 +1245,11 @@ pub mod flow {
         ///
         /// CloudFormation `ThresholdSeconds`, Terraform `threshold_seconds`.
         pub fn threshold_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("ThresholdSeconds", Some("threshold_seconds"), int(value));
+            self.0.set(
+                "ThresholdSeconds",
+                Some("threshold_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1216,12 +1260,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-gatewaybridgesource.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayBridgeSource(Props);
+    pub struct GatewayBridgeSource(rt::Props);
     impl GatewayBridgeSource {
         /// A new `GatewayBridgeSource`. Required properties: `bridge_arn` (`BridgeArn`).
-        pub fn new(bridge_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BridgeArn", Some("bridge_arn"), string(bridge_arn));
+        pub fn new(bridge_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
             GatewayBridgeSource(this)
         }
         /// The name of the VPC interface attachment to use for this bridge source.
@@ -1243,12 +1287,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-inputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputConfiguration(Props);
+    pub struct InputConfiguration(rt::Props);
     impl InputConfiguration {
         /// A new `InputConfiguration`. Required properties: `input_port` (`InputPort`), `interface` (`Interface`).
         pub fn new(input_port: i64, interface: Interface) -> Self {
-            let mut this = Props::default();
-            this.set("InputPort", Some("input_port"), int(input_port));
+            let mut this = rt::Props::default();
+            this.set("InputPort", Some("input_port"), rt::int(input_port));
             this.set("Interface", Some("interface"), interface.into());
             InputConfiguration(this)
         }
@@ -1260,12 +1304,12 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-interface.html)
     #[derive(Clone, Debug)]
-    pub struct Interface(Props);
+    pub struct Interface(rt::Props);
     impl Interface {
         /// A new `Interface`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Interface(this)
         }
     }
@@ -1276,14 +1320,14 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-maintenance.html)
     #[derive(Clone, Debug)]
-    pub struct Maintenance(Props);
+    pub struct Maintenance(rt::Props);
     impl Maintenance {
         /// A new `Maintenance`. Required properties: `maintenance_day` (`MaintenanceDay`), `maintenance_start_hour` (`MaintenanceStartHour`).
         pub fn new(
             maintenance_day: MaintenanceDay,
-            maintenance_start_hour: impl Into<Expr>,
+            maintenance_start_hour: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaintenanceDay",
                 Some("maintenance_day"),
@@ -1292,7 +1336,7 @@ pub mod flow {
             this.set(
                 "MaintenanceStartHour",
                 Some("maintenance_start_hour"),
-                string(maintenance_start_hour),
+                rt::string(maintenance_start_hour),
             );
             Maintenance(this)
         }
@@ -1304,24 +1348,24 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastream.html)
     #[derive(Clone, Debug)]
-    pub struct MediaStream(Props);
+    pub struct MediaStream(rt::Props);
     impl MediaStream {
         /// A new `MediaStream`. Required properties: `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
         pub fn new(
             media_stream_id: i64,
-            media_stream_name: impl Into<Expr>,
+            media_stream_name: impl Into<rt::Expr>,
             media_stream_type: MediaStreamType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MediaStreamId",
                 Some("media_stream_id"),
-                int(media_stream_id),
+                rt::int(media_stream_id),
             );
             this.set(
                 "MediaStreamName",
                 Some("media_stream_name"),
-                string(media_stream_name),
+                rt::string(media_stream_name),
             );
             this.set(
                 "MediaStreamType",
@@ -1341,29 +1385,29 @@ pub mod flow {
         ///
         /// CloudFormation `ClockRate`, Terraform `clock_rate`.
         pub fn clock_rate(mut self, value: i64) -> Self {
-            self.0.set("ClockRate", Some("clock_rate"), int(value));
+            self.0.set("ClockRate", Some("clock_rate"), rt::int(value));
             self
         }
         /// A description that can help you quickly identify what your media stream is used for.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The format type number (sometimes referred to as RTP payload type) of the media stream.
         ///
         /// CloudFormation `Fmt`, Terraform `fmt`.
         pub fn fmt(mut self, value: i64) -> Self {
-            self.0.set("Fmt", Some("fmt"), int(value));
+            self.0.set("Fmt", Some("fmt"), rt::int(value));
             self
         }
         /// Key-value pairs that can be used to tag this media stream.
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// The resolution of the video.
@@ -1382,11 +1426,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MediaStreamAttributes(Props);
+    pub struct MediaStreamAttributes(rt::Props);
     impl MediaStreamAttributes {
         /// A new `MediaStreamAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaStreamAttributes(this)
         }
         /// A set of parameters that define the media stream.
@@ -1399,8 +1443,8 @@ pub mod flow {
         /// The audio language, in a format that is recognized by the receiver.
         ///
         /// CloudFormation `Lang`, Terraform `lang`.
-        pub fn lang(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Lang", Some("lang"), string(value));
+        pub fn lang(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Lang", Some("lang"), rt::string(value));
             self
         }
     }
@@ -1411,16 +1455,16 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MediaStreamSourceConfiguration(Props);
+    pub struct MediaStreamSourceConfiguration(rt::Props);
     impl MediaStreamSourceConfiguration {
         /// A new `MediaStreamSourceConfiguration`. Required properties: `encoding_name` (`EncodingName`), `media_stream_name` (`MediaStreamName`).
-        pub fn new(encoding_name: EncodingName, media_stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encoding_name: EncodingName, media_stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EncodingName", Some("encoding_name"), encoding_name.into());
             this.set(
                 "MediaStreamName",
                 Some("media_stream_name"),
-                string(media_stream_name),
+                rt::string(media_stream_name),
             );
             MediaStreamSourceConfiguration(this)
         }
@@ -1434,7 +1478,7 @@ pub mod flow {
             self.0.set(
                 "InputConfigurations",
                 Some("input_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1446,19 +1490,19 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndiconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NdiConfig(Props);
+    pub struct NdiConfig(rt::Props);
     impl NdiConfig {
         /// A new `NdiConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NdiConfig(this)
         }
         /// A prefix for the names of the NDI sources that the flow creates.
         ///
         /// CloudFormation `MachineName`, Terraform `machine_name`.
-        pub fn machine_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn machine_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MachineName", Some("machine_name"), string(value));
+                .set("MachineName", Some("machine_name"), rt::string(value));
             self
         }
         /// A list of up to three NDI discovery server configurations.
@@ -1471,7 +1515,7 @@ pub mod flow {
             self.0.set(
                 "NdiDiscoveryServers",
                 Some("ndi_discovery_servers"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1490,23 +1534,23 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndidiscoveryserverconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NdiDiscoveryServerConfig(Props);
+    pub struct NdiDiscoveryServerConfig(rt::Props);
     impl NdiDiscoveryServerConfig {
         /// A new `NdiDiscoveryServerConfig`. Required properties: `discovery_server_address` (`DiscoveryServerAddress`), `vpc_interface_adapter` (`VpcInterfaceAdapter`).
         pub fn new(
-            discovery_server_address: impl Into<Expr>,
-            vpc_interface_adapter: impl Into<Expr>,
+            discovery_server_address: impl Into<rt::Expr>,
+            vpc_interface_adapter: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DiscoveryServerAddress",
                 Some("discovery_server_address"),
-                string(discovery_server_address),
+                rt::string(discovery_server_address),
             );
             this.set(
                 "VpcInterfaceAdapter",
                 Some("vpc_interface_adapter"),
-                string(vpc_interface_adapter),
+                rt::string(vpc_interface_adapter),
             );
             NdiDiscoveryServerConfig(this)
         }
@@ -1517,7 +1561,7 @@ pub mod flow {
             self.0.set(
                 "DiscoveryServerPort",
                 Some("discovery_server_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1527,23 +1571,24 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndisourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct NdiSourceSettings(Props);
+    pub struct NdiSourceSettings(rt::Props);
     impl NdiSourceSettings {
         /// A new `NdiSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NdiSourceSettings(this)
         }
         /// The audio reference level of the NDI sender, in dBFS.
         ///
         /// Constraints: range -40..=0. CloudFormation `AudioReferenceLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_reference_level(mut self, value: i64) -> Self {
-            self.0.set("AudioReferenceLevel", None, int(value));
+            self.0.set("AudioReferenceLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `SourceName`, Terraform `source_name`.
-        pub fn source_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceName", Some("source_name"), string(value));
+        pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceName", Some("source_name"), rt::string(value));
             self
         }
     }
@@ -1554,11 +1599,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-silentaudio.html)
     #[derive(Clone, Debug)]
-    pub struct SilentAudio(Props);
+    pub struct SilentAudio(rt::Props);
     impl SilentAudio {
         /// A new `SilentAudio`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SilentAudio(this)
         }
         /// Indicates whether the SilentAudio metric is enabled or disabled.
@@ -1572,8 +1617,11 @@ pub mod flow {
         ///
         /// CloudFormation `ThresholdSeconds`, Terraform `threshold_seconds`.
         pub fn threshold_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("ThresholdSeconds", Some("threshold_seconds"), int(value));
+            self.0.set(
+                "ThresholdSeconds",
+                Some("threshold_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1584,11 +1632,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// The type of decryption that is used on the content ingested from this source.
@@ -1601,17 +1649,17 @@ pub mod flow {
         /// A description for the source.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. CloudFormation `EntitlementArn`, Terraform `entitlement_arn`.
-        pub fn entitlement_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn entitlement_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EntitlementArn", Some("entitlement_arn"), string(value));
+                .set("EntitlementArn", Some("entitlement_arn"), rt::string(value));
             self
         }
         /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -1628,29 +1676,32 @@ pub mod flow {
         /// The IP address that the flow will be listening on for incoming content.
         ///
         /// CloudFormation `IngestIp`, Terraform `ingest_ip`.
-        pub fn ingest_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IngestIp", Some("ingest_ip"), string(value));
+        pub fn ingest_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IngestIp", Some("ingest_ip"), rt::string(value));
             self
         }
         /// The port that the flow will be listening on for incoming content.
         ///
         /// CloudFormation `IngestPort`, Terraform `ingest_port`.
         pub fn ingest_port(mut self, value: i64) -> Self {
-            self.0.set("IngestPort", Some("ingest_port"), int(value));
+            self.0
+                .set("IngestPort", Some("ingest_port"), rt::int(value));
             self
         }
         /// The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
         ///
         /// CloudFormation `MaxBitrate`, Terraform `max_bitrate`.
         pub fn max_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MaxBitrate", Some("max_bitrate"), int(value));
+            self.0
+                .set("MaxBitrate", Some("max_bitrate"), rt::int(value));
             self
         }
         /// The maximum latency in milliseconds.
         ///
         /// CloudFormation `MaxLatency`, Terraform `max_latency`.
         pub fn max_latency(mut self, value: i64) -> Self {
-            self.0.set("MaxLatency", Some("max_latency"), int(value));
+            self.0
+                .set("MaxLatency", Some("max_latency"), rt::int(value));
             self
         }
         /// The size of the buffer (in milliseconds) to use to sync incoming source data.
@@ -1658,7 +1709,7 @@ pub mod flow {
         /// CloudFormation `MaxSyncBuffer`, Terraform `max_sync_buffer`.
         pub fn max_sync_buffer(mut self, value: i64) -> Self {
             self.0
-                .set("MaxSyncBuffer", Some("max_sync_buffer"), int(value));
+                .set("MaxSyncBuffer", Some("max_sync_buffer"), rt::int(value));
             self
         }
         /// The media stream that is associated with the source, and the parameters for that association.
@@ -1671,7 +1722,7 @@ pub mod flow {
             self.0.set(
                 "MediaStreamSourceConfigurations",
                 Some("media_stream_source_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1679,14 +1730,15 @@ pub mod flow {
         ///
         /// CloudFormation `MinLatency`, Terraform `min_latency`.
         pub fn min_latency(mut self, value: i64) -> Self {
-            self.0.set("MinLatency", Some("min_latency"), int(value));
+            self.0
+                .set("MinLatency", Some("min_latency"), rt::int(value));
             self
         }
         /// The name of the source.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The settings for the NDI flow source.
@@ -1734,44 +1786,51 @@ pub mod flow {
         ///
         /// CloudFormation `SenderControlPort`, Terraform `sender_control_port`.
         pub fn sender_control_port(mut self, value: i64) -> Self {
-            self.0
-                .set("SenderControlPort", Some("sender_control_port"), int(value));
+            self.0.set(
+                "SenderControlPort",
+                Some("sender_control_port"),
+                rt::int(value),
+            );
             self
         }
         /// The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
         ///
         /// CloudFormation `SenderIpAddress`, Terraform `sender_ip_address`.
-        pub fn sender_ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SenderIpAddress", Some("sender_ip_address"), string(value));
+        pub fn sender_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SenderIpAddress",
+                Some("sender_ip_address"),
+                rt::string(value),
+            );
             self
         }
         /// The ARN of the source.
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. CloudFormation `SourceArn`, Terraform `source_arn`.
-        pub fn source_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceArn", Some("source_arn"), string(value));
+        pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceArn", Some("source_arn"), rt::string(value));
             self
         }
         /// The port that the flow will be listening on for incoming content.(ReadOnly)
         ///
         /// CloudFormation `SourceIngestPort`, Terraform `source_ingest_port`.
-        pub fn source_ingest_port(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_ingest_port(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceIngestPort",
                 Some("source_ingest_port"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Source IP or domain name for SRT-caller protocol.
         ///
         /// CloudFormation `SourceListenerAddress`, Terraform `source_listener_address`.
-        pub fn source_listener_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_listener_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceListenerAddress",
                 Some("source_listener_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1782,41 +1841,41 @@ pub mod flow {
             self.0.set(
                 "SourceListenerPort",
                 Some("source_listener_port"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The stream ID that you want to use for this transport.
         ///
         /// CloudFormation `StreamId`, Terraform `stream_id`.
-        pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamId", Some("stream_id"), string(value));
+        pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamId", Some("stream_id"), rt::string(value));
             self
         }
         /// Key-value pairs that can be used to tag this source.
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// The name of the VPC Interface this Source is configured with.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The range of IP addresses that should be allowed to contribute content to your source.
         ///
         /// CloudFormation `WhitelistCidr`, Terraform `whitelist_cidr`.
-        pub fn whitelist_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn whitelist_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WhitelistCidr", Some("whitelist_cidr"), string(value));
+                .set("WhitelistCidr", Some("whitelist_cidr"), rt::string(value));
             self
         }
     }
@@ -1827,11 +1886,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcemonitoringconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceMonitoringConfig(Props);
+    pub struct SourceMonitoringConfig(rt::Props);
     impl SourceMonitoringConfig {
         /// A new `SourceMonitoringConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceMonitoringConfig(this)
         }
         /// Contains the settings for audio stream metrics monitoring.
@@ -1844,7 +1903,7 @@ pub mod flow {
             self.0.set(
                 "AudioMonitoringSettings",
                 Some("audio_monitoring_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1880,7 +1939,7 @@ pub mod flow {
             self.0.set(
                 "VideoMonitoringSettings",
                 Some("video_monitoring_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1892,15 +1951,15 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcepriority.html)
     #[derive(Clone, Debug)]
-    pub struct SourcePriority(Props);
+    pub struct SourcePriority(rt::Props);
     impl SourcePriority {
         /// A new `SourcePriority`. Required properties: `primary_source` (`PrimarySource`).
-        pub fn new(primary_source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(primary_source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PrimarySource",
                 Some("primary_source"),
-                string(primary_source),
+                rt::string(primary_source),
             );
             SourcePriority(this)
         }
@@ -1910,13 +1969,13 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -1927,11 +1986,11 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-videomonitoringsetting.html)
     #[derive(Clone, Debug)]
-    pub struct VideoMonitoringSetting(Props);
+    pub struct VideoMonitoringSetting(rt::Props);
     impl VideoMonitoringSetting {
         /// A new `VideoMonitoringSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoMonitoringSetting(this)
         }
         /// Configures settings for the BlackFrames metric.
@@ -1958,24 +2017,24 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterface.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterface(Props);
+    pub struct VpcInterface(rt::Props);
     impl VpcInterface {
         /// A new `VpcInterface`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
         pub fn new(
-            name: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_id: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
             VpcInterface(this)
         }
         /// IDs of the network interfaces created in customer's account by MediaConnect.
@@ -1983,12 +2042,12 @@ pub mod flow {
         /// CloudFormation `NetworkInterfaceIds`, Terraform `network_interface_ids`.
         pub fn network_interface_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NetworkInterfaceIds",
                 Some("network_interface_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2007,7 +2066,7 @@ pub mod flow {
         ///
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -2018,21 +2077,21 @@ pub mod flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(Props);
+    pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
         /// A new `VpcInterfaceAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcInterfaceAttachment(this)
         }
         /// The name of the VPC interface to use for this resource.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2303,11 +2362,11 @@ pub mod flow {
 /// CloudFormation: `AWS::MediaConnect::FlowEntitlement`. Terraform: `awscc_mediaconnect_flow_entitlement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowentitlement.html)
-pub struct FlowEntitlement(Base);
-static FLOW_ENTITLEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct FlowEntitlement(rt::Base);
+static FLOW_ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::FlowEntitlement",
     terraform: Some("awscc_mediaconnect_flow_entitlement"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2332,16 +2391,16 @@ impl FlowEntitlement {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        flow_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        subscribers: impl IntoIterator<Item = impl Into<Expr>>,
+        description: impl Into<rt::Expr>,
+        flow_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        subscribers: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_ENTITLEMENT_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
-        this.set("Name", Some("name"), string(name));
-        this.set("Subscribers", Some("subscribers"), strings(subscribers));
+        let mut this = rt::Base::new(id, &FLOW_ENTITLEMENT_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Subscribers", Some("subscribers"), rt::strings(subscribers));
         FlowEntitlement(this)
     }
     /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
@@ -2351,7 +2410,7 @@ impl FlowEntitlement {
         self.0.set(
             "DataTransferSubscriberFeePercent",
             Some("data_transfer_subscriber_fee_percent"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2377,13 +2436,13 @@ impl FlowEntitlement {
 builder!(FlowEntitlement, FlowEntitlementHandle);
 /// A declared `AWS::MediaConnect::FlowEntitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowEntitlementHandle(Handle);
+pub struct FlowEntitlementHandle(rt::Handle);
 handle!(FlowEntitlementHandle);
 impl FlowEntitlementHandle {
     /// The ARN of the entitlement.
     ///
     /// CloudFormation `Fn::GetAtt` `EntitlementArn`; Terraform `entitlement_arn`.
-    pub fn entitlement_arn(&self) -> Expr {
+    pub fn entitlement_arn(&self) -> rt::Expr {
         self.0.attr("EntitlementArn")
     }
 }
@@ -2396,31 +2455,31 @@ pub mod flow_entitlement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowentitlement-encryption.html)
     #[derive(Clone, Debug)]
-    pub struct Encryption(Props);
+    pub struct Encryption(rt::Props);
     impl Encryption {
         /// A new `Encryption`. Required properties: `algorithm` (`Algorithm`), `role_arn` (`RoleArn`).
-        pub fn new(algorithm: Algorithm, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(algorithm: Algorithm, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Algorithm", Some("algorithm"), algorithm.into());
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             Encryption(this)
         }
         /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
         ///
         /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConstantInitializationVector",
                 Some("constant_initialization_vector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
         ///
         /// CloudFormation `DeviceId`, Terraform `device_id`.
-        pub fn device_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceId", Some("device_id"), string(value));
+        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeviceId", Some("device_id"), rt::string(value));
             self
         }
         /// The type of key that is used for the encryption.
@@ -2433,29 +2492,31 @@ pub mod flow_entitlement {
         /// The AWS Region that the API Gateway proxy endpoint was created in.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// An identifier for the content.
         ///
         /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), string(value));
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
             self
         }
         /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
         /// The URL from the API Gateway proxy that you set up to talk to your key server.
         ///
         /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
     }
@@ -2495,11 +2556,11 @@ pub mod flow_entitlement {
 /// CloudFormation: `AWS::MediaConnect::FlowMediaStream`. Terraform: `awscc_mediaconnect_flow_media_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowmediastream.html)
-pub struct FlowMediaStream(Base);
-static FLOW_MEDIA_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct FlowMediaStream(rt::Base);
+static FLOW_MEDIA_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::FlowMediaStream",
     terraform: Some("awscc_mediaconnect_flow_media_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2543,22 +2604,22 @@ impl FlowMediaStream {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        flow_arn: impl Into<Expr>,
+        flow_arn: impl Into<rt::Expr>,
         media_stream_id: i64,
-        media_stream_name: impl Into<Expr>,
+        media_stream_name: impl Into<rt::Expr>,
         media_stream_type: flow_media_stream::MediaStreamType,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_MEDIA_STREAM_TYPE);
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
+        let mut this = rt::Base::new(id, &FLOW_MEDIA_STREAM_TYPE);
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
         this.set(
             "MediaStreamId",
             Some("media_stream_id"),
-            int(media_stream_id),
+            rt::int(media_stream_id),
         );
         this.set(
             "MediaStreamName",
             Some("media_stream_name"),
-            string(media_stream_name),
+            rt::string(media_stream_name),
         );
         this.set(
             "MediaStreamType",
@@ -2578,42 +2639,42 @@ impl FlowMediaStream {
     ///
     /// CloudFormation `ClockRate`, Terraform `clock_rate`.
     pub fn clock_rate(mut self, value: i64) -> Self {
-        self.0.set("ClockRate", Some("clock_rate"), int(value));
+        self.0.set("ClockRate", Some("clock_rate"), rt::int(value));
         self
     }
     /// A description that can help you quickly identify what your media stream is used for.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The resolution of the video.
     ///
     /// CloudFormation `VideoFormat`, Terraform `video_format`.
-    pub fn video_format(mut self, value: impl Into<Expr>) -> Self {
+    pub fn video_format(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VideoFormat", Some("video_format"), string(value));
+            .set("VideoFormat", Some("video_format"), rt::string(value));
         self
     }
 }
 builder!(FlowMediaStream, FlowMediaStreamHandle);
 /// A declared `AWS::MediaConnect::FlowMediaStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowMediaStreamHandle(Handle);
+pub struct FlowMediaStreamHandle(rt::Handle);
 handle!(FlowMediaStreamHandle);
 impl FlowMediaStreamHandle {
     /// The Amazon Resource Name (ARN) of the media stream, composed of the flow ARN followed by /mediaStream/ and the media stream name.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The format type number (sometimes referred to as RTP payload type) of the media stream.
     ///
     /// CloudFormation `Fn::GetAtt` `Fmt`; Terraform `fmt`.
-    pub fn fmt(&self) -> Expr {
+    pub fn fmt(&self) -> rt::Expr {
         self.0.attr("Fmt")
     }
 }
@@ -2626,19 +2687,19 @@ pub mod flow_media_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowmediastream-fmtp.html)
     #[derive(Clone, Debug)]
-    pub struct Fmtp(Props);
+    pub struct Fmtp(rt::Props);
     impl Fmtp {
         /// A new `Fmtp`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Fmtp(this)
         }
         /// The format of the audio channel.
         ///
         /// CloudFormation `ChannelOrder`, Terraform `channel_order`.
-        pub fn channel_order(mut self, value: impl Into<Expr>) -> Self {
+        pub fn channel_order(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ChannelOrder", Some("channel_order"), string(value));
+                .set("ChannelOrder", Some("channel_order"), rt::string(value));
             self
         }
         /// The format used for the representation of color.
@@ -2651,16 +2712,16 @@ pub mod flow_media_stream {
         /// The frame rate for the video stream, in frames/second.
         ///
         /// CloudFormation `ExactFramerate`, Terraform `exact_framerate`.
-        pub fn exact_framerate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exact_framerate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExactFramerate", Some("exact_framerate"), string(value));
+                .set("ExactFramerate", Some("exact_framerate"), rt::string(value));
             self
         }
         /// The pixel aspect ratio (PAR) of the video.
         ///
         /// CloudFormation `Par`, Terraform `par`.
-        pub fn par(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Par", Some("par"), string(value));
+        pub fn par(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Par", Some("par"), rt::string(value));
             self
         }
         /// The encoding range of the video.
@@ -2692,11 +2753,11 @@ pub mod flow_media_stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowmediastream-mediastreamattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MediaStreamAttributes(Props);
+    pub struct MediaStreamAttributes(rt::Props);
     impl MediaStreamAttributes {
         /// A new `MediaStreamAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaStreamAttributes(this)
         }
         /// A set of parameters that define the media stream.
@@ -2709,8 +2770,8 @@ pub mod flow_media_stream {
         /// The audio language, in a format that is recognized by the receiver.
         ///
         /// CloudFormation `Lang`, Terraform `lang`.
-        pub fn lang(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Lang", Some("lang"), string(value));
+        pub fn lang(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Lang", Some("lang"), rt::string(value));
             self
         }
     }
@@ -2796,11 +2857,11 @@ pub mod flow_media_stream {
 /// CloudFormation: `AWS::MediaConnect::FlowOutput`. Terraform: `awscc_mediaconnect_flow_output` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowoutput.html)
-pub struct FlowOutput(Base);
-static FLOW_OUTPUT_TYPE: TypeInfo = TypeInfo {
+pub struct FlowOutput(rt::Base);
+static FLOW_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::FlowOutput",
     terraform: Some("awscc_mediaconnect_flow_output"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2823,33 +2884,33 @@ static FLOW_OUTPUT_TYPE: TypeInfo = TypeInfo {
 impl FlowOutput {
     /// Declares a `AWS::MediaConnect::FlowOutput` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, flow_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FLOW_OUTPUT_TYPE);
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
+    pub fn new(id: impl Into<String>, flow_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &FLOW_OUTPUT_TYPE);
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
         FlowOutput(this)
     }
     /// The range of IP addresses that should be allowed to initiate output requests to this flow.
     ///
     /// CloudFormation `CidrAllowList`, Terraform `cidr_allow_list`.
-    pub fn cidr_allow_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn cidr_allow_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("CidrAllowList", Some("cidr_allow_list"), strings(value));
+            .set("CidrAllowList", Some("cidr_allow_list"), rt::strings(value));
         self
     }
     /// A description of the output.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The address where you want to send the output.
     ///
     /// CloudFormation `Destination`, Terraform `destination`.
-    pub fn destination(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Destination", Some("destination"), string(value));
+            .set("Destination", Some("destination"), rt::string(value));
         self
     }
     /// The type of key used for the encryption.
@@ -2863,7 +2924,8 @@ impl FlowOutput {
     ///
     /// CloudFormation `MaxLatency`, Terraform `max_latency`.
     pub fn max_latency(mut self, value: i64) -> Self {
-        self.0.set("MaxLatency", Some("max_latency"), int(value));
+        self.0
+            .set("MaxLatency", Some("max_latency"), rt::int(value));
         self
     }
     /// The definition for each media stream that is associated with the output.
@@ -2876,7 +2938,7 @@ impl FlowOutput {
         self.0.set(
             "MediaStreamOutputConfigurations",
             Some("media_stream_output_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2884,14 +2946,15 @@ impl FlowOutput {
     ///
     /// CloudFormation `MinLatency`, Terraform `min_latency`.
     pub fn min_latency(mut self, value: i64) -> Self {
-        self.0.set("MinLatency", Some("min_latency"), int(value));
+        self.0
+            .set("MinLatency", Some("min_latency"), rt::int(value));
         self
     }
     /// The name of the output.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The audio reference level of the NDI receiver, in dBFS.
@@ -2901,7 +2964,7 @@ impl FlowOutput {
         self.0.set(
             "NdiAudioReferenceLevel",
             Some("ndi_audio_reference_level"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2922,9 +2985,12 @@ impl FlowOutput {
     /// A suffix for the names of the NDI sources that the flow creates.
     ///
     /// CloudFormation `NdiProgramName`, Terraform `ndi_program_name`.
-    pub fn ndi_program_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("NdiProgramName", Some("ndi_program_name"), string(value));
+    pub fn ndi_program_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NdiProgramName",
+            Some("ndi_program_name"),
+            rt::string(value),
+        );
         self
     }
     /// A quality setting for the NDI Speed HQ encoder.
@@ -2934,7 +3000,7 @@ impl FlowOutput {
         self.0.set(
             "NdiSpeedHqQuality",
             Some("ndi_speed_hq_quality"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2950,7 +3016,7 @@ impl FlowOutput {
     ///
     /// CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The protocol that is used by the source or output.
@@ -2963,8 +3029,8 @@ impl FlowOutput {
     /// The remote ID for the Zixi-pull stream.
     ///
     /// CloudFormation `RemoteId`, Terraform `remote_id`.
-    pub fn remote_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RemoteId", Some("remote_id"), string(value));
+    pub fn remote_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RemoteId", Some("remote_id"), rt::string(value));
         self
     }
     /// CloudFormation `RouterIntegrationState`, Terraform `router_integration_state`.
@@ -2994,15 +3060,18 @@ impl FlowOutput {
     ///
     /// CloudFormation `SmoothingLatency`, Terraform `smoothing_latency`.
     pub fn smoothing_latency(mut self, value: i64) -> Self {
-        self.0
-            .set("SmoothingLatency", Some("smoothing_latency"), int(value));
+        self.0.set(
+            "SmoothingLatency",
+            Some("smoothing_latency"),
+            rt::int(value),
+        );
         self
     }
     /// The stream ID that you want to use for this transport.
     ///
     /// CloudFormation `StreamId`, Terraform `stream_id`.
-    pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StreamId", Some("stream_id"), string(value));
+    pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StreamId", Some("stream_id"), rt::string(value));
         self
     }
     /// The name of the VPC interface attachment to use for this output.
@@ -3020,13 +3089,13 @@ impl FlowOutput {
 builder!(FlowOutput, FlowOutputHandle);
 /// A declared `AWS::MediaConnect::FlowOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowOutputHandle(Handle);
+pub struct FlowOutputHandle(rt::Handle);
 handle!(FlowOutputHandle);
 impl FlowOutputHandle {
     /// The ARN of the output.
     ///
     /// CloudFormation `Fn::GetAtt` `OutputArn`; Terraform `output_arn`.
-    pub fn output_arn(&self) -> Expr {
+    pub fn output_arn(&self) -> rt::Expr {
         self.0.attr("OutputArn")
     }
 }
@@ -3039,24 +3108,24 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationConfiguration(Props);
+    pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
         /// A new `DestinationConfiguration`. Required properties: `destination_ip` (`DestinationIp`), `destination_port` (`DestinationPort`), `interface` (`Interface`).
         pub fn new(
-            destination_ip: impl Into<Expr>,
+            destination_ip: impl Into<rt::Expr>,
             destination_port: i64,
             interface: Interface,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationIp",
                 Some("destination_ip"),
-                string(destination_ip),
+                rt::string(destination_ip),
             );
             this.set(
                 "DestinationPort",
                 Some("destination_port"),
-                int(destination_port),
+                rt::int(destination_port),
             );
             this.set("Interface", Some("interface"), interface.into());
             DestinationConfiguration(this)
@@ -3069,15 +3138,15 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encodingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EncodingParameters(Props);
+    pub struct EncodingParameters(rt::Props);
     impl EncodingParameters {
         /// A new `EncodingParameters`. Required properties: `compression_factor` (`CompressionFactor`).
         pub fn new(compression_factor: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CompressionFactor",
                 Some("compression_factor"),
-                int(compression_factor),
+                rt::int(compression_factor),
             );
             EncodingParameters(this)
         }
@@ -3097,13 +3166,13 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encryption.html)
     #[derive(Clone, Debug)]
-    pub struct Encryption(Props);
+    pub struct Encryption(rt::Props);
     impl Encryption {
         /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(role_arn: impl Into<Expr>, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>, secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             Encryption(this)
         }
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
@@ -3128,15 +3197,15 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-flowtransitencryption.html)
     #[derive(Clone, Debug)]
-    pub struct FlowTransitEncryption(Props);
+    pub struct FlowTransitEncryption(rt::Props);
     impl FlowTransitEncryption {
         /// A new `FlowTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
-        pub fn new(encryption_key_configuration: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionKeyConfiguration",
                 Some("encryption_key_configuration"),
-                json(encryption_key_configuration),
+                rt::json(encryption_key_configuration),
             );
             FlowTransitEncryption(this)
         }
@@ -3157,12 +3226,12 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-interface.html)
     #[derive(Clone, Debug)]
-    pub struct Interface(Props);
+    pub struct Interface(rt::Props);
     impl Interface {
         /// A new `Interface`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             Interface(this)
         }
     }
@@ -3173,16 +3242,16 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-mediastreamoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MediaStreamOutputConfiguration(Props);
+    pub struct MediaStreamOutputConfiguration(rt::Props);
     impl MediaStreamOutputConfiguration {
         /// A new `MediaStreamOutputConfiguration`. Required properties: `encoding_name` (`EncodingName`), `media_stream_name` (`MediaStreamName`).
-        pub fn new(encoding_name: EncodingName, media_stream_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encoding_name: EncodingName, media_stream_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EncodingName", Some("encoding_name"), encoding_name.into());
             this.set(
                 "MediaStreamName",
                 Some("media_stream_name"),
-                string(media_stream_name),
+                rt::string(media_stream_name),
             );
             MediaStreamOutputConfiguration(this)
         }
@@ -3196,7 +3265,7 @@ pub mod flow_output {
             self.0.set(
                 "DestinationConfigurations",
                 Some("destination_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3219,21 +3288,21 @@ pub mod flow_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(Props);
+    pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
         /// A new `VpcInterfaceAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcInterfaceAttachment(this)
         }
         /// The name of the VPC interface to use for this output.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3348,11 +3417,11 @@ pub mod flow_output {
 /// CloudFormation: `AWS::MediaConnect::FlowSource`. Terraform: `awscc_mediaconnect_flow_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowsource.html)
-pub struct FlowSource(Base);
-static FLOW_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct FlowSource(rt::Base);
+static FLOW_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::FlowSource",
     terraform: Some("awscc_mediaconnect_flow_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3381,14 +3450,14 @@ impl FlowSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        flow_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        flow_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_SOURCE_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &FLOW_SOURCE_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("Name", Some("name"), rt::string(name));
         FlowSource(this)
     }
     /// The type of encryption that is used on the content ingested from this source.
@@ -3401,9 +3470,9 @@ impl FlowSource {
     /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
     ///
     /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. CloudFormation `EntitlementArn`, Terraform `entitlement_arn`.
-    pub fn entitlement_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn entitlement_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EntitlementArn", Some("entitlement_arn"), string(value));
+            .set("EntitlementArn", Some("entitlement_arn"), rt::string(value));
         self
     }
     /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -3421,28 +3490,32 @@ impl FlowSource {
     ///
     /// CloudFormation `IngestPort`, Terraform `ingest_port`.
     pub fn ingest_port(mut self, value: i64) -> Self {
-        self.0.set("IngestPort", Some("ingest_port"), int(value));
+        self.0
+            .set("IngestPort", Some("ingest_port"), rt::int(value));
         self
     }
     /// The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
     ///
     /// CloudFormation `MaxBitrate`, Terraform `max_bitrate`.
     pub fn max_bitrate(mut self, value: i64) -> Self {
-        self.0.set("MaxBitrate", Some("max_bitrate"), int(value));
+        self.0
+            .set("MaxBitrate", Some("max_bitrate"), rt::int(value));
         self
     }
     /// The maximum latency in milliseconds.
     ///
     /// CloudFormation `MaxLatency`, Terraform `max_latency`.
     pub fn max_latency(mut self, value: i64) -> Self {
-        self.0.set("MaxLatency", Some("max_latency"), int(value));
+        self.0
+            .set("MaxLatency", Some("max_latency"), rt::int(value));
         self
     }
     /// The minimum latency in milliseconds.
     ///
     /// CloudFormation `MinLatency`, Terraform `min_latency`.
     pub fn min_latency(mut self, value: i64) -> Self {
-        self.0.set("MinLatency", Some("min_latency"), int(value));
+        self.0
+            .set("MinLatency", Some("min_latency"), rt::int(value));
         self
     }
     /// The protocol that is used by the source.
@@ -3456,26 +3529,32 @@ impl FlowSource {
     ///
     /// CloudFormation `SenderControlPort`, Terraform `sender_control_port`.
     pub fn sender_control_port(mut self, value: i64) -> Self {
-        self.0
-            .set("SenderControlPort", Some("sender_control_port"), int(value));
+        self.0.set(
+            "SenderControlPort",
+            Some("sender_control_port"),
+            rt::int(value),
+        );
         self
     }
     /// The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
     ///
     /// CloudFormation `SenderIpAddress`, Terraform `sender_ip_address`.
-    pub fn sender_ip_address(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SenderIpAddress", Some("sender_ip_address"), string(value));
+    pub fn sender_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SenderIpAddress",
+            Some("sender_ip_address"),
+            rt::string(value),
+        );
         self
     }
     /// Source IP or domain name for SRT-caller protocol.
     ///
     /// CloudFormation `SourceListenerAddress`, Terraform `source_listener_address`.
-    pub fn source_listener_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_listener_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceListenerAddress",
             Some("source_listener_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3486,59 +3565,59 @@ impl FlowSource {
         self.0.set(
             "SourceListenerPort",
             Some("source_listener_port"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The stream ID that you want to use for this transport.
     ///
     /// CloudFormation `StreamId`, Terraform `stream_id`.
-    pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StreamId", Some("stream_id"), string(value));
+    pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StreamId", Some("stream_id"), rt::string(value));
         self
     }
     /// The name of the VPC Interface this Source is configured with.
     ///
     /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-    pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VpcInterfaceName",
             Some("vpc_interface_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The range of IP addresses that should be allowed to contribute content to your source.
     ///
     /// CloudFormation `WhitelistCidr`, Terraform `whitelist_cidr`.
-    pub fn whitelist_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn whitelist_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WhitelistCidr", Some("whitelist_cidr"), string(value));
+            .set("WhitelistCidr", Some("whitelist_cidr"), rt::string(value));
         self
     }
 }
 builder!(FlowSource, FlowSourceHandle);
 /// A declared `AWS::MediaConnect::FlowSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowSourceHandle(Handle);
+pub struct FlowSourceHandle(rt::Handle);
 handle!(FlowSourceHandle);
 impl FlowSourceHandle {
     /// The IP address that the flow will be listening on for incoming content.
     ///
     /// CloudFormation `Fn::GetAtt` `IngestIp`; Terraform `ingest_ip`.
-    pub fn ingest_ip(&self) -> Expr {
+    pub fn ingest_ip(&self) -> rt::Expr {
         self.0.attr("IngestIp")
     }
     /// The ARN of the source.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceArn`; Terraform `source_arn`.
-    pub fn source_arn(&self) -> Expr {
+    pub fn source_arn(&self) -> rt::Expr {
         self.0.attr("SourceArn")
     }
     /// The port that the flow will be listening on for incoming content.(ReadOnly)
     ///
     /// CloudFormation `Fn::GetAtt` `SourceIngestPort`; Terraform `source_ingest_port`.
-    pub fn source_ingest_port(&self) -> Expr {
+    pub fn source_ingest_port(&self) -> rt::Expr {
         self.0.attr("SourceIngestPort")
     }
 }
@@ -3551,12 +3630,12 @@ pub mod flow_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-encryption.html)
     #[derive(Clone, Debug)]
-    pub struct Encryption(Props);
+    pub struct Encryption(rt::Props);
     impl Encryption {
         /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             Encryption(this)
         }
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
@@ -3569,19 +3648,19 @@ pub mod flow_source {
         /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
         ///
         /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConstantInitializationVector",
                 Some("constant_initialization_vector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
         ///
         /// CloudFormation `DeviceId`, Terraform `device_id`.
-        pub fn device_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceId", Some("device_id"), string(value));
+        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeviceId", Some("device_id"), rt::string(value));
             self
         }
         /// The type of key that is used for the encryption.
@@ -3594,29 +3673,31 @@ pub mod flow_source {
         /// The AWS Region that the API Gateway proxy endpoint was created in.
         ///
         /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", Some("region"), string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
             self
         }
         /// An identifier for the content.
         ///
         /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), string(value));
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
             self
         }
         /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
         ///
         /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
         /// The URL from the API Gateway proxy that you set up to talk to your key server.
         ///
         /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
     }
@@ -3627,12 +3708,12 @@ pub mod flow_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-gatewaybridgesource.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayBridgeSource(Props);
+    pub struct GatewayBridgeSource(rt::Props);
     impl GatewayBridgeSource {
         /// A new `GatewayBridgeSource`. Required properties: `bridge_arn` (`BridgeArn`).
-        pub fn new(bridge_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BridgeArn", Some("bridge_arn"), string(bridge_arn));
+        pub fn new(bridge_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
             GatewayBridgeSource(this)
         }
         /// The name of the VPC interface attachment to use for this bridge source.
@@ -3654,21 +3735,21 @@ pub mod flow_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(Props);
+    pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
         /// A new `VpcInterfaceAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcInterfaceAttachment(this)
         }
         /// The name of the VPC interface to use for this resource.
         ///
         /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcInterfaceName",
                 Some("vpc_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3719,11 +3800,11 @@ pub mod flow_source {
 /// CloudFormation: `AWS::MediaConnect::FlowVpcInterface`. Terraform: `awscc_mediaconnect_flow_vpc_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowvpcinterface.html)
-pub struct FlowVpcInterface(Base);
-static FLOW_VPC_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct FlowVpcInterface(rt::Base);
+static FLOW_VPC_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::FlowVpcInterface",
     terraform: Some("awscc_mediaconnect_flow_vpc_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3748,35 +3829,35 @@ impl FlowVpcInterface {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        flow_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_id: impl Into<Expr>,
+        flow_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FLOW_VPC_INTERFACE_TYPE);
-        this.set("FlowArn", Some("flow_arn"), string(flow_arn));
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        let mut this = rt::Base::new(id, &FLOW_VPC_INTERFACE_TYPE);
+        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         FlowVpcInterface(this)
     }
 }
 builder!(FlowVpcInterface, FlowVpcInterfaceHandle);
 /// A declared `AWS::MediaConnect::FlowVpcInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FlowVpcInterfaceHandle(Handle);
+pub struct FlowVpcInterfaceHandle(rt::Handle);
 handle!(FlowVpcInterfaceHandle);
 impl FlowVpcInterfaceHandle {
     /// IDs of the network interfaces created in customer's account by MediaConnect.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceIds`; Terraform `network_interface_ids`.
-    pub fn network_interface_ids(&self) -> Expr {
+    pub fn network_interface_ids(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceIds")
     }
 }
@@ -3785,11 +3866,11 @@ impl FlowVpcInterfaceHandle {
 /// CloudFormation: `AWS::MediaConnect::Gateway`. Terraform: `awscc_mediaconnect_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-gateway.html)
-pub struct Gateway(Base);
-static GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct Gateway(rt::Base);
+static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::Gateway",
     terraform: Some("awscc_mediaconnect_gateway"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3821,37 +3902,37 @@ impl Gateway {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        egress_cidr_blocks: impl IntoIterator<Item = impl Into<Expr>>,
-        name: impl Into<Expr>,
+        egress_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
         networks: impl IntoIterator<Item = gateway::GatewayNetwork>,
     ) -> Self {
-        let mut this = Base::new(id, &GATEWAY_TYPE);
+        let mut this = rt::Base::new(id, &GATEWAY_TYPE);
         this.set(
             "EgressCidrBlocks",
             Some("egress_cidr_blocks"),
-            strings(egress_cidr_blocks),
+            rt::strings(egress_cidr_blocks),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Networks", Some("networks"), list(networks));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Networks", Some("networks"), rt::list(networks));
         Gateway(this)
     }
 }
 builder!(Gateway, GatewayHandle);
 /// A declared `AWS::MediaConnect::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GatewayHandle(Handle);
+pub struct GatewayHandle(rt::Handle);
 handle!(GatewayHandle);
 impl GatewayHandle {
     /// The Amazon Resource Name (ARN) of the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `GatewayArn`; Terraform `gateway_arn`.
-    pub fn gateway_arn(&self) -> Expr {
+    pub fn gateway_arn(&self) -> rt::Expr {
         self.0.attr("GatewayArn")
     }
     /// The current status of the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `GatewayState`; Terraform `gateway_state`.
-    pub fn gateway_state(&self) -> Expr {
+    pub fn gateway_state(&self) -> rt::Expr {
         self.0.attr("GatewayState")
     }
 }
@@ -3864,13 +3945,13 @@ pub mod gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-gateway-gatewaynetwork.html)
     #[derive(Clone, Debug)]
-    pub struct GatewayNetwork(Props);
+    pub struct GatewayNetwork(rt::Props);
     impl GatewayNetwork {
         /// A new `GatewayNetwork`. Required properties: `cidr_block` (`CidrBlock`), `name` (`Name`).
-        pub fn new(cidr_block: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CidrBlock", Some("cidr_block"), string(cidr_block));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(cidr_block: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CidrBlock", Some("cidr_block"), rt::string(cidr_block));
+            this.set("Name", Some("name"), rt::string(name));
             GatewayNetwork(this)
         }
     }
@@ -3881,11 +3962,11 @@ pub mod gateway {
 /// CloudFormation: `AWS::MediaConnect::RouterInput`. Terraform: `awscc_mediaconnect_router_input` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-routerinput.html)
-pub struct RouterInput(Base);
-static ROUTER_INPUT_TYPE: TypeInfo = TypeInfo {
+pub struct RouterInput(rt::Base);
+static ROUTER_INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::RouterInput",
     terraform: Some("awscc_mediaconnect_router_input"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3930,20 +4011,24 @@ impl RouterInput {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
+        configuration: impl Into<rt::Value>,
         maximum_bitrate: i64,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         routing_scope: router_input::RoutingScope,
         tier: router_input::RouterInputTier,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTER_INPUT_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
+        let mut this = rt::Base::new(id, &ROUTER_INPUT_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
         this.set(
             "MaximumBitrate",
             Some("maximum_bitrate"),
-            int(maximum_bitrate),
+            rt::int(maximum_bitrate),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("RoutingScope", Some("routing_scope"), routing_scope.into());
         this.set("Tier", Some("tier"), tier.into());
         RouterInput(this)
@@ -3951,38 +4036,42 @@ impl RouterInput {
     /// The Availability Zone where you want to create the router input.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The content quality analysis configuration for the router input.
     ///
     /// CloudFormation `ContentQualityAnalysisConfiguration`, Terraform `content_quality_analysis_configuration`.
-    pub fn content_quality_analysis_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn content_quality_analysis_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ContentQualityAnalysisConfiguration",
             Some("content_quality_analysis_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
     ///
     /// CloudFormation `MaintenanceConfiguration`, Terraform `maintenance_configuration`.
-    pub fn maintenance_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn maintenance_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "MaintenanceConfiguration",
             Some("maintenance_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// The Amazon Web Services Region for the router input.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
-    pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RegionName", Some("region_name"), string(value));
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegionName", Some("region_name"), rt::string(value));
         self
     }
     /// The transit encryption settings for a router input.
@@ -4000,57 +4089,57 @@ impl RouterInput {
 builder!(RouterInput, RouterInputHandle);
 /// A declared `AWS::MediaConnect::RouterInput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouterInputHandle(Handle);
+pub struct RouterInputHandle(rt::Handle);
 handle!(RouterInputHandle);
 impl RouterInputHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ContentQualityAnalysisType`; Terraform `content_quality_analysis_type`.
-    pub fn content_quality_analysis_type(&self) -> Expr {
+    pub fn content_quality_analysis_type(&self) -> rt::Expr {
         self.0.attr("ContentQualityAnalysisType")
     }
     /// The timestamp when the router input was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The unique identifier of the router input.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `InputType`; Terraform `input_type`.
-    pub fn input_type(&self) -> Expr {
+    pub fn input_type(&self) -> rt::Expr {
         self.0.attr("InputType")
     }
     /// The IP address of the router input.
     ///
     /// CloudFormation `Fn::GetAtt` `IpAddress`; Terraform `ip_address`.
-    pub fn ip_address(&self) -> Expr {
+    pub fn ip_address(&self) -> rt::Expr {
         self.0.attr("IpAddress")
     }
     /// CloudFormation `Fn::GetAtt` `MaintenanceType`; Terraform `maintenance_type`.
-    pub fn maintenance_type(&self) -> Expr {
+    pub fn maintenance_type(&self) -> rt::Expr {
         self.0.attr("MaintenanceType")
     }
     /// The number of router outputs associated with the router input.
     ///
     /// CloudFormation `Fn::GetAtt` `RoutedOutputs`; Terraform `routed_outputs`.
-    pub fn routed_outputs(&self) -> Expr {
+    pub fn routed_outputs(&self) -> rt::Expr {
         self.0.attr("RoutedOutputs")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The timestamp when the router input was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -4063,15 +4152,15 @@ pub mod router_input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routerinput-routerinputtransitencryption.html)
     #[derive(Clone, Debug)]
-    pub struct RouterInputTransitEncryption(Props);
+    pub struct RouterInputTransitEncryption(rt::Props);
     impl RouterInputTransitEncryption {
         /// A new `RouterInputTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
-        pub fn new(encryption_key_configuration: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionKeyConfiguration",
                 Some("encryption_key_configuration"),
-                json(encryption_key_configuration),
+                rt::json(encryption_key_configuration),
             );
             RouterInputTransitEncryption(this)
         }
@@ -4121,11 +4210,11 @@ pub mod router_input {
 /// CloudFormation: `AWS::MediaConnect::RouterNetworkInterface`. Terraform: `awscc_mediaconnect_router_network_interface` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-routernetworkinterface.html)
-pub struct RouterNetworkInterface(Base);
-static ROUTER_NETWORK_INTERFACE_TYPE: TypeInfo = TypeInfo {
+pub struct RouterNetworkInterface(rt::Base);
+static ROUTER_NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::RouterNetworkInterface",
     terraform: Some("awscc_mediaconnect_router_network_interface"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4165,68 +4254,73 @@ impl RouterNetworkInterface {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
-        name: impl Into<Expr>,
+        configuration: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTER_NETWORK_INTERFACE_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ROUTER_NETWORK_INTERFACE_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         RouterNetworkInterface(this)
     }
     /// The AWS Region for the router network interface.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
-    pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RegionName", Some("region_name"), string(value));
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegionName", Some("region_name"), rt::string(value));
         self
     }
 }
 builder!(RouterNetworkInterface, RouterNetworkInterfaceHandle);
 /// A declared `AWS::MediaConnect::RouterNetworkInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouterNetworkInterfaceHandle(Handle);
+pub struct RouterNetworkInterfaceHandle(rt::Handle);
 handle!(RouterNetworkInterfaceHandle);
 impl RouterNetworkInterfaceHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The number of router inputs associated with the network interface.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedInputCount`; Terraform `associated_input_count`.
-    pub fn associated_input_count(&self) -> Expr {
+    pub fn associated_input_count(&self) -> rt::Expr {
         self.0.attr("AssociatedInputCount")
     }
     /// The number of router outputs associated with the network interface.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedOutputCount`; Terraform `associated_output_count`.
-    pub fn associated_output_count(&self) -> Expr {
+    pub fn associated_output_count(&self) -> rt::Expr {
         self.0.attr("AssociatedOutputCount")
     }
     /// The timestamp when the router network interface was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The unique identifier of the router network interface.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceType`; Terraform `network_interface_type`.
-    pub fn network_interface_type(&self) -> Expr {
+    pub fn network_interface_type(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceType")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The timestamp when the router network interface was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -4235,11 +4329,11 @@ impl RouterNetworkInterfaceHandle {
 /// CloudFormation: `AWS::MediaConnect::RouterOutput`. Terraform: `awscc_mediaconnect_router_output` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-routeroutput.html)
-pub struct RouterOutput(Base);
-static ROUTER_OUTPUT_TYPE: TypeInfo = TypeInfo {
+pub struct RouterOutput(rt::Base);
+static ROUTER_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConnect::RouterOutput",
     terraform: Some("awscc_mediaconnect_router_output"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4280,20 +4374,24 @@ impl RouterOutput {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
+        configuration: impl Into<rt::Value>,
         maximum_bitrate: i64,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         routing_scope: router_output::RoutingScope,
         tier: router_output::RouterOutputTier,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTER_OUTPUT_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
+        let mut this = rt::Base::new(id, &ROUTER_OUTPUT_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
         this.set(
             "MaximumBitrate",
             Some("maximum_bitrate"),
-            int(maximum_bitrate),
+            rt::int(maximum_bitrate),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("RoutingScope", Some("routing_scope"), routing_scope.into());
         this.set("Tier", Some("tier"), tier.into());
         RouterOutput(this)
@@ -4301,9 +4399,12 @@ impl RouterOutput {
     /// The Availability Zone where you want to create the router output.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The fabric configuration settings for the router output.
@@ -4320,70 +4421,71 @@ impl RouterOutput {
     /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
     ///
     /// CloudFormation `MaintenanceConfiguration`, Terraform `maintenance_configuration`.
-    pub fn maintenance_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn maintenance_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "MaintenanceConfiguration",
             Some("maintenance_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// The Amazon Web Services Region for the router output.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
-    pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RegionName", Some("region_name"), string(value));
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegionName", Some("region_name"), rt::string(value));
         self
     }
 }
 builder!(RouterOutput, RouterOutputHandle);
 /// A declared `AWS::MediaConnect::RouterOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouterOutputHandle(Handle);
+pub struct RouterOutputHandle(rt::Handle);
 handle!(RouterOutputHandle);
 impl RouterOutputHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the router output was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The unique identifier of the router output.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The IP address of the router output.
     ///
     /// CloudFormation `Fn::GetAtt` `IpAddress`; Terraform `ip_address`.
-    pub fn ip_address(&self) -> Expr {
+    pub fn ip_address(&self) -> rt::Expr {
         self.0.attr("IpAddress")
     }
     /// CloudFormation `Fn::GetAtt` `MaintenanceType`; Terraform `maintenance_type`.
-    pub fn maintenance_type(&self) -> Expr {
+    pub fn maintenance_type(&self) -> rt::Expr {
         self.0.attr("MaintenanceType")
     }
     /// CloudFormation `Fn::GetAtt` `OutputType`; Terraform `output_type`.
-    pub fn output_type(&self) -> Expr {
+    pub fn output_type(&self) -> rt::Expr {
         self.0.attr("OutputType")
     }
     /// CloudFormation `Fn::GetAtt` `RoutedState`; Terraform `routed_state`.
-    pub fn routed_state(&self) -> Expr {
+    pub fn routed_state(&self) -> rt::Expr {
         self.0.attr("RoutedState")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The timestamp when the router output was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -4396,11 +4498,11 @@ pub mod router_output {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routeroutput-fabricconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FabricConfiguration(Props);
+    pub struct FabricConfiguration(rt::Props);
     impl FabricConfiguration {
         /// A new `FabricConfiguration`. Required properties: `recovery_latency_mode` (`RecoveryLatencyMode`).
         pub fn new(recovery_latency_mode: FabricLatencyMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecoveryLatencyMode",
                 Some("recovery_latency_mode"),

@@ -2,23 +2,24 @@
 //! `MediaConvert` resource types of the CloudFormation registry (`AWS::MediaConvert::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `mediaconvert` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert to enable encryption for content delivery.
 ///
 /// CloudFormation: `AWS::MediaConvert::CertificateAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconvert-certificateassociation.html)
-pub struct CertificateAssociation(Base);
-static CERTIFICATE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct CertificateAssociation(rt::Base);
+static CERTIFICATE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConvert::CertificateAssociation",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,27 +61,27 @@ static CERTIFICATE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl CertificateAssociation {
     /// Declares a `AWS::MediaConvert::CertificateAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_ASSOCIATION_TYPE);
-        this.set("Arn", None, string(arn));
+    pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CERTIFICATE_ASSOCIATION_TYPE);
+        this.set("Arn", None, rt::string(arn));
         CertificateAssociation(this)
     }
 }
 builder!(CertificateAssociation, CertificateAssociationHandle);
 /// A declared `AWS::MediaConvert::CertificateAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateAssociationHandle(Handle);
+pub struct CertificateAssociationHandle(rt::Handle);
 handle!(CertificateAssociationHandle);
 /// Resource Type definition for AWS::MediaConvert::JobTemplate
 ///
 /// CloudFormation: `AWS::MediaConvert::JobTemplate`. Terraform: `awscc_mediaconvert_job_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconvert-jobtemplate.html)
-pub struct JobTemplate(Base);
-static JOB_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct JobTemplate(rt::Base);
+static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConvert::JobTemplate",
     terraform: Some("awscc_mediaconvert_job_template"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -109,12 +110,12 @@ static JOB_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl JobTemplate {
     /// Declares a `AWS::MediaConvert::JobTemplate` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, settings_json: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &JOB_TEMPLATE_TYPE);
+    pub fn new(id: impl Into<String>, settings_json: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
         this.set(
             "SettingsJson",
             Some("settings_json"),
-            json_string(settings_json),
+            rt::json_string(settings_json),
         );
         JobTemplate(this)
     }
@@ -132,16 +133,16 @@ impl JobTemplate {
     /// Optional. A category for the job template you are creating.
     ///
     /// CloudFormation `Category`, Terraform `category`.
-    pub fn category(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Category", Some("category"), string(value));
+    pub fn category(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Category", Some("category"), rt::string(value));
         self
     }
     /// Optional. A description of the job template you are creating.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed.
@@ -152,28 +153,28 @@ impl JobTemplate {
         value: impl IntoIterator<Item = job_template::HopDestination>,
     ) -> Self {
         self.0
-            .set("HopDestinations", Some("hop_destinations"), list(value));
+            .set("HopDestinations", Some("hop_destinations"), rt::list(value));
         self
     }
     /// The name of the job template you are creating.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Specify the relative priority for this job.
     ///
     /// Constraints: range -50..=50. CloudFormation `Priority`, Terraform `priority`.
     pub fn priority(mut self, value: i64) -> Self {
-        self.0.set("Priority", Some("priority"), int(value));
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// Optional. The queue that jobs created from this template are assigned to. Specify the Amazon Resource Name (ARN) of the queue.
     ///
     /// CloudFormation `Queue`, Terraform `queue`.
-    pub fn queue(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Queue", Some("queue"), string(value));
+    pub fn queue(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Queue", Some("queue"), rt::string(value));
         self
     }
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events.
@@ -191,13 +192,13 @@ impl JobTemplate {
 builder!(JobTemplate, JobTemplateHandle);
 /// A declared `AWS::MediaConvert::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct JobTemplateHandle(Handle);
+pub struct JobTemplateHandle(rt::Handle);
 handle!(JobTemplateHandle);
 impl JobTemplateHandle {
     /// The Amazon Resource Name (ARN) of the job template, such as arn:aws:mediaconvert:us-west-2:123456789012:jobTemplates/my-job-template.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -208,11 +209,11 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-accelerationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AccelerationSettings(Props);
+    pub struct AccelerationSettings(rt::Props);
     impl AccelerationSettings {
         /// A new `AccelerationSettings`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             AccelerationSettings(this)
         }
@@ -222,32 +223,33 @@ pub mod job_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-hopdestination.html)
     #[derive(Clone, Debug)]
-    pub struct HopDestination(Props);
+    pub struct HopDestination(rt::Props);
     impl HopDestination {
         /// A new `HopDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HopDestination(this)
         }
         /// Optional. A different relative priority for the job in the destination queue.
         ///
         /// Constraints: range -50..=50. CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// Optional. The destination queue for queue hopping.
         ///
         /// CloudFormation `Queue`, Terraform `queue`.
-        pub fn queue(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Queue", Some("queue"), string(value));
+        pub fn queue(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Queue", Some("queue"), rt::string(value));
             self
         }
         /// Required for queue hopping.
         ///
         /// Constraints: range 1..=4320. CloudFormation `WaitMinutes`, Terraform `wait_minutes`.
         pub fn wait_minutes(mut self, value: i64) -> Self {
-            self.0.set("WaitMinutes", Some("wait_minutes"), int(value));
+            self.0
+                .set("WaitMinutes", Some("wait_minutes"), rt::int(value));
             self
         }
     }
@@ -304,11 +306,11 @@ pub mod job_template {
 /// CloudFormation: `AWS::MediaConvert::Preset`. Terraform: `awscc_mediaconvert_preset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconvert-preset.html)
-pub struct Preset(Base);
-static PRESET_TYPE: TypeInfo = TypeInfo {
+pub struct Preset(rt::Base);
+static PRESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConvert::Preset",
     terraform: Some("awscc_mediaconvert_preset"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -334,48 +336,48 @@ static PRESET_TYPE: TypeInfo = TypeInfo {
 impl Preset {
     /// Declares a `AWS::MediaConvert::Preset` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, settings_json: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &PRESET_TYPE);
+    pub fn new(id: impl Into<String>, settings_json: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &PRESET_TYPE);
         this.set(
             "SettingsJson",
             Some("settings_json"),
-            json_string(settings_json),
+            rt::json_string(settings_json),
         );
         Preset(this)
     }
     /// The new category for the preset, if you are changing it.
     ///
     /// CloudFormation `Category`, Terraform `category`.
-    pub fn category(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Category", Some("category"), string(value));
+    pub fn category(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Category", Some("category"), rt::string(value));
         self
     }
     /// The new description for the preset, if you are changing it.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the preset that you are modifying.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Preset, PresetHandle);
 /// A declared `AWS::MediaConvert::Preset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PresetHandle(Handle);
+pub struct PresetHandle(rt::Handle);
 handle!(PresetHandle);
 impl PresetHandle {
     /// The Amazon Resource Name (ARN) of the output preset, such as arn:aws:mediaconvert:us-west-2:123456789012
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -384,11 +386,11 @@ impl PresetHandle {
 /// CloudFormation: `AWS::MediaConvert::Queue`. Terraform: `awscc_mediaconvert_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconvert-queue.html)
-pub struct Queue(Base);
-static QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct Queue(rt::Base);
+static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaConvert::Queue",
     terraform: Some("awscc_mediaconvert_queue"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -418,7 +420,7 @@ impl Queue {
     /// Declares a `AWS::MediaConvert::Queue` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &QUEUE_TYPE);
+        let this = rt::Base::new(id, &QUEUE_TYPE);
         Queue(this)
     }
     /// Specify the maximum number of jobs your queue can process concurrently.
@@ -426,15 +428,15 @@ impl Queue {
     /// CloudFormation `ConcurrentJobs`, Terraform `concurrent_jobs`.
     pub fn concurrent_jobs(mut self, value: i64) -> Self {
         self.0
-            .set("ConcurrentJobs", Some("concurrent_jobs"), int(value));
+            .set("ConcurrentJobs", Some("concurrent_jobs"), rt::int(value));
         self
     }
     /// A description of the queue that you are creating.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specify the maximum number of Elemental Inference feeds MediaConvert can process concurrently.
@@ -444,15 +446,15 @@ impl Queue {
         self.0.set(
             "MaximumConcurrentFeeds",
             Some("maximum_concurrent_feeds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The name of the queue that you are creating.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// When you use CloudFormation, you can create only on-demand queues.
@@ -474,13 +476,13 @@ impl Queue {
 builder!(Queue, QueueHandle);
 /// A declared `AWS::MediaConvert::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueHandle(Handle);
+pub struct QueueHandle(rt::Handle);
 handle!(QueueHandle);
 impl QueueHandle {
     /// The Amazon Resource Name (ARN) of the queue, such as arn:aws:mediaconvert:us-west-2:123456789012.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `MediaLive` resource types of the CloudFormation registry (`AWS::MediaLive::*`): 15 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `medialive` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MediaLive::Channel
 ///
 /// CloudFormation: `AWS::MediaLive::Channel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Channel",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -51,7 +52,7 @@ impl Channel {
     /// Declares a `AWS::MediaLive::Channel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CHANNEL_TYPE);
+        let this = rt::Base::new(id, &CHANNEL_TYPE);
         Channel(this)
     }
     /// CloudFormation `AnywhereSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -65,8 +66,8 @@ impl Channel {
         self
     }
     /// CloudFormation `ChannelClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn channel_class(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ChannelClass", None, string(value));
+    pub fn channel_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ChannelClass", None, rt::string(value));
         self
     }
     /// CloudFormation `ChannelEngineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -77,9 +78,10 @@ impl Channel {
     /// CloudFormation `ChannelSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn channel_security_groups(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("ChannelSecurityGroups", None, strings(value));
+        self.0
+            .set("ChannelSecurityGroups", None, rt::strings(value));
         self
     }
     /// CloudFormation `Destinations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -87,12 +89,12 @@ impl Channel {
         mut self,
         value: impl IntoIterator<Item = channel::OutputDestination>,
     ) -> Self {
-        self.0.set("Destinations", None, list(value));
+        self.0.set("Destinations", None, rt::list(value));
         self
     }
     /// CloudFormation `DryRun`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn dry_run(mut self, value: bool) -> Self {
-        self.0.set("DryRun", None, boolean(value));
+        self.0.set("DryRun", None, rt::boolean(value));
         self
     }
     /// CloudFormation `EncoderSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -110,7 +112,7 @@ impl Channel {
         mut self,
         value: impl IntoIterator<Item = channel::InputAttachment>,
     ) -> Self {
-        self.0.set("InputAttachments", None, list(value));
+        self.0.set("InputAttachments", None, rt::list(value));
         self
     }
     /// CloudFormation `InputSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -124,8 +126,8 @@ impl Channel {
         self
     }
     /// CloudFormation `LogLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn log_level(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LogLevel", None, string(value));
+    pub fn log_level(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogLevel", None, rt::string(value));
         self
     }
     /// CloudFormation `Maintenance`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -134,13 +136,13 @@ impl Channel {
         self
     }
     /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", None, string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Vpc`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -152,19 +154,19 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::MediaLive::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Inputs`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn inputs(&self) -> Expr {
+    pub fn inputs(&self) -> rt::Expr {
         self.0.attr("Inputs")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -175,56 +177,56 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-aacsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AacSettings(Props);
+    pub struct AacSettings(rt::Props);
     impl AacSettings {
         /// A new `AacSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AacSettings(this)
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `InputType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputType", None, string(value));
+        pub fn input_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputType", None, rt::string(value));
             self
         }
         /// CloudFormation `Profile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn profile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Profile", None, string(value));
+        pub fn profile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Profile", None, rt::string(value));
             self
         }
         /// CloudFormation `RateControlMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rate_control_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RateControlMode", None, string(value));
+        pub fn rate_control_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RateControlMode", None, rt::string(value));
             self
         }
         /// CloudFormation `RawFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn raw_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RawFormat", None, string(value));
+        pub fn raw_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RawFormat", None, rt::string(value));
             self
         }
         /// CloudFormation `SampleRate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sample_rate(mut self, value: i64) -> Self {
-            self.0.set("SampleRate", None, int(value));
+            self.0.set("SampleRate", None, rt::int(value));
             self
         }
         /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn spec(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Spec", None, string(value));
+        pub fn spec(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Spec", None, rt::string(value));
             self
         }
         /// CloudFormation `VbrQuality`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn vbr_quality(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VbrQuality", None, string(value));
+        pub fn vbr_quality(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VbrQuality", None, rt::string(value));
             self
         }
     }
@@ -233,26 +235,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-abwatermarkingcustomprofile.html)
     #[derive(Clone, Debug)]
-    pub struct AbWatermarkingCustomProfile(Props);
+    pub struct AbWatermarkingCustomProfile(rt::Props);
     impl AbWatermarkingCustomProfile {
         /// A new `AbWatermarkingCustomProfile`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AbWatermarkingCustomProfile(this)
         }
         /// CloudFormation `EmbeddingFrequency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn embedding_frequency(mut self, value: i64) -> Self {
-            self.0.set("EmbeddingFrequency", None, int(value));
+            self.0.set("EmbeddingFrequency", None, rt::int(value));
             self
         }
         /// CloudFormation `SceneCut`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scene_cut(mut self, value: i64) -> Self {
-            self.0.set("SceneCut", None, int(value));
+            self.0.set("SceneCut", None, rt::int(value));
             self
         }
         /// CloudFormation `TargetPsnr`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn target_psnr(mut self, value: i64) -> Self {
-            self.0.set("TargetPsnr", None, int(value));
+            self.0.set("TargetPsnr", None, rt::int(value));
             self
         }
     }
@@ -261,51 +263,51 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ac3settings.html)
     #[derive(Clone, Debug)]
-    pub struct Ac3Settings(Props);
+    pub struct Ac3Settings(rt::Props);
     impl Ac3Settings {
         /// A new `Ac3Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ac3Settings(this)
         }
         /// CloudFormation `AttenuationControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn attenuation_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AttenuationControl", None, string(value));
+        pub fn attenuation_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AttenuationControl", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BitstreamMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bitstream_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BitstreamMode", None, string(value));
+        pub fn bitstream_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BitstreamMode", None, rt::string(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `Dialnorm`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dialnorm(mut self, value: i64) -> Self {
-            self.0.set("Dialnorm", None, int(value));
+            self.0.set("Dialnorm", None, rt::int(value));
             self
         }
         /// CloudFormation `DrcProfile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drc_profile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DrcProfile", None, string(value));
+        pub fn drc_profile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DrcProfile", None, rt::string(value));
             self
         }
         /// CloudFormation `LfeFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lfe_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LfeFilter", None, string(value));
+        pub fn lfe_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LfeFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `MetadataControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn metadata_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetadataControl", None, string(value));
+        pub fn metadata_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MetadataControl", None, rt::string(value));
             self
         }
     }
@@ -314,11 +316,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-additionaldestinations.html)
     #[derive(Clone, Debug)]
-    pub struct AdditionalDestinations(Props);
+    pub struct AdditionalDestinations(rt::Props);
     impl AdditionalDestinations {
         /// A new `AdditionalDestinations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdditionalDestinations(this)
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -332,16 +334,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ancillarysourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct AncillarySourceSettings(Props);
+    pub struct AncillarySourceSettings(rt::Props);
     impl AncillarySourceSettings {
         /// A new `AncillarySourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AncillarySourceSettings(this)
         }
         /// CloudFormation `SourceAncillaryChannelNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source_ancillary_channel_number(mut self, value: i64) -> Self {
-            self.0.set("SourceAncillaryChannelNumber", None, int(value));
+            self.0
+                .set("SourceAncillaryChannelNumber", None, rt::int(value));
             self
         }
     }
@@ -350,21 +353,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-anywheresettings.html)
     #[derive(Clone, Debug)]
-    pub struct AnywhereSettings(Props);
+    pub struct AnywhereSettings(rt::Props);
     impl AnywhereSettings {
         /// A new `AnywhereSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AnywhereSettings(this)
         }
         /// CloudFormation `ChannelPlacementGroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn channel_placement_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelPlacementGroupId", None, string(value));
+        pub fn channel_placement_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ChannelPlacementGroupId", None, rt::string(value));
             self
         }
         /// CloudFormation `ClusterId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cluster_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClusterId", None, string(value));
+        pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClusterId", None, rt::string(value));
             self
         }
     }
@@ -373,11 +377,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecdnsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveCdnSettings(Props);
+    pub struct ArchiveCdnSettings(rt::Props);
     impl ArchiveCdnSettings {
         /// A new `ArchiveCdnSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchiveCdnSettings(this)
         }
         /// CloudFormation `ArchiveS3Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -391,11 +395,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecontainersettings.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveContainerSettings(Props);
+    pub struct ArchiveContainerSettings(rt::Props);
     impl ArchiveContainerSettings {
         /// A new `ArchiveContainerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchiveContainerSettings(this)
         }
         /// CloudFormation `M2tsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -404,8 +408,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `RawSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn raw_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RawSettings", None, json(value));
+        pub fn raw_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("RawSettings", None, rt::json(value));
             self
         }
     }
@@ -414,16 +418,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveframecapturehlss3settings.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveFrameCaptureHlsS3Settings(Props);
+    pub struct ArchiveFrameCaptureHlsS3Settings(rt::Props);
     impl ArchiveFrameCaptureHlsS3Settings {
         /// A new `ArchiveFrameCaptureHlsS3Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchiveFrameCaptureHlsS3Settings(this)
         }
         /// CloudFormation `CannedAcl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn canned_acl(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CannedAcl", None, string(value));
+        pub fn canned_acl(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CannedAcl", None, rt::string(value));
             self
         }
     }
@@ -432,11 +436,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivegroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveGroupSettings(Props);
+    pub struct ArchiveGroupSettings(rt::Props);
     impl ArchiveGroupSettings {
         /// A new `ArchiveGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchiveGroupSettings(this)
         }
         /// CloudFormation `ArchiveCdnSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -451,7 +455,7 @@ pub mod channel {
         }
         /// CloudFormation `RolloverInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rollover_interval(mut self, value: i64) -> Self {
-            self.0.set("RolloverInterval", None, int(value));
+            self.0.set("RolloverInterval", None, rt::int(value));
             self
         }
     }
@@ -460,11 +464,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ArchiveOutputSettings(Props);
+    pub struct ArchiveOutputSettings(rt::Props);
     impl ArchiveOutputSettings {
         /// A new `ArchiveOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchiveOutputSettings(this)
         }
         /// CloudFormation `ContainerSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -473,13 +477,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `Extension`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn extension(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Extension", None, string(value));
+        pub fn extension(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Extension", None, rt::string(value));
             self
         }
         /// CloudFormation `NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NameModifier", None, string(value));
+        pub fn name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NameModifier", None, rt::string(value));
             self
         }
     }
@@ -488,11 +492,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiochannelmapping.html)
     #[derive(Clone, Debug)]
-    pub struct AudioChannelMapping(Props);
+    pub struct AudioChannelMapping(rt::Props);
     impl AudioChannelMapping {
         /// A new `AudioChannelMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioChannelMapping(this)
         }
         /// CloudFormation `InputChannelLevels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -500,12 +504,12 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = InputChannelLevel>,
         ) -> Self {
-            self.0.set("InputChannelLevels", None, list(value));
+            self.0.set("InputChannelLevels", None, rt::list(value));
             self
         }
         /// CloudFormation `OutputChannel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn output_channel(mut self, value: i64) -> Self {
-            self.0.set("OutputChannel", None, int(value));
+            self.0.set("OutputChannel", None, rt::int(value));
             self
         }
     }
@@ -514,11 +518,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiocodecsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioCodecSettings(Props);
+    pub struct AudioCodecSettings(rt::Props);
     impl AudioCodecSettings {
         /// A new `AudioCodecSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioCodecSettings(this)
         }
         /// CloudFormation `AacSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -547,8 +551,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `PassThroughSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pass_through_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("PassThroughSettings", None, json(value));
+        pub fn pass_through_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("PassThroughSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `WavSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -562,19 +566,19 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodescription.html)
     #[derive(Clone, Debug)]
-    pub struct AudioDescription(Props);
+    pub struct AudioDescription(rt::Props);
     impl AudioDescription {
         /// A new `AudioDescription`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioDescription(this)
         }
         /// CloudFormation `AudioDashRoles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_dash_roles(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AudioDashRoles", None, strings(value));
+            self.0.set("AudioDashRoles", None, rt::strings(value));
             self
         }
         /// CloudFormation `AudioNormalizationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -583,18 +587,18 @@ pub mod channel {
             self
         }
         /// CloudFormation `AudioSelectorName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_selector_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioSelectorName", None, string(value));
+        pub fn audio_selector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioSelectorName", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioType", None, string(value));
+        pub fn audio_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioType", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioTypeControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_type_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioTypeControl", None, string(value));
+        pub fn audio_type_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioTypeControl", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioWatermarkingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -608,23 +612,23 @@ pub mod channel {
             self
         }
         /// CloudFormation `DvbDashAccessibility`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dvb_dash_accessibility(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DvbDashAccessibility", None, string(value));
+        pub fn dvb_dash_accessibility(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DvbDashAccessibility", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageCodeControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCodeControl", None, string(value));
+        pub fn language_code_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCodeControl", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `RemixSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -633,8 +637,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `StreamName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamName", None, string(value));
+        pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamName", None, rt::string(value));
             self
         }
     }
@@ -643,16 +647,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodolbyedecode.html)
     #[derive(Clone, Debug)]
-    pub struct AudioDolbyEDecode(Props);
+    pub struct AudioDolbyEDecode(rt::Props);
     impl AudioDolbyEDecode {
         /// A new `AudioDolbyEDecode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioDolbyEDecode(this)
         }
         /// CloudFormation `ProgramSelection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn program_selection(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProgramSelection", None, string(value));
+        pub fn program_selection(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ProgramSelection", None, rt::string(value));
             self
         }
     }
@@ -661,21 +665,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiofeedinput.html)
     #[derive(Clone, Debug)]
-    pub struct AudioFeedInput(Props);
+    pub struct AudioFeedInput(rt::Props);
     impl AudioFeedInput {
         /// A new `AudioFeedInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioFeedInput(this)
         }
         /// CloudFormation `AudioSelectorName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_selector_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioSelectorName", None, string(value));
+        pub fn audio_selector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioSelectorName", None, rt::string(value));
             self
         }
         /// CloudFormation `FeedInput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn feed_input(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FeedInput", None, string(value));
+        pub fn feed_input(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FeedInput", None, rt::string(value));
             self
         }
     }
@@ -684,21 +688,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiohlsrenditionselection.html)
     #[derive(Clone, Debug)]
-    pub struct AudioHlsRenditionSelection(Props);
+    pub struct AudioHlsRenditionSelection(rt::Props);
     impl AudioHlsRenditionSelection {
         /// A new `AudioHlsRenditionSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioHlsRenditionSelection(this)
         }
         /// CloudFormation `GroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupId", None, string(value));
+        pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupId", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -707,21 +711,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiolanguageselection.html)
     #[derive(Clone, Debug)]
-    pub struct AudioLanguageSelection(Props);
+    pub struct AudioLanguageSelection(rt::Props);
     impl AudioLanguageSelection {
         /// A new `AudioLanguageSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioLanguageSelection(this)
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageSelectionPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_selection_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageSelectionPolicy", None, string(value));
+        pub fn language_selection_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LanguageSelectionPolicy", None, rt::string(value));
             self
         }
     }
@@ -730,36 +735,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audionormalizationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioNormalizationSettings(Props);
+    pub struct AudioNormalizationSettings(rt::Props);
     impl AudioNormalizationSettings {
         /// A new `AudioNormalizationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioNormalizationSettings(this)
         }
         /// CloudFormation `Algorithm`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn algorithm(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Algorithm", None, string(value));
+        pub fn algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Algorithm", None, rt::string(value));
             self
         }
         /// CloudFormation `AlgorithmControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn algorithm_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AlgorithmControl", None, string(value));
+        pub fn algorithm_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AlgorithmControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PeakCalculation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn peak_calculation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PeakCalculation", None, string(value));
+        pub fn peak_calculation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PeakCalculation", None, rt::string(value));
             self
         }
         /// CloudFormation `PeakLimiterThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn peak_limiter_threshold(mut self, value: i64) -> Self {
-            self.0.set("PeakLimiterThreshold", None, int(value));
+            self.0.set("PeakLimiterThreshold", None, rt::int(value));
             self
         }
         /// CloudFormation `TargetLkfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn target_lkfs(mut self, value: i64) -> Self {
-            self.0.set("TargetLkfs", None, int(value));
+            self.0.set("TargetLkfs", None, rt::int(value));
             self
         }
     }
@@ -768,16 +773,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioonlyhlssettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioOnlyHlsSettings(Props);
+    pub struct AudioOnlyHlsSettings(rt::Props);
     impl AudioOnlyHlsSettings {
         /// A new `AudioOnlyHlsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioOnlyHlsSettings(this)
         }
         /// CloudFormation `AudioGroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioGroupId", None, string(value));
+        pub fn audio_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioGroupId", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioOnlyImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -786,13 +791,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `AudioTrackType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_track_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioTrackType", None, string(value));
+        pub fn audio_track_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioTrackType", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segment_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentType", None, string(value));
+        pub fn segment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentType", None, rt::string(value));
             self
         }
     }
@@ -801,11 +806,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopid.html)
     #[derive(Clone, Debug)]
-    pub struct AudioPid(Props);
+    pub struct AudioPid(rt::Props);
     impl AudioPid {
         /// A new `AudioPid`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioPid(this)
         }
         /// CloudFormation `DolbyEDecode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -815,7 +820,7 @@ pub mod channel {
         }
         /// CloudFormation `Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pid(mut self, value: i64) -> Self {
-            self.0.set("Pid", None, int(value));
+            self.0.set("Pid", None, rt::int(value));
             self
         }
         /// CloudFormation `PremixSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -829,21 +834,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopidselection.html)
     #[derive(Clone, Debug)]
-    pub struct AudioPidSelection(Props);
+    pub struct AudioPidSelection(rt::Props);
     impl AudioPidSelection {
         /// A new `AudioPidSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioPidSelection(this)
         }
         /// CloudFormation `Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pid(mut self, value: i64) -> Self {
-            self.0.set("Pid", None, int(value));
+            self.0.set("Pid", None, rt::int(value));
             self
         }
         /// CloudFormation `Pids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pids(mut self, value: impl IntoIterator<Item = AudioPid>) -> Self {
-            self.0.set("Pids", None, list(value));
+            self.0.set("Pids", None, rt::list(value));
             self
         }
     }
@@ -852,11 +857,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopremixersettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioPreMixerSettings(Props);
+    pub struct AudioPreMixerSettings(rt::Props);
     impl AudioPreMixerSettings {
         /// A new `AudioPreMixerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioPreMixerSettings(this)
         }
         /// CloudFormation `AudioNormalizationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -866,12 +871,12 @@ pub mod channel {
         }
         /// CloudFormation `Channels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn channels(mut self, value: i64) -> Self {
-            self.0.set("Channels", None, int(value));
+            self.0.set("Channels", None, rt::int(value));
             self
         }
         /// CloudFormation `GainDb`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gain_db(mut self, value: i64) -> Self {
-            self.0.set("GainDb", None, int(value));
+            self.0.set("GainDb", None, rt::int(value));
             self
         }
         /// CloudFormation `RemixSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -885,16 +890,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselector.html)
     #[derive(Clone, Debug)]
-    pub struct AudioSelector(Props);
+    pub struct AudioSelector(rt::Props);
     impl AudioSelector {
         /// A new `AudioSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioSelector(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `SelectorSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -908,11 +913,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselectorsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioSelectorSettings(Props);
+    pub struct AudioSelectorSettings(rt::Props);
     impl AudioSelectorSettings {
         /// A new `AudioSelectorSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioSelectorSettings(this)
         }
         /// CloudFormation `AudioHlsRenditionSelection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -941,21 +946,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiosilencefailoversettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioSilenceFailoverSettings(Props);
+    pub struct AudioSilenceFailoverSettings(rt::Props);
     impl AudioSilenceFailoverSettings {
         /// A new `AudioSilenceFailoverSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioSilenceFailoverSettings(this)
         }
         /// CloudFormation `AudioSelectorName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_selector_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioSelectorName", None, string(value));
+        pub fn audio_selector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioSelectorName", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioSilenceThresholdMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_silence_threshold_msec(mut self, value: i64) -> Self {
-            self.0.set("AudioSilenceThresholdMsec", None, int(value));
+            self.0
+                .set("AudioSilenceThresholdMsec", None, rt::int(value));
             self
         }
     }
@@ -964,11 +970,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrack.html)
     #[derive(Clone, Debug)]
-    pub struct AudioTrack(Props);
+    pub struct AudioTrack(rt::Props);
     impl AudioTrack {
         /// A new `AudioTrack`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioTrack(this)
         }
         /// CloudFormation `PremixSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -978,7 +984,7 @@ pub mod channel {
         }
         /// CloudFormation `Track`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn track(mut self, value: i64) -> Self {
-            self.0.set("Track", None, int(value));
+            self.0.set("Track", None, rt::int(value));
             self
         }
     }
@@ -987,11 +993,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrackselection.html)
     #[derive(Clone, Debug)]
-    pub struct AudioTrackSelection(Props);
+    pub struct AudioTrackSelection(rt::Props);
     impl AudioTrackSelection {
         /// A new `AudioTrackSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioTrackSelection(this)
         }
         /// CloudFormation `DolbyEDecode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1001,7 +1007,7 @@ pub mod channel {
         }
         /// CloudFormation `Tracks`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tracks(mut self, value: impl IntoIterator<Item = AudioTrack>) -> Self {
-            self.0.set("Tracks", None, list(value));
+            self.0.set("Tracks", None, rt::list(value));
             self
         }
     }
@@ -1010,11 +1016,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiowatermarksettings.html)
     #[derive(Clone, Debug)]
-    pub struct AudioWatermarkSettings(Props);
+    pub struct AudioWatermarkSettings(rt::Props);
     impl AudioWatermarkSettings {
         /// A new `AudioWatermarkSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudioWatermarkSettings(this)
         }
         /// CloudFormation `NielsenWatermarksSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1028,16 +1034,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-automaticinputfailoversettings.html)
     #[derive(Clone, Debug)]
-    pub struct AutomaticInputFailoverSettings(Props);
+    pub struct AutomaticInputFailoverSettings(rt::Props);
     impl AutomaticInputFailoverSettings {
         /// A new `AutomaticInputFailoverSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutomaticInputFailoverSettings(this)
         }
         /// CloudFormation `ErrorClearTimeMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn error_clear_time_msec(mut self, value: i64) -> Self {
-            self.0.set("ErrorClearTimeMsec", None, int(value));
+            self.0.set("ErrorClearTimeMsec", None, rt::int(value));
             self
         }
         /// CloudFormation `FailoverConditions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1045,17 +1051,17 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = FailoverCondition>,
         ) -> Self {
-            self.0.set("FailoverConditions", None, list(value));
+            self.0.set("FailoverConditions", None, rt::list(value));
             self
         }
         /// CloudFormation `InputPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_preference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputPreference", None, string(value));
+        pub fn input_preference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputPreference", None, rt::string(value));
             self
         }
         /// CloudFormation `SecondaryInputId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn secondary_input_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecondaryInputId", None, string(value));
+        pub fn secondary_input_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SecondaryInputId", None, rt::string(value));
             self
         }
     }
@@ -1064,17 +1070,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1colorspacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct Av1ColorSpaceSettings(Props);
+    pub struct Av1ColorSpaceSettings(rt::Props);
     impl Av1ColorSpaceSettings {
         /// A new `Av1ColorSpaceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Av1ColorSpaceSettings(this)
         }
         /// CloudFormation `ColorSpacePassthroughSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space_passthrough_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn color_space_passthrough_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("ColorSpacePassthroughSettings", None, json(value));
+                .set("ColorSpacePassthroughSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `Hdr10Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1083,18 +1089,18 @@ pub mod channel {
             self
         }
         /// CloudFormation `Hlg2020Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hlg2020_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Hlg2020Settings", None, json(value));
+        pub fn hlg2020_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Hlg2020Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec601Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec601_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec601Settings", None, json(value));
+        pub fn rec601_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec601Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec709Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec709_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec709Settings", None, json(value));
+        pub fn rec709_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec709Settings", None, rt::json(value));
             self
         }
     }
@@ -1103,31 +1109,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1settings.html)
     #[derive(Clone, Debug)]
-    pub struct Av1Settings(Props);
+    pub struct Av1Settings(rt::Props);
     impl Av1Settings {
         /// A new `Av1Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Av1Settings(this)
         }
         /// CloudFormation `AfdSignaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn afd_signaling(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AfdSignaling", None, string(value));
+        pub fn afd_signaling(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AfdSignaling", None, rt::string(value));
             self
         }
         /// CloudFormation `BitDepth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bit_depth(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BitDepth", None, string(value));
+        pub fn bit_depth(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BitDepth", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BufSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buf_size(mut self, value: i64) -> Self {
-            self.0.set("BufSize", None, int(value));
+            self.0.set("BufSize", None, rt::int(value));
             self
         }
         /// CloudFormation `ColorSpaceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1136,88 +1142,88 @@ pub mod channel {
             self
         }
         /// CloudFormation `FixedAfd`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fixed_afd(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FixedAfd", None, string(value));
+        pub fn fixed_afd(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FixedAfd", None, rt::string(value));
             self
         }
         /// CloudFormation `FramerateDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_denominator(mut self, value: i64) -> Self {
-            self.0.set("FramerateDenominator", None, int(value));
+            self.0.set("FramerateDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `FramerateNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_numerator(mut self, value: i64) -> Self {
-            self.0.set("FramerateNumerator", None, int(value));
+            self.0.set("FramerateNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_size(mut self, value: i64) -> Self {
-            self.0.set("GopSize", None, int(value));
+            self.0.set("GopSize", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSizeUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_size_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopSizeUnits", None, string(value));
+        pub fn gop_size_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopSizeUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `Level`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn level(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Level", None, string(value));
+        pub fn level(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Level", None, rt::string(value));
             self
         }
         /// CloudFormation `LookAheadRateControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn look_ahead_rate_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LookAheadRateControl", None, string(value));
+        pub fn look_ahead_rate_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LookAheadRateControl", None, rt::string(value));
             self
         }
         /// CloudFormation `MaxBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MaxBitrate", None, int(value));
+            self.0.set("MaxBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MinBitrate", None, int(value));
+            self.0.set("MinBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinIInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_i_interval(mut self, value: i64) -> Self {
-            self.0.set("MinIInterval", None, int(value));
+            self.0.set("MinIInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `ParDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_denominator(mut self, value: i64) -> Self {
-            self.0.set("ParDenominator", None, int(value));
+            self.0.set("ParDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `ParNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_numerator(mut self, value: i64) -> Self {
-            self.0.set("ParNumerator", None, int(value));
+            self.0.set("ParNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `QvbrQualityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn qvbr_quality_level(mut self, value: i64) -> Self {
-            self.0.set("QvbrQualityLevel", None, int(value));
+            self.0.set("QvbrQualityLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `RateControlMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rate_control_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RateControlMode", None, string(value));
+        pub fn rate_control_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RateControlMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SceneChangeDetect`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scene_change_detect(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SceneChangeDetect", None, string(value));
+        pub fn scene_change_detect(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SceneChangeDetect", None, rt::string(value));
             self
         }
         /// CloudFormation `SpatialAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn spatial_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpatialAq", None, string(value));
+        pub fn spatial_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SpatialAq", None, rt::string(value));
             self
         }
         /// CloudFormation `TemporalAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn temporal_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TemporalAq", None, string(value));
+        pub fn temporal_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TemporalAq", None, rt::string(value));
             self
         }
         /// CloudFormation `TimecodeBurninSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1226,8 +1232,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `TimecodeInsertion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timecode_insertion(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimecodeInsertion", None, string(value));
+        pub fn timecode_insertion(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimecodeInsertion", None, rt::string(value));
             self
         }
     }
@@ -1236,11 +1242,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availblanking.html)
     #[derive(Clone, Debug)]
-    pub struct AvailBlanking(Props);
+    pub struct AvailBlanking(rt::Props);
     impl AvailBlanking {
         /// A new `AvailBlanking`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailBlanking(this)
         }
         /// CloudFormation `AvailBlankingImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1249,8 +1255,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `State`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", None, string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", None, rt::string(value));
             self
         }
     }
@@ -1259,11 +1265,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AvailConfiguration(Props);
+    pub struct AvailConfiguration(rt::Props);
     impl AvailConfiguration {
         /// A new `AvailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailConfiguration(this)
         }
         /// CloudFormation `AvailSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1272,8 +1278,9 @@ pub mod channel {
             self
         }
         /// CloudFormation `Scte35SegmentationScope`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_segmentation_scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35SegmentationScope", None, string(value));
+        pub fn scte35_segmentation_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Scte35SegmentationScope", None, rt::string(value));
             self
         }
     }
@@ -1282,11 +1289,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availsettings.html)
     #[derive(Clone, Debug)]
-    pub struct AvailSettings(Props);
+    pub struct AvailSettings(rt::Props);
     impl AvailSettings {
         /// A new `AvailSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailSettings(this)
         }
         /// CloudFormation `Esam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1316,21 +1323,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-bandwidthreductionfiltersettings.html)
     #[derive(Clone, Debug)]
-    pub struct BandwidthReductionFilterSettings(Props);
+    pub struct BandwidthReductionFilterSettings(rt::Props);
     impl BandwidthReductionFilterSettings {
         /// A new `BandwidthReductionFilterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BandwidthReductionFilterSettings(this)
         }
         /// CloudFormation `PostFilterSharpening`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn post_filter_sharpening(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostFilterSharpening", None, string(value));
+        pub fn post_filter_sharpening(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PostFilterSharpening", None, rt::string(value));
             self
         }
         /// CloudFormation `Strength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn strength(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Strength", None, string(value));
+        pub fn strength(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Strength", None, rt::string(value));
             self
         }
     }
@@ -1339,11 +1346,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-blackoutslate.html)
     #[derive(Clone, Debug)]
-    pub struct BlackoutSlate(Props);
+    pub struct BlackoutSlate(rt::Props);
     impl BlackoutSlate {
         /// A new `BlackoutSlate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlackoutSlate(this)
         }
         /// CloudFormation `BlackoutSlateImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1352,8 +1359,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `NetworkEndBlackout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn network_end_blackout(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NetworkEndBlackout", None, string(value));
+        pub fn network_end_blackout(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NetworkEndBlackout", None, rt::string(value));
             self
         }
         /// CloudFormation `NetworkEndBlackoutImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1362,13 +1369,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `NetworkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn network_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NetworkId", None, string(value));
+        pub fn network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NetworkId", None, rt::string(value));
             self
         }
         /// CloudFormation `State`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", None, string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", None, rt::string(value));
             self
         }
     }
@@ -1377,26 +1384,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-burnindvbsubdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct BurnInDvbSubDestinationSettings(Props);
+    pub struct BurnInDvbSubDestinationSettings(rt::Props);
     impl BurnInDvbSubDestinationSettings {
         /// A new `BurnInDvbSubDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BurnInDvbSubDestinationSettings(this)
         }
         /// CloudFormation `Alignment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alignment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alignment", None, string(value));
+        pub fn alignment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alignment", None, rt::string(value));
             self
         }
         /// CloudFormation `BackgroundColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn background_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BackgroundColor", None, string(value));
+        pub fn background_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BackgroundColor", None, rt::string(value));
             self
         }
         /// CloudFormation `BackgroundOpacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn background_opacity(mut self, value: i64) -> Self {
-            self.0.set("BackgroundOpacity", None, int(value));
+            self.0.set("BackgroundOpacity", None, rt::int(value));
             self
         }
         /// CloudFormation `Font`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1405,73 +1412,73 @@ pub mod channel {
             self
         }
         /// CloudFormation `FontColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn font_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontColor", None, string(value));
+        pub fn font_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FontColor", None, rt::string(value));
             self
         }
         /// CloudFormation `FontOpacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn font_opacity(mut self, value: i64) -> Self {
-            self.0.set("FontOpacity", None, int(value));
+            self.0.set("FontOpacity", None, rt::int(value));
             self
         }
         /// CloudFormation `FontResolution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn font_resolution(mut self, value: i64) -> Self {
-            self.0.set("FontResolution", None, int(value));
+            self.0.set("FontResolution", None, rt::int(value));
             self
         }
         /// CloudFormation `FontSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn font_size(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontSize", None, string(value));
+        pub fn font_size(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FontSize", None, rt::string(value));
             self
         }
         /// CloudFormation `OutlineColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn outline_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutlineColor", None, string(value));
+        pub fn outline_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutlineColor", None, rt::string(value));
             self
         }
         /// CloudFormation `OutlineSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn outline_size(mut self, value: i64) -> Self {
-            self.0.set("OutlineSize", None, int(value));
+            self.0.set("OutlineSize", None, rt::int(value));
             self
         }
         /// CloudFormation `ShadowColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn shadow_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ShadowColor", None, string(value));
+        pub fn shadow_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ShadowColor", None, rt::string(value));
             self
         }
         /// CloudFormation `ShadowOpacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn shadow_opacity(mut self, value: i64) -> Self {
-            self.0.set("ShadowOpacity", None, int(value));
+            self.0.set("ShadowOpacity", None, rt::int(value));
             self
         }
         /// CloudFormation `ShadowXOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn shadow_x_offset(mut self, value: i64) -> Self {
-            self.0.set("ShadowXOffset", None, int(value));
+            self.0.set("ShadowXOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `ShadowYOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn shadow_y_offset(mut self, value: i64) -> Self {
-            self.0.set("ShadowYOffset", None, int(value));
+            self.0.set("ShadowYOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `SubtitleRows`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subtitle_rows(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubtitleRows", None, string(value));
+        pub fn subtitle_rows(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubtitleRows", None, rt::string(value));
             self
         }
         /// CloudFormation `TeletextGridControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn teletext_grid_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TeletextGridControl", None, string(value));
+        pub fn teletext_grid_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TeletextGridControl", None, rt::string(value));
             self
         }
         /// CloudFormation `XPosition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn x_position(mut self, value: i64) -> Self {
-            self.0.set("XPosition", None, int(value));
+            self.0.set("XPosition", None, rt::int(value));
             self
         }
         /// CloudFormation `YPosition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn y_position(mut self, value: i64) -> Self {
-            self.0.set("YPosition", None, int(value));
+            self.0.set("YPosition", None, rt::int(value));
             self
         }
     }
@@ -1480,29 +1487,29 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondescription.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionDescription(Props);
+    pub struct CaptionDescription(rt::Props);
     impl CaptionDescription {
         /// A new `CaptionDescription`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionDescription(this)
         }
         /// CloudFormation `Accessibility`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn accessibility(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Accessibility", None, string(value));
+        pub fn accessibility(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Accessibility", None, rt::string(value));
             self
         }
         /// CloudFormation `CaptionDashRoles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn caption_dash_roles(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("CaptionDashRoles", None, strings(value));
+            self.0.set("CaptionDashRoles", None, rt::strings(value));
             self
         }
         /// CloudFormation `CaptionSelectorName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn caption_selector_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CaptionSelectorName", None, string(value));
+        pub fn caption_selector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CaptionSelectorName", None, rt::string(value));
             self
         }
         /// CloudFormation `DestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1511,23 +1518,23 @@ pub mod channel {
             self
         }
         /// CloudFormation `DvbDashAccessibility`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dvb_dash_accessibility(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DvbDashAccessibility", None, string(value));
+        pub fn dvb_dash_accessibility(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DvbDashAccessibility", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageDescription", None, string(value));
+        pub fn language_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageDescription", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -1536,16 +1543,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionDestinationSettings(Props);
+    pub struct CaptionDestinationSettings(rt::Props);
     impl CaptionDestinationSettings {
         /// A new `CaptionDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionDestinationSettings(this)
         }
         /// CloudFormation `AribDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib_destination_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AribDestinationSettings", None, json(value));
+        pub fn arib_destination_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AribDestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `BurnInDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1570,47 +1577,60 @@ pub mod channel {
             self
         }
         /// CloudFormation `EmbeddedDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn embedded_destination_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("EmbeddedDestinationSettings", None, json(value));
+        pub fn embedded_destination_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("EmbeddedDestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `EmbeddedPlusScte20DestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn embedded_plus_scte20_destination_settings(
             mut self,
-            value: impl Into<Value>,
+            value: impl Into<rt::Value>,
         ) -> Self {
-            self.0
-                .set("EmbeddedPlusScte20DestinationSettings", None, json(value));
+            self.0.set(
+                "EmbeddedPlusScte20DestinationSettings",
+                None,
+                rt::json(value),
+            );
             self
         }
         /// CloudFormation `RtmpCaptionInfoDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rtmp_caption_info_destination_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn rtmp_caption_info_destination_settings(
+            mut self,
+            value: impl Into<rt::Value>,
+        ) -> Self {
             self.0
-                .set("RtmpCaptionInfoDestinationSettings", None, json(value));
+                .set("RtmpCaptionInfoDestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `Scte20PlusEmbeddedDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scte20_plus_embedded_destination_settings(
             mut self,
-            value: impl Into<Value>,
+            value: impl Into<rt::Value>,
         ) -> Self {
-            self.0
-                .set("Scte20PlusEmbeddedDestinationSettings", None, json(value));
+            self.0.set(
+                "Scte20PlusEmbeddedDestinationSettings",
+                None,
+                rt::json(value),
+            );
             self
         }
         /// CloudFormation `Scte27DestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte27_destination_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Scte27DestinationSettings", None, json(value));
+        pub fn scte27_destination_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Scte27DestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `SmpteTtDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn smpte_tt_destination_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("SmpteTtDestinationSettings", None, json(value));
+        pub fn smpte_tt_destination_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("SmpteTtDestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `TeletextDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn teletext_destination_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("TeletextDestinationSettings", None, json(value));
+        pub fn teletext_destination_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("TeletextDestinationSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `TtmlDestinationSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1629,26 +1649,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionlanguagemapping.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionLanguageMapping(Props);
+    pub struct CaptionLanguageMapping(rt::Props);
     impl CaptionLanguageMapping {
         /// A new `CaptionLanguageMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionLanguageMapping(this)
         }
         /// CloudFormation `CaptionChannel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn caption_channel(mut self, value: i64) -> Self {
-            self.0.set("CaptionChannel", None, int(value));
+            self.0.set("CaptionChannel", None, rt::int(value));
             self
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
         /// CloudFormation `LanguageDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageDescription", None, string(value));
+        pub fn language_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageDescription", None, rt::string(value));
             self
         }
     }
@@ -1657,31 +1677,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionrectangle.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionRectangle(Props);
+    pub struct CaptionRectangle(rt::Props);
     impl CaptionRectangle {
         /// A new `CaptionRectangle`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionRectangle(this)
         }
         /// CloudFormation `Height`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn height(mut self, value: i64) -> Self {
-            self.0.set("Height", None, int(value));
+            self.0.set("Height", None, rt::int(value));
             self
         }
         /// CloudFormation `LeftOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn left_offset(mut self, value: i64) -> Self {
-            self.0.set("LeftOffset", None, int(value));
+            self.0.set("LeftOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `TopOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn top_offset(mut self, value: i64) -> Self {
-            self.0.set("TopOffset", None, int(value));
+            self.0.set("TopOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `Width`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn width(mut self, value: i64) -> Self {
-            self.0.set("Width", None, int(value));
+            self.0.set("Width", None, rt::int(value));
             self
         }
     }
@@ -1690,21 +1710,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselector.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionSelector(Props);
+    pub struct CaptionSelector(rt::Props);
     impl CaptionSelector {
         /// A new `CaptionSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionSelector(this)
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `SelectorSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1718,11 +1738,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselectorsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CaptionSelectorSettings(Props);
+    pub struct CaptionSelectorSettings(rt::Props);
     impl CaptionSelectorSettings {
         /// A new `CaptionSelectorSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptionSelectorSettings(this)
         }
         /// CloudFormation `AncillarySourceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1731,8 +1751,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `AribSourceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib_source_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AribSourceSettings", None, json(value));
+        pub fn arib_source_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AribSourceSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `DvbSubSourceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1775,16 +1795,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cdiinputspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CdiInputSpecification(Props);
+    pub struct CdiInputSpecification(rt::Props);
     impl CdiInputSpecification {
         /// A new `CdiInputSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CdiInputSpecification(this)
         }
         /// CloudFormation `Resolution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resolution(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Resolution", None, string(value));
+        pub fn resolution(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Resolution", None, rt::string(value));
             self
         }
     }
@@ -1793,16 +1813,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-channelengineversionrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelEngineVersionRequest(Props);
+    pub struct ChannelEngineVersionRequest(rt::Props);
     impl ChannelEngineVersionRequest {
         /// A new `ChannelEngineVersionRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChannelEngineVersionRequest(this)
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -1811,21 +1831,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestcaptionlanguagemapping.html)
     #[derive(Clone, Debug)]
-    pub struct CmafIngestCaptionLanguageMapping(Props);
+    pub struct CmafIngestCaptionLanguageMapping(rt::Props);
     impl CmafIngestCaptionLanguageMapping {
         /// A new `CmafIngestCaptionLanguageMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafIngestCaptionLanguageMapping(this)
         }
         /// CloudFormation `CaptionChannel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn caption_channel(mut self, value: i64) -> Self {
-            self.0.set("CaptionChannel", None, int(value));
+            self.0.set("CaptionChannel", None, rt::int(value));
             self
         }
         /// CloudFormation `LanguageCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LanguageCode", None, string(value));
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LanguageCode", None, rt::string(value));
             self
         }
     }
@@ -1834,16 +1854,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestframecaptureoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CmafIngestFrameCaptureOutputSettings(Props);
+    pub struct CmafIngestFrameCaptureOutputSettings(rt::Props);
     impl CmafIngestFrameCaptureOutputSettings {
         /// A new `CmafIngestFrameCaptureOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafIngestFrameCaptureOutputSettings(this)
         }
         /// CloudFormation `NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NameModifier", None, string(value));
+        pub fn name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NameModifier", None, rt::string(value));
             self
         }
     }
@@ -1852,11 +1872,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CmafIngestGroupSettings(Props);
+    pub struct CmafIngestGroupSettings(rt::Props);
     impl CmafIngestGroupSettings {
         /// A new `CmafIngestGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafIngestGroupSettings(this)
         }
         /// CloudFormation `AdditionalDestinations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1864,7 +1884,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = AdditionalDestinations>,
         ) -> Self {
-            self.0.set("AdditionalDestinations", None, list(value));
+            self.0.set("AdditionalDestinations", None, rt::list(value));
             self
         }
         /// CloudFormation `CaptionLanguageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1872,7 +1892,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = CmafIngestCaptionLanguageMapping>,
         ) -> Self {
-            self.0.set("CaptionLanguageMappings", None, list(value));
+            self.0.set("CaptionLanguageMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1881,73 +1901,75 @@ pub mod channel {
             self
         }
         /// CloudFormation `Id3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id3Behavior", None, string(value));
+        pub fn id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Id3NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id3_name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id3NameModifier", None, string(value));
+        pub fn id3_name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id3NameModifier", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvBehavior", None, string(value));
+        pub fn klv_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvNameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvNameModifier", None, string(value));
+        pub fn klv_name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvNameModifier", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3NameModifier", None, string(value));
+        pub fn nielsen_id3_name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NielsenId3NameModifier", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35NameModifier", None, string(value));
+        pub fn scte35_name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35NameModifier", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Type", None, string(value));
+        pub fn scte35_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Type", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_length(mut self, value: i64) -> Self {
-            self.0.set("SegmentLength", None, int(value));
+            self.0.set("SegmentLength", None, rt::int(value));
             self
         }
         /// CloudFormation `SegmentLengthUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segment_length_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentLengthUnits", None, string(value));
+        pub fn segment_length_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentLengthUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `SendDelayMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn send_delay_ms(mut self, value: i64) -> Self {
-            self.0.set("SendDelayMs", None, int(value));
+            self.0.set("SendDelayMs", None, rt::int(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Frame`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_id3_frame(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataId3Frame", None, string(value));
+        pub fn timed_metadata_id3_frame(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataId3Frame", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Period`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timed_metadata_id3_period(mut self, value: i64) -> Self {
-            self.0.set("TimedMetadataId3Period", None, int(value));
+            self.0.set("TimedMetadataId3Period", None, rt::int(value));
             self
         }
         /// CloudFormation `TimedMetadataPassthrough`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_passthrough(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataPassthrough", None, string(value));
+        pub fn timed_metadata_passthrough(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TimedMetadataPassthrough", None, rt::string(value));
             self
         }
         /// CloudFormation `WatermarkingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1961,11 +1983,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestmediapackagev2abwatermarkerirdetosettings.html)
     #[derive(Clone, Debug)]
-    pub struct CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(Props);
+    pub struct CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(rt::Props);
     impl CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings {
         /// A new `CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(this)
         }
         /// CloudFormation `AdditionalDestinationsAlternateDestinations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1976,7 +1998,7 @@ pub mod channel {
             self.0.set(
                 "AdditionalDestinationsAlternateDestinations",
                 None,
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1991,28 +2013,28 @@ pub mod channel {
             self
         }
         /// CloudFormation `License`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn license(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("License", None, string(value));
+        pub fn license(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("License", None, rt::string(value));
             self
         }
         /// CloudFormation `OperatorId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn operator_id(mut self, value: i64) -> Self {
-            self.0.set("OperatorId", None, int(value));
+            self.0.set("OperatorId", None, rt::int(value));
             self
         }
         /// CloudFormation `PolyPeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn poly_period(mut self, value: i64) -> Self {
-            self.0.set("PolyPeriod", None, int(value));
+            self.0.set("PolyPeriod", None, rt::int(value));
             self
         }
         /// CloudFormation `Profile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn profile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Profile", None, string(value));
+        pub fn profile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Profile", None, rt::string(value));
             self
         }
         /// CloudFormation `WatermarkIdLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn watermark_id_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WatermarkIdLength", None, string(value));
+        pub fn watermark_id_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WatermarkIdLength", None, rt::string(value));
             self
         }
     }
@@ -2021,11 +2043,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestwatermarkingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CmafIngestWatermarkingSettings(Props);
+    pub struct CmafIngestWatermarkingSettings(rt::Props);
     impl CmafIngestWatermarkingSettings {
         /// A new `CmafIngestWatermarkingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafIngestWatermarkingSettings(this)
         }
         /// CloudFormation `CmafIngestAbWatermarkerIrdetoSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2043,26 +2065,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrection.html)
     #[derive(Clone, Debug)]
-    pub struct ColorCorrection(Props);
+    pub struct ColorCorrection(rt::Props);
     impl ColorCorrection {
         /// A new `ColorCorrection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColorCorrection(this)
         }
         /// CloudFormation `InputColorSpace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_color_space(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputColorSpace", None, string(value));
+        pub fn input_color_space(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputColorSpace", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputColorSpace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_color_space(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputColorSpace", None, string(value));
+        pub fn output_color_space(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputColorSpace", None, rt::string(value));
             self
         }
         /// CloudFormation `Uri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", None, string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", None, rt::string(value));
             self
         }
     }
@@ -2071,11 +2093,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrectionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ColorCorrectionSettings(Props);
+    pub struct ColorCorrectionSettings(rt::Props);
     impl ColorCorrectionSettings {
         /// A new `ColorCorrectionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColorCorrectionSettings(this)
         }
         /// CloudFormation `GlobalColorCorrections`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2083,7 +2105,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = ColorCorrection>,
         ) -> Self {
-            self.0.set("GlobalColorCorrections", None, list(value));
+            self.0.set("GlobalColorCorrections", None, rt::list(value));
             self
         }
     }
@@ -2092,16 +2114,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-disabledlockingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DisabledLockingSettings(Props);
+    pub struct DisabledLockingSettings(rt::Props);
     impl DisabledLockingSettings {
         /// A new `DisabledLockingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DisabledLockingSettings(this)
         }
         /// CloudFormation `CustomEpoch`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_epoch(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomEpoch", None, string(value));
+        pub fn custom_epoch(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomEpoch", None, rt::string(value));
             self
         }
     }
@@ -2110,26 +2132,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbnitsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DvbNitSettings(Props);
+    pub struct DvbNitSettings(rt::Props);
     impl DvbNitSettings {
         /// A new `DvbNitSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DvbNitSettings(this)
         }
         /// CloudFormation `NetworkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn network_id(mut self, value: i64) -> Self {
-            self.0.set("NetworkId", None, int(value));
+            self.0.set("NetworkId", None, rt::int(value));
             self
         }
         /// CloudFormation `NetworkName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn network_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NetworkName", None, string(value));
+        pub fn network_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NetworkName", None, rt::string(value));
             self
         }
         /// CloudFormation `RepInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rep_interval(mut self, value: i64) -> Self {
-            self.0.set("RepInterval", None, int(value));
+            self.0.set("RepInterval", None, rt::int(value));
             self
         }
     }
@@ -2138,31 +2160,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbsdtsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DvbSdtSettings(Props);
+    pub struct DvbSdtSettings(rt::Props);
     impl DvbSdtSettings {
         /// A new `DvbSdtSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DvbSdtSettings(this)
         }
         /// CloudFormation `OutputSdt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_sdt(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputSdt", None, string(value));
+        pub fn output_sdt(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputSdt", None, rt::string(value));
             self
         }
         /// CloudFormation `RepInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rep_interval(mut self, value: i64) -> Self {
-            self.0.set("RepInterval", None, int(value));
+            self.0.set("RepInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `ServiceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceName", None, string(value));
+        pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceName", None, rt::string(value));
             self
         }
         /// CloudFormation `ServiceProviderName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn service_provider_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServiceProviderName", None, string(value));
+        pub fn service_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServiceProviderName", None, rt::string(value));
             self
         }
     }
@@ -2171,16 +2193,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbtdtsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DvbTdtSettings(Props);
+    pub struct DvbTdtSettings(rt::Props);
     impl DvbTdtSettings {
         /// A new `DvbTdtSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DvbTdtSettings(this)
         }
         /// CloudFormation `RepInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rep_interval(mut self, value: i64) -> Self {
-            self.0.set("RepInterval", None, int(value));
+            self.0.set("RepInterval", None, rt::int(value));
             self
         }
     }
@@ -2189,46 +2211,46 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3atmossettings.html)
     #[derive(Clone, Debug)]
-    pub struct Eac3AtmosSettings(Props);
+    pub struct Eac3AtmosSettings(rt::Props);
     impl Eac3AtmosSettings {
         /// A new `Eac3AtmosSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Eac3AtmosSettings(this)
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `Dialnorm`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dialnorm(mut self, value: i64) -> Self {
-            self.0.set("Dialnorm", None, int(value));
+            self.0.set("Dialnorm", None, rt::int(value));
             self
         }
         /// CloudFormation `DrcLine`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drc_line(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DrcLine", None, string(value));
+        pub fn drc_line(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DrcLine", None, rt::string(value));
             self
         }
         /// CloudFormation `DrcRf`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drc_rf(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DrcRf", None, string(value));
+        pub fn drc_rf(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DrcRf", None, rt::string(value));
             self
         }
         /// CloudFormation `HeightTrim`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn height_trim(mut self, value: i64) -> Self {
-            self.0.set("HeightTrim", None, int(value));
+            self.0.set("HeightTrim", None, rt::int(value));
             self
         }
         /// CloudFormation `SurroundTrim`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn surround_trim(mut self, value: i64) -> Self {
-            self.0.set("SurroundTrim", None, int(value));
+            self.0.set("SurroundTrim", None, rt::int(value));
             self
         }
     }
@@ -2237,111 +2259,111 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3settings.html)
     #[derive(Clone, Debug)]
-    pub struct Eac3Settings(Props);
+    pub struct Eac3Settings(rt::Props);
     impl Eac3Settings {
         /// A new `Eac3Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Eac3Settings(this)
         }
         /// CloudFormation `AttenuationControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn attenuation_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AttenuationControl", None, string(value));
+        pub fn attenuation_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AttenuationControl", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BitstreamMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn bitstream_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BitstreamMode", None, string(value));
+        pub fn bitstream_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BitstreamMode", None, rt::string(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `DcFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dc_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DcFilter", None, string(value));
+        pub fn dc_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DcFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `Dialnorm`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dialnorm(mut self, value: i64) -> Self {
-            self.0.set("Dialnorm", None, int(value));
+            self.0.set("Dialnorm", None, rt::int(value));
             self
         }
         /// CloudFormation `DrcLine`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drc_line(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DrcLine", None, string(value));
+        pub fn drc_line(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DrcLine", None, rt::string(value));
             self
         }
         /// CloudFormation `DrcRf`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn drc_rf(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DrcRf", None, string(value));
+        pub fn drc_rf(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DrcRf", None, rt::string(value));
             self
         }
         /// CloudFormation `LfeControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lfe_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LfeControl", None, string(value));
+        pub fn lfe_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LfeControl", None, rt::string(value));
             self
         }
         /// CloudFormation `LfeFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lfe_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LfeFilter", None, string(value));
+        pub fn lfe_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LfeFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `LoRoCenterMixLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lo_ro_center_mix_level(mut self, value: i64) -> Self {
-            self.0.set("LoRoCenterMixLevel", None, int(value));
+            self.0.set("LoRoCenterMixLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `LoRoSurroundMixLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lo_ro_surround_mix_level(mut self, value: i64) -> Self {
-            self.0.set("LoRoSurroundMixLevel", None, int(value));
+            self.0.set("LoRoSurroundMixLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `LtRtCenterMixLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lt_rt_center_mix_level(mut self, value: i64) -> Self {
-            self.0.set("LtRtCenterMixLevel", None, int(value));
+            self.0.set("LtRtCenterMixLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `LtRtSurroundMixLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lt_rt_surround_mix_level(mut self, value: i64) -> Self {
-            self.0.set("LtRtSurroundMixLevel", None, int(value));
+            self.0.set("LtRtSurroundMixLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `MetadataControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn metadata_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetadataControl", None, string(value));
+        pub fn metadata_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MetadataControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PassthroughControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn passthrough_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PassthroughControl", None, string(value));
+        pub fn passthrough_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PassthroughControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PhaseControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn phase_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PhaseControl", None, string(value));
+        pub fn phase_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PhaseControl", None, rt::string(value));
             self
         }
         /// CloudFormation `StereoDownmix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stereo_downmix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StereoDownmix", None, string(value));
+        pub fn stereo_downmix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StereoDownmix", None, rt::string(value));
             self
         }
         /// CloudFormation `SurroundExMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn surround_ex_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SurroundExMode", None, string(value));
+        pub fn surround_ex_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SurroundExMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SurroundMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn surround_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SurroundMode", None, string(value));
+        pub fn surround_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SurroundMode", None, rt::string(value));
             self
         }
     }
@@ -2350,41 +2372,41 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ebuttddestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct EbuTtDDestinationSettings(Props);
+    pub struct EbuTtDDestinationSettings(rt::Props);
     impl EbuTtDDestinationSettings {
         /// A new `EbuTtDDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbuTtDDestinationSettings(this)
         }
         /// CloudFormation `CopyrightHolder`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn copyright_holder(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CopyrightHolder", None, string(value));
+        pub fn copyright_holder(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CopyrightHolder", None, rt::string(value));
             self
         }
         /// CloudFormation `DefaultFontSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn default_font_size(mut self, value: i64) -> Self {
-            self.0.set("DefaultFontSize", None, int(value));
+            self.0.set("DefaultFontSize", None, rt::int(value));
             self
         }
         /// CloudFormation `DefaultLineHeight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn default_line_height(mut self, value: i64) -> Self {
-            self.0.set("DefaultLineHeight", None, int(value));
+            self.0.set("DefaultLineHeight", None, rt::int(value));
             self
         }
         /// CloudFormation `FillLineGap`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fill_line_gap(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FillLineGap", None, string(value));
+        pub fn fill_line_gap(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FillLineGap", None, rt::string(value));
             self
         }
         /// CloudFormation `FontFamily`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn font_family(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontFamily", None, string(value));
+        pub fn font_family(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FontFamily", None, rt::string(value));
             self
         }
         /// CloudFormation `StyleControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn style_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StyleControl", None, string(value));
+        pub fn style_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StyleControl", None, rt::string(value));
             self
         }
     }
@@ -2393,31 +2415,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-embeddedsourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct EmbeddedSourceSettings(Props);
+    pub struct EmbeddedSourceSettings(rt::Props);
     impl EmbeddedSourceSettings {
         /// A new `EmbeddedSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmbeddedSourceSettings(this)
         }
         /// CloudFormation `Convert608To708`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn convert608_to708(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Convert608To708", None, string(value));
+        pub fn convert608_to708(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Convert608To708", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte20Detection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte20_detection(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte20Detection", None, string(value));
+        pub fn scte20_detection(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte20Detection", None, rt::string(value));
             self
         }
         /// CloudFormation `Source608ChannelNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source608_channel_number(mut self, value: i64) -> Self {
-            self.0.set("Source608ChannelNumber", None, int(value));
+            self.0.set("Source608ChannelNumber", None, rt::int(value));
             self
         }
         /// CloudFormation `Source608TrackNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source608_track_number(mut self, value: i64) -> Self {
-            self.0.set("Source608TrackNumber", None, int(value));
+            self.0.set("Source608TrackNumber", None, rt::int(value));
             self
         }
     }
@@ -2426,11 +2448,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-encodersettings.html)
     #[derive(Clone, Debug)]
-    pub struct EncoderSettings(Props);
+    pub struct EncoderSettings(rt::Props);
     impl EncoderSettings {
         /// A new `EncoderSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncoderSettings(this)
         }
         /// CloudFormation `AudioDescriptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2438,7 +2460,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = AudioDescription>,
         ) -> Self {
-            self.0.set("AudioDescriptions", None, list(value));
+            self.0.set("AudioDescriptions", None, rt::list(value));
             self
         }
         /// CloudFormation `AvailBlanking`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2461,7 +2483,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = CaptionDescription>,
         ) -> Self {
-            self.0.set("CaptionDescriptions", None, list(value));
+            self.0.set("CaptionDescriptions", None, rt::list(value));
             self
         }
         /// CloudFormation `ColorCorrectionSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2492,7 +2514,7 @@ pub mod channel {
         }
         /// CloudFormation `OutputGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn output_groups(mut self, value: impl IntoIterator<Item = OutputGroup>) -> Self {
-            self.0.set("OutputGroups", None, list(value));
+            self.0.set("OutputGroups", None, rt::list(value));
             self
         }
         /// CloudFormation `ThumbnailConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2510,7 +2532,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = VideoDescription>,
         ) -> Self {
-            self.0.set("VideoDescriptions", None, list(value));
+            self.0.set("VideoDescriptions", None, rt::list(value));
             self
         }
     }
@@ -2519,21 +2541,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-epochlockingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct EpochLockingSettings(Props);
+    pub struct EpochLockingSettings(rt::Props);
     impl EpochLockingSettings {
         /// A new `EpochLockingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EpochLockingSettings(this)
         }
         /// CloudFormation `CustomEpoch`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_epoch(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomEpoch", None, string(value));
+        pub fn custom_epoch(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomEpoch", None, rt::string(value));
             self
         }
         /// CloudFormation `JamSyncTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn jam_sync_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JamSyncTime", None, string(value));
+        pub fn jam_sync_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JamSyncTime", None, rt::string(value));
             self
         }
     }
@@ -2542,41 +2564,41 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-esam.html)
     #[derive(Clone, Debug)]
-    pub struct Esam(Props);
+    pub struct Esam(rt::Props);
     impl Esam {
         /// A new `Esam`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Esam(this)
         }
         /// CloudFormation `AcquisitionPointId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn acquisition_point_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AcquisitionPointId", None, string(value));
+        pub fn acquisition_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AcquisitionPointId", None, rt::string(value));
             self
         }
         /// CloudFormation `AdAvailOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ad_avail_offset(mut self, value: i64) -> Self {
-            self.0.set("AdAvailOffset", None, int(value));
+            self.0.set("AdAvailOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `PasswordParam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password_param(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PasswordParam", None, string(value));
+        pub fn password_param(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PasswordParam", None, rt::string(value));
             self
         }
         /// CloudFormation `PoisEndpoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pois_endpoint(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PoisEndpoint", None, string(value));
+        pub fn pois_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PoisEndpoint", None, rt::string(value));
             self
         }
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
         /// CloudFormation `ZoneIdentity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn zone_identity(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ZoneIdentity", None, string(value));
+        pub fn zone_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ZoneIdentity", None, rt::string(value));
             self
         }
     }
@@ -2585,11 +2607,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failovercondition.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverCondition(Props);
+    pub struct FailoverCondition(rt::Props);
     impl FailoverCondition {
         /// A new `FailoverCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FailoverCondition(this)
         }
         /// CloudFormation `FailoverConditionSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2603,11 +2625,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failoverconditionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FailoverConditionSettings(Props);
+    pub struct FailoverConditionSettings(rt::Props);
     impl FailoverConditionSettings {
         /// A new `FailoverConditionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FailoverConditionSettings(this)
         }
         /// CloudFormation `AudioSilenceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2631,28 +2653,28 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-featureactivations.html)
     #[derive(Clone, Debug)]
-    pub struct FeatureActivations(Props);
+    pub struct FeatureActivations(rt::Props);
     impl FeatureActivations {
         /// A new `FeatureActivations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FeatureActivations(this)
         }
         /// CloudFormation `InputPrepareScheduleActions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_prepare_schedule_actions(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_prepare_schedule_actions(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InputPrepareScheduleActions", None, string(value));
+                .set("InputPrepareScheduleActions", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputStaticImageOverlayScheduleActions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn output_static_image_overlay_schedule_actions(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "OutputStaticImageOverlayScheduleActions",
                 None,
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2662,26 +2684,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fecoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FecOutputSettings(Props);
+    pub struct FecOutputSettings(rt::Props);
     impl FecOutputSettings {
         /// A new `FecOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FecOutputSettings(this)
         }
         /// CloudFormation `ColumnDepth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn column_depth(mut self, value: i64) -> Self {
-            self.0.set("ColumnDepth", None, int(value));
+            self.0.set("ColumnDepth", None, rt::int(value));
             self
         }
         /// CloudFormation `IncludeFec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn include_fec(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IncludeFec", None, string(value));
+        pub fn include_fec(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IncludeFec", None, rt::string(value));
             self
         }
         /// CloudFormation `RowLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn row_length(mut self, value: i64) -> Self {
-            self.0.set("RowLength", None, int(value));
+            self.0.set("RowLength", None, rt::int(value));
             self
         }
     }
@@ -2690,26 +2712,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fmp4hlssettings.html)
     #[derive(Clone, Debug)]
-    pub struct Fmp4HlsSettings(Props);
+    pub struct Fmp4HlsSettings(rt::Props);
     impl Fmp4HlsSettings {
         /// A new `Fmp4HlsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Fmp4HlsSettings(this)
         }
         /// CloudFormation `AudioRenditionSets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_rendition_sets(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioRenditionSets", None, string(value));
+        pub fn audio_rendition_sets(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioRenditionSets", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataBehavior", None, string(value));
+        pub fn timed_metadata_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataBehavior", None, rt::string(value));
             self
         }
     }
@@ -2718,21 +2740,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-followerchannelsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FollowerChannelSettings(Props);
+    pub struct FollowerChannelSettings(rt::Props);
     impl FollowerChannelSettings {
         /// A new `FollowerChannelSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FollowerChannelSettings(this)
         }
         /// CloudFormation `LinkedChannelType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn linked_channel_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LinkedChannelType", None, string(value));
+        pub fn linked_channel_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LinkedChannelType", None, rt::string(value));
             self
         }
         /// CloudFormation `PrimaryChannelArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn primary_channel_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PrimaryChannelArn", None, string(value));
+        pub fn primary_channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PrimaryChannelArn", None, rt::string(value));
             self
         }
     }
@@ -2741,11 +2763,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturecdnsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FrameCaptureCdnSettings(Props);
+    pub struct FrameCaptureCdnSettings(rt::Props);
     impl FrameCaptureCdnSettings {
         /// A new `FrameCaptureCdnSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FrameCaptureCdnSettings(this)
         }
         /// CloudFormation `FrameCaptureS3Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2762,11 +2784,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturegroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FrameCaptureGroupSettings(Props);
+    pub struct FrameCaptureGroupSettings(rt::Props);
     impl FrameCaptureGroupSettings {
         /// A new `FrameCaptureGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FrameCaptureGroupSettings(this)
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2785,21 +2807,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturesettings.html)
     #[derive(Clone, Debug)]
-    pub struct FrameCaptureSettings(Props);
+    pub struct FrameCaptureSettings(rt::Props);
     impl FrameCaptureSettings {
         /// A new `FrameCaptureSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FrameCaptureSettings(this)
         }
         /// CloudFormation `CaptureInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn capture_interval(mut self, value: i64) -> Self {
-            self.0.set("CaptureInterval", None, int(value));
+            self.0.set("CaptureInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `CaptureIntervalUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn capture_interval_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CaptureIntervalUnits", None, string(value));
+        pub fn capture_interval_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CaptureIntervalUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `TimecodeBurninSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2813,21 +2835,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-globalconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalConfiguration(Props);
+    pub struct GlobalConfiguration(rt::Props);
     impl GlobalConfiguration {
         /// A new `GlobalConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GlobalConfiguration(this)
         }
         /// CloudFormation `InitialAudioGain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn initial_audio_gain(mut self, value: i64) -> Self {
-            self.0.set("InitialAudioGain", None, int(value));
+            self.0.set("InitialAudioGain", None, rt::int(value));
             self
         }
         /// CloudFormation `InputEndAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_end_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputEndAction", None, string(value));
+        pub fn input_end_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputEndAction", None, rt::string(value));
             self
         }
         /// CloudFormation `InputLossBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2836,8 +2858,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `OutputLockingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_locking_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputLockingMode", None, string(value));
+        pub fn output_locking_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputLockingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputLockingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2846,13 +2868,14 @@ pub mod channel {
             self
         }
         /// CloudFormation `OutputTimingSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_timing_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputTimingSource", None, string(value));
+        pub fn output_timing_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputTimingSource", None, rt::string(value));
             self
         }
         /// CloudFormation `SupportLowFramerateInputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn support_low_framerate_inputs(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SupportLowFramerateInputs", None, string(value));
+        pub fn support_low_framerate_inputs(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SupportLowFramerateInputs", None, rt::string(value));
             self
         }
     }
@@ -2861,27 +2884,27 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264colorspacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct H264ColorSpaceSettings(Props);
+    pub struct H264ColorSpaceSettings(rt::Props);
     impl H264ColorSpaceSettings {
         /// A new `H264ColorSpaceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             H264ColorSpaceSettings(this)
         }
         /// CloudFormation `ColorSpacePassthroughSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space_passthrough_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn color_space_passthrough_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("ColorSpacePassthroughSettings", None, json(value));
+                .set("ColorSpacePassthroughSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec601Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec601_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec601Settings", None, json(value));
+        pub fn rec601_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec601Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec709Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec709_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec709Settings", None, json(value));
+        pub fn rec709_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec709Settings", None, rt::json(value));
             self
         }
     }
@@ -2890,41 +2913,41 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264settings.html)
     #[derive(Clone, Debug)]
-    pub struct H264Settings(Props);
+    pub struct H264Settings(rt::Props);
     impl H264Settings {
         /// A new `H264Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             H264Settings(this)
         }
         /// CloudFormation `AdaptiveQuantization`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adaptive_quantization(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdaptiveQuantization", None, string(value));
+        pub fn adaptive_quantization(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdaptiveQuantization", None, rt::string(value));
             self
         }
         /// CloudFormation `AfdSignaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn afd_signaling(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AfdSignaling", None, string(value));
+        pub fn afd_signaling(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AfdSignaling", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BufFillPct`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buf_fill_pct(mut self, value: i64) -> Self {
-            self.0.set("BufFillPct", None, int(value));
+            self.0.set("BufFillPct", None, rt::int(value));
             self
         }
         /// CloudFormation `BufSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buf_size(mut self, value: i64) -> Self {
-            self.0.set("BufSize", None, int(value));
+            self.0.set("BufSize", None, rt::int(value));
             self
         }
         /// CloudFormation `ColorMetadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_metadata(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorMetadata", None, string(value));
+        pub fn color_metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorMetadata", None, rt::string(value));
             self
         }
         /// CloudFormation `ColorSpaceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2933,8 +2956,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `EntropyEncoding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn entropy_encoding(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntropyEncoding", None, string(value));
+        pub fn entropy_encoding(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntropyEncoding", None, rt::string(value));
             self
         }
         /// CloudFormation `FilterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2943,168 +2966,168 @@ pub mod channel {
             self
         }
         /// CloudFormation `FixedAfd`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fixed_afd(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FixedAfd", None, string(value));
+        pub fn fixed_afd(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FixedAfd", None, rt::string(value));
             self
         }
         /// CloudFormation `FlickerAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn flicker_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlickerAq", None, string(value));
+        pub fn flicker_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlickerAq", None, rt::string(value));
             self
         }
         /// CloudFormation `ForceFieldPictures`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn force_field_pictures(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ForceFieldPictures", None, string(value));
+        pub fn force_field_pictures(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ForceFieldPictures", None, rt::string(value));
             self
         }
         /// CloudFormation `FramerateControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn framerate_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FramerateControl", None, string(value));
+        pub fn framerate_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FramerateControl", None, rt::string(value));
             self
         }
         /// CloudFormation `FramerateDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_denominator(mut self, value: i64) -> Self {
-            self.0.set("FramerateDenominator", None, int(value));
+            self.0.set("FramerateDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `FramerateNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_numerator(mut self, value: i64) -> Self {
-            self.0.set("FramerateNumerator", None, int(value));
+            self.0.set("FramerateNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `GopBReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_b_reference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopBReference", None, string(value));
+        pub fn gop_b_reference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopBReference", None, rt::string(value));
             self
         }
         /// CloudFormation `GopClosedCadence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_closed_cadence(mut self, value: i64) -> Self {
-            self.0.set("GopClosedCadence", None, int(value));
+            self.0.set("GopClosedCadence", None, rt::int(value));
             self
         }
         /// CloudFormation `GopNumBFrames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_num_b_frames(mut self, value: i64) -> Self {
-            self.0.set("GopNumBFrames", None, int(value));
+            self.0.set("GopNumBFrames", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_size(mut self, value: i64) -> Self {
-            self.0.set("GopSize", None, int(value));
+            self.0.set("GopSize", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSizeUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_size_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopSizeUnits", None, string(value));
+        pub fn gop_size_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopSizeUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `Level`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn level(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Level", None, string(value));
+        pub fn level(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Level", None, rt::string(value));
             self
         }
         /// CloudFormation `LookAheadRateControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn look_ahead_rate_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LookAheadRateControl", None, string(value));
+        pub fn look_ahead_rate_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LookAheadRateControl", None, rt::string(value));
             self
         }
         /// CloudFormation `MaxBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MaxBitrate", None, int(value));
+            self.0.set("MaxBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MinBitrate", None, int(value));
+            self.0.set("MinBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinIInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_i_interval(mut self, value: i64) -> Self {
-            self.0.set("MinIInterval", None, int(value));
+            self.0.set("MinIInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `MinQp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_qp(mut self, value: i64) -> Self {
-            self.0.set("MinQp", None, int(value));
+            self.0.set("MinQp", None, rt::int(value));
             self
         }
         /// CloudFormation `NumRefFrames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_ref_frames(mut self, value: i64) -> Self {
-            self.0.set("NumRefFrames", None, int(value));
+            self.0.set("NumRefFrames", None, rt::int(value));
             self
         }
         /// CloudFormation `ParControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn par_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ParControl", None, string(value));
+        pub fn par_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ParControl", None, rt::string(value));
             self
         }
         /// CloudFormation `ParDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_denominator(mut self, value: i64) -> Self {
-            self.0.set("ParDenominator", None, int(value));
+            self.0.set("ParDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `ParNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_numerator(mut self, value: i64) -> Self {
-            self.0.set("ParNumerator", None, int(value));
+            self.0.set("ParNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `Profile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn profile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Profile", None, string(value));
+        pub fn profile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Profile", None, rt::string(value));
             self
         }
         /// CloudFormation `QualityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn quality_level(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QualityLevel", None, string(value));
+        pub fn quality_level(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("QualityLevel", None, rt::string(value));
             self
         }
         /// CloudFormation `QvbrQualityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn qvbr_quality_level(mut self, value: i64) -> Self {
-            self.0.set("QvbrQualityLevel", None, int(value));
+            self.0.set("QvbrQualityLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `RateControlMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rate_control_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RateControlMode", None, string(value));
+        pub fn rate_control_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RateControlMode", None, rt::string(value));
             self
         }
         /// CloudFormation `ScanType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scan_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ScanType", None, string(value));
+        pub fn scan_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ScanType", None, rt::string(value));
             self
         }
         /// CloudFormation `SceneChangeDetect`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scene_change_detect(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SceneChangeDetect", None, string(value));
+        pub fn scene_change_detect(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SceneChangeDetect", None, rt::string(value));
             self
         }
         /// CloudFormation `Slices`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn slices(mut self, value: i64) -> Self {
-            self.0.set("Slices", None, int(value));
+            self.0.set("Slices", None, rt::int(value));
             self
         }
         /// CloudFormation `Softness`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn softness(mut self, value: i64) -> Self {
-            self.0.set("Softness", None, int(value));
+            self.0.set("Softness", None, rt::int(value));
             self
         }
         /// CloudFormation `SpatialAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn spatial_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpatialAq", None, string(value));
+        pub fn spatial_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SpatialAq", None, rt::string(value));
             self
         }
         /// CloudFormation `SubgopLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subgop_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubgopLength", None, string(value));
+        pub fn subgop_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubgopLength", None, rt::string(value));
             self
         }
         /// CloudFormation `Syntax`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn syntax(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Syntax", None, string(value));
+        pub fn syntax(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Syntax", None, rt::string(value));
             self
         }
         /// CloudFormation `TemporalAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn temporal_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TemporalAq", None, string(value));
+        pub fn temporal_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TemporalAq", None, rt::string(value));
             self
         }
         /// CloudFormation `TimecodeBurninSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3113,8 +3136,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `TimecodeInsertion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timecode_insertion(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimecodeInsertion", None, string(value));
+        pub fn timecode_insertion(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimecodeInsertion", None, rt::string(value));
             self
         }
     }
@@ -3123,11 +3146,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264h265filtersettings.html)
     #[derive(Clone, Debug)]
-    pub struct H264h265FilterSettings(Props);
+    pub struct H264h265FilterSettings(rt::Props);
     impl H264h265FilterSettings {
         /// A new `H264h265FilterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             H264h265FilterSettings(this)
         }
         /// CloudFormation `BandwidthReductionFilterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3150,22 +3173,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265colorspacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct H265ColorSpaceSettings(Props);
+    pub struct H265ColorSpaceSettings(rt::Props);
     impl H265ColorSpaceSettings {
         /// A new `H265ColorSpaceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             H265ColorSpaceSettings(this)
         }
         /// CloudFormation `ColorSpacePassthroughSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space_passthrough_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn color_space_passthrough_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("ColorSpacePassthroughSettings", None, json(value));
+                .set("ColorSpacePassthroughSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `DolbyVision81Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dolby_vision81_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("DolbyVision81Settings", None, json(value));
+        pub fn dolby_vision81_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("DolbyVision81Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Hdr10Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3174,18 +3197,18 @@ pub mod channel {
             self
         }
         /// CloudFormation `Hlg2020Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hlg2020_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Hlg2020Settings", None, json(value));
+        pub fn hlg2020_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Hlg2020Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec601Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec601_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec601Settings", None, json(value));
+        pub fn rec601_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec601Settings", None, rt::json(value));
             self
         }
         /// CloudFormation `Rec709Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rec709_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Rec709Settings", None, json(value));
+        pub fn rec709_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Rec709Settings", None, rt::json(value));
             self
         }
     }
@@ -3194,42 +3217,42 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265settings.html)
     #[derive(Clone, Debug)]
-    pub struct H265Settings(Props);
+    pub struct H265Settings(rt::Props);
     impl H265Settings {
         /// A new `H265Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             H265Settings(this)
         }
         /// CloudFormation `AdaptiveQuantization`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adaptive_quantization(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdaptiveQuantization", None, string(value));
+        pub fn adaptive_quantization(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdaptiveQuantization", None, rt::string(value));
             self
         }
         /// CloudFormation `AfdSignaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn afd_signaling(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AfdSignaling", None, string(value));
+        pub fn afd_signaling(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AfdSignaling", None, rt::string(value));
             self
         }
         /// CloudFormation `AlternativeTransferFunction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alternative_transfer_function(mut self, value: impl Into<Expr>) -> Self {
+        pub fn alternative_transfer_function(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AlternativeTransferFunction", None, string(value));
+                .set("AlternativeTransferFunction", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BufSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buf_size(mut self, value: i64) -> Self {
-            self.0.set("BufSize", None, int(value));
+            self.0.set("BufSize", None, rt::int(value));
             self
         }
         /// CloudFormation `ColorMetadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_metadata(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorMetadata", None, string(value));
+        pub fn color_metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorMetadata", None, rt::string(value));
             self
         }
         /// CloudFormation `ColorSpaceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3238,8 +3261,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `Deblocking`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn deblocking(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Deblocking", None, string(value));
+        pub fn deblocking(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Deblocking", None, rt::string(value));
             self
         }
         /// CloudFormation `FilterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3248,153 +3271,154 @@ pub mod channel {
             self
         }
         /// CloudFormation `FixedAfd`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fixed_afd(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FixedAfd", None, string(value));
+        pub fn fixed_afd(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FixedAfd", None, rt::string(value));
             self
         }
         /// CloudFormation `FlickerAq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn flicker_aq(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlickerAq", None, string(value));
+        pub fn flicker_aq(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlickerAq", None, rt::string(value));
             self
         }
         /// CloudFormation `FramerateDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_denominator(mut self, value: i64) -> Self {
-            self.0.set("FramerateDenominator", None, int(value));
+            self.0.set("FramerateDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `FramerateNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_numerator(mut self, value: i64) -> Self {
-            self.0.set("FramerateNumerator", None, int(value));
+            self.0.set("FramerateNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `GopBReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_b_reference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopBReference", None, string(value));
+        pub fn gop_b_reference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopBReference", None, rt::string(value));
             self
         }
         /// CloudFormation `GopClosedCadence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_closed_cadence(mut self, value: i64) -> Self {
-            self.0.set("GopClosedCadence", None, int(value));
+            self.0.set("GopClosedCadence", None, rt::int(value));
             self
         }
         /// CloudFormation `GopNumBFrames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_num_b_frames(mut self, value: i64) -> Self {
-            self.0.set("GopNumBFrames", None, int(value));
+            self.0.set("GopNumBFrames", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_size(mut self, value: i64) -> Self {
-            self.0.set("GopSize", None, int(value));
+            self.0.set("GopSize", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSizeUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_size_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopSizeUnits", None, string(value));
+        pub fn gop_size_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopSizeUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `Level`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn level(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Level", None, string(value));
+        pub fn level(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Level", None, rt::string(value));
             self
         }
         /// CloudFormation `LookAheadRateControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn look_ahead_rate_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LookAheadRateControl", None, string(value));
+        pub fn look_ahead_rate_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LookAheadRateControl", None, rt::string(value));
             self
         }
         /// CloudFormation `MaxBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MaxBitrate", None, int(value));
+            self.0.set("MaxBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_bitrate(mut self, value: i64) -> Self {
-            self.0.set("MinBitrate", None, int(value));
+            self.0.set("MinBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `MinIInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_i_interval(mut self, value: i64) -> Self {
-            self.0.set("MinIInterval", None, int(value));
+            self.0.set("MinIInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `MinQp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_qp(mut self, value: i64) -> Self {
-            self.0.set("MinQp", None, int(value));
+            self.0.set("MinQp", None, rt::int(value));
             self
         }
         /// CloudFormation `MvOverPictureBoundaries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mv_over_picture_boundaries(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MvOverPictureBoundaries", None, string(value));
+        pub fn mv_over_picture_boundaries(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MvOverPictureBoundaries", None, rt::string(value));
             self
         }
         /// CloudFormation `MvTemporalPredictor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mv_temporal_predictor(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MvTemporalPredictor", None, string(value));
+        pub fn mv_temporal_predictor(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MvTemporalPredictor", None, rt::string(value));
             self
         }
         /// CloudFormation `ParDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_denominator(mut self, value: i64) -> Self {
-            self.0.set("ParDenominator", None, int(value));
+            self.0.set("ParDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `ParNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn par_numerator(mut self, value: i64) -> Self {
-            self.0.set("ParNumerator", None, int(value));
+            self.0.set("ParNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `Profile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn profile(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Profile", None, string(value));
+        pub fn profile(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Profile", None, rt::string(value));
             self
         }
         /// CloudFormation `QvbrQualityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn qvbr_quality_level(mut self, value: i64) -> Self {
-            self.0.set("QvbrQualityLevel", None, int(value));
+            self.0.set("QvbrQualityLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `RateControlMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rate_control_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RateControlMode", None, string(value));
+        pub fn rate_control_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RateControlMode", None, rt::string(value));
             self
         }
         /// CloudFormation `ScanType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scan_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ScanType", None, string(value));
+        pub fn scan_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ScanType", None, rt::string(value));
             self
         }
         /// CloudFormation `SceneChangeDetect`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scene_change_detect(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SceneChangeDetect", None, string(value));
+        pub fn scene_change_detect(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SceneChangeDetect", None, rt::string(value));
             self
         }
         /// CloudFormation `Slices`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn slices(mut self, value: i64) -> Self {
-            self.0.set("Slices", None, int(value));
+            self.0.set("Slices", None, rt::int(value));
             self
         }
         /// CloudFormation `SubgopLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subgop_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubgopLength", None, string(value));
+        pub fn subgop_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubgopLength", None, rt::string(value));
             self
         }
         /// CloudFormation `Tier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn tier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Tier", None, string(value));
+        pub fn tier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Tier", None, rt::string(value));
             self
         }
         /// CloudFormation `TileHeight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tile_height(mut self, value: i64) -> Self {
-            self.0.set("TileHeight", None, int(value));
+            self.0.set("TileHeight", None, rt::int(value));
             self
         }
         /// CloudFormation `TilePadding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn tile_padding(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TilePadding", None, string(value));
+        pub fn tile_padding(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TilePadding", None, rt::string(value));
             self
         }
         /// CloudFormation `TileWidth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tile_width(mut self, value: i64) -> Self {
-            self.0.set("TileWidth", None, int(value));
+            self.0.set("TileWidth", None, rt::int(value));
             self
         }
         /// CloudFormation `TimecodeBurninSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3403,13 +3427,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `TimecodeInsertion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timecode_insertion(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimecodeInsertion", None, string(value));
+        pub fn timecode_insertion(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimecodeInsertion", None, rt::string(value));
             self
         }
         /// CloudFormation `TreeblockSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn treeblock_size(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TreeblockSize", None, string(value));
+        pub fn treeblock_size(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TreeblockSize", None, rt::string(value));
             self
         }
     }
@@ -3418,21 +3442,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hdr10settings.html)
     #[derive(Clone, Debug)]
-    pub struct Hdr10Settings(Props);
+    pub struct Hdr10Settings(rt::Props);
     impl Hdr10Settings {
         /// A new `Hdr10Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Hdr10Settings(this)
         }
         /// CloudFormation `MaxCll`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_cll(mut self, value: i64) -> Self {
-            self.0.set("MaxCll", None, int(value));
+            self.0.set("MaxCll", None, rt::int(value));
             self
         }
         /// CloudFormation `MaxFall`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_fall(mut self, value: i64) -> Self {
-            self.0.set("MaxFall", None, int(value));
+            self.0.set("MaxFall", None, rt::int(value));
             self
         }
     }
@@ -3441,46 +3465,46 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsakamaisettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsAkamaiSettings(Props);
+    pub struct HlsAkamaiSettings(rt::Props);
     impl HlsAkamaiSettings {
         /// A new `HlsAkamaiSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsAkamaiSettings(this)
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `FilecacheDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filecache_duration(mut self, value: i64) -> Self {
-            self.0.set("FilecacheDuration", None, int(value));
+            self.0.set("FilecacheDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `HttpTransferMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_transfer_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpTransferMode", None, string(value));
+        pub fn http_transfer_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HttpTransferMode", None, rt::string(value));
             self
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
         /// CloudFormation `Salt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn salt(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Salt", None, string(value));
+        pub fn salt(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Salt", None, rt::string(value));
             self
         }
         /// CloudFormation `Token`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn token(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Token", None, string(value));
+        pub fn token(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Token", None, rt::string(value));
             self
         }
     }
@@ -3489,31 +3513,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsbasicputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsBasicPutSettings(Props);
+    pub struct HlsBasicPutSettings(rt::Props);
     impl HlsBasicPutSettings {
         /// A new `HlsBasicPutSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsBasicPutSettings(this)
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `FilecacheDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filecache_duration(mut self, value: i64) -> Self {
-            self.0.set("FilecacheDuration", None, int(value));
+            self.0.set("FilecacheDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
     }
@@ -3522,11 +3546,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlscdnsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsCdnSettings(Props);
+    pub struct HlsCdnSettings(rt::Props);
     impl HlsCdnSettings {
         /// A new `HlsCdnSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsCdnSettings(this)
         }
         /// CloudFormation `HlsAkamaiSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3560,36 +3584,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsGroupSettings(Props);
+    pub struct HlsGroupSettings(rt::Props);
     impl HlsGroupSettings {
         /// A new `HlsGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsGroupSettings(this)
         }
         /// CloudFormation `AdMarkers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_markers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AdMarkers", None, strings(value));
+        pub fn ad_markers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("AdMarkers", None, rt::strings(value));
             self
         }
         /// CloudFormation `BaseUrlContent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn base_url_content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrlContent", None, string(value));
+        pub fn base_url_content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrlContent", None, rt::string(value));
             self
         }
         /// CloudFormation `BaseUrlContent1`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn base_url_content1(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrlContent1", None, string(value));
+        pub fn base_url_content1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrlContent1", None, rt::string(value));
             self
         }
         /// CloudFormation `BaseUrlManifest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn base_url_manifest(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrlManifest", None, string(value));
+        pub fn base_url_manifest(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrlManifest", None, rt::string(value));
             self
         }
         /// CloudFormation `BaseUrlManifest1`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn base_url_manifest1(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrlManifest1", None, string(value));
+        pub fn base_url_manifest1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrlManifest1", None, rt::string(value));
             self
         }
         /// CloudFormation `CaptionLanguageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3597,27 +3621,28 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = CaptionLanguageMapping>,
         ) -> Self {
-            self.0.set("CaptionLanguageMappings", None, list(value));
+            self.0.set("CaptionLanguageMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `CaptionLanguageSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn caption_language_setting(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CaptionLanguageSetting", None, string(value));
+        pub fn caption_language_setting(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CaptionLanguageSetting", None, rt::string(value));
             self
         }
         /// CloudFormation `ClientCache`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn client_cache(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ClientCache", None, string(value));
+        pub fn client_cache(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ClientCache", None, rt::string(value));
             self
         }
         /// CloudFormation `CodecSpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn codec_specification(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodecSpecification", None, string(value));
+        pub fn codec_specification(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodecSpecification", None, rt::string(value));
             self
         }
         /// CloudFormation `ConstantIv`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn constant_iv(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ConstantIv", None, string(value));
+        pub fn constant_iv(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ConstantIv", None, rt::string(value));
             self
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3626,18 +3651,18 @@ pub mod channel {
             self
         }
         /// CloudFormation `DirectoryStructure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn directory_structure(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DirectoryStructure", None, string(value));
+        pub fn directory_structure(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DirectoryStructure", None, rt::string(value));
             self
         }
         /// CloudFormation `DiscontinuityTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn discontinuity_tags(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DiscontinuityTags", None, string(value));
+        pub fn discontinuity_tags(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DiscontinuityTags", None, rt::string(value));
             self
         }
         /// CloudFormation `EncryptionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionType", None, string(value));
+        pub fn encryption_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionType", None, rt::string(value));
             self
         }
         /// CloudFormation `HlsCdnSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3646,53 +3671,54 @@ pub mod channel {
             self
         }
         /// CloudFormation `HlsId3SegmentTagging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hls_id3_segment_tagging(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HlsId3SegmentTagging", None, string(value));
+        pub fn hls_id3_segment_tagging(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HlsId3SegmentTagging", None, rt::string(value));
             self
         }
         /// CloudFormation `IFrameOnlyPlaylists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn i_frame_only_playlists(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IFrameOnlyPlaylists", None, string(value));
+        pub fn i_frame_only_playlists(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IFrameOnlyPlaylists", None, rt::string(value));
             self
         }
         /// CloudFormation `IncompleteSegmentBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn incomplete_segment_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IncompleteSegmentBehavior", None, string(value));
+        pub fn incomplete_segment_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IncompleteSegmentBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `IndexNSegments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn index_n_segments(mut self, value: i64) -> Self {
-            self.0.set("IndexNSegments", None, int(value));
+            self.0.set("IndexNSegments", None, rt::int(value));
             self
         }
         /// CloudFormation `InputLossAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossAction", None, string(value));
+        pub fn input_loss_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossAction", None, rt::string(value));
             self
         }
         /// CloudFormation `IvInManifest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iv_in_manifest(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IvInManifest", None, string(value));
+        pub fn iv_in_manifest(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IvInManifest", None, rt::string(value));
             self
         }
         /// CloudFormation `IvSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iv_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IvSource", None, string(value));
+        pub fn iv_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IvSource", None, rt::string(value));
             self
         }
         /// CloudFormation `KeepSegments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn keep_segments(mut self, value: i64) -> Self {
-            self.0.set("KeepSegments", None, int(value));
+            self.0.set("KeepSegments", None, rt::int(value));
             self
         }
         /// CloudFormation `KeyFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyFormat", None, string(value));
+        pub fn key_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyFormat", None, rt::string(value));
             self
         }
         /// CloudFormation `KeyFormatVersions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn key_format_versions(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyFormatVersions", None, string(value));
+        pub fn key_format_versions(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyFormatVersions", None, rt::string(value));
             self
         }
         /// CloudFormation `KeyProviderSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3701,88 +3727,90 @@ pub mod channel {
             self
         }
         /// CloudFormation `ManifestCompression`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest_compression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ManifestCompression", None, string(value));
+        pub fn manifest_compression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ManifestCompression", None, rt::string(value));
             self
         }
         /// CloudFormation `ManifestDurationFormat`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest_duration_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ManifestDurationFormat", None, string(value));
+        pub fn manifest_duration_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ManifestDurationFormat", None, rt::string(value));
             self
         }
         /// CloudFormation `MinSegmentLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_segment_length(mut self, value: i64) -> Self {
-            self.0.set("MinSegmentLength", None, int(value));
+            self.0.set("MinSegmentLength", None, rt::int(value));
             self
         }
         /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", None, string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputSelection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_selection(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputSelection", None, string(value));
+        pub fn output_selection(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputSelection", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramDateTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn program_date_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProgramDateTime", None, string(value));
+        pub fn program_date_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ProgramDateTime", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramDateTimeClock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn program_date_time_clock(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProgramDateTimeClock", None, string(value));
+        pub fn program_date_time_clock(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ProgramDateTimeClock", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramDateTimePeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_date_time_period(mut self, value: i64) -> Self {
-            self.0.set("ProgramDateTimePeriod", None, int(value));
+            self.0.set("ProgramDateTimePeriod", None, rt::int(value));
             self
         }
         /// CloudFormation `RedundantManifest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn redundant_manifest(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RedundantManifest", None, string(value));
+        pub fn redundant_manifest(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RedundantManifest", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_length(mut self, value: i64) -> Self {
-            self.0.set("SegmentLength", None, int(value));
+            self.0.set("SegmentLength", None, rt::int(value));
             self
         }
         /// CloudFormation `SegmentationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segmentation_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentationMode", None, string(value));
+        pub fn segmentation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentationMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentsPerSubdirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segments_per_subdirectory(mut self, value: i64) -> Self {
-            self.0.set("SegmentsPerSubdirectory", None, int(value));
+            self.0.set("SegmentsPerSubdirectory", None, rt::int(value));
             self
         }
         /// CloudFormation `StreamInfResolution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_inf_resolution(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamInfResolution", None, string(value));
+        pub fn stream_inf_resolution(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamInfResolution", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Frame`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_id3_frame(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataId3Frame", None, string(value));
+        pub fn timed_metadata_id3_frame(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataId3Frame", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Period`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timed_metadata_id3_period(mut self, value: i64) -> Self {
-            self.0.set("TimedMetadataId3Period", None, int(value));
+            self.0.set("TimedMetadataId3Period", None, rt::int(value));
             self
         }
         /// CloudFormation `TimestampDeltaMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timestamp_delta_milliseconds(mut self, value: i64) -> Self {
-            self.0.set("TimestampDeltaMilliseconds", None, int(value));
+            self.0
+                .set("TimestampDeltaMilliseconds", None, rt::int(value));
             self
         }
         /// CloudFormation `TsFileMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ts_file_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TsFileMode", None, string(value));
+        pub fn ts_file_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TsFileMode", None, rt::string(value));
             self
         }
     }
@@ -3791,36 +3819,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsinputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsInputSettings(Props);
+    pub struct HlsInputSettings(rt::Props);
     impl HlsInputSettings {
         /// A new `HlsInputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsInputSettings(this)
         }
         /// CloudFormation `Bandwidth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bandwidth(mut self, value: i64) -> Self {
-            self.0.set("Bandwidth", None, int(value));
+            self.0.set("Bandwidth", None, rt::int(value));
             self
         }
         /// CloudFormation `BufferSegments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buffer_segments(mut self, value: i64) -> Self {
-            self.0.set("BufferSegments", None, int(value));
+            self.0.set("BufferSegments", None, rt::int(value));
             self
         }
         /// CloudFormation `Retries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn retries(mut self, value: i64) -> Self {
-            self.0.set("Retries", None, int(value));
+            self.0.set("Retries", None, rt::int(value));
             self
         }
         /// CloudFormation `RetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn retry_interval(mut self, value: i64) -> Self {
-            self.0.set("RetryInterval", None, int(value));
+            self.0.set("RetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `Scte35Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Source", None, string(value));
+        pub fn scte35_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Source", None, rt::string(value));
             self
         }
     }
@@ -3829,36 +3857,37 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsmediastoresettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsMediaStoreSettings(Props);
+    pub struct HlsMediaStoreSettings(rt::Props);
     impl HlsMediaStoreSettings {
         /// A new `HlsMediaStoreSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsMediaStoreSettings(this)
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `FilecacheDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filecache_duration(mut self, value: i64) -> Self {
-            self.0.set("FilecacheDuration", None, int(value));
+            self.0.set("FilecacheDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `MediaStoreStorageClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn media_store_storage_class(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MediaStoreStorageClass", None, string(value));
+        pub fn media_store_storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MediaStoreStorageClass", None, rt::string(value));
             self
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
     }
@@ -3867,16 +3896,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsOutputSettings(Props);
+    pub struct HlsOutputSettings(rt::Props);
     impl HlsOutputSettings {
         /// A new `HlsOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsOutputSettings(this)
         }
         /// CloudFormation `H265PackagingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn h265_packaging_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("H265PackagingType", None, string(value));
+        pub fn h265_packaging_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("H265PackagingType", None, rt::string(value));
             self
         }
         /// CloudFormation `HlsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3885,13 +3914,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NameModifier", None, string(value));
+        pub fn name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NameModifier", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segment_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentModifier", None, string(value));
+        pub fn segment_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentModifier", None, rt::string(value));
             self
         }
     }
@@ -3900,11 +3929,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlssettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsSettings(Props);
+    pub struct HlsSettings(rt::Props);
     impl HlsSettings {
         /// A new `HlsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsSettings(this)
         }
         /// CloudFormation `AudioOnlyHlsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3918,8 +3947,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `FrameCaptureHlsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn frame_capture_hls_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("FrameCaptureHlsSettings", None, json(value));
+        pub fn frame_capture_hls_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("FrameCaptureHlsSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `StandardHlsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3933,36 +3962,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlswebdavsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsWebdavSettings(Props);
+    pub struct HlsWebdavSettings(rt::Props);
     impl HlsWebdavSettings {
         /// A new `HlsWebdavSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsWebdavSettings(this)
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `FilecacheDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filecache_duration(mut self, value: i64) -> Self {
-            self.0.set("FilecacheDuration", None, int(value));
+            self.0.set("FilecacheDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `HttpTransferMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_transfer_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HttpTransferMode", None, string(value));
+        pub fn http_transfer_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HttpTransferMode", None, rt::string(value));
             self
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
     }
@@ -3971,11 +4000,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inferencesettings.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceSettings(Props);
+    pub struct InferenceSettings(rt::Props);
     impl InferenceSettings {
         /// A new `InferenceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceSettings(this)
         }
         /// CloudFormation `AudioFeedInputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3983,20 +4012,20 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = AudioFeedInput>,
         ) -> Self {
-            self.0.set("AudioFeedInputs", None, list(value));
+            self.0.set("AudioFeedInputs", None, rt::list(value));
             self
         }
         /// CloudFormation `EnrichmentMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enrichment_methods(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("EnrichmentMethods", None, strings(value));
+            self.0.set("EnrichmentMethods", None, rt::strings(value));
             self
         }
         /// CloudFormation `FeedArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn feed_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FeedArn", None, string(value));
+        pub fn feed_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FeedArn", None, rt::string(value));
             self
         }
     }
@@ -4005,11 +4034,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputattachment.html)
     #[derive(Clone, Debug)]
-    pub struct InputAttachment(Props);
+    pub struct InputAttachment(rt::Props);
     impl InputAttachment {
         /// A new `InputAttachment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputAttachment(this)
         }
         /// CloudFormation `AutomaticInputFailoverSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4022,13 +4051,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `InputAttachmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_attachment_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputAttachmentName", None, string(value));
+        pub fn input_attachment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputAttachmentName", None, rt::string(value));
             self
         }
         /// CloudFormation `InputId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputId", None, string(value));
+        pub fn input_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputId", None, rt::string(value));
             self
         }
         /// CloudFormation `InputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4039,9 +4068,10 @@ pub mod channel {
         /// CloudFormation `LogicalInterfaceNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn logical_interface_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("LogicalInterfaceNames", None, strings(value));
+            self.0
+                .set("LogicalInterfaceNames", None, rt::strings(value));
             self
         }
     }
@@ -4050,21 +4080,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputchannellevel.html)
     #[derive(Clone, Debug)]
-    pub struct InputChannelLevel(Props);
+    pub struct InputChannelLevel(rt::Props);
     impl InputChannelLevel {
         /// A new `InputChannelLevel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputChannelLevel(this)
         }
         /// CloudFormation `Gain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gain(mut self, value: i64) -> Self {
-            self.0.set("Gain", None, int(value));
+            self.0.set("Gain", None, rt::int(value));
             self
         }
         /// CloudFormation `InputChannel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn input_channel(mut self, value: i64) -> Self {
-            self.0.set("InputChannel", None, int(value));
+            self.0.set("InputChannel", None, rt::int(value));
             self
         }
     }
@@ -4073,26 +4103,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlocation.html)
     #[derive(Clone, Debug)]
-    pub struct InputLocation(Props);
+    pub struct InputLocation(rt::Props);
     impl InputLocation {
         /// A new `InputLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputLocation(this)
         }
         /// CloudFormation `PasswordParam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password_param(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PasswordParam", None, string(value));
+        pub fn password_param(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PasswordParam", None, rt::string(value));
             self
         }
         /// CloudFormation `Uri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", None, string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", None, rt::string(value));
             self
         }
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -4101,21 +4131,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossbehavior.html)
     #[derive(Clone, Debug)]
-    pub struct InputLossBehavior(Props);
+    pub struct InputLossBehavior(rt::Props);
     impl InputLossBehavior {
         /// A new `InputLossBehavior`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputLossBehavior(this)
         }
         /// CloudFormation `BlackFrameMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn black_frame_msec(mut self, value: i64) -> Self {
-            self.0.set("BlackFrameMsec", None, int(value));
+            self.0.set("BlackFrameMsec", None, rt::int(value));
             self
         }
         /// CloudFormation `InputLossImageColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_image_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossImageColor", None, string(value));
+        pub fn input_loss_image_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossImageColor", None, rt::string(value));
             self
         }
         /// CloudFormation `InputLossImageSlate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4124,13 +4154,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `InputLossImageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_image_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossImageType", None, string(value));
+        pub fn input_loss_image_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossImageType", None, rt::string(value));
             self
         }
         /// CloudFormation `RepeatFrameMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn repeat_frame_msec(mut self, value: i64) -> Self {
-            self.0.set("RepeatFrameMsec", None, int(value));
+            self.0.set("RepeatFrameMsec", None, rt::int(value));
             self
         }
     }
@@ -4139,16 +4169,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossfailoversettings.html)
     #[derive(Clone, Debug)]
-    pub struct InputLossFailoverSettings(Props);
+    pub struct InputLossFailoverSettings(rt::Props);
     impl InputLossFailoverSettings {
         /// A new `InputLossFailoverSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputLossFailoverSettings(this)
         }
         /// CloudFormation `InputLossThresholdMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn input_loss_threshold_msec(mut self, value: i64) -> Self {
-            self.0.set("InputLossThresholdMsec", None, int(value));
+            self.0.set("InputLossThresholdMsec", None, rt::int(value));
             self
         }
     }
@@ -4157,16 +4187,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct InputSettings(Props);
+    pub struct InputSettings(rt::Props);
     impl InputSettings {
         /// A new `InputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputSettings(this)
         }
         /// CloudFormation `AudioSelectors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_selectors(mut self, value: impl IntoIterator<Item = AudioSelector>) -> Self {
-            self.0.set("AudioSelectors", None, list(value));
+            self.0.set("AudioSelectors", None, rt::list(value));
             self
         }
         /// CloudFormation `CaptionSelectors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4174,27 +4204,27 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = CaptionSelector>,
         ) -> Self {
-            self.0.set("CaptionSelectors", None, list(value));
+            self.0.set("CaptionSelectors", None, rt::list(value));
             self
         }
         /// CloudFormation `DeblockFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn deblock_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeblockFilter", None, string(value));
+        pub fn deblock_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeblockFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `DenoiseFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn denoise_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DenoiseFilter", None, string(value));
+        pub fn denoise_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DenoiseFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `FilterStrength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filter_strength(mut self, value: i64) -> Self {
-            self.0.set("FilterStrength", None, int(value));
+            self.0.set("FilterStrength", None, rt::int(value));
             self
         }
         /// CloudFormation `InputFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_filter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputFilter", None, string(value));
+        pub fn input_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputFilter", None, rt::string(value));
             self
         }
         /// CloudFormation `NetworkInputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4204,17 +4234,18 @@ pub mod channel {
         }
         /// CloudFormation `Scte35Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scte35_pid(mut self, value: i64) -> Self {
-            self.0.set("Scte35Pid", None, int(value));
+            self.0.set("Scte35Pid", None, rt::int(value));
             self
         }
         /// CloudFormation `Smpte2038DataPreference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn smpte2038_data_preference(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Smpte2038DataPreference", None, string(value));
+        pub fn smpte2038_data_preference(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Smpte2038DataPreference", None, rt::string(value));
             self
         }
         /// CloudFormation `SourceEndBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_end_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceEndBehavior", None, string(value));
+        pub fn source_end_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceEndBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `VideoSelector`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4228,26 +4259,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputspecification.html)
     #[derive(Clone, Debug)]
-    pub struct InputSpecification(Props);
+    pub struct InputSpecification(rt::Props);
     impl InputSpecification {
         /// A new `InputSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputSpecification(this)
         }
         /// CloudFormation `Codec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn codec(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Codec", None, string(value));
+        pub fn codec(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Codec", None, rt::string(value));
             self
         }
         /// CloudFormation `MaximumBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn maximum_bitrate(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaximumBitrate", None, string(value));
+        pub fn maximum_bitrate(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaximumBitrate", None, rt::string(value));
             self
         }
         /// CloudFormation `Resolution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resolution(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Resolution", None, string(value));
+        pub fn resolution(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Resolution", None, rt::string(value));
             self
         }
     }
@@ -4256,11 +4287,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-keyprovidersettings.html)
     #[derive(Clone, Debug)]
-    pub struct KeyProviderSettings(Props);
+    pub struct KeyProviderSettings(rt::Props);
     impl KeyProviderSettings {
         /// A new `KeyProviderSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyProviderSettings(this)
         }
         /// CloudFormation `StaticKeySettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4274,11 +4305,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-linkedchannelsettings.html)
     #[derive(Clone, Debug)]
-    pub struct LinkedChannelSettings(Props);
+    pub struct LinkedChannelSettings(rt::Props);
     impl LinkedChannelSettings {
         /// A new `LinkedChannelSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinkedChannelSettings(this)
         }
         /// CloudFormation `FollowerChannelSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4297,66 +4328,68 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m2tssettings.html)
     #[derive(Clone, Debug)]
-    pub struct M2tsSettings(Props);
+    pub struct M2tsSettings(rt::Props);
     impl M2tsSettings {
         /// A new `M2tsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             M2tsSettings(this)
         }
         /// CloudFormation `AbsentInputAudioBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn absent_input_audio_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AbsentInputAudioBehavior", None, string(value));
+        pub fn absent_input_audio_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AbsentInputAudioBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Arib`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arib", None, string(value));
+        pub fn arib(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arib", None, rt::string(value));
             self
         }
         /// CloudFormation `AribCaptionsPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib_captions_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AribCaptionsPid", None, string(value));
+        pub fn arib_captions_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AribCaptionsPid", None, rt::string(value));
             self
         }
         /// CloudFormation `AribCaptionsPidControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib_captions_pid_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AribCaptionsPidControl", None, string(value));
+        pub fn arib_captions_pid_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AribCaptionsPidControl", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioBufferModel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_buffer_model(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioBufferModel", None, string(value));
+        pub fn audio_buffer_model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioBufferModel", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioFramesPerPes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_frames_per_pes(mut self, value: i64) -> Self {
-            self.0.set("AudioFramesPerPes", None, int(value));
+            self.0.set("AudioFramesPerPes", None, rt::int(value));
             self
         }
         /// CloudFormation `AudioPids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioPids", None, string(value));
+        pub fn audio_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioPids", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioStreamType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_stream_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioStreamType", None, string(value));
+        pub fn audio_stream_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioStreamType", None, rt::string(value));
             self
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `BufferModel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn buffer_model(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BufferModel", None, string(value));
+        pub fn buffer_model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BufferModel", None, rt::string(value));
             self
         }
         /// CloudFormation `CcDescriptor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cc_descriptor(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CcDescriptor", None, string(value));
+        pub fn cc_descriptor(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CcDescriptor", None, rt::string(value));
             self
         }
         /// CloudFormation `DvbNitSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4370,8 +4403,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `DvbSubPids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dvb_sub_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DvbSubPids", None, string(value));
+        pub fn dvb_sub_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DvbSubPids", None, rt::string(value));
             self
         }
         /// CloudFormation `DvbTdtSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4380,169 +4413,169 @@ pub mod channel {
             self
         }
         /// CloudFormation `DvbTeletextPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dvb_teletext_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DvbTeletextPid", None, string(value));
+        pub fn dvb_teletext_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DvbTeletextPid", None, rt::string(value));
             self
         }
         /// CloudFormation `Ebif`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ebif(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ebif", None, string(value));
+        pub fn ebif(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ebif", None, rt::string(value));
             self
         }
         /// CloudFormation `EbpAudioInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ebp_audio_interval(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EbpAudioInterval", None, string(value));
+        pub fn ebp_audio_interval(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EbpAudioInterval", None, rt::string(value));
             self
         }
         /// CloudFormation `EbpLookaheadMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ebp_lookahead_ms(mut self, value: i64) -> Self {
-            self.0.set("EbpLookaheadMs", None, int(value));
+            self.0.set("EbpLookaheadMs", None, rt::int(value));
             self
         }
         /// CloudFormation `EbpPlacement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ebp_placement(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EbpPlacement", None, string(value));
+        pub fn ebp_placement(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EbpPlacement", None, rt::string(value));
             self
         }
         /// CloudFormation `EcmPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecm_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcmPid", None, string(value));
+        pub fn ecm_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcmPid", None, rt::string(value));
             self
         }
         /// CloudFormation `EsRateInPes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn es_rate_in_pes(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EsRateInPes", None, string(value));
+        pub fn es_rate_in_pes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EsRateInPes", None, rt::string(value));
             self
         }
         /// CloudFormation `EtvPlatformPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn etv_platform_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EtvPlatformPid", None, string(value));
+        pub fn etv_platform_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EtvPlatformPid", None, rt::string(value));
             self
         }
         /// CloudFormation `EtvSignalPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn etv_signal_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EtvSignalPid", None, string(value));
+        pub fn etv_signal_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EtvSignalPid", None, rt::string(value));
             self
         }
         /// CloudFormation `FragmentTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn fragment_time(mut self, value: i64) -> Self {
-            self.0.set("FragmentTime", None, int(value));
+            self.0.set("FragmentTime", None, rt::int(value));
             self
         }
         /// CloudFormation `Klv`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Klv", None, string(value));
+        pub fn klv(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Klv", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvDataPids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_data_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvDataPids", None, string(value));
+        pub fn klv_data_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvDataPids", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `NullPacketBitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn null_packet_bitrate(mut self, value: i64) -> Self {
-            self.0.set("NullPacketBitrate", None, int(value));
+            self.0.set("NullPacketBitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `PatInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pat_interval(mut self, value: i64) -> Self {
-            self.0.set("PatInterval", None, int(value));
+            self.0.set("PatInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `PcrControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pcr_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PcrControl", None, string(value));
+        pub fn pcr_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PcrControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PcrPeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pcr_period(mut self, value: i64) -> Self {
-            self.0.set("PcrPeriod", None, int(value));
+            self.0.set("PcrPeriod", None, rt::int(value));
             self
         }
         /// CloudFormation `PcrPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pcr_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PcrPid", None, string(value));
+        pub fn pcr_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PcrPid", None, rt::string(value));
             self
         }
         /// CloudFormation `PmtInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pmt_interval(mut self, value: i64) -> Self {
-            self.0.set("PmtInterval", None, int(value));
+            self.0.set("PmtInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `PmtPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pmt_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PmtPid", None, string(value));
+        pub fn pmt_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PmtPid", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramNum`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_num(mut self, value: i64) -> Self {
-            self.0.set("ProgramNum", None, int(value));
+            self.0.set("ProgramNum", None, rt::int(value));
             self
         }
         /// CloudFormation `RateMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn rate_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RateMode", None, string(value));
+        pub fn rate_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RateMode", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte27Pids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte27_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte27Pids", None, string(value));
+        pub fn scte27_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte27Pids", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35Control`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Control", None, string(value));
+        pub fn scte35_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Control", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Pid", None, string(value));
+        pub fn scte35_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Pid", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35PrerollPullupMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scte35_preroll_pullup_milliseconds(mut self, value: i64) -> Self {
             self.0
-                .set("Scte35PrerollPullupMilliseconds", None, int(value));
+                .set("Scte35PrerollPullupMilliseconds", None, rt::int(value));
             self
         }
         /// CloudFormation `SegmentationMarkers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segmentation_markers(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentationMarkers", None, string(value));
+        pub fn segmentation_markers(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentationMarkers", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentationStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segmentation_style(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentationStyle", None, string(value));
+        pub fn segmentation_style(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentationStyle", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentationTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segmentation_time(mut self, value: i64) -> Self {
-            self.0.set("SegmentationTime", None, int(value));
+            self.0.set("SegmentationTime", None, rt::int(value));
             self
         }
         /// CloudFormation `TimedMetadataBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataBehavior", None, string(value));
+        pub fn timed_metadata_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataPid", None, string(value));
+        pub fn timed_metadata_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataPid", None, rt::string(value));
             self
         }
         /// CloudFormation `TransportStreamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn transport_stream_id(mut self, value: i64) -> Self {
-            self.0.set("TransportStreamId", None, int(value));
+            self.0.set("TransportStreamId", None, rt::int(value));
             self
         }
         /// CloudFormation `VideoPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn video_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VideoPid", None, string(value));
+        pub fn video_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VideoPid", None, rt::string(value));
             self
         }
     }
@@ -4551,106 +4584,106 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m3u8settings.html)
     #[derive(Clone, Debug)]
-    pub struct M3u8Settings(Props);
+    pub struct M3u8Settings(rt::Props);
     impl M3u8Settings {
         /// A new `M3u8Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             M3u8Settings(this)
         }
         /// CloudFormation `AudioFramesPerPes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_frames_per_pes(mut self, value: i64) -> Self {
-            self.0.set("AudioFramesPerPes", None, int(value));
+            self.0.set("AudioFramesPerPes", None, rt::int(value));
             self
         }
         /// CloudFormation `AudioPids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioPids", None, string(value));
+        pub fn audio_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioPids", None, rt::string(value));
             self
         }
         /// CloudFormation `EcmPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecm_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcmPid", None, string(value));
+        pub fn ecm_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcmPid", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvBehavior", None, string(value));
+        pub fn klv_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvDataPids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_data_pids(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvDataPids", None, string(value));
+        pub fn klv_data_pids(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvDataPids", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `PatInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pat_interval(mut self, value: i64) -> Self {
-            self.0.set("PatInterval", None, int(value));
+            self.0.set("PatInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `PcrControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pcr_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PcrControl", None, string(value));
+        pub fn pcr_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PcrControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PcrPeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pcr_period(mut self, value: i64) -> Self {
-            self.0.set("PcrPeriod", None, int(value));
+            self.0.set("PcrPeriod", None, rt::int(value));
             self
         }
         /// CloudFormation `PcrPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pcr_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PcrPid", None, string(value));
+        pub fn pcr_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PcrPid", None, rt::string(value));
             self
         }
         /// CloudFormation `PmtInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pmt_interval(mut self, value: i64) -> Self {
-            self.0.set("PmtInterval", None, int(value));
+            self.0.set("PmtInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `PmtPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pmt_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PmtPid", None, string(value));
+        pub fn pmt_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PmtPid", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramNum`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_num(mut self, value: i64) -> Self {
-            self.0.set("ProgramNum", None, int(value));
+            self.0.set("ProgramNum", None, rt::int(value));
             self
         }
         /// CloudFormation `Scte35Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Behavior", None, string(value));
+        pub fn scte35_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Pid", None, string(value));
+        pub fn scte35_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Pid", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataBehavior", None, string(value));
+        pub fn timed_metadata_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataPid", None, string(value));
+        pub fn timed_metadata_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataPid", None, rt::string(value));
             self
         }
         /// CloudFormation `TransportStreamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn transport_stream_id(mut self, value: i64) -> Self {
-            self.0.set("TransportStreamId", None, int(value));
+            self.0.set("TransportStreamId", None, rt::int(value));
             self
         }
         /// CloudFormation `VideoPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn video_pid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VideoPid", None, string(value));
+        pub fn video_pid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VideoPid", None, rt::string(value));
             self
         }
     }
@@ -4659,21 +4692,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-maintenancecreatesettings.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceCreateSettings(Props);
+    pub struct MaintenanceCreateSettings(rt::Props);
     impl MaintenanceCreateSettings {
         /// A new `MaintenanceCreateSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceCreateSettings(this)
         }
         /// CloudFormation `MaintenanceDay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn maintenance_day(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaintenanceDay", None, string(value));
+        pub fn maintenance_day(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaintenanceDay", None, rt::string(value));
             self
         }
         /// CloudFormation `MaintenanceStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MaintenanceStartTime", None, string(value));
+        pub fn maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MaintenanceStartTime", None, rt::string(value));
             self
         }
     }
@@ -4682,19 +4715,19 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectroutergroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConnectRouterGroupSettings(Props);
+    pub struct MediaConnectRouterGroupSettings(rt::Props);
     impl MediaConnectRouterGroupSettings {
         /// A new `MediaConnectRouterGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaConnectRouterGroupSettings(this)
         }
         /// CloudFormation `AvailabilityZones`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn availability_zones(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AvailabilityZones", None, strings(value));
+            self.0.set("AvailabilityZones", None, rt::strings(value));
             self
         }
     }
@@ -4703,21 +4736,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputconnectionmap.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConnectRouterOutputConnectionMap(Props);
+    pub struct MediaConnectRouterOutputConnectionMap(rt::Props);
     impl MediaConnectRouterOutputConnectionMap {
         /// A new `MediaConnectRouterOutputConnectionMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaConnectRouterOutputConnectionMap(this)
         }
         /// CloudFormation `Pipeline0`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pipeline0(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pipeline0", None, string(value));
+        pub fn pipeline0(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pipeline0", None, rt::string(value));
             self
         }
         /// CloudFormation `Pipeline1`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pipeline1(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pipeline1", None, string(value));
+        pub fn pipeline1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pipeline1", None, rt::string(value));
             self
         }
     }
@@ -4726,21 +4759,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConnectRouterOutputDestinationSettings(Props);
+    pub struct MediaConnectRouterOutputDestinationSettings(rt::Props);
     impl MediaConnectRouterOutputDestinationSettings {
         /// A new `MediaConnectRouterOutputDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaConnectRouterOutputDestinationSettings(this)
         }
         /// CloudFormation `EncryptionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionType", None, string(value));
+        pub fn encryption_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionType", None, rt::string(value));
             self
         }
         /// CloudFormation `SecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", None, string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SecretArn", None, rt::string(value));
             self
         }
     }
@@ -4749,11 +4782,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConnectRouterOutputSettings(Props);
+    pub struct MediaConnectRouterOutputSettings(rt::Props);
     impl MediaConnectRouterOutputSettings {
         /// A new `MediaConnectRouterOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaConnectRouterOutputSettings(this)
         }
         /// CloudFormation `ConnectedRouterInputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4780,11 +4813,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagegroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaPackageGroupSettings(Props);
+    pub struct MediaPackageGroupSettings(rt::Props);
     impl MediaPackageGroupSettings {
         /// A new `MediaPackageGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaPackageGroupSettings(this)
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4807,36 +4840,37 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackageoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaPackageOutputDestinationSettings(Props);
+    pub struct MediaPackageOutputDestinationSettings(rt::Props);
     impl MediaPackageOutputDestinationSettings {
         /// A new `MediaPackageOutputDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaPackageOutputDestinationSettings(this)
         }
         /// CloudFormation `ChannelEndpointId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn channel_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelEndpointId", None, string(value));
+        pub fn channel_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ChannelEndpointId", None, rt::string(value));
             self
         }
         /// CloudFormation `ChannelGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn channel_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelGroup", None, string(value));
+        pub fn channel_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ChannelGroup", None, rt::string(value));
             self
         }
         /// CloudFormation `ChannelId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn channel_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelId", None, string(value));
+        pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ChannelId", None, rt::string(value));
             self
         }
         /// CloudFormation `ChannelName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn channel_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelName", None, string(value));
+        pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ChannelName", None, rt::string(value));
             self
         }
         /// CloudFormation `MediaPackageRegionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn media_package_region_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MediaPackageRegionName", None, string(value));
+        pub fn media_package_region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MediaPackageRegionName", None, rt::string(value));
             self
         }
     }
@@ -4845,11 +4879,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2groupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaPackageV2GroupSettings(Props);
+    pub struct MediaPackageV2GroupSettings(rt::Props);
     impl MediaPackageV2GroupSettings {
         /// A new `MediaPackageV2GroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaPackageV2GroupSettings(this)
         }
         /// CloudFormation `AdditionalDestinations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4857,7 +4891,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = AdditionalDestinations>,
         ) -> Self {
-            self.0.set("AdditionalDestinations", None, list(value));
+            self.0.set("AdditionalDestinations", None, rt::list(value));
             self
         }
         /// CloudFormation `CaptionLanguageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4865,52 +4899,53 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = CaptionLanguageMapping>,
         ) -> Self {
-            self.0.set("CaptionLanguageMappings", None, list(value));
+            self.0.set("CaptionLanguageMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `Id3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id3Behavior", None, string(value));
+        pub fn id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `KlvBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KlvBehavior", None, string(value));
+        pub fn klv_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KlvBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Type", None, string(value));
+        pub fn scte35_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Type", None, rt::string(value));
             self
         }
         /// CloudFormation `SegmentLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_length(mut self, value: i64) -> Self {
-            self.0.set("SegmentLength", None, int(value));
+            self.0.set("SegmentLength", None, rt::int(value));
             self
         }
         /// CloudFormation `SegmentLengthUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segment_length_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentLengthUnits", None, string(value));
+        pub fn segment_length_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentLengthUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Frame`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_id3_frame(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataId3Frame", None, string(value));
+        pub fn timed_metadata_id3_frame(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataId3Frame", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Period`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timed_metadata_id3_period(mut self, value: i64) -> Self {
-            self.0.set("TimedMetadataId3Period", None, int(value));
+            self.0.set("TimedMetadataId3Period", None, rt::int(value));
             self
         }
         /// CloudFormation `TimedMetadataPassthrough`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_passthrough(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataPassthrough", None, string(value));
+        pub fn timed_metadata_passthrough(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TimedMetadataPassthrough", None, rt::string(value));
             self
         }
         /// CloudFormation `WatermarkingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4924,11 +4959,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2watermarkingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MediaPackageV2WatermarkingSettings(Props);
+    pub struct MediaPackageV2WatermarkingSettings(rt::Props);
     impl MediaPackageV2WatermarkingSettings {
         /// A new `MediaPackageV2WatermarkingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaPackageV2WatermarkingSettings(this)
         }
         /// CloudFormation `MediaPackageV2AbWatermarkerIrdetoSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4949,16 +4984,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MotionGraphicsConfiguration(Props);
+    pub struct MotionGraphicsConfiguration(rt::Props);
     impl MotionGraphicsConfiguration {
         /// A new `MotionGraphicsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MotionGraphicsConfiguration(this)
         }
         /// CloudFormation `MotionGraphicsInsertion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn motion_graphics_insertion(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MotionGraphicsInsertion", None, string(value));
+        pub fn motion_graphics_insertion(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MotionGraphicsInsertion", None, rt::string(value));
             self
         }
         /// CloudFormation `MotionGraphicsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4972,16 +5008,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicssettings.html)
     #[derive(Clone, Debug)]
-    pub struct MotionGraphicsSettings(Props);
+    pub struct MotionGraphicsSettings(rt::Props);
     impl MotionGraphicsSettings {
         /// A new `MotionGraphicsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MotionGraphicsSettings(this)
         }
         /// CloudFormation `HtmlMotionGraphicsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn html_motion_graphics_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("HtmlMotionGraphicsSettings", None, json(value));
+        pub fn html_motion_graphics_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("HtmlMotionGraphicsSettings", None, rt::json(value));
             self
         }
     }
@@ -4990,26 +5027,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mp2settings.html)
     #[derive(Clone, Debug)]
-    pub struct Mp2Settings(Props);
+    pub struct Mp2Settings(rt::Props);
     impl Mp2Settings {
         /// A new `Mp2Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Mp2Settings(this)
         }
         /// CloudFormation `Bitrate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bitrate(mut self, value: i64) -> Self {
-            self.0.set("Bitrate", None, int(value));
+            self.0.set("Bitrate", None, rt::int(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SampleRate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sample_rate(mut self, value: i64) -> Self {
-            self.0.set("SampleRate", None, int(value));
+            self.0.set("SampleRate", None, rt::int(value));
             self
         }
     }
@@ -5018,11 +5055,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2filtersettings.html)
     #[derive(Clone, Debug)]
-    pub struct Mpeg2FilterSettings(Props);
+    pub struct Mpeg2FilterSettings(rt::Props);
     impl Mpeg2FilterSettings {
         /// A new `Mpeg2FilterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Mpeg2FilterSettings(this)
         }
         /// CloudFormation `TemporalFilterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5036,36 +5073,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2settings.html)
     #[derive(Clone, Debug)]
-    pub struct Mpeg2Settings(Props);
+    pub struct Mpeg2Settings(rt::Props);
     impl Mpeg2Settings {
         /// A new `Mpeg2Settings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Mpeg2Settings(this)
         }
         /// CloudFormation `AdaptiveQuantization`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adaptive_quantization(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdaptiveQuantization", None, string(value));
+        pub fn adaptive_quantization(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdaptiveQuantization", None, rt::string(value));
             self
         }
         /// CloudFormation `AfdSignaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn afd_signaling(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AfdSignaling", None, string(value));
+        pub fn afd_signaling(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AfdSignaling", None, rt::string(value));
             self
         }
         /// CloudFormation `ColorMetadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_metadata(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorMetadata", None, string(value));
+        pub fn color_metadata(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorMetadata", None, rt::string(value));
             self
         }
         /// CloudFormation `ColorSpace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorSpace", None, string(value));
+        pub fn color_space(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorSpace", None, rt::string(value));
             self
         }
         /// CloudFormation `DisplayAspectRatio`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn display_aspect_ratio(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DisplayAspectRatio", None, string(value));
+        pub fn display_aspect_ratio(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DisplayAspectRatio", None, rt::string(value));
             self
         }
         /// CloudFormation `FilterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5074,48 +5111,48 @@ pub mod channel {
             self
         }
         /// CloudFormation `FixedAfd`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fixed_afd(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FixedAfd", None, string(value));
+        pub fn fixed_afd(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FixedAfd", None, rt::string(value));
             self
         }
         /// CloudFormation `FramerateDenominator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_denominator(mut self, value: i64) -> Self {
-            self.0.set("FramerateDenominator", None, int(value));
+            self.0.set("FramerateDenominator", None, rt::int(value));
             self
         }
         /// CloudFormation `FramerateNumerator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn framerate_numerator(mut self, value: i64) -> Self {
-            self.0.set("FramerateNumerator", None, int(value));
+            self.0.set("FramerateNumerator", None, rt::int(value));
             self
         }
         /// CloudFormation `GopClosedCadence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_closed_cadence(mut self, value: i64) -> Self {
-            self.0.set("GopClosedCadence", None, int(value));
+            self.0.set("GopClosedCadence", None, rt::int(value));
             self
         }
         /// CloudFormation `GopNumBFrames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_num_b_frames(mut self, value: i64) -> Self {
-            self.0.set("GopNumBFrames", None, int(value));
+            self.0.set("GopNumBFrames", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gop_size(mut self, value: i64) -> Self {
-            self.0.set("GopSize", None, int(value));
+            self.0.set("GopSize", None, rt::int(value));
             self
         }
         /// CloudFormation `GopSizeUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gop_size_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GopSizeUnits", None, string(value));
+        pub fn gop_size_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GopSizeUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `ScanType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scan_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ScanType", None, string(value));
+        pub fn scan_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ScanType", None, rt::string(value));
             self
         }
         /// CloudFormation `SubgopLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subgop_length(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubgopLength", None, string(value));
+        pub fn subgop_length(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubgopLength", None, rt::string(value));
             self
         }
         /// CloudFormation `TimecodeBurninSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5124,8 +5161,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `TimecodeInsertion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timecode_insertion(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimecodeInsertion", None, string(value));
+        pub fn timecode_insertion(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimecodeInsertion", None, rt::string(value));
             self
         }
     }
@@ -5134,31 +5171,32 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MsSmoothGroupSettings(Props);
+    pub struct MsSmoothGroupSettings(rt::Props);
     impl MsSmoothGroupSettings {
         /// A new `MsSmoothGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MsSmoothGroupSettings(this)
         }
         /// CloudFormation `AcquisitionPointId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn acquisition_point_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AcquisitionPointId", None, string(value));
+        pub fn acquisition_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AcquisitionPointId", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioOnlyTimecodeControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_only_timecode_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioOnlyTimecodeControl", None, string(value));
+        pub fn audio_only_timecode_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AudioOnlyTimecodeControl", None, rt::string(value));
             self
         }
         /// CloudFormation `CertificateMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CertificateMode", None, string(value));
+        pub fn certificate_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CertificateMode", None, rt::string(value));
             self
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5167,73 +5205,74 @@ pub mod channel {
             self
         }
         /// CloudFormation `EventId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventId", None, string(value));
+        pub fn event_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventId", None, rt::string(value));
             self
         }
         /// CloudFormation `EventIdMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_id_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventIdMode", None, string(value));
+        pub fn event_id_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventIdMode", None, rt::string(value));
             self
         }
         /// CloudFormation `EventStopBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn event_stop_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EventStopBehavior", None, string(value));
+        pub fn event_stop_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EventStopBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `FilecacheDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn filecache_duration(mut self, value: i64) -> Self {
-            self.0.set("FilecacheDuration", None, int(value));
+            self.0.set("FilecacheDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `FragmentLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn fragment_length(mut self, value: i64) -> Self {
-            self.0.set("FragmentLength", None, int(value));
+            self.0.set("FragmentLength", None, rt::int(value));
             self
         }
         /// CloudFormation `InputLossAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossAction", None, string(value));
+        pub fn input_loss_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossAction", None, rt::string(value));
             self
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
         /// CloudFormation `SegmentationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segmentation_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentationMode", None, string(value));
+        pub fn segmentation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentationMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SendDelayMs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn send_delay_ms(mut self, value: i64) -> Self {
-            self.0.set("SendDelayMs", None, int(value));
+            self.0.set("SendDelayMs", None, rt::int(value));
             self
         }
         /// CloudFormation `SparseTrackType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sparse_track_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SparseTrackType", None, string(value));
+        pub fn sparse_track_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SparseTrackType", None, rt::string(value));
             self
         }
         /// CloudFormation `StreamManifestBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_manifest_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamManifestBehavior", None, string(value));
+        pub fn stream_manifest_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StreamManifestBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `TimestampOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timestamp_offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimestampOffset", None, string(value));
+        pub fn timestamp_offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimestampOffset", None, rt::string(value));
             self
         }
         /// CloudFormation `TimestampOffsetMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timestamp_offset_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimestampOffsetMode", None, string(value));
+        pub fn timestamp_offset_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimestampOffsetMode", None, rt::string(value));
             self
         }
     }
@@ -5242,21 +5281,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MsSmoothOutputSettings(Props);
+    pub struct MsSmoothOutputSettings(rt::Props);
     impl MsSmoothOutputSettings {
         /// A new `MsSmoothOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MsSmoothOutputSettings(this)
         }
         /// CloudFormation `H265PackagingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn h265_packaging_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("H265PackagingType", None, string(value));
+        pub fn h265_packaging_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("H265PackagingType", None, rt::string(value));
             self
         }
         /// CloudFormation `NameModifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name_modifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NameModifier", None, string(value));
+        pub fn name_modifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NameModifier", None, rt::string(value));
             self
         }
     }
@@ -5265,16 +5304,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multicastinputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MulticastInputSettings(Props);
+    pub struct MulticastInputSettings(rt::Props);
     impl MulticastInputSettings {
         /// A new `MulticastInputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MulticastInputSettings(this)
         }
         /// CloudFormation `SourceIpAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceIpAddress", None, string(value));
+        pub fn source_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceIpAddress", None, rt::string(value));
             self
         }
     }
@@ -5283,11 +5322,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexcontainersettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexContainerSettings(Props);
+    pub struct MultiplexContainerSettings(rt::Props);
     impl MultiplexContainerSettings {
         /// A new `MultiplexContainerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexContainerSettings(this)
         }
         /// CloudFormation `MultiplexM2tsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5301,82 +5340,83 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexm2tssettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexM2tsSettings(Props);
+    pub struct MultiplexM2tsSettings(rt::Props);
     impl MultiplexM2tsSettings {
         /// A new `MultiplexM2tsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexM2tsSettings(this)
         }
         /// CloudFormation `AbsentInputAudioBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn absent_input_audio_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AbsentInputAudioBehavior", None, string(value));
+        pub fn absent_input_audio_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AbsentInputAudioBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Arib`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arib(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arib", None, string(value));
+        pub fn arib(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arib", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioBufferModel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_buffer_model(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioBufferModel", None, string(value));
+        pub fn audio_buffer_model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioBufferModel", None, rt::string(value));
             self
         }
         /// CloudFormation `AudioFramesPerPes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_frames_per_pes(mut self, value: i64) -> Self {
-            self.0.set("AudioFramesPerPes", None, int(value));
+            self.0.set("AudioFramesPerPes", None, rt::int(value));
             self
         }
         /// CloudFormation `AudioStreamType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_stream_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioStreamType", None, string(value));
+        pub fn audio_stream_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioStreamType", None, rt::string(value));
             self
         }
         /// CloudFormation `CcDescriptor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cc_descriptor(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CcDescriptor", None, string(value));
+        pub fn cc_descriptor(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CcDescriptor", None, rt::string(value));
             self
         }
         /// CloudFormation `Ebif`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ebif(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ebif", None, string(value));
+        pub fn ebif(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ebif", None, rt::string(value));
             self
         }
         /// CloudFormation `EsRateInPes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn es_rate_in_pes(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EsRateInPes", None, string(value));
+        pub fn es_rate_in_pes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EsRateInPes", None, rt::string(value));
             self
         }
         /// CloudFormation `Klv`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn klv(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Klv", None, string(value));
+        pub fn klv(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Klv", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenId3Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_id3_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenId3Behavior", None, string(value));
+        pub fn nielsen_id3_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NielsenId3Behavior", None, rt::string(value));
             self
         }
         /// CloudFormation `PcrControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pcr_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PcrControl", None, string(value));
+        pub fn pcr_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PcrControl", None, rt::string(value));
             self
         }
         /// CloudFormation `PcrPeriod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pcr_period(mut self, value: i64) -> Self {
-            self.0.set("PcrPeriod", None, int(value));
+            self.0.set("PcrPeriod", None, rt::int(value));
             self
         }
         /// CloudFormation `Scte35Control`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scte35_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scte35Control", None, string(value));
+        pub fn scte35_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scte35Control", None, rt::string(value));
             self
         }
         /// CloudFormation `Scte35PrerollPullupMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scte35_preroll_pullup_milliseconds(mut self, value: i64) -> Self {
             self.0
-                .set("Scte35PrerollPullupMilliseconds", None, int(value));
+                .set("Scte35PrerollPullupMilliseconds", None, rt::int(value));
             self
         }
     }
@@ -5385,11 +5425,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexOutputSettings(Props);
+    pub struct MultiplexOutputSettings(rt::Props);
     impl MultiplexOutputSettings {
         /// A new `MultiplexOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexOutputSettings(this)
         }
         /// CloudFormation `ContainerSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5408,21 +5448,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexprogramchanneldestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexProgramChannelDestinationSettings(Props);
+    pub struct MultiplexProgramChannelDestinationSettings(rt::Props);
     impl MultiplexProgramChannelDestinationSettings {
         /// A new `MultiplexProgramChannelDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexProgramChannelDestinationSettings(this)
         }
         /// CloudFormation `MultiplexId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn multiplex_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MultiplexId", None, string(value));
+        pub fn multiplex_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MultiplexId", None, rt::string(value));
             self
         }
         /// CloudFormation `ProgramName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn program_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProgramName", None, string(value));
+        pub fn program_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ProgramName", None, rt::string(value));
             self
         }
     }
@@ -5431,11 +5471,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-networkinputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInputSettings(Props);
+    pub struct NetworkInputSettings(rt::Props);
     impl NetworkInputSettings {
         /// A new `NetworkInputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInputSettings(this)
         }
         /// CloudFormation `HlsInputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5449,8 +5489,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `ServerValidation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn server_validation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ServerValidation", None, string(value));
+        pub fn server_validation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ServerValidation", None, rt::string(value));
             self
         }
     }
@@ -5459,26 +5499,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsencbet.html)
     #[derive(Clone, Debug)]
-    pub struct NielsenCbet(Props);
+    pub struct NielsenCbet(rt::Props);
     impl NielsenCbet {
         /// A new `NielsenCbet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NielsenCbet(this)
         }
         /// CloudFormation `CbetCheckDigitString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cbet_check_digit_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CbetCheckDigitString", None, string(value));
+        pub fn cbet_check_digit_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CbetCheckDigitString", None, rt::string(value));
             self
         }
         /// CloudFormation `CbetStepaside`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cbet_stepaside(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CbetStepaside", None, string(value));
+        pub fn cbet_stepaside(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CbetStepaside", None, rt::string(value));
             self
         }
         /// CloudFormation `Csid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn csid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Csid", None, string(value));
+        pub fn csid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Csid", None, rt::string(value));
             self
         }
     }
@@ -5487,21 +5527,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NielsenConfiguration(Props);
+    pub struct NielsenConfiguration(rt::Props);
     impl NielsenConfiguration {
         /// A new `NielsenConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NielsenConfiguration(this)
         }
         /// CloudFormation `DistributorId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn distributor_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DistributorId", None, string(value));
+        pub fn distributor_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DistributorId", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenPcmToId3Tagging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenPcmToId3Tagging", None, string(value));
+        pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NielsenPcmToId3Tagging", None, rt::string(value));
             self
         }
     }
@@ -5510,26 +5551,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsennaesiinwonlysettings.html)
     #[derive(Clone, Debug)]
-    pub struct NielsenNaesIiNwOnlySettings(Props);
+    pub struct NielsenNaesIiNwOnlySettings(rt::Props);
     impl NielsenNaesIiNwOnlySettings {
         /// A new `NielsenNaesIiNwOnlySettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NielsenNaesIiNwOnlySettings(this)
         }
         /// CloudFormation `CheckDigitString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn check_digit_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CheckDigitString", None, string(value));
+        pub fn check_digit_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CheckDigitString", None, rt::string(value));
             self
         }
         /// CloudFormation `Sid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sid(mut self, value: i64) -> Self {
-            self.0.set("Sid", None, int(value));
+            self.0.set("Sid", None, rt::int(value));
             self
         }
         /// CloudFormation `Timezone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timezone", None, string(value));
+        pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Timezone", None, rt::string(value));
             self
         }
     }
@@ -5538,11 +5579,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenwatermarkssettings.html)
     #[derive(Clone, Debug)]
-    pub struct NielsenWatermarksSettings(Props);
+    pub struct NielsenWatermarksSettings(rt::Props);
     impl NielsenWatermarksSettings {
         /// A new `NielsenWatermarksSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NielsenWatermarksSettings(this)
         }
         /// CloudFormation `NielsenCbetSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5551,8 +5592,9 @@ pub mod channel {
             self
         }
         /// CloudFormation `NielsenDistributionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nielsen_distribution_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NielsenDistributionType", None, string(value));
+        pub fn nielsen_distribution_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NielsenDistributionType", None, rt::string(value));
             self
         }
         /// CloudFormation `NielsenNaesIiNwSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5571,32 +5613,34 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-output.html)
     #[derive(Clone, Debug)]
-    pub struct Output(Props);
+    pub struct Output(rt::Props);
     impl Output {
         /// A new `Output`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Output(this)
         }
         /// CloudFormation `AudioDescriptionNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_description_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("AudioDescriptionNames", None, strings(value));
+            self.0
+                .set("AudioDescriptionNames", None, rt::strings(value));
             self
         }
         /// CloudFormation `CaptionDescriptionNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn caption_description_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("CaptionDescriptionNames", None, strings(value));
+            self.0
+                .set("CaptionDescriptionNames", None, rt::strings(value));
             self
         }
         /// CloudFormation `OutputName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn output_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OutputName", None, string(value));
+        pub fn output_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OutputName", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5605,8 +5649,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `VideoDescriptionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn video_description_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VideoDescriptionName", None, string(value));
+        pub fn video_description_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VideoDescriptionName", None, rt::string(value));
             self
         }
     }
@@ -5615,24 +5659,25 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestination.html)
     #[derive(Clone, Debug)]
-    pub struct OutputDestination(Props);
+    pub struct OutputDestination(rt::Props);
     impl OutputDestination {
         /// A new `OutputDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputDestination(this)
         }
         /// CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
         /// CloudFormation `LogicalInterfaceNames`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn logical_interface_names(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("LogicalInterfaceNames", None, strings(value));
+            self.0
+                .set("LogicalInterfaceNames", None, rt::strings(value));
             self
         }
         /// CloudFormation `MediaConnectRouterSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5640,7 +5685,8 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = MediaConnectRouterOutputDestinationSettings>,
         ) -> Self {
-            self.0.set("MediaConnectRouterSettings", None, list(value));
+            self.0
+                .set("MediaConnectRouterSettings", None, rt::list(value));
             self
         }
         /// CloudFormation `MediaPackageSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5648,7 +5694,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = MediaPackageOutputDestinationSettings>,
         ) -> Self {
-            self.0.set("MediaPackageSettings", None, list(value));
+            self.0.set("MediaPackageSettings", None, rt::list(value));
             self
         }
         /// CloudFormation `MultiplexSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5664,7 +5710,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = OutputDestinationSettings>,
         ) -> Self {
-            self.0.set("Settings", None, list(value));
+            self.0.set("Settings", None, rt::list(value));
             self
         }
         /// CloudFormation `SrtSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5672,7 +5718,7 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = SrtOutputDestinationSettings>,
         ) -> Self {
-            self.0.set("SrtSettings", None, list(value));
+            self.0.set("SrtSettings", None, rt::list(value));
             self
         }
     }
@@ -5681,36 +5727,36 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct OutputDestinationSettings(Props);
+    pub struct OutputDestinationSettings(rt::Props);
     impl OutputDestinationSettings {
         /// A new `OutputDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputDestinationSettings(this)
         }
         /// CloudFormation `PasswordParam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password_param(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PasswordParam", None, string(value));
+        pub fn password_param(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PasswordParam", None, rt::string(value));
             self
         }
         /// CloudFormation `StreamName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamName", None, string(value));
+        pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamName", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
         /// CloudFormation `VirtualSourceAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn virtual_source_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VirtualSourceAddress", None, string(value));
+        pub fn virtual_source_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VirtualSourceAddress", None, rt::string(value));
             self
         }
     }
@@ -5719,16 +5765,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroup.html)
     #[derive(Clone, Debug)]
-    pub struct OutputGroup(Props);
+    pub struct OutputGroup(rt::Props);
     impl OutputGroup {
         /// A new `OutputGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputGroup(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputGroupSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5738,7 +5784,7 @@ pub mod channel {
         }
         /// CloudFormation `Outputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn outputs(mut self, value: impl IntoIterator<Item = Output>) -> Self {
-            self.0.set("Outputs", None, list(value));
+            self.0.set("Outputs", None, rt::list(value));
             self
         }
     }
@@ -5747,11 +5793,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct OutputGroupSettings(Props);
+    pub struct OutputGroupSettings(rt::Props);
     impl OutputGroupSettings {
         /// A new `OutputGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputGroupSettings(this)
         }
         /// CloudFormation `ArchiveGroupSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5794,8 +5840,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `MultiplexGroupSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn multiplex_group_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("MultiplexGroupSettings", None, json(value));
+        pub fn multiplex_group_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("MultiplexGroupSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `RtmpGroupSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5819,16 +5865,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlocationref.html)
     #[derive(Clone, Debug)]
-    pub struct OutputLocationRef(Props);
+    pub struct OutputLocationRef(rt::Props);
     impl OutputLocationRef {
         /// A new `OutputLocationRef`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputLocationRef(this)
         }
         /// CloudFormation `DestinationRefId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination_ref_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DestinationRefId", None, string(value));
+        pub fn destination_ref_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DestinationRefId", None, rt::string(value));
             self
         }
     }
@@ -5837,11 +5883,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlockingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct OutputLockingSettings(Props);
+    pub struct OutputLockingSettings(rt::Props);
     impl OutputLockingSettings {
         /// A new `OutputLockingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputLockingSettings(this)
         }
         /// CloudFormation `DisabledLockingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5855,8 +5901,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `PipelineLockingSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pipeline_locking_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("PipelineLockingSettings", None, json(value));
+        pub fn pipeline_locking_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("PipelineLockingSettings", None, rt::json(value));
             self
         }
     }
@@ -5865,11 +5911,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct OutputSettings(Props);
+    pub struct OutputSettings(rt::Props);
     impl OutputSettings {
         /// A new `OutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputSettings(this)
         }
         /// CloudFormation `ArchiveOutputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5908,8 +5954,9 @@ pub mod channel {
             self
         }
         /// CloudFormation `MediaPackageOutputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn media_package_output_settings(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("MediaPackageOutputSettings", None, json(value));
+        pub fn media_package_output_settings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("MediaPackageOutputSettings", None, rt::json(value));
             self
         }
         /// CloudFormation `MsSmoothOutputSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5943,16 +5990,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-primarychannelsettings.html)
     #[derive(Clone, Debug)]
-    pub struct PrimaryChannelSettings(Props);
+    pub struct PrimaryChannelSettings(rt::Props);
     impl PrimaryChannelSettings {
         /// A new `PrimaryChannelSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrimaryChannelSettings(this)
         }
         /// CloudFormation `LinkedChannelType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn linked_channel_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LinkedChannelType", None, string(value));
+        pub fn linked_channel_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LinkedChannelType", None, rt::string(value));
             self
         }
     }
@@ -5961,11 +6008,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-remixsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RemixSettings(Props);
+    pub struct RemixSettings(rt::Props);
     impl RemixSettings {
         /// A new `RemixSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RemixSettings(this)
         }
         /// CloudFormation `ChannelMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5973,17 +6020,17 @@ pub mod channel {
             mut self,
             value: impl IntoIterator<Item = AudioChannelMapping>,
         ) -> Self {
-            self.0.set("ChannelMappings", None, list(value));
+            self.0.set("ChannelMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `ChannelsIn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn channels_in(mut self, value: i64) -> Self {
-            self.0.set("ChannelsIn", None, int(value));
+            self.0.set("ChannelsIn", None, rt::int(value));
             self
         }
         /// CloudFormation `ChannelsOut`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn channels_out(mut self, value: i64) -> Self {
-            self.0.set("ChannelsOut", None, int(value));
+            self.0.set("ChannelsOut", None, rt::int(value));
             self
         }
     }
@@ -5992,51 +6039,51 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RtmpGroupSettings(Props);
+    pub struct RtmpGroupSettings(rt::Props);
     impl RtmpGroupSettings {
         /// A new `RtmpGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RtmpGroupSettings(this)
         }
         /// CloudFormation `AdMarkers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_markers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AdMarkers", None, strings(value));
+        pub fn ad_markers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("AdMarkers", None, rt::strings(value));
             self
         }
         /// CloudFormation `AuthenticationScheme`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn authentication_scheme(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AuthenticationScheme", None, string(value));
+        pub fn authentication_scheme(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthenticationScheme", None, rt::string(value));
             self
         }
         /// CloudFormation `CacheFullBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cache_full_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CacheFullBehavior", None, string(value));
+        pub fn cache_full_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CacheFullBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `CacheLength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cache_length(mut self, value: i64) -> Self {
-            self.0.set("CacheLength", None, int(value));
+            self.0.set("CacheLength", None, rt::int(value));
             self
         }
         /// CloudFormation `CaptionData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn caption_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CaptionData", None, string(value));
+        pub fn caption_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CaptionData", None, rt::string(value));
             self
         }
         /// CloudFormation `IncludeFillerNalUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn include_filler_nal_units(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IncludeFillerNalUnits", None, string(value));
+        pub fn include_filler_nal_units(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IncludeFillerNalUnits", None, rt::string(value));
             self
         }
         /// CloudFormation `InputLossAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossAction", None, string(value));
+        pub fn input_loss_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossAction", None, rt::string(value));
             self
         }
         /// CloudFormation `RestartDelay`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn restart_delay(mut self, value: i64) -> Self {
-            self.0.set("RestartDelay", None, int(value));
+            self.0.set("RestartDelay", None, rt::int(value));
             self
         }
     }
@@ -6045,21 +6092,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RtmpOutputSettings(Props);
+    pub struct RtmpOutputSettings(rt::Props);
     impl RtmpOutputSettings {
         /// A new `RtmpOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RtmpOutputSettings(this)
         }
         /// CloudFormation `CertificateMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CertificateMode", None, string(value));
+        pub fn certificate_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CertificateMode", None, rt::string(value));
             self
         }
         /// CloudFormation `ConnectionRetryInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn connection_retry_interval(mut self, value: i64) -> Self {
-            self.0.set("ConnectionRetryInterval", None, int(value));
+            self.0.set("ConnectionRetryInterval", None, rt::int(value));
             self
         }
         /// CloudFormation `Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6069,7 +6116,7 @@ pub mod channel {
         }
         /// CloudFormation `NumRetries`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn num_retries(mut self, value: i64) -> Self {
-            self.0.set("NumRetries", None, int(value));
+            self.0.set("NumRetries", None, rt::int(value));
             self
         }
     }
@@ -6078,21 +6125,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte20sourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct Scte20SourceSettings(Props);
+    pub struct Scte20SourceSettings(rt::Props);
     impl Scte20SourceSettings {
         /// A new `Scte20SourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scte20SourceSettings(this)
         }
         /// CloudFormation `Convert608To708`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn convert608_to708(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Convert608To708", None, string(value));
+        pub fn convert608_to708(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Convert608To708", None, rt::string(value));
             self
         }
         /// CloudFormation `Source608ChannelNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source608_channel_number(mut self, value: i64) -> Self {
-            self.0.set("Source608ChannelNumber", None, int(value));
+            self.0.set("Source608ChannelNumber", None, rt::int(value));
             self
         }
     }
@@ -6101,21 +6148,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte27dvbsubsourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct Scte27DvbSubSourceSettings(Props);
+    pub struct Scte27DvbSubSourceSettings(rt::Props);
     impl Scte27DvbSubSourceSettings {
         /// A new `Scte27DvbSubSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scte27DvbSubSourceSettings(this)
         }
         /// CloudFormation `OcrLanguage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ocr_language(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OcrLanguage", None, string(value));
+        pub fn ocr_language(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OcrLanguage", None, rt::string(value));
             self
         }
         /// CloudFormation `Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pid(mut self, value: i64) -> Self {
-            self.0.set("Pid", None, int(value));
+            self.0.set("Pid", None, rt::int(value));
             self
         }
     }
@@ -6124,26 +6171,28 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte35spliceinserttimesignalapossettings.html)
     #[derive(Clone, Debug)]
-    pub struct Scte35SpliceInsertTimeSignalAposSettings(Props);
+    pub struct Scte35SpliceInsertTimeSignalAposSettings(rt::Props);
     impl Scte35SpliceInsertTimeSignalAposSettings {
         /// A new `Scte35SpliceInsertTimeSignalAposSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scte35SpliceInsertTimeSignalAposSettings(this)
         }
         /// CloudFormation `AdAvailOffset`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ad_avail_offset(mut self, value: i64) -> Self {
-            self.0.set("AdAvailOffset", None, int(value));
+            self.0.set("AdAvailOffset", None, rt::int(value));
             self
         }
         /// CloudFormation `NoRegionalBlackoutFlag`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn no_regional_blackout_flag(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoRegionalBlackoutFlag", None, string(value));
+        pub fn no_regional_blackout_flag(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NoRegionalBlackoutFlag", None, rt::string(value));
             self
         }
         /// CloudFormation `WebDeliveryAllowedFlag`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_delivery_allowed_flag(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WebDeliveryAllowedFlag", None, string(value));
+        pub fn web_delivery_allowed_flag(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("WebDeliveryAllowedFlag", None, rt::string(value));
             self
         }
     }
@@ -6152,22 +6201,22 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-smartsubtitlesourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct SmartSubtitleSourceSettings(Props);
+    pub struct SmartSubtitleSourceSettings(rt::Props);
     impl SmartSubtitleSourceSettings {
         /// A new `SmartSubtitleSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmartSubtitleSourceSettings(this)
         }
         /// CloudFormation `CaptionSynchronizationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn caption_synchronization_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn caption_synchronization_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CaptionSynchronizationMode", None, string(value));
+                .set("CaptionSynchronizationMode", None, rt::string(value));
             self
         }
         /// CloudFormation `InferenceFeedOutput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn inference_feed_output(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InferenceFeedOutput", None, string(value));
+        pub fn inference_feed_output(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InferenceFeedOutput", None, rt::string(value));
             self
         }
     }
@@ -6176,16 +6225,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SrtGroupSettings(Props);
+    pub struct SrtGroupSettings(rt::Props);
     impl SrtGroupSettings {
         /// A new `SrtGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtGroupSettings(this)
         }
         /// CloudFormation `InputLossAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossAction", None, string(value));
+        pub fn input_loss_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossAction", None, rt::string(value));
             self
         }
     }
@@ -6194,37 +6243,37 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SrtOutputDestinationSettings(Props);
+    pub struct SrtOutputDestinationSettings(rt::Props);
     impl SrtOutputDestinationSettings {
         /// A new `SrtOutputDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtOutputDestinationSettings(this)
         }
         /// CloudFormation `ConnectionMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn connection_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ConnectionMode", None, string(value));
+        pub fn connection_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ConnectionMode", None, rt::string(value));
             self
         }
         /// CloudFormation `EncryptionPassphraseSecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_passphrase_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn encryption_passphrase_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EncryptionPassphraseSecretArn", None, string(value));
+                .set("EncryptionPassphraseSecretArn", None, rt::string(value));
             self
         }
         /// CloudFormation `ListenerPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn listener_port(mut self, value: i64) -> Self {
-            self.0.set("ListenerPort", None, int(value));
+            self.0.set("ListenerPort", None, rt::int(value));
             self
         }
         /// CloudFormation `StreamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamId", None, string(value));
+        pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamId", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -6233,16 +6282,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SrtOutputSettings(Props);
+    pub struct SrtOutputSettings(rt::Props);
     impl SrtOutputSettings {
         /// A new `SrtOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtOutputSettings(this)
         }
         /// CloudFormation `BufferMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buffer_msec(mut self, value: i64) -> Self {
-            self.0.set("BufferMsec", None, int(value));
+            self.0.set("BufferMsec", None, rt::int(value));
             self
         }
         /// CloudFormation `ContainerSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6256,13 +6305,13 @@ pub mod channel {
             self
         }
         /// CloudFormation `EncryptionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encryption_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EncryptionType", None, string(value));
+        pub fn encryption_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncryptionType", None, rt::string(value));
             self
         }
         /// CloudFormation `Latency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn latency(mut self, value: i64) -> Self {
-            self.0.set("Latency", None, int(value));
+            self.0.set("Latency", None, rt::int(value));
             self
         }
     }
@@ -6271,16 +6320,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-standardhlssettings.html)
     #[derive(Clone, Debug)]
-    pub struct StandardHlsSettings(Props);
+    pub struct StandardHlsSettings(rt::Props);
     impl StandardHlsSettings {
         /// A new `StandardHlsSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StandardHlsSettings(this)
         }
         /// CloudFormation `AudioRenditionSets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn audio_rendition_sets(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AudioRenditionSets", None, string(value));
+        pub fn audio_rendition_sets(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AudioRenditionSets", None, rt::string(value));
             self
         }
         /// CloudFormation `M3u8Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6294,11 +6343,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-statickeysettings.html)
     #[derive(Clone, Debug)]
-    pub struct StaticKeySettings(Props);
+    pub struct StaticKeySettings(rt::Props);
     impl StaticKeySettings {
         /// A new `StaticKeySettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StaticKeySettings(this)
         }
         /// CloudFormation `KeyProviderServer`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6307,8 +6356,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `StaticKeyValue`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn static_key_value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StaticKeyValue", None, string(value));
+        pub fn static_key_value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StaticKeyValue", None, rt::string(value));
             self
         }
     }
@@ -6317,11 +6366,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-teletextsourcesettings.html)
     #[derive(Clone, Debug)]
-    pub struct TeletextSourceSettings(Props);
+    pub struct TeletextSourceSettings(rt::Props);
     impl TeletextSourceSettings {
         /// A new `TeletextSourceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TeletextSourceSettings(this)
         }
         /// CloudFormation `OutputRectangle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6330,8 +6379,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `PageNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn page_number(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PageNumber", None, string(value));
+        pub fn page_number(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PageNumber", None, rt::string(value));
             self
         }
     }
@@ -6340,21 +6389,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-temporalfiltersettings.html)
     #[derive(Clone, Debug)]
-    pub struct TemporalFilterSettings(Props);
+    pub struct TemporalFilterSettings(rt::Props);
     impl TemporalFilterSettings {
         /// A new `TemporalFilterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TemporalFilterSettings(this)
         }
         /// CloudFormation `PostFilterSharpening`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn post_filter_sharpening(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostFilterSharpening", None, string(value));
+        pub fn post_filter_sharpening(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PostFilterSharpening", None, rt::string(value));
             self
         }
         /// CloudFormation `Strength`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn strength(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Strength", None, string(value));
+        pub fn strength(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Strength", None, rt::string(value));
             self
         }
     }
@@ -6363,16 +6412,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-textcaptionpositionsettings.html)
     #[derive(Clone, Debug)]
-    pub struct TextCaptionPositionSettings(Props);
+    pub struct TextCaptionPositionSettings(rt::Props);
     impl TextCaptionPositionSettings {
         /// A new `TextCaptionPositionSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TextCaptionPositionSettings(this)
         }
         /// CloudFormation `YPositionPercentage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn y_position_percentage(mut self, value: i64) -> Self {
-            self.0.set("YPositionPercentage", None, int(value));
+            self.0.set("YPositionPercentage", None, rt::int(value));
             self
         }
     }
@@ -6381,16 +6430,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ThumbnailConfiguration(Props);
+    pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
         /// A new `ThumbnailConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ThumbnailConfiguration(this)
         }
         /// CloudFormation `State`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", None, string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", None, rt::string(value));
             self
         }
     }
@@ -6399,26 +6448,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeburninsettings.html)
     #[derive(Clone, Debug)]
-    pub struct TimecodeBurninSettings(Props);
+    pub struct TimecodeBurninSettings(rt::Props);
     impl TimecodeBurninSettings {
         /// A new `TimecodeBurninSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimecodeBurninSettings(this)
         }
         /// CloudFormation `FontSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn font_size(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontSize", None, string(value));
+        pub fn font_size(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FontSize", None, rt::string(value));
             self
         }
         /// CloudFormation `Position`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn position(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Position", None, string(value));
+        pub fn position(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Position", None, rt::string(value));
             self
         }
         /// CloudFormation `Prefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", None, string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", None, rt::string(value));
             self
         }
     }
@@ -6427,21 +6476,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TimecodeConfig(Props);
+    pub struct TimecodeConfig(rt::Props);
     impl TimecodeConfig {
         /// A new `TimecodeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimecodeConfig(this)
         }
         /// CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", None, string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", None, rt::string(value));
             self
         }
         /// CloudFormation `SyncThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sync_threshold(mut self, value: i64) -> Self {
-            self.0.set("SyncThreshold", None, int(value));
+            self.0.set("SyncThreshold", None, rt::int(value));
             self
         }
     }
@@ -6450,11 +6499,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ttmldestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct TtmlDestinationSettings(Props);
+    pub struct TtmlDestinationSettings(rt::Props);
     impl TtmlDestinationSettings {
         /// A new `TtmlDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TtmlDestinationSettings(this)
         }
         /// CloudFormation `Position`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6463,8 +6512,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `StyleControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn style_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StyleControl", None, string(value));
+        pub fn style_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StyleControl", None, rt::string(value));
             self
         }
     }
@@ -6473,26 +6522,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpgroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct UdpGroupSettings(Props);
+    pub struct UdpGroupSettings(rt::Props);
     impl UdpGroupSettings {
         /// A new `UdpGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UdpGroupSettings(this)
         }
         /// CloudFormation `InputLossAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn input_loss_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InputLossAction", None, string(value));
+        pub fn input_loss_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("InputLossAction", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Frame`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timed_metadata_id3_frame(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimedMetadataId3Frame", None, string(value));
+        pub fn timed_metadata_id3_frame(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimedMetadataId3Frame", None, rt::string(value));
             self
         }
         /// CloudFormation `TimedMetadataId3Period`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timed_metadata_id3_period(mut self, value: i64) -> Self {
-            self.0.set("TimedMetadataId3Period", None, int(value));
+            self.0.set("TimedMetadataId3Period", None, rt::int(value));
             self
         }
     }
@@ -6501,11 +6550,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpmediaconnectroutercontainersettings.html)
     #[derive(Clone, Debug)]
-    pub struct UdpMediaConnectRouterContainerSettings(Props);
+    pub struct UdpMediaConnectRouterContainerSettings(rt::Props);
     impl UdpMediaConnectRouterContainerSettings {
         /// A new `UdpMediaConnectRouterContainerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UdpMediaConnectRouterContainerSettings(this)
         }
         /// CloudFormation `M2tsSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6519,16 +6568,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct UdpOutputSettings(Props);
+    pub struct UdpOutputSettings(rt::Props);
     impl UdpOutputSettings {
         /// A new `UdpOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UdpOutputSettings(this)
         }
         /// CloudFormation `BufferMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn buffer_msec(mut self, value: i64) -> Self {
-            self.0.set("BufferMsec", None, int(value));
+            self.0.set("BufferMsec", None, rt::int(value));
             self
         }
         /// CloudFormation `ContainerSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6552,21 +6601,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoblackfailoversettings.html)
     #[derive(Clone, Debug)]
-    pub struct VideoBlackFailoverSettings(Props);
+    pub struct VideoBlackFailoverSettings(rt::Props);
     impl VideoBlackFailoverSettings {
         /// A new `VideoBlackFailoverSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoBlackFailoverSettings(this)
         }
         /// CloudFormation `BlackDetectThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn black_detect_threshold(mut self, value: i64) -> Self {
-            self.0.set("BlackDetectThreshold", None, int(value));
+            self.0.set("BlackDetectThreshold", None, rt::int(value));
             self
         }
         /// CloudFormation `VideoBlackThresholdMsec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn video_black_threshold_msec(mut self, value: i64) -> Self {
-            self.0.set("VideoBlackThresholdMsec", None, int(value));
+            self.0.set("VideoBlackThresholdMsec", None, rt::int(value));
             self
         }
     }
@@ -6575,11 +6624,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videocodecsettings.html)
     #[derive(Clone, Debug)]
-    pub struct VideoCodecSettings(Props);
+    pub struct VideoCodecSettings(rt::Props);
     impl VideoCodecSettings {
         /// A new `VideoCodecSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoCodecSettings(this)
         }
         /// CloudFormation `Av1Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6613,16 +6662,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videodescription.html)
     #[derive(Clone, Debug)]
-    pub struct VideoDescription(Props);
+    pub struct VideoDescription(rt::Props);
     impl VideoDescription {
         /// A new `VideoDescription`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoDescription(this)
         }
         /// CloudFormation `Border`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn border(mut self, value: i64) -> Self {
-            self.0.set("Border", None, int(value));
+            self.0.set("Border", None, rt::int(value));
             self
         }
         /// CloudFormation `CodecSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6637,12 +6686,12 @@ pub mod channel {
         }
         /// CloudFormation `Height`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn height(mut self, value: i64) -> Self {
-            self.0.set("Height", None, int(value));
+            self.0.set("Height", None, rt::int(value));
             self
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `OutputPositionRectangle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6651,23 +6700,23 @@ pub mod channel {
             self
         }
         /// CloudFormation `RespondToAfd`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn respond_to_afd(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RespondToAfd", None, string(value));
+        pub fn respond_to_afd(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RespondToAfd", None, rt::string(value));
             self
         }
         /// CloudFormation `ScalingBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scaling_behavior(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ScalingBehavior", None, string(value));
+        pub fn scaling_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ScalingBehavior", None, rt::string(value));
             self
         }
         /// CloudFormation `Sharpness`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sharpness(mut self, value: i64) -> Self {
-            self.0.set("Sharpness", None, int(value));
+            self.0.set("Sharpness", None, rt::int(value));
             self
         }
         /// CloudFormation `Width`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn width(mut self, value: i64) -> Self {
-            self.0.set("Width", None, int(value));
+            self.0.set("Width", None, rt::int(value));
             self
         }
     }
@@ -6676,31 +6725,31 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videopositionrectangle.html)
     #[derive(Clone, Debug)]
-    pub struct VideoPositionRectangle(Props);
+    pub struct VideoPositionRectangle(rt::Props);
     impl VideoPositionRectangle {
         /// A new `VideoPositionRectangle`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoPositionRectangle(this)
         }
         /// CloudFormation `Height`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn height(mut self, value: i64) -> Self {
-            self.0.set("Height", None, int(value));
+            self.0.set("Height", None, rt::int(value));
             self
         }
         /// CloudFormation `Width`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn width(mut self, value: i64) -> Self {
-            self.0.set("Width", None, int(value));
+            self.0.set("Width", None, rt::int(value));
             self
         }
         /// CloudFormation `X`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn x(mut self, value: i64) -> Self {
-            self.0.set("X", None, int(value));
+            self.0.set("X", None, rt::int(value));
             self
         }
         /// CloudFormation `Y`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn y(mut self, value: i64) -> Self {
-            self.0.set("Y", None, int(value));
+            self.0.set("Y", None, rt::int(value));
             self
         }
     }
@@ -6709,16 +6758,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselector.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSelector(Props);
+    pub struct VideoSelector(rt::Props);
     impl VideoSelector {
         /// A new `VideoSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoSelector(this)
         }
         /// CloudFormation `ColorSpace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorSpace", None, string(value));
+        pub fn color_space(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorSpace", None, rt::string(value));
             self
         }
         /// CloudFormation `ColorSpaceSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6727,8 +6776,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `ColorSpaceUsage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn color_space_usage(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ColorSpaceUsage", None, string(value));
+        pub fn color_space_usage(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ColorSpaceUsage", None, rt::string(value));
             self
         }
         /// CloudFormation `SelectorSettings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6742,11 +6791,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorcolorspacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSelectorColorSpaceSettings(Props);
+    pub struct VideoSelectorColorSpaceSettings(rt::Props);
     impl VideoSelectorColorSpaceSettings {
         /// A new `VideoSelectorColorSpaceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoSelectorColorSpaceSettings(this)
         }
         /// CloudFormation `Hdr10Settings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6760,16 +6809,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorpid.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSelectorPid(Props);
+    pub struct VideoSelectorPid(rt::Props);
     impl VideoSelectorPid {
         /// A new `VideoSelectorPid`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoSelectorPid(this)
         }
         /// CloudFormation `Pid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn pid(mut self, value: i64) -> Self {
-            self.0.set("Pid", None, int(value));
+            self.0.set("Pid", None, rt::int(value));
             self
         }
     }
@@ -6778,16 +6827,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorprogramid.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSelectorProgramId(Props);
+    pub struct VideoSelectorProgramId(rt::Props);
     impl VideoSelectorProgramId {
         /// A new `VideoSelectorProgramId`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoSelectorProgramId(this)
         }
         /// CloudFormation `ProgramId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_id(mut self, value: i64) -> Self {
-            self.0.set("ProgramId", None, int(value));
+            self.0.set("ProgramId", None, rt::int(value));
             self
         }
     }
@@ -6796,11 +6845,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorsettings.html)
     #[derive(Clone, Debug)]
-    pub struct VideoSelectorSettings(Props);
+    pub struct VideoSelectorSettings(rt::Props);
     impl VideoSelectorSettings {
         /// A new `VideoSelectorSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VideoSelectorSettings(this)
         }
         /// CloudFormation `VideoSelectorPid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6819,33 +6868,33 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-vpcoutputsettings.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOutputSettings(Props);
+    pub struct VpcOutputSettings(rt::Props);
     impl VpcOutputSettings {
         /// A new `VpcOutputSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcOutputSettings(this)
         }
         /// CloudFormation `PublicAddressAllocationIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn public_address_allocation_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0
-                .set("PublicAddressAllocationIds", None, strings(value));
+                .set("PublicAddressAllocationIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
         /// CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", None, strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("SubnetIds", None, rt::strings(value));
             self
         }
     }
@@ -6854,26 +6903,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-wavsettings.html)
     #[derive(Clone, Debug)]
-    pub struct WavSettings(Props);
+    pub struct WavSettings(rt::Props);
     impl WavSettings {
         /// A new `WavSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WavSettings(this)
         }
         /// CloudFormation `BitDepth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bit_depth(mut self, value: i64) -> Self {
-            self.0.set("BitDepth", None, int(value));
+            self.0.set("BitDepth", None, rt::int(value));
             self
         }
         /// CloudFormation `CodingMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn coding_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CodingMode", None, string(value));
+        pub fn coding_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CodingMode", None, rt::string(value));
             self
         }
         /// CloudFormation `SampleRate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sample_rate(mut self, value: i64) -> Self {
-            self.0.set("SampleRate", None, int(value));
+            self.0.set("SampleRate", None, rt::int(value));
             self
         }
     }
@@ -6882,11 +6931,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-webvttdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct WebvttDestinationSettings(Props);
+    pub struct WebvttDestinationSettings(rt::Props);
     impl WebvttDestinationSettings {
         /// A new `WebvttDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebvttDestinationSettings(this)
         }
         /// CloudFormation `Position`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -6895,8 +6944,8 @@ pub mod channel {
             self
         }
         /// CloudFormation `StyleControl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn style_control(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StyleControl", None, string(value));
+        pub fn style_control(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StyleControl", None, rt::string(value));
             self
         }
     }
@@ -6907,11 +6956,11 @@ pub mod channel {
 /// CloudFormation: `AWS::MediaLive::ChannelPlacementGroup`. Terraform: `awscc_medialive_channel_placement_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-channelplacementgroup.html)
-pub struct ChannelPlacementGroup(Base);
-static CHANNEL_PLACEMENT_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelPlacementGroup(rt::Base);
+static CHANNEL_PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::ChannelPlacementGroup",
     terraform: Some("awscc_medialive_channel_placement_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6948,57 +6997,58 @@ impl ChannelPlacementGroup {
     /// Declares a `AWS::MediaLive::ChannelPlacementGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CHANNEL_PLACEMENT_GROUP_TYPE);
+        let this = rt::Base::new(id, &CHANNEL_PLACEMENT_GROUP_TYPE);
         ChannelPlacementGroup(this)
     }
     /// The ID of the cluster the node is on.
     ///
     /// Changing it replaces the resource. CloudFormation `ClusterId`, Terraform `cluster_id`.
-    pub fn cluster_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterId", Some("cluster_id"), string(value));
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterId", Some("cluster_id"), rt::string(value));
         self
     }
     /// The name of the channel placement group.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// List of nodes added to the channel placement group
     ///
     /// CloudFormation `Nodes`, Terraform `nodes`.
-    pub fn nodes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Nodes", Some("nodes"), strings(value));
+    pub fn nodes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Nodes", Some("nodes"), rt::strings(value));
         self
     }
 }
 builder!(ChannelPlacementGroup, ChannelPlacementGroupHandle);
 /// A declared `AWS::MediaLive::ChannelPlacementGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelPlacementGroupHandle(Handle);
+pub struct ChannelPlacementGroupHandle(rt::Handle);
 handle!(ChannelPlacementGroupHandle);
 impl ChannelPlacementGroupHandle {
     /// The ARN of the channel placement group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// List of channel IDs added to the channel placement group.
     ///
     /// CloudFormation `Fn::GetAtt` `Channels`; Terraform `channels`.
-    pub fn channels(&self) -> Expr {
+    pub fn channels(&self) -> rt::Expr {
         self.0.attr("Channels")
     }
     /// Unique internal identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -7007,11 +7057,11 @@ impl ChannelPlacementGroupHandle {
 /// CloudFormation: `AWS::MediaLive::CloudWatchAlarmTemplate`. Terraform: `awscc_medialive_cloudwatch_alarm_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-cloudwatchalarmtemplate.html)
-pub struct CloudWatchAlarmTemplate(Base);
-static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct CloudWatchAlarmTemplate(rt::Base);
+static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::CloudWatchAlarmTemplate",
     terraform: Some("awscc_medialive_cloudwatch_alarm_template"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7049,15 +7099,15 @@ impl CloudWatchAlarmTemplate {
         id: impl Into<String>,
         comparison_operator: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
         evaluation_periods: i64,
-        metric_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         period: i64,
         statistic: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
         target_resource_type: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
         threshold: i64,
         treat_missing_data: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
     ) -> Self {
-        let mut this = Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_TYPE);
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
@@ -7066,18 +7116,18 @@ impl CloudWatchAlarmTemplate {
         this.set(
             "EvaluationPeriods",
             Some("evaluation_periods"),
-            int(evaluation_periods),
+            rt::int(evaluation_periods),
         );
-        this.set("MetricName", Some("metric_name"), string(metric_name));
-        this.set("Name", Some("name"), string(name));
-        this.set("Period", Some("period"), int(period));
+        this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Period", Some("period"), rt::int(period));
         this.set("Statistic", Some("statistic"), statistic.into());
         this.set(
             "TargetResourceType",
             Some("target_resource_type"),
             target_resource_type.into(),
         );
-        this.set("Threshold", Some("threshold"), int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(threshold));
         this.set(
             "TreatMissingData",
             Some("treat_missing_data"),
@@ -7089,61 +7139,67 @@ impl CloudWatchAlarmTemplate {
     ///
     /// Constraints: at least 1. CloudFormation `DatapointsToAlarm`, Terraform `datapoints_to_alarm`.
     pub fn datapoints_to_alarm(mut self, value: i64) -> Self {
-        self.0
-            .set("DatapointsToAlarm", Some("datapoints_to_alarm"), int(value));
+        self.0.set(
+            "DatapointsToAlarm",
+            Some("datapoints_to_alarm"),
+            rt::int(value),
+        );
         self
     }
     /// A resource's optional description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A cloudwatch alarm template group's identifier.
     ///
     /// Constraints: pattern `^[^\s]+$`. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
-    pub fn group_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("GroupIdentifier", Some("group_identifier"), string(value));
+    pub fn group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupIdentifier",
+            Some("group_identifier"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(CloudWatchAlarmTemplate, CloudWatchAlarmTemplateHandle);
 /// A declared `AWS::MediaLive::CloudWatchAlarmTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudWatchAlarmTemplateHandle(Handle);
+pub struct CloudWatchAlarmTemplateHandle(rt::Handle);
 handle!(CloudWatchAlarmTemplateHandle);
 impl CloudWatchAlarmTemplateHandle {
     /// A cloudwatch alarm template's ARN (Amazon Resource Name)
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// A cloudwatch alarm template's id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// A cloudwatch alarm template group's id.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -7220,11 +7276,11 @@ pub mod cloud_watch_alarm_template {
 /// CloudFormation: `AWS::MediaLive::CloudWatchAlarmTemplateGroup`. Terraform: `awscc_medialive_cloudwatch_alarm_template_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-cloudwatchalarmtemplategroup.html)
-pub struct CloudWatchAlarmTemplateGroup(Base);
-static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct CloudWatchAlarmTemplateGroup(rt::Base);
+static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::CloudWatchAlarmTemplateGroup",
     terraform: Some("awscc_medialive_cloudwatch_alarm_template_group"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7257,17 +7313,17 @@ static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE: TypeInfo = TypeInfo {
 impl CloudWatchAlarmTemplateGroup {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         CloudWatchAlarmTemplateGroup(this)
     }
     /// A resource's optional description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
@@ -7277,31 +7333,31 @@ builder!(
 );
 /// A declared `AWS::MediaLive::CloudWatchAlarmTemplateGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudWatchAlarmTemplateGroupHandle(Handle);
+pub struct CloudWatchAlarmTemplateGroupHandle(rt::Handle);
 handle!(CloudWatchAlarmTemplateGroupHandle);
 impl CloudWatchAlarmTemplateGroupHandle {
     /// A cloudwatch alarm template group's ARN (Amazon Resource Name)
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// A cloudwatch alarm template group's id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -7310,11 +7366,11 @@ impl CloudWatchAlarmTemplateGroupHandle {
 /// CloudFormation: `AWS::MediaLive::Cluster`. Terraform: `awscc_medialive_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Cluster",
     terraform: Some("awscc_medialive_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7351,7 +7407,7 @@ impl Cluster {
     /// Declares a `AWS::MediaLive::Cluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLUSTER_TYPE);
         Cluster(this)
     }
     /// The hardware type for the cluster.
@@ -7365,16 +7421,19 @@ impl Cluster {
     /// The IAM role your nodes will use.
     ///
     /// Constraints: pattern `^arn:.+:iam:.+:role/.+$`. Changing it replaces the resource. CloudFormation `InstanceRoleArn`, Terraform `instance_role_arn`.
-    pub fn instance_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("InstanceRoleArn", Some("instance_role_arn"), string(value));
+    pub fn instance_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InstanceRoleArn",
+            Some("instance_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The user-specified name of the Cluster to be created.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// On premises settings which will have the interface network mappings and default Output logical interface
@@ -7389,29 +7448,29 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::MediaLive::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The ARN of the Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The MediaLive Channels that are currently running on Nodes in this Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelIds`; Terraform `channel_ids`.
-    pub fn channel_ids(&self) -> Expr {
+    pub fn channel_ids(&self) -> rt::Expr {
         self.0.attr("ChannelIds")
     }
     /// The unique ID of the Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -7424,19 +7483,19 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-clusternetworksettings.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterNetworkSettings(Props);
+    pub struct ClusterNetworkSettings(rt::Props);
     impl ClusterNetworkSettings {
         /// A new `ClusterNetworkSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterNetworkSettings(this)
         }
         /// Default value if the customer does not define it in channel Output API
         ///
         /// CloudFormation `DefaultRoute`, Terraform `default_route`.
-        pub fn default_route(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_route(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultRoute", Some("default_route"), string(value));
+                .set("DefaultRoute", Some("default_route"), rt::string(value));
             self
         }
         /// Network mappings for the cluster
@@ -7446,8 +7505,11 @@ pub mod cluster {
             mut self,
             value: impl IntoIterator<Item = InterfaceMapping>,
         ) -> Self {
-            self.0
-                .set("InterfaceMappings", Some("interface_mappings"), list(value));
+            self.0.set(
+                "InterfaceMappings",
+                Some("interface_mappings"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -7458,29 +7520,30 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-interfacemapping.html)
     #[derive(Clone, Debug)]
-    pub struct InterfaceMapping(Props);
+    pub struct InterfaceMapping(rt::Props);
     impl InterfaceMapping {
         /// A new `InterfaceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InterfaceMapping(this)
         }
         /// logical interface name, unique in the list
         ///
         /// CloudFormation `LogicalInterfaceName`, Terraform `logical_interface_name`.
-        pub fn logical_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logical_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogicalInterfaceName",
                 Some("logical_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Network Id to be associated with the logical interface name, can be duplicated in list
         ///
         /// CloudFormation `NetworkId`, Terraform `network_id`.
-        pub fn network_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NetworkId", Some("network_id"), string(value));
+        pub fn network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("NetworkId", Some("network_id"), rt::string(value));
             self
         }
     }
@@ -7504,11 +7567,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::MediaLive::EventBridgeRuleTemplate`. Terraform: `awscc_medialive_event_bridge_rule_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-eventbridgeruletemplate.html)
-pub struct EventBridgeRuleTemplate(Base);
-static EVENT_BRIDGE_RULE_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct EventBridgeRuleTemplate(rt::Base);
+static EVENT_BRIDGE_RULE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::EventBridgeRuleTemplate",
     terraform: Some("awscc_medialive_event_bridge_rule_template"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7545,19 +7608,19 @@ impl EventBridgeRuleTemplate {
     pub fn new(
         id: impl Into<String>,
         event_type: event_bridge_rule_template::EventBridgeRuleTemplateEventType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_BRIDGE_RULE_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &EVENT_BRIDGE_RULE_TEMPLATE_TYPE);
         this.set("EventType", Some("event_type"), event_type.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         EventBridgeRuleTemplate(this)
     }
     /// A resource's optional description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Placeholder documentation for __listOfEventBridgeRuleTemplateTarget
@@ -7568,58 +7631,61 @@ impl EventBridgeRuleTemplate {
         value: impl IntoIterator<Item = event_bridge_rule_template::EventBridgeRuleTemplateTarget>,
     ) -> Self {
         self.0
-            .set("EventTargets", Some("event_targets"), list(value));
+            .set("EventTargets", Some("event_targets"), rt::list(value));
         self
     }
     /// An eventbridge rule template group's identifier.
     ///
     /// Constraints: pattern `^[^\s]+$`. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
-    pub fn group_identifier(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("GroupIdentifier", Some("group_identifier"), string(value));
+    pub fn group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupIdentifier",
+            Some("group_identifier"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(EventBridgeRuleTemplate, EventBridgeRuleTemplateHandle);
 /// A declared `AWS::MediaLive::EventBridgeRuleTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventBridgeRuleTemplateHandle(Handle);
+pub struct EventBridgeRuleTemplateHandle(rt::Handle);
 handle!(EventBridgeRuleTemplateHandle);
 impl EventBridgeRuleTemplateHandle {
     /// An eventbridge rule template's ARN (Amazon Resource Name)
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Placeholder documentation for __timestampIso8601
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// An eventbridge rule template group's id.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
     /// An eventbridge rule template's id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Placeholder documentation for __string
     ///
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// Placeholder documentation for __timestampIso8601
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -7632,12 +7698,12 @@ pub mod event_bridge_rule_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-eventbridgeruletemplate-eventbridgeruletemplatetarget.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeRuleTemplateTarget(Props);
+    pub struct EventBridgeRuleTemplateTarget(rt::Props);
     impl EventBridgeRuleTemplateTarget {
         /// A new `EventBridgeRuleTemplateTarget`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             EventBridgeRuleTemplateTarget(this)
         }
     }
@@ -7679,11 +7745,11 @@ pub mod event_bridge_rule_template {
 /// CloudFormation: `AWS::MediaLive::EventBridgeRuleTemplateGroup`. Terraform: `awscc_medialive_event_bridge_rule_template_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-eventbridgeruletemplategroup.html)
-pub struct EventBridgeRuleTemplateGroup(Base);
-static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct EventBridgeRuleTemplateGroup(rt::Base);
+static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::EventBridgeRuleTemplateGroup",
     terraform: Some("awscc_medialive_event_bridge_rule_template_group"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7716,17 +7782,17 @@ static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE: TypeInfo = TypeInfo {
 impl EventBridgeRuleTemplateGroup {
     /// Declares a `AWS::MediaLive::EventBridgeRuleTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         EventBridgeRuleTemplateGroup(this)
     }
     /// A resource's optional description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
@@ -7736,31 +7802,31 @@ builder!(
 );
 /// A declared `AWS::MediaLive::EventBridgeRuleTemplateGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventBridgeRuleTemplateGroupHandle(Handle);
+pub struct EventBridgeRuleTemplateGroupHandle(rt::Handle);
 handle!(EventBridgeRuleTemplateGroupHandle);
 impl EventBridgeRuleTemplateGroupHandle {
     /// An eventbridge rule template group's ARN (Amazon Resource Name)
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// An eventbridge rule template group's id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -7769,11 +7835,11 @@ impl EventBridgeRuleTemplateGroupHandle {
 /// CloudFormation: `AWS::MediaLive::Input`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-input.html)
-pub struct Input(Base);
-static INPUT_TYPE: TypeInfo = TypeInfo {
+pub struct Input(rt::Base);
+static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Input",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -7821,7 +7887,7 @@ impl Input {
     /// Declares a `AWS::MediaLive::Input` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INPUT_TYPE);
+        let this = rt::Base::new(id, &INPUT_TYPE);
         Input(this)
     }
     /// A list of the destinations of the input (PUSH-type).
@@ -7831,7 +7897,7 @@ impl Input {
         mut self,
         value: impl IntoIterator<Item = input::InputDestination>,
     ) -> Self {
-        self.0.set("Destinations", None, list(value));
+        self.0.set("Destinations", None, rt::list(value));
         self
     }
     /// Settings for the input devices.
@@ -7841,7 +7907,7 @@ impl Input {
         mut self,
         value: impl IntoIterator<Item = input::InputDeviceSettings>,
     ) -> Self {
-        self.0.set("InputDevices", None, list(value));
+        self.0.set("InputDevices", None, rt::list(value));
         self
     }
     /// The location of this input.
@@ -7856,9 +7922,9 @@ impl Input {
     /// CloudFormation `InputSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn input_security_groups(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("InputSecurityGroups", None, strings(value));
+        self.0.set("InputSecurityGroups", None, rt::strings(value));
         self
     }
     /// A list of MediaConnect Flows for this input.
@@ -7868,7 +7934,7 @@ impl Input {
         mut self,
         value: impl IntoIterator<Item = input::MediaConnectFlow>,
     ) -> Self {
-        self.0.set("MediaConnectFlows", None, list(value));
+        self.0.set("MediaConnectFlows", None, rt::list(value));
         self
     }
     /// Multicast Input settings.
@@ -7881,15 +7947,15 @@ impl Input {
     /// The user-assigned name (This is a mutable value).
     ///
     /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the role this input assumes during and after creation.
     ///
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", None, string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
         self
     }
     /// Information about the MediaConnect Router association for this input.
@@ -7902,8 +7968,8 @@ impl Input {
     /// SDI Sources for this Input.
     ///
     /// CloudFormation `SdiSources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn sdi_sources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SdiSources", None, strings(value));
+    pub fn sdi_sources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SdiSources", None, rt::strings(value));
         self
     }
     /// Include this parameter if the input is a SMPTE 2110 input, to identify the stream sources for this input.
@@ -7921,7 +7987,7 @@ impl Input {
     ///
     /// CloudFormation `Sources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn sources(mut self, value: impl IntoIterator<Item = input::InputSource>) -> Self {
-        self.0.set("Sources", None, list(value));
+        self.0.set("Sources", None, rt::list(value));
         self
     }
     /// The settings associated with an SRT input.
@@ -7949,67 +8015,67 @@ impl Input {
 builder!(Input, InputHandle);
 /// A declared `AWS::MediaLive::Input`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InputHandle(Handle);
+pub struct InputHandle(rt::Handle);
 handle!(InputHandle);
 impl InputHandle {
     /// The Unique ARN of the input (generated, immutable).
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A list of channel IDs that that input is attached to (currently an input can only be attached to one channel).
     ///
     /// CloudFormation `Fn::GetAtt` `AttachedChannels`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn attached_channels(&self) -> Expr {
+    pub fn attached_channels(&self) -> rt::Expr {
         self.0.attr("AttachedChannels")
     }
     /// The generated ID of the input (unique for user account, immutable).
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// STANDARD - MediaLive expects two sources to be connected to this input.
     ///
     /// CloudFormation `Fn::GetAtt` `InputClass`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn input_class(&self) -> Expr {
+    pub fn input_class(&self) -> rt::Expr {
         self.0.attr("InputClass")
     }
     /// A list of IDs for all Inputs which are partners of this one.
     ///
     /// CloudFormation `Fn::GetAtt` `InputPartnerIds`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn input_partner_ids(&self) -> Expr {
+    pub fn input_partner_ids(&self) -> rt::Expr {
         self.0.attr("InputPartnerIds")
     }
     /// Certain pull input sources can be dynamic, meaning that they can have their URL's dynamically changes
     ///
     /// CloudFormation `Fn::GetAtt` `InputSourceType`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn input_source_type(&self) -> Expr {
+    pub fn input_source_type(&self) -> rt::Expr {
         self.0.attr("InputSourceType")
     }
     /// A list of IDs for all the Input Security Groups attached to the input.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityGroups`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn security_groups(&self) -> Expr {
+    pub fn security_groups(&self) -> rt::Expr {
         self.0.attr("SecurityGroups")
     }
     /// A list of source URLs of the input (PULL-type).
     ///
     /// CloudFormation `Fn::GetAtt` `SourceUrls`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn source_urls(&self) -> Expr {
+    pub fn source_urls(&self) -> rt::Expr {
         self.0.attr("SourceUrls")
     }
     /// Placeholder documentation for InputState
     ///
     /// CloudFormation `Fn::GetAtt` `State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// A list of destination URLs of the input (PUSH-type).
     ///
     /// CloudFormation `Fn::GetAtt` `DestinationUrls`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn destination_urls(&self) -> Expr {
+    pub fn destination_urls(&self) -> rt::Expr {
         self.0.attr("DestinationUrls")
     }
 }
@@ -8022,25 +8088,25 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestination.html)
     #[derive(Clone, Debug)]
-    pub struct InputDestination(Props);
+    pub struct InputDestination(rt::Props);
     impl InputDestination {
         /// A new `InputDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputDestination(this)
         }
         /// The system-generated static IP address of endpoint.
         ///
         /// CloudFormation `Ip`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ip", None, string(value));
+        pub fn ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ip", None, rt::string(value));
             self
         }
         /// The ID of the attached network.
         ///
         /// CloudFormation `Network`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn network(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Network", None, string(value));
+        pub fn network(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Network", None, rt::string(value));
             self
         }
         /// If the push input has an input location of ON-PREM it's a requirement to specify what the route of the input
@@ -8050,35 +8116,35 @@ pub mod input {
             mut self,
             value: impl IntoIterator<Item = InputDestinationRoute>,
         ) -> Self {
-            self.0.set("NetworkRoutes", None, list(value));
+            self.0.set("NetworkRoutes", None, rt::list(value));
             self
         }
         /// The port number for the input.
         ///
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", None, string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", None, rt::string(value));
             self
         }
         /// The static IP address for the input destination.
         ///
         /// CloudFormation `StaticIpAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn static_ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StaticIpAddress", None, string(value));
+        pub fn static_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StaticIpAddress", None, rt::string(value));
             self
         }
         /// The stream name for the input destination.
         ///
         /// CloudFormation `StreamName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamName", None, string(value));
+        pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamName", None, rt::string(value));
             self
         }
         /// This represents the endpoint that the customer stream will be
         ///
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// The properties for a VPC type input destination.
@@ -8096,25 +8162,25 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationroute.html)
     #[derive(Clone, Debug)]
-    pub struct InputDestinationRoute(Props);
+    pub struct InputDestinationRoute(rt::Props);
     impl InputDestinationRoute {
         /// A new `InputDestinationRoute`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputDestinationRoute(this)
         }
         /// The CIDR of the route.
         ///
         /// CloudFormation `Cidr`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", None, string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", None, rt::string(value));
             self
         }
         /// An optional gateway for the route.
         ///
         /// CloudFormation `Gateway`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gateway(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Gateway", None, string(value));
+        pub fn gateway(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Gateway", None, rt::string(value));
             self
         }
     }
@@ -8125,25 +8191,25 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationvpc.html)
     #[derive(Clone, Debug)]
-    pub struct InputDestinationVpc(Props);
+    pub struct InputDestinationVpc(rt::Props);
     impl InputDestinationVpc {
         /// A new `InputDestinationVpc`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputDestinationVpc(this)
         }
         /// The availability zone of the Input destination.
         ///
         /// CloudFormation `AvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AvailabilityZone", None, string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AvailabilityZone", None, rt::string(value));
             self
         }
         /// The network interface ID of the Input destination in the VPC.
         ///
         /// CloudFormation `NetworkInterfaceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NetworkInterfaceId", None, string(value));
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NetworkInterfaceId", None, rt::string(value));
             self
         }
     }
@@ -8154,18 +8220,18 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdevicesettings.html)
     #[derive(Clone, Debug)]
-    pub struct InputDeviceSettings(Props);
+    pub struct InputDeviceSettings(rt::Props);
     impl InputDeviceSettings {
         /// A new `InputDeviceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputDeviceSettings(this)
         }
         /// The unique ID for the device.
         ///
         /// CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
     }
@@ -8176,25 +8242,25 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsdplocation.html)
     #[derive(Clone, Debug)]
-    pub struct InputSdpLocation(Props);
+    pub struct InputSdpLocation(rt::Props);
     impl InputSdpLocation {
         /// A new `InputSdpLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputSdpLocation(this)
         }
         /// The index of the media stream in the SDP file for one SMPTE 2110 stream.
         ///
         /// CloudFormation `MediaIndex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn media_index(mut self, value: i64) -> Self {
-            self.0.set("MediaIndex", None, int(value));
+            self.0.set("MediaIndex", None, rt::int(value));
             self
         }
         /// The URL of the SDP file for one SMPTE 2110 stream.
         ///
         /// CloudFormation `SdpUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sdp_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SdpUrl", None, string(value));
+        pub fn sdp_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SdpUrl", None, rt::string(value));
             self
         }
     }
@@ -8205,32 +8271,32 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsource.html)
     #[derive(Clone, Debug)]
-    pub struct InputSource(Props);
+    pub struct InputSource(rt::Props);
     impl InputSource {
         /// A new `InputSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputSource(this)
         }
         /// The key used to extract the password from EC2 Parameter store.
         ///
         /// CloudFormation `PasswordParam`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password_param(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PasswordParam", None, string(value));
+        pub fn password_param(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PasswordParam", None, rt::string(value));
             self
         }
         /// This represents the customer's source URL where stream is
         ///
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// The username for the input source.
         ///
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -8241,11 +8307,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputvpcrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InputVpcRequest(Props);
+    pub struct InputVpcRequest(rt::Props);
     impl InputVpcRequest {
         /// A new `InputVpcRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputVpcRequest(this)
         }
         /// A list of up to 5 EC2 VPC security group IDs to attach to the Input VPC network interfaces.
@@ -8253,16 +8319,16 @@ pub mod input {
         /// CloudFormation `SecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("SecurityGroupIds", None, strings(value));
+            self.0.set("SecurityGroupIds", None, rt::strings(value));
             self
         }
         /// A list of 2 VPC subnet IDs from the same VPC.
         ///
         /// CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", None, strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("SubnetIds", None, rt::strings(value));
             self
         }
     }
@@ -8273,18 +8339,18 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-mediaconnectflow.html)
     #[derive(Clone, Debug)]
-    pub struct MediaConnectFlow(Props);
+    pub struct MediaConnectFlow(rt::Props);
     impl MediaConnectFlow {
         /// A new `MediaConnectFlow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaConnectFlow(this)
         }
         /// The unique ARN of the MediaConnect Flow being used as a source.
         ///
         /// CloudFormation `FlowArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn flow_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlowArn", None, string(value));
+        pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlowArn", None, rt::string(value));
             self
         }
     }
@@ -8295,18 +8361,18 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MulticastSettings(Props);
+    pub struct MulticastSettings(rt::Props);
     impl MulticastSettings {
         /// A new `MulticastSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MulticastSettings(this)
         }
         /// Placeholder documentation for __listOfMulticastSource
         ///
         /// CloudFormation `Sources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sources(mut self, value: impl IntoIterator<Item = MulticastSource>) -> Self {
-            self.0.set("Sources", None, list(value));
+            self.0.set("Sources", None, rt::list(value));
             self
         }
     }
@@ -8317,19 +8383,19 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsource.html)
     #[derive(Clone, Debug)]
-    pub struct MulticastSource(Props);
+    pub struct MulticastSource(rt::Props);
     impl MulticastSource {
         /// A new `MulticastSource`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", None, string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", None, rt::string(url));
             MulticastSource(this)
         }
         /// This represents the ip address of the device sending the multicast stream.
         ///
         /// CloudFormation `SourceIp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceIp", None, string(value));
+        pub fn source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceIp", None, rt::string(value));
             self
         }
     }
@@ -8340,19 +8406,23 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routerdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RouterDestinationSettings(Props);
+    pub struct RouterDestinationSettings(rt::Props);
     impl RouterDestinationSettings {
         /// A new `RouterDestinationSettings`. Required properties: `availability_zone_name` (`AvailabilityZoneName`).
-        pub fn new(availability_zone_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AvailabilityZoneName", None, string(availability_zone_name));
+        pub fn new(availability_zone_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AvailabilityZoneName",
+                None,
+                rt::string(availability_zone_name),
+            );
             RouterDestinationSettings(this)
         }
         /// The ARN of the MediaConnect Router output currently connected to this input.
         ///
         /// CloudFormation `RouterOutputArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn router_output_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RouterOutputArn", None, string(value));
+        pub fn router_output_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RouterOutputArn", None, rt::string(value));
             self
         }
     }
@@ -8363,11 +8433,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routersettings.html)
     #[derive(Clone, Debug)]
-    pub struct RouterSettings(Props);
+    pub struct RouterSettings(rt::Props);
     impl RouterSettings {
         /// A new `RouterSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RouterSettings(this)
         }
         /// MediaConnect Router destinations associated with this input.
@@ -8377,7 +8447,7 @@ pub mod input {
             mut self,
             value: impl IntoIterator<Item = RouterDestinationSettings>,
         ) -> Self {
-            self.0.set("Destinations", None, list(value));
+            self.0.set("Destinations", None, rt::list(value));
             self
         }
         /// Encryption configuration for the MediaConnect Router association.
@@ -8390,8 +8460,8 @@ pub mod input {
         /// The ARN of the Secrets Manager secret used to encrypt this input.
         ///
         /// CloudFormation `SecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", None, string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SecretArn", None, rt::string(value));
             self
         }
     }
@@ -8402,11 +8472,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroup.html)
     #[derive(Clone, Debug)]
-    pub struct Smpte2110ReceiverGroup(Props);
+    pub struct Smpte2110ReceiverGroup(rt::Props);
     impl Smpte2110ReceiverGroup {
         /// A new `Smpte2110ReceiverGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Smpte2110ReceiverGroup(this)
         }
         /// The single Smpte2110ReceiverGroupSdpSettings that identify the video, audio, and ancillary streams for this receiver group.
@@ -8424,25 +8494,25 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsdpsettings.html)
     #[derive(Clone, Debug)]
-    pub struct Smpte2110ReceiverGroupSdpSettings(Props);
+    pub struct Smpte2110ReceiverGroupSdpSettings(rt::Props);
     impl Smpte2110ReceiverGroupSdpSettings {
         /// A new `Smpte2110ReceiverGroupSdpSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Smpte2110ReceiverGroupSdpSettings(this)
         }
         /// A list of InputSdpLocations.
         ///
         /// CloudFormation `AncillarySdps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ancillary_sdps(mut self, value: impl IntoIterator<Item = InputSdpLocation>) -> Self {
-            self.0.set("AncillarySdps", None, list(value));
+            self.0.set("AncillarySdps", None, rt::list(value));
             self
         }
         /// A list of InputSdpLocations.
         ///
         /// CloudFormation `AudioSdps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn audio_sdps(mut self, value: impl IntoIterator<Item = InputSdpLocation>) -> Self {
-            self.0.set("AudioSdps", None, list(value));
+            self.0.set("AudioSdps", None, rt::list(value));
             self
         }
         /// The InputSdpLocation that specifies the SDP file and index for the single video SMPTE 2110 stream for this 2110 input.
@@ -8460,11 +8530,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsettings.html)
     #[derive(Clone, Debug)]
-    pub struct Smpte2110ReceiverGroupSettings(Props);
+    pub struct Smpte2110ReceiverGroupSettings(rt::Props);
     impl Smpte2110ReceiverGroupSettings {
         /// A new `Smpte2110ReceiverGroupSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Smpte2110ReceiverGroupSettings(this)
         }
         /// Placeholder documentation for __listOfSmpte2110ReceiverGroup
@@ -8474,7 +8544,7 @@ pub mod input {
             mut self,
             value: impl IntoIterator<Item = Smpte2110ReceiverGroup>,
         ) -> Self {
-            self.0.set("Smpte2110ReceiverGroups", None, list(value));
+            self.0.set("Smpte2110ReceiverGroups", None, rt::list(value));
             self
         }
     }
@@ -8485,11 +8555,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallerdecryption.html)
     #[derive(Clone, Debug)]
-    pub struct SrtCallerDecryption(Props);
+    pub struct SrtCallerDecryption(rt::Props);
     impl SrtCallerDecryption {
         /// A new `SrtCallerDecryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtCallerDecryption(this)
         }
         /// The algorithm used to encrypt content.
@@ -8502,8 +8572,8 @@ pub mod input {
         /// The ARN for the secret in Secrets Manager.
         ///
         /// CloudFormation `PassphraseSecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn passphrase_secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PassphraseSecretArn", None, string(value));
+        pub fn passphrase_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PassphraseSecretArn", None, rt::string(value));
             self
         }
     }
@@ -8514,11 +8584,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallersource.html)
     #[derive(Clone, Debug)]
-    pub struct SrtCallerSource(Props);
+    pub struct SrtCallerSource(rt::Props);
     impl SrtCallerSource {
         /// A new `SrtCallerSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtCallerSource(this)
         }
         /// The decryption settings for the SRT caller source.
@@ -8532,28 +8602,28 @@ pub mod input {
         ///
         /// CloudFormation `MinimumLatency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn minimum_latency(mut self, value: i64) -> Self {
-            self.0.set("MinimumLatency", None, int(value));
+            self.0.set("MinimumLatency", None, rt::int(value));
             self
         }
         /// The IP address at the upstream system (the listener) that MediaLive (the caller) connects to.
         ///
         /// CloudFormation `SrtListenerAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn srt_listener_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SrtListenerAddress", None, string(value));
+        pub fn srt_listener_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SrtListenerAddress", None, rt::string(value));
             self
         }
         /// The port at the upstream system (the listener) that MediaLive (the caller) connects to.
         ///
         /// CloudFormation `SrtListenerPort`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn srt_listener_port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SrtListenerPort", None, string(value));
+        pub fn srt_listener_port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SrtListenerPort", None, rt::string(value));
             self
         }
         /// The stream ID, if the upstream system uses this identifier.
         ///
         /// CloudFormation `StreamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamId", None, string(value));
+        pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamId", None, rt::string(value));
             self
         }
     }
@@ -8564,11 +8634,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenerdecryption.html)
     #[derive(Clone, Debug)]
-    pub struct SrtListenerDecryption(Props);
+    pub struct SrtListenerDecryption(rt::Props);
     impl SrtListenerDecryption {
         /// A new `SrtListenerDecryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtListenerDecryption(this)
         }
         /// The algorithm used to encrypt content.
@@ -8581,8 +8651,8 @@ pub mod input {
         /// The ARN for the secret in Secrets Manager.
         ///
         /// CloudFormation `PassphraseSecretArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn passphrase_secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PassphraseSecretArn", None, string(value));
+        pub fn passphrase_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PassphraseSecretArn", None, rt::string(value));
             self
         }
     }
@@ -8593,11 +8663,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenersettings.html)
     #[derive(Clone, Debug)]
-    pub struct SrtListenerSettings(Props);
+    pub struct SrtListenerSettings(rt::Props);
     impl SrtListenerSettings {
         /// A new `SrtListenerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtListenerSettings(this)
         }
         /// The decryption settings for the SRT listener source.
@@ -8611,14 +8681,14 @@ pub mod input {
         ///
         /// CloudFormation `MinimumLatency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn minimum_latency(mut self, value: i64) -> Self {
-            self.0.set("MinimumLatency", None, int(value));
+            self.0.set("MinimumLatency", None, rt::int(value));
             self
         }
         /// The stream ID, if the upstream system uses this identifier.
         ///
         /// CloudFormation `StreamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamId", None, string(value));
+        pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StreamId", None, rt::string(value));
             self
         }
     }
@@ -8629,11 +8699,11 @@ pub mod input {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SrtSettings(Props);
+    pub struct SrtSettings(rt::Props);
     impl SrtSettings {
         /// A new `SrtSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SrtSettings(this)
         }
         /// Placeholder documentation for __listOfSrtCallerSource
@@ -8643,7 +8713,7 @@ pub mod input {
             mut self,
             value: impl IntoIterator<Item = SrtCallerSource>,
         ) -> Self {
-            self.0.set("SrtCallerSources", None, list(value));
+            self.0.set("SrtCallerSources", None, rt::list(value));
             self
         }
         /// Settings for an SRT listener input.
@@ -8727,11 +8797,11 @@ pub mod input {
 /// CloudFormation: `AWS::MediaLive::InputSecurityGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-inputsecuritygroup.html)
-pub struct InputSecurityGroup(Base);
-static INPUT_SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct InputSecurityGroup(rt::Base);
+static INPUT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::InputSecurityGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8764,7 +8834,7 @@ impl InputSecurityGroup {
     /// Declares a `AWS::MediaLive::InputSecurityGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INPUT_SECURITY_GROUP_TYPE);
+        let this = rt::Base::new(id, &INPUT_SECURITY_GROUP_TYPE);
         InputSecurityGroup(this)
     }
     /// Whitelist rules and their sync status
@@ -8774,32 +8844,32 @@ impl InputSecurityGroup {
         mut self,
         value: impl IntoIterator<Item = input_security_group::InputWhitelistRule>,
     ) -> Self {
-        self.0.set("WhitelistRules", None, list(value));
+        self.0.set("WhitelistRules", None, rt::list(value));
         self
     }
 }
 builder!(InputSecurityGroup, InputSecurityGroupHandle);
 /// A declared `AWS::MediaLive::InputSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InputSecurityGroupHandle(Handle);
+pub struct InputSecurityGroupHandle(rt::Handle);
 handle!(InputSecurityGroupHandle);
 impl InputSecurityGroupHandle {
     /// Unique ARN of Input Security Group
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Id of the Input Security Group
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The list of inputs currently using this Input Security Group.
     ///
     /// CloudFormation `Fn::GetAtt` `Inputs`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn inputs(&self) -> Expr {
+    pub fn inputs(&self) -> rt::Expr {
         self.0.attr("Inputs")
     }
 }
@@ -8812,18 +8882,18 @@ pub mod input_security_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-inputsecuritygroup-inputwhitelistrule.html)
     #[derive(Clone, Debug)]
-    pub struct InputWhitelistRule(Props);
+    pub struct InputWhitelistRule(rt::Props);
     impl InputWhitelistRule {
         /// A new `InputWhitelistRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputWhitelistRule(this)
         }
         /// The IPv4 CIDR that's whitelisted.
         ///
         /// CloudFormation `Cidr`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", None, string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", None, rt::string(value));
             self
         }
     }
@@ -8834,11 +8904,11 @@ pub mod input_security_group {
 /// CloudFormation: `AWS::MediaLive::Multiplex`. Terraform: `awscc_medialive_multiplex` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-multiplex.html)
-pub struct Multiplex(Base);
-static MULTIPLEX_TYPE: TypeInfo = TypeInfo {
+pub struct Multiplex(rt::Base);
+static MULTIPLEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Multiplex",
     terraform: Some("awscc_medialive_multiplex"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -8872,22 +8942,22 @@ impl Multiplex {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        availability_zones: impl IntoIterator<Item = impl Into<Expr>>,
+        availability_zones: impl IntoIterator<Item = impl Into<rt::Expr>>,
         multiplex_settings: multiplex::MultiplexSettings,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MULTIPLEX_TYPE);
+        let mut this = rt::Base::new(id, &MULTIPLEX_TYPE);
         this.set(
             "AvailabilityZones",
             Some("availability_zones"),
-            strings(availability_zones),
+            rt::strings(availability_zones),
         );
         this.set(
             "MultiplexSettings",
             Some("multiplex_settings"),
             multiplex_settings.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Multiplex(this)
     }
     /// A list of the multiplex output destinations.
@@ -8898,42 +8968,42 @@ impl Multiplex {
         value: impl IntoIterator<Item = multiplex::MultiplexOutputDestination>,
     ) -> Self {
         self.0
-            .set("Destinations", Some("destinations"), list(value));
+            .set("Destinations", Some("destinations"), rt::list(value));
         self
     }
 }
 builder!(Multiplex, MultiplexHandle);
 /// A declared `AWS::MediaLive::Multiplex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiplexHandle(Handle);
+pub struct MultiplexHandle(rt::Handle);
 handle!(MultiplexHandle);
 impl MultiplexHandle {
     /// The unique arn of the multiplex.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique id of the multiplex.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The number of currently healthy pipelines.
     ///
     /// CloudFormation `Fn::GetAtt` `PipelinesRunningCount`; Terraform `pipelines_running_count`.
-    pub fn pipelines_running_count(&self) -> Expr {
+    pub fn pipelines_running_count(&self) -> rt::Expr {
         self.0.attr("PipelinesRunningCount")
     }
     /// The number of programs in the multiplex.
     ///
     /// CloudFormation `Fn::GetAtt` `ProgramCount`; Terraform `program_count`.
-    pub fn program_count(&self) -> Expr {
+    pub fn program_count(&self) -> rt::Expr {
         self.0.attr("ProgramCount")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -8946,19 +9016,19 @@ pub mod multiplex {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexmediaconnectoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexMediaConnectOutputDestinationSettings(Props);
+    pub struct MultiplexMediaConnectOutputDestinationSettings(rt::Props);
     impl MultiplexMediaConnectOutputDestinationSettings {
         /// A new `MultiplexMediaConnectOutputDestinationSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexMediaConnectOutputDestinationSettings(this)
         }
         /// The MediaConnect entitlement ARN available as a Flow source.
         ///
         /// Constraints: length at least 1. CloudFormation `EntitlementArn`, Terraform `entitlement_arn`.
-        pub fn entitlement_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn entitlement_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EntitlementArn", Some("entitlement_arn"), string(value));
+                .set("EntitlementArn", Some("entitlement_arn"), rt::string(value));
             self
         }
     }
@@ -8969,11 +9039,11 @@ pub mod multiplex {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexoutputdestination.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexOutputDestination(Props);
+    pub struct MultiplexOutputDestination(rt::Props);
     impl MultiplexOutputDestination {
         /// A new `MultiplexOutputDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexOutputDestination(this)
         }
         /// Multiplex MediaConnect output destination settings.
@@ -8998,20 +9068,20 @@ pub mod multiplex {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexSettings(Props);
+    pub struct MultiplexSettings(rt::Props);
     impl MultiplexSettings {
         /// A new `MultiplexSettings`. Required properties: `transport_stream_bitrate` (`TransportStreamBitrate`), `transport_stream_id` (`TransportStreamId`).
         pub fn new(transport_stream_bitrate: i64, transport_stream_id: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TransportStreamBitrate",
                 Some("transport_stream_bitrate"),
-                int(transport_stream_bitrate),
+                rt::int(transport_stream_bitrate),
             );
             this.set(
                 "TransportStreamId",
                 Some("transport_stream_id"),
-                int(transport_stream_id),
+                rt::int(transport_stream_id),
             );
             MultiplexSettings(this)
         }
@@ -9022,7 +9092,7 @@ pub mod multiplex {
             self.0.set(
                 "MaximumVideoBufferDelayMilliseconds",
                 Some("maximum_video_buffer_delay_milliseconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9033,7 +9103,7 @@ pub mod multiplex {
             self.0.set(
                 "TransportStreamReservedBitrate",
                 Some("transport_stream_reserved_bitrate"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9045,11 +9115,11 @@ pub mod multiplex {
 /// CloudFormation: `AWS::MediaLive::Multiplexprogram`. Terraform: `awscc_medialive_multiplexprogram` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-multiplexprogram.html)
-pub struct Multiplexprogram(Base);
-static MULTIPLEXPROGRAM_TYPE: TypeInfo = TypeInfo {
+pub struct Multiplexprogram(rt::Base);
+static MULTIPLEXPROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Multiplexprogram",
     terraform: Some("awscc_medialive_multiplexprogram"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9076,15 +9146,15 @@ impl Multiplexprogram {
     /// Declares a `AWS::MediaLive::Multiplexprogram` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MULTIPLEXPROGRAM_TYPE);
+        let this = rt::Base::new(id, &MULTIPLEXPROGRAM_TYPE);
         Multiplexprogram(this)
     }
     /// The ID of the multiplex that the program belongs to.
     ///
     /// Changing it replaces the resource. CloudFormation `MultiplexId`, Terraform `multiplex_id`.
-    pub fn multiplex_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn multiplex_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MultiplexId", Some("multiplex_id"), string(value));
+            .set("MultiplexId", Some("multiplex_id"), rt::string(value));
         self
     }
     /// The settings for this multiplex program.
@@ -9123,7 +9193,7 @@ impl Multiplexprogram {
         value: impl IntoIterator<Item = multiplexprogram::MultiplexProgramPipelineDetail>,
     ) -> Self {
         self.0
-            .set("PipelineDetails", Some("pipeline_details"), list(value));
+            .set("PipelineDetails", Some("pipeline_details"), rt::list(value));
         self
     }
     /// The settings for this multiplex program.
@@ -9143,22 +9213,22 @@ impl Multiplexprogram {
     /// The name of the multiplex program.
     ///
     /// Changing it replaces the resource. CloudFormation `ProgramName`, Terraform `program_name`.
-    pub fn program_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn program_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProgramName", Some("program_name"), string(value));
+            .set("ProgramName", Some("program_name"), rt::string(value));
         self
     }
 }
 builder!(Multiplexprogram, MultiplexprogramHandle);
 /// A declared `AWS::MediaLive::Multiplexprogram`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiplexprogramHandle(Handle);
+pub struct MultiplexprogramHandle(rt::Handle);
 handle!(MultiplexprogramHandle);
 impl MultiplexprogramHandle {
     /// The MediaLive channel associated with the program.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelId`; Terraform `channel_id`.
-    pub fn channel_id(&self) -> Expr {
+    pub fn channel_id(&self) -> rt::Expr {
         self.0.attr("ChannelId")
     }
 }
@@ -9171,55 +9241,56 @@ pub mod multiplexprogram {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampacketidentifiersmap.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexProgramPacketIdentifiersMap(Props);
+    pub struct MultiplexProgramPacketIdentifiersMap(rt::Props);
     impl MultiplexProgramPacketIdentifiersMap {
         /// A new `MultiplexProgramPacketIdentifiersMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexProgramPacketIdentifiersMap(this)
         }
         /// CloudFormation `AudioPids`, Terraform `audio_pids`.
         pub fn audio_pids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("AudioPids", Some("audio_pids"), list(value));
+            self.0.set("AudioPids", Some("audio_pids"), rt::list(value));
             self
         }
         /// CloudFormation `DvbSubPids`, Terraform `dvb_sub_pids`.
         pub fn dvb_sub_pids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("DvbSubPids", Some("dvb_sub_pids"), list(value));
+            self.0
+                .set("DvbSubPids", Some("dvb_sub_pids"), rt::list(value));
             self
         }
         /// CloudFormation `DvbTeletextPid`, Terraform `dvb_teletext_pid`.
         pub fn dvb_teletext_pid(mut self, value: i64) -> Self {
             self.0
-                .set("DvbTeletextPid", Some("dvb_teletext_pid"), int(value));
+                .set("DvbTeletextPid", Some("dvb_teletext_pid"), rt::int(value));
             self
         }
         /// CloudFormation `EtvPlatformPid`, Terraform `etv_platform_pid`.
         pub fn etv_platform_pid(mut self, value: i64) -> Self {
             self.0
-                .set("EtvPlatformPid", Some("etv_platform_pid"), int(value));
+                .set("EtvPlatformPid", Some("etv_platform_pid"), rt::int(value));
             self
         }
         /// CloudFormation `EtvSignalPid`, Terraform `etv_signal_pid`.
         pub fn etv_signal_pid(mut self, value: i64) -> Self {
             self.0
-                .set("EtvSignalPid", Some("etv_signal_pid"), int(value));
+                .set("EtvSignalPid", Some("etv_signal_pid"), rt::int(value));
             self
         }
         /// CloudFormation `KlvDataPids`, Terraform `klv_data_pids`.
         pub fn klv_data_pids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
             self.0
-                .set("KlvDataPids", Some("klv_data_pids"), list(value));
+                .set("KlvDataPids", Some("klv_data_pids"), rt::list(value));
             self
         }
         /// CloudFormation `PcrPid`, Terraform `pcr_pid`.
         pub fn pcr_pid(mut self, value: i64) -> Self {
-            self.0.set("PcrPid", Some("pcr_pid"), int(value));
+            self.0.set("PcrPid", Some("pcr_pid"), rt::int(value));
             self
         }
         /// CloudFormation `PmtPid`, Terraform `pmt_pid`.
         pub fn pmt_pid(mut self, value: i64) -> Self {
-            self.0.set("PmtPid", Some("pmt_pid"), int(value));
+            self.0.set("PmtPid", Some("pmt_pid"), rt::int(value));
             self
         }
         /// CloudFormation `PrivateMetadataPid`, Terraform `private_metadata_pid`.
@@ -9227,29 +9298,33 @@ pub mod multiplexprogram {
             self.0.set(
                 "PrivateMetadataPid",
                 Some("private_metadata_pid"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `Scte27Pids`, Terraform `scte_27_pids`.
         pub fn scte27_pids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Scte27Pids", Some("scte_27_pids"), list(value));
+            self.0
+                .set("Scte27Pids", Some("scte_27_pids"), rt::list(value));
             self
         }
         /// CloudFormation `Scte35Pid`, Terraform `scte_35_pid`.
         pub fn scte35_pid(mut self, value: i64) -> Self {
-            self.0.set("Scte35Pid", Some("scte_35_pid"), int(value));
+            self.0.set("Scte35Pid", Some("scte_35_pid"), rt::int(value));
             self
         }
         /// CloudFormation `TimedMetadataPid`, Terraform `timed_metadata_pid`.
         pub fn timed_metadata_pid(mut self, value: i64) -> Self {
-            self.0
-                .set("TimedMetadataPid", Some("timed_metadata_pid"), int(value));
+            self.0.set(
+                "TimedMetadataPid",
+                Some("timed_metadata_pid"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `VideoPid`, Terraform `video_pid`.
         pub fn video_pid(mut self, value: i64) -> Self {
-            self.0.set("VideoPid", Some("video_pid"), int(value));
+            self.0.set("VideoPid", Some("video_pid"), rt::int(value));
             self
         }
     }
@@ -9260,29 +9335,30 @@ pub mod multiplexprogram {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampipelinedetail.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexProgramPipelineDetail(Props);
+    pub struct MultiplexProgramPipelineDetail(rt::Props);
     impl MultiplexProgramPipelineDetail {
         /// A new `MultiplexProgramPipelineDetail`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiplexProgramPipelineDetail(this)
         }
         /// Identifies the channel pipeline that is currently active for the pipeline (identified by PipelineId) in the multiplex.
         ///
         /// CloudFormation `ActiveChannelPipeline`, Terraform `active_channel_pipeline`.
-        pub fn active_channel_pipeline(mut self, value: impl Into<Expr>) -> Self {
+        pub fn active_channel_pipeline(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ActiveChannelPipeline",
                 Some("active_channel_pipeline"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Identifies a specific pipeline in the multiplex.
         ///
         /// CloudFormation `PipelineId`, Terraform `pipeline_id`.
-        pub fn pipeline_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PipelineId", Some("pipeline_id"), string(value));
+        pub fn pipeline_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PipelineId", Some("pipeline_id"), rt::string(value));
             self
         }
     }
@@ -9293,13 +9369,21 @@ pub mod multiplexprogram {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramservicedescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexProgramServiceDescriptor(Props);
+    pub struct MultiplexProgramServiceDescriptor(rt::Props);
     impl MultiplexProgramServiceDescriptor {
         /// A new `MultiplexProgramServiceDescriptor`. Required properties: `provider_name` (`ProviderName`), `service_name` (`ServiceName`).
-        pub fn new(provider_name: impl Into<Expr>, service_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ProviderName", Some("provider_name"), string(provider_name));
-            this.set("ServiceName", Some("service_name"), string(service_name));
+        pub fn new(provider_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ProviderName",
+                Some("provider_name"),
+                rt::string(provider_name),
+            );
+            this.set(
+                "ServiceName",
+                Some("service_name"),
+                rt::string(service_name),
+            );
             MultiplexProgramServiceDescriptor(this)
         }
     }
@@ -9310,12 +9394,16 @@ pub mod multiplexprogram {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramsettings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiplexProgramSettings(Props);
+    pub struct MultiplexProgramSettings(rt::Props);
     impl MultiplexProgramSettings {
         /// A new `MultiplexProgramSettings`. Required properties: `program_number` (`ProgramNumber`).
         pub fn new(program_number: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ProgramNumber", Some("program_number"), int(program_number));
+            let mut this = rt::Props::default();
+            this.set(
+                "ProgramNumber",
+                Some("program_number"),
+                rt::int(program_number),
+            );
             MultiplexProgramSettings(this)
         }
         /// Indicates which pipeline is preferred by the multiplex for program ingest.
@@ -9343,9 +9431,9 @@ pub mod multiplexprogram {
         /// Program video settings configuration.
         ///
         /// CloudFormation `VideoSettings`, Terraform `video_settings`.
-        pub fn video_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn video_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("VideoSettings", Some("video_settings"), json(value));
+                .set("VideoSettings", Some("video_settings"), rt::json(value));
             self
         }
     }
@@ -9367,11 +9455,11 @@ pub mod multiplexprogram {
 /// CloudFormation: `AWS::MediaLive::Network`. Terraform: `awscc_medialive_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-network.html)
-pub struct Network(Base);
-static NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct Network(rt::Base);
+static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Network",
     terraform: Some("awscc_medialive_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9410,47 +9498,47 @@ impl Network {
     pub fn new(
         id: impl Into<String>,
         ip_pools: impl IntoIterator<Item = network::IpPool>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_TYPE);
-        this.set("IpPools", Some("ip_pools"), list(ip_pools));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &NETWORK_TYPE);
+        this.set("IpPools", Some("ip_pools"), rt::list(ip_pools));
+        this.set("Name", Some("name"), rt::string(name));
         Network(this)
     }
     /// The routes for the network
     ///
     /// CloudFormation `Routes`, Terraform `routes`.
     pub fn routes(mut self, value: impl IntoIterator<Item = network::Route>) -> Self {
-        self.0.set("Routes", Some("routes"), list(value));
+        self.0.set("Routes", Some("routes"), rt::list(value));
         self
     }
 }
 builder!(Network, NetworkHandle);
 /// A declared `AWS::MediaLive::Network`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkHandle(Handle);
+pub struct NetworkHandle(rt::Handle);
 handle!(NetworkHandle);
 impl NetworkHandle {
     /// The ARN of the Network.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique ID of the Network.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The current state of the Network.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// CloudFormation `Fn::GetAtt` `AssociatedClusterIds`; Terraform `associated_cluster_ids`.
-    pub fn associated_cluster_ids(&self) -> Expr {
+    pub fn associated_cluster_ids(&self) -> rt::Expr {
         self.0.attr("AssociatedClusterIds")
     }
 }
@@ -9463,18 +9551,18 @@ pub mod network {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-ippool.html)
     #[derive(Clone, Debug)]
-    pub struct IpPool(Props);
+    pub struct IpPool(rt::Props);
     impl IpPool {
         /// A new `IpPool`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IpPool(this)
         }
         /// IP address cidr pool
         ///
         /// CloudFormation `Cidr`, Terraform `cidr`.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", Some("cidr"), string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", Some("cidr"), rt::string(value));
             self
         }
     }
@@ -9483,25 +9571,25 @@ pub mod network {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-route.html)
     #[derive(Clone, Debug)]
-    pub struct Route(Props);
+    pub struct Route(rt::Props);
     impl Route {
         /// A new `Route`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Route(this)
         }
         /// Ip address cidr
         ///
         /// CloudFormation `Cidr`, Terraform `cidr`.
-        pub fn cidr(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cidr", Some("cidr"), string(value));
+        pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cidr", Some("cidr"), rt::string(value));
             self
         }
         /// IP address for the route packet paths
         ///
         /// CloudFormation `Gateway`, Terraform `gateway`.
-        pub fn gateway(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Gateway", Some("gateway"), string(value));
+        pub fn gateway(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Gateway", Some("gateway"), rt::string(value));
             self
         }
     }
@@ -9512,11 +9600,11 @@ pub mod network {
 /// CloudFormation: `AWS::MediaLive::Node`. Terraform: `awscc_medialive_node` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-node.html)
-pub struct Node(Base);
-static NODE_TYPE: TypeInfo = TypeInfo {
+pub struct Node(rt::Base);
+static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::Node",
     terraform: Some("awscc_medialive_node"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9566,16 +9654,16 @@ static NODE_TYPE: TypeInfo = TypeInfo {
 impl Node {
     /// Declares a `AWS::MediaLive::Node` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NODE_TYPE);
-        this.set("ClusterId", Some("cluster_id"), string(cluster_id));
+    pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NODE_TYPE);
+        this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
         Node(this)
     }
     /// The user-specified name of the Node.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// An array of interface mappings for the Node.
@@ -9588,7 +9676,7 @@ impl Node {
         self.0.set(
             "NodeInterfaceMappings",
             Some("node_interface_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -9609,7 +9697,7 @@ impl Node {
         self.0.set(
             "SdiSourceMappings",
             Some("sdi_source_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -9617,39 +9705,39 @@ impl Node {
 builder!(Node, NodeHandle);
 /// A declared `AWS::MediaLive::Node`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NodeHandle(Handle);
+pub struct NodeHandle(rt::Handle);
 handle!(NodeHandle);
 impl NodeHandle {
     /// The ARN of the Node. It is automatically assigned when the Node is created.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique ID of the Node.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectionState`; Terraform `connection_state`.
-    pub fn connection_state(&self) -> Expr {
+    pub fn connection_state(&self) -> rt::Expr {
         self.0.attr("ConnectionState")
     }
     /// The ARN of the EC2 instance hosting the Node.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceArn`; Terraform `instance_arn`.
-    pub fn instance_arn(&self) -> Expr {
+    pub fn instance_arn(&self) -> rt::Expr {
         self.0.attr("InstanceArn")
     }
     /// An array of IDs. Each ID is one ChannelPlacementGroup that is associated with this Node.
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelPlacementGroups`; Terraform `channel_placement_groups`.
-    pub fn channel_placement_groups(&self) -> Expr {
+    pub fn channel_placement_groups(&self) -> rt::Expr {
         self.0.attr("ChannelPlacementGroups")
     }
 }
@@ -9662,21 +9750,21 @@ pub mod node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-nodeinterfacemapping.html)
     #[derive(Clone, Debug)]
-    pub struct NodeInterfaceMapping(Props);
+    pub struct NodeInterfaceMapping(rt::Props);
     impl NodeInterfaceMapping {
         /// A new `NodeInterfaceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeInterfaceMapping(this)
         }
         /// The logical name for this interface.
         ///
         /// CloudFormation `LogicalInterfaceName`, Terraform `logical_interface_name`.
-        pub fn logical_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logical_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogicalInterfaceName",
                 Some("logical_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9694,11 +9782,11 @@ pub mod node {
         /// The physical interface name.
         ///
         /// CloudFormation `PhysicalInterfaceName`, Terraform `physical_interface_name`.
-        pub fn physical_interface_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn physical_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PhysicalInterfaceName",
                 Some("physical_interface_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9710,18 +9798,19 @@ pub mod node {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-sdisourcemapping.html)
     #[derive(Clone, Debug)]
-    pub struct SdiSourceMapping(Props);
+    pub struct SdiSourceMapping(rt::Props);
     impl SdiSourceMapping {
         /// A new `SdiSourceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SdiSourceMapping(this)
         }
         /// The card number.
         ///
         /// CloudFormation `CardNumber`, Terraform `card_number`.
         pub fn card_number(mut self, value: i64) -> Self {
-            self.0.set("CardNumber", Some("card_number"), int(value));
+            self.0
+                .set("CardNumber", Some("card_number"), rt::int(value));
             self
         }
         /// The channel number.
@@ -9729,14 +9818,15 @@ pub mod node {
         /// CloudFormation `ChannelNumber`, Terraform `channel_number`.
         pub fn channel_number(mut self, value: i64) -> Self {
             self.0
-                .set("ChannelNumber", Some("channel_number"), int(value));
+                .set("ChannelNumber", Some("channel_number"), rt::int(value));
             self
         }
         /// The SDI source.
         ///
         /// CloudFormation `SdiSource`, Terraform `sdi_source`.
-        pub fn sdi_source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SdiSource", Some("sdi_source"), string(value));
+        pub fn sdi_source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SdiSource", Some("sdi_source"), rt::string(value));
             self
         }
     }
@@ -9765,11 +9855,11 @@ pub mod node {
 /// CloudFormation: `AWS::MediaLive::SdiSource`. Terraform: `awscc_medialive_sdi_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-sdisource.html)
-pub struct SdiSource(Base);
-static SDI_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct SdiSource(rt::Base);
+static SDI_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::SdiSource",
     terraform: Some("awscc_medialive_sdi_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9807,11 +9897,11 @@ impl SdiSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         type_: sdi_source::SdiSourceType,
     ) -> Self {
-        let mut this = Base::new(id, &SDI_SOURCE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &SDI_SOURCE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         SdiSource(this)
     }
@@ -9826,29 +9916,29 @@ impl SdiSource {
 builder!(SdiSource, SdiSourceHandle);
 /// A declared `AWS::MediaLive::SdiSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SdiSourceHandle(Handle);
+pub struct SdiSourceHandle(rt::Handle);
 handle!(SdiSourceHandle);
 impl SdiSourceHandle {
     /// The unique identifier of the SdiSource.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The unique arn of the SdiSource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The list of inputs currently using this SDI source.
     ///
     /// CloudFormation `Fn::GetAtt` `Inputs`; Terraform `inputs`.
-    pub fn inputs(&self) -> Expr {
+    pub fn inputs(&self) -> rt::Expr {
         self.0.attr("Inputs")
     }
 }
@@ -9879,11 +9969,11 @@ pub mod sdi_source {
 /// CloudFormation: `AWS::MediaLive::SignalMap`. Terraform: `awscc_medialive_signal_map` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-medialive-signalmap.html)
-pub struct SignalMap(Base);
-static SIGNAL_MAP_TYPE: TypeInfo = TypeInfo {
+pub struct SignalMap(rt::Base);
+static SIGNAL_MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaLive::SignalMap",
     terraform: Some("awscc_medialive_signal_map"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -9940,47 +10030,47 @@ impl SignalMap {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        discovery_entry_point_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        discovery_entry_point_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SIGNAL_MAP_TYPE);
+        let mut this = rt::Base::new(id, &SIGNAL_MAP_TYPE);
         this.set(
             "DiscoveryEntryPointArn",
             Some("discovery_entry_point_arn"),
-            string(discovery_entry_point_arn),
+            rt::string(discovery_entry_point_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         SignalMap(this)
     }
     /// CloudFormation `CloudWatchAlarmTemplateGroupIdentifiers`, Terraform `cloudwatch_alarm_template_group_identifiers`.
     pub fn cloud_watch_alarm_template_group_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CloudWatchAlarmTemplateGroupIdentifiers",
             Some("cloudwatch_alarm_template_group_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A resource's optional description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EventBridgeRuleTemplateGroupIdentifiers`, Terraform `event_bridge_rule_template_group_identifiers`.
     pub fn event_bridge_rule_template_group_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "EventBridgeRuleTemplateGroupIdentifiers",
             Some("event_bridge_rule_template_group_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -9991,7 +10081,7 @@ impl SignalMap {
         self.0.set(
             "ForceRediscovery",
             Some("force_rediscovery"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -9999,75 +10089,75 @@ impl SignalMap {
 builder!(SignalMap, SignalMapHandle);
 /// A declared `AWS::MediaLive::SignalMap`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SignalMapHandle(Handle);
+pub struct SignalMapHandle(rt::Handle);
 handle!(SignalMapHandle);
 impl SignalMapHandle {
     /// A signal map's ARN (Amazon Resource Name)
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CloudWatchAlarmTemplateGroupIds`; Terraform `cloudwatch_alarm_template_group_ids`.
-    pub fn cloud_watch_alarm_template_group_ids(&self) -> Expr {
+    pub fn cloud_watch_alarm_template_group_ids(&self) -> rt::Expr {
         self.0.attr("CloudWatchAlarmTemplateGroupIds")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Error message associated with a failed creation or failed update attempt of a signal map.
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorMessage`; Terraform `error_message`.
-    pub fn error_message(&self) -> Expr {
+    pub fn error_message(&self) -> rt::Expr {
         self.0.attr("ErrorMessage")
     }
     /// CloudFormation `Fn::GetAtt` `EventBridgeRuleTemplateGroupIds`; Terraform `event_bridge_rule_template_group_ids`.
-    pub fn event_bridge_rule_template_group_ids(&self) -> Expr {
+    pub fn event_bridge_rule_template_group_ids(&self) -> rt::Expr {
         self.0.attr("EventBridgeRuleTemplateGroupIds")
     }
     /// CloudFormation `Fn::GetAtt` `FailedMediaResourceMap`; Terraform `failed_media_resource_map`.
-    pub fn failed_media_resource_map(&self) -> Expr {
+    pub fn failed_media_resource_map(&self) -> rt::Expr {
         self.0.attr("FailedMediaResourceMap")
     }
     /// A signal map's id.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// CloudFormation `Fn::GetAtt` `LastDiscoveredAt`; Terraform `last_discovered_at`.
-    pub fn last_discovered_at(&self) -> Expr {
+    pub fn last_discovered_at(&self) -> rt::Expr {
         self.0.attr("LastDiscoveredAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastSuccessfulMonitorDeployment`; Terraform `last_successful_monitor_deployment`.
-    pub fn last_successful_monitor_deployment(&self) -> Expr {
+    pub fn last_successful_monitor_deployment(&self) -> rt::Expr {
         self.0.attr("LastSuccessfulMonitorDeployment")
     }
     /// CloudFormation `Fn::GetAtt` `MediaResourceMap`; Terraform `media_resource_map`.
-    pub fn media_resource_map(&self) -> Expr {
+    pub fn media_resource_map(&self) -> rt::Expr {
         self.0.attr("MediaResourceMap")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// If true, there are pending monitor changes for this signal map that can be deployed.
     ///
     /// CloudFormation `Fn::GetAtt` `MonitorChangesPendingDeployment`; Terraform `monitor_changes_pending_deployment`.
-    pub fn monitor_changes_pending_deployment(&self) -> Expr {
+    pub fn monitor_changes_pending_deployment(&self) -> rt::Expr {
         self.0.attr("MonitorChangesPendingDeployment")
     }
     /// CloudFormation `Fn::GetAtt` `MonitorDeployment`; Terraform `monitor_deployment`.
-    pub fn monitor_deployment(&self) -> Expr {
+    pub fn monitor_deployment(&self) -> rt::Expr {
         self.0.attr("MonitorDeployment")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }

@@ -2,23 +2,24 @@
 //! `MediaPackage` resource types of the CloudFormation registry (`AWS::MediaPackage::*`): 5 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `mediapackage` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::MediaPackage::Asset
 ///
 /// CloudFormation: `AWS::MediaPackage::Asset`. Terraform: `awscc_mediapackage_asset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackage-asset.html)
-pub struct Asset(Base);
-static ASSET_TYPE: TypeInfo = TypeInfo {
+pub struct Asset(rt::Base);
+static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackage::Asset",
     terraform: Some("awscc_mediapackage_asset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -46,23 +47,23 @@ impl Asset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        id_property: impl Into<Expr>,
-        packaging_group_id: impl Into<Expr>,
-        source_arn: impl Into<Expr>,
-        source_role_arn: impl Into<Expr>,
+        id_property: impl Into<rt::Expr>,
+        packaging_group_id: impl Into<rt::Expr>,
+        source_arn: impl Into<rt::Expr>,
+        source_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ASSET_TYPE);
-        this.set("Id", Some("id"), string(id_property));
+        let mut this = rt::Base::new(id, &ASSET_TYPE);
+        this.set("Id", Some("id"), rt::string(id_property));
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            string(packaging_group_id),
+            rt::string(packaging_group_id),
         );
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
         this.set(
             "SourceRoleArn",
             Some("source_role_arn"),
-            string(source_role_arn),
+            rt::string(source_role_arn),
         );
         Asset(this)
     }
@@ -74,33 +75,34 @@ impl Asset {
         value: impl IntoIterator<Item = asset::EgressEndpoint>,
     ) -> Self {
         self.0
-            .set("EgressEndpoints", Some("egress_endpoints"), list(value));
+            .set("EgressEndpoints", Some("egress_endpoints"), rt::list(value));
         self
     }
     /// The resource ID to include in SPEKE key requests.
     ///
     /// CloudFormation `ResourceId`, Terraform `resource_id`.
-    pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceId", Some("resource_id"), string(value));
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
 }
 builder!(Asset, AssetHandle);
 /// A declared `AWS::MediaPackage::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssetHandle(Handle);
+pub struct AssetHandle(rt::Handle);
 handle!(AssetHandle);
 impl AssetHandle {
     /// The ARN of the Asset.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time the Asset was initially submitted for Ingest.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -113,17 +115,20 @@ pub mod asset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-asset-egressendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct EgressEndpoint(Props);
+    pub struct EgressEndpoint(rt::Props);
     impl EgressEndpoint {
         /// A new `EgressEndpoint`. Required properties: `packaging_configuration_id` (`PackagingConfigurationId`), `url` (`Url`).
-        pub fn new(packaging_configuration_id: impl Into<Expr>, url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            packaging_configuration_id: impl Into<rt::Expr>,
+            url: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PackagingConfigurationId",
                 Some("packaging_configuration_id"),
-                string(packaging_configuration_id),
+                rt::string(packaging_configuration_id),
             );
-            this.set("Url", Some("url"), string(url));
+            this.set("Url", Some("url"), rt::string(url));
             EgressEndpoint(this)
         }
     }
@@ -134,11 +139,11 @@ pub mod asset {
 /// CloudFormation: `AWS::MediaPackage::Channel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackage-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackage::Channel",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -166,16 +171,16 @@ static CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl Channel {
     /// Declares a `AWS::MediaPackage::Channel` with the stack-unique `id`. Required properties: `id_property` (`Id`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, id_property: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
-        this.set("Id", None, string(id_property));
+    pub fn new(id: impl Into<String>, id_property: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
+        this.set("Id", None, rt::string(id_property));
         Channel(this)
     }
     /// A short text description of the Channel.
     ///
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The configuration parameters for egress access logging.
@@ -203,13 +208,13 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::MediaPackage::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// The Amazon Resource Name (ARN) assigned to the Channel.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -222,18 +227,18 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-hlsingest.html)
     #[derive(Clone, Debug)]
-    pub struct HlsIngest(Props);
+    pub struct HlsIngest(rt::Props);
     impl HlsIngest {
         /// A new `HlsIngest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsIngest(this)
         }
         /// A list of endpoints to which the source stream should be sent.
         ///
         /// CloudFormation `ingestEndpoints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ingest_endpoints(mut self, value: impl IntoIterator<Item = IngestEndpoint>) -> Self {
-            self.0.set("ingestEndpoints", None, list(value));
+            self.0.set("ingestEndpoints", None, rt::list(value));
             self
         }
     }
@@ -244,39 +249,39 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-ingestendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct IngestEndpoint(Props);
+    pub struct IngestEndpoint(rt::Props);
     impl IngestEndpoint {
         /// A new `IngestEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IngestEndpoint(this)
         }
         /// The system generated unique identifier for the IngestEndpoint
         ///
         /// CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", None, string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", None, rt::string(value));
             self
         }
         /// The system generated password for ingest authentication.
         ///
         /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", None, string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", None, rt::string(value));
             self
         }
         /// The ingest URL to which the source stream should be sent.
         ///
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// The system generated username for ingest authentication.
         ///
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -285,18 +290,18 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// Sets a custom AWS CloudWatch log group name for access logs.
         ///
         /// Constraints: length 1..=256; pattern `\A^(\/aws\/MediaPackage\/)[a-zA-Z0-9_-]+\Z`. CloudFormation `LogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroupName", None, string(value));
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroupName", None, rt::string(value));
             self
         }
     }
@@ -307,11 +312,11 @@ pub mod channel {
 /// CloudFormation: `AWS::MediaPackage::OriginEndpoint`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackage-originendpoint.html)
-pub struct OriginEndpoint(Base);
-static ORIGIN_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct OriginEndpoint(rt::Base);
+static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackage::OriginEndpoint",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -341,12 +346,12 @@ impl OriginEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_id: impl Into<Expr>,
-        id_property: impl Into<Expr>,
+        channel_id: impl Into<rt::Expr>,
+        id_property: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ORIGIN_ENDPOINT_TYPE);
-        this.set("ChannelId", None, string(channel_id));
-        this.set("Id", None, string(id_property));
+        let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
+        this.set("ChannelId", None, rt::string(channel_id));
+        this.set("Id", None, rt::string(id_property));
         OriginEndpoint(this)
     }
     /// CDN Authorization credentials
@@ -373,8 +378,8 @@ impl OriginEndpoint {
     /// A short text description of the OriginEndpoint.
     ///
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// An HTTP Live Streaming (HLS) packaging configuration.
@@ -387,8 +392,8 @@ impl OriginEndpoint {
     /// A short string appended to the end of the OriginEndpoint URL.
     ///
     /// CloudFormation `ManifestName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn manifest_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ManifestName", None, string(value));
+    pub fn manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ManifestName", None, rt::string(value));
         self
     }
     /// A Microsoft Smooth Streaming (MSS) packaging configuration.
@@ -409,40 +414,40 @@ impl OriginEndpoint {
     ///
     /// CloudFormation `StartoverWindowSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn startover_window_seconds(mut self, value: i64) -> Self {
-        self.0.set("StartoverWindowSeconds", None, int(value));
+        self.0.set("StartoverWindowSeconds", None, rt::int(value));
         self
     }
     /// Amount of delay (seconds) to enforce on the playback of live content.
     ///
     /// CloudFormation `TimeDelaySeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn time_delay_seconds(mut self, value: i64) -> Self {
-        self.0.set("TimeDelaySeconds", None, int(value));
+        self.0.set("TimeDelaySeconds", None, rt::int(value));
         self
     }
     /// A list of source IP CIDR blocks that will be allowed to access the OriginEndpoint.
     ///
     /// CloudFormation `Whitelist`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn whitelist(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Whitelist", None, strings(value));
+    pub fn whitelist(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Whitelist", None, rt::strings(value));
         self
     }
 }
 builder!(OriginEndpoint, OriginEndpointHandle);
 /// A declared `AWS::MediaPackage::OriginEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OriginEndpointHandle(Handle);
+pub struct OriginEndpointHandle(rt::Handle);
 handle!(OriginEndpointHandle);
 impl OriginEndpointHandle {
     /// The Amazon Resource Name (ARN) assigned to the OriginEndpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The URL of the packaged OriginEndpoint for consumption.
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
 }
@@ -455,16 +460,20 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-authorization.html)
     #[derive(Clone, Debug)]
-    pub struct Authorization(Props);
+    pub struct Authorization(rt::Props);
     impl Authorization {
         /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
         pub fn new(
-            cdn_identifier_secret: impl Into<Expr>,
-            secrets_role_arn: impl Into<Expr>,
+            cdn_identifier_secret: impl Into<rt::Expr>,
+            secrets_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CdnIdentifierSecret", None, string(cdn_identifier_secret));
-            this.set("SecretsRoleArn", None, string(secrets_role_arn));
+            let mut this = rt::Props::default();
+            this.set(
+                "CdnIdentifierSecret",
+                None,
+                rt::string(cdn_identifier_secret),
+            );
+            this.set("SecretsRoleArn", None, rt::string(secrets_role_arn));
             Authorization(this)
         }
     }
@@ -475,20 +484,20 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafencryption.html)
     #[derive(Clone, Debug)]
-    pub struct CmafEncryption(Props);
+    pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
         /// A new `CmafEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SpekeKeyProvider", None, speke_key_provider.into());
             CmafEncryption(this)
         }
         /// An optional 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting blocks.
         ///
         /// Constraints: length 32..=32; pattern `\A[0-9a-fA-F]+\Z`. CloudFormation `ConstantInitializationVector`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConstantInitializationVector", None, string(value));
+                .set("ConstantInitializationVector", None, rt::string(value));
             self
         }
         /// The encryption method used
@@ -502,7 +511,8 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `KeyRotationIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn key_rotation_interval_seconds(mut self, value: i64) -> Self {
-            self.0.set("KeyRotationIntervalSeconds", None, int(value));
+            self.0
+                .set("KeyRotationIntervalSeconds", None, rt::int(value));
             self
         }
     }
@@ -513,11 +523,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafpackage.html)
     #[derive(Clone, Debug)]
-    pub struct CmafPackage(Props);
+    pub struct CmafPackage(rt::Props);
     impl CmafPackage {
         /// A new `CmafPackage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CmafPackage(this)
         }
         /// A Common Media Application Format (CMAF) encryption configuration.
@@ -531,21 +541,21 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `HlsManifests`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn hls_manifests(mut self, value: impl IntoIterator<Item = HlsManifest>) -> Self {
-            self.0.set("HlsManifests", None, list(value));
+            self.0.set("HlsManifests", None, rt::list(value));
             self
         }
         /// Duration (in seconds) of each segment.
         ///
         /// CloudFormation `SegmentDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("SegmentDurationSeconds", None, int(value));
+            self.0.set("SegmentDurationSeconds", None, rt::int(value));
             self
         }
         /// An optional custom string that is prepended to the name of each segment.
         ///
         /// CloudFormation `SegmentPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn segment_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SegmentPrefix", None, string(value));
+        pub fn segment_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SegmentPrefix", None, rt::string(value));
             self
         }
         /// A StreamSelection configuration.
@@ -563,11 +573,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashencryption.html)
     #[derive(Clone, Debug)]
-    pub struct DashEncryption(Props);
+    pub struct DashEncryption(rt::Props);
     impl DashEncryption {
         /// A new `DashEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SpekeKeyProvider", None, speke_key_provider.into());
             DashEncryption(this)
         }
@@ -575,7 +585,8 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `KeyRotationIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn key_rotation_interval_seconds(mut self, value: i64) -> Self {
-            self.0.set("KeyRotationIntervalSeconds", None, int(value));
+            self.0
+                .set("KeyRotationIntervalSeconds", None, rt::int(value));
             self
         }
     }
@@ -586,18 +597,18 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashpackage.html)
     #[derive(Clone, Debug)]
-    pub struct DashPackage(Props);
+    pub struct DashPackage(rt::Props);
     impl DashPackage {
         /// A new `DashPackage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashPackage(this)
         }
         /// A list of SCTE-35 message types that are treated as ad markers in the output.
         ///
         /// CloudFormation `AdTriggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ad_triggers(mut self, value: impl IntoIterator<Item = AdTriggers>) -> Self {
-            self.0.set("AdTriggers", None, list(value));
+            self.0.set("AdTriggers", None, rt::list(value));
             self
         }
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.
@@ -618,7 +629,8 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `IncludeIframeOnlyStream`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_iframe_only_stream(mut self, value: bool) -> Self {
-            self.0.set("IncludeIframeOnlyStream", None, boolean(value));
+            self.0
+                .set("IncludeIframeOnlyStream", None, rt::boolean(value));
             self
         }
         /// Determines the position of some tags in the Media Presentation Description (MPD).
@@ -632,28 +644,28 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `ManifestWindowSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn manifest_window_seconds(mut self, value: i64) -> Self {
-            self.0.set("ManifestWindowSeconds", None, int(value));
+            self.0.set("ManifestWindowSeconds", None, rt::int(value));
             self
         }
         /// Minimum duration (in seconds) that a player will buffer media before starting the presentation.
         ///
         /// CloudFormation `MinBufferTimeSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_buffer_time_seconds(mut self, value: i64) -> Self {
-            self.0.set("MinBufferTimeSeconds", None, int(value));
+            self.0.set("MinBufferTimeSeconds", None, rt::int(value));
             self
         }
         /// Minimum duration (in seconds) between potential changes to the Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD).
         ///
         /// CloudFormation `MinUpdatePeriodSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_update_period_seconds(mut self, value: i64) -> Self {
-            self.0.set("MinUpdatePeriodSeconds", None, int(value));
+            self.0.set("MinUpdatePeriodSeconds", None, rt::int(value));
             self
         }
         /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods.
         ///
         /// CloudFormation `PeriodTriggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn period_triggers(mut self, value: impl IntoIterator<Item = PeriodTriggers>) -> Self {
-            self.0.set("PeriodTriggers", None, list(value));
+            self.0.set("PeriodTriggers", None, rt::list(value));
             self
         }
         /// The Dynamic Adaptive Streaming over HTTP (DASH) profile type.
@@ -667,7 +679,7 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `SegmentDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("SegmentDurationSeconds", None, int(value));
+            self.0.set("SegmentDurationSeconds", None, rt::int(value));
             self
         }
         /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).
@@ -689,7 +701,7 @@ pub mod origin_endpoint {
         /// CloudFormation `SuggestedPresentationDelaySeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn suggested_presentation_delay_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("SuggestedPresentationDelaySeconds", None, int(value));
+                .set("SuggestedPresentationDelaySeconds", None, rt::int(value));
             self
         }
         /// Determines the type of UTCTiming included in the Media Presentation Description (MPD)
@@ -702,8 +714,8 @@ pub mod origin_endpoint {
         /// Specifies the value attribute of the UTCTiming field when utcTiming is set to HTTP-ISO, HTTP-HEAD or HTTP-XSDATE
         ///
         /// CloudFormation `UtcTimingUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn utc_timing_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UtcTimingUri", None, string(value));
+        pub fn utc_timing_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UtcTimingUri", None, rt::string(value));
             self
         }
     }
@@ -714,14 +726,14 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionContractConfiguration(Props);
+    pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
         /// A new `EncryptionContractConfiguration`. Required properties: `preset_speke20_audio` (`PresetSpeke20Audio`), `preset_speke20_video` (`PresetSpeke20Video`).
         pub fn new(
             preset_speke20_audio: PresetSpeke20Audio,
             preset_speke20_video: PresetSpeke20Video,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PresetSpeke20Audio", None, preset_speke20_audio.into());
             this.set("PresetSpeke20Video", None, preset_speke20_video.into());
             EncryptionContractConfiguration(this)
@@ -734,20 +746,20 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsencryption.html)
     #[derive(Clone, Debug)]
-    pub struct HlsEncryption(Props);
+    pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
         /// A new `HlsEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SpekeKeyProvider", None, speke_key_provider.into());
             HlsEncryption(this)
         }
         /// A constant initialization vector for encryption (optional).
         ///
         /// CloudFormation `ConstantInitializationVector`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConstantInitializationVector", None, string(value));
+                .set("ConstantInitializationVector", None, rt::string(value));
             self
         }
         /// The encryption method to use.
@@ -761,14 +773,15 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `KeyRotationIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn key_rotation_interval_seconds(mut self, value: i64) -> Self {
-            self.0.set("KeyRotationIntervalSeconds", None, int(value));
+            self.0
+                .set("KeyRotationIntervalSeconds", None, rt::int(value));
             self
         }
         /// When enabled, the EXT-X-KEY tag will be repeated in output manifests.
         ///
         /// CloudFormation `RepeatExtXKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn repeat_ext_x_key(mut self, value: bool) -> Self {
-            self.0.set("RepeatExtXKey", None, boolean(value));
+            self.0.set("RepeatExtXKey", None, rt::boolean(value));
             self
         }
     }
@@ -779,12 +792,12 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsmanifest.html)
     #[derive(Clone, Debug)]
-    pub struct HlsManifest(Props);
+    pub struct HlsManifest(rt::Props);
     impl HlsManifest {
         /// A new `HlsManifest`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             HlsManifest(this)
         }
         /// This setting controls how ad markers are included in the packaged OriginEndpoint.
@@ -798,7 +811,7 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `AdTriggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ad_triggers(mut self, value: impl IntoIterator<Item = AdTriggers>) -> Self {
-            self.0.set("AdTriggers", None, list(value));
+            self.0.set("AdTriggers", None, rt::list(value));
             self
         }
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.
@@ -812,14 +825,15 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `IncludeIframeOnlyStream`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_iframe_only_stream(mut self, value: bool) -> Self {
-            self.0.set("IncludeIframeOnlyStream", None, boolean(value));
+            self.0
+                .set("IncludeIframeOnlyStream", None, rt::boolean(value));
             self
         }
         /// An optional short string appended to the end of the OriginEndpoint URL.
         ///
         /// CloudFormation `ManifestName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ManifestName", None, string(value));
+        pub fn manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ManifestName", None, rt::string(value));
             self
         }
         /// The HTTP Live Streaming (HLS) playlist type.
@@ -833,7 +847,7 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `PlaylistWindowSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn playlist_window_seconds(mut self, value: i64) -> Self {
-            self.0.set("PlaylistWindowSeconds", None, int(value));
+            self.0.set("PlaylistWindowSeconds", None, rt::int(value));
             self
         }
         /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
@@ -841,14 +855,14 @@ pub mod origin_endpoint {
         /// CloudFormation `ProgramDateTimeIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_date_time_interval_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("ProgramDateTimeIntervalSeconds", None, int(value));
+                .set("ProgramDateTimeIntervalSeconds", None, rt::int(value));
             self
         }
         /// The URL of the packaged OriginEndpoint for consumption.
         ///
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -859,11 +873,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlspackage.html)
     #[derive(Clone, Debug)]
-    pub struct HlsPackage(Props);
+    pub struct HlsPackage(rt::Props);
     impl HlsPackage {
         /// A new `HlsPackage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsPackage(this)
         }
         /// This setting controls how ad markers are included in the packaged OriginEndpoint.
@@ -877,7 +891,7 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `AdTriggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ad_triggers(mut self, value: impl IntoIterator<Item = AdTriggers>) -> Self {
-            self.0.set("AdTriggers", None, list(value));
+            self.0.set("AdTriggers", None, rt::list(value));
             self
         }
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.
@@ -898,14 +912,15 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `IncludeDvbSubtitles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_dvb_subtitles(mut self, value: bool) -> Self {
-            self.0.set("IncludeDvbSubtitles", None, boolean(value));
+            self.0.set("IncludeDvbSubtitles", None, rt::boolean(value));
             self
         }
         /// When enabled, an I-Frame only stream will be included in the output.
         ///
         /// CloudFormation `IncludeIframeOnlyStream`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn include_iframe_only_stream(mut self, value: bool) -> Self {
-            self.0.set("IncludeIframeOnlyStream", None, boolean(value));
+            self.0
+                .set("IncludeIframeOnlyStream", None, rt::boolean(value));
             self
         }
         /// The HTTP Live Streaming (HLS) playlist type.
@@ -919,7 +934,7 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `PlaylistWindowSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn playlist_window_seconds(mut self, value: i64) -> Self {
-            self.0.set("PlaylistWindowSeconds", None, int(value));
+            self.0.set("PlaylistWindowSeconds", None, rt::int(value));
             self
         }
         /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
@@ -927,14 +942,14 @@ pub mod origin_endpoint {
         /// CloudFormation `ProgramDateTimeIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn program_date_time_interval_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("ProgramDateTimeIntervalSeconds", None, int(value));
+                .set("ProgramDateTimeIntervalSeconds", None, rt::int(value));
             self
         }
         /// Duration (in seconds) of each fragment.
         ///
         /// CloudFormation `SegmentDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("SegmentDurationSeconds", None, int(value));
+            self.0.set("SegmentDurationSeconds", None, rt::int(value));
             self
         }
         /// A StreamSelection configuration.
@@ -948,7 +963,8 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `UseAudioRenditionGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn use_audio_rendition_group(mut self, value: bool) -> Self {
-            self.0.set("UseAudioRenditionGroup", None, boolean(value));
+            self.0
+                .set("UseAudioRenditionGroup", None, rt::boolean(value));
             self
         }
     }
@@ -959,11 +975,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-mssencryption.html)
     #[derive(Clone, Debug)]
-    pub struct MssEncryption(Props);
+    pub struct MssEncryption(rt::Props);
     impl MssEncryption {
         /// A new `MssEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SpekeKeyProvider", None, speke_key_provider.into());
             MssEncryption(this)
         }
@@ -975,11 +991,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-msspackage.html)
     #[derive(Clone, Debug)]
-    pub struct MssPackage(Props);
+    pub struct MssPackage(rt::Props);
     impl MssPackage {
         /// A new `MssPackage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MssPackage(this)
         }
         /// A Microsoft Smooth Streaming (MSS) encryption configuration.
@@ -993,14 +1009,14 @@ pub mod origin_endpoint {
         ///
         /// CloudFormation `ManifestWindowSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn manifest_window_seconds(mut self, value: i64) -> Self {
-            self.0.set("ManifestWindowSeconds", None, int(value));
+            self.0.set("ManifestWindowSeconds", None, rt::int(value));
             self
         }
         /// The duration (in seconds) of each segment.
         ///
         /// CloudFormation `SegmentDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn segment_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("SegmentDurationSeconds", None, int(value));
+            self.0.set("SegmentDurationSeconds", None, rt::int(value));
             self
         }
         /// A StreamSelection configuration.
@@ -1018,27 +1034,27 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
-    pub struct SpekeKeyProvider(Props);
+    pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
         pub fn new(
-            resource_id: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            url: impl Into<Expr>,
+            resource_id: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceId", None, string(resource_id));
-            this.set("RoleArn", None, string(role_arn));
-            this.set("SystemIds", None, strings(system_ids));
-            this.set("Url", None, string(url));
+            let mut this = rt::Props::default();
+            this.set("ResourceId", None, rt::string(resource_id));
+            this.set("RoleArn", None, rt::string(role_arn));
+            this.set("SystemIds", None, rt::strings(system_ids));
+            this.set("Url", None, rt::string(url));
             SpekeKeyProvider(this)
         }
         /// An Amazon Resource Name (ARN) of a Certificate Manager certificate that MediaPackage will use for enforcing secure end-to-end data transfer with the key provider service.
         ///
         /// CloudFormation `CertificateArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CertificateArn", None, string(value));
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CertificateArn", None, rt::string(value));
             self
         }
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -1060,25 +1076,25 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-streamselection.html)
     #[derive(Clone, Debug)]
-    pub struct StreamSelection(Props);
+    pub struct StreamSelection(rt::Props);
     impl StreamSelection {
         /// A new `StreamSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamSelection(this)
         }
         /// The maximum video bitrate (bps) to include in output.
         ///
         /// CloudFormation `MaxVideoBitsPerSecond`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_video_bits_per_second(mut self, value: i64) -> Self {
-            self.0.set("MaxVideoBitsPerSecond", None, int(value));
+            self.0.set("MaxVideoBitsPerSecond", None, rt::int(value));
             self
         }
         /// The minimum video bitrate (bps) to include in output.
         ///
         /// CloudFormation `MinVideoBitsPerSecond`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_video_bits_per_second(mut self, value: i64) -> Self {
-            self.0.set("MinVideoBitsPerSecond", None, int(value));
+            self.0.set("MinVideoBitsPerSecond", None, rt::int(value));
             self
         }
         /// A directive that determines the order of streams in the output.
@@ -1287,11 +1303,11 @@ pub mod origin_endpoint {
 /// CloudFormation: `AWS::MediaPackage::PackagingConfiguration`. Terraform: `awscc_mediapackage_packaging_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackage-packagingconfiguration.html)
-pub struct PackagingConfiguration(Base);
-static PACKAGING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct PackagingConfiguration(rt::Base);
+static PACKAGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackage::PackagingConfiguration",
     terraform: Some("awscc_mediapackage_packaging_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1319,15 +1335,15 @@ impl PackagingConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        id_property: impl Into<Expr>,
-        packaging_group_id: impl Into<Expr>,
+        id_property: impl Into<rt::Expr>,
+        packaging_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PACKAGING_CONFIGURATION_TYPE);
-        this.set("Id", Some("id"), string(id_property));
+        let mut this = rt::Base::new(id, &PACKAGING_CONFIGURATION_TYPE);
+        this.set("Id", Some("id"), rt::string(id_property));
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            string(packaging_group_id),
+            rt::string(packaging_group_id),
         );
         PackagingConfiguration(this)
     }
@@ -1365,13 +1381,13 @@ impl PackagingConfiguration {
 builder!(PackagingConfiguration, PackagingConfigurationHandle);
 /// A declared `AWS::MediaPackage::PackagingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PackagingConfigurationHandle(Handle);
+pub struct PackagingConfigurationHandle(rt::Handle);
 handle!(PackagingConfigurationHandle);
 impl PackagingConfigurationHandle {
     /// The ARN of the PackagingConfiguration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1384,11 +1400,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafencryption.html)
     #[derive(Clone, Debug)]
-    pub struct CmafEncryption(Props);
+    pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
         /// A new `CmafEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SpekeKeyProvider",
                 Some("speke_key_provider"),
@@ -1404,12 +1420,16 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafpackage.html)
     #[derive(Clone, Debug)]
-    pub struct CmafPackage(Props);
+    pub struct CmafPackage(rt::Props);
     impl CmafPackage {
         /// A new `CmafPackage`. Required properties: `hls_manifests` (`HlsManifests`).
         pub fn new(hls_manifests: impl IntoIterator<Item = HlsManifest>) -> Self {
-            let mut this = Props::default();
-            this.set("HlsManifests", Some("hls_manifests"), list(hls_manifests));
+            let mut this = rt::Props::default();
+            this.set(
+                "HlsManifests",
+                Some("hls_manifests"),
+                rt::list(hls_manifests),
+            );
             CmafPackage(this)
         }
         /// A CMAF encryption configuration.
@@ -1426,7 +1446,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "IncludeEncoderConfigurationInSegments",
                 Some("include_encoder_configuration_in_segments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1437,7 +1457,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "SegmentDurationSeconds",
                 Some("segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1449,11 +1469,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashencryption.html)
     #[derive(Clone, Debug)]
-    pub struct DashEncryption(Props);
+    pub struct DashEncryption(rt::Props);
     impl DashEncryption {
         /// A new `DashEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SpekeKeyProvider",
                 Some("speke_key_provider"),
@@ -1469,11 +1489,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashmanifest.html)
     #[derive(Clone, Debug)]
-    pub struct DashManifest(Props);
+    pub struct DashManifest(rt::Props);
     impl DashManifest {
         /// A new `DashManifest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashManifest(this)
         }
         /// Determines the position of some tags in the Media Presentation Description (MPD).
@@ -1487,9 +1507,9 @@ pub mod packaging_configuration {
         /// An optional string to include in the name of the manifest.
         ///
         /// CloudFormation `ManifestName`, Terraform `manifest_name`.
-        pub fn manifest_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestName", Some("manifest_name"), string(value));
+                .set("ManifestName", Some("manifest_name"), rt::string(value));
             self
         }
         /// Minimum duration (in seconds) that a player will buffer media before starting the presentation.
@@ -1499,7 +1519,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "MinBufferTimeSeconds",
                 Some("min_buffer_time_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1537,15 +1557,15 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashpackage.html)
     #[derive(Clone, Debug)]
-    pub struct DashPackage(Props);
+    pub struct DashPackage(rt::Props);
     impl DashPackage {
         /// A new `DashPackage`. Required properties: `dash_manifests` (`DashManifests`).
         pub fn new(dash_manifests: impl IntoIterator<Item = DashManifest>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DashManifests",
                 Some("dash_manifests"),
-                list(dash_manifests),
+                rt::list(dash_manifests),
             );
             DashPackage(this)
         }
@@ -1563,7 +1583,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "IncludeEncoderConfigurationInSegments",
                 Some("include_encoder_configuration_in_segments"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1574,7 +1594,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "IncludeIframeOnlyStream",
                 Some("include_iframe_only_stream"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1583,7 +1603,7 @@ pub mod packaging_configuration {
         /// CloudFormation `PeriodTriggers`, Terraform `period_triggers`.
         pub fn period_triggers(mut self, value: impl IntoIterator<Item = PeriodTriggers>) -> Self {
             self.0
-                .set("PeriodTriggers", Some("period_triggers"), list(value));
+                .set("PeriodTriggers", Some("period_triggers"), rt::list(value));
             self
         }
         /// Duration (in seconds) of each fragment.
@@ -1593,7 +1613,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "SegmentDurationSeconds",
                 Some("segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1616,14 +1636,14 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionContractConfiguration(Props);
+    pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
         /// A new `EncryptionContractConfiguration`. Required properties: `preset_speke20_audio` (`PresetSpeke20Audio`), `preset_speke20_video` (`PresetSpeke20Video`).
         pub fn new(
             preset_speke20_audio: PresetSpeke20Audio,
             preset_speke20_video: PresetSpeke20Video,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PresetSpeke20Audio",
                 Some("preset_speke_20_audio"),
@@ -1644,11 +1664,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsencryption.html)
     #[derive(Clone, Debug)]
-    pub struct HlsEncryption(Props);
+    pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
         /// A new `HlsEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SpekeKeyProvider",
                 Some("speke_key_provider"),
@@ -1659,11 +1679,11 @@ pub mod packaging_configuration {
         /// An HTTP Live Streaming (HLS) encryption configuration.
         ///
         /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConstantInitializationVector",
                 Some("constant_initialization_vector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1683,11 +1703,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsmanifest.html)
     #[derive(Clone, Debug)]
-    pub struct HlsManifest(Props);
+    pub struct HlsManifest(rt::Props);
     impl HlsManifest {
         /// A new `HlsManifest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsManifest(this)
         }
         /// This setting controls how ad markers are included in the packaged OriginEndpoint.
@@ -1704,16 +1724,16 @@ pub mod packaging_configuration {
             self.0.set(
                 "IncludeIframeOnlyStream",
                 Some("include_iframe_only_stream"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// An optional string to include in the name of the manifest.
         ///
         /// CloudFormation `ManifestName`, Terraform `manifest_name`.
-        pub fn manifest_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestName", Some("manifest_name"), string(value));
+                .set("ManifestName", Some("manifest_name"), rt::string(value));
             self
         }
         /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
@@ -1723,7 +1743,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "ProgramDateTimeIntervalSeconds",
                 Some("program_date_time_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1731,8 +1751,11 @@ pub mod packaging_configuration {
         ///
         /// CloudFormation `RepeatExtXKey`, Terraform `repeat_ext_x_key`.
         pub fn repeat_ext_x_key(mut self, value: bool) -> Self {
-            self.0
-                .set("RepeatExtXKey", Some("repeat_ext_x_key"), boolean(value));
+            self.0.set(
+                "RepeatExtXKey",
+                Some("repeat_ext_x_key"),
+                rt::boolean(value),
+            );
             self
         }
         /// A StreamSelection configuration.
@@ -1751,12 +1774,16 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlspackage.html)
     #[derive(Clone, Debug)]
-    pub struct HlsPackage(Props);
+    pub struct HlsPackage(rt::Props);
     impl HlsPackage {
         /// A new `HlsPackage`. Required properties: `hls_manifests` (`HlsManifests`).
         pub fn new(hls_manifests: impl IntoIterator<Item = HlsManifest>) -> Self {
-            let mut this = Props::default();
-            this.set("HlsManifests", Some("hls_manifests"), list(hls_manifests));
+            let mut this = rt::Props::default();
+            this.set(
+                "HlsManifests",
+                Some("hls_manifests"),
+                rt::list(hls_manifests),
+            );
             HlsPackage(this)
         }
         /// An HTTP Live Streaming (HLS) encryption configuration.
@@ -1773,7 +1800,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "IncludeDvbSubtitles",
                 Some("include_dvb_subtitles"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1784,7 +1811,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "SegmentDurationSeconds",
                 Some("segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1795,7 +1822,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "UseAudioRenditionGroup",
                 Some("use_audio_rendition_group"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1807,11 +1834,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssencryption.html)
     #[derive(Clone, Debug)]
-    pub struct MssEncryption(Props);
+    pub struct MssEncryption(rt::Props);
     impl MssEncryption {
         /// A new `MssEncryption`. Required properties: `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(speke_key_provider: SpekeKeyProvider) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SpekeKeyProvider",
                 Some("speke_key_provider"),
@@ -1827,19 +1854,19 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssmanifest.html)
     #[derive(Clone, Debug)]
-    pub struct MssManifest(Props);
+    pub struct MssManifest(rt::Props);
     impl MssManifest {
         /// A new `MssManifest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MssManifest(this)
         }
         /// An optional string to include in the name of the manifest.
         ///
         /// CloudFormation `ManifestName`, Terraform `manifest_name`.
-        pub fn manifest_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestName", Some("manifest_name"), string(value));
+                .set("ManifestName", Some("manifest_name"), rt::string(value));
             self
         }
         /// A StreamSelection configuration.
@@ -1858,12 +1885,16 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-msspackage.html)
     #[derive(Clone, Debug)]
-    pub struct MssPackage(Props);
+    pub struct MssPackage(rt::Props);
     impl MssPackage {
         /// A new `MssPackage`. Required properties: `mss_manifests` (`MssManifests`).
         pub fn new(mss_manifests: impl IntoIterator<Item = MssManifest>) -> Self {
-            let mut this = Props::default();
-            this.set("MssManifests", Some("mss_manifests"), list(mss_manifests));
+            let mut this = rt::Props::default();
+            this.set(
+                "MssManifests",
+                Some("mss_manifests"),
+                rt::list(mss_manifests),
+            );
             MssPackage(this)
         }
         /// A CMAF encryption configuration.
@@ -1880,7 +1911,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "SegmentDurationSeconds",
                 Some("segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1892,18 +1923,18 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-spekekeyprovider.html)
     #[derive(Clone, Debug)]
-    pub struct SpekeKeyProvider(Props);
+    pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
         pub fn new(
-            role_arn: impl Into<Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            url: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
+            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("SystemIds", Some("system_ids"), strings(system_ids));
-            this.set("Url", Some("url"), string(url));
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("SystemIds", Some("system_ids"), rt::strings(system_ids));
+            this.set("Url", Some("url"), rt::string(url));
             SpekeKeyProvider(this)
         }
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -1928,11 +1959,11 @@ pub mod packaging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-streamselection.html)
     #[derive(Clone, Debug)]
-    pub struct StreamSelection(Props);
+    pub struct StreamSelection(rt::Props);
     impl StreamSelection {
         /// A new `StreamSelection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamSelection(this)
         }
         /// The maximum video bitrate (bps) to include in output.
@@ -1942,7 +1973,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "MaxVideoBitsPerSecond",
                 Some("max_video_bits_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1953,7 +1984,7 @@ pub mod packaging_configuration {
             self.0.set(
                 "MinVideoBitsPerSecond",
                 Some("min_video_bits_per_second"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2089,11 +2120,11 @@ pub mod packaging_configuration {
 /// CloudFormation: `AWS::MediaPackage::PackagingGroup`. Terraform: `awscc_mediapackage_packaging_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackage-packaginggroup.html)
-pub struct PackagingGroup(Base);
-static PACKAGING_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct PackagingGroup(rt::Base);
+static PACKAGING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackage::PackagingGroup",
     terraform: Some("awscc_mediapackage_packaging_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2119,9 +2150,9 @@ static PACKAGING_GROUP_TYPE: TypeInfo = TypeInfo {
 impl PackagingGroup {
     /// Declares a `AWS::MediaPackage::PackagingGroup` with the stack-unique `id`. Required properties: `id_property` (`Id`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, id_property: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PACKAGING_GROUP_TYPE);
-        this.set("Id", Some("id"), string(id_property));
+    pub fn new(id: impl Into<String>, id_property: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PACKAGING_GROUP_TYPE);
+        this.set("Id", Some("id"), rt::string(id_property));
         PackagingGroup(this)
     }
     /// CDN Authorization
@@ -2144,19 +2175,19 @@ impl PackagingGroup {
 builder!(PackagingGroup, PackagingGroupHandle);
 /// A declared `AWS::MediaPackage::PackagingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PackagingGroupHandle(Handle);
+pub struct PackagingGroupHandle(rt::Handle);
 handle!(PackagingGroupHandle);
 impl PackagingGroupHandle {
     /// The ARN of the PackagingGroup.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The fully qualified domain name for Assets in the PackagingGroup.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainName`; Terraform `domain_name`.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
 }
@@ -2167,23 +2198,23 @@ pub mod packaging_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-authorization.html)
     #[derive(Clone, Debug)]
-    pub struct Authorization(Props);
+    pub struct Authorization(rt::Props);
     impl Authorization {
         /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
         pub fn new(
-            cdn_identifier_secret: impl Into<Expr>,
-            secrets_role_arn: impl Into<Expr>,
+            cdn_identifier_secret: impl Into<rt::Expr>,
+            secrets_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecret",
                 Some("cdn_identifier_secret"),
-                string(cdn_identifier_secret),
+                rt::string(cdn_identifier_secret),
             );
             this.set(
                 "SecretsRoleArn",
                 Some("secrets_role_arn"),
-                string(secrets_role_arn),
+                rt::string(secrets_role_arn),
             );
             Authorization(this)
         }
@@ -2193,19 +2224,19 @@ pub mod packaging_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// Sets a custom AWS CloudWatch log group name for egress logs.
         ///
         /// Constraints: length 1..=512; pattern `\A\/aws\/MediaPackage\/[0-9a-zA-Z-_\/\.#]+\Z`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupName", Some("log_group_name"), string(value));
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `MediaPackageV2` resource types of the CloudFormation registry (`AWS::MediaPackageV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `mediapackagev2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// <p>Represents an entry point into AWS Elemental MediaPackage for an ABR video content stream sent from an upstream encoder such as AWS Elemental MediaLive.
 ///
 /// CloudFormation: `AWS::MediaPackageV2::Channel`. Terraform: `awscc_mediapackagev2_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackagev2-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackageV2::Channel",
     terraform: Some("awscc_mediapackagev2_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,24 +56,28 @@ impl Channel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_group_name: impl Into<Expr>,
-        channel_name: impl Into<Expr>,
+        channel_group_name: impl Into<rt::Expr>,
+        channel_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            string(channel_group_name),
+            rt::string(channel_group_name),
         );
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
         Channel(this)
     }
     /// <p>Enter any descriptive text that helps you to identify the channel.</p>
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// <p>The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.</p>
@@ -129,41 +134,41 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::MediaPackageV2::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// <p>The Amazon Resource Name (ARN) associated with the resource.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// <p>The date and time the channel was created.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// <p>The list of ingest endpoints.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `IngestEndpoints`; Terraform `ingest_endpoints`.
-    pub fn ingest_endpoints(&self) -> Expr {
+    pub fn ingest_endpoints(&self) -> rt::Expr {
         self.0.attr("IngestEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `IngestEndpointUrls`; Terraform `ingest_endpoint_urls`.
-    pub fn ingest_endpoint_urls(&self) -> Expr {
+    pub fn ingest_endpoint_urls(&self) -> rt::Expr {
         self.0.attr("IngestEndpointUrls")
     }
     /// <p>The date and time the channel was modified.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// <p>The multiview channels, in the same channel group, that list this channel as an available source.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachedMultiviewChannels`; Terraform `attached_multiview_channels`.
-    pub fn attached_multiview_channels(&self) -> Expr {
+    pub fn attached_multiview_channels(&self) -> rt::Expr {
         self.0.attr("AttachedMultiviewChannels")
     }
 }
@@ -176,11 +181,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-inputswitchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InputSwitchConfiguration(Props);
+    pub struct InputSwitchConfiguration(rt::Props);
     impl InputSwitchConfiguration {
         /// A new `InputSwitchConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputSwitchConfiguration(this)
         }
         /// <p>When true, AWS Elemental MediaPackage performs input switching based on the MQCS.
@@ -190,7 +195,7 @@ pub mod channel {
             self.0.set(
                 "MQCSInputSwitching",
                 Some("mqcs_input_switching"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -199,7 +204,7 @@ pub mod channel {
         /// Constraints: range 1..=2. CloudFormation `PreferredInput`, Terraform `preferred_input`.
         pub fn preferred_input(mut self, value: i64) -> Self {
             self.0
-                .set("PreferredInput", Some("preferred_input"), int(value));
+                .set("PreferredInput", Some("preferred_input"), rt::int(value));
             self
         }
     }
@@ -210,23 +215,23 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-multiviewconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MultiviewConfiguration(Props);
+    pub struct MultiviewConfiguration(rt::Props);
     impl MultiviewConfiguration {
         /// A new `MultiviewConfiguration`. Required properties: `available_layouts` (`AvailableLayouts`), `available_sources` (`AvailableSources`).
         pub fn new(
             available_layouts: impl IntoIterator<Item = MultiviewLayoutType>,
-            available_sources: impl IntoIterator<Item = impl Into<Expr>>,
+            available_sources: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AvailableLayouts",
                 Some("available_layouts"),
-                list(available_layouts),
+                rt::list(available_layouts),
             );
             this.set(
                 "AvailableSources",
                 Some("available_sources"),
-                strings(available_sources),
+                rt::strings(available_sources),
             );
             MultiviewConfiguration(this)
         }
@@ -238,11 +243,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-outputheaderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OutputHeaderConfiguration(Props);
+    pub struct OutputHeaderConfiguration(rt::Props);
     impl OutputHeaderConfiguration {
         /// A new `OutputHeaderConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OutputHeaderConfiguration(this)
         }
         /// <p>When true, AWS Elemental MediaPackage includes the MQCS in responses to the CDN.
@@ -250,7 +255,7 @@ pub mod channel {
         /// CloudFormation `PublishMQCS`, Terraform `publish_mqcs`.
         pub fn publish_mqcs(mut self, value: bool) -> Self {
             self.0
-                .set("PublishMQCS", Some("publish_mqcs"), boolean(value));
+                .set("PublishMQCS", Some("publish_mqcs"), rt::boolean(value));
             self
         }
     }
@@ -298,11 +303,11 @@ pub mod channel {
 /// CloudFormation: `AWS::MediaPackageV2::ChannelGroup`. Terraform: `awscc_mediapackagev2_channel_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackagev2-channelgroup.html)
-pub struct ChannelGroup(Base);
-static CHANNEL_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelGroup(rt::Base);
+static CHANNEL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackageV2::ChannelGroup",
     terraform: Some("awscc_mediapackagev2_channel_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -332,52 +337,52 @@ static CHANNEL_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ChannelGroup {
     /// Declares a `AWS::MediaPackageV2::ChannelGroup` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, channel_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CHANNEL_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, channel_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CHANNEL_GROUP_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            string(channel_group_name),
+            rt::string(channel_group_name),
         );
         ChannelGroup(this)
     }
     /// <p>Enter any descriptive text that helps you to identify the channel group.</p>
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ChannelGroup, ChannelGroupHandle);
 /// A declared `AWS::MediaPackageV2::ChannelGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelGroupHandle(Handle);
+pub struct ChannelGroupHandle(rt::Handle);
 handle!(ChannelGroupHandle);
 impl ChannelGroupHandle {
     /// <p>The Amazon Resource Name (ARN) associated with the resource.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// <p>The date and time the channel group was created.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// <p>The output domain where the source stream should be sent.
     ///
     /// CloudFormation `Fn::GetAtt` `EgressDomain`; Terraform `egress_domain`.
-    pub fn egress_domain(&self) -> Expr {
+    pub fn egress_domain(&self) -> rt::Expr {
         self.0.attr("EgressDomain")
     }
     /// <p>The date and time the channel group was modified.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -386,11 +391,11 @@ impl ChannelGroupHandle {
 /// CloudFormation: `AWS::MediaPackageV2::ChannelPolicy`. Terraform: `awscc_mediapackagev2_channel_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackagev2-channelpolicy.html)
-pub struct ChannelPolicy(Base);
-static CHANNEL_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelPolicy(rt::Base);
+static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackageV2::ChannelPolicy",
     terraform: Some("awscc_mediapackagev2_channel_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -417,36 +422,40 @@ impl ChannelPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_group_name: impl Into<Expr>,
-        channel_name: impl Into<Expr>,
-        policy: impl Into<Value>,
+        channel_group_name: impl Into<rt::Expr>,
+        channel_name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &CHANNEL_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            string(channel_group_name),
+            rt::string(channel_group_name),
         );
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
-        this.set("Policy", Some("policy"), json_string(policy));
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         ChannelPolicy(this)
     }
 }
 builder!(ChannelPolicy, ChannelPolicyHandle);
 /// A declared `AWS::MediaPackageV2::ChannelPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelPolicyHandle(Handle);
+pub struct ChannelPolicyHandle(rt::Handle);
 handle!(ChannelPolicyHandle);
 /// <p>Represents an origin endpoint that is associated with a channel, offering a dynamically repackaged version of its content through various streaming media protocols.
 ///
 /// CloudFormation: `AWS::MediaPackageV2::OriginEndpoint`. Terraform: `awscc_mediapackagev2_origin_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackagev2-originendpoint.html)
-pub struct OriginEndpoint(Base);
-static ORIGIN_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct OriginEndpoint(rt::Base);
+static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackageV2::OriginEndpoint",
     terraform: Some("awscc_mediapackagev2_origin_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -484,18 +493,22 @@ impl OriginEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_group_name: impl Into<Expr>,
-        channel_name: impl Into<Expr>,
+        channel_group_name: impl Into<rt::Expr>,
+        channel_name: impl Into<rt::Expr>,
         container_type: origin_endpoint::ContainerType,
-        origin_endpoint_name: impl Into<Expr>,
+        origin_endpoint_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ORIGIN_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            string(channel_group_name),
+            rt::string(channel_group_name),
         );
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
         this.set(
             "ContainerType",
             Some("container_type"),
@@ -504,7 +517,7 @@ impl OriginEndpoint {
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            string(origin_endpoint_name),
+            rt::string(origin_endpoint_name),
         );
         OriginEndpoint(this)
     }
@@ -516,15 +529,15 @@ impl OriginEndpoint {
         value: impl IntoIterator<Item = origin_endpoint::DashManifestConfiguration>,
     ) -> Self {
         self.0
-            .set("DashManifests", Some("dash_manifests"), list(value));
+            .set("DashManifests", Some("dash_manifests"), rt::list(value));
         self
     }
     /// <p>Enter any descriptive text that helps you to identify the origin endpoint.</p>
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// <p>The failover settings for the endpoint.</p>
@@ -549,7 +562,7 @@ impl OriginEndpoint {
         value: impl IntoIterator<Item = origin_endpoint::HlsManifestConfiguration>,
     ) -> Self {
         self.0
-            .set("HlsManifests", Some("hls_manifests"), list(value));
+            .set("HlsManifests", Some("hls_manifests"), rt::list(value));
         self
     }
     /// <p>A low-latency HLS manifest configuration.</p>
@@ -562,7 +575,7 @@ impl OriginEndpoint {
         self.0.set(
             "LowLatencyHlsManifests",
             Some("low_latency_hls_manifests"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -574,7 +587,7 @@ impl OriginEndpoint {
         value: impl IntoIterator<Item = origin_endpoint::MssManifestConfiguration>,
     ) -> Self {
         self.0
-            .set("MssManifests", Some("mss_manifests"), list(value));
+            .set("MssManifests", Some("mss_manifests"), rt::list(value));
         self
     }
     /// <p>The segment configuration, including the segment name, duration, and other configuration values.</p>
@@ -591,7 +604,7 @@ impl OriginEndpoint {
         self.0.set(
             "StartoverWindowSeconds",
             Some("startover_window_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -614,41 +627,41 @@ impl OriginEndpoint {
 builder!(OriginEndpoint, OriginEndpointHandle);
 /// A declared `AWS::MediaPackageV2::OriginEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OriginEndpointHandle(Handle);
+pub struct OriginEndpointHandle(rt::Handle);
 handle!(OriginEndpointHandle);
 impl OriginEndpointHandle {
     /// <p>The Amazon Resource Name (ARN) associated with the resource.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// <p>The date and time the origin endpoint was created.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DashManifestUrls`; Terraform `dash_manifest_urls`.
-    pub fn dash_manifest_urls(&self) -> Expr {
+    pub fn dash_manifest_urls(&self) -> rt::Expr {
         self.0.attr("DashManifestUrls")
     }
     /// CloudFormation `Fn::GetAtt` `MssManifestUrls`; Terraform `mss_manifest_urls`.
-    pub fn mss_manifest_urls(&self) -> Expr {
+    pub fn mss_manifest_urls(&self) -> rt::Expr {
         self.0.attr("MssManifestUrls")
     }
     /// CloudFormation `Fn::GetAtt` `HlsManifestUrls`; Terraform `hls_manifest_urls`.
-    pub fn hls_manifest_urls(&self) -> Expr {
+    pub fn hls_manifest_urls(&self) -> rt::Expr {
         self.0.attr("HlsManifestUrls")
     }
     /// CloudFormation `Fn::GetAtt` `LowLatencyHlsManifestUrls`; Terraform `low_latency_hls_manifest_urls`.
-    pub fn low_latency_hls_manifest_urls(&self) -> Expr {
+    pub fn low_latency_hls_manifest_urls(&self) -> rt::Expr {
         self.0.attr("LowLatencyHlsManifestUrls")
     }
     /// <p>The date and time the origin endpoint was modified.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -661,11 +674,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-contentkeyperiodconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContentKeyPeriodConfiguration(Props);
+    pub struct ContentKeyPeriodConfiguration(rt::Props);
     impl ContentKeyPeriodConfiguration {
         /// A new `ContentKeyPeriodConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContentKeyPeriodConfiguration(this)
         }
         /// CloudFormation `ContentKeyPeriodTiming`, Terraform `content_key_period_timing`.
@@ -685,34 +698,38 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashbaseurl.html)
     #[derive(Clone, Debug)]
-    pub struct DashBaseUrl(Props);
+    pub struct DashBaseUrl(rt::Props);
     impl DashBaseUrl {
         /// A new `DashBaseUrl`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             DashBaseUrl(this)
         }
         /// <p>For use with DVB-DASH profiles only.
         ///
         /// Constraints: range 1..=15000. CloudFormation `DvbPriority`, Terraform `dvb_priority`.
         pub fn dvb_priority(mut self, value: i64) -> Self {
-            self.0.set("DvbPriority", Some("dvb_priority"), int(value));
+            self.0
+                .set("DvbPriority", Some("dvb_priority"), rt::int(value));
             self
         }
         /// <p>For use with DVB-DASH profiles only.
         ///
         /// Constraints: range 1..=15000. CloudFormation `DvbWeight`, Terraform `dvb_weight`.
         pub fn dvb_weight(mut self, value: i64) -> Self {
-            self.0.set("DvbWeight", Some("dvb_weight"), int(value));
+            self.0.set("DvbWeight", Some("dvb_weight"), rt::int(value));
             self
         }
         /// <p>The name of the source location.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `ServiceLocation`, Terraform `service_location`.
-        pub fn service_location(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ServiceLocation", Some("service_location"), string(value));
+        pub fn service_location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ServiceLocation",
+                Some("service_location"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -723,32 +740,33 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbfontdownload.html)
     #[derive(Clone, Debug)]
-    pub struct DashDvbFontDownload(Props);
+    pub struct DashDvbFontDownload(rt::Props);
     impl DashDvbFontDownload {
         /// A new `DashDvbFontDownload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashDvbFontDownload(this)
         }
         /// <p>The <code>fontFamily</code> name for subtitles, as described in <a href="https://tech.ebu.ch/publications/tech3380">EBU-TT-D Subtitling Distribution Format</a>.
         ///
         /// Constraints: length 1..=256. CloudFormation `FontFamily`, Terraform `font_family`.
-        pub fn font_family(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontFamily", Some("font_family"), string(value));
+        pub fn font_family(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FontFamily", Some("font_family"), rt::string(value));
             self
         }
         /// <p>The <code>mimeType</code> of the resource that's at the font download URL.</p> <p>For information about font MIME types, see the <a href="https://dvb.org/wp-content/uploads/2021/06/A168r4_MPEG-DASH…
         ///
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$`. CloudFormation `MimeType`, Terraform `mime_type`.
-        pub fn mime_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MimeType", Some("mime_type"), string(value));
+        pub fn mime_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MimeType", Some("mime_type"), rt::string(value));
             self
         }
         /// <p>The URL for downloading fonts for subtitles.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
     }
@@ -759,19 +777,24 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbmetricsreporting.html)
     #[derive(Clone, Debug)]
-    pub struct DashDvbMetricsReporting(Props);
+    pub struct DashDvbMetricsReporting(rt::Props);
     impl DashDvbMetricsReporting {
         /// A new `DashDvbMetricsReporting`. Required properties: `reporting_url` (`ReportingUrl`).
-        pub fn new(reporting_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ReportingUrl", Some("reporting_url"), string(reporting_url));
+        pub fn new(reporting_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ReportingUrl",
+                Some("reporting_url"),
+                rt::string(reporting_url),
+            );
             DashDvbMetricsReporting(this)
         }
         /// <p>The number of playback devices per 1000 that will send error reports to the reporting URL.
         ///
         /// Constraints: range 1..=1000. CloudFormation `Probability`, Terraform `probability`.
         pub fn probability(mut self, value: i64) -> Self {
-            self.0.set("Probability", Some("probability"), int(value));
+            self.0
+                .set("Probability", Some("probability"), rt::int(value));
             self
         }
     }
@@ -782,11 +805,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DashDvbSettings(Props);
+    pub struct DashDvbSettings(rt::Props);
     impl DashDvbSettings {
         /// A new `DashDvbSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashDvbSettings(this)
         }
         /// <p>Playback device error reporting settings.</p>
@@ -797,7 +820,7 @@ pub mod origin_endpoint {
             value: impl IntoIterator<Item = DashDvbMetricsReporting>,
         ) -> Self {
             self.0
-                .set("ErrorMetrics", Some("error_metrics"), list(value));
+                .set("ErrorMetrics", Some("error_metrics"), rt::list(value));
             self
         }
         /// <p>For use with DVB-DASH profiles only.
@@ -816,12 +839,16 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashmanifestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DashManifestConfiguration(Props);
+    pub struct DashManifestConfiguration(rt::Props);
     impl DashManifestConfiguration {
         /// A new `DashManifestConfiguration`. Required properties: `manifest_name` (`ManifestName`).
-        pub fn new(manifest_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ManifestName", Some("manifest_name"), string(manifest_name));
+        pub fn new(manifest_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ManifestName",
+                Some("manifest_name"),
+                rt::string(manifest_name),
+            );
             DashManifestConfiguration(this)
         }
         /// CloudFormation `AudioTimelinePattern`, Terraform `audio_timeline_pattern`.
@@ -836,11 +863,14 @@ pub mod origin_endpoint {
         /// <p>The configuration for the DASH <code>availabilityStartTime</code> attribute of the Media Presentation Description (MPD).
         ///
         /// CloudFormation `AvailabilityStartTimeConfiguration`, Terraform `availability_start_time_configuration`.
-        pub fn availability_start_time_configuration(mut self, value: impl Into<Value>) -> Self {
+        pub fn availability_start_time_configuration(
+            mut self,
+            value: impl Into<rt::Value>,
+        ) -> Self {
             self.0.set(
                 "AvailabilityStartTimeConfiguration",
                 Some("availability_start_time_configuration"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -848,7 +878,7 @@ pub mod origin_endpoint {
         ///
         /// Constraints: 0..=20 items. CloudFormation `BaseUrls`, Terraform `base_urls`.
         pub fn base_urls(mut self, value: impl IntoIterator<Item = DashBaseUrl>) -> Self {
-            self.0.set("BaseUrls", Some("base_urls"), list(value));
+            self.0.set("BaseUrls", Some("base_urls"), rt::list(value));
             self
         }
         /// CloudFormation `Compactness`, Terraform `compactness`.
@@ -888,7 +918,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -899,7 +929,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "MinBufferTimeSeconds",
                 Some("min_buffer_time_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -910,7 +940,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "MinUpdatePeriodSeconds",
                 Some("min_update_period_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -922,14 +952,14 @@ pub mod origin_endpoint {
             value: impl IntoIterator<Item = DashPeriodTrigger>,
         ) -> Self {
             self.0
-                .set("PeriodTriggers", Some("period_triggers"), list(value));
+                .set("PeriodTriggers", Some("period_triggers"), rt::list(value));
             self
         }
         /// <p>The profile that the output is compliant with.</p>
         ///
         /// Constraints: 0..=5 items. CloudFormation `Profiles`, Terraform `profiles`.
         pub fn profiles(mut self, value: impl IntoIterator<Item = DashProfile>) -> Self {
-            self.0.set("Profiles", Some("profiles"), list(value));
+            self.0.set("Profiles", Some("profiles"), rt::list(value));
             self
         }
         /// <p>Details about the content that you want MediaPackage to pass through in the manifest to the playback device.</p>
@@ -977,7 +1007,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "SuggestedPresentationDelaySeconds",
                 Some("suggested_presentation_delay_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1002,51 +1032,52 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashprograminformation.html)
     #[derive(Clone, Debug)]
-    pub struct DashProgramInformation(Props);
+    pub struct DashProgramInformation(rt::Props);
     impl DashProgramInformation {
         /// A new `DashProgramInformation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashProgramInformation(this)
         }
         /// <p>A copyright statement about the content.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `Copyright`, Terraform `copyright`.
-        pub fn copyright(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Copyright", Some("copyright"), string(value));
+        pub fn copyright(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Copyright", Some("copyright"), rt::string(value));
             self
         }
         /// <p>The language code for this manifest.</p>
         ///
         /// Constraints: length 2..=5; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$`. CloudFormation `LanguageCode`, Terraform `language_code`.
-        pub fn language_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LanguageCode", Some("language_code"), string(value));
+                .set("LanguageCode", Some("language_code"), rt::string(value));
             self
         }
         /// <p>An absolute URL that contains more information about this content.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `MoreInformationUrl`, Terraform `more_information_url`.
-        pub fn more_information_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn more_information_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MoreInformationUrl",
                 Some("more_information_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// <p>Information about the content provider.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
         /// <p>The title for the manifest.</p>
         ///
         /// Constraints: length 1..=2048. CloudFormation `Title`, Terraform `title`.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", Some("title"), string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", Some("title"), rt::string(value));
             self
         }
     }
@@ -1057,11 +1088,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashsubtitleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DashSubtitleConfiguration(Props);
+    pub struct DashSubtitleConfiguration(rt::Props);
     impl DashSubtitleConfiguration {
         /// A new `DashSubtitleConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashSubtitleConfiguration(this)
         }
         /// <p>The settings for TTML subtitles.</p>
@@ -1083,11 +1114,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashttmlconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DashTtmlConfiguration(Props);
+    pub struct DashTtmlConfiguration(rt::Props);
     impl DashTtmlConfiguration {
         /// A new `DashTtmlConfiguration`. Required properties: `ttml_profile` (`TtmlProfile`).
         pub fn new(ttml_profile: DashTtmlProfile) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TtmlProfile", Some("ttml_profile"), ttml_profile.into());
             DashTtmlConfiguration(this)
         }
@@ -1099,11 +1130,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashutctiming.html)
     #[derive(Clone, Debug)]
-    pub struct DashUtcTiming(Props);
+    pub struct DashUtcTiming(rt::Props);
     impl DashUtcTiming {
         /// A new `DashUtcTiming`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashUtcTiming(this)
         }
         /// CloudFormation `TimingMode`, Terraform `timing_mode`.
@@ -1114,9 +1145,9 @@ pub mod origin_endpoint {
         /// <p>The the method that the player uses to synchronize to coordinated universal time (UTC) wall clock time.</p>
         ///
         /// Constraints: length 1..=1024. CloudFormation `TimingSource`, Terraform `timing_source`.
-        pub fn timing_source(mut self, value: impl Into<Expr>) -> Self {
+        pub fn timing_source(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TimingSource", Some("timing_source"), string(value));
+                .set("TimingSource", Some("timing_source"), rt::string(value));
             self
         }
     }
@@ -1127,14 +1158,14 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryption.html)
     #[derive(Clone, Debug)]
-    pub struct Encryption(Props);
+    pub struct Encryption(rt::Props);
     impl Encryption {
         /// A new `Encryption`. Required properties: `encryption_method` (`EncryptionMethod`), `speke_key_provider` (`SpekeKeyProvider`).
         pub fn new(
             encryption_method: EncryptionMethod,
             speke_key_provider: SpekeKeyProvider,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionMethod",
                 Some("encryption_method"),
@@ -1154,18 +1185,18 @@ pub mod origin_endpoint {
             self.0.set(
                 "CmafExcludeSegmentDrmMetadata",
                 Some("cmaf_exclude_segment_drm_metadata"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// <p>A 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting content.
         ///
         /// Constraints: length 32..=32; pattern `^[0-9a-fA-F]+$`. CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConstantInitializationVector",
                 Some("constant_initialization_vector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1176,7 +1207,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "KeyRotationIntervalSeconds",
                 Some("key_rotation_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1188,14 +1219,14 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionContractConfiguration(Props);
+    pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
         /// A new `EncryptionContractConfiguration`. Required properties: `preset_speke20_audio` (`PresetSpeke20Audio`), `preset_speke20_video` (`PresetSpeke20Video`).
         pub fn new(
             preset_speke20_audio: PresetSpeke20Audio,
             preset_speke20_video: PresetSpeke20Video,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PresetSpeke20Audio",
                 Some("preset_speke_20_audio"),
@@ -1216,11 +1247,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptionmethod.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionMethod(Props);
+    pub struct EncryptionMethod(rt::Props);
     impl EncryptionMethod {
         /// A new `EncryptionMethod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionMethod(this)
         }
         /// CloudFormation `CmafEncryptionMethod`, Terraform `cmaf_encryption_method`.
@@ -1258,42 +1289,42 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-filterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FilterConfiguration(Props);
+    pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
         /// A new `FilterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterConfiguration(this)
         }
         /// <p>Optionally specify the clip start time for all of your manifest egress requests.
         ///
         /// CloudFormation `ClipStartTime`, Terraform `clip_start_time`.
-        pub fn clip_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn clip_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClipStartTime", Some("clip_start_time"), string(value));
+                .set("ClipStartTime", Some("clip_start_time"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more DRM settings for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DrmSettings`, Terraform `drm_settings`.
-        pub fn drm_settings(mut self, value: impl Into<Expr>) -> Self {
+        pub fn drm_settings(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DrmSettings", Some("drm_settings"), string(value));
+                .set("DrmSettings", Some("drm_settings"), rt::string(value));
             self
         }
         /// <p>Optionally specify the end time for all of your manifest egress requests.
         ///
         /// CloudFormation `End`, Terraform `end`.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", Some("end"), string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", Some("end"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more manifest filters for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ManifestFilter`, Terraform `manifest_filter`.
-        pub fn manifest_filter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_filter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestFilter", Some("manifest_filter"), string(value));
+                .set("ManifestFilter", Some("manifest_filter"), rt::string(value));
             self
         }
         /// <p>The multiview combination for a pinned manifest.
@@ -1306,16 +1337,19 @@ pub mod origin_endpoint {
         /// <p>Optionally specify the start time for all of your manifest egress requests.
         ///
         /// CloudFormation `Start`, Terraform `start`.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", Some("start"), string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", Some("start"), rt::string(value));
             self
         }
         /// <p>Optionally specify the time delay for all of your manifest egress requests.
         ///
         /// Constraints: range 0..=1209600. CloudFormation `TimeDelaySeconds`, Terraform `time_delay_seconds`.
         pub fn time_delay_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeDelaySeconds", Some("time_delay_seconds"), int(value));
+            self.0.set(
+                "TimeDelaySeconds",
+                Some("time_delay_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1326,11 +1360,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-forceendpointerrorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ForceEndpointErrorConfiguration(Props);
+    pub struct ForceEndpointErrorConfiguration(rt::Props);
     impl ForceEndpointErrorConfiguration {
         /// A new `ForceEndpointErrorConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ForceEndpointErrorConfiguration(this)
         }
         /// <p>The failover conditions for the endpoint.
@@ -1343,7 +1377,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "EndpointErrorConditions",
                 Some("endpoint_error_conditions"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1355,22 +1389,26 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-hlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HlsManifestConfiguration(Props);
+    pub struct HlsManifestConfiguration(rt::Props);
     impl HlsManifestConfiguration {
         /// A new `HlsManifestConfiguration`. Required properties: `manifest_name` (`ManifestName`).
-        pub fn new(manifest_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ManifestName", Some("manifest_name"), string(manifest_name));
+        pub fn new(manifest_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ManifestName",
+                Some("manifest_name"),
+                rt::string(manifest_name),
+            );
             HlsManifestConfiguration(this)
         }
         /// <p>A short string that's appended to the endpoint URL.
         ///
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `ChildManifestName`, Terraform `child_manifest_name`.
-        pub fn child_manifest_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn child_manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ChildManifestName",
                 Some("child_manifest_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1392,7 +1430,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1403,7 +1441,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ProgramDateTimeIntervalSeconds",
                 Some("program_date_time_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1430,8 +1468,8 @@ pub mod origin_endpoint {
         /// <p>The egress domain URL for stream delivery from MediaPackage.</p>
         ///
         /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
         /// <p>When enabled, MediaPackage URL-encodes the query string for API requests for HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
@@ -1441,7 +1479,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "UrlEncodeChildManifest",
                 Some("url_encode_child_manifest"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1453,57 +1491,60 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LowLatencyHlsFilterConfiguration(Props);
+    pub struct LowLatencyHlsFilterConfiguration(rt::Props);
     impl LowLatencyHlsFilterConfiguration {
         /// A new `LowLatencyHlsFilterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LowLatencyHlsFilterConfiguration(this)
         }
         /// <p>Optionally specify the clip start time for all of your manifest egress requests.
         ///
         /// CloudFormation `ClipStartTime`, Terraform `clip_start_time`.
-        pub fn clip_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn clip_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClipStartTime", Some("clip_start_time"), string(value));
+                .set("ClipStartTime", Some("clip_start_time"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more DRM settings for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DrmSettings`, Terraform `drm_settings`.
-        pub fn drm_settings(mut self, value: impl Into<Expr>) -> Self {
+        pub fn drm_settings(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DrmSettings", Some("drm_settings"), string(value));
+                .set("DrmSettings", Some("drm_settings"), rt::string(value));
             self
         }
         /// <p>Optionally specify the end time for all of your manifest egress requests.
         ///
         /// CloudFormation `End`, Terraform `end`.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", Some("end"), string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", Some("end"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more manifest filters for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ManifestFilter`, Terraform `manifest_filter`.
-        pub fn manifest_filter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_filter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestFilter", Some("manifest_filter"), string(value));
+                .set("ManifestFilter", Some("manifest_filter"), rt::string(value));
             self
         }
         /// <p>Optionally specify the start time for all of your manifest egress requests.
         ///
         /// CloudFormation `Start`, Terraform `start`.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", Some("start"), string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", Some("start"), rt::string(value));
             self
         }
         /// <p>Optionally specify the time delay for all of your manifest egress requests.
         ///
         /// Constraints: range 0..=1209600. CloudFormation `TimeDelaySeconds`, Terraform `time_delay_seconds`.
         pub fn time_delay_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeDelaySeconds", Some("time_delay_seconds"), int(value));
+            self.0.set(
+                "TimeDelaySeconds",
+                Some("time_delay_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1514,22 +1555,26 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LowLatencyHlsManifestConfiguration(Props);
+    pub struct LowLatencyHlsManifestConfiguration(rt::Props);
     impl LowLatencyHlsManifestConfiguration {
         /// A new `LowLatencyHlsManifestConfiguration`. Required properties: `manifest_name` (`ManifestName`).
-        pub fn new(manifest_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ManifestName", Some("manifest_name"), string(manifest_name));
+        pub fn new(manifest_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ManifestName",
+                Some("manifest_name"),
+                rt::string(manifest_name),
+            );
             LowLatencyHlsManifestConfiguration(this)
         }
         /// <p>A short string that's appended to the endpoint URL.
         ///
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `ChildManifestName`, Terraform `child_manifest_name`.
-        pub fn child_manifest_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn child_manifest_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ChildManifestName",
                 Some("child_manifest_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1551,7 +1596,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1562,7 +1607,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ProgramDateTimeIntervalSeconds",
                 Some("program_date_time_interval_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1589,8 +1634,8 @@ pub mod origin_endpoint {
         /// <p>The egress domain URL for stream delivery from MediaPackage.</p>
         ///
         /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
         /// <p>When enabled, MediaPackage URL-encodes the query string for API requests for LL-HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
@@ -1600,7 +1645,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "UrlEncodeChildManifest",
                 Some("url_encode_child_manifest"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1612,57 +1657,60 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MssFilterConfiguration(Props);
+    pub struct MssFilterConfiguration(rt::Props);
     impl MssFilterConfiguration {
         /// A new `MssFilterConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MssFilterConfiguration(this)
         }
         /// <p>Optionally specify the clip start time for all of your manifest egress requests.
         ///
         /// CloudFormation `ClipStartTime`, Terraform `clip_start_time`.
-        pub fn clip_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn clip_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClipStartTime", Some("clip_start_time"), string(value));
+                .set("ClipStartTime", Some("clip_start_time"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more DRM settings for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DrmSettings`, Terraform `drm_settings`.
-        pub fn drm_settings(mut self, value: impl Into<Expr>) -> Self {
+        pub fn drm_settings(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DrmSettings", Some("drm_settings"), string(value));
+                .set("DrmSettings", Some("drm_settings"), rt::string(value));
             self
         }
         /// <p>Optionally specify the end time for all of your manifest egress requests.
         ///
         /// CloudFormation `End`, Terraform `end`.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", Some("end"), string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", Some("end"), rt::string(value));
             self
         }
         /// <p>Optionally specify one or more manifest filters for all of your manifest egress requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `ManifestFilter`, Terraform `manifest_filter`.
-        pub fn manifest_filter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_filter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ManifestFilter", Some("manifest_filter"), string(value));
+                .set("ManifestFilter", Some("manifest_filter"), rt::string(value));
             self
         }
         /// <p>Optionally specify the start time for all of your manifest egress requests.
         ///
         /// CloudFormation `Start`, Terraform `start`.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", Some("start"), string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", Some("start"), rt::string(value));
             self
         }
         /// <p>Optionally specify the time delay for all of your manifest egress requests.
         ///
         /// Constraints: range 0..=1209600. CloudFormation `TimeDelaySeconds`, Terraform `time_delay_seconds`.
         pub fn time_delay_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeDelaySeconds", Some("time_delay_seconds"), int(value));
+            self.0.set(
+                "TimeDelaySeconds",
+                Some("time_delay_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1673,12 +1721,16 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssmanifestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MssManifestConfiguration(Props);
+    pub struct MssManifestConfiguration(rt::Props);
     impl MssManifestConfiguration {
         /// A new `MssManifestConfiguration`. Required properties: `manifest_name` (`ManifestName`).
-        pub fn new(manifest_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ManifestName", Some("manifest_name"), string(manifest_name));
+        pub fn new(manifest_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ManifestName",
+                Some("manifest_name"),
+                rt::string(manifest_name),
+            );
             MssManifestConfiguration(this)
         }
         /// <p>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
@@ -1705,7 +1757,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1717,16 +1769,16 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-multiviewfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MultiviewFilterConfiguration(Props);
+    pub struct MultiviewFilterConfiguration(rt::Props);
     impl MultiviewFilterConfiguration {
         /// A new `MultiviewFilterConfiguration`. Required properties: `layout` (`Layout`), `sources` (`Sources`).
         pub fn new(
             layout: MultiviewLayoutType,
-            sources: impl IntoIterator<Item = impl Into<Expr>>,
+            sources: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Layout", None, layout.into());
-            this.set("Sources", None, strings(sources));
+            this.set("Sources", None, rt::strings(sources));
             MultiviewFilterConfiguration(this)
         }
     }
@@ -1737,11 +1789,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-scte.html)
     #[derive(Clone, Debug)]
-    pub struct Scte(Props);
+    pub struct Scte(rt::Props);
     impl Scte {
         /// A new `Scte`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scte(this)
         }
         /// <p>A list of additional non-Ad SCTE-35 event types to treat as advertisements.
@@ -1749,14 +1801,15 @@ pub mod origin_endpoint {
         /// Constraints: 0..=25 items. CloudFormation `CustomAdTypes`, Terraform `custom_ad_types`.
         pub fn custom_ad_types(mut self, value: impl IntoIterator<Item = CustomAdType>) -> Self {
             self.0
-                .set("CustomAdTypes", Some("custom_ad_types"), list(value));
+                .set("CustomAdTypes", Some("custom_ad_types"), rt::list(value));
             self
         }
         /// <p>The SCTE-35 message types that you want to be treated as ad markers in the output.</p>
         ///
         /// Constraints: 0..=100 items. CloudFormation `ScteFilter`, Terraform `scte_filter`.
         pub fn scte_filter(mut self, value: impl IntoIterator<Item = ScteFilter>) -> Self {
-            self.0.set("ScteFilter", Some("scte_filter"), list(value));
+            self.0
+                .set("ScteFilter", Some("scte_filter"), rt::list(value));
             self
         }
         /// CloudFormation `ScteInSegments`, Terraform `scte_in_segments`.
@@ -1773,11 +1826,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctedash.html)
     #[derive(Clone, Debug)]
-    pub struct ScteDash(Props);
+    pub struct ScteDash(rt::Props);
     impl ScteDash {
         /// A new `ScteDash`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScteDash(this)
         }
         /// CloudFormation `AdMarkerDash`, Terraform `ad_marker_dash`.
@@ -1800,11 +1853,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctehls.html)
     #[derive(Clone, Debug)]
-    pub struct ScteHls(Props);
+    pub struct ScteHls(rt::Props);
     impl ScteHls {
         /// A new `ScteHls`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScteHls(this)
         }
         /// CloudFormation `AdMarkerHls`, Terraform `ad_marker_hls`.
@@ -1827,11 +1880,11 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-segment.html)
     #[derive(Clone, Debug)]
-    pub struct Segment(Props);
+    pub struct Segment(rt::Props);
     impl Segment {
         /// A new `Segment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Segment(this)
         }
         /// <p>The parameters for encrypting content.</p>
@@ -1848,7 +1901,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "IncludeIframeOnlyStreams",
                 Some("include_iframe_only_streams"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1875,16 +1928,16 @@ pub mod origin_endpoint {
             self.0.set(
                 "SegmentDurationSeconds",
                 Some("segment_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// <p>The name that describes the segment.
         ///
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. CloudFormation `SegmentName`, Terraform `segment_name`.
-        pub fn segment_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn segment_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SegmentName", Some("segment_name"), string(value));
+                .set("SegmentName", Some("segment_name"), rt::string(value));
             self
         }
         /// <p>By default, MediaPackage excludes all digital video broadcasting (DVB) subtitles from the output.
@@ -1894,7 +1947,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "TsIncludeDvbSubtitles",
                 Some("ts_include_dvb_subtitles"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1905,7 +1958,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "TsUseAudioRenditionGroup",
                 Some("ts_use_audio_rendition_group"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1917,34 +1970,34 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
-    pub struct SpekeKeyProvider(Props);
+    pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `drm_systems` (`DrmSystems`), `encryption_contract_configuration` (`EncryptionContractConfiguration`), `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `url` (`Url`).
         pub fn new(
             drm_systems: impl IntoIterator<Item = DrmSystem>,
             encryption_contract_configuration: EncryptionContractConfiguration,
-            resource_id: impl Into<Expr>,
-            role_arn: impl Into<Expr>,
-            url: impl Into<Expr>,
+            resource_id: impl Into<rt::Expr>,
+            role_arn: impl Into<rt::Expr>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DrmSystems", Some("drm_systems"), list(drm_systems));
+            let mut this = rt::Props::default();
+            this.set("DrmSystems", Some("drm_systems"), rt::list(drm_systems));
             this.set(
                 "EncryptionContractConfiguration",
                 Some("encryption_contract_configuration"),
                 encryption_contract_configuration.into(),
             );
-            this.set("ResourceId", Some("resource_id"), string(resource_id));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("Url", Some("url"), string(url));
+            this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Url", Some("url"), rt::string(url));
             SpekeKeyProvider(this)
         }
         /// <p>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:([^:\n]+):acm:([^:\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$`. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-        pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CertificateArn", Some("certificate_arn"), string(value));
+                .set("CertificateArn", Some("certificate_arn"), rt::string(value));
             self
         }
         /// <p>The configuration that controls the content key period timing information that MediaPackage signals to your DRM key provider.</p>
@@ -1975,19 +2028,19 @@ pub mod origin_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-starttag.html)
     #[derive(Clone, Debug)]
-    pub struct StartTag(Props);
+    pub struct StartTag(rt::Props);
     impl StartTag {
         /// A new `StartTag`. Required properties: `time_offset` (`TimeOffset`).
         pub fn new(time_offset: i64) -> Self {
-            let mut this = Props::default();
-            this.set("TimeOffset", Some("time_offset"), int(time_offset));
+            let mut this = rt::Props::default();
+            this.set("TimeOffset", Some("time_offset"), rt::int(time_offset));
             StartTag(this)
         }
         /// <p>Specify the value for PRECISE within your EXT-X-START tag.
         ///
         /// CloudFormation `Precise`, Terraform `precise`.
         pub fn precise(mut self, value: bool) -> Self {
-            self.0.set("Precise", Some("precise"), boolean(value));
+            self.0.set("Precise", Some("precise"), rt::boolean(value));
             self
         }
     }
@@ -2358,11 +2411,11 @@ pub mod origin_endpoint {
 /// CloudFormation: `AWS::MediaPackageV2::OriginEndpointPolicy`. Terraform: `awscc_mediapackagev2_origin_endpoint_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediapackagev2-originendpointpolicy.html)
-pub struct OriginEndpointPolicy(Base);
-static ORIGIN_ENDPOINT_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct OriginEndpointPolicy(rt::Base);
+static ORIGIN_ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaPackageV2::OriginEndpointPolicy",
     terraform: Some("awscc_mediapackagev2_origin_endpoint_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2389,24 +2442,28 @@ impl OriginEndpointPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_group_name: impl Into<Expr>,
-        channel_name: impl Into<Expr>,
-        origin_endpoint_name: impl Into<Expr>,
-        policy: impl Into<Value>,
+        channel_group_name: impl Into<rt::Expr>,
+        channel_name: impl Into<rt::Expr>,
+        origin_endpoint_name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &ORIGIN_ENDPOINT_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            string(channel_group_name),
+            rt::string(channel_group_name),
         );
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            string(origin_endpoint_name),
+            rt::string(origin_endpoint_name),
         );
-        this.set("Policy", Some("policy"), json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         OriginEndpointPolicy(this)
     }
     /// <p>The settings to enable CDN authorization headers in MediaPackage.</p>
@@ -2427,7 +2484,7 @@ impl OriginEndpointPolicy {
 builder!(OriginEndpointPolicy, OriginEndpointPolicyHandle);
 /// A declared `AWS::MediaPackageV2::OriginEndpointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OriginEndpointPolicyHandle(Handle);
+pub struct OriginEndpointPolicyHandle(rt::Handle);
 handle!(OriginEndpointPolicyHandle);
 /// Property types and value sets of [`OriginEndpointPolicy`] (`AWS::MediaPackageV2::OriginEndpointPolicy`).
 pub mod origin_endpoint_policy {
@@ -2438,23 +2495,23 @@ pub mod origin_endpoint_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpointpolicy-cdnauthconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CdnAuthConfiguration(Props);
+    pub struct CdnAuthConfiguration(rt::Props);
     impl CdnAuthConfiguration {
         /// A new `CdnAuthConfiguration`. Required properties: `cdn_identifier_secret_arns` (`CdnIdentifierSecretArns`), `secrets_role_arn` (`SecretsRoleArn`).
         pub fn new(
-            cdn_identifier_secret_arns: impl IntoIterator<Item = impl Into<Expr>>,
-            secrets_role_arn: impl Into<Expr>,
+            cdn_identifier_secret_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            secrets_role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecretArns",
                 Some("cdn_identifier_secret_arns"),
-                strings(cdn_identifier_secret_arns),
+                rt::strings(cdn_identifier_secret_arns),
             );
             this.set(
                 "SecretsRoleArn",
                 Some("secrets_role_arn"),
-                string(secrets_role_arn),
+                rt::string(secrets_role_arn),
             );
             CdnAuthConfiguration(this)
         }

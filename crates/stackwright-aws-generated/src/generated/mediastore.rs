@@ -2,23 +2,24 @@
 //! `MediaStore` resource types of the CloudFormation registry (`AWS::MediaStore::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `mediastore` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MediaStore::Container
 ///
 /// CloudFormation: `AWS::MediaStore::Container`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediastore-container.html)
-pub struct Container(Base);
-static CONTAINER_TYPE: TypeInfo = TypeInfo {
+pub struct Container(rt::Base);
+static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaStore::Container",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -53,24 +54,24 @@ static CONTAINER_TYPE: TypeInfo = TypeInfo {
 impl Container {
     /// Declares a `AWS::MediaStore::Container` with the stack-unique `id`. Required properties: `container_name` (`ContainerName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, container_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONTAINER_TYPE);
-        this.set("ContainerName", None, string(container_name));
+    pub fn new(id: impl Into<String>, container_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONTAINER_TYPE);
+        this.set("ContainerName", None, rt::string(container_name));
         Container(this)
     }
     /// CloudFormation `AccessLoggingEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn access_logging_enabled(mut self, value: bool) -> Self {
-        self.0.set("AccessLoggingEnabled", None, boolean(value));
+        self.0.set("AccessLoggingEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `CorsPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn cors_policy(mut self, value: impl IntoIterator<Item = container::CorsRule>) -> Self {
-        self.0.set("CorsPolicy", None, list(value));
+        self.0.set("CorsPolicy", None, rt::list(value));
         self
     }
     /// CloudFormation `LifecyclePolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn lifecycle_policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LifecyclePolicy", None, string(value));
+    pub fn lifecycle_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LifecyclePolicy", None, rt::string(value));
         self
     }
     /// CloudFormation `MetricPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -79,23 +80,23 @@ impl Container {
         self
     }
     /// CloudFormation `Policy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Policy", None, string(value));
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", None, rt::string(value));
         self
     }
 }
 builder!(Container, ContainerHandle);
 /// A declared `AWS::MediaStore::Container`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerHandle(Handle);
+pub struct ContainerHandle(rt::Handle);
 handle!(ContainerHandle);
 impl ContainerHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
 }
@@ -106,36 +107,48 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-corsrule.html)
     #[derive(Clone, Debug)]
-    pub struct CorsRule(Props);
+    pub struct CorsRule(rt::Props);
     impl CorsRule {
         /// A new `CorsRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CorsRule(this)
         }
         /// CloudFormation `AllowedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allowed_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AllowedHeaders", None, strings(value));
+        pub fn allowed_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("AllowedHeaders", None, rt::strings(value));
             self
         }
         /// CloudFormation `AllowedMethods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allowed_methods(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AllowedMethods", None, strings(value));
+        pub fn allowed_methods(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("AllowedMethods", None, rt::strings(value));
             self
         }
         /// CloudFormation `AllowedOrigins`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn allowed_origins(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("AllowedOrigins", None, strings(value));
+        pub fn allowed_origins(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("AllowedOrigins", None, rt::strings(value));
             self
         }
         /// CloudFormation `ExposeHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn expose_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ExposeHeaders", None, strings(value));
+        pub fn expose_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ExposeHeaders", None, rt::strings(value));
             self
         }
         /// CloudFormation `MaxAgeSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_age_seconds(mut self, value: i64) -> Self {
-            self.0.set("MaxAgeSeconds", None, int(value));
+            self.0.set("MaxAgeSeconds", None, rt::int(value));
             self
         }
     }
@@ -144,15 +157,15 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct MetricPolicy(Props);
+    pub struct MetricPolicy(rt::Props);
     impl MetricPolicy {
         /// A new `MetricPolicy`. Required properties: `container_level_metrics` (`ContainerLevelMetrics`).
-        pub fn new(container_level_metrics: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(container_level_metrics: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ContainerLevelMetrics",
                 None,
-                string(container_level_metrics),
+                rt::string(container_level_metrics),
             );
             MetricPolicy(this)
         }
@@ -161,7 +174,7 @@ pub mod container {
             mut self,
             value: impl IntoIterator<Item = MetricPolicyRule>,
         ) -> Self {
-            self.0.set("MetricPolicyRules", None, list(value));
+            self.0.set("MetricPolicyRules", None, rt::list(value));
             self
         }
     }
@@ -170,13 +183,16 @@ pub mod container {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicyrule.html)
     #[derive(Clone, Debug)]
-    pub struct MetricPolicyRule(Props);
+    pub struct MetricPolicyRule(rt::Props);
     impl MetricPolicyRule {
         /// A new `MetricPolicyRule`. Required properties: `object_group` (`ObjectGroup`), `object_group_name` (`ObjectGroupName`).
-        pub fn new(object_group: impl Into<Expr>, object_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ObjectGroup", None, string(object_group));
-            this.set("ObjectGroupName", None, string(object_group_name));
+        pub fn new(
+            object_group: impl Into<rt::Expr>,
+            object_group_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ObjectGroup", None, rt::string(object_group));
+            this.set("ObjectGroupName", None, rt::string(object_group_name));
             MetricPolicyRule(this)
         }
     }

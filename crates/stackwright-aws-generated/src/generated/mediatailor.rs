@@ -2,23 +2,24 @@
 //! `MediaTailor` resource types of the CloudFormation registry (`AWS::MediaTailor::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `mediatailor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::MediaTailor::Channel Resource Type
 ///
 /// CloudFormation: `AWS::MediaTailor::Channel`. Terraform: `awscc_mediatailor_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::Channel",
     terraform: Some("awscc_mediatailor_channel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -45,21 +46,26 @@ impl Channel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_name: impl Into<Expr>,
+        channel_name: impl Into<rt::Expr>,
         outputs: impl IntoIterator<Item = channel::RequestOutputItem>,
         playback_mode: channel::PlaybackMode,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
-        this.set("Outputs", Some("outputs"), list(outputs));
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
+        this.set("Outputs", Some("outputs"), rt::list(outputs));
         this.set("PlaybackMode", Some("playback_mode"), playback_mode.into());
         Channel(this)
     }
     /// <p>The list of audiences defined in channel.</p>
     ///
     /// CloudFormation `Audiences`, Terraform `audiences`.
-    pub fn audiences(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Audiences", Some("audiences"), strings(value));
+    pub fn audiences(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Audiences", Some("audiences"), rt::strings(value));
         self
     }
     /// <p>Slate VOD source configuration.</p>
@@ -98,13 +104,13 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::MediaTailor::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// <p>The ARN of the channel.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -117,11 +123,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-dashplaylistsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DashPlaylistSettings(Props);
+    pub struct DashPlaylistSettings(rt::Props);
     impl DashPlaylistSettings {
         /// A new `DashPlaylistSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashPlaylistSettings(this)
         }
         /// <p>The total duration (in seconds) of each manifest.
@@ -131,7 +137,7 @@ pub mod channel {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -142,7 +148,7 @@ pub mod channel {
             self.0.set(
                 "MinBufferTimeSeconds",
                 Some("min_buffer_time_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -153,7 +159,7 @@ pub mod channel {
             self.0.set(
                 "MinUpdatePeriodSeconds",
                 Some("min_update_period_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -164,7 +170,7 @@ pub mod channel {
             self.0.set(
                 "SuggestedPresentationDelaySeconds",
                 Some("suggested_presentation_delay_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -176,11 +182,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-hlsplaylistsettings.html)
     #[derive(Clone, Debug)]
-    pub struct HlsPlaylistSettings(Props);
+    pub struct HlsPlaylistSettings(rt::Props);
     impl HlsPlaylistSettings {
         /// A new `HlsPlaylistSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsPlaylistSettings(this)
         }
         /// <p>Determines the type of SCTE 35 tags to use in ad markup.
@@ -188,7 +194,7 @@ pub mod channel {
         /// CloudFormation `AdMarkupType`, Terraform `ad_markup_type`.
         pub fn ad_markup_type(mut self, value: impl IntoIterator<Item = AdMarkupType>) -> Self {
             self.0
-                .set("AdMarkupType", Some("ad_markup_type"), list(value));
+                .set("AdMarkupType", Some("ad_markup_type"), rt::list(value));
             self
         }
         /// <p>The total duration (in seconds) of each manifest.
@@ -198,7 +204,7 @@ pub mod channel {
             self.0.set(
                 "ManifestWindowSeconds",
                 Some("manifest_window_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -210,18 +216,18 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-logconfigurationforchannel.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfigurationForChannel(Props);
+    pub struct LogConfigurationForChannel(rt::Props);
     impl LogConfigurationForChannel {
         /// A new `LogConfigurationForChannel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfigurationForChannel(this)
         }
         /// <p>The log types.</p>
         ///
         /// CloudFormation `LogTypes`, Terraform `log_types`.
         pub fn log_types(mut self, value: impl IntoIterator<Item = LogType>) -> Self {
-            self.0.set("LogTypes", Some("log_types"), list(value));
+            self.0.set("LogTypes", Some("log_types"), rt::list(value));
             self
         }
     }
@@ -232,13 +238,21 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-requestoutputitem.html)
     #[derive(Clone, Debug)]
-    pub struct RequestOutputItem(Props);
+    pub struct RequestOutputItem(rt::Props);
     impl RequestOutputItem {
         /// A new `RequestOutputItem`. Required properties: `manifest_name` (`ManifestName`), `source_group` (`SourceGroup`).
-        pub fn new(manifest_name: impl Into<Expr>, source_group: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ManifestName", Some("manifest_name"), string(manifest_name));
-            this.set("SourceGroup", Some("source_group"), string(source_group));
+        pub fn new(manifest_name: impl Into<rt::Expr>, source_group: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ManifestName",
+                Some("manifest_name"),
+                rt::string(manifest_name),
+            );
+            this.set(
+                "SourceGroup",
+                Some("source_group"),
+                rt::string(source_group),
+            );
             RequestOutputItem(this)
         }
         /// <p>Dash manifest configuration parameters.</p>
@@ -271,30 +285,30 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-slatesource.html)
     #[derive(Clone, Debug)]
-    pub struct SlateSource(Props);
+    pub struct SlateSource(rt::Props);
     impl SlateSource {
         /// A new `SlateSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlateSource(this)
         }
         /// <p>The name of the source location where the slate VOD source is stored.</p>
         ///
         /// CloudFormation `SourceLocationName`, Terraform `source_location_name`.
-        pub fn source_location_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceLocationName",
                 Some("source_location_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// <p>The slate VOD source name.
         ///
         /// CloudFormation `VodSourceName`, Terraform `vod_source_name`.
-        pub fn vod_source_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vod_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VodSourceName", Some("vod_source_name"), string(value));
+                .set("VodSourceName", Some("vod_source_name"), rt::string(value));
             self
         }
     }
@@ -305,15 +319,15 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-timeshiftconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TimeShiftConfiguration(Props);
+    pub struct TimeShiftConfiguration(rt::Props);
     impl TimeShiftConfiguration {
         /// A new `TimeShiftConfiguration`. Required properties: `max_time_delay_seconds` (`MaxTimeDelaySeconds`).
         pub fn new(max_time_delay_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxTimeDelaySeconds",
                 Some("max_time_delay_seconds"),
-                int(max_time_delay_seconds),
+                rt::int(max_time_delay_seconds),
             );
             TimeShiftConfiguration(this)
         }
@@ -359,11 +373,11 @@ pub mod channel {
 /// CloudFormation: `AWS::MediaTailor::ChannelPolicy`. Terraform: `awscc_mediatailor_channel_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-channelpolicy.html)
-pub struct ChannelPolicy(Base);
-static CHANNEL_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelPolicy(rt::Base);
+static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::ChannelPolicy",
     terraform: Some("awscc_mediatailor_channel_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -390,30 +404,34 @@ impl ChannelPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_name: impl Into<Expr>,
-        policy: impl Into<Value>,
+        channel_name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_POLICY_TYPE);
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
-        this.set("Policy", Some("policy"), json_string(policy));
+        let mut this = rt::Base::new(id, &CHANNEL_POLICY_TYPE);
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         ChannelPolicy(this)
     }
 }
 builder!(ChannelPolicy, ChannelPolicyHandle);
 /// A declared `AWS::MediaTailor::ChannelPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelPolicyHandle(Handle);
+pub struct ChannelPolicyHandle(rt::Handle);
 handle!(ChannelPolicyHandle);
 /// Resource Type definition for AWS::MediaTailor::Function
 ///
 /// CloudFormation: `AWS::MediaTailor::Function`. Terraform: `awscc_mediatailor_function` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-function.html)
-pub struct Function(Base);
-static FUNCTION_TYPE: TypeInfo = TypeInfo {
+pub struct Function(rt::Base);
+static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::Function",
     terraform: Some("awscc_mediatailor_function"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -441,11 +459,11 @@ impl Function {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        function_id: impl Into<Expr>,
+        function_id: impl Into<rt::Expr>,
         function_type: function::FunctionType,
     ) -> Self {
-        let mut this = Base::new(id, &FUNCTION_TYPE);
-        this.set("FunctionId", Some("function_id"), string(function_id));
+        let mut this = rt::Base::new(id, &FUNCTION_TYPE);
+        this.set("FunctionId", Some("function_id"), rt::string(function_id));
         this.set("FunctionType", Some("function_type"), function_type.into());
         Function(this)
     }
@@ -494,9 +512,9 @@ impl Function {
     /// A description of the function.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Configuration for HTTP request functions.
@@ -539,13 +557,13 @@ impl Function {
 builder!(Function, FunctionHandle);
 /// A declared `AWS::MediaTailor::Function`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FunctionHandle(Handle);
+pub struct FunctionHandle(rt::Handle);
 handle!(FunctionHandle);
 impl FunctionHandle {
     /// The ARN of the function.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -558,39 +576,43 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-awsservicerequestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsServiceRequestConfiguration(Props);
+    pub struct AwsServiceRequestConfiguration(rt::Props);
     impl AwsServiceRequestConfiguration {
         /// A new `AwsServiceRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `target_region` (`TargetRegion`), `target_service` (`TargetService`), `url` (`Url`).
         pub fn new(
             method_type: MethodType,
             request_timeout_milliseconds: i64,
             runtime: RuntimeType,
-            target_region: impl Into<Expr>,
-            target_service: impl Into<Expr>,
-            url: impl Into<Expr>,
+            target_region: impl Into<rt::Expr>,
+            target_service: impl Into<rt::Expr>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MethodType", Some("method_type"), method_type.into());
             this.set(
                 "RequestTimeoutMilliseconds",
                 Some("request_timeout_milliseconds"),
-                int(request_timeout_milliseconds),
+                rt::int(request_timeout_milliseconds),
             );
             this.set("Runtime", Some("runtime"), runtime.into());
-            this.set("TargetRegion", Some("target_region"), string(target_region));
+            this.set(
+                "TargetRegion",
+                Some("target_region"),
+                rt::string(target_region),
+            );
             this.set(
                 "TargetService",
                 Some("target_service"),
-                string(target_service),
+                rt::string(target_service),
             );
-            this.set("Url", Some("url"), string(url));
+            this.set("Url", Some("url"), rt::string(url));
             AwsServiceRequestConfiguration(this)
         }
         /// An expression that evaluates to the request body for the AWS service API call.
         ///
         /// CloudFormation `Body`, Terraform `body`.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", Some("body"), string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", Some("body"), rt::string(value));
             self
         }
         /// A map of HTTP header names to expression values.
@@ -598,9 +620,10 @@ pub mod function {
         /// CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Headers", Some("headers"), string_map(value));
+            self.0
+                .set("Headers", Some("headers"), rt::string_map(value));
             self
         }
         /// A map of output bindings.
@@ -608,9 +631,9 @@ pub mod function {
         /// CloudFormation `Output`, Terraform `output`.
         pub fn output(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Output", Some("output"), string_map(value));
+            self.0.set("Output", Some("output"), rt::string_map(value));
             self
         }
     }
@@ -621,29 +644,33 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-concurrentexecutorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ConcurrentExecutorConfiguration(Props);
+    pub struct ConcurrentExecutorConfiguration(rt::Props);
     impl ConcurrentExecutorConfiguration {
         /// A new `ConcurrentExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `max_concurrency` (`MaxConcurrency`), `output` (`Output`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
         pub fn new(
             function_list: impl IntoIterator<Item = FunctionRef>,
             max_concurrency: i64,
-            output: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            output: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
             runtime: RuntimeType,
             timeout_milliseconds: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionList", Some("function_list"), list(function_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "FunctionList",
+                Some("function_list"),
+                rt::list(function_list),
+            );
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                int(max_concurrency),
+                rt::int(max_concurrency),
             );
-            this.set("Output", Some("output"), string_map(output));
+            this.set("Output", Some("output"), rt::string_map(output));
             this.set("Runtime", Some("runtime"), runtime.into());
             this.set(
                 "TimeoutMilliseconds",
                 Some("timeout_milliseconds"),
-                int(timeout_milliseconds),
+                rt::int(timeout_milliseconds),
             );
             ConcurrentExecutorConfiguration(this)
         }
@@ -655,11 +682,11 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomOutputConfiguration(Props);
+    pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
         /// A new `CustomOutputConfiguration`. Required properties: `runtime` (`Runtime`).
         pub fn new(runtime: RuntimeType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Runtime", Some("runtime"), runtime.into());
             CustomOutputConfiguration(this)
         }
@@ -668,9 +695,9 @@ pub mod function {
         /// CloudFormation `Output`, Terraform `output`.
         pub fn output(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Output", Some("output"), string_map(value));
+            self.0.set("Output", Some("output"), rt::string_map(value));
             self
         }
     }
@@ -681,33 +708,34 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-functionref.html)
     #[derive(Clone, Debug)]
-    pub struct FunctionRef(Props);
+    pub struct FunctionRef(rt::Props);
     impl FunctionRef {
         /// A new `FunctionRef`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FunctionRef(this)
         }
         /// An optional alternate name for the child function within the executor.
         ///
         /// CloudFormation `Alias`, Terraform `alias`.
-        pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alias", Some("alias"), string(value));
+        pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alias", Some("alias"), rt::string(value));
             self
         }
         /// The identifier of the child function to execute.
         ///
         /// CloudFormation `FunctionId`, Terraform `function_id`.
-        pub fn function_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FunctionId", Some("function_id"), string(value));
+        pub fn function_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FunctionId", Some("function_id"), rt::string(value));
             self
         }
         /// An optional expression that evaluates to a boolean.
         ///
         /// CloudFormation `RunCondition`, Terraform `run_condition`.
-        pub fn run_condition(mut self, value: impl Into<Expr>) -> Self {
+        pub fn run_condition(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RunCondition", Some("run_condition"), string(value));
+                .set("RunCondition", Some("run_condition"), rt::string(value));
             self
         }
     }
@@ -718,31 +746,31 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-httprequestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRequestConfiguration(Props);
+    pub struct HttpRequestConfiguration(rt::Props);
     impl HttpRequestConfiguration {
         /// A new `HttpRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
         pub fn new(
             method_type: MethodType,
             request_timeout_milliseconds: i64,
             runtime: RuntimeType,
-            url: impl Into<Expr>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MethodType", Some("method_type"), method_type.into());
             this.set(
                 "RequestTimeoutMilliseconds",
                 Some("request_timeout_milliseconds"),
-                int(request_timeout_milliseconds),
+                rt::int(request_timeout_milliseconds),
             );
             this.set("Runtime", Some("runtime"), runtime.into());
-            this.set("Url", Some("url"), string(url));
+            this.set("Url", Some("url"), rt::string(url));
             HttpRequestConfiguration(this)
         }
         /// The body of the HTTP request.
         ///
         /// CloudFormation `Body`, Terraform `body`.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", Some("body"), string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", Some("body"), rt::string(value));
             self
         }
         /// A map of HTTP headers to include in the request.
@@ -750,9 +778,10 @@ pub mod function {
         /// CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Headers", Some("headers"), string_map(value));
+            self.0
+                .set("Headers", Some("headers"), rt::string_map(value));
             self
         }
         /// A map of output key-value pairs.
@@ -760,9 +789,9 @@ pub mod function {
         /// CloudFormation `Output`, Terraform `output`.
         pub fn output(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Output", Some("output"), string_map(value));
+            self.0.set("Output", Some("output"), rt::string_map(value));
             self
         }
     }
@@ -773,7 +802,7 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-sequentialexecutorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SequentialExecutorConfiguration(Props);
+    pub struct SequentialExecutorConfiguration(rt::Props);
     impl SequentialExecutorConfiguration {
         /// A new `SequentialExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
         pub fn new(
@@ -781,13 +810,17 @@ pub mod function {
             runtime: RuntimeType,
             timeout_milliseconds: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionList", Some("function_list"), list(function_list));
+            let mut this = rt::Props::default();
+            this.set(
+                "FunctionList",
+                Some("function_list"),
+                rt::list(function_list),
+            );
             this.set("Runtime", Some("runtime"), runtime.into());
             this.set(
                 "TimeoutMilliseconds",
                 Some("timeout_milliseconds"),
-                int(timeout_milliseconds),
+                rt::int(timeout_milliseconds),
             );
             SequentialExecutorConfiguration(this)
         }
@@ -796,9 +829,9 @@ pub mod function {
         /// CloudFormation `Output`, Terraform `output`.
         pub fn output(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Output", Some("output"), string_map(value));
+            self.0.set("Output", Some("output"), rt::string_map(value));
             self
         }
     }
@@ -809,31 +842,31 @@ pub mod function {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-vastrequestconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VastRequestConfiguration(Props);
+    pub struct VastRequestConfiguration(rt::Props);
     impl VastRequestConfiguration {
         /// A new `VastRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
         pub fn new(
             method_type: MethodType,
             request_timeout_milliseconds: i64,
             runtime: RuntimeType,
-            url: impl Into<Expr>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MethodType", Some("method_type"), method_type.into());
             this.set(
                 "RequestTimeoutMilliseconds",
                 Some("request_timeout_milliseconds"),
-                int(request_timeout_milliseconds),
+                rt::int(request_timeout_milliseconds),
             );
             this.set("Runtime", Some("runtime"), runtime.into());
-            this.set("Url", Some("url"), string(url));
+            this.set("Url", Some("url"), rt::string(url));
             VastRequestConfiguration(this)
         }
         /// An expression that evaluates to the request body, for example to send an OpenRTB bid request.
         ///
         /// CloudFormation `Body`, Terraform `body`.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", Some("body"), string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", Some("body"), rt::string(value));
             self
         }
         /// A map of HTTP header names to expression values.
@@ -841,9 +874,10 @@ pub mod function {
         /// CloudFormation `Headers`, Terraform `headers`.
         pub fn headers(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Headers", Some("headers"), string_map(value));
+            self.0
+                .set("Headers", Some("headers"), rt::string_map(value));
             self
         }
         /// A map of output bindings.
@@ -851,9 +885,9 @@ pub mod function {
         /// CloudFormation `Output`, Terraform `output`.
         pub fn output(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Output", Some("output"), string_map(value));
+            self.0.set("Output", Some("output"), rt::string_map(value));
             self
         }
     }
@@ -897,11 +931,11 @@ pub mod function {
 /// CloudFormation: `AWS::MediaTailor::LiveSource`. Terraform: `awscc_mediatailor_live_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-livesource.html)
-pub struct LiveSource(Base);
-static LIVE_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct LiveSource(rt::Base);
+static LIVE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::LiveSource",
     terraform: Some("awscc_mediatailor_live_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -929,24 +963,24 @@ impl LiveSource {
     pub fn new(
         id: impl Into<String>,
         http_package_configurations: impl IntoIterator<Item = live_source::HttpPackageConfiguration>,
-        live_source_name: impl Into<Expr>,
-        source_location_name: impl Into<Expr>,
+        live_source_name: impl Into<rt::Expr>,
+        source_location_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LIVE_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &LIVE_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            list(http_package_configurations),
+            rt::list(http_package_configurations),
         );
         this.set(
             "LiveSourceName",
             Some("live_source_name"),
-            string(live_source_name),
+            rt::string(live_source_name),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            string(source_location_name),
+            rt::string(source_location_name),
         );
         LiveSource(this)
     }
@@ -954,13 +988,13 @@ impl LiveSource {
 builder!(LiveSource, LiveSourceHandle);
 /// A declared `AWS::MediaTailor::LiveSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LiveSourceHandle(Handle);
+pub struct LiveSourceHandle(rt::Handle);
 handle!(LiveSourceHandle);
 impl LiveSourceHandle {
     /// <p>The ARN of the live source.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -973,13 +1007,21 @@ pub mod live_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-livesource-httppackageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpPackageConfiguration(Props);
+    pub struct HttpPackageConfiguration(rt::Props);
     impl HttpPackageConfiguration {
         /// A new `HttpPackageConfiguration`. Required properties: `path` (`Path`), `source_group` (`SourceGroup`), `type_` (`Type`).
-        pub fn new(path: impl Into<Expr>, source_group: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Path", Some("path"), string(path));
-            this.set("SourceGroup", Some("source_group"), string(source_group));
+        pub fn new(
+            path: impl Into<rt::Expr>,
+            source_group: impl Into<rt::Expr>,
+            type_: Type,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", Some("path"), rt::string(path));
+            this.set(
+                "SourceGroup",
+                Some("source_group"),
+                rt::string(source_group),
+            );
             this.set("Type", Some("type"), type_.into());
             HttpPackageConfiguration(this)
         }
@@ -1000,11 +1042,11 @@ pub mod live_source {
 /// CloudFormation: `AWS::MediaTailor::PlaybackConfiguration`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-playbackconfiguration.html)
-pub struct PlaybackConfiguration(Base);
-static PLAYBACK_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct PlaybackConfiguration(rt::Base);
+static PLAYBACK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::PlaybackConfiguration",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1037,17 +1079,21 @@ impl PlaybackConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ad_decision_server_url: impl Into<Expr>,
-        name: impl Into<Expr>,
-        video_content_source_url: impl Into<Expr>,
+        ad_decision_server_url: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        video_content_source_url: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PLAYBACK_CONFIGURATION_TYPE);
-        this.set("AdDecisionServerUrl", None, string(ad_decision_server_url));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &PLAYBACK_CONFIGURATION_TYPE);
+        this.set(
+            "AdDecisionServerUrl",
+            None,
+            rt::string(ad_decision_server_url),
+        );
+        this.set("Name", None, rt::string(name));
         this.set(
             "VideoContentSourceUrl",
             None,
-            string(video_content_source_url),
+            rt::string(video_content_source_url),
         );
         PlaybackConfiguration(this)
     }
@@ -1128,8 +1174,8 @@ impl PlaybackConfiguration {
     /// The player parameters and aliases used as dynamic variables during session initialization.
     ///
     /// CloudFormation `ConfigurationAliases`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn configuration_aliases(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("ConfigurationAliases", None, json(value));
+    pub fn configuration_aliases(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("ConfigurationAliases", None, rt::json(value));
         self
     }
     /// The configuration for DASH content.
@@ -1144,9 +1190,9 @@ impl PlaybackConfiguration {
     /// CloudFormation `FunctionMapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn function_mapping(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("FunctionMapping", None, string_map(value));
+        self.0.set("FunctionMapping", None, rt::string_map(value));
         self
     }
     /// The configuration for HLS content.
@@ -1195,54 +1241,54 @@ impl PlaybackConfiguration {
     /// Constraints: at least 1. CloudFormation `PersonalizationThresholdSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn personalization_threshold_seconds(mut self, value: i64) -> Self {
         self.0
-            .set("PersonalizationThresholdSeconds", None, int(value));
+            .set("PersonalizationThresholdSeconds", None, rt::int(value));
         self
     }
     /// The URL for a high-quality video asset to transcode and use to fill in time that's not used by ads.
     ///
     /// CloudFormation `SlateAdUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn slate_ad_url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SlateAdUrl", None, string(value));
+    pub fn slate_ad_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SlateAdUrl", None, rt::string(value));
         self
     }
     /// The name that is used to associate this playback configuration with a custom transcode profile.
     ///
     /// CloudFormation `TranscodeProfileName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn transcode_profile_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TranscodeProfileName", None, string(value));
+    pub fn transcode_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TranscodeProfileName", None, rt::string(value));
         self
     }
 }
 builder!(PlaybackConfiguration, PlaybackConfigurationHandle);
 /// A declared `AWS::MediaTailor::PlaybackConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlaybackConfigurationHandle(Handle);
+pub struct PlaybackConfigurationHandle(rt::Handle);
 handle!(PlaybackConfigurationHandle);
 impl PlaybackConfigurationHandle {
     /// The URL that the player uses to initialize a session that uses client-side reporting.
     ///
     /// CloudFormation `Fn::GetAtt` `SessionInitializationEndpointPrefix`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn session_initialization_endpoint_prefix(&self) -> Expr {
+    pub fn session_initialization_endpoint_prefix(&self) -> rt::Expr {
         self.0.attr("SessionInitializationEndpointPrefix")
     }
     /// CloudFormation `Fn::GetAtt` `HlsConfiguration.ManifestEndpointPrefix`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn hls_configuration_manifest_endpoint_prefix(&self) -> Expr {
+    pub fn hls_configuration_manifest_endpoint_prefix(&self) -> rt::Expr {
         self.0.attr("HlsConfiguration.ManifestEndpointPrefix")
     }
     /// CloudFormation `Fn::GetAtt` `DashConfiguration.ManifestEndpointPrefix`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn dash_configuration_manifest_endpoint_prefix(&self) -> Expr {
+    pub fn dash_configuration_manifest_endpoint_prefix(&self) -> rt::Expr {
         self.0.attr("DashConfiguration.ManifestEndpointPrefix")
     }
     /// The Amazon Resource Name (ARN) for the playback configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `PlaybackConfigurationArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn playback_configuration_arn(&self) -> Expr {
+    pub fn playback_configuration_arn(&self) -> rt::Expr {
         self.0.attr("PlaybackConfigurationArn")
     }
     /// The URL that the player accesses to get a manifest from MediaTailor.
     ///
     /// CloudFormation `Fn::GetAtt` `PlaybackEndpointPrefix`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn playback_endpoint_prefix(&self) -> Expr {
+    pub fn playback_endpoint_prefix(&self) -> rt::Expr {
         self.0.attr("PlaybackEndpointPrefix")
     }
 }
@@ -1255,11 +1301,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adconditioningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AdConditioningConfiguration(Props);
+    pub struct AdConditioningConfiguration(rt::Props);
     impl AdConditioningConfiguration {
         /// A new `AdConditioningConfiguration`. Required properties: `streaming_media_file_conditioning` (`StreamingMediaFileConditioning`).
         pub fn new(streaming_media_file_conditioning: StreamingMediaFileConditioning) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StreamingMediaFileConditioning",
                 None,
@@ -1275,11 +1321,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-addecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AdDecisionServerConfiguration(Props);
+    pub struct AdDecisionServerConfiguration(rt::Props);
     impl AdDecisionServerConfiguration {
         /// A new `AdDecisionServerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdDecisionServerConfiguration(this)
         }
         /// The configuration for the request to the Ad Decision Server URL.
@@ -1304,18 +1350,18 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-admarkerpassthrough.html)
     #[derive(Clone, Debug)]
-    pub struct AdMarkerPassthrough(Props);
+    pub struct AdMarkerPassthrough(rt::Props);
     impl AdMarkerPassthrough {
         /// A new `AdMarkerPassthrough`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdMarkerPassthrough(this)
         }
         /// Enables ad marker passthrough for your configuration.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
     }
@@ -1324,11 +1370,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adsinteractionlog.html)
     #[derive(Clone, Debug)]
-    pub struct AdsInteractionLog(Props);
+    pub struct AdsInteractionLog(rt::Props);
     impl AdsInteractionLog {
         /// A new `AdsInteractionLog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdsInteractionLog(this)
         }
         /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
@@ -1336,9 +1382,9 @@ pub mod playback_configuration {
         /// CloudFormation `ExcludeEventTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_event_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludeEventTypes", None, strings(value));
+            self.0.set("ExcludeEventTypes", None, rt::strings(value));
             self
         }
         /// Indicates that MediaTailor emits RAW_ADS_RESPONSE logs for playback sessions that are initialized with this configuration.
@@ -1346,9 +1392,10 @@ pub mod playback_configuration {
         /// CloudFormation `PublishOptInEventTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn publish_opt_in_event_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("PublishOptInEventTypes", None, strings(value));
+            self.0
+                .set("PublishOptInEventTypes", None, rt::strings(value));
             self
         }
     }
@@ -1359,11 +1406,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationconcurrency.html)
     #[derive(Clone, Debug)]
-    pub struct AdsPersonalizationConcurrency(Props);
+    pub struct AdsPersonalizationConcurrency(rt::Props);
     impl AdsPersonalizationConcurrency {
         /// A new `AdsPersonalizationConcurrency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdsPersonalizationConcurrency(this)
         }
         /// Enables parallel processing of ADS requests in VOD workflows when the ADS returns VAST responses.
@@ -1371,14 +1418,14 @@ pub mod playback_configuration {
         /// CloudFormation `EnableVodVastParallelization`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_vod_vast_parallelization(mut self, value: bool) -> Self {
             self.0
-                .set("EnableVodVastParallelization", None, boolean(value));
+                .set("EnableVodVastParallelization", None, rt::boolean(value));
             self
         }
         /// The maximum number of simultaneous requests that MediaTailor makes to the ADS for each manifest request.
         ///
         /// CloudFormation `MaxConcurrentAdsRequests`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_concurrent_ads_requests(mut self, value: i64) -> Self {
-            self.0.set("MaxConcurrentAdsRequests", None, int(value));
+            self.0.set("MaxConcurrentAdsRequests", None, rt::int(value));
             self
         }
     }
@@ -1389,11 +1436,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationtimeouts.html)
     #[derive(Clone, Debug)]
-    pub struct AdsPersonalizationTimeouts(Props);
+    pub struct AdsPersonalizationTimeouts(rt::Props);
     impl AdsPersonalizationTimeouts {
         /// A new `AdsPersonalizationTimeouts`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdsPersonalizationTimeouts(this)
         }
         /// The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during live or VOD playback.
@@ -1401,7 +1448,7 @@ pub mod playback_configuration {
         /// CloudFormation `AdsRequestTimeoutMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ads_request_timeout_milliseconds(mut self, value: i64) -> Self {
             self.0
-                .set("AdsRequestTimeoutMilliseconds", None, int(value));
+                .set("AdsRequestTimeoutMilliseconds", None, rt::int(value));
             self
         }
         /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for live manifests.
@@ -1411,7 +1458,7 @@ pub mod playback_configuration {
             self.0.set(
                 "LiveMaximumAdsPersonalizationTimeMilliseconds",
                 None,
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1419,8 +1466,11 @@ pub mod playback_configuration {
         ///
         /// CloudFormation `PrefetchAdsRequestTimeoutMilliseconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn prefetch_ads_request_timeout_milliseconds(mut self, value: i64) -> Self {
-            self.0
-                .set("PrefetchAdsRequestTimeoutMilliseconds", None, int(value));
+            self.0.set(
+                "PrefetchAdsRequestTimeoutMilliseconds",
+                None,
+                rt::int(value),
+            );
             self
         }
         /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity during prefetch retrieval.
@@ -1433,7 +1483,7 @@ pub mod playback_configuration {
             self.0.set(
                 "PrefetchMaximumAdsPersonalizationTimeMilliseconds",
                 None,
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1444,7 +1494,7 @@ pub mod playback_configuration {
             self.0.set(
                 "VodMaximumAdsPersonalizationTimeMilliseconds",
                 None,
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1456,11 +1506,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-availsuppression.html)
     #[derive(Clone, Debug)]
-    pub struct AvailSuppression(Props);
+    pub struct AvailSuppression(rt::Props);
     impl AvailSuppression {
         /// A new `AvailSuppression`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailSuppression(this)
         }
         /// Defines the policy to apply to the avail suppression mode.
@@ -1480,8 +1530,8 @@ pub mod playback_configuration {
         /// A live edge offset time in HH:MM:SS.
         ///
         /// CloudFormation `Value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", None, rt::string(value));
             self
         }
     }
@@ -1492,11 +1542,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-beaconingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BeaconingConfiguration(Props);
+    pub struct BeaconingConfiguration(rt::Props);
     impl BeaconingConfiguration {
         /// A new `BeaconingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BeaconingConfiguration(this)
         }
         /// The beaconing settings for client-side reporting sessions.
@@ -1514,25 +1564,25 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-bumper.html)
     #[derive(Clone, Debug)]
-    pub struct Bumper(Props);
+    pub struct Bumper(rt::Props);
     impl Bumper {
         /// A new `Bumper`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Bumper(this)
         }
         /// The URL for the end bumper asset.
         ///
         /// CloudFormation `EndUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn end_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndUrl", None, string(value));
+        pub fn end_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndUrl", None, rt::string(value));
             self
         }
         /// The URL for the start bumper asset.
         ///
         /// CloudFormation `StartUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn start_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartUrl", None, string(value));
+        pub fn start_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StartUrl", None, rt::string(value));
             self
         }
     }
@@ -1543,25 +1593,26 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-cdnconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CdnConfiguration(Props);
+    pub struct CdnConfiguration(rt::Props);
     impl CdnConfiguration {
         /// A new `CdnConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CdnConfiguration(this)
         }
         /// A non-default content delivery network (CDN) to serve ad segments.
         ///
         /// CloudFormation `AdSegmentUrlPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_segment_url_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdSegmentUrlPrefix", None, string(value));
+        pub fn ad_segment_url_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdSegmentUrlPrefix", None, rt::string(value));
             self
         }
         /// A content delivery network (CDN) to cache content segments, so that content requests don't always have to go to the origin server.
         ///
         /// CloudFormation `ContentSegmentUrlPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn content_segment_url_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ContentSegmentUrlPrefix", None, string(value));
+        pub fn content_segment_url_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ContentSegmentUrlPrefix", None, rt::string(value));
             self
         }
     }
@@ -1572,11 +1623,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-clientsidebeaconingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ClientSideBeaconingConfiguration(Props);
+    pub struct ClientSideBeaconingConfiguration(rt::Props);
     impl ClientSideBeaconingConfiguration {
         /// A new `ClientSideBeaconingConfiguration`. Required properties: `reporting_mode` (`ReportingMode`).
         pub fn new(reporting_mode: ReportingMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ReportingMode", None, reporting_mode.into());
             ClientSideBeaconingConfiguration(this)
         }
@@ -1587,7 +1638,7 @@ pub mod playback_configuration {
             mut self,
             value: impl IntoIterator<Item = AdditionalEventTypes>,
         ) -> Self {
-            self.0.set("AdditionalEventTypes", None, list(value));
+            self.0.set("AdditionalEventTypes", None, rt::list(value));
             self
         }
     }
@@ -1598,25 +1649,26 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-dashconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DashConfiguration(Props);
+    pub struct DashConfiguration(rt::Props);
     impl DashConfiguration {
         /// A new `DashConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashConfiguration(this)
         }
         /// The URL generated by MediaTailor to initiate a DASH playback session.
         ///
         /// CloudFormation `ManifestEndpointPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest_endpoint_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ManifestEndpointPrefix", None, string(value));
+        pub fn manifest_endpoint_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ManifestEndpointPrefix", None, rt::string(value));
             self
         }
         /// The setting that controls whether MediaTailor includes the Location tag in DASH manifests.
         ///
         /// CloudFormation `MpdLocation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mpd_location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MpdLocation", None, string(value));
+        pub fn mpd_location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MpdLocation", None, rt::string(value));
             self
         }
         /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests.
@@ -1632,18 +1684,19 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-hlsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HlsConfiguration(Props);
+    pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
         /// A new `HlsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HlsConfiguration(this)
         }
         /// The URL that is used to initiate a playback session for devices that support Apple HLS.
         ///
         /// CloudFormation `ManifestEndpointPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn manifest_endpoint_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ManifestEndpointPrefix", None, string(value));
+        pub fn manifest_endpoint_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ManifestEndpointPrefix", None, rt::string(value));
             self
         }
     }
@@ -1654,18 +1707,18 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-httprequest.html)
     #[derive(Clone, Debug)]
-    pub struct HttpRequest(Props);
+    pub struct HttpRequest(rt::Props);
     impl HttpRequest {
         /// A new `HttpRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpRequest(this)
         }
         /// The body of the request to the Ad Decision Server URL.
         ///
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// The compression type of the request sent to the Ad Decision Server URL.
@@ -1680,9 +1733,9 @@ pub mod playback_configuration {
         /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn headers(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Headers", None, string_map(value));
+            self.0.set("Headers", None, rt::string_map(value));
             self
         }
         /// Supported HTTP Methods for the request to the Ad Decision Server URL.
@@ -1700,11 +1753,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-liveprerollconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LivePreRollConfiguration(Props);
+    pub struct LivePreRollConfiguration(rt::Props);
     impl LivePreRollConfiguration {
         /// A new `LivePreRollConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LivePreRollConfiguration(this)
         }
         /// The configuration for the request to the pre-roll Ad Decision Server.
@@ -1721,15 +1774,15 @@ pub mod playback_configuration {
         /// The URL for the ad decision server (ADS) for pre-roll ads.
         ///
         /// CloudFormation `AdDecisionServerUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ad_decision_server_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AdDecisionServerUrl", None, string(value));
+        pub fn ad_decision_server_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdDecisionServerUrl", None, rt::string(value));
             self
         }
         /// The maximum allowed duration for the pre-roll ad avail.
         ///
         /// CloudFormation `MaxDurationSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn max_duration_seconds(mut self, value: i64) -> Self {
-            self.0.set("MaxDurationSeconds", None, int(value));
+            self.0.set("MaxDurationSeconds", None, rt::int(value));
             self
         }
     }
@@ -1738,12 +1791,12 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. Required properties: `percent_enabled` (`PercentEnabled`).
         pub fn new(percent_enabled: i64) -> Self {
-            let mut this = Props::default();
-            this.set("PercentEnabled", None, int(percent_enabled));
+            let mut this = rt::Props::default();
+            this.set("PercentEnabled", None, rt::int(percent_enabled));
             LogConfiguration(this)
         }
         /// The event types that MediaTailor emits in logs for interactions with the ADS.
@@ -1758,9 +1811,10 @@ pub mod playback_configuration {
         /// CloudFormation `EnabledLoggingStrategies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled_logging_strategies(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("EnabledLoggingStrategies", None, strings(value));
+            self.0
+                .set("EnabledLoggingStrategies", None, rt::strings(value));
             self
         }
         /// The event types that MediaTailor emits in logs for interactions with the origin server.
@@ -1782,11 +1836,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestprocessingrules.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestProcessingRules(Props);
+    pub struct ManifestProcessingRules(rt::Props);
     impl ManifestProcessingRules {
         /// A new `ManifestProcessingRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManifestProcessingRules(this)
         }
         /// For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad markers from the origin manifest to the MediaTailor personalized manifest.
@@ -1802,11 +1856,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestserviceinteractionlog.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestServiceInteractionLog(Props);
+    pub struct ManifestServiceInteractionLog(rt::Props);
     impl ManifestServiceInteractionLog {
         /// A new `ManifestServiceInteractionLog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManifestServiceInteractionLog(this)
         }
         /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
@@ -1814,9 +1868,9 @@ pub mod playback_configuration {
         /// CloudFormation `ExcludeEventTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_event_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludeEventTypes", None, strings(value));
+            self.0.set("ExcludeEventTypes", None, rt::strings(value));
             self
         }
     }
@@ -1827,11 +1881,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerolladdecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PreRollAdDecisionServerConfiguration(Props);
+    pub struct PreRollAdDecisionServerConfiguration(rt::Props);
     impl PreRollAdDecisionServerConfiguration {
         /// A new `PreRollAdDecisionServerConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PreRollAdDecisionServerConfiguration(this)
         }
         /// The configuration for how MediaTailor processes the VAST response returned by the pre-roll Ad Decision Server.
@@ -1849,11 +1903,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerollvastresponse.html)
     #[derive(Clone, Debug)]
-    pub struct PreRollVastResponse(Props);
+    pub struct PreRollVastResponse(rt::Props);
     impl PreRollVastResponse {
         /// A new `PreRollVastResponse`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PreRollVastResponse(this)
         }
         /// Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
@@ -1871,11 +1925,11 @@ pub mod playback_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-vastresponse.html)
     #[derive(Clone, Debug)]
-    pub struct VastResponse(Props);
+    pub struct VastResponse(rt::Props);
     impl VastResponse {
         /// A new `VastResponse`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VastResponse(this)
         }
         /// Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
@@ -2002,11 +2056,11 @@ pub mod playback_configuration {
 /// CloudFormation: `AWS::MediaTailor::PrefetchSchedule`. Terraform: `awscc_mediatailor_prefetch_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-prefetchschedule.html)
-pub struct PrefetchSchedule(Base);
-static PREFETCH_SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct PrefetchSchedule(rt::Base);
+static PREFETCH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::PrefetchSchedule",
     terraform: Some("awscc_mediatailor_prefetch_schedule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2034,15 +2088,15 @@ impl PrefetchSchedule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        playback_configuration_name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        playback_configuration_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PREFETCH_SCHEDULE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PREFETCH_SCHEDULE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PlaybackConfigurationName",
             Some("playback_configuration_name"),
-            string(playback_configuration_name),
+            rt::string(playback_configuration_name),
         );
         PrefetchSchedule(this)
     }
@@ -2079,21 +2133,21 @@ impl PrefetchSchedule {
     /// An optional stream identifier that MediaTailor uses to prefetch ads for multiple streams that use the same playback configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `StreamId`, Terraform `stream_id`.
-    pub fn stream_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StreamId", Some("stream_id"), string(value));
+    pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StreamId", Some("stream_id"), rt::string(value));
         self
     }
 }
 builder!(PrefetchSchedule, PrefetchScheduleHandle);
 /// A declared `AWS::MediaTailor::PrefetchSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrefetchScheduleHandle(Handle);
+pub struct PrefetchScheduleHandle(rt::Handle);
 handle!(PrefetchScheduleHandle);
 impl PrefetchScheduleHandle {
     /// The Amazon Resource Name (ARN) of the prefetch schedule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2104,15 +2158,15 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-availmatchingcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct AvailMatchingCriteria(Props);
+    pub struct AvailMatchingCriteria(rt::Props);
     impl AvailMatchingCriteria {
         /// A new `AvailMatchingCriteria`. Required properties: `dynamic_variable` (`DynamicVariable`), `operator` (`Operator`).
-        pub fn new(dynamic_variable: impl Into<Expr>, operator: Operator) -> Self {
-            let mut this = Props::default();
+        pub fn new(dynamic_variable: impl Into<rt::Expr>, operator: Operator) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DynamicVariable",
                 Some("dynamic_variable"),
-                string(dynamic_variable),
+                rt::string(dynamic_variable),
             );
             this.set("Operator", Some("operator"), operator.into());
             AvailMatchingCriteria(this)
@@ -2123,12 +2177,12 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchconsumption.html)
     #[derive(Clone, Debug)]
-    pub struct PrefetchConsumption(Props);
+    pub struct PrefetchConsumption(rt::Props);
     impl PrefetchConsumption {
         /// A new `PrefetchConsumption`. Required properties: `end_time` (`EndTime`).
-        pub fn new(end_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
+        pub fn new(end_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
             PrefetchConsumption(this)
         }
         /// If you only want MediaTailor to insert prefetched ads into avails that match specific dynamic variables, set the avail matching criteria.
@@ -2141,15 +2195,16 @@ pub mod prefetch_schedule {
             self.0.set(
                 "AvailMatchingCriteria",
                 Some("avail_matching_criteria"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The time when prefetched ads are considered for use in an ad break, as an ISO 8601 date-time.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -2158,12 +2213,12 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchretrieval.html)
     #[derive(Clone, Debug)]
-    pub struct PrefetchRetrieval(Props);
+    pub struct PrefetchRetrieval(rt::Props);
     impl PrefetchRetrieval {
         /// A new `PrefetchRetrieval`. Required properties: `end_time` (`EndTime`).
-        pub fn new(end_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
+        pub fn new(end_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
             PrefetchRetrieval(this)
         }
         /// The dynamic variables to use for substitution during prefetch requests to the ad decision server (ADS).
@@ -2171,20 +2226,21 @@ pub mod prefetch_schedule {
         /// CloudFormation `DynamicVariables`, Terraform `dynamic_variables`.
         pub fn dynamic_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "DynamicVariables",
                 Some("dynamic_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// The time when prefetch retrievals can start for this break, as an ISO 8601 date-time.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
         /// CloudFormation `TrafficShapingRetrievalWindow`, Terraform `traffic_shaping_retrieval_window`.
@@ -2228,11 +2284,11 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringconsumption.html)
     #[derive(Clone, Debug)]
-    pub struct RecurringConsumption(Props);
+    pub struct RecurringConsumption(rt::Props);
     impl RecurringConsumption {
         /// A new `RecurringConsumption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecurringConsumption(this)
         }
         /// The configuration for the dynamic variables that determine which ad breaks that MediaTailor inserts prefetched ads in.
@@ -2245,7 +2301,7 @@ pub mod prefetch_schedule {
             self.0.set(
                 "AvailMatchingCriteria",
                 Some("avail_matching_criteria"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2256,7 +2312,7 @@ pub mod prefetch_schedule {
             self.0.set(
                 "RetrievedAdExpirationSeconds",
                 Some("retrieved_ad_expiration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2266,16 +2322,16 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringprefetchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RecurringPrefetchConfiguration(Props);
+    pub struct RecurringPrefetchConfiguration(rt::Props);
     impl RecurringPrefetchConfiguration {
         /// A new `RecurringPrefetchConfiguration`. Required properties: `end_time` (`EndTime`), `recurring_consumption` (`RecurringConsumption`), `recurring_retrieval` (`RecurringRetrieval`).
         pub fn new(
-            end_time: impl Into<Expr>,
+            end_time: impl Into<rt::Expr>,
             recurring_consumption: RecurringConsumption,
             recurring_retrieval: RecurringRetrieval,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
             this.set(
                 "RecurringConsumption",
                 Some("recurring_consumption"),
@@ -2291,8 +2347,9 @@ pub mod prefetch_schedule {
         /// The start time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -2301,11 +2358,11 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringretrieval.html)
     #[derive(Clone, Debug)]
-    pub struct RecurringRetrieval(Props);
+    pub struct RecurringRetrieval(rt::Props);
     impl RecurringRetrieval {
         /// A new `RecurringRetrieval`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecurringRetrieval(this)
         }
         /// The number of seconds that MediaTailor waits after an ad avail before prefetching ads for the next avail.
@@ -2315,7 +2372,7 @@ pub mod prefetch_schedule {
             self.0.set(
                 "DelayAfterAvailEndSeconds",
                 Some("delay_after_avail_end_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2324,12 +2381,12 @@ pub mod prefetch_schedule {
         /// CloudFormation `DynamicVariables`, Terraform `dynamic_variables`.
         pub fn dynamic_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "DynamicVariables",
                 Some("dynamic_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -2374,11 +2431,11 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingretrievalwindow.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficShapingRetrievalWindow(Props);
+    pub struct TrafficShapingRetrievalWindow(rt::Props);
     impl TrafficShapingRetrievalWindow {
         /// A new `TrafficShapingRetrievalWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrafficShapingRetrievalWindow(this)
         }
         /// The amount of time, in seconds, that MediaTailor spreads prefetch requests to the ADS.
@@ -2388,7 +2445,7 @@ pub mod prefetch_schedule {
             self.0.set(
                 "RetrievalWindowDurationSeconds",
                 Some("retrieval_window_duration_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2398,11 +2455,11 @@ pub mod prefetch_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingtpsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficShapingTpsConfiguration(Props);
+    pub struct TrafficShapingTpsConfiguration(rt::Props);
     impl TrafficShapingTpsConfiguration {
         /// A new `TrafficShapingTpsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrafficShapingTpsConfiguration(this)
         }
         /// The expected peak number of concurrent viewers for your content.
@@ -2412,7 +2469,7 @@ pub mod prefetch_schedule {
             self.0.set(
                 "PeakConcurrentUsers",
                 Some("peak_concurrent_users"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2420,7 +2477,7 @@ pub mod prefetch_schedule {
         ///
         /// CloudFormation `PeakTps`, Terraform `peak_tps`.
         pub fn peak_tps(mut self, value: i64) -> Self {
-            self.0.set("PeakTps", Some("peak_tps"), int(value));
+            self.0.set("PeakTps", Some("peak_tps"), rt::int(value));
             self
         }
     }
@@ -2456,11 +2513,11 @@ pub mod prefetch_schedule {
 /// CloudFormation: `AWS::MediaTailor::Program`. Terraform: `awscc_mediatailor_program` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-program.html)
-pub struct Program(Base);
-static PROGRAM_TYPE: TypeInfo = TypeInfo {
+pub struct Program(rt::Base);
+static PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::Program",
     terraform: Some("awscc_mediatailor_program"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2494,17 +2551,25 @@ impl Program {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_name: impl Into<Expr>,
-        program_name: impl Into<Expr>,
-        source_location_name: impl Into<Expr>,
+        channel_name: impl Into<rt::Expr>,
+        program_name: impl Into<rt::Expr>,
+        source_location_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROGRAM_TYPE);
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
-        this.set("ProgramName", Some("program_name"), string(program_name));
+        let mut this = rt::Base::new(id, &PROGRAM_TYPE);
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
+        this.set(
+            "ProgramName",
+            Some("program_name"),
+            rt::string(program_name),
+        );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            string(source_location_name),
+            rt::string(source_location_name),
         );
         Program(this)
     }
@@ -2512,7 +2577,7 @@ impl Program {
     ///
     /// CloudFormation `AdBreaks`, Terraform `ad_breaks`.
     pub fn ad_breaks(mut self, value: impl IntoIterator<Item = program::AdBreak>) -> Self {
-        self.0.set("AdBreaks", Some("ad_breaks"), list(value));
+        self.0.set("AdBreaks", Some("ad_breaks"), rt::list(value));
         self
     }
     /// The list of AudienceMedia defined in program.
@@ -2523,15 +2588,18 @@ impl Program {
         value: impl IntoIterator<Item = program::AudienceMedia>,
     ) -> Self {
         self.0
-            .set("AudienceMedia", Some("audience_media"), list(value));
+            .set("AudienceMedia", Some("audience_media"), rt::list(value));
         self
     }
     /// The name of the LiveSource for this Program.
     ///
     /// Changing it replaces the resource. CloudFormation `LiveSourceName`, Terraform `live_source_name`.
-    pub fn live_source_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("LiveSourceName", Some("live_source_name"), string(value));
+    pub fn live_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LiveSourceName",
+            Some("live_source_name"),
+            rt::string(value),
+        );
         self
     }
     /// The schedule configuration settings.
@@ -2548,46 +2616,46 @@ impl Program {
     /// The name that's used to refer to a VOD source.
     ///
     /// Changing it replaces the resource. CloudFormation `VodSourceName`, Terraform `vod_source_name`.
-    pub fn vod_source_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vod_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VodSourceName", Some("vod_source_name"), string(value));
+            .set("VodSourceName", Some("vod_source_name"), rt::string(value));
         self
     }
 }
 builder!(Program, ProgramHandle);
 /// A declared `AWS::MediaTailor::Program`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProgramHandle(Handle);
+pub struct ProgramHandle(rt::Handle);
 handle!(ProgramHandle);
 impl ProgramHandle {
     /// The ARN of the program.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp of when the program was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time that the program is scheduled to start.
     ///
     /// CloudFormation `Fn::GetAtt` `ScheduledStartTime`; Terraform `scheduled_start_time`.
-    pub fn scheduled_start_time(&self) -> Expr {
+    pub fn scheduled_start_time(&self) -> rt::Expr {
         self.0.attr("ScheduledStartTime")
     }
     /// The clip range configuration settings.
     ///
     /// CloudFormation `Fn::GetAtt` `ClipRange`; Terraform `clip_range`.
-    pub fn clip_range(&self) -> Expr {
+    pub fn clip_range(&self) -> rt::Expr {
         self.0.attr("ClipRange")
     }
     /// The duration of the live program in milliseconds.
     ///
     /// CloudFormation `Fn::GetAtt` `DurationMillis`; Terraform `duration_millis`.
-    pub fn duration_millis(&self) -> Expr {
+    pub fn duration_millis(&self) -> rt::Expr {
         self.0.attr("DurationMillis")
     }
 }
@@ -2600,20 +2668,27 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-adbreak.html)
     #[derive(Clone, Debug)]
-    pub struct AdBreak(Props);
+    pub struct AdBreak(rt::Props);
     impl AdBreak {
         /// A new `AdBreak`. Required properties: `offset_millis` (`OffsetMillis`).
         pub fn new(offset_millis: i64) -> Self {
-            let mut this = Props::default();
-            this.set("OffsetMillis", Some("offset_millis"), int(offset_millis));
+            let mut this = rt::Props::default();
+            this.set(
+                "OffsetMillis",
+                Some("offset_millis"),
+                rt::int(offset_millis),
+            );
             AdBreak(this)
         }
         /// Defines a list of key/value pairs that MediaTailor generates within the EXT-X-ASSET tag for SCTE35_ENHANCED output.
         ///
         /// CloudFormation `AdBreakMetadata`, Terraform `ad_break_metadata`.
         pub fn ad_break_metadata(mut self, value: impl IntoIterator<Item = KeyValuePair>) -> Self {
-            self.0
-                .set("AdBreakMetadata", Some("ad_break_metadata"), list(value));
+            self.0.set(
+                "AdBreakMetadata",
+                Some("ad_break_metadata"),
+                rt::list(value),
+            );
             self
         }
         /// The SCTE-35 ad insertion type.
@@ -2661,18 +2736,18 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-alternatemedia.html)
     #[derive(Clone, Debug)]
-    pub struct AlternateMedia(Props);
+    pub struct AlternateMedia(rt::Props);
     impl AlternateMedia {
         /// A new `AlternateMedia`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlternateMedia(this)
         }
         /// Ad break configuration parameters defined in AlternateMedia.
         ///
         /// CloudFormation `AdBreaks`, Terraform `ad_breaks`.
         pub fn ad_breaks(mut self, value: impl IntoIterator<Item = AdBreak>) -> Self {
-            self.0.set("AdBreaks", Some("ad_breaks"), list(value));
+            self.0.set("AdBreaks", Some("ad_breaks"), rt::list(value));
             self
         }
         /// Clip range configuration for the VOD source associated with the program.
@@ -2687,15 +2762,18 @@ pub mod program {
         /// CloudFormation `DurationMillis`, Terraform `duration_millis`.
         pub fn duration_millis(mut self, value: i64) -> Self {
             self.0
-                .set("DurationMillis", Some("duration_millis"), int(value));
+                .set("DurationMillis", Some("duration_millis"), rt::int(value));
             self
         }
         /// The name of the live source for alternateMedia.
         ///
         /// CloudFormation `LiveSourceName`, Terraform `live_source_name`.
-        pub fn live_source_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LiveSourceName", Some("live_source_name"), string(value));
+        pub fn live_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LiveSourceName",
+                Some("live_source_name"),
+                rt::string(value),
+            );
             self
         }
         /// The date and time that the alternateMedia is scheduled to start, in epoch milliseconds.
@@ -2705,27 +2783,27 @@ pub mod program {
             self.0.set(
                 "ScheduledStartTimeMillis",
                 Some("scheduled_start_time_millis"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The name of the source location for alternateMedia.
         ///
         /// CloudFormation `SourceLocationName`, Terraform `source_location_name`.
-        pub fn source_location_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceLocationName",
                 Some("source_location_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the VOD source for alternateMedia.
         ///
         /// CloudFormation `VodSourceName`, Terraform `vod_source_name`.
-        pub fn vod_source_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vod_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VodSourceName", Some("vod_source_name"), string(value));
+                .set("VodSourceName", Some("vod_source_name"), rt::string(value));
             self
         }
     }
@@ -2736,11 +2814,11 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-audiencemedia.html)
     #[derive(Clone, Debug)]
-    pub struct AudienceMedia(Props);
+    pub struct AudienceMedia(rt::Props);
     impl AudienceMedia {
         /// A new `AudienceMedia`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AudienceMedia(this)
         }
         /// The list of AlternateMedia defined in AudienceMedia.
@@ -2748,14 +2826,14 @@ pub mod program {
         /// CloudFormation `AlternateMedia`, Terraform `alternate_media`.
         pub fn alternate_media(mut self, value: impl IntoIterator<Item = AlternateMedia>) -> Self {
             self.0
-                .set("AlternateMedia", Some("alternate_media"), list(value));
+                .set("AlternateMedia", Some("alternate_media"), rt::list(value));
             self
         }
         /// The Audience defined in AudienceMedia.
         ///
         /// CloudFormation `Audience`, Terraform `audience`.
-        pub fn audience(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Audience", Some("audience"), string(value));
+        pub fn audience(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Audience", Some("audience"), rt::string(value));
             self
         }
     }
@@ -2766,11 +2844,11 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-cliprange.html)
     #[derive(Clone, Debug)]
-    pub struct ClipRange(Props);
+    pub struct ClipRange(rt::Props);
     impl ClipRange {
         /// A new `ClipRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClipRange(this)
         }
         /// The end offset of the clip range, in milliseconds.
@@ -2778,15 +2856,18 @@ pub mod program {
         /// CloudFormation `EndOffsetMillis`, Terraform `end_offset_millis`.
         pub fn end_offset_millis(mut self, value: i64) -> Self {
             self.0
-                .set("EndOffsetMillis", Some("end_offset_millis"), int(value));
+                .set("EndOffsetMillis", Some("end_offset_millis"), rt::int(value));
             self
         }
         /// The start offset of the clip range, in milliseconds.
         ///
         /// CloudFormation `StartOffsetMillis`, Terraform `start_offset_millis`.
         pub fn start_offset_millis(mut self, value: i64) -> Self {
-            self.0
-                .set("StartOffsetMillis", Some("start_offset_millis"), int(value));
+            self.0.set(
+                "StartOffsetMillis",
+                Some("start_offset_millis"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -2797,13 +2878,13 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-keyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct KeyValuePair(Props);
+    pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             KeyValuePair(this)
         }
     }
@@ -2814,11 +2895,11 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfiguration(Props);
+    pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
         /// A new `ScheduleConfiguration`. Required properties: `transition` (`Transition`).
         pub fn new(transition: Transition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Transition", Some("transition"), transition.into());
             ScheduleConfiguration(this)
         }
@@ -2837,18 +2918,19 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-segmentationdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentationDescriptor(Props);
+    pub struct SegmentationDescriptor(rt::Props);
     impl SegmentationDescriptor {
         /// A new `SegmentationDescriptor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SegmentationDescriptor(this)
         }
         /// The segment number to assign.
         ///
         /// CloudFormation `SegmentNum`, Terraform `segment_num`.
         pub fn segment_num(mut self, value: i64) -> Self {
-            self.0.set("SegmentNum", Some("segment_num"), int(value));
+            self.0
+                .set("SegmentNum", Some("segment_num"), rt::int(value));
             self
         }
         /// The Event Identifier to assign.
@@ -2858,7 +2940,7 @@ pub mod program {
             self.0.set(
                 "SegmentationEventId",
                 Some("segmentation_event_id"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2869,16 +2951,19 @@ pub mod program {
             self.0.set(
                 "SegmentationTypeId",
                 Some("segmentation_type_id"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The Upid to assign.
         ///
         /// CloudFormation `SegmentationUpid`, Terraform `segmentation_upid`.
-        pub fn segmentation_upid(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SegmentationUpid", Some("segmentation_upid"), string(value));
+        pub fn segmentation_upid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SegmentationUpid",
+                Some("segmentation_upid"),
+                rt::string(value),
+            );
             self
         }
         /// The Upid Type to assign.
@@ -2888,7 +2973,7 @@ pub mod program {
             self.0.set(
                 "SegmentationUpidType",
                 Some("segmentation_upid_type"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2896,8 +2981,11 @@ pub mod program {
         ///
         /// CloudFormation `SegmentsExpected`, Terraform `segments_expected`.
         pub fn segments_expected(mut self, value: i64) -> Self {
-            self.0
-                .set("SegmentsExpected", Some("segments_expected"), int(value));
+            self.0.set(
+                "SegmentsExpected",
+                Some("segments_expected"),
+                rt::int(value),
+            );
             self
         }
         /// The sub-segment number to assign.
@@ -2905,7 +2993,7 @@ pub mod program {
         /// CloudFormation `SubSegmentNum`, Terraform `sub_segment_num`.
         pub fn sub_segment_num(mut self, value: i64) -> Self {
             self.0
-                .set("SubSegmentNum", Some("sub_segment_num"), int(value));
+                .set("SubSegmentNum", Some("sub_segment_num"), rt::int(value));
             self
         }
         /// The number of sub-segments expected.
@@ -2915,7 +3003,7 @@ pub mod program {
             self.0.set(
                 "SubSegmentsExpected",
                 Some("sub_segments_expected"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2927,30 +3015,30 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-slatesource.html)
     #[derive(Clone, Debug)]
-    pub struct SlateSource(Props);
+    pub struct SlateSource(rt::Props);
     impl SlateSource {
         /// A new `SlateSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlateSource(this)
         }
         /// The name of the source location where the slate VOD source is stored.
         ///
         /// CloudFormation `SourceLocationName`, Terraform `source_location_name`.
-        pub fn source_location_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceLocationName",
                 Some("source_location_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The slate VOD source name.
         ///
         /// CloudFormation `VodSourceName`, Terraform `vod_source_name`.
-        pub fn vod_source_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vod_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VodSourceName", Some("vod_source_name"), string(value));
+                .set("VodSourceName", Some("vod_source_name"), rt::string(value));
             self
         }
     }
@@ -2961,18 +3049,18 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-spliceinsertmessage.html)
     #[derive(Clone, Debug)]
-    pub struct SpliceInsertMessage(Props);
+    pub struct SpliceInsertMessage(rt::Props);
     impl SpliceInsertMessage {
         /// A new `SpliceInsertMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpliceInsertMessage(this)
         }
         /// This is written to splice_insert.avail_num.
         ///
         /// CloudFormation `AvailNum`, Terraform `avail_num`.
         pub fn avail_num(mut self, value: i64) -> Self {
-            self.0.set("AvailNum", Some("avail_num"), int(value));
+            self.0.set("AvailNum", Some("avail_num"), rt::int(value));
             self
         }
         /// This is written to splice_insert.avails_expected.
@@ -2980,7 +3068,7 @@ pub mod program {
         /// CloudFormation `AvailsExpected`, Terraform `avails_expected`.
         pub fn avails_expected(mut self, value: i64) -> Self {
             self.0
-                .set("AvailsExpected", Some("avails_expected"), int(value));
+                .set("AvailsExpected", Some("avails_expected"), rt::int(value));
             self
         }
         /// This is written to splice_insert.splice_event_id.
@@ -2988,7 +3076,7 @@ pub mod program {
         /// CloudFormation `SpliceEventId`, Terraform `splice_event_id`.
         pub fn splice_event_id(mut self, value: i64) -> Self {
             self.0
-                .set("SpliceEventId", Some("splice_event_id"), int(value));
+                .set("SpliceEventId", Some("splice_event_id"), rt::int(value));
             self
         }
         /// This is written to splice_insert.unique_program_id.
@@ -2996,7 +3084,7 @@ pub mod program {
         /// CloudFormation `UniqueProgramId`, Terraform `unique_program_id`.
         pub fn unique_program_id(mut self, value: i64) -> Self {
             self.0
-                .set("UniqueProgramId", Some("unique_program_id"), int(value));
+                .set("UniqueProgramId", Some("unique_program_id"), rt::int(value));
             self
         }
     }
@@ -3007,11 +3095,11 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-timesignalmessage.html)
     #[derive(Clone, Debug)]
-    pub struct TimeSignalMessage(Props);
+    pub struct TimeSignalMessage(rt::Props);
     impl TimeSignalMessage {
         /// A new `TimeSignalMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeSignalMessage(this)
         }
         /// The configurations for the SCTE-35 segmentation_descriptor message(s).
@@ -3024,7 +3112,7 @@ pub mod program {
             self.0.set(
                 "SegmentationDescriptors",
                 Some("segmentation_descriptors"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3036,17 +3124,17 @@ pub mod program {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-transition.html)
     #[derive(Clone, Debug)]
-    pub struct Transition(Props);
+    pub struct Transition(rt::Props);
     impl Transition {
         /// A new `Transition`. Required properties: `relative_position` (`RelativePosition`), `type_` (`Type`).
-        pub fn new(relative_position: RelativePosition, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(relative_position: RelativePosition, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RelativePosition",
                 Some("relative_position"),
                 relative_position.into(),
             );
-            this.set("Type", Some("type"), string(type_));
+            this.set("Type", Some("type"), rt::string(type_));
             Transition(this)
         }
         /// The duration of the live program in seconds.
@@ -3054,15 +3142,18 @@ pub mod program {
         /// CloudFormation `DurationMillis`, Terraform `duration_millis`.
         pub fn duration_millis(mut self, value: i64) -> Self {
             self.0
-                .set("DurationMillis", Some("duration_millis"), int(value));
+                .set("DurationMillis", Some("duration_millis"), rt::int(value));
             self
         }
         /// The name of the program that this program will be inserted next to.
         ///
         /// CloudFormation `RelativeProgram`, Terraform `relative_program`.
-        pub fn relative_program(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("RelativeProgram", Some("relative_program"), string(value));
+        pub fn relative_program(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "RelativeProgram",
+                Some("relative_program"),
+                rt::string(value),
+            );
             self
         }
         /// The date and time that the program is scheduled to start, in epoch milliseconds.
@@ -3072,7 +3163,7 @@ pub mod program {
             self.0.set(
                 "ScheduledStartTimeMillis",
                 Some("scheduled_start_time_millis"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3102,11 +3193,11 @@ pub mod program {
 /// CloudFormation: `AWS::MediaTailor::SourceLocation`. Terraform: `awscc_mediatailor_source_location` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-sourcelocation.html)
-pub struct SourceLocation(Base);
-static SOURCE_LOCATION_TYPE: TypeInfo = TypeInfo {
+pub struct SourceLocation(rt::Base);
+static SOURCE_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::SourceLocation",
     terraform: Some("awscc_mediatailor_source_location"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3134,9 +3225,9 @@ impl SourceLocation {
     pub fn new(
         id: impl Into<String>,
         http_configuration: source_location::HttpConfiguration,
-        source_location_name: impl Into<Expr>,
+        source_location_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SOURCE_LOCATION_TYPE);
+        let mut this = rt::Base::new(id, &SOURCE_LOCATION_TYPE);
         this.set(
             "HttpConfiguration",
             Some("http_configuration"),
@@ -3145,7 +3236,7 @@ impl SourceLocation {
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            string(source_location_name),
+            rt::string(source_location_name),
         );
         SourceLocation(this)
     }
@@ -3184,7 +3275,7 @@ impl SourceLocation {
         self.0.set(
             "SegmentDeliveryConfigurations",
             Some("segment_delivery_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3192,13 +3283,13 @@ impl SourceLocation {
 builder!(SourceLocation, SourceLocationHandle);
 /// A declared `AWS::MediaTailor::SourceLocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SourceLocationHandle(Handle);
+pub struct SourceLocationHandle(rt::Handle);
 handle!(SourceLocationHandle);
 impl SourceLocationHandle {
     /// <p>The ARN of the source location.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3211,11 +3302,11 @@ pub mod source_location {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-accessconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AccessConfiguration(Props);
+    pub struct AccessConfiguration(rt::Props);
     impl AccessConfiguration {
         /// A new `AccessConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessConfiguration(this)
         }
         /// CloudFormation `AccessType`, Terraform `access_type`.
@@ -3245,18 +3336,18 @@ pub mod source_location {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-defaultsegmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultSegmentDeliveryConfiguration(Props);
+    pub struct DefaultSegmentDeliveryConfiguration(rt::Props);
     impl DefaultSegmentDeliveryConfiguration {
         /// A new `DefaultSegmentDeliveryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultSegmentDeliveryConfiguration(this)
         }
         /// <p>The hostname of the server that will be used to serve segments.
         ///
         /// CloudFormation `BaseUrl`, Terraform `base_url`.
-        pub fn base_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrl", Some("base_url"), string(value));
+        pub fn base_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrl", Some("base_url"), rt::string(value));
             self
         }
     }
@@ -3267,12 +3358,12 @@ pub mod source_location {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-httpconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpConfiguration(Props);
+    pub struct HttpConfiguration(rt::Props);
     impl HttpConfiguration {
         /// A new `HttpConfiguration`. Required properties: `base_url` (`BaseUrl`).
-        pub fn new(base_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BaseUrl", Some("base_url"), string(base_url));
+        pub fn new(base_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BaseUrl", Some("base_url"), rt::string(base_url));
             HttpConfiguration(this)
         }
     }
@@ -3283,33 +3374,38 @@ pub mod source_location {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-secretsmanageraccesstokenconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SecretsManagerAccessTokenConfiguration(Props);
+    pub struct SecretsManagerAccessTokenConfiguration(rt::Props);
     impl SecretsManagerAccessTokenConfiguration {
         /// A new `SecretsManagerAccessTokenConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecretsManagerAccessTokenConfiguration(this)
         }
         /// <p>The name of the HTTP header used to supply the access token in requests to the source location.</p>
         ///
         /// CloudFormation `HeaderName`, Terraform `header_name`.
-        pub fn header_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HeaderName", Some("header_name"), string(value));
+        pub fn header_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HeaderName", Some("header_name"), rt::string(value));
             self
         }
         /// <p>The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the access token.</p>
         ///
         /// CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
         /// <p>The AWS Secrets Manager <a href="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-SecretString.html">SecretString</a> key ass…
         ///
         /// CloudFormation `SecretStringKey`, Terraform `secret_string_key`.
-        pub fn secret_string_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SecretStringKey", Some("secret_string_key"), string(value));
+        pub fn secret_string_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SecretStringKey",
+                Some("secret_string_key"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -3320,25 +3416,25 @@ pub mod source_location {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-segmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentDeliveryConfiguration(Props);
+    pub struct SegmentDeliveryConfiguration(rt::Props);
     impl SegmentDeliveryConfiguration {
         /// A new `SegmentDeliveryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SegmentDeliveryConfiguration(this)
         }
         /// <p>The base URL of the host or path of the segment delivery server that you're using to serve segments.
         ///
         /// CloudFormation `BaseUrl`, Terraform `base_url`.
-        pub fn base_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BaseUrl", Some("base_url"), string(value));
+        pub fn base_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BaseUrl", Some("base_url"), rt::string(value));
             self
         }
         /// <p>A unique identifier used to distinguish between multiple segment delivery configurations in a source location.</p>
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -3360,11 +3456,11 @@ pub mod source_location {
 /// CloudFormation: `AWS::MediaTailor::VodSource`. Terraform: `awscc_mediatailor_vod_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediatailor-vodsource.html)
-pub struct VodSource(Base);
-static VOD_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct VodSource(rt::Base);
+static VOD_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MediaTailor::VodSource",
     terraform: Some("awscc_mediatailor_vod_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -3392,24 +3488,24 @@ impl VodSource {
     pub fn new(
         id: impl Into<String>,
         http_package_configurations: impl IntoIterator<Item = vod_source::HttpPackageConfiguration>,
-        source_location_name: impl Into<Expr>,
-        vod_source_name: impl Into<Expr>,
+        source_location_name: impl Into<rt::Expr>,
+        vod_source_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOD_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &VOD_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            list(http_package_configurations),
+            rt::list(http_package_configurations),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            string(source_location_name),
+            rt::string(source_location_name),
         );
         this.set(
             "VodSourceName",
             Some("vod_source_name"),
-            string(vod_source_name),
+            rt::string(vod_source_name),
         );
         VodSource(this)
     }
@@ -3417,13 +3513,13 @@ impl VodSource {
 builder!(VodSource, VodSourceHandle);
 /// A declared `AWS::MediaTailor::VodSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VodSourceHandle(Handle);
+pub struct VodSourceHandle(rt::Handle);
 handle!(VodSourceHandle);
 impl VodSourceHandle {
     /// <p>The ARN of the VOD source.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3436,13 +3532,21 @@ pub mod vod_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-vodsource-httppackageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HttpPackageConfiguration(Props);
+    pub struct HttpPackageConfiguration(rt::Props);
     impl HttpPackageConfiguration {
         /// A new `HttpPackageConfiguration`. Required properties: `path` (`Path`), `source_group` (`SourceGroup`), `type_` (`Type`).
-        pub fn new(path: impl Into<Expr>, source_group: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Path", Some("path"), string(path));
-            this.set("SourceGroup", Some("source_group"), string(source_group));
+        pub fn new(
+            path: impl Into<rt::Expr>,
+            source_group: impl Into<rt::Expr>,
+            type_: Type,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", Some("path"), rt::string(path));
+            this.set(
+                "SourceGroup",
+                Some("source_group"),
+                rt::string(source_group),
+            );
             this.set("Type", Some("type"), type_.into());
             HttpPackageConfiguration(this)
         }

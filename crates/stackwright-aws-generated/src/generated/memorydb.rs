@@ -2,23 +2,24 @@
 //! `MemoryDB` resource types of the CloudFormation registry (`AWS::MemoryDB::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `memorydb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MemoryDB::ACL
 ///
 /// CloudFormation: `AWS::MemoryDB::ACL`. Terraform: `awscc_memorydb_acl` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-acl.html)
-pub struct Acl(Base);
-static ACL_TYPE: TypeInfo = TypeInfo {
+pub struct Acl(rt::Base);
+static ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::ACL",
     terraform: Some("awscc_memorydb_acl"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -41,35 +42,36 @@ static ACL_TYPE: TypeInfo = TypeInfo {
 impl Acl {
     /// Declares a `AWS::MemoryDB::ACL` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, acl_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACL_TYPE);
-        this.set("ACLName", Some("acl_name"), string(acl_name));
+    pub fn new(id: impl Into<String>, acl_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACL_TYPE);
+        this.set("ACLName", Some("acl_name"), rt::string(acl_name));
         Acl(this)
     }
     /// List of users associated to this acl.
     ///
     /// Constraints: at least 0 items. CloudFormation `UserNames`, Terraform `user_names`.
-    pub fn user_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("UserNames", Some("user_names"), strings(value));
+    pub fn user_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("UserNames", Some("user_names"), rt::strings(value));
         self
     }
 }
 builder!(Acl, AclHandle);
 /// A declared `AWS::MemoryDB::ACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AclHandle(Handle);
+pub struct AclHandle(rt::Handle);
 handle!(AclHandle);
 impl AclHandle {
     /// Indicates acl status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) of the acl.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -78,11 +80,11 @@ impl AclHandle {
 /// CloudFormation: `AWS::MemoryDB::Cluster`. Terraform: `awscc_memorydb_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::Cluster",
     terraform: Some("awscc_memorydb_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -113,14 +115,18 @@ impl Cluster {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        acl_name: impl Into<Expr>,
-        cluster_name: impl Into<Expr>,
-        node_type: impl Into<Expr>,
+        acl_name: impl Into<rt::Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        node_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
-        this.set("ACLName", Some("acl_name"), string(acl_name));
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("NodeType", Some("node_type"), string(node_type));
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
+        this.set("ACLName", Some("acl_name"), rt::string(acl_name));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set("NodeType", Some("node_type"), rt::string(node_type));
         Cluster(this)
     }
     /// A flag that enables automatic minor version upgrade when set to true.
@@ -130,7 +136,7 @@ impl Cluster {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -153,34 +159,34 @@ impl Cluster {
     /// An optional description of the cluster.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The engine type used by the cluster.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The Redis engine version used by the cluster.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The user-supplied name of a final cluster snapshot.
     ///
     /// CloudFormation `FinalSnapshotName`, Terraform `final_snapshot_name`.
-    pub fn final_snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn final_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FinalSnapshotName",
             Some("final_snapshot_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -195,29 +201,30 @@ impl Cluster {
     /// The ID of the KMS key used to encrypt the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the weekly time range during which maintenance on the cluster is performed.
     ///
     /// CloudFormation `MaintenanceWindow`, Terraform `maintenance_window`.
-    pub fn maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MaintenanceWindow",
             Some("maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the Global Datastore, it is generated by MemoryDB adding a prefix to MultiRegionClusterNameSuffix.
     ///
     /// Changing it replaces the resource. CloudFormation `MultiRegionClusterName`, Terraform `multi_region_cluster_name`.
-    pub fn multi_region_cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn multi_region_cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MultiRegionClusterName",
             Some("multi_region_cluster_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -236,7 +243,7 @@ impl Cluster {
         self.0.set(
             "NumReplicasPerShard",
             Some("num_replicas_per_shard"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -244,17 +251,17 @@ impl Cluster {
     ///
     /// CloudFormation `NumShards`, Terraform `num_shards`.
     pub fn num_shards(mut self, value: i64) -> Self {
-        self.0.set("NumShards", Some("num_shards"), int(value));
+        self.0.set("NumShards", Some("num_shards"), rt::int(value));
         self
     }
     /// The name of the parameter group associated with the cluster.
     ///
     /// CloudFormation `ParameterGroupName`, Terraform `parameter_group_name`.
-    pub fn parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ParameterGroupName",
             Some("parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -262,34 +269,37 @@ impl Cluster {
     ///
     /// Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// One or more Amazon VPC security groups associated with this cluster.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A list of Amazon Resource Names (ARN) that uniquely identify the RDB snapshot files stored in Amazon S3.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotArns`, Terraform `snapshot_arns`.
-    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn snapshot_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SnapshotArns", Some("snapshot_arns"), strings(value));
+            .set("SnapshotArns", Some("snapshot_arns"), rt::strings(value));
         self
     }
     /// The name of a snapshot from which to restore data into the new cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
-    pub fn snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotName", Some("snapshot_name"), string(value));
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
         self
     }
     /// The number of days for which MemoryDB retains automatic snapshots before deleting them.
@@ -299,40 +309,46 @@ impl Cluster {
         self.0.set(
             "SnapshotRetentionLimit",
             Some("snapshot_retention_limit"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The daily time range (in UTC) during which MemoryDB begins taking a daily snapshot of your cluster.
     ///
     /// CloudFormation `SnapshotWindow`, Terraform `snapshot_window`.
-    pub fn snapshot_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotWindow", Some("snapshot_window"), string(value));
+            .set("SnapshotWindow", Some("snapshot_window"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
     /// CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
-    pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnsTopicArn", Some("sns_topic_arn"), string(value));
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
         self
     }
     /// The status of the Amazon SNS notification topic.
     ///
     /// CloudFormation `SnsTopicStatus`, Terraform `sns_topic_status`.
-    pub fn sns_topic_status(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SnsTopicStatus", Some("sns_topic_status"), string(value));
+    pub fn sns_topic_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SnsTopicStatus",
+            Some("sns_topic_status"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the subnet group to be used for the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetGroupName`, Terraform `subnet_group_name`.
-    pub fn subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubnetGroupName", Some("subnet_group_name"), string(value));
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubnetGroupName",
+            Some("subnet_group_name"),
+            rt::string(value),
+        );
         self
     }
     /// A flag that enables in-transit encryption when set to true.
@@ -340,40 +356,40 @@ impl Cluster {
     /// Changing it replaces the resource. CloudFormation `TLSEnabled`, Terraform `tls_enabled`.
     pub fn tls_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("TLSEnabled", Some("tls_enabled"), boolean(value));
+            .set("TLSEnabled", Some("tls_enabled"), rt::boolean(value));
         self
     }
 }
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::MemoryDB::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The status of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterEndpoint.Address`; Terraform `cluster_endpoint.address`.
-    pub fn cluster_endpoint_address(&self) -> Expr {
+    pub fn cluster_endpoint_address(&self) -> rt::Expr {
         self.0.attr("ClusterEndpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterEndpoint.Port`; Terraform `cluster_endpoint.port`.
-    pub fn cluster_endpoint_port(&self) -> Expr {
+    pub fn cluster_endpoint_port(&self) -> rt::Expr {
         self.0.attr("ClusterEndpoint.Port")
     }
     /// The Amazon Resource Name (ARN) of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
     /// The status of the parameter group used by the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ParameterGroupStatus`; Terraform `parameter_group_status`.
-    pub fn parameter_group_status(&self) -> Expr {
+    pub fn parameter_group_status(&self) -> rt::Expr {
         self.0.attr("ParameterGroupStatus")
     }
 }
@@ -384,25 +400,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-cluster-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct Endpoint(Props);
+    pub struct Endpoint(rt::Props);
     impl Endpoint {
         /// A new `Endpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Endpoint(this)
         }
         /// The DNS address of the primary read-write node.
         ///
         /// CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// The port number that the engine is listening on.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
     }
@@ -442,11 +458,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::MemoryDB::MultiRegionCluster`. Terraform: `awscc_memorydb_multi_region_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-multiregioncluster.html)
-pub struct MultiRegionCluster(Base);
-static MULTI_REGION_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct MultiRegionCluster(rt::Base);
+static MULTI_REGION_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::MultiRegionCluster",
     terraform: Some("awscc_memorydb_multi_region_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -484,53 +500,53 @@ static MULTI_REGION_CLUSTER_TYPE: TypeInfo = TypeInfo {
 impl MultiRegionCluster {
     /// Declares a `AWS::MemoryDB::MultiRegionCluster` with the stack-unique `id`. Required properties: `node_type` (`NodeType`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, node_type: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MULTI_REGION_CLUSTER_TYPE);
-        this.set("NodeType", Some("node_type"), string(node_type));
+    pub fn new(id: impl Into<String>, node_type: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MULTI_REGION_CLUSTER_TYPE);
+        this.set("NodeType", Some("node_type"), rt::string(node_type));
         MultiRegionCluster(this)
     }
     /// Description of the multi region cluster.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The engine type used by the multi region cluster.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The Redis engine version used by the multi region cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The name of the Multi Region cluster.
     ///
     /// Constraints: pattern `[a-z][a-z0-9\-]*`. Changing it replaces the resource. CloudFormation `MultiRegionClusterNameSuffix`, Terraform `multi_region_cluster_name_suffix`.
-    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MultiRegionClusterNameSuffix",
             Some("multi_region_cluster_name_suffix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the parameter group associated with the multi region cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `MultiRegionParameterGroupName`, Terraform `multi_region_parameter_group_name`.
-    pub fn multi_region_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn multi_region_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MultiRegionParameterGroupName",
             Some("multi_region_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -538,7 +554,7 @@ impl MultiRegionCluster {
     ///
     /// CloudFormation `NumShards`, Terraform `num_shards`.
     pub fn num_shards(mut self, value: i64) -> Self {
-        self.0.set("NumShards", Some("num_shards"), int(value));
+        self.0.set("NumShards", Some("num_shards"), rt::int(value));
         self
     }
     /// A flag that enables in-transit encryption when set to true.
@@ -546,7 +562,7 @@ impl MultiRegionCluster {
     /// Changing it replaces the resource. CloudFormation `TLSEnabled`, Terraform `tls_enabled`.
     pub fn tls_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("TLSEnabled", Some("tls_enabled"), boolean(value));
+            .set("TLSEnabled", Some("tls_enabled"), rt::boolean(value));
         self
     }
     /// An enum string value that determines the update strategy for scaling.
@@ -561,25 +577,25 @@ impl MultiRegionCluster {
 builder!(MultiRegionCluster, MultiRegionClusterHandle);
 /// A declared `AWS::MemoryDB::MultiRegionCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiRegionClusterHandle(Handle);
+pub struct MultiRegionClusterHandle(rt::Handle);
 handle!(MultiRegionClusterHandle);
 impl MultiRegionClusterHandle {
     /// The name of the Global Datastore, it is generated by MemoryDB adding a prefix to MultiRegionClusterNameSuffix.
     ///
     /// CloudFormation `Fn::GetAtt` `MultiRegionClusterName`; Terraform `multi_region_cluster_name`.
-    pub fn multi_region_cluster_name(&self) -> Expr {
+    pub fn multi_region_cluster_name(&self) -> rt::Expr {
         self.0.attr("MultiRegionClusterName")
     }
     /// The status of the multi region cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) of the multi region cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
 }
@@ -601,11 +617,11 @@ pub mod multi_region_cluster {
 /// CloudFormation: `AWS::MemoryDB::ParameterGroup`. Terraform: `awscc_memorydb_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-parametergroup.html)
-pub struct ParameterGroup(Base);
-static PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ParameterGroup(rt::Base);
+static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::ParameterGroup",
     terraform: Some("awscc_memorydb_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -630,43 +646,43 @@ impl ParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        family: impl Into<Expr>,
-        parameter_group_name: impl Into<Expr>,
+        family: impl Into<rt::Expr>,
+        parameter_group_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PARAMETER_GROUP_TYPE);
-        this.set("Family", Some("family"), string(family));
+        let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
+        this.set("Family", Some("family"), rt::string(family));
         this.set(
             "ParameterGroupName",
             Some("parameter_group_name"),
-            string(parameter_group_name),
+            rt::string(parameter_group_name),
         );
         ParameterGroup(this)
     }
     /// A description of the parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), json_string(value));
+            .set("Parameters", Some("parameters"), rt::json_string(value));
         self
     }
 }
 builder!(ParameterGroup, ParameterGroupHandle);
 /// A declared `AWS::MemoryDB::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ParameterGroupHandle(Handle);
+pub struct ParameterGroupHandle(rt::Handle);
 handle!(ParameterGroupHandle);
 impl ParameterGroupHandle {
     /// The Amazon Resource Name (ARN) of the parameter group.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
 }
@@ -675,11 +691,11 @@ impl ParameterGroupHandle {
 /// CloudFormation: `AWS::MemoryDB::Snapshot`. Terraform: `awscc_memorydb_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-snapshot.html)
-pub struct Snapshot(Base);
-static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct Snapshot(rt::Base);
+static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::Snapshot",
     terraform: Some("awscc_memorydb_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -714,56 +730,65 @@ impl Snapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<Expr>,
-        snapshot_name: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_TYPE);
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("SnapshotName", Some("snapshot_name"), string(snapshot_name));
+        let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set(
+            "SnapshotName",
+            Some("snapshot_name"),
+            rt::string(snapshot_name),
+        );
         Snapshot(this)
     }
     /// The ID of the KMS key used to encrypt the snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Snapshot, SnapshotHandle);
 /// A declared `AWS::MemoryDB::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotHandle(Handle);
+pub struct SnapshotHandle(rt::Handle);
 handle!(SnapshotHandle);
 impl SnapshotHandle {
     /// The ARN (Amazon Resource Name) of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Indicates whether the snapshot is from an automatic backup (automated) or was created manually (manual).
     ///
     /// CloudFormation `Fn::GetAtt` `Source`; Terraform `source`.
-    pub fn source(&self) -> Expr {
+    pub fn source(&self) -> rt::Expr {
         self.0.attr("Source")
     }
     /// The configuration of the cluster from which the snapshot was taken.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterConfiguration`; Terraform `cluster_configuration`.
-    pub fn cluster_configuration(&self) -> Expr {
+    pub fn cluster_configuration(&self) -> rt::Expr {
         self.0.attr("ClusterConfiguration")
     }
     /// Enables data tiering.
     ///
     /// CloudFormation `Fn::GetAtt` `DataTiering`; Terraform `data_tiering`.
-    pub fn data_tiering(&self) -> Expr {
+    pub fn data_tiering(&self) -> rt::Expr {
         self.0.attr("DataTiering")
     }
 }
@@ -772,11 +797,11 @@ impl SnapshotHandle {
 /// CloudFormation: `AWS::MemoryDB::SubnetGroup`. Terraform: `awscc_memorydb_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-subnetgroup.html)
-pub struct SubnetGroup(Base);
-static SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct SubnetGroup(rt::Base);
+static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::SubnetGroup",
     terraform: Some("awscc_memorydb_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -804,43 +829,43 @@ impl SubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_group_name: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        subnet_group_name: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBNET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
         this.set(
             "SubnetGroupName",
             Some("subnet_group_name"),
-            string(subnet_group_name),
+            rt::string(subnet_group_name),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         SubnetGroup(this)
     }
     /// An optional description of the subnet group.
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(SubnetGroup, SubnetGroupHandle);
 /// A declared `AWS::MemoryDB::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubnetGroupHandle(Handle);
+pub struct SubnetGroupHandle(rt::Handle);
 handle!(SubnetGroupHandle);
 impl SubnetGroupHandle {
     /// The Amazon Resource Name (ARN) of the subnet group.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
     /// Supported network types would be a list of network types supported by subnet group and can be either [ipv4] or [ipv4, dual_stack] or [ipv6].
     ///
     /// CloudFormation `Fn::GetAtt` `SupportedNetworkTypes`; Terraform `supported_network_types`.
-    pub fn supported_network_types(&self) -> Expr {
+    pub fn supported_network_types(&self) -> rt::Expr {
         self.0.attr("SupportedNetworkTypes")
     }
 }
@@ -849,11 +874,11 @@ impl SubnetGroupHandle {
 /// CloudFormation: `AWS::MemoryDB::User`. Terraform: `awscc_memorydb_user` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-memorydb-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MemoryDB::User",
     terraform: Some("awscc_memorydb_user"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -876,17 +901,17 @@ static USER_TYPE: TypeInfo = TypeInfo {
 impl User {
     /// Declares a `AWS::MemoryDB::User` with the stack-unique `id`. Required properties: `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, user_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
-        this.set("UserName", Some("user_name"), string(user_name));
+    pub fn new(id: impl Into<String>, user_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_TYPE);
+        this.set("UserName", Some("user_name"), rt::string(user_name));
         User(this)
     }
     /// Access permissions string used for this user account.
     ///
     /// Constraints: pattern `\S`. CloudFormation `AccessString`, Terraform `access_string`.
-    pub fn access_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessString", Some("access_string"), string(value));
+            .set("AccessString", Some("access_string"), rt::string(value));
         self
     }
     /// CloudFormation `AuthenticationMode`, Terraform `authentication_mode`.
@@ -902,19 +927,19 @@ impl User {
 builder!(User, UserHandle);
 /// A declared `AWS::MemoryDB::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// Indicates the user status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) of the user account.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -925,18 +950,19 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-user-authenticationmode.html)
     #[derive(Clone, Debug)]
-    pub struct AuthenticationMode(Props);
+    pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {
         /// A new `AuthenticationMode`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthenticationMode(this)
         }
         /// Passwords used for this user account.
         ///
         /// Constraints: 1..=2 items. CloudFormation `Passwords`, Terraform `passwords`.
-        pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Passwords", Some("passwords"), strings(value));
+        pub fn passwords(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Passwords", Some("passwords"), rt::strings(value));
             self
         }
         /// Type of authentication strategy for this user.

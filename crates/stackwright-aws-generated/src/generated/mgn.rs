@@ -2,23 +2,24 @@
 //! `MGN` resource types of the CloudFormation registry (`AWS::MGN::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `mgn` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::MGN::Connector.
 ///
 /// CloudFormation: `AWS::MGN::Connector`. Terraform: `awscc_mgn_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mgn-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MGN::Connector",
     terraform: Some("awscc_mgn_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,15 +63,15 @@ impl Connector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        ssm_instance_id: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        ssm_instance_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SsmInstanceID",
             Some("ssm_instance_id"),
-            string(ssm_instance_id),
+            rt::string(ssm_instance_id),
         );
         Connector(this)
     }
@@ -86,19 +87,19 @@ impl Connector {
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::MGN::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// The unique identifier of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorID`; Terraform `connector_id`.
-    pub fn connector_id(&self) -> Expr {
+    pub fn connector_id(&self) -> rt::Expr {
         self.0.attr("ConnectorID")
     }
     /// The Amazon Resource Name (ARN) of the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -111,42 +112,42 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-connector-connectorssmcommandconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorSsmCommandConfig(Props);
+    pub struct ConnectorSsmCommandConfig(rt::Props);
     impl ConnectorSsmCommandConfig {
         /// A new `ConnectorSsmCommandConfig`. Required properties: `cloud_watch_output_enabled` (`CloudWatchOutputEnabled`), `s3_output_enabled` (`S3OutputEnabled`).
         pub fn new(cloud_watch_output_enabled: bool, s3_output_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchOutputEnabled",
                 Some("cloudwatch_output_enabled"),
-                boolean(cloud_watch_output_enabled),
+                rt::boolean(cloud_watch_output_enabled),
             );
             this.set(
                 "S3OutputEnabled",
                 Some("s3_output_enabled"),
-                boolean(s3_output_enabled),
+                rt::boolean(s3_output_enabled),
             );
             ConnectorSsmCommandConfig(this)
         }
         /// The CloudWatch Logs group name for SSM command output.
         ///
         /// Constraints: length 1..=512; pattern `^[.\-_/#A-Za-z0-9]+$`. CloudFormation `CloudWatchLogGroupName`, Terraform `cloudwatch_log_group_name`.
-        pub fn cloud_watch_log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cloud_watch_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CloudWatchLogGroupName",
                 Some("cloudwatch_log_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The S3 bucket name for SSM command output.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9.\-_]{1,255}$`. CloudFormation `OutputS3BucketName`, Terraform `output_s3_bucket_name`.
-        pub fn output_s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputS3BucketName",
                 Some("output_s3_bucket_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -158,11 +159,11 @@ pub mod connector {
 /// CloudFormation: `AWS::MGN::LaunchConfigurationTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mgn-launchconfigurationtemplate.html)
-pub struct LaunchConfigurationTemplate(Base);
-static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchConfigurationTemplate(rt::Base);
+static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MGN::LaunchConfigurationTemplate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -209,14 +210,15 @@ impl LaunchConfigurationTemplate {
     /// Declares a `AWS::MGN::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LAUNCH_CONFIGURATION_TEMPLATE_TYPE);
+        let this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TEMPLATE_TYPE);
         LaunchConfigurationTemplate(this)
     }
     /// Whether to associate a public IP address with the launched instance.
     ///
     /// CloudFormation `AssociatePublicIpAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn associate_public_ip_address(mut self, value: bool) -> Self {
-        self.0.set("AssociatePublicIpAddress", None, boolean(value));
+        self.0
+            .set("AssociatePublicIpAddress", None, rt::boolean(value));
         self
     }
     /// Launch configuration template boot mode.
@@ -230,21 +232,21 @@ impl LaunchConfigurationTemplate {
     ///
     /// CloudFormation `CopyPrivateIp`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn copy_private_ip(mut self, value: bool) -> Self {
-        self.0.set("CopyPrivateIp", None, boolean(value));
+        self.0.set("CopyPrivateIp", None, rt::boolean(value));
         self
     }
     /// Whether to copy the tags of the source server.
     ///
     /// CloudFormation `CopyTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn copy_tags(mut self, value: bool) -> Self {
-        self.0.set("CopyTags", None, boolean(value));
+        self.0.set("CopyTags", None, rt::boolean(value));
         self
     }
     /// Whether to enable map auto tagging.
     ///
     /// CloudFormation `EnableMapAutoTagging`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_map_auto_tagging(mut self, value: bool) -> Self {
-        self.0.set("EnableMapAutoTagging", None, boolean(value));
+        self.0.set("EnableMapAutoTagging", None, rt::boolean(value));
         self
     }
     /// Whether to enable encryption of the AWS Systems Manager parameters used by post launch actions.
@@ -252,7 +254,7 @@ impl LaunchConfigurationTemplate {
     /// CloudFormation `EnableParametersEncryption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_parameters_encryption(mut self, value: bool) -> Self {
         self.0
-            .set("EnableParametersEncryption", None, boolean(value));
+            .set("EnableParametersEncryption", None, rt::boolean(value));
         self
     }
     /// Launch template disk configuration.
@@ -285,15 +287,16 @@ impl LaunchConfigurationTemplate {
     /// Launch configuration template map auto tagging MPE ID.
     ///
     /// Constraints: length 0..=256. CloudFormation `MapAutoTaggingMpeID`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn map_auto_tagging_mpe_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MapAutoTaggingMpeID", None, string(value));
+    pub fn map_auto_tagging_mpe_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MapAutoTaggingMpeID", None, rt::string(value));
         self
     }
     /// ARN of the KMS key used to encrypt the AWS Systems Manager parameters used by post launch actions.
     ///
     /// Constraints: length 20..=276; pattern `^((arn:[\w-]+:kms:([a-z]{2}-(gov-)?[a-z]+-\d{1})?:(\d{12})?:((alias|key)/[a-zA-Z0-9:/_-]{1,256}))|())$`. CloudFormation `ParametersEncryptionKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameters_encryption_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ParametersEncryptionKey", None, string(value));
+    pub fn parameters_encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ParametersEncryptionKey", None, rt::string(value));
         self
     }
     /// Post launch actions to execute on the Test or Cutover instance.
@@ -320,7 +323,7 @@ impl LaunchConfigurationTemplate {
     ///
     /// Constraints: at least 0. CloudFormation `SmallVolumeMaxSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn small_volume_max_size(mut self, value: i64) -> Self {
-        self.0.set("SmallVolumeMaxSize", None, int(value));
+        self.0.set("SmallVolumeMaxSize", None, rt::int(value));
         self
     }
     /// Target instance type right-sizing method.
@@ -341,25 +344,25 @@ builder!(
 );
 /// A declared `AWS::MGN::LaunchConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchConfigurationTemplateHandle(Handle);
+pub struct LaunchConfigurationTemplateHandle(rt::Handle);
 handle!(LaunchConfigurationTemplateHandle);
 impl LaunchConfigurationTemplateHandle {
     /// ARN of the Launch Configuration Template.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// ID of the Launch Configuration Template.
     ///
     /// CloudFormation `Fn::GetAtt` `LaunchConfigurationTemplateID`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn launch_configuration_template_id(&self) -> Expr {
+    pub fn launch_configuration_template_id(&self) -> rt::Expr {
         self.0.attr("LaunchConfigurationTemplateID")
     }
     /// ID of the EC2 launch template backing the Launch Configuration Template.
     ///
     /// CloudFormation `Fn::GetAtt` `Ec2LaunchTemplateID`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ec2_launch_template_id(&self) -> Expr {
+    pub fn ec2_launch_template_id(&self) -> rt::Expr {
         self.0.attr("Ec2LaunchTemplateID")
     }
 }
@@ -372,25 +375,25 @@ pub mod launch_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-launchtemplatediskconf.html)
     #[derive(Clone, Debug)]
-    pub struct LaunchTemplateDiskConf(Props);
+    pub struct LaunchTemplateDiskConf(rt::Props);
     impl LaunchTemplateDiskConf {
         /// A new `LaunchTemplateDiskConf`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LaunchTemplateDiskConf(this)
         }
         /// Launch template disk IOPS configuration.
         ///
         /// Constraints: range 100..=64000. CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// Launch template disk throughput configuration, in MiB/s.
         ///
         /// Constraints: range 125..=1000. CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, int(value));
+            self.0.set("Throughput", None, rt::int(value));
             self
         }
         /// Launch template disk volume type configuration.
@@ -408,18 +411,18 @@ pub mod launch_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
-    pub struct Licensing(Props);
+    pub struct Licensing(rt::Props);
     impl Licensing {
         /// A new `Licensing`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Licensing(this)
         }
         /// Whether to configure BYOL OS licensing.
         ///
         /// CloudFormation `OsByol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn os_byol(mut self, value: bool) -> Self {
-            self.0.set("OsByol", None, boolean(value));
+            self.0.set("OsByol", None, rt::boolean(value));
             self
         }
     }
@@ -430,18 +433,19 @@ pub mod launch_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-postlaunchactions.html)
     #[derive(Clone, Debug)]
-    pub struct PostLaunchActions(Props);
+    pub struct PostLaunchActions(rt::Props);
     impl PostLaunchActions {
         /// A new `PostLaunchActions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PostLaunchActions(this)
         }
         /// AWS Systems Manager Command's CloudWatch log group name.
         ///
         /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `CloudWatchLogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cloud_watch_log_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CloudWatchLogGroupName", None, string(value));
+        pub fn cloud_watch_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CloudWatchLogGroupName", None, rt::string(value));
             self
         }
         /// Deployment type in which AWS Systems Manager Documents will be executed.
@@ -454,22 +458,22 @@ pub mod launch_configuration_template {
         /// AWS Systems Manager Command's logs S3 log bucket.
         ///
         /// Constraints: length 3..=63. CloudFormation `S3LogBucket`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_log_bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3LogBucket", None, string(value));
+        pub fn s3_log_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3LogBucket", None, rt::string(value));
             self
         }
         /// AWS Systems Manager Command's logs S3 output key prefix.
         ///
         /// Constraints: length 0..=256. CloudFormation `S3OutputKeyPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_output_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3OutputKeyPrefix", None, string(value));
+        pub fn s3_output_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3OutputKeyPrefix", None, rt::string(value));
             self
         }
         /// AWS Systems Manager Documents to execute, in order.
         ///
         /// Constraints: 0..=10 items. CloudFormation `SsmDocuments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ssm_documents(mut self, value: impl IntoIterator<Item = SsmDocument>) -> Self {
-            self.0.set("SsmDocuments", None, list(value));
+            self.0.set("SsmDocuments", None, rt::list(value));
             self
         }
     }
@@ -480,41 +484,45 @@ pub mod launch_configuration_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-ssmdocument.html)
     #[derive(Clone, Debug)]
-    pub struct SsmDocument(Props);
+    pub struct SsmDocument(rt::Props);
     impl SsmDocument {
         /// A new `SsmDocument`. Required properties: `action_name` (`ActionName`), `ssm_document_name` (`SsmDocumentName`).
-        pub fn new(action_name: impl Into<Expr>, ssm_document_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ActionName", None, string(action_name));
-            this.set("SsmDocumentName", None, string(ssm_document_name));
+        pub fn new(
+            action_name: impl Into<rt::Expr>,
+            ssm_document_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ActionName", None, rt::string(action_name));
+            this.set("SsmDocumentName", None, rt::string(ssm_document_name));
             SsmDocument(this)
         }
         /// AWS Systems Manager Document external parameters.
         ///
         /// CloudFormation `ExternalParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn external_parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ExternalParameters", None, json(value));
+        pub fn external_parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ExternalParameters", None, rt::json(value));
             self
         }
         /// Whether Cutover is blocked when the document has failed.
         ///
         /// CloudFormation `MustSucceedForCutover`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn must_succeed_for_cutover(mut self, value: bool) -> Self {
-            self.0.set("MustSucceedForCutover", None, boolean(value));
+            self.0
+                .set("MustSucceedForCutover", None, rt::boolean(value));
             self
         }
         /// AWS Systems Manager Document parameters, each resolved from AWS Systems Manager Parameter Store.
         ///
         /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", None, json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Parameters", None, rt::json(value));
             self
         }
         /// AWS Systems Manager Document timeout, in seconds.
         ///
         /// Constraints: at least 1. CloudFormation `TimeoutSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
-            self.0.set("TimeoutSeconds", None, int(value));
+            self.0.set("TimeoutSeconds", None, rt::int(value));
             self
         }
     }
@@ -584,11 +592,11 @@ pub mod launch_configuration_template {
 /// CloudFormation: `AWS::MGN::NetworkMigrationDefinition`. Terraform: `awscc_mgn_network_migration_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mgn-networkmigrationdefinition.html)
-pub struct NetworkMigrationDefinition(Base);
-static NETWORK_MIGRATION_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkMigrationDefinition(rt::Base);
+static NETWORK_MIGRATION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MGN::NetworkMigrationDefinition",
     terraform: Some("awscc_mgn_network_migration_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -640,19 +648,19 @@ impl NetworkMigrationDefinition {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         source_configurations: impl IntoIterator<
             Item = network_migration_definition::SourceConfiguration,
         >,
         target_network: network_migration_definition::TargetNetwork,
         target_s3_configuration: network_migration_definition::TargetS3Configuration,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_MIGRATION_DEFINITION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &NETWORK_MIGRATION_DEFINITION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SourceConfigurations",
             Some("source_configurations"),
-            list(source_configurations),
+            rt::list(source_configurations),
         );
         this.set(
             "TargetNetwork",
@@ -669,9 +677,9 @@ impl NetworkMigrationDefinition {
     /// A description of the network migration definition.
     ///
     /// Constraints: length 0..=600; pattern `^[^\x00]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Scope tags for the network migration definition.
@@ -679,10 +687,10 @@ impl NetworkMigrationDefinition {
     /// CloudFormation `ScopeTags`, Terraform `scope_tags`.
     pub fn scope_tags(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("ScopeTags", Some("scope_tags"), string_map(value));
+            .set("ScopeTags", Some("scope_tags"), rt::string_map(value));
         self
     }
     /// The target deployment configuration for the migrated network.
@@ -700,31 +708,31 @@ impl NetworkMigrationDefinition {
 builder!(NetworkMigrationDefinition, NetworkMigrationDefinitionHandle);
 /// A declared `AWS::MGN::NetworkMigrationDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkMigrationDefinitionHandle(Handle);
+pub struct NetworkMigrationDefinitionHandle(rt::Handle);
 handle!(NetworkMigrationDefinitionHandle);
 impl NetworkMigrationDefinitionHandle {
     /// The Amazon Resource Name (ARN) of the network migration definition.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the network migration definition.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkMigrationDefinitionID`; Terraform `network_migration_definition_id`.
-    pub fn network_migration_definition_id(&self) -> Expr {
+    pub fn network_migration_definition_id(&self) -> rt::Expr {
         self.0.attr("NetworkMigrationDefinitionID")
     }
     /// The timestamp when the network migration definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the network migration definition was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -737,14 +745,14 @@ pub mod network_migration_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfiguration(Props);
+    pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
         /// A new `SourceConfiguration`. Required properties: `source_environment` (`SourceEnvironment`), `source_s3_configuration` (`SourceS3Configuration`).
         pub fn new(
             source_environment: SourceEnvironment,
             source_s3_configuration: SourceS3Configuration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceEnvironment",
                 Some("source_environment"),
@@ -765,22 +773,22 @@ pub mod network_migration_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sources3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceS3Configuration(Props);
+    pub struct SourceS3Configuration(rt::Props);
     impl SourceS3Configuration {
         /// A new `SourceS3Configuration`. Required properties: `s3_bucket` (`S3Bucket`), `s3_bucket_owner` (`S3BucketOwner`), `s3_key` (`S3Key`).
         pub fn new(
-            s3_bucket: impl Into<Expr>,
-            s3_bucket_owner: impl Into<Expr>,
-            s3_key: impl Into<Expr>,
+            s3_bucket: impl Into<rt::Expr>,
+            s3_bucket_owner: impl Into<rt::Expr>,
+            s3_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             this.set(
                 "S3BucketOwner",
                 Some("s3_bucket_owner"),
-                string(s3_bucket_owner),
+                rt::string(s3_bucket_owner),
             );
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             SourceS3Configuration(this)
         }
     }
@@ -791,36 +799,36 @@ pub mod network_migration_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targetnetwork.html)
     #[derive(Clone, Debug)]
-    pub struct TargetNetwork(Props);
+    pub struct TargetNetwork(rt::Props);
     impl TargetNetwork {
         /// A new `TargetNetwork`. Required properties: `topology` (`Topology`).
         pub fn new(topology: Topology) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Topology", Some("topology"), topology.into());
             TargetNetwork(this)
         }
         /// The CIDR block for inbound traffic in the target network.
         ///
         /// Constraints: length 9..=18; pattern `^((25[0-4]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(1[6-9]|2[0-8])$`. CloudFormation `InboundCidr`, Terraform `inbound_cidr`.
-        pub fn inbound_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inbound_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InboundCidr", Some("inbound_cidr"), string(value));
+                .set("InboundCidr", Some("inbound_cidr"), rt::string(value));
             self
         }
         /// The CIDR block for inspection traffic in the target network.
         ///
         /// Constraints: length 9..=18; pattern `^((25[0-4]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(1[6-9]|2[0-8])$`. CloudFormation `InspectionCidr`, Terraform `inspection_cidr`.
-        pub fn inspection_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inspection_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InspectionCidr", Some("inspection_cidr"), string(value));
+                .set("InspectionCidr", Some("inspection_cidr"), rt::string(value));
             self
         }
         /// The CIDR block for outbound traffic in the target network.
         ///
         /// Constraints: length 9..=18; pattern `^((25[0-4]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(1[6-9]|2[0-8])$`. CloudFormation `OutboundCidr`, Terraform `outbound_cidr`.
-        pub fn outbound_cidr(mut self, value: impl Into<Expr>) -> Self {
+        pub fn outbound_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutboundCidr", Some("outbound_cidr"), string(value));
+                .set("OutboundCidr", Some("outbound_cidr"), rt::string(value));
             self
         }
     }
@@ -831,16 +839,16 @@ pub mod network_migration_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targets3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetS3Configuration(Props);
+    pub struct TargetS3Configuration(rt::Props);
     impl TargetS3Configuration {
         /// A new `TargetS3Configuration`. Required properties: `s3_bucket` (`S3Bucket`), `s3_bucket_owner` (`S3BucketOwner`).
-        pub fn new(s3_bucket: impl Into<Expr>, s3_bucket_owner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_bucket_owner: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             this.set(
                 "S3BucketOwner",
                 Some("s3_bucket_owner"),
-                string(s3_bucket_owner),
+                rt::string(s3_bucket_owner),
             );
             TargetS3Configuration(this)
         }

@@ -2,23 +2,24 @@
 //! `MPA` resource types of the CloudFormation registry (`AWS::MPA::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mpa` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MPA::ApprovalTeam.
 ///
 /// CloudFormation: `AWS::MPA::ApprovalTeam`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mpa-approvalteam.html)
-pub struct ApprovalTeam(Base);
-static APPROVAL_TEAM_TYPE: TypeInfo = TypeInfo {
+pub struct ApprovalTeam(rt::Base);
+static APPROVAL_TEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MPA::ApprovalTeam",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -77,59 +78,59 @@ impl ApprovalTeam {
         id: impl Into<String>,
         approval_strategy: approval_team::ApprovalStrategy,
         approvers: impl IntoIterator<Item = approval_team::Approver>,
-        description: impl Into<Expr>,
-        name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         policies: impl IntoIterator<Item = approval_team::Policy>,
     ) -> Self {
-        let mut this = Base::new(id, &APPROVAL_TEAM_TYPE);
+        let mut this = rt::Base::new(id, &APPROVAL_TEAM_TYPE);
         this.set("ApprovalStrategy", None, approval_strategy.into());
-        this.set("Approvers", None, list(approvers));
-        this.set("Description", None, string(description));
-        this.set("Name", None, string(name));
-        this.set("Policies", None, list(policies));
+        this.set("Approvers", None, rt::list(approvers));
+        this.set("Description", None, rt::string(description));
+        this.set("Name", None, rt::string(name));
+        this.set("Policies", None, rt::list(policies));
         ApprovalTeam(this)
     }
 }
 builder!(ApprovalTeam, ApprovalTeamHandle);
 /// A declared `AWS::MPA::ApprovalTeam`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApprovalTeamHandle(Handle);
+pub struct ApprovalTeamHandle(rt::Handle);
 handle!(ApprovalTeamHandle);
 impl ApprovalTeamHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `VersionId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn version_id(&self) -> Expr {
+    pub fn version_id(&self) -> rt::Expr {
         self.0.attr("VersionId")
     }
     /// CloudFormation `Fn::GetAtt` `NumberOfApprovers`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn number_of_approvers(&self) -> Expr {
+    pub fn number_of_approvers(&self) -> rt::Expr {
         self.0.attr("NumberOfApprovers")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateSessionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn update_session_arn(&self) -> Expr {
+    pub fn update_session_arn(&self) -> rt::Expr {
         self.0.attr("UpdateSessionArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_update_time(&self) -> Expr {
+    pub fn last_update_time(&self) -> rt::Expr {
         self.0.attr("LastUpdateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusCode`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status_code(&self) -> Expr {
+    pub fn status_code(&self) -> rt::Expr {
         self.0.attr("StatusCode")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
 }
@@ -140,11 +141,11 @@ pub mod approval_team {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approvalstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct ApprovalStrategy(Props);
+    pub struct ApprovalStrategy(rt::Props);
     impl ApprovalStrategy {
         /// A new `ApprovalStrategy`. Required properties: `mof_n` (`MofN`).
         pub fn new(mof_n: MofNApprovalStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MofN", None, mof_n.into());
             ApprovalStrategy(this)
         }
@@ -154,35 +155,35 @@ pub mod approval_team {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approver.html)
     #[derive(Clone, Debug)]
-    pub struct Approver(Props);
+    pub struct Approver(rt::Props);
     impl Approver {
         /// A new `Approver`. Required properties: `primary_identity_id` (`PrimaryIdentityId`), `primary_identity_source_arn` (`PrimaryIdentitySourceArn`).
         pub fn new(
-            primary_identity_id: impl Into<Expr>,
-            primary_identity_source_arn: impl Into<Expr>,
+            primary_identity_id: impl Into<rt::Expr>,
+            primary_identity_source_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("PrimaryIdentityId", None, string(primary_identity_id));
+            let mut this = rt::Props::default();
+            this.set("PrimaryIdentityId", None, rt::string(primary_identity_id));
             this.set(
                 "PrimaryIdentitySourceArn",
                 None,
-                string(primary_identity_source_arn),
+                rt::string(primary_identity_source_arn),
             );
             Approver(this)
         }
         /// CloudFormation `ApproverId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn approver_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApproverId", None, string(value));
+        pub fn approver_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApproverId", None, rt::string(value));
             self
         }
         /// CloudFormation `PrimaryIdentityStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn primary_identity_status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PrimaryIdentityStatus", None, string(value));
+        pub fn primary_identity_status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PrimaryIdentityStatus", None, rt::string(value));
             self
         }
         /// CloudFormation `ResponseTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResponseTime", None, string(value));
+        pub fn response_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResponseTime", None, rt::string(value));
             self
         }
     }
@@ -191,12 +192,16 @@ pub mod approval_team {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-mofnapprovalstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct MofNApprovalStrategy(Props);
+    pub struct MofNApprovalStrategy(rt::Props);
     impl MofNApprovalStrategy {
         /// A new `MofNApprovalStrategy`. Required properties: `min_approvals_required` (`MinApprovalsRequired`).
         pub fn new(min_approvals_required: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MinApprovalsRequired", None, int(min_approvals_required));
+            let mut this = rt::Props::default();
+            this.set(
+                "MinApprovalsRequired",
+                None,
+                rt::int(min_approvals_required),
+            );
             MofNApprovalStrategy(this)
         }
     }
@@ -205,12 +210,12 @@ pub mod approval_team {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-policy.html)
     #[derive(Clone, Debug)]
-    pub struct Policy(Props);
+    pub struct Policy(rt::Props);
     impl Policy {
         /// A new `Policy`. Required properties: `policy_arn` (`PolicyArn`).
-        pub fn new(policy_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyArn", None, string(policy_arn));
+        pub fn new(policy_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PolicyArn", None, rt::string(policy_arn));
             Policy(this)
         }
     }
@@ -221,11 +226,11 @@ pub mod approval_team {
 /// CloudFormation: `AWS::MPA::IdentitySource`. Terraform: `awscc_mpa_identity_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mpa-identitysource.html)
-pub struct IdentitySource(Base);
-static IDENTITY_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct IdentitySource(rt::Base);
+static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MPA::IdentitySource",
     terraform: Some("awscc_mpa_identity_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -285,7 +290,7 @@ impl IdentitySource {
         id: impl Into<String>,
         identity_source_parameters: identity_source::IdentitySourceParameters,
     ) -> Self {
-        let mut this = Base::new(id, &IDENTITY_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &IDENTITY_SOURCE_TYPE);
         this.set(
             "IdentitySourceParameters",
             Some("identity_source_parameters"),
@@ -297,36 +302,36 @@ impl IdentitySource {
 builder!(IdentitySource, IdentitySourceHandle);
 /// A declared `AWS::MPA::IdentitySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentitySourceHandle(Handle);
+pub struct IdentitySourceHandle(rt::Handle);
 handle!(IdentitySourceHandle);
 impl IdentitySourceHandle {
     /// CloudFormation `Fn::GetAtt` `IdentitySourceArn`; Terraform `identity_source_arn`.
-    pub fn identity_source_arn(&self) -> Expr {
+    pub fn identity_source_arn(&self) -> rt::Expr {
         self.0.attr("IdentitySourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `IdentitySourceType`; Terraform `identity_source_type`.
-    pub fn identity_source_type(&self) -> Expr {
+    pub fn identity_source_type(&self) -> rt::Expr {
         self.0.attr("IdentitySourceType")
     }
     /// CloudFormation `Fn::GetAtt` `IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl`; Terraform `identity_source_parameters.iam_identity_center.approval_portal_url`.
-    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(&self) -> Expr {
+    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(&self) -> rt::Expr {
         self.0
             .attr("IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusCode`; Terraform `status_code`.
-    pub fn status_code(&self) -> Expr {
+    pub fn status_code(&self) -> rt::Expr {
         self.0.attr("StatusCode")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
 }
@@ -337,21 +342,25 @@ pub mod identity_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-iamidentitycenter.html)
     #[derive(Clone, Debug)]
-    pub struct IamIdentityCenter(Props);
+    pub struct IamIdentityCenter(rt::Props);
     impl IamIdentityCenter {
         /// A new `IamIdentityCenter`. Required properties: `instance_arn` (`InstanceArn`), `region` (`Region`).
-        pub fn new(instance_arn: impl Into<Expr>, region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-            this.set("Region", Some("region"), string(region));
+        pub fn new(instance_arn: impl Into<rt::Expr>, region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceArn",
+                Some("instance_arn"),
+                rt::string(instance_arn),
+            );
+            this.set("Region", Some("region"), rt::string(region));
             IamIdentityCenter(this)
         }
         /// CloudFormation `ApprovalPortalUrl`, Terraform `approval_portal_url`.
-        pub fn approval_portal_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn approval_portal_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApprovalPortalUrl",
                 Some("approval_portal_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -361,11 +370,11 @@ pub mod identity_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-identitysourceparameters.html)
     #[derive(Clone, Debug)]
-    pub struct IdentitySourceParameters(Props);
+    pub struct IdentitySourceParameters(rt::Props);
     impl IdentitySourceParameters {
         /// A new `IdentitySourceParameters`. Required properties: `iam_identity_center` (`IamIdentityCenter`).
         pub fn new(iam_identity_center: IamIdentityCenter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "IamIdentityCenter",
                 Some("iam_identity_center"),

@@ -2,23 +2,24 @@
 //! `MSK` resource types of the CloudFormation registry (`AWS::MSK::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `msk` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MSK::BatchScramSecret
 ///
 /// CloudFormation: `AWS::MSK::BatchScramSecret`. Terraform: `awscc_msk_batch_scram_secret` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-batchscramsecret.html)
-pub struct BatchScramSecret(Base);
-static BATCH_SCRAM_SECRET_TYPE: TypeInfo = TypeInfo {
+pub struct BatchScramSecret(rt::Base);
+static BATCH_SCRAM_SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::BatchScramSecret",
     terraform: Some("awscc_msk_batch_scram_secret"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -26,33 +27,33 @@ static BATCH_SCRAM_SECRET_TYPE: TypeInfo = TypeInfo {
 impl BatchScramSecret {
     /// Declares a `AWS::MSK::BatchScramSecret` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BATCH_SCRAM_SECRET_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
+    pub fn new(id: impl Into<String>, cluster_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BATCH_SCRAM_SECRET_TYPE);
+        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
         BatchScramSecret(this)
     }
     /// CloudFormation `SecretArnList`, Terraform `secret_arn_list`.
-    pub fn secret_arn_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn secret_arn_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SecretArnList", Some("secret_arn_list"), strings(value));
+            .set("SecretArnList", Some("secret_arn_list"), rt::strings(value));
         self
     }
 }
 builder!(BatchScramSecret, BatchScramSecretHandle);
 /// A declared `AWS::MSK::BatchScramSecret`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BatchScramSecretHandle(Handle);
+pub struct BatchScramSecretHandle(rt::Handle);
 handle!(BatchScramSecretHandle);
 /// Resource Type definition for AWS::MSK::Channel
 ///
 /// CloudFormation: `AWS::MSK::Channel`. Terraform: `awscc_msk_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-channel.html)
-pub struct Channel(Base);
-static CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct Channel(rt::Base);
+static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::Channel",
     terraform: Some("awscc_msk_channel"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -72,23 +73,28 @@ impl Channel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_name: impl Into<Expr>,
+        channel_name: impl Into<rt::Expr>,
         topic_configuration_list: impl IntoIterator<Item = channel::TopicConfiguration>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_TYPE);
-        this.set("ChannelName", Some("channel_name"), string(channel_name));
+        let mut this = rt::Base::new(id, &CHANNEL_TYPE);
+        this.set(
+            "ChannelName",
+            Some("channel_name"),
+            rt::string(channel_name),
+        );
         this.set(
             "TopicConfigurationList",
             Some("topic_configuration_list"),
-            list(topic_configuration_list),
+            rt::list(topic_configuration_list),
         );
         Channel(this)
     }
     /// The Amazon Resource Name (ARN) of the cluster
     ///
     /// Constraints: pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`. Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
-    pub fn cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterArn", Some("cluster_arn"), string(value));
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
         self
     }
     /// Encryption configuration
@@ -142,21 +148,21 @@ impl Channel {
 builder!(Channel, ChannelHandle);
 /// A declared `AWS::MSK::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelHandle(Handle);
+pub struct ChannelHandle(rt::Handle);
 handle!(ChannelHandle);
 impl ChannelHandle {
     /// The Amazon Resource Name (ARN) that uniquely identifies the channel
     ///
     /// CloudFormation `Fn::GetAtt` `ChannelArn`; Terraform `channel_arn`.
-    pub fn channel_arn(&self) -> Expr {
+    pub fn channel_arn(&self) -> rt::Expr {
         self.0.attr("ChannelArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StateInfo`; Terraform `state_info`.
-    pub fn state_info(&self) -> Expr {
+    pub fn state_info(&self) -> rt::Expr {
         self.0.attr("StateInfo")
     }
 }
@@ -169,28 +175,29 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-catalog.html)
     #[derive(Clone, Debug)]
-    pub struct Catalog(Props);
+    pub struct Catalog(rt::Props);
     impl Catalog {
         /// A new `Catalog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Catalog(this)
         }
         /// The ARN of the catalog
         ///
         /// Constraints: pattern `^arn:[\w-]+:glue:[\w-]+:\d+:catalog.*\Z`. CloudFormation `CatalogArn`, Terraform `catalog_arn`.
-        pub fn catalog_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CatalogArn", Some("catalog_arn"), string(value));
+        pub fn catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CatalogArn", Some("catalog_arn"), rt::string(value));
             self
         }
         /// The warehouse location
         ///
         /// CloudFormation `WarehouseLocation`, Terraform `warehouse_location`.
-        pub fn warehouse_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn warehouse_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "WarehouseLocation",
                 Some("warehouse_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -202,11 +209,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-channellogginginfo.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelLoggingInfo(Props);
+    pub struct ChannelLoggingInfo(rt::Props);
     impl ChannelLoggingInfo {
         /// A new `ChannelLoggingInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChannelLoggingInfo(this)
         }
         /// CloudWatch Logs log destination details
@@ -239,19 +246,19 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsLogDestination(Props);
+    pub struct CloudWatchLogsLogDestination(rt::Props);
     impl CloudWatchLogsLogDestination {
         /// A new `CloudWatchLogsLogDestination`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CloudWatchLogsLogDestination(this)
         }
         /// The CloudWatch log group for log delivery
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
     }
@@ -262,27 +269,30 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-deadletterqueues3.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterQueueS3(Props);
+    pub struct DeadLetterQueueS3(rt::Props);
     impl DeadLetterQueueS3 {
         /// A new `DeadLetterQueueS3`. Required properties: `bucket_arn` (`BucketArn`), `error_output_prefix` (`ErrorOutputPrefix`).
-        pub fn new(bucket_arn: impl Into<Expr>, error_output_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(
+            bucket_arn: impl Into<rt::Expr>,
+            error_output_prefix: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
             this.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                string(error_output_prefix),
+                rt::string(error_output_prefix),
             );
             DeadLetterQueueS3(this)
         }
         /// Optional 12-digit AWS account ID expected to own the dead-letter S3 bucket
         ///
         /// CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-        pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -294,23 +304,23 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-destinationtable.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationTable(Props);
+    pub struct DestinationTable(rt::Props);
     impl DestinationTable {
         /// A new `DestinationTable`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
         pub fn new(
-            destination_database_name: impl Into<Expr>,
-            destination_table_name: impl Into<Expr>,
+            destination_database_name: impl Into<rt::Expr>,
+            destination_table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                string(destination_database_name),
+                rt::string(destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                string(destination_table_name),
+                rt::string(destination_table_name),
             );
             DestinationTable(this)
         }
@@ -330,12 +340,12 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `kms_key_arn` (`KmsKeyArn`).
-        pub fn new(kms_key_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyArn", Some("kms_key_arn"), string(kms_key_arn));
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
             EncryptionConfiguration(this)
         }
     }
@@ -346,20 +356,20 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-firehoselogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseLogDestination(Props);
+    pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
         /// A new `FirehoseLogDestination`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             FirehoseLogDestination(this)
         }
         /// The Firehose delivery stream for log delivery
         ///
         /// CloudFormation `DeliveryStream`, Terraform `delivery_stream`.
-        pub fn delivery_stream(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeliveryStream", Some("delivery_stream"), string(value));
+                .set("DeliveryStream", Some("delivery_stream"), rt::string(value));
             self
         }
     }
@@ -370,7 +380,7 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergDestinationConfiguration(Props);
+    pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
         /// A new `IcebergDestinationConfiguration`. Required properties: `append_only` (`AppendOnly`), `dead_letter_queue_s3` (`DeadLetterQueueS3`), `destination_table_list` (`DestinationTableList`), `schema_evolution` (`SchemaEvolution`), `service_execution_role_arn` (`ServiceExecutionRoleArn`), `table_creation` (`TableCreation`).
         pub fn new(
@@ -378,11 +388,11 @@ pub mod channel {
             dead_letter_queue_s3: DeadLetterQueueS3,
             destination_table_list: impl IntoIterator<Item = DestinationTable>,
             schema_evolution: SchemaEvolution,
-            service_execution_role_arn: impl Into<Expr>,
+            service_execution_role_arn: impl Into<rt::Expr>,
             table_creation: TableCreation,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AppendOnly", Some("append_only"), boolean(append_only));
+            let mut this = rt::Props::default();
+            this.set("AppendOnly", Some("append_only"), rt::boolean(append_only));
             this.set(
                 "DeadLetterQueueS3",
                 Some("dead_letter_queue_s3"),
@@ -391,7 +401,7 @@ pub mod channel {
             this.set(
                 "DestinationTableList",
                 Some("destination_table_list"),
-                list(destination_table_list),
+                rt::list(destination_table_list),
             );
             this.set(
                 "SchemaEvolution",
@@ -401,7 +411,7 @@ pub mod channel {
             this.set(
                 "ServiceExecutionRoleArn",
                 Some("service_execution_role_arn"),
-                string(service_execution_role_arn),
+                rt::string(service_execution_role_arn),
             );
             this.set(
                 "TableCreation",
@@ -432,7 +442,7 @@ pub mod channel {
             self.0.set(
                 "DataFreshnessInSeconds",
                 Some("data_freshness_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -444,18 +454,19 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionsource.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionSource(Props);
+    pub struct PartitionSource(rt::Props);
     impl PartitionSource {
         /// A new `PartitionSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PartitionSource(this)
         }
         /// Source name
         ///
         /// CloudFormation `SourceName`, Terraform `source_name`.
-        pub fn source_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceName", Some("source_name"), string(value));
+        pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceName", Some("source_name"), rt::string(value));
             self
         }
     }
@@ -466,11 +477,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionSpec(Props);
+    pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
         /// A new `PartitionSpec`. Required properties: `partition_strategy` (`PartitionStrategy`).
         pub fn new(partition_strategy: PartitionStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PartitionStrategy",
                 Some("partition_strategy"),
@@ -482,7 +493,8 @@ pub mod channel {
         ///
         /// CloudFormation `SourceList`, Terraform `source_list`.
         pub fn source_list(mut self, value: impl IntoIterator<Item = PartitionSource>) -> Self {
-            self.0.set("SourceList", Some("source_list"), list(value));
+            self.0
+                .set("SourceList", Some("source_list"), rt::list(value));
             self
         }
     }
@@ -493,11 +505,11 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordconverter.html)
     #[derive(Clone, Debug)]
-    pub struct RecordConverter(Props);
+    pub struct RecordConverter(rt::Props);
     impl RecordConverter {
         /// A new `RecordConverter`. Required properties: `value_converter` (`ValueConverter`).
         pub fn new(value_converter: ValueConverter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ValueConverter",
                 Some("value_converter"),
@@ -513,12 +525,12 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordschema.html)
     #[derive(Clone, Debug)]
-    pub struct RecordSchema(Props);
+    pub struct RecordSchema(rt::Props);
     impl RecordSchema {
         /// A new `RecordSchema`. Required properties: `gsr_arn` (`GsrArn`).
-        pub fn new(gsr_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("GsrArn", Some("gsr_arn"), string(gsr_arn));
+        pub fn new(gsr_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GsrArn", Some("gsr_arn"), rt::string(gsr_arn));
             RecordSchema(this)
         }
     }
@@ -529,15 +541,15 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3DestinationConfiguration(Props);
+    pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `dead_letter_queue_s3` (`DeadLetterQueueS3`), `service_execution_role_arn` (`ServiceExecutionRoleArn`), `storage` (`Storage`).
         pub fn new(
             dead_letter_queue_s3: DeadLetterQueueS3,
-            service_execution_role_arn: impl Into<Expr>,
+            service_execution_role_arn: impl Into<rt::Expr>,
             storage: S3Storage,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DeadLetterQueueS3",
                 Some("dead_letter_queue_s3"),
@@ -546,7 +558,7 @@ pub mod channel {
             this.set(
                 "ServiceExecutionRoleArn",
                 Some("service_execution_role_arn"),
-                string(service_execution_role_arn),
+                rt::string(service_execution_role_arn),
             );
             this.set("Storage", Some("storage"), storage.into());
             S3DestinationConfiguration(this)
@@ -558,7 +570,7 @@ pub mod channel {
             self.0.set(
                 "DataFreshnessInSeconds",
                 Some("data_freshness_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -570,26 +582,26 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3logdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3LogDestination(Props);
+    pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
         /// A new `S3LogDestination`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3LogDestination(this)
         }
         /// The name of the S3 bucket for log delivery
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The S3 prefix for log delivery
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -600,16 +612,16 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3storage.html)
     #[derive(Clone, Debug)]
-    pub struct S3Storage(Props);
+    pub struct S3Storage(rt::Props);
     impl S3Storage {
         /// A new `S3Storage`. Required properties: `bucket_arn` (`BucketArn`), `compression_type` (`CompressionType`), `storage_class` (`StorageClass`).
         pub fn new(
-            bucket_arn: impl Into<Expr>,
+            bucket_arn: impl Into<rt::Expr>,
             compression_type: S3CompressionType,
             storage_class: S3StorageClass,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
             this.set(
                 "CompressionType",
                 Some("compression_type"),
@@ -621,31 +633,31 @@ pub mod channel {
         /// Optional 12-digit AWS account ID expected to own the S3 bucket
         ///
         /// CloudFormation `ExpectedBucketOwner`, Terraform `expected_bucket_owner`.
-        pub fn expected_bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Template for S3 key for output objects, used for partitioning
         ///
         /// CloudFormation `OutputKeyTemplate`, Terraform `output_key_template`.
-        pub fn output_key_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_key_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputKeyTemplate",
                 Some("output_key_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Optional prefix for output objects
         ///
         /// CloudFormation `OutputPrefix`, Terraform `output_prefix`.
-        pub fn output_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OutputPrefix", Some("output_prefix"), string(value));
+                .set("OutputPrefix", Some("output_prefix"), rt::string(value));
             self
         }
     }
@@ -656,15 +668,15 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-schemaevolution.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaEvolution(Props);
+    pub struct SchemaEvolution(rt::Props);
     impl SchemaEvolution {
         /// A new `SchemaEvolution`. Required properties: `enable_schema_evolution` (`EnableSchemaEvolution`).
         pub fn new(enable_schema_evolution: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableSchemaEvolution",
                 Some("enable_schema_evolution"),
-                boolean(enable_schema_evolution),
+                rt::boolean(enable_schema_evolution),
             );
             SchemaEvolution(this)
         }
@@ -676,15 +688,15 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-tablecreation.html)
     #[derive(Clone, Debug)]
-    pub struct TableCreation(Props);
+    pub struct TableCreation(rt::Props);
     impl TableCreation {
         /// A new `TableCreation`. Required properties: `enable_table_creation` (`EnableTableCreation`).
         pub fn new(enable_table_creation: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableTableCreation",
                 Some("enable_table_creation"),
-                boolean(enable_table_creation),
+                rt::boolean(enable_table_creation),
             );
             TableCreation(this)
         }
@@ -696,17 +708,17 @@ pub mod channel {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-topicconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TopicConfiguration(Props);
+    pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
         /// A new `TopicConfiguration`. Required properties: `record_converter` (`RecordConverter`), `topic_arn` (`TopicArn`).
-        pub fn new(record_converter: RecordConverter, topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(record_converter: RecordConverter, topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RecordConverter",
                 Some("record_converter"),
                 record_converter.into(),
             );
-            this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+            this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
             TopicConfiguration(this)
         }
         /// Record schema configuration for a topic
@@ -776,11 +788,11 @@ pub mod channel {
 /// CloudFormation: `AWS::MSK::Cluster`. Terraform: `awscc_msk_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::Cluster",
     terraform: Some("awscc_msk_cluster"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -794,22 +806,30 @@ impl Cluster {
     pub fn new(
         id: impl Into<String>,
         broker_node_group_info: cluster::BrokerNodeGroupInfo,
-        cluster_name: impl Into<Expr>,
-        kafka_version: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
+        kafka_version: impl Into<rt::Expr>,
         number_of_broker_nodes: i64,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "BrokerNodeGroupInfo",
             Some("broker_node_group_info"),
             broker_node_group_info.into(),
         );
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("KafkaVersion", Some("kafka_version"), string(kafka_version));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set(
+            "KafkaVersion",
+            Some("kafka_version"),
+            rt::string(kafka_version),
+        );
         this.set(
             "NumberOfBrokerNodes",
             Some("number_of_broker_nodes"),
-            int(number_of_broker_nodes),
+            rt::int(number_of_broker_nodes),
         );
         Cluster(this)
     }
@@ -879,17 +899,17 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::MSK::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The current version of the MSK cluster
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentVersion`; Terraform `current_version`.
-    pub fn current_version(&self) -> Expr {
+    pub fn current_version(&self) -> rt::Expr {
         self.0.attr("CurrentVersion")
     }
 }
@@ -900,11 +920,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-authorizerlogs.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizerLogs(Props);
+    pub struct AuthorizerLogs(rt::Props);
     impl AuthorizerLogs {
         /// A new `AuthorizerLogs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizerLogs(this)
         }
         /// CloudFormation `CloudWatchLogs`, Terraform `cloudwatch_logs`.
@@ -929,11 +949,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokerlogs.html)
     #[derive(Clone, Debug)]
-    pub struct BrokerLogs(Props);
+    pub struct BrokerLogs(rt::Props);
     impl BrokerLogs {
         /// A new `BrokerLogs`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BrokerLogs(this)
         }
         /// CloudFormation `CloudWatchLogs`, Terraform `cloudwatch_logs`.
@@ -958,20 +978,24 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html)
     #[derive(Clone, Debug)]
-    pub struct BrokerNodeGroupInfo(Props);
+    pub struct BrokerNodeGroupInfo(rt::Props);
     impl BrokerNodeGroupInfo {
         /// A new `BrokerNodeGroupInfo`. Required properties: `client_subnets` (`ClientSubnets`), `instance_type` (`InstanceType`).
         pub fn new(
-            client_subnets: impl IntoIterator<Item = impl Into<Expr>>,
-            instance_type: impl Into<Expr>,
+            client_subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            instance_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClientSubnets",
                 Some("client_subnets"),
-                strings(client_subnets),
+                rt::strings(client_subnets),
             );
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             BrokerNodeGroupInfo(this)
         }
         /// Constraints: length 6..=9. CloudFormation `BrokerAZDistribution`, Terraform `broker_az_distribution`.
@@ -990,9 +1014,15 @@ pub mod cluster {
             self
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `StorageInfo`, Terraform `storage_info`.
@@ -1007,11 +1037,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-clientauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct ClientAuthentication(Props);
+    pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
         /// A new `ClientAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClientAuthentication(this)
         }
         /// CloudFormation `Sasl`, Terraform `sasl`.
@@ -1036,17 +1066,17 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogs(Props);
+    pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CloudWatchLogs(this)
         }
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
     }
@@ -1055,13 +1085,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-configurationinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationInfo(Props);
+    pub struct ConfigurationInfo(rt::Props);
     impl ConfigurationInfo {
         /// A new `ConfigurationInfo`. Required properties: `arn` (`Arn`), `revision` (`Revision`).
-        pub fn new(arn: impl Into<Expr>, revision: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
-            this.set("Revision", Some("revision"), int(revision));
+        pub fn new(arn: impl Into<rt::Expr>, revision: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("Revision", Some("revision"), rt::int(revision));
             ConfigurationInfo(this)
         }
     }
@@ -1070,11 +1100,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-connectivityinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectivityInfo(Props);
+    pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
         /// A new `ConnectivityInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectivityInfo(this)
         }
         /// CloudFormation `NetworkType`, Terraform `network_type`.
@@ -1101,11 +1131,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-ebsstorageinfo.html)
     #[derive(Clone, Debug)]
-    pub struct EbsStorageInfo(Props);
+    pub struct EbsStorageInfo(rt::Props);
     impl EbsStorageInfo {
         /// A new `EbsStorageInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsStorageInfo(this)
         }
         /// CloudFormation `ProvisionedThroughput`, Terraform `provisioned_throughput`.
@@ -1119,7 +1149,8 @@ pub mod cluster {
         }
         /// Constraints: range 1..=16384. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
     }
@@ -1128,15 +1159,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionatrest.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionAtRest(Props);
+    pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
         /// A new `EncryptionAtRest`. Required properties: `data_volume_kms_key_id` (`DataVolumeKMSKeyId`).
-        pub fn new(data_volume_kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_volume_kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataVolumeKMSKeyId",
                 Some("data_volume_kms_key_id"),
-                string(data_volume_kms_key_id),
+                rt::string(data_volume_kms_key_id),
             );
             EncryptionAtRest(this)
         }
@@ -1146,11 +1177,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionintransit.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionInTransit(Props);
+    pub struct EncryptionInTransit(rt::Props);
     impl EncryptionInTransit {
         /// A new `EncryptionInTransit`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionInTransit(this)
         }
         /// CloudFormation `ClientBroker`, Terraform `client_broker`.
@@ -1161,7 +1192,8 @@ pub mod cluster {
         }
         /// CloudFormation `InCluster`, Terraform `in_cluster`.
         pub fn in_cluster(mut self, value: bool) -> Self {
-            self.0.set("InCluster", Some("in_cluster"), boolean(value));
+            self.0
+                .set("InCluster", Some("in_cluster"), rt::boolean(value));
             self
         }
     }
@@ -1170,11 +1202,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptioninfo.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionInfo(Props);
+    pub struct EncryptionInfo(rt::Props);
     impl EncryptionInfo {
         /// A new `EncryptionInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionInfo(this)
         }
         /// CloudFormation `EncryptionAtRest`, Terraform `encryption_at_rest`.
@@ -1198,18 +1230,18 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-firehose.html)
     #[derive(Clone, Debug)]
-    pub struct Firehose(Props);
+    pub struct Firehose(rt::Props);
     impl Firehose {
         /// A new `Firehose`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Firehose(this)
         }
         /// CloudFormation `DeliveryStream`, Terraform `delivery_stream`.
-        pub fn delivery_stream(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeliveryStream", Some("delivery_stream"), string(value));
+                .set("DeliveryStream", Some("delivery_stream"), rt::string(value));
             self
         }
     }
@@ -1218,12 +1250,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-iam.html)
     #[derive(Clone, Debug)]
-    pub struct Iam(Props);
+    pub struct Iam(rt::Props);
     impl Iam {
         /// A new `Iam`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Iam(this)
         }
     }
@@ -1232,15 +1264,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-jmxexporter.html)
     #[derive(Clone, Debug)]
-    pub struct JmxExporter(Props);
+    pub struct JmxExporter(rt::Props);
     impl JmxExporter {
         /// A new `JmxExporter`. Required properties: `enabled_in_broker` (`EnabledInBroker`).
         pub fn new(enabled_in_broker: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnabledInBroker",
                 Some("enabled_in_broker"),
-                boolean(enabled_in_broker),
+                rt::boolean(enabled_in_broker),
             );
             JmxExporter(this)
         }
@@ -1250,11 +1282,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-logginginfo.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingInfo(Props);
+    pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
         /// A new `LoggingInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingInfo(this)
         }
         /// CloudFormation `AuthorizerLogs`, Terraform `authorizer_logs`.
@@ -1274,15 +1306,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-nodeexporter.html)
     #[derive(Clone, Debug)]
-    pub struct NodeExporter(Props);
+    pub struct NodeExporter(rt::Props);
     impl NodeExporter {
         /// A new `NodeExporter`. Required properties: `enabled_in_broker` (`EnabledInBroker`).
         pub fn new(enabled_in_broker: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnabledInBroker",
                 Some("enabled_in_broker"),
-                boolean(enabled_in_broker),
+                rt::boolean(enabled_in_broker),
             );
             NodeExporter(this)
         }
@@ -1292,11 +1324,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-openmonitoring.html)
     #[derive(Clone, Debug)]
-    pub struct OpenMonitoring(Props);
+    pub struct OpenMonitoring(rt::Props);
     impl OpenMonitoring {
         /// A new `OpenMonitoring`. Required properties: `prometheus` (`Prometheus`).
         pub fn new(prometheus: Prometheus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Prometheus", Some("prometheus"), prometheus.into());
             OpenMonitoring(this)
         }
@@ -1306,11 +1338,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-prometheus.html)
     #[derive(Clone, Debug)]
-    pub struct Prometheus(Props);
+    pub struct Prometheus(rt::Props);
     impl Prometheus {
         /// A new `Prometheus`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Prometheus(this)
         }
         /// CloudFormation `JmxExporter`, Terraform `jmx_exporter`.
@@ -1331,22 +1363,25 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-provisionedthroughput.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisionedThroughput(Props);
+    pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProvisionedThroughput(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `VolumeThroughput`, Terraform `volume_throughput`.
         pub fn volume_throughput(mut self, value: i64) -> Self {
-            self.0
-                .set("VolumeThroughput", Some("volume_throughput"), int(value));
+            self.0.set(
+                "VolumeThroughput",
+                Some("volume_throughput"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -1355,16 +1390,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-publicaccess.html)
     #[derive(Clone, Debug)]
-    pub struct PublicAccess(Props);
+    pub struct PublicAccess(rt::Props);
     impl PublicAccess {
         /// A new `PublicAccess`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicAccess(this)
         }
         /// Constraints: length 7..=23. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -1373,11 +1408,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-rebalancing.html)
     #[derive(Clone, Debug)]
-    pub struct Rebalancing(Props);
+    pub struct Rebalancing(rt::Props);
     impl Rebalancing {
         /// A new `Rebalancing`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             Rebalancing(this)
         }
@@ -1387,22 +1422,22 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3(this)
         }
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -1411,11 +1446,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-sasl.html)
     #[derive(Clone, Debug)]
-    pub struct Sasl(Props);
+    pub struct Sasl(rt::Props);
     impl Sasl {
         /// A new `Sasl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Sasl(this)
         }
         /// CloudFormation `Iam`, Terraform `iam`.
@@ -1434,12 +1469,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-scram.html)
     #[derive(Clone, Debug)]
-    pub struct Scram(Props);
+    pub struct Scram(rt::Props);
     impl Scram {
         /// A new `Scram`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Scram(this)
         }
     }
@@ -1448,11 +1483,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-storageinfo.html)
     #[derive(Clone, Debug)]
-    pub struct StorageInfo(Props);
+    pub struct StorageInfo(rt::Props);
     impl StorageInfo {
         /// A new `StorageInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageInfo(this)
         }
         /// CloudFormation `EBSStorageInfo`, Terraform `ebs_storage_info`.
@@ -1467,28 +1502,28 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-tls.html)
     #[derive(Clone, Debug)]
-    pub struct Tls(Props);
+    pub struct Tls(rt::Props);
     impl Tls {
         /// A new `Tls`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Tls(this)
         }
         /// CloudFormation `CertificateAuthorityArnList`, Terraform `certificate_authority_arn_list`.
         pub fn certificate_authority_arn_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CertificateAuthorityArnList",
                 Some("certificate_authority_arn_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1497,12 +1532,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-unauthenticated.html)
     #[derive(Clone, Debug)]
-    pub struct Unauthenticated(Props);
+    pub struct Unauthenticated(rt::Props);
     impl Unauthenticated {
         /// A new `Unauthenticated`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Unauthenticated(this)
         }
     }
@@ -1511,11 +1546,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivity.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivity(Props);
+    pub struct VpcConnectivity(rt::Props);
     impl VpcConnectivity {
         /// A new `VpcConnectivity`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConnectivity(this)
         }
         /// CloudFormation `ClientAuthentication`, Terraform `client_authentication`.
@@ -1533,11 +1568,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityclientauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivityClientAuthentication(Props);
+    pub struct VpcConnectivityClientAuthentication(rt::Props);
     impl VpcConnectivityClientAuthentication {
         /// A new `VpcConnectivityClientAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConnectivityClientAuthentication(this)
         }
         /// CloudFormation `Sasl`, Terraform `sasl`.
@@ -1556,12 +1591,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityiam.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivityIam(Props);
+    pub struct VpcConnectivityIam(rt::Props);
     impl VpcConnectivityIam {
         /// A new `VpcConnectivityIam`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             VpcConnectivityIam(this)
         }
     }
@@ -1570,11 +1605,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitysasl.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivitySasl(Props);
+    pub struct VpcConnectivitySasl(rt::Props);
     impl VpcConnectivitySasl {
         /// A new `VpcConnectivitySasl`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConnectivitySasl(this)
         }
         /// CloudFormation `Iam`, Terraform `iam`.
@@ -1593,12 +1628,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityscram.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivityScram(Props);
+    pub struct VpcConnectivityScram(rt::Props);
     impl VpcConnectivityScram {
         /// A new `VpcConnectivityScram`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             VpcConnectivityScram(this)
         }
     }
@@ -1607,12 +1642,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitytls.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConnectivityTls(Props);
+    pub struct VpcConnectivityTls(rt::Props);
     impl VpcConnectivityTls {
         /// A new `VpcConnectivityTls`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             VpcConnectivityTls(this)
         }
     }
@@ -1621,16 +1656,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-zookeeperaccess.html)
     #[derive(Clone, Debug)]
-    pub struct ZookeeperAccess(Props);
+    pub struct ZookeeperAccess(rt::Props);
     impl ZookeeperAccess {
         /// A new `ZookeeperAccess`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZookeeperAccess(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1699,11 +1734,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::MSK::ClusterPolicy`. Terraform: `awscc_msk_cluster_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-clusterpolicy.html)
-pub struct ClusterPolicy(Base);
-static CLUSTER_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterPolicy(rt::Base);
+static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::ClusterPolicy",
     terraform: Some("awscc_msk_cluster_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CurrentVersion", Some("current_version"))],
@@ -1713,25 +1748,25 @@ impl ClusterPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<Expr>,
-        policy: impl Into<Value>,
+        cluster_arn: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_POLICY_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
-        this.set("Policy", Some("policy"), json_string(policy));
+        let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
+        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         ClusterPolicy(this)
     }
 }
 builder!(ClusterPolicy, ClusterPolicyHandle);
 /// A declared `AWS::MSK::ClusterPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterPolicyHandle(Handle);
+pub struct ClusterPolicyHandle(rt::Handle);
 handle!(ClusterPolicyHandle);
 impl ClusterPolicyHandle {
     /// The current version of the policy attached to the specified cluster
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentVersion`; Terraform `current_version`.
-    pub fn current_version(&self) -> Expr {
+    pub fn current_version(&self) -> rt::Expr {
         self.0.attr("CurrentVersion")
     }
 }
@@ -1740,11 +1775,11 @@ impl ClusterPolicyHandle {
 /// CloudFormation: `AWS::MSK::Configuration`. Terraform: `awscc_msk_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-configuration.html)
-pub struct Configuration(Base);
-static CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct Configuration(rt::Base);
+static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::Configuration",
     terraform: Some("awscc_msk_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1765,30 +1800,33 @@ impl Configuration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        server_properties: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        server_properties: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ServerProperties",
             Some("server_properties"),
-            string(server_properties),
+            rt::string(server_properties),
         );
         Configuration(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KafkaVersionsList`, Terraform `kafka_versions_list`.
-    pub fn kafka_versions_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn kafka_versions_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "KafkaVersionsList",
             Some("kafka_versions_list"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1802,23 +1840,23 @@ impl Configuration {
 builder!(Configuration, ConfigurationHandle);
 /// A declared `AWS::MSK::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationHandle(Handle);
+pub struct ConfigurationHandle(rt::Handle);
 handle!(ConfigurationHandle);
 impl ConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LatestRevision.CreationTime`; Terraform `latest_revision.creation_time`.
-    pub fn latest_revision_creation_time(&self) -> Expr {
+    pub fn latest_revision_creation_time(&self) -> rt::Expr {
         self.0.attr("LatestRevision.CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LatestRevision.Revision`; Terraform `latest_revision.revision`.
-    pub fn latest_revision_revision(&self) -> Expr {
+    pub fn latest_revision_revision(&self) -> rt::Expr {
         self.0.attr("LatestRevision.Revision")
     }
     /// CloudFormation `Fn::GetAtt` `LatestRevision.Description`; Terraform `latest_revision.description`.
-    pub fn latest_revision_description(&self) -> Expr {
+    pub fn latest_revision_description(&self) -> rt::Expr {
         self.0.attr("LatestRevision.Description")
     }
 }
@@ -1829,28 +1867,28 @@ pub mod configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-configuration-latestrevision.html)
     #[derive(Clone, Debug)]
-    pub struct LatestRevision(Props);
+    pub struct LatestRevision(rt::Props);
     impl LatestRevision {
         /// A new `LatestRevision`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LatestRevision(this)
         }
         /// CloudFormation `CreationTime`, Terraform `creation_time`.
-        pub fn creation_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn creation_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreationTime", Some("creation_time"), string(value));
+                .set("CreationTime", Some("creation_time"), rt::string(value));
             self
         }
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `Revision`, Terraform `revision`.
         pub fn revision(mut self, value: i64) -> Self {
-            self.0.set("Revision", Some("revision"), int(value));
+            self.0.set("Revision", Some("revision"), rt::int(value));
             self
         }
     }
@@ -1861,11 +1899,11 @@ pub mod configuration {
 /// CloudFormation: `AWS::MSK::Replicator`. Terraform: `awscc_msk_replicator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-replicator.html)
-pub struct Replicator(Base);
-static REPLICATOR_TYPE: TypeInfo = TypeInfo {
+pub struct Replicator(rt::Base);
+static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::Replicator",
     terraform: Some("awscc_msk_replicator"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -1880,38 +1918,38 @@ impl Replicator {
         id: impl Into<String>,
         kafka_clusters: impl IntoIterator<Item = replicator::KafkaCluster>,
         replication_info_list: impl IntoIterator<Item = replicator::ReplicationInfo>,
-        replicator_name: impl Into<Expr>,
-        service_execution_role_arn: impl Into<Expr>,
+        replicator_name: impl Into<rt::Expr>,
+        service_execution_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATOR_TYPE);
+        let mut this = rt::Base::new(id, &REPLICATOR_TYPE);
         this.set(
             "KafkaClusters",
             Some("kafka_clusters"),
-            list(kafka_clusters),
+            rt::list(kafka_clusters),
         );
         this.set(
             "ReplicationInfoList",
             Some("replication_info_list"),
-            list(replication_info_list),
+            rt::list(replication_info_list),
         );
         this.set(
             "ReplicatorName",
             Some("replicator_name"),
-            string(replicator_name),
+            rt::string(replicator_name),
         );
         this.set(
             "ServiceExecutionRoleArn",
             Some("service_execution_role_arn"),
-            string(service_execution_role_arn),
+            rt::string(service_execution_role_arn),
         );
         Replicator(this)
     }
     /// A summary description of the replicator.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Configuration for log delivery for the replicator.
@@ -1926,19 +1964,19 @@ impl Replicator {
 builder!(Replicator, ReplicatorHandle);
 /// A declared `AWS::MSK::Replicator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicatorHandle(Handle);
+pub struct ReplicatorHandle(rt::Handle);
 handle!(ReplicatorHandle);
 impl ReplicatorHandle {
     /// Amazon Resource Name for the created replicator.
     ///
     /// CloudFormation `Fn::GetAtt` `ReplicatorArn`; Terraform `replicator_arn`.
-    pub fn replicator_arn(&self) -> Expr {
+    pub fn replicator_arn(&self) -> rt::Expr {
         self.0.attr("ReplicatorArn")
     }
     /// The current version of the MSK replicator.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentVersion`; Terraform `current_version`.
-    pub fn current_version(&self) -> Expr {
+    pub fn current_version(&self) -> rt::Expr {
         self.0.attr("CurrentVersion")
     }
 }
@@ -1951,15 +1989,15 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-amazonmskcluster.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonMskCluster(Props);
+    pub struct AmazonMskCluster(rt::Props);
     impl AmazonMskCluster {
         /// A new `AmazonMskCluster`. Required properties: `msk_cluster_arn` (`MskClusterArn`).
-        pub fn new(msk_cluster_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(msk_cluster_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MskClusterArn",
                 Some("msk_cluster_arn"),
-                string(msk_cluster_arn),
+                rt::string(msk_cluster_arn),
             );
             AmazonMskCluster(this)
         }
@@ -1971,23 +2009,23 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-apachekafkacluster.html)
     #[derive(Clone, Debug)]
-    pub struct ApacheKafkaCluster(Props);
+    pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
         /// A new `ApacheKafkaCluster`. Required properties: `apache_kafka_cluster_id` (`ApacheKafkaClusterId`), `bootstrap_broker_string` (`BootstrapBrokerString`).
         pub fn new(
-            apache_kafka_cluster_id: impl Into<Expr>,
-            bootstrap_broker_string: impl Into<Expr>,
+            apache_kafka_cluster_id: impl Into<rt::Expr>,
+            bootstrap_broker_string: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApacheKafkaClusterId",
                 Some("apache_kafka_cluster_id"),
-                string(apache_kafka_cluster_id),
+                rt::string(apache_kafka_cluster_id),
             );
             this.set(
                 "BootstrapBrokerString",
                 Some("bootstrap_broker_string"),
-                string(bootstrap_broker_string),
+                rt::string(bootstrap_broker_string),
             );
             ApacheKafkaCluster(this)
         }
@@ -1999,19 +2037,19 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogs(Props);
+    pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
         /// A new `CloudWatchLogs`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             CloudWatchLogs(this)
         }
         /// The CloudWatch log group that is the destination for log delivery.
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
     }
@@ -2022,17 +2060,17 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-consumergroupreplication.html)
     #[derive(Clone, Debug)]
-    pub struct ConsumerGroupReplication(Props);
+    pub struct ConsumerGroupReplication(rt::Props);
     impl ConsumerGroupReplication {
         /// A new `ConsumerGroupReplication`. Required properties: `consumer_groups_to_replicate` (`ConsumerGroupsToReplicate`).
         pub fn new(
-            consumer_groups_to_replicate: impl IntoIterator<Item = impl Into<Expr>>,
+            consumer_groups_to_replicate: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConsumerGroupsToReplicate",
                 Some("consumer_groups_to_replicate"),
-                strings(consumer_groups_to_replicate),
+                rt::strings(consumer_groups_to_replicate),
             );
             ConsumerGroupReplication(this)
         }
@@ -2055,12 +2093,12 @@ pub mod replicator {
         /// Constraints: 1..=100 items. CloudFormation `ConsumerGroupsToExclude`, Terraform `consumer_groups_to_exclude`.
         pub fn consumer_groups_to_exclude(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ConsumerGroupsToExclude",
                 Some("consumer_groups_to_exclude"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2071,7 +2109,7 @@ pub mod replicator {
             self.0.set(
                 "DetectAndCopyNewConsumerGroups",
                 Some("detect_and_copy_new_consumer_groups"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2082,7 +2120,7 @@ pub mod replicator {
             self.0.set(
                 "SynchroniseConsumerGroupOffsets",
                 Some("synchronise_consumer_group_offsets"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2094,20 +2132,20 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-firehose.html)
     #[derive(Clone, Debug)]
-    pub struct Firehose(Props);
+    pub struct Firehose(rt::Props);
     impl Firehose {
         /// A new `Firehose`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Firehose(this)
         }
         /// The Firehose delivery stream that is the destination for log delivery.
         ///
         /// CloudFormation `DeliveryStream`, Terraform `delivery_stream`.
-        pub fn delivery_stream(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DeliveryStream", Some("delivery_stream"), string(value));
+                .set("DeliveryStream", Some("delivery_stream"), rt::string(value));
             self
         }
     }
@@ -2118,11 +2156,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkacluster.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaCluster(Props);
+    pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
         /// A new `KafkaCluster`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KafkaCluster(this)
         }
         /// Details of an Amazon MSK cluster.
@@ -2181,11 +2219,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterClientAuthentication(Props);
+    pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
         /// A new `KafkaClusterClientAuthentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KafkaClusterClientAuthentication(this)
         }
         /// Details for mTLS client authentication.
@@ -2221,12 +2259,12 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientvpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterClientVpcConfig(Props);
+    pub struct KafkaClusterClientVpcConfig(rt::Props);
     impl KafkaClusterClientVpcConfig {
         /// A new `KafkaClusterClientVpcConfig`. Required properties: `subnet_ids` (`SubnetIds`).
-        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             KafkaClusterClientVpcConfig(this)
         }
         /// The AWS security groups to associate with the elastic network interfaces in order to specify what the replicator has access to.
@@ -2234,12 +2272,12 @@ pub mod replicator {
         /// Constraints: 1..=16 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2251,11 +2289,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterEncryptionInTransit(Props);
+    pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
         /// A new `KafkaClusterEncryptionInTransit`. Required properties: `encryption_type` (`EncryptionType`).
         pub fn new(encryption_type: KafkaClusterEncryptionInTransitType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionType",
                 Some("encryption_type"),
@@ -2266,11 +2304,11 @@ pub mod replicator {
         /// The root CA certificate.
         ///
         /// CloudFormation `RootCaCertificate`, Terraform `root_ca_certificate`.
-        pub fn root_ca_certificate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn root_ca_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RootCaCertificate",
                 Some("root_ca_certificate"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2282,12 +2320,12 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustermtlsauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterMtlsAuthentication(Props);
+    pub struct KafkaClusterMtlsAuthentication(rt::Props);
     impl KafkaClusterMtlsAuthentication {
         /// A new `KafkaClusterMtlsAuthentication`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             KafkaClusterMtlsAuthentication(this)
         }
     }
@@ -2298,15 +2336,15 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentials(Props);
+    pub struct KafkaClusterOAuthClientCredentials(rt::Props);
     impl KafkaClusterOAuthClientCredentials {
         /// A new `KafkaClusterOAuthClientCredentials`. Required properties: `token_request_secret_arn` (`TokenRequestSecretArn`).
-        pub fn new(token_request_secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(token_request_secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TokenRequestSecretArn",
                 Some("token_request_secret_arn"),
-                string(token_request_secret_arn),
+                rt::string(token_request_secret_arn),
             );
             KafkaClusterOAuthClientCredentials(this)
         }
@@ -2318,12 +2356,12 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentialsassertion.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentialsAssertion(Props);
+    pub struct KafkaClusterOAuthClientCredentialsAssertion(rt::Props);
     impl KafkaClusterOAuthClientCredentialsAssertion {
         /// A new `KafkaClusterOAuthClientCredentialsAssertion`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
-        pub fn new(audience: impl Into<Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
-            let mut this = Props::default();
-            this.set("Audience", Some("audience"), string(audience));
+        pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Audience", Some("audience"), rt::string(audience));
             this.set(
                 "SigningAlgorithm",
                 Some("signing_algorithm"),
@@ -2334,11 +2372,11 @@ pub mod replicator {
         /// Optional Secrets Manager ARN for identity providers that require client_id as a form parameter alongside the JWT client assertion.
         ///
         /// CloudFormation `TokenRequestSecretArn`, Terraform `token_request_secret_arn`.
-        pub fn token_request_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_request_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TokenRequestSecretArn",
                 Some("token_request_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2350,12 +2388,12 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthiamjwtbearer.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthIamJwtBearer(Props);
+    pub struct KafkaClusterOAuthIamJwtBearer(rt::Props);
     impl KafkaClusterOAuthIamJwtBearer {
         /// A new `KafkaClusterOAuthIamJwtBearer`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
-        pub fn new(audience: impl Into<Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
-            let mut this = Props::default();
-            this.set("Audience", Some("audience"), string(audience));
+        pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Audience", Some("audience"), rt::string(audience));
             this.set(
                 "SigningAlgorithm",
                 Some("signing_algorithm"),
@@ -2366,11 +2404,11 @@ pub mod replicator {
         /// Optional Secrets Manager ARN for identity providers that require client authentication alongside the JWT Bearer assertion.
         ///
         /// CloudFormation `TokenRequestSecretArn`, Terraform `token_request_secret_arn`.
-        pub fn token_request_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_request_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TokenRequestSecretArn",
                 Some("token_request_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2382,14 +2420,14 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersasloauthbearerauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterSaslOAuthBearerAuthentication(Props);
+    pub struct KafkaClusterSaslOAuthBearerAuthentication(rt::Props);
     impl KafkaClusterSaslOAuthBearerAuthentication {
         /// A new `KafkaClusterSaslOAuthBearerAuthentication`. Required properties: `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`), `token_endpoint_url` (`TokenEndpointUrl`).
         pub fn new(
             token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
-            token_endpoint_url: impl Into<Expr>,
+            token_endpoint_url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TokenEndpointAuthenticationMethod",
                 Some("token_endpoint_authentication_method"),
@@ -2398,7 +2436,7 @@ pub mod replicator {
             this.set(
                 "TokenEndpointUrl",
                 Some("token_endpoint_url"),
-                string(token_endpoint_url),
+                rt::string(token_endpoint_url),
             );
             KafkaClusterSaslOAuthBearerAuthentication(this)
         }
@@ -2438,18 +2476,18 @@ pub mod replicator {
         /// OAuth scope to request.
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// Secrets Manager ARN containing a custom CA certificate for the identity provider.
         ///
         /// CloudFormation `TokenEndpointTlsCertificateArn`, Terraform `token_endpoint_tls_certificate_arn`.
-        pub fn token_endpoint_tls_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn token_endpoint_tls_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TokenEndpointTlsCertificateArn",
                 Some("token_endpoint_tls_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2461,13 +2499,16 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersaslscramauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterSaslScramAuthentication(Props);
+    pub struct KafkaClusterSaslScramAuthentication(rt::Props);
     impl KafkaClusterSaslScramAuthentication {
         /// A new `KafkaClusterSaslScramAuthentication`. Required properties: `mechanism` (`Mechanism`), `secret_arn` (`SecretArn`).
-        pub fn new(mechanism: KafkaClusterSaslScramMechanism, secret_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            mechanism: KafkaClusterSaslScramMechanism,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Mechanism", Some("mechanism"), mechanism.into());
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             KafkaClusterSaslScramAuthentication(this)
         }
     }
@@ -2478,11 +2519,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-logdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct LogDelivery(Props);
+    pub struct LogDelivery(rt::Props);
     impl LogDelivery {
         /// A new `LogDelivery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogDelivery(this)
         }
         /// The replicator logs configuration.
@@ -2504,7 +2545,7 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationInfo(Props);
+    pub struct ReplicationInfo(rt::Props);
     impl ReplicationInfo {
         /// A new `ReplicationInfo`. Required properties: `consumer_group_replication` (`ConsumerGroupReplication`), `target_compression_type` (`TargetCompressionType`), `topic_replication` (`TopicReplication`).
         pub fn new(
@@ -2512,7 +2553,7 @@ pub mod replicator {
             target_compression_type: TargetCompressionType,
             topic_replication: TopicReplication,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConsumerGroupReplication",
                 Some("consumer_group_replication"),
@@ -2533,44 +2574,44 @@ pub mod replicator {
         /// Amazon Resource Name of the source Kafka cluster.
         ///
         /// Constraints: pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`. CloudFormation `SourceKafkaClusterArn`, Terraform `source_kafka_cluster_arn`.
-        pub fn source_kafka_cluster_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_kafka_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceKafkaClusterArn",
                 Some("source_kafka_cluster_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the source Kafka cluster.
         ///
         /// CloudFormation `SourceKafkaClusterId`, Terraform `source_kafka_cluster_id`.
-        pub fn source_kafka_cluster_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_kafka_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceKafkaClusterId",
                 Some("source_kafka_cluster_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Amazon Resource Name of the target Kafka cluster.
         ///
         /// Constraints: pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`. CloudFormation `TargetKafkaClusterArn`, Terraform `target_kafka_cluster_arn`.
-        pub fn target_kafka_cluster_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_kafka_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TargetKafkaClusterArn",
                 Some("target_kafka_cluster_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ID of the target Kafka cluster.
         ///
         /// CloudFormation `TargetKafkaClusterId`, Terraform `target_kafka_cluster_id`.
-        pub fn target_kafka_cluster_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_kafka_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TargetKafkaClusterId",
                 Some("target_kafka_cluster_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2582,11 +2623,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationstartingposition.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationStartingPosition(Props);
+    pub struct ReplicationStartingPosition(rt::Props);
     impl ReplicationStartingPosition {
         /// A new `ReplicationStartingPosition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationStartingPosition(this)
         }
         /// The type of replication starting position.
@@ -2604,11 +2645,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationtopicnameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationTopicNameConfiguration(Props);
+    pub struct ReplicationTopicNameConfiguration(rt::Props);
     impl ReplicationTopicNameConfiguration {
         /// A new `ReplicationTopicNameConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationTopicNameConfiguration(this)
         }
         /// The type of replicated topic name.
@@ -2626,11 +2667,11 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicatorlogdelivery.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicatorLogDelivery(Props);
+    pub struct ReplicatorLogDelivery(rt::Props);
     impl ReplicatorLogDelivery {
         /// A new `ReplicatorLogDelivery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicatorLogDelivery(this)
         }
         /// Details of the CloudWatch Logs destination for replicator logs.
@@ -2663,26 +2704,26 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-s3.html)
     #[derive(Clone, Debug)]
-    pub struct S3(Props);
+    pub struct S3(rt::Props);
     impl S3 {
         /// A new `S3`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3(this)
         }
         /// The S3 bucket that is the destination for log delivery.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The S3 prefix that is the destination for log delivery.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -2691,15 +2732,15 @@ pub mod replicator {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-topicreplication.html)
     #[derive(Clone, Debug)]
-    pub struct TopicReplication(Props);
+    pub struct TopicReplication(rt::Props);
     impl TopicReplication {
         /// A new `TopicReplication`. Required properties: `topics_to_replicate` (`TopicsToReplicate`).
-        pub fn new(topics_to_replicate: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(topics_to_replicate: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TopicsToReplicate",
                 Some("topics_to_replicate"),
-                strings(topics_to_replicate),
+                rt::strings(topics_to_replicate),
             );
             TopicReplication(this)
         }
@@ -2710,7 +2751,7 @@ pub mod replicator {
             self.0.set(
                 "CopyAccessControlListsForTopics",
                 Some("copy_access_control_lists_for_topics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2721,7 +2762,7 @@ pub mod replicator {
             self.0.set(
                 "CopyTopicConfigurations",
                 Some("copy_topic_configurations"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2732,7 +2773,7 @@ pub mod replicator {
             self.0.set(
                 "DetectAndCopyNewTopics",
                 Some("detect_and_copy_new_topics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2763,10 +2804,13 @@ pub mod replicator {
         /// Constraints: 1..=100 items. CloudFormation `TopicsToExclude`, Terraform `topics_to_exclude`.
         pub fn topics_to_exclude(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("TopicsToExclude", Some("topics_to_exclude"), strings(value));
+            self.0.set(
+                "TopicsToExclude",
+                Some("topics_to_exclude"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -2855,11 +2899,11 @@ pub mod replicator {
 /// CloudFormation: `AWS::MSK::ServerlessCluster`. Terraform: `awscc_msk_serverless_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-serverlesscluster.html)
-pub struct ServerlessCluster(Base);
-static SERVERLESS_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct ServerlessCluster(rt::Base);
+static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::ServerlessCluster",
     terraform: Some("awscc_msk_serverless_cluster"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "me-central-1",
@@ -2875,28 +2919,32 @@ impl ServerlessCluster {
     pub fn new(
         id: impl Into<String>,
         client_authentication: serverless_cluster::ClientAuthentication,
-        cluster_name: impl Into<Expr>,
+        cluster_name: impl Into<rt::Expr>,
         vpc_configs: impl IntoIterator<Item = serverless_cluster::VpcConfig>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVERLESS_CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &SERVERLESS_CLUSTER_TYPE);
         this.set(
             "ClientAuthentication",
             Some("client_authentication"),
             client_authentication.into(),
         );
-        this.set("ClusterName", Some("cluster_name"), string(cluster_name));
-        this.set("VpcConfigs", Some("vpc_configs"), list(vpc_configs));
+        this.set(
+            "ClusterName",
+            Some("cluster_name"),
+            rt::string(cluster_name),
+        );
+        this.set("VpcConfigs", Some("vpc_configs"), rt::list(vpc_configs));
         ServerlessCluster(this)
     }
 }
 builder!(ServerlessCluster, ServerlessClusterHandle);
 /// A declared `AWS::MSK::ServerlessCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerlessClusterHandle(Handle);
+pub struct ServerlessClusterHandle(rt::Handle);
 handle!(ServerlessClusterHandle);
 impl ServerlessClusterHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2907,11 +2955,11 @@ pub mod serverless_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-clientauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct ClientAuthentication(Props);
+    pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
         /// A new `ClientAuthentication`. Required properties: `sasl` (`Sasl`).
         pub fn new(sasl: Sasl) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Sasl", Some("sasl"), sasl.into());
             ClientAuthentication(this)
         }
@@ -2921,12 +2969,12 @@ pub mod serverless_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-iam.html)
     #[derive(Clone, Debug)]
-    pub struct Iam(Props);
+    pub struct Iam(rt::Props);
     impl Iam {
         /// A new `Iam`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             Iam(this)
         }
     }
@@ -2935,11 +2983,11 @@ pub mod serverless_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-sasl.html)
     #[derive(Clone, Debug)]
-    pub struct Sasl(Props);
+    pub struct Sasl(rt::Props);
     impl Sasl {
         /// A new `Sasl`. Required properties: `iam` (`Iam`).
         pub fn new(iam: Iam) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Iam", Some("iam"), iam.into());
             Sasl(this)
         }
@@ -2949,18 +2997,24 @@ pub mod serverless_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `subnet_ids` (`SubnetIds`).
-        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfig(this)
         }
         /// CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -2971,11 +3025,11 @@ pub mod serverless_cluster {
 /// CloudFormation: `AWS::MSK::Topic`. Terraform: `awscc_msk_topic` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-topic.html)
-pub struct Topic(Base);
-static TOPIC_TYPE: TypeInfo = TypeInfo {
+pub struct Topic(rt::Base);
+static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::Topic",
     terraform: Some("awscc_msk_topic"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
@@ -2985,44 +3039,44 @@ impl Topic {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<Expr>,
+        cluster_arn: impl Into<rt::Expr>,
         partition_count: i64,
         replication_factor: i64,
-        topic_name: impl Into<Expr>,
+        topic_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TOPIC_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
+        let mut this = rt::Base::new(id, &TOPIC_TYPE);
+        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
         this.set(
             "PartitionCount",
             Some("partition_count"),
-            int(partition_count),
+            rt::int(partition_count),
         );
         this.set(
             "ReplicationFactor",
             Some("replication_factor"),
-            int(replication_factor),
+            rt::int(replication_factor),
         );
-        this.set("TopicName", Some("topic_name"), string(topic_name));
+        this.set("TopicName", Some("topic_name"), rt::string(topic_name));
         Topic(this)
     }
     /// Base64 encoded configuration properties of the topic
     ///
     /// CloudFormation `Configs`, Terraform `configs`.
-    pub fn configs(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Configs", Some("configs"), string(value));
+    pub fn configs(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Configs", Some("configs"), rt::string(value));
         self
     }
 }
 builder!(Topic, TopicHandle);
 /// A declared `AWS::MSK::Topic`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicHandle(Handle);
+pub struct TopicHandle(rt::Handle);
 handle!(TopicHandle);
 impl TopicHandle {
     /// The Amazon Resource Name (ARN) of the topic
     ///
     /// CloudFormation `Fn::GetAtt` `TopicArn`; Terraform `topic_arn`.
-    pub fn topic_arn(&self) -> Expr {
+    pub fn topic_arn(&self) -> rt::Expr {
         self.0.attr("TopicArn")
     }
 }
@@ -3031,11 +3085,11 @@ impl TopicHandle {
 /// CloudFormation: `AWS::MSK::VpcConnection`. Terraform: `awscc_msk_vpc_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-vpcconnection.html)
-pub struct VpcConnection(Base);
-static VPC_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcConnection(rt::Base);
+static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MSK::VpcConnection",
     terraform: Some("awscc_msk_vpc_connection"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -3046,12 +3100,12 @@ impl VpcConnection {
     pub fn new(
         id: impl Into<String>,
         authentication: vpc_connection::Authentication,
-        client_subnets: impl IntoIterator<Item = impl Into<Expr>>,
-        security_groups: impl IntoIterator<Item = impl Into<Expr>>,
-        target_cluster_arn: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        client_subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        target_cluster_arn: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_CONNECTION_TYPE);
+        let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
@@ -3060,30 +3114,30 @@ impl VpcConnection {
         this.set(
             "ClientSubnets",
             Some("client_subnets"),
-            strings(client_subnets),
+            rt::strings(client_subnets),
         );
         this.set(
             "SecurityGroups",
             Some("security_groups"),
-            strings(security_groups),
+            rt::strings(security_groups),
         );
         this.set(
             "TargetClusterArn",
             Some("target_cluster_arn"),
-            string(target_cluster_arn),
+            rt::string(target_cluster_arn),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcConnection(this)
     }
 }
 builder!(VpcConnection, VpcConnectionHandle);
 /// A declared `AWS::MSK::VpcConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcConnectionHandle(Handle);
+pub struct VpcConnectionHandle(rt::Handle);
 handle!(VpcConnectionHandle);
 impl VpcConnectionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

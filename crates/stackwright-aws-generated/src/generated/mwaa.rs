@@ -2,23 +2,24 @@
 //! `MWAA` resource types of the CloudFormation registry (`AWS::MWAA::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mwaa` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::MWAA::Environment
 ///
 /// CloudFormation: `AWS::MWAA::Environment`. Terraform: `awscc_mwaa_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mwaa-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MWAA::Environment",
     terraform: Some("awscc_mwaa_environment"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -64,33 +65,34 @@ static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
 impl Environment {
     /// Declares a `AWS::MWAA::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Environment(this)
     }
     /// CloudFormation `AirflowConfigurationOptions`, Terraform `airflow_configuration_options`.
-    pub fn airflow_configuration_options(mut self, value: impl Into<Value>) -> Self {
+    pub fn airflow_configuration_options(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "AirflowConfigurationOptions",
             Some("airflow_configuration_options"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// Version of airflow to deploy to the environment.
     ///
     /// Constraints: length 1..=32; pattern `^[0-9a-z.]+$`. CloudFormation `AirflowVersion`, Terraform `airflow_version`.
-    pub fn airflow_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn airflow_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AirflowVersion", Some("airflow_version"), string(value));
+            .set("AirflowVersion", Some("airflow_version"), rt::string(value));
         self
     }
     /// Represents an S3 prefix relative to the root of an S3 bucket.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `DagS3Path`, Terraform `dag_s3_path`.
-    pub fn dag_s3_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DagS3Path", Some("dag_s3_path"), string(value));
+    pub fn dag_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DagS3Path", Some("dag_s3_path"), rt::string(value));
         self
     }
     /// Defines whether the VPC endpoints configured for the environment are created, and managed, by the customer or by Amazon MWAA.
@@ -107,27 +109,30 @@ impl Environment {
     /// Templated configuration for airflow processes and backing infrastructure.
     ///
     /// Constraints: length 1..=1024. CloudFormation `EnvironmentClass`, Terraform `environment_class`.
-    pub fn environment_class(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EnvironmentClass", Some("environment_class"), string(value));
+    pub fn environment_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentClass",
+            Some("environment_class"),
+            rt::string(value),
+        );
         self
     }
     /// IAM role to be used by tasks.
     ///
     /// Constraints: length 1..=1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the AWS Key Management Service (AWS KMS) customer master key (CMK) to use for MWAA data encryption.
     ///
     /// Constraints: length 1..=1224; pattern `^(((arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:kms:[a-z]{2}-[a-z]+-\d:\d+:)?key\/)?[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|(arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):kms:[a-z]{2}-[a-z]+-\d:\d+:)?alias/.+)$`. Changing it replaces the resource. CloudFormation `KmsKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKey", Some("kms_key"), rt::string(value));
         self
     }
     /// Logging configuration for the environment.
@@ -146,14 +151,15 @@ impl Environment {
     /// Constraints: at least 1. CloudFormation `MaxWebservers`, Terraform `max_webservers`.
     pub fn max_webservers(mut self, value: i64) -> Self {
         self.0
-            .set("MaxWebservers", Some("max_webservers"), int(value));
+            .set("MaxWebservers", Some("max_webservers"), rt::int(value));
         self
     }
     /// Maximum worker compute units.
     ///
     /// Constraints: at least 1. CloudFormation `MaxWorkers`, Terraform `max_workers`.
     pub fn max_workers(mut self, value: i64) -> Self {
-        self.0.set("MaxWorkers", Some("max_workers"), int(value));
+        self.0
+            .set("MaxWorkers", Some("max_workers"), rt::int(value));
         self
     }
     /// Minimum webserver compute units.
@@ -161,14 +167,15 @@ impl Environment {
     /// Constraints: at least 1. CloudFormation `MinWebservers`, Terraform `min_webservers`.
     pub fn min_webservers(mut self, value: i64) -> Self {
         self.0
-            .set("MinWebservers", Some("min_webservers"), int(value));
+            .set("MinWebservers", Some("min_webservers"), rt::int(value));
         self
     }
     /// Minimum worker compute units.
     ///
     /// Constraints: at least 1. CloudFormation `MinWorkers`, Terraform `min_workers`.
     pub fn min_workers(mut self, value: i64) -> Self {
-        self.0.set("MinWorkers", Some("min_workers"), int(value));
+        self.0
+            .set("MinWorkers", Some("min_workers"), rt::int(value));
         self
     }
     /// Configures the network resources of the environment.
@@ -185,41 +192,41 @@ impl Environment {
     /// Represents an version ID for an S3 object.
     ///
     /// Constraints: length 0..=1024. CloudFormation `PluginsS3ObjectVersion`, Terraform `plugins_s3_object_version`.
-    pub fn plugins_s3_object_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn plugins_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PluginsS3ObjectVersion",
             Some("plugins_s3_object_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Represents an S3 prefix relative to the root of an S3 bucket.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `PluginsS3Path`, Terraform `plugins_s3_path`.
-    pub fn plugins_s3_path(mut self, value: impl Into<Expr>) -> Self {
+    pub fn plugins_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PluginsS3Path", Some("plugins_s3_path"), string(value));
+            .set("PluginsS3Path", Some("plugins_s3_path"), rt::string(value));
         self
     }
     /// Represents an version ID for an S3 object.
     ///
     /// Constraints: length 0..=1024. CloudFormation `RequirementsS3ObjectVersion`, Terraform `requirements_s3_object_version`.
-    pub fn requirements_s3_object_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn requirements_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RequirementsS3ObjectVersion",
             Some("requirements_s3_object_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Represents an S3 prefix relative to the root of an S3 bucket.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `RequirementsS3Path`, Terraform `requirements_s3_path`.
-    pub fn requirements_s3_path(mut self, value: impl Into<Expr>) -> Self {
+    pub fn requirements_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RequirementsS3Path",
             Some("requirements_s3_path"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -227,36 +234,39 @@ impl Environment {
     ///
     /// Constraints: range 1..=5. CloudFormation `Schedulers`, Terraform `schedulers`.
     pub fn schedulers(mut self, value: i64) -> Self {
-        self.0.set("Schedulers", Some("schedulers"), int(value));
+        self.0.set("Schedulers", Some("schedulers"), rt::int(value));
         self
     }
     /// ARN for the AWS S3 bucket to use as the source of DAGs and plugins for the environment.
     ///
     /// Constraints: length 1..=1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:s3:::[a-z0-9.\-]+$`. CloudFormation `SourceBucketArn`, Terraform `source_bucket_arn`.
-    pub fn source_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SourceBucketArn", Some("source_bucket_arn"), string(value));
+    pub fn source_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceBucketArn",
+            Some("source_bucket_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Represents an version ID for an S3 object.
     ///
     /// Constraints: length 0..=1024. CloudFormation `StartupScriptS3ObjectVersion`, Terraform `startup_script_s3_object_version`.
-    pub fn startup_script_s3_object_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn startup_script_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StartupScriptS3ObjectVersion",
             Some("startup_script_s3_object_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Represents an S3 prefix relative to the root of an S3 bucket.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `StartupScriptS3Path`, Terraform `startup_script_s3_path`.
-    pub fn startup_script_s3_path(mut self, value: impl Into<Expr>) -> Self {
+    pub fn startup_script_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StartupScriptS3Path",
             Some("startup_script_s3_path"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -274,11 +284,11 @@ impl Environment {
     /// Start time for the weekly maintenance window.
     ///
     /// Constraints: length 1..=9; pattern `(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\d|2[0-3]):(00|30)`. CloudFormation `WeeklyMaintenanceWindowStart`, Terraform `weekly_maintenance_window_start`.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Expr>) -> Self {
+    pub fn weekly_maintenance_window_start(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WeeklyMaintenanceWindowStart",
             Some("weekly_maintenance_window_start"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -300,51 +310,51 @@ impl Environment {
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::MWAA::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CeleryExecutorQueue`; Terraform `celery_executor_queue`.
-    pub fn celery_executor_queue(&self) -> Expr {
+    pub fn celery_executor_queue(&self) -> rt::Expr {
         self.0.attr("CeleryExecutorQueue")
     }
     /// CloudFormation `Fn::GetAtt` `DatabaseVpcEndpointService`; Terraform `database_vpc_endpoint_service`.
-    pub fn database_vpc_endpoint_service(&self) -> Expr {
+    pub fn database_vpc_endpoint_service(&self) -> rt::Expr {
         self.0.attr("DatabaseVpcEndpointService")
     }
     /// CloudFormation `Fn::GetAtt` `WebserverVpcEndpointService`; Terraform `webserver_vpc_endpoint_service`.
-    pub fn webserver_vpc_endpoint_service(&self) -> Expr {
+    pub fn webserver_vpc_endpoint_service(&self) -> rt::Expr {
         self.0.attr("WebserverVpcEndpointService")
     }
     /// CloudFormation `Fn::GetAtt` `WebserverUrl`; Terraform `webserver_url`.
-    pub fn webserver_url(&self) -> Expr {
+    pub fn webserver_url(&self) -> rt::Expr {
         self.0.attr("WebserverUrl")
     }
     /// CloudFormation `Fn::GetAtt` `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`; Terraform `logging_configuration.dag_processing_logs.cloudwatch_log_group_arn`.
-    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> Expr {
+    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> rt::Expr {
         self.0
             .attr("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn`; Terraform `logging_configuration.scheduler_logs.cloudwatch_log_group_arn`.
-    pub fn logging_configuration_scheduler_logs_cloud_watch_log_group_arn(&self) -> Expr {
+    pub fn logging_configuration_scheduler_logs_cloud_watch_log_group_arn(&self) -> rt::Expr {
         self.0
             .attr("LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn`; Terraform `logging_configuration.webserver_logs.cloudwatch_log_group_arn`.
-    pub fn logging_configuration_webserver_logs_cloud_watch_log_group_arn(&self) -> Expr {
+    pub fn logging_configuration_webserver_logs_cloud_watch_log_group_arn(&self) -> rt::Expr {
         self.0
             .attr("LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn`; Terraform `logging_configuration.worker_logs.cloudwatch_log_group_arn`.
-    pub fn logging_configuration_worker_logs_cloud_watch_log_group_arn(&self) -> Expr {
+    pub fn logging_configuration_worker_logs_cloud_watch_log_group_arn(&self) -> rt::Expr {
         self.0
             .attr("LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn`; Terraform `logging_configuration.task_logs.cloudwatch_log_group_arn`.
-    pub fn logging_configuration_task_logs_cloud_watch_log_group_arn(&self) -> Expr {
+    pub fn logging_configuration_task_logs_cloud_watch_log_group_arn(&self) -> rt::Expr {
         self.0
             .attr("LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn")
     }
@@ -358,11 +368,11 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfiguration(this)
         }
         /// Logging configuration for a specific airflow component.
@@ -414,25 +424,25 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-moduleloggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ModuleLoggingConfiguration(Props);
+    pub struct ModuleLoggingConfiguration(rt::Props);
     impl ModuleLoggingConfiguration {
         /// A new `ModuleLoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModuleLoggingConfiguration(this)
         }
         /// Constraints: length at most 1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:logs:[a-z0-9\-]+:\d{12}:log-group:\w+`. CloudFormation `CloudWatchLogGroupArn`, Terraform `cloudwatch_log_group_arn`.
-        pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cloud_watch_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CloudWatchLogGroupArn",
                 Some("cloudwatch_log_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `LogLevel`, Terraform `log_level`.
@@ -448,11 +458,11 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// A list of security groups to use for the environment.
@@ -460,20 +470,21 @@ pub mod environment {
         /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// A list of subnets to use for the environment.
         ///
         /// Constraints: 2..=2 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `MWAAServerless` resource types of the CloudFormation registry (`AWS::MWAAServerless::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mwaaserverless` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
 /// CloudFormation: `AWS::MWAAServerless::Workflow`. Terraform: `awscc_mwaaserverless_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mwaaserverless-workflow.html)
-pub struct Workflow(Base);
-static WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Workflow(rt::Base);
+static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::MWAAServerless::Workflow",
     terraform: Some("awscc_mwaaserverless_workflow"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "me-central-1"],
     attributes: &[
@@ -37,15 +38,15 @@ impl Workflow {
     pub fn new(
         id: impl Into<String>,
         definition_s3_location: workflow::S3Location,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKFLOW_TYPE);
+        let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
         this.set(
             "DefinitionS3Location",
             Some("definition_s3_location"),
             definition_s3_location.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Workflow(this)
     }
     /// The location of code artifacts in Amazon S3 for the workflow.
@@ -56,9 +57,9 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=1024; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
@@ -80,8 +81,8 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9]+[a-zA-Z0-9\.\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
@@ -94,44 +95,44 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=255. CloudFormation `TriggerMode`, Terraform `trigger_mode`.
-    pub fn trigger_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn trigger_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TriggerMode", Some("trigger_mode"), string(value));
+            .set("TriggerMode", Some("trigger_mode"), rt::string(value));
         self
     }
 }
 builder!(Workflow, WorkflowHandle);
 /// A declared `AWS::MWAAServerless::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowHandle(Handle);
+pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);
 impl WorkflowHandle {
     /// CloudFormation `Fn::GetAtt` `WorkflowArn`; Terraform `workflow_arn`.
-    pub fn workflow_arn(&self) -> Expr {
+    pub fn workflow_arn(&self) -> rt::Expr {
         self.0.attr("WorkflowArn")
     }
     /// CloudFormation `Fn::GetAtt` `WorkflowVersion`; Terraform `workflow_version`.
-    pub fn workflow_version(&self) -> Expr {
+    pub fn workflow_version(&self) -> rt::Expr {
         self.0.attr("WorkflowVersion")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `WorkflowStatus`; Terraform `workflow_status`.
-    pub fn workflow_status(&self) -> Expr {
+    pub fn workflow_status(&self) -> rt::Expr {
         self.0.attr("WorkflowStatus")
     }
     /// CloudFormation `Fn::GetAtt` `ScheduleConfiguration`; Terraform `schedule_configuration`.
-    pub fn schedule_configuration(&self) -> Expr {
+    pub fn schedule_configuration(&self) -> rt::Expr {
         self.0.attr("ScheduleConfiguration")
     }
     /// CloudFormation `Fn::GetAtt` `CodeSnapshottedAt`; Terraform `code_snapshotted_at`.
-    pub fn code_snapshotted_at(&self) -> Expr {
+    pub fn code_snapshotted_at(&self) -> rt::Expr {
         self.0.attr("CodeSnapshottedAt")
     }
 }
@@ -144,11 +145,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-code.html)
     #[derive(Clone, Debug)]
-    pub struct Code(Props);
+    pub struct Code(rt::Props);
     impl Code {
         /// A new `Code`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Code(this)
         }
         /// CloudFormation `S3Location`, Terraform `s3_location`.
@@ -162,18 +163,19 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-codes3location.html)
     #[derive(Clone, Debug)]
-    pub struct CodeS3Location(Props);
+    pub struct CodeS3Location(rt::Props);
     impl CodeS3Location {
         /// A new `CodeS3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<Expr>, object_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("ObjectKey", Some("object_key"), string(object_key));
+        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
             CodeS3Location(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `VersionId`, Terraform `version_id`.
-        pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VersionId", Some("version_id"), string(value));
+        pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VersionId", Some("version_id"), rt::string(value));
             self
         }
     }
@@ -182,17 +184,18 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             EncryptionConfiguration(this)
         }
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -201,15 +204,15 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. Required properties: `log_group_name` (`LogGroupName`).
-        pub fn new(log_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_group_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                string(log_group_name),
+                rt::string(log_group_name),
             );
             LoggingConfiguration(this)
         }
@@ -219,28 +222,29 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -249,18 +253,19 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<Expr>, object_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("ObjectKey", Some("object_key"), string(object_key));
+        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
             S3Location(this)
         }
         /// CloudFormation `VersionId`, Terraform `version_id`.
-        pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VersionId", Some("version_id"), string(value));
+        pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VersionId", Some("version_id"), rt::string(value));
             self
         }
     }

@@ -2,13 +2,14 @@
 //! `Neptune` resource types of the CloudFormation registry (`AWS::Neptune::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `neptune` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 ///
 /// CloudFormation: `AWS::Neptune::DBCluster`. Terraform: `awscc_neptune_db_cluster` (awscc provider).
@@ -16,11 +17,11 @@ use crate::runtime::*;
 /// Stateful (the database): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-dbcluster.html)
-pub struct DbCluster(Base);
-static DB_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct DbCluster(rt::Base);
+static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::DBCluster",
     terraform: Some("awscc_neptune_db_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[
         "ap-east-2",
@@ -40,7 +41,7 @@ impl DbCluster {
     /// Declares a `AWS::Neptune::DBCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DB_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &DB_CLUSTER_TYPE);
         DbCluster(this)
     }
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
@@ -51,17 +52,20 @@ impl DbCluster {
         value: impl IntoIterator<Item = db_cluster::DbClusterRole>,
     ) -> Self {
         self.0
-            .set("AssociatedRoles", Some("associated_roles"), list(value));
+            .set("AssociatedRoles", Some("associated_roles"), rt::list(value));
         self
     }
     /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AvailabilityZones",
             Some("availability_zones"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -72,7 +76,7 @@ impl DbCluster {
         self.0.set(
             "BackupRetentionPeriod",
             Some("backup_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -83,40 +87,40 @@ impl DbCluster {
         self.0.set(
             "CopyTagsToSnapshot",
             Some("copy_tags_to_snapshot"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The DB cluster identifier.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Provides the name of the DB cluster parameter group.
     ///
     /// CloudFormation `DBClusterParameterGroupName`, Terraform `db_cluster_parameter_group_name`.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterParameterGroupName",
             Some("db_cluster_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the DB parameter group to apply to all instances of the DB cluster.
     ///
     /// CloudFormation `DBInstanceParameterGroupName`, Terraform `db_instance_parameter_group_name`.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_instance_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBInstanceParameterGroupName",
             Some("db_instance_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -124,17 +128,17 @@ impl DbCluster {
     ///
     /// CloudFormation `DBPort`, Terraform `db_port`.
     pub fn db_port(mut self, value: i64) -> Self {
-        self.0.set("DBPort", Some("db_port"), int(value));
+        self.0.set("DBPort", Some("db_port"), rt::int(value));
         self
     }
     /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -145,7 +149,7 @@ impl DbCluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -154,31 +158,31 @@ impl DbCluster {
     /// CloudFormation `EnableCloudwatchLogsExports`, Terraform `enable_cloudwatch_logs_exports`.
     pub fn enable_cloudwatch_logs_exports(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "EnableCloudwatchLogsExports",
             Some("enable_cloudwatch_logs_exports"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Indicates the database engine version.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The ID of the Neptune global database to which this new DB cluster should be added.
     ///
     /// Constraints: length 1..=255; pattern `^[A-Za-z][0-9A-Za-z-:._]*$`. Changing it replaces the resource. CloudFormation `GlobalClusterIdentifier`, Terraform `global_cluster_identifier`.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalClusterIdentifier",
             Some("global_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -186,15 +190,19 @@ impl DbCluster {
     ///
     /// CloudFormation `IamAuthEnabled`, Terraform `iam_auth_enabled`.
     pub fn iam_auth_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("IamAuthEnabled", Some("iam_auth_enabled"), boolean(value));
+        self.0.set(
+            "IamAuthEnabled",
+            Some("iam_auth_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The network type of the DB cluster.
@@ -208,39 +216,39 @@ impl DbCluster {
     /// Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the BackupRetentionPeriod.
     ///
     /// CloudFormation `PreferredBackupWindow`, Terraform `preferred_backup_window`.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredBackupWindow",
             Some("preferred_backup_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `RestoreToTime`, Terraform `restore_to_time`.
-    pub fn restore_to_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn restore_to_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RestoreToTime", Some("restore_to_time"), string(value));
+            .set("RestoreToTime", Some("restore_to_time"), rt::string(value));
         self
     }
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `RestoreType`, Terraform `restore_type`.
-    pub fn restore_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn restore_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RestoreType", Some("restore_type"), string(value));
+            .set("RestoreType", Some("restore_type"), rt::string(value));
         self
     }
     /// Contains the scaling configuration used by the Neptune Serverless Instances within this DB cluster.
@@ -260,22 +268,22 @@ impl DbCluster {
     /// Specifies the identifier for a DB cluster snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotIdentifier`, Terraform `snapshot_identifier`.
-    pub fn snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotIdentifier",
             Some("snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -286,7 +294,7 @@ impl DbCluster {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -297,7 +305,7 @@ impl DbCluster {
         self.0.set(
             "UseLatestRestorableTime",
             Some("use_latest_restorable_time"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -306,12 +314,12 @@ impl DbCluster {
     /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -319,31 +327,31 @@ impl DbCluster {
 builder!(DbCluster, DbClusterHandle);
 /// A declared `AWS::Neptune::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterHandle(Handle);
+pub struct DbClusterHandle(rt::Handle);
 handle!(DbClusterHandle);
 impl DbClusterHandle {
     /// The connection endpoint for the DB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The resource id for the DB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterResourceId`; Terraform `cluster_resource_id`.
-    pub fn cluster_resource_id(&self) -> Expr {
+    pub fn cluster_resource_id(&self) -> rt::Expr {
         self.0.attr("ClusterResourceId")
     }
     /// The port number on which the DB cluster accepts connections.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The reader endpoint for the DB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ReadEndpoint`; Terraform `read_endpoint`.
-    pub fn read_endpoint(&self) -> Expr {
+    pub fn read_endpoint(&self) -> rt::Expr {
         self.0.attr("ReadEndpoint")
     }
 }
@@ -356,20 +364,20 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
-    pub struct DbClusterRole(Props);
+    pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
         /// A new `DbClusterRole`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             DbClusterRole(this)
         }
         /// The name of the feature associated with the AWS Identity and Access Management (IAM) role.
         ///
         /// CloudFormation `FeatureName`, Terraform `feature_name`.
-        pub fn feature_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FeatureName", Some("feature_name"), string(value));
+                .set("FeatureName", Some("feature_name"), rt::string(value));
             self
         }
     }
@@ -380,13 +388,13 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-serverlessscalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerlessScalingConfiguration(Props);
+    pub struct ServerlessScalingConfiguration(rt::Props);
     impl ServerlessScalingConfiguration {
         /// A new `ServerlessScalingConfiguration`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
         pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxCapacity", Some("max_capacity"), int(max_capacity));
-            this.set("MinCapacity", Some("min_capacity"), int(min_capacity));
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
+            this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
             ServerlessScalingConfiguration(this)
         }
     }
@@ -406,11 +414,11 @@ pub mod db_cluster {
 /// CloudFormation: `AWS::Neptune::DBClusterParameterGroup`. Terraform: `awscc_neptune_db_cluster_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-dbclusterparametergroup.html)
-pub struct DbClusterParameterGroup(Base);
-static DB_CLUSTER_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbClusterParameterGroup(rt::Base);
+static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::DBClusterParameterGroup",
     terraform: Some("awscc_neptune_db_cluster_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -426,39 +434,43 @@ impl DbClusterParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        family: impl Into<Expr>,
-        parameters: impl Into<Value>,
+        description: impl Into<rt::Expr>,
+        family: impl Into<rt::Expr>,
+        parameters: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Family", Some("family"), string(family));
-        this.set("Parameters", Some("parameters"), json_string(parameters));
+        let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Parameters",
+            Some("parameters"),
+            rt::json_string(parameters),
+        );
         DbClusterParameterGroup(this)
     }
     /// Provides the name of the DB cluster parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
 /// A declared `AWS::Neptune::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterParameterGroupHandle(Handle);
+pub struct DbClusterParameterGroupHandle(rt::Handle);
 handle!(DbClusterParameterGroupHandle);
 /// The AWS::Neptune::DBInstance resource creates an Amazon Neptune DB instance.
 ///
 /// CloudFormation: `AWS::Neptune::DBInstance`. Terraform: `awscc_neptune_db_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-dbinstance.html)
-pub struct DbInstance(Base);
-static DB_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct DbInstance(rt::Base);
+static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::DBInstance",
     terraform: Some("awscc_neptune_db_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -472,12 +484,12 @@ static DB_INSTANCE_TYPE: TypeInfo = TypeInfo {
 impl DbInstance {
     /// Declares a `AWS::Neptune::DBInstance` with the stack-unique `id`. Required properties: `db_instance_class` (`DBInstanceClass`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, db_instance_class: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DB_INSTANCE_TYPE);
+    pub fn new(id: impl Into<String>, db_instance_class: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);
         this.set(
             "DBInstanceClass",
             Some("db_instance_class"),
-            string(db_instance_class),
+            rt::string(db_instance_class),
         );
         DbInstance(this)
     }
@@ -488,7 +500,7 @@ impl DbInstance {
         self.0.set(
             "AllowMajorVersionUpgrade",
             Some("allow_major_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -499,81 +511,84 @@ impl DbInstance {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Specifies the name of the Availability Zone the DB instance is located in.
     ///
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// If the DB instance is a member of a DB cluster, contains the name of the DB cluster that the DB instance is a member of.
     ///
     /// Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Contains a user-supplied database identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`, Terraform `db_instance_identifier`.
-    pub fn db_instance_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBInstanceIdentifier",
             Some("db_instance_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of an existing DB parameter group or a reference to an AWS::Neptune::DBParameterGroup resource created in the template.
     ///
     /// CloudFormation `DBParameterGroupName`, Terraform `db_parameter_group_name`.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBParameterGroupName",
             Some("db_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// This parameter is not supported.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSnapshotIdentifier`, Terraform `db_snapshot_identifier`.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSnapshotIdentifier",
             Some("db_snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A DB subnet group to associate with the DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -584,7 +599,7 @@ impl DbInstance {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -592,19 +607,19 @@ impl DbInstance {
 builder!(DbInstance, DbInstanceHandle);
 /// A declared `AWS::Neptune::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbInstanceHandle(Handle);
+pub struct DbInstanceHandle(rt::Handle);
 handle!(DbInstanceHandle);
 impl DbInstanceHandle {
     /// The connection endpoint for the database.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The port number on which the database accepts connections.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
 }
@@ -613,11 +628,11 @@ impl DbInstanceHandle {
 /// CloudFormation: `AWS::Neptune::DBParameterGroup`. Terraform: `awscc_neptune_db_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-dbparametergroup.html)
-pub struct DbParameterGroup(Base);
-static DB_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbParameterGroup(rt::Base);
+static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::DBParameterGroup",
     terraform: Some("awscc_neptune_db_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -633,39 +648,43 @@ impl DbParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        family: impl Into<Expr>,
-        parameters: impl Into<Value>,
+        description: impl Into<rt::Expr>,
+        family: impl Into<rt::Expr>,
+        parameters: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Family", Some("family"), string(family));
-        this.set("Parameters", Some("parameters"), json_string(parameters));
+        let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Parameters",
+            Some("parameters"),
+            rt::json_string(parameters),
+        );
         DbParameterGroup(this)
     }
     /// Provides the name of the DB parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(DbParameterGroup, DbParameterGroupHandle);
 /// A declared `AWS::Neptune::DBParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbParameterGroupHandle(Handle);
+pub struct DbParameterGroupHandle(rt::Handle);
 handle!(DbParameterGroupHandle);
 /// The AWS::Neptune::DBSubnetGroup type creates an Amazon Neptune DB subnet group.
 ///
 /// CloudFormation: `AWS::Neptune::DBSubnetGroup`. Terraform: `awscc_neptune_db_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-dbsubnetgroup.html)
-pub struct DbSubnetGroup(Base);
-static DB_SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbSubnetGroup(rt::Base);
+static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::DBSubnetGroup",
     terraform: Some("awscc_neptune_db_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -681,26 +700,26 @@ impl DbSubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_subnet_group_description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        db_subnet_group_description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SUBNET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
         this.set(
             "DBSubnetGroupDescription",
             Some("db_subnet_group_description"),
-            string(db_subnet_group_description),
+            rt::string(db_subnet_group_description),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
     /// The name for the DB subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -708,18 +727,18 @@ impl DbSubnetGroup {
 builder!(DbSubnetGroup, DbSubnetGroupHandle);
 /// A declared `AWS::Neptune::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSubnetGroupHandle(Handle);
+pub struct DbSubnetGroupHandle(rt::Handle);
 handle!(DbSubnetGroupHandle);
 /// Resource Type definition for AWS::Neptune::EventSubscription
 ///
 /// CloudFormation: `AWS::Neptune::EventSubscription`. Terraform: `awscc_neptune_event_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-eventsubscription.html)
-pub struct EventSubscription(Base);
-static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventSubscription(rt::Base);
+static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::EventSubscription",
     terraform: Some("awscc_neptune_event_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -733,64 +752,79 @@ static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl EventSubscription {
     /// Declares a `AWS::Neptune::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("SnsTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
+        this.set(
+            "SnsTopicArn",
+            Some("sns_topic_arn"),
+            rt::string(sns_topic_arn),
+        );
         EventSubscription(this)
     }
     /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// A list of event categories for a SourceType that you want to subscribe to.
     ///
     /// CloudFormation `EventCategories`, Terraform `event_categories`.
-    pub fn event_categories(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("EventCategories", Some("event_categories"), strings(value));
+    pub fn event_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EventCategories",
+            Some("event_categories"),
+            rt::strings(value),
+        );
         self
     }
     /// The list of identifiers of the event sources for which events will be returned.
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
-    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SourceIds", Some("source_ids"), strings(value));
+    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceIds", Some("source_ids"), rt::strings(value));
         self
     }
     /// The type of source that will be generating the events.
     ///
     /// CloudFormation `SourceType`, Terraform `source_type`.
-    pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceType", Some("source_type"), string(value));
+    pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceType", Some("source_type"), rt::string(value));
         self
     }
     /// The name of the subscription.
     ///
     /// Constraints: length at most 255. Changing it replaces the resource. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
-    pub fn subscription_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubscriptionName", Some("subscription_name"), string(value));
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(EventSubscription, EventSubscriptionHandle);
 /// A declared `AWS::Neptune::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSubscriptionHandle(Handle);
+pub struct EventSubscriptionHandle(rt::Handle);
 handle!(EventSubscriptionHandle);
 /// Resource Type definition for AWS::Neptune::GlobalCluster
 ///
 /// CloudFormation: `AWS::Neptune::GlobalCluster`. Terraform: `awscc_neptune_global_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptune-globalcluster.html)
-pub struct GlobalCluster(Base);
-static GLOBAL_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalCluster(rt::Base);
+static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Neptune::GlobalCluster",
     terraform: Some("awscc_neptune_global_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -820,7 +854,7 @@ impl GlobalCluster {
     /// Declares a `AWS::Neptune::GlobalCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GLOBAL_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
         GlobalCluster(this)
     }
     /// Whether deletion protection is enabled.
@@ -830,7 +864,7 @@ impl GlobalCluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -844,30 +878,30 @@ impl GlobalCluster {
     /// The version number of the database engine.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The cluster identifier of the global database cluster.
     ///
     /// Constraints: length 1..=255; pattern `^[A-Za-z][0-9A-Za-z-:._]*$`. Changing it replaces the resource. CloudFormation `GlobalClusterIdentifier`, Terraform `global_cluster_identifier`.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalClusterIdentifier",
             Some("global_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of an existing Neptune DB cluster to use as the primary cluster of the new global database.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -878,7 +912,7 @@ impl GlobalCluster {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -886,7 +920,7 @@ impl GlobalCluster {
 builder!(GlobalCluster, GlobalClusterHandle);
 /// A declared `AWS::Neptune::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalClusterHandle(Handle);
+pub struct GlobalClusterHandle(rt::Handle);
 handle!(GlobalClusterHandle);
 /// Property types and value sets of [`GlobalCluster`] (`AWS::Neptune::GlobalCluster`).
 pub mod global_cluster {

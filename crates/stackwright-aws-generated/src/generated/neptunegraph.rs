@@ -2,23 +2,24 @@
 //! `NeptuneGraph` resource types of the CloudFormation registry (`AWS::NeptuneGraph::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `neptunegraph` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
 /// CloudFormation: `AWS::NeptuneGraph::Graph`. Terraform: `awscc_neptunegraph_graph` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptunegraph-graph.html)
-pub struct Graph(Base);
-static GRAPH_TYPE: TypeInfo = TypeInfo {
+pub struct Graph(rt::Base);
+static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NeptuneGraph::Graph",
     terraform: Some("awscc_neptunegraph_graph"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -45,11 +46,11 @@ impl Graph {
     /// Declares a `AWS::NeptuneGraph::Graph` with the stack-unique `id`. Required properties: `provisioned_memory` (`ProvisionedMemory`).
     #[track_caller]
     pub fn new(id: impl Into<String>, provisioned_memory: i64) -> Self {
-        let mut this = Base::new(id, &GRAPH_TYPE);
+        let mut this = rt::Base::new(id, &GRAPH_TYPE);
         this.set(
             "ProvisionedMemory",
             Some("provisioned_memory"),
-            int(provisioned_memory),
+            rt::int(provisioned_memory),
         );
         Graph(this)
     }
@@ -60,15 +61,16 @@ impl Graph {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Contains a user-supplied name for the Graph.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `GraphName`, Terraform `graph_name`.
-    pub fn graph_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GraphName", Some("graph_name"), string(value));
+    pub fn graph_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GraphName", Some("graph_name"), rt::string(value));
         self
     }
     /// The details of the import task to use to create the graph.
@@ -81,11 +83,11 @@ impl Graph {
     /// The ARN of the KMS key used to encrypt data in the Neptune Analytics graph.
     ///
     /// Constraints: length 1..=1024; pattern `arn:aws(|-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}`. Changing it replaces the resource. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -96,7 +98,7 @@ impl Graph {
         self.0.set(
             "PublicConnectivity",
             Some("public_connectivity"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -105,7 +107,7 @@ impl Graph {
     /// Constraints: range 0..=2. Changing it replaces the resource. CloudFormation `ReplicaCount`, Terraform `replica_count`.
     pub fn replica_count(mut self, value: i64) -> Self {
         self.0
-            .set("ReplicaCount", Some("replica_count"), int(value));
+            .set("ReplicaCount", Some("replica_count"), rt::int(value));
         self
     }
     /// Vector Search Configuration
@@ -123,25 +125,25 @@ impl Graph {
 builder!(Graph, GraphHandle);
 /// A declared `AWS::NeptuneGraph::Graph`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GraphHandle(Handle);
+pub struct GraphHandle(rt::Handle);
 handle!(GraphHandle);
 impl GraphHandle {
     /// Graph resource ARN
     ///
     /// CloudFormation `Fn::GetAtt` `GraphArn`; Terraform `graph_arn`.
-    pub fn graph_arn(&self) -> Expr {
+    pub fn graph_arn(&self) -> rt::Expr {
         self.0.attr("GraphArn")
     }
     /// The auto-generated id assigned by the service.
     ///
     /// CloudFormation `Fn::GetAtt` `GraphId`; Terraform `graph_id`.
-    pub fn graph_id(&self) -> Expr {
+    pub fn graph_id(&self) -> rt::Expr {
         self.0.attr("GraphId")
     }
     /// The connection endpoint for the graph.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
 }
@@ -154,11 +156,11 @@ pub mod graph {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ImportOptions(Props);
+    pub struct ImportOptions(rt::Props);
     impl ImportOptions {
         /// A new `ImportOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImportOptions(this)
         }
         /// Options for importing data from a Neptune database.
@@ -176,13 +178,13 @@ pub mod graph {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importtask.html)
     #[derive(Clone, Debug)]
-    pub struct ImportTask(Props);
+    pub struct ImportTask(rt::Props);
     impl ImportTask {
         /// A new `ImportTask`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`).
-        pub fn new(role_arn: impl Into<Expr>, source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
-            this.set("Source", Some("source"), string(source));
+        pub fn new(role_arn: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Source", Some("source"), rt::string(source));
             ImportTask(this)
         }
         /// The method to handle blank nodes in the dataset.
@@ -201,7 +203,7 @@ pub mod graph {
         /// CloudFormation `FailOnError`, Terraform `fail_on_error`.
         pub fn fail_on_error(mut self, value: bool) -> Self {
             self.0
-                .set("FailOnError", Some("fail_on_error"), boolean(value));
+                .set("FailOnError", Some("fail_on_error"), rt::boolean(value));
             self
         }
         /// Specifies the format of S3 data to be imported.
@@ -226,7 +228,7 @@ pub mod graph {
             self.0.set(
                 "MaxProvisionedMemory",
                 Some("max_provisioned_memory"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -237,7 +239,7 @@ pub mod graph {
             self.0.set(
                 "MinProvisionedMemory",
                 Some("min_provisioned_memory"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -257,20 +259,23 @@ pub mod graph {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-neptuneimportoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NeptuneImportOptions(Props);
+    pub struct NeptuneImportOptions(rt::Props);
     impl NeptuneImportOptions {
         /// A new `NeptuneImportOptions`. Required properties: `s3_export_kms_key_id` (`S3ExportKmsKeyId`), `s3_export_path` (`S3ExportPath`).
-        pub fn new(s3_export_kms_key_id: impl Into<Expr>, s3_export_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            s3_export_kms_key_id: impl Into<rt::Expr>,
+            s3_export_path: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3ExportKmsKeyId",
                 Some("s3_export_kms_key_id"),
-                string(s3_export_kms_key_id),
+                rt::string(s3_export_kms_key_id),
             );
             this.set(
                 "S3ExportPath",
                 Some("s3_export_path"),
-                string(s3_export_path),
+                rt::string(s3_export_path),
             );
             NeptuneImportOptions(this)
         }
@@ -281,7 +286,7 @@ pub mod graph {
             self.0.set(
                 "PreserveDefaultVertexLabels",
                 Some("preserve_default_vertex_labels"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -289,8 +294,11 @@ pub mod graph {
         ///
         /// CloudFormation `PreserveEdgeIds`, Terraform `preserve_edge_ids`.
         pub fn preserve_edge_ids(mut self, value: bool) -> Self {
-            self.0
-                .set("PreserveEdgeIds", Some("preserve_edge_ids"), boolean(value));
+            self.0.set(
+                "PreserveEdgeIds",
+                Some("preserve_edge_ids"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -301,15 +309,15 @@ pub mod graph {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-vectorsearchconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VectorSearchConfiguration(Props);
+    pub struct VectorSearchConfiguration(rt::Props);
     impl VectorSearchConfiguration {
         /// A new `VectorSearchConfiguration`. Required properties: `vector_search_dimension` (`VectorSearchDimension`).
         pub fn new(vector_search_dimension: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "VectorSearchDimension",
                 Some("vector_search_dimension"),
-                int(vector_search_dimension),
+                rt::int(vector_search_dimension),
             );
             VectorSearchConfiguration(this)
         }
@@ -348,11 +356,11 @@ pub mod graph {
 /// CloudFormation: `AWS::NeptuneGraph::GraphSnapshot`. Terraform: `awscc_neptunegraph_graph_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptunegraph-graphsnapshot.html)
-pub struct GraphSnapshot(Base);
-static GRAPH_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct GraphSnapshot(rt::Base);
+static GRAPH_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NeptuneGraph::GraphSnapshot",
     terraform: Some("awscc_neptunegraph_graph_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -383,53 +391,57 @@ impl GraphSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        graph_identifier: impl Into<Expr>,
-        snapshot_name: impl Into<Expr>,
+        graph_identifier: impl Into<rt::Expr>,
+        snapshot_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &GRAPH_SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &GRAPH_SNAPSHOT_TYPE);
         this.set(
             "GraphIdentifier",
             Some("graph_identifier"),
-            string(graph_identifier),
+            rt::string(graph_identifier),
         );
-        this.set("SnapshotName", Some("snapshot_name"), string(snapshot_name));
+        this.set(
+            "SnapshotName",
+            Some("snapshot_name"),
+            rt::string(snapshot_name),
+        );
         GraphSnapshot(this)
     }
 }
 builder!(GraphSnapshot, GraphSnapshotHandle);
 /// A declared `AWS::NeptuneGraph::GraphSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GraphSnapshotHandle(Handle);
+pub struct GraphSnapshotHandle(rt::Handle);
 handle!(GraphSnapshotHandle);
 impl GraphSnapshotHandle {
     /// The unique identifier of the graph snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ARN of the graph snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time when the snapshot was created.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotCreateTime`; Terraform `snapshot_create_time`.
-    pub fn snapshot_create_time(&self) -> Expr {
+    pub fn snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("SnapshotCreateTime")
     }
     /// The current status of the graph snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The ID of the KMS key used to encrypt and decrypt the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyIdentifier`; Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(&self) -> Expr {
+    pub fn kms_key_identifier(&self) -> rt::Expr {
         self.0.attr("KmsKeyIdentifier")
     }
 }
@@ -438,11 +450,11 @@ impl GraphSnapshotHandle {
 /// CloudFormation: `AWS::NeptuneGraph::PrivateGraphEndpoint`. Terraform: `awscc_neptunegraph_private_graph_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-neptunegraph-privategraphendpoint.html)
-pub struct PrivateGraphEndpoint(Base);
-static PRIVATE_GRAPH_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct PrivateGraphEndpoint(rt::Base);
+static PRIVATE_GRAPH_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NeptuneGraph::PrivateGraphEndpoint",
     terraform: Some("awscc_neptunegraph_private_graph_endpoint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -472,53 +484,57 @@ impl PrivateGraphEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        graph_identifier: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        graph_identifier: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PRIVATE_GRAPH_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &PRIVATE_GRAPH_ENDPOINT_TYPE);
         this.set(
             "GraphIdentifier",
             Some("graph_identifier"),
-            string(graph_identifier),
+            rt::string(graph_identifier),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         PrivateGraphEndpoint(this)
     }
     /// The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The subnet Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
     ///
     /// Constraints: 1..=6 items. Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
 }
 builder!(PrivateGraphEndpoint, PrivateGraphEndpointHandle);
 /// A declared `AWS::NeptuneGraph::PrivateGraphEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrivateGraphEndpointHandle(Handle);
+pub struct PrivateGraphEndpointHandle(rt::Handle);
 handle!(PrivateGraphEndpointHandle);
 impl PrivateGraphEndpointHandle {
     /// PrivateGraphEndpoint resource identifier generated by concatenating the associated GraphIdentifier and VpcId with an underscore separator.
     ///
     /// CloudFormation `Fn::GetAtt` `PrivateGraphEndpointIdentifier`; Terraform `private_graph_endpoint_identifier`.
-    pub fn private_graph_endpoint_identifier(&self) -> Expr {
+    pub fn private_graph_endpoint_identifier(&self) -> rt::Expr {
         self.0.attr("PrivateGraphEndpointIdentifier")
     }
     /// VPC endpoint that provides a private connection between the Graph and specified VPC.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpointId`; Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(&self) -> Expr {
+    pub fn vpc_endpoint_id(&self) -> rt::Expr {
         self.0.attr("VpcEndpointId")
     }
 }

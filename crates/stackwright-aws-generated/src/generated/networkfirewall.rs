@@ -2,23 +2,24 @@
 //! `NetworkFirewall` resource types of the CloudFormation registry (`AWS::NetworkFirewall::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `networkfirewall` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::NetworkFirewall::ContainerAssociation.
 ///
 /// CloudFormation: `AWS::NetworkFirewall::ContainerAssociation`. Terraform: `awscc_networkfirewall_container_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-containerassociation.html)
-pub struct ContainerAssociation(Base);
-static CONTAINER_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ContainerAssociation(rt::Base);
+static CONTAINER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::ContainerAssociation",
     terraform: Some("awscc_networkfirewall_container_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,22 +67,22 @@ impl ContainerAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        container_association_name: impl Into<Expr>,
+        container_association_name: impl Into<rt::Expr>,
         container_monitoring_configurations: impl IntoIterator<
             Item = container_association::ContainerMonitoringConfiguration,
         >,
         type_: container_association::Type,
     ) -> Self {
-        let mut this = Base::new(id, &CONTAINER_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CONTAINER_ASSOCIATION_TYPE);
         this.set(
             "ContainerAssociationName",
             Some("container_association_name"),
-            string(container_association_name),
+            rt::string(container_association_name),
         );
         this.set(
             "ContainerMonitoringConfigurations",
             Some("container_monitoring_configurations"),
-            list(container_monitoring_configurations),
+            rt::list(container_monitoring_configurations),
         );
         this.set("Type", Some("type"), type_.into());
         ContainerAssociation(this)
@@ -89,34 +90,34 @@ impl ContainerAssociation {
     /// A description of the container association.
     ///
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ContainerAssociation, ContainerAssociationHandle);
 /// A declared `AWS::NetworkFirewall::ContainerAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerAssociationHandle(Handle);
+pub struct ContainerAssociationHandle(rt::Handle);
 handle!(ContainerAssociationHandle);
 impl ContainerAssociationHandle {
     /// The Amazon Resource Name (ARN) of the container association.
     ///
     /// CloudFormation `Fn::GetAtt` `ContainerAssociationArn`; Terraform `container_association_arn`.
-    pub fn container_association_arn(&self) -> Expr {
+    pub fn container_association_arn(&self) -> rt::Expr {
         self.0.attr("ContainerAssociationArn")
     }
     /// The current status of the container association.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The number of CIDR blocks resolved from the monitored containers.
     ///
     /// CloudFormation `Fn::GetAtt` `ResolvedCidrCount`; Terraform `resolved_cidr_count`.
-    pub fn resolved_cidr_count(&self) -> Expr {
+    pub fn resolved_cidr_count(&self) -> rt::Expr {
         self.0.attr("ResolvedCidrCount")
     }
 }
@@ -129,13 +130,13 @@ pub mod container_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containerattribute.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerAttribute(Props);
+    pub struct ContainerAttribute(rt::Props);
     impl ContainerAttribute {
         /// A new `ContainerAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ContainerAttribute(this)
         }
     }
@@ -146,12 +147,12 @@ pub mod container_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containermonitoringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerMonitoringConfiguration(Props);
+    pub struct ContainerMonitoringConfiguration(rt::Props);
     impl ContainerMonitoringConfiguration {
         /// A new `ContainerMonitoringConfiguration`. Required properties: `cluster_arn` (`ClusterArn`).
-        pub fn new(cluster_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
+        pub fn new(cluster_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
             ContainerMonitoringConfiguration(this)
         }
         /// Key-value pairs that filter which containers are tracked.
@@ -161,8 +162,11 @@ pub mod container_association {
             mut self,
             value: impl IntoIterator<Item = ContainerAttribute>,
         ) -> Self {
-            self.0
-                .set("AttributeFilters", Some("attribute_filters"), list(value));
+            self.0.set(
+                "AttributeFilters",
+                Some("attribute_filters"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -182,11 +186,11 @@ pub mod container_association {
 /// CloudFormation: `AWS::NetworkFirewall::Firewall`. Terraform: `awscc_networkfirewall_firewall` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-firewall.html)
-pub struct Firewall(Base);
-static FIREWALL_TYPE: TypeInfo = TypeInfo {
+pub struct Firewall(rt::Base);
+static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::Firewall",
     terraform: Some("awscc_networkfirewall_firewall"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -205,15 +209,19 @@ impl Firewall {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_name: impl Into<Expr>,
-        firewall_policy_arn: impl Into<Expr>,
+        firewall_name: impl Into<rt::Expr>,
+        firewall_policy_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FIREWALL_TYPE);
-        this.set("FirewallName", Some("firewall_name"), string(firewall_name));
+        let mut this = rt::Base::new(id, &FIREWALL_TYPE);
+        this.set(
+            "FirewallName",
+            Some("firewall_name"),
+            rt::string(firewall_name),
+        );
         this.set(
             "FirewallPolicyArn",
             Some("firewall_policy_arn"),
-            string(firewall_policy_arn),
+            rt::string(firewall_policy_arn),
         );
         Firewall(this)
     }
@@ -222,7 +230,7 @@ impl Firewall {
         self.0.set(
             "AvailabilityZoneChangeProtection",
             Some("availability_zone_change_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -234,7 +242,7 @@ impl Firewall {
         self.0.set(
             "AvailabilityZoneMappings",
             Some("availability_zone_mappings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -243,14 +251,14 @@ impl Firewall {
         self.0.set(
             "DeleteProtection",
             Some("delete_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The types of analysis to enable for the firewall.
@@ -263,7 +271,7 @@ impl Firewall {
         self.0.set(
             "EnabledAnalysisTypes",
             Some("enabled_analysis_types"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -272,7 +280,7 @@ impl Firewall {
         self.0.set(
             "FirewallPolicyChangeProtection",
             Some("firewall_policy_change_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -283,14 +291,14 @@ impl Firewall {
         mut self,
         value: impl IntoIterator<Item = firewall::NatGatewayMapping>,
     ) -> Self {
-        self.0.set("NatGatewayMappings", None, list(value));
+        self.0.set("NatGatewayMappings", None, rt::list(value));
         self
     }
     /// Indicates whether the firewall operates in proxy mode, where the source IP address of traffic is not preserved.
     ///
     /// Changing it replaces the resource. CloudFormation `NoSourcePreservation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn no_source_preservation(mut self, value: bool) -> Self {
-        self.0.set("NoSourcePreservation", None, boolean(value));
+        self.0.set("NoSourcePreservation", None, rt::boolean(value));
         self
     }
     /// The proxy listener configuration for a proxy-mode (no source preservation) firewall.
@@ -305,7 +313,7 @@ impl Firewall {
         self.0.set(
             "SubnetChangeProtection",
             Some("subnet_change_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -315,15 +323,15 @@ impl Firewall {
         value: impl IntoIterator<Item = firewall::SubnetMapping>,
     ) -> Self {
         self.0
-            .set("SubnetMappings", Some("subnet_mappings"), list(value));
+            .set("SubnetMappings", Some("subnet_mappings"), rt::list(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^tgw-[0-9a-z]+$`. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -335,37 +343,37 @@ impl Firewall {
         self
     }
     /// Constraints: length 1..=128; pattern `^vpc-[0-9a-f]+$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(Firewall, FirewallHandle);
 /// A declared `AWS::NetworkFirewall::Firewall`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallHandle(Handle);
+pub struct FirewallHandle(rt::Handle);
 handle!(FirewallHandle);
 impl FirewallHandle {
     /// CloudFormation `Fn::GetAtt` `FirewallArn`; Terraform `firewall_arn`.
-    pub fn firewall_arn(&self) -> Expr {
+    pub fn firewall_arn(&self) -> rt::Expr {
         self.0.attr("FirewallArn")
     }
     /// CloudFormation `Fn::GetAtt` `FirewallId`; Terraform `firewall_id`.
-    pub fn firewall_id(&self) -> Expr {
+    pub fn firewall_id(&self) -> rt::Expr {
         self.0.attr("FirewallId")
     }
     /// CloudFormation `Fn::GetAtt` `TransitGatewayAttachmentId`; Terraform `transit_gateway_attachment_id`.
-    pub fn transit_gateway_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayAttachmentId")
     }
     /// CloudFormation `Fn::GetAtt` `EndpointIds`; Terraform `endpoint_ids`.
-    pub fn endpoint_ids(&self) -> Expr {
+    pub fn endpoint_ids(&self) -> rt::Expr {
         self.0.attr("EndpointIds")
     }
     /// The number of VPC endpoint associations attached to the firewall.
     ///
     /// CloudFormation `Fn::GetAtt` `NumberOfAssociations`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn number_of_associations(&self) -> Expr {
+    pub fn number_of_associations(&self) -> rt::Expr {
         self.0.attr("NumberOfAssociations")
     }
 }
@@ -376,15 +384,15 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-availabilityzonemapping.html)
     #[derive(Clone, Debug)]
-    pub struct AvailabilityZoneMapping(Props);
+    pub struct AvailabilityZoneMapping(rt::Props);
     impl AvailabilityZoneMapping {
         /// A new `AvailabilityZoneMapping`. Required properties: `availability_zone` (`AvailabilityZone`).
-        pub fn new(availability_zone: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(availability_zone: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AvailabilityZone",
                 Some("availability_zone"),
-                string(availability_zone),
+                rt::string(availability_zone),
             );
             AvailabilityZoneMapping(this)
         }
@@ -396,18 +404,18 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-listenerproperty.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerProperty(Props);
+    pub struct ListenerProperty(rt::Props);
     impl ListenerProperty {
         /// A new `ListenerProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ListenerProperty(this)
         }
         /// The port the proxy listener accepts traffic on.
         ///
         /// CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// The protocol the proxy listener uses.
@@ -425,12 +433,12 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-natgatewaymapping.html)
     #[derive(Clone, Debug)]
-    pub struct NatGatewayMapping(Props);
+    pub struct NatGatewayMapping(rt::Props);
     impl NatGatewayMapping {
         /// A new `NatGatewayMapping`. Required properties: `nat_gateway_id` (`NatGatewayId`).
-        pub fn new(nat_gateway_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("NatGatewayId", None, string(nat_gateway_id));
+        pub fn new(nat_gateway_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("NatGatewayId", None, rt::string(nat_gateway_id));
             NatGatewayMapping(this)
         }
     }
@@ -441,11 +449,11 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-proxysettings.html)
     #[derive(Clone, Debug)]
-    pub struct ProxySettings(Props);
+    pub struct ProxySettings(rt::Props);
     impl ProxySettings {
         /// A new `ProxySettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProxySettings(this)
         }
         /// CloudFormation `ListenerProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -453,7 +461,7 @@ pub mod firewall {
             mut self,
             value: impl IntoIterator<Item = ListenerProperty>,
         ) -> Self {
-            self.0.set("ListenerProperties", None, list(value));
+            self.0.set("ListenerProperties", None, rt::list(value));
             self
         }
     }
@@ -462,12 +470,12 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-subnetmapping.html)
     #[derive(Clone, Debug)]
-    pub struct SubnetMapping(Props);
+    pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
         /// A new `SubnetMapping`. Required properties: `subnet_id` (`SubnetId`).
-        pub fn new(subnet_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
             SubnetMapping(this)
         }
         /// A IPAddressType
@@ -486,23 +494,23 @@ pub mod firewall {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-vpcendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct VpcEndpoint(Props);
+    pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
         /// A new `VpcEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcEndpoint(this)
         }
         /// CloudFormation `SubnetMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn subnet_mappings(mut self, value: impl IntoIterator<Item = SubnetMapping>) -> Self {
-            self.0.set("SubnetMappings", None, list(value));
+            self.0.set("SubnetMappings", None, rt::list(value));
             self
         }
         /// The unique identifier of the VPC for the firewall endpoint.
         ///
         /// Constraints: length 1..=128; pattern `^vpc-[0-9a-f]+$`. CloudFormation `VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", None, string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", None, rt::string(value));
             self
         }
     }
@@ -542,11 +550,11 @@ pub mod firewall {
 /// CloudFormation: `AWS::NetworkFirewall::FirewallPolicy`. Terraform: `awscc_networkfirewall_firewall_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-firewallpolicy.html)
-pub struct FirewallPolicy(Base);
-static FIREWALL_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallPolicy(rt::Base);
+static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::FirewallPolicy",
     terraform: Some("awscc_networkfirewall_firewall_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -560,9 +568,9 @@ impl FirewallPolicy {
     pub fn new(
         id: impl Into<String>,
         firewall_policy: firewall_policy::FirewallPolicy,
-        firewall_policy_name: impl Into<Expr>,
+        firewall_policy_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FIREWALL_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
         this.set(
             "FirewallPolicy",
             Some("firewall_policy"),
@@ -571,29 +579,29 @@ impl FirewallPolicy {
         this.set(
             "FirewallPolicyName",
             Some("firewall_policy_name"),
-            string(firewall_policy_name),
+            rt::string(firewall_policy_name),
         );
         FirewallPolicy(this)
     }
     /// Constraints: length 1..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(FirewallPolicy, FirewallPolicyHandle);
 /// A declared `AWS::NetworkFirewall::FirewallPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallPolicyHandle(Handle);
+pub struct FirewallPolicyHandle(rt::Handle);
 handle!(FirewallPolicyHandle);
 impl FirewallPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `FirewallPolicyArn`; Terraform `firewall_policy_arn`.
-    pub fn firewall_policy_arn(&self) -> Expr {
+    pub fn firewall_policy_arn(&self) -> rt::Expr {
         self.0.attr("FirewallPolicyArn")
     }
     /// CloudFormation `Fn::GetAtt` `FirewallPolicyId`; Terraform `firewall_policy_id`.
-    pub fn firewall_policy_id(&self) -> Expr {
+    pub fn firewall_policy_id(&self) -> rt::Expr {
         self.0.attr("FirewallPolicyId")
     }
 }
@@ -604,11 +612,11 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ActionDefinition(Props);
+    pub struct ActionDefinition(rt::Props);
     impl ActionDefinition {
         /// A new `ActionDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionDefinition(this)
         }
         /// CloudFormation `PublishMetricAction`, Terraform `publish_metric_action`.
@@ -626,17 +634,17 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-customaction.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAction(Props);
+    pub struct CustomAction(rt::Props);
     impl CustomAction {
         /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ActionDefinition",
                 Some("action_definition"),
                 action_definition.into(),
             );
-            this.set("ActionName", Some("action_name"), string(action_name));
+            this.set("ActionName", Some("action_name"), rt::string(action_name));
             CustomAction(this)
         }
     }
@@ -645,12 +653,12 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -659,23 +667,23 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-firewallpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct FirewallPolicy(Props);
+    pub struct FirewallPolicy(rt::Props);
     impl FirewallPolicy {
         /// A new `FirewallPolicy`. Required properties: `stateless_default_actions` (`StatelessDefaultActions`), `stateless_fragment_default_actions` (`StatelessFragmentDefaultActions`).
         pub fn new(
-            stateless_default_actions: impl IntoIterator<Item = impl Into<Expr>>,
-            stateless_fragment_default_actions: impl IntoIterator<Item = impl Into<Expr>>,
+            stateless_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            stateless_fragment_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StatelessDefaultActions",
                 Some("stateless_default_actions"),
-                strings(stateless_default_actions),
+                rt::strings(stateless_default_actions),
             );
             this.set(
                 "StatelessFragmentDefaultActions",
                 Some("stateless_fragment_default_actions"),
-                strings(stateless_fragment_default_actions),
+                rt::strings(stateless_fragment_default_actions),
             );
             FirewallPolicy(this)
         }
@@ -684,7 +692,7 @@ pub mod firewall_policy {
             self.0.set(
                 "EnableTLSSessionHolding",
                 Some("enable_tls_session_holding"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -697,12 +705,12 @@ pub mod firewall_policy {
         /// CloudFormation `StatefulDefaultActions`, Terraform `stateful_default_actions`.
         pub fn stateful_default_actions(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "StatefulDefaultActions",
                 Some("stateful_default_actions"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -723,7 +731,7 @@ pub mod firewall_policy {
             self.0.set(
                 "StatefulRuleGroupReferences",
                 Some("stateful_rule_group_references"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -735,7 +743,7 @@ pub mod firewall_policy {
             self.0.set(
                 "StatelessCustomActions",
                 Some("stateless_custom_actions"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -747,18 +755,18 @@ pub mod firewall_policy {
             self.0.set(
                 "StatelessRuleGroupReferences",
                 Some("stateless_rule_group_references"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// A resource ARN.
         ///
         /// Constraints: length 1..=256; pattern `^(arn:aws.*)$`. CloudFormation `TLSInspectionConfigurationArn`, Terraform `tls_inspection_configuration_arn`.
-        pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tls_inspection_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TLSInspectionConfigurationArn",
                 Some("tls_inspection_configuration_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -768,11 +776,11 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-flowtimeouts.html)
     #[derive(Clone, Debug)]
-    pub struct FlowTimeouts(Props);
+    pub struct FlowTimeouts(rt::Props);
     impl FlowTimeouts {
         /// A new `FlowTimeouts`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FlowTimeouts(this)
         }
         /// Constraints: range 60..=6000. CloudFormation `TcpIdleTimeoutSeconds`, Terraform `tcp_idle_timeout_seconds`.
@@ -780,7 +788,7 @@ pub mod firewall_policy {
             self.0.set(
                 "TcpIdleTimeoutSeconds",
                 Some("tcp_idle_timeout_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -790,17 +798,17 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-policyvariables.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyVariables(Props);
+    pub struct PolicyVariables(rt::Props);
     impl PolicyVariables {
         /// A new `PolicyVariables`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyVariables(this)
         }
         /// CloudFormation `RuleVariables`, Terraform `rule_variables`.
-        pub fn rule_variables(mut self, value: impl Into<Value>) -> Self {
+        pub fn rule_variables(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("RuleVariables", Some("rule_variables"), json(value));
+                .set("RuleVariables", Some("rule_variables"), rt::json(value));
             self
         }
     }
@@ -809,12 +817,12 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html)
     #[derive(Clone, Debug)]
-    pub struct PublishMetricAction(Props);
+    pub struct PublishMetricAction(rt::Props);
     impl PublishMetricAction {
         /// A new `PublishMetricAction`. Required properties: `dimensions` (`Dimensions`).
         pub fn new(dimensions: impl IntoIterator<Item = Dimension>) -> Self {
-            let mut this = Props::default();
-            this.set("Dimensions", Some("dimensions"), list(dimensions));
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
             PublishMetricAction(this)
         }
     }
@@ -823,11 +831,11 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulengineoptions.html)
     #[derive(Clone, Debug)]
-    pub struct StatefulEngineOptions(Props);
+    pub struct StatefulEngineOptions(rt::Props);
     impl StatefulEngineOptions {
         /// A new `StatefulEngineOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatefulEngineOptions(this)
         }
         /// CloudFormation `FlowTimeouts`, Terraform `flow_timeouts`.
@@ -856,11 +864,11 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupoverride.html)
     #[derive(Clone, Debug)]
-    pub struct StatefulRuleGroupOverride(Props);
+    pub struct StatefulRuleGroupOverride(rt::Props);
     impl StatefulRuleGroupOverride {
         /// A new `StatefulRuleGroupOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatefulRuleGroupOverride(this)
         }
         /// CloudFormation `Action`, Terraform `action`.
@@ -874,12 +882,16 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupreference.html)
     #[derive(Clone, Debug)]
-    pub struct StatefulRuleGroupReference(Props);
+    pub struct StatefulRuleGroupReference(rt::Props);
     impl StatefulRuleGroupReference {
         /// A new `StatefulRuleGroupReference`. Required properties: `resource_arn` (`ResourceArn`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             StatefulRuleGroupReference(this)
         }
         /// CloudFormation `DeepThreatInspection`, Terraform `deep_threat_inspection`.
@@ -887,7 +899,7 @@ pub mod firewall_policy {
             self.0.set(
                 "DeepThreatInspection",
                 Some("deep_threat_inspection"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -898,7 +910,7 @@ pub mod firewall_policy {
         }
         /// Constraints: range 1..=65535. CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
     }
@@ -907,13 +919,17 @@ pub mod firewall_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statelessrulegroupreference.html)
     #[derive(Clone, Debug)]
-    pub struct StatelessRuleGroupReference(Props);
+    pub struct StatelessRuleGroupReference(rt::Props);
     impl StatelessRuleGroupReference {
         /// A new `StatelessRuleGroupReference`. Required properties: `priority` (`Priority`), `resource_arn` (`ResourceArn`).
-        pub fn new(priority: i64, resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", Some("priority"), int(priority));
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        pub fn new(priority: i64, resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Priority", Some("priority"), rt::int(priority));
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             StatelessRuleGroupReference(this)
         }
     }
@@ -951,11 +967,11 @@ pub mod firewall_policy {
 /// CloudFormation: `AWS::NetworkFirewall::LoggingConfiguration`. Terraform: `awscc_networkfirewall_logging_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-loggingconfiguration.html)
-pub struct LoggingConfiguration(Base);
-static LOGGING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LoggingConfiguration(rt::Base);
+static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::LoggingConfiguration",
     terraform: Some("awscc_networkfirewall_logging_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -965,11 +981,15 @@ impl LoggingConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_arn: impl Into<Expr>,
+        firewall_arn: impl Into<rt::Expr>,
         logging_configuration: logging_configuration::LoggingConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &LOGGING_CONFIGURATION_TYPE);
-        this.set("FirewallArn", Some("firewall_arn"), string(firewall_arn));
+        let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
+        this.set(
+            "FirewallArn",
+            Some("firewall_arn"),
+            rt::string(firewall_arn),
+        );
         this.set(
             "LoggingConfiguration",
             Some("logging_configuration"),
@@ -982,21 +1002,21 @@ impl LoggingConfiguration {
         self.0.set(
             "EnableMonitoringDashboard",
             Some("enable_monitoring_dashboard"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `FirewallName`, Terraform `firewall_name`.
-    pub fn firewall_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn firewall_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FirewallName", Some("firewall_name"), string(value));
+            .set("FirewallName", Some("firewall_name"), rt::string(value));
         self
     }
 }
 builder!(LoggingConfiguration, LoggingConfigurationHandle);
 /// A declared `AWS::NetworkFirewall::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggingConfigurationHandle(Handle);
+pub struct LoggingConfigurationHandle(rt::Handle);
 handle!(LoggingConfigurationHandle);
 /// Property types and value sets of [`LoggingConfiguration`] (`AWS::NetworkFirewall::LoggingConfiguration`).
 pub mod logging_configuration {
@@ -1005,19 +1025,19 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-logdestinationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LogDestinationConfig(Props);
+    pub struct LogDestinationConfig(rt::Props);
     impl LogDestinationConfig {
         /// A new `LogDestinationConfig`. Required properties: `log_destination` (`LogDestination`), `log_destination_type` (`LogDestinationType`), `log_type` (`LogType`).
         pub fn new(
-            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
             log_destination_type: LogDestinationType,
             log_type: LogType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LogDestination",
                 Some("log_destination"),
-                string_map(log_destination),
+                rt::string_map(log_destination),
             );
             this.set(
                 "LogDestinationType",
@@ -1033,17 +1053,17 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. Required properties: `log_destination_configs` (`LogDestinationConfigs`).
         pub fn new(
             log_destination_configs: impl IntoIterator<Item = LogDestinationConfig>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LogDestinationConfigs",
                 Some("log_destination_configs"),
-                list(log_destination_configs),
+                rt::list(log_destination_configs),
             );
             LoggingConfiguration(this)
         }
@@ -1077,11 +1097,11 @@ pub mod logging_configuration {
 /// CloudFormation: `AWS::NetworkFirewall::RuleGroup`. Terraform: `awscc_networkfirewall_rule_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-rulegroup.html)
-pub struct RuleGroup(Base);
-static RULE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct RuleGroup(rt::Base);
+static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::RuleGroup",
     terraform: Some("awscc_networkfirewall_rule_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1095,23 +1115,23 @@ impl RuleGroup {
     pub fn new(
         id: impl Into<String>,
         capacity: i64,
-        rule_group_name: impl Into<Expr>,
+        rule_group_name: impl Into<rt::Expr>,
         type_: rule_group::Type,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_GROUP_TYPE);
-        this.set("Capacity", Some("capacity"), int(capacity));
+        let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
+        this.set("Capacity", Some("capacity"), rt::int(capacity));
         this.set(
             "RuleGroupName",
             Some("rule_group_name"),
-            string(rule_group_name),
+            rt::string(rule_group_name),
         );
         this.set("Type", Some("type"), type_.into());
         RuleGroup(this)
     }
     /// Constraints: length 1..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `RuleGroup`, Terraform `rule_group`.
@@ -1132,15 +1152,15 @@ impl RuleGroup {
 builder!(RuleGroup, RuleGroupHandle);
 /// A declared `AWS::NetworkFirewall::RuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleGroupHandle(Handle);
+pub struct RuleGroupHandle(rt::Handle);
 handle!(RuleGroupHandle);
 impl RuleGroupHandle {
     /// CloudFormation `Fn::GetAtt` `RuleGroupArn`; Terraform `rule_group_arn`.
-    pub fn rule_group_arn(&self) -> Expr {
+    pub fn rule_group_arn(&self) -> rt::Expr {
         self.0.attr("RuleGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `RuleGroupId`; Terraform `rule_group_id`.
-    pub fn rule_group_id(&self) -> Expr {
+    pub fn rule_group_id(&self) -> rt::Expr {
         self.0.attr("RuleGroupId")
     }
 }
@@ -1151,11 +1171,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-actiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ActionDefinition(Props);
+    pub struct ActionDefinition(rt::Props);
     impl ActionDefinition {
         /// A new `ActionDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionDefinition(this)
         }
         /// CloudFormation `PublishMetricAction`, Terraform `publish_metric_action`.
@@ -1173,15 +1193,15 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-address.html)
     #[derive(Clone, Debug)]
-    pub struct Address(Props);
+    pub struct Address(rt::Props);
     impl Address {
         /// A new `Address`. Required properties: `address_definition` (`AddressDefinition`).
-        pub fn new(address_definition: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AddressDefinition",
                 Some("address_definition"),
-                string(address_definition),
+                rt::string(address_definition),
             );
             Address(this)
         }
@@ -1191,17 +1211,17 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-customaction.html)
     #[derive(Clone, Debug)]
-    pub struct CustomAction(Props);
+    pub struct CustomAction(rt::Props);
     impl CustomAction {
         /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ActionDefinition",
                 Some("action_definition"),
                 action_definition.into(),
             );
-            this.set("ActionName", Some("action_name"), string(action_name));
+            this.set("ActionName", Some("action_name"), rt::string(action_name));
             CustomAction(this)
         }
     }
@@ -1210,12 +1230,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-dimension.html)
     #[derive(Clone, Debug)]
-    pub struct Dimension(Props);
+    pub struct Dimension(rt::Props);
     impl Dimension {
         /// A new `Dimension`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             Dimension(this)
         }
     }
@@ -1224,28 +1244,28 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-header.html)
     #[derive(Clone, Debug)]
-    pub struct Header(Props);
+    pub struct Header(rt::Props);
     impl Header {
         /// A new `Header`. Required properties: `destination` (`Destination`), `destination_port` (`DestinationPort`), `direction` (`Direction`), `protocol` (`Protocol`), `source` (`Source`), `source_port` (`SourcePort`).
         pub fn new(
-            destination: impl Into<Expr>,
-            destination_port: impl Into<Expr>,
+            destination: impl Into<rt::Expr>,
+            destination_port: impl Into<rt::Expr>,
             direction: Direction,
             protocol: Protocol,
-            source: impl Into<Expr>,
-            source_port: impl Into<Expr>,
+            source: impl Into<rt::Expr>,
+            source_port: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Destination", Some("destination"), string(destination));
+            let mut this = rt::Props::default();
+            this.set("Destination", Some("destination"), rt::string(destination));
             this.set(
                 "DestinationPort",
                 Some("destination_port"),
-                string(destination_port),
+                rt::string(destination_port),
             );
             this.set("Direction", Some("direction"), direction.into());
             this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Source", Some("source"), string(source));
-            this.set("SourcePort", Some("source_port"), string(source_port));
+            this.set("Source", Some("source"), rt::string(source));
+            this.set("SourcePort", Some("source_port"), rt::string(source_port));
             Header(this)
         }
     }
@@ -1254,43 +1274,47 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-matchattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MatchAttributes(Props);
+    pub struct MatchAttributes(rt::Props);
     impl MatchAttributes {
         /// A new `MatchAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MatchAttributes(this)
         }
         /// CloudFormation `DestinationPorts`, Terraform `destination_ports`.
         pub fn destination_ports(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0
-                .set("DestinationPorts", Some("destination_ports"), list(value));
+            self.0.set(
+                "DestinationPorts",
+                Some("destination_ports"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Destinations`, Terraform `destinations`.
         pub fn destinations(mut self, value: impl IntoIterator<Item = Address>) -> Self {
             self.0
-                .set("Destinations", Some("destinations"), list(value));
+                .set("Destinations", Some("destinations"), rt::list(value));
             self
         }
         /// CloudFormation `Protocols`, Terraform `protocols`.
         pub fn protocols(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Protocols", Some("protocols"), list(value));
+            self.0.set("Protocols", Some("protocols"), rt::list(value));
             self
         }
         /// CloudFormation `SourcePorts`, Terraform `source_ports`.
         pub fn source_ports(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0.set("SourcePorts", Some("source_ports"), list(value));
+            self.0
+                .set("SourcePorts", Some("source_ports"), rt::list(value));
             self
         }
         /// CloudFormation `Sources`, Terraform `sources`.
         pub fn sources(mut self, value: impl IntoIterator<Item = Address>) -> Self {
-            self.0.set("Sources", Some("sources"), list(value));
+            self.0.set("Sources", Some("sources"), rt::list(value));
             self
         }
         /// CloudFormation `TCPFlags`, Terraform `tcp_flags`.
         pub fn tcp_flags(mut self, value: impl IntoIterator<Item = TcpFlagField>) -> Self {
-            self.0.set("TCPFlags", Some("tcp_flags"), list(value));
+            self.0.set("TCPFlags", Some("tcp_flags"), rt::list(value));
             self
         }
     }
@@ -1299,13 +1323,13 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("ToPort", Some("to_port"), int(to_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             PortRange(this)
         }
     }
@@ -1314,12 +1338,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-publishmetricaction.html)
     #[derive(Clone, Debug)]
-    pub struct PublishMetricAction(Props);
+    pub struct PublishMetricAction(rt::Props);
     impl PublishMetricAction {
         /// A new `PublishMetricAction`. Required properties: `dimensions` (`Dimensions`).
         pub fn new(dimensions: impl IntoIterator<Item = Dimension>) -> Self {
-            let mut this = Props::default();
-            this.set("Dimensions", Some("dimensions"), list(dimensions));
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
             PublishMetricAction(this)
         }
     }
@@ -1328,17 +1352,20 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-referencesets.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceSets(Props);
+    pub struct ReferenceSets(rt::Props);
     impl ReferenceSets {
         /// A new `ReferenceSets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReferenceSets(this)
         }
         /// CloudFormation `IPSetReferences`, Terraform `ip_set_references`.
-        pub fn ip_set_references(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("IPSetReferences", Some("ip_set_references"), json(value));
+        pub fn ip_set_references(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "IPSetReferences",
+                Some("ip_set_references"),
+                rt::json(value),
+            );
             self
         }
     }
@@ -1347,15 +1374,15 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruledefinition.html)
     #[derive(Clone, Debug)]
-    pub struct RuleDefinition(Props);
+    pub struct RuleDefinition(rt::Props);
     impl RuleDefinition {
         /// A new `RuleDefinition`. Required properties: `actions` (`Actions`), `match_attributes` (`MatchAttributes`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<Expr>>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             match_attributes: MatchAttributes,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), strings(actions));
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::strings(actions));
             this.set(
                 "MatchAttributes",
                 Some("match_attributes"),
@@ -1369,11 +1396,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulegroup.html)
     #[derive(Clone, Debug)]
-    pub struct RuleGroup(Props);
+    pub struct RuleGroup(rt::Props);
     impl RuleGroup {
         /// A new `RuleGroup`. Required properties: `rules_source` (`RulesSource`).
         pub fn new(rules_source: RulesSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RulesSource", Some("rules_source"), rules_source.into());
             RuleGroup(this)
         }
@@ -1404,17 +1431,17 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruleoption.html)
     #[derive(Clone, Debug)]
-    pub struct RuleOption(Props);
+    pub struct RuleOption(rt::Props);
     impl RuleOption {
         /// A new `RuleOption`. Required properties: `keyword` (`Keyword`).
-        pub fn new(keyword: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Keyword", Some("keyword"), string(keyword));
+        pub fn new(keyword: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Keyword", Some("keyword"), rt::string(keyword));
             RuleOption(this)
         }
         /// CloudFormation `Settings`, Terraform `settings`.
-        pub fn settings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Settings", Some("settings"), strings(value));
+        pub fn settings(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Settings", Some("settings"), rt::strings(value));
             self
         }
     }
@@ -1423,21 +1450,21 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulevariables.html)
     #[derive(Clone, Debug)]
-    pub struct RuleVariables(Props);
+    pub struct RuleVariables(rt::Props);
     impl RuleVariables {
         /// A new `RuleVariables`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleVariables(this)
         }
         /// CloudFormation `IPSets`, Terraform `ip_sets`.
-        pub fn ip_sets(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("IPSets", Some("ip_sets"), json(value));
+        pub fn ip_sets(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("IPSets", Some("ip_sets"), rt::json(value));
             self
         }
         /// CloudFormation `PortSets`, Terraform `port_sets`.
-        pub fn port_sets(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("PortSets", Some("port_sets"), json(value));
+        pub fn port_sets(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("PortSets", Some("port_sets"), rt::json(value));
             self
         }
     }
@@ -1446,11 +1473,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessource.html)
     #[derive(Clone, Debug)]
-    pub struct RulesSource(Props);
+    pub struct RulesSource(rt::Props);
     impl RulesSource {
         /// A new `RulesSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RulesSource(this)
         }
         /// CloudFormation `RulesSourceList`, Terraform `rules_source_list`.
@@ -1460,15 +1487,15 @@ pub mod rule_group {
             self
         }
         /// Constraints: length 0..=1000000. CloudFormation `RulesString`, Terraform `rules_string`.
-        pub fn rules_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rules_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RulesString", Some("rules_string"), string(value));
+                .set("RulesString", Some("rules_string"), rt::string(value));
             self
         }
         /// CloudFormation `StatefulRules`, Terraform `stateful_rules`.
         pub fn stateful_rules(mut self, value: impl IntoIterator<Item = StatefulRule>) -> Self {
             self.0
-                .set("StatefulRules", Some("stateful_rules"), list(value));
+                .set("StatefulRules", Some("stateful_rules"), rt::list(value));
             self
         }
         /// CloudFormation `StatelessRulesAndCustomActions`, Terraform `stateless_rules_and_custom_actions`.
@@ -1489,22 +1516,22 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessourcelist.html)
     #[derive(Clone, Debug)]
-    pub struct RulesSourceList(Props);
+    pub struct RulesSourceList(rt::Props);
     impl RulesSourceList {
         /// A new `RulesSourceList`. Required properties: `generated_rules_type` (`GeneratedRulesType`), `target_types` (`TargetTypes`), `targets` (`Targets`).
         pub fn new(
             generated_rules_type: GeneratedRulesType,
             target_types: impl IntoIterator<Item = TargetType>,
-            targets: impl IntoIterator<Item = impl Into<Expr>>,
+            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GeneratedRulesType",
                 Some("generated_rules_type"),
                 generated_rules_type.into(),
             );
-            this.set("TargetTypes", Some("target_types"), list(target_types));
-            this.set("Targets", Some("targets"), strings(targets));
+            this.set("TargetTypes", Some("target_types"), rt::list(target_types));
+            this.set("Targets", Some("targets"), rt::strings(targets));
             RulesSourceList(this)
         }
     }
@@ -1513,7 +1540,7 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulrule.html)
     #[derive(Clone, Debug)]
-    pub struct StatefulRule(Props);
+    pub struct StatefulRule(rt::Props);
     impl StatefulRule {
         /// A new `StatefulRule`. Required properties: `action` (`Action`), `header` (`Header`), `rule_options` (`RuleOptions`).
         pub fn new(
@@ -1521,10 +1548,10 @@ pub mod rule_group {
             header: Header,
             rule_options: impl IntoIterator<Item = RuleOption>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Header", Some("header"), header.into());
-            this.set("RuleOptions", Some("rule_options"), list(rule_options));
+            this.set("RuleOptions", Some("rule_options"), rt::list(rule_options));
             StatefulRule(this)
         }
     }
@@ -1533,11 +1560,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulruleoptions.html)
     #[derive(Clone, Debug)]
-    pub struct StatefulRuleOptions(Props);
+    pub struct StatefulRuleOptions(rt::Props);
     impl StatefulRuleOptions {
         /// A new `StatefulRuleOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatefulRuleOptions(this)
         }
         /// CloudFormation `RuleOrder`, Terraform `rule_order`.
@@ -1551,12 +1578,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrule.html)
     #[derive(Clone, Debug)]
-    pub struct StatelessRule(Props);
+    pub struct StatelessRule(rt::Props);
     impl StatelessRule {
         /// A new `StatelessRule`. Required properties: `priority` (`Priority`), `rule_definition` (`RuleDefinition`).
         pub fn new(priority: i64, rule_definition: RuleDefinition) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", Some("priority"), int(priority));
+            let mut this = rt::Props::default();
+            this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
                 "RuleDefinition",
                 Some("rule_definition"),
@@ -1570,22 +1597,22 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrulesandcustomactions.html)
     #[derive(Clone, Debug)]
-    pub struct StatelessRulesAndCustomActions(Props);
+    pub struct StatelessRulesAndCustomActions(rt::Props);
     impl StatelessRulesAndCustomActions {
         /// A new `StatelessRulesAndCustomActions`. Required properties: `stateless_rules` (`StatelessRules`).
         pub fn new(stateless_rules: impl IntoIterator<Item = StatelessRule>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StatelessRules",
                 Some("stateless_rules"),
-                list(stateless_rules),
+                rt::list(stateless_rules),
             );
             StatelessRulesAndCustomActions(this)
         }
         /// CloudFormation `CustomActions`, Terraform `custom_actions`.
         pub fn custom_actions(mut self, value: impl IntoIterator<Item = CustomAction>) -> Self {
             self.0
-                .set("CustomActions", Some("custom_actions"), list(value));
+                .set("CustomActions", Some("custom_actions"), rt::list(value));
             self
         }
     }
@@ -1594,16 +1621,17 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-summaryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SummaryConfiguration(Props);
+    pub struct SummaryConfiguration(rt::Props);
     impl SummaryConfiguration {
         /// A new `SummaryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SummaryConfiguration(this)
         }
         /// CloudFormation `RuleOptions`, Terraform `rule_options`.
         pub fn rule_options(mut self, value: impl IntoIterator<Item = SummaryRuleOption>) -> Self {
-            self.0.set("RuleOptions", Some("rule_options"), list(value));
+            self.0
+                .set("RuleOptions", Some("rule_options"), rt::list(value));
             self
         }
     }
@@ -1612,17 +1640,17 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-tcpflagfield.html)
     #[derive(Clone, Debug)]
-    pub struct TcpFlagField(Props);
+    pub struct TcpFlagField(rt::Props);
     impl TcpFlagField {
         /// A new `TcpFlagField`. Required properties: `flags` (`Flags`).
         pub fn new(flags: impl IntoIterator<Item = TcpFlag>) -> Self {
-            let mut this = Props::default();
-            this.set("Flags", Some("flags"), list(flags));
+            let mut this = rt::Props::default();
+            this.set("Flags", Some("flags"), rt::list(flags));
             TcpFlagField(this)
         }
         /// CloudFormation `Masks`, Terraform `masks`.
         pub fn masks(mut self, value: impl IntoIterator<Item = TcpFlag>) -> Self {
-            self.0.set("Masks", Some("masks"), list(value));
+            self.0.set("Masks", Some("masks"), rt::list(value));
             self
         }
     }
@@ -1770,11 +1798,11 @@ pub mod rule_group {
 /// CloudFormation: `AWS::NetworkFirewall::TLSInspectionConfiguration`. Terraform: `awscc_networkfirewall_tls_inspection_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html)
-pub struct TlsInspectionConfiguration(Base);
-static TLS_INSPECTION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct TlsInspectionConfiguration(rt::Base);
+static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::TLSInspectionConfiguration",
     terraform: Some("awscc_networkfirewall_tls_inspection_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1794,9 +1822,9 @@ impl TlsInspectionConfiguration {
     pub fn new(
         id: impl Into<String>,
         tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration,
-        tls_inspection_configuration_name: impl Into<Expr>,
+        tls_inspection_configuration_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
         this.set(
             "TLSInspectionConfiguration",
             Some("tls_inspection_configuration"),
@@ -1805,29 +1833,29 @@ impl TlsInspectionConfiguration {
         this.set(
             "TLSInspectionConfigurationName",
             Some("tls_inspection_configuration_name"),
-            string(tls_inspection_configuration_name),
+            rt::string(tls_inspection_configuration_name),
         );
         TlsInspectionConfiguration(this)
     }
     /// Constraints: length 1..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(TlsInspectionConfiguration, TlsInspectionConfigurationHandle);
 /// A declared `AWS::NetworkFirewall::TLSInspectionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TlsInspectionConfigurationHandle(Handle);
+pub struct TlsInspectionConfigurationHandle(rt::Handle);
 handle!(TlsInspectionConfigurationHandle);
 impl TlsInspectionConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `TLSInspectionConfigurationArn`; Terraform `tls_inspection_configuration_arn`.
-    pub fn tls_inspection_configuration_arn(&self) -> Expr {
+    pub fn tls_inspection_configuration_arn(&self) -> rt::Expr {
         self.0.attr("TLSInspectionConfigurationArn")
     }
     /// CloudFormation `Fn::GetAtt` `TLSInspectionConfigurationId`; Terraform `tls_inspection_configuration_id`.
-    pub fn tls_inspection_configuration_id(&self) -> Expr {
+    pub fn tls_inspection_configuration_id(&self) -> rt::Expr {
         self.0.attr("TLSInspectionConfigurationId")
     }
 }
@@ -1838,15 +1866,15 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-address.html)
     #[derive(Clone, Debug)]
-    pub struct Address(Props);
+    pub struct Address(rt::Props);
     impl Address {
         /// A new `Address`. Required properties: `address_definition` (`AddressDefinition`).
-        pub fn new(address_definition: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AddressDefinition",
                 Some("address_definition"),
-                string(address_definition),
+                rt::string(address_definition),
             );
             Address(this)
         }
@@ -1856,11 +1884,11 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-checkcertificaterevocationstatus.html)
     #[derive(Clone, Debug)]
-    pub struct CheckCertificateRevocationStatus(Props);
+    pub struct CheckCertificateRevocationStatus(rt::Props);
     impl CheckCertificateRevocationStatus {
         /// A new `CheckCertificateRevocationStatus`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CheckCertificateRevocationStatus(this)
         }
         /// CloudFormation `RevokedStatusAction`, Terraform `revoked_status_action`.
@@ -1887,13 +1915,13 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-portrange.html)
     #[derive(Clone, Debug)]
-    pub struct PortRange(Props);
+    pub struct PortRange(rt::Props);
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
         pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = Props::default();
-            this.set("FromPort", Some("from_port"), int(from_port));
-            this.set("ToPort", Some("to_port"), int(to_port));
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
             PortRange(this)
         }
     }
@@ -1902,19 +1930,19 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificate.html)
     #[derive(Clone, Debug)]
-    pub struct ServerCertificate(Props);
+    pub struct ServerCertificate(rt::Props);
     impl ServerCertificate {
         /// A new `ServerCertificate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerCertificate(this)
         }
         /// A resource ARN.
         ///
         /// Constraints: length 1..=256; pattern `^(arn:aws.*)$`. CloudFormation `ResourceArn`, Terraform `resource_arn`.
-        pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceArn", Some("resource_arn"), string(value));
+                .set("ResourceArn", Some("resource_arn"), rt::string(value));
             self
         }
     }
@@ -1923,21 +1951,21 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerCertificateConfiguration(Props);
+    pub struct ServerCertificateConfiguration(rt::Props);
     impl ServerCertificateConfiguration {
         /// A new `ServerCertificateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerCertificateConfiguration(this)
         }
         /// A resource ARN.
         ///
         /// Constraints: length 1..=256; pattern `^(arn:aws.*)$`. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
-        pub fn certificate_authority_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CertificateAuthorityArn",
                 Some("certificate_authority_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1955,7 +1983,7 @@ pub mod tls_inspection_configuration {
         }
         /// CloudFormation `Scopes`, Terraform `scopes`.
         pub fn scopes(mut self, value: impl IntoIterator<Item = ServerCertificateScope>) -> Self {
-            self.0.set("Scopes", Some("scopes"), list(value));
+            self.0.set("Scopes", Some("scopes"), rt::list(value));
             self
         }
         /// CloudFormation `ServerCertificates`, Terraform `server_certificates`.
@@ -1966,7 +1994,7 @@ pub mod tls_inspection_configuration {
             self.0.set(
                 "ServerCertificates",
                 Some("server_certificates"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1976,38 +2004,42 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificatescope.html)
     #[derive(Clone, Debug)]
-    pub struct ServerCertificateScope(Props);
+    pub struct ServerCertificateScope(rt::Props);
     impl ServerCertificateScope {
         /// A new `ServerCertificateScope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerCertificateScope(this)
         }
         /// CloudFormation `DestinationPorts`, Terraform `destination_ports`.
         pub fn destination_ports(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0
-                .set("DestinationPorts", Some("destination_ports"), list(value));
+            self.0.set(
+                "DestinationPorts",
+                Some("destination_ports"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Destinations`, Terraform `destinations`.
         pub fn destinations(mut self, value: impl IntoIterator<Item = Address>) -> Self {
             self.0
-                .set("Destinations", Some("destinations"), list(value));
+                .set("Destinations", Some("destinations"), rt::list(value));
             self
         }
         /// CloudFormation `Protocols`, Terraform `protocols`.
         pub fn protocols(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("Protocols", Some("protocols"), list(value));
+            self.0.set("Protocols", Some("protocols"), rt::list(value));
             self
         }
         /// CloudFormation `SourcePorts`, Terraform `source_ports`.
         pub fn source_ports(mut self, value: impl IntoIterator<Item = PortRange>) -> Self {
-            self.0.set("SourcePorts", Some("source_ports"), list(value));
+            self.0
+                .set("SourcePorts", Some("source_ports"), rt::list(value));
             self
         }
         /// CloudFormation `Sources`, Terraform `sources`.
         pub fn sources(mut self, value: impl IntoIterator<Item = Address>) -> Self {
-            self.0.set("Sources", Some("sources"), list(value));
+            self.0.set("Sources", Some("sources"), rt::list(value));
             self
         }
     }
@@ -2016,11 +2048,11 @@ pub mod tls_inspection_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-tlsinspectionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TlsInspectionConfiguration(Props);
+    pub struct TlsInspectionConfiguration(rt::Props);
     impl TlsInspectionConfiguration {
         /// A new `TlsInspectionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TlsInspectionConfiguration(this)
         }
         /// CloudFormation `ServerCertificateConfigurations`, Terraform `server_certificate_configurations`.
@@ -2031,7 +2063,7 @@ pub mod tls_inspection_configuration {
             self.0.set(
                 "ServerCertificateConfigurations",
                 Some("server_certificate_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2065,11 +2097,11 @@ pub mod tls_inspection_configuration {
 /// CloudFormation: `AWS::NetworkFirewall::VpcEndpointAssociation`. Terraform: `awscc_networkfirewall_vpc_endpoint_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-vpcendpointassociation.html)
-pub struct VpcEndpointAssociation(Base);
-static VPC_ENDPOINT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpointAssociation(rt::Base);
+static VPC_ENDPOINT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFirewall::VpcEndpointAssociation",
     terraform: Some("awscc_networkfirewall_vpc_endpoint_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2089,43 +2121,47 @@ impl VpcEndpointAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_arn: impl Into<Expr>,
+        firewall_arn: impl Into<rt::Expr>,
         subnet_mapping: vpc_endpoint_association::SubnetMapping,
-        vpc_id: impl Into<Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_ENDPOINT_ASSOCIATION_TYPE);
-        this.set("FirewallArn", Some("firewall_arn"), string(firewall_arn));
+        let mut this = rt::Base::new(id, &VPC_ENDPOINT_ASSOCIATION_TYPE);
+        this.set(
+            "FirewallArn",
+            Some("firewall_arn"),
+            rt::string(firewall_arn),
+        );
         this.set(
             "SubnetMapping",
             Some("subnet_mapping"),
             subnet_mapping.into(),
         );
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcEndpointAssociation(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(VpcEndpointAssociation, VpcEndpointAssociationHandle);
 /// A declared `AWS::NetworkFirewall::VpcEndpointAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointAssociationHandle(Handle);
+pub struct VpcEndpointAssociationHandle(rt::Handle);
 handle!(VpcEndpointAssociationHandle);
 impl VpcEndpointAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `VpcEndpointAssociationArn`; Terraform `vpc_endpoint_association_arn`.
-    pub fn vpc_endpoint_association_arn(&self) -> Expr {
+    pub fn vpc_endpoint_association_arn(&self) -> rt::Expr {
         self.0.attr("VpcEndpointAssociationArn")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEndpointAssociationId`; Terraform `vpc_endpoint_association_id`.
-    pub fn vpc_endpoint_association_id(&self) -> Expr {
+    pub fn vpc_endpoint_association_id(&self) -> rt::Expr {
         self.0.attr("VpcEndpointAssociationId")
     }
     /// CloudFormation `Fn::GetAtt` `EndpointId`; Terraform `endpoint_id`.
-    pub fn endpoint_id(&self) -> Expr {
+    pub fn endpoint_id(&self) -> rt::Expr {
         self.0.attr("EndpointId")
     }
 }
@@ -2136,12 +2172,12 @@ pub mod vpc_endpoint_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-vpcendpointassociation-subnetmapping.html)
     #[derive(Clone, Debug)]
-    pub struct SubnetMapping(Props);
+    pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
         /// A new `SubnetMapping`. Required properties: `subnet_id` (`SubnetId`).
-        pub fn new(subnet_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
             SubnetMapping(this)
         }
         /// A IPAddressType

@@ -2,23 +2,24 @@
 //! `NetworkFlowMonitor` resource types of the CloudFormation registry (`AWS::NetworkFlowMonitor::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `networkflowmonitor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a monitor for specific network flows between local and remote resources to monitor network performance for workloads.
 ///
 /// CloudFormation: `AWS::NetworkFlowMonitor::Monitor`. Terraform: `awscc_networkflowmonitor_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkflowmonitor-monitor.html)
-pub struct Monitor(Base);
-static MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct Monitor(rt::Base);
+static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFlowMonitor::Monitor",
     terraform: Some("awscc_networkflowmonitor_monitor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,15 +69,19 @@ impl Monitor {
     pub fn new(
         id: impl Into<String>,
         local_resources: impl IntoIterator<Item = monitor::MonitorLocalResource>,
-        monitor_name: impl Into<Expr>,
+        monitor_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MONITOR_TYPE);
+        let mut this = rt::Base::new(id, &MONITOR_TYPE);
         this.set(
             "LocalResources",
             Some("local_resources"),
-            list(local_resources),
+            rt::list(local_resources),
         );
-        this.set("MonitorName", Some("monitor_name"), string(monitor_name));
+        this.set(
+            "MonitorName",
+            Some("monitor_name"),
+            rt::string(monitor_name),
+        );
         Monitor(this)
     }
     /// The remote resources to monitor.
@@ -87,45 +92,45 @@ impl Monitor {
         value: impl IntoIterator<Item = monitor::MonitorRemoteResource>,
     ) -> Self {
         self.0
-            .set("RemoteResources", Some("remote_resources"), list(value));
+            .set("RemoteResources", Some("remote_resources"), rt::list(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the scope for the monitor.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:.*$`. Changing it replaces the resource. CloudFormation `ScopeArn`, Terraform `scope_arn`.
-    pub fn scope_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ScopeArn", Some("scope_arn"), string(value));
+    pub fn scope_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ScopeArn", Some("scope_arn"), rt::string(value));
         self
     }
 }
 builder!(Monitor, MonitorHandle);
 /// A declared `AWS::NetworkFlowMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitorHandle(Handle);
+pub struct MonitorHandle(rt::Handle);
 handle!(MonitorHandle);
 impl MonitorHandle {
     /// The Amazon Resource Name (ARN) of the monitor.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the monitor.
     ///
     /// CloudFormation `Fn::GetAtt` `MonitorStatus`; Terraform `monitor_status`.
-    pub fn monitor_status(&self) -> Expr {
+    pub fn monitor_status(&self) -> rt::Expr {
         self.0.attr("MonitorStatus")
     }
     /// The date and time when the monitor was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time when the monitor was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }
@@ -138,12 +143,12 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorlocalresource.html)
     #[derive(Clone, Debug)]
-    pub struct MonitorLocalResource(Props);
+    pub struct MonitorLocalResource(rt::Props);
     impl MonitorLocalResource {
         /// A new `MonitorLocalResource`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<Expr>, type_: Type2) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
+        pub fn new(identifier: impl Into<rt::Expr>, type_: Type2) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set("Type", Some("type"), type_.into());
             MonitorLocalResource(this)
         }
@@ -155,12 +160,12 @@ pub mod monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorremoteresource.html)
     #[derive(Clone, Debug)]
-    pub struct MonitorRemoteResource(Props);
+    pub struct MonitorRemoteResource(rt::Props);
     impl MonitorRemoteResource {
         /// A new `MonitorRemoteResource`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
+        pub fn new(identifier: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set("Type", Some("type"), type_.into());
             MonitorRemoteResource(this)
         }
@@ -202,11 +207,11 @@ pub mod monitor {
 /// CloudFormation: `AWS::NetworkFlowMonitor::Scope`. Terraform: `awscc_networkflowmonitor_scope` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkflowmonitor-scope.html)
-pub struct Scope(Base);
-static SCOPE_TYPE: TypeInfo = TypeInfo {
+pub struct Scope(rt::Base);
+static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkFlowMonitor::Scope",
     terraform: Some("awscc_networkflowmonitor_scope"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -256,33 +261,33 @@ impl Scope {
         id: impl Into<String>,
         targets: impl IntoIterator<Item = scope::TargetResource>,
     ) -> Self {
-        let mut this = Base::new(id, &SCOPE_TYPE);
-        this.set("Targets", Some("targets"), list(targets));
+        let mut this = rt::Base::new(id, &SCOPE_TYPE);
+        this.set("Targets", Some("targets"), rt::list(targets));
         Scope(this)
     }
 }
 builder!(Scope, ScopeHandle);
 /// A declared `AWS::NetworkFlowMonitor::Scope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScopeHandle(Handle);
+pub struct ScopeHandle(rt::Handle);
 handle!(ScopeHandle);
 impl ScopeHandle {
     /// The Amazon Resource Name (ARN) of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `ScopeArn`; Terraform `scope_arn`.
-    pub fn scope_arn(&self) -> Expr {
+    pub fn scope_arn(&self) -> rt::Expr {
         self.0.attr("ScopeArn")
     }
     /// The identifier for the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `ScopeId`; Terraform `scope_id`.
-    pub fn scope_id(&self) -> Expr {
+    pub fn scope_id(&self) -> rt::Expr {
         self.0.attr("ScopeId")
     }
     /// The status of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -295,12 +300,12 @@ pub mod scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetid.html)
     #[derive(Clone, Debug)]
-    pub struct TargetId(Props);
+    pub struct TargetId(rt::Props);
     impl TargetId {
         /// A new `TargetId`. Required properties: `account_id` (`AccountId`).
-        pub fn new(account_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AccountId", Some("account_id"), string(account_id));
+        pub fn new(account_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AccountId", Some("account_id"), rt::string(account_id));
             TargetId(this)
         }
     }
@@ -311,11 +316,11 @@ pub mod scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct TargetIdentifier(Props);
+    pub struct TargetIdentifier(rt::Props);
     impl TargetIdentifier {
         /// A new `TargetIdentifier`. Required properties: `target_id` (`TargetId`), `target_type` (`TargetType`).
         pub fn new(target_id: TargetId, target_type: TargetType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TargetId", Some("target_id"), target_id.into());
             this.set("TargetType", Some("target_type"), target_type.into());
             TargetIdentifier(this)
@@ -328,12 +333,12 @@ pub mod scope {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetresource.html)
     #[derive(Clone, Debug)]
-    pub struct TargetResource(Props);
+    pub struct TargetResource(rt::Props);
     impl TargetResource {
         /// A new `TargetResource`. Required properties: `region` (`Region`), `target_identifier` (`TargetIdentifier`).
-        pub fn new(region: impl Into<Expr>, target_identifier: TargetIdentifier) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>, target_identifier: TargetIdentifier) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             this.set(
                 "TargetIdentifier",
                 Some("target_identifier"),

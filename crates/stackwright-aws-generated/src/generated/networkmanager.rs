@@ -2,23 +2,24 @@
 //! `NetworkManager` resource types of the CloudFormation registry (`AWS::NetworkManager::*`): 17 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `networkmanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS::NetworkManager::ConnectAttachment Resource Type Definition
 ///
 /// CloudFormation: `AWS::NetworkManager::ConnectAttachment`. Terraform: `awscc_networkmanager_connect_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-connectattachment.html)
-pub struct ConnectAttachment(Base);
-static CONNECT_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectAttachment(rt::Base);
+static CONNECT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::ConnectAttachment",
     terraform: Some("awscc_networkmanager_connect_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1"],
     attributes: &[
@@ -48,45 +49,49 @@ impl ConnectAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        edge_location: impl Into<Expr>,
+        core_network_id: impl Into<rt::Expr>,
+        edge_location: impl Into<rt::Expr>,
         options: connect_attachment::ConnectAttachmentOptions,
-        transport_attachment_id: impl Into<Expr>,
+        transport_attachment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECT_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &CONNECT_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
-        this.set("EdgeLocation", Some("edge_location"), string(edge_location));
+        this.set(
+            "EdgeLocation",
+            Some("edge_location"),
+            rt::string(edge_location),
+        );
         this.set("Options", Some("options"), options.into());
         this.set(
             "TransportAttachmentId",
             Some("transport_attachment_id"),
-            string(transport_attachment_id),
+            rt::string(transport_attachment_id),
         );
         ConnectAttachment(this)
     }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `NetworkFunctionGroupName`, Terraform `network_function_group_name`.
-    pub fn network_function_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_function_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkFunctionGroupName",
             Some("network_function_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
-    pub fn routing_policy_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn routing_policy_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RoutingPolicyLabel",
             Some("routing_policy_label"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -94,85 +99,85 @@ impl ConnectAttachment {
 builder!(ConnectAttachment, ConnectAttachmentHandle);
 /// A declared `AWS::NetworkManager::ConnectAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectAttachmentHandle(Handle);
+pub struct ConnectAttachmentHandle(rt::Handle);
 handle!(ConnectAttachmentHandle);
 impl ConnectAttachmentHandle {
     /// The ARN of a core network.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// Creation time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The type of attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
     /// State of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The attachment resource ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The ID of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
     /// The ID of the attachment account owner.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The policy rule number associated with the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentPolicyRuleNumber`; Terraform `attachment_policy_rule_number`.
-    pub fn attachment_policy_rule_number(&self) -> Expr {
+    pub fn attachment_policy_rule_number(&self) -> rt::Expr {
         self.0.attr("AttachmentPolicyRuleNumber")
     }
     /// The name of the segment attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentName`; Terraform `segment_name`.
-    pub fn segment_name(&self) -> Expr {
+    pub fn segment_name(&self) -> rt::Expr {
         self.0.attr("SegmentName")
     }
     /// Errors from the last modification of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
     /// The attachment to move from one segment to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedSegmentChange`; Terraform `proposed_segment_change`.
-    pub fn proposed_segment_change(&self) -> Expr {
+    pub fn proposed_segment_change(&self) -> rt::Expr {
         self.0.attr("ProposedSegmentChange")
     }
     /// The attachment to move from one network function group to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedNetworkFunctionGroupChange`; Terraform `proposed_network_function_group_change`.
-    pub fn proposed_network_function_group_change(&self) -> Expr {
+    pub fn proposed_network_function_group_change(&self) -> rt::Expr {
         self.0.attr("ProposedNetworkFunctionGroupChange")
     }
 }
@@ -185,11 +190,11 @@ pub mod connect_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectattachment-connectattachmentoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectAttachmentOptions(Props);
+    pub struct ConnectAttachmentOptions(rt::Props);
     impl ConnectAttachmentOptions {
         /// A new `ConnectAttachmentOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectAttachmentOptions(this)
         }
         /// Tunnel protocol for connect attachment
@@ -216,11 +221,11 @@ pub mod connect_attachment {
 /// CloudFormation: `AWS::NetworkManager::ConnectPeer`. Terraform: `awscc_networkmanager_connect_peer` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-connectpeer.html)
-pub struct ConnectPeer(Base);
-static CONNECT_PEER_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectPeer(rt::Base);
+static CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::ConnectPeer",
     terraform: Some("awscc_networkmanager_connect_peer"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1"],
     attributes: &[
@@ -238,16 +243,20 @@ impl ConnectPeer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connect_attachment_id: impl Into<Expr>,
-        peer_address: impl Into<Expr>,
+        connect_attachment_id: impl Into<rt::Expr>,
+        peer_address: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECT_PEER_TYPE);
+        let mut this = rt::Base::new(id, &CONNECT_PEER_TYPE);
         this.set(
             "ConnectAttachmentId",
             Some("connect_attachment_id"),
-            string(connect_attachment_id),
+            rt::string(connect_attachment_id),
         );
-        this.set("PeerAddress", Some("peer_address"), string(peer_address));
+        this.set(
+            "PeerAddress",
+            Some("peer_address"),
+            rt::string(peer_address),
+        );
         ConnectPeer(this)
     }
     /// Bgp options for connect peer.
@@ -260,79 +269,83 @@ impl ConnectPeer {
     /// The IP address of a core network.
     ///
     /// Constraints: length 1..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `CoreNetworkAddress`, Terraform `core_network_address`.
-    pub fn core_network_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn core_network_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CoreNetworkAddress",
             Some("core_network_address"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The inside IP addresses used for a Connect peer configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `InsideCidrBlocks`, Terraform `inside_cidr_blocks`.
-    pub fn inside_cidr_blocks(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn inside_cidr_blocks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "InsideCidrBlocks",
             Some("inside_cidr_blocks"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The subnet ARN for the connect peer.
     ///
     /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`. Changing it replaces the resource. CloudFormation `SubnetArn`, Terraform `subnet_arn`.
-    pub fn subnet_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetArn", Some("subnet_arn"), string(value));
+    pub fn subnet_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SubnetArn", Some("subnet_arn"), rt::string(value));
         self
     }
 }
 builder!(ConnectPeer, ConnectPeerHandle);
 /// A declared `AWS::NetworkManager::ConnectPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectPeerHandle(Handle);
+pub struct ConnectPeerHandle(rt::Handle);
 handle!(ConnectPeerHandle);
 impl ConnectPeerHandle {
     /// The ID of the Connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectPeerId`; Terraform `connect_peer_id`.
-    pub fn connect_peer_id(&self) -> Expr {
+    pub fn connect_peer_id(&self) -> rt::Expr {
         self.0.attr("ConnectPeerId")
     }
     /// State of the connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Connect peer creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Configuration of the connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `Configuration`; Terraform `configuration`.
-    pub fn configuration(&self) -> Expr {
+    pub fn configuration(&self) -> rt::Expr {
         self.0.attr("Configuration")
     }
     /// The ID of the core network.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkId`; Terraform `core_network_id`.
-    pub fn core_network_id(&self) -> Expr {
+    pub fn core_network_id(&self) -> rt::Expr {
         self.0.attr("CoreNetworkId")
     }
     /// The Connect peer Regions where edges are located.
     ///
     /// CloudFormation `Fn::GetAtt` `EdgeLocation`; Terraform `edge_location`.
-    pub fn edge_location(&self) -> Expr {
+    pub fn edge_location(&self) -> rt::Expr {
         self.0.attr("EdgeLocation")
     }
     /// Errors from the last modification of the connect peer.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
 }
@@ -345,16 +358,16 @@ pub mod connect_peer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
-    pub struct BgpOptions(Props);
+    pub struct BgpOptions(rt::Props);
     impl BgpOptions {
         /// A new `BgpOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BgpOptions(this)
         }
         /// CloudFormation `PeerAsn`, Terraform `peer_asn`.
         pub fn peer_asn(mut self, value: i64) -> Self {
-            self.0.set("PeerAsn", Some("peer_asn"), int(value));
+            self.0.set("PeerAsn", Some("peer_asn"), rt::int(value));
             self
         }
     }
@@ -365,11 +378,11 @@ pub mod connect_peer {
 /// CloudFormation: `AWS::NetworkManager::Connection`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-connection.html)
-pub struct Connection(Base);
-static CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Connection(rt::Base);
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::Connection",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -429,66 +442,66 @@ impl Connection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connected_device_id: impl Into<Expr>,
-        device_id: impl Into<Expr>,
-        global_network_id: impl Into<Expr>,
+        connected_device_id: impl Into<rt::Expr>,
+        device_id: impl Into<rt::Expr>,
+        global_network_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTION_TYPE);
-        this.set("ConnectedDeviceId", None, string(connected_device_id));
-        this.set("DeviceId", None, string(device_id));
-        this.set("GlobalNetworkId", None, string(global_network_id));
+        let mut this = rt::Base::new(id, &CONNECTION_TYPE);
+        this.set("ConnectedDeviceId", None, rt::string(connected_device_id));
+        this.set("DeviceId", None, rt::string(device_id));
+        this.set("GlobalNetworkId", None, rt::string(global_network_id));
         Connection(this)
     }
     /// The ID of the link for the second device.
     ///
     /// Constraints: length 1..=50; pattern `^link-[a-z0-9-]*$`. CloudFormation `ConnectedLinkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn connected_link_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ConnectedLinkId", None, string(value));
+    pub fn connected_link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConnectedLinkId", None, rt::string(value));
         self
     }
     /// The description of the connection.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// The ID of the link for the first device.
     ///
     /// Constraints: length 1..=50; pattern `^link-[a-z0-9-]*$`. CloudFormation `LinkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn link_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LinkId", None, string(value));
+    pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LinkId", None, rt::string(value));
         self
     }
 }
 builder!(Connection, ConnectionHandle);
 /// A declared `AWS::NetworkManager::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionHandle(Handle);
+pub struct ConnectionHandle(rt::Handle);
 handle!(ConnectionHandle);
 impl ConnectionHandle {
     /// The Amazon Resource Name (ARN) of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn connection_arn(&self) -> Expr {
+    pub fn connection_arn(&self) -> rt::Expr {
         self.0.attr("ConnectionArn")
     }
     /// The ID of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectionId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn connection_id(&self) -> Expr {
+    pub fn connection_id(&self) -> rt::Expr {
         self.0.attr("ConnectionId")
     }
     /// The date and time that the connection was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The state of the connection.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -497,11 +510,11 @@ impl ConnectionHandle {
 /// CloudFormation: `AWS::NetworkManager::CoreNetwork`. Terraform: `awscc_networkmanager_core_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-corenetwork.html)
-pub struct CoreNetwork(Base);
-static CORE_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct CoreNetwork(rt::Base);
+static CORE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::CoreNetwork",
     terraform: Some("awscc_networkmanager_core_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1"],
     attributes: &[
@@ -518,29 +531,29 @@ static CORE_NETWORK_TYPE: TypeInfo = TypeInfo {
 impl CoreNetwork {
     /// Declares a `AWS::NetworkManager::CoreNetwork` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, global_network_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CORE_NETWORK_TYPE);
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CORE_NETWORK_TYPE);
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
         CoreNetwork(this)
     }
     /// The description of core network
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 0..=10000000; pattern `^[\s\S]*$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
-    pub fn policy_document(mut self, value: impl Into<Value>) -> Self {
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -548,55 +561,55 @@ impl CoreNetwork {
 builder!(CoreNetwork, CoreNetworkHandle);
 /// A declared `AWS::NetworkManager::CoreNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CoreNetworkHandle(Handle);
+pub struct CoreNetworkHandle(rt::Handle);
 handle!(CoreNetworkHandle);
 impl CoreNetworkHandle {
     /// Owner of the core network
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccount`; Terraform `owner_account`.
-    pub fn owner_account(&self) -> Expr {
+    pub fn owner_account(&self) -> rt::Expr {
         self.0.attr("OwnerAccount")
     }
     /// The Id of core network
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkId`; Terraform `core_network_id`.
-    pub fn core_network_id(&self) -> Expr {
+    pub fn core_network_id(&self) -> rt::Expr {
         self.0.attr("CoreNetworkId")
     }
     /// The ARN (Amazon resource name) of core network
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// The creation time of core network
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The state of core network
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The segments within a core network.
     ///
     /// CloudFormation `Fn::GetAtt` `Segments`; Terraform `segments`.
-    pub fn segments(&self) -> Expr {
+    pub fn segments(&self) -> rt::Expr {
         self.0.attr("Segments")
     }
     /// The network function groups within a core network.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkFunctionGroups`; Terraform `network_function_groups`.
-    pub fn network_function_groups(&self) -> Expr {
+    pub fn network_function_groups(&self) -> rt::Expr {
         self.0.attr("NetworkFunctionGroups")
     }
     /// The edges within a core network.
     ///
     /// CloudFormation `Fn::GetAtt` `Edges`; Terraform `edges`.
-    pub fn edges(&self) -> Expr {
+    pub fn edges(&self) -> rt::Expr {
         self.0.attr("Edges")
     }
 }
@@ -605,11 +618,11 @@ impl CoreNetworkHandle {
 /// CloudFormation: `AWS::NetworkManager::CoreNetworkPrefixListAssociation`. Terraform: `awscc_networkmanager_core_network_prefix_list_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-corenetworkprefixlistassociation.html)
-pub struct CoreNetworkPrefixListAssociation(Base);
-static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct CoreNetworkPrefixListAssociation(rt::Base);
+static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::CoreNetworkPrefixListAssociation",
     terraform: Some("awscc_networkmanager_core_network_prefix_list_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -627,25 +640,25 @@ impl CoreNetworkPrefixListAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        prefix_list_alias: impl Into<Expr>,
-        prefix_list_arn: impl Into<Expr>,
+        core_network_id: impl Into<rt::Expr>,
+        prefix_list_alias: impl Into<rt::Expr>,
+        prefix_list_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
         this.set(
             "PrefixListAlias",
             Some("prefix_list_alias"),
-            string(prefix_list_alias),
+            rt::string(prefix_list_alias),
         );
         this.set(
             "PrefixListArn",
             Some("prefix_list_arn"),
-            string(prefix_list_arn),
+            rt::string(prefix_list_arn),
         );
         CoreNetworkPrefixListAssociation(this)
     }
@@ -656,18 +669,18 @@ builder!(
 );
 /// A declared `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CoreNetworkPrefixListAssociationHandle(Handle);
+pub struct CoreNetworkPrefixListAssociationHandle(rt::Handle);
 handle!(CoreNetworkPrefixListAssociationHandle);
 /// The AWS::NetworkManager::CustomerGatewayAssociation type associates a customer gateway with a device and optionally, with a link.
 ///
 /// CloudFormation: `AWS::NetworkManager::CustomerGatewayAssociation`. Terraform: `awscc_networkmanager_customer_gateway_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-customergatewayassociation.html)
-pub struct CustomerGatewayAssociation(Base);
-static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct CustomerGatewayAssociation(rt::Base);
+static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::CustomerGatewayAssociation",
     terraform: Some("awscc_networkmanager_customer_gateway_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -677,47 +690,47 @@ impl CustomerGatewayAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        customer_gateway_arn: impl Into<Expr>,
-        device_id: impl Into<Expr>,
-        global_network_id: impl Into<Expr>,
+        customer_gateway_arn: impl Into<rt::Expr>,
+        device_id: impl Into<rt::Expr>,
+        global_network_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOMER_GATEWAY_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_ASSOCIATION_TYPE);
         this.set(
             "CustomerGatewayArn",
             Some("customer_gateway_arn"),
-            string(customer_gateway_arn),
+            rt::string(customer_gateway_arn),
         );
-        this.set("DeviceId", Some("device_id"), string(device_id));
+        this.set("DeviceId", Some("device_id"), rt::string(device_id));
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
         CustomerGatewayAssociation(this)
     }
     /// The ID of the link
     ///
     /// Changing it replaces the resource. CloudFormation `LinkId`, Terraform `link_id`.
-    pub fn link_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("LinkId", Some("link_id"), string(value));
+    pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LinkId", Some("link_id"), rt::string(value));
         self
     }
 }
 builder!(CustomerGatewayAssociation, CustomerGatewayAssociationHandle);
 /// A declared `AWS::NetworkManager::CustomerGatewayAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomerGatewayAssociationHandle(Handle);
+pub struct CustomerGatewayAssociationHandle(rt::Handle);
 handle!(CustomerGatewayAssociationHandle);
 /// The AWS::NetworkManager::Device type describes a device.
 ///
 /// CloudFormation: `AWS::NetworkManager::Device`. Terraform: `awscc_networkmanager_device` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-device.html)
-pub struct Device(Base);
-static DEVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Device(rt::Base);
+static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::Device",
     terraform: Some("awscc_networkmanager_device"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -730,12 +743,12 @@ static DEVICE_TYPE: TypeInfo = TypeInfo {
 impl Device {
     /// Declares a `AWS::NetworkManager::Device` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, global_network_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEVICE_TYPE);
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEVICE_TYPE);
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
         Device(this)
     }
@@ -750,9 +763,9 @@ impl Device {
     /// The description of the device.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The site location.
@@ -765,68 +778,68 @@ impl Device {
     /// The device model
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Model`, Terraform `model`.
-    pub fn model(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Model", Some("model"), string(value));
+    pub fn model(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Model", Some("model"), rt::string(value));
         self
     }
     /// The device serial number.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `SerialNumber`, Terraform `serial_number`.
-    pub fn serial_number(mut self, value: impl Into<Expr>) -> Self {
+    pub fn serial_number(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SerialNumber", Some("serial_number"), string(value));
+            .set("SerialNumber", Some("serial_number"), rt::string(value));
         self
     }
     /// The site ID.
     ///
     /// Constraints: length 0..=50; pattern `^[\s\S]*$`. CloudFormation `SiteId`, Terraform `site_id`.
-    pub fn site_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SiteId", Some("site_id"), string(value));
+    pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SiteId", Some("site_id"), rt::string(value));
         self
     }
     /// The device type.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
     /// The device vendor.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Vendor`, Terraform `vendor`.
-    pub fn vendor(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Vendor", Some("vendor"), string(value));
+    pub fn vendor(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Vendor", Some("vendor"), rt::string(value));
         self
     }
 }
 builder!(Device, DeviceHandle);
 /// A declared `AWS::NetworkManager::Device`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceHandle(Handle);
+pub struct DeviceHandle(rt::Handle);
 handle!(DeviceHandle);
 impl DeviceHandle {
     /// The ID of the device.
     ///
     /// CloudFormation `Fn::GetAtt` `DeviceId`; Terraform `device_id`.
-    pub fn device_id(&self) -> Expr {
+    pub fn device_id(&self) -> rt::Expr {
         self.0.attr("DeviceId")
     }
     /// The Amazon Resource Name (ARN) of the device.
     ///
     /// CloudFormation `Fn::GetAtt` `DeviceArn`; Terraform `device_arn`.
-    pub fn device_arn(&self) -> Expr {
+    pub fn device_arn(&self) -> rt::Expr {
         self.0.attr("DeviceArn")
     }
     /// The state of the device.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The date and time that the device was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -839,25 +852,26 @@ pub mod device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-awslocation.html)
     #[derive(Clone, Debug)]
-    pub struct AwsLocation(Props);
+    pub struct AwsLocation(rt::Props);
     impl AwsLocation {
         /// A new `AwsLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsLocation(this)
         }
         /// The Amazon Resource Name (ARN) of the subnet that the device is located in.
         ///
         /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`. CloudFormation `SubnetArn`, Terraform `subnet_arn`.
-        pub fn subnet_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetArn", Some("subnet_arn"), string(value));
+        pub fn subnet_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SubnetArn", Some("subnet_arn"), rt::string(value));
             self
         }
         /// The Zone that the device is located in.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Zone`, Terraform `zone`.
-        pub fn zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Zone", Some("zone"), string(value));
+        pub fn zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Zone", Some("zone"), rt::string(value));
             self
         }
     }
@@ -868,32 +882,33 @@ pub mod device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// The physical address.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// The latitude.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Latitude`, Terraform `latitude`.
-        pub fn latitude(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Latitude", Some("latitude"), string(value));
+        pub fn latitude(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Latitude", Some("latitude"), rt::string(value));
             self
         }
         /// The longitude.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Longitude`, Terraform `longitude`.
-        pub fn longitude(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Longitude", Some("longitude"), string(value));
+        pub fn longitude(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Longitude", Some("longitude"), rt::string(value));
             self
         }
     }
@@ -904,11 +919,11 @@ pub mod device {
 /// CloudFormation: `AWS::NetworkManager::DirectConnectGatewayAttachment`. Terraform: `awscc_networkmanager_direct_connect_gateway_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-directconnectgatewayattachment.html)
-pub struct DirectConnectGatewayAttachment(Base);
-static DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct DirectConnectGatewayAttachment(rt::Base);
+static DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::DirectConnectGatewayAttachment",
     terraform: Some("awscc_networkmanager_direct_connect_gateway_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -950,36 +965,36 @@ impl DirectConnectGatewayAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        direct_connect_gateway_arn: impl Into<Expr>,
-        edge_locations: impl IntoIterator<Item = impl Into<Expr>>,
+        core_network_id: impl Into<rt::Expr>,
+        direct_connect_gateway_arn: impl Into<rt::Expr>,
+        edge_locations: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
         this.set(
             "DirectConnectGatewayArn",
             Some("direct_connect_gateway_arn"),
-            string(direct_connect_gateway_arn),
+            rt::string(direct_connect_gateway_arn),
         );
         this.set(
             "EdgeLocations",
             Some("edge_locations"),
-            strings(edge_locations),
+            rt::strings(edge_locations),
         );
         DirectConnectGatewayAttachment(this)
     }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
-    pub fn routing_policy_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn routing_policy_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RoutingPolicyLabel",
             Some("routing_policy_label"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -990,91 +1005,91 @@ builder!(
 );
 /// A declared `AWS::NetworkManager::DirectConnectGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectConnectGatewayAttachmentHandle(Handle);
+pub struct DirectConnectGatewayAttachmentHandle(rt::Handle);
 handle!(DirectConnectGatewayAttachmentHandle);
 impl DirectConnectGatewayAttachmentHandle {
     /// The ARN of a core network for the Direct Connect Gateway attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// Creation time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Attachment type.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
     /// State of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Id of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
     /// Owner account of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The policy rule number associated with the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentPolicyRuleNumber`; Terraform `attachment_policy_rule_number`.
-    pub fn attachment_policy_rule_number(&self) -> Expr {
+    pub fn attachment_policy_rule_number(&self) -> rt::Expr {
         self.0.attr("AttachmentPolicyRuleNumber")
     }
     /// The name of the segment attachment..
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentName`; Terraform `segment_name`.
-    pub fn segment_name(&self) -> Expr {
+    pub fn segment_name(&self) -> rt::Expr {
         self.0.attr("SegmentName")
     }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkFunctionGroupName`; Terraform `network_function_group_name`.
-    pub fn network_function_group_name(&self) -> Expr {
+    pub fn network_function_group_name(&self) -> rt::Expr {
         self.0.attr("NetworkFunctionGroupName")
     }
     /// The ARN of the Resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// Errors from the last modification of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
     /// The attachment to move from one segment to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedSegmentChange`; Terraform `proposed_segment_change`.
-    pub fn proposed_segment_change(&self) -> Expr {
+    pub fn proposed_segment_change(&self) -> rt::Expr {
         self.0.attr("ProposedSegmentChange")
     }
     /// The attachment to move from one network function group to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedNetworkFunctionGroupChange`; Terraform `proposed_network_function_group_change`.
-    pub fn proposed_network_function_group_change(&self) -> Expr {
+    pub fn proposed_network_function_group_change(&self) -> rt::Expr {
         self.0.attr("ProposedNetworkFunctionGroupChange")
     }
 }
@@ -1083,11 +1098,11 @@ impl DirectConnectGatewayAttachmentHandle {
 /// CloudFormation: `AWS::NetworkManager::GlobalNetwork`. Terraform: `awscc_networkmanager_global_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-globalnetwork.html)
-pub struct GlobalNetwork(Base);
-static GLOBAL_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalNetwork(rt::Base);
+static GLOBAL_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::GlobalNetwork",
     terraform: Some("awscc_networkmanager_global_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -1096,48 +1111,49 @@ impl GlobalNetwork {
     /// Declares a `AWS::NetworkManager::GlobalNetwork` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GLOBAL_NETWORK_TYPE);
+        let this = rt::Base::new(id, &GLOBAL_NETWORK_TYPE);
         GlobalNetwork(this)
     }
     /// The date and time that the global network was created.
     ///
     /// CloudFormation `CreatedAt`, Terraform `created_at`.
-    pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CreatedAt", Some("created_at"), string(value));
+    pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CreatedAt", Some("created_at"), rt::string(value));
         self
     }
     /// The description of the global network.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The state of the global network.
     ///
     /// CloudFormation `State`, Terraform `state`.
-    pub fn state(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("State", Some("state"), string(value));
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("State", Some("state"), rt::string(value));
         self
     }
 }
 builder!(GlobalNetwork, GlobalNetworkHandle);
 /// A declared `AWS::NetworkManager::GlobalNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalNetworkHandle(Handle);
+pub struct GlobalNetworkHandle(rt::Handle);
 handle!(GlobalNetworkHandle);
 impl GlobalNetworkHandle {
     /// The ID of the global network.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the global network.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1146,11 +1162,11 @@ impl GlobalNetworkHandle {
 /// CloudFormation: `AWS::NetworkManager::Link`. Terraform: `awscc_networkmanager_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-link.html)
-pub struct Link(Base);
-static LINK_TYPE: TypeInfo = TypeInfo {
+pub struct Link(rt::Base);
+static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::Link",
     terraform: Some("awscc_networkmanager_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -1166,70 +1182,70 @@ impl Link {
     pub fn new(
         id: impl Into<String>,
         bandwidth: link::Bandwidth,
-        global_network_id: impl Into<Expr>,
-        site_id: impl Into<Expr>,
+        global_network_id: impl Into<rt::Expr>,
+        site_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LINK_TYPE);
+        let mut this = rt::Base::new(id, &LINK_TYPE);
         this.set("Bandwidth", Some("bandwidth"), bandwidth.into());
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
-        this.set("SiteId", Some("site_id"), string(site_id));
+        this.set("SiteId", Some("site_id"), rt::string(site_id));
         Link(this)
     }
     /// The description of the link.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The provider of the link.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn provider(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Provider", None, string(value));
+    pub fn provider(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Provider", None, rt::string(value));
         self
     }
     /// The type of the link.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
 }
 builder!(Link, LinkHandle);
 /// A declared `AWS::NetworkManager::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LinkHandle(Handle);
+pub struct LinkHandle(rt::Handle);
 handle!(LinkHandle);
 impl LinkHandle {
     /// The ID of the link.
     ///
     /// CloudFormation `Fn::GetAtt` `LinkId`; Terraform `link_id`.
-    pub fn link_id(&self) -> Expr {
+    pub fn link_id(&self) -> rt::Expr {
         self.0.attr("LinkId")
     }
     /// The Amazon Resource Name (ARN) of the link.
     ///
     /// CloudFormation `Fn::GetAtt` `LinkArn`; Terraform `link_arn`.
-    pub fn link_arn(&self) -> Expr {
+    pub fn link_arn(&self) -> rt::Expr {
         self.0.attr("LinkArn")
     }
     /// The date and time that the device was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The state of the link.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -1242,11 +1258,11 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-link-bandwidth.html)
     #[derive(Clone, Debug)]
-    pub struct Bandwidth(Props);
+    pub struct Bandwidth(rt::Props);
     impl Bandwidth {
         /// A new `Bandwidth`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Bandwidth(this)
         }
         /// Download speed in Mbps.
@@ -1254,14 +1270,15 @@ pub mod link {
         /// CloudFormation `DownloadSpeed`, Terraform `download_speed`.
         pub fn download_speed(mut self, value: i64) -> Self {
             self.0
-                .set("DownloadSpeed", Some("download_speed"), int(value));
+                .set("DownloadSpeed", Some("download_speed"), rt::int(value));
             self
         }
         /// Upload speed in Mbps.
         ///
         /// CloudFormation `UploadSpeed`, Terraform `upload_speed`.
         pub fn upload_speed(mut self, value: i64) -> Self {
-            self.0.set("UploadSpeed", Some("upload_speed"), int(value));
+            self.0
+                .set("UploadSpeed", Some("upload_speed"), rt::int(value));
             self
         }
     }
@@ -1272,11 +1289,11 @@ pub mod link {
 /// CloudFormation: `AWS::NetworkManager::LinkAssociation`. Terraform: `awscc_networkmanager_link_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-linkassociation.html)
-pub struct LinkAssociation(Base);
-static LINK_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct LinkAssociation(rt::Base);
+static LINK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::LinkAssociation",
     terraform: Some("awscc_networkmanager_link_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -1286,36 +1303,36 @@ impl LinkAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_id: impl Into<Expr>,
-        global_network_id: impl Into<Expr>,
-        link_id: impl Into<Expr>,
+        device_id: impl Into<rt::Expr>,
+        global_network_id: impl Into<rt::Expr>,
+        link_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LINK_ASSOCIATION_TYPE);
-        this.set("DeviceId", Some("device_id"), string(device_id));
+        let mut this = rt::Base::new(id, &LINK_ASSOCIATION_TYPE);
+        this.set("DeviceId", Some("device_id"), rt::string(device_id));
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
-        this.set("LinkId", Some("link_id"), string(link_id));
+        this.set("LinkId", Some("link_id"), rt::string(link_id));
         LinkAssociation(this)
     }
 }
 builder!(LinkAssociation, LinkAssociationHandle);
 /// A declared `AWS::NetworkManager::LinkAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LinkAssociationHandle(Handle);
+pub struct LinkAssociationHandle(rt::Handle);
 handle!(LinkAssociationHandle);
 /// The AWS::NetworkManager::Site type describes a site.
 ///
 /// CloudFormation: `AWS::NetworkManager::Site`. Terraform: `awscc_networkmanager_site` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-site.html)
-pub struct Site(Base);
-static SITE_TYPE: TypeInfo = TypeInfo {
+pub struct Site(rt::Base);
+static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::Site",
     terraform: Some("awscc_networkmanager_site"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -1328,21 +1345,21 @@ static SITE_TYPE: TypeInfo = TypeInfo {
 impl Site {
     /// Declares a `AWS::NetworkManager::Site` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, global_network_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SITE_TYPE);
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SITE_TYPE);
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
         Site(this)
     }
     /// The description of the site.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The location of the site.
@@ -1356,31 +1373,31 @@ impl Site {
 builder!(Site, SiteHandle);
 /// A declared `AWS::NetworkManager::Site`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SiteHandle(Handle);
+pub struct SiteHandle(rt::Handle);
 handle!(SiteHandle);
 impl SiteHandle {
     /// The ID of the site.
     ///
     /// CloudFormation `Fn::GetAtt` `SiteId`; Terraform `site_id`.
-    pub fn site_id(&self) -> Expr {
+    pub fn site_id(&self) -> rt::Expr {
         self.0.attr("SiteId")
     }
     /// The Amazon Resource Name (ARN) of the site.
     ///
     /// CloudFormation `Fn::GetAtt` `SiteArn`; Terraform `site_arn`.
-    pub fn site_arn(&self) -> Expr {
+    pub fn site_arn(&self) -> rt::Expr {
         self.0.attr("SiteArn")
     }
     /// The state of the site.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The date and time that the device was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -1393,32 +1410,33 @@ pub mod site {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-site-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// The physical address.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// The latitude.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Latitude`, Terraform `latitude`.
-        pub fn latitude(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Latitude", Some("latitude"), string(value));
+        pub fn latitude(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Latitude", Some("latitude"), rt::string(value));
             self
         }
         /// The longitude.
         ///
         /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Longitude`, Terraform `longitude`.
-        pub fn longitude(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Longitude", Some("longitude"), string(value));
+        pub fn longitude(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Longitude", Some("longitude"), rt::string(value));
             self
         }
     }
@@ -1429,11 +1447,11 @@ pub mod site {
 /// CloudFormation: `AWS::NetworkManager::SiteToSiteVpnAttachment`. Terraform: `awscc_networkmanager_site_to_site_vpn_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-sitetositevpnattachment.html)
-pub struct SiteToSiteVpnAttachment(Base);
-static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct SiteToSiteVpnAttachment(rt::Base);
+static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::SiteToSiteVpnAttachment",
     terraform: Some("awscc_networkmanager_site_to_site_vpn_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1"],
     attributes: &[
@@ -1464,41 +1482,41 @@ impl SiteToSiteVpnAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        vpn_connection_arn: impl Into<Expr>,
+        core_network_id: impl Into<rt::Expr>,
+        vpn_connection_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SITE_TO_SITE_VPN_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &SITE_TO_SITE_VPN_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
         this.set(
             "VpnConnectionArn",
             Some("vpn_connection_arn"),
-            string(vpn_connection_arn),
+            rt::string(vpn_connection_arn),
         );
         SiteToSiteVpnAttachment(this)
     }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `NetworkFunctionGroupName`, Terraform `network_function_group_name`.
-    pub fn network_function_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_function_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkFunctionGroupName",
             Some("network_function_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
-    pub fn routing_policy_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn routing_policy_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RoutingPolicyLabel",
             Some("routing_policy_label"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1506,91 +1524,91 @@ impl SiteToSiteVpnAttachment {
 builder!(SiteToSiteVpnAttachment, SiteToSiteVpnAttachmentHandle);
 /// A declared `AWS::NetworkManager::SiteToSiteVpnAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SiteToSiteVpnAttachmentHandle(Handle);
+pub struct SiteToSiteVpnAttachmentHandle(rt::Handle);
 handle!(SiteToSiteVpnAttachmentHandle);
 impl SiteToSiteVpnAttachmentHandle {
     /// The ARN of a core network for the VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// Creation time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The type of attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
     /// The state of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The ARN of the Resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The ID of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
     /// Owner account of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The Region where the edge is located.
     ///
     /// CloudFormation `Fn::GetAtt` `EdgeLocation`; Terraform `edge_location`.
-    pub fn edge_location(&self) -> Expr {
+    pub fn edge_location(&self) -> rt::Expr {
         self.0.attr("EdgeLocation")
     }
     /// The policy rule number associated with the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentPolicyRuleNumber`; Terraform `attachment_policy_rule_number`.
-    pub fn attachment_policy_rule_number(&self) -> Expr {
+    pub fn attachment_policy_rule_number(&self) -> rt::Expr {
         self.0.attr("AttachmentPolicyRuleNumber")
     }
     /// The name of the segment that attachment is in.
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentName`; Terraform `segment_name`.
-    pub fn segment_name(&self) -> Expr {
+    pub fn segment_name(&self) -> rt::Expr {
         self.0.attr("SegmentName")
     }
     /// Errors from the last modification of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
     /// The attachment to move from one segment to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedSegmentChange`; Terraform `proposed_segment_change`.
-    pub fn proposed_segment_change(&self) -> Expr {
+    pub fn proposed_segment_change(&self) -> rt::Expr {
         self.0.attr("ProposedSegmentChange")
     }
     /// The attachment to move from one network function group to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedNetworkFunctionGroupChange`; Terraform `proposed_network_function_group_change`.
-    pub fn proposed_network_function_group_change(&self) -> Expr {
+    pub fn proposed_network_function_group_change(&self) -> rt::Expr {
         self.0.attr("ProposedNetworkFunctionGroupChange")
     }
 }
@@ -1599,11 +1617,11 @@ impl SiteToSiteVpnAttachmentHandle {
 /// CloudFormation: `AWS::NetworkManager::TransitGatewayPeering`. Terraform: `awscc_networkmanager_transit_gateway_peering` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-transitgatewaypeering.html)
-pub struct TransitGatewayPeering(Base);
-static TRANSIT_GATEWAY_PEERING_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayPeering(rt::Base);
+static TRANSIT_GATEWAY_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::TransitGatewayPeering",
     terraform: Some("awscc_networkmanager_transit_gateway_peering"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1633,19 +1651,19 @@ impl TransitGatewayPeering {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        transit_gateway_arn: impl Into<Expr>,
+        core_network_id: impl Into<rt::Expr>,
+        transit_gateway_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_PEERING_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
         this.set(
             "TransitGatewayArn",
             Some("transit_gateway_arn"),
-            string(transit_gateway_arn),
+            rt::string(transit_gateway_arn),
         );
         TransitGatewayPeering(this)
     }
@@ -1653,67 +1671,67 @@ impl TransitGatewayPeering {
 builder!(TransitGatewayPeering, TransitGatewayPeeringHandle);
 /// A declared `AWS::NetworkManager::TransitGatewayPeering`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayPeeringHandle(Handle);
+pub struct TransitGatewayPeeringHandle(rt::Handle);
 handle!(TransitGatewayPeeringHandle);
 impl TransitGatewayPeeringHandle {
     /// The ARN (Amazon Resource Name) of the core network that you want to peer a transit gateway to.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// The Id of the transit gateway peering
     ///
     /// CloudFormation `Fn::GetAtt` `PeeringId`; Terraform `peering_id`.
-    pub fn peering_id(&self) -> Expr {
+    pub fn peering_id(&self) -> rt::Expr {
         self.0.attr("PeeringId")
     }
     /// The state of the transit gateway peering
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Peering type (TransitGatewayPeering)
     ///
     /// CloudFormation `Fn::GetAtt` `PeeringType`; Terraform `peering_type`.
-    pub fn peering_type(&self) -> Expr {
+    pub fn peering_type(&self) -> rt::Expr {
         self.0.attr("PeeringType")
     }
     /// Peering owner account Id
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The location of the transit gateway peering
     ///
     /// CloudFormation `Fn::GetAtt` `EdgeLocation`; Terraform `edge_location`.
-    pub fn edge_location(&self) -> Expr {
+    pub fn edge_location(&self) -> rt::Expr {
         self.0.attr("EdgeLocation")
     }
     /// The ARN (Amazon Resource Name) of the resource that you will peer to a core network
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The creation time of the transit gateway peering
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The ID of the TransitGatewayPeeringAttachment
     ///
     /// CloudFormation `Fn::GetAtt` `TransitGatewayPeeringAttachmentId`; Terraform `transit_gateway_peering_attachment_id`.
-    pub fn transit_gateway_peering_attachment_id(&self) -> Expr {
+    pub fn transit_gateway_peering_attachment_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayPeeringAttachmentId")
     }
     /// Errors from the last modification of the transit gateway peering.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
 }
@@ -1722,11 +1740,11 @@ impl TransitGatewayPeeringHandle {
 /// CloudFormation: `AWS::NetworkManager::TransitGatewayRegistration`. Terraform: `awscc_networkmanager_transit_gateway_registration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-transitgatewayregistration.html)
-pub struct TransitGatewayRegistration(Base);
-static TRANSIT_GATEWAY_REGISTRATION_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRegistration(rt::Base);
+static TRANSIT_GATEWAY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::TransitGatewayRegistration",
     terraform: Some("awscc_networkmanager_transit_gateway_registration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -1736,19 +1754,19 @@ impl TransitGatewayRegistration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        global_network_id: impl Into<Expr>,
-        transit_gateway_arn: impl Into<Expr>,
+        global_network_id: impl Into<rt::Expr>,
+        transit_gateway_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_REGISTRATION_TYPE);
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_REGISTRATION_TYPE);
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            string(global_network_id),
+            rt::string(global_network_id),
         );
         this.set(
             "TransitGatewayArn",
             Some("transit_gateway_arn"),
-            string(transit_gateway_arn),
+            rt::string(transit_gateway_arn),
         );
         TransitGatewayRegistration(this)
     }
@@ -1756,18 +1774,18 @@ impl TransitGatewayRegistration {
 builder!(TransitGatewayRegistration, TransitGatewayRegistrationHandle);
 /// A declared `AWS::NetworkManager::TransitGatewayRegistration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRegistrationHandle(Handle);
+pub struct TransitGatewayRegistrationHandle(rt::Handle);
 handle!(TransitGatewayRegistrationHandle);
 /// AWS::NetworkManager::TransitGatewayRouteTableAttachment Resource Type definition.
 ///
 /// CloudFormation: `AWS::NetworkManager::TransitGatewayRouteTableAttachment`. Terraform: `awscc_networkmanager_transit_gateway_route_table_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-transitgatewayroutetableattachment.html)
-pub struct TransitGatewayRouteTableAttachment(Base);
-static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct TransitGatewayRouteTableAttachment(rt::Base);
+static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::TransitGatewayRouteTableAttachment",
     terraform: Some("awscc_networkmanager_transit_gateway_route_table_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1805,37 +1823,37 @@ impl TransitGatewayRouteTableAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        peering_id: impl Into<Expr>,
-        transit_gateway_route_table_arn: impl Into<Expr>,
+        peering_id: impl Into<rt::Expr>,
+        transit_gateway_route_table_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE);
-        this.set("PeeringId", Some("peering_id"), string(peering_id));
+        let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE);
+        this.set("PeeringId", Some("peering_id"), rt::string(peering_id));
         this.set(
             "TransitGatewayRouteTableArn",
             Some("transit_gateway_route_table_arn"),
-            string(transit_gateway_route_table_arn),
+            rt::string(transit_gateway_route_table_arn),
         );
         TransitGatewayRouteTableAttachment(this)
     }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `NetworkFunctionGroupName`, Terraform `network_function_group_name`.
-    pub fn network_function_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_function_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkFunctionGroupName",
             Some("network_function_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
-    pub fn routing_policy_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn routing_policy_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RoutingPolicyLabel",
             Some("routing_policy_label"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1846,97 +1864,97 @@ builder!(
 );
 /// A declared `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransitGatewayRouteTableAttachmentHandle(Handle);
+pub struct TransitGatewayRouteTableAttachmentHandle(rt::Handle);
 handle!(TransitGatewayRouteTableAttachmentHandle);
 impl TransitGatewayRouteTableAttachmentHandle {
     /// The ARN of a core network for the VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// The ID of a core network where you're creating a site-to-site VPN attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkId`; Terraform `core_network_id`.
-    pub fn core_network_id(&self) -> Expr {
+    pub fn core_network_id(&self) -> rt::Expr {
         self.0.attr("CoreNetworkId")
     }
     /// Creation time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The type of attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
     /// The state of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The ARN of the Resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// The ID of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
     /// Owner account of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The Region where the edge is located.
     ///
     /// CloudFormation `Fn::GetAtt` `EdgeLocation`; Terraform `edge_location`.
-    pub fn edge_location(&self) -> Expr {
+    pub fn edge_location(&self) -> rt::Expr {
         self.0.attr("EdgeLocation")
     }
     /// The policy rule number associated with the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentPolicyRuleNumber`; Terraform `attachment_policy_rule_number`.
-    pub fn attachment_policy_rule_number(&self) -> Expr {
+    pub fn attachment_policy_rule_number(&self) -> rt::Expr {
         self.0.attr("AttachmentPolicyRuleNumber")
     }
     /// The name of the segment that attachment is in.
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentName`; Terraform `segment_name`.
-    pub fn segment_name(&self) -> Expr {
+    pub fn segment_name(&self) -> rt::Expr {
         self.0.attr("SegmentName")
     }
     /// Errors from the last modification of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
     /// The attachment to move from one segment to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedSegmentChange`; Terraform `proposed_segment_change`.
-    pub fn proposed_segment_change(&self) -> Expr {
+    pub fn proposed_segment_change(&self) -> rt::Expr {
         self.0.attr("ProposedSegmentChange")
     }
     /// The attachment to move from one network function group to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedNetworkFunctionGroupChange`; Terraform `proposed_network_function_group_change`.
-    pub fn proposed_network_function_group_change(&self) -> Expr {
+    pub fn proposed_network_function_group_change(&self) -> rt::Expr {
         self.0.attr("ProposedNetworkFunctionGroupChange")
     }
 }
@@ -1945,11 +1963,11 @@ impl TransitGatewayRouteTableAttachmentHandle {
 /// CloudFormation: `AWS::NetworkManager::VpcAttachment`. Terraform: `awscc_networkmanager_vpc_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmanager-vpcattachment.html)
-pub struct VpcAttachment(Base);
-static VPC_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct VpcAttachment(rt::Base);
+static VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkManager::VpcAttachment",
     terraform: Some("awscc_networkmanager_vpc_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1"],
     attributes: &[
@@ -1984,18 +2002,18 @@ impl VpcAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_network_id: impl Into<Expr>,
-        subnet_arns: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_arn: impl Into<Expr>,
+        core_network_id: impl Into<rt::Expr>,
+        subnet_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &VPC_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            string(core_network_id),
+            rt::string(core_network_id),
         );
-        this.set("SubnetArns", Some("subnet_arns"), strings(subnet_arns));
-        this.set("VpcArn", Some("vpc_arn"), string(vpc_arn));
+        this.set("SubnetArns", Some("subnet_arns"), rt::strings(subnet_arns));
+        this.set("VpcArn", Some("vpc_arn"), rt::string(vpc_arn));
         VpcAttachment(this)
     }
     /// Vpc options of the attachment.
@@ -2008,11 +2026,11 @@ impl VpcAttachment {
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
-    pub fn routing_policy_label(mut self, value: impl Into<Expr>) -> Self {
+    pub fn routing_policy_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RoutingPolicyLabel",
             Some("routing_policy_label"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2020,97 +2038,97 @@ impl VpcAttachment {
 builder!(VpcAttachment, VpcAttachmentHandle);
 /// A declared `AWS::NetworkManager::VpcAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcAttachmentHandle(Handle);
+pub struct VpcAttachmentHandle(rt::Handle);
 handle!(VpcAttachmentHandle);
 impl VpcAttachmentHandle {
     /// The ARN of a core network for the VPC attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CoreNetworkArn`; Terraform `core_network_arn`.
-    pub fn core_network_arn(&self) -> Expr {
+    pub fn core_network_arn(&self) -> rt::Expr {
         self.0.attr("CoreNetworkArn")
     }
     /// Creation time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Last update time of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Attachment type.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentType`; Terraform `attachment_type`.
-    pub fn attachment_type(&self) -> Expr {
+    pub fn attachment_type(&self) -> rt::Expr {
         self.0.attr("AttachmentType")
     }
     /// State of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// Id of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentId`; Terraform `attachment_id`.
-    pub fn attachment_id(&self) -> Expr {
+    pub fn attachment_id(&self) -> rt::Expr {
         self.0.attr("AttachmentId")
     }
     /// Owner account of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The Region where the edge is located.
     ///
     /// CloudFormation `Fn::GetAtt` `EdgeLocation`; Terraform `edge_location`.
-    pub fn edge_location(&self) -> Expr {
+    pub fn edge_location(&self) -> rt::Expr {
         self.0.attr("EdgeLocation")
     }
     /// The policy rule number associated with the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentPolicyRuleNumber`; Terraform `attachment_policy_rule_number`.
-    pub fn attachment_policy_rule_number(&self) -> Expr {
+    pub fn attachment_policy_rule_number(&self) -> rt::Expr {
         self.0.attr("AttachmentPolicyRuleNumber")
     }
     /// The name of the segment attachment..
     ///
     /// CloudFormation `Fn::GetAtt` `SegmentName`; Terraform `segment_name`.
-    pub fn segment_name(&self) -> Expr {
+    pub fn segment_name(&self) -> rt::Expr {
         self.0.attr("SegmentName")
     }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkFunctionGroupName`; Terraform `network_function_group_name`.
-    pub fn network_function_group_name(&self) -> Expr {
+    pub fn network_function_group_name(&self) -> rt::Expr {
         self.0.attr("NetworkFunctionGroupName")
     }
     /// The ARN of the Resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// Errors from the last modification of the attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationErrors`; Terraform `last_modification_errors`.
-    pub fn last_modification_errors(&self) -> Expr {
+    pub fn last_modification_errors(&self) -> rt::Expr {
         self.0.attr("LastModificationErrors")
     }
     /// The attachment to move from one segment to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedSegmentChange`; Terraform `proposed_segment_change`.
-    pub fn proposed_segment_change(&self) -> Expr {
+    pub fn proposed_segment_change(&self) -> rt::Expr {
         self.0.attr("ProposedSegmentChange")
     }
     /// The attachment to move from one network function group to another.
     ///
     /// CloudFormation `Fn::GetAtt` `ProposedNetworkFunctionGroupChange`; Terraform `proposed_network_function_group_change`.
-    pub fn proposed_network_function_group_change(&self) -> Expr {
+    pub fn proposed_network_function_group_change(&self) -> rt::Expr {
         self.0.attr("ProposedNetworkFunctionGroupChange")
     }
 }
@@ -2123,11 +2141,11 @@ pub mod vpc_attachment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-vpcattachment-vpcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOptions(Props);
+    pub struct VpcOptions(rt::Props);
     impl VpcOptions {
         /// A new `VpcOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcOptions(this)
         }
         /// Indicates whether to enable ApplianceModeSupport Support for Vpc Attachment.
@@ -2137,7 +2155,7 @@ pub mod vpc_attachment {
             self.0.set(
                 "ApplianceModeSupport",
                 Some("appliance_mode_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2146,7 +2164,7 @@ pub mod vpc_attachment {
         /// CloudFormation `DnsSupport`, Terraform `dns_support`.
         pub fn dns_support(mut self, value: bool) -> Self {
             self.0
-                .set("DnsSupport", Some("dns_support"), boolean(value));
+                .set("DnsSupport", Some("dns_support"), rt::boolean(value));
             self
         }
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
@@ -2154,7 +2172,7 @@ pub mod vpc_attachment {
         /// CloudFormation `Ipv6Support`, Terraform `ipv_6_support`.
         pub fn ipv6_support(mut self, value: bool) -> Self {
             self.0
-                .set("Ipv6Support", Some("ipv_6_support"), boolean(value));
+                .set("Ipv6Support", Some("ipv_6_support"), rt::boolean(value));
             self
         }
         /// Indicates whether to enable Security Group Referencing Support for Vpc Attachment.
@@ -2164,7 +2182,7 @@ pub mod vpc_attachment {
             self.0.set(
                 "SecurityGroupReferencingSupport",
                 Some("security_group_referencing_support"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }

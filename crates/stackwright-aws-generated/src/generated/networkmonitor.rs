@@ -2,23 +2,24 @@
 //! `NetworkMonitor` resource types of the CloudFormation registry (`AWS::NetworkMonitor::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `networkmonitor` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An Amazon CloudWatch Network Monitor resource that monitors network traffic between a source VPC subnet and a destination IP address.
 ///
 /// CloudFormation: `AWS::NetworkMonitor::Monitor`. Terraform: `awscc_networkmonitor_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkmonitor-monitor.html)
-pub struct Monitor(Base);
-static MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct Monitor(rt::Base);
+static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkMonitor::Monitor",
     terraform: Some("awscc_networkmonitor_monitor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -39,48 +40,55 @@ static MONITOR_TYPE: TypeInfo = TypeInfo {
 impl Monitor {
     /// Declares a `AWS::NetworkMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, monitor_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MONITOR_TYPE);
-        this.set("MonitorName", Some("monitor_name"), string(monitor_name));
+    pub fn new(id: impl Into<String>, monitor_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MONITOR_TYPE);
+        this.set(
+            "MonitorName",
+            Some("monitor_name"),
+            rt::string(monitor_name),
+        );
         Monitor(this)
     }
     /// The time, in seconds, that metrics are aggregated and sent to Amazon CloudWatch.
     ///
     /// Constraints: at least 30. CloudFormation `AggregationPeriod`, Terraform `aggregation_period`.
     pub fn aggregation_period(mut self, value: i64) -> Self {
-        self.0
-            .set("AggregationPeriod", Some("aggregation_period"), int(value));
+        self.0.set(
+            "AggregationPeriod",
+            Some("aggregation_period"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(Monitor, MonitorHandle);
 /// A declared `AWS::NetworkMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitorHandle(Handle);
+pub struct MonitorHandle(rt::Handle);
 handle!(MonitorHandle);
 impl MonitorHandle {
     /// The ARN of the monitor.
     ///
     /// CloudFormation `Fn::GetAtt` `MonitorArn`; Terraform `monitor_arn`.
-    pub fn monitor_arn(&self) -> Expr {
+    pub fn monitor_arn(&self) -> rt::Expr {
         self.0.attr("MonitorArn")
     }
     /// The state of the monitor.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The time and date when the monitor was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time and date when the monitor was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `ModifiedAt`; Terraform `modified_at`.
-    pub fn modified_at(&self) -> Expr {
+    pub fn modified_at(&self) -> rt::Expr {
         self.0.attr("ModifiedAt")
     }
 }

@@ -2,23 +2,24 @@
 //! `NetworkSecurityManager` resource types of the CloudFormation registry (`AWS::NetworkSecurityManager::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `networksecuritymanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::NetworkSecurityManager::Deployment.
 ///
 /// CloudFormation: `AWS::NetworkSecurityManager::Deployment`. Terraform: `awscc_networksecuritymanager_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networksecuritymanager-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkSecurityManager::Deployment",
     terraform: Some("awscc_networksecuritymanager_deployment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -69,12 +70,12 @@ static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
 impl Deployment {
     /// Declares a `AWS::NetworkSecurityManager::Deployment` with the stack-unique `id`. Required properties: `deployment_name` (`DeploymentName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, deployment_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
+    pub fn new(id: impl Into<String>, deployment_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "DeploymentName",
             Some("deployment_name"),
-            string(deployment_name),
+            rt::string(deployment_name),
         );
         Deployment(this)
     }
@@ -88,7 +89,7 @@ impl Deployment {
         self.0.set(
             "AssociatedPolicyList",
             Some("associated_policy_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -102,7 +103,7 @@ impl Deployment {
         self.0.set(
             "AssociatedScopeList",
             Some("associated_scope_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -120,11 +121,11 @@ impl Deployment {
     /// A description of the deployment.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `DeploymentDescription`, Terraform `deployment_description`.
-    pub fn deployment_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deployment_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeploymentDescription",
             Some("deployment_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -132,37 +133,37 @@ impl Deployment {
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::NetworkSecurityManager::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// The unique identifier of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentId`; Terraform `deployment_id`.
-    pub fn deployment_id(&self) -> Expr {
+    pub fn deployment_id(&self) -> rt::Expr {
         self.0.attr("DeploymentId")
     }
     /// The ARN of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentArn`; Terraform `deployment_arn`.
-    pub fn deployment_arn(&self) -> Expr {
+    pub fn deployment_arn(&self) -> rt::Expr {
         self.0.attr("DeploymentArn")
     }
     /// The status of the deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version number.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// An ISO 8601 timestamp indicating when the deployment was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -173,12 +174,12 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct AssociatedPolicy(Props);
+    pub struct AssociatedPolicy(rt::Props);
     impl AssociatedPolicy {
         /// A new `AssociatedPolicy`. Required properties: `policy_arn` (`PolicyArn`).
-        pub fn new(policy_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PolicyArn", Some("policy_arn"), string(policy_arn));
+        pub fn new(policy_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
             AssociatedPolicy(this)
         }
     }
@@ -187,12 +188,12 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedscope.html)
     #[derive(Clone, Debug)]
-    pub struct AssociatedScope(Props);
+    pub struct AssociatedScope(rt::Props);
     impl AssociatedScope {
         /// A new `AssociatedScope`. Required properties: `scope_arn` (`ScopeArn`).
-        pub fn new(scope_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ScopeArn", Some("scope_arn"), string(scope_arn));
+        pub fn new(scope_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ScopeArn", Some("scope_arn"), rt::string(scope_arn));
             AssociatedScope(this)
         }
     }
@@ -203,15 +204,15 @@ pub mod deployment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfiguration(Props);
+    pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
         /// A new `DeploymentConfiguration`. Required properties: `enable_cross_account_visibility` (`EnableCrossAccountVisibility`).
         pub fn new(enable_cross_account_visibility: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableCrossAccountVisibility",
                 Some("enable_cross_account_visibility"),
-                boolean(enable_cross_account_visibility),
+                rt::boolean(enable_cross_account_visibility),
             );
             DeploymentConfiguration(this)
         }
@@ -223,11 +224,11 @@ pub mod deployment {
 /// CloudFormation: `AWS::NetworkSecurityManager::Policy`. Terraform: `awscc_networksecuritymanager_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networksecuritymanager-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkSecurityManager::Policy",
     terraform: Some("awscc_networksecuritymanager_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -282,18 +283,18 @@ impl Policy {
         id: impl Into<String>,
         firewall_type: policy::FirewallType,
         policy_configuration: policy::PolicyConfiguration,
-        policy_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
         priority: i64,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("FirewallType", Some("firewall_type"), firewall_type.into());
         this.set(
             "PolicyConfiguration",
             Some("policy_configuration"),
             policy_configuration.into(),
         );
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
-        this.set("Priority", Some("priority"), int(priority));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set("Priority", Some("priority"), rt::int(priority));
         Policy(this)
     }
     /// List of templates and rules associated with this policy.
@@ -306,18 +307,18 @@ impl Policy {
         self.0.set(
             "AssociatedTemplateAndRuleList",
             Some("associated_template_and_rule_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description of the policy.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `PolicyDescription`, Terraform `policy_description`.
-    pub fn policy_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PolicyDescription",
             Some("policy_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -325,37 +326,37 @@ impl Policy {
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::NetworkSecurityManager::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// The unique identifier of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// The ARN of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
     /// The status of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version number.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// An ISO 8601 timestamp indicating when the policy was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -368,26 +369,26 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-associatedtemplateandrule.html)
     #[derive(Clone, Debug)]
-    pub struct AssociatedTemplateAndRule(Props);
+    pub struct AssociatedTemplateAndRule(rt::Props);
     impl AssociatedTemplateAndRule {
         /// A new `AssociatedTemplateAndRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssociatedTemplateAndRule(this)
         }
         /// ARN of the associated rule.
         ///
         /// CloudFormation `RuleArn`, Terraform `rule_arn`.
-        pub fn rule_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleArn", Some("rule_arn"), string(value));
+        pub fn rule_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleArn", Some("rule_arn"), rt::string(value));
             self
         }
         /// ARN of the associated template.
         ///
         /// CloudFormation `TemplateArn`, Terraform `template_arn`.
-        pub fn template_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TemplateArn", Some("template_arn"), string(value));
+                .set("TemplateArn", Some("template_arn"), rt::string(value));
             self
         }
     }
@@ -398,11 +399,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-policyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyConfiguration(Props);
+    pub struct PolicyConfiguration(rt::Props);
     impl PolicyConfiguration {
         /// A new `PolicyConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PolicyConfiguration(this)
         }
         /// Controls automatic remediation of non-compliant resources.
@@ -412,7 +413,7 @@ pub mod policy {
             self.0.set(
                 "RemediationEnabled",
                 Some("remediation_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -423,7 +424,7 @@ pub mod policy {
             self.0.set(
                 "ResourcesCleanUp",
                 Some("resources_clean_up"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -442,14 +443,14 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-wafconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WafConfig(Props);
+    pub struct WafConfig(rt::Props);
     impl WafConfig {
         /// A new `WafConfig`. Required properties: `conflict_resolution` (`ConflictResolution`), `existing_customer_web_acl_resolution` (`ExistingCustomerWebACLResolution`).
         pub fn new(
             conflict_resolution: ConflictResolution,
             existing_customer_web_acl_resolution: ExistingCustomerWebAclResolution,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConflictResolution",
                 Some("conflict_resolution"),
@@ -497,11 +498,11 @@ pub mod policy {
 /// CloudFormation: `AWS::NetworkSecurityManager::Rule`. Terraform: `awscc_networksecuritymanager_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networksecuritymanager-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkSecurityManager::Rule",
     terraform: Some("awscc_networksecuritymanager_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -552,17 +553,17 @@ static RULE_TYPE: TypeInfo = TypeInfo {
 impl Rule {
     /// Declares a `AWS::NetworkSecurityManager::Rule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rule_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+    pub fn new(id: impl Into<String>, rule_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RULE_TYPE);
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         Rule(this)
     }
     /// The rule configuration as a JSON string.
     ///
     /// CloudFormation `Configuration`, Terraform `configuration`.
-    pub fn configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Configuration", Some("configuration"), string(value));
+            .set("Configuration", Some("configuration"), rt::string(value));
         self
     }
     /// The type of firewall for this rule.
@@ -576,9 +577,12 @@ impl Rule {
     /// A description of the rule.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `RuleDescription`, Terraform `rule_description`.
-    pub fn rule_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("RuleDescription", Some("rule_description"), string(value));
+    pub fn rule_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RuleDescription",
+            Some("rule_description"),
+            rt::string(value),
+        );
         self
     }
     /// The type of rule.
@@ -592,37 +596,37 @@ impl Rule {
 builder!(Rule, RuleHandle);
 /// A declared `AWS::NetworkSecurityManager::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// The unique identifier of the rule.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleId`; Terraform `rule_id`.
-    pub fn rule_id(&self) -> Expr {
+    pub fn rule_id(&self) -> rt::Expr {
         self.0.attr("RuleId")
     }
     /// The Amazon Resource Name (ARN) of the rule.
     ///
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// The status of the rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version number of the rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// An ISO 8601 timestamp indicating when the rule was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -651,11 +655,11 @@ pub mod rule {
 /// CloudFormation: `AWS::NetworkSecurityManager::Scope`. Terraform: `awscc_networksecuritymanager_scope` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networksecuritymanager-scope.html)
-pub struct Scope(Base);
-static SCOPE_TYPE: TypeInfo = TypeInfo {
+pub struct Scope(rt::Base);
+static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkSecurityManager::Scope",
     terraform: Some("awscc_networksecuritymanager_scope"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -706,65 +710,68 @@ static SCOPE_TYPE: TypeInfo = TypeInfo {
 impl Scope {
     /// Declares a `AWS::NetworkSecurityManager::Scope` with the stack-unique `id`. Required properties: `scope_name` (`ScopeName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, scope_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SCOPE_TYPE);
-        this.set("ScopeName", Some("scope_name"), string(scope_name));
+    pub fn new(id: impl Into<String>, scope_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SCOPE_TYPE);
+        this.set("ScopeName", Some("scope_name"), rt::string(scope_name));
         Scope(this)
     }
     /// The scope configuration as a JSON string.
     ///
     /// CloudFormation `ScopeConfiguration`, Terraform `scope_configuration`.
-    pub fn scope_configuration(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scope_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScopeConfiguration",
             Some("scope_configuration"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A description of the scope.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `ScopeDescription`, Terraform `scope_description`.
-    pub fn scope_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ScopeDescription", Some("scope_description"), string(value));
+    pub fn scope_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScopeDescription",
+            Some("scope_description"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Scope, ScopeHandle);
 /// A declared `AWS::NetworkSecurityManager::Scope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScopeHandle(Handle);
+pub struct ScopeHandle(rt::Handle);
 handle!(ScopeHandle);
 impl ScopeHandle {
     /// The unique identifier of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `ScopeId`; Terraform `scope_id`.
-    pub fn scope_id(&self) -> Expr {
+    pub fn scope_id(&self) -> rt::Expr {
         self.0.attr("ScopeId")
     }
     /// The Amazon Resource Name (ARN) of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `ScopeArn`; Terraform `scope_arn`.
-    pub fn scope_arn(&self) -> Expr {
+    pub fn scope_arn(&self) -> rt::Expr {
         self.0.attr("ScopeArn")
     }
     /// The status of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version number of the scope.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// An ISO 8601 timestamp indicating when the scope was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -773,11 +780,11 @@ impl ScopeHandle {
 /// CloudFormation: `AWS::NetworkSecurityManager::Template`. Terraform: `awscc_networksecuritymanager_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networksecuritymanager-template.html)
-pub struct Template(Base);
-static TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct Template(rt::Base);
+static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NetworkSecurityManager::Template",
     terraform: Some("awscc_networksecuritymanager_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -828,9 +835,13 @@ static TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl Template {
     /// Declares a `AWS::NetworkSecurityManager::Template` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, template_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TEMPLATE_TYPE);
-        this.set("TemplateName", Some("template_name"), string(template_name));
+    pub fn new(id: impl Into<String>, template_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
+        this.set(
+            "TemplateName",
+            Some("template_name"),
+            rt::string(template_name),
+        );
         Template(this)
     }
     /// List of rules associated with this template.
@@ -843,7 +854,7 @@ impl Template {
         self.0.set(
             "AssociatedRuleList",
             Some("associated_rule_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -858,11 +869,11 @@ impl Template {
     /// A description of the template.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `TemplateDescription`, Terraform `template_description`.
-    pub fn template_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TemplateDescription",
             Some("template_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -870,37 +881,37 @@ impl Template {
 builder!(Template, TemplateHandle);
 /// A declared `AWS::NetworkSecurityManager::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TemplateHandle(Handle);
+pub struct TemplateHandle(rt::Handle);
 handle!(TemplateHandle);
 impl TemplateHandle {
     /// The unique identifier of the template.
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateId`; Terraform `template_id`.
-    pub fn template_id(&self) -> Expr {
+    pub fn template_id(&self) -> rt::Expr {
         self.0.attr("TemplateId")
     }
     /// The ARN of the template.
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateArn`; Terraform `template_arn`.
-    pub fn template_arn(&self) -> Expr {
+    pub fn template_arn(&self) -> rt::Expr {
         self.0.attr("TemplateArn")
     }
     /// The status of the template.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The version number.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// An ISO 8601 timestamp indicating when the template was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -913,12 +924,12 @@ pub mod template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-template-associatedrule.html)
     #[derive(Clone, Debug)]
-    pub struct AssociatedRule(Props);
+    pub struct AssociatedRule(rt::Props);
     impl AssociatedRule {
         /// A new `AssociatedRule`. Required properties: `rule_arn` (`RuleArn`).
-        pub fn new(rule_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RuleArn", Some("rule_arn"), string(rule_arn));
+        pub fn new(rule_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RuleArn", Some("rule_arn"), rt::string(rule_arn));
             AssociatedRule(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `NimbleStudio` resource types of the CloudFormation registry (`AWS::NimbleStudio::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `nimblestudio` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a studio that contains other Nimble Studio resources
 ///
 /// CloudFormation: `AWS::NimbleStudio::Studio`. Terraform: `awscc_nimblestudio_studio` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-nimblestudio-studio.html)
-pub struct Studio(Base);
-static STUDIO_TYPE: TypeInfo = TypeInfo {
+pub struct Studio(rt::Base);
+static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NimbleStudio::Studio",
     terraform: Some("awscc_nimblestudio_studio"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,20 +75,28 @@ impl Studio {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        admin_role_arn: impl Into<Expr>,
-        display_name: impl Into<Expr>,
-        studio_name: impl Into<Expr>,
-        user_role_arn: impl Into<Expr>,
+        admin_role_arn: impl Into<rt::Expr>,
+        display_name: impl Into<rt::Expr>,
+        studio_name: impl Into<rt::Expr>,
+        user_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STUDIO_TYPE);
+        let mut this = rt::Base::new(id, &STUDIO_TYPE);
         this.set(
             "AdminRoleArn",
             Some("admin_role_arn"),
-            string(admin_role_arn),
+            rt::string(admin_role_arn),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("StudioName", Some("studio_name"), string(studio_name));
-        this.set("UserRoleArn", Some("user_role_arn"), string(user_role_arn));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("StudioName", Some("studio_name"), rt::string(studio_name));
+        this.set(
+            "UserRoleArn",
+            Some("user_role_arn"),
+            rt::string(user_role_arn),
+        );
         Studio(this)
     }
     /// <p>Configuration of the encryption method that is used for the studio.</p>
@@ -108,29 +117,29 @@ impl Studio {
 builder!(Studio, StudioHandle);
 /// A declared `AWS::NimbleStudio::Studio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StudioHandle(Handle);
+pub struct StudioHandle(rt::Handle);
 handle!(StudioHandle);
 impl StudioHandle {
     /// <p>The Amazon Web Services Region where the studio resource is located.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `HomeRegion`; Terraform `home_region`.
-    pub fn home_region(&self) -> Expr {
+    pub fn home_region(&self) -> rt::Expr {
         self.0.attr("HomeRegion")
     }
     /// <p>The Amazon Web Services SSO application client ID used to integrate with Amazon Web Services SSO to enable Amazon Web Services SSO users to log in to Nimble Studio portal.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `SsoClientId`; Terraform `sso_client_id`.
-    pub fn sso_client_id(&self) -> Expr {
+    pub fn sso_client_id(&self) -> rt::Expr {
         self.0.attr("SsoClientId")
     }
     /// CloudFormation `Fn::GetAtt` `StudioId`; Terraform `studio_id`.
-    pub fn studio_id(&self) -> Expr {
+    pub fn studio_id(&self) -> rt::Expr {
         self.0.attr("StudioId")
     }
     /// <p>The address of the web page for the studio.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `StudioUrl`; Terraform `studio_url`.
-    pub fn studio_url(&self) -> Expr {
+    pub fn studio_url(&self) -> rt::Expr {
         self.0.attr("StudioUrl")
     }
 }
@@ -143,19 +152,19 @@ pub mod studio {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-nimblestudio-studio-studioencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StudioEncryptionConfiguration(Props);
+    pub struct StudioEncryptionConfiguration(rt::Props);
     impl StudioEncryptionConfiguration {
         /// A new `StudioEncryptionConfiguration`. Required properties: `key_type` (`KeyType`).
         pub fn new(key_type: StudioEncryptionConfigurationKeyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("KeyType", Some("key_type"), key_type.into());
             StudioEncryptionConfiguration(this)
         }
         /// <p>The ARN for a KMS key that is used to encrypt studio data.</p>
         ///
         /// Constraints: length at least 4; pattern `^arn:.*`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }

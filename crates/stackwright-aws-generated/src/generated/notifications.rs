@@ -2,23 +2,24 @@
 //! `Notifications` resource types of the CloudFormation registry (`AWS::Notifications::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `notifications` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Notifications::ChannelAssociation
 ///
 /// CloudFormation: `AWS::Notifications::ChannelAssociation`. Terraform: `awscc_notifications_channel_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-channelassociation.html)
-pub struct ChannelAssociation(Base);
-static CHANNEL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ChannelAssociation(rt::Base);
+static CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::ChannelAssociation",
     terraform: Some("awscc_notifications_channel_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -65,15 +66,15 @@ impl ChannelAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        arn: impl Into<Expr>,
-        notification_configuration_arn: impl Into<Expr>,
+        arn: impl Into<rt::Expr>,
+        notification_configuration_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CHANNEL_ASSOCIATION_TYPE);
-        this.set("Arn", Some("arn"), string(arn));
+        let mut this = rt::Base::new(id, &CHANNEL_ASSOCIATION_TYPE);
+        this.set("Arn", Some("arn"), rt::string(arn));
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            string(notification_configuration_arn),
+            rt::string(notification_configuration_arn),
         );
         ChannelAssociation(this)
     }
@@ -81,18 +82,18 @@ impl ChannelAssociation {
 builder!(ChannelAssociation, ChannelAssociationHandle);
 /// A declared `AWS::Notifications::ChannelAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChannelAssociationHandle(Handle);
+pub struct ChannelAssociationHandle(rt::Handle);
 handle!(ChannelAssociationHandle);
 /// Resource Type definition for AWS::Notifications::EventRule
 ///
 /// CloudFormation: `AWS::Notifications::EventRule`. Terraform: `awscc_notifications_event_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-eventrule.html)
-pub struct EventRule(Base);
-static EVENT_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct EventRule(rt::Base);
+static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::EventRule",
     terraform: Some("awscc_notifications_event_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -144,49 +145,49 @@ impl EventRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_type: impl Into<Expr>,
-        notification_configuration_arn: impl Into<Expr>,
-        regions: impl IntoIterator<Item = impl Into<Expr>>,
-        source: impl Into<Expr>,
+        event_type: impl Into<rt::Expr>,
+        notification_configuration_arn: impl Into<rt::Expr>,
+        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        source: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_RULE_TYPE);
-        this.set("EventType", Some("event_type"), string(event_type));
+        let mut this = rt::Base::new(id, &EVENT_RULE_TYPE);
+        this.set("EventType", Some("event_type"), rt::string(event_type));
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            string(notification_configuration_arn),
+            rt::string(notification_configuration_arn),
         );
-        this.set("Regions", Some("regions"), strings(regions));
-        this.set("Source", Some("source"), string(source));
+        this.set("Regions", Some("regions"), rt::strings(regions));
+        this.set("Source", Some("source"), rt::string(source));
         EventRule(this)
     }
     /// Constraints: length 0..=4096. CloudFormation `EventPattern`, Terraform `event_pattern`.
-    pub fn event_pattern(mut self, value: impl Into<Expr>) -> Self {
+    pub fn event_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EventPattern", Some("event_pattern"), string(value));
+            .set("EventPattern", Some("event_pattern"), rt::string(value));
         self
     }
 }
 builder!(EventRule, EventRuleHandle);
 /// A declared `AWS::Notifications::EventRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventRuleHandle(Handle);
+pub struct EventRuleHandle(rt::Handle);
 handle!(EventRuleHandle);
 impl EventRuleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `ManagedRules`; Terraform `managed_rules`.
-    pub fn managed_rules(&self) -> Expr {
+    pub fn managed_rules(&self) -> rt::Expr {
         self.0.attr("ManagedRules")
     }
     /// CloudFormation `Fn::GetAtt` `StatusSummaryByRegion`; Terraform `status_summary_by_region`.
-    pub fn status_summary_by_region(&self) -> Expr {
+    pub fn status_summary_by_region(&self) -> rt::Expr {
         self.0.attr("StatusSummaryByRegion")
     }
 }
@@ -195,11 +196,11 @@ impl EventRuleHandle {
 /// CloudFormation: `AWS::Notifications::ManagedNotificationAccountContactAssociation`. Terraform: `awscc_notifications_managed_notification_account_contact_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-managednotificationaccountcontactassociation.html)
-pub struct ManagedNotificationAccountContactAssociation(Base);
-static MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ManagedNotificationAccountContactAssociation(rt::Base);
+static MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::ManagedNotificationAccountContactAssociation",
     terraform: Some("awscc_notifications_managed_notification_account_contact_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -247,9 +248,9 @@ impl ManagedNotificationAccountContactAssociation {
     pub fn new(
         id: impl Into<String>,
         contact_identifier: managed_notification_account_contact_association::ContactIdentifier,
-        managed_notification_configuration_arn: impl Into<Expr>,
+        managed_notification_configuration_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE);
         this.set(
             "ContactIdentifier",
             Some("contact_identifier"),
@@ -258,7 +259,7 @@ impl ManagedNotificationAccountContactAssociation {
         this.set(
             "ManagedNotificationConfigurationArn",
             Some("managed_notification_configuration_arn"),
-            string(managed_notification_configuration_arn),
+            rt::string(managed_notification_configuration_arn),
         );
         ManagedNotificationAccountContactAssociation(this)
     }
@@ -269,7 +270,7 @@ impl ManagedNotificationAccountContactAssociation {
         self.0.set(
             "IsSensitiveEventsSubscribed",
             Some("is_sensitive_events_subscribed"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -280,7 +281,7 @@ builder!(
 );
 /// A declared `AWS::Notifications::ManagedNotificationAccountContactAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ManagedNotificationAccountContactAssociationHandle(Handle);
+pub struct ManagedNotificationAccountContactAssociationHandle(rt::Handle);
 handle!(ManagedNotificationAccountContactAssociationHandle);
 /// Property types and value sets of [`ManagedNotificationAccountContactAssociation`] (`AWS::Notifications::ManagedNotificationAccountContactAssociation`).
 pub mod managed_notification_account_contact_association {
@@ -304,11 +305,11 @@ pub mod managed_notification_account_contact_association {
 /// CloudFormation: `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`. Terraform: `awscc_notifications_managed_notification_additional_channel_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-managednotificationadditionalchannelassociation.html)
-pub struct ManagedNotificationAdditionalChannelAssociation(Base);
-static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ManagedNotificationAdditionalChannelAssociation(rt::Base);
+static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation",
     terraform: Some("awscc_notifications_managed_notification_additional_channel_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -355,18 +356,18 @@ impl ManagedNotificationAdditionalChannelAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_arn: impl Into<Expr>,
-        managed_notification_configuration_arn: impl Into<Expr>,
+        channel_arn: impl Into<rt::Expr>,
+        managed_notification_configuration_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(
+        let mut this = rt::Base::new(
             id,
             &MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE,
         );
-        this.set("ChannelArn", Some("channel_arn"), string(channel_arn));
+        this.set("ChannelArn", Some("channel_arn"), rt::string(channel_arn));
         this.set(
             "ManagedNotificationConfigurationArn",
             Some("managed_notification_configuration_arn"),
-            string(managed_notification_configuration_arn),
+            rt::string(managed_notification_configuration_arn),
         );
         ManagedNotificationAdditionalChannelAssociation(this)
     }
@@ -377,7 +378,7 @@ impl ManagedNotificationAdditionalChannelAssociation {
         self.0.set(
             "IsSensitiveEventsSubscribed",
             Some("is_sensitive_events_subscribed"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -388,18 +389,18 @@ builder!(
 );
 /// A declared `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ManagedNotificationAdditionalChannelAssociationHandle(Handle);
+pub struct ManagedNotificationAdditionalChannelAssociationHandle(rt::Handle);
 handle!(ManagedNotificationAdditionalChannelAssociationHandle);
 /// Resource Type definition for AWS::Notifications::NotificationConfiguration
 ///
 /// CloudFormation: `AWS::Notifications::NotificationConfiguration`. Terraform: `awscc_notifications_notification_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-notificationconfiguration.html)
-pub struct NotificationConfiguration(Base);
-static NOTIFICATION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct NotificationConfiguration(rt::Base);
+static NOTIFICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::NotificationConfiguration",
     terraform: Some("awscc_notifications_notification_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -448,10 +449,14 @@ static NOTIFICATION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl NotificationConfiguration {
     /// Declares a `AWS::Notifications::NotificationConfiguration` with the stack-unique `id`. Required properties: `description` (`Description`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, description: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_CONFIGURATION_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        description: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &NOTIFICATION_CONFIGURATION_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Name", Some("name"), rt::string(name));
         NotificationConfiguration(this)
     }
     /// CloudFormation `AggregationDuration`, Terraform `aggregation_duration`.
@@ -470,19 +475,19 @@ impl NotificationConfiguration {
 builder!(NotificationConfiguration, NotificationConfigurationHandle);
 /// A declared `AWS::Notifications::NotificationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationConfigurationHandle(Handle);
+pub struct NotificationConfigurationHandle(rt::Handle);
 handle!(NotificationConfigurationHandle);
 impl NotificationConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -506,11 +511,11 @@ pub mod notification_configuration {
 /// CloudFormation: `AWS::Notifications::NotificationHub`. Terraform: `awscc_notifications_notification_hub` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-notificationhub.html)
-pub struct NotificationHub(Base);
-static NOTIFICATION_HUB_TYPE: TypeInfo = TypeInfo {
+pub struct NotificationHub(rt::Base);
+static NOTIFICATION_HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::NotificationHub",
     terraform: Some("awscc_notifications_notification_hub"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -561,24 +566,24 @@ static NOTIFICATION_HUB_TYPE: TypeInfo = TypeInfo {
 impl NotificationHub {
     /// Declares a `AWS::Notifications::NotificationHub` with the stack-unique `id`. Required properties: `region` (`Region`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, region: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NOTIFICATION_HUB_TYPE);
-        this.set("Region", Some("region"), string(region));
+    pub fn new(id: impl Into<String>, region: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NOTIFICATION_HUB_TYPE);
+        this.set("Region", Some("region"), rt::string(region));
         NotificationHub(this)
     }
 }
 builder!(NotificationHub, NotificationHubHandle);
 /// A declared `AWS::Notifications::NotificationHub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotificationHubHandle(Handle);
+pub struct NotificationHubHandle(rt::Handle);
 handle!(NotificationHubHandle);
 impl NotificationHubHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `NotificationHubStatusSummary`; Terraform `notification_hub_status_summary`.
-    pub fn notification_hub_status_summary(&self) -> Expr {
+    pub fn notification_hub_status_summary(&self) -> rt::Expr {
         self.0.attr("NotificationHubStatusSummary")
     }
 }
@@ -587,11 +592,11 @@ impl NotificationHubHandle {
 /// CloudFormation: `AWS::Notifications::OrganizationalUnitAssociation`. Terraform: `awscc_notifications_organizational_unit_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notifications-organizationalunitassociation.html)
-pub struct OrganizationalUnitAssociation(Base);
-static ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationalUnitAssociation(rt::Base);
+static ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Notifications::OrganizationalUnitAssociation",
     terraform: Some("awscc_notifications_organizational_unit_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -638,19 +643,19 @@ impl OrganizationalUnitAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        notification_configuration_arn: impl Into<Expr>,
-        organizational_unit_id: impl Into<Expr>,
+        notification_configuration_arn: impl Into<rt::Expr>,
+        organizational_unit_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE);
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            string(notification_configuration_arn),
+            rt::string(notification_configuration_arn),
         );
         this.set(
             "OrganizationalUnitId",
             Some("organizational_unit_id"),
-            string(organizational_unit_id),
+            rt::string(organizational_unit_id),
         );
         OrganizationalUnitAssociation(this)
     }
@@ -661,5 +666,5 @@ builder!(
 );
 /// A declared `AWS::Notifications::OrganizationalUnitAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationalUnitAssociationHandle(Handle);
+pub struct OrganizationalUnitAssociationHandle(rt::Handle);
 handle!(OrganizationalUnitAssociationHandle);

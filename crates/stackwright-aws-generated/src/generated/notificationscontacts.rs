@@ -2,23 +2,24 @@
 //! `NotificationsContacts` resource types of the CloudFormation registry (`AWS::NotificationsContacts::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `notificationscontacts` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
 /// CloudFormation: `AWS::NotificationsContacts::EmailContact`. Terraform: `awscc_notificationscontacts_email_contact` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-notificationscontacts-emailcontact.html)
-pub struct EmailContact(Base);
-static EMAIL_CONTACT_TYPE: TypeInfo = TypeInfo {
+pub struct EmailContact(rt::Base);
+static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NotificationsContacts::EmailContact",
     terraform: Some("awscc_notificationscontacts_email_contact"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,51 +75,55 @@ impl EmailContact {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        email_address: impl Into<Expr>,
-        name: impl Into<Expr>,
+        email_address: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EMAIL_CONTACT_TYPE);
-        this.set("EmailAddress", Some("email_address"), string(email_address));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &EMAIL_CONTACT_TYPE);
+        this.set(
+            "EmailAddress",
+            Some("email_address"),
+            rt::string(email_address),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         EmailContact(this)
     }
 }
 builder!(EmailContact, EmailContactHandle);
 /// A declared `AWS::NotificationsContacts::EmailContact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailContactHandle(Handle);
+pub struct EmailContactHandle(rt::Handle);
 handle!(EmailContactHandle);
 impl EmailContactHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact`; Terraform `email_contact`.
-    pub fn email_contact(&self) -> Expr {
+    pub fn email_contact(&self) -> rt::Expr {
         self.0.attr("EmailContact")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_arn(&self) -> Expr {
+    pub fn email_contact_arn(&self) -> rt::Expr {
         self.0.attr("EmailContact.Arn")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_address(&self) -> Expr {
+    pub fn email_contact_address(&self) -> rt::Expr {
         self.0.attr("EmailContact.Address")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.Name`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_name(&self) -> Expr {
+    pub fn email_contact_name(&self) -> rt::Expr {
         self.0.attr("EmailContact.Name")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_status(&self) -> Expr {
+    pub fn email_contact_status(&self) -> rt::Expr {
         self.0.attr("EmailContact.Status")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_creation_time(&self) -> Expr {
+    pub fn email_contact_creation_time(&self) -> rt::Expr {
         self.0.attr("EmailContact.CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `EmailContact.UpdateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn email_contact_update_time(&self) -> Expr {
+    pub fn email_contact_update_time(&self) -> rt::Expr {
         self.0.attr("EmailContact.UpdateTime")
     }
 }

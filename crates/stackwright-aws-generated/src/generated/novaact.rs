@@ -2,23 +2,24 @@
 //! `NovaAct` resource types of the CloudFormation registry (`AWS::NovaAct::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `novaact` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 ///
 /// CloudFormation: `AWS::NovaAct::WorkflowDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-novaact-workflowdefinition.html)
-pub struct WorkflowDefinition(Base);
-static WORKFLOW_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct WorkflowDefinition(rt::Base);
+static WORKFLOW_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::NovaAct::WorkflowDefinition",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -63,16 +64,16 @@ static WORKFLOW_DEFINITION_TYPE: TypeInfo = TypeInfo {
 impl WorkflowDefinition {
     /// Declares a `AWS::NovaAct::WorkflowDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKFLOW_DEFINITION_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKFLOW_DEFINITION_TYPE);
+        this.set("Name", None, rt::string(name));
         WorkflowDefinition(this)
     }
     /// An optional description of the workflow definition's purpose and functionality.
     ///
     /// Constraints: length 1..=4000. Changing it replaces the resource. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Configuration settings for exporting workflow execution data and logs to Amazon S3.
@@ -86,25 +87,25 @@ impl WorkflowDefinition {
 builder!(WorkflowDefinition, WorkflowDefinitionHandle);
 /// A declared `AWS::NovaAct::WorkflowDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowDefinitionHandle(Handle);
+pub struct WorkflowDefinitionHandle(rt::Handle);
 handle!(WorkflowDefinitionHandle);
 impl WorkflowDefinitionHandle {
     /// The Amazon Resource Name (ARN) of the workflow definition.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp when the workflow definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The current status of the workflow definition.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -117,19 +118,19 @@ pub mod workflow_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-novaact-workflowdefinition-workflowexportconfig.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowExportConfig(Props);
+    pub struct WorkflowExportConfig(rt::Props);
     impl WorkflowExportConfig {
         /// A new `WorkflowExportConfig`. Required properties: `s3_bucket_name` (`S3BucketName`).
-        pub fn new(s3_bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3BucketName", None, string(s3_bucket_name));
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3BucketName", None, rt::string(s3_bucket_name));
             WorkflowExportConfig(this)
         }
         /// An optional prefix for Amazon S3 object keys to organize exported data.
         ///
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9!\-_.*'()]+(?:/[a-zA-Z0-9!\-_.*'()]+)*$`. CloudFormation `S3KeyPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3KeyPrefix", None, string(value));
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3KeyPrefix", None, rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Oam` resource types of the CloudFormation registry (`AWS::Oam::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `oam` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Oam::Link Resource Type
 ///
 /// CloudFormation: `AWS::Oam::Link`. Terraform: `awscc_oam_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-oam-link.html)
-pub struct Link(Base);
-static LINK_TYPE: TypeInfo = TypeInfo {
+pub struct Link(rt::Base);
+static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Oam::Link",
     terraform: Some("awscc_oam_link"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Label", Some("label"))],
@@ -29,25 +30,25 @@ impl Link {
     pub fn new(
         id: impl Into<String>,
         resource_types: impl IntoIterator<Item = link::ResourceType>,
-        sink_identifier: impl Into<Expr>,
+        sink_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LINK_TYPE);
+        let mut this = rt::Base::new(id, &LINK_TYPE);
         this.set(
             "ResourceTypes",
             Some("resource_types"),
-            list(resource_types),
+            rt::list(resource_types),
         );
         this.set(
             "SinkIdentifier",
             Some("sink_identifier"),
-            string(sink_identifier),
+            rt::string(sink_identifier),
         );
         Link(this)
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `LabelTemplate`, Terraform `label_template`.
-    pub fn label_template(mut self, value: impl Into<Expr>) -> Self {
+    pub fn label_template(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LabelTemplate", Some("label_template"), string(value));
+            .set("LabelTemplate", Some("label_template"), rt::string(value));
         self
     }
     /// CloudFormation `LinkConfiguration`, Terraform `link_configuration`.
@@ -63,15 +64,15 @@ impl Link {
 builder!(Link, LinkHandle);
 /// A declared `AWS::Oam::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LinkHandle(Handle);
+pub struct LinkHandle(rt::Handle);
 handle!(LinkHandle);
 impl LinkHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Label`; Terraform `label`.
-    pub fn label(&self) -> Expr {
+    pub fn label(&self) -> rt::Expr {
         self.0.attr("Label")
     }
 }
@@ -82,11 +83,11 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LinkConfiguration(Props);
+    pub struct LinkConfiguration(rt::Props);
     impl LinkConfiguration {
         /// A new `LinkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinkConfiguration(this)
         }
         /// CloudFormation `LogGroupConfiguration`, Terraform `log_group_configuration`.
@@ -113,12 +114,12 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LinkFilter(Props);
+    pub struct LinkFilter(rt::Props);
     impl LinkFilter {
         /// A new `LinkFilter`. Required properties: `filter` (`Filter`).
-        pub fn new(filter: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Filter", Some("filter"), string(filter));
+        pub fn new(filter: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Filter", Some("filter"), rt::string(filter));
             LinkFilter(this)
         }
     }
@@ -148,11 +149,11 @@ pub mod link {
 /// CloudFormation: `AWS::Oam::Sink`. Terraform: `awscc_oam_sink` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-oam-sink.html)
-pub struct Sink(Base);
-static SINK_TYPE: TypeInfo = TypeInfo {
+pub struct Sink(rt::Base);
+static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Oam::Sink",
     terraform: Some("awscc_oam_sink"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -160,27 +161,27 @@ static SINK_TYPE: TypeInfo = TypeInfo {
 impl Sink {
     /// Declares a `AWS::Oam::Sink` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SINK_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SINK_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Sink(this)
     }
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
 }
 builder!(Sink, SinkHandle);
 /// A declared `AWS::Oam::Sink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SinkHandle(Handle);
+pub struct SinkHandle(rt::Handle);
 handle!(SinkHandle);
 impl SinkHandle {
     /// The Amazon resource name (ARN) of the ObservabilityAccessManager Sink
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `ObservabilityAdmin` resource types of the CloudFormation registry (`AWS::ObservabilityAdmin::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `observabilityadmin` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset integration for an account in a region.
 ///
 /// CloudFormation: `AWS::ObservabilityAdmin::DatasetIntegration`. Terraform: `awscc_observabilityadmin_dataset_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-datasetintegration.html)
-pub struct DatasetIntegration(Base);
-static DATASET_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct DatasetIntegration(rt::Base);
+static DATASET_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::DatasetIntegration",
     terraform: Some("awscc_observabilityadmin_dataset_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,34 +57,34 @@ static DATASET_INTEGRATION_TYPE: TypeInfo = TypeInfo {
 impl DatasetIntegration {
     /// Declares a `AWS::ObservabilityAdmin::DatasetIntegration` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATASET_INTEGRATION_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATASET_INTEGRATION_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DatasetIntegration(this)
     }
 }
 builder!(DatasetIntegration, DatasetIntegrationHandle);
 /// A declared `AWS::ObservabilityAdmin::DatasetIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetIntegrationHandle(Handle);
+pub struct DatasetIntegrationHandle(rt::Handle);
 handle!(DatasetIntegrationHandle);
 impl DatasetIntegrationHandle {
     /// The Amazon Resource Name (ARN) of the dataset integration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ISO 8601 timestamp of when the dataset integration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The ISO 8601 timestamp of when the dataset integration was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -92,11 +93,11 @@ impl DatasetIntegrationHandle {
 /// CloudFormation: `AWS::ObservabilityAdmin::OrganizationCentralizationRule`. Terraform: `awscc_observabilityadmin_organization_centralization_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-organizationcentralizationrule.html)
-pub struct OrganizationCentralizationRule(Base);
-static ORGANIZATION_CENTRALIZATION_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationCentralizationRule(rt::Base);
+static ORGANIZATION_CENTRALIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::OrganizationCentralizationRule",
     terraform: Some("awscc_observabilityadmin_organization_centralization_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -126,11 +127,11 @@ impl OrganizationCentralizationRule {
     pub fn new(
         id: impl Into<String>,
         rule: organization_centralization_rule::CentralizationRule,
-        rule_name: impl Into<Expr>,
+        rule_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_CENTRALIZATION_RULE_TYPE);
+        let mut this = rt::Base::new(id, &ORGANIZATION_CENTRALIZATION_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         OrganizationCentralizationRule(this)
     }
 }
@@ -140,11 +141,11 @@ builder!(
 );
 /// A declared `AWS::ObservabilityAdmin::OrganizationCentralizationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationCentralizationRuleHandle(Handle);
+pub struct OrganizationCentralizationRuleHandle(rt::Handle);
 handle!(OrganizationCentralizationRuleHandle);
 impl OrganizationCentralizationRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
 }
@@ -155,14 +156,14 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrule.html)
     #[derive(Clone, Debug)]
-    pub struct CentralizationRule(Props);
+    pub struct CentralizationRule(rt::Props);
     impl CentralizationRule {
         /// A new `CentralizationRule`. Required properties: `destination` (`Destination`), `source` (`Source`).
         pub fn new(
             destination: CentralizationRuleDestination,
             source: CentralizationRuleSource,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Source", Some("source"), source.into());
             CentralizationRule(this)
@@ -173,17 +174,17 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationruledestination.html)
     #[derive(Clone, Debug)]
-    pub struct CentralizationRuleDestination(Props);
+    pub struct CentralizationRuleDestination(rt::Props);
     impl CentralizationRuleDestination {
         /// A new `CentralizationRuleDestination`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             CentralizationRuleDestination(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `Account`, Terraform `account`.
-        pub fn account(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Account", Some("account"), string(value));
+        pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Account", Some("account"), rt::string(value));
             self
         }
         /// CloudFormation `DestinationLogsConfiguration`, Terraform `destination_logs_configuration`.
@@ -216,17 +217,17 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrulesource.html)
     #[derive(Clone, Debug)]
-    pub struct CentralizationRuleSource(Props);
+    pub struct CentralizationRuleSource(rt::Props);
     impl CentralizationRuleSource {
         /// A new `CentralizationRuleSource`. Required properties: `regions` (`Regions`).
-        pub fn new(regions: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Regions", Some("regions"), strings(regions));
+        pub fn new(regions: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Regions", Some("regions"), rt::strings(regions));
             CentralizationRuleSource(this)
         }
         /// Constraints: length 1..=2000. CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// CloudFormation `SourceLogsConfiguration`, Terraform `source_logs_configuration`.
@@ -253,11 +254,11 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationlogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationLogsConfiguration(Props);
+    pub struct DestinationLogsConfiguration(rt::Props);
     impl DestinationLogsConfiguration {
         /// A new `DestinationLogsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationLogsConfiguration(this)
         }
         /// CloudFormation `BackupConfiguration`, Terraform `backup_configuration`.
@@ -302,11 +303,11 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationmetricsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DestinationMetricsConfiguration(Props);
+    pub struct DestinationMetricsConfiguration(rt::Props);
     impl DestinationMetricsConfiguration {
         /// A new `DestinationMetricsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DestinationMetricsConfiguration(this)
         }
         /// CloudFormation `BackupConfiguration`, Terraform `backup_configuration`.
@@ -324,15 +325,15 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-loggroupnameconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogGroupNameConfiguration(Props);
+    pub struct LogGroupNameConfiguration(rt::Props);
     impl LogGroupNameConfiguration {
         /// A new `LogGroupNameConfiguration`. Required properties: `log_group_name_pattern` (`LogGroupNamePattern`).
-        pub fn new(log_group_name_pattern: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(log_group_name_pattern: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "LogGroupNamePattern",
                 Some("log_group_name_pattern"),
-                string(log_group_name_pattern),
+                rt::string(log_group_name_pattern),
             );
             LogGroupNameConfiguration(this)
         }
@@ -342,17 +343,18 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsbackupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogsBackupConfiguration(Props);
+    pub struct LogsBackupConfiguration(rt::Props);
     impl LogsBackupConfiguration {
         /// A new `LogsBackupConfiguration`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             LogsBackupConfiguration(this)
         }
         /// Constraints: length 1..=1011; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -361,11 +363,11 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogsEncryptionConfiguration(Props);
+    pub struct LogsEncryptionConfiguration(rt::Props);
     impl LogsEncryptionConfiguration {
         /// A new `LogsEncryptionConfiguration`. Required properties: `encryption_strategy` (`EncryptionStrategy`).
         pub fn new(encryption_strategy: EncryptionStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptionStrategy",
                 Some("encryption_strategy"),
@@ -392,8 +394,9 @@ pub mod organization_centralization_rule {
             self
         }
         /// Constraints: length 1..=1011; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -402,12 +405,12 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-metricsbackupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsBackupConfiguration(Props);
+    pub struct MetricsBackupConfiguration(rt::Props);
     impl MetricsBackupConfiguration {
         /// A new `MetricsBackupConfiguration`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             MetricsBackupConfiguration(this)
         }
     }
@@ -416,11 +419,11 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcelogsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceLogsConfiguration(Props);
+    pub struct SourceLogsConfiguration(rt::Props);
     impl SourceLogsConfiguration {
         /// A new `SourceLogsConfiguration`. Required properties: `encrypted_log_group_strategy` (`EncryptedLogGroupStrategy`).
         pub fn new(encrypted_log_group_strategy: EncryptedLogGroupStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EncryptedLogGroupStrategy",
                 Some("encrypted_log_group_strategy"),
@@ -429,20 +432,20 @@ pub mod organization_centralization_rule {
             SourceLogsConfiguration(this)
         }
         /// Constraints: length 1..=2000. CloudFormation `DataSourceSelectionCriteria`, Terraform `data_source_selection_criteria`.
-        pub fn data_source_selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_source_selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSourceSelectionCriteria",
                 Some("data_source_selection_criteria"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=2000. CloudFormation `LogGroupSelectionCriteria`, Terraform `log_group_selection_criteria`.
-        pub fn log_group_selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogGroupSelectionCriteria",
                 Some("log_group_selection_criteria"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -452,19 +455,19 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcemetricsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SourceMetricsConfiguration(Props);
+    pub struct SourceMetricsConfiguration(rt::Props);
     impl SourceMetricsConfiguration {
         /// A new `SourceMetricsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceMetricsConfiguration(this)
         }
         /// Constraints: length 1..=2000. CloudFormation `MetricsSelectionCriteria`, Terraform `metrics_selection_criteria`.
-        pub fn metrics_selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+        pub fn metrics_selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MetricsSelectionCriteria",
                 Some("metrics_selection_criteria"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -474,15 +477,15 @@ pub mod organization_centralization_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-tagpropagationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TagPropagationConfiguration(Props);
+    pub struct TagPropagationConfiguration(rt::Props);
     impl TagPropagationConfiguration {
         /// A new `TagPropagationConfiguration`. Required properties: `destination_role_arn` (`DestinationRoleArn`).
-        pub fn new(destination_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationRoleArn",
                 Some("destination_role_arn"),
-                string(destination_role_arn),
+                rt::string(destination_role_arn),
             );
             TagPropagationConfiguration(this)
         }
@@ -555,11 +558,11 @@ pub mod organization_centralization_rule {
 /// CloudFormation: `AWS::ObservabilityAdmin::OrganizationTelemetryRule`. Terraform: `awscc_observabilityadmin_organization_telemetry_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-organizationtelemetryrule.html)
-pub struct OrganizationTelemetryRule(Base);
-static ORGANIZATION_TELEMETRY_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationTelemetryRule(rt::Base);
+static ORGANIZATION_TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::OrganizationTelemetryRule",
     terraform: Some("awscc_observabilityadmin_organization_telemetry_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "me-central-1"],
     attributes: &[
@@ -573,30 +576,30 @@ impl OrganizationTelemetryRule {
     pub fn new(
         id: impl Into<String>,
         rule: organization_telemetry_rule::TelemetryRule,
-        rule_name: impl Into<Expr>,
+        rule_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_TELEMETRY_RULE_TYPE);
+        let mut this = rt::Base::new(id, &ORGANIZATION_TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         OrganizationTelemetryRule(this)
     }
 }
 builder!(OrganizationTelemetryRule, OrganizationTelemetryRuleHandle);
 /// A declared `AWS::ObservabilityAdmin::OrganizationTelemetryRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationTelemetryRuleHandle(Handle);
+pub struct OrganizationTelemetryRuleHandle(rt::Handle);
 handle!(OrganizationTelemetryRuleHandle);
 impl OrganizationTelemetryRuleHandle {
     /// The arn of the organization telemetry rule
     ///
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// Per-region replication status of the rule
     ///
     /// CloudFormation `Fn::GetAtt` `RegionStatuses`; Terraform `region_statuses`.
-    pub fn region_statuses(&self) -> Expr {
+    pub fn region_statuses(&self) -> rt::Expr {
         self.0.attr("RegionStatuses")
     }
 }
@@ -609,11 +612,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-actioncondition.html)
     #[derive(Clone, Debug)]
-    pub struct ActionCondition(Props);
+    pub struct ActionCondition(rt::Props);
     impl ActionCondition {
         /// A new `ActionCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionCondition(this)
         }
         /// The enumerated action to take.
@@ -631,23 +634,23 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedeventselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(Props);
+    pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
         /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
         pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FieldSelectors",
                 Some("field_selectors"),
-                list(field_selectors),
+                rt::list(field_selectors),
             );
             AdvancedEventSelector(this)
         }
         /// An optional descriptive name for the advanced event selector
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -658,63 +661,71 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedfieldselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(Props);
+    pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
         /// A new `AdvancedFieldSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedFieldSelector(this)
         }
         /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EndsWith", Some("ends_with"), strings(value));
+        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("EndsWith", Some("ends_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), strings(value));
+        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Equals", Some("equals"), rt::strings(value));
             self
         }
         /// A field in a CloudTrail event record on which to filter events to be logged
         ///
         /// Constraints: length 1..=1000. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_ends_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotEndsWith", Some("not_ends_with"), strings(value));
+                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("NotEquals", Some("not_equals"), strings(value));
+        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NotEquals", Some("not_equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_starts_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotStartsWith", Some("not_starts_with"), strings(value));
+                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StartsWith", Some("starts_with"), strings(value));
+                .set("StartsWith", Some("starts_with"), rt::strings(value));
             self
         }
     }
@@ -725,17 +736,17 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-cloudtrailparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CloudtrailParameters(Props);
+    pub struct CloudtrailParameters(rt::Props);
     impl CloudtrailParameters {
         /// A new `CloudtrailParameters`. Required properties: `advanced_event_selectors` (`AdvancedEventSelectors`).
         pub fn new(
             advanced_event_selectors: impl IntoIterator<Item = AdvancedEventSelector>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AdvancedEventSelectors",
                 Some("advanced_event_selectors"),
-                list(advanced_event_selectors),
+                rt::list(advanced_event_selectors),
             );
             CloudtrailParameters(this)
         }
@@ -747,11 +758,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The condition of the action desired in the filter.
@@ -781,19 +792,19 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-elbloadbalancerloggingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ElbLoadBalancerLoggingParameters(Props);
+    pub struct ElbLoadBalancerLoggingParameters(rt::Props);
     impl ElbLoadBalancerLoggingParameters {
         /// A new `ElbLoadBalancerLoggingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElbLoadBalancerLoggingParameters(this)
         }
         /// A delimiter to delineate log fields
         ///
         /// CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
-        pub fn field_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FieldDelimiter", Some("field_delimiter"), string(value));
+                .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
             self
         }
         /// CloudFormation `OutputFormat`, Terraform `output_format`.
@@ -810,26 +821,26 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldToMatch(this)
         }
         /// The method with which to match this rule.
         ///
         /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Method", Some("method"), string(value));
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", Some("method"), rt::string(value));
             self
         }
         /// The query string to find the resource to match this field to.
         ///
         /// CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QueryString", Some("query_string"), string(value));
+                .set("QueryString", Some("query_string"), rt::string(value));
             self
         }
         /// Header for the field to match.
@@ -843,8 +854,8 @@ pub mod organization_telemetry_rule {
         /// This is the URI path to match this rule to.
         ///
         /// CloudFormation `UriPath`, Terraform `uri_path`.
-        pub fn uri_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UriPath", Some("uri_path"), string(value));
+        pub fn uri_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UriPath", Some("uri_path"), rt::string(value));
             self
         }
     }
@@ -855,11 +866,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// The behavior required of the filter.
@@ -873,7 +884,8 @@ pub mod organization_telemetry_rule {
         ///
         /// Constraints: length at least 1; at least 1 items. CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
         /// The requirement portion of the filter.
@@ -891,18 +903,19 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-labelnamecondition.html)
     #[derive(Clone, Debug)]
-    pub struct LabelNameCondition(Props);
+    pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
         /// A new `LabelNameCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LabelNameCondition(this)
         }
         /// The label name of the condition.
         ///
         /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z_\-:]+$`. CloudFormation `LabelName`, Terraform `label_name`.
-        pub fn label_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LabelName", Some("label_name"), string(value));
+        pub fn label_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LabelName", Some("label_name"), rt::string(value));
             self
         }
     }
@@ -913,18 +926,18 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-logdeliveryparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryParameters(Props);
+    pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
         /// A new `LogDeliveryParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogDeliveryParameters(this)
         }
         /// Types of logs to deliver
         ///
         /// Constraints: at least 1 items. CloudFormation `LogTypes`, Terraform `log_types`.
         pub fn log_types(mut self, value: impl IntoIterator<Item = LogTypes>) -> Self {
-            self.0.set("LogTypes", Some("log_types"), list(value));
+            self.0.set("LogTypes", Some("log_types"), rt::list(value));
             self
         }
     }
@@ -935,11 +948,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-loggingfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFilter(Props);
+    pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
         /// A new `LoggingFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingFilter(this)
         }
         /// The behavior required of the filter.
@@ -954,7 +967,7 @@ pub mod organization_telemetry_rule {
         ///
         /// Constraints: length at least 1; at least 1 items. CloudFormation `Filters`, Terraform `filters`.
         pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), list(value));
+            self.0.set("Filters", Some("filters"), rt::list(value));
             self
         }
     }
@@ -965,11 +978,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-mskmonitoringparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MskMonitoringParameters(Props);
+    pub struct MskMonitoringParameters(rt::Props);
     impl MskMonitoringParameters {
         /// A new `MskMonitoringParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MskMonitoringParameters(this)
         }
         /// The level of enhanced monitoring for the MSK cluster.
@@ -991,12 +1004,12 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-singleheader.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeader(Props);
+    pub struct SingleHeader(rt::Props);
     impl SingleHeader {
         /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SingleHeader(this)
         }
     }
@@ -1007,11 +1020,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetrydestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetryDestinationConfiguration(Props);
+    pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
         /// A new `TelemetryDestinationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TelemetryDestinationConfiguration(this)
         }
         /// Telemetry parameters for Cloudtrail
@@ -1028,11 +1041,11 @@ pub mod organization_telemetry_rule {
         /// Pattern for telemetry data destination
         ///
         /// CloudFormation `DestinationPattern`, Terraform `destination_pattern`.
-        pub fn destination_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationPattern",
                 Some("destination_pattern"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1061,8 +1074,9 @@ pub mod organization_telemetry_rule {
         /// The Amazon Resource Name (ARN) of the customer-managed AWS KMS key used to encrypt the destination log groups specified in the Telemetry Rule.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-)?[a-f0-9-]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Parameters for log delivery configuration
@@ -1092,7 +1106,7 @@ pub mod organization_telemetry_rule {
         /// Constraints: range 1..=3653. CloudFormation `RetentionInDays`, Terraform `retention_in_days`.
         pub fn retention_in_days(mut self, value: i64) -> Self {
             self.0
-                .set("RetentionInDays", Some("retention_in_days"), int(value));
+                .set("RetentionInDays", Some("retention_in_days"), rt::int(value));
             self
         }
         /// Telemetry parameters for VPC Flow logs
@@ -1125,11 +1139,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetryrule.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetryRule(Props);
+    pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
         /// A new `TelemetryRule`. Required properties: `resource_type` (`ResourceType`), `telemetry_type` (`TelemetryType`).
         pub fn new(resource_type: ResourceType, telemetry_type: TelemetryType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ResourceType", Some("resource_type"), resource_type.into());
             this.set(
                 "TelemetryType",
@@ -1143,7 +1157,7 @@ pub mod organization_telemetry_rule {
         /// CloudFormation `AllRegions`, Terraform `all_regions`.
         pub fn all_regions(mut self, value: bool) -> Self {
             self.0
-                .set("AllRegions", Some("all_regions"), boolean(value));
+                .set("AllRegions", Some("all_regions"), rt::boolean(value));
             self
         }
         /// When true, configuration drift in managed telemetry resources will be detected and remediated for resource-level fields.
@@ -1153,7 +1167,7 @@ pub mod organization_telemetry_rule {
             self.0.set(
                 "AllowFieldUpdates",
                 Some("allow_field_updates"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1174,25 +1188,25 @@ pub mod organization_telemetry_rule {
         /// List of AWS region codes where the rule should be replicated
         ///
         /// Constraints: at least 1 items. CloudFormation `Regions`, Terraform `regions`.
-        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Regions", Some("regions"), strings(value));
+        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Regions", Some("regions"), rt::strings(value));
             self
         }
         /// Selection Criteria on scope level for rule application
         ///
         /// CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
         /// Selection Criteria on resource level for rule application
         ///
         /// CloudFormation `SelectionCriteria`, Terraform `selection_criteria`.
-        pub fn selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+        pub fn selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SelectionCriteria",
                 Some("selection_criteria"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1206,7 +1220,7 @@ pub mod organization_telemetry_rule {
             self.0.set(
                 "TelemetrySourceTypes",
                 Some("telemetry_source_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1218,18 +1232,19 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-vpcflowlogparameters.html)
     #[derive(Clone, Debug)]
-    pub struct VpcFlowLogParameters(Props);
+    pub struct VpcFlowLogParameters(rt::Props);
     impl VpcFlowLogParameters {
         /// A new `VpcFlowLogParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcFlowLogParameters(this)
         }
         /// The fields to include in the flow log record.
         ///
         /// CloudFormation `LogFormat`, Terraform `log_format`.
-        pub fn log_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogFormat", Some("log_format"), string(value));
+        pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogFormat", Some("log_format"), rt::string(value));
             self
         }
         /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
@@ -1239,16 +1254,16 @@ pub mod organization_telemetry_rule {
             self.0.set(
                 "MaxAggregationInterval",
                 Some("max_aggregation_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The type of traffic captured for the flow log.
         ///
         /// CloudFormation `TrafficType`, Terraform `traffic_type`.
-        pub fn traffic_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn traffic_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TrafficType", Some("traffic_type"), string(value));
+                .set("TrafficType", Some("traffic_type"), rt::string(value));
             self
         }
     }
@@ -1259,11 +1274,11 @@ pub mod organization_telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-wafloggingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct WafLoggingParameters(Props);
+    pub struct WafLoggingParameters(rt::Props);
     impl WafLoggingParameters {
         /// A new `WafLoggingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WafLoggingParameters(this)
         }
         /// The type of logs to generate for WAF.
@@ -1286,7 +1301,7 @@ pub mod organization_telemetry_rule {
         /// Constraints: at most 100 items. CloudFormation `RedactedFields`, Terraform `redacted_fields`.
         pub fn redacted_fields(mut self, value: impl IntoIterator<Item = FieldToMatch>) -> Self {
             self.0
-                .set("RedactedFields", Some("redacted_fields"), list(value));
+                .set("RedactedFields", Some("redacted_fields"), rt::list(value));
             self
         }
     }
@@ -1444,11 +1459,11 @@ pub mod organization_telemetry_rule {
 /// CloudFormation: `AWS::ObservabilityAdmin::S3TableIntegration`. Terraform: `awscc_observabilityadmin_s3_table_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-s3tableintegration.html)
-pub struct S3TableIntegration(Base);
-static S3_TABLE_INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct S3TableIntegration(rt::Base);
+static S3_TABLE_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::S3TableIntegration",
     terraform: Some("awscc_observabilityadmin_s3_table_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1466,11 +1481,11 @@ impl S3TableIntegration {
     pub fn new(
         id: impl Into<String>,
         encryption: s3_table_integration::EncryptionConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &S3_TABLE_INTEGRATION_TYPE);
+        let mut this = rt::Base::new(id, &S3_TABLE_INTEGRATION_TYPE);
         this.set("Encryption", Some("encryption"), encryption.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         S3TableIntegration(this)
     }
     /// The CloudWatch Logs data sources to associate with the S3 Table Integration
@@ -1480,20 +1495,21 @@ impl S3TableIntegration {
         mut self,
         value: impl IntoIterator<Item = s3_table_integration::LogSource>,
     ) -> Self {
-        self.0.set("LogSources", Some("log_sources"), list(value));
+        self.0
+            .set("LogSources", Some("log_sources"), rt::list(value));
         self
     }
 }
 builder!(S3TableIntegration, S3TableIntegrationHandle);
 /// A declared `AWS::ObservabilityAdmin::S3TableIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct S3TableIntegrationHandle(Handle);
+pub struct S3TableIntegrationHandle(rt::Handle);
 handle!(S3TableIntegrationHandle);
 impl S3TableIntegrationHandle {
     /// The ARN of the S3 Table Integration
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1506,19 +1522,20 @@ pub mod s3_table_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-encryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfig(Props);
+    pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
         /// A new `EncryptionConfig`. Required properties: `sse_algorithm` (`SseAlgorithm`).
         pub fn new(sse_algorithm: SseAlgorithm) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SseAlgorithm", Some("sse_algorithm"), sse_algorithm.into());
             EncryptionConfig(this)
         }
         /// The ARN of the KMS key used to encrypt the S3 Table Integration
         ///
         /// Constraints: length 1..=1011; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -1529,20 +1546,21 @@ pub mod s3_table_integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-logsource.html)
     #[derive(Clone, Debug)]
-    pub struct LogSource(Props);
+    pub struct LogSource(rt::Props);
     impl LogSource {
         /// A new `LogSource`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Type", Some("type"), rt::string(type_));
             LogSource(this)
         }
         /// The ID of the CloudWatch Logs data source association
         ///
         /// Constraints: length 1..=256. CloudFormation `Identifier`, Terraform `identifier`.
-        pub fn identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Identifier", Some("identifier"), string(value));
+        pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Identifier", Some("identifier"), rt::string(value));
             self
         }
     }
@@ -1562,11 +1580,11 @@ pub mod s3_table_integration {
 /// CloudFormation: `AWS::ObservabilityAdmin::TelemetryEnrichment`. Terraform: `awscc_observabilityadmin_telemetry_enrichment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-telemetryenrichment.html)
-pub struct TelemetryEnrichment(Base);
-static TELEMETRY_ENRICHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct TelemetryEnrichment(rt::Base);
+static TELEMETRY_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::TelemetryEnrichment",
     terraform: Some("awscc_observabilityadmin_telemetry_enrichment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1580,7 +1598,7 @@ impl TelemetryEnrichment {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryEnrichment` with the stack-unique `id`. Required properties: `scope` (`Scope`).
     #[track_caller]
     pub fn new(id: impl Into<String>, scope: telemetry_enrichment::Scope) -> Self {
-        let mut this = Base::new(id, &TELEMETRY_ENRICHMENT_TYPE);
+        let mut this = rt::Base::new(id, &TELEMETRY_ENRICHMENT_TYPE);
         this.set("Scope", Some("scope"), scope.into());
         TelemetryEnrichment(this)
     }
@@ -1588,11 +1606,11 @@ impl TelemetryEnrichment {
 builder!(TelemetryEnrichment, TelemetryEnrichmentHandle);
 /// A declared `AWS::ObservabilityAdmin::TelemetryEnrichment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TelemetryEnrichmentHandle(Handle);
+pub struct TelemetryEnrichmentHandle(rt::Handle);
 handle!(TelemetryEnrichmentHandle);
 impl TelemetryEnrichmentHandle {
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1612,11 +1630,11 @@ pub mod telemetry_enrichment {
 /// CloudFormation: `AWS::ObservabilityAdmin::TelemetryPipelines`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-telemetrypipelines.html)
-pub struct TelemetryPipelines(Base);
-static TELEMETRY_PIPELINES_TYPE: TypeInfo = TypeInfo {
+pub struct TelemetryPipelines(rt::Base);
+static TELEMETRY_PIPELINES_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::TelemetryPipelines",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "me-central-1"],
     attributes: &[
@@ -1634,40 +1652,40 @@ impl TelemetryPipelines {
         id: impl Into<String>,
         configuration: telemetry_pipelines::TelemetryPipelineConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &TELEMETRY_PIPELINES_TYPE);
+        let mut this = rt::Base::new(id, &TELEMETRY_PIPELINES_TYPE);
         this.set("Configuration", None, configuration.into());
         TelemetryPipelines(this)
     }
     /// Constraints: length 3..=28; pattern `[a-z][a-z0-9\-]+`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(TelemetryPipelines, TelemetryPipelinesHandle);
 /// A declared `AWS::ObservabilityAdmin::TelemetryPipelines`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TelemetryPipelinesHandle(Handle);
+pub struct TelemetryPipelinesHandle(rt::Handle);
 handle!(TelemetryPipelinesHandle);
 impl TelemetryPipelinesHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Pipeline`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn pipeline(&self) -> Expr {
+    pub fn pipeline(&self) -> rt::Expr {
         self.0.attr("Pipeline")
     }
     /// CloudFormation `Fn::GetAtt` `PipelineIdentifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn pipeline_identifier(&self) -> Expr {
+    pub fn pipeline_identifier(&self) -> rt::Expr {
         self.0.attr("PipelineIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReason`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
 }
@@ -1678,12 +1696,12 @@ pub mod telemetry_pipelines {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetrypipelines-telemetrypipelineconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetryPipelineConfiguration(Props);
+    pub struct TelemetryPipelineConfiguration(rt::Props);
     impl TelemetryPipelineConfiguration {
         /// A new `TelemetryPipelineConfiguration`. Required properties: `body` (`Body`).
-        pub fn new(body: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Body", None, string(body));
+        pub fn new(body: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Body", None, rt::string(body));
             TelemetryPipelineConfiguration(this)
         }
     }
@@ -1694,11 +1712,11 @@ pub mod telemetry_pipelines {
 /// CloudFormation: `AWS::ObservabilityAdmin::TelemetryRule`. Terraform: `awscc_observabilityadmin_telemetry_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-observabilityadmin-telemetryrule.html)
-pub struct TelemetryRule(Base);
-static TELEMETRY_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct TelemetryRule(rt::Base);
+static TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ObservabilityAdmin::TelemetryRule",
     terraform: Some("awscc_observabilityadmin_telemetry_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "me-central-1"],
     attributes: &[
@@ -1712,30 +1730,30 @@ impl TelemetryRule {
     pub fn new(
         id: impl Into<String>,
         rule: telemetry_rule::TelemetryRule,
-        rule_name: impl Into<Expr>,
+        rule_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TELEMETRY_RULE_TYPE);
+        let mut this = rt::Base::new(id, &TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
-        this.set("RuleName", Some("rule_name"), string(rule_name));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         TelemetryRule(this)
     }
 }
 builder!(TelemetryRule, TelemetryRuleHandle);
 /// A declared `AWS::ObservabilityAdmin::TelemetryRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TelemetryRuleHandle(Handle);
+pub struct TelemetryRuleHandle(rt::Handle);
 handle!(TelemetryRuleHandle);
 impl TelemetryRuleHandle {
     /// The arn of the telemetry rule
     ///
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// Per-region replication status of the rule
     ///
     /// CloudFormation `Fn::GetAtt` `RegionStatuses`; Terraform `region_statuses`.
-    pub fn region_statuses(&self) -> Expr {
+    pub fn region_statuses(&self) -> rt::Expr {
         self.0.attr("RegionStatuses")
     }
 }
@@ -1748,11 +1766,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-actioncondition.html)
     #[derive(Clone, Debug)]
-    pub struct ActionCondition(Props);
+    pub struct ActionCondition(rt::Props);
     impl ActionCondition {
         /// A new `ActionCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionCondition(this)
         }
         /// The enumerated action to take.
@@ -1770,23 +1788,23 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-advancedeventselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(Props);
+    pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
         /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
         pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FieldSelectors",
                 Some("field_selectors"),
-                list(field_selectors),
+                rt::list(field_selectors),
             );
             AdvancedEventSelector(this)
         }
         /// An optional descriptive name for the advanced event selector
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1797,63 +1815,71 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-advancedfieldselector.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(Props);
+    pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
         /// A new `AdvancedFieldSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedFieldSelector(this)
         }
         /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EndsWith", Some("ends_with"), strings(value));
+        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("EndsWith", Some("ends_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), strings(value));
+        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Equals", Some("equals"), rt::strings(value));
             self
         }
         /// A field in a CloudTrail event record on which to filter events to be logged
         ///
         /// Constraints: length 1..=1000. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_ends_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotEndsWith", Some("not_ends_with"), strings(value));
+                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("NotEquals", Some("not_equals"), strings(value));
+        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NotEquals", Some("not_equals"), rt::strings(value));
             self
         }
         /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn not_starts_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("NotStartsWith", Some("not_starts_with"), strings(value));
+                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
             self
         }
         /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
         ///
         /// CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("StartsWith", Some("starts_with"), strings(value));
+                .set("StartsWith", Some("starts_with"), rt::strings(value));
             self
         }
     }
@@ -1864,17 +1890,17 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-cloudtrailparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CloudtrailParameters(Props);
+    pub struct CloudtrailParameters(rt::Props);
     impl CloudtrailParameters {
         /// A new `CloudtrailParameters`. Required properties: `advanced_event_selectors` (`AdvancedEventSelectors`).
         pub fn new(
             advanced_event_selectors: impl IntoIterator<Item = AdvancedEventSelector>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AdvancedEventSelectors",
                 Some("advanced_event_selectors"),
-                list(advanced_event_selectors),
+                rt::list(advanced_event_selectors),
             );
             CloudtrailParameters(this)
         }
@@ -1886,11 +1912,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The condition of the action desired in the filter.
@@ -1920,19 +1946,19 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-elbloadbalancerloggingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ElbLoadBalancerLoggingParameters(Props);
+    pub struct ElbLoadBalancerLoggingParameters(rt::Props);
     impl ElbLoadBalancerLoggingParameters {
         /// A new `ElbLoadBalancerLoggingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ElbLoadBalancerLoggingParameters(this)
         }
         /// A delimiter to delineate log fields
         ///
         /// CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
-        pub fn field_delimiter(mut self, value: impl Into<Expr>) -> Self {
+        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FieldDelimiter", Some("field_delimiter"), string(value));
+                .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
             self
         }
         /// CloudFormation `OutputFormat`, Terraform `output_format`.
@@ -1949,26 +1975,26 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldToMatch(this)
         }
         /// The method with which to match this rule.
         ///
         /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Method", Some("method"), string(value));
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", Some("method"), rt::string(value));
             self
         }
         /// The query string to find the resource to match this field to.
         ///
         /// CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("QueryString", Some("query_string"), string(value));
+                .set("QueryString", Some("query_string"), rt::string(value));
             self
         }
         /// Header for the field to match.
@@ -1982,8 +2008,8 @@ pub mod telemetry_rule {
         /// This is the URI path to match this rule to.
         ///
         /// CloudFormation `UriPath`, Terraform `uri_path`.
-        pub fn uri_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UriPath", Some("uri_path"), string(value));
+        pub fn uri_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UriPath", Some("uri_path"), rt::string(value));
             self
         }
     }
@@ -1994,11 +2020,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// The behavior required of the filter.
@@ -2012,7 +2038,8 @@ pub mod telemetry_rule {
         ///
         /// Constraints: length at least 1; at least 1 items. CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
         /// The requirement portion of the filter.
@@ -2030,18 +2057,19 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-labelnamecondition.html)
     #[derive(Clone, Debug)]
-    pub struct LabelNameCondition(Props);
+    pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
         /// A new `LabelNameCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LabelNameCondition(this)
         }
         /// The label name of the condition.
         ///
         /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z_\-:]+$`. CloudFormation `LabelName`, Terraform `label_name`.
-        pub fn label_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LabelName", Some("label_name"), string(value));
+        pub fn label_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LabelName", Some("label_name"), rt::string(value));
             self
         }
     }
@@ -2052,18 +2080,18 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-logdeliveryparameters.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryParameters(Props);
+    pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
         /// A new `LogDeliveryParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogDeliveryParameters(this)
         }
         /// Types of logs to deliver
         ///
         /// Constraints: at least 1 items. CloudFormation `LogTypes`, Terraform `log_types`.
         pub fn log_types(mut self, value: impl IntoIterator<Item = LogTypes>) -> Self {
-            self.0.set("LogTypes", Some("log_types"), list(value));
+            self.0.set("LogTypes", Some("log_types"), rt::list(value));
             self
         }
     }
@@ -2074,11 +2102,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-loggingfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFilter(Props);
+    pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
         /// A new `LoggingFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingFilter(this)
         }
         /// The behavior required of the filter.
@@ -2093,7 +2121,7 @@ pub mod telemetry_rule {
         ///
         /// Constraints: length at least 1; at least 1 items. CloudFormation `Filters`, Terraform `filters`.
         pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), list(value));
+            self.0.set("Filters", Some("filters"), rt::list(value));
             self
         }
     }
@@ -2104,11 +2132,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-mskmonitoringparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MskMonitoringParameters(Props);
+    pub struct MskMonitoringParameters(rt::Props);
     impl MskMonitoringParameters {
         /// A new `MskMonitoringParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MskMonitoringParameters(this)
         }
         /// The level of enhanced monitoring for the MSK cluster.
@@ -2130,12 +2158,12 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-singleheader.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeader(Props);
+    pub struct SingleHeader(rt::Props);
     impl SingleHeader {
         /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SingleHeader(this)
         }
     }
@@ -2146,11 +2174,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetrydestinationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetryDestinationConfiguration(Props);
+    pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
         /// A new `TelemetryDestinationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TelemetryDestinationConfiguration(this)
         }
         /// Telemetry parameters for Cloudtrail
@@ -2167,11 +2195,11 @@ pub mod telemetry_rule {
         /// Pattern for telemetry data destination
         ///
         /// CloudFormation `DestinationPattern`, Terraform `destination_pattern`.
-        pub fn destination_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationPattern",
                 Some("destination_pattern"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2200,8 +2228,9 @@ pub mod telemetry_rule {
         /// The Amazon Resource Name (ARN) of the customer-managed AWS KMS key used to encrypt the destination log groups specified in the Telemetry Rule.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-)?[a-f0-9-]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Parameters for log delivery configuration
@@ -2231,7 +2260,7 @@ pub mod telemetry_rule {
         /// Constraints: range 1..=3653. CloudFormation `RetentionInDays`, Terraform `retention_in_days`.
         pub fn retention_in_days(mut self, value: i64) -> Self {
             self.0
-                .set("RetentionInDays", Some("retention_in_days"), int(value));
+                .set("RetentionInDays", Some("retention_in_days"), rt::int(value));
             self
         }
         /// Telemetry parameters for VPC Flow logs
@@ -2264,11 +2293,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetryrule.html)
     #[derive(Clone, Debug)]
-    pub struct TelemetryRule(Props);
+    pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
         /// A new `TelemetryRule`. Required properties: `resource_type` (`ResourceType`), `telemetry_type` (`TelemetryType`).
         pub fn new(resource_type: ResourceType, telemetry_type: TelemetryType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ResourceType", Some("resource_type"), resource_type.into());
             this.set(
                 "TelemetryType",
@@ -2282,7 +2311,7 @@ pub mod telemetry_rule {
         /// CloudFormation `AllRegions`, Terraform `all_regions`.
         pub fn all_regions(mut self, value: bool) -> Self {
             self.0
-                .set("AllRegions", Some("all_regions"), boolean(value));
+                .set("AllRegions", Some("all_regions"), rt::boolean(value));
             self
         }
         /// When true, configuration drift in managed telemetry resources will be detected and remediated for resource-level fields.
@@ -2292,7 +2321,7 @@ pub mod telemetry_rule {
             self.0.set(
                 "AllowFieldUpdates",
                 Some("allow_field_updates"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2313,18 +2342,18 @@ pub mod telemetry_rule {
         /// List of AWS region codes where the rule should be replicated
         ///
         /// Constraints: at least 1 items. CloudFormation `Regions`, Terraform `regions`.
-        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Regions", Some("regions"), strings(value));
+        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Regions", Some("regions"), rt::strings(value));
             self
         }
         /// Selection Criteria on resource level for rule application
         ///
         /// CloudFormation `SelectionCriteria`, Terraform `selection_criteria`.
-        pub fn selection_criteria(mut self, value: impl Into<Expr>) -> Self {
+        pub fn selection_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SelectionCriteria",
                 Some("selection_criteria"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2338,7 +2367,7 @@ pub mod telemetry_rule {
             self.0.set(
                 "TelemetrySourceTypes",
                 Some("telemetry_source_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2350,18 +2379,19 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-vpcflowlogparameters.html)
     #[derive(Clone, Debug)]
-    pub struct VpcFlowLogParameters(Props);
+    pub struct VpcFlowLogParameters(rt::Props);
     impl VpcFlowLogParameters {
         /// A new `VpcFlowLogParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcFlowLogParameters(this)
         }
         /// The fields to include in the flow log record.
         ///
         /// CloudFormation `LogFormat`, Terraform `log_format`.
-        pub fn log_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogFormat", Some("log_format"), string(value));
+        pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogFormat", Some("log_format"), rt::string(value));
             self
         }
         /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
@@ -2371,16 +2401,16 @@ pub mod telemetry_rule {
             self.0.set(
                 "MaxAggregationInterval",
                 Some("max_aggregation_interval"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The type of traffic captured for the flow log.
         ///
         /// CloudFormation `TrafficType`, Terraform `traffic_type`.
-        pub fn traffic_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn traffic_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TrafficType", Some("traffic_type"), string(value));
+                .set("TrafficType", Some("traffic_type"), rt::string(value));
             self
         }
     }
@@ -2391,11 +2421,11 @@ pub mod telemetry_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-wafloggingparameters.html)
     #[derive(Clone, Debug)]
-    pub struct WafLoggingParameters(Props);
+    pub struct WafLoggingParameters(rt::Props);
     impl WafLoggingParameters {
         /// A new `WafLoggingParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WafLoggingParameters(this)
         }
         /// The type of logs to generate for WAF.
@@ -2418,7 +2448,7 @@ pub mod telemetry_rule {
         /// Constraints: at most 100 items. CloudFormation `RedactedFields`, Terraform `redacted_fields`.
         pub fn redacted_fields(mut self, value: impl IntoIterator<Item = FieldToMatch>) -> Self {
             self.0
-                .set("RedactedFields", Some("redacted_fields"), list(value));
+                .set("RedactedFields", Some("redacted_fields"), rt::list(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `ODB` resource types of the CloudFormation registry (`AWS::ODB::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `odb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 ///
 /// CloudFormation: `AWS::ODB::CloudAutonomousVmCluster`. Terraform: `awscc_odb_cloud_autonomous_vm_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-odb-cloudautonomousvmcluster.html)
-pub struct CloudAutonomousVmCluster(Base);
-static CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct CloudAutonomousVmCluster(rt::Base);
+static CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ODB::CloudAutonomousVmCluster",
     terraform: Some("awscc_odb_cloud_autonomous_vm_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -105,7 +106,7 @@ impl CloudAutonomousVmCluster {
     /// Declares a `AWS::ODB::CloudAutonomousVmCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE);
         CloudAutonomousVmCluster(this)
     }
     /// The data storage size allocated for Autonomous Databases in the Autonomous VM cluster, in TB.
@@ -115,18 +116,18 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "AutonomousDataStorageSizeInTBs",
             Some("autonomous_data_storage_size_in_t_bs"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The unique identifier of the Cloud Exadata Infrastructure containing this Autonomous VM cluster.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `CloudExadataInfrastructureId`, Terraform `cloud_exadata_infrastructure_id`.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudExadataInfrastructureId",
             Some("cloud_exadata_infrastructure_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -137,31 +138,32 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "CpuCoreCountPerNode",
             Some("cpu_core_count_per_node"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The list of database servers associated with the Autonomous VM cluster.
     ///
     /// Constraints: 1..=1024 items. Changing it replaces the resource. CloudFormation `DbServers`, Terraform `db_servers`.
-    pub fn db_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("DbServers", Some("db_servers"), strings(value));
+    pub fn db_servers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("DbServers", Some("db_servers"), rt::strings(value));
         self
     }
     /// The user-provided description of the Autonomous VM cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The display name of the Autonomous VM cluster.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The AWS Identity and Access Management (IAM) service roles associated with the Autonomous VM cluster.
@@ -171,7 +173,7 @@ impl CloudAutonomousVmCluster {
         mut self,
         value: impl IntoIterator<Item = cloud_autonomous_vm_cluster::IamRole>,
     ) -> Self {
-        self.0.set("IamRoles", Some("iam_roles"), list(value));
+        self.0.set("IamRoles", Some("iam_roles"), rt::list(value));
         self
     }
     /// Indicates whether mutual TLS (mTLS) authentication is enabled for the Autonomous VM cluster.
@@ -181,7 +183,7 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "IsMtlsEnabledVmCluster",
             Some("is_mtls_enabled_vm_cluster"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -214,16 +216,16 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "MemoryPerOracleComputeUnitInGBs",
             Some("memory_per_oracle_compute_unit_in_g_bs"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The unique identifier of the ODB network associated with this Autonomous VM cluster.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `OdbNetworkId`, Terraform `odb_network_id`.
-    pub fn odb_network_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn odb_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OdbNetworkId", Some("odb_network_id"), string(value));
+            .set("OdbNetworkId", Some("odb_network_id"), rt::string(value));
         self
     }
     /// The SCAN listener port for non-TLS (TCP) protocol.
@@ -233,7 +235,7 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "ScanListenerPortNonTls",
             Some("scan_listener_port_non_tls"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -244,15 +246,15 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "ScanListenerPortTls",
             Some("scan_listener_port_tls"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The time zone of the Autonomous VM cluster.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `TimeZone`, Terraform `time_zone`.
-    pub fn time_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TimeZone", Some("time_zone"), string(value));
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TimeZone", Some("time_zone"), rt::string(value));
         self
     }
     /// The total number of Autonomous Container Databases that can be created with the allocated local storage.
@@ -262,7 +264,7 @@ impl CloudAutonomousVmCluster {
         self.0.set(
             "TotalContainerDatabases",
             Some("total_container_databases"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -270,175 +272,175 @@ impl CloudAutonomousVmCluster {
 builder!(CloudAutonomousVmCluster, CloudAutonomousVmClusterHandle);
 /// A declared `AWS::ODB::CloudAutonomousVmCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudAutonomousVmClusterHandle(Handle);
+pub struct CloudAutonomousVmClusterHandle(rt::Handle);
 handle!(CloudAutonomousVmClusterHandle);
 impl CloudAutonomousVmClusterHandle {
     /// The unique identifier of the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudAutonomousVmClusterId`; Terraform `cloud_autonomous_vm_cluster_id`.
-    pub fn cloud_autonomous_vm_cluster_id(&self) -> Expr {
+    pub fn cloud_autonomous_vm_cluster_id(&self) -> rt::Expr {
         self.0.attr("CloudAutonomousVmClusterId")
     }
     /// The Amazon Resource Name (ARN) for the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudAutonomousVmClusterArn`; Terraform `cloud_autonomous_vm_cluster_arn`.
-    pub fn cloud_autonomous_vm_cluster_arn(&self) -> Expr {
+    pub fn cloud_autonomous_vm_cluster_arn(&self) -> rt::Expr {
         self.0.attr("CloudAutonomousVmClusterArn")
     }
     /// The name of the OCI resource anchor associated with this Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `OciResourceAnchorName`; Terraform `oci_resource_anchor_name`.
-    pub fn oci_resource_anchor_name(&self) -> Expr {
+    pub fn oci_resource_anchor_name(&self) -> rt::Expr {
         self.0.attr("OciResourceAnchorName")
     }
     /// The percentage of data storage currently in use for Autonomous Databases in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AutonomousDataStoragePercentage`; Terraform `autonomous_data_storage_percentage`.
-    pub fn autonomous_data_storage_percentage(&self) -> Expr {
+    pub fn autonomous_data_storage_percentage(&self) -> rt::Expr {
         self.0.attr("AutonomousDataStoragePercentage")
     }
     /// The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableAutonomousDataStorageSizeInTBs`; Terraform `available_autonomous_data_storage_size_in_t_bs`.
-    pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> Expr {
+    pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> rt::Expr {
         self.0.attr("AvailableAutonomousDataStorageSizeInTBs")
     }
     /// The number of Autonomous CDBs that you can create with the currently available storage.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableContainerDatabases`; Terraform `available_container_databases`.
-    pub fn available_container_databases(&self) -> Expr {
+    pub fn available_container_databases(&self) -> rt::Expr {
         self.0.attr("AvailableContainerDatabases")
     }
     /// The number of CPU cores available for allocation to Autonomous Databases.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableCpus`; Terraform `available_cpus`.
-    pub fn available_cpus(&self) -> Expr {
+    pub fn available_cpus(&self) -> rt::Expr {
         self.0.attr("AvailableCpus")
     }
     /// The compute model of the Autonomous VM cluster: ECPU or OCPU.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeModel`; Terraform `compute_model`.
-    pub fn compute_model(&self) -> Expr {
+    pub fn compute_model(&self) -> rt::Expr {
         self.0.attr("ComputeModel")
     }
     /// The total number of CPU cores in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CpuCoreCount`; Terraform `cpu_core_count`.
-    pub fn cpu_core_count(&self) -> Expr {
+    pub fn cpu_core_count(&self) -> rt::Expr {
         self.0.attr("CpuCoreCount")
     }
     /// The percentage of total CPU cores currently in use in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CpuPercentage`; Terraform `cpu_percentage`.
-    pub fn cpu_percentage(&self) -> Expr {
+    pub fn cpu_percentage(&self) -> rt::Expr {
         self.0.attr("CpuPercentage")
     }
     /// The total data storage allocated to the Autonomous VM cluster, in GB.
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInGBs`; Terraform `data_storage_size_in_g_bs`.
-    pub fn data_storage_size_in_g_bs(&self) -> Expr {
+    pub fn data_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInGBs")
     }
     /// The total data storage allocated to the Autonomous VM cluster, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInTBs`; Terraform `data_storage_size_in_t_bs`.
-    pub fn data_storage_size_in_t_bs(&self) -> Expr {
+    pub fn data_storage_size_in_t_bs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInTBs")
     }
     /// The local node storage allocated to the Autonomous VM cluster, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `DbNodeStorageSizeInGBs`; Terraform `db_node_storage_size_in_g_bs`.
-    pub fn db_node_storage_size_in_g_bs(&self) -> Expr {
+    pub fn db_node_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("DbNodeStorageSizeInGBs")
     }
     /// The domain name for the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Domain`; Terraform `domain`.
-    pub fn domain(&self) -> Expr {
+    pub fn domain(&self) -> rt::Expr {
         self.0.attr("Domain")
     }
     /// The minimum value to which you can scale down the Exadata storage, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `ExadataStorageInTBsLowestScaledValue`; Terraform `exadata_storage_in_t_bs_lowest_scaled_value`.
-    pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> Expr {
+    pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> rt::Expr {
         self.0.attr("ExadataStorageInTBsLowestScaledValue")
     }
     /// The hostname for the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Hostname`; Terraform `hostname`.
-    pub fn hostname(&self) -> Expr {
+    pub fn hostname(&self) -> rt::Expr {
         self.0.attr("Hostname")
     }
     /// The Oracle Cloud Identifier (OCID) of the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Ocid`; Terraform `ocid`.
-    pub fn ocid(&self) -> Expr {
+    pub fn ocid(&self) -> rt::Expr {
         self.0.attr("Ocid")
     }
     /// The URL for accessing the OCI console page for this Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `OciUrl`; Terraform `oci_url`.
-    pub fn oci_url(&self) -> Expr {
+    pub fn oci_url(&self) -> rt::Expr {
         self.0.attr("OciUrl")
     }
     /// The minimum value to which you can scale down the maximum number of Autonomous CDBs.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxAcdsLowestScaledValue`; Terraform `max_acds_lowest_scaled_value`.
-    pub fn max_acds_lowest_scaled_value(&self) -> Expr {
+    pub fn max_acds_lowest_scaled_value(&self) -> rt::Expr {
         self.0.attr("MaxAcdsLowestScaledValue")
     }
     /// The total amount of memory allocated to the Autonomous VM cluster, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `MemorySizeInGBs`; Terraform `memory_size_in_g_bs`.
-    pub fn memory_size_in_g_bs(&self) -> Expr {
+    pub fn memory_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("MemorySizeInGBs")
     }
     /// The number of database server nodes in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `NodeCount`; Terraform `node_count`.
-    pub fn node_count(&self) -> Expr {
+    pub fn node_count(&self) -> rt::Expr {
         self.0.attr("NodeCount")
     }
     /// The number of Autonomous CDBs that can't be provisioned because of resource constraints.
     ///
     /// CloudFormation `Fn::GetAtt` `NonProvisionableAutonomousContainerDatabases`; Terraform `non_provisionable_autonomous_container_databases`.
-    pub fn non_provisionable_autonomous_container_databases(&self) -> Expr {
+    pub fn non_provisionable_autonomous_container_databases(&self) -> rt::Expr {
         self.0.attr("NonProvisionableAutonomousContainerDatabases")
     }
     /// The number of Autonomous CDBs that can be provisioned in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisionableAutonomousContainerDatabases`; Terraform `provisionable_autonomous_container_databases`.
-    pub fn provisionable_autonomous_container_databases(&self) -> Expr {
+    pub fn provisionable_autonomous_container_databases(&self) -> rt::Expr {
         self.0.attr("ProvisionableAutonomousContainerDatabases")
     }
     /// The number of Autonomous CDBs currently provisioned in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisionedAutonomousContainerDatabases`; Terraform `provisioned_autonomous_container_databases`.
-    pub fn provisioned_autonomous_container_databases(&self) -> Expr {
+    pub fn provisioned_autonomous_container_databases(&self) -> rt::Expr {
         self.0.attr("ProvisionedAutonomousContainerDatabases")
     }
     /// The number of CPU cores currently provisioned in the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisionedCpus`; Terraform `provisioned_cpus`.
-    pub fn provisioned_cpus(&self) -> Expr {
+    pub fn provisioned_cpus(&self) -> rt::Expr {
         self.0.attr("ProvisionedCpus")
     }
     /// The number of CPU cores that can be reclaimed from terminated or scaled-down Autonomous Databases.
     ///
     /// CloudFormation `Fn::GetAtt` `ReclaimableCpus`; Terraform `reclaimable_cpus`.
-    pub fn reclaimable_cpus(&self) -> Expr {
+    pub fn reclaimable_cpus(&self) -> rt::Expr {
         self.0.attr("ReclaimableCpus")
     }
     /// The number of CPU cores reserved for system operations and redundancy.
     ///
     /// CloudFormation `Fn::GetAtt` `ReservedCpus`; Terraform `reserved_cpus`.
-    pub fn reserved_cpus(&self) -> Expr {
+    pub fn reserved_cpus(&self) -> rt::Expr {
         self.0.attr("ReservedCpus")
     }
     /// The shape of the Exadata infrastructure for the Autonomous VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Shape`; Terraform `shape`.
-    pub fn shape(&self) -> Expr {
+    pub fn shape(&self) -> rt::Expr {
         self.0.attr("Shape")
     }
 }
@@ -451,34 +453,34 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
-    pub struct IamRole(Props);
+    pub struct IamRole(rt::Props);
     impl IamRole {
         /// A new `IamRole`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamRole(this)
         }
         /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `AwsIntegration`, Terraform `aws_integration`.
-        pub fn aws_integration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_integration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsIntegration", Some("aws_integration"), string(value));
+                .set("AwsIntegration", Some("aws_integration"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-        pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IamRoleArn", Some("iam_role_arn"), string(value));
+                .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
             self
         }
         /// The current status of the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
     }
@@ -489,40 +491,45 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindow(this)
         }
         /// The days of the week when maintenance can be performed.
         ///
         /// CloudFormation `DaysOfWeek`, Terraform `days_of_week`.
         pub fn days_of_week(mut self, value: impl IntoIterator<Item = DaysOfWeek>) -> Self {
-            self.0.set("DaysOfWeek", Some("days_of_week"), list(value));
+            self.0
+                .set("DaysOfWeek", Some("days_of_week"), rt::list(value));
             self
         }
         /// The hours of the day when maintenance can be performed.
         ///
         /// CloudFormation `HoursOfDay`, Terraform `hours_of_day`.
         pub fn hours_of_day(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("HoursOfDay", Some("hours_of_day"), list(value));
+            self.0
+                .set("HoursOfDay", Some("hours_of_day"), rt::list(value));
             self
         }
         /// The lead time in weeks before the maintenance window.
         ///
         /// Constraints: length 1..=4. CloudFormation `LeadTimeInWeeks`, Terraform `lead_time_in_weeks`.
         pub fn lead_time_in_weeks(mut self, value: i64) -> Self {
-            self.0
-                .set("LeadTimeInWeeks", Some("lead_time_in_weeks"), int(value));
+            self.0.set(
+                "LeadTimeInWeeks",
+                Some("lead_time_in_weeks"),
+                rt::int(value),
+            );
             self
         }
         /// The months when maintenance can be performed.
         ///
         /// CloudFormation `Months`, Terraform `months`.
         pub fn months(mut self, value: impl IntoIterator<Item = Months>) -> Self {
-            self.0.set("Months", Some("months"), list(value));
+            self.0.set("Months", Some("months"), rt::list(value));
             self
         }
         /// The preference for the maintenance window scheduling.
@@ -537,7 +544,7 @@ pub mod cloud_autonomous_vm_cluster {
         /// CloudFormation `WeeksOfMonth`, Terraform `weeks_of_month`.
         pub fn weeks_of_month(mut self, value: impl IntoIterator<Item = i64>) -> Self {
             self.0
-                .set("WeeksOfMonth", Some("weeks_of_month"), list(value));
+                .set("WeeksOfMonth", Some("weeks_of_month"), rt::list(value));
             self
         }
     }
@@ -614,11 +621,11 @@ pub mod cloud_autonomous_vm_cluster {
 /// CloudFormation: `AWS::ODB::CloudExadataInfrastructure`. Terraform: `awscc_odb_cloud_exadata_infrastructure` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-odb-cloudexadatainfrastructure.html)
-pub struct CloudExadataInfrastructure(Base);
-static CLOUD_EXADATA_INFRASTRUCTURE_TYPE: TypeInfo = TypeInfo {
+pub struct CloudExadataInfrastructure(rt::Base);
+static CLOUD_EXADATA_INFRASTRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ODB::CloudExadataInfrastructure",
     terraform: Some("awscc_odb_cloud_exadata_infrastructure"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -680,25 +687,28 @@ impl CloudExadataInfrastructure {
     /// Declares a `AWS::ODB::CloudExadataInfrastructure` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLOUD_EXADATA_INFRASTRUCTURE_TYPE);
+        let this = rt::Base::new(id, &CLOUD_EXADATA_INFRASTRUCTURE_TYPE);
         CloudExadataInfrastructure(this)
     }
     /// The name of the Availability Zone (AZ) where the Exadata infrastructure is located.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The AZ ID of the AZ where the Exadata infrastructure is located.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -707,7 +717,7 @@ impl CloudExadataInfrastructure {
     /// Changing it replaces the resource. CloudFormation `ComputeCount`, Terraform `compute_count`.
     pub fn compute_count(mut self, value: i64) -> Self {
         self.0
-            .set("ComputeCount", Some("compute_count"), int(value));
+            .set("ComputeCount", Some("compute_count"), rt::int(value));
         self
     }
     /// The email addresses of contacts to receive notification from Oracle about maintenance updates for the Exadata infrastructure.
@@ -720,27 +730,27 @@ impl CloudExadataInfrastructure {
         self.0.set(
             "CustomerContactsToSendToOCI",
             Some("customer_contacts_to_send_to_oci"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The database server model type of the Exadata infrastructure.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\/.=-]+$`. Changing it replaces the resource. CloudFormation `DatabaseServerType`, Terraform `database_server_type`.
-    pub fn database_server_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_server_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DatabaseServerType",
             Some("database_server_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The user-friendly name for the Exadata infrastructure.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The scheduling details for the maintenance window.
@@ -760,8 +770,8 @@ impl CloudExadataInfrastructure {
     /// The model name of the Exadata infrastructure.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\/.=-]+$`. Changing it replaces the resource. CloudFormation `Shape`, Terraform `shape`.
-    pub fn shape(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Shape", Some("shape"), string(value));
+    pub fn shape(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Shape", Some("shape"), rt::string(value));
         self
     }
     /// The number of storage servers that are activated for the Exadata infrastructure.
@@ -769,17 +779,17 @@ impl CloudExadataInfrastructure {
     /// Changing it replaces the resource. CloudFormation `StorageCount`, Terraform `storage_count`.
     pub fn storage_count(mut self, value: i64) -> Self {
         self.0
-            .set("StorageCount", Some("storage_count"), int(value));
+            .set("StorageCount", Some("storage_count"), rt::int(value));
         self
     }
     /// The storage server model type of the Exadata infrastructure.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\/.=-]+$`. Changing it replaces the resource. CloudFormation `StorageServerType`, Terraform `storage_server_type`.
-    pub fn storage_server_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn storage_server_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StorageServerType",
             Some("storage_server_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -787,133 +797,133 @@ impl CloudExadataInfrastructure {
 builder!(CloudExadataInfrastructure, CloudExadataInfrastructureHandle);
 /// A declared `AWS::ODB::CloudExadataInfrastructure`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudExadataInfrastructureHandle(Handle);
+pub struct CloudExadataInfrastructureHandle(rt::Handle);
 handle!(CloudExadataInfrastructureHandle);
 impl CloudExadataInfrastructureHandle {
     /// The number of storage servers requested for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `ActivatedStorageCount`; Terraform `activated_storage_count`.
-    pub fn activated_storage_count(&self) -> Expr {
+    pub fn activated_storage_count(&self) -> rt::Expr {
         self.0.attr("ActivatedStorageCount")
     }
     /// The number of storage servers requested for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `AdditionalStorageCount`; Terraform `additional_storage_count`.
-    pub fn additional_storage_count(&self) -> Expr {
+    pub fn additional_storage_count(&self) -> rt::Expr {
         self.0.attr("AdditionalStorageCount")
     }
     /// The amount of available storage, in gigabytes (GB), for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableStorageSizeInGBs`; Terraform `available_storage_size_in_g_bs`.
-    pub fn available_storage_size_in_g_bs(&self) -> Expr {
+    pub fn available_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("AvailableStorageSizeInGBs")
     }
     /// The Amazon Resource Name (ARN) for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudExadataInfrastructureArn`; Terraform `cloud_exadata_infrastructure_arn`.
-    pub fn cloud_exadata_infrastructure_arn(&self) -> Expr {
+    pub fn cloud_exadata_infrastructure_arn(&self) -> rt::Expr {
         self.0.attr("CloudExadataInfrastructureArn")
     }
     /// The unique identifier for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudExadataInfrastructureId`; Terraform `cloud_exadata_infrastructure_id`.
-    pub fn cloud_exadata_infrastructure_id(&self) -> Expr {
+    pub fn cloud_exadata_infrastructure_id(&self) -> rt::Expr {
         self.0.attr("CloudExadataInfrastructureId")
     }
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeModel`; Terraform `compute_model`.
-    pub fn compute_model(&self) -> Expr {
+    pub fn compute_model(&self) -> rt::Expr {
         self.0.attr("ComputeModel")
     }
     /// The total number of CPU cores that are allocated to the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `CpuCount`; Terraform `cpu_count`.
-    pub fn cpu_count(&self) -> Expr {
+    pub fn cpu_count(&self) -> rt::Expr {
         self.0.attr("CpuCount")
     }
     /// The size of the Exadata infrastructure's data disk group, in terabytes (TB).
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInTBs`; Terraform `data_storage_size_in_t_bs`.
-    pub fn data_storage_size_in_t_bs(&self) -> Expr {
+    pub fn data_storage_size_in_t_bs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInTBs")
     }
     /// The size of the Exadata infrastructure's local node storage, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `DbNodeStorageSizeInGBs`; Terraform `db_node_storage_size_in_g_bs`.
-    pub fn db_node_storage_size_in_g_bs(&self) -> Expr {
+    pub fn db_node_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("DbNodeStorageSizeInGBs")
     }
     /// The software version of the database servers (dom0) in the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `DbServerVersion`; Terraform `db_server_version`.
-    pub fn db_server_version(&self) -> Expr {
+    pub fn db_server_version(&self) -> rt::Expr {
         self.0.attr("DbServerVersion")
     }
     /// The total number of CPU cores available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxCpuCount`; Terraform `max_cpu_count`.
-    pub fn max_cpu_count(&self) -> Expr {
+    pub fn max_cpu_count(&self) -> rt::Expr {
         self.0.attr("MaxCpuCount")
     }
     /// The total amount of data disk group storage, in terabytes (TB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxDataStorageInTBs`; Terraform `max_data_storage_in_t_bs`.
-    pub fn max_data_storage_in_t_bs(&self) -> Expr {
+    pub fn max_data_storage_in_t_bs(&self) -> rt::Expr {
         self.0.attr("MaxDataStorageInTBs")
     }
     /// The total amount of local node storage, in gigabytes (GB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxDbNodeStorageSizeInGBs`; Terraform `max_db_node_storage_size_in_g_bs`.
-    pub fn max_db_node_storage_size_in_g_bs(&self) -> Expr {
+    pub fn max_db_node_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("MaxDbNodeStorageSizeInGBs")
     }
     /// The total amount of memory, in gigabytes (GB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxMemoryInGBs`; Terraform `max_memory_in_g_bs`.
-    pub fn max_memory_in_g_bs(&self) -> Expr {
+    pub fn max_memory_in_g_bs(&self) -> rt::Expr {
         self.0.attr("MaxMemoryInGBs")
     }
     /// The amount of memory, in gigabytes (GB), that's allocated on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MemorySizeInGBs`; Terraform `memory_size_in_g_bs`.
-    pub fn memory_size_in_g_bs(&self) -> Expr {
+    pub fn memory_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("MemorySizeInGBs")
     }
     /// The name of the OCI resource anchor for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `OciResourceAnchorName`; Terraform `oci_resource_anchor_name`.
-    pub fn oci_resource_anchor_name(&self) -> Expr {
+    pub fn oci_resource_anchor_name(&self) -> rt::Expr {
         self.0.attr("OciResourceAnchorName")
     }
     /// The HTTPS link to the Exadata infrastructure in OCI.
     ///
     /// CloudFormation `Fn::GetAtt` `OciUrl`; Terraform `oci_url`.
-    pub fn oci_url(&self) -> Expr {
+    pub fn oci_url(&self) -> rt::Expr {
         self.0.attr("OciUrl")
     }
     /// The OCID of the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `Ocid`; Terraform `ocid`.
-    pub fn ocid(&self) -> Expr {
+    pub fn ocid(&self) -> rt::Expr {
         self.0.attr("Ocid")
     }
     /// The software version of the storage servers on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageServerVersion`; Terraform `storage_server_version`.
-    pub fn storage_server_version(&self) -> Expr {
+    pub fn storage_server_version(&self) -> rt::Expr {
         self.0.attr("StorageServerVersion")
     }
     /// The total amount of storage, in gigabytes (GB), on the the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalStorageSizeInGBs`; Terraform `total_storage_size_in_g_bs`.
-    pub fn total_storage_size_in_g_bs(&self) -> Expr {
+    pub fn total_storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("TotalStorageSizeInGBs")
     }
     /// The list of database server identifiers for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `DbServerIds`; Terraform `db_server_ids`.
-    pub fn db_server_ids(&self) -> Expr {
+    pub fn db_server_ids(&self) -> rt::Expr {
         self.0.attr("DbServerIds")
     }
 }
@@ -926,18 +936,18 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-customercontact.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerContact(Props);
+    pub struct CustomerContact(rt::Props);
     impl CustomerContact {
         /// A new `CustomerContact`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomerContact(this)
         }
         /// The email address of the contact.
         ///
         /// CloudFormation `Email`, Terraform `email`.
-        pub fn email(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Email", Some("email"), string(value));
+        pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Email", Some("email"), rt::string(value));
             self
         }
     }
@@ -948,11 +958,11 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindow(this)
         }
         /// The timeout duration for custom actions in minutes.
@@ -962,7 +972,7 @@ pub mod cloud_exadata_infrastructure {
             self.0.set(
                 "CustomActionTimeoutInMins",
                 Some("custom_action_timeout_in_mins"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -970,14 +980,16 @@ pub mod cloud_exadata_infrastructure {
         ///
         /// CloudFormation `DaysOfWeek`, Terraform `days_of_week`.
         pub fn days_of_week(mut self, value: impl IntoIterator<Item = DaysOfWeek>) -> Self {
-            self.0.set("DaysOfWeek", Some("days_of_week"), list(value));
+            self.0
+                .set("DaysOfWeek", Some("days_of_week"), rt::list(value));
             self
         }
         /// The hours of the day when maintenance can be performed.
         ///
         /// CloudFormation `HoursOfDay`, Terraform `hours_of_day`.
         pub fn hours_of_day(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("HoursOfDay", Some("hours_of_day"), list(value));
+            self.0
+                .set("HoursOfDay", Some("hours_of_day"), rt::list(value));
             self
         }
         /// Indicates whether custom action timeout is enabled.
@@ -987,7 +999,7 @@ pub mod cloud_exadata_infrastructure {
             self.0.set(
                 "IsCustomActionTimeoutEnabled",
                 Some("is_custom_action_timeout_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -995,15 +1007,18 @@ pub mod cloud_exadata_infrastructure {
         ///
         /// Constraints: range 1..=4. CloudFormation `LeadTimeInWeeks`, Terraform `lead_time_in_weeks`.
         pub fn lead_time_in_weeks(mut self, value: i64) -> Self {
-            self.0
-                .set("LeadTimeInWeeks", Some("lead_time_in_weeks"), int(value));
+            self.0.set(
+                "LeadTimeInWeeks",
+                Some("lead_time_in_weeks"),
+                rt::int(value),
+            );
             self
         }
         /// The months when maintenance can be performed.
         ///
         /// CloudFormation `Months`, Terraform `months`.
         pub fn months(mut self, value: impl IntoIterator<Item = Months>) -> Self {
-            self.0.set("Months", Some("months"), list(value));
+            self.0.set("Months", Some("months"), rt::list(value));
             self
         }
         /// The patching mode for the maintenance window.
@@ -1026,7 +1041,7 @@ pub mod cloud_exadata_infrastructure {
         /// CloudFormation `WeeksOfMonth`, Terraform `weeks_of_month`.
         pub fn weeks_of_month(mut self, value: impl IntoIterator<Item = i64>) -> Self {
             self.0
-                .set("WeeksOfMonth", Some("weeks_of_month"), list(value));
+                .set("WeeksOfMonth", Some("weeks_of_month"), rt::list(value));
             self
         }
     }
@@ -1103,11 +1118,11 @@ pub mod cloud_exadata_infrastructure {
 /// CloudFormation: `AWS::ODB::CloudVmCluster`. Terraform: `awscc_odb_cloud_vm_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-odb-cloudvmcluster.html)
-pub struct CloudVmCluster(Base);
-static CLOUD_VM_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct CloudVmCluster(rt::Base);
+static CLOUD_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ODB::CloudVmCluster",
     terraform: Some("awscc_odb_cloud_vm_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1148,26 +1163,26 @@ impl CloudVmCluster {
     /// Declares a `AWS::ODB::CloudVmCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLOUD_VM_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLOUD_VM_CLUSTER_TYPE);
         CloudVmCluster(this)
     }
     /// The unique identifier of the Exadata infrastructure that this VM cluster belongs to.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `CloudExadataInfrastructureId`, Terraform `cloud_exadata_infrastructure_id`.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CloudExadataInfrastructureId",
             Some("cloud_exadata_infrastructure_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the Grid Infrastructure (GI) cluster.
     ///
     /// Constraints: length 1..=11; pattern `^[a-zA-Z][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterName", Some("cluster_name"), string(value));
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// The number of CPU cores enabled on the VM cluster.
@@ -1175,7 +1190,7 @@ impl CloudVmCluster {
     /// Constraints: range 0..=368. Changing it replaces the resource. CloudFormation `CpuCoreCount`, Terraform `cpu_core_count`.
     pub fn cpu_core_count(mut self, value: i64) -> Self {
         self.0
-            .set("CpuCoreCount", Some("cpu_core_count"), int(value));
+            .set("CpuCoreCount", Some("cpu_core_count"), rt::int(value));
         self
     }
     /// The set of diagnostic collection options enabled for the VM cluster.
@@ -1199,7 +1214,7 @@ impl CloudVmCluster {
         self.0.set(
             "DataStorageSizeInTBs",
             Some("data_storage_size_in_t_bs"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1210,7 +1225,7 @@ impl CloudVmCluster {
         self.0.set(
             "DbNodeStorageSizeInGBs",
             Some("db_node_storage_size_in_g_bs"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1218,43 +1233,45 @@ impl CloudVmCluster {
     ///
     /// Constraints: length at least 1. CloudFormation `DbNodes`, Terraform `db_nodes`.
     pub fn db_nodes(mut self, value: impl IntoIterator<Item = cloud_vm_cluster::DbNode>) -> Self {
-        self.0.set("DbNodes", Some("db_nodes"), list(value));
+        self.0.set("DbNodes", Some("db_nodes"), rt::list(value));
         self
     }
     /// The list of database servers for the VM cluster.
     ///
     /// Constraints: 1..=1024 items. Changing it replaces the resource. CloudFormation `DbServers`, Terraform `db_servers`.
-    pub fn db_servers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("DbServers", Some("db_servers"), strings(value));
+    pub fn db_servers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("DbServers", Some("db_servers"), rt::strings(value));
         self
     }
     /// The user-friendly name for the VM cluster.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The software version of the Oracle Grid Infrastructure (GI) for the VM cluster.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `GiVersion`, Terraform `gi_version`.
-    pub fn gi_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GiVersion", Some("gi_version"), string(value));
+    pub fn gi_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GiVersion", Some("gi_version"), rt::string(value));
         self
     }
     /// The host name for the VM cluster.
     ///
     /// Constraints: length 1..=12; pattern `^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$`. Changing it replaces the resource. CloudFormation `Hostname`, Terraform `hostname`.
-    pub fn hostname(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Hostname", Some("hostname"), string(value));
+    pub fn hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Hostname", Some("hostname"), rt::string(value));
         self
     }
     /// The AWS Identity and Access Management (IAM) service roles associated with the VM cluster.
     ///
     /// CloudFormation `IamRoles`, Terraform `iam_roles`.
     pub fn iam_roles(mut self, value: impl IntoIterator<Item = cloud_vm_cluster::IamRole>) -> Self {
-        self.0.set("IamRoles", Some("iam_roles"), list(value));
+        self.0.set("IamRoles", Some("iam_roles"), rt::list(value));
         self
     }
     /// Indicates whether database backups to local Exadata storage is enabled for the VM cluster.
@@ -1264,7 +1281,7 @@ impl CloudVmCluster {
         self.0.set(
             "IsLocalBackupEnabled",
             Some("is_local_backup_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1275,7 +1292,7 @@ impl CloudVmCluster {
         self.0.set(
             "IsSparseDiskgroupEnabled",
             Some("is_sparse_diskgroup_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1291,16 +1308,19 @@ impl CloudVmCluster {
     ///
     /// Changing it replaces the resource. CloudFormation `MemorySizeInGBs`, Terraform `memory_size_in_g_bs`.
     pub fn memory_size_in_g_bs(mut self, value: i64) -> Self {
-        self.0
-            .set("MemorySizeInGBs", Some("memory_size_in_g_bs"), int(value));
+        self.0.set(
+            "MemorySizeInGBs",
+            Some("memory_size_in_g_bs"),
+            rt::int(value),
+        );
         self
     }
     /// The unique identifier of the ODB network for the VM cluster.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `OdbNetworkId`, Terraform `odb_network_id`.
-    pub fn odb_network_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn odb_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OdbNetworkId", Some("odb_network_id"), string(value));
+            .set("OdbNetworkId", Some("odb_network_id"), rt::string(value));
         self
     }
     /// Property description not available.
@@ -1310,128 +1330,128 @@ impl CloudVmCluster {
         self.0.set(
             "ScanListenerPortTcp",
             Some("scan_listener_port_tcp"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The public key portion of one or more key pairs used for SSH access to the VM cluster.
     ///
     /// Constraints: 1..=1024 items. Changing it replaces the resource. CloudFormation `SshPublicKeys`, Terraform `ssh_public_keys`.
-    pub fn ssh_public_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ssh_public_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SshPublicKeys", Some("ssh_public_keys"), strings(value));
+            .set("SshPublicKeys", Some("ssh_public_keys"), rt::strings(value));
         self
     }
     /// The operating system version of the image chosen for the VM cluster.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `SystemVersion`, Terraform `system_version`.
-    pub fn system_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn system_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SystemVersion", Some("system_version"), string(value));
+            .set("SystemVersion", Some("system_version"), rt::string(value));
         self
     }
     /// The time zone of the VM cluster.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `TimeZone`, Terraform `time_zone`.
-    pub fn time_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TimeZone", Some("time_zone"), string(value));
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TimeZone", Some("time_zone"), rt::string(value));
         self
     }
 }
 builder!(CloudVmCluster, CloudVmClusterHandle);
 /// A declared `AWS::ODB::CloudVmCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudVmClusterHandle(Handle);
+pub struct CloudVmClusterHandle(rt::Handle);
 handle!(CloudVmClusterHandle);
 impl CloudVmClusterHandle {
     /// The Amazon Resource Name (ARN) of the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudVmClusterArn`; Terraform `cloud_vm_cluster_arn`.
-    pub fn cloud_vm_cluster_arn(&self) -> Expr {
+    pub fn cloud_vm_cluster_arn(&self) -> rt::Expr {
         self.0.attr("CloudVmClusterArn")
     }
     /// The unique identifier of the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudVmClusterId`; Terraform `cloud_vm_cluster_id`.
-    pub fn cloud_vm_cluster_id(&self) -> Expr {
+    pub fn cloud_vm_cluster_id(&self) -> rt::Expr {
         self.0.attr("CloudVmClusterId")
     }
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeModel`; Terraform `compute_model`.
-    pub fn compute_model(&self) -> Expr {
+    pub fn compute_model(&self) -> rt::Expr {
         self.0.attr("ComputeModel")
     }
     /// The type of redundancy configured for the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `DiskRedundancy`; Terraform `disk_redundancy`.
-    pub fn disk_redundancy(&self) -> Expr {
+    pub fn disk_redundancy(&self) -> rt::Expr {
         self.0.attr("DiskRedundancy")
     }
     /// The domain of the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Domain`; Terraform `domain`.
-    pub fn domain(&self) -> Expr {
+    pub fn domain(&self) -> rt::Expr {
         self.0.attr("Domain")
     }
     /// The port number configured for the listener on the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ListenerPort`; Terraform `listener_port`.
-    pub fn listener_port(&self) -> Expr {
+    pub fn listener_port(&self) -> rt::Expr {
         self.0.attr("ListenerPort")
     }
     /// The number of nodes in the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `NodeCount`; Terraform `node_count`.
-    pub fn node_count(&self) -> Expr {
+    pub fn node_count(&self) -> rt::Expr {
         self.0.attr("NodeCount")
     }
     /// The OCID of the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Ocid`; Terraform `ocid`.
-    pub fn ocid(&self) -> Expr {
+    pub fn ocid(&self) -> rt::Expr {
         self.0.attr("Ocid")
     }
     /// The name of the OCI resource anchor for the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `OciResourceAnchorName`; Terraform `oci_resource_anchor_name`.
-    pub fn oci_resource_anchor_name(&self) -> Expr {
+    pub fn oci_resource_anchor_name(&self) -> rt::Expr {
         self.0.attr("OciResourceAnchorName")
     }
     /// The HTTPS link to the VM cluster in OCI.
     ///
     /// CloudFormation `Fn::GetAtt` `OciUrl`; Terraform `oci_url`.
-    pub fn oci_url(&self) -> Expr {
+    pub fn oci_url(&self) -> rt::Expr {
         self.0.attr("OciUrl")
     }
     /// The FQDN of the DNS record for the Single Client Access Name (SCAN) IP addresses that are associated with the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ScanDnsName`; Terraform `scan_dns_name`.
-    pub fn scan_dns_name(&self) -> Expr {
+    pub fn scan_dns_name(&self) -> rt::Expr {
         self.0.attr("ScanDnsName")
     }
     /// The OCID of the SCAN IP addresses that are associated with the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ScanIpIds`; Terraform `scan_ip_ids`.
-    pub fn scan_ip_ids(&self) -> Expr {
+    pub fn scan_ip_ids(&self) -> rt::Expr {
         self.0.attr("ScanIpIds")
     }
     /// The hardware model name of the Exadata infrastructure that's running the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Shape`; Terraform `shape`.
-    pub fn shape(&self) -> Expr {
+    pub fn shape(&self) -> rt::Expr {
         self.0.attr("Shape")
     }
     /// The amount of local node storage, in gigabytes (GB), that's allocated to the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageSizeInGBs`; Terraform `storage_size_in_g_bs`.
-    pub fn storage_size_in_g_bs(&self) -> Expr {
+    pub fn storage_size_in_g_bs(&self) -> rt::Expr {
         self.0.attr("StorageSizeInGBs")
     }
     /// The virtual IP (VIP) addresses that are associated with the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `VipIds`; Terraform `vip_ids`.
-    pub fn vip_ids(&self) -> Expr {
+    pub fn vip_ids(&self) -> rt::Expr {
         self.0.attr("VipIds")
     }
 }
@@ -1444,11 +1464,11 @@ pub mod cloud_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-datacollectionoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DataCollectionOptions(Props);
+    pub struct DataCollectionOptions(rt::Props);
     impl DataCollectionOptions {
         /// A new `DataCollectionOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataCollectionOptions(this)
         }
         /// Indicates whether diagnostic collection is enabled for the VM cluster.
@@ -1458,7 +1478,7 @@ pub mod cloud_vm_cluster {
             self.0.set(
                 "IsDiagnosticsEventsEnabled",
                 Some("is_diagnostics_events_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1469,7 +1489,7 @@ pub mod cloud_vm_cluster {
             self.0.set(
                 "IsHealthMonitoringEnabled",
                 Some("is_health_monitoring_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1480,7 +1500,7 @@ pub mod cloud_vm_cluster {
             self.0.set(
                 "IsIncidentLogsEnabled",
                 Some("is_incident_logs_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1492,28 +1512,28 @@ pub mod cloud_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-dbnode.html)
     #[derive(Clone, Debug)]
-    pub struct DbNode(Props);
+    pub struct DbNode(rt::Props);
     impl DbNode {
         /// A new `DbNode`. Required properties: `db_server_id` (`DbServerId`).
-        pub fn new(db_server_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DbServerId", Some("db_server_id"), string(db_server_id));
+        pub fn new(db_server_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DbServerId", Some("db_server_id"), rt::string(db_server_id));
             DbNode(this)
         }
         /// The Oracle Cloud ID (OCID) of the backup IP address that's associated with the DB node.
         ///
         /// CloudFormation `BackupIpId`, Terraform `backup_ip_id`.
-        pub fn backup_ip_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn backup_ip_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BackupIpId", Some("backup_ip_id"), string(value));
+                .set("BackupIpId", Some("backup_ip_id"), rt::string(value));
             self
         }
         /// The OCID of the second backup virtual network interface card (VNIC) for the DB node.
         ///
         /// CloudFormation `BackupVnic2Id`, Terraform `backup_vnic_2_id`.
-        pub fn backup_vnic2_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn backup_vnic2_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BackupVnic2Id", Some("backup_vnic_2_id"), string(value));
+                .set("BackupVnic2Id", Some("backup_vnic_2_id"), rt::string(value));
             self
         }
         /// The number of CPU cores enabled on the DB node.
@@ -1521,21 +1541,23 @@ pub mod cloud_vm_cluster {
         /// CloudFormation `CpuCoreCount`, Terraform `cpu_core_count`.
         pub fn cpu_core_count(mut self, value: i64) -> Self {
             self.0
-                .set("CpuCoreCount", Some("cpu_core_count"), int(value));
+                .set("CpuCoreCount", Some("cpu_core_count"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the DB node.
         ///
         /// CloudFormation `DbNodeArn`, Terraform `db_node_arn`.
-        pub fn db_node_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DbNodeArn", Some("db_node_arn"), string(value));
+        pub fn db_node_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DbNodeArn", Some("db_node_arn"), rt::string(value));
             self
         }
         /// The unique identifier of the DB node.
         ///
         /// CloudFormation `DbNodeId`, Terraform `db_node_id`.
-        pub fn db_node_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DbNodeId", Some("db_node_id"), string(value));
+        pub fn db_node_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DbNodeId", Some("db_node_id"), rt::string(value));
             self
         }
         /// The amount of local node storage, in gigabytes (GB), that's allocated on the DB node.
@@ -1545,71 +1567,75 @@ pub mod cloud_vm_cluster {
             self.0.set(
                 "DbNodeStorageSizeInGBs",
                 Some("db_node_storage_size_in_g_bs"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The OCID of the DB system.
         ///
         /// CloudFormation `DbSystemId`, Terraform `db_system_id`.
-        pub fn db_system_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn db_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DbSystemId", Some("db_system_id"), string(value));
+                .set("DbSystemId", Some("db_system_id"), rt::string(value));
             self
         }
         /// The OCID of the host IP address that's associated with the DB node.
         ///
         /// CloudFormation `HostIpId`, Terraform `host_ip_id`.
-        pub fn host_ip_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostIpId", Some("host_ip_id"), string(value));
+        pub fn host_ip_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HostIpId", Some("host_ip_id"), rt::string(value));
             self
         }
         /// The host name for the DB node.
         ///
         /// CloudFormation `Hostname`, Terraform `hostname`.
-        pub fn hostname(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Hostname", Some("hostname"), string(value));
+        pub fn hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Hostname", Some("hostname"), rt::string(value));
             self
         }
         /// The amount of memory, in gigabytes (GB), that allocated on the DB node.
         ///
         /// CloudFormation `MemorySizeInGBs`, Terraform `memory_size_in_g_bs`.
         pub fn memory_size_in_g_bs(mut self, value: i64) -> Self {
-            self.0
-                .set("MemorySizeInGBs", Some("memory_size_in_g_bs"), int(value));
+            self.0.set(
+                "MemorySizeInGBs",
+                Some("memory_size_in_g_bs"),
+                rt::int(value),
+            );
             self
         }
         /// The OCID of the DB node.
         ///
         /// CloudFormation `Ocid`, Terraform `ocid`.
-        pub fn ocid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ocid", Some("ocid"), string(value));
+        pub fn ocid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ocid", Some("ocid"), rt::string(value));
             self
         }
         /// The current status of the DB node.
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// The OCID of the second VNIC.
         ///
         /// CloudFormation `Vnic2Id`, Terraform `vnic_2_id`.
-        pub fn vnic2_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Vnic2Id", Some("vnic_2_id"), string(value));
+        pub fn vnic2_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Vnic2Id", Some("vnic_2_id"), rt::string(value));
             self
         }
         /// The OCID of the VNIC.
         ///
         /// CloudFormation `VnicId`, Terraform `vnic_id`.
-        pub fn vnic_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VnicId", Some("vnic_id"), string(value));
+        pub fn vnic_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VnicId", Some("vnic_id"), rt::string(value));
             self
         }
     }
@@ -1620,34 +1646,34 @@ pub mod cloud_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
-    pub struct IamRole(Props);
+    pub struct IamRole(rt::Props);
     impl IamRole {
         /// A new `IamRole`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamRole(this)
         }
         /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `AwsIntegration`, Terraform `aws_integration`.
-        pub fn aws_integration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_integration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsIntegration", Some("aws_integration"), string(value));
+                .set("AwsIntegration", Some("aws_integration"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-        pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IamRoleArn", Some("iam_role_arn"), string(value));
+                .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
             self
         }
         /// The current status of the AWS Identity and Access Management (IAM) service role.
         ///
         /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Status", Some("status"), string(value));
+        pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Status", Some("status"), rt::string(value));
             self
         }
     }
@@ -1658,19 +1684,19 @@ pub mod cloud_vm_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             Tag(this)
         }
         /// The value for the tag.
         ///
         /// Constraints: length 0..=256. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1690,11 +1716,11 @@ pub mod cloud_vm_cluster {
 /// CloudFormation: `AWS::ODB::OdbNetwork`. Terraform: `awscc_odb_odb_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-odb-odbnetwork.html)
-pub struct OdbNetwork(Base);
-static ODB_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct OdbNetwork(rt::Base);
+static ODB_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ODB::OdbNetwork",
     terraform: Some("awscc_odb_odb_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1727,47 +1753,50 @@ impl OdbNetwork {
     /// Declares a `AWS::ODB::OdbNetwork` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ODB_NETWORK_TYPE);
+        let this = rt::Base::new(id, &ODB_NETWORK_TYPE);
         OdbNetwork(this)
     }
     /// The AWS Availability Zone (AZ) where the ODB network is located.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The AZ ID of the AZ where the ODB network is located.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The CIDR range of the backup subnet in the ODB network.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `BackupSubnetCidr`, Terraform `backup_subnet_cidr`.
-    pub fn backup_subnet_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn backup_subnet_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "BackupSubnetCidr",
             Some("backup_subnet_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The CIDR range of the client subnet in the ODB network.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ClientSubnetCidr`, Terraform `client_subnet_cidr`.
-    pub fn client_subnet_cidr(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_subnet_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClientSubnetCidr",
             Some("client_subnet_cidr"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1776,34 +1805,34 @@ impl OdbNetwork {
     /// CloudFormation `CrossRegionS3RestoreSources`, Terraform `cross_region_s3_restore_sources`.
     pub fn cross_region_s3_restore_sources(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "CrossRegionS3RestoreSources",
             Some("cross_region_s3_restore_sources"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The domain name to use for the resources in the ODB network.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CustomDomainName`, Terraform `custom_domain_name`.
-    pub fn custom_domain_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomDomainName",
             Some("custom_domain_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The DNS prefix to the default DNS domain name.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DefaultDnsPrefix`, Terraform `default_dns_prefix`.
-    pub fn default_dns_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_dns_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultDnsPrefix",
             Some("default_dns_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1814,16 +1843,16 @@ impl OdbNetwork {
         self.0.set(
             "DeleteAssociatedResources",
             Some("delete_associated_resources"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The user-friendly name of the ODB network.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The AWS Key Management Service (KMS) access configuration for the ODB network.
@@ -1836,11 +1865,11 @@ impl OdbNetwork {
     /// The AWS Key Management Service (KMS) policy document that defines permissions for key usage within the ODB network.
     ///
     /// Constraints: length 3..=20480. CloudFormation `KmsPolicyDocument`, Terraform `kms_policy_document`.
-    pub fn kms_policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsPolicyDocument",
             Some("kms_policy_document"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1854,11 +1883,11 @@ impl OdbNetwork {
     /// Specifies the endpoint policy for Amazon S3 access from the ODB network.
     ///
     /// Constraints: length 3..=20480. CloudFormation `S3PolicyDocument`, Terraform `s3_policy_document`.
-    pub fn s3_policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn s3_policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "S3PolicyDocument",
             Some("s3_policy_document"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1872,11 +1901,11 @@ impl OdbNetwork {
     /// The AWS Security Token Service (STS) policy document that defines permissions for token service usage within the ODB network.
     ///
     /// Constraints: length 3..=20480. CloudFormation `StsPolicyDocument`, Terraform `sts_policy_document`.
-    pub fn sts_policy_document(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sts_policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StsPolicyDocument",
             Some("sts_policy_document"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1892,47 +1921,47 @@ impl OdbNetwork {
 builder!(OdbNetwork, OdbNetworkHandle);
 /// A declared `AWS::ODB::OdbNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OdbNetworkHandle(Handle);
+pub struct OdbNetworkHandle(rt::Handle);
 handle!(OdbNetworkHandle);
 impl OdbNetworkHandle {
     /// CloudFormation `Fn::GetAtt` `ManagedServices`; Terraform `managed_services`.
-    pub fn managed_services(&self) -> Expr {
+    pub fn managed_services(&self) -> rt::Expr {
         self.0.attr("ManagedServices")
     }
     /// The unique identifier of the OCI network anchor for the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OciNetworkAnchorId`; Terraform `oci_network_anchor_id`.
-    pub fn oci_network_anchor_id(&self) -> Expr {
+    pub fn oci_network_anchor_id(&self) -> rt::Expr {
         self.0.attr("OciNetworkAnchorId")
     }
     /// The name of the OCI resource anchor that's associated with the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OciResourceAnchorName`; Terraform `oci_resource_anchor_name`.
-    pub fn oci_resource_anchor_name(&self) -> Expr {
+    pub fn oci_resource_anchor_name(&self) -> rt::Expr {
         self.0.attr("OciResourceAnchorName")
     }
     /// The URL for the VCN that's associated with the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OciVcnUrl`; Terraform `oci_vcn_url`.
-    pub fn oci_vcn_url(&self) -> Expr {
+    pub fn oci_vcn_url(&self) -> rt::Expr {
         self.0.attr("OciVcnUrl")
     }
     /// The Amazon Resource Name (ARN) of the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OdbNetworkArn`; Terraform `odb_network_arn`.
-    pub fn odb_network_arn(&self) -> Expr {
+    pub fn odb_network_arn(&self) -> rt::Expr {
         self.0.attr("OdbNetworkArn")
     }
     /// The unique identifier of the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OdbNetworkId`; Terraform `odb_network_id`.
-    pub fn odb_network_id(&self) -> Expr {
+    pub fn odb_network_id(&self) -> rt::Expr {
         self.0.attr("OdbNetworkId")
     }
     /// The list of EC2 placement group IDs associated with your ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `Ec2PlacementGroupIds`; Terraform `ec2_placement_group_ids`.
-    pub fn ec2_placement_group_ids(&self) -> Expr {
+    pub fn ec2_placement_group_ids(&self) -> rt::Expr {
         self.0.attr("Ec2PlacementGroupIds")
     }
 }
@@ -1981,11 +2010,11 @@ pub mod odb_network {
 /// CloudFormation: `AWS::ODB::OdbPeeringConnection`. Terraform: `awscc_odb_odb_peering_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-odb-odbpeeringconnection.html)
-pub struct OdbPeeringConnection(Base);
-static ODB_PEERING_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct OdbPeeringConnection(rt::Base);
+static ODB_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ODB::OdbPeeringConnection",
     terraform: Some("awscc_odb_odb_peering_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2019,7 +2048,7 @@ impl OdbPeeringConnection {
     /// Declares a `AWS::ODB::OdbPeeringConnection` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ODB_PEERING_CONNECTION_TYPE);
+        let this = rt::Base::new(id, &ODB_PEERING_CONNECTION_TYPE);
         OdbPeeringConnection(this)
     }
     /// The additional CIDR blocks for the ODB peering connection.
@@ -2027,37 +2056,37 @@ impl OdbPeeringConnection {
     /// CloudFormation `AdditionalPeerNetworkCidrs`, Terraform `additional_peer_network_cidrs`.
     pub fn additional_peer_network_cidrs(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AdditionalPeerNetworkCidrs",
             Some("additional_peer_network_cidrs"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of the ODB peering connection.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The unique identifier of the ODB network.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `OdbNetworkId`, Terraform `odb_network_id`.
-    pub fn odb_network_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn odb_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OdbNetworkId", Some("odb_network_id"), string(value));
+            .set("OdbNetworkId", Some("odb_network_id"), rt::string(value));
         self
     }
     /// The unique identifier of the peer network.
     ///
     /// Constraints: length 6..=2048; pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`. Changing it replaces the resource. CloudFormation `PeerNetworkId`, Terraform `peer_network_id`.
-    pub fn peer_network_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn peer_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PeerNetworkId", Some("peer_network_id"), string(value));
+            .set("PeerNetworkId", Some("peer_network_id"), rt::string(value));
         self
     }
     /// The unique identifier of the VPC route table for which a route to the ODB network is automatically created during peering connection establishment.
@@ -2065,12 +2094,12 @@ impl OdbPeeringConnection {
     /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `PeerNetworkRouteTableIds`, Terraform `peer_network_route_table_ids`.
     pub fn peer_network_route_table_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "PeerNetworkRouteTableIds",
             Some("peer_network_route_table_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2078,37 +2107,37 @@ impl OdbPeeringConnection {
 builder!(OdbPeeringConnection, OdbPeeringConnectionHandle);
 /// A declared `AWS::ODB::OdbPeeringConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OdbPeeringConnectionHandle(Handle);
+pub struct OdbPeeringConnectionHandle(rt::Handle);
 handle!(OdbPeeringConnectionHandle);
 impl OdbPeeringConnectionHandle {
     /// The Amazon Resource Name (ARN) of the ODB peering connection.
     ///
     /// CloudFormation `Fn::GetAtt` `OdbPeeringConnectionArn`; Terraform `odb_peering_connection_arn`.
-    pub fn odb_peering_connection_arn(&self) -> Expr {
+    pub fn odb_peering_connection_arn(&self) -> rt::Expr {
         self.0.attr("OdbPeeringConnectionArn")
     }
     /// The unique identifier of the ODB peering connection.
     ///
     /// CloudFormation `Fn::GetAtt` `OdbPeeringConnectionId`; Terraform `odb_peering_connection_id`.
-    pub fn odb_peering_connection_id(&self) -> Expr {
+    pub fn odb_peering_connection_id(&self) -> rt::Expr {
         self.0.attr("OdbPeeringConnectionId")
     }
     /// The Amazon Resource Name (ARN) of the ODB network.
     ///
     /// CloudFormation `Fn::GetAtt` `OdbNetworkArn`; Terraform `odb_network_arn`.
-    pub fn odb_network_arn(&self) -> Expr {
+    pub fn odb_network_arn(&self) -> rt::Expr {
         self.0.attr("OdbNetworkArn")
     }
     /// The Amazon Resource Name (ARN) of the peer network.
     ///
     /// CloudFormation `Fn::GetAtt` `PeerNetworkArn`; Terraform `peer_network_arn`.
-    pub fn peer_network_arn(&self) -> Expr {
+    pub fn peer_network_arn(&self) -> rt::Expr {
         self.0.attr("PeerNetworkArn")
     }
     /// The CIDR blocks for the ODB peering connection.
     ///
     /// CloudFormation `Fn::GetAtt` `PeerNetworkCidrs`; Terraform `peer_network_cidrs`.
-    pub fn peer_network_cidrs(&self) -> Expr {
+    pub fn peer_network_cidrs(&self) -> rt::Expr {
         self.0.attr("PeerNetworkCidrs")
     }
 }

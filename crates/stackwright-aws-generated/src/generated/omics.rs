@@ -2,23 +2,24 @@
 //! `Omics` resource types of the CloudFormation registry (`AWS::Omics::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `omics` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Omics::AnnotationStore Resource Type
 ///
 /// CloudFormation: `AWS::Omics::AnnotationStore`. Terraform: `awscc_omics_annotation_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-annotationstore.html)
-pub struct AnnotationStore(Base);
-static ANNOTATION_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct AnnotationStore(rt::Base);
+static ANNOTATION_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::AnnotationStore",
     terraform: Some("awscc_omics_annotation_store"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,18 +68,18 @@ impl AnnotationStore {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         store_format: annotation_store::StoreFormat,
     ) -> Self {
-        let mut this = Base::new(id, &ANNOTATION_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ANNOTATION_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("StoreFormat", Some("store_format"), store_format.into());
         AnnotationStore(this)
     }
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Reference`, Terraform `reference`.
@@ -92,44 +93,44 @@ impl AnnotationStore {
         self
     }
     /// Changing it replaces the resource. CloudFormation `StoreOptions`, Terraform `store_options`.
-    pub fn store_options(mut self, value: impl Into<Value>) -> Self {
+    pub fn store_options(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("StoreOptions", Some("store_options"), json(value));
+            .set("StoreOptions", Some("store_options"), rt::json(value));
         self
     }
 }
 builder!(AnnotationStore, AnnotationStoreHandle);
 /// A declared `AWS::Omics::AnnotationStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AnnotationStoreHandle(Handle);
+pub struct AnnotationStoreHandle(rt::Handle);
 handle!(AnnotationStoreHandle);
 impl AnnotationStoreHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `StoreArn`; Terraform `store_arn`.
-    pub fn store_arn(&self) -> Expr {
+    pub fn store_arn(&self) -> rt::Expr {
         self.0.attr("StoreArn")
     }
     /// CloudFormation `Fn::GetAtt` `StoreSizeBytes`; Terraform `store_size_bytes`.
-    pub fn store_size_bytes(&self) -> Expr {
+    pub fn store_size_bytes(&self) -> rt::Expr {
         self.0.attr("StoreSizeBytes")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -140,12 +141,16 @@ pub mod annotation_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-referenceitem.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceItem(Props);
+    pub struct ReferenceItem(rt::Props);
     impl ReferenceItem {
         /// A new `ReferenceItem`. Required properties: `reference_arn` (`ReferenceArn`).
-        pub fn new(reference_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ReferenceArn", Some("reference_arn"), string(reference_arn));
+        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ReferenceArn",
+                Some("reference_arn"),
+                rt::string(reference_arn),
+            );
             ReferenceItem(this)
         }
     }
@@ -154,17 +159,17 @@ pub mod annotation_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-sseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SseConfig(Props);
+    pub struct SseConfig(rt::Props);
     impl SseConfig {
         /// A new `SseConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SseConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -193,11 +198,11 @@ pub mod annotation_store {
 /// CloudFormation: `AWS::Omics::Configuration`. Terraform: `awscc_omics_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-configuration.html)
-pub struct Configuration(Base);
-static CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct Configuration(rt::Base);
+static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::Configuration",
     terraform: Some("awscc_omics_configuration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -240,11 +245,11 @@ impl Configuration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         run_configurations: configuration::RunConfigurations,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RunConfigurations",
             Some("run_configurations"),
@@ -255,40 +260,40 @@ impl Configuration {
     /// Optional description for the configuration.
     ///
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Configuration, ConfigurationHandle);
 /// A declared `AWS::Omics::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationHandle(Handle);
+pub struct ConfigurationHandle(rt::Handle);
 handle!(ConfigurationHandle);
 impl ConfigurationHandle {
     /// Unique resource identifier for the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Unique identifier for the configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Uuid`; Terraform `uuid`.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("Uuid")
     }
     /// Current configuration status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Configuration creation timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -299,11 +304,11 @@ pub mod configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-runconfigurations.html)
     #[derive(Clone, Debug)]
-    pub struct RunConfigurations(Props);
+    pub struct RunConfigurations(rt::Props);
     impl RunConfigurations {
         /// A new `RunConfigurations`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunConfigurations(this)
         }
         /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
@@ -317,28 +322,29 @@ pub mod configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// Constraints: at most 5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 16 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -349,11 +355,11 @@ pub mod configuration {
 /// CloudFormation: `AWS::Omics::ReferenceStore`. Terraform: `awscc_omics_reference_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-referencestore.html)
-pub struct ReferenceStore(Base);
-static REFERENCE_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct ReferenceStore(rt::Base);
+static REFERENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::ReferenceStore",
     terraform: Some("awscc_omics_reference_store"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -396,17 +402,17 @@ static REFERENCE_STORE_TYPE: TypeInfo = TypeInfo {
 impl ReferenceStore {
     /// Declares a `AWS::Omics::ReferenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REFERENCE_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REFERENCE_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ReferenceStore(this)
     }
     /// A description for the store.
     ///
     /// Constraints: length 1..=255; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Server-side encryption (SSE) settings for a store.
@@ -420,23 +426,23 @@ impl ReferenceStore {
 builder!(ReferenceStore, ReferenceStoreHandle);
 /// A declared `AWS::Omics::ReferenceStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReferenceStoreHandle(Handle);
+pub struct ReferenceStoreHandle(rt::Handle);
 handle!(ReferenceStoreHandle);
 impl ReferenceStoreHandle {
     /// The store's ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the store was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `ReferenceStoreId`; Terraform `reference_store_id`.
-    pub fn reference_store_id(&self) -> Expr {
+    pub fn reference_store_id(&self) -> rt::Expr {
         self.0.attr("ReferenceStoreId")
     }
 }
@@ -449,19 +455,19 @@ pub mod reference_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-referencestore-sseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SseConfig(Props);
+    pub struct SseConfig(rt::Props);
     impl SseConfig {
         /// A new `SseConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SseConfig(this)
         }
         /// An encryption key ARN.
         ///
         /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -479,11 +485,11 @@ pub mod reference_store {
 /// CloudFormation: `AWS::Omics::RunCache`. Terraform: `awscc_omics_run_cache` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-runcache.html)
-pub struct RunCache(Base);
-static RUN_CACHE_TYPE: TypeInfo = TypeInfo {
+pub struct RunCache(rt::Base);
+static RUN_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::RunCache",
     terraform: Some("awscc_omics_run_cache"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -525,7 +531,7 @@ impl RunCache {
     /// Declares a `AWS::Omics::RunCache` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RUN_CACHE_TYPE);
+        let this = rt::Base::new(id, &RUN_CACHE_TYPE);
         RunCache(this)
     }
     /// The default cache behavior for runs using this cache.
@@ -539,66 +545,69 @@ impl RunCache {
     /// The AWS account ID of the expected owner of the S3 bucket for the run cache.
     ///
     /// Constraints: length 12..=12; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `CacheBucketOwnerId`, Terraform `cache_bucket_owner_id`.
-    pub fn cache_bucket_owner_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cache_bucket_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CacheBucketOwnerId",
             Some("cache_bucket_owner_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The S3 location for storing the cached task outputs.
     ///
     /// Constraints: pattern `^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])(/(.{0,1024}))?$`. Changing it replaces the resource. CloudFormation `CacheS3Location`, Terraform `cache_s3_location`.
-    pub fn cache_s3_location(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CacheS3Location", Some("cache_s3_location"), string(value));
+    pub fn cache_s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CacheS3Location",
+            Some("cache_s3_location"),
+            rt::string(value),
+        );
         self
     }
     /// A description of the run cache.
     ///
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A name for the run cache.
     ///
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(RunCache, RunCacheHandle);
 /// A declared `AWS::Omics::RunCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RunCacheHandle(Handle);
+pub struct RunCacheHandle(rt::Handle);
 handle!(RunCacheHandle);
 impl RunCacheHandle {
     /// The run cache ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Creation time of the run cache (an ISO 8601 formatted string).
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The run cache ID.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The run cache status.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -620,11 +629,11 @@ pub mod run_cache {
 /// CloudFormation: `AWS::Omics::RunGroup`. Terraform: `awscc_omics_run_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-rungroup.html)
-pub struct RunGroup(Base);
-static RUN_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct RunGroup(rt::Base);
+static RUN_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::RunGroup",
     terraform: Some("awscc_omics_run_group"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -665,51 +674,52 @@ impl RunGroup {
     /// Declares a `AWS::Omics::RunGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RUN_GROUP_TYPE);
+        let this = rt::Base::new(id, &RUN_GROUP_TYPE);
         RunGroup(this)
     }
     /// Constraints: range 1..=100000. CloudFormation `MaxCpus`, Terraform `max_cpus`.
     pub fn max_cpus(mut self, value: i64) -> Self {
-        self.0.set("MaxCpus", Some("max_cpus"), int(value));
+        self.0.set("MaxCpus", Some("max_cpus"), rt::int(value));
         self
     }
     /// Constraints: range 1..=100000. CloudFormation `MaxDuration`, Terraform `max_duration`.
     pub fn max_duration(mut self, value: i64) -> Self {
-        self.0.set("MaxDuration", Some("max_duration"), int(value));
+        self.0
+            .set("MaxDuration", Some("max_duration"), rt::int(value));
         self
     }
     /// Constraints: range 1..=100000. CloudFormation `MaxGpus`, Terraform `max_gpus`.
     pub fn max_gpus(mut self, value: i64) -> Self {
-        self.0.set("MaxGpus", Some("max_gpus"), int(value));
+        self.0.set("MaxGpus", Some("max_gpus"), rt::int(value));
         self
     }
     /// Constraints: range 1..=100000. CloudFormation `MaxRuns`, Terraform `max_runs`.
     pub fn max_runs(mut self, value: i64) -> Self {
-        self.0.set("MaxRuns", Some("max_runs"), int(value));
+        self.0.set("MaxRuns", Some("max_runs"), rt::int(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(RunGroup, RunGroupHandle);
 /// A declared `AWS::Omics::RunGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RunGroupHandle(Handle);
+pub struct RunGroupHandle(rt::Handle);
 handle!(RunGroupHandle);
 impl RunGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -718,11 +728,11 @@ impl RunGroupHandle {
 /// CloudFormation: `AWS::Omics::SequenceStore`. Terraform: `awscc_omics_sequence_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-sequencestore.html)
-pub struct SequenceStore(Base);
-static SEQUENCE_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct SequenceStore(rt::Base);
+static SEQUENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::SequenceStore",
     terraform: Some("awscc_omics_sequence_store"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -770,28 +780,28 @@ static SEQUENCE_STORE_TYPE: TypeInfo = TypeInfo {
 impl SequenceStore {
     /// Declares a `AWS::Omics::SequenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SEQUENCE_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SEQUENCE_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         SequenceStore(this)
     }
     /// Location of the access logs.
     ///
     /// Constraints: pattern `^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$`. CloudFormation `AccessLogLocation`, Terraform `access_log_location`.
-    pub fn access_log_location(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_log_location(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AccessLogLocation",
             Some("access_log_location"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A description for the store.
     ///
     /// Constraints: length 1..=255; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ETagAlgorithmFamily`, Terraform `e_tag_algorithm_family`.
@@ -806,9 +816,12 @@ impl SequenceStore {
     /// An S3 location that is used to store files that have failed a direct upload.
     ///
     /// Constraints: length at least 0; pattern `^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$`. CloudFormation `FallbackLocation`, Terraform `fallback_location`.
-    pub fn fallback_location(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("FallbackLocation", Some("fallback_location"), string(value));
+    pub fn fallback_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FallbackLocation",
+            Some("fallback_location"),
+            rt::string(value),
+        );
         self
     }
     /// The tags keys to propagate to the S3 objects associated with read sets in the sequence store.
@@ -816,23 +829,23 @@ impl SequenceStore {
     /// Constraints: 0..=50 items. CloudFormation `PropagatedSetLevelTags`, Terraform `propagated_set_level_tags`.
     pub fn propagated_set_level_tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "PropagatedSetLevelTags",
             Some("propagated_set_level_tags"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The resource policy that controls S3 access on the store
     ///
     /// Constraints: length 1..=100000. CloudFormation `S3AccessPolicy`, Terraform `s3_access_policy`.
-    pub fn s3_access_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn s3_access_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "S3AccessPolicy",
             Some("s3_access_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -847,51 +860,51 @@ impl SequenceStore {
 builder!(SequenceStore, SequenceStoreHandle);
 /// A declared `AWS::Omics::SequenceStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SequenceStoreHandle(Handle);
+pub struct SequenceStoreHandle(rt::Handle);
 handle!(SequenceStoreHandle);
 impl SequenceStoreHandle {
     /// The store's ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the store was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// This is ARN of the access point associated with the S3 bucket storing read sets.
     ///
     /// CloudFormation `Fn::GetAtt` `S3AccessPointArn`; Terraform `s3_access_point_arn`.
-    pub fn s3_access_point_arn(&self) -> Expr {
+    pub fn s3_access_point_arn(&self) -> rt::Expr {
         self.0.attr("S3AccessPointArn")
     }
     /// The S3 URI of the sequence store.
     ///
     /// CloudFormation `Fn::GetAtt` `S3Uri`; Terraform `s3_uri`.
-    pub fn s3_uri(&self) -> Expr {
+    pub fn s3_uri(&self) -> rt::Expr {
         self.0.attr("S3Uri")
     }
     /// CloudFormation `Fn::GetAtt` `SequenceStoreId`; Terraform `sequence_store_id`.
-    pub fn sequence_store_id(&self) -> Expr {
+    pub fn sequence_store_id(&self) -> rt::Expr {
         self.0.attr("SequenceStoreId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The status message of the sequence store.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// The last-updated time of the sequence store.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -904,19 +917,19 @@ pub mod sequence_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-sequencestore-sseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SseConfig(Props);
+    pub struct SseConfig(rt::Props);
     impl SseConfig {
         /// A new `SseConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SseConfig(this)
         }
         /// An encryption key ARN.
         ///
         /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -945,11 +958,11 @@ pub mod sequence_store {
 /// CloudFormation: `AWS::Omics::VariantStore`. Terraform: `awscc_omics_variant_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-variantstore.html)
-pub struct VariantStore(Base);
-static VARIANT_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct VariantStore(rt::Base);
+static VARIANT_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::VariantStore",
     terraform: Some("awscc_omics_variant_store"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -998,18 +1011,18 @@ impl VariantStore {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         reference: variant_store::ReferenceItem,
     ) -> Self {
-        let mut this = Base::new(id, &VARIANT_STORE_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &VARIANT_STORE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Reference", Some("reference"), reference.into());
         VariantStore(this)
     }
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SseConfig`, Terraform `sse_config`.
@@ -1021,35 +1034,35 @@ impl VariantStore {
 builder!(VariantStore, VariantStoreHandle);
 /// A declared `AWS::Omics::VariantStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VariantStoreHandle(Handle);
+pub struct VariantStoreHandle(rt::Handle);
 handle!(VariantStoreHandle);
 impl VariantStoreHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `StoreArn`; Terraform `store_arn`.
-    pub fn store_arn(&self) -> Expr {
+    pub fn store_arn(&self) -> rt::Expr {
         self.0.attr("StoreArn")
     }
     /// CloudFormation `Fn::GetAtt` `StoreSizeBytes`; Terraform `store_size_bytes`.
-    pub fn store_size_bytes(&self) -> Expr {
+    pub fn store_size_bytes(&self) -> rt::Expr {
         self.0.attr("StoreSizeBytes")
     }
     /// CloudFormation `Fn::GetAtt` `UpdateTime`; Terraform `update_time`.
-    pub fn update_time(&self) -> Expr {
+    pub fn update_time(&self) -> rt::Expr {
         self.0.attr("UpdateTime")
     }
 }
@@ -1060,12 +1073,16 @@ pub mod variant_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-variantstore-referenceitem.html)
     #[derive(Clone, Debug)]
-    pub struct ReferenceItem(Props);
+    pub struct ReferenceItem(rt::Props);
     impl ReferenceItem {
         /// A new `ReferenceItem`. Required properties: `reference_arn` (`ReferenceArn`).
-        pub fn new(reference_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ReferenceArn", Some("reference_arn"), string(reference_arn));
+        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ReferenceArn",
+                Some("reference_arn"),
+                rt::string(reference_arn),
+            );
             ReferenceItem(this)
         }
     }
@@ -1074,17 +1091,17 @@ pub mod variant_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-variantstore-sseconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SseConfig(Props);
+    pub struct SseConfig(rt::Props);
     impl SseConfig {
         /// A new `SseConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: EncryptionType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             SseConfig(this)
         }
         /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), string(value));
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
             self
         }
     }
@@ -1102,11 +1119,11 @@ pub mod variant_store {
 /// CloudFormation: `AWS::Omics::Workflow`. Terraform: `awscc_omics_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-workflow.html)
-pub struct Workflow(Base);
-static WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Workflow(rt::Base);
+static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::Workflow",
     terraform: Some("awscc_omics_workflow"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1150,7 +1167,7 @@ impl Workflow {
     /// Declares a `AWS::Omics::Workflow` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WORKFLOW_TYPE);
+        let this = rt::Base::new(id, &WORKFLOW_TYPE);
         Workflow(this)
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Accelerators`, Terraform `accelerators`.
@@ -1165,8 +1182,9 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `ContainerRegistryMapUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ContainerRegistryMapUri", None, string(value));
+    pub fn container_registry_map_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContainerRegistryMapUri", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DefinitionRepository`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1175,15 +1193,15 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `DefinitionUri`, Terraform `definition_uri`.
-    pub fn definition_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn definition_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefinitionUri", Some("definition_uri"), string(value));
+            .set("DefinitionUri", Some("definition_uri"), rt::string(value));
         self
     }
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Engine`, Terraform `engine`.
@@ -1192,32 +1210,35 @@ impl Workflow {
         self
     }
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `Main`, Terraform `main`.
-    pub fn main(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Main", Some("main"), string(value));
+    pub fn main(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Main", Some("main"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ParameterTemplate`, Terraform `parameter_template`.
-    pub fn parameter_template(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("ParameterTemplate", Some("parameter_template"), json(value));
+    pub fn parameter_template(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ParameterTemplate",
+            Some("parameter_template"),
+            rt::json(value),
+        );
         self
     }
     /// Path to the primary workflow parameter template JSON file inside the repository
     ///
     /// Constraints: length 1..=128; pattern `^[\S]+$`. Changing it replaces the resource. CloudFormation `ParameterTemplatePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameter_template_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ParameterTemplatePath", None, string(value));
+    pub fn parameter_template_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParameterTemplatePath", None, rt::string(value));
         self
     }
     /// Constraints: range 0..=100000. Changing it replaces the resource. CloudFormation `StorageCapacity`, Terraform `storage_capacity`.
     pub fn storage_capacity(mut self, value: i64) -> Self {
         self.0
-            .set("StorageCapacity", Some("storage_capacity"), int(value));
+            .set("StorageCapacity", Some("storage_capacity"), rt::int(value));
         self
     }
     /// Constraints: length 1..=64. CloudFormation `StorageType`, Terraform `storage_type`.
@@ -1229,60 +1250,60 @@ impl Workflow {
     /// Optional workflow bucket owner ID to verify the workflow bucket
     ///
     /// Constraints: pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `WorkflowBucketOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("WorkflowBucketOwnerId", None, string(value));
+    pub fn workflow_bucket_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WorkflowBucketOwnerId", None, rt::string(value));
         self
     }
     /// The markdown content for the workflow's README file.
     ///
     /// CloudFormation `readmeMarkdown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_markdown(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmeMarkdown", None, string(value));
+    pub fn readme_markdown(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmeMarkdown", None, rt::string(value));
         self
     }
     /// The path to the workflow README markdown file within the repository.
     ///
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `readmePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmePath", None, string(value));
+    pub fn readme_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmePath", None, rt::string(value));
         self
     }
     /// The S3 URI of the README file for the workflow.
     ///
     /// Constraints: pattern `^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$`. Changing it replaces the resource. CloudFormation `readmeUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmeUri", None, string(value));
+    pub fn readme_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmeUri", None, rt::string(value));
         self
     }
 }
 builder!(Workflow, WorkflowHandle);
 /// A declared `AWS::Omics::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowHandle(Handle);
+pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);
 impl WorkflowHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// CloudFormation `Fn::GetAtt` `Uuid`; Terraform `uuid`.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("Uuid")
     }
 }
@@ -1293,16 +1314,16 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-containerregistrymap.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerRegistryMap(Props);
+    pub struct ContainerRegistryMap(rt::Props);
     impl ContainerRegistryMap {
         /// A new `ContainerRegistryMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerRegistryMap(this)
         }
         /// CloudFormation `ImageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn image_mappings(mut self, value: impl IntoIterator<Item = ImageMapping>) -> Self {
-            self.0.set("ImageMappings", None, list(value));
+            self.0.set("ImageMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `RegistryMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1310,7 +1331,7 @@ pub mod workflow {
             mut self,
             value: impl IntoIterator<Item = RegistryMapping>,
         ) -> Self {
-            self.0.set("RegistryMappings", None, list(value));
+            self.0.set("RegistryMappings", None, rt::list(value));
             self
         }
     }
@@ -1319,29 +1340,29 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-definitionrepository.html)
     #[derive(Clone, Debug)]
-    pub struct DefinitionRepository(Props);
+    pub struct DefinitionRepository(rt::Props);
     impl DefinitionRepository {
         /// A new `DefinitionRepository`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefinitionRepository(this)
         }
         /// Constraints: length 1..=256; pattern `^arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+$`. CloudFormation `connectionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("connectionArn", None, string(value));
+        pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("connectionArn", None, rt::string(value));
             self
         }
         /// Constraints: 1..=50 items. CloudFormation `excludeFilePatterns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("excludeFilePatterns", None, strings(value));
+            self.0.set("excludeFilePatterns", None, rt::strings(value));
             self
         }
         /// Constraints: pattern `.+/.+`. CloudFormation `fullRepositoryId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn full_repository_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("fullRepositoryId", None, string(value));
+        pub fn full_repository_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("fullRepositoryId", None, rt::string(value));
             self
         }
         /// CloudFormation `sourceReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1355,21 +1376,21 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-imagemapping.html)
     #[derive(Clone, Debug)]
-    pub struct ImageMapping(Props);
+    pub struct ImageMapping(rt::Props);
     impl ImageMapping {
         /// A new `ImageMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageMapping(this)
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `DestinationImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DestinationImage", None, string(value));
+        pub fn destination_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DestinationImage", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `SourceImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceImage", None, string(value));
+        pub fn source_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceImage", None, rt::string(value));
             self
         }
     }
@@ -1378,31 +1399,32 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-registrymapping.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryMapping(Props);
+    pub struct RegistryMapping(rt::Props);
     impl RegistryMapping {
         /// A new `RegistryMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegistryMapping(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]+$`. CloudFormation `EcrAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcrAccountId", None, string(value));
+        pub fn ecr_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcrAccountId", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `EcrRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcrRepositoryPrefix", None, string(value));
+        pub fn ecr_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcrRepositoryPrefix", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRegistryUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_registry_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpstreamRegistryUrl", None, string(value));
+        pub fn upstream_registry_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UpstreamRegistryUrl", None, rt::string(value));
             self
         }
         /// Constraints: length 2..=30; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpstreamRepositoryPrefix", None, string(value));
+        pub fn upstream_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpstreamRepositoryPrefix", None, rt::string(value));
             self
         }
     }
@@ -1411,11 +1433,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-sourcereference.html)
     #[derive(Clone, Debug)]
-    pub struct SourceReference(Props);
+    pub struct SourceReference(rt::Props);
     impl SourceReference {
         /// A new `SourceReference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceReference(this)
         }
         /// CloudFormation `type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1424,8 +1446,8 @@ pub mod workflow {
             self
         }
         /// CloudFormation `value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("value", None, rt::string(value));
             self
         }
     }
@@ -1474,11 +1496,11 @@ pub mod workflow {
 /// CloudFormation: `AWS::Omics::WorkflowVersion`. Terraform: `awscc_omics_workflow_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-omics-workflowversion.html)
-pub struct WorkflowVersion(Base);
-static WORKFLOW_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct WorkflowVersion(rt::Base);
+static WORKFLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Omics::WorkflowVersion",
     terraform: Some("awscc_omics_workflow_version"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1522,12 +1544,16 @@ impl WorkflowVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        version_name: impl Into<Expr>,
-        workflow_id: impl Into<Expr>,
+        version_name: impl Into<rt::Expr>,
+        workflow_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKFLOW_VERSION_TYPE);
-        this.set("VersionName", Some("version_name"), string(version_name));
-        this.set("WorkflowId", Some("workflow_id"), string(workflow_id));
+        let mut this = rt::Base::new(id, &WORKFLOW_VERSION_TYPE);
+        this.set(
+            "VersionName",
+            Some("version_name"),
+            rt::string(version_name),
+        );
+        this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
         WorkflowVersion(this)
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Accelerators`, Terraform `accelerators`.
@@ -1542,8 +1568,9 @@ impl WorkflowVersion {
         self
     }
     /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `ContainerRegistryMapUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ContainerRegistryMapUri", None, string(value));
+    pub fn container_registry_map_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContainerRegistryMapUri", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `DefinitionRepository`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1552,15 +1579,15 @@ impl WorkflowVersion {
         self
     }
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `DefinitionUri`, Terraform `definition_uri`.
-    pub fn definition_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn definition_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefinitionUri", Some("definition_uri"), string(value));
+            .set("DefinitionUri", Some("definition_uri"), rt::string(value));
         self
     }
     /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Engine`, Terraform `engine`.
@@ -1569,27 +1596,30 @@ impl WorkflowVersion {
         self
     }
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `Main`, Terraform `main`.
-    pub fn main(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Main", Some("main"), string(value));
+    pub fn main(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Main", Some("main"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ParameterTemplate`, Terraform `parameter_template`.
-    pub fn parameter_template(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("ParameterTemplate", Some("parameter_template"), json(value));
+    pub fn parameter_template(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ParameterTemplate",
+            Some("parameter_template"),
+            rt::json(value),
+        );
         self
     }
     /// Path to the primary workflow parameter template JSON file inside the repository
     ///
     /// Constraints: length 1..=128; pattern `^[\S]+$`. Changing it replaces the resource. CloudFormation `ParameterTemplatePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn parameter_template_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ParameterTemplatePath", None, string(value));
+    pub fn parameter_template_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParameterTemplatePath", None, rt::string(value));
         self
     }
     /// Constraints: range 0..=100000. CloudFormation `StorageCapacity`, Terraform `storage_capacity`.
     pub fn storage_capacity(mut self, value: i64) -> Self {
         self.0
-            .set("StorageCapacity", Some("storage_capacity"), int(value));
+            .set("StorageCapacity", Some("storage_capacity"), rt::int(value));
         self
     }
     /// Constraints: length 1..=64. CloudFormation `StorageType`, Terraform `storage_type`.
@@ -1599,60 +1629,60 @@ impl WorkflowVersion {
         self
     }
     /// Constraints: length 1..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `WorkflowBucketOwnerId`, Terraform `workflow_bucket_owner_id`.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workflow_bucket_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WorkflowBucketOwnerId",
             Some("workflow_bucket_owner_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The markdown content for the workflow's README file.
     ///
     /// CloudFormation `readmeMarkdown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_markdown(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmeMarkdown", None, string(value));
+    pub fn readme_markdown(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmeMarkdown", None, rt::string(value));
         self
     }
     /// The path to the workflow README markdown file within the repository.
     ///
     /// Constraints: length 1..=128; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `readmePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_path(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmePath", None, string(value));
+    pub fn readme_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmePath", None, rt::string(value));
         self
     }
     /// The S3 URI of the README file for the workflow.
     ///
     /// Constraints: pattern `^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$`. Changing it replaces the resource. CloudFormation `readmeUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn readme_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("readmeUri", None, string(value));
+    pub fn readme_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readmeUri", None, rt::string(value));
         self
     }
 }
 builder!(WorkflowVersion, WorkflowVersionHandle);
 /// A declared `AWS::Omics::WorkflowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowVersionHandle(Handle);
+pub struct WorkflowVersionHandle(rt::Handle);
 handle!(WorkflowVersionHandle);
 impl WorkflowVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// CloudFormation `Fn::GetAtt` `Uuid`; Terraform `uuid`.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("Uuid")
     }
 }
@@ -1663,16 +1693,16 @@ pub mod workflow_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-containerregistrymap.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerRegistryMap(Props);
+    pub struct ContainerRegistryMap(rt::Props);
     impl ContainerRegistryMap {
         /// A new `ContainerRegistryMap`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerRegistryMap(this)
         }
         /// CloudFormation `ImageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn image_mappings(mut self, value: impl IntoIterator<Item = ImageMapping>) -> Self {
-            self.0.set("ImageMappings", None, list(value));
+            self.0.set("ImageMappings", None, rt::list(value));
             self
         }
         /// CloudFormation `RegistryMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1680,7 +1710,7 @@ pub mod workflow_version {
             mut self,
             value: impl IntoIterator<Item = RegistryMapping>,
         ) -> Self {
-            self.0.set("RegistryMappings", None, list(value));
+            self.0.set("RegistryMappings", None, rt::list(value));
             self
         }
     }
@@ -1689,29 +1719,29 @@ pub mod workflow_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-definitionrepository.html)
     #[derive(Clone, Debug)]
-    pub struct DefinitionRepository(Props);
+    pub struct DefinitionRepository(rt::Props);
     impl DefinitionRepository {
         /// A new `DefinitionRepository`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefinitionRepository(this)
         }
         /// Constraints: length 1..=256; pattern `^arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+$`. CloudFormation `connectionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn connection_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("connectionArn", None, string(value));
+        pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("connectionArn", None, rt::string(value));
             self
         }
         /// Constraints: 1..=50 items. CloudFormation `excludeFilePatterns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_file_patterns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("excludeFilePatterns", None, strings(value));
+            self.0.set("excludeFilePatterns", None, rt::strings(value));
             self
         }
         /// Constraints: pattern `.+/.+`. CloudFormation `fullRepositoryId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn full_repository_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("fullRepositoryId", None, string(value));
+        pub fn full_repository_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("fullRepositoryId", None, rt::string(value));
             self
         }
         /// CloudFormation `sourceReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1725,21 +1755,21 @@ pub mod workflow_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-imagemapping.html)
     #[derive(Clone, Debug)]
-    pub struct ImageMapping(Props);
+    pub struct ImageMapping(rt::Props);
     impl ImageMapping {
         /// A new `ImageMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ImageMapping(this)
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `DestinationImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DestinationImage", None, string(value));
+        pub fn destination_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DestinationImage", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `SourceImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceImage", None, string(value));
+        pub fn source_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceImage", None, rt::string(value));
             self
         }
     }
@@ -1748,31 +1778,32 @@ pub mod workflow_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-registrymapping.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryMapping(Props);
+    pub struct RegistryMapping(rt::Props);
     impl RegistryMapping {
         /// A new `RegistryMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RegistryMapping(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]+$`. CloudFormation `EcrAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcrAccountId", None, string(value));
+        pub fn ecr_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcrAccountId", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `EcrRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EcrRepositoryPrefix", None, string(value));
+        pub fn ecr_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EcrRepositoryPrefix", None, rt::string(value));
             self
         }
         /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRegistryUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_registry_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpstreamRegistryUrl", None, string(value));
+        pub fn upstream_registry_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UpstreamRegistryUrl", None, rt::string(value));
             self
         }
         /// Constraints: length 2..=30; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_repository_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UpstreamRepositoryPrefix", None, string(value));
+        pub fn upstream_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UpstreamRepositoryPrefix", None, rt::string(value));
             self
         }
     }
@@ -1781,11 +1812,11 @@ pub mod workflow_version {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-sourcereference.html)
     #[derive(Clone, Debug)]
-    pub struct SourceReference(Props);
+    pub struct SourceReference(rt::Props);
     impl SourceReference {
         /// A new `SourceReference`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceReference(this)
         }
         /// CloudFormation `type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1794,8 +1825,8 @@ pub mod workflow_version {
             self
         }
         /// CloudFormation `value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("value", None, string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("value", None, rt::string(value));
             self
         }
     }

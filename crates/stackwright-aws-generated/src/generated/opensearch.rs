@@ -2,23 +2,24 @@
 //! `OpenSearch` resource types of the CloudFormation registry (`AWS::OpenSearch::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `opensearch` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
 /// CloudFormation: `AWS::OpenSearch::DataSource`. Terraform: `awscc_opensearch_data_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearch-datasource.html)
-pub struct DataSource(Base);
-static DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct DataSource(rt::Base);
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearch::DataSource",
     terraform: Some("awscc_opensearch_data_source"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,44 +55,44 @@ impl DataSource {
     pub fn new(
         id: impl Into<String>,
         data_source_type: data_source::DataSourceType,
-        domain_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DataSourceType",
             Some("data_source_type"),
             data_source_type.into(),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
-        this.set("Name", Some("name"), string(name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("Name", Some("name"), rt::string(name));
         DataSource(this)
     }
     /// A description of the data source.
     ///
     /// Constraints: length 0..=1000; pattern `^([a-zA-Z0-9_])*[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DataSource, DataSourceHandle);
 /// A declared `AWS::OpenSearch::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSourceHandle(Handle);
+pub struct DataSourceHandle(rt::Handle);
 handle!(DataSourceHandle);
 impl DataSourceHandle {
     /// The Amazon Resource Name (ARN) of the data source.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the data source.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -104,11 +105,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-datasourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceType(Props);
+    pub struct DataSourceType(rt::Props);
     impl DataSourceType {
         /// A new `DataSourceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSourceType(this)
         }
         /// Configuration for an S3 Glue Data Catalog data source.
@@ -130,12 +131,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-s3gluedatacatalog.html)
     #[derive(Clone, Debug)]
-    pub struct S3GlueDataCatalog(Props);
+    pub struct S3GlueDataCatalog(rt::Props);
     impl S3GlueDataCatalog {
         /// A new `S3GlueDataCatalog`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             S3GlueDataCatalog(this)
         }
     }

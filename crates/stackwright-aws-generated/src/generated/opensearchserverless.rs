@@ -2,23 +2,24 @@
 //! `OpenSearchServerless` resource types of the CloudFormation registry (`AWS::OpenSearchServerless::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `opensearchserverless` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 ///
 /// CloudFormation: `AWS::OpenSearchServerless::AccessPolicy`. Terraform: `awscc_opensearchserverless_access_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-accesspolicy.html)
-pub struct AccessPolicy(Base);
-static ACCESS_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPolicy(rt::Base);
+static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::AccessPolicy",
     terraform: Some("awscc_opensearchserverless_access_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -42,29 +43,29 @@ impl AccessPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        policy: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Expr>,
         type_: access_policy::AccessPolicyType,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_POLICY_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Policy", Some("policy"), string(policy));
+        let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Policy", Some("policy"), rt::string(policy));
         this.set("Type", Some("type"), type_.into());
         AccessPolicy(this)
     }
     /// The description of the policy
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(AccessPolicy, AccessPolicyHandle);
 /// A declared `AWS::OpenSearchServerless::AccessPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPolicyHandle(Handle);
+pub struct AccessPolicyHandle(rt::Handle);
 handle!(AccessPolicyHandle);
 /// Property types and value sets of [`AccessPolicy`] (`AWS::OpenSearchServerless::AccessPolicy`).
 pub mod access_policy {
@@ -82,11 +83,11 @@ pub mod access_policy {
 /// CloudFormation: `AWS::OpenSearchServerless::Collection`. Terraform: `awscc_opensearchserverless_collection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-collection.html)
-pub struct Collection(Base);
-static COLLECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Collection(rt::Base);
+static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::Collection",
     terraform: Some("awscc_opensearchserverless_collection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -115,19 +116,19 @@ static COLLECTION_TYPE: TypeInfo = TypeInfo {
 impl Collection {
     /// Declares a `AWS::OpenSearchServerless::Collection` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &COLLECTION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &COLLECTION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Collection(this)
     }
     /// The name of the collection group to associate with the collection.
     ///
     /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `CollectionGroupName`, Terraform `collection_group_name`.
-    pub fn collection_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn collection_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CollectionGroupName",
             Some("collection_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -145,9 +146,9 @@ impl Collection {
     /// The description of the collection
     ///
     /// Constraints: length at most 1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Encryption settings for the collection
@@ -185,41 +186,41 @@ impl Collection {
 builder!(Collection, CollectionHandle);
 /// A declared `AWS::OpenSearchServerless::Collection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CollectionHandle(Handle);
+pub struct CollectionHandle(rt::Handle);
 handle!(CollectionHandle);
 impl CollectionHandle {
     /// The identifier of the collection
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the collection.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The endpoint for the collection.
     ///
     /// CloudFormation `Fn::GetAtt` `CollectionEndpoint`; Terraform `collection_endpoint`.
-    pub fn collection_endpoint(&self) -> Expr {
+    pub fn collection_endpoint(&self) -> rt::Expr {
         self.0.attr("CollectionEndpoint")
     }
     /// The OpenSearch Dashboards endpoint for the collection.
     ///
     /// CloudFormation `Fn::GetAtt` `DashboardEndpoint`; Terraform `dashboard_endpoint`.
-    pub fn dashboard_endpoint(&self) -> Expr {
+    pub fn dashboard_endpoint(&self) -> rt::Expr {
         self.0.attr("DashboardEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `FipsEndpoints`; Terraform `fips_endpoints`.
-    pub fn fips_endpoints(&self) -> Expr {
+    pub fn fips_endpoints(&self) -> rt::Expr {
         self.0.attr("FipsEndpoints")
     }
     /// Key Management Service key used to encrypt the collection.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyArn`; Terraform `kms_key_arn`.
-    pub fn kms_key_arn(&self) -> Expr {
+    pub fn kms_key_arn(&self) -> rt::Expr {
         self.0.attr("KmsKeyArn")
     }
 }
@@ -232,11 +233,11 @@ pub mod collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-encryptionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfig(Props);
+    pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
         /// A new `EncryptionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfig(this)
         }
         /// Indicates whether to use an AWS owned key for encryption.
@@ -244,14 +245,15 @@ pub mod collection {
         /// CloudFormation `AWSOwnedKey`, Terraform `aws_owned_key`.
         pub fn aws_owned_key(mut self, value: bool) -> Self {
             self.0
-                .set("AWSOwnedKey", Some("aws_owned_key"), boolean(value));
+                .set("AWSOwnedKey", Some("aws_owned_key"), rt::boolean(value));
             self
         }
         /// Key Management Service key used to encrypt the collection.
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -262,11 +264,11 @@ pub mod collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-vectoroptions.html)
     #[derive(Clone, Debug)]
-    pub struct VectorOptions(Props);
+    pub struct VectorOptions(rt::Props);
     impl VectorOptions {
         /// A new `VectorOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VectorOptions(this)
         }
         /// Indicates whether GPU acceleration is enabled for vector indexing
@@ -331,11 +333,11 @@ pub mod collection {
 /// CloudFormation: `AWS::OpenSearchServerless::CollectionGroup`. Terraform: `awscc_opensearchserverless_collection_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-collectiongroup.html)
-pub struct CollectionGroup(Base);
-static COLLECTION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct CollectionGroup(rt::Base);
+static COLLECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::CollectionGroup",
     terraform: Some("awscc_opensearchserverless_collection_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -359,11 +361,11 @@ impl CollectionGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         standby_replicas: collection_group::StandbyReplicas,
     ) -> Self {
-        let mut this = Base::new(id, &COLLECTION_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &COLLECTION_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "StandbyReplicas",
             Some("standby_replicas"),
@@ -380,9 +382,9 @@ impl CollectionGroup {
     /// The description of the collection group.
     ///
     /// Constraints: length at most 1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The generation of Amazon OpenSearch Serverless for the collection group.
@@ -396,19 +398,19 @@ impl CollectionGroup {
 builder!(CollectionGroup, CollectionGroupHandle);
 /// A declared `AWS::OpenSearchServerless::CollectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CollectionGroupHandle(Handle);
+pub struct CollectionGroupHandle(rt::Handle);
 handle!(CollectionGroupHandle);
 impl CollectionGroupHandle {
     /// The unique identifier of the collection group.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the collection group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -419,11 +421,11 @@ pub mod collection_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collectiongroup-capacitylimits.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityLimits(Props);
+    pub struct CapacityLimits(rt::Props);
     impl CapacityLimits {
         /// A new `CapacityLimits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityLimits(this)
         }
         /// The maximum indexing capacity for collections in the group.
@@ -433,7 +435,7 @@ pub mod collection_group {
             self.0.set(
                 "MaxIndexingCapacityInOcu",
                 Some("max_indexing_capacity_in_ocu"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -444,7 +446,7 @@ pub mod collection_group {
             self.0.set(
                 "MaxSearchCapacityInOcu",
                 Some("max_search_capacity_in_ocu"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -455,7 +457,7 @@ pub mod collection_group {
             self.0.set(
                 "MinIndexingCapacityInOcu",
                 Some("min_indexing_capacity_in_ocu"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -466,7 +468,7 @@ pub mod collection_group {
             self.0.set(
                 "MinSearchCapacityInOcu",
                 Some("min_search_capacity_in_ocu"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -496,11 +498,11 @@ pub mod collection_group {
 /// CloudFormation: `AWS::OpenSearchServerless::CollectionIndex`. Terraform: `awscc_opensearchserverless_collection_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-collectionindex.html)
-pub struct CollectionIndex(Base);
-static COLLECTION_INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct CollectionIndex(rt::Base);
+static COLLECTION_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::CollectionIndex",
     terraform: Some("awscc_opensearchserverless_collection_index"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -537,38 +539,38 @@ impl CollectionIndex {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        id_property: impl Into<Expr>,
-        index_name: impl Into<Expr>,
+        id_property: impl Into<rt::Expr>,
+        index_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COLLECTION_INDEX_TYPE);
-        this.set("Id", Some("id"), string(id_property));
-        this.set("IndexName", Some("index_name"), string(index_name));
+        let mut this = rt::Base::new(id, &COLLECTION_INDEX_TYPE);
+        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("IndexName", Some("index_name"), rt::string(index_name));
         CollectionIndex(this)
     }
     /// The Mappings for the collection index
     ///
     /// Constraints: length 1..=2480; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`. CloudFormation `IndexSchema`, Terraform `index_schema`.
-    pub fn index_schema(mut self, value: impl Into<Expr>) -> Self {
+    pub fn index_schema(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IndexSchema", Some("index_schema"), string(value));
+            .set("IndexSchema", Some("index_schema"), rt::string(value));
         self
     }
 }
 builder!(CollectionIndex, CollectionIndexHandle);
 /// A declared `AWS::OpenSearchServerless::CollectionIndex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CollectionIndexHandle(Handle);
+pub struct CollectionIndexHandle(rt::Handle);
 handle!(CollectionIndexHandle);
 /// Resource Type definition for AWS::OpenSearchServerless::Index
 ///
 /// CloudFormation: `AWS::OpenSearchServerless::Index`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-index.html)
-pub struct Index(Base);
-static INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct Index(rt::Base);
+static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::Index",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -592,12 +594,12 @@ impl Index {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        collection_endpoint: impl Into<Expr>,
-        index_name: impl Into<Expr>,
+        collection_endpoint: impl Into<rt::Expr>,
+        index_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INDEX_TYPE);
-        this.set("CollectionEndpoint", None, string(collection_endpoint));
-        this.set("IndexName", None, string(index_name));
+        let mut this = rt::Base::new(id, &INDEX_TYPE);
+        this.set("CollectionEndpoint", None, rt::string(collection_endpoint));
+        this.set("IndexName", None, rt::string(index_name));
         Index(this)
     }
     /// Index Mappings
@@ -618,13 +620,13 @@ impl Index {
 builder!(Index, IndexHandle);
 /// A declared `AWS::OpenSearchServerless::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IndexHandle(Handle);
+pub struct IndexHandle(rt::Handle);
 handle!(IndexHandle);
 impl IndexHandle {
     /// The unique identifier for the index.
     ///
     /// CloudFormation `Fn::GetAtt` `Uuid`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn uuid(&self) -> Expr {
+    pub fn uuid(&self) -> rt::Expr {
         self.0.attr("Uuid")
     }
 }
@@ -637,18 +639,18 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-analysis.html)
     #[derive(Clone, Debug)]
-    pub struct Analysis(Props);
+    pub struct Analysis(rt::Props);
     impl Analysis {
         /// A new `Analysis`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Analysis(this)
         }
         /// Custom analyzer definitions
         ///
         /// CloudFormation `Analyzer`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn analyzer(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Analyzer", None, json(value));
+        pub fn analyzer(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Analyzer", None, rt::json(value));
             self
         }
     }
@@ -657,32 +659,32 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-index.html)
     #[derive(Clone, Debug)]
-    pub struct Index(Props);
+    pub struct Index(rt::Props);
     impl Index {
         /// A new `Index`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Index(this)
         }
         /// Enable/disable k-nearest neighbor search capability
         ///
         /// CloudFormation `Knn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn knn(mut self, value: bool) -> Self {
-            self.0.set("Knn", None, boolean(value));
+            self.0.set("Knn", None, rt::boolean(value));
             self
         }
         /// Size of the dynamic list for the nearest neighbors
         ///
         /// CloudFormation `KnnAlgoParamEfSearch`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn knn_algo_param_ef_search(mut self, value: i64) -> Self {
-            self.0.set("KnnAlgoParamEfSearch", None, int(value));
+            self.0.set("KnnAlgoParamEfSearch", None, rt::int(value));
             self
         }
         /// How often to perform refresh operation (e.g.
         ///
         /// CloudFormation `RefreshInterval`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn refresh_interval(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RefreshInterval", None, string(value));
+        pub fn refresh_interval(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RefreshInterval", None, rt::string(value));
             self
         }
     }
@@ -691,11 +693,11 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-indexsettings.html)
     #[derive(Clone, Debug)]
-    pub struct IndexSettings(Props);
+    pub struct IndexSettings(rt::Props);
     impl IndexSettings {
         /// A new `IndexSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IndexSettings(this)
         }
         /// Custom analysis configuration including analyzers, tokenizers, and filters
@@ -718,18 +720,18 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-mappings.html)
     #[derive(Clone, Debug)]
-    pub struct Mappings(Props);
+    pub struct Mappings(rt::Props);
     impl Mappings {
         /// A new `Mappings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Mappings(this)
         }
         /// Defines the fields within the mapping, including their types and configurations
         ///
         /// CloudFormation `Properties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn properties(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Properties", None, json(value));
+        pub fn properties(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Properties", None, rt::json(value));
             self
         }
     }
@@ -740,11 +742,11 @@ pub mod index {
 /// CloudFormation: `AWS::OpenSearchServerless::LifecyclePolicy`. Terraform: `awscc_opensearchserverless_lifecycle_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-lifecyclepolicy.html)
-pub struct LifecyclePolicy(Base);
-static LIFECYCLE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct LifecyclePolicy(rt::Base);
+static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::LifecyclePolicy",
     terraform: Some("awscc_opensearchserverless_lifecycle_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -768,29 +770,29 @@ impl LifecyclePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        policy: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Expr>,
         type_: lifecycle_policy::LifecyclePolicyType,
     ) -> Self {
-        let mut this = Base::new(id, &LIFECYCLE_POLICY_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Policy", Some("policy"), string(policy));
+        let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Policy", Some("policy"), rt::string(policy));
         this.set("Type", Some("type"), type_.into());
         LifecyclePolicy(this)
     }
     /// The description of the policy
     ///
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(LifecyclePolicy, LifecyclePolicyHandle);
 /// A declared `AWS::OpenSearchServerless::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LifecyclePolicyHandle(Handle);
+pub struct LifecyclePolicyHandle(rt::Handle);
 handle!(LifecyclePolicyHandle);
 /// Property types and value sets of [`LifecyclePolicy`] (`AWS::OpenSearchServerless::LifecyclePolicy`).
 pub mod lifecycle_policy {
@@ -808,11 +810,11 @@ pub mod lifecycle_policy {
 /// CloudFormation: `AWS::OpenSearchServerless::SecurityConfig`. Terraform: `awscc_opensearchserverless_security_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-securityconfig.html)
-pub struct SecurityConfig(Base);
-static SECURITY_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityConfig(rt::Base);
+static SECURITY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::SecurityConfig",
     terraform: Some("awscc_opensearchserverless_security_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -849,15 +851,15 @@ impl SecurityConfig {
     /// Declares a `AWS::OpenSearchServerless::SecurityConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SECURITY_CONFIG_TYPE);
+        let this = rt::Base::new(id, &SECURITY_CONFIG_TYPE);
         SecurityConfig(this)
     }
     /// Security config description
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Describe IAM federation options in form of key value map
@@ -891,8 +893,8 @@ impl SecurityConfig {
     /// The friendly name of the security config
     ///
     /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]{2,31}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Describes saml options in form of key value map
@@ -914,25 +916,25 @@ impl SecurityConfig {
 builder!(SecurityConfig, SecurityConfigHandle);
 /// A declared `AWS::OpenSearchServerless::SecurityConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityConfigHandle(Handle);
+pub struct SecurityConfigHandle(rt::Handle);
 handle!(SecurityConfigHandle);
 impl SecurityConfigHandle {
     /// The identifier of the security config
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationArn`; Terraform `iam_identity_center_options.application_arn`.
-    pub fn iam_identity_center_options_application_arn(&self) -> Expr {
+    pub fn iam_identity_center_options_application_arn(&self) -> rt::Expr {
         self.0.attr("IamIdentityCenterOptions.ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationName`; Terraform `iam_identity_center_options.application_name`.
-    pub fn iam_identity_center_options_application_name(&self) -> Expr {
+    pub fn iam_identity_center_options_application_name(&self) -> rt::Expr {
         self.0.attr("IamIdentityCenterOptions.ApplicationName")
     }
     /// CloudFormation `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationDescription`; Terraform `iam_identity_center_options.application_description`.
-    pub fn iam_identity_center_options_application_description(&self) -> Expr {
+    pub fn iam_identity_center_options_application_description(&self) -> rt::Expr {
         self.0
             .attr("IamIdentityCenterOptions.ApplicationDescription")
     }
@@ -946,27 +948,27 @@ pub mod security_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamfederationconfigoptions.html)
     #[derive(Clone, Debug)]
-    pub struct IamFederationConfigOptions(Props);
+    pub struct IamFederationConfigOptions(rt::Props);
     impl IamFederationConfigOptions {
         /// A new `IamFederationConfigOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamFederationConfigOptions(this)
         }
         /// Group attribute for this IAM federation integration
         ///
         /// Constraints: length 1..=64; pattern `^[A-Za-z][A-Za-z0-9_.:/=+\-@]*$`. CloudFormation `GroupAttribute`, Terraform `group_attribute`.
-        pub fn group_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn group_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GroupAttribute", Some("group_attribute"), string(value));
+                .set("GroupAttribute", Some("group_attribute"), rt::string(value));
             self
         }
         /// User attribute for this IAM federation integration
         ///
         /// Constraints: length 1..=64; pattern `^[A-Za-z][A-Za-z0-9_.:/=+\-@]*$`. CloudFormation `UserAttribute`, Terraform `user_attribute`.
-        pub fn user_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserAttribute", Some("user_attribute"), string(value));
+                .set("UserAttribute", Some("user_attribute"), rt::string(value));
             self
         }
     }
@@ -977,55 +979,62 @@ pub mod security_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamidentitycenterconfigoptions.html)
     #[derive(Clone, Debug)]
-    pub struct IamIdentityCenterConfigOptions(Props);
+    pub struct IamIdentityCenterConfigOptions(rt::Props);
     impl IamIdentityCenterConfigOptions {
         /// A new `IamIdentityCenterConfigOptions`. Required properties: `instance_arn` (`InstanceArn`).
-        pub fn new(instance_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        pub fn new(instance_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceArn",
+                Some("instance_arn"),
+                rt::string(instance_arn),
+            );
             IamIdentityCenterConfigOptions(this)
         }
         /// The ARN of the IAM Identity Center application used to integrate with OpenSearch Serverless
         ///
         /// CloudFormation `ApplicationArn`, Terraform `application_arn`.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationArn", Some("application_arn"), string(value));
+                .set("ApplicationArn", Some("application_arn"), rt::string(value));
             self
         }
         /// The description of the IAM Identity Center application used to integrate with OpenSearch Serverless
         ///
         /// CloudFormation `ApplicationDescription`, Terraform `application_description`.
-        pub fn application_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationDescription",
                 Some("application_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the IAM Identity Center application used to integrate with OpenSearch Serverless
         ///
         /// CloudFormation `ApplicationName`, Terraform `application_name`.
-        pub fn application_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ApplicationName", Some("application_name"), string(value));
+        pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ApplicationName",
+                Some("application_name"),
+                rt::string(value),
+            );
             self
         }
         /// Group attribute for this IAM Identity Center integration
         ///
         /// CloudFormation `GroupAttribute`, Terraform `group_attribute`.
-        pub fn group_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn group_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GroupAttribute", Some("group_attribute"), string(value));
+                .set("GroupAttribute", Some("group_attribute"), rt::string(value));
             self
         }
         /// User attribute for this IAM Identity Center integration
         ///
         /// CloudFormation `UserAttribute`, Terraform `user_attribute`.
-        pub fn user_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserAttribute", Some("user_attribute"), string(value));
+                .set("UserAttribute", Some("user_attribute"), rt::string(value));
             self
         }
     }
@@ -1036,30 +1045,30 @@ pub mod security_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-samlconfigoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SamlConfigOptions(Props);
+    pub struct SamlConfigOptions(rt::Props);
     impl SamlConfigOptions {
         /// A new `SamlConfigOptions`. Required properties: `metadata` (`Metadata`).
-        pub fn new(metadata: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Metadata", Some("metadata"), string(metadata));
+        pub fn new(metadata: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Metadata", Some("metadata"), rt::string(metadata));
             SamlConfigOptions(this)
         }
         /// Group attribute for this saml integration
         ///
         /// Constraints: length 1..=2048; pattern `[\w+=,.@-]+`. CloudFormation `GroupAttribute`, Terraform `group_attribute`.
-        pub fn group_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn group_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GroupAttribute", Some("group_attribute"), string(value));
+                .set("GroupAttribute", Some("group_attribute"), rt::string(value));
             self
         }
         /// Custom entity id attribute to override default entity id for this saml integration
         ///
         /// Constraints: length 1..=1024; pattern `^aws:opensearch:[0-9]{12}:*`. CloudFormation `OpenSearchServerlessEntityId`, Terraform `open_search_serverless_entity_id`.
-        pub fn open_search_serverless_entity_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn open_search_serverless_entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OpenSearchServerlessEntityId",
                 Some("open_search_serverless_entity_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1068,15 +1077,15 @@ pub mod security_config {
         /// CloudFormation `SessionTimeout`, Terraform `session_timeout`.
         pub fn session_timeout(mut self, value: i64) -> Self {
             self.0
-                .set("SessionTimeout", Some("session_timeout"), int(value));
+                .set("SessionTimeout", Some("session_timeout"), rt::int(value));
             self
         }
         /// Custom attribute for this saml integration
         ///
         /// Constraints: length 1..=2048; pattern `[\w+=,.@-]+`. CloudFormation `UserAttribute`, Terraform `user_attribute`.
-        pub fn user_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserAttribute", Some("user_attribute"), string(value));
+                .set("UserAttribute", Some("user_attribute"), rt::string(value));
             self
         }
     }
@@ -1098,11 +1107,11 @@ pub mod security_config {
 /// CloudFormation: `AWS::OpenSearchServerless::SecurityPolicy`. Terraform: `awscc_opensearchserverless_security_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-securitypolicy.html)
-pub struct SecurityPolicy(Base);
-static SECURITY_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityPolicy(rt::Base);
+static SECURITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::SecurityPolicy",
     terraform: Some("awscc_opensearchserverless_security_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1126,29 +1135,29 @@ impl SecurityPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        policy: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Expr>,
         type_: security_policy::SecurityPolicyType,
     ) -> Self {
-        let mut this = Base::new(id, &SECURITY_POLICY_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Policy", Some("policy"), string(policy));
+        let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Policy", Some("policy"), rt::string(policy));
         this.set("Type", Some("type"), type_.into());
         SecurityPolicy(this)
     }
     /// The description of the policy
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(SecurityPolicy, SecurityPolicyHandle);
 /// A declared `AWS::OpenSearchServerless::SecurityPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityPolicyHandle(Handle);
+pub struct SecurityPolicyHandle(rt::Handle);
 handle!(SecurityPolicyHandle);
 /// Property types and value sets of [`SecurityPolicy`] (`AWS::OpenSearchServerless::SecurityPolicy`).
 pub mod security_policy {
@@ -1168,11 +1177,11 @@ pub mod security_policy {
 /// CloudFormation: `AWS::OpenSearchServerless::VpcEndpoint`. Terraform: `awscc_opensearchserverless_vpc_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchserverless-vpcendpoint.html)
-pub struct VpcEndpoint(Base);
-static VPC_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct VpcEndpoint(rt::Base);
+static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchServerless::VpcEndpoint",
     terraform: Some("awscc_opensearchserverless_vpc_endpoint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1196,24 +1205,27 @@ impl VpcEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VPC_ENDPOINT_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         VpcEndpoint(this)
     }
     /// The ID of one or more security groups to associate with the endpoint network interface
     ///
     /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1221,13 +1233,13 @@ impl VpcEndpoint {
 builder!(VpcEndpoint, VpcEndpointHandle);
 /// A declared `AWS::OpenSearchServerless::VpcEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcEndpointHandle(Handle);
+pub struct VpcEndpointHandle(rt::Handle);
 handle!(VpcEndpointHandle);
 impl VpcEndpointHandle {
     /// The identifier of the VPC Endpoint
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

@@ -2,23 +2,24 @@
 //! `OpenSearchService` resource types of the CloudFormation registry (`AWS::OpenSearchService::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `opensearchservice` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Amazon OpenSearchService application resource
 ///
 /// CloudFormation: `AWS::OpenSearchService::Application`. Terraform: `awscc_opensearchservice_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchservice-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchService::Application",
     terraform: Some("awscc_opensearchservice_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -40,16 +41,17 @@ static APPLICATION_TYPE: TypeInfo = TypeInfo {
 impl Application {
     /// Declares a `AWS::OpenSearchService::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// List of application configurations.
     ///
     /// CloudFormation `AppConfigs`, Terraform `app_configs`.
     pub fn app_configs(mut self, value: impl IntoIterator<Item = application::AppConfig>) -> Self {
-        self.0.set("AppConfigs", Some("app_configs"), list(value));
+        self.0
+            .set("AppConfigs", Some("app_configs"), rt::list(value));
         self
     }
     /// List of data sources.
@@ -59,14 +61,15 @@ impl Application {
         mut self,
         value: impl IntoIterator<Item = application::DataSource>,
     ) -> Self {
-        self.0.set("DataSources", Some("data_sources"), list(value));
+        self.0
+            .set("DataSources", Some("data_sources"), rt::list(value));
         self
     }
     /// The endpoint for the application.
     ///
     /// CloudFormation `Endpoint`, Terraform `endpoint`.
-    pub fn endpoint(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Endpoint", Some("endpoint"), string(value));
+    pub fn endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Endpoint", Some("endpoint"), rt::string(value));
         self
     }
     /// Options for configuring IAM Identity Center
@@ -86,27 +89,28 @@ impl Application {
     /// The ARN of the KMS key used to encrypt the application.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::OpenSearchService::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The identifier of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Amazon Resource Name (ARN) format.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -119,13 +123,13 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-appconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AppConfig(Props);
+    pub struct AppConfig(rt::Props);
     impl AppConfig {
         /// A new `AppConfig`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: AppConfigType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(key: AppConfigType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Key", Some("key"), key.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             AppConfig(this)
         }
     }
@@ -136,26 +140,26 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-datasource.html)
     #[derive(Clone, Debug)]
-    pub struct DataSource(Props);
+    pub struct DataSource(rt::Props);
     impl DataSource {
         /// A new `DataSource`. Required properties: `data_source_arn` (`DataSourceArn`).
-        pub fn new(data_source_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_source_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataSourceArn",
                 Some("data_source_arn"),
-                string(data_source_arn),
+                rt::string(data_source_arn),
             );
             DataSource(this)
         }
         /// Description of the data source.
         ///
         /// CloudFormation `DataSourceDescription`, Terraform `data_source_description`.
-        pub fn data_source_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_source_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataSourceDescription",
                 Some("data_source_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -167,28 +171,28 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-iamidentitycenteroptions.html)
     #[derive(Clone, Debug)]
-    pub struct IamIdentityCenterOptions(Props);
+    pub struct IamIdentityCenterOptions(rt::Props);
     impl IamIdentityCenterOptions {
         /// A new `IamIdentityCenterOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamIdentityCenterOptions(this)
         }
         /// Whether IAM Identity Center is enabled.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// The ARN of the IAM Identity Center instance.
         ///
         /// CloudFormation `IamIdentityCenterInstanceArn`, Terraform `iam_identity_center_instance_arn`.
-        pub fn iam_identity_center_instance_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn iam_identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IamIdentityCenterInstanceArn",
                 Some("iam_identity_center_instance_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -197,12 +201,12 @@ pub mod application {
         /// CloudFormation `IamRoleForIdentityCenterApplicationArn`, Terraform `iam_role_for_identity_center_application_arn`.
         pub fn iam_role_for_identity_center_application_arn(
             mut self,
-            value: impl Into<Expr>,
+            value: impl Into<rt::Expr>,
         ) -> Self {
             self.0.set(
                 "IamRoleForIdentityCenterApplicationArn",
                 Some("iam_role_for_identity_center_application_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -225,11 +229,11 @@ pub mod application {
 /// Stateful (indexes): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opensearchservice-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpenSearchService::Domain",
     terraform: Some("awscc_opensearchservice_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -258,7 +262,7 @@ impl Domain {
     /// Declares a `AWS::OpenSearchService::Domain` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DOMAIN_TYPE);
+        let this = rt::Base::new(id, &DOMAIN_TYPE);
         Domain(this)
     }
     /// CloudFormation `AIMLOptions`, Terraform `aiml_options`.
@@ -268,23 +272,23 @@ impl Domain {
         self
     }
     /// CloudFormation `AccessPolicies`, Terraform `access_policies`.
-    pub fn access_policies(mut self, value: impl Into<Value>) -> Self {
+    pub fn access_policies(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "AccessPolicies",
             Some("access_policies"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// CloudFormation `AdvancedOptions`, Terraform `advanced_options`.
     pub fn advanced_options(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdvancedOptions",
             Some("advanced_options"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -343,8 +347,9 @@ impl Domain {
         self
     }
     /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// CloudFormation `EBSOptions`, Terraform `ebs_options`.
@@ -369,15 +374,15 @@ impl Domain {
         self
     }
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// CloudFormation `IPAddressType`, Terraform `ip_address_type`.
-    pub fn ip_address_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IPAddressType", Some("ip_address_type"), string(value));
+            .set("IPAddressType", Some("ip_address_type"), rt::string(value));
         self
     }
     /// Options for configuring Identity Center
@@ -392,11 +397,11 @@ impl Domain {
         self
     }
     /// CloudFormation `LogPublishingOptions`, Terraform `log_publishing_options`.
-    pub fn log_publishing_options(mut self, value: impl Into<Value>) -> Self {
+    pub fn log_publishing_options(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "LogPublishingOptions",
             Some("log_publishing_options"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -426,7 +431,7 @@ impl Domain {
         self.0.set(
             "SkipShardMigrationWait",
             Some("skip_shard_migration_wait"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -461,49 +466,49 @@ impl Domain {
 builder!(Domain, DomainHandle);
 /// A declared `AWS::OpenSearchService::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainArn`; Terraform `domain_arn`.
-    pub fn domain_arn(&self) -> Expr {
+    pub fn domain_arn(&self) -> rt::Expr {
         self.0.attr("DomainArn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainEndpoint`; Terraform `domain_endpoint`.
-    pub fn domain_endpoint(&self) -> Expr {
+    pub fn domain_endpoint(&self) -> rt::Expr {
         self.0.attr("DomainEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `DomainEndpointV2`; Terraform `domain_endpoint_v2`.
-    pub fn domain_endpoint_v2(&self) -> Expr {
+    pub fn domain_endpoint_v2(&self) -> rt::Expr {
         self.0.attr("DomainEndpointV2")
     }
     /// CloudFormation `Fn::GetAtt` `DomainEndpoints`; Terraform `domain_endpoints`.
-    pub fn domain_endpoints(&self) -> Expr {
+    pub fn domain_endpoints(&self) -> rt::Expr {
         self.0.attr("DomainEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceSoftwareOptions`; Terraform `service_software_options`.
-    pub fn service_software_options(&self) -> Expr {
+    pub fn service_software_options(&self) -> rt::Expr {
         self.0.attr("ServiceSoftwareOptions")
     }
     /// CloudFormation `Fn::GetAtt` `AdvancedSecurityOptions.AnonymousAuthDisableDate`; Terraform `advanced_security_options.anonymous_auth_disable_date`.
-    pub fn advanced_security_options_anonymous_auth_disable_date(&self) -> Expr {
+    pub fn advanced_security_options_anonymous_auth_disable_date(&self) -> rt::Expr {
         self.0
             .attr("AdvancedSecurityOptions.AnonymousAuthDisableDate")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityCenterOptions.IdentityCenterApplicationARN`; Terraform `identity_center_options.identity_center_application_arn`.
-    pub fn identity_center_options_identity_center_application_arn(&self) -> Expr {
+    pub fn identity_center_options_identity_center_application_arn(&self) -> rt::Expr {
         self.0
             .attr("IdentityCenterOptions.IdentityCenterApplicationARN")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityCenterOptions.IdentityStoreId`; Terraform `identity_center_options.identity_store_id`.
-    pub fn identity_center_options_identity_store_id(&self) -> Expr {
+    pub fn identity_center_options_identity_store_id(&self) -> rt::Expr {
         self.0.attr("IdentityCenterOptions.IdentityStoreId")
     }
 }
@@ -514,19 +519,19 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedSecurityOptionsInput(Props);
+    pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
         /// A new `AdvancedSecurityOptionsInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedSecurityOptionsInput(this)
         }
         /// CloudFormation `AnonymousAuthDisableDate`, Terraform `anonymous_auth_disable_date`.
-        pub fn anonymous_auth_disable_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn anonymous_auth_disable_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AnonymousAuthDisableDate",
                 Some("anonymous_auth_disable_date"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -535,13 +540,13 @@ pub mod domain {
             self.0.set(
                 "AnonymousAuthEnabled",
                 Some("anonymous_auth_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `IAMFederationOptions`, Terraform `iam_federation_options`.
@@ -558,7 +563,7 @@ pub mod domain {
             self.0.set(
                 "InternalUserDatabaseEnabled",
                 Some("internal_user_database_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -588,11 +593,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-aimloptions.html)
     #[derive(Clone, Debug)]
-    pub struct AimlOptions(Props);
+    pub struct AimlOptions(rt::Props);
     impl AimlOptions {
         /// A new `AimlOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AimlOptions(this)
         }
         /// CloudFormation `S3VectorsEngine`, Terraform `s3_vectors_engine`.
@@ -619,22 +624,23 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-automatedsnapshotpauseoptions.html)
     #[derive(Clone, Debug)]
-    pub struct AutomatedSnapshotPauseOptions(Props);
+    pub struct AutomatedSnapshotPauseOptions(rt::Props);
     impl AutomatedSnapshotPauseOptions {
         /// A new `AutomatedSnapshotPauseOptions`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             AutomatedSnapshotPauseOptions(this)
         }
         /// CloudFormation `EndTime`, Terraform `end_time`.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", Some("end_time"), string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", Some("end_time"), rt::string(value));
             self
         }
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -643,11 +649,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterConfig(this)
         }
         /// CloudFormation `ColdStorageOptions`, Terraform `cold_storage_options`.
@@ -664,7 +670,7 @@ pub mod domain {
             self.0.set(
                 "DedicatedMasterCount",
                 Some("dedicated_master_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -673,29 +679,29 @@ pub mod domain {
             self.0.set(
                 "DedicatedMasterEnabled",
                 Some("dedicated_master_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `DedicatedMasterType`, Terraform `dedicated_master_type`.
-        pub fn dedicated_master_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dedicated_master_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DedicatedMasterType",
                 Some("dedicated_master_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `InstanceCount`, Terraform `instance_count`.
         pub fn instance_count(mut self, value: i64) -> Self {
             self.0
-                .set("InstanceCount", Some("instance_count"), int(value));
+                .set("InstanceCount", Some("instance_count"), rt::int(value));
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `MultiAZWithStandbyEnabled`, Terraform `multi_az_with_standby_enabled`.
@@ -703,29 +709,30 @@ pub mod domain {
             self.0.set(
                 "MultiAZWithStandbyEnabled",
                 Some("multi_az_with_standby_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `NodeOptions`, Terraform `node_options`.
         pub fn node_options(mut self, value: impl IntoIterator<Item = NodeOption>) -> Self {
-            self.0.set("NodeOptions", Some("node_options"), list(value));
+            self.0
+                .set("NodeOptions", Some("node_options"), rt::list(value));
             self
         }
         /// CloudFormation `WarmCount`, Terraform `warm_count`.
         pub fn warm_count(mut self, value: i64) -> Self {
-            self.0.set("WarmCount", Some("warm_count"), int(value));
+            self.0.set("WarmCount", Some("warm_count"), rt::int(value));
             self
         }
         /// CloudFormation `WarmEnabled`, Terraform `warm_enabled`.
         pub fn warm_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("WarmEnabled", Some("warm_enabled"), boolean(value));
+                .set("WarmEnabled", Some("warm_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `WarmType`, Terraform `warm_type`.
-        pub fn warm_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WarmType", Some("warm_type"), string(value));
+        pub fn warm_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WarmType", Some("warm_type"), rt::string(value));
             self
         }
         /// CloudFormation `ZoneAwarenessConfig`, Terraform `zone_awareness_config`.
@@ -742,7 +749,7 @@ pub mod domain {
             self.0.set(
                 "ZoneAwarenessEnabled",
                 Some("zone_awareness_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -752,33 +759,36 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-cognitooptions.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoOptions(Props);
+    pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
         /// A new `CognitoOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CognitoOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `IdentityPoolId`, Terraform `identity_pool_id`.
-        pub fn identity_pool_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IdentityPoolId", Some("identity_pool_id"), string(value));
+        pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IdentityPoolId",
+                Some("identity_pool_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// CloudFormation `UserPoolId`, Terraform `user_pool_id`.
-        pub fn user_pool_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserPoolId", Some("user_pool_id"), string(value));
+                .set("UserPoolId", Some("user_pool_id"), rt::string(value));
             self
         }
     }
@@ -787,16 +797,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-coldstorageoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ColdStorageOptions(Props);
+    pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
         /// A new `ColdStorageOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ColdStorageOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -805,11 +815,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-deploymentstrategyoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentStrategyOptions(Props);
+    pub struct DeploymentStrategyOptions(rt::Props);
     impl DeploymentStrategyOptions {
         /// A new `DeploymentStrategyOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentStrategyOptions(this)
         }
         /// CloudFormation `DeploymentStrategy`, Terraform `deployment_strategy`.
@@ -827,25 +837,25 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-domainendpointoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DomainEndpointOptions(Props);
+    pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
         /// A new `DomainEndpointOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainEndpointOptions(this)
         }
         /// CloudFormation `CustomEndpoint`, Terraform `custom_endpoint`.
-        pub fn custom_endpoint(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomEndpoint", Some("custom_endpoint"), string(value));
+                .set("CustomEndpoint", Some("custom_endpoint"), rt::string(value));
             self
         }
         /// CloudFormation `CustomEndpointCertificateArn`, Terraform `custom_endpoint_certificate_arn`.
-        pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomEndpointCertificateArn",
                 Some("custom_endpoint_certificate_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -854,22 +864,22 @@ pub mod domain {
             self.0.set(
                 "CustomEndpointEnabled",
                 Some("custom_endpoint_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `EnforceHTTPS`, Terraform `enforce_https`.
         pub fn enforce_https(mut self, value: bool) -> Self {
             self.0
-                .set("EnforceHTTPS", Some("enforce_https"), boolean(value));
+                .set("EnforceHTTPS", Some("enforce_https"), rt::boolean(value));
             self
         }
         /// CloudFormation `TLSSecurityPolicy`, Terraform `tls_security_policy`.
-        pub fn tls_security_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tls_security_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TLSSecurityPolicy",
                 Some("tls_security_policy"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -879,37 +889,39 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-ebsoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EbsOptions(Props);
+    pub struct EbsOptions(rt::Props);
     impl EbsOptions {
         /// A new `EbsOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsOptions(this)
         }
         /// CloudFormation `EBSEnabled`, Terraform `ebs_enabled`.
         pub fn ebs_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("EBSEnabled", Some("ebs_enabled"), boolean(value));
+                .set("EBSEnabled", Some("ebs_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VolumeType", Some("volume_type"), rt::string(value));
             self
         }
     }
@@ -918,21 +930,22 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionAtRestOptions(Props);
+    pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
         /// A new `EncryptionAtRestOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionAtRestOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -941,26 +954,27 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-iamfederationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct IamFederationOptions(Props);
+    pub struct IamFederationOptions(rt::Props);
     impl IamFederationOptions {
         /// A new `IamFederationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamFederationOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `RolesKey`, Terraform `roles_key`.
-        pub fn roles_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RolesKey", Some("roles_key"), string(value));
+        pub fn roles_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RolesKey", Some("roles_key"), rt::string(value));
             self
         }
         /// CloudFormation `SubjectKey`, Terraform `subject_key`.
-        pub fn subject_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubjectKey", Some("subject_key"), string(value));
+        pub fn subject_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SubjectKey", Some("subject_key"), rt::string(value));
             self
         }
     }
@@ -971,11 +985,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-identitycenteroptions.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityCenterOptions(Props);
+    pub struct IdentityCenterOptions(rt::Props);
     impl IdentityCenterOptions {
         /// A new `IdentityCenterOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityCenterOptions(this)
         }
         /// Whether Identity Center is enabled.
@@ -985,38 +999,41 @@ pub mod domain {
             self.0.set(
                 "EnabledAPIAccess",
                 Some("enabled_api_access"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The ARN of the Identity Center application.
         ///
         /// CloudFormation `IdentityCenterApplicationARN`, Terraform `identity_center_application_arn`.
-        pub fn identity_center_application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn identity_center_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdentityCenterApplicationARN",
                 Some("identity_center_application_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the Identity Center instance.
         ///
         /// CloudFormation `IdentityCenterInstanceARN`, Terraform `identity_center_instance_arn`.
-        pub fn identity_center_instance_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdentityCenterInstanceARN",
                 Some("identity_center_instance_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The IdentityStoreId for Identity Center options.
         ///
         /// CloudFormation `IdentityStoreId`, Terraform `identity_store_id`.
-        pub fn identity_store_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IdentityStoreId", Some("identity_store_id"), string(value));
+        pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IdentityStoreId",
+                Some("identity_store_id"),
+                rt::string(value),
+            );
             self
         }
         /// The roles key for Identity Center options.
@@ -1039,16 +1056,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-idp.html)
     #[derive(Clone, Debug)]
-    pub struct Idp(Props);
+    pub struct Idp(rt::Props);
     impl Idp {
         /// A new `Idp`. Required properties: `entity_id` (`EntityId`), `metadata_content` (`MetadataContent`).
-        pub fn new(entity_id: impl Into<Expr>, metadata_content: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EntityId", Some("entity_id"), string(entity_id));
+        pub fn new(entity_id: impl Into<rt::Expr>, metadata_content: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EntityId", Some("entity_id"), rt::string(entity_id));
             this.set(
                 "MetadataContent",
                 Some("metadata_content"),
-                string(metadata_content),
+                rt::string(metadata_content),
             );
             Idp(this)
         }
@@ -1058,31 +1075,33 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-jwtoptions.html)
     #[derive(Clone, Debug)]
-    pub struct JwtOptions(Props);
+    pub struct JwtOptions(rt::Props);
     impl JwtOptions {
         /// A new `JwtOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JwtOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `PublicKey`, Terraform `public_key`.
-        pub fn public_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PublicKey", Some("public_key"), string(value));
+        pub fn public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PublicKey", Some("public_key"), rt::string(value));
             self
         }
         /// CloudFormation `RolesKey`, Terraform `roles_key`.
-        pub fn roles_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RolesKey", Some("roles_key"), string(value));
+        pub fn roles_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RolesKey", Some("roles_key"), rt::string(value));
             self
         }
         /// CloudFormation `SubjectKey`, Terraform `subject_key`.
-        pub fn subject_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubjectKey", Some("subject_key"), string(value));
+        pub fn subject_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SubjectKey", Some("subject_key"), rt::string(value));
             self
         }
     }
@@ -1091,31 +1110,34 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-masteruseroptions.html)
     #[derive(Clone, Debug)]
-    pub struct MasterUserOptions(Props);
+    pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
         /// A new `MasterUserOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MasterUserOptions(this)
         }
         /// CloudFormation `MasterUserARN`, Terraform `master_user_arn`.
-        pub fn master_user_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn master_user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MasterUserARN", Some("master_user_arn"), string(value));
+                .set("MasterUserARN", Some("master_user_arn"), rt::string(value));
             self
         }
         /// CloudFormation `MasterUserName`, Terraform `master_user_name`.
-        pub fn master_user_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MasterUserName", Some("master_user_name"), string(value));
+        pub fn master_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MasterUserName",
+                Some("master_user_name"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
-        pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
+        pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MasterUserPassword",
                 Some("master_user_password"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1125,26 +1147,26 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NodeConfig(Props);
+    pub struct NodeConfig(rt::Props);
     impl NodeConfig {
         /// A new `NodeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeConfig(this)
         }
         /// CloudFormation `Count`, Terraform `count`.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", Some("count"), int(value));
+            self.0.set("Count", Some("count"), rt::int(value));
             self
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -1153,11 +1175,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeoption.html)
     #[derive(Clone, Debug)]
-    pub struct NodeOption(Props);
+    pub struct NodeOption(rt::Props);
     impl NodeOption {
         /// A new `NodeOption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeOption(this)
         }
         /// CloudFormation `NodeConfig`, Terraform `node_config`.
@@ -1176,16 +1198,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html)
     #[derive(Clone, Debug)]
-    pub struct NodeToNodeEncryptionOptions(Props);
+    pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
         /// A new `NodeToNodeEncryptionOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeToNodeEncryptionOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1194,11 +1216,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindow.html)
     #[derive(Clone, Debug)]
-    pub struct OffPeakWindow(Props);
+    pub struct OffPeakWindow(rt::Props);
     impl OffPeakWindow {
         /// A new `OffPeakWindow`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OffPeakWindow(this)
         }
         /// CloudFormation `WindowStartTime`, Terraform `window_start_time`.
@@ -1213,16 +1235,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindowoptions.html)
     #[derive(Clone, Debug)]
-    pub struct OffPeakWindowOptions(Props);
+    pub struct OffPeakWindowOptions(rt::Props);
     impl OffPeakWindowOptions {
         /// A new `OffPeakWindowOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OffPeakWindowOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `OffPeakWindow`, Terraform `off_peak_window`.
@@ -1237,12 +1259,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-s3vectorsengine.html)
     #[derive(Clone, Debug)]
-    pub struct S3VectorsEngine(Props);
+    pub struct S3VectorsEngine(rt::Props);
     impl S3VectorsEngine {
         /// A new `S3VectorsEngine`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3VectorsEngine(this)
         }
     }
@@ -1251,16 +1273,16 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-samloptions.html)
     #[derive(Clone, Debug)]
-    pub struct SamlOptions(Props);
+    pub struct SamlOptions(rt::Props);
     impl SamlOptions {
         /// A new `SamlOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SamlOptions(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `Idp`, Terraform `idp`.
@@ -1269,23 +1291,26 @@ pub mod domain {
             self
         }
         /// CloudFormation `MasterBackendRole`, Terraform `master_backend_role`.
-        pub fn master_backend_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn master_backend_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MasterBackendRole",
                 Some("master_backend_role"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `MasterUserName`, Terraform `master_user_name`.
-        pub fn master_user_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MasterUserName", Some("master_user_name"), string(value));
+        pub fn master_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MasterUserName",
+                Some("master_user_name"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `RolesKey`, Terraform `roles_key`.
-        pub fn roles_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RolesKey", Some("roles_key"), string(value));
+        pub fn roles_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RolesKey", Some("roles_key"), rt::string(value));
             self
         }
         /// CloudFormation `SessionTimeoutMinutes`, Terraform `session_timeout_minutes`.
@@ -1293,13 +1318,14 @@ pub mod domain {
             self.0.set(
                 "SessionTimeoutMinutes",
                 Some("session_timeout_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `SubjectKey`, Terraform `subject_key`.
-        pub fn subject_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubjectKey", Some("subject_key"), string(value));
+        pub fn subject_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SubjectKey", Some("subject_key"), rt::string(value));
             self
         }
     }
@@ -1308,18 +1334,18 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-serverlessvectoracceleration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerlessVectorAcceleration(Props);
+    pub struct ServerlessVectorAcceleration(rt::Props);
     impl ServerlessVectorAcceleration {
         /// A new `ServerlessVectorAcceleration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerlessVectorAcceleration(this)
         }
         /// Whether to enable serverless vector acceleration.
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1328,11 +1354,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-snapshotoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SnapshotOptions(Props);
+    pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
         /// A new `SnapshotOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnapshotOptions(this)
         }
         /// CloudFormation `AutomatedSnapshotStartHour`, Terraform `automated_snapshot_start_hour`.
@@ -1340,7 +1366,7 @@ pub mod domain {
             self.0.set(
                 "AutomatedSnapshotStartHour",
                 Some("automated_snapshot_start_hour"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1350,11 +1376,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-softwareupdateoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SoftwareUpdateOptions(Props);
+    pub struct SoftwareUpdateOptions(rt::Props);
     impl SoftwareUpdateOptions {
         /// A new `SoftwareUpdateOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SoftwareUpdateOptions(this)
         }
         /// CloudFormation `AutoSoftwareUpdateEnabled`, Terraform `auto_software_update_enabled`.
@@ -1362,7 +1388,7 @@ pub mod domain {
             self.0.set(
                 "AutoSoftwareUpdateEnabled",
                 Some("auto_software_update_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1371,7 +1397,7 @@ pub mod domain {
             self.0.set(
                 "UseLatestServiceSoftwareForBlueGreen",
                 Some("use_latest_service_software_for_blue_green"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1381,11 +1407,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-vpcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOptions(Props);
+    pub struct VpcOptions(rt::Props);
     impl VpcOptions {
         /// A new `VpcOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcOptions(this)
         }
         /// Controls whether egress traffic from the domain is routed through the customer VPC.
@@ -1393,24 +1419,25 @@ pub mod domain {
         /// CloudFormation `EgressEnabled`, Terraform `egress_enabled`.
         pub fn egress_enabled(mut self, value: bool) -> Self {
             self.0
-                .set("EgressEnabled", Some("egress_enabled"), boolean(value));
+                .set("EgressEnabled", Some("egress_enabled"), rt::boolean(value));
             self
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -1419,13 +1446,13 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-windowstarttime.html)
     #[derive(Clone, Debug)]
-    pub struct WindowStartTime(Props);
+    pub struct WindowStartTime(rt::Props);
     impl WindowStartTime {
         /// A new `WindowStartTime`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
         pub fn new(hours: i64, minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Hours", Some("hours"), int(hours));
-            this.set("Minutes", Some("minutes"), int(minutes));
+            let mut this = rt::Props::default();
+            this.set("Hours", Some("hours"), rt::int(hours));
+            this.set("Minutes", Some("minutes"), rt::int(minutes));
             WindowStartTime(this)
         }
     }
@@ -1434,11 +1461,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-zoneawarenessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ZoneAwarenessConfig(Props);
+    pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {
         /// A new `ZoneAwarenessConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ZoneAwarenessConfig(this)
         }
         /// CloudFormation `AvailabilityZoneCount`, Terraform `availability_zone_count`.
@@ -1446,7 +1473,7 @@ pub mod domain {
             self.0.set(
                 "AvailabilityZoneCount",
                 Some("availability_zone_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `OpsWorks` resource types of the CloudFormation registry (`AWS::OpsWorks::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `opsworks` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::OpsWorks::App
 ///
 /// CloudFormation: `AWS::OpsWorks::App`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-app.html)
-pub struct App(Base);
-static APP_TYPE: TypeInfo = TypeInfo {
+pub struct App(rt::Base);
+static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::App",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -73,14 +74,14 @@ impl App {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        stack_id: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        stack_id: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APP_TYPE);
-        this.set("Name", None, string(name));
-        this.set("StackId", None, string(stack_id));
-        this.set("Type", None, string(type_));
+        let mut this = rt::Base::new(id, &APP_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("StackId", None, rt::string(stack_id));
+        this.set("Type", None, rt::string(type_));
         App(this)
     }
     /// CloudFormation `AppSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -91,29 +92,29 @@ impl App {
     /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Attributes", None, string_map(value));
+        self.0.set("Attributes", None, rt::string_map(value));
         self
     }
     /// CloudFormation `DataSources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn data_sources(mut self, value: impl IntoIterator<Item = app::DataSource>) -> Self {
-        self.0.set("DataSources", None, list(value));
+        self.0.set("DataSources", None, rt::list(value));
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `Domains`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Domains", None, strings(value));
+    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Domains", None, rt::strings(value));
         self
     }
     /// CloudFormation `EnableSsl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enable_ssl(mut self, value: bool) -> Self {
-        self.0.set("EnableSsl", None, boolean(value));
+        self.0.set("EnableSsl", None, rt::boolean(value));
         self
     }
     /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -121,12 +122,12 @@ impl App {
         mut self,
         value: impl IntoIterator<Item = app::EnvironmentVariable>,
     ) -> Self {
-        self.0.set("Environment", None, list(value));
+        self.0.set("Environment", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Shortname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn shortname(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Shortname", None, string(value));
+    pub fn shortname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Shortname", None, rt::string(value));
         self
     }
     /// CloudFormation `SslConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -138,11 +139,11 @@ impl App {
 builder!(App, AppHandle);
 /// A declared `AWS::OpsWorks::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppHandle(Handle);
+pub struct AppHandle(rt::Handle);
 handle!(AppHandle);
 impl AppHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -153,26 +154,26 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-datasource.html)
     #[derive(Clone, Debug)]
-    pub struct DataSource(Props);
+    pub struct DataSource(rt::Props);
     impl DataSource {
         /// A new `DataSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSource(this)
         }
         /// CloudFormation `Arn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", None, string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", None, rt::string(value));
             self
         }
         /// CloudFormation `DatabaseName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DatabaseName", None, string(value));
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DatabaseName", None, rt::string(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
     }
@@ -181,18 +182,18 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-environmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(Props);
+    pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             EnvironmentVariable(this)
         }
         /// CloudFormation `Secure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn secure(mut self, value: bool) -> Self {
-            self.0.set("Secure", None, boolean(value));
+            self.0.set("Secure", None, rt::boolean(value));
             self
         }
     }
@@ -201,41 +202,41 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", None, string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", None, rt::string(value));
             self
         }
         /// CloudFormation `Revision`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn revision(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Revision", None, string(value));
+        pub fn revision(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Revision", None, rt::string(value));
             self
         }
         /// CloudFormation `SshKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ssh_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SshKey", None, string(value));
+        pub fn ssh_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SshKey", None, rt::string(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -244,26 +245,26 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-sslconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SslConfiguration(Props);
+    pub struct SslConfiguration(rt::Props);
     impl SslConfiguration {
         /// A new `SslConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SslConfiguration(this)
         }
         /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Certificate", None, string(value));
+        pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Certificate", None, rt::string(value));
             self
         }
         /// CloudFormation `Chain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn chain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Chain", None, string(value));
+        pub fn chain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Chain", None, rt::string(value));
             self
         }
         /// CloudFormation `PrivateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PrivateKey", None, string(value));
+        pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PrivateKey", None, rt::string(value));
             self
         }
     }
@@ -274,11 +275,11 @@ pub mod app {
 /// CloudFormation: `AWS::OpsWorks::ElasticLoadBalancerAttachment`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-elasticloadbalancerattachment.html)
-pub struct ElasticLoadBalancerAttachment(Base);
-static ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ElasticLoadBalancerAttachment(rt::Base);
+static ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::ElasticLoadBalancerAttachment",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -333,16 +334,16 @@ impl ElasticLoadBalancerAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        elastic_load_balancer_name: impl Into<Expr>,
-        layer_id: impl Into<Expr>,
+        elastic_load_balancer_name: impl Into<rt::Expr>,
+        layer_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE);
+        let mut this = rt::Base::new(id, &ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE);
         this.set(
             "ElasticLoadBalancerName",
             None,
-            string(elastic_load_balancer_name),
+            rt::string(elastic_load_balancer_name),
         );
-        this.set("LayerId", None, string(layer_id));
+        this.set("LayerId", None, rt::string(layer_id));
         ElasticLoadBalancerAttachment(this)
     }
 }
@@ -352,11 +353,11 @@ builder!(
 );
 /// A declared `AWS::OpsWorks::ElasticLoadBalancerAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ElasticLoadBalancerAttachmentHandle(Handle);
+pub struct ElasticLoadBalancerAttachmentHandle(rt::Handle);
 handle!(ElasticLoadBalancerAttachmentHandle);
 impl ElasticLoadBalancerAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -365,11 +366,11 @@ impl ElasticLoadBalancerAttachmentHandle {
 /// CloudFormation: `AWS::OpsWorks::Instance`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::Instance",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -430,39 +431,39 @@ impl Instance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_type: impl Into<Expr>,
-        layer_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        stack_id: impl Into<Expr>,
+        instance_type: impl Into<rt::Expr>,
+        layer_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        stack_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_TYPE);
-        this.set("InstanceType", None, string(instance_type));
-        this.set("LayerIds", None, strings(layer_ids));
-        this.set("StackId", None, string(stack_id));
+        let mut this = rt::Base::new(id, &INSTANCE_TYPE);
+        this.set("InstanceType", None, rt::string(instance_type));
+        this.set("LayerIds", None, rt::strings(layer_ids));
+        this.set("StackId", None, rt::string(stack_id));
         Instance(this)
     }
     /// CloudFormation `AgentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn agent_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AgentVersion", None, string(value));
+    pub fn agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AgentVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `AmiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ami_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AmiId", None, string(value));
+    pub fn ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AmiId", None, rt::string(value));
         self
     }
     /// CloudFormation `Architecture`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn architecture(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Architecture", None, string(value));
+    pub fn architecture(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Architecture", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `AutoScalingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn auto_scaling_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AutoScalingType", None, string(value));
+    pub fn auto_scaling_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AutoScalingType", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `AvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AvailabilityZone", None, string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AvailabilityZone", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `BlockDeviceMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -470,52 +471,52 @@ impl Instance {
         mut self,
         value: impl IntoIterator<Item = instance::BlockDeviceMapping>,
     ) -> Self {
-        self.0.set("BlockDeviceMappings", None, list(value));
+        self.0.set("BlockDeviceMappings", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EbsOptimized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ebs_optimized(mut self, value: bool) -> Self {
-        self.0.set("EbsOptimized", None, boolean(value));
+        self.0.set("EbsOptimized", None, rt::boolean(value));
         self
     }
     /// CloudFormation `ElasticIps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn elastic_ips(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("ElasticIps", None, strings(value));
+    pub fn elastic_ips(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("ElasticIps", None, rt::strings(value));
         self
     }
     /// CloudFormation `Hostname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn hostname(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Hostname", None, string(value));
+    pub fn hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Hostname", None, rt::string(value));
         self
     }
     /// CloudFormation `InstallUpdatesOnBoot`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn install_updates_on_boot(mut self, value: bool) -> Self {
-        self.0.set("InstallUpdatesOnBoot", None, boolean(value));
+        self.0.set("InstallUpdatesOnBoot", None, rt::boolean(value));
         self
     }
     /// CloudFormation `Os`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn os(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Os", None, string(value));
+    pub fn os(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Os", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `RootDeviceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn root_device_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RootDeviceType", None, string(value));
+    pub fn root_device_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RootDeviceType", None, rt::string(value));
         self
     }
     /// CloudFormation `SshKeyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ssh_key_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SshKeyName", None, string(value));
+    pub fn ssh_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SshKeyName", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", None, string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Tenancy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn tenancy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Tenancy", None, string(value));
+    pub fn tenancy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Tenancy", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `TimeBasedAutoScaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -524,40 +525,40 @@ impl Instance {
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualizationType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn virtualization_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VirtualizationType", None, string(value));
+    pub fn virtualization_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualizationType", None, rt::string(value));
         self
     }
     /// CloudFormation `Volumes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn volumes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Volumes", None, strings(value));
+    pub fn volumes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Volumes", None, rt::strings(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::OpsWorks::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// CloudFormation `Fn::GetAtt` `PublicIp`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn public_ip(&self) -> Expr {
+    pub fn public_ip(&self) -> rt::Expr {
         self.0.attr("PublicIp")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `PublicDnsName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn public_dns_name(&self) -> Expr {
+    pub fn public_dns_name(&self) -> rt::Expr {
         self.0.attr("PublicDnsName")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateDnsName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn private_dns_name(&self) -> Expr {
+    pub fn private_dns_name(&self) -> rt::Expr {
         self.0.attr("PrivateDnsName")
     }
     /// CloudFormation `Fn::GetAtt` `PrivateIp`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn private_ip(&self) -> Expr {
+    pub fn private_ip(&self) -> rt::Expr {
         self.0.attr("PrivateIp")
     }
 }
@@ -568,16 +569,16 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockDeviceMapping(this)
         }
         /// CloudFormation `DeviceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", None, string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeviceName", None, rt::string(value));
             self
         }
         /// CloudFormation `Ebs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -586,13 +587,13 @@ pub mod instance {
             self
         }
         /// CloudFormation `NoDevice`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", None, string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", None, rt::string(value));
             self
         }
         /// CloudFormation `VirtualName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VirtualName", None, string(value));
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VirtualName", None, rt::string(value));
             self
         }
     }
@@ -601,36 +602,36 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(Props);
+    pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
         /// A new `EbsBlockDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsBlockDevice(this)
         }
         /// CloudFormation `DeleteOnTermination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn delete_on_termination(mut self, value: bool) -> Self {
-            self.0.set("DeleteOnTermination", None, boolean(value));
+            self.0.set("DeleteOnTermination", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `SnapshotId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SnapshotId", None, string(value));
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SnapshotId", None, rt::string(value));
             self
         }
         /// CloudFormation `VolumeSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", None, int(value));
+            self.0.set("VolumeSize", None, rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", None, string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VolumeType", None, rt::string(value));
             self
         }
     }
@@ -639,67 +640,67 @@ pub mod instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-timebasedautoscaling.html)
     #[derive(Clone, Debug)]
-    pub struct TimeBasedAutoScaling(Props);
+    pub struct TimeBasedAutoScaling(rt::Props);
     impl TimeBasedAutoScaling {
         /// A new `TimeBasedAutoScaling`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeBasedAutoScaling(this)
         }
         /// CloudFormation `Friday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn friday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Friday", None, string_map(value));
+            self.0.set("Friday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Monday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn monday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Monday", None, string_map(value));
+            self.0.set("Monday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Saturday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn saturday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Saturday", None, string_map(value));
+            self.0.set("Saturday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Sunday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sunday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Sunday", None, string_map(value));
+            self.0.set("Sunday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Thursday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn thursday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Thursday", None, string_map(value));
+            self.0.set("Thursday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Tuesday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tuesday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Tuesday", None, string_map(value));
+            self.0.set("Tuesday", None, rt::string_map(value));
             self
         }
         /// CloudFormation `Wednesday`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn wednesday(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Wednesday", None, string_map(value));
+            self.0.set("Wednesday", None, rt::string_map(value));
             self
         }
     }
@@ -710,11 +711,11 @@ pub mod instance {
 /// CloudFormation: `AWS::OpsWorks::Layer`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-layer.html)
-pub struct Layer(Base);
-static LAYER_TYPE: TypeInfo = TypeInfo {
+pub struct Layer(rt::Base);
+static LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::Layer",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -772,41 +773,46 @@ impl Layer {
         auto_assign_elastic_ips: bool,
         auto_assign_public_ips: bool,
         enable_auto_healing: bool,
-        name: impl Into<Expr>,
-        shortname: impl Into<Expr>,
-        stack_id: impl Into<Expr>,
-        type_: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        shortname: impl Into<rt::Expr>,
+        stack_id: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAYER_TYPE);
+        let mut this = rt::Base::new(id, &LAYER_TYPE);
         this.set(
             "AutoAssignElasticIps",
             None,
-            boolean(auto_assign_elastic_ips),
+            rt::boolean(auto_assign_elastic_ips),
         );
-        this.set("AutoAssignPublicIps", None, boolean(auto_assign_public_ips));
-        this.set("EnableAutoHealing", None, boolean(enable_auto_healing));
-        this.set("Name", None, string(name));
-        this.set("Shortname", None, string(shortname));
-        this.set("StackId", None, string(stack_id));
-        this.set("Type", None, string(type_));
+        this.set(
+            "AutoAssignPublicIps",
+            None,
+            rt::boolean(auto_assign_public_ips),
+        );
+        this.set("EnableAutoHealing", None, rt::boolean(enable_auto_healing));
+        this.set("Name", None, rt::string(name));
+        this.set("Shortname", None, rt::string(shortname));
+        this.set("StackId", None, rt::string(stack_id));
+        this.set("Type", None, rt::string(type_));
         Layer(this)
     }
     /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Attributes", None, string_map(value));
+        self.0.set("Attributes", None, rt::string_map(value));
         self
     }
     /// CloudFormation `CustomInstanceProfileArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_instance_profile_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CustomInstanceProfileArn", None, string(value));
+    pub fn custom_instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CustomInstanceProfileArn", None, rt::string(value));
         self
     }
     /// CloudFormation `CustomJson`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_json(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CustomJson", None, json(value));
+    pub fn custom_json(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CustomJson", None, rt::json(value));
         self
     }
     /// CloudFormation `CustomRecipes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -817,14 +823,15 @@ impl Layer {
     /// CloudFormation `CustomSecurityGroupIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn custom_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        self.0.set("CustomSecurityGroupIds", None, strings(value));
+        self.0
+            .set("CustomSecurityGroupIds", None, rt::strings(value));
         self
     }
     /// CloudFormation `InstallUpdatesOnBoot`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn install_updates_on_boot(mut self, value: bool) -> Self {
-        self.0.set("InstallUpdatesOnBoot", None, boolean(value));
+        self.0.set("InstallUpdatesOnBoot", None, rt::boolean(value));
         self
     }
     /// CloudFormation `LifecycleEventConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -842,13 +849,14 @@ impl Layer {
         self
     }
     /// CloudFormation `Packages`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn packages(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Packages", None, strings(value));
+    pub fn packages(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Packages", None, rt::strings(value));
         self
     }
     /// CloudFormation `UseEbsOptimizedInstances`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn use_ebs_optimized_instances(mut self, value: bool) -> Self {
-        self.0.set("UseEbsOptimizedInstances", None, boolean(value));
+        self.0
+            .set("UseEbsOptimizedInstances", None, rt::boolean(value));
         self
     }
     /// CloudFormation `VolumeConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -856,18 +864,18 @@ impl Layer {
         mut self,
         value: impl IntoIterator<Item = layer::VolumeConfiguration>,
     ) -> Self {
-        self.0.set("VolumeConfigurations", None, list(value));
+        self.0.set("VolumeConfigurations", None, rt::list(value));
         self
     }
 }
 builder!(Layer, LayerHandle);
 /// A declared `AWS::OpsWorks::Layer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LayerHandle(Handle);
+pub struct LayerHandle(rt::Handle);
 handle!(LayerHandle);
 impl LayerHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -878,41 +886,41 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-autoscalingthresholds.html)
     #[derive(Clone, Debug)]
-    pub struct AutoScalingThresholds(Props);
+    pub struct AutoScalingThresholds(rt::Props);
     impl AutoScalingThresholds {
         /// A new `AutoScalingThresholds`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoScalingThresholds(this)
         }
         /// CloudFormation `CpuThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn cpu_threshold(mut self, value: i64) -> Self {
-            self.0.set("CpuThreshold", None, int(value));
+            self.0.set("CpuThreshold", None, rt::int(value));
             self
         }
         /// CloudFormation `IgnoreMetricsTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn ignore_metrics_time(mut self, value: i64) -> Self {
-            self.0.set("IgnoreMetricsTime", None, int(value));
+            self.0.set("IgnoreMetricsTime", None, rt::int(value));
             self
         }
         /// CloudFormation `InstanceCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn instance_count(mut self, value: i64) -> Self {
-            self.0.set("InstanceCount", None, int(value));
+            self.0.set("InstanceCount", None, rt::int(value));
             self
         }
         /// CloudFormation `LoadThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn load_threshold(mut self, value: i64) -> Self {
-            self.0.set("LoadThreshold", None, int(value));
+            self.0.set("LoadThreshold", None, rt::int(value));
             self
         }
         /// CloudFormation `MemoryThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn memory_threshold(mut self, value: i64) -> Self {
-            self.0.set("MemoryThreshold", None, int(value));
+            self.0.set("MemoryThreshold", None, rt::int(value));
             self
         }
         /// CloudFormation `ThresholdsWaitTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn thresholds_wait_time(mut self, value: i64) -> Self {
-            self.0.set("ThresholdsWaitTime", None, int(value));
+            self.0.set("ThresholdsWaitTime", None, rt::int(value));
             self
         }
     }
@@ -921,11 +929,11 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-lifecycleeventconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleEventConfiguration(Props);
+    pub struct LifecycleEventConfiguration(rt::Props);
     impl LifecycleEventConfiguration {
         /// A new `LifecycleEventConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LifecycleEventConfiguration(this)
         }
         /// CloudFormation `ShutdownEventConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -939,11 +947,11 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-loadbasedautoscaling.html)
     #[derive(Clone, Debug)]
-    pub struct LoadBasedAutoScaling(Props);
+    pub struct LoadBasedAutoScaling(rt::Props);
     impl LoadBasedAutoScaling {
         /// A new `LoadBasedAutoScaling`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoadBasedAutoScaling(this)
         }
         /// CloudFormation `DownScaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -953,7 +961,7 @@ pub mod layer {
         }
         /// CloudFormation `Enable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable(mut self, value: bool) -> Self {
-            self.0.set("Enable", None, boolean(value));
+            self.0.set("Enable", None, rt::boolean(value));
             self
         }
         /// CloudFormation `UpScaling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -967,36 +975,36 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-recipes.html)
     #[derive(Clone, Debug)]
-    pub struct Recipes(Props);
+    pub struct Recipes(rt::Props);
     impl Recipes {
         /// A new `Recipes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Recipes(this)
         }
         /// CloudFormation `Configure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn configure(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Configure", None, strings(value));
+        pub fn configure(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Configure", None, rt::strings(value));
             self
         }
         /// CloudFormation `Deploy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn deploy(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Deploy", None, strings(value));
+        pub fn deploy(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Deploy", None, rt::strings(value));
             self
         }
         /// CloudFormation `Setup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn setup(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Setup", None, strings(value));
+        pub fn setup(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Setup", None, rt::strings(value));
             self
         }
         /// CloudFormation `Shutdown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn shutdown(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Shutdown", None, strings(value));
+        pub fn shutdown(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Shutdown", None, rt::strings(value));
             self
         }
         /// CloudFormation `Undeploy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn undeploy(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Undeploy", None, strings(value));
+        pub fn undeploy(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Undeploy", None, rt::strings(value));
             self
         }
     }
@@ -1005,22 +1013,22 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-shutdowneventconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ShutdownEventConfiguration(Props);
+    pub struct ShutdownEventConfiguration(rt::Props);
     impl ShutdownEventConfiguration {
         /// A new `ShutdownEventConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ShutdownEventConfiguration(this)
         }
         /// CloudFormation `DelayUntilElbConnectionsDrained`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn delay_until_elb_connections_drained(mut self, value: bool) -> Self {
             self.0
-                .set("DelayUntilElbConnectionsDrained", None, boolean(value));
+                .set("DelayUntilElbConnectionsDrained", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ExecutionTimeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn execution_timeout(mut self, value: i64) -> Self {
-            self.0.set("ExecutionTimeout", None, int(value));
+            self.0.set("ExecutionTimeout", None, rt::int(value));
             self
         }
     }
@@ -1029,46 +1037,46 @@ pub mod layer {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-volumeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VolumeConfiguration(Props);
+    pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
         /// A new `VolumeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VolumeConfiguration(this)
         }
         /// CloudFormation `Encrypted`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", None, boolean(value));
+            self.0.set("Encrypted", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, int(value));
+            self.0.set("Iops", None, rt::int(value));
             self
         }
         /// CloudFormation `MountPoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mount_point(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPoint", None, string(value));
+        pub fn mount_point(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MountPoint", None, rt::string(value));
             self
         }
         /// CloudFormation `NumberOfDisks`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn number_of_disks(mut self, value: i64) -> Self {
-            self.0.set("NumberOfDisks", None, int(value));
+            self.0.set("NumberOfDisks", None, rt::int(value));
             self
         }
         /// CloudFormation `RaidLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn raid_level(mut self, value: i64) -> Self {
-            self.0.set("RaidLevel", None, int(value));
+            self.0.set("RaidLevel", None, rt::int(value));
             self
         }
         /// CloudFormation `Size`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn size(mut self, value: i64) -> Self {
-            self.0.set("Size", None, int(value));
+            self.0.set("Size", None, rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn volume_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeType", None, string(value));
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VolumeType", None, rt::string(value));
             self
         }
     }
@@ -1079,11 +1087,11 @@ pub mod layer {
 /// CloudFormation: `AWS::OpsWorks::Stack`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-stack.html)
-pub struct Stack(Base);
-static STACK_TYPE: TypeInfo = TypeInfo {
+pub struct Stack(rt::Base);
+static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::Stack",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1138,31 +1146,31 @@ impl Stack {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_instance_profile_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        service_role_arn: impl Into<Expr>,
+        default_instance_profile_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        service_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STACK_TYPE);
+        let mut this = rt::Base::new(id, &STACK_TYPE);
         this.set(
             "DefaultInstanceProfileArn",
             None,
-            string(default_instance_profile_arn),
+            rt::string(default_instance_profile_arn),
         );
-        this.set("Name", None, string(name));
-        this.set("ServiceRoleArn", None, string(service_role_arn));
+        this.set("Name", None, rt::string(name));
+        this.set("ServiceRoleArn", None, rt::string(service_role_arn));
         Stack(this)
     }
     /// CloudFormation `AgentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn agent_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AgentVersion", None, string(value));
+    pub fn agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AgentVersion", None, rt::string(value));
         self
     }
     /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Attributes", None, string_map(value));
+        self.0.set("Attributes", None, rt::string_map(value));
         self
     }
     /// CloudFormation `ChefConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1171,13 +1179,13 @@ impl Stack {
         self
     }
     /// Changing it replaces the resource. CloudFormation `CloneAppIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn clone_app_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("CloneAppIds", None, strings(value));
+    pub fn clone_app_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("CloneAppIds", None, rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClonePermissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn clone_permissions(mut self, value: bool) -> Self {
-        self.0.set("ClonePermissions", None, boolean(value));
+        self.0.set("ClonePermissions", None, rt::boolean(value));
         self
     }
     /// CloudFormation `ConfigurationManager`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1191,48 +1199,49 @@ impl Stack {
         self
     }
     /// CloudFormation `CustomJson`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_json(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CustomJson", None, json(value));
+    pub fn custom_json(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CustomJson", None, rt::json(value));
         self
     }
     /// CloudFormation `DefaultAvailabilityZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultAvailabilityZone", None, string(value));
+    pub fn default_availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DefaultAvailabilityZone", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultOs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_os(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultOs", None, string(value));
+    pub fn default_os(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultOs", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultRootDeviceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_root_device_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultRootDeviceType", None, string(value));
+    pub fn default_root_device_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultRootDeviceType", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultSshKeyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_ssh_key_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultSshKeyName", None, string(value));
+    pub fn default_ssh_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultSshKeyName", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultSubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultSubnetId", None, string(value));
+    pub fn default_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultSubnetId", None, rt::string(value));
         self
     }
     /// CloudFormation `EcsClusterArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ecs_cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EcsClusterArn", None, string(value));
+    pub fn ecs_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EcsClusterArn", None, rt::string(value));
         self
     }
     /// CloudFormation `ElasticIps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn elastic_ips(mut self, value: impl IntoIterator<Item = stack::ElasticIp>) -> Self {
-        self.0.set("ElasticIps", None, list(value));
+        self.0.set("ElasticIps", None, rt::list(value));
         self
     }
     /// CloudFormation `HostnameTheme`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn hostname_theme(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostnameTheme", None, string(value));
+    pub fn hostname_theme(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostnameTheme", None, rt::string(value));
         self
     }
     /// CloudFormation `RdsDbInstances`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1240,39 +1249,39 @@ impl Stack {
         mut self,
         value: impl IntoIterator<Item = stack::RdsDbInstance>,
     ) -> Self {
-        self.0.set("RdsDbInstances", None, list(value));
+        self.0.set("RdsDbInstances", None, rt::list(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SourceStackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn source_stack_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceStackId", None, string(value));
+    pub fn source_stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SourceStackId", None, rt::string(value));
         self
     }
     /// CloudFormation `UseCustomCookbooks`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn use_custom_cookbooks(mut self, value: bool) -> Self {
-        self.0.set("UseCustomCookbooks", None, boolean(value));
+        self.0.set("UseCustomCookbooks", None, rt::boolean(value));
         self
     }
     /// CloudFormation `UseOpsworksSecurityGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn use_opsworks_security_groups(mut self, value: bool) -> Self {
         self.0
-            .set("UseOpsworksSecurityGroups", None, boolean(value));
+            .set("UseOpsworksSecurityGroups", None, rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", None, string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", None, rt::string(value));
         self
     }
 }
 builder!(Stack, StackHandle);
 /// A declared `AWS::OpsWorks::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackHandle(Handle);
+pub struct StackHandle(rt::Handle);
 handle!(StackHandle);
 impl StackHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1283,21 +1292,21 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-chefconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ChefConfiguration(Props);
+    pub struct ChefConfiguration(rt::Props);
     impl ChefConfiguration {
         /// A new `ChefConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChefConfiguration(this)
         }
         /// CloudFormation `BerkshelfVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn berkshelf_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BerkshelfVersion", None, string(value));
+        pub fn berkshelf_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BerkshelfVersion", None, rt::string(value));
             self
         }
         /// CloudFormation `ManageBerkshelf`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn manage_berkshelf(mut self, value: bool) -> Self {
-            self.0.set("ManageBerkshelf", None, boolean(value));
+            self.0.set("ManageBerkshelf", None, rt::boolean(value));
             self
         }
     }
@@ -1306,17 +1315,17 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-elasticip.html)
     #[derive(Clone, Debug)]
-    pub struct ElasticIp(Props);
+    pub struct ElasticIp(rt::Props);
     impl ElasticIp {
         /// A new `ElasticIp`. Required properties: `ip` (`Ip`).
-        pub fn new(ip: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Ip", None, string(ip));
+        pub fn new(ip: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Ip", None, rt::string(ip));
             ElasticIp(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -1325,18 +1334,18 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-rdsdbinstance.html)
     #[derive(Clone, Debug)]
-    pub struct RdsDbInstance(Props);
+    pub struct RdsDbInstance(rt::Props);
     impl RdsDbInstance {
         /// A new `RdsDbInstance`. Required properties: `db_password` (`DbPassword`), `db_user` (`DbUser`), `rds_db_instance_arn` (`RdsDbInstanceArn`).
         pub fn new(
-            db_password: impl Into<Expr>,
-            db_user: impl Into<Expr>,
-            rds_db_instance_arn: impl Into<Expr>,
+            db_password: impl Into<rt::Expr>,
+            db_user: impl Into<rt::Expr>,
+            rds_db_instance_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DbPassword", None, string(db_password));
-            this.set("DbUser", None, string(db_user));
-            this.set("RdsDbInstanceArn", None, string(rds_db_instance_arn));
+            let mut this = rt::Props::default();
+            this.set("DbPassword", None, rt::string(db_password));
+            this.set("DbUser", None, rt::string(db_user));
+            this.set("RdsDbInstanceArn", None, rt::string(rds_db_instance_arn));
             RdsDbInstance(this)
         }
     }
@@ -1345,41 +1354,41 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Source(this)
         }
         /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Password", None, string(value));
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", None, rt::string(value));
             self
         }
         /// CloudFormation `Revision`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn revision(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Revision", None, string(value));
+        pub fn revision(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Revision", None, rt::string(value));
             self
         }
         /// CloudFormation `SshKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ssh_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SshKey", None, string(value));
+        pub fn ssh_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SshKey", None, rt::string(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
         /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Username", None, string(value));
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
             self
         }
     }
@@ -1388,21 +1397,21 @@ pub mod stack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-stackconfigurationmanager.html)
     #[derive(Clone, Debug)]
-    pub struct StackConfigurationManager(Props);
+    pub struct StackConfigurationManager(rt::Props);
     impl StackConfigurationManager {
         /// A new `StackConfigurationManager`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StackConfigurationManager(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -1413,11 +1422,11 @@ pub mod stack {
 /// CloudFormation: `AWS::OpsWorks::UserProfile`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-userprofile.html)
-pub struct UserProfile(Base);
-static USER_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct UserProfile(rt::Base);
+static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::UserProfile",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1470,35 +1479,35 @@ static USER_PROFILE_TYPE: TypeInfo = TypeInfo {
 impl UserProfile {
     /// Declares a `AWS::OpsWorks::UserProfile` with the stack-unique `id`. Required properties: `iam_user_arn` (`IamUserArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, iam_user_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_PROFILE_TYPE);
-        this.set("IamUserArn", None, string(iam_user_arn));
+    pub fn new(id: impl Into<String>, iam_user_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
+        this.set("IamUserArn", None, rt::string(iam_user_arn));
         UserProfile(this)
     }
     /// CloudFormation `AllowSelfManagement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn allow_self_management(mut self, value: bool) -> Self {
-        self.0.set("AllowSelfManagement", None, boolean(value));
+        self.0.set("AllowSelfManagement", None, rt::boolean(value));
         self
     }
     /// CloudFormation `SshPublicKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ssh_public_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SshPublicKey", None, string(value));
+    pub fn ssh_public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SshPublicKey", None, rt::string(value));
         self
     }
     /// CloudFormation `SshUsername`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ssh_username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SshUsername", None, string(value));
+    pub fn ssh_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SshUsername", None, rt::string(value));
         self
     }
 }
 builder!(UserProfile, UserProfileHandle);
 /// A declared `AWS::OpsWorks::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserProfileHandle(Handle);
+pub struct UserProfileHandle(rt::Handle);
 handle!(UserProfileHandle);
 impl UserProfileHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1507,11 +1516,11 @@ impl UserProfileHandle {
 /// CloudFormation: `AWS::OpsWorks::Volume`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-opsworks-volume.html)
-pub struct Volume(Base);
-static VOLUME_TYPE: TypeInfo = TypeInfo {
+pub struct Volume(rt::Base);
+static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OpsWorks::Volume",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1566,33 +1575,33 @@ impl Volume {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ec2_volume_id: impl Into<Expr>,
-        stack_id: impl Into<Expr>,
+        ec2_volume_id: impl Into<rt::Expr>,
+        stack_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOLUME_TYPE);
-        this.set("Ec2VolumeId", None, string(ec2_volume_id));
-        this.set("StackId", None, string(stack_id));
+        let mut this = rt::Base::new(id, &VOLUME_TYPE);
+        this.set("Ec2VolumeId", None, rt::string(ec2_volume_id));
+        this.set("StackId", None, rt::string(stack_id));
         Volume(this)
     }
     /// CloudFormation `MountPoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn mount_point(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MountPoint", None, string(value));
+    pub fn mount_point(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MountPoint", None, rt::string(value));
         self
     }
     /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(Volume, VolumeHandle);
 /// A declared `AWS::OpsWorks::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeHandle(Handle);
+pub struct VolumeHandle(rt::Handle);
 handle!(VolumeHandle);
 impl VolumeHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

@@ -2,23 +2,24 @@
 //! `Organizations` resource types of the CloudFormation registry (`AWS::Organizations::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `organizations` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// You can use AWS::Organizations::Account to manage accounts in organization.
 ///
 /// CloudFormation: `AWS::Organizations::Account`. Terraform: `awscc_organizations_account` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-account.html)
-pub struct Account(Base);
-static ACCOUNT_TYPE: TypeInfo = TypeInfo {
+pub struct Account(rt::Base);
+static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Organizations::Account",
     terraform: Some("awscc_organizations_account"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[
@@ -36,75 +37,80 @@ impl Account {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_name: impl Into<Expr>,
-        email: impl Into<Expr>,
+        account_name: impl Into<rt::Expr>,
+        email: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_TYPE);
-        this.set("AccountName", Some("account_name"), string(account_name));
-        this.set("Email", Some("email"), string(email));
+        let mut this = rt::Base::new(id, &ACCOUNT_TYPE);
+        this.set(
+            "AccountName",
+            Some("account_name"),
+            rt::string(account_name),
+        );
+        this.set("Email", Some("email"), rt::string(email));
         Account(this)
     }
     /// List of parent nodes for the member account.
     ///
     /// CloudFormation `ParentIds`, Terraform `parent_ids`.
-    pub fn parent_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("ParentIds", Some("parent_ids"), strings(value));
+    pub fn parent_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("ParentIds", Some("parent_ids"), rt::strings(value));
         self
     }
     /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account.
     ///
     /// Constraints: length 1..=64; pattern `[\w+=,.@-]{1,64}`. CloudFormation `RoleName`, Terraform `role_name`.
-    pub fn role_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleName", Some("role_name"), string(value));
+    pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleName", Some("role_name"), rt::string(value));
         self
     }
 }
 builder!(Account, AccountHandle);
 /// A declared `AWS::Organizations::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountHandle(Handle);
+pub struct AccountHandle(rt::Handle);
 handle!(AccountHandle);
 impl AccountHandle {
     /// If the account was created successfully, the unique identifier (ID) of the new account.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
     /// The status of the account in the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The state of the account in the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The date the account became a part of the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `JoinedTimestamp`; Terraform `joined_timestamp`.
-    pub fn joined_timestamp(&self) -> Expr {
+    pub fn joined_timestamp(&self) -> rt::Expr {
         self.0.attr("JoinedTimestamp")
     }
     /// The method by which the account joined the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `JoinedMethod`; Terraform `joined_method`.
-    pub fn joined_method(&self) -> Expr {
+    pub fn joined_method(&self) -> rt::Expr {
         self.0.attr("JoinedMethod")
     }
     /// The Amazon Resource Name (ARN) of the account.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The paths in the organization where the account exists.
     ///
     /// CloudFormation `Fn::GetAtt` `Paths`; Terraform `paths`.
-    pub fn paths(&self) -> Expr {
+    pub fn paths(&self) -> rt::Expr {
         self.0.attr("Paths")
     }
 }
@@ -113,11 +119,11 @@ impl AccountHandle {
 /// CloudFormation: `AWS::Organizations::Organization`. Terraform: `awscc_organizations_organization` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organization.html)
-pub struct Organization(Base);
-static ORGANIZATION_TYPE: TypeInfo = TypeInfo {
+pub struct Organization(rt::Base);
+static ORGANIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Organizations::Organization",
     terraform: Some("awscc_organizations_organization"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -133,7 +139,7 @@ impl Organization {
     /// Declares a `AWS::Organizations::Organization` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ORGANIZATION_TYPE);
+        let this = rt::Base::new(id, &ORGANIZATION_TYPE);
         Organization(this)
     }
     /// Specifies the feature set supported by the new organization.
@@ -147,43 +153,43 @@ impl Organization {
 builder!(Organization, OrganizationHandle);
 /// A declared `AWS::Organizations::Organization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationHandle(Handle);
+pub struct OrganizationHandle(rt::Handle);
 handle!(OrganizationHandle);
 impl OrganizationHandle {
     /// The unique identifier (ID) of an organization.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of an organization.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Amazon Resource Name (ARN) of the account that is designated as the management account for the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `ManagementAccountArn`; Terraform `management_account_arn`.
-    pub fn management_account_arn(&self) -> Expr {
+    pub fn management_account_arn(&self) -> rt::Expr {
         self.0.attr("ManagementAccountArn")
     }
     /// The unique identifier (ID) of the management account of an organization.
     ///
     /// CloudFormation `Fn::GetAtt` `ManagementAccountId`; Terraform `management_account_id`.
-    pub fn management_account_id(&self) -> Expr {
+    pub fn management_account_id(&self) -> rt::Expr {
         self.0.attr("ManagementAccountId")
     }
     /// The email address that is associated with the AWS account that is designated as the management account for the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `ManagementAccountEmail`; Terraform `management_account_email`.
-    pub fn management_account_email(&self) -> Expr {
+    pub fn management_account_email(&self) -> rt::Expr {
         self.0.attr("ManagementAccountEmail")
     }
     /// The unique identifier (ID) for the root.
     ///
     /// CloudFormation `Fn::GetAtt` `RootId`; Terraform `root_id`.
-    pub fn root_id(&self) -> Expr {
+    pub fn root_id(&self) -> rt::Expr {
         self.0.attr("RootId")
     }
 }
@@ -205,11 +211,11 @@ pub mod organization {
 /// CloudFormation: `AWS::Organizations::OrganizationalUnit`. Terraform: `awscc_organizations_organizational_unit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organizationalunit.html)
-pub struct OrganizationalUnit(Base);
-static ORGANIZATIONAL_UNIT_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationalUnit(rt::Base);
+static ORGANIZATIONAL_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Organizations::OrganizationalUnit",
     terraform: Some("awscc_organizations_organizational_unit"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -221,35 +227,39 @@ static ORGANIZATIONAL_UNIT_TYPE: TypeInfo = TypeInfo {
 impl OrganizationalUnit {
     /// Declares a `AWS::Organizations::OrganizationalUnit` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_id` (`ParentId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, parent_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ORGANIZATIONAL_UNIT_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("ParentId", Some("parent_id"), string(parent_id));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        parent_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("ParentId", Some("parent_id"), rt::string(parent_id));
         OrganizationalUnit(this)
     }
 }
 builder!(OrganizationalUnit, OrganizationalUnitHandle);
 /// A declared `AWS::Organizations::OrganizationalUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationalUnitHandle(Handle);
+pub struct OrganizationalUnitHandle(rt::Handle);
 handle!(OrganizationalUnitHandle);
 impl OrganizationalUnitHandle {
     /// The Amazon Resource Name (ARN) of this OU.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier (ID) associated with this OU.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The path in the organization where this OU exists.
     ///
     /// CloudFormation `Fn::GetAtt` `Path`; Terraform `path`.
-    pub fn path(&self) -> Expr {
+    pub fn path(&self) -> rt::Expr {
         self.0.attr("Path")
     }
 }
@@ -258,11 +268,11 @@ impl OrganizationalUnitHandle {
 /// CloudFormation: `AWS::Organizations::Policy`. Terraform: `awscc_organizations_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Organizations::Policy",
     terraform: Some("awscc_organizations_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -276,54 +286,55 @@ impl Policy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Value>,
-        name: impl Into<Expr>,
+        content: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
         type_: policy::Type,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
-        this.set("Content", Some("content"), json_string(content));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
+        this.set("Content", Some("content"), rt::json_string(content));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         Policy(this)
     }
     /// Human readable description of the policy
     ///
     /// Constraints: length 0..=512; pattern `[\s\S]*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
     ///
     /// CloudFormation `TargetIds`, Terraform `target_ids`.
-    pub fn target_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("TargetIds", Some("target_ids"), strings(value));
+    pub fn target_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("TargetIds", Some("target_ids"), rt::strings(value));
         self
     }
 }
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::Organizations::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// Id of the Policy
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// ARN of the Policy
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A boolean value that indicates whether the specified policy is an AWS managed policy.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsManaged`; Terraform `aws_managed`.
-    pub fn aws_managed(&self) -> Expr {
+    pub fn aws_managed(&self) -> rt::Expr {
         self.0.attr("AwsManaged")
     }
 }
@@ -369,11 +380,11 @@ pub mod policy {
 /// CloudFormation: `AWS::Organizations::ResourcePolicy`. Terraform: `awscc_organizations_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Organizations::ResourcePolicy",
     terraform: Some("awscc_organizations_resource_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -381,28 +392,28 @@ static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
 impl ResourcePolicy {
     /// Declares a `AWS::Organizations::ResourcePolicy` with the stack-unique `id`. Required properties: `content` (`Content`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, content: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Content", Some("content"), json_string(content));
+    pub fn new(id: impl Into<String>, content: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set("Content", Some("content"), rt::json_string(content));
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::Organizations::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 impl ResourcePolicyHandle {
     /// The unique identifier (ID) associated with this resource policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the resource policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `OSIS` resource types of the CloudFormation registry (`AWS::OSIS::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `osis` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
 /// CloudFormation: `AWS::OSIS::Pipeline`. Terraform: `awscc_osis_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-osis-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::OSIS::Pipeline",
     terraform: Some("awscc_osis_pipeline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,18 +55,22 @@ impl Pipeline {
         id: impl Into<String>,
         max_units: i64,
         min_units: i64,
-        pipeline_configuration_body: impl Into<Expr>,
-        pipeline_name: impl Into<Expr>,
+        pipeline_configuration_body: impl Into<rt::Expr>,
+        pipeline_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
-        this.set("MaxUnits", Some("max_units"), int(max_units));
-        this.set("MinUnits", Some("min_units"), int(min_units));
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
+        this.set("MaxUnits", Some("max_units"), rt::int(max_units));
+        this.set("MinUnits", Some("min_units"), rt::int(min_units));
         this.set(
             "PipelineConfigurationBody",
             Some("pipeline_configuration_body"),
-            string(pipeline_configuration_body),
+            rt::string(pipeline_configuration_body),
         );
-        this.set("PipelineName", Some("pipeline_name"), string(pipeline_name));
+        this.set(
+            "PipelineName",
+            Some("pipeline_name"),
+            rt::string(pipeline_name),
+        );
         Pipeline(this)
     }
     /// Key-value pairs to configure buffering.
@@ -101,9 +106,12 @@ impl Pipeline {
     /// The Pipeline Role (ARN) for the pipeline.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:(aws|aws\-cn|aws\-us\-gov|aws\-iso|aws\-iso\-b|aws\-iso\-e|aws\-iso\-f):iam::[0-9]+:role\/.*$`. CloudFormation `PipelineRoleArn`, Terraform `pipeline_role_arn`.
-    pub fn pipeline_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("PipelineRoleArn", Some("pipeline_role_arn"), string(value));
+    pub fn pipeline_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PipelineRoleArn",
+            Some("pipeline_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
@@ -123,31 +131,31 @@ impl Pipeline {
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::OSIS::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 impl PipelineHandle {
     /// The Amazon Resource Name (ARN) of the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `PipelineArn`; Terraform `pipeline_arn`.
-    pub fn pipeline_arn(&self) -> Expr {
+    pub fn pipeline_arn(&self) -> rt::Expr {
         self.0.attr("PipelineArn")
     }
     /// A list of endpoints that can be used for ingesting data into a pipeline
     ///
     /// CloudFormation `Fn::GetAtt` `IngestEndpointUrls`; Terraform `ingest_endpoint_urls`.
-    pub fn ingest_endpoint_urls(&self) -> Expr {
+    pub fn ingest_endpoint_urls(&self) -> rt::Expr {
         self.0.attr("IngestEndpointUrls")
     }
     /// The VPC interface endpoints that have access to the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpoints`; Terraform `vpc_endpoints`.
-    pub fn vpc_endpoints(&self) -> Expr {
+    pub fn vpc_endpoints(&self) -> rt::Expr {
         self.0.attr("VpcEndpoints")
     }
     /// The VPC endpoint service name for the pipeline.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpointService`; Terraform `vpc_endpoint_service`.
-    pub fn vpc_endpoint_service(&self) -> Expr {
+    pub fn vpc_endpoint_service(&self) -> rt::Expr {
         self.0.attr("VpcEndpointService")
     }
 }
@@ -160,15 +168,15 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-bufferoptions.html)
     #[derive(Clone, Debug)]
-    pub struct BufferOptions(Props);
+    pub struct BufferOptions(rt::Props);
     impl BufferOptions {
         /// A new `BufferOptions`. Required properties: `persistent_buffer_enabled` (`PersistentBufferEnabled`).
         pub fn new(persistent_buffer_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PersistentBufferEnabled",
                 Some("persistent_buffer_enabled"),
-                boolean(persistent_buffer_enabled),
+                rt::boolean(persistent_buffer_enabled),
             );
             BufferOptions(this)
         }
@@ -180,12 +188,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogDestination(Props);
+    pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
         /// A new `CloudWatchLogDestination`. Required properties: `log_group` (`LogGroup`).
-        pub fn new(log_group: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LogGroup", Some("log_group"), string(log_group));
+        pub fn new(log_group: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LogGroup", Some("log_group"), rt::string(log_group));
             CloudWatchLogDestination(this)
         }
     }
@@ -196,12 +204,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionAtRestOptions(Props);
+    pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
         /// A new `EncryptionAtRestOptions`. Required properties: `kms_key_arn` (`KmsKeyArn`).
-        pub fn new(kms_key_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyArn", Some("kms_key_arn"), string(kms_key_arn));
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
             EncryptionAtRestOptions(this)
         }
     }
@@ -212,11 +220,11 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-logpublishingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct LogPublishingOptions(Props);
+    pub struct LogPublishingOptions(rt::Props);
     impl LogPublishingOptions {
         /// A new `LogPublishingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogPublishingOptions(this)
         }
         /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
@@ -237,7 +245,7 @@ pub mod pipeline {
             self.0.set(
                 "IsLoggingEnabled",
                 Some("is_logging_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -247,12 +255,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-resourcepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourcePolicy(Props);
+    pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
         /// A new `ResourcePolicy`. Required properties: `policy` (`Policy`).
-        pub fn new(policy: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Policy", Some("policy"), json_string(policy));
+        pub fn new(policy: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Policy", Some("policy"), rt::json_string(policy));
             ResourcePolicy(this)
         }
     }
@@ -263,13 +271,17 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcattachmentoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcAttachmentOptions(Props);
+    pub struct VpcAttachmentOptions(rt::Props);
     impl VpcAttachmentOptions {
         /// A new `VpcAttachmentOptions`. Required properties: `attach_to_vpc` (`AttachToVpc`), `cidr_block` (`CidrBlock`).
-        pub fn new(attach_to_vpc: bool, cidr_block: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AttachToVpc", Some("attach_to_vpc"), boolean(attach_to_vpc));
-            this.set("CidrBlock", Some("cidr_block"), string(cidr_block));
+        pub fn new(attach_to_vpc: bool, cidr_block: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AttachToVpc",
+                Some("attach_to_vpc"),
+                rt::boolean(attach_to_vpc),
+            );
+            this.set("CidrBlock", Some("cidr_block"), rt::string(cidr_block));
             VpcAttachmentOptions(this)
         }
     }
@@ -280,12 +292,12 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VpcOptions(Props);
+    pub struct VpcOptions(rt::Props);
     impl VpcOptions {
         /// A new `VpcOptions`. Required properties: `subnet_ids` (`SubnetIds`).
-        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        pub fn new(subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcOptions(this)
         }
         /// A list of security groups associated with the VPC endpoint.
@@ -293,12 +305,12 @@ pub mod pipeline {
         /// Constraints: 1..=12 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `Outposts` resource types of the CloudFormation registry (`AWS::Outposts::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `outposts` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Outposts::Outpost Resource Type
 ///
 /// CloudFormation: `AWS::Outposts::Outpost`. Terraform: `awscc_outposts_outpost` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-outposts-outpost.html)
-pub struct Outpost(Base);
-static OUTPOST_TYPE: TypeInfo = TypeInfo {
+pub struct Outpost(rt::Base);
+static OUTPOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Outposts::Outpost",
     terraform: Some("awscc_outposts_outpost"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -46,31 +47,38 @@ static OUTPOST_TYPE: TypeInfo = TypeInfo {
 impl Outpost {
     /// Declares a `AWS::Outposts::Outpost` with the stack-unique `id`. Required properties: `name` (`Name`), `site_id` (`SiteId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, site_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &OUTPOST_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("SiteId", Some("site_id"), string(site_id));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        site_id: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &OUTPOST_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SiteId", Some("site_id"), rt::string(site_id));
         Outpost(this)
     }
     /// Constraints: length 1..=1000; pattern `^([a-zA-Z]+-){1,3}([a-zA-Z]+)?(\d+[a-zA-Z]?)?$`. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z]+\d-[a-zA-Z]+\d$`. Changing it replaces the resource. CloudFormation `AvailabilityZoneId`, Terraform `availability_zone_id`.
-    pub fn availability_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneId",
             Some("availability_zone_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=1000; pattern `^[\S ]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `SupportedHardwareType`, Terraform `supported_hardware_type`.
@@ -86,27 +94,27 @@ impl Outpost {
 builder!(Outpost, OutpostHandle);
 /// A declared `AWS::Outposts::Outpost`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OutpostHandle(Handle);
+pub struct OutpostHandle(rt::Handle);
 handle!(OutpostHandle);
 impl OutpostHandle {
     /// CloudFormation `Fn::GetAtt` `OutpostId`; Terraform `outpost_id`.
-    pub fn outpost_id(&self) -> Expr {
+    pub fn outpost_id(&self) -> rt::Expr {
         self.0.attr("OutpostId")
     }
     /// CloudFormation `Fn::GetAtt` `OutpostArn`; Terraform `outpost_arn`.
-    pub fn outpost_arn(&self) -> Expr {
+    pub fn outpost_arn(&self) -> rt::Expr {
         self.0.attr("OutpostArn")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// CloudFormation `Fn::GetAtt` `SiteArn`; Terraform `site_arn`.
-    pub fn site_arn(&self) -> Expr {
+    pub fn site_arn(&self) -> rt::Expr {
         self.0.attr("SiteArn")
     }
     /// CloudFormation `Fn::GetAtt` `LifeCycleStatus`; Terraform `life_cycle_status`.
-    pub fn life_cycle_status(&self) -> Expr {
+    pub fn life_cycle_status(&self) -> rt::Expr {
         self.0.attr("LifeCycleStatus")
     }
 }
@@ -128,11 +136,11 @@ pub mod outpost {
 /// CloudFormation: `AWS::Outposts::Site`. Terraform: `awscc_outposts_site` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-outposts-site.html)
-pub struct Site(Base);
-static SITE_TYPE: TypeInfo = TypeInfo {
+pub struct Site(rt::Base);
+static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Outposts::Site",
     terraform: Some("awscc_outposts_site"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -154,20 +162,20 @@ static SITE_TYPE: TypeInfo = TypeInfo {
 impl Site {
     /// Declares a `AWS::Outposts::Site` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SITE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SITE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Site(this)
     }
     /// Constraints: length 1..=1001; pattern `^[\S ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2000; pattern `^[\S \n]+$`. CloudFormation `Notes`, Terraform `notes`.
-    pub fn notes(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Notes", Some("notes"), string(value));
+    pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Notes", Some("notes"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `OperatingAddress`, Terraform `operating_address`.
@@ -195,15 +203,15 @@ impl Site {
 builder!(Site, SiteHandle);
 /// A declared `AWS::Outposts::Site`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SiteHandle(Handle);
+pub struct SiteHandle(rt::Handle);
 handle!(SiteHandle);
 impl SiteHandle {
     /// CloudFormation `Fn::GetAtt` `SiteId`; Terraform `site_id`.
-    pub fn site_id(&self) -> Expr {
+    pub fn site_id(&self) -> rt::Expr {
         self.0.attr("SiteId")
     }
     /// CloudFormation `Fn::GetAtt` `SiteArn`; Terraform `site_arn`.
-    pub fn site_arn(&self) -> Expr {
+    pub fn site_arn(&self) -> rt::Expr {
         self.0.attr("SiteArn")
     }
 }
@@ -214,65 +222,73 @@ pub mod site {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-address.html)
     #[derive(Clone, Debug)]
-    pub struct Address(Props);
+    pub struct Address(rt::Props);
     impl Address {
         /// A new `Address`. Required properties: `address_line1` (`AddressLine1`), `city` (`City`), `contact_name` (`ContactName`), `contact_phone_number` (`ContactPhoneNumber`), `country_code` (`CountryCode`), `postal_code` (`PostalCode`), `state_or_region` (`StateOrRegion`).
         pub fn new(
-            address_line1: impl Into<Expr>,
-            city: impl Into<Expr>,
-            contact_name: impl Into<Expr>,
-            contact_phone_number: impl Into<Expr>,
-            country_code: impl Into<Expr>,
-            postal_code: impl Into<Expr>,
-            state_or_region: impl Into<Expr>,
+            address_line1: impl Into<rt::Expr>,
+            city: impl Into<rt::Expr>,
+            contact_name: impl Into<rt::Expr>,
+            contact_phone_number: impl Into<rt::Expr>,
+            country_code: impl Into<rt::Expr>,
+            postal_code: impl Into<rt::Expr>,
+            state_or_region: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AddressLine1",
                 Some("address_line_1"),
-                string(address_line1),
+                rt::string(address_line1),
             );
-            this.set("City", Some("city"), string(city));
-            this.set("ContactName", Some("contact_name"), string(contact_name));
+            this.set("City", Some("city"), rt::string(city));
+            this.set(
+                "ContactName",
+                Some("contact_name"),
+                rt::string(contact_name),
+            );
             this.set(
                 "ContactPhoneNumber",
                 Some("contact_phone_number"),
-                string(contact_phone_number),
+                rt::string(contact_phone_number),
             );
-            this.set("CountryCode", Some("country_code"), string(country_code));
-            this.set("PostalCode", Some("postal_code"), string(postal_code));
+            this.set(
+                "CountryCode",
+                Some("country_code"),
+                rt::string(country_code),
+            );
+            this.set("PostalCode", Some("postal_code"), rt::string(postal_code));
             this.set(
                 "StateOrRegion",
                 Some("state_or_region"),
-                string(state_or_region),
+                rt::string(state_or_region),
             );
             Address(this)
         }
         /// Constraints: length 0..=60; pattern `^\S[\S ]*$`. CloudFormation `AddressLine2`, Terraform `address_line_2`.
-        pub fn address_line2(mut self, value: impl Into<Expr>) -> Self {
+        pub fn address_line2(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AddressLine2", Some("address_line_2"), string(value));
+                .set("AddressLine2", Some("address_line_2"), rt::string(value));
             self
         }
         /// Constraints: length 0..=60; pattern `^\S[\S ]*$`. CloudFormation `AddressLine3`, Terraform `address_line_3`.
-        pub fn address_line3(mut self, value: impl Into<Expr>) -> Self {
+        pub fn address_line3(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AddressLine3", Some("address_line_3"), string(value));
+                .set("AddressLine3", Some("address_line_3"), rt::string(value));
             self
         }
         /// Constraints: length 1..=60; pattern `^\S[\S ]*$`. CloudFormation `DistrictOrCounty`, Terraform `district_or_county`.
-        pub fn district_or_county(mut self, value: impl Into<Expr>) -> Self {
+        pub fn district_or_county(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DistrictOrCounty",
                 Some("district_or_county"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=180; pattern `^\S[\S ]*$`. CloudFormation `Municipality`, Terraform `municipality`.
-        pub fn municipality(mut self, value: impl Into<Expr>) -> Self {
+        pub fn municipality(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Municipality", Some("municipality"), string(value));
+                .set("Municipality", Some("municipality"), rt::string(value));
             self
         }
     }
@@ -281,11 +297,11 @@ pub mod site {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-rackphysicalproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RackPhysicalProperties(Props);
+    pub struct RackPhysicalProperties(rt::Props);
     impl RackPhysicalProperties {
         /// A new `RackPhysicalProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RackPhysicalProperties(this)
         }
         /// CloudFormation `FiberOpticCableType`, Terraform `fiber_optic_cable_type`.

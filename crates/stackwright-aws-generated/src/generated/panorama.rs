@@ -2,23 +2,24 @@
 //! `Panorama` resource types of the CloudFormation registry (`AWS::Panorama::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `panorama` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates an application instance and deploys it to a device.
 ///
 /// CloudFormation: `AWS::Panorama::ApplicationInstance`. Terraform: `awscc_panorama_application_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-panorama-applicationinstance.html)
-pub struct ApplicationInstance(Base);
-static APPLICATION_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationInstance(rt::Base);
+static APPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Panorama::ApplicationInstance",
     terraform: Some("awscc_panorama_application_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -72,14 +73,14 @@ impl ApplicationInstance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_runtime_context_device: impl Into<Expr>,
+        default_runtime_context_device: impl Into<rt::Expr>,
         manifest_payload: application_instance::ManifestPayload,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_INSTANCE_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_INSTANCE_TYPE);
         this.set(
             "DefaultRuntimeContextDevice",
             Some("default_runtime_context_device"),
-            string(default_runtime_context_device),
+            rt::string(default_runtime_context_device),
         );
         this.set(
             "ManifestPayload",
@@ -91,20 +92,20 @@ impl ApplicationInstance {
     /// The ID of an application instance to replace with the new instance.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\-\_]+$`. Changing it replaces the resource. CloudFormation `ApplicationInstanceIdToReplace`, Terraform `application_instance_id_to_replace`.
-    pub fn application_instance_id_to_replace(mut self, value: impl Into<Expr>) -> Self {
+    pub fn application_instance_id_to_replace(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApplicationInstanceIdToReplace",
             Some("application_instance_id_to_replace"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A description for the application instance.
     ///
     /// Constraints: length 0..=255; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Setting overrides for the application manifest.
@@ -124,55 +125,58 @@ impl ApplicationInstance {
     /// A name for the application instance.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\-\_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The ARN of a runtime role for the application instance.
     ///
     /// Constraints: length 1..=255; pattern `^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `RuntimeRoleArn`, Terraform `runtime_role_arn`.
-    pub fn runtime_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("RuntimeRoleArn", Some("runtime_role_arn"), string(value));
+    pub fn runtime_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RuntimeRoleArn",
+            Some("runtime_role_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ApplicationInstance, ApplicationInstanceHandle);
 /// A declared `AWS::Panorama::ApplicationInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationInstanceHandle(Handle);
+pub struct ApplicationInstanceHandle(rt::Handle);
 handle!(ApplicationInstanceHandle);
 impl ApplicationInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationInstanceId`; Terraform `application_instance_id`.
-    pub fn application_instance_id(&self) -> Expr {
+    pub fn application_instance_id(&self) -> rt::Expr {
         self.0.attr("ApplicationInstanceId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `HealthStatus`; Terraform `health_status`.
-    pub fn health_status(&self) -> Expr {
+    pub fn health_status(&self) -> rt::Expr {
         self.0.attr("HealthStatus")
     }
     /// CloudFormation `Fn::GetAtt` `StatusDescription`; Terraform `status_description`.
-    pub fn status_description(&self) -> Expr {
+    pub fn status_description(&self) -> rt::Expr {
         self.0.attr("StatusDescription")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultRuntimeContextDeviceName`; Terraform `default_runtime_context_device_name`.
-    pub fn default_runtime_context_device_name(&self) -> Expr {
+    pub fn default_runtime_context_device_name(&self) -> rt::Expr {
         self.0.attr("DefaultRuntimeContextDeviceName")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }
@@ -185,19 +189,19 @@ pub mod application_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestoverridespayload.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestOverridesPayload(Props);
+    pub struct ManifestOverridesPayload(rt::Props);
     impl ManifestOverridesPayload {
         /// A new `ManifestOverridesPayload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManifestOverridesPayload(this)
         }
         /// The overrides document.
         ///
         /// Constraints: length 0..=51200; pattern `^.+$`. CloudFormation `PayloadData`, Terraform `payload_data`.
-        pub fn payload_data(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_data(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadData", Some("payload_data"), string(value));
+                .set("PayloadData", Some("payload_data"), rt::string(value));
             self
         }
     }
@@ -208,19 +212,19 @@ pub mod application_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestpayload.html)
     #[derive(Clone, Debug)]
-    pub struct ManifestPayload(Props);
+    pub struct ManifestPayload(rt::Props);
     impl ManifestPayload {
         /// A new `ManifestPayload`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManifestPayload(this)
         }
         /// The application manifest.
         ///
         /// Constraints: length 1..=51200; pattern `^.+$`. CloudFormation `PayloadData`, Terraform `payload_data`.
-        pub fn payload_data(mut self, value: impl Into<Expr>) -> Self {
+        pub fn payload_data(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PayloadData", Some("payload_data"), string(value));
+                .set("PayloadData", Some("payload_data"), rt::string(value));
             self
         }
     }
@@ -231,11 +235,11 @@ pub mod application_instance {
 /// CloudFormation: `AWS::Panorama::Package`. Terraform: `awscc_panorama_package` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-panorama-package.html)
-pub struct Package(Base);
-static PACKAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Package(rt::Base);
+static PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Panorama::Package",
     terraform: Some("awscc_panorama_package"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -296,9 +300,13 @@ static PACKAGE_TYPE: TypeInfo = TypeInfo {
 impl Package {
     /// Declares a `AWS::Panorama::Package` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, package_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PACKAGE_TYPE);
-        this.set("PackageName", Some("package_name"), string(package_name));
+    pub fn new(id: impl Into<String>, package_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PACKAGE_TYPE);
+        this.set(
+            "PackageName",
+            Some("package_name"),
+            rt::string(package_name),
+        );
         Package(this)
     }
     /// A storage location.
@@ -313,39 +321,39 @@ impl Package {
 builder!(Package, PackageHandle);
 /// A declared `AWS::Panorama::Package`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PackageHandle(Handle);
+pub struct PackageHandle(rt::Handle);
 handle!(PackageHandle);
 impl PackageHandle {
     /// CloudFormation `Fn::GetAtt` `PackageId`; Terraform `package_id`.
-    pub fn package_id(&self) -> Expr {
+    pub fn package_id(&self) -> rt::Expr {
         self.0.attr("PackageId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// CloudFormation `Fn::GetAtt` `StorageLocation.Bucket`; Terraform `storage_location.bucket`.
-    pub fn storage_location_bucket(&self) -> Expr {
+    pub fn storage_location_bucket(&self) -> rt::Expr {
         self.0.attr("StorageLocation.Bucket")
     }
     /// CloudFormation `Fn::GetAtt` `StorageLocation.RepoPrefixLocation`; Terraform `storage_location.repo_prefix_location`.
-    pub fn storage_location_repo_prefix_location(&self) -> Expr {
+    pub fn storage_location_repo_prefix_location(&self) -> rt::Expr {
         self.0.attr("StorageLocation.RepoPrefixLocation")
     }
     /// CloudFormation `Fn::GetAtt` `StorageLocation.GeneratedPrefixLocation`; Terraform `storage_location.generated_prefix_location`.
-    pub fn storage_location_generated_prefix_location(&self) -> Expr {
+    pub fn storage_location_generated_prefix_location(&self) -> rt::Expr {
         self.0.attr("StorageLocation.GeneratedPrefixLocation")
     }
     /// CloudFormation `Fn::GetAtt` `StorageLocation.BinaryPrefixLocation`; Terraform `storage_location.binary_prefix_location`.
-    pub fn storage_location_binary_prefix_location(&self) -> Expr {
+    pub fn storage_location_binary_prefix_location(&self) -> rt::Expr {
         self.0.attr("StorageLocation.BinaryPrefixLocation")
     }
     /// CloudFormation `Fn::GetAtt` `StorageLocation.ManifestPrefixLocation`; Terraform `storage_location.manifest_prefix_location`.
-    pub fn storage_location_manifest_prefix_location(&self) -> Expr {
+    pub fn storage_location_manifest_prefix_location(&self) -> rt::Expr {
         self.0.attr("StorageLocation.ManifestPrefixLocation")
     }
 }
@@ -358,61 +366,61 @@ pub mod package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-package-storagelocation.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLocation(Props);
+    pub struct StorageLocation(rt::Props);
     impl StorageLocation {
         /// A new `StorageLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageLocation(this)
         }
         /// The location's binary prefix.
         ///
         /// CloudFormation `BinaryPrefixLocation`, Terraform `binary_prefix_location`.
-        pub fn binary_prefix_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn binary_prefix_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BinaryPrefixLocation",
                 Some("binary_prefix_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The location's bucket.
         ///
         /// CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The location's generated prefix.
         ///
         /// CloudFormation `GeneratedPrefixLocation`, Terraform `generated_prefix_location`.
-        pub fn generated_prefix_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_prefix_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GeneratedPrefixLocation",
                 Some("generated_prefix_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The location's manifest prefix.
         ///
         /// CloudFormation `ManifestPrefixLocation`, Terraform `manifest_prefix_location`.
-        pub fn manifest_prefix_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn manifest_prefix_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManifestPrefixLocation",
                 Some("manifest_prefix_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The location's repo prefix.
         ///
         /// CloudFormation `RepoPrefixLocation`, Terraform `repo_prefix_location`.
-        pub fn repo_prefix_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn repo_prefix_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RepoPrefixLocation",
                 Some("repo_prefix_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -424,11 +432,11 @@ pub mod package {
 /// CloudFormation: `AWS::Panorama::PackageVersion`. Terraform: `awscc_panorama_package_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-panorama-packageversion.html)
-pub struct PackageVersion(Base);
-static PACKAGE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct PackageVersion(rt::Base);
+static PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Panorama::PackageVersion",
     terraform: Some("awscc_panorama_package_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -477,18 +485,22 @@ impl PackageVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        package_id: impl Into<Expr>,
-        package_version: impl Into<Expr>,
-        patch_version: impl Into<Expr>,
+        package_id: impl Into<rt::Expr>,
+        package_version: impl Into<rt::Expr>,
+        patch_version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PACKAGE_VERSION_TYPE);
-        this.set("PackageId", Some("package_id"), string(package_id));
+        let mut this = rt::Base::new(id, &PACKAGE_VERSION_TYPE);
+        this.set("PackageId", Some("package_id"), rt::string(package_id));
         this.set(
             "PackageVersion",
             Some("package_version"),
-            string(package_version),
+            rt::string(package_version),
         );
-        this.set("PatchVersion", Some("patch_version"), string(patch_version));
+        this.set(
+            "PatchVersion",
+            Some("patch_version"),
+            rt::string(patch_version),
+        );
         PackageVersion(this)
     }
     /// Whether to mark the new version as the latest version.
@@ -496,25 +508,25 @@ impl PackageVersion {
     /// CloudFormation `MarkLatest`, Terraform `mark_latest`.
     pub fn mark_latest(mut self, value: bool) -> Self {
         self.0
-            .set("MarkLatest", Some("mark_latest"), boolean(value));
+            .set("MarkLatest", Some("mark_latest"), rt::boolean(value));
         self
     }
     /// An owner account.
     ///
     /// Constraints: length 1..=12; pattern `^[0-9a-z\_]+$`. Changing it replaces the resource. CloudFormation `OwnerAccount`, Terraform `owner_account`.
-    pub fn owner_account(mut self, value: impl Into<Expr>) -> Self {
+    pub fn owner_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OwnerAccount", Some("owner_account"), string(value));
+            .set("OwnerAccount", Some("owner_account"), rt::string(value));
         self
     }
     /// If the version was marked latest, the new version to maker as latest.
     ///
     /// Constraints: length 1..=255; pattern `^[a-z0-9]+$`. CloudFormation `UpdatedLatestPatchVersion`, Terraform `updated_latest_patch_version`.
-    pub fn updated_latest_patch_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn updated_latest_patch_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "UpdatedLatestPatchVersion",
             Some("updated_latest_patch_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -522,31 +534,31 @@ impl PackageVersion {
 builder!(PackageVersion, PackageVersionHandle);
 /// A declared `AWS::Panorama::PackageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PackageVersionHandle(Handle);
+pub struct PackageVersionHandle(rt::Handle);
 handle!(PackageVersionHandle);
 impl PackageVersionHandle {
     /// CloudFormation `Fn::GetAtt` `PackageName`; Terraform `package_name`.
-    pub fn package_name(&self) -> Expr {
+    pub fn package_name(&self) -> rt::Expr {
         self.0.attr("PackageName")
     }
     /// CloudFormation `Fn::GetAtt` `PackageArn`; Terraform `package_arn`.
-    pub fn package_arn(&self) -> Expr {
+    pub fn package_arn(&self) -> rt::Expr {
         self.0.attr("PackageArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusDescription`; Terraform `status_description`.
-    pub fn status_description(&self) -> Expr {
+    pub fn status_description(&self) -> rt::Expr {
         self.0.attr("StatusDescription")
     }
     /// CloudFormation `Fn::GetAtt` `IsLatestPatch`; Terraform `is_latest_patch`.
-    pub fn is_latest_patch(&self) -> Expr {
+    pub fn is_latest_patch(&self) -> rt::Expr {
         self.0.attr("IsLatestPatch")
     }
     /// CloudFormation `Fn::GetAtt` `RegisteredTime`; Terraform `registered_time`.
-    pub fn registered_time(&self) -> Expr {
+    pub fn registered_time(&self) -> rt::Expr {
         self.0.attr("RegisteredTime")
     }
 }

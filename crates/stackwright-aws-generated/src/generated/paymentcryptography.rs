@@ -2,23 +2,24 @@
 //! `PaymentCryptography` resource types of the CloudFormation registry (`AWS::PaymentCryptography::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `paymentcryptography` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
 /// CloudFormation: `AWS::PaymentCryptography::Alias`. Terraform: `awscc_paymentcryptography_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-paymentcryptography-alias.html)
-pub struct Alias(Base);
-static ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct Alias(rt::Base);
+static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PaymentCryptography::Alias",
     terraform: Some("awscc_paymentcryptography_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -48,32 +49,32 @@ static ALIAS_TYPE: TypeInfo = TypeInfo {
 impl Alias {
     /// Declares a `AWS::PaymentCryptography::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, alias_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ALIAS_TYPE);
-        this.set("AliasName", Some("alias_name"), string(alias_name));
+    pub fn new(id: impl Into<String>, alias_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ALIAS_TYPE);
+        this.set("AliasName", Some("alias_name"), rt::string(alias_name));
         Alias(this)
     }
     /// Constraints: length 70..=150; pattern `^arn:aws:payment-cryptography:[a-z]{2}-[a-z]{1,16}-[0-9]+:[0-9]{12}:key/[0-9a-zA-Z]{16,64}$`. CloudFormation `KeyArn`, Terraform `key_arn`.
-    pub fn key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KeyArn", Some("key_arn"), string(value));
+    pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyArn", Some("key_arn"), rt::string(value));
         self
     }
 }
 builder!(Alias, AliasHandle);
 /// A declared `AWS::PaymentCryptography::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AliasHandle(Handle);
+pub struct AliasHandle(rt::Handle);
 handle!(AliasHandle);
 /// Definition of AWS::PaymentCryptography::Key Resource Type
 ///
 /// CloudFormation: `AWS::PaymentCryptography::Key`. Terraform: `awscc_paymentcryptography_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-paymentcryptography-key.html)
-pub struct Key(Base);
-static KEY_TYPE: TypeInfo = TypeInfo {
+pub struct Key(rt::Base);
+static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PaymentCryptography::Key",
     terraform: Some("awscc_paymentcryptography_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -113,8 +114,8 @@ impl Key {
         exportable: bool,
         key_attributes: key::KeyAttributes,
     ) -> Self {
-        let mut this = Base::new(id, &KEY_TYPE);
-        this.set("Exportable", Some("exportable"), boolean(exportable));
+        let mut this = rt::Base::new(id, &KEY_TYPE);
+        this.set("Exportable", Some("exportable"), rt::boolean(exportable));
         this.set(
             "KeyAttributes",
             Some("key_attributes"),
@@ -130,7 +131,7 @@ impl Key {
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// CloudFormation `KeyCheckValueAlgorithm`, Terraform `key_check_value_algorithm`.
@@ -145,16 +146,19 @@ impl Key {
     /// The resource-based policy attached to the key, in JSON format.
     ///
     /// Constraints: length 1..=20480; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Policy", Some("policy"), string(value));
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
         self
     }
     /// CloudFormation `ReplicationRegions`, Terraform `replication_regions`.
-    pub fn replication_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn replication_regions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ReplicationRegions",
             Some("replication_regions"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -162,23 +166,23 @@ impl Key {
 builder!(Key, KeyHandle);
 /// A declared `AWS::PaymentCryptography::Key`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeyHandle(Handle);
+pub struct KeyHandle(rt::Handle);
 handle!(KeyHandle);
 impl KeyHandle {
     /// CloudFormation `Fn::GetAtt` `KeyIdentifier`; Terraform `key_identifier`.
-    pub fn key_identifier(&self) -> Expr {
+    pub fn key_identifier(&self) -> rt::Expr {
         self.0.attr("KeyIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `KeyOrigin`; Terraform `key_origin`.
-    pub fn key_origin(&self) -> Expr {
+    pub fn key_origin(&self) -> rt::Expr {
         self.0.attr("KeyOrigin")
     }
     /// CloudFormation `Fn::GetAtt` `KeyState`; Terraform `key_state`.
-    pub fn key_state(&self) -> Expr {
+    pub fn key_state(&self) -> rt::Expr {
         self.0.attr("KeyState")
     }
     /// CloudFormation `Fn::GetAtt` `ReplicationStatus`; Terraform `replication_status`.
-    pub fn replication_status(&self) -> Expr {
+    pub fn replication_status(&self) -> rt::Expr {
         self.0.attr("ReplicationStatus")
     }
 }
@@ -189,7 +193,7 @@ pub mod key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keyattributes.html)
     #[derive(Clone, Debug)]
-    pub struct KeyAttributes(Props);
+    pub struct KeyAttributes(rt::Props);
     impl KeyAttributes {
         /// A new `KeyAttributes`. Required properties: `key_algorithm` (`KeyAlgorithm`), `key_class` (`KeyClass`), `key_modes_of_use` (`KeyModesOfUse`), `key_usage` (`KeyUsage`).
         pub fn new(
@@ -198,7 +202,7 @@ pub mod key {
             key_modes_of_use: KeyModesOfUse,
             key_usage: KeyUsage,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("KeyAlgorithm", Some("key_algorithm"), key_algorithm.into());
             this.set("KeyClass", Some("key_class"), key_class.into());
             this.set(
@@ -215,57 +219,61 @@ pub mod key {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keymodesofuse.html)
     #[derive(Clone, Debug)]
-    pub struct KeyModesOfUse(Props);
+    pub struct KeyModesOfUse(rt::Props);
     impl KeyModesOfUse {
         /// A new `KeyModesOfUse`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KeyModesOfUse(this)
         }
         /// CloudFormation `Decrypt`, Terraform `decrypt`.
         pub fn decrypt(mut self, value: bool) -> Self {
-            self.0.set("Decrypt", Some("decrypt"), boolean(value));
+            self.0.set("Decrypt", Some("decrypt"), rt::boolean(value));
             self
         }
         /// CloudFormation `DeriveKey`, Terraform `derive_key`.
         pub fn derive_key(mut self, value: bool) -> Self {
-            self.0.set("DeriveKey", Some("derive_key"), boolean(value));
+            self.0
+                .set("DeriveKey", Some("derive_key"), rt::boolean(value));
             self
         }
         /// CloudFormation `Encrypt`, Terraform `encrypt`.
         pub fn encrypt(mut self, value: bool) -> Self {
-            self.0.set("Encrypt", Some("encrypt"), boolean(value));
+            self.0.set("Encrypt", Some("encrypt"), rt::boolean(value));
             self
         }
         /// CloudFormation `Generate`, Terraform `generate`.
         pub fn generate(mut self, value: bool) -> Self {
-            self.0.set("Generate", Some("generate"), boolean(value));
+            self.0.set("Generate", Some("generate"), rt::boolean(value));
             self
         }
         /// CloudFormation `NoRestrictions`, Terraform `no_restrictions`.
         pub fn no_restrictions(mut self, value: bool) -> Self {
-            self.0
-                .set("NoRestrictions", Some("no_restrictions"), boolean(value));
+            self.0.set(
+                "NoRestrictions",
+                Some("no_restrictions"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `Sign`, Terraform `sign`.
         pub fn sign(mut self, value: bool) -> Self {
-            self.0.set("Sign", Some("sign"), boolean(value));
+            self.0.set("Sign", Some("sign"), rt::boolean(value));
             self
         }
         /// CloudFormation `Unwrap`, Terraform `unwrap`.
         pub fn unwrap(mut self, value: bool) -> Self {
-            self.0.set("Unwrap", Some("unwrap"), boolean(value));
+            self.0.set("Unwrap", Some("unwrap"), rt::boolean(value));
             self
         }
         /// CloudFormation `Verify`, Terraform `verify`.
         pub fn verify(mut self, value: bool) -> Self {
-            self.0.set("Verify", Some("verify"), boolean(value));
+            self.0.set("Verify", Some("verify"), rt::boolean(value));
             self
         }
         /// CloudFormation `Wrap`, Terraform `wrap`.
         pub fn wrap(mut self, value: bool) -> Self {
-            self.0.set("Wrap", Some("wrap"), boolean(value));
+            self.0.set("Wrap", Some("wrap"), rt::boolean(value));
             self
         }
     }

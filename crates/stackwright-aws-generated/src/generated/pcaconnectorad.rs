@@ -2,23 +2,24 @@
 //! `PCAConnectorAD` resource types of the CloudFormation registry (`AWS::PCAConnectorAD::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `pcaconnectorad` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a Connector that connects AWS PrivateCA and your directory
 ///
 /// CloudFormation: `AWS::PCAConnectorAD::Connector`. Terraform: `awscc_pcaconnectorad_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorad-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorAD::Connector",
     terraform: Some("awscc_pcaconnectorad_connector"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
@@ -28,17 +29,21 @@ impl Connector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_authority_arn: impl Into<Expr>,
-        directory_id: impl Into<Expr>,
+        certificate_authority_arn: impl Into<rt::Expr>,
+        directory_id: impl Into<rt::Expr>,
         vpc_information: connector::VpcInformation,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(certificate_authority_arn),
+            rt::string(certificate_authority_arn),
         );
-        this.set("DirectoryId", Some("directory_id"), string(directory_id));
+        this.set(
+            "DirectoryId",
+            Some("directory_id"),
+            rt::string(directory_id),
+        );
         this.set(
             "VpcInformation",
             Some("vpc_information"),
@@ -50,11 +55,11 @@ impl Connector {
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::PCAConnectorAD::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
 }
@@ -65,15 +70,15 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-connector-vpcinformation.html)
     #[derive(Clone, Debug)]
-    pub struct VpcInformation(Props);
+    pub struct VpcInformation(rt::Props);
     impl VpcInformation {
         /// A new `VpcInformation`. Required properties: `security_group_ids` (`SecurityGroupIds`).
-        pub fn new(security_group_ids: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
             VpcInformation(this)
         }
@@ -100,11 +105,11 @@ pub mod connector {
 /// CloudFormation: `AWS::PCAConnectorAD::DirectoryRegistration`. Terraform: `awscc_pcaconnectorad_directory_registration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorad-directoryregistration.html)
-pub struct DirectoryRegistration(Base);
-static DIRECTORY_REGISTRATION_TYPE: TypeInfo = TypeInfo {
+pub struct DirectoryRegistration(rt::Base);
+static DIRECTORY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorAD::DirectoryRegistration",
     terraform: Some("awscc_pcaconnectorad_directory_registration"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[(
@@ -115,20 +120,24 @@ static DIRECTORY_REGISTRATION_TYPE: TypeInfo = TypeInfo {
 impl DirectoryRegistration {
     /// Declares a `AWS::PCAConnectorAD::DirectoryRegistration` with the stack-unique `id`. Required properties: `directory_id` (`DirectoryId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, directory_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DIRECTORY_REGISTRATION_TYPE);
-        this.set("DirectoryId", Some("directory_id"), string(directory_id));
+    pub fn new(id: impl Into<String>, directory_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DIRECTORY_REGISTRATION_TYPE);
+        this.set(
+            "DirectoryId",
+            Some("directory_id"),
+            rt::string(directory_id),
+        );
         DirectoryRegistration(this)
     }
 }
 builder!(DirectoryRegistration, DirectoryRegistrationHandle);
 /// A declared `AWS::PCAConnectorAD::DirectoryRegistration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectoryRegistrationHandle(Handle);
+pub struct DirectoryRegistrationHandle(rt::Handle);
 handle!(DirectoryRegistrationHandle);
 impl DirectoryRegistrationHandle {
     /// CloudFormation `Fn::GetAtt` `DirectoryRegistrationArn`; Terraform `directory_registration_arn`.
-    pub fn directory_registration_arn(&self) -> Expr {
+    pub fn directory_registration_arn(&self) -> rt::Expr {
         self.0.attr("DirectoryRegistrationArn")
     }
 }
@@ -137,11 +146,11 @@ impl DirectoryRegistrationHandle {
 /// CloudFormation: `AWS::PCAConnectorAD::ServicePrincipalName`. Terraform: `awscc_pcaconnectorad_service_principal_name` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorad-serviceprincipalname.html)
-pub struct ServicePrincipalName(Base);
-static SERVICE_PRINCIPAL_NAME_TYPE: TypeInfo = TypeInfo {
+pub struct ServicePrincipalName(rt::Base);
+static SERVICE_PRINCIPAL_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorAD::ServicePrincipalName",
     terraform: Some("awscc_pcaconnectorad_service_principal_name"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -151,15 +160,19 @@ impl ServicePrincipalName {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_arn: impl Into<Expr>,
-        directory_registration_arn: impl Into<Expr>,
+        connector_arn: impl Into<rt::Expr>,
+        directory_registration_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_PRINCIPAL_NAME_TYPE);
-        this.set("ConnectorArn", Some("connector_arn"), string(connector_arn));
+        let mut this = rt::Base::new(id, &SERVICE_PRINCIPAL_NAME_TYPE);
+        this.set(
+            "ConnectorArn",
+            Some("connector_arn"),
+            rt::string(connector_arn),
+        );
         this.set(
             "DirectoryRegistrationArn",
             Some("directory_registration_arn"),
-            string(directory_registration_arn),
+            rt::string(directory_registration_arn),
         );
         ServicePrincipalName(this)
     }
@@ -167,18 +180,18 @@ impl ServicePrincipalName {
 builder!(ServicePrincipalName, ServicePrincipalNameHandle);
 /// A declared `AWS::PCAConnectorAD::ServicePrincipalName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServicePrincipalNameHandle(Handle);
+pub struct ServicePrincipalNameHandle(rt::Handle);
 handle!(ServicePrincipalNameHandle);
 /// Represents a template that defines certificate configurations, both for issuance and client handling
 ///
 /// CloudFormation: `AWS::PCAConnectorAD::Template`. Terraform: `awscc_pcaconnectorad_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorad-template.html)
-pub struct Template(Base);
-static TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct Template(rt::Base);
+static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorAD::Template",
     terraform: Some("awscc_pcaconnectorad_template"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TemplateArn", Some("template_arn"))],
@@ -188,14 +201,18 @@ impl Template {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_arn: impl Into<Expr>,
-        definition: impl Into<Value>,
-        name: impl Into<Expr>,
+        connector_arn: impl Into<rt::Expr>,
+        definition: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TEMPLATE_TYPE);
-        this.set("ConnectorArn", Some("connector_arn"), string(connector_arn));
-        this.set("Definition", Some("definition"), json(definition));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
+        this.set(
+            "ConnectorArn",
+            Some("connector_arn"),
+            rt::string(connector_arn),
+        );
+        this.set("Definition", Some("definition"), rt::json(definition));
+        this.set("Name", Some("name"), rt::string(name));
         Template(this)
     }
     /// CloudFormation `ReenrollAllCertificateHolders`, Terraform `reenroll_all_certificate_holders`.
@@ -203,7 +220,7 @@ impl Template {
         self.0.set(
             "ReenrollAllCertificateHolders",
             Some("reenroll_all_certificate_holders"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -211,11 +228,11 @@ impl Template {
 builder!(Template, TemplateHandle);
 /// A declared `AWS::PCAConnectorAD::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TemplateHandle(Handle);
+pub struct TemplateHandle(rt::Handle);
 handle!(TemplateHandle);
 impl TemplateHandle {
     /// CloudFormation `Fn::GetAtt` `TemplateArn`; Terraform `template_arn`.
-    pub fn template_arn(&self) -> Expr {
+    pub fn template_arn(&self) -> rt::Expr {
         self.0.attr("TemplateArn")
     }
 }
@@ -224,11 +241,11 @@ impl TemplateHandle {
 /// CloudFormation: `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`. Terraform: `awscc_pcaconnectorad_template_group_access_control_entry` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorad-templategroupaccesscontrolentry.html)
-pub struct TemplateGroupAccessControlEntry(Base);
-static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE: TypeInfo = TypeInfo {
+pub struct TemplateGroupAccessControlEntry(rt::Base);
+static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry",
     terraform: Some("awscc_pcaconnectorad_template_group_access_control_entry"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
@@ -239,23 +256,27 @@ impl TemplateGroupAccessControlEntry {
     pub fn new(
         id: impl Into<String>,
         access_rights: template_group_access_control_entry::AccessRights,
-        group_display_name: impl Into<Expr>,
-        group_security_identifier: impl Into<Expr>,
-        template_arn: impl Into<Expr>,
+        group_display_name: impl Into<rt::Expr>,
+        group_security_identifier: impl Into<rt::Expr>,
+        template_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE);
+        let mut this = rt::Base::new(id, &TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE);
         this.set("AccessRights", Some("access_rights"), access_rights.into());
         this.set(
             "GroupDisplayName",
             Some("group_display_name"),
-            string(group_display_name),
+            rt::string(group_display_name),
         );
         this.set(
             "GroupSecurityIdentifier",
             Some("group_security_identifier"),
-            string(group_security_identifier),
+            rt::string(group_security_identifier),
         );
-        this.set("TemplateArn", Some("template_arn"), string(template_arn));
+        this.set(
+            "TemplateArn",
+            Some("template_arn"),
+            rt::string(template_arn),
+        );
         TemplateGroupAccessControlEntry(this)
     }
 }
@@ -265,7 +286,7 @@ builder!(
 );
 /// A declared `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TemplateGroupAccessControlEntryHandle(Handle);
+pub struct TemplateGroupAccessControlEntryHandle(rt::Handle);
 handle!(TemplateGroupAccessControlEntryHandle);
 /// Property types and value sets of [`TemplateGroupAccessControlEntry`] (`AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`).
 pub mod template_group_access_control_entry {
@@ -274,11 +295,11 @@ pub mod template_group_access_control_entry {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-templategroupaccesscontrolentry-accessrights.html)
     #[derive(Clone, Debug)]
-    pub struct AccessRights(Props);
+    pub struct AccessRights(rt::Props);
     impl AccessRights {
         /// A new `AccessRights`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessRights(this)
         }
         /// CloudFormation `AutoEnroll`, Terraform `auto_enroll`.

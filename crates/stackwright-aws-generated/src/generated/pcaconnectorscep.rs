@@ -2,23 +2,24 @@
 //! `PCAConnectorSCEP` resource types of the CloudFormation registry (`AWS::PCAConnectorSCEP::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `pcaconnectorscep` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
 /// CloudFormation: `AWS::PCAConnectorSCEP::Challenge`. Terraform: `awscc_pcaconnectorscep_challenge` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorscep-challenge.html)
-pub struct Challenge(Base);
-static CHALLENGE_TYPE: TypeInfo = TypeInfo {
+pub struct Challenge(rt::Base);
+static CHALLENGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorSCEP::Challenge",
     terraform: Some("awscc_pcaconnectorscep_challenge"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "us-gov-east-1"],
     attributes: &[("ChallengeArn", Some("challenge_arn"))],
@@ -26,20 +27,24 @@ static CHALLENGE_TYPE: TypeInfo = TypeInfo {
 impl Challenge {
     /// Declares a `AWS::PCAConnectorSCEP::Challenge` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, connector_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CHALLENGE_TYPE);
-        this.set("ConnectorArn", Some("connector_arn"), string(connector_arn));
+    pub fn new(id: impl Into<String>, connector_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CHALLENGE_TYPE);
+        this.set(
+            "ConnectorArn",
+            Some("connector_arn"),
+            rt::string(connector_arn),
+        );
         Challenge(this)
     }
 }
 builder!(Challenge, ChallengeHandle);
 /// A declared `AWS::PCAConnectorSCEP::Challenge`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ChallengeHandle(Handle);
+pub struct ChallengeHandle(rt::Handle);
 handle!(ChallengeHandle);
 impl ChallengeHandle {
     /// CloudFormation `Fn::GetAtt` `ChallengeArn`; Terraform `challenge_arn`.
-    pub fn challenge_arn(&self) -> Expr {
+    pub fn challenge_arn(&self) -> rt::Expr {
         self.0.attr("ChallengeArn")
     }
 }
@@ -48,11 +53,11 @@ impl ChallengeHandle {
 /// CloudFormation: `AWS::PCAConnectorSCEP::Connector`. Terraform: `awscc_pcaconnectorscep_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcaconnectorscep-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCAConnectorSCEP::Connector",
     terraform: Some("awscc_pcaconnectorscep_connector"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "us-gov-east-1"],
     attributes: &[
@@ -65,51 +70,51 @@ static CONNECTOR_TYPE: TypeInfo = TypeInfo {
 impl Connector {
     /// Declares a `AWS::PCAConnectorSCEP::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, certificate_authority_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
+    pub fn new(id: impl Into<String>, certificate_authority_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            string(certificate_authority_arn),
+            rt::string(certificate_authority_arn),
         );
         Connector(this)
     }
     /// Changing it replaces the resource. CloudFormation `MobileDeviceManagement`, Terraform `mobile_device_management`.
-    pub fn mobile_device_management(mut self, value: impl Into<Value>) -> Self {
+    pub fn mobile_device_management(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "MobileDeviceManagement",
             Some("mobile_device_management"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: length 5..=200; pattern `^vpce-[0-9a-f]{8}([0-9a-f]{9})?$`. Changing it replaces the resource. CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+            .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
         self
     }
 }
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::PCAConnectorSCEP::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `OpenIdConfiguration`; Terraform `open_id_configuration`.
-    pub fn open_id_configuration(&self) -> Expr {
+    pub fn open_id_configuration(&self) -> rt::Expr {
         self.0.attr("OpenIdConfiguration")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }

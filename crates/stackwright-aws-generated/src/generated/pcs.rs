@@ -2,23 +2,24 @@
 //! `PCS` resource types of the CloudFormation registry (`AWS::PCS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `pcs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS::PCS::Cluster resource creates an AWS PCS cluster.
 ///
 /// CloudFormation: `AWS::PCS::Cluster`. Terraform: `awscc_pcs_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcs-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCS::Cluster",
     terraform: Some("awscc_pcs_cluster"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -50,7 +51,7 @@ impl Cluster {
         scheduler: cluster::Scheduler,
         size: cluster::Size,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set("Networking", Some("networking"), networking.into());
         this.set("Scheduler", Some("scheduler"), scheduler.into());
         this.set("Size", Some("size"), size.into());
@@ -59,8 +60,8 @@ impl Cluster {
     /// The name that identifies the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Additional options related to the Slurm scheduler.
@@ -78,37 +79,37 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::PCS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The unique Amazon Resource Name (ARN) of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The list of endpoints available for interaction with the scheduler.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoints`; Terraform `endpoints`.
-    pub fn endpoints(&self) -> Expr {
+    pub fn endpoints(&self) -> rt::Expr {
         self.0.attr("Endpoints")
     }
     /// The list of errors that occurred during cluster provisioning.
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorInfo`; Terraform `error_info`.
-    pub fn error_info(&self) -> Expr {
+    pub fn error_info(&self) -> rt::Expr {
         self.0.attr("ErrorInfo")
     }
     /// The generated unique ID of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The provisioning status of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -121,11 +122,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-accounting.html)
     #[derive(Clone, Debug)]
-    pub struct Accounting(Props);
+    pub struct Accounting(rt::Props);
     impl Accounting {
         /// A new `Accounting`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             Accounting(this)
         }
@@ -136,7 +137,7 @@ pub mod cluster {
             self.0.set(
                 "DefaultPurgeTimeInDays",
                 Some("default_purge_time_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -148,16 +149,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-authkey.html)
     #[derive(Clone, Debug)]
-    pub struct AuthKey(Props);
+    pub struct AuthKey(rt::Props);
     impl AuthKey {
         /// A new `AuthKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<Expr>, secret_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                string(secret_version),
+                rt::string(secret_version),
             );
             AuthKey(this)
         }
@@ -169,20 +170,23 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-cgroupcustomsetting.html)
     #[derive(Clone, Debug)]
-    pub struct CgroupCustomSetting(Props);
+    pub struct CgroupCustomSetting(rt::Props);
     impl CgroupCustomSetting {
         /// A new `CgroupCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             CgroupCustomSetting(this)
         }
@@ -194,11 +198,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtauth.html)
     #[derive(Clone, Debug)]
-    pub struct JwtAuth(Props);
+    pub struct JwtAuth(rt::Props);
     impl JwtAuth {
         /// A new `JwtAuth`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JwtAuth(this)
         }
         /// JWT key configuration.
@@ -216,16 +220,16 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtkey.html)
     #[derive(Clone, Debug)]
-    pub struct JwtKey(Props);
+    pub struct JwtKey(rt::Props);
     impl JwtKey {
         /// A new `JwtKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<Expr>, secret_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SecretArn", Some("secret_arn"), string(secret_arn));
+        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                string(secret_version),
+                rt::string(secret_version),
             );
             JwtKey(this)
         }
@@ -237,11 +241,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-networking.html)
     #[derive(Clone, Debug)]
-    pub struct Networking(Props);
+    pub struct Networking(rt::Props);
     impl Networking {
         /// A new `Networking`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Networking(this)
         }
         /// The IP of the cluster (IPV4 or IPV6)
@@ -257,20 +261,21 @@ pub mod cluster {
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The list of subnet IDs where AWS PCS creates an Elastic Network Interface (ENI) to enable communication between managed controllers and AWS PCS resources.
         ///
         /// Constraints: at least 1 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
     }
@@ -281,13 +286,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-scheduler.html)
     #[derive(Clone, Debug)]
-    pub struct Scheduler(Props);
+    pub struct Scheduler(rt::Props);
     impl Scheduler {
         /// A new `Scheduler`. Required properties: `type_` (`Type`), `version` (`Version`).
-        pub fn new(type_: Type, version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: Type, version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Version", Some("version"), string(version));
+            this.set("Version", Some("version"), rt::string(version));
             Scheduler(this)
         }
     }
@@ -298,11 +303,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmConfiguration(Props);
+    pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
         /// A new `SlurmConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlurmConfiguration(this)
         }
         /// The accounting configuration includes configurable settings for Slurm accounting.
@@ -329,7 +334,7 @@ pub mod cluster {
             self.0.set(
                 "CgroupCustomSettings",
                 Some("cgroup_custom_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -347,7 +352,7 @@ pub mod cluster {
             self.0.set(
                 "ScaleDownIdleTimeInSeconds",
                 Some("scale_down_idle_time_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -361,7 +366,7 @@ pub mod cluster {
             self.0.set(
                 "SlurmCustomSettings",
                 Some("slurm_custom_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -382,7 +387,7 @@ pub mod cluster {
             self.0.set(
                 "SlurmdbdCustomSettings",
                 Some("slurmdbd_custom_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -394,20 +399,23 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmCustomSetting(Props);
+    pub struct SlurmCustomSetting(rt::Props);
     impl SlurmCustomSetting {
         /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             SlurmCustomSetting(this)
         }
@@ -419,11 +427,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmrest.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmRest(Props);
+    pub struct SlurmRest(rt::Props);
     impl SlurmRest {
         /// A new `SlurmRest`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             SlurmRest(this)
         }
@@ -435,20 +443,23 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmdbdcustomsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmdbdCustomSetting(Props);
+    pub struct SlurmdbdCustomSetting(rt::Props);
     impl SlurmdbdCustomSetting {
         /// A new `SlurmdbdCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             SlurmdbdCustomSetting(this)
         }
@@ -496,11 +507,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::PCS::ComputeNodeGroup`. Terraform: `awscc_pcs_compute_node_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcs-computenodegroup.html)
-pub struct ComputeNodeGroup(Base);
-static COMPUTE_NODE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ComputeNodeGroup(rt::Base);
+static COMPUTE_NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCS::ComputeNodeGroup",
     terraform: Some("awscc_pcs_compute_node_group"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -527,37 +538,37 @@ impl ComputeNodeGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_id: impl Into<Expr>,
-        iam_instance_profile_arn: impl Into<Expr>,
+        cluster_id: impl Into<rt::Expr>,
+        iam_instance_profile_arn: impl Into<rt::Expr>,
         instance_configs: impl IntoIterator<Item = compute_node_group::InstanceConfig>,
         scaling_configuration: compute_node_group::ScalingConfiguration,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &COMPUTE_NODE_GROUP_TYPE);
-        this.set("ClusterId", Some("cluster_id"), string(cluster_id));
+        let mut this = rt::Base::new(id, &COMPUTE_NODE_GROUP_TYPE);
+        this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
         this.set(
             "IamInstanceProfileArn",
             Some("iam_instance_profile_arn"),
-            string(iam_instance_profile_arn),
+            rt::string(iam_instance_profile_arn),
         );
         this.set(
             "InstanceConfigs",
             Some("instance_configs"),
-            list(instance_configs),
+            rt::list(instance_configs),
         );
         this.set(
             "ScalingConfiguration",
             Some("scaling_configuration"),
             scaling_configuration.into(),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         ComputeNodeGroup(this)
     }
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
     ///
     /// Constraints: pattern `^ami-[a-z0-9]+$`. CloudFormation `AmiId`, Terraform `ami_id`.
-    pub fn ami_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AmiId", Some("ami_id"), string(value));
+    pub fn ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AmiId", Some("ami_id"), rt::string(value));
         self
     }
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
@@ -577,8 +588,8 @@ impl ComputeNodeGroup {
     /// The name that identifies the compute node group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Custom scripts that run at defined points in a compute node's lifecycle.
@@ -626,31 +637,31 @@ impl ComputeNodeGroup {
 builder!(ComputeNodeGroup, ComputeNodeGroupHandle);
 /// A declared `AWS::PCS::ComputeNodeGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComputeNodeGroupHandle(Handle);
+pub struct ComputeNodeGroupHandle(rt::Handle);
 handle!(ComputeNodeGroupHandle);
 impl ComputeNodeGroupHandle {
     /// The unique Amazon Resource Name (ARN) of the compute node group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The list of errors that occurred during compute node group provisioning.
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorInfo`; Terraform `error_info`.
-    pub fn error_info(&self) -> Expr {
+    pub fn error_info(&self) -> rt::Expr {
         self.0.attr("ErrorInfo")
     }
     /// The generated unique ID of the compute node group.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The provisioning status of the compute node group.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -663,25 +674,26 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-customlaunchtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct CustomLaunchTemplate(Props);
+    pub struct CustomLaunchTemplate(rt::Props);
     impl CustomLaunchTemplate {
         /// A new `CustomLaunchTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomLaunchTemplate(this)
         }
         /// The ID of the EC2 launch template to use to provision instances.
         ///
         /// CloudFormation `TemplateId`, Terraform `template_id`.
-        pub fn template_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TemplateId", Some("template_id"), string(value));
+        pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TemplateId", Some("template_id"), rt::string(value));
             self
         }
         /// The version of the EC2 launch template to use to provision instances.
         ///
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -692,19 +704,19 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-instanceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceConfig(Props);
+    pub struct InstanceConfig(rt::Props);
     impl InstanceConfig {
         /// A new `InstanceConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceConfig(this)
         }
         /// The EC2 instance type that AWS PCS can provision in the compute node group.
         ///
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
     }
@@ -715,11 +727,11 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecycleactions.html)
     #[derive(Clone, Debug)]
-    pub struct NodeLifecycleActions(Props);
+    pub struct NodeLifecycleActions(rt::Props);
     impl NodeLifecycleActions {
         /// A new `NodeLifecycleActions`. Required properties: `stages` (`Stages`).
         pub fn new(stages: NodeLifecycleStages) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Stages", Some("stages"), stages.into());
             NodeLifecycleActions(this)
         }
@@ -742,20 +754,21 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclescript.html)
     #[derive(Clone, Debug)]
-    pub struct NodeLifecycleScript(Props);
+    pub struct NodeLifecycleScript(rt::Props);
     impl NodeLifecycleScript {
         /// A new `NodeLifecycleScript`. Required properties: `name` (`Name`), `script_source` (`ScriptSource`).
-        pub fn new(name: impl Into<Expr>, script_source: ScriptSource) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, script_source: ScriptSource) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("ScriptSource", Some("script_source"), script_source.into());
             NodeLifecycleScript(this)
         }
         /// An ordered list of arguments passed to the script.
         ///
         /// Constraints: at most 20 items. CloudFormation `Arguments`, Terraform `arguments`.
-        pub fn arguments(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Arguments", Some("arguments"), strings(value));
+        pub fn arguments(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Arguments", Some("arguments"), rt::strings(value));
             self
         }
         /// Whether the script runs only on the node's first boot (FIRST_BOOT_ONLY) or on every boot including reboots (EVERY_BOOT).
@@ -781,11 +794,11 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclestages.html)
     #[derive(Clone, Debug)]
-    pub struct NodeLifecycleStages(Props);
+    pub struct NodeLifecycleStages(rt::Props);
     impl NodeLifecycleStages {
         /// A new `NodeLifecycleStages`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NodeLifecycleStages(this)
         }
         /// Scripts to run after the node is bootstrapped, once the PCS configuration phase completes and before slurmd starts.
@@ -795,15 +808,18 @@ pub mod compute_node_group {
             mut self,
             value: impl IntoIterator<Item = NodeLifecycleScript>,
         ) -> Self {
-            self.0
-                .set("NodeBootstrapped", Some("node_bootstrapped"), list(value));
+            self.0.set(
+                "NodeBootstrapped",
+                Some("node_bootstrapped"),
+                rt::list(value),
+            );
             self
         }
         /// Scripts to execute when the node becomes ready (every boot).
         ///
         /// Constraints: 1..=20 items. CloudFormation `NodeReady`, Terraform `node_ready`.
         pub fn node_ready(mut self, value: impl IntoIterator<Item = NodeLifecycleScript>) -> Self {
-            self.0.set("NodeReady", Some("node_ready"), list(value));
+            self.0.set("NodeReady", Some("node_ready"), rt::list(value));
             self
         }
     }
@@ -814,20 +830,20 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConfiguration(Props);
+    pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
         /// A new `ScalingConfiguration`. Required properties: `max_instance_count` (`MaxInstanceCount`), `min_instance_count` (`MinInstanceCount`).
         pub fn new(max_instance_count: i64, min_instance_count: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxInstanceCount",
                 Some("max_instance_count"),
-                int(max_instance_count),
+                rt::int(max_instance_count),
             );
             this.set(
                 "MinInstanceCount",
                 Some("min_instance_count"),
-                int(min_instance_count),
+                rt::int(min_instance_count),
             );
             ScalingConfiguration(this)
         }
@@ -839,31 +855,31 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scriptsource.html)
     #[derive(Clone, Debug)]
-    pub struct ScriptSource(Props);
+    pub struct ScriptSource(rt::Props);
     impl ScriptSource {
         /// A new `ScriptSource`. Required properties: `script_location` (`ScriptLocation`).
-        pub fn new(script_location: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(script_location: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScriptLocation",
                 Some("script_location"),
-                string(script_location),
+                rt::string(script_location),
             );
             ScriptSource(this)
         }
         /// A 64-character hexadecimal SHA-256 digest used to verify script integrity.
         ///
         /// Constraints: length 64..=64; pattern `^[a-fA-F0-9]{64}$`. CloudFormation `Checksum`, Terraform `checksum`.
-        pub fn checksum(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Checksum", Some("checksum"), string(value));
+        pub fn checksum(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Checksum", Some("checksum"), rt::string(value));
             self
         }
         /// The S3 object version ID of the script, when stored in a versioned bucket.
         ///
         /// Constraints: length at most 1024. CloudFormation `S3VersionId`, Terraform `s3_version_id`.
-        pub fn s3_version_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3VersionId", Some("s3_version_id"), string(value));
+                .set("S3VersionId", Some("s3_version_id"), rt::string(value));
             self
         }
     }
@@ -874,21 +890,21 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmConfiguration(Props);
+    pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
         /// A new `SlurmConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlurmConfiguration(this)
         }
         /// Additional Slurm gres.conf records for the compute node group.
         ///
         /// CloudFormation `GresCustomSettings`, Terraform `gres_custom_settings`.
-        pub fn gres_custom_settings(mut self, value: impl Into<Value>) -> Self {
+        pub fn gres_custom_settings(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "GresCustomSettings",
                 Some("gres_custom_settings"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -899,7 +915,7 @@ pub mod compute_node_group {
             self.0.set(
                 "ScaleDownIdleTimeInSeconds",
                 Some("scale_down_idle_time_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -913,7 +929,7 @@ pub mod compute_node_group {
             self.0.set(
                 "SlurmCustomSettings",
                 Some("slurm_custom_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -925,20 +941,23 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmCustomSetting(Props);
+    pub struct SlurmCustomSetting(rt::Props);
     impl SlurmCustomSetting {
         /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             SlurmCustomSetting(this)
         }
@@ -950,11 +969,11 @@ pub mod compute_node_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-spotoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SpotOptions(Props);
+    pub struct SpotOptions(rt::Props);
     impl SpotOptions {
         /// A new `SpotOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpotOptions(this)
         }
         /// The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances.
@@ -1029,11 +1048,11 @@ pub mod compute_node_group {
 /// CloudFormation: `AWS::PCS::Queue`. Terraform: `awscc_pcs_queue` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pcs-queue.html)
-pub struct Queue(Base);
-static QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct Queue(rt::Base);
+static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PCS::Queue",
     terraform: Some("awscc_pcs_queue"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1058,9 +1077,9 @@ static QUEUE_TYPE: TypeInfo = TypeInfo {
 impl Queue {
     /// Declares a `AWS::PCS::Queue` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &QUEUE_TYPE);
-        this.set("ClusterId", Some("cluster_id"), string(cluster_id));
+    pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &QUEUE_TYPE);
+        this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
         Queue(this)
     }
     /// The list of compute node group configurations associated with the queue.
@@ -1073,15 +1092,15 @@ impl Queue {
         self.0.set(
             "ComputeNodeGroupConfigurations",
             Some("compute_node_group_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name that identifies the queue.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Slurm configuration for the queue.
@@ -1099,31 +1118,31 @@ impl Queue {
 builder!(Queue, QueueHandle);
 /// A declared `AWS::PCS::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueHandle(Handle);
+pub struct QueueHandle(rt::Handle);
 handle!(QueueHandle);
 impl QueueHandle {
     /// The unique Amazon Resource Name (ARN) of the queue.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The list of errors that occurred during queue provisioning.
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorInfo`; Terraform `error_info`.
-    pub fn error_info(&self) -> Expr {
+    pub fn error_info(&self) -> rt::Expr {
         self.0.attr("ErrorInfo")
     }
     /// The generated unique ID of the queue.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The provisioning status of the queue.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1136,21 +1155,21 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-computenodegroupconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeNodeGroupConfiguration(Props);
+    pub struct ComputeNodeGroupConfiguration(rt::Props);
     impl ComputeNodeGroupConfiguration {
         /// A new `ComputeNodeGroupConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeNodeGroupConfiguration(this)
         }
         /// The compute node group ID for the compute node group configuration.
         ///
         /// CloudFormation `ComputeNodeGroupId`, Terraform `compute_node_group_id`.
-        pub fn compute_node_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn compute_node_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ComputeNodeGroupId",
                 Some("compute_node_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1162,11 +1181,11 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmConfiguration(Props);
+    pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
         /// A new `SlurmConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SlurmConfiguration(this)
         }
         /// Custom Slurm parameters that directly map to Slurm configuration settings.
@@ -1179,7 +1198,7 @@ pub mod queue {
             self.0.set(
                 "SlurmCustomSettings",
                 Some("slurm_custom_settings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1191,20 +1210,23 @@ pub mod queue {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
-    pub struct SlurmCustomSetting(Props);
+    pub struct SlurmCustomSetting(rt::Props);
     impl SlurmCustomSetting {
         /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             SlurmCustomSetting(this)
         }

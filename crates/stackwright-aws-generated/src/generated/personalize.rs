@@ -2,23 +2,24 @@
 //! `Personalize` resource types of the CloudFormation registry (`AWS::Personalize::*`): 8 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `personalize` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A deployment of a solution version that provides real-time recommendations.
 ///
 /// CloudFormation: `AWS::Personalize::Campaign`. Terraform: `awscc_personalize_campaign` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-campaign.html)
-pub struct Campaign(Base);
-static CAMPAIGN_TYPE: TypeInfo = TypeInfo {
+pub struct Campaign(rt::Base);
+static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::Campaign",
     terraform: Some("awscc_personalize_campaign"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,15 +61,15 @@ impl Campaign {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        solution_version_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        solution_version_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CAMPAIGN_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SolutionVersionArn",
             Some("solution_version_arn"),
-            string(solution_version_arn),
+            rt::string(solution_version_arn),
         );
         Campaign(this)
     }
@@ -84,39 +85,42 @@ impl Campaign {
     ///
     /// Constraints: at least 1. CloudFormation `MinProvisionedTPS`, Terraform `min_provisioned_tps`.
     pub fn min_provisioned_tps(mut self, value: i64) -> Self {
-        self.0
-            .set("MinProvisionedTPS", Some("min_provisioned_tps"), int(value));
+        self.0.set(
+            "MinProvisionedTPS",
+            Some("min_provisioned_tps"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(Campaign, CampaignHandle);
 /// A declared `AWS::Personalize::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CampaignHandle(Handle);
+pub struct CampaignHandle(rt::Handle);
 handle!(CampaignHandle);
 impl CampaignHandle {
     /// The ARN of the campaign.
     ///
     /// CloudFormation `Fn::GetAtt` `CampaignArn`; Terraform `campaign_arn`.
-    pub fn campaign_arn(&self) -> Expr {
+    pub fn campaign_arn(&self) -> rt::Expr {
         self.0.attr("CampaignArn")
     }
     /// The status of the campaign.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time at which the campaign was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; Terraform `creation_date_time`.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The time at which the campaign was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedDateTime`; Terraform `last_updated_date_time`.
-    pub fn last_updated_date_time(&self) -> Expr {
+    pub fn last_updated_date_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedDateTime")
     }
 }
@@ -129,11 +133,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-campaign-campaignconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignConfig(Props);
+    pub struct CampaignConfig(rt::Props);
     impl CampaignConfig {
         /// A new `CampaignConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignConfig(this)
         }
         /// Whether metadata with recommendations is enabled for the campaign.
@@ -143,7 +147,7 @@ pub mod campaign {
             self.0.set(
                 "EnableMetadataWithRecommendations",
                 Some("enable_metadata_with_recommendations"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -152,21 +156,24 @@ pub mod campaign {
         /// CloudFormation `ItemExplorationConfig`, Terraform `item_exploration_config`.
         pub fn item_exploration_config(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "ItemExplorationConfig",
                 Some("item_exploration_config"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// A map of ranking influence values for POPULARITY and FRESHNESS.
         ///
         /// CloudFormation `RankingInfluence`, Terraform `ranking_influence`.
-        pub fn ranking_influence(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("RankingInfluence", Some("ranking_influence"), json(value));
+        pub fn ranking_influence(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "RankingInfluence",
+                Some("ranking_influence"),
+                rt::json(value),
+            );
             self
         }
         /// Whether the campaign automatically updates to use the latest solution version.
@@ -176,7 +183,7 @@ pub mod campaign {
             self.0.set(
                 "SyncWithLatestSolutionVersion",
                 Some("sync_with_latest_solution_version"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -188,11 +195,11 @@ pub mod campaign {
 /// CloudFormation: `AWS::Personalize::Dataset`. Terraform: `awscc_personalize_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::Dataset",
     terraform: Some("awscc_personalize_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -228,20 +235,20 @@ impl Dataset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_arn: impl Into<Expr>,
+        dataset_group_arn: impl Into<rt::Expr>,
         dataset_type: dataset::DatasetType,
-        name: impl Into<Expr>,
-        schema_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        schema_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            string(dataset_group_arn),
+            rt::string(dataset_group_arn),
         );
         this.set("DatasetType", Some("dataset_type"), dataset_type.into());
-        this.set("Name", Some("name"), string(name));
-        this.set("SchemaArn", Some("schema_arn"), string(schema_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SchemaArn", Some("schema_arn"), rt::string(schema_arn));
         Dataset(this)
     }
     /// Initial DatasetImportJob for the created dataset
@@ -256,13 +263,13 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::Personalize::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// The ARN of the dataset
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetArn`; Terraform `dataset_arn`.
-    pub fn dataset_arn(&self) -> Expr {
+    pub fn dataset_arn(&self) -> rt::Expr {
         self.0.attr("DatasetArn")
     }
 }
@@ -275,19 +282,19 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasource.html)
     #[derive(Clone, Debug)]
-    pub struct DataSource(Props);
+    pub struct DataSource(rt::Props);
     impl DataSource {
         /// A new `DataSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataSource(this)
         }
         /// The path to the Amazon S3 bucket where the data that you want to upload to your dataset is stored.
         ///
         /// Constraints: length at most 256; pattern `(s3|http|https)://.+`. CloudFormation `DataLocation`, Terraform `data_location`.
-        pub fn data_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DataLocation", Some("data_location"), string(value));
+                .set("DataLocation", Some("data_location"), rt::string(value));
             self
         }
     }
@@ -298,11 +305,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasetimportjob.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetImportJob(Props);
+    pub struct DatasetImportJob(rt::Props);
     impl DatasetImportJob {
         /// A new `DatasetImportJob`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetImportJob(this)
         }
         /// The Amazon S3 bucket that contains the training data to import.
@@ -315,33 +322,34 @@ pub mod dataset {
         /// The ARN of the dataset that receives the imported data
         ///
         /// Constraints: length at most 256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. CloudFormation `DatasetArn`, Terraform `dataset_arn`.
-        pub fn dataset_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DatasetArn", Some("dataset_arn"), string(value));
+        pub fn dataset_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DatasetArn", Some("dataset_arn"), rt::string(value));
             self
         }
         /// The ARN of the dataset import job
         ///
         /// Constraints: length at most 256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. CloudFormation `DatasetImportJobArn`, Terraform `dataset_import_job_arn`.
-        pub fn dataset_import_job_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dataset_import_job_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DatasetImportJobArn",
                 Some("dataset_import_job_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name for the dataset import job.
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`. CloudFormation `JobName`, Terraform `job_name`.
-        pub fn job_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JobName", Some("job_name"), string(value));
+        pub fn job_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JobName", Some("job_name"), rt::string(value));
             self
         }
         /// The ARN of the IAM role that has permissions to read from the Amazon S3 data source.
         ///
         /// Constraints: length at most 256; pattern `arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -363,11 +371,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::Personalize::DatasetGroup`. Terraform: `awscc_personalize_dataset_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-datasetgroup.html)
-pub struct DatasetGroup(Base);
-static DATASET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DatasetGroup(rt::Base);
+static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::DatasetGroup",
     terraform: Some("awscc_personalize_dataset_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -401,9 +409,9 @@ static DATASET_GROUP_TYPE: TypeInfo = TypeInfo {
 impl DatasetGroup {
     /// Declares a `AWS::Personalize::DatasetGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DATASET_GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DATASET_GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         DatasetGroup(this)
     }
     /// The domain of a Domain dataset group.
@@ -416,28 +424,29 @@ impl DatasetGroup {
     /// The Amazon Resource Name(ARN) of a AWS Key Management Service (KMS) key used to encrypt the datasets.
     ///
     /// Constraints: length 0..=2048; pattern `arn:aws.*:kms:.*:[0-9]{12}:key/.*`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// The ARN of the AWS Identity and Access Management (IAM) role that has permissions to access the AWS Key Management Service (KMS) key.
     ///
     /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(DatasetGroup, DatasetGroupHandle);
 /// A declared `AWS::Personalize::DatasetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetGroupHandle(Handle);
+pub struct DatasetGroupHandle(rt::Handle);
 handle!(DatasetGroupHandle);
 impl DatasetGroupHandle {
     /// The Amazon Resource Name (ARN) of the dataset group.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetGroupArn`; Terraform `dataset_group_arn`.
-    pub fn dataset_group_arn(&self) -> Expr {
+    pub fn dataset_group_arn(&self) -> rt::Expr {
         self.0.attr("DatasetGroupArn")
     }
 }
@@ -459,11 +468,11 @@ pub mod dataset_group {
 /// CloudFormation: `AWS::Personalize::EventTracker`. Terraform: `awscc_personalize_event_tracker` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-eventtracker.html)
-pub struct EventTracker(Base);
-static EVENT_TRACKER_TYPE: TypeInfo = TypeInfo {
+pub struct EventTracker(rt::Base);
+static EVENT_TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::EventTracker",
     terraform: Some("awscc_personalize_event_tracker"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -503,35 +512,35 @@ impl EventTracker {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        dataset_group_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_TRACKER_TYPE);
+        let mut this = rt::Base::new(id, &EVENT_TRACKER_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            string(dataset_group_arn),
+            rt::string(dataset_group_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         EventTracker(this)
     }
 }
 builder!(EventTracker, EventTrackerHandle);
 /// A declared `AWS::Personalize::EventTracker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventTrackerHandle(Handle);
+pub struct EventTrackerHandle(rt::Handle);
 handle!(EventTrackerHandle);
 impl EventTrackerHandle {
     /// The Amazon Resource Name (ARN) of the event tracker.
     ///
     /// CloudFormation `Fn::GetAtt` `EventTrackerArn`; Terraform `event_tracker_arn`.
-    pub fn event_tracker_arn(&self) -> Expr {
+    pub fn event_tracker_arn(&self) -> rt::Expr {
         self.0.attr("EventTrackerArn")
     }
     /// The ID of the event tracker.
     ///
     /// CloudFormation `Fn::GetAtt` `TrackingId`; Terraform `tracking_id`.
-    pub fn tracking_id(&self) -> Expr {
+    pub fn tracking_id(&self) -> rt::Expr {
         self.0.attr("TrackingId")
     }
 }
@@ -540,11 +549,11 @@ impl EventTrackerHandle {
 /// CloudFormation: `AWS::Personalize::Filter`. Terraform: `awscc_personalize_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-filter.html)
-pub struct Filter(Base);
-static FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct Filter(rt::Base);
+static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::Filter",
     terraform: Some("awscc_personalize_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -586,53 +595,53 @@ impl Filter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_arn: impl Into<Expr>,
-        filter_expression: impl Into<Expr>,
-        name: impl Into<Expr>,
+        dataset_group_arn: impl Into<rt::Expr>,
+        filter_expression: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FILTER_TYPE);
+        let mut this = rt::Base::new(id, &FILTER_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            string(dataset_group_arn),
+            rt::string(dataset_group_arn),
         );
         this.set(
             "FilterExpression",
             Some("filter_expression"),
-            string(filter_expression),
+            rt::string(filter_expression),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Filter(this)
     }
 }
 builder!(Filter, FilterHandle);
 /// A declared `AWS::Personalize::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FilterHandle(Handle);
+pub struct FilterHandle(rt::Handle);
 handle!(FilterHandle);
 impl FilterHandle {
     /// The ARN of the filter.
     ///
     /// CloudFormation `Fn::GetAtt` `FilterArn`; Terraform `filter_arn`.
-    pub fn filter_arn(&self) -> Expr {
+    pub fn filter_arn(&self) -> rt::Expr {
         self.0.attr("FilterArn")
     }
     /// The status of the filter.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time at which the filter was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDateTime`; Terraform `creation_date_time`.
-    pub fn creation_date_time(&self) -> Expr {
+    pub fn creation_date_time(&self) -> rt::Expr {
         self.0.attr("CreationDateTime")
     }
     /// The time at which the filter was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedDateTime`; Terraform `last_updated_date_time`.
-    pub fn last_updated_date_time(&self) -> Expr {
+    pub fn last_updated_date_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedDateTime")
     }
 }
@@ -641,11 +650,11 @@ impl FilterHandle {
 /// CloudFormation: `AWS::Personalize::MetricAttribution`. Terraform: `awscc_personalize_metric_attribution` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-metricattribution.html)
-pub struct MetricAttribution(Base);
-static METRIC_ATTRIBUTION_TYPE: TypeInfo = TypeInfo {
+pub struct MetricAttribution(rt::Base);
+static METRIC_ATTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::MetricAttribution",
     terraform: Some("awscc_personalize_metric_attribution"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -685,43 +694,43 @@ impl MetricAttribution {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_arn: impl Into<Expr>,
+        dataset_group_arn: impl Into<rt::Expr>,
         metrics: impl IntoIterator<Item = metric_attribution::MetricAttribute>,
         metrics_output_config: metric_attribution::MetricsOutputConfig,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &METRIC_ATTRIBUTION_TYPE);
+        let mut this = rt::Base::new(id, &METRIC_ATTRIBUTION_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            string(dataset_group_arn),
+            rt::string(dataset_group_arn),
         );
-        this.set("Metrics", Some("metrics"), list(metrics));
+        this.set("Metrics", Some("metrics"), rt::list(metrics));
         this.set(
             "MetricsOutputConfig",
             Some("metrics_output_config"),
             metrics_output_config.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         MetricAttribution(this)
     }
 }
 builder!(MetricAttribution, MetricAttributionHandle);
 /// A declared `AWS::Personalize::MetricAttribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MetricAttributionHandle(Handle);
+pub struct MetricAttributionHandle(rt::Handle);
 handle!(MetricAttributionHandle);
 impl MetricAttributionHandle {
     /// The ARN of the metric attribution.
     ///
     /// CloudFormation `Fn::GetAtt` `MetricAttributionArn`; Terraform `metric_attribution_arn`.
-    pub fn metric_attribution_arn(&self) -> Expr {
+    pub fn metric_attribution_arn(&self) -> rt::Expr {
         self.0.attr("MetricAttributionArn")
     }
     /// The status of the metric attribution.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -734,18 +743,18 @@ pub mod metric_attribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricattribute.html)
     #[derive(Clone, Debug)]
-    pub struct MetricAttribute(Props);
+    pub struct MetricAttribute(rt::Props);
     impl MetricAttribute {
         /// A new `MetricAttribute`. Required properties: `event_type` (`EventType`), `expression` (`Expression`), `metric_name` (`MetricName`).
         pub fn new(
-            event_type: impl Into<Expr>,
-            expression: impl Into<Expr>,
-            metric_name: impl Into<Expr>,
+            event_type: impl Into<rt::Expr>,
+            expression: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("EventType", Some("event_type"), string(event_type));
-            this.set("Expression", Some("expression"), string(expression));
-            this.set("MetricName", Some("metric_name"), string(metric_name));
+            let mut this = rt::Props::default();
+            this.set("EventType", Some("event_type"), rt::string(event_type));
+            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             MetricAttribute(this)
         }
     }
@@ -756,12 +765,12 @@ pub mod metric_attribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricsoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsOutputConfig(Props);
+    pub struct MetricsOutputConfig(rt::Props);
     impl MetricsOutputConfig {
         /// A new `MetricsOutputConfig`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             MetricsOutputConfig(this)
         }
         /// The configuration details of an Amazon S3 output bucket.
@@ -783,19 +792,20 @@ pub mod metric_attribution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-s3datadestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3DataDestination(Props);
+    pub struct S3DataDestination(rt::Props);
     impl S3DataDestination {
         /// A new `S3DataDestination`. Required properties: `path` (`Path`).
-        pub fn new(path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Path", Some("path"), string(path));
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Path", Some("path"), rt::string(path));
             S3DataDestination(this)
         }
         /// The ARN of the KMS key.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:aws.*:kms:.*:[0-9]{12}:key/`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -806,11 +816,11 @@ pub mod metric_attribution {
 /// CloudFormation: `AWS::Personalize::Schema`. Terraform: `awscc_personalize_schema` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-schema.html)
-pub struct Schema(Base);
-static SCHEMA_TYPE: TypeInfo = TypeInfo {
+pub struct Schema(rt::Base);
+static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::Schema",
     terraform: Some("awscc_personalize_schema"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -844,10 +854,14 @@ static SCHEMA_TYPE: TypeInfo = TypeInfo {
 impl Schema {
     /// Declares a `AWS::Personalize::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `schema` (`Schema`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, schema: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SCHEMA_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Schema", Some("schema"), string(schema));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        schema: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &SCHEMA_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Schema", Some("schema"), rt::string(schema));
         Schema(this)
     }
     /// The domain of a Domain dataset group.
@@ -861,13 +875,13 @@ impl Schema {
 builder!(Schema, SchemaHandle);
 /// A declared `AWS::Personalize::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SchemaHandle(Handle);
+pub struct SchemaHandle(rt::Handle);
 handle!(SchemaHandle);
 impl SchemaHandle {
     /// Arn for the schema.
     ///
     /// CloudFormation `Fn::GetAtt` `SchemaArn`; Terraform `schema_arn`.
-    pub fn schema_arn(&self) -> Expr {
+    pub fn schema_arn(&self) -> rt::Expr {
         self.0.attr("SchemaArn")
     }
 }
@@ -889,11 +903,11 @@ pub mod schema {
 /// CloudFormation: `AWS::Personalize::Solution`. Terraform: `awscc_personalize_solution` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-personalize-solution.html)
-pub struct Solution(Base);
-static SOLUTION_TYPE: TypeInfo = TypeInfo {
+pub struct Solution(rt::Base);
+static SOLUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Personalize::Solution",
     terraform: Some("awscc_personalize_solution"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -929,23 +943,24 @@ impl Solution {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        dataset_group_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        dataset_group_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SOLUTION_TYPE);
+        let mut this = rt::Base::new(id, &SOLUTION_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            string(dataset_group_arn),
+            rt::string(dataset_group_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Solution(this)
     }
     /// When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model.
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `EventType`, Terraform `event_type`.
-    pub fn event_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EventType", Some("event_type"), string(value));
+    pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EventType", Some("event_type"), rt::string(value));
         self
     }
     /// Whether to perform automated machine learning (AutoML).
@@ -953,7 +968,7 @@ impl Solution {
     /// Changing it replaces the resource. CloudFormation `PerformAutoML`, Terraform `perform_auto_ml`.
     pub fn perform_auto_ml(mut self, value: bool) -> Self {
         self.0
-            .set("PerformAutoML", Some("perform_auto_ml"), boolean(value));
+            .set("PerformAutoML", Some("perform_auto_ml"), rt::boolean(value));
         self
     }
     /// Whether to perform hyperparameter optimization (HPO) on the specified or selected recipe.
@@ -961,14 +976,15 @@ impl Solution {
     /// Changing it replaces the resource. CloudFormation `PerformHPO`, Terraform `perform_hpo`.
     pub fn perform_hpo(mut self, value: bool) -> Self {
         self.0
-            .set("PerformHPO", Some("perform_hpo"), boolean(value));
+            .set("PerformHPO", Some("perform_hpo"), rt::boolean(value));
         self
     }
     /// The ARN of the recipe to use for model training.
     ///
     /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. Changing it replaces the resource. CloudFormation `RecipeArn`, Terraform `recipe_arn`.
-    pub fn recipe_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RecipeArn", Some("recipe_arn"), string(value));
+    pub fn recipe_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RecipeArn", Some("recipe_arn"), rt::string(value));
         self
     }
     /// The configuration to use with the solution.
@@ -983,11 +999,11 @@ impl Solution {
 builder!(Solution, SolutionHandle);
 /// A declared `AWS::Personalize::Solution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SolutionHandle(Handle);
+pub struct SolutionHandle(rt::Handle);
 handle!(SolutionHandle);
 impl SolutionHandle {
     /// CloudFormation `Fn::GetAtt` `SolutionArn`; Terraform `solution_arn`.
-    pub fn solution_arn(&self) -> Expr {
+    pub fn solution_arn(&self) -> rt::Expr {
         self.0.attr("SolutionArn")
     }
 }
@@ -1000,11 +1016,11 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-algorithmhyperparameterranges.html)
     #[derive(Clone, Debug)]
-    pub struct AlgorithmHyperParameterRanges(Props);
+    pub struct AlgorithmHyperParameterRanges(rt::Props);
     impl AlgorithmHyperParameterRanges {
         /// A new `AlgorithmHyperParameterRanges`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AlgorithmHyperParameterRanges(this)
         }
         /// The categorical hyperparameters and their ranges.
@@ -1017,7 +1033,7 @@ pub mod solution {
             self.0.set(
                 "CategoricalHyperParameterRanges",
                 Some("categorical_hyper_parameter_ranges"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1031,7 +1047,7 @@ pub mod solution {
             self.0.set(
                 "ContinuousHyperParameterRanges",
                 Some("continuous_hyper_parameter_ranges"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1045,7 +1061,7 @@ pub mod solution {
             self.0.set(
                 "IntegerHyperParameterRanges",
                 Some("integer_hyper_parameter_ranges"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1057,26 +1073,27 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-automlconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutoMlConfig(Props);
+    pub struct AutoMlConfig(rt::Props);
     impl AutoMlConfig {
         /// A new `AutoMlConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutoMlConfig(this)
         }
         /// The metric to optimize.
         ///
         /// Constraints: length 0..=256. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// The list of candidate recipes.
         ///
         /// Constraints: 0..=100 items. CloudFormation `RecipeList`, Terraform `recipe_list`.
-        pub fn recipe_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn recipe_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("RecipeList", Some("recipe_list"), strings(value));
+                .set("RecipeList", Some("recipe_list"), rt::strings(value));
             self
         }
     }
@@ -1087,25 +1104,25 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-categoricalhyperparameterrange.html)
     #[derive(Clone, Debug)]
-    pub struct CategoricalHyperParameterRange(Props);
+    pub struct CategoricalHyperParameterRange(rt::Props);
     impl CategoricalHyperParameterRange {
         /// A new `CategoricalHyperParameterRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CategoricalHyperParameterRange(this)
         }
         /// The name of the hyperparameter.
         ///
         /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A list of the categories for the hyperparameter.
         ///
         /// Constraints: 0..=100 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1116,32 +1133,32 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-continuoushyperparameterrange.html)
     #[derive(Clone, Debug)]
-    pub struct ContinuousHyperParameterRange(Props);
+    pub struct ContinuousHyperParameterRange(rt::Props);
     impl ContinuousHyperParameterRange {
         /// A new `ContinuousHyperParameterRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContinuousHyperParameterRange(this)
         }
         /// The maximum allowable value for the hyperparameter.
         ///
         /// Constraints: at least -1000000. CloudFormation `MaxValue`, Terraform `max_value`.
         pub fn max_value(mut self, value: i64) -> Self {
-            self.0.set("MaxValue", Some("max_value"), int(value));
+            self.0.set("MaxValue", Some("max_value"), rt::int(value));
             self
         }
         /// The minimum allowable value for the hyperparameter.
         ///
         /// Constraints: at least -1000000. CloudFormation `MinValue`, Terraform `min_value`.
         pub fn min_value(mut self, value: i64) -> Self {
-            self.0.set("MinValue", Some("min_value"), int(value));
+            self.0.set("MinValue", Some("min_value"), rt::int(value));
             self
         }
         /// The name of the hyperparameter.
         ///
         /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1152,11 +1169,11 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HpoConfig(Props);
+    pub struct HpoConfig(rt::Props);
     impl HpoConfig {
         /// A new `HpoConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HpoConfig(this)
         }
         /// The hyperparameters and their allowable ranges
@@ -1200,26 +1217,27 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoobjective.html)
     #[derive(Clone, Debug)]
-    pub struct HpoObjective(Props);
+    pub struct HpoObjective(rt::Props);
     impl HpoObjective {
         /// A new `HpoObjective`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HpoObjective(this)
         }
         /// The name of the metric
         ///
         /// Constraints: length 0..=256. CloudFormation `MetricName`, Terraform `metric_name`.
-        pub fn metric_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MetricName", Some("metric_name"), string(value));
+        pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MetricName", Some("metric_name"), rt::string(value));
             self
         }
         /// A regular expression for finding the metric in the training job logs.
         ///
         /// Constraints: length 0..=256. CloudFormation `MetricRegex`, Terraform `metric_regex`.
-        pub fn metric_regex(mut self, value: impl Into<Expr>) -> Self {
+        pub fn metric_regex(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MetricRegex", Some("metric_regex"), string(value));
+                .set("MetricRegex", Some("metric_regex"), rt::string(value));
             self
         }
         /// The type of the metric.
@@ -1237,32 +1255,32 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hporesourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HpoResourceConfig(Props);
+    pub struct HpoResourceConfig(rt::Props);
     impl HpoResourceConfig {
         /// A new `HpoResourceConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HpoResourceConfig(this)
         }
         /// The maximum number of training jobs when you create a solution version.
         ///
         /// Constraints: length 0..=256. CloudFormation `MaxNumberOfTrainingJobs`, Terraform `max_number_of_training_jobs`.
-        pub fn max_number_of_training_jobs(mut self, value: impl Into<Expr>) -> Self {
+        pub fn max_number_of_training_jobs(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MaxNumberOfTrainingJobs",
                 Some("max_number_of_training_jobs"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The maximum number of parallel training jobs when you create a solution version.
         ///
         /// Constraints: length 0..=256. CloudFormation `MaxParallelTrainingJobs`, Terraform `max_parallel_training_jobs`.
-        pub fn max_parallel_training_jobs(mut self, value: impl Into<Expr>) -> Self {
+        pub fn max_parallel_training_jobs(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MaxParallelTrainingJobs",
                 Some("max_parallel_training_jobs"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1274,32 +1292,32 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-integerhyperparameterrange.html)
     #[derive(Clone, Debug)]
-    pub struct IntegerHyperParameterRange(Props);
+    pub struct IntegerHyperParameterRange(rt::Props);
     impl IntegerHyperParameterRange {
         /// A new `IntegerHyperParameterRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntegerHyperParameterRange(this)
         }
         /// The maximum allowable value for the hyperparameter.
         ///
         /// Constraints: at most 1000000. CloudFormation `MaxValue`, Terraform `max_value`.
         pub fn max_value(mut self, value: i64) -> Self {
-            self.0.set("MaxValue", Some("max_value"), int(value));
+            self.0.set("MaxValue", Some("max_value"), rt::int(value));
             self
         }
         /// The minimum allowable value for the hyperparameter.
         ///
         /// Constraints: at least -1000000. CloudFormation `MinValue`, Terraform `min_value`.
         pub fn min_value(mut self, value: i64) -> Self {
-            self.0.set("MinValue", Some("min_value"), int(value));
+            self.0.set("MinValue", Some("min_value"), rt::int(value));
             self
         }
         /// The name of the hyperparameter.
         ///
         /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1310,11 +1328,11 @@ pub mod solution {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-solutionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SolutionConfig(Props);
+    pub struct SolutionConfig(rt::Props);
     impl SolutionConfig {
         /// A new `SolutionConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SolutionConfig(this)
         }
         /// Lists the hyperparameter names and ranges.
@@ -1322,12 +1340,12 @@ pub mod solution {
         /// CloudFormation `AlgorithmHyperParameters`, Terraform `algorithm_hyper_parameters`.
         pub fn algorithm_hyper_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AlgorithmHyperParameters",
                 Some("algorithm_hyper_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1342,11 +1360,11 @@ pub mod solution {
         /// Only events with a value greater than or equal to this threshold are used for training a model.
         ///
         /// Constraints: length 0..=256. CloudFormation `EventValueThreshold`, Terraform `event_value_threshold`.
-        pub fn event_value_threshold(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_value_threshold(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EventValueThreshold",
                 Some("event_value_threshold"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1355,12 +1373,12 @@ pub mod solution {
         /// CloudFormation `FeatureTransformationParameters`, Terraform `feature_transformation_parameters`.
         pub fn feature_transformation_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "FeatureTransformationParameters",
                 Some("feature_transformation_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `PI` resource types of the CloudFormation registry (`AWS::PI::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pi` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 ///
 /// CloudFormation: `AWS::PI::PerfReports`. Terraform: `awscc_pi_perf_reports` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pi-perfreports.html)
-pub struct PerfReports(Base);
-static PERF_REPORTS_TYPE: TypeInfo = TypeInfo {
+pub struct PerfReports(rt::Base);
+static PERF_REPORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PI::PerfReports",
     terraform: Some("awscc_pi_perf_reports"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,47 +68,47 @@ impl PerfReports {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        end_time: impl Into<Expr>,
-        identifier: impl Into<Expr>,
+        end_time: impl Into<rt::Expr>,
+        identifier: impl Into<rt::Expr>,
         service_type: perf_reports::ServiceType,
-        start_time: impl Into<Expr>,
+        start_time: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERF_REPORTS_TYPE);
-        this.set("EndTime", Some("end_time"), string(end_time));
-        this.set("Identifier", Some("identifier"), string(identifier));
+        let mut this = rt::Base::new(id, &PERF_REPORTS_TYPE);
+        this.set("EndTime", Some("end_time"), rt::string(end_time));
+        this.set("Identifier", Some("identifier"), rt::string(identifier));
         this.set("ServiceType", Some("service_type"), service_type.into());
-        this.set("StartTime", Some("start_time"), string(start_time));
+        this.set("StartTime", Some("start_time"), rt::string(start_time));
         PerfReports(this)
     }
 }
 builder!(PerfReports, PerfReportsHandle);
 /// A declared `AWS::PI::PerfReports`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PerfReportsHandle(Handle);
+pub struct PerfReportsHandle(rt::Handle);
 handle!(PerfReportsHandle);
 impl PerfReportsHandle {
     /// The Amazon Resource Name (ARN) of the performance analysis report.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the analysis report.
     ///
     /// CloudFormation `Fn::GetAtt` `AnalysisReportId`; Terraform `analysis_report_id`.
-    pub fn analysis_report_id(&self) -> Expr {
+    pub fn analysis_report_id(&self) -> rt::Expr {
         self.0.attr("AnalysisReportId")
     }
     /// The time the analysis report was created in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The status of the analysis report.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }

@@ -2,23 +2,24 @@
 //! `Pinpoint` resource types of the CloudFormation registry (`AWS::Pinpoint::*`): 19 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pinpoint` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Pinpoint::ADMChannel
 ///
 /// CloudFormation: `AWS::Pinpoint::ADMChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-admchannel.html)
-pub struct AdmChannel(Base);
-static ADM_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct AdmChannel(rt::Base);
+static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::ADMChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,30 +55,30 @@ impl AdmChannel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        client_id: impl Into<Expr>,
-        client_secret: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        client_id: impl Into<rt::Expr>,
+        client_secret: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ADM_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
-        this.set("ClientId", None, string(client_id));
-        this.set("ClientSecret", None, string(client_secret));
+        let mut this = rt::Base::new(id, &ADM_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("ClientId", None, rt::string(client_id));
+        this.set("ClientSecret", None, rt::string(client_secret));
         AdmChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
 }
 builder!(AdmChannel, AdmChannelHandle);
 /// A declared `AWS::Pinpoint::ADMChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AdmChannelHandle(Handle);
+pub struct AdmChannelHandle(rt::Handle);
 handle!(AdmChannelHandle);
 impl AdmChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -86,11 +87,11 @@ impl AdmChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::APNSChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-apnschannel.html)
-pub struct ApnsChannel(Base);
-static APNS_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct ApnsChannel(rt::Base);
+static APNS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::APNSChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -124,61 +125,61 @@ static APNS_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl ApnsChannel {
     /// Declares a `AWS::Pinpoint::APNSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APNS_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APNS_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         ApnsChannel(this)
     }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bundle_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BundleId", None, string(value));
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", None, rt::string(value));
         self
     }
     /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Certificate", None, string(value));
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Certificate", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_authentication_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultAuthenticationMethod", None, string(value));
+            .set("DefaultAuthenticationMethod", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `PrivateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", None, string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PrivateKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TeamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn team_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TeamId", None, string(value));
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKey", None, string(value));
+    pub fn token_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKeyId", None, string(value));
+    pub fn token_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKeyId", None, rt::string(value));
         self
     }
 }
 builder!(ApnsChannel, ApnsChannelHandle);
 /// A declared `AWS::Pinpoint::APNSChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApnsChannelHandle(Handle);
+pub struct ApnsChannelHandle(rt::Handle);
 handle!(ApnsChannelHandle);
 impl ApnsChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -187,11 +188,11 @@ impl ApnsChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::APNSSandboxChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-apnssandboxchannel.html)
-pub struct ApnsSandboxChannel(Base);
-static APNS_SANDBOX_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct ApnsSandboxChannel(rt::Base);
+static APNS_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::APNSSandboxChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -225,61 +226,61 @@ static APNS_SANDBOX_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl ApnsSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APNS_SANDBOX_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APNS_SANDBOX_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         ApnsSandboxChannel(this)
     }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bundle_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BundleId", None, string(value));
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", None, rt::string(value));
         self
     }
     /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Certificate", None, string(value));
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Certificate", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_authentication_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultAuthenticationMethod", None, string(value));
+            .set("DefaultAuthenticationMethod", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `PrivateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", None, string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PrivateKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TeamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn team_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TeamId", None, string(value));
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKey", None, string(value));
+    pub fn token_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKeyId", None, string(value));
+    pub fn token_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKeyId", None, rt::string(value));
         self
     }
 }
 builder!(ApnsSandboxChannel, ApnsSandboxChannelHandle);
 /// A declared `AWS::Pinpoint::APNSSandboxChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApnsSandboxChannelHandle(Handle);
+pub struct ApnsSandboxChannelHandle(rt::Handle);
 handle!(ApnsSandboxChannelHandle);
 impl ApnsSandboxChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -288,11 +289,11 @@ impl ApnsSandboxChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::APNSVoipChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-apnsvoipchannel.html)
-pub struct ApnsVoipChannel(Base);
-static APNS_VOIP_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct ApnsVoipChannel(rt::Base);
+static APNS_VOIP_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::APNSVoipChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -326,61 +327,61 @@ static APNS_VOIP_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl ApnsVoipChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APNS_VOIP_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APNS_VOIP_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         ApnsVoipChannel(this)
     }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bundle_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BundleId", None, string(value));
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", None, rt::string(value));
         self
     }
     /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Certificate", None, string(value));
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Certificate", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_authentication_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultAuthenticationMethod", None, string(value));
+            .set("DefaultAuthenticationMethod", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `PrivateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", None, string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PrivateKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TeamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn team_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TeamId", None, string(value));
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKey", None, string(value));
+    pub fn token_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKeyId", None, string(value));
+    pub fn token_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKeyId", None, rt::string(value));
         self
     }
 }
 builder!(ApnsVoipChannel, ApnsVoipChannelHandle);
 /// A declared `AWS::Pinpoint::APNSVoipChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApnsVoipChannelHandle(Handle);
+pub struct ApnsVoipChannelHandle(rt::Handle);
 handle!(ApnsVoipChannelHandle);
 impl ApnsVoipChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -389,11 +390,11 @@ impl ApnsVoipChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::APNSVoipSandboxChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-apnsvoipsandboxchannel.html)
-pub struct ApnsVoipSandboxChannel(Base);
-static APNS_VOIP_SANDBOX_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct ApnsVoipSandboxChannel(rt::Base);
+static APNS_VOIP_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::APNSVoipSandboxChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -427,61 +428,61 @@ static APNS_VOIP_SANDBOX_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl ApnsVoipSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APNS_VOIP_SANDBOX_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APNS_VOIP_SANDBOX_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         ApnsVoipSandboxChannel(this)
     }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn bundle_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BundleId", None, string(value));
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", None, rt::string(value));
         self
     }
     /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Certificate", None, string(value));
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Certificate", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_authentication_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultAuthenticationMethod", None, string(value));
+            .set("DefaultAuthenticationMethod", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `PrivateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", None, string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PrivateKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TeamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn team_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TeamId", None, string(value));
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKey", None, string(value));
+    pub fn token_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKey", None, rt::string(value));
         self
     }
     /// CloudFormation `TokenKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TokenKeyId", None, string(value));
+    pub fn token_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TokenKeyId", None, rt::string(value));
         self
     }
 }
 builder!(ApnsVoipSandboxChannel, ApnsVoipSandboxChannelHandle);
 /// A declared `AWS::Pinpoint::APNSVoipSandboxChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApnsVoipSandboxChannelHandle(Handle);
+pub struct ApnsVoipSandboxChannelHandle(rt::Handle);
 handle!(ApnsVoipSandboxChannelHandle);
 impl ApnsVoipSandboxChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -490,11 +491,11 @@ impl ApnsVoipSandboxChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::App`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-app.html)
-pub struct App(Base);
-static APP_TYPE: TypeInfo = TypeInfo {
+pub struct App(rt::Base);
+static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::App",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -528,24 +529,24 @@ static APP_TYPE: TypeInfo = TypeInfo {
 impl App {
     /// Declares a `AWS::Pinpoint::App` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APP_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APP_TYPE);
+        this.set("Name", None, rt::string(name));
         App(this)
     }
 }
 builder!(App, AppHandle);
 /// A declared `AWS::Pinpoint::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppHandle(Handle);
+pub struct AppHandle(rt::Handle);
 handle!(AppHandle);
 impl AppHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -554,11 +555,11 @@ impl AppHandle {
 /// CloudFormation: `AWS::Pinpoint::ApplicationSettings`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-applicationsettings.html)
-pub struct ApplicationSettings(Base);
-static APPLICATION_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationSettings(rt::Base);
+static APPLICATION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::ApplicationSettings",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -592,9 +593,9 @@ static APPLICATION_SETTINGS_TYPE: TypeInfo = TypeInfo {
 impl ApplicationSettings {
     /// Declares a `AWS::Pinpoint::ApplicationSettings` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_SETTINGS_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_SETTINGS_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         ApplicationSettings(this)
     }
     /// CloudFormation `CampaignHook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -604,7 +605,8 @@ impl ApplicationSettings {
     }
     /// CloudFormation `CloudWatchMetricsEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn cloud_watch_metrics_enabled(mut self, value: bool) -> Self {
-        self.0.set("CloudWatchMetricsEnabled", None, boolean(value));
+        self.0
+            .set("CloudWatchMetricsEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `Limits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -621,11 +623,11 @@ impl ApplicationSettings {
 builder!(ApplicationSettings, ApplicationSettingsHandle);
 /// A declared `AWS::Pinpoint::ApplicationSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationSettingsHandle(Handle);
+pub struct ApplicationSettingsHandle(rt::Handle);
 handle!(ApplicationSettingsHandle);
 impl ApplicationSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -636,26 +638,26 @@ pub mod application_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-campaignhook.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignHook(Props);
+    pub struct CampaignHook(rt::Props);
     impl CampaignHook {
         /// A new `CampaignHook`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignHook(this)
         }
         /// CloudFormation `LambdaFunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaFunctionName", None, string(value));
+        pub fn lambda_function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaFunctionName", None, rt::string(value));
             self
         }
         /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", None, string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
             self
         }
         /// CloudFormation `WebUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WebUrl", None, string(value));
+        pub fn web_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WebUrl", None, rt::string(value));
             self
         }
     }
@@ -664,31 +666,31 @@ pub mod application_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-limits.html)
     #[derive(Clone, Debug)]
-    pub struct Limits(Props);
+    pub struct Limits(rt::Props);
     impl Limits {
         /// A new `Limits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Limits(this)
         }
         /// CloudFormation `Daily`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn daily(mut self, value: i64) -> Self {
-            self.0.set("Daily", None, int(value));
+            self.0.set("Daily", None, rt::int(value));
             self
         }
         /// CloudFormation `MaximumDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_duration(mut self, value: i64) -> Self {
-            self.0.set("MaximumDuration", None, int(value));
+            self.0.set("MaximumDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `MessagesPerSecond`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn messages_per_second(mut self, value: i64) -> Self {
-            self.0.set("MessagesPerSecond", None, int(value));
+            self.0.set("MessagesPerSecond", None, rt::int(value));
             self
         }
         /// CloudFormation `Total`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn total(mut self, value: i64) -> Self {
-            self.0.set("Total", None, int(value));
+            self.0.set("Total", None, rt::int(value));
             self
         }
     }
@@ -697,13 +699,13 @@ pub mod application_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-quiettime.html)
     #[derive(Clone, Debug)]
-    pub struct QuietTime(Props);
+    pub struct QuietTime(rt::Props);
     impl QuietTime {
         /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<Expr>, start: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("End", None, string(end));
-            this.set("Start", None, string(start));
+        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("End", None, rt::string(end));
+            this.set("Start", None, rt::string(start));
             QuietTime(this)
         }
     }
@@ -714,11 +716,11 @@ pub mod application_settings {
 /// CloudFormation: `AWS::Pinpoint::BaiduChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-baiduchannel.html)
-pub struct BaiduChannel(Base);
-static BAIDU_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct BaiduChannel(rt::Base);
+static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::BaiduChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -754,30 +756,30 @@ impl BaiduChannel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_key: impl Into<Expr>,
-        application_id: impl Into<Expr>,
-        secret_key: impl Into<Expr>,
+        api_key: impl Into<rt::Expr>,
+        application_id: impl Into<rt::Expr>,
+        secret_key: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BAIDU_CHANNEL_TYPE);
-        this.set("ApiKey", None, string(api_key));
-        this.set("ApplicationId", None, string(application_id));
-        this.set("SecretKey", None, string(secret_key));
+        let mut this = rt::Base::new(id, &BAIDU_CHANNEL_TYPE);
+        this.set("ApiKey", None, rt::string(api_key));
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("SecretKey", None, rt::string(secret_key));
         BaiduChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
 }
 builder!(BaiduChannel, BaiduChannelHandle);
 /// A declared `AWS::Pinpoint::BaiduChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BaiduChannelHandle(Handle);
+pub struct BaiduChannelHandle(rt::Handle);
 handle!(BaiduChannelHandle);
 impl BaiduChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -786,11 +788,11 @@ impl BaiduChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::Campaign`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-campaign.html)
-pub struct Campaign(Base);
-static CAMPAIGN_TYPE: TypeInfo = TypeInfo {
+pub struct Campaign(rt::Base);
+static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::Campaign",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -826,16 +828,16 @@ impl Campaign {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         schedule: campaign::Schedule,
-        segment_id: impl Into<Expr>,
+        segment_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CAMPAIGN_TYPE);
-        this.set("ApplicationId", None, string(application_id));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("Name", None, rt::string(name));
         this.set("Schedule", None, schedule.into());
-        this.set("SegmentId", None, string(segment_id));
+        this.set("SegmentId", None, rt::string(segment_id));
         Campaign(this)
     }
     /// CloudFormation `AdditionalTreatments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -843,7 +845,7 @@ impl Campaign {
         mut self,
         value: impl IntoIterator<Item = campaign::WriteTreatmentResource>,
     ) -> Self {
-        self.0.set("AdditionalTreatments", None, list(value));
+        self.0.set("AdditionalTreatments", None, rt::list(value));
         self
     }
     /// CloudFormation `CampaignHook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -861,18 +863,18 @@ impl Campaign {
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// CloudFormation `HoldoutPercent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn holdout_percent(mut self, value: i64) -> Self {
-        self.0.set("HoldoutPercent", None, int(value));
+        self.0.set("HoldoutPercent", None, rt::int(value));
         self
     }
     /// CloudFormation `IsPaused`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn is_paused(mut self, value: bool) -> Self {
-        self.0.set("IsPaused", None, boolean(value));
+        self.0.set("IsPaused", None, rt::boolean(value));
         self
     }
     /// CloudFormation `Limits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -887,12 +889,12 @@ impl Campaign {
     }
     /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn priority(mut self, value: i64) -> Self {
-        self.0.set("Priority", None, int(value));
+        self.0.set("Priority", None, rt::int(value));
         self
     }
     /// CloudFormation `SegmentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn segment_version(mut self, value: i64) -> Self {
-        self.0.set("SegmentVersion", None, int(value));
+        self.0.set("SegmentVersion", None, rt::int(value));
         self
     }
     /// CloudFormation `TemplateConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -901,28 +903,28 @@ impl Campaign {
         self
     }
     /// CloudFormation `TreatmentDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn treatment_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TreatmentDescription", None, string(value));
+    pub fn treatment_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TreatmentDescription", None, rt::string(value));
         self
     }
     /// CloudFormation `TreatmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn treatment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TreatmentName", None, string(value));
+    pub fn treatment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TreatmentName", None, rt::string(value));
         self
     }
 }
 builder!(Campaign, CampaignHandle);
 /// A declared `AWS::Pinpoint::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CampaignHandle(Handle);
+pub struct CampaignHandle(rt::Handle);
 handle!(CampaignHandle);
 impl CampaignHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CampaignId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn campaign_id(&self) -> Expr {
+    pub fn campaign_id(&self) -> rt::Expr {
         self.0.attr("CampaignId")
     }
 }
@@ -933,16 +935,16 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigncustommessage.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignCustomMessage(Props);
+    pub struct CampaignCustomMessage(rt::Props);
     impl CampaignCustomMessage {
         /// A new `CampaignCustomMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignCustomMessage(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -951,31 +953,31 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignemailmessage.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignEmailMessage(Props);
+    pub struct CampaignEmailMessage(rt::Props);
     impl CampaignEmailMessage {
         /// A new `CampaignEmailMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignEmailMessage(this)
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `FromAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn from_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FromAddress", None, string(value));
+        pub fn from_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FromAddress", None, rt::string(value));
             self
         }
         /// CloudFormation `HtmlBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn html_body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HtmlBody", None, string(value));
+        pub fn html_body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HtmlBody", None, rt::string(value));
             self
         }
         /// CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", None, string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", None, rt::string(value));
             self
         }
     }
@@ -984,11 +986,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigneventfilter.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignEventFilter(Props);
+    pub struct CampaignEventFilter(rt::Props);
     impl CampaignEventFilter {
         /// A new `CampaignEventFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignEventFilter(this)
         }
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -997,8 +999,8 @@ pub mod campaign {
             self
         }
         /// CloudFormation `FilterType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn filter_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FilterType", None, string(value));
+        pub fn filter_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FilterType", None, rt::string(value));
             self
         }
     }
@@ -1007,26 +1009,26 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignhook.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignHook(Props);
+    pub struct CampaignHook(rt::Props);
     impl CampaignHook {
         /// A new `CampaignHook`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignHook(this)
         }
         /// CloudFormation `LambdaFunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaFunctionName", None, string(value));
+        pub fn lambda_function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaFunctionName", None, rt::string(value));
             self
         }
         /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Mode", None, string(value));
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
             self
         }
         /// CloudFormation `WebUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WebUrl", None, string(value));
+        pub fn web_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WebUrl", None, rt::string(value));
             self
         }
     }
@@ -1035,26 +1037,26 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigninappmessage.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignInAppMessage(Props);
+    pub struct CampaignInAppMessage(rt::Props);
     impl CampaignInAppMessage {
         /// A new `CampaignInAppMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignInAppMessage(this)
         }
         /// CloudFormation `Content`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn content(mut self, value: impl IntoIterator<Item = InAppMessageContent>) -> Self {
-            self.0.set("Content", None, list(value));
+            self.0.set("Content", None, rt::list(value));
             self
         }
         /// CloudFormation `CustomConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_config(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("CustomConfig", None, json(value));
+        pub fn custom_config(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("CustomConfig", None, rt::json(value));
             self
         }
         /// CloudFormation `Layout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn layout(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Layout", None, string(value));
+        pub fn layout(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Layout", None, rt::string(value));
             self
         }
     }
@@ -1063,41 +1065,41 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignsmsmessage.html)
     #[derive(Clone, Debug)]
-    pub struct CampaignSmsMessage(Props);
+    pub struct CampaignSmsMessage(rt::Props);
     impl CampaignSmsMessage {
         /// A new `CampaignSmsMessage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CampaignSmsMessage(this)
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `EntityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn entity_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EntityId", None, string(value));
+        pub fn entity_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EntityId", None, rt::string(value));
             self
         }
         /// CloudFormation `MessageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn message_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MessageType", None, string(value));
+        pub fn message_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MessageType", None, rt::string(value));
             self
         }
         /// CloudFormation `OriginationNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn origination_number(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OriginationNumber", None, string(value));
+        pub fn origination_number(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OriginationNumber", None, rt::string(value));
             self
         }
         /// CloudFormation `SenderId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sender_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SenderId", None, string(value));
+        pub fn sender_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SenderId", None, rt::string(value));
             self
         }
         /// CloudFormation `TemplateId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn template_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TemplateId", None, string(value));
+        pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TemplateId", None, rt::string(value));
             self
         }
     }
@@ -1106,21 +1108,24 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-customdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomDeliveryConfiguration(Props);
+    pub struct CustomDeliveryConfiguration(rt::Props);
     impl CustomDeliveryConfiguration {
         /// A new `CustomDeliveryConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomDeliveryConfiguration(this)
         }
         /// CloudFormation `DeliveryUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn delivery_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeliveryUri", None, string(value));
+        pub fn delivery_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeliveryUri", None, rt::string(value));
             self
         }
         /// CloudFormation `EndpointTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn endpoint_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("EndpointTypes", None, strings(value));
+        pub fn endpoint_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("EndpointTypes", None, rt::strings(value));
             self
         }
     }
@@ -1129,41 +1134,41 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultButtonConfiguration(Props);
+    pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
         /// A new `DefaultButtonConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultButtonConfiguration(this)
         }
         /// CloudFormation `BackgroundColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn background_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BackgroundColor", None, string(value));
+        pub fn background_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BackgroundColor", None, rt::string(value));
             self
         }
         /// CloudFormation `BorderRadius`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn border_radius(mut self, value: i64) -> Self {
-            self.0.set("BorderRadius", None, int(value));
+            self.0.set("BorderRadius", None, rt::int(value));
             self
         }
         /// CloudFormation `ButtonAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn button_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ButtonAction", None, string(value));
+        pub fn button_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ButtonAction", None, rt::string(value));
             self
         }
         /// CloudFormation `Link`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Link", None, string(value));
+        pub fn link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Link", None, rt::string(value));
             self
         }
         /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", None, string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", None, rt::string(value));
             self
         }
         /// CloudFormation `TextColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", None, string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TextColor", None, rt::string(value));
             self
         }
     }
@@ -1172,16 +1177,16 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-eventdimensions.html)
     #[derive(Clone, Debug)]
-    pub struct EventDimensions(Props);
+    pub struct EventDimensions(rt::Props);
     impl EventDimensions {
         /// A new `EventDimensions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EventDimensions(this)
         }
         /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn attributes(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Attributes", None, json(value));
+        pub fn attributes(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Attributes", None, rt::json(value));
             self
         }
         /// CloudFormation `EventType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1190,8 +1195,8 @@ pub mod campaign {
             self
         }
         /// CloudFormation `Metrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn metrics(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Metrics", None, json(value));
+        pub fn metrics(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Metrics", None, rt::json(value));
             self
         }
     }
@@ -1200,26 +1205,26 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebodyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InAppMessageBodyConfig(Props);
+    pub struct InAppMessageBodyConfig(rt::Props);
     impl InAppMessageBodyConfig {
         /// A new `InAppMessageBodyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppMessageBodyConfig(this)
         }
         /// CloudFormation `Alignment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alignment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alignment", None, string(value));
+        pub fn alignment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alignment", None, rt::string(value));
             self
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `TextColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", None, string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TextColor", None, rt::string(value));
             self
         }
     }
@@ -1228,11 +1233,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebutton.html)
     #[derive(Clone, Debug)]
-    pub struct InAppMessageButton(Props);
+    pub struct InAppMessageButton(rt::Props);
     impl InAppMessageButton {
         /// A new `InAppMessageButton`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppMessageButton(this)
         }
         /// CloudFormation `Android`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1261,16 +1266,16 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagecontent.html)
     #[derive(Clone, Debug)]
-    pub struct InAppMessageContent(Props);
+    pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
         /// A new `InAppMessageContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppMessageContent(this)
         }
         /// CloudFormation `BackgroundColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn background_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BackgroundColor", None, string(value));
+        pub fn background_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BackgroundColor", None, rt::string(value));
             self
         }
         /// CloudFormation `BodyConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1284,8 +1289,8 @@ pub mod campaign {
             self
         }
         /// CloudFormation `ImageUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUrl", None, string(value));
+        pub fn image_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `PrimaryBtn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1304,26 +1309,26 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessageheaderconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InAppMessageHeaderConfig(Props);
+    pub struct InAppMessageHeaderConfig(rt::Props);
     impl InAppMessageHeaderConfig {
         /// A new `InAppMessageHeaderConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppMessageHeaderConfig(this)
         }
         /// CloudFormation `Alignment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alignment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Alignment", None, string(value));
+        pub fn alignment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Alignment", None, rt::string(value));
             self
         }
         /// CloudFormation `Header`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn header(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Header", None, string(value));
+        pub fn header(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Header", None, rt::string(value));
             self
         }
         /// CloudFormation `TextColor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", None, string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TextColor", None, rt::string(value));
             self
         }
     }
@@ -1332,36 +1337,36 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-limits.html)
     #[derive(Clone, Debug)]
-    pub struct Limits(Props);
+    pub struct Limits(rt::Props);
     impl Limits {
         /// A new `Limits`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Limits(this)
         }
         /// CloudFormation `Daily`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn daily(mut self, value: i64) -> Self {
-            self.0.set("Daily", None, int(value));
+            self.0.set("Daily", None, rt::int(value));
             self
         }
         /// CloudFormation `MaximumDuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn maximum_duration(mut self, value: i64) -> Self {
-            self.0.set("MaximumDuration", None, int(value));
+            self.0.set("MaximumDuration", None, rt::int(value));
             self
         }
         /// CloudFormation `MessagesPerSecond`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn messages_per_second(mut self, value: i64) -> Self {
-            self.0.set("MessagesPerSecond", None, int(value));
+            self.0.set("MessagesPerSecond", None, rt::int(value));
             self
         }
         /// CloudFormation `Session`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn session(mut self, value: i64) -> Self {
-            self.0.set("Session", None, int(value));
+            self.0.set("Session", None, rt::int(value));
             self
         }
         /// CloudFormation `Total`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn total(mut self, value: i64) -> Self {
-            self.0.set("Total", None, int(value));
+            self.0.set("Total", None, rt::int(value));
             self
         }
     }
@@ -1370,71 +1375,71 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-message.html)
     #[derive(Clone, Debug)]
-    pub struct Message(Props);
+    pub struct Message(rt::Props);
     impl Message {
         /// A new `Message`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Message(this)
         }
         /// CloudFormation `Action`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Action", None, string(value));
+        pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Action", None, rt::string(value));
             self
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `ImageIconUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_icon_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageIconUrl", None, string(value));
+        pub fn image_icon_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageIconUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `ImageSmallIconUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_small_icon_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageSmallIconUrl", None, string(value));
+        pub fn image_small_icon_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageSmallIconUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `ImageUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUrl", None, string(value));
+        pub fn image_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `JsonBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json_body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JsonBody", None, string(value));
+        pub fn json_body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JsonBody", None, rt::string(value));
             self
         }
         /// CloudFormation `MediaUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn media_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MediaUrl", None, string(value));
+        pub fn media_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MediaUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `RawContent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn raw_content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RawContent", None, string(value));
+        pub fn raw_content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RawContent", None, rt::string(value));
             self
         }
         /// CloudFormation `SilentPush`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn silent_push(mut self, value: bool) -> Self {
-            self.0.set("SilentPush", None, boolean(value));
+            self.0.set("SilentPush", None, rt::boolean(value));
             self
         }
         /// CloudFormation `TimeToLive`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn time_to_live(mut self, value: i64) -> Self {
-            self.0.set("TimeToLive", None, int(value));
+            self.0.set("TimeToLive", None, rt::int(value));
             self
         }
         /// CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", None, string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -1443,11 +1448,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-messageconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MessageConfiguration(Props);
+    pub struct MessageConfiguration(rt::Props);
     impl MessageConfiguration {
         /// A new `MessageConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MessageConfiguration(this)
         }
         /// CloudFormation `ADMMessage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1501,21 +1506,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OverrideButtonConfiguration(Props);
+    pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
         /// A new `OverrideButtonConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OverrideButtonConfiguration(this)
         }
         /// CloudFormation `ButtonAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn button_action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ButtonAction", None, string(value));
+        pub fn button_action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ButtonAction", None, rt::string(value));
             self
         }
         /// CloudFormation `Link`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Link", None, string(value));
+        pub fn link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Link", None, rt::string(value));
             self
         }
     }
@@ -1524,13 +1529,13 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-quiettime.html)
     #[derive(Clone, Debug)]
-    pub struct QuietTime(Props);
+    pub struct QuietTime(rt::Props);
     impl QuietTime {
         /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<Expr>, start: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("End", None, string(end));
-            this.set("Start", None, string(start));
+        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("End", None, rt::string(end));
+            this.set("Start", None, rt::string(start));
             QuietTime(this)
         }
     }
@@ -1539,16 +1544,16 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schedule(this)
         }
         /// CloudFormation `EndTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", None, string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", None, rt::string(value));
             self
         }
         /// CloudFormation `EventFilter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1557,13 +1562,13 @@ pub mod campaign {
             self
         }
         /// CloudFormation `Frequency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn frequency(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Frequency", None, string(value));
+        pub fn frequency(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Frequency", None, rt::string(value));
             self
         }
         /// CloudFormation `IsLocalTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn is_local_time(mut self, value: bool) -> Self {
-            self.0.set("IsLocalTime", None, boolean(value));
+            self.0.set("IsLocalTime", None, rt::boolean(value));
             self
         }
         /// CloudFormation `QuietTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1572,13 +1577,13 @@ pub mod campaign {
             self
         }
         /// CloudFormation `StartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", None, string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StartTime", None, rt::string(value));
             self
         }
         /// CloudFormation `TimeZone`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn time_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TimeZone", None, string(value));
+        pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TimeZone", None, rt::string(value));
             self
         }
     }
@@ -1587,21 +1592,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-setdimension.html)
     #[derive(Clone, Debug)]
-    pub struct SetDimension(Props);
+    pub struct SetDimension(rt::Props);
     impl SetDimension {
         /// A new `SetDimension`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SetDimension(this)
         }
         /// CloudFormation `DimensionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimension_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DimensionType", None, string(value));
+        pub fn dimension_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DimensionType", None, rt::string(value));
             self
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -1610,21 +1615,21 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-template.html)
     #[derive(Clone, Debug)]
-    pub struct Template(Props);
+    pub struct Template(rt::Props);
     impl Template {
         /// A new `Template`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Template(this)
         }
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -1633,11 +1638,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-templateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateConfiguration(Props);
+    pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
         /// A new `TemplateConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TemplateConfiguration(this)
         }
         /// CloudFormation `EmailTemplate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1666,11 +1671,11 @@ pub mod campaign {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-writetreatmentresource.html)
     #[derive(Clone, Debug)]
-    pub struct WriteTreatmentResource(Props);
+    pub struct WriteTreatmentResource(rt::Props);
     impl WriteTreatmentResource {
         /// A new `WriteTreatmentResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WriteTreatmentResource(this)
         }
         /// CloudFormation `CustomDeliveryConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1691,7 +1696,7 @@ pub mod campaign {
         }
         /// CloudFormation `SizePercent`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn size_percent(mut self, value: i64) -> Self {
-            self.0.set("SizePercent", None, int(value));
+            self.0.set("SizePercent", None, rt::int(value));
             self
         }
         /// CloudFormation `TemplateConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1700,13 +1705,13 @@ pub mod campaign {
             self
         }
         /// CloudFormation `TreatmentDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn treatment_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TreatmentDescription", None, string(value));
+        pub fn treatment_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TreatmentDescription", None, rt::string(value));
             self
         }
         /// CloudFormation `TreatmentName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn treatment_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TreatmentName", None, string(value));
+        pub fn treatment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TreatmentName", None, rt::string(value));
             self
         }
     }
@@ -1717,11 +1722,11 @@ pub mod campaign {
 /// CloudFormation: `AWS::Pinpoint::EmailChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-emailchannel.html)
-pub struct EmailChannel(Base);
-static EMAIL_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct EmailChannel(rt::Base);
+static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::EmailChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1757,46 +1762,46 @@ impl EmailChannel {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        from_address: impl Into<Expr>,
-        identity: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        from_address: impl Into<rt::Expr>,
+        identity: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EMAIL_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
-        this.set("FromAddress", None, string(from_address));
-        this.set("Identity", None, string(identity));
+        let mut this = rt::Base::new(id, &EMAIL_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("FromAddress", None, rt::string(from_address));
+        this.set("Identity", None, rt::string(identity));
         EmailChannel(this)
     }
     /// CloudFormation `ConfigurationSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn configuration_set(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ConfigurationSet", None, string(value));
+    pub fn configuration_set(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConfigurationSet", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `OrchestrationSendingRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn orchestration_sending_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn orchestration_sending_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OrchestrationSendingRoleArn", None, string(value));
+            .set("OrchestrationSendingRoleArn", None, rt::string(value));
         self
     }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", None, string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
         self
     }
 }
 builder!(EmailChannel, EmailChannelHandle);
 /// A declared `AWS::Pinpoint::EmailChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailChannelHandle(Handle);
+pub struct EmailChannelHandle(rt::Handle);
 handle!(EmailChannelHandle);
 impl EmailChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1805,11 +1810,11 @@ impl EmailChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::EmailTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-emailtemplate.html)
-pub struct EmailTemplate(Base);
-static EMAIL_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct EmailTemplate(rt::Base);
+static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::EmailTemplate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1845,47 +1850,47 @@ impl EmailTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subject: impl Into<Expr>,
-        template_name: impl Into<Expr>,
+        subject: impl Into<rt::Expr>,
+        template_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EMAIL_TEMPLATE_TYPE);
-        this.set("Subject", None, string(subject));
-        this.set("TemplateName", None, string(template_name));
+        let mut this = rt::Base::new(id, &EMAIL_TEMPLATE_TYPE);
+        this.set("Subject", None, rt::string(subject));
+        this.set("TemplateName", None, rt::string(template_name));
         EmailTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_substitutions(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultSubstitutions", None, string(value));
+    pub fn default_substitutions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultSubstitutions", None, rt::string(value));
         self
     }
     /// CloudFormation `HtmlPart`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn html_part(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HtmlPart", None, string(value));
+    pub fn html_part(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HtmlPart", None, rt::string(value));
         self
     }
     /// CloudFormation `TemplateDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn template_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TemplateDescription", None, string(value));
+    pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateDescription", None, rt::string(value));
         self
     }
     /// CloudFormation `TextPart`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn text_part(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TextPart", None, string(value));
+    pub fn text_part(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TextPart", None, rt::string(value));
         self
     }
 }
 builder!(EmailTemplate, EmailTemplateHandle);
 /// A declared `AWS::Pinpoint::EmailTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailTemplateHandle(Handle);
+pub struct EmailTemplateHandle(rt::Handle);
 handle!(EmailTemplateHandle);
 impl EmailTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1894,11 +1899,11 @@ impl EmailTemplateHandle {
 /// CloudFormation: `AWS::Pinpoint::EventStream`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-eventstream.html)
-pub struct EventStream(Base);
-static EVENT_STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct EventStream(rt::Base);
+static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::EventStream",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1934,25 +1939,29 @@ impl EventStream {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        destination_stream_arn: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        destination_stream_arn: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EVENT_STREAM_TYPE);
-        this.set("ApplicationId", None, string(application_id));
-        this.set("DestinationStreamArn", None, string(destination_stream_arn));
-        this.set("RoleArn", None, string(role_arn));
+        let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set(
+            "DestinationStreamArn",
+            None,
+            rt::string(destination_stream_arn),
+        );
+        this.set("RoleArn", None, rt::string(role_arn));
         EventStream(this)
     }
 }
 builder!(EventStream, EventStreamHandle);
 /// A declared `AWS::Pinpoint::EventStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventStreamHandle(Handle);
+pub struct EventStreamHandle(rt::Handle);
 handle!(EventStreamHandle);
 impl EventStreamHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1961,11 +1970,11 @@ impl EventStreamHandle {
 /// CloudFormation: `AWS::Pinpoint::GCMChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-gcmchannel.html)
-pub struct GcmChannel(Base);
-static GCM_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct GcmChannel(rt::Base);
+static GCM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::GCMChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1999,41 +2008,41 @@ static GCM_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl GcmChannel {
     /// Declares a `AWS::Pinpoint::GCMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GCM_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GCM_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         GcmChannel(this)
     }
     /// CloudFormation `ApiKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn api_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ApiKey", None, string(value));
+    pub fn api_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiKey", None, rt::string(value));
         self
     }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_authentication_method(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DefaultAuthenticationMethod", None, string(value));
+            .set("DefaultAuthenticationMethod", None, rt::string(value));
         self
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `ServiceJson`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn service_json(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ServiceJson", None, string(value));
+    pub fn service_json(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceJson", None, rt::string(value));
         self
     }
 }
 builder!(GcmChannel, GcmChannelHandle);
 /// A declared `AWS::Pinpoint::GCMChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GcmChannelHandle(Handle);
+pub struct GcmChannelHandle(rt::Handle);
 handle!(GcmChannelHandle);
 impl GcmChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2042,11 +2051,11 @@ impl GcmChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::InAppTemplate`. Terraform: `awscc_pinpoint_in_app_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-inapptemplate.html)
-pub struct InAppTemplate(Base);
-static IN_APP_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct InAppTemplate(rt::Base);
+static IN_APP_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::InAppTemplate",
     terraform: Some("awscc_pinpoint_in_app_template"),
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2079,9 +2088,13 @@ static IN_APP_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl InAppTemplate {
     /// Declares a `AWS::Pinpoint::InAppTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, template_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IN_APP_TEMPLATE_TYPE);
-        this.set("TemplateName", Some("template_name"), string(template_name));
+    pub fn new(id: impl Into<String>, template_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IN_APP_TEMPLATE_TYPE);
+        this.set(
+            "TemplateName",
+            Some("template_name"),
+            rt::string(template_name),
+        );
         InAppTemplate(this)
     }
     /// CloudFormation `Content`, Terraform `content`.
@@ -2089,13 +2102,16 @@ impl InAppTemplate {
         mut self,
         value: impl IntoIterator<Item = in_app_template::InAppMessageContent>,
     ) -> Self {
-        self.0.set("Content", Some("content"), list(value));
+        self.0.set("Content", Some("content"), rt::list(value));
         self
     }
     /// CloudFormation `CustomConfig`, Terraform `custom_config`.
-    pub fn custom_config(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("CustomConfig", Some("custom_config"), json_string(value));
+    pub fn custom_config(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "CustomConfig",
+            Some("custom_config"),
+            rt::json_string(value),
+        );
         self
     }
     /// CloudFormation `Layout`, Terraform `layout`.
@@ -2104,11 +2120,11 @@ impl InAppTemplate {
         self
     }
     /// CloudFormation `TemplateDescription`, Terraform `template_description`.
-    pub fn template_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TemplateDescription",
             Some("template_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2116,11 +2132,11 @@ impl InAppTemplate {
 builder!(InAppTemplate, InAppTemplateHandle);
 /// A declared `AWS::Pinpoint::InAppTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InAppTemplateHandle(Handle);
+pub struct InAppTemplateHandle(rt::Handle);
 handle!(InAppTemplateHandle);
 impl InAppTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2131,11 +2147,11 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-bodyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BodyConfig(Props);
+    pub struct BodyConfig(rt::Props);
     impl BodyConfig {
         /// A new `BodyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BodyConfig(this)
         }
         /// CloudFormation `Alignment`, Terraform `alignment`.
@@ -2144,13 +2160,14 @@ pub mod in_app_template {
             self
         }
         /// CloudFormation `Body`, Terraform `body`.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", Some("body"), string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", Some("body"), rt::string(value));
             self
         }
         /// CloudFormation `TextColor`, Terraform `text_color`.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", Some("text_color"), string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextColor", Some("text_color"), rt::string(value));
             self
         }
     }
@@ -2159,11 +2176,11 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-buttonconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ButtonConfig(Props);
+    pub struct ButtonConfig(rt::Props);
     impl ButtonConfig {
         /// A new `ButtonConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ButtonConfig(this)
         }
         /// CloudFormation `Android`, Terraform `android`.
@@ -2193,23 +2210,26 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultButtonConfiguration(Props);
+    pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
         /// A new `DefaultButtonConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultButtonConfiguration(this)
         }
         /// CloudFormation `BackgroundColor`, Terraform `background_color`.
-        pub fn background_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BackgroundColor", Some("background_color"), string(value));
+        pub fn background_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BackgroundColor",
+                Some("background_color"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `BorderRadius`, Terraform `border_radius`.
         pub fn border_radius(mut self, value: i64) -> Self {
             self.0
-                .set("BorderRadius", Some("border_radius"), int(value));
+                .set("BorderRadius", Some("border_radius"), rt::int(value));
             self
         }
         /// CloudFormation `ButtonAction`, Terraform `button_action`.
@@ -2219,18 +2239,19 @@ pub mod in_app_template {
             self
         }
         /// CloudFormation `Link`, Terraform `link`.
-        pub fn link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Link", Some("link"), string(value));
+        pub fn link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Link", Some("link"), rt::string(value));
             self
         }
         /// CloudFormation `Text`, Terraform `text`.
-        pub fn text(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Text", Some("text"), string(value));
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", Some("text"), rt::string(value));
             self
         }
         /// CloudFormation `TextColor`, Terraform `text_color`.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", Some("text_color"), string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextColor", Some("text_color"), rt::string(value));
             self
         }
     }
@@ -2239,11 +2260,11 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-headerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderConfig(Props);
+    pub struct HeaderConfig(rt::Props);
     impl HeaderConfig {
         /// A new `HeaderConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderConfig(this)
         }
         /// CloudFormation `Alignment`, Terraform `alignment`.
@@ -2252,13 +2273,14 @@ pub mod in_app_template {
             self
         }
         /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Header", Some("header"), string(value));
+        pub fn header(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Header", Some("header"), rt::string(value));
             self
         }
         /// CloudFormation `TextColor`, Terraform `text_color`.
-        pub fn text_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextColor", Some("text_color"), string(value));
+        pub fn text_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TextColor", Some("text_color"), rt::string(value));
             self
         }
     }
@@ -2267,17 +2289,20 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-inappmessagecontent.html)
     #[derive(Clone, Debug)]
-    pub struct InAppMessageContent(Props);
+    pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
         /// A new `InAppMessageContent`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InAppMessageContent(this)
         }
         /// CloudFormation `BackgroundColor`, Terraform `background_color`.
-        pub fn background_color(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BackgroundColor", Some("background_color"), string(value));
+        pub fn background_color(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BackgroundColor",
+                Some("background_color"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `BodyConfig`, Terraform `body_config`.
@@ -2292,8 +2317,8 @@ pub mod in_app_template {
             self
         }
         /// CloudFormation `ImageUrl`, Terraform `image_url`.
-        pub fn image_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUrl", Some("image_url"), string(value));
+        pub fn image_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUrl", Some("image_url"), rt::string(value));
             self
         }
         /// CloudFormation `PrimaryBtn`, Terraform `primary_btn`.
@@ -2313,11 +2338,11 @@ pub mod in_app_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OverrideButtonConfiguration(Props);
+    pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
         /// A new `OverrideButtonConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OverrideButtonConfiguration(this)
         }
         /// CloudFormation `ButtonAction`, Terraform `button_action`.
@@ -2327,8 +2352,8 @@ pub mod in_app_template {
             self
         }
         /// CloudFormation `Link`, Terraform `link`.
-        pub fn link(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Link", Some("link"), string(value));
+        pub fn link(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Link", Some("link"), rt::string(value));
             self
         }
     }
@@ -2378,11 +2403,11 @@ pub mod in_app_template {
 /// CloudFormation: `AWS::Pinpoint::PushTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-pushtemplate.html)
-pub struct PushTemplate(Base);
-static PUSH_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct PushTemplate(rt::Base);
+static PUSH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::PushTemplate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2416,9 +2441,9 @@ static PUSH_TEMPLATE_TYPE: TypeInfo = TypeInfo {
 impl PushTemplate {
     /// Declares a `AWS::Pinpoint::PushTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, template_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PUSH_TEMPLATE_TYPE);
-        this.set("TemplateName", None, string(template_name));
+    pub fn new(id: impl Into<String>, template_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PUSH_TEMPLATE_TYPE);
+        this.set("TemplateName", None, rt::string(template_name));
         PushTemplate(this)
     }
     /// CloudFormation `ADM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2442,8 +2467,8 @@ impl PushTemplate {
         self
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_substitutions(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultSubstitutions", None, string(value));
+    pub fn default_substitutions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultSubstitutions", None, rt::string(value));
         self
     }
     /// CloudFormation `GCM`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2452,23 +2477,23 @@ impl PushTemplate {
         self
     }
     /// CloudFormation `TemplateDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn template_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TemplateDescription", None, string(value));
+    pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateDescription", None, rt::string(value));
         self
     }
 }
 builder!(PushTemplate, PushTemplateHandle);
 /// A declared `AWS::Pinpoint::PushTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PushTemplateHandle(Handle);
+pub struct PushTemplateHandle(rt::Handle);
 handle!(PushTemplateHandle);
 impl PushTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2479,51 +2504,51 @@ pub mod push_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-androidpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct AndroidPushNotificationTemplate(Props);
+    pub struct AndroidPushNotificationTemplate(rt::Props);
     impl AndroidPushNotificationTemplate {
         /// A new `AndroidPushNotificationTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AndroidPushNotificationTemplate(this)
         }
         /// CloudFormation `Action`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Action", None, string(value));
+        pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Action", None, rt::string(value));
             self
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `ImageIconUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_icon_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageIconUrl", None, string(value));
+        pub fn image_icon_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageIconUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `ImageUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageUrl", None, string(value));
+        pub fn image_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `SmallImageIconUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn small_image_icon_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SmallImageIconUrl", None, string(value));
+        pub fn small_image_icon_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SmallImageIconUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `Sound`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sound(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Sound", None, string(value));
+        pub fn sound(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Sound", None, rt::string(value));
             self
         }
         /// CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", None, string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -2532,41 +2557,41 @@ pub mod push_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-apnspushnotificationtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct ApnsPushNotificationTemplate(Props);
+    pub struct ApnsPushNotificationTemplate(rt::Props);
     impl ApnsPushNotificationTemplate {
         /// A new `ApnsPushNotificationTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApnsPushNotificationTemplate(this)
         }
         /// CloudFormation `Action`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Action", None, string(value));
+        pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Action", None, rt::string(value));
             self
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `MediaUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn media_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MediaUrl", None, string(value));
+        pub fn media_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MediaUrl", None, rt::string(value));
             self
         }
         /// CloudFormation `Sound`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sound(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Sound", None, string(value));
+        pub fn sound(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Sound", None, rt::string(value));
             self
         }
         /// CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", None, string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -2575,36 +2600,36 @@ pub mod push_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-defaultpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultPushNotificationTemplate(Props);
+    pub struct DefaultPushNotificationTemplate(rt::Props);
     impl DefaultPushNotificationTemplate {
         /// A new `DefaultPushNotificationTemplate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultPushNotificationTemplate(this)
         }
         /// CloudFormation `Action`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn action(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Action", None, string(value));
+        pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Action", None, rt::string(value));
             self
         }
         /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Body", None, string(value));
+        pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Body", None, rt::string(value));
             self
         }
         /// CloudFormation `Sound`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sound(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Sound", None, string(value));
+        pub fn sound(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Sound", None, rt::string(value));
             self
         }
         /// CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", None, string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", None, rt::string(value));
             self
         }
         /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", None, string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
             self
         }
     }
@@ -2615,11 +2640,11 @@ pub mod push_template {
 /// CloudFormation: `AWS::Pinpoint::SMSChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-smschannel.html)
-pub struct SmsChannel(Base);
-static SMS_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct SmsChannel(rt::Base);
+static SMS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::SMSChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2653,35 +2678,35 @@ static SMS_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl SmsChannel {
     /// Declares a `AWS::Pinpoint::SMSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SMS_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SMS_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         SmsChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `SenderId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn sender_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SenderId", None, string(value));
+    pub fn sender_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SenderId", None, rt::string(value));
         self
     }
     /// CloudFormation `ShortCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn short_code(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ShortCode", None, string(value));
+    pub fn short_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ShortCode", None, rt::string(value));
         self
     }
 }
 builder!(SmsChannel, SmsChannelHandle);
 /// A declared `AWS::Pinpoint::SMSChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SmsChannelHandle(Handle);
+pub struct SmsChannelHandle(rt::Handle);
 handle!(SmsChannelHandle);
 impl SmsChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2690,11 +2715,11 @@ impl SmsChannelHandle {
 /// CloudFormation: `AWS::Pinpoint::Segment`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-segment.html)
-pub struct Segment(Base);
-static SEGMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Segment(rt::Base);
+static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::Segment",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2730,12 +2755,12 @@ impl Segment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SEGMENT_TYPE);
-        this.set("ApplicationId", None, string(application_id));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &SEGMENT_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("Name", None, rt::string(name));
         Segment(this)
     }
     /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2752,15 +2777,15 @@ impl Segment {
 builder!(Segment, SegmentHandle);
 /// A declared `AWS::Pinpoint::Segment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SegmentHandle(Handle);
+pub struct SegmentHandle(rt::Handle);
 handle!(SegmentHandle);
 impl SegmentHandle {
     /// CloudFormation `Fn::GetAtt` `SegmentId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn segment_id(&self) -> Expr {
+    pub fn segment_id(&self) -> rt::Expr {
         self.0.attr("SegmentId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2771,11 +2796,11 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-behavior.html)
     #[derive(Clone, Debug)]
-    pub struct Behavior(Props);
+    pub struct Behavior(rt::Props);
     impl Behavior {
         /// A new `Behavior`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Behavior(this)
         }
         /// CloudFormation `Recency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2789,13 +2814,13 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-coordinates.html)
     #[derive(Clone, Debug)]
-    pub struct Coordinates(Props);
+    pub struct Coordinates(rt::Props);
     impl Coordinates {
         /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
         pub fn new(latitude: i64, longitude: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Latitude", None, int(latitude));
-            this.set("Longitude", None, int(longitude));
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::int(latitude));
+            this.set("Longitude", None, rt::int(longitude));
             Coordinates(this)
         }
     }
@@ -2804,11 +2829,11 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-demographic.html)
     #[derive(Clone, Debug)]
-    pub struct Demographic(Props);
+    pub struct Demographic(rt::Props);
     impl Demographic {
         /// A new `Demographic`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Demographic(this)
         }
         /// CloudFormation `AppVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2847,13 +2872,13 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-gpspoint.html)
     #[derive(Clone, Debug)]
-    pub struct GpsPoint(Props);
+    pub struct GpsPoint(rt::Props);
     impl GpsPoint {
         /// A new `GpsPoint`. Required properties: `coordinates` (`Coordinates`), `range_in_kilometers` (`RangeInKilometers`).
         pub fn new(coordinates: Coordinates, range_in_kilometers: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Coordinates", None, coordinates.into());
-            this.set("RangeInKilometers", None, int(range_in_kilometers));
+            this.set("RangeInKilometers", None, rt::int(range_in_kilometers));
             GpsPoint(this)
         }
     }
@@ -2862,31 +2887,31 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-groups.html)
     #[derive(Clone, Debug)]
-    pub struct Groups(Props);
+    pub struct Groups(rt::Props);
     impl Groups {
         /// A new `Groups`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Groups(this)
         }
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn dimensions(mut self, value: impl IntoIterator<Item = SegmentDimensions>) -> Self {
-            self.0.set("Dimensions", None, list(value));
+            self.0.set("Dimensions", None, rt::list(value));
             self
         }
         /// CloudFormation `SourceSegments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source_segments(mut self, value: impl IntoIterator<Item = SourceSegments>) -> Self {
-            self.0.set("SourceSegments", None, list(value));
+            self.0.set("SourceSegments", None, rt::list(value));
             self
         }
         /// CloudFormation `SourceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceType", None, string(value));
+        pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceType", None, rt::string(value));
             self
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", None, string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
             self
         }
     }
@@ -2895,11 +2920,11 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Location(this)
         }
         /// CloudFormation `Country`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2918,13 +2943,13 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-recency.html)
     #[derive(Clone, Debug)]
-    pub struct Recency(Props);
+    pub struct Recency(rt::Props);
     impl Recency {
         /// A new `Recency`. Required properties: `duration` (`Duration`), `recency_type` (`RecencyType`).
-        pub fn new(duration: impl Into<Expr>, recency_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Duration", None, string(duration));
-            this.set("RecencyType", None, string(recency_type));
+        pub fn new(duration: impl Into<rt::Expr>, recency_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Duration", None, rt::string(duration));
+            this.set("RecencyType", None, rt::string(recency_type));
             Recency(this)
         }
     }
@@ -2933,16 +2958,16 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentdimensions.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentDimensions(Props);
+    pub struct SegmentDimensions(rt::Props);
     impl SegmentDimensions {
         /// A new `SegmentDimensions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SegmentDimensions(this)
         }
         /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn attributes(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Attributes", None, json(value));
+        pub fn attributes(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Attributes", None, rt::json(value));
             self
         }
         /// CloudFormation `Behavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2961,13 +2986,13 @@ pub mod segment {
             self
         }
         /// CloudFormation `Metrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn metrics(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Metrics", None, json(value));
+        pub fn metrics(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Metrics", None, rt::json(value));
             self
         }
         /// CloudFormation `UserAttributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_attributes(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("UserAttributes", None, json(value));
+        pub fn user_attributes(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("UserAttributes", None, rt::json(value));
             self
         }
     }
@@ -2976,21 +3001,21 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentgroups.html)
     #[derive(Clone, Debug)]
-    pub struct SegmentGroups(Props);
+    pub struct SegmentGroups(rt::Props);
     impl SegmentGroups {
         /// A new `SegmentGroups`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SegmentGroups(this)
         }
         /// CloudFormation `Groups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn groups(mut self, value: impl IntoIterator<Item = Groups>) -> Self {
-            self.0.set("Groups", None, list(value));
+            self.0.set("Groups", None, rt::list(value));
             self
         }
         /// CloudFormation `Include`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn include(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Include", None, string(value));
+        pub fn include(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Include", None, rt::string(value));
             self
         }
     }
@@ -2999,21 +3024,21 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-setdimension.html)
     #[derive(Clone, Debug)]
-    pub struct SetDimension(Props);
+    pub struct SetDimension(rt::Props);
     impl SetDimension {
         /// A new `SetDimension`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SetDimension(this)
         }
         /// CloudFormation `DimensionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimension_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DimensionType", None, string(value));
+        pub fn dimension_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DimensionType", None, rt::string(value));
             self
         }
         /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", None, strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
             self
         }
     }
@@ -3022,17 +3047,17 @@ pub mod segment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-sourcesegments.html)
     #[derive(Clone, Debug)]
-    pub struct SourceSegments(Props);
+    pub struct SourceSegments(rt::Props);
     impl SourceSegments {
         /// A new `SourceSegments`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             SourceSegments(this)
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn version(mut self, value: i64) -> Self {
-            self.0.set("Version", None, int(value));
+            self.0.set("Version", None, rt::int(value));
             self
         }
     }
@@ -3043,11 +3068,11 @@ pub mod segment {
 /// CloudFormation: `AWS::Pinpoint::SmsTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-smstemplate.html)
-pub struct SmsTemplate(Base);
-static SMS_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct SmsTemplate(rt::Base);
+static SMS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::SmsTemplate",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3083,37 +3108,37 @@ impl SmsTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        body: impl Into<Expr>,
-        template_name: impl Into<Expr>,
+        body: impl Into<rt::Expr>,
+        template_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SMS_TEMPLATE_TYPE);
-        this.set("Body", None, string(body));
-        this.set("TemplateName", None, string(template_name));
+        let mut this = rt::Base::new(id, &SMS_TEMPLATE_TYPE);
+        this.set("Body", None, rt::string(body));
+        this.set("TemplateName", None, rt::string(template_name));
         SmsTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn default_substitutions(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DefaultSubstitutions", None, string(value));
+    pub fn default_substitutions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DefaultSubstitutions", None, rt::string(value));
         self
     }
     /// CloudFormation `TemplateDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn template_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TemplateDescription", None, string(value));
+    pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateDescription", None, rt::string(value));
         self
     }
 }
 builder!(SmsTemplate, SmsTemplateHandle);
 /// A declared `AWS::Pinpoint::SmsTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SmsTemplateHandle(Handle);
+pub struct SmsTemplateHandle(rt::Handle);
 handle!(SmsTemplateHandle);
 impl SmsTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -3122,11 +3147,11 @@ impl SmsTemplateHandle {
 /// CloudFormation: `AWS::Pinpoint::VoiceChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpoint-voicechannel.html)
-pub struct VoiceChannel(Base);
-static VOICE_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct VoiceChannel(rt::Base);
+static VOICE_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pinpoint::VoiceChannel",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3160,25 +3185,25 @@ static VOICE_CHANNEL_TYPE: TypeInfo = TypeInfo {
 impl VoiceChannel {
     /// Declares a `AWS::Pinpoint::VoiceChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VOICE_CHANNEL_TYPE);
-        this.set("ApplicationId", None, string(application_id));
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VOICE_CHANNEL_TYPE);
+        this.set("ApplicationId", None, rt::string(application_id));
         VoiceChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", None, boolean(value));
+        self.0.set("Enabled", None, rt::boolean(value));
         self
     }
 }
 builder!(VoiceChannel, VoiceChannelHandle);
 /// A declared `AWS::Pinpoint::VoiceChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VoiceChannelHandle(Handle);
+pub struct VoiceChannelHandle(rt::Handle);
 handle!(VoiceChannelHandle);
 impl VoiceChannelHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

@@ -2,23 +2,24 @@
 //! `PinpointEmail` resource types of the CloudFormation registry (`AWS::PinpointEmail::*`): 4 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `pinpointemail` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSet
 ///
 /// CloudFormation: `AWS::PinpointEmail::ConfigurationSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpointemail-configurationset.html)
-pub struct ConfigurationSet(Base);
-static CONFIGURATION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationSet(rt::Base);
+static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PinpointEmail::ConfigurationSet",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,9 +59,9 @@ static CONFIGURATION_SET_TYPE: TypeInfo = TypeInfo {
 impl ConfigurationSet {
     /// Declares a `AWS::PinpointEmail::ConfigurationSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         ConfigurationSet(this)
     }
     /// CloudFormation `DeliveryOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -87,11 +88,11 @@ impl ConfigurationSet {
 builder!(ConfigurationSet, ConfigurationSetHandle);
 /// A declared `AWS::PinpointEmail::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationSetHandle(Handle);
+pub struct ConfigurationSetHandle(rt::Handle);
 handle!(ConfigurationSetHandle);
 impl ConfigurationSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -102,16 +103,16 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DeliveryOptions(Props);
+    pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
         /// A new `DeliveryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeliveryOptions(this)
         }
         /// CloudFormation `SendingPoolName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sending_pool_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SendingPoolName", None, string(value));
+        pub fn sending_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SendingPoolName", None, rt::string(value));
             self
         }
     }
@@ -120,16 +121,17 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ReputationOptions(Props);
+    pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
         /// A new `ReputationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReputationOptions(this)
         }
         /// CloudFormation `ReputationMetricsEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn reputation_metrics_enabled(mut self, value: bool) -> Self {
-            self.0.set("ReputationMetricsEnabled", None, boolean(value));
+            self.0
+                .set("ReputationMetricsEnabled", None, rt::boolean(value));
             self
         }
     }
@@ -138,16 +140,16 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SendingOptions(Props);
+    pub struct SendingOptions(rt::Props);
     impl SendingOptions {
         /// A new `SendingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SendingOptions(this)
         }
         /// CloudFormation `SendingEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sending_enabled(mut self, value: bool) -> Self {
-            self.0.set("SendingEnabled", None, boolean(value));
+            self.0.set("SendingEnabled", None, rt::boolean(value));
             self
         }
     }
@@ -156,16 +158,16 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct TrackingOptions(Props);
+    pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
         /// A new `TrackingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrackingOptions(this)
         }
         /// CloudFormation `CustomRedirectDomain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_redirect_domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomRedirectDomain", None, string(value));
+        pub fn custom_redirect_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomRedirectDomain", None, rt::string(value));
             self
         }
     }
@@ -176,11 +178,11 @@ pub mod configuration_set {
 /// CloudFormation: `AWS::PinpointEmail::ConfigurationSetEventDestination`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpointemail-configurationseteventdestination.html)
-pub struct ConfigurationSetEventDestination(Base);
-static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationSetEventDestination(rt::Base);
+static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PinpointEmail::ConfigurationSetEventDestination",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -222,12 +224,20 @@ impl ConfigurationSetEventDestination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_set_name: impl Into<Expr>,
-        event_destination_name: impl Into<Expr>,
+        configuration_set_name: impl Into<rt::Expr>,
+        event_destination_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
-        this.set("ConfigurationSetName", None, string(configuration_set_name));
-        this.set("EventDestinationName", None, string(event_destination_name));
+        let mut this = rt::Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
+        this.set(
+            "ConfigurationSetName",
+            None,
+            rt::string(configuration_set_name),
+        );
+        this.set(
+            "EventDestinationName",
+            None,
+            rt::string(event_destination_name),
+        );
         ConfigurationSetEventDestination(this)
     }
     /// CloudFormation `EventDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -245,11 +255,11 @@ builder!(
 );
 /// A declared `AWS::PinpointEmail::ConfigurationSetEventDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationSetEventDestinationHandle(Handle);
+pub struct ConfigurationSetEventDestinationHandle(rt::Handle);
 handle!(ConfigurationSetEventDestinationHandle);
 impl ConfigurationSetEventDestinationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -260,11 +270,11 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchDestination(Props);
+    pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
         /// A new `CloudWatchDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchDestination(this)
         }
         /// CloudFormation `DimensionConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -272,7 +282,7 @@ pub mod configuration_set_event_destination {
             mut self,
             value: impl IntoIterator<Item = DimensionConfiguration>,
         ) -> Self {
-            self.0.set("DimensionConfigurations", None, list(value));
+            self.0.set("DimensionConfigurations", None, rt::list(value));
             self
         }
     }
@@ -281,22 +291,26 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionConfiguration(Props);
+    pub struct DimensionConfiguration(rt::Props);
     impl DimensionConfiguration {
         /// A new `DimensionConfiguration`. Required properties: `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`), `dimension_value_source` (`DimensionValueSource`).
         pub fn new(
-            default_dimension_value: impl Into<Expr>,
-            dimension_name: impl Into<Expr>,
-            dimension_value_source: impl Into<Expr>,
+            default_dimension_value: impl Into<rt::Expr>,
+            dimension_name: impl Into<rt::Expr>,
+            dimension_value_source: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultDimensionValue",
                 None,
-                string(default_dimension_value),
+                rt::string(default_dimension_value),
             );
-            this.set("DimensionName", None, string(dimension_name));
-            this.set("DimensionValueSource", None, string(dimension_value_source));
+            this.set("DimensionName", None, rt::string(dimension_name));
+            this.set(
+                "DimensionValueSource",
+                None,
+                rt::string(dimension_value_source),
+            );
             DimensionConfiguration(this)
         }
     }
@@ -305,12 +319,16 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
-    pub struct EventDestination(Props);
+    pub struct EventDestination(rt::Props);
     impl EventDestination {
         /// A new `EventDestination`. Required properties: `matching_event_types` (`MatchingEventTypes`).
-        pub fn new(matching_event_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("MatchingEventTypes", None, strings(matching_event_types));
+        pub fn new(matching_event_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "MatchingEventTypes",
+                None,
+                rt::strings(matching_event_types),
+            );
             EventDestination(this)
         }
         /// CloudFormation `CloudWatchDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -320,7 +338,7 @@ pub mod configuration_set_event_destination {
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// CloudFormation `KinesisFirehoseDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -344,13 +362,16 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseDestination(Props);
+    pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
         /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamArn`), `iam_role_arn` (`IamRoleArn`).
-        pub fn new(delivery_stream_arn: impl Into<Expr>, iam_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeliveryStreamArn", None, string(delivery_stream_arn));
-            this.set("IamRoleArn", None, string(iam_role_arn));
+        pub fn new(
+            delivery_stream_arn: impl Into<rt::Expr>,
+            iam_role_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeliveryStreamArn", None, rt::string(delivery_stream_arn));
+            this.set("IamRoleArn", None, rt::string(iam_role_arn));
             KinesisFirehoseDestination(this)
         }
     }
@@ -359,16 +380,16 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-pinpointdestination.html)
     #[derive(Clone, Debug)]
-    pub struct PinpointDestination(Props);
+    pub struct PinpointDestination(rt::Props);
     impl PinpointDestination {
         /// A new `PinpointDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PinpointDestination(this)
         }
         /// CloudFormation `ApplicationArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApplicationArn", None, string(value));
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApplicationArn", None, rt::string(value));
             self
         }
     }
@@ -377,12 +398,12 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
-    pub struct SnsDestination(Props);
+    pub struct SnsDestination(rt::Props);
     impl SnsDestination {
         /// A new `SnsDestination`. Required properties: `topic_arn` (`TopicArn`).
-        pub fn new(topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicArn", None, string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicArn", None, rt::string(topic_arn));
             SnsDestination(this)
         }
     }
@@ -393,11 +414,11 @@ pub mod configuration_set_event_destination {
 /// CloudFormation: `AWS::PinpointEmail::DedicatedIpPool`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpointemail-dedicatedippool.html)
-pub struct DedicatedIpPool(Base);
-static DEDICATED_IP_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct DedicatedIpPool(rt::Base);
+static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PinpointEmail::DedicatedIpPool",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -438,23 +459,23 @@ impl DedicatedIpPool {
     /// Declares a `AWS::PinpointEmail::DedicatedIpPool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DEDICATED_IP_POOL_TYPE);
+        let this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
         DedicatedIpPool(this)
     }
     /// Changing it replaces the resource. CloudFormation `PoolName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn pool_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PoolName", None, string(value));
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolName", None, rt::string(value));
         self
     }
 }
 builder!(DedicatedIpPool, DedicatedIpPoolHandle);
 /// A declared `AWS::PinpointEmail::DedicatedIpPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DedicatedIpPoolHandle(Handle);
+pub struct DedicatedIpPoolHandle(rt::Handle);
 handle!(DedicatedIpPoolHandle);
 impl DedicatedIpPoolHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -463,11 +484,11 @@ impl DedicatedIpPoolHandle {
 /// CloudFormation: `AWS::PinpointEmail::Identity`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pinpointemail-identity.html)
-pub struct Identity(Base);
-static IDENTITY_TYPE: TypeInfo = TypeInfo {
+pub struct Identity(rt::Base);
+static IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PinpointEmail::Identity",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -515,20 +536,20 @@ static IDENTITY_TYPE: TypeInfo = TypeInfo {
 impl Identity {
     /// Declares a `AWS::PinpointEmail::Identity` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IDENTITY_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IDENTITY_TYPE);
+        this.set("Name", None, rt::string(name));
         Identity(this)
     }
     /// CloudFormation `DkimSigningEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn dkim_signing_enabled(mut self, value: bool) -> Self {
-        self.0.set("DkimSigningEnabled", None, boolean(value));
+        self.0.set("DkimSigningEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `FeedbackForwardingEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn feedback_forwarding_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("FeedbackForwardingEnabled", None, boolean(value));
+            .set("FeedbackForwardingEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `MailFromAttributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -540,35 +561,35 @@ impl Identity {
 builder!(Identity, IdentityHandle);
 /// A declared `AWS::PinpointEmail::Identity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityHandle(Handle);
+pub struct IdentityHandle(rt::Handle);
 handle!(IdentityHandle);
 impl IdentityHandle {
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordName1`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_name1(&self) -> Expr {
+    pub fn identity_dns_record_name1(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordName1")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordValue1`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_value1(&self) -> Expr {
+    pub fn identity_dns_record_value1(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordValue1")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordName3`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_name3(&self) -> Expr {
+    pub fn identity_dns_record_name3(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordName3")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordValue2`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_value2(&self) -> Expr {
+    pub fn identity_dns_record_value2(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordValue2")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordName2`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_name2(&self) -> Expr {
+    pub fn identity_dns_record_name2(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordName2")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityDNSRecordValue3`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn identity_dns_record_value3(&self) -> Expr {
+    pub fn identity_dns_record_value3(&self) -> rt::Expr {
         self.0.attr("IdentityDNSRecordValue3")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -579,21 +600,21 @@ pub mod identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-identity-mailfromattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MailFromAttributes(Props);
+    pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {
         /// A new `MailFromAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MailFromAttributes(this)
         }
         /// CloudFormation `BehaviorOnMxFailure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn behavior_on_mx_failure(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BehaviorOnMxFailure", None, string(value));
+        pub fn behavior_on_mx_failure(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BehaviorOnMxFailure", None, rt::string(value));
             self
         }
         /// CloudFormation `MailFromDomain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mail_from_domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MailFromDomain", None, string(value));
+        pub fn mail_from_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MailFromDomain", None, rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Pipes` resource types of the CloudFormation registry (`AWS::Pipes::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pipes` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Pipes::Pipe Resource Type
 ///
 /// CloudFormation: `AWS::Pipes::Pipe`. Terraform: `awscc_pipes_pipe` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pipes-pipe.html)
-pub struct Pipe(Base);
-static PIPE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipe(rt::Base);
+static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Pipes::Pipe",
     terraform: Some("awscc_pipes_pipe"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -45,20 +46,20 @@ impl Pipe {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        role_arn: impl Into<Expr>,
-        source: impl Into<Expr>,
-        target: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
+        source: impl Into<rt::Expr>,
+        target: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPE_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("Source", Some("source"), string(source));
-        this.set("Target", Some("target"), string(target));
+        let mut this = rt::Base::new(id, &PIPE_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Source", Some("source"), rt::string(source));
+        this.set("Target", Some("target"), rt::string(target));
         Pipe(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DesiredState`, Terraform `desired_state`.
@@ -68,8 +69,9 @@ impl Pipe {
         self
     }
     /// Constraints: length 0..=1600; pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`. CloudFormation `Enrichment`, Terraform `enrichment`.
-    pub fn enrichment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Enrichment", Some("enrichment"), string(value));
+    pub fn enrichment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Enrichment", Some("enrichment"), rt::string(value));
         self
     }
     /// CloudFormation `EnrichmentParameters`, Terraform `enrichment_parameters`.
@@ -82,11 +84,11 @@ impl Pipe {
         self
     }
     /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9_\-/:]*$`. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
-    pub fn kms_key_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "KmsKeyIdentifier",
             Some("kms_key_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -97,8 +99,8 @@ impl Pipe {
         self
     }
     /// Constraints: length 1..=64; pattern `^[\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `SourceParameters`, Terraform `source_parameters`.
@@ -117,27 +119,27 @@ impl Pipe {
 builder!(Pipe, PipeHandle);
 /// A declared `AWS::Pipes::Pipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipeHandle(Handle);
+pub struct PipeHandle(rt::Handle);
 handle!(PipeHandle);
 impl PipeHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `CurrentState`; Terraform `current_state`.
-    pub fn current_state(&self) -> Expr {
+    pub fn current_state(&self) -> rt::Expr {
         self.0.attr("CurrentState")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `StateReason`; Terraform `state_reason`.
-    pub fn state_reason(&self) -> Expr {
+    pub fn state_reason(&self) -> rt::Expr {
         self.0.attr("StateReason")
     }
 }
@@ -148,12 +150,12 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsVpcConfiguration(Props);
+    pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration`. Required properties: `subnets` (`Subnets`).
-        pub fn new(subnets: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Subnets", Some("subnets"), strings(subnets));
+        pub fn new(subnets: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             AwsVpcConfiguration(this)
         }
         /// CloudFormation `AssignPublicIp`, Terraform `assign_public_ip`.
@@ -163,9 +165,15 @@ pub mod pipe {
             self
         }
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -174,16 +182,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batcharrayproperties.html)
     #[derive(Clone, Debug)]
-    pub struct BatchArrayProperties(Props);
+    pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
         /// A new `BatchArrayProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchArrayProperties(this)
         }
         /// Constraints: range 2..=10000. CloudFormation `Size`, Terraform `size`.
         pub fn size(mut self, value: i64) -> Self {
-            self.0.set("Size", Some("size"), int(value));
+            self.0.set("Size", Some("size"), rt::int(value));
             self
         }
     }
@@ -192,16 +200,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchcontaineroverrides.html)
     #[derive(Clone, Debug)]
-    pub struct BatchContainerOverrides(Props);
+    pub struct BatchContainerOverrides(rt::Props);
     impl BatchContainerOverrides {
         /// A new `BatchContainerOverrides`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchContainerOverrides(this)
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
@@ -209,13 +217,14 @@ pub mod pipe {
             mut self,
             value: impl IntoIterator<Item = BatchEnvironmentVariable>,
         ) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// CloudFormation `ResourceRequirements`, Terraform `resource_requirements`.
@@ -226,7 +235,7 @@ pub mod pipe {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -236,21 +245,21 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchenvironmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct BatchEnvironmentVariable(Props);
+    pub struct BatchEnvironmentVariable(rt::Props);
     impl BatchEnvironmentVariable {
         /// A new `BatchEnvironmentVariable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchEnvironmentVariable(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -259,16 +268,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchjobdependency.html)
     #[derive(Clone, Debug)]
-    pub struct BatchJobDependency(Props);
+    pub struct BatchJobDependency(rt::Props);
     impl BatchJobDependency {
         /// A new `BatchJobDependency`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchJobDependency(this)
         }
         /// CloudFormation `JobId`, Terraform `job_id`.
-        pub fn job_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("JobId", Some("job_id"), string(value));
+        pub fn job_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("JobId", Some("job_id"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -282,13 +291,13 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchresourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct BatchResourceRequirement(Props);
+    pub struct BatchResourceRequirement(rt::Props);
     impl BatchResourceRequirement {
         /// A new `BatchResourceRequirement`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: BatchResourceRequirementType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: BatchResourceRequirementType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             BatchResourceRequirement(this)
         }
     }
@@ -297,16 +306,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchretrystrategy.html)
     #[derive(Clone, Debug)]
-    pub struct BatchRetryStrategy(Props);
+    pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
         /// A new `BatchRetryStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BatchRetryStrategy(this)
         }
         /// Constraints: range 1..=10. CloudFormation `Attempts`, Terraform `attempts`.
         pub fn attempts(mut self, value: i64) -> Self {
-            self.0.set("Attempts", Some("attempts"), int(value));
+            self.0.set("Attempts", Some("attempts"), rt::int(value));
             self
         }
     }
@@ -315,26 +324,26 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. Required properties: `capacity_provider` (`CapacityProvider`).
-        pub fn new(capacity_provider: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProvider",
                 Some("capacity_provider"),
-                string(capacity_provider),
+                rt::string(capacity_provider),
             );
             CapacityProviderStrategyItem(this)
         }
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -343,17 +352,17 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudwatchLogsLogDestination(Props);
+    pub struct CloudwatchLogsLogDestination(rt::Props);
     impl CloudwatchLogsLogDestination {
         /// A new `CloudwatchLogsLogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudwatchLogsLogDestination(this)
         }
         /// Constraints: length 1..=1600; pattern `^(^arn:aws([a-z]|\-)*:logs:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):log-group:.+)$`. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
     }
@@ -362,16 +371,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-deadletterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterConfig(Props);
+    pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
         /// A new `DeadLetterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeadLetterConfig(this)
         }
         /// Constraints: length 1..=1600; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -380,24 +389,24 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-dimensionmapping.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionMapping(Props);
+    pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
         /// A new `DimensionMapping`. Required properties: `dimension_name` (`DimensionName`), `dimension_value` (`DimensionValue`), `dimension_value_type` (`DimensionValueType`).
         pub fn new(
-            dimension_name: impl Into<Expr>,
-            dimension_value: impl Into<Expr>,
+            dimension_name: impl Into<rt::Expr>,
+            dimension_value: impl Into<rt::Expr>,
             dimension_value_type: DimensionValueType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                string(dimension_name),
+                rt::string(dimension_name),
             );
             this.set(
                 "DimensionValue",
                 Some("dimension_value"),
-                string(dimension_value),
+                rt::string(dimension_value),
             );
             this.set(
                 "DimensionValueType",
@@ -412,21 +421,21 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecscontaineroverride.html)
     #[derive(Clone, Debug)]
-    pub struct EcsContainerOverride(Props);
+    pub struct EcsContainerOverride(rt::Props);
     impl EcsContainerOverride {
         /// A new `EcsContainerOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsContainerOverride(this)
         }
         /// CloudFormation `Command`, Terraform `command`.
-        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Command", Some("command"), strings(value));
+        pub fn command(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Command", Some("command"), rt::strings(value));
             self
         }
         /// CloudFormation `Cpu`, Terraform `cpu`.
         pub fn cpu(mut self, value: i64) -> Self {
-            self.0.set("Cpu", Some("cpu"), int(value));
+            self.0.set("Cpu", Some("cpu"), rt::int(value));
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
@@ -434,7 +443,8 @@ pub mod pipe {
             mut self,
             value: impl IntoIterator<Item = EcsEnvironmentVariable>,
         ) -> Self {
-            self.0.set("Environment", Some("environment"), list(value));
+            self.0
+                .set("Environment", Some("environment"), rt::list(value));
             self
         }
         /// CloudFormation `EnvironmentFiles`, Terraform `environment_files`.
@@ -442,24 +452,30 @@ pub mod pipe {
             mut self,
             value: impl IntoIterator<Item = EcsEnvironmentFile>,
         ) -> Self {
-            self.0
-                .set("EnvironmentFiles", Some("environment_files"), list(value));
+            self.0.set(
+                "EnvironmentFiles",
+                Some("environment_files"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `Memory`, Terraform `memory`.
         pub fn memory(mut self, value: i64) -> Self {
-            self.0.set("Memory", Some("memory"), int(value));
+            self.0.set("Memory", Some("memory"), rt::int(value));
             self
         }
         /// CloudFormation `MemoryReservation`, Terraform `memory_reservation`.
         pub fn memory_reservation(mut self, value: i64) -> Self {
-            self.0
-                .set("MemoryReservation", Some("memory_reservation"), int(value));
+            self.0.set(
+                "MemoryReservation",
+                Some("memory_reservation"),
+                rt::int(value),
+            );
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `ResourceRequirements`, Terraform `resource_requirements`.
@@ -470,7 +486,7 @@ pub mod pipe {
             self.0.set(
                 "ResourceRequirements",
                 Some("resource_requirements"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -480,13 +496,13 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentfile.html)
     #[derive(Clone, Debug)]
-    pub struct EcsEnvironmentFile(Props);
+    pub struct EcsEnvironmentFile(rt::Props);
     impl EcsEnvironmentFile {
         /// A new `EcsEnvironmentFile`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: EcsEnvironmentFileType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: EcsEnvironmentFileType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             EcsEnvironmentFile(this)
         }
     }
@@ -495,21 +511,21 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct EcsEnvironmentVariable(Props);
+    pub struct EcsEnvironmentVariable(rt::Props);
     impl EcsEnvironmentVariable {
         /// A new `EcsEnvironmentVariable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsEnvironmentVariable(this)
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -518,12 +534,12 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsephemeralstorage.html)
     #[derive(Clone, Debug)]
-    pub struct EcsEphemeralStorage(Props);
+    pub struct EcsEphemeralStorage(rt::Props);
     impl EcsEphemeralStorage {
         /// A new `EcsEphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
         pub fn new(size_in_gi_b: i64) -> Self {
-            let mut this = Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), int(size_in_gi_b));
+            let mut this = rt::Props::default();
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
             EcsEphemeralStorage(this)
         }
     }
@@ -532,21 +548,23 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsinferenceacceleratoroverride.html)
     #[derive(Clone, Debug)]
-    pub struct EcsInferenceAcceleratorOverride(Props);
+    pub struct EcsInferenceAcceleratorOverride(rt::Props);
     impl EcsInferenceAcceleratorOverride {
         /// A new `EcsInferenceAcceleratorOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsInferenceAcceleratorOverride(this)
         }
         /// CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// CloudFormation `DeviceType`, Terraform `device_type`.
-        pub fn device_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceType", Some("device_type"), string(value));
+        pub fn device_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceType", Some("device_type"), rt::string(value));
             self
         }
     }
@@ -555,13 +573,13 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsresourcerequirement.html)
     #[derive(Clone, Debug)]
-    pub struct EcsResourceRequirement(Props);
+    pub struct EcsResourceRequirement(rt::Props);
     impl EcsResourceRequirement {
         /// A new `EcsResourceRequirement`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: EcsResourceRequirementType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(type_: EcsResourceRequirementType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             EcsResourceRequirement(this)
         }
     }
@@ -570,11 +588,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecstaskoverride.html)
     #[derive(Clone, Debug)]
-    pub struct EcsTaskOverride(Props);
+    pub struct EcsTaskOverride(rt::Props);
     impl EcsTaskOverride {
         /// A new `EcsTaskOverride`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EcsTaskOverride(this)
         }
         /// CloudFormation `ContainerOverrides`, Terraform `container_overrides`.
@@ -585,13 +603,13 @@ pub mod pipe {
             self.0.set(
                 "ContainerOverrides",
                 Some("container_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `Cpu`, Terraform `cpu`.
-        pub fn cpu(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Cpu", Some("cpu"), string(value));
+        pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Cpu", Some("cpu"), rt::string(value));
             self
         }
         /// CloudFormation `EphemeralStorage`, Terraform `ephemeral_storage`.
@@ -601,11 +619,11 @@ pub mod pipe {
             self
         }
         /// Constraints: length 1..=1600; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-        pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -617,19 +635,19 @@ pub mod pipe {
             self.0.set(
                 "InferenceAcceleratorOverrides",
                 Some("inference_accelerator_overrides"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `Memory`, Terraform `memory`.
-        pub fn memory(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Memory", Some("memory"), string(value));
+        pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Memory", Some("memory"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1600; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`. CloudFormation `TaskRoleArn`, Terraform `task_role_arn`.
-        pub fn task_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn task_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TaskRoleArn", Some("task_role_arn"), string(value));
+                .set("TaskRoleArn", Some("task_role_arn"), rt::string(value));
             self
         }
     }
@@ -638,16 +656,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// Constraints: length 0..=4096. CloudFormation `Pattern`, Terraform `pattern`.
-        pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pattern", Some("pattern"), string(value));
+        pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pattern", Some("pattern"), rt::string(value));
             self
         }
     }
@@ -656,16 +674,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filtercriteria.html)
     #[derive(Clone, Debug)]
-    pub struct FilterCriteria(Props);
+    pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
         /// A new `FilterCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FilterCriteria(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `Filters`, Terraform `filters`.
         pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), list(value));
+            self.0.set("Filters", Some("filters"), rt::list(value));
             self
         }
     }
@@ -674,19 +692,19 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-firehoselogdestination.html)
     #[derive(Clone, Debug)]
-    pub struct FirehoseLogDestination(Props);
+    pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
         /// A new `FirehoseLogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FirehoseLogDestination(this)
         }
         /// Constraints: length 1..=1600; pattern `^(^arn:aws([a-z]|\-)*:firehose:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):deliverystream/.+)$`. CloudFormation `DeliveryStreamArn`, Terraform `delivery_stream_arn`.
-        pub fn delivery_stream_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn delivery_stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DeliveryStreamArn",
                 Some("delivery_stream_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -696,16 +714,20 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
-    pub struct MultiMeasureAttributeMapping(Props);
+    pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
         /// A new `MultiMeasureAttributeMapping`. Required properties: `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`), `multi_measure_attribute_name` (`MultiMeasureAttributeName`).
         pub fn new(
-            measure_value: impl Into<Expr>,
+            measure_value: impl Into<rt::Expr>,
             measure_value_type: MeasureValueType,
-            multi_measure_attribute_name: impl Into<Expr>,
+            multi_measure_attribute_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MeasureValue", Some("measure_value"), string(measure_value));
+            let mut this = rt::Props::default();
+            this.set(
+                "MeasureValue",
+                Some("measure_value"),
+                rt::string(measure_value),
+            );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
@@ -714,7 +736,7 @@ pub mod pipe {
             this.set(
                 "MultiMeasureAttributeName",
                 Some("multi_measure_attribute_name"),
-                string(multi_measure_attribute_name),
+                rt::string(multi_measure_attribute_name),
             );
             MultiMeasureAttributeMapping(this)
         }
@@ -724,23 +746,23 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasuremapping.html)
     #[derive(Clone, Debug)]
-    pub struct MultiMeasureMapping(Props);
+    pub struct MultiMeasureMapping(rt::Props);
     impl MultiMeasureMapping {
         /// A new `MultiMeasureMapping`. Required properties: `multi_measure_attribute_mappings` (`MultiMeasureAttributeMappings`), `multi_measure_name` (`MultiMeasureName`).
         pub fn new(
             multi_measure_attribute_mappings: impl IntoIterator<Item = MultiMeasureAttributeMapping>,
-            multi_measure_name: impl Into<Expr>,
+            multi_measure_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MultiMeasureAttributeMappings",
                 Some("multi_measure_attribute_mappings"),
-                list(multi_measure_attribute_mappings),
+                rt::list(multi_measure_attribute_mappings),
             );
             this.set(
                 "MultiMeasureName",
                 Some("multi_measure_name"),
-                string(multi_measure_name),
+                rt::string(multi_measure_name),
             );
             MultiMeasureMapping(this)
         }
@@ -750,11 +772,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// CloudFormation `AwsvpcConfiguration`, Terraform `awsvpc_configuration`.
@@ -772,46 +794,46 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmenthttpparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeEnrichmentHttpParameters(Props);
+    pub struct PipeEnrichmentHttpParameters(rt::Props);
     impl PipeEnrichmentHttpParameters {
         /// A new `PipeEnrichmentHttpParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeEnrichmentHttpParameters(this)
         }
         /// CloudFormation `HeaderParameters`, Terraform `header_parameters`.
         pub fn header_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "HeaderParameters",
                 Some("header_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `PathParameterValues`, Terraform `path_parameter_values`.
         pub fn path_parameter_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PathParameterValues",
                 Some("path_parameter_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `QueryStringParameters`, Terraform `query_string_parameters`.
         pub fn query_string_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "QueryStringParameters",
                 Some("query_string_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -821,11 +843,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmentparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeEnrichmentParameters(Props);
+    pub struct PipeEnrichmentParameters(rt::Props);
     impl PipeEnrichmentParameters {
         /// A new `PipeEnrichmentParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeEnrichmentParameters(this)
         }
         /// CloudFormation `HttpParameters`, Terraform `http_parameters`.
@@ -835,9 +857,9 @@ pub mod pipe {
             self
         }
         /// Constraints: length 0..=8192. CloudFormation `InputTemplate`, Terraform `input_template`.
-        pub fn input_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InputTemplate", Some("input_template"), string(value));
+                .set("InputTemplate", Some("input_template"), rt::string(value));
             self
         }
     }
@@ -846,11 +868,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipelogconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PipeLogConfiguration(Props);
+    pub struct PipeLogConfiguration(rt::Props);
     impl PipeLogConfiguration {
         /// A new `PipeLogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeLogConfiguration(this)
         }
         /// CloudFormation `CloudwatchLogsLogDestination`, Terraform `cloudwatch_logs_log_destination`.
@@ -882,7 +904,7 @@ pub mod pipe {
             self.0.set(
                 "IncludeExecutionData",
                 Some("include_execution_data"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -903,18 +925,18 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceactivemqbrokerparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceActiveMqBrokerParameters(Props);
+    pub struct PipeSourceActiveMqBrokerParameters(rt::Props);
     impl PipeSourceActiveMqBrokerParameters {
         /// A new `PipeSourceActiveMqBrokerParameters`. Required properties: `credentials` (`Credentials`), `queue_name` (`QueueName`).
-        pub fn new(credentials: impl Into<Value>, queue_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Credentials", Some("credentials"), json(credentials));
-            this.set("QueueName", Some("queue_name"), string(queue_name));
+        pub fn new(credentials: impl Into<rt::Value>, queue_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Credentials", Some("credentials"), rt::json(credentials));
+            this.set("QueueName", Some("queue_name"), rt::string(queue_name));
             PipeSourceActiveMqBrokerParameters(this)
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -922,7 +944,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -932,11 +954,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcedynamodbstreamparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceDynamoDbStreamParameters(Props);
+    pub struct PipeSourceDynamoDbStreamParameters(rt::Props);
     impl PipeSourceDynamoDbStreamParameters {
         /// A new `PipeSourceDynamoDbStreamParameters`. Required properties: `starting_position` (`StartingPosition`).
         pub fn new(starting_position: DynamoDbStreamStartPosition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StartingPosition",
                 Some("starting_position"),
@@ -946,7 +968,7 @@ pub mod pipe {
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// CloudFormation `DeadLetterConfig`, Terraform `dead_letter_config`.
@@ -960,7 +982,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -969,7 +991,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumRecordAgeInSeconds",
                 Some("maximum_record_age_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -978,7 +1000,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumRetryAttempts",
                 Some("maximum_retry_attempts"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -999,7 +1021,7 @@ pub mod pipe {
             self.0.set(
                 "ParallelizationFactor",
                 Some("parallelization_factor"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1009,11 +1031,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcekinesisstreamparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceKinesisStreamParameters(Props);
+    pub struct PipeSourceKinesisStreamParameters(rt::Props);
     impl PipeSourceKinesisStreamParameters {
         /// A new `PipeSourceKinesisStreamParameters`. Required properties: `starting_position` (`StartingPosition`).
         pub fn new(starting_position: KinesisStreamStartPosition) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StartingPosition",
                 Some("starting_position"),
@@ -1023,7 +1045,7 @@ pub mod pipe {
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// CloudFormation `DeadLetterConfig`, Terraform `dead_letter_config`.
@@ -1037,7 +1059,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1046,7 +1068,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumRecordAgeInSeconds",
                 Some("maximum_record_age_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1055,7 +1077,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumRetryAttempts",
                 Some("maximum_retry_attempts"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1076,16 +1098,16 @@ pub mod pipe {
             self.0.set(
                 "ParallelizationFactor",
                 Some("parallelization_factor"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `StartingPositionTimestamp`, Terraform `starting_position_timestamp`.
-        pub fn starting_position_timestamp(mut self, value: impl Into<Expr>) -> Self {
+        pub fn starting_position_timestamp(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "StartingPositionTimestamp",
                 Some("starting_position_timestamp"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1095,28 +1117,32 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcemanagedstreamingkafkaparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceManagedStreamingKafkaParameters(Props);
+    pub struct PipeSourceManagedStreamingKafkaParameters(rt::Props);
     impl PipeSourceManagedStreamingKafkaParameters {
         /// A new `PipeSourceManagedStreamingKafkaParameters`. Required properties: `topic_name` (`TopicName`).
-        pub fn new(topic_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicName", Some("topic_name"), string(topic_name));
+        pub fn new(topic_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
             PipeSourceManagedStreamingKafkaParameters(this)
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`. CloudFormation `ConsumerGroupID`, Terraform `consumer_group_id`.
-        pub fn consumer_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConsumerGroupID", Some("consumer_group_id"), string(value));
+        pub fn consumer_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConsumerGroupID",
+                Some("consumer_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Credentials`, Terraform `credentials`.
-        pub fn credentials(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Credentials", Some("credentials"), json(value));
+        pub fn credentials(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Credentials", Some("credentials"), rt::json(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -1124,7 +1150,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1140,11 +1166,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceParameters(Props);
+    pub struct PipeSourceParameters(rt::Props);
     impl PipeSourceParameters {
         /// A new `PipeSourceParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeSourceParameters(this)
         }
         /// CloudFormation `ActiveMQBrokerParameters`, Terraform `active_mq_broker_parameters`.
@@ -1240,18 +1266,18 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcerabbitmqbrokerparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceRabbitMqBrokerParameters(Props);
+    pub struct PipeSourceRabbitMqBrokerParameters(rt::Props);
     impl PipeSourceRabbitMqBrokerParameters {
         /// A new `PipeSourceRabbitMqBrokerParameters`. Required properties: `credentials` (`Credentials`), `queue_name` (`QueueName`).
-        pub fn new(credentials: impl Into<Value>, queue_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Credentials", Some("credentials"), json(credentials));
-            this.set("QueueName", Some("queue_name"), string(queue_name));
+        pub fn new(credentials: impl Into<rt::Value>, queue_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Credentials", Some("credentials"), rt::json(credentials));
+            this.set("QueueName", Some("queue_name"), rt::string(queue_name));
             PipeSourceRabbitMqBrokerParameters(this)
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -1259,14 +1285,14 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`. CloudFormation `VirtualHost`, Terraform `virtual_host`.
-        pub fn virtual_host(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_host(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualHost", Some("virtual_host"), string(value));
+                .set("VirtualHost", Some("virtual_host"), rt::string(value));
             self
         }
     }
@@ -1275,40 +1301,44 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceselfmanagedkafkaparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceSelfManagedKafkaParameters(Props);
+    pub struct PipeSourceSelfManagedKafkaParameters(rt::Props);
     impl PipeSourceSelfManagedKafkaParameters {
         /// A new `PipeSourceSelfManagedKafkaParameters`. Required properties: `topic_name` (`TopicName`).
-        pub fn new(topic_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicName", Some("topic_name"), string(topic_name));
+        pub fn new(topic_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
             PipeSourceSelfManagedKafkaParameters(this)
         }
         /// Constraints: 0..=2 items. CloudFormation `AdditionalBootstrapServers`, Terraform `additional_bootstrap_servers`.
         pub fn additional_bootstrap_servers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AdditionalBootstrapServers",
                 Some("additional_bootstrap_servers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`. CloudFormation `ConsumerGroupID`, Terraform `consumer_group_id`.
-        pub fn consumer_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ConsumerGroupID", Some("consumer_group_id"), string(value));
+        pub fn consumer_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConsumerGroupID",
+                Some("consumer_group_id"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Credentials`, Terraform `credentials`.
-        pub fn credentials(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Credentials", Some("credentials"), json(value));
+        pub fn credentials(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Credentials", Some("credentials"), rt::json(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -1316,18 +1346,18 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Optional SecretManager ARN which stores the database credentials
         ///
         /// Constraints: length 1..=1600; pattern `^(^arn:aws([a-z]|\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):secret:.+)$`. CloudFormation `ServerRootCaCertificate`, Terraform `server_root_ca_certificate`.
-        pub fn server_root_ca_certificate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_root_ca_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServerRootCaCertificate",
                 Some("server_root_ca_certificate"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1348,16 +1378,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcesqsqueueparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeSourceSqsQueueParameters(Props);
+    pub struct PipeSourceSqsQueueParameters(rt::Props);
     impl PipeSourceSqsQueueParameters {
         /// A new `PipeSourceSqsQueueParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeSourceSqsQueueParameters(this)
         }
         /// Constraints: range 1..=10000. CloudFormation `BatchSize`, Terraform `batch_size`.
         pub fn batch_size(mut self, value: i64) -> Self {
-            self.0.set("BatchSize", Some("batch_size"), int(value));
+            self.0.set("BatchSize", Some("batch_size"), rt::int(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -1365,7 +1395,7 @@ pub mod pipe {
             self.0.set(
                 "MaximumBatchingWindowInSeconds",
                 Some("maximum_batching_window_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1375,17 +1405,17 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetbatchjobparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetBatchJobParameters(Props);
+    pub struct PipeTargetBatchJobParameters(rt::Props);
     impl PipeTargetBatchJobParameters {
         /// A new `PipeTargetBatchJobParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<Expr>, job_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                string(job_definition),
+                rt::string(job_definition),
             );
-            this.set("JobName", Some("job_name"), string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(job_name));
             PipeTargetBatchJobParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -1405,16 +1435,16 @@ pub mod pipe {
         }
         /// Constraints: 0..=20 items. CloudFormation `DependsOn`, Terraform `depends_on`.
         pub fn depends_on(mut self, value: impl IntoIterator<Item = BatchJobDependency>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), list(value));
+            self.0.set("DependsOn", Some("depends_on"), rt::list(value));
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), string_map(value));
+                .set("Parameters", Some("parameters"), rt::string_map(value));
             self
         }
         /// CloudFormation `RetryStrategy`, Terraform `retry_strategy`.
@@ -1429,22 +1459,23 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetcloudwatchlogsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetCloudWatchLogsParameters(Props);
+    pub struct PipeTargetCloudWatchLogsParameters(rt::Props);
     impl PipeTargetCloudWatchLogsParameters {
         /// A new `PipeTargetCloudWatchLogsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetCloudWatchLogsParameters(this)
         }
         /// Constraints: length 1..=256. CloudFormation `LogStreamName`, Terraform `log_stream_name`.
-        pub fn log_stream_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogStreamName", Some("log_stream_name"), string(value));
+                .set("LogStreamName", Some("log_stream_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^\$(\.[\w_-]+(\[(\d+|\*)\])*)*$`. CloudFormation `Timestamp`, Terraform `timestamp`.
-        pub fn timestamp(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Timestamp", Some("timestamp"), string(value));
+        pub fn timestamp(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Timestamp", Some("timestamp"), rt::string(value));
             self
         }
     }
@@ -1453,15 +1484,15 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetecstaskparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetEcsTaskParameters(Props);
+    pub struct PipeTargetEcsTaskParameters(rt::Props);
     impl PipeTargetEcsTaskParameters {
         /// A new `PipeTargetEcsTaskParameters`. Required properties: `task_definition_arn` (`TaskDefinitionArn`).
-        pub fn new(task_definition_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TaskDefinitionArn",
                 Some("task_definition_arn"),
-                string(task_definition_arn),
+                rt::string(task_definition_arn),
             );
             PipeTargetEcsTaskParameters(this)
         }
@@ -1473,7 +1504,7 @@ pub mod pipe {
             self.0.set(
                 "CapacityProviderStrategy",
                 Some("capacity_provider_strategy"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1482,7 +1513,7 @@ pub mod pipe {
             self.0.set(
                 "EnableECSManagedTags",
                 Some("enable_ecs_managed_tags"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1491,13 +1522,13 @@ pub mod pipe {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Group`, Terraform `group`.
-        pub fn group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Group", Some("group"), string(value));
+        pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Group", Some("group"), rt::string(value));
             self
         }
         /// CloudFormation `LaunchType`, Terraform `launch_type`.
@@ -1527,7 +1558,7 @@ pub mod pipe {
             self.0.set(
                 "PlacementConstraints",
                 Some("placement_constraints"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1536,14 +1567,20 @@ pub mod pipe {
             mut self,
             value: impl IntoIterator<Item = PlacementStrategy>,
         ) -> Self {
-            self.0
-                .set("PlacementStrategy", Some("placement_strategy"), list(value));
+            self.0.set(
+                "PlacementStrategy",
+                Some("placement_strategy"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `PlatformVersion`, Terraform `platform_version`.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PlatformVersion", Some("platform_version"), string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PlatformVersion",
+                Some("platform_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `PropagateTags`, Terraform `propagate_tags`.
@@ -1553,19 +1590,19 @@ pub mod pipe {
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `ReferenceId`, Terraform `reference_id`.
-        pub fn reference_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reference_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ReferenceId", Some("reference_id"), string(value));
+                .set("ReferenceId", Some("reference_id"), rt::string(value));
             self
         }
         /// CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
         /// Constraints: at least 1. CloudFormation `TaskCount`, Terraform `task_count`.
         pub fn task_count(mut self, value: i64) -> Self {
-            self.0.set("TaskCount", Some("task_count"), int(value));
+            self.0.set("TaskCount", Some("task_count"), rt::int(value));
             self
         }
     }
@@ -1574,36 +1611,39 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargeteventbridgeeventbusparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetEventBridgeEventBusParameters(Props);
+    pub struct PipeTargetEventBridgeEventBusParameters(rt::Props);
     impl PipeTargetEventBridgeEventBusParameters {
         /// A new `PipeTargetEventBridgeEventBusParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetEventBridgeEventBusParameters(this)
         }
         /// Constraints: length 1..=128. CloudFormation `DetailType`, Terraform `detail_type`.
-        pub fn detail_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DetailType", Some("detail_type"), string(value));
+        pub fn detail_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DetailType", Some("detail_type"), rt::string(value));
             self
         }
         /// Constraints: length 1..=50; pattern `^[A-Za-z0-9\-]+[\.][A-Za-z0-9\-]+$`. CloudFormation `EndpointId`, Terraform `endpoint_id`.
-        pub fn endpoint_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndpointId", Some("endpoint_id"), string(value));
+        pub fn endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EndpointId", Some("endpoint_id"), rt::string(value));
             self
         }
         /// Constraints: 0..=10 items. CloudFormation `Resources`, Terraform `resources`.
-        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Resources", Some("resources"), strings(value));
+        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Resources", Some("resources"), rt::strings(value));
             self
         }
         /// Constraints: length 1..=256; pattern `(?=[/\.\-_A-Za-z0-9]+)((?!aws\.).*)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)`. CloudFormation `Source`, Terraform `source`.
-        pub fn source(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Source", Some("source"), string(value));
+        pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Source", Some("source"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^\$(\.[\w/_-]+(\[(\d+|\*)\])*)*$`. CloudFormation `Time`, Terraform `time`.
-        pub fn time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Time", Some("time"), string(value));
+        pub fn time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Time", Some("time"), rt::string(value));
             self
         }
     }
@@ -1612,46 +1652,46 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargethttpparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetHttpParameters(Props);
+    pub struct PipeTargetHttpParameters(rt::Props);
     impl PipeTargetHttpParameters {
         /// A new `PipeTargetHttpParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetHttpParameters(this)
         }
         /// CloudFormation `HeaderParameters`, Terraform `header_parameters`.
         pub fn header_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "HeaderParameters",
                 Some("header_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// CloudFormation `PathParameterValues`, Terraform `path_parameter_values`.
         pub fn path_parameter_values(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PathParameterValues",
                 Some("path_parameter_values"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `QueryStringParameters`, Terraform `query_string_parameters`.
         pub fn query_string_parameters(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "QueryStringParameters",
                 Some("query_string_parameters"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -1661,12 +1701,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetkinesisstreamparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetKinesisStreamParameters(Props);
+    pub struct PipeTargetKinesisStreamParameters(rt::Props);
     impl PipeTargetKinesisStreamParameters {
         /// A new `PipeTargetKinesisStreamParameters`. Required properties: `partition_key` (`PartitionKey`).
-        pub fn new(partition_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PartitionKey", Some("partition_key"), string(partition_key));
+        pub fn new(partition_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PartitionKey",
+                Some("partition_key"),
+                rt::string(partition_key),
+            );
             PipeTargetKinesisStreamParameters(this)
         }
     }
@@ -1675,11 +1719,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetlambdafunctionparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetLambdaFunctionParameters(Props);
+    pub struct PipeTargetLambdaFunctionParameters(rt::Props);
     impl PipeTargetLambdaFunctionParameters {
         /// A new `PipeTargetLambdaFunctionParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetLambdaFunctionParameters(this)
         }
         /// CloudFormation `InvocationType`, Terraform `invocation_type`.
@@ -1694,11 +1738,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetParameters(Props);
+    pub struct PipeTargetParameters(rt::Props);
     impl PipeTargetParameters {
         /// A new `PipeTargetParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetParameters(this)
         }
         /// CloudFormation `BatchJobParameters`, Terraform `batch_job_parameters`.
@@ -1750,9 +1794,9 @@ pub mod pipe {
             self
         }
         /// Constraints: length 0..=8192. CloudFormation `InputTemplate`, Terraform `input_template`.
-        pub fn input_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn input_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InputTemplate", Some("input_template"), string(value));
+                .set("InputTemplate", Some("input_template"), rt::string(value));
             self
         }
         /// CloudFormation `KinesisStreamParameters`, Terraform `kinesis_stream_parameters`.
@@ -1836,47 +1880,48 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetredshiftdataparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetRedshiftDataParameters(Props);
+    pub struct PipeTargetRedshiftDataParameters(rt::Props);
     impl PipeTargetRedshiftDataParameters {
         /// A new `PipeTargetRedshiftDataParameters`. Required properties: `database` (`Database`), `sqls` (`Sqls`).
         pub fn new(
-            database: impl Into<Expr>,
-            sqls: impl IntoIterator<Item = impl Into<Expr>>,
+            database: impl Into<rt::Expr>,
+            sqls: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Database", Some("database"), string(database));
-            this.set("Sqls", Some("sqls"), strings(sqls));
+            let mut this = rt::Props::default();
+            this.set("Database", Some("database"), rt::string(database));
+            this.set("Sqls", Some("sqls"), rt::strings(sqls));
             PipeTargetRedshiftDataParameters(this)
         }
         /// Database user name
         ///
         /// Constraints: length 1..=128. CloudFormation `DbUser`, Terraform `db_user`.
-        pub fn db_user(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DbUser", Some("db_user"), string(value));
+        pub fn db_user(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DbUser", Some("db_user"), rt::string(value));
             self
         }
         /// Optional SecretManager ARN which stores the database credentials
         ///
         /// Constraints: length 1..=1600; pattern `^(^arn:aws([a-z]|\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):secret:.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`. CloudFormation `SecretManagerArn`, Terraform `secret_manager_arn`.
-        pub fn secret_manager_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secret_manager_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretManagerArn",
                 Some("secret_manager_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A name for Redshift DataAPI statement which can be used as filter of ListStatement.
         ///
         /// Constraints: length 1..=500. CloudFormation `StatementName`, Terraform `statement_name`.
-        pub fn statement_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn statement_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StatementName", Some("statement_name"), string(value));
+                .set("StatementName", Some("statement_name"), rt::string(value));
             self
         }
         /// CloudFormation `WithEvent`, Terraform `with_event`.
         pub fn with_event(mut self, value: bool) -> Self {
-            self.0.set("WithEvent", Some("with_event"), boolean(value));
+            self.0
+                .set("WithEvent", Some("with_event"), rt::boolean(value));
             self
         }
     }
@@ -1885,11 +1930,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetSageMakerPipelineParameters(Props);
+    pub struct PipeTargetSageMakerPipelineParameters(rt::Props);
     impl PipeTargetSageMakerPipelineParameters {
         /// A new `PipeTargetSageMakerPipelineParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetSageMakerPipelineParameters(this)
         }
         /// Constraints: 0..=200 items. CloudFormation `PipelineParameterList`, Terraform `pipeline_parameter_list`.
@@ -1900,7 +1945,7 @@ pub mod pipe {
             self.0.set(
                 "PipelineParameterList",
                 Some("pipeline_parameter_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1910,26 +1955,29 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsqsqueueparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetSqsQueueParameters(Props);
+    pub struct PipeTargetSqsQueueParameters(rt::Props);
     impl PipeTargetSqsQueueParameters {
         /// A new `PipeTargetSqsQueueParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetSqsQueueParameters(this)
         }
         /// Constraints: length 0..=100. CloudFormation `MessageDeduplicationId`, Terraform `message_deduplication_id`.
-        pub fn message_deduplication_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_deduplication_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MessageDeduplicationId",
                 Some("message_deduplication_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=100. CloudFormation `MessageGroupId`, Terraform `message_group_id`.
-        pub fn message_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MessageGroupId", Some("message_group_id"), string(value));
+        pub fn message_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MessageGroupId",
+                Some("message_group_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1938,11 +1986,11 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetstatemachineparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetStateMachineParameters(Props);
+    pub struct PipeTargetStateMachineParameters(rt::Props);
     impl PipeTargetStateMachineParameters {
         /// A new `PipeTargetStateMachineParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PipeTargetStateMachineParameters(this)
         }
         /// CloudFormation `InvocationType`, Terraform `invocation_type`.
@@ -1957,22 +2005,26 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargettimestreamparameters.html)
     #[derive(Clone, Debug)]
-    pub struct PipeTargetTimestreamParameters(Props);
+    pub struct PipeTargetTimestreamParameters(rt::Props);
     impl PipeTargetTimestreamParameters {
         /// A new `PipeTargetTimestreamParameters`. Required properties: `dimension_mappings` (`DimensionMappings`), `time_value` (`TimeValue`), `version_value` (`VersionValue`).
         pub fn new(
             dimension_mappings: impl IntoIterator<Item = DimensionMapping>,
-            time_value: impl Into<Expr>,
-            version_value: impl Into<Expr>,
+            time_value: impl Into<rt::Expr>,
+            version_value: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DimensionMappings",
                 Some("dimension_mappings"),
-                list(dimension_mappings),
+                rt::list(dimension_mappings),
             );
-            this.set("TimeValue", Some("time_value"), string(time_value));
-            this.set("VersionValue", Some("version_value"), string(version_value));
+            this.set("TimeValue", Some("time_value"), rt::string(time_value));
+            this.set(
+                "VersionValue",
+                Some("version_value"),
+                rt::string(version_value),
+            );
             PipeTargetTimestreamParameters(this)
         }
         /// CloudFormation `EpochTimeUnit`, Terraform `epoch_time_unit`.
@@ -1989,7 +2041,7 @@ pub mod pipe {
             self.0.set(
                 "MultiMeasureMappings",
                 Some("multi_measure_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2001,7 +2053,7 @@ pub mod pipe {
             self.0.set(
                 "SingleMeasureMappings",
                 Some("single_measure_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2012,9 +2064,12 @@ pub mod pipe {
             self
         }
         /// Constraints: length 1..=256. CloudFormation `TimestampFormat`, Terraform `timestamp_format`.
-        pub fn timestamp_format(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TimestampFormat", Some("timestamp_format"), string(value));
+        pub fn timestamp_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TimestampFormat",
+                Some("timestamp_format"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2023,16 +2078,17 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementConstraint(Props);
+    pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
         /// A new `PlacementConstraint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementConstraint(this)
         }
         /// Constraints: length 0..=2000. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -2046,16 +2102,16 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementStrategy(Props);
+    pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
         /// A new `PlacementStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementStrategy(this)
         }
         /// Constraints: length 0..=255. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -2069,22 +2125,23 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-s3logdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3LogDestination(Props);
+    pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
         /// A new `S3LogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3LogDestination(this)
         }
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// CloudFormation `OutputFormat`, Terraform `output_format`.
@@ -2094,8 +2151,8 @@ pub mod pipe {
             self
         }
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -2104,13 +2161,13 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerPipelineParameter(Props);
+    pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -2119,26 +2176,29 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-selfmanagedkafkaaccessconfigurationvpc.html)
     #[derive(Clone, Debug)]
-    pub struct SelfManagedKafkaAccessConfigurationVpc(Props);
+    pub struct SelfManagedKafkaAccessConfigurationVpc(rt::Props);
     impl SelfManagedKafkaAccessConfigurationVpc {
         /// A new `SelfManagedKafkaAccessConfigurationVpc`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelfManagedKafkaAccessConfigurationVpc(this)
         }
         /// List of SecurityGroupId.
         ///
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroup`, Terraform `security_group`.
-        pub fn security_group(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn security_group(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("SecurityGroup", Some("security_group"), strings(value));
+                .set("SecurityGroup", Some("security_group"), rt::strings(value));
             self
         }
         /// List of SubnetId.
         ///
         /// Constraints: 0..=16 items. CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
     }
@@ -2147,17 +2207,25 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-singlemeasuremapping.html)
     #[derive(Clone, Debug)]
-    pub struct SingleMeasureMapping(Props);
+    pub struct SingleMeasureMapping(rt::Props);
     impl SingleMeasureMapping {
         /// A new `SingleMeasureMapping`. Required properties: `measure_name` (`MeasureName`), `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`).
         pub fn new(
-            measure_name: impl Into<Expr>,
-            measure_value: impl Into<Expr>,
+            measure_name: impl Into<rt::Expr>,
+            measure_value: impl Into<rt::Expr>,
             measure_value_type: MeasureValueType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MeasureName", Some("measure_name"), string(measure_name));
-            this.set("MeasureValue", Some("measure_value"), string(measure_value));
+            let mut this = rt::Props::default();
+            this.set(
+                "MeasureName",
+                Some("measure_name"),
+                rt::string(measure_name),
+            );
+            this.set(
+                "MeasureValue",
+                Some("measure_value"),
+                rt::string(measure_value),
+            );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
@@ -2171,13 +2239,13 @@ pub mod pipe {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

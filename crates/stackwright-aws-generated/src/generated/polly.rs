@@ -2,23 +2,24 @@
 //! `Polly` resource types of the CloudFormation registry (`AWS::Polly::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `polly` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Polly::Lexicon.
 ///
 /// CloudFormation: `AWS::Polly::Lexicon`. Terraform: `awscc_polly_lexicon` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-polly-lexicon.html)
-pub struct Lexicon(Base);
-static LEXICON_TYPE: TypeInfo = TypeInfo {
+pub struct Lexicon(rt::Base);
+static LEXICON_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Polly::Lexicon",
     terraform: Some("awscc_polly_lexicon"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,53 +68,57 @@ static LEXICON_TYPE: TypeInfo = TypeInfo {
 impl Lexicon {
     /// Declares a `AWS::Polly::Lexicon` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, content: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LEXICON_TYPE);
-        this.set("Content", Some("content"), string(content));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        content: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &LEXICON_TYPE);
+        this.set("Content", Some("content"), rt::string(content));
+        this.set("Name", Some("name"), rt::string(name));
         Lexicon(this)
     }
 }
 builder!(Lexicon, LexiconHandle);
 /// A declared `AWS::Polly::Lexicon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LexiconHandle(Handle);
+pub struct LexiconHandle(rt::Handle);
 handle!(LexiconHandle);
 impl LexiconHandle {
     /// The Amazon Resource Name (ARN) of the lexicon.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The phonetic alphabet used in the lexicon.
     ///
     /// CloudFormation `Fn::GetAtt` `Alphabet`; Terraform `alphabet`.
-    pub fn alphabet(&self) -> Expr {
+    pub fn alphabet(&self) -> rt::Expr {
         self.0.attr("Alphabet")
     }
     /// The language code that the lexicon applies to.
     ///
     /// CloudFormation `Fn::GetAtt` `LanguageCode`; Terraform `language_code`.
-    pub fn language_code(&self) -> Expr {
+    pub fn language_code(&self) -> rt::Expr {
         self.0.attr("LanguageCode")
     }
     /// The date the lexicon was last modified (ISO 8601 timestamp).
     ///
     /// CloudFormation `Fn::GetAtt` `LastModified`; Terraform `last_modified`.
-    pub fn last_modified(&self) -> Expr {
+    pub fn last_modified(&self) -> rt::Expr {
         self.0.attr("LastModified")
     }
     /// The number of lexemes in the lexicon.
     ///
     /// CloudFormation `Fn::GetAtt` `LexemesCount`; Terraform `lexemes_count`.
-    pub fn lexemes_count(&self) -> Expr {
+    pub fn lexemes_count(&self) -> rt::Expr {
         self.0.attr("LexemesCount")
     }
     /// The total size of the lexicon, in characters.
     ///
     /// CloudFormation `Fn::GetAtt` `Size`; Terraform `size`.
-    pub fn size(&self) -> Expr {
+    pub fn size(&self) -> rt::Expr {
         self.0.attr("Size")
     }
 }

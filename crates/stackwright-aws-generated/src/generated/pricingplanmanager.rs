@@ -2,23 +2,24 @@
 //! `PricingPlanManager` resource types of the CloudFormation registry (`AWS::PricingPlanManager::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pricingplanmanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::PricingPlanManager::Subscription.
 ///
 /// CloudFormation: `AWS::PricingPlanManager::Subscription`. Terraform: `awscc_pricingplanmanager_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pricingplanmanager-subscription.html)
-pub struct Subscription(Base);
-static SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct Subscription(rt::Base);
+static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::PricingPlanManager::Subscription",
     terraform: Some("awscc_pricingplanmanager_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -42,16 +43,16 @@ impl Subscription {
     pub fn new(
         id: impl Into<String>,
         plan_family: subscription::PlanFamily,
-        plan_tier: impl Into<Expr>,
-        resource_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        plan_tier: impl Into<rt::Expr>,
+        resource_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_TYPE);
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_TYPE);
         this.set("PlanFamily", Some("plan_family"), plan_family.into());
-        this.set("PlanTier", Some("plan_tier"), string(plan_tier));
+        this.set("PlanTier", Some("plan_tier"), rt::string(plan_tier));
         this.set(
             "ResourceArns",
             Some("resource_arns"),
-            strings(resource_arns),
+            rt::strings(resource_arns),
         );
         Subscription(this)
     }
@@ -64,43 +65,43 @@ impl Subscription {
 builder!(Subscription, SubscriptionHandle);
 /// A declared `AWS::PricingPlanManager::Subscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionHandle(Handle);
+pub struct SubscriptionHandle(rt::Handle);
 handle!(SubscriptionHandle);
 impl SubscriptionHandle {
     /// The ARN of the subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The plan tier currently active on the subscription as reported by the API.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentPlanTier`; Terraform `current_plan_tier`.
-    pub fn current_plan_tier(&self) -> Expr {
+    pub fn current_plan_tier(&self) -> rt::Expr {
         self.0.attr("CurrentPlanTier")
     }
     /// The status of the subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// A human-readable explanation of why the subscription is in its current status.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
     /// The time the subscription was created, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time the subscription was last modified, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }

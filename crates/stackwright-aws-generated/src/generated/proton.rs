@@ -2,23 +2,24 @@
 //! `Proton` resource types of the CloudFormation registry (`AWS::Proton::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `proton` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Schema describing various properties for AWS Proton Environment Account Connections resources.
 ///
 /// CloudFormation: `AWS::Proton::EnvironmentAccountConnection`. Terraform: `awscc_proton_environment_account_connection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmentaccountconnection.html)
-pub struct EnvironmentAccountConnection(Base);
-static ENVIRONMENT_ACCOUNT_CONNECTION_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentAccountConnection(rt::Base);
+static ENVIRONMENT_ACCOUNT_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Proton::EnvironmentAccountConnection",
     terraform: Some("awscc_proton_environment_account_connection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,66 +59,69 @@ impl EnvironmentAccountConnection {
     /// Declares a `AWS::Proton::EnvironmentAccountConnection` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ENVIRONMENT_ACCOUNT_CONNECTION_TYPE);
+        let this = rt::Base::new(id, &ENVIRONMENT_ACCOUNT_CONNECTION_TYPE);
         EnvironmentAccountConnection(this)
     }
     /// The Amazon Resource Name (ARN) of an IAM service role in the environment account.
     ///
     /// Constraints: length 1..=200; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`. CloudFormation `CodebuildRoleArn`, Terraform `codebuild_role_arn`.
-    pub fn codebuild_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn codebuild_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CodebuildRoleArn",
             Some("codebuild_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account.
     ///
     /// Constraints: length 1..=200; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`. CloudFormation `ComponentRoleArn`, Terraform `component_role_arn`.
-    pub fn component_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn component_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ComponentRoleArn",
             Some("component_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The environment account that's connected to the environment account connection.
     ///
     /// Constraints: pattern `^\d{12}$`. CloudFormation `EnvironmentAccountId`, Terraform `environment_account_id`.
-    pub fn environment_account_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EnvironmentAccountId",
             Some("environment_account_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the AWS Proton environment that's created in the associated management account.
     ///
     /// Constraints: length 1..=100; pattern `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`. CloudFormation `EnvironmentName`, Terraform `environment_name`.
-    pub fn environment_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("EnvironmentName", Some("environment_name"), string(value));
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentName",
+            Some("environment_name"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the management account that accepts or rejects the environment account connection.
     ///
     /// Constraints: pattern `^\d{12}$`. CloudFormation `ManagementAccountId`, Terraform `management_account_id`.
-    pub fn management_account_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn management_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ManagementAccountId",
             Some("management_account_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account.
     ///
     /// Constraints: length 1..=200; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
@@ -127,25 +131,25 @@ builder!(
 );
 /// A declared `AWS::Proton::EnvironmentAccountConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentAccountConnectionHandle(Handle);
+pub struct EnvironmentAccountConnectionHandle(rt::Handle);
 handle!(EnvironmentAccountConnectionHandle);
 impl EnvironmentAccountConnectionHandle {
     /// The Amazon Resource Name (ARN) of the environment account connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the environment account connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The status of the environment account connection.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -154,11 +158,11 @@ impl EnvironmentAccountConnectionHandle {
 /// CloudFormation: `AWS::Proton::EnvironmentTemplate`. Terraform: `awscc_proton_environment_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmenttemplate.html)
-pub struct EnvironmentTemplate(Base);
-static ENVIRONMENT_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct EnvironmentTemplate(rt::Base);
+static ENVIRONMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Proton::EnvironmentTemplate",
     terraform: Some("awscc_proton_environment_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -194,36 +198,36 @@ impl EnvironmentTemplate {
     /// Declares a `AWS::Proton::EnvironmentTemplate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ENVIRONMENT_TEMPLATE_TYPE);
+        let this = rt::Base::new(id, &ENVIRONMENT_TEMPLATE_TYPE);
         EnvironmentTemplate(this)
     }
     /// <p>A description of the environment template.</p>
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// <p>The environment template name as displayed in the developer interface.</p>
     ///
     /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// <p>A customer provided encryption key that Proton uses to encrypt data.</p>
     ///
     /// Constraints: length 1..=200; pattern `^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\d{12}:([\w+=,.@-]+[/:])*[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
-    pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EncryptionKey", Some("encryption_key"), string(value));
+            .set("EncryptionKey", Some("encryption_key"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Provisioning`, Terraform `provisioning`.
@@ -236,13 +240,13 @@ impl EnvironmentTemplate {
 builder!(EnvironmentTemplate, EnvironmentTemplateHandle);
 /// A declared `AWS::Proton::EnvironmentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentTemplateHandle(Handle);
+pub struct EnvironmentTemplateHandle(rt::Handle);
 handle!(EnvironmentTemplateHandle);
 impl EnvironmentTemplateHandle {
     /// <p>The Amazon Resource Name (ARN) of the environment template.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -262,11 +266,11 @@ pub mod environment_template {
 /// CloudFormation: `AWS::Proton::ServiceTemplate`. Terraform: `awscc_proton_service_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-servicetemplate.html)
-pub struct ServiceTemplate(Base);
-static SERVICE_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceTemplate(rt::Base);
+static SERVICE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Proton::ServiceTemplate",
     terraform: Some("awscc_proton_service_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -302,36 +306,36 @@ impl ServiceTemplate {
     /// Declares a `AWS::Proton::ServiceTemplate` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_TEMPLATE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_TEMPLATE_TYPE);
         ServiceTemplate(this)
     }
     /// <p>A description of the service template.</p>
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// <p>The name of the service template as displayed in the developer interface.</p>
     ///
     /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// <p>A customer provided encryption key that's used to encrypt data.</p>
     ///
     /// Constraints: length 1..=200; pattern `^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\d{12}:([\w+=,.@-]+[/:])*[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
-    pub fn encryption_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EncryptionKey", Some("encryption_key"), string(value));
+            .set("EncryptionKey", Some("encryption_key"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100; pattern `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PipelineProvisioning`, Terraform `pipeline_provisioning`.
@@ -347,13 +351,13 @@ impl ServiceTemplate {
 builder!(ServiceTemplate, ServiceTemplateHandle);
 /// A declared `AWS::Proton::ServiceTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceTemplateHandle(Handle);
+pub struct ServiceTemplateHandle(rt::Handle);
 handle!(ServiceTemplateHandle);
 impl ServiceTemplateHandle {
     /// <p>The Amazon Resource Name (ARN) of the service template.</p>
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `QBusiness` resource types of the CloudFormation registry (`AWS::QBusiness::*`): 8 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `qbusiness` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::QBusiness::Application Resource Type
 ///
 /// CloudFormation: `AWS::QBusiness::Application`. Terraform: `awscc_qbusiness_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::Application",
     terraform: Some("awscc_qbusiness_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -70,9 +71,13 @@ static APPLICATION_TYPE: TypeInfo = TypeInfo {
 impl Application {
     /// Declares a `AWS::QBusiness::Application` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, display_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+    pub fn new(id: impl Into<String>, display_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         Application(this)
     }
     /// CloudFormation `AttachmentsConfiguration`, Terraform `attachments_configuration`.
@@ -100,18 +105,21 @@ impl Application {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ClientIdsForOIDC`, Terraform `client_ids_for_oidc`.
-    pub fn client_ids_for_oidc(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn client_ids_for_oidc(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ClientIdsForOIDC",
             Some("client_ids_for_oidc"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 0..=1000; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
@@ -124,20 +132,20 @@ impl Application {
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\d{12}:(oidc-provider|saml-provider)/[a-zA-Z0-9_\.\/@\-]+$`. Changing it replaces the resource. CloudFormation `IamIdentityProviderArn`, Terraform `iam_identity_provider_arn`.
-    pub fn iam_identity_provider_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn iam_identity_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IamIdentityProviderArn",
             Some("iam_identity_provider_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 10..=1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. CloudFormation `IdentityCenterInstanceArn`, Terraform `identity_center_instance_arn`.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityCenterInstanceArn",
             Some("identity_center_instance_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -181,39 +189,39 @@ impl Application {
         self
     }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::QBusiness::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityCenterApplicationArn`; Terraform `identity_center_application_arn`.
-    pub fn identity_center_application_arn(&self) -> Expr {
+    pub fn identity_center_application_arn(&self) -> rt::Expr {
         self.0.attr("IdentityCenterApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -224,11 +232,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-attachmentsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AttachmentsConfiguration(Props);
+    pub struct AttachmentsConfiguration(rt::Props);
     impl AttachmentsConfiguration {
         /// A new `AttachmentsConfiguration`. Required properties: `attachments_control_mode` (`AttachmentsControlMode`).
         pub fn new(attachments_control_mode: AttachmentsControlMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AttachmentsControlMode",
                 Some("attachments_control_mode"),
@@ -242,11 +250,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-autosubscriptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoSubscriptionConfiguration(Props);
+    pub struct AutoSubscriptionConfiguration(rt::Props);
     impl AutoSubscriptionConfiguration {
         /// A new `AutoSubscriptionConfiguration`. Required properties: `auto_subscribe` (`AutoSubscribe`).
         pub fn new(auto_subscribe: AutoSubscriptionStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AutoSubscribe",
                 Some("auto_subscribe"),
@@ -269,16 +277,17 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -287,11 +296,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-personalizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PersonalizationConfiguration(Props);
+    pub struct PersonalizationConfiguration(rt::Props);
     impl PersonalizationConfiguration {
         /// A new `PersonalizationConfiguration`. Required properties: `personalization_control_mode` (`PersonalizationControlMode`).
         pub fn new(personalization_control_mode: PersonalizationControlMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PersonalizationControlMode",
                 Some("personalization_control_mode"),
@@ -305,11 +314,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-qappsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QAppsConfiguration(Props);
+    pub struct QAppsConfiguration(rt::Props);
     impl QAppsConfiguration {
         /// A new `QAppsConfiguration`. Required properties: `q_apps_control_mode` (`QAppsControlMode`).
         pub fn new(q_apps_control_mode: QAppsControlMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "QAppsControlMode",
                 Some("q_apps_control_mode"),
@@ -323,15 +332,15 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-quicksightconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QuickSightConfiguration(Props);
+    pub struct QuickSightConfiguration(rt::Props);
     impl QuickSightConfiguration {
         /// A new `QuickSightConfiguration`. Required properties: `client_namespace` (`ClientNamespace`).
-        pub fn new(client_namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(client_namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ClientNamespace",
                 Some("client_namespace"),
-                string(client_namespace),
+                rt::string(client_namespace),
             );
             QuickSightConfiguration(this)
         }
@@ -403,11 +412,11 @@ pub mod application {
 /// CloudFormation: `AWS::QBusiness::DataAccessor`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-dataaccessor.html)
-pub struct DataAccessor(Base);
-static DATA_ACCESSOR_TYPE: TypeInfo = TypeInfo {
+pub struct DataAccessor(rt::Base);
+static DATA_ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::DataAccessor",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -458,15 +467,19 @@ impl DataAccessor {
     pub fn new(
         id: impl Into<String>,
         action_configurations: impl IntoIterator<Item = data_accessor::ActionConfiguration>,
-        application_id: impl Into<Expr>,
-        display_name: impl Into<Expr>,
-        principal: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        display_name: impl Into<rt::Expr>,
+        principal: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_ACCESSOR_TYPE);
-        this.set("ActionConfigurations", None, list(action_configurations));
-        this.set("ApplicationId", None, string(application_id));
-        this.set("DisplayName", None, string(display_name));
-        this.set("Principal", None, string(principal));
+        let mut this = rt::Base::new(id, &DATA_ACCESSOR_TYPE);
+        this.set(
+            "ActionConfigurations",
+            None,
+            rt::list(action_configurations),
+        );
+        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("DisplayName", None, rt::string(display_name));
+        this.set("Principal", None, rt::string(principal));
         DataAccessor(this)
     }
     /// CloudFormation `AuthenticationDetail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -481,27 +494,27 @@ impl DataAccessor {
 builder!(DataAccessor, DataAccessorHandle);
 /// A declared `AWS::QBusiness::DataAccessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataAccessorHandle(Handle);
+pub struct DataAccessorHandle(rt::Handle);
 handle!(DataAccessorHandle);
 impl DataAccessorHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DataAccessorArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn data_accessor_arn(&self) -> Expr {
+    pub fn data_accessor_arn(&self) -> rt::Expr {
         self.0.attr("DataAccessorArn")
     }
     /// CloudFormation `Fn::GetAtt` `DataAccessorId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn data_accessor_id(&self) -> Expr {
+    pub fn data_accessor_id(&self) -> rt::Expr {
         self.0.attr("DataAccessorId")
     }
     /// CloudFormation `Fn::GetAtt` `IdcApplicationArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn idc_application_arn(&self) -> Expr {
+    pub fn idc_application_arn(&self) -> rt::Expr {
         self.0.attr("IdcApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -512,12 +525,12 @@ pub mod data_accessor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(Props);
+    pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
         /// A new `ActionConfiguration`. Required properties: `action` (`Action`).
-        pub fn new(action: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Action", None, string(action));
+        pub fn new(action: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", None, rt::string(action));
             ActionConfiguration(this)
         }
         /// CloudFormation `FilterConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -531,11 +544,11 @@ pub mod data_accessor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionfilterconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ActionFilterConfiguration(Props);
+    pub struct ActionFilterConfiguration(rt::Props);
     impl ActionFilterConfiguration {
         /// A new `ActionFilterConfiguration`. Required properties: `document_attribute_filter` (`DocumentAttributeFilter`).
         pub fn new(document_attribute_filter: AttributeFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DocumentAttributeFilter",
                 None,
@@ -549,16 +562,16 @@ pub mod data_accessor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-attributefilter.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeFilter(Props);
+    pub struct AttributeFilter(rt::Props);
     impl AttributeFilter {
         /// A new `AttributeFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttributeFilter(this)
         }
         /// CloudFormation `AndAllFilters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn and_all_filters(mut self, value: impl IntoIterator<Item = AttributeFilter>) -> Self {
-            self.0.set("AndAllFilters", None, list(value));
+            self.0.set("AndAllFilters", None, rt::list(value));
             self
         }
         /// CloudFormation `ContainsAll`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -603,7 +616,7 @@ pub mod data_accessor {
         }
         /// CloudFormation `OrAllFilters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn or_all_filters(mut self, value: impl IntoIterator<Item = AttributeFilter>) -> Self {
-            self.0.set("OrAllFilters", None, list(value));
+            self.0.set("OrAllFilters", None, rt::list(value));
             self
         }
     }
@@ -612,22 +625,26 @@ pub mod data_accessor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-dataaccessorauthenticationdetail.html)
     #[derive(Clone, Debug)]
-    pub struct DataAccessorAuthenticationDetail(Props);
+    pub struct DataAccessorAuthenticationDetail(rt::Props);
     impl DataAccessorAuthenticationDetail {
         /// A new `DataAccessorAuthenticationDetail`. Required properties: `authentication_type` (`AuthenticationType`).
         pub fn new(authentication_type: DataAccessorAuthenticationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AuthenticationType", None, authentication_type.into());
             DataAccessorAuthenticationDetail(this)
         }
         /// CloudFormation `AuthenticationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn authentication_configuration(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AuthenticationConfiguration", None, json(value));
+        pub fn authentication_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("AuthenticationConfiguration", None, rt::json(value));
             self
         }
         /// Constraints: 1..=1 items. CloudFormation `ExternalIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn external_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ExternalIds", None, strings(value));
+        pub fn external_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ExternalIds", None, rt::strings(value));
             self
         }
     }
@@ -636,13 +653,13 @@ pub mod data_accessor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-documentattribute.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttribute(Props);
+    pub struct DocumentAttribute(rt::Props);
     impl DocumentAttribute {
         /// A new `DocumentAttribute`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, json(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::json(value));
             DocumentAttribute(this)
         }
     }
@@ -662,11 +679,11 @@ pub mod data_accessor {
 /// CloudFormation: `AWS::QBusiness::DataSource`. Terraform: `awscc_qbusiness_data_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-datasource.html)
-pub struct DataSource(Base);
-static DATA_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct DataSource(rt::Base);
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::DataSource",
     terraform: Some("awscc_qbusiness_data_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -717,30 +734,34 @@ impl DataSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        configuration: impl Into<Value>,
-        display_name: impl Into<Expr>,
-        index_id: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        configuration: impl Into<rt::Value>,
+        display_name: impl Into<rt::Expr>,
+        index_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_SOURCE_TYPE);
+        let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         this.set(
             "Configuration",
             Some("configuration"),
-            json_string(configuration),
+            rt::json_string(configuration),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("IndexId", Some("index_id"), string(index_id));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("IndexId", Some("index_id"), rt::string(index_id));
         DataSource(this)
     }
     /// Constraints: length 0..=1000; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DocumentEnrichmentConfiguration`, Terraform `document_enrichment_configuration`.
@@ -768,14 +789,14 @@ impl DataSource {
         self
     }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Constraints: length at most 998; pattern `^[\s\S]*$`. CloudFormation `SyncSchedule`, Terraform `sync_schedule`.
-    pub fn sync_schedule(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sync_schedule(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SyncSchedule", Some("sync_schedule"), string(value));
+            .set("SyncSchedule", Some("sync_schedule"), rt::string(value));
         self
     }
     /// CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
@@ -788,31 +809,31 @@ impl DataSource {
 builder!(DataSource, DataSourceHandle);
 /// A declared `AWS::QBusiness::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataSourceHandle(Handle);
+pub struct DataSourceHandle(rt::Handle);
 handle!(DataSourceHandle);
 impl DataSourceHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DataSourceArn`; Terraform `data_source_arn`.
-    pub fn data_source_arn(&self) -> Expr {
+    pub fn data_source_arn(&self) -> rt::Expr {
         self.0.attr("DataSourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `DataSourceId`; Terraform `data_source_id`.
-    pub fn data_source_id(&self) -> Expr {
+    pub fn data_source_id(&self) -> rt::Expr {
         self.0.attr("DataSourceId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -823,11 +844,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AudioExtractionConfiguration(Props);
+    pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
         /// A new `AudioExtractionConfiguration`. Required properties: `audio_extraction_status` (`AudioExtractionStatus`).
         pub fn new(audio_extraction_status: AudioExtractionStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AudioExtractionStatus",
                 Some("audio_extraction_status"),
@@ -841,20 +862,20 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DataSourceVpcConfiguration(Props);
+    pub struct DataSourceVpcConfiguration(rt::Props);
     impl DataSourceVpcConfiguration {
         /// A new `DataSourceVpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             DataSourceVpcConfiguration(this)
         }
     }
@@ -863,18 +884,21 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeCondition(Props);
+    pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
         /// A new `DocumentAttributeCondition`. Required properties: `key` (`Key`), `operator` (`Operator`).
-        pub fn new(key: impl Into<Expr>, operator: DocumentEnrichmentConditionOperator) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(
+            key: impl Into<rt::Expr>,
+            operator: DocumentEnrichmentConditionOperator,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Operator", Some("operator"), operator.into());
             DocumentAttributeCondition(this)
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Value", Some("value"), json(value));
+        pub fn value(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Value", Some("value"), rt::json(value));
             self
         }
     }
@@ -883,12 +907,12 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeTarget(Props);
+    pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
         /// A new `DocumentAttributeTarget`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             DocumentAttributeTarget(this)
         }
         /// CloudFormation `AttributeValueOperator`, Terraform `attribute_value_operator`.
@@ -901,8 +925,8 @@ pub mod data_source {
             self
         }
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Value", Some("value"), json(value));
+        pub fn value(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Value", Some("value"), rt::json(value));
             self
         }
     }
@@ -911,11 +935,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentEnrichmentConfiguration(Props);
+    pub struct DocumentEnrichmentConfiguration(rt::Props);
     impl DocumentEnrichmentConfiguration {
         /// A new `DocumentEnrichmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentEnrichmentConfiguration(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `InlineConfigurations`, Terraform `inline_configurations`.
@@ -926,7 +950,7 @@ pub mod data_source {
             self.0.set(
                 "InlineConfigurations",
                 Some("inline_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -954,11 +978,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HookConfiguration(Props);
+    pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
         /// A new `HookConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HookConfiguration(this)
         }
         /// CloudFormation `InvocationCondition`, Terraform `invocation_condition`.
@@ -971,19 +995,20 @@ pub mod data_source {
             self
         }
         /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:lambda:[a-z-]*-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?$`. CloudFormation `LambdaArn`, Terraform `lambda_arn`.
-        pub fn lambda_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LambdaArn", Some("lambda_arn"), string(value));
+        pub fn lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LambdaArn", Some("lambda_arn"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
             self
         }
         /// Constraints: length 1..=63; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`. CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
-        pub fn s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3BucketName", Some("s3_bucket_name"), string(value));
+                .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
             self
         }
     }
@@ -992,11 +1017,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ImageExtractionConfiguration(Props);
+    pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
         /// A new `ImageExtractionConfiguration`. Required properties: `image_extraction_status` (`ImageExtractionStatus`).
         pub fn new(image_extraction_status: ImageExtractionStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ImageExtractionStatus",
                 Some("image_extraction_status"),
@@ -1010,11 +1035,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-inlinedocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InlineDocumentEnrichmentConfiguration(Props);
+    pub struct InlineDocumentEnrichmentConfiguration(rt::Props);
     impl InlineDocumentEnrichmentConfiguration {
         /// A new `InlineDocumentEnrichmentConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InlineDocumentEnrichmentConfiguration(this)
         }
         /// CloudFormation `Condition`, Terraform `condition`.
@@ -1042,11 +1067,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MediaExtractionConfiguration(Props);
+    pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
         /// A new `MediaExtractionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MediaExtractionConfiguration(this)
         }
         /// CloudFormation `AudioExtractionConfiguration`, Terraform `audio_extraction_configuration`.
@@ -1091,11 +1116,11 @@ pub mod data_source {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VideoExtractionConfiguration(Props);
+    pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
         /// A new `VideoExtractionConfiguration`. Required properties: `video_extraction_status` (`VideoExtractionStatus`).
         pub fn new(video_extraction_status: VideoExtractionStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "VideoExtractionStatus",
                 Some("video_extraction_status"),
@@ -1179,11 +1204,11 @@ pub mod data_source {
 /// CloudFormation: `AWS::QBusiness::Index`. Terraform: `awscc_qbusiness_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-index.html)
-pub struct Index(Base);
-static INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct Index(rt::Base);
+static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::Index",
     terraform: Some("awscc_qbusiness_index"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1234,16 +1259,20 @@ impl Index {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        display_name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        display_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INDEX_TYPE);
+        let mut this = rt::Base::new(id, &INDEX_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         Index(this)
     }
     /// CloudFormation `CapacityConfiguration`, Terraform `capacity_configuration`.
@@ -1256,9 +1285,9 @@ impl Index {
         self
     }
     /// Constraints: length 0..=1000; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: 1..=500 items. CloudFormation `DocumentAttributeConfigurations`, Terraform `document_attribute_configurations`.
@@ -1269,7 +1298,7 @@ impl Index {
         self.0.set(
             "DocumentAttributeConfigurations",
             Some("document_attribute_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1282,31 +1311,31 @@ impl Index {
 builder!(Index, IndexHandle);
 /// A declared `AWS::QBusiness::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IndexHandle(Handle);
+pub struct IndexHandle(rt::Handle);
 handle!(IndexHandle);
 impl IndexHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `IndexArn`; Terraform `index_arn`.
-    pub fn index_arn(&self) -> Expr {
+    pub fn index_arn(&self) -> rt::Expr {
         self.0.attr("IndexArn")
     }
     /// CloudFormation `Fn::GetAtt` `IndexId`; Terraform `index_id`.
-    pub fn index_id(&self) -> Expr {
+    pub fn index_id(&self) -> rt::Expr {
         self.0.attr("IndexId")
     }
     /// CloudFormation `Fn::GetAtt` `IndexStatistics`; Terraform `index_statistics`.
-    pub fn index_statistics(&self) -> Expr {
+    pub fn index_statistics(&self) -> rt::Expr {
         self.0.attr("IndexStatistics")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1317,16 +1346,16 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-documentattributeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentAttributeConfiguration(Props);
+    pub struct DocumentAttributeConfiguration(rt::Props);
     impl DocumentAttributeConfiguration {
         /// A new `DocumentAttributeConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentAttributeConfiguration(this)
         }
         /// Constraints: length 1..=30; pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Search`, Terraform `search`.
@@ -1345,16 +1374,16 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-indexcapacityconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IndexCapacityConfiguration(Props);
+    pub struct IndexCapacityConfiguration(rt::Props);
     impl IndexCapacityConfiguration {
         /// A new `IndexCapacityConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IndexCapacityConfiguration(this)
         }
         /// Constraints: at least 1. CloudFormation `Units`, Terraform `units`.
         pub fn units(mut self, value: i64) -> Self {
-            self.0.set("Units", Some("units"), int(value));
+            self.0.set("Units", Some("units"), rt::int(value));
             self
         }
     }
@@ -1396,11 +1425,11 @@ pub mod index {
 /// CloudFormation: `AWS::QBusiness::Permission`. Terraform: `awscc_qbusiness_permission` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-permission.html)
-pub struct Permission(Base);
-static PERMISSION_TYPE: TypeInfo = TypeInfo {
+pub struct Permission(rt::Base);
+static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::Permission",
     terraform: Some("awscc_qbusiness_permission"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1444,32 +1473,37 @@ impl Permission {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl IntoIterator<Item = impl Into<Expr>>,
-        application_id: impl Into<Expr>,
-        principal: impl Into<Expr>,
-        statement_id: impl Into<Expr>,
+        actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        application_id: impl Into<rt::Expr>,
+        principal: impl Into<rt::Expr>,
+        statement_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSION_TYPE);
-        this.set("Actions", Some("actions"), strings(actions));
+        let mut this = rt::Base::new(id, &PERMISSION_TYPE);
+        this.set("Actions", Some("actions"), rt::strings(actions));
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
-        this.set("Principal", Some("principal"), string(principal));
-        this.set("StatementId", Some("statement_id"), string(statement_id));
+        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "StatementId",
+            Some("statement_id"),
+            rt::string(statement_id),
+        );
         Permission(this)
     }
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `Conditions`, Terraform `conditions`.
     pub fn conditions(mut self, value: impl IntoIterator<Item = permission::Condition>) -> Self {
-        self.0.set("Conditions", Some("conditions"), list(value));
+        self.0
+            .set("Conditions", Some("conditions"), rt::list(value));
         self
     }
 }
 builder!(Permission, PermissionHandle);
 /// A declared `AWS::QBusiness::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionHandle(Handle);
+pub struct PermissionHandle(rt::Handle);
 handle!(PermissionHandle);
 /// Property types and value sets of [`Permission`] (`AWS::QBusiness::Permission`).
 pub mod permission {
@@ -1478,16 +1512,20 @@ pub mod permission {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-permission-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. Required properties: `condition_key` (`ConditionKey`), `condition_operator` (`ConditionOperator`), `condition_values` (`ConditionValues`).
         pub fn new(
-            condition_key: impl Into<Expr>,
+            condition_key: impl Into<rt::Expr>,
             condition_operator: ConditionOperator,
-            condition_values: impl IntoIterator<Item = impl Into<Expr>>,
+            condition_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ConditionKey", Some("condition_key"), string(condition_key));
+            let mut this = rt::Props::default();
+            this.set(
+                "ConditionKey",
+                Some("condition_key"),
+                rt::string(condition_key),
+            );
             this.set(
                 "ConditionOperator",
                 Some("condition_operator"),
@@ -1496,7 +1534,7 @@ pub mod permission {
             this.set(
                 "ConditionValues",
                 Some("condition_values"),
-                strings(condition_values),
+                rt::strings(condition_values),
             );
             Condition(this)
         }
@@ -1515,11 +1553,11 @@ pub mod permission {
 /// CloudFormation: `AWS::QBusiness::Plugin`. Terraform: `awscc_qbusiness_plugin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-plugin.html)
-pub struct Plugin(Base);
-static PLUGIN_TYPE: TypeInfo = TypeInfo {
+pub struct Plugin(rt::Base);
+static PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::Plugin",
     terraform: Some("awscc_qbusiness_plugin"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1570,24 +1608,28 @@ impl Plugin {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auth_configuration: impl Into<Value>,
-        display_name: impl Into<Expr>,
+        auth_configuration: impl Into<rt::Value>,
+        display_name: impl Into<rt::Expr>,
         type_: plugin::PluginType,
     ) -> Self {
-        let mut this = Base::new(id, &PLUGIN_TYPE);
+        let mut this = rt::Base::new(id, &PLUGIN_TYPE);
         this.set(
             "AuthConfiguration",
             Some("auth_configuration"),
-            json(auth_configuration),
+            rt::json(auth_configuration),
         );
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set("Type", Some("type"), type_.into());
         Plugin(this)
     }
     /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
-    pub fn application_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ApplicationId", Some("application_id"), string(value));
+            .set("ApplicationId", Some("application_id"), rt::string(value));
         self
     }
     /// CloudFormation `CustomPluginConfiguration`, Terraform `custom_plugin_configuration`.
@@ -1600,8 +1642,9 @@ impl Plugin {
         self
     }
     /// Constraints: length 1..=2048; pattern `^(https?|ftp|file)://([^\s]*)$`. CloudFormation `ServerUrl`, Terraform `server_url`.
-    pub fn server_url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ServerUrl", Some("server_url"), string(value));
+    pub fn server_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServerUrl", Some("server_url"), rt::string(value));
         self
     }
     /// CloudFormation `State`, Terraform `state`.
@@ -1613,27 +1656,27 @@ impl Plugin {
 builder!(Plugin, PluginHandle);
 /// A declared `AWS::QBusiness::Plugin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PluginHandle(Handle);
+pub struct PluginHandle(rt::Handle);
 handle!(PluginHandle);
 impl PluginHandle {
     /// CloudFormation `Fn::GetAtt` `BuildStatus`; Terraform `build_status`.
-    pub fn build_status(&self) -> Expr {
+    pub fn build_status(&self) -> rt::Expr {
         self.0.attr("BuildStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `PluginArn`; Terraform `plugin_arn`.
-    pub fn plugin_arn(&self) -> Expr {
+    pub fn plugin_arn(&self) -> rt::Expr {
         self.0.attr("PluginArn")
     }
     /// CloudFormation `Fn::GetAtt` `PluginId`; Terraform `plugin_id`.
-    pub fn plugin_id(&self) -> Expr {
+    pub fn plugin_id(&self) -> rt::Expr {
         self.0.attr("PluginId")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1644,22 +1687,22 @@ pub mod plugin {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-plugin-custompluginconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPluginConfiguration(Props);
+    pub struct CustomPluginConfiguration(rt::Props);
     impl CustomPluginConfiguration {
         /// A new `CustomPluginConfiguration`. Required properties: `api_schema` (`ApiSchema`), `api_schema_type` (`ApiSchemaType`), `description` (`Description`).
         pub fn new(
-            api_schema: impl Into<Value>,
+            api_schema: impl Into<rt::Value>,
             api_schema_type: ApiSchemaType,
-            description: impl Into<Expr>,
+            description: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ApiSchema", Some("api_schema"), json(api_schema));
+            let mut this = rt::Props::default();
+            this.set("ApiSchema", Some("api_schema"), rt::json(api_schema));
             this.set(
                 "ApiSchemaType",
                 Some("api_schema_type"),
                 api_schema_type.into(),
             );
-            this.set("Description", Some("description"), string(description));
+            this.set("Description", Some("description"), rt::string(description));
             CustomPluginConfiguration(this)
         }
     }
@@ -1725,11 +1768,11 @@ pub mod plugin {
 /// CloudFormation: `AWS::QBusiness::Retriever`. Terraform: `awscc_qbusiness_retriever` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-retriever.html)
-pub struct Retriever(Base);
-static RETRIEVER_TYPE: TypeInfo = TypeInfo {
+pub struct Retriever(rt::Base);
+static RETRIEVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::Retriever",
     terraform: Some("awscc_qbusiness_retriever"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1779,52 +1822,60 @@ impl Retriever {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
-        configuration: impl Into<Value>,
-        display_name: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
+        configuration: impl Into<rt::Value>,
+        display_name: impl Into<rt::Expr>,
         type_: retriever::RetrieverType,
     ) -> Self {
-        let mut this = Base::new(id, &RETRIEVER_TYPE);
+        let mut this = rt::Base::new(id, &RETRIEVER_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
-        this.set("Configuration", Some("configuration"), json(configuration));
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set("Type", Some("type"), type_.into());
         Retriever(this)
     }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Retriever, RetrieverHandle);
 /// A declared `AWS::QBusiness::Retriever`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RetrieverHandle(Handle);
+pub struct RetrieverHandle(rt::Handle);
 handle!(RetrieverHandle);
 impl RetrieverHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `RetrieverArn`; Terraform `retriever_arn`.
-    pub fn retriever_arn(&self) -> Expr {
+    pub fn retriever_arn(&self) -> rt::Expr {
         self.0.attr("RetrieverArn")
     }
     /// CloudFormation `Fn::GetAtt` `RetrieverId`; Terraform `retriever_id`.
-    pub fn retriever_id(&self) -> Expr {
+    pub fn retriever_id(&self) -> rt::Expr {
         self.0.attr("RetrieverId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1846,11 +1897,11 @@ pub mod retriever {
 /// CloudFormation: `AWS::QBusiness::WebExperience`. Terraform: `awscc_qbusiness_web_experience` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-webexperience.html)
-pub struct WebExperience(Base);
-static WEB_EXPERIENCE_TYPE: TypeInfo = TypeInfo {
+pub struct WebExperience(rt::Base);
+static WEB_EXPERIENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QBusiness::WebExperience",
     terraform: Some("awscc_qbusiness_web_experience"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1899,12 +1950,12 @@ static WEB_EXPERIENCE_TYPE: TypeInfo = TypeInfo {
 impl WebExperience {
     /// Declares a `AWS::QBusiness::WebExperience` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WEB_EXPERIENCE_TYPE);
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WEB_EXPERIENCE_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         WebExperience(this)
     }
@@ -1933,22 +1984,22 @@ impl WebExperience {
         self
     }
     /// CloudFormation `IdentityProviderConfiguration`, Terraform `identity_provider_configuration`.
-    pub fn identity_provider_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn identity_provider_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "IdentityProviderConfiguration",
             Some("identity_provider_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: 0..=10 items. CloudFormation `Origins`, Terraform `origins`.
-    pub fn origins(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Origins", Some("origins"), strings(value));
+    pub fn origins(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Origins", Some("origins"), rt::strings(value));
         self
     }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `SamplePromptsControlMode`, Terraform `sample_prompts_control_mode`.
@@ -1964,50 +2015,50 @@ impl WebExperience {
         self
     }
     /// Constraints: length 0..=500; pattern `^[\s\S]*$`. CloudFormation `Subtitle`, Terraform `subtitle`.
-    pub fn subtitle(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Subtitle", Some("subtitle"), string(value));
+    pub fn subtitle(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Subtitle", Some("subtitle"), rt::string(value));
         self
     }
     /// Constraints: length 0..=500; pattern `^[\s\S]*$`. CloudFormation `Title`, Terraform `title`.
-    pub fn title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Title", Some("title"), string(value));
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
         self
     }
     /// Constraints: length 0..=300. CloudFormation `WelcomeMessage`, Terraform `welcome_message`.
-    pub fn welcome_message(mut self, value: impl Into<Expr>) -> Self {
+    pub fn welcome_message(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WelcomeMessage", Some("welcome_message"), string(value));
+            .set("WelcomeMessage", Some("welcome_message"), rt::string(value));
         self
     }
 }
 builder!(WebExperience, WebExperienceHandle);
 /// A declared `AWS::QBusiness::WebExperience`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebExperienceHandle(Handle);
+pub struct WebExperienceHandle(rt::Handle);
 handle!(WebExperienceHandle);
 impl WebExperienceHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DefaultEndpoint`; Terraform `default_endpoint`.
-    pub fn default_endpoint(&self) -> Expr {
+    pub fn default_endpoint(&self) -> rt::Expr {
         self.0.attr("DefaultEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `WebExperienceArn`; Terraform `web_experience_arn`.
-    pub fn web_experience_arn(&self) -> Expr {
+    pub fn web_experience_arn(&self) -> rt::Expr {
         self.0.attr("WebExperienceArn")
     }
     /// CloudFormation `Fn::GetAtt` `WebExperienceId`; Terraform `web_experience_id`.
-    pub fn web_experience_id(&self) -> Expr {
+    pub fn web_experience_id(&self) -> rt::Expr {
         self.0.attr("WebExperienceId")
     }
 }
@@ -2018,15 +2069,15 @@ pub mod web_experience {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-browserextensionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BrowserExtensionConfiguration(Props);
+    pub struct BrowserExtensionConfiguration(rt::Props);
     impl BrowserExtensionConfiguration {
         /// A new `BrowserExtensionConfiguration`. Required properties: `enabled_browser_extensions` (`EnabledBrowserExtensions`).
         pub fn new(enabled_browser_extensions: impl IntoIterator<Item = BrowserExtension>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnabledBrowserExtensions",
                 Some("enabled_browser_extensions"),
-                list(enabled_browser_extensions),
+                rt::list(enabled_browser_extensions),
             );
             BrowserExtensionConfiguration(this)
         }
@@ -2036,32 +2087,33 @@ pub mod web_experience {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-customizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CustomizationConfiguration(Props);
+    pub struct CustomizationConfiguration(rt::Props);
     impl CustomizationConfiguration {
         /// A new `CustomizationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomizationConfiguration(this)
         }
         /// Constraints: length 0..=1284; pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.css)?$`. CloudFormation `CustomCSSUrl`, Terraform `custom_css_url`.
-        pub fn custom_css_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_css_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CustomCSSUrl", Some("custom_css_url"), string(value));
+                .set("CustomCSSUrl", Some("custom_css_url"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1284; pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(svg|ico))?$`. CloudFormation `FaviconUrl`, Terraform `favicon_url`.
-        pub fn favicon_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FaviconUrl", Some("favicon_url"), string(value));
+        pub fn favicon_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FaviconUrl", Some("favicon_url"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1284; pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(ttf|woff|woff2|otf))?$`. CloudFormation `FontUrl`, Terraform `font_url`.
-        pub fn font_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FontUrl", Some("font_url"), string(value));
+        pub fn font_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FontUrl", Some("font_url"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1284; pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(svg|png))?$`. CloudFormation `LogoUrl`, Terraform `logo_url`.
-        pub fn logo_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogoUrl", Some("logo_url"), string(value));
+        pub fn logo_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogoUrl", Some("logo_url"), rt::string(value));
             self
         }
     }

@@ -2,13 +2,14 @@
 //! `QLDB` resource types of the CloudFormation registry (`AWS::QLDB::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `qldb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::QLDB::Ledger
 ///
 /// CloudFormation: `AWS::QLDB::Ledger`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -16,11 +17,11 @@ use crate::runtime::*;
 /// Stateful (the journal): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qldb-ledger.html)
-pub struct Ledger(Base);
-static LEDGER_TYPE: TypeInfo = TypeInfo {
+pub struct Ledger(rt::Base);
+static LEDGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QLDB::Ledger",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: true,
     unavailable_in: &[
         "af-south-1",
@@ -56,35 +57,35 @@ static LEDGER_TYPE: TypeInfo = TypeInfo {
 impl Ledger {
     /// Declares a `AWS::QLDB::Ledger` with the stack-unique `id`. Required properties: `permissions_mode` (`PermissionsMode`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, permissions_mode: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &LEDGER_TYPE);
-        this.set("PermissionsMode", None, string(permissions_mode));
+    pub fn new(id: impl Into<String>, permissions_mode: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &LEDGER_TYPE);
+        this.set("PermissionsMode", None, rt::string(permissions_mode));
         Ledger(this)
     }
     /// CloudFormation `DeletionProtection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn deletion_protection(mut self, value: bool) -> Self {
-        self.0.set("DeletionProtection", None, boolean(value));
+        self.0.set("DeletionProtection", None, rt::boolean(value));
         self
     }
     /// CloudFormation `KmsKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKey", None, string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKey", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
 }
 builder!(Ledger, LedgerHandle);
 /// A declared `AWS::QLDB::Ledger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LedgerHandle(Handle);
+pub struct LedgerHandle(rt::Handle);
 handle!(LedgerHandle);
 impl LedgerHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -93,11 +94,11 @@ impl LedgerHandle {
 /// CloudFormation: `AWS::QLDB::Stream`. Terraform: `awscc_qldb_stream` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qldb-stream.html)
-pub struct Stream(Base);
-static STREAM_TYPE: TypeInfo = TypeInfo {
+pub struct Stream(rt::Base);
+static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QLDB::Stream",
     terraform: Some("awscc_qldb_stream"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -134,34 +135,34 @@ impl Stream {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        inclusive_start_time: impl Into<Expr>,
+        inclusive_start_time: impl Into<rt::Expr>,
         kinesis_configuration: stream::KinesisConfiguration,
-        ledger_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        stream_name: impl Into<Expr>,
+        ledger_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        stream_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STREAM_TYPE);
+        let mut this = rt::Base::new(id, &STREAM_TYPE);
         this.set(
             "InclusiveStartTime",
             Some("inclusive_start_time"),
-            string(inclusive_start_time),
+            rt::string(inclusive_start_time),
         );
         this.set(
             "KinesisConfiguration",
             Some("kinesis_configuration"),
             kinesis_configuration.into(),
         );
-        this.set("LedgerName", Some("ledger_name"), string(ledger_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("StreamName", Some("stream_name"), string(stream_name));
+        this.set("LedgerName", Some("ledger_name"), rt::string(ledger_name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("StreamName", Some("stream_name"), rt::string(stream_name));
         Stream(this)
     }
     /// Changing it replaces the resource. CloudFormation `ExclusiveEndTime`, Terraform `exclusive_end_time`.
-    pub fn exclusive_end_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn exclusive_end_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExclusiveEndTime",
             Some("exclusive_end_time"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -169,15 +170,15 @@ impl Stream {
 builder!(Stream, StreamHandle);
 /// A declared `AWS::QLDB::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamHandle(Handle);
+pub struct StreamHandle(rt::Handle);
 handle!(StreamHandle);
 impl StreamHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -188,11 +189,11 @@ pub mod stream {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qldb-stream-kinesisconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisConfiguration(Props);
+    pub struct KinesisConfiguration(rt::Props);
     impl KinesisConfiguration {
         /// A new `KinesisConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KinesisConfiguration(this)
         }
         /// CloudFormation `AggregationEnabled`, Terraform `aggregation_enabled`.
@@ -200,13 +201,14 @@ pub mod stream {
             self.0.set(
                 "AggregationEnabled",
                 Some("aggregation_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`. CloudFormation `StreamArn`, Terraform `stream_arn`.
-        pub fn stream_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StreamArn", Some("stream_arn"), string(value));
+        pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StreamArn", Some("stream_arn"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `RAM` resource types of the CloudFormation registry (`AWS::RAM::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `ram` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::RAM::Permission
 ///
 /// CloudFormation: `AWS::RAM::Permission`. Terraform: `awscc_ram_permission` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-permission.html)
-pub struct Permission(Base);
-static PERMISSION_TYPE: TypeInfo = TypeInfo {
+pub struct Permission(rt::Base);
+static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::Permission",
     terraform: Some("awscc_ram_permission"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -33,45 +34,49 @@ impl Permission {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        policy_template: impl Into<Value>,
-        resource_type: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        policy_template: impl Into<rt::Value>,
+        resource_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PERMISSION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "PolicyTemplate",
             Some("policy_template"),
-            json_string(policy_template),
+            rt::json_string(policy_template),
         );
-        this.set("ResourceType", Some("resource_type"), string(resource_type));
+        this.set(
+            "ResourceType",
+            Some("resource_type"),
+            rt::string(resource_type),
+        );
         Permission(this)
     }
 }
 builder!(Permission, PermissionHandle);
 /// A declared `AWS::RAM::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionHandle(Handle);
+pub struct PermissionHandle(rt::Handle);
 handle!(PermissionHandle);
 impl PermissionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Version of the permission.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// Set to true to use this as the default permission.
     ///
     /// CloudFormation `Fn::GetAtt` `IsResourceTypeDefault`; Terraform `is_resource_type_default`.
-    pub fn is_resource_type_default(&self) -> Expr {
+    pub fn is_resource_type_default(&self) -> rt::Expr {
         self.0.attr("IsResourceTypeDefault")
     }
     /// CloudFormation `Fn::GetAtt` `PermissionType`; Terraform `permission_type`.
-    pub fn permission_type(&self) -> Expr {
+    pub fn permission_type(&self) -> rt::Expr {
         self.0.attr("PermissionType")
     }
 }
@@ -80,11 +85,11 @@ impl PermissionHandle {
 /// CloudFormation: `AWS::RAM::PermissionAssociation`. Terraform: `awscc_ram_permission_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-permissionassociation.html)
-pub struct PermissionAssociation(Base);
-static PERMISSION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PermissionAssociation(rt::Base);
+static PERMISSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::PermissionAssociation",
     terraform: Some("awscc_ram_permission_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -101,19 +106,19 @@ impl PermissionAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        permission_arn: impl Into<Expr>,
-        resource_share_arn: impl Into<Expr>,
+        permission_arn: impl Into<rt::Expr>,
+        resource_share_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSION_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &PERMISSION_ASSOCIATION_TYPE);
         this.set(
             "PermissionArn",
             Some("permission_arn"),
-            string(permission_arn),
+            rt::string(permission_arn),
         );
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            string(resource_share_arn),
+            rt::string(resource_share_arn),
         );
         PermissionAssociation(this)
     }
@@ -121,50 +126,50 @@ impl PermissionAssociation {
     ///
     /// CloudFormation `Replace`, Terraform `replace`.
     pub fn replace(mut self, value: bool) -> Self {
-        self.0.set("Replace", Some("replace"), boolean(value));
+        self.0.set("Replace", Some("replace"), rt::boolean(value));
         self
     }
 }
 builder!(PermissionAssociation, PermissionAssociationHandle);
 /// A declared `AWS::RAM::PermissionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionAssociationHandle(Handle);
+pub struct PermissionAssociationHandle(rt::Handle);
 handle!(PermissionAssociationHandle);
 impl PermissionAssociationHandle {
     /// Indicates whether the associated resource share is using the default version of the permission.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
     /// The current status of the association between the permission and the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationStatus`; Terraform `association_status`.
-    pub fn association_status(&self) -> Expr {
+    pub fn association_status(&self) -> rt::Expr {
         self.0.attr("AssociationStatus")
     }
     /// The date and time when the association between the permission and the resource share was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// The feature set of the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `FeatureSet`; Terraform `feature_set`.
-    pub fn feature_set(&self) -> Expr {
+    pub fn feature_set(&self) -> rt::Expr {
         self.0.attr("FeatureSet")
     }
     /// The resource type to which the permission applies.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
     /// The version of the permission currently associated with the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `PermissionVersion`; Terraform `permission_version`.
-    pub fn permission_version(&self) -> Expr {
+    pub fn permission_version(&self) -> rt::Expr {
         self.0.attr("PermissionVersion")
     }
 }
@@ -173,11 +178,11 @@ impl PermissionAssociationHandle {
 /// CloudFormation: `AWS::RAM::PrincipalAssociation`. Terraform: `awscc_ram_principal_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-principalassociation.html)
-pub struct PrincipalAssociation(Base);
-static PRINCIPAL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PrincipalAssociation(rt::Base);
+static PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::PrincipalAssociation",
     terraform: Some("awscc_ram_principal_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -193,15 +198,15 @@ impl PrincipalAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        principal: impl Into<Expr>,
-        resource_share_arn: impl Into<Expr>,
+        principal: impl Into<rt::Expr>,
+        resource_share_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PRINCIPAL_ASSOCIATION_TYPE);
-        this.set("Principal", Some("principal"), string(principal));
+        let mut this = rt::Base::new(id, &PRINCIPAL_ASSOCIATION_TYPE);
+        this.set("Principal", Some("principal"), rt::string(principal));
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            string(resource_share_arn),
+            rt::string(resource_share_arn),
         );
         PrincipalAssociation(this)
     }
@@ -209,37 +214,37 @@ impl PrincipalAssociation {
 builder!(PrincipalAssociation, PrincipalAssociationHandle);
 /// A declared `AWS::RAM::PrincipalAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrincipalAssociationHandle(Handle);
+pub struct PrincipalAssociationHandle(rt::Handle);
 handle!(PrincipalAssociationHandle);
 impl PrincipalAssociationHandle {
     /// The type of entity included in this association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationType`; Terraform `association_type`.
-    pub fn association_type(&self) -> Expr {
+    pub fn association_type(&self) -> rt::Expr {
         self.0.attr("AssociationType")
     }
     /// The current status of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time when the association was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time when the association was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// Indicates whether the principal belongs to the same organization in AWS Organizations as the AWS account that owns the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `External`; Terraform `external`.
-    pub fn external(&self) -> Expr {
+    pub fn external(&self) -> rt::Expr {
         self.0.attr("External")
     }
 }
@@ -248,11 +253,11 @@ impl PrincipalAssociationHandle {
 /// CloudFormation: `AWS::RAM::ResourceAssociation`. Terraform: `awscc_ram_resource_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-resourceassociation.html)
-pub struct ResourceAssociation(Base);
-static RESOURCE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceAssociation(rt::Base);
+static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::ResourceAssociation",
     terraform: Some("awscc_ram_resource_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -268,15 +273,19 @@ impl ResourceAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
-        resource_share_arn: impl Into<Expr>,
+        resource_arn: impl Into<rt::Expr>,
+        resource_share_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            string(resource_share_arn),
+            rt::string(resource_share_arn),
         );
         ResourceAssociation(this)
     }
@@ -284,37 +293,37 @@ impl ResourceAssociation {
 builder!(ResourceAssociation, ResourceAssociationHandle);
 /// A declared `AWS::RAM::ResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceAssociationHandle(Handle);
+pub struct ResourceAssociationHandle(rt::Handle);
 handle!(ResourceAssociationHandle);
 impl ResourceAssociationHandle {
     /// The type of entity included in this association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationType`; Terraform `association_type`.
-    pub fn association_type(&self) -> Expr {
+    pub fn association_type(&self) -> rt::Expr {
         self.0.attr("AssociationType")
     }
     /// The current status of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time when the association was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time when the association was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// Indicates whether the principal belongs to the same organization in AWS Organizations as the AWS account that owns the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `External`; Terraform `external`.
-    pub fn external(&self) -> Expr {
+    pub fn external(&self) -> rt::Expr {
         self.0.attr("External")
     }
 }
@@ -323,11 +332,11 @@ impl ResourceAssociationHandle {
 /// CloudFormation: `AWS::RAM::ResourceShare`. Terraform: `awscc_ram_resource_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-resourceshare.html)
-pub struct ResourceShare(Base);
-static RESOURCE_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceShare(rt::Base);
+static RESOURCE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::ResourceShare",
     terraform: Some("awscc_ram_resource_share"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -342,9 +351,9 @@ static RESOURCE_SHARE_TYPE: TypeInfo = TypeInfo {
 impl ResourceShare {
     /// Declares a `AWS::RAM::ResourceShare` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RESOURCE_SHARE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RESOURCE_SHARE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ResourceShare(this)
     }
     /// Specifies whether principals outside your organization in AWS Organizations can be associated with a resource share.
@@ -354,31 +363,35 @@ impl ResourceShare {
         self.0.set(
             "AllowExternalPrincipals",
             Some("allow_external_principals"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Specifies the [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
     ///
     /// CloudFormation `PermissionArns`, Terraform `permission_arns`.
-    pub fn permission_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("PermissionArns", Some("permission_arns"), strings(value));
+    pub fn permission_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "PermissionArns",
+            Some("permission_arns"),
+            rt::strings(value),
+        );
         self
     }
     /// Specifies the principals to associate with the resource share.
     ///
     /// CloudFormation `Principals`, Terraform `principals`.
-    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Principals", Some("principals"), strings(value));
+    pub fn principals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Principals", Some("principals"), rt::strings(value));
         self
     }
     /// Specifies a list of one or more ARNs of the resources to associate with the resource share.
     ///
     /// CloudFormation `ResourceArns`, Terraform `resource_arns`.
-    pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ResourceArns", Some("resource_arns"), strings(value));
+            .set("ResourceArns", Some("resource_arns"), rt::strings(value));
         self
     }
     /// Specifies the configuration for the resource share
@@ -398,49 +411,49 @@ impl ResourceShare {
     /// Specifies from which source accounts the service principal has access to the resources in this resource share.
     ///
     /// CloudFormation `Sources`, Terraform `sources`.
-    pub fn sources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Sources", Some("sources"), strings(value));
+    pub fn sources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Sources", Some("sources"), rt::strings(value));
         self
     }
 }
 builder!(ResourceShare, ResourceShareHandle);
 /// A declared `AWS::RAM::ResourceShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceShareHandle(Handle);
+pub struct ResourceShareHandle(rt::Handle);
 handle!(ResourceShareHandle);
 impl ResourceShareHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The current status of the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time when the resource share was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time when the resource share was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
     /// The feature set of the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `FeatureSet`; Terraform `feature_set`.
-    pub fn feature_set(&self) -> Expr {
+    pub fn feature_set(&self) -> rt::Expr {
         self.0.attr("FeatureSet")
     }
     /// The ID of the AWS account that owns the resource share.
     ///
     /// CloudFormation `Fn::GetAtt` `OwningAccountId`; Terraform `owning_account_id`.
-    pub fn owning_account_id(&self) -> Expr {
+    pub fn owning_account_id(&self) -> rt::Expr {
         self.0.attr("OwningAccountId")
     }
 }
@@ -453,11 +466,11 @@ pub mod resource_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ram-resourceshare-resourceshareconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceShareConfiguration(Props);
+    pub struct ResourceShareConfiguration(rt::Props);
     impl ResourceShareConfiguration {
         /// A new `ResourceShareConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceShareConfiguration(this)
         }
         /// The resource share restricts access to an account
@@ -467,7 +480,7 @@ pub mod resource_share {
             self.0.set(
                 "ExclusiveAccountAccess",
                 Some("exclusive_account_access"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -478,7 +491,7 @@ pub mod resource_share {
             self.0.set(
                 "RetainSharingOnAccountLeaveOrganization",
                 Some("retain_sharing_on_account_leave_organization"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -490,11 +503,11 @@ pub mod resource_share {
 /// CloudFormation: `AWS::RAM::SourceAssociation`. Terraform: `awscc_ram_source_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ram-sourceassociation.html)
-pub struct SourceAssociation(Base);
-static SOURCE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct SourceAssociation(rt::Base);
+static SOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RAM::SourceAssociation",
     terraform: Some("awscc_ram_source_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -509,47 +522,47 @@ impl SourceAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_share_arn: impl Into<Expr>,
-        source_id: impl Into<Expr>,
+        resource_share_arn: impl Into<rt::Expr>,
+        source_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SOURCE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &SOURCE_ASSOCIATION_TYPE);
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            string(resource_share_arn),
+            rt::string(resource_share_arn),
         );
-        this.set("SourceId", Some("source_id"), string(source_id));
+        this.set("SourceId", Some("source_id"), rt::string(source_id));
         SourceAssociation(this)
     }
 }
 builder!(SourceAssociation, SourceAssociationHandle);
 /// A declared `AWS::RAM::SourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SourceAssociationHandle(Handle);
+pub struct SourceAssociationHandle(rt::Handle);
 handle!(SourceAssociationHandle);
 impl SourceAssociationHandle {
     /// The type of the source.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceType`; Terraform `source_type`.
-    pub fn source_type(&self) -> Expr {
+    pub fn source_type(&self) -> rt::Expr {
         self.0.attr("SourceType")
     }
     /// The current status of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time when the association was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time when the association was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedTime`; Terraform `last_updated_time`.
-    pub fn last_updated_time(&self) -> Expr {
+    pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
 }

@@ -2,23 +2,24 @@
 //! `Rbin` resource types of the CloudFormation registry (`AWS::Rbin::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `rbin` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Rbin::Rule
 ///
 /// CloudFormation: `AWS::Rbin::Rule`. Terraform: `awscc_rbin_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rbin-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Rbin::Rule",
     terraform: Some("awscc_rbin_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -35,7 +36,7 @@ impl Rule {
         resource_type: rule::ResourceType,
         retention_period: rule::RetentionPeriod,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
+        let mut this = rt::Base::new(id, &RULE_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
         this.set(
             "RetentionPeriod",
@@ -47,9 +48,9 @@ impl Rule {
     /// The description of the retention rule.
     ///
     /// Constraints: length at most 255; pattern `^[\S ]{0,255}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Information about the exclude resource tags used to identify resources that are excluded by the retention rule.
@@ -62,7 +63,7 @@ impl Rule {
         self.0.set(
             "ExcludeResourceTags",
             Some("exclude_resource_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -82,39 +83,39 @@ impl Rule {
     /// Constraints: 0..=50 items. CloudFormation `ResourceTags`, Terraform `resource_tags`.
     pub fn resource_tags(mut self, value: impl IntoIterator<Item = rule::ResourceTag>) -> Self {
         self.0
-            .set("ResourceTags", Some("resource_tags"), list(value));
+            .set("ResourceTags", Some("resource_tags"), rt::list(value));
         self
     }
     /// The state of the retention rule.
     ///
     /// Constraints: pattern `pending|available`. CloudFormation `Status`, Terraform `status`.
-    pub fn status(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Status", Some("status"), string(value));
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Status", Some("status"), rt::string(value));
         self
     }
 }
 builder!(Rule, RuleHandle);
 /// A declared `AWS::Rbin::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// Rule Arn is unique for each rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique ID of the retention rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Identifier`; Terraform `identifier`.
-    pub fn identifier(&self) -> Expr {
+    pub fn identifier(&self) -> rt::Expr {
         self.0.attr("Identifier")
     }
     /// The lock state for the retention rule.
     ///
     /// CloudFormation `Fn::GetAtt` `LockState`; Terraform `lock_state`.
-    pub fn lock_state(&self) -> Expr {
+    pub fn lock_state(&self) -> rt::Expr {
         self.0.attr("LockState")
     }
 }
@@ -127,20 +128,23 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-resourcetag.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTag(Props);
+    pub struct ResourceTag(rt::Props);
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `resource_tag_key` (`ResourceTagKey`), `resource_tag_value` (`ResourceTagValue`).
-        pub fn new(resource_tag_key: impl Into<Expr>, resource_tag_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            resource_tag_key: impl Into<rt::Expr>,
+            resource_tag_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceTagKey",
                 Some("resource_tag_key"),
-                string(resource_tag_key),
+                rt::string(resource_tag_key),
             );
             this.set(
                 "ResourceTagValue",
                 Some("resource_tag_value"),
-                string(resource_tag_value),
+                rt::string(resource_tag_value),
             );
             ResourceTag(this)
         }
@@ -152,14 +156,14 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-retentionperiod.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(Props);
+    pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
         /// A new `RetentionPeriod`. Required properties: `retention_period_unit` (`RetentionPeriodUnit`), `retention_period_value` (`RetentionPeriodValue`).
         pub fn new(
             retention_period_unit: RetentionPeriodUnit,
             retention_period_value: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RetentionPeriodUnit",
                 Some("retention_period_unit"),
@@ -168,7 +172,7 @@ pub mod rule {
             this.set(
                 "RetentionPeriodValue",
                 Some("retention_period_value"),
-                int(retention_period_value),
+                rt::int(retention_period_value),
             );
             RetentionPeriod(this)
         }
@@ -178,11 +182,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-unlockdelay.html)
     #[derive(Clone, Debug)]
-    pub struct UnlockDelay(Props);
+    pub struct UnlockDelay(rt::Props);
     impl UnlockDelay {
         /// A new `UnlockDelay`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UnlockDelay(this)
         }
         /// The unit of time in which to measure the unlock delay.
@@ -197,8 +201,11 @@ pub mod rule {
         ///
         /// Constraints: range 7..=30. CloudFormation `UnlockDelayValue`, Terraform `unlock_delay_value`.
         pub fn unlock_delay_value(mut self, value: i64) -> Self {
-            self.0
-                .set("UnlockDelayValue", Some("unlock_delay_value"), int(value));
+            self.0.set(
+                "UnlockDelayValue",
+                Some("unlock_delay_value"),
+                rt::int(value),
+            );
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `RDS` resource types of the CloudFormation registry (`AWS::RDS::*`): 20 types, 18 of them with an awscc Terraform resource.
 //! Enabled by the `rds` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a snapshot of a DB cluster.
 ///
 /// CloudFormation: `AWS::RDS::ClusterSnapshot`. Terraform: `awscc_rds_cluster_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-clustersnapshot.html)
-pub struct ClusterSnapshot(Base);
-static CLUSTER_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSnapshot(rt::Base);
+static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::ClusterSnapshot",
     terraform: Some("awscc_rds_cluster_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -56,19 +57,19 @@ impl ClusterSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_cluster_identifier: impl Into<Expr>,
-        db_cluster_snapshot_identifier: impl Into<Expr>,
+        db_cluster_identifier: impl Into<rt::Expr>,
+        db_cluster_snapshot_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
         this.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(db_cluster_identifier),
+            rt::string(db_cluster_identifier),
         );
         this.set(
             "DBClusterSnapshotIdentifier",
             Some("db_cluster_snapshot_identifier"),
-            string(db_cluster_snapshot_identifier),
+            rt::string(db_cluster_snapshot_identifier),
         );
         ClusterSnapshot(this)
     }
@@ -76,115 +77,115 @@ impl ClusterSnapshot {
 builder!(ClusterSnapshot, ClusterSnapshotHandle);
 /// A declared `AWS::RDS::ClusterSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSnapshotHandle(Handle);
+pub struct ClusterSnapshotHandle(rt::Handle);
 handle!(ClusterSnapshotHandle);
 impl ClusterSnapshotHandle {
     /// The Amazon Resource Name (ARN) for the DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `DBClusterSnapshotArn`; Terraform `db_cluster_snapshot_arn`.
-    pub fn db_cluster_snapshot_arn(&self) -> Expr {
+    pub fn db_cluster_snapshot_arn(&self) -> rt::Expr {
         self.0.attr("DBClusterSnapshotArn")
     }
     /// The list of Availability Zones where instances in the DB cluster snapshot can be restored.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZones`; Terraform `availability_zones`.
-    pub fn availability_zones(&self) -> Expr {
+    pub fn availability_zones(&self) -> rt::Expr {
         self.0.attr("AvailabilityZones")
     }
     /// The name of the database engine for this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Engine`; Terraform `engine`.
-    pub fn engine(&self) -> Expr {
+    pub fn engine(&self) -> rt::Expr {
         self.0.attr("Engine")
     }
     /// The version of the database engine for this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineVersion`; Terraform `engine_version`.
-    pub fn engine_version(&self) -> Expr {
+    pub fn engine_version(&self) -> rt::Expr {
         self.0.attr("EngineVersion")
     }
     /// The type of the DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotType`; Terraform `snapshot_type`.
-    pub fn snapshot_type(&self) -> Expr {
+    pub fn snapshot_type(&self) -> rt::Expr {
         self.0.attr("SnapshotType")
     }
     /// The allocated storage size of the DB cluster snapshot in gibibytes (GiB).
     ///
     /// CloudFormation `Fn::GetAtt` `AllocatedStorage`; Terraform `allocated_storage`.
-    pub fn allocated_storage(&self) -> Expr {
+    pub fn allocated_storage(&self) -> rt::Expr {
         self.0.attr("AllocatedStorage")
     }
     /// The status of this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The port that the DB cluster was listening on at the time of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The VPC ID associated with the DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// The time when the DB cluster was created, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterCreateTime`; Terraform `cluster_create_time`.
-    pub fn cluster_create_time(&self) -> Expr {
+    pub fn cluster_create_time(&self) -> rt::Expr {
         self.0.attr("ClusterCreateTime")
     }
     /// The master username for this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `MasterUsername`; Terraform `master_username`.
-    pub fn master_username(&self) -> Expr {
+    pub fn master_username(&self) -> rt::Expr {
         self.0.attr("MasterUsername")
     }
     /// The engine mode of the database engine for this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineMode`; Terraform `engine_mode`.
-    pub fn engine_mode(&self) -> Expr {
+    pub fn engine_mode(&self) -> rt::Expr {
         self.0.attr("EngineMode")
     }
     /// The license model information for this DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseModel`; Terraform `license_model`.
-    pub fn license_model(&self) -> Expr {
+    pub fn license_model(&self) -> rt::Expr {
         self.0.attr("LicenseModel")
     }
     /// Indicates whether the DB cluster snapshot is encrypted.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageEncrypted`; Terraform `storage_encrypted`.
-    pub fn storage_encrypted(&self) -> Expr {
+    pub fn storage_encrypted(&self) -> rt::Expr {
         self.0.attr("StorageEncrypted")
     }
     /// If StorageEncrypted is true, the AWS KMS key identifier for the encrypted DB cluster snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyId`; Terraform `kms_key_id`.
-    pub fn kms_key_id(&self) -> Expr {
+    pub fn kms_key_id(&self) -> rt::Expr {
         self.0.attr("KmsKeyId")
     }
     /// Indicates whether mapping of AWS IAM accounts to database accounts is enabled.
     ///
     /// CloudFormation `Fn::GetAtt` `IAMDatabaseAuthenticationEnabled`; Terraform `iam_database_authentication_enabled`.
-    pub fn iam_database_authentication_enabled(&self) -> Expr {
+    pub fn iam_database_authentication_enabled(&self) -> rt::Expr {
         self.0.attr("IAMDatabaseAuthenticationEnabled")
     }
     /// The resource ID of the DB cluster that this DB cluster snapshot was created from.
     ///
     /// CloudFormation `Fn::GetAtt` `DbClusterResourceId`; Terraform `db_cluster_resource_id`.
-    pub fn db_cluster_resource_id(&self) -> Expr {
+    pub fn db_cluster_resource_id(&self) -> rt::Expr {
         self.0.attr("DbClusterResourceId")
     }
     /// The time when the snapshot was taken, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotCreateTime`; Terraform `snapshot_create_time`.
-    pub fn snapshot_create_time(&self) -> Expr {
+    pub fn snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("SnapshotCreateTime")
     }
 }
@@ -193,11 +194,11 @@ impl ClusterSnapshotHandle {
 /// CloudFormation: `AWS::RDS::CustomDBEngineVersion`. Terraform: `awscc_rds_custom_db_engine_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-customdbengineversion.html)
-pub struct CustomDbEngineVersion(Base);
-static CUSTOM_DB_ENGINE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct CustomDbEngineVersion(rt::Base);
+static CUSTOM_DB_ENGINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::CustomDBEngineVersion",
     terraform: Some("awscc_rds_custom_db_engine_version"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -227,89 +228,96 @@ impl CustomDbEngineVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        engine: impl Into<Expr>,
-        engine_version: impl Into<Expr>,
+        engine: impl Into<rt::Expr>,
+        engine_version: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_DB_ENGINE_VERSION_TYPE);
-        this.set("Engine", Some("engine"), string(engine));
+        let mut this = rt::Base::new(id, &CUSTOM_DB_ENGINE_VERSION_TYPE);
+        this.set("Engine", Some("engine"), rt::string(engine));
         this.set(
             "EngineVersion",
             Some("engine_version"),
-            string(engine_version),
+            rt::string(engine_version),
         );
         CustomDbEngineVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `DatabaseInstallationFiles`, Terraform `database_installation_files`.
     pub fn database_installation_files(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DatabaseInstallationFiles",
             Some("database_installation_files"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of an Amazon S3 bucket that contains database installation files for your CEV.
     ///
     /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `DatabaseInstallationFilesS3BucketName`, Terraform `database_installation_files_s3_bucket_name`.
-    pub fn database_installation_files_s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_installation_files_s3_bucket_name(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "DatabaseInstallationFilesS3BucketName",
             Some("database_installation_files_s3_bucket_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon S3 directory that contains the database installation files for your CEV.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DatabaseInstallationFilesS3Prefix`, Terraform `database_installation_files_s3_prefix`.
-    pub fn database_installation_files_s3_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_installation_files_s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DatabaseInstallationFilesS3Prefix",
             Some("database_installation_files_s3_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// An optional description of your CEV.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A value that indicates the ID of the AMI.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ImageId`, Terraform `image_id`.
-    pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ImageId", Some("image_id"), string(value));
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageId", Some("image_id"), rt::string(value));
         self
     }
     /// The AWS KMS key identifier for an encrypted CEV.
     ///
     /// Constraints: length 1..=2048; pattern `^[a-zA-Z0-9_:\-\/]+$`. Changing it replaces the resource. CloudFormation `KMSKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3.
     ///
     /// Constraints: length 1..=51000; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `Manifest`, Terraform `manifest`.
-    pub fn manifest(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Manifest", Some("manifest"), string(value));
+    pub fn manifest(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Manifest", Some("manifest"), rt::string(value));
         self
     }
     /// The ARN of a CEV to use as a source for creating a new CEV.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `SourceCustomDbEngineVersionIdentifier`, Terraform `source_custom_db_engine_version_identifier`.
-    pub fn source_custom_db_engine_version_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_custom_db_engine_version_identifier(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
         self.0.set(
             "SourceCustomDbEngineVersionIdentifier",
             Some("source_custom_db_engine_version_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -327,7 +335,7 @@ impl CustomDbEngineVersion {
         self.0.set(
             "UseAwsProvidedLatestImage",
             Some("use_aws_provided_latest_image"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -335,11 +343,11 @@ impl CustomDbEngineVersion {
 builder!(CustomDbEngineVersion, CustomDbEngineVersionHandle);
 /// A declared `AWS::RDS::CustomDBEngineVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomDbEngineVersionHandle(Handle);
+pub struct CustomDbEngineVersionHandle(rt::Handle);
 handle!(CustomDbEngineVersionHandle);
 impl CustomDbEngineVersionHandle {
     /// CloudFormation `Fn::GetAtt` `DBEngineVersionArn`; Terraform `db_engine_version_arn`.
-    pub fn db_engine_version_arn(&self) -> Expr {
+    pub fn db_engine_version_arn(&self) -> rt::Expr {
         self.0.attr("DBEngineVersionArn")
     }
 }
@@ -367,11 +375,11 @@ pub mod custom_db_engine_version {
 /// Stateful (the database): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html)
-pub struct DbCluster(Base);
-static DB_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct DbCluster(rt::Base);
+static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBCluster",
     terraform: Some("awscc_rds_db_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -394,15 +402,18 @@ impl DbCluster {
     /// Declares a `AWS::RDS::DBCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DB_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &DB_CLUSTER_TYPE);
         DbCluster(this)
     }
     /// The amount of storage in gibibytes (GiB) to allocate to each DB instance in the Multi-AZ DB cluster.
     ///
     /// CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
     pub fn allocated_storage(mut self, value: i64) -> Self {
-        self.0
-            .set("AllocatedStorage", Some("allocated_storage"), int(value));
+        self.0.set(
+            "AllocatedStorage",
+            Some("allocated_storage"),
+            rt::int(value),
+        );
         self
     }
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
@@ -413,7 +424,7 @@ impl DbCluster {
         value: impl IntoIterator<Item = db_cluster::DbClusterRole>,
     ) -> Self {
         self.0
-            .set("AssociatedRoles", Some("associated_roles"), list(value));
+            .set("AssociatedRoles", Some("associated_roles"), rt::list(value));
         self
     }
     /// Specifies whether minor engine upgrades are applied automatically to the DB cluster during the maintenance window.
@@ -423,18 +434,21 @@ impl DbCluster {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A list of Availability Zones (AZs) where instances in the DB cluster can be created.
     ///
     /// CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
-    pub fn availability_zones(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "AvailabilityZones",
             Some("availability_zones"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -443,7 +457,7 @@ impl DbCluster {
     /// Constraints: at least 0. CloudFormation `BacktrackWindow`, Terraform `backtrack_window`.
     pub fn backtrack_window(mut self, value: i64) -> Self {
         self.0
-            .set("BacktrackWindow", Some("backtrack_window"), int(value));
+            .set("BacktrackWindow", Some("backtrack_window"), rt::int(value));
         self
     }
     /// The number of days for which automated backups are retained.
@@ -453,7 +467,7 @@ impl DbCluster {
         self.0.set(
             "BackupRetentionPeriod",
             Some("backup_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -475,71 +489,71 @@ impl DbCluster {
         self.0.set(
             "CopyTagsToSnapshot",
             Some("copy_tags_to_snapshot"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The DB cluster identifier.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The compute and memory capacity of each DB instance in the Multi-AZ DB cluster, for example ``db.m6gd.xlarge``.
     ///
     /// CloudFormation `DBClusterInstanceClass`, Terraform `db_cluster_instance_class`.
-    pub fn db_cluster_instance_class(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterInstanceClass",
             Some("db_cluster_instance_class"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the DB cluster parameter group to associate with this DB cluster.
     ///
     /// CloudFormation `DBClusterParameterGroupName`, Terraform `db_cluster_parameter_group_name`.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterParameterGroupName",
             Some("db_cluster_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the DB parameter group to apply to all instances of the DB cluster.
     ///
     /// CloudFormation `DBInstanceParameterGroupName`, Terraform `db_instance_parameter_group_name`.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_instance_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBInstanceParameterGroupName",
             Some("db_instance_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A DB subnet group that you want to associate with this DB cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Reserved for future use.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSystemId`, Terraform `db_system_id`.
-    pub fn db_system_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DBSystemId", Some("db_system_id"), string(value));
+            .set("DBSystemId", Some("db_system_id"), rt::string(value));
         self
     }
     /// The mode of Database Insights to enable for the DB cluster.
@@ -556,9 +570,9 @@ impl DbCluster {
     /// The name of your database.
     ///
     /// Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
-    pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseName", Some("database_name"), string(value));
+            .set("DatabaseName", Some("database_name"), rt::string(value));
         self
     }
     /// Specifies whether to remove automated backups immediately after the DB cluster is deleted.
@@ -568,7 +582,7 @@ impl DbCluster {
         self.0.set(
             "DeleteAutomatedBackups",
             Some("delete_automated_backups"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -579,25 +593,25 @@ impl DbCluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Indicates the directory ID of the Active Directory to create the DB cluster.
     ///
     /// CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// Specifies the name of the IAM role to use when making API calls to the Directory Service.
     ///
     /// CloudFormation `DomainIAMRoleName`, Terraform `domain_iam_role_name`.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_iam_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainIAMRoleName",
             Some("domain_iam_role_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -606,12 +620,12 @@ impl DbCluster {
     /// CloudFormation `EnableCloudwatchLogsExports`, Terraform `enable_cloudwatch_logs_exports`.
     pub fn enable_cloudwatch_logs_exports(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "EnableCloudwatchLogsExports",
             Some("enable_cloudwatch_logs_exports"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -622,7 +636,7 @@ impl DbCluster {
         self.0.set(
             "EnableGlobalWriteForwarding",
             Some("enable_global_write_forwarding"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -633,7 +647,7 @@ impl DbCluster {
         self.0.set(
             "EnableHttpEndpoint",
             Some("enable_http_endpoint"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -644,7 +658,7 @@ impl DbCluster {
         self.0.set(
             "EnableIAMDatabaseAuthentication",
             Some("enable_iam_database_authentication"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -655,51 +669,52 @@ impl DbCluster {
         self.0.set(
             "EnableLocalWriteForwarding",
             Some("enable_local_write_forwarding"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the database engine to be used for this DB cluster.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The lifecycle type for this DB cluster.
     ///
     /// CloudFormation `EngineLifecycleSupport`, Terraform `engine_lifecycle_support`.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_lifecycle_support(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EngineLifecycleSupport",
             Some("engine_lifecycle_support"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The DB engine mode of the DB cluster, either ``provisioned`` or ``serverless``.
     ///
     /// Changing it replaces the resource. CloudFormation `EngineMode`, Terraform `engine_mode`.
-    pub fn engine_mode(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EngineMode", Some("engine_mode"), string(value));
+    pub fn engine_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EngineMode", Some("engine_mode"), rt::string(value));
         self
     }
     /// The version number of the database engine to use.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database c…
     ///
     /// Constraints: length 0..=63; pattern `^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. CloudFormation `GlobalClusterIdentifier`, Terraform `global_cluster_identifier`.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalClusterIdentifier",
             Some("global_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -707,14 +722,15 @@ impl DbCluster {
     ///
     /// CloudFormation `Iops`, Terraform `iops`.
     pub fn iops(mut self, value: i64) -> Self {
-        self.0.set("Iops", Some("iops"), int(value));
+        self.0.set("Iops", Some("iops"), rt::int(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56e…
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
@@ -724,7 +740,7 @@ impl DbCluster {
         self.0.set(
             "ManageMasterUserPassword",
             Some("manage_master_user_password"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -745,11 +761,11 @@ impl DbCluster {
     /// The master password for the DB instance.
     ///
     /// CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
-    pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MasterUserPassword",
             Some("master_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -764,9 +780,9 @@ impl DbCluster {
     /// The name of the master user for the DB cluster.
     ///
     /// Constraints: length at least 1; pattern `^[a-zA-Z]{1}[a-zA-Z0-9_]*$`. CloudFormation `MasterUsername`, Terraform `master_username`.
-    pub fn master_username(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MasterUsername", Some("master_username"), string(value));
+            .set("MasterUsername", Some("master_username"), rt::string(value));
         self
     }
     /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB cluster.
@@ -776,27 +792,27 @@ impl DbCluster {
         self.0.set(
             "MonitoringInterval",
             Some("monitoring_interval"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) for the IAM role that permits RDS to send Enhanced Monitoring metrics to Amazon CloudWatch Logs.
     ///
     /// CloudFormation `MonitoringRoleArn`, Terraform `monitoring_role_arn`.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn monitoring_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MonitoringRoleArn",
             Some("monitoring_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The network type of the DB cluster.
     ///
     /// CloudFormation `NetworkType`, Terraform `network_type`.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NetworkType", Some("network_type"), string(value));
+            .set("NetworkType", Some("network_type"), rt::string(value));
         self
     }
     /// Specifies whether to turn on Performance Insights for the DB cluster.
@@ -806,18 +822,18 @@ impl DbCluster {
         self.0.set(
             "PerformanceInsightsEnabled",
             Some("performance_insights_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The AWS KMS key identifier for encryption of Performance Insights data.
     ///
     /// CloudFormation `PerformanceInsightsKmsKeyId`, Terraform `performance_insights_kms_key_id`.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn performance_insights_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PerformanceInsightsKmsKeyId",
             Some("performance_insights_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -828,7 +844,7 @@ impl DbCluster {
         self.0.set(
             "PerformanceInsightsRetentionPeriod",
             Some("performance_insights_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -836,28 +852,28 @@ impl DbCluster {
     ///
     /// CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The daily time range during which automated backups are created.
     ///
     /// CloudFormation `PreferredBackupWindow`, Terraform `preferred_backup_window`.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredBackupWindow",
             Some("preferred_backup_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -868,35 +884,35 @@ impl DbCluster {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the source DB instance or DB cluster if this DB cluster is created as a read replica.
     ///
     /// CloudFormation `ReplicationSourceIdentifier`, Terraform `replication_source_identifier`.
-    pub fn replication_source_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replication_source_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReplicationSourceIdentifier",
             Some("replication_source_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The date and time to restore the DB cluster to.
     ///
     /// Changing it replaces the resource. CloudFormation `RestoreToTime`, Terraform `restore_to_time`.
-    pub fn restore_to_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn restore_to_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RestoreToTime", Some("restore_to_time"), string(value));
+            .set("RestoreToTime", Some("restore_to_time"), rt::string(value));
         self
     }
     /// The type of restore to be performed.
     ///
     /// Changing it replaces the resource. CloudFormation `RestoreType`, Terraform `restore_type`.
-    pub fn restore_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn restore_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RestoreType", Some("restore_type"), string(value));
+            .set("RestoreType", Some("restore_type"), rt::string(value));
         self
     }
     /// The scaling configuration of an Aurora Serverless v1 DB cluster.
@@ -927,42 +943,42 @@ impl DbCluster {
     /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotIdentifier`, Terraform `snapshot_identifier`.
-    pub fn snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotIdentifier",
             Some("snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The resource ID of the source DB cluster from which to restore.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDbClusterResourceId`, Terraform `source_db_cluster_resource_id`.
-    pub fn source_db_cluster_resource_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDbClusterResourceId",
             Some("source_db_cluster_resource_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The AWS Region which contains the source DB cluster when replicating a DB cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceRegion`, Terraform `source_region`.
-    pub fn source_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SourceRegion", Some("source_region"), string(value));
+            .set("SourceRegion", Some("source_region"), rt::string(value));
         self
     }
     /// Indicates whether the DB cluster is encrypted.
@@ -972,16 +988,16 @@ impl DbCluster {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The storage type to associate with the DB cluster.
     ///
     /// CloudFormation `StorageType`, Terraform `storage_type`.
-    pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("StorageType", Some("storage_type"), string(value));
+            .set("StorageType", Some("storage_type"), rt::string(value));
         self
     }
     /// A value that indicates whether to restore the DB cluster to the latest restorable backup time.
@@ -991,7 +1007,7 @@ impl DbCluster {
         self.0.set(
             "UseLatestRestorableTime",
             Some("use_latest_restorable_time"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1000,12 +1016,12 @@ impl DbCluster {
     /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1013,47 +1029,47 @@ impl DbCluster {
 builder!(DbCluster, DbClusterHandle);
 /// A declared `AWS::RDS::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterHandle(Handle);
+pub struct DbClusterHandle(rt::Handle);
 handle!(DbClusterHandle);
 impl DbClusterHandle {
     /// CloudFormation `Fn::GetAtt` `DBClusterArn`; Terraform `db_cluster_arn`.
-    pub fn db_cluster_arn(&self) -> Expr {
+    pub fn db_cluster_arn(&self) -> rt::Expr {
         self.0.attr("DBClusterArn")
     }
     /// CloudFormation `Fn::GetAtt` `DBClusterResourceId`; Terraform `db_cluster_resource_id`.
-    pub fn db_cluster_resource_id(&self) -> Expr {
+    pub fn db_cluster_resource_id(&self) -> rt::Expr {
         self.0.attr("DBClusterResourceId")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint_address(&self) -> Expr {
+    pub fn endpoint_address(&self) -> rt::Expr {
         self.0.attr("Endpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint_port(&self) -> Expr {
+    pub fn endpoint_port(&self) -> rt::Expr {
         self.0.attr("Endpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `ReadEndpoint`; Terraform `read_endpoint`.
-    pub fn read_endpoint(&self) -> Expr {
+    pub fn read_endpoint(&self) -> rt::Expr {
         self.0.attr("ReadEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ReadEndpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn read_endpoint_address(&self) -> Expr {
+    pub fn read_endpoint_address(&self) -> rt::Expr {
         self.0.attr("ReadEndpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `MasterUserSecret.SecretArn`; Terraform `master_user_secret.secret_arn`.
-    pub fn master_user_secret_secret_arn(&self) -> Expr {
+    pub fn master_user_secret_secret_arn(&self) -> rt::Expr {
         self.0.attr("MasterUserSecret.SecretArn")
     }
     /// CloudFormation `Fn::GetAtt` `StorageEncryptionType`; Terraform `storage_encryption_type`.
-    pub fn storage_encryption_type(&self) -> Expr {
+    pub fn storage_encryption_type(&self) -> rt::Expr {
         self.0.attr("StorageEncryptionType")
     }
     /// CloudFormation `Fn::GetAtt` `StorageThroughput`; Terraform `storage_throughput`.
-    pub fn storage_throughput(&self) -> Expr {
+    pub fn storage_throughput(&self) -> rt::Expr {
         self.0.attr("StorageThroughput")
     }
 }
@@ -1066,20 +1082,20 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
-    pub struct DbClusterRole(Props);
+    pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
         /// A new `DbClusterRole`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             DbClusterRole(this)
         }
         /// The name of the feature associated with the AWS Identity and Access Management (IAM) role.
         ///
         /// CloudFormation `FeatureName`, Terraform `feature_name`.
-        pub fn feature_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FeatureName", Some("feature_name"), string(value));
+                .set("FeatureName", Some("feature_name"), rt::string(value));
             self
         }
     }
@@ -1090,25 +1106,27 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-masterusersecret.html)
     #[derive(Clone, Debug)]
-    pub struct MasterUserSecret(Props);
+    pub struct MasterUserSecret(rt::Props);
     impl MasterUserSecret {
         /// A new `MasterUserSecret`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MasterUserSecret(this)
         }
         /// The AWS KMS key identifier that is used to encrypt the secret.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the secret.
         ///
         /// CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -1119,32 +1137,35 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-scalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScalingConfiguration(Props);
+    pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
         /// A new `ScalingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ScalingConfiguration(this)
         }
         /// Indicates whether to allow or disallow automatic pause for an Aurora DB cluster in ``serverless`` DB engine mode.
         ///
         /// CloudFormation `AutoPause`, Terraform `auto_pause`.
         pub fn auto_pause(mut self, value: bool) -> Self {
-            self.0.set("AutoPause", Some("auto_pause"), boolean(value));
+            self.0
+                .set("AutoPause", Some("auto_pause"), rt::boolean(value));
             self
         }
         /// The maximum capacity for an Aurora DB cluster in ``serverless`` DB engine mode.
         ///
         /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
         /// The minimum capacity for an Aurora DB cluster in ``serverless`` DB engine mode.
         ///
         /// CloudFormation `MinCapacity`, Terraform `min_capacity`.
         pub fn min_capacity(mut self, value: i64) -> Self {
-            self.0.set("MinCapacity", Some("min_capacity"), int(value));
+            self.0
+                .set("MinCapacity", Some("min_capacity"), rt::int(value));
             self
         }
         /// The amount of time, in seconds, that Aurora Serverless v1 tries to find a scaling point to perform seamless scaling before enforcing the timeout action.
@@ -1154,7 +1175,7 @@ pub mod db_cluster {
             self.0.set(
                 "SecondsBeforeTimeout",
                 Some("seconds_before_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1165,16 +1186,16 @@ pub mod db_cluster {
             self.0.set(
                 "SecondsUntilAutoPause",
                 Some("seconds_until_auto_pause"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The action to take when the timeout is reached, either ``ForceApplyCapacityChange`` or ``RollbackCapacityChange``.
         ///
         /// CloudFormation `TimeoutAction`, Terraform `timeout_action`.
-        pub fn timeout_action(mut self, value: impl Into<Expr>) -> Self {
+        pub fn timeout_action(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TimeoutAction", Some("timeout_action"), string(value));
+                .set("TimeoutAction", Some("timeout_action"), rt::string(value));
             self
         }
     }
@@ -1185,25 +1206,27 @@ pub mod db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerlessV2ScalingConfiguration(Props);
+    pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
         /// A new `ServerlessV2ScalingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerlessV2ScalingConfiguration(this)
         }
         /// The maximum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
         ///
         /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
         /// The minimum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
         ///
         /// CloudFormation `MinCapacity`, Terraform `min_capacity`.
         pub fn min_capacity(mut self, value: i64) -> Self {
-            self.0.set("MinCapacity", Some("min_capacity"), int(value));
+            self.0
+                .set("MinCapacity", Some("min_capacity"), rt::int(value));
             self
         }
         /// Specifies the number of seconds an Aurora Serverless v2 DB instance must be idle before Aurora attempts to automatically pause it.
@@ -1213,7 +1236,7 @@ pub mod db_cluster {
             self.0.set(
                 "SecondsUntilAutoPause",
                 Some("seconds_until_auto_pause"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1252,11 +1275,11 @@ pub mod db_cluster {
 /// CloudFormation: `AWS::RDS::DBClusterEndpoint`. Terraform: `awscc_rds_db_cluster_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterendpoint.html)
-pub struct DbClusterEndpoint(Base);
-static DB_CLUSTER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct DbClusterEndpoint(rt::Base);
+static DB_CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBClusterEndpoint",
     terraform: Some("awscc_rds_db_cluster_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1282,10 +1305,10 @@ impl DbClusterEndpoint {
     pub fn new(
         id: impl Into<String>,
         custom_endpoint_type: db_cluster_endpoint::CustomEndpointType,
-        db_cluster_endpoint_identifier: impl Into<Expr>,
-        db_cluster_identifier: impl Into<Expr>,
+        db_cluster_endpoint_identifier: impl Into<rt::Expr>,
+        db_cluster_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_CLUSTER_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &DB_CLUSTER_ENDPOINT_TYPE);
         this.set(
             "CustomEndpointType",
             Some("custom_endpoint_type"),
@@ -1294,66 +1317,72 @@ impl DbClusterEndpoint {
         this.set(
             "DBClusterEndpointIdentifier",
             Some("db_cluster_endpoint_identifier"),
-            string(db_cluster_endpoint_identifier),
+            rt::string(db_cluster_endpoint_identifier),
         );
         this.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(db_cluster_identifier),
+            rt::string(db_cluster_identifier),
         );
         DbClusterEndpoint(this)
     }
     /// List of DB instance identifiers that aren't part of the custom endpoint group.
     ///
     /// CloudFormation `ExcludedMembers`, Terraform `excluded_members`.
-    pub fn excluded_members(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ExcludedMembers", Some("excluded_members"), strings(value));
+    pub fn excluded_members(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ExcludedMembers",
+            Some("excluded_members"),
+            rt::strings(value),
+        );
         self
     }
     /// List of DB instance identifiers that are part of the custom endpoint group.
     ///
     /// CloudFormation `StaticMembers`, Terraform `static_members`.
-    pub fn static_members(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn static_members(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("StaticMembers", Some("static_members"), strings(value));
+            .set("StaticMembers", Some("static_members"), rt::strings(value));
         self
     }
 }
 builder!(DbClusterEndpoint, DbClusterEndpointHandle);
 /// A declared `AWS::RDS::DBClusterEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterEndpointHandle(Handle);
+pub struct DbClusterEndpointHandle(rt::Handle);
 handle!(DbClusterEndpointHandle);
 impl DbClusterEndpointHandle {
     /// The Amazon Resource Name (ARN) for the DB cluster endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `DBClusterEndpointArn`; Terraform `db_cluster_endpoint_arn`.
-    pub fn db_cluster_endpoint_arn(&self) -> Expr {
+    pub fn db_cluster_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("DBClusterEndpointArn")
     }
     /// The DNS address of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// A unique system-generated identifier for an endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `DBClusterEndpointResourceIdentifier`; Terraform `db_cluster_endpoint_resource_identifier`.
-    pub fn db_cluster_endpoint_resource_identifier(&self) -> Expr {
+    pub fn db_cluster_endpoint_resource_identifier(&self) -> rt::Expr {
         self.0.attr("DBClusterEndpointResourceIdentifier")
     }
     /// The endpoint classification returned by Amazon RDS.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointType`; Terraform `endpoint_type`.
-    pub fn endpoint_type(&self) -> Expr {
+    pub fn endpoint_type(&self) -> rt::Expr {
         self.0.attr("EndpointType")
     }
     /// The current status of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1377,11 +1406,11 @@ pub mod db_cluster_endpoint {
 /// CloudFormation: `AWS::RDS::DBClusterParameterGroup`. Terraform: `awscc_rds_db_cluster_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterparametergroup.html)
-pub struct DbClusterParameterGroup(Base);
-static DB_CLUSTER_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbClusterParameterGroup(rt::Base);
+static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBClusterParameterGroup",
     terraform: Some("awscc_rds_db_cluster_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -1391,24 +1420,28 @@ impl DbClusterParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        family: impl Into<Expr>,
-        parameters: impl Into<Value>,
+        description: impl Into<rt::Expr>,
+        family: impl Into<rt::Expr>,
+        parameters: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Family", Some("family"), string(family));
-        this.set("Parameters", Some("parameters"), json_string(parameters));
+        let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Parameters",
+            Some("parameters"),
+            rt::json_string(parameters),
+        );
         DbClusterParameterGroup(this)
     }
     /// The name of the DB cluster parameter group.
     ///
     /// Constraints: length at least 1; pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `DBClusterParameterGroupName`, Terraform `db_cluster_parameter_group_name`.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterParameterGroupName",
             Some("db_cluster_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1416,7 +1449,7 @@ impl DbClusterParameterGroup {
 builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
 /// A declared `AWS::RDS::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbClusterParameterGroupHandle(Handle);
+pub struct DbClusterParameterGroupHandle(rt::Handle);
 handle!(DbClusterParameterGroupHandle);
 /// The ``AWS::RDS::DBInstance`` resource creates an Amazon DB instance.
 ///
@@ -1425,11 +1458,11 @@ handle!(DbClusterParameterGroupHandle);
 /// Stateful (the database): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html)
-pub struct DbInstance(Base);
-static DB_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct DbInstance(rt::Base);
+static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBInstance",
     terraform: Some("awscc_rds_db_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -1487,7 +1520,7 @@ impl DbInstance {
     /// Declares a `AWS::RDS::DBInstance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DB_INSTANCE_TYPE);
+        let this = rt::Base::new(id, &DB_INSTANCE_TYPE);
         DbInstance(this)
     }
     /// The additional storage volumes associated with the DB instance.
@@ -1500,16 +1533,19 @@ impl DbInstance {
         self.0.set(
             "AdditionalStorageVolumes",
             Some("additional_storage_volumes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
     ///
     /// Constraints: pattern `^[0-9]*$`. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
-    pub fn allocated_storage(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AllocatedStorage", Some("allocated_storage"), string(value));
+    pub fn allocated_storage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AllocatedStorage",
+            Some("allocated_storage"),
+            rt::string(value),
+        );
         self
     }
     /// A value that indicates whether major version upgrades are allowed.
@@ -1519,7 +1555,7 @@ impl DbInstance {
         self.0.set(
             "AllowMajorVersionUpgrade",
             Some("allow_major_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1530,7 +1566,7 @@ impl DbInstance {
         self.0.set(
             "ApplyImmediately",
             Some("apply_immediately"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1542,7 +1578,7 @@ impl DbInstance {
         value: impl IntoIterator<Item = db_instance::DbInstanceRole>,
     ) -> Self {
         self.0
-            .set("AssociatedRoles", Some("associated_roles"), list(value));
+            .set("AssociatedRoles", Some("associated_roles"), rt::list(value));
         self
     }
     /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window.
@@ -1552,29 +1588,29 @@ impl DbInstance {
         self.0.set(
             "AutoMinorVersionUpgrade",
             Some("auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The AWS KMS key identifier for encryption of the replicated automated backups.
     ///
     /// CloudFormation `AutomaticBackupReplicationKmsKeyId`, Terraform `automatic_backup_replication_kms_key_id`.
-    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutomaticBackupReplicationKmsKeyId",
             Some("automatic_backup_replication_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The AWS-Region associated with the automated backup.
     ///
     /// CloudFormation `AutomaticBackupReplicationRegion`, Terraform `automatic_backup_replication_region`.
-    pub fn automatic_backup_replication_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn automatic_backup_replication_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutomaticBackupReplicationRegion",
             Some("automatic_backup_replication_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1585,16 +1621,19 @@ impl DbInstance {
         self.0.set(
             "AutomaticBackupReplicationRetentionPeriod",
             Some("automatic_backup_replication_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The Availability Zone (AZ) where the database will be created.
     ///
     /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The number of days for which automated backups are retained.
@@ -1604,26 +1643,26 @@ impl DbInstance {
         self.0.set(
             "BackupRetentionPeriod",
             Some("backup_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The location for storing automated backups and manual snapshots.
     ///
     /// Changing it replaces the resource. CloudFormation `BackupTarget`, Terraform `backup_target`.
-    pub fn backup_target(mut self, value: impl Into<Expr>) -> Self {
+    pub fn backup_target(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BackupTarget", Some("backup_target"), string(value));
+            .set("BackupTarget", Some("backup_target"), rt::string(value));
         self
     }
     /// The identifier of the CA certificate for this DB instance.
     ///
     /// CloudFormation `CACertificateIdentifier`, Terraform `ca_certificate_identifier`.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ca_certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CACertificateIdentifier",
             Some("ca_certificate_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1634,18 +1673,18 @@ impl DbInstance {
         self.0.set(
             "CertificateRotationRestart",
             Some("certificate_rotation_restart"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// For supported engines, indicates that the DB instance should be associated with the specified character set.
     ///
     /// Changing it replaces the resource. CloudFormation `CharacterSetName`, Terraform `character_set_name`.
-    pub fn character_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn character_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CharacterSetName",
             Some("character_set_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1656,119 +1695,125 @@ impl DbInstance {
         self.0.set(
             "CopyTagsToSnapshot",
             Some("copy_tags_to_snapshot"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `CustomIAMInstanceProfile`, Terraform `custom_iam_instance_profile`.
-    pub fn custom_iam_instance_profile(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_iam_instance_profile(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomIAMInstanceProfile",
             Some("custom_iam_instance_profile"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier of the DB cluster that this DB instance will belong to.
     ///
     /// Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
     ///
     /// CloudFormation `DBClusterSnapshotIdentifier`, Terraform `db_cluster_snapshot_identifier`.
-    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBClusterSnapshotIdentifier",
             Some("db_cluster_snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The compute and memory capacity of the DB instance, for example ``db.m5.large``.
     ///
     /// CloudFormation `DBInstanceClass`, Terraform `db_instance_class`.
-    pub fn db_instance_class(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DBInstanceClass", Some("db_instance_class"), string(value));
+    pub fn db_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBInstanceClass",
+            Some("db_instance_class"),
+            rt::string(value),
+        );
         self
     }
     /// A name for the DB instance.
     ///
     /// Constraints: length 1..=63; pattern `^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`, Terraform `db_instance_identifier`.
-    pub fn db_instance_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBInstanceIdentifier",
             Some("db_instance_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The meaning of this parameter differs according to the database engine you use.
     ///
     /// Changing it replaces the resource. CloudFormation `DBName`, Terraform `db_name`.
-    pub fn db_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DBName", Some("db_name"), string(value));
+    pub fn db_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBName", Some("db_name"), rt::string(value));
         self
     }
     /// The name of an existing DB parameter group or a reference to an [AWS::RDS::DBParameterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html) re…
     ///
     /// CloudFormation `DBParameterGroupName`, Terraform `db_parameter_group_name`.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBParameterGroupName",
             Some("db_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A list of the DB security groups to assign to the DB instance.
     ///
     /// CloudFormation `DBSecurityGroups`, Terraform `db_security_groups`.
-    pub fn db_security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn db_security_groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "DBSecurityGroups",
             Some("db_security_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance.
     ///
     /// CloudFormation `DBSnapshotIdentifier`, Terraform `db_snapshot_identifier`.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSnapshotIdentifier",
             Some("db_snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A DB subnet group to associate with the DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSystemId`, Terraform `db_system_id`.
-    pub fn db_system_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DBSystemId", Some("db_system_id"), string(value));
+            .set("DBSystemId", Some("db_system_id"), rt::string(value));
         self
     }
     /// The mode of Database Insights to enable for the DB instance.
@@ -1789,7 +1834,7 @@ impl DbInstance {
         self.0.set(
             "DedicatedLogVolume",
             Some("dedicated_log_volume"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1800,7 +1845,7 @@ impl DbInstance {
         self.0.set(
             "DeleteAutomatedBackups",
             Some("delete_automated_backups"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1811,59 +1856,60 @@ impl DbInstance {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Active Directory directory ID to create the DB instance in.
     ///
     /// CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// The ARN for the Secrets Manager secret with the credentials for the user joining the domain.
     ///
     /// CloudFormation `DomainAuthSecretArn`, Terraform `domain_auth_secret_arn`.
-    pub fn domain_auth_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_auth_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainAuthSecretArn",
             Some("domain_auth_secret_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The IPv4 DNS IP addresses of your primary and secondary Active Directory domain controllers.
     ///
     /// CloudFormation `DomainDnsIps`, Terraform `domain_dns_ips`.
-    pub fn domain_dns_ips(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn domain_dns_ips(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("DomainDnsIps", Some("domain_dns_ips"), strings(value));
+            .set("DomainDnsIps", Some("domain_dns_ips"), rt::strings(value));
         self
     }
     /// The fully qualified domain name (FQDN) of an Active Directory domain.
     ///
     /// CloudFormation `DomainFqdn`, Terraform `domain_fqdn`.
-    pub fn domain_fqdn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainFqdn", Some("domain_fqdn"), string(value));
+    pub fn domain_fqdn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainFqdn", Some("domain_fqdn"), rt::string(value));
         self
     }
     /// The name of the IAM role to use when making API calls to the Directory Service.
     ///
     /// CloudFormation `DomainIAMRoleName`, Terraform `domain_iam_role_name`.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_iam_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainIAMRoleName",
             Some("domain_iam_role_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Active Directory organizational unit for your DB instance to join.
     ///
     /// CloudFormation `DomainOu`, Terraform `domain_ou`.
-    pub fn domain_ou(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainOu", Some("domain_ou"), string(value));
+    pub fn domain_ou(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainOu", Some("domain_ou"), rt::string(value));
         self
     }
     /// The list of log types that need to be enabled for exporting to CloudWatch Logs.
@@ -1871,12 +1917,12 @@ impl DbInstance {
     /// CloudFormation `EnableCloudwatchLogsExports`, Terraform `enable_cloudwatch_logs_exports`.
     pub fn enable_cloudwatch_logs_exports(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "EnableCloudwatchLogsExports",
             Some("enable_cloudwatch_logs_exports"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1887,7 +1933,7 @@ impl DbInstance {
         self.0.set(
             "EnableIAMDatabaseAuthentication",
             Some("enable_iam_database_authentication"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1898,56 +1944,57 @@ impl DbInstance {
         self.0.set(
             "EnablePerformanceInsights",
             Some("enable_performance_insights"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the database engine to use for this DB instance.
     ///
     /// CloudFormation `Engine`, Terraform `engine`.
-    pub fn engine(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Engine", Some("engine"), string(value));
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The lifecycle type for this DB instance.
     ///
     /// CloudFormation `EngineLifecycleSupport`, Terraform `engine_lifecycle_support`.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_lifecycle_support(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EngineLifecycleSupport",
             Some("engine_lifecycle_support"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The version number of the database engine to use.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The number of I/O operations per second (IOPS) that the database provisions.
     ///
     /// CloudFormation `Iops`, Terraform `iops`.
     pub fn iops(mut self, value: i64) -> Self {
-        self.0.set("Iops", Some("iops"), int(value));
+        self.0.set("Iops", Some("iops"), rt::int(value));
         self
     }
     /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as ``arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef``.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// License model information for this DB instance.
     ///
     /// CloudFormation `LicenseModel`, Terraform `license_model`.
-    pub fn license_model(mut self, value: impl Into<Expr>) -> Self {
+    pub fn license_model(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LicenseModel", Some("license_model"), string(value));
+            .set("LicenseModel", Some("license_model"), rt::string(value));
         self
     }
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
@@ -1957,7 +2004,7 @@ impl DbInstance {
         self.0.set(
             "ManageMasterUserPassword",
             Some("manage_master_user_password"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1978,11 +2025,11 @@ impl DbInstance {
     /// The password for the master user.
     ///
     /// CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
-    pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MasterUserPassword",
             Some("master_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1997,9 +2044,9 @@ impl DbInstance {
     /// The master user name for the DB instance.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z][a-zA-Z0-9_]{0,127}$`. Changing it replaces the resource. CloudFormation `MasterUsername`, Terraform `master_username`.
-    pub fn master_username(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MasterUsername", Some("master_username"), string(value));
+            .set("MasterUsername", Some("master_username"), rt::string(value));
         self
     }
     /// The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
@@ -2009,7 +2056,7 @@ impl DbInstance {
         self.0.set(
             "MaxAllocatedStorage",
             Some("max_allocated_storage"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2020,18 +2067,18 @@ impl DbInstance {
         self.0.set(
             "MonitoringInterval",
             Some("monitoring_interval"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs.
     ///
     /// CloudFormation `MonitoringRoleArn`, Terraform `monitoring_role_arn`.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn monitoring_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MonitoringRoleArn",
             Some("monitoring_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2039,44 +2086,47 @@ impl DbInstance {
     ///
     /// CloudFormation `MultiAZ`, Terraform `multi_az`.
     pub fn multi_az(mut self, value: bool) -> Self {
-        self.0.set("MultiAZ", Some("multi_az"), boolean(value));
+        self.0.set("MultiAZ", Some("multi_az"), rt::boolean(value));
         self
     }
     /// The name of the NCHAR character set for the Oracle DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `NcharCharacterSetName`, Terraform `nchar_character_set_name`.
-    pub fn nchar_character_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn nchar_character_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NcharCharacterSetName",
             Some("nchar_character_set_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The network type of the DB instance.
     ///
     /// CloudFormation `NetworkType`, Terraform `network_type`.
-    pub fn network_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NetworkType", Some("network_type"), string(value));
+            .set("NetworkType", Some("network_type"), rt::string(value));
         self
     }
     /// Indicates that the DB instance should be associated with the specified option group.
     ///
     /// CloudFormation `OptionGroupName`, Terraform `option_group_name`.
-    pub fn option_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptionGroupName", Some("option_group_name"), string(value));
+    pub fn option_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptionGroupName",
+            Some("option_group_name"),
+            rt::string(value),
+        );
         self
     }
     /// The AWS KMS key identifier for encryption of Performance Insights data.
     ///
     /// CloudFormation `PerformanceInsightsKMSKeyId`, Terraform `performance_insights_kms_key_id`.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn performance_insights_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PerformanceInsightsKMSKeyId",
             Some("performance_insights_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2087,36 +2137,36 @@ impl DbInstance {
         self.0.set(
             "PerformanceInsightsRetentionPeriod",
             Some("performance_insights_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The port number on which the database accepts connections.
     ///
     /// Constraints: pattern `^\d*$`. CloudFormation `Port`, Terraform `port`.
-    pub fn port(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Port", Some("port"), string(value));
+    pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Port", Some("port"), rt::string(value));
         self
     }
     /// The daily time range during which automated backups are created if automated backups are enabled, using the ``BackupRetentionPeriod`` parameter.
     ///
     /// CloudFormation `PreferredBackupWindow`, Terraform `preferred_backup_window`.
-    pub fn preferred_backup_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_backup_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredBackupWindow",
             Some("preferred_backup_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2127,8 +2177,11 @@ impl DbInstance {
         mut self,
         value: impl IntoIterator<Item = db_instance::ProcessorFeature>,
     ) -> Self {
-        self.0
-            .set("ProcessorFeatures", Some("processor_features"), list(value));
+        self.0.set(
+            "ProcessorFeatures",
+            Some("processor_features"),
+            rt::list(value),
+        );
         self
     }
     /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance.
@@ -2136,7 +2189,7 @@ impl DbInstance {
     /// Constraints: range 0..=15. CloudFormation `PromotionTier`, Terraform `promotion_tier`.
     pub fn promotion_tier(mut self, value: i64) -> Self {
         self.0
-            .set("PromotionTier", Some("promotion_tier"), int(value));
+            .set("PromotionTier", Some("promotion_tier"), rt::int(value));
         self
     }
     /// Indicates whether the DB instance is an internet-facing instance.
@@ -2146,76 +2199,76 @@ impl DbInstance {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The open mode of an Oracle read replica.
     ///
     /// CloudFormation `ReplicaMode`, Terraform `replica_mode`.
-    pub fn replica_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn replica_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ReplicaMode", Some("replica_mode"), string(value));
+            .set("ReplicaMode", Some("replica_mode"), rt::string(value));
         self
     }
     /// The date and time to restore from.
     ///
     /// CloudFormation `RestoreTime`, Terraform `restore_time`.
-    pub fn restore_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn restore_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RestoreTime", Some("restore_time"), string(value));
+            .set("RestoreTime", Some("restore_time"), rt::string(value));
         self
     }
     /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica.
     ///
     /// CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, ``arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE``.
     ///
     /// CloudFormation `SourceDBInstanceAutomatedBackupsArn`, Terraform `source_db_instance_automated_backups_arn`.
-    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBInstanceAutomatedBackupsArn",
             Some("source_db_instance_automated_backups_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// If you want to create a read replica DB instance, specify the ID of the source DB instance.
     ///
     /// CloudFormation `SourceDBInstanceIdentifier`, Terraform `source_db_instance_identifier`.
-    pub fn source_db_instance_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBInstanceIdentifier",
             Some("source_db_instance_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The resource ID of the source DB instance from which to restore.
     ///
     /// CloudFormation `SourceDbiResourceId`, Terraform `source_dbi_resource_id`.
-    pub fn source_dbi_resource_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_dbi_resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDbiResourceId",
             Some("source_dbi_resource_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The ID of the region that contains the source DB instance for the read replica.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceRegion`, Terraform `source_region`.
-    pub fn source_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SourceRegion", Some("source_region"), string(value));
+            .set("SourceRegion", Some("source_region"), rt::string(value));
         self
     }
     /// A value that indicates whether the DB instance is encrypted.
@@ -2225,7 +2278,7 @@ impl DbInstance {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2233,41 +2286,44 @@ impl DbInstance {
     ///
     /// CloudFormation `StorageThroughput`, Terraform `storage_throughput`.
     pub fn storage_throughput(mut self, value: i64) -> Self {
-        self.0
-            .set("StorageThroughput", Some("storage_throughput"), int(value));
+        self.0.set(
+            "StorageThroughput",
+            Some("storage_throughput"),
+            rt::int(value),
+        );
         self
     }
     /// The storage type to associate with the DB instance.
     ///
     /// CloudFormation `StorageType`, Terraform `storage_type`.
-    pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("StorageType", Some("storage_type"), string(value));
+            .set("StorageType", Some("storage_type"), rt::string(value));
         self
     }
     /// CloudFormation `TdeCredentialArn`, Terraform `tde_credential_arn`.
-    pub fn tde_credential_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tde_credential_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TdeCredentialArn",
             Some("tde_credential_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `TdeCredentialPassword`, Terraform `tde_credential_password`.
-    pub fn tde_credential_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tde_credential_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TdeCredentialPassword",
             Some("tde_credential_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The time zone of the DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `Timezone`, Terraform `timezone`.
-    pub fn timezone(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Timezone", Some("timezone"), string(value));
+    pub fn timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Timezone", Some("timezone"), rt::string(value));
         self
     }
     /// Specifies whether the DB instance class of the DB instance uses its default processor features.
@@ -2277,7 +2333,7 @@ impl DbInstance {
         self.0.set(
             "UseDefaultProcessorFeatures",
             Some("use_default_processor_features"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2288,18 +2344,21 @@ impl DbInstance {
         self.0.set(
             "UseLatestRestorableTime",
             Some("use_latest_restorable_time"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A list of the VPC security group IDs to assign to the DB instance.
     ///
     /// CloudFormation `VPCSecurityGroups`, Terraform `vpc_security_groups`.
-    pub fn vpc_security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_security_groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "VPCSecurityGroups",
             Some("vpc_security_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2307,115 +2366,115 @@ impl DbInstance {
 builder!(DbInstance, DbInstanceHandle);
 /// A declared `AWS::RDS::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbInstanceHandle(Handle);
+pub struct DbInstanceHandle(rt::Handle);
 handle!(DbInstanceHandle);
 impl DbInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `AutomaticRestartTime`; Terraform `automatic_restart_time`.
-    pub fn automatic_restart_time(&self) -> Expr {
+    pub fn automatic_restart_time(&self) -> rt::Expr {
         self.0.attr("AutomaticRestartTime")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateDetails`; Terraform `certificate_details`.
-    pub fn certificate_details(&self) -> Expr {
+    pub fn certificate_details(&self) -> rt::Expr {
         self.0.attr("CertificateDetails")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateDetails.CAIdentifier`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_details_ca_identifier(&self) -> Expr {
+    pub fn certificate_details_ca_identifier(&self) -> rt::Expr {
         self.0.attr("CertificateDetails.CAIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateDetails.ValidTill`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn certificate_details_valid_till(&self) -> Expr {
+    pub fn certificate_details_valid_till(&self) -> rt::Expr {
         self.0.attr("CertificateDetails.ValidTill")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint_address(&self) -> Expr {
+    pub fn endpoint_address(&self) -> rt::Expr {
         self.0.attr("Endpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint_port(&self) -> Expr {
+    pub fn endpoint_port(&self) -> rt::Expr {
         self.0.attr("Endpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.HostedZoneId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn endpoint_hosted_zone_id(&self) -> Expr {
+    pub fn endpoint_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("Endpoint.HostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `DbiResourceId`; Terraform `dbi_resource_id`.
-    pub fn dbi_resource_id(&self) -> Expr {
+    pub fn dbi_resource_id(&self) -> rt::Expr {
         self.0.attr("DbiResourceId")
     }
     /// CloudFormation `Fn::GetAtt` `DBInstanceArn`; Terraform `db_instance_arn`.
-    pub fn db_instance_arn(&self) -> Expr {
+    pub fn db_instance_arn(&self) -> rt::Expr {
         self.0.attr("DBInstanceArn")
     }
     /// CloudFormation `Fn::GetAtt` `DBInstanceStatus`; Terraform `db_instance_status`.
-    pub fn db_instance_status(&self) -> Expr {
+    pub fn db_instance_status(&self) -> rt::Expr {
         self.0.attr("DBInstanceStatus")
     }
     /// CloudFormation `Fn::GetAtt` `InstanceCreateTime`; Terraform `instance_create_time`.
-    pub fn instance_create_time(&self) -> Expr {
+    pub fn instance_create_time(&self) -> rt::Expr {
         self.0.attr("InstanceCreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `IsStorageConfigUpgradeAvailable`; Terraform `is_storage_config_upgrade_available`.
-    pub fn is_storage_config_upgrade_available(&self) -> Expr {
+    pub fn is_storage_config_upgrade_available(&self) -> rt::Expr {
         self.0.attr("IsStorageConfigUpgradeAvailable")
     }
     /// CloudFormation `Fn::GetAtt` `LatestRestorableTime`; Terraform `latest_restorable_time`.
-    pub fn latest_restorable_time(&self) -> Expr {
+    pub fn latest_restorable_time(&self) -> rt::Expr {
         self.0.attr("LatestRestorableTime")
     }
     /// CloudFormation `Fn::GetAtt` `ListenerEndpoint`; Terraform `listener_endpoint`.
-    pub fn listener_endpoint(&self) -> Expr {
+    pub fn listener_endpoint(&self) -> rt::Expr {
         self.0.attr("ListenerEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `ListenerEndpoint.Address`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn listener_endpoint_address(&self) -> Expr {
+    pub fn listener_endpoint_address(&self) -> rt::Expr {
         self.0.attr("ListenerEndpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `ListenerEndpoint.Port`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn listener_endpoint_port(&self) -> Expr {
+    pub fn listener_endpoint_port(&self) -> rt::Expr {
         self.0.attr("ListenerEndpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `ListenerEndpoint.HostedZoneId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn listener_endpoint_hosted_zone_id(&self) -> Expr {
+    pub fn listener_endpoint_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("ListenerEndpoint.HostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `MasterUserSecret.SecretArn`; Terraform `master_user_secret.secret_arn`.
-    pub fn master_user_secret_secret_arn(&self) -> Expr {
+    pub fn master_user_secret_secret_arn(&self) -> rt::Expr {
         self.0.attr("MasterUserSecret.SecretArn")
     }
     /// CloudFormation `Fn::GetAtt` `PercentProgress`; Terraform `percent_progress`.
-    pub fn percent_progress(&self) -> Expr {
+    pub fn percent_progress(&self) -> rt::Expr {
         self.0.attr("PercentProgress")
     }
     /// CloudFormation `Fn::GetAtt` `ReadReplicaDBClusterIdentifiers`; Terraform `read_replica_db_cluster_identifiers`.
-    pub fn read_replica_db_cluster_identifiers(&self) -> Expr {
+    pub fn read_replica_db_cluster_identifiers(&self) -> rt::Expr {
         self.0.attr("ReadReplicaDBClusterIdentifiers")
     }
     /// CloudFormation `Fn::GetAtt` `ReadReplicaDBInstanceIdentifiers`; Terraform `read_replica_db_instance_identifiers`.
-    pub fn read_replica_db_instance_identifiers(&self) -> Expr {
+    pub fn read_replica_db_instance_identifiers(&self) -> rt::Expr {
         self.0.attr("ReadReplicaDBInstanceIdentifiers")
     }
     /// CloudFormation `Fn::GetAtt` `ResumeFullAutomationModeTime`; Terraform `resume_full_automation_mode_time`.
-    pub fn resume_full_automation_mode_time(&self) -> Expr {
+    pub fn resume_full_automation_mode_time(&self) -> rt::Expr {
         self.0.attr("ResumeFullAutomationModeTime")
     }
     /// CloudFormation `Fn::GetAtt` `SecondaryAvailabilityZone`; Terraform `secondary_availability_zone`.
-    pub fn secondary_availability_zone(&self) -> Expr {
+    pub fn secondary_availability_zone(&self) -> rt::Expr {
         self.0.attr("SecondaryAvailabilityZone")
     }
     /// CloudFormation `Fn::GetAtt` `StatusInfos`; Terraform `status_infos`.
-    pub fn status_infos(&self) -> Expr {
+    pub fn status_infos(&self) -> rt::Expr {
         self.0.attr("StatusInfos")
     }
     /// CloudFormation `Fn::GetAtt` `StorageOperationStatus`; Terraform `storage_operation_status`.
-    pub fn storage_operation_status(&self) -> Expr {
+    pub fn storage_operation_status(&self) -> rt::Expr {
         self.0.attr("StorageOperationStatus")
     }
     /// CloudFormation `Fn::GetAtt` `StorageOperationPercentProgress`; Terraform `storage_operation_percent_progress`.
-    pub fn storage_operation_percent_progress(&self) -> Expr {
+    pub fn storage_operation_percent_progress(&self) -> rt::Expr {
         self.0.attr("StorageOperationPercentProgress")
     }
 }
@@ -2428,26 +2487,29 @@ pub mod db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-additionalstoragevolume.html)
     #[derive(Clone, Debug)]
-    pub struct AdditionalStorageVolume(Props);
+    pub struct AdditionalStorageVolume(rt::Props);
     impl AdditionalStorageVolume {
         /// A new `AdditionalStorageVolume`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdditionalStorageVolume(this)
         }
         /// The amount of storage allocated for the additional storage volume, in gibibytes (GiB).
         ///
         /// Constraints: pattern `^[0-9]*$`. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
-        pub fn allocated_storage(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AllocatedStorage", Some("allocated_storage"), string(value));
+        pub fn allocated_storage(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AllocatedStorage",
+                Some("allocated_storage"),
+                rt::string(value),
+            );
             self
         }
         /// The number of I/O operations per second (IOPS) provisioned for the additional storage volume.
         ///
         /// CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// The upper limit in gibibytes (GiB) to which RDS can automatically scale the storage of the additional storage volume.
@@ -2457,7 +2519,7 @@ pub mod db_instance {
             self.0.set(
                 "MaxAllocatedStorage",
                 Some("max_allocated_storage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2466,16 +2528,16 @@ pub mod db_instance {
             self.0.set(
                 "StorageOperationPercentProgress",
                 Some("storage_operation_percent_progress"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// CloudFormation `StorageOperationStatus`, Terraform `storage_operation_status`.
-        pub fn storage_operation_status(mut self, value: impl Into<Expr>) -> Self {
+        pub fn storage_operation_status(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "StorageOperationStatus",
                 Some("storage_operation_status"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2483,23 +2545,27 @@ pub mod db_instance {
         ///
         /// CloudFormation `StorageThroughput`, Terraform `storage_throughput`.
         pub fn storage_throughput(mut self, value: i64) -> Self {
-            self.0
-                .set("StorageThroughput", Some("storage_throughput"), int(value));
+            self.0.set(
+                "StorageThroughput",
+                Some("storage_throughput"),
+                rt::int(value),
+            );
             self
         }
         /// The storage type for the additional storage volume.
         ///
         /// CloudFormation `StorageType`, Terraform `storage_type`.
-        pub fn storage_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("StorageType", Some("storage_type"), string(value));
+                .set("StorageType", Some("storage_type"), rt::string(value));
             self
         }
         /// The name of the additional storage volume.
         ///
         /// CloudFormation `VolumeName`, Terraform `volume_name`.
-        pub fn volume_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VolumeName", Some("volume_name"), string(value));
+        pub fn volume_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VolumeName", Some("volume_name"), rt::string(value));
             self
         }
     }
@@ -2510,13 +2576,17 @@ pub mod db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-dbinstancerole.html)
     #[derive(Clone, Debug)]
-    pub struct DbInstanceRole(Props);
+    pub struct DbInstanceRole(rt::Props);
     impl DbInstanceRole {
         /// A new `DbInstanceRole`. Required properties: `feature_name` (`FeatureName`), `role_arn` (`RoleArn`).
-        pub fn new(feature_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FeatureName", Some("feature_name"), string(feature_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(feature_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FeatureName",
+                Some("feature_name"),
+                rt::string(feature_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             DbInstanceRole(this)
         }
     }
@@ -2527,25 +2597,27 @@ pub mod db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-masterusersecret.html)
     #[derive(Clone, Debug)]
-    pub struct MasterUserSecret(Props);
+    pub struct MasterUserSecret(rt::Props);
     impl MasterUserSecret {
         /// A new `MasterUserSecret`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MasterUserSecret(this)
         }
         /// The AWS KMS key identifier that is used to encrypt the secret.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the secret.
         ///
         /// CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -2556,11 +2628,11 @@ pub mod db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-processorfeature.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessorFeature(Props);
+    pub struct ProcessorFeature(rt::Props);
     impl ProcessorFeature {
         /// A new `ProcessorFeature`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProcessorFeature(this)
         }
         /// The name of the processor feature.
@@ -2573,8 +2645,8 @@ pub mod db_instance {
         /// The value of a processor feature.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2612,11 +2684,11 @@ pub mod db_instance {
 /// CloudFormation: `AWS::RDS::DBParameterGroup`. Terraform: `awscc_rds_db_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbparametergroup.html)
-pub struct DbParameterGroup(Base);
-static DB_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbParameterGroup(rt::Base);
+static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBParameterGroup",
     terraform: Some("awscc_rds_db_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DBParameterGroupArn", Some("db_parameter_group_arn"))],
@@ -2626,40 +2698,40 @@ impl DbParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        family: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        family: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Family", Some("family"), string(family));
+        let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Family", Some("family"), rt::string(family));
         DbParameterGroup(this)
     }
     /// The name of the DB parameter group.
     ///
     /// Constraints: pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `DBParameterGroupName`, Terraform `db_parameter_group_name`.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBParameterGroupName",
             Some("db_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), json_string(value));
+            .set("Parameters", Some("parameters"), rt::json_string(value));
         self
     }
 }
 builder!(DbParameterGroup, DbParameterGroupHandle);
 /// A declared `AWS::RDS::DBParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbParameterGroupHandle(Handle);
+pub struct DbParameterGroupHandle(rt::Handle);
 handle!(DbParameterGroupHandle);
 impl DbParameterGroupHandle {
     /// CloudFormation `Fn::GetAtt` `DBParameterGroupArn`; Terraform `db_parameter_group_arn`.
-    pub fn db_parameter_group_arn(&self) -> Expr {
+    pub fn db_parameter_group_arn(&self) -> rt::Expr {
         self.0.attr("DBParameterGroupArn")
     }
 }
@@ -2668,11 +2740,11 @@ impl DbParameterGroupHandle {
 /// CloudFormation: `AWS::RDS::DBProxy`. Terraform: `awscc_rds_db_proxy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxy.html)
-pub struct DbProxy(Base);
-static DB_PROXY_TYPE: TypeInfo = TypeInfo {
+pub struct DbProxy(rt::Base);
+static DB_PROXY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBProxy",
     terraform: Some("awscc_rds_db_proxy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[
@@ -2686,19 +2758,23 @@ impl DbProxy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_proxy_name: impl Into<Expr>,
+        db_proxy_name: impl Into<rt::Expr>,
         engine_family: db_proxy::EngineFamily,
-        role_arn: impl Into<Expr>,
-        vpc_subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        role_arn: impl Into<rt::Expr>,
+        vpc_subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_PROXY_TYPE);
-        this.set("DBProxyName", Some("db_proxy_name"), string(db_proxy_name));
+        let mut this = rt::Base::new(id, &DB_PROXY_TYPE);
+        this.set(
+            "DBProxyName",
+            Some("db_proxy_name"),
+            rt::string(db_proxy_name),
+        );
         this.set("EngineFamily", Some("engine_family"), engine_family.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "VpcSubnetIds",
             Some("vpc_subnet_ids"),
-            strings(vpc_subnet_ids),
+            rt::strings(vpc_subnet_ids),
         );
         DbProxy(this)
     }
@@ -2706,7 +2782,7 @@ impl DbProxy {
     ///
     /// Constraints: 1..=200 items. CloudFormation `Auth`, Terraform `auth`.
     pub fn auth(mut self, value: impl IntoIterator<Item = db_proxy::AuthFormat>) -> Self {
-        self.0.set("Auth", Some("auth"), list(value));
+        self.0.set("Auth", Some("auth"), rt::list(value));
         self
     }
     /// Whether the proxy includes detailed information about SQL statements in its logs.
@@ -2714,7 +2790,7 @@ impl DbProxy {
     /// CloudFormation `DebugLogging`, Terraform `debug_logging`.
     pub fn debug_logging(mut self, value: bool) -> Self {
         self.0
-            .set("DebugLogging", Some("debug_logging"), boolean(value));
+            .set("DebugLogging", Some("debug_logging"), rt::boolean(value));
         self
     }
     /// The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.
@@ -2743,8 +2819,11 @@ impl DbProxy {
     ///
     /// CloudFormation `IdleClientTimeout`, Terraform `idle_client_timeout`.
     pub fn idle_client_timeout(mut self, value: i64) -> Self {
-        self.0
-            .set("IdleClientTimeout", Some("idle_client_timeout"), int(value));
+        self.0.set(
+            "IdleClientTimeout",
+            Some("idle_client_timeout"),
+            rt::int(value),
+        );
         self
     }
     /// A Boolean parameter that specifies whether Transport Layer Security (TLS) encryption is required for connections to the proxy.
@@ -2752,7 +2831,7 @@ impl DbProxy {
     /// CloudFormation `RequireTLS`, Terraform `require_tls`.
     pub fn require_tls(mut self, value: bool) -> Self {
         self.0
-            .set("RequireTLS", Some("require_tls"), boolean(value));
+            .set("RequireTLS", Some("require_tls"), rt::boolean(value));
         self
     }
     /// The network type that the proxy uses to connect to the target database.
@@ -2774,12 +2853,12 @@ impl DbProxy {
     /// Constraints: at least 1 items. CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -2787,25 +2866,25 @@ impl DbProxy {
 builder!(DbProxy, DbProxyHandle);
 /// A declared `AWS::RDS::DBProxy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbProxyHandle(Handle);
+pub struct DbProxyHandle(rt::Handle);
 handle!(DbProxyHandle);
 impl DbProxyHandle {
     /// The Amazon Resource Name (ARN) for the proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `DBProxyArn`; Terraform `db_proxy_arn`.
-    pub fn db_proxy_arn(&self) -> Expr {
+    pub fn db_proxy_arn(&self) -> rt::Expr {
         self.0.attr("DBProxyArn")
     }
     /// The endpoint that you can use to connect to the proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// VPC ID to associate with the new DB proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
 }
@@ -2816,11 +2895,11 @@ pub mod db_proxy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxy-authformat.html)
     #[derive(Clone, Debug)]
-    pub struct AuthFormat(Props);
+    pub struct AuthFormat(rt::Props);
     impl AuthFormat {
         /// A new `AuthFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthFormat(this)
         }
         /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
@@ -2844,9 +2923,9 @@ pub mod db_proxy {
         /// A user-specified description about the authentication used by a proxy to log in as a specific database user.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Whether to require or disallow Amazon Web Services Identity and Access Management (IAM) authentication for connections to the proxy.
@@ -2859,8 +2938,9 @@ pub mod db_proxy {
         /// The Amazon Resource Name (ARN) representing the secret that the proxy uses to authenticate to the RDS DB instance or Aurora DB cluster.
         ///
         /// Constraints: length 20..=2048. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -2944,11 +3024,11 @@ pub mod db_proxy {
 /// CloudFormation: `AWS::RDS::DBProxyEndpoint`. Terraform: `awscc_rds_db_proxy_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxyendpoint.html)
-pub struct DbProxyEndpoint(Base);
-static DB_PROXY_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct DbProxyEndpoint(rt::Base);
+static DB_PROXY_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBProxyEndpoint",
     terraform: Some("awscc_rds_db_proxy_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[
@@ -2963,21 +3043,25 @@ impl DbProxyEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_proxy_endpoint_name: impl Into<Expr>,
-        db_proxy_name: impl Into<Expr>,
-        vpc_subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        db_proxy_endpoint_name: impl Into<rt::Expr>,
+        db_proxy_name: impl Into<rt::Expr>,
+        vpc_subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_PROXY_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &DB_PROXY_ENDPOINT_TYPE);
         this.set(
             "DBProxyEndpointName",
             Some("db_proxy_endpoint_name"),
-            string(db_proxy_endpoint_name),
+            rt::string(db_proxy_endpoint_name),
         );
-        this.set("DBProxyName", Some("db_proxy_name"), string(db_proxy_name));
+        this.set(
+            "DBProxyName",
+            Some("db_proxy_name"),
+            rt::string(db_proxy_name),
+        );
         this.set(
             "VpcSubnetIds",
             Some("vpc_subnet_ids"),
-            strings(vpc_subnet_ids),
+            rt::strings(vpc_subnet_ids),
         );
         DbProxyEndpoint(this)
     }
@@ -3004,12 +3088,12 @@ impl DbProxyEndpoint {
     /// Constraints: at least 1 items. CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -3017,31 +3101,31 @@ impl DbProxyEndpoint {
 builder!(DbProxyEndpoint, DbProxyEndpointHandle);
 /// A declared `AWS::RDS::DBProxyEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbProxyEndpointHandle(Handle);
+pub struct DbProxyEndpointHandle(rt::Handle);
 handle!(DbProxyEndpointHandle);
 impl DbProxyEndpointHandle {
     /// The Amazon Resource Name (ARN) for the DB proxy endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `DBProxyEndpointArn`; Terraform `db_proxy_endpoint_arn`.
-    pub fn db_proxy_endpoint_arn(&self) -> Expr {
+    pub fn db_proxy_endpoint_arn(&self) -> rt::Expr {
         self.0.attr("DBProxyEndpointArn")
     }
     /// The endpoint that you can use to connect to the DB proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// VPC ID to associate with the new DB proxy endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// A value that indicates whether this endpoint is the default endpoint for the associated DB proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `IsDefault`; Terraform `is_default`.
-    pub fn is_default(&self) -> Expr {
+    pub fn is_default(&self) -> rt::Expr {
         self.0.attr("IsDefault")
     }
 }
@@ -3074,11 +3158,11 @@ pub mod db_proxy_endpoint {
 /// CloudFormation: `AWS::RDS::DBProxyTargetGroup`. Terraform: `awscc_rds_db_proxy_target_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbproxytargetgroup.html)
-pub struct DbProxyTargetGroup(Base);
-static DB_PROXY_TARGET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbProxyTargetGroup(rt::Base);
+static DB_PROXY_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBProxyTargetGroup",
     terraform: Some("awscc_rds_db_proxy_target_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[("TargetGroupArn", Some("target_group_arn"))],
@@ -3088,11 +3172,15 @@ impl DbProxyTargetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_proxy_name: impl Into<Expr>,
+        db_proxy_name: impl Into<rt::Expr>,
         target_group_name: db_proxy_target_group::TargetGroupName,
     ) -> Self {
-        let mut this = Base::new(id, &DB_PROXY_TARGET_GROUP_TYPE);
-        this.set("DBProxyName", Some("db_proxy_name"), string(db_proxy_name));
+        let mut this = rt::Base::new(id, &DB_PROXY_TARGET_GROUP_TYPE);
+        this.set(
+            "DBProxyName",
+            Some("db_proxy_name"),
+            rt::string(db_proxy_name),
+        );
         this.set(
             "TargetGroupName",
             Some("target_group_name"),
@@ -3115,24 +3203,24 @@ impl DbProxyTargetGroup {
     /// CloudFormation `DBClusterIdentifiers`, Terraform `db_cluster_identifiers`.
     pub fn db_cluster_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DBClusterIdentifiers",
             Some("db_cluster_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// CloudFormation `DBInstanceIdentifiers`, Terraform `db_instance_identifiers`.
     pub fn db_instance_identifiers(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "DBInstanceIdentifiers",
             Some("db_instance_identifiers"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -3140,13 +3228,13 @@ impl DbProxyTargetGroup {
 builder!(DbProxyTargetGroup, DbProxyTargetGroupHandle);
 /// A declared `AWS::RDS::DBProxyTargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbProxyTargetGroupHandle(Handle);
+pub struct DbProxyTargetGroupHandle(rt::Handle);
 handle!(DbProxyTargetGroupHandle);
 impl DbProxyTargetGroupHandle {
     /// The Amazon Resource Name (ARN) representing the target group.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetGroupArn`; Terraform `target_group_arn`.
-    pub fn target_group_arn(&self) -> Expr {
+    pub fn target_group_arn(&self) -> rt::Expr {
         self.0.attr("TargetGroupArn")
     }
 }
@@ -3157,11 +3245,11 @@ pub mod db_proxy_target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxytargetgroup-connectionpoolconfigurationinfoformat.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionPoolConfigurationInfoFormat(Props);
+    pub struct ConnectionPoolConfigurationInfoFormat(rt::Props);
     impl ConnectionPoolConfigurationInfoFormat {
         /// A new `ConnectionPoolConfigurationInfoFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionPoolConfigurationInfoFormat(this)
         }
         /// The number of seconds for a proxy to wait for a connection to become available in the connection pool.
@@ -3171,15 +3259,16 @@ pub mod db_proxy_target_group {
             self.0.set(
                 "ConnectionBorrowTimeout",
                 Some("connection_borrow_timeout"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// One or more SQL statements for the proxy to run when opening each new database connection.
         ///
         /// CloudFormation `InitQuery`, Terraform `init_query`.
-        pub fn init_query(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InitQuery", Some("init_query"), string(value));
+        pub fn init_query(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("InitQuery", Some("init_query"), rt::string(value));
             self
         }
         /// The maximum size of the connection pool for each target in a target group.
@@ -3189,7 +3278,7 @@ pub mod db_proxy_target_group {
             self.0.set(
                 "MaxConnectionsPercent",
                 Some("max_connections_percent"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3200,7 +3289,7 @@ pub mod db_proxy_target_group {
             self.0.set(
                 "MaxIdleConnectionsPercent",
                 Some("max_idle_connections_percent"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -3209,12 +3298,12 @@ pub mod db_proxy_target_group {
         /// CloudFormation `SessionPinningFilters`, Terraform `session_pinning_filters`.
         pub fn session_pinning_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SessionPinningFilters",
                 Some("session_pinning_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -3233,11 +3322,11 @@ pub mod db_proxy_target_group {
 /// CloudFormation: `AWS::RDS::DBSecurityGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsecuritygroup.html)
-pub struct DbSecurityGroup(Base);
-static DB_SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbSecurityGroup(rt::Base);
+static DB_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBSecurityGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -3248,31 +3337,31 @@ impl DbSecurityGroup {
     pub fn new(
         id: impl Into<String>,
         db_security_group_ingress: impl IntoIterator<Item = db_security_group::Ingress>,
-        group_description: impl Into<Expr>,
+        group_description: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SECURITY_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DB_SECURITY_GROUP_TYPE);
         this.set(
             "DBSecurityGroupIngress",
             None,
-            list(db_security_group_ingress),
+            rt::list(db_security_group_ingress),
         );
-        this.set("GroupDescription", None, string(group_description));
+        this.set("GroupDescription", None, rt::string(group_description));
         DbSecurityGroup(this)
     }
     /// Changing it replaces the resource. CloudFormation `EC2VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2VpcId", None, string(value));
+    pub fn ec2_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EC2VpcId", None, rt::string(value));
         self
     }
 }
 builder!(DbSecurityGroup, DbSecurityGroupHandle);
 /// A declared `AWS::RDS::DBSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSecurityGroupHandle(Handle);
+pub struct DbSecurityGroupHandle(rt::Handle);
 handle!(DbSecurityGroupHandle);
 impl DbSecurityGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -3283,31 +3372,32 @@ pub mod db_security_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbsecuritygroup-ingress.html)
     #[derive(Clone, Debug)]
-    pub struct Ingress(Props);
+    pub struct Ingress(rt::Props);
     impl Ingress {
         /// A new `Ingress`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Ingress(this)
         }
         /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cidrip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CIDRIP", None, string(value));
+        pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CIDRIP", None, rt::string(value));
             self
         }
         /// CloudFormation `EC2SecurityGroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_security_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EC2SecurityGroupId", None, string(value));
+        pub fn ec2_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EC2SecurityGroupId", None, rt::string(value));
             self
         }
         /// CloudFormation `EC2SecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_security_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EC2SecurityGroupName", None, string(value));
+        pub fn ec2_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EC2SecurityGroupName", None, rt::string(value));
             self
         }
         /// CloudFormation `EC2SecurityGroupOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ec2_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EC2SecurityGroupOwnerId", None, string(value));
+        pub fn ec2_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("EC2SecurityGroupOwnerId", None, rt::string(value));
             self
         }
     }
@@ -3318,11 +3408,11 @@ pub mod db_security_group {
 /// CloudFormation: `AWS::RDS::DBSecurityGroupIngress`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsecuritygroupingress.html)
-pub struct DbSecurityGroupIngress(Base);
-static DB_SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
+pub struct DbSecurityGroupIngress(rt::Base);
+static DB_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBSecurityGroupIngress",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -3330,40 +3420,45 @@ static DB_SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
 impl DbSecurityGroupIngress {
     /// Declares a `AWS::RDS::DBSecurityGroupIngress` with the stack-unique `id`. Required properties: `db_security_group_name` (`DBSecurityGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, db_security_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DB_SECURITY_GROUP_INGRESS_TYPE);
-        this.set("DBSecurityGroupName", None, string(db_security_group_name));
+    pub fn new(id: impl Into<String>, db_security_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DB_SECURITY_GROUP_INGRESS_TYPE);
+        this.set(
+            "DBSecurityGroupName",
+            None,
+            rt::string(db_security_group_name),
+        );
         DbSecurityGroupIngress(this)
     }
     /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CIDRIP", None, string(value));
+    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CIDRIP", None, rt::string(value));
         self
     }
     /// CloudFormation `EC2SecurityGroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupId", None, string(value));
+    pub fn ec2_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EC2SecurityGroupId", None, rt::string(value));
         self
     }
     /// CloudFormation `EC2SecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupName", None, string(value));
+    pub fn ec2_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EC2SecurityGroupName", None, rt::string(value));
         self
     }
     /// CloudFormation `EC2SecurityGroupOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupOwnerId", None, string(value));
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EC2SecurityGroupOwnerId", None, rt::string(value));
         self
     }
 }
 builder!(DbSecurityGroupIngress, DbSecurityGroupIngressHandle);
 /// A declared `AWS::RDS::DBSecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSecurityGroupIngressHandle(Handle);
+pub struct DbSecurityGroupIngressHandle(rt::Handle);
 handle!(DbSecurityGroupIngressHandle);
 impl DbSecurityGroupIngressHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -3372,11 +3467,11 @@ impl DbSecurityGroupIngressHandle {
 /// CloudFormation: `AWS::RDS::DBShardGroup`. Terraform: `awscc_rds_db_shard_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbshardgroup.html)
-pub struct DbShardGroup(Base);
-static DB_SHARD_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbShardGroup(rt::Base);
+static DB_SHARD_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBShardGroup",
     terraform: Some("awscc_rds_db_shard_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -3389,34 +3484,37 @@ impl DbShardGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_cluster_identifier: impl Into<Expr>,
+        db_cluster_identifier: impl Into<rt::Expr>,
         max_acu: i64,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SHARD_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DB_SHARD_GROUP_TYPE);
         this.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            string(db_cluster_identifier),
+            rt::string(db_cluster_identifier),
         );
-        this.set("MaxACU", Some("max_acu"), int(max_acu));
+        this.set("MaxACU", Some("max_acu"), rt::int(max_acu));
         DbShardGroup(this)
     }
     /// Specifies whether to create standby standby DB data access shard for the DB shard group.
     ///
     /// Constraints: at least 0. CloudFormation `ComputeRedundancy`, Terraform `compute_redundancy`.
     pub fn compute_redundancy(mut self, value: i64) -> Self {
-        self.0
-            .set("ComputeRedundancy", Some("compute_redundancy"), int(value));
+        self.0.set(
+            "ComputeRedundancy",
+            Some("compute_redundancy"),
+            rt::int(value),
+        );
         self
     }
     /// The name of the DB shard group.
     ///
     /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `DBShardGroupIdentifier`, Terraform `db_shard_group_identifier`.
-    pub fn db_shard_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_shard_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBShardGroupIdentifier",
             Some("db_shard_group_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3424,7 +3522,7 @@ impl DbShardGroup {
     ///
     /// CloudFormation `MinACU`, Terraform `min_acu`.
     pub fn min_acu(mut self, value: i64) -> Self {
-        self.0.set("MinACU", Some("min_acu"), int(value));
+        self.0.set("MinACU", Some("min_acu"), rt::int(value));
         self
     }
     /// Specifies whether the DB shard group is publicly accessible.
@@ -3434,7 +3532,7 @@ impl DbShardGroup {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -3442,15 +3540,15 @@ impl DbShardGroup {
 builder!(DbShardGroup, DbShardGroupHandle);
 /// A declared `AWS::RDS::DBShardGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbShardGroupHandle(Handle);
+pub struct DbShardGroupHandle(rt::Handle);
 handle!(DbShardGroupHandle);
 impl DbShardGroupHandle {
     /// CloudFormation `Fn::GetAtt` `DBShardGroupResourceId`; Terraform `db_shard_group_resource_id`.
-    pub fn db_shard_group_resource_id(&self) -> Expr {
+    pub fn db_shard_group_resource_id(&self) -> rt::Expr {
         self.0.attr("DBShardGroupResourceId")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
 }
@@ -3459,11 +3557,11 @@ impl DbShardGroupHandle {
 /// CloudFormation: `AWS::RDS::DBSnapshot`. Terraform: `awscc_rds_db_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsnapshot.html)
-pub struct DbSnapshot(Base);
-static DB_SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct DbSnapshot(rt::Base);
+static DB_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBSnapshot",
     terraform: Some("awscc_rds_db_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -3508,19 +3606,19 @@ impl DbSnapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_instance_identifier: impl Into<Expr>,
-        db_snapshot_identifier: impl Into<Expr>,
+        db_instance_identifier: impl Into<rt::Expr>,
+        db_snapshot_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &DB_SNAPSHOT_TYPE);
         this.set(
             "DBInstanceIdentifier",
             Some("db_instance_identifier"),
-            string(db_instance_identifier),
+            rt::string(db_instance_identifier),
         );
         this.set(
             "DBSnapshotIdentifier",
             Some("db_snapshot_identifier"),
-            string(db_snapshot_identifier),
+            rt::string(db_snapshot_identifier),
         );
         DbSnapshot(this)
     }
@@ -3528,139 +3626,139 @@ impl DbSnapshot {
 builder!(DbSnapshot, DbSnapshotHandle);
 /// A declared `AWS::RDS::DBSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSnapshotHandle(Handle);
+pub struct DbSnapshotHandle(rt::Handle);
 handle!(DbSnapshotHandle);
 impl DbSnapshotHandle {
     /// The Amazon Resource Name (ARN) for the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `DBSnapshotArn`; Terraform `db_snapshot_arn`.
-    pub fn db_snapshot_arn(&self) -> Expr {
+    pub fn db_snapshot_arn(&self) -> rt::Expr {
         self.0.attr("DBSnapshotArn")
     }
     /// The name of the database engine.
     ///
     /// CloudFormation `Fn::GetAtt` `Engine`; Terraform `engine`.
-    pub fn engine(&self) -> Expr {
+    pub fn engine(&self) -> rt::Expr {
         self.0.attr("Engine")
     }
     /// The version of the database engine.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineVersion`; Terraform `engine_version`.
-    pub fn engine_version(&self) -> Expr {
+    pub fn engine_version(&self) -> rt::Expr {
         self.0.attr("EngineVersion")
     }
     /// The allocated storage size in gibibytes (GiB).
     ///
     /// CloudFormation `Fn::GetAtt` `AllocatedStorage`; Terraform `allocated_storage`.
-    pub fn allocated_storage(&self) -> Expr {
+    pub fn allocated_storage(&self) -> rt::Expr {
         self.0.attr("AllocatedStorage")
     }
     /// The status of this DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The port that the database engine was listening on at the time of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The name of the Availability Zone the DB instance was located in at the time of the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZone`; Terraform `availability_zone`.
-    pub fn availability_zone(&self) -> Expr {
+    pub fn availability_zone(&self) -> rt::Expr {
         self.0.attr("AvailabilityZone")
     }
     /// The VPC ID associated with the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// The time when the DB instance was created, in UTC.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceCreateTime`; Terraform `instance_create_time`.
-    pub fn instance_create_time(&self) -> Expr {
+    pub fn instance_create_time(&self) -> rt::Expr {
         self.0.attr("InstanceCreateTime")
     }
     /// The master username for the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `MasterUsername`; Terraform `master_username`.
-    pub fn master_username(&self) -> Expr {
+    pub fn master_username(&self) -> rt::Expr {
         self.0.attr("MasterUsername")
     }
     /// The type of the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotType`; Terraform `snapshot_type`.
-    pub fn snapshot_type(&self) -> Expr {
+    pub fn snapshot_type(&self) -> rt::Expr {
         self.0.attr("SnapshotType")
     }
     /// The Provisioned IOPS value of the DB instance at the time of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `Iops`; Terraform `iops`.
-    pub fn iops(&self) -> Expr {
+    pub fn iops(&self) -> rt::Expr {
         self.0.attr("Iops")
     }
     /// The option group name for the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `OptionGroupName`; Terraform `option_group_name`.
-    pub fn option_group_name(&self) -> Expr {
+    pub fn option_group_name(&self) -> rt::Expr {
         self.0.attr("OptionGroupName")
     }
     /// The time when the snapshot was taken, in UTC.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotCreateTime`; Terraform `snapshot_create_time`.
-    pub fn snapshot_create_time(&self) -> Expr {
+    pub fn snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("SnapshotCreateTime")
     }
     /// Indicates whether the DB snapshot is encrypted.
     ///
     /// CloudFormation `Fn::GetAtt` `Encrypted`; Terraform `encrypted`.
-    pub fn encrypted(&self) -> Expr {
+    pub fn encrypted(&self) -> rt::Expr {
         self.0.attr("Encrypted")
     }
     /// If Encrypted is true, the AWS KMS key identifier for the encrypted DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyId`; Terraform `kms_key_id`.
-    pub fn kms_key_id(&self) -> Expr {
+    pub fn kms_key_id(&self) -> rt::Expr {
         self.0.attr("KmsKeyId")
     }
     /// The storage type associated with the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageType`; Terraform `storage_type`.
-    pub fn storage_type(&self) -> Expr {
+    pub fn storage_type(&self) -> rt::Expr {
         self.0.attr("StorageType")
     }
     /// License model information for the restored DB instance.
     ///
     /// CloudFormation `Fn::GetAtt` `LicenseModel`; Terraform `license_model`.
-    pub fn license_model(&self) -> Expr {
+    pub fn license_model(&self) -> rt::Expr {
         self.0.attr("LicenseModel")
     }
     /// Indicates whether mapping of AWS IAM accounts to database accounts is enabled.
     ///
     /// CloudFormation `Fn::GetAtt` `IAMDatabaseAuthenticationEnabled`; Terraform `iam_database_authentication_enabled`.
-    pub fn iam_database_authentication_enabled(&self) -> Expr {
+    pub fn iam_database_authentication_enabled(&self) -> rt::Expr {
         self.0.attr("IAMDatabaseAuthenticationEnabled")
     }
     /// The identifier for the source DB instance, which is unique to an AWS Region.
     ///
     /// CloudFormation `Fn::GetAtt` `DbiResourceId`; Terraform `dbi_resource_id`.
-    pub fn dbi_resource_id(&self) -> Expr {
+    pub fn dbi_resource_id(&self) -> rt::Expr {
         self.0.attr("DbiResourceId")
     }
     /// The time of the CreateDBSnapshot operation in UTC.
     ///
     /// CloudFormation `Fn::GetAtt` `OriginalSnapshotCreateTime`; Terraform `original_snapshot_create_time`.
-    pub fn original_snapshot_create_time(&self) -> Expr {
+    pub fn original_snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("OriginalSnapshotCreateTime")
     }
     /// The storage throughput for the DB snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageThroughput`; Terraform `storage_throughput`.
-    pub fn storage_throughput(&self) -> Expr {
+    pub fn storage_throughput(&self) -> rt::Expr {
         self.0.attr("StorageThroughput")
     }
 }
@@ -3669,11 +3767,11 @@ impl DbSnapshotHandle {
 /// CloudFormation: `AWS::RDS::DBSubnetGroup`. Terraform: `awscc_rds_db_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsubnetgroup.html)
-pub struct DbSubnetGroup(Base);
-static DB_SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct DbSubnetGroup(rt::Base);
+static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::DBSubnetGroup",
     terraform: Some("awscc_rds_db_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DBSubnetGroupArn", Some("db_subnet_group_arn"))],
@@ -3683,26 +3781,26 @@ impl DbSubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_subnet_group_description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        db_subnet_group_description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &DB_SUBNET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
         this.set(
             "DBSubnetGroupDescription",
             Some("db_subnet_group_description"),
-            string(db_subnet_group_description),
+            rt::string(db_subnet_group_description),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
     /// The name for the DB subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DBSubnetGroupName",
             Some("db_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3710,11 +3808,11 @@ impl DbSubnetGroup {
 builder!(DbSubnetGroup, DbSubnetGroupHandle);
 /// A declared `AWS::RDS::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DbSubnetGroupHandle(Handle);
+pub struct DbSubnetGroupHandle(rt::Handle);
 handle!(DbSubnetGroupHandle);
 impl DbSubnetGroupHandle {
     /// CloudFormation `Fn::GetAtt` `DBSubnetGroupArn`; Terraform `db_subnet_group_arn`.
-    pub fn db_subnet_group_arn(&self) -> Expr {
+    pub fn db_subnet_group_arn(&self) -> rt::Expr {
         self.0.attr("DBSubnetGroupArn")
     }
 }
@@ -3723,11 +3821,11 @@ impl DbSubnetGroupHandle {
 /// CloudFormation: `AWS::RDS::Deployment`. Terraform: `awscc_rds_deployment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::Deployment",
     terraform: Some("awscc_rds_deployment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -3754,16 +3852,16 @@ impl Deployment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        blue_green_deployment_name: impl Into<Expr>,
-        source: impl Into<Expr>,
+        blue_green_deployment_name: impl Into<rt::Expr>,
+        source: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "BlueGreenDeploymentName",
             Some("blue_green_deployment_name"),
-            string(blue_green_deployment_name),
+            rt::string(blue_green_deployment_name),
         );
-        this.set("Source", Some("source"), string(source));
+        this.set("Source", Some("source"), rt::string(source));
         Deployment(this)
     }
     /// The allocated storage size in GiB for the target DB instance.
@@ -3773,51 +3871,51 @@ impl Deployment {
         self.0.set(
             "TargetAllocatedStorage",
             Some("target_allocated_storage"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The DB cluster parameter group for the target Aurora DB cluster.
     ///
     /// Constraints: length 1..=255; pattern `^[A-Za-z](?!.*--)[0-9A-Za-z-]*[^-]|^default(?!.*--)(?!.*\.\.)[0-9A-Za-z-.]*[^-]$`. Changing it replaces the resource. CloudFormation `TargetDBClusterParameterGroupName`, Terraform `target_db_cluster_parameter_group_name`.
-    pub fn target_db_cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_db_cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetDBClusterParameterGroupName",
             Some("target_db_cluster_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The DB instance class for target RDS DB instances.
     ///
     /// Constraints: length 5..=20; pattern `^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$`. Changing it replaces the resource. CloudFormation `TargetDBInstanceClass`, Terraform `target_db_instance_class`.
-    pub fn target_db_instance_class(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_db_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetDBInstanceClass",
             Some("target_db_instance_class"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The DB parameter group for the target DB instance.
     ///
     /// Constraints: length 1..=255; pattern `^[A-Za-z](?!.*--)[0-9A-Za-z-]*[^-]|^default(?!.*--)(?!.*\.\.)[0-9A-Za-z-.]*[^-]$`. Changing it replaces the resource. CloudFormation `TargetDBParameterGroupName`, Terraform `target_db_parameter_group_name`.
-    pub fn target_db_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_db_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetDBParameterGroupName",
             Some("target_db_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The DB engine version for the target database.
     ///
     /// Constraints: length 1..=64; pattern `^[0-9A-Za-z-_.]+$`. Changing it replaces the resource. CloudFormation `TargetEngineVersion`, Terraform `target_engine_version`.
-    pub fn target_engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetEngineVersion",
             Some("target_engine_version"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3825,7 +3923,8 @@ impl Deployment {
     ///
     /// Changing it replaces the resource. CloudFormation `TargetIops`, Terraform `target_iops`.
     pub fn target_iops(mut self, value: i64) -> Self {
-        self.0.set("TargetIops", Some("target_iops"), int(value));
+        self.0
+            .set("TargetIops", Some("target_iops"), rt::int(value));
         self
     }
     /// The storage throughput value for the target DB instance.
@@ -3835,18 +3934,18 @@ impl Deployment {
         self.0.set(
             "TargetStorageThroughput",
             Some("target_storage_throughput"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The storage type for the target DB instance.
     ///
     /// Changing it replaces the resource. CloudFormation `TargetStorageType`, Terraform `target_storage_type`.
-    pub fn target_storage_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn target_storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TargetStorageType",
             Some("target_storage_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3857,7 +3956,7 @@ impl Deployment {
         self.0.set(
             "UpgradeTargetStorageConfig",
             Some("upgrade_target_storage_config"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -3865,49 +3964,49 @@ impl Deployment {
 builder!(Deployment, DeploymentHandle);
 /// A declared `AWS::RDS::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// The Amazon Resource Name (ARN) of the Blue/Green Deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The system-generated identifier of the Blue/Green Deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `BlueGreenDeploymentIdentifier`; Terraform `blue_green_deployment_identifier`.
-    pub fn blue_green_deployment_identifier(&self) -> Expr {
+    pub fn blue_green_deployment_identifier(&self) -> rt::Expr {
         self.0.attr("BlueGreenDeploymentIdentifier")
     }
     /// The ARN of the target database in the green environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Target`; Terraform `target`.
-    pub fn target(&self) -> Expr {
+    pub fn target(&self) -> rt::Expr {
         self.0.attr("Target")
     }
     /// The source and target member mappings in the Blue/Green Deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `SwitchoverDetails`; Terraform `switchover_details`.
-    pub fn switchover_details(&self) -> Expr {
+    pub fn switchover_details(&self) -> rt::Expr {
         self.0.attr("SwitchoverDetails")
     }
     /// The provisioning tasks for the Blue/Green Deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `Tasks`; Terraform `tasks`.
-    pub fn tasks(&self) -> Expr {
+    pub fn tasks(&self) -> rt::Expr {
         self.0.attr("Tasks")
     }
     /// The status of the Blue/Green Deployment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time when the Blue/Green Deployment was created in UTC.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
 }
@@ -3916,11 +4015,11 @@ impl DeploymentHandle {
 /// CloudFormation: `AWS::RDS::EventSubscription`. Terraform: `awscc_rds_event_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-eventsubscription.html)
-pub struct EventSubscription(Base);
-static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventSubscription(rt::Base);
+static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::EventSubscription",
     terraform: Some("awscc_rds_event_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3928,64 +4027,79 @@ static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl EventSubscription {
     /// Declares a `AWS::RDS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("SnsTopicArn", Some("sns_topic_arn"), string(sns_topic_arn));
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
+        this.set(
+            "SnsTopicArn",
+            Some("sns_topic_arn"),
+            rt::string(sns_topic_arn),
+        );
         EventSubscription(this)
     }
     /// Specifies whether to activate the subscription.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// A list of event categories for a particular source type (``SourceType``) that you want to subscribe to.
     ///
     /// CloudFormation `EventCategories`, Terraform `event_categories`.
-    pub fn event_categories(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("EventCategories", Some("event_categories"), strings(value));
+    pub fn event_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EventCategories",
+            Some("event_categories"),
+            rt::strings(value),
+        );
         self
     }
     /// The list of identifiers of the event sources for which events are returned.
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
-    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SourceIds", Some("source_ids"), strings(value));
+    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceIds", Some("source_ids"), rt::strings(value));
         self
     }
     /// The type of source that is generating the events.
     ///
     /// CloudFormation `SourceType`, Terraform `source_type`.
-    pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceType", Some("source_type"), string(value));
+    pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceType", Some("source_type"), rt::string(value));
         self
     }
     /// The name of the subscription.
     ///
     /// Constraints: length at most 255. Changing it replaces the resource. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
-    pub fn subscription_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SubscriptionName", Some("subscription_name"), string(value));
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(EventSubscription, EventSubscriptionHandle);
 /// A declared `AWS::RDS::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSubscriptionHandle(Handle);
+pub struct EventSubscriptionHandle(rt::Handle);
 handle!(EventSubscriptionHandle);
 /// Resource Type definition for AWS::RDS::GlobalCluster
 ///
 /// CloudFormation: `AWS::RDS::GlobalCluster`. Terraform: `awscc_rds_global_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-globalcluster.html)
-pub struct GlobalCluster(Base);
-static GLOBAL_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalCluster(rt::Base);
+static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::GlobalCluster",
     terraform: Some("awscc_rds_global_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("GlobalEndpoint", Some("global_endpoint"))],
@@ -3994,7 +4108,7 @@ impl GlobalCluster {
     /// Declares a `AWS::RDS::GlobalCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &GLOBAL_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
         GlobalCluster(this)
     }
     /// The deletion protection setting for the new global database.
@@ -4004,7 +4118,7 @@ impl GlobalCluster {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -4018,41 +4132,41 @@ impl GlobalCluster {
     /// The life cycle type of the global cluster.
     ///
     /// CloudFormation `EngineLifecycleSupport`, Terraform `engine_lifecycle_support`.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_lifecycle_support(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EngineLifecycleSupport",
             Some("engine_lifecycle_support"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The version number of the database engine to use.
     ///
     /// CloudFormation `EngineVersion`, Terraform `engine_version`.
-    pub fn engine_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EngineVersion", Some("engine_version"), string(value));
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
     /// The cluster identifier of the new global database cluster.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `GlobalClusterIdentifier`, Terraform `global_cluster_identifier`.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "GlobalClusterIdentifier",
             Some("global_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourceDBClusterIdentifier",
             Some("source_db_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4063,7 +4177,7 @@ impl GlobalCluster {
         self.0.set(
             "StorageEncrypted",
             Some("storage_encrypted"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -4071,11 +4185,11 @@ impl GlobalCluster {
 builder!(GlobalCluster, GlobalClusterHandle);
 /// A declared `AWS::RDS::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalClusterHandle(Handle);
+pub struct GlobalClusterHandle(rt::Handle);
 handle!(GlobalClusterHandle);
 impl GlobalClusterHandle {
     /// CloudFormation `Fn::GetAtt` `GlobalEndpoint`; Terraform `global_endpoint`.
-    pub fn global_endpoint(&self) -> Expr {
+    pub fn global_endpoint(&self) -> rt::Expr {
         self.0.attr("GlobalEndpoint")
     }
 }
@@ -4099,11 +4213,11 @@ pub mod global_cluster {
 /// CloudFormation: `AWS::RDS::Integration`. Terraform: `awscc_rds_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::Integration",
     terraform: Some("awscc_rds_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -4124,12 +4238,12 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        source_arn: impl Into<Expr>,
-        target_arn: impl Into<Expr>,
+        source_arn: impl Into<rt::Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Integration(this)
     }
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
@@ -4137,58 +4251,63 @@ impl Integration {
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Data filters for the integration.
     ///
     /// Constraints: length 1..=25600; pattern `[a-zA-Z0-9_ "\\\-$,*.:?+\/]*`. CloudFormation `DataFilter`, Terraform `data_filter`.
-    pub fn data_filter(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DataFilter", Some("data_filter"), string(value));
+    pub fn data_filter(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataFilter", Some("data_filter"), rt::string(value));
         self
     }
     /// A description of the integration.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the integration.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$`. CloudFormation `IntegrationName`, Terraform `integration_name`.
-    pub fn integration_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IntegrationName", Some("integration_name"), string(value));
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationName",
+            Some("integration_name"),
+            rt::string(value),
+        );
         self
     }
     /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration.
     ///
     /// Changing it replaces the resource. CloudFormation `KMSKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::RDS::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// CloudFormation `Fn::GetAtt` `IntegrationArn`; Terraform `integration_arn`.
-    pub fn integration_arn(&self) -> Expr {
+    pub fn integration_arn(&self) -> rt::Expr {
         self.0.attr("IntegrationArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
 }
@@ -4197,11 +4316,11 @@ impl IntegrationHandle {
 /// CloudFormation: `AWS::RDS::OptionGroup`. Terraform: `awscc_rds_option_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-optiongroup.html)
-pub struct OptionGroup(Base);
-static OPTION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct OptionGroup(rt::Base);
+static OPTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RDS::OptionGroup",
     terraform: Some("awscc_rds_option_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -4211,21 +4330,21 @@ impl OptionGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        engine_name: impl Into<Expr>,
-        major_engine_version: impl Into<Expr>,
-        option_group_description: impl Into<Expr>,
+        engine_name: impl Into<rt::Expr>,
+        major_engine_version: impl Into<rt::Expr>,
+        option_group_description: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &OPTION_GROUP_TYPE);
-        this.set("EngineName", Some("engine_name"), string(engine_name));
+        let mut this = rt::Base::new(id, &OPTION_GROUP_TYPE);
+        this.set("EngineName", Some("engine_name"), rt::string(engine_name));
         this.set(
             "MajorEngineVersion",
             Some("major_engine_version"),
-            string(major_engine_version),
+            rt::string(major_engine_version),
         );
         this.set(
             "OptionGroupDescription",
             Some("option_group_description"),
-            string(option_group_description),
+            rt::string(option_group_description),
         );
         OptionGroup(this)
     }
@@ -4239,23 +4358,26 @@ impl OptionGroup {
         self.0.set(
             "OptionConfigurations",
             Some("option_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The name of the option group to be created.
     ///
     /// Changing it replaces the resource. CloudFormation `OptionGroupName`, Terraform `option_group_name`.
-    pub fn option_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptionGroupName", Some("option_group_name"), string(value));
+    pub fn option_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptionGroupName",
+            Some("option_group_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(OptionGroup, OptionGroupHandle);
 /// A declared `AWS::RDS::OptionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OptionGroupHandle(Handle);
+pub struct OptionGroupHandle(rt::Handle);
 handle!(OptionGroupHandle);
 /// Property types and value sets of [`OptionGroup`] (`AWS::RDS::OptionGroup`).
 pub mod option_group {
@@ -4266,12 +4388,12 @@ pub mod option_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct OptionConfiguration(Props);
+    pub struct OptionConfiguration(rt::Props);
     impl OptionConfiguration {
         /// A new `OptionConfiguration`. Required properties: `option_name` (`OptionName`).
-        pub fn new(option_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OptionName", Some("option_name"), string(option_name));
+        pub fn new(option_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OptionName", Some("option_name"), rt::string(option_name));
             OptionConfiguration(this)
         }
         /// A list of DB security groups used for this option.
@@ -4279,12 +4401,12 @@ pub mod option_group {
         /// CloudFormation `DBSecurityGroupMemberships`, Terraform `db_security_group_memberships`.
         pub fn db_security_group_memberships(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DBSecurityGroupMemberships",
                 Some("db_security_group_memberships"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4293,22 +4415,22 @@ pub mod option_group {
         /// CloudFormation `OptionSettings`, Terraform `option_settings`.
         pub fn option_settings(mut self, value: impl IntoIterator<Item = OptionSetting>) -> Self {
             self.0
-                .set("OptionSettings", Some("option_settings"), list(value));
+                .set("OptionSettings", Some("option_settings"), rt::list(value));
             self
         }
         /// The version for the option.
         ///
         /// CloudFormation `OptionVersion`, Terraform `option_version`.
-        pub fn option_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn option_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("OptionVersion", Some("option_version"), string(value));
+                .set("OptionVersion", Some("option_version"), rt::string(value));
             self
         }
         /// The optional port for the option.
         ///
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// A list of VPC security group names used for this option.
@@ -4316,12 +4438,12 @@ pub mod option_group {
         /// CloudFormation `VpcSecurityGroupMemberships`, Terraform `vpc_security_group_memberships`.
         pub fn vpc_security_group_memberships(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "VpcSecurityGroupMemberships",
                 Some("vpc_security_group_memberships"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -4333,25 +4455,25 @@ pub mod option_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionsetting.html)
     #[derive(Clone, Debug)]
-    pub struct OptionSetting(Props);
+    pub struct OptionSetting(rt::Props);
     impl OptionSetting {
         /// A new `OptionSetting`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OptionSetting(this)
         }
         /// The name of the option that has settings that you can set.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The current value of the option setting.
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }

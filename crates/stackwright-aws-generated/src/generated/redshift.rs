@@ -2,13 +2,14 @@
 //! `Redshift` resource types of the CloudFormation registry (`AWS::Redshift::*`): 16 types, 14 of them with an awscc Terraform resource.
 //! Enabled by the `redshift` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::Redshift::Cluster`. Terraform: `awscc_redshift_cluster` (awscc provider).
@@ -16,11 +17,11 @@ use crate::runtime::*;
 /// Stateful (the warehouse): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::Cluster",
     terraform: Some("awscc_redshift_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -42,20 +43,24 @@ impl Cluster {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_type: impl Into<Expr>,
-        db_name: impl Into<Expr>,
-        master_username: impl Into<Expr>,
-        node_type: impl Into<Expr>,
+        cluster_type: impl Into<rt::Expr>,
+        db_name: impl Into<rt::Expr>,
+        master_username: impl Into<rt::Expr>,
+        node_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
-        this.set("ClusterType", Some("cluster_type"), string(cluster_type));
-        this.set("DBName", Some("db_name"), string(db_name));
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
+        this.set(
+            "ClusterType",
+            Some("cluster_type"),
+            rt::string(cluster_type),
+        );
+        this.set("DBName", Some("db_name"), rt::string(db_name));
         this.set(
             "MasterUsername",
             Some("master_username"),
-            string(master_username),
+            rt::string(master_username),
         );
-        this.set("NodeType", Some("node_type"), string(node_type));
+        this.set("NodeType", Some("node_type"), rt::string(node_type));
         Cluster(this)
     }
     /// Major version upgrades can be applied during the maintenance window to the Amazon Redshift engine that is running on the cluster.
@@ -65,7 +70,7 @@ impl Cluster {
         self.0.set(
             "AllowVersionUpgrade",
             Some("allow_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -87,16 +92,19 @@ impl Cluster {
         self.0.set(
             "AutomatedSnapshotRetentionPeriod",
             Some("automated_snapshot_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The EC2 Availability Zone (AZ) in which you want Amazon Redshift to provision the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AvailabilityZone", Some("availability_zone"), string(value));
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
         self
     }
     /// The option to enable relocation for an Amazon Redshift cluster between Availability Zones after the cluster modification is complete.
@@ -106,18 +114,18 @@ impl Cluster {
         self.0.set(
             "AvailabilityZoneRelocation",
             Some("availability_zone_relocation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The availability zone relocation status of the cluster
     ///
     /// CloudFormation `AvailabilityZoneRelocationStatus`, Terraform `availability_zone_relocation_status`.
-    pub fn availability_zone_relocation_status(mut self, value: impl Into<Expr>) -> Self {
+    pub fn availability_zone_relocation_status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AvailabilityZoneRelocationStatus",
             Some("availability_zone_relocation_status"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -125,28 +133,28 @@ impl Cluster {
     ///
     /// CloudFormation `Classic`, Terraform `classic`.
     pub fn classic(mut self, value: bool) -> Self {
-        self.0.set("Classic", Some("classic"), boolean(value));
+        self.0.set("Classic", Some("classic"), rt::boolean(value));
         self
     }
     /// A unique identifier for the cluster.
     ///
     /// Constraints: length 0..=63. Changing it replaces the resource. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
-    pub fn cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the parameter group to be associated with this cluster.
     ///
     /// Constraints: length 0..=255. CloudFormation `ClusterParameterGroupName`, Terraform `cluster_parameter_group_name`.
-    pub fn cluster_parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClusterParameterGroupName",
             Some("cluster_parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -155,32 +163,32 @@ impl Cluster {
     /// CloudFormation `ClusterSecurityGroups`, Terraform `cluster_security_groups`.
     pub fn cluster_security_groups(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "ClusterSecurityGroups",
             Some("cluster_security_groups"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The name of a cluster subnet group to be associated with this cluster.
     ///
     /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ClusterSubnetGroupName`, Terraform `cluster_subnet_group_name`.
-    pub fn cluster_subnet_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ClusterSubnetGroupName",
             Some("cluster_subnet_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The version of the Amazon Redshift engine software that you want to deploy on the cluster.The version selected runs on all the nodes in the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `ClusterVersion`, Terraform `cluster_version`.
-    pub fn cluster_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterVersion", Some("cluster_version"), string(value));
+            .set("ClusterVersion", Some("cluster_version"), rt::string(value));
         self
     }
     /// A boolean indicating whether to enable the deferred maintenance window.
@@ -190,7 +198,7 @@ impl Cluster {
         self.0.set(
             "DeferMaintenance",
             Some("defer_maintenance"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -201,55 +209,57 @@ impl Cluster {
         self.0.set(
             "DeferMaintenanceDuration",
             Some("defer_maintenance_duration"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// A timestamp indicating end time for the deferred maintenance window.
     ///
     /// CloudFormation `DeferMaintenanceEndTime`, Terraform `defer_maintenance_end_time`.
-    pub fn defer_maintenance_end_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn defer_maintenance_end_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeferMaintenanceEndTime",
             Some("defer_maintenance_end_time"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A timestamp indicating the start time for the deferred maintenance window.
     ///
     /// CloudFormation `DeferMaintenanceStartTime`, Terraform `defer_maintenance_start_time`.
-    pub fn defer_maintenance_start_time(mut self, value: impl Into<Expr>) -> Self {
+    pub fn defer_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeferMaintenanceStartTime",
             Some("defer_maintenance_start_time"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The destination AWS Region that you want to copy snapshots to.
     ///
     /// CloudFormation `DestinationRegion`, Terraform `destination_region`.
-    pub fn destination_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DestinationRegion",
             Some("destination_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Elastic IP (EIP) address for the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `ElasticIp`, Terraform `elastic_ip`.
-    pub fn elastic_ip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ElasticIp", Some("elastic_ip"), string(value));
+    pub fn elastic_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ElasticIp", Some("elastic_ip"), rt::string(value));
         self
     }
     /// If true, the data in the cluster is encrypted at rest.
     ///
     /// CloudFormation `Encrypted`, Terraform `encrypted`.
     pub fn encrypted(mut self, value: bool) -> Self {
-        self.0.set("Encrypted", Some("encrypted"), boolean(value));
+        self.0
+            .set("Encrypted", Some("encrypted"), rt::boolean(value));
         self
     }
     /// CloudFormation `Endpoint`, Terraform `endpoint`.
@@ -264,44 +274,46 @@ impl Cluster {
         self.0.set(
             "EnhancedVpcRouting",
             Some("enhanced_vpc_routing"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Specifies the name of the HSM client certificate the Amazon Redshift cluster uses to retrieve the data encryption keys stored in an HSM
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `HsmClientCertificateIdentifier`, Terraform `hsm_client_certificate_identifier`.
-    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "HsmClientCertificateIdentifier",
             Some("hsm_client_certificate_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Specifies the name of the HSM configuration that contains the information the Amazon Redshift cluster can use to retrieve and store keys in an HSM.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `HsmConfigurationIdentifier`, Terraform `hsm_configuration_identifier`.
-    pub fn hsm_configuration_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn hsm_configuration_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "HsmConfigurationIdentifier",
             Some("hsm_configuration_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A list of AWS Identity and Access Management (IAM) roles that can be used by the cluster to access other AWS services.
     ///
     /// Constraints: at most 50 items. CloudFormation `IamRoles`, Terraform `iam_roles`.
-    pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("IamRoles", Some("iam_roles"), strings(value));
+    pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("IamRoles", Some("iam_roles"), rt::strings(value));
         self
     }
     /// The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `LoggingProperties`, Terraform `logging_properties`.
@@ -316,11 +328,11 @@ impl Cluster {
     /// The name for the maintenance track that you want to assign for the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `MaintenanceTrackName`, Terraform `maintenance_track_name`.
-    pub fn maintenance_track_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn maintenance_track_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MaintenanceTrackName",
             Some("maintenance_track_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -331,7 +343,7 @@ impl Cluster {
         self.0.set(
             "ManageMasterPassword",
             Some("manage_master_password"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -342,29 +354,29 @@ impl Cluster {
         self.0.set(
             "ManualSnapshotRetentionPeriod",
             Some("manual_snapshot_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The ID of the Key Management Service (KMS) key used to encrypt and store the cluster's admin user credentials secret.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `MasterPasswordSecretKmsKeyId`, Terraform `master_password_secret_kms_key_id`.
-    pub fn master_password_secret_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_password_secret_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MasterPasswordSecretKmsKeyId",
             Some("master_password_secret_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The password associated with the master user account for the cluster that is being created.
     ///
     /// Constraints: length at most 64. CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
-    pub fn master_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn master_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MasterUserPassword",
             Some("master_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -372,15 +384,15 @@ impl Cluster {
     ///
     /// CloudFormation `MultiAZ`, Terraform `multi_az`.
     pub fn multi_az(mut self, value: bool) -> Self {
-        self.0.set("MultiAZ", Some("multi_az"), boolean(value));
+        self.0.set("MultiAZ", Some("multi_az"), rt::boolean(value));
         self
     }
     /// CloudFormation `NamespaceResourcePolicy`, Terraform `namespace_resource_policy`.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn namespace_resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "NamespaceResourcePolicy",
             Some("namespace_resource_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -389,30 +401,30 @@ impl Cluster {
     /// Constraints: range 1..=100. CloudFormation `NumberOfNodes`, Terraform `number_of_nodes`.
     pub fn number_of_nodes(mut self, value: i64) -> Self {
         self.0
-            .set("NumberOfNodes", Some("number_of_nodes"), int(value));
+            .set("NumberOfNodes", Some("number_of_nodes"), rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `OwnerAccount`, Terraform `owner_account`.
-    pub fn owner_account(mut self, value: impl Into<Expr>) -> Self {
+    pub fn owner_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("OwnerAccount", Some("owner_account"), string(value));
+            .set("OwnerAccount", Some("owner_account"), rt::string(value));
         self
     }
     /// The port number on which the cluster accepts incoming connections.
     ///
     /// CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// The weekly time range (in UTC) during which automated cluster maintenance can occur.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `PreferredMaintenanceWindow`, Terraform `preferred_maintenance_window`.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredMaintenanceWindow",
             Some("preferred_maintenance_window"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -423,24 +435,24 @@ impl Cluster {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Redshift operation to be performed.
     ///
     /// CloudFormation `ResourceAction`, Terraform `resource_action`.
-    pub fn resource_action(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_action(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceAction", Some("resource_action"), string(value));
+            .set("ResourceAction", Some("resource_action"), rt::string(value));
         self
     }
     /// The identifier of the database revision.
     ///
     /// CloudFormation `RevisionTarget`, Terraform `revision_target`.
-    pub fn revision_target(mut self, value: impl Into<Expr>) -> Self {
+    pub fn revision_target(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RevisionTarget", Some("revision_target"), string(value));
+            .set("RevisionTarget", Some("revision_target"), rt::string(value));
         self
     }
     /// A boolean indicating if we want to rotate Encryption Keys.
@@ -450,29 +462,29 @@ impl Cluster {
         self.0.set(
             "RotateEncryptionKey",
             Some("rotate_encryption_key"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the cluster the source snapshot was created from.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotClusterIdentifier`, Terraform `snapshot_cluster_identifier`.
-    pub fn snapshot_cluster_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotClusterIdentifier",
             Some("snapshot_cluster_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the snapshot copy grant to use when snapshots of an AWS KMS-encrypted cluster are copied to the destination region.
     ///
     /// CloudFormation `SnapshotCopyGrantName`, Terraform `snapshot_copy_grant_name`.
-    pub fn snapshot_copy_grant_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_copy_grant_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotCopyGrantName",
             Some("snapshot_copy_grant_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -483,7 +495,7 @@ impl Cluster {
         self.0.set(
             "SnapshotCopyManual",
             Some("snapshot_copy_manual"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -494,18 +506,18 @@ impl Cluster {
         self.0.set(
             "SnapshotCopyRetentionPeriod",
             Some("snapshot_copy_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The name of the snapshot from which to create the new cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotIdentifier`, Terraform `snapshot_identifier`.
-    pub fn snapshot_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotIdentifier",
             Some("snapshot_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -514,12 +526,12 @@ impl Cluster {
     /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -527,33 +539,33 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::Redshift::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// A unique identifier for the deferred maintenance window.
     ///
     /// CloudFormation `Fn::GetAtt` `DeferMaintenanceIdentifier`; Terraform `defer_maintenance_identifier`.
-    pub fn defer_maintenance_identifier(&self) -> Expr {
+    pub fn defer_maintenance_identifier(&self) -> rt::Expr {
         self.0.attr("DeferMaintenanceIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Port`; Terraform `endpoint.port`.
-    pub fn endpoint_port(&self) -> Expr {
+    pub fn endpoint_port(&self) -> rt::Expr {
         self.0.attr("Endpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `Endpoint.Address`; Terraform `endpoint.address`.
-    pub fn endpoint_address(&self) -> Expr {
+    pub fn endpoint_address(&self) -> rt::Expr {
         self.0.attr("Endpoint.Address")
     }
     /// The Amazon Resource Name (ARN) of the cluster namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterNamespaceArn`; Terraform `cluster_namespace_arn`.
-    pub fn cluster_namespace_arn(&self) -> Expr {
+    pub fn cluster_namespace_arn(&self) -> rt::Expr {
         self.0.attr("ClusterNamespaceArn")
     }
     /// The Amazon Resource Name (ARN) for the cluster's admin user credentials secret.
     ///
     /// CloudFormation `Fn::GetAtt` `MasterPasswordSecretArn`; Terraform `master_password_secret_arn`.
-    pub fn master_password_secret_arn(&self) -> Expr {
+    pub fn master_password_secret_arn(&self) -> rt::Expr {
         self.0.attr("MasterPasswordSecretArn")
     }
 }
@@ -564,21 +576,21 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct Endpoint(Props);
+    pub struct Endpoint(rt::Props);
     impl Endpoint {
         /// A new `Endpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Endpoint(this)
         }
         /// CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
     }
@@ -587,37 +599,38 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-loggingproperties.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingProperties(Props);
+    pub struct LoggingProperties(rt::Props);
     impl LoggingProperties {
         /// A new `LoggingProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingProperties(this)
         }
         /// CloudFormation `BucketName`, Terraform `bucket_name`.
-        pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BucketName", Some("bucket_name"), string(value));
+        pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BucketName", Some("bucket_name"), rt::string(value));
             self
         }
         /// CloudFormation `LogDestinationType`, Terraform `log_destination_type`.
-        pub fn log_destination_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_destination_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogDestinationType",
                 Some("log_destination_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: at most 3 items. CloudFormation `LogExports`, Terraform `log_exports`.
-        pub fn log_exports(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn log_exports(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("LogExports", Some("log_exports"), strings(value));
+                .set("LogExports", Some("log_exports"), rt::strings(value));
             self
         }
         /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
-        pub fn s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KeyPrefix", Some("s3_key_prefix"), string(value));
+                .set("S3KeyPrefix", Some("s3_key_prefix"), rt::string(value));
             self
         }
     }
@@ -639,11 +652,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::Redshift::ClusterParameterGroup`. Terraform: `awscc_redshift_cluster_parameter_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-clusterparametergroup.html)
-pub struct ClusterParameterGroup(Base);
-static CLUSTER_PARAMETER_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterParameterGroup(rt::Base);
+static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::ClusterParameterGroup",
     terraform: Some("awscc_redshift_cluster_parameter_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -653,26 +666,26 @@ impl ClusterParameterGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        parameter_group_family: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        parameter_group_family: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
         this.set(
             "ParameterGroupFamily",
             Some("parameter_group_family"),
-            string(parameter_group_family),
+            rt::string(parameter_group_family),
         );
         ClusterParameterGroup(this)
     }
     /// The name of the cluster parameter group.
     ///
     /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `ParameterGroupName`, Terraform `parameter_group_name`.
-    pub fn parameter_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ParameterGroupName",
             Some("parameter_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -683,14 +696,15 @@ impl ClusterParameterGroup {
         mut self,
         value: impl IntoIterator<Item = cluster_parameter_group::Parameter>,
     ) -> Self {
-        self.0.set("Parameters", Some("parameters"), list(value));
+        self.0
+            .set("Parameters", Some("parameters"), rt::list(value));
         self
     }
 }
 builder!(ClusterParameterGroup, ClusterParameterGroupHandle);
 /// A declared `AWS::Redshift::ClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterParameterGroupHandle(Handle);
+pub struct ClusterParameterGroupHandle(rt::Handle);
 handle!(ClusterParameterGroupHandle);
 /// Property types and value sets of [`ClusterParameterGroup`] (`AWS::Redshift::ClusterParameterGroup`).
 pub mod cluster_parameter_group {
@@ -699,20 +713,23 @@ pub mod cluster_parameter_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-clusterparametergroup-parameter.html)
     #[derive(Clone, Debug)]
-    pub struct Parameter(Props);
+    pub struct Parameter(rt::Props);
     impl Parameter {
         /// A new `Parameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: impl Into<Expr>, parameter_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                string(parameter_name),
+                rt::string(parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                string(parameter_value),
+                rt::string(parameter_value),
             );
             Parameter(this)
         }
@@ -724,11 +741,11 @@ pub mod cluster_parameter_group {
 /// CloudFormation: `AWS::Redshift::ClusterSecurityGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-clustersecuritygroup.html)
-pub struct ClusterSecurityGroup(Base);
-static CLUSTER_SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSecurityGroup(rt::Base);
+static CLUSTER_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::ClusterSecurityGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -736,20 +753,20 @@ static CLUSTER_SECURITY_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ClusterSecurityGroup {
     /// Declares a `AWS::Redshift::ClusterSecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, description: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SECURITY_GROUP_TYPE);
-        this.set("Description", None, string(description));
+    pub fn new(id: impl Into<String>, description: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLUSTER_SECURITY_GROUP_TYPE);
+        this.set("Description", None, rt::string(description));
         ClusterSecurityGroup(this)
     }
 }
 builder!(ClusterSecurityGroup, ClusterSecurityGroupHandle);
 /// A declared `AWS::Redshift::ClusterSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSecurityGroupHandle(Handle);
+pub struct ClusterSecurityGroupHandle(rt::Handle);
 handle!(ClusterSecurityGroupHandle);
 impl ClusterSecurityGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -758,11 +775,11 @@ impl ClusterSecurityGroupHandle {
 /// CloudFormation: `AWS::Redshift::ClusterSecurityGroupIngress`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-clustersecuritygroupingress.html)
-pub struct ClusterSecurityGroupIngress(Base);
-static CLUSTER_SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSecurityGroupIngress(rt::Base);
+static CLUSTER_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::ClusterSecurityGroupIngress",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -770,28 +787,29 @@ static CLUSTER_SECURITY_GROUP_INGRESS_TYPE: TypeInfo = TypeInfo {
 impl ClusterSecurityGroupIngress {
     /// Declares a `AWS::Redshift::ClusterSecurityGroupIngress` with the stack-unique `id`. Required properties: `cluster_security_group_name` (`ClusterSecurityGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, cluster_security_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SECURITY_GROUP_INGRESS_TYPE);
+    pub fn new(id: impl Into<String>, cluster_security_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLUSTER_SECURITY_GROUP_INGRESS_TYPE);
         this.set(
             "ClusterSecurityGroupName",
             None,
-            string(cluster_security_group_name),
+            rt::string(cluster_security_group_name),
         );
         ClusterSecurityGroupIngress(this)
     }
     /// Changing it replaces the resource. CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CIDRIP", None, string(value));
+    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CIDRIP", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EC2SecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupName", None, string(value));
+    pub fn ec2_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EC2SecurityGroupName", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `EC2SecurityGroupOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EC2SecurityGroupOwnerId", None, string(value));
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EC2SecurityGroupOwnerId", None, rt::string(value));
         self
     }
 }
@@ -801,11 +819,11 @@ builder!(
 );
 /// A declared `AWS::Redshift::ClusterSecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSecurityGroupIngressHandle(Handle);
+pub struct ClusterSecurityGroupIngressHandle(rt::Handle);
 handle!(ClusterSecurityGroupIngressHandle);
 impl ClusterSecurityGroupIngressHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -814,11 +832,11 @@ impl ClusterSecurityGroupIngressHandle {
 /// CloudFormation: `AWS::Redshift::ClusterSubnetGroup`. Terraform: `awscc_redshift_cluster_subnet_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-clustersubnetgroup.html)
-pub struct ClusterSubnetGroup(Base);
-static CLUSTER_SUBNET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSubnetGroup(rt::Base);
+static CLUSTER_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::ClusterSubnetGroup",
     terraform: Some("awscc_redshift_cluster_subnet_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ClusterSubnetGroupName", Some("cluster_subnet_group_name"))],
@@ -828,25 +846,25 @@ impl ClusterSubnetGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        description: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SUBNET_GROUP_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &CLUSTER_SUBNET_GROUP_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         ClusterSubnetGroup(this)
     }
 }
 builder!(ClusterSubnetGroup, ClusterSubnetGroupHandle);
 /// A declared `AWS::Redshift::ClusterSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSubnetGroupHandle(Handle);
+pub struct ClusterSubnetGroupHandle(rt::Handle);
 handle!(ClusterSubnetGroupHandle);
 impl ClusterSubnetGroupHandle {
     /// This name must be unique for all subnet groups that are created by your AWS account.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterSubnetGroupName`; Terraform `cluster_subnet_group_name`.
-    pub fn cluster_subnet_group_name(&self) -> Expr {
+    pub fn cluster_subnet_group_name(&self) -> rt::Expr {
         self.0.attr("ClusterSubnetGroupName")
     }
 }
@@ -855,11 +873,11 @@ impl ClusterSubnetGroupHandle {
 /// CloudFormation: `AWS::Redshift::EndpointAccess`. Terraform: `awscc_redshift_endpoint_access` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-endpointaccess.html)
-pub struct EndpointAccess(Base);
-static ENDPOINT_ACCESS_TYPE: TypeInfo = TypeInfo {
+pub struct EndpointAccess(rt::Base);
+static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::EndpointAccess",
     terraform: Some("awscc_redshift_endpoint_access"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -878,91 +896,95 @@ impl EndpointAccess {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_identifier: impl Into<Expr>,
-        endpoint_name: impl Into<Expr>,
-        subnet_group_name: impl Into<Expr>,
-        vpc_security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        cluster_identifier: impl Into<rt::Expr>,
+        endpoint_name: impl Into<rt::Expr>,
+        subnet_group_name: impl Into<rt::Expr>,
+        vpc_security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_ACCESS_TYPE);
+        let mut this = rt::Base::new(id, &ENDPOINT_ACCESS_TYPE);
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            string(cluster_identifier),
+            rt::string(cluster_identifier),
         );
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
         this.set(
             "SubnetGroupName",
             Some("subnet_group_name"),
-            string(subnet_group_name),
+            rt::string(subnet_group_name),
         );
         this.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(vpc_security_group_ids),
+            rt::strings(vpc_security_group_ids),
         );
         EndpointAccess(this)
     }
     /// The AWS account ID of the owner of the cluster.
     ///
     /// Constraints: length 0..=2147483647; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `ResourceOwner`, Terraform `resource_owner`.
-    pub fn resource_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ResourceOwner", Some("resource_owner"), string(value));
+            .set("ResourceOwner", Some("resource_owner"), rt::string(value));
         self
     }
 }
 builder!(EndpointAccess, EndpointAccessHandle);
 /// A declared `AWS::Redshift::EndpointAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointAccessHandle(Handle);
+pub struct EndpointAccessHandle(rt::Handle);
 handle!(EndpointAccessHandle);
 impl EndpointAccessHandle {
     /// The DNS address of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Address`; Terraform `address`.
-    pub fn address(&self) -> Expr {
+    pub fn address(&self) -> rt::Expr {
         self.0.attr("Address")
     }
     /// The status of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointStatus`; Terraform `endpoint_status`.
-    pub fn endpoint_status(&self) -> Expr {
+    pub fn endpoint_status(&self) -> rt::Expr {
         self.0.attr("EndpointStatus")
     }
     /// The time (UTC) that the endpoint was created.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointCreateTime`; Terraform `endpoint_create_time`.
-    pub fn endpoint_create_time(&self) -> Expr {
+    pub fn endpoint_create_time(&self) -> rt::Expr {
         self.0.attr("EndpointCreateTime")
     }
     /// The port number on which the cluster accepts incoming connections.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// A list of Virtual Private Cloud (VPC) security groups to be associated with the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcSecurityGroups`; Terraform `vpc_security_groups`.
-    pub fn vpc_security_groups(&self) -> Expr {
+    pub fn vpc_security_groups(&self) -> rt::Expr {
         self.0.attr("VpcSecurityGroups")
     }
     /// The connection endpoint for connecting to an Amazon Redshift cluster through the proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpoint`; Terraform `vpc_endpoint`.
-    pub fn vpc_endpoint(&self) -> Expr {
+    pub fn vpc_endpoint(&self) -> rt::Expr {
         self.0.attr("VpcEndpoint")
     }
     /// The connection endpoint ID for connecting an Amazon Redshift cluster through the proxy.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpoint.VpcEndpointId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_endpoint_vpc_endpoint_id(&self) -> Expr {
+    pub fn vpc_endpoint_vpc_endpoint_id(&self) -> rt::Expr {
         self.0.attr("VpcEndpoint.VpcEndpointId")
     }
     /// The VPC identifier that the endpoint is associated.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcEndpoint.VpcId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn vpc_endpoint_vpc_id(&self) -> Expr {
+    pub fn vpc_endpoint_vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcEndpoint.VpcId")
     }
 }
@@ -971,11 +993,11 @@ impl EndpointAccessHandle {
 /// CloudFormation: `AWS::Redshift::EndpointAuthorization`. Terraform: `awscc_redshift_endpoint_authorization` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-endpointauthorization.html)
-pub struct EndpointAuthorization(Base);
-static ENDPOINT_AUTHORIZATION_TYPE: TypeInfo = TypeInfo {
+pub struct EndpointAuthorization(rt::Base);
+static ENDPOINT_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::EndpointAuthorization",
     terraform: Some("awscc_redshift_endpoint_authorization"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -994,15 +1016,15 @@ impl EndpointAuthorization {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account: impl Into<Expr>,
-        cluster_identifier: impl Into<Expr>,
+        account: impl Into<rt::Expr>,
+        cluster_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_AUTHORIZATION_TYPE);
-        this.set("Account", Some("account"), string(account));
+        let mut this = rt::Base::new(id, &ENDPOINT_AUTHORIZATION_TYPE);
+        this.set("Account", Some("account"), rt::string(account));
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            string(cluster_identifier),
+            rt::string(cluster_identifier),
         );
         EndpointAuthorization(this)
     }
@@ -1010,69 +1032,69 @@ impl EndpointAuthorization {
     ///
     /// CloudFormation `Force`, Terraform `force`.
     pub fn force(mut self, value: bool) -> Self {
-        self.0.set("Force", Some("force"), boolean(value));
+        self.0.set("Force", Some("force"), rt::boolean(value));
         self
     }
     /// The virtual private cloud (VPC) identifiers to grant or revoke access to.
     ///
     /// CloudFormation `VpcIds`, Terraform `vpc_ids`.
-    pub fn vpc_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("VpcIds", Some("vpc_ids"), strings(value));
+    pub fn vpc_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("VpcIds", Some("vpc_ids"), rt::strings(value));
         self
     }
 }
 builder!(EndpointAuthorization, EndpointAuthorizationHandle);
 /// A declared `AWS::Redshift::EndpointAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointAuthorizationHandle(Handle);
+pub struct EndpointAuthorizationHandle(rt::Handle);
 handle!(EndpointAuthorizationHandle);
 impl EndpointAuthorizationHandle {
     /// The AWS account ID of the cluster owner.
     ///
     /// CloudFormation `Fn::GetAtt` `Grantor`; Terraform `grantor`.
-    pub fn grantor(&self) -> Expr {
+    pub fn grantor(&self) -> rt::Expr {
         self.0.attr("Grantor")
     }
     /// The AWS account ID of the grantee of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Grantee`; Terraform `grantee`.
-    pub fn grantee(&self) -> Expr {
+    pub fn grantee(&self) -> rt::Expr {
         self.0.attr("Grantee")
     }
     /// The time (UTC) when the authorization was created.
     ///
     /// CloudFormation `Fn::GetAtt` `AuthorizeTime`; Terraform `authorize_time`.
-    pub fn authorize_time(&self) -> Expr {
+    pub fn authorize_time(&self) -> rt::Expr {
         self.0.attr("AuthorizeTime")
     }
     /// The status of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterStatus`; Terraform `cluster_status`.
-    pub fn cluster_status(&self) -> Expr {
+    pub fn cluster_status(&self) -> rt::Expr {
         self.0.attr("ClusterStatus")
     }
     /// The status of the authorization action.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Indicates whether all VPCs in the grantee account are allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedAllVPCs`; Terraform `allowed_all_vp_cs`.
-    pub fn allowed_all_vp_cs(&self) -> Expr {
+    pub fn allowed_all_vp_cs(&self) -> rt::Expr {
         self.0.attr("AllowedAllVPCs")
     }
     /// The VPCs allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedVPCs`; Terraform `allowed_vp_cs`.
-    pub fn allowed_vp_cs(&self) -> Expr {
+    pub fn allowed_vp_cs(&self) -> rt::Expr {
         self.0.attr("AllowedVPCs")
     }
     /// The number of Redshift-managed VPC endpoints created for the authorization.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointCount`; Terraform `endpoint_count`.
-    pub fn endpoint_count(&self) -> Expr {
+    pub fn endpoint_count(&self) -> rt::Expr {
         self.0.attr("EndpointCount")
     }
 }
@@ -1081,11 +1103,11 @@ impl EndpointAuthorizationHandle {
 /// CloudFormation: `AWS::Redshift::EventSubscription`. Terraform: `awscc_redshift_event_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-eventsubscription.html)
-pub struct EventSubscription(Base);
-static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct EventSubscription(rt::Base);
+static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::EventSubscription",
     terraform: Some("awscc_redshift_event_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1103,12 +1125,12 @@ static EVENT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl EventSubscription {
     /// Declares a `AWS::Redshift::EventSubscription` with the stack-unique `id`. Required properties: `subscription_name` (`SubscriptionName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, subscription_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
+    pub fn new(id: impl Into<String>, subscription_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
         this.set(
             "SubscriptionName",
             Some("subscription_name"),
-            string(subscription_name),
+            rt::string(subscription_name),
         );
         EventSubscription(this)
     }
@@ -1116,7 +1138,7 @@ impl EventSubscription {
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Specifies the Amazon Redshift event categories to be published by the event notification subscription.
@@ -1127,7 +1149,7 @@ impl EventSubscription {
         value: impl IntoIterator<Item = event_subscription::EventCategories>,
     ) -> Self {
         self.0
-            .set("EventCategories", Some("event_categories"), list(value));
+            .set("EventCategories", Some("event_categories"), rt::list(value));
         self
     }
     /// Specifies the Amazon Redshift event severity to be published by the event notification subscription.
@@ -1140,16 +1162,17 @@ impl EventSubscription {
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic used to transmit the event notifications.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
-    pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnsTopicArn", Some("sns_topic_arn"), string(value));
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
         self
     }
     /// A list of one or more identifiers of Amazon Redshift source objects.
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
-    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SourceIds", Some("source_ids"), strings(value));
+    pub fn source_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceIds", Some("source_ids"), rt::strings(value));
         self
     }
     /// The type of source that will be generating the events.
@@ -1163,43 +1186,43 @@ impl EventSubscription {
 builder!(EventSubscription, EventSubscriptionHandle);
 /// A declared `AWS::Redshift::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EventSubscriptionHandle(Handle);
+pub struct EventSubscriptionHandle(rt::Handle);
 handle!(EventSubscriptionHandle);
 impl EventSubscriptionHandle {
     /// The AWS account associated with the Amazon Redshift event notification subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `CustomerAwsId`; Terraform `customer_aws_id`.
-    pub fn customer_aws_id(&self) -> Expr {
+    pub fn customer_aws_id(&self) -> rt::Expr {
         self.0.attr("CustomerAwsId")
     }
     /// The name of the Amazon Redshift event notification subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `CustSubscriptionId`; Terraform `cust_subscription_id`.
-    pub fn cust_subscription_id(&self) -> Expr {
+    pub fn cust_subscription_id(&self) -> rt::Expr {
         self.0.attr("CustSubscriptionId")
     }
     /// The status of the Amazon Redshift event notification subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The date and time the Amazon Redshift event notification subscription was created.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscriptionCreationTime`; Terraform `subscription_creation_time`.
-    pub fn subscription_creation_time(&self) -> Expr {
+    pub fn subscription_creation_time(&self) -> rt::Expr {
         self.0.attr("SubscriptionCreationTime")
     }
     /// A list of the sources that publish events to the Amazon Redshift event notification subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceIdsList`; Terraform `source_ids_list`.
-    pub fn source_ids_list(&self) -> Expr {
+    pub fn source_ids_list(&self) -> rt::Expr {
         self.0.attr("SourceIdsList")
     }
     /// The list of Amazon Redshift event categories specified in the event notification subscription.
     ///
     /// CloudFormation `Fn::GetAtt` `EventCategoriesList`; Terraform `event_categories_list`.
-    pub fn event_categories_list(&self) -> Expr {
+    pub fn event_categories_list(&self) -> rt::Expr {
         self.0.attr("EventCategoriesList")
     }
 }
@@ -1251,11 +1274,11 @@ pub mod event_subscription {
 /// CloudFormation: `AWS::Redshift::Integration`. Terraform: `awscc_redshift_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::Integration",
     terraform: Some("awscc_redshift_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1268,12 +1291,12 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        source_arn: impl Into<Expr>,
-        target_arn: impl Into<Expr>,
+        source_arn: impl Into<rt::Expr>,
+        target_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
-        this.set("SourceArn", Some("source_arn"), string(source_arn));
-        this.set("TargetArn", Some("target_arn"), string(target_arn));
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
+        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
+        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
         Integration(this)
     }
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
@@ -1281,47 +1304,51 @@ impl Integration {
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// The name of the integration.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. CloudFormation `IntegrationName`, Terraform `integration_name`.
-    pub fn integration_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IntegrationName", Some("integration_name"), string(value));
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationName",
+            Some("integration_name"),
+            rt::string(value),
+        );
         self
     }
     /// An KMS key identifier for the key to use to encrypt the integration.
     ///
     /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `KMSKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::Redshift::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The Amazon Resource Name (ARN) of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationArn`; Terraform `integration_arn`.
-    pub fn integration_arn(&self) -> Expr {
+    pub fn integration_arn(&self) -> rt::Expr {
         self.0.attr("IntegrationArn")
     }
     /// The time (UTC) when the integration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
 }
@@ -1330,11 +1357,11 @@ impl IntegrationHandle {
 /// CloudFormation: `AWS::Redshift::QEV2IdcApplication`. Terraform: `awscc_redshift_qev2_idc_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-qev2idcapplication.html)
-pub struct Qev2IdcApplication(Base);
-static QEV2_IDC_APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Qev2IdcApplication(rt::Base);
+static QEV2_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::QEV2IdcApplication",
     terraform: Some("awscc_redshift_qev2_idc_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1388,25 +1415,25 @@ impl Qev2IdcApplication {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        idc_display_name: impl Into<Expr>,
-        idc_instance_arn: impl Into<Expr>,
-        qev2_idc_application_name: impl Into<Expr>,
+        idc_display_name: impl Into<rt::Expr>,
+        idc_instance_arn: impl Into<rt::Expr>,
+        qev2_idc_application_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QEV2_IDC_APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &QEV2_IDC_APPLICATION_TYPE);
         this.set(
             "IdcDisplayName",
             Some("idc_display_name"),
-            string(idc_display_name),
+            rt::string(idc_display_name),
         );
         this.set(
             "IdcInstanceArn",
             Some("idc_instance_arn"),
-            string(idc_instance_arn),
+            rt::string(idc_instance_arn),
         );
         this.set(
             "Qev2IdcApplicationName",
             Some("qev_2_idc_application_name"),
-            string(qev2_idc_application_name),
+            rt::string(qev2_idc_application_name),
         );
         Qev2IdcApplication(this)
     }
@@ -1414,25 +1441,25 @@ impl Qev2IdcApplication {
 builder!(Qev2IdcApplication, Qev2IdcApplicationHandle);
 /// A declared `AWS::Redshift::QEV2IdcApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct Qev2IdcApplicationHandle(Handle);
+pub struct Qev2IdcApplicationHandle(rt::Handle);
 handle!(Qev2IdcApplicationHandle);
 impl Qev2IdcApplicationHandle {
     /// The Amazon Resource Name (ARN) for the Amazon Redshift Query Editor (QEV2) application that integrates with IAM Identity Center.
     ///
     /// CloudFormation `Fn::GetAtt` `Qev2IdcApplicationArn`; Terraform `qev2_idc_application_arn`.
-    pub fn qev2_idc_application_arn(&self) -> Expr {
+    pub fn qev2_idc_application_arn(&self) -> rt::Expr {
         self.0.attr("Qev2IdcApplicationArn")
     }
     /// The Amazon Resource Name (ARN) for the Amazon Redshift Query Editor (QEV2) IAM Identity Center managed application.
     ///
     /// CloudFormation `Fn::GetAtt` `IdcManagedApplicationArn`; Terraform `idc_managed_application_arn`.
-    pub fn idc_managed_application_arn(&self) -> Expr {
+    pub fn idc_managed_application_arn(&self) -> rt::Expr {
         self.0.attr("IdcManagedApplicationArn")
     }
     /// The onboarding status for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
     ///
     /// CloudFormation `Fn::GetAtt` `IdcOnboardStatus`; Terraform `idc_onboard_status`.
-    pub fn idc_onboard_status(&self) -> Expr {
+    pub fn idc_onboard_status(&self) -> rt::Expr {
         self.0.attr("IdcOnboardStatus")
     }
 }
@@ -1441,11 +1468,11 @@ impl Qev2IdcApplicationHandle {
 /// CloudFormation: `AWS::Redshift::RedshiftIdcApplication`. Terraform: `awscc_redshift_redshift_idc_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-redshiftidcapplication.html)
-pub struct RedshiftIdcApplication(Base);
-static REDSHIFT_IDC_APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct RedshiftIdcApplication(rt::Base);
+static REDSHIFT_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::RedshiftIdcApplication",
     terraform: Some("awscc_redshift_redshift_idc_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1502,27 +1529,27 @@ impl RedshiftIdcApplication {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iam_role_arn: impl Into<Expr>,
-        idc_display_name: impl Into<Expr>,
-        idc_instance_arn: impl Into<Expr>,
-        redshift_idc_application_name: impl Into<Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        idc_display_name: impl Into<rt::Expr>,
+        idc_instance_arn: impl Into<rt::Expr>,
+        redshift_idc_application_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REDSHIFT_IDC_APPLICATION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+        let mut this = rt::Base::new(id, &REDSHIFT_IDC_APPLICATION_TYPE);
+        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
         this.set(
             "IdcDisplayName",
             Some("idc_display_name"),
-            string(idc_display_name),
+            rt::string(idc_display_name),
         );
         this.set(
             "IdcInstanceArn",
             Some("idc_instance_arn"),
-            string(idc_instance_arn),
+            rt::string(idc_instance_arn),
         );
         this.set(
             "RedshiftIdcApplicationName",
             Some("redshift_idc_application_name"),
-            string(redshift_idc_application_name),
+            rt::string(redshift_idc_application_name),
         );
         RedshiftIdcApplication(this)
     }
@@ -1544,18 +1571,18 @@ impl RedshiftIdcApplication {
         self.0.set(
             "AuthorizedTokenIssuerList",
             Some("authorized_token_issuer_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The namespace for the Amazon Redshift IAM Identity Center application instance.
     ///
     /// Constraints: length 1..=127; pattern `^[a-zA-Z0-9_+.#@$-]+$`. CloudFormation `IdentityNamespace`, Terraform `identity_namespace`.
-    pub fn identity_namespace(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityNamespace",
             Some("identity_namespace"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1569,41 +1596,41 @@ impl RedshiftIdcApplication {
         self.0.set(
             "ServiceIntegrations",
             Some("service_integrations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A list of tag keys that Redshift Identity Center applications copy to IAM Identity Center.
     ///
     /// Changing it replaces the resource. CloudFormation `SsoTagKeys`, Terraform `sso_tag_keys`.
-    pub fn sso_tag_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn sso_tag_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("SsoTagKeys", Some("sso_tag_keys"), strings(value));
+            .set("SsoTagKeys", Some("sso_tag_keys"), rt::strings(value));
         self
     }
 }
 builder!(RedshiftIdcApplication, RedshiftIdcApplicationHandle);
 /// A declared `AWS::Redshift::RedshiftIdcApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RedshiftIdcApplicationHandle(Handle);
+pub struct RedshiftIdcApplicationHandle(rt::Handle);
 handle!(RedshiftIdcApplicationHandle);
 impl RedshiftIdcApplicationHandle {
     /// The ARN for the Redshift application that integrates with IAM Identity Center.
     ///
     /// CloudFormation `Fn::GetAtt` `RedshiftIdcApplicationArn`; Terraform `redshift_idc_application_arn`.
-    pub fn redshift_idc_application_arn(&self) -> Expr {
+    pub fn redshift_idc_application_arn(&self) -> rt::Expr {
         self.0.attr("RedshiftIdcApplicationArn")
     }
     /// The ARN for the Amazon Redshift IAM Identity Center application.
     ///
     /// CloudFormation `Fn::GetAtt` `IdcManagedApplicationArn`; Terraform `idc_managed_application_arn`.
-    pub fn idc_managed_application_arn(&self) -> Expr {
+    pub fn idc_managed_application_arn(&self) -> rt::Expr {
         self.0.attr("IdcManagedApplicationArn")
     }
     /// The onboarding status for the Amazon Redshift IAM Identity Center application.
     ///
     /// CloudFormation `Fn::GetAtt` `IdcOnboardStatus`; Terraform `idc_onboard_status`.
-    pub fn idc_onboard_status(&self) -> Expr {
+    pub fn idc_onboard_status(&self) -> rt::Expr {
         self.0.attr("IdcOnboardStatus")
     }
 }
@@ -1616,11 +1643,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-authorizedtokenissuer.html)
     #[derive(Clone, Debug)]
-    pub struct AuthorizedTokenIssuer(Props);
+    pub struct AuthorizedTokenIssuer(rt::Props);
     impl AuthorizedTokenIssuer {
         /// A new `AuthorizedTokenIssuer`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AuthorizedTokenIssuer(this)
         }
         /// The list of audiences for the authorized token issuer.
@@ -1628,23 +1655,23 @@ pub mod redshift_idc_application {
         /// CloudFormation `AuthorizedAudiencesList`, Terraform `authorized_audiences_list`.
         pub fn authorized_audiences_list(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AuthorizedAudiencesList",
                 Some("authorized_audiences_list"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The ARN for the authorized token issuer for integrating Amazon Redshift with IDC Identity Center.
         ///
         /// Constraints: length 0..=2147483647; pattern `^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$`. CloudFormation `TrustedTokenIssuerArn`, Terraform `trusted_token_issuer_arn`.
-        pub fn trusted_token_issuer_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trusted_token_issuer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TrustedTokenIssuerArn",
                 Some("trusted_token_issuer_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1656,11 +1683,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-connect.html)
     #[derive(Clone, Debug)]
-    pub struct Connect(Props);
+    pub struct Connect(rt::Props);
     impl Connect {
         /// A new `Connect`. Required properties: `authorization` (`Authorization`).
         pub fn new(authorization: Authorization) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Authorization", Some("authorization"), authorization.into());
             Connect(this)
         }
@@ -1672,11 +1699,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationquery.html)
     #[derive(Clone, Debug)]
-    pub struct LakeFormationQuery(Props);
+    pub struct LakeFormationQuery(rt::Props);
     impl LakeFormationQuery {
         /// A new `LakeFormationQuery`. Required properties: `authorization` (`Authorization`).
         pub fn new(authorization: Authorization) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Authorization", Some("authorization"), authorization.into());
             LakeFormationQuery(this)
         }
@@ -1688,11 +1715,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationscopeunion.html)
     #[derive(Clone, Debug)]
-    pub struct LakeFormationScopeUnion(Props);
+    pub struct LakeFormationScopeUnion(rt::Props);
     impl LakeFormationScopeUnion {
         /// A new `LakeFormationScopeUnion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LakeFormationScopeUnion(this)
         }
         /// The Lake Formation scope.
@@ -1714,11 +1741,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-readwriteaccess.html)
     #[derive(Clone, Debug)]
-    pub struct ReadWriteAccess(Props);
+    pub struct ReadWriteAccess(rt::Props);
     impl ReadWriteAccess {
         /// A new `ReadWriteAccess`. Required properties: `authorization` (`Authorization`).
         pub fn new(authorization: Authorization) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Authorization", Some("authorization"), authorization.into());
             ReadWriteAccess(this)
         }
@@ -1730,11 +1757,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-redshiftscopeunion.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftScopeUnion(Props);
+    pub struct RedshiftScopeUnion(rt::Props);
     impl RedshiftScopeUnion {
         /// A new `RedshiftScopeUnion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedshiftScopeUnion(this)
         }
         /// The Amazon Redshift connect integration scope.
@@ -1752,11 +1779,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-s3accessgrantsscopeunion.html)
     #[derive(Clone, Debug)]
-    pub struct S3AccessGrantsScopeUnion(Props);
+    pub struct S3AccessGrantsScopeUnion(rt::Props);
     impl S3AccessGrantsScopeUnion {
         /// A new `S3AccessGrantsScopeUnion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3AccessGrantsScopeUnion(this)
         }
         /// The S3 Access Grants scope.
@@ -1775,11 +1802,11 @@ pub mod redshift_idc_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-serviceintegrationsunion.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceIntegrationsUnion(Props);
+    pub struct ServiceIntegrationsUnion(rt::Props);
     impl ServiceIntegrationsUnion {
         /// A new `ServiceIntegrationsUnion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceIntegrationsUnion(this)
         }
         /// A list of scopes set up for Lake Formation integration.
@@ -1790,14 +1817,14 @@ pub mod redshift_idc_application {
             value: impl IntoIterator<Item = LakeFormationScopeUnion>,
         ) -> Self {
             self.0
-                .set("LakeFormation", Some("lake_formation"), list(value));
+                .set("LakeFormation", Some("lake_formation"), rt::list(value));
             self
         }
         /// A list of scopes set up for Amazon Redshift integration.
         ///
         /// CloudFormation `Redshift`, Terraform `redshift`.
         pub fn redshift(mut self, value: impl IntoIterator<Item = RedshiftScopeUnion>) -> Self {
-            self.0.set("Redshift", Some("redshift"), list(value));
+            self.0.set("Redshift", Some("redshift"), rt::list(value));
             self
         }
         /// A list of scopes set up for S3 Access Grants integration.
@@ -1808,7 +1835,7 @@ pub mod redshift_idc_application {
             value: impl IntoIterator<Item = S3AccessGrantsScopeUnion>,
         ) -> Self {
             self.0
-                .set("S3AccessGrants", Some("s3_access_grants"), list(value));
+                .set("S3AccessGrants", Some("s3_access_grants"), rt::list(value));
             self
         }
     }
@@ -1837,11 +1864,11 @@ pub mod redshift_idc_application {
 /// CloudFormation: `AWS::Redshift::ScheduledAction`. Terraform: `awscc_redshift_scheduled_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-scheduledaction.html)
-pub struct ScheduledAction(Base);
-static SCHEDULED_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledAction(rt::Base);
+static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::ScheduledAction",
     terraform: Some("awscc_redshift_scheduled_action"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1852,12 +1879,12 @@ static SCHEDULED_ACTION_TYPE: TypeInfo = TypeInfo {
 impl ScheduledAction {
     /// Declares a `AWS::Redshift::ScheduledAction` with the stack-unique `id`. Required properties: `scheduled_action_name` (`ScheduledActionName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, scheduled_action_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_ACTION_TYPE);
+    pub fn new(id: impl Into<String>, scheduled_action_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SCHEDULED_ACTION_TYPE);
         this.set(
             "ScheduledActionName",
             Some("scheduled_action_name"),
-            string(scheduled_action_name),
+            rt::string(scheduled_action_name),
         );
         ScheduledAction(this)
     }
@@ -1865,73 +1892,74 @@ impl ScheduledAction {
     ///
     /// CloudFormation `Enable`, Terraform `enable`.
     pub fn enable(mut self, value: bool) -> Self {
-        self.0.set("Enable", Some("enable"), boolean(value));
+        self.0.set("Enable", Some("enable"), rt::boolean(value));
         self
     }
     /// The end time in UTC of the scheduled action.
     ///
     /// CloudFormation `EndTime`, Terraform `end_time`.
-    pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndTime", Some("end_time"), string(value));
+    pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndTime", Some("end_time"), rt::string(value));
         self
     }
     /// The IAM role to assume to run the target action.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `IamRole`, Terraform `iam_role`.
-    pub fn iam_role(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("IamRole", Some("iam_role"), string(value));
+    pub fn iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IamRole", Some("iam_role"), rt::string(value));
         self
     }
     /// The schedule in `at( )` or `cron( )` format.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `Schedule`, Terraform `schedule`.
-    pub fn schedule(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Schedule", Some("schedule"), string(value));
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Schedule", Some("schedule"), rt::string(value));
         self
     }
     /// The description of the scheduled action.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `ScheduledActionDescription`, Terraform `scheduled_action_description`.
-    pub fn scheduled_action_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scheduled_action_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduledActionDescription",
             Some("scheduled_action_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The start time in UTC of the scheduled action.
     ///
     /// CloudFormation `StartTime`, Terraform `start_time`.
-    pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartTime", Some("start_time"), string(value));
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
         self
     }
     /// A JSON format string of the Amazon Redshift API operation with input parameters.
     ///
     /// CloudFormation `TargetAction`, Terraform `target_action`.
-    pub fn target_action(mut self, value: impl Into<Value>) -> Self {
+    pub fn target_action(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("TargetAction", Some("target_action"), json(value));
+            .set("TargetAction", Some("target_action"), rt::json(value));
         self
     }
 }
 builder!(ScheduledAction, ScheduledActionHandle);
 /// A declared `AWS::Redshift::ScheduledAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledActionHandle(Handle);
+pub struct ScheduledActionHandle(rt::Handle);
 handle!(ScheduledActionHandle);
 impl ScheduledActionHandle {
     /// The state of the scheduled action.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// List of times when the scheduled action will run.
     ///
     /// CloudFormation `Fn::GetAtt` `NextInvocations`; Terraform `next_invocations`.
-    pub fn next_invocations(&self) -> Expr {
+    pub fn next_invocations(&self) -> rt::Expr {
         self.0.attr("NextInvocations")
     }
 }
@@ -1940,11 +1968,11 @@ impl ScheduledActionHandle {
 /// CloudFormation: `AWS::Redshift::Snapshot`. Terraform: `awscc_redshift_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-snapshot.html)
-pub struct Snapshot(Base);
-static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct Snapshot(rt::Base);
+static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::Snapshot",
     terraform: Some("awscc_redshift_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2009,19 +2037,19 @@ impl Snapshot {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_identifier: impl Into<Expr>,
-        snapshot_identifier: impl Into<Expr>,
+        cluster_identifier: impl Into<rt::Expr>,
+        snapshot_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_TYPE);
+        let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            string(cluster_identifier),
+            rt::string(cluster_identifier),
         );
         this.set(
             "SnapshotIdentifier",
             Some("snapshot_identifier"),
-            string(snapshot_identifier),
+            rt::string(snapshot_identifier),
         );
         Snapshot(this)
     }
@@ -2032,7 +2060,7 @@ impl Snapshot {
         self.0.set(
             "ManualSnapshotRetentionPeriod",
             Some("manual_snapshot_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -2040,127 +2068,127 @@ impl Snapshot {
 builder!(Snapshot, SnapshotHandle);
 /// A declared `AWS::Redshift::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotHandle(Handle);
+pub struct SnapshotHandle(rt::Handle);
 handle!(SnapshotHandle);
 impl SnapshotHandle {
     /// The Amazon Resource Name (ARN) of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotArn`; Terraform `snapshot_arn`.
-    pub fn snapshot_arn(&self) -> Expr {
+    pub fn snapshot_arn(&self) -> rt::Expr {
         self.0.attr("SnapshotArn")
     }
     /// The snapshot status. The value of the status depends on the API operation used: CreateClusterSnapshot and CopyClusterSnapshot returns status as creating. DescribeClusterSnapshots returns status as cre…
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The snapshot type. Snapshots created using CreateClusterSnapshot and CopyClusterSnapshot are of type manual.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotType`; Terraform `snapshot_type`.
-    pub fn snapshot_type(&self) -> Expr {
+    pub fn snapshot_type(&self) -> rt::Expr {
         self.0.attr("SnapshotType")
     }
     /// The Availability Zone in which the cluster was created.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZone`; Terraform `availability_zone`.
-    pub fn availability_zone(&self) -> Expr {
+    pub fn availability_zone(&self) -> rt::Expr {
         self.0.attr("AvailabilityZone")
     }
     /// The time (UTC) when the cluster was originally created.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterCreateTime`; Terraform `cluster_create_time`.
-    pub fn cluster_create_time(&self) -> Expr {
+    pub fn cluster_create_time(&self) -> rt::Expr {
         self.0.attr("ClusterCreateTime")
     }
     /// The admin user name for the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `MasterUsername`; Terraform `master_username`.
-    pub fn master_username(&self) -> Expr {
+    pub fn master_username(&self) -> rt::Expr {
         self.0.attr("MasterUsername")
     }
     /// The version ID of the Amazon Redshift engine that is running on the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterVersion`; Terraform `cluster_version`.
-    pub fn cluster_version(&self) -> Expr {
+    pub fn cluster_version(&self) -> rt::Expr {
         self.0.attr("ClusterVersion")
     }
     /// The engine full version of the cluster at the time the snapshot was taken.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineFullVersion`; Terraform `engine_full_version`.
-    pub fn engine_full_version(&self) -> Expr {
+    pub fn engine_full_version(&self) -> rt::Expr {
         self.0.attr("EngineFullVersion")
     }
     /// The time (in UTC format) when Amazon Redshift began the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `SnapshotCreateTime`; Terraform `snapshot_create_time`.
-    pub fn snapshot_create_time(&self) -> Expr {
+    pub fn snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("SnapshotCreateTime")
     }
     /// The node type that the cluster is provisioned with.
     ///
     /// CloudFormation `Fn::GetAtt` `NodeType`; Terraform `node_type`.
-    pub fn node_type(&self) -> Expr {
+    pub fn node_type(&self) -> rt::Expr {
         self.0.attr("NodeType")
     }
     /// The number of nodes in the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `NumberOfNodes`; Terraform `number_of_nodes`.
-    pub fn number_of_nodes(&self) -> Expr {
+    pub fn number_of_nodes(&self) -> rt::Expr {
         self.0.attr("NumberOfNodes")
     }
     /// The name of the database that was created when the cluster was created.
     ///
     /// CloudFormation `Fn::GetAtt` `DBName`; Terraform `db_name`.
-    pub fn db_name(&self) -> Expr {
+    pub fn db_name(&self) -> rt::Expr {
         self.0.attr("DBName")
     }
     /// The port that the cluster is listening on.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The VPC identifier of the cluster if the snapshot is from a cluster in a VPC.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// If true, the data in the snapshot is encrypted at rest.
     ///
     /// CloudFormation `Fn::GetAtt` `Encrypted`; Terraform `encrypted`.
-    pub fn encrypted(&self) -> Expr {
+    pub fn encrypted(&self) -> rt::Expr {
         self.0.attr("Encrypted")
     }
     /// A boolean that indicates whether the snapshot data is encrypted using the HSM keys of the source cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `EncryptedWithHSM`; Terraform `encrypted_with_hsm`.
-    pub fn encrypted_with_hsm(&self) -> Expr {
+    pub fn encrypted_with_hsm(&self) -> rt::Expr {
         self.0.attr("EncryptedWithHSM")
     }
     /// The Key Management Service (KMS) key ID of the encryption key that was used to encrypt data in the cluster from which the snapshot was taken.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyId`; Terraform `kms_key_id`.
-    pub fn kms_key_id(&self) -> Expr {
+    pub fn kms_key_id(&self) -> rt::Expr {
         self.0.attr("KmsKeyId")
     }
     /// An option that specifies whether to create the cluster with enhanced VPC routing enabled.
     ///
     /// CloudFormation `Fn::GetAtt` `EnhancedVpcRouting`; Terraform `enhanced_vpc_routing`.
-    pub fn enhanced_vpc_routing(&self) -> Expr {
+    pub fn enhanced_vpc_routing(&self) -> rt::Expr {
         self.0.attr("EnhancedVpcRouting")
     }
     /// The name of the maintenance track for the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `MaintenanceTrackName`; Terraform `maintenance_track_name`.
-    pub fn maintenance_track_name(&self) -> Expr {
+    pub fn maintenance_track_name(&self) -> rt::Expr {
         self.0.attr("MaintenanceTrackName")
     }
     /// The Amazon Web Services account that owns the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccount`; Terraform `owner_account`.
-    pub fn owner_account(&self) -> Expr {
+    pub fn owner_account(&self) -> rt::Expr {
         self.0.attr("OwnerAccount")
     }
 }
@@ -2169,11 +2197,11 @@ impl SnapshotHandle {
 /// CloudFormation: `AWS::Redshift::SnapshotCopyGrant`. Terraform: `awscc_redshift_snapshot_copy_grant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-snapshotcopygrant.html)
-pub struct SnapshotCopyGrant(Base);
-static SNAPSHOT_COPY_GRANT_TYPE: TypeInfo = TypeInfo {
+pub struct SnapshotCopyGrant(rt::Base);
+static SNAPSHOT_COPY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::SnapshotCopyGrant",
     terraform: Some("awscc_redshift_snapshot_copy_grant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2215,33 +2243,34 @@ static SNAPSHOT_COPY_GRANT_TYPE: TypeInfo = TypeInfo {
 impl SnapshotCopyGrant {
     /// Declares a `AWS::Redshift::SnapshotCopyGrant` with the stack-unique `id`. Required properties: `snapshot_copy_grant_name` (`SnapshotCopyGrantName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, snapshot_copy_grant_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_COPY_GRANT_TYPE);
+    pub fn new(id: impl Into<String>, snapshot_copy_grant_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SNAPSHOT_COPY_GRANT_TYPE);
         this.set(
             "SnapshotCopyGrantName",
             Some("snapshot_copy_grant_name"),
-            string(snapshot_copy_grant_name),
+            rt::string(snapshot_copy_grant_name),
         );
         SnapshotCopyGrant(this)
     }
     /// The unique identifier of the encrypted symmetric key to which to grant Amazon Redshift permission.
     ///
     /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(SnapshotCopyGrant, SnapshotCopyGrantHandle);
 /// A declared `AWS::Redshift::SnapshotCopyGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotCopyGrantHandle(Handle);
+pub struct SnapshotCopyGrantHandle(rt::Handle);
 handle!(SnapshotCopyGrantHandle);
 impl SnapshotCopyGrantHandle {
     /// The Amazon Resource Name (ARN) of the snapshot copy grant.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2250,11 +2279,11 @@ impl SnapshotCopyGrantHandle {
 /// CloudFormation: `AWS::Redshift::SnapshotSchedule`. Terraform: `awscc_redshift_snapshot_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-snapshotschedule.html)
-pub struct SnapshotSchedule(Base);
-static SNAPSHOT_SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct SnapshotSchedule(rt::Base);
+static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::SnapshotSchedule",
     terraform: Some("awscc_redshift_snapshot_schedule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -2273,30 +2302,30 @@ impl SnapshotSchedule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        schedule_definitions: impl IntoIterator<Item = impl Into<Expr>>,
-        schedule_identifier: impl Into<Expr>,
+        schedule_definitions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        schedule_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_SCHEDULE_TYPE);
+        let mut this = rt::Base::new(id, &SNAPSHOT_SCHEDULE_TYPE);
         this.set(
             "ScheduleDefinitions",
             Some("schedule_definitions"),
-            strings(schedule_definitions),
+            rt::strings(schedule_definitions),
         );
         this.set(
             "ScheduleIdentifier",
             Some("schedule_identifier"),
-            string(schedule_identifier),
+            rt::string(schedule_identifier),
         );
         SnapshotSchedule(this)
     }
     /// The description of the snapshot schedule.
     ///
     /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ScheduleDescription`, Terraform `schedule_description`.
-    pub fn schedule_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn schedule_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduleDescription",
             Some("schedule_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2304,19 +2333,19 @@ impl SnapshotSchedule {
 builder!(SnapshotSchedule, SnapshotScheduleHandle);
 /// A declared `AWS::Redshift::SnapshotSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotScheduleHandle(Handle);
+pub struct SnapshotScheduleHandle(rt::Handle);
 handle!(SnapshotScheduleHandle);
 impl SnapshotScheduleHandle {
     /// The Amazon Resource Name (ARN) of the snapshot schedule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The number of clusters associated with the schedule.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedClusterCount`; Terraform `associated_cluster_count`.
-    pub fn associated_cluster_count(&self) -> Expr {
+    pub fn associated_cluster_count(&self) -> rt::Expr {
         self.0.attr("AssociatedClusterCount")
     }
 }
@@ -2325,11 +2354,11 @@ impl SnapshotScheduleHandle {
 /// CloudFormation: `AWS::Redshift::UsageLimit`. Terraform: `awscc_redshift_usage_limit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshift-usagelimit.html)
-pub struct UsageLimit(Base);
-static USAGE_LIMIT_TYPE: TypeInfo = TypeInfo {
+pub struct UsageLimit(rt::Base);
+static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Redshift::UsageLimit",
     terraform: Some("awscc_redshift_usage_limit"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2377,16 +2406,16 @@ impl UsageLimit {
     pub fn new(
         id: impl Into<String>,
         amount: i64,
-        cluster_identifier: impl Into<Expr>,
+        cluster_identifier: impl Into<rt::Expr>,
         feature_type: usage_limit::FeatureType,
         limit_type: usage_limit::LimitType,
     ) -> Self {
-        let mut this = Base::new(id, &USAGE_LIMIT_TYPE);
-        this.set("Amount", Some("amount"), int(amount));
+        let mut this = rt::Base::new(id, &USAGE_LIMIT_TYPE);
+        this.set("Amount", Some("amount"), rt::int(amount));
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            string(cluster_identifier),
+            rt::string(cluster_identifier),
         );
         this.set("FeatureType", Some("feature_type"), feature_type.into());
         this.set("LimitType", Some("limit_type"), limit_type.into());
@@ -2411,19 +2440,19 @@ impl UsageLimit {
 builder!(UsageLimit, UsageLimitHandle);
 /// A declared `AWS::Redshift::UsageLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UsageLimitHandle(Handle);
+pub struct UsageLimitHandle(rt::Handle);
 handle!(UsageLimitHandle);
 impl UsageLimitHandle {
     /// The Amazon Resource Name (ARN) of the usage limit.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the usage limit.
     ///
     /// CloudFormation `Fn::GetAtt` `UsageLimitId`; Terraform `usage_limit_id`.
-    pub fn usage_limit_id(&self) -> Expr {
+    pub fn usage_limit_id(&self) -> rt::Expr {
         self.0.attr("UsageLimitId")
     }
 }

@@ -2,23 +2,24 @@
 //! `RedshiftServerless` resource types of the CloudFormation registry (`AWS::RedshiftServerless::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `redshiftserverless` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
 /// CloudFormation: `AWS::RedshiftServerless::Namespace`. Terraform: `awscc_redshiftserverless_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshiftserverless-namespace.html)
-pub struct Namespace(Base);
-static NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Namespace(rt::Base);
+static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RedshiftServerless::Namespace",
     terraform: Some("awscc_redshiftserverless_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -39,71 +40,71 @@ static NAMESPACE_TYPE: TypeInfo = TypeInfo {
 impl Namespace {
     /// Declares a `AWS::RedshiftServerless::Namespace` with the stack-unique `id`. Required properties: `namespace_name` (`NamespaceName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, namespace_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NAMESPACE_TYPE);
+    pub fn new(id: impl Into<String>, namespace_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
         this.set(
             "NamespaceName",
             Some("namespace_name"),
-            string(namespace_name),
+            rt::string(namespace_name),
         );
         Namespace(this)
     }
     /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the namespace's admin credentials secret.
     ///
     /// CloudFormation `AdminPasswordSecretKmsKeyId`, Terraform `admin_password_secret_kms_key_id`.
-    pub fn admin_password_secret_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn admin_password_secret_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AdminPasswordSecretKmsKeyId",
             Some("admin_password_secret_kms_key_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The password associated with the admin user for the namespace that is being created.
     ///
     /// Constraints: length 8..=64; pattern `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[^\x00-\x20\x22\x27\x2f\x40\x5c\x7f-\uffff]+`. CloudFormation `AdminUserPassword`, Terraform `admin_user_password`.
-    pub fn admin_user_password(mut self, value: impl Into<Expr>) -> Self {
+    pub fn admin_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AdminUserPassword",
             Some("admin_user_password"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The user name associated with the admin user for the namespace that is being created.
     ///
     /// Constraints: pattern `[a-zA-Z][a-zA-Z_0-9+.@-]*`. CloudFormation `AdminUsername`, Terraform `admin_username`.
-    pub fn admin_username(mut self, value: impl Into<Expr>) -> Self {
+    pub fn admin_username(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AdminUsername", Some("admin_username"), string(value));
+            .set("AdminUsername", Some("admin_username"), rt::string(value));
         self
     }
     /// The database name associated for the namespace that is being created.
     ///
     /// Constraints: length at most 127; pattern `[a-zA-Z][a-zA-Z_0-9+.@-]*`. CloudFormation `DbName`, Terraform `db_name`.
-    pub fn db_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DbName", Some("db_name"), string(value));
+    pub fn db_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DbName", Some("db_name"), rt::string(value));
         self
     }
     /// The default IAM role ARN for the namespace that is being created.
     ///
     /// CloudFormation `DefaultIamRoleArn`, Terraform `default_iam_role_arn`.
-    pub fn default_iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultIamRoleArn",
             Some("default_iam_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the namespace the source snapshot was created from.
     ///
     /// Constraints: length at most 255; pattern `[a-z][a-z0-9]*(-[a-z0-9]+)*`. CloudFormation `FinalSnapshotName`, Terraform `final_snapshot_name`.
-    pub fn final_snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn final_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FinalSnapshotName",
             Some("final_snapshot_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -114,29 +115,32 @@ impl Namespace {
         self.0.set(
             "FinalSnapshotRetentionPeriod",
             Some("final_snapshot_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// A list of AWS Identity and Access Management (IAM) roles that can be used by the namespace to access other AWS services.
     ///
     /// CloudFormation `IamRoles`, Terraform `iam_roles`.
-    pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("IamRoles", Some("iam_roles"), strings(value));
+    pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("IamRoles", Some("iam_roles"), rt::strings(value));
         self
     }
     /// The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the namespace.
     ///
     /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The collection of log types to be exported provided by the customer.
     ///
     /// Constraints: 0..=16 items. CloudFormation `LogExports`, Terraform `log_exports`.
     pub fn log_exports(mut self, value: impl IntoIterator<Item = namespace::LogExport>) -> Self {
-        self.0.set("LogExports", Some("log_exports"), list(value));
+        self.0
+            .set("LogExports", Some("log_exports"), rt::list(value));
         self
     }
     /// If true, Amazon Redshift uses AWS Secrets Manager to manage the namespace's admin credentials.
@@ -146,27 +150,27 @@ impl Namespace {
         self.0.set(
             "ManageAdminPassword",
             Some("manage_admin_password"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `NamespaceResourcePolicy`, Terraform `namespace_resource_policy`.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn namespace_resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "NamespaceResourcePolicy",
             Some("namespace_resource_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The ARN for the Redshift application that integrates with IAM Identity Center.
     ///
     /// Constraints: length 1..=1024. CloudFormation `RedshiftIdcApplicationArn`, Terraform `redshift_idc_application_arn`.
-    pub fn redshift_idc_application_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn redshift_idc_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RedshiftIdcApplicationArn",
             Some("redshift_idc_application_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -180,7 +184,7 @@ impl Namespace {
         self.0.set(
             "SnapshotCopyConfigurations",
             Some("snapshot_copy_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -188,57 +192,57 @@ impl Namespace {
 builder!(Namespace, NamespaceHandle);
 /// A declared `AWS::RedshiftServerless::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NamespaceHandle(Handle);
+pub struct NamespaceHandle(rt::Handle);
 handle!(NamespaceHandle);
 impl NamespaceHandle {
     /// Definition of Namespace resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Namespace`; Terraform `namespace`.
-    pub fn namespace(&self) -> Expr {
+    pub fn namespace(&self) -> rt::Expr {
         self.0.attr("Namespace")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.NamespaceArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_namespace_arn(&self) -> Expr {
+    pub fn namespace_namespace_arn(&self) -> rt::Expr {
         self.0.attr("Namespace.NamespaceArn")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.NamespaceId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_namespace_id(&self) -> Expr {
+    pub fn namespace_namespace_id(&self) -> rt::Expr {
         self.0.attr("Namespace.NamespaceId")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.NamespaceName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_namespace_name(&self) -> Expr {
+    pub fn namespace_namespace_name(&self) -> rt::Expr {
         self.0.attr("Namespace.NamespaceName")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.AdminUsername`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_admin_username(&self) -> Expr {
+    pub fn namespace_admin_username(&self) -> rt::Expr {
         self.0.attr("Namespace.AdminUsername")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.DbName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_db_name(&self) -> Expr {
+    pub fn namespace_db_name(&self) -> rt::Expr {
         self.0.attr("Namespace.DbName")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.KmsKeyId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_kms_key_id(&self) -> Expr {
+    pub fn namespace_kms_key_id(&self) -> rt::Expr {
         self.0.attr("Namespace.KmsKeyId")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.DefaultIamRoleArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_default_iam_role_arn(&self) -> Expr {
+    pub fn namespace_default_iam_role_arn(&self) -> rt::Expr {
         self.0.attr("Namespace.DefaultIamRoleArn")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.IamRoles`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_iam_roles(&self) -> Expr {
+    pub fn namespace_iam_roles(&self) -> rt::Expr {
         self.0.attr("Namespace.IamRoles")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.LogExports`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_log_exports(&self) -> Expr {
+    pub fn namespace_log_exports(&self) -> rt::Expr {
         self.0.attr("Namespace.LogExports")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_status(&self) -> Expr {
+    pub fn namespace_status(&self) -> rt::Expr {
         self.0.attr("Namespace.Status")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace.CreationDate`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn namespace_creation_date(&self) -> Expr {
+    pub fn namespace_creation_date(&self) -> rt::Expr {
         self.0.attr("Namespace.CreationDate")
     }
 }
@@ -249,24 +253,24 @@ pub mod namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-namespace-snapshotcopyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnapshotCopyConfiguration(Props);
+    pub struct SnapshotCopyConfiguration(rt::Props);
     impl SnapshotCopyConfiguration {
         /// A new `SnapshotCopyConfiguration`. Required properties: `destination_region` (`DestinationRegion`).
-        pub fn new(destination_region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination_region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationRegion",
                 Some("destination_region"),
-                string(destination_region),
+                rt::string(destination_region),
             );
             SnapshotCopyConfiguration(this)
         }
         /// CloudFormation `DestinationKmsKeyId`, Terraform `destination_kms_key_id`.
-        pub fn destination_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationKmsKeyId",
                 Some("destination_kms_key_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -275,7 +279,7 @@ pub mod namespace {
             self.0.set(
                 "SnapshotRetentionPeriod",
                 Some("snapshot_retention_period"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -298,11 +302,11 @@ pub mod namespace {
 /// CloudFormation: `AWS::RedshiftServerless::Snapshot`. Terraform: `awscc_redshiftserverless_snapshot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshiftserverless-snapshot.html)
-pub struct Snapshot(Base);
-static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
+pub struct Snapshot(rt::Base);
+static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RedshiftServerless::Snapshot",
     terraform: Some("awscc_redshiftserverless_snapshot"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -323,17 +327,21 @@ static SNAPSHOT_TYPE: TypeInfo = TypeInfo {
 impl Snapshot {
     /// Declares a `AWS::RedshiftServerless::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, snapshot_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SNAPSHOT_TYPE);
-        this.set("SnapshotName", Some("snapshot_name"), string(snapshot_name));
+    pub fn new(id: impl Into<String>, snapshot_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
+        this.set(
+            "SnapshotName",
+            Some("snapshot_name"),
+            rt::string(snapshot_name),
+        );
         Snapshot(this)
     }
     /// The namespace the snapshot is associated with.
     ///
     /// Constraints: length 3..=64; pattern `^(?=^[a-z0-9-]+$).{3,64}$`. Changing it replaces the resource. CloudFormation `NamespaceName`, Terraform `namespace_name`.
-    pub fn namespace_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NamespaceName", Some("namespace_name"), string(value));
+            .set("NamespaceName", Some("namespace_name"), rt::string(value));
         self
     }
     /// The retention period of the snapshot.
@@ -341,66 +349,66 @@ impl Snapshot {
     /// CloudFormation `RetentionPeriod`, Terraform `retention_period`.
     pub fn retention_period(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionPeriod", Some("retention_period"), int(value));
+            .set("RetentionPeriod", Some("retention_period"), rt::int(value));
         self
     }
 }
 builder!(Snapshot, SnapshotHandle);
 /// A declared `AWS::RedshiftServerless::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SnapshotHandle(Handle);
+pub struct SnapshotHandle(rt::Handle);
 handle!(SnapshotHandle);
 impl SnapshotHandle {
     /// Definition for snapshot resource
     ///
     /// CloudFormation `Fn::GetAtt` `Snapshot`; Terraform `snapshot`.
-    pub fn snapshot(&self) -> Expr {
+    pub fn snapshot(&self) -> rt::Expr {
         self.0.attr("Snapshot")
     }
     /// The owner account of the snapshot.
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccount`; Terraform `owner_account`.
-    pub fn owner_account(&self) -> Expr {
+    pub fn owner_account(&self) -> rt::Expr {
         self.0.attr("OwnerAccount")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.SnapshotName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_snapshot_name(&self) -> Expr {
+    pub fn snapshot_snapshot_name(&self) -> rt::Expr {
         self.0.attr("Snapshot.SnapshotName")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.NamespaceName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_namespace_name(&self) -> Expr {
+    pub fn snapshot_namespace_name(&self) -> rt::Expr {
         self.0.attr("Snapshot.NamespaceName")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.NamespaceArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_namespace_arn(&self) -> Expr {
+    pub fn snapshot_namespace_arn(&self) -> rt::Expr {
         self.0.attr("Snapshot.NamespaceArn")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.SnapshotArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_snapshot_arn(&self) -> Expr {
+    pub fn snapshot_snapshot_arn(&self) -> rt::Expr {
         self.0.attr("Snapshot.SnapshotArn")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.SnapshotCreateTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_snapshot_create_time(&self) -> Expr {
+    pub fn snapshot_snapshot_create_time(&self) -> rt::Expr {
         self.0.attr("Snapshot.SnapshotCreateTime")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_status(&self) -> Expr {
+    pub fn snapshot_status(&self) -> rt::Expr {
         self.0.attr("Snapshot.Status")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.AdminUsername`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_admin_username(&self) -> Expr {
+    pub fn snapshot_admin_username(&self) -> rt::Expr {
         self.0.attr("Snapshot.AdminUsername")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.KmsKeyId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_kms_key_id(&self) -> Expr {
+    pub fn snapshot_kms_key_id(&self) -> rt::Expr {
         self.0.attr("Snapshot.KmsKeyId")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.OwnerAccount`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_owner_account(&self) -> Expr {
+    pub fn snapshot_owner_account(&self) -> rt::Expr {
         self.0.attr("Snapshot.OwnerAccount")
     }
     /// CloudFormation `Fn::GetAtt` `Snapshot.RetentionPeriod`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn snapshot_retention_period(&self) -> Expr {
+    pub fn snapshot_retention_period(&self) -> rt::Expr {
         self.0.attr("Snapshot.RetentionPeriod")
     }
 }
@@ -409,11 +417,11 @@ impl SnapshotHandle {
 /// CloudFormation: `AWS::RedshiftServerless::Workgroup`. Terraform: `awscc_redshiftserverless_workgroup` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-redshiftserverless-workgroup.html)
-pub struct Workgroup(Base);
-static WORKGROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Workgroup(rt::Base);
+static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RedshiftServerless::Workgroup",
     terraform: Some("awscc_redshiftserverless_workgroup"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -453,12 +461,12 @@ static WORKGROUP_TYPE: TypeInfo = TypeInfo {
 impl Workgroup {
     /// Declares a `AWS::RedshiftServerless::Workgroup` with the stack-unique `id`. Required properties: `workgroup_name` (`WorkgroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, workgroup_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKGROUP_TYPE);
+    pub fn new(id: impl Into<String>, workgroup_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKGROUP_TYPE);
         this.set(
             "WorkgroupName",
             Some("workgroup_name"),
-            string(workgroup_name),
+            rt::string(workgroup_name),
         );
         Workgroup(this)
     }
@@ -467,7 +475,7 @@ impl Workgroup {
     /// CloudFormation `BaseCapacity`, Terraform `base_capacity`.
     pub fn base_capacity(mut self, value: i64) -> Self {
         self.0
-            .set("BaseCapacity", Some("base_capacity"), int(value));
+            .set("BaseCapacity", Some("base_capacity"), rt::int(value));
         self
     }
     /// A list of parameters to set for finer control over a database.
@@ -477,8 +485,11 @@ impl Workgroup {
         mut self,
         value: impl IntoIterator<Item = workgroup::ConfigParameter>,
     ) -> Self {
-        self.0
-            .set("ConfigParameters", Some("config_parameters"), list(value));
+        self.0.set(
+            "ConfigParameters",
+            Some("config_parameters"),
+            rt::list(value),
+        );
         self
     }
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
@@ -488,7 +499,7 @@ impl Workgroup {
         self.0.set(
             "EnhancedVpcRouting",
             Some("enhanced_vpc_routing"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -496,22 +507,23 @@ impl Workgroup {
     ///
     /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
     pub fn max_capacity(mut self, value: i64) -> Self {
-        self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
         self
     }
     /// The namespace the workgroup is associated with.
     ///
     /// Constraints: length 3..=64; pattern `^(?=^[a-z0-9-]+$).{3,64}$`. Changing it replaces the resource. CloudFormation `NamespaceName`, Terraform `namespace_name`.
-    pub fn namespace_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NamespaceName", Some("namespace_name"), string(value));
+            .set("NamespaceName", Some("namespace_name"), rt::string(value));
         self
     }
     /// The custom port to use when connecting to a workgroup.
     ///
     /// CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// A property that represents the price performance target settings for the workgroup.
@@ -532,66 +544,74 @@ impl Workgroup {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The identifier of the recovery point to restore the namespace from.
     ///
     /// CloudFormation `RecoveryPointId`, Terraform `recovery_point_id`.
-    pub fn recovery_point_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("RecoveryPointId", Some("recovery_point_id"), string(value));
+    pub fn recovery_point_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RecoveryPointId",
+            Some("recovery_point_id"),
+            rt::string(value),
+        );
         self
     }
     /// A list of security group IDs to associate with the workgroup.
     ///
     /// Constraints: 1..=32 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the snapshot to restore the namespace from.
     ///
     /// CloudFormation `SnapshotArn`, Terraform `snapshot_arn`.
-    pub fn snapshot_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotArn", Some("snapshot_arn"), string(value));
+            .set("SnapshotArn", Some("snapshot_arn"), rt::string(value));
         self
     }
     /// The name of the snapshot to restore the namespace from.
     ///
     /// CloudFormation `SnapshotName`, Terraform `snapshot_name`.
-    pub fn snapshot_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SnapshotName", Some("snapshot_name"), string(value));
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
         self
     }
     /// The AWS account ID that owns the snapshot.
     ///
     /// CloudFormation `SnapshotOwnerAccount`, Terraform `snapshot_owner_account`.
-    pub fn snapshot_owner_account(mut self, value: impl Into<Expr>) -> Self {
+    pub fn snapshot_owner_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SnapshotOwnerAccount",
             Some("snapshot_owner_account"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// A list of subnet IDs the workgroup is associated with.
     ///
     /// Constraints: 1..=32 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_]+$`. CloudFormation `TrackName`, Terraform `track_name`.
-    pub fn track_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TrackName", Some("track_name"), string(value));
+    pub fn track_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TrackName", Some("track_name"), rt::string(value));
         self
     }
     /// Definition for workgroup resource
@@ -605,71 +625,71 @@ impl Workgroup {
 builder!(Workgroup, WorkgroupHandle);
 /// A declared `AWS::RedshiftServerless::Workgroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkgroupHandle(Handle);
+pub struct WorkgroupHandle(rt::Handle);
 handle!(WorkgroupHandle);
 impl WorkgroupHandle {
     /// CloudFormation `Fn::GetAtt` `Workgroup.WorkgroupId`; Terraform `workgroup.workgroup_id`.
-    pub fn workgroup_workgroup_id(&self) -> Expr {
+    pub fn workgroup_workgroup_id(&self) -> rt::Expr {
         self.0.attr("Workgroup.WorkgroupId")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.WorkgroupArn`; Terraform `workgroup.workgroup_arn`.
-    pub fn workgroup_workgroup_arn(&self) -> Expr {
+    pub fn workgroup_workgroup_arn(&self) -> rt::Expr {
         self.0.attr("Workgroup.WorkgroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.WorkgroupName`; Terraform `workgroup.workgroup_name`.
-    pub fn workgroup_workgroup_name(&self) -> Expr {
+    pub fn workgroup_workgroup_name(&self) -> rt::Expr {
         self.0.attr("Workgroup.WorkgroupName")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.NamespaceName`; Terraform `workgroup.namespace_name`.
-    pub fn workgroup_namespace_name(&self) -> Expr {
+    pub fn workgroup_namespace_name(&self) -> rt::Expr {
         self.0.attr("Workgroup.NamespaceName")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.BaseCapacity`; Terraform `workgroup.base_capacity`.
-    pub fn workgroup_base_capacity(&self) -> Expr {
+    pub fn workgroup_base_capacity(&self) -> rt::Expr {
         self.0.attr("Workgroup.BaseCapacity")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.MaxCapacity`; Terraform `workgroup.max_capacity`.
-    pub fn workgroup_max_capacity(&self) -> Expr {
+    pub fn workgroup_max_capacity(&self) -> rt::Expr {
         self.0.attr("Workgroup.MaxCapacity")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.EnhancedVpcRouting`; Terraform `workgroup.enhanced_vpc_routing`.
-    pub fn workgroup_enhanced_vpc_routing(&self) -> Expr {
+    pub fn workgroup_enhanced_vpc_routing(&self) -> rt::Expr {
         self.0.attr("Workgroup.EnhancedVpcRouting")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.ConfigParameters`; Terraform `workgroup.config_parameters`.
-    pub fn workgroup_config_parameters(&self) -> Expr {
+    pub fn workgroup_config_parameters(&self) -> rt::Expr {
         self.0.attr("Workgroup.ConfigParameters")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.SecurityGroupIds`; Terraform `workgroup.security_group_ids`.
-    pub fn workgroup_security_group_ids(&self) -> Expr {
+    pub fn workgroup_security_group_ids(&self) -> rt::Expr {
         self.0.attr("Workgroup.SecurityGroupIds")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.SubnetIds`; Terraform `workgroup.subnet_ids`.
-    pub fn workgroup_subnet_ids(&self) -> Expr {
+    pub fn workgroup_subnet_ids(&self) -> rt::Expr {
         self.0.attr("Workgroup.SubnetIds")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.TrackName`; Terraform `workgroup.track_name`.
-    pub fn workgroup_track_name(&self) -> Expr {
+    pub fn workgroup_track_name(&self) -> rt::Expr {
         self.0.attr("Workgroup.TrackName")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.Status`; Terraform `workgroup.status`.
-    pub fn workgroup_status(&self) -> Expr {
+    pub fn workgroup_status(&self) -> rt::Expr {
         self.0.attr("Workgroup.Status")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.Endpoint.Address`; Terraform `workgroup.endpoint.address`.
-    pub fn workgroup_endpoint_address(&self) -> Expr {
+    pub fn workgroup_endpoint_address(&self) -> rt::Expr {
         self.0.attr("Workgroup.Endpoint.Address")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.Endpoint.Port`; Terraform `workgroup.endpoint.port`.
-    pub fn workgroup_endpoint_port(&self) -> Expr {
+    pub fn workgroup_endpoint_port(&self) -> rt::Expr {
         self.0.attr("Workgroup.Endpoint.Port")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.PubliclyAccessible`; Terraform `workgroup.publicly_accessible`.
-    pub fn workgroup_publicly_accessible(&self) -> Expr {
+    pub fn workgroup_publicly_accessible(&self) -> rt::Expr {
         self.0.attr("Workgroup.PubliclyAccessible")
     }
     /// CloudFormation `Fn::GetAtt` `Workgroup.CreationDate`; Terraform `workgroup.creation_date`.
-    pub fn workgroup_creation_date(&self) -> Expr {
+    pub fn workgroup_creation_date(&self) -> rt::Expr {
         self.0.attr("Workgroup.CreationDate")
     }
 }
@@ -680,23 +700,23 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-configparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigParameter(Props);
+    pub struct ConfigParameter(rt::Props);
     impl ConfigParameter {
         /// A new `ConfigParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigParameter(this)
         }
         /// Constraints: length 0..=255. CloudFormation `ParameterKey`, Terraform `parameter_key`.
-        pub fn parameter_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterKey", Some("parameter_key"), string(value));
+                .set("ParameterKey", Some("parameter_key"), rt::string(value));
             self
         }
         /// Constraints: length 0..=15000. CloudFormation `ParameterValue`, Terraform `parameter_value`.
-        pub fn parameter_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn parameter_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ParameterValue", Some("parameter_value"), string(value));
+                .set("ParameterValue", Some("parameter_value"), rt::string(value));
             self
         }
     }
@@ -705,27 +725,27 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct Endpoint(Props);
+    pub struct Endpoint(rt::Props);
     impl Endpoint {
         /// A new `Endpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Endpoint(this)
         }
         /// CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
         /// CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// CloudFormation `VpcEndpoints`, Terraform `vpc_endpoints`.
         pub fn vpc_endpoints(mut self, value: impl IntoIterator<Item = VpcEndpoint>) -> Self {
             self.0
-                .set("VpcEndpoints", Some("vpc_endpoints"), list(value));
+                .set("VpcEndpoints", Some("vpc_endpoints"), rt::list(value));
             self
         }
     }
@@ -734,40 +754,43 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-networkinterface.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkInterface(Props);
+    pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
         /// A new `NetworkInterface`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkInterface(this)
         }
         /// CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
-        pub fn network_interface_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NetworkInterfaceId",
                 Some("network_interface_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `PrivateIpAddress`, Terraform `private_ip_address`.
-        pub fn private_ip_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn private_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIpAddress",
                 Some("private_ip_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -776,16 +799,16 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-performancetarget.html)
     #[derive(Clone, Debug)]
-    pub struct PerformanceTarget(Props);
+    pub struct PerformanceTarget(rt::Props);
     impl PerformanceTarget {
         /// A new `PerformanceTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PerformanceTarget(this)
         }
         /// Constraints: range 1..=100. CloudFormation `Level`, Terraform `level`.
         pub fn level(mut self, value: i64) -> Self {
-            self.0.set("Level", Some("level"), int(value));
+            self.0.set("Level", Some("level"), rt::int(value));
             self
         }
         /// CloudFormation `Status`, Terraform `status`.
@@ -799,11 +822,11 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-vpcendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct VpcEndpoint(Props);
+    pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
         /// A new `VpcEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcEndpoint(this)
         }
         /// CloudFormation `NetworkInterfaces`, Terraform `network_interfaces`.
@@ -811,19 +834,22 @@ pub mod workgroup {
             mut self,
             value: impl IntoIterator<Item = NetworkInterface>,
         ) -> Self {
-            self.0
-                .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+            self.0.set(
+                "NetworkInterfaces",
+                Some("network_interfaces"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-        pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+                .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
             self
         }
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -832,17 +858,17 @@ pub mod workgroup {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-workgroup.html)
     #[derive(Clone, Debug)]
-    pub struct Workgroup(Props);
+    pub struct Workgroup(rt::Props);
     impl Workgroup {
         /// A new `Workgroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Workgroup(this)
         }
         /// CloudFormation `BaseCapacity`, Terraform `base_capacity`.
         pub fn base_capacity(mut self, value: i64) -> Self {
             self.0
-                .set("BaseCapacity", Some("base_capacity"), int(value));
+                .set("BaseCapacity", Some("base_capacity"), rt::int(value));
             self
         }
         /// CloudFormation `ConfigParameters`, Terraform `config_parameters`.
@@ -850,14 +876,17 @@ pub mod workgroup {
             mut self,
             value: impl IntoIterator<Item = ConfigParameter>,
         ) -> Self {
-            self.0
-                .set("ConfigParameters", Some("config_parameters"), list(value));
+            self.0.set(
+                "ConfigParameters",
+                Some("config_parameters"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `CreationDate`, Terraform `creation_date`.
-        pub fn creation_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn creation_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CreationDate", Some("creation_date"), string(value));
+                .set("CreationDate", Some("creation_date"), rt::string(value));
             self
         }
         /// CloudFormation `Endpoint`, Terraform `endpoint`.
@@ -870,19 +899,20 @@ pub mod workgroup {
             self.0.set(
                 "EnhancedVpcRouting",
                 Some("enhanced_vpc_routing"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
         pub fn max_capacity(mut self, value: i64) -> Self {
-            self.0.set("MaxCapacity", Some("max_capacity"), int(value));
+            self.0
+                .set("MaxCapacity", Some("max_capacity"), rt::int(value));
             self
         }
         /// Constraints: length 3..=64; pattern `^[a-z0-9-]+$`. CloudFormation `NamespaceName`, Terraform `namespace_name`.
-        pub fn namespace_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NamespaceName", Some("namespace_name"), string(value));
+                .set("NamespaceName", Some("namespace_name"), rt::string(value));
             self
         }
         /// CloudFormation `PricePerformanceTarget`, Terraform `price_performance_target`.
@@ -899,19 +929,19 @@ pub mod workgroup {
             self.0.set(
                 "PubliclyAccessible",
                 Some("publicly_accessible"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -921,31 +951,33 @@ pub mod workgroup {
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_]+$`. CloudFormation `TrackName`, Terraform `track_name`.
-        pub fn track_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TrackName", Some("track_name"), string(value));
+        pub fn track_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TrackName", Some("track_name"), rt::string(value));
             self
         }
         /// CloudFormation `WorkgroupArn`, Terraform `workgroup_arn`.
-        pub fn workgroup_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workgroup_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkgroupArn", Some("workgroup_arn"), string(value));
+                .set("WorkgroupArn", Some("workgroup_arn"), rt::string(value));
             self
         }
         /// CloudFormation `WorkgroupId`, Terraform `workgroup_id`.
-        pub fn workgroup_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workgroup_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkgroupId", Some("workgroup_id"), string(value));
+                .set("WorkgroupId", Some("workgroup_id"), rt::string(value));
             self
         }
         /// Constraints: length 3..=64; pattern `^[a-z0-9-]*$`. CloudFormation `WorkgroupName`, Terraform `workgroup_name`.
-        pub fn workgroup_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("WorkgroupName", Some("workgroup_name"), string(value));
+                .set("WorkgroupName", Some("workgroup_name"), rt::string(value));
             self
         }
     }

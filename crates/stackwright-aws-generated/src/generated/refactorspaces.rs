@@ -2,23 +2,24 @@
 //! `RefactorSpaces` resource types of the CloudFormation registry (`AWS::RefactorSpaces::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `refactorspaces` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::RefactorSpaces::Application Resource Type
 ///
 /// CloudFormation: `AWS::RefactorSpaces::Application`. Terraform: `awscc_refactorspaces_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-refactorspaces-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RefactorSpaces::Application",
     terraform: Some("awscc_refactorspaces_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,20 +59,20 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        environment_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        environment_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         proxy_type: application::ProxyType,
-        vpc_id: impl Into<Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(environment_identifier),
+            rt::string(environment_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("ProxyType", Some("proxy_type"), proxy_type.into());
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         Application(this)
     }
     /// Changing it replaces the resource. CloudFormation `ApiGatewayProxy`, Terraform `api_gateway_proxy`.
@@ -84,39 +85,39 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::RefactorSpaces::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationIdentifier`; Terraform `application_identifier`.
-    pub fn application_identifier(&self) -> Expr {
+    pub fn application_identifier(&self) -> rt::Expr {
         self.0.attr("ApplicationIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ApiGatewayId`; Terraform `api_gateway_id`.
-    pub fn api_gateway_id(&self) -> Expr {
+    pub fn api_gateway_id(&self) -> rt::Expr {
         self.0.attr("ApiGatewayId")
     }
     /// CloudFormation `Fn::GetAtt` `VpcLinkId`; Terraform `vpc_link_id`.
-    pub fn vpc_link_id(&self) -> Expr {
+    pub fn vpc_link_id(&self) -> rt::Expr {
         self.0.attr("VpcLinkId")
     }
     /// CloudFormation `Fn::GetAtt` `NlbArn`; Terraform `nlb_arn`.
-    pub fn nlb_arn(&self) -> Expr {
+    pub fn nlb_arn(&self) -> rt::Expr {
         self.0.attr("NlbArn")
     }
     /// CloudFormation `Fn::GetAtt` `NlbName`; Terraform `nlb_name`.
-    pub fn nlb_name(&self) -> Expr {
+    pub fn nlb_name(&self) -> rt::Expr {
         self.0.attr("NlbName")
     }
     /// CloudFormation `Fn::GetAtt` `ProxyUrl`; Terraform `proxy_url`.
-    pub fn proxy_url(&self) -> Expr {
+    pub fn proxy_url(&self) -> rt::Expr {
         self.0.attr("ProxyUrl")
     }
     /// CloudFormation `Fn::GetAtt` `StageName`; Terraform `stage_name`.
-    pub fn stage_name(&self) -> Expr {
+    pub fn stage_name(&self) -> rt::Expr {
         self.0.attr("StageName")
     }
 }
@@ -127,11 +128,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-application-apigatewayproxyinput.html)
     #[derive(Clone, Debug)]
-    pub struct ApiGatewayProxyInput(Props);
+    pub struct ApiGatewayProxyInput(rt::Props);
     impl ApiGatewayProxyInput {
         /// A new `ApiGatewayProxyInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ApiGatewayProxyInput(this)
         }
         /// CloudFormation `EndpointType`, Terraform `endpoint_type`.
@@ -141,8 +142,9 @@ pub mod application {
             self
         }
         /// Constraints: length 1..=128; pattern `^[-a-zA-Z0-9_]*$`. CloudFormation `StageName`, Terraform `stage_name`.
-        pub fn stage_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StageName", Some("stage_name"), string(value));
+        pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StageName", Some("stage_name"), rt::string(value));
             self
         }
     }
@@ -169,11 +171,11 @@ pub mod application {
 /// CloudFormation: `AWS::RefactorSpaces::Environment`. Terraform: `awscc_refactorspaces_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-refactorspaces-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RefactorSpaces::Environment",
     terraform: Some("awscc_refactorspaces_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -207,18 +209,18 @@ impl Environment {
     /// Declares a `AWS::RefactorSpaces::Environment` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ENVIRONMENT_TYPE);
+        let this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         Environment(this)
     }
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 3..=63; pattern `^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `NetworkFabricType`, Terraform `network_fabric_type`.
@@ -234,19 +236,19 @@ impl Environment {
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::RefactorSpaces::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// CloudFormation `Fn::GetAtt` `EnvironmentIdentifier`; Terraform `environment_identifier`.
-    pub fn environment_identifier(&self) -> Expr {
+    pub fn environment_identifier(&self) -> rt::Expr {
         self.0.attr("EnvironmentIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `TransitGatewayId`; Terraform `transit_gateway_id`.
-    pub fn transit_gateway_id(&self) -> Expr {
+    pub fn transit_gateway_id(&self) -> rt::Expr {
         self.0.attr("TransitGatewayId")
     }
 }
@@ -268,11 +270,11 @@ pub mod environment {
 /// CloudFormation: `AWS::RefactorSpaces::Route`. Terraform: `awscc_refactorspaces_route` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-refactorspaces-route.html)
-pub struct Route(Base);
-static ROUTE_TYPE: TypeInfo = TypeInfo {
+pub struct Route(rt::Base);
+static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RefactorSpaces::Route",
     terraform: Some("awscc_refactorspaces_route"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -307,27 +309,27 @@ impl Route {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_identifier: impl Into<Expr>,
-        environment_identifier: impl Into<Expr>,
+        application_identifier: impl Into<rt::Expr>,
+        environment_identifier: impl Into<rt::Expr>,
         route_type: route::RouteType,
-        service_identifier: impl Into<Expr>,
+        service_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROUTE_TYPE);
+        let mut this = rt::Base::new(id, &ROUTE_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            string(application_identifier),
+            rt::string(application_identifier),
         );
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(environment_identifier),
+            rt::string(environment_identifier),
         );
         this.set("RouteType", Some("route_type"), route_type.into());
         this.set(
             "ServiceIdentifier",
             Some("service_identifier"),
-            string(service_identifier),
+            rt::string(service_identifier),
         );
         Route(this)
     }
@@ -347,19 +349,19 @@ impl Route {
 builder!(Route, RouteHandle);
 /// A declared `AWS::RefactorSpaces::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteHandle(Handle);
+pub struct RouteHandle(rt::Handle);
 handle!(RouteHandle);
 impl RouteHandle {
     /// CloudFormation `Fn::GetAtt` `RouteIdentifier`; Terraform `route_identifier`.
-    pub fn route_identifier(&self) -> Expr {
+    pub fn route_identifier(&self) -> rt::Expr {
         self.0.attr("RouteIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `PathResourceToId`; Terraform `path_resource_to_id`.
-    pub fn path_resource_to_id(&self) -> Expr {
+    pub fn path_resource_to_id(&self) -> rt::Expr {
         self.0.attr("PathResourceToId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -370,11 +372,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-defaultrouteinput.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultRouteInput(Props);
+    pub struct DefaultRouteInput(rt::Props);
     impl DefaultRouteInput {
         /// A new `DefaultRouteInput`. Required properties: `activation_state` (`ActivationState`).
         pub fn new(activation_state: RouteActivationState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ActivationState",
                 Some("activation_state"),
@@ -388,11 +390,11 @@ pub mod route {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-uripathrouteinput.html)
     #[derive(Clone, Debug)]
-    pub struct UriPathRouteInput(Props);
+    pub struct UriPathRouteInput(rt::Props);
     impl UriPathRouteInput {
         /// A new `UriPathRouteInput`. Required properties: `activation_state` (`ActivationState`).
         pub fn new(activation_state: RouteActivationState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ActivationState",
                 Some("activation_state"),
@@ -405,7 +407,7 @@ pub mod route {
             self.0.set(
                 "AppendSourcePath",
                 Some("append_source_path"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -414,18 +416,19 @@ pub mod route {
             self.0.set(
                 "IncludeChildPaths",
                 Some("include_child_paths"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `Methods`, Terraform `methods`.
         pub fn methods(mut self, value: impl IntoIterator<Item = Method>) -> Self {
-            self.0.set("Methods", Some("methods"), list(value));
+            self.0.set("Methods", Some("methods"), rt::list(value));
             self
         }
         /// Constraints: length 1..=2048; pattern `^(/([a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._:-]+\}))+$`. CloudFormation `SourcePath`, Terraform `source_path`.
-        pub fn source_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourcePath", Some("source_path"), string(value));
+        pub fn source_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourcePath", Some("source_path"), rt::string(value));
             self
         }
     }
@@ -473,11 +476,11 @@ pub mod route {
 /// CloudFormation: `AWS::RefactorSpaces::Service`. Terraform: `awscc_refactorspaces_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-refactorspaces-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RefactorSpaces::Service",
     terraform: Some("awscc_refactorspaces_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -511,30 +514,30 @@ impl Service {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_identifier: impl Into<Expr>,
+        application_identifier: impl Into<rt::Expr>,
         endpoint_type: service::ServiceEndpointType,
-        environment_identifier: impl Into<Expr>,
-        name: impl Into<Expr>,
+        environment_identifier: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_TYPE);
+        let mut this = rt::Base::new(id, &SERVICE_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            string(application_identifier),
+            rt::string(application_identifier),
         );
         this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            string(environment_identifier),
+            rt::string(environment_identifier),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Service(this)
     }
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `LambdaEndpoint`, Terraform `lambda_endpoint`.
@@ -550,23 +553,23 @@ impl Service {
         self
     }
     /// Constraints: length 12..=21; pattern `^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(Service, ServiceHandle);
 /// A declared `AWS::RefactorSpaces::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// CloudFormation `Fn::GetAtt` `ServiceIdentifier`; Terraform `service_identifier`.
-    pub fn service_identifier(&self) -> Expr {
+    pub fn service_identifier(&self) -> rt::Expr {
         self.0.attr("ServiceIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -577,12 +580,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-lambdaendpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaEndpointInput(Props);
+    pub struct LambdaEndpointInput(rt::Props);
     impl LambdaEndpointInput {
         /// A new `LambdaEndpointInput`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             LambdaEndpointInput(this)
         }
     }
@@ -591,17 +594,18 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-urlendpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct UrlEndpointInput(Props);
+    pub struct UrlEndpointInput(rt::Props);
     impl UrlEndpointInput {
         /// A new `UrlEndpointInput`. Required properties: `url` (`Url`).
-        pub fn new(url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Url", Some("url"), string(url));
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Url", Some("url"), rt::string(url));
             UrlEndpointInput(this)
         }
         /// Constraints: length 1..=2048; pattern `^https?://[-a-zA-Z0-9+\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\x38@#/%=~_|]$`. CloudFormation `HealthUrl`, Terraform `health_url`.
-        pub fn health_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HealthUrl", Some("health_url"), string(value));
+        pub fn health_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HealthUrl", Some("health_url"), rt::string(value));
             self
         }
     }

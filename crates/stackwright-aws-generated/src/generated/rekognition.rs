@@ -2,23 +2,24 @@
 //! `Rekognition` resource types of the CloudFormation registry (`AWS::Rekognition::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `rekognition` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection.
 ///
 /// CloudFormation: `AWS::Rekognition::Collection`. Terraform: `awscc_rekognition_collection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rekognition-collection.html)
-pub struct Collection(Base);
-static COLLECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Collection(rt::Base);
+static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Rekognition::Collection",
     terraform: Some("awscc_rekognition_collection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -45,20 +46,24 @@ static COLLECTION_TYPE: TypeInfo = TypeInfo {
 impl Collection {
     /// Declares a `AWS::Rekognition::Collection` with the stack-unique `id`. Required properties: `collection_id` (`CollectionId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, collection_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &COLLECTION_TYPE);
-        this.set("CollectionId", Some("collection_id"), string(collection_id));
+    pub fn new(id: impl Into<String>, collection_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &COLLECTION_TYPE);
+        this.set(
+            "CollectionId",
+            Some("collection_id"),
+            rt::string(collection_id),
+        );
         Collection(this)
     }
 }
 builder!(Collection, CollectionHandle);
 /// A declared `AWS::Rekognition::Collection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CollectionHandle(Handle);
+pub struct CollectionHandle(rt::Handle);
 handle!(CollectionHandle);
 impl CollectionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -67,11 +72,11 @@ impl CollectionHandle {
 /// CloudFormation: `AWS::Rekognition::Dataset`. Terraform: `awscc_rekognition_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rekognition-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Rekognition::Dataset",
     terraform: Some("awscc_rekognition_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -114,28 +119,29 @@ impl Dataset {
     /// Declares a `AWS::Rekognition::Dataset` with the stack-unique `id`. Required properties: `dataset_type` (`DatasetType`).
     #[track_caller]
     pub fn new(id: impl Into<String>, dataset_type: dataset::DatasetType) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set("DatasetType", Some("dataset_type"), dataset_type.into());
         Dataset(this)
     }
     /// The ARN of the project to which the dataset belongs.
     ///
     /// Constraints: length 20..=2048; pattern `^(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)$`. Changing it replaces the resource. CloudFormation `ProjectArn`, Terraform `project_arn`.
-    pub fn project_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProjectArn", Some("project_arn"), string(value));
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectArn", Some("project_arn"), rt::string(value));
         self
     }
 }
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::Rekognition::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// The ARN of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `DatasetArn`; Terraform `dataset_arn`.
-    pub fn dataset_arn(&self) -> Expr {
+    pub fn dataset_arn(&self) -> rt::Expr {
         self.0.attr("DatasetArn")
     }
 }
@@ -157,11 +163,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::Rekognition::Project`. Terraform: `awscc_rekognition_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rekognition-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Rekognition::Project",
     terraform: Some("awscc_rekognition_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -196,20 +202,24 @@ static PROJECT_TYPE: TypeInfo = TypeInfo {
 impl Project {
     /// Declares a `AWS::Rekognition::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, project_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("ProjectName", Some("project_name"), string(project_name));
+    pub fn new(id: impl Into<String>, project_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set(
+            "ProjectName",
+            Some("project_name"),
+            rt::string(project_name),
+        );
         Project(this)
     }
 }
 builder!(Project, ProjectHandle);
 /// A declared `AWS::Rekognition::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -218,11 +228,11 @@ impl ProjectHandle {
 /// CloudFormation: `AWS::Rekognition::StreamProcessor`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rekognition-streamprocessor.html)
-pub struct StreamProcessor(Base);
-static STREAM_PROCESSOR_TYPE: TypeInfo = TypeInfo {
+pub struct StreamProcessor(rt::Base);
+static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Rekognition::StreamProcessor",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -264,11 +274,11 @@ impl StreamProcessor {
     pub fn new(
         id: impl Into<String>,
         kinesis_video_stream: stream_processor::KinesisVideoStream,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STREAM_PROCESSOR_TYPE);
+        let mut this = rt::Base::new(id, &STREAM_PROCESSOR_TYPE);
         this.set("KinesisVideoStream", None, kinesis_video_stream.into());
-        this.set("RoleArn", None, string(role_arn));
+        this.set("RoleArn", None, rt::string(role_arn));
         StreamProcessor(this)
     }
     /// The BoundingBoxRegionsOfInterest specifies an array of bounding boxes of interest in the video frames to analyze, as part of connected home feature.
@@ -279,7 +289,7 @@ impl StreamProcessor {
         value: impl IntoIterator<Item = stream_processor::BoundingBox>,
     ) -> Self {
         self.0
-            .set("BoundingBoxRegionsOfInterest", None, list(value));
+            .set("BoundingBoxRegionsOfInterest", None, rt::list(value));
         self
     }
     /// Connected home settings to use on a streaming video.
@@ -319,15 +329,15 @@ impl StreamProcessor {
     /// The KMS key that is used by Rekognition to encrypt any intermediate customer metadata and store in the customer's S3 bucket.
     ///
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`. Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", None, string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyId", None, rt::string(value));
         self
     }
     /// Name of the stream processor.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_.\-]+`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// The ARN of the SNS notification channel where events of interests are published, as part of connected home feature.
@@ -340,8 +350,9 @@ impl StreamProcessor {
     /// The PolygonRegionsOfInterest specifies a set of polygon areas of interest in the video frames to analyze, as part of connected home feature.
     ///
     /// Constraints: at least 0 items. Changing it replaces the resource. CloudFormation `PolygonRegionsOfInterest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn polygon_regions_of_interest(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("PolygonRegionsOfInterest", None, json(value));
+    pub fn polygon_regions_of_interest(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("PolygonRegionsOfInterest", None, rt::json(value));
         self
     }
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
@@ -355,23 +366,23 @@ impl StreamProcessor {
 builder!(StreamProcessor, StreamProcessorHandle);
 /// A declared `AWS::Rekognition::StreamProcessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamProcessorHandle(Handle);
+pub struct StreamProcessorHandle(rt::Handle);
 handle!(StreamProcessorHandle);
 impl StreamProcessorHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Current status of the stream processor.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Detailed status message about the stream processor.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
 }
@@ -384,15 +395,15 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-boundingbox.html)
     #[derive(Clone, Debug)]
-    pub struct BoundingBox(Props);
+    pub struct BoundingBox(rt::Props);
     impl BoundingBox {
         /// A new `BoundingBox`. Required properties: `height` (`Height`), `left` (`Left`), `top` (`Top`), `width` (`Width`).
         pub fn new(height: i64, left: i64, top: i64, width: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Height", None, int(height));
-            this.set("Left", None, int(left));
-            this.set("Top", None, int(top));
-            this.set("Width", None, int(width));
+            let mut this = rt::Props::default();
+            this.set("Height", None, rt::int(height));
+            this.set("Left", None, rt::int(left));
+            this.set("Top", None, rt::int(top));
+            this.set("Width", None, rt::int(width));
             BoundingBox(this)
         }
     }
@@ -403,19 +414,19 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-connectedhomesettings.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectedHomeSettings(Props);
+    pub struct ConnectedHomeSettings(rt::Props);
     impl ConnectedHomeSettings {
         /// A new `ConnectedHomeSettings`. Required properties: `labels` (`Labels`).
-        pub fn new(labels: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Labels", None, strings(labels));
+        pub fn new(labels: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Labels", None, rt::strings(labels));
             ConnectedHomeSettings(this)
         }
         /// Minimum object class match confidence score that must be met to return a result for a recognized object.
         ///
         /// Constraints: range 0..=100. CloudFormation `MinConfidence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn min_confidence(mut self, value: i64) -> Self {
-            self.0.set("MinConfidence", None, int(value));
+            self.0.set("MinConfidence", None, rt::int(value));
             self
         }
     }
@@ -426,12 +437,12 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-datasharingpreference.html)
     #[derive(Clone, Debug)]
-    pub struct DataSharingPreference(Props);
+    pub struct DataSharingPreference(rt::Props);
     impl DataSharingPreference {
         /// A new `DataSharingPreference`. Required properties: `opt_in` (`OptIn`).
         pub fn new(opt_in: bool) -> Self {
-            let mut this = Props::default();
-            this.set("OptIn", None, boolean(opt_in));
+            let mut this = rt::Props::default();
+            this.set("OptIn", None, rt::boolean(opt_in));
             DataSharingPreference(this)
         }
     }
@@ -442,19 +453,19 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-facesearchsettings.html)
     #[derive(Clone, Debug)]
-    pub struct FaceSearchSettings(Props);
+    pub struct FaceSearchSettings(rt::Props);
     impl FaceSearchSettings {
         /// A new `FaceSearchSettings`. Required properties: `collection_id` (`CollectionId`).
-        pub fn new(collection_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CollectionId", None, string(collection_id));
+        pub fn new(collection_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CollectionId", None, rt::string(collection_id));
             FaceSearchSettings(this)
         }
         /// Minimum face match confidence score percentage that must be met to return a result for a recognized face.
         ///
         /// Constraints: range 0..=100. CloudFormation `FaceMatchThreshold`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn face_match_threshold(mut self, value: i64) -> Self {
-            self.0.set("FaceMatchThreshold", None, int(value));
+            self.0.set("FaceMatchThreshold", None, rt::int(value));
             self
         }
     }
@@ -465,12 +476,12 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisdatastream.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisDataStream(Props);
+    pub struct KinesisDataStream(rt::Props);
     impl KinesisDataStream {
         /// A new `KinesisDataStream`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             KinesisDataStream(this)
         }
     }
@@ -481,12 +492,12 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisvideostream.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisVideoStream(Props);
+    pub struct KinesisVideoStream(rt::Props);
     impl KinesisVideoStream {
         /// A new `KinesisVideoStream`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             KinesisVideoStream(this)
         }
     }
@@ -497,12 +508,12 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-notificationchannel.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationChannel(Props);
+    pub struct NotificationChannel(rt::Props);
     impl NotificationChannel {
         /// A new `NotificationChannel`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             NotificationChannel(this)
         }
     }
@@ -513,13 +524,13 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-point.html)
     #[derive(Clone, Debug)]
-    pub struct Point(Props);
+    pub struct Point(rt::Props);
     impl Point {
         /// A new `Point`. Required properties: `x` (`X`), `y` (`Y`).
         pub fn new(x: i64, y: i64) -> Self {
-            let mut this = Props::default();
-            this.set("X", None, int(x));
-            this.set("Y", None, int(y));
+            let mut this = rt::Props::default();
+            this.set("X", None, rt::int(x));
+            this.set("Y", None, rt::int(y));
             Point(this)
         }
     }
@@ -530,19 +541,19 @@ pub mod stream_processor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-s3destination.html)
     #[derive(Clone, Debug)]
-    pub struct S3Destination(Props);
+    pub struct S3Destination(rt::Props);
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", None, string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", None, rt::string(bucket_name));
             S3Destination(this)
         }
         /// The object key prefix path where the results will be stored.
         ///
         /// Constraints: length at most 256. CloudFormation `ObjectKeyPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn object_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ObjectKeyPrefix", None, string(value));
+        pub fn object_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ObjectKeyPrefix", None, rt::string(value));
             self
         }
     }

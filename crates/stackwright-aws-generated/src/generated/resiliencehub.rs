@@ -2,23 +2,24 @@
 //! `ResilienceHub` resource types of the CloudFormation registry (`AWS::ResilienceHub::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `resiliencehub` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
 /// CloudFormation: `AWS::ResilienceHub::App`. Terraform: `awscc_resiliencehub_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehub-app.html)
-pub struct App(Base);
-static APP_TYPE: TypeInfo = TypeInfo {
+pub struct App(rt::Base);
+static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHub::App",
     terraform: Some("awscc_resiliencehub_app"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -48,21 +49,21 @@ impl App {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_template_body: impl Into<Expr>,
-        name: impl Into<Expr>,
+        app_template_body: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         resource_mappings: impl IntoIterator<Item = app::ResourceMapping>,
     ) -> Self {
-        let mut this = Base::new(id, &APP_TYPE);
+        let mut this = rt::Base::new(id, &APP_TYPE);
         this.set(
             "AppTemplateBody",
             Some("app_template_body"),
-            string(app_template_body),
+            rt::string(app_template_body),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ResourceMappings",
             Some("resource_mappings"),
-            list(resource_mappings),
+            rt::list(resource_mappings),
         );
         App(this)
     }
@@ -80,9 +81,9 @@ impl App {
     /// App description.
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The list of events you would like to subscribe and get notification for.
@@ -95,7 +96,7 @@ impl App {
         self.0.set(
             "EventSubscriptions",
             Some("event_subscriptions"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -110,11 +111,11 @@ impl App {
     /// Amazon Resource Name (ARN) of the Resiliency Policy.
     ///
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`. CloudFormation `ResiliencyPolicyArn`, Terraform `resiliency_policy_arn`.
-    pub fn resiliency_policy_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resiliency_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResiliencyPolicyArn",
             Some("resiliency_policy_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -122,19 +123,19 @@ impl App {
 builder!(App, AppHandle);
 /// A declared `AWS::ResilienceHub::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppHandle(Handle);
+pub struct AppHandle(rt::Handle);
 handle!(AppHandle);
 impl AppHandle {
     /// Amazon Resource Name (ARN) of the App.
     ///
     /// CloudFormation `Fn::GetAtt` `AppArn`; Terraform `app_arn`.
-    pub fn app_arn(&self) -> Expr {
+    pub fn app_arn(&self) -> rt::Expr {
         self.0.attr("AppArn")
     }
     /// Indicates if compliance drifts (deviations) were detected while running an assessment for your application.
     ///
     /// CloudFormation `Fn::GetAtt` `DriftStatus`; Terraform `drift_status`.
-    pub fn drift_status(&self) -> Expr {
+    pub fn drift_status(&self) -> rt::Expr {
         self.0.attr("DriftStatus")
     }
 }
@@ -147,21 +148,21 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-eventsubscription.html)
     #[derive(Clone, Debug)]
-    pub struct EventSubscription(Props);
+    pub struct EventSubscription(rt::Props);
     impl EventSubscription {
         /// A new `EventSubscription`. Required properties: `event_type` (`EventType`), `name` (`Name`).
-        pub fn new(event_type: EventType, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(event_type: EventType, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("EventType", Some("event_type"), event_type.into());
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             EventSubscription(this)
         }
         /// Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic.
         ///
         /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
-        pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnsTopicArn", Some("sns_topic_arn"), string(value));
+                .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
             self
         }
     }
@@ -172,11 +173,11 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-permissionmodel.html)
     #[derive(Clone, Debug)]
-    pub struct PermissionModel(Props);
+    pub struct PermissionModel(rt::Props);
     impl PermissionModel {
         /// A new `PermissionModel`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             PermissionModel(this)
         }
@@ -185,21 +186,24 @@ pub mod app {
         /// Constraints: 0..=10 items. CloudFormation `CrossAccountRoleArns`, Terraform `cross_account_role_arns`.
         pub fn cross_account_role_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "CrossAccountRoleArns",
                 Some("cross_account_role_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Existing AWS IAM role name in the primary AWS account that will be assumed by AWS Resilience Hub Service Principle to obtain a read-only access to your application resources while running an assessmen…
         ///
         /// Constraints: pattern `((\u002F[\u0021-\u007E]+\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}`. CloudFormation `InvokerRoleName`, Terraform `invoker_role_name`.
-        pub fn invoker_role_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("InvokerRoleName", Some("invoker_role_name"), string(value));
+        pub fn invoker_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "InvokerRoleName",
+                Some("invoker_role_name"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -208,24 +212,25 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-physicalresourceid.html)
     #[derive(Clone, Debug)]
-    pub struct PhysicalResourceId(Props);
+    pub struct PhysicalResourceId(rt::Props);
     impl PhysicalResourceId {
         /// A new `PhysicalResourceId`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", Some("identifier"), string(identifier));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", Some("identifier"), rt::string(identifier));
+            this.set("Type", Some("type"), rt::string(type_));
             PhysicalResourceId(this)
         }
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
-        pub fn aws_account_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AwsAccountId", Some("aws_account_id"), string(value));
+                .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
             self
         }
         /// Constraints: pattern `^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$`. CloudFormation `AwsRegion`, Terraform `aws_region`.
-        pub fn aws_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AwsRegion", Some("aws_region"), string(value));
+        pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AwsRegion", Some("aws_region"), rt::string(value));
             self
         }
     }
@@ -236,15 +241,19 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-resourcemapping.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceMapping(Props);
+    pub struct ResourceMapping(rt::Props);
     impl ResourceMapping {
         /// A new `ResourceMapping`. Required properties: `mapping_type` (`MappingType`), `physical_resource_id` (`PhysicalResourceId`).
         pub fn new(
-            mapping_type: impl Into<Expr>,
+            mapping_type: impl Into<rt::Expr>,
             physical_resource_id: PhysicalResourceId,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("MappingType", Some("mapping_type"), string(mapping_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "MappingType",
+                Some("mapping_type"),
+                rt::string(mapping_type),
+            );
             this.set(
                 "PhysicalResourceId",
                 Some("physical_resource_id"),
@@ -253,32 +262,32 @@ pub mod app {
             ResourceMapping(this)
         }
         /// Constraints: length 1..=255. CloudFormation `EksSourceName`, Terraform `eks_source_name`.
-        pub fn eks_source_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn eks_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EksSourceName", Some("eks_source_name"), string(value));
+                .set("EksSourceName", Some("eks_source_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `LogicalStackName`, Terraform `logical_stack_name`.
-        pub fn logical_stack_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn logical_stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LogicalStackName",
                 Some("logical_stack_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. CloudFormation `ResourceName`, Terraform `resource_name`.
-        pub fn resource_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceName", Some("resource_name"), string(value));
+                .set("ResourceName", Some("resource_name"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `TerraformSourceName`, Terraform `terraform_source_name`.
-        pub fn terraform_source_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn terraform_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TerraformSourceName",
                 Some("terraform_source_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -317,11 +326,11 @@ pub mod app {
 /// CloudFormation: `AWS::ResilienceHub::ResiliencyPolicy`. Terraform: `awscc_resiliencehub_resiliency_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehub-resiliencypolicy.html)
-pub struct ResiliencyPolicy(Base);
-static RESILIENCY_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResiliencyPolicy(rt::Base);
+static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHub::ResiliencyPolicy",
     terraform: Some("awscc_resiliencehub_resiliency_policy"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -349,12 +358,12 @@ impl ResiliencyPolicy {
     pub fn new(
         id: impl Into<String>,
         policy: resiliency_policy::PolicyMap,
-        policy_name: impl Into<Expr>,
+        policy_name: impl Into<rt::Expr>,
         tier: resiliency_policy::Tier,
     ) -> Self {
-        let mut this = Base::new(id, &RESILIENCY_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESILIENCY_POLICY_TYPE);
         this.set("Policy", Some("policy"), policy.into());
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         this.set("Tier", Some("tier"), tier.into());
         ResiliencyPolicy(this)
     }
@@ -375,11 +384,11 @@ impl ResiliencyPolicy {
     /// Description of Resiliency Policy.
     ///
     /// Constraints: length 0..=500. CloudFormation `PolicyDescription`, Terraform `policy_description`.
-    pub fn policy_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn policy_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PolicyDescription",
             Some("policy_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -387,13 +396,13 @@ impl ResiliencyPolicy {
 builder!(ResiliencyPolicy, ResiliencyPolicyHandle);
 /// A declared `AWS::ResilienceHub::ResiliencyPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResiliencyPolicyHandle(Handle);
+pub struct ResiliencyPolicyHandle(rt::Handle);
 handle!(ResiliencyPolicyHandle);
 impl ResiliencyPolicyHandle {
     /// Amazon Resource Name (ARN) of the Resiliency Policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
 }
@@ -406,13 +415,13 @@ pub mod resiliency_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-failurepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct FailurePolicy(Props);
+    pub struct FailurePolicy(rt::Props);
     impl FailurePolicy {
         /// A new `FailurePolicy`. Required properties: `rpo_in_secs` (`RpoInSecs`), `rto_in_secs` (`RtoInSecs`).
         pub fn new(rpo_in_secs: i64, rto_in_secs: i64) -> Self {
-            let mut this = Props::default();
-            this.set("RpoInSecs", Some("rpo_in_secs"), int(rpo_in_secs));
-            this.set("RtoInSecs", Some("rto_in_secs"), int(rto_in_secs));
+            let mut this = rt::Props::default();
+            this.set("RpoInSecs", Some("rpo_in_secs"), rt::int(rpo_in_secs));
+            this.set("RtoInSecs", Some("rto_in_secs"), rt::int(rto_in_secs));
             FailurePolicy(this)
         }
     }
@@ -421,11 +430,11 @@ pub mod resiliency_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-policymap.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyMap(Props);
+    pub struct PolicyMap(rt::Props);
     impl PolicyMap {
         /// A new `PolicyMap`. Required properties: `az` (`AZ`), `hardware` (`Hardware`), `software` (`Software`).
         pub fn new(az: FailurePolicy, hardware: FailurePolicy, software: FailurePolicy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AZ", Some("az"), az.into());
             this.set("Hardware", Some("hardware"), hardware.into());
             this.set("Software", Some("software"), software.into());

@@ -2,23 +2,24 @@
 //! `ResilienceHubV2` resource types of the CloudFormation registry (`AWS::ResilienceHubV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `resiliencehubv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a resilience policy that defines availability and disaster recovery requirements.
 ///
 /// CloudFormation: `AWS::ResilienceHubV2::Policy`. Terraform: `awscc_resiliencehubv2_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehubv2-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHubV2::Policy",
     terraform: Some("awscc_resiliencehubv2_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,9 +55,9 @@ static POLICY_TYPE: TypeInfo = TypeInfo {
 impl Policy {
     /// Declares a `AWS::ResilienceHubV2::Policy` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Policy(this)
     }
     /// CloudFormation `AvailabilitySlo`, Terraform `availability_slo`.
@@ -74,16 +75,17 @@ impl Policy {
     /// The description of the policy.
     ///
     /// Constraints: length at most 615. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The KMS key ID for encrypting policy data.
     ///
     /// Constraints: length 1..=2048; pattern `^((arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+))$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `MultiAz`, Terraform `multi_az`.
@@ -101,39 +103,42 @@ impl Policy {
     ///
     /// CloudFormation `SharingEnabled`, Terraform `sharing_enabled`.
     pub fn sharing_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("SharingEnabled", Some("sharing_enabled"), boolean(value));
+        self.0.set(
+            "SharingEnabled",
+            Some("sharing_enabled"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::ResilienceHubV2::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// The ARN of the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyArn`; Terraform `policy_arn`.
-    pub fn policy_arn(&self) -> Expr {
+    pub fn policy_arn(&self) -> rt::Expr {
         self.0.attr("PolicyArn")
     }
     /// The timestamp when the policy was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the policy was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The number of services associated with this policy.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedServiceCount`; Terraform `associated_service_count`.
-    pub fn associated_service_count(&self) -> Expr {
+    pub fn associated_service_count(&self) -> rt::Expr {
         self.0.attr("AssociatedServiceCount")
     }
 }
@@ -144,18 +149,18 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-availabilityslo.html)
     #[derive(Clone, Debug)]
-    pub struct AvailabilitySlo(Props);
+    pub struct AvailabilitySlo(rt::Props);
     impl AvailabilitySlo {
         /// A new `AvailabilitySlo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AvailabilitySlo(this)
         }
         /// Availability target percentage.
         ///
         /// Constraints: range 0..=100. CloudFormation `Target`, Terraform `target`.
         pub fn target(mut self, value: i64) -> Self {
-            self.0.set("Target", Some("target"), int(value));
+            self.0.set("Target", Some("target"), rt::int(value));
             self
         }
     }
@@ -164,11 +169,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-datarecoverytargets.html)
     #[derive(Clone, Debug)]
-    pub struct DataRecoveryTargets(Props);
+    pub struct DataRecoveryTargets(rt::Props);
     impl DataRecoveryTargets {
         /// A new `DataRecoveryTargets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataRecoveryTargets(this)
         }
         /// Time between backups in minutes.
@@ -178,7 +183,7 @@ pub mod policy {
             self.0.set(
                 "TimeBetweenBackupsInMinutes",
                 Some("time_between_backups_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -188,11 +193,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiaztargets.html)
     #[derive(Clone, Debug)]
-    pub struct MultiAzTargets(Props);
+    pub struct MultiAzTargets(rt::Props);
     impl MultiAzTargets {
         /// A new `MultiAzTargets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiAzTargets(this)
         }
         /// Multi-AZ disaster recovery approach.
@@ -211,7 +216,7 @@ pub mod policy {
         /// Constraints: range 0..=2147483647. CloudFormation `RpoInMinutes`, Terraform `rpo_in_minutes`.
         pub fn rpo_in_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("RpoInMinutes", Some("rpo_in_minutes"), int(value));
+                .set("RpoInMinutes", Some("rpo_in_minutes"), rt::int(value));
             self
         }
         /// Recovery Time Objective in minutes.
@@ -219,7 +224,7 @@ pub mod policy {
         /// Constraints: range 0..=2147483647. CloudFormation `RtoInMinutes`, Terraform `rto_in_minutes`.
         pub fn rto_in_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("RtoInMinutes", Some("rto_in_minutes"), int(value));
+                .set("RtoInMinutes", Some("rto_in_minutes"), rt::int(value));
             self
         }
     }
@@ -228,11 +233,11 @@ pub mod policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiregiontargets.html)
     #[derive(Clone, Debug)]
-    pub struct MultiRegionTargets(Props);
+    pub struct MultiRegionTargets(rt::Props);
     impl MultiRegionTargets {
         /// A new `MultiRegionTargets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiRegionTargets(this)
         }
         /// Multi-Region disaster recovery approach.
@@ -251,7 +256,7 @@ pub mod policy {
         /// Constraints: range 0..=2147483647. CloudFormation `RpoInMinutes`, Terraform `rpo_in_minutes`.
         pub fn rpo_in_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("RpoInMinutes", Some("rpo_in_minutes"), int(value));
+                .set("RpoInMinutes", Some("rpo_in_minutes"), rt::int(value));
             self
         }
         /// Recovery Time Objective in minutes.
@@ -259,7 +264,7 @@ pub mod policy {
         /// Constraints: range 0..=2147483647. CloudFormation `RtoInMinutes`, Terraform `rto_in_minutes`.
         pub fn rto_in_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("RtoInMinutes", Some("rto_in_minutes"), int(value));
+                .set("RtoInMinutes", Some("rto_in_minutes"), rt::int(value));
             self
         }
     }
@@ -285,11 +290,11 @@ pub mod policy {
 /// CloudFormation: `AWS::ResilienceHubV2::Service`. Terraform: `awscc_resiliencehubv2_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehubv2-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHubV2::Service",
     terraform: Some("awscc_resiliencehubv2_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -327,12 +332,12 @@ impl Service {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        regions: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Regions", Some("regions"), strings(regions));
+        let mut this = rt::Base::new(id, &SERVICE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Regions", Some("regions"), rt::strings(regions));
         Service(this)
     }
     /// Assertions associated with this service.
@@ -342,7 +347,8 @@ impl Service {
         mut self,
         value: impl IntoIterator<Item = service::AssertionDefinition>,
     ) -> Self {
-        self.0.set("Assertions", Some("assertions"), list(value));
+        self.0
+            .set("Assertions", Some("assertions"), rt::list(value));
         self
     }
     /// Systems associated with this service.
@@ -352,8 +358,11 @@ impl Service {
         mut self,
         value: impl IntoIterator<Item = service::AssociatedSystem>,
     ) -> Self {
-        self.0
-            .set("AssociatedSystems", Some("associated_systems"), list(value));
+        self.0.set(
+            "AssociatedSystems",
+            Some("associated_systems"),
+            rt::list(value),
+        );
         self
     }
     /// Dependency discovery state.
@@ -370,9 +379,9 @@ impl Service {
     /// The description of the service.
     ///
     /// Constraints: length at most 615. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Links the service to an AWS DevOps Agent Agent Space.
@@ -390,14 +399,15 @@ impl Service {
         value: impl IntoIterator<Item = service::InputSourceDefinition>,
     ) -> Self {
         self.0
-            .set("InputSources", Some("input_sources"), list(value));
+            .set("InputSources", Some("input_sources"), rt::list(value));
         self
     }
     /// The KMS key ID for encrypting service data.
     ///
     /// Constraints: length 1..=2048; pattern `^((arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+))$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// CloudFormation `PermissionModel`, Terraform `permission_model`.
@@ -409,8 +419,9 @@ impl Service {
     /// The ARN of the resilience policy to associate.
     ///
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. CloudFormation `PolicyArn`, Terraform `policy_arn`.
-    pub fn policy_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PolicyArn", Some("policy_arn"), string(value));
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyArn", Some("policy_arn"), rt::string(value));
         self
     }
     /// Configuration for automatic report generation on a Service.
@@ -428,29 +439,29 @@ impl Service {
 builder!(Service, ServiceHandle);
 /// A declared `AWS::ResilienceHubV2::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// The ARN of the service.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// The timestamp when the service was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the service was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `EffectivePolicyValues`; Terraform `effective_policy_values`.
-    pub fn effective_policy_values(&self) -> Expr {
+    pub fn effective_policy_values(&self) -> rt::Expr {
         self.0.attr("EffectivePolicyValues")
     }
 }
@@ -463,12 +474,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-assertiondefinition.html)
     #[derive(Clone, Debug)]
-    pub struct AssertionDefinition(Props);
+    pub struct AssertionDefinition(rt::Props);
     impl AssertionDefinition {
         /// A new `AssertionDefinition`. Required properties: `text` (`Text`).
-        pub fn new(text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", Some("text"), string(text));
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", Some("text"), rt::string(text));
             AssertionDefinition(this)
         }
     }
@@ -477,12 +488,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-associatedsystem.html)
     #[derive(Clone, Debug)]
-    pub struct AssociatedSystem(Props);
+    pub struct AssociatedSystem(rt::Props);
     impl AssociatedSystem {
         /// A new `AssociatedSystem`. Required properties: `system_arn` (`SystemArn`).
-        pub fn new(system_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SystemArn", Some("system_arn"), string(system_arn));
+        pub fn new(system_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SystemArn", Some("system_arn"), rt::string(system_arn));
             AssociatedSystem(this)
         }
         /// User journey IDs associated with this system.
@@ -490,10 +501,13 @@ pub mod service {
         /// Constraints: at most 50 items. CloudFormation `UserJourneyIds`, Terraform `user_journey_ids`.
         pub fn user_journey_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("UserJourneyIds", Some("user_journey_ids"), strings(value));
+            self.0.set(
+                "UserJourneyIds",
+                Some("user_journey_ids"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -502,23 +516,24 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-crossaccountroleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CrossAccountRoleConfiguration(Props);
+    pub struct CrossAccountRoleConfiguration(rt::Props);
     impl CrossAccountRoleConfiguration {
         /// A new `CrossAccountRoleConfiguration`. Required properties: `cross_account_role_arn` (`CrossAccountRoleArn`).
-        pub fn new(cross_account_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(cross_account_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CrossAccountRoleArn",
                 Some("cross_account_role_arn"),
-                string(cross_account_role_arn),
+                rt::string(cross_account_role_arn),
             );
             CrossAccountRoleConfiguration(this)
         }
         /// External ID for cross-account access.
         ///
         /// CloudFormation `ExternalId`, Terraform `external_id`.
-        pub fn external_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExternalId", Some("external_id"), string(value));
+        pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExternalId", Some("external_id"), rt::string(value));
             self
         }
     }
@@ -529,12 +544,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-devopsagentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DevOpsAgentConfiguration(Props);
+    pub struct DevOpsAgentConfiguration(rt::Props);
     impl DevOpsAgentConfiguration {
         /// A new `DevOpsAgentConfiguration`. Required properties: `agent_space_arn` (`AgentSpaceArn`).
-        pub fn new(agent_space_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AgentSpaceArn", None, string(agent_space_arn));
+        pub fn new(agent_space_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AgentSpaceArn", None, rt::string(agent_space_arn));
             DevOpsAgentConfiguration(this)
         }
     }
@@ -545,11 +560,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselector.html)
     #[derive(Clone, Debug)]
-    pub struct EksLabelSelector(Props);
+    pub struct EksLabelSelector(rt::Props);
     impl EksLabelSelector {
         /// A new `EksLabelSelector`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EksLabelSelector(this)
         }
         /// Label selector requirements an object must satisfy to be discovered.
@@ -559,8 +574,11 @@ pub mod service {
             mut self,
             value: impl IntoIterator<Item = EksLabelSelectorRequirement>,
         ) -> Self {
-            self.0
-                .set("MatchExpressions", Some("match_expressions"), list(value));
+            self.0.set(
+                "MatchExpressions",
+                Some("match_expressions"),
+                rt::list(value),
+            );
             self
         }
         /// Label key/value pairs an object must carry to be discovered.
@@ -568,10 +586,10 @@ pub mod service {
         /// CloudFormation `MatchLabels`, Terraform `match_labels`.
         pub fn match_labels(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("MatchLabels", Some("match_labels"), string_map(value));
+                .set("MatchLabels", Some("match_labels"), rt::string_map(value));
             self
         }
     }
@@ -582,20 +600,20 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselectorrequirement.html)
     #[derive(Clone, Debug)]
-    pub struct EksLabelSelectorRequirement(Props);
+    pub struct EksLabelSelectorRequirement(rt::Props);
     impl EksLabelSelectorRequirement {
         /// A new `EksLabelSelectorRequirement`. Required properties: `key` (`Key`), `operator` (`Operator`).
-        pub fn new(key: impl Into<Expr>, operator: Operator) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, operator: Operator) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Operator", Some("operator"), operator.into());
             EksLabelSelectorRequirement(this)
         }
         /// Label values the requirement compares against.
         ///
         /// Constraints: 1..=20 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -604,16 +622,16 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekssource.html)
     #[derive(Clone, Debug)]
-    pub struct EksSource(Props);
+    pub struct EksSource(rt::Props);
     impl EksSource {
         /// A new `EksSource`. Required properties: `cluster_arn` (`ClusterArn`), `namespaces` (`Namespaces`).
         pub fn new(
-            cluster_arn: impl Into<Expr>,
-            namespaces: impl IntoIterator<Item = impl Into<Expr>>,
+            cluster_arn: impl Into<rt::Expr>,
+            namespaces: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
-            this.set("Namespaces", Some("namespaces"), strings(namespaces));
+            let mut this = rt::Props::default();
+            this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+            this.set("Namespaces", Some("namespaces"), rt::strings(namespaces));
             EksSource(this)
         }
         /// Kubernetes label selector that scopes discovery to matching objects in the specified namespaces.
@@ -632,11 +650,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-inputsourcedefinition.html)
     #[derive(Clone, Debug)]
-    pub struct InputSourceDefinition(Props);
+    pub struct InputSourceDefinition(rt::Props);
     impl InputSourceDefinition {
         /// A new `InputSourceDefinition`. Required properties: `resource_configuration` (`ResourceConfiguration`).
         pub fn new(resource_configuration: ResourceConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceConfiguration",
                 Some("resource_configuration"),
@@ -650,15 +668,15 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-permissionmodel.html)
     #[derive(Clone, Debug)]
-    pub struct PermissionModel(Props);
+    pub struct PermissionModel(rt::Props);
     impl PermissionModel {
         /// A new `PermissionModel`. Required properties: `invoker_role_name` (`InvokerRoleName`).
-        pub fn new(invoker_role_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(invoker_role_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InvokerRoleName",
                 Some("invoker_role_name"),
-                string(invoker_role_name),
+                rt::string(invoker_role_name),
             );
             PermissionModel(this)
         }
@@ -672,7 +690,7 @@ pub mod service {
             self.0.set(
                 "CrossAccountRoleArns",
                 Some("cross_account_role_arns"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -684,11 +702,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReportOutputConfiguration(Props);
+    pub struct ReportOutputConfiguration(rt::Props);
     impl ReportOutputConfiguration {
         /// A new `ReportOutputConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReportOutputConfiguration(this)
         }
         /// S3 configuration for report output.
@@ -706,27 +724,30 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceConfiguration(Props);
+    pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
         /// A new `ResourceConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceConfiguration(this)
         }
         /// ARN of a CloudFormation stack.
         ///
         /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. CloudFormation `CfnStackArn`, Terraform `cfn_stack_arn`.
-        pub fn cfn_stack_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cfn_stack_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CfnStackArn", Some("cfn_stack_arn"), string(value));
+                .set("CfnStackArn", Some("cfn_stack_arn"), rt::string(value));
             self
         }
         /// S3 URL of a design file.
         ///
         /// CloudFormation `DesignFileS3Url`, Terraform `design_file_s3_url`.
-        pub fn design_file_s3_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DesignFileS3Url", Some("design_file_s3_url"), string(value));
+        pub fn design_file_s3_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DesignFileS3Url",
+                Some("design_file_s3_url"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Eks`, Terraform `eks`.
@@ -739,15 +760,18 @@ pub mod service {
         /// Constraints: 1..=10 items. CloudFormation `ResourceTags`, Terraform `resource_tags`.
         pub fn resource_tags(mut self, value: impl IntoIterator<Item = ResourceTag>) -> Self {
             self.0
-                .set("ResourceTags", Some("resource_tags"), list(value));
+                .set("ResourceTags", Some("resource_tags"), rt::list(value));
             self
         }
         /// URL of a Terraform state file.
         ///
         /// CloudFormation `TfStateFileUrl`, Terraform `tf_state_file_url`.
-        pub fn tf_state_file_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TfStateFileUrl", Some("tf_state_file_url"), string(value));
+        pub fn tf_state_file_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TfStateFileUrl",
+                Some("tf_state_file_url"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -756,16 +780,16 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourcetag.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceTag(Props);
+    pub struct ResourceTag(rt::Props);
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             ResourceTag(this)
         }
     }
@@ -776,13 +800,17 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-s3reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3ReportOutputConfiguration(Props);
+    pub struct S3ReportOutputConfiguration(rt::Props);
     impl S3ReportOutputConfiguration {
         /// A new `S3ReportOutputConfiguration`. Required properties: `bucket_owner` (`BucketOwner`), `bucket_path` (`BucketPath`).
-        pub fn new(bucket_owner: impl Into<Expr>, bucket_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketOwner", Some("bucket_owner"), string(bucket_owner));
-            this.set("BucketPath", Some("bucket_path"), string(bucket_path));
+        pub fn new(bucket_owner: impl Into<rt::Expr>, bucket_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "BucketOwner",
+                Some("bucket_owner"),
+                rt::string(bucket_owner),
+            );
+            this.set("BucketPath", Some("bucket_path"), rt::string(bucket_path));
             S3ReportOutputConfiguration(this)
         }
     }
@@ -793,12 +821,16 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-servicereportconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceReportConfiguration(Props);
+    pub struct ServiceReportConfiguration(rt::Props);
     impl ServiceReportConfiguration {
         /// A new `ServiceReportConfiguration`. Required properties: `report_output` (`ReportOutput`).
         pub fn new(report_output: impl IntoIterator<Item = ReportOutputConfiguration>) -> Self {
-            let mut this = Props::default();
-            this.set("ReportOutput", Some("report_output"), list(report_output));
+            let mut this = rt::Props::default();
+            this.set(
+                "ReportOutput",
+                Some("report_output"),
+                rt::list(report_output),
+            );
             ServiceReportConfiguration(this)
         }
     }
@@ -833,11 +865,11 @@ pub mod service {
 /// CloudFormation: `AWS::ResilienceHubV2::ServiceFunction`. Terraform: `awscc_resiliencehubv2_service_function` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehubv2-servicefunction.html)
-pub struct ServiceFunction(Base);
-static SERVICE_FUNCTION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceFunction(rt::Base);
+static SERVICE_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHubV2::ServiceFunction",
     terraform: Some("awscc_resiliencehubv2_service_function"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -877,58 +909,58 @@ impl ServiceFunction {
     pub fn new(
         id: impl Into<String>,
         criticality: service_function::Criticality,
-        name: impl Into<Expr>,
-        service_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        service_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_FUNCTION_TYPE);
+        let mut this = rt::Base::new(id, &SERVICE_FUNCTION_TYPE);
         this.set("Criticality", Some("criticality"), criticality.into());
-        this.set("Name", Some("name"), string(name));
-        this.set("ServiceArn", Some("service_arn"), string(service_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("ServiceArn", Some("service_arn"), rt::string(service_arn));
         ServiceFunction(this)
     }
     /// The description of the service function.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ServiceFunction, ServiceFunctionHandle);
 /// A declared `AWS::ResilienceHubV2::ServiceFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceFunctionHandle(Handle);
+pub struct ServiceFunctionHandle(rt::Handle);
 handle!(ServiceFunctionHandle);
 impl ServiceFunctionHandle {
     /// The server-generated service function ID.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceFunctionId`; Terraform `service_function_id`.
-    pub fn service_function_id(&self) -> Expr {
+    pub fn service_function_id(&self) -> rt::Expr {
         self.0.attr("ServiceFunctionId")
     }
     /// The number of resources associated with this function.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceCount`; Terraform `resource_count`.
-    pub fn resource_count(&self) -> Expr {
+    pub fn resource_count(&self) -> rt::Expr {
         self.0.attr("ResourceCount")
     }
     /// The source of the service function.
     ///
     /// CloudFormation `Fn::GetAtt` `Source`; Terraform `source`.
-    pub fn source(&self) -> Expr {
+    pub fn source(&self) -> rt::Expr {
         self.0.attr("Source")
     }
     /// The timestamp when the service function was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the service function was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -950,11 +982,11 @@ pub mod service_function {
 /// CloudFormation: `AWS::ResilienceHubV2::System`. Terraform: `awscc_resiliencehubv2_system` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehubv2-system.html)
-pub struct System(Base);
-static SYSTEM_TYPE: TypeInfo = TypeInfo {
+pub struct System(rt::Base);
+static SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHubV2::System",
     terraform: Some("awscc_resiliencehubv2_system"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -990,63 +1022,67 @@ static SYSTEM_TYPE: TypeInfo = TypeInfo {
 impl System {
     /// Declares a `AWS::ResilienceHubV2::System` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SYSTEM_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SYSTEM_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         System(this)
     }
     /// The description of the system.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The KMS key ID for encrypting system data.
     ///
     /// Constraints: length 1..=2048; pattern `^((arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+))$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Whether the system is enabled to be shared with other members of the Organization.
     ///
     /// CloudFormation `SharingEnabled`, Terraform `sharing_enabled`.
     pub fn sharing_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("SharingEnabled", Some("sharing_enabled"), boolean(value));
+        self.0.set(
+            "SharingEnabled",
+            Some("sharing_enabled"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(System, SystemHandle);
 /// A declared `AWS::ResilienceHubV2::System`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SystemHandle(Handle);
+pub struct SystemHandle(rt::Handle);
 handle!(SystemHandle);
 impl SystemHandle {
     /// The ARN of the system.
     ///
     /// CloudFormation `Fn::GetAtt` `SystemArn`; Terraform `system_arn`.
-    pub fn system_arn(&self) -> Expr {
+    pub fn system_arn(&self) -> rt::Expr {
         self.0.attr("SystemArn")
     }
     /// The system ID.
     ///
     /// CloudFormation `Fn::GetAtt` `SystemId`; Terraform `system_id`.
-    pub fn system_id(&self) -> Expr {
+    pub fn system_id(&self) -> rt::Expr {
         self.0.attr("SystemId")
     }
     /// The timestamp when the system was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the system was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1055,11 +1091,11 @@ impl SystemHandle {
 /// CloudFormation: `AWS::ResilienceHubV2::UserJourney`. Terraform: `awscc_resiliencehubv2_user_journey` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resiliencehubv2-userjourney.html)
-pub struct UserJourney(Base);
-static USER_JOURNEY_TYPE: TypeInfo = TypeInfo {
+pub struct UserJourney(rt::Base);
+static USER_JOURNEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResilienceHubV2::UserJourney",
     terraform: Some("awscc_resiliencehubv2_user_journey"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1096,56 +1132,57 @@ impl UserJourney {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        system_identifier: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        system_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_JOURNEY_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &USER_JOURNEY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SystemIdentifier",
             Some("system_identifier"),
-            string(system_identifier),
+            rt::string(system_identifier),
         );
         UserJourney(this)
     }
     /// The description of the user journey.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of the resilience policy to associate with this user journey.
     ///
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. CloudFormation `PolicyArn`, Terraform `policy_arn`.
-    pub fn policy_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PolicyArn", Some("policy_arn"), string(value));
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyArn", Some("policy_arn"), rt::string(value));
         self
     }
 }
 builder!(UserJourney, UserJourneyHandle);
 /// A declared `AWS::ResilienceHubV2::UserJourney`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserJourneyHandle(Handle);
+pub struct UserJourneyHandle(rt::Handle);
 handle!(UserJourneyHandle);
 impl UserJourneyHandle {
     /// The server-generated user journey ID.
     ///
     /// CloudFormation `Fn::GetAtt` `UserJourneyId`; Terraform `user_journey_id`.
-    pub fn user_journey_id(&self) -> Expr {
+    pub fn user_journey_id(&self) -> rt::Expr {
         self.0.attr("UserJourneyId")
     }
     /// The timestamp when the user journey was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the user journey was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }

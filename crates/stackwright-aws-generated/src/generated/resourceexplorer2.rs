@@ -2,23 +2,24 @@
 //! `ResourceExplorer2` resource types of the CloudFormation registry (`AWS::ResourceExplorer2::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `resourceexplorer2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
 /// CloudFormation: `AWS::ResourceExplorer2::DefaultViewAssociation`. Terraform: `awscc_resourceexplorer2_default_view_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resourceexplorer2-defaultviewassociation.html)
-pub struct DefaultViewAssociation(Base);
-static DEFAULT_VIEW_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct DefaultViewAssociation(rt::Base);
+static DEFAULT_VIEW_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResourceExplorer2::DefaultViewAssociation",
     terraform: Some("awscc_resourceexplorer2_default_view_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociatedAwsPrincipal", Some("associated_aws_principal"))],
@@ -26,22 +27,22 @@ static DEFAULT_VIEW_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl DefaultViewAssociation {
     /// Declares a `AWS::ResourceExplorer2::DefaultViewAssociation` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, view_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEFAULT_VIEW_ASSOCIATION_TYPE);
-        this.set("ViewArn", Some("view_arn"), string(view_arn));
+    pub fn new(id: impl Into<String>, view_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEFAULT_VIEW_ASSOCIATION_TYPE);
+        this.set("ViewArn", Some("view_arn"), rt::string(view_arn));
         DefaultViewAssociation(this)
     }
 }
 builder!(DefaultViewAssociation, DefaultViewAssociationHandle);
 /// A declared `AWS::ResourceExplorer2::DefaultViewAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DefaultViewAssociationHandle(Handle);
+pub struct DefaultViewAssociationHandle(rt::Handle);
 handle!(DefaultViewAssociationHandle);
 impl DefaultViewAssociationHandle {
     /// The AWS principal that the default view is associated with, used as the unique identifier for this resource.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociatedAwsPrincipal`; Terraform `associated_aws_principal`.
-    pub fn associated_aws_principal(&self) -> Expr {
+    pub fn associated_aws_principal(&self) -> rt::Expr {
         self.0.attr("AssociatedAwsPrincipal")
     }
 }
@@ -50,11 +51,11 @@ impl DefaultViewAssociationHandle {
 /// CloudFormation: `AWS::ResourceExplorer2::Index`. Terraform: `awscc_resourceexplorer2_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resourceexplorer2-index.html)
-pub struct Index(Base);
-static INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct Index(rt::Base);
+static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResourceExplorer2::Index",
     terraform: Some("awscc_resourceexplorer2_index"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("IndexState", Some("index_state"))],
@@ -63,7 +64,7 @@ impl Index {
     /// Declares a `AWS::ResourceExplorer2::Index` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
     pub fn new(id: impl Into<String>, type_: index::IndexType) -> Self {
-        let mut this = Base::new(id, &INDEX_TYPE);
+        let mut this = rt::Base::new(id, &INDEX_TYPE);
         this.set("Type", Some("type"), type_.into());
         Index(this)
     }
@@ -71,15 +72,15 @@ impl Index {
 builder!(Index, IndexHandle);
 /// A declared `AWS::ResourceExplorer2::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IndexHandle(Handle);
+pub struct IndexHandle(rt::Handle);
 handle!(IndexHandle);
 impl IndexHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `IndexState`; Terraform `index_state`.
-    pub fn index_state(&self) -> Expr {
+    pub fn index_state(&self) -> rt::Expr {
         self.0.attr("IndexState")
     }
 }
@@ -101,11 +102,11 @@ pub mod index {
 /// CloudFormation: `AWS::ResourceExplorer2::View`. Terraform: `awscc_resourceexplorer2_view` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resourceexplorer2-view.html)
-pub struct View(Base);
-static VIEW_TYPE: TypeInfo = TypeInfo {
+pub struct View(rt::Base);
+static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResourceExplorer2::View",
     terraform: Some("awscc_resourceexplorer2_view"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ViewArn", Some("view_arn"))],
@@ -113,9 +114,9 @@ static VIEW_TYPE: TypeInfo = TypeInfo {
 impl View {
     /// Declares a `AWS::ResourceExplorer2::View` with the stack-unique `id`. Required properties: `view_name` (`ViewName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, view_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VIEW_TYPE);
-        this.set("ViewName", Some("view_name"), string(view_name));
+    pub fn new(id: impl Into<String>, view_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VIEW_TYPE);
+        this.set("ViewName", Some("view_name"), rt::string(view_name));
         View(this)
     }
     /// CloudFormation `Filters`, Terraform `filters`.
@@ -131,24 +132,24 @@ impl View {
         self.0.set(
             "IncludedProperties",
             Some("included_properties"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `Scope`, Terraform `scope`.
-    pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Scope", Some("scope"), string(value));
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Scope", Some("scope"), rt::string(value));
         self
     }
 }
 builder!(View, ViewHandle);
 /// A declared `AWS::ResourceExplorer2::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ViewHandle(Handle);
+pub struct ViewHandle(rt::Handle);
 handle!(ViewHandle);
 impl ViewHandle {
     /// CloudFormation `Fn::GetAtt` `ViewArn`; Terraform `view_arn`.
-    pub fn view_arn(&self) -> Expr {
+    pub fn view_arn(&self) -> rt::Expr {
         self.0.attr("ViewArn")
     }
 }
@@ -159,12 +160,12 @@ pub mod view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-includedproperty.html)
     #[derive(Clone, Debug)]
-    pub struct IncludedProperty(Props);
+    pub struct IncludedProperty(rt::Props);
     impl IncludedProperty {
         /// A new `IncludedProperty`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             IncludedProperty(this)
         }
     }
@@ -173,12 +174,16 @@ pub mod view {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-searchfilter.html)
     #[derive(Clone, Debug)]
-    pub struct SearchFilter(Props);
+    pub struct SearchFilter(rt::Props);
     impl SearchFilter {
         /// A new `SearchFilter`. Required properties: `filter_string` (`FilterString`).
-        pub fn new(filter_string: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FilterString", Some("filter_string"), string(filter_string));
+        pub fn new(filter_string: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FilterString",
+                Some("filter_string"),
+                rt::string(filter_string),
+            );
             SearchFilter(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `ResourceGroups` resource types of the CloudFormation registry (`AWS::ResourceGroups::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `resourcegroups` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Schema for ResourceGroups::Group
 ///
 /// CloudFormation: `AWS::ResourceGroups::Group`. Terraform: `awscc_resourcegroups_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resourcegroups-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResourceGroups::Group",
     terraform: Some("awscc_resourcegroups_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -26,9 +27,9 @@ static GROUP_TYPE: TypeInfo = TypeInfo {
 impl Group {
     /// Declares a `AWS::ResourceGroups::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Group(this)
     }
     /// Constraints: 0..=2 items. CloudFormation `Configuration`, Terraform `configuration`.
@@ -37,15 +38,15 @@ impl Group {
         value: impl IntoIterator<Item = group::ConfigurationItem>,
     ) -> Self {
         self.0
-            .set("Configuration", Some("configuration"), list(value));
+            .set("Configuration", Some("configuration"), rt::list(value));
         self
     }
     /// The description of the resource group
     ///
     /// Constraints: length 0..=512; pattern `^[\sa-zA-Z0-9_\.-]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `ResourceQuery`, Terraform `resource_query`.
@@ -55,21 +56,22 @@ impl Group {
         self
     }
     /// CloudFormation `Resources`, Terraform `resources`.
-    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Resources", Some("resources"), strings(value));
+    pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Resources", Some("resources"), rt::strings(value));
         self
     }
 }
 builder!(Group, GroupHandle);
 /// A declared `AWS::ResourceGroups::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// The Resource Group ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -80,11 +82,11 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationitem.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationItem(Props);
+    pub struct ConfigurationItem(rt::Props);
     impl ConfigurationItem {
         /// A new `ConfigurationItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigurationItem(this)
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
@@ -92,12 +94,13 @@ pub mod group {
             mut self,
             value: impl IntoIterator<Item = ConfigurationParameter>,
         ) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
         /// Constraints: length 0..=40; pattern `^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$`. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Type", Some("type"), string(value));
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
             self
         }
     }
@@ -106,21 +109,21 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationParameter(Props);
+    pub struct ConfigurationParameter(rt::Props);
     impl ConfigurationParameter {
         /// A new `ConfigurationParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigurationParameter(this)
         }
         /// Constraints: length 1..=80; pattern `^[a-z-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -129,34 +132,38 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-query.html)
     #[derive(Clone, Debug)]
-    pub struct Query(Props);
+    pub struct Query(rt::Props);
     impl Query {
         /// A new `Query`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Query(this)
         }
         /// CloudFormation `ResourceTypeFilters`, Terraform `resource_type_filters`.
         pub fn resource_type_filters(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ResourceTypeFilters",
                 Some("resource_type_filters"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `StackIdentifier`, Terraform `stack_identifier`.
-        pub fn stack_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StackIdentifier", Some("stack_identifier"), string(value));
+        pub fn stack_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StackIdentifier",
+                Some("stack_identifier"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
     }
@@ -165,11 +172,11 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-resourcequery.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceQuery(Props);
+    pub struct ResourceQuery(rt::Props);
     impl ResourceQuery {
         /// A new `ResourceQuery`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceQuery(this)
         }
         /// Constraints: length 0..=4096. CloudFormation `Query`, Terraform `query`.
@@ -188,21 +195,21 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-tagfilter.html)
     #[derive(Clone, Debug)]
-    pub struct TagFilter(Props);
+    pub struct TagFilter(rt::Props);
     impl TagFilter {
         /// A new `TagFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagFilter(this)
         }
         /// CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
         /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -222,11 +229,11 @@ pub mod group {
 /// CloudFormation: `AWS::ResourceGroups::TagSyncTask`. Terraform: `awscc_resourcegroups_tag_sync_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-resourcegroups-tagsynctask.html)
-pub struct TagSyncTask(Base);
-static TAG_SYNC_TASK_TYPE: TypeInfo = TypeInfo {
+pub struct TagSyncTask(rt::Base);
+static TAG_SYNC_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ResourceGroups::TagSyncTask",
     terraform: Some("awscc_resourcegroups_tag_sync_task"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -251,47 +258,47 @@ impl TagSyncTask {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        tag_key: impl Into<Expr>,
-        tag_value: impl Into<Expr>,
+        group: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        tag_key: impl Into<rt::Expr>,
+        tag_value: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TAG_SYNC_TASK_TYPE);
-        this.set("Group", Some("group"), string(group));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
-        this.set("TagKey", Some("tag_key"), string(tag_key));
-        this.set("TagValue", Some("tag_value"), string(tag_value));
+        let mut this = rt::Base::new(id, &TAG_SYNC_TASK_TYPE);
+        this.set("Group", Some("group"), rt::string(group));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("TagKey", Some("tag_key"), rt::string(tag_key));
+        this.set("TagValue", Some("tag_value"), rt::string(tag_value));
         TagSyncTask(this)
     }
 }
 builder!(TagSyncTask, TagSyncTaskHandle);
 /// A declared `AWS::ResourceGroups::TagSyncTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TagSyncTaskHandle(Handle);
+pub struct TagSyncTaskHandle(rt::Handle);
 handle!(TagSyncTaskHandle);
 impl TagSyncTaskHandle {
     /// The ARN of the TagSyncTask resource
     ///
     /// CloudFormation `Fn::GetAtt` `TaskArn`; Terraform `task_arn`.
-    pub fn task_arn(&self) -> Expr {
+    pub fn task_arn(&self) -> rt::Expr {
         self.0.attr("TaskArn")
     }
     /// The status of the TagSyncTask
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Name of the application group for which the TagSyncTask is created
     ///
     /// CloudFormation `Fn::GetAtt` `GroupName`; Terraform `group_name`.
-    pub fn group_name(&self) -> Expr {
+    pub fn group_name(&self) -> rt::Expr {
         self.0.attr("GroupName")
     }
     /// The Amazon resource name (ARN) of the ApplicationGroup for which the TagSyncTask is created
     ///
     /// CloudFormation `Fn::GetAtt` `GroupArn`; Terraform `group_arn`.
-    pub fn group_arn(&self) -> Expr {
+    pub fn group_arn(&self) -> rt::Expr {
         self.0.attr("GroupArn")
     }
 }

@@ -2,23 +2,24 @@
 //! `RoboMaker` resource types of the CloudFormation registry (`AWS::RoboMaker::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `robomaker` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet.
 ///
 /// CloudFormation: `AWS::RoboMaker::Fleet`. Terraform: `awscc_robomaker_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-fleet.html)
-pub struct Fleet(Base);
-static FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct Fleet(rt::Base);
+static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::Fleet",
     terraform: Some("awscc_robomaker_fleet"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,25 +59,25 @@ impl Fleet {
     /// Declares a `AWS::RoboMaker::Fleet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FLEET_TYPE);
+        let this = rt::Base::new(id, &FLEET_TYPE);
         Fleet(this)
     }
     /// The name of the fleet.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z0-9_\-]{1,255}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Fleet, FleetHandle);
 /// A declared `AWS::RoboMaker::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FleetHandle(Handle);
+pub struct FleetHandle(rt::Handle);
 handle!(FleetHandle);
 impl FleetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -85,11 +86,11 @@ impl FleetHandle {
 /// CloudFormation: `AWS::RoboMaker::Robot`. Terraform: `awscc_robomaker_robot` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-robot.html)
-pub struct Robot(Base);
-static ROBOT_TYPE: TypeInfo = TypeInfo {
+pub struct Robot(rt::Base);
+static ROBOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::Robot",
     terraform: Some("awscc_robomaker_robot"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -131,40 +132,40 @@ impl Robot {
     pub fn new(
         id: impl Into<String>,
         architecture: robot::Architecture,
-        greengrass_group_id: impl Into<Expr>,
+        greengrass_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROBOT_TYPE);
+        let mut this = rt::Base::new(id, &ROBOT_TYPE);
         this.set("Architecture", Some("architecture"), architecture.into());
         this.set(
             "GreengrassGroupId",
             Some("greengrass_group_id"),
-            string(greengrass_group_id),
+            rt::string(greengrass_group_id),
         );
         Robot(this)
     }
     /// The Amazon Resource Name (ARN) of the fleet.
     ///
     /// Constraints: length 1..=1224. Changing it replaces the resource. CloudFormation `Fleet`, Terraform `fleet`.
-    pub fn fleet(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Fleet", Some("fleet"), string(value));
+    pub fn fleet(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Fleet", Some("fleet"), rt::string(value));
         self
     }
     /// The name for the robot.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Robot, RobotHandle);
 /// A declared `AWS::RoboMaker::Robot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RobotHandle(Handle);
+pub struct RobotHandle(rt::Handle);
 handle!(RobotHandle);
 impl RobotHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -188,11 +189,11 @@ pub mod robot {
 /// CloudFormation: `AWS::RoboMaker::RobotApplication`. Terraform: `awscc_robomaker_robot_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-robotapplication.html)
-pub struct RobotApplication(Base);
-static ROBOT_APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct RobotApplication(rt::Base);
+static ROBOT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::RobotApplication",
     terraform: Some("awscc_robomaker_robot_application"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -234,7 +235,7 @@ impl RobotApplication {
         id: impl Into<String>,
         robot_software_suite: robot_application::RobotSoftwareSuite,
     ) -> Self {
-        let mut this = Base::new(id, &ROBOT_APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &ROBOT_APPLICATION_TYPE);
         this.set(
             "RobotSoftwareSuite",
             Some("robot_software_suite"),
@@ -245,27 +246,27 @@ impl RobotApplication {
     /// The revision ID of robot application.
     ///
     /// Constraints: length 1..=40. CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
-    pub fn current_revision_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn current_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CurrentRevisionId",
             Some("current_revision_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The URI of the Docker image for the robot application.
     ///
     /// CloudFormation `Environment`, Terraform `environment`.
-    pub fn environment(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Environment", Some("environment"), string(value));
+            .set("Environment", Some("environment"), rt::string(value));
         self
     }
     /// The name of the robot application.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The sources of the robot application.
@@ -275,18 +276,18 @@ impl RobotApplication {
         mut self,
         value: impl IntoIterator<Item = robot_application::SourceConfig>,
     ) -> Self {
-        self.0.set("Sources", Some("sources"), list(value));
+        self.0.set("Sources", Some("sources"), rt::list(value));
         self
     }
 }
 builder!(RobotApplication, RobotApplicationHandle);
 /// A declared `AWS::RoboMaker::RobotApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RobotApplicationHandle(Handle);
+pub struct RobotApplicationHandle(rt::Handle);
 handle!(RobotApplicationHandle);
 impl RobotApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -299,11 +300,11 @@ pub mod robot_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
-    pub struct RobotSoftwareSuite(Props);
+    pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
         /// A new `RobotSoftwareSuite`. Required properties: `name` (`Name`).
         pub fn new(name: Name) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
             RobotSoftwareSuite(this)
         }
@@ -320,18 +321,18 @@ pub mod robot_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfig(Props);
+    pub struct SourceConfig(rt::Props);
     impl SourceConfig {
         /// A new `SourceConfig`. Required properties: `architecture` (`Architecture`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
         pub fn new(
             architecture: Architecture,
-            s3_bucket: impl Into<Expr>,
-            s3_key: impl Into<Expr>,
+            s3_bucket: impl Into<rt::Expr>,
+            s3_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Architecture", Some("architecture"), architecture.into());
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             SourceConfig(this)
         }
     }
@@ -375,11 +376,11 @@ pub mod robot_application {
 /// CloudFormation: `AWS::RoboMaker::RobotApplicationVersion`. Terraform: `awscc_robomaker_robot_application_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-robotapplicationversion.html)
-pub struct RobotApplicationVersion(Base);
-static ROBOT_APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct RobotApplicationVersion(rt::Base);
+static ROBOT_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::RobotApplicationVersion",
     terraform: Some("awscc_robomaker_robot_application_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -420,19 +421,19 @@ static ROBOT_APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
 impl RobotApplicationVersion {
     /// Declares a `AWS::RoboMaker::RobotApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROBOT_APPLICATION_VERSION_TYPE);
-        this.set("Application", Some("application"), string(application));
+    pub fn new(id: impl Into<String>, application: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROBOT_APPLICATION_VERSION_TYPE);
+        this.set("Application", Some("application"), rt::string(application));
         RobotApplicationVersion(this)
     }
     /// The revision ID of robot application.
     ///
     /// Constraints: length 1..=40; pattern `[a-zA-Z0-9_.\-]*`. Changing it replaces the resource. CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
-    pub fn current_revision_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn current_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CurrentRevisionId",
             Some("current_revision_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -440,15 +441,15 @@ impl RobotApplicationVersion {
 builder!(RobotApplicationVersion, RobotApplicationVersionHandle);
 /// A declared `AWS::RoboMaker::RobotApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RobotApplicationVersionHandle(Handle);
+pub struct RobotApplicationVersionHandle(rt::Handle);
 handle!(RobotApplicationVersionHandle);
 impl RobotApplicationVersionHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationVersion`; Terraform `application_version`.
-    pub fn application_version(&self) -> Expr {
+    pub fn application_version(&self) -> rt::Expr {
         self.0.attr("ApplicationVersion")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -457,11 +458,11 @@ impl RobotApplicationVersionHandle {
 /// CloudFormation: `AWS::RoboMaker::SimulationApplication`. Terraform: `awscc_robomaker_simulation_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-simulationapplication.html)
-pub struct SimulationApplication(Base);
-static SIMULATION_APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct SimulationApplication(rt::Base);
+static SIMULATION_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::SimulationApplication",
     terraform: Some("awscc_robomaker_simulation_application"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -504,7 +505,7 @@ impl SimulationApplication {
         robot_software_suite: simulation_application::RobotSoftwareSuite,
         simulation_software_suite: simulation_application::SimulationSoftwareSuite,
     ) -> Self {
-        let mut this = Base::new(id, &SIMULATION_APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &SIMULATION_APPLICATION_TYPE);
         this.set(
             "RobotSoftwareSuite",
             Some("robot_software_suite"),
@@ -520,27 +521,27 @@ impl SimulationApplication {
     /// The current revision id.
     ///
     /// CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
-    pub fn current_revision_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn current_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CurrentRevisionId",
             Some("current_revision_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The URI of the Docker image for the robot application.
     ///
     /// CloudFormation `Environment`, Terraform `environment`.
-    pub fn environment(mut self, value: impl Into<Expr>) -> Self {
+    pub fn environment(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Environment", Some("environment"), string(value));
+            .set("Environment", Some("environment"), rt::string(value));
         self
     }
     /// The name of the simulation application.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z0-9_\-]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The rendering engine for the simulation application.
@@ -558,18 +559,18 @@ impl SimulationApplication {
         mut self,
         value: impl IntoIterator<Item = simulation_application::SourceConfig>,
     ) -> Self {
-        self.0.set("Sources", Some("sources"), list(value));
+        self.0.set("Sources", Some("sources"), rt::list(value));
         self
     }
 }
 builder!(SimulationApplication, SimulationApplicationHandle);
 /// A declared `AWS::RoboMaker::SimulationApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SimulationApplicationHandle(Handle);
+pub struct SimulationApplicationHandle(rt::Handle);
 handle!(SimulationApplicationHandle);
 impl SimulationApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -582,13 +583,13 @@ pub mod simulation_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-renderingengine.html)
     #[derive(Clone, Debug)]
-    pub struct RenderingEngine(Props);
+    pub struct RenderingEngine(rt::Props);
     impl RenderingEngine {
         /// A new `RenderingEngine`. Required properties: `name` (`Name`), `version` (`Version`).
-        pub fn new(name: Name3, version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(name: Name3, version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
-            this.set("Version", Some("version"), string(version));
+            this.set("Version", Some("version"), rt::string(version));
             RenderingEngine(this)
         }
     }
@@ -599,11 +600,11 @@ pub mod simulation_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
-    pub struct RobotSoftwareSuite(Props);
+    pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
         /// A new `RobotSoftwareSuite`. Required properties: `name` (`Name`).
         pub fn new(name: Name2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
             RobotSoftwareSuite(this)
         }
@@ -622,11 +623,11 @@ pub mod simulation_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-simulationsoftwaresuite.html)
     #[derive(Clone, Debug)]
-    pub struct SimulationSoftwareSuite(Props);
+    pub struct SimulationSoftwareSuite(rt::Props);
     impl SimulationSoftwareSuite {
         /// A new `SimulationSoftwareSuite`. Required properties: `name` (`Name`).
         pub fn new(name: Name) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
             SimulationSoftwareSuite(this)
         }
@@ -645,18 +646,18 @@ pub mod simulation_application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConfig(Props);
+    pub struct SourceConfig(rt::Props);
     impl SourceConfig {
         /// A new `SourceConfig`. Required properties: `architecture` (`Architecture`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
         pub fn new(
             architecture: Architecture,
-            s3_bucket: impl Into<Expr>,
-            s3_key: impl Into<Expr>,
+            s3_bucket: impl Into<rt::Expr>,
+            s3_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Architecture", Some("architecture"), architecture.into());
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), string(s3_key));
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
             SourceConfig(this)
         }
     }
@@ -739,11 +740,11 @@ pub mod simulation_application {
 /// CloudFormation: `AWS::RoboMaker::SimulationApplicationVersion`. Terraform: `awscc_robomaker_simulation_application_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-robomaker-simulationapplicationversion.html)
-pub struct SimulationApplicationVersion(Base);
-static SIMULATION_APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct SimulationApplicationVersion(rt::Base);
+static SIMULATION_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RoboMaker::SimulationApplicationVersion",
     terraform: Some("awscc_robomaker_simulation_application_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -784,19 +785,19 @@ static SIMULATION_APPLICATION_VERSION_TYPE: TypeInfo = TypeInfo {
 impl SimulationApplicationVersion {
     /// Declares a `AWS::RoboMaker::SimulationApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, application: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SIMULATION_APPLICATION_VERSION_TYPE);
-        this.set("Application", Some("application"), string(application));
+    pub fn new(id: impl Into<String>, application: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SIMULATION_APPLICATION_VERSION_TYPE);
+        this.set("Application", Some("application"), rt::string(application));
         SimulationApplicationVersion(this)
     }
     /// The revision ID of robot application.
     ///
     /// Constraints: length 1..=40; pattern `[a-zA-Z0-9_.\-]*`. Changing it replaces the resource. CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
-    pub fn current_revision_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn current_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CurrentRevisionId",
             Some("current_revision_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -807,15 +808,15 @@ builder!(
 );
 /// A declared `AWS::RoboMaker::SimulationApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SimulationApplicationVersionHandle(Handle);
+pub struct SimulationApplicationVersionHandle(rt::Handle);
 handle!(SimulationApplicationVersionHandle);
 impl SimulationApplicationVersionHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationVersion`; Terraform `application_version`.
-    pub fn application_version(&self) -> Expr {
+    pub fn application_version(&self) -> rt::Expr {
         self.0.attr("ApplicationVersion")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

@@ -2,23 +2,24 @@
 //! `RolesAnywhere` resource types of the CloudFormation registry (`AWS::RolesAnywhere::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `rolesanywhere` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
 /// CloudFormation: `AWS::RolesAnywhere::CRL`. Terraform: `awscc_rolesanywhere_crl` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rolesanywhere-crl.html)
-pub struct Crl(Base);
-static CRL_TYPE: TypeInfo = TypeInfo {
+pub struct Crl(rt::Base);
+static CRL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RolesAnywhere::CRL",
     terraform: Some("awscc_rolesanywhere_crl"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CrlId", Some("crl_id"))],
@@ -26,32 +27,39 @@ static CRL_TYPE: TypeInfo = TypeInfo {
 impl Crl {
     /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `crl_data` (`CrlData`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, crl_data: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CRL_TYPE);
-        this.set("CrlData", Some("crl_data"), string(crl_data));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        crl_data: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CRL_TYPE);
+        this.set("CrlData", Some("crl_data"), rt::string(crl_data));
+        this.set("Name", Some("name"), rt::string(name));
         Crl(this)
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Constraints: pattern `^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$`. CloudFormation `TrustAnchorArn`, Terraform `trust_anchor_arn`.
-    pub fn trust_anchor_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("TrustAnchorArn", Some("trust_anchor_arn"), string(value));
+    pub fn trust_anchor_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrustAnchorArn",
+            Some("trust_anchor_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Crl, CrlHandle);
 /// A declared `AWS::RolesAnywhere::CRL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CrlHandle(Handle);
+pub struct CrlHandle(rt::Handle);
 handle!(CrlHandle);
 impl CrlHandle {
     /// CloudFormation `Fn::GetAtt` `CrlId`; Terraform `crl_id`.
-    pub fn crl_id(&self) -> Expr {
+    pub fn crl_id(&self) -> rt::Expr {
         self.0.attr("CrlId")
     }
 }
@@ -60,11 +68,11 @@ impl CrlHandle {
 /// CloudFormation: `AWS::RolesAnywhere::Profile`. Terraform: `awscc_rolesanywhere_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rolesanywhere-profile.html)
-pub struct Profile(Base);
-static PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct Profile(rt::Base);
+static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RolesAnywhere::Profile",
     terraform: Some("awscc_rolesanywhere_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -77,12 +85,12 @@ impl Profile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        role_arns: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        role_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArns", Some("role_arns"), strings(role_arns));
+        let mut this = rt::Base::new(id, &PROFILE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArns", Some("role_arns"), rt::strings(role_arns));
         Profile(this)
     }
     /// CloudFormation `AcceptRoleSessionName`, Terraform `accept_role_session_name`.
@@ -90,7 +98,7 @@ impl Profile {
         self.0.set(
             "AcceptRoleSessionName",
             Some("accept_role_session_name"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -99,27 +107,33 @@ impl Profile {
         mut self,
         value: impl IntoIterator<Item = profile::AttributeMapping>,
     ) -> Self {
-        self.0
-            .set("AttributeMappings", Some("attribute_mappings"), list(value));
+        self.0.set(
+            "AttributeMappings",
+            Some("attribute_mappings"),
+            rt::list(value),
+        );
         self
     }
     /// Constraints: range 900..=43200. CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
     pub fn duration_seconds(mut self, value: i64) -> Self {
         self.0
-            .set("DurationSeconds", Some("duration_seconds"), int(value));
+            .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
         self
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `ManagedPolicyArns`, Terraform `managed_policy_arns`.
-    pub fn managed_policy_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn managed_policy_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "ManagedPolicyArns",
             Some("managed_policy_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -128,29 +142,29 @@ impl Profile {
         self.0.set(
             "RequireInstanceProperties",
             Some("require_instance_properties"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `SessionPolicy`, Terraform `session_policy`.
-    pub fn session_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn session_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SessionPolicy", Some("session_policy"), string(value));
+            .set("SessionPolicy", Some("session_policy"), rt::string(value));
         self
     }
 }
 builder!(Profile, ProfileHandle);
 /// A declared `AWS::RolesAnywhere::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileHandle(Handle);
+pub struct ProfileHandle(rt::Handle);
 handle!(ProfileHandle);
 impl ProfileHandle {
     /// CloudFormation `Fn::GetAtt` `ProfileId`; Terraform `profile_id`.
-    pub fn profile_id(&self) -> Expr {
+    pub fn profile_id(&self) -> rt::Expr {
         self.0.attr("ProfileId")
     }
     /// CloudFormation `Fn::GetAtt` `ProfileArn`; Terraform `profile_arn`.
-    pub fn profile_arn(&self) -> Expr {
+    pub fn profile_arn(&self) -> rt::Expr {
         self.0.attr("ProfileArn")
     }
 }
@@ -161,20 +175,24 @@ pub mod profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-attributemapping.html)
     #[derive(Clone, Debug)]
-    pub struct AttributeMapping(Props);
+    pub struct AttributeMapping(rt::Props);
     impl AttributeMapping {
         /// A new `AttributeMapping`. Required properties: `certificate_field` (`CertificateField`), `mapping_rules` (`MappingRules`).
         pub fn new(
             certificate_field: CertificateField,
             mapping_rules: impl IntoIterator<Item = MappingRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateField",
                 Some("certificate_field"),
                 certificate_field.into(),
             );
-            this.set("MappingRules", Some("mapping_rules"), list(mapping_rules));
+            this.set(
+                "MappingRules",
+                Some("mapping_rules"),
+                rt::list(mapping_rules),
+            );
             AttributeMapping(this)
         }
     }
@@ -183,12 +201,12 @@ pub mod profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-mappingrule.html)
     #[derive(Clone, Debug)]
-    pub struct MappingRule(Props);
+    pub struct MappingRule(rt::Props);
     impl MappingRule {
         /// A new `MappingRule`. Required properties: `specifier` (`Specifier`).
-        pub fn new(specifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Specifier", Some("specifier"), string(specifier));
+        pub fn new(specifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Specifier", Some("specifier"), rt::string(specifier));
             MappingRule(this)
         }
     }
@@ -210,11 +228,11 @@ pub mod profile {
 /// CloudFormation: `AWS::RolesAnywhere::TrustAnchor`. Terraform: `awscc_rolesanywhere_trust_anchor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rolesanywhere-trustanchor.html)
-pub struct TrustAnchor(Base);
-static TRUST_ANCHOR_TYPE: TypeInfo = TypeInfo {
+pub struct TrustAnchor(rt::Base);
+static TRUST_ANCHOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RolesAnywhere::TrustAnchor",
     terraform: Some("awscc_rolesanywhere_trust_anchor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -225,15 +243,19 @@ static TRUST_ANCHOR_TYPE: TypeInfo = TypeInfo {
 impl TrustAnchor {
     /// Declares a `AWS::RolesAnywhere::TrustAnchor` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, source: trust_anchor::Source) -> Self {
-        let mut this = Base::new(id, &TRUST_ANCHOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        source: trust_anchor::Source,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &TRUST_ANCHOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Source", Some("source"), source.into());
         TrustAnchor(this)
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
-        self.0.set("Enabled", Some("enabled"), boolean(value));
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `NotificationSettings`, Terraform `notification_settings`.
@@ -244,7 +266,7 @@ impl TrustAnchor {
         self.0.set(
             "NotificationSettings",
             Some("notification_settings"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -252,15 +274,15 @@ impl TrustAnchor {
 builder!(TrustAnchor, TrustAnchorHandle);
 /// A declared `AWS::RolesAnywhere::TrustAnchor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustAnchorHandle(Handle);
+pub struct TrustAnchorHandle(rt::Handle);
 handle!(TrustAnchorHandle);
 impl TrustAnchorHandle {
     /// CloudFormation `Fn::GetAtt` `TrustAnchorId`; Terraform `trust_anchor_id`.
-    pub fn trust_anchor_id(&self) -> Expr {
+    pub fn trust_anchor_id(&self) -> rt::Expr {
         self.0.attr("TrustAnchorId")
     }
     /// CloudFormation `Fn::GetAtt` `TrustAnchorArn`; Terraform `trust_anchor_arn`.
-    pub fn trust_anchor_arn(&self) -> Expr {
+    pub fn trust_anchor_arn(&self) -> rt::Expr {
         self.0.attr("TrustAnchorArn")
     }
 }
@@ -271,12 +293,12 @@ pub mod trust_anchor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-notificationsetting.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationSetting(Props);
+    pub struct NotificationSetting(rt::Props);
     impl NotificationSetting {
         /// A new `NotificationSetting`. Required properties: `enabled` (`Enabled`), `event` (`Event`).
         pub fn new(enabled: bool, event: NotificationEvent) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             this.set("Event", Some("event"), event.into());
             NotificationSetting(this)
         }
@@ -287,7 +309,7 @@ pub mod trust_anchor {
         }
         /// Constraints: range 1..=360. CloudFormation `Threshold`, Terraform `threshold`.
         pub fn threshold(mut self, value: i64) -> Self {
-            self.0.set("Threshold", Some("threshold"), int(value));
+            self.0.set("Threshold", Some("threshold"), rt::int(value));
             self
         }
     }
@@ -296,12 +318,12 @@ pub mod trust_anchor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. Required properties: `source_data` (`SourceData`), `source_type` (`SourceType`).
-        pub fn new(source_data: impl Into<Value>, source_type: TrustAnchorType) -> Self {
-            let mut this = Props::default();
-            this.set("SourceData", Some("source_data"), json(source_data));
+        pub fn new(source_data: impl Into<rt::Value>, source_type: TrustAnchorType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceData", Some("source_data"), rt::json(source_data));
             this.set("SourceType", Some("source_type"), source_type.into());
             Source(this)
         }

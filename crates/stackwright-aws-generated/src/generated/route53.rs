@@ -2,23 +2,24 @@
 //! `Route53` resource types of the CloudFormation registry (`AWS::Route53::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `route53` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Route53::CidrCollection.
 ///
 /// CloudFormation: `AWS::Route53::CidrCollection`. Terraform: `awscc_route53_cidr_collection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-cidrcollection.html)
-pub struct CidrCollection(Base);
-static CIDR_COLLECTION_TYPE: TypeInfo = TypeInfo {
+pub struct CidrCollection(rt::Base);
+static CIDR_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::CidrCollection",
     terraform: Some("awscc_route53_cidr_collection"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -26,35 +27,35 @@ static CIDR_COLLECTION_TYPE: TypeInfo = TypeInfo {
 impl CidrCollection {
     /// Declares a `AWS::Route53::CidrCollection` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CIDR_COLLECTION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CIDR_COLLECTION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         CidrCollection(this)
     }
     /// A complex type that contains information about the list of CIDR locations.
     ///
     /// CloudFormation `Locations`, Terraform `locations`.
     pub fn locations(mut self, value: impl IntoIterator<Item = cidr_collection::Location>) -> Self {
-        self.0.set("Locations", Some("locations"), list(value));
+        self.0.set("Locations", Some("locations"), rt::list(value));
         self
     }
 }
 builder!(CidrCollection, CidrCollectionHandle);
 /// A declared `AWS::Route53::CidrCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CidrCollectionHandle(Handle);
+pub struct CidrCollectionHandle(rt::Handle);
 handle!(CidrCollectionHandle);
 impl CidrCollectionHandle {
     /// UUID of the CIDR collection.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon resource name (ARN) to uniquely identify the AWS resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -65,16 +66,20 @@ pub mod cidr_collection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-cidrcollection-location.html)
     #[derive(Clone, Debug)]
-    pub struct Location(Props);
+    pub struct Location(rt::Props);
     impl Location {
         /// A new `Location`. Required properties: `cidr_list` (`CidrList`), `location_name` (`LocationName`).
         pub fn new(
-            cidr_list: impl IntoIterator<Item = impl Into<Expr>>,
-            location_name: impl Into<Expr>,
+            cidr_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            location_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CidrList", Some("cidr_list"), strings(cidr_list));
-            this.set("LocationName", Some("location_name"), string(location_name));
+            let mut this = rt::Props::default();
+            this.set("CidrList", Some("cidr_list"), rt::strings(cidr_list));
+            this.set(
+                "LocationName",
+                Some("location_name"),
+                rt::string(location_name),
+            );
             Location(this)
         }
     }
@@ -85,11 +90,11 @@ pub mod cidr_collection {
 /// CloudFormation: `AWS::Route53::DNSSEC`. Terraform: `awscc_route53_dnssec` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-dnssec.html)
-pub struct Dnssec(Base);
-static DNSSEC_TYPE: TypeInfo = TypeInfo {
+pub struct Dnssec(rt::Base);
+static DNSSEC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::DNSSEC",
     terraform: Some("awscc_route53_dnssec"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -104,12 +109,12 @@ static DNSSEC_TYPE: TypeInfo = TypeInfo {
 impl Dnssec {
     /// Declares a `AWS::Route53::DNSSEC` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, hosted_zone_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DNSSEC_TYPE);
+    pub fn new(id: impl Into<String>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DNSSEC_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            string(hosted_zone_id),
+            rt::string(hosted_zone_id),
         );
         Dnssec(this)
     }
@@ -117,18 +122,18 @@ impl Dnssec {
 builder!(Dnssec, DnssecHandle);
 /// A declared `AWS::Route53::DNSSEC`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DnssecHandle(Handle);
+pub struct DnssecHandle(rt::Handle);
 handle!(DnssecHandle);
 /// Resource Type definition for AWS::Route53::DelegationSet.
 ///
 /// CloudFormation: `AWS::Route53::DelegationSet`. Terraform: `awscc_route53_delegation_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-delegationset.html)
-pub struct DelegationSet(Base);
-static DELEGATION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct DelegationSet(rt::Base);
+static DELEGATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::DelegationSet",
     terraform: Some("awscc_route53_delegation_set"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -176,38 +181,38 @@ impl DelegationSet {
     /// Declares a `AWS::Route53::DelegationSet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DELEGATION_SET_TYPE);
+        let this = rt::Base::new(id, &DELEGATION_SET_TYPE);
         DelegationSet(this)
     }
 }
 builder!(DelegationSet, DelegationSetHandle);
 /// A declared `AWS::Route53::DelegationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DelegationSetHandle(Handle);
+pub struct DelegationSetHandle(rt::Handle);
 handle!(DelegationSetHandle);
 impl DelegationSetHandle {
     /// The Amazon Resource Name (ARN) of the delegation set.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID that Amazon Route 53 assigns to a reusable delegation set.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// A unique string that identifies the request and allows retrying failed CreateReusableDelegationSet requests without risk of executing the operation twice.
     ///
     /// CloudFormation `Fn::GetAtt` `CallerReference`; Terraform `caller_reference`.
-    pub fn caller_reference(&self) -> Expr {
+    pub fn caller_reference(&self) -> rt::Expr {
         self.0.attr("CallerReference")
     }
     /// A list of the authoritative name servers for the delegation set.
     ///
     /// CloudFormation `Fn::GetAtt` `NameServers`; Terraform `name_servers`.
-    pub fn name_servers(&self) -> Expr {
+    pub fn name_servers(&self) -> rt::Expr {
         self.0.attr("NameServers")
     }
 }
@@ -216,11 +221,11 @@ impl DelegationSetHandle {
 /// CloudFormation: `AWS::Route53::HealthCheck`. Terraform: `awscc_route53_health_check` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html)
-pub struct HealthCheck(Base);
-static HEALTH_CHECK_TYPE: TypeInfo = TypeInfo {
+pub struct HealthCheck(rt::Base);
+static HEALTH_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::HealthCheck",
     terraform: Some("awscc_route53_health_check"),
-    tags: TagsShape::KeyValueList("health_check_tags"),
+    tags: rt::TagsShape::KeyValueList("health_check_tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("HealthCheckId", Some("health_check_id"))],
@@ -232,7 +237,7 @@ impl HealthCheck {
         id: impl Into<String>,
         health_check_config: health_check::HealthCheckConfig,
     ) -> Self {
-        let mut this = Base::new(id, &HEALTH_CHECK_TYPE);
+        let mut this = rt::Base::new(id, &HEALTH_CHECK_TYPE);
         this.set(
             "HealthCheckConfig",
             Some("health_check_config"),
@@ -244,11 +249,11 @@ impl HealthCheck {
 builder!(HealthCheck, HealthCheckHandle);
 /// A declared `AWS::Route53::HealthCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HealthCheckHandle(Handle);
+pub struct HealthCheckHandle(rt::Handle);
 handle!(HealthCheckHandle);
 impl HealthCheckHandle {
     /// CloudFormation `Fn::GetAtt` `HealthCheckId`; Terraform `health_check_id`.
-    pub fn health_check_id(&self) -> Expr {
+    pub fn health_check_id(&self) -> rt::Expr {
         self.0.attr("HealthCheckId")
     }
 }
@@ -261,12 +266,12 @@ pub mod health_check {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-alarmidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmIdentifier(Props);
+    pub struct AlarmIdentifier(rt::Props);
     impl AlarmIdentifier {
         /// A new `AlarmIdentifier`. Required properties: `name` (`Name`), `region` (`Region`).
-        pub fn new(name: impl Into<Expr>, region: Region) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, region: Region) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Region", Some("region"), region.into());
             AlarmIdentifier(this)
         }
@@ -278,11 +283,11 @@ pub mod health_check {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-healthcheckconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckConfig(Props);
+    pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
         /// A new `HealthCheckConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             HealthCheckConfig(this)
         }
@@ -297,44 +302,49 @@ pub mod health_check {
         /// Constraints: 0..=256 items. CloudFormation `ChildHealthChecks`, Terraform `child_health_checks`.
         pub fn child_health_checks(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ChildHealthChecks",
                 Some("child_health_checks"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `EnableSNI`, Terraform `enable_sni`.
         pub fn enable_sni(mut self, value: bool) -> Self {
-            self.0.set("EnableSNI", Some("enable_sni"), boolean(value));
+            self.0
+                .set("EnableSNI", Some("enable_sni"), rt::boolean(value));
             self
         }
         /// Constraints: range 1..=10. CloudFormation `FailureThreshold`, Terraform `failure_threshold`.
         pub fn failure_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("FailureThreshold", Some("failure_threshold"), int(value));
+            self.0.set(
+                "FailureThreshold",
+                Some("failure_threshold"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 0..=255. CloudFormation `FullyQualifiedDomainName`, Terraform `fully_qualified_domain_name`.
-        pub fn fully_qualified_domain_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn fully_qualified_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FullyQualifiedDomainName",
                 Some("fully_qualified_domain_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: range 0..=256. CloudFormation `HealthThreshold`, Terraform `health_threshold`.
         pub fn health_threshold(mut self, value: i64) -> Self {
             self.0
-                .set("HealthThreshold", Some("health_threshold"), int(value));
+                .set("HealthThreshold", Some("health_threshold"), rt::int(value));
             self
         }
         /// Constraints: length 0..=45; pattern `^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$`. CloudFormation `IPAddress`, Terraform `ip_address`.
-        pub fn ip_address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IPAddress", Some("ip_address"), string(value));
+        pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("IPAddress", Some("ip_address"), rt::string(value));
             self
         }
         /// CloudFormation `InsufficientDataHealthStatus`, Terraform `insufficient_data_health_status`.
@@ -351,50 +361,53 @@ pub mod health_check {
         }
         /// CloudFormation `Inverted`, Terraform `inverted`.
         pub fn inverted(mut self, value: bool) -> Self {
-            self.0.set("Inverted", Some("inverted"), boolean(value));
+            self.0.set("Inverted", Some("inverted"), rt::boolean(value));
             self
         }
         /// CloudFormation `MeasureLatency`, Terraform `measure_latency`.
         pub fn measure_latency(mut self, value: bool) -> Self {
-            self.0
-                .set("MeasureLatency", Some("measure_latency"), boolean(value));
+            self.0.set(
+                "MeasureLatency",
+                Some("measure_latency"),
+                rt::boolean(value),
+            );
             self
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", Some("port"), int(value));
+            self.0.set("Port", Some("port"), rt::int(value));
             self
         }
         /// Constraints: 3..=64 items. CloudFormation `Regions`, Terraform `regions`.
         pub fn regions(mut self, value: impl IntoIterator<Item = Regions>) -> Self {
-            self.0.set("Regions", Some("regions"), list(value));
+            self.0.set("Regions", Some("regions"), rt::list(value));
             self
         }
         /// Constraints: range 10..=30. CloudFormation `RequestInterval`, Terraform `request_interval`.
         pub fn request_interval(mut self, value: i64) -> Self {
             self.0
-                .set("RequestInterval", Some("request_interval"), int(value));
+                .set("RequestInterval", Some("request_interval"), rt::int(value));
             self
         }
         /// Constraints: length 0..=255. CloudFormation `ResourcePath`, Terraform `resource_path`.
-        pub fn resource_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourcePath", Some("resource_path"), string(value));
+                .set("ResourcePath", Some("resource_path"), rt::string(value));
             self
         }
         /// Constraints: length 1..=255. CloudFormation `RoutingControlArn`, Terraform `routing_control_arn`.
-        pub fn routing_control_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn routing_control_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RoutingControlArn",
                 Some("routing_control_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=255. CloudFormation `SearchString`, Terraform `search_string`.
-        pub fn search_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SearchString", Some("search_string"), string(value));
+                .set("SearchString", Some("search_string"), rt::string(value));
             self
         }
     }
@@ -557,11 +570,11 @@ pub mod health_check {
 /// Stateful (its name servers are delegated to from outside): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-hostedzone.html)
-pub struct HostedZone(Base);
-static HOSTED_ZONE_TYPE: TypeInfo = TypeInfo {
+pub struct HostedZone(rt::Base);
+static HOSTED_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::HostedZone",
     terraform: Some("awscc_route53_hosted_zone"),
-    tags: TagsShape::KeyValueList("hosted_zone_tags"),
+    tags: rt::TagsShape::KeyValueList("hosted_zone_tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("NameServers", Some("name_servers"))],
@@ -570,13 +583,16 @@ impl HostedZone {
     /// Declares a `AWS::Route53::HostedZone` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HOSTED_ZONE_TYPE);
+        let this = rt::Base::new(id, &HOSTED_ZONE_TYPE);
         HostedZone(this)
     }
     /// Constraints: length 0..=32. Changing it replaces the resource. CloudFormation `DelegationSetId`, Terraform `delegation_set_id`.
-    pub fn delegation_set_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DelegationSetId", Some("delegation_set_id"), string(value));
+    pub fn delegation_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DelegationSetId",
+            Some("delegation_set_id"),
+            rt::string(value),
+        );
         self
     }
     /// A complex type that contains an optional comment.
@@ -601,8 +617,8 @@ impl HostedZone {
     /// The name of the domain.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Creates a configuration for DNS query logging.
@@ -620,22 +636,22 @@ impl HostedZone {
     ///
     /// CloudFormation `VPCs`, Terraform `vp_cs`.
     pub fn vp_cs(mut self, value: impl IntoIterator<Item = hosted_zone::Vpc>) -> Self {
-        self.0.set("VPCs", Some("vp_cs"), list(value));
+        self.0.set("VPCs", Some("vp_cs"), rt::list(value));
         self
     }
 }
 builder!(HostedZone, HostedZoneHandle);
 /// A declared `AWS::Route53::HostedZone`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostedZoneHandle(Handle);
+pub struct HostedZoneHandle(rt::Handle);
 handle!(HostedZoneHandle);
 impl HostedZoneHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `NameServers`; Terraform `name_servers`.
-    pub fn name_servers(&self) -> Expr {
+    pub fn name_servers(&self) -> rt::Expr {
         self.0.attr("NameServers")
     }
 }
@@ -648,18 +664,18 @@ pub mod hosted_zone {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzoneconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HostedZoneConfig(Props);
+    pub struct HostedZoneConfig(rt::Props);
     impl HostedZoneConfig {
         /// A new `HostedZoneConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostedZoneConfig(this)
         }
         /// Any comments that you want to include about the hosted zone.
         ///
         /// Constraints: length 0..=256. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
     }
@@ -670,11 +686,11 @@ pub mod hosted_zone {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzonefeatures.html)
     #[derive(Clone, Debug)]
-    pub struct HostedZoneFeatures(Props);
+    pub struct HostedZoneFeatures(rt::Props);
     impl HostedZoneFeatures {
         /// A new `HostedZoneFeatures`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HostedZoneFeatures(this)
         }
         /// CloudFormation `EnableAcceleratedRecovery`, Terraform `enable_accelerated_recovery`.
@@ -682,7 +698,7 @@ pub mod hosted_zone {
             self.0.set(
                 "EnableAcceleratedRecovery",
                 Some("enable_accelerated_recovery"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -694,15 +710,15 @@ pub mod hosted_zone {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-queryloggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct QueryLoggingConfig(Props);
+    pub struct QueryLoggingConfig(rt::Props);
     impl QueryLoggingConfig {
         /// A new `QueryLoggingConfig`. Required properties: `cloud_watch_logs_log_group_arn` (`CloudWatchLogsLogGroupArn`).
-        pub fn new(cloud_watch_logs_log_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(cloud_watch_logs_log_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchLogsLogGroupArn",
                 Some("cloudwatch_logs_log_group_arn"),
-                string(cloud_watch_logs_log_group_arn),
+                rt::string(cloud_watch_logs_log_group_arn),
             );
             QueryLoggingConfig(this)
         }
@@ -714,13 +730,13 @@ pub mod hosted_zone {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-vpc.html)
     #[derive(Clone, Debug)]
-    pub struct Vpc(Props);
+    pub struct Vpc(rt::Props);
     impl Vpc {
         /// A new `Vpc`. Required properties: `vpc_id` (`VPCId`), `vpc_region` (`VPCRegion`).
-        pub fn new(vpc_id: impl Into<Expr>, vpc_region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VPCId", Some("vpc_id"), string(vpc_id));
-            this.set("VPCRegion", Some("vpc_region"), string(vpc_region));
+        pub fn new(vpc_id: impl Into<rt::Expr>, vpc_region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("VPCId", Some("vpc_id"), rt::string(vpc_id));
+            this.set("VPCRegion", Some("vpc_region"), rt::string(vpc_region));
             Vpc(this)
         }
     }
@@ -731,11 +747,11 @@ pub mod hosted_zone {
 /// CloudFormation: `AWS::Route53::KeySigningKey`. Terraform: `awscc_route53_key_signing_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-keysigningkey.html)
-pub struct KeySigningKey(Base);
-static KEY_SIGNING_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct KeySigningKey(rt::Base);
+static KEY_SIGNING_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::KeySigningKey",
     terraform: Some("awscc_route53_key_signing_key"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -752,23 +768,23 @@ impl KeySigningKey {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        hosted_zone_id: impl Into<Expr>,
-        key_management_service_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        hosted_zone_id: impl Into<rt::Expr>,
+        key_management_service_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         status: key_signing_key::Status,
     ) -> Self {
-        let mut this = Base::new(id, &KEY_SIGNING_KEY_TYPE);
+        let mut this = rt::Base::new(id, &KEY_SIGNING_KEY_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            string(hosted_zone_id),
+            rt::string(hosted_zone_id),
         );
         this.set(
             "KeyManagementServiceArn",
             Some("key_management_service_arn"),
-            string(key_management_service_arn),
+            rt::string(key_management_service_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Status", Some("status"), status.into());
         KeySigningKey(this)
     }
@@ -776,7 +792,7 @@ impl KeySigningKey {
 builder!(KeySigningKey, KeySigningKeyHandle);
 /// A declared `AWS::Route53::KeySigningKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KeySigningKeyHandle(Handle);
+pub struct KeySigningKeyHandle(rt::Handle);
 handle!(KeySigningKeyHandle);
 /// Property types and value sets of [`KeySigningKey`] (`AWS::Route53::KeySigningKey`).
 pub mod key_signing_key {
@@ -796,11 +812,11 @@ pub mod key_signing_key {
 /// CloudFormation: `AWS::Route53::QueryLoggingConfig`. Terraform: `awscc_route53_query_logging_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-queryloggingconfig.html)
-pub struct QueryLoggingConfig(Base);
-static QUERY_LOGGING_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct QueryLoggingConfig(rt::Base);
+static QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::QueryLoggingConfig",
     terraform: Some("awscc_route53_query_logging_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -847,19 +863,19 @@ impl QueryLoggingConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cloud_watch_logs_log_group_arn: impl Into<Expr>,
-        hosted_zone_id: impl Into<Expr>,
+        cloud_watch_logs_log_group_arn: impl Into<rt::Expr>,
+        hosted_zone_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUERY_LOGGING_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &QUERY_LOGGING_CONFIG_TYPE);
         this.set(
             "CloudWatchLogsLogGroupArn",
             Some("cloudwatch_logs_log_group_arn"),
-            string(cloud_watch_logs_log_group_arn),
+            rt::string(cloud_watch_logs_log_group_arn),
         );
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            string(hosted_zone_id),
+            rt::string(hosted_zone_id),
         );
         QueryLoggingConfig(this)
     }
@@ -867,19 +883,19 @@ impl QueryLoggingConfig {
 builder!(QueryLoggingConfig, QueryLoggingConfigHandle);
 /// A declared `AWS::Route53::QueryLoggingConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueryLoggingConfigHandle(Handle);
+pub struct QueryLoggingConfigHandle(rt::Handle);
 handle!(QueryLoggingConfigHandle);
 impl QueryLoggingConfigHandle {
     /// The Amazon Resource Name (ARN) of the query logging configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID that Amazon Route 53 assigns to the configuration for DNS query logging.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -888,11 +904,11 @@ impl QueryLoggingConfigHandle {
 /// CloudFormation: `AWS::Route53::RecordSet`. Terraform: `awscc_route53_record_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-recordset.html)
-pub struct RecordSet(Base);
-static RECORD_SET_TYPE: TypeInfo = TypeInfo {
+pub struct RecordSet(rt::Base);
+static RECORD_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::RecordSet",
     terraform: Some("awscc_route53_record_set"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -900,10 +916,14 @@ static RECORD_SET_TYPE: TypeInfo = TypeInfo {
 impl RecordSet {
     /// Declares a `AWS::Route53::RecordSet` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RECORD_SET_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Type", Some("type"), string(type_));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        type_: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &RECORD_SET_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Type", Some("type"), rt::string(type_));
         RecordSet(this)
     }
     /// Alias resource record sets only: Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
@@ -928,8 +948,8 @@ impl RecordSet {
     /// Optional: Any comments you want to include about a change batch request.
     ///
     /// Constraints: length at most 256. CloudFormation `Comment`, Terraform `comment`.
-    pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Comment", Some("comment"), string(value));
+    pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Comment", Some("comment"), rt::string(value));
         self
     }
     /// To configure failover, you add the Failover element to two resource record sets.
@@ -957,25 +977,28 @@ impl RecordSet {
     /// If you want Amazon Route 53 to return this resource record set in response to a DNS query only when the status of a health check is healthy, include the HealthCheckId element and specify the ID of the…
     ///
     /// Constraints: length at most 64. CloudFormation `HealthCheckId`, Terraform `health_check_id`.
-    pub fn health_check_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn health_check_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("HealthCheckId", Some("health_check_id"), string(value));
+            .set("HealthCheckId", Some("health_check_id"), rt::string(value));
         self
     }
     /// The ID of the hosted zone that you want to create records in.
     ///
     /// Constraints: length at most 44. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-    pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("HostedZoneId", Some("hosted_zone_id"), string(value));
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
         self
     }
     /// The name of the hosted zone that you want to create records in.
     ///
     /// Constraints: length at most 256. Changing it replaces the resource. CloudFormation `HostedZoneName`, Terraform `hosted_zone_name`.
-    pub fn hosted_zone_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HostedZoneName", Some("hosted_zone_name"), string(value));
+    pub fn hosted_zone_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HostedZoneName",
+            Some("hosted_zone_name"),
+            rt::string(value),
+        );
         self
     }
     /// To route traffic approximately randomly to multiple resources, such as web servers, create one multivalue answer record for each resource and specify true for MultiValueAnswer.
@@ -985,52 +1008,58 @@ impl RecordSet {
         self.0.set(
             "MultiValueAnswer",
             Some("multi_value_answer"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon EC2 Region where you created the resource that this resource record set refers to.
     ///
     /// CloudFormation `Region`, Terraform `region`.
-    pub fn region(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Region", Some("region"), string(value));
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Region", Some("region"), rt::string(value));
         self
     }
     /// One or more values that correspond with the value that you specified for the Type property.
     ///
     /// CloudFormation `ResourceRecords`, Terraform `resource_records`.
-    pub fn resource_records(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ResourceRecords", Some("resource_records"), strings(value));
+    pub fn resource_records(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ResourceRecords",
+            Some("resource_records"),
+            rt::strings(value),
+        );
         self
     }
     /// An identifier that differentiates among multiple resource record sets that have the same combination of name and type.
     ///
     /// Constraints: length 0..=128. CloudFormation `SetIdentifier`, Terraform `set_identifier`.
-    pub fn set_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn set_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SetIdentifier", Some("set_identifier"), string(value));
+            .set("SetIdentifier", Some("set_identifier"), rt::string(value));
         self
     }
     /// The resource record cache time to live (TTL), in seconds.
     ///
     /// CloudFormation `TTL`, Terraform `ttl`.
-    pub fn ttl(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TTL", Some("ttl"), string(value));
+    pub fn ttl(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TTL", Some("ttl"), rt::string(value));
         self
     }
     /// Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record…
     ///
     /// CloudFormation `Weight`, Terraform `weight`.
     pub fn weight(mut self, value: i64) -> Self {
-        self.0.set("Weight", Some("weight"), int(value));
+        self.0.set("Weight", Some("weight"), rt::int(value));
         self
     }
 }
 builder!(RecordSet, RecordSetHandle);
 /// A declared `AWS::Route53::RecordSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecordSetHandle(Handle);
+pub struct RecordSetHandle(rt::Handle);
 handle!(RecordSetHandle);
 /// Property types and value sets of [`RecordSet`] (`AWS::Route53::RecordSet`).
 pub mod record_set {
@@ -1039,16 +1068,16 @@ pub mod record_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-aliastarget.html)
     #[derive(Clone, Debug)]
-    pub struct AliasTarget(Props);
+    pub struct AliasTarget(rt::Props);
     impl AliasTarget {
         /// A new `AliasTarget`. Required properties: `dns_name` (`DNSName`), `hosted_zone_id` (`HostedZoneId`).
-        pub fn new(dns_name: impl Into<Expr>, hosted_zone_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DNSName", Some("dns_name"), string(dns_name));
+        pub fn new(dns_name: impl Into<rt::Expr>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DNSName", Some("dns_name"), rt::string(dns_name));
             this.set(
                 "HostedZoneId",
                 Some("hosted_zone_id"),
-                string(hosted_zone_id),
+                rt::string(hosted_zone_id),
             );
             AliasTarget(this)
         }
@@ -1059,7 +1088,7 @@ pub mod record_set {
             self.0.set(
                 "EvaluateTargetHealth",
                 Some("evaluate_target_health"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1069,13 +1098,21 @@ pub mod record_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CidrRoutingConfig(Props);
+    pub struct CidrRoutingConfig(rt::Props);
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig`. Required properties: `collection_id` (`CollectionId`), `location_name` (`LocationName`).
-        pub fn new(collection_id: impl Into<Expr>, location_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CollectionId", Some("collection_id"), string(collection_id));
-            this.set("LocationName", Some("location_name"), string(location_name));
+        pub fn new(collection_id: impl Into<rt::Expr>, location_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CollectionId",
+                Some("collection_id"),
+                rt::string(collection_id),
+            );
+            this.set(
+                "LocationName",
+                Some("location_name"),
+                rt::string(location_name),
+            );
             CidrRoutingConfig(this)
         }
     }
@@ -1084,13 +1121,13 @@ pub mod record_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-coordinates.html)
     #[derive(Clone, Debug)]
-    pub struct Coordinates(Props);
+    pub struct Coordinates(rt::Props);
     impl Coordinates {
         /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: impl Into<Expr>, longitude: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Latitude", None, string(latitude));
-            this.set("Longitude", None, string(longitude));
+        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::string(latitude));
+            this.set("Longitude", None, rt::string(longitude));
             Coordinates(this)
         }
     }
@@ -1099,35 +1136,38 @@ pub mod record_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geolocation.html)
     #[derive(Clone, Debug)]
-    pub struct GeoLocation(Props);
+    pub struct GeoLocation(rt::Props);
     impl GeoLocation {
         /// A new `GeoLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoLocation(this)
         }
         /// For geolocation resource record sets, a two-letter abbreviation that identifies a continent.
         ///
         /// Constraints: length 2..=2. CloudFormation `ContinentCode`, Terraform `continent_code`.
-        pub fn continent_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn continent_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContinentCode", Some("continent_code"), string(value));
+                .set("ContinentCode", Some("continent_code"), rt::string(value));
             self
         }
         /// For geolocation resource record sets, the two-letter code for a country.
         ///
         /// Constraints: length 1..=2. CloudFormation `CountryCode`, Terraform `country_code`.
-        pub fn country_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn country_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("CountryCode", Some("country_code"), string(value));
+                .set("CountryCode", Some("country_code"), rt::string(value));
             self
         }
         /// For geolocation resource record sets, the two-letter code for a state of the United States.
         ///
         /// Constraints: length 1..=3. CloudFormation `SubdivisionCode`, Terraform `subdivision_code`.
-        pub fn subdivision_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SubdivisionCode", Some("subdivision_code"), string(value));
+        pub fn subdivision_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SubdivisionCode",
+                Some("subdivision_code"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1136,25 +1176,25 @@ pub mod record_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geoproximitylocation.html)
     #[derive(Clone, Debug)]
-    pub struct GeoProximityLocation(Props);
+    pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
         /// A new `GeoProximityLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoProximityLocation(this)
         }
         /// The AWS Region the resource you are directing DNS traffic to, is in.
         ///
         /// Constraints: length 1..=64. CloudFormation `AWSRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aws_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AWSRegion", None, string(value));
+        pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AWSRegion", None, rt::string(value));
             self
         }
         /// The bias increases or decreases the size of the geographic region from which Route 53 routes traffic to a resource.
         ///
         /// Constraints: range -99..=99. CloudFormation `Bias`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bias(mut self, value: i64) -> Self {
-            self.0.set("Bias", None, int(value));
+            self.0.set("Bias", None, rt::int(value));
             self
         }
         /// Contains the longitude and latitude for a geographic region.
@@ -1167,8 +1207,8 @@ pub mod record_set {
         /// Specifies an AWS Local Zone.
         ///
         /// Constraints: length 1..=64. CloudFormation `LocalZoneGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_zone_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocalZoneGroup", None, string(value));
+        pub fn local_zone_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LocalZoneGroup", None, rt::string(value));
             self
         }
     }
@@ -1188,11 +1228,11 @@ pub mod record_set {
 /// CloudFormation: `AWS::Route53::RecordSetGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-recordsetgroup.html)
-pub struct RecordSetGroup(Base);
-static RECORD_SET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct RecordSetGroup(rt::Base);
+static RECORD_SET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::RecordSetGroup",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -1201,22 +1241,22 @@ impl RecordSetGroup {
     /// Declares a `AWS::Route53::RecordSetGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RECORD_SET_GROUP_TYPE);
+        let this = rt::Base::new(id, &RECORD_SET_GROUP_TYPE);
         RecordSetGroup(this)
     }
     /// CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Comment", None, string(value));
+    pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Comment", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `HostedZoneId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostedZoneId", None, string(value));
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostedZoneId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `HostedZoneName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn hosted_zone_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HostedZoneName", None, string(value));
+    pub fn hosted_zone_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostedZoneName", None, rt::string(value));
         self
     }
     /// CloudFormation `RecordSets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1224,18 +1264,18 @@ impl RecordSetGroup {
         mut self,
         value: impl IntoIterator<Item = record_set_group::RecordSet>,
     ) -> Self {
-        self.0.set("RecordSets", None, list(value));
+        self.0.set("RecordSets", None, rt::list(value));
         self
     }
 }
 builder!(RecordSetGroup, RecordSetGroupHandle);
 /// A declared `AWS::Route53::RecordSetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecordSetGroupHandle(Handle);
+pub struct RecordSetGroupHandle(rt::Handle);
 handle!(RecordSetGroupHandle);
 impl RecordSetGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1246,18 +1286,18 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-aliastarget.html)
     #[derive(Clone, Debug)]
-    pub struct AliasTarget(Props);
+    pub struct AliasTarget(rt::Props);
     impl AliasTarget {
         /// A new `AliasTarget`. Required properties: `dns_name` (`DNSName`), `hosted_zone_id` (`HostedZoneId`).
-        pub fn new(dns_name: impl Into<Expr>, hosted_zone_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DNSName", None, string(dns_name));
-            this.set("HostedZoneId", None, string(hosted_zone_id));
+        pub fn new(dns_name: impl Into<rt::Expr>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DNSName", None, rt::string(dns_name));
+            this.set("HostedZoneId", None, rt::string(hosted_zone_id));
             AliasTarget(this)
         }
         /// CloudFormation `EvaluateTargetHealth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluate_target_health(mut self, value: bool) -> Self {
-            self.0.set("EvaluateTargetHealth", None, boolean(value));
+            self.0.set("EvaluateTargetHealth", None, rt::boolean(value));
             self
         }
     }
@@ -1266,13 +1306,13 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CidrRoutingConfig(Props);
+    pub struct CidrRoutingConfig(rt::Props);
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig`. Required properties: `collection_id` (`CollectionId`), `location_name` (`LocationName`).
-        pub fn new(collection_id: impl Into<Expr>, location_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CollectionId", None, string(collection_id));
-            this.set("LocationName", None, string(location_name));
+        pub fn new(collection_id: impl Into<rt::Expr>, location_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CollectionId", None, rt::string(collection_id));
+            this.set("LocationName", None, rt::string(location_name));
             CidrRoutingConfig(this)
         }
     }
@@ -1281,13 +1321,13 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-coordinates.html)
     #[derive(Clone, Debug)]
-    pub struct Coordinates(Props);
+    pub struct Coordinates(rt::Props);
     impl Coordinates {
         /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: impl Into<Expr>, longitude: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Latitude", None, string(latitude));
-            this.set("Longitude", None, string(longitude));
+        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::string(latitude));
+            this.set("Longitude", None, rt::string(longitude));
             Coordinates(this)
         }
     }
@@ -1296,26 +1336,26 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geolocation.html)
     #[derive(Clone, Debug)]
-    pub struct GeoLocation(Props);
+    pub struct GeoLocation(rt::Props);
     impl GeoLocation {
         /// A new `GeoLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoLocation(this)
         }
         /// CloudFormation `ContinentCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn continent_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ContinentCode", None, string(value));
+        pub fn continent_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ContinentCode", None, rt::string(value));
             self
         }
         /// CloudFormation `CountryCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn country_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CountryCode", None, string(value));
+        pub fn country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CountryCode", None, rt::string(value));
             self
         }
         /// CloudFormation `SubdivisionCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn subdivision_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubdivisionCode", None, string(value));
+        pub fn subdivision_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubdivisionCode", None, rt::string(value));
             self
         }
     }
@@ -1324,21 +1364,21 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geoproximitylocation.html)
     #[derive(Clone, Debug)]
-    pub struct GeoProximityLocation(Props);
+    pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
         /// A new `GeoProximityLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoProximityLocation(this)
         }
         /// CloudFormation `AWSRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aws_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AWSRegion", None, string(value));
+        pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AWSRegion", None, rt::string(value));
             self
         }
         /// CloudFormation `Bias`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn bias(mut self, value: i64) -> Self {
-            self.0.set("Bias", None, int(value));
+            self.0.set("Bias", None, rt::int(value));
             self
         }
         /// CloudFormation `Coordinates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1347,8 +1387,8 @@ pub mod record_set_group {
             self
         }
         /// CloudFormation `LocalZoneGroup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_zone_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocalZoneGroup", None, string(value));
+        pub fn local_zone_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LocalZoneGroup", None, rt::string(value));
             self
         }
     }
@@ -1357,13 +1397,13 @@ pub mod record_set_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-recordset.html)
     #[derive(Clone, Debug)]
-    pub struct RecordSet(Props);
+    pub struct RecordSet(rt::Props);
     impl RecordSet {
         /// A new `RecordSet`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Type", None, string(type_));
+        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Type", None, rt::string(type_));
             RecordSet(this)
         }
         /// CloudFormation `AliasTarget`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1377,8 +1417,8 @@ pub mod record_set_group {
             self
         }
         /// CloudFormation `Failover`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn failover(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Failover", None, string(value));
+        pub fn failover(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Failover", None, rt::string(value));
             self
         }
         /// CloudFormation `GeoLocation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1392,51 +1432,51 @@ pub mod record_set_group {
             self
         }
         /// CloudFormation `HealthCheckId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn health_check_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HealthCheckId", None, string(value));
+        pub fn health_check_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HealthCheckId", None, rt::string(value));
             self
         }
         /// CloudFormation `HostedZoneId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostedZoneId", None, string(value));
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostedZoneId", None, rt::string(value));
             self
         }
         /// CloudFormation `HostedZoneName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn hosted_zone_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostedZoneName", None, string(value));
+        pub fn hosted_zone_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostedZoneName", None, rt::string(value));
             self
         }
         /// CloudFormation `MultiValueAnswer`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn multi_value_answer(mut self, value: bool) -> Self {
-            self.0.set("MultiValueAnswer", None, boolean(value));
+            self.0.set("MultiValueAnswer", None, rt::boolean(value));
             self
         }
         /// CloudFormation `Region`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn region(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Region", None, string(value));
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", None, rt::string(value));
             self
         }
         /// CloudFormation `ResourceRecords`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_records(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ResourceRecords", None, strings(value));
+            self.0.set("ResourceRecords", None, rt::strings(value));
             self
         }
         /// CloudFormation `SetIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn set_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SetIdentifier", None, string(value));
+        pub fn set_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SetIdentifier", None, rt::string(value));
             self
         }
         /// CloudFormation `TTL`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ttl(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TTL", None, string(value));
+        pub fn ttl(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TTL", None, rt::string(value));
             self
         }
         /// CloudFormation `Weight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", None, int(value));
+            self.0.set("Weight", None, rt::int(value));
             self
         }
     }
@@ -1447,11 +1487,11 @@ pub mod record_set_group {
 /// CloudFormation: `AWS::Route53::TrafficPolicy`. Terraform: `awscc_route53_traffic_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-trafficpolicy.html)
-pub struct TrafficPolicy(Base);
-static TRAFFIC_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficPolicy(rt::Base);
+static TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::TrafficPolicy",
     terraform: Some("awscc_route53_traffic_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1498,48 +1538,52 @@ static TRAFFIC_POLICY_TYPE: TypeInfo = TypeInfo {
 impl TrafficPolicy {
     /// Declares a `AWS::Route53::TrafficPolicy` with the stack-unique `id`. Required properties: `document` (`Document`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, document: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRAFFIC_POLICY_TYPE);
-        this.set("Document", Some("document"), string(document));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        document: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &TRAFFIC_POLICY_TYPE);
+        this.set("Document", Some("document"), rt::string(document));
+        this.set("Name", Some("name"), rt::string(name));
         TrafficPolicy(this)
     }
     /// Any comments to include about the traffic policy.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Comment`, Terraform `comment`.
-    pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Comment", Some("comment"), string(value));
+    pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Comment", Some("comment"), rt::string(value));
         self
     }
 }
 builder!(TrafficPolicy, TrafficPolicyHandle);
 /// A declared `AWS::Route53::TrafficPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficPolicyHandle(Handle);
+pub struct TrafficPolicyHandle(rt::Handle);
 handle!(TrafficPolicyHandle);
 impl TrafficPolicyHandle {
     /// The Amazon Resource Name (ARN) of the traffic policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID that Amazon Route 53 assigned to the traffic policy when it was created.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The version number that Amazon Route 53 assigned to the traffic policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// The DNS type of the resource record sets that Amazon Route 53 creates when the traffic policy is used to create a traffic policy instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
 }
@@ -1548,11 +1592,11 @@ impl TrafficPolicyHandle {
 /// CloudFormation: `AWS::Route53::TrafficPolicyInstance`. Terraform: `awscc_route53_traffic_policy_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-trafficpolicyinstance.html)
-pub struct TrafficPolicyInstance(Base);
-static TRAFFIC_POLICY_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct TrafficPolicyInstance(rt::Base);
+static TRAFFIC_POLICY_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53::TrafficPolicyInstance",
     terraform: Some("awscc_route53_traffic_policy_instance"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1604,29 +1648,29 @@ impl TrafficPolicyInstance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        hosted_zone_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        hosted_zone_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         ttl: i64,
-        traffic_policy_id: impl Into<Expr>,
+        traffic_policy_id: impl Into<rt::Expr>,
         traffic_policy_version: i64,
     ) -> Self {
-        let mut this = Base::new(id, &TRAFFIC_POLICY_INSTANCE_TYPE);
+        let mut this = rt::Base::new(id, &TRAFFIC_POLICY_INSTANCE_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            string(hosted_zone_id),
+            rt::string(hosted_zone_id),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("TTL", Some("ttl"), int(ttl));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("TTL", Some("ttl"), rt::int(ttl));
         this.set(
             "TrafficPolicyId",
             Some("traffic_policy_id"),
-            string(traffic_policy_id),
+            rt::string(traffic_policy_id),
         );
         this.set(
             "TrafficPolicyVersion",
             Some("traffic_policy_version"),
-            int(traffic_policy_version),
+            rt::int(traffic_policy_version),
         );
         TrafficPolicyInstance(this)
     }
@@ -1634,31 +1678,31 @@ impl TrafficPolicyInstance {
 builder!(TrafficPolicyInstance, TrafficPolicyInstanceHandle);
 /// A declared `AWS::Route53::TrafficPolicyInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrafficPolicyInstanceHandle(Handle);
+pub struct TrafficPolicyInstanceHandle(rt::Handle);
 handle!(TrafficPolicyInstanceHandle);
 impl TrafficPolicyInstanceHandle {
     /// The Amazon Resource Name (ARN) of the traffic policy instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID that Amazon Route 53 assigned to the traffic policy instance when it was created.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The current state of the traffic policy instance.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The DNS type that Amazon Route 53 assigned to all of the resource record sets that it created for this traffic policy instance.
     ///
     /// CloudFormation `Fn::GetAtt` `TrafficPolicyType`; Terraform `traffic_policy_type`.
-    pub fn traffic_policy_type(&self) -> Expr {
+    pub fn traffic_policy_type(&self) -> rt::Expr {
         self.0.attr("TrafficPolicyType")
     }
 }

@@ -2,23 +2,24 @@
 //! `Route53GlobalResolver` resource types of the CloudFormation registry (`AWS::Route53GlobalResolver::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `route53globalresolver` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::Route53GlobalResolver::AccessSource
 ///
 /// CloudFormation: `AWS::Route53GlobalResolver::AccessSource`. Terraform: `awscc_route53globalresolver_access_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-accesssource.html)
-pub struct AccessSource(Base);
-static ACCESS_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct AccessSource(rt::Base);
+static ACCESS_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::AccessSource",
     terraform: Some("awscc_route53globalresolver_access_source"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -42,20 +43,20 @@ impl AccessSource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cidr: impl Into<Expr>,
-        dns_view_id: impl Into<Expr>,
+        cidr: impl Into<rt::Expr>,
+        dns_view_id: impl Into<rt::Expr>,
         protocol: access_source::DnsProtocol,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_SOURCE_TYPE);
-        this.set("Cidr", Some("cidr"), string(cidr));
-        this.set("DnsViewId", Some("dns_view_id"), string(dns_view_id));
+        let mut this = rt::Base::new(id, &ACCESS_SOURCE_TYPE);
+        this.set("Cidr", Some("cidr"), rt::string(cidr));
+        this.set("DnsViewId", Some("dns_view_id"), rt::string(dns_view_id));
         this.set("Protocol", Some("protocol"), protocol.into());
         AccessSource(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -65,35 +66,35 @@ impl AccessSource {
         self
     }
     /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AccessSource, AccessSourceHandle);
 /// A declared `AWS::Route53GlobalResolver::AccessSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessSourceHandle(Handle);
+pub struct AccessSourceHandle(rt::Handle);
 handle!(AccessSourceHandle);
 impl AccessSourceHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `AccessSourceId`; Terraform `access_source_id`.
-    pub fn access_source_id(&self) -> Expr {
+    pub fn access_source_id(&self) -> rt::Expr {
         self.0.attr("AccessSourceId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -126,11 +127,11 @@ pub mod access_source {
 /// CloudFormation: `AWS::Route53GlobalResolver::AccessToken`. Terraform: `awscc_route53globalresolver_access_token` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-accesstoken.html)
-pub struct AccessToken(Base);
-static ACCESS_TOKEN_TYPE: TypeInfo = TypeInfo {
+pub struct AccessToken(rt::Base);
+static ACCESS_TOKEN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::AccessToken",
     terraform: Some("awscc_route53globalresolver_access_token"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -154,60 +155,61 @@ static ACCESS_TOKEN_TYPE: TypeInfo = TypeInfo {
 impl AccessToken {
     /// Declares a `AWS::Route53GlobalResolver::AccessToken` with the stack-unique `id`. Required properties: `dns_view_id` (`DnsViewId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, dns_view_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_TOKEN_TYPE);
-        this.set("DnsViewId", Some("dns_view_id"), string(dns_view_id));
+    pub fn new(id: impl Into<String>, dns_view_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_TOKEN_TYPE);
+        this.set("DnsViewId", Some("dns_view_id"), rt::string(dns_view_id));
         AccessToken(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ExpiresAt`, Terraform `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ExpiresAt", Some("expires_at"), string(value));
+    pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AccessToken, AccessTokenHandle);
 /// A declared `AWS::Route53GlobalResolver::AccessToken`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessTokenHandle(Handle);
+pub struct AccessTokenHandle(rt::Handle);
 handle!(AccessTokenHandle);
 impl AccessTokenHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `AccessTokenId`; Terraform `access_token_id`.
-    pub fn access_token_id(&self) -> Expr {
+    pub fn access_token_id(&self) -> rt::Expr {
         self.0.attr("AccessTokenId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Value`; Terraform `value`.
-    pub fn value(&self) -> Expr {
+    pub fn value(&self) -> rt::Expr {
         self.0.attr("Value")
     }
     /// CloudFormation `Fn::GetAtt` `GlobalResolverId`; Terraform `global_resolver_id`.
-    pub fn global_resolver_id(&self) -> Expr {
+    pub fn global_resolver_id(&self) -> rt::Expr {
         self.0.attr("GlobalResolverId")
     }
 }
@@ -216,11 +218,11 @@ impl AccessTokenHandle {
 /// CloudFormation: `AWS::Route53GlobalResolver::DnsView`. Terraform: `awscc_route53globalresolver_dns_view` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-dnsview.html)
-pub struct DnsView(Base);
-static DNS_VIEW_TYPE: TypeInfo = TypeInfo {
+pub struct DnsView(rt::Base);
+static DNS_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::DnsView",
     terraform: Some("awscc_route53globalresolver_dns_view"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -244,28 +246,28 @@ impl DnsView {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        global_resolver_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        global_resolver_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DNS_VIEW_TYPE);
+        let mut this = rt::Base::new(id, &DNS_VIEW_TYPE);
         this.set(
             "GlobalResolverId",
             Some("global_resolver_id"),
-            string(global_resolver_id),
+            rt::string(global_resolver_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         DnsView(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DnssecValidation`, Terraform `dnssec_validation`.
@@ -293,27 +295,27 @@ impl DnsView {
 builder!(DnsView, DnsViewHandle);
 /// A declared `AWS::Route53GlobalResolver::DnsView`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DnsViewHandle(Handle);
+pub struct DnsViewHandle(rt::Handle);
 handle!(DnsViewHandle);
 impl DnsViewHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DnsViewId`; Terraform `dns_view_id`.
-    pub fn dns_view_id(&self) -> Expr {
+    pub fn dns_view_id(&self) -> rt::Expr {
         self.0.attr("DnsViewId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -353,11 +355,11 @@ pub mod dns_view {
 /// CloudFormation: `AWS::Route53GlobalResolver::FirewallDomainList`. Terraform: `awscc_route53globalresolver_firewall_domain_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-firewalldomainlist.html)
-pub struct FirewallDomainList(Base);
-static FIREWALL_DOMAIN_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallDomainList(rt::Base);
+static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::FirewallDomainList",
     terraform: Some("awscc_route53globalresolver_firewall_domain_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -383,78 +385,78 @@ impl FirewallDomainList {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        global_resolver_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        global_resolver_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FIREWALL_DOMAIN_LIST_TYPE);
+        let mut this = rt::Base::new(id, &FIREWALL_DOMAIN_LIST_TYPE);
         this.set(
             "GlobalResolverId",
             Some("global_resolver_id"),
-            string(global_resolver_id),
+            rt::string(global_resolver_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         FirewallDomainList(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// S3 URL to import domains from.
     ///
     /// Constraints: length 1..=1024. CloudFormation `DomainFileUrl`, Terraform `domain_file_url`.
-    pub fn domain_file_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_file_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DomainFileUrl", Some("domain_file_url"), string(value));
+            .set("DomainFileUrl", Some("domain_file_url"), rt::string(value));
         self
     }
     /// An inline list of domains to use for this domain list.
     ///
     /// CloudFormation `Domains`, Terraform `domains`.
-    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Domains", Some("domains"), strings(value));
+    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Domains", Some("domains"), rt::strings(value));
         self
     }
 }
 builder!(FirewallDomainList, FirewallDomainListHandle);
 /// A declared `AWS::Route53GlobalResolver::FirewallDomainList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallDomainListHandle(Handle);
+pub struct FirewallDomainListHandle(rt::Handle);
 handle!(FirewallDomainListHandle);
 impl FirewallDomainListHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `FirewallDomainListId`; Terraform `firewall_domain_list_id`.
-    pub fn firewall_domain_list_id(&self) -> Expr {
+    pub fn firewall_domain_list_id(&self) -> rt::Expr {
         self.0.attr("FirewallDomainListId")
     }
     /// CloudFormation `Fn::GetAtt` `DomainCount`; Terraform `domain_count`.
-    pub fn domain_count(&self) -> Expr {
+    pub fn domain_count(&self) -> rt::Expr {
         self.0.attr("DomainCount")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
 }
@@ -463,11 +465,11 @@ impl FirewallDomainListHandle {
 /// CloudFormation: `AWS::Route53GlobalResolver::FirewallRule`. Terraform: `awscc_route53globalresolver_firewall_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-firewallrule.html)
-pub struct FirewallRule(Base);
-static FIREWALL_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallRule(rt::Base);
+static FIREWALL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::FirewallRule",
     terraform: Some("awscc_route53globalresolver_firewall_rule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -492,13 +494,13 @@ impl FirewallRule {
     pub fn new(
         id: impl Into<String>,
         action: firewall_rule::FirewallRuleAction,
-        dns_view_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        dns_view_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FIREWALL_RULE_TYPE);
+        let mut this = rt::Base::new(id, &FIREWALL_RULE_TYPE);
         this.set("Action", Some("action"), action.into());
-        this.set("DnsViewId", Some("dns_view_id"), string(dns_view_id));
-        this.set("Name", Some("name"), string(name));
+        this.set("DnsViewId", Some("dns_view_id"), rt::string(dns_view_id));
+        this.set("Name", Some("name"), rt::string(name));
         FirewallRule(this)
     }
     /// CloudFormation `BlockOverrideDnsType`, Terraform `block_override_dns_type`.
@@ -514,18 +516,21 @@ impl FirewallRule {
         self
     }
     /// Constraints: length 1..=256; pattern `\*?[-a-zA-Z0-9.]+`. CloudFormation `BlockOverrideDomain`, Terraform `block_override_domain`.
-    pub fn block_override_domain(mut self, value: impl Into<Expr>) -> Self {
+    pub fn block_override_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "BlockOverrideDomain",
             Some("block_override_domain"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: range 0..=604800. CloudFormation `BlockOverrideTtl`, Terraform `block_override_ttl`.
     pub fn block_override_ttl(mut self, value: i64) -> Self {
-        self.0
-            .set("BlockOverrideTtl", Some("block_override_ttl"), int(value));
+        self.0.set(
+            "BlockOverrideTtl",
+            Some("block_override_ttl"),
+            rt::int(value),
+        );
         self
     }
     /// CloudFormation `BlockResponse`, Terraform `block_response`.
@@ -535,9 +540,9 @@ impl FirewallRule {
         self
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// CloudFormation `ConfidenceThreshold`, Terraform `confidence_threshold`.
@@ -550,9 +555,9 @@ impl FirewallRule {
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `DnsAdvancedProtection`, Terraform `dns_advanced_protection`.
@@ -565,49 +570,49 @@ impl FirewallRule {
         self
     }
     /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `FirewallDomainListId`, Terraform `firewall_domain_list_id`.
-    pub fn firewall_domain_list_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn firewall_domain_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FirewallDomainListId",
             Some("firewall_domain_list_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: range 1..=10000. CloudFormation `Priority`, Terraform `priority`.
     pub fn priority(mut self, value: i64) -> Self {
-        self.0.set("Priority", Some("priority"), int(value));
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// Constraints: length 0..=16. Changing it replaces the resource. CloudFormation `QType`, Terraform `q_type`.
-    pub fn q_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("QType", Some("q_type"), string(value));
+    pub fn q_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("QType", Some("q_type"), rt::string(value));
         self
     }
 }
 builder!(FirewallRule, FirewallRuleHandle);
 /// A declared `AWS::Route53GlobalResolver::FirewallRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallRuleHandle(Handle);
+pub struct FirewallRuleHandle(rt::Handle);
 handle!(FirewallRuleHandle);
 impl FirewallRuleHandle {
     /// CloudFormation `Fn::GetAtt` `FirewallRuleId`; Terraform `firewall_rule_id`.
-    pub fn firewall_rule_id(&self) -> Expr {
+    pub fn firewall_rule_id(&self) -> rt::Expr {
         self.0.attr("FirewallRuleId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `QueryType`; Terraform `query_type`.
-    pub fn query_type(&self) -> Expr {
+    pub fn query_type(&self) -> rt::Expr {
         self.0.attr("QueryType")
     }
 }
@@ -671,11 +676,11 @@ pub mod firewall_rule {
 /// CloudFormation: `AWS::Route53GlobalResolver::GlobalResolver`. Terraform: `awscc_route53globalresolver_global_resolver` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-globalresolver.html)
-pub struct GlobalResolver(Base);
-static GLOBAL_RESOLVER_TYPE: TypeInfo = TypeInfo {
+pub struct GlobalResolver(rt::Base);
+static GLOBAL_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::GlobalResolver",
     terraform: Some("awscc_route53globalresolver_global_resolver"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -702,24 +707,24 @@ impl GlobalResolver {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        regions: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &GLOBAL_RESOLVER_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Regions", Some("regions"), strings(regions));
+        let mut this = rt::Base::new(id, &GLOBAL_RESOLVER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Regions", Some("regions"), rt::strings(regions));
         GlobalResolver(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -729,11 +734,11 @@ impl GlobalResolver {
         self
     }
     /// Constraints: length 1..=32. CloudFormation `ObservabilityRegion`, Terraform `observability_region`.
-    pub fn observability_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn observability_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ObservabilityRegion",
             Some("observability_region"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -741,39 +746,39 @@ impl GlobalResolver {
 builder!(GlobalResolver, GlobalResolverHandle);
 /// A declared `AWS::Route53GlobalResolver::GlobalResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GlobalResolverHandle(Handle);
+pub struct GlobalResolverHandle(rt::Handle);
 handle!(GlobalResolverHandle);
 impl GlobalResolverHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `GlobalResolverId`; Terraform `global_resolver_id`.
-    pub fn global_resolver_id(&self) -> Expr {
+    pub fn global_resolver_id(&self) -> rt::Expr {
         self.0.attr("GlobalResolverId")
     }
     /// CloudFormation `Fn::GetAtt` `DnsName`; Terraform `dns_name`.
-    pub fn dns_name(&self) -> Expr {
+    pub fn dns_name(&self) -> rt::Expr {
         self.0.attr("DnsName")
     }
     /// CloudFormation `Fn::GetAtt` `IPv4Addresses`; Terraform `i_pv4_addresses`.
-    pub fn i_pv4_addresses(&self) -> Expr {
+    pub fn i_pv4_addresses(&self) -> rt::Expr {
         self.0.attr("IPv4Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `IPv6Addresses`; Terraform `i_pv6_addresses`.
-    pub fn i_pv6_addresses(&self) -> Expr {
+    pub fn i_pv6_addresses(&self) -> rt::Expr {
         self.0.attr("IPv6Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -795,11 +800,11 @@ pub mod global_resolver {
 /// CloudFormation: `AWS::Route53GlobalResolver::HostedZoneAssociation`. Terraform: `awscc_route53globalresolver_hosted_zone_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53globalresolver-hostedzoneassociation.html)
-pub struct HostedZoneAssociation(Base);
-static HOSTED_ZONE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct HostedZoneAssociation(rt::Base);
+static HOSTED_ZONE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53GlobalResolver::HostedZoneAssociation",
     terraform: Some("awscc_route53globalresolver_hosted_zone_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -826,45 +831,49 @@ impl HostedZoneAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        hosted_zone_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        resource_arn: impl Into<Expr>,
+        hosted_zone_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HOSTED_ZONE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &HOSTED_ZONE_ASSOCIATION_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            string(hosted_zone_id),
+            rt::string(hosted_zone_id),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         HostedZoneAssociation(this)
     }
 }
 builder!(HostedZoneAssociation, HostedZoneAssociationHandle);
 /// A declared `AWS::Route53GlobalResolver::HostedZoneAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostedZoneAssociationHandle(Handle);
+pub struct HostedZoneAssociationHandle(rt::Handle);
 handle!(HostedZoneAssociationHandle);
 impl HostedZoneAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `HostedZoneAssociationId`; Terraform `hosted_zone_association_id`.
-    pub fn hosted_zone_association_id(&self) -> Expr {
+    pub fn hosted_zone_association_id(&self) -> rt::Expr {
         self.0.attr("HostedZoneAssociationId")
     }
     /// CloudFormation `Fn::GetAtt` `HostedZoneName`; Terraform `hosted_zone_name`.
-    pub fn hosted_zone_name(&self) -> Expr {
+    pub fn hosted_zone_name(&self) -> rt::Expr {
         self.0.attr("HostedZoneName")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }

@@ -2,23 +2,24 @@
 //! `Route53Profiles` resource types of the CloudFormation registry (`AWS::Route53Profiles::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `route53profiles` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Route53Profiles::Profile
 ///
 /// CloudFormation: `AWS::Route53Profiles::Profile`. Terraform: `awscc_route53profiles_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53profiles-profile.html)
-pub struct Profile(Base);
-static PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct Profile(rt::Base);
+static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Profiles::Profile",
     terraform: Some("awscc_route53profiles_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,40 +32,40 @@ static PROFILE_TYPE: TypeInfo = TypeInfo {
 impl Profile {
     /// Declares a `AWS::Route53Profiles::Profile` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROFILE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROFILE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Profile(this)
     }
 }
 builder!(Profile, ProfileHandle);
 /// A declared `AWS::Route53Profiles::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileHandle(Handle);
+pub struct ProfileHandle(rt::Handle);
 handle!(ProfileHandle);
 impl ProfileHandle {
     /// The Amazon Resource Name (ARN) of the resolver profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The id of the creator request
     ///
     /// CloudFormation `Fn::GetAtt` `ClientToken`; Terraform `client_token`.
-    pub fn client_token(&self) -> Expr {
+    pub fn client_token(&self) -> rt::Expr {
         self.0.attr("ClientToken")
     }
     /// The sharing status of the profile.
     ///
     /// CloudFormation `Fn::GetAtt` `ShareStatus`; Terraform `share_status`.
-    pub fn share_status(&self) -> Expr {
+    pub fn share_status(&self) -> rt::Expr {
         self.0.attr("ShareStatus")
     }
 }
@@ -73,11 +74,11 @@ impl ProfileHandle {
 /// CloudFormation: `AWS::Route53Profiles::ProfileAssociation`. Terraform: `awscc_route53profiles_profile_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53profiles-profileassociation.html)
-pub struct ProfileAssociation(Base);
-static PROFILE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ProfileAssociation(rt::Base);
+static PROFILE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Profiles::ProfileAssociation",
     terraform: Some("awscc_route53profiles_profile_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -87,34 +88,34 @@ impl ProfileAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        profile_id: impl Into<Expr>,
-        resource_id: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        profile_id: impl Into<rt::Expr>,
+        resource_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("ProfileId", Some("profile_id"), string(profile_id));
-        this.set("ResourceId", Some("resource_id"), string(resource_id));
+        let mut this = rt::Base::new(id, &PROFILE_ASSOCIATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
         ProfileAssociation(this)
     }
     /// The Amazon Resource Name (ARN) of the profile association.
     ///
     /// CloudFormation `Arn`, Terraform `arn`.
-    pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Arn", Some("arn"), string(value));
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", Some("arn"), rt::string(value));
         self
     }
 }
 builder!(ProfileAssociation, ProfileAssociationHandle);
 /// A declared `AWS::Route53Profiles::ProfileAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileAssociationHandle(Handle);
+pub struct ProfileAssociationHandle(rt::Handle);
 handle!(ProfileAssociationHandle);
 impl ProfileAssociationHandle {
     /// Primary Identifier for  Profile Association
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -123,11 +124,11 @@ impl ProfileAssociationHandle {
 /// CloudFormation: `AWS::Route53Profiles::ProfileResourceAssociation`. Terraform: `awscc_route53profiles_profile_resource_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53profiles-profileresourceassociation.html)
-pub struct ProfileResourceAssociation(Base);
-static PROFILE_RESOURCE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ProfileResourceAssociation(rt::Base);
+static PROFILE_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Profiles::ProfileResourceAssociation",
     terraform: Some("awscc_route53profiles_profile_resource_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("ResourceType", Some("resource_type"))],
@@ -137,24 +138,28 @@ impl ProfileResourceAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        profile_id: impl Into<Expr>,
-        resource_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        profile_id: impl Into<rt::Expr>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_RESOURCE_ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("ProfileId", Some("profile_id"), string(profile_id));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &PROFILE_RESOURCE_ASSOCIATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ProfileResourceAssociation(this)
     }
     /// A JSON-formatted string with key-value pairs specifying the properties of the associated resource.
     ///
     /// CloudFormation `ResourceProperties`, Terraform `resource_properties`.
-    pub fn resource_properties(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_properties(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceProperties",
             Some("resource_properties"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -162,19 +167,19 @@ impl ProfileResourceAssociation {
 builder!(ProfileResourceAssociation, ProfileResourceAssociationHandle);
 /// A declared `AWS::Route53Profiles::ProfileResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileResourceAssociationHandle(Handle);
+pub struct ProfileResourceAssociationHandle(rt::Handle);
 handle!(ProfileResourceAssociationHandle);
 impl ProfileResourceAssociationHandle {
     /// Primary Identifier for  Profile Resource Association
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The type of the resource associated to the  Profile.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceType`; Terraform `resource_type`.
-    pub fn resource_type(&self) -> Expr {
+    pub fn resource_type(&self) -> rt::Expr {
         self.0.attr("ResourceType")
     }
 }

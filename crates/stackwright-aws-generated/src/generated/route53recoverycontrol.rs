@@ -2,23 +2,24 @@
 //! `Route53RecoveryControl` resource types of the CloudFormation registry (`AWS::Route53RecoveryControl::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `route53recoverycontrol` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
 /// CloudFormation: `AWS::Route53RecoveryControl::Cluster`. Terraform: `awscc_route53recoverycontrol_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoverycontrol-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryControl::Cluster",
     terraform: Some("awscc_route53recoverycontrol_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,9 +67,9 @@ static CLUSTER_TYPE: TypeInfo = TypeInfo {
 impl Cluster {
     /// Declares a `AWS::Route53RecoveryControl::Cluster` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLUSTER_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CLUSTER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Cluster(this)
     }
     /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints.
@@ -83,25 +84,25 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::Route53RecoveryControl::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The Amazon Resource Name (ARN) of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterArn`; Terraform `cluster_arn`.
-    pub fn cluster_arn(&self) -> Expr {
+    pub fn cluster_arn(&self) -> rt::Expr {
         self.0.attr("ClusterArn")
     }
     /// Endpoints for the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterEndpoints`; Terraform `cluster_endpoints`.
-    pub fn cluster_endpoints(&self) -> Expr {
+    pub fn cluster_endpoints(&self) -> rt::Expr {
         self.0.attr("ClusterEndpoints")
     }
     /// Deployment status of a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -123,11 +124,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::Route53RecoveryControl::ControlPanel`. Terraform: `awscc_route53recoverycontrol_control_panel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoverycontrol-controlpanel.html)
-pub struct ControlPanel(Base);
-static CONTROL_PANEL_TYPE: TypeInfo = TypeInfo {
+pub struct ControlPanel(rt::Base);
+static CONTROL_PANEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryControl::ControlPanel",
     terraform: Some("awscc_route53recoverycontrol_control_panel"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -176,47 +177,48 @@ static CONTROL_PANEL_TYPE: TypeInfo = TypeInfo {
 impl ControlPanel {
     /// Declares a `AWS::Route53RecoveryControl::ControlPanel` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONTROL_PANEL_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONTROL_PANEL_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         ControlPanel(this)
     }
     /// Cluster to associate with the Control Panel
     ///
     /// Constraints: pattern `^[A-Za-z0-9:\/_-]*$`. Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
-    pub fn cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterArn", Some("cluster_arn"), string(value));
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
         self
     }
 }
 builder!(ControlPanel, ControlPanelHandle);
 /// A declared `AWS::Route53RecoveryControl::ControlPanel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ControlPanelHandle(Handle);
+pub struct ControlPanelHandle(rt::Handle);
 handle!(ControlPanelHandle);
 impl ControlPanelHandle {
     /// The Amazon Resource Name (ARN) of the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ControlPanelArn`; Terraform `control_panel_arn`.
-    pub fn control_panel_arn(&self) -> Expr {
+    pub fn control_panel_arn(&self) -> rt::Expr {
         self.0.attr("ControlPanelArn")
     }
     /// The deployment status of control panel.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Count of associated routing controls
     ///
     /// CloudFormation `Fn::GetAtt` `RoutingControlCount`; Terraform `routing_control_count`.
-    pub fn routing_control_count(&self) -> Expr {
+    pub fn routing_control_count(&self) -> rt::Expr {
         self.0.attr("RoutingControlCount")
     }
     /// A flag that Amazon Route 53 Application Recovery Controller sets to true to designate the default control panel for a cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `DefaultControlPanel`; Terraform `default_control_panel`.
-    pub fn default_control_panel(&self) -> Expr {
+    pub fn default_control_panel(&self) -> rt::Expr {
         self.0.attr("DefaultControlPanel")
     }
 }
@@ -225,11 +227,11 @@ impl ControlPanelHandle {
 /// CloudFormation: `AWS::Route53RecoveryControl::RoutingControl`. Terraform: `awscc_route53recoverycontrol_routing_control` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoverycontrol-routingcontrol.html)
-pub struct RoutingControl(Base);
-static ROUTING_CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct RoutingControl(rt::Base);
+static ROUTING_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryControl::RoutingControl",
     terraform: Some("awscc_route53recoverycontrol_routing_control"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -276,43 +278,47 @@ static ROUTING_CONTROL_TYPE: TypeInfo = TypeInfo {
 impl RoutingControl {
     /// Declares a `AWS::Route53RecoveryControl::RoutingControl` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROUTING_CONTROL_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROUTING_CONTROL_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         RoutingControl(this)
     }
     /// Arn associated with Control Panel
     ///
     /// Constraints: pattern `^[A-Za-z0-9:\/_-]*$`. Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
-    pub fn cluster_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ClusterArn", Some("cluster_arn"), string(value));
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the control panel.
     ///
     /// Constraints: pattern `^[A-Za-z0-9:\/_-]*$`. Changing it replaces the resource. CloudFormation `ControlPanelArn`, Terraform `control_panel_arn`.
-    pub fn control_panel_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ControlPanelArn", Some("control_panel_arn"), string(value));
+    pub fn control_panel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ControlPanelArn",
+            Some("control_panel_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(RoutingControl, RoutingControlHandle);
 /// A declared `AWS::Route53RecoveryControl::RoutingControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RoutingControlHandle(Handle);
+pub struct RoutingControlHandle(rt::Handle);
 handle!(RoutingControlHandle);
 impl RoutingControlHandle {
     /// The Amazon Resource Name (ARN) of the routing control.
     ///
     /// CloudFormation `Fn::GetAtt` `RoutingControlArn`; Terraform `routing_control_arn`.
-    pub fn routing_control_arn(&self) -> Expr {
+    pub fn routing_control_arn(&self) -> rt::Expr {
         self.0.attr("RoutingControlArn")
     }
     /// The deployment status of the routing control.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -321,11 +327,11 @@ impl RoutingControlHandle {
 /// CloudFormation: `AWS::Route53RecoveryControl::SafetyRule`. Terraform: `awscc_route53recoverycontrol_safety_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoverycontrol-safetyrule.html)
-pub struct SafetyRule(Base);
-static SAFETY_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct SafetyRule(rt::Base);
+static SAFETY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryControl::SafetyRule",
     terraform: Some("awscc_route53recoverycontrol_safety_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -373,7 +379,7 @@ impl SafetyRule {
     /// Declares a `AWS::Route53RecoveryControl::SafetyRule` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SAFETY_RULE_TYPE);
+        let this = rt::Base::new(id, &SAFETY_RULE_TYPE);
         SafetyRule(this)
     }
     /// An assertion rule enforces that, when a routing control state is changed, that the criteria set by the rule configuration is met.
@@ -387,9 +393,12 @@ impl SafetyRule {
     /// The Amazon Resource Name (ARN) of the control panel.
     ///
     /// CloudFormation `ControlPanelArn`, Terraform `control_panel_arn`.
-    pub fn control_panel_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ControlPanelArn", Some("control_panel_arn"), string(value));
+    pub fn control_panel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ControlPanelArn",
+            Some("control_panel_arn"),
+            rt::string(value),
+        );
         self
     }
     /// A gating rule verifies that a set of gating controls evaluates as true, based on a rule configuration that you specify.
@@ -402,8 +411,8 @@ impl SafetyRule {
     /// The name for the safety rule.
     ///
     /// CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The rule configuration for an assertion rule or gating rule.
@@ -417,19 +426,19 @@ impl SafetyRule {
 builder!(SafetyRule, SafetyRuleHandle);
 /// A declared `AWS::Route53RecoveryControl::SafetyRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SafetyRuleHandle(Handle);
+pub struct SafetyRuleHandle(rt::Handle);
 handle!(SafetyRuleHandle);
 impl SafetyRuleHandle {
     /// The Amazon Resource Name (ARN) of the safety rule.
     ///
     /// CloudFormation `Fn::GetAtt` `SafetyRuleArn`; Terraform `safety_rule_arn`.
-    pub fn safety_rule_arn(&self) -> Expr {
+    pub fn safety_rule_arn(&self) -> rt::Expr {
         self.0.attr("SafetyRuleArn")
     }
     /// The deployment status of the routing control.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -442,20 +451,24 @@ pub mod safety_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-assertionrule.html)
     #[derive(Clone, Debug)]
-    pub struct AssertionRule(Props);
+    pub struct AssertionRule(rt::Props);
     impl AssertionRule {
         /// A new `AssertionRule`. Required properties: `asserted_controls` (`AssertedControls`), `wait_period_ms` (`WaitPeriodMs`).
         pub fn new(
-            asserted_controls: impl IntoIterator<Item = impl Into<Expr>>,
+            asserted_controls: impl IntoIterator<Item = impl Into<rt::Expr>>,
             wait_period_ms: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AssertedControls",
                 Some("asserted_controls"),
-                strings(asserted_controls),
+                rt::strings(asserted_controls),
             );
-            this.set("WaitPeriodMs", Some("wait_period_ms"), int(wait_period_ms));
+            this.set(
+                "WaitPeriodMs",
+                Some("wait_period_ms"),
+                rt::int(wait_period_ms),
+            );
             AssertionRule(this)
         }
     }
@@ -466,26 +479,30 @@ pub mod safety_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-gatingrule.html)
     #[derive(Clone, Debug)]
-    pub struct GatingRule(Props);
+    pub struct GatingRule(rt::Props);
     impl GatingRule {
         /// A new `GatingRule`. Required properties: `gating_controls` (`GatingControls`), `target_controls` (`TargetControls`), `wait_period_ms` (`WaitPeriodMs`).
         pub fn new(
-            gating_controls: impl IntoIterator<Item = impl Into<Expr>>,
-            target_controls: impl IntoIterator<Item = impl Into<Expr>>,
+            gating_controls: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            target_controls: impl IntoIterator<Item = impl Into<rt::Expr>>,
             wait_period_ms: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GatingControls",
                 Some("gating_controls"),
-                strings(gating_controls),
+                rt::strings(gating_controls),
             );
             this.set(
                 "TargetControls",
                 Some("target_controls"),
-                strings(target_controls),
+                rt::strings(target_controls),
             );
-            this.set("WaitPeriodMs", Some("wait_period_ms"), int(wait_period_ms));
+            this.set(
+                "WaitPeriodMs",
+                Some("wait_period_ms"),
+                rt::int(wait_period_ms),
+            );
             GatingRule(this)
         }
     }
@@ -496,13 +513,13 @@ pub mod safety_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-ruleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RuleConfig(Props);
+    pub struct RuleConfig(rt::Props);
     impl RuleConfig {
         /// A new `RuleConfig`. Required properties: `inverted` (`Inverted`), `threshold` (`Threshold`), `type_` (`Type`).
         pub fn new(inverted: bool, threshold: i64, type_: RuleType) -> Self {
-            let mut this = Props::default();
-            this.set("Inverted", Some("inverted"), boolean(inverted));
-            this.set("Threshold", Some("threshold"), int(threshold));
+            let mut this = rt::Props::default();
+            this.set("Inverted", Some("inverted"), rt::boolean(inverted));
+            this.set("Threshold", Some("threshold"), rt::int(threshold));
             this.set("Type", Some("type"), type_.into());
             RuleConfig(this)
         }

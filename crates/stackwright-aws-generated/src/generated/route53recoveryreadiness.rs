@@ -2,23 +2,24 @@
 //! `Route53RecoveryReadiness` resource types of the CloudFormation registry (`AWS::Route53RecoveryReadiness::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `route53recoveryreadiness` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The API Schema for AWS Route53 Recovery Readiness Cells.
 ///
 /// CloudFormation: `AWS::Route53RecoveryReadiness::Cell`. Terraform: `awscc_route53recoveryreadiness_cell` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoveryreadiness-cell.html)
-pub struct Cell(Base);
-static CELL_TYPE: TypeInfo = TypeInfo {
+pub struct Cell(rt::Base);
+static CELL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryReadiness::Cell",
     terraform: Some("awscc_route53recoveryreadiness_cell"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -66,40 +67,40 @@ impl Cell {
     /// Declares a `AWS::Route53RecoveryReadiness::Cell` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CELL_TYPE);
+        let this = rt::Base::new(id, &CELL_TYPE);
         Cell(this)
     }
     /// The name of the cell to create.
     ///
     /// Constraints: length at most 64; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `CellName`, Terraform `cell_name`.
-    pub fn cell_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("CellName", Some("cell_name"), string(value));
+    pub fn cell_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CellName", Some("cell_name"), rt::string(value));
         self
     }
     /// A list of cell Amazon Resource Names (ARNs) contained within this cell, for use in nested cells.
     ///
     /// Constraints: at most 5 items. CloudFormation `Cells`, Terraform `cells`.
-    pub fn cells(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Cells", Some("cells"), strings(value));
+    pub fn cells(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Cells", Some("cells"), rt::strings(value));
         self
     }
 }
 builder!(Cell, CellHandle);
 /// A declared `AWS::Route53RecoveryReadiness::Cell`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CellHandle(Handle);
+pub struct CellHandle(rt::Handle);
 handle!(CellHandle);
 impl CellHandle {
     /// The Amazon Resource Name (ARN) of the cell.
     ///
     /// CloudFormation `Fn::GetAtt` `CellArn`; Terraform `cell_arn`.
-    pub fn cell_arn(&self) -> Expr {
+    pub fn cell_arn(&self) -> rt::Expr {
         self.0.attr("CellArn")
     }
     /// The readiness scope for the cell, which can be a cell Amazon Resource Name (ARN) or a recovery group ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `ParentReadinessScopes`; Terraform `parent_readiness_scopes`.
-    pub fn parent_readiness_scopes(&self) -> Expr {
+    pub fn parent_readiness_scopes(&self) -> rt::Expr {
         self.0.attr("ParentReadinessScopes")
     }
 }
@@ -108,11 +109,11 @@ impl CellHandle {
 /// CloudFormation: `AWS::Route53RecoveryReadiness::ReadinessCheck`. Terraform: `awscc_route53recoveryreadiness_readiness_check` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoveryreadiness-readinesscheck.html)
-pub struct ReadinessCheck(Base);
-static READINESS_CHECK_TYPE: TypeInfo = TypeInfo {
+pub struct ReadinessCheck(rt::Base);
+static READINESS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryReadiness::ReadinessCheck",
     terraform: Some("awscc_route53recoveryreadiness_readiness_check"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -157,39 +158,42 @@ impl ReadinessCheck {
     /// Declares a `AWS::Route53RecoveryReadiness::ReadinessCheck` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &READINESS_CHECK_TYPE);
+        let this = rt::Base::new(id, &READINESS_CHECK_TYPE);
         ReadinessCheck(this)
     }
     /// Name of the ReadinessCheck to create.
     ///
     /// Constraints: length 1..=64; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `ReadinessCheckName`, Terraform `readiness_check_name`.
-    pub fn readiness_check_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn readiness_check_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ReadinessCheckName",
             Some("readiness_check_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the resource set to check.
     ///
     /// Constraints: length 1..=64; pattern `[a-zA-Z0-9_]+`. CloudFormation `ResourceSetName`, Terraform `resource_set_name`.
-    pub fn resource_set_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ResourceSetName", Some("resource_set_name"), string(value));
+    pub fn resource_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceSetName",
+            Some("resource_set_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ReadinessCheck, ReadinessCheckHandle);
 /// A declared `AWS::Route53RecoveryReadiness::ReadinessCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReadinessCheckHandle(Handle);
+pub struct ReadinessCheckHandle(rt::Handle);
 handle!(ReadinessCheckHandle);
 impl ReadinessCheckHandle {
     /// The Amazon Resource Name (ARN) of the readiness check.
     ///
     /// CloudFormation `Fn::GetAtt` `ReadinessCheckArn`; Terraform `readiness_check_arn`.
-    pub fn readiness_check_arn(&self) -> Expr {
+    pub fn readiness_check_arn(&self) -> rt::Expr {
         self.0.attr("ReadinessCheckArn")
     }
 }
@@ -198,11 +202,11 @@ impl ReadinessCheckHandle {
 /// CloudFormation: `AWS::Route53RecoveryReadiness::RecoveryGroup`. Terraform: `awscc_route53recoveryreadiness_recovery_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoveryreadiness-recoverygroup.html)
-pub struct RecoveryGroup(Base);
-static RECOVERY_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct RecoveryGroup(rt::Base);
+static RECOVERY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryReadiness::RecoveryGroup",
     terraform: Some("awscc_route53recoveryreadiness_recovery_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -247,24 +251,24 @@ impl RecoveryGroup {
     /// Declares a `AWS::Route53RecoveryReadiness::RecoveryGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RECOVERY_GROUP_TYPE);
+        let this = rt::Base::new(id, &RECOVERY_GROUP_TYPE);
         RecoveryGroup(this)
     }
     /// A list of the cell Amazon Resource Names (ARNs) in the recovery group.
     ///
     /// Constraints: at most 5 items. CloudFormation `Cells`, Terraform `cells`.
-    pub fn cells(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Cells", Some("cells"), strings(value));
+    pub fn cells(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Cells", Some("cells"), rt::strings(value));
         self
     }
     /// The name of the recovery group to create.
     ///
     /// Constraints: length 1..=64; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `RecoveryGroupName`, Terraform `recovery_group_name`.
-    pub fn recovery_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn recovery_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RecoveryGroupName",
             Some("recovery_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -272,13 +276,13 @@ impl RecoveryGroup {
 builder!(RecoveryGroup, RecoveryGroupHandle);
 /// A declared `AWS::Route53RecoveryReadiness::RecoveryGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RecoveryGroupHandle(Handle);
+pub struct RecoveryGroupHandle(rt::Handle);
 handle!(RecoveryGroupHandle);
 impl RecoveryGroupHandle {
     /// A collection of tags associated with a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `RecoveryGroupArn`; Terraform `recovery_group_arn`.
-    pub fn recovery_group_arn(&self) -> Expr {
+    pub fn recovery_group_arn(&self) -> rt::Expr {
         self.0.attr("RecoveryGroupArn")
     }
 }
@@ -287,11 +291,11 @@ impl RecoveryGroupHandle {
 /// CloudFormation: `AWS::Route53RecoveryReadiness::ResourceSet`. Terraform: `awscc_route53recoveryreadiness_resource_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53recoveryreadiness-resourceset.html)
-pub struct ResourceSet(Base);
-static RESOURCE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceSet(rt::Base);
+static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53RecoveryReadiness::ResourceSet",
     terraform: Some("awscc_route53recoveryreadiness_resource_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -337,37 +341,40 @@ impl ResourceSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_set_type: impl Into<Expr>,
+        resource_set_type: impl Into<rt::Expr>,
         resources: impl IntoIterator<Item = resource_set::Resource>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_SET_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_SET_TYPE);
         this.set(
             "ResourceSetType",
             Some("resource_set_type"),
-            string(resource_set_type),
+            rt::string(resource_set_type),
         );
-        this.set("Resources", Some("resources"), list(resources));
+        this.set("Resources", Some("resources"), rt::list(resources));
         ResourceSet(this)
     }
     /// The name of the resource set to create.
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceSetName`, Terraform `resource_set_name`.
-    pub fn resource_set_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ResourceSetName", Some("resource_set_name"), string(value));
+    pub fn resource_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceSetName",
+            Some("resource_set_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(ResourceSet, ResourceSetHandle);
 /// A declared `AWS::Route53RecoveryReadiness::ResourceSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceSetHandle(Handle);
+pub struct ResourceSetHandle(rt::Handle);
 handle!(ResourceSetHandle);
 impl ResourceSetHandle {
     /// The Amazon Resource Name (ARN) of the resource set.
     ///
     /// CloudFormation `Fn::GetAtt` `ResourceSetArn`; Terraform `resource_set_arn`.
-    pub fn resource_set_arn(&self) -> Expr {
+    pub fn resource_set_arn(&self) -> rt::Expr {
         self.0.attr("ResourceSetArn")
     }
 }
@@ -380,41 +387,43 @@ pub mod resource_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-dnstargetresource.html)
     #[derive(Clone, Debug)]
-    pub struct DnsTargetResource(Props);
+    pub struct DnsTargetResource(rt::Props);
     impl DnsTargetResource {
         /// A new `DnsTargetResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsTargetResource(this)
         }
         /// The domain name that acts as an ingress point to a portion of the customer application.
         ///
         /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// The hosted zone Amazon Resource Name (ARN) that contains the DNS record with the provided name of the target resource.
         ///
         /// CloudFormation `HostedZoneArn`, Terraform `hosted_zone_arn`.
-        pub fn hosted_zone_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hosted_zone_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostedZoneArn", Some("hosted_zone_arn"), string(value));
+                .set("HostedZoneArn", Some("hosted_zone_arn"), rt::string(value));
             self
         }
         /// The Route 53 record set ID that will uniquely identify a DNS record, given a name and a type.
         ///
         /// CloudFormation `RecordSetId`, Terraform `record_set_id`.
-        pub fn record_set_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn record_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RecordSetId", Some("record_set_id"), string(value));
+                .set("RecordSetId", Some("record_set_id"), rt::string(value));
             self
         }
         /// The type of DNS record of the target resource.
         ///
         /// CloudFormation `RecordType`, Terraform `record_type`.
-        pub fn record_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RecordType", Some("record_type"), string(value));
+        pub fn record_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RecordType", Some("record_type"), rt::string(value));
             self
         }
         /// The target resource that the Route 53 record points to.
@@ -433,18 +442,18 @@ pub mod resource_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-nlbresource.html)
     #[derive(Clone, Debug)]
-    pub struct NlbResource(Props);
+    pub struct NlbResource(rt::Props);
     impl NlbResource {
         /// A new `NlbResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NlbResource(this)
         }
         /// A Network Load Balancer resource Amazon Resource Name (ARN).
         ///
         /// CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -455,26 +464,27 @@ pub mod resource_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-r53resourcerecord.html)
     #[derive(Clone, Debug)]
-    pub struct R53ResourceRecord(Props);
+    pub struct R53ResourceRecord(rt::Props);
     impl R53ResourceRecord {
         /// A new `R53ResourceRecord`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             R53ResourceRecord(this)
         }
         /// The DNS target domain name.
         ///
         /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// The Resource Record set id.
         ///
         /// CloudFormation `RecordSetId`, Terraform `record_set_id`.
-        pub fn record_set_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn record_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("RecordSetId", Some("record_set_id"), string(value));
+                .set("RecordSetId", Some("record_set_id"), rt::string(value));
             self
         }
     }
@@ -485,19 +495,19 @@ pub mod resource_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-resource.html)
     #[derive(Clone, Debug)]
-    pub struct Resource(Props);
+    pub struct Resource(rt::Props);
     impl Resource {
         /// A new `Resource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Resource(this)
         }
         /// The component identifier of the resource, generated when DNS target resource is used.
         ///
         /// CloudFormation `ComponentId`, Terraform `component_id`.
-        pub fn component_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn component_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ComponentId", Some("component_id"), string(value));
+                .set("ComponentId", Some("component_id"), rt::string(value));
             self
         }
         /// A component for DNS/routing control readiness checks.
@@ -516,18 +526,21 @@ pub mod resource_set {
         /// CloudFormation `ReadinessScopes`, Terraform `readiness_scopes`.
         pub fn readiness_scopes(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("ReadinessScopes", Some("readiness_scopes"), strings(value));
+            self.0.set(
+                "ReadinessScopes",
+                Some("readiness_scopes"),
+                rt::strings(value),
+            );
             self
         }
         /// The Amazon Resource Name (ARN) of the AWS resource.
         ///
         /// CloudFormation `ResourceArn`, Terraform `resource_arn`.
-        pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceArn", Some("resource_arn"), string(value));
+                .set("ResourceArn", Some("resource_arn"), rt::string(value));
             self
         }
     }
@@ -538,11 +551,11 @@ pub mod resource_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-targetresource.html)
     #[derive(Clone, Debug)]
-    pub struct TargetResource(Props);
+    pub struct TargetResource(rt::Props);
     impl TargetResource {
         /// A new `TargetResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetResource(this)
         }
         /// The Network Load Balancer resource that a DNS target resource points to.

@@ -2,23 +2,24 @@
 //! `Route53Resolver` resource types of the CloudFormation registry (`AWS::Route53Resolver::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `route53resolver` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
 /// CloudFormation: `AWS::Route53Resolver::FirewallDomainList`. Terraform: `awscc_route53resolver_firewall_domain_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-firewalldomainlist.html)
-pub struct FirewallDomainList(Base);
-static FIREWALL_DOMAIN_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallDomainList(rt::Base);
+static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::FirewallDomainList",
     terraform: Some("awscc_route53resolver_firewall_domain_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -37,90 +38,90 @@ impl FirewallDomainList {
     /// Declares a `AWS::Route53Resolver::FirewallDomainList` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FIREWALL_DOMAIN_LIST_TYPE);
+        let this = rt::Base::new(id, &FIREWALL_DOMAIN_LIST_TYPE);
         FirewallDomainList(this)
     }
     /// S3 URL to import domains from.
     ///
     /// Constraints: length 1..=1024. CloudFormation `DomainFileUrl`, Terraform `domain_file_url`.
-    pub fn domain_file_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_file_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DomainFileUrl", Some("domain_file_url"), string(value));
+            .set("DomainFileUrl", Some("domain_file_url"), rt::string(value));
         self
     }
     /// An inline list of domains to use for this domain list.
     ///
     /// CloudFormation `Domains`, Terraform `domains`.
-    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Domains", Some("domains"), strings(value));
+    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Domains", Some("domains"), rt::strings(value));
         self
     }
     /// FirewallDomainListName
     ///
     /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(FirewallDomainList, FirewallDomainListHandle);
 /// A declared `AWS::Route53Resolver::FirewallDomainList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallDomainListHandle(Handle);
+pub struct FirewallDomainListHandle(rt::Handle);
 handle!(FirewallDomainListHandle);
 impl FirewallDomainListHandle {
     /// ResourceId
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Count
     ///
     /// CloudFormation `Fn::GetAtt` `DomainCount`; Terraform `domain_count`.
-    pub fn domain_count(&self) -> Expr {
+    pub fn domain_count(&self) -> rt::Expr {
         self.0.attr("DomainCount")
     }
     /// ResolverFirewallDomainList, possible values are COMPLETE, DELETING, UPDATING, COMPLETE_IMPORT_FAILED, IMPORTING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// FirewallDomainListAssociationStatus
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// ServicePrincipal
     ///
     /// CloudFormation `Fn::GetAtt` `ManagedOwnerName`; Terraform `managed_owner_name`.
-    pub fn managed_owner_name(&self) -> Expr {
+    pub fn managed_owner_name(&self) -> rt::Expr {
         self.0.attr("ManagedOwnerName")
     }
     /// The id of the creator request.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatorRequestId`; Terraform `creator_request_id`.
-    pub fn creator_request_id(&self) -> Expr {
+    pub fn creator_request_id(&self) -> rt::Expr {
         self.0.attr("CreatorRequestId")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `ModificationTime`; Terraform `modification_time`.
-    pub fn modification_time(&self) -> Expr {
+    pub fn modification_time(&self) -> rt::Expr {
         self.0.attr("ModificationTime")
     }
 }
@@ -129,11 +130,11 @@ impl FirewallDomainListHandle {
 /// CloudFormation: `AWS::Route53Resolver::FirewallRuleGroup`. Terraform: `awscc_route53resolver_firewall_rule_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-firewallrulegroup.html)
-pub struct FirewallRuleGroup(Base);
-static FIREWALL_RULE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallRuleGroup(rt::Base);
+static FIREWALL_RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::FirewallRuleGroup",
     terraform: Some("awscc_route53resolver_firewall_rule_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -153,7 +154,7 @@ impl FirewallRuleGroup {
     /// Declares a `AWS::Route53Resolver::FirewallRuleGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &FIREWALL_RULE_GROUP_TYPE);
+        let this = rt::Base::new(id, &FIREWALL_RULE_GROUP_TYPE);
         FirewallRuleGroup(this)
     }
     /// FirewallRules
@@ -164,81 +165,81 @@ impl FirewallRuleGroup {
         value: impl IntoIterator<Item = firewall_rule_group::FirewallRule>,
     ) -> Self {
         self.0
-            .set("FirewallRules", Some("firewall_rules"), list(value));
+            .set("FirewallRules", Some("firewall_rules"), rt::list(value));
         self
     }
     /// FirewallRuleGroupName
     ///
     /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(FirewallRuleGroup, FirewallRuleGroupHandle);
 /// A declared `AWS::Route53Resolver::FirewallRuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallRuleGroupHandle(Handle);
+pub struct FirewallRuleGroupHandle(rt::Handle);
 handle!(FirewallRuleGroupHandle);
 impl FirewallRuleGroupHandle {
     /// ResourceId
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Count
     ///
     /// CloudFormation `Fn::GetAtt` `RuleCount`; Terraform `rule_count`.
-    pub fn rule_count(&self) -> Expr {
+    pub fn rule_count(&self) -> rt::Expr {
         self.0.attr("RuleCount")
     }
     /// ResolverFirewallRuleGroupAssociation, possible values are COMPLETE, DELETING, UPDATING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// FirewallRuleGroupStatus
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// AccountId
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// ShareStatus, possible values are NOT_SHARED, SHARED_WITH_ME, SHARED_BY_ME.
     ///
     /// CloudFormation `Fn::GetAtt` `ShareStatus`; Terraform `share_status`.
-    pub fn share_status(&self) -> Expr {
+    pub fn share_status(&self) -> rt::Expr {
         self.0.attr("ShareStatus")
     }
     /// The id of the creator request.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatorRequestId`; Terraform `creator_request_id`.
-    pub fn creator_request_id(&self) -> Expr {
+    pub fn creator_request_id(&self) -> rt::Expr {
         self.0.attr("CreatorRequestId")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `ModificationTime`; Terraform `modification_time`.
-    pub fn modification_time(&self) -> Expr {
+    pub fn modification_time(&self) -> rt::Expr {
         self.0.attr("ModificationTime")
     }
 }
@@ -251,12 +252,12 @@ pub mod firewall_rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedcontentcategoryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FirewallAdvancedContentCategoryConfig(Props);
+    pub struct FirewallAdvancedContentCategoryConfig(rt::Props);
     impl FirewallAdvancedContentCategoryConfig {
         /// A new `FirewallAdvancedContentCategoryConfig`. Required properties: `category` (`Category`).
-        pub fn new(category: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Category", Some("category"), string(category));
+        pub fn new(category: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Category", Some("category"), rt::string(category));
             FirewallAdvancedContentCategoryConfig(this)
         }
     }
@@ -267,12 +268,12 @@ pub mod firewall_rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedthreatcategoryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FirewallAdvancedThreatCategoryConfig(Props);
+    pub struct FirewallAdvancedThreatCategoryConfig(rt::Props);
     impl FirewallAdvancedThreatCategoryConfig {
         /// A new `FirewallAdvancedThreatCategoryConfig`. Required properties: `category` (`Category`).
-        pub fn new(category: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Category", Some("category"), string(category));
+        pub fn new(category: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Category", Some("category"), rt::string(category));
             FirewallAdvancedThreatCategoryConfig(this)
         }
     }
@@ -283,13 +284,13 @@ pub mod firewall_rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallrule.html)
     #[derive(Clone, Debug)]
-    pub struct FirewallRule(Props);
+    pub struct FirewallRule(rt::Props);
     impl FirewallRule {
         /// A new `FirewallRule`. Required properties: `action` (`Action`), `priority` (`Priority`).
         pub fn new(action: Action, priority: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Priority", Some("priority"), int(priority));
+            this.set("Priority", Some("priority"), rt::int(priority));
             FirewallRule(this)
         }
         /// BlockOverrideDnsType
@@ -306,11 +307,11 @@ pub mod firewall_rule_group {
         /// BlockOverrideDomain
         ///
         /// Constraints: length 1..=255. CloudFormation `BlockOverrideDomain`, Terraform `block_override_domain`.
-        pub fn block_override_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn block_override_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BlockOverrideDomain",
                 Some("block_override_domain"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -318,8 +319,11 @@ pub mod firewall_rule_group {
         ///
         /// Constraints: range 0..=604800. CloudFormation `BlockOverrideTtl`, Terraform `block_override_ttl`.
         pub fn block_override_ttl(mut self, value: i64) -> Self {
-            self.0
-                .set("BlockOverrideTtl", Some("block_override_ttl"), int(value));
+            self.0.set(
+                "BlockOverrideTtl",
+                Some("block_override_ttl"),
+                rt::int(value),
+            );
             self
         }
         /// BlockResponse
@@ -355,11 +359,11 @@ pub mod firewall_rule_group {
         /// ResourceId
         ///
         /// Constraints: length 1..=64. CloudFormation `FirewallDomainListId`, Terraform `firewall_domain_list_id`.
-        pub fn firewall_domain_list_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn firewall_domain_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FirewallDomainListId",
                 Some("firewall_domain_list_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -388,19 +392,19 @@ pub mod firewall_rule_group {
         /// ResourceId
         ///
         /// Constraints: length 1..=64. CloudFormation `FirewallThreatProtectionId`, Terraform `firewall_threat_protection_id`.
-        pub fn firewall_threat_protection_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn firewall_threat_protection_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FirewallThreatProtectionId",
                 Some("firewall_threat_protection_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Qtype
         ///
         /// Constraints: length 1..=16. CloudFormation `Qtype`, Terraform `qtype`.
-        pub fn qtype(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Qtype", Some("qtype"), string(value));
+        pub fn qtype(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Qtype", Some("qtype"), rt::string(value));
             self
         }
         /// The status of the firewall rule.
@@ -418,11 +422,11 @@ pub mod firewall_rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallruletype.html)
     #[derive(Clone, Debug)]
-    pub struct FirewallRuleType(Props);
+    pub struct FirewallRuleType(rt::Props);
     impl FirewallRuleType {
         /// A new `FirewallRuleType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FirewallRuleType(this)
         }
         /// Configuration for an advanced content category rule type.
@@ -472,12 +476,12 @@ pub mod firewall_rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-partnerthreatprotectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PartnerThreatProtectionConfig(Props);
+    pub struct PartnerThreatProtectionConfig(rt::Props);
     impl PartnerThreatProtectionConfig {
         /// A new `PartnerThreatProtectionConfig`. Required properties: `partner` (`Partner`).
-        pub fn new(partner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Partner", Some("partner"), string(partner));
+        pub fn new(partner: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Partner", Some("partner"), rt::string(partner));
             PartnerThreatProtectionConfig(this)
         }
     }
@@ -559,11 +563,11 @@ pub mod firewall_rule_group {
 /// CloudFormation: `AWS::Route53Resolver::FirewallRuleGroupAssociation`. Terraform: `awscc_route53resolver_firewall_rule_group_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-firewallrulegroupassociation.html)
-pub struct FirewallRuleGroupAssociation(Base);
-static FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct FirewallRuleGroupAssociation(rt::Base);
+static FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::FirewallRuleGroupAssociation",
     terraform: Some("awscc_route53resolver_firewall_rule_group_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -582,18 +586,18 @@ impl FirewallRuleGroupAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_rule_group_id: impl Into<Expr>,
+        firewall_rule_group_id: impl Into<rt::Expr>,
         priority: i64,
-        vpc_id: impl Into<Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FIREWALL_RULE_GROUP_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &FIREWALL_RULE_GROUP_ASSOCIATION_TYPE);
         this.set(
             "FirewallRuleGroupId",
             Some("firewall_rule_group_id"),
-            string(firewall_rule_group_id),
+            rt::string(firewall_rule_group_id),
         );
-        this.set("Priority", Some("priority"), int(priority));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("Priority", Some("priority"), rt::int(priority));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         FirewallRuleGroupAssociation(this)
     }
     /// MutationProtectionStatus
@@ -613,8 +617,8 @@ impl FirewallRuleGroupAssociation {
     /// FirewallRuleGroupAssociationName
     ///
     /// Constraints: length 0..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
@@ -624,55 +628,55 @@ builder!(
 );
 /// A declared `AWS::Route53Resolver::FirewallRuleGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FirewallRuleGroupAssociationHandle(Handle);
+pub struct FirewallRuleGroupAssociationHandle(rt::Handle);
 handle!(FirewallRuleGroupAssociationHandle);
 impl FirewallRuleGroupAssociationHandle {
     /// Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// ServicePrincipal
     ///
     /// CloudFormation `Fn::GetAtt` `ManagedOwnerName`; Terraform `managed_owner_name`.
-    pub fn managed_owner_name(&self) -> Expr {
+    pub fn managed_owner_name(&self) -> rt::Expr {
         self.0.attr("ManagedOwnerName")
     }
     /// ResolverFirewallRuleGroupAssociation, possible values are COMPLETE, DELETING, UPDATING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// FirewallDomainListAssociationStatus
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// The id of the creator request.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatorRequestId`; Terraform `creator_request_id`.
-    pub fn creator_request_id(&self) -> Expr {
+    pub fn creator_request_id(&self) -> rt::Expr {
         self.0.attr("CreatorRequestId")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `ModificationTime`; Terraform `modification_time`.
-    pub fn modification_time(&self) -> Expr {
+    pub fn modification_time(&self) -> rt::Expr {
         self.0.attr("ModificationTime")
     }
 }
@@ -694,11 +698,11 @@ pub mod firewall_rule_group_association {
 /// CloudFormation: `AWS::Route53Resolver::OutpostResolver`. Terraform: `awscc_route53resolver_outpost_resolver` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-outpostresolver.html)
-pub struct OutpostResolver(Base);
-static OUTPOST_RESOLVER_TYPE: TypeInfo = TypeInfo {
+pub struct OutpostResolver(rt::Base);
+static OUTPOST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::OutpostResolver",
     terraform: Some("awscc_route53resolver_outpost_resolver"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -730,17 +734,17 @@ impl OutpostResolver {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        outpost_arn: impl Into<Expr>,
-        preferred_instance_type: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        outpost_arn: impl Into<rt::Expr>,
+        preferred_instance_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &OUTPOST_RESOLVER_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("OutpostArn", Some("outpost_arn"), string(outpost_arn));
+        let mut this = rt::Base::new(id, &OUTPOST_RESOLVER_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("OutpostArn", Some("outpost_arn"), rt::string(outpost_arn));
         this.set(
             "PreferredInstanceType",
             Some("preferred_instance_type"),
-            string(preferred_instance_type),
+            rt::string(preferred_instance_type),
         );
         OutpostResolver(this)
     }
@@ -749,56 +753,56 @@ impl OutpostResolver {
     /// Constraints: range 4..=256. CloudFormation `InstanceCount`, Terraform `instance_count`.
     pub fn instance_count(mut self, value: i64) -> Self {
         self.0
-            .set("InstanceCount", Some("instance_count"), int(value));
+            .set("InstanceCount", Some("instance_count"), rt::int(value));
         self
     }
 }
 builder!(OutpostResolver, OutpostResolverHandle);
 /// A declared `AWS::Route53Resolver::OutpostResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OutpostResolverHandle(Handle);
+pub struct OutpostResolverHandle(rt::Handle);
 handle!(OutpostResolverHandle);
 impl OutpostResolverHandle {
     /// Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The OutpostResolver ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The OutpostResolver status, possible values are CREATING, OPERATIONAL, UPDATING, DELETING, ACTION_NEEDED, FAILED_CREATION and FAILED_DELETION.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The OutpostResolver status message.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// The OutpostResolver creation time
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The OutpostResolver last modified time
     ///
     /// CloudFormation `Fn::GetAtt` `ModificationTime`; Terraform `modification_time`.
-    pub fn modification_time(&self) -> Expr {
+    pub fn modification_time(&self) -> rt::Expr {
         self.0.attr("ModificationTime")
     }
     /// The id of the creator request.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatorRequestId`; Terraform `creator_request_id`.
-    pub fn creator_request_id(&self) -> Expr {
+    pub fn creator_request_id(&self) -> rt::Expr {
         self.0.attr("CreatorRequestId")
     }
 }
@@ -807,11 +811,11 @@ impl OutpostResolverHandle {
 /// CloudFormation: `AWS::Route53Resolver::ResolverConfig`. Terraform: `awscc_route53resolver_resolver_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverconfig.html)
-pub struct ResolverConfig(Base);
-static RESOLVER_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverConfig(rt::Base);
+static RESOLVER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverConfig",
     terraform: Some("awscc_route53resolver_resolver_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -826,40 +830,40 @@ impl ResolverConfig {
     pub fn new(
         id: impl Into<String>,
         autodefined_reverse_flag: resolver_config::AutodefinedReverseFlag,
-        resource_id: impl Into<Expr>,
+        resource_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOLVER_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &RESOLVER_CONFIG_TYPE);
         this.set(
             "AutodefinedReverseFlag",
             Some("autodefined_reverse_flag"),
             autodefined_reverse_flag.into(),
         );
-        this.set("ResourceId", Some("resource_id"), string(resource_id));
+        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
         ResolverConfig(this)
     }
 }
 builder!(ResolverConfig, ResolverConfigHandle);
 /// A declared `AWS::Route53Resolver::ResolverConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverConfigHandle(Handle);
+pub struct ResolverConfigHandle(rt::Handle);
 handle!(ResolverConfigHandle);
 impl ResolverConfigHandle {
     /// AccountId
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// ResolverAutodefinedReverseStatus, possible values are ENABLING, ENABLED, DISABLING AND DISABLED.
     ///
     /// CloudFormation `Fn::GetAtt` `AutodefinedReverse`; Terraform `autodefined_reverse`.
-    pub fn autodefined_reverse(&self) -> Expr {
+    pub fn autodefined_reverse(&self) -> rt::Expr {
         self.0.attr("AutodefinedReverse")
     }
 }
@@ -879,11 +883,11 @@ pub mod resolver_config {
 /// CloudFormation: `AWS::Route53Resolver::ResolverDNSSECConfig`. Terraform: `awscc_route53resolver_resolver_dnssec_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverdnssecconfig.html)
-pub struct ResolverDnssecConfig(Base);
-static RESOLVER_DNSSEC_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverDnssecConfig(rt::Base);
+static RESOLVER_DNSSEC_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverDNSSECConfig",
     terraform: Some("awscc_route53resolver_resolver_dnssec_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -896,39 +900,40 @@ impl ResolverDnssecConfig {
     /// Declares a `AWS::Route53Resolver::ResolverDNSSECConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RESOLVER_DNSSEC_CONFIG_TYPE);
+        let this = rt::Base::new(id, &RESOLVER_DNSSEC_CONFIG_TYPE);
         ResolverDnssecConfig(this)
     }
     /// ResourceId
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
-    pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceId", Some("resource_id"), string(value));
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
 }
 builder!(ResolverDnssecConfig, ResolverDnssecConfigHandle);
 /// A declared `AWS::Route53Resolver::ResolverDNSSECConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverDnssecConfigHandle(Handle);
+pub struct ResolverDnssecConfigHandle(rt::Handle);
 handle!(ResolverDnssecConfigHandle);
 impl ResolverDnssecConfigHandle {
     /// AccountId
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// ResolverDNSSECValidationStatus, possible values are ENABLING, ENABLED, DISABLING AND DISABLED.
     ///
     /// CloudFormation `Fn::GetAtt` `ValidationStatus`; Terraform `validation_status`.
-    pub fn validation_status(&self) -> Expr {
+    pub fn validation_status(&self) -> rt::Expr {
         self.0.attr("ValidationStatus")
     }
 }
@@ -937,11 +942,11 @@ impl ResolverDnssecConfigHandle {
 /// CloudFormation: `AWS::Route53Resolver::ResolverEndpoint`. Terraform: `awscc_route53resolver_resolver_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverendpoint.html)
-pub struct ResolverEndpoint(Base);
-static RESOLVER_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverEndpoint(rt::Base);
+static RESOLVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverEndpoint",
     terraform: Some("awscc_route53resolver_resolver_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -956,17 +961,17 @@ impl ResolverEndpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        direction: impl Into<Expr>,
+        direction: impl Into<rt::Expr>,
         ip_addresses: impl IntoIterator<Item = resolver_endpoint::IpAddressRequest>,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOLVER_ENDPOINT_TYPE);
-        this.set("Direction", Some("direction"), string(direction));
-        this.set("IpAddresses", Some("ip_addresses"), list(ip_addresses));
+        let mut this = rt::Base::new(id, &RESOLVER_ENDPOINT_TYPE);
+        this.set("Direction", Some("direction"), rt::string(direction));
+        this.set("IpAddresses", Some("ip_addresses"), rt::list(ip_addresses));
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
         ResolverEndpoint(this)
     }
@@ -975,7 +980,7 @@ impl ResolverEndpoint {
     /// CloudFormation `Dns64Enabled`, Terraform `dns_64_enabled`.
     pub fn dns64_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("Dns64Enabled", Some("dns_64_enabled"), boolean(value));
+            .set("Dns64Enabled", Some("dns_64_enabled"), rt::boolean(value));
         self
     }
     /// Specifies whether IPv6 Internet Gateway access is enabled through the Outbound Resolver Endpoint.
@@ -985,50 +990,52 @@ impl ResolverEndpoint {
         self.0.set(
             "Ipv6InternetAccessEnabled",
             Some("ipv_6_internet_access_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
     ///
     /// Constraints: length 0..=64; pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The ARN (Amazon Resource Name) for the Outpost.
     ///
     /// Constraints: length 1..=255; pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`. Changing it replaces the resource. CloudFormation `OutpostArn`, Terraform `outpost_arn`.
-    pub fn outpost_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("OutpostArn", Some("outpost_arn"), string(value));
+    pub fn outpost_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostArn", Some("outpost_arn"), rt::string(value));
         self
     }
     /// The Amazon EC2 instance type.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `PreferredInstanceType`, Terraform `preferred_instance_type`.
-    pub fn preferred_instance_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn preferred_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreferredInstanceType",
             Some("preferred_instance_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Protocols used for the endpoint.
     ///
     /// Constraints: 1..=2 items. CloudFormation `Protocols`, Terraform `protocols`.
-    pub fn protocols(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Protocols", Some("protocols"), strings(value));
+    pub fn protocols(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Protocols", Some("protocols"), rt::strings(value));
         self
     }
     /// The Resolver endpoint IP address type.
     ///
     /// CloudFormation `ResolverEndpointType`, Terraform `resolver_endpoint_type`.
-    pub fn resolver_endpoint_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resolver_endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResolverEndpointType",
             Some("resolver_endpoint_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1039,7 +1046,7 @@ impl ResolverEndpoint {
         self.0.set(
             "RniEnhancedMetricsEnabled",
             Some("rni_enhanced_metrics_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1050,7 +1057,7 @@ impl ResolverEndpoint {
         self.0.set(
             "TargetNameServerMetricsEnabled",
             Some("target_name_server_metrics_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1058,31 +1065,31 @@ impl ResolverEndpoint {
 builder!(ResolverEndpoint, ResolverEndpointHandle);
 /// A declared `AWS::Route53Resolver::ResolverEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverEndpointHandle(Handle);
+pub struct ResolverEndpointHandle(rt::Handle);
 handle!(ResolverEndpointHandle);
 impl ResolverEndpointHandle {
     /// The Amazon Resource Name (ARN) of the resolver endpoint, such as arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the VPC that you want to create the resolver endpoint in.
     ///
     /// CloudFormation `Fn::GetAtt` `HostVPCId`; Terraform `host_vpc_id`.
-    pub fn host_vpc_id(&self) -> Expr {
+    pub fn host_vpc_id(&self) -> rt::Expr {
         self.0.attr("HostVPCId")
     }
     /// The number of IP addresses that the resolver endpoint can use for DNS queries.
     ///
     /// CloudFormation `Fn::GetAtt` `IpAddressCount`; Terraform `ip_address_count`.
-    pub fn ip_address_count(&self) -> Expr {
+    pub fn ip_address_count(&self) -> rt::Expr {
         self.0.attr("IpAddressCount")
     }
     /// The ID of the resolver endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `ResolverEndpointId`; Terraform `resolver_endpoint_id`.
-    pub fn resolver_endpoint_id(&self) -> Expr {
+    pub fn resolver_endpoint_id(&self) -> rt::Expr {
         self.0.attr("ResolverEndpointId")
     }
 }
@@ -1093,26 +1100,26 @@ pub mod resolver_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverendpoint-ipaddressrequest.html)
     #[derive(Clone, Debug)]
-    pub struct IpAddressRequest(Props);
+    pub struct IpAddressRequest(rt::Props);
     impl IpAddressRequest {
         /// A new `IpAddressRequest`. Required properties: `subnet_id` (`SubnetId`).
-        pub fn new(subnet_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
             IpAddressRequest(this)
         }
         /// The IPv4 address that you want to use for DNS queries.
         ///
         /// Constraints: length 7..=36. CloudFormation `Ip`, Terraform `ip`.
-        pub fn ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ip", Some("ip"), string(value));
+        pub fn ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ip", Some("ip"), rt::string(value));
             self
         }
         /// The IPv6 address that you want to use for DNS queries.
         ///
         /// Constraints: length 7..=39. CloudFormation `Ipv6`, Terraform `ipv_6`.
-        pub fn ipv6(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ipv6", Some("ipv_6"), string(value));
+        pub fn ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ipv6", Some("ipv_6"), rt::string(value));
             self
         }
     }
@@ -1123,11 +1130,11 @@ pub mod resolver_endpoint {
 /// CloudFormation: `AWS::Route53Resolver::ResolverQueryLoggingConfig`. Terraform: `awscc_route53resolver_resolver_query_logging_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverqueryloggingconfig.html)
-pub struct ResolverQueryLoggingConfig(Base);
-static RESOLVER_QUERY_LOGGING_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverQueryLoggingConfig(rt::Base);
+static RESOLVER_QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverQueryLoggingConfig",
     terraform: Some("awscc_route53resolver_resolver_query_logging_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1145,77 +1152,77 @@ impl ResolverQueryLoggingConfig {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RESOLVER_QUERY_LOGGING_CONFIG_TYPE);
+        let this = rt::Base::new(id, &RESOLVER_QUERY_LOGGING_CONFIG_TYPE);
         ResolverQueryLoggingConfig(this)
     }
     /// destination arn
     ///
     /// Constraints: length 1..=600. Changing it replaces the resource. CloudFormation `DestinationArn`, Terraform `destination_arn`.
-    pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DestinationArn", Some("destination_arn"), string(value));
+            .set("DestinationArn", Some("destination_arn"), rt::string(value));
         self
     }
     /// ResolverQueryLogConfigName
     ///
     /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ResolverQueryLoggingConfig, ResolverQueryLoggingConfigHandle);
 /// A declared `AWS::Route53Resolver::ResolverQueryLoggingConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverQueryLoggingConfigHandle(Handle);
+pub struct ResolverQueryLoggingConfigHandle(rt::Handle);
 handle!(ResolverQueryLoggingConfigHandle);
 impl ResolverQueryLoggingConfigHandle {
     /// AccountId
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// ResolverQueryLogConfigStatus, possible values are CREATING, CREATED, DELETED AND FAILED.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// ShareStatus, possible values are NOT_SHARED, SHARED_WITH_ME, SHARED_BY_ME.
     ///
     /// CloudFormation `Fn::GetAtt` `ShareStatus`; Terraform `share_status`.
-    pub fn share_status(&self) -> Expr {
+    pub fn share_status(&self) -> rt::Expr {
         self.0.attr("ShareStatus")
     }
     /// Count
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationCount`; Terraform `association_count`.
-    pub fn association_count(&self) -> Expr {
+    pub fn association_count(&self) -> rt::Expr {
         self.0.attr("AssociationCount")
     }
     /// Arn
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The id of the creator request.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatorRequestId`; Terraform `creator_request_id`.
-    pub fn creator_request_id(&self) -> Expr {
+    pub fn creator_request_id(&self) -> rt::Expr {
         self.0.attr("CreatorRequestId")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// ResourceId
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1224,11 +1231,11 @@ impl ResolverQueryLoggingConfigHandle {
 /// CloudFormation: `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`. Terraform: `awscc_route53resolver_resolver_query_logging_config_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverqueryloggingconfigassociation.html)
-pub struct ResolverQueryLoggingConfigAssociation(Base);
-static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverQueryLoggingConfigAssociation(rt::Base);
+static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
     terraform: Some("awscc_route53resolver_resolver_query_logging_config_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1243,25 +1250,26 @@ impl ResolverQueryLoggingConfigAssociation {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE);
         ResolverQueryLoggingConfigAssociation(this)
     }
     /// ResolverQueryLogConfigId
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ResolverQueryLogConfigId`, Terraform `resolver_query_log_config_id`.
-    pub fn resolver_query_log_config_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resolver_query_log_config_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResolverQueryLogConfigId",
             Some("resolver_query_log_config_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// ResourceId
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
-    pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceId", Some("resource_id"), string(value));
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
 }
@@ -1271,37 +1279,37 @@ builder!(
 );
 /// A declared `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverQueryLoggingConfigAssociationHandle(Handle);
+pub struct ResolverQueryLoggingConfigAssociationHandle(rt::Handle);
 handle!(ResolverQueryLoggingConfigAssociationHandle);
 impl ResolverQueryLoggingConfigAssociationHandle {
     /// ResolverQueryLogConfigAssociationStatus
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// ResolverQueryLogConfigAssociationError
     ///
     /// CloudFormation `Fn::GetAtt` `Error`; Terraform `error`.
-    pub fn error(&self) -> Expr {
+    pub fn error(&self) -> rt::Expr {
         self.0.attr("Error")
     }
     /// ResolverQueryLogConfigAssociationErrorMessage
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorMessage`; Terraform `error_message`.
-    pub fn error_message(&self) -> Expr {
+    pub fn error_message(&self) -> rt::Expr {
         self.0.attr("ErrorMessage")
     }
     /// Rfc3339TimeString
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Id
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1310,11 +1318,11 @@ impl ResolverQueryLoggingConfigAssociationHandle {
 /// CloudFormation: `AWS::Route53Resolver::ResolverRule`. Terraform: `awscc_route53resolver_resolver_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverrule.html)
-pub struct ResolverRule(Base);
-static RESOLVER_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverRule(rt::Base);
+static RESOLVER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverRule",
     terraform: Some("awscc_route53resolver_resolver_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1325,41 +1333,45 @@ static RESOLVER_RULE_TYPE: TypeInfo = TypeInfo {
 impl ResolverRule {
     /// Declares a `AWS::Route53Resolver::ResolverRule` with the stack-unique `id`. Required properties: `rule_type` (`RuleType`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, rule_type: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RESOLVER_RULE_TYPE);
-        this.set("RuleType", Some("rule_type"), string(rule_type));
+    pub fn new(id: impl Into<String>, rule_type: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RESOLVER_RULE_TYPE);
+        this.set("RuleType", Some("rule_type"), rt::string(rule_type));
         ResolverRule(this)
     }
     /// The name server domain for queries to be delegated to if a query matches the delegation record.
     ///
     /// Constraints: length 1..=256. CloudFormation `DelegationRecord`, Terraform `delegation_record`.
-    pub fn delegation_record(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DelegationRecord", Some("delegation_record"), string(value));
+    pub fn delegation_record(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DelegationRecord",
+            Some("delegation_record"),
+            rt::string(value),
+        );
         self
     }
     /// DNS queries for this domain name are forwarded to the IP addresses that are specified in TargetIps
     ///
     /// Constraints: length 1..=256. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// The name for the Resolver rule
     ///
     /// Constraints: length 0..=64; pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The ID of the endpoint that the rule is associated with.
     ///
     /// Constraints: length 1..=64. CloudFormation `ResolverEndpointId`, Terraform `resolver_endpoint_id`.
-    pub fn resolver_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resolver_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResolverEndpointId",
             Some("resolver_endpoint_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1370,26 +1382,26 @@ impl ResolverRule {
         mut self,
         value: impl IntoIterator<Item = resolver_rule::TargetAddress>,
     ) -> Self {
-        self.0.set("TargetIps", Some("target_ips"), list(value));
+        self.0.set("TargetIps", Some("target_ips"), rt::list(value));
         self
     }
 }
 builder!(ResolverRule, ResolverRuleHandle);
 /// A declared `AWS::Route53Resolver::ResolverRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverRuleHandle(Handle);
+pub struct ResolverRuleHandle(rt::Handle);
 handle!(ResolverRuleHandle);
 impl ResolverRuleHandle {
     /// The Amazon Resource Name (ARN) of the resolver rule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The ID of the endpoint that the rule is associated with.
     ///
     /// CloudFormation `Fn::GetAtt` `ResolverRuleId`; Terraform `resolver_rule_id`.
-    pub fn resolver_rule_id(&self) -> Expr {
+    pub fn resolver_rule_id(&self) -> rt::Expr {
         self.0.attr("ResolverRuleId")
     }
 }
@@ -1400,49 +1412,49 @@ pub mod resolver_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverrule-targetaddress.html)
     #[derive(Clone, Debug)]
-    pub struct TargetAddress(Props);
+    pub struct TargetAddress(rt::Props);
     impl TargetAddress {
         /// A new `TargetAddress`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetAddress(this)
         }
         /// One IP address that you want to forward DNS queries to.
         ///
         /// Constraints: length 7..=36. CloudFormation `Ip`, Terraform `ip`.
-        pub fn ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ip", Some("ip"), string(value));
+        pub fn ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ip", Some("ip"), rt::string(value));
             self
         }
         /// One IPv6 address that you want to forward DNS queries to.
         ///
         /// Constraints: length 7..=39. CloudFormation `Ipv6`, Terraform `ipv_6`.
-        pub fn ipv6(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Ipv6", Some("ipv_6"), string(value));
+        pub fn ipv6(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Ipv6", Some("ipv_6"), rt::string(value));
             self
         }
         /// The port at Ip that you want to forward DNS queries to.
         ///
         /// Constraints: length 0..=65535; range 0..=65535. CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Port", Some("port"), string(value));
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
             self
         }
         /// The protocol that you want to use to forward DNS queries.
         ///
         /// CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), string(value));
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
             self
         }
         /// The SNI of the target name servers for DoH/DoH-FIPS outbound endpoints
         ///
         /// Constraints: length 0..=255. CloudFormation `ServerNameIndication`, Terraform `server_name_indication`.
-        pub fn server_name_indication(mut self, value: impl Into<Expr>) -> Self {
+        pub fn server_name_indication(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ServerNameIndication",
                 Some("server_name_indication"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1454,11 +1466,11 @@ pub mod resolver_rule {
 /// CloudFormation: `AWS::Route53Resolver::ResolverRuleAssociation`. Terraform: `awscc_route53resolver_resolver_rule_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53resolver-resolverruleassociation.html)
-pub struct ResolverRuleAssociation(Base);
-static RESOLVER_RULE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResolverRuleAssociation(rt::Base);
+static RESOLVER_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Route53Resolver::ResolverRuleAssociation",
     terraform: Some("awscc_route53resolver_resolver_rule_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -1471,34 +1483,34 @@ impl ResolverRuleAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resolver_rule_id: impl Into<Expr>,
-        vpc_id: impl Into<Expr>,
+        resolver_rule_id: impl Into<rt::Expr>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOLVER_RULE_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &RESOLVER_RULE_ASSOCIATION_TYPE);
         this.set(
             "ResolverRuleId",
             Some("resolver_rule_id"),
-            string(resolver_rule_id),
+            rt::string(resolver_rule_id),
         );
-        this.set("VPCId", Some("vpc_id"), string(vpc_id));
+        this.set("VPCId", Some("vpc_id"), rt::string(vpc_id));
         ResolverRuleAssociation(this)
     }
     /// The name of an association between a Resolver rule and a VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ResolverRuleAssociation, ResolverRuleAssociationHandle);
 /// A declared `AWS::Route53Resolver::ResolverRuleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResolverRuleAssociationHandle(Handle);
+pub struct ResolverRuleAssociationHandle(rt::Handle);
 handle!(ResolverRuleAssociationHandle);
 impl ResolverRuleAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `ResolverRuleAssociationId`; Terraform `resolver_rule_association_id`.
-    pub fn resolver_rule_association_id(&self) -> Expr {
+    pub fn resolver_rule_association_id(&self) -> rt::Expr {
         self.0.attr("ResolverRuleAssociationId")
     }
 }

@@ -2,23 +2,24 @@
 //! `RTBFabric` resource types of the CloudFormation registry (`AWS::RTBFabric::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `rtbfabric` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 ///
 /// CloudFormation: `AWS::RTBFabric::InboundExternalLink`. Terraform: `awscc_rtbfabric_inbound_external_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-inboundexternallink.html)
-pub struct InboundExternalLink(Base);
-static INBOUND_EXTERNAL_LINK_TYPE: TypeInfo = TypeInfo {
+pub struct InboundExternalLink(rt::Base);
+static INBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::InboundExternalLink",
     terraform: Some("awscc_rtbfabric_inbound_external_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,11 +68,11 @@ impl InboundExternalLink {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_id: impl Into<Expr>,
+        gateway_id: impl Into<rt::Expr>,
         link_log_settings: inbound_external_link::LinkLogSettings,
     ) -> Self {
-        let mut this = Base::new(id, &INBOUND_EXTERNAL_LINK_TYPE);
-        this.set("GatewayId", Some("gateway_id"), string(gateway_id));
+        let mut this = rt::Base::new(id, &INBOUND_EXTERNAL_LINK_TYPE);
+        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
         this.set(
             "LinkLogSettings",
             Some("link_log_settings"),
@@ -89,31 +90,31 @@ impl InboundExternalLink {
 builder!(InboundExternalLink, InboundExternalLinkHandle);
 /// A declared `AWS::RTBFabric::InboundExternalLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InboundExternalLinkHandle(Handle);
+pub struct InboundExternalLinkHandle(rt::Handle);
 handle!(InboundExternalLinkHandle);
 impl InboundExternalLinkHandle {
     /// CloudFormation `Fn::GetAtt` `LinkId`; Terraform `link_id`.
-    pub fn link_id(&self) -> Expr {
+    pub fn link_id(&self) -> rt::Expr {
         self.0.attr("LinkId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainName`; Terraform `domain_name`.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `LinkStatus`; Terraform `link_status`.
-    pub fn link_status(&self) -> Expr {
+    pub fn link_status(&self) -> rt::Expr {
         self.0.attr("LinkStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -124,11 +125,11 @@ pub mod inbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-applicationlogs.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(Props);
+    pub struct ApplicationLogs(rt::Props);
     impl ApplicationLogs {
         /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
         pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LinkApplicationLogSampling",
                 Some("link_application_log_sampling"),
@@ -142,13 +143,13 @@ pub mod inbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkapplicationlogsampling.html)
     #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(Props);
+    pub struct LinkApplicationLogSampling(rt::Props);
     impl LinkApplicationLogSampling {
         /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
         pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ErrorLog", Some("error_log"), int(error_log));
-            this.set("FilterLog", Some("filter_log"), int(filter_log));
+            let mut this = rt::Props::default();
+            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
+            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
             LinkApplicationLogSampling(this)
         }
     }
@@ -157,19 +158,19 @@ pub mod inbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkattributes.html)
     #[derive(Clone, Debug)]
-    pub struct LinkAttributes(Props);
+    pub struct LinkAttributes(rt::Props);
     impl LinkAttributes {
         /// A new `LinkAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinkAttributes(this)
         }
         /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomerProvidedId",
                 Some("customer_provided_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -181,7 +182,7 @@ pub mod inbound_external_link {
             self.0.set(
                 "ResponderErrorMasking",
                 Some("responder_error_masking"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -191,11 +192,11 @@ pub mod inbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linklogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(Props);
+    pub struct LinkLogSettings(rt::Props);
     impl LinkLogSettings {
         /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
         pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationLogs",
                 Some("application_logs"),
@@ -209,18 +210,22 @@ pub mod inbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-respondererrormaskingforhttpcode.html)
     #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(Props);
+    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
     impl ResponderErrorMaskingForHttpCode {
         /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
         pub fn new(
             action: Action,
-            http_code: impl Into<Expr>,
+            http_code: impl Into<rt::Expr>,
             logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), string(http_code));
-            this.set("LoggingTypes", Some("logging_types"), list(logging_types));
+            this.set("HttpCode", Some("http_code"), rt::string(http_code));
+            this.set(
+                "LoggingTypes",
+                Some("logging_types"),
+                rt::list(logging_types),
+            );
             ResponderErrorMaskingForHttpCode(this)
         }
         /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
@@ -228,7 +233,7 @@ pub mod inbound_external_link {
             self.0.set(
                 "ResponseLoggingPercentage",
                 Some("response_logging_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -260,11 +265,11 @@ pub mod inbound_external_link {
 /// CloudFormation: `AWS::RTBFabric::Link`. Terraform: `awscc_rtbfabric_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-link.html)
-pub struct Link(Base);
-static LINK_TYPE: TypeInfo = TypeInfo {
+pub struct Link(rt::Base);
+static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::Link",
     terraform: Some("awscc_rtbfabric_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -313,12 +318,12 @@ impl Link {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_id: impl Into<Expr>,
+        gateway_id: impl Into<rt::Expr>,
         link_log_settings: link::LinkLogSettings,
-        peer_gateway_id: impl Into<Expr>,
+        peer_gateway_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LINK_TYPE);
-        this.set("GatewayId", Some("gateway_id"), string(gateway_id));
+        let mut this = rt::Base::new(id, &LINK_TYPE);
+        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
         this.set(
             "LinkLogSettings",
             Some("link_log_settings"),
@@ -327,7 +332,7 @@ impl Link {
         this.set(
             "PeerGatewayId",
             Some("peer_gateway_id"),
-            string(peer_gateway_id),
+            rt::string(peer_gateway_id),
         );
         Link(this)
     }
@@ -336,7 +341,7 @@ impl Link {
         self.0.set(
             "HttpResponderAllowed",
             Some("http_responder_allowed"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -354,7 +359,7 @@ impl Link {
         self.0.set(
             "ModuleConfigurationList",
             Some("module_configuration_list"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -362,31 +367,31 @@ impl Link {
 builder!(Link, LinkHandle);
 /// A declared `AWS::RTBFabric::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LinkHandle(Handle);
+pub struct LinkHandle(rt::Handle);
 handle!(LinkHandle);
 impl LinkHandle {
     /// CloudFormation `Fn::GetAtt` `LinkId`; Terraform `link_id`.
-    pub fn link_id(&self) -> Expr {
+    pub fn link_id(&self) -> rt::Expr {
         self.0.attr("LinkId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LinkStatus`; Terraform `link_status`.
-    pub fn link_status(&self) -> Expr {
+    pub fn link_status(&self) -> rt::Expr {
         self.0.attr("LinkStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `LinkDirection`; Terraform `link_direction`.
-    pub fn link_direction(&self) -> Expr {
+    pub fn link_direction(&self) -> rt::Expr {
         self.0.attr("LinkDirection")
     }
 }
@@ -397,11 +402,11 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-applicationlogs.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(Props);
+    pub struct ApplicationLogs(rt::Props);
     impl ApplicationLogs {
         /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
         pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LinkApplicationLogSampling",
                 Some("link_application_log_sampling"),
@@ -415,13 +420,13 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linkapplicationlogsampling.html)
     #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(Props);
+    pub struct LinkApplicationLogSampling(rt::Props);
     impl LinkApplicationLogSampling {
         /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
         pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ErrorLog", Some("error_log"), int(error_log));
-            this.set("FilterLog", Some("filter_log"), int(filter_log));
+            let mut this = rt::Props::default();
+            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
+            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
             LinkApplicationLogSampling(this)
         }
     }
@@ -430,19 +435,19 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linkattributes.html)
     #[derive(Clone, Debug)]
-    pub struct LinkAttributes(Props);
+    pub struct LinkAttributes(rt::Props);
     impl LinkAttributes {
         /// A new `LinkAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinkAttributes(this)
         }
         /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomerProvidedId",
                 Some("customer_provided_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -454,7 +459,7 @@ pub mod link {
             self.0.set(
                 "ResponderErrorMasking",
                 Some("responder_error_masking"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -464,11 +469,11 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linklogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(Props);
+    pub struct LinkLogSettings(rt::Props);
     impl LinkLogSettings {
         /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
         pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationLogs",
                 Some("application_logs"),
@@ -482,28 +487,32 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-moduleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ModuleConfiguration(Props);
+    pub struct ModuleConfiguration(rt::Props);
     impl ModuleConfiguration {
         /// A new `ModuleConfiguration`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             ModuleConfiguration(this)
         }
         /// CloudFormation `DependsOn`, Terraform `depends_on`.
-        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("DependsOn", Some("depends_on"), strings(value));
+        pub fn depends_on(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("DependsOn", Some("depends_on"), rt::strings(value));
             self
         }
         /// CloudFormation `ModuleParameters`, Terraform `module_parameters`.
-        pub fn module_parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("ModuleParameters", Some("module_parameters"), json(value));
+        pub fn module_parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "ModuleParameters",
+                Some("module_parameters"),
+                rt::json(value),
+            );
             self
         }
         /// Constraints: pattern `^[a-z0-9]{1,25}$`. CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -512,18 +521,22 @@ pub mod link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-respondererrormaskingforhttpcode.html)
     #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(Props);
+    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
     impl ResponderErrorMaskingForHttpCode {
         /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
         pub fn new(
             action: Action,
-            http_code: impl Into<Expr>,
+            http_code: impl Into<rt::Expr>,
             logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), string(http_code));
-            this.set("LoggingTypes", Some("logging_types"), list(logging_types));
+            this.set("HttpCode", Some("http_code"), rt::string(http_code));
+            this.set(
+                "LoggingTypes",
+                Some("logging_types"),
+                rt::list(logging_types),
+            );
             ResponderErrorMaskingForHttpCode(this)
         }
         /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
@@ -531,7 +544,7 @@ pub mod link {
             self.0.set(
                 "ResponseLoggingPercentage",
                 Some("response_logging_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -563,11 +576,11 @@ pub mod link {
 /// CloudFormation: `AWS::RTBFabric::LinkRoutingRule`. Terraform: `awscc_rtbfabric_link_routing_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-linkroutingrule.html)
-pub struct LinkRoutingRule(Base);
-static LINK_ROUTING_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct LinkRoutingRule(rt::Base);
+static LINK_ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::LinkRoutingRule",
     terraform: Some("awscc_rtbfabric_link_routing_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -616,42 +629,42 @@ impl LinkRoutingRule {
     pub fn new(
         id: impl Into<String>,
         conditions: link_routing_rule::RuleCondition,
-        gateway_id: impl Into<Expr>,
-        link_id: impl Into<Expr>,
+        gateway_id: impl Into<rt::Expr>,
+        link_id: impl Into<rt::Expr>,
         priority: i64,
     ) -> Self {
-        let mut this = Base::new(id, &LINK_ROUTING_RULE_TYPE);
+        let mut this = rt::Base::new(id, &LINK_ROUTING_RULE_TYPE);
         this.set("Conditions", Some("conditions"), conditions.into());
-        this.set("GatewayId", Some("gateway_id"), string(gateway_id));
-        this.set("LinkId", Some("link_id"), string(link_id));
-        this.set("Priority", Some("priority"), int(priority));
+        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
+        this.set("LinkId", Some("link_id"), rt::string(link_id));
+        this.set("Priority", Some("priority"), rt::int(priority));
         LinkRoutingRule(this)
     }
 }
 builder!(LinkRoutingRule, LinkRoutingRuleHandle);
 /// A declared `AWS::RTBFabric::LinkRoutingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LinkRoutingRuleHandle(Handle);
+pub struct LinkRoutingRuleHandle(rt::Handle);
 handle!(LinkRoutingRuleHandle);
 impl LinkRoutingRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleId`; Terraform `rule_id`.
-    pub fn rule_id(&self) -> Expr {
+    pub fn rule_id(&self) -> rt::Expr {
         self.0.attr("RuleId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -662,13 +675,13 @@ pub mod link_routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-querystringkeyvaluepair.html)
     #[derive(Clone, Debug)]
-    pub struct QueryStringKeyValuePair(Props);
+    pub struct QueryStringKeyValuePair(rt::Props);
     impl QueryStringKeyValuePair {
         /// A new `QueryStringKeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             QueryStringKeyValuePair(this)
         }
     }
@@ -679,43 +692,46 @@ pub mod link_routing_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-rulecondition.html)
     #[derive(Clone, Debug)]
-    pub struct RuleCondition(Props);
+    pub struct RuleCondition(rt::Props);
     impl RuleCondition {
         /// A new `RuleCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleCondition(this)
         }
         /// Exact host match — RFC 3986 unreserved characters.
         ///
         /// Constraints: length 1..=255; pattern `^[A-Za-z0-9._~-]+$`. CloudFormation `HostHeader`, Terraform `host_header`.
-        pub fn host_header(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostHeader", Some("host_header"), string(value));
+        pub fn host_header(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HostHeader", Some("host_header"), rt::string(value));
             self
         }
         /// Wildcard host pattern (e.g., *.example.com) — RFC 3986 unreserved characters plus *.
         ///
         /// Constraints: length 3..=255; pattern `^[A-Za-z0-9._~*-]+$`. CloudFormation `HostHeaderWildcard`, Terraform `host_header_wildcard`.
-        pub fn host_header_wildcard(mut self, value: impl Into<Expr>) -> Self {
+        pub fn host_header_wildcard(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HostHeaderWildcard",
                 Some("host_header_wildcard"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Exact path match — must start with /.
         ///
         /// Constraints: length 1..=128; pattern `^/[A-Za-z0-9._~/-]*$`. CloudFormation `PathExact`, Terraform `path_exact`.
-        pub fn path_exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PathExact", Some("path_exact"), string(value));
+        pub fn path_exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PathExact", Some("path_exact"), rt::string(value));
             self
         }
         /// Path prefix matching — strict starts-with, must start with /.
         ///
         /// Constraints: length 1..=128; pattern `^/[A-Za-z0-9._~/-]*$`. CloudFormation `PathPrefix`, Terraform `path_prefix`.
-        pub fn path_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PathPrefix", Some("path_prefix"), string(value));
+        pub fn path_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PathPrefix", Some("path_prefix"), rt::string(value));
             self
         }
         /// Query string key=value pair match (single pair).
@@ -732,11 +748,11 @@ pub mod link_routing_rule {
         /// Query string key presence check (any value accepted).
         ///
         /// Constraints: length 1..=128; pattern `^[A-Za-z0-9._~-]+$`. CloudFormation `QueryStringExists`, Terraform `query_string_exists`.
-        pub fn query_string_exists(mut self, value: impl Into<Expr>) -> Self {
+        pub fn query_string_exists(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "QueryStringExists",
                 Some("query_string_exists"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -748,11 +764,11 @@ pub mod link_routing_rule {
 /// CloudFormation: `AWS::RTBFabric::OutboundExternalLink`. Terraform: `awscc_rtbfabric_outbound_external_link` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-outboundexternallink.html)
-pub struct OutboundExternalLink(Base);
-static OUTBOUND_EXTERNAL_LINK_TYPE: TypeInfo = TypeInfo {
+pub struct OutboundExternalLink(rt::Base);
+static OUTBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::OutboundExternalLink",
     terraform: Some("awscc_rtbfabric_outbound_external_link"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -800,12 +816,12 @@ impl OutboundExternalLink {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_id: impl Into<Expr>,
+        gateway_id: impl Into<rt::Expr>,
         link_log_settings: outbound_external_link::LinkLogSettings,
-        public_endpoint: impl Into<Expr>,
+        public_endpoint: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &OUTBOUND_EXTERNAL_LINK_TYPE);
-        this.set("GatewayId", Some("gateway_id"), string(gateway_id));
+        let mut this = rt::Base::new(id, &OUTBOUND_EXTERNAL_LINK_TYPE);
+        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
         this.set(
             "LinkLogSettings",
             Some("link_log_settings"),
@@ -814,7 +830,7 @@ impl OutboundExternalLink {
         this.set(
             "PublicEndpoint",
             Some("public_endpoint"),
-            string(public_endpoint),
+            rt::string(public_endpoint),
         );
         OutboundExternalLink(this)
     }
@@ -828,27 +844,27 @@ impl OutboundExternalLink {
 builder!(OutboundExternalLink, OutboundExternalLinkHandle);
 /// A declared `AWS::RTBFabric::OutboundExternalLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OutboundExternalLinkHandle(Handle);
+pub struct OutboundExternalLinkHandle(rt::Handle);
 handle!(OutboundExternalLinkHandle);
 impl OutboundExternalLinkHandle {
     /// CloudFormation `Fn::GetAtt` `LinkId`; Terraform `link_id`.
-    pub fn link_id(&self) -> Expr {
+    pub fn link_id(&self) -> rt::Expr {
         self.0.attr("LinkId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `LinkStatus`; Terraform `link_status`.
-    pub fn link_status(&self) -> Expr {
+    pub fn link_status(&self) -> rt::Expr {
         self.0.attr("LinkStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
 }
@@ -859,11 +875,11 @@ pub mod outbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-applicationlogs.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(Props);
+    pub struct ApplicationLogs(rt::Props);
     impl ApplicationLogs {
         /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
         pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LinkApplicationLogSampling",
                 Some("link_application_log_sampling"),
@@ -877,13 +893,13 @@ pub mod outbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linkapplicationlogsampling.html)
     #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(Props);
+    pub struct LinkApplicationLogSampling(rt::Props);
     impl LinkApplicationLogSampling {
         /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
         pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ErrorLog", Some("error_log"), int(error_log));
-            this.set("FilterLog", Some("filter_log"), int(filter_log));
+            let mut this = rt::Props::default();
+            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
+            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
             LinkApplicationLogSampling(this)
         }
     }
@@ -892,19 +908,19 @@ pub mod outbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linkattributes.html)
     #[derive(Clone, Debug)]
-    pub struct LinkAttributes(Props);
+    pub struct LinkAttributes(rt::Props);
     impl LinkAttributes {
         /// A new `LinkAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LinkAttributes(this)
         }
         /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomerProvidedId",
                 Some("customer_provided_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -916,7 +932,7 @@ pub mod outbound_external_link {
             self.0.set(
                 "ResponderErrorMasking",
                 Some("responder_error_masking"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -926,11 +942,11 @@ pub mod outbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linklogsettings.html)
     #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(Props);
+    pub struct LinkLogSettings(rt::Props);
     impl LinkLogSettings {
         /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
         pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationLogs",
                 Some("application_logs"),
@@ -944,18 +960,22 @@ pub mod outbound_external_link {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-respondererrormaskingforhttpcode.html)
     #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(Props);
+    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
     impl ResponderErrorMaskingForHttpCode {
         /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
         pub fn new(
             action: Action,
-            http_code: impl Into<Expr>,
+            http_code: impl Into<rt::Expr>,
             logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), string(http_code));
-            this.set("LoggingTypes", Some("logging_types"), list(logging_types));
+            this.set("HttpCode", Some("http_code"), rt::string(http_code));
+            this.set(
+                "LoggingTypes",
+                Some("logging_types"),
+                rt::list(logging_types),
+            );
             ResponderErrorMaskingForHttpCode(this)
         }
         /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
@@ -963,7 +983,7 @@ pub mod outbound_external_link {
             self.0.set(
                 "ResponseLoggingPercentage",
                 Some("response_logging_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -995,11 +1015,11 @@ pub mod outbound_external_link {
 /// CloudFormation: `AWS::RTBFabric::RequesterGateway`. Terraform: `awscc_rtbfabric_requester_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-requestergateway.html)
-pub struct RequesterGateway(Base);
-static REQUESTER_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct RequesterGateway(rt::Base);
+static REQUESTER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::RequesterGateway",
     terraform: Some("awscc_rtbfabric_requester_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1050,63 +1070,63 @@ impl RequesterGateway {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REQUESTER_GATEWAY_TYPE);
+        let mut this = rt::Base::new(id, &REQUESTER_GATEWAY_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         RequesterGateway(this)
     }
     /// Constraints: pattern `^[A-Za-z0-9 ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(RequesterGateway, RequesterGatewayHandle);
 /// A declared `AWS::RTBFabric::RequesterGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RequesterGatewayHandle(Handle);
+pub struct RequesterGatewayHandle(rt::Handle);
 handle!(RequesterGatewayHandle);
 impl RequesterGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `GatewayId`; Terraform `gateway_id`.
-    pub fn gateway_id(&self) -> Expr {
+    pub fn gateway_id(&self) -> rt::Expr {
         self.0.attr("GatewayId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `RequesterGatewayStatus`; Terraform `requester_gateway_status`.
-    pub fn requester_gateway_status(&self) -> Expr {
+    pub fn requester_gateway_status(&self) -> rt::Expr {
         self.0.attr("RequesterGatewayStatus")
     }
     /// CloudFormation `Fn::GetAtt` `DomainName`; Terraform `domain_name`.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `ActiveLinksCount`; Terraform `active_links_count`.
-    pub fn active_links_count(&self) -> Expr {
+    pub fn active_links_count(&self) -> rt::Expr {
         self.0.attr("ActiveLinksCount")
     }
     /// CloudFormation `Fn::GetAtt` `TotalLinksCount`; Terraform `total_links_count`.
-    pub fn total_links_count(&self) -> Expr {
+    pub fn total_links_count(&self) -> rt::Expr {
         self.0.attr("TotalLinksCount")
     }
 }
@@ -1115,11 +1135,11 @@ impl RequesterGatewayHandle {
 /// CloudFormation: `AWS::RTBFabric::ResponderGateway`. Terraform: `awscc_rtbfabric_responder_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rtbfabric-respondergateway.html)
-pub struct ResponderGateway(Base);
-static RESPONDER_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct ResponderGateway(rt::Base);
+static RESPONDER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RTBFabric::ResponderGateway",
     terraform: Some("awscc_rtbfabric_responder_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1174,40 +1194,41 @@ impl ResponderGateway {
         id: impl Into<String>,
         port: i64,
         protocol: responder_gateway::Protocol,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESPONDER_GATEWAY_TYPE);
-        this.set("Port", Some("port"), int(port));
+        let mut this = rt::Base::new(id, &RESPONDER_GATEWAY_TYPE);
+        this.set("Port", Some("port"), rt::int(port));
         this.set("Protocol", Some("protocol"), protocol.into());
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         ResponderGateway(this)
     }
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):[0-9]{12}:certificate/.{1,2048}`. CloudFormation `AcmCertificateArn`, Terraform `acm_certificate_arn`.
-    pub fn acm_certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn acm_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AcmCertificateArn",
             Some("acm_certificate_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: pattern `^[A-Za-z0-9 ]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=255; pattern `^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$`. CloudFormation `DomainName`, Terraform `domain_name`.
-    pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("DomainName", Some("domain_name"), string(value));
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// CloudFormation `GatewayType`, Terraform `gateway_type`.
@@ -1223,11 +1244,11 @@ impl ResponderGateway {
         self
     }
     /// CloudFormation `ManagedEndpointConfiguration`, Terraform `managed_endpoint_configuration`.
-    pub fn managed_endpoint_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn managed_endpoint_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ManagedEndpointConfiguration",
             Some("managed_endpoint_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -1247,35 +1268,35 @@ impl ResponderGateway {
 builder!(ResponderGateway, ResponderGatewayHandle);
 /// A declared `AWS::RTBFabric::ResponderGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResponderGatewayHandle(Handle);
+pub struct ResponderGatewayHandle(rt::Handle);
 handle!(ResponderGatewayHandle);
 impl ResponderGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `GatewayId`; Terraform `gateway_id`.
-    pub fn gateway_id(&self) -> Expr {
+    pub fn gateway_id(&self) -> rt::Expr {
         self.0.attr("GatewayId")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `ResponderGatewayStatus`; Terraform `responder_gateway_status`.
-    pub fn responder_gateway_status(&self) -> Expr {
+    pub fn responder_gateway_status(&self) -> rt::Expr {
         self.0.attr("ResponderGatewayStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedTimestamp`; Terraform `updated_timestamp`.
-    pub fn updated_timestamp(&self) -> Expr {
+    pub fn updated_timestamp(&self) -> rt::Expr {
         self.0.attr("UpdatedTimestamp")
     }
     /// CloudFormation `Fn::GetAtt` `ExternalInboundEndpoint`; Terraform `external_inbound_endpoint`.
-    pub fn external_inbound_endpoint(&self) -> Expr {
+    pub fn external_inbound_endpoint(&self) -> rt::Expr {
         self.0.attr("ExternalInboundEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `CertificateAssociationStatus`; Terraform `certificate_association_status`.
-    pub fn certificate_association_status(&self) -> Expr {
+    pub fn certificate_association_status(&self) -> rt::Expr {
         self.0.attr("CertificateAssociationStatus")
     }
 }
@@ -1286,12 +1307,12 @@ pub mod responder_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-listenerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ListenerConfig(Props);
+    pub struct ListenerConfig(rt::Props);
     impl ListenerConfig {
         /// A new `ListenerConfig`. Required properties: `protocols` (`Protocols`).
         pub fn new(protocols: impl IntoIterator<Item = Protocol>) -> Self {
-            let mut this = Props::default();
-            this.set("Protocols", Some("protocols"), list(protocols));
+            let mut this = rt::Props::default();
+            this.set("Protocols", Some("protocols"), rt::list(protocols));
             ListenerConfig(this)
         }
     }
@@ -1300,17 +1321,17 @@ pub mod responder_gateway {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-truststoreconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TrustStoreConfiguration(Props);
+    pub struct TrustStoreConfiguration(rt::Props);
     impl TrustStoreConfiguration {
         /// A new `TrustStoreConfiguration`. Required properties: `certificate_authority_certificates` (`CertificateAuthorityCertificates`).
         pub fn new(
-            certificate_authority_certificates: impl IntoIterator<Item = impl Into<Expr>>,
+            certificate_authority_certificates: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CertificateAuthorityCertificates",
                 Some("certificate_authority_certificates"),
-                strings(certificate_authority_certificates),
+                rt::strings(certificate_authority_certificates),
             );
             TrustStoreConfiguration(this)
         }

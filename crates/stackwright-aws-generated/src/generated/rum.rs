@@ -2,23 +2,24 @@
 //! `RUM` resource types of the CloudFormation registry (`AWS::RUM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `rum` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::RUM::AppMonitor
 ///
 /// CloudFormation: `AWS::RUM::AppMonitor`. Terraform: `awscc_rum_app_monitor` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rum-appmonitor.html)
-pub struct AppMonitor(Base);
-static APP_MONITOR_TYPE: TypeInfo = TypeInfo {
+pub struct AppMonitor(rt::Base);
+static APP_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::RUM::AppMonitor",
     terraform: Some("awscc_rum_app_monitor"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -31,9 +32,9 @@ static APP_MONITOR_TYPE: TypeInfo = TypeInfo {
 impl AppMonitor {
     /// Declares a `AWS::RUM::AppMonitor` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APP_MONITOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APP_MONITOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         AppMonitor(this)
     }
     /// AppMonitor configuration
@@ -63,7 +64,7 @@ impl AppMonitor {
     /// CloudFormation `CwLogEnabled`, Terraform `cw_log_enabled`.
     pub fn cw_log_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("CwLogEnabled", Some("cw_log_enabled"), boolean(value));
+            .set("CwLogEnabled", Some("cw_log_enabled"), rt::boolean(value));
         self
     }
     /// A structure that contains the configuration for how an app monitor can deobfuscate stack traces.
@@ -83,16 +84,16 @@ impl AppMonitor {
     /// The top-level internet domain name for which your application has administrative authority.
     ///
     /// Constraints: length 1..=253; pattern `^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\.\*-]{4,253}$)(?!.*\.-)(?!.*-\.)(?!.*\.\.)(?!.*[^\.]{64,})^(\*\.)?(?![-\.\*])[^\*]{1,}\.(\*|(?!.*--)(?=.*[a-zA-Z])[^\*]{1,}[^\*-])$`. CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// The top-level internet domain names for which your application has administrative authority.
     ///
     /// Constraints: 1..=5 items. CloudFormation `DomainList`, Terraform `domain_list`.
-    pub fn domain_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn domain_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("DomainList", Some("domain_list"), strings(value));
+            .set("DomainList", Some("domain_list"), rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `Platform`, Terraform `platform`.
@@ -112,13 +113,13 @@ impl AppMonitor {
 builder!(AppMonitor, AppMonitorHandle);
 /// A declared `AWS::RUM::AppMonitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppMonitorHandle(Handle);
+pub struct AppMonitorHandle(rt::Handle);
 handle!(AppMonitorHandle);
 impl AppMonitorHandle {
     /// The unique ID of the new app monitor.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -131,11 +132,11 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-appmonitorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AppMonitorConfiguration(Props);
+    pub struct AppMonitorConfiguration(rt::Props);
     impl AppMonitorConfiguration {
         /// A new `AppMonitorConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AppMonitorConfiguration(this)
         }
         /// If you set this to true, the RUM web client sets two cookies, a session cookie and a user cookie.
@@ -143,7 +144,7 @@ pub mod app_monitor {
         /// CloudFormation `AllowCookies`, Terraform `allow_cookies`.
         pub fn allow_cookies(mut self, value: bool) -> Self {
             self.0
-                .set("AllowCookies", Some("allow_cookies"), boolean(value));
+                .set("AllowCookies", Some("allow_cookies"), rt::boolean(value));
             self
         }
         /// If you set this to true, RUM enables xray tracing for the user sessions that RUM samples.
@@ -151,47 +152,59 @@ pub mod app_monitor {
         /// CloudFormation `EnableXRay`, Terraform `enable_x_ray`.
         pub fn enable_x_ray(mut self, value: bool) -> Self {
             self.0
-                .set("EnableXRay", Some("enable_x_ray"), boolean(value));
+                .set("EnableXRay", Some("enable_x_ray"), rt::boolean(value));
             self
         }
         /// A list of URLs in your website or application to exclude from RUM data collection.
         ///
         /// Constraints: 0..=50 items. CloudFormation `ExcludedPages`, Terraform `excluded_pages`.
-        pub fn excluded_pages(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn excluded_pages(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("ExcludedPages", Some("excluded_pages"), strings(value));
+                .set("ExcludedPages", Some("excluded_pages"), rt::strings(value));
             self
         }
         /// A list of pages in the RUM console that are to be displayed with a favorite icon.
         ///
         /// Constraints: 0..=50 items. CloudFormation `FavoritePages`, Terraform `favorite_pages`.
-        pub fn favorite_pages(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn favorite_pages(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("FavoritePages", Some("favorite_pages"), strings(value));
+                .set("FavoritePages", Some("favorite_pages"), rt::strings(value));
             self
         }
         /// The ARN of the guest IAM role that is attached to the identity pool that is used to authorize the sending of data to RUM.
         ///
         /// Constraints: pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`. CloudFormation `GuestRoleArn`, Terraform `guest_role_arn`.
-        pub fn guest_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn guest_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GuestRoleArn", Some("guest_role_arn"), string(value));
+                .set("GuestRoleArn", Some("guest_role_arn"), rt::string(value));
             self
         }
         /// The ID of the identity pool that is used to authorize the sending of data to RUM.
         ///
         /// Constraints: length 1..=55; pattern `[\w-]+:[0-9a-f-]+`. CloudFormation `IdentityPoolId`, Terraform `identity_pool_id`.
-        pub fn identity_pool_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IdentityPoolId", Some("identity_pool_id"), string(value));
+        pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IdentityPoolId",
+                Some("identity_pool_id"),
+                rt::string(value),
+            );
             self
         }
         /// If this app monitor is to collect data from only certain pages in your application, this structure lists those pages.
         ///
         /// Constraints: 0..=50 items. CloudFormation `IncludedPages`, Terraform `included_pages`.
-        pub fn included_pages(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn included_pages(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("IncludedPages", Some("included_pages"), strings(value));
+                .set("IncludedPages", Some("included_pages"), rt::strings(value));
             self
         }
         /// An array of structures which define the destinations and the metrics that you want to send.
@@ -204,7 +217,7 @@ pub mod app_monitor {
             self.0.set(
                 "MetricDestinations",
                 Some("metric_destinations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -212,15 +225,19 @@ pub mod app_monitor {
         ///
         /// Constraints: range 0..=1. CloudFormation `SessionSampleRate`, Terraform `session_sample_rate`.
         pub fn session_sample_rate(mut self, value: i64) -> Self {
-            self.0
-                .set("SessionSampleRate", Some("session_sample_rate"), int(value));
+            self.0.set(
+                "SessionSampleRate",
+                Some("session_sample_rate"),
+                rt::int(value),
+            );
             self
         }
         /// An array that lists the types of telemetry data that this app monitor is to collect.
         ///
         /// CloudFormation `Telemetries`, Terraform `telemetries`.
         pub fn telemetries(mut self, value: impl IntoIterator<Item = Telemetry>) -> Self {
-            self.0.set("Telemetries", Some("telemetries"), list(value));
+            self.0
+                .set("Telemetries", Some("telemetries"), rt::list(value));
             self
         }
     }
@@ -231,11 +248,11 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-customevents.html)
     #[derive(Clone, Debug)]
-    pub struct CustomEvents(Props);
+    pub struct CustomEvents(rt::Props);
     impl CustomEvents {
         /// A new `CustomEvents`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomEvents(this)
         }
         /// Indicates whether AppMonitor accepts custom events.
@@ -253,11 +270,11 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-deobfuscationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeobfuscationConfiguration(Props);
+    pub struct DeobfuscationConfiguration(rt::Props);
     impl DeobfuscationConfiguration {
         /// A new `DeobfuscationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeobfuscationConfiguration(this)
         }
         /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
@@ -279,19 +296,19 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-javascriptsourcemaps.html)
     #[derive(Clone, Debug)]
-    pub struct JavaScriptSourceMaps(Props);
+    pub struct JavaScriptSourceMaps(rt::Props);
     impl JavaScriptSourceMaps {
         /// A new `JavaScriptSourceMaps`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             JavaScriptSourceMaps(this)
         }
         /// The S3Uri of the bucket or folder that stores the source map files.
         ///
         /// Constraints: length 1..=1024; pattern `^s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -302,12 +319,12 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDefinition(Props);
+    pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             MetricDefinition(this)
         }
         /// Use this field only if you are sending the metric to CloudWatch.
@@ -315,39 +332,44 @@ pub mod app_monitor {
         /// CloudFormation `DimensionKeys`, Terraform `dimension_keys`.
         pub fn dimension_keys(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0
-                .set("DimensionKeys", Some("dimension_keys"), string_map(value));
+            self.0.set(
+                "DimensionKeys",
+                Some("dimension_keys"),
+                rt::string_map(value),
+            );
             self
         }
         /// The pattern that defines the metric, specified as a JSON object.
         ///
         /// Constraints: length 1..=4000. CloudFormation `EventPattern`, Terraform `event_pattern`.
-        pub fn event_pattern(mut self, value: impl Into<Expr>) -> Self {
+        pub fn event_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EventPattern", Some("event_pattern"), string(value));
+                .set("EventPattern", Some("event_pattern"), rt::string(value));
             self
         }
         /// The namespace used by CloudWatch Metrics for the metric that is defined in this structure
         ///
         /// Constraints: length 1..=237; pattern `[a-zA-Z0-9-._/#:]+$`. CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Namespace", Some("namespace"), string(value));
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
             self
         }
         /// The CloudWatch metric unit to use for this metric.
         ///
         /// Constraints: length 1..=256. CloudFormation `UnitLabel`, Terraform `unit_label`.
-        pub fn unit_label(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UnitLabel", Some("unit_label"), string(value));
+        pub fn unit_label(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("UnitLabel", Some("unit_label"), rt::string(value));
             self
         }
         /// The field within the event object that the metric value is sourced from.
         ///
         /// Constraints: length 1..=256; pattern `.*`. CloudFormation `ValueKey`, Terraform `value_key`.
-        pub fn value_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ValueKey", Some("value_key"), string(value));
+        pub fn value_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ValueKey", Some("value_key"), rt::string(value));
             self
         }
     }
@@ -358,28 +380,28 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdestination.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDestination(Props);
+    pub struct MetricDestination(rt::Props);
     impl MetricDestination {
         /// A new `MetricDestination`. Required properties: `destination` (`Destination`).
         pub fn new(destination: Destination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             MetricDestination(this)
         }
         /// Evidently has been discontinued and therefore this is no longer an acceptable field.
         ///
         /// Constraints: pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`. CloudFormation `DestinationArn`, Terraform `destination_arn`.
-        pub fn destination_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DestinationArn", Some("destination_arn"), string(value));
+                .set("DestinationArn", Some("destination_arn"), rt::string(value));
             self
         }
         /// Evidently has been discontinued and therefore this is no longer an acceptable field.
         ///
         /// Constraints: pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
-        pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IamRoleArn", Some("iam_role_arn"), string(value));
+                .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
             self
         }
         /// An array of structures which define the metrics that you want to send.
@@ -389,8 +411,11 @@ pub mod app_monitor {
             mut self,
             value: impl IntoIterator<Item = MetricDefinition>,
         ) -> Self {
-            self.0
-                .set("MetricDefinitions", Some("metric_definitions"), list(value));
+            self.0.set(
+                "MetricDefinitions",
+                Some("metric_definitions"),
+                rt::list(value),
+            );
             self
         }
     }
@@ -401,26 +426,26 @@ pub mod app_monitor {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-resourcepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ResourcePolicy(Props);
+    pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
         /// A new `ResourcePolicy`. Required properties: `policy_document` (`PolicyDocument`).
-        pub fn new(policy_document: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(policy_document: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "PolicyDocument",
                 Some("policy_document"),
-                string(policy_document),
+                rt::string(policy_document),
             );
             ResourcePolicy(this)
         }
         /// A string value that you can use to conditionally update your policy.
         ///
         /// Constraints: length 1..=255. CloudFormation `PolicyRevisionId`, Terraform `policy_revision_id`.
-        pub fn policy_revision_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn policy_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PolicyRevisionId",
                 Some("policy_revision_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `S3` resource types of the CloudFormation registry (`AWS::S3::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `s3` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 ///
 /// CloudFormation: `AWS::S3::AccessGrant`. Terraform: `awscc_s3_access_grant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrant.html)
-pub struct AccessGrant(Base);
-static ACCESS_GRANT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessGrant(rt::Base);
+static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::AccessGrant",
     terraform: Some("awscc_s3_access_grant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -32,15 +33,15 @@ impl AccessGrant {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_grants_location_id: impl Into<Expr>,
+        access_grants_location_id: impl Into<rt::Expr>,
         grantee: access_grant::Grantee,
         permission: access_grant::Permission,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_GRANT_TYPE);
+        let mut this = rt::Base::new(id, &ACCESS_GRANT_TYPE);
         this.set(
             "AccessGrantsLocationId",
             Some("access_grants_location_id"),
-            string(access_grants_location_id),
+            rt::string(access_grants_location_id),
         );
         this.set("Grantee", Some("grantee"), grantee.into());
         this.set("Permission", Some("permission"), permission.into());
@@ -63,9 +64,9 @@ impl AccessGrant {
     /// The ARN of the application grantees will use to access the location
     ///
     /// CloudFormation `ApplicationArn`, Terraform `application_arn`.
-    pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ApplicationArn", Some("application_arn"), string(value));
+            .set("ApplicationArn", Some("application_arn"), rt::string(value));
         self
     }
     /// The type of S3SubPrefix.
@@ -80,25 +81,25 @@ impl AccessGrant {
 builder!(AccessGrant, AccessGrantHandle);
 /// A declared `AWS::S3::AccessGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessGrantHandle(Handle);
+pub struct AccessGrantHandle(rt::Handle);
 handle!(AccessGrantHandle);
 impl AccessGrantHandle {
     /// The ID assigned to this access grant.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantId`; Terraform `access_grant_id`.
-    pub fn access_grant_id(&self) -> Expr {
+    pub fn access_grant_id(&self) -> rt::Expr {
         self.0.attr("AccessGrantId")
     }
     /// The Amazon Resource Name (ARN) of the specified access grant.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantArn`; Terraform `access_grant_arn`.
-    pub fn access_grant_arn(&self) -> Expr {
+    pub fn access_grant_arn(&self) -> rt::Expr {
         self.0.attr("AccessGrantArn")
     }
     /// The S3 path of the data to which you are granting access.
     ///
     /// CloudFormation `Fn::GetAtt` `GrantScope`; Terraform `grant_scope`.
-    pub fn grant_scope(&self) -> Expr {
+    pub fn grant_scope(&self) -> rt::Expr {
         self.0.attr("GrantScope")
     }
 }
@@ -109,12 +110,16 @@ pub mod access_grant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-accessgrantslocationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AccessGrantsLocationConfiguration(Props);
+    pub struct AccessGrantsLocationConfiguration(rt::Props);
     impl AccessGrantsLocationConfiguration {
         /// A new `AccessGrantsLocationConfiguration`. Required properties: `s3_sub_prefix` (`S3SubPrefix`).
-        pub fn new(s3_sub_prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3SubPrefix", Some("s3_sub_prefix"), string(s3_sub_prefix));
+        pub fn new(s3_sub_prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "S3SubPrefix",
+                Some("s3_sub_prefix"),
+                rt::string(s3_sub_prefix),
+            );
             AccessGrantsLocationConfiguration(this)
         }
     }
@@ -123,15 +128,15 @@ pub mod access_grant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-grantee.html)
     #[derive(Clone, Debug)]
-    pub struct Grantee(Props);
+    pub struct Grantee(rt::Props);
     impl Grantee {
         /// A new `Grantee`. Required properties: `grantee_identifier` (`GranteeIdentifier`), `grantee_type` (`GranteeType`).
-        pub fn new(grantee_identifier: impl Into<Expr>, grantee_type: GranteeType) -> Self {
-            let mut this = Props::default();
+        pub fn new(grantee_identifier: impl Into<rt::Expr>, grantee_type: GranteeType) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "GranteeIdentifier",
                 Some("grantee_identifier"),
-                string(grantee_identifier),
+                rt::string(grantee_identifier),
             );
             this.set("GranteeType", Some("grantee_type"), grantee_type.into());
             Grantee(this)
@@ -173,11 +178,11 @@ pub mod access_grant {
 /// CloudFormation: `AWS::S3::AccessGrantsInstance`. Terraform: `awscc_s3_access_grants_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantsinstance.html)
-pub struct AccessGrantsInstance(Base);
-static ACCESS_GRANTS_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct AccessGrantsInstance(rt::Base);
+static ACCESS_GRANTS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::AccessGrantsInstance",
     terraform: Some("awscc_s3_access_grants_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -192,17 +197,17 @@ impl AccessGrantsInstance {
     /// Declares a `AWS::S3::AccessGrantsInstance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ACCESS_GRANTS_INSTANCE_TYPE);
+        let this = rt::Base::new(id, &ACCESS_GRANTS_INSTANCE_TYPE);
         AccessGrantsInstance(this)
     }
     /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
     ///
     /// CloudFormation `IdentityCenterArn`, Terraform `identity_center_arn`.
-    pub fn identity_center_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn identity_center_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IdentityCenterArn",
             Some("identity_center_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -210,19 +215,19 @@ impl AccessGrantsInstance {
 builder!(AccessGrantsInstance, AccessGrantsInstanceHandle);
 /// A declared `AWS::S3::AccessGrantsInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessGrantsInstanceHandle(Handle);
+pub struct AccessGrantsInstanceHandle(rt::Handle);
 handle!(AccessGrantsInstanceHandle);
 impl AccessGrantsInstanceHandle {
     /// The Amazon Resource Name (ARN) of the specified Access Grants instance.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantsInstanceArn`; Terraform `access_grants_instance_arn`.
-    pub fn access_grants_instance_arn(&self) -> Expr {
+    pub fn access_grants_instance_arn(&self) -> rt::Expr {
         self.0.attr("AccessGrantsInstanceArn")
     }
     /// A unique identifier for the specified access grants instance.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantsInstanceId`; Terraform `access_grants_instance_id`.
-    pub fn access_grants_instance_id(&self) -> Expr {
+    pub fn access_grants_instance_id(&self) -> rt::Expr {
         self.0.attr("AccessGrantsInstanceId")
     }
 }
@@ -231,11 +236,11 @@ impl AccessGrantsInstanceHandle {
 /// CloudFormation: `AWS::S3::AccessGrantsLocation`. Terraform: `awscc_s3_access_grants_location` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantslocation.html)
-pub struct AccessGrantsLocation(Base);
-static ACCESS_GRANTS_LOCATION_TYPE: TypeInfo = TypeInfo {
+pub struct AccessGrantsLocation(rt::Base);
+static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::AccessGrantsLocation",
     terraform: Some("awscc_s3_access_grants_location"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -251,15 +256,15 @@ impl AccessGrantsLocation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iam_role_arn: impl Into<Expr>,
-        location_scope: impl Into<Expr>,
+        iam_role_arn: impl Into<rt::Expr>,
+        location_scope: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_GRANTS_LOCATION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+        let mut this = rt::Base::new(id, &ACCESS_GRANTS_LOCATION_TYPE);
+        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
         this.set(
             "LocationScope",
             Some("location_scope"),
-            string(location_scope),
+            rt::string(location_scope),
         );
         AccessGrantsLocation(this)
     }
@@ -267,19 +272,19 @@ impl AccessGrantsLocation {
 builder!(AccessGrantsLocation, AccessGrantsLocationHandle);
 /// A declared `AWS::S3::AccessGrantsLocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessGrantsLocationHandle(Handle);
+pub struct AccessGrantsLocationHandle(rt::Handle);
 handle!(AccessGrantsLocationHandle);
 impl AccessGrantsLocationHandle {
     /// The Amazon Resource Name (ARN) of the specified Access Grants location.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantsLocationArn`; Terraform `access_grants_location_arn`.
-    pub fn access_grants_location_arn(&self) -> Expr {
+    pub fn access_grants_location_arn(&self) -> rt::Expr {
         self.0.attr("AccessGrantsLocationArn")
     }
     /// The unique identifier for the specified Access Grants location.
     ///
     /// CloudFormation `Fn::GetAtt` `AccessGrantsLocationId`; Terraform `access_grants_location_id`.
-    pub fn access_grants_location_id(&self) -> Expr {
+    pub fn access_grants_location_id(&self) -> rt::Expr {
         self.0.attr("AccessGrantsLocationId")
     }
 }
@@ -288,11 +293,11 @@ impl AccessGrantsLocationHandle {
 /// CloudFormation: `AWS::S3::AccessPoint`. Terraform: `awscc_s3_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::AccessPoint",
     terraform: Some("awscc_s3_access_point"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -304,29 +309,32 @@ static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
 impl AccessPoint {
     /// Declares a `AWS::S3::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, bucket: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
         AccessPoint(this)
     }
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     ///
     /// Constraints: length at most 64; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
-    pub fn bucket_account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("BucketAccountId", Some("bucket_account_id"), string(value));
+    pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BucketAccountId",
+            Some("bucket_account_id"),
+            rt::string(value),
+        );
         self
     }
     /// The name you want to assign to this Access Point.
     ///
     /// Constraints: length 3..=50; pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
     /// The PublicAccessBlock configuration that you want to apply to this Access Point.
@@ -355,25 +363,25 @@ impl AccessPoint {
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::S3::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// The alias of this Access Point.
     ///
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// Indicates whether this Access Point allows access from the public Internet.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkOrigin`; Terraform `network_origin`.
-    pub fn network_origin(&self) -> Expr {
+    pub fn network_origin(&self) -> rt::Expr {
         self.0.attr("NetworkOrigin")
     }
     /// The Amazon Resource Name (ARN) of the specified accesspoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -384,19 +392,22 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(Props);
+    pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
         /// A new `PublicAccessBlockConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicAccessBlockConfiguration(this)
         }
         /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
         ///
         /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
         pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0
-                .set("BlockPublicAcls", Some("block_public_acls"), boolean(value));
+            self.0.set(
+                "BlockPublicAcls",
+                Some("block_public_acls"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
@@ -406,7 +417,7 @@ pub mod access_point {
             self.0.set(
                 "BlockPublicPolicy",
                 Some("block_public_policy"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -417,7 +428,7 @@ pub mod access_point {
             self.0.set(
                 "IgnorePublicAcls",
                 Some("ignore_public_acls"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -428,7 +439,7 @@ pub mod access_point {
             self.0.set(
                 "RestrictPublicBuckets",
                 Some("restrict_public_buckets"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -440,18 +451,18 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfiguration(this)
         }
         /// If this field is specified, this access point will only allow connections from the specified VPC ID.
         ///
         /// Constraints: length 1..=1024. CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -464,11 +475,11 @@ pub mod access_point {
 /// Stateful (objects): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html)
-pub struct Bucket(Base);
-static BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct Bucket(rt::Base);
+static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::Bucket",
     terraform: Some("awscc_s3_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[
@@ -519,7 +530,7 @@ impl Bucket {
     /// Declares a `AWS::S3::Bucket` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &BUCKET_TYPE);
+        let this = rt::Base::new(id, &BUCKET_TYPE);
         Bucket(this)
     }
     /// The ABAC status of the general purpose bucket.
@@ -558,7 +569,7 @@ impl Bucket {
         self.0.set(
             "AnalyticsConfigurations",
             Some("analytics_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -573,16 +584,17 @@ impl Bucket {
     /// A name for the bucket.
     ///
     /// Constraints: length at most 63; pattern `^([a-z0-9][a-z0-9.-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
-    pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BucketName", Some("bucket_name"), string(value));
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `BucketNamePrefix`, Terraform `bucket_name_prefix`.
-    pub fn bucket_name_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn bucket_name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "BucketNamePrefix",
             Some("bucket_name_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -613,7 +625,7 @@ impl Bucket {
         self.0.set(
             "IntelligentTieringConfigurations",
             Some("intelligent_tiering_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -627,7 +639,7 @@ impl Bucket {
         self.0.set(
             "InventoryConfigurations",
             Some("inventory_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -688,7 +700,7 @@ impl Bucket {
         self.0.set(
             "MetricsConfigurations",
             Some("metrics_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -721,7 +733,7 @@ impl Bucket {
         self.0.set(
             "ObjectLockEnabled",
             Some("object_lock_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -787,71 +799,71 @@ impl Bucket {
 builder!(Bucket, BucketHandle);
 /// A declared `AWS::S3::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketHandle(Handle);
+pub struct BucketHandle(rt::Handle);
 handle!(BucketHandle);
 impl BucketHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `DomainName`; Terraform `domain_name`.
-    pub fn domain_name(&self) -> Expr {
+    pub fn domain_name(&self) -> rt::Expr {
         self.0.attr("DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `DualStackDomainName`; Terraform `dual_stack_domain_name`.
-    pub fn dual_stack_domain_name(&self) -> Expr {
+    pub fn dual_stack_domain_name(&self) -> rt::Expr {
         self.0.attr("DualStackDomainName")
     }
     /// CloudFormation `Fn::GetAtt` `RegionalDomainName`; Terraform `regional_domain_name`.
-    pub fn regional_domain_name(&self) -> Expr {
+    pub fn regional_domain_name(&self) -> rt::Expr {
         self.0.attr("RegionalDomainName")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`; Terraform `metadata_table_configuration.s3_tables_destination.table_namespace`.
-    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Expr {
+    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> rt::Expr {
         self.0
             .attr("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`; Terraform `metadata_table_configuration.s3_tables_destination.table_arn`.
-    pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Expr {
+    pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> rt::Expr {
         self.0
             .attr("MetadataTableConfiguration.S3TablesDestination.TableArn")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.Destination`; Terraform `metadata_configuration.destination`.
-    pub fn metadata_configuration_destination(&self) -> Expr {
+    pub fn metadata_configuration_destination(&self) -> rt::Expr {
         self.0.attr("MetadataConfiguration.Destination")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`; Terraform `metadata_configuration.journal_table_configuration.table_name`.
-    pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> Expr {
+    pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.JournalTableConfiguration.TableName")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`; Terraform `metadata_configuration.journal_table_configuration.table_arn`.
-    pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> Expr {
+    pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.JournalTableConfiguration.TableArn")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`; Terraform `metadata_configuration.inventory_table_configuration.table_name`.
-    pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> Expr {
+    pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.InventoryTableConfiguration.TableName")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`; Terraform `metadata_configuration.inventory_table_configuration.table_arn`.
-    pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> Expr {
+    pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.InventoryTableConfiguration.TableArn")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableName`; Terraform `metadata_configuration.annotation_table_configuration.table_name`.
-    pub fn metadata_configuration_annotation_table_configuration_table_name(&self) -> Expr {
+    pub fn metadata_configuration_annotation_table_configuration_table_name(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.AnnotationTableConfiguration.TableName")
     }
     /// CloudFormation `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableArn`; Terraform `metadata_configuration.annotation_table_configuration.table_arn`.
-    pub fn metadata_configuration_annotation_table_configuration_table_arn(&self) -> Expr {
+    pub fn metadata_configuration_annotation_table_configuration_table_arn(&self) -> rt::Expr {
         self.0
             .attr("MetadataConfiguration.AnnotationTableConfiguration.TableArn")
     }
     /// CloudFormation `Fn::GetAtt` `WebsiteURL`; Terraform `website_url`.
-    pub fn website_url(&self) -> Expr {
+    pub fn website_url(&self) -> rt::Expr {
         self.0.attr("WebsiteURL")
     }
 }
@@ -864,15 +876,15 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
-    pub struct AbortIncompleteMultipartUpload(Props);
+    pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
         /// A new `AbortIncompleteMultipartUpload`. Required properties: `days_after_initiation` (`DaysAfterInitiation`).
         pub fn new(days_after_initiation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DaysAfterInitiation",
                 Some("days_after_initiation"),
-                int(days_after_initiation),
+                rt::int(days_after_initiation),
             );
             AbortIncompleteMultipartUpload(this)
         }
@@ -884,11 +896,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AccelerateConfiguration(Props);
+    pub struct AccelerateConfiguration(rt::Props);
     impl AccelerateConfiguration {
         /// A new `AccelerateConfiguration`. Required properties: `acceleration_status` (`AccelerationStatus`).
         pub fn new(acceleration_status: AccelerationStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccelerationStatus",
                 Some("acceleration_status"),
@@ -904,11 +916,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlTranslation(Props);
+    pub struct AccessControlTranslation(rt::Props);
     impl AccessControlTranslation {
         /// A new `AccessControlTranslation`. Required properties: `owner` (`Owner`).
         pub fn new(owner: Owner) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Owner", Some("owner"), owner.into());
             AccessControlTranslation(this)
         }
@@ -920,12 +932,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnalyticsConfiguration(Props);
+    pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
         /// A new `AnalyticsConfiguration`. Required properties: `id` (`Id`), `storage_class_analysis` (`StorageClassAnalysis`).
-        pub fn new(id: impl Into<Expr>, storage_class_analysis: StorageClassAnalysis) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>, storage_class_analysis: StorageClassAnalysis) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set(
                 "StorageClassAnalysis",
                 Some("storage_class_analysis"),
@@ -936,15 +948,16 @@ pub mod bucket {
         /// The prefix that an object must have to be included in the analytics results.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// The tags to use when evaluating an analytics filter.
         ///
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
     }
@@ -955,11 +968,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AnnotationTableConfiguration(Props);
+    pub struct AnnotationTableConfiguration(rt::Props);
     impl AnnotationTableConfiguration {
         /// A new `AnnotationTableConfiguration`. Required properties: `configuration_state` (`ConfigurationState`).
         pub fn new(configuration_state: ConfigurationState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationState",
                 Some("configuration_state"),
@@ -984,22 +997,23 @@ pub mod bucket {
         /// The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from your bucket.
         ///
         /// CloudFormation `Role`, Terraform `role`.
-        pub fn role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Role", Some("role"), string(value));
+        pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Role", Some("role"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) for the annotation table.
         ///
         /// CloudFormation `TableArn`, Terraform `table_arn`.
-        pub fn table_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableArn", Some("table_arn"), string(value));
+        pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableArn", Some("table_arn"), rt::string(value));
             self
         }
         /// The name of the annotation table.
         ///
         /// CloudFormation `TableName`, Terraform `table_name`.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", Some("table_name"), string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableName", Some("table_name"), rt::string(value));
             self
         }
     }
@@ -1010,11 +1024,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html)
     #[derive(Clone, Debug)]
-    pub struct BlockedEncryptionTypes(Props);
+    pub struct BlockedEncryptionTypes(rt::Props);
     impl BlockedEncryptionTypes {
         /// A new `BlockedEncryptionTypes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockedEncryptionTypes(this)
         }
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
@@ -1022,7 +1036,7 @@ pub mod bucket {
         /// CloudFormation `EncryptionType`, Terraform `encryption_type`.
         pub fn encryption_type(mut self, value: impl IntoIterator<Item = EncryptionType>) -> Self {
             self.0
-                .set("EncryptionType", Some("encryption_type"), list(value));
+                .set("EncryptionType", Some("encryption_type"), rt::list(value));
             self
         }
     }
@@ -1033,17 +1047,17 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html)
     #[derive(Clone, Debug)]
-    pub struct BucketEncryption(Props);
+    pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
         /// A new `BucketEncryption`. Required properties: `server_side_encryption_configuration` (`ServerSideEncryptionConfiguration`).
         pub fn new(
             server_side_encryption_configuration: impl IntoIterator<Item = ServerSideEncryptionRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ServerSideEncryptionConfiguration",
                 Some("server_side_encryption_configuration"),
-                list(server_side_encryption_configuration),
+                rt::list(server_side_encryption_configuration),
             );
             BucketEncryption(this)
         }
@@ -1055,12 +1069,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CorsConfiguration(Props);
+    pub struct CorsConfiguration(rt::Props);
     impl CorsConfiguration {
         /// A new `CorsConfiguration`. Required properties: `cors_rules` (`CorsRules`).
         pub fn new(cors_rules: impl IntoIterator<Item = CorsRule>) -> Self {
-            let mut this = Props::default();
-            this.set("CorsRules", Some("cors_rules"), list(cors_rules));
+            let mut this = rt::Props::default();
+            this.set("CorsRules", Some("cors_rules"), rt::list(cors_rules));
             CorsConfiguration(this)
         }
     }
@@ -1071,54 +1085,66 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html)
     #[derive(Clone, Debug)]
-    pub struct CorsRule(Props);
+    pub struct CorsRule(rt::Props);
     impl CorsRule {
         /// A new `CorsRule`. Required properties: `allowed_methods` (`AllowedMethods`), `allowed_origins` (`AllowedOrigins`).
         pub fn new(
             allowed_methods: impl IntoIterator<Item = AllowedMethods>,
-            allowed_origins: impl IntoIterator<Item = impl Into<Expr>>,
+            allowed_origins: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AllowedMethods",
                 Some("allowed_methods"),
-                list(allowed_methods),
+                rt::list(allowed_methods),
             );
             this.set(
                 "AllowedOrigins",
                 Some("allowed_origins"),
-                strings(allowed_origins),
+                rt::strings(allowed_origins),
             );
             CorsRule(this)
         }
         /// Headers that are specified in the ``Access-Control-Request-Headers`` header.
         ///
         /// CloudFormation `AllowedHeaders`, Terraform `allowed_headers`.
-        pub fn allowed_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("AllowedHeaders", Some("allowed_headers"), strings(value));
+        pub fn allowed_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AllowedHeaders",
+                Some("allowed_headers"),
+                rt::strings(value),
+            );
             self
         }
         /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript ``XMLHttpRequest`` object).
         ///
         /// CloudFormation `ExposedHeaders`, Terraform `exposed_headers`.
-        pub fn exposed_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("ExposedHeaders", Some("exposed_headers"), strings(value));
+        pub fn exposed_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "ExposedHeaders",
+                Some("exposed_headers"),
+                rt::strings(value),
+            );
             self
         }
         /// A unique identifier for this rule.
         ///
         /// Constraints: length at most 255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// The time in seconds that your browser is to cache the preflight response for the specified resource.
         ///
         /// Constraints: at least 0. CloudFormation `MaxAge`, Terraform `max_age`.
         pub fn max_age(mut self, value: i64) -> Self {
-            self.0.set("MaxAge", Some("max_age"), int(value));
+            self.0.set("MaxAge", Some("max_age"), rt::int(value));
             self
         }
     }
@@ -1129,16 +1155,16 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html)
     #[derive(Clone, Debug)]
-    pub struct DataExport(Props);
+    pub struct DataExport(rt::Props);
     impl DataExport {
         /// A new `DataExport`. Required properties: `destination` (`Destination`), `output_schema_version` (`OutputSchemaVersion`).
-        pub fn new(destination: Destination, output_schema_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination: Destination, output_schema_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set(
                 "OutputSchemaVersion",
                 Some("output_schema_version"),
-                string(output_schema_version),
+                rt::string(output_schema_version),
             );
             DataExport(this)
         }
@@ -1150,25 +1176,25 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultEventHold(Props);
+    pub struct DefaultEventHold(rt::Props);
     impl DefaultEventHold {
         /// A new `DefaultEventHold`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultEventHold(this)
         }
         /// The number of days that you want to specify for the default event hold duration.
         ///
         /// CloudFormation `Days`, Terraform `days`.
         pub fn days(mut self, value: i64) -> Self {
-            self.0.set("Days", Some("days"), int(value));
+            self.0.set("Days", Some("days"), rt::int(value));
             self
         }
         /// The number of years that you want to specify for the default event hold duration.
         ///
         /// CloudFormation `Years`, Terraform `years`.
         pub fn years(mut self, value: i64) -> Self {
-            self.0.set("Years", Some("years"), int(value));
+            self.0.set("Years", Some("years"), rt::int(value));
             self
         }
     }
@@ -1179,18 +1205,18 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultRetention(Props);
+    pub struct DefaultRetention(rt::Props);
     impl DefaultRetention {
         /// A new `DefaultRetention`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultRetention(this)
         }
         /// The number of days that you want to specify for the default retention period.
         ///
         /// CloudFormation `Days`, Terraform `days`.
         pub fn days(mut self, value: i64) -> Self {
-            self.0.set("Days", Some("days"), int(value));
+            self.0.set("Days", Some("days"), rt::int(value));
             self
         }
         /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket.
@@ -1212,7 +1238,7 @@ pub mod bucket {
         ///
         /// CloudFormation `Years`, Terraform `years`.
         pub fn years(mut self, value: i64) -> Self {
-            self.0.set("Years", Some("years"), int(value));
+            self.0.set("Years", Some("years"), rt::int(value));
             self
         }
     }
@@ -1223,11 +1249,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html)
     #[derive(Clone, Debug)]
-    pub struct DeleteMarkerReplication(Props);
+    pub struct DeleteMarkerReplication(rt::Props);
     impl DeleteMarkerReplication {
         /// A new `DeleteMarkerReplication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeleteMarkerReplication(this)
         }
         /// Indicates whether to replicate delete markers.
@@ -1245,28 +1271,31 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. Required properties: `bucket_arn` (`BucketArn`), `format` (`Format`).
-        pub fn new(bucket_arn: impl Into<Expr>, format: Format) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, format: Format) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
             this.set("Format", Some("format"), format.into());
             Destination(this)
         }
         /// The account ID that owns the destination S3 bucket.
         ///
         /// CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
-        pub fn bucket_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BucketAccountId", Some("bucket_account_id"), string(value));
+        pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BucketAccountId",
+                Some("bucket_account_id"),
+                rt::string(value),
+            );
             self
         }
         /// The prefix to use when exporting data.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -1277,15 +1306,15 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `replica_kms_key_id` (`ReplicaKmsKeyID`).
-        pub fn new(replica_kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(replica_kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ReplicaKmsKeyID",
                 Some("replica_kms_key_id"),
-                string(replica_kms_key_id),
+                rt::string(replica_kms_key_id),
             );
             EncryptionConfiguration(this)
         }
@@ -1297,15 +1326,15 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeConfiguration(Props);
+    pub struct EventBridgeConfiguration(rt::Props);
     impl EventBridgeConfiguration {
         /// A new `EventBridgeConfiguration`. Required properties: `event_bridge_enabled` (`EventBridgeEnabled`).
         pub fn new(event_bridge_enabled: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EventBridgeEnabled",
                 Some("event_bridge_enabled"),
-                boolean(event_bridge_enabled),
+                rt::boolean(event_bridge_enabled),
             );
             EventBridgeConfiguration(this)
         }
@@ -1317,13 +1346,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html)
     #[derive(Clone, Debug)]
-    pub struct FilterRule(Props);
+    pub struct FilterRule(rt::Props);
     impl FilterRule {
         /// A new `FilterRule`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             FilterRule(this)
         }
     }
@@ -1334,32 +1363,33 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IntelligentTieringConfiguration(Props);
+    pub struct IntelligentTieringConfiguration(rt::Props);
     impl IntelligentTieringConfiguration {
         /// A new `IntelligentTieringConfiguration`. Required properties: `id` (`Id`), `status` (`Status`), `tierings` (`Tierings`).
         pub fn new(
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
             status: Status2,
             tierings: impl IntoIterator<Item = Tiering>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set("Status", Some("status"), status.into());
-            this.set("Tierings", Some("tierings"), list(tierings));
+            this.set("Tierings", Some("tierings"), rt::list(tierings));
             IntelligentTieringConfiguration(this)
         }
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// A container for a key-value pair.
         ///
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
     }
@@ -1370,20 +1400,20 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InventoryConfiguration(Props);
+    pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
         /// A new `InventoryConfiguration`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`), `id` (`Id`), `included_object_versions` (`IncludedObjectVersions`), `schedule_frequency` (`ScheduleFrequency`).
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
-            this.set("Id", Some("id"), string(id));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
+            this.set("Id", Some("id"), rt::string(id));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -1401,14 +1431,14 @@ pub mod bucket {
         /// CloudFormation `OptionalFields`, Terraform `optional_fields`.
         pub fn optional_fields(mut self, value: impl IntoIterator<Item = OptionalFields>) -> Self {
             self.0
-                .set("OptionalFields", Some("optional_fields"), list(value));
+                .set("OptionalFields", Some("optional_fields"), rt::list(value));
             self
         }
         /// Specifies the inventory filter prefix.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -1419,11 +1449,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InventoryTableConfiguration(Props);
+    pub struct InventoryTableConfiguration(rt::Props);
     impl InventoryTableConfiguration {
         /// A new `InventoryTableConfiguration`. Required properties: `configuration_state` (`ConfigurationState`).
         pub fn new(configuration_state: ConfigurationState) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConfigurationState",
                 Some("configuration_state"),
@@ -1448,15 +1478,16 @@ pub mod bucket {
         /// The Amazon Resource Name (ARN) for the inventory table.
         ///
         /// CloudFormation `TableArn`, Terraform `table_arn`.
-        pub fn table_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableArn", Some("table_arn"), string(value));
+        pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableArn", Some("table_arn"), rt::string(value));
             self
         }
         /// The name of the inventory table.
         ///
         /// CloudFormation `TableName`, Terraform `table_name`.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", Some("table_name"), string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableName", Some("table_name"), rt::string(value));
             self
         }
     }
@@ -1467,11 +1498,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct JournalTableConfiguration(Props);
+    pub struct JournalTableConfiguration(rt::Props);
     impl JournalTableConfiguration {
         /// A new `JournalTableConfiguration`. Required properties: `record_expiration` (`RecordExpiration`).
         pub fn new(record_expiration: RecordExpiration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RecordExpiration",
                 Some("record_expiration"),
@@ -1496,15 +1527,16 @@ pub mod bucket {
         /// The Amazon Resource Name (ARN) for the journal table.
         ///
         /// CloudFormation `TableArn`, Terraform `table_arn`.
-        pub fn table_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableArn", Some("table_arn"), string(value));
+        pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableArn", Some("table_arn"), rt::string(value));
             self
         }
         /// The name of the journal table.
         ///
         /// CloudFormation `TableName`, Terraform `table_name`.
-        pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableName", Some("table_name"), string(value));
+        pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TableName", Some("table_name"), rt::string(value));
             self
         }
     }
@@ -1515,13 +1547,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaConfiguration(Props);
+    pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
         /// A new `LambdaConfiguration`. Required properties: `event` (`Event`), `function` (`Function`).
-        pub fn new(event: impl Into<Expr>, function: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Event", Some("event"), string(event));
-            this.set("Function", Some("function"), string(function));
+        pub fn new(event: impl Into<rt::Expr>, function: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Event", Some("event"), rt::string(event));
+            this.set("Function", Some("function"), rt::string(function));
             LambdaConfiguration(this)
         }
         /// The filtering rules that determine which objects invoke the AWS Lambda function.
@@ -1539,12 +1571,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleConfiguration(Props);
+    pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = Rule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             LifecycleConfiguration(this)
         }
         /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
@@ -1569,40 +1601,40 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfiguration(this)
         }
         /// The name of the bucket where Amazon S3 should store server access log files.
         ///
         /// CloudFormation `DestinationBucketName`, Terraform `destination_bucket_name`.
-        pub fn destination_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn destination_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DestinationBucketName",
                 Some("destination_bucket_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A prefix for all log object keys.
         ///
         /// CloudFormation `LogFilePrefix`, Terraform `log_file_prefix`.
-        pub fn log_file_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_file_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogFilePrefix", Some("log_file_prefix"), string(value));
+                .set("LogFilePrefix", Some("log_file_prefix"), rt::string(value));
             self
         }
         /// Amazon S3 key format for log objects.
         ///
         /// CloudFormation `TargetObjectKeyFormat`, Terraform `target_object_key_format`.
-        pub fn target_object_key_format(mut self, value: impl Into<Value>) -> Self {
+        pub fn target_object_key_format(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "TargetObjectKeyFormat",
                 Some("target_object_key_format"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -1614,11 +1646,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataConfiguration(Props);
+    pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration`. Required properties: `journal_table_configuration` (`JournalTableConfiguration`).
         pub fn new(journal_table_configuration: JournalTableConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "JournalTableConfiguration",
                 Some("journal_table_configuration"),
@@ -1666,26 +1698,26 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatadestination.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataDestination(Props);
+    pub struct MetadataDestination(rt::Props);
     impl MetadataDestination {
         /// A new `MetadataDestination`. Required properties: `table_bucket_type` (`TableBucketType`).
         pub fn new(table_bucket_type: TableBucketType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TableBucketType", None, table_bucket_type.into());
             MetadataDestination(this)
         }
         /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
         ///
         /// CloudFormation `TableBucketArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableBucketArn", None, string(value));
+        pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableBucketArn", None, rt::string(value));
             self
         }
         /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
         ///
         /// CloudFormation `TableNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn table_namespace(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableNamespace", None, string(value));
+        pub fn table_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableNamespace", None, rt::string(value));
             self
         }
     }
@@ -1696,11 +1728,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataTableConfiguration(Props);
+    pub struct MetadataTableConfiguration(rt::Props);
     impl MetadataTableConfiguration {
         /// A new `MetadataTableConfiguration`. Required properties: `s3_tables_destination` (`S3TablesDestination`).
         pub fn new(s3_tables_destination: S3TablesDestination) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3TablesDestination",
                 Some("s3_tables_destination"),
@@ -1716,19 +1748,20 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataTableEncryptionConfiguration(Props);
+    pub struct MetadataTableEncryptionConfiguration(rt::Props);
     impl MetadataTableEncryptionConfiguration {
         /// A new `MetadataTableEncryptionConfiguration`. Required properties: `sse_algorithm` (`SseAlgorithm`).
         pub fn new(sse_algorithm: SseAlgorithm) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SseAlgorithm", Some("sse_algorithm"), sse_algorithm.into());
             MetadataTableEncryptionConfiguration(this)
         }
         /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN).
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -1739,11 +1772,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html)
     #[derive(Clone, Debug)]
-    pub struct Metrics(Props);
+    pub struct Metrics(rt::Props);
     impl Metrics {
         /// A new `Metrics`. Required properties: `status` (`Status`).
         pub fn new(status: Status2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             Metrics(this)
         }
@@ -1763,34 +1796,38 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsConfiguration(Props);
+    pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricsConfiguration(this)
         }
         /// The access point that was used while performing operations on the object.
         ///
         /// CloudFormation `AccessPointArn`, Terraform `access_point_arn`.
-        pub fn access_point_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AccessPointArn", Some("access_point_arn"), string(value));
+        pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AccessPointArn",
+                Some("access_point_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The prefix that an object must have to be included in the metrics results.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// Specifies a list of tag filters to use as a metrics configuration filter.
         ///
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
     }
@@ -1801,15 +1838,15 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html)
     #[derive(Clone, Debug)]
-    pub struct NoncurrentVersionExpiration(Props);
+    pub struct NoncurrentVersionExpiration(rt::Props);
     impl NoncurrentVersionExpiration {
         /// A new `NoncurrentVersionExpiration`. Required properties: `noncurrent_days` (`NoncurrentDays`).
         pub fn new(noncurrent_days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "NoncurrentDays",
                 Some("noncurrent_days"),
-                int(noncurrent_days),
+                rt::int(noncurrent_days),
             );
             NoncurrentVersionExpiration(this)
         }
@@ -1820,7 +1857,7 @@ pub mod bucket {
             self.0.set(
                 "NewerNoncurrentVersions",
                 Some("newer_noncurrent_versions"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1832,16 +1869,16 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html)
     #[derive(Clone, Debug)]
-    pub struct NoncurrentVersionTransition(Props);
+    pub struct NoncurrentVersionTransition(rt::Props);
     impl NoncurrentVersionTransition {
         /// A new `NoncurrentVersionTransition`. Required properties: `storage_class` (`StorageClass`), `transition_in_days` (`TransitionInDays`).
         pub fn new(storage_class: StorageClass2, transition_in_days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StorageClass", Some("storage_class"), storage_class.into());
             this.set(
                 "TransitionInDays",
                 Some("transition_in_days"),
-                int(transition_in_days),
+                rt::int(transition_in_days),
             );
             NoncurrentVersionTransition(this)
         }
@@ -1852,7 +1889,7 @@ pub mod bucket {
             self.0.set(
                 "NewerNoncurrentVersions",
                 Some("newer_noncurrent_versions"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1864,11 +1901,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationConfiguration(Props);
+    pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
         /// A new `NotificationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationConfiguration(this)
         }
         /// Enables delivery of events to Amazon EventBridge.
@@ -1892,7 +1929,7 @@ pub mod bucket {
             self.0.set(
                 "LambdaConfigurations",
                 Some("lambda_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1906,7 +1943,7 @@ pub mod bucket {
             self.0.set(
                 "QueueConfigurations",
                 Some("queue_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1920,7 +1957,7 @@ pub mod bucket {
             self.0.set(
                 "TopicConfigurations",
                 Some("topic_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1932,11 +1969,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationFilter(Props);
+    pub struct NotificationFilter(rt::Props);
     impl NotificationFilter {
         /// A new `NotificationFilter`. Required properties: `s3_key` (`S3Key`).
         pub fn new(s3_key: S3KeyFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Key", Some("s3_key"), s3_key.into());
             NotificationFilter(this)
         }
@@ -1948,11 +1985,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectLockConfiguration(Props);
+    pub struct ObjectLockConfiguration(rt::Props);
     impl ObjectLockConfiguration {
         /// A new `ObjectLockConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectLockConfiguration(this)
         }
         /// Indicates whether this bucket has an Object Lock configuration enabled.
@@ -1981,11 +2018,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectLockRule(Props);
+    pub struct ObjectLockRule(rt::Props);
     impl ObjectLockRule {
         /// A new `ObjectLockRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectLockRule(this)
         }
         /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
@@ -2004,12 +2041,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html)
     #[derive(Clone, Debug)]
-    pub struct OwnershipControls(Props);
+    pub struct OwnershipControls(rt::Props);
     impl OwnershipControls {
         /// A new `OwnershipControls`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = OwnershipControlsRule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             OwnershipControls(this)
         }
     }
@@ -2020,11 +2057,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html)
     #[derive(Clone, Debug)]
-    pub struct OwnershipControlsRule(Props);
+    pub struct OwnershipControlsRule(rt::Props);
     impl OwnershipControlsRule {
         /// A new `OwnershipControlsRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OwnershipControlsRule(this)
         }
         /// Specifies an object ownership rule.
@@ -2043,19 +2080,22 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(Props);
+    pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
         /// A new `PublicAccessBlockConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicAccessBlockConfiguration(this)
         }
         /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
         ///
         /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
         pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0
-                .set("BlockPublicAcls", Some("block_public_acls"), boolean(value));
+            self.0.set(
+                "BlockPublicAcls",
+                Some("block_public_acls"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies whether Amazon S3 should block public bucket policies for this bucket.
@@ -2065,7 +2105,7 @@ pub mod bucket {
             self.0.set(
                 "BlockPublicPolicy",
                 Some("block_public_policy"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2076,7 +2116,7 @@ pub mod bucket {
             self.0.set(
                 "IgnorePublicAcls",
                 Some("ignore_public_acls"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2087,7 +2127,7 @@ pub mod bucket {
             self.0.set(
                 "RestrictPublicBuckets",
                 Some("restrict_public_buckets"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2099,13 +2139,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QueueConfiguration(Props);
+    pub struct QueueConfiguration(rt::Props);
     impl QueueConfiguration {
         /// A new `QueueConfiguration`. Required properties: `event` (`Event`), `queue` (`Queue`).
-        pub fn new(event: impl Into<Expr>, queue: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Event", Some("event"), string(event));
-            this.set("Queue", Some("queue"), string(queue));
+        pub fn new(event: impl Into<rt::Expr>, queue: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Event", Some("event"), rt::string(event));
+            this.set("Queue", Some("queue"), rt::string(queue));
             QueueConfiguration(this)
         }
         /// The filtering rules that determine which objects trigger notifications.
@@ -2123,11 +2163,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html)
     #[derive(Clone, Debug)]
-    pub struct RecordExpiration(Props);
+    pub struct RecordExpiration(rt::Props);
     impl RecordExpiration {
         /// A new `RecordExpiration`. Required properties: `expiration` (`Expiration`).
         pub fn new(expiration: Expiration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Expiration", Some("expiration"), expiration.into());
             RecordExpiration(this)
         }
@@ -2135,7 +2175,7 @@ pub mod bucket {
         ///
         /// CloudFormation `Days`, Terraform `days`.
         pub fn days(mut self, value: i64) -> Self {
-            self.0.set("Days", Some("days"), int(value));
+            self.0.set("Days", Some("days"), rt::int(value));
             self
         }
     }
@@ -2146,12 +2186,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html)
     #[derive(Clone, Debug)]
-    pub struct RedirectAllRequestsTo(Props);
+    pub struct RedirectAllRequestsTo(rt::Props);
     impl RedirectAllRequestsTo {
         /// A new `RedirectAllRequestsTo`. Required properties: `host_name` (`HostName`).
-        pub fn new(host_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HostName", Some("host_name"), string(host_name));
+        pub fn new(host_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HostName", Some("host_name"), rt::string(host_name));
             RedirectAllRequestsTo(this)
         }
         /// Protocol to use when redirecting requests.
@@ -2169,28 +2209,28 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html)
     #[derive(Clone, Debug)]
-    pub struct RedirectRule(Props);
+    pub struct RedirectRule(rt::Props);
     impl RedirectRule {
         /// A new `RedirectRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RedirectRule(this)
         }
         /// The host name to use in the redirect request.
         ///
         /// CloudFormation `HostName`, Terraform `host_name`.
-        pub fn host_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HostName", Some("host_name"), string(value));
+        pub fn host_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HostName", Some("host_name"), rt::string(value));
             self
         }
         /// The HTTP redirect code to use on the response.
         ///
         /// CloudFormation `HttpRedirectCode`, Terraform `http_redirect_code`.
-        pub fn http_redirect_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn http_redirect_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HttpRedirectCode",
                 Some("http_redirect_code"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2204,20 +2244,23 @@ pub mod bucket {
         /// The object key prefix to use in the redirect request.
         ///
         /// CloudFormation `ReplaceKeyPrefixWith`, Terraform `replace_key_prefix_with`.
-        pub fn replace_key_prefix_with(mut self, value: impl Into<Expr>) -> Self {
+        pub fn replace_key_prefix_with(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ReplaceKeyPrefixWith",
                 Some("replace_key_prefix_with"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The specific object key to use in the redirect request.
         ///
         /// CloudFormation `ReplaceKeyWith`, Terraform `replace_key_with`.
-        pub fn replace_key_with(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ReplaceKeyWith", Some("replace_key_with"), string(value));
+        pub fn replace_key_with(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ReplaceKeyWith",
+                Some("replace_key_with"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2228,11 +2271,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaModifications(Props);
+    pub struct ReplicaModifications(rt::Props);
     impl ReplicaModifications {
         /// A new `ReplicaModifications`. Required properties: `status` (`Status`).
         pub fn new(status: Status3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             ReplicaModifications(this)
         }
@@ -2244,16 +2287,16 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationConfiguration(Props);
+    pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration`. Required properties: `role` (`Role`), `rules` (`Rules`).
         pub fn new(
-            role: impl Into<Expr>,
+            role: impl Into<rt::Expr>,
             rules: impl IntoIterator<Item = ReplicationRule>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Role", Some("role"), string(role));
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Role", Some("role"), rt::string(role));
+            this.set("Rules", Some("rules"), rt::list(rules));
             ReplicationConfiguration(this)
         }
     }
@@ -2264,12 +2307,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationDestination(Props);
+    pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             ReplicationDestination(this)
         }
         /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucke…
@@ -2286,8 +2329,8 @@ pub mod bucket {
         /// Destination bucket owner account ID.
         ///
         /// CloudFormation `Account`, Terraform `account`.
-        pub fn account(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Account", Some("account"), string(value));
+        pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Account", Some("account"), rt::string(value));
             self
         }
         /// Specifies encryption-related information.
@@ -2332,11 +2375,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRule(Props);
+    pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
         /// A new `ReplicationRule`. Required properties: `destination` (`Destination`), `status` (`Status`).
         pub fn new(destination: ReplicationDestination, status: Status2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Status", Some("status"), status.into());
             ReplicationRule(this)
@@ -2362,22 +2405,22 @@ pub mod bucket {
         /// A unique identifier for the rule.
         ///
         /// Constraints: length at most 255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// An object key name prefix that identifies the object or objects to which the rule applies.
         ///
         /// Constraints: length at most 1024. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// The priority indicates which rule has precedence whenever two or more replication rules conflict.
         ///
         /// CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// A container that describes additional filters for identifying the source objects that you want to replicate.
@@ -2399,25 +2442,26 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRuleAndOperator(Props);
+    pub struct ReplicationRuleAndOperator(rt::Props);
     impl ReplicationRuleAndOperator {
         /// A new `ReplicationRuleAndOperator`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationRuleAndOperator(this)
         }
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// An array of tags containing key and value pairs.
         ///
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
     }
@@ -2428,11 +2472,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRuleFilter(Props);
+    pub struct ReplicationRuleFilter(rt::Props);
     impl ReplicationRuleFilter {
         /// A new `ReplicationRuleFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationRuleFilter(this)
         }
         /// A container for specifying rule filters.
@@ -2445,8 +2489,8 @@ pub mod bucket {
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// A container for specifying a tag key and value.
@@ -2464,11 +2508,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationTime(Props);
+    pub struct ReplicationTime(rt::Props);
     impl ReplicationTime {
         /// A new `ReplicationTime`. Required properties: `status` (`Status`), `time` (`Time`).
         pub fn new(status: Status2, time: ReplicationTimeValue) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             this.set("Time", Some("time"), time.into());
             ReplicationTime(this)
@@ -2481,12 +2525,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationTimeValue(Props);
+    pub struct ReplicationTimeValue(rt::Props);
     impl ReplicationTimeValue {
         /// A new `ReplicationTimeValue`. Required properties: `minutes` (`Minutes`).
         pub fn new(minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Minutes", Some("minutes"), int(minutes));
+            let mut this = rt::Props::default();
+            this.set("Minutes", Some("minutes"), rt::int(minutes));
             ReplicationTimeValue(this)
         }
     }
@@ -2497,11 +2541,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingRule(Props);
+    pub struct RoutingRule(rt::Props);
     impl RoutingRule {
         /// A new `RoutingRule`. Required properties: `redirect_rule` (`RedirectRule`).
         pub fn new(redirect_rule: RedirectRule) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("RedirectRule", Some("redirect_rule"), redirect_rule.into());
             RoutingRule(this)
         }
@@ -2524,30 +2568,33 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingRuleCondition(Props);
+    pub struct RoutingRuleCondition(rt::Props);
     impl RoutingRuleCondition {
         /// A new `RoutingRuleCondition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RoutingRuleCondition(this)
         }
         /// The HTTP error code when the redirect is applied.
         ///
         /// CloudFormation `HttpErrorCodeReturnedEquals`, Terraform `http_error_code_returned_equals`.
-        pub fn http_error_code_returned_equals(mut self, value: impl Into<Expr>) -> Self {
+        pub fn http_error_code_returned_equals(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "HttpErrorCodeReturnedEquals",
                 Some("http_error_code_returned_equals"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The object key name prefix when the redirect is applied.
         ///
         /// CloudFormation `KeyPrefixEquals`, Terraform `key_prefix_equals`.
-        pub fn key_prefix_equals(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("KeyPrefixEquals", Some("key_prefix_equals"), string(value));
+        pub fn key_prefix_equals(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "KeyPrefixEquals",
+                Some("key_prefix_equals"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2558,11 +2605,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `status` (`Status`).
         pub fn new(status: Status3) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             Rule(this)
         }
@@ -2583,17 +2630,20 @@ pub mod bucket {
         /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         ///
         /// Constraints: pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`. CloudFormation `ExpirationDate`, Terraform `expiration_date`.
-        pub fn expiration_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expiration_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExpirationDate", Some("expiration_date"), string(value));
+                .set("ExpirationDate", Some("expiration_date"), rt::string(value));
             self
         }
         /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         ///
         /// CloudFormation `ExpirationInDays`, Terraform `expiration_in_days`.
         pub fn expiration_in_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ExpirationInDays", Some("expiration_in_days"), int(value));
+            self.0.set(
+                "ExpirationInDays",
+                Some("expiration_in_days"),
+                rt::int(value),
+            );
             self
         }
         /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions.
@@ -2603,15 +2653,15 @@ pub mod bucket {
             self.0.set(
                 "ExpiredObjectDeleteMarker",
                 Some("expired_object_delete_marker"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Unique identifier for the rule.
         ///
         /// Constraints: length at most 255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// Specifies when noncurrent object versions expire.
@@ -2632,7 +2682,7 @@ pub mod bucket {
             self.0.set(
                 "NoncurrentVersionExpirationInDays",
                 Some("noncurrent_version_expiration_in_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -2657,44 +2707,45 @@ pub mod bucket {
             self.0.set(
                 "NoncurrentVersionTransitions",
                 Some("noncurrent_version_transitions"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Specifies the minimum object size in bytes for this rule to apply to.
         ///
         /// Constraints: length at most 20; pattern `[0-9]+`. CloudFormation `ObjectSizeGreaterThan`, Terraform `object_size_greater_than`.
-        pub fn object_size_greater_than(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_size_greater_than(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ObjectSizeGreaterThan",
                 Some("object_size_greater_than"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Specifies the maximum object size in bytes for this rule to apply to.
         ///
         /// Constraints: length at most 20; pattern `[0-9]+`. CloudFormation `ObjectSizeLessThan`, Terraform `object_size_less_than`.
-        pub fn object_size_less_than(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_size_less_than(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ObjectSizeLessThan",
                 Some("object_size_less_than"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Object key prefix that identifies one or more objects to which this rule applies.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
         ///
         /// CloudFormation `TagFilters`, Terraform `tag_filters`.
         pub fn tag_filters(mut self, value: impl IntoIterator<Item = TagFilter>) -> Self {
-            self.0.set("TagFilters", Some("tag_filters"), list(value));
+            self.0
+                .set("TagFilters", Some("tag_filters"), rt::list(value));
             self
         }
         /// (Deprecated.) Specifies when an object transitions to a specified storage class.
@@ -2708,7 +2759,8 @@ pub mod bucket {
         ///
         /// CloudFormation `Transitions`, Terraform `transitions`.
         pub fn transitions(mut self, value: impl IntoIterator<Item = Transition>) -> Self {
-            self.0.set("Transitions", Some("transitions"), list(value));
+            self.0
+                .set("Transitions", Some("transitions"), rt::list(value));
             self
         }
     }
@@ -2719,12 +2771,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html)
     #[derive(Clone, Debug)]
-    pub struct S3KeyFilter(Props);
+    pub struct S3KeyFilter(rt::Props);
     impl S3KeyFilter {
         /// A new `S3KeyFilter`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = FilterRule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             S3KeyFilter(this)
         }
     }
@@ -2735,32 +2787,32 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3TablesDestination(Props);
+    pub struct S3TablesDestination(rt::Props);
     impl S3TablesDestination {
         /// A new `S3TablesDestination`. Required properties: `table_bucket_arn` (`TableBucketArn`), `table_name` (`TableName`).
-        pub fn new(table_bucket_arn: impl Into<Expr>, table_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(table_bucket_arn: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TableBucketArn",
                 Some("table_bucket_arn"),
-                string(table_bucket_arn),
+                rt::string(table_bucket_arn),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             S3TablesDestination(this)
         }
         /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
         ///
         /// CloudFormation `TableArn`, Terraform `table_arn`.
-        pub fn table_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TableArn", Some("table_arn"), string(value));
+        pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TableArn", Some("table_arn"), rt::string(value));
             self
         }
         /// The table bucket namespace for the metadata table in your metadata table configuration.
         ///
         /// CloudFormation `TableNamespace`, Terraform `table_namespace`.
-        pub fn table_namespace(mut self, value: impl Into<Expr>) -> Self {
+        pub fn table_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TableNamespace", Some("table_namespace"), string(value));
+                .set("TableNamespace", Some("table_namespace"), rt::string(value));
             self
         }
     }
@@ -2771,20 +2823,23 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionByDefault(Props);
+    pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
         /// A new `ServerSideEncryptionByDefault`. Required properties: `sse_algorithm` (`SSEAlgorithm`).
         pub fn new(sse_algorithm: SseAlgorithm2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SSEAlgorithm", Some("sse_algorithm"), sse_algorithm.into());
             ServerSideEncryptionByDefault(this)
         }
         /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
         ///
         /// CloudFormation `KMSMasterKeyID`, Terraform `kms_master_key_id`.
-        pub fn kms_master_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("KMSMasterKeyID", Some("kms_master_key_id"), string(value));
+        pub fn kms_master_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "KMSMasterKeyID",
+                Some("kms_master_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -2795,11 +2850,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionRule(Props);
+    pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
         /// A new `ServerSideEncryptionRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionRule(this)
         }
         /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
@@ -2820,7 +2875,7 @@ pub mod bucket {
             self.0.set(
                 "BucketKeyEnabled",
                 Some("bucket_key_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2846,11 +2901,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html)
     #[derive(Clone, Debug)]
-    pub struct SourceSelectionCriteria(Props);
+    pub struct SourceSelectionCriteria(rt::Props);
     impl SourceSelectionCriteria {
         /// A new `SourceSelectionCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceSelectionCriteria(this)
         }
         /// A filter that you can specify for selection for modifications on replicas.
@@ -2883,11 +2938,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html)
     #[derive(Clone, Debug)]
-    pub struct SseKmsEncryptedObjects(Props);
+    pub struct SseKmsEncryptedObjects(rt::Props);
     impl SseKmsEncryptedObjects {
         /// A new `SseKmsEncryptedObjects`. Required properties: `status` (`Status`).
         pub fn new(status: Status2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             SseKmsEncryptedObjects(this)
         }
@@ -2899,11 +2954,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html)
     #[derive(Clone, Debug)]
-    pub struct StorageClassAnalysis(Props);
+    pub struct StorageClassAnalysis(rt::Props);
     impl StorageClassAnalysis {
         /// A new `StorageClassAnalysis`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageClassAnalysis(this)
         }
         /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
@@ -2921,13 +2976,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html)
     #[derive(Clone, Debug)]
-    pub struct TagFilter(Props);
+    pub struct TagFilter(rt::Props);
     impl TagFilter {
         /// A new `TagFilter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             TagFilter(this)
         }
     }
@@ -2938,13 +2993,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html)
     #[derive(Clone, Debug)]
-    pub struct Tiering(Props);
+    pub struct Tiering(rt::Props);
     impl Tiering {
         /// A new `Tiering`. Required properties: `access_tier` (`AccessTier`), `days` (`Days`).
         pub fn new(access_tier: AccessTier, days: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AccessTier", Some("access_tier"), access_tier.into());
-            this.set("Days", Some("days"), int(days));
+            this.set("Days", Some("days"), rt::int(days));
             Tiering(this)
         }
     }
@@ -2955,13 +3010,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TopicConfiguration(Props);
+    pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
         /// A new `TopicConfiguration`. Required properties: `event` (`Event`), `topic` (`Topic`).
-        pub fn new(event: impl Into<Expr>, topic: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Event", Some("event"), string(event));
-            this.set("Topic", Some("topic"), string(topic));
+        pub fn new(event: impl Into<rt::Expr>, topic: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Event", Some("event"), rt::string(event));
+            this.set("Topic", Some("topic"), rt::string(topic));
             TopicConfiguration(this)
         }
         /// The filtering rules that determine for which objects to send notifications.
@@ -2979,28 +3034,31 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html)
     #[derive(Clone, Debug)]
-    pub struct Transition(Props);
+    pub struct Transition(rt::Props);
     impl Transition {
         /// A new `Transition`. Required properties: `storage_class` (`StorageClass`).
         pub fn new(storage_class: StorageClass2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("StorageClass", Some("storage_class"), storage_class.into());
             Transition(this)
         }
         /// Indicates when objects are transitioned to the specified storage class.
         ///
         /// Constraints: pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`. CloudFormation `TransitionDate`, Terraform `transition_date`.
-        pub fn transition_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn transition_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TransitionDate", Some("transition_date"), string(value));
+                .set("TransitionDate", Some("transition_date"), rt::string(value));
             self
         }
         /// Indicates the number of days after creation when objects are transitioned to the specified storage class.
         ///
         /// CloudFormation `TransitionInDays`, Terraform `transition_in_days`.
         pub fn transition_in_days(mut self, value: i64) -> Self {
-            self.0
-                .set("TransitionInDays", Some("transition_in_days"), int(value));
+            self.0.set(
+                "TransitionInDays",
+                Some("transition_in_days"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -3011,11 +3069,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VersioningConfiguration(Props);
+    pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
         /// A new `VersioningConfiguration`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             VersioningConfiguration(this)
         }
@@ -3027,27 +3085,27 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct WebsiteConfiguration(Props);
+    pub struct WebsiteConfiguration(rt::Props);
     impl WebsiteConfiguration {
         /// A new `WebsiteConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebsiteConfiguration(this)
         }
         /// The name of the error document for the website.
         ///
         /// CloudFormation `ErrorDocument`, Terraform `error_document`.
-        pub fn error_document(mut self, value: impl Into<Expr>) -> Self {
+        pub fn error_document(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ErrorDocument", Some("error_document"), string(value));
+                .set("ErrorDocument", Some("error_document"), rt::string(value));
             self
         }
         /// The name of the index document for the website.
         ///
         /// CloudFormation `IndexDocument`, Terraform `index_document`.
-        pub fn index_document(mut self, value: impl Into<Expr>) -> Self {
+        pub fn index_document(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IndexDocument", Some("index_document"), string(value));
+                .set("IndexDocument", Some("index_document"), rt::string(value));
             self
         }
         /// The redirect behavior for every request to this bucket's website endpoint.
@@ -3066,7 +3124,7 @@ pub mod bucket {
         /// CloudFormation `RoutingRules`, Terraform `routing_rules`.
         pub fn routing_rules(mut self, value: impl IntoIterator<Item = RoutingRule>) -> Self {
             self.0
-                .set("RoutingRules", Some("routing_rules"), list(value));
+                .set("RoutingRules", Some("routing_rules"), rt::list(value));
             self
         }
     }
@@ -3396,11 +3454,11 @@ pub mod bucket {
 /// CloudFormation: `AWS::S3::BucketPolicy`. Terraform: `awscc_s3_bucket_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html)
-pub struct BucketPolicy(Base);
-static BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct BucketPolicy(rt::Base);
+static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::BucketPolicy",
     terraform: Some("awscc_s3_bucket_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -3410,15 +3468,15 @@ impl BucketPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        bucket: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &BUCKET_POLICY_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
+        let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         BucketPolicy(this)
     }
@@ -3426,18 +3484,18 @@ impl BucketPolicy {
 builder!(BucketPolicy, BucketPolicyHandle);
 /// A declared `AWS::S3::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketPolicyHandle(Handle);
+pub struct BucketPolicyHandle(rt::Handle);
 handle!(BucketPolicyHandle);
 /// AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies.
 ///
 /// CloudFormation: `AWS::S3::MultiRegionAccessPoint`. Terraform: `awscc_s3_multi_region_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspoint.html)
-pub struct MultiRegionAccessPoint(Base);
-static MULTI_REGION_ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct MultiRegionAccessPoint(rt::Base);
+static MULTI_REGION_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::MultiRegionAccessPoint",
     terraform: Some("awscc_s3_multi_region_access_point"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3459,15 +3517,15 @@ impl MultiRegionAccessPoint {
         id: impl Into<String>,
         regions: impl IntoIterator<Item = multi_region_access_point::Region>,
     ) -> Self {
-        let mut this = Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);
-        this.set("Regions", Some("regions"), list(regions));
+        let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);
+        this.set("Regions", Some("regions"), rt::list(regions));
         MultiRegionAccessPoint(this)
     }
     /// The name you want to assign to this Multi Region Access Point.
     ///
     /// Constraints: length 3..=50; pattern `^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point.
@@ -3488,19 +3546,19 @@ impl MultiRegionAccessPoint {
 builder!(MultiRegionAccessPoint, MultiRegionAccessPointHandle);
 /// A declared `AWS::S3::MultiRegionAccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiRegionAccessPointHandle(Handle);
+pub struct MultiRegionAccessPointHandle(rt::Handle);
 handle!(MultiRegionAccessPointHandle);
 impl MultiRegionAccessPointHandle {
     /// The alias is a unique identifier to, and is part of the public DNS name for this Multi Region Access Point
     ///
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// The timestamp of the when the Multi Region Access Point is created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -3511,19 +3569,22 @@ pub mod multi_region_access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(Props);
+    pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
         /// A new `PublicAccessBlockConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicAccessBlockConfiguration(this)
         }
         /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
         ///
         /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
         pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0
-                .set("BlockPublicAcls", Some("block_public_acls"), boolean(value));
+            self.0.set(
+                "BlockPublicAcls",
+                Some("block_public_acls"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
@@ -3533,7 +3594,7 @@ pub mod multi_region_access_point {
             self.0.set(
                 "BlockPublicPolicy",
                 Some("block_public_policy"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3544,7 +3605,7 @@ pub mod multi_region_access_point {
             self.0.set(
                 "IgnorePublicAcls",
                 Some("ignore_public_acls"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3555,7 +3616,7 @@ pub mod multi_region_access_point {
             self.0.set(
                 "RestrictPublicBuckets",
                 Some("restrict_public_buckets"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -3565,18 +3626,21 @@ pub mod multi_region_access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-region.html)
     #[derive(Clone, Debug)]
-    pub struct Region(Props);
+    pub struct Region(rt::Props);
     impl Region {
         /// A new `Region`. Required properties: `bucket` (`Bucket`).
-        pub fn new(bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             Region(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
-        pub fn bucket_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BucketAccountId", Some("bucket_account_id"), string(value));
+        pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BucketAccountId",
+                Some("bucket_account_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -3587,11 +3651,11 @@ pub mod multi_region_access_point {
 /// CloudFormation: `AWS::S3::MultiRegionAccessPointPolicy`. Terraform: `awscc_s3_multi_region_access_point_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspointpolicy.html)
-pub struct MultiRegionAccessPointPolicy(Base);
-static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct MultiRegionAccessPointPolicy(rt::Base);
+static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::MultiRegionAccessPointPolicy",
     terraform: Some("awscc_s3_multi_region_access_point_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3614,12 +3678,12 @@ impl MultiRegionAccessPointPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mrap_name: impl Into<Expr>,
-        policy: impl Into<Value>,
+        mrap_name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
-        this.set("MrapName", Some("mrap_name"), string(mrap_name));
-        this.set("Policy", Some("policy"), json_string(policy));
+        let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
+        this.set("MrapName", Some("mrap_name"), rt::string(mrap_name));
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         MultiRegionAccessPointPolicy(this)
     }
 }
@@ -3629,19 +3693,19 @@ builder!(
 );
 /// A declared `AWS::S3::MultiRegionAccessPointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiRegionAccessPointPolicyHandle(Handle);
+pub struct MultiRegionAccessPointPolicyHandle(rt::Handle);
 handle!(MultiRegionAccessPointPolicyHandle);
 impl MultiRegionAccessPointPolicyHandle {
     /// The Policy Status associated with this Multi Region Access Point
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyStatus`; Terraform `policy_status`.
-    pub fn policy_status(&self) -> Expr {
+    pub fn policy_status(&self) -> rt::Expr {
         self.0.attr("PolicyStatus")
     }
     /// Specifies whether the policy is public or not.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyStatus.IsPublic`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn policy_status_is_public(&self) -> Expr {
+    pub fn policy_status_is_public(&self) -> rt::Expr {
         self.0.attr("PolicyStatus.IsPublic")
     }
 }
@@ -3650,11 +3714,11 @@ impl MultiRegionAccessPointPolicyHandle {
 /// CloudFormation: `AWS::S3::StorageLens`. Terraform: `awscc_s3_storage_lens` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelens.html)
-pub struct StorageLens(Base);
-static STORAGE_LENS_TYPE: TypeInfo = TypeInfo {
+pub struct StorageLens(rt::Base);
+static STORAGE_LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::StorageLens",
     terraform: Some("awscc_s3_storage_lens"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3687,7 +3751,7 @@ impl StorageLens {
         id: impl Into<String>,
         storage_lens_configuration: storage_lens::StorageLensConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &STORAGE_LENS_TYPE);
+        let mut this = rt::Base::new(id, &STORAGE_LENS_TYPE);
         this.set(
             "StorageLensConfiguration",
             Some("storage_lens_configuration"),
@@ -3699,11 +3763,11 @@ impl StorageLens {
 builder!(StorageLens, StorageLensHandle);
 /// A declared `AWS::S3::StorageLens`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageLensHandle(Handle);
+pub struct StorageLensHandle(rt::Handle);
 handle!(StorageLensHandle);
 impl StorageLensHandle {
     /// CloudFormation `Fn::GetAtt` `StorageLensConfiguration.StorageLensArn`; Terraform `storage_lens_configuration.storage_lens_arn`.
-    pub fn storage_lens_configuration_storage_lens_arn(&self) -> Expr {
+    pub fn storage_lens_configuration_storage_lens_arn(&self) -> rt::Expr {
         self.0.attr("StorageLensConfiguration.StorageLensArn")
     }
 }
@@ -3716,11 +3780,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-accountlevel.html)
     #[derive(Clone, Debug)]
-    pub struct AccountLevel(Props);
+    pub struct AccountLevel(rt::Props);
     impl AccountLevel {
         /// A new `AccountLevel`. Required properties: `bucket_level` (`BucketLevel`).
         pub fn new(bucket_level: BucketLevel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BucketLevel", Some("bucket_level"), bucket_level.into());
             AccountLevel(this)
         }
@@ -3801,18 +3865,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-activitymetrics.html)
     #[derive(Clone, Debug)]
-    pub struct ActivityMetrics(Props);
+    pub struct ActivityMetrics(rt::Props);
     impl ActivityMetrics {
         /// A new `ActivityMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActivityMetrics(this)
         }
         /// Specifies whether activity metrics are enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
     }
@@ -3823,18 +3888,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedcostoptimizationmetrics.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedCostOptimizationMetrics(Props);
+    pub struct AdvancedCostOptimizationMetrics(rt::Props);
     impl AdvancedCostOptimizationMetrics {
         /// A new `AdvancedCostOptimizationMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedCostOptimizationMetrics(this)
         }
         /// Specifies whether advanced cost optimization metrics are enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
     }
@@ -3845,18 +3911,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advanceddataprotectionmetrics.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedDataProtectionMetrics(Props);
+    pub struct AdvancedDataProtectionMetrics(rt::Props);
     impl AdvancedDataProtectionMetrics {
         /// A new `AdvancedDataProtectionMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedDataProtectionMetrics(this)
         }
         /// Specifies whether advanced data protection metrics are enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
     }
@@ -3867,18 +3934,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedperformancemetrics.html)
     #[derive(Clone, Debug)]
-    pub struct AdvancedPerformanceMetrics(Props);
+    pub struct AdvancedPerformanceMetrics(rt::Props);
     impl AdvancedPerformanceMetrics {
         /// A new `AdvancedPerformanceMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdvancedPerformanceMetrics(this)
         }
         /// Specifies whether the Advanced Performance Metrics is enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
     }
@@ -3889,12 +3957,12 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-awsorg.html)
     #[derive(Clone, Debug)]
-    pub struct AwsOrg(Props);
+    pub struct AwsOrg(rt::Props);
     impl AwsOrg {
         /// A new `AwsOrg`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
             AwsOrg(this)
         }
     }
@@ -3905,11 +3973,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketlevel.html)
     #[derive(Clone, Debug)]
-    pub struct BucketLevel(Props);
+    pub struct BucketLevel(rt::Props);
     impl BucketLevel {
         /// A new `BucketLevel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BucketLevel(this)
         }
         /// Enables activity metrics.
@@ -3986,21 +4054,21 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketsandregions.html)
     #[derive(Clone, Debug)]
-    pub struct BucketsAndRegions(Props);
+    pub struct BucketsAndRegions(rt::Props);
     impl BucketsAndRegions {
         /// A new `BucketsAndRegions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BucketsAndRegions(this)
         }
         /// CloudFormation `Buckets`, Terraform `buckets`.
-        pub fn buckets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Buckets", Some("buckets"), strings(value));
+        pub fn buckets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Buckets", Some("buckets"), rt::strings(value));
             self
         }
         /// CloudFormation `Regions`, Terraform `regions`.
-        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Regions", Some("regions"), strings(value));
+        pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Regions", Some("regions"), rt::strings(value));
             self
         }
     }
@@ -4011,12 +4079,12 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-cloudwatchmetrics.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchMetrics(Props);
+    pub struct CloudWatchMetrics(rt::Props);
     impl CloudWatchMetrics {
         /// A new `CloudWatchMetrics`. Required properties: `is_enabled` (`IsEnabled`).
         pub fn new(is_enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("IsEnabled", Some("is_enabled"), boolean(is_enabled));
+            let mut this = rt::Props::default();
+            this.set("IsEnabled", Some("is_enabled"), rt::boolean(is_enabled));
             CloudWatchMetrics(this)
         }
     }
@@ -4027,11 +4095,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-dataexport.html)
     #[derive(Clone, Debug)]
-    pub struct DataExport(Props);
+    pub struct DataExport(rt::Props);
     impl DataExport {
         /// A new `DataExport`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataExport(this)
         }
         /// CloudWatch metrics settings for the Amazon S3 Storage Lens metrics export.
@@ -4078,18 +4146,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-detailedstatuscodesmetrics.html)
     #[derive(Clone, Debug)]
-    pub struct DetailedStatusCodesMetrics(Props);
+    pub struct DetailedStatusCodesMetrics(rt::Props);
     impl DetailedStatusCodesMetrics {
         /// A new `DetailedStatusCodesMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DetailedStatusCodesMetrics(this)
         }
         /// Specifies whether detailed status codes metrics are enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
     }
@@ -4100,11 +4169,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevel.html)
     #[derive(Clone, Debug)]
-    pub struct PrefixLevel(Props);
+    pub struct PrefixLevel(rt::Props);
     impl PrefixLevel {
         /// A new `PrefixLevel`. Required properties: `storage_metrics` (`StorageMetrics`).
         pub fn new(storage_metrics: PrefixLevelStorageMetrics) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "StorageMetrics",
                 Some("storage_metrics"),
@@ -4118,18 +4187,19 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevelstoragemetrics.html)
     #[derive(Clone, Debug)]
-    pub struct PrefixLevelStorageMetrics(Props);
+    pub struct PrefixLevelStorageMetrics(rt::Props);
     impl PrefixLevelStorageMetrics {
         /// A new `PrefixLevelStorageMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrefixLevelStorageMetrics(this)
         }
         /// Specifies whether prefix-level storage metrics are enabled or disabled.
         ///
         /// CloudFormation `IsEnabled`, Terraform `is_enabled`.
         pub fn is_enabled(mut self, value: bool) -> Self {
-            self.0.set("IsEnabled", Some("is_enabled"), boolean(value));
+            self.0
+                .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
             self
         }
         /// Selection criteria for prefix-level metrics.
@@ -4151,18 +4221,18 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-s3bucketdestination.html)
     #[derive(Clone, Debug)]
-    pub struct S3BucketDestination(Props);
+    pub struct S3BucketDestination(rt::Props);
     impl S3BucketDestination {
         /// A new `S3BucketDestination`. Required properties: `account_id` (`AccountId`), `arn` (`Arn`), `format` (`Format`), `output_schema_version` (`OutputSchemaVersion`).
         pub fn new(
-            account_id: impl Into<Expr>,
-            arn: impl Into<Expr>,
+            account_id: impl Into<rt::Expr>,
+            arn: impl Into<rt::Expr>,
             format: Format,
             output_schema_version: OutputSchemaVersion,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("AccountId", Some("account_id"), string(account_id));
-            this.set("Arn", Some("arn"), string(arn));
+            let mut this = rt::Props::default();
+            this.set("AccountId", Some("account_id"), rt::string(account_id));
+            this.set("Arn", Some("arn"), rt::string(arn));
             this.set("Format", Some("format"), format.into());
             this.set(
                 "OutputSchemaVersion",
@@ -4174,15 +4244,16 @@ pub mod storage_lens {
         /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
         ///
         /// CloudFormation `Encryption`, Terraform `encryption`.
-        pub fn encryption(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Encryption", Some("encryption"), json(value));
+        pub fn encryption(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Encryption", Some("encryption"), rt::json(value));
             self
         }
         /// The prefix to use for Amazon S3 Storage Lens export.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -4193,25 +4264,26 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-selectioncriteria.html)
     #[derive(Clone, Debug)]
-    pub struct SelectionCriteria(Props);
+    pub struct SelectionCriteria(rt::Props);
     impl SelectionCriteria {
         /// A new `SelectionCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelectionCriteria(this)
         }
         /// Delimiter to divide S3 key into hierarchy of prefixes.
         ///
         /// CloudFormation `Delimiter`, Terraform `delimiter`.
-        pub fn delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Delimiter", Some("delimiter"), string(value));
+        pub fn delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Delimiter", Some("delimiter"), rt::string(value));
             self
         }
         /// Max depth of prefixes of S3 key that Amazon S3 Storage Lens will analyze.
         ///
         /// CloudFormation `MaxDepth`, Terraform `max_depth`.
         pub fn max_depth(mut self, value: i64) -> Self {
-            self.0.set("MaxDepth", Some("max_depth"), int(value));
+            self.0.set("MaxDepth", Some("max_depth"), rt::int(value));
             self
         }
         /// The minimum storage bytes threshold for the prefixes to be included in the analysis.
@@ -4221,7 +4293,7 @@ pub mod storage_lens {
             self.0.set(
                 "MinStorageBytesPercentage",
                 Some("min_storage_bytes_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4233,14 +4305,14 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLensConfiguration(Props);
+    pub struct StorageLensConfiguration(rt::Props);
     impl StorageLensConfiguration {
         /// A new `StorageLensConfiguration`. Required properties: `account_level` (`AccountLevel`), `id` (`Id`), `is_enabled` (`IsEnabled`).
-        pub fn new(account_level: AccountLevel, id: impl Into<Expr>, is_enabled: bool) -> Self {
-            let mut this = Props::default();
+        pub fn new(account_level: AccountLevel, id: impl Into<rt::Expr>, is_enabled: bool) -> Self {
+            let mut this = rt::Props::default();
             this.set("AccountLevel", Some("account_level"), account_level.into());
-            this.set("Id", Some("id"), string(id));
-            this.set("IsEnabled", Some("is_enabled"), boolean(is_enabled));
+            this.set("Id", Some("id"), rt::string(id));
+            this.set("IsEnabled", Some("is_enabled"), rt::boolean(is_enabled));
             StorageLensConfiguration(this)
         }
         /// The AWS Organizations ARN to use in the Amazon S3 Storage Lens configuration.
@@ -4288,17 +4360,23 @@ pub mod storage_lens {
         /// The delimiter to divide S3 key into hierarchy of prefixes.
         ///
         /// CloudFormation `PrefixDelimiter`, Terraform `prefix_delimiter`.
-        pub fn prefix_delimiter(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PrefixDelimiter", Some("prefix_delimiter"), string(value));
+        pub fn prefix_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PrefixDelimiter",
+                Some("prefix_delimiter"),
+                rt::string(value),
+            );
             self
         }
         /// The ARN for the Amazon S3 Storage Lens configuration.
         ///
         /// CloudFormation `StorageLensArn`, Terraform `storage_lens_arn`.
-        pub fn storage_lens_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StorageLensArn", Some("storage_lens_arn"), string(value));
+        pub fn storage_lens_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StorageLensArn",
+                Some("storage_lens_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -4309,11 +4387,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensexpandedprefixesdataexport.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLensExpandedPrefixesDataExport(Props);
+    pub struct StorageLensExpandedPrefixesDataExport(rt::Props);
     impl StorageLensExpandedPrefixesDataExport {
         /// A new `StorageLensExpandedPrefixesDataExport`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageLensExpandedPrefixesDataExport(this)
         }
         /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
@@ -4349,11 +4427,11 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgrouplevel.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLensGroupLevel(Props);
+    pub struct StorageLensGroupLevel(rt::Props);
     impl StorageLensGroupLevel {
         /// A new `StorageLensGroupLevel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageLensGroupLevel(this)
         }
         /// Selection criteria for Storage Lens Group level metrics
@@ -4378,21 +4456,21 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgroupselectioncriteria.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLensGroupSelectionCriteria(Props);
+    pub struct StorageLensGroupSelectionCriteria(rt::Props);
     impl StorageLensGroupSelectionCriteria {
         /// A new `StorageLensGroupSelectionCriteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageLensGroupSelectionCriteria(this)
         }
         /// CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), strings(value));
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
             self
         }
         /// CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Include", Some("include"), strings(value));
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
             self
         }
     }
@@ -4403,19 +4481,20 @@ pub mod storage_lens {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelenstabledestination.html)
     #[derive(Clone, Debug)]
-    pub struct StorageLensTableDestination(Props);
+    pub struct StorageLensTableDestination(rt::Props);
     impl StorageLensTableDestination {
         /// A new `StorageLensTableDestination`. Required properties: `is_enabled` (`IsEnabled`).
         pub fn new(is_enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("IsEnabled", Some("is_enabled"), boolean(is_enabled));
+            let mut this = rt::Props::default();
+            this.set("IsEnabled", Some("is_enabled"), rt::boolean(is_enabled));
             StorageLensTableDestination(this)
         }
         /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
         ///
         /// CloudFormation `Encryption`, Terraform `encryption`.
-        pub fn encryption(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Encryption", Some("encryption"), json(value));
+        pub fn encryption(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Encryption", Some("encryption"), rt::json(value));
             self
         }
     }
@@ -4442,11 +4521,11 @@ pub mod storage_lens {
 /// CloudFormation: `AWS::S3::StorageLensGroup`. Terraform: `awscc_s3_storage_lens_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelensgroup.html)
-pub struct StorageLensGroup(Base);
-static STORAGE_LENS_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct StorageLensGroup(rt::Base);
+static STORAGE_LENS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3::StorageLensGroup",
     terraform: Some("awscc_s3_storage_lens_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4475,24 +4554,24 @@ impl StorageLensGroup {
     pub fn new(
         id: impl Into<String>,
         filter: storage_lens_group::Filter,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STORAGE_LENS_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &STORAGE_LENS_GROUP_TYPE);
         this.set("Filter", Some("filter"), filter.into());
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         StorageLensGroup(this)
     }
 }
 builder!(StorageLensGroup, StorageLensGroupHandle);
 /// A declared `AWS::S3::StorageLensGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StorageLensGroupHandle(Handle);
+pub struct StorageLensGroupHandle(rt::Handle);
 handle!(StorageLensGroupHandle);
 impl StorageLensGroupHandle {
     /// The ARN for the Amazon S3 Storage Lens Group.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageLensGroupArn`; Terraform `storage_lens_group_arn`.
-    pub fn storage_lens_group_arn(&self) -> Expr {
+    pub fn storage_lens_group_arn(&self) -> rt::Expr {
         self.0.attr("StorageLensGroupArn")
     }
 }
@@ -4505,11 +4584,11 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-and.html)
     #[derive(Clone, Debug)]
-    pub struct And(Props);
+    pub struct And(rt::Props);
     impl And {
         /// A new `And`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             And(this)
         }
         /// Filter to match any of the specified prefixes.
@@ -4517,10 +4596,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyPrefix`, Terraform `match_any_prefix`.
         pub fn match_any_prefix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnyPrefix", Some("match_any_prefix"), strings(value));
+            self.0.set(
+                "MatchAnyPrefix",
+                Some("match_any_prefix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified suffixes.
@@ -4528,10 +4610,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnySuffix`, Terraform `match_any_suffix`.
         pub fn match_any_suffix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnySuffix", Some("match_any_suffix"), strings(value));
+            self.0.set(
+                "MatchAnySuffix",
+                Some("match_any_suffix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified object tags.
@@ -4539,7 +4624,7 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyTag`, Terraform `match_any_tag`.
         pub fn match_any_tag(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
             self.0
-                .set("MatchAnyTag", Some("match_any_tag"), list(value));
+                .set("MatchAnyTag", Some("match_any_tag"), rt::list(value));
             self
         }
         /// Filter to match all of the specified values for the minimum and maximum object age.
@@ -4566,11 +4651,11 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// The Storage Lens group will include objects that match all of the specified filter values.
@@ -4585,10 +4670,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyPrefix`, Terraform `match_any_prefix`.
         pub fn match_any_prefix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnyPrefix", Some("match_any_prefix"), strings(value));
+            self.0.set(
+                "MatchAnyPrefix",
+                Some("match_any_prefix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified suffixes.
@@ -4596,10 +4684,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnySuffix`, Terraform `match_any_suffix`.
         pub fn match_any_suffix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnySuffix", Some("match_any_suffix"), strings(value));
+            self.0.set(
+                "MatchAnySuffix",
+                Some("match_any_suffix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified object tags.
@@ -4607,7 +4698,7 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyTag`, Terraform `match_any_tag`.
         pub fn match_any_tag(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
             self.0
-                .set("MatchAnyTag", Some("match_any_tag"), list(value));
+                .set("MatchAnyTag", Some("match_any_tag"), rt::list(value));
             self
         }
         /// Filter to match all of the specified values for the minimum and maximum object age.
@@ -4641,11 +4732,11 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectage.html)
     #[derive(Clone, Debug)]
-    pub struct MatchObjectAge(Props);
+    pub struct MatchObjectAge(rt::Props);
     impl MatchObjectAge {
         /// A new `MatchObjectAge`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MatchObjectAge(this)
         }
         /// Minimum object age to which the rule applies.
@@ -4653,7 +4744,7 @@ pub mod storage_lens_group {
         /// Constraints: at least 1. CloudFormation `DaysGreaterThan`, Terraform `days_greater_than`.
         pub fn days_greater_than(mut self, value: i64) -> Self {
             self.0
-                .set("DaysGreaterThan", Some("days_greater_than"), int(value));
+                .set("DaysGreaterThan", Some("days_greater_than"), rt::int(value));
             self
         }
         /// Maximum object age to which the rule applies.
@@ -4661,7 +4752,7 @@ pub mod storage_lens_group {
         /// Constraints: at least 1. CloudFormation `DaysLessThan`, Terraform `days_less_than`.
         pub fn days_less_than(mut self, value: i64) -> Self {
             self.0
-                .set("DaysLessThan", Some("days_less_than"), int(value));
+                .set("DaysLessThan", Some("days_less_than"), rt::int(value));
             self
         }
     }
@@ -4672,19 +4763,22 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectsize.html)
     #[derive(Clone, Debug)]
-    pub struct MatchObjectSize(Props);
+    pub struct MatchObjectSize(rt::Props);
     impl MatchObjectSize {
         /// A new `MatchObjectSize`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MatchObjectSize(this)
         }
         /// Minimum object size to which the rule applies.
         ///
         /// Constraints: at least 1. CloudFormation `BytesGreaterThan`, Terraform `bytes_greater_than`.
         pub fn bytes_greater_than(mut self, value: i64) -> Self {
-            self.0
-                .set("BytesGreaterThan", Some("bytes_greater_than"), int(value));
+            self.0.set(
+                "BytesGreaterThan",
+                Some("bytes_greater_than"),
+                rt::int(value),
+            );
             self
         }
         /// Maximum object size to which the rule applies.
@@ -4692,7 +4786,7 @@ pub mod storage_lens_group {
         /// Constraints: at least 1. CloudFormation `BytesLessThan`, Terraform `bytes_less_than`.
         pub fn bytes_less_than(mut self, value: i64) -> Self {
             self.0
-                .set("BytesLessThan", Some("bytes_less_than"), int(value));
+                .set("BytesLessThan", Some("bytes_less_than"), rt::int(value));
             self
         }
     }
@@ -4703,11 +4797,11 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-or.html)
     #[derive(Clone, Debug)]
-    pub struct Or(Props);
+    pub struct Or(rt::Props);
     impl Or {
         /// A new `Or`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Or(this)
         }
         /// Filter to match any of the specified prefixes.
@@ -4715,10 +4809,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyPrefix`, Terraform `match_any_prefix`.
         pub fn match_any_prefix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnyPrefix", Some("match_any_prefix"), strings(value));
+            self.0.set(
+                "MatchAnyPrefix",
+                Some("match_any_prefix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified suffixes.
@@ -4726,10 +4823,13 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnySuffix`, Terraform `match_any_suffix`.
         pub fn match_any_suffix(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("MatchAnySuffix", Some("match_any_suffix"), strings(value));
+            self.0.set(
+                "MatchAnySuffix",
+                Some("match_any_suffix"),
+                rt::strings(value),
+            );
             self
         }
         /// Filter to match any of the specified object tags.
@@ -4737,7 +4837,7 @@ pub mod storage_lens_group {
         /// CloudFormation `MatchAnyTag`, Terraform `match_any_tag`.
         pub fn match_any_tag(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
             self.0
-                .set("MatchAnyTag", Some("match_any_tag"), list(value));
+                .set("MatchAnyTag", Some("match_any_tag"), rt::list(value));
             self
         }
         /// Filter to match all of the specified values for the minimum and maximum object age.
@@ -4762,13 +4862,13 @@ pub mod storage_lens_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

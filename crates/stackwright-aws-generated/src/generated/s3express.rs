@@ -2,23 +2,24 @@
 //! `S3Express` resource types of the CloudFormation registry (`AWS::S3Express::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `s3express` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::S3Express::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 ///
 /// CloudFormation: `AWS::S3Express::AccessPoint`. Terraform: `awscc_s3express_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3express-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Express::AccessPoint",
     terraform: Some("awscc_s3express_access_point"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -46,31 +47,34 @@ static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
 impl AccessPoint {
     /// Declares a `AWS::S3Express::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, bucket: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
         AccessPoint(this)
     }
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     ///
     /// Constraints: length at most 64; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
-    pub fn bucket_account_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("BucketAccountId", Some("bucket_account_id"), string(value));
+    pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BucketAccountId",
+            Some("bucket_account_id"),
+            rt::string(value),
+        );
         self
     }
     /// The name you want to assign to this Access Point.
     ///
     /// Constraints: length 3..=50; pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Access Point Policy you want to apply to this access point.
     ///
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
     /// The PublicAccessBlock configuration that you want to apply to this Access Point.
@@ -106,19 +110,19 @@ impl AccessPoint {
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::S3Express::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// Indicates whether this Access Point allows access from the public Internet.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkOrigin`; Terraform `network_origin`.
-    pub fn network_origin(&self) -> Expr {
+    pub fn network_origin(&self) -> rt::Expr {
         self.0.attr("NetworkOrigin")
     }
     /// The Amazon Resource Name (ARN) of the specified accesspoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -129,19 +133,22 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(Props);
+    pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
         /// A new `PublicAccessBlockConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicAccessBlockConfiguration(this)
         }
         /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
         ///
         /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
         pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0
-                .set("BlockPublicAcls", Some("block_public_acls"), boolean(value));
+            self.0.set(
+                "BlockPublicAcls",
+                Some("block_public_acls"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
@@ -151,7 +158,7 @@ pub mod access_point {
             self.0.set(
                 "BlockPublicPolicy",
                 Some("block_public_policy"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -162,7 +169,7 @@ pub mod access_point {
             self.0.set(
                 "IgnorePublicAcls",
                 Some("ignore_public_acls"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -173,7 +180,7 @@ pub mod access_point {
             self.0.set(
                 "RestrictPublicBuckets",
                 Some("restrict_public_buckets"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -183,25 +190,26 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-scope.html)
     #[derive(Clone, Debug)]
-    pub struct Scope(Props);
+    pub struct Scope(rt::Props);
     impl Scope {
         /// A new `Scope`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Scope(this)
         }
         /// You can include one or more API operations as permissions
         ///
         /// CloudFormation `Permissions`, Terraform `permissions`.
         pub fn permissions(mut self, value: impl IntoIterator<Item = Permissions>) -> Self {
-            self.0.set("Permissions", Some("permissions"), list(value));
+            self.0
+                .set("Permissions", Some("permissions"), rt::list(value));
             self
         }
         /// You can specify any amount of preﬁxes, but the total length of characters of all preﬁxes must be less than 256 bytes in size.
         ///
         /// CloudFormation `Prefixes`, Terraform `prefixes`.
-        pub fn prefixes(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Prefixes", Some("prefixes"), strings(value));
+        pub fn prefixes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Prefixes", Some("prefixes"), rt::strings(value));
             self
         }
     }
@@ -212,18 +220,18 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfiguration(this)
         }
         /// If this field is specified, this access point will only allow connections from the specified VPC ID.
         ///
         /// Constraints: length 1..=1024. CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -255,11 +263,11 @@ pub mod access_point {
 /// CloudFormation: `AWS::S3Express::BucketPolicy`. Terraform: `awscc_s3express_bucket_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3express-bucketpolicy.html)
-pub struct BucketPolicy(Base);
-static BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct BucketPolicy(rt::Base);
+static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Express::BucketPolicy",
     terraform: Some("awscc_s3express_bucket_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -286,15 +294,15 @@ impl BucketPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        bucket: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &BUCKET_POLICY_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
+        let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         BucketPolicy(this)
     }
@@ -302,18 +310,18 @@ impl BucketPolicy {
 builder!(BucketPolicy, BucketPolicyHandle);
 /// A declared `AWS::S3Express::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketPolicyHandle(Handle);
+pub struct BucketPolicyHandle(rt::Handle);
 handle!(BucketPolicyHandle);
 /// Resource Type definition for AWS::S3Express::DirectoryBucket.
 ///
 /// CloudFormation: `AWS::S3Express::DirectoryBucket`. Terraform: `awscc_s3express_directory_bucket` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3express-directorybucket.html)
-pub struct DirectoryBucket(Base);
-static DIRECTORY_BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct DirectoryBucket(rt::Base);
+static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Express::DirectoryBucket",
     terraform: Some("awscc_s3express_directory_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -344,15 +352,19 @@ impl DirectoryBucket {
     pub fn new(
         id: impl Into<String>,
         data_redundancy: directory_bucket::DataRedundancy,
-        location_name: impl Into<Expr>,
+        location_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DIRECTORY_BUCKET_TYPE);
+        let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_TYPE);
         this.set(
             "DataRedundancy",
             Some("data_redundancy"),
             data_redundancy.into(),
         );
-        this.set("LocationName", Some("location_name"), string(location_name));
+        this.set(
+            "LocationName",
+            Some("location_name"),
+            rt::string(location_name),
+        );
         DirectoryBucket(this)
     }
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).
@@ -366,8 +378,9 @@ impl DirectoryBucket {
     /// Specifies a name for the bucket.
     ///
     /// Constraints: length at most 63; pattern `^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
-    pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BucketName", Some("bucket_name"), string(value));
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
     /// The inventory configuration for an Amazon S3 Express bucket.
@@ -380,7 +393,7 @@ impl DirectoryBucket {
         self.0.set(
             "InventoryConfigurations",
             Some("inventory_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -408,7 +421,7 @@ impl DirectoryBucket {
         self.0.set(
             "MetricsConfigurations",
             Some("metrics_configurations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -416,19 +429,19 @@ impl DirectoryBucket {
 builder!(DirectoryBucket, DirectoryBucketHandle);
 /// A declared `AWS::S3Express::DirectoryBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectoryBucketHandle(Handle);
+pub struct DirectoryBucketHandle(rt::Handle);
 handle!(DirectoryBucketHandle);
 impl DirectoryBucketHandle {
     /// Returns the Amazon Resource Name (ARN) of the specified bucket.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Returns the code for the Availability Zone or Local Zone where the directory bucket was created.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZoneName`; Terraform `availability_zone_name`.
-    pub fn availability_zone_name(&self) -> Expr {
+    pub fn availability_zone_name(&self) -> rt::Expr {
         self.0.attr("AvailabilityZoneName")
     }
 }
@@ -441,15 +454,15 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
-    pub struct AbortIncompleteMultipartUpload(Props);
+    pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
         /// A new `AbortIncompleteMultipartUpload`. Required properties: `days_after_initiation` (`DaysAfterInitiation`).
         pub fn new(days_after_initiation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DaysAfterInitiation",
                 Some("days_after_initiation"),
-                int(days_after_initiation),
+                rt::int(days_after_initiation),
             );
             AbortIncompleteMultipartUpload(this)
         }
@@ -461,17 +474,17 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-bucketencryption.html)
     #[derive(Clone, Debug)]
-    pub struct BucketEncryption(Props);
+    pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
         /// A new `BucketEncryption`. Required properties: `server_side_encryption_configuration` (`ServerSideEncryptionConfiguration`).
         pub fn new(
             server_side_encryption_configuration: impl IntoIterator<Item = ServerSideEncryptionRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ServerSideEncryptionConfiguration",
                 Some("server_side_encryption_configuration"),
-                list(server_side_encryption_configuration),
+                rt::list(server_side_encryption_configuration),
             );
             BucketEncryption(this)
         }
@@ -483,28 +496,31 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-destination.html)
     #[derive(Clone, Debug)]
-    pub struct Destination(Props);
+    pub struct Destination(rt::Props);
     impl Destination {
         /// A new `Destination`. Required properties: `bucket_arn` (`BucketArn`), `format` (`Format`).
-        pub fn new(bucket_arn: impl Into<Expr>, format: Format) -> Self {
-            let mut this = Props::default();
-            this.set("BucketArn", Some("bucket_arn"), string(bucket_arn));
+        pub fn new(bucket_arn: impl Into<rt::Expr>, format: Format) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
             this.set("Format", Some("format"), format.into());
             Destination(this)
         }
         /// The account ID that owns the destination S3 bucket.
         ///
         /// CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
-        pub fn bucket_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BucketAccountId", Some("bucket_account_id"), string(value));
+        pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BucketAccountId",
+                Some("bucket_account_id"),
+                rt::string(value),
+            );
             self
         }
         /// The prefix to use when exporting data.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -515,20 +531,20 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InventoryConfiguration(Props);
+    pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
         /// A new `InventoryConfiguration`. Required properties: `destination` (`Destination`), `enabled` (`Enabled`), `id` (`Id`), `included_object_versions` (`IncludedObjectVersions`), `schedule_frequency` (`ScheduleFrequency`).
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<Expr>,
+            id: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
-            this.set("Enabled", Some("enabled"), boolean(enabled));
-            this.set("Id", Some("id"), string(id));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
+            this.set("Id", Some("id"), rt::string(id));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -546,14 +562,14 @@ pub mod directory_bucket {
         /// CloudFormation `OptionalFields`, Terraform `optional_fields`.
         pub fn optional_fields(mut self, value: impl IntoIterator<Item = OptionalFields>) -> Self {
             self.0
-                .set("OptionalFields", Some("optional_fields"), list(value));
+                .set("OptionalFields", Some("optional_fields"), rt::list(value));
             self
         }
         /// The prefix that is prepended to all inventory results.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -562,12 +578,12 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleConfiguration(Props);
+    pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = Rule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             LifecycleConfiguration(this)
         }
     }
@@ -578,27 +594,30 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsConfiguration(Props);
+    pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             MetricsConfiguration(this)
         }
         /// The access point ARN used when evaluating a metrics filter.
         ///
         /// CloudFormation `AccessPointArn`, Terraform `access_point_arn`.
-        pub fn access_point_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AccessPointArn", Some("access_point_arn"), string(value));
+        pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AccessPointArn",
+                Some("access_point_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The prefix used when evaluating a metrics filter.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -609,11 +628,11 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             Rule(this)
         }
@@ -633,36 +652,39 @@ pub mod directory_bucket {
         }
         /// CloudFormation `ExpirationInDays`, Terraform `expiration_in_days`.
         pub fn expiration_in_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ExpirationInDays", Some("expiration_in_days"), int(value));
+            self.0.set(
+                "ExpirationInDays",
+                Some("expiration_in_days"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length at most 255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// Constraints: length at most 20; pattern `[0-9]+`. CloudFormation `ObjectSizeGreaterThan`, Terraform `object_size_greater_than`.
-        pub fn object_size_greater_than(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_size_greater_than(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ObjectSizeGreaterThan",
                 Some("object_size_greater_than"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length at most 20; pattern `[0-9]+`. CloudFormation `ObjectSizeLessThan`, Terraform `object_size_less_than`.
-        pub fn object_size_less_than(mut self, value: impl Into<Expr>) -> Self {
+        pub fn object_size_less_than(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ObjectSizeLessThan",
                 Some("object_size_less_than"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -673,20 +695,23 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionByDefault(Props);
+    pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
         /// A new `ServerSideEncryptionByDefault`. Required properties: `sse_algorithm` (`SSEAlgorithm`).
         pub fn new(sse_algorithm: SseAlgorithm) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SSEAlgorithm", Some("sse_algorithm"), sse_algorithm.into());
             ServerSideEncryptionByDefault(this)
         }
         /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
         ///
         /// CloudFormation `KMSMasterKeyID`, Terraform `kms_master_key_id`.
-        pub fn kms_master_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("KMSMasterKeyID", Some("kms_master_key_id"), string(value));
+        pub fn kms_master_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "KMSMasterKeyID",
+                Some("kms_master_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -697,11 +722,11 @@ pub mod directory_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionRule(Props);
+    pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
         /// A new `ServerSideEncryptionRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionRule(this)
         }
         /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
@@ -711,7 +736,7 @@ pub mod directory_bucket {
             self.0.set(
                 "BucketKeyEnabled",
                 Some("bucket_key_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `S3Files` resource types of the CloudFormation registry (`AWS::S3Files::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `s3files` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Files::AccessPoint`. Terraform: `awscc_s3files_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3files-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Files::AccessPoint",
     terraform: Some("awscc_s3files_access_point"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -31,21 +32,21 @@ static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
 impl AccessPoint {
     /// Declares a `AWS::S3Files::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, file_system_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
+    pub fn new(id: impl Into<String>, file_system_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
         AccessPoint(this)
     }
     /// (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure idempotent creation.
     ///
     /// Constraints: length 1..=64; pattern `^(.+)$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// The operating system user and group applied to all compute drive requests made using the access point.
@@ -67,23 +68,23 @@ impl AccessPoint {
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::S3Files::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// CloudFormation `Fn::GetAtt` `AccessPointId`; Terraform `access_point_id`.
-    pub fn access_point_id(&self) -> Expr {
+    pub fn access_point_id(&self) -> rt::Expr {
         self.0.attr("AccessPointId")
     }
     /// CloudFormation `Fn::GetAtt` `AccessPointArn`; Terraform `access_point_arn`.
-    pub fn access_point_arn(&self) -> Expr {
+    pub fn access_point_arn(&self) -> rt::Expr {
         self.0.attr("AccessPointArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
 }
@@ -94,18 +95,18 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-creationpermissions.html)
     #[derive(Clone, Debug)]
-    pub struct CreationPermissions(Props);
+    pub struct CreationPermissions(rt::Props);
     impl CreationPermissions {
         /// A new `CreationPermissions`. Required properties: `owner_gid` (`OwnerGid`), `owner_uid` (`OwnerUid`), `permissions` (`Permissions`).
         pub fn new(
-            owner_gid: impl Into<Expr>,
-            owner_uid: impl Into<Expr>,
-            permissions: impl Into<Expr>,
+            owner_gid: impl Into<rt::Expr>,
+            owner_uid: impl Into<rt::Expr>,
+            permissions: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("OwnerGid", Some("owner_gid"), string(owner_gid));
-            this.set("OwnerUid", Some("owner_uid"), string(owner_uid));
-            this.set("Permissions", Some("permissions"), string(permissions));
+            let mut this = rt::Props::default();
+            this.set("OwnerGid", Some("owner_gid"), rt::string(owner_gid));
+            this.set("OwnerUid", Some("owner_uid"), rt::string(owner_uid));
+            this.set("Permissions", Some("permissions"), rt::string(permissions));
             CreationPermissions(this)
         }
     }
@@ -114,21 +115,24 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
-    pub struct PosixUser(Props);
+    pub struct PosixUser(rt::Props);
     impl PosixUser {
         /// A new `PosixUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: impl Into<Expr>, uid: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), string(gid));
-            this.set("Uid", Some("uid"), string(uid));
+        pub fn new(gid: impl Into<rt::Expr>, uid: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::string(gid));
+            this.set("Uid", Some("uid"), rt::string(uid));
             PosixUser(this)
         }
         /// Secondary POSIX group IDs used for all file system operations using this access point.
         ///
         /// CloudFormation `SecondaryGids`, Terraform `secondary_gids`.
-        pub fn secondary_gids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn secondary_gids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("SecondaryGids", Some("secondary_gids"), strings(value));
+                .set("SecondaryGids", Some("secondary_gids"), rt::strings(value));
             self
         }
     }
@@ -137,11 +141,11 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
-    pub struct RootDirectory(Props);
+    pub struct RootDirectory(rt::Props);
     impl RootDirectory {
         /// A new `RootDirectory`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RootDirectory(this)
         }
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's RootDirectory.
@@ -158,8 +162,8 @@ pub mod access_point {
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
         ///
         /// Constraints: length 1..=100; pattern `^(\/|(\/(?!\.)+[^$#<>;;'|&?{}^*/\n]+){1,4})$`. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -170,11 +174,11 @@ pub mod access_point {
 /// CloudFormation: `AWS::S3Files::FileSystem`. Terraform: `awscc_s3files_file_system` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3files-filesystem.html)
-pub struct FileSystem(Base);
-static FILE_SYSTEM_TYPE: TypeInfo = TypeInfo {
+pub struct FileSystem(rt::Base);
+static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Files::FileSystem",
     terraform: Some("awscc_s3files_file_system"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -193,10 +197,14 @@ static FILE_SYSTEM_TYPE: TypeInfo = TypeInfo {
 impl FileSystem {
     /// Declares a `AWS::S3Files::FileSystem` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, bucket: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &FILE_SYSTEM_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(
+        id: impl Into<String>,
+        bucket: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         FileSystem(this)
     }
     /// Changing it replaces the resource. CloudFormation `AcceptBucketWarning`, Terraform `accept_bucket_warning`.
@@ -204,24 +212,25 @@ impl FileSystem {
         self.0.set(
             "AcceptBucketWarning",
             Some("accept_bucket_warning"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 1..=64; pattern `^(.+)$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Constraints: length at most 2048; pattern `^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Constraints: length at most 1024; pattern `^(|.*/)$`. Changing it replaces the resource. CloudFormation `Prefix`, Terraform `prefix`.
-    pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Prefix", Some("prefix"), string(value));
+    pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Prefix", Some("prefix"), rt::string(value));
         self
     }
     /// CloudFormation `SynchronizationConfiguration`, Terraform `synchronization_configuration`.
@@ -240,35 +249,35 @@ impl FileSystem {
 builder!(FileSystem, FileSystemHandle);
 /// A declared `AWS::S3Files::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FileSystemHandle(Handle);
+pub struct FileSystemHandle(rt::Handle);
 handle!(FileSystemHandle);
 impl FileSystemHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `FileSystemArn`; Terraform `file_system_arn`.
-    pub fn file_system_arn(&self) -> Expr {
+    pub fn file_system_arn(&self) -> rt::Expr {
         self.0.attr("FileSystemArn")
     }
     /// CloudFormation `Fn::GetAtt` `FileSystemId`; Terraform `file_system_id`.
-    pub fn file_system_id(&self) -> Expr {
+    pub fn file_system_id(&self) -> rt::Expr {
         self.0.attr("FileSystemId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// CloudFormation `Fn::GetAtt` `SynchronizationConfiguration.LatestVersionNumber`; Terraform `synchronization_configuration.latest_version_number`.
-    pub fn synchronization_configuration_latest_version_number(&self) -> Expr {
+    pub fn synchronization_configuration_latest_version_number(&self) -> rt::Expr {
         self.0
             .attr("SynchronizationConfiguration.LatestVersionNumber")
     }
@@ -280,15 +289,15 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-expirationdatarule.html)
     #[derive(Clone, Debug)]
-    pub struct ExpirationDataRule(Props);
+    pub struct ExpirationDataRule(rt::Props);
     impl ExpirationDataRule {
         /// A new `ExpirationDataRule`. Required properties: `days_after_last_access` (`DaysAfterLastAccess`).
         pub fn new(days_after_last_access: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DaysAfterLastAccess",
                 Some("days_after_last_access"),
-                int(days_after_last_access),
+                rt::int(days_after_last_access),
             );
             ExpirationDataRule(this)
         }
@@ -298,13 +307,17 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-importdatarule.html)
     #[derive(Clone, Debug)]
-    pub struct ImportDataRule(Props);
+    pub struct ImportDataRule(rt::Props);
     impl ImportDataRule {
         /// A new `ImportDataRule`. Required properties: `prefix` (`Prefix`), `size_less_than` (`SizeLessThan`), `trigger` (`Trigger`).
-        pub fn new(prefix: impl Into<Expr>, size_less_than: i64, trigger: Trigger) -> Self {
-            let mut this = Props::default();
-            this.set("Prefix", Some("prefix"), string(prefix));
-            this.set("SizeLessThan", Some("size_less_than"), int(size_less_than));
+        pub fn new(prefix: impl Into<rt::Expr>, size_less_than: i64, trigger: Trigger) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set(
+                "SizeLessThan",
+                Some("size_less_than"),
+                rt::int(size_less_than),
+            );
             this.set("Trigger", Some("trigger"), trigger.into());
             ImportDataRule(this)
         }
@@ -314,23 +327,23 @@ pub mod file_system {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-synchronizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SynchronizationConfiguration(Props);
+    pub struct SynchronizationConfiguration(rt::Props);
     impl SynchronizationConfiguration {
         /// A new `SynchronizationConfiguration`. Required properties: `expiration_data_rules` (`ExpirationDataRules`), `import_data_rules` (`ImportDataRules`).
         pub fn new(
             expiration_data_rules: impl IntoIterator<Item = ExpirationDataRule>,
             import_data_rules: impl IntoIterator<Item = ImportDataRule>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExpirationDataRules",
                 Some("expiration_data_rules"),
-                list(expiration_data_rules),
+                rt::list(expiration_data_rules),
             );
             this.set(
                 "ImportDataRules",
                 Some("import_data_rules"),
-                list(import_data_rules),
+                rt::list(import_data_rules),
             );
             SynchronizationConfiguration(this)
         }
@@ -339,7 +352,7 @@ pub mod file_system {
             self.0.set(
                 "LatestVersionNumber",
                 Some("latest_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -360,11 +373,11 @@ pub mod file_system {
 /// CloudFormation: `AWS::S3Files::FileSystemPolicy`. Terraform: `awscc_s3files_file_system_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3files-filesystempolicy.html)
-pub struct FileSystemPolicy(Base);
-static FILE_SYSTEM_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct FileSystemPolicy(rt::Base);
+static FILE_SYSTEM_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Files::FileSystemPolicy",
     terraform: Some("awscc_s3files_file_system_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
@@ -374,34 +387,34 @@ impl FileSystemPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        file_system_id: impl Into<Expr>,
-        policy: impl Into<Value>,
+        file_system_id: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &FILE_SYSTEM_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &FILE_SYSTEM_POLICY_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
-        this.set("Policy", Some("policy"), json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         FileSystemPolicy(this)
     }
 }
 builder!(FileSystemPolicy, FileSystemPolicyHandle);
 /// A declared `AWS::S3Files::FileSystemPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FileSystemPolicyHandle(Handle);
+pub struct FileSystemPolicyHandle(rt::Handle);
 handle!(FileSystemPolicyHandle);
 /// Resource Type definition for AWS::S3Files::MountTarget
 ///
 /// CloudFormation: `AWS::S3Files::MountTarget`. Terraform: `awscc_s3files_mount_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3files-mounttarget.html)
-pub struct MountTarget(Base);
-static MOUNT_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct MountTarget(rt::Base);
+static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Files::MountTarget",
     terraform: Some("awscc_s3files_mount_target"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[
@@ -419,16 +432,16 @@ impl MountTarget {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        file_system_id: impl Into<Expr>,
-        subnet_id: impl Into<Expr>,
+        file_system_id: impl Into<rt::Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MOUNT_TARGET_TYPE);
+        let mut this = rt::Base::new(id, &MOUNT_TARGET_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            string(file_system_id),
+            rt::string(file_system_id),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         MountTarget(this)
     }
     /// Changing it replaces the resource. CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -438,56 +451,59 @@ impl MountTarget {
         self
     }
     /// Constraints: length 7..=15; pattern `^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `Ipv4Address`, Terraform `ipv_4_address`.
-    pub fn ipv4_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv4Address", Some("ipv_4_address"), string(value));
+            .set("Ipv4Address", Some("ipv_4_address"), rt::string(value));
         self
     }
     /// Constraints: length 3..=39. Changing it replaces the resource. CloudFormation `Ipv6Address`, Terraform `ipv_6_address`.
-    pub fn ipv6_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Ipv6Address", Some("ipv_6_address"), string(value));
+            .set("Ipv6Address", Some("ipv_6_address"), rt::string(value));
         self
     }
     /// Constraints: at most 100 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("SecurityGroups", Some("security_groups"), strings(value));
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(MountTarget, MountTargetHandle);
 /// A declared `AWS::S3Files::MountTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MountTargetHandle(Handle);
+pub struct MountTargetHandle(rt::Handle);
 handle!(MountTargetHandle);
 impl MountTargetHandle {
     /// CloudFormation `Fn::GetAtt` `MountTargetId`; Terraform `mount_target_id`.
-    pub fn mount_target_id(&self) -> Expr {
+    pub fn mount_target_id(&self) -> rt::Expr {
         self.0.attr("MountTargetId")
     }
     /// CloudFormation `Fn::GetAtt` `AvailabilityZoneId`; Terraform `availability_zone_id`.
-    pub fn availability_zone_id(&self) -> Expr {
+    pub fn availability_zone_id(&self) -> rt::Expr {
         self.0.attr("AvailabilityZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `OwnerId`; Terraform `owner_id`.
-    pub fn owner_id(&self) -> Expr {
+    pub fn owner_id(&self) -> rt::Expr {
         self.0.attr("OwnerId")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaceId`; Terraform `network_interface_id`.
-    pub fn network_interface_id(&self) -> Expr {
+    pub fn network_interface_id(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaceId")
     }
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
 }

@@ -2,23 +2,24 @@
 //! `S3ObjectLambda` resource types of the CloudFormation registry (`AWS::S3ObjectLambda::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `s3objectlambda` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 ///
 /// CloudFormation: `AWS::S3ObjectLambda::AccessPoint`. Terraform: `awscc_s3objectlambda_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3objectlambda-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3ObjectLambda::AccessPoint",
     terraform: Some("awscc_s3objectlambda_access_point"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -42,7 +43,7 @@ impl AccessPoint {
         id: impl Into<String>,
         object_lambda_configuration: access_point::ObjectLambdaConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
         this.set(
             "ObjectLambdaConfiguration",
             Some("object_lambda_configuration"),
@@ -53,51 +54,51 @@ impl AccessPoint {
     /// The name you want to assign to this Object lambda Access Point.
     ///
     /// Constraints: length 3..=45; pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::S3ObjectLambda::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// CloudFormation `Fn::GetAtt` `Alias.Value`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn alias_value(&self) -> Expr {
+    pub fn alias_value(&self) -> rt::Expr {
         self.0.attr("Alias.Value")
     }
     /// CloudFormation `Fn::GetAtt` `Alias.Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn alias_status(&self) -> Expr {
+    pub fn alias_status(&self) -> rt::Expr {
         self.0.attr("Alias.Status")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyStatus`; Terraform `policy_status`.
-    pub fn policy_status(&self) -> Expr {
+    pub fn policy_status(&self) -> rt::Expr {
         self.0.attr("PolicyStatus")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyStatus.IsPublic`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn policy_status_is_public(&self) -> Expr {
+    pub fn policy_status_is_public(&self) -> rt::Expr {
         self.0.attr("PolicyStatus.IsPublic")
     }
     /// The date and time when the Object lambda Access Point was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// The PublicAccessBlock configuration that you want to apply to this Access Point.
     ///
     /// CloudFormation `Fn::GetAtt` `PublicAccessBlockConfiguration`; Terraform `public_access_block_configuration`.
-    pub fn public_access_block_configuration(&self) -> Expr {
+    pub fn public_access_block_configuration(&self) -> rt::Expr {
         self.0.attr("PublicAccessBlockConfiguration")
     }
 }
@@ -110,33 +111,36 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-objectlambdaconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectLambdaConfiguration(Props);
+    pub struct ObjectLambdaConfiguration(rt::Props);
     impl ObjectLambdaConfiguration {
         /// A new `ObjectLambdaConfiguration`. Required properties: `supporting_access_point` (`SupportingAccessPoint`), `transformation_configurations` (`TransformationConfigurations`).
         pub fn new(
-            supporting_access_point: impl Into<Expr>,
+            supporting_access_point: impl Into<rt::Expr>,
             transformation_configurations: impl IntoIterator<Item = TransformationConfiguration>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SupportingAccessPoint",
                 Some("supporting_access_point"),
-                string(supporting_access_point),
+                rt::string(supporting_access_point),
             );
             this.set(
                 "TransformationConfigurations",
                 Some("transformation_configurations"),
-                list(transformation_configurations),
+                rt::list(transformation_configurations),
             );
             ObjectLambdaConfiguration(this)
         }
         /// CloudFormation `AllowedFeatures`, Terraform `allowed_features`.
         pub fn allowed_features(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("AllowedFeatures", Some("allowed_features"), strings(value));
+            self.0.set(
+                "AllowedFeatures",
+                Some("allowed_features"),
+                rt::strings(value),
+            );
             self
         }
         /// CloudFormation `CloudWatchMetricsEnabled`, Terraform `cloudwatch_metrics_enabled`.
@@ -144,7 +148,7 @@ pub mod access_point {
             self.0.set(
                 "CloudWatchMetricsEnabled",
                 Some("cloudwatch_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -156,19 +160,19 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-transformationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TransformationConfiguration(Props);
+    pub struct TransformationConfiguration(rt::Props);
     impl TransformationConfiguration {
         /// A new `TransformationConfiguration`. Required properties: `actions` (`Actions`), `content_transformation` (`ContentTransformation`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<Expr>>,
-            content_transformation: impl Into<Value>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            content_transformation: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), strings(actions));
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::strings(actions));
             this.set(
                 "ContentTransformation",
                 Some("content_transformation"),
-                json(content_transformation),
+                rt::json(content_transformation),
             );
             TransformationConfiguration(this)
         }
@@ -180,11 +184,11 @@ pub mod access_point {
 /// CloudFormation: `AWS::S3ObjectLambda::AccessPointPolicy`. Terraform: `awscc_s3objectlambda_access_point_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3objectlambda-accesspointpolicy.html)
-pub struct AccessPointPolicy(Base);
-static ACCESS_POINT_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPointPolicy(rt::Base);
+static ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3ObjectLambda::AccessPointPolicy",
     terraform: Some("awscc_s3objectlambda_access_point_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -194,19 +198,19 @@ impl AccessPointPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        object_lambda_access_point: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        object_lambda_access_point: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &ACCESS_POINT_POLICY_TYPE);
         this.set(
             "ObjectLambdaAccessPoint",
             Some("object_lambda_access_point"),
-            string(object_lambda_access_point),
+            rt::string(object_lambda_access_point),
         );
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         AccessPointPolicy(this)
     }
@@ -214,5 +218,5 @@ impl AccessPointPolicy {
 builder!(AccessPointPolicy, AccessPointPolicyHandle);
 /// A declared `AWS::S3ObjectLambda::AccessPointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointPolicyHandle(Handle);
+pub struct AccessPointPolicyHandle(rt::Handle);
 handle!(AccessPointPolicyHandle);

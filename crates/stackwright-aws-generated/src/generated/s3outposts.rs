@@ -2,23 +2,24 @@
 //! `S3Outposts` resource types of the CloudFormation registry (`AWS::S3Outposts::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `s3outposts` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type Definition for AWS::S3Outposts::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Outposts::AccessPoint`. Terraform: `awscc_s3outposts_access_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3outposts-accesspoint.html)
-pub struct AccessPoint(Base);
-static ACCESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct AccessPoint(rt::Base);
+static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Outposts::AccessPoint",
     terraform: Some("awscc_s3outposts_access_point"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -42,13 +43,13 @@ impl AccessPoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket: impl Into<Expr>,
-        name: impl Into<Expr>,
+        bucket: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         vpc_configuration: access_point::VpcConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &ACCESS_POINT_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "VpcConfiguration",
             Some("vpc_configuration"),
@@ -57,21 +58,21 @@ impl AccessPoint {
         AccessPoint(this)
     }
     /// CloudFormation `Policy`, Terraform `policy`.
-    pub fn policy(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Policy", Some("policy"), json_string(value));
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
 }
 builder!(AccessPoint, AccessPointHandle);
 /// A declared `AWS::S3Outposts::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessPointHandle(Handle);
+pub struct AccessPointHandle(rt::Handle);
 handle!(AccessPointHandle);
 impl AccessPointHandle {
     /// The Amazon Resource Name (ARN) of the specified AccessPoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -82,18 +83,18 @@ pub mod access_point {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfiguration(Props);
+    pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfiguration(this)
         }
         /// Virtual Private Cloud (VPC) Id from which AccessPoint will allow requests.
         ///
         /// Constraints: length 1..=1024. CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -104,11 +105,11 @@ pub mod access_point {
 /// CloudFormation: `AWS::S3Outposts::Bucket`. Terraform: `awscc_s3outposts_bucket` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3outposts-bucket.html)
-pub struct Bucket(Base);
-static BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct Bucket(rt::Base);
+static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Outposts::Bucket",
     terraform: Some("awscc_s3outposts_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -132,12 +133,12 @@ impl Bucket {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket_name: impl Into<Expr>,
-        outpost_id: impl Into<Expr>,
+        bucket_name: impl Into<rt::Expr>,
+        outpost_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &BUCKET_TYPE);
-        this.set("BucketName", Some("bucket_name"), string(bucket_name));
-        this.set("OutpostId", Some("outpost_id"), string(outpost_id));
+        let mut this = rt::Base::new(id, &BUCKET_TYPE);
+        this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+        this.set("OutpostId", Some("outpost_id"), rt::string(outpost_id));
         Bucket(this)
     }
     /// Rules that define how Amazon S3Outposts manages objects during their lifetime.
@@ -155,13 +156,13 @@ impl Bucket {
 builder!(Bucket, BucketHandle);
 /// A declared `AWS::S3Outposts::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketHandle(Handle);
+pub struct BucketHandle(rt::Handle);
 handle!(BucketHandle);
 impl BucketHandle {
     /// The Amazon Resource Name (ARN) of the specified bucket.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -174,15 +175,15 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
-    pub struct AbortIncompleteMultipartUpload(Props);
+    pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
         /// A new `AbortIncompleteMultipartUpload`. Required properties: `days_after_initiation` (`DaysAfterInitiation`).
         pub fn new(days_after_initiation: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DaysAfterInitiation",
                 Some("days_after_initiation"),
-                int(days_after_initiation),
+                rt::int(days_after_initiation),
             );
             AbortIncompleteMultipartUpload(this)
         }
@@ -194,25 +195,26 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Filter(this)
         }
         /// The container for the AND condition for the lifecycle rule.
         ///
         /// CloudFormation `AndOperator`, Terraform `and_operator`.
-        pub fn and_operator(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AndOperator", Some("and_operator"), json(value));
+        pub fn and_operator(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("AndOperator", Some("and_operator"), rt::json(value));
             self
         }
         /// Object key prefix that identifies one or more objects to which this rule applies.
         ///
         /// CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
         /// Specifies a tag used to identify a subset of objects for an Amazon S3Outposts bucket.
@@ -230,13 +232,13 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filtertag.html)
     #[derive(Clone, Debug)]
-    pub struct FilterTag(Props);
+    pub struct FilterTag(rt::Props);
     impl FilterTag {
         /// A new `FilterTag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             FilterTag(this)
         }
     }
@@ -245,12 +247,12 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LifecycleConfiguration(Props);
+    pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
         /// A new `LifecycleConfiguration`. Required properties: `rules` (`Rules`).
         pub fn new(rules: impl IntoIterator<Item = Rule>) -> Self {
-            let mut this = Props::default();
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Rules", Some("rules"), rt::list(rules));
             LifecycleConfiguration(this)
         }
     }
@@ -261,11 +263,11 @@ pub mod bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3Outposts bucket.
@@ -285,17 +287,20 @@ pub mod bucket {
         /// Indicates when objects are deleted from Amazon S3Outposts.
         ///
         /// Constraints: pattern `^([0-2]\d{3})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`. CloudFormation `ExpirationDate`, Terraform `expiration_date`.
-        pub fn expiration_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn expiration_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExpirationDate", Some("expiration_date"), string(value));
+                .set("ExpirationDate", Some("expiration_date"), rt::string(value));
             self
         }
         /// Indicates the number of days after creation when objects are deleted from Amazon S3Outposts.
         ///
         /// Constraints: at least 1. CloudFormation `ExpirationInDays`, Terraform `expiration_in_days`.
         pub fn expiration_in_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ExpirationInDays", Some("expiration_in_days"), int(value));
+            self.0.set(
+                "ExpirationInDays",
+                Some("expiration_in_days"),
+                rt::int(value),
+            );
             self
         }
         /// The container for the filter of the lifecycle rule.
@@ -308,8 +313,8 @@ pub mod bucket {
         /// Unique identifier for the lifecycle rule.
         ///
         /// Constraints: length at most 255. CloudFormation `Id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Id", Some("id"), rt::string(value));
             self
         }
         /// CloudFormation `Status`, Terraform `status`.
@@ -334,11 +339,11 @@ pub mod bucket {
 /// CloudFormation: `AWS::S3Outposts::BucketPolicy`. Terraform: `awscc_s3outposts_bucket_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3outposts-bucketpolicy.html)
-pub struct BucketPolicy(Base);
-static BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct BucketPolicy(rt::Base);
+static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Outposts::BucketPolicy",
     terraform: Some("awscc_s3outposts_bucket_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -362,15 +367,15 @@ impl BucketPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bucket: impl Into<Expr>,
-        policy_document: impl Into<Value>,
+        bucket: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
-        let mut this = Base::new(id, &BUCKET_POLICY_TYPE);
-        this.set("Bucket", Some("bucket"), string(bucket));
+        let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
+        this.set("Bucket", Some("bucket"), rt::string(bucket));
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
         BucketPolicy(this)
     }
@@ -378,18 +383,18 @@ impl BucketPolicy {
 builder!(BucketPolicy, BucketPolicyHandle);
 /// A declared `AWS::S3Outposts::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BucketPolicyHandle(Handle);
+pub struct BucketPolicyHandle(rt::Handle);
 handle!(BucketPolicyHandle);
 /// Resource Type Definition for AWS::S3Outposts::Endpoint
 ///
 /// CloudFormation: `AWS::S3Outposts::Endpoint`. Terraform: `awscc_s3outposts_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3outposts-endpoint.html)
-pub struct Endpoint(Base);
-static ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct Endpoint(rt::Base);
+static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Outposts::Endpoint",
     terraform: Some("awscc_s3outposts_endpoint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -420,18 +425,18 @@ impl Endpoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        outpost_id: impl Into<Expr>,
-        security_group_id: impl Into<Expr>,
-        subnet_id: impl Into<Expr>,
+        outpost_id: impl Into<rt::Expr>,
+        security_group_id: impl Into<rt::Expr>,
+        subnet_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_TYPE);
-        this.set("OutpostId", Some("outpost_id"), string(outpost_id));
+        let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
+        this.set("OutpostId", Some("outpost_id"), rt::string(outpost_id));
         this.set(
             "SecurityGroupId",
             Some("security_group_id"),
-            string(security_group_id),
+            rt::string(security_group_id),
         );
-        this.set("SubnetId", Some("subnet_id"), string(subnet_id));
+        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
         Endpoint(this)
     }
     /// The type of access for the on-premise network connectivity for the Outpost endpoint.
@@ -444,11 +449,11 @@ impl Endpoint {
     /// The ID of the customer-owned IPv4 pool for the Endpoint.
     ///
     /// Constraints: pattern `^ipv4pool-coip-([0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `CustomerOwnedIpv4Pool`, Terraform `customer_owned_ipv_4_pool`.
-    pub fn customer_owned_ipv4_pool(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_owned_ipv4_pool(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerOwnedIpv4Pool",
             Some("customer_owned_ipv_4_pool"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -464,41 +469,41 @@ impl Endpoint {
 builder!(Endpoint, EndpointHandle);
 /// A declared `AWS::S3Outposts::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointHandle(Handle);
+pub struct EndpointHandle(rt::Handle);
 handle!(EndpointHandle);
 impl EndpointHandle {
     /// The Amazon Resource Name (ARN) of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The VPC CIDR committed by this endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `CidrBlock`; Terraform `cidr_block`.
-    pub fn cidr_block(&self) -> Expr {
+    pub fn cidr_block(&self) -> rt::Expr {
         self.0.attr("CidrBlock")
     }
     /// The time the endpoint was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The ID of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The network interfaces of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkInterfaces`; Terraform `network_interfaces`.
-    pub fn network_interfaces(&self) -> Expr {
+    pub fn network_interfaces(&self) -> rt::Expr {
         self.0.attr("NetworkInterfaces")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -509,25 +514,26 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-endpoint-failedreason.html)
     #[derive(Clone, Debug)]
-    pub struct FailedReason(Props);
+    pub struct FailedReason(rt::Props);
     impl FailedReason {
         /// A new `FailedReason`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FailedReason(this)
         }
         /// The failure code, if any, for a create or delete endpoint operation.
         ///
         /// CloudFormation `ErrorCode`, Terraform `error_code`.
-        pub fn error_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ErrorCode", Some("error_code"), string(value));
+        pub fn error_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ErrorCode", Some("error_code"), rt::string(value));
             self
         }
         /// Additional error details describing the endpoint failure and recommended action.
         ///
         /// CloudFormation `Message`, Terraform `message`.
-        pub fn message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Message", Some("message"), string(value));
+        pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Message", Some("message"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `S3Tables` resource types of the CloudFormation registry (`AWS::S3Tables::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `s3tables` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::S3Tables::Namespace
 ///
 /// CloudFormation: `AWS::S3Tables::Namespace`. Terraform: `awscc_s3tables_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3tables-namespace.html)
-pub struct Namespace(Base);
-static NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Namespace(rt::Base);
+static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Tables::Namespace",
     terraform: Some("awscc_s3tables_namespace"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -28,15 +29,15 @@ impl Namespace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        namespace: impl Into<Expr>,
-        table_bucket_arn: impl Into<Expr>,
+        namespace: impl Into<rt::Expr>,
+        table_bucket_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NAMESPACE_TYPE);
-        this.set("Namespace", Some("namespace"), string(namespace));
+        let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
+        this.set("Namespace", Some("namespace"), rt::string(namespace));
         this.set(
             "TableBucketARN",
             Some("table_bucket_arn"),
-            string(table_bucket_arn),
+            rt::string(table_bucket_arn),
         );
         Namespace(this)
     }
@@ -44,18 +45,18 @@ impl Namespace {
 builder!(Namespace, NamespaceHandle);
 /// A declared `AWS::S3Tables::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NamespaceHandle(Handle);
+pub struct NamespaceHandle(rt::Handle);
 handle!(NamespaceHandle);
 /// Resource Type definition for AWS::S3Tables::Table
 ///
 /// CloudFormation: `AWS::S3Tables::Table`. Terraform: `awscc_s3tables_table` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3tables-table.html)
-pub struct Table(Base);
-static TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Table(rt::Base);
+static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Tables::Table",
     terraform: Some("awscc_s3tables_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -69,13 +70,13 @@ impl Table {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        namespace: impl Into<Expr>,
+        namespace: impl Into<rt::Expr>,
         open_table_format: table::OpenTableFormat,
-        table_bucket_arn: impl Into<Expr>,
-        table_name: impl Into<Expr>,
+        table_bucket_arn: impl Into<rt::Expr>,
+        table_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_TYPE);
-        this.set("Namespace", Some("namespace"), string(namespace));
+        let mut this = rt::Base::new(id, &TABLE_TYPE);
+        this.set("Namespace", Some("namespace"), rt::string(namespace));
         this.set(
             "OpenTableFormat",
             Some("open_table_format"),
@@ -84,9 +85,9 @@ impl Table {
         this.set(
             "TableBucketARN",
             Some("table_bucket_arn"),
-            string(table_bucket_arn),
+            rt::string(table_bucket_arn),
         );
-        this.set("TableName", Some("table_name"), string(table_name));
+        this.set("TableName", Some("table_name"), rt::string(table_name));
         Table(this)
     }
     /// Settings governing the Compaction maintenance action.
@@ -138,19 +139,19 @@ impl Table {
 builder!(Table, TableHandle);
 /// A declared `AWS::S3Tables::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableHandle(Handle);
+pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 impl TableHandle {
     /// CloudFormation `Fn::GetAtt` `TableARN`; Terraform `table_arn`.
-    pub fn table_arn(&self) -> Expr {
+    pub fn table_arn(&self) -> rt::Expr {
         self.0.attr("TableARN")
     }
     /// CloudFormation `Fn::GetAtt` `WarehouseLocation`; Terraform `warehouse_location`.
-    pub fn warehouse_location(&self) -> Expr {
+    pub fn warehouse_location(&self) -> rt::Expr {
         self.0.attr("WarehouseLocation")
     }
     /// CloudFormation `Fn::GetAtt` `VersionToken`; Terraform `version_token`.
-    pub fn version_token(&self) -> Expr {
+    pub fn version_token(&self) -> rt::Expr {
         self.0.attr("VersionToken")
     }
 }
@@ -163,11 +164,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-compaction.html)
     #[derive(Clone, Debug)]
-    pub struct Compaction(Props);
+    pub struct Compaction(rt::Props);
     impl Compaction {
         /// A new `Compaction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Compaction(this)
         }
         /// Indicates whether the Compaction maintenance action is enabled.
@@ -181,8 +182,11 @@ pub mod table {
         ///
         /// Constraints: at least 64. CloudFormation `TargetFileSizeMB`, Terraform `target_file_size_mb`.
         pub fn target_file_size_mb(mut self, value: i64) -> Self {
-            self.0
-                .set("TargetFileSizeMB", Some("target_file_size_mb"), int(value));
+            self.0.set(
+                "TargetFileSizeMB",
+                Some("target_file_size_mb"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -193,11 +197,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergmetadata.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergMetadata(Props);
+    pub struct IcebergMetadata(rt::Props);
     impl IcebergMetadata {
         /// A new `IcebergMetadata`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IcebergMetadata(this)
         }
         /// Partition specification for an Iceberg table
@@ -240,12 +244,12 @@ pub mod table {
         /// CloudFormation `TableProperties`, Terraform `table_properties`.
         pub fn table_properties(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "TableProperties",
                 Some("table_properties"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -257,21 +261,25 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergPartitionField(Props);
+    pub struct IcebergPartitionField(rt::Props);
     impl IcebergPartitionField {
         /// A new `IcebergPartitionField`. Required properties: `name` (`Name`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(name: impl Into<Expr>, source_id: i64, transform: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("SourceId", Some("source_id"), int(source_id));
-            this.set("Transform", Some("transform"), string(transform));
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            source_id: i64,
+            transform: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("SourceId", Some("source_id"), rt::int(source_id));
+            this.set("Transform", Some("transform"), rt::string(transform));
             IcebergPartitionField(this)
         }
         /// The partition field ID (auto-assigned starting from 1000 if not specified)
         ///
         /// CloudFormation `FieldId`, Terraform `field_id`.
         pub fn field_id(mut self, value: i64) -> Self {
-            self.0.set("FieldId", Some("field_id"), int(value));
+            self.0.set("FieldId", Some("field_id"), rt::int(value));
             self
         }
     }
@@ -282,19 +290,19 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergPartitionSpec(Props);
+    pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
         /// A new `IcebergPartitionSpec`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = IcebergPartitionField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             IcebergPartitionSpec(this)
         }
         /// The partition spec ID (defaults to 0 if not specified)
         ///
         /// CloudFormation `SpecId`, Terraform `spec_id`.
         pub fn spec_id(mut self, value: i64) -> Self {
-            self.0.set("SpecId", Some("spec_id"), int(value));
+            self.0.set("SpecId", Some("spec_id"), rt::int(value));
             self
         }
     }
@@ -305,15 +313,15 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschema.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSchema(Props);
+    pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
         /// A new `IcebergSchema`. Required properties: `schema_field_list` (`SchemaFieldList`).
         pub fn new(schema_field_list: impl IntoIterator<Item = SchemaField>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SchemaFieldList",
                 Some("schema_field_list"),
-                list(schema_field_list),
+                rt::list(schema_field_list),
             );
             IcebergSchema(this)
         }
@@ -325,18 +333,18 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschemav2.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSchemaV2(Props);
+    pub struct IcebergSchemaV2(rt::Props);
     impl IcebergSchemaV2 {
         /// A new `IcebergSchemaV2`. Required properties: `schema_v2_field_list` (`SchemaV2FieldList`), `schema_v2_field_type` (`SchemaV2FieldType`).
         pub fn new(
             schema_v2_field_list: impl IntoIterator<Item = SchemaV2Field>,
             schema_v2_field_type: SchemaV2FieldType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SchemaV2FieldList",
                 Some("schema_v2_field_list"),
-                list(schema_v2_field_list),
+                rt::list(schema_v2_field_list),
             );
             this.set(
                 "SchemaV2FieldType",
@@ -352,7 +360,7 @@ pub mod table {
             self.0.set(
                 "IdentifierFieldIds",
                 Some("identifier_field_ids"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -360,7 +368,7 @@ pub mod table {
         ///
         /// CloudFormation `SchemaId`, Terraform `schema_id`.
         pub fn schema_id(mut self, value: i64) -> Self {
-            self.0.set("SchemaId", Some("schema_id"), int(value));
+            self.0.set("SchemaId", Some("schema_id"), rt::int(value));
             self
         }
     }
@@ -371,20 +379,20 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSortField(Props);
+    pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
         /// A new `IcebergSortField`. Required properties: `direction` (`Direction`), `null_order` (`NullOrder`), `source_id` (`SourceId`), `transform` (`Transform`).
         pub fn new(
             direction: Direction,
             null_order: NullOrder,
             source_id: i64,
-            transform: impl Into<Expr>,
+            transform: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Direction", Some("direction"), direction.into());
             this.set("NullOrder", Some("null_order"), null_order.into());
-            this.set("SourceId", Some("source_id"), int(source_id));
-            this.set("Transform", Some("transform"), string(transform));
+            this.set("SourceId", Some("source_id"), rt::int(source_id));
+            this.set("Transform", Some("transform"), rt::string(transform));
             IcebergSortField(this)
         }
     }
@@ -395,19 +403,19 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
-    pub struct IcebergSortOrder(Props);
+    pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
         /// A new `IcebergSortOrder`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = IcebergSortField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             IcebergSortOrder(this)
         }
         /// The sort order ID (defaults to 1 if not specified, 0 is reserved for unsorted)
         ///
         /// CloudFormation `OrderId`, Terraform `order_id`.
         pub fn order_id(mut self, value: i64) -> Self {
-            self.0.set("OrderId", Some("order_id"), int(value));
+            self.0.set("OrderId", Some("order_id"), rt::int(value));
             self
         }
     }
@@ -418,27 +426,27 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemafield.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaField(Props);
+    pub struct SchemaField(rt::Props);
     impl SchemaField {
         /// A new `SchemaField`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Type", Some("type"), string(type_));
+        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Type", Some("type"), rt::string(type_));
             SchemaField(this)
         }
         /// The unique identifier for the field
         ///
         /// CloudFormation `Id`, Terraform `id`.
         pub fn id(mut self, value: i64) -> Self {
-            self.0.set("Id", Some("id"), int(value));
+            self.0.set("Id", Some("id"), rt::int(value));
             self
         }
         /// A Boolean value that specifies whether values are required for each row in this field
         ///
         /// CloudFormation `Required`, Terraform `required`.
         pub fn required(mut self, value: bool) -> Self {
-            self.0.set("Required", Some("required"), boolean(value));
+            self.0.set("Required", Some("required"), rt::boolean(value));
             self
         }
     }
@@ -449,27 +457,27 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemav2field.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaV2Field(Props);
+    pub struct SchemaV2Field(rt::Props);
     impl SchemaV2Field {
         /// A new `SchemaV2Field`. Required properties: `id` (`Id`), `name` (`Name`), `required` (`Required`), `type_` (`Type`).
         pub fn new(
             id: i64,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             required: bool,
-            type_: impl Into<Value>,
+            type_: impl Into<rt::Value>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), int(id));
-            this.set("Name", Some("name"), string(name));
-            this.set("Required", Some("required"), boolean(required));
-            this.set("Type", Some("type"), json_string(type_));
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::int(id));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Type", Some("type"), rt::json_string(type_));
             SchemaV2Field(this)
         }
         /// Optional documentation for the field
         ///
         /// CloudFormation `Doc`, Terraform `doc`.
-        pub fn doc(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Doc", Some("doc"), string(value));
+        pub fn doc(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Doc", Some("doc"), rt::string(value));
             self
         }
     }
@@ -480,11 +488,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-snapshotmanagement.html)
     #[derive(Clone, Debug)]
-    pub struct SnapshotManagement(Props);
+    pub struct SnapshotManagement(rt::Props);
     impl SnapshotManagement {
         /// A new `SnapshotManagement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnapshotManagement(this)
         }
         /// The maximum age of a snapshot before it can be expired.
@@ -494,7 +502,7 @@ pub mod table {
             self.0.set(
                 "MaxSnapshotAgeHours",
                 Some("max_snapshot_age_hours"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -505,7 +513,7 @@ pub mod table {
             self.0.set(
                 "MinSnapshotsToKeep",
                 Some("min_snapshots_to_keep"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -524,11 +532,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StorageClassConfiguration(Props);
+    pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
         /// A new `StorageClassConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageClassConfiguration(this)
         }
         /// The storage class for the table
@@ -604,11 +612,11 @@ pub mod table {
 /// CloudFormation: `AWS::S3Tables::TableBucket`. Terraform: `awscc_s3tables_table_bucket` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3tables-tablebucket.html)
-pub struct TableBucket(Base);
-static TABLE_BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct TableBucket(rt::Base);
+static TABLE_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Tables::TableBucket",
     terraform: Some("awscc_s3tables_table_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TableBucketARN", Some("table_bucket_arn"))],
@@ -616,12 +624,12 @@ static TABLE_BUCKET_TYPE: TypeInfo = TypeInfo {
 impl TableBucket {
     /// Declares a `AWS::S3Tables::TableBucket` with the stack-unique `id`. Required properties: `table_bucket_name` (`TableBucketName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, table_bucket_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TABLE_BUCKET_TYPE);
+    pub fn new(id: impl Into<String>, table_bucket_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TABLE_BUCKET_TYPE);
         this.set(
             "TableBucketName",
             Some("table_bucket_name"),
-            string(table_bucket_name),
+            rt::string(table_bucket_name),
         );
         TableBucket(this)
     }
@@ -696,11 +704,11 @@ impl TableBucket {
 builder!(TableBucket, TableBucketHandle);
 /// A declared `AWS::S3Tables::TableBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableBucketHandle(Handle);
+pub struct TableBucketHandle(rt::Handle);
 handle!(TableBucketHandle);
 impl TableBucketHandle {
     /// CloudFormation `Fn::GetAtt` `TableBucketARN`; Terraform `table_bucket_arn`.
-    pub fn table_bucket_arn(&self) -> Expr {
+    pub fn table_bucket_arn(&self) -> rt::Expr {
         self.0.attr("TableBucketARN")
     }
 }
@@ -713,18 +721,19 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// ARN of the KMS key to use for encryption
         ///
         /// CloudFormation `KMSKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KMSKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Server-side encryption algorithm
@@ -743,11 +752,11 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsConfiguration(Props);
+    pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricsConfiguration(this)
         }
         /// Indicates whether Metrics are enabled.
@@ -765,16 +774,16 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationConfiguration(Props);
+    pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
         /// A new `ReplicationConfiguration`. Required properties: `role` (`Role`), `rules` (`Rules`).
         pub fn new(
-            role: impl Into<Expr>,
+            role: impl Into<rt::Expr>,
             rules: impl IntoIterator<Item = ReplicationRule>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Role", Some("role"), string(role));
-            this.set("Rules", Some("rules"), list(rules));
+            let mut this = rt::Props::default();
+            this.set("Role", Some("role"), rt::string(role));
+            this.set("Rules", Some("rules"), rt::list(rules));
             ReplicationConfiguration(this)
         }
     }
@@ -785,15 +794,15 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationdestination.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationDestination(Props);
+    pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. Required properties: `destination_table_bucket_arn` (`DestinationTableBucketARN`).
-        pub fn new(destination_table_bucket_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination_table_bucket_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationTableBucketARN",
                 Some("destination_table_bucket_arn"),
-                string(destination_table_bucket_arn),
+                rt::string(destination_table_bucket_arn),
             );
             ReplicationDestination(this)
         }
@@ -805,12 +814,12 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationrule.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRule(Props);
+    pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
         /// A new `ReplicationRule`. Required properties: `destinations` (`Destinations`).
         pub fn new(destinations: impl IntoIterator<Item = ReplicationDestination>) -> Self {
-            let mut this = Props::default();
-            this.set("Destinations", Some("destinations"), list(destinations));
+            let mut this = rt::Props::default();
+            this.set("Destinations", Some("destinations"), rt::list(destinations));
             ReplicationRule(this)
         }
     }
@@ -821,11 +830,11 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct StorageClassConfiguration(Props);
+    pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
         /// A new `StorageClassConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StorageClassConfiguration(this)
         }
         /// The storage class for the table bucket
@@ -844,11 +853,11 @@ pub mod table_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-unreferencedfileremoval.html)
     #[derive(Clone, Debug)]
-    pub struct UnreferencedFileRemoval(Props);
+    pub struct UnreferencedFileRemoval(rt::Props);
     impl UnreferencedFileRemoval {
         /// A new `UnreferencedFileRemoval`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UnreferencedFileRemoval(this)
         }
         /// S3 permanently deletes noncurrent objects after the number of days specified by the NoncurrentDays property.
@@ -856,7 +865,7 @@ pub mod table_bucket {
         /// Constraints: at least 1. CloudFormation `NoncurrentDays`, Terraform `noncurrent_days`.
         pub fn noncurrent_days(mut self, value: i64) -> Self {
             self.0
-                .set("NoncurrentDays", Some("noncurrent_days"), int(value));
+                .set("NoncurrentDays", Some("noncurrent_days"), rt::int(value));
             self
         }
         /// Indicates whether the Unreferenced File Removal maintenance action is enabled.
@@ -870,8 +879,11 @@ pub mod table_bucket {
         ///
         /// Constraints: at least 1. CloudFormation `UnreferencedDays`, Terraform `unreferenced_days`.
         pub fn unreferenced_days(mut self, value: i64) -> Self {
-            self.0
-                .set("UnreferencedDays", Some("unreferenced_days"), int(value));
+            self.0.set(
+                "UnreferencedDays",
+                Some("unreferenced_days"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -909,11 +921,11 @@ pub mod table_bucket {
 /// CloudFormation: `AWS::S3Tables::TableBucketPolicy`. Terraform: `awscc_s3tables_table_bucket_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3tables-tablebucketpolicy.html)
-pub struct TableBucketPolicy(Base);
-static TABLE_BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TableBucketPolicy(rt::Base);
+static TABLE_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Tables::TableBucketPolicy",
     terraform: Some("awscc_s3tables_table_bucket_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -923,19 +935,19 @@ impl TableBucketPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_policy: impl Into<Value>,
-        table_bucket_arn: impl Into<Expr>,
+        resource_policy: impl Into<rt::Value>,
+        table_bucket_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_BUCKET_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &TABLE_BUCKET_POLICY_TYPE);
         this.set(
             "ResourcePolicy",
             Some("resource_policy"),
-            json_string(resource_policy),
+            rt::json_string(resource_policy),
         );
         this.set(
             "TableBucketARN",
             Some("table_bucket_arn"),
-            string(table_bucket_arn),
+            rt::string(table_bucket_arn),
         );
         TableBucketPolicy(this)
     }
@@ -943,18 +955,18 @@ impl TableBucketPolicy {
 builder!(TableBucketPolicy, TableBucketPolicyHandle);
 /// A declared `AWS::S3Tables::TableBucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableBucketPolicyHandle(Handle);
+pub struct TableBucketPolicyHandle(rt::Handle);
 handle!(TableBucketPolicyHandle);
 /// Resource Type definition for AWS::S3Tables::TablePolicy
 ///
 /// CloudFormation: `AWS::S3Tables::TablePolicy`. Terraform: `awscc_s3tables_table_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3tables-tablepolicy.html)
-pub struct TablePolicy(Base);
-static TABLE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TablePolicy(rt::Base);
+static TABLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Tables::TablePolicy",
     terraform: Some("awscc_s3tables_table_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -968,35 +980,35 @@ impl TablePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_policy: impl Into<Value>,
-        table_arn: impl Into<Expr>,
+        resource_policy: impl Into<rt::Value>,
+        table_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TABLE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &TABLE_POLICY_TYPE);
         this.set(
             "ResourcePolicy",
             Some("resource_policy"),
-            json_string(resource_policy),
+            rt::json_string(resource_policy),
         );
-        this.set("TableARN", Some("table_arn"), string(table_arn));
+        this.set("TableARN", Some("table_arn"), rt::string(table_arn));
         TablePolicy(this)
     }
 }
 builder!(TablePolicy, TablePolicyHandle);
 /// A declared `AWS::S3Tables::TablePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TablePolicyHandle(Handle);
+pub struct TablePolicyHandle(rt::Handle);
 handle!(TablePolicyHandle);
 impl TablePolicyHandle {
     /// CloudFormation `Fn::GetAtt` `TableBucketARN`; Terraform `table_bucket_arn`.
-    pub fn table_bucket_arn(&self) -> Expr {
+    pub fn table_bucket_arn(&self) -> rt::Expr {
         self.0.attr("TableBucketARN")
     }
     /// CloudFormation `Fn::GetAtt` `Namespace`; Terraform `namespace`.
-    pub fn namespace(&self) -> Expr {
+    pub fn namespace(&self) -> rt::Expr {
         self.0.attr("Namespace")
     }
     /// CloudFormation `Fn::GetAtt` `TableName`; Terraform `table_name`.
-    pub fn table_name(&self) -> Expr {
+    pub fn table_name(&self) -> rt::Expr {
         self.0.attr("TableName")
     }
 }

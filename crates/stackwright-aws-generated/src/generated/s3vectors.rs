@@ -2,23 +2,24 @@
 //! `S3Vectors` resource types of the CloudFormation registry (`AWS::S3Vectors::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `s3vectors` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::S3Vectors::Index
 ///
 /// CloudFormation: `AWS::S3Vectors::Index`. Terraform: `awscc_s3vectors_index` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3vectors-index.html)
-pub struct Index(Base);
-static INDEX_TYPE: TypeInfo = TypeInfo {
+pub struct Index(rt::Base);
+static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Vectors::Index",
     terraform: Some("awscc_s3vectors_index"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["il-central-1", "me-central-1"],
     attributes: &[
@@ -35,9 +36,9 @@ impl Index {
         dimension: i64,
         distance_metric: index::DistanceMetric,
     ) -> Self {
-        let mut this = Base::new(id, &INDEX_TYPE);
+        let mut this = rt::Base::new(id, &INDEX_TYPE);
         this.set("DataType", Some("data_type"), data_type.into());
-        this.set("Dimension", Some("dimension"), int(dimension));
+        this.set("Dimension", Some("dimension"), rt::int(dimension));
         this.set(
             "DistanceMetric",
             Some("distance_metric"),
@@ -59,8 +60,9 @@ impl Index {
     /// The name of the vector index to create.
     ///
     /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `IndexName`, Terraform `index_name`.
-    pub fn index_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("IndexName", Some("index_name"), string(value));
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IndexName", Some("index_name"), rt::string(value));
         self
     }
     /// The metadata configuration for the vector index.
@@ -77,19 +79,22 @@ impl Index {
     /// The Amazon Resource Name (ARN) of the vector bucket.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `VectorBucketArn`, Terraform `vector_bucket_arn`.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("VectorBucketArn", Some("vector_bucket_arn"), string(value));
+    pub fn vector_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VectorBucketArn",
+            Some("vector_bucket_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the vector bucket that contains the vector index.
     ///
     /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `VectorBucketName`, Terraform `vector_bucket_name`.
-    pub fn vector_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vector_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VectorBucketName",
             Some("vector_bucket_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -97,15 +102,15 @@ impl Index {
 builder!(Index, IndexHandle);
 /// A declared `AWS::S3Vectors::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IndexHandle(Handle);
+pub struct IndexHandle(rt::Handle);
 handle!(IndexHandle);
 impl IndexHandle {
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `IndexArn`; Terraform `index_arn`.
-    pub fn index_arn(&self) -> Expr {
+    pub fn index_arn(&self) -> rt::Expr {
         self.0.attr("IndexArn")
     }
 }
@@ -118,18 +123,19 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-index-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
         ///
         /// Constraints: length 1..=2048; pattern `^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// Defines the server-side encryption type for index encryption configuration.
@@ -147,11 +153,11 @@ pub mod index {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-index-metadataconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataConfiguration(Props);
+    pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
         /// A new `MetadataConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataConfiguration(this)
         }
         /// Non-filterable metadata keys allow you to enrich vectors with additional context during storage and retrieval.
@@ -159,12 +165,12 @@ pub mod index {
         /// Constraints: 1..=10 items. CloudFormation `NonFilterableMetadataKeys`, Terraform `non_filterable_metadata_keys`.
         pub fn non_filterable_metadata_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NonFilterableMetadataKeys",
                 Some("non_filterable_metadata_keys"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -201,11 +207,11 @@ pub mod index {
 /// CloudFormation: `AWS::S3Vectors::VectorBucket`. Terraform: `awscc_s3vectors_vector_bucket` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3vectors-vectorbucket.html)
-pub struct VectorBucket(Base);
-static VECTOR_BUCKET_TYPE: TypeInfo = TypeInfo {
+pub struct VectorBucket(rt::Base);
+static VECTOR_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Vectors::VectorBucket",
     terraform: Some("awscc_s3vectors_vector_bucket"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["il-central-1", "me-central-1"],
     attributes: &[
@@ -217,7 +223,7 @@ impl VectorBucket {
     /// Declares a `AWS::S3Vectors::VectorBucket` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VECTOR_BUCKET_TYPE);
+        let this = rt::Base::new(id, &VECTOR_BUCKET_TYPE);
         VectorBucket(this)
     }
     /// The encryption configuration for the vector bucket.
@@ -237,11 +243,11 @@ impl VectorBucket {
     /// The name of the vector bucket.
     ///
     /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `VectorBucketName`, Terraform `vector_bucket_name`.
-    pub fn vector_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vector_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VectorBucketName",
             Some("vector_bucket_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -249,15 +255,15 @@ impl VectorBucket {
 builder!(VectorBucket, VectorBucketHandle);
 /// A declared `AWS::S3Vectors::VectorBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VectorBucketHandle(Handle);
+pub struct VectorBucketHandle(rt::Handle);
 handle!(VectorBucketHandle);
 impl VectorBucketHandle {
     /// CloudFormation `Fn::GetAtt` `VectorBucketArn`; Terraform `vector_bucket_arn`.
-    pub fn vector_bucket_arn(&self) -> Expr {
+    pub fn vector_bucket_arn(&self) -> rt::Expr {
         self.0.attr("VectorBucketArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -270,18 +276,19 @@ pub mod vector_bucket {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-vectorbucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EncryptionConfiguration(this)
         }
         /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
         ///
         /// Constraints: length 1..=2048; pattern `^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// The server-side encryption type to use for the encryption configuration of the vector bucket.
@@ -308,11 +315,11 @@ pub mod vector_bucket {
 /// CloudFormation: `AWS::S3Vectors::VectorBucketPolicy`. Terraform: `awscc_s3vectors_vector_bucket_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3vectors-vectorbucketpolicy.html)
-pub struct VectorBucketPolicy(Base);
-static VECTOR_BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct VectorBucketPolicy(rt::Base);
+static VECTOR_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::S3Vectors::VectorBucketPolicy",
     terraform: Some("awscc_s3vectors_vector_bucket_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["il-central-1", "me-central-1"],
     attributes: &[],
@@ -320,27 +327,30 @@ static VECTOR_BUCKET_POLICY_TYPE: TypeInfo = TypeInfo {
 impl VectorBucketPolicy {
     /// Declares a `AWS::S3Vectors::VectorBucketPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &VECTOR_BUCKET_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &VECTOR_BUCKET_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         VectorBucketPolicy(this)
     }
     /// The Amazon Resource Name (ARN) of the vector bucket.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `VectorBucketArn`, Terraform `vector_bucket_arn`.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("VectorBucketArn", Some("vector_bucket_arn"), string(value));
+    pub fn vector_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VectorBucketArn",
+            Some("vector_bucket_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the vector bucket
     ///
     /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `VectorBucketName`, Terraform `vector_bucket_name`.
-    pub fn vector_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vector_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VectorBucketName",
             Some("vector_bucket_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -348,5 +358,5 @@ impl VectorBucketPolicy {
 builder!(VectorBucketPolicy, VectorBucketPolicyHandle);
 /// A declared `AWS::S3Vectors::VectorBucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VectorBucketPolicyHandle(Handle);
+pub struct VectorBucketPolicyHandle(rt::Handle);
 handle!(VectorBucketPolicyHandle);

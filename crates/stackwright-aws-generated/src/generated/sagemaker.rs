@@ -2,23 +2,24 @@
 //! `SageMaker` resource types of the CloudFormation registry (`AWS::SageMaker::*`): 48 types, 46 of them with an awscc Terraform resource.
 //! Enabled by the `sagemaker` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SageMaker::AIWorkloadConfig.
 ///
 /// CloudFormation: `AWS::SageMaker::AIWorkloadConfig`. Terraform: `awscc_sagemaker_ai_workload_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-aiworkloadconfig.html)
-pub struct AiWorkloadConfig(Base);
-static AI_WORKLOAD_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct AiWorkloadConfig(rt::Base);
+static AI_WORKLOAD_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::AIWorkloadConfig",
     terraform: Some("awscc_sagemaker_ai_workload_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -60,12 +61,12 @@ static AI_WORKLOAD_CONFIG_TYPE: TypeInfo = TypeInfo {
 impl AiWorkloadConfig {
     /// Declares a `AWS::SageMaker::AIWorkloadConfig` with the stack-unique `id`. Required properties: `ai_workload_config_name` (`AIWorkloadConfigName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, ai_workload_config_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AI_WORKLOAD_CONFIG_TYPE);
+    pub fn new(id: impl Into<String>, ai_workload_config_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AI_WORKLOAD_CONFIG_TYPE);
         this.set(
             "AIWorkloadConfigName",
             Some("ai_workload_config_name"),
-            string(ai_workload_config_name),
+            rt::string(ai_workload_config_name),
         );
         AiWorkloadConfig(this)
     }
@@ -92,19 +93,19 @@ impl AiWorkloadConfig {
 builder!(AiWorkloadConfig, AiWorkloadConfigHandle);
 /// A declared `AWS::SageMaker::AIWorkloadConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiWorkloadConfigHandle(Handle);
+pub struct AiWorkloadConfigHandle(rt::Handle);
 handle!(AiWorkloadConfigHandle);
 impl AiWorkloadConfigHandle {
     /// The Amazon Resource Name (ARN) of the AI workload configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `AIWorkloadConfigArn`; Terraform `ai_workload_config_arn`.
-    pub fn ai_workload_config_arn(&self) -> Expr {
+    pub fn ai_workload_config_arn(&self) -> rt::Expr {
         self.0.attr("AIWorkloadConfigArn")
     }
     /// A timestamp that indicates when the AI workload configuration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -117,15 +118,15 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aidatasetconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiDatasetConfig(Props);
+    pub struct AiDatasetConfig(rt::Props);
     impl AiDatasetConfig {
         /// A new `AiDatasetConfig`. Required properties: `input_data_config` (`InputDataConfig`).
         pub fn new(input_data_config: impl IntoIterator<Item = AiWorkloadInputDataConfig>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InputDataConfig",
                 Some("input_data_config"),
-                list(input_data_config),
+                rt::list(input_data_config),
             );
             AiDatasetConfig(this)
         }
@@ -137,11 +138,11 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadconfigs.html)
     #[derive(Clone, Debug)]
-    pub struct AiWorkloadConfigs(Props);
+    pub struct AiWorkloadConfigs(rt::Props);
     impl AiWorkloadConfigs {
         /// A new `AiWorkloadConfigs`. Required properties: `workload_spec` (`WorkloadSpec`).
         pub fn new(workload_spec: WorkloadSpec) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("WorkloadSpec", Some("workload_spec"), workload_spec.into());
             AiWorkloadConfigs(this)
         }
@@ -153,11 +154,11 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloaddatasource.html)
     #[derive(Clone, Debug)]
-    pub struct AiWorkloadDataSource(Props);
+    pub struct AiWorkloadDataSource(rt::Props);
     impl AiWorkloadDataSource {
         /// A new `AiWorkloadDataSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AiWorkloadDataSource(this)
         }
         /// The Amazon S3 data source configuration.
@@ -176,12 +177,16 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadinputdataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiWorkloadInputDataConfig(Props);
+    pub struct AiWorkloadInputDataConfig(rt::Props);
     impl AiWorkloadInputDataConfig {
         /// A new `AiWorkloadInputDataConfig`. Required properties: `channel_name` (`ChannelName`), `data_source` (`DataSource`).
-        pub fn new(channel_name: impl Into<Expr>, data_source: AiWorkloadDataSource) -> Self {
-            let mut this = Props::default();
-            this.set("ChannelName", Some("channel_name"), string(channel_name));
+        pub fn new(channel_name: impl Into<rt::Expr>, data_source: AiWorkloadDataSource) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ChannelName",
+                Some("channel_name"),
+                rt::string(channel_name),
+            );
             this.set("DataSource", Some("data_source"), data_source.into());
             AiWorkloadInputDataConfig(this)
         }
@@ -193,12 +198,12 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloads3datasource.html)
     #[derive(Clone, Debug)]
-    pub struct AiWorkloadS3DataSource(Props);
+    pub struct AiWorkloadS3DataSource(rt::Props);
     impl AiWorkloadS3DataSource {
         /// A new `AiWorkloadS3DataSource`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             AiWorkloadS3DataSource(this)
         }
     }
@@ -209,12 +214,12 @@ pub mod ai_workload_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-workloadspec.html)
     #[derive(Clone, Debug)]
-    pub struct WorkloadSpec(Props);
+    pub struct WorkloadSpec(rt::Props);
     impl WorkloadSpec {
         /// A new `WorkloadSpec`. Required properties: `inline` (`Inline`).
-        pub fn new(inline: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Inline", Some("inline"), string(inline));
+        pub fn new(inline: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Inline", Some("inline"), rt::string(inline));
             WorkloadSpec(this)
         }
     }
@@ -225,11 +230,11 @@ pub mod ai_workload_config {
 /// CloudFormation: `AWS::SageMaker::Action`. Terraform: `awscc_sagemaker_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-action.html)
-pub struct Action(Base);
-static ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct Action(rt::Base);
+static ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Action",
     terraform: Some("awscc_sagemaker_action"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -258,22 +263,22 @@ impl Action {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action_name: impl Into<Expr>,
-        action_type: impl Into<Expr>,
+        action_name: impl Into<rt::Expr>,
+        action_type: impl Into<rt::Expr>,
         source: action::ActionSource,
     ) -> Self {
-        let mut this = Base::new(id, &ACTION_TYPE);
-        this.set("ActionName", Some("action_name"), string(action_name));
-        this.set("ActionType", Some("action_type"), string(action_type));
+        let mut this = rt::Base::new(id, &ACTION_TYPE);
+        this.set("ActionName", Some("action_name"), rt::string(action_name));
+        this.set("ActionType", Some("action_type"), rt::string(action_type));
         this.set("Source", Some("source"), source.into());
         Action(this)
     }
     /// The description of the action.
     ///
     /// Constraints: length 0..=3072. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Metadata properties of the tracking entity, trial, or trial component.
@@ -292,10 +297,10 @@ impl Action {
     /// CloudFormation `Properties`, Terraform `properties`.
     pub fn properties(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Properties", Some("properties"), string_map(value));
+            .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
     /// The status of the action.
@@ -309,25 +314,25 @@ impl Action {
 builder!(Action, ActionHandle);
 /// A declared `AWS::SageMaker::Action`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ActionHandle(Handle);
+pub struct ActionHandle(rt::Handle);
 handle!(ActionHandle);
 impl ActionHandle {
     /// The Amazon Resource Name (ARN) of the action.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the action was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// When the action was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -338,26 +343,27 @@ pub mod action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-actionsource.html)
     #[derive(Clone, Debug)]
-    pub struct ActionSource(Props);
+    pub struct ActionSource(rt::Props);
     impl ActionSource {
         /// A new `ActionSource`. Required properties: `source_uri` (`SourceUri`).
-        pub fn new(source_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceUri", Some("source_uri"), string(source_uri));
+        pub fn new(source_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceUri", Some("source_uri"), rt::string(source_uri));
             ActionSource(this)
         }
         /// The ID of the source.
         ///
         /// Constraints: length 0..=256. CloudFormation `SourceId`, Terraform `source_id`.
-        pub fn source_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceId", Some("source_id"), string(value));
+        pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceId", Some("source_id"), rt::string(value));
             self
         }
         /// The type of the source.
         ///
         /// Constraints: length 0..=256. CloudFormation `SourceType`, Terraform `source_type`.
-        pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceType", Some("source_type"), string(value));
+        pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceType", Some("source_type"), rt::string(value));
             self
         }
     }
@@ -366,40 +372,42 @@ pub mod action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-metadataproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataProperties(Props);
+    pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
         /// A new `MetadataProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataProperties(this)
         }
         /// The commit ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), string(value));
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
             self
         }
         /// The entity this entity was generated by.
         ///
         /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GeneratedBy", Some("generated_by"), string(value));
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
             self
         }
         /// The project ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// The repository.
         ///
         /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Repository", Some("repository"), string(value));
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
             self
         }
     }
@@ -427,11 +435,11 @@ pub mod action {
 /// CloudFormation: `AWS::SageMaker::Algorithm`. Terraform: `awscc_sagemaker_algorithm` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-algorithm.html)
-pub struct Algorithm(Base);
-static ALGORITHM_TYPE: TypeInfo = TypeInfo {
+pub struct Algorithm(rt::Base);
+static ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Algorithm",
     terraform: Some("awscc_sagemaker_algorithm"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -478,14 +486,14 @@ impl Algorithm {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        algorithm_name: impl Into<Expr>,
+        algorithm_name: impl Into<rt::Expr>,
         training_specification: algorithm::TrainingSpecification,
     ) -> Self {
-        let mut this = Base::new(id, &ALGORITHM_TYPE);
+        let mut this = rt::Base::new(id, &ALGORITHM_TYPE);
         this.set(
             "AlgorithmName",
             Some("algorithm_name"),
-            string(algorithm_name),
+            rt::string(algorithm_name),
         );
         this.set(
             "TrainingSpecification",
@@ -497,11 +505,11 @@ impl Algorithm {
     /// A description of the algorithm.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. Changing it replaces the resource. CloudFormation `AlgorithmDescription`, Terraform `algorithm_description`.
-    pub fn algorithm_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn algorithm_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AlgorithmDescription",
             Some("algorithm_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -512,7 +520,7 @@ impl Algorithm {
         self.0.set(
             "CertifyForMarketplace",
             Some("certify_for_marketplace"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -529,19 +537,19 @@ impl Algorithm {
 builder!(Algorithm, AlgorithmHandle);
 /// A declared `AWS::SageMaker::Algorithm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AlgorithmHandle(Handle);
+pub struct AlgorithmHandle(rt::Handle);
 handle!(AlgorithmHandle);
 impl AlgorithmHandle {
     /// The Amazon Resource Name (ARN) of the algorithm.
     ///
     /// CloudFormation `Fn::GetAtt` `AlgorithmArn`; Terraform `algorithm_arn`.
-    pub fn algorithm_arn(&self) -> Expr {
+    pub fn algorithm_arn(&self) -> rt::Expr {
         self.0.attr("AlgorithmArn")
     }
     /// A timestamp specifying when the algorithm was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -552,12 +560,12 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-categoricalparameterrangespecification.html)
     #[derive(Clone, Debug)]
-    pub struct CategoricalParameterRangeSpecification(Props);
+    pub struct CategoricalParameterRangeSpecification(rt::Props);
     impl CategoricalParameterRangeSpecification {
         /// A new `CategoricalParameterRangeSpecification`. Required properties: `values` (`Values`).
-        pub fn new(values: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Values", Some("values"), strings(values));
+        pub fn new(values: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Values", Some("values"), rt::strings(values));
             CategoricalParameterRangeSpecification(this)
         }
     }
@@ -566,38 +574,38 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-channelspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelSpecification(Props);
+    pub struct ChannelSpecification(rt::Props);
     impl ChannelSpecification {
         /// A new `ChannelSpecification`. Required properties: `name` (`Name`), `supported_content_types` (`SupportedContentTypes`), `supported_input_modes` (`SupportedInputModes`).
         pub fn new(
-            name: impl Into<Expr>,
-            supported_content_types: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            supported_content_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
             supported_input_modes: impl IntoIterator<Item = SupportedInputModes>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                strings(supported_content_types),
+                rt::strings(supported_content_types),
             );
             this.set(
                 "SupportedInputModes",
                 Some("supported_input_modes"),
-                list(supported_input_modes),
+                rt::list(supported_input_modes),
             );
             ChannelSpecification(this)
         }
         /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `IsRequired`, Terraform `is_required`.
         pub fn is_required(mut self, value: bool) -> Self {
             self.0
-                .set("IsRequired", Some("is_required"), boolean(value));
+                .set("IsRequired", Some("is_required"), rt::boolean(value));
             self
         }
         /// CloudFormation `SupportedCompressionTypes`, Terraform `supported_compression_types`.
@@ -608,7 +616,7 @@ pub mod algorithm {
             self.0.set(
                 "SupportedCompressionTypes",
                 Some("supported_compression_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -618,13 +626,13 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-continuousparameterrangespecification.html)
     #[derive(Clone, Debug)]
-    pub struct ContinuousParameterRangeSpecification(Props);
+    pub struct ContinuousParameterRangeSpecification(rt::Props);
     impl ContinuousParameterRangeSpecification {
         /// A new `ContinuousParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<Expr>, min_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MaxValue", Some("max_value"), string(max_value));
-            this.set("MinValue", Some("min_value"), string(min_value));
+        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MaxValue", Some("max_value"), rt::string(max_value));
+            this.set("MinValue", Some("min_value"), rt::string(min_value));
             ContinuousParameterRangeSpecification(this)
         }
     }
@@ -633,36 +641,37 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparameterspecification.html)
     #[derive(Clone, Debug)]
-    pub struct HyperParameterSpecification(Props);
+    pub struct HyperParameterSpecification(rt::Props);
     impl HyperParameterSpecification {
         /// A new `HyperParameterSpecification`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<Expr>, type_: Type2) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, type_: Type2) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             HyperParameterSpecification(this)
         }
         /// Constraints: length 0..=2500. CloudFormation `DefaultValue`, Terraform `default_value`.
-        pub fn default_value(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DefaultValue", Some("default_value"), string(value));
+                .set("DefaultValue", Some("default_value"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// CloudFormation `IsRequired`, Terraform `is_required`.
         pub fn is_required(mut self, value: bool) -> Self {
             self.0
-                .set("IsRequired", Some("is_required"), boolean(value));
+                .set("IsRequired", Some("is_required"), rt::boolean(value));
             self
         }
         /// CloudFormation `IsTunable`, Terraform `is_tunable`.
         pub fn is_tunable(mut self, value: bool) -> Self {
-            self.0.set("IsTunable", Some("is_tunable"), boolean(value));
+            self.0
+                .set("IsTunable", Some("is_tunable"), rt::boolean(value));
             self
         }
         /// CloudFormation `Range`, Terraform `range`.
@@ -676,12 +685,12 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparametertuningjobobjective.html)
     #[derive(Clone, Debug)]
-    pub struct HyperParameterTuningJobObjective(Props);
+    pub struct HyperParameterTuningJobObjective(rt::Props);
     impl HyperParameterTuningJobObjective {
         /// A new `HyperParameterTuningJobObjective`. Required properties: `metric_name` (`MetricName`), `type_` (`Type`).
-        pub fn new(metric_name: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("MetricName", Some("metric_name"), string(metric_name));
+        pub fn new(metric_name: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             this.set("Type", Some("type"), type_.into());
             HyperParameterTuningJobObjective(this)
         }
@@ -691,23 +700,23 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-inferencespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceSpecification(Props);
+    pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
         /// A new `InferenceSpecification`. Required properties: `containers` (`Containers`).
         pub fn new(containers: impl IntoIterator<Item = ModelPackageContainerDefinition>) -> Self {
-            let mut this = Props::default();
-            this.set("Containers", Some("containers"), list(containers));
+            let mut this = rt::Props::default();
+            this.set("Containers", Some("containers"), rt::list(containers));
             InferenceSpecification(this)
         }
         /// CloudFormation `SupportedContentTypes`, Terraform `supported_content_types`.
         pub fn supported_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -719,19 +728,19 @@ pub mod algorithm {
             self.0.set(
                 "SupportedRealtimeInferenceInstanceTypes",
                 Some("supported_realtime_inference_instance_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// CloudFormation `SupportedResponseMIMETypes`, Terraform `supported_response_mime_types`.
         pub fn supported_response_mime_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedResponseMIMETypes",
                 Some("supported_response_mime_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -743,7 +752,7 @@ pub mod algorithm {
             self.0.set(
                 "SupportedTransformInstanceTypes",
                 Some("supported_transform_instance_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -753,13 +762,13 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-integerparameterrangespecification.html)
     #[derive(Clone, Debug)]
-    pub struct IntegerParameterRangeSpecification(Props);
+    pub struct IntegerParameterRangeSpecification(rt::Props);
     impl IntegerParameterRangeSpecification {
         /// A new `IntegerParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<Expr>, min_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MaxValue", Some("max_value"), string(max_value));
-            this.set("MinValue", Some("min_value"), string(min_value));
+        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MaxValue", Some("max_value"), rt::string(max_value));
+            this.set("MinValue", Some("min_value"), rt::string(min_value));
             IntegerParameterRangeSpecification(this)
         }
     }
@@ -768,13 +777,13 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct MetricDefinition(Props);
+    pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`), `regex` (`Regex`).
-        pub fn new(name: impl Into<Expr>, regex: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Regex", Some("regex"), string(regex));
+        pub fn new(name: impl Into<rt::Expr>, regex: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Regex", Some("regex"), rt::string(regex));
             MetricDefinition(this)
         }
     }
@@ -783,15 +792,15 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelinput.html)
     #[derive(Clone, Debug)]
-    pub struct ModelInput(Props);
+    pub struct ModelInput(rt::Props);
     impl ModelInput {
         /// A new `ModelInput`. Required properties: `data_input_config` (`DataInputConfig`).
-        pub fn new(data_input_config: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_input_config: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataInputConfig",
                 Some("data_input_config"),
-                string(data_input_config),
+                rt::string(data_input_config),
             );
             ModelInput(this)
         }
@@ -801,53 +810,57 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageContainerDefinition(Props);
+    pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
         /// A new `ModelPackageContainerDefinition`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             ModelPackageContainerDefinition(this)
         }
         /// Constraints: length at most 63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. CloudFormation `ContainerHostname`, Terraform `container_hostname`.
-        pub fn container_hostname(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerHostname",
                 Some("container_hostname"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// CloudFormation `Framework`, Terraform `framework`.
-        pub fn framework(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Framework", Some("framework"), string(value));
+        pub fn framework(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Framework", Some("framework"), rt::string(value));
             self
         }
         /// Constraints: length 3..=10; pattern `^[0-9]\.[A-Za-z0-9.-]+$`. CloudFormation `FrameworkVersion`, Terraform `framework_version`.
-        pub fn framework_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FrameworkVersion", Some("framework_version"), string(value));
+        pub fn framework_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FrameworkVersion",
+                Some("framework_version"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: length 0..=72; pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`. CloudFormation `ImageDigest`, Terraform `image_digest`.
-        pub fn image_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn image_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ImageDigest", Some("image_digest"), string(value));
+                .set("ImageDigest", Some("image_digest"), rt::string(value));
             self
         }
         /// CloudFormation `IsCheckpoint`, Terraform `is_checkpoint`.
         pub fn is_checkpoint(mut self, value: bool) -> Self {
             self.0
-                .set("IsCheckpoint", Some("is_checkpoint"), boolean(value));
+                .set("IsCheckpoint", Some("is_checkpoint"), rt::boolean(value));
             self
         }
         /// CloudFormation `ModelInput`, Terraform `model_input`.
@@ -856,11 +869,11 @@ pub mod algorithm {
             self
         }
         /// CloudFormation `NearestModelName`, Terraform `nearest_model_name`.
-        pub fn nearest_model_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn nearest_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NearestModelName",
                 Some("nearest_model_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -870,11 +883,11 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-parameterrange.html)
     #[derive(Clone, Debug)]
-    pub struct ParameterRange(Props);
+    pub struct ParameterRange(rt::Props);
     impl ParameterRange {
         /// A new `ParameterRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ParameterRange(this)
         }
         /// CloudFormation `CategoricalParameterRangeSpecification`, Terraform `categorical_parameter_range_specification`.
@@ -919,29 +932,29 @@ pub mod algorithm {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-trainingspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingSpecification(Props);
+    pub struct TrainingSpecification(rt::Props);
     impl TrainingSpecification {
         /// A new `TrainingSpecification`. Required properties: `supported_training_instance_types` (`SupportedTrainingInstanceTypes`), `training_channels` (`TrainingChannels`), `training_image` (`TrainingImage`).
         pub fn new(
             supported_training_instance_types: impl IntoIterator<Item = SupportedTrainingInstanceTypes>,
             training_channels: impl IntoIterator<Item = ChannelSpecification>,
-            training_image: impl Into<Expr>,
+            training_image: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SupportedTrainingInstanceTypes",
                 Some("supported_training_instance_types"),
-                list(supported_training_instance_types),
+                rt::list(supported_training_instance_types),
             );
             this.set(
                 "TrainingChannels",
                 Some("training_channels"),
-                list(training_channels),
+                rt::list(training_channels),
             );
             this.set(
                 "TrainingImage",
                 Some("training_image"),
-                string(training_image),
+                rt::string(training_image),
             );
             TrainingSpecification(this)
         }
@@ -950,8 +963,11 @@ pub mod algorithm {
             mut self,
             value: impl IntoIterator<Item = MetricDefinition>,
         ) -> Self {
-            self.0
-                .set("MetricDefinitions", Some("metric_definitions"), list(value));
+            self.0.set(
+                "MetricDefinitions",
+                Some("metric_definitions"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=100 items. CloudFormation `SupportedHyperParameters`, Terraform `supported_hyper_parameters`.
@@ -962,7 +978,7 @@ pub mod algorithm {
             self.0.set(
                 "SupportedHyperParameters",
                 Some("supported_hyper_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -974,7 +990,7 @@ pub mod algorithm {
             self.0.set(
                 "SupportedTuningJobObjectiveMetrics",
                 Some("supported_tuning_job_objective_metrics"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -983,16 +999,16 @@ pub mod algorithm {
             self.0.set(
                 "SupportsDistributedTraining",
                 Some("supports_distributed_training"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Constraints: length 0..=72; pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`. CloudFormation `TrainingImageDigest`, Terraform `training_image_digest`.
-        pub fn training_image_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn training_image_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TrainingImageDigest",
                 Some("training_image_digest"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2297,11 +2313,11 @@ pub mod algorithm {
 /// CloudFormation: `AWS::SageMaker::App`. Terraform: `awscc_sagemaker_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-app.html)
-pub struct App(Base);
-static APP_TYPE: TypeInfo = TypeInfo {
+pub struct App(rt::Base);
+static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::App",
     terraform: Some("awscc_sagemaker_app"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-south-2",
@@ -2323,19 +2339,19 @@ impl App {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        app_name: impl Into<Expr>,
+        app_name: impl Into<rt::Expr>,
         app_type: app::AppType,
-        domain_id: impl Into<Expr>,
-        user_profile_name: impl Into<Expr>,
+        domain_id: impl Into<rt::Expr>,
+        user_profile_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APP_TYPE);
-        this.set("AppName", Some("app_name"), string(app_name));
+        let mut this = rt::Base::new(id, &APP_TYPE);
+        this.set("AppName", Some("app_name"), rt::string(app_name));
         this.set("AppType", Some("app_type"), app_type.into());
-        this.set("DomainId", Some("domain_id"), string(domain_id));
+        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            string(user_profile_name),
+            rt::string(user_profile_name),
         );
         App(this)
     }
@@ -2344,7 +2360,7 @@ impl App {
     /// CloudFormation `RecoveryMode`, Terraform `recovery_mode`.
     pub fn recovery_mode(mut self, value: bool) -> Self {
         self.0
-            .set("RecoveryMode", Some("recovery_mode"), boolean(value));
+            .set("RecoveryMode", Some("recovery_mode"), rt::boolean(value));
         self
     }
     /// The instance type and the Amazon Resource Name (ARN) of the SageMaker image created on the instance.
@@ -2359,19 +2375,19 @@ impl App {
 builder!(App, AppHandle);
 /// A declared `AWS::SageMaker::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppHandle(Handle);
+pub struct AppHandle(rt::Handle);
 handle!(AppHandle);
 impl AppHandle {
     /// The Amazon Resource Name (ARN) of the app.
     ///
     /// CloudFormation `Fn::GetAtt` `AppArn`; Terraform `app_arn`.
-    pub fn app_arn(&self) -> Expr {
+    pub fn app_arn(&self) -> rt::Expr {
         self.0.attr("AppArn")
     }
     /// The lifecycle configuration that runs before the default lifecycle configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `BuiltInLifecycleConfigArn`; Terraform `built_in_lifecycle_config_arn`.
-    pub fn built_in_lifecycle_config_arn(&self) -> Expr {
+    pub fn built_in_lifecycle_config_arn(&self) -> rt::Expr {
         self.0.attr("BuiltInLifecycleConfigArn")
     }
 }
@@ -2382,11 +2398,11 @@ pub mod app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-app-resourcespec.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSpec(Props);
+    pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
         /// A new `ResourceSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSpec(this)
         }
         /// The instance type that the image version runs on.
@@ -2400,33 +2416,33 @@ pub mod app {
         /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `LifecycleConfigArn`, Terraform `lifecycle_config_arn`.
-        pub fn lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LifecycleConfigArn",
                 Some("lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the SageMaker image that the image version belongs to.
         ///
         /// Constraints: length 1..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`. CloudFormation `SageMakerImageArn`, Terraform `sage_maker_image_arn`.
-        pub fn sage_maker_image_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageArn",
                 Some("sage_maker_image_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the image version created on the instance.
         ///
         /// Constraints: length 1..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`. CloudFormation `SageMakerImageVersionArn`, Terraform `sage_maker_image_version_arn`.
-        pub fn sage_maker_image_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageVersionArn",
                 Some("sage_maker_image_version_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2784,11 +2800,11 @@ pub mod app {
 /// CloudFormation: `AWS::SageMaker::AppImageConfig`. Terraform: `awscc_sagemaker_app_image_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-appimageconfig.html)
-pub struct AppImageConfig(Base);
-static APP_IMAGE_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct AppImageConfig(rt::Base);
+static APP_IMAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::AppImageConfig",
     terraform: Some("awscc_sagemaker_app_image_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("AppImageConfigArn", Some("app_image_config_arn"))],
@@ -2796,12 +2812,12 @@ static APP_IMAGE_CONFIG_TYPE: TypeInfo = TypeInfo {
 impl AppImageConfig {
     /// Declares a `AWS::SageMaker::AppImageConfig` with the stack-unique `id`. Required properties: `app_image_config_name` (`AppImageConfigName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, app_image_config_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APP_IMAGE_CONFIG_TYPE);
+    pub fn new(id: impl Into<String>, app_image_config_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APP_IMAGE_CONFIG_TYPE);
         this.set(
             "AppImageConfigName",
             Some("app_image_config_name"),
-            string(app_image_config_name),
+            rt::string(app_image_config_name),
         );
         AppImageConfig(this)
     }
@@ -2851,13 +2867,13 @@ impl AppImageConfig {
 builder!(AppImageConfig, AppImageConfigHandle);
 /// A declared `AWS::SageMaker::AppImageConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AppImageConfigHandle(Handle);
+pub struct AppImageConfigHandle(rt::Handle);
 handle!(AppImageConfigHandle);
 impl AppImageConfigHandle {
     /// The Amazon Resource Name (ARN) of the AppImageConfig.
     ///
     /// CloudFormation `Fn::GetAtt` `AppImageConfigArn`; Terraform `app_image_config_arn`.
-    pub fn app_image_config_arn(&self) -> Expr {
+    pub fn app_image_config_arn(&self) -> rt::Expr {
         self.0.attr("AppImageConfigArn")
     }
 }
@@ -2870,11 +2886,11 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-codeeditorappimageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CodeEditorAppImageConfig(Props);
+    pub struct CodeEditorAppImageConfig(rt::Props);
     impl CodeEditorAppImageConfig {
         /// A new `CodeEditorAppImageConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CodeEditorAppImageConfig(this)
         }
         /// The container configuration for a SageMaker image.
@@ -2893,11 +2909,11 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-containerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerConfig(Props);
+    pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
         /// A new `ContainerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerConfig(this)
         }
         /// A list of arguments to apply to the container.
@@ -2905,12 +2921,12 @@ pub mod app_image_config {
         /// Constraints: 0..=50 items. CloudFormation `ContainerArguments`, Terraform `container_arguments`.
         pub fn container_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerArguments",
                 Some("container_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2919,12 +2935,12 @@ pub mod app_image_config {
         /// Constraints: 0..=1 items. CloudFormation `ContainerEntrypoint`, Terraform `container_entrypoint`.
         pub fn container_entrypoint(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerEntrypoint",
                 Some("container_entrypoint"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2938,7 +2954,7 @@ pub mod app_image_config {
             self.0.set(
                 "ContainerEnvironmentVariables",
                 Some("container_environment_variables"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2948,13 +2964,13 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-customimagecontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
-    pub struct CustomImageContainerEnvironmentVariable(Props);
+    pub struct CustomImageContainerEnvironmentVariable(rt::Props);
     impl CustomImageContainerEnvironmentVariable {
         /// A new `CustomImageContainerEnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             CustomImageContainerEnvironmentVariable(this)
         }
     }
@@ -2965,32 +2981,35 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-filesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FileSystemConfig(Props);
+    pub struct FileSystemConfig(rt::Props);
     impl FileSystemConfig {
         /// A new `FileSystemConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FileSystemConfig(this)
         }
         /// The default POSIX group ID (GID).
         ///
         /// Constraints: range 0..=65535. CloudFormation `DefaultGid`, Terraform `default_gid`.
         pub fn default_gid(mut self, value: i64) -> Self {
-            self.0.set("DefaultGid", Some("default_gid"), int(value));
+            self.0
+                .set("DefaultGid", Some("default_gid"), rt::int(value));
             self
         }
         /// The default POSIX user ID (UID).
         ///
         /// Constraints: range 0..=65535. CloudFormation `DefaultUid`, Terraform `default_uid`.
         pub fn default_uid(mut self, value: i64) -> Self {
-            self.0.set("DefaultUid", Some("default_uid"), int(value));
+            self.0
+                .set("DefaultUid", Some("default_uid"), rt::int(value));
             self
         }
         /// The path within the image to mount the user's EFS home directory.
         ///
         /// Constraints: length 1..=1024; pattern `^/.*`. CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPath", Some("mount_path"), string(value));
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MountPath", Some("mount_path"), rt::string(value));
             self
         }
     }
@@ -3001,11 +3020,11 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-jupyterlabappimageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterLabAppImageConfig(Props);
+    pub struct JupyterLabAppImageConfig(rt::Props);
     impl JupyterLabAppImageConfig {
         /// A new `JupyterLabAppImageConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterLabAppImageConfig(this)
         }
         /// The container configuration for a SageMaker image.
@@ -3024,12 +3043,12 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelgatewayimageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct KernelGatewayImageConfig(Props);
+    pub struct KernelGatewayImageConfig(rt::Props);
     impl KernelGatewayImageConfig {
         /// A new `KernelGatewayImageConfig`. Required properties: `kernel_specs` (`KernelSpecs`).
         pub fn new(kernel_specs: impl IntoIterator<Item = KernelSpec>) -> Self {
-            let mut this = Props::default();
-            this.set("KernelSpecs", Some("kernel_specs"), list(kernel_specs));
+            let mut this = rt::Props::default();
+            this.set("KernelSpecs", Some("kernel_specs"), rt::list(kernel_specs));
             KernelGatewayImageConfig(this)
         }
         /// The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
@@ -3046,20 +3065,20 @@ pub mod app_image_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelspec.html)
     #[derive(Clone, Debug)]
-    pub struct KernelSpec(Props);
+    pub struct KernelSpec(rt::Props);
     impl KernelSpec {
         /// A new `KernelSpec`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             KernelSpec(this)
         }
         /// The display name of the kernel.
         ///
         /// Constraints: length 1..=1024. CloudFormation `DisplayName`, Terraform `display_name`.
-        pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DisplayName", Some("display_name"), string(value));
+                .set("DisplayName", Some("display_name"), rt::string(value));
             self
         }
     }
@@ -3070,11 +3089,11 @@ pub mod app_image_config {
 /// CloudFormation: `AWS::SageMaker::Artifact`. Terraform: `awscc_sagemaker_artifact` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-artifact.html)
-pub struct Artifact(Base);
-static ARTIFACT_TYPE: TypeInfo = TypeInfo {
+pub struct Artifact(rt::Base);
+static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Artifact",
     terraform: Some("awscc_sagemaker_artifact"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -3103,20 +3122,24 @@ impl Artifact {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        artifact_type: impl Into<Expr>,
+        artifact_type: impl Into<rt::Expr>,
         source: artifact::ArtifactSource,
     ) -> Self {
-        let mut this = Base::new(id, &ARTIFACT_TYPE);
-        this.set("ArtifactType", Some("artifact_type"), string(artifact_type));
+        let mut this = rt::Base::new(id, &ARTIFACT_TYPE);
+        this.set(
+            "ArtifactType",
+            Some("artifact_type"),
+            rt::string(artifact_type),
+        );
         this.set("Source", Some("source"), source.into());
         Artifact(this)
     }
     /// The name of the artifact.
     ///
     /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. CloudFormation `ArtifactName`, Terraform `artifact_name`.
-    pub fn artifact_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn artifact_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ArtifactName", Some("artifact_name"), string(value));
+            .set("ArtifactName", Some("artifact_name"), rt::string(value));
         self
     }
     /// Metadata properties of the tracking entity, trial, or trial component.
@@ -3135,35 +3158,35 @@ impl Artifact {
     /// CloudFormation `Properties`, Terraform `properties`.
     pub fn properties(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Properties", Some("properties"), string_map(value));
+            .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
 }
 builder!(Artifact, ArtifactHandle);
 /// A declared `AWS::SageMaker::Artifact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ArtifactHandle(Handle);
+pub struct ArtifactHandle(rt::Handle);
 handle!(ArtifactHandle);
 impl ArtifactHandle {
     /// The Amazon Resource Name (ARN) of the artifact.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the artifact was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// When the artifact was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -3174,19 +3197,20 @@ pub mod artifact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsource.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactSource(Props);
+    pub struct ArtifactSource(rt::Props);
     impl ArtifactSource {
         /// A new `ArtifactSource`. Required properties: `source_uri` (`SourceUri`).
-        pub fn new(source_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceUri", Some("source_uri"), string(source_uri));
+        pub fn new(source_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceUri", Some("source_uri"), rt::string(source_uri));
             ArtifactSource(this)
         }
         /// A list of source types.
         ///
         /// CloudFormation `SourceTypes`, Terraform `source_types`.
         pub fn source_types(mut self, value: impl IntoIterator<Item = ArtifactSourceType>) -> Self {
-            self.0.set("SourceTypes", Some("source_types"), list(value));
+            self.0
+                .set("SourceTypes", Some("source_types"), rt::list(value));
             self
         }
     }
@@ -3195,17 +3219,17 @@ pub mod artifact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsourcetype.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactSourceType(Props);
+    pub struct ArtifactSourceType(rt::Props);
     impl ArtifactSourceType {
         /// A new `ArtifactSourceType`. Required properties: `source_id_type` (`SourceIdType`), `value` (`Value`).
-        pub fn new(source_id_type: SourceIdType, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(source_id_type: SourceIdType, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SourceIdType",
                 Some("source_id_type"),
                 source_id_type.into(),
             );
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             ArtifactSourceType(this)
         }
     }
@@ -3214,40 +3238,42 @@ pub mod artifact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-metadataproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataProperties(Props);
+    pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
         /// A new `MetadataProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataProperties(this)
         }
         /// The commit ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), string(value));
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
             self
         }
         /// The entity this entity was generated by.
         ///
         /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GeneratedBy", Some("generated_by"), string(value));
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
             self
         }
         /// The project ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// The repository.
         ///
         /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Repository", Some("repository"), string(value));
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
             self
         }
     }
@@ -3271,11 +3297,11 @@ pub mod artifact {
 /// CloudFormation: `AWS::SageMaker::Cluster`. Terraform: `awscc_sagemaker_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-cluster.html)
-pub struct Cluster(Base);
-static CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct Cluster(rt::Base);
+static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Cluster",
     terraform: Some("awscc_sagemaker_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3308,7 +3334,7 @@ impl Cluster {
     /// Declares a `AWS::SageMaker::Cluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLUSTER_TYPE);
+        let this = rt::Base::new(id, &CLUSTER_TYPE);
         Cluster(this)
     }
     /// Configuration for cluster auto-scaling
@@ -3322,17 +3348,17 @@ impl Cluster {
     /// The name of the HyperPod Cluster.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
-    pub fn cluster_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterName", Some("cluster_name"), string(value));
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// The cluster role for the autoscaler to assume.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ClusterRole`, Terraform `cluster_role`.
-    pub fn cluster_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn cluster_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClusterRole", Some("cluster_role"), string(value));
+            .set("ClusterRole", Some("cluster_role"), rt::string(value));
         self
     }
     /// The instance groups of the SageMaker HyperPod cluster.
@@ -3343,7 +3369,7 @@ impl Cluster {
         value: impl IntoIterator<Item = cluster::ClusterInstanceGroup>,
     ) -> Self {
         self.0
-            .set("InstanceGroups", Some("instance_groups"), list(value));
+            .set("InstanceGroups", Some("instance_groups"), rt::list(value));
         self
     }
     /// Determines the scaling strategy for the SageMaker HyperPod cluster.
@@ -3368,9 +3394,9 @@ impl Cluster {
     /// Specifies parameter(s) specific to the orchestrator, e.g.
     ///
     /// CloudFormation `Orchestrator`, Terraform `orchestrator`.
-    pub fn orchestrator(mut self, value: impl Into<Value>) -> Self {
+    pub fn orchestrator(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Orchestrator", Some("orchestrator"), json(value));
+            .set("Orchestrator", Some("orchestrator"), rt::json(value));
         self
     }
     /// The restricted instance groups of the SageMaker HyperPod cluster.
@@ -3383,7 +3409,7 @@ impl Cluster {
         self.0.set(
             "RestrictedInstanceGroups",
             Some("restricted_instance_groups"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -3423,31 +3449,31 @@ impl Cluster {
 builder!(Cluster, ClusterHandle);
 /// A declared `AWS::SageMaker::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterHandle(Handle);
+pub struct ClusterHandle(rt::Handle);
 handle!(ClusterHandle);
 impl ClusterHandle {
     /// The Amazon Resource Name (ARN) of the HyperPod Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterArn`; Terraform `cluster_arn`.
-    pub fn cluster_arn(&self) -> Expr {
+    pub fn cluster_arn(&self) -> rt::Expr {
         self.0.attr("ClusterArn")
     }
     /// The time at which the HyperPod cluster was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The status of the HyperPod Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterStatus`; Terraform `cluster_status`.
-    pub fn cluster_status(&self) -> Expr {
+    pub fn cluster_status(&self) -> rt::Expr {
         self.0.attr("ClusterStatus")
     }
     /// The failure message of the HyperPod Cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureMessage`; Terraform `failure_message`.
-    pub fn failure_message(&self) -> Expr {
+    pub fn failure_message(&self) -> rt::Expr {
         self.0.attr("FailureMessage")
     }
 }
@@ -3460,12 +3486,12 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-alarmdetails.html)
     #[derive(Clone, Debug)]
-    pub struct AlarmDetails(Props);
+    pub struct AlarmDetails(rt::Props);
     impl AlarmDetails {
         /// A new `AlarmDetails`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmName", Some("alarm_name"), string(alarm_name));
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
             AlarmDetails(this)
         }
     }
@@ -3476,11 +3502,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-autopatchconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutoPatchConfig(Props);
+    pub struct AutoPatchConfig(rt::Props);
     impl AutoPatchConfig {
         /// A new `AutoPatchConfig`. Required properties: `patching_strategy` (`PatchingStrategy`).
         pub fn new(patching_strategy: PatchingStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PatchingStrategy",
                 Some("patching_strategy"),
@@ -3512,13 +3538,13 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-capacitysizeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CapacitySizeConfig(Props);
+    pub struct CapacitySizeConfig(rt::Props);
     impl CapacitySizeConfig {
         /// A new `CapacitySizeConfig`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Type", Some("type"), string(type_));
-            this.set("Value", Some("value"), int(value));
+        pub fn new(type_: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Value", Some("value"), rt::int(value));
             CapacitySizeConfig(this)
         }
     }
@@ -3529,11 +3555,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterautoscalingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterAutoScalingConfig(Props);
+    pub struct ClusterAutoScalingConfig(rt::Props);
     impl ClusterAutoScalingConfig {
         /// A new `ClusterAutoScalingConfig`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             ClusterAutoScalingConfig(this)
         }
@@ -3553,26 +3579,26 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clustercapacityrequirements.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterCapacityRequirements(Props);
+    pub struct ClusterCapacityRequirements(rt::Props);
     impl ClusterCapacityRequirements {
         /// A new `ClusterCapacityRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterCapacityRequirements(this)
         }
         /// Options for OnDemand capacity
         ///
         /// CloudFormation `OnDemand`, Terraform `on_demand`.
-        pub fn on_demand(mut self, value: impl Into<Value>) -> Self {
+        pub fn on_demand(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("OnDemand", Some("on_demand"), json_string(value));
+                .set("OnDemand", Some("on_demand"), rt::json_string(value));
             self
         }
         /// Options for Spot capacity
         ///
         /// CloudFormation `Spot`, Terraform `spot`.
-        pub fn spot(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Spot", Some("spot"), json_string(value));
+        pub fn spot(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Spot", Some("spot"), rt::json_string(value));
             self
         }
     }
@@ -3583,25 +3609,29 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterinstancegroup.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterInstanceGroup(Props);
+    pub struct ClusterInstanceGroup(rt::Props);
     impl ClusterInstanceGroup {
         /// A new `ClusterInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`).
         pub fn new(
-            execution_role: impl Into<Expr>,
+            execution_role: impl Into<rt::Expr>,
             instance_count: i64,
-            instance_group_name: impl Into<Expr>,
+            instance_group_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                string(instance_group_name),
+                rt::string(instance_group_name),
             );
             ClusterInstanceGroup(this)
         }
@@ -3629,21 +3659,21 @@ pub mod cluster {
         /// Constraints: at least 0. CloudFormation `CurrentCount`, Terraform `current_count`.
         pub fn current_count(mut self, value: i64) -> Self {
             self.0
-                .set("CurrentCount", Some("current_count"), int(value));
+                .set("CurrentCount", Some("current_count"), rt::int(value));
             self
         }
         /// AMI Id to be used for launching EC2 instances - HyperPodPublicAmiId or CustomAmiId
         ///
         /// Constraints: length 7..=21; pattern `^ami-[0-9a-fA-F]{8,17}|default$`. CloudFormation `ImageId`, Terraform `image_id`.
-        pub fn image_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageId", Some("image_id"), string(value));
+        pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageId", Some("image_id"), rt::string(value));
             self
         }
         /// The version of the HyperPod-managed AMI for the instance group, in semantic version format MAJOR.MINOR.PATCH (for example, 1.2.3).
         ///
         /// Constraints: length 5..=64; pattern `^[0-9]+\.[0-9]+\.[0-9]+$`. CloudFormation `ImageReleaseVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_release_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ImageReleaseVersion", None, string(value));
+        pub fn image_release_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ImageReleaseVersion", None, rt::string(value));
             self
         }
         /// The instance requirements for the instance group.
@@ -3660,20 +3690,20 @@ pub mod cluster {
         /// The instance storage configuration for the instance group.
         ///
         /// Constraints: 0..=4 items. CloudFormation `InstanceStorageConfigs`, Terraform `instance_storage_configs`.
-        pub fn instance_storage_configs(mut self, value: impl Into<Value>) -> Self {
+        pub fn instance_storage_configs(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "InstanceStorageConfigs",
                 Some("instance_storage_configs"),
-                json(value),
+                rt::json(value),
             );
             self
         }
         /// The instance type of the instance group of a SageMaker HyperPod cluster.
         ///
         /// CloudFormation `InstanceType`, Terraform `instance_type`.
-        pub fn instance_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceType", Some("instance_type"), string(value));
+                .set("InstanceType", Some("instance_type"), rt::string(value));
             self
         }
         /// Kubernetes configuration for cluster nodes including labels and taints.
@@ -3696,8 +3726,11 @@ pub mod cluster {
         ///
         /// Constraints: range 0..=6758. CloudFormation `MinInstanceCount`, Terraform `min_instance_count`.
         pub fn min_instance_count(mut self, value: i64) -> Self {
-            self.0
-                .set("MinInstanceCount", Some("min_instance_count"), int(value));
+            self.0.set(
+                "MinInstanceCount",
+                Some("min_instance_count"),
+                rt::int(value),
+            );
             self
         }
         /// Specifies the network interface configuration for the instance group.
@@ -3718,7 +3751,7 @@ pub mod cluster {
             self.0.set(
                 "OnStartDeepHealthChecks",
                 Some("on_start_deep_health_checks"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3757,15 +3790,18 @@ pub mod cluster {
         /// Constraints: range 1..=2. CloudFormation `ThreadsPerCore`, Terraform `threads_per_core`.
         pub fn threads_per_core(mut self, value: i64) -> Self {
             self.0
-                .set("ThreadsPerCore", Some("threads_per_core"), int(value));
+                .set("ThreadsPerCore", Some("threads_per_core"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the training plan to use for this cluster instance group.
         ///
         /// Constraints: length 50..=2048; pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*$`. CloudFormation `TrainingPlanArn`, Terraform `training_plan_arn`.
-        pub fn training_plan_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TrainingPlanArn", Some("training_plan_arn"), string(value));
+        pub fn training_plan_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TrainingPlanArn",
+                Some("training_plan_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -3776,11 +3812,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetesconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterKubernetesConfig(Props);
+    pub struct ClusterKubernetesConfig(rt::Props);
     impl ClusterKubernetesConfig {
         /// A new `ClusterKubernetesConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterKubernetesConfig(this)
         }
         /// A map of Kubernetes labels to apply to cluster nodes.
@@ -3788,16 +3824,16 @@ pub mod cluster {
         /// CloudFormation `Labels`, Terraform `labels`.
         pub fn labels(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Labels", Some("labels"), string_map(value));
+            self.0.set("Labels", Some("labels"), rt::string_map(value));
             self
         }
         /// A list of Kubernetes taints to apply to cluster nodes.
         ///
         /// Constraints: 0..=50 items. CloudFormation `Taints`, Terraform `taints`.
         pub fn taints(mut self, value: impl IntoIterator<Item = ClusterKubernetesTaint>) -> Self {
-            self.0.set("Taints", Some("taints"), list(value));
+            self.0.set("Taints", Some("taints"), rt::list(value));
             self
         }
     }
@@ -3808,20 +3844,20 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetestaint.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterKubernetesTaint(Props);
+    pub struct ClusterKubernetesTaint(rt::Props);
     impl ClusterKubernetesTaint {
         /// A new `ClusterKubernetesTaint`. Required properties: `effect` (`Effect`), `key` (`Key`).
-        pub fn new(effect: Effect, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(effect: Effect, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Effect", Some("effect"), effect.into());
-            this.set("Key", Some("key"), string(key));
+            this.set("Key", Some("key"), rt::string(key));
             ClusterKubernetesTaint(this)
         }
         /// The value of the taint.
         ///
         /// Constraints: length 1..=63; pattern `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -3832,34 +3868,37 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterlifecycleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterLifeCycleConfig(Props);
+    pub struct ClusterLifeCycleConfig(rt::Props);
     impl ClusterLifeCycleConfig {
         /// A new `ClusterLifeCycleConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClusterLifeCycleConfig(this)
         }
         /// The file name of the entrypoint script of lifecycle scripts under SourceS3Uri.
         ///
         /// Constraints: length 1..=128; pattern `^[\S\s]+$`. CloudFormation `OnCreate`, Terraform `on_create`.
-        pub fn on_create(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("OnCreate", Some("on_create"), string(value));
+        pub fn on_create(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("OnCreate", Some("on_create"), rt::string(value));
             self
         }
         /// The file name of the extension script under SourceS3Uri.
         ///
         /// Constraints: length 1..=128; pattern `^[\S\s]+$`. CloudFormation `OnInitComplete`, Terraform `on_init_complete`.
-        pub fn on_init_complete(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OnInitComplete", Some("on_init_complete"), string(value));
+        pub fn on_init_complete(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OnInitComplete",
+                Some("on_init_complete"),
+                rt::string(value),
+            );
             self
         }
         /// An Amazon S3 bucket path where your lifecycle scripts are stored.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `SourceS3Uri`, Terraform `source_s3_uri`.
-        pub fn source_s3_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceS3Uri", Some("source_s3_uri"), string(value));
+                .set("SourceS3Uri", Some("source_s3_uri"), rt::string(value));
             self
         }
     }
@@ -3870,11 +3909,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusternetworkinterface.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterNetworkInterface(Props);
+    pub struct ClusterNetworkInterface(rt::Props);
     impl ClusterNetworkInterface {
         /// A new `ClusterNetworkInterface`. Required properties: `interface_type` (`InterfaceType`).
         pub fn new(interface_type: InterfaceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InterfaceType",
                 Some("interface_type"),
@@ -3890,28 +3929,36 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterrestrictedinstancegroup.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterRestrictedInstanceGroup(Props);
+    pub struct ClusterRestrictedInstanceGroup(rt::Props);
     impl ClusterRestrictedInstanceGroup {
         /// A new `ClusterRestrictedInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`), `instance_type` (`InstanceType`).
         pub fn new(
-            execution_role: impl Into<Expr>,
+            execution_role: impl Into<rt::Expr>,
             instance_count: i64,
-            instance_group_name: impl Into<Expr>,
-            instance_type: impl Into<Expr>,
+            instance_group_name: impl Into<rt::Expr>,
+            instance_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                string(instance_group_name),
+                rt::string(instance_group_name),
             );
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             ClusterRestrictedInstanceGroup(this)
         }
         /// The number of instances that are currently in the restricted instance group of a SageMaker HyperPod cluster.
@@ -3919,7 +3966,7 @@ pub mod cluster {
         /// Constraints: at least 0. CloudFormation `CurrentCount`, Terraform `current_count`.
         pub fn current_count(mut self, value: i64) -> Self {
             self.0
-                .set("CurrentCount", Some("current_count"), int(value));
+                .set("CurrentCount", Some("current_count"), rt::int(value));
             self
         }
         /// The configuration for the restricted instance groups (RIG) environment.
@@ -3936,11 +3983,11 @@ pub mod cluster {
         /// The instance storage configuration for the instance group.
         ///
         /// Constraints: 0..=4 items. CloudFormation `InstanceStorageConfigs`, Terraform `instance_storage_configs`.
-        pub fn instance_storage_configs(mut self, value: impl Into<Value>) -> Self {
+        pub fn instance_storage_configs(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "InstanceStorageConfigs",
                 Some("instance_storage_configs"),
-                json(value),
+                rt::json(value),
             );
             self
         }
@@ -3954,7 +4001,7 @@ pub mod cluster {
             self.0.set(
                 "OnStartDeepHealthChecks",
                 Some("on_start_deep_health_checks"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3974,15 +4021,18 @@ pub mod cluster {
         /// Constraints: range 1..=2. CloudFormation `ThreadsPerCore`, Terraform `threads_per_core`.
         pub fn threads_per_core(mut self, value: i64) -> Self {
             self.0
-                .set("ThreadsPerCore", Some("threads_per_core"), int(value));
+                .set("ThreadsPerCore", Some("threads_per_core"), rt::int(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the training plan to use for this cluster restricted instance group.
         ///
         /// Constraints: length 50..=2048; pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*$`. CloudFormation `TrainingPlanArn`, Terraform `training_plan_arn`.
-        pub fn training_plan_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TrainingPlanArn", Some("training_plan_arn"), string(value));
+        pub fn training_plan_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TrainingPlanArn",
+                Some("training_plan_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -3993,20 +4043,26 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterslurmconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterSlurmConfig(Props);
+    pub struct ClusterSlurmConfig(rt::Props);
     impl ClusterSlurmConfig {
         /// A new `ClusterSlurmConfig`. Required properties: `node_type` (`NodeType`).
         pub fn new(node_type: NodeType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("NodeType", Some("node_type"), node_type.into());
             ClusterSlurmConfig(this)
         }
         /// The Slurm partitions that this instance group belongs to.
         ///
         /// Constraints: 0..=1 items. CloudFormation `PartitionNames`, Terraform `partition_names`.
-        pub fn partition_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("PartitionNames", Some("partition_names"), strings(value));
+        pub fn partition_names(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "PartitionNames",
+                Some("partition_names"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -4017,11 +4073,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-deploymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfig(Props);
+    pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
         /// A new `DeploymentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentConfig(this)
         }
         /// An array that contains the alarms that SageMaker monitors to know whether to roll back the AMI update.
@@ -4034,7 +4090,7 @@ pub mod cluster {
             self.0.set(
                 "AutoRollbackConfiguration",
                 Some("auto_rollback_configuration"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -4056,7 +4112,7 @@ pub mod cluster {
             self.0.set(
                 "WaitIntervalInSeconds",
                 Some("wait_interval_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4068,11 +4124,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-environmentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EnvironmentConfig(Props);
+    pub struct EnvironmentConfig(rt::Props);
     impl EnvironmentConfig {
         /// A new `EnvironmentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnvironmentConfig(this)
         }
         /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
@@ -4091,17 +4147,17 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-fsxlustreconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreConfig(Props);
+    pub struct FSxLustreConfig(rt::Props);
     impl FSxLustreConfig {
         /// A new `FSxLustreConfig`. Required properties: `per_unit_storage_throughput` (`PerUnitStorageThroughput`), `size_in_gi_b` (`SizeInGiB`).
         pub fn new(per_unit_storage_throughput: i64, size_in_gi_b: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PerUnitStorageThroughput",
                 Some("per_unit_storage_throughput"),
-                int(per_unit_storage_throughput),
+                rt::int(per_unit_storage_throughput),
             );
-            this.set("SizeInGiB", Some("size_in_gi_b"), int(size_in_gi_b));
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
             FSxLustreConfig(this)
         }
     }
@@ -4112,15 +4168,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-instancerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceRequirements(Props);
+    pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
         /// A new `InstanceRequirements`. Required properties: `instance_types` (`InstanceTypes`).
-        pub fn new(instance_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(instance_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "InstanceTypes",
                 Some("instance_types"),
-                strings(instance_types),
+                rt::strings(instance_types),
             );
             InstanceRequirements(this)
         }
@@ -4132,19 +4188,19 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-patchschedule.html)
     #[derive(Clone, Debug)]
-    pub struct PatchSchedule(Props);
+    pub struct PatchSchedule(rt::Props);
     impl PatchSchedule {
         /// A new `PatchSchedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PatchSchedule(this)
         }
         /// The date and time of the next scheduled patch, set by the system when a patch AMI is detected.
         ///
         /// CloudFormation `NextPatchDate`, Terraform `next_patch_date`.
-        pub fn next_patch_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn next_patch_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NextPatchDate", Some("next_patch_date"), string(value));
+                .set("NextPatchDate", Some("next_patch_date"), rt::string(value));
             self
         }
     }
@@ -4155,11 +4211,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-restrictedinstancegroupsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RestrictedInstanceGroupsConfig(Props);
+    pub struct RestrictedInstanceGroupsConfig(rt::Props);
     impl RestrictedInstanceGroupsConfig {
         /// A new `RestrictedInstanceGroupsConfig`. Required properties: `shared_environment_config` (`SharedEnvironmentConfig`).
         pub fn new(shared_environment_config: SharedEnvironmentConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SharedEnvironmentConfig",
                 Some("shared_environment_config"),
@@ -4175,11 +4231,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RollingUpdatePolicy(Props);
+    pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
         /// A new `RollingUpdatePolicy`. Required properties: `maximum_batch_size` (`MaximumBatchSize`).
         pub fn new(maximum_batch_size: CapacitySizeConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaximumBatchSize",
                 Some("maximum_batch_size"),
@@ -4206,15 +4262,15 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-scheduledupdateconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduledUpdateConfig(Props);
+    pub struct ScheduledUpdateConfig(rt::Props);
     impl ScheduledUpdateConfig {
         /// A new `ScheduledUpdateConfig`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduledUpdateConfig(this)
         }
@@ -4234,11 +4290,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-sharedenvironmentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SharedEnvironmentConfig(Props);
+    pub struct SharedEnvironmentConfig(rt::Props);
     impl SharedEnvironmentConfig {
         /// A new `SharedEnvironmentConfig`. Required properties: `f_sx_lustre_deletion_policy` (`FSxLustreDeletionPolicy`).
         pub fn new(f_sx_lustre_deletion_policy: FSxLustreDeletionPolicy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FSxLustreDeletionPolicy",
                 Some("fsx_lustre_deletion_policy"),
@@ -4262,11 +4318,11 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-tieredstorageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TieredStorageConfig(Props);
+    pub struct TieredStorageConfig(rt::Props);
     impl TieredStorageConfig {
         /// A new `TieredStorageConfig`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             TieredStorageConfig(this)
         }
@@ -4277,7 +4333,7 @@ pub mod cluster {
             self.0.set(
                 "InstanceMemoryAllocationPercentage",
                 Some("instance_memory_allocation_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -4289,20 +4345,20 @@ pub mod cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -4403,11 +4459,11 @@ pub mod cluster {
 /// CloudFormation: `AWS::SageMaker::ClusterSchedulerConfig`. Terraform: `awscc_sagemaker_cluster_scheduler_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-clusterschedulerconfig.html)
-pub struct ClusterSchedulerConfig(Base);
-static CLUSTER_SCHEDULER_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct ClusterSchedulerConfig(rt::Base);
+static CLUSTER_SCHEDULER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ClusterSchedulerConfig",
     terraform: Some("awscc_sagemaker_cluster_scheduler_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4463,13 +4519,13 @@ impl ClusterSchedulerConfig {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        cluster_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         scheduler_config: cluster_scheduler_config::SchedulerConfig,
     ) -> Self {
-        let mut this = Base::new(id, &CLUSTER_SCHEDULER_CONFIG_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), string(cluster_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CLUSTER_SCHEDULER_CONFIG_TYPE);
+        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "SchedulerConfig",
             Some("scheduler_config"),
@@ -4480,46 +4536,46 @@ impl ClusterSchedulerConfig {
     /// Description of the cluster policy.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ClusterSchedulerConfig, ClusterSchedulerConfigHandle);
 /// A declared `AWS::SageMaker::ClusterSchedulerConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ClusterSchedulerConfigHandle(Handle);
+pub struct ClusterSchedulerConfigHandle(rt::Handle);
 handle!(ClusterSchedulerConfigHandle);
 impl ClusterSchedulerConfigHandle {
     /// ARN of the cluster policy.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterSchedulerConfigArn`; Terraform `cluster_scheduler_config_arn`.
-    pub fn cluster_scheduler_config_arn(&self) -> Expr {
+    pub fn cluster_scheduler_config_arn(&self) -> rt::Expr {
         self.0.attr("ClusterSchedulerConfigArn")
     }
     /// ID of the cluster policy.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterSchedulerConfigId`; Terraform `cluster_scheduler_config_id`.
-    pub fn cluster_scheduler_config_id(&self) -> Expr {
+    pub fn cluster_scheduler_config_id(&self) -> rt::Expr {
         self.0.attr("ClusterSchedulerConfigId")
     }
     /// Version of the cluster policy.
     ///
     /// CloudFormation `Fn::GetAtt` `ClusterSchedulerConfigVersion`; Terraform `cluster_scheduler_config_version`.
-    pub fn cluster_scheduler_config_version(&self) -> Expr {
+    pub fn cluster_scheduler_config_version(&self) -> rt::Expr {
         self.0.attr("ClusterSchedulerConfigVersion")
     }
     /// Status of the cluster policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Creation time of the cluster policy.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -4532,13 +4588,13 @@ pub mod cluster_scheduler_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-priorityclass.html)
     #[derive(Clone, Debug)]
-    pub struct PriorityClass(Props);
+    pub struct PriorityClass(rt::Props);
     impl PriorityClass {
         /// A new `PriorityClass`. Required properties: `name` (`Name`), `weight` (`Weight`).
-        pub fn new(name: impl Into<Expr>, weight: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Weight", Some("weight"), int(weight));
+        pub fn new(name: impl Into<rt::Expr>, weight: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Weight", Some("weight"), rt::int(weight));
             PriorityClass(this)
         }
     }
@@ -4549,11 +4605,11 @@ pub mod cluster_scheduler_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-schedulerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SchedulerConfig(Props);
+    pub struct SchedulerConfig(rt::Props);
     impl SchedulerConfig {
         /// A new `SchedulerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchedulerConfig(this)
         }
         /// When enabled, entities borrow idle compute based on assigned FairShareWeight.
@@ -4579,7 +4635,7 @@ pub mod cluster_scheduler_config {
         /// Constraints: 0..=10 items. CloudFormation `PriorityClasses`, Terraform `priority_classes`.
         pub fn priority_classes(mut self, value: impl IntoIterator<Item = PriorityClass>) -> Self {
             self.0
-                .set("PriorityClasses", Some("priority_classes"), list(value));
+                .set("PriorityClasses", Some("priority_classes"), rt::list(value));
             self
         }
     }
@@ -4608,11 +4664,11 @@ pub mod cluster_scheduler_config {
 /// CloudFormation: `AWS::SageMaker::CodeRepository`. Terraform: `awscc_sagemaker_code_repository` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-coderepository.html)
-pub struct CodeRepository(Base);
-static CODE_REPOSITORY_TYPE: TypeInfo = TypeInfo {
+pub struct CodeRepository(rt::Base);
+static CODE_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::CodeRepository",
     terraform: Some("awscc_sagemaker_code_repository"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("CodeRepositoryArn", Some("code_repository_arn"))],
@@ -4621,18 +4677,18 @@ impl CodeRepository {
     /// Declares a `AWS::SageMaker::CodeRepository` with the stack-unique `id`. Required properties: `git_config` (`GitConfig`).
     #[track_caller]
     pub fn new(id: impl Into<String>, git_config: code_repository::GitConfig) -> Self {
-        let mut this = Base::new(id, &CODE_REPOSITORY_TYPE);
+        let mut this = rt::Base::new(id, &CODE_REPOSITORY_TYPE);
         this.set("GitConfig", Some("git_config"), git_config.into());
         CodeRepository(this)
     }
     /// The name of the Git repository.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `CodeRepositoryName`, Terraform `code_repository_name`.
-    pub fn code_repository_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn code_repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CodeRepositoryName",
             Some("code_repository_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4640,13 +4696,13 @@ impl CodeRepository {
 builder!(CodeRepository, CodeRepositoryHandle);
 /// A declared `AWS::SageMaker::CodeRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CodeRepositoryHandle(Handle);
+pub struct CodeRepositoryHandle(rt::Handle);
 handle!(CodeRepositoryHandle);
 impl CodeRepositoryHandle {
     /// The Amazon Resource Name (ARN) of the code repository.
     ///
     /// CloudFormation `Fn::GetAtt` `CodeRepositoryArn`; Terraform `code_repository_arn`.
-    pub fn code_repository_arn(&self) -> Expr {
+    pub fn code_repository_arn(&self) -> rt::Expr {
         self.0.attr("CodeRepositoryArn")
     }
 }
@@ -4657,30 +4713,31 @@ pub mod code_repository {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-coderepository-gitconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GitConfig(Props);
+    pub struct GitConfig(rt::Props);
     impl GitConfig {
         /// A new `GitConfig`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             GitConfig(this)
         }
         /// The default branch for the Git repository.
         ///
         /// Constraints: length 1..=1024; pattern `^[^ ~^:?*\[]+$`. CloudFormation `Branch`, Terraform `branch`.
-        pub fn branch(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Branch", Some("branch"), string(value));
+        pub fn branch(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Branch", Some("branch"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the credentials used to access the git repository.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:aws[a-z\-]*:secretsmanager:[a-z0-9\-]*:[0-9]{12}:secret:`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretArn", Some("secret_arn"), string(value));
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
             self
         }
     }
@@ -4691,11 +4748,11 @@ pub mod code_repository {
 /// CloudFormation: `AWS::SageMaker::ComputeQuota`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-computequota.html)
-pub struct ComputeQuota(Base);
-static COMPUTE_QUOTA_TYPE: TypeInfo = TypeInfo {
+pub struct ComputeQuota(rt::Base);
+static COMPUTE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ComputeQuota",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4739,16 +4796,16 @@ impl ComputeQuota {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<Expr>,
+        cluster_arn: impl Into<rt::Expr>,
         compute_quota_config: compute_quota::ComputeQuotaConfig,
         compute_quota_target: compute_quota::ComputeQuotaTarget,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &COMPUTE_QUOTA_TYPE);
-        this.set("ClusterArn", None, string(cluster_arn));
+        let mut this = rt::Base::new(id, &COMPUTE_QUOTA_TYPE);
+        this.set("ClusterArn", None, rt::string(cluster_arn));
         this.set("ComputeQuotaConfig", None, compute_quota_config.into());
         this.set("ComputeQuotaTarget", None, compute_quota_target.into());
-        this.set("Name", None, string(name));
+        this.set("Name", None, rt::string(name));
         ComputeQuota(this)
     }
     /// Whether the compute allocation rule is active.
@@ -4761,51 +4818,51 @@ impl ComputeQuota {
     /// A free-form description of the compute allocation definition.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
 }
 builder!(ComputeQuota, ComputeQuotaHandle);
 /// A declared `AWS::SageMaker::ComputeQuota`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ComputeQuotaHandle(Handle);
+pub struct ComputeQuotaHandle(rt::Handle);
 handle!(ComputeQuotaHandle);
 impl ComputeQuotaHandle {
     /// The Amazon Resource Name (ARN) of the compute allocation definition.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeQuotaArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn compute_quota_arn(&self) -> Expr {
+    pub fn compute_quota_arn(&self) -> rt::Expr {
         self.0.attr("ComputeQuotaArn")
     }
     /// The unique 12-character identifier of the compute allocation definition.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeQuotaId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn compute_quota_id(&self) -> Expr {
+    pub fn compute_quota_id(&self) -> rt::Expr {
         self.0.attr("ComputeQuotaId")
     }
     /// The version of the compute allocation definition.
     ///
     /// CloudFormation `Fn::GetAtt` `ComputeQuotaVersion`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn compute_quota_version(&self) -> Expr {
+    pub fn compute_quota_version(&self) -> rt::Expr {
         self.0.attr("ComputeQuotaVersion")
     }
     /// The current lifecycle status of the compute allocation definition.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The ISO-8601 timestamp at which the compute allocation definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The ISO-8601 timestamp at which the compute allocation definition was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -4818,12 +4875,12 @@ pub mod compute_quota {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-acceleratorpartitionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorPartitionConfig(Props);
+    pub struct AcceleratorPartitionConfig(rt::Props);
     impl AcceleratorPartitionConfig {
         /// A new `AcceleratorPartitionConfig`. Required properties: `count` (`Count`), `type_` (`Type`).
         pub fn new(count: i64, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Count", None, int(count));
+            let mut this = rt::Props::default();
+            this.set("Count", None, rt::int(count));
             this.set("Type", None, type_.into());
             AcceleratorPartitionConfig(this)
         }
@@ -4835,11 +4892,11 @@ pub mod compute_quota {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeQuotaConfig(Props);
+    pub struct ComputeQuotaConfig(rt::Props);
     impl ComputeQuotaConfig {
         /// A new `ComputeQuotaConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComputeQuotaConfig(this)
         }
         /// Per-instance-type compute quotas for the team.
@@ -4849,7 +4906,7 @@ pub mod compute_quota {
             mut self,
             value: impl IntoIterator<Item = ComputeQuotaResourceConfig>,
         ) -> Self {
-            self.0.set("ComputeQuotaResources", None, list(value));
+            self.0.set("ComputeQuotaResources", None, rt::list(value));
             self
         }
         /// Team-task preemption policy.
@@ -4874,11 +4931,11 @@ pub mod compute_quota {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaresourceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeQuotaResourceConfig(Props);
+    pub struct ComputeQuotaResourceConfig(rt::Props);
     impl ComputeQuotaResourceConfig {
         /// A new `ComputeQuotaResourceConfig`. Required properties: `instance_type` (`InstanceType`).
         pub fn new(instance_type: InstanceType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("InstanceType", None, instance_type.into());
             ComputeQuotaResourceConfig(this)
         }
@@ -4893,28 +4950,28 @@ pub mod compute_quota {
         ///
         /// Constraints: range 0..=10000000. CloudFormation `Accelerators`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn accelerators(mut self, value: i64) -> Self {
-            self.0.set("Accelerators", None, int(value));
+            self.0.set("Accelerators", None, rt::int(value));
             self
         }
         /// The number of instances of this type allocated to the team.
         ///
         /// Constraints: range 0..=10000000. CloudFormation `Count`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn count(mut self, value: i64) -> Self {
-            self.0.set("Count", None, int(value));
+            self.0.set("Count", None, rt::int(value));
             self
         }
         /// The memory in GiB allocated to the team.
         ///
         /// Constraints: range 0..=10000000. CloudFormation `MemoryInGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn memory_in_gi_b(mut self, value: i64) -> Self {
-            self.0.set("MemoryInGiB", None, int(value));
+            self.0.set("MemoryInGiB", None, rt::int(value));
             self
         }
         /// The number of vCPUs allocated to the team.
         ///
         /// Constraints: range 0..=10000000. CloudFormation `VCpu`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn v_cpu(mut self, value: i64) -> Self {
-            self.0.set("VCpu", None, int(value));
+            self.0.set("VCpu", None, rt::int(value));
             self
         }
     }
@@ -4925,19 +4982,19 @@ pub mod compute_quota {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotatarget.html)
     #[derive(Clone, Debug)]
-    pub struct ComputeQuotaTarget(Props);
+    pub struct ComputeQuotaTarget(rt::Props);
     impl ComputeQuotaTarget {
         /// A new `ComputeQuotaTarget`. Required properties: `team_name` (`TeamName`).
-        pub fn new(team_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TeamName", None, string(team_name));
+        pub fn new(team_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TeamName", None, rt::string(team_name));
             ComputeQuotaTarget(this)
         }
         /// Relative fair-share weight when fair-share scheduling is enabled on the parent ClusterSchedulerConfig.
         ///
         /// Constraints: range 0..=100. CloudFormation `FairShareWeight`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn fair_share_weight(mut self, value: i64) -> Self {
-            self.0.set("FairShareWeight", None, int(value));
+            self.0.set("FairShareWeight", None, rt::int(value));
             self
         }
     }
@@ -4948,11 +5005,11 @@ pub mod compute_quota {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-resourcesharingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSharingConfig(Props);
+    pub struct ResourceSharingConfig(rt::Props);
     impl ResourceSharingConfig {
         /// A new `ResourceSharingConfig`. Required properties: `strategy` (`Strategy`).
         pub fn new(strategy: Strategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Strategy", None, strategy.into());
             ResourceSharingConfig(this)
         }
@@ -4963,14 +5020,14 @@ pub mod compute_quota {
             mut self,
             value: impl IntoIterator<Item = ComputeQuotaResourceConfig>,
         ) -> Self {
-            self.0.set("AbsoluteBorrowLimits", None, list(value));
+            self.0.set("AbsoluteBorrowLimits", None, rt::list(value));
             self
         }
         /// Maximum percentage of the team's idle quota that can be borrowed by other teams.
         ///
         /// Constraints: range 0..=10000. CloudFormation `BorrowLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn borrow_limit(mut self, value: i64) -> Self {
-            self.0.set("BorrowLimit", None, int(value));
+            self.0.set("BorrowLimit", None, rt::int(value));
             self
         }
     }
@@ -5494,11 +5551,11 @@ pub mod compute_quota {
 /// CloudFormation: `AWS::SageMaker::Context`. Terraform: `awscc_sagemaker_context` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-context.html)
-pub struct Context(Base);
-static CONTEXT_TYPE: TypeInfo = TypeInfo {
+pub struct Context(rt::Base);
+static CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Context",
     terraform: Some("awscc_sagemaker_context"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -5527,22 +5584,30 @@ impl Context {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        context_name: impl Into<Expr>,
-        context_type: impl Into<Expr>,
+        context_name: impl Into<rt::Expr>,
+        context_type: impl Into<rt::Expr>,
         source: context::Source,
     ) -> Self {
-        let mut this = Base::new(id, &CONTEXT_TYPE);
-        this.set("ContextName", Some("context_name"), string(context_name));
-        this.set("ContextType", Some("context_type"), string(context_type));
+        let mut this = rt::Base::new(id, &CONTEXT_TYPE);
+        this.set(
+            "ContextName",
+            Some("context_name"),
+            rt::string(context_name),
+        );
+        this.set(
+            "ContextType",
+            Some("context_type"),
+            rt::string(context_type),
+        );
         this.set("Source", Some("source"), source.into());
         Context(this)
     }
     /// The description of the context.
     ///
     /// Constraints: length 0..=3072. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A list of properties to add to the context.
@@ -5550,35 +5615,35 @@ impl Context {
     /// CloudFormation `Properties`, Terraform `properties`.
     pub fn properties(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Properties", Some("properties"), string_map(value));
+            .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
 }
 builder!(Context, ContextHandle);
 /// A declared `AWS::SageMaker::Context`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContextHandle(Handle);
+pub struct ContextHandle(rt::Handle);
 handle!(ContextHandle);
 impl ContextHandle {
     /// The Amazon Resource Name (ARN) of the context.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the context was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// When the context was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -5591,26 +5656,27 @@ pub mod context {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-context-source.html)
     #[derive(Clone, Debug)]
-    pub struct Source(Props);
+    pub struct Source(rt::Props);
     impl Source {
         /// A new `Source`. Required properties: `source_uri` (`SourceUri`).
-        pub fn new(source_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SourceUri", Some("source_uri"), string(source_uri));
+        pub fn new(source_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceUri", Some("source_uri"), rt::string(source_uri));
             Source(this)
         }
         /// The ID of the source.
         ///
         /// Constraints: length 0..=256. CloudFormation `SourceId`, Terraform `source_id`.
-        pub fn source_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceId", Some("source_id"), string(value));
+        pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SourceId", Some("source_id"), rt::string(value));
             self
         }
         /// The type of the source.
         ///
         /// Constraints: length 0..=256. CloudFormation `SourceType`, Terraform `source_type`.
-        pub fn source_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SourceType", Some("source_type"), string(value));
+        pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceType", Some("source_type"), rt::string(value));
             self
         }
     }
@@ -5621,11 +5687,11 @@ pub mod context {
 /// CloudFormation: `AWS::SageMaker::DataQualityJobDefinition`. Terraform: `awscc_sagemaker_data_quality_job_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-dataqualityjobdefinition.html)
-pub struct DataQualityJobDefinition(Base);
-static DATA_QUALITY_JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct DataQualityJobDefinition(rt::Base);
+static DATA_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::DataQualityJobDefinition",
     terraform: Some("awscc_sagemaker_data_quality_job_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -5662,9 +5728,9 @@ impl DataQualityJobDefinition {
         data_quality_job_input: data_quality_job_definition::DataQualityJobInput,
         data_quality_job_output_config: data_quality_job_definition::MonitoringOutputConfig,
         job_resources: data_quality_job_definition::MonitoringResources,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_QUALITY_JOB_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &DATA_QUALITY_JOB_DEFINITION_TYPE);
         this.set(
             "DataQualityAppSpecification",
             Some("data_quality_app_specification"),
@@ -5681,7 +5747,7 @@ impl DataQualityJobDefinition {
             data_quality_job_output_config.into(),
         );
         this.set("JobResources", Some("job_resources"), job_resources.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DataQualityJobDefinition(this)
     }
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -5701,19 +5767,19 @@ impl DataQualityJobDefinition {
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// The name of the job definition.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `JobDefinitionName`, Terraform `job_definition_name`.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "JobDefinitionName",
             Some("job_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -5743,19 +5809,19 @@ impl DataQualityJobDefinition {
 builder!(DataQualityJobDefinition, DataQualityJobDefinitionHandle);
 /// A declared `AWS::SageMaker::DataQualityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataQualityJobDefinitionHandle(Handle);
+pub struct DataQualityJobDefinitionHandle(rt::Handle);
 handle!(DataQualityJobDefinitionHandle);
 impl DataQualityJobDefinitionHandle {
     /// The time at which the job definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// CloudFormation `Fn::GetAtt` `JobDefinitionArn`; Terraform `job_definition_arn`.
-    pub fn job_definition_arn(&self) -> Expr {
+    pub fn job_definition_arn(&self) -> rt::Expr {
         self.0.attr("JobDefinitionArn")
     }
 }
@@ -5768,36 +5834,36 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
-    pub struct BatchTransformInput(Props);
+    pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
         pub fn new(
-            data_captured_destination_s3_uri: impl Into<Expr>,
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
             dataset_format: DatasetFormat,
-            local_path: impl Into<Expr>,
+            local_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                string(data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
                 dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), string(local_path));
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
         ///
         /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeFeaturesAttribute",
                 Some("exclude_features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5828,30 +5894,41 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
             instance_count: i64,
-            instance_type: impl Into<Expr>,
+            instance_type: impl Into<rt::Expr>,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
         ///
         /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -5862,18 +5939,18 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(Props);
+    pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
         /// A new `ConstraintsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConstraintsResource(this)
         }
         /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -5884,18 +5961,18 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// A boolean flag indicating if given CSV has header
         ///
         /// CloudFormation `Header`, Terraform `header`.
         pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), boolean(value));
+            self.0.set("Header", Some("header"), rt::boolean(value));
             self
         }
     }
@@ -5906,12 +5983,12 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityappspecification.html)
     #[derive(Clone, Debug)]
-    pub struct DataQualityAppSpecification(Props);
+    pub struct DataQualityAppSpecification(rt::Props);
     impl DataQualityAppSpecification {
         /// A new `DataQualityAppSpecification`. Required properties: `image_uri` (`ImageUri`).
-        pub fn new(image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             DataQualityAppSpecification(this)
         }
         /// An array of arguments for the container used to run the monitoring job.
@@ -5919,12 +5996,12 @@ pub mod data_quality_job_definition {
         /// Constraints: 1..=50 items. CloudFormation `ContainerArguments`, Terraform `container_arguments`.
         pub fn container_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerArguments",
                 Some("container_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -5933,12 +6010,12 @@ pub mod data_quality_job_definition {
         /// Constraints: 1..=100 items. CloudFormation `ContainerEntrypoint`, Terraform `container_entrypoint`.
         pub fn container_entrypoint(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerEntrypoint",
                 Some("container_entrypoint"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -5947,31 +6024,31 @@ pub mod data_quality_job_definition {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// An Amazon S3 URI to a script that is called after analysis has been performed.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `PostAnalyticsProcessorSourceUri`, Terraform `post_analytics_processor_source_uri`.
-        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PostAnalyticsProcessorSourceUri",
                 Some("post_analytics_processor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// An Amazon S3 URI to a script that is called per row prior to running analysis.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `RecordPreprocessorSourceUri`, Terraform `record_preprocessor_source_uri`.
-        pub fn record_preprocessor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn record_preprocessor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RecordPreprocessorSourceUri",
                 Some("record_preprocessor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -5983,21 +6060,21 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataQualityBaselineConfig(Props);
+    pub struct DataQualityBaselineConfig(rt::Props);
     impl DataQualityBaselineConfig {
         /// A new `DataQualityBaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataQualityBaselineConfig(this)
         }
         /// The name of a processing job
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `BaseliningJobName`, Terraform `baselining_job_name`.
-        pub fn baselining_job_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn baselining_job_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BaseliningJobName",
                 Some("baselining_job_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6031,11 +6108,11 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityjobinput.html)
     #[derive(Clone, Debug)]
-    pub struct DataQualityJobInput(Props);
+    pub struct DataQualityJobInput(rt::Props);
     impl DataQualityJobInput {
         /// A new `DataQualityJobInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DataQualityJobInput(this)
         }
         /// The batch transform input for a monitoring job.
@@ -6065,11 +6142,11 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetFormat(Props);
+    pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
         /// A new `DatasetFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetFormat(this)
         }
         /// The CSV format
@@ -6090,7 +6167,7 @@ pub mod data_quality_job_definition {
         ///
         /// CloudFormation `Parquet`, Terraform `parquet`.
         pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), boolean(value));
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
             self
         }
     }
@@ -6101,23 +6178,27 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointInput(Props);
+    pub struct EndpointInput(rt::Props);
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<Expr>, local_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-            this.set("LocalPath", Some("local_path"), string(local_path));
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             EndpointInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
         ///
         /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeFeaturesAttribute",
                 Some("exclude_features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6148,18 +6229,18 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-json.html)
     #[derive(Clone, Debug)]
-    pub struct Json(Props);
+    pub struct Json(rt::Props);
     impl Json {
         /// A new `Json`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Json(this)
         }
         /// A boolean flag indicating if it is JSON line format
         ///
         /// CloudFormation `Line`, Terraform `line`.
         pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), boolean(value));
+            self.0.set("Line", Some("line"), rt::boolean(value));
             self
         }
     }
@@ -6170,11 +6251,11 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(Props);
+    pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
         /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
         pub fn new(s3_output: S3Output) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Output", Some("s3_output"), s3_output.into());
             MonitoringOutput(this)
         }
@@ -6186,23 +6267,24 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(Props);
+    pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
         /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
         pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringOutputs",
                 Some("monitoring_outputs"),
-                list(monitoring_outputs),
+                rt::list(monitoring_outputs),
             );
             MonitoringOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -6213,11 +6295,11 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringResources(Props);
+    pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
         /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -6233,11 +6315,11 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -6247,7 +6329,7 @@ pub mod data_quality_job_definition {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -6258,7 +6340,7 @@ pub mod data_quality_job_definition {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -6277,13 +6359,13 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocalPath", Some("local_path"), string(local_path));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -6302,18 +6384,18 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-statisticsresource.html)
     #[derive(Clone, Debug)]
-    pub struct StatisticsResource(Props);
+    pub struct StatisticsResource(rt::Props);
     impl StatisticsResource {
         /// A new `StatisticsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatisticsResource(this)
         }
         /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -6324,15 +6406,15 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -6344,20 +6426,20 @@ pub mod data_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -6395,11 +6477,11 @@ pub mod data_quality_job_definition {
 /// CloudFormation: `AWS::SageMaker::Device`. Terraform: `awscc_sagemaker_device` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-device.html)
-pub struct Device(Base);
-static DEVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Device(rt::Base);
+static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Device",
     terraform: Some("awscc_sagemaker_device"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6439,12 +6521,12 @@ static DEVICE_TYPE: TypeInfo = TypeInfo {
 impl Device {
     /// Declares a `AWS::SageMaker::Device` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, device_fleet_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DEVICE_TYPE);
+    pub fn new(id: impl Into<String>, device_fleet_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DEVICE_TYPE);
         this.set(
             "DeviceFleetName",
             Some("device_fleet_name"),
-            string(device_fleet_name),
+            rt::string(device_fleet_name),
         );
         Device(this)
     }
@@ -6459,7 +6541,7 @@ impl Device {
 builder!(Device, DeviceHandle);
 /// A declared `AWS::SageMaker::Device`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceHandle(Handle);
+pub struct DeviceHandle(rt::Handle);
 handle!(DeviceHandle);
 /// Property types and value sets of [`Device`] (`AWS::SageMaker::Device`).
 pub mod device {
@@ -6470,28 +6552,28 @@ pub mod device {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-device-device.html)
     #[derive(Clone, Debug)]
-    pub struct Device(Props);
+    pub struct Device(rt::Props);
     impl Device {
         /// A new `Device`. Required properties: `device_name` (`DeviceName`).
-        pub fn new(device_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DeviceName", Some("device_name"), string(device_name));
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DeviceName", Some("device_name"), rt::string(device_name));
             Device(this)
         }
         /// Description of the device
         ///
         /// Constraints: length 1..=40; pattern `[\S\s]+`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// AWS Internet of Things (IoT) object name.
         ///
         /// Constraints: length at most 128; pattern `[a-zA-Z0-9:_-]+`. CloudFormation `IotThingName`, Terraform `iot_thing_name`.
-        pub fn iot_thing_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn iot_thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("IotThingName", Some("iot_thing_name"), string(value));
+                .set("IotThingName", Some("iot_thing_name"), rt::string(value));
             self
         }
     }
@@ -6502,11 +6584,11 @@ pub mod device {
 /// CloudFormation: `AWS::SageMaker::DeviceFleet`. Terraform: `awscc_sagemaker_device_fleet` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-devicefleet.html)
-pub struct DeviceFleet(Base);
-static DEVICE_FLEET_TYPE: TypeInfo = TypeInfo {
+pub struct DeviceFleet(rt::Base);
+static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::DeviceFleet",
     terraform: Some("awscc_sagemaker_device_fleet"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -6548,33 +6630,33 @@ impl DeviceFleet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_fleet_name: impl Into<Expr>,
+        device_fleet_name: impl Into<rt::Expr>,
         output_config: device_fleet::EdgeOutputConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEVICE_FLEET_TYPE);
+        let mut this = rt::Base::new(id, &DEVICE_FLEET_TYPE);
         this.set(
             "DeviceFleetName",
             Some("device_fleet_name"),
-            string(device_fleet_name),
+            rt::string(device_fleet_name),
         );
         this.set("OutputConfig", Some("output_config"), output_config.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DeviceFleet(this)
     }
     /// Description for the edge device fleet
     ///
     /// Constraints: length 0..=800; pattern `[\S\s]+`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(DeviceFleet, DeviceFleetHandle);
 /// A declared `AWS::SageMaker::DeviceFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceFleetHandle(Handle);
+pub struct DeviceFleetHandle(rt::Handle);
 handle!(DeviceFleetHandle);
 /// Property types and value sets of [`DeviceFleet`] (`AWS::SageMaker::DeviceFleet`).
 pub mod device_fleet {
@@ -6583,23 +6665,24 @@ pub mod device_fleet {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-devicefleet-edgeoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EdgeOutputConfig(Props);
+    pub struct EdgeOutputConfig(rt::Props);
     impl EdgeOutputConfig {
         /// A new `EdgeOutputConfig`. Required properties: `s3_output_location` (`S3OutputLocation`).
-        pub fn new(s3_output_location: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_output_location: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3OutputLocation",
                 Some("s3_output_location"),
-                string(s3_output_location),
+                rt::string(s3_output_location),
             );
             EdgeOutputConfig(this)
         }
         /// The KMS key id used for encryption on the S3 bucket
         ///
         /// Constraints: length 1..=2048; pattern `[a-zA-Z0-9:_-]+`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -6610,11 +6693,11 @@ pub mod device_fleet {
 /// CloudFormation: `AWS::SageMaker::Domain`. Terraform: `awscc_sagemaker_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Domain",
     terraform: Some("awscc_sagemaker_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ca-west-1", "mx-central-1"],
     attributes: &[
@@ -6643,16 +6726,16 @@ impl Domain {
         id: impl Into<String>,
         auth_mode: domain::AuthMode,
         default_user_settings: domain::UserSettings,
-        domain_name: impl Into<Expr>,
+        domain_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
         this.set("AuthMode", Some("auth_mode"), auth_mode.into());
         this.set(
             "DefaultUserSettings",
             Some("default_user_settings"),
             default_user_settings.into(),
         );
-        this.set("DomainName", Some("domain_name"), string(domain_name));
+        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Domain(this)
     }
     /// Specifies the VPC used for non-EFS traffic.
@@ -6716,15 +6799,17 @@ impl Domain {
     /// SageMaker uses AWS KMS to encrypt the EFS volume attached to the domain with an AWS managed customer master key (CMK) by default.
     ///
     /// Constraints: length 0..=2048; pattern `.*`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The VPC subnets that Studio uses for communication.
     ///
     /// Constraints: 1..=16 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
@@ -6738,57 +6823,57 @@ impl Domain {
     /// The ID of the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
     ///
     /// Constraints: length 0..=32; pattern `[-0-9a-zA-Z]+`. CloudFormation `VpcId`, Terraform `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VpcId", Some("vpc_id"), string(value));
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
         self
     }
 }
 builder!(Domain, DomainHandle);
 /// A declared `AWS::SageMaker::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// The Amazon Resource Name (ARN) of the created domain.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainArn`; Terraform `domain_arn`.
-    pub fn domain_arn(&self) -> Expr {
+    pub fn domain_arn(&self) -> rt::Expr {
         self.0.attr("DomainArn")
     }
     /// The URL to the created domain.
     ///
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
     /// The domain name.
     ///
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
     /// The ID of the Amazon Elastic File System (EFS) managed by this Domain.
     ///
     /// CloudFormation `Fn::GetAtt` `HomeEfsFileSystemId`; Terraform `home_efs_file_system_id`.
-    pub fn home_efs_file_system_id(&self) -> Expr {
+    pub fn home_efs_file_system_id(&self) -> rt::Expr {
         self.0.attr("HomeEfsFileSystemId")
     }
     /// The ID of the security group that authorizes traffic between the RSessionGateway apps and the RStudioServerPro app.
     ///
     /// CloudFormation `Fn::GetAtt` `SecurityGroupIdForDomainBoundary`; Terraform `security_group_id_for_domain_boundary`.
-    pub fn security_group_id_for_domain_boundary(&self) -> Expr {
+    pub fn security_group_id_for_domain_boundary(&self) -> rt::Expr {
         self.0.attr("SecurityGroupIdForDomainBoundary")
     }
     /// The SSO managed application instance ID.
     ///
     /// CloudFormation `Fn::GetAtt` `SingleSignOnManagedApplicationInstanceId`; Terraform `single_sign_on_managed_application_instance_id`.
-    pub fn single_sign_on_managed_application_instance_id(&self) -> Expr {
+    pub fn single_sign_on_managed_application_instance_id(&self) -> rt::Expr {
         self.0.attr("SingleSignOnManagedApplicationInstanceId")
     }
     /// The ARN of the application managed by SageMaker in IAM Identity Center.
     ///
     /// CloudFormation `Fn::GetAtt` `SingleSignOnApplicationArn`; Terraform `single_sign_on_application_arn`.
-    pub fn single_sign_on_application_arn(&self) -> Expr {
+    pub fn single_sign_on_application_arn(&self) -> rt::Expr {
         self.0.attr("SingleSignOnApplicationArn")
     }
 }
@@ -6799,11 +6884,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-applifecyclemanagement.html)
     #[derive(Clone, Debug)]
-    pub struct AppLifecycleManagement(Props);
+    pub struct AppLifecycleManagement(rt::Props);
     impl AppLifecycleManagement {
         /// A new `AppLifecycleManagement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AppLifecycleManagement(this)
         }
         /// CloudFormation `IdleSettings`, Terraform `idle_settings`.
@@ -6820,11 +6905,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CodeEditorAppSettings(Props);
+    pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
         /// A new `CodeEditorAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CodeEditorAppSettings(this)
         }
         /// CloudFormation `AppLifecycleManagement`, Terraform `app_lifecycle_management`.
@@ -6839,11 +6924,11 @@ pub mod domain {
         /// The lifecycle configuration that runs before the default lifecycle configuration.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `BuiltInLifecycleConfigArn`, Terraform `built_in_lifecycle_config_arn`.
-        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BuiltInLifecycleConfigArn",
                 Some("built_in_lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -6852,7 +6937,7 @@ pub mod domain {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
@@ -6871,12 +6956,12 @@ pub mod domain {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -6886,15 +6971,15 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-coderepository.html)
     #[derive(Clone, Debug)]
-    pub struct CodeRepository(Props);
+    pub struct CodeRepository(rt::Props);
     impl CodeRepository {
         /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             CodeRepository(this)
         }
@@ -6904,11 +6989,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customfilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomFileSystemConfig(Props);
+    pub struct CustomFileSystemConfig(rt::Props);
     impl CustomFileSystemConfig {
         /// A new `CustomFileSystemConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomFileSystemConfig(this)
         }
         /// CloudFormation `EFSFileSystemConfig`, Terraform `efs_file_system_config`.
@@ -6946,17 +7031,20 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customimage.html)
     #[derive(Clone, Debug)]
-    pub struct CustomImage(Props);
+    pub struct CustomImage(rt::Props);
     impl CustomImage {
         /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(app_image_config_name: impl Into<Expr>, image_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            app_image_config_name: impl Into<rt::Expr>,
+            image_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppImageConfigName",
                 Some("app_image_config_name"),
-                string(app_image_config_name),
+                rt::string(app_image_config_name),
             );
-            this.set("ImageName", Some("image_name"), string(image_name));
+            this.set("ImageName", Some("image_name"), rt::string(image_name));
             CustomImage(this)
         }
         /// The version number of the CustomImage.
@@ -6966,7 +7054,7 @@ pub mod domain {
             self.0.set(
                 "ImageVersionNumber",
                 Some("image_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -6976,13 +7064,13 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customposixuserconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPosixUserConfig(Props);
+    pub struct CustomPosixUserConfig(rt::Props);
     impl CustomPosixUserConfig {
         /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
         pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), int(gid));
-            this.set("Uid", Some("uid"), int(uid));
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::int(gid));
+            this.set("Uid", Some("uid"), rt::int(uid));
             CustomPosixUserConfig(this)
         }
     }
@@ -6993,20 +7081,20 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultebsstoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultEbsStorageSettings(Props);
+    pub struct DefaultEbsStorageSettings(rt::Props);
     impl DefaultEbsStorageSettings {
         /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
         pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultEbsVolumeSizeInGb",
                 Some("default_ebs_volume_size_in_gb"),
-                int(default_ebs_volume_size_in_gb),
+                rt::int(default_ebs_volume_size_in_gb),
             );
             this.set(
                 "MaximumEbsVolumeSizeInGb",
                 Some("maximum_ebs_volume_size_in_gb"),
-                int(maximum_ebs_volume_size_in_gb),
+                rt::int(maximum_ebs_volume_size_in_gb),
             );
             DefaultEbsStorageSettings(this)
         }
@@ -7018,15 +7106,15 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultSpaceSettings(Props);
+    pub struct DefaultSpaceSettings(rt::Props);
     impl DefaultSpaceSettings {
         /// A new `DefaultSpaceSettings`. Required properties: `execution_role` (`ExecutionRole`).
-        pub fn new(execution_role: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
             DefaultSpaceSettings(this)
         }
@@ -7038,7 +7126,7 @@ pub mod domain {
             self.0.set(
                 "CustomFileSystemConfigs",
                 Some("custom_file_system_configs"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7089,9 +7177,15 @@ pub mod domain {
         /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         ///
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// The Jupyter lab's space storage settings.
@@ -7113,11 +7207,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacestoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultSpaceStorageSettings(Props);
+    pub struct DefaultSpaceStorageSettings(rt::Props);
     impl DefaultSpaceStorageSettings {
         /// A new `DefaultSpaceStorageSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultSpaceStorageSettings(this)
         }
         /// Properties related to the Amazon Elastic Block Store volume.
@@ -7139,11 +7233,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-dockersettings.html)
     #[derive(Clone, Debug)]
-    pub struct DockerSettings(Props);
+    pub struct DockerSettings(rt::Props);
     impl DockerSettings {
         /// A new `DockerSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DockerSettings(this)
         }
         /// The flag to enable/disable docker-proxy server
@@ -7162,12 +7256,12 @@ pub mod domain {
         /// Constraints: 0..=20 items. CloudFormation `VpcOnlyTrustedAccounts`, Terraform `vpc_only_trusted_accounts`.
         pub fn vpc_only_trusted_accounts(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "VpcOnlyTrustedAccounts",
                 Some("vpc_only_trusted_accounts"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7179,11 +7273,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-domainsettings.html)
     #[derive(Clone, Debug)]
-    pub struct DomainSettings(Props);
+    pub struct DomainSettings(rt::Props);
     impl DomainSettings {
         /// A new `DomainSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DomainSettings(this)
         }
         /// A collection of settings that are required to start docker-proxy server.
@@ -7235,12 +7329,12 @@ pub mod domain {
         /// Constraints: 0..=3 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7261,22 +7355,25 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-efsfilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EfsFileSystemConfig(Props);
+    pub struct EfsFileSystemConfig(rt::Props);
     impl EfsFileSystemConfig {
         /// A new `EfsFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             EfsFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FileSystemPath", Some("file_system_path"), string(value));
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -7285,22 +7382,25 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(Props);
+    pub struct FSxLustreFileSystemConfig(rt::Props);
     impl FSxLustreFileSystemConfig {
         /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             FSxLustreFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FileSystemPath", Some("file_system_path"), string(value));
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -7309,11 +7409,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-hiddensagemakerimage.html)
     #[derive(Clone, Debug)]
-    pub struct HiddenSageMakerImage(Props);
+    pub struct HiddenSageMakerImage(rt::Props);
     impl HiddenSageMakerImage {
         /// A new `HiddenSageMakerImage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HiddenSageMakerImage(this)
         }
         /// The SageMaker image name that you are hiding from the Studio user interface.
@@ -7328,9 +7428,15 @@ pub mod domain {
             self
         }
         /// Constraints: 0..=20 items. CloudFormation `VersionAliases`, Terraform `version_aliases`.
-        pub fn version_aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("VersionAliases", Some("version_aliases"), strings(value));
+        pub fn version_aliases(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "VersionAliases",
+                Some("version_aliases"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -7339,11 +7445,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-idlesettings.html)
     #[derive(Clone, Debug)]
-    pub struct IdleSettings(Props);
+    pub struct IdleSettings(rt::Props);
     impl IdleSettings {
         /// A new `IdleSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdleSettings(this)
         }
         /// The idle timeout value set in minutes
@@ -7353,7 +7459,7 @@ pub mod domain {
             self.0.set(
                 "IdleTimeoutInMinutes",
                 Some("idle_timeout_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7375,7 +7481,7 @@ pub mod domain {
             self.0.set(
                 "MaxIdleTimeoutInMinutes",
                 Some("max_idle_timeout_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7386,7 +7492,7 @@ pub mod domain {
             self.0.set(
                 "MinIdleTimeoutInMinutes",
                 Some("min_idle_timeout_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -7398,11 +7504,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterLabAppSettings(Props);
+    pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
         /// A new `JupyterLabAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterLabAppSettings(this)
         }
         /// CloudFormation `AppLifecycleManagement`, Terraform `app_lifecycle_management`.
@@ -7417,11 +7523,11 @@ pub mod domain {
         /// The lifecycle configuration that runs before the default lifecycle configuration.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `BuiltInLifecycleConfigArn`, Terraform `built_in_lifecycle_config_arn`.
-        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BuiltInLifecycleConfigArn",
                 Some("built_in_lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7432,8 +7538,11 @@ pub mod domain {
             mut self,
             value: impl IntoIterator<Item = CodeRepository>,
         ) -> Self {
-            self.0
-                .set("CodeRepositories", Some("code_repositories"), list(value));
+            self.0.set(
+                "CodeRepositories",
+                Some("code_repositories"),
+                rt::list(value),
+            );
             self
         }
         /// A list of custom images for use for JupyterLab apps.
@@ -7441,7 +7550,7 @@ pub mod domain {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
@@ -7460,12 +7569,12 @@ pub mod domain {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7477,11 +7586,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterServerAppSettings(Props);
+    pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
         /// A new `JupyterServerAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterServerAppSettings(this)
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -7498,12 +7607,12 @@ pub mod domain {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7515,11 +7624,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct KernelGatewayAppSettings(Props);
+    pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
         /// A new `KernelGatewayAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KernelGatewayAppSettings(this)
         }
         /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
@@ -7527,7 +7636,7 @@ pub mod domain {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
@@ -7546,12 +7655,12 @@ pub mod domain {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -7563,11 +7672,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rsessionappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RSessionAppSettings(Props);
+    pub struct RSessionAppSettings(rt::Props);
     impl RSessionAppSettings {
         /// A new `RSessionAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RSessionAppSettings(this)
         }
         /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
@@ -7575,7 +7684,7 @@ pub mod domain {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -7595,11 +7704,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverproappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RStudioServerProAppSettings(Props);
+    pub struct RStudioServerProAppSettings(rt::Props);
     impl RStudioServerProAppSettings {
         /// A new `RStudioServerProAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RStudioServerProAppSettings(this)
         }
         /// Indicates whether the current user has access to the RStudioServerPro app.
@@ -7625,15 +7734,15 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverprodomainsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RStudioServerProDomainSettings(Props);
+    pub struct RStudioServerProDomainSettings(rt::Props);
     impl RStudioServerProDomainSettings {
         /// A new `RStudioServerProDomainSettings`. Required properties: `domain_execution_role_arn` (`DomainExecutionRoleArn`).
-        pub fn new(domain_execution_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(domain_execution_role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DomainExecutionRoleArn",
                 Some("domain_execution_role_arn"),
-                string(domain_execution_role_arn),
+                rt::string(domain_execution_role_arn),
             );
             RStudioServerProDomainSettings(this)
         }
@@ -7649,22 +7758,22 @@ pub mod domain {
         /// A URL pointing to an RStudio Connect server.
         ///
         /// Constraints: pattern `^(https:|http:|www\.)\S*`. CloudFormation `RStudioConnectUrl`, Terraform `r_studio_connect_url`.
-        pub fn r_studio_connect_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn r_studio_connect_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RStudioConnectUrl",
                 Some("r_studio_connect_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A URL pointing to an RStudio Package Manager server.
         ///
         /// Constraints: pattern `^(https:|http:|www\.)\S*`. CloudFormation `RStudioPackageManagerUrl`, Terraform `r_studio_package_manager_url`.
-        pub fn r_studio_package_manager_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn r_studio_package_manager_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RStudioPackageManagerUrl",
                 Some("r_studio_package_manager_url"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -7674,11 +7783,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-resourcespec.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSpec(Props);
+    pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
         /// A new `ResourceSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSpec(this)
         }
         /// The instance type that the image version runs on.
@@ -7692,42 +7801,45 @@ pub mod domain {
         /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `LifecycleConfigArn`, Terraform `lifecycle_config_arn`.
-        pub fn lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LifecycleConfigArn",
                 Some("lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the SageMaker image that the image version belongs to.
         ///
         /// Constraints: length 0..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`. CloudFormation `SageMakerImageArn`, Terraform `sage_maker_image_arn`.
-        pub fn sage_maker_image_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageArn",
                 Some("sage_maker_image_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the image version created on the instance.
         ///
         /// Constraints: length 0..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`. CloudFormation `SageMakerImageVersionArn`, Terraform `sage_maker_image_version_arn`.
-        pub fn sage_maker_image_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageVersionArn",
                 Some("sage_maker_image_version_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*|None)$`. CloudFormation `TrainingPlanArn`, Terraform `training_plan_arn`.
-        pub fn training_plan_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TrainingPlanArn", Some("training_plan_arn"), string(value));
+        pub fn training_plan_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TrainingPlanArn",
+                Some("training_plan_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -7736,21 +7848,22 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-s3filesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3FileSystemConfig(Props);
+    pub struct S3FileSystemConfig(rt::Props);
     impl S3FileSystemConfig {
         /// A new `S3FileSystemConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3FileSystemConfig(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPath", Some("mount_path"), string(value));
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MountPath", Some("mount_path"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -7761,11 +7874,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-sharingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SharingSettings(Props);
+    pub struct SharingSettings(rt::Props);
     impl SharingSettings {
         /// A new `SharingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SharingSettings(this)
         }
         /// Whether to include the notebook cell output when sharing the notebook.
@@ -7782,17 +7895,17 @@ pub mod domain {
         /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `S3KmsKeyId`, Terraform `s3_kms_key_id`.
-        pub fn s3_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KmsKeyId", Some("s3_kms_key_id"), string(value));
+                .set("S3KmsKeyId", Some("s3_kms_key_id"), rt::string(value));
             self
         }
         /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3OutputPath", Some("s3_output_path"), string(value));
+                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
             self
         }
     }
@@ -7803,11 +7916,11 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
-    pub struct StudioWebPortalSettings(Props);
+    pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
         /// A new `StudioWebPortalSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StudioWebPortalSettings(this)
         }
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
@@ -7815,7 +7928,7 @@ pub mod domain {
         /// Constraints: at least 0 items. CloudFormation `HiddenAppTypes`, Terraform `hidden_app_types`.
         pub fn hidden_app_types(mut self, value: impl IntoIterator<Item = AppType>) -> Self {
             self.0
-                .set("HiddenAppTypes", Some("hidden_app_types"), list(value));
+                .set("HiddenAppTypes", Some("hidden_app_types"), rt::list(value));
             self
         }
         /// The instance types you are hiding from the Studio user interface.
@@ -7828,7 +7941,7 @@ pub mod domain {
             self.0.set(
                 "HiddenInstanceTypes",
                 Some("hidden_instance_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7837,7 +7950,7 @@ pub mod domain {
         /// Constraints: at least 0 items. CloudFormation `HiddenMlTools`, Terraform `hidden_ml_tools`.
         pub fn hidden_ml_tools(mut self, value: impl IntoIterator<Item = MlTools>) -> Self {
             self.0
-                .set("HiddenMlTools", Some("hidden_ml_tools"), list(value));
+                .set("HiddenMlTools", Some("hidden_ml_tools"), rt::list(value));
             self
         }
         /// The version aliases you are hiding from the Studio user interface.
@@ -7850,7 +7963,7 @@ pub mod domain {
             self.0.set(
                 "HiddenSageMakerImageVersionAliases",
                 Some("hidden_sage_maker_image_version_aliases"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7862,57 +7975,61 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-unifiedstudiosettings.html)
     #[derive(Clone, Debug)]
-    pub struct UnifiedStudioSettings(Props);
+    pub struct UnifiedStudioSettings(rt::Props);
     impl UnifiedStudioSettings {
         /// A new `UnifiedStudioSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UnifiedStudioSettings(this)
         }
         /// The ID of the AWS account that has the Amazon SageMaker Unified Studio domain.
         ///
         /// Constraints: length 12..=12; pattern `^\d+$`. CloudFormation `DomainAccountId`, Terraform `domain_account_id`.
-        pub fn domain_account_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DomainAccountId", Some("domain_account_id"), string(value));
+        pub fn domain_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DomainAccountId",
+                Some("domain_account_id"),
+                rt::string(value),
+            );
             self
         }
         /// The ID of the Amazon SageMaker Unified Studio domain associated with this domain.
         ///
         /// Constraints: length 1..=36; pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. CloudFormation `DomainId`, Terraform `domain_id`.
-        pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainId", Some("domain_id"), string(value));
+        pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DomainId", Some("domain_id"), rt::string(value));
             self
         }
         /// The AWS Region where the domain is located in Amazon SageMaker Unified Studio.
         ///
         /// Constraints: length 1..=24; pattern `[a-zA-Z]{2}-[a-zA-Z\-]+-\d+`. CloudFormation `DomainRegion`, Terraform `domain_region`.
-        pub fn domain_region(mut self, value: impl Into<Expr>) -> Self {
+        pub fn domain_region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DomainRegion", Some("domain_region"), string(value));
+                .set("DomainRegion", Some("domain_region"), rt::string(value));
             self
         }
         /// The ID of the environment that Amazon SageMaker Unified Studio associates with the domain.
         ///
         /// Constraints: length 1..=36; pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `EnvironmentId`, Terraform `environment_id`.
-        pub fn environment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EnvironmentId", Some("environment_id"), string(value));
+                .set("EnvironmentId", Some("environment_id"), rt::string(value));
             self
         }
         /// The ID of the Amazon SageMaker Unified Studio project that corresponds to the domain.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// The location where Amazon S3 stores temporary execution data and other artifacts for the project that corresponds to the domain.
         ///
         /// Constraints: length 1..=100; pattern `[\w\.-]+$`. CloudFormation `ProjectS3Path`, Terraform `project_s3_path`.
-        pub fn project_s3_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn project_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ProjectS3Path", Some("project_s3_path"), string(value));
+                .set("ProjectS3Path", Some("project_s3_path"), rt::string(value));
             self
         }
         /// Sets whether you can access the domain in Amazon SageMaker Studio:
@@ -7934,15 +8051,15 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-usersettings.html)
     #[derive(Clone, Debug)]
-    pub struct UserSettings(Props);
+    pub struct UserSettings(rt::Props);
     impl UserSettings {
         /// A new `UserSettings`. Required properties: `execution_role` (`ExecutionRole`).
-        pub fn new(execution_role: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
             UserSettings(this)
         }
@@ -7976,7 +8093,7 @@ pub mod domain {
             self.0.set(
                 "CustomFileSystemConfigs",
                 Some("custom_file_system_configs"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -7992,11 +8109,11 @@ pub mod domain {
         /// Defines which Amazon SageMaker application users are directed to by default.
         ///
         /// Constraints: length 0..=1023. CloudFormation `DefaultLandingUri`, Terraform `default_landing_uri`.
-        pub fn default_landing_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_landing_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultLandingUri",
                 Some("default_landing_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -8061,9 +8178,15 @@ pub mod domain {
         /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         ///
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// The sharing settings.
@@ -8658,11 +8781,11 @@ pub mod domain {
 /// CloudFormation: `AWS::SageMaker::Endpoint`. Terraform: `awscc_sagemaker_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-endpoint.html)
-pub struct Endpoint(Base);
-static ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct Endpoint(rt::Base);
+static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Endpoint",
     terraform: Some("awscc_sagemaker_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointArn", Some("endpoint_arn"))],
@@ -8670,12 +8793,12 @@ static ENDPOINT_TYPE: TypeInfo = TypeInfo {
 impl Endpoint {
     /// Declares a `AWS::SageMaker::Endpoint` with the stack-unique `id`. Required properties: `endpoint_config_name` (`EndpointConfigName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, endpoint_config_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_TYPE);
+    pub fn new(id: impl Into<String>, endpoint_config_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
         this.set(
             "EndpointConfigName",
             Some("endpoint_config_name"),
-            string(endpoint_config_name),
+            rt::string(endpoint_config_name),
         );
         Endpoint(this)
     }
@@ -8690,9 +8813,9 @@ impl Endpoint {
     /// The name of the SageMaker endpoint.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// Specifies a list of variant properties that you want to exclude when updating an endpoint.
@@ -8705,7 +8828,7 @@ impl Endpoint {
         self.0.set(
             "ExcludeRetainedVariantProperties",
             Some("exclude_retained_variant_properties"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -8716,7 +8839,7 @@ impl Endpoint {
         self.0.set(
             "RetainAllVariantProperties",
             Some("retain_all_variant_properties"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -8727,7 +8850,7 @@ impl Endpoint {
         self.0.set(
             "RetainDeploymentConfig",
             Some("retain_deployment_config"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -8735,13 +8858,13 @@ impl Endpoint {
 builder!(Endpoint, EndpointHandle);
 /// A declared `AWS::SageMaker::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointHandle(Handle);
+pub struct EndpointHandle(rt::Handle);
 handle!(EndpointHandle);
 impl EndpointHandle {
     /// The Amazon Resource Name (ARN) of the endpoint.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointArn`; Terraform `endpoint_arn`.
-    pub fn endpoint_arn(&self) -> Expr {
+    pub fn endpoint_arn(&self) -> rt::Expr {
         self.0.attr("EndpointArn")
     }
 }
@@ -8752,12 +8875,12 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-alarm.html)
     #[derive(Clone, Debug)]
-    pub struct Alarm(Props);
+    pub struct Alarm(rt::Props);
     impl Alarm {
         /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmName", Some("alarm_name"), string(alarm_name));
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
             Alarm(this)
         }
     }
@@ -8766,12 +8889,12 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-autorollbackconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AutoRollbackConfig(Props);
+    pub struct AutoRollbackConfig(rt::Props);
     impl AutoRollbackConfig {
         /// A new `AutoRollbackConfig`. Required properties: `alarms` (`Alarms`).
         pub fn new(alarms: impl IntoIterator<Item = Alarm>) -> Self {
-            let mut this = Props::default();
-            this.set("Alarms", Some("alarms"), list(alarms));
+            let mut this = rt::Props::default();
+            this.set("Alarms", Some("alarms"), rt::list(alarms));
             AutoRollbackConfig(this)
         }
     }
@@ -8780,11 +8903,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-bluegreenupdatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct BlueGreenUpdatePolicy(Props);
+    pub struct BlueGreenUpdatePolicy(rt::Props);
     impl BlueGreenUpdatePolicy {
         /// A new `BlueGreenUpdatePolicy`. Required properties: `traffic_routing_configuration` (`TrafficRoutingConfiguration`).
         pub fn new(traffic_routing_configuration: TrafficRoutingConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TrafficRoutingConfiguration",
                 Some("traffic_routing_configuration"),
@@ -8799,7 +8922,7 @@ pub mod endpoint {
             self.0.set(
                 "MaximumExecutionTimeoutInSeconds",
                 Some("maximum_execution_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8810,7 +8933,7 @@ pub mod endpoint {
             self.0.set(
                 "TerminationWaitInSeconds",
                 Some("termination_wait_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8820,13 +8943,13 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-capacitysize.html)
     #[derive(Clone, Debug)]
-    pub struct CapacitySize(Props);
+    pub struct CapacitySize(rt::Props);
     impl CapacitySize {
         /// A new `CapacitySize`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: Type, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             CapacitySize(this)
         }
     }
@@ -8835,11 +8958,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-deploymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentConfig(Props);
+    pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
         /// A new `DeploymentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeploymentConfig(this)
         }
         /// Configuration for automatic rollback if an error occurs during deployment.
@@ -8881,11 +9004,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RollingUpdatePolicy(Props);
+    pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
         /// A new `RollingUpdatePolicy`. Required properties: `maximum_batch_size` (`MaximumBatchSize`), `wait_interval_in_seconds` (`WaitIntervalInSeconds`).
         pub fn new(maximum_batch_size: CapacitySize, wait_interval_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaximumBatchSize",
                 Some("maximum_batch_size"),
@@ -8894,7 +9017,7 @@ pub mod endpoint {
             this.set(
                 "WaitIntervalInSeconds",
                 Some("wait_interval_in_seconds"),
-                int(wait_interval_in_seconds),
+                rt::int(wait_interval_in_seconds),
             );
             RollingUpdatePolicy(this)
         }
@@ -8905,7 +9028,7 @@ pub mod endpoint {
             self.0.set(
                 "MaximumExecutionTimeoutInSeconds",
                 Some("maximum_execution_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8926,11 +9049,11 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TrafficRoutingConfig(Props);
+    pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
         /// A new `TrafficRoutingConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             TrafficRoutingConfig(this)
         }
@@ -8956,7 +9079,7 @@ pub mod endpoint {
             self.0.set(
                 "WaitIntervalInSeconds",
                 Some("wait_interval_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -8966,21 +9089,21 @@ pub mod endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-variantproperty.html)
     #[derive(Clone, Debug)]
-    pub struct VariantProperty(Props);
+    pub struct VariantProperty(rt::Props);
     impl VariantProperty {
         /// A new `VariantProperty`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VariantProperty(this)
         }
         /// The type of variant property (e.g., 'DesiredInstanceCount', 'DesiredWeight', 'DataCaptureConfig').
         ///
         /// CloudFormation `VariantPropertyType`, Terraform `variant_property_type`.
-        pub fn variant_property_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn variant_property_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VariantPropertyType",
                 Some("variant_property_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9012,11 +9135,11 @@ pub mod endpoint {
 /// CloudFormation: `AWS::SageMaker::EndpointConfig`. Terraform: `awscc_sagemaker_endpoint_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-endpointconfig.html)
-pub struct EndpointConfig(Base);
-static ENDPOINT_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct EndpointConfig(rt::Base);
+static ENDPOINT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::EndpointConfig",
     terraform: Some("awscc_sagemaker_endpoint_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointConfigArn", Some("endpoint_config_arn"))],
@@ -9028,11 +9151,11 @@ impl EndpointConfig {
         id: impl Into<String>,
         production_variants: impl IntoIterator<Item = endpoint_config::ProductionVariant>,
     ) -> Self {
-        let mut this = Base::new(id, &ENDPOINT_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &ENDPOINT_CONFIG_TYPE);
         this.set(
             "ProductionVariants",
             Some("production_variants"),
-            list(production_variants),
+            rt::list(production_variants),
         );
         EndpointConfig(this)
     }
@@ -9065,29 +9188,29 @@ impl EndpointConfig {
         self.0.set(
             "EnableNetworkIsolation",
             Some("enable_network_isolation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the endpoint configuration.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `EndpointConfigName`, Terraform `endpoint_config_name`.
-    pub fn endpoint_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EndpointConfigName",
             Some("endpoint_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform actions on your behalf.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -9102,8 +9225,9 @@ impl EndpointConfig {
     /// The Amazon Resource Name (ARN) of an AWS Key Management Service key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
     ///
     /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to enable enhanced or detailed observability metrics.
@@ -9124,7 +9248,7 @@ impl EndpointConfig {
         self.0.set(
             "ShadowProductionVariants",
             Some("shadow_production_variants"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -9139,13 +9263,13 @@ impl EndpointConfig {
 builder!(EndpointConfig, EndpointConfigHandle);
 /// A declared `AWS::SageMaker::EndpointConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointConfigHandle(Handle);
+pub struct EndpointConfigHandle(rt::Handle);
 handle!(EndpointConfigHandle);
 impl EndpointConfigHandle {
     /// The Amazon Resource Name (ARN) of the endpoint configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `EndpointConfigArn`; Terraform `endpoint_config_arn`.
-    pub fn endpoint_config_arn(&self) -> Expr {
+    pub fn endpoint_config_arn(&self) -> rt::Expr {
         self.0.attr("EndpointConfigArn")
     }
 }
@@ -9158,11 +9282,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceclientconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AsyncInferenceClientConfig(Props);
+    pub struct AsyncInferenceClientConfig(rt::Props);
     impl AsyncInferenceClientConfig {
         /// A new `AsyncInferenceClientConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AsyncInferenceClientConfig(this)
         }
         /// The maximum number of concurrent requests sent by the SageMaker client to the model container.
@@ -9172,7 +9296,7 @@ pub mod endpoint_config {
             self.0.set(
                 "MaxConcurrentInvocationsPerInstance",
                 Some("max_concurrent_invocations_per_instance"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9184,11 +9308,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AsyncInferenceConfig(Props);
+    pub struct AsyncInferenceConfig(rt::Props);
     impl AsyncInferenceConfig {
         /// A new `AsyncInferenceConfig`. Required properties: `output_config` (`OutputConfig`).
         pub fn new(output_config: AsyncInferenceOutputConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("OutputConfig", Some("output_config"), output_config.into());
             AsyncInferenceConfig(this)
         }
@@ -9208,18 +9332,19 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferencenotificationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AsyncInferenceNotificationConfig(Props);
+    pub struct AsyncInferenceNotificationConfig(rt::Props);
     impl AsyncInferenceNotificationConfig {
         /// A new `AsyncInferenceNotificationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AsyncInferenceNotificationConfig(this)
         }
         /// Amazon SNS topic to post a notification to when an inference fails.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:aws[a-z\-]*:sns:[a-z0-9\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$`. CloudFormation `ErrorTopic`, Terraform `error_topic`.
-        pub fn error_topic(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ErrorTopic", Some("error_topic"), string(value));
+        pub fn error_topic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ErrorTopic", Some("error_topic"), rt::string(value));
             self
         }
         /// The Amazon SNS topics where you want the inference response to be included.
@@ -9232,16 +9357,16 @@ pub mod endpoint_config {
             self.0.set(
                 "IncludeInferenceResponseIn",
                 Some("include_inference_response_in"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// Amazon SNS topic to post a notification to when an inference completes successfully.
         ///
         /// Constraints: length 0..=2048; pattern `^arn:aws[a-z\-]*:sns:[a-z0-9\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$`. CloudFormation `SuccessTopic`, Terraform `success_topic`.
-        pub fn success_topic(mut self, value: impl Into<Expr>) -> Self {
+        pub fn success_topic(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SuccessTopic", Some("success_topic"), string(value));
+                .set("SuccessTopic", Some("success_topic"), rt::string(value));
             self
         }
     }
@@ -9252,18 +9377,19 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AsyncInferenceOutputConfig(Props);
+    pub struct AsyncInferenceOutputConfig(rt::Props);
     impl AsyncInferenceOutputConfig {
         /// A new `AsyncInferenceOutputConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AsyncInferenceOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the asynchronous inference output in Amazon S3.
         ///
         /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// Specifies the configuration for notifications of inference results for asynchronous inference.
@@ -9280,17 +9406,17 @@ pub mod endpoint_config {
         /// The Amazon S3 location to upload failure inference responses to.
         ///
         /// Constraints: length 0..=512; pattern `^(https|s3)://([^/])/?(.*)$`. CloudFormation `S3FailurePath`, Terraform `s3_failure_path`.
-        pub fn s3_failure_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_failure_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3FailurePath", Some("s3_failure_path"), string(value));
+                .set("S3FailurePath", Some("s3_failure_path"), rt::string(value));
             self
         }
         /// The Amazon S3 location to upload inference responses to.
         ///
         /// Constraints: length 0..=512; pattern `^(https|s3)://([^/])/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3OutputPath", Some("s3_output_path"), string(value));
+                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
             self
         }
     }
@@ -9301,32 +9427,32 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capacityreservationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationConfig(Props);
+    pub struct CapacityReservationConfig(rt::Props);
     impl CapacityReservationConfig {
         /// A new `CapacityReservationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationConfig(this)
         }
         /// Options that you can choose for the capacity reservation.
         ///
         /// Constraints: pattern `capacity-reservations-only`. CloudFormation `CapacityReservationPreference`, Terraform `capacity_reservation_preference`.
-        pub fn capacity_reservation_preference(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_preference(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CapacityReservationPreference",
                 Some("capacity_reservation_preference"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) that uniquely identifies the ML capacity reservation that SageMaker AI applies when it deploys the endpoint.
         ///
         /// Constraints: length 20..=258; pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z0-9\-]{1,14}/`. CloudFormation `MlReservationArn`, Terraform `ml_reservation_arn`.
-        pub fn ml_reservation_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ml_reservation_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MlReservationArn",
                 Some("ml_reservation_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9338,11 +9464,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
-    pub struct CaptureContentTypeHeader(Props);
+    pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
         /// A new `CaptureContentTypeHeader`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptureContentTypeHeader(this)
         }
         /// A list of the CSV content types of the data that the endpoint captures.
@@ -9350,10 +9476,13 @@ pub mod endpoint_config {
         /// Constraints: 1..=10 items. CloudFormation `CsvContentTypes`, Terraform `csv_content_types`.
         pub fn csv_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("CsvContentTypes", Some("csv_content_types"), strings(value));
+            self.0.set(
+                "CsvContentTypes",
+                Some("csv_content_types"),
+                rt::strings(value),
+            );
             self
         }
         /// A list of the JSON content types of the data that the endpoint captures.
@@ -9361,12 +9490,12 @@ pub mod endpoint_config {
         /// Constraints: 1..=10 items. CloudFormation `JsonContentTypes`, Terraform `json_content_types`.
         pub fn json_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "JsonContentTypes",
                 Some("json_content_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -9378,11 +9507,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-captureoption.html)
     #[derive(Clone, Debug)]
-    pub struct CaptureOption(Props);
+    pub struct CaptureOption(rt::Props);
     impl CaptureOption {
         /// A new `CaptureOption`. Required properties: `capture_mode` (`CaptureMode`).
         pub fn new(capture_mode: CaptureMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("CaptureMode", Some("capture_mode"), capture_mode.into());
             CaptureOption(this)
         }
@@ -9394,22 +9523,22 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyexplainerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClarifyExplainerConfig(Props);
+    pub struct ClarifyExplainerConfig(rt::Props);
     impl ClarifyExplainerConfig {
         /// A new `ClarifyExplainerConfig`. Required properties: `shap_config` (`ShapConfig`).
         pub fn new(shap_config: ClarifyShapConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ShapConfig", Some("shap_config"), shap_config.into());
             ClarifyExplainerConfig(this)
         }
         /// A JMESPath boolean expression used to filter which records to explain.
         ///
         /// Constraints: length 1..=64. CloudFormation `EnableExplanations`, Terraform `enable_explanations`.
-        pub fn enable_explanations(mut self, value: impl Into<Expr>) -> Self {
+        pub fn enable_explanations(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EnableExplanations",
                 Some("enable_explanations"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9429,69 +9558,85 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyinferenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClarifyInferenceConfig(Props);
+    pub struct ClarifyInferenceConfig(rt::Props);
     impl ClarifyInferenceConfig {
         /// A new `ClarifyInferenceConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClarifyInferenceConfig(this)
         }
         /// A template string used to format a JSON record into an acceptable model container input.
         ///
         /// Constraints: length 1..=64. CloudFormation `ContentTemplate`, Terraform `content_template`.
-        pub fn content_template(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ContentTemplate", Some("content_template"), string(value));
+        pub fn content_template(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ContentTemplate",
+                Some("content_template"),
+                rt::string(value),
+            );
             self
         }
         /// The names of the features.
         ///
         /// Constraints: 1..=256 items. CloudFormation `FeatureHeaders`, Terraform `feature_headers`.
-        pub fn feature_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("FeatureHeaders", Some("feature_headers"), strings(value));
+        pub fn feature_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "FeatureHeaders",
+                Some("feature_headers"),
+                rt::strings(value),
+            );
             self
         }
         /// A list of data types of the features (optional).
         ///
         /// Constraints: 1..=256 items. CloudFormation `FeatureTypes`, Terraform `feature_types`.
-        pub fn feature_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn feature_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("FeatureTypes", Some("feature_types"), strings(value));
+                .set("FeatureTypes", Some("feature_types"), rt::strings(value));
             self
         }
         /// Provides the JMESPath expression to extract the features from a model container input in JSON Lines format.
         ///
         /// Constraints: length 1..=64. CloudFormation `FeaturesAttribute`, Terraform `features_attribute`.
-        pub fn features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FeaturesAttribute",
                 Some("features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A JMESPath expression used to locate the list of label headers in the model container output.
         ///
         /// Constraints: length 1..=64. CloudFormation `LabelAttribute`, Terraform `label_attribute`.
-        pub fn label_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn label_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LabelAttribute", Some("label_attribute"), string(value));
+                .set("LabelAttribute", Some("label_attribute"), rt::string(value));
             self
         }
         /// For multiclass classification problems, the label headers are the names of the classes.
         ///
         /// Constraints: 1..=16 items. CloudFormation `LabelHeaders`, Terraform `label_headers`.
-        pub fn label_headers(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn label_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("LabelHeaders", Some("label_headers"), strings(value));
+                .set("LabelHeaders", Some("label_headers"), rt::strings(value));
             self
         }
         /// A zero-based index used to extract a label header or list of label headers from model container output in CSV format.
         ///
         /// Constraints: at least 0. CloudFormation `LabelIndex`, Terraform `label_index`.
         pub fn label_index(mut self, value: i64) -> Self {
-            self.0.set("LabelIndex", Some("label_index"), int(value));
+            self.0
+                .set("LabelIndex", Some("label_index"), rt::int(value));
             self
         }
         /// The maximum payload size (MB) allowed of a request from the explainer to the model container.
@@ -9499,7 +9644,7 @@ pub mod endpoint_config {
         /// Constraints: range 1..=25. CloudFormation `MaxPayloadInMB`, Terraform `max_payload_in_mb`.
         pub fn max_payload_in_mb(mut self, value: i64) -> Self {
             self.0
-                .set("MaxPayloadInMB", Some("max_payload_in_mb"), int(value));
+                .set("MaxPayloadInMB", Some("max_payload_in_mb"), rt::int(value));
             self
         }
         /// The maximum number of records in a request that the model container can process when querying the model container for the predictions of a synthetic dataset.
@@ -9507,17 +9652,17 @@ pub mod endpoint_config {
         /// Constraints: at least 1. CloudFormation `MaxRecordCount`, Terraform `max_record_count`.
         pub fn max_record_count(mut self, value: i64) -> Self {
             self.0
-                .set("MaxRecordCount", Some("max_record_count"), int(value));
+                .set("MaxRecordCount", Some("max_record_count"), rt::int(value));
             self
         }
         /// A JMESPath expression used to extract the probability (or score) from the model container output if the model container is in JSON Lines format.
         ///
         /// Constraints: length 1..=64. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9525,8 +9670,11 @@ pub mod endpoint_config {
         ///
         /// Constraints: at least 0. CloudFormation `ProbabilityIndex`, Terraform `probability_index`.
         pub fn probability_index(mut self, value: i64) -> Self {
-            self.0
-                .set("ProbabilityIndex", Some("probability_index"), int(value));
+            self.0.set(
+                "ProbabilityIndex",
+                Some("probability_index"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -9537,34 +9685,37 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapbaselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClarifyShapBaselineConfig(Props);
+    pub struct ClarifyShapBaselineConfig(rt::Props);
     impl ClarifyShapBaselineConfig {
         /// A new `ClarifyShapBaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ClarifyShapBaselineConfig(this)
         }
         /// The MIME type of the baseline data.
         ///
         /// Constraints: length 0..=255; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*\/[a-zA-Z0-9](-*[a-zA-Z0-9+.])*`. CloudFormation `MimeType`, Terraform `mime_type`.
-        pub fn mime_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MimeType", Some("mime_type"), string(value));
+        pub fn mime_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("MimeType", Some("mime_type"), rt::string(value));
             self
         }
         /// The inline SHAP baseline data in string format.
         ///
         /// Constraints: length 1..=4096; pattern `[\s\S]+`. CloudFormation `ShapBaseline`, Terraform `shap_baseline`.
-        pub fn shap_baseline(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shap_baseline(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ShapBaseline", Some("shap_baseline"), string(value));
+                .set("ShapBaseline", Some("shap_baseline"), rt::string(value));
             self
         }
         /// The uniform resource identifier (URI) of the S3 bucket where the SHAP baseline file is stored.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ShapBaselineUri`, Terraform `shap_baseline_uri`.
-        pub fn shap_baseline_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ShapBaselineUri", Some("shap_baseline_uri"), string(value));
+        pub fn shap_baseline_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ShapBaselineUri",
+                Some("shap_baseline_uri"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -9575,11 +9726,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClarifyShapConfig(Props);
+    pub struct ClarifyShapConfig(rt::Props);
     impl ClarifyShapConfig {
         /// A new `ClarifyShapConfig`. Required properties: `shap_baseline_config` (`ShapBaselineConfig`).
         pub fn new(shap_baseline_config: ClarifyShapBaselineConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ShapBaselineConfig",
                 Some("shap_baseline_config"),
@@ -9592,14 +9743,14 @@ pub mod endpoint_config {
         /// Constraints: at least 1. CloudFormation `NumberOfSamples`, Terraform `number_of_samples`.
         pub fn number_of_samples(mut self, value: i64) -> Self {
             self.0
-                .set("NumberOfSamples", Some("number_of_samples"), int(value));
+                .set("NumberOfSamples", Some("number_of_samples"), rt::int(value));
             self
         }
         /// The starting value used to initialize the random number generator in the explainer.
         ///
         /// CloudFormation `Seed`, Terraform `seed`.
         pub fn seed(mut self, value: i64) -> Self {
-            self.0.set("Seed", Some("seed"), int(value));
+            self.0.set("Seed", Some("seed"), rt::int(value));
             self
         }
         /// A parameter that indicates if text features are treated as text and explanations are provided for individual units of text.
@@ -9613,7 +9764,8 @@ pub mod endpoint_config {
         ///
         /// CloudFormation `UseLogit`, Terraform `use_logit`.
         pub fn use_logit(mut self, value: bool) -> Self {
-            self.0.set("UseLogit", Some("use_logit"), boolean(value));
+            self.0
+                .set("UseLogit", Some("use_logit"), rt::boolean(value));
             self
         }
     }
@@ -9624,13 +9776,13 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifytextconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClarifyTextConfig(Props);
+    pub struct ClarifyTextConfig(rt::Props);
     impl ClarifyTextConfig {
         /// A new `ClarifyTextConfig`. Required properties: `granularity` (`Granularity`), `language` (`Language`).
-        pub fn new(granularity: impl Into<Expr>, language: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Granularity", Some("granularity"), string(granularity));
-            this.set("Language", Some("language"), string(language));
+        pub fn new(granularity: impl Into<rt::Expr>, language: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Granularity", Some("granularity"), rt::string(granularity));
+            this.set("Language", Some("language"), rt::string(language));
             ClarifyTextConfig(this)
         }
     }
@@ -9641,23 +9793,24 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-coredumpconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CoreDumpConfig(Props);
+    pub struct CoreDumpConfig(rt::Props);
     impl CoreDumpConfig {
         /// A new `CoreDumpConfig`. Required properties: `destination_s3_uri` (`DestinationS3Uri`).
-        pub fn new(destination_s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(destination_s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationS3Uri",
                 Some("destination_s3_uri"),
-                string(destination_s3_uri),
+                rt::string(destination_s3_uri),
             );
             CoreDumpConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that SageMaker uses to encrypt the core dump data at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -9668,29 +9821,29 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-datacaptureconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataCaptureConfig(Props);
+    pub struct DataCaptureConfig(rt::Props);
     impl DataCaptureConfig {
         /// A new `DataCaptureConfig`. Required properties: `capture_options` (`CaptureOptions`), `destination_s3_uri` (`DestinationS3Uri`), `initial_sampling_percentage` (`InitialSamplingPercentage`).
         pub fn new(
             capture_options: impl IntoIterator<Item = CaptureOption>,
-            destination_s3_uri: impl Into<Expr>,
+            destination_s3_uri: impl Into<rt::Expr>,
             initial_sampling_percentage: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CaptureOptions",
                 Some("capture_options"),
-                list(capture_options),
+                rt::list(capture_options),
             );
             this.set(
                 "DestinationS3Uri",
                 Some("destination_s3_uri"),
-                string(destination_s3_uri),
+                rt::string(destination_s3_uri),
             );
             this.set(
                 "InitialSamplingPercentage",
                 Some("initial_sampling_percentage"),
-                int(initial_sampling_percentage),
+                rt::int(initial_sampling_percentage),
             );
             DataCaptureConfig(this)
         }
@@ -9710,14 +9863,15 @@ pub mod endpoint_config {
         /// CloudFormation `EnableCapture`, Terraform `enable_capture`.
         pub fn enable_capture(mut self, value: bool) -> Self {
             self.0
-                .set("EnableCapture", Some("enable_capture"), boolean(value));
+                .set("EnableCapture", Some("enable_capture"), rt::boolean(value));
             self
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the captured data at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -9728,11 +9882,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-explainerconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ExplainerConfig(Props);
+    pub struct ExplainerConfig(rt::Props);
     impl ExplainerConfig {
         /// A new `ExplainerConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExplainerConfig(this)
         }
         /// A member of ExplainerConfig that contains configuration parameters for the SageMaker Clarify explainer.
@@ -9754,23 +9908,23 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-instancepool.html)
     #[derive(Clone, Debug)]
-    pub struct InstancePool(Props);
+    pub struct InstancePool(rt::Props);
     impl InstancePool {
         /// A new `InstancePool`. Required properties: `instance_type` (`InstanceType`), `priority` (`Priority`).
         pub fn new(instance_type: InstanceType, priority: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("InstanceType", Some("instance_type"), instance_type.into());
-            this.set("Priority", Some("priority"), int(priority));
+            this.set("Priority", Some("priority"), rt::int(priority));
             InstancePool(this)
         }
         /// The name of a SageMaker model to use for this instance pool instead of the model specified for the production variant.
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?$`. CloudFormation `ModelNameOverride`, Terraform `model_name_override`.
-        pub fn model_name_override(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_name_override(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ModelNameOverride",
                 Some("model_name_override"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -9782,27 +9936,33 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-managedinstancescaling.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstanceScaling(Props);
+    pub struct ManagedInstanceScaling(rt::Props);
     impl ManagedInstanceScaling {
         /// A new `ManagedInstanceScaling`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedInstanceScaling(this)
         }
         /// The maximum number of instances that the endpoint can provision when it scales up to accommodate an increase in traffic.
         ///
         /// Constraints: at least 1. CloudFormation `MaxInstanceCount`, Terraform `max_instance_count`.
         pub fn max_instance_count(mut self, value: i64) -> Self {
-            self.0
-                .set("MaxInstanceCount", Some("max_instance_count"), int(value));
+            self.0.set(
+                "MaxInstanceCount",
+                Some("max_instance_count"),
+                rt::int(value),
+            );
             self
         }
         /// The minimum number of instances that the endpoint must retain when it scales down to accommodate a decrease in traffic.
         ///
         /// Constraints: at least 0. CloudFormation `MinInstanceCount`, Terraform `min_instance_count`.
         pub fn min_instance_count(mut self, value: i64) -> Self {
-            self.0
-                .set("MinInstanceCount", Some("min_instance_count"), int(value));
+            self.0.set(
+                "MinInstanceCount",
+                Some("min_instance_count"),
+                rt::int(value),
+            );
             self
         }
         /// Configures the scale-in behavior for managed instance scaling.
@@ -9828,11 +9988,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-metricsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsConfig(Props);
+    pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
         /// A new `MetricsConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetricsConfig(this)
         }
         /// Specifies whether to enable detailed observability for the endpoint.
@@ -9842,7 +10002,7 @@ pub mod endpoint_config {
             self.0.set(
                 "EnableDetailedObservability",
                 Some("enable_detailed_observability"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -9853,7 +10013,7 @@ pub mod endpoint_config {
             self.0.set(
                 "EnableEnhancedMetrics",
                 Some("enable_enhanced_metrics"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -9864,7 +10024,7 @@ pub mod endpoint_config {
             self.0.set(
                 "MetricPublishFrequencyInSeconds",
                 Some("metric_publish_frequency_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9876,11 +10036,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-prefixawareroutingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PrefixAwareRoutingConfig(Props);
+    pub struct PrefixAwareRoutingConfig(rt::Props);
     impl PrefixAwareRoutingConfig {
         /// A new `PrefixAwareRoutingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrefixAwareRoutingConfig(this)
         }
         /// The maximum number of in-flight requests on the target instance before the endpoint routes to another instance.
@@ -9890,7 +10050,7 @@ pub mod endpoint_config {
             self.0.set(
                 "ConcurrencyThreshold",
                 Some("concurrency_threshold"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9899,7 +10059,7 @@ pub mod endpoint_config {
         /// Constraints: range 1024..=65536. CloudFormation `PrefixLength`, Terraform `prefix_length`.
         pub fn prefix_length(mut self, value: i64) -> Self {
             self.0
-                .set("PrefixLength", Some("prefix_length"), int(value));
+                .set("PrefixLength", Some("prefix_length"), rt::int(value));
             self
         }
     }
@@ -9910,12 +10070,16 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-productionvariant.html)
     #[derive(Clone, Debug)]
-    pub struct ProductionVariant(Props);
+    pub struct ProductionVariant(rt::Props);
     impl ProductionVariant {
         /// A new `ProductionVariant`. Required properties: `variant_name` (`VariantName`).
-        pub fn new(variant_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("VariantName", Some("variant_name"), string(variant_name));
+        pub fn new(variant_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "VariantName",
+                Some("variant_name"),
+                rt::string(variant_name),
+            );
             ProductionVariant(this)
         }
         /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
@@ -9936,7 +10100,7 @@ pub mod endpoint_config {
             self.0.set(
                 "ContainerStartupHealthCheckTimeoutInSeconds",
                 Some("container_startup_health_check_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9952,8 +10116,11 @@ pub mod endpoint_config {
         ///
         /// CloudFormation `EnableSSMAccess`, Terraform `enable_ssm_access`.
         pub fn enable_ssm_access(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableSSMAccess", Some("enable_ssm_access"), boolean(value));
+            self.0.set(
+                "EnableSSMAccess",
+                Some("enable_ssm_access"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images.
@@ -9974,7 +10141,7 @@ pub mod endpoint_config {
             self.0.set(
                 "InitialInstanceCount",
                 Some("initial_instance_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9985,7 +10152,7 @@ pub mod endpoint_config {
             self.0.set(
                 "InitialVariantWeight",
                 Some("initial_variant_weight"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -9994,7 +10161,7 @@ pub mod endpoint_config {
         /// Constraints: 1..=5 items. CloudFormation `InstancePools`, Terraform `instance_pools`.
         pub fn instance_pools(mut self, value: impl IntoIterator<Item = InstancePool>) -> Self {
             self.0
-                .set("InstancePools", Some("instance_pools"), list(value));
+                .set("InstancePools", Some("instance_pools"), rt::list(value));
             self
         }
         /// The ML compute instance type.
@@ -10023,15 +10190,16 @@ pub mod endpoint_config {
             self.0.set(
                 "ModelDataDownloadTimeoutInSeconds",
                 Some("model_data_download_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The name of the model that you want to host.
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?$`. CloudFormation `ModelName`, Terraform `model_name`.
-        pub fn model_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelName", Some("model_name"), string(value));
+        pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ModelName", Some("model_name"), rt::string(value));
             self
         }
         /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
@@ -10057,7 +10225,7 @@ pub mod endpoint_config {
             self.0.set(
                 "VariantInstanceProvisionTimeoutInSeconds",
                 Some("variant_instance_provision_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -10066,7 +10234,7 @@ pub mod endpoint_config {
         /// Constraints: range 1..=512. CloudFormation `VolumeSizeInGB`, Terraform `volume_size_in_gb`.
         pub fn volume_size_in_gb(mut self, value: i64) -> Self {
             self.0
-                .set("VolumeSizeInGB", Some("volume_size_in_gb"), int(value));
+                .set("VolumeSizeInGB", Some("volume_size_in_gb"), rt::int(value));
             self
         }
     }
@@ -10077,11 +10245,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-routingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingConfig(Props);
+    pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
         /// A new `RoutingConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RoutingConfig(this)
         }
         /// The configuration for prefix-aware routing.
@@ -10111,11 +10279,11 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-scaleinpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ScaleInPolicy(Props);
+    pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
         /// A new `ScaleInPolicy`. Required properties: `strategy` (`Strategy`).
         pub fn new(strategy: Strategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Strategy", Some("strategy"), strategy.into());
             ScaleInPolicy(this)
         }
@@ -10123,8 +10291,11 @@ pub mod endpoint_config {
         ///
         /// Constraints: range 5..=1440. CloudFormation `CooldownInMinutes`, Terraform `cooldown_in_minutes`.
         pub fn cooldown_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("CooldownInMinutes", Some("cooldown_in_minutes"), int(value));
+            self.0.set(
+                "CooldownInMinutes",
+                Some("cooldown_in_minutes"),
+                rt::int(value),
+            );
             self
         }
         /// The maximum number of instances that the endpoint can terminate at a time during a consolidation scale-in operation.
@@ -10132,7 +10303,7 @@ pub mod endpoint_config {
         /// Constraints: range 1..=100. CloudFormation `MaximumStepSize`, Terraform `maximum_step_size`.
         pub fn maximum_step_size(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumStepSize", Some("maximum_step_size"), int(value));
+                .set("MaximumStepSize", Some("maximum_step_size"), rt::int(value));
             self
         }
     }
@@ -10143,20 +10314,20 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-serverlessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ServerlessConfig(Props);
+    pub struct ServerlessConfig(rt::Props);
     impl ServerlessConfig {
         /// A new `ServerlessConfig`. Required properties: `max_concurrency` (`MaxConcurrency`), `memory_size_in_mb` (`MemorySizeInMB`).
         pub fn new(max_concurrency: i64, memory_size_in_mb: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                int(max_concurrency),
+                rt::int(max_concurrency),
             );
             this.set(
                 "MemorySizeInMB",
                 Some("memory_size_in_mb"),
-                int(memory_size_in_mb),
+                rt::int(memory_size_in_mb),
             );
             ServerlessConfig(this)
         }
@@ -10167,7 +10338,7 @@ pub mod endpoint_config {
             self.0.set(
                 "ProvisionedConcurrency",
                 Some("provisioned_concurrency"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -10179,20 +10350,20 @@ pub mod endpoint_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -10826,11 +10997,11 @@ pub mod endpoint_config {
 /// CloudFormation: `AWS::SageMaker::Experiment`. Terraform: `awscc_sagemaker_experiment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-experiment.html)
-pub struct Experiment(Base);
-static EXPERIMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Experiment(rt::Base);
+static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Experiment",
     terraform: Some("awscc_sagemaker_experiment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -10857,54 +11028,54 @@ static EXPERIMENT_TYPE: TypeInfo = TypeInfo {
 impl Experiment {
     /// Declares a `AWS::SageMaker::Experiment` with the stack-unique `id`. Required properties: `experiment_name` (`ExperimentName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, experiment_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_TYPE);
+    pub fn new(id: impl Into<String>, experiment_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EXPERIMENT_TYPE);
         this.set(
             "ExperimentName",
             Some("experiment_name"),
-            string(experiment_name),
+            rt::string(experiment_name),
         );
         Experiment(this)
     }
     /// The description of the experiment.
     ///
     /// Constraints: length 0..=3072. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the experiment as displayed.
     ///
     /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
 }
 builder!(Experiment, ExperimentHandle);
 /// A declared `AWS::SageMaker::Experiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentHandle(Handle);
+pub struct ExperimentHandle(rt::Handle);
 handle!(ExperimentHandle);
 impl ExperimentHandle {
     /// The Amazon Resource Name (ARN) of the experiment.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// When the experiment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// When the experiment was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -10913,11 +11084,11 @@ impl ExperimentHandle {
 /// CloudFormation: `AWS::SageMaker::ExperimentTrialComponent`. Terraform: `awscc_sagemaker_experiment_trial_component` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-experimenttrialcomponent.html)
-pub struct ExperimentTrialComponent(Base);
-static EXPERIMENT_TRIAL_COMPONENT_TYPE: TypeInfo = TypeInfo {
+pub struct ExperimentTrialComponent(rt::Base);
+static EXPERIMENT_TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ExperimentTrialComponent",
     terraform: Some("awscc_sagemaker_experiment_trial_component"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -10946,24 +11117,24 @@ static EXPERIMENT_TRIAL_COMPONENT_TYPE: TypeInfo = TypeInfo {
 impl ExperimentTrialComponent {
     /// Declares a `AWS::SageMaker::ExperimentTrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, trial_component_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EXPERIMENT_TRIAL_COMPONENT_TYPE);
+    pub fn new(id: impl Into<String>, trial_component_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EXPERIMENT_TRIAL_COMPONENT_TYPE);
         this.set(
             "TrialComponentName",
             Some("trial_component_name"),
-            string(trial_component_name),
+            rt::string(trial_component_name),
         );
         ExperimentTrialComponent(this)
     }
     /// CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `EndTime`, Terraform `end_time`.
-    pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndTime", Some("end_time"), string(value));
+    pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndTime", Some("end_time"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `MetadataProperties`, Terraform `metadata_properties`.
@@ -10979,8 +11150,9 @@ impl ExperimentTrialComponent {
         self
     }
     /// CloudFormation `StartTime`, Terraform `start_time`.
-    pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartTime", Some("start_time"), string(value));
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -10992,27 +11164,27 @@ impl ExperimentTrialComponent {
 builder!(ExperimentTrialComponent, ExperimentTrialComponentHandle);
 /// A declared `AWS::SageMaker::ExperimentTrialComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ExperimentTrialComponentHandle(Handle);
+pub struct ExperimentTrialComponentHandle(rt::Handle);
 handle!(ExperimentTrialComponentHandle);
 impl ExperimentTrialComponentHandle {
     /// CloudFormation `Fn::GetAtt` `LineageGroupArn`; Terraform `lineage_group_arn`.
-    pub fn lineage_group_arn(&self) -> Expr {
+    pub fn lineage_group_arn(&self) -> rt::Expr {
         self.0.attr("LineageGroupArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -11023,32 +11195,34 @@ pub mod experiment_trial_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataProperties(Props);
+    pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
         /// A new `MetadataProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataProperties(this)
         }
         /// CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), string(value));
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
             self
         }
         /// CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GeneratedBy", Some("generated_by"), string(value));
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
             self
         }
         /// CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Repository", Some("repository"), string(value));
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
             self
         }
     }
@@ -11057,22 +11231,22 @@ pub mod experiment_trial_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-status.html)
     #[derive(Clone, Debug)]
-    pub struct Status(Props);
+    pub struct Status(rt::Props);
     impl Status {
         /// A new `Status`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Status(this)
         }
         /// CloudFormation `Message`, Terraform `message`.
-        pub fn message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Message", Some("message"), string(value));
+        pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Message", Some("message"), rt::string(value));
             self
         }
         /// CloudFormation `PrimaryStatus`, Terraform `primary_status`.
-        pub fn primary_status(mut self, value: impl Into<Expr>) -> Self {
+        pub fn primary_status(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PrimaryStatus", Some("primary_status"), string(value));
+                .set("PrimaryStatus", Some("primary_status"), rt::string(value));
             self
         }
     }
@@ -11083,11 +11257,11 @@ pub mod experiment_trial_component {
 /// CloudFormation: `AWS::SageMaker::FeatureGroup`. Terraform: `awscc_sagemaker_feature_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-featuregroup.html)
-pub struct FeatureGroup(Base);
-static FEATURE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct FeatureGroup(rt::Base);
+static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::FeatureGroup",
     terraform: Some("awscc_sagemaker_feature_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -11112,40 +11286,40 @@ impl FeatureGroup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_time_feature_name: impl Into<Expr>,
+        event_time_feature_name: impl Into<rt::Expr>,
         feature_definitions: impl IntoIterator<Item = feature_group::FeatureDefinition>,
-        feature_group_name: impl Into<Expr>,
-        record_identifier_feature_name: impl Into<Expr>,
+        feature_group_name: impl Into<rt::Expr>,
+        record_identifier_feature_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &FEATURE_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &FEATURE_GROUP_TYPE);
         this.set(
             "EventTimeFeatureName",
             Some("event_time_feature_name"),
-            string(event_time_feature_name),
+            rt::string(event_time_feature_name),
         );
         this.set(
             "FeatureDefinitions",
             Some("feature_definitions"),
-            list(feature_definitions),
+            rt::list(feature_definitions),
         );
         this.set(
             "FeatureGroupName",
             Some("feature_group_name"),
-            string(feature_group_name),
+            rt::string(feature_group_name),
         );
         this.set(
             "RecordIdentifierFeatureName",
             Some("record_identifier_feature_name"),
-            string(record_identifier_feature_name),
+            rt::string(record_identifier_feature_name),
         );
         FeatureGroup(this)
     }
     /// Description about the FeatureGroup.
     ///
     /// Constraints: length 0..=128. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `OfflineStoreConfig`, Terraform `offline_store_config`.
@@ -11169,8 +11343,8 @@ impl FeatureGroup {
     /// Role Arn
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `ThroughputConfig`, Terraform `throughput_config`.
@@ -11183,19 +11357,19 @@ impl FeatureGroup {
 builder!(FeatureGroup, FeatureGroupHandle);
 /// A declared `AWS::SageMaker::FeatureGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FeatureGroupHandle(Handle);
+pub struct FeatureGroupHandle(rt::Handle);
 handle!(FeatureGroupHandle);
 impl FeatureGroupHandle {
     /// A timestamp of FeatureGroup creation time.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The status of the feature group.
     ///
     /// CloudFormation `Fn::GetAtt` `FeatureGroupStatus`; Terraform `feature_group_status`.
-    pub fn feature_group_status(&self) -> Expr {
+    pub fn feature_group_status(&self) -> rt::Expr {
         self.0.attr("FeatureGroupStatus")
     }
 }
@@ -11206,18 +11380,18 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-datacatalogconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataCatalogConfig(Props);
+    pub struct DataCatalogConfig(rt::Props);
     impl DataCatalogConfig {
         /// A new `DataCatalogConfig`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `table_name` (`TableName`).
         pub fn new(
-            catalog: impl Into<Expr>,
-            database: impl Into<Expr>,
-            table_name: impl Into<Expr>,
+            catalog: impl Into<rt::Expr>,
+            database: impl Into<rt::Expr>,
+            table_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Catalog", Some("catalog"), string(catalog));
-            this.set("Database", Some("database"), string(database));
-            this.set("TableName", Some("table_name"), string(table_name));
+            let mut this = rt::Props::default();
+            this.set("Catalog", Some("catalog"), rt::string(catalog));
+            this.set("Database", Some("database"), rt::string(database));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
             DataCatalogConfig(this)
         }
     }
@@ -11226,12 +11400,16 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-featuredefinition.html)
     #[derive(Clone, Debug)]
-    pub struct FeatureDefinition(Props);
+    pub struct FeatureDefinition(rt::Props);
     impl FeatureDefinition {
         /// A new `FeatureDefinition`. Required properties: `feature_name` (`FeatureName`), `feature_type` (`FeatureType`).
-        pub fn new(feature_name: impl Into<Expr>, feature_type: FeatureType) -> Self {
-            let mut this = Props::default();
-            this.set("FeatureName", Some("feature_name"), string(feature_name));
+        pub fn new(feature_name: impl Into<rt::Expr>, feature_type: FeatureType) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FeatureName",
+                Some("feature_name"),
+                rt::string(feature_name),
+            );
             this.set("FeatureType", Some("feature_type"), feature_type.into());
             FeatureDefinition(this)
         }
@@ -11241,11 +11419,11 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-offlinestoreconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OfflineStoreConfig(Props);
+    pub struct OfflineStoreConfig(rt::Props);
     impl OfflineStoreConfig {
         /// A new `OfflineStoreConfig`. Required properties: `s3_storage_config` (`S3StorageConfig`).
         pub fn new(s3_storage_config: S3StorageConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3StorageConfig",
                 Some("s3_storage_config"),
@@ -11267,7 +11445,7 @@ pub mod feature_group {
             self.0.set(
                 "DisableGlueTableCreation",
                 Some("disable_glue_table_creation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -11285,11 +11463,11 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoreconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnlineStoreConfig(Props);
+    pub struct OnlineStoreConfig(rt::Props);
     impl OnlineStoreConfig {
         /// A new `OnlineStoreConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnlineStoreConfig(this)
         }
         /// CloudFormation `EnableOnlineStore`, Terraform `enable_online_store`.
@@ -11297,7 +11475,7 @@ pub mod feature_group {
             self.0.set(
                 "EnableOnlineStore",
                 Some("enable_online_store"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -11327,16 +11505,17 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoresecurityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnlineStoreSecurityConfig(Props);
+    pub struct OnlineStoreSecurityConfig(rt::Props);
     impl OnlineStoreSecurityConfig {
         /// A new `OnlineStoreSecurityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OnlineStoreSecurityConfig(this)
         }
         /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -11345,17 +11524,18 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-s3storageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3StorageConfig(Props);
+    pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
         /// A new `S3StorageConfig`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3StorageConfig(this)
         }
         /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -11364,11 +11544,11 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-throughputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ThroughputConfig(Props);
+    pub struct ThroughputConfig(rt::Props);
     impl ThroughputConfig {
         /// A new `ThroughputConfig`. Required properties: `throughput_mode` (`ThroughputMode`).
         pub fn new(throughput_mode: ThroughputMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ThroughputMode",
                 Some("throughput_mode"),
@@ -11383,7 +11563,7 @@ pub mod feature_group {
             self.0.set(
                 "ProvisionedReadCapacityUnits",
                 Some("provisioned_read_capacity_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -11394,7 +11574,7 @@ pub mod feature_group {
             self.0.set(
                 "ProvisionedWriteCapacityUnits",
                 Some("provisioned_write_capacity_units"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -11406,11 +11586,11 @@ pub mod feature_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-ttlduration.html)
     #[derive(Clone, Debug)]
-    pub struct TtlDuration(Props);
+    pub struct TtlDuration(rt::Props);
     impl TtlDuration {
         /// A new `TtlDuration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TtlDuration(this)
         }
         /// Unit of ttl configuration
@@ -11424,7 +11604,7 @@ pub mod feature_group {
         ///
         /// Constraints: at least 1. CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }
@@ -11488,11 +11668,11 @@ pub mod feature_group {
 /// CloudFormation: `AWS::SageMaker::Hub`. Terraform: `awscc_sagemaker_hub` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-hub.html)
-pub struct Hub(Base);
-static HUB_TYPE: TypeInfo = TypeInfo {
+pub struct Hub(rt::Base);
+static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Hub",
     terraform: Some("awscc_sagemaker_hub"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -11513,34 +11693,40 @@ impl Hub {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        hub_description: impl Into<Expr>,
-        hub_name: impl Into<Expr>,
+        hub_description: impl Into<rt::Expr>,
+        hub_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &HUB_TYPE);
+        let mut this = rt::Base::new(id, &HUB_TYPE);
         this.set(
             "HubDescription",
             Some("hub_description"),
-            string(hub_description),
+            rt::string(hub_description),
         );
-        this.set("HubName", Some("hub_name"), string(hub_name));
+        this.set("HubName", Some("hub_name"), rt::string(hub_name));
         Hub(this)
     }
     /// The display name of the hub.
     ///
     /// Constraints: length 0..=255; pattern `.*`. CloudFormation `HubDisplayName`, Terraform `hub_display_name`.
-    pub fn hub_display_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("HubDisplayName", Some("hub_display_name"), string(value));
+    pub fn hub_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HubDisplayName",
+            Some("hub_display_name"),
+            rt::string(value),
+        );
         self
     }
     /// The searchable keywords for the hub.
     ///
     /// Constraints: 0..=50 items. CloudFormation `HubSearchKeywords`, Terraform `hub_search_keywords`.
-    pub fn hub_search_keywords(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn hub_search_keywords(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "HubSearchKeywords",
             Some("hub_search_keywords"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -11556,31 +11742,31 @@ impl Hub {
 builder!(Hub, HubHandle);
 /// A declared `AWS::SageMaker::Hub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HubHandle(Handle);
+pub struct HubHandle(rt::Handle);
 handle!(HubHandle);
 impl HubHandle {
     /// The Amazon Resource Name (ARN) of the hub.
     ///
     /// CloudFormation `Fn::GetAtt` `HubArn`; Terraform `hub_arn`.
-    pub fn hub_arn(&self) -> Expr {
+    pub fn hub_arn(&self) -> rt::Expr {
         self.0.attr("HubArn")
     }
     /// The status of the hub.
     ///
     /// CloudFormation `Fn::GetAtt` `HubStatus`; Terraform `hub_status`.
-    pub fn hub_status(&self) -> Expr {
+    pub fn hub_status(&self) -> rt::Expr {
         self.0.attr("HubStatus")
     }
     /// The date and time that the hub was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time that the hub was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -11593,19 +11779,19 @@ pub mod hub {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-hub-s3storageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3StorageConfig(Props);
+    pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
         /// A new `S3StorageConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3StorageConfig(this)
         }
         /// The Amazon S3 bucket prefix for hosting hub content.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3OutputPath", Some("s3_output_path"), string(value));
+                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
             self
         }
     }
@@ -11616,11 +11802,11 @@ pub mod hub {
 /// CloudFormation: `AWS::SageMaker::HumanTaskUi`. Terraform: `awscc_sagemaker_human_task_ui` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-humantaskui.html)
-pub struct HumanTaskUi(Base);
-static HUMAN_TASK_UI_TYPE: TypeInfo = TypeInfo {
+pub struct HumanTaskUi(rt::Base);
+static HUMAN_TASK_UI_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::HumanTaskUi",
     terraform: Some("awscc_sagemaker_human_task_ui"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -11657,12 +11843,12 @@ static HUMAN_TASK_UI_TYPE: TypeInfo = TypeInfo {
 impl HumanTaskUi {
     /// Declares a `AWS::SageMaker::HumanTaskUi` with the stack-unique `id`. Required properties: `human_task_ui_name` (`HumanTaskUiName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, human_task_ui_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &HUMAN_TASK_UI_TYPE);
+    pub fn new(id: impl Into<String>, human_task_ui_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &HUMAN_TASK_UI_TYPE);
         this.set(
             "HumanTaskUiName",
             Some("human_task_ui_name"),
-            string(human_task_ui_name),
+            rt::string(human_task_ui_name),
         );
         HumanTaskUi(this)
     }
@@ -11677,19 +11863,19 @@ impl HumanTaskUi {
 builder!(HumanTaskUi, HumanTaskUiHandle);
 /// A declared `AWS::SageMaker::HumanTaskUi`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HumanTaskUiHandle(Handle);
+pub struct HumanTaskUiHandle(rt::Handle);
 handle!(HumanTaskUiHandle);
 impl HumanTaskUiHandle {
     /// The Amazon Resource Name (ARN) of the human task user interface.
     ///
     /// CloudFormation `Fn::GetAtt` `HumanTaskUiArn`; Terraform `human_task_ui_arn`.
-    pub fn human_task_ui_arn(&self) -> Expr {
+    pub fn human_task_ui_arn(&self) -> rt::Expr {
         self.0.attr("HumanTaskUiArn")
     }
     /// The timestamp when the human task user interface was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }
@@ -11702,12 +11888,12 @@ pub mod human_task_ui {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-humantaskui-uitemplate.html)
     #[derive(Clone, Debug)]
-    pub struct UiTemplate(Props);
+    pub struct UiTemplate(rt::Props);
     impl UiTemplate {
         /// A new `UiTemplate`. Required properties: `content` (`Content`).
-        pub fn new(content: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Content", Some("content"), string(content));
+        pub fn new(content: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Content", Some("content"), rt::string(content));
             UiTemplate(this)
         }
     }
@@ -11718,11 +11904,11 @@ pub mod human_task_ui {
 /// CloudFormation: `AWS::SageMaker::Image`. Terraform: `awscc_sagemaker_image` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-image.html)
-pub struct Image(Base);
-static IMAGE_TYPE: TypeInfo = TypeInfo {
+pub struct Image(rt::Base);
+static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Image",
     terraform: Some("awscc_sagemaker_image"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ImageArn", Some("image_arn"))],
@@ -11732,34 +11918,37 @@ impl Image {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        image_name: impl Into<Expr>,
-        image_role_arn: impl Into<Expr>,
+        image_name: impl Into<rt::Expr>,
+        image_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IMAGE_TYPE);
-        this.set("ImageName", Some("image_name"), string(image_name));
+        let mut this = rt::Base::new(id, &IMAGE_TYPE);
+        this.set("ImageName", Some("image_name"), rt::string(image_name));
         this.set(
             "ImageRoleArn",
             Some("image_role_arn"),
-            string(image_role_arn),
+            rt::string(image_role_arn),
         );
         Image(this)
     }
     /// A description of the image.
     ///
     /// Constraints: length 1..=512; pattern `.+`. CloudFormation `ImageDescription`, Terraform `image_description`.
-    pub fn image_description(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ImageDescription", Some("image_description"), string(value));
+    pub fn image_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ImageDescription",
+            Some("image_description"),
+            rt::string(value),
+        );
         self
     }
     /// The display name of the image.
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9 -_]+$`. CloudFormation `ImageDisplayName`, Terraform `image_display_name`.
-    pub fn image_display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn image_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ImageDisplayName",
             Some("image_display_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -11767,11 +11956,11 @@ impl Image {
 builder!(Image, ImageHandle);
 /// A declared `AWS::SageMaker::Image`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageHandle(Handle);
+pub struct ImageHandle(rt::Handle);
 handle!(ImageHandle);
 impl ImageHandle {
     /// CloudFormation `Fn::GetAtt` `ImageArn`; Terraform `image_arn`.
-    pub fn image_arn(&self) -> Expr {
+    pub fn image_arn(&self) -> rt::Expr {
         self.0.attr("ImageArn")
     }
 }
@@ -11780,11 +11969,11 @@ impl ImageHandle {
 /// CloudFormation: `AWS::SageMaker::ImageVersion`. Terraform: `awscc_sagemaker_image_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-imageversion.html)
-pub struct ImageVersion(Base);
-static IMAGE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct ImageVersion(rt::Base);
+static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ImageVersion",
     terraform: Some("awscc_sagemaker_image_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -11799,33 +11988,33 @@ impl ImageVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        base_image: impl Into<Expr>,
-        image_name: impl Into<Expr>,
+        base_image: impl Into<rt::Expr>,
+        image_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IMAGE_VERSION_TYPE);
-        this.set("BaseImage", Some("base_image"), string(base_image));
-        this.set("ImageName", Some("image_name"), string(image_name));
+        let mut this = rt::Base::new(id, &IMAGE_VERSION_TYPE);
+        this.set("BaseImage", Some("base_image"), rt::string(base_image));
+        this.set("ImageName", Some("image_name"), rt::string(image_name));
         ImageVersion(this)
     }
     /// The alias of the image version.
     ///
     /// Constraints: length 1..=128; pattern `(?!^[.-])^([a-zA-Z0-9-_.]+)$`. CloudFormation `Alias`, Terraform `alias`.
-    pub fn alias(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Alias", Some("alias"), string(value));
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
         self
     }
     /// List of aliases for the image version.
     ///
     /// CloudFormation `Aliases`, Terraform `aliases`.
-    pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Aliases", Some("aliases"), strings(value));
+    pub fn aliases(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Aliases", Some("aliases"), rt::strings(value));
         self
     }
     /// Indicates Horovod compatibility.
     ///
     /// CloudFormation `Horovod`, Terraform `horovod`.
     pub fn horovod(mut self, value: bool) -> Self {
-        self.0.set("Horovod", Some("horovod"), boolean(value));
+        self.0.set("Horovod", Some("horovod"), rt::boolean(value));
         self
     }
     /// Indicates SageMaker job type compatibility.
@@ -11838,9 +12027,9 @@ impl ImageVersion {
     /// The machine learning framework vended in the image version.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$`. CloudFormation `MLFramework`, Terraform `ml_framework`.
-    pub fn ml_framework(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ml_framework(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MLFramework", Some("ml_framework"), string(value));
+            .set("MLFramework", Some("ml_framework"), rt::string(value));
         self
     }
     /// Indicates CPU or GPU compatibility.
@@ -11853,17 +12042,20 @@ impl ImageVersion {
     /// The supported programming language and its version.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$`. CloudFormation `ProgrammingLang`, Terraform `programming_lang`.
-    pub fn programming_lang(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ProgrammingLang", Some("programming_lang"), string(value));
+    pub fn programming_lang(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProgrammingLang",
+            Some("programming_lang"),
+            rt::string(value),
+        );
         self
     }
     /// The maintainer description of the image version.
     ///
     /// Constraints: length 1..=255; pattern `.*`. CloudFormation `ReleaseNotes`, Terraform `release_notes`.
-    pub fn release_notes(mut self, value: impl Into<Expr>) -> Self {
+    pub fn release_notes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ReleaseNotes", Some("release_notes"), string(value));
+            .set("ReleaseNotes", Some("release_notes"), rt::string(value));
         self
     }
     /// The availability of the image version specified by the maintainer.
@@ -11878,23 +12070,23 @@ impl ImageVersion {
 builder!(ImageVersion, ImageVersionHandle);
 /// A declared `AWS::SageMaker::ImageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ImageVersionHandle(Handle);
+pub struct ImageVersionHandle(rt::Handle);
 handle!(ImageVersionHandle);
 impl ImageVersionHandle {
     /// CloudFormation `Fn::GetAtt` `ImageVersionArn`; Terraform `image_version_arn`.
-    pub fn image_version_arn(&self) -> Expr {
+    pub fn image_version_arn(&self) -> rt::Expr {
         self.0.attr("ImageVersionArn")
     }
     /// CloudFormation `Fn::GetAtt` `ImageArn`; Terraform `image_arn`.
-    pub fn image_arn(&self) -> Expr {
+    pub fn image_arn(&self) -> rt::Expr {
         self.0.attr("ImageArn")
     }
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
     /// CloudFormation `Fn::GetAtt` `ContainerImage`; Terraform `container_image`.
-    pub fn container_image(&self) -> Expr {
+    pub fn container_image(&self) -> rt::Expr {
         self.0.attr("ContainerImage")
     }
 }
@@ -11940,11 +12132,11 @@ pub mod image_version {
 /// CloudFormation: `AWS::SageMaker::InferenceComponent`. Terraform: `awscc_sagemaker_inference_component` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-inferencecomponent.html)
-pub struct InferenceComponent(Base);
-static INFERENCE_COMPONENT_TYPE: TypeInfo = TypeInfo {
+pub struct InferenceComponent(rt::Base);
+static INFERENCE_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::InferenceComponent",
     terraform: Some("awscc_sagemaker_inference_component"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -12003,9 +12195,13 @@ static INFERENCE_COMPONENT_TYPE: TypeInfo = TypeInfo {
 impl InferenceComponent {
     /// Declares a `AWS::SageMaker::InferenceComponent` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, endpoint_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INFERENCE_COMPONENT_TYPE);
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
+    pub fn new(id: impl Into<String>, endpoint_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INFERENCE_COMPONENT_TYPE);
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
         InferenceComponent(this)
     }
     /// The deployment config for the inference component
@@ -12022,19 +12218,19 @@ impl InferenceComponent {
     /// The Amazon Resource Name (ARN) of the endpoint the inference component is associated with
     ///
     /// Constraints: length 1..=256. CloudFormation `EndpointArn`, Terraform `endpoint_arn`.
-    pub fn endpoint_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointArn", Some("endpoint_arn"), string(value));
+            .set("EndpointArn", Some("endpoint_arn"), rt::string(value));
         self
     }
     /// The name of the inference component
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `InferenceComponentName`, Terraform `inference_component_name`.
-    pub fn inference_component_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn inference_component_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InferenceComponentName",
             Some("inference_component_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -12070,62 +12266,62 @@ impl InferenceComponent {
         >,
     ) -> Self {
         self.0
-            .set("Specifications", Some("specifications"), list(value));
+            .set("Specifications", Some("specifications"), rt::list(value));
         self
     }
     /// The name of the endpoint variant the inference component is associated with
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `VariantName`, Terraform `variant_name`.
-    pub fn variant_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn variant_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VariantName", Some("variant_name"), string(value));
+            .set("VariantName", Some("variant_name"), rt::string(value));
         self
     }
 }
 builder!(InferenceComponent, InferenceComponentHandle);
 /// A declared `AWS::SageMaker::InferenceComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InferenceComponentHandle(Handle);
+pub struct InferenceComponentHandle(rt::Handle);
 handle!(InferenceComponentHandle);
 impl InferenceComponentHandle {
     /// CloudFormation `Fn::GetAtt` `InferenceComponentArn`; Terraform `inference_component_arn`.
-    pub fn inference_component_arn(&self) -> Expr {
+    pub fn inference_component_arn(&self) -> rt::Expr {
         self.0.attr("InferenceComponentArn")
     }
     /// CloudFormation `Fn::GetAtt` `Specification.Container.DeployedImage`; Terraform `specification.container.deployed_image`.
-    pub fn specification_container_deployed_image(&self) -> Expr {
+    pub fn specification_container_deployed_image(&self) -> rt::Expr {
         self.0.attr("Specification.Container.DeployedImage")
     }
     /// CloudFormation `Fn::GetAtt` `Specification.CurrentDataCacheConfig`; Terraform `specification.current_data_cache_config`.
-    pub fn specification_current_data_cache_config(&self) -> Expr {
+    pub fn specification_current_data_cache_config(&self) -> rt::Expr {
         self.0.attr("Specification.CurrentDataCacheConfig")
     }
     /// CloudFormation `Fn::GetAtt` `RuntimeConfig.DesiredCopyCount`; Terraform `runtime_config.desired_copy_count`.
-    pub fn runtime_config_desired_copy_count(&self) -> Expr {
+    pub fn runtime_config_desired_copy_count(&self) -> rt::Expr {
         self.0.attr("RuntimeConfig.DesiredCopyCount")
     }
     /// CloudFormation `Fn::GetAtt` `RuntimeConfig.CurrentCopyCount`; Terraform `runtime_config.current_copy_count`.
-    pub fn runtime_config_current_copy_count(&self) -> Expr {
+    pub fn runtime_config_current_copy_count(&self) -> rt::Expr {
         self.0.attr("RuntimeConfig.CurrentCopyCount")
     }
     /// CloudFormation `Fn::GetAtt` `RuntimeConfig.PlacementStatus`; Terraform `runtime_config.placement_status`.
-    pub fn runtime_config_placement_status(&self) -> Expr {
+    pub fn runtime_config_placement_status(&self) -> rt::Expr {
         self.0.attr("RuntimeConfig.PlacementStatus")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// CloudFormation `Fn::GetAtt` `InferenceComponentStatus`; Terraform `inference_component_status`.
-    pub fn inference_component_status(&self) -> Expr {
+    pub fn inference_component_status(&self) -> rt::Expr {
         self.0.attr("InferenceComponentStatus")
     }
 }
@@ -12136,12 +12332,12 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-alarm.html)
     #[derive(Clone, Debug)]
-    pub struct Alarm(Props);
+    pub struct Alarm(rt::Props);
     impl Alarm {
         /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlarmName", Some("alarm_name"), string(alarm_name));
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
             Alarm(this)
         }
     }
@@ -12150,12 +12346,12 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AutoRollbackConfiguration(Props);
+    pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
         /// A new `AutoRollbackConfiguration`. Required properties: `alarms` (`Alarms`).
         pub fn new(alarms: impl IntoIterator<Item = Alarm>) -> Self {
-            let mut this = Props::default();
-            this.set("Alarms", Some("alarms"), list(alarms));
+            let mut this = rt::Props::default();
+            this.set("Alarms", Some("alarms"), rt::list(alarms));
             AutoRollbackConfiguration(this)
         }
     }
@@ -12166,15 +12362,15 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-containermetricsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerMetricsConfig(Props);
+    pub struct ContainerMetricsConfig(rt::Props);
     impl ContainerMetricsConfig {
         /// A new `ContainerMetricsConfig`. Required properties: `metrics_endpoints` (`MetricsEndpoints`).
         pub fn new(metrics_endpoints: impl IntoIterator<Item = MetricsEndpoint>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MetricsEndpoints",
                 Some("metrics_endpoints"),
-                list(metrics_endpoints),
+                rt::list(metrics_endpoints),
             );
             ContainerMetricsConfig(this)
         }
@@ -12184,30 +12380,30 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-deployedimage.html)
     #[derive(Clone, Debug)]
-    pub struct DeployedImage(Props);
+    pub struct DeployedImage(rt::Props);
     impl DeployedImage {
         /// A new `DeployedImage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeployedImage(this)
         }
         /// CloudFormation `ResolutionTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resolution_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResolutionTime", None, string(value));
+        pub fn resolution_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResolutionTime", None, rt::string(value));
             self
         }
         /// The image to use for the container that will be materialized for the inference component
         ///
         /// Constraints: length 0..=255; pattern `[\S]+`. CloudFormation `ResolvedImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resolved_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ResolvedImage", None, string(value));
+        pub fn resolved_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ResolvedImage", None, rt::string(value));
             self
         }
         /// The image to use for the container that will be materialized for the inference component
         ///
         /// Constraints: length 0..=255; pattern `[\S]+`. CloudFormation `SpecifiedImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn specified_image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpecifiedImage", None, string(value));
+        pub fn specified_image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SpecifiedImage", None, rt::string(value));
             self
         }
     }
@@ -12218,11 +12414,11 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentavailabilityzonebalance.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentAvailabilityZoneBalance(Props);
+    pub struct InferenceComponentAvailabilityZoneBalance(rt::Props);
     impl InferenceComponentAvailabilityZoneBalance {
         /// A new `InferenceComponentAvailabilityZoneBalance`. Required properties: `enforcement_mode` (`EnforcementMode`).
         pub fn new(enforcement_mode: AvailabilityZoneBalanceEnforcementMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnforcementMode",
                 Some("enforcement_mode"),
@@ -12235,7 +12431,7 @@ pub mod inference_component {
         /// Constraints: range 0..=100. CloudFormation `MaxImbalance`, Terraform `max_imbalance`.
         pub fn max_imbalance(mut self, value: i64) -> Self {
             self.0
-                .set("MaxImbalance", Some("max_imbalance"), int(value));
+                .set("MaxImbalance", Some("max_imbalance"), rt::int(value));
             self
         }
     }
@@ -12246,13 +12442,13 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcapacitysize.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentCapacitySize(Props);
+    pub struct InferenceComponentCapacitySize(rt::Props);
     impl InferenceComponentCapacitySize {
         /// A new `InferenceComponentCapacitySize`. Required properties: `type_` (`Type`), `value` (`Value`).
         pub fn new(type_: InferenceComponentCapacitySizeType, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             InferenceComponentCapacitySize(this)
         }
     }
@@ -12261,11 +12457,11 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcomputeresourcerequirements.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentComputeResourceRequirements(Props);
+    pub struct InferenceComponentComputeResourceRequirements(rt::Props);
     impl InferenceComponentComputeResourceRequirements {
         /// A new `InferenceComponentComputeResourceRequirements`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentComputeResourceRequirements(this)
         }
         /// Constraints: at least 128. CloudFormation `MaxMemoryRequiredInMb`, Terraform `max_memory_required_in_mb`.
@@ -12273,7 +12469,7 @@ pub mod inference_component {
             self.0.set(
                 "MaxMemoryRequiredInMb",
                 Some("max_memory_required_in_mb"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12282,7 +12478,7 @@ pub mod inference_component {
             self.0.set(
                 "MinMemoryRequiredInMb",
                 Some("min_memory_required_in_mb"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12291,7 +12487,7 @@ pub mod inference_component {
             self.0.set(
                 "NumberOfAcceleratorDevicesRequired",
                 Some("number_of_accelerator_devices_required"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12300,7 +12496,7 @@ pub mod inference_component {
             self.0.set(
                 "NumberOfCpuCoresRequired",
                 Some("number_of_cpu_cores_required"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12310,17 +12506,17 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecification.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentContainerSpecification(Props);
+    pub struct InferenceComponentContainerSpecification(rt::Props);
     impl InferenceComponentContainerSpecification {
         /// A new `InferenceComponentContainerSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentContainerSpecification(this)
         }
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ArtifactUrl`, Terraform `artifact_url`.
-        pub fn artifact_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn artifact_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ArtifactUrl", Some("artifact_url"), string(value));
+                .set("ArtifactUrl", Some("artifact_url"), rt::string(value));
             self
         }
         /// The configuration for container metrics scraping
@@ -12345,17 +12541,17 @@ pub mod inference_component {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// The image to use for the container that will be materialized for the inference component
         ///
         /// Constraints: length 0..=255; pattern `[\S]+`. CloudFormation `Image`, Terraform `image`.
-        pub fn image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Image", Some("image"), string(value));
+        pub fn image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Image", Some("image"), rt::string(value));
             self
         }
     }
@@ -12366,17 +12562,17 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentContainerSpecificationForInstanceType(Props);
+    pub struct InferenceComponentContainerSpecificationForInstanceType(rt::Props);
     impl InferenceComponentContainerSpecificationForInstanceType {
         /// A new `InferenceComponentContainerSpecificationForInstanceType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentContainerSpecificationForInstanceType(this)
         }
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ArtifactUrl`, Terraform `artifact_url`.
-        pub fn artifact_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn artifact_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ArtifactUrl", Some("artifact_url"), string(value));
+                .set("ArtifactUrl", Some("artifact_url"), rt::string(value));
             self
         }
         /// The configuration for container metrics scraping
@@ -12395,17 +12591,17 @@ pub mod inference_component {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// The image to use for the container that will be materialized for the inference component
         ///
         /// Constraints: length 0..=255; pattern `[\S]+`. CloudFormation `Image`, Terraform `image`.
-        pub fn image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Image", Some("image"), string(value));
+        pub fn image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Image", Some("image"), rt::string(value));
             self
         }
     }
@@ -12416,15 +12612,15 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdatacacheconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentDataCacheConfig(Props);
+    pub struct InferenceComponentDataCacheConfig(rt::Props);
     impl InferenceComponentDataCacheConfig {
         /// A new `InferenceComponentDataCacheConfig`. Required properties: `enable_caching` (`EnableCaching`).
         pub fn new(enable_caching: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableCaching",
                 Some("enable_caching"),
-                boolean(enable_caching),
+                rt::boolean(enable_caching),
             );
             InferenceComponentDataCacheConfig(this)
         }
@@ -12436,11 +12632,11 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdeploymentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentDeploymentConfig(Props);
+    pub struct InferenceComponentDeploymentConfig(rt::Props);
     impl InferenceComponentDeploymentConfig {
         /// A new `InferenceComponentDeploymentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentDeploymentConfig(this)
         }
         /// CloudFormation `AutoRollbackConfiguration`, Terraform `auto_rollback_configuration`.
@@ -12474,13 +12670,13 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentplacementstatus.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentPlacementStatus(Props);
+    pub struct InferenceComponentPlacementStatus(rt::Props);
     impl InferenceComponentPlacementStatus {
         /// A new `InferenceComponentPlacementStatus`. Required properties: `current_copy_count` (`CurrentCopyCount`), `instance_type` (`InstanceType`).
-        pub fn new(current_copy_count: i64, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("CurrentCopyCount", None, int(current_copy_count));
-            this.set("InstanceType", None, string(instance_type));
+        pub fn new(current_copy_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CurrentCopyCount", None, rt::int(current_copy_count));
+            this.set("InstanceType", None, rt::string(instance_type));
             InferenceComponentPlacementStatus(this)
         }
     }
@@ -12491,11 +12687,11 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentrollingupdatepolicy.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentRollingUpdatePolicy(Props);
+    pub struct InferenceComponentRollingUpdatePolicy(rt::Props);
     impl InferenceComponentRollingUpdatePolicy {
         /// A new `InferenceComponentRollingUpdatePolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentRollingUpdatePolicy(this)
         }
         /// Capacity size configuration for the inference component
@@ -12511,7 +12707,7 @@ pub mod inference_component {
             self.0.set(
                 "MaximumExecutionTimeoutInSeconds",
                 Some("maximum_execution_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12534,7 +12730,7 @@ pub mod inference_component {
             self.0.set(
                 "WaitIntervalInSeconds",
                 Some("wait_interval_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12546,34 +12742,40 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentruntimeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentRuntimeConfig(Props);
+    pub struct InferenceComponentRuntimeConfig(rt::Props);
     impl InferenceComponentRuntimeConfig {
         /// A new `InferenceComponentRuntimeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentRuntimeConfig(this)
         }
         /// The number of copies for the inference component
         ///
         /// Constraints: at least 0. CloudFormation `CopyCount`, Terraform `copy_count`.
         pub fn copy_count(mut self, value: i64) -> Self {
-            self.0.set("CopyCount", Some("copy_count"), int(value));
+            self.0.set("CopyCount", Some("copy_count"), rt::int(value));
             self
         }
         /// The number of copies for the inference component
         ///
         /// Constraints: at least 0. CloudFormation `CurrentCopyCount`, Terraform `current_copy_count`.
         pub fn current_copy_count(mut self, value: i64) -> Self {
-            self.0
-                .set("CurrentCopyCount", Some("current_copy_count"), int(value));
+            self.0.set(
+                "CurrentCopyCount",
+                Some("current_copy_count"),
+                rt::int(value),
+            );
             self
         }
         /// The number of copies for the inference component
         ///
         /// Constraints: at least 0. CloudFormation `DesiredCopyCount`, Terraform `desired_copy_count`.
         pub fn desired_copy_count(mut self, value: i64) -> Self {
-            self.0
-                .set("DesiredCopyCount", Some("desired_copy_count"), int(value));
+            self.0.set(
+                "DesiredCopyCount",
+                Some("desired_copy_count"),
+                rt::int(value),
+            );
             self
         }
         /// The placement status of the inference component across instance types
@@ -12584,7 +12786,7 @@ pub mod inference_component {
             value: impl IntoIterator<Item = InferenceComponentPlacementStatus>,
         ) -> Self {
             self.0
-                .set("PlacementStatus", Some("placement_status"), list(value));
+                .set("PlacementStatus", Some("placement_status"), rt::list(value));
             self
         }
     }
@@ -12595,14 +12797,14 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentschedulingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentSchedulingConfig(Props);
+    pub struct InferenceComponentSchedulingConfig(rt::Props);
     impl InferenceComponentSchedulingConfig {
         /// A new `InferenceComponentSchedulingConfig`. Required properties: `availability_zone_balance` (`AvailabilityZoneBalance`), `placement_strategy` (`PlacementStrategy`).
         pub fn new(
             availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
             placement_strategy: InferenceComponentPlacementStrategy,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AvailabilityZoneBalance",
                 Some("availability_zone_balance"),
@@ -12623,21 +12825,21 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecification.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentSpecification(Props);
+    pub struct InferenceComponentSpecification(rt::Props);
     impl InferenceComponentSpecification {
         /// A new `InferenceComponentSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentSpecification(this)
         }
         /// The name of the base inference component
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `BaseInferenceComponentName`, Terraform `base_inference_component_name`.
-        pub fn base_inference_component_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn base_inference_component_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BaseInferenceComponentName",
                 Some("base_inference_component_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -12683,8 +12885,9 @@ pub mod inference_component {
         /// The name of the model to use with the inference component
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `ModelName`, Terraform `model_name`.
-        pub fn model_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelName", Some("model_name"), string(value));
+        pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ModelName", Some("model_name"), rt::string(value));
             self
         }
         /// The scheduling configuration that determines how inference component copies are placed across available instances
@@ -12712,12 +12915,16 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentSpecificationForInstanceType(Props);
+    pub struct InferenceComponentSpecificationForInstanceType(rt::Props);
     impl InferenceComponentSpecificationForInstanceType {
         /// A new `InferenceComponentSpecificationForInstanceType`. Required properties: `instance_type` (`InstanceType`).
-        pub fn new(instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             InferenceComponentSpecificationForInstanceType(this)
         }
         /// CloudFormation `ComputeResourceRequirements`, Terraform `compute_resource_requirements`.
@@ -12767,8 +12974,9 @@ pub mod inference_component {
         /// The name of the model to use with the inference component
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `ModelName`, Terraform `model_name`.
-        pub fn model_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelName", Some("model_name"), string(value));
+        pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ModelName", Some("model_name"), rt::string(value));
             self
         }
         /// The scheduling configuration that determines how inference component copies are placed across available instances
@@ -12794,11 +13002,11 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentstartupparameters.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceComponentStartupParameters(Props);
+    pub struct InferenceComponentStartupParameters(rt::Props);
     impl InferenceComponentStartupParameters {
         /// A new `InferenceComponentStartupParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceComponentStartupParameters(this)
         }
         /// Constraints: range 60..=3600. CloudFormation `ContainerStartupHealthCheckTimeoutInSeconds`, Terraform `container_startup_health_check_timeout_in_seconds`.
@@ -12806,7 +13014,7 @@ pub mod inference_component {
             self.0.set(
                 "ContainerStartupHealthCheckTimeoutInSeconds",
                 Some("container_startup_health_check_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12815,7 +13023,7 @@ pub mod inference_component {
             self.0.set(
                 "ModelDataDownloadTimeoutInSeconds",
                 Some("model_data_download_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12827,15 +13035,15 @@ pub mod inference_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-metricsendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsEndpoint(Props);
+    pub struct MetricsEndpoint(rt::Props);
     impl MetricsEndpoint {
         /// A new `MetricsEndpoint`. Required properties: `metrics_endpoint_path` (`MetricsEndpointPath`).
-        pub fn new(metrics_endpoint_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(metrics_endpoint_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MetricsEndpointPath",
                 Some("metrics_endpoint_path"),
-                string(metrics_endpoint_path),
+                rt::string(metrics_endpoint_path),
             );
             MetricsEndpoint(this)
         }
@@ -12846,7 +13054,7 @@ pub mod inference_component {
             self.0.set(
                 "MetricPublishFrequencyInSeconds",
                 Some("metric_publish_frequency_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -12883,11 +13091,11 @@ pub mod inference_component {
 /// CloudFormation: `AWS::SageMaker::InferenceExperiment`. Terraform: `awscc_sagemaker_inference_experiment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-inferenceexperiment.html)
-pub struct InferenceExperiment(Base);
-static INFERENCE_EXPERIMENT_TYPE: TypeInfo = TypeInfo {
+pub struct InferenceExperiment(rt::Base);
+static INFERENCE_EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::InferenceExperiment",
     terraform: Some("awscc_sagemaker_inference_experiment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -12921,21 +13129,25 @@ impl InferenceExperiment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        endpoint_name: impl Into<Expr>,
+        endpoint_name: impl Into<rt::Expr>,
         model_variants: impl IntoIterator<Item = inference_experiment::ModelVariantConfig>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
         type_: inference_experiment::Type,
     ) -> Self {
-        let mut this = Base::new(id, &INFERENCE_EXPERIMENT_TYPE);
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
+        let mut this = rt::Base::new(id, &INFERENCE_EXPERIMENT_TYPE);
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
         this.set(
             "ModelVariants",
             Some("model_variants"),
-            list(model_variants),
+            rt::list(model_variants),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set("Type", Some("type"), type_.into());
         InferenceExperiment(this)
     }
@@ -12953,9 +13165,9 @@ impl InferenceExperiment {
     /// The description of the inference experiment.
     ///
     /// Constraints: length 1..=1024; pattern `.*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The desired state of the experiment after starting or stopping operation.
@@ -12969,8 +13181,8 @@ impl InferenceExperiment {
     /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
     ///
     /// Constraints: length 0..=2048; pattern `.*`. Changing it replaces the resource. CloudFormation `KmsKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKey", Some("kms_key"), rt::string(value));
         self
     }
     /// The duration for which you want the inference experiment to run.
@@ -12991,44 +13203,44 @@ impl InferenceExperiment {
     /// The error message or client-specified reason from the StopInferenceExperiment API, that explains the status of the inference experiment.
     ///
     /// Constraints: length 1..=1024; pattern `.*`. CloudFormation `StatusReason`, Terraform `status_reason`.
-    pub fn status_reason(mut self, value: impl Into<Expr>) -> Self {
+    pub fn status_reason(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("StatusReason", Some("status_reason"), string(value));
+            .set("StatusReason", Some("status_reason"), rt::string(value));
         self
     }
 }
 builder!(InferenceExperiment, InferenceExperimentHandle);
 /// A declared `AWS::SageMaker::InferenceExperiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InferenceExperimentHandle(Handle);
+pub struct InferenceExperimentHandle(rt::Handle);
 handle!(InferenceExperimentHandle);
 impl InferenceExperimentHandle {
     /// The Amazon Resource Name (ARN) of the inference experiment.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp at which you created the inference experiment.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The timestamp at which you last modified the inference experiment.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `EndpointMetadata`; Terraform `endpoint_metadata`.
-    pub fn endpoint_metadata(&self) -> Expr {
+    pub fn endpoint_metadata(&self) -> rt::Expr {
         self.0.attr("EndpointMetadata")
     }
     /// The status of the inference experiment.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -13041,11 +13253,11 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
-    pub struct CaptureContentTypeHeader(Props);
+    pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
         /// A new `CaptureContentTypeHeader`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptureContentTypeHeader(this)
         }
         /// The list of all content type headers that SageMaker will treat as CSV and capture accordingly.
@@ -13053,10 +13265,13 @@ pub mod inference_experiment {
         /// Constraints: 1..=10 items. CloudFormation `CsvContentTypes`, Terraform `csv_content_types`.
         pub fn csv_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("CsvContentTypes", Some("csv_content_types"), strings(value));
+            self.0.set(
+                "CsvContentTypes",
+                Some("csv_content_types"),
+                rt::strings(value),
+            );
             self
         }
         /// The list of all content type headers that SageMaker will treat as JSON and capture accordingly.
@@ -13064,12 +13279,12 @@ pub mod inference_experiment {
         /// Constraints: 1..=10 items. CloudFormation `JsonContentTypes`, Terraform `json_content_types`.
         pub fn json_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "JsonContentTypes",
                 Some("json_content_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -13081,12 +13296,12 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-datastorageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataStorageConfig(Props);
+    pub struct DataStorageConfig(rt::Props);
     impl DataStorageConfig {
         /// A new `DataStorageConfig`. Required properties: `destination` (`Destination`).
-        pub fn new(destination: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Destination", Some("destination"), string(destination));
+        pub fn new(destination: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Destination", Some("destination"), rt::string(destination));
             DataStorageConfig(this)
         }
         /// Configuration specifying how to treat different headers.
@@ -13100,8 +13315,8 @@ pub mod inference_experiment {
         /// The AWS Key Management Service key that Amazon SageMaker uses to encrypt captured data at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), string(value));
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
             self
         }
     }
@@ -13112,25 +13327,26 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-inferenceexperimentschedule.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceExperimentSchedule(Props);
+    pub struct InferenceExperimentSchedule(rt::Props);
     impl InferenceExperimentSchedule {
         /// A new `InferenceExperimentSchedule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceExperimentSchedule(this)
         }
         /// The timestamp at which the inference experiment ended or will end.
         ///
         /// CloudFormation `EndTime`, Terraform `end_time`.
-        pub fn end_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EndTime", Some("end_time"), string(value));
+        pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EndTime", Some("end_time"), rt::string(value));
             self
         }
         /// The timestamp at which the inference experiment started or will start.
         ///
         /// CloudFormation `StartTime`, Terraform `start_time`.
-        pub fn start_time(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StartTime", Some("start_time"), string(value));
+        pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("StartTime", Some("start_time"), rt::string(value));
             self
         }
     }
@@ -13141,14 +13357,14 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelinfrastructureconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelInfrastructureConfig(Props);
+    pub struct ModelInfrastructureConfig(rt::Props);
     impl ModelInfrastructureConfig {
         /// A new `ModelInfrastructureConfig`. Required properties: `infrastructure_type` (`InfrastructureType`), `real_time_inference_config` (`RealTimeInferenceConfig`).
         pub fn new(
             infrastructure_type: InfrastructureType,
             real_time_inference_config: RealTimeInferenceConfig,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InfrastructureType",
                 Some("infrastructure_type"),
@@ -13169,22 +13385,26 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelvariantconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelVariantConfig(Props);
+    pub struct ModelVariantConfig(rt::Props);
     impl ModelVariantConfig {
         /// A new `ModelVariantConfig`. Required properties: `infrastructure_config` (`InfrastructureConfig`), `model_name` (`ModelName`), `variant_name` (`VariantName`).
         pub fn new(
             infrastructure_config: ModelInfrastructureConfig,
-            model_name: impl Into<Expr>,
-            variant_name: impl Into<Expr>,
+            model_name: impl Into<rt::Expr>,
+            variant_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InfrastructureConfig",
                 Some("infrastructure_config"),
                 infrastructure_config.into(),
             );
-            this.set("ModelName", Some("model_name"), string(model_name));
-            this.set("VariantName", Some("variant_name"), string(variant_name));
+            this.set("ModelName", Some("model_name"), rt::string(model_name));
+            this.set(
+                "VariantName",
+                Some("variant_name"),
+                rt::string(variant_name),
+            );
             ModelVariantConfig(this)
         }
     }
@@ -13195,13 +13415,21 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-realtimeinferenceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RealTimeInferenceConfig(Props);
+    pub struct RealTimeInferenceConfig(rt::Props);
     impl RealTimeInferenceConfig {
         /// A new `RealTimeInferenceConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`).
-        pub fn new(instance_count: i64, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+        pub fn new(instance_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             RealTimeInferenceConfig(this)
         }
     }
@@ -13212,23 +13440,23 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ShadowModeConfig(Props);
+    pub struct ShadowModeConfig(rt::Props);
     impl ShadowModeConfig {
         /// A new `ShadowModeConfig`. Required properties: `shadow_model_variants` (`ShadowModelVariants`), `source_model_variant_name` (`SourceModelVariantName`).
         pub fn new(
             shadow_model_variants: impl IntoIterator<Item = ShadowModelVariantConfig>,
-            source_model_variant_name: impl Into<Expr>,
+            source_model_variant_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ShadowModelVariants",
                 Some("shadow_model_variants"),
-                list(shadow_model_variants),
+                rt::list(shadow_model_variants),
             );
             this.set(
                 "SourceModelVariantName",
                 Some("source_model_variant_name"),
-                string(source_model_variant_name),
+                rt::string(source_model_variant_name),
             );
             ShadowModeConfig(this)
         }
@@ -13240,20 +13468,23 @@ pub mod inference_experiment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodelvariantconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ShadowModelVariantConfig(Props);
+    pub struct ShadowModelVariantConfig(rt::Props);
     impl ShadowModelVariantConfig {
         /// A new `ShadowModelVariantConfig`. Required properties: `sampling_percentage` (`SamplingPercentage`), `shadow_model_variant_name` (`ShadowModelVariantName`).
-        pub fn new(sampling_percentage: i64, shadow_model_variant_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            sampling_percentage: i64,
+            shadow_model_variant_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SamplingPercentage",
                 Some("sampling_percentage"),
-                int(sampling_percentage),
+                rt::int(sampling_percentage),
             );
             this.set(
                 "ShadowModelVariantName",
                 Some("shadow_model_variant_name"),
-                string(shadow_model_variant_name),
+                rt::string(shadow_model_variant_name),
             );
             ShadowModelVariantConfig(this)
         }
@@ -13290,11 +13521,11 @@ pub mod inference_experiment {
 /// CloudFormation: `AWS::SageMaker::MlflowApp`. Terraform: `awscc_sagemaker_mlflow_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-mlflowapp.html)
-pub struct MlflowApp(Base);
-static MLFLOW_APP_TYPE: TypeInfo = TypeInfo {
+pub struct MlflowApp(rt::Base);
+static MLFLOW_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::MlflowApp",
     terraform: Some("awscc_sagemaker_mlflow_app"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -13333,18 +13564,18 @@ impl MlflowApp {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        artifact_store_uri: impl Into<Expr>,
-        name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        artifact_store_uri: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MLFLOW_APP_TYPE);
+        let mut this = rt::Base::new(id, &MLFLOW_APP_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            string(artifact_store_uri),
+            rt::string(artifact_store_uri),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         MlflowApp(this)
     }
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
@@ -13361,11 +13592,11 @@ impl MlflowApp {
     /// The day and time of the week in Coordinated Universal Time (UTC) 24-hour standard time that weekly maintenance updates are scheduled.
     ///
     /// Constraints: length 0..=9; pattern `(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)`. CloudFormation `WeeklyMaintenanceWindowStart`, Terraform `weekly_maintenance_window_start`.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Expr>) -> Self {
+    pub fn weekly_maintenance_window_start(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WeeklyMaintenanceWindowStart",
             Some("weekly_maintenance_window_start"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -13373,43 +13604,43 @@ impl MlflowApp {
 builder!(MlflowApp, MlflowAppHandle);
 /// A declared `AWS::SageMaker::MlflowApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MlflowAppHandle(Handle);
+pub struct MlflowAppHandle(rt::Handle);
 handle!(MlflowAppHandle);
 impl MlflowAppHandle {
     /// The Amazon Resource Name (ARN) of the MLflow App.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The server-generated identifier of the MLflow App.
     ///
     /// CloudFormation `Fn::GetAtt` `MlflowAppId`; Terraform `mlflow_app_id`.
-    pub fn mlflow_app_id(&self) -> Expr {
+    pub fn mlflow_app_id(&self) -> rt::Expr {
         self.0.attr("MlflowAppId")
     }
     /// The status of the MLflow App.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The MLflow version used by the MLflow App.
     ///
     /// CloudFormation `Fn::GetAtt` `MlflowVersion`; Terraform `mlflow_version`.
-    pub fn mlflow_version(&self) -> Expr {
+    pub fn mlflow_version(&self) -> rt::Expr {
         self.0.attr("MlflowVersion")
     }
     /// The date and time that the MLflow App was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time that the MLflow App was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -13431,11 +13662,11 @@ pub mod mlflow_app {
 /// CloudFormation: `AWS::SageMaker::MlflowTrackingServer`. Terraform: `awscc_sagemaker_mlflow_tracking_server` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-mlflowtrackingserver.html)
-pub struct MlflowTrackingServer(Base);
-static MLFLOW_TRACKING_SERVER_TYPE: TypeInfo = TypeInfo {
+pub struct MlflowTrackingServer(rt::Base);
+static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::MlflowTrackingServer",
     terraform: Some("awscc_sagemaker_mlflow_tracking_server"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-southeast-6",
@@ -13451,21 +13682,21 @@ impl MlflowTrackingServer {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        artifact_store_uri: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
-        tracking_server_name: impl Into<Expr>,
+        artifact_store_uri: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+        tracking_server_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MLFLOW_TRACKING_SERVER_TYPE);
+        let mut this = rt::Base::new(id, &MLFLOW_TRACKING_SERVER_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            string(artifact_store_uri),
+            rt::string(artifact_store_uri),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         this.set(
             "TrackingServerName",
             Some("tracking_server_name"),
-            string(tracking_server_name),
+            rt::string(tracking_server_name),
         );
         MlflowTrackingServer(this)
     }
@@ -13476,16 +13707,16 @@ impl MlflowTrackingServer {
         self.0.set(
             "AutomaticModelRegistration",
             Some("automatic_model_registration"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The MLFlow Version used on the MLFlow Tracking Server.
     ///
     /// Constraints: length 1..=32; pattern `^\d+(\.\d+)+$`. CloudFormation `MlflowVersion`, Terraform `mlflow_version`.
-    pub fn mlflow_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn mlflow_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MlflowVersion", Some("mlflow_version"), string(value));
+            .set("MlflowVersion", Some("mlflow_version"), rt::string(value));
         self
     }
     /// The size of the MLFlow Tracking Server.
@@ -13505,11 +13736,11 @@ impl MlflowTrackingServer {
     /// The start of the time window for maintenance of the MLFlow Tracking Server in UTC time.
     ///
     /// Constraints: length 0..=9; pattern `^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)$`. CloudFormation `WeeklyMaintenanceWindowStart`, Terraform `weekly_maintenance_window_start`.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Expr>) -> Self {
+    pub fn weekly_maintenance_window_start(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WeeklyMaintenanceWindowStart",
             Some("weekly_maintenance_window_start"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -13517,13 +13748,13 @@ impl MlflowTrackingServer {
 builder!(MlflowTrackingServer, MlflowTrackingServerHandle);
 /// A declared `AWS::SageMaker::MlflowTrackingServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MlflowTrackingServerHandle(Handle);
+pub struct MlflowTrackingServerHandle(rt::Handle);
 handle!(MlflowTrackingServerHandle);
 impl MlflowTrackingServerHandle {
     /// The Amazon Resource Name (ARN) of the MLFlow Tracking Server.
     ///
     /// CloudFormation `Fn::GetAtt` `TrackingServerArn`; Terraform `tracking_server_arn`.
-    pub fn tracking_server_arn(&self) -> Expr {
+    pub fn tracking_server_arn(&self) -> rt::Expr {
         self.0.attr("TrackingServerArn")
     }
 }
@@ -13547,11 +13778,11 @@ pub mod mlflow_tracking_server {
 /// CloudFormation: `AWS::SageMaker::Model`. Terraform: `awscc_sagemaker_model` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-model.html)
-pub struct Model(Base);
-static MODEL_TYPE: TypeInfo = TypeInfo {
+pub struct Model(rt::Base);
+static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Model",
     terraform: Some("awscc_sagemaker_model"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("ModelArn", Some("model_arn"))],
@@ -13560,7 +13791,7 @@ impl Model {
     /// Declares a `AWS::SageMaker::Model` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MODEL_TYPE);
+        let this = rt::Base::new(id, &MODEL_TYPE);
         Model(this)
     }
     /// Specifies the containers in the inference pipeline.
@@ -13570,7 +13801,8 @@ impl Model {
         mut self,
         value: impl IntoIterator<Item = model::ContainerDefinition>,
     ) -> Self {
-        self.0.set("Containers", Some("containers"), list(value));
+        self.0
+            .set("Containers", Some("containers"), rt::list(value));
         self
     }
     /// Isolates the model container.
@@ -13580,18 +13812,18 @@ impl Model {
         self.0.set(
             "EnableNetworkIsolation",
             Some("enable_network_isolation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM role that you specified for the model.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
-    pub fn execution_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -13609,8 +13841,9 @@ impl Model {
     /// The name of the new model.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?$`. Changing it replaces the resource. CloudFormation `ModelName`, Terraform `model_name`.
-    pub fn model_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ModelName", Some("model_name"), string(value));
+    pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ModelName", Some("model_name"), rt::string(value));
         self
     }
     /// Describes the container, as part of model definition.
@@ -13632,13 +13865,13 @@ impl Model {
 builder!(Model, ModelHandle);
 /// A declared `AWS::SageMaker::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelHandle(Handle);
+pub struct ModelHandle(rt::Handle);
 handle!(ModelHandle);
 impl ModelHandle {
     /// The Amazon Resource Name (ARN) of the model.
     ///
     /// CloudFormation `Fn::GetAtt` `ModelArn`; Terraform `model_arn`.
-    pub fn model_arn(&self) -> Expr {
+    pub fn model_arn(&self) -> rt::Expr {
         self.0.attr("ModelArn")
     }
 }
@@ -13651,35 +13884,35 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-containerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ContainerDefinition(Props);
+    pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
         /// A new `ContainerDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ContainerDefinition(this)
         }
         /// This parameter is ignored for models that contain only a PrimaryContainer.
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. CloudFormation `ContainerHostname`, Terraform `container_hostname`.
-        pub fn container_hostname(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerHostname",
                 Some("container_hostname"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Environment`, Terraform `environment`.
-        pub fn environment(mut self, value: impl Into<Value>) -> Self {
+        pub fn environment(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Environment", Some("environment"), json_string(value));
+                .set("Environment", Some("environment"), rt::json_string(value));
             self
         }
         /// The path where inference code is stored.
         ///
         /// Constraints: length 0..=255; pattern `^[\S]+$`. CloudFormation `Image`, Terraform `image`.
-        pub fn image(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Image", Some("image"), string(value));
+        pub fn image(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Image", Some("image"), rt::string(value));
             self
         }
         /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual Private Cloud (VPC).
@@ -13693,11 +13926,11 @@ pub mod model {
         /// The inference specification name in the model package version.
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. CloudFormation `InferenceSpecificationName`, Terraform `inference_specification_name`.
-        pub fn inference_specification_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_specification_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceSpecificationName",
                 Some("inference_specification_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -13719,19 +13952,19 @@ pub mod model {
         /// The S3 path where the model artifacts, which result from model training, are stored.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ModelDataUrl`, Terraform `model_data_url`.
-        pub fn model_data_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_data_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ModelDataUrl", Some("model_data_url"), string(value));
+                .set("ModelDataUrl", Some("model_data_url"), rt::string(value));
             self
         }
         /// The name or Amazon Resource Name (ARN) of the model package to use to create the model.
         ///
         /// Constraints: length 1..=176; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\/[0-9]{1,9})?$`. CloudFormation `ModelPackageName`, Terraform `model_package_name`.
-        pub fn model_package_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_package_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ModelPackageName",
                 Some("model_package_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -13751,15 +13984,15 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-hubaccessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HubAccessConfig(Props);
+    pub struct HubAccessConfig(rt::Props);
     impl HubAccessConfig {
         /// A new `HubAccessConfig`. Required properties: `hub_content_arn` (`HubContentArn`).
-        pub fn new(hub_content_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(hub_content_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "HubContentArn",
                 Some("hub_content_arn"),
-                string(hub_content_arn),
+                rt::string(hub_content_arn),
             );
             HubAccessConfig(this)
         }
@@ -13771,11 +14004,11 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-imageconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ImageConfig(Props);
+    pub struct ImageConfig(rt::Props);
     impl ImageConfig {
         /// A new `ImageConfig`. Required properties: `repository_access_mode` (`RepositoryAccessMode`).
         pub fn new(repository_access_mode: RepositoryAccessMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryAccessMode",
                 Some("repository_access_mode"),
@@ -13802,11 +14035,11 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-inferenceexecutionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceExecutionConfig(Props);
+    pub struct InferenceExecutionConfig(rt::Props);
     impl InferenceExecutionConfig {
         /// A new `InferenceExecutionConfig`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             InferenceExecutionConfig(this)
         }
@@ -13818,12 +14051,12 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modelaccessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelAccessConfig(Props);
+    pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
         /// A new `ModelAccessConfig`. Required properties: `accept_eula` (`AcceptEula`).
         pub fn new(accept_eula: bool) -> Self {
-            let mut this = Props::default();
-            this.set("AcceptEula", Some("accept_eula"), boolean(accept_eula));
+            let mut this = rt::Props::default();
+            this.set("AcceptEula", Some("accept_eula"), rt::boolean(accept_eula));
             ModelAccessConfig(this)
         }
     }
@@ -13834,11 +14067,11 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modeldatasource.html)
     #[derive(Clone, Debug)]
-    pub struct ModelDataSource(Props);
+    pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
         /// A new `ModelDataSource`. Required properties: `s3_data_source` (`S3DataSource`).
         pub fn new(s3_data_source: S3DataSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3DataSource",
                 Some("s3_data_source"),
@@ -13854,11 +14087,11 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-multimodelconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MultiModelConfig(Props);
+    pub struct MultiModelConfig(rt::Props);
     impl MultiModelConfig {
         /// A new `MultiModelConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MultiModelConfig(this)
         }
         /// Whether to cache models for a multi-model endpoint.
@@ -13880,15 +14113,15 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-repositoryauthconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RepositoryAuthConfig(Props);
+    pub struct RepositoryAuthConfig(rt::Props);
     impl RepositoryAuthConfig {
         /// A new `RepositoryAuthConfig`. Required properties: `repository_credentials_provider_arn` (`RepositoryCredentialsProviderArn`).
-        pub fn new(repository_credentials_provider_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(repository_credentials_provider_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryCredentialsProviderArn",
                 Some("repository_credentials_provider_arn"),
-                string(repository_credentials_provider_arn),
+                rt::string(repository_credentials_provider_arn),
             );
             RepositoryAuthConfig(this)
         }
@@ -13900,22 +14133,22 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-s3datasource.html)
     #[derive(Clone, Debug)]
-    pub struct S3DataSource(Props);
+    pub struct S3DataSource(rt::Props);
     impl S3DataSource {
         /// A new `S3DataSource`. Required properties: `compression_type` (`CompressionType`), `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
         pub fn new(
             compression_type: CompressionType,
             s3_data_type: S3DataType,
-            s3_uri: impl Into<Expr>,
+            s3_uri: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CompressionType",
                 Some("compression_type"),
                 compression_type.into(),
             );
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3DataSource(this)
         }
         /// Configuration information specifying which hub contents have accessible deployment options.
@@ -13945,20 +14178,20 @@ pub mod model {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -14023,11 +14256,11 @@ pub mod model {
 /// CloudFormation: `AWS::SageMaker::ModelBiasJobDefinition`. Terraform: `awscc_sagemaker_model_bias_job_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelbiasjobdefinition.html)
-pub struct ModelBiasJobDefinition(Base);
-static MODEL_BIAS_JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ModelBiasJobDefinition(rt::Base);
+static MODEL_BIAS_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelBiasJobDefinition",
     terraform: Some("awscc_sagemaker_model_bias_job_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -14064,9 +14297,9 @@ impl ModelBiasJobDefinition {
         model_bias_app_specification: model_bias_job_definition::ModelBiasAppSpecification,
         model_bias_job_input: model_bias_job_definition::ModelBiasJobInput,
         model_bias_job_output_config: model_bias_job_definition::MonitoringOutputConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_BIAS_JOB_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &MODEL_BIAS_JOB_DEFINITION_TYPE);
         this.set("JobResources", Some("job_resources"), job_resources.into());
         this.set(
             "ModelBiasAppSpecification",
@@ -14083,25 +14316,25 @@ impl ModelBiasJobDefinition {
             Some("model_bias_job_output_config"),
             model_bias_job_output_config.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ModelBiasJobDefinition(this)
     }
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// The name of the job definition.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `JobDefinitionName`, Terraform `job_definition_name`.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "JobDefinitionName",
             Some("job_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -14145,19 +14378,19 @@ impl ModelBiasJobDefinition {
 builder!(ModelBiasJobDefinition, ModelBiasJobDefinitionHandle);
 /// A declared `AWS::SageMaker::ModelBiasJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelBiasJobDefinitionHandle(Handle);
+pub struct ModelBiasJobDefinitionHandle(rt::Handle);
 handle!(ModelBiasJobDefinitionHandle);
 impl ModelBiasJobDefinitionHandle {
     /// The time at which the job definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// CloudFormation `Fn::GetAtt` `JobDefinitionArn`; Terraform `job_definition_arn`.
-    pub fn job_definition_arn(&self) -> Expr {
+    pub fn job_definition_arn(&self) -> rt::Expr {
         self.0.attr("JobDefinitionArn")
     }
 }
@@ -14170,66 +14403,66 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
-    pub struct BatchTransformInput(Props);
+    pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
         pub fn new(
-            data_captured_destination_s3_uri: impl Into<Expr>,
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
             dataset_format: DatasetFormat,
-            local_path: impl Into<Expr>,
+            local_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                string(data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
                 dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), string(local_path));
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `EndTimeOffset`, Terraform `end_time_offset`.
-        pub fn end_time_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn end_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndTimeOffset", Some("end_time_offset"), string(value));
+                .set("EndTimeOffset", Some("end_time_offset"), rt::string(value));
             self
         }
         /// JSONpath to locate features in JSONlines dataset
         ///
         /// Constraints: length at most 256. CloudFormation `FeaturesAttribute`, Terraform `features_attribute`.
-        pub fn features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FeaturesAttribute",
                 Some("features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -14238,7 +14471,7 @@ pub mod model_bias_job_definition {
             self.0.set(
                 "ProbabilityThresholdAttribute",
                 Some("probability_threshold_attribute"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -14264,9 +14497,12 @@ pub mod model_bias_job_definition {
         /// Monitoring start time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `StartTimeOffset`, Terraform `start_time_offset`.
-        pub fn start_time_offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StartTimeOffset", Some("start_time_offset"), string(value));
+        pub fn start_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StartTimeOffset",
+                Some("start_time_offset"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -14277,30 +14513,41 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
             instance_count: i64,
-            instance_type: impl Into<Expr>,
+            instance_type: impl Into<rt::Expr>,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
         ///
         /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -14311,18 +14558,18 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(Props);
+    pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
         /// A new `ConstraintsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConstraintsResource(this)
         }
         /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -14333,18 +14580,18 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// A boolean flag indicating if given CSV has header
         ///
         /// CloudFormation `Header`, Terraform `header`.
         pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), boolean(value));
+            self.0.set("Header", Some("header"), rt::boolean(value));
             self
         }
     }
@@ -14355,11 +14602,11 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetFormat(Props);
+    pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
         /// A new `DatasetFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetFormat(this)
         }
         /// The CSV format
@@ -14380,7 +14627,7 @@ pub mod model_bias_job_definition {
         ///
         /// CloudFormation `Parquet`, Terraform `parquet`.
         pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), boolean(value));
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
             self
         }
     }
@@ -14391,53 +14638,57 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointInput(Props);
+    pub struct EndpointInput(rt::Props);
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<Expr>, local_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-            this.set("LocalPath", Some("local_path"), string(local_path));
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `EndTimeOffset`, Terraform `end_time_offset`.
-        pub fn end_time_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn end_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndTimeOffset", Some("end_time_offset"), string(value));
+                .set("EndTimeOffset", Some("end_time_offset"), rt::string(value));
             self
         }
         /// JSONpath to locate features in JSONlines dataset
         ///
         /// Constraints: length at most 256. CloudFormation `FeaturesAttribute`, Terraform `features_attribute`.
-        pub fn features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FeaturesAttribute",
                 Some("features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -14446,7 +14697,7 @@ pub mod model_bias_job_definition {
             self.0.set(
                 "ProbabilityThresholdAttribute",
                 Some("probability_threshold_attribute"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -14472,9 +14723,12 @@ pub mod model_bias_job_definition {
         /// Monitoring start time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `StartTimeOffset`, Terraform `start_time_offset`.
-        pub fn start_time_offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StartTimeOffset", Some("start_time_offset"), string(value));
+        pub fn start_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StartTimeOffset",
+                Some("start_time_offset"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -14485,18 +14739,18 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-json.html)
     #[derive(Clone, Debug)]
-    pub struct Json(Props);
+    pub struct Json(rt::Props);
     impl Json {
         /// A new `Json`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Json(this)
         }
         /// A boolean flag indicating if it is JSON line format
         ///
         /// CloudFormation `Line`, Terraform `line`.
         pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), boolean(value));
+            self.0.set("Line", Some("line"), rt::boolean(value));
             self
         }
     }
@@ -14507,13 +14761,13 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasappspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ModelBiasAppSpecification(Props);
+    pub struct ModelBiasAppSpecification(rt::Props);
     impl ModelBiasAppSpecification {
         /// A new `ModelBiasAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<Expr>, image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ConfigUri", Some("config_uri"), string(config_uri));
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             ModelBiasAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -14521,10 +14775,10 @@ pub mod model_bias_job_definition {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
     }
@@ -14535,21 +14789,21 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasbaselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelBiasBaselineConfig(Props);
+    pub struct ModelBiasBaselineConfig(rt::Props);
     impl ModelBiasBaselineConfig {
         /// A new `ModelBiasBaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelBiasBaselineConfig(this)
         }
         /// The name of a processing job
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `BaseliningJobName`, Terraform `baselining_job_name`.
-        pub fn baselining_job_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn baselining_job_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BaseliningJobName",
                 Some("baselining_job_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -14572,11 +14826,11 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasjobinput.html)
     #[derive(Clone, Debug)]
-    pub struct ModelBiasJobInput(Props);
+    pub struct ModelBiasJobInput(rt::Props);
     impl ModelBiasJobInput {
         /// A new `ModelBiasJobInput`. Required properties: `ground_truth_s3_input` (`GroundTruthS3Input`).
         pub fn new(ground_truth_s3_input: MonitoringGroundTruthS3Input) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GroundTruthS3Input",
                 Some("ground_truth_s3_input"),
@@ -14611,12 +14865,12 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringgroundtruths3input.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringGroundTruthS3Input(Props);
+    pub struct MonitoringGroundTruthS3Input(rt::Props);
     impl MonitoringGroundTruthS3Input {
         /// A new `MonitoringGroundTruthS3Input`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             MonitoringGroundTruthS3Input(this)
         }
     }
@@ -14627,11 +14881,11 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(Props);
+    pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
         /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
         pub fn new(s3_output: S3Output) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Output", Some("s3_output"), s3_output.into());
             MonitoringOutput(this)
         }
@@ -14643,23 +14897,24 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(Props);
+    pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
         /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
         pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringOutputs",
                 Some("monitoring_outputs"),
-                list(monitoring_outputs),
+                rt::list(monitoring_outputs),
             );
             MonitoringOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -14670,11 +14925,11 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringResources(Props);
+    pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
         /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -14690,11 +14945,11 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -14704,7 +14959,7 @@ pub mod model_bias_job_definition {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -14715,7 +14970,7 @@ pub mod model_bias_job_definition {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -14734,13 +14989,13 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocalPath", Some("local_path"), string(local_path));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -14759,15 +15014,15 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -14779,20 +15034,20 @@ pub mod model_bias_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -14830,11 +15085,11 @@ pub mod model_bias_job_definition {
 /// CloudFormation: `AWS::SageMaker::ModelCard`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelcard.html)
-pub struct ModelCard(Base);
-static MODEL_CARD_TYPE: TypeInfo = TypeInfo {
+pub struct ModelCard(rt::Base);
+static MODEL_CARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelCard",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[
@@ -14857,12 +15112,12 @@ impl ModelCard {
     pub fn new(
         id: impl Into<String>,
         content: model_card::Content,
-        model_card_name: impl Into<Expr>,
+        model_card_name: impl Into<rt::Expr>,
         model_card_status: model_card::ModelCardStatus,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_CARD_TYPE);
+        let mut this = rt::Base::new(id, &MODEL_CARD_TYPE);
         this.set("Content", None, content.into());
-        this.set("ModelCardName", None, string(model_card_name));
+        this.set("ModelCardName", None, rt::string(model_card_name));
         this.set("ModelCardStatus", None, model_card_status.into());
         ModelCard(this)
     }
@@ -14891,61 +15146,61 @@ impl ModelCard {
 builder!(ModelCard, ModelCardHandle);
 /// A declared `AWS::SageMaker::ModelCard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelCardHandle(Handle);
+pub struct ModelCardHandle(rt::Handle);
 handle!(ModelCardHandle);
 impl ModelCardHandle {
     /// The Amazon Resource Name (ARN) of the successfully created model card.
     ///
     /// CloudFormation `Fn::GetAtt` `ModelCardArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn model_card_arn(&self) -> Expr {
+    pub fn model_card_arn(&self) -> rt::Expr {
         self.0.attr("ModelCardArn")
     }
     /// A version of the model card.
     ///
     /// CloudFormation `Fn::GetAtt` `ModelCardVersion`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn model_card_version(&self) -> Expr {
+    pub fn model_card_version(&self) -> rt::Expr {
         self.0.attr("ModelCardVersion")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy.DomainId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by_domain_id(&self) -> Expr {
+    pub fn created_by_domain_id(&self) -> rt::Expr {
         self.0.attr("CreatedBy.DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy.UserProfileArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by_user_profile_arn(&self) -> Expr {
+    pub fn created_by_user_profile_arn(&self) -> rt::Expr {
         self.0.attr("CreatedBy.UserProfileArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy.UserProfileName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by_user_profile_name(&self) -> Expr {
+    pub fn created_by_user_profile_name(&self) -> rt::Expr {
         self.0.attr("CreatedBy.UserProfileName")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy.DomainId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_by_domain_id(&self) -> Expr {
+    pub fn last_modified_by_domain_id(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy.DomainId")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy.UserProfileArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_by_user_profile_arn(&self) -> Expr {
+    pub fn last_modified_by_user_profile_arn(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy.UserProfileArn")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy.UserProfileName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_by_user_profile_name(&self) -> Expr {
+    pub fn last_modified_by_user_profile_name(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy.UserProfileName")
     }
     /// The date and time the model card was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The date and time the model card was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The processing status of model card deletion.
     ///
     /// CloudFormation `Fn::GetAtt` `ModelCardProcessingStatus`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn model_card_processing_status(&self) -> Expr {
+    pub fn model_card_processing_status(&self) -> rt::Expr {
         self.0.attr("ModelCardProcessingStatus")
     }
 }
@@ -14956,18 +15211,19 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-additionalinformation.html)
     #[derive(Clone, Debug)]
-    pub struct AdditionalInformation(Props);
+    pub struct AdditionalInformation(rt::Props);
     impl AdditionalInformation {
         /// A new `AdditionalInformation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AdditionalInformation(this)
         }
         /// Caveats and recommendations for people who might use this model in their applications.
         ///
         /// Constraints: length at most 2048. CloudFormation `CaveatsAndRecommendations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn caveats_and_recommendations(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CaveatsAndRecommendations", None, string(value));
+        pub fn caveats_and_recommendations(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CaveatsAndRecommendations", None, rt::string(value));
             self
         }
         /// customer details.
@@ -14975,16 +15231,16 @@ pub mod model_card {
         /// CloudFormation `CustomDetails`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn custom_details(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("CustomDetails", None, string_map(value));
+            self.0.set("CustomDetails", None, rt::string_map(value));
             self
         }
         /// Any ethical considerations that the author wants to provide.
         ///
         /// Constraints: length at most 2048. CloudFormation `EthicalConsiderations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ethical_considerations(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EthicalConsiderations", None, string(value));
+        pub fn ethical_considerations(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EthicalConsiderations", None, rt::string(value));
             self
         }
     }
@@ -14995,32 +15251,32 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-businessdetails.html)
     #[derive(Clone, Debug)]
-    pub struct BusinessDetails(Props);
+    pub struct BusinessDetails(rt::Props);
     impl BusinessDetails {
         /// A new `BusinessDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BusinessDetails(this)
         }
         /// What business problem does the model solve?
         ///
         /// Constraints: length at most 2048. CloudFormation `BusinessProblem`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn business_problem(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BusinessProblem", None, string(value));
+        pub fn business_problem(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BusinessProblem", None, rt::string(value));
             self
         }
         /// Business stakeholders.
         ///
         /// Constraints: length at most 2048. CloudFormation `BusinessStakeholders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn business_stakeholders(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BusinessStakeholders", None, string(value));
+        pub fn business_stakeholders(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("BusinessStakeholders", None, rt::string(value));
             self
         }
         /// Line of business.
         ///
         /// Constraints: length at most 2048. CloudFormation `LineOfBusiness`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn line_of_business(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LineOfBusiness", None, string(value));
+        pub fn line_of_business(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LineOfBusiness", None, rt::string(value));
             self
         }
     }
@@ -15029,26 +15285,26 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-container.html)
     #[derive(Clone, Debug)]
-    pub struct Container(Props);
+    pub struct Container(rt::Props);
     impl Container {
         /// A new `Container`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", None, string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", None, rt::string(image));
             Container(this)
         }
         /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelDataUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_data_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelDataUrl", None, string(value));
+        pub fn model_data_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelDataUrl", None, rt::string(value));
             self
         }
         /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
         ///
         /// CloudFormation `NearestModelName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn nearest_model_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NearestModelName", None, string(value));
+        pub fn nearest_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NearestModelName", None, rt::string(value));
             self
         }
     }
@@ -15059,11 +15315,11 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-content.html)
     #[derive(Clone, Debug)]
-    pub struct Content(Props);
+    pub struct Content(rt::Props);
     impl Content {
         /// A new `Content`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Content(this)
         }
         /// CloudFormation `AdditionalInformation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15083,7 +15339,7 @@ pub mod model_card {
             mut self,
             value: impl IntoIterator<Item = EvaluationDetail>,
         ) -> Self {
-            self.0.set("EvaluationDetails", None, list(value));
+            self.0.set("EvaluationDetails", None, rt::list(value));
             self
         }
         /// Intended usage of model.
@@ -15122,27 +15378,27 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-evaluationdetail.html)
     #[derive(Clone, Debug)]
-    pub struct EvaluationDetail(Props);
+    pub struct EvaluationDetail(rt::Props);
     impl EvaluationDetail {
         /// A new `EvaluationDetail`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             EvaluationDetail(this)
         }
         /// Constraints: at most 10 items. CloudFormation `Datasets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn datasets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Datasets", None, strings(value));
+        pub fn datasets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Datasets", None, rt::strings(value));
             self
         }
         /// Constraints: length at most 256. CloudFormation `EvaluationJobArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn evaluation_job_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EvaluationJobArn", None, string(value));
+        pub fn evaluation_job_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EvaluationJobArn", None, rt::string(value));
             self
         }
         /// Constraints: length at most 2096. CloudFormation `EvaluationObservation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn evaluation_observation(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("EvaluationObservation", None, string(value));
+        pub fn evaluation_observation(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EvaluationObservation", None, rt::string(value));
             self
         }
         /// additional attributes associated with the evaluation results.
@@ -15150,14 +15406,14 @@ pub mod model_card {
         /// CloudFormation `Metadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn metadata(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Metadata", None, string_map(value));
+            self.0.set("Metadata", None, rt::string_map(value));
             self
         }
         /// CloudFormation `MetricGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn metric_groups(mut self, value: impl IntoIterator<Item = MetricGroup>) -> Self {
-            self.0.set("MetricGroups", None, list(value));
+            self.0.set("MetricGroups", None, rt::list(value));
             self
         }
     }
@@ -15168,21 +15424,21 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-function.html)
     #[derive(Clone, Debug)]
-    pub struct Function(Props);
+    pub struct Function(rt::Props);
     impl Function {
         /// A new `Function`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Function(this)
         }
         /// Constraints: length at most 63. CloudFormation `Condition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn condition(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Condition", None, string(value));
+        pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Condition", None, rt::string(value));
             self
         }
         /// Constraints: length at most 63. CloudFormation `Facet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn facet(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Facet", None, string(value));
+        pub fn facet(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Facet", None, rt::string(value));
             self
         }
         /// CloudFormation `Function`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15198,18 +15454,21 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferenceenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceEnvironment(Props);
+    pub struct InferenceEnvironment(rt::Props);
     impl InferenceEnvironment {
         /// A new `InferenceEnvironment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InferenceEnvironment(this)
         }
         /// SageMaker inference image uri.
         ///
         /// Constraints: at most 15 items. CloudFormation `ContainerImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn container_image(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ContainerImage", None, strings(value));
+        pub fn container_image(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ContainerImage", None, rt::strings(value));
             self
         }
     }
@@ -15218,12 +15477,12 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferencespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceSpecification(Props);
+    pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
         /// A new `InferenceSpecification`. Required properties: `containers` (`Containers`).
         pub fn new(containers: impl IntoIterator<Item = Container>) -> Self {
-            let mut this = Props::default();
-            this.set("Containers", None, list(containers));
+            let mut this = rt::Props::default();
+            this.set("Containers", None, rt::list(containers));
             InferenceSpecification(this)
         }
     }
@@ -15234,36 +15493,37 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-intendeduses.html)
     #[derive(Clone, Debug)]
-    pub struct IntendedUses(Props);
+    pub struct IntendedUses(rt::Props);
     impl IntendedUses {
         /// A new `IntendedUses`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IntendedUses(this)
         }
         /// Constraints: length at most 2048. CloudFormation `ExplanationsForRiskRating`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn explanations_for_risk_rating(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ExplanationsForRiskRating", None, string(value));
+        pub fn explanations_for_risk_rating(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExplanationsForRiskRating", None, rt::string(value));
             self
         }
         /// Constraints: length at most 2048. CloudFormation `FactorsAffectingModelEfficiency`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn factors_affecting_model_efficiency(mut self, value: impl Into<Expr>) -> Self {
+        pub fn factors_affecting_model_efficiency(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FactorsAffectingModelEfficiency", None, string(value));
+                .set("FactorsAffectingModelEfficiency", None, rt::string(value));
             self
         }
         /// intended use cases.
         ///
         /// Constraints: length at most 2048. CloudFormation `IntendedUses`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn intended_uses(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IntendedUses", None, string(value));
+        pub fn intended_uses(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IntendedUses", None, rt::string(value));
             self
         }
         /// Why the model was developed?
         ///
         /// Constraints: length at most 2048. CloudFormation `PurposeOfModel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn purpose_of_model(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PurposeOfModel", None, string(value));
+        pub fn purpose_of_model(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PurposeOfModel", None, rt::string(value));
             self
         }
         /// Risk rating of model.
@@ -15281,13 +15541,13 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-metricgroup.html)
     #[derive(Clone, Debug)]
-    pub struct MetricGroup(Props);
+    pub struct MetricGroup(rt::Props);
     impl MetricGroup {
         /// A new `MetricGroup`. Required properties: `metric_data` (`MetricData`), `name` (`Name`).
-        pub fn new(metric_data: impl Into<Value>, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("MetricData", None, json(metric_data));
-            this.set("Name", None, string(name));
+        pub fn new(metric_data: impl Into<rt::Value>, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MetricData", None, rt::json(metric_data));
+            this.set("Name", None, rt::string(name));
             MetricGroup(this)
         }
     }
@@ -15298,18 +15558,18 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modeloverview.html)
     #[derive(Clone, Debug)]
-    pub struct ModelOverview(Props);
+    pub struct ModelOverview(rt::Props);
     impl ModelOverview {
         /// A new `ModelOverview`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelOverview(this)
         }
         /// Algorithm used to solve the problem.
         ///
         /// Constraints: length at most 1024. CloudFormation `AlgorithmType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn algorithm_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AlgorithmType", None, string(value));
+        pub fn algorithm_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AlgorithmType", None, rt::string(value));
             self
         }
         /// Overview about the inference.
@@ -15322,57 +15582,60 @@ pub mod model_card {
         /// Location of the model artifact.
         ///
         /// Constraints: at most 15 items. CloudFormation `ModelArtifact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_artifact(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ModelArtifact", None, strings(value));
+        pub fn model_artifact(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ModelArtifact", None, rt::strings(value));
             self
         }
         /// Creator of model.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelCreator`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_creator(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelCreator", None, string(value));
+        pub fn model_creator(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelCreator", None, rt::string(value));
             self
         }
         /// description of model.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelDescription", None, string(value));
+        pub fn model_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelDescription", None, rt::string(value));
             self
         }
         /// SageMaker Model Arn or Non SageMaker Model id.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelId", None, string(value));
+        pub fn model_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelId", None, rt::string(value));
             self
         }
         /// Name of the model.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelName", None, string(value));
+        pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelName", None, rt::string(value));
             self
         }
         /// Owner of model.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_owner(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelOwner", None, string(value));
+        pub fn model_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelOwner", None, rt::string(value));
             self
         }
         /// Version of the model.
         ///
         /// Constraints: at least 1. CloudFormation `ModelVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn model_version(mut self, value: i64) -> Self {
-            self.0.set("ModelVersion", None, int(value));
+            self.0.set("ModelVersion", None, rt::int(value));
             self
         }
         /// Problem being solved with the model.
         ///
         /// Constraints: length at most 1024. CloudFormation `ProblemType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn problem_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProblemType", None, string(value));
+        pub fn problem_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ProblemType", None, rt::string(value));
             self
         }
     }
@@ -15381,18 +15644,18 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagecreator.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageCreator(Props);
+    pub struct ModelPackageCreator(rt::Props);
     impl ModelPackageCreator {
         /// A new `ModelPackageCreator`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelPackageCreator(this)
         }
         /// The name of the user's profile in Studio
         ///
         /// Constraints: length at most 63. CloudFormation `UserProfileName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_profile_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserProfileName", None, string(value));
+        pub fn user_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserProfileName", None, rt::string(value));
             self
         }
     }
@@ -15403,18 +15666,18 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagedetails.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageDetails(Props);
+    pub struct ModelPackageDetails(rt::Props);
     impl ModelPackageDetails {
         /// A new `ModelPackageDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelPackageDetails(this)
         }
         /// A description provided for the model approval
         ///
         /// Constraints: length at most 1024. CloudFormation `ApprovalDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn approval_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ApprovalDescription", None, string(value));
+        pub fn approval_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ApprovalDescription", None, rt::string(value));
             self
         }
         /// Information about the user who created model package.
@@ -15427,8 +15690,8 @@ pub mod model_card {
         /// The machine learning domain of the model package you specified.
         ///
         /// CloudFormation `Domain`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Domain", None, string(value));
+        pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Domain", None, rt::string(value));
             self
         }
         /// Details about inference jobs that can be run with models based on this model package.
@@ -15448,29 +15711,30 @@ pub mod model_card {
         /// The Amazon Resource Name (ARN) of the model package
         ///
         /// Constraints: length 1..=2048. CloudFormation `ModelPackageArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_package_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelPackageArn", None, string(value));
+        pub fn model_package_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelPackageArn", None, rt::string(value));
             self
         }
         /// A brief summary of the model package
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelPackageDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_package_description(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelPackageDescription", None, string(value));
+        pub fn model_package_description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ModelPackageDescription", None, rt::string(value));
             self
         }
         /// If the model is a versioned model, the name of the model group that the versioned model belongs to.
         ///
         /// Constraints: length 1..=63. CloudFormation `ModelPackageGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_package_group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelPackageGroupName", None, string(value));
+        pub fn model_package_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelPackageGroupName", None, rt::string(value));
             self
         }
         /// Name of the model package
         ///
         /// Constraints: length 1..=63. CloudFormation `ModelPackageName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_package_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelPackageName", None, string(value));
+        pub fn model_package_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelPackageName", None, rt::string(value));
             self
         }
         /// Current status of model package
@@ -15484,7 +15748,7 @@ pub mod model_card {
         ///
         /// Constraints: at least 1. CloudFormation `ModelPackageVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn model_package_version(mut self, value: i64) -> Self {
-            self.0.set("ModelPackageVersion", None, int(value));
+            self.0.set("ModelPackageVersion", None, rt::int(value));
             self
         }
         /// A list of algorithms that were used to create a model package.
@@ -15494,14 +15758,14 @@ pub mod model_card {
             mut self,
             value: impl IntoIterator<Item = SourceAlgorithm>,
         ) -> Self {
-            self.0.set("SourceAlgorithms", None, list(value));
+            self.0.set("SourceAlgorithms", None, rt::list(value));
             self
         }
         /// The machine learning task you specified that your model package accomplishes.
         ///
         /// CloudFormation `Task`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn task(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Task", None, string(value));
+        pub fn task(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Task", None, rt::string(value));
             self
         }
     }
@@ -15512,11 +15776,11 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-objectivefunction.html)
     #[derive(Clone, Debug)]
-    pub struct ObjectiveFunction(Props);
+    pub struct ObjectiveFunction(rt::Props);
     impl ObjectiveFunction {
         /// A new `ObjectiveFunction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ObjectiveFunction(this)
         }
         /// objective function that training job is optimized for.
@@ -15527,8 +15791,8 @@ pub mod model_card {
             self
         }
         /// Constraints: length at most 1024. CloudFormation `Notes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn notes(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Notes", None, string(value));
+        pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Notes", None, rt::string(value));
             self
         }
     }
@@ -15539,18 +15803,18 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-securityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityConfig(Props);
+    pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
         /// A new `SecurityConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityConfig(this)
         }
         /// A Key Management Service key ID to use for encrypting a model card.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyId", None, rt::string(value));
             self
         }
     }
@@ -15559,19 +15823,19 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-sourcealgorithm.html)
     #[derive(Clone, Debug)]
-    pub struct SourceAlgorithm(Props);
+    pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
         /// A new `SourceAlgorithm`. Required properties: `algorithm_name` (`AlgorithmName`).
-        pub fn new(algorithm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("AlgorithmName", None, string(algorithm_name));
+        pub fn new(algorithm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlgorithmName", None, rt::string(algorithm_name));
             SourceAlgorithm(this)
         }
         /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
         ///
         /// Constraints: length at most 1024. CloudFormation `ModelDataUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn model_data_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModelDataUrl", None, string(value));
+        pub fn model_data_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ModelDataUrl", None, rt::string(value));
             self
         }
     }
@@ -15582,11 +15846,11 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingdetails.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingDetails(Props);
+    pub struct TrainingDetails(rt::Props);
     impl TrainingDetails {
         /// A new `TrainingDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrainingDetails(this)
         }
         /// the objective function the model will optimize for.
@@ -15602,8 +15866,8 @@ pub mod model_card {
             self
         }
         /// Constraints: length at most 1024. CloudFormation `TrainingObservations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn training_observations(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TrainingObservations", None, string(value));
+        pub fn training_observations(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TrainingObservations", None, rt::string(value));
             self
         }
     }
@@ -15612,18 +15876,21 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingenvironment.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingEnvironment(Props);
+    pub struct TrainingEnvironment(rt::Props);
     impl TrainingEnvironment {
         /// A new `TrainingEnvironment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrainingEnvironment(this)
         }
         /// SageMaker training image uri.
         ///
         /// Constraints: at most 15 items. CloudFormation `ContainerImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn container_image(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ContainerImage", None, strings(value));
+        pub fn container_image(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ContainerImage", None, rt::strings(value));
             self
         }
     }
@@ -15634,13 +15901,13 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-traininghyperparameter.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingHyperParameter(Props);
+    pub struct TrainingHyperParameter(rt::Props);
     impl TrainingHyperParameter {
         /// A new `TrainingHyperParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             TrainingHyperParameter(this)
         }
     }
@@ -15649,11 +15916,11 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingjobdetails.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingJobDetails(Props);
+    pub struct TrainingJobDetails(rt::Props);
     impl TrainingJobDetails {
         /// A new `TrainingJobDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrainingJobDetails(this)
         }
         /// CloudFormation `HyperParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15661,14 +15928,14 @@ pub mod model_card {
             mut self,
             value: impl IntoIterator<Item = TrainingHyperParameter>,
         ) -> Self {
-            self.0.set("HyperParameters", None, list(value));
+            self.0.set("HyperParameters", None, rt::list(value));
             self
         }
         /// SageMaker Training job arn.
         ///
         /// Constraints: length at most 1024. CloudFormation `TrainingArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn training_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TrainingArn", None, string(value));
+        pub fn training_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TrainingArn", None, rt::string(value));
             self
         }
         /// Location of the model datasets.
@@ -15676,9 +15943,9 @@ pub mod model_card {
         /// Constraints: at most 15 items. CloudFormation `TrainingDatasets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn training_datasets(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("TrainingDatasets", None, strings(value));
+            self.0.set("TrainingDatasets", None, rt::strings(value));
             self
         }
         /// CloudFormation `TrainingEnvironment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15688,7 +15955,7 @@ pub mod model_card {
         }
         /// CloudFormation `TrainingMetrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn training_metrics(mut self, value: impl IntoIterator<Item = TrainingMetric>) -> Self {
-            self.0.set("TrainingMetrics", None, list(value));
+            self.0.set("TrainingMetrics", None, rt::list(value));
             self
         }
         /// CloudFormation `UserProvidedHyperParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15696,7 +15963,8 @@ pub mod model_card {
             mut self,
             value: impl IntoIterator<Item = TrainingHyperParameter>,
         ) -> Self {
-            self.0.set("UserProvidedHyperParameters", None, list(value));
+            self.0
+                .set("UserProvidedHyperParameters", None, rt::list(value));
             self
         }
         /// CloudFormation `UserProvidedTrainingMetrics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -15704,7 +15972,8 @@ pub mod model_card {
             mut self,
             value: impl IntoIterator<Item = TrainingMetric>,
         ) -> Self {
-            self.0.set("UserProvidedTrainingMetrics", None, list(value));
+            self.0
+                .set("UserProvidedTrainingMetrics", None, rt::list(value));
             self
         }
     }
@@ -15715,18 +15984,18 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingmetric.html)
     #[derive(Clone, Debug)]
-    pub struct TrainingMetric(Props);
+    pub struct TrainingMetric(rt::Props);
     impl TrainingMetric {
         /// A new `TrainingMetric`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, int(value));
+        pub fn new(name: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::int(value));
             TrainingMetric(this)
         }
         /// Constraints: length at most 1024. CloudFormation `Notes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn notes(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Notes", None, string(value));
+        pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Notes", None, rt::string(value));
             self
         }
     }
@@ -15737,32 +16006,32 @@ pub mod model_card {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-usercontext.html)
     #[derive(Clone, Debug)]
-    pub struct UserContext(Props);
+    pub struct UserContext(rt::Props);
     impl UserContext {
         /// A new `UserContext`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserContext(this)
         }
         /// The domain associated with the user.
         ///
         /// CloudFormation `DomainId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn domain_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainId", None, string(value));
+        pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DomainId", None, rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the user's profile.
         ///
         /// CloudFormation `UserProfileArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_profile_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserProfileArn", None, string(value));
+        pub fn user_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserProfileArn", None, rt::string(value));
             self
         }
         /// The name of the user's profile.
         ///
         /// CloudFormation `UserProfileName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn user_profile_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserProfileName", None, string(value));
+        pub fn user_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserProfileName", None, rt::string(value));
             self
         }
     }
@@ -15834,11 +16103,11 @@ pub mod model_card {
 /// CloudFormation: `AWS::SageMaker::ModelExplainabilityJobDefinition`. Terraform: `awscc_sagemaker_model_explainability_job_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelexplainabilityjobdefinition.html)
-pub struct ModelExplainabilityJobDefinition(Base);
-static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ModelExplainabilityJobDefinition(rt::Base);
+static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelExplainabilityJobDefinition",
     terraform: Some("awscc_sagemaker_model_explainability_job_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -15875,9 +16144,9 @@ impl ModelExplainabilityJobDefinition {
         model_explainability_app_specification: model_explainability_job_definition::ModelExplainabilityAppSpecification,
         model_explainability_job_input: model_explainability_job_definition::ModelExplainabilityJobInput,
         model_explainability_job_output_config: model_explainability_job_definition::MonitoringOutputConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE);
         this.set("JobResources", Some("job_resources"), job_resources.into());
         this.set(
             "ModelExplainabilityAppSpecification",
@@ -15894,25 +16163,25 @@ impl ModelExplainabilityJobDefinition {
             Some("model_explainability_job_output_config"),
             model_explainability_job_output_config.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ModelExplainabilityJobDefinition(this)
     }
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// The name of the job definition.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `JobDefinitionName`, Terraform `job_definition_name`.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "JobDefinitionName",
             Some("job_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -15962,19 +16231,19 @@ builder!(
 );
 /// A declared `AWS::SageMaker::ModelExplainabilityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelExplainabilityJobDefinitionHandle(Handle);
+pub struct ModelExplainabilityJobDefinitionHandle(rt::Handle);
 handle!(ModelExplainabilityJobDefinitionHandle);
 impl ModelExplainabilityJobDefinitionHandle {
     /// The time at which the job definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// CloudFormation `Fn::GetAtt` `JobDefinitionArn`; Terraform `job_definition_arn`.
-    pub fn job_definition_arn(&self) -> Expr {
+    pub fn job_definition_arn(&self) -> rt::Expr {
         self.0.attr("JobDefinitionArn")
     }
 }
@@ -15987,58 +16256,58 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
-    pub struct BatchTransformInput(Props);
+    pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
         pub fn new(
-            data_captured_destination_s3_uri: impl Into<Expr>,
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
             dataset_format: DatasetFormat,
-            local_path: impl Into<Expr>,
+            local_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                string(data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
                 dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), string(local_path));
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             BatchTransformInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
         ///
         /// Constraints: length at most 256. CloudFormation `FeaturesAttribute`, Terraform `features_attribute`.
-        pub fn features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FeaturesAttribute",
                 Some("features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -16069,30 +16338,41 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
             instance_count: i64,
-            instance_type: impl Into<Expr>,
+            instance_type: impl Into<rt::Expr>,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
         ///
         /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -16103,18 +16383,18 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(Props);
+    pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
         /// A new `ConstraintsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConstraintsResource(this)
         }
         /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -16125,18 +16405,18 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// A boolean flag indicating if given CSV has header
         ///
         /// CloudFormation `Header`, Terraform `header`.
         pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), boolean(value));
+            self.0.set("Header", Some("header"), rt::boolean(value));
             self
         }
     }
@@ -16147,11 +16427,11 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetFormat(Props);
+    pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
         /// A new `DatasetFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetFormat(this)
         }
         /// The CSV format
@@ -16172,7 +16452,7 @@ pub mod model_explainability_job_definition {
         ///
         /// CloudFormation `Parquet`, Terraform `parquet`.
         pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), boolean(value));
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
             self
         }
     }
@@ -16183,45 +16463,49 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointInput(Props);
+    pub struct EndpointInput(rt::Props);
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<Expr>, local_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-            this.set("LocalPath", Some("local_path"), string(local_path));
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             EndpointInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
         ///
         /// Constraints: length at most 256. CloudFormation `FeaturesAttribute`, Terraform `features_attribute`.
-        pub fn features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FeaturesAttribute",
                 Some("features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -16252,18 +16536,18 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-json.html)
     #[derive(Clone, Debug)]
-    pub struct Json(Props);
+    pub struct Json(rt::Props);
     impl Json {
         /// A new `Json`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Json(this)
         }
         /// A boolean flag indicating if it is JSON line format
         ///
         /// CloudFormation `Line`, Terraform `line`.
         pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), boolean(value));
+            self.0.set("Line", Some("line"), rt::boolean(value));
             self
         }
     }
@@ -16274,13 +16558,13 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityappspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ModelExplainabilityAppSpecification(Props);
+    pub struct ModelExplainabilityAppSpecification(rt::Props);
     impl ModelExplainabilityAppSpecification {
         /// A new `ModelExplainabilityAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<Expr>, image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ConfigUri", Some("config_uri"), string(config_uri));
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             ModelExplainabilityAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -16288,10 +16572,10 @@ pub mod model_explainability_job_definition {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
     }
@@ -16302,21 +16586,21 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilitybaselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelExplainabilityBaselineConfig(Props);
+    pub struct ModelExplainabilityBaselineConfig(rt::Props);
     impl ModelExplainabilityBaselineConfig {
         /// A new `ModelExplainabilityBaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelExplainabilityBaselineConfig(this)
         }
         /// The name of a processing job
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `BaseliningJobName`, Terraform `baselining_job_name`.
-        pub fn baselining_job_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn baselining_job_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BaseliningJobName",
                 Some("baselining_job_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -16339,11 +16623,11 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityjobinput.html)
     #[derive(Clone, Debug)]
-    pub struct ModelExplainabilityJobInput(Props);
+    pub struct ModelExplainabilityJobInput(rt::Props);
     impl ModelExplainabilityJobInput {
         /// A new `ModelExplainabilityJobInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelExplainabilityJobInput(this)
         }
         /// The batch transform input for a monitoring job.
@@ -16373,11 +16657,11 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(Props);
+    pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
         /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
         pub fn new(s3_output: S3Output) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Output", Some("s3_output"), s3_output.into());
             MonitoringOutput(this)
         }
@@ -16389,23 +16673,24 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(Props);
+    pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
         /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
         pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringOutputs",
                 Some("monitoring_outputs"),
-                list(monitoring_outputs),
+                rt::list(monitoring_outputs),
             );
             MonitoringOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -16416,11 +16701,11 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringResources(Props);
+    pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
         /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -16436,11 +16721,11 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -16450,7 +16735,7 @@ pub mod model_explainability_job_definition {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16461,7 +16746,7 @@ pub mod model_explainability_job_definition {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -16480,13 +16765,13 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocalPath", Some("local_path"), string(local_path));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -16505,15 +16790,15 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -16525,20 +16810,20 @@ pub mod model_explainability_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -16576,11 +16861,11 @@ pub mod model_explainability_job_definition {
 /// CloudFormation: `AWS::SageMaker::ModelPackage`. Terraform: `awscc_sagemaker_model_package` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelpackage.html)
-pub struct ModelPackage(Base);
-static MODEL_PACKAGE_TYPE: TypeInfo = TypeInfo {
+pub struct ModelPackage(rt::Base);
+static MODEL_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelPackage",
     terraform: Some("awscc_sagemaker_model_package"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -16600,7 +16885,7 @@ impl ModelPackage {
     /// Declares a `AWS::SageMaker::ModelPackage` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MODEL_PACKAGE_TYPE);
+        let this = rt::Base::new(id, &MODEL_PACKAGE_TYPE);
         ModelPackage(this)
     }
     /// An array of additional Inference Specification objects.
@@ -16613,7 +16898,7 @@ impl ModelPackage {
         self.0.set(
             "AdditionalInferenceSpecifications",
             Some("additional_inference_specifications"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -16627,18 +16912,18 @@ impl ModelPackage {
         self.0.set(
             "AdditionalInferenceSpecificationsToAdd",
             Some("additional_inference_specifications_to_add"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// A description provided for the model approval.
     ///
     /// Constraints: length at most 1024; pattern `.*`. CloudFormation `ApprovalDescription`, Terraform `approval_description`.
-    pub fn approval_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn approval_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ApprovalDescription",
             Some("approval_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -16649,16 +16934,16 @@ impl ModelPackage {
         self.0.set(
             "CertifyForMarketplace",
             Some("certify_for_marketplace"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A unique token that guarantees that the call to this API is idempotent.
     ///
     /// Constraints: length 1..=36; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// The metadata properties associated with the model package versions.
@@ -16666,20 +16951,20 @@ impl ModelPackage {
     /// CloudFormation `CustomerMetadataProperties`, Terraform `customer_metadata_properties`.
     pub fn customer_metadata_properties(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "CustomerMetadataProperties",
             Some("customer_metadata_properties"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// The machine learning domain of the model package you specified.
     ///
     /// Changing it replaces the resource. CloudFormation `Domain`, Terraform `domain`.
-    pub fn domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Domain", Some("domain"), string(value));
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
         self
     }
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
@@ -16744,33 +17029,33 @@ impl ModelPackage {
     /// The description of the model package.
     ///
     /// Constraints: length 0..=1024; pattern `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`. Changing it replaces the resource. CloudFormation `ModelPackageDescription`, Terraform `model_package_description`.
-    pub fn model_package_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_package_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelPackageDescription",
             Some("model_package_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the model package group.
     ///
     /// Constraints: length 1..=170; pattern `(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$`. Changing it replaces the resource. CloudFormation `ModelPackageGroupName`, Terraform `model_package_group_name`.
-    pub fn model_package_group_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_package_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelPackageGroupName",
             Some("model_package_group_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name or arn of the model package.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. CloudFormation `ModelPackageName`, Terraform `model_package_name`.
-    pub fn model_package_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_package_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelPackageName",
             Some("model_package_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -16795,18 +17080,18 @@ impl ModelPackage {
         self.0.set(
             "ModelPackageVersion",
             Some("model_package_version"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The Amazon Simple Storage Service (Amazon S3) path where the sample payload are stored pointing to single gzip compressed tar archive.
     ///
     /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. Changing it replaces the resource. CloudFormation `SamplePayloadUrl`, Terraform `sample_payload_url`.
-    pub fn sample_payload_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sample_payload_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SamplePayloadUrl",
             Some("sample_payload_url"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -16846,15 +17131,16 @@ impl ModelPackage {
     /// The URI of the source for the model package.
     ///
     /// Constraints: length 0..=1024; pattern `[\p{L}\p{M}\p{Z}\p{N}\p{P}]{0,1024}`. CloudFormation `SourceUri`, Terraform `source_uri`.
-    pub fn source_uri(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SourceUri", Some("source_uri"), string(value));
+    pub fn source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceUri", Some("source_uri"), rt::string(value));
         self
     }
     /// The machine learning task your model package accomplishes.
     ///
     /// Changing it replaces the resource. CloudFormation `Task`, Terraform `task`.
-    pub fn task(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Task", Some("task"), string(value));
+    pub fn task(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Task", Some("task"), rt::string(value));
         self
     }
     /// Specifies configurations for one or more transform jobs that Amazon SageMaker runs to test the model package.
@@ -16875,23 +17161,23 @@ impl ModelPackage {
 builder!(ModelPackage, ModelPackageHandle);
 /// A declared `AWS::SageMaker::ModelPackage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelPackageHandle(Handle);
+pub struct ModelPackageHandle(rt::Handle);
 handle!(ModelPackageHandle);
 impl ModelPackageHandle {
     /// CloudFormation `Fn::GetAtt` `ModelPackageArn`; Terraform `model_package_arn`.
-    pub fn model_package_arn(&self) -> Expr {
+    pub fn model_package_arn(&self) -> rt::Expr {
         self.0.attr("ModelPackageArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// CloudFormation `Fn::GetAtt` `ModelPackageStatus`; Terraform `model_package_status`.
-    pub fn model_package_status(&self) -> Expr {
+    pub fn model_package_status(&self) -> rt::Expr {
         self.0.attr("ModelPackageStatus")
     }
 }
@@ -16904,24 +17190,24 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-additionalinferencespecificationdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct AdditionalInferenceSpecificationDefinition(Props);
+    pub struct AdditionalInferenceSpecificationDefinition(rt::Props);
     impl AdditionalInferenceSpecificationDefinition {
         /// A new `AdditionalInferenceSpecificationDefinition`. Required properties: `containers` (`Containers`), `name` (`Name`).
         pub fn new(
             containers: impl IntoIterator<Item = ModelPackageContainerDefinition>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Containers", Some("containers"), list(containers));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Containers", Some("containers"), rt::list(containers));
+            this.set("Name", Some("name"), rt::string(name));
             AdditionalInferenceSpecificationDefinition(this)
         }
         /// A description of the additional Inference specification.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// The supported MIME types for the input data.
@@ -16929,12 +17215,12 @@ pub mod model_package {
         /// CloudFormation `SupportedContentTypes`, Terraform `supported_content_types`.
         pub fn supported_content_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -16943,12 +17229,12 @@ pub mod model_package {
         /// CloudFormation `SupportedRealtimeInferenceInstanceTypes`, Terraform `supported_realtime_inference_instance_types`.
         pub fn supported_realtime_inference_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedRealtimeInferenceInstanceTypes",
                 Some("supported_realtime_inference_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -16957,12 +17243,12 @@ pub mod model_package {
         /// CloudFormation `SupportedResponseMIMETypes`, Terraform `supported_response_mime_types`.
         pub fn supported_response_mime_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedResponseMIMETypes",
                 Some("supported_response_mime_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -16971,12 +17257,12 @@ pub mod model_package {
         /// Constraints: at least 1 items. CloudFormation `SupportedTransformInstanceTypes`, Terraform `supported_transform_instance_types`.
         pub fn supported_transform_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedTransformInstanceTypes",
                 Some("supported_transform_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -16988,11 +17274,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-bias.html)
     #[derive(Clone, Debug)]
-    pub struct Bias(Props);
+    pub struct Bias(rt::Props);
     impl Bias {
         /// A new `Bias`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Bias(this)
         }
         /// Represents a Metric Source Object.
@@ -17032,11 +17318,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-datasource.html)
     #[derive(Clone, Debug)]
-    pub struct DataSource(Props);
+    pub struct DataSource(rt::Props);
     impl DataSource {
         /// A new `DataSource`. Required properties: `s3_data_source` (`S3DataSource`).
         pub fn new(s3_data_source: S3DataSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3DataSource",
                 Some("s3_data_source"),
@@ -17052,11 +17338,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbaselines.html)
     #[derive(Clone, Debug)]
-    pub struct DriftCheckBaselines(Props);
+    pub struct DriftCheckBaselines(rt::Props);
     impl DriftCheckBaselines {
         /// A new `DriftCheckBaselines`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DriftCheckBaselines(this)
         }
         /// Represents the drift check bias baselines that can be used when the model monitor is set using the model package.
@@ -17098,11 +17384,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbias.html)
     #[derive(Clone, Debug)]
-    pub struct DriftCheckBias(Props);
+    pub struct DriftCheckBias(rt::Props);
     impl DriftCheckBias {
         /// A new `DriftCheckBias`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DriftCheckBias(this)
         }
         /// Represents a File Source Object.
@@ -17142,11 +17428,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckexplainability.html)
     #[derive(Clone, Debug)]
-    pub struct DriftCheckExplainability(Props);
+    pub struct DriftCheckExplainability(rt::Props);
     impl DriftCheckExplainability {
         /// A new `DriftCheckExplainability`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DriftCheckExplainability(this)
         }
         /// Represents a File Source Object.
@@ -17171,11 +17457,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodeldataquality.html)
     #[derive(Clone, Debug)]
-    pub struct DriftCheckModelDataQuality(Props);
+    pub struct DriftCheckModelDataQuality(rt::Props);
     impl DriftCheckModelDataQuality {
         /// A new `DriftCheckModelDataQuality`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DriftCheckModelDataQuality(this)
         }
         /// Represents a Metric Source Object.
@@ -17200,11 +17486,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodelquality.html)
     #[derive(Clone, Debug)]
-    pub struct DriftCheckModelQuality(Props);
+    pub struct DriftCheckModelQuality(rt::Props);
     impl DriftCheckModelQuality {
         /// A new `DriftCheckModelQuality`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DriftCheckModelQuality(this)
         }
         /// Represents a Metric Source Object.
@@ -17229,11 +17515,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-explainability.html)
     #[derive(Clone, Debug)]
-    pub struct Explainability(Props);
+    pub struct Explainability(rt::Props);
     impl Explainability {
         /// A new `Explainability`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Explainability(this)
         }
         /// Represents a Metric Source Object.
@@ -17251,28 +17537,28 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-filesource.html)
     #[derive(Clone, Debug)]
-    pub struct FileSource(Props);
+    pub struct FileSource(rt::Props);
     impl FileSource {
         /// A new `FileSource`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             FileSource(this)
         }
         /// The digest of the file source.
         ///
         /// Constraints: length 0..=72; pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`. CloudFormation `ContentDigest`, Terraform `content_digest`.
-        pub fn content_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentDigest", Some("content_digest"), string(value));
+                .set("ContentDigest", Some("content_digest"), rt::string(value));
             self
         }
         /// The type of content stored in the file source.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
     }
@@ -17283,25 +17569,25 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-inferencespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InferenceSpecification(Props);
+    pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
         /// A new `InferenceSpecification`. Required properties: `containers` (`Containers`), `supported_content_types` (`SupportedContentTypes`), `supported_response_mime_types` (`SupportedResponseMIMETypes`).
         pub fn new(
             containers: impl IntoIterator<Item = ModelPackageContainerDefinition>,
-            supported_content_types: impl IntoIterator<Item = impl Into<Expr>>,
-            supported_response_mime_types: impl IntoIterator<Item = impl Into<Expr>>,
+            supported_content_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            supported_response_mime_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Containers", Some("containers"), list(containers));
+            let mut this = rt::Props::default();
+            this.set("Containers", Some("containers"), rt::list(containers));
             this.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                strings(supported_content_types),
+                rt::strings(supported_content_types),
             );
             this.set(
                 "SupportedResponseMIMETypes",
                 Some("supported_response_mime_types"),
-                strings(supported_response_mime_types),
+                rt::strings(supported_response_mime_types),
             );
             InferenceSpecification(this)
         }
@@ -17310,12 +17596,12 @@ pub mod model_package {
         /// CloudFormation `SupportedRealtimeInferenceInstanceTypes`, Terraform `supported_realtime_inference_instance_types`.
         pub fn supported_realtime_inference_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedRealtimeInferenceInstanceTypes",
                 Some("supported_realtime_inference_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -17324,12 +17610,12 @@ pub mod model_package {
         /// Constraints: at least 1 items. CloudFormation `SupportedTransformInstanceTypes`, Terraform `supported_transform_instance_types`.
         pub fn supported_transform_instance_types(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SupportedTransformInstanceTypes",
                 Some("supported_transform_instance_types"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -17341,40 +17627,42 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metadataproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataProperties(Props);
+    pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
         /// A new `MetadataProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataProperties(this)
         }
         /// The commit ID.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), string(value));
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
             self
         }
         /// The entity this entity was generated by.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GeneratedBy", Some("generated_by"), string(value));
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
             self
         }
         /// The project ID metadata.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// The repository metadata.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Repository", Some("repository"), string(value));
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
             self
         }
     }
@@ -17385,21 +17673,25 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metricssource.html)
     #[derive(Clone, Debug)]
-    pub struct MetricsSource(Props);
+    pub struct MetricsSource(rt::Props);
     impl MetricsSource {
         /// A new `MetricsSource`. Required properties: `content_type` (`ContentType`), `s3_uri` (`S3Uri`).
-        pub fn new(content_type: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ContentType", Some("content_type"), string(content_type));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(content_type: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ContentType",
+                Some("content_type"),
+                rt::string(content_type),
+            );
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             MetricsSource(this)
         }
         /// The digest of the metric source.
         ///
         /// Constraints: length 0..=72; pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`. CloudFormation `ContentDigest`, Terraform `content_digest`.
-        pub fn content_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentDigest", Some("content_digest"), string(value));
+                .set("ContentDigest", Some("content_digest"), rt::string(value));
             self
         }
     }
@@ -17410,12 +17702,12 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelaccessconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelAccessConfig(Props);
+    pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
         /// A new `ModelAccessConfig`. Required properties: `accept_eula` (`AcceptEula`).
         pub fn new(accept_eula: bool) -> Self {
-            let mut this = Props::default();
-            this.set("AcceptEula", Some("accept_eula"), boolean(accept_eula));
+            let mut this = rt::Props::default();
+            this.set("AcceptEula", Some("accept_eula"), rt::boolean(accept_eula));
             ModelAccessConfig(this)
         }
     }
@@ -17426,18 +17718,18 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelcard.html)
     #[derive(Clone, Debug)]
-    pub struct ModelCard(Props);
+    pub struct ModelCard(rt::Props);
     impl ModelCard {
         /// A new `ModelCard`. Required properties: `model_card_content` (`ModelCardContent`), `model_card_status` (`ModelCardStatus`).
         pub fn new(
-            model_card_content: impl Into<Expr>,
+            model_card_content: impl Into<rt::Expr>,
             model_card_status: ModelCardStatus,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ModelCardContent",
                 Some("model_card_content"),
-                string(model_card_content),
+                rt::string(model_card_content),
             );
             this.set(
                 "ModelCardStatus",
@@ -17454,11 +17746,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldataquality.html)
     #[derive(Clone, Debug)]
-    pub struct ModelDataQuality(Props);
+    pub struct ModelDataQuality(rt::Props);
     impl ModelDataQuality {
         /// A new `ModelDataQuality`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelDataQuality(this)
         }
         /// Represents a Metric Source Object.
@@ -17483,11 +17775,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldatasource.html)
     #[derive(Clone, Debug)]
-    pub struct ModelDataSource(Props);
+    pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
         /// A new `ModelDataSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelDataSource(this)
         }
         /// Specifies the S3 location of ML model data to deploy.
@@ -17504,15 +17796,15 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelinput.html)
     #[derive(Clone, Debug)]
-    pub struct ModelInput(Props);
+    pub struct ModelInput(rt::Props);
     impl ModelInput {
         /// A new `ModelInput`. Required properties: `data_input_config` (`DataInputConfig`).
-        pub fn new(data_input_config: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(data_input_config: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DataInputConfig",
                 Some("data_input_config"),
-                string(data_input_config),
+                rt::string(data_input_config),
             );
             ModelInput(this)
         }
@@ -17524,11 +17816,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelmetrics.html)
     #[derive(Clone, Debug)]
-    pub struct ModelMetrics(Props);
+    pub struct ModelMetrics(rt::Props);
     impl ModelMetrics {
         /// A new `ModelMetrics`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelMetrics(this)
         }
         /// Contains bias metrics for a model.
@@ -17570,22 +17862,22 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageContainerDefinition(Props);
+    pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
         /// A new `ModelPackageContainerDefinition`. Required properties: `image` (`Image`).
-        pub fn new(image: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Image", Some("image"), string(image));
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Image", Some("image"), rt::string(image));
             ModelPackageContainerDefinition(this)
         }
         /// The DNS host name for the Docker container.
         ///
         /// Constraints: length at most 63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. CloudFormation `ContainerHostname`, Terraform `container_hostname`.
-        pub fn container_hostname(mut self, value: impl Into<Expr>) -> Self {
+        pub fn container_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ContainerHostname",
                 Some("container_hostname"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -17594,33 +17886,37 @@ pub mod model_package {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// The machine learning framework of the model package container image.
         ///
         /// CloudFormation `Framework`, Terraform `framework`.
-        pub fn framework(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Framework", Some("framework"), string(value));
+        pub fn framework(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Framework", Some("framework"), rt::string(value));
             self
         }
         /// The framework version of the Model Package Container Image.
         ///
         /// Constraints: length 3..=10; pattern `[0-9]\.[A-Za-z0-9.]+`. CloudFormation `FrameworkVersion`, Terraform `framework_version`.
-        pub fn framework_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FrameworkVersion", Some("framework_version"), string(value));
+        pub fn framework_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FrameworkVersion",
+                Some("framework_version"),
+                rt::string(value),
+            );
             self
         }
         /// An MD5 hash of the training algorithm that identifies the Docker image used for training.
         ///
         /// Constraints: length 0..=72; pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`. CloudFormation `ImageDigest`, Terraform `image_digest`.
-        pub fn image_digest(mut self, value: impl Into<Expr>) -> Self {
+        pub fn image_digest(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ImageDigest", Some("image_digest"), string(value));
+                .set("ImageDigest", Some("image_digest"), rt::string(value));
             self
         }
         /// Specifies the location of ML model data to deploy during endpoint creation.
@@ -17634,9 +17930,9 @@ pub mod model_package {
         /// A structure with Model Input details.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ModelDataUrl`, Terraform `model_data_url`.
-        pub fn model_data_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_data_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ModelDataUrl", Some("model_data_url"), string(value));
+                .set("ModelDataUrl", Some("model_data_url"), rt::string(value));
             self
         }
         /// CloudFormation `ModelInput`, Terraform `model_input`.
@@ -17647,11 +17943,11 @@ pub mod model_package {
         /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
         ///
         /// CloudFormation `NearestModelName`, Terraform `nearest_model_name`.
-        pub fn nearest_model_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn nearest_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NearestModelName",
                 Some("nearest_model_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -17663,11 +17959,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageStatusDetails(Props);
+    pub struct ModelPackageStatusDetails(rt::Props);
     impl ModelPackageStatusDetails {
         /// A new `ModelPackageStatusDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelPackageStatusDetails(this)
         }
         /// CloudFormation `ValidationStatuses`, Terraform `validation_statuses`.
@@ -17678,7 +17974,7 @@ pub mod model_package {
             self.0.set(
                 "ValidationStatuses",
                 Some("validation_statuses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -17690,21 +17986,21 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusitem.html)
     #[derive(Clone, Debug)]
-    pub struct ModelPackageStatusItem(Props);
+    pub struct ModelPackageStatusItem(rt::Props);
     impl ModelPackageStatusItem {
         /// A new `ModelPackageStatusItem`. Required properties: `name` (`Name`), `status` (`Status`).
-        pub fn new(name: impl Into<Expr>, status: Status) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, status: Status) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Status", Some("status"), status.into());
             ModelPackageStatusItem(this)
         }
         /// If the overall status is Failed, the reason for the failure.
         ///
         /// CloudFormation `FailureReason`, Terraform `failure_reason`.
-        pub fn failure_reason(mut self, value: impl Into<Expr>) -> Self {
+        pub fn failure_reason(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FailureReason", Some("failure_reason"), string(value));
+                .set("FailureReason", Some("failure_reason"), rt::string(value));
             self
         }
     }
@@ -17715,11 +18011,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelquality.html)
     #[derive(Clone, Debug)]
-    pub struct ModelQuality(Props);
+    pub struct ModelQuality(rt::Props);
     impl ModelQuality {
         /// A new `ModelQuality`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelQuality(this)
         }
         /// Represents a Metric Source Object.
@@ -17744,13 +18040,13 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3datasource.html)
     #[derive(Clone, Debug)]
-    pub struct S3DataSource(Props);
+    pub struct S3DataSource(rt::Props);
     impl S3DataSource {
         /// A new `S3DataSource`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3DataSource(this)
         }
     }
@@ -17761,22 +18057,22 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3modeldatasource.html)
     #[derive(Clone, Debug)]
-    pub struct S3ModelDataSource(Props);
+    pub struct S3ModelDataSource(rt::Props);
     impl S3ModelDataSource {
         /// A new `S3ModelDataSource`. Required properties: `compression_type` (`CompressionType`), `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
         pub fn new(
             compression_type: CompressionType,
             s3_data_type: S3DataType2,
-            s3_uri: impl Into<Expr>,
+            s3_uri: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CompressionType",
                 Some("compression_type"),
                 compression_type.into(),
             );
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3ModelDataSource(this)
         }
         /// Specifies the access configuration file for the ML model.
@@ -17798,12 +18094,12 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-securityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityConfig(Props);
+    pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
         /// A new `SecurityConfig`. Required properties: `kms_key_id` (`KmsKeyId`).
-        pub fn new(kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyId", Some("kms_key_id"), string(kms_key_id));
+        pub fn new(kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyId", Some("kms_key_id"), rt::string(kms_key_id));
             SecurityConfig(this)
         }
     }
@@ -17814,24 +18110,24 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithm.html)
     #[derive(Clone, Debug)]
-    pub struct SourceAlgorithm(Props);
+    pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
         /// A new `SourceAlgorithm`. Required properties: `algorithm_name` (`AlgorithmName`).
-        pub fn new(algorithm_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(algorithm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AlgorithmName",
                 Some("algorithm_name"),
-                string(algorithm_name),
+                rt::string(algorithm_name),
             );
             SourceAlgorithm(this)
         }
         /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `ModelDataUrl`, Terraform `model_data_url`.
-        pub fn model_data_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn model_data_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ModelDataUrl", Some("model_data_url"), string(value));
+                .set("ModelDataUrl", Some("model_data_url"), rt::string(value));
             self
         }
     }
@@ -17842,15 +18138,15 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithmspecification.html)
     #[derive(Clone, Debug)]
-    pub struct SourceAlgorithmSpecification(Props);
+    pub struct SourceAlgorithmSpecification(rt::Props);
     impl SourceAlgorithmSpecification {
         /// A new `SourceAlgorithmSpecification`. Required properties: `source_algorithms` (`SourceAlgorithms`).
         pub fn new(source_algorithms: impl IntoIterator<Item = SourceAlgorithm>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceAlgorithms",
                 Some("source_algorithms"),
-                list(source_algorithms),
+                rt::list(source_algorithms),
             );
             SourceAlgorithmSpecification(this)
         }
@@ -17862,11 +18158,11 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transforminput.html)
     #[derive(Clone, Debug)]
-    pub struct TransformInput(Props);
+    pub struct TransformInput(rt::Props);
     impl TransformInput {
         /// A new `TransformInput`. Required properties: `data_source` (`DataSource`).
         pub fn new(data_source: DataSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("DataSource", Some("data_source"), data_source.into());
             TransformInput(this)
         }
@@ -17881,9 +18177,9 @@ pub mod model_package {
         /// The multipurpose internet mail extension (MIME) type of the data.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContentType", Some("content_type"), string(value));
+                .set("ContentType", Some("content_type"), rt::string(value));
             self
         }
         /// The method to use to split the transform job's data files into smaller batches.
@@ -17901,7 +18197,7 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformjobdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct TransformJobDefinition(Props);
+    pub struct TransformJobDefinition(rt::Props);
     impl TransformJobDefinition {
         /// A new `TransformJobDefinition`. Required properties: `transform_input` (`TransformInput`), `transform_output` (`TransformOutput`), `transform_resources` (`TransformResources`).
         pub fn new(
@@ -17909,7 +18205,7 @@ pub mod model_package {
             transform_output: TransformOutput,
             transform_resources: TransformResources,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TransformInput",
                 Some("transform_input"),
@@ -17940,10 +18236,10 @@ pub mod model_package {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// The maximum number of parallel requests that can be sent to each instance in a transform job.
@@ -17953,7 +18249,7 @@ pub mod model_package {
             self.0.set(
                 "MaxConcurrentTransforms",
                 Some("max_concurrent_transforms"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -17962,7 +18258,7 @@ pub mod model_package {
         /// Constraints: at least 0. CloudFormation `MaxPayloadInMB`, Terraform `max_payload_in_mb`.
         pub fn max_payload_in_mb(mut self, value: i64) -> Self {
             self.0
-                .set("MaxPayloadInMB", Some("max_payload_in_mb"), int(value));
+                .set("MaxPayloadInMB", Some("max_payload_in_mb"), rt::int(value));
             self
         }
     }
@@ -17973,23 +18269,23 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformoutput.html)
     #[derive(Clone, Debug)]
-    pub struct TransformOutput(Props);
+    pub struct TransformOutput(rt::Props);
     impl TransformOutput {
         /// A new `TransformOutput`. Required properties: `s3_output_path` (`S3OutputPath`).
-        pub fn new(s3_output_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_output_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3OutputPath",
                 Some("s3_output_path"),
-                string(s3_output_path),
+                rt::string(s3_output_path),
             );
             TransformOutput(this)
         }
         /// The MIME type used to specify the output data.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `Accept`, Terraform `accept`.
-        pub fn accept(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Accept", Some("accept"), string(value));
+        pub fn accept(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Accept", Some("accept"), rt::string(value));
             self
         }
         /// Defines how to assemble the results of the transform job as a single S3 object.
@@ -18003,8 +18299,9 @@ pub mod model_package {
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -18015,21 +18312,32 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformresources.html)
     #[derive(Clone, Debug)]
-    pub struct TransformResources(Props);
+    pub struct TransformResources(rt::Props);
     impl TransformResources {
         /// A new `TransformResources`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`).
-        pub fn new(instance_count: i64, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+        pub fn new(instance_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             TransformResources(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt model data on the storage volume attached to the ML compute instance(s) that run the batch transform job.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -18040,15 +18348,19 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationprofile.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationProfile(Props);
+    pub struct ValidationProfile(rt::Props);
     impl ValidationProfile {
         /// A new `ValidationProfile`. Required properties: `profile_name` (`ProfileName`), `transform_job_definition` (`TransformJobDefinition`).
         pub fn new(
-            profile_name: impl Into<Expr>,
+            profile_name: impl Into<rt::Expr>,
             transform_job_definition: TransformJobDefinition,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ProfileName", Some("profile_name"), string(profile_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "ProfileName",
+                Some("profile_name"),
+                rt::string(profile_name),
+            );
             this.set(
                 "TransformJobDefinition",
                 Some("transform_job_definition"),
@@ -18064,23 +18376,23 @@ pub mod model_package {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationSpecification(Props);
+    pub struct ValidationSpecification(rt::Props);
     impl ValidationSpecification {
         /// A new `ValidationSpecification`. Required properties: `validation_profiles` (`ValidationProfiles`), `validation_role` (`ValidationRole`).
         pub fn new(
             validation_profiles: impl IntoIterator<Item = ValidationProfile>,
-            validation_role: impl Into<Expr>,
+            validation_role: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ValidationProfiles",
                 Some("validation_profiles"),
-                list(validation_profiles),
+                rt::list(validation_profiles),
             );
             this.set(
                 "ValidationRole",
                 Some("validation_role"),
-                string(validation_role),
+                rt::string(validation_role),
             );
             ValidationSpecification(this)
         }
@@ -18198,11 +18510,11 @@ pub mod model_package {
 /// CloudFormation: `AWS::SageMaker::ModelPackageGroup`. Terraform: `awscc_sagemaker_model_package_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelpackagegroup.html)
-pub struct ModelPackageGroup(Base);
-static MODEL_PACKAGE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ModelPackageGroup(rt::Base);
+static MODEL_PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelPackageGroup",
     terraform: Some("awscc_sagemaker_model_package_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -18225,32 +18537,32 @@ static MODEL_PACKAGE_GROUP_TYPE: TypeInfo = TypeInfo {
 impl ModelPackageGroup {
     /// Declares a `AWS::SageMaker::ModelPackageGroup` with the stack-unique `id`. Required properties: `model_package_group_name` (`ModelPackageGroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, model_package_group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MODEL_PACKAGE_GROUP_TYPE);
+    pub fn new(id: impl Into<String>, model_package_group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MODEL_PACKAGE_GROUP_TYPE);
         this.set(
             "ModelPackageGroupName",
             Some("model_package_group_name"),
-            string(model_package_group_name),
+            rt::string(model_package_group_name),
         );
         ModelPackageGroup(this)
     }
     /// The description of the model package group.
     ///
     /// Constraints: length 0..=1024; pattern `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`. Changing it replaces the resource. CloudFormation `ModelPackageGroupDescription`, Terraform `model_package_group_description`.
-    pub fn model_package_group_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn model_package_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ModelPackageGroupDescription",
             Some("model_package_group_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ModelPackageGroupPolicy`, Terraform `model_package_group_policy`.
-    pub fn model_package_group_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn model_package_group_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ModelPackageGroupPolicy",
             Some("model_package_group_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -18258,23 +18570,23 @@ impl ModelPackageGroup {
 builder!(ModelPackageGroup, ModelPackageGroupHandle);
 /// A declared `AWS::SageMaker::ModelPackageGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelPackageGroupHandle(Handle);
+pub struct ModelPackageGroupHandle(rt::Handle);
 handle!(ModelPackageGroupHandle);
 impl ModelPackageGroupHandle {
     /// CloudFormation `Fn::GetAtt` `ModelPackageGroupArn`; Terraform `model_package_group_arn`.
-    pub fn model_package_group_arn(&self) -> Expr {
+    pub fn model_package_group_arn(&self) -> rt::Expr {
         self.0.attr("ModelPackageGroupArn")
     }
     /// The time at which the model package group was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The status of a modelpackage group job.
     ///
     /// CloudFormation `Fn::GetAtt` `ModelPackageGroupStatus`; Terraform `model_package_group_status`.
-    pub fn model_package_group_status(&self) -> Expr {
+    pub fn model_package_group_status(&self) -> rt::Expr {
         self.0.attr("ModelPackageGroupStatus")
     }
 }
@@ -18283,11 +18595,11 @@ impl ModelPackageGroupHandle {
 /// CloudFormation: `AWS::SageMaker::ModelQualityJobDefinition`. Terraform: `awscc_sagemaker_model_quality_job_definition` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-modelqualityjobdefinition.html)
-pub struct ModelQualityJobDefinition(Base);
-static MODEL_QUALITY_JOB_DEFINITION_TYPE: TypeInfo = TypeInfo {
+pub struct ModelQualityJobDefinition(rt::Base);
+static MODEL_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ModelQualityJobDefinition",
     terraform: Some("awscc_sagemaker_model_quality_job_definition"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -18324,9 +18636,9 @@ impl ModelQualityJobDefinition {
         model_quality_app_specification: model_quality_job_definition::ModelQualityAppSpecification,
         model_quality_job_input: model_quality_job_definition::ModelQualityJobInput,
         model_quality_job_output_config: model_quality_job_definition::MonitoringOutputConfig,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MODEL_QUALITY_JOB_DEFINITION_TYPE);
+        let mut this = rt::Base::new(id, &MODEL_QUALITY_JOB_DEFINITION_TYPE);
         this.set("JobResources", Some("job_resources"), job_resources.into());
         this.set(
             "ModelQualityAppSpecification",
@@ -18343,25 +18655,25 @@ impl ModelQualityJobDefinition {
             Some("model_quality_job_output_config"),
             model_quality_job_output_config.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ModelQualityJobDefinition(this)
     }
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// The name of the job definition.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `JobDefinitionName`, Terraform `job_definition_name`.
-    pub fn job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "JobDefinitionName",
             Some("job_definition_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -18405,19 +18717,19 @@ impl ModelQualityJobDefinition {
 builder!(ModelQualityJobDefinition, ModelQualityJobDefinitionHandle);
 /// A declared `AWS::SageMaker::ModelQualityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ModelQualityJobDefinitionHandle(Handle);
+pub struct ModelQualityJobDefinitionHandle(rt::Handle);
 handle!(ModelQualityJobDefinitionHandle);
 impl ModelQualityJobDefinitionHandle {
     /// The time at which the job definition was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// CloudFormation `Fn::GetAtt` `JobDefinitionArn`; Terraform `job_definition_arn`.
-    pub fn job_definition_arn(&self) -> Expr {
+    pub fn job_definition_arn(&self) -> rt::Expr {
         self.0.attr("JobDefinitionArn")
     }
 }
@@ -18430,55 +18742,55 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
-    pub struct BatchTransformInput(Props);
+    pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
         pub fn new(
-            data_captured_destination_s3_uri: impl Into<Expr>,
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
             dataset_format: DatasetFormat,
-            local_path: impl Into<Expr>,
+            local_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                string(data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
                 dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), string(local_path));
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `EndTimeOffset`, Terraform `end_time_offset`.
-        pub fn end_time_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn end_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndTimeOffset", Some("end_time_offset"), string(value));
+                .set("EndTimeOffset", Some("end_time_offset"), rt::string(value));
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -18487,7 +18799,7 @@ pub mod model_quality_job_definition {
             self.0.set(
                 "ProbabilityThresholdAttribute",
                 Some("probability_threshold_attribute"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -18513,9 +18825,12 @@ pub mod model_quality_job_definition {
         /// Monitoring start time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `StartTimeOffset`, Terraform `start_time_offset`.
-        pub fn start_time_offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StartTimeOffset", Some("start_time_offset"), string(value));
+        pub fn start_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StartTimeOffset",
+                Some("start_time_offset"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -18526,30 +18841,41 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
             instance_count: i64,
-            instance_type: impl Into<Expr>,
+            instance_type: impl Into<rt::Expr>,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
         ///
         /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -18560,18 +18886,18 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(Props);
+    pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
         /// A new `ConstraintsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConstraintsResource(this)
         }
         /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -18582,18 +18908,18 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// A boolean flag indicating if given CSV has header
         ///
         /// CloudFormation `Header`, Terraform `header`.
         pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), boolean(value));
+            self.0.set("Header", Some("header"), rt::boolean(value));
             self
         }
     }
@@ -18604,11 +18930,11 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetFormat(Props);
+    pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
         /// A new `DatasetFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetFormat(this)
         }
         /// The CSV format
@@ -18629,7 +18955,7 @@ pub mod model_quality_job_definition {
         ///
         /// CloudFormation `Parquet`, Terraform `parquet`.
         pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), boolean(value));
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
             self
         }
     }
@@ -18640,42 +18966,46 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointInput(Props);
+    pub struct EndpointInput(rt::Props);
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<Expr>, local_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-            this.set("LocalPath", Some("local_path"), string(local_path));
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `EndTimeOffset`, Terraform `end_time_offset`.
-        pub fn end_time_offset(mut self, value: impl Into<Expr>) -> Self {
+        pub fn end_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndTimeOffset", Some("end_time_offset"), string(value));
+                .set("EndTimeOffset", Some("end_time_offset"), rt::string(value));
             self
         }
         /// Index or JSONpath to locate predicted label(s)
         ///
         /// Constraints: length at most 256. CloudFormation `InferenceAttribute`, Terraform `inference_attribute`.
-        pub fn inference_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn inference_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InferenceAttribute",
                 Some("inference_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Index or JSONpath to locate probabilities
         ///
         /// Constraints: length at most 256. CloudFormation `ProbabilityAttribute`, Terraform `probability_attribute`.
-        pub fn probability_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn probability_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProbabilityAttribute",
                 Some("probability_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -18684,7 +19014,7 @@ pub mod model_quality_job_definition {
             self.0.set(
                 "ProbabilityThresholdAttribute",
                 Some("probability_threshold_attribute"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -18710,9 +19040,12 @@ pub mod model_quality_job_definition {
         /// Monitoring start time offset, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `StartTimeOffset`, Terraform `start_time_offset`.
-        pub fn start_time_offset(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("StartTimeOffset", Some("start_time_offset"), string(value));
+        pub fn start_time_offset(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "StartTimeOffset",
+                Some("start_time_offset"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -18723,18 +19056,18 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-json.html)
     #[derive(Clone, Debug)]
-    pub struct Json(Props);
+    pub struct Json(rt::Props);
     impl Json {
         /// A new `Json`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Json(this)
         }
         /// A boolean flag indicating if it is JSON line format
         ///
         /// CloudFormation `Line`, Terraform `line`.
         pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), boolean(value));
+            self.0.set("Line", Some("line"), rt::boolean(value));
             self
         }
     }
@@ -18745,12 +19078,12 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityappspecification.html)
     #[derive(Clone, Debug)]
-    pub struct ModelQualityAppSpecification(Props);
+    pub struct ModelQualityAppSpecification(rt::Props);
     impl ModelQualityAppSpecification {
         /// A new `ModelQualityAppSpecification`. Required properties: `image_uri` (`ImageUri`), `problem_type` (`ProblemType`).
-        pub fn new(image_uri: impl Into<Expr>, problem_type: ProblemType) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>, problem_type: ProblemType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             this.set("ProblemType", Some("problem_type"), problem_type.into());
             ModelQualityAppSpecification(this)
         }
@@ -18759,12 +19092,12 @@ pub mod model_quality_job_definition {
         /// Constraints: 1..=50 items. CloudFormation `ContainerArguments`, Terraform `container_arguments`.
         pub fn container_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerArguments",
                 Some("container_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -18773,12 +19106,12 @@ pub mod model_quality_job_definition {
         /// Constraints: 1..=100 items. CloudFormation `ContainerEntrypoint`, Terraform `container_entrypoint`.
         pub fn container_entrypoint(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerEntrypoint",
                 Some("container_entrypoint"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -18787,31 +19120,31 @@ pub mod model_quality_job_definition {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// An Amazon S3 URI to a script that is called after analysis has been performed.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `PostAnalyticsProcessorSourceUri`, Terraform `post_analytics_processor_source_uri`.
-        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PostAnalyticsProcessorSourceUri",
                 Some("post_analytics_processor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// An Amazon S3 URI to a script that is called per row prior to running analysis.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `RecordPreprocessorSourceUri`, Terraform `record_preprocessor_source_uri`.
-        pub fn record_preprocessor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn record_preprocessor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RecordPreprocessorSourceUri",
                 Some("record_preprocessor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -18823,21 +19156,21 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ModelQualityBaselineConfig(Props);
+    pub struct ModelQualityBaselineConfig(rt::Props);
     impl ModelQualityBaselineConfig {
         /// A new `ModelQualityBaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ModelQualityBaselineConfig(this)
         }
         /// The name of a processing job
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `BaseliningJobName`, Terraform `baselining_job_name`.
-        pub fn baselining_job_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn baselining_job_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BaseliningJobName",
                 Some("baselining_job_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -18860,11 +19193,11 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityjobinput.html)
     #[derive(Clone, Debug)]
-    pub struct ModelQualityJobInput(Props);
+    pub struct ModelQualityJobInput(rt::Props);
     impl ModelQualityJobInput {
         /// A new `ModelQualityJobInput`. Required properties: `ground_truth_s3_input` (`GroundTruthS3Input`).
         pub fn new(ground_truth_s3_input: MonitoringGroundTruthS3Input) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "GroundTruthS3Input",
                 Some("ground_truth_s3_input"),
@@ -18899,12 +19232,12 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringgroundtruths3input.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringGroundTruthS3Input(Props);
+    pub struct MonitoringGroundTruthS3Input(rt::Props);
     impl MonitoringGroundTruthS3Input {
         /// A new `MonitoringGroundTruthS3Input`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             MonitoringGroundTruthS3Input(this)
         }
     }
@@ -18915,11 +19248,11 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(Props);
+    pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
         /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
         pub fn new(s3_output: S3Output) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Output", Some("s3_output"), s3_output.into());
             MonitoringOutput(this)
         }
@@ -18931,23 +19264,24 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(Props);
+    pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
         /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
         pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringOutputs",
                 Some("monitoring_outputs"),
-                list(monitoring_outputs),
+                rt::list(monitoring_outputs),
             );
             MonitoringOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -18958,11 +19292,11 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringResources(Props);
+    pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
         /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -18978,11 +19312,11 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -18992,7 +19326,7 @@ pub mod model_quality_job_definition {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -19003,7 +19337,7 @@ pub mod model_quality_job_definition {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -19022,13 +19356,13 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocalPath", Some("local_path"), string(local_path));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -19047,15 +19381,15 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -19067,20 +19401,20 @@ pub mod model_quality_job_definition {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -19129,11 +19463,11 @@ pub mod model_quality_job_definition {
 /// CloudFormation: `AWS::SageMaker::MonitoringSchedule`. Terraform: `awscc_sagemaker_monitoring_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-monitoringschedule.html)
-pub struct MonitoringSchedule(Base);
-static MONITORING_SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct MonitoringSchedule(rt::Base);
+static MONITORING_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::MonitoringSchedule",
     terraform: Some("awscc_sagemaker_monitoring_schedule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -19166,9 +19500,9 @@ impl MonitoringSchedule {
     pub fn new(
         id: impl Into<String>,
         monitoring_schedule_config: monitoring_schedule::MonitoringScheduleConfig,
-        monitoring_schedule_name: impl Into<Expr>,
+        monitoring_schedule_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MONITORING_SCHEDULE_TYPE);
+        let mut this = rt::Base::new(id, &MONITORING_SCHEDULE_TYPE);
         this.set(
             "MonitoringScheduleConfig",
             Some("monitoring_schedule_config"),
@@ -19177,24 +19511,24 @@ impl MonitoringSchedule {
         this.set(
             "MonitoringScheduleName",
             Some("monitoring_schedule_name"),
-            string(monitoring_schedule_name),
+            rt::string(monitoring_schedule_name),
         );
         MonitoringSchedule(this)
     }
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-    pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("EndpointName", Some("endpoint_name"), string(value));
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
         self
     }
     /// Contains the reason a monitoring job failed, if it failed.
     ///
     /// Constraints: length 1..=1024. CloudFormation `FailureReason`, Terraform `failure_reason`.
-    pub fn failure_reason(mut self, value: impl Into<Expr>) -> Self {
+    pub fn failure_reason(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FailureReason", Some("failure_reason"), string(value));
+            .set("FailureReason", Some("failure_reason"), rt::string(value));
         self
     }
     /// Describes metadata on the last execution to run, if there was one.
@@ -19229,25 +19563,25 @@ impl MonitoringSchedule {
 builder!(MonitoringSchedule, MonitoringScheduleHandle);
 /// A declared `AWS::SageMaker::MonitoringSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MonitoringScheduleHandle(Handle);
+pub struct MonitoringScheduleHandle(rt::Handle);
 handle!(MonitoringScheduleHandle);
 impl MonitoringScheduleHandle {
     /// The Amazon Resource Name (ARN) of the monitoring schedule.
     ///
     /// CloudFormation `Fn::GetAtt` `MonitoringScheduleArn`; Terraform `monitoring_schedule_arn`.
-    pub fn monitoring_schedule_arn(&self) -> Expr {
+    pub fn monitoring_schedule_arn(&self) -> rt::Expr {
         self.0.attr("MonitoringScheduleArn")
     }
     /// The time at which the schedule was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// A timestamp that indicates the last time the monitoring job was modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -19260,11 +19594,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-baselineconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BaselineConfig(Props);
+    pub struct BaselineConfig(rt::Props);
     impl BaselineConfig {
         /// A new `BaselineConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BaselineConfig(this)
         }
         /// The baseline constraints resource for a monitoring job.
@@ -19297,36 +19631,36 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-batchtransforminput.html)
     #[derive(Clone, Debug)]
-    pub struct BatchTransformInput(Props);
+    pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
         pub fn new(
-            data_captured_destination_s3_uri: impl Into<Expr>,
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
             dataset_format: DatasetFormat,
-            local_path: impl Into<Expr>,
+            local_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                string(data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
                 dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), string(local_path));
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
         ///
         /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeFeaturesAttribute",
                 Some("exclude_features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -19357,30 +19691,41 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
             instance_count: i64,
-            instance_type: impl Into<Expr>,
+            instance_type: impl Into<rt::Expr>,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
         ///
         /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -19391,18 +19736,18 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-constraintsresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(Props);
+    pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
         /// A new `ConstraintsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConstraintsResource(this)
         }
         /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -19413,18 +19758,18 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-csv.html)
     #[derive(Clone, Debug)]
-    pub struct Csv(Props);
+    pub struct Csv(rt::Props);
     impl Csv {
         /// A new `Csv`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Csv(this)
         }
         /// A boolean flag indicating if given CSV has header
         ///
         /// CloudFormation `Header`, Terraform `header`.
         pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), boolean(value));
+            self.0.set("Header", Some("header"), rt::boolean(value));
             self
         }
     }
@@ -19435,11 +19780,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-datasetformat.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetFormat(Props);
+    pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
         /// A new `DatasetFormat`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetFormat(this)
         }
         /// The CSV format
@@ -19460,7 +19805,7 @@ pub mod monitoring_schedule {
         ///
         /// CloudFormation `Parquet`, Terraform `parquet`.
         pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), boolean(value));
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
             self
         }
     }
@@ -19471,23 +19816,27 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-endpointinput.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointInput(Props);
+    pub struct EndpointInput(rt::Props);
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<Expr>, local_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
-            this.set("LocalPath", Some("local_path"), string(local_path));
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
             EndpointInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
         ///
         /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeFeaturesAttribute",
                 Some("exclude_features_attribute"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -19518,18 +19867,18 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-json.html)
     #[derive(Clone, Debug)]
-    pub struct Json(Props);
+    pub struct Json(rt::Props);
     impl Json {
         /// A new `Json`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Json(this)
         }
         /// A boolean flag indicating if it is JSON line format
         ///
         /// CloudFormation `Line`, Terraform `line`.
         pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), boolean(value));
+            self.0.set("Line", Some("line"), rt::boolean(value));
             self
         }
     }
@@ -19540,12 +19889,12 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringappspecification.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringAppSpecification(Props);
+    pub struct MonitoringAppSpecification(rt::Props);
     impl MonitoringAppSpecification {
         /// A new `MonitoringAppSpecification`. Required properties: `image_uri` (`ImageUri`).
-        pub fn new(image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             MonitoringAppSpecification(this)
         }
         /// An array of arguments for the container used to run the monitoring job.
@@ -19553,12 +19902,12 @@ pub mod monitoring_schedule {
         /// Constraints: 1..=50 items. CloudFormation `ContainerArguments`, Terraform `container_arguments`.
         pub fn container_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerArguments",
                 Some("container_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -19567,34 +19916,34 @@ pub mod monitoring_schedule {
         /// Constraints: 1..=100 items. CloudFormation `ContainerEntrypoint`, Terraform `container_entrypoint`.
         pub fn container_entrypoint(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerEntrypoint",
                 Some("container_entrypoint"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// An Amazon S3 URI to a script that is called after analysis has been performed.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `PostAnalyticsProcessorSourceUri`, Terraform `post_analytics_processor_source_uri`.
-        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PostAnalyticsProcessorSourceUri",
                 Some("post_analytics_processor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// An Amazon S3 URI to a script that is called per row prior to running analysis.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `RecordPreprocessorSourceUri`, Terraform `record_preprocessor_source_uri`.
-        pub fn record_preprocessor_source_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn record_preprocessor_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RecordPreprocessorSourceUri",
                 Some("record_preprocessor_source_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -19606,22 +19955,26 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringexecutionsummary.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringExecutionSummary(Props);
+    pub struct MonitoringExecutionSummary(rt::Props);
     impl MonitoringExecutionSummary {
         /// A new `MonitoringExecutionSummary`. Required properties: `creation_time` (`CreationTime`), `last_modified_time` (`LastModifiedTime`), `monitoring_execution_status` (`MonitoringExecutionStatus`), `monitoring_schedule_name` (`MonitoringScheduleName`), `scheduled_time` (`ScheduledTime`).
         pub fn new(
-            creation_time: impl Into<Expr>,
-            last_modified_time: impl Into<Expr>,
+            creation_time: impl Into<rt::Expr>,
+            last_modified_time: impl Into<rt::Expr>,
             monitoring_execution_status: MonitoringExecutionStatus,
-            monitoring_schedule_name: impl Into<Expr>,
-            scheduled_time: impl Into<Expr>,
+            monitoring_schedule_name: impl Into<rt::Expr>,
+            scheduled_time: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CreationTime", Some("creation_time"), string(creation_time));
+            let mut this = rt::Props::default();
+            this.set(
+                "CreationTime",
+                Some("creation_time"),
+                rt::string(creation_time),
+            );
             this.set(
                 "LastModifiedTime",
                 Some("last_modified_time"),
-                string(last_modified_time),
+                rt::string(last_modified_time),
             );
             this.set(
                 "MonitoringExecutionStatus",
@@ -19631,39 +19984,39 @@ pub mod monitoring_schedule {
             this.set(
                 "MonitoringScheduleName",
                 Some("monitoring_schedule_name"),
-                string(monitoring_schedule_name),
+                rt::string(monitoring_schedule_name),
             );
             this.set(
                 "ScheduledTime",
                 Some("scheduled_time"),
-                string(scheduled_time),
+                rt::string(scheduled_time),
             );
             MonitoringExecutionSummary(this)
         }
         /// The name of the endpoint used to run the monitoring job.
         ///
         /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. CloudFormation `EndpointName`, Terraform `endpoint_name`.
-        pub fn endpoint_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EndpointName", Some("endpoint_name"), string(value));
+                .set("EndpointName", Some("endpoint_name"), rt::string(value));
             self
         }
         /// Contains the reason a monitoring job failed, if it failed.
         ///
         /// Constraints: length at most 1024. CloudFormation `FailureReason`, Terraform `failure_reason`.
-        pub fn failure_reason(mut self, value: impl Into<Expr>) -> Self {
+        pub fn failure_reason(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FailureReason", Some("failure_reason"), string(value));
+                .set("FailureReason", Some("failure_reason"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the monitoring job.
         ///
         /// Constraints: length at most 256; pattern `aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:processing-job/.*`. CloudFormation `ProcessingJobArn`, Terraform `processing_job_arn`.
-        pub fn processing_job_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn processing_job_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProcessingJobArn",
                 Some("processing_job_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -19675,11 +20028,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringinput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringInput(Props);
+    pub struct MonitoringInput(rt::Props);
     impl MonitoringInput {
         /// A new `MonitoringInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringInput(this)
         }
         /// The batch transform input for a monitoring job.
@@ -19709,7 +20062,7 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringjobdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringJobDefinition(Props);
+    pub struct MonitoringJobDefinition(rt::Props);
     impl MonitoringJobDefinition {
         /// A new `MonitoringJobDefinition`. Required properties: `monitoring_app_specification` (`MonitoringAppSpecification`), `monitoring_inputs` (`MonitoringInputs`), `monitoring_output_config` (`MonitoringOutputConfig`), `monitoring_resources` (`MonitoringResources`), `role_arn` (`RoleArn`).
         pub fn new(
@@ -19717,9 +20070,9 @@ pub mod monitoring_schedule {
             monitoring_inputs: impl IntoIterator<Item = MonitoringInput>,
             monitoring_output_config: MonitoringOutputConfig,
             monitoring_resources: MonitoringResources,
-            role_arn: impl Into<Expr>,
+            role_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringAppSpecification",
                 Some("monitoring_app_specification"),
@@ -19728,7 +20081,7 @@ pub mod monitoring_schedule {
             this.set(
                 "MonitoringInputs",
                 Some("monitoring_inputs"),
-                list(monitoring_inputs),
+                rt::list(monitoring_inputs),
             );
             this.set(
                 "MonitoringOutputConfig",
@@ -19740,7 +20093,7 @@ pub mod monitoring_schedule {
                 Some("monitoring_resources"),
                 monitoring_resources.into(),
             );
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             MonitoringJobDefinition(this)
         }
         /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -19756,10 +20109,10 @@ pub mod monitoring_schedule {
         /// CloudFormation `Environment`, Terraform `environment`.
         pub fn environment(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Environment", Some("environment"), string_map(value));
+                .set("Environment", Some("environment"), rt::string_map(value));
             self
         }
         /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
@@ -19789,11 +20142,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringoutput.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(Props);
+    pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
         /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
         pub fn new(s3_output: S3Output) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("S3Output", Some("s3_output"), s3_output.into());
             MonitoringOutput(this)
         }
@@ -19805,23 +20158,24 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(Props);
+    pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
         /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
         pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MonitoringOutputs",
                 Some("monitoring_outputs"),
-                list(monitoring_outputs),
+                rt::list(monitoring_outputs),
             );
             MonitoringOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -19832,11 +20186,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringresources.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringResources(Props);
+    pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
         /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -19852,11 +20206,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringscheduleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonitoringScheduleConfig(Props);
+    pub struct MonitoringScheduleConfig(rt::Props);
     impl MonitoringScheduleConfig {
         /// A new `MonitoringScheduleConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonitoringScheduleConfig(this)
         }
         /// Defines the monitoring job.
@@ -19873,11 +20227,11 @@ pub mod monitoring_schedule {
         /// Name of the job definition
         ///
         /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `MonitoringJobDefinitionName`, Terraform `monitoring_job_definition_name`.
-        pub fn monitoring_job_definition_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn monitoring_job_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MonitoringJobDefinitionName",
                 Some("monitoring_job_definition_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -19905,11 +20259,11 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -19919,7 +20273,7 @@ pub mod monitoring_schedule {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -19930,7 +20284,7 @@ pub mod monitoring_schedule {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -19949,13 +20303,13 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<Expr>, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LocalPath", Some("local_path"), string(local_path));
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -19974,37 +20328,37 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-scheduleconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfig(Props);
+    pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
         /// A new `ScheduleConfig`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduleConfig(this)
         }
         /// Data Analysis end time, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `DataAnalysisEndTime`, Terraform `data_analysis_end_time`.
-        pub fn data_analysis_end_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_analysis_end_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataAnalysisEndTime",
                 Some("data_analysis_end_time"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Data Analysis start time, e.g.
         ///
         /// Constraints: length 1..=15; pattern `^.?P.*`. CloudFormation `DataAnalysisStartTime`, Terraform `data_analysis_start_time`.
-        pub fn data_analysis_start_time(mut self, value: impl Into<Expr>) -> Self {
+        pub fn data_analysis_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DataAnalysisStartTime",
                 Some("data_analysis_start_time"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -20016,18 +20370,18 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-statisticsresource.html)
     #[derive(Clone, Debug)]
-    pub struct StatisticsResource(Props);
+    pub struct StatisticsResource(rt::Props);
     impl StatisticsResource {
         /// A new `StatisticsResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StatisticsResource(this)
         }
         /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -20038,15 +20392,15 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -20058,20 +20412,20 @@ pub mod monitoring_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -20154,11 +20508,11 @@ pub mod monitoring_schedule {
 /// CloudFormation: `AWS::SageMaker::NotebookInstance`. Terraform: `awscc_sagemaker_notebook_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-notebookinstance.html)
-pub struct NotebookInstance(Base);
-static NOTEBOOK_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct NotebookInstance(rt::Base);
+static NOTEBOOK_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::NotebookInstance",
     terraform: Some("awscc_sagemaker_notebook_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("NotebookInstanceArn", Some("notebook_instance_arn"))],
@@ -20169,11 +20523,11 @@ impl NotebookInstance {
     pub fn new(
         id: impl Into<String>,
         instance_type: notebook_instance::InstanceType,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NOTEBOOK_INSTANCE_TYPE);
+        let mut this = rt::Base::new(id, &NOTEBOOK_INSTANCE_TYPE);
         this.set("InstanceType", Some("instance_type"), instance_type.into());
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         NotebookInstance(this)
     }
     /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance.
@@ -20183,8 +20537,11 @@ impl NotebookInstance {
         mut self,
         value: impl IntoIterator<Item = notebook_instance::AcceleratorTypes>,
     ) -> Self {
-        self.0
-            .set("AcceleratorTypes", Some("accelerator_types"), list(value));
+        self.0.set(
+            "AcceleratorTypes",
+            Some("accelerator_types"),
+            rt::list(value),
+        );
         self
     }
     /// An array of up to three Git repositories associated with the notebook instance.
@@ -20192,23 +20549,23 @@ impl NotebookInstance {
     /// Constraints: 0..=3 items. CloudFormation `AdditionalCodeRepositories`, Terraform `additional_code_repositories`.
     pub fn additional_code_repositories(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "AdditionalCodeRepositories",
             Some("additional_code_repositories"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The Git repository associated with the notebook instance as its default code repository.
     ///
     /// Constraints: length 1..=1024; pattern `^https://([^/]+)/?(.*)$|^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `DefaultCodeRepository`, Terraform `default_code_repository`.
-    pub fn default_code_repository(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_code_repository(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultCodeRepository",
             Some("default_code_repository"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -20243,40 +20600,41 @@ impl NotebookInstance {
     /// The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance.
     ///
     /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The name of a lifecycle configuration to associate with the notebook instance.
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `LifecycleConfigName`, Terraform `lifecycle_config_name`.
-    pub fn lifecycle_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn lifecycle_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LifecycleConfigName",
             Some("lifecycle_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the new notebook instance.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `NotebookInstanceName`, Terraform `notebook_instance_name`.
-    pub fn notebook_instance_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notebook_instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotebookInstanceName",
             Some("notebook_instance_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The platform identifier of the notebook instance runtime environment.
     ///
     /// Constraints: length 0..=20; pattern `^(notebook-al1-v1|notebook-al2-v1|notebook-al2-v2|notebook-al2-v3|notebook-al2023-v1)$`. Changing it replaces the resource. CloudFormation `PlatformIdentifier`, Terraform `platform_identifier`.
-    pub fn platform_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn platform_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PlatformIdentifier",
             Some("platform_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -20290,19 +20648,22 @@ impl NotebookInstance {
     /// The VPC security group IDs, in the form sg-xxxxxxxx.
     ///
     /// Constraints: 0..=5 items. Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The ID of the subnet in a VPC to which you would like to have a connectivity from your ML compute instance.
     ///
     /// Constraints: length 0..=32; pattern `^[-0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SubnetId", Some("subnet_id"), string(value));
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
         self
     }
     /// The size, in GB, of the ML storage volume to attach to the notebook instance.
@@ -20310,20 +20671,20 @@ impl NotebookInstance {
     /// Constraints: range 5..=16384. CloudFormation `VolumeSizeInGB`, Terraform `volume_size_in_gb`.
     pub fn volume_size_in_gb(mut self, value: i64) -> Self {
         self.0
-            .set("VolumeSizeInGB", Some("volume_size_in_gb"), int(value));
+            .set("VolumeSizeInGB", Some("volume_size_in_gb"), rt::int(value));
         self
     }
 }
 builder!(NotebookInstance, NotebookInstanceHandle);
 /// A declared `AWS::SageMaker::NotebookInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotebookInstanceHandle(Handle);
+pub struct NotebookInstanceHandle(rt::Handle);
 handle!(NotebookInstanceHandle);
 impl NotebookInstanceHandle {
     /// The Amazon Resource Name (ARN) of the notebook instance.
     ///
     /// CloudFormation `Fn::GetAtt` `NotebookInstanceArn`; Terraform `notebook_instance_arn`.
-    pub fn notebook_instance_arn(&self) -> Expr {
+    pub fn notebook_instance_arn(&self) -> rt::Expr {
         self.0.attr("NotebookInstanceArn")
     }
 }
@@ -20336,15 +20697,15 @@ pub mod notebook_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstance-instancemetadataserviceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMetadataServiceConfiguration(Props);
+    pub struct InstanceMetadataServiceConfiguration(rt::Props);
     impl InstanceMetadataServiceConfiguration {
         /// A new `InstanceMetadataServiceConfiguration`. Required properties: `minimum_instance_metadata_service_version` (`MinimumInstanceMetadataServiceVersion`).
-        pub fn new(minimum_instance_metadata_service_version: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(minimum_instance_metadata_service_version: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MinimumInstanceMetadataServiceVersion",
                 Some("minimum_instance_metadata_service_version"),
-                string(minimum_instance_metadata_service_version),
+                rt::string(minimum_instance_metadata_service_version),
             );
             InstanceMetadataServiceConfiguration(this)
         }
@@ -20774,11 +21135,11 @@ pub mod notebook_instance {
 /// CloudFormation: `AWS::SageMaker::NotebookInstanceLifecycleConfig`. Terraform: `awscc_sagemaker_notebook_instance_lifecycle_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-notebookinstancelifecycleconfig.html)
-pub struct NotebookInstanceLifecycleConfig(Base);
-static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct NotebookInstanceLifecycleConfig(rt::Base);
+static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::NotebookInstanceLifecycleConfig",
     terraform: Some("awscc_sagemaker_notebook_instance_lifecycle_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[(
@@ -20790,17 +21151,17 @@ impl NotebookInstanceLifecycleConfig {
     /// Declares a `AWS::SageMaker::NotebookInstanceLifecycleConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE);
+        let this = rt::Base::new(id, &NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE);
         NotebookInstanceLifecycleConfig(this)
     }
     /// The name of the lifecycle configuration.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `NotebookInstanceLifecycleConfigName`, Terraform `notebook_instance_lifecycle_config_name`.
-    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotebookInstanceLifecycleConfigName",
             Some("notebook_instance_lifecycle_config_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -20813,7 +21174,7 @@ impl NotebookInstanceLifecycleConfig {
             Item = notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook,
         >,
     ) -> Self {
-        self.0.set("OnCreate", Some("on_create"), list(value));
+        self.0.set("OnCreate", Some("on_create"), rt::list(value));
         self
     }
     /// A shell script that runs every time you start a notebook instance, including when you create the notebook instance.
@@ -20825,7 +21186,7 @@ impl NotebookInstanceLifecycleConfig {
             Item = notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook,
         >,
     ) -> Self {
-        self.0.set("OnStart", Some("on_start"), list(value));
+        self.0.set("OnStart", Some("on_start"), rt::list(value));
         self
     }
 }
@@ -20835,13 +21196,13 @@ builder!(
 );
 /// A declared `AWS::SageMaker::NotebookInstanceLifecycleConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotebookInstanceLifecycleConfigHandle(Handle);
+pub struct NotebookInstanceLifecycleConfigHandle(rt::Handle);
 handle!(NotebookInstanceLifecycleConfigHandle);
 impl NotebookInstanceLifecycleConfigHandle {
     /// The Amazon Resource Name (ARN) of the lifecycle configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `NotebookInstanceLifecycleConfigArn`; Terraform `notebook_instance_lifecycle_config_arn`.
-    pub fn notebook_instance_lifecycle_config_arn(&self) -> Expr {
+    pub fn notebook_instance_lifecycle_config_arn(&self) -> rt::Expr {
         self.0.attr("NotebookInstanceLifecycleConfigArn")
     }
 }
@@ -20854,16 +21215,16 @@ pub mod notebook_instance_lifecycle_config {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstancelifecycleconfig-notebookinstancelifecyclehook.html)
     #[derive(Clone, Debug)]
-    pub struct NotebookInstanceLifecycleHook(Props);
+    pub struct NotebookInstanceLifecycleHook(rt::Props);
     impl NotebookInstanceLifecycleHook {
         /// A new `NotebookInstanceLifecycleHook`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotebookInstanceLifecycleHook(this)
         }
         /// Constraints: length 1..=16384; pattern `^[\S\s]+$`. CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
     }
@@ -20874,11 +21235,11 @@ pub mod notebook_instance_lifecycle_config {
 /// CloudFormation: `AWS::SageMaker::PartnerApp`. Terraform: `awscc_sagemaker_partner_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-partnerapp.html)
-pub struct PartnerApp(Base);
-static PARTNER_APP_TYPE: TypeInfo = TypeInfo {
+pub struct PartnerApp(rt::Base);
+static PARTNER_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::PartnerApp",
     terraform: Some("awscc_sagemaker_partner_app"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -20914,28 +21275,29 @@ impl PartnerApp {
     pub fn new(
         id: impl Into<String>,
         auth_type: partner_app::AuthType,
-        execution_role_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        tier: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        tier: impl Into<rt::Expr>,
         type_: partner_app::Type,
     ) -> Self {
-        let mut this = Base::new(id, &PARTNER_APP_TYPE);
+        let mut this = rt::Base::new(id, &PARTNER_APP_TYPE);
         this.set("AuthType", Some("auth_type"), auth_type.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Tier", Some("tier"), string(tier));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Tier", Some("tier"), rt::string(tier));
         this.set("Type", Some("type"), type_.into());
         PartnerApp(this)
     }
     /// The version of the PartnerApp.
     ///
     /// Constraints: length 1..=64. CloudFormation `AppVersion`, Terraform `app_version`.
-    pub fn app_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("AppVersion", Some("app_version"), string(value));
+    pub fn app_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AppVersion", Some("app_version"), rt::string(value));
         self
     }
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
@@ -20952,9 +21314,9 @@ impl PartnerApp {
     /// The client token for the PartnerApp.
     ///
     /// Constraints: length 1..=36; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// Enables automatic minor version upgrades for the PartnerApp.
@@ -20964,7 +21326,7 @@ impl PartnerApp {
         self.0.set(
             "EnableAutoMinorVersionUpgrade",
             Some("enable_auto_minor_version_upgrade"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -20975,15 +21337,16 @@ impl PartnerApp {
         self.0.set(
             "EnableIamSessionBasedIdentity",
             Some("enable_iam_session_based_identity"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The AWS KMS customer managed key used to encrypt the data associated with the PartnerApp.
     ///
     /// Constraints: length 0..=2048; pattern `.*`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
@@ -21001,25 +21364,25 @@ impl PartnerApp {
 builder!(PartnerApp, PartnerAppHandle);
 /// A declared `AWS::SageMaker::PartnerApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PartnerAppHandle(Handle);
+pub struct PartnerAppHandle(rt::Handle);
 handle!(PartnerAppHandle);
 impl PartnerAppHandle {
     /// The Amazon Resource Name (ARN) of the created PartnerApp.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The AppServerUrl based on app and account-info.
     ///
     /// CloudFormation `Fn::GetAtt` `BaseUrl`; Terraform `base_url`.
-    pub fn base_url(&self) -> Expr {
+    pub fn base_url(&self) -> rt::Expr {
         self.0.attr("BaseUrl")
     }
     /// The end-of-life date for the current version of the PartnerApp.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentVersionEolDate`; Terraform `current_version_eol_date`.
-    pub fn current_version_eol_date(&self) -> Expr {
+    pub fn current_version_eol_date(&self) -> rt::Expr {
         self.0.attr("CurrentVersionEolDate")
     }
 }
@@ -21032,19 +21395,19 @@ pub mod partner_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PartnerAppConfig(Props);
+    pub struct PartnerAppConfig(rt::Props);
     impl PartnerAppConfig {
         /// A new `PartnerAppConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PartnerAppConfig(this)
         }
         /// A list of users with administrator privileges for the PartnerApp.
         ///
         /// Constraints: 0..=5 items. CloudFormation `AdminUsers`, Terraform `admin_users`.
-        pub fn admin_users(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn admin_users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("AdminUsers", Some("admin_users"), strings(value));
+                .set("AdminUsers", Some("admin_users"), rt::strings(value));
             self
         }
         /// A list of arguments to pass to the PartnerApp.
@@ -21052,10 +21415,10 @@ pub mod partner_app {
         /// CloudFormation `Arguments`, Terraform `arguments`.
         pub fn arguments(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Arguments", Some("arguments"), string_map(value));
+                .set("Arguments", Some("arguments"), rt::string_map(value));
             self
         }
     }
@@ -21066,15 +21429,15 @@ pub mod partner_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappmaintenanceconfig.html)
     #[derive(Clone, Debug)]
-    pub struct PartnerAppMaintenanceConfig(Props);
+    pub struct PartnerAppMaintenanceConfig(rt::Props);
     impl PartnerAppMaintenanceConfig {
         /// A new `PartnerAppMaintenanceConfig`. Required properties: `maintenance_window_start` (`MaintenanceWindowStart`).
-        pub fn new(maintenance_window_start: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(maintenance_window_start: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MaintenanceWindowStart",
                 Some("maintenance_window_start"),
-                string(maintenance_window_start),
+                rt::string(maintenance_window_start),
             );
             PartnerAppMaintenanceConfig(this)
         }
@@ -21106,11 +21469,11 @@ pub mod partner_app {
 /// CloudFormation: `AWS::SageMaker::Pipeline`. Terraform: `awscc_sagemaker_pipeline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-pipeline.html)
-pub struct Pipeline(Base);
-static PIPELINE_TYPE: TypeInfo = TypeInfo {
+pub struct Pipeline(rt::Base);
+static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Pipeline",
     terraform: Some("awscc_sagemaker_pipeline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -21120,18 +21483,22 @@ impl Pipeline {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        pipeline_definition: impl Into<Value>,
-        pipeline_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        pipeline_definition: impl Into<rt::Value>,
+        pipeline_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PIPELINE_TYPE);
+        let mut this = rt::Base::new(id, &PIPELINE_TYPE);
         this.set(
             "PipelineDefinition",
             Some("pipeline_definition"),
-            json(pipeline_definition),
+            rt::json(pipeline_definition),
         );
-        this.set("PipelineName", Some("pipeline_name"), string(pipeline_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set(
+            "PipelineName",
+            Some("pipeline_name"),
+            rt::string(pipeline_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Pipeline(this)
     }
     /// CloudFormation `ParallelismConfiguration`, Terraform `parallelism_configuration`.
@@ -21146,22 +21513,22 @@ impl Pipeline {
     /// The description of the Pipeline.
     ///
     /// Constraints: length 0..=3072. CloudFormation `PipelineDescription`, Terraform `pipeline_description`.
-    pub fn pipeline_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pipeline_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PipelineDescription",
             Some("pipeline_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The display name of the Pipeline.
     ///
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. CloudFormation `PipelineDisplayName`, Terraform `pipeline_display_name`.
-    pub fn pipeline_display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pipeline_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PipelineDisplayName",
             Some("pipeline_display_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -21169,7 +21536,7 @@ impl Pipeline {
 builder!(Pipeline, PipelineHandle);
 /// A declared `AWS::SageMaker::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PipelineHandle(Handle);
+pub struct PipelineHandle(rt::Handle);
 handle!(PipelineHandle);
 /// Property types and value sets of [`Pipeline`] (`AWS::SageMaker::Pipeline`).
 pub mod pipeline {
@@ -21178,15 +21545,15 @@ pub mod pipeline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-pipeline-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParallelismConfiguration(Props);
+    pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
         /// A new `ParallelismConfiguration`. Required properties: `max_parallel_execution_steps` (`MaxParallelExecutionSteps`).
         pub fn new(max_parallel_execution_steps: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxParallelExecutionSteps",
                 Some("max_parallel_execution_steps"),
-                int(max_parallel_execution_steps),
+                rt::int(max_parallel_execution_steps),
             );
             ParallelismConfiguration(this)
         }
@@ -21198,11 +21565,11 @@ pub mod pipeline {
 /// CloudFormation: `AWS::SageMaker::ProcessingJob`. Terraform: `awscc_sagemaker_processing_job` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-processingjob.html)
-pub struct ProcessingJob(Base);
-static PROCESSING_JOB_TYPE: TypeInfo = TypeInfo {
+pub struct ProcessingJob(rt::Base);
+static PROCESSING_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::ProcessingJob",
     terraform: Some("awscc_sagemaker_processing_job"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -21226,9 +21593,9 @@ impl ProcessingJob {
         id: impl Into<String>,
         app_specification: processing_job::AppSpecification,
         processing_resources: processing_job::ProcessingResources,
-        role_arn: impl Into<Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROCESSING_JOB_TYPE);
+        let mut this = rt::Base::new(id, &PROCESSING_JOB_TYPE);
         this.set(
             "AppSpecification",
             Some("app_specification"),
@@ -21239,7 +21606,7 @@ impl ProcessingJob {
             Some("processing_resources"),
             processing_resources.into(),
         );
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ProcessingJob(this)
     }
     /// Sets the environment variables in the Docker container
@@ -21247,10 +21614,10 @@ impl ProcessingJob {
     /// Changing it replaces the resource. CloudFormation `Environment`, Terraform `environment`.
     pub fn environment(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0
-            .set("Environment", Some("environment"), string_map(value));
+            .set("Environment", Some("environment"), rt::string_map(value));
         self
     }
     /// Associates a SageMaker job as a trial component with an experiment and trial.
@@ -21276,18 +21643,21 @@ impl ProcessingJob {
         mut self,
         value: impl IntoIterator<Item = processing_job::ProcessingInputsObject>,
     ) -> Self {
-        self.0
-            .set("ProcessingInputs", Some("processing_inputs"), list(value));
+        self.0.set(
+            "ProcessingInputs",
+            Some("processing_inputs"),
+            rt::list(value),
+        );
         self
     }
     /// The name of the processing job.
     ///
     /// Constraints: length 1..=63; pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `ProcessingJobName`, Terraform `processing_job_name`.
-    pub fn processing_job_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn processing_job_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProcessingJobName",
             Some("processing_job_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -21320,73 +21690,73 @@ impl ProcessingJob {
 builder!(ProcessingJob, ProcessingJobHandle);
 /// A declared `AWS::SageMaker::ProcessingJob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProcessingJobHandle(Handle);
+pub struct ProcessingJobHandle(rt::Handle);
 handle!(ProcessingJobHandle);
 impl ProcessingJobHandle {
     /// The Amazon Resource Name (ARN) of the processing job.
     ///
     /// CloudFormation `Fn::GetAtt` `ProcessingJobArn`; Terraform `processing_job_arn`.
-    pub fn processing_job_arn(&self) -> Expr {
+    pub fn processing_job_arn(&self) -> rt::Expr {
         self.0.attr("ProcessingJobArn")
     }
     /// The ARN of a training job associated with this processing job
     ///
     /// CloudFormation `Fn::GetAtt` `TrainingJobArn`; Terraform `training_job_arn`.
-    pub fn training_job_arn(&self) -> Expr {
+    pub fn training_job_arn(&self) -> rt::Expr {
         self.0.attr("TrainingJobArn")
     }
     /// The ARN of an AutoML job associated with this processing job.
     ///
     /// CloudFormation `Fn::GetAtt` `AutoMLJobArn`; Terraform `auto_ml_job_arn`.
-    pub fn auto_ml_job_arn(&self) -> Expr {
+    pub fn auto_ml_job_arn(&self) -> rt::Expr {
         self.0.attr("AutoMLJobArn")
     }
     /// An optional string, up to one KB in size, that contains metadata from the processing container when the processing job exits.
     ///
     /// CloudFormation `Fn::GetAtt` `ExitMessage`; Terraform `exit_message`.
-    pub fn exit_message(&self) -> Expr {
+    pub fn exit_message(&self) -> rt::Expr {
         self.0.attr("ExitMessage")
     }
     /// A string, up to one KB in size, that contains the reason a processing job failed, if it failed.
     ///
     /// CloudFormation `Fn::GetAtt` `FailureReason`; Terraform `failure_reason`.
-    pub fn failure_reason(&self) -> Expr {
+    pub fn failure_reason(&self) -> rt::Expr {
         self.0.attr("FailureReason")
     }
     /// The ARN of a monitoring schedule for an endpoint associated with this processing job.
     ///
     /// CloudFormation `Fn::GetAtt` `MonitoringScheduleArn`; Terraform `monitoring_schedule_arn`.
-    pub fn monitoring_schedule_arn(&self) -> Expr {
+    pub fn monitoring_schedule_arn(&self) -> rt::Expr {
         self.0.attr("MonitoringScheduleArn")
     }
     /// Provides the status of a processing job.
     ///
     /// CloudFormation `Fn::GetAtt` `ProcessingJobStatus`; Terraform `processing_job_status`.
-    pub fn processing_job_status(&self) -> Expr {
+    pub fn processing_job_status(&self) -> rt::Expr {
         self.0.attr("ProcessingJobStatus")
     }
     /// The time at which the processing job was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// The time at which the processing job was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The time at which the processing job started.
     ///
     /// CloudFormation `Fn::GetAtt` `ProcessingStartTime`; Terraform `processing_start_time`.
-    pub fn processing_start_time(&self) -> Expr {
+    pub fn processing_start_time(&self) -> rt::Expr {
         self.0.attr("ProcessingStartTime")
     }
     /// The time at which the processing job completed.
     ///
     /// CloudFormation `Fn::GetAtt` `ProcessingEndTime`; Terraform `processing_end_time`.
-    pub fn processing_end_time(&self) -> Expr {
+    pub fn processing_end_time(&self) -> rt::Expr {
         self.0.attr("ProcessingEndTime")
     }
 }
@@ -21399,12 +21769,12 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-appspecification.html)
     #[derive(Clone, Debug)]
-    pub struct AppSpecification(Props);
+    pub struct AppSpecification(rt::Props);
     impl AppSpecification {
         /// A new `AppSpecification`. Required properties: `image_uri` (`ImageUri`).
-        pub fn new(image_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageUri", Some("image_uri"), string(image_uri));
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
             AppSpecification(this)
         }
         /// The arguments for a container used to run a processing job.
@@ -21412,12 +21782,12 @@ pub mod processing_job {
         /// Constraints: 0..=100 items. CloudFormation `ContainerArguments`, Terraform `container_arguments`.
         pub fn container_arguments(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerArguments",
                 Some("container_arguments"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -21426,12 +21796,12 @@ pub mod processing_job {
         /// Constraints: 0..=100 items. CloudFormation `ContainerEntrypoint`, Terraform `container_entrypoint`.
         pub fn container_entrypoint(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ContainerEntrypoint",
                 Some("container_entrypoint"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -21443,29 +21813,38 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-athenadatasetdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct AthenaDatasetDefinition(Props);
+    pub struct AthenaDatasetDefinition(rt::Props);
     impl AthenaDatasetDefinition {
         /// A new `AthenaDatasetDefinition`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
         pub fn new(
-            catalog: impl Into<Expr>,
-            database: impl Into<Expr>,
+            catalog: impl Into<rt::Expr>,
+            database: impl Into<rt::Expr>,
             output_format: OutputFormat2,
-            output_s3_uri: impl Into<Expr>,
-            query_string: impl Into<Expr>,
+            output_s3_uri: impl Into<rt::Expr>,
+            query_string: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Catalog", Some("catalog"), string(catalog));
-            this.set("Database", Some("database"), string(database));
+            let mut this = rt::Props::default();
+            this.set("Catalog", Some("catalog"), rt::string(catalog));
+            this.set("Database", Some("database"), rt::string(database));
             this.set("OutputFormat", Some("output_format"), output_format.into());
-            this.set("OutputS3Uri", Some("output_s3_uri"), string(output_s3_uri));
-            this.set("QueryString", Some("query_string"), string(query_string));
+            this.set(
+                "OutputS3Uri",
+                Some("output_s3_uri"),
+                rt::string(output_s3_uri),
+            );
+            this.set(
+                "QueryString",
+                Some("query_string"),
+                rt::string(query_string),
+            );
             AthenaDatasetDefinition(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data generated from an Athena query execution.
         ///
         /// Constraints: length 0..=2048; pattern `[a-zA-Z0-9:/_-]*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The compression used for Athena query results.
@@ -21482,8 +21861,9 @@ pub mod processing_job {
         /// The name of the workgroup in which the Athena query is being started.
         ///
         /// Constraints: length 1..=128; pattern `[a-zA-Z0-9._-]+`. CloudFormation `WorkGroup`, Terraform `work_group`.
-        pub fn work_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("WorkGroup", Some("work_group"), string(value));
+        pub fn work_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("WorkGroup", Some("work_group"), rt::string(value));
             self
         }
     }
@@ -21494,7 +21874,7 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-clusterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClusterConfig(Props);
+    pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
         pub fn new(
@@ -21502,22 +21882,29 @@ pub mod processing_job {
             instance_type: InstanceType,
             volume_size_in_gb: i64,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("InstanceCount", Some("instance_count"), int(instance_count));
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
             this.set("InstanceType", Some("instance_type"), instance_type.into());
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                int(volume_size_in_gb),
+                rt::int(volume_size_in_gb),
             );
             ClusterConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the processing job.
         ///
         /// Constraints: length 0..=2048; pattern `[a-zA-Z0-9:/_-]*`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("VolumeKmsKeyId", Some("volume_kms_key_id"), string(value));
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -21528,11 +21915,11 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-datasetdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetDefinition(Props);
+    pub struct DatasetDefinition(rt::Props);
     impl DatasetDefinition {
         /// A new `DatasetDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetDefinition(this)
         }
         /// Configuration for Athena Dataset Definition input.
@@ -21567,8 +21954,9 @@ pub mod processing_job {
         /// The local path where you want Amazon SageMaker to download the Dataset Definition inputs to run a processing job.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `LocalPath`, Terraform `local_path`.
-        pub fn local_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocalPath", Some("local_path"), string(value));
+        pub fn local_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LocalPath", Some("local_path"), rt::string(value));
             self
         }
         /// Configuration for Redshift Dataset Definition input.
@@ -21590,44 +21978,45 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-experimentconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ExperimentConfig(Props);
+    pub struct ExperimentConfig(rt::Props);
     impl ExperimentConfig {
         /// A new `ExperimentConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExperimentConfig(this)
         }
         /// The name of an existing experiment to associate with the trial component.
         ///
         /// Constraints: length at most 120; pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`. CloudFormation `ExperimentName`, Terraform `experiment_name`.
-        pub fn experiment_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn experiment_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExperimentName", Some("experiment_name"), string(value));
+                .set("ExperimentName", Some("experiment_name"), rt::string(value));
             self
         }
         /// The name of the experiment run to associate with the trial component.
         ///
         /// Constraints: length at most 120; pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`. CloudFormation `RunName`, Terraform `run_name`.
-        pub fn run_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RunName", Some("run_name"), string(value));
+        pub fn run_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RunName", Some("run_name"), rt::string(value));
             self
         }
         /// The display name for the trial component.
         ///
         /// Constraints: length at most 120; pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`. CloudFormation `TrialComponentDisplayName`, Terraform `trial_component_display_name`.
-        pub fn trial_component_display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn trial_component_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TrialComponentDisplayName",
                 Some("trial_component_display_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of an existing trial to associate the trial component with.
         ///
         /// Constraints: length at most 120; pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`. CloudFormation `TrialName`, Terraform `trial_name`.
-        pub fn trial_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TrialName", Some("trial_name"), string(value));
+        pub fn trial_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TrialName", Some("trial_name"), rt::string(value));
             self
         }
     }
@@ -21638,15 +22027,15 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-featurestoreoutput.html)
     #[derive(Clone, Debug)]
-    pub struct FeatureStoreOutput(Props);
+    pub struct FeatureStoreOutput(rt::Props);
     impl FeatureStoreOutput {
         /// A new `FeatureStoreOutput`. Required properties: `feature_group_name` (`FeatureGroupName`).
-        pub fn new(feature_group_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(feature_group_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FeatureGroupName",
                 Some("feature_group_name"),
-                string(feature_group_name),
+                rt::string(feature_group_name),
             );
             FeatureStoreOutput(this)
         }
@@ -21658,11 +22047,11 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-networkconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfig(Props);
+    pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
         /// A new `NetworkConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfig(this)
         }
         /// Whether to encrypt all communications between distributed processing jobs.
@@ -21672,7 +22061,7 @@ pub mod processing_job {
             self.0.set(
                 "EnableInterContainerTrafficEncryption",
                 Some("enable_inter_container_traffic_encryption"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -21683,7 +22072,7 @@ pub mod processing_job {
             self.0.set(
                 "EnableNetworkIsolation",
                 Some("enable_network_isolation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -21702,12 +22091,12 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processinginputsobject.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingInputsObject(Props);
+    pub struct ProcessingInputsObject(rt::Props);
     impl ProcessingInputsObject {
         /// A new `ProcessingInputsObject`. Required properties: `input_name` (`InputName`).
-        pub fn new(input_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("InputName", Some("input_name"), string(input_name));
+        pub fn new(input_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InputName", Some("input_name"), rt::string(input_name));
             ProcessingInputsObject(this)
         }
         /// When True, input operations such as data download are managed natively by the processing job application.
@@ -21715,7 +22104,7 @@ pub mod processing_job {
         /// CloudFormation `AppManaged`, Terraform `app_managed`.
         pub fn app_managed(mut self, value: bool) -> Self {
             self.0
-                .set("AppManaged", Some("app_managed"), boolean(value));
+                .set("AppManaged", Some("app_managed"), rt::boolean(value));
             self
         }
         /// Configuration for Dataset Definition inputs.
@@ -21744,19 +22133,20 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingOutputConfig(Props);
+    pub struct ProcessingOutputConfig(rt::Props);
     impl ProcessingOutputConfig {
         /// A new `ProcessingOutputConfig`. Required properties: `outputs` (`Outputs`).
         pub fn new(outputs: impl IntoIterator<Item = ProcessingOutputsObject>) -> Self {
-            let mut this = Props::default();
-            this.set("Outputs", Some("outputs"), list(outputs));
+            let mut this = rt::Props::default();
+            this.set("Outputs", Some("outputs"), rt::list(outputs));
             ProcessingOutputConfig(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the processing job output.
         ///
         /// Constraints: length 0..=2048; pattern `[a-zA-Z0-9:/_-]*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -21767,12 +22157,12 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputsobject.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingOutputsObject(Props);
+    pub struct ProcessingOutputsObject(rt::Props);
     impl ProcessingOutputsObject {
         /// A new `ProcessingOutputsObject`. Required properties: `output_name` (`OutputName`).
-        pub fn new(output_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OutputName", Some("output_name"), string(output_name));
+        pub fn new(output_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OutputName", Some("output_name"), rt::string(output_name));
             ProcessingOutputsObject(this)
         }
         /// When True, output operations such as data upload are managed natively by the processing job application.
@@ -21780,7 +22170,7 @@ pub mod processing_job {
         /// CloudFormation `AppManaged`, Terraform `app_managed`.
         pub fn app_managed(mut self, value: bool) -> Self {
             self.0
-                .set("AppManaged", Some("app_managed"), boolean(value));
+                .set("AppManaged", Some("app_managed"), rt::boolean(value));
             self
         }
         /// Configuration for processing job outputs in Amazon SageMaker Feature Store.
@@ -21809,11 +22199,11 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingresources.html)
     #[derive(Clone, Debug)]
-    pub struct ProcessingResources(Props);
+    pub struct ProcessingResources(rt::Props);
     impl ProcessingResources {
         /// A new `ProcessingResources`. Required properties: `cluster_config` (`ClusterConfig`).
         pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClusterConfig",
                 Some("cluster_config"),
@@ -21829,37 +22219,46 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-redshiftdatasetdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct RedshiftDatasetDefinition(Props);
+    pub struct RedshiftDatasetDefinition(rt::Props);
     impl RedshiftDatasetDefinition {
         /// A new `RedshiftDatasetDefinition`. Required properties: `cluster_id` (`ClusterId`), `cluster_role_arn` (`ClusterRoleArn`), `database` (`Database`), `db_user` (`DbUser`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
         pub fn new(
-            cluster_id: impl Into<Expr>,
-            cluster_role_arn: impl Into<Expr>,
-            database: impl Into<Expr>,
-            db_user: impl Into<Expr>,
+            cluster_id: impl Into<rt::Expr>,
+            cluster_role_arn: impl Into<rt::Expr>,
+            database: impl Into<rt::Expr>,
+            db_user: impl Into<rt::Expr>,
             output_format: OutputFormat,
-            output_s3_uri: impl Into<Expr>,
-            query_string: impl Into<Expr>,
+            output_s3_uri: impl Into<rt::Expr>,
+            query_string: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ClusterId", Some("cluster_id"), string(cluster_id));
+            let mut this = rt::Props::default();
+            this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
             this.set(
                 "ClusterRoleArn",
                 Some("cluster_role_arn"),
-                string(cluster_role_arn),
+                rt::string(cluster_role_arn),
             );
-            this.set("Database", Some("database"), string(database));
-            this.set("DbUser", Some("db_user"), string(db_user));
+            this.set("Database", Some("database"), rt::string(database));
+            this.set("DbUser", Some("db_user"), rt::string(db_user));
             this.set("OutputFormat", Some("output_format"), output_format.into());
-            this.set("OutputS3Uri", Some("output_s3_uri"), string(output_s3_uri));
-            this.set("QueryString", Some("query_string"), string(query_string));
+            this.set(
+                "OutputS3Uri",
+                Some("output_s3_uri"),
+                rt::string(output_s3_uri),
+            );
+            this.set(
+                "QueryString",
+                Some("query_string"),
+                rt::string(query_string),
+            );
             RedshiftDatasetDefinition(this)
         }
         /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data from a Redshift execution.
         ///
         /// Constraints: length 0..=2048; pattern `[a-zA-Z0-9:/_-]*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// The compression used for Redshift query results.
@@ -21881,20 +22280,21 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3input.html)
     #[derive(Clone, Debug)]
-    pub struct S3Input(Props);
+    pub struct S3Input(rt::Props);
     impl S3Input {
         /// A new `S3Input`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Input(this)
         }
         /// The local path in your container where you want Amazon SageMaker to write input data to.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `LocalPath`, Terraform `local_path`.
-        pub fn local_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocalPath", Some("local_path"), string(value));
+        pub fn local_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LocalPath", Some("local_path"), rt::string(value));
             self
         }
         /// Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container.
@@ -21935,24 +22335,25 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3output.html)
     #[derive(Clone, Debug)]
-    pub struct S3Output(Props);
+    pub struct S3Output(rt::Props);
     impl S3Output {
         /// A new `S3Output`. Required properties: `s3_upload_mode` (`S3UploadMode`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_upload_mode: S3UploadMode, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(s3_upload_mode: S3UploadMode, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "S3UploadMode",
                 Some("s3_upload_mode"),
                 s3_upload_mode.into(),
             );
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             S3Output(this)
         }
         /// The local path of a directory where you want Amazon SageMaker to upload its contents to Amazon S3.
         ///
         /// Constraints: length 0..=256; pattern `.*`. CloudFormation `LocalPath`, Terraform `local_path`.
-        pub fn local_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LocalPath", Some("local_path"), string(value));
+        pub fn local_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LocalPath", Some("local_path"), rt::string(value));
             self
         }
     }
@@ -21963,15 +22364,15 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-stoppingcondition.html)
     #[derive(Clone, Debug)]
-    pub struct StoppingCondition(Props);
+    pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
         /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
         pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MaxRuntimeInSeconds",
                 Some("max_runtime_in_seconds"),
-                int(max_runtime_in_seconds),
+                rt::int(max_runtime_in_seconds),
             );
             StoppingCondition(this)
         }
@@ -21983,20 +22384,20 @@ pub mod processing_job {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             VpcConfig(this)
         }
     }
@@ -22353,11 +22754,11 @@ pub mod processing_job {
 /// CloudFormation: `AWS::SageMaker::Project`. Terraform: `awscc_sagemaker_project` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-project.html)
-pub struct Project(Base);
-static PROJECT_TYPE: TypeInfo = TypeInfo {
+pub struct Project(rt::Base);
+static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Project",
     terraform: Some("awscc_sagemaker_project"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -22381,19 +22782,23 @@ static PROJECT_TYPE: TypeInfo = TypeInfo {
 impl Project {
     /// Declares a `AWS::SageMaker::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, project_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PROJECT_TYPE);
-        this.set("ProjectName", Some("project_name"), string(project_name));
+    pub fn new(id: impl Into<String>, project_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PROJECT_TYPE);
+        this.set(
+            "ProjectName",
+            Some("project_name"),
+            rt::string(project_name),
+        );
         Project(this)
     }
     /// The description of the project.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. Changing it replaces the resource. CloudFormation `ProjectDescription`, Terraform `project_description`.
-    pub fn project_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn project_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProjectDescription",
             Some("project_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22435,7 +22840,7 @@ impl Project {
         self.0.set(
             "TemplateProviderDetails",
             Some("template_provider_details"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -22443,27 +22848,27 @@ impl Project {
 builder!(Project, ProjectHandle);
 /// A declared `AWS::SageMaker::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProjectHandle(Handle);
+pub struct ProjectHandle(rt::Handle);
 handle!(ProjectHandle);
 impl ProjectHandle {
     /// CloudFormation `Fn::GetAtt` `ProjectArn`; Terraform `project_arn`.
-    pub fn project_arn(&self) -> Expr {
+    pub fn project_arn(&self) -> rt::Expr {
         self.0.attr("ProjectArn")
     }
     /// The time at which the project was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// CloudFormation `Fn::GetAtt` `ProjectId`; Terraform `project_id`.
-    pub fn project_id(&self) -> Expr {
+    pub fn project_id(&self) -> rt::Expr {
         self.0.attr("ProjectId")
     }
     /// The status of a project.
     ///
     /// CloudFormation `Fn::GetAtt` `ProjectStatus`; Terraform `project_status`.
-    pub fn project_status(&self) -> Expr {
+    pub fn project_status(&self) -> rt::Expr {
         self.0.attr("ProjectStatus")
     }
 }
@@ -22474,13 +22879,13 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfnstackparameter.html)
     #[derive(Clone, Debug)]
-    pub struct CfnStackParameter(Props);
+    pub struct CfnStackParameter(rt::Props);
     impl CfnStackParameter {
         /// A new `CfnStackParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             CfnStackParameter(this)
         }
     }
@@ -22491,27 +22896,36 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfntemplateproviderdetail.html)
     #[derive(Clone, Debug)]
-    pub struct CfnTemplateProviderDetail(Props);
+    pub struct CfnTemplateProviderDetail(rt::Props);
     impl CfnTemplateProviderDetail {
         /// A new `CfnTemplateProviderDetail`. Required properties: `template_name` (`TemplateName`), `template_url` (`TemplateURL`).
-        pub fn new(template_name: impl Into<Expr>, template_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TemplateName", Some("template_name"), string(template_name));
-            this.set("TemplateURL", Some("template_url"), string(template_url));
+        pub fn new(template_name: impl Into<rt::Expr>, template_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "TemplateName",
+                Some("template_name"),
+                rt::string(template_name),
+            );
+            this.set(
+                "TemplateURL",
+                Some("template_url"),
+                rt::string(template_url),
+            );
             CfnTemplateProviderDetail(this)
         }
         /// A list of parameters used in the CloudFormation template.
         ///
         /// Constraints: 0..=180 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = CfnStackParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the IAM role used by the template provider.
         ///
         /// Constraints: length 20..=2048; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. CloudFormation `RoleARN`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RoleARN", Some("role_arn"), string(value));
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleARN", Some("role_arn"), rt::string(value));
             self
         }
     }
@@ -22522,13 +22936,13 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-provisioningparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisioningParameter(Props);
+    pub struct ProvisioningParameter(rt::Props);
     impl ProvisioningParameter {
         /// A new `ProvisioningParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ProvisioningParameter(this)
         }
     }
@@ -22539,32 +22953,32 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisionedproductdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceCatalogProvisionedProductDetails(Props);
+    pub struct ServiceCatalogProvisionedProductDetails(rt::Props);
     impl ServiceCatalogProvisionedProductDetails {
         /// A new `ServiceCatalogProvisionedProductDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServiceCatalogProvisionedProductDetails(this)
         }
         /// The identifier of the provisioning artifact (also known as a version).
         ///
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `ProvisionedProductId`, Terraform `provisioned_product_id`.
-        pub fn provisioned_product_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn provisioned_product_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProvisionedProductId",
                 Some("provisioned_product_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Provisioned Product Status Message
         ///
         /// CloudFormation `ProvisionedProductStatusMessage`, Terraform `provisioned_product_status_message`.
-        pub fn provisioned_product_status_message(mut self, value: impl Into<Expr>) -> Self {
+        pub fn provisioned_product_status_message(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProvisionedProductStatusMessage",
                 Some("provisioned_product_status_message"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -22576,29 +22990,29 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisioningdetails.html)
     #[derive(Clone, Debug)]
-    pub struct ServiceCatalogProvisioningDetails(Props);
+    pub struct ServiceCatalogProvisioningDetails(rt::Props);
     impl ServiceCatalogProvisioningDetails {
         /// A new `ServiceCatalogProvisioningDetails`. Required properties: `product_id` (`ProductId`).
-        pub fn new(product_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ProductId", Some("product_id"), string(product_id));
+        pub fn new(product_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ProductId", Some("product_id"), rt::string(product_id));
             ServiceCatalogProvisioningDetails(this)
         }
         /// The path identifier of the product.
         ///
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `PathId`, Terraform `path_id`.
-        pub fn path_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PathId", Some("path_id"), string(value));
+        pub fn path_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PathId", Some("path_id"), rt::string(value));
             self
         }
         /// The identifier of the provisioning artifact (also known as a version).
         ///
         /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `ProvisioningArtifactId`, Terraform `provisioning_artifact_id`.
-        pub fn provisioning_artifact_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn provisioning_artifact_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ProvisioningArtifactId",
                 Some("provisioning_artifact_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -22612,7 +23026,7 @@ pub mod project {
             self.0.set(
                 "ProvisioningParameters",
                 Some("provisioning_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -22624,11 +23038,11 @@ pub mod project {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-templateproviderdetail.html)
     #[derive(Clone, Debug)]
-    pub struct TemplateProviderDetail(Props);
+    pub struct TemplateProviderDetail(rt::Props);
     impl TemplateProviderDetail {
         /// A new `TemplateProviderDetail`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TemplateProviderDetail(this)
         }
         /// CloudFormation template provider details for a SageMaker project.
@@ -22650,11 +23064,11 @@ pub mod project {
 /// CloudFormation: `AWS::SageMaker::Space`. Terraform: `awscc_sagemaker_space` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-space.html)
-pub struct Space(Base);
-static SPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Space(rt::Base);
+static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Space",
     terraform: Some("awscc_sagemaker_space"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-south-2",
@@ -22673,12 +23087,12 @@ impl Space {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_id: impl Into<Expr>,
-        space_name: impl Into<Expr>,
+        domain_id: impl Into<rt::Expr>,
+        space_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SPACE_TYPE);
-        this.set("DomainId", Some("domain_id"), string(domain_id));
-        this.set("SpaceName", Some("space_name"), string(space_name));
+        let mut this = rt::Base::new(id, &SPACE_TYPE);
+        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set("SpaceName", Some("space_name"), rt::string(space_name));
         Space(this)
     }
     /// Changing it replaces the resource. CloudFormation `OwnershipSettings`, Terraform `ownership_settings`.
@@ -22691,11 +23105,11 @@ impl Space {
         self
     }
     /// Constraints: length 0..=64; pattern `^(?!\s*$).+`. CloudFormation `SpaceDisplayName`, Terraform `space_display_name`.
-    pub fn space_display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn space_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SpaceDisplayName",
             Some("space_display_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -22720,17 +23134,17 @@ impl Space {
 builder!(Space, SpaceHandle);
 /// A declared `AWS::SageMaker::Space`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SpaceHandle(Handle);
+pub struct SpaceHandle(rt::Handle);
 handle!(SpaceHandle);
 impl SpaceHandle {
     /// The space Amazon Resource Name (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `SpaceArn`; Terraform `space_arn`.
-    pub fn space_arn(&self) -> Expr {
+    pub fn space_arn(&self) -> rt::Expr {
         self.0.attr("SpaceArn")
     }
     /// CloudFormation `Fn::GetAtt` `Url`; Terraform `url`.
-    pub fn url(&self) -> Expr {
+    pub fn url(&self) -> rt::Expr {
         self.0.attr("Url")
     }
 }
@@ -22741,15 +23155,15 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-coderepository.html)
     #[derive(Clone, Debug)]
-    pub struct CodeRepository(Props);
+    pub struct CodeRepository(rt::Props);
     impl CodeRepository {
         /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             CodeRepository(this)
         }
@@ -22759,11 +23173,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customfilesystem.html)
     #[derive(Clone, Debug)]
-    pub struct CustomFileSystem(Props);
+    pub struct CustomFileSystem(rt::Props);
     impl CustomFileSystem {
         /// A new `CustomFileSystem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomFileSystem(this)
         }
         /// CloudFormation `EFSFileSystem`, Terraform `efs_file_system`.
@@ -22795,17 +23209,20 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customimage.html)
     #[derive(Clone, Debug)]
-    pub struct CustomImage(Props);
+    pub struct CustomImage(rt::Props);
     impl CustomImage {
         /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(app_image_config_name: impl Into<Expr>, image_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            app_image_config_name: impl Into<rt::Expr>,
+            image_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppImageConfigName",
                 Some("app_image_config_name"),
-                string(app_image_config_name),
+                rt::string(app_image_config_name),
             );
-            this.set("ImageName", Some("image_name"), string(image_name));
+            this.set("ImageName", Some("image_name"), rt::string(image_name));
             CustomImage(this)
         }
         /// The version number of the CustomImage.
@@ -22815,7 +23232,7 @@ pub mod space {
             self.0.set(
                 "ImageVersionNumber",
                 Some("image_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -22827,15 +23244,15 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ebsstoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct EbsStorageSettings(Props);
+    pub struct EbsStorageSettings(rt::Props);
     impl EbsStorageSettings {
         /// A new `EbsStorageSettings`. Required properties: `ebs_volume_size_in_gb` (`EbsVolumeSizeInGb`).
         pub fn new(ebs_volume_size_in_gb: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EbsVolumeSizeInGb",
                 Some("ebs_volume_size_in_gb"),
-                int(ebs_volume_size_in_gb),
+                rt::int(ebs_volume_size_in_gb),
             );
             EbsStorageSettings(this)
         }
@@ -22845,15 +23262,15 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-efsfilesystem.html)
     #[derive(Clone, Debug)]
-    pub struct EfsFileSystem(Props);
+    pub struct EfsFileSystem(rt::Props);
     impl EfsFileSystem {
         /// A new `EfsFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             EfsFileSystem(this)
         }
@@ -22863,15 +23280,15 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-fsxlustrefilesystem.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystem(Props);
+    pub struct FSxLustreFileSystem(rt::Props);
     impl FSxLustreFileSystem {
         /// A new `FSxLustreFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             FSxLustreFileSystem(this)
         }
@@ -22883,11 +23300,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterServerAppSettings(Props);
+    pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
         /// A new `JupyterServerAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterServerAppSettings(this)
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -22904,12 +23321,12 @@ pub mod space {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -22921,11 +23338,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct KernelGatewayAppSettings(Props);
+    pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
         /// A new `KernelGatewayAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KernelGatewayAppSettings(this)
         }
         /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
@@ -22933,7 +23350,7 @@ pub mod space {
         /// Constraints: 0..=30 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
@@ -22952,12 +23369,12 @@ pub mod space {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -22967,15 +23384,15 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ownershipsettings.html)
     #[derive(Clone, Debug)]
-    pub struct OwnershipSettings(Props);
+    pub struct OwnershipSettings(rt::Props);
     impl OwnershipSettings {
         /// A new `OwnershipSettings`. Required properties: `owner_user_profile_name` (`OwnerUserProfileName`).
-        pub fn new(owner_user_profile_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(owner_user_profile_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OwnerUserProfileName",
                 Some("owner_user_profile_name"),
-                string(owner_user_profile_name),
+                rt::string(owner_user_profile_name),
             );
             OwnershipSettings(this)
         }
@@ -22985,11 +23402,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-resourcespec.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSpec(Props);
+    pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
         /// A new `ResourceSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSpec(this)
         }
         /// The instance type that the image version runs on.
@@ -23003,33 +23420,33 @@ pub mod space {
         /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         ///
         /// Constraints: length 0..=256; pattern `arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*`. CloudFormation `LifecycleConfigArn`, Terraform `lifecycle_config_arn`.
-        pub fn lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LifecycleConfigArn",
                 Some("lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the SageMaker image that the image version belongs to.
         ///
         /// Constraints: length 0..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`. CloudFormation `SageMakerImageArn`, Terraform `sage_maker_image_arn`.
-        pub fn sage_maker_image_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageArn",
                 Some("sage_maker_image_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the image version created on the instance.
         ///
         /// Constraints: length 0..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`. CloudFormation `SageMakerImageVersionArn`, Terraform `sage_maker_image_version_arn`.
-        pub fn sage_maker_image_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageVersionArn",
                 Some("sage_maker_image_version_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -23039,16 +23456,16 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-s3filesystem.html)
     #[derive(Clone, Debug)]
-    pub struct S3FileSystem(Props);
+    pub struct S3FileSystem(rt::Props);
     impl S3FileSystem {
         /// A new `S3FileSystem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3FileSystem(this)
         }
         /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -23059,11 +23476,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacecodeeditorappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpaceCodeEditorAppSettings(Props);
+    pub struct SpaceCodeEditorAppSettings(rt::Props);
     impl SpaceCodeEditorAppSettings {
         /// A new `SpaceCodeEditorAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpaceCodeEditorAppSettings(this)
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -23083,11 +23500,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacejupyterlabappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpaceJupyterLabAppSettings(Props);
+    pub struct SpaceJupyterLabAppSettings(rt::Props);
     impl SpaceJupyterLabAppSettings {
         /// A new `SpaceJupyterLabAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpaceJupyterLabAppSettings(this)
         }
         /// A list of CodeRepositories available for use with JupyterLab apps.
@@ -23097,8 +23514,11 @@ pub mod space {
             mut self,
             value: impl IntoIterator<Item = CodeRepository>,
         ) -> Self {
-            self.0
-                .set("CodeRepositories", Some("code_repositories"), list(value));
+            self.0.set(
+                "CodeRepositories",
+                Some("code_repositories"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -23118,11 +23538,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpaceSettings(Props);
+    pub struct SpaceSettings(rt::Props);
     impl SpaceSettings {
         /// A new `SpaceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpaceSettings(this)
         }
         /// CloudFormation `AppType`, Terraform `app_type`.
@@ -23149,7 +23569,7 @@ pub mod space {
             self.0.set(
                 "CustomFileSystems",
                 Some("custom_file_systems"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -23222,11 +23642,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesharingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpaceSharingSettings(Props);
+    pub struct SpaceSharingSettings(rt::Props);
     impl SpaceSharingSettings {
         /// A new `SpaceSharingSettings`. Required properties: `sharing_type` (`SharingType`).
         pub fn new(sharing_type: SharingType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("SharingType", Some("sharing_type"), sharing_type.into());
             SpaceSharingSettings(this)
         }
@@ -23236,11 +23656,11 @@ pub mod space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacestoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct SpaceStorageSettings(Props);
+    pub struct SpaceStorageSettings(rt::Props);
     impl SpaceStorageSettings {
         /// A new `SpaceStorageSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SpaceStorageSettings(this)
         }
         /// Properties related to the space's Amazon Elastic Block Store volume.
@@ -23439,11 +23859,11 @@ pub mod space {
 /// CloudFormation: `AWS::SageMaker::StudioLifecycleConfig`. Terraform: `awscc_sagemaker_studio_lifecycle_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-studiolifecycleconfig.html)
-pub struct StudioLifecycleConfig(Base);
-static STUDIO_LIFECYCLE_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct StudioLifecycleConfig(rt::Base);
+static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::StudioLifecycleConfig",
     terraform: Some("awscc_sagemaker_studio_lifecycle_config"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ca-west-1", "mx-central-1"],
     attributes: &[(
@@ -23457,10 +23877,10 @@ impl StudioLifecycleConfig {
     pub fn new(
         id: impl Into<String>,
         studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType,
-        studio_lifecycle_config_content: impl Into<Expr>,
-        studio_lifecycle_config_name: impl Into<Expr>,
+        studio_lifecycle_config_content: impl Into<rt::Expr>,
+        studio_lifecycle_config_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STUDIO_LIFECYCLE_CONFIG_TYPE);
+        let mut this = rt::Base::new(id, &STUDIO_LIFECYCLE_CONFIG_TYPE);
         this.set(
             "StudioLifecycleConfigAppType",
             Some("studio_lifecycle_config_app_type"),
@@ -23469,12 +23889,12 @@ impl StudioLifecycleConfig {
         this.set(
             "StudioLifecycleConfigContent",
             Some("studio_lifecycle_config_content"),
-            string(studio_lifecycle_config_content),
+            rt::string(studio_lifecycle_config_content),
         );
         this.set(
             "StudioLifecycleConfigName",
             Some("studio_lifecycle_config_name"),
-            string(studio_lifecycle_config_name),
+            rt::string(studio_lifecycle_config_name),
         );
         StudioLifecycleConfig(this)
     }
@@ -23482,13 +23902,13 @@ impl StudioLifecycleConfig {
 builder!(StudioLifecycleConfig, StudioLifecycleConfigHandle);
 /// A declared `AWS::SageMaker::StudioLifecycleConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StudioLifecycleConfigHandle(Handle);
+pub struct StudioLifecycleConfigHandle(rt::Handle);
 handle!(StudioLifecycleConfigHandle);
 impl StudioLifecycleConfigHandle {
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `StudioLifecycleConfigArn`; Terraform `studio_lifecycle_config_arn`.
-    pub fn studio_lifecycle_config_arn(&self) -> Expr {
+    pub fn studio_lifecycle_config_arn(&self) -> rt::Expr {
         self.0.attr("StudioLifecycleConfigArn")
     }
 }
@@ -23514,11 +23934,11 @@ pub mod studio_lifecycle_config {
 /// CloudFormation: `AWS::SageMaker::TrialComponent`. Terraform: `awscc_sagemaker_trial_component` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-trialcomponent.html)
-pub struct TrialComponent(Base);
-static TRIAL_COMPONENT_TYPE: TypeInfo = TypeInfo {
+pub struct TrialComponent(rt::Base);
+static TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::TrialComponent",
     terraform: Some("awscc_sagemaker_trial_component"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -23546,29 +23966,29 @@ static TRIAL_COMPONENT_TYPE: TypeInfo = TypeInfo {
 impl TrialComponent {
     /// Declares a `AWS::SageMaker::TrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, trial_component_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TRIAL_COMPONENT_TYPE);
+    pub fn new(id: impl Into<String>, trial_component_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TRIAL_COMPONENT_TYPE);
         this.set(
             "TrialComponentName",
             Some("trial_component_name"),
-            string(trial_component_name),
+            rt::string(trial_component_name),
         );
         TrialComponent(this)
     }
     /// The name of the component as displayed.
     ///
     /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The input artifacts for the component.
     ///
     /// CloudFormation `InputArtifacts`, Terraform `input_artifacts`.
-    pub fn input_artifacts(mut self, value: impl Into<Value>) -> Self {
+    pub fn input_artifacts(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("InputArtifacts", Some("input_artifacts"), json(value));
+            .set("InputArtifacts", Some("input_artifacts"), rt::json(value));
         self
     }
     /// Metadata properties of the tracking entity, trial, or trial component.
@@ -23585,16 +24005,17 @@ impl TrialComponent {
     /// The output artifacts for the component.
     ///
     /// CloudFormation `OutputArtifacts`, Terraform `output_artifacts`.
-    pub fn output_artifacts(mut self, value: impl Into<Value>) -> Self {
+    pub fn output_artifacts(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("OutputArtifacts", Some("output_artifacts"), json(value));
+            .set("OutputArtifacts", Some("output_artifacts"), rt::json(value));
         self
     }
     /// The hyperparameters for the component.
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", Some("parameters"), json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json(value));
         self
     }
     /// The status of the trial component.
@@ -23608,31 +24029,31 @@ impl TrialComponent {
 builder!(TrialComponent, TrialComponentHandle);
 /// A declared `AWS::SageMaker::TrialComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrialComponentHandle(Handle);
+pub struct TrialComponentHandle(rt::Handle);
 handle!(TrialComponentHandle);
 impl TrialComponentHandle {
     /// The Amazon Resource Name (ARN) of the trial component.
     ///
     /// CloudFormation `Fn::GetAtt` `TrialComponentArn`; Terraform `trial_component_arn`.
-    pub fn trial_component_arn(&self) -> Expr {
+    pub fn trial_component_arn(&self) -> rt::Expr {
         self.0.attr("TrialComponentArn")
     }
     /// When the trial component was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// When the trial component was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The Amazon Resource Name (ARN) of the lineage group.
     ///
     /// CloudFormation `Fn::GetAtt` `LineageGroupArn`; Terraform `lineage_group_arn`.
-    pub fn lineage_group_arn(&self) -> Expr {
+    pub fn lineage_group_arn(&self) -> rt::Expr {
         self.0.attr("LineageGroupArn")
     }
 }
@@ -23645,40 +24066,42 @@ pub mod trial_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MetadataProperties(Props);
+    pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
         /// A new `MetadataProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MetadataProperties(this)
         }
         /// The commit ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), string(value));
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
             self
         }
         /// The entity this entity was generated by.
         ///
         /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("GeneratedBy", Some("generated_by"), string(value));
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
             self
         }
         /// The project ID.
         ///
         /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProjectId", Some("project_id"), string(value));
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
             self
         }
         /// The repository.
         ///
         /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Repository", Some("repository"), string(value));
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
             self
         }
     }
@@ -23689,18 +24112,18 @@ pub mod trial_component {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-trialcomponentstatus.html)
     #[derive(Clone, Debug)]
-    pub struct TrialComponentStatus(Props);
+    pub struct TrialComponentStatus(rt::Props);
     impl TrialComponentStatus {
         /// A new `TrialComponentStatus`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrialComponentStatus(this)
         }
         /// If the component failed, a message describing why.
         ///
         /// Constraints: length 0..=1024. CloudFormation `Message`, Terraform `message`.
-        pub fn message(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Message", Some("message"), string(value));
+        pub fn message(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Message", Some("message"), rt::string(value));
             self
         }
         /// The status of the trial component.
@@ -23734,11 +24157,11 @@ pub mod trial_component {
 /// CloudFormation: `AWS::SageMaker::UserProfile`. Terraform: `awscc_sagemaker_user_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-userprofile.html)
-pub struct UserProfile(Base);
-static USER_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct UserProfile(rt::Base);
+static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::UserProfile",
     terraform: Some("awscc_sagemaker_user_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("UserProfileArn", Some("user_profile_arn"))],
@@ -23748,37 +24171,37 @@ impl UserProfile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        domain_id: impl Into<Expr>,
-        user_profile_name: impl Into<Expr>,
+        domain_id: impl Into<rt::Expr>,
+        user_profile_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_PROFILE_TYPE);
-        this.set("DomainId", Some("domain_id"), string(domain_id));
+        let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
+        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            string(user_profile_name),
+            rt::string(user_profile_name),
         );
         UserProfile(this)
     }
     /// A specifier for the type of value specified in SingleSignOnUserValue.
     ///
     /// Constraints: pattern `UserName`. Changing it replaces the resource. CloudFormation `SingleSignOnUserIdentifier`, Terraform `single_sign_on_user_identifier`.
-    pub fn single_sign_on_user_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn single_sign_on_user_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SingleSignOnUserIdentifier",
             Some("single_sign_on_user_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The username of the associated AWS Single Sign-On User for this UserProfile.
     ///
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `SingleSignOnUserValue`, Terraform `single_sign_on_user_value`.
-    pub fn single_sign_on_user_value(mut self, value: impl Into<Expr>) -> Self {
+    pub fn single_sign_on_user_value(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SingleSignOnUserValue",
             Some("single_sign_on_user_value"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -23794,13 +24217,13 @@ impl UserProfile {
 builder!(UserProfile, UserProfileHandle);
 /// A declared `AWS::SageMaker::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserProfileHandle(Handle);
+pub struct UserProfileHandle(rt::Handle);
 handle!(UserProfileHandle);
 impl UserProfileHandle {
     /// The user profile Amazon Resource Name (ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `UserProfileArn`; Terraform `user_profile_arn`.
-    pub fn user_profile_arn(&self) -> Expr {
+    pub fn user_profile_arn(&self) -> rt::Expr {
         self.0.attr("UserProfileArn")
     }
 }
@@ -23813,21 +24236,21 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CodeEditorAppSettings(Props);
+    pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
         /// A new `CodeEditorAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CodeEditorAppSettings(this)
         }
         /// The lifecycle configuration that runs before the default lifecycle configuration.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `BuiltInLifecycleConfigArn`, Terraform `built_in_lifecycle_config_arn`.
-        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BuiltInLifecycleConfigArn",
                 Some("built_in_lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -23836,7 +24259,7 @@ pub mod user_profile {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
@@ -23855,12 +24278,12 @@ pub mod user_profile {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -23870,15 +24293,15 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-coderepository.html)
     #[derive(Clone, Debug)]
-    pub struct CodeRepository(Props);
+    pub struct CodeRepository(rt::Props);
     impl CodeRepository {
         /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                string(repository_url),
+                rt::string(repository_url),
             );
             CodeRepository(this)
         }
@@ -23888,11 +24311,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customfilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomFileSystemConfig(Props);
+    pub struct CustomFileSystemConfig(rt::Props);
     impl CustomFileSystemConfig {
         /// A new `CustomFileSystemConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomFileSystemConfig(this)
         }
         /// CloudFormation `EFSFileSystemConfig`, Terraform `efs_file_system_config`.
@@ -23930,17 +24353,20 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customimage.html)
     #[derive(Clone, Debug)]
-    pub struct CustomImage(Props);
+    pub struct CustomImage(rt::Props);
     impl CustomImage {
         /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(app_image_config_name: impl Into<Expr>, image_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            app_image_config_name: impl Into<rt::Expr>,
+            image_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AppImageConfigName",
                 Some("app_image_config_name"),
-                string(app_image_config_name),
+                rt::string(app_image_config_name),
             );
-            this.set("ImageName", Some("image_name"), string(image_name));
+            this.set("ImageName", Some("image_name"), rt::string(image_name));
             CustomImage(this)
         }
         /// The version number of the CustomImage.
@@ -23950,7 +24376,7 @@ pub mod user_profile {
             self.0.set(
                 "ImageVersionNumber",
                 Some("image_version_number"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -23960,13 +24386,13 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customposixuserconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPosixUserConfig(Props);
+    pub struct CustomPosixUserConfig(rt::Props);
     impl CustomPosixUserConfig {
         /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
         pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", Some("gid"), int(gid));
-            this.set("Uid", Some("uid"), int(uid));
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::int(gid));
+            this.set("Uid", Some("uid"), rt::int(uid));
             CustomPosixUserConfig(this)
         }
     }
@@ -23977,20 +24403,20 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-defaultebsstoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultEbsStorageSettings(Props);
+    pub struct DefaultEbsStorageSettings(rt::Props);
     impl DefaultEbsStorageSettings {
         /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
         pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultEbsVolumeSizeInGb",
                 Some("default_ebs_volume_size_in_gb"),
-                int(default_ebs_volume_size_in_gb),
+                rt::int(default_ebs_volume_size_in_gb),
             );
             this.set(
                 "MaximumEbsVolumeSizeInGb",
                 Some("maximum_ebs_volume_size_in_gb"),
-                int(maximum_ebs_volume_size_in_gb),
+                rt::int(maximum_ebs_volume_size_in_gb),
             );
             DefaultEbsStorageSettings(this)
         }
@@ -24002,11 +24428,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-defaultspacestoragesettings.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultSpaceStorageSettings(Props);
+    pub struct DefaultSpaceStorageSettings(rt::Props);
     impl DefaultSpaceStorageSettings {
         /// A new `DefaultSpaceStorageSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultSpaceStorageSettings(this)
         }
         /// Properties related to the Amazon Elastic Block Store volume.
@@ -24026,22 +24452,25 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-efsfilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct EfsFileSystemConfig(Props);
+    pub struct EfsFileSystemConfig(rt::Props);
     impl EfsFileSystemConfig {
         /// A new `EfsFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             EfsFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FileSystemPath", Some("file_system_path"), string(value));
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -24052,11 +24481,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-emrsettings.html)
     #[derive(Clone, Debug)]
-    pub struct EmrSettings(Props);
+    pub struct EmrSettings(rt::Props);
     impl EmrSettings {
         /// A new `EmrSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmrSettings(this)
         }
         /// An array of Amazon Resource Names (ARNs) of the IAM roles that the execution role of SageMaker can assume.
@@ -24064,12 +24493,12 @@ pub mod user_profile {
         /// Constraints: 0..=5 items. CloudFormation `AssumableRoleArns`, Terraform `assumable_role_arns`.
         pub fn assumable_role_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AssumableRoleArns",
                 Some("assumable_role_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -24078,12 +24507,12 @@ pub mod user_profile {
         /// Constraints: 0..=5 items. CloudFormation `ExecutionRoleArns`, Terraform `execution_role_arns`.
         pub fn execution_role_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "ExecutionRoleArns",
                 Some("execution_role_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -24093,22 +24522,25 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-fsxlustrefilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(Props);
+    pub struct FSxLustreFileSystemConfig(rt::Props);
     impl FSxLustreFileSystemConfig {
         /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                string(file_system_id),
+                rt::string(file_system_id),
             );
             FSxLustreFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("FileSystemPath", Some("file_system_path"), string(value));
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -24117,11 +24549,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-hiddensagemakerimage.html)
     #[derive(Clone, Debug)]
-    pub struct HiddenSageMakerImage(Props);
+    pub struct HiddenSageMakerImage(rt::Props);
     impl HiddenSageMakerImage {
         /// A new `HiddenSageMakerImage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HiddenSageMakerImage(this)
         }
         /// The SageMaker image name that you are hiding from the Studio user interface.
@@ -24136,9 +24568,15 @@ pub mod user_profile {
             self
         }
         /// Constraints: 0..=20 items. CloudFormation `VersionAliases`, Terraform `version_aliases`.
-        pub fn version_aliases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("VersionAliases", Some("version_aliases"), strings(value));
+        pub fn version_aliases(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "VersionAliases",
+                Some("version_aliases"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -24149,21 +24587,21 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterLabAppSettings(Props);
+    pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
         /// A new `JupyterLabAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterLabAppSettings(this)
         }
         /// The lifecycle configuration that runs before the default lifecycle configuration.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `BuiltInLifecycleConfigArn`, Terraform `built_in_lifecycle_config_arn`.
-        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BuiltInLifecycleConfigArn",
                 Some("built_in_lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -24174,8 +24612,11 @@ pub mod user_profile {
             mut self,
             value: impl IntoIterator<Item = CodeRepository>,
         ) -> Self {
-            self.0
-                .set("CodeRepositories", Some("code_repositories"), list(value));
+            self.0.set(
+                "CodeRepositories",
+                Some("code_repositories"),
+                rt::list(value),
+            );
             self
         }
         /// A list of custom images available for use for JupyterLab apps
@@ -24183,7 +24624,7 @@ pub mod user_profile {
         /// Constraints: 0..=200 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
@@ -24210,12 +24651,12 @@ pub mod user_profile {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -24227,11 +24668,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct JupyterServerAppSettings(Props);
+    pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
         /// A new `JupyterServerAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JupyterServerAppSettings(this)
         }
         /// CloudFormation `DefaultResourceSpec`, Terraform `default_resource_spec`.
@@ -24248,12 +24689,12 @@ pub mod user_profile {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -24265,11 +24706,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct KernelGatewayAppSettings(Props);
+    pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
         /// A new `KernelGatewayAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             KernelGatewayAppSettings(this)
         }
         /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
@@ -24277,7 +24718,7 @@ pub mod user_profile {
         /// Constraints: 0..=30 items. CloudFormation `CustomImages`, Terraform `custom_images`.
         pub fn custom_images(mut self, value: impl IntoIterator<Item = CustomImage>) -> Self {
             self.0
-                .set("CustomImages", Some("custom_images"), list(value));
+                .set("CustomImages", Some("custom_images"), rt::list(value));
             self
         }
         /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
@@ -24296,12 +24737,12 @@ pub mod user_profile {
         /// Constraints: 0..=30 items. CloudFormation `LifecycleConfigArns`, Terraform `lifecycle_config_arns`.
         pub fn lifecycle_config_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LifecycleConfigArns",
                 Some("lifecycle_config_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -24313,11 +24754,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-rstudioserverproappsettings.html)
     #[derive(Clone, Debug)]
-    pub struct RStudioServerProAppSettings(Props);
+    pub struct RStudioServerProAppSettings(rt::Props);
     impl RStudioServerProAppSettings {
         /// A new `RStudioServerProAppSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RStudioServerProAppSettings(this)
         }
         /// Indicates whether the current user has access to the RStudioServerPro app.
@@ -24341,11 +24782,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-resourcespec.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSpec(Props);
+    pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
         /// A new `ResourceSpec`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSpec(this)
         }
         /// The instance type that the image version runs on.
@@ -24359,42 +24800,45 @@ pub mod user_profile {
         /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`. CloudFormation `LifecycleConfigArn`, Terraform `lifecycle_config_arn`.
-        pub fn lifecycle_config_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn lifecycle_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LifecycleConfigArn",
                 Some("lifecycle_config_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the SageMaker image that the image version belongs to.
         ///
         /// Constraints: length 0..=256; pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`. CloudFormation `SageMakerImageArn`, Terraform `sage_maker_image_arn`.
-        pub fn sage_maker_image_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageArn",
                 Some("sage_maker_image_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the image version created on the instance.
         ///
         /// Constraints: length 0..=256; pattern `^(arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+|None)`. CloudFormation `SageMakerImageVersionArn`, Terraform `sage_maker_image_version_arn`.
-        pub fn sage_maker_image_version_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sage_maker_image_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SageMakerImageVersionArn",
                 Some("sage_maker_image_version_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
         ///
         /// Constraints: length 0..=2048; pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*|None)$`. CloudFormation `TrainingPlanArn`, Terraform `training_plan_arn`.
-        pub fn training_plan_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TrainingPlanArn", Some("training_plan_arn"), string(value));
+        pub fn training_plan_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TrainingPlanArn",
+                Some("training_plan_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -24403,21 +24847,22 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-s3filesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct S3FileSystemConfig(Props);
+    pub struct S3FileSystemConfig(rt::Props);
     impl S3FileSystemConfig {
         /// A new `S3FileSystemConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3FileSystemConfig(this)
         }
         /// Constraints: length 0..=1024. CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MountPath", Some("mount_path"), string(value));
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MountPath", Some("mount_path"), rt::string(value));
             self
         }
         /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), string(value));
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
             self
         }
     }
@@ -24428,11 +24873,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-sharingsettings.html)
     #[derive(Clone, Debug)]
-    pub struct SharingSettings(Props);
+    pub struct SharingSettings(rt::Props);
     impl SharingSettings {
         /// A new `SharingSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SharingSettings(this)
         }
         /// Whether to include the notebook cell output when sharing the notebook.
@@ -24449,17 +24894,17 @@ pub mod user_profile {
         /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
         ///
         /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `S3KmsKeyId`, Terraform `s3_kms_key_id`.
-        pub fn s3_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3KmsKeyId", Some("s3_kms_key_id"), string(value));
+                .set("S3KmsKeyId", Some("s3_kms_key_id"), rt::string(value));
             self
         }
         /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
         ///
         /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("S3OutputPath", Some("s3_output_path"), string(value));
+                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
             self
         }
     }
@@ -24470,11 +24915,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
-    pub struct StudioWebPortalSettings(Props);
+    pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
         /// A new `StudioWebPortalSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StudioWebPortalSettings(this)
         }
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
@@ -24482,7 +24927,7 @@ pub mod user_profile {
         /// Constraints: at least 0 items. CloudFormation `HiddenAppTypes`, Terraform `hidden_app_types`.
         pub fn hidden_app_types(mut self, value: impl IntoIterator<Item = AppType>) -> Self {
             self.0
-                .set("HiddenAppTypes", Some("hidden_app_types"), list(value));
+                .set("HiddenAppTypes", Some("hidden_app_types"), rt::list(value));
             self
         }
         /// The instance types you are hiding from the Studio user interface.
@@ -24495,7 +24940,7 @@ pub mod user_profile {
             self.0.set(
                 "HiddenInstanceTypes",
                 Some("hidden_instance_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -24504,7 +24949,7 @@ pub mod user_profile {
         /// Constraints: at least 0 items. CloudFormation `HiddenMlTools`, Terraform `hidden_ml_tools`.
         pub fn hidden_ml_tools(mut self, value: impl IntoIterator<Item = MlTools>) -> Self {
             self.0
-                .set("HiddenMlTools", Some("hidden_ml_tools"), list(value));
+                .set("HiddenMlTools", Some("hidden_ml_tools"), rt::list(value));
             self
         }
         /// The version aliases you are hiding from the Studio user interface.
@@ -24517,7 +24962,7 @@ pub mod user_profile {
             self.0.set(
                 "HiddenSageMakerImageVersionAliases",
                 Some("hidden_sage_maker_image_version_aliases"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -24529,11 +24974,11 @@ pub mod user_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-usersettings.html)
     #[derive(Clone, Debug)]
-    pub struct UserSettings(Props);
+    pub struct UserSettings(rt::Props);
     impl UserSettings {
         /// A new `UserSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UserSettings(this)
         }
         /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
@@ -24566,7 +25011,7 @@ pub mod user_profile {
             self.0.set(
                 "CustomFileSystemConfigs",
                 Some("custom_file_system_configs"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -24582,20 +25027,20 @@ pub mod user_profile {
         /// Defines which Amazon SageMaker application users are directed to by default.
         ///
         /// Constraints: length 0..=1023. CloudFormation `DefaultLandingUri`, Terraform `default_landing_uri`.
-        pub fn default_landing_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn default_landing_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DefaultLandingUri",
                 Some("default_landing_uri"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The user profile Amazon Resource Name (ARN).
         ///
         /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRole`, Terraform `execution_role`.
-        pub fn execution_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ExecutionRole", Some("execution_role"), string(value));
+                .set("ExecutionRole", Some("execution_role"), rt::string(value));
             self
         }
         /// The JupyterLab app settings.
@@ -24648,9 +25093,15 @@ pub mod user_profile {
         /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         ///
         /// Constraints: 0..=5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
         /// The sharing settings.
@@ -25176,11 +25627,11 @@ pub mod user_profile {
 /// CloudFormation: `AWS::SageMaker::Workforce`. Terraform: `awscc_sagemaker_workforce` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-workforce.html)
-pub struct Workforce(Base);
-static WORKFORCE_TYPE: TypeInfo = TypeInfo {
+pub struct Workforce(rt::Base);
+static WORKFORCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Workforce",
     terraform: Some("awscc_sagemaker_workforce"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -25217,12 +25668,12 @@ static WORKFORCE_TYPE: TypeInfo = TypeInfo {
 impl Workforce {
     /// Declares a `AWS::SageMaker::Workforce` with the stack-unique `id`. Required properties: `workforce_name` (`WorkforceName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, workforce_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKFORCE_TYPE);
+    pub fn new(id: impl Into<String>, workforce_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKFORCE_TYPE);
         this.set(
             "WorkforceName",
             Some("workforce_name"),
-            string(workforce_name),
+            rt::string(workforce_name),
         );
         Workforce(this)
     }
@@ -25272,19 +25723,19 @@ impl Workforce {
 builder!(Workforce, WorkforceHandle);
 /// A declared `AWS::SageMaker::Workforce`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkforceHandle(Handle);
+pub struct WorkforceHandle(rt::Handle);
 handle!(WorkforceHandle);
 impl WorkforceHandle {
     /// The Amazon Resource Name (ARN) of the private workforce.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkforceArn`; Terraform `workforce_arn`.
-    pub fn workforce_arn(&self) -> Expr {
+    pub fn workforce_arn(&self) -> rt::Expr {
         self.0.attr("WorkforceArn")
     }
     /// The subdomain for your OIDC Identity Provider.
     ///
     /// CloudFormation `Fn::GetAtt` `SubDomain`; Terraform `sub_domain`.
-    pub fn sub_domain(&self) -> Expr {
+    pub fn sub_domain(&self) -> rt::Expr {
         self.0.attr("SubDomain")
     }
 }
@@ -25297,13 +25748,13 @@ pub mod workforce {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-cognitoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoConfig(Props);
+    pub struct CognitoConfig(rt::Props);
     impl CognitoConfig {
         /// A new `CognitoConfig`. Required properties: `client_id` (`ClientId`), `user_pool` (`UserPool`).
-        pub fn new(client_id: impl Into<Expr>, user_pool: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("UserPool", Some("user_pool"), string(user_pool));
+        pub fn new(client_id: impl Into<rt::Expr>, user_pool: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("UserPool", Some("user_pool"), rt::string(user_pool));
             CognitoConfig(this)
         }
     }
@@ -25314,41 +25765,41 @@ pub mod workforce {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-oidcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OidcConfig(Props);
+    pub struct OidcConfig(rt::Props);
     impl OidcConfig {
         /// A new `OidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `jwks_uri` (`JwksUri`), `logout_endpoint` (`LogoutEndpoint`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
         pub fn new(
-            authorization_endpoint: impl Into<Expr>,
-            client_id: impl Into<Expr>,
-            issuer: impl Into<Expr>,
-            jwks_uri: impl Into<Expr>,
-            logout_endpoint: impl Into<Expr>,
-            token_endpoint: impl Into<Expr>,
-            user_info_endpoint: impl Into<Expr>,
+            authorization_endpoint: impl Into<rt::Expr>,
+            client_id: impl Into<rt::Expr>,
+            issuer: impl Into<rt::Expr>,
+            jwks_uri: impl Into<rt::Expr>,
+            logout_endpoint: impl Into<rt::Expr>,
+            token_endpoint: impl Into<rt::Expr>,
+            user_info_endpoint: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                string(authorization_endpoint),
+                rt::string(authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), string(client_id));
-            this.set("Issuer", Some("issuer"), string(issuer));
-            this.set("JwksUri", Some("jwks_uri"), string(jwks_uri));
+            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set("JwksUri", Some("jwks_uri"), rt::string(jwks_uri));
             this.set(
                 "LogoutEndpoint",
                 Some("logout_endpoint"),
-                string(logout_endpoint),
+                rt::string(logout_endpoint),
             );
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                string(token_endpoint),
+                rt::string(token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                string(user_info_endpoint),
+                rt::string(user_info_endpoint),
             );
             OidcConfig(this)
         }
@@ -25357,28 +25808,28 @@ pub mod workforce {
         /// CloudFormation `AuthenticationRequestExtraParams`, Terraform `authentication_request_extra_params`.
         pub fn authentication_request_extra_params(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "AuthenticationRequestExtraParams",
                 Some("authentication_request_extra_params"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
         /// The OIDC IdP client secret used to configure your private workforce.
         ///
         /// Constraints: length 1..=1024; pattern `^[\w+]+$`. CloudFormation `ClientSecret`, Terraform `client_secret`.
-        pub fn client_secret(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientSecret", Some("client_secret"), string(value));
+                .set("ClientSecret", Some("client_secret"), rt::string(value));
             self
         }
         /// An array of string identifiers used to refer to the specific pieces of user data or claims that the client application wants to access.
         ///
         /// Constraints: length 0..=500; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`. CloudFormation `Scope`, Terraform `scope`.
-        pub fn scope(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Scope", Some("scope"), string(value));
+        pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Scope", Some("scope"), rt::string(value));
             self
         }
     }
@@ -25389,12 +25840,12 @@ pub mod workforce {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-sourceipconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SourceIpConfig(Props);
+    pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
         /// A new `SourceIpConfig`. Required properties: `cidrs` (`Cidrs`).
-        pub fn new(cidrs: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidrs", Some("cidrs"), strings(cidrs));
+        pub fn new(cidrs: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidrs", Some("cidrs"), rt::strings(cidrs));
             SourceIpConfig(this)
         }
     }
@@ -25405,11 +25856,11 @@ pub mod workforce {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-workforcevpcconfigrequest.html)
     #[derive(Clone, Debug)]
-    pub struct WorkforceVpcConfigRequest(Props);
+    pub struct WorkforceVpcConfigRequest(rt::Props);
     impl WorkforceVpcConfigRequest {
         /// A new `WorkforceVpcConfigRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkforceVpcConfigRequest(this)
         }
         /// The VPC security group IDs.
@@ -25417,27 +25868,27 @@ pub mod workforce {
         /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// The VPC subnets.
         ///
         /// Constraints: 1..=16 items. CloudFormation `Subnets`, Terraform `subnets`.
-        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Subnets", Some("subnets"), strings(value));
+        pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Subnets", Some("subnets"), rt::strings(value));
             self
         }
         /// The ID of the VPC.
         ///
         /// Constraints: length 0..=32; pattern `^vpc-[0-9a-z]*$`. CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -25457,11 +25908,11 @@ pub mod workforce {
 /// CloudFormation: `AWS::SageMaker::Workteam`. Terraform: `awscc_sagemaker_workteam` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-workteam.html)
-pub struct Workteam(Base);
-static WORKTEAM_TYPE: TypeInfo = TypeInfo {
+pub struct Workteam(rt::Base);
+static WORKTEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SageMaker::Workteam",
     terraform: Some("awscc_sagemaker_workteam"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("WorkteamArn", Some("workteam_arn"))],
@@ -25471,15 +25922,15 @@ impl Workteam {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
         member_definitions: impl IntoIterator<Item = workteam::MemberDefinition>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKTEAM_TYPE);
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &WORKTEAM_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
         this.set(
             "MemberDefinitions",
             Some("member_definitions"),
-            list(member_definitions),
+            rt::list(member_definitions),
         );
         Workteam(this)
     }
@@ -25500,30 +25951,30 @@ impl Workteam {
     /// The name of the Workforce
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9]([a-zA-Z0-9\-]){0,62}$`. Changing it replaces the resource. CloudFormation `WorkforceName`, Terraform `workforce_name`.
-    pub fn workforce_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workforce_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WorkforceName", Some("workforce_name"), string(value));
+            .set("WorkforceName", Some("workforce_name"), rt::string(value));
         self
     }
     /// The name of the work team.
     ///
     /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `WorkteamName`, Terraform `workteam_name`.
-    pub fn workteam_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workteam_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("WorkteamName", Some("workteam_name"), string(value));
+            .set("WorkteamName", Some("workteam_name"), rt::string(value));
         self
     }
 }
 builder!(Workteam, WorkteamHandle);
 /// A declared `AWS::SageMaker::Workteam`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkteamHandle(Handle);
+pub struct WorkteamHandle(rt::Handle);
 handle!(WorkteamHandle);
 impl WorkteamHandle {
     /// The Amazon Resource Name (ARN) that identifies the work team.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkteamArn`; Terraform `workteam_arn`.
-    pub fn workteam_arn(&self) -> Expr {
+    pub fn workteam_arn(&self) -> rt::Expr {
         self.0.attr("WorkteamArn")
     }
 }
@@ -25536,29 +25987,29 @@ pub mod workteam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-cognitomemberdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct CognitoMemberDefinition(Props);
+    pub struct CognitoMemberDefinition(rt::Props);
     impl CognitoMemberDefinition {
         /// A new `CognitoMemberDefinition`. Required properties: `cognito_client_id` (`CognitoClientId`), `cognito_user_group` (`CognitoUserGroup`), `cognito_user_pool` (`CognitoUserPool`).
         pub fn new(
-            cognito_client_id: impl Into<Expr>,
-            cognito_user_group: impl Into<Expr>,
-            cognito_user_pool: impl Into<Expr>,
+            cognito_client_id: impl Into<rt::Expr>,
+            cognito_user_group: impl Into<rt::Expr>,
+            cognito_user_pool: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CognitoClientId",
                 Some("cognito_client_id"),
-                string(cognito_client_id),
+                rt::string(cognito_client_id),
             );
             this.set(
                 "CognitoUserGroup",
                 Some("cognito_user_group"),
-                string(cognito_user_group),
+                rt::string(cognito_user_group),
             );
             this.set(
                 "CognitoUserPool",
                 Some("cognito_user_pool"),
-                string(cognito_user_pool),
+                rt::string(cognito_user_pool),
             );
             CognitoMemberDefinition(this)
         }
@@ -25570,11 +26021,11 @@ pub mod workteam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-memberdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct MemberDefinition(Props);
+    pub struct MemberDefinition(rt::Props);
     impl MemberDefinition {
         /// A new `MemberDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MemberDefinition(this)
         }
         /// The Amazon Cognito user group that is part of the work team
@@ -25607,15 +26058,15 @@ pub mod workteam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-notificationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationConfiguration(Props);
+    pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
         /// A new `NotificationConfiguration`. Required properties: `notification_topic_arn` (`NotificationTopicArn`).
-        pub fn new(notification_topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(notification_topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "NotificationTopicArn",
                 Some("notification_topic_arn"),
-                string(notification_topic_arn),
+                rt::string(notification_topic_arn),
             );
             NotificationConfiguration(this)
         }
@@ -25627,12 +26078,12 @@ pub mod workteam {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-oidcmemberdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct OidcMemberDefinition(Props);
+    pub struct OidcMemberDefinition(rt::Props);
     impl OidcMemberDefinition {
         /// A new `OidcMemberDefinition`. Required properties: `oidc_groups` (`OidcGroups`).
-        pub fn new(oidc_groups: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("OidcGroups", Some("oidc_groups"), strings(oidc_groups));
+        pub fn new(oidc_groups: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OidcGroups", Some("oidc_groups"), rt::strings(oidc_groups));
             OidcMemberDefinition(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `Scheduler` resource types of the CloudFormation registry (`AWS::Scheduler::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `scheduler` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
 /// CloudFormation: `AWS::Scheduler::Schedule`. Terraform: `awscc_scheduler_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scheduler-schedule.html)
-pub struct Schedule(Base);
-static SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct Schedule(rt::Base);
+static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Scheduler::Schedule",
     terraform: Some("awscc_scheduler_schedule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -29,10 +30,10 @@ impl Schedule {
     pub fn new(
         id: impl Into<String>,
         flexible_time_window: schedule::FlexibleTimeWindow,
-        schedule_expression: impl Into<Expr>,
+        schedule_expression: impl Into<rt::Expr>,
         target: schedule::Target,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULE_TYPE);
+        let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
         this.set(
             "FlexibleTimeWindow",
             Some("flexible_time_window"),
@@ -41,7 +42,7 @@ impl Schedule {
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            string(schedule_expression),
+            rt::string(schedule_expression),
         );
         this.set("Target", Some("target"), target.into());
         Schedule(this)
@@ -49,53 +50,56 @@ impl Schedule {
     /// The description of the schedule.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date, in UTC, before which the schedule can invoke its target.
     ///
     /// CloudFormation `EndDate`, Terraform `end_date`.
-    pub fn end_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndDate", Some("end_date"), string(value));
+    pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndDate", Some("end_date"), rt::string(value));
         self
     }
     /// The name of the schedule group to associate with this schedule.
     ///
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z-_.]+$`. CloudFormation `GroupName`, Terraform `group_name`.
-    pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupName", Some("group_name"), string(value));
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
     /// The ARN for a KMS Key that will be used to encrypt customer data.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws[a-z-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)\/[0-9a-zA-Z-_]*$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z-_.]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The timezone in which the scheduling expression is evaluated.
     ///
     /// Constraints: length 1..=50. CloudFormation `ScheduleExpressionTimezone`, Terraform `schedule_expression_timezone`.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Expr>) -> Self {
+    pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduleExpressionTimezone",
             Some("schedule_expression_timezone"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The date, in UTC, after which the schedule can begin invoking its target.
     ///
     /// CloudFormation `StartDate`, Terraform `start_date`.
-    pub fn start_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartDate", Some("start_date"), string(value));
+    pub fn start_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartDate", Some("start_date"), rt::string(value));
         self
     }
     /// Specifies whether the schedule is enabled or disabled.
@@ -109,13 +113,13 @@ impl Schedule {
 builder!(Schedule, ScheduleHandle);
 /// A declared `AWS::Scheduler::Schedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduleHandle(Handle);
+pub struct ScheduleHandle(rt::Handle);
 handle!(ScheduleHandle);
 impl ScheduleHandle {
     /// The Amazon Resource Name (ARN) of the schedule.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -128,12 +132,12 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AwsVpcConfiguration(Props);
+    pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
         /// A new `AwsVpcConfiguration`. Required properties: `subnets` (`Subnets`).
-        pub fn new(subnets: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Subnets", Some("subnets"), strings(subnets));
+        pub fn new(subnets: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
             AwsVpcConfiguration(this)
         }
         /// Specifies whether the task's elastic network interface receives a public IP address.
@@ -147,9 +151,15 @@ pub mod schedule {
         /// Specifies the security groups associated with the task.
         ///
         /// Constraints: 1..=5 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
-        pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("SecurityGroups", Some("security_groups"), strings(value));
+        pub fn security_groups(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -160,15 +170,15 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityProviderStrategyItem(Props);
+    pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
         /// A new `CapacityProviderStrategyItem`. Required properties: `capacity_provider` (`CapacityProvider`).
-        pub fn new(capacity_provider: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "CapacityProvider",
                 Some("capacity_provider"),
-                string(capacity_provider),
+                rt::string(capacity_provider),
             );
             CapacityProviderStrategyItem(this)
         }
@@ -176,14 +186,14 @@ pub mod schedule {
         ///
         /// Constraints: range 0..=100000. CloudFormation `Base`, Terraform `base`.
         pub fn base(mut self, value: i64) -> Self {
-            self.0.set("Base", Some("base"), int(value));
+            self.0.set("Base", Some("base"), rt::int(value));
             self
         }
         /// The weight value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         ///
         /// Constraints: range 0..=1000. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -194,18 +204,18 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-deadletterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DeadLetterConfig(Props);
+    pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
         /// A new `DeadLetterConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeadLetterConfig(this)
         }
         /// The ARN of the SQS queue specified as the target for the dead-letter queue.
         ///
         /// Constraints: length 1..=1600; pattern `^arn:aws[a-z-]*:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
     }
@@ -216,15 +226,15 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-ecsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EcsParameters(Props);
+    pub struct EcsParameters(rt::Props);
     impl EcsParameters {
         /// A new `EcsParameters`. Required properties: `task_definition_arn` (`TaskDefinitionArn`).
-        pub fn new(task_definition_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TaskDefinitionArn",
                 Some("task_definition_arn"),
-                string(task_definition_arn),
+                rt::string(task_definition_arn),
             );
             EcsParameters(this)
         }
@@ -238,7 +248,7 @@ pub mod schedule {
             self.0.set(
                 "CapacityProviderStrategy",
                 Some("capacity_provider_strategy"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -249,7 +259,7 @@ pub mod schedule {
             self.0.set(
                 "EnableECSManagedTags",
                 Some("enable_ecs_managed_tags"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -260,15 +270,15 @@ pub mod schedule {
             self.0.set(
                 "EnableExecuteCommand",
                 Some("enable_execute_command"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Specifies an ECS task group for the task.
         ///
         /// Constraints: length 1..=255. CloudFormation `Group`, Terraform `group`.
-        pub fn group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Group", Some("group"), string(value));
+        pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Group", Some("group"), rt::string(value));
             self
         }
         /// Specifies the launch type on which your task is running.
@@ -299,7 +309,7 @@ pub mod schedule {
             self.0.set(
                 "PlacementConstraints",
                 Some("placement_constraints"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -310,16 +320,22 @@ pub mod schedule {
             mut self,
             value: impl IntoIterator<Item = PlacementStrategy>,
         ) -> Self {
-            self.0
-                .set("PlacementStrategy", Some("placement_strategy"), list(value));
+            self.0.set(
+                "PlacementStrategy",
+                Some("placement_strategy"),
+                rt::list(value),
+            );
             self
         }
         /// Specifies the platform version for the task.
         ///
         /// Constraints: length 1..=64. CloudFormation `PlatformVersion`, Terraform `platform_version`.
-        pub fn platform_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("PlatformVersion", Some("platform_version"), string(value));
+        pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "PlatformVersion",
+                Some("platform_version"),
+                rt::string(value),
+            );
             self
         }
         /// Specifies whether to propagate the tags from the task definition to the task.
@@ -333,23 +349,23 @@ pub mod schedule {
         /// The reference ID to use for the task.
         ///
         /// Constraints: length at most 1024. CloudFormation `ReferenceId`, Terraform `reference_id`.
-        pub fn reference_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn reference_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ReferenceId", Some("reference_id"), string(value));
+                .set("ReferenceId", Some("reference_id"), rt::string(value));
             self
         }
         /// The metadata that you apply to the task to help you categorize and organize them.
         ///
         /// Constraints: 0..=50 items. CloudFormation `Tags`, Terraform `tags`.
-        pub fn tags(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Tags", Some("tags"), json(value));
+        pub fn tags(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Tags", Some("tags"), rt::json(value));
             self
         }
         /// The number of tasks to create based on TaskDefinition.
         ///
         /// Constraints: range 1..=10. CloudFormation `TaskCount`, Terraform `task_count`.
         pub fn task_count(mut self, value: i64) -> Self {
-            self.0.set("TaskCount", Some("task_count"), int(value));
+            self.0.set("TaskCount", Some("task_count"), rt::int(value));
             self
         }
     }
@@ -360,13 +376,13 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeparameters.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeParameters(Props);
+    pub struct EventBridgeParameters(rt::Props);
     impl EventBridgeParameters {
         /// A new `EventBridgeParameters`. Required properties: `detail_type` (`DetailType`), `source` (`Source`).
-        pub fn new(detail_type: impl Into<Expr>, source: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DetailType", Some("detail_type"), string(detail_type));
-            this.set("Source", Some("source"), string(source));
+        pub fn new(detail_type: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DetailType", Some("detail_type"), rt::string(detail_type));
+            this.set("Source", Some("source"), rt::string(source));
             EventBridgeParameters(this)
         }
     }
@@ -377,11 +393,11 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-flexibletimewindow.html)
     #[derive(Clone, Debug)]
-    pub struct FlexibleTimeWindow(Props);
+    pub struct FlexibleTimeWindow(rt::Props);
     impl FlexibleTimeWindow {
         /// A new `FlexibleTimeWindow`. Required properties: `mode` (`Mode`).
         pub fn new(mode: FlexibleTimeWindowMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             FlexibleTimeWindow(this)
         }
@@ -392,7 +408,7 @@ pub mod schedule {
             self.0.set(
                 "MaximumWindowInMinutes",
                 Some("maximum_window_in_minutes"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -404,12 +420,16 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-kinesisparameters.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisParameters(Props);
+    pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
         /// A new `KinesisParameters`. Required properties: `partition_key` (`PartitionKey`).
-        pub fn new(partition_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PartitionKey", Some("partition_key"), string(partition_key));
+        pub fn new(partition_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PartitionKey",
+                Some("partition_key"),
+                rt::string(partition_key),
+            );
             KinesisParameters(this)
         }
     }
@@ -420,11 +440,11 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-networkconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkConfiguration(Props);
+    pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
         /// A new `NetworkConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkConfiguration(this)
         }
         /// This structure specifies the VPC subnets and security groups for the task, and whether a public IP address is to be used.
@@ -446,18 +466,19 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementConstraint(Props);
+    pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
         /// A new `PlacementConstraint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementConstraint(this)
         }
         /// A cluster query language expression to apply to the constraint.
         ///
         /// Constraints: length at most 2000. CloudFormation `Expression`, Terraform `expression`.
-        pub fn expression(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Expression", Some("expression"), string(value));
+        pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Expression", Some("expression"), rt::string(value));
             self
         }
         /// The type of constraint.
@@ -475,18 +496,18 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementstrategy.html)
     #[derive(Clone, Debug)]
-    pub struct PlacementStrategy(Props);
+    pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
         /// A new `PlacementStrategy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PlacementStrategy(this)
         }
         /// The field to apply the placement strategy against.
         ///
         /// Constraints: length at most 255. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Field", Some("field"), string(value));
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
             self
         }
         /// The type of placement strategy.
@@ -504,11 +525,11 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-retrypolicy.html)
     #[derive(Clone, Debug)]
-    pub struct RetryPolicy(Props);
+    pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
         /// A new `RetryPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetryPolicy(this)
         }
         /// The maximum amount of time, in seconds, to continue to make retry attempts.
@@ -518,7 +539,7 @@ pub mod schedule {
             self.0.set(
                 "MaximumEventAgeInSeconds",
                 Some("maximum_event_age_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -529,7 +550,7 @@ pub mod schedule {
             self.0.set(
                 "MaximumRetryAttempts",
                 Some("maximum_retry_attempts"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -541,13 +562,13 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerPipelineParameter(Props);
+    pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -558,11 +579,11 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SageMakerPipelineParameters(Props);
+    pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
         /// A new `SageMakerPipelineParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SageMakerPipelineParameters(this)
         }
         /// List of Parameter names and values for SageMaker Model Building Pipeline execution.
@@ -575,7 +596,7 @@ pub mod schedule {
             self.0.set(
                 "PipelineParameterList",
                 Some("pipeline_parameter_list"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -587,19 +608,22 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sqsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct SqsParameters(Props);
+    pub struct SqsParameters(rt::Props);
     impl SqsParameters {
         /// A new `SqsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SqsParameters(this)
         }
         /// The FIFO message group ID to use as the target.
         ///
         /// Constraints: length 1..=128. CloudFormation `MessageGroupId`, Terraform `message_group_id`.
-        pub fn message_group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MessageGroupId", Some("message_group_id"), string(value));
+        pub fn message_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MessageGroupId",
+                Some("message_group_id"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -610,13 +634,13 @@ pub mod schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `arn` (`Arn`), `role_arn` (`RoleArn`).
-        pub fn new(arn: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", Some("arn"), string(arn));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             Target(this)
         }
         /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.
@@ -649,8 +673,8 @@ pub mod schedule {
         /// The text, or well-formed JSON, passed to the target.
         ///
         /// Constraints: length at least 1. CloudFormation `Input`, Terraform `input`.
-        pub fn input(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Input", Some("input"), string(value));
+        pub fn input(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Input", Some("input"), rt::string(value));
             self
         }
         /// The custom parameter you can use to control the shard to which EventBridge Scheduler sends the event.
@@ -767,11 +791,11 @@ pub mod schedule {
 /// CloudFormation: `AWS::Scheduler::ScheduleGroup`. Terraform: `awscc_scheduler_schedule_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scheduler-schedulegroup.html)
-pub struct ScheduleGroup(Base);
-static SCHEDULE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduleGroup(rt::Base);
+static SCHEDULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Scheduler::ScheduleGroup",
     terraform: Some("awscc_scheduler_schedule_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -785,41 +809,41 @@ impl ScheduleGroup {
     /// Declares a `AWS::Scheduler::ScheduleGroup` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SCHEDULE_GROUP_TYPE);
+        let this = rt::Base::new(id, &SCHEDULE_GROUP_TYPE);
         ScheduleGroup(this)
     }
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z-_.]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ScheduleGroup, ScheduleGroupHandle);
 /// A declared `AWS::Scheduler::ScheduleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduleGroupHandle(Handle);
+pub struct ScheduleGroupHandle(rt::Handle);
 handle!(ScheduleGroupHandle);
 impl ScheduleGroupHandle {
     /// The Amazon Resource Name (ARN) of the schedule group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The time at which the schedule group was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// The time at which the schedule group was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModificationDate`; Terraform `last_modification_date`.
-    pub fn last_modification_date(&self) -> Expr {
+    pub fn last_modification_date(&self) -> rt::Expr {
         self.0.attr("LastModificationDate")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }

@@ -2,23 +2,24 @@
 //! `SCN` resource types of the CloudFormation registry (`AWS::SCN::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `scn` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Represents an AWS Supply Chain data integration flow.
 ///
 /// CloudFormation: `AWS::SCN::DataIntegrationFlow`. Terraform: `awscc_scn_data_integration_flow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scn-dataintegrationflow.html)
-pub struct DataIntegrationFlow(Base);
-static DATA_INTEGRATION_FLOW_TYPE: TypeInfo = TypeInfo {
+pub struct DataIntegrationFlow(rt::Base);
+static DATA_INTEGRATION_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SCN::DataIntegrationFlow",
     terraform: Some("awscc_scn_data_integration_flow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -68,16 +69,16 @@ impl DataIntegrationFlow {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         sources: impl IntoIterator<Item = data_integration_flow::DataIntegrationFlowSource>,
         target: data_integration_flow::DataIntegrationFlowTarget,
         transformation: data_integration_flow::DataIntegrationFlowTransformation,
     ) -> Self {
-        let mut this = Base::new(id, &DATA_INTEGRATION_FLOW_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("Sources", Some("sources"), list(sources));
+        let mut this = rt::Base::new(id, &DATA_INTEGRATION_FLOW_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Sources", Some("sources"), rt::list(sources));
         this.set("Target", Some("target"), target.into());
         this.set(
             "Transformation",
@@ -90,25 +91,25 @@ impl DataIntegrationFlow {
 builder!(DataIntegrationFlow, DataIntegrationFlowHandle);
 /// A declared `AWS::SCN::DataIntegrationFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataIntegrationFlowHandle(Handle);
+pub struct DataIntegrationFlowHandle(rt::Handle);
 handle!(DataIntegrationFlowHandle);
 impl DataIntegrationFlowHandle {
     /// The Amazon Resource Name (ARN) of the DataIntegrationFlow.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The creation time of the DataIntegrationFlow.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The last modified time of the DataIntegrationFlow.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -121,12 +122,12 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowsource.html)
     #[derive(Clone, Debug)]
-    pub struct DataIntegrationFlowSource(Props);
+    pub struct DataIntegrationFlowSource(rt::Props);
     impl DataIntegrationFlowSource {
         /// A new `DataIntegrationFlowSource`. Required properties: `source_name` (`SourceName`), `source_type` (`SourceType`).
-        pub fn new(source_name: impl Into<Expr>, source_type: SourceType) -> Self {
-            let mut this = Props::default();
-            this.set("SourceName", Some("source_name"), string(source_name));
+        pub fn new(source_name: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourceName", Some("source_name"), rt::string(source_name));
             this.set("SourceType", Some("source_type"), source_type.into());
             DataIntegrationFlowSource(this)
         }
@@ -153,11 +154,11 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtarget.html)
     #[derive(Clone, Debug)]
-    pub struct DataIntegrationFlowTarget(Props);
+    pub struct DataIntegrationFlowTarget(rt::Props);
     impl DataIntegrationFlowTarget {
         /// A new `DataIntegrationFlowTarget`. Required properties: `target_type` (`TargetType`).
         pub fn new(target_type: TargetType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("TargetType", Some("target_type"), target_type.into());
             DataIntegrationFlowTarget(this)
         }
@@ -177,11 +178,11 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtransformation.html)
     #[derive(Clone, Debug)]
-    pub struct DataIntegrationFlowTransformation(Props);
+    pub struct DataIntegrationFlowTransformation(rt::Props);
     impl DataIntegrationFlowTransformation {
         /// A new `DataIntegrationFlowTransformation`. Required properties: `transformation_type` (`TransformationType`).
         pub fn new(transformation_type: TransformationType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TransformationType",
                 Some("transformation_type"),
@@ -208,11 +209,11 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetOptions(Props);
+    pub struct DatasetOptions(rt::Props);
     impl DatasetOptions {
         /// A new `DatasetOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DatasetOptions(this)
         }
         /// The option to perform deduplication on data records sharing same primary key values.
@@ -220,7 +221,7 @@ pub mod data_integration_flow {
         /// CloudFormation `DedupeRecords`, Terraform `dedupe_records`.
         pub fn dedupe_records(mut self, value: bool) -> Self {
             self.0
-                .set("DedupeRecords", Some("dedupe_records"), boolean(value));
+                .set("DedupeRecords", Some("dedupe_records"), rt::boolean(value));
             self
         }
         /// The deduplication strategy.
@@ -246,15 +247,15 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetsourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetSourceConfiguration(Props);
+    pub struct DatasetSourceConfiguration(rt::Props);
     impl DatasetSourceConfiguration {
         /// A new `DatasetSourceConfiguration`. Required properties: `dataset_identifier` (`DatasetIdentifier`).
-        pub fn new(dataset_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dataset_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DatasetIdentifier",
                 Some("dataset_identifier"),
-                string(dataset_identifier),
+                rt::string(dataset_identifier),
             );
             DatasetSourceConfiguration(this)
         }
@@ -273,15 +274,15 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasettargetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DatasetTargetConfiguration(Props);
+    pub struct DatasetTargetConfiguration(rt::Props);
     impl DatasetTargetConfiguration {
         /// A new `DatasetTargetConfiguration`. Required properties: `dataset_identifier` (`DatasetIdentifier`).
-        pub fn new(dataset_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dataset_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DatasetIdentifier",
                 Some("dataset_identifier"),
-                string(dataset_identifier),
+                rt::string(dataset_identifier),
             );
             DatasetTargetConfiguration(this)
         }
@@ -300,11 +301,11 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dedupestrategy.html)
     #[derive(Clone, Debug)]
-    pub struct DedupeStrategy(Props);
+    pub struct DedupeStrategy(rt::Props);
     impl DedupeStrategy {
         /// A new `DedupeStrategy`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             DedupeStrategy(this)
         }
@@ -324,12 +325,12 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupefield.html)
     #[derive(Clone, Debug)]
-    pub struct FieldPriorityDedupeField(Props);
+    pub struct FieldPriorityDedupeField(rt::Props);
     impl FieldPriorityDedupeField {
         /// A new `FieldPriorityDedupeField`. Required properties: `name` (`Name`), `sort_order` (`SortOrder`).
-        pub fn new(name: impl Into<Expr>, sort_order: SortOrder) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, sort_order: SortOrder) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("SortOrder", Some("sort_order"), sort_order.into());
             FieldPriorityDedupeField(this)
         }
@@ -341,12 +342,12 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupestrategyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FieldPriorityDedupeStrategyConfiguration(Props);
+    pub struct FieldPriorityDedupeStrategyConfiguration(rt::Props);
     impl FieldPriorityDedupeStrategyConfiguration {
         /// A new `FieldPriorityDedupeStrategyConfiguration`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = FieldPriorityDedupeField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             FieldPriorityDedupeStrategyConfiguration(this)
         }
     }
@@ -357,11 +358,11 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3options.html)
     #[derive(Clone, Debug)]
-    pub struct S3Options(Props);
+    pub struct S3Options(rt::Props);
     impl S3Options {
         /// A new `S3Options`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Options(this)
         }
         /// The file type.
@@ -379,13 +380,13 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3sourceconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3SourceConfiguration(Props);
+    pub struct S3SourceConfiguration(rt::Props);
     impl S3SourceConfiguration {
         /// A new `S3SourceConfiguration`. Required properties: `bucket_name` (`BucketName`), `prefix` (`Prefix`).
-        pub fn new(bucket_name: impl Into<Expr>, prefix: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Prefix", Some("prefix"), string(prefix));
+        pub fn new(bucket_name: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Prefix", Some("prefix"), rt::string(prefix));
             S3SourceConfiguration(this)
         }
         /// The Amazon S3 options.
@@ -403,12 +404,12 @@ pub mod data_integration_flow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-sqltransformationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SqlTransformationConfiguration(Props);
+    pub struct SqlTransformationConfiguration(rt::Props);
     impl SqlTransformationConfiguration {
         /// A new `SqlTransformationConfiguration`. Required properties: `query` (`Query`).
-        pub fn new(query: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Query", Some("query"), string(query));
+        pub fn new(query: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Query", Some("query"), rt::string(query));
             SqlTransformationConfiguration(this)
         }
     }
@@ -480,11 +481,11 @@ pub mod data_integration_flow {
 /// CloudFormation: `AWS::SCN::Dataset`. Terraform: `awscc_scn_dataset` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scn-dataset.html)
-pub struct Dataset(Base);
-static DATASET_TYPE: TypeInfo = TypeInfo {
+pub struct Dataset(rt::Base);
+static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SCN::Dataset",
     terraform: Some("awscc_scn_dataset"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -534,22 +535,22 @@ impl Dataset {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_id: impl Into<Expr>,
-        name: impl Into<Expr>,
-        namespace: impl Into<Expr>,
+        instance_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        namespace: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DATASET_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("Name", Some("name"), string(name));
-        this.set("Namespace", Some("namespace"), string(namespace));
+        let mut this = rt::Base::new(id, &DATASET_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Namespace", Some("namespace"), rt::string(namespace));
         Dataset(this)
     }
     /// The description of the dataset.
     ///
     /// Constraints: length 1..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The partition specification of the dataset.
@@ -571,25 +572,25 @@ impl Dataset {
 builder!(Dataset, DatasetHandle);
 /// A declared `AWS::SCN::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatasetHandle(Handle);
+pub struct DatasetHandle(rt::Handle);
 handle!(DatasetHandle);
 impl DatasetHandle {
     /// The Amazon Resource Name (ARN) of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The creation time of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The last modified time of the dataset.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -602,12 +603,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetpartitionfield.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakeDatasetPartitionField(Props);
+    pub struct DataLakeDatasetPartitionField(rt::Props);
     impl DataLakeDatasetPartitionField {
         /// A new `DataLakeDatasetPartitionField`. Required properties: `name` (`Name`), `transform` (`Transform`).
-        pub fn new(name: impl Into<Expr>, transform: Transform) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>, transform: Transform) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Transform", Some("transform"), transform.into());
             DataLakeDatasetPartitionField(this)
         }
@@ -619,12 +620,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetprimarykeyfield.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakeDatasetPrimaryKeyField(Props);
+    pub struct DataLakeDatasetPrimaryKeyField(rt::Props);
     impl DataLakeDatasetPrimaryKeyField {
         /// A new `DataLakeDatasetPrimaryKeyField`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             DataLakeDatasetPrimaryKeyField(this)
         }
     }
@@ -635,13 +636,13 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetschemafield.html)
     #[derive(Clone, Debug)]
-    pub struct DataLakeDatasetSchemaField(Props);
+    pub struct DataLakeDatasetSchemaField(rt::Props);
     impl DataLakeDatasetSchemaField {
         /// A new `DataLakeDatasetSchemaField`. Required properties: `is_required` (`IsRequired`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(is_required: bool, name: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("IsRequired", Some("is_required"), boolean(is_required));
-            this.set("Name", Some("name"), string(name));
+        pub fn new(is_required: bool, name: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IsRequired", Some("is_required"), rt::boolean(is_required));
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             DataLakeDatasetSchemaField(this)
         }
@@ -653,12 +654,12 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-partitionspec.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionSpec(Props);
+    pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
         /// A new `PartitionSpec`. Required properties: `fields` (`Fields`).
         pub fn new(fields: impl IntoIterator<Item = DataLakeDatasetPartitionField>) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
             PartitionSpec(this)
         }
     }
@@ -669,16 +670,16 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-schema.html)
     #[derive(Clone, Debug)]
-    pub struct Schema(Props);
+    pub struct Schema(rt::Props);
     impl Schema {
         /// A new `Schema`. Required properties: `fields` (`Fields`), `name` (`Name`).
         pub fn new(
             fields: impl IntoIterator<Item = DataLakeDatasetSchemaField>,
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Fields", Some("fields"), list(fields));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Fields", Some("fields"), rt::list(fields));
+            this.set("Name", Some("name"), rt::string(name));
             Schema(this)
         }
         /// The list of primary key fields for the dataset.
@@ -688,7 +689,8 @@ pub mod dataset {
             mut self,
             value: impl IntoIterator<Item = DataLakeDatasetPrimaryKeyField>,
         ) -> Self {
-            self.0.set("PrimaryKeys", Some("primary_keys"), list(value));
+            self.0
+                .set("PrimaryKeys", Some("primary_keys"), rt::list(value));
             self
         }
     }
@@ -699,11 +701,11 @@ pub mod dataset {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-transform.html)
     #[derive(Clone, Debug)]
-    pub struct Transform(Props);
+    pub struct Transform(rt::Props);
     impl Transform {
         /// A new `Transform`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             Transform(this)
         }
@@ -745,11 +747,11 @@ pub mod dataset {
 /// CloudFormation: `AWS::SCN::Instance`. Terraform: `awscc_scn_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scn-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SCN::Instance",
     terraform: Some("awscc_scn_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -802,83 +804,86 @@ impl Instance {
     /// Declares a `AWS::SCN::Instance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INSTANCE_TYPE);
+        let this = rt::Base::new(id, &INSTANCE_TYPE);
         Instance(this)
     }
     /// The instance description.
     ///
     /// Constraints: length 0..=501; pattern `^([a-zA-Z0-9., _ʼ'%-]){0,500}$`. CloudFormation `InstanceDescription`, Terraform `instance_description`.
-    pub fn instance_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "InstanceDescription",
             Some("instance_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The instance name.
     ///
     /// Constraints: length 0..=63; pattern `^(?![ _ʼ'%-])[a-zA-Z0-9 _ʼ'%-]{0,62}[a-zA-Z0-9]$`. CloudFormation `InstanceName`, Terraform `instance_name`.
-    pub fn instance_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InstanceName", Some("instance_name"), string(value));
+            .set("InstanceName", Some("instance_name"), rt::string(value));
         self
     }
     /// The WebApp DNS domain name of the instance.
     ///
     /// Constraints: pattern `^(?![-])[a-zA-Z0-9-]{1,62}[a-zA-Z0-9]$`. Changing it replaces the resource. CloudFormation `WebAppDnsDomain`, Terraform `web_app_dns_domain`.
-    pub fn web_app_dns_domain(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("WebAppDnsDomain", Some("web_app_dns_domain"), string(value));
+    pub fn web_app_dns_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WebAppDnsDomain",
+            Some("web_app_dns_domain"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::SCN::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// The ARN of the instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The instance identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceId`; Terraform `instance_id`.
-    pub fn instance_id(&self) -> Expr {
+    pub fn instance_id(&self) -> rt::Expr {
         self.0.attr("InstanceId")
     }
     /// The state of the instance.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The AWS account ID that owns the instance.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// The instance creation timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The instance last modified timestamp.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The version number of the instance.
     ///
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }
@@ -887,11 +892,11 @@ impl InstanceHandle {
 /// CloudFormation: `AWS::SCN::Namespace`. Terraform: `awscc_scn_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scn-namespace.html)
-pub struct Namespace(Base);
-static NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Namespace(rt::Base);
+static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SCN::Namespace",
     terraform: Some("awscc_scn_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -939,43 +944,47 @@ static NAMESPACE_TYPE: TypeInfo = TypeInfo {
 impl Namespace {
     /// Declares a `AWS::SCN::Namespace` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_id: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &NAMESPACE_TYPE);
-        this.set("InstanceId", Some("instance_id"), string(instance_id));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
+        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set("Name", Some("name"), rt::string(name));
         Namespace(this)
     }
     /// The description of the namespace.
     ///
     /// Constraints: length 1..=500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Namespace, NamespaceHandle);
 /// A declared `AWS::SCN::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NamespaceHandle(Handle);
+pub struct NamespaceHandle(rt::Handle);
 handle!(NamespaceHandle);
 impl NamespaceHandle {
     /// The Amazon Resource Name (ARN) of the namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The creation time of the namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The last modified time of the namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }

@@ -2,23 +2,24 @@
 //! `SDC` resource types of the CloudFormation registry (`AWS::SDC::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `sdc` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AMZN::SDC::Deployment
 ///
 /// CloudFormation: `AMZN::SDC::Deployment`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sdc-deployment.html)
-pub struct Deployment(Base);
-static DEPLOYMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Deployment(rt::Base);
+static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AMZN::SDC::Deployment",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -69,39 +70,39 @@ impl Deployment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        config_name: impl Into<Expr>,
-        dimension: impl Into<Expr>,
-        s3_bucket: impl Into<Expr>,
-        s3_key: impl Into<Expr>,
-        stage: impl Into<Expr>,
+        config_name: impl Into<rt::Expr>,
+        dimension: impl Into<rt::Expr>,
+        s3_bucket: impl Into<rt::Expr>,
+        s3_key: impl Into<rt::Expr>,
+        stage: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("ConfigName", None, string(config_name));
-        this.set("Dimension", None, string(dimension));
-        this.set("S3Bucket", None, string(s3_bucket));
-        this.set("S3Key", None, string(s3_key));
-        this.set("Stage", None, string(stage));
+        let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
+        this.set("ConfigName", None, rt::string(config_name));
+        this.set("Dimension", None, rt::string(dimension));
+        this.set("S3Bucket", None, rt::string(s3_bucket));
+        this.set("S3Key", None, rt::string(s3_key));
+        this.set("Stage", None, rt::string(stage));
         Deployment(this)
     }
     /// CloudFormation `PipelineId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn pipeline_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PipelineId", None, string(value));
+    pub fn pipeline_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PipelineId", None, rt::string(value));
         self
     }
     /// CloudFormation `TargetRegionOverride`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn target_region_override(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TargetRegionOverride", None, string(value));
+    pub fn target_region_override(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetRegionOverride", None, rt::string(value));
         self
     }
 }
 builder!(Deployment, DeploymentHandle);
 /// A declared `AMZN::SDC::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DeploymentHandle(Handle);
+pub struct DeploymentHandle(rt::Handle);
 handle!(DeploymentHandle);
 impl DeploymentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

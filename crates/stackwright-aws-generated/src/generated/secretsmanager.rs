@@ -2,23 +2,24 @@
 //! `SecretsManager` resource types of the CloudFormation registry (`AWS::SecretsManager::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `secretsmanager` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SecretsManager::ResourcePolicy
 ///
 /// CloudFormation: `AWS::SecretsManager::ResourcePolicy`. Terraform: `awscc_secretsmanager_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecretsManager::ResourcePolicy",
     terraform: Some("awscc_secretsmanager_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -28,16 +29,16 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_policy: impl Into<Value>,
-        secret_id: impl Into<Expr>,
+        resource_policy: impl Into<rt::Value>,
+        secret_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "ResourcePolicy",
             Some("resource_policy"),
-            json_string(resource_policy),
+            rt::json_string(resource_policy),
         );
-        this.set("SecretId", Some("secret_id"), string(secret_id));
+        this.set("SecretId", Some("secret_id"), rt::string(secret_id));
         ResourcePolicy(this)
     }
     /// Specifies whether to block resource-based policies that allow broad access to the secret.
@@ -47,7 +48,7 @@ impl ResourcePolicy {
         self.0.set(
             "BlockPublicPolicy",
             Some("block_public_policy"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -55,13 +56,13 @@ impl ResourcePolicy {
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::SecretsManager::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 impl ResourcePolicyHandle {
     /// The Arn of the secret.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -70,11 +71,11 @@ impl ResourcePolicyHandle {
 /// CloudFormation: `AWS::SecretsManager::RotationSchedule`. Terraform: `awscc_secretsmanager_rotation_schedule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html)
-pub struct RotationSchedule(Base);
-static ROTATION_SCHEDULE_TYPE: TypeInfo = TypeInfo {
+pub struct RotationSchedule(rt::Base);
+static ROTATION_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecretsManager::RotationSchedule",
     terraform: Some("awscc_secretsmanager_rotation_schedule"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -82,9 +83,9 @@ static ROTATION_SCHEDULE_TYPE: TypeInfo = TypeInfo {
 impl RotationSchedule {
     /// Declares a `AWS::SecretsManager::RotationSchedule` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, secret_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ROTATION_SCHEDULE_TYPE);
-        this.set("SecretId", Some("secret_id"), string(secret_id));
+    pub fn new(id: impl Into<String>, secret_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ROTATION_SCHEDULE_TYPE);
+        this.set("SecretId", Some("secret_id"), rt::string(secret_id));
         RotationSchedule(this)
     }
     /// The list of metadata needed to successfully rotate a managed external secret.
@@ -97,18 +98,18 @@ impl RotationSchedule {
         self.0.set(
             "ExternalSecretRotationMetadata",
             Some("external_secret_rotation_metadata"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
     ///
     /// CloudFormation `ExternalSecretRotationRoleArn`, Terraform `external_secret_rotation_role_arn`.
-    pub fn external_secret_rotation_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn external_secret_rotation_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ExternalSecretRotationRoleArn",
             Some("external_secret_rotation_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -133,18 +134,18 @@ impl RotationSchedule {
         self.0.set(
             "RotateImmediatelyOnUpdate",
             Some("rotate_immediately_on_update"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The ARN of an existing Lambda rotation function.
     ///
     /// CloudFormation `RotationLambdaARN`, Terraform `rotation_lambda_arn`.
-    pub fn rotation_lambda_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn rotation_lambda_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "RotationLambdaARN",
             Some("rotation_lambda_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -160,13 +161,13 @@ impl RotationSchedule {
 builder!(RotationSchedule, RotationScheduleHandle);
 /// A declared `AWS::SecretsManager::RotationSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RotationScheduleHandle(Handle);
+pub struct RotationScheduleHandle(rt::Handle);
 handle!(RotationScheduleHandle);
 impl RotationScheduleHandle {
     /// The ARN of the secret.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -179,13 +180,13 @@ pub mod rotation_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-externalsecretrotationmetadataitem.html)
     #[derive(Clone, Debug)]
-    pub struct ExternalSecretRotationMetadataItem(Props);
+    pub struct ExternalSecretRotationMetadataItem(rt::Props);
     impl ExternalSecretRotationMetadataItem {
         /// A new `ExternalSecretRotationMetadataItem`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ExternalSecretRotationMetadataItem(this)
         }
     }
@@ -194,108 +195,116 @@ pub mod rotation_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html)
     #[derive(Clone, Debug)]
-    pub struct HostedRotationLambda(Props);
+    pub struct HostedRotationLambda(rt::Props);
     impl HostedRotationLambda {
         /// A new `HostedRotationLambda`. Required properties: `rotation_type` (`RotationType`).
-        pub fn new(rotation_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("RotationType", Some("rotation_type"), string(rotation_type));
+        pub fn new(rotation_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "RotationType",
+                Some("rotation_type"),
+                rt::string(rotation_type),
+            );
             HostedRotationLambda(this)
         }
         /// A string of the characters that you don't want in the password.
         ///
         /// CloudFormation `ExcludeCharacters`, Terraform `exclude_characters`.
-        pub fn exclude_characters(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_characters(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeCharacters",
                 Some("exclude_characters"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret.
         ///
         /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         ///
         /// CloudFormation `MasterSecretArn`, Terraform `master_secret_arn`.
-        pub fn master_secret_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MasterSecretArn", Some("master_secret_arn"), string(value));
+        pub fn master_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MasterSecretArn",
+                Some("master_secret_arn"),
+                rt::string(value),
+            );
             self
         }
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         ///
         /// CloudFormation `MasterSecretKmsKeyArn`, Terraform `master_secret_kms_key_arn`.
-        pub fn master_secret_kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn master_secret_kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MasterSecretKmsKeyArn",
                 Some("master_secret_kms_key_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the Lambda rotation function.
         ///
         /// CloudFormation `RotationLambdaName`, Terraform `rotation_lambda_name`.
-        pub fn rotation_lambda_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn rotation_lambda_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RotationLambdaName",
                 Some("rotation_lambda_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The python runtime associated with the Lambda function
         ///
         /// CloudFormation `Runtime`, Terraform `runtime`.
-        pub fn runtime(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Runtime", Some("runtime"), string(value));
+        pub fn runtime(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Runtime", Some("runtime"), rt::string(value));
             self
         }
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         ///
         /// CloudFormation `SuperuserSecretArn`, Terraform `superuser_secret_arn`.
-        pub fn superuser_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn superuser_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SuperuserSecretArn",
                 Some("superuser_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         ///
         /// CloudFormation `SuperuserSecretKmsKeyArn`, Terraform `superuser_secret_kms_key_arn`.
-        pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SuperuserSecretKmsKeyArn",
                 Some("superuser_secret_kms_key_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A comma-separated list of security group IDs applied to the target database.
         ///
         /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
-        pub fn vpc_security_group_ids(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_security_group_ids(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "VpcSecurityGroupIds",
                 Some("vpc_security_group_ids"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// A comma separated list of VPC subnet IDs of the target database network.
         ///
         /// CloudFormation `VpcSubnetIds`, Terraform `vpc_subnet_ids`.
-        pub fn vpc_subnet_ids(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_subnet_ids(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VpcSubnetIds", Some("vpc_subnet_ids"), string(value));
+                .set("VpcSubnetIds", Some("vpc_subnet_ids"), rt::string(value));
             self
         }
     }
@@ -304,11 +313,11 @@ pub mod rotation_schedule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-rotationrules.html)
     #[derive(Clone, Debug)]
-    pub struct RotationRules(Props);
+    pub struct RotationRules(rt::Props);
     impl RotationRules {
         /// A new `RotationRules`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RotationRules(this)
         }
         /// The number of days between automatic scheduled rotations of the secret.
@@ -318,25 +327,25 @@ pub mod rotation_schedule {
             self.0.set(
                 "AutomaticallyAfterDays",
                 Some("automatically_after_days"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The length of the rotation window in hours, for example 3h for a three hour window.
         ///
         /// CloudFormation `Duration`, Terraform `duration`.
-        pub fn duration(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Duration", Some("duration"), string(value));
+        pub fn duration(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Duration", Some("duration"), rt::string(value));
             self
         }
         /// A cron() or rate() expression that defines the schedule for rotating your secret.
         ///
         /// CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-        pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+        pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -350,11 +359,11 @@ pub mod rotation_schedule {
 /// Stateful (the secret value): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html)
-pub struct Secret(Base);
-static SECRET_TYPE: TypeInfo = TypeInfo {
+pub struct Secret(rt::Base);
+static SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecretsManager::Secret",
     terraform: Some("awscc_secretsmanager_secret"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -363,15 +372,15 @@ impl Secret {
     /// Declares a `AWS::SecretsManager::Secret` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SECRET_TYPE);
+        let this = rt::Base::new(id, &SECRET_TYPE);
         Secret(this)
     }
     /// The description of the secret.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A structure that specifies how to generate a password to encrypt and store in the secret.
@@ -388,15 +397,16 @@ impl Secret {
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
     ///
     /// Constraints: length 0..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The name of the new secret.
     ///
     /// Constraints: length 0..=512. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A custom type that specifies a ``Region`` and the ``KmsKeyId`` for a replica secret.
@@ -407,33 +417,33 @@ impl Secret {
         value: impl IntoIterator<Item = secret::ReplicaRegion>,
     ) -> Self {
         self.0
-            .set("ReplicaRegions", Some("replica_regions"), list(value));
+            .set("ReplicaRegions", Some("replica_regions"), rt::list(value));
         self
     }
     /// The text to encrypt and store in the secret.
     ///
     /// Constraints: length 1..=65536. CloudFormation `SecretString`, Terraform `secret_string`.
-    pub fn secret_string(mut self, value: impl Into<Expr>) -> Self {
+    pub fn secret_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SecretString", Some("secret_string"), string(value));
+            .set("SecretString", Some("secret_string"), rt::string(value));
         self
     }
     /// The exact string that identifies the third-party partner that holds the external secret.
     ///
     /// Constraints: length 0..=256. CloudFormation `Type`, Terraform `type`.
-    pub fn type_(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Type", Some("type"), string(value));
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
         self
     }
 }
 builder!(Secret, SecretHandle);
 /// A declared `AWS::SecretsManager::Secret`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecretHandle(Handle);
+pub struct SecretHandle(rt::Handle);
 handle!(SecretHandle);
 impl SecretHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -446,21 +456,21 @@ pub mod secret {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-generatesecretstring.html)
     #[derive(Clone, Debug)]
-    pub struct GenerateSecretString(Props);
+    pub struct GenerateSecretString(rt::Props);
     impl GenerateSecretString {
         /// A new `GenerateSecretString`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GenerateSecretString(this)
         }
         /// A string of the characters that you don't want in the password.
         ///
         /// CloudFormation `ExcludeCharacters`, Terraform `exclude_characters`.
-        pub fn exclude_characters(mut self, value: impl Into<Expr>) -> Self {
+        pub fn exclude_characters(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ExcludeCharacters",
                 Some("exclude_characters"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -471,7 +481,7 @@ pub mod secret {
             self.0.set(
                 "ExcludeLowercase",
                 Some("exclude_lowercase"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -479,8 +489,11 @@ pub mod secret {
         ///
         /// CloudFormation `ExcludeNumbers`, Terraform `exclude_numbers`.
         pub fn exclude_numbers(mut self, value: bool) -> Self {
-            self.0
-                .set("ExcludeNumbers", Some("exclude_numbers"), boolean(value));
+            self.0.set(
+                "ExcludeNumbers",
+                Some("exclude_numbers"),
+                rt::boolean(value),
+            );
             self
         }
         /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - .
@@ -490,7 +503,7 @@ pub mod secret {
             self.0.set(
                 "ExcludePunctuation",
                 Some("exclude_punctuation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -501,18 +514,18 @@ pub mod secret {
             self.0.set(
                 "ExcludeUppercase",
                 Some("exclude_uppercase"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The JSON key name for the key/value pair, where the value is the generated password.
         ///
         /// CloudFormation `GenerateStringKey`, Terraform `generate_string_key`.
-        pub fn generate_string_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn generate_string_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "GenerateStringKey",
                 Some("generate_string_key"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -521,7 +534,7 @@ pub mod secret {
         /// CloudFormation `IncludeSpace`, Terraform `include_space`.
         pub fn include_space(mut self, value: bool) -> Self {
             self.0
-                .set("IncludeSpace", Some("include_space"), boolean(value));
+                .set("IncludeSpace", Some("include_space"), rt::boolean(value));
             self
         }
         /// The length of the password.
@@ -529,7 +542,7 @@ pub mod secret {
         /// CloudFormation `PasswordLength`, Terraform `password_length`.
         pub fn password_length(mut self, value: i64) -> Self {
             self.0
-                .set("PasswordLength", Some("password_length"), int(value));
+                .set("PasswordLength", Some("password_length"), rt::int(value));
             self
         }
         /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
@@ -539,18 +552,18 @@ pub mod secret {
             self.0.set(
                 "RequireEachIncludedType",
                 Some("require_each_included_type"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// A template that the generated string must match.
         ///
         /// CloudFormation `SecretStringTemplate`, Terraform `secret_string_template`.
-        pub fn secret_string_template(mut self, value: impl Into<Expr>) -> Self {
+        pub fn secret_string_template(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecretStringTemplate",
                 Some("secret_string_template"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -562,19 +575,20 @@ pub mod secret {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-replicaregion.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaRegion(Props);
+    pub struct ReplicaRegion(rt::Props);
     impl ReplicaRegion {
         /// A new `ReplicaRegion`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             ReplicaRegion(this)
         }
         /// The ARN, key ID, or alias of the KMS key to encrypt the secret.
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -585,11 +599,11 @@ pub mod secret {
 /// CloudFormation: `AWS::SecretsManager::SecretTargetAttachment`. Terraform: `awscc_secretsmanager_secret_target_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html)
-pub struct SecretTargetAttachment(Base);
-static SECRET_TARGET_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct SecretTargetAttachment(rt::Base);
+static SECRET_TARGET_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecretsManager::SecretTargetAttachment",
     terraform: Some("awscc_secretsmanager_secret_target_attachment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -599,25 +613,25 @@ impl SecretTargetAttachment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        secret_id: impl Into<Expr>,
-        target_id: impl Into<Expr>,
-        target_type: impl Into<Expr>,
+        secret_id: impl Into<rt::Expr>,
+        target_id: impl Into<rt::Expr>,
+        target_type: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SECRET_TARGET_ATTACHMENT_TYPE);
-        this.set("SecretId", Some("secret_id"), string(secret_id));
-        this.set("TargetId", Some("target_id"), string(target_id));
-        this.set("TargetType", Some("target_type"), string(target_type));
+        let mut this = rt::Base::new(id, &SECRET_TARGET_ATTACHMENT_TYPE);
+        this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+        this.set("TargetId", Some("target_id"), rt::string(target_id));
+        this.set("TargetType", Some("target_type"), rt::string(target_type));
         SecretTargetAttachment(this)
     }
 }
 builder!(SecretTargetAttachment, SecretTargetAttachmentHandle);
 /// A declared `AWS::SecretsManager::SecretTargetAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecretTargetAttachmentHandle(Handle);
+pub struct SecretTargetAttachmentHandle(rt::Handle);
 handle!(SecretTargetAttachmentHandle);
 impl SecretTargetAttachmentHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

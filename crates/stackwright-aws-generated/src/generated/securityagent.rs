@@ -2,23 +2,24 @@
 //! `SecurityAgent` resource types of the CloudFormation registry (`AWS::SecurityAgent::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `securityagent` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SecurityAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::SecurityAgent::AgentSpace`. Terraform: `awscc_securityagent_agent_space` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-agentspace.html)
-pub struct AgentSpace(Base);
-static AGENT_SPACE_TYPE: TypeInfo = TypeInfo {
+pub struct AgentSpace(rt::Base);
+static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::AgentSpace",
     terraform: Some("awscc_securityagent_agent_space"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -59,9 +60,9 @@ static AGENT_SPACE_TYPE: TypeInfo = TypeInfo {
 impl AgentSpace {
     /// Declares a `AWS::SecurityAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &AGENT_SPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &AGENT_SPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         AgentSpace(this)
     }
     /// AWS resource configuration
@@ -86,9 +87,9 @@ impl AgentSpace {
     /// Description of the agent space
     ///
     /// CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Integrated Resources configuration
@@ -101,48 +102,55 @@ impl AgentSpace {
         self.0.set(
             "IntegratedResources",
             Some("integrated_resources"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Identifier of the KMS key used to encrypt data.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// List of target domain identifiers registered with the agent space
     ///
     /// CloudFormation `TargetDomainIds`, Terraform `target_domain_ids`.
-    pub fn target_domain_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("TargetDomainIds", Some("target_domain_ids"), strings(value));
+    pub fn target_domain_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "TargetDomainIds",
+            Some("target_domain_ids"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(AgentSpace, AgentSpaceHandle);
 /// A declared `AWS::SecurityAgent::AgentSpace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentSpaceHandle(Handle);
+pub struct AgentSpaceHandle(rt::Handle);
 handle!(AgentSpaceHandle);
 impl AgentSpaceHandle {
     /// Unique identifier of the agent space
     ///
     /// CloudFormation `Fn::GetAtt` `AgentSpaceId`; Terraform `agent_space_id`.
-    pub fn agent_space_id(&self) -> Expr {
+    pub fn agent_space_id(&self) -> rt::Expr {
         self.0.attr("AgentSpaceId")
     }
     /// Timestamp when the agent space was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the agent space was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -155,18 +163,19 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-awsresources.html)
     #[derive(Clone, Debug)]
-    pub struct AwsResources(Props);
+    pub struct AwsResources(rt::Props);
     impl AwsResources {
         /// A new `AwsResources`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsResources(this)
         }
         /// IAM role ARNs
         ///
         /// CloudFormation `IamRoles`, Terraform `iam_roles`.
-        pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("IamRoles", Some("iam_roles"), strings(value));
+        pub fn iam_roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("IamRoles", Some("iam_roles"), rt::strings(value));
             self
         }
         /// Lambda function ARNs used to retrieve tester credentials for pentests
@@ -174,42 +183,44 @@ pub mod agent_space {
         /// CloudFormation `LambdaFunctionArns`, Terraform `lambda_function_arns`.
         pub fn lambda_function_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "LambdaFunctionArns",
                 Some("lambda_function_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudWatch log group ARNs
         ///
         /// CloudFormation `LogGroups`, Terraform `log_groups`.
-        pub fn log_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("LogGroups", Some("log_groups"), strings(value));
+        pub fn log_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("LogGroups", Some("log_groups"), rt::strings(value));
             self
         }
         /// S3 bucket ARNs
         ///
         /// CloudFormation `S3Buckets`, Terraform `s3_buckets`.
-        pub fn s3_buckets(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("S3Buckets", Some("s3_buckets"), strings(value));
+        pub fn s3_buckets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("S3Buckets", Some("s3_buckets"), rt::strings(value));
             self
         }
         /// SecretsManager secret ARNs used to store tester credentials for pentests
         ///
         /// CloudFormation `SecretArns`, Terraform `secret_arns`.
-        pub fn secret_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn secret_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("SecretArns", Some("secret_arns"), strings(value));
+                .set("SecretArns", Some("secret_arns"), rt::strings(value));
             self
         }
         /// VPC configurations
         ///
         /// CloudFormation `Vpcs`, Terraform `vpcs`.
         pub fn vpcs(mut self, value: impl IntoIterator<Item = VpcConfig>) -> Self {
-            self.0.set("Vpcs", Some("vpcs"), list(value));
+            self.0.set("Vpcs", Some("vpcs"), rt::list(value));
             self
         }
     }
@@ -220,11 +231,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketcapabilitiesresource.html)
     #[derive(Clone, Debug)]
-    pub struct BitbucketCapabilitiesResource(Props);
+    pub struct BitbucketCapabilitiesResource(rt::Props);
     impl BitbucketCapabilitiesResource {
         /// A new `BitbucketCapabilitiesResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BitbucketCapabilitiesResource(this)
         }
         /// Enables Code Review in the repository
@@ -232,7 +243,7 @@ pub mod agent_space {
         /// CloudFormation `LeaveComments`, Terraform `leave_comments`.
         pub fn leave_comments(mut self, value: bool) -> Self {
             self.0
-                .set("LeaveComments", Some("leave_comments"), boolean(value));
+                .set("LeaveComments", Some("leave_comments"), rt::boolean(value));
             self
         }
         /// Enables creation of pull requests with automated fixes
@@ -240,7 +251,7 @@ pub mod agent_space {
         /// CloudFormation `RemediateCode`, Terraform `remediate_code`.
         pub fn remediate_code(mut self, value: bool) -> Self {
             self.0
-                .set("RemediateCode", Some("remediate_code"), boolean(value));
+                .set("RemediateCode", Some("remediate_code"), rt::boolean(value));
             self
         }
     }
@@ -251,13 +262,13 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketrepositoryresource.html)
     #[derive(Clone, Debug)]
-    pub struct BitbucketRepositoryResource(Props);
+    pub struct BitbucketRepositoryResource(rt::Props);
     impl BitbucketRepositoryResource {
         /// A new `BitbucketRepositoryResource`. Required properties: `name` (`Name`), `workspace` (`Workspace`).
-        pub fn new(name: impl Into<Expr>, workspace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Workspace", Some("workspace"), string(workspace));
+        pub fn new(name: impl Into<rt::Expr>, workspace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Workspace", Some("workspace"), rt::string(workspace));
             BitbucketRepositoryResource(this)
         }
     }
@@ -268,20 +279,20 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-codereviewsettings.html)
     #[derive(Clone, Debug)]
-    pub struct CodeReviewSettings(Props);
+    pub struct CodeReviewSettings(rt::Props);
     impl CodeReviewSettings {
         /// A new `CodeReviewSettings`. Required properties: `controls_scanning` (`ControlsScanning`), `general_purpose_scanning` (`GeneralPurposeScanning`).
         pub fn new(controls_scanning: bool, general_purpose_scanning: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ControlsScanning",
                 Some("controls_scanning"),
-                boolean(controls_scanning),
+                rt::boolean(controls_scanning),
             );
             this.set(
                 "GeneralPurposeScanning",
                 Some("general_purpose_scanning"),
-                boolean(general_purpose_scanning),
+                rt::boolean(general_purpose_scanning),
             );
             CodeReviewSettings(this)
         }
@@ -293,19 +304,22 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencecapabilitiesresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceCapabilitiesResource(Props);
+    pub struct ConfluenceCapabilitiesResource(rt::Props);
     impl ConfluenceCapabilitiesResource {
         /// A new `ConfluenceCapabilitiesResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfluenceCapabilitiesResource(this)
         }
         /// Enables creation of new Confluence documents in the same space
         ///
         /// CloudFormation `CreateDocument`, Terraform `create_document`.
         pub fn create_document(mut self, value: bool) -> Self {
-            self.0
-                .set("CreateDocument", Some("create_document"), boolean(value));
+            self.0.set(
+                "CreateDocument",
+                Some("create_document"),
+                rt::boolean(value),
+            );
             self
         }
         /// Enables read access to the document content
@@ -313,15 +327,18 @@ pub mod agent_space {
         /// CloudFormation `FetchDocument`, Terraform `fetch_document`.
         pub fn fetch_document(mut self, value: bool) -> Self {
             self.0
-                .set("FetchDocument", Some("fetch_document"), boolean(value));
+                .set("FetchDocument", Some("fetch_document"), rt::boolean(value));
             self
         }
         /// Enables updates to the document
         ///
         /// CloudFormation `UpdateDocument`, Terraform `update_document`.
         pub fn update_document(mut self, value: bool) -> Self {
-            self.0
-                .set("UpdateDocument", Some("update_document"), boolean(value));
+            self.0.set(
+                "UpdateDocument",
+                Some("update_document"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -332,32 +349,33 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencedocumentresource.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceDocumentResource(Props);
+    pub struct ConfluenceDocumentResource(rt::Props);
     impl ConfluenceDocumentResource {
         /// A new `ConfluenceDocumentResource`. Required properties: `name` (`Name`), `page_id` (`PageId`), `space_key` (`SpaceKey`).
         pub fn new(
-            name: impl Into<Expr>,
-            page_id: impl Into<Expr>,
-            space_key: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            page_id: impl Into<rt::Expr>,
+            space_key: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("PageId", Some("page_id"), string(page_id));
-            this.set("SpaceKey", Some("space_key"), string(space_key));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("PageId", Some("page_id"), rt::string(page_id));
+            this.set("SpaceKey", Some("space_key"), rt::string(space_key));
             ConfluenceDocumentResource(this)
         }
         /// Read-only human-readable title of the containing space, populated from service-side metadata
         ///
         /// CloudFormation `SpaceTitle`, Terraform `space_title`.
-        pub fn space_title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SpaceTitle", Some("space_title"), string(value));
+        pub fn space_title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SpaceTitle", Some("space_title"), rt::string(value));
             self
         }
         /// Read-only human-readable title of the page, populated from service-side metadata
         ///
         /// CloudFormation `Title`, Terraform `title`.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", Some("title"), string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", Some("title"), rt::string(value));
             self
         }
     }
@@ -368,20 +386,20 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubcapabilitiesresource.html)
     #[derive(Clone, Debug)]
-    pub struct GitHubCapabilitiesResource(Props);
+    pub struct GitHubCapabilitiesResource(rt::Props);
     impl GitHubCapabilitiesResource {
         /// A new `GitHubCapabilitiesResource`. Required properties: `leave_comments` (`LeaveComments`), `remediate_code` (`RemediateCode`).
         pub fn new(leave_comments: bool, remediate_code: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LeaveComments",
                 Some("leave_comments"),
-                boolean(leave_comments),
+                rt::boolean(leave_comments),
             );
             this.set(
                 "RemediateCode",
                 Some("remediate_code"),
-                boolean(remediate_code),
+                rt::boolean(remediate_code),
             );
             GitHubCapabilitiesResource(this)
         }
@@ -393,13 +411,13 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubrepositoryresource.html)
     #[derive(Clone, Debug)]
-    pub struct GitHubRepositoryResource(Props);
+    pub struct GitHubRepositoryResource(rt::Props);
     impl GitHubRepositoryResource {
         /// A new `GitHubRepositoryResource`. Required properties: `name` (`Name`), `owner` (`Owner`).
-        pub fn new(name: impl Into<Expr>, owner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Owner", Some("owner"), string(owner));
+        pub fn new(name: impl Into<rt::Expr>, owner: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Owner", Some("owner"), rt::string(owner));
             GitHubRepositoryResource(this)
         }
     }
@@ -410,11 +428,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabcapabilitiesresource.html)
     #[derive(Clone, Debug)]
-    pub struct GitLabCapabilitiesResource(Props);
+    pub struct GitLabCapabilitiesResource(rt::Props);
     impl GitLabCapabilitiesResource {
         /// A new `GitLabCapabilitiesResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GitLabCapabilitiesResource(this)
         }
         /// Enables Code Review in the repository
@@ -422,7 +440,7 @@ pub mod agent_space {
         /// CloudFormation `LeaveComments`, Terraform `leave_comments`.
         pub fn leave_comments(mut self, value: bool) -> Self {
             self.0
-                .set("LeaveComments", Some("leave_comments"), boolean(value));
+                .set("LeaveComments", Some("leave_comments"), rt::boolean(value));
             self
         }
         /// Enables creation of merge requests with automated fixes
@@ -430,7 +448,7 @@ pub mod agent_space {
         /// CloudFormation `RemediateCode`, Terraform `remediate_code`.
         pub fn remediate_code(mut self, value: bool) -> Self {
             self.0
-                .set("RemediateCode", Some("remediate_code"), boolean(value));
+                .set("RemediateCode", Some("remediate_code"), rt::boolean(value));
             self
         }
     }
@@ -441,13 +459,13 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabrepositoryresource.html)
     #[derive(Clone, Debug)]
-    pub struct GitLabRepositoryResource(Props);
+    pub struct GitLabRepositoryResource(rt::Props);
     impl GitLabRepositoryResource {
         /// A new `GitLabRepositoryResource`. Required properties: `name` (`Name`), `namespace` (`Namespace`).
-        pub fn new(name: impl Into<Expr>, namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
-            this.set("Namespace", Some("namespace"), string(namespace));
+        pub fn new(name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Namespace", Some("namespace"), rt::string(namespace));
             GitLabRepositoryResource(this)
         }
     }
@@ -458,19 +476,19 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-integratedresource.html)
     #[derive(Clone, Debug)]
-    pub struct IntegratedResource(Props);
+    pub struct IntegratedResource(rt::Props);
     impl IntegratedResource {
         /// A new `IntegratedResource`. Required properties: `integration` (`Integration`), `provider_resources` (`ProviderResources`).
         pub fn new(
-            integration: impl Into<Expr>,
+            integration: impl Into<rt::Expr>,
             provider_resources: impl IntoIterator<Item = ProviderResource>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Integration", Some("integration"), string(integration));
+            let mut this = rt::Props::default();
+            this.set("Integration", Some("integration"), rt::string(integration));
             this.set(
                 "ProviderResources",
                 Some("provider_resources"),
-                list(provider_resources),
+                rt::list(provider_resources),
             );
             IntegratedResource(this)
         }
@@ -482,11 +500,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-providerresource.html)
     #[derive(Clone, Debug)]
-    pub struct ProviderResource(Props);
+    pub struct ProviderResource(rt::Props);
     impl ProviderResource {
         /// A new `ProviderResource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProviderResource(this)
         }
         /// Bitbucket repository capabilities
@@ -579,11 +597,11 @@ pub mod agent_space {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// List of security group ARNs in the customer VPC
@@ -591,28 +609,28 @@ pub mod agent_space {
         /// CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
         pub fn security_group_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupArns",
                 Some("security_group_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of subnet ARNs in the customer VPC
         ///
         /// CloudFormation `SubnetArns`, Terraform `subnet_arns`.
-        pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("SubnetArns", Some("subnet_arns"), strings(value));
+                .set("SubnetArns", Some("subnet_arns"), rt::strings(value));
             self
         }
         /// ARN of the customer VPC
         ///
         /// CloudFormation `VpcArn`, Terraform `vpc_arn`.
-        pub fn vpc_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcArn", Some("vpc_arn"), string(value));
+        pub fn vpc_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcArn", Some("vpc_arn"), rt::string(value));
             self
         }
     }
@@ -623,11 +641,11 @@ pub mod agent_space {
 /// CloudFormation: `AWS::SecurityAgent::Application`. Terraform: `awscc_securityagent_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::Application",
     terraform: Some("awscc_securityagent_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -673,15 +691,18 @@ impl Application {
     /// Declares a `AWS::SecurityAgent::Application` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &APPLICATION_TYPE);
+        let this = rt::Base::new(id, &APPLICATION_TYPE);
         Application(this)
     }
     /// Identifier of a KMS key.
     ///
     /// Constraints: length 0..=2048. CloudFormation `DefaultKmsKeyId`, Terraform `default_kms_key_id`.
-    pub fn default_kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DefaultKmsKeyId", Some("default_kms_key_id"), string(value));
+    pub fn default_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultKmsKeyId",
+            Some("default_kms_key_id"),
+            rt::string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `IdCConfiguration`, Terraform `id_c_configuration`.
@@ -691,31 +712,31 @@ impl Application {
         self
     }
     /// CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::SecurityAgent::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationName`; Terraform `application_name`.
-    pub fn application_name(&self) -> Expr {
+    pub fn application_name(&self) -> rt::Expr {
         self.0.attr("ApplicationName")
     }
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// CloudFormation `Fn::GetAtt` `Domain`; Terraform `domain`.
-    pub fn domain(&self) -> Expr {
+    pub fn domain(&self) -> rt::Expr {
         self.0.attr("Domain")
     }
     /// CloudFormation `Fn::GetAtt` `IdCConfiguration.IdCApplicationArn`; Terraform `id_c_configuration.id_c_application_arn`.
-    pub fn id_c_configuration_id_c_application_arn(&self) -> Expr {
+    pub fn id_c_configuration_id_c_application_arn(&self) -> rt::Expr {
         self.0.attr("IdCConfiguration.IdCApplicationArn")
     }
 }
@@ -726,26 +747,29 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-application-idcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdCConfiguration(Props);
+    pub struct IdCConfiguration(rt::Props);
     impl IdCConfiguration {
         /// A new `IdCConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdCConfiguration(this)
         }
         /// CloudFormation `IdCApplicationArn`, Terraform `id_c_application_arn`.
-        pub fn id_c_application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn id_c_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdCApplicationArn",
                 Some("id_c_application_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `IdCInstanceArn`, Terraform `id_c_instance_arn`.
-        pub fn id_c_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("IdCInstanceArn", Some("id_c_instance_arn"), string(value));
+        pub fn id_c_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "IdCInstanceArn",
+                Some("id_c_instance_arn"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -756,11 +780,11 @@ pub mod application {
 /// CloudFormation: `AWS::SecurityAgent::Artifact`. Terraform: `awscc_securityagent_artifact` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-artifact.html)
-pub struct Artifact(Base);
-static ARTIFACT_TYPE: TypeInfo = TypeInfo {
+pub struct Artifact(rt::Base);
+static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::Artifact",
     terraform: Some("awscc_securityagent_artifact"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -806,51 +830,54 @@ impl Artifact {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_space_id: impl Into<Expr>,
+        agent_space_id: impl Into<rt::Expr>,
         artifact_type: artifact::ArtifactType,
-        file_name: impl Into<Expr>,
+        file_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ARTIFACT_TYPE);
+        let mut this = rt::Base::new(id, &ARTIFACT_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            string(agent_space_id),
+            rt::string(agent_space_id),
         );
         this.set("ArtifactType", Some("artifact_type"), artifact_type.into());
-        this.set("FileName", Some("file_name"), string(file_name));
+        this.set("FileName", Some("file_name"), rt::string(file_name));
         Artifact(this)
     }
     /// The binary content of the artifact to upload, encoded as a Base64 string.
     ///
     /// Changing it replaces the resource. CloudFormation `ArtifactContent`, Terraform `artifact_content`.
-    pub fn artifact_content(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ArtifactContent", Some("artifact_content"), string(value));
+    pub fn artifact_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ArtifactContent",
+            Some("artifact_content"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Artifact, ArtifactHandle);
 /// A declared `AWS::SecurityAgent::Artifact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ArtifactHandle(Handle);
+pub struct ArtifactHandle(rt::Handle);
 handle!(ArtifactHandle);
 impl ArtifactHandle {
     /// The unique identifier assigned to the uploaded artifact.
     ///
     /// CloudFormation `Fn::GetAtt` `ArtifactId`; Terraform `artifact_id`.
-    pub fn artifact_id(&self) -> Expr {
+    pub fn artifact_id(&self) -> rt::Expr {
         self.0.attr("ArtifactId")
     }
     /// The Amazon Resource Name (ARN) of the artifact.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time the artifact was last updated, in ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -886,11 +913,11 @@ pub mod artifact {
 /// CloudFormation: `AWS::SecurityAgent::Integration`. Terraform: `awscc_securityagent_integration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-integration.html)
-pub struct Integration(Base);
-static INTEGRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Integration(rt::Base);
+static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::Integration",
     terraform: Some("awscc_securityagent_integration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -940,29 +967,34 @@ impl Integration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
         provider: integration::Provider,
     ) -> Self {
-        let mut this = Base::new(id, &INTEGRATION_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set("Provider", None, provider.into());
         Integration(this)
     }
     /// The identifier of the AWS KMS key to use for encrypting data associated with the integration.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The name of an active private connection used to reach a self-hosted provider instance over private networking.
     ///
     /// Changing it replaces the resource. CloudFormation `PrivateConnectionName`, Terraform `private_connection_name`.
-    pub fn private_connection_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn private_connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrivateConnectionName",
             Some("private_connection_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -978,37 +1010,37 @@ impl Integration {
 builder!(Integration, IntegrationHandle);
 /// A declared `AWS::SecurityAgent::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IntegrationHandle(Handle);
+pub struct IntegrationHandle(rt::Handle);
 handle!(IntegrationHandle);
 impl IntegrationHandle {
     /// The Amazon Resource Name (ARN) of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier of the integration.
     ///
     /// CloudFormation `Fn::GetAtt` `IntegrationId`; Terraform `integration_id`.
-    pub fn integration_id(&self) -> Expr {
+    pub fn integration_id(&self) -> rt::Expr {
         self.0.attr("IntegrationId")
     }
     /// The installation identifier from the integration provider.
     ///
     /// CloudFormation `Fn::GetAtt` `InstallationId`; Terraform `installation_id`.
-    pub fn installation_id(&self) -> Expr {
+    pub fn installation_id(&self) -> rt::Expr {
         self.0.attr("InstallationId")
     }
     /// The type of the integration provider.
     ///
     /// CloudFormation `Fn::GetAtt` `ProviderType`; Terraform `provider_type`.
-    pub fn provider_type(&self) -> Expr {
+    pub fn provider_type(&self) -> rt::Expr {
         self.0.attr("ProviderType")
     }
     /// The HTTPS URL of the customer self-hosted instance, such as a GitHub Enterprise Server or self-managed GitLab instance.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetUrl`; Terraform `target_url`.
-    pub fn target_url(&self) -> Expr {
+    pub fn target_url(&self) -> rt::Expr {
         self.0.attr("TargetUrl")
     }
 }
@@ -1021,24 +1053,24 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-bitbucketinput.html)
     #[derive(Clone, Debug)]
-    pub struct BitbucketInput(Props);
+    pub struct BitbucketInput(rt::Props);
     impl BitbucketInput {
         /// A new `BitbucketInput`. Required properties: `code` (`Code`), `installation_id` (`InstallationId`), `state` (`State`), `workspace` (`Workspace`).
         pub fn new(
-            code: impl Into<Expr>,
-            installation_id: impl Into<Expr>,
-            state: impl Into<Expr>,
-            workspace: impl Into<Expr>,
+            code: impl Into<rt::Expr>,
+            installation_id: impl Into<rt::Expr>,
+            state: impl Into<rt::Expr>,
+            workspace: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Code", Some("code"), string(code));
+            let mut this = rt::Props::default();
+            this.set("Code", Some("code"), rt::string(code));
             this.set(
                 "InstallationId",
                 Some("installation_id"),
-                string(installation_id),
+                rt::string(installation_id),
             );
-            this.set("State", Some("state"), string(state));
-            this.set("Workspace", Some("workspace"), string(workspace));
+            this.set("State", Some("state"), rt::string(state));
+            this.set("Workspace", Some("workspace"), rt::string(workspace));
             BitbucketInput(this)
         }
     }
@@ -1049,24 +1081,24 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-confluenceinput.html)
     #[derive(Clone, Debug)]
-    pub struct ConfluenceInput(Props);
+    pub struct ConfluenceInput(rt::Props);
     impl ConfluenceInput {
         /// A new `ConfluenceInput`. Required properties: `code` (`Code`), `installation_id` (`InstallationId`), `site_url` (`SiteUrl`), `state` (`State`).
         pub fn new(
-            code: impl Into<Expr>,
-            installation_id: impl Into<Expr>,
-            site_url: impl Into<Expr>,
-            state: impl Into<Expr>,
+            code: impl Into<rt::Expr>,
+            installation_id: impl Into<rt::Expr>,
+            site_url: impl Into<rt::Expr>,
+            state: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Code", Some("code"), string(code));
+            let mut this = rt::Props::default();
+            this.set("Code", Some("code"), rt::string(code));
             this.set(
                 "InstallationId",
                 Some("installation_id"),
-                string(installation_id),
+                rt::string(installation_id),
             );
-            this.set("SiteUrl", Some("site_url"), string(site_url));
-            this.set("State", Some("state"), string(state));
+            this.set("SiteUrl", Some("site_url"), rt::string(site_url));
+            this.set("State", Some("state"), rt::string(state));
             ConfluenceInput(this)
         }
     }
@@ -1077,36 +1109,40 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-githubinput.html)
     #[derive(Clone, Debug)]
-    pub struct GitHubInput(Props);
+    pub struct GitHubInput(rt::Props);
     impl GitHubInput {
         /// A new `GitHubInput`. Required properties: `code` (`Code`), `state` (`State`).
-        pub fn new(code: impl Into<Expr>, state: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Code", Some("code"), string(code));
-            this.set("State", Some("state"), string(state));
+        pub fn new(code: impl Into<rt::Expr>, state: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Code", Some("code"), rt::string(code));
+            this.set("State", Some("state"), rt::string(state));
             GitHubInput(this)
         }
         /// The installation identifier provided by GitHub Enterprise Server on the install callback.
         ///
         /// CloudFormation `InstallationId`, Terraform `installation_id`.
-        pub fn installation_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn installation_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstallationId", Some("installation_id"), string(value));
+                .set("InstallationId", Some("installation_id"), rt::string(value));
             self
         }
         /// The name of the GitHub organization to integrate with.
         ///
         /// CloudFormation `OrganizationName`, Terraform `organization_name`.
-        pub fn organization_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OrganizationName", Some("organization_name"), string(value));
+        pub fn organization_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OrganizationName",
+                Some("organization_name"),
+                rt::string(value),
+            );
             self
         }
         /// The HTTPS URL of a self-hosted GitHub Enterprise Server instance.
         ///
         /// CloudFormation `TargetUrl`, Terraform `target_url`.
-        pub fn target_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetUrl", Some("target_url"), string(value));
+        pub fn target_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TargetUrl", Some("target_url"), rt::string(value));
             self
         }
     }
@@ -1117,27 +1153,32 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-gitlabinput.html)
     #[derive(Clone, Debug)]
-    pub struct GitLabInput(Props);
+    pub struct GitLabInput(rt::Props);
     impl GitLabInput {
         /// A new `GitLabInput`. Required properties: `access_token` (`AccessToken`), `token_type` (`TokenType`).
-        pub fn new(access_token: impl Into<Expr>, token_type: TokenType) -> Self {
-            let mut this = Props::default();
-            this.set("AccessToken", Some("access_token"), string(access_token));
+        pub fn new(access_token: impl Into<rt::Expr>, token_type: TokenType) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AccessToken",
+                Some("access_token"),
+                rt::string(access_token),
+            );
             this.set("TokenType", Some("token_type"), token_type.into());
             GitLabInput(this)
         }
         /// The identifier of the GitLab group.
         ///
         /// CloudFormation `GroupId`, Terraform `group_id`.
-        pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupId", Some("group_id"), string(value));
+        pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupId", Some("group_id"), rt::string(value));
             self
         }
         /// The HTTPS URL of a self-managed GitLab instance.
         ///
         /// CloudFormation `TargetUrl`, Terraform `target_url`.
-        pub fn target_url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetUrl", Some("target_url"), string(value));
+        pub fn target_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TargetUrl", Some("target_url"), rt::string(value));
             self
         }
     }
@@ -1148,11 +1189,11 @@ pub mod integration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-providerinput.html)
     #[derive(Clone, Debug)]
-    pub struct ProviderInput(Props);
+    pub struct ProviderInput(rt::Props);
     impl ProviderInput {
         /// A new `ProviderInput`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProviderInput(this)
         }
         /// The input required to create a Bitbucket integration.
@@ -1213,11 +1254,11 @@ pub mod integration {
 /// CloudFormation: `AWS::SecurityAgent::Pentest`. Terraform: `awscc_securityagent_pentest` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-pentest.html)
-pub struct Pentest(Base);
-static PENTEST_TYPE: TypeInfo = TypeInfo {
+pub struct Pentest(rt::Base);
+static PENTEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::Pentest",
     terraform: Some("awscc_securityagent_pentest"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1260,18 +1301,22 @@ impl Pentest {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_space_id: impl Into<Expr>,
+        agent_space_id: impl Into<rt::Expr>,
         assets: pentest::Assets,
-        service_role: impl Into<Expr>,
+        service_role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PENTEST_TYPE);
+        let mut this = rt::Base::new(id, &PENTEST_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            string(agent_space_id),
+            rt::string(agent_space_id),
         );
         this.set("Assets", Some("assets"), assets.into());
-        this.set("ServiceRole", Some("service_role"), string(service_role));
+        this.set(
+            "ServiceRole",
+            Some("service_role"),
+            rt::string(service_role),
+        );
         Pentest(this)
     }
     /// Strategy for cleaning up resources after pentest job completion
@@ -1303,7 +1348,7 @@ impl Pentest {
         self.0.set(
             "DisableManagedSkills",
             Some("disable_managed_skills"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -1314,8 +1359,11 @@ impl Pentest {
         mut self,
         value: impl IntoIterator<Item = pentest::RiskType>,
     ) -> Self {
-        self.0
-            .set("ExcludeRiskTypes", Some("exclude_risk_types"), list(value));
+        self.0.set(
+            "ExcludeRiskTypes",
+            Some("exclude_risk_types"),
+            rt::list(value),
+        );
         self
     }
     /// CloudWatch logs config
@@ -1339,8 +1387,8 @@ impl Pentest {
     /// Title of the penetration test
     ///
     /// CloudFormation `Title`, Terraform `title`.
-    pub fn title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Title", Some("title"), string(value));
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
         self
     }
     /// VPC configuration that the security testing environment accesses
@@ -1354,25 +1402,25 @@ impl Pentest {
 builder!(Pentest, PentestHandle);
 /// A declared `AWS::SecurityAgent::Pentest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PentestHandle(Handle);
+pub struct PentestHandle(rt::Handle);
 handle!(PentestHandle);
 impl PentestHandle {
     /// Unique identifier of the pentest
     ///
     /// CloudFormation `Fn::GetAtt` `PentestId`; Terraform `pentest_id`.
-    pub fn pentest_id(&self) -> Expr {
+    pub fn pentest_id(&self) -> rt::Expr {
         self.0.attr("PentestId")
     }
     /// Timestamp when the pentest was created
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the pentest was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1385,11 +1433,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-actor.html)
     #[derive(Clone, Debug)]
-    pub struct Actor(Props);
+    pub struct Actor(rt::Props);
     impl Actor {
         /// A new `Actor`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Actor(this)
         }
         /// Authentication credentials for this actor
@@ -1403,42 +1451,46 @@ pub mod pentest {
         /// Description of the actor
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Whether email-based MFA is enabled for this actor
         ///
         /// CloudFormation `EnableEmailMfa`, Terraform `enable_email_mfa`.
         pub fn enable_email_mfa(mut self, value: bool) -> Self {
-            self.0
-                .set("EnableEmailMfa", Some("enable_email_mfa"), boolean(value));
+            self.0.set(
+                "EnableEmailMfa",
+                Some("enable_email_mfa"),
+                rt::boolean(value),
+            );
             self
         }
         /// Identifier for the actor
         ///
         /// CloudFormation `Identifier`, Terraform `identifier`.
-        pub fn identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Identifier", Some("identifier"), string(value));
+        pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Identifier", Some("identifier"), rt::string(value));
             self
         }
         /// Server-generated email forwarding address for receiving MFA codes
         ///
         /// CloudFormation `MfaForwardingAddress`, Terraform `mfa_forwarding_address`.
-        pub fn mfa_forwarding_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mfa_forwarding_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MfaForwardingAddress",
                 Some("mfa_forwarding_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// List of URIs this actor is authorized to access
         ///
         /// CloudFormation `Uris`, Terraform `uris`.
-        pub fn uris(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Uris", Some("uris"), strings(value));
+        pub fn uris(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Uris", Some("uris"), rt::strings(value));
             self
         }
     }
@@ -1449,32 +1501,32 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-assets.html)
     #[derive(Clone, Debug)]
-    pub struct Assets(Props);
+    pub struct Assets(rt::Props);
     impl Assets {
         /// A new `Assets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Assets(this)
         }
         /// List of actors used during testing
         ///
         /// CloudFormation `Actors`, Terraform `actors`.
         pub fn actors(mut self, value: impl IntoIterator<Item = Actor>) -> Self {
-            self.0.set("Actors", Some("actors"), list(value));
+            self.0.set("Actors", Some("actors"), rt::list(value));
             self
         }
         /// List of documents providing additional context for the pentest
         ///
         /// CloudFormation `Documents`, Terraform `documents`.
         pub fn documents(mut self, value: impl IntoIterator<Item = DocumentInfo>) -> Self {
-            self.0.set("Documents", Some("documents"), list(value));
+            self.0.set("Documents", Some("documents"), rt::list(value));
             self
         }
         /// List of endpoints to test
         ///
         /// CloudFormation `Endpoints`, Terraform `endpoints`.
         pub fn endpoints(mut self, value: impl IntoIterator<Item = Endpoint>) -> Self {
-            self.0.set("Endpoints", Some("endpoints"), list(value));
+            self.0.set("Endpoints", Some("endpoints"), rt::list(value));
             self
         }
         /// List of repositories connected via provider integrations
@@ -1487,7 +1539,7 @@ pub mod pentest {
             self.0.set(
                 "IntegratedRepositories",
                 Some("integrated_repositories"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1498,7 +1550,8 @@ pub mod pentest {
             mut self,
             value: impl IntoIterator<Item = SourceCodeRepository>,
         ) -> Self {
-            self.0.set("SourceCode", Some("source_code"), list(value));
+            self.0
+                .set("SourceCode", Some("source_code"), rt::list(value));
             self
         }
         /// Trust anchors for validating target endpoint TLS certificates, for endpoints served by a private or internal CA, an intermediate CA, or a self-signed certificate
@@ -1511,7 +1564,7 @@ pub mod pentest {
             self.0.set(
                 "TrustedCaCertificates",
                 Some("trusted_ca_certificates"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1523,11 +1576,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-authentication.html)
     #[derive(Clone, Debug)]
-    pub struct Authentication(Props);
+    pub struct Authentication(rt::Props);
     impl Authentication {
         /// A new `Authentication`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Authentication(this)
         }
         /// Type of authentication provider
@@ -1541,8 +1594,8 @@ pub mod pentest {
         /// Reference value for the authentication provider, such as a secret ARN or Lambda ARN
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1553,32 +1606,35 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cacertificatesource.html)
     #[derive(Clone, Debug)]
-    pub struct CaCertificateSource(Props);
+    pub struct CaCertificateSource(rt::Props);
     impl CaCertificateSource {
         /// A new `CaCertificateSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaCertificateSource(this)
         }
         /// Artifact ID of an uploaded certificate file
         ///
         /// CloudFormation `ArtifactId`, Terraform `artifact_id`.
-        pub fn artifact_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ArtifactId", Some("artifact_id"), string(value));
+        pub fn artifact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ArtifactId", Some("artifact_id"), rt::string(value));
             self
         }
         /// PEM-encoded X.509 certificate supplied inline
         ///
         /// CloudFormation `InlinePem`, Terraform `inline_pem`.
-        pub fn inline_pem(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("InlinePem", Some("inline_pem"), string(value));
+        pub fn inline_pem(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("InlinePem", Some("inline_pem"), rt::string(value));
             self
         }
         /// Amazon S3 location URI of a customer-staged certificate
         ///
         /// CloudFormation `S3Location`, Terraform `s3_location`.
-        pub fn s3_location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Location", Some("s3_location"), string(value));
+        pub fn s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("S3Location", Some("s3_location"), rt::string(value));
             self
         }
     }
@@ -1589,25 +1645,26 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cloudwatchlog.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLog(Props);
+    pub struct CloudWatchLog(rt::Props);
     impl CloudWatchLog {
         /// A new `CloudWatchLog`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLog(this)
         }
         /// CloudWatch log group
         ///
         /// CloudFormation `LogGroup`, Terraform `log_group`.
-        pub fn log_group(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogGroup", Some("log_group"), string(value));
+        pub fn log_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogGroup", Some("log_group"), rt::string(value));
             self
         }
         /// CloudWatch log stream
         ///
         /// CloudFormation `LogStream`, Terraform `log_stream`.
-        pub fn log_stream(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogStream", Some("log_stream"), string(value));
+        pub fn log_stream(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogStream", Some("log_stream"), rt::string(value));
             self
         }
     }
@@ -1618,25 +1675,25 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-customheader.html)
     #[derive(Clone, Debug)]
-    pub struct CustomHeader(Props);
+    pub struct CustomHeader(rt::Props);
     impl CustomHeader {
         /// A new `CustomHeader`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomHeader(this)
         }
         /// Name of the header
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Value of the header
         ///
         /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1647,25 +1704,27 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-documentinfo.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentInfo(Props);
+    pub struct DocumentInfo(rt::Props);
     impl DocumentInfo {
         /// A new `DocumentInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentInfo(this)
         }
         /// Artifact identifier
         ///
         /// CloudFormation `ArtifactId`, Terraform `artifact_id`.
-        pub fn artifact_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ArtifactId", Some("artifact_id"), string(value));
+        pub fn artifact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ArtifactId", Some("artifact_id"), rt::string(value));
             self
         }
         /// S3 document location
         ///
         /// CloudFormation `S3Location`, Terraform `s3_location`.
-        pub fn s3_location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Location", Some("s3_location"), string(value));
+        pub fn s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("S3Location", Some("s3_location"), rt::string(value));
             self
         }
     }
@@ -1676,18 +1735,18 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-endpoint.html)
     #[derive(Clone, Debug)]
-    pub struct Endpoint(Props);
+    pub struct Endpoint(rt::Props);
     impl Endpoint {
         /// A new `Endpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Endpoint(this)
         }
         /// URI of the endpoint to test
         ///
         /// CloudFormation `Uri`, Terraform `uri`.
-        pub fn uri(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Uri", Some("uri"), string(value));
+        pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Uri", Some("uri"), rt::string(value));
             self
         }
     }
@@ -1698,28 +1757,31 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-integratedrepository.html)
     #[derive(Clone, Debug)]
-    pub struct IntegratedRepository(Props);
+    pub struct IntegratedRepository(rt::Props);
     impl IntegratedRepository {
         /// A new `IntegratedRepository`. Required properties: `integration_id` (`IntegrationId`), `provider_resource_id` (`ProviderResourceId`).
-        pub fn new(integration_id: impl Into<Expr>, provider_resource_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            integration_id: impl Into<rt::Expr>,
+            provider_resource_id: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "IntegrationId",
                 Some("integration_id"),
-                string(integration_id),
+                rt::string(integration_id),
             );
             this.set(
                 "ProviderResourceId",
                 Some("provider_resource_id"),
-                string(provider_resource_id),
+                rt::string(provider_resource_id),
             );
             IntegratedRepository(this)
         }
         /// An optional override for the repository branch
         ///
         /// CloudFormation `Branch`, Terraform `branch`.
-        pub fn branch(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Branch", Some("branch"), string(value));
+        pub fn branch(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Branch", Some("branch"), rt::string(value));
             self
         }
     }
@@ -1730,11 +1792,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkTrafficConfig(Props);
+    pub struct NetworkTrafficConfig(rt::Props);
     impl NetworkTrafficConfig {
         /// A new `NetworkTrafficConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkTrafficConfig(this)
         }
         /// Custom headers to include in outbound requests
@@ -1742,14 +1804,14 @@ pub mod pentest {
         /// CloudFormation `CustomHeaders`, Terraform `custom_headers`.
         pub fn custom_headers(mut self, value: impl IntoIterator<Item = CustomHeader>) -> Self {
             self.0
-                .set("CustomHeaders", Some("custom_headers"), list(value));
+                .set("CustomHeaders", Some("custom_headers"), rt::list(value));
             self
         }
         /// Ordered list of network traffic rules
         ///
         /// CloudFormation `Rules`, Terraform `rules`.
         pub fn rules(mut self, value: impl IntoIterator<Item = NetworkTrafficRule>) -> Self {
-            self.0.set("Rules", Some("rules"), list(value));
+            self.0.set("Rules", Some("rules"), rt::list(value));
             self
         }
     }
@@ -1760,11 +1822,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficrule.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkTrafficRule(Props);
+    pub struct NetworkTrafficRule(rt::Props);
     impl NetworkTrafficRule {
         /// A new `NetworkTrafficRule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NetworkTrafficRule(this)
         }
         /// Whether to allow or deny traffic matching this rule
@@ -1788,8 +1850,8 @@ pub mod pentest {
         /// URL pattern this rule applies to
         ///
         /// CloudFormation `Pattern`, Terraform `pattern`.
-        pub fn pattern(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Pattern", Some("pattern"), string(value));
+        pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Pattern", Some("pattern"), rt::string(value));
             self
         }
     }
@@ -1800,18 +1862,19 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-sourcecoderepository.html)
     #[derive(Clone, Debug)]
-    pub struct SourceCodeRepository(Props);
+    pub struct SourceCodeRepository(rt::Props);
     impl SourceCodeRepository {
         /// A new `SourceCodeRepository`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SourceCodeRepository(this)
         }
         /// S3 source code location
         ///
         /// CloudFormation `S3Location`, Terraform `s3_location`.
-        pub fn s3_location(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Location", Some("s3_location"), string(value));
+        pub fn s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("S3Location", Some("s3_location"), rt::string(value));
             self
         }
     }
@@ -1822,11 +1885,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-trustedcacertificate.html)
     #[derive(Clone, Debug)]
-    pub struct TrustedCaCertificate(Props);
+    pub struct TrustedCaCertificate(rt::Props);
     impl TrustedCaCertificate {
         /// A new `TrustedCaCertificate`. Required properties: `source` (`Source`).
         pub fn new(source: CaCertificateSource) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Source", Some("source"), source.into());
             TrustedCaCertificate(this)
         }
@@ -1838,11 +1901,11 @@ pub mod pentest {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VpcConfig(this)
         }
         /// List of security groups in the VPC
@@ -1850,26 +1913,26 @@ pub mod pentest {
         /// CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
         pub fn security_group_arns(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupArns",
                 Some("security_group_arns"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// List of subnets in the VPC
         ///
         /// CloudFormation `SubnetArns`, Terraform `subnet_arns`.
-        pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("SubnetArns", Some("subnet_arns"), strings(value));
+                .set("SubnetArns", Some("subnet_arns"), rt::strings(value));
             self
         }
         /// CloudFormation `VpcArn`, Terraform `vpc_arn`.
-        pub fn vpc_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcArn", Some("vpc_arn"), string(value));
+        pub fn vpc_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcArn", Some("vpc_arn"), rt::string(value));
             self
         }
     }
@@ -1997,11 +2060,11 @@ pub mod pentest {
 /// CloudFormation: `AWS::SecurityAgent::SecurityRequirementPack`. Terraform: `awscc_securityagent_security_requirement_pack` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-securityrequirementpack.html)
-pub struct SecurityRequirementPack(Base);
-static SECURITY_REQUIREMENT_PACK_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityRequirementPack(rt::Base);
+static SECURITY_REQUIREMENT_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::SecurityRequirementPack",
     terraform: Some("awscc_securityagent_security_requirement_pack"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2038,24 +2101,25 @@ static SECURITY_REQUIREMENT_PACK_TYPE: TypeInfo = TypeInfo {
 impl SecurityRequirementPack {
     /// Declares a `AWS::SecurityAgent::SecurityRequirementPack` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SECURITY_REQUIREMENT_PACK_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_REQUIREMENT_PACK_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         SecurityRequirementPack(this)
     }
     /// Description of the pack
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// KMS key for client-side encryption of pack contents
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// Security requirements within this pack
@@ -2068,7 +2132,7 @@ impl SecurityRequirementPack {
         self.0.set(
             "SecurityRequirements",
             Some("security_requirements"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2083,13 +2147,13 @@ impl SecurityRequirementPack {
 builder!(SecurityRequirementPack, SecurityRequirementPackHandle);
 /// A declared `AWS::SecurityAgent::SecurityRequirementPack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityRequirementPackHandle(Handle);
+pub struct SecurityRequirementPackHandle(rt::Handle);
 handle!(SecurityRequirementPackHandle);
 impl SecurityRequirementPackHandle {
     /// Unique identifier of the security requirement pack
     ///
     /// CloudFormation `Fn::GetAtt` `PackId`; Terraform `pack_id`.
-    pub fn pack_id(&self) -> Expr {
+    pub fn pack_id(&self) -> rt::Expr {
         self.0.attr("PackId")
     }
 }
@@ -2100,28 +2164,28 @@ pub mod security_requirement_pack {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-securityrequirementpack-securityrequirement.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityRequirement(Props);
+    pub struct SecurityRequirement(rt::Props);
     impl SecurityRequirement {
         /// A new `SecurityRequirement`. Required properties: `description` (`Description`), `domain` (`Domain`), `evaluation` (`Evaluation`), `name` (`Name`).
         pub fn new(
-            description: impl Into<Expr>,
-            domain: impl Into<Expr>,
-            evaluation: impl Into<Expr>,
-            name: impl Into<Expr>,
+            description: impl Into<rt::Expr>,
+            domain: impl Into<rt::Expr>,
+            evaluation: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Description", Some("description"), string(description));
-            this.set("Domain", Some("domain"), string(domain));
-            this.set("Evaluation", Some("evaluation"), string(evaluation));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Description", Some("description"), rt::string(description));
+            this.set("Domain", Some("domain"), rt::string(domain));
+            this.set("Evaluation", Some("evaluation"), rt::string(evaluation));
+            this.set("Name", Some("name"), rt::string(name));
             SecurityRequirement(this)
         }
         /// How to remediate non-compliance
         ///
         /// Constraints: length at most 10000. CloudFormation `Remediation`, Terraform `remediation`.
-        pub fn remediation(mut self, value: impl Into<Expr>) -> Self {
+        pub fn remediation(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Remediation", Some("remediation"), string(value));
+                .set("Remediation", Some("remediation"), rt::string(value));
             self
         }
     }
@@ -2141,11 +2205,11 @@ pub mod security_requirement_pack {
 /// CloudFormation: `AWS::SecurityAgent::TargetDomain`. Terraform: `awscc_securityagent_target_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityagent-targetdomain.html)
-pub struct TargetDomain(Base);
-static TARGET_DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct TargetDomain(rt::Base);
+static TARGET_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityAgent::TargetDomain",
     terraform: Some("awscc_securityagent_target_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2194,14 +2258,14 @@ impl TargetDomain {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        target_domain_name: impl Into<Expr>,
+        target_domain_name: impl Into<rt::Expr>,
         verification_method: target_domain::VerificationMethod,
     ) -> Self {
-        let mut this = Base::new(id, &TARGET_DOMAIN_TYPE);
+        let mut this = rt::Base::new(id, &TARGET_DOMAIN_TYPE);
         this.set(
             "TargetDomainName",
             Some("target_domain_name"),
-            string(target_domain_name),
+            rt::string(target_domain_name),
         );
         this.set(
             "VerificationMethod",
@@ -2214,41 +2278,41 @@ impl TargetDomain {
 builder!(TargetDomain, TargetDomainHandle);
 /// A declared `AWS::SecurityAgent::TargetDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TargetDomainHandle(Handle);
+pub struct TargetDomainHandle(rt::Handle);
 handle!(TargetDomainHandle);
 impl TargetDomainHandle {
     /// Unique identifier of the target domain
     ///
     /// CloudFormation `Fn::GetAtt` `TargetDomainId`; Terraform `target_domain_id`.
-    pub fn target_domain_id(&self) -> Expr {
+    pub fn target_domain_id(&self) -> rt::Expr {
         self.0.attr("TargetDomainId")
     }
     /// Current verification status of the registered target domain
     ///
     /// CloudFormation `Fn::GetAtt` `VerificationStatus`; Terraform `verification_status`.
-    pub fn verification_status(&self) -> Expr {
+    pub fn verification_status(&self) -> rt::Expr {
         self.0.attr("VerificationStatus")
     }
     /// Reason for the current target domain verification status
     ///
     /// CloudFormation `Fn::GetAtt` `VerificationStatusReason`; Terraform `verification_status_reason`.
-    pub fn verification_status_reason(&self) -> Expr {
+    pub fn verification_status_reason(&self) -> rt::Expr {
         self.0.attr("VerificationStatusReason")
     }
     /// CloudFormation `Fn::GetAtt` `VerificationDetails`; Terraform `verification_details`.
-    pub fn verification_details(&self) -> Expr {
+    pub fn verification_details(&self) -> rt::Expr {
         self.0.attr("VerificationDetails")
     }
     /// Timestamp when the target domain was registered
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// Timestamp when the target domain was last successfully verified
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedAt`; Terraform `verified_at`.
-    pub fn verified_at(&self) -> Expr {
+    pub fn verified_at(&self) -> rt::Expr {
         self.0.attr("VerifiedAt")
     }
 }

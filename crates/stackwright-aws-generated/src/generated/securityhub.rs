@@ -2,23 +2,24 @@
 //! `SecurityHub` resource types of the CloudFormation registry (`AWS::SecurityHub::*`): 17 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `securityhub` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Creates a custom action target in Security Hub.
 ///
 /// CloudFormation: `AWS::SecurityHub::ActionTarget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-actiontarget.html)
-pub struct ActionTarget(Base);
-static ACTION_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct ActionTarget(rt::Base);
+static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::ActionTarget",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,27 +63,27 @@ impl ActionTarget {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        id_property: impl Into<Expr>,
-        name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        id_property: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ACTION_TARGET_TYPE);
-        this.set("Description", None, string(description));
-        this.set("Id", None, string(id_property));
-        this.set("Name", None, string(name));
+        let mut this = rt::Base::new(id, &ACTION_TARGET_TYPE);
+        this.set("Description", None, rt::string(description));
+        this.set("Id", None, rt::string(id_property));
+        this.set("Name", None, rt::string(name));
         ActionTarget(this)
     }
 }
 builder!(ActionTarget, ActionTargetHandle);
 /// A declared `AWS::SecurityHub::ActionTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ActionTargetHandle(Handle);
+pub struct ActionTargetHandle(rt::Handle);
 handle!(ActionTargetHandle);
 impl ActionTargetHandle {
     /// The Amazon Resource Name (ARN) of the custom action target.
     ///
     /// CloudFormation `Fn::GetAtt` `ActionTargetArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn action_target_arn(&self) -> Expr {
+    pub fn action_target_arn(&self) -> rt::Expr {
         self.0.attr("ActionTargetArn")
     }
 }
@@ -91,11 +92,11 @@ impl ActionTargetHandle {
 /// CloudFormation: `AWS::SecurityHub::AggregatorV2`. Terraform: `awscc_securityhub_aggregator_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-aggregatorv2.html)
-pub struct AggregatorV2(Base);
-static AGGREGATOR_V2_TYPE: TypeInfo = TypeInfo {
+pub struct AggregatorV2(rt::Base);
+static AGGREGATOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::AggregatorV2",
     terraform: Some("awscc_securityhub_aggregator_v2"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -125,14 +126,14 @@ impl AggregatorV2 {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        linked_regions: impl IntoIterator<Item = impl Into<Expr>>,
+        linked_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         region_linking_mode: aggregator_v2::RegionLinkingMode,
     ) -> Self {
-        let mut this = Base::new(id, &AGGREGATOR_V2_TYPE);
+        let mut this = rt::Base::new(id, &AGGREGATOR_V2_TYPE);
         this.set(
             "LinkedRegions",
             Some("linked_regions"),
-            strings(linked_regions),
+            rt::strings(linked_regions),
         );
         this.set(
             "RegionLinkingMode",
@@ -145,19 +146,19 @@ impl AggregatorV2 {
 builder!(AggregatorV2, AggregatorV2Handle);
 /// A declared `AWS::SecurityHub::AggregatorV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AggregatorV2Handle(Handle);
+pub struct AggregatorV2Handle(rt::Handle);
 handle!(AggregatorV2Handle);
 impl AggregatorV2Handle {
     /// The ARN of the AggregatorV2 being created and assigned as the unique identifier
     ///
     /// CloudFormation `Fn::GetAtt` `AggregatorV2Arn`; Terraform `aggregator_v2_arn`.
-    pub fn aggregator_v2_arn(&self) -> Expr {
+    pub fn aggregator_v2_arn(&self) -> rt::Expr {
         self.0.attr("AggregatorV2Arn")
     }
     /// The aggregation Region of the AggregatorV2
     ///
     /// CloudFormation `Fn::GetAtt` `AggregationRegion`; Terraform `aggregation_region`.
-    pub fn aggregation_region(&self) -> Expr {
+    pub fn aggregation_region(&self) -> rt::Expr {
         self.0.attr("AggregationRegion")
     }
 }
@@ -177,11 +178,11 @@ pub mod aggregator_v2 {
 /// CloudFormation: `AWS::SecurityHub::AutomationRule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-automationrule.html)
-pub struct AutomationRule(Base);
-static AUTOMATION_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct AutomationRule(rt::Base);
+static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::AutomationRule",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -198,23 +199,23 @@ impl AutomationRule {
         id: impl Into<String>,
         actions: impl IntoIterator<Item = automation_rule::AutomationRulesAction>,
         criteria: automation_rule::AutomationRulesFindingFilters,
-        description: impl Into<Expr>,
-        rule_name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        rule_name: impl Into<rt::Expr>,
         rule_order: i64,
     ) -> Self {
-        let mut this = Base::new(id, &AUTOMATION_RULE_TYPE);
-        this.set("Actions", None, list(actions));
+        let mut this = rt::Base::new(id, &AUTOMATION_RULE_TYPE);
+        this.set("Actions", None, rt::list(actions));
         this.set("Criteria", None, criteria.into());
-        this.set("Description", None, string(description));
-        this.set("RuleName", None, string(rule_name));
-        this.set("RuleOrder", None, int(rule_order));
+        this.set("Description", None, rt::string(description));
+        this.set("RuleName", None, rt::string(rule_name));
+        this.set("RuleOrder", None, rt::int(rule_order));
         AutomationRule(this)
     }
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
     ///
     /// CloudFormation `IsTerminal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn is_terminal(mut self, value: bool) -> Self {
-        self.0.set("IsTerminal", None, boolean(value));
+        self.0.set("IsTerminal", None, rt::boolean(value));
         self
     }
     /// Whether the rule is active after it is created.
@@ -228,23 +229,23 @@ impl AutomationRule {
 builder!(AutomationRule, AutomationRuleHandle);
 /// A declared `AWS::SecurityHub::AutomationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutomationRuleHandle(Handle);
+pub struct AutomationRuleHandle(rt::Handle);
 handle!(AutomationRuleHandle);
 impl AutomationRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleArn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
 }
@@ -257,11 +258,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesaction.html)
     #[derive(Clone, Debug)]
-    pub struct AutomationRulesAction(Props);
+    pub struct AutomationRulesAction(rt::Props);
     impl AutomationRulesAction {
         /// A new `AutomationRulesAction`. Required properties: `finding_fields_update` (`FindingFieldsUpdate`), `type_` (`Type`).
         pub fn new(finding_fields_update: AutomationRulesFindingFieldsUpdate, type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FindingFieldsUpdate", None, finding_fields_update.into());
             this.set("Type", None, type_.into());
             AutomationRulesAction(this)
@@ -274,25 +275,25 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfieldsupdate.html)
     #[derive(Clone, Debug)]
-    pub struct AutomationRulesFindingFieldsUpdate(Props);
+    pub struct AutomationRulesFindingFieldsUpdate(rt::Props);
     impl AutomationRulesFindingFieldsUpdate {
         /// A new `AutomationRulesFindingFieldsUpdate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutomationRulesFindingFieldsUpdate(this)
         }
         /// The rule action updates the ``Confidence`` field of a finding.
         ///
         /// Constraints: range 0..=100. CloudFormation `Confidence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn confidence(mut self, value: i64) -> Self {
-            self.0.set("Confidence", None, int(value));
+            self.0.set("Confidence", None, rt::int(value));
             self
         }
         /// The rule action updates the ``Criticality`` field of a finding.
         ///
         /// Constraints: range 0..=100. CloudFormation `Criticality`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn criticality(mut self, value: i64) -> Self {
-            self.0.set("Criticality", None, int(value));
+            self.0.set("Criticality", None, rt::int(value));
             self
         }
         /// The rule action will update the ``Note`` field of a finding.
@@ -306,7 +307,7 @@ pub mod automation_rule {
         ///
         /// Constraints: 1..=10 items. CloudFormation `RelatedFindings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn related_findings(mut self, value: impl IntoIterator<Item = RelatedFinding>) -> Self {
-            self.0.set("RelatedFindings", None, list(value));
+            self.0.set("RelatedFindings", None, rt::list(value));
             self
         }
         /// The rule action will update the ``Severity`` field of a finding.
@@ -319,8 +320,8 @@ pub mod automation_rule {
         /// The rule action updates the ``Types`` field of a finding.
         ///
         /// Constraints: at most 50 items. CloudFormation `Types`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Types", None, strings(value));
+        pub fn types(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Types", None, rt::strings(value));
             self
         }
         /// The rule action updates the ``UserDefinedFields`` field of a finding.
@@ -328,9 +329,9 @@ pub mod automation_rule {
         /// CloudFormation `UserDefinedFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_defined_fields(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("UserDefinedFields", None, string_map(value));
+            self.0.set("UserDefinedFields", None, rt::string_map(value));
             self
         }
         /// The rule action updates the ``VerificationState`` field of a finding.
@@ -355,25 +356,25 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfilters.html)
     #[derive(Clone, Debug)]
-    pub struct AutomationRulesFindingFilters(Props);
+    pub struct AutomationRulesFindingFilters(rt::Props);
     impl AutomationRulesFindingFilters {
         /// A new `AutomationRulesFindingFilters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutomationRulesFindingFilters(this)
         }
         /// The AWS-account ID in which a finding was generated.
         ///
         /// Constraints: at most 100 items. CloudFormation `AwsAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn aws_account_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("AwsAccountId", None, list(value));
+            self.0.set("AwsAccountId", None, rt::list(value));
             self
         }
         /// The name of the company for the product that generated the finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `CompanyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn company_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("CompanyName", None, list(value));
+            self.0.set("CompanyName", None, rt::list(value));
             self
         }
         /// The unique identifier of a standard in which a control is enabled.
@@ -384,7 +385,7 @@ pub mod automation_rule {
             value: impl IntoIterator<Item = StringFilter>,
         ) -> Self {
             self.0
-                .set("ComplianceAssociatedStandardsId", None, list(value));
+                .set("ComplianceAssociatedStandardsId", None, rt::list(value));
             self
         }
         /// The security control ID for which a finding was generated.
@@ -394,112 +395,113 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = StringFilter>,
         ) -> Self {
-            self.0.set("ComplianceSecurityControlId", None, list(value));
+            self.0
+                .set("ComplianceSecurityControlId", None, rt::list(value));
             self
         }
         /// The result of a security check.
         ///
         /// Constraints: at most 20 items. CloudFormation `ComplianceStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn compliance_status(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ComplianceStatus", None, list(value));
+            self.0.set("ComplianceStatus", None, rt::list(value));
             self
         }
         /// The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify.
         ///
         /// Constraints: at most 20 items. CloudFormation `Confidence`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn confidence(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("Confidence", None, list(value));
+            self.0.set("Confidence", None, rt::list(value));
             self
         }
         /// A timestamp that indicates when this finding record was created.
         ///
         /// Constraints: at most 20 items. CloudFormation `CreatedAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn created_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("CreatedAt", None, list(value));
+            self.0.set("CreatedAt", None, rt::list(value));
             self
         }
         /// The level of importance that is assigned to the resources that are associated with a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Criticality`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn criticality(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("Criticality", None, list(value));
+            self.0.set("Criticality", None, rt::list(value));
             self
         }
         /// A finding's description.
         ///
         /// Constraints: at most 20 items. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn description(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Description", None, list(value));
+            self.0.set("Description", None, rt::list(value));
             self
         }
         /// A timestamp that indicates when the potential security issue captured by a finding was first observed by the security findings product.
         ///
         /// Constraints: at most 20 items. CloudFormation `FirstObservedAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn first_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("FirstObservedAt", None, list(value));
+            self.0.set("FirstObservedAt", None, rt::list(value));
             self
         }
         /// The identifier for the solution-specific component that generated a finding.
         ///
         /// Constraints: at most 100 items. CloudFormation `GeneratorId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn generator_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("GeneratorId", None, list(value));
+            self.0.set("GeneratorId", None, rt::list(value));
             self
         }
         /// The product-specific identifier for a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Id", None, list(value));
+            self.0.set("Id", None, rt::list(value));
             self
         }
         /// A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `LastObservedAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn last_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("LastObservedAt", None, list(value));
+            self.0.set("LastObservedAt", None, rt::list(value));
             self
         }
         /// The text of a user-defined note that's added to a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `NoteText`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn note_text(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("NoteText", None, list(value));
+            self.0.set("NoteText", None, rt::list(value));
             self
         }
         /// The timestamp of when the note was updated.
         ///
         /// Constraints: at most 20 items. CloudFormation `NoteUpdatedAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn note_updated_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("NoteUpdatedAt", None, list(value));
+            self.0.set("NoteUpdatedAt", None, rt::list(value));
             self
         }
         /// The principal that created a note.
         ///
         /// Constraints: at most 20 items. CloudFormation `NoteUpdatedBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn note_updated_by(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("NoteUpdatedBy", None, list(value));
+            self.0.set("NoteUpdatedBy", None, rt::list(value));
             self
         }
         /// The Amazon Resource Name (ARN) for a third-party product that generated a finding in Security Hub CSPM.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProductArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn product_arn(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProductArn", None, list(value));
+            self.0.set("ProductArn", None, rt::list(value));
             self
         }
         /// Provides the name of the product that generated the finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProductName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn product_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProductName", None, list(value));
+            self.0.set("ProductName", None, rt::list(value));
             self
         }
         /// Provides the current state of a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `RecordState`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn record_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("RecordState", None, list(value));
+            self.0.set("RecordState", None, rt::list(value));
             self
         }
         /// The product-generated identifier for a related finding.
@@ -509,7 +511,7 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = StringFilter>,
         ) -> Self {
-            self.0.set("RelatedFindingsId", None, list(value));
+            self.0.set("RelatedFindingsId", None, rt::list(value));
             self
         }
         /// The ARN for the product that generated a related finding.
@@ -519,7 +521,8 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = StringFilter>,
         ) -> Self {
-            self.0.set("RelatedFindingsProductArn", None, list(value));
+            self.0
+                .set("RelatedFindingsProductArn", None, rt::list(value));
             self
         }
         /// Custom fields and values about the resource that a finding pertains to.
@@ -529,98 +532,98 @@ pub mod automation_rule {
             mut self,
             value: impl IntoIterator<Item = MapFilter>,
         ) -> Self {
-            self.0.set("ResourceDetailsOther", None, list(value));
+            self.0.set("ResourceDetailsOther", None, rt::list(value));
             self
         }
         /// The identifier for the given resource type.
         ///
         /// Constraints: at most 100 items. CloudFormation `ResourceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourceId", None, list(value));
+            self.0.set("ResourceId", None, rt::list(value));
             self
         }
         /// The partition in which the resource that the finding pertains to is located.
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourcePartition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_partition(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourcePartition", None, list(value));
+            self.0.set("ResourcePartition", None, rt::list(value));
             self
         }
         /// The AWS-Region where the resource that a finding pertains to is located.
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourceRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_region(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourceRegion", None, list(value));
+            self.0.set("ResourceRegion", None, rt::list(value));
             self
         }
         /// A list of AWS tags associated with a resource at the time the finding was processed.
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourceTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_tags(mut self, value: impl IntoIterator<Item = MapFilter>) -> Self {
-            self.0.set("ResourceTags", None, list(value));
+            self.0.set("ResourceTags", None, rt::list(value));
             self
         }
         /// A finding's title.
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn resource_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourceType", None, list(value));
+            self.0.set("ResourceType", None, rt::list(value));
             self
         }
         /// The severity value of the finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `SeverityLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn severity_label(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("SeverityLabel", None, list(value));
+            self.0.set("SeverityLabel", None, rt::list(value));
             self
         }
         /// Provides a URL that links to a page about the current finding in the finding product.
         ///
         /// Constraints: at most 20 items. CloudFormation `SourceUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn source_url(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("SourceUrl", None, list(value));
+            self.0.set("SourceUrl", None, rt::list(value));
             self
         }
         /// A finding's title.
         ///
         /// Constraints: at most 100 items. CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn title(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Title", None, list(value));
+            self.0.set("Title", None, rt::list(value));
             self
         }
         /// One or more finding types in the format of namespace/category/classifier that classify a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn type_(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Type", None, list(value));
+            self.0.set("Type", None, rt::list(value));
             self
         }
         /// A timestamp that indicates when the finding record was most recently updated.
         ///
         /// Constraints: at most 20 items. CloudFormation `UpdatedAt`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn updated_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("UpdatedAt", None, list(value));
+            self.0.set("UpdatedAt", None, rt::list(value));
             self
         }
         /// A list of user-defined name and value string pairs added to a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `UserDefinedFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_defined_fields(mut self, value: impl IntoIterator<Item = MapFilter>) -> Self {
-            self.0.set("UserDefinedFields", None, list(value));
+            self.0.set("UserDefinedFields", None, rt::list(value));
             self
         }
         /// Provides the veracity of a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `VerificationState`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn verification_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("VerificationState", None, list(value));
+            self.0.set("VerificationState", None, rt::list(value));
             self
         }
         /// Provides information about the status of the investigation into a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `WorkflowStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn workflow_status(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("WorkflowStatus", None, list(value));
+            self.0.set("WorkflowStatus", None, rt::list(value));
             self
         }
     }
@@ -631,11 +634,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-datefilter.html)
     #[derive(Clone, Debug)]
-    pub struct DateFilter(Props);
+    pub struct DateFilter(rt::Props);
     impl DateFilter {
         /// A new `DateFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DateFilter(this)
         }
         /// A date range for the date filter.
@@ -648,15 +651,15 @@ pub mod automation_rule {
         /// A timestamp that provides the end date for the date filter.
         ///
         /// Constraints: pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`. CloudFormation `End`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", None, string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", None, rt::string(value));
             self
         }
         /// A timestamp that provides the start date for the date filter.
         ///
         /// Constraints: pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`. CloudFormation `Start`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", None, string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", None, rt::string(value));
             self
         }
     }
@@ -667,13 +670,13 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-daterange.html)
     #[derive(Clone, Debug)]
-    pub struct DateRange(Props);
+    pub struct DateRange(rt::Props);
     impl DateRange {
         /// A new `DateRange`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: Unit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", None, unit.into());
-            this.set("Value", None, int(value));
+            this.set("Value", None, rt::int(value));
             DateRange(this)
         }
     }
@@ -684,14 +687,18 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-mapfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MapFilter(Props);
+    pub struct MapFilter(rt::Props);
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(comparison: Comparison, key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            comparison: Comparison,
+            key: impl Into<rt::Expr>,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", None, comparison.into());
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             MapFilter(this)
         }
     }
@@ -702,13 +709,13 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-noteupdate.html)
     #[derive(Clone, Debug)]
-    pub struct NoteUpdate(Props);
+    pub struct NoteUpdate(rt::Props);
     impl NoteUpdate {
         /// A new `NoteUpdate`. Required properties: `text` (`Text`), `updated_by` (`UpdatedBy`).
-        pub fn new(text: impl Into<Expr>, updated_by: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", None, string(text));
-            this.set("UpdatedBy", None, string(updated_by));
+        pub fn new(text: impl Into<rt::Expr>, updated_by: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", None, rt::string(text));
+            this.set("UpdatedBy", None, rt::string(updated_by));
             NoteUpdate(this)
         }
     }
@@ -719,32 +726,32 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-numberfilter.html)
     #[derive(Clone, Debug)]
-    pub struct NumberFilter(Props);
+    pub struct NumberFilter(rt::Props);
     impl NumberFilter {
         /// A new `NumberFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberFilter(this)
         }
         /// The equal-to condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Eq`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn eq(mut self, value: i64) -> Self {
-            self.0.set("Eq", None, int(value));
+            self.0.set("Eq", None, rt::int(value));
             self
         }
         /// The greater-than-equal condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Gte`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn gte(mut self, value: i64) -> Self {
-            self.0.set("Gte", None, int(value));
+            self.0.set("Gte", None, rt::int(value));
             self
         }
         /// The less-than-equal condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Lte`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn lte(mut self, value: i64) -> Self {
-            self.0.set("Lte", None, int(value));
+            self.0.set("Lte", None, rt::int(value));
             self
         }
     }
@@ -755,13 +762,13 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-relatedfinding.html)
     #[derive(Clone, Debug)]
-    pub struct RelatedFinding(Props);
+    pub struct RelatedFinding(rt::Props);
     impl RelatedFinding {
         /// A new `RelatedFinding`. Required properties: `id` (`Id`), `product_arn` (`ProductArn`).
-        pub fn new(id: impl Into<Expr>, product_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
-            this.set("ProductArn", None, string(product_arn));
+        pub fn new(id: impl Into<rt::Expr>, product_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("ProductArn", None, rt::string(product_arn));
             RelatedFinding(this)
         }
     }
@@ -772,11 +779,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-severityupdate.html)
     #[derive(Clone, Debug)]
-    pub struct SeverityUpdate(Props);
+    pub struct SeverityUpdate(rt::Props);
     impl SeverityUpdate {
         /// A new `SeverityUpdate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SeverityUpdate(this)
         }
         /// The severity value of the finding.
@@ -790,14 +797,14 @@ pub mod automation_rule {
         ///
         /// Constraints: range 0..=100. CloudFormation `Normalized`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn normalized(mut self, value: i64) -> Self {
-            self.0.set("Normalized", None, int(value));
+            self.0.set("Normalized", None, rt::int(value));
             self
         }
         /// The native severity as defined by the AWS service or integrated partner product that generated the finding.
         ///
         /// CloudFormation `Product`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn product(mut self, value: i64) -> Self {
-            self.0.set("Product", None, int(value));
+            self.0.set("Product", None, rt::int(value));
             self
         }
     }
@@ -808,13 +815,13 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-stringfilter.html)
     #[derive(Clone, Debug)]
-    pub struct StringFilter(Props);
+    pub struct StringFilter(rt::Props);
     impl StringFilter {
         /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: StringFilterComparison, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(comparison: StringFilterComparison, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", None, comparison.into());
-            this.set("Value", None, string(value));
+            this.set("Value", None, rt::string(value));
             StringFilter(this)
         }
     }
@@ -825,11 +832,11 @@ pub mod automation_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-workflowupdate.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowUpdate(Props);
+    pub struct WorkflowUpdate(rt::Props);
     impl WorkflowUpdate {
         /// A new `WorkflowUpdate`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", None, status.into());
             WorkflowUpdate(this)
         }
@@ -935,11 +942,11 @@ pub mod automation_rule {
 /// CloudFormation: `AWS::SecurityHub::AutomationRuleV2`. Terraform: `awscc_securityhub_automation_rule_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-automationrulev2.html)
-pub struct AutomationRuleV2(Base);
-static AUTOMATION_RULE_V2_TYPE: TypeInfo = TypeInfo {
+pub struct AutomationRuleV2(rt::Base);
+static AUTOMATION_RULE_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::AutomationRuleV2",
     terraform: Some("awscc_securityhub_automation_rule_v2"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[
@@ -956,16 +963,16 @@ impl AutomationRuleV2 {
         id: impl Into<String>,
         actions: impl IntoIterator<Item = automation_rule_v2::AutomationRulesActionV2>,
         criteria: automation_rule_v2::Criteria,
-        description: impl Into<Expr>,
-        rule_name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        rule_name: impl Into<rt::Expr>,
         rule_order: i64,
     ) -> Self {
-        let mut this = Base::new(id, &AUTOMATION_RULE_V2_TYPE);
-        this.set("Actions", Some("actions"), list(actions));
+        let mut this = rt::Base::new(id, &AUTOMATION_RULE_V2_TYPE);
+        this.set("Actions", Some("actions"), rt::list(actions));
         this.set("Criteria", Some("criteria"), criteria.into());
-        this.set("Description", Some("description"), string(description));
-        this.set("RuleName", Some("rule_name"), string(rule_name));
-        this.set("RuleOrder", Some("rule_order"), int(rule_order));
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+        this.set("RuleOrder", Some("rule_order"), rt::int(rule_order));
         AutomationRuleV2(this)
     }
     /// The status of the automation rule
@@ -979,27 +986,27 @@ impl AutomationRuleV2 {
 builder!(AutomationRuleV2, AutomationRuleV2Handle);
 /// A declared `AWS::SecurityHub::AutomationRuleV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AutomationRuleV2Handle(Handle);
+pub struct AutomationRuleV2Handle(rt::Handle);
 handle!(AutomationRuleV2Handle);
 impl AutomationRuleV2Handle {
     /// The ARN of the automation rule
     ///
     /// CloudFormation `Fn::GetAtt` `RuleArn`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleArn")
     }
     /// The ID of the automation rule
     ///
     /// CloudFormation `Fn::GetAtt` `RuleId`; Terraform `rule_id`.
-    pub fn rule_id(&self) -> Expr {
+    pub fn rule_id(&self) -> rt::Expr {
         self.0.attr("RuleId")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -1012,11 +1019,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesactionv2.html)
     #[derive(Clone, Debug)]
-    pub struct AutomationRulesActionV2(Props);
+    pub struct AutomationRulesActionV2(rt::Props);
     impl AutomationRulesActionV2 {
         /// A new `AutomationRulesActionV2`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             AutomationRulesActionV2(this)
         }
@@ -1056,32 +1063,33 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesfindingfieldsupdatev2.html)
     #[derive(Clone, Debug)]
-    pub struct AutomationRulesFindingFieldsUpdateV2(Props);
+    pub struct AutomationRulesFindingFieldsUpdateV2(rt::Props);
     impl AutomationRulesFindingFieldsUpdateV2 {
         /// A new `AutomationRulesFindingFieldsUpdateV2`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AutomationRulesFindingFieldsUpdateV2(this)
         }
         /// Notes or contextual information for findings that are modified by the automation rule
         ///
         /// Constraints: pattern `.*\S.*`. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// The severity level to be assigned to findings that match the automation rule criteria
         ///
         /// CloudFormation `SeverityId`, Terraform `severity_id`.
         pub fn severity_id(mut self, value: i64) -> Self {
-            self.0.set("SeverityId", Some("severity_id"), int(value));
+            self.0
+                .set("SeverityId", Some("severity_id"), rt::int(value));
             self
         }
         /// The status to be applied to findings that match automation rule criteria
         ///
         /// CloudFormation `StatusId`, Terraform `status_id`.
         pub fn status_id(mut self, value: i64) -> Self {
-            self.0.set("StatusId", Some("status_id"), int(value));
+            self.0.set("StatusId", Some("status_id"), rt::int(value));
             self
         }
     }
@@ -1092,12 +1100,12 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-booleanfilter.html)
     #[derive(Clone, Debug)]
-    pub struct BooleanFilter(Props);
+    pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
         /// A new `BooleanFilter`. Required properties: `value` (`Value`).
         pub fn new(value: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), boolean(value));
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::boolean(value));
             BooleanFilter(this)
         }
     }
@@ -1108,11 +1116,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-compositefilter.html)
     #[derive(Clone, Debug)]
-    pub struct CompositeFilter(Props);
+    pub struct CompositeFilter(rt::Props);
     impl CompositeFilter {
         /// A new `CompositeFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CompositeFilter(this)
         }
         /// Enables filtering based on boolean field values
@@ -1123,21 +1131,23 @@ pub mod automation_rule_v2 {
             value: impl IntoIterator<Item = OcsfBooleanFilter>,
         ) -> Self {
             self.0
-                .set("BooleanFilters", Some("boolean_filters"), list(value));
+                .set("BooleanFilters", Some("boolean_filters"), rt::list(value));
             self
         }
         /// Enables filtering based on date and timestamp fields
         ///
         /// Constraints: 1..=20 items. CloudFormation `DateFilters`, Terraform `date_filters`.
         pub fn date_filters(mut self, value: impl IntoIterator<Item = OcsfDateFilter>) -> Self {
-            self.0.set("DateFilters", Some("date_filters"), list(value));
+            self.0
+                .set("DateFilters", Some("date_filters"), rt::list(value));
             self
         }
         /// Enables filtering based on map field value
         ///
         /// Constraints: 1..=20 items. CloudFormation `MapFilters`, Terraform `map_filters`.
         pub fn map_filters(mut self, value: impl IntoIterator<Item = OcsfMapFilter>) -> Self {
-            self.0.set("MapFilters", Some("map_filters"), list(value));
+            self.0
+                .set("MapFilters", Some("map_filters"), rt::list(value));
             self
         }
         /// Enables filtering based on numerical field values
@@ -1145,7 +1155,7 @@ pub mod automation_rule_v2 {
         /// Constraints: 1..=20 items. CloudFormation `NumberFilters`, Terraform `number_filters`.
         pub fn number_filters(mut self, value: impl IntoIterator<Item = OcsfNumberFilter>) -> Self {
             self.0
-                .set("NumberFilters", Some("number_filters"), list(value));
+                .set("NumberFilters", Some("number_filters"), rt::list(value));
             self
         }
         /// The logical operator used to combine multiple conditions
@@ -1160,7 +1170,7 @@ pub mod automation_rule_v2 {
         /// Constraints: 1..=20 items. CloudFormation `StringFilters`, Terraform `string_filters`.
         pub fn string_filters(mut self, value: impl IntoIterator<Item = OcsfStringFilter>) -> Self {
             self.0
-                .set("StringFilters", Some("string_filters"), list(value));
+                .set("StringFilters", Some("string_filters"), rt::list(value));
             self
         }
     }
@@ -1171,11 +1181,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-criteria.html)
     #[derive(Clone, Debug)]
-    pub struct Criteria(Props);
+    pub struct Criteria(rt::Props);
     impl Criteria {
         /// A new `Criteria`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Criteria(this)
         }
         /// The filtering conditions that align with OCSF standards
@@ -1197,11 +1207,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-datefilter.html)
     #[derive(Clone, Debug)]
-    pub struct DateFilter(Props);
+    pub struct DateFilter(rt::Props);
     impl DateFilter {
         /// A new `DateFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DateFilter(this)
         }
         /// A date range for the date filter
@@ -1214,15 +1224,15 @@ pub mod automation_rule_v2 {
         /// The timestamp formatted in ISO8601
         ///
         /// Constraints: pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`. CloudFormation `End`, Terraform `end`.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", Some("end"), string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", Some("end"), rt::string(value));
             self
         }
         /// The timestamp formatted in ISO8601
         ///
         /// Constraints: pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`. CloudFormation `Start`, Terraform `start`.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", Some("start"), string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", Some("start"), rt::string(value));
             self
         }
     }
@@ -1233,13 +1243,13 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-daterange.html)
     #[derive(Clone, Debug)]
-    pub struct DateRange(Props);
+    pub struct DateRange(rt::Props);
     impl DateRange {
         /// A new `DateRange`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: Unit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             DateRange(this)
         }
     }
@@ -1250,19 +1260,19 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-externalintegrationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ExternalIntegrationConfiguration(Props);
+    pub struct ExternalIntegrationConfiguration(rt::Props);
     impl ExternalIntegrationConfiguration {
         /// A new `ExternalIntegrationConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ExternalIntegrationConfiguration(this)
         }
         /// The ARN of the connector that establishes the integration
         ///
         /// Constraints: pattern `.*\S.*`. CloudFormation `ConnectorArn`, Terraform `connector_arn`.
-        pub fn connector_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ConnectorArn", Some("connector_arn"), string(value));
+                .set("ConnectorArn", Some("connector_arn"), rt::string(value));
             self
         }
     }
@@ -1273,14 +1283,18 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-mapfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MapFilter(Props);
+    pub struct MapFilter(rt::Props);
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(comparison: Comparison2, key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            comparison: Comparison2,
+            key: impl Into<rt::Expr>,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             MapFilter(this)
         }
     }
@@ -1291,32 +1305,32 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-numberfilter.html)
     #[derive(Clone, Debug)]
-    pub struct NumberFilter(Props);
+    pub struct NumberFilter(rt::Props);
     impl NumberFilter {
         /// A new `NumberFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberFilter(this)
         }
         /// The equal-to condition to be applied to a single field when querying for findings
         ///
         /// CloudFormation `Eq`, Terraform `eq`.
         pub fn eq(mut self, value: i64) -> Self {
-            self.0.set("Eq", Some("eq"), int(value));
+            self.0.set("Eq", Some("eq"), rt::int(value));
             self
         }
         /// The greater-than-equal condition to be applied to a single field when querying for findings
         ///
         /// CloudFormation `Gte`, Terraform `gte`.
         pub fn gte(mut self, value: i64) -> Self {
-            self.0.set("Gte", Some("gte"), int(value));
+            self.0.set("Gte", Some("gte"), rt::int(value));
             self
         }
         /// The less-than-equal condition to be applied to a single field when querying for findings
         ///
         /// CloudFormation `Lte`, Terraform `lte`.
         pub fn lte(mut self, value: i64) -> Self {
-            self.0.set("Lte", Some("lte"), int(value));
+            self.0.set("Lte", Some("lte"), rt::int(value));
             self
         }
     }
@@ -1327,11 +1341,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfbooleanfilter.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfBooleanFilter(Props);
+    pub struct OcsfBooleanFilter(rt::Props);
     impl OcsfBooleanFilter {
         /// A new `OcsfBooleanFilter`. Required properties: `field_name` (`FieldName`), `filter` (`Filter`).
         pub fn new(field_name: FieldName4, filter: BooleanFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldName", Some("field_name"), field_name.into());
             this.set("Filter", Some("filter"), filter.into());
             OcsfBooleanFilter(this)
@@ -1344,11 +1358,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfdatefilter.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfDateFilter(Props);
+    pub struct OcsfDateFilter(rt::Props);
     impl OcsfDateFilter {
         /// A new `OcsfDateFilter`. Required properties: `field_name` (`FieldName`), `filter` (`Filter`).
         pub fn new(field_name: FieldName3, filter: DateFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldName", Some("field_name"), field_name.into());
             this.set("Filter", Some("filter"), filter.into());
             OcsfDateFilter(this)
@@ -1361,11 +1375,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsffindingfilters.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfFindingFilters(Props);
+    pub struct OcsfFindingFilters(rt::Props);
     impl OcsfFindingFilters {
         /// A new `OcsfFindingFilters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OcsfFindingFilters(this)
         }
         /// Enables the creation of complex filtering conditions by combining filter
@@ -1375,8 +1389,11 @@ pub mod automation_rule_v2 {
             mut self,
             value: impl IntoIterator<Item = CompositeFilter>,
         ) -> Self {
-            self.0
-                .set("CompositeFilters", Some("composite_filters"), list(value));
+            self.0.set(
+                "CompositeFilters",
+                Some("composite_filters"),
+                rt::list(value),
+            );
             self
         }
         /// The logical operator used to combine multiple conditions
@@ -1398,11 +1415,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfmapfilter.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfMapFilter(Props);
+    pub struct OcsfMapFilter(rt::Props);
     impl OcsfMapFilter {
         /// A new `OcsfMapFilter`. Required properties: `field_name` (`FieldName`), `filter` (`Filter`).
         pub fn new(field_name: FieldName2, filter: MapFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldName", Some("field_name"), field_name.into());
             this.set("Filter", Some("filter"), filter.into());
             OcsfMapFilter(this)
@@ -1415,11 +1432,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfnumberfilter.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfNumberFilter(Props);
+    pub struct OcsfNumberFilter(rt::Props);
     impl OcsfNumberFilter {
         /// A new `OcsfNumberFilter`. Required properties: `field_name` (`FieldName`), `filter` (`Filter`).
         pub fn new(field_name: FieldName, filter: NumberFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldName", Some("field_name"), field_name.into());
             this.set("Filter", Some("filter"), filter.into());
             OcsfNumberFilter(this)
@@ -1432,11 +1449,11 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfstringfilter.html)
     #[derive(Clone, Debug)]
-    pub struct OcsfStringFilter(Props);
+    pub struct OcsfStringFilter(rt::Props);
     impl OcsfStringFilter {
         /// A new `OcsfStringFilter`. Required properties: `field_name` (`FieldName`), `filter` (`Filter`).
         pub fn new(field_name: OcsfStringField, filter: StringFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldName", Some("field_name"), field_name.into());
             this.set("Filter", Some("filter"), filter.into());
             OcsfStringFilter(this)
@@ -1449,13 +1466,13 @@ pub mod automation_rule_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-stringfilter.html)
     #[derive(Clone, Debug)]
-    pub struct StringFilter(Props);
+    pub struct StringFilter(rt::Props);
     impl StringFilter {
         /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: Comparison, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(comparison: Comparison, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             StringFilter(this)
         }
     }
@@ -1639,11 +1656,11 @@ pub mod automation_rule_v2 {
 /// CloudFormation: `AWS::SecurityHub::ConfigurationPolicy`. Terraform: `awscc_securityhub_configuration_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-configurationpolicy.html)
-pub struct ConfigurationPolicy(Base);
-static CONFIGURATION_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationPolicy(rt::Base);
+static CONFIGURATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::ConfigurationPolicy",
     terraform: Some("awscc_securityhub_configuration_policy"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1677,60 +1694,60 @@ impl ConfigurationPolicy {
     pub fn new(
         id: impl Into<String>,
         configuration_policy: configuration_policy::Policy,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURATION_POLICY_TYPE);
         this.set(
             "ConfigurationPolicy",
             Some("configuration_policy"),
             configuration_policy.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ConfigurationPolicy(this)
     }
     /// The description of the configuration policy.
     ///
     /// Constraints: length 0..=512; pattern `\S`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ConfigurationPolicy, ConfigurationPolicyHandle);
 /// A declared `AWS::SecurityHub::ConfigurationPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationPolicyHandle(Handle);
+pub struct ConfigurationPolicyHandle(rt::Handle);
 handle!(ConfigurationPolicyHandle);
 impl ConfigurationPolicyHandle {
     /// The Amazon Resource Name (ARN) of the configuration policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The universally unique identifier (UUID) of the configuration policy.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The date and time, in UTC and ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time, in UTC and ISO 8601 format.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// Indicates whether the service that the configuration policy applies to is enabled in the policy.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceEnabled`; Terraform `service_enabled`.
-    pub fn service_enabled(&self) -> Expr {
+    pub fn service_enabled(&self) -> rt::Expr {
         self.0.attr("ServiceEnabled")
     }
 }
@@ -1743,11 +1760,11 @@ pub mod configuration_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-policy.html)
     #[derive(Clone, Debug)]
-    pub struct Policy(Props);
+    pub struct Policy(rt::Props);
     impl Policy {
         /// A new `Policy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Policy(this)
         }
         /// An object that defines how AWS Security Hub is configured.
@@ -1766,28 +1783,29 @@ pub mod configuration_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolcustomparameter.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityControlCustomParameter(Props);
+    pub struct SecurityControlCustomParameter(rt::Props);
     impl SecurityControlCustomParameter {
         /// A new `SecurityControlCustomParameter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityControlCustomParameter(this)
         }
         /// An object that specifies parameter values for a control in a configuration policy.
         ///
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Parameters", Some("parameters"), json(value));
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Parameters", Some("parameters"), rt::json(value));
             self
         }
         /// The ID of the security control.
         ///
         /// Constraints: length at most 2048. CloudFormation `SecurityControlId`, Terraform `security_control_id`.
-        pub fn security_control_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn security_control_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SecurityControlId",
                 Some("security_control_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1799,11 +1817,11 @@ pub mod configuration_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityControlsConfiguration(Props);
+    pub struct SecurityControlsConfiguration(rt::Props);
     impl SecurityControlsConfiguration {
         /// A new `SecurityControlsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityControlsConfiguration(this)
         }
         /// A list of security controls that are disabled in the configuration policy
@@ -1811,12 +1829,12 @@ pub mod configuration_policy {
         /// Constraints: at most 1000 items. CloudFormation `DisabledSecurityControlIdentifiers`, Terraform `disabled_security_control_identifiers`.
         pub fn disabled_security_control_identifiers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "DisabledSecurityControlIdentifiers",
                 Some("disabled_security_control_identifiers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1825,12 +1843,12 @@ pub mod configuration_policy {
         /// Constraints: at most 1000 items. CloudFormation `EnabledSecurityControlIdentifiers`, Terraform `enabled_security_control_identifiers`.
         pub fn enabled_security_control_identifiers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "EnabledSecurityControlIdentifiers",
                 Some("enabled_security_control_identifiers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1844,7 +1862,7 @@ pub mod configuration_policy {
             self.0.set(
                 "SecurityControlCustomParameters",
                 Some("security_control_custom_parameters"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1856,11 +1874,11 @@ pub mod configuration_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securityhubpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct SecurityHubPolicy(Props);
+    pub struct SecurityHubPolicy(rt::Props);
     impl SecurityHubPolicy {
         /// A new `SecurityHubPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SecurityHubPolicy(this)
         }
         /// A list that defines which security standards are enabled in the configuration policy.
@@ -1868,12 +1886,12 @@ pub mod configuration_policy {
         /// Constraints: at most 1000 items. CloudFormation `EnabledStandardIdentifiers`, Terraform `enabled_standard_identifiers`.
         pub fn enabled_standard_identifiers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "EnabledStandardIdentifiers",
                 Some("enabled_standard_identifiers"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1895,8 +1913,11 @@ pub mod configuration_policy {
         ///
         /// CloudFormation `ServiceEnabled`, Terraform `service_enabled`.
         pub fn service_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("ServiceEnabled", Some("service_enabled"), boolean(value));
+            self.0.set(
+                "ServiceEnabled",
+                Some("service_enabled"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1907,11 +1928,11 @@ pub mod configuration_policy {
 /// CloudFormation: `AWS::SecurityHub::Connector`. Terraform: `awscc_securityhub_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::Connector",
     terraform: Some("awscc_securityhub_connector"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -1938,67 +1959,67 @@ impl Connector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         provider: connector::Provider,
     ) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Provider", None, provider.into());
         Connector(this)
     }
     /// The description of the connector.
     ///
     /// Constraints: pattern `\S`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::SecurityHub::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectorId`; Terraform `connector_id`.
-    pub fn connector_id(&self) -> Expr {
+    pub fn connector_id(&self) -> rt::Expr {
         self.0.attr("ConnectorId")
     }
     /// CloudFormation `Fn::GetAtt` `ConnectorStatus`; Terraform `connector_status`.
-    pub fn connector_status(&self) -> Expr {
+    pub fn connector_status(&self) -> rt::Expr {
         self.0.attr("ConnectorStatus")
     }
     /// CloudFormation `Fn::GetAtt` `Message`; Terraform `message`.
-    pub fn message(&self) -> Expr {
+    pub fn message(&self) -> rt::Expr {
         self.0.attr("Message")
     }
     /// CloudFormation `Fn::GetAtt` `LastCheckedAt`; Terraform `last_checked_at`.
-    pub fn last_checked_at(&self) -> Expr {
+    pub fn last_checked_at(&self) -> rt::Expr {
         self.0.attr("LastCheckedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// CloudFormation `Fn::GetAtt` `EnablementStatus`; Terraform `enablement_status`.
-    pub fn enablement_status(&self) -> Expr {
+    pub fn enablement_status(&self) -> rt::Expr {
         self.0.attr("EnablementStatus")
     }
     /// CloudFormation `Fn::GetAtt` `Issues`; Terraform `issues`.
-    pub fn issues(&self) -> Expr {
+    pub fn issues(&self) -> rt::Expr {
         self.0.attr("Issues")
     }
 }
@@ -2011,21 +2032,21 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureProviderConfiguration(Props);
+    pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
         /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AWSConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
         pub fn new(
-            aws_config_connector_arn: impl Into<Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<Expr>>,
+            aws_config_connector_arn: impl Into<rt::Expr>,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfiguration,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AWSConfigConnectorArn",
                 None,
-                string(aws_config_connector_arn),
+                rt::string(aws_config_connector_arn),
             );
-            this.set("AzureRegions", None, strings(azure_regions));
+            this.set("AzureRegions", None, rt::strings(azure_regions));
             this.set("ScopeConfiguration", None, scope_configuration.into());
             AzureProviderConfiguration(this)
         }
@@ -2037,19 +2058,22 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azurescopeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureScopeConfiguration(Props);
+    pub struct AzureScopeConfiguration(rt::Props);
     impl AzureScopeConfiguration {
         /// A new `AzureScopeConfiguration`. Required properties: `scope_type` (`ScopeType`).
         pub fn new(scope_type: ScopeType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ScopeType", None, scope_type.into());
             AzureScopeConfiguration(this)
         }
         /// The list of scope values, such as subscription IDs, when the scope type is ``subscription``.
         ///
         /// Constraints: 0..=100 items. CloudFormation `ScopeValues`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn scope_values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("ScopeValues", None, strings(value));
+        pub fn scope_values(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ScopeValues", None, rt::strings(value));
             self
         }
     }
@@ -2058,11 +2082,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-provider.html)
     #[derive(Clone, Debug)]
-    pub struct Provider(Props);
+    pub struct Provider(rt::Props);
     impl Provider {
         /// A new `Provider`. Required properties: `azure` (`Azure`).
         pub fn new(azure: AzureProviderConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Azure", None, azure.into());
             Provider(this)
         }
@@ -2083,11 +2107,11 @@ pub mod connector {
 /// CloudFormation: `AWS::SecurityHub::ConnectorV2`. Terraform: `awscc_securityhub_connector_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-connectorv2.html)
-pub struct ConnectorV2(Base);
-static CONNECTOR_V2_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectorV2(rt::Base);
+static CONNECTOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::ConnectorV2",
     terraform: Some("awscc_securityhub_connector_v2"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -2113,86 +2137,91 @@ static CONNECTOR_V2_TYPE: TypeInfo = TypeInfo {
 impl ConnectorV2 {
     /// Declares a `AWS::SecurityHub::ConnectorV2` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, provider: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_V2_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Provider", None, json(provider));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        provider: impl Into<rt::Value>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTOR_V2_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Provider", None, rt::json(provider));
         ConnectorV2(this)
     }
     /// A description of the connector
     ///
     /// Constraints: length 0..=256; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The ARN of KMS key used for the connector
     ///
     /// Constraints: length 20..=2048; pattern `.*\S.*`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
 }
 builder!(ConnectorV2, ConnectorV2Handle);
 /// A declared `AWS::SecurityHub::ConnectorV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorV2Handle(Handle);
+pub struct ConnectorV2Handle(rt::Handle);
 handle!(ConnectorV2Handle);
 impl ConnectorV2Handle {
     /// The ARN of the connector
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorArn`; Terraform `connector_arn`.
-    pub fn connector_arn(&self) -> Expr {
+    pub fn connector_arn(&self) -> rt::Expr {
         self.0.attr("ConnectorArn")
     }
     /// The ID of the connector
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorId`; Terraform `connector_id`.
-    pub fn connector_id(&self) -> Expr {
+    pub fn connector_id(&self) -> rt::Expr {
         self.0.attr("ConnectorId")
     }
     /// The message of the connector status change
     ///
     /// CloudFormation `Fn::GetAtt` `Message`; Terraform `message`.
-    pub fn message(&self) -> Expr {
+    pub fn message(&self) -> rt::Expr {
         self.0.attr("Message")
     }
     /// The status of the connector
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorStatus`; Terraform `connector_status`.
-    pub fn connector_status(&self) -> Expr {
+    pub fn connector_status(&self) -> rt::Expr {
         self.0.attr("ConnectorStatus")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastCheckedAt`; Terraform `last_checked_at`.
-    pub fn last_checked_at(&self) -> Expr {
+    pub fn last_checked_at(&self) -> rt::Expr {
         self.0.attr("LastCheckedAt")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The enablement status of the connector
     ///
     /// CloudFormation `Fn::GetAtt` `EnablementStatus`; Terraform `enablement_status`.
-    pub fn enablement_status(&self) -> Expr {
+    pub fn enablement_status(&self) -> rt::Expr {
         self.0.attr("EnablementStatus")
     }
     /// The reason for the enablement status of the connector
     ///
     /// CloudFormation `Fn::GetAtt` `EnablementStatusReason`; Terraform `enablement_status_reason`.
-    pub fn enablement_status_reason(&self) -> Expr {
+    pub fn enablement_status_reason(&self) -> rt::Expr {
         self.0.attr("EnablementStatusReason")
     }
     /// The list of health issues associated with the connector
     ///
     /// CloudFormation `Fn::GetAtt` `Issues`; Terraform `issues`.
-    pub fn issues(&self) -> Expr {
+    pub fn issues(&self) -> rt::Expr {
         self.0.attr("Issues")
     }
 }
@@ -2201,11 +2230,11 @@ impl ConnectorV2Handle {
 /// CloudFormation: `AWS::SecurityHub::DelegatedAdmin`. Terraform: `awscc_securityhub_delegated_admin` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-delegatedadmin.html)
-pub struct DelegatedAdmin(Base);
-static DELEGATED_ADMIN_TYPE: TypeInfo = TypeInfo {
+pub struct DelegatedAdmin(rt::Base);
+static DELEGATED_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::DelegatedAdmin",
     terraform: Some("awscc_securityhub_delegated_admin"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2219,12 +2248,12 @@ static DELEGATED_ADMIN_TYPE: TypeInfo = TypeInfo {
 impl DelegatedAdmin {
     /// Declares a `AWS::SecurityHub::DelegatedAdmin` with the stack-unique `id`. Required properties: `admin_account_id` (`AdminAccountId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, admin_account_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DELEGATED_ADMIN_TYPE);
+    pub fn new(id: impl Into<String>, admin_account_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DELEGATED_ADMIN_TYPE);
         this.set(
             "AdminAccountId",
             Some("admin_account_id"),
-            string(admin_account_id),
+            rt::string(admin_account_id),
         );
         DelegatedAdmin(this)
     }
@@ -2232,15 +2261,15 @@ impl DelegatedAdmin {
 builder!(DelegatedAdmin, DelegatedAdminHandle);
 /// A declared `AWS::SecurityHub::DelegatedAdmin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DelegatedAdminHandle(Handle);
+pub struct DelegatedAdminHandle(rt::Handle);
 handle!(DelegatedAdminHandle);
 impl DelegatedAdminHandle {
     /// CloudFormation `Fn::GetAtt` `DelegatedAdminIdentifier`; Terraform `delegated_admin_identifier`.
-    pub fn delegated_admin_identifier(&self) -> Expr {
+    pub fn delegated_admin_identifier(&self) -> rt::Expr {
         self.0.attr("DelegatedAdminIdentifier")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -2249,11 +2278,11 @@ impl DelegatedAdminHandle {
 /// CloudFormation: `AWS::SecurityHub::FindingAggregator`. Terraform: `awscc_securityhub_finding_aggregator` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-findingaggregator.html)
-pub struct FindingAggregator(Base);
-static FINDING_AGGREGATOR_TYPE: TypeInfo = TypeInfo {
+pub struct FindingAggregator(rt::Base);
+static FINDING_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::FindingAggregator",
     terraform: Some("awscc_securityhub_finding_aggregator"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2288,7 +2317,7 @@ impl FindingAggregator {
         id: impl Into<String>,
         region_linking_mode: finding_aggregator::RegionLinkingMode,
     ) -> Self {
-        let mut this = Base::new(id, &FINDING_AGGREGATOR_TYPE);
+        let mut this = rt::Base::new(id, &FINDING_AGGREGATOR_TYPE);
         this.set(
             "RegionLinkingMode",
             Some("region_linking_mode"),
@@ -2299,23 +2328,23 @@ impl FindingAggregator {
     /// If ``RegionLinkingMode`` is ``ALL_REGIONS_EXCEPT_SPECIFIED``, then this is a space-separated list of Regions that do not aggregate findings to the aggregation Region.
     ///
     /// Constraints: 1..=50 items. CloudFormation `Regions`, Terraform `regions`.
-    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Regions", Some("regions"), strings(value));
+    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Regions", Some("regions"), rt::strings(value));
         self
     }
 }
 builder!(FindingAggregator, FindingAggregatorHandle);
 /// A declared `AWS::SecurityHub::FindingAggregator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct FindingAggregatorHandle(Handle);
+pub struct FindingAggregatorHandle(rt::Handle);
 handle!(FindingAggregatorHandle);
 impl FindingAggregatorHandle {
     /// CloudFormation `Fn::GetAtt` `FindingAggregatorArn`; Terraform `finding_aggregator_arn`.
-    pub fn finding_aggregator_arn(&self) -> Expr {
+    pub fn finding_aggregator_arn(&self) -> rt::Expr {
         self.0.attr("FindingAggregatorArn")
     }
     /// CloudFormation `Fn::GetAtt` `FindingAggregationRegion`; Terraform `finding_aggregation_region`.
-    pub fn finding_aggregation_region(&self) -> Expr {
+    pub fn finding_aggregation_region(&self) -> rt::Expr {
         self.0.attr("FindingAggregationRegion")
     }
 }
@@ -2339,11 +2368,11 @@ pub mod finding_aggregator {
 /// CloudFormation: `AWS::SecurityHub::Hub`. Terraform: `awscc_securityhub_hub` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-hub.html)
-pub struct Hub(Base);
-static HUB_TYPE: TypeInfo = TypeInfo {
+pub struct Hub(rt::Base);
+static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::Hub",
     terraform: Some("awscc_securityhub_hub"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2355,7 +2384,7 @@ impl Hub {
     /// Declares a `AWS::SecurityHub::Hub` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HUB_TYPE);
+        let this = rt::Base::new(id, &HUB_TYPE);
         Hub(this)
     }
     /// Whether to automatically enable new controls when they are added to standards that are enabled
@@ -2365,18 +2394,18 @@ impl Hub {
         self.0.set(
             "AutoEnableControls",
             Some("auto_enable_controls"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// This field, used when enabling Security Hub, specifies whether the calling account has consolidated control findings turned on.
     ///
     /// Constraints: pattern `^(SECURITY_CONTROL|STANDARD_CONTROL)$`. CloudFormation `ControlFindingGenerator`, Terraform `control_finding_generator`.
-    pub fn control_finding_generator(mut self, value: impl Into<Expr>) -> Self {
+    pub fn control_finding_generator(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ControlFindingGenerator",
             Some("control_finding_generator"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -2387,7 +2416,7 @@ impl Hub {
         self.0.set(
             "EnableDefaultStandards",
             Some("enable_default_standards"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -2395,19 +2424,19 @@ impl Hub {
 builder!(Hub, HubHandle);
 /// A declared `AWS::SecurityHub::Hub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HubHandle(Handle);
+pub struct HubHandle(rt::Handle);
 handle!(HubHandle);
 impl HubHandle {
     /// An ARN is automatically created for the customer.
     ///
     /// CloudFormation `Fn::GetAtt` `ARN`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("ARN")
     }
     /// The date and time when Security Hub was enabled in the account.
     ///
     /// CloudFormation `Fn::GetAtt` `SubscribedAt`; Terraform `subscribed_at`.
-    pub fn subscribed_at(&self) -> Expr {
+    pub fn subscribed_at(&self) -> rt::Expr {
         self.0.attr("SubscribedAt")
     }
 }
@@ -2416,11 +2445,11 @@ impl HubHandle {
 /// CloudFormation: `AWS::SecurityHub::HubV2`. Terraform: `awscc_securityhub_hub_v2` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-hubv2.html)
-pub struct HubV2(Base);
-static HUB_V2_TYPE: TypeInfo = TypeInfo {
+pub struct HubV2(rt::Base);
+static HUB_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::HubV2",
     terraform: Some("awscc_securityhub_hub_v2"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[
@@ -2432,7 +2461,7 @@ impl HubV2 {
     /// Declares a `AWS::SecurityHub::HubV2` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &HUB_V2_TYPE);
+        let this = rt::Base::new(id, &HUB_V2_TYPE);
         HubV2(this)
     }
     /// Configuration for the Network Scanning opt-in feature of Security Hub V2.
@@ -2447,17 +2476,17 @@ impl HubV2 {
 builder!(HubV2, HubV2Handle);
 /// A declared `AWS::SecurityHub::HubV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HubV2Handle(Handle);
+pub struct HubV2Handle(rt::Handle);
 handle!(HubV2Handle);
 impl HubV2Handle {
     /// The Amazon Resource Name of the Security Hub V2 resource.
     ///
     /// CloudFormation `Fn::GetAtt` `HubV2Arn`; Terraform `hub_v2_arn`.
-    pub fn hub_v2_arn(&self) -> Expr {
+    pub fn hub_v2_arn(&self) -> rt::Expr {
         self.0.attr("HubV2Arn")
     }
     /// CloudFormation `Fn::GetAtt` `SubscribedAt`; Terraform `subscribed_at`.
-    pub fn subscribed_at(&self) -> Expr {
+    pub fn subscribed_at(&self) -> rt::Expr {
         self.0.attr("SubscribedAt")
     }
 }
@@ -2470,11 +2499,11 @@ pub mod hub_v2 {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-hubv2-networkscanning.html)
     #[derive(Clone, Debug)]
-    pub struct NetworkScanning(Props);
+    pub struct NetworkScanning(rt::Props);
     impl NetworkScanning {
         /// A new `NetworkScanning`. Required properties: `status` (`Status`).
         pub fn new(status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             NetworkScanning(this)
         }
@@ -2495,11 +2524,11 @@ pub mod hub_v2 {
 /// CloudFormation: `AWS::SecurityHub::Insight`. Terraform: `awscc_securityhub_insight` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-insight.html)
-pub struct Insight(Base);
-static INSIGHT_TYPE: TypeInfo = TypeInfo {
+pub struct Insight(rt::Base);
+static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::Insight",
     terraform: Some("awscc_securityhub_insight"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InsightArn", Some("insight_arn"))],
@@ -2510,30 +2539,30 @@ impl Insight {
     pub fn new(
         id: impl Into<String>,
         filters: insight::AwsSecurityFindingFilters,
-        group_by_attribute: impl Into<Expr>,
-        name: impl Into<Expr>,
+        group_by_attribute: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSIGHT_TYPE);
+        let mut this = rt::Base::new(id, &INSIGHT_TYPE);
         this.set("Filters", Some("filters"), filters.into());
         this.set(
             "GroupByAttribute",
             Some("group_by_attribute"),
-            string(group_by_attribute),
+            rt::string(group_by_attribute),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Insight(this)
     }
 }
 builder!(Insight, InsightHandle);
 /// A declared `AWS::SecurityHub::Insight`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InsightHandle(Handle);
+pub struct InsightHandle(rt::Handle);
 handle!(InsightHandle);
 impl InsightHandle {
     /// The ARN of a Security Hub insight
     ///
     /// CloudFormation `Fn::GetAtt` `InsightArn`; Terraform `insight_arn`.
-    pub fn insight_arn(&self) -> Expr {
+    pub fn insight_arn(&self) -> rt::Expr {
         self.0.attr("InsightArn")
     }
 }
@@ -2546,11 +2575,11 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-awssecurityfindingfilters.html)
     #[derive(Clone, Debug)]
-    pub struct AwsSecurityFindingFilters(Props);
+    pub struct AwsSecurityFindingFilters(rt::Props);
     impl AwsSecurityFindingFilters {
         /// A new `AwsSecurityFindingFilters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AwsSecurityFindingFilters(this)
         }
         /// The AWS account ID in which a finding is generated.
@@ -2558,7 +2587,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
         pub fn aws_account_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("AwsAccountId", Some("aws_account_id"), list(value));
+                .set("AwsAccountId", Some("aws_account_id"), rt::list(value));
             self
         }
         /// The name of the AWS account in which a finding is generated.
@@ -2566,14 +2595,15 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `AwsAccountName`, Terraform `aws_account_name`.
         pub fn aws_account_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("AwsAccountName", Some("aws_account_name"), list(value));
+                .set("AwsAccountName", Some("aws_account_name"), rt::list(value));
             self
         }
         /// The name of the findings provider (company) that owns the solution (product) that generates findings.
         ///
         /// Constraints: at most 20 items. CloudFormation `CompanyName`, Terraform `company_name`.
         pub fn company_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("CompanyName", Some("company_name"), list(value));
+            self.0
+                .set("CompanyName", Some("company_name"), rt::list(value));
             self
         }
         /// The unique identifier of a standard in which a control is enabled.
@@ -2586,7 +2616,7 @@ pub mod insight {
             self.0.set(
                 "ComplianceAssociatedStandardsId",
                 Some("compliance_associated_standards_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2600,7 +2630,7 @@ pub mod insight {
             self.0.set(
                 "ComplianceSecurityControlId",
                 Some("compliance_security_control_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2614,7 +2644,7 @@ pub mod insight {
             self.0.set(
                 "ComplianceSecurityControlParametersName",
                 Some("compliance_security_control_parameters_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2628,7 +2658,7 @@ pub mod insight {
             self.0.set(
                 "ComplianceSecurityControlParametersValue",
                 Some("compliance_security_control_parameters_value"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2636,36 +2666,42 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `ComplianceStatus`, Terraform `compliance_status`.
         pub fn compliance_status(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("ComplianceStatus", Some("compliance_status"), list(value));
+            self.0.set(
+                "ComplianceStatus",
+                Some("compliance_status"),
+                rt::list(value),
+            );
             self
         }
         /// A finding's confidence.
         ///
         /// Constraints: at most 20 items. CloudFormation `Confidence`, Terraform `confidence`.
         pub fn confidence(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("Confidence", Some("confidence"), list(value));
+            self.0
+                .set("Confidence", Some("confidence"), rt::list(value));
             self
         }
         /// An ISO8601-formatted timestamp that indicates when the security findings provider captured the potential security issue that a finding captured.
         ///
         /// Constraints: at most 20 items. CloudFormation `CreatedAt`, Terraform `created_at`.
         pub fn created_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), list(value));
+            self.0.set("CreatedAt", Some("created_at"), rt::list(value));
             self
         }
         /// The level of importance assigned to the resources associated with the finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Criticality`, Terraform `criticality`.
         pub fn criticality(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("Criticality", Some("criticality"), list(value));
+            self.0
+                .set("Criticality", Some("criticality"), rt::list(value));
             self
         }
         /// A finding's description.
         ///
         /// Constraints: at most 20 items. CloudFormation `Description`, Terraform `description`.
         pub fn description(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Description", Some("description"), list(value));
+            self.0
+                .set("Description", Some("description"), rt::list(value));
             self
         }
         /// The finding provider value for the finding confidence.
@@ -2678,7 +2714,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsConfidence",
                 Some("finding_provider_fields_confidence"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2692,7 +2728,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsCriticality",
                 Some("finding_provider_fields_criticality"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2706,7 +2742,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsRelatedFindingsId",
                 Some("finding_provider_fields_related_findings_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2720,7 +2756,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsRelatedFindingsProductArn",
                 Some("finding_provider_fields_related_findings_product_arn"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2734,7 +2770,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsSeverityLabel",
                 Some("finding_provider_fields_severity_label"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2748,7 +2784,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsSeverityOriginal",
                 Some("finding_provider_fields_severity_original"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2762,7 +2798,7 @@ pub mod insight {
             self.0.set(
                 "FindingProviderFieldsTypes",
                 Some("finding_provider_fields_types"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2770,29 +2806,33 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `FirstObservedAt`, Terraform `first_observed_at`.
         pub fn first_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0
-                .set("FirstObservedAt", Some("first_observed_at"), list(value));
+            self.0.set(
+                "FirstObservedAt",
+                Some("first_observed_at"),
+                rt::list(value),
+            );
             self
         }
         /// The identifier for the solution-specific component (a discrete unit of logic) that generated a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `GeneratorId`, Terraform `generator_id`.
         pub fn generator_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("GeneratorId", Some("generator_id"), list(value));
+            self.0
+                .set("GeneratorId", Some("generator_id"), rt::list(value));
             self
         }
         /// The security findings provider-specific identifier for a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Id`, Terraform `id`.
         pub fn id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Id", Some("id"), list(value));
+            self.0.set("Id", Some("id"), rt::list(value));
             self
         }
         /// A keyword for a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Keyword`, Terraform `keyword`.
         pub fn keyword(mut self, value: impl IntoIterator<Item = KeywordFilter>) -> Self {
-            self.0.set("Keyword", Some("keyword"), list(value));
+            self.0.set("Keyword", Some("keyword"), rt::list(value));
             self
         }
         /// An ISO8601-formatted timestamp that indicates when the security findings provider most recently observed the potential security issue that a finding captured.
@@ -2800,21 +2840,23 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `LastObservedAt`, Terraform `last_observed_at`.
         pub fn last_observed_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
             self.0
-                .set("LastObservedAt", Some("last_observed_at"), list(value));
+                .set("LastObservedAt", Some("last_observed_at"), rt::list(value));
             self
         }
         /// The name of the malware that was observed.
         ///
         /// Constraints: at most 20 items. CloudFormation `MalwareName`, Terraform `malware_name`.
         pub fn malware_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("MalwareName", Some("malware_name"), list(value));
+            self.0
+                .set("MalwareName", Some("malware_name"), rt::list(value));
             self
         }
         /// The filesystem path of the malware that was observed.
         ///
         /// Constraints: at most 20 items. CloudFormation `MalwarePath`, Terraform `malware_path`.
         pub fn malware_path(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("MalwarePath", Some("malware_path"), list(value));
+            self.0
+                .set("MalwarePath", Some("malware_path"), rt::list(value));
             self
         }
         /// The state of the malware that was observed.
@@ -2822,14 +2864,15 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `MalwareState`, Terraform `malware_state`.
         pub fn malware_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("MalwareState", Some("malware_state"), list(value));
+                .set("MalwareState", Some("malware_state"), rt::list(value));
             self
         }
         /// The type of the malware that was observed.
         ///
         /// Constraints: at most 20 items. CloudFormation `MalwareType`, Terraform `malware_type`.
         pub fn malware_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("MalwareType", Some("malware_type"), list(value));
+            self.0
+                .set("MalwareType", Some("malware_type"), rt::list(value));
             self
         }
         /// The destination domain of network-related information about a finding.
@@ -2842,7 +2885,7 @@ pub mod insight {
             self.0.set(
                 "NetworkDestinationDomain",
                 Some("network_destination_domain"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2856,7 +2899,7 @@ pub mod insight {
             self.0.set(
                 "NetworkDestinationIpV4",
                 Some("network_destination_ip_v4"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2870,7 +2913,7 @@ pub mod insight {
             self.0.set(
                 "NetworkDestinationIpV6",
                 Some("network_destination_ip_v6"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2884,7 +2927,7 @@ pub mod insight {
             self.0.set(
                 "NetworkDestinationPort",
                 Some("network_destination_port"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2892,8 +2935,11 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `NetworkDirection`, Terraform `network_direction`.
         pub fn network_direction(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("NetworkDirection", Some("network_direction"), list(value));
+            self.0.set(
+                "NetworkDirection",
+                Some("network_direction"),
+                rt::list(value),
+            );
             self
         }
         /// The protocol of network-related information about a finding.
@@ -2901,7 +2947,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `NetworkProtocol`, Terraform `network_protocol`.
         pub fn network_protocol(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("NetworkProtocol", Some("network_protocol"), list(value));
+                .set("NetworkProtocol", Some("network_protocol"), rt::list(value));
             self
         }
         /// The source domain of network-related information about a finding.
@@ -2914,7 +2960,7 @@ pub mod insight {
             self.0.set(
                 "NetworkSourceDomain",
                 Some("network_source_domain"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2925,7 +2971,7 @@ pub mod insight {
             self.0.set(
                 "NetworkSourceIpV4",
                 Some("network_source_ip_v4"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2936,7 +2982,7 @@ pub mod insight {
             self.0.set(
                 "NetworkSourceIpV6",
                 Some("network_source_ip_v6"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2944,8 +2990,11 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `NetworkSourceMac`, Terraform `network_source_mac`.
         pub fn network_source_mac(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("NetworkSourceMac", Some("network_source_mac"), list(value));
+            self.0.set(
+                "NetworkSourceMac",
+                Some("network_source_mac"),
+                rt::list(value),
+            );
             self
         }
         /// The source port of network-related information about a finding.
@@ -2958,7 +3007,7 @@ pub mod insight {
             self.0.set(
                 "NetworkSourcePort",
                 Some("network_source_port"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -2966,7 +3015,7 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `NoteText`, Terraform `note_text`.
         pub fn note_text(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("NoteText", Some("note_text"), list(value));
+            self.0.set("NoteText", Some("note_text"), rt::list(value));
             self
         }
         /// The timestamp of when the note was updated.
@@ -2974,7 +3023,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `NoteUpdatedAt`, Terraform `note_updated_at`.
         pub fn note_updated_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
             self.0
-                .set("NoteUpdatedAt", Some("note_updated_at"), list(value));
+                .set("NoteUpdatedAt", Some("note_updated_at"), rt::list(value));
             self
         }
         /// The principal that created a note.
@@ -2982,7 +3031,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `NoteUpdatedBy`, Terraform `note_updated_by`.
         pub fn note_updated_by(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("NoteUpdatedBy", Some("note_updated_by"), list(value));
+                .set("NoteUpdatedBy", Some("note_updated_by"), rt::list(value));
             self
         }
         /// A timestamp that identifies when the process was launched.
@@ -2992,7 +3041,7 @@ pub mod insight {
             self.0.set(
                 "ProcessLaunchedAt",
                 Some("process_launched_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3000,29 +3049,35 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `ProcessName`, Terraform `process_name`.
         pub fn process_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProcessName", Some("process_name"), list(value));
+            self.0
+                .set("ProcessName", Some("process_name"), rt::list(value));
             self
         }
         /// The parent process ID.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProcessParentPid`, Terraform `process_parent_pid`.
         pub fn process_parent_pid(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0
-                .set("ProcessParentPid", Some("process_parent_pid"), list(value));
+            self.0.set(
+                "ProcessParentPid",
+                Some("process_parent_pid"),
+                rt::list(value),
+            );
             self
         }
         /// The path to the process executable.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProcessPath`, Terraform `process_path`.
         pub fn process_path(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProcessPath", Some("process_path"), list(value));
+            self.0
+                .set("ProcessPath", Some("process_path"), rt::list(value));
             self
         }
         /// The process ID.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProcessPid`, Terraform `process_pid`.
         pub fn process_pid(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
-            self.0.set("ProcessPid", Some("process_pid"), list(value));
+            self.0
+                .set("ProcessPid", Some("process_pid"), rt::list(value));
             self
         }
         /// A timestamp that identifies when the process was terminated.
@@ -3035,7 +3090,7 @@ pub mod insight {
             self.0.set(
                 "ProcessTerminatedAt",
                 Some("process_terminated_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3043,7 +3098,8 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `ProductArn`, Terraform `product_arn`.
         pub fn product_arn(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProductArn", Some("product_arn"), list(value));
+            self.0
+                .set("ProductArn", Some("product_arn"), rt::list(value));
             self
         }
         /// A data type where security findings providers can include additional solution-specific details that aren't part of the defined AwsSecurityFinding format.
@@ -3051,14 +3107,15 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `ProductFields`, Terraform `product_fields`.
         pub fn product_fields(mut self, value: impl IntoIterator<Item = MapFilter>) -> Self {
             self.0
-                .set("ProductFields", Some("product_fields"), list(value));
+                .set("ProductFields", Some("product_fields"), rt::list(value));
             self
         }
         /// The name of the solution (product) that generates findings.
         ///
         /// Constraints: at most 20 items. CloudFormation `ProductName`, Terraform `product_name`.
         pub fn product_name(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ProductName", Some("product_name"), list(value));
+            self.0
+                .set("ProductName", Some("product_name"), rt::list(value));
             self
         }
         /// The recommendation of what to do about the issue described in a finding.
@@ -3071,7 +3128,7 @@ pub mod insight {
             self.0.set(
                 "RecommendationText",
                 Some("recommendation_text"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3079,14 +3136,15 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `RecordState`, Terraform `record_state`.
         pub fn record_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("RecordState", Some("record_state"), list(value));
+            self.0
+                .set("RecordState", Some("record_state"), rt::list(value));
             self
         }
         /// The Region from which the finding was generated.
         ///
         /// Constraints: at most 20 items. CloudFormation `Region`, Terraform `region`.
         pub fn region(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Region", Some("region"), list(value));
+            self.0.set("Region", Some("region"), rt::list(value));
             self
         }
         /// The solution-generated identifier for a related finding.
@@ -3099,7 +3157,7 @@ pub mod insight {
             self.0.set(
                 "RelatedFindingsId",
                 Some("related_findings_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3113,7 +3171,7 @@ pub mod insight {
             self.0.set(
                 "RelatedFindingsProductArn",
                 Some("related_findings_product_arn"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3127,7 +3185,7 @@ pub mod insight {
             self.0.set(
                 "ResourceApplicationArn",
                 Some("resource_application_arn"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3141,7 +3199,7 @@ pub mod insight {
             self.0.set(
                 "ResourceApplicationName",
                 Some("resource_application_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3155,7 +3213,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceIamInstanceProfileArn",
                 Some("resource_aws_ec_2_instance_iam_instance_profile_arn"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3169,7 +3227,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceImageId",
                 Some("resource_aws_ec_2_instance_image_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3183,7 +3241,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceIpV4Addresses",
                 Some("resource_aws_ec_2_instance_ip_v4_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3197,7 +3255,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceIpV6Addresses",
                 Some("resource_aws_ec_2_instance_ip_v6_addresses"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3211,7 +3269,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceKeyName",
                 Some("resource_aws_ec_2_instance_key_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3225,7 +3283,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceLaunchedAt",
                 Some("resource_aws_ec_2_instance_launched_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3239,7 +3297,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceSubnetId",
                 Some("resource_aws_ec_2_instance_subnet_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3253,7 +3311,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceType",
                 Some("resource_aws_ec_2_instance_type"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3267,7 +3325,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsEc2InstanceVpcId",
                 Some("resource_aws_ec_2_instance_vpc_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3281,7 +3339,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsIamAccessKeyCreatedAt",
                 Some("resource_aws_iam_access_key_created_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3295,7 +3353,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsIamAccessKeyPrincipalName",
                 Some("resource_aws_iam_access_key_principal_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3309,7 +3367,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsIamAccessKeyStatus",
                 Some("resource_aws_iam_access_key_status"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3323,7 +3381,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsIamAccessKeyUserName",
                 Some("resource_aws_iam_access_key_user_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3337,7 +3395,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsIamUserUserName",
                 Some("resource_aws_iam_user_user_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3351,7 +3409,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsS3BucketOwnerId",
                 Some("resource_aws_s3_bucket_owner_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3365,7 +3423,7 @@ pub mod insight {
             self.0.set(
                 "ResourceAwsS3BucketOwnerName",
                 Some("resource_aws_s3_bucket_owner_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3379,7 +3437,7 @@ pub mod insight {
             self.0.set(
                 "ResourceContainerImageId",
                 Some("resource_container_image_id"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3393,7 +3451,7 @@ pub mod insight {
             self.0.set(
                 "ResourceContainerImageName",
                 Some("resource_container_image_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3407,7 +3465,7 @@ pub mod insight {
             self.0.set(
                 "ResourceContainerLaunchedAt",
                 Some("resource_container_launched_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3421,7 +3479,7 @@ pub mod insight {
             self.0.set(
                 "ResourceContainerName",
                 Some("resource_container_name"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3435,7 +3493,7 @@ pub mod insight {
             self.0.set(
                 "ResourceDetailsOther",
                 Some("resource_details_other"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3443,15 +3501,19 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourceId`, Terraform `resource_id`.
         pub fn resource_id(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("ResourceId", Some("resource_id"), list(value));
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::list(value));
             self
         }
         /// The canonical AWS partition name that the Region is assigned to.
         ///
         /// Constraints: at most 20 items. CloudFormation `ResourcePartition`, Terraform `resource_partition`.
         pub fn resource_partition(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("ResourcePartition", Some("resource_partition"), list(value));
+            self.0.set(
+                "ResourcePartition",
+                Some("resource_partition"),
+                rt::list(value),
+            );
             self
         }
         /// The canonical AWS external Region name where this resource is located.
@@ -3459,7 +3521,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `ResourceRegion`, Terraform `resource_region`.
         pub fn resource_region(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("ResourceRegion", Some("resource_region"), list(value));
+                .set("ResourceRegion", Some("resource_region"), rt::list(value));
             self
         }
         /// A list of AWS tags associated with a resource at the time the finding was processed.
@@ -3467,7 +3529,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `ResourceTags`, Terraform `resource_tags`.
         pub fn resource_tags(mut self, value: impl IntoIterator<Item = MapFilter>) -> Self {
             self.0
-                .set("ResourceTags", Some("resource_tags"), list(value));
+                .set("ResourceTags", Some("resource_tags"), rt::list(value));
             self
         }
         /// Specifies the type of the resource that details are provided for.
@@ -3475,14 +3537,14 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `ResourceType`, Terraform `resource_type`.
         pub fn resource_type(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("ResourceType", Some("resource_type"), list(value));
+                .set("ResourceType", Some("resource_type"), rt::list(value));
             self
         }
         /// Indicates whether or not sample findings are included in the filter results.
         ///
         /// Constraints: at most 20 items. CloudFormation `Sample`, Terraform `sample`.
         pub fn sample(mut self, value: impl IntoIterator<Item = BooleanFilter>) -> Self {
-            self.0.set("Sample", Some("sample"), list(value));
+            self.0.set("Sample", Some("sample"), rt::list(value));
             self
         }
         /// The label of a finding's severity.
@@ -3490,7 +3552,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `SeverityLabel`, Terraform `severity_label`.
         pub fn severity_label(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("SeverityLabel", Some("severity_label"), list(value));
+                .set("SeverityLabel", Some("severity_label"), rt::list(value));
             self
         }
         /// The normalized severity of a finding.
@@ -3503,7 +3565,7 @@ pub mod insight {
             self.0.set(
                 "SeverityNormalized",
                 Some("severity_normalized"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3512,14 +3574,14 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `SeverityProduct`, Terraform `severity_product`.
         pub fn severity_product(mut self, value: impl IntoIterator<Item = NumberFilter>) -> Self {
             self.0
-                .set("SeverityProduct", Some("severity_product"), list(value));
+                .set("SeverityProduct", Some("severity_product"), rt::list(value));
             self
         }
         /// A URL that links to a page about the current finding in the security findings provider's solution.
         ///
         /// Constraints: at most 20 items. CloudFormation `SourceUrl`, Terraform `source_url`.
         pub fn source_url(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("SourceUrl", Some("source_url"), list(value));
+            self.0.set("SourceUrl", Some("source_url"), rt::list(value));
             self
         }
         /// The category of a threat intelligence indicator.
@@ -3532,7 +3594,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorCategory",
                 Some("threat_intel_indicator_category"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3546,7 +3608,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorLastObservedAt",
                 Some("threat_intel_indicator_last_observed_at"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3560,7 +3622,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorSource",
                 Some("threat_intel_indicator_source"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3574,7 +3636,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorSourceUrl",
                 Some("threat_intel_indicator_source_url"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3588,7 +3650,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorType",
                 Some("threat_intel_indicator_type"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3602,7 +3664,7 @@ pub mod insight {
             self.0.set(
                 "ThreatIntelIndicatorValue",
                 Some("threat_intel_indicator_value"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3610,21 +3672,21 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `Title`, Terraform `title`.
         pub fn title(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Title", Some("title"), list(value));
+            self.0.set("Title", Some("title"), rt::list(value));
             self
         }
         /// A finding type in the format of namespace/category/classifier that classifies a finding.
         ///
         /// Constraints: at most 20 items. CloudFormation `Type`, Terraform `type`.
         pub fn type_(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0.set("Type", Some("type"), list(value));
+            self.0.set("Type", Some("type"), rt::list(value));
             self
         }
         /// An ISO8601-formatted timestamp that indicates when the security findings provider last updated the finding record.
         ///
         /// Constraints: at most 20 items. CloudFormation `UpdatedAt`, Terraform `updated_at`.
         pub fn updated_at(mut self, value: impl IntoIterator<Item = DateFilter>) -> Self {
-            self.0.set("UpdatedAt", Some("updated_at"), list(value));
+            self.0.set("UpdatedAt", Some("updated_at"), rt::list(value));
             self
         }
         /// A list of name/value string pairs associated with the finding.
@@ -3634,7 +3696,7 @@ pub mod insight {
             self.0.set(
                 "UserDefinedFields",
                 Some("user_defined_fields"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3642,8 +3704,11 @@ pub mod insight {
         ///
         /// Constraints: at most 20 items. CloudFormation `VerificationState`, Terraform `verification_state`.
         pub fn verification_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
-            self.0
-                .set("VerificationState", Some("verification_state"), list(value));
+            self.0.set(
+                "VerificationState",
+                Some("verification_state"),
+                rt::list(value),
+            );
             self
         }
         /// Indicates whether a software vulnerability in your environment has a known exploit.
@@ -3656,7 +3721,7 @@ pub mod insight {
             self.0.set(
                 "VulnerabilitiesExploitAvailable",
                 Some("vulnerabilities_exploit_available"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3670,7 +3735,7 @@ pub mod insight {
             self.0.set(
                 "VulnerabilitiesFixAvailable",
                 Some("vulnerabilities_fix_available"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -3679,7 +3744,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `WorkflowState`, Terraform `workflow_state`.
         pub fn workflow_state(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("WorkflowState", Some("workflow_state"), list(value));
+                .set("WorkflowState", Some("workflow_state"), rt::list(value));
             self
         }
         /// The status of the investigation into a finding.
@@ -3687,7 +3752,7 @@ pub mod insight {
         /// Constraints: at most 20 items. CloudFormation `WorkflowStatus`, Terraform `workflow_status`.
         pub fn workflow_status(mut self, value: impl IntoIterator<Item = StringFilter>) -> Self {
             self.0
-                .set("WorkflowStatus", Some("workflow_status"), list(value));
+                .set("WorkflowStatus", Some("workflow_status"), rt::list(value));
             self
         }
     }
@@ -3698,12 +3763,12 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-booleanfilter.html)
     #[derive(Clone, Debug)]
-    pub struct BooleanFilter(Props);
+    pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
         /// A new `BooleanFilter`. Required properties: `value` (`Value`).
         pub fn new(value: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), boolean(value));
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::boolean(value));
             BooleanFilter(this)
         }
     }
@@ -3714,11 +3779,11 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-datefilter.html)
     #[derive(Clone, Debug)]
-    pub struct DateFilter(Props);
+    pub struct DateFilter(rt::Props);
     impl DateFilter {
         /// A new `DateFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DateFilter(this)
         }
         /// A date range for the date filter.
@@ -3731,15 +3796,15 @@ pub mod insight {
         /// The date and time, in UTC and ISO 8601 format.
         ///
         /// Constraints: pattern `^([\+-]?\d{4}(?!\d{2}))((-?)((0[1-9]|1[0-2])(\3([12]\d|0[1-9]|3[01]))?|W([0-4]\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\d|[12]\d{2}|3([0-5]\d|6[1-6])))([tT]((([01]\d|2[0-3])((:?)[0-5]\d)?|24\:?00)([\.,]\d+(?!:))?)?(\17[0-5]\d([\.,]\d+)?)?([zZ]|([\+-])([01]\d|2[0-3]):?([0-5]\d)?)?)?)?$`. CloudFormation `End`, Terraform `end`.
-        pub fn end(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("End", Some("end"), string(value));
+        pub fn end(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("End", Some("end"), rt::string(value));
             self
         }
         /// The date and time, in UTC and ISO 8601 format.
         ///
         /// Constraints: pattern `^([\+-]?\d{4}(?!\d{2}))((-?)((0[1-9]|1[0-2])(\3([12]\d|0[1-9]|3[01]))?|W([0-4]\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\d|[12]\d{2}|3([0-5]\d|6[1-6])))([tT]((([01]\d|2[0-3])((:?)[0-5]\d)?|24\:?00)([\.,]\d+(?!:))?)?(\17[0-5]\d([\.,]\d+)?)?([zZ]|([\+-])([01]\d|2[0-3]):?([0-5]\d)?)?)?)?$`. CloudFormation `Start`, Terraform `start`.
-        pub fn start(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Start", Some("start"), string(value));
+        pub fn start(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Start", Some("start"), rt::string(value));
             self
         }
     }
@@ -3750,13 +3815,13 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-daterange.html)
     #[derive(Clone, Debug)]
-    pub struct DateRange(Props);
+    pub struct DateRange(rt::Props);
     impl DateRange {
         /// A new `DateRange`. Required properties: `unit` (`Unit`), `value` (`Value`).
         pub fn new(unit: Unit, value: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
-            this.set("Value", Some("value"), int(value));
+            this.set("Value", Some("value"), rt::int(value));
             DateRange(this)
         }
     }
@@ -3767,12 +3832,12 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-ipfilter.html)
     #[derive(Clone, Debug)]
-    pub struct IpFilter(Props);
+    pub struct IpFilter(rt::Props);
     impl IpFilter {
         /// A new `IpFilter`. Required properties: `cidr` (`Cidr`).
-        pub fn new(cidr: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", Some("cidr"), string(cidr));
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", Some("cidr"), rt::string(cidr));
             IpFilter(this)
         }
     }
@@ -3783,12 +3848,12 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-keywordfilter.html)
     #[derive(Clone, Debug)]
-    pub struct KeywordFilter(Props);
+    pub struct KeywordFilter(rt::Props);
     impl KeywordFilter {
         /// A new `KeywordFilter`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Value", Some("value"), string(value));
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
             KeywordFilter(this)
         }
     }
@@ -3799,14 +3864,18 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-mapfilter.html)
     #[derive(Clone, Debug)]
-    pub struct MapFilter(Props);
+    pub struct MapFilter(rt::Props);
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(comparison: Comparison, key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            comparison: Comparison,
+            key: impl Into<rt::Expr>,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             MapFilter(this)
         }
     }
@@ -3817,32 +3886,32 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-numberfilter.html)
     #[derive(Clone, Debug)]
-    pub struct NumberFilter(Props);
+    pub struct NumberFilter(rt::Props);
     impl NumberFilter {
         /// A new `NumberFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NumberFilter(this)
         }
         /// The equal-to condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Eq`, Terraform `eq`.
         pub fn eq(mut self, value: i64) -> Self {
-            self.0.set("Eq", Some("eq"), int(value));
+            self.0.set("Eq", Some("eq"), rt::int(value));
             self
         }
         /// The greater-than-equal condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Gte`, Terraform `gte`.
         pub fn gte(mut self, value: i64) -> Self {
-            self.0.set("Gte", Some("gte"), int(value));
+            self.0.set("Gte", Some("gte"), rt::int(value));
             self
         }
         /// The less-than-equal condition to be applied to a single field when querying for findings.
         ///
         /// CloudFormation `Lte`, Terraform `lte`.
         pub fn lte(mut self, value: i64) -> Self {
-            self.0.set("Lte", Some("lte"), int(value));
+            self.0.set("Lte", Some("lte"), rt::int(value));
             self
         }
     }
@@ -3853,13 +3922,13 @@ pub mod insight {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-stringfilter.html)
     #[derive(Clone, Debug)]
-    pub struct StringFilter(Props);
+    pub struct StringFilter(rt::Props);
     impl StringFilter {
         /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: StringFilterComparison, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(comparison: StringFilterComparison, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Value", Some("value"), string(value));
+            this.set("Value", Some("value"), rt::string(value));
             StringFilter(this)
         }
     }
@@ -3899,11 +3968,11 @@ pub mod insight {
 /// CloudFormation: `AWS::SecurityHub::OrganizationConfiguration`. Terraform: `awscc_securityhub_organization_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-organizationconfiguration.html)
-pub struct OrganizationConfiguration(Base);
-static ORGANIZATION_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct OrganizationConfiguration(rt::Base);
+static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::OrganizationConfiguration",
     terraform: Some("awscc_securityhub_organization_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[
@@ -3923,8 +3992,8 @@ impl OrganizationConfiguration {
     /// Declares a `AWS::SecurityHub::OrganizationConfiguration` with the stack-unique `id`. Required properties: `auto_enable` (`AutoEnable`).
     #[track_caller]
     pub fn new(id: impl Into<String>, auto_enable: bool) -> Self {
-        let mut this = Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("AutoEnable", Some("auto_enable"), boolean(auto_enable));
+        let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
+        this.set("AutoEnable", Some("auto_enable"), rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
     /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
@@ -3959,31 +4028,31 @@ impl OrganizationConfiguration {
 builder!(OrganizationConfiguration, OrganizationConfigurationHandle);
 /// A declared `AWS::SecurityHub::OrganizationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OrganizationConfigurationHandle(Handle);
+pub struct OrganizationConfigurationHandle(rt::Handle);
 handle!(OrganizationConfigurationHandle);
 impl OrganizationConfigurationHandle {
     /// The identifier of the OrganizationConfiguration being created and assigned as the unique identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `OrganizationConfigurationIdentifier`; Terraform `organization_configuration_identifier`.
-    pub fn organization_configuration_identifier(&self) -> Expr {
+    pub fn organization_configuration_identifier(&self) -> rt::Expr {
         self.0.attr("OrganizationConfigurationIdentifier")
     }
     /// Describes whether central configuration could be enabled as the ConfigurationType for the organization.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Provides an explanation if the value of Status is equal to FAILED when ConfigurationType is equal to CENTRAL.
     ///
     /// CloudFormation `Fn::GetAtt` `StatusMessage`; Terraform `status_message`.
-    pub fn status_message(&self) -> Expr {
+    pub fn status_message(&self) -> rt::Expr {
         self.0.attr("StatusMessage")
     }
     /// Whether the maximum number of allowed member accounts are already associated with the Security Hub administrator account.
     ///
     /// CloudFormation `Fn::GetAtt` `MemberAccountLimitReached`; Terraform `member_account_limit_reached`.
-    pub fn member_account_limit_reached(&self) -> Expr {
+    pub fn member_account_limit_reached(&self) -> rt::Expr {
         self.0.attr("MemberAccountLimitReached")
     }
 }
@@ -4014,11 +4083,11 @@ pub mod organization_configuration {
 /// CloudFormation: `AWS::SecurityHub::PolicyAssociation`. Terraform: `awscc_securityhub_policy_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-policyassociation.html)
-pub struct PolicyAssociation(Base);
-static POLICY_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyAssociation(rt::Base);
+static POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::PolicyAssociation",
     terraform: Some("awscc_securityhub_policy_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -4054,17 +4123,17 @@ impl PolicyAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_policy_id: impl Into<Expr>,
-        target_id: impl Into<Expr>,
+        configuration_policy_id: impl Into<rt::Expr>,
+        target_id: impl Into<rt::Expr>,
         target_type: policy_association::TargetType,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_ASSOCIATION_TYPE);
         this.set(
             "ConfigurationPolicyId",
             Some("configuration_policy_id"),
-            string(configuration_policy_id),
+            rt::string(configuration_policy_id),
         );
-        this.set("TargetId", Some("target_id"), string(target_id));
+        this.set("TargetId", Some("target_id"), rt::string(target_id));
         this.set("TargetType", Some("target_type"), target_type.into());
         PolicyAssociation(this)
     }
@@ -4072,37 +4141,37 @@ impl PolicyAssociation {
 builder!(PolicyAssociation, PolicyAssociationHandle);
 /// A declared `AWS::SecurityHub::PolicyAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyAssociationHandle(Handle);
+pub struct PolicyAssociationHandle(rt::Handle);
 handle!(PolicyAssociationHandle);
 impl PolicyAssociationHandle {
     /// The current status of the association between the specified target and the configuration
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationStatus`; Terraform `association_status`.
-    pub fn association_status(&self) -> Expr {
+    pub fn association_status(&self) -> rt::Expr {
         self.0.attr("AssociationStatus")
     }
     /// Indicates whether the association between the specified target and the configuration was directly applied by the Security Hub delegated administrator or inherited from a parent
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationType`; Terraform `association_type`.
-    pub fn association_type(&self) -> Expr {
+    pub fn association_type(&self) -> rt::Expr {
         self.0.attr("AssociationType")
     }
     /// An explanation for a FAILED value for AssociationStatus
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationStatusMessage`; Terraform `association_status_message`.
-    pub fn association_status_message(&self) -> Expr {
+    pub fn association_status_message(&self) -> rt::Expr {
         self.0.attr("AssociationStatusMessage")
     }
     /// The date and time, in UTC and ISO 8601 format, that the configuration policy association was last updated
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// A unique identifier to indicates if the target has an association
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationIdentifier`; Terraform `association_identifier`.
-    pub fn association_identifier(&self) -> Expr {
+    pub fn association_identifier(&self) -> rt::Expr {
         self.0.attr("AssociationIdentifier")
     }
 }
@@ -4126,11 +4195,11 @@ pub mod policy_association {
 /// CloudFormation: `AWS::SecurityHub::ProductSubscription`. Terraform: `awscc_securityhub_product_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-productsubscription.html)
-pub struct ProductSubscription(Base);
-static PRODUCT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct ProductSubscription(rt::Base);
+static PRODUCT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::ProductSubscription",
     terraform: Some("awscc_securityhub_product_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ProductSubscriptionArn", Some("product_subscription_arn"))],
@@ -4138,22 +4207,22 @@ static PRODUCT_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl ProductSubscription {
     /// Declares a `AWS::SecurityHub::ProductSubscription` with the stack-unique `id`. Required properties: `product_arn` (`ProductArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, product_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PRODUCT_SUBSCRIPTION_TYPE);
-        this.set("ProductArn", Some("product_arn"), string(product_arn));
+    pub fn new(id: impl Into<String>, product_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PRODUCT_SUBSCRIPTION_TYPE);
+        this.set("ProductArn", Some("product_arn"), rt::string(product_arn));
         ProductSubscription(this)
     }
 }
 builder!(ProductSubscription, ProductSubscriptionHandle);
 /// A declared `AWS::SecurityHub::ProductSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProductSubscriptionHandle(Handle);
+pub struct ProductSubscriptionHandle(rt::Handle);
 handle!(ProductSubscriptionHandle);
 impl ProductSubscriptionHandle {
     /// The ARN of the product subscription for the account
     ///
     /// CloudFormation `Fn::GetAtt` `ProductSubscriptionArn`; Terraform `product_subscription_arn`.
-    pub fn product_subscription_arn(&self) -> Expr {
+    pub fn product_subscription_arn(&self) -> rt::Expr {
         self.0.attr("ProductSubscriptionArn")
     }
 }
@@ -4162,11 +4231,11 @@ impl ProductSubscriptionHandle {
 /// CloudFormation: `AWS::SecurityHub::SecurityControl`. Terraform: `awscc_securityhub_security_control` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-securitycontrol.html)
-pub struct SecurityControl(Base);
-static SECURITY_CONTROL_TYPE: TypeInfo = TypeInfo {
+pub struct SecurityControl(rt::Base);
+static SECURITY_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::SecurityControl",
     terraform: Some("awscc_securityhub_security_control"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -4174,41 +4243,41 @@ static SECURITY_CONTROL_TYPE: TypeInfo = TypeInfo {
 impl SecurityControl {
     /// Declares a `AWS::SecurityHub::SecurityControl` with the stack-unique `id`. Required properties: `parameters` (`Parameters`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, parameters: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &SECURITY_CONTROL_TYPE);
-        this.set("Parameters", Some("parameters"), json(parameters));
+    pub fn new(id: impl Into<String>, parameters: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &SECURITY_CONTROL_TYPE);
+        this.set("Parameters", Some("parameters"), rt::json(parameters));
         SecurityControl(this)
     }
     /// The most recent reason for updating the customizable properties of a security control.
     ///
     /// Constraints: pattern `^([^ - ]|[-_ a-zA-Z0-9])+$`. CloudFormation `LastUpdateReason`, Terraform `last_update_reason`.
-    pub fn last_update_reason(mut self, value: impl Into<Expr>) -> Self {
+    pub fn last_update_reason(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "LastUpdateReason",
             Some("last_update_reason"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) for a security control across standards, such as `arn:aws:securityhub:eu-central-1:123456789012:security-control/S3.1`.
     ///
     /// Constraints: pattern `.*\S.*`. CloudFormation `SecurityControlArn`, Terraform `security_control_arn`.
-    pub fn security_control_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_control_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityControlArn",
             Some("security_control_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The unique identifier of a security control across standards.
     ///
     /// Constraints: pattern `.*\S.*`. Changing it replaces the resource. CloudFormation `SecurityControlId`, Terraform `security_control_id`.
-    pub fn security_control_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_control_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityControlId",
             Some("security_control_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -4216,18 +4285,18 @@ impl SecurityControl {
 builder!(SecurityControl, SecurityControlHandle);
 /// A declared `AWS::SecurityHub::SecurityControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SecurityControlHandle(Handle);
+pub struct SecurityControlHandle(rt::Handle);
 handle!(SecurityControlHandle);
 /// The ``AWS::SecurityHub::Standard`` resource specifies the enablement of a security standard.
 ///
 /// CloudFormation: `AWS::SecurityHub::Standard`. Terraform: `awscc_securityhub_standard` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-securityhub-standard.html)
-pub struct Standard(Base);
-static STANDARD_TYPE: TypeInfo = TypeInfo {
+pub struct Standard(rt::Base);
+static STANDARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SecurityHub::Standard",
     terraform: Some("awscc_securityhub_standard"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -4238,9 +4307,13 @@ static STANDARD_TYPE: TypeInfo = TypeInfo {
 impl Standard {
     /// Declares a `AWS::SecurityHub::Standard` with the stack-unique `id`. Required properties: `standards_arn` (`StandardsArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, standards_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STANDARD_TYPE);
-        this.set("StandardsArn", Some("standards_arn"), string(standards_arn));
+    pub fn new(id: impl Into<String>, standards_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STANDARD_TYPE);
+        this.set(
+            "StandardsArn",
+            Some("standards_arn"),
+            rt::string(standards_arn),
+        );
         Standard(this)
     }
     /// Specifies which controls are to be disabled in a standard.
@@ -4253,7 +4326,7 @@ impl Standard {
         self.0.set(
             "DisabledStandardsControls",
             Some("disabled_standards_controls"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -4261,11 +4334,11 @@ impl Standard {
 builder!(Standard, StandardHandle);
 /// A declared `AWS::SecurityHub::Standard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StandardHandle(Handle);
+pub struct StandardHandle(rt::Handle);
 handle!(StandardHandle);
 impl StandardHandle {
     /// CloudFormation `Fn::GetAtt` `StandardsSubscriptionArn`; Terraform `standards_subscription_arn`.
-    pub fn standards_subscription_arn(&self) -> Expr {
+    pub fn standards_subscription_arn(&self) -> rt::Expr {
         self.0.attr("StandardsSubscriptionArn")
     }
 }
@@ -4278,23 +4351,23 @@ pub mod standard {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-standard-standardscontrol.html)
     #[derive(Clone, Debug)]
-    pub struct StandardsControl(Props);
+    pub struct StandardsControl(rt::Props);
     impl StandardsControl {
         /// A new `StandardsControl`. Required properties: `standards_control_arn` (`StandardsControlArn`).
-        pub fn new(standards_control_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(standards_control_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StandardsControlArn",
                 Some("standards_control_arn"),
-                string(standards_control_arn),
+                rt::string(standards_control_arn),
             );
             StandardsControl(this)
         }
         /// A user-defined reason for changing a control's enablement status in a specified standard.
         ///
         /// CloudFormation `Reason`, Terraform `reason`.
-        pub fn reason(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Reason", Some("reason"), string(value));
+        pub fn reason(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Reason", Some("reason"), rt::string(value));
             self
         }
     }

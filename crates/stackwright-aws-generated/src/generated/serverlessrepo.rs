@@ -2,23 +2,24 @@
 //! `ServerlessRepo` resource types of the CloudFormation registry (`AWS::ServerlessRepo::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `serverlessrepo` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for an AWS Serverless Application Repository application.
 ///
 /// CloudFormation: `AWS::ServerlessRepo::Application`. Terraform: `awscc_serverlessrepo_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-serverlessrepo-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServerlessRepo::Application",
     terraform: Some("awscc_serverlessrepo_application"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -53,101 +54,105 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        author: impl Into<Expr>,
-        description: impl Into<Expr>,
-        name: impl Into<Expr>,
+        author: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Author", Some("author"), string(author));
-        this.set("Description", Some("description"), string(description));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Author", Some("author"), rt::string(author));
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// A URL with more information about the application.
     ///
     /// CloudFormation `HomePageUrl`, Terraform `home_page_url`.
-    pub fn home_page_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn home_page_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("HomePageUrl", Some("home_page_url"), string(value));
+            .set("HomePageUrl", Some("home_page_url"), rt::string(value));
         self
     }
     /// Labels to improve discovery of apps in search results.
     ///
     /// Constraints: at most 10 items. CloudFormation `Labels`, Terraform `labels`.
-    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Labels", Some("labels"), strings(value));
+    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Labels", Some("labels"), rt::strings(value));
         self
     }
     /// A local text file that contains the license of the app.
     ///
     /// Changing it replaces the resource. CloudFormation `LicenseBody`, Terraform `license_body`.
-    pub fn license_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn license_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LicenseBody", Some("license_body"), string(value));
+            .set("LicenseBody", Some("license_body"), rt::string(value));
         self
     }
     /// A text readme file in Markdown language that contains a more detailed description of the application.
     ///
     /// CloudFormation `ReadmeBody`, Terraform `readme_body`.
-    pub fn readme_body(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ReadmeBody", Some("readme_body"), string(value));
+    pub fn readme_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ReadmeBody", Some("readme_body"), rt::string(value));
         self
     }
     /// The semantic version of the application.
     ///
     /// Changing it replaces the resource. CloudFormation `SemanticVersion`, Terraform `semantic_version`.
-    pub fn semantic_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SemanticVersion", Some("semantic_version"), string(value));
+    pub fn semantic_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SemanticVersion",
+            Some("semantic_version"),
+            rt::string(value),
+        );
         self
     }
     /// A link to a public repository for the source code of your application.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceCodeUrl`, Terraform `source_code_url`.
-    pub fn source_code_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_code_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SourceCodeUrl", Some("source_code_url"), string(value));
+            .set("SourceCodeUrl", Some("source_code_url"), rt::string(value));
         self
     }
     /// A valid identifier from https://spdx.org/licenses/.
     ///
     /// Changing it replaces the resource. CloudFormation `SpdxLicenseId`, Terraform `spdx_license_id`.
-    pub fn spdx_license_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn spdx_license_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SpdxLicenseId", Some("spdx_license_id"), string(value));
+            .set("SpdxLicenseId", Some("spdx_license_id"), rt::string(value));
         self
     }
     /// The local raw packaged AWS SAM template file of your application.
     ///
     /// Changing it replaces the resource. CloudFormation `TemplateBody`, Terraform `template_body`.
-    pub fn template_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TemplateBody", Some("template_body"), string(value));
+            .set("TemplateBody", Some("template_body"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::ServerlessRepo::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The Amazon Resource Name (ARN) of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationId`; Terraform `application_id`.
-    pub fn application_id(&self) -> Expr {
+    pub fn application_id(&self) -> rt::Expr {
         self.0.attr("ApplicationId")
     }
     /// The date and time this resource was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
     /// Whether the author of this application has been verified.
     ///
     /// CloudFormation `Fn::GetAtt` `IsVerifiedAuthor`; Terraform `is_verified_author`.
-    pub fn is_verified_author(&self) -> Expr {
+    pub fn is_verified_author(&self) -> rt::Expr {
         self.0.attr("IsVerifiedAuthor")
     }
 }

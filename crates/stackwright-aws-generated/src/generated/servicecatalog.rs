@@ -2,23 +2,24 @@
 //! `ServiceCatalog` resource types of the CloudFormation registry (`AWS::ServiceCatalog::*`): 16 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `servicecatalog` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 ///
 /// CloudFormation: `AWS::ServiceCatalog::AcceptedPortfolioShare`. Terraform: `awscc_servicecatalog_accepted_portfolio_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-acceptedportfolioshare.html)
-pub struct AcceptedPortfolioShare(Base);
-static ACCEPTED_PORTFOLIO_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct AcceptedPortfolioShare(rt::Base);
+static ACCEPTED_PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::AcceptedPortfolioShare",
     terraform: Some("awscc_servicecatalog_accepted_portfolio_share"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -31,35 +32,39 @@ static ACCEPTED_PORTFOLIO_SHARE_TYPE: TypeInfo = TypeInfo {
 impl AcceptedPortfolioShare {
     /// Declares a `AWS::ServiceCatalog::AcceptedPortfolioShare` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, portfolio_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCEPTED_PORTFOLIO_SHARE_TYPE);
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
+    pub fn new(id: impl Into<String>, portfolio_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCEPTED_PORTFOLIO_SHARE_TYPE);
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
         AcceptedPortfolioShare(this)
     }
     /// The language code.
     ///
     /// Constraints: pattern `^(en|jp|zh)$`. Changing it replaces the resource. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
 }
 builder!(AcceptedPortfolioShare, AcceptedPortfolioShareHandle);
 /// A declared `AWS::ServiceCatalog::AcceptedPortfolioShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AcceptedPortfolioShareHandle(Handle);
+pub struct AcceptedPortfolioShareHandle(rt::Handle);
 handle!(AcceptedPortfolioShareHandle);
 /// Resource type definition for AWS::ServiceCatalog::CloudFormationProduct
 ///
 /// CloudFormation: `AWS::ServiceCatalog::CloudFormationProduct`. Terraform: `awscc_servicecatalog_cloudformation_product` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-cloudformationproduct.html)
-pub struct CloudFormationProduct(Base);
-static CLOUD_FORMATION_PRODUCT_TYPE: TypeInfo = TypeInfo {
+pub struct CloudFormationProduct(rt::Base);
+static CLOUD_FORMATION_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::CloudFormationProduct",
     terraform: Some("awscc_servicecatalog_cloudformation_product"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -80,34 +85,38 @@ static CLOUD_FORMATION_PRODUCT_TYPE: TypeInfo = TypeInfo {
 impl CloudFormationProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProduct` with the stack-unique `id`. Required properties: `name` (`Name`), `owner` (`Owner`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, owner: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CLOUD_FORMATION_PRODUCT_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("Owner", Some("owner"), string(owner));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        owner: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &CLOUD_FORMATION_PRODUCT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Owner", Some("owner"), rt::string(owner));
         CloudFormationProduct(this)
     }
     /// The language code.
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The description of the product.
     ///
     /// Constraints: length 0..=8191. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The distributor of the product.
     ///
     /// Constraints: length 0..=8191. CloudFormation `Distributor`, Terraform `distributor`.
-    pub fn distributor(mut self, value: impl Into<Expr>) -> Self {
+    pub fn distributor(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Distributor", Some("distributor"), string(value));
+            .set("Distributor", Some("distributor"), rt::string(value));
         self
     }
     /// The type of product.
@@ -128,7 +137,7 @@ impl CloudFormationProduct {
         self.0.set(
             "ProvisioningArtifactParameters",
             Some("provisioning_artifact_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -139,7 +148,7 @@ impl CloudFormationProduct {
         self.0.set(
             "ReplaceProvisioningArtifacts",
             Some("replace_provisioning_artifacts"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -154,58 +163,59 @@ impl CloudFormationProduct {
     /// The support information about the product.
     ///
     /// Constraints: length 0..=8191. CloudFormation `SupportDescription`, Terraform `support_description`.
-    pub fn support_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn support_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SupportDescription",
             Some("support_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The contact email for product support.
     ///
     /// Constraints: length 0..=254. CloudFormation `SupportEmail`, Terraform `support_email`.
-    pub fn support_email(mut self, value: impl Into<Expr>) -> Self {
+    pub fn support_email(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("SupportEmail", Some("support_email"), string(value));
+            .set("SupportEmail", Some("support_email"), rt::string(value));
         self
     }
     /// The contact URL for product support.
     ///
     /// Constraints: length 0..=2083. CloudFormation `SupportUrl`, Terraform `support_url`.
-    pub fn support_url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SupportUrl", Some("support_url"), string(value));
+    pub fn support_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SupportUrl", Some("support_url"), rt::string(value));
         self
     }
 }
 builder!(CloudFormationProduct, CloudFormationProductHandle);
 /// A declared `AWS::ServiceCatalog::CloudFormationProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudFormationProductHandle(Handle);
+pub struct CloudFormationProductHandle(rt::Handle);
 handle!(CloudFormationProductHandle);
 impl CloudFormationProductHandle {
     /// The ID of the product, such as prod-tsjbmal34qvek
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The IDs of the provisioning artifacts
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisioningArtifactIds`; Terraform `provisioning_artifact_ids`.
-    pub fn provisioning_artifact_ids(&self) -> Expr {
+    pub fn provisioning_artifact_ids(&self) -> rt::Expr {
         self.0.attr("ProvisioningArtifactIds")
     }
     /// The names of the provisioning artifacts
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisioningArtifactNames`; Terraform `provisioning_artifact_names`.
-    pub fn provisioning_artifact_names(&self) -> Expr {
+    pub fn provisioning_artifact_names(&self) -> rt::Expr {
         self.0.attr("ProvisioningArtifactNames")
     }
     /// The name of the product.
     ///
     /// CloudFormation `Fn::GetAtt` `ProductName`; Terraform `product_name`.
-    pub fn product_name(&self) -> Expr {
+    pub fn product_name(&self) -> rt::Expr {
         self.0.attr("ProductName")
     }
 }
@@ -216,24 +226,28 @@ pub mod cloud_formation_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-codestarparameters.html)
     #[derive(Clone, Debug)]
-    pub struct CodeStarParameters(Props);
+    pub struct CodeStarParameters(rt::Props);
     impl CodeStarParameters {
         /// A new `CodeStarParameters`. Required properties: `artifact_path` (`ArtifactPath`), `branch` (`Branch`), `connection_arn` (`ConnectionArn`), `repository` (`Repository`).
         pub fn new(
-            artifact_path: impl Into<Expr>,
-            branch: impl Into<Expr>,
-            connection_arn: impl Into<Expr>,
-            repository: impl Into<Expr>,
+            artifact_path: impl Into<rt::Expr>,
+            branch: impl Into<rt::Expr>,
+            connection_arn: impl Into<rt::Expr>,
+            repository: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ArtifactPath", Some("artifact_path"), string(artifact_path));
-            this.set("Branch", Some("branch"), string(branch));
+            let mut this = rt::Props::default();
+            this.set(
+                "ArtifactPath",
+                Some("artifact_path"),
+                rt::string(artifact_path),
+            );
+            this.set("Branch", Some("branch"), rt::string(branch));
             this.set(
                 "ConnectionArn",
                 Some("connection_arn"),
-                string(connection_arn),
+                rt::string(connection_arn),
             );
-            this.set("Repository", Some("repository"), string(repository));
+            this.set("Repository", Some("repository"), rt::string(repository));
             CodeStarParameters(this)
         }
     }
@@ -244,11 +258,11 @@ pub mod cloud_formation_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-connectionparameters.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionParameters(Props);
+    pub struct ConnectionParameters(rt::Props);
     impl ConnectionParameters {
         /// A new `ConnectionParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConnectionParameters(this)
         }
         /// CloudFormation `CodeStar`, Terraform `code_star`.
@@ -262,20 +276,20 @@ pub mod cloud_formation_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-provisioningartifactproperties.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisioningArtifactProperties(Props);
+    pub struct ProvisioningArtifactProperties(rt::Props);
     impl ProvisioningArtifactProperties {
         /// A new `ProvisioningArtifactProperties`. Required properties: `info` (`Info`).
-        pub fn new(info: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Info", Some("info"), json(info));
+        pub fn new(info: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Info", Some("info"), rt::json(info));
             ProvisioningArtifactProperties(this)
         }
         /// The description of the provisioning artifact, including how it differs from the previous provisioning artifact.
         ///
         /// CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
@@ -285,15 +299,15 @@ pub mod cloud_formation_product {
             self.0.set(
                 "DisableTemplateValidation",
                 Some("disable_template_validation"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// The name of the provisioning artifact (for example, v1 v2beta).
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The type of provisioning artifact.
@@ -309,11 +323,11 @@ pub mod cloud_formation_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-sourceconnection.html)
     #[derive(Clone, Debug)]
-    pub struct SourceConnection(Props);
+    pub struct SourceConnection(rt::Props);
     impl SourceConnection {
         /// A new `SourceConnection`. Required properties: `connection_parameters` (`ConnectionParameters`), `type_` (`Type`).
         pub fn new(connection_parameters: ConnectionParameters, type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectionParameters",
                 Some("connection_parameters"),
@@ -371,11 +385,11 @@ pub mod cloud_formation_product {
 /// CloudFormation: `AWS::ServiceCatalog::CloudFormationProvisionedProduct`. Terraform: `awscc_servicecatalog_cloudformation_provisioned_product` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-cloudformationprovisionedproduct.html)
-pub struct CloudFormationProvisionedProduct(Base);
-static CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE: TypeInfo = TypeInfo {
+pub struct CloudFormationProvisionedProduct(rt::Base);
+static CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
     terraform: Some("awscc_servicecatalog_cloudformation_provisioned_product"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -394,7 +408,7 @@ impl CloudFormationProvisionedProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProvisionedProduct` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE);
+        let this = rt::Base::new(id, &CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE);
         CloudFormationProvisionedProduct(this)
     }
     /// CloudFormation `AcceptLanguage`, Terraform `accept_language`.
@@ -407,59 +421,63 @@ impl CloudFormationProvisionedProduct {
         self
     }
     /// Constraints: at most 5 items. Changing it replaces the resource. CloudFormation `NotificationArns`, Terraform `notification_arns`.
-    pub fn notification_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn notification_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "NotificationArns",
             Some("notification_arns"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 1..=100. CloudFormation `PathId`, Terraform `path_id`.
-    pub fn path_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PathId", Some("path_id"), string(value));
+    pub fn path_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PathId", Some("path_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100. CloudFormation `PathName`, Terraform `path_name`.
-    pub fn path_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PathName", Some("path_name"), string(value));
+    pub fn path_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PathName", Some("path_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=100. CloudFormation `ProductId`, Terraform `product_id`.
-    pub fn product_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProductId", Some("product_id"), string(value));
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128. CloudFormation `ProductName`, Terraform `product_name`.
-    pub fn product_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn product_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProductName", Some("product_name"), string(value));
+            .set("ProductName", Some("product_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `ProvisionedProductName`, Terraform `provisioned_product_name`.
-    pub fn provisioned_product_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provisioned_product_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProvisionedProductName",
             Some("provisioned_product_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=100. CloudFormation `ProvisioningArtifactId`, Terraform `provisioning_artifact_id`.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provisioning_artifact_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProvisioningArtifactId",
             Some("provisioning_artifact_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `ProvisioningArtifactName`, Terraform `provisioning_artifact_name`.
-    pub fn provisioning_artifact_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn provisioning_artifact_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProvisioningArtifactName",
             Some("provisioning_artifact_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -471,7 +489,7 @@ impl CloudFormationProvisionedProduct {
         self.0.set(
             "ProvisioningParameters",
             Some("provisioning_parameters"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -494,25 +512,25 @@ builder!(
 );
 /// A declared `AWS::ServiceCatalog::CloudFormationProvisionedProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudFormationProvisionedProductHandle(Handle);
+pub struct CloudFormationProvisionedProductHandle(rt::Handle);
 handle!(CloudFormationProvisionedProductHandle);
 impl CloudFormationProvisionedProductHandle {
     /// CloudFormation `Fn::GetAtt` `RecordId`; Terraform `record_id`.
-    pub fn record_id(&self) -> Expr {
+    pub fn record_id(&self) -> rt::Expr {
         self.0.attr("RecordId")
     }
     /// CloudFormation `Fn::GetAtt` `CloudformationStackArn`; Terraform `cloudformation_stack_arn`.
-    pub fn cloudformation_stack_arn(&self) -> Expr {
+    pub fn cloudformation_stack_arn(&self) -> rt::Expr {
         self.0.attr("CloudformationStackArn")
     }
     /// List of key-value pair outputs.
     ///
     /// CloudFormation `Fn::GetAtt` `Outputs`; Terraform `outputs`.
-    pub fn outputs(&self) -> Expr {
+    pub fn outputs(&self) -> rt::Expr {
         self.0.attr("Outputs")
     }
     /// CloudFormation `Fn::GetAtt` `ProvisionedProductId`; Terraform `provisioned_product_id`.
-    pub fn provisioned_product_id(&self) -> Expr {
+    pub fn provisioned_product_id(&self) -> rt::Expr {
         self.0.attr("ProvisionedProductId")
     }
 }
@@ -523,13 +541,13 @@ pub mod cloud_formation_provisioned_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningparameter.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisioningParameter(Props);
+    pub struct ProvisioningParameter(rt::Props);
     impl ProvisioningParameter {
         /// A new `ProvisioningParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             ProvisioningParameter(this)
         }
     }
@@ -538,22 +556,22 @@ pub mod cloud_formation_provisioned_product {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningpreferences.html)
     #[derive(Clone, Debug)]
-    pub struct ProvisioningPreferences(Props);
+    pub struct ProvisioningPreferences(rt::Props);
     impl ProvisioningPreferences {
         /// A new `ProvisioningPreferences`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProvisioningPreferences(this)
         }
         /// CloudFormation `StackSetAccounts`, Terraform `stack_set_accounts`.
         pub fn stack_set_accounts(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "StackSetAccounts",
                 Some("stack_set_accounts"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -562,7 +580,7 @@ pub mod cloud_formation_provisioned_product {
             self.0.set(
                 "StackSetFailureToleranceCount",
                 Some("stack_set_failure_tolerance_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -571,7 +589,7 @@ pub mod cloud_formation_provisioned_product {
             self.0.set(
                 "StackSetFailureTolerancePercentage",
                 Some("stack_set_failure_tolerance_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -580,7 +598,7 @@ pub mod cloud_formation_provisioned_product {
             self.0.set(
                 "StackSetMaxConcurrencyCount",
                 Some("stack_set_max_concurrency_count"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -589,7 +607,7 @@ pub mod cloud_formation_provisioned_product {
             self.0.set(
                 "StackSetMaxConcurrencyPercentage",
                 Some("stack_set_max_concurrency_percentage"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -605,10 +623,13 @@ pub mod cloud_formation_provisioned_product {
         /// CloudFormation `StackSetRegions`, Terraform `stack_set_regions`.
         pub fn stack_set_regions(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("StackSetRegions", Some("stack_set_regions"), strings(value));
+            self.0.set(
+                "StackSetRegions",
+                Some("stack_set_regions"),
+                rt::strings(value),
+            );
             self
         }
     }
@@ -641,11 +662,11 @@ pub mod cloud_formation_provisioned_product {
 /// CloudFormation: `AWS::ServiceCatalog::LaunchNotificationConstraint`. Terraform: `awscc_servicecatalog_launch_notification_constraint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-launchnotificationconstraint.html)
-pub struct LaunchNotificationConstraint(Base);
-static LAUNCH_NOTIFICATION_CONSTRAINT_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchNotificationConstraint(rt::Base);
+static LAUNCH_NOTIFICATION_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::LaunchNotificationConstraint",
     terraform: Some("awscc_servicecatalog_launch_notification_constraint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -660,30 +681,34 @@ impl LaunchNotificationConstraint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        notification_arns: impl IntoIterator<Item = impl Into<Expr>>,
-        portfolio_id: impl Into<Expr>,
-        product_id: impl Into<Expr>,
+        notification_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        portfolio_id: impl Into<rt::Expr>,
+        product_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_NOTIFICATION_CONSTRAINT_TYPE);
+        let mut this = rt::Base::new(id, &LAUNCH_NOTIFICATION_CONSTRAINT_TYPE);
         this.set(
             "NotificationArns",
             Some("notification_arns"),
-            strings(notification_arns),
+            rt::strings(notification_arns),
         );
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
-        this.set("ProductId", Some("product_id"), string(product_id));
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
         LaunchNotificationConstraint(this)
     }
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
@@ -693,13 +718,13 @@ builder!(
 );
 /// A declared `AWS::ServiceCatalog::LaunchNotificationConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchNotificationConstraintHandle(Handle);
+pub struct LaunchNotificationConstraintHandle(rt::Handle);
 handle!(LaunchNotificationConstraintHandle);
 impl LaunchNotificationConstraintHandle {
     /// Unique identifier for the constraint
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -708,11 +733,11 @@ impl LaunchNotificationConstraintHandle {
 /// CloudFormation: `AWS::ServiceCatalog::LaunchRoleConstraint`. Terraform: `awscc_servicecatalog_launch_role_constraint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-launchroleconstraint.html)
-pub struct LaunchRoleConstraint(Base);
-static LAUNCH_ROLE_CONSTRAINT_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchRoleConstraint(rt::Base);
+static LAUNCH_ROLE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::LaunchRoleConstraint",
     terraform: Some("awscc_servicecatalog_launch_role_constraint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -727,56 +752,60 @@ impl LaunchRoleConstraint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        portfolio_id: impl Into<Expr>,
-        product_id: impl Into<Expr>,
+        portfolio_id: impl Into<rt::Expr>,
+        product_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_ROLE_CONSTRAINT_TYPE);
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
-        this.set("ProductId", Some("product_id"), string(product_id));
+        let mut this = rt::Base::new(id, &LAUNCH_ROLE_CONSTRAINT_TYPE);
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
         LaunchRoleConstraint(this)
     }
     /// The language code for the constraint.
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The description of the launch role constraint.
     ///
     /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The local IAM role name to use in the launch constraint.
     ///
     /// CloudFormation `LocalRoleName`, Terraform `local_role_name`.
-    pub fn local_role_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn local_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LocalRoleName", Some("local_role_name"), string(value));
+            .set("LocalRoleName", Some("local_role_name"), rt::string(value));
         self
     }
     /// The ARN of the IAM role used for the launch constraint.
     ///
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\/.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
-    pub fn role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RoleArn", Some("role_arn"), string(value));
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
 builder!(LaunchRoleConstraint, LaunchRoleConstraintHandle);
 /// A declared `AWS::ServiceCatalog::LaunchRoleConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchRoleConstraintHandle(Handle);
+pub struct LaunchRoleConstraintHandle(rt::Handle);
 handle!(LaunchRoleConstraintHandle);
 impl LaunchRoleConstraintHandle {
     /// The unique identifier for the launch role constraint.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -785,11 +814,11 @@ impl LaunchRoleConstraintHandle {
 /// CloudFormation: `AWS::ServiceCatalog::LaunchTemplateConstraint`. Terraform: `awscc_servicecatalog_launch_template_constraint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-launchtemplateconstraint.html)
-pub struct LaunchTemplateConstraint(Base);
-static LAUNCH_TEMPLATE_CONSTRAINT_TYPE: TypeInfo = TypeInfo {
+pub struct LaunchTemplateConstraint(rt::Base);
+static LAUNCH_TEMPLATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::LaunchTemplateConstraint",
     terraform: Some("awscc_servicecatalog_launch_template_constraint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -804,43 +833,47 @@ impl LaunchTemplateConstraint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        portfolio_id: impl Into<Expr>,
-        product_id: impl Into<Expr>,
-        rules: impl Into<Expr>,
+        portfolio_id: impl Into<rt::Expr>,
+        product_id: impl Into<rt::Expr>,
+        rules: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LAUNCH_TEMPLATE_CONSTRAINT_TYPE);
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
-        this.set("ProductId", Some("product_id"), string(product_id));
-        this.set("Rules", Some("rules"), string(rules));
+        let mut this = rt::Base::new(id, &LAUNCH_TEMPLATE_CONSTRAINT_TYPE);
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set("Rules", Some("rules"), rt::string(rules));
         LaunchTemplateConstraint(this)
     }
     /// The language code.
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The description of the constraint.
     ///
     /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(LaunchTemplateConstraint, LaunchTemplateConstraintHandle);
 /// A declared `AWS::ServiceCatalog::LaunchTemplateConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LaunchTemplateConstraintHandle(Handle);
+pub struct LaunchTemplateConstraintHandle(rt::Handle);
 handle!(LaunchTemplateConstraintHandle);
 impl LaunchTemplateConstraintHandle {
     /// Unique identifier for the constraint
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -849,11 +882,11 @@ impl LaunchTemplateConstraintHandle {
 /// CloudFormation: `AWS::ServiceCatalog::Portfolio`. Terraform: `awscc_servicecatalog_portfolio` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-portfolio.html)
-pub struct Portfolio(Base);
-static PORTFOLIO_TYPE: TypeInfo = TypeInfo {
+pub struct Portfolio(rt::Base);
+static PORTFOLIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::Portfolio",
     terraform: Some("awscc_servicecatalog_portfolio"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -871,39 +904,47 @@ impl Portfolio {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
-        provider_name: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        provider_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PORTFOLIO_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("ProviderName", Some("provider_name"), string(provider_name));
+        let mut this = rt::Base::new(id, &PORTFOLIO_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set(
+            "ProviderName",
+            Some("provider_name"),
+            rt::string(provider_name),
+        );
         Portfolio(this)
     }
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Portfolio, PortfolioHandle);
 /// A declared `AWS::ServiceCatalog::Portfolio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortfolioHandle(Handle);
+pub struct PortfolioHandle(rt::Handle);
 handle!(PortfolioHandle);
 impl PortfolioHandle {
     /// CloudFormation `Fn::GetAtt` `PortfolioName`; Terraform `portfolio_name`.
-    pub fn portfolio_name(&self) -> Expr {
+    pub fn portfolio_name(&self) -> rt::Expr {
         self.0.attr("PortfolioName")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -912,11 +953,11 @@ impl PortfolioHandle {
 /// CloudFormation: `AWS::ServiceCatalog::PortfolioPrincipalAssociation`. Terraform: `awscc_servicecatalog_portfolio_principal_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-portfolioprincipalassociation.html)
-pub struct PortfolioPrincipalAssociation(Base);
-static PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PortfolioPrincipalAssociation(rt::Base);
+static PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
     terraform: Some("awscc_servicecatalog_portfolio_principal_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -929,37 +970,37 @@ static PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl PortfolioPrincipalAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioPrincipalAssociation` with the stack-unique `id`. Required properties: `principal_type` (`PrincipalType`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, principal_type: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE);
+    pub fn new(id: impl Into<String>, principal_type: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE);
         this.set(
             "PrincipalType",
             Some("principal_type"),
-            string(principal_type),
+            rt::string(principal_type),
         );
         PortfolioPrincipalAssociation(this)
     }
     /// The language code.
     ///
     /// Changing it replaces the resource. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The portfolio identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
-    pub fn portfolio_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PortfolioId", Some("portfolio_id"), string(value));
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
         self
     }
     /// The ARN of the principal (user, role, or group).
     ///
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\/.*`. Changing it replaces the resource. CloudFormation `PrincipalARN`, Terraform `principal_arn`.
-    pub fn principal_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PrincipalARN", Some("principal_arn"), string(value));
+            .set("PrincipalARN", Some("principal_arn"), rt::string(value));
         self
     }
 }
@@ -969,18 +1010,18 @@ builder!(
 );
 /// A declared `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortfolioPrincipalAssociationHandle(Handle);
+pub struct PortfolioPrincipalAssociationHandle(rt::Handle);
 handle!(PortfolioPrincipalAssociationHandle);
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioProductAssociation
 ///
 /// CloudFormation: `AWS::ServiceCatalog::PortfolioProductAssociation`. Terraform: `awscc_servicecatalog_portfolio_product_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-portfolioproductassociation.html)
-pub struct PortfolioProductAssociation(Base);
-static PORTFOLIO_PRODUCT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct PortfolioProductAssociation(rt::Base);
+static PORTFOLIO_PRODUCT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::PortfolioProductAssociation",
     terraform: Some("awscc_servicecatalog_portfolio_product_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -994,40 +1035,41 @@ impl PortfolioProductAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioProductAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PORTFOLIO_PRODUCT_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &PORTFOLIO_PRODUCT_ASSOCIATION_TYPE);
         PortfolioProductAssociation(this)
     }
     /// The language code.
     ///
     /// Changing it replaces the resource. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The portfolio identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
-    pub fn portfolio_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("PortfolioId", Some("portfolio_id"), string(value));
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
         self
     }
     /// The product identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
-    pub fn product_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ProductId", Some("product_id"), string(value));
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
         self
     }
     /// The identifier of the source portfolio.
     ///
     /// Changing it replaces the resource. CloudFormation `SourcePortfolioId`, Terraform `source_portfolio_id`.
-    pub fn source_portfolio_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn source_portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SourcePortfolioId",
             Some("source_portfolio_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1038,18 +1080,18 @@ builder!(
 );
 /// A declared `AWS::ServiceCatalog::PortfolioProductAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortfolioProductAssociationHandle(Handle);
+pub struct PortfolioProductAssociationHandle(rt::Handle);
 handle!(PortfolioProductAssociationHandle);
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioShare
 ///
 /// CloudFormation: `AWS::ServiceCatalog::PortfolioShare`. Terraform: `awscc_servicecatalog_portfolio_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-portfolioshare.html)
-pub struct PortfolioShare(Base);
-static PORTFOLIO_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct PortfolioShare(rt::Base);
+static PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::PortfolioShare",
     terraform: Some("awscc_servicecatalog_portfolio_share"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1064,46 +1106,53 @@ impl PortfolioShare {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_id: impl Into<Expr>,
-        portfolio_id: impl Into<Expr>,
+        account_id: impl Into<rt::Expr>,
+        portfolio_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PORTFOLIO_SHARE_TYPE);
-        this.set("AccountId", Some("account_id"), string(account_id));
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
+        let mut this = rt::Base::new(id, &PORTFOLIO_SHARE_TYPE);
+        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
         PortfolioShare(this)
     }
     /// The language code.
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// Enables or disables TagOptions sharing when creating the portfolio share.
     ///
     /// CloudFormation `ShareTagOptions`, Terraform `share_tag_options`.
     pub fn share_tag_options(mut self, value: bool) -> Self {
-        self.0
-            .set("ShareTagOptions", Some("share_tag_options"), boolean(value));
+        self.0.set(
+            "ShareTagOptions",
+            Some("share_tag_options"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(PortfolioShare, PortfolioShareHandle);
 /// A declared `AWS::ServiceCatalog::PortfolioShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortfolioShareHandle(Handle);
+pub struct PortfolioShareHandle(rt::Handle);
 handle!(PortfolioShareHandle);
 /// Resource type definition for AWS::ServiceCatalog::ResourceUpdateConstraint
 ///
 /// CloudFormation: `AWS::ServiceCatalog::ResourceUpdateConstraint`. Terraform: `awscc_servicecatalog_resource_update_constraint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-resourceupdateconstraint.html)
-pub struct ResourceUpdateConstraint(Base);
-static RESOURCE_UPDATE_CONSTRAINT_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceUpdateConstraint(rt::Base);
+static RESOURCE_UPDATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::ResourceUpdateConstraint",
     terraform: Some("awscc_servicecatalog_resource_update_constraint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1118,47 +1167,51 @@ impl ResourceUpdateConstraint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        portfolio_id: impl Into<Expr>,
-        product_id: impl Into<Expr>,
-        tag_update_on_provisioned_product: impl Into<Expr>,
+        portfolio_id: impl Into<rt::Expr>,
+        product_id: impl Into<rt::Expr>,
+        tag_update_on_provisioned_product: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_UPDATE_CONSTRAINT_TYPE);
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
-        this.set("ProductId", Some("product_id"), string(product_id));
+        let mut this = rt::Base::new(id, &RESOURCE_UPDATE_CONSTRAINT_TYPE);
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
         this.set(
             "TagUpdateOnProvisionedProduct",
             Some("tag_update_on_provisioned_product"),
-            string(tag_update_on_provisioned_product),
+            rt::string(tag_update_on_provisioned_product),
         );
         ResourceUpdateConstraint(this)
     }
     /// The language code
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
     /// The description of the constraint
     ///
     /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ResourceUpdateConstraint, ResourceUpdateConstraintHandle);
 /// A declared `AWS::ServiceCatalog::ResourceUpdateConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceUpdateConstraintHandle(Handle);
+pub struct ResourceUpdateConstraintHandle(rt::Handle);
 handle!(ResourceUpdateConstraintHandle);
 impl ResourceUpdateConstraintHandle {
     /// Unique identifier for the constraint
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1167,11 +1220,11 @@ impl ResourceUpdateConstraintHandle {
 /// CloudFormation: `AWS::ServiceCatalog::ServiceAction`. Terraform: `awscc_servicecatalog_service_action` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-serviceaction.html)
-pub struct ServiceAction(Base);
-static SERVICE_ACTION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceAction(rt::Base);
+static SERVICE_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::ServiceAction",
     terraform: Some("awscc_servicecatalog_service_action"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1188,16 +1241,16 @@ impl ServiceAction {
         id: impl Into<String>,
         definition: impl IntoIterator<Item = service_action::DefinitionParameter>,
         definition_type: service_action::DefinitionType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_ACTION_TYPE);
-        this.set("Definition", Some("definition"), list(definition));
+        let mut this = rt::Base::new(id, &SERVICE_ACTION_TYPE);
+        this.set("Definition", Some("definition"), rt::list(definition));
         this.set(
             "DefinitionType",
             Some("definition_type"),
             definition_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ServiceAction(this)
     }
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
@@ -1207,20 +1260,20 @@ impl ServiceAction {
         self
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(ServiceAction, ServiceActionHandle);
 /// A declared `AWS::ServiceCatalog::ServiceAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceActionHandle(Handle);
+pub struct ServiceActionHandle(rt::Handle);
 handle!(ServiceActionHandle);
 impl ServiceActionHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1231,13 +1284,13 @@ pub mod service_action {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-serviceaction-definitionparameter.html)
     #[derive(Clone, Debug)]
-    pub struct DefinitionParameter(Props);
+    pub struct DefinitionParameter(rt::Props);
     impl DefinitionParameter {
         /// A new `DefinitionParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             DefinitionParameter(this)
         }
     }
@@ -1266,11 +1319,11 @@ pub mod service_action {
 /// CloudFormation: `AWS::ServiceCatalog::ServiceActionAssociation`. Terraform: `awscc_servicecatalog_service_action_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-serviceactionassociation.html)
-pub struct ServiceActionAssociation(Base);
-static SERVICE_ACTION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceActionAssociation(rt::Base);
+static SERVICE_ACTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::ServiceActionAssociation",
     terraform: Some("awscc_servicecatalog_service_action_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1285,21 +1338,21 @@ impl ServiceActionAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        product_id: impl Into<Expr>,
-        provisioning_artifact_id: impl Into<Expr>,
-        service_action_id: impl Into<Expr>,
+        product_id: impl Into<rt::Expr>,
+        provisioning_artifact_id: impl Into<rt::Expr>,
+        service_action_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_ACTION_ASSOCIATION_TYPE);
-        this.set("ProductId", Some("product_id"), string(product_id));
+        let mut this = rt::Base::new(id, &SERVICE_ACTION_ASSOCIATION_TYPE);
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
         this.set(
             "ProvisioningArtifactId",
             Some("provisioning_artifact_id"),
-            string(provisioning_artifact_id),
+            rt::string(provisioning_artifact_id),
         );
         this.set(
             "ServiceActionId",
             Some("service_action_id"),
-            string(service_action_id),
+            rt::string(service_action_id),
         );
         ServiceActionAssociation(this)
     }
@@ -1307,18 +1360,18 @@ impl ServiceActionAssociation {
 builder!(ServiceActionAssociation, ServiceActionAssociationHandle);
 /// A declared `AWS::ServiceCatalog::ServiceActionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceActionAssociationHandle(Handle);
+pub struct ServiceActionAssociationHandle(rt::Handle);
 handle!(ServiceActionAssociationHandle);
 /// Resource Type definition for AWS::ServiceCatalog::StackSetConstraint
 ///
 /// CloudFormation: `AWS::ServiceCatalog::StackSetConstraint`. Terraform: `awscc_servicecatalog_stack_set_constraint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-stacksetconstraint.html)
-pub struct StackSetConstraint(Base);
-static STACK_SET_CONSTRAINT_TYPE: TypeInfo = TypeInfo {
+pub struct StackSetConstraint(rt::Base);
+static STACK_SET_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::StackSetConstraint",
     terraform: Some("awscc_servicecatalog_stack_set_constraint"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1333,53 +1386,61 @@ impl StackSetConstraint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_list: impl IntoIterator<Item = impl Into<Expr>>,
-        admin_role: impl Into<Expr>,
-        description: impl Into<Expr>,
-        execution_role: impl Into<Expr>,
-        portfolio_id: impl Into<Expr>,
-        product_id: impl Into<Expr>,
-        region_list: impl IntoIterator<Item = impl Into<Expr>>,
-        stack_instance_control: impl Into<Expr>,
+        account_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        admin_role: impl Into<rt::Expr>,
+        description: impl Into<rt::Expr>,
+        execution_role: impl Into<rt::Expr>,
+        portfolio_id: impl Into<rt::Expr>,
+        product_id: impl Into<rt::Expr>,
+        region_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        stack_instance_control: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &STACK_SET_CONSTRAINT_TYPE);
-        this.set("AccountList", Some("account_list"), strings(account_list));
-        this.set("AdminRole", Some("admin_role"), string(admin_role));
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &STACK_SET_CONSTRAINT_TYPE);
+        this.set(
+            "AccountList",
+            Some("account_list"),
+            rt::strings(account_list),
+        );
+        this.set("AdminRole", Some("admin_role"), rt::string(admin_role));
+        this.set("Description", Some("description"), rt::string(description));
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            string(execution_role),
+            rt::string(execution_role),
         );
-        this.set("PortfolioId", Some("portfolio_id"), string(portfolio_id));
-        this.set("ProductId", Some("product_id"), string(product_id));
-        this.set("RegionList", Some("region_list"), strings(region_list));
+        this.set(
+            "PortfolioId",
+            Some("portfolio_id"),
+            rt::string(portfolio_id),
+        );
+        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set("RegionList", Some("region_list"), rt::strings(region_list));
         this.set(
             "StackInstanceControl",
             Some("stack_instance_control"),
-            string(stack_instance_control),
+            rt::string(stack_instance_control),
         );
         StackSetConstraint(this)
     }
     /// The language code.
     ///
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
-    pub fn accept_language(mut self, value: impl Into<Expr>) -> Self {
+    pub fn accept_language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AcceptLanguage", Some("accept_language"), string(value));
+            .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
 }
 builder!(StackSetConstraint, StackSetConstraintHandle);
 /// A declared `AWS::ServiceCatalog::StackSetConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StackSetConstraintHandle(Handle);
+pub struct StackSetConstraintHandle(rt::Handle);
 handle!(StackSetConstraintHandle);
 impl StackSetConstraintHandle {
     /// Unique identifier for the constraint
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1388,11 +1449,11 @@ impl StackSetConstraintHandle {
 /// CloudFormation: `AWS::ServiceCatalog::TagOption`. Terraform: `awscc_servicecatalog_tag_option` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-tagoption.html)
-pub struct TagOption(Base);
-static TAG_OPTION_TYPE: TypeInfo = TypeInfo {
+pub struct TagOption(rt::Base);
+static TAG_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::TagOption",
     terraform: Some("awscc_servicecatalog_tag_option"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1405,30 +1466,34 @@ static TAG_OPTION_TYPE: TypeInfo = TypeInfo {
 impl TagOption {
     /// Declares a `AWS::ServiceCatalog::TagOption` with the stack-unique `id`. Required properties: `key` (`Key`), `value` (`Value`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TAG_OPTION_TYPE);
-        this.set("Key", Some("key"), string(key));
-        this.set("Value", Some("value"), string(value));
+    pub fn new(
+        id: impl Into<String>,
+        key: impl Into<rt::Expr>,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &TAG_OPTION_TYPE);
+        this.set("Key", Some("key"), rt::string(key));
+        this.set("Value", Some("value"), rt::string(value));
         TagOption(this)
     }
     /// The TagOption active state.
     ///
     /// CloudFormation `Active`, Terraform `active`.
     pub fn active(mut self, value: bool) -> Self {
-        self.0.set("Active", Some("active"), boolean(value));
+        self.0.set("Active", Some("active"), rt::boolean(value));
         self
     }
 }
 builder!(TagOption, TagOptionHandle);
 /// A declared `AWS::ServiceCatalog::TagOption`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TagOptionHandle(Handle);
+pub struct TagOptionHandle(rt::Handle);
 handle!(TagOptionHandle);
 impl TagOptionHandle {
     /// The TagOption identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1437,11 +1502,11 @@ impl TagOptionHandle {
 /// CloudFormation: `AWS::ServiceCatalog::TagOptionAssociation`. Terraform: `awscc_servicecatalog_tag_option_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-tagoptionassociation.html)
-pub struct TagOptionAssociation(Base);
-static TAG_OPTION_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct TagOptionAssociation(rt::Base);
+static TAG_OPTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalog::TagOptionAssociation",
     terraform: Some("awscc_servicecatalog_tag_option_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1455,27 +1520,28 @@ impl TagOptionAssociation {
     /// Declares a `AWS::ServiceCatalog::TagOptionAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TAG_OPTION_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &TAG_OPTION_ASSOCIATION_TYPE);
         TagOptionAssociation(this)
     }
     /// The CloudformationProduct or Portfolio identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
-    pub fn resource_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ResourceId", Some("resource_id"), string(value));
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
     /// The TagOption identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `TagOptionId`, Terraform `tag_option_id`.
-    pub fn tag_option_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tag_option_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TagOptionId", Some("tag_option_id"), string(value));
+            .set("TagOptionId", Some("tag_option_id"), rt::string(value));
         self
     }
 }
 builder!(TagOptionAssociation, TagOptionAssociationHandle);
 /// A declared `AWS::ServiceCatalog::TagOptionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TagOptionAssociationHandle(Handle);
+pub struct TagOptionAssociationHandle(rt::Handle);
 handle!(TagOptionAssociationHandle);

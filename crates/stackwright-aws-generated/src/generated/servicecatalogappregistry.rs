@@ -2,23 +2,24 @@
 //! `ServiceCatalogAppRegistry` resource types of the CloudFormation registry (`AWS::ServiceCatalogAppRegistry::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `servicecatalogappregistry` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::Application`. Terraform: `awscc_servicecatalogappregistry_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalogappregistry-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalogAppRegistry::Application",
     terraform: Some("awscc_servicecatalogappregistry_application"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -40,50 +41,50 @@ static APPLICATION_TYPE: TypeInfo = TypeInfo {
 impl Application {
     /// Declares a `AWS::ServiceCatalogAppRegistry::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// The description of the application.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::ServiceCatalogAppRegistry::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the application.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationName`; Terraform `application_name`.
-    pub fn application_name(&self) -> Expr {
+    pub fn application_name(&self) -> rt::Expr {
         self.0.attr("ApplicationName")
     }
     /// The key of the AWS application tag, which is awsApplication.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationTagKey`; Terraform `application_tag_key`.
-    pub fn application_tag_key(&self) -> Expr {
+    pub fn application_tag_key(&self) -> rt::Expr {
         self.0.attr("ApplicationTagKey")
     }
     /// The value of the AWS application tag, which is the identifier of an associated resource.
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationTagValue`; Terraform `application_tag_value`.
-    pub fn application_tag_value(&self) -> Expr {
+    pub fn application_tag_value(&self) -> rt::Expr {
         self.0.attr("ApplicationTagValue")
     }
 }
@@ -92,11 +93,11 @@ impl ApplicationHandle {
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::AttributeGroup`. Terraform: `awscc_servicecatalogappregistry_attribute_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalogappregistry-attributegroup.html)
-pub struct AttributeGroup(Base);
-static ATTRIBUTE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct AttributeGroup(rt::Base);
+static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalogAppRegistry::AttributeGroup",
     terraform: Some("awscc_servicecatalogappregistry_attribute_group"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -112,33 +113,41 @@ static ATTRIBUTE_GROUP_TYPE: TypeInfo = TypeInfo {
 impl AttributeGroup {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, attributes: impl Into<Value>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ATTRIBUTE_GROUP_TYPE);
-        this.set("Attributes", Some("attributes"), json_string(attributes));
-        this.set("Name", Some("name"), string(name));
+    pub fn new(
+        id: impl Into<String>,
+        attributes: impl Into<rt::Value>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_TYPE);
+        this.set(
+            "Attributes",
+            Some("attributes"),
+            rt::json_string(attributes),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         AttributeGroup(this)
     }
     /// The description of the attribute group.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(AttributeGroup, AttributeGroupHandle);
 /// A declared `AWS::ServiceCatalogAppRegistry::AttributeGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AttributeGroupHandle(Handle);
+pub struct AttributeGroupHandle(rt::Handle);
 handle!(AttributeGroupHandle);
 impl AttributeGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -147,11 +156,11 @@ impl AttributeGroupHandle {
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`. Terraform: `awscc_servicecatalogappregistry_attribute_group_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalogappregistry-attributegroupassociation.html)
-pub struct AttributeGroupAssociation(Base);
-static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct AttributeGroupAssociation(rt::Base);
+static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation",
     terraform: Some("awscc_servicecatalogappregistry_attribute_group_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -172,15 +181,15 @@ impl AttributeGroupAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application: impl Into<Expr>,
-        attribute_group: impl Into<Expr>,
+        application: impl Into<rt::Expr>,
+        attribute_group: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ATTRIBUTE_GROUP_ASSOCIATION_TYPE);
-        this.set("Application", Some("application"), string(application));
+        let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_ASSOCIATION_TYPE);
+        this.set("Application", Some("application"), rt::string(application));
         this.set(
             "AttributeGroup",
             Some("attribute_group"),
-            string(attribute_group),
+            rt::string(attribute_group),
         );
         AttributeGroupAssociation(this)
     }
@@ -188,15 +197,15 @@ impl AttributeGroupAssociation {
 builder!(AttributeGroupAssociation, AttributeGroupAssociationHandle);
 /// A declared `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AttributeGroupAssociationHandle(Handle);
+pub struct AttributeGroupAssociationHandle(rt::Handle);
 handle!(AttributeGroupAssociationHandle);
 impl AttributeGroupAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `AttributeGroupArn`; Terraform `attribute_group_arn`.
-    pub fn attribute_group_arn(&self) -> Expr {
+    pub fn attribute_group_arn(&self) -> rt::Expr {
         self.0.attr("AttributeGroupArn")
     }
 }
@@ -205,11 +214,11 @@ impl AttributeGroupAssociationHandle {
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::ResourceAssociation`. Terraform: `awscc_servicecatalogappregistry_resource_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalogappregistry-resourceassociation.html)
-pub struct ResourceAssociation(Base);
-static RESOURCE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceAssociation(rt::Base);
+static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceCatalogAppRegistry::ResourceAssociation",
     terraform: Some("awscc_servicecatalogappregistry_resource_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -230,13 +239,13 @@ impl ResourceAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application: impl Into<Expr>,
-        resource: impl Into<Expr>,
+        application: impl Into<rt::Expr>,
+        resource: impl Into<rt::Expr>,
         resource_type: resource_association::ResourceType,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
-        this.set("Application", Some("application"), string(application));
-        this.set("Resource", Some("resource"), string(resource));
+        let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
+        this.set("Application", Some("application"), rt::string(application));
+        this.set("Resource", Some("resource"), rt::string(resource));
         this.set("ResourceType", Some("resource_type"), resource_type.into());
         ResourceAssociation(this)
     }
@@ -244,15 +253,15 @@ impl ResourceAssociation {
 builder!(ResourceAssociation, ResourceAssociationHandle);
 /// A declared `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceAssociationHandle(Handle);
+pub struct ResourceAssociationHandle(rt::Handle);
 handle!(ResourceAssociationHandle);
 impl ResourceAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
 }

@@ -2,23 +2,24 @@
 //! `ServiceDiscovery` resource types of the CloudFormation registry (`AWS::ServiceDiscovery::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `servicediscovery` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 ///
 /// CloudFormation: `AWS::ServiceDiscovery::HttpNamespace`. Terraform: `awscc_servicediscovery_http_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-httpnamespace.html)
-pub struct HttpNamespace(Base);
-static HTTP_NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct HttpNamespace(rt::Base);
+static HTTP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceDiscovery::HttpNamespace",
     terraform: Some("awscc_servicediscovery_http_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -26,36 +27,36 @@ static HTTP_NAMESPACE_TYPE: TypeInfo = TypeInfo {
 impl HttpNamespace {
     /// Declares a `AWS::ServiceDiscovery::HttpNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &HTTP_NAMESPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &HTTP_NAMESPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         HttpNamespace(this)
     }
     /// A description for the namespace.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(HttpNamespace, HttpNamespaceHandle);
 /// A declared `AWS::ServiceDiscovery::HttpNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HttpNamespaceHandle(Handle);
+pub struct HttpNamespaceHandle(rt::Handle);
 handle!(HttpNamespaceHandle);
 impl HttpNamespaceHandle {
     /// The ID of the namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -64,11 +65,11 @@ impl HttpNamespaceHandle {
 /// CloudFormation: `AWS::ServiceDiscovery::Instance`. Terraform: `awscc_servicediscovery_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceDiscovery::Instance",
     terraform: Some("awscc_servicediscovery_instance"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -78,41 +79,42 @@ impl Instance {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_attributes: impl Into<Value>,
-        service_id: impl Into<Expr>,
+        instance_attributes: impl Into<rt::Value>,
+        service_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INSTANCE_TYPE);
+        let mut this = rt::Base::new(id, &INSTANCE_TYPE);
         this.set(
             "InstanceAttributes",
             Some("instance_attributes"),
-            json_string(instance_attributes),
+            rt::json_string(instance_attributes),
         );
-        this.set("ServiceId", Some("service_id"), string(service_id));
+        this.set("ServiceId", Some("service_id"), rt::string(service_id));
         Instance(this)
     }
     /// An identifier that you want to associate with the instance.
     ///
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z_/:.@-]+$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::ServiceDiscovery::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 /// Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace
 ///
 /// CloudFormation: `AWS::ServiceDiscovery::PrivateDnsNamespace`. Terraform: `awscc_servicediscovery_private_dns_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-privatednsnamespace.html)
-pub struct PrivateDnsNamespace(Base);
-static PRIVATE_DNS_NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct PrivateDnsNamespace(rt::Base);
+static PRIVATE_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceDiscovery::PrivateDnsNamespace",
     terraform: Some("awscc_servicediscovery_private_dns_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -124,17 +126,17 @@ static PRIVATE_DNS_NAMESPACE_TYPE: TypeInfo = TypeInfo {
 impl PrivateDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PrivateDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PRIVATE_DNS_NAMESPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PRIVATE_DNS_NAMESPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         PrivateDnsNamespace(this)
     }
     /// A description of the namespace.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Properties of the private DNS namespace.
@@ -147,33 +149,33 @@ impl PrivateDnsNamespace {
     /// The ID of the Amazon VPC that you want to associate the namespace with.
     ///
     /// Constraints: length 0..=64. Changing it replaces the resource. CloudFormation `Vpc`, Terraform `vpc`.
-    pub fn vpc(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Vpc", Some("vpc"), string(value));
+    pub fn vpc(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Vpc", Some("vpc"), rt::string(value));
         self
     }
 }
 builder!(PrivateDnsNamespace, PrivateDnsNamespaceHandle);
 /// A declared `AWS::ServiceDiscovery::PrivateDnsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PrivateDnsNamespaceHandle(Handle);
+pub struct PrivateDnsNamespaceHandle(rt::Handle);
 handle!(PrivateDnsNamespaceHandle);
 impl PrivateDnsNamespaceHandle {
     /// The ID of the private namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `HostedZoneId`; Terraform `hosted_zone_id`.
-    pub fn hosted_zone_id(&self) -> Expr {
+    pub fn hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("HostedZoneId")
     }
     /// The Amazon Resource Name (ARN) of the private namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -184,11 +186,11 @@ pub mod private_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-privatednspropertiesmutable.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsPropertiesMutable(Props);
+    pub struct PrivateDnsPropertiesMutable(rt::Props);
     impl PrivateDnsPropertiesMutable {
         /// A new `PrivateDnsPropertiesMutable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsPropertiesMutable(this)
         }
         /// CloudFormation `SOA`, Terraform `soa`.
@@ -202,11 +204,11 @@ pub mod private_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-properties.html)
     #[derive(Clone, Debug)]
-    pub struct Properties(Props);
+    pub struct Properties(rt::Props);
     impl Properties {
         /// A new `Properties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Properties(this)
         }
         /// CloudFormation `DnsProperties`, Terraform `dns_properties`.
@@ -221,16 +223,16 @@ pub mod private_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-soa.html)
     #[derive(Clone, Debug)]
-    pub struct Soa(Props);
+    pub struct Soa(rt::Props);
     impl Soa {
         /// A new `Soa`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Soa(this)
         }
         /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
         pub fn ttl(mut self, value: i64) -> Self {
-            self.0.set("TTL", Some("ttl"), int(value));
+            self.0.set("TTL", Some("ttl"), rt::int(value));
             self
         }
     }
@@ -241,11 +243,11 @@ pub mod private_dns_namespace {
 /// CloudFormation: `AWS::ServiceDiscovery::PublicDnsNamespace`. Terraform: `awscc_servicediscovery_public_dns_namespace` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-publicdnsnamespace.html)
-pub struct PublicDnsNamespace(Base);
-static PUBLIC_DNS_NAMESPACE_TYPE: TypeInfo = TypeInfo {
+pub struct PublicDnsNamespace(rt::Base);
+static PUBLIC_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceDiscovery::PublicDnsNamespace",
     terraform: Some("awscc_servicediscovery_public_dns_namespace"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -257,17 +259,17 @@ static PUBLIC_DNS_NAMESPACE_TYPE: TypeInfo = TypeInfo {
 impl PublicDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PublicDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PUBLIC_DNS_NAMESPACE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PUBLIC_DNS_NAMESPACE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         PublicDnsNamespace(this)
     }
     /// A description for the namespace.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Properties for the public DNS namespace.
@@ -281,25 +283,25 @@ impl PublicDnsNamespace {
 builder!(PublicDnsNamespace, PublicDnsNamespaceHandle);
 /// A declared `AWS::ServiceDiscovery::PublicDnsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PublicDnsNamespaceHandle(Handle);
+pub struct PublicDnsNamespaceHandle(rt::Handle);
 handle!(PublicDnsNamespaceHandle);
 impl PublicDnsNamespaceHandle {
     /// The ID of the public namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `HostedZoneId`; Terraform `hosted_zone_id`.
-    pub fn hosted_zone_id(&self) -> Expr {
+    pub fn hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("HostedZoneId")
     }
     /// The Amazon Resource Name (ARN) of the public namespace.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -310,11 +312,11 @@ pub mod public_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-properties.html)
     #[derive(Clone, Debug)]
-    pub struct Properties(Props);
+    pub struct Properties(rt::Props);
     impl Properties {
         /// A new `Properties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Properties(this)
         }
         /// CloudFormation `DnsProperties`, Terraform `dns_properties`.
@@ -329,11 +331,11 @@ pub mod public_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-publicdnspropertiesmutable.html)
     #[derive(Clone, Debug)]
-    pub struct PublicDnsPropertiesMutable(Props);
+    pub struct PublicDnsPropertiesMutable(rt::Props);
     impl PublicDnsPropertiesMutable {
         /// A new `PublicDnsPropertiesMutable`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PublicDnsPropertiesMutable(this)
         }
         /// CloudFormation `SOA`, Terraform `soa`.
@@ -347,16 +349,16 @@ pub mod public_dns_namespace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-soa.html)
     #[derive(Clone, Debug)]
-    pub struct Soa(Props);
+    pub struct Soa(rt::Props);
     impl Soa {
         /// A new `Soa`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Soa(this)
         }
         /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
         pub fn ttl(mut self, value: i64) -> Self {
-            self.0.set("TTL", Some("ttl"), int(value));
+            self.0.set("TTL", Some("ttl"), rt::int(value));
             self
         }
     }
@@ -367,11 +369,11 @@ pub mod public_dns_namespace {
 /// CloudFormation: `AWS::ServiceDiscovery::Service`. Terraform: `awscc_servicediscovery_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::ServiceDiscovery::Service",
     terraform: Some("awscc_servicediscovery_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
@@ -380,15 +382,15 @@ impl Service {
     /// Declares a `AWS::ServiceDiscovery::Service` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_TYPE);
         Service(this)
     }
     /// A description for the service.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// DNS-related configurations for the service.
@@ -423,16 +425,16 @@ impl Service {
     /// The name of the service.
     ///
     /// Constraints: pattern `^((?=^.{1,127}$)^([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9])(\.([a-zA-Z0-9_][a-zA-Z0-9-_]{0,61}[a-zA-Z0-9_]|[a-zA-Z0-9]))*$)|(^\.$)$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The ID of the namespace in which the service is created.
     ///
     /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `NamespaceId`, Terraform `namespace_id`.
-    pub fn namespace_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn namespace_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("NamespaceId", Some("namespace_id"), string(value));
+            .set("NamespaceId", Some("namespace_id"), rt::string(value));
         self
     }
     /// A string map that contains attributes and values for the service.
@@ -440,12 +442,12 @@ impl Service {
     /// CloudFormation `ServiceAttributes`, Terraform `service_attributes`.
     pub fn service_attributes(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "ServiceAttributes",
             Some("service_attributes"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -460,19 +462,19 @@ impl Service {
 builder!(Service, ServiceHandle);
 /// A declared `AWS::ServiceDiscovery::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// The unique identifier for the service.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Amazon Resource Name (ARN) of the service.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -485,20 +487,20 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DnsConfig(Props);
+    pub struct DnsConfig(rt::Props);
     impl DnsConfig {
         /// A new `DnsConfig`. Required properties: `dns_records` (`DnsRecords`).
         pub fn new(dns_records: impl IntoIterator<Item = DnsRecord>) -> Self {
-            let mut this = Props::default();
-            this.set("DnsRecords", Some("dns_records"), list(dns_records));
+            let mut this = rt::Props::default();
+            this.set("DnsRecords", Some("dns_records"), rt::list(dns_records));
             DnsConfig(this)
         }
         /// The ID of the namespace for the DNS configuration.
         ///
         /// Constraints: length 0..=64. CloudFormation `NamespaceId`, Terraform `namespace_id`.
-        pub fn namespace_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn namespace_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("NamespaceId", Some("namespace_id"), string(value));
+                .set("NamespaceId", Some("namespace_id"), rt::string(value));
             self
         }
         /// The routing policy to use for DNS queries.
@@ -517,12 +519,12 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsrecord.html)
     #[derive(Clone, Debug)]
-    pub struct DnsRecord(Props);
+    pub struct DnsRecord(rt::Props);
     impl DnsRecord {
         /// A new `DnsRecord`. Required properties: `ttl` (`TTL`), `type_` (`Type`).
         pub fn new(ttl: i64, type_: Type3) -> Self {
-            let mut this = Props::default();
-            this.set("TTL", Some("ttl"), int(ttl));
+            let mut this = rt::Props::default();
+            this.set("TTL", Some("ttl"), rt::int(ttl));
             this.set("Type", Some("type"), type_.into());
             DnsRecord(this)
         }
@@ -534,11 +536,11 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckConfig(Props);
+    pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
         /// A new `HealthCheckConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             HealthCheckConfig(this)
         }
@@ -546,16 +548,19 @@ pub mod service {
         ///
         /// Constraints: range 1..=10. CloudFormation `FailureThreshold`, Terraform `failure_threshold`.
         pub fn failure_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("FailureThreshold", Some("failure_threshold"), int(value));
+            self.0.set(
+                "FailureThreshold",
+                Some("failure_threshold"),
+                rt::int(value),
+            );
             self
         }
         /// The path to ping on the service for health checks.
         ///
         /// Constraints: length 0..=255. CloudFormation `ResourcePath`, Terraform `resource_path`.
-        pub fn resource_path(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_path(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourcePath", Some("resource_path"), string(value));
+                .set("ResourcePath", Some("resource_path"), rt::string(value));
             self
         }
     }
@@ -566,19 +571,22 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckcustomconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckCustomConfig(Props);
+    pub struct HealthCheckCustomConfig(rt::Props);
     impl HealthCheckCustomConfig {
         /// A new `HealthCheckCustomConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckCustomConfig(this)
         }
         /// The number of consecutive health check failures required before the service is considered unhealthy.
         ///
         /// Constraints: range 1..=10. CloudFormation `FailureThreshold`, Terraform `failure_threshold`.
         pub fn failure_threshold(mut self, value: i64) -> Self {
-            self.0
-                .set("FailureThreshold", Some("failure_threshold"), int(value));
+            self.0.set(
+                "FailureThreshold",
+                Some("failure_threshold"),
+                rt::int(value),
+            );
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `SES` resource types of the CloudFormation registry (`AWS::SES::*`): 22 types, 21 of them with an awscc Terraform resource.
 //! Enabled by the `ses` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::SES::ConfigurationSet.
 ///
 /// CloudFormation: `AWS::SES::ConfigurationSet`. Terraform: `awscc_ses_configuration_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-configurationset.html)
-pub struct ConfigurationSet(Base);
-static CONFIGURATION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationSet(rt::Base);
+static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ConfigurationSet",
     terraform: Some("awscc_ses_configuration_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -37,7 +38,7 @@ impl ConfigurationSet {
     /// Declares a `AWS::SES::ConfigurationSet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONFIGURATION_SET_TYPE);
+        let this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
         ConfigurationSet(this)
     }
     /// An object that defines a MailManager archive that is used to preserve emails that you send using the configuration set.
@@ -59,8 +60,8 @@ impl ConfigurationSet {
     /// The name of the configuration set.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
@@ -112,7 +113,7 @@ impl ConfigurationSet {
 builder!(ConfigurationSet, ConfigurationSetHandle);
 /// A declared `AWS::SES::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationSetHandle(Handle);
+pub struct ConfigurationSetHandle(rt::Handle);
 handle!(ConfigurationSetHandle);
 /// Property types and value sets of [`ConfigurationSet`] (`AWS::SES::ConfigurationSet`).
 pub mod configuration_set {
@@ -123,18 +124,19 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-archivingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ArchivingOptions(Props);
+    pub struct ArchivingOptions(rt::Props);
     impl ArchivingOptions {
         /// A new `ArchivingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArchivingOptions(this)
         }
         /// The ARN of the MailManager archive to associate with the configuration set.
         ///
         /// CloudFormation `ArchiveArn`, Terraform `archive_arn`.
-        pub fn archive_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ArchiveArn", Some("archive_arn"), string(value));
+        pub fn archive_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ArchiveArn", Some("archive_arn"), rt::string(value));
             self
         }
     }
@@ -145,15 +147,15 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-conditionthreshold.html)
     #[derive(Clone, Debug)]
-    pub struct ConditionThreshold(Props);
+    pub struct ConditionThreshold(rt::Props);
     impl ConditionThreshold {
         /// A new `ConditionThreshold`. Required properties: `condition_threshold_enabled` (`ConditionThresholdEnabled`).
-        pub fn new(condition_threshold_enabled: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(condition_threshold_enabled: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConditionThresholdEnabled",
                 Some("condition_threshold_enabled"),
-                string(condition_threshold_enabled),
+                rt::string(condition_threshold_enabled),
             );
             ConditionThreshold(this)
         }
@@ -176,15 +178,15 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-dashboardoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DashboardOptions(Props);
+    pub struct DashboardOptions(rt::Props);
     impl DashboardOptions {
         /// A new `DashboardOptions`. Required properties: `engagement_metrics` (`EngagementMetrics`).
-        pub fn new(engagement_metrics: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(engagement_metrics: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "EngagementMetrics",
                 Some("engagement_metrics"),
-                string(engagement_metrics),
+                rt::string(engagement_metrics),
             );
             DashboardOptions(this)
         }
@@ -196,11 +198,11 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DeliveryOptions(Props);
+    pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
         /// A new `DeliveryOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeliveryOptions(this)
         }
         /// Specifies the maximum time until which SES will retry sending emails
@@ -210,23 +212,27 @@ pub mod configuration_set {
             self.0.set(
                 "MaxDeliverySeconds",
                 Some("max_delivery_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// The name of the dedicated IP pool to associate with the configuration set.
         ///
         /// CloudFormation `SendingPoolName`, Terraform `sending_pool_name`.
-        pub fn sending_pool_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("SendingPoolName", Some("sending_pool_name"), string(value));
+        pub fn sending_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SendingPoolName",
+                Some("sending_pool_name"),
+                rt::string(value),
+            );
             self
         }
         /// Specifies whether messages that use the configuration set are required to use Transport Layer Security (TLS).
         ///
         /// Constraints: pattern `REQUIRE|OPTIONAL`. CloudFormation `TlsPolicy`, Terraform `tls_policy`.
-        pub fn tls_policy(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TlsPolicy", Some("tls_policy"), string(value));
+        pub fn tls_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TlsPolicy", Some("tls_policy"), rt::string(value));
             self
         }
     }
@@ -237,15 +243,15 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-guardianoptions.html)
     #[derive(Clone, Debug)]
-    pub struct GuardianOptions(Props);
+    pub struct GuardianOptions(rt::Props);
     impl GuardianOptions {
         /// A new `GuardianOptions`. Required properties: `optimized_shared_delivery` (`OptimizedSharedDelivery`).
-        pub fn new(optimized_shared_delivery: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(optimized_shared_delivery: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OptimizedSharedDelivery",
                 Some("optimized_shared_delivery"),
-                string(optimized_shared_delivery),
+                rt::string(optimized_shared_delivery),
             );
             GuardianOptions(this)
         }
@@ -257,15 +263,15 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-overallconfidencethreshold.html)
     #[derive(Clone, Debug)]
-    pub struct OverallConfidenceThreshold(Props);
+    pub struct OverallConfidenceThreshold(rt::Props);
     impl OverallConfidenceThreshold {
         /// A new `OverallConfidenceThreshold`. Required properties: `confidence_verdict_threshold` (`ConfidenceVerdictThreshold`).
-        pub fn new(confidence_verdict_threshold: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(confidence_verdict_threshold: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ConfidenceVerdictThreshold",
                 Some("confidence_verdict_threshold"),
-                string(confidence_verdict_threshold),
+                rt::string(confidence_verdict_threshold),
             );
             OverallConfidenceThreshold(this)
         }
@@ -277,11 +283,11 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ReputationOptions(Props);
+    pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
         /// A new `ReputationOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReputationOptions(this)
         }
         /// If true , tracking of reputation metrics is enabled for the configuration set.
@@ -291,7 +297,7 @@ pub mod configuration_set {
             self.0.set(
                 "ReputationMetricsEnabled",
                 Some("reputation_metrics_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -303,17 +309,20 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SendingOptions(Props);
+    pub struct SendingOptions(rt::Props);
     impl SendingOptions {
         /// A new `SendingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SendingOptions(this)
         }
         /// Constraints: pattern `true|false`. CloudFormation `SendingEnabled`, Terraform `sending_enabled`.
         pub fn sending_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("SendingEnabled", Some("sending_enabled"), boolean(value));
+            self.0.set(
+                "SendingEnabled",
+                Some("sending_enabled"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -324,11 +333,11 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-suppressionoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SuppressionOptions(Props);
+    pub struct SuppressionOptions(rt::Props);
     impl SuppressionOptions {
         /// A new `SuppressionOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SuppressionOptions(this)
         }
         /// A list that contains the reasons that email addresses are automatically added to the suppression list for your account.
@@ -336,12 +345,12 @@ pub mod configuration_set {
         /// CloudFormation `SuppressedReasons`, Terraform `suppressed_reasons`.
         pub fn suppressed_reasons(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SuppressedReasons",
                 Some("suppressed_reasons"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -364,30 +373,30 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
-    pub struct TrackingOptions(Props);
+    pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
         /// A new `TrackingOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TrackingOptions(this)
         }
         /// The domain to use for tracking open and click events.
         ///
         /// CloudFormation `CustomRedirectDomain`, Terraform `custom_redirect_domain`.
-        pub fn custom_redirect_domain(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_redirect_domain(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomRedirectDomain",
                 Some("custom_redirect_domain"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The https policy to use for tracking open and click events.
         ///
         /// Constraints: pattern `REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL`. CloudFormation `HttpsPolicy`, Terraform `https_policy`.
-        pub fn https_policy(mut self, value: impl Into<Expr>) -> Self {
+        pub fn https_policy(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HttpsPolicy", Some("https_policy"), string(value));
+                .set("HttpsPolicy", Some("https_policy"), rt::string(value));
             self
         }
     }
@@ -398,11 +407,11 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-validationoptions.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationOptions(Props);
+    pub struct ValidationOptions(rt::Props);
     impl ValidationOptions {
         /// A new `ValidationOptions`. Required properties: `condition_threshold` (`ConditionThreshold`).
         pub fn new(condition_threshold: ConditionThreshold) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConditionThreshold",
                 Some("condition_threshold"),
@@ -418,11 +427,11 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-vdmoptions.html)
     #[derive(Clone, Debug)]
-    pub struct VdmOptions(Props);
+    pub struct VdmOptions(rt::Props);
     impl VdmOptions {
         /// A new `VdmOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VdmOptions(this)
         }
         /// Preferences regarding the Dashboard feature.
@@ -449,11 +458,11 @@ pub mod configuration_set {
 /// CloudFormation: `AWS::SES::ConfigurationSetEventDestination`. Terraform: `awscc_ses_configuration_set_event_destination` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-configurationseteventdestination.html)
-pub struct ConfigurationSetEventDestination(Base);
-static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationSetEventDestination(rt::Base);
+static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ConfigurationSetEventDestination",
     terraform: Some("awscc_ses_configuration_set_event_destination"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -473,14 +482,14 @@ impl ConfigurationSetEventDestination {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_set_name: impl Into<Expr>,
+        configuration_set_name: impl Into<rt::Expr>,
         event_destination: configuration_set_event_destination::EventDestination,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
         this.set(
             "ConfigurationSetName",
             Some("configuration_set_name"),
-            string(configuration_set_name),
+            rt::string(configuration_set_name),
         );
         this.set(
             "EventDestination",
@@ -496,11 +505,11 @@ builder!(
 );
 /// A declared `AWS::SES::ConfigurationSetEventDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationSetEventDestinationHandle(Handle);
+pub struct ConfigurationSetEventDestinationHandle(rt::Handle);
 handle!(ConfigurationSetEventDestinationHandle);
 impl ConfigurationSetEventDestinationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -513,11 +522,11 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchDestination(Props);
+    pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
         /// A new `CloudWatchDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchDestination(this)
         }
         /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
@@ -530,7 +539,7 @@ pub mod configuration_set_event_destination {
             self.0.set(
                 "DimensionConfigurations",
                 Some("dimension_configurations"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -542,24 +551,24 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionConfiguration(Props);
+    pub struct DimensionConfiguration(rt::Props);
     impl DimensionConfiguration {
         /// A new `DimensionConfiguration`. Required properties: `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`), `dimension_value_source` (`DimensionValueSource`).
         pub fn new(
-            default_dimension_value: impl Into<Expr>,
-            dimension_name: impl Into<Expr>,
+            default_dimension_value: impl Into<rt::Expr>,
+            dimension_name: impl Into<rt::Expr>,
             dimension_value_source: DimensionValueSource,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultDimensionValue",
                 Some("default_dimension_value"),
-                string(default_dimension_value),
+                rt::string(default_dimension_value),
             );
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                string(dimension_name),
+                rt::string(dimension_name),
             );
             this.set(
                 "DimensionValueSource",
@@ -576,12 +585,16 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventbridgedestination.html)
     #[derive(Clone, Debug)]
-    pub struct EventBridgeDestination(Props);
+    pub struct EventBridgeDestination(rt::Props);
     impl EventBridgeDestination {
         /// A new `EventBridgeDestination`. Required properties: `event_bus_arn` (`EventBusArn`).
-        pub fn new(event_bus_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EventBusArn", Some("event_bus_arn"), string(event_bus_arn));
+        pub fn new(event_bus_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventBusArn",
+                Some("event_bus_arn"),
+                rt::string(event_bus_arn),
+            );
             EventBridgeDestination(this)
         }
     }
@@ -590,15 +603,15 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
-    pub struct EventDestination(Props);
+    pub struct EventDestination(rt::Props);
     impl EventDestination {
         /// A new `EventDestination`. Required properties: `matching_event_types` (`MatchingEventTypes`).
-        pub fn new(matching_event_types: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
+        pub fn new(matching_event_types: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "MatchingEventTypes",
                 Some("matching_event_types"),
-                strings(matching_event_types),
+                rt::strings(matching_event_types),
             );
             EventDestination(this)
         }
@@ -617,7 +630,7 @@ pub mod configuration_set_event_destination {
         ///
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
         /// An object that contains Event bus ARN associated with the event bridge destination.
@@ -645,8 +658,8 @@ pub mod configuration_set_event_destination {
         /// The name of the event destination set.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9_-]{0,64}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// An object that contains SNS topic ARN associated event destination.
@@ -665,17 +678,20 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseDestination(Props);
+    pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
         /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamARN`), `iam_role_arn` (`IAMRoleARN`).
-        pub fn new(delivery_stream_arn: impl Into<Expr>, iam_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            delivery_stream_arn: impl Into<rt::Expr>,
+            iam_role_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamARN",
                 Some("delivery_stream_arn"),
-                string(delivery_stream_arn),
+                rt::string(delivery_stream_arn),
             );
-            this.set("IAMRoleARN", Some("iam_role_arn"), string(iam_role_arn));
+            this.set("IAMRoleARN", Some("iam_role_arn"), rt::string(iam_role_arn));
             KinesisFirehoseDestination(this)
         }
     }
@@ -686,12 +702,12 @@ pub mod configuration_set_event_destination {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
-    pub struct SnsDestination(Props);
+    pub struct SnsDestination(rt::Props);
     impl SnsDestination {
         /// A new `SnsDestination`. Required properties: `topic_arn` (`TopicARN`).
-        pub fn new(topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicARN", Some("topic_arn"), string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicARN", Some("topic_arn"), rt::string(topic_arn));
             SnsDestination(this)
         }
     }
@@ -719,11 +735,11 @@ pub mod configuration_set_event_destination {
 /// CloudFormation: `AWS::SES::ContactList`. Terraform: `awscc_ses_contact_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-contactlist.html)
-pub struct ContactList(Base);
-static CONTACT_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct ContactList(rt::Base);
+static CONTACT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ContactList",
     terraform: Some("awscc_ses_contact_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -741,37 +757,40 @@ impl ContactList {
     /// Declares a `AWS::SES::ContactList` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONTACT_LIST_TYPE);
+        let this = rt::Base::new(id, &CONTACT_LIST_TYPE);
         ContactList(this)
     }
     /// The name of the contact list.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_-]{1,64}$`. Changing it replaces the resource. CloudFormation `ContactListName`, Terraform `contact_list_name`.
-    pub fn contact_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ContactListName", Some("contact_list_name"), string(value));
+    pub fn contact_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContactListName",
+            Some("contact_list_name"),
+            rt::string(value),
+        );
         self
     }
     /// The description of the contact list.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The topics associated with the contact list.
     ///
     /// Constraints: 0..=20 items. CloudFormation `Topics`, Terraform `topics`.
     pub fn topics(mut self, value: impl IntoIterator<Item = contact_list::Topic>) -> Self {
-        self.0.set("Topics", Some("topics"), list(value));
+        self.0.set("Topics", Some("topics"), rt::list(value));
         self
     }
 }
 builder!(ContactList, ContactListHandle);
 /// A declared `AWS::SES::ContactList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactListHandle(Handle);
+pub struct ContactListHandle(rt::Handle);
 handle!(ContactListHandle);
 /// Property types and value sets of [`ContactList`] (`AWS::SES::ContactList`).
 pub mod contact_list {
@@ -780,30 +799,34 @@ pub mod contact_list {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-contactlist-topic.html)
     #[derive(Clone, Debug)]
-    pub struct Topic(Props);
+    pub struct Topic(rt::Props);
     impl Topic {
         /// A new `Topic`. Required properties: `default_subscription_status` (`DefaultSubscriptionStatus`), `display_name` (`DisplayName`), `topic_name` (`TopicName`).
         pub fn new(
-            default_subscription_status: impl Into<Expr>,
-            display_name: impl Into<Expr>,
-            topic_name: impl Into<Expr>,
+            default_subscription_status: impl Into<rt::Expr>,
+            display_name: impl Into<rt::Expr>,
+            topic_name: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultSubscriptionStatus",
                 Some("default_subscription_status"),
-                string(default_subscription_status),
+                rt::string(default_subscription_status),
             );
-            this.set("DisplayName", Some("display_name"), string(display_name));
-            this.set("TopicName", Some("topic_name"), string(topic_name));
+            this.set(
+                "DisplayName",
+                Some("display_name"),
+                rt::string(display_name),
+            );
+            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
             Topic(this)
         }
         /// The description of the topic.
         ///
         /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -814,11 +837,11 @@ pub mod contact_list {
 /// CloudFormation: `AWS::SES::CustomVerificationEmailTemplate`. Terraform: `awscc_ses_custom_verification_email_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-customverificationemailtemplate.html)
-pub struct CustomVerificationEmailTemplate(Base);
-static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct CustomVerificationEmailTemplate(rt::Base);
+static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::CustomVerificationEmailTemplate",
     terraform: Some("awscc_ses_custom_verification_email_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -838,39 +861,43 @@ impl CustomVerificationEmailTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        failure_redirection_url: impl Into<Expr>,
-        from_email_address: impl Into<Expr>,
-        success_redirection_url: impl Into<Expr>,
-        template_content: impl Into<Expr>,
-        template_name: impl Into<Expr>,
-        template_subject: impl Into<Expr>,
+        failure_redirection_url: impl Into<rt::Expr>,
+        from_email_address: impl Into<rt::Expr>,
+        success_redirection_url: impl Into<rt::Expr>,
+        template_content: impl Into<rt::Expr>,
+        template_name: impl Into<rt::Expr>,
+        template_subject: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE);
         this.set(
             "FailureRedirectionURL",
             Some("failure_redirection_url"),
-            string(failure_redirection_url),
+            rt::string(failure_redirection_url),
         );
         this.set(
             "FromEmailAddress",
             Some("from_email_address"),
-            string(from_email_address),
+            rt::string(from_email_address),
         );
         this.set(
             "SuccessRedirectionURL",
             Some("success_redirection_url"),
-            string(success_redirection_url),
+            rt::string(success_redirection_url),
         );
         this.set(
             "TemplateContent",
             Some("template_content"),
-            string(template_content),
+            rt::string(template_content),
         );
-        this.set("TemplateName", Some("template_name"), string(template_name));
+        this.set(
+            "TemplateName",
+            Some("template_name"),
+            rt::string(template_name),
+        );
         this.set(
             "TemplateSubject",
             Some("template_subject"),
-            string(template_subject),
+            rt::string(template_subject),
         );
         CustomVerificationEmailTemplate(this)
     }
@@ -881,18 +908,18 @@ builder!(
 );
 /// A declared `AWS::SES::CustomVerificationEmailTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CustomVerificationEmailTemplateHandle(Handle);
+pub struct CustomVerificationEmailTemplateHandle(rt::Handle);
 handle!(CustomVerificationEmailTemplateHandle);
 /// Resource Type definition for AWS::SES::DedicatedIpPool
 ///
 /// CloudFormation: `AWS::SES::DedicatedIpPool`. Terraform: `awscc_ses_dedicated_ip_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-dedicatedippool.html)
-pub struct DedicatedIpPool(Base);
-static DEDICATED_IP_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct DedicatedIpPool(rt::Base);
+static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::DedicatedIpPool",
     terraform: Some("awscc_ses_dedicated_ip_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -911,40 +938,40 @@ impl DedicatedIpPool {
     /// Declares a `AWS::SES::DedicatedIpPool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DEDICATED_IP_POOL_TYPE);
+        let this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
         DedicatedIpPool(this)
     }
     /// The name of the dedicated IP pool.
     ///
     /// Constraints: pattern `^[a-z0-9_-]{0,64}$`. Changing it replaces the resource. CloudFormation `PoolName`, Terraform `pool_name`.
-    pub fn pool_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PoolName", Some("pool_name"), string(value));
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolName", Some("pool_name"), rt::string(value));
         self
     }
     /// Specifies whether the dedicated IP pool is managed or not.
     ///
     /// Constraints: pattern `^(STANDARD|MANAGED)$`. CloudFormation `ScalingMode`, Terraform `scaling_mode`.
-    pub fn scaling_mode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scaling_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ScalingMode", Some("scaling_mode"), string(value));
+            .set("ScalingMode", Some("scaling_mode"), rt::string(value));
         self
     }
 }
 builder!(DedicatedIpPool, DedicatedIpPoolHandle);
 /// A declared `AWS::SES::DedicatedIpPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DedicatedIpPoolHandle(Handle);
+pub struct DedicatedIpPoolHandle(rt::Handle);
 handle!(DedicatedIpPoolHandle);
 /// Resource Type definition for AWS::SES::EmailIdentity
 ///
 /// CloudFormation: `AWS::SES::EmailIdentity`. Terraform: `awscc_ses_email_identity` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-emailidentity.html)
-pub struct EmailIdentity(Base);
-static EMAIL_IDENTITY_TYPE: TypeInfo = TypeInfo {
+pub struct EmailIdentity(rt::Base);
+static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::EmailIdentity",
     terraform: Some("awscc_ses_email_identity"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -969,12 +996,12 @@ static EMAIL_IDENTITY_TYPE: TypeInfo = TypeInfo {
 impl EmailIdentity {
     /// Declares a `AWS::SES::EmailIdentity` with the stack-unique `id`. Required properties: `email_identity` (`EmailIdentity`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, email_identity: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &EMAIL_IDENTITY_TYPE);
+    pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
         this.set(
             "EmailIdentity",
             Some("email_identity"),
-            string(email_identity),
+            rt::string(email_identity),
         );
         EmailIdentity(this)
     }
@@ -1037,31 +1064,31 @@ impl EmailIdentity {
 builder!(EmailIdentity, EmailIdentityHandle);
 /// A declared `AWS::SES::EmailIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailIdentityHandle(Handle);
+pub struct EmailIdentityHandle(rt::Handle);
 handle!(EmailIdentityHandle);
 impl EmailIdentityHandle {
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenName1`; Terraform `dkim_dns_token_name1`.
-    pub fn dkim_dns_token_name1(&self) -> Expr {
+    pub fn dkim_dns_token_name1(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenName1")
     }
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenName2`; Terraform `dkim_dns_token_name2`.
-    pub fn dkim_dns_token_name2(&self) -> Expr {
+    pub fn dkim_dns_token_name2(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenName2")
     }
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenName3`; Terraform `dkim_dns_token_name3`.
-    pub fn dkim_dns_token_name3(&self) -> Expr {
+    pub fn dkim_dns_token_name3(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenName3")
     }
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenValue1`; Terraform `dkim_dns_token_value1`.
-    pub fn dkim_dns_token_value1(&self) -> Expr {
+    pub fn dkim_dns_token_value1(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenValue1")
     }
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenValue2`; Terraform `dkim_dns_token_value2`.
-    pub fn dkim_dns_token_value2(&self) -> Expr {
+    pub fn dkim_dns_token_value2(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenValue2")
     }
     /// CloudFormation `Fn::GetAtt` `DkimDNSTokenValue3`; Terraform `dkim_dns_token_value3`.
-    pub fn dkim_dns_token_value3(&self) -> Expr {
+    pub fn dkim_dns_token_value3(&self) -> rt::Expr {
         self.0.attr("DkimDNSTokenValue3")
     }
 }
@@ -1074,21 +1101,21 @@ pub mod email_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-configurationsetattributes.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationSetAttributes(Props);
+    pub struct ConfigurationSetAttributes(rt::Props);
     impl ConfigurationSetAttributes {
         /// A new `ConfigurationSetAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ConfigurationSetAttributes(this)
         }
         /// The configuration set to use by default when sending from this identity.
         ///
         /// CloudFormation `ConfigurationSetName`, Terraform `configuration_set_name`.
-        pub fn configuration_set_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ConfigurationSetName",
                 Some("configuration_set_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1100,19 +1127,22 @@ pub mod email_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimattributes.html)
     #[derive(Clone, Debug)]
-    pub struct DkimAttributes(Props);
+    pub struct DkimAttributes(rt::Props);
     impl DkimAttributes {
         /// A new `DkimAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DkimAttributes(this)
         }
         /// Sets the DKIM signing configuration for the identity.
         ///
         /// CloudFormation `SigningEnabled`, Terraform `signing_enabled`.
         pub fn signing_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("SigningEnabled", Some("signing_enabled"), boolean(value));
+            self.0.set(
+                "SigningEnabled",
+                Some("signing_enabled"),
+                rt::boolean(value),
+            );
             self
         }
     }
@@ -1123,43 +1153,43 @@ pub mod email_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimsigningattributes.html)
     #[derive(Clone, Debug)]
-    pub struct DkimSigningAttributes(Props);
+    pub struct DkimSigningAttributes(rt::Props);
     impl DkimSigningAttributes {
         /// A new `DkimSigningAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DkimSigningAttributes(this)
         }
         /// [Bring Your Own DKIM] A private key that's used to generate a DKIM signature.
         ///
         /// CloudFormation `DomainSigningPrivateKey`, Terraform `domain_signing_private_key`.
-        pub fn domain_signing_private_key(mut self, value: impl Into<Expr>) -> Self {
+        pub fn domain_signing_private_key(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DomainSigningPrivateKey",
                 Some("domain_signing_private_key"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// [Bring Your Own DKIM] A string that's used to identify a public key in the DNS configuration for a domain.
         ///
         /// CloudFormation `DomainSigningSelector`, Terraform `domain_signing_selector`.
-        pub fn domain_signing_selector(mut self, value: impl Into<Expr>) -> Self {
+        pub fn domain_signing_selector(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DomainSigningSelector",
                 Some("domain_signing_selector"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// [Easy DKIM] The key length of the future DKIM key pair to be generated.
         ///
         /// Constraints: pattern `RSA_1024_BIT|RSA_2048_BIT`. CloudFormation `NextSigningKeyLength`, Terraform `next_signing_key_length`.
-        pub fn next_signing_key_length(mut self, value: impl Into<Expr>) -> Self {
+        pub fn next_signing_key_length(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "NextSigningKeyLength",
                 Some("next_signing_key_length"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1171,11 +1201,11 @@ pub mod email_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-feedbackattributes.html)
     #[derive(Clone, Debug)]
-    pub struct FeedbackAttributes(Props);
+    pub struct FeedbackAttributes(rt::Props);
     impl FeedbackAttributes {
         /// A new `FeedbackAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FeedbackAttributes(this)
         }
         /// If the value is true, you receive email notifications when bounce or complaint events occur
@@ -1185,7 +1215,7 @@ pub mod email_identity {
             self.0.set(
                 "EmailForwardingEnabled",
                 Some("email_forwarding_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1197,30 +1227,33 @@ pub mod email_identity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-mailfromattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MailFromAttributes(Props);
+    pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {
         /// A new `MailFromAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MailFromAttributes(this)
         }
         /// The action to take if the required MX record isn't found when you send an email.
         ///
         /// Constraints: pattern `USE_DEFAULT_VALUE|REJECT_MESSAGE`. CloudFormation `BehaviorOnMxFailure`, Terraform `behavior_on_mx_failure`.
-        pub fn behavior_on_mx_failure(mut self, value: impl Into<Expr>) -> Self {
+        pub fn behavior_on_mx_failure(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BehaviorOnMxFailure",
                 Some("behavior_on_mx_failure"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The custom MAIL FROM domain that you want the verified identity to use
         ///
         /// CloudFormation `MailFromDomain`, Terraform `mail_from_domain`.
-        pub fn mail_from_domain(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailFromDomain", Some("mail_from_domain"), string(value));
+        pub fn mail_from_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailFromDomain",
+                Some("mail_from_domain"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1231,11 +1264,11 @@ pub mod email_identity {
 /// CloudFormation: `AWS::SES::EmailIdentityCertificate`. Terraform: `awscc_ses_email_identity_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-emailidentitycertificate.html)
-pub struct EmailIdentityCertificate(Base);
-static EMAIL_IDENTITY_CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct EmailIdentityCertificate(rt::Base);
+static EMAIL_IDENTITY_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::EmailIdentityCertificate",
     terraform: Some("awscc_ses_email_identity_certificate"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1256,40 +1289,44 @@ impl EmailIdentityCertificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_arn: impl Into<Expr>,
-        email_identity: impl Into<Expr>,
-        from_address: impl Into<Expr>,
+        certificate_arn: impl Into<rt::Expr>,
+        email_identity: impl Into<rt::Expr>,
+        from_address: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &EMAIL_IDENTITY_CERTIFICATE_TYPE);
+        let mut this = rt::Base::new(id, &EMAIL_IDENTITY_CERTIFICATE_TYPE);
         this.set(
             "CertificateArn",
             Some("certificate_arn"),
-            string(certificate_arn),
+            rt::string(certificate_arn),
         );
         this.set(
             "EmailIdentity",
             Some("email_identity"),
-            string(email_identity),
+            rt::string(email_identity),
         );
-        this.set("FromAddress", Some("from_address"), string(from_address));
+        this.set(
+            "FromAddress",
+            Some("from_address"),
+            rt::string(from_address),
+        );
         EmailIdentityCertificate(this)
     }
 }
 builder!(EmailIdentityCertificate, EmailIdentityCertificateHandle);
 /// A declared `AWS::SES::EmailIdentityCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EmailIdentityCertificateHandle(Handle);
+pub struct EmailIdentityCertificateHandle(rt::Handle);
 handle!(EmailIdentityCertificateHandle);
 /// Definition of AWS::SES::MailManagerAddonInstance Resource Type
 ///
 /// CloudFormation: `AWS::SES::MailManagerAddonInstance`. Terraform: `awscc_ses_mail_manager_addon_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanageraddoninstance.html)
-pub struct MailManagerAddonInstance(Base);
-static MAIL_MANAGER_ADDON_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerAddonInstance(rt::Base);
+static MAIL_MANAGER_ADDON_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerAddonInstance",
     terraform: Some("awscc_ses_mail_manager_addon_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1311,12 +1348,12 @@ static MAIL_MANAGER_ADDON_INSTANCE_TYPE: TypeInfo = TypeInfo {
 impl MailManagerAddonInstance {
     /// Declares a `AWS::SES::MailManagerAddonInstance` with the stack-unique `id`. Required properties: `addon_subscription_id` (`AddonSubscriptionId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, addon_subscription_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_ADDON_INSTANCE_TYPE);
+    pub fn new(id: impl Into<String>, addon_subscription_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_ADDON_INSTANCE_TYPE);
         this.set(
             "AddonSubscriptionId",
             Some("addon_subscription_id"),
-            string(addon_subscription_id),
+            rt::string(addon_subscription_id),
         );
         MailManagerAddonInstance(this)
     }
@@ -1324,19 +1361,19 @@ impl MailManagerAddonInstance {
 builder!(MailManagerAddonInstance, MailManagerAddonInstanceHandle);
 /// A declared `AWS::SES::MailManagerAddonInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerAddonInstanceHandle(Handle);
+pub struct MailManagerAddonInstanceHandle(rt::Handle);
 handle!(MailManagerAddonInstanceHandle);
 impl MailManagerAddonInstanceHandle {
     /// CloudFormation `Fn::GetAtt` `AddonInstanceArn`; Terraform `addon_instance_arn`.
-    pub fn addon_instance_arn(&self) -> Expr {
+    pub fn addon_instance_arn(&self) -> rt::Expr {
         self.0.attr("AddonInstanceArn")
     }
     /// CloudFormation `Fn::GetAtt` `AddonInstanceId`; Terraform `addon_instance_id`.
-    pub fn addon_instance_id(&self) -> Expr {
+    pub fn addon_instance_id(&self) -> rt::Expr {
         self.0.attr("AddonInstanceId")
     }
     /// CloudFormation `Fn::GetAtt` `AddonName`; Terraform `addon_name`.
-    pub fn addon_name(&self) -> Expr {
+    pub fn addon_name(&self) -> rt::Expr {
         self.0.attr("AddonName")
     }
 }
@@ -1345,11 +1382,11 @@ impl MailManagerAddonInstanceHandle {
 /// CloudFormation: `AWS::SES::MailManagerAddonSubscription`. Terraform: `awscc_ses_mail_manager_addon_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanageraddonsubscription.html)
-pub struct MailManagerAddonSubscription(Base);
-static MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerAddonSubscription(rt::Base);
+static MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerAddonSubscription",
     terraform: Some("awscc_ses_mail_manager_addon_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1370,9 +1407,9 @@ static MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl MailManagerAddonSubscription {
     /// Declares a `AWS::SES::MailManagerAddonSubscription` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, addon_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE);
-        this.set("AddonName", Some("addon_name"), string(addon_name));
+    pub fn new(id: impl Into<String>, addon_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE);
+        this.set("AddonName", Some("addon_name"), rt::string(addon_name));
         MailManagerAddonSubscription(this)
     }
 }
@@ -1382,15 +1419,15 @@ builder!(
 );
 /// A declared `AWS::SES::MailManagerAddonSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerAddonSubscriptionHandle(Handle);
+pub struct MailManagerAddonSubscriptionHandle(rt::Handle);
 handle!(MailManagerAddonSubscriptionHandle);
 impl MailManagerAddonSubscriptionHandle {
     /// CloudFormation `Fn::GetAtt` `AddonSubscriptionArn`; Terraform `addon_subscription_arn`.
-    pub fn addon_subscription_arn(&self) -> Expr {
+    pub fn addon_subscription_arn(&self) -> rt::Expr {
         self.0.attr("AddonSubscriptionArn")
     }
     /// CloudFormation `Fn::GetAtt` `AddonSubscriptionId`; Terraform `addon_subscription_id`.
-    pub fn addon_subscription_id(&self) -> Expr {
+    pub fn addon_subscription_id(&self) -> rt::Expr {
         self.0.attr("AddonSubscriptionId")
     }
 }
@@ -1399,11 +1436,11 @@ impl MailManagerAddonSubscriptionHandle {
 /// CloudFormation: `AWS::SES::MailManagerAddressList`. Terraform: `awscc_ses_mail_manager_address_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanageraddresslist.html)
-pub struct MailManagerAddressList(Base);
-static MAIL_MANAGER_ADDRESS_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerAddressList(rt::Base);
+static MAIL_MANAGER_ADDRESS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerAddressList",
     terraform: Some("awscc_ses_mail_manager_address_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1425,28 +1462,31 @@ impl MailManagerAddressList {
     /// Declares a `AWS::SES::MailManagerAddressList` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MAIL_MANAGER_ADDRESS_LIST_TYPE);
+        let this = rt::Base::new(id, &MAIL_MANAGER_ADDRESS_LIST_TYPE);
         MailManagerAddressList(this)
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `AddressListName`, Terraform `address_list_name`.
-    pub fn address_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AddressListName", Some("address_list_name"), string(value));
+    pub fn address_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AddressListName",
+            Some("address_list_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(MailManagerAddressList, MailManagerAddressListHandle);
 /// A declared `AWS::SES::MailManagerAddressList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerAddressListHandle(Handle);
+pub struct MailManagerAddressListHandle(rt::Handle);
 handle!(MailManagerAddressListHandle);
 impl MailManagerAddressListHandle {
     /// CloudFormation `Fn::GetAtt` `AddressListId`; Terraform `address_list_id`.
-    pub fn address_list_id(&self) -> Expr {
+    pub fn address_list_id(&self) -> rt::Expr {
         self.0.attr("AddressListId")
     }
     /// CloudFormation `Fn::GetAtt` `AddressListArn`; Terraform `address_list_arn`.
-    pub fn address_list_arn(&self) -> Expr {
+    pub fn address_list_arn(&self) -> rt::Expr {
         self.0.attr("AddressListArn")
     }
 }
@@ -1455,11 +1495,11 @@ impl MailManagerAddressListHandle {
 /// CloudFormation: `AWS::SES::MailManagerArchive`. Terraform: `awscc_ses_mail_manager_archive` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanagerarchive.html)
-pub struct MailManagerArchive(Base);
-static MAIL_MANAGER_ARCHIVE_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerArchive(rt::Base);
+static MAIL_MANAGER_ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerArchive",
     terraform: Some("awscc_ses_mail_manager_archive"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1482,42 +1522,43 @@ impl MailManagerArchive {
     /// Declares a `AWS::SES::MailManagerArchive` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &MAIL_MANAGER_ARCHIVE_TYPE);
+        let this = rt::Base::new(id, &MAIL_MANAGER_ARCHIVE_TYPE);
         MailManagerArchive(this)
     }
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$`. CloudFormation `ArchiveName`, Terraform `archive_name`.
-    pub fn archive_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn archive_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ArchiveName", Some("archive_name"), string(value));
+            .set("ArchiveName", Some("archive_name"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// CloudFormation `Retention`, Terraform `retention`.
-    pub fn retention(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Retention", Some("retention"), json(value));
+    pub fn retention(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Retention", Some("retention"), rt::json(value));
         self
     }
 }
 builder!(MailManagerArchive, MailManagerArchiveHandle);
 /// A declared `AWS::SES::MailManagerArchive`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerArchiveHandle(Handle);
+pub struct MailManagerArchiveHandle(rt::Handle);
 handle!(MailManagerArchiveHandle);
 impl MailManagerArchiveHandle {
     /// CloudFormation `Fn::GetAtt` `ArchiveArn`; Terraform `archive_arn`.
-    pub fn archive_arn(&self) -> Expr {
+    pub fn archive_arn(&self) -> rt::Expr {
         self.0.attr("ArchiveArn")
     }
     /// CloudFormation `Fn::GetAtt` `ArchiveId`; Terraform `archive_id`.
-    pub fn archive_id(&self) -> Expr {
+    pub fn archive_id(&self) -> rt::Expr {
         self.0.attr("ArchiveId")
     }
     /// CloudFormation `Fn::GetAtt` `ArchiveState`; Terraform `archive_state`.
-    pub fn archive_state(&self) -> Expr {
+    pub fn archive_state(&self) -> rt::Expr {
         self.0.attr("ArchiveState")
     }
 }
@@ -1526,11 +1567,11 @@ impl MailManagerArchiveHandle {
 /// CloudFormation: `AWS::SES::MailManagerIngressPoint`. Terraform: `awscc_ses_mail_manager_ingress_point` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanageringresspoint.html)
-pub struct MailManagerIngressPoint(Base);
-static MAIL_MANAGER_INGRESS_POINT_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerIngressPoint(rt::Base);
+static MAIL_MANAGER_INGRESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerIngressPoint",
     terraform: Some("awscc_ses_mail_manager_ingress_point"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1555,44 +1596,44 @@ impl MailManagerIngressPoint {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule_set_id: impl Into<Expr>,
-        traffic_policy_id: impl Into<Expr>,
+        rule_set_id: impl Into<rt::Expr>,
+        traffic_policy_id: impl Into<rt::Expr>,
         type_: mail_manager_ingress_point::IngressPointType,
     ) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_INGRESS_POINT_TYPE);
-        this.set("RuleSetId", Some("rule_set_id"), string(rule_set_id));
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_INGRESS_POINT_TYPE);
+        this.set("RuleSetId", Some("rule_set_id"), rt::string(rule_set_id));
         this.set(
             "TrafficPolicyId",
             Some("traffic_policy_id"),
-            string(traffic_policy_id),
+            rt::string(traffic_policy_id),
         );
         this.set("Type", Some("type"), type_.into());
         MailManagerIngressPoint(this)
     }
     /// CloudFormation `IngressPointConfiguration`, Terraform `ingress_point_configuration`.
-    pub fn ingress_point_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn ingress_point_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "IngressPointConfiguration",
             Some("ingress_point_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: length 3..=63; pattern `^[A-Za-z0-9_\-]+$`. CloudFormation `IngressPointName`, Terraform `ingress_point_name`.
-    pub fn ingress_point_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ingress_point_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IngressPointName",
             Some("ingress_point_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
-    pub fn network_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "NetworkConfiguration",
             Some("network_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -1614,23 +1655,23 @@ impl MailManagerIngressPoint {
 builder!(MailManagerIngressPoint, MailManagerIngressPointHandle);
 /// A declared `AWS::SES::MailManagerIngressPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerIngressPointHandle(Handle);
+pub struct MailManagerIngressPointHandle(rt::Handle);
 handle!(MailManagerIngressPointHandle);
 impl MailManagerIngressPointHandle {
     /// CloudFormation `Fn::GetAtt` `IngressPointId`; Terraform `ingress_point_id`.
-    pub fn ingress_point_id(&self) -> Expr {
+    pub fn ingress_point_id(&self) -> rt::Expr {
         self.0.attr("IngressPointId")
     }
     /// CloudFormation `Fn::GetAtt` `IngressPointArn`; Terraform `ingress_point_arn`.
-    pub fn ingress_point_arn(&self) -> Expr {
+    pub fn ingress_point_arn(&self) -> rt::Expr {
         self.0.attr("IngressPointArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ARecord`; Terraform `a_record`.
-    pub fn a_record(&self) -> Expr {
+    pub fn a_record(&self) -> rt::Expr {
         self.0.attr("ARecord")
     }
 }
@@ -1674,11 +1715,11 @@ pub mod mail_manager_ingress_point {
 /// CloudFormation: `AWS::SES::MailManagerRelay`. Terraform: `awscc_ses_mail_manager_relay` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanagerrelay.html)
-pub struct MailManagerRelay(Base);
-static MAIL_MANAGER_RELAY_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerRelay(rt::Base);
+static MAIL_MANAGER_RELAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerRelay",
     terraform: Some("awscc_ses_mail_manager_relay"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1701,38 +1742,39 @@ impl MailManagerRelay {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        authentication: impl Into<Value>,
-        server_name: impl Into<Expr>,
+        authentication: impl Into<rt::Value>,
+        server_name: impl Into<rt::Expr>,
         server_port: i64,
     ) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_RELAY_TYPE);
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_RELAY_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
-            json(authentication),
+            rt::json(authentication),
         );
-        this.set("ServerName", Some("server_name"), string(server_name));
-        this.set("ServerPort", Some("server_port"), int(server_port));
+        this.set("ServerName", Some("server_name"), rt::string(server_name));
+        this.set("ServerPort", Some("server_port"), rt::int(server_port));
         MailManagerRelay(this)
     }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9-_]+$`. CloudFormation `RelayName`, Terraform `relay_name`.
-    pub fn relay_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RelayName", Some("relay_name"), string(value));
+    pub fn relay_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RelayName", Some("relay_name"), rt::string(value));
         self
     }
 }
 builder!(MailManagerRelay, MailManagerRelayHandle);
 /// A declared `AWS::SES::MailManagerRelay`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerRelayHandle(Handle);
+pub struct MailManagerRelayHandle(rt::Handle);
 handle!(MailManagerRelayHandle);
 impl MailManagerRelayHandle {
     /// CloudFormation `Fn::GetAtt` `RelayArn`; Terraform `relay_arn`.
-    pub fn relay_arn(&self) -> Expr {
+    pub fn relay_arn(&self) -> rt::Expr {
         self.0.attr("RelayArn")
     }
     /// CloudFormation `Fn::GetAtt` `RelayId`; Terraform `relay_id`.
-    pub fn relay_id(&self) -> Expr {
+    pub fn relay_id(&self) -> rt::Expr {
         self.0.attr("RelayId")
     }
 }
@@ -1741,11 +1783,11 @@ impl MailManagerRelayHandle {
 /// CloudFormation: `AWS::SES::MailManagerRuleSet`. Terraform: `awscc_ses_mail_manager_rule_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanagerruleset.html)
-pub struct MailManagerRuleSet(Base);
-static MAIL_MANAGER_RULE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerRuleSet(rt::Base);
+static MAIL_MANAGER_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerRuleSet",
     terraform: Some("awscc_ses_mail_manager_rule_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1770,29 +1812,29 @@ impl MailManagerRuleSet {
         id: impl Into<String>,
         rules: impl IntoIterator<Item = mail_manager_rule_set::Rule>,
     ) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_RULE_SET_TYPE);
-        this.set("Rules", Some("rules"), list(rules));
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_RULE_SET_TYPE);
+        this.set("Rules", Some("rules"), rt::list(rules));
         MailManagerRuleSet(this)
     }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `RuleSetName`, Terraform `rule_set_name`.
-    pub fn rule_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RuleSetName", Some("rule_set_name"), string(value));
+            .set("RuleSetName", Some("rule_set_name"), rt::string(value));
         self
     }
 }
 builder!(MailManagerRuleSet, MailManagerRuleSetHandle);
 /// A declared `AWS::SES::MailManagerRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerRuleSetHandle(Handle);
+pub struct MailManagerRuleSetHandle(rt::Handle);
 handle!(MailManagerRuleSetHandle);
 impl MailManagerRuleSetHandle {
     /// CloudFormation `Fn::GetAtt` `RuleSetArn`; Terraform `rule_set_arn`.
-    pub fn rule_set_arn(&self) -> Expr {
+    pub fn rule_set_arn(&self) -> rt::Expr {
         self.0.attr("RuleSetArn")
     }
     /// CloudFormation `Fn::GetAtt` `RuleSetId`; Terraform `rule_set_id`.
-    pub fn rule_set_id(&self) -> Expr {
+    pub fn rule_set_id(&self) -> rt::Expr {
         self.0.attr("RuleSetId")
     }
 }
@@ -1803,27 +1845,28 @@ pub mod mail_manager_rule_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagerruleset-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `actions` (`Actions`).
-        pub fn new(actions: impl Into<Value>) -> Self {
-            let mut this = Props::default();
-            this.set("Actions", Some("actions"), json(actions));
+        pub fn new(actions: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Actions", Some("actions"), rt::json(actions));
             Rule(this)
         }
         /// Constraints: 0..=10 items. CloudFormation `Conditions`, Terraform `conditions`.
-        pub fn conditions(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Conditions", Some("conditions"), json(value));
+        pub fn conditions(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("Conditions", Some("conditions"), rt::json(value));
             self
         }
         /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Constraints: 0..=10 items. CloudFormation `Unless`, Terraform `unless`.
-        pub fn unless(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Unless", Some("unless"), json(value));
+        pub fn unless(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Unless", Some("unless"), rt::json(value));
             self
         }
     }
@@ -1834,11 +1877,11 @@ pub mod mail_manager_rule_set {
 /// CloudFormation: `AWS::SES::MailManagerTrafficPolicy`. Terraform: `awscc_ses_mail_manager_traffic_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailmanagertrafficpolicy.html)
-pub struct MailManagerTrafficPolicy(Base);
-static MAIL_MANAGER_TRAFFIC_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct MailManagerTrafficPolicy(rt::Base);
+static MAIL_MANAGER_TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MailManagerTrafficPolicy",
     terraform: Some("awscc_ses_mail_manager_traffic_policy"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1864,7 +1907,7 @@ impl MailManagerTrafficPolicy {
         default_action: mail_manager_traffic_policy::AcceptAction,
         policy_statements: impl IntoIterator<Item = mail_manager_traffic_policy::PolicyStatement>,
     ) -> Self {
-        let mut this = Base::new(id, &MAIL_MANAGER_TRAFFIC_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &MAIL_MANAGER_TRAFFIC_POLICY_TYPE);
         this.set(
             "DefaultAction",
             Some("default_action"),
@@ -1873,7 +1916,7 @@ impl MailManagerTrafficPolicy {
         this.set(
             "PolicyStatements",
             Some("policy_statements"),
-            list(policy_statements),
+            rt::list(policy_statements),
         );
         MailManagerTrafficPolicy(this)
     }
@@ -1882,16 +1925,16 @@ impl MailManagerTrafficPolicy {
         self.0.set(
             "MaxMessageSizeBytes",
             Some("max_message_size_bytes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 3..=63; pattern `^[A-Za-z0-9_\-]+$`. CloudFormation `TrafficPolicyName`, Terraform `traffic_policy_name`.
-    pub fn traffic_policy_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn traffic_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TrafficPolicyName",
             Some("traffic_policy_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1899,15 +1942,15 @@ impl MailManagerTrafficPolicy {
 builder!(MailManagerTrafficPolicy, MailManagerTrafficPolicyHandle);
 /// A declared `AWS::SES::MailManagerTrafficPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MailManagerTrafficPolicyHandle(Handle);
+pub struct MailManagerTrafficPolicyHandle(rt::Handle);
 handle!(MailManagerTrafficPolicyHandle);
 impl MailManagerTrafficPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `TrafficPolicyArn`; Terraform `traffic_policy_arn`.
-    pub fn traffic_policy_arn(&self) -> Expr {
+    pub fn traffic_policy_arn(&self) -> rt::Expr {
         self.0.attr("TrafficPolicyArn")
     }
     /// CloudFormation `Fn::GetAtt` `TrafficPolicyId`; Terraform `traffic_policy_id`.
-    pub fn traffic_policy_id(&self) -> Expr {
+    pub fn traffic_policy_id(&self) -> rt::Expr {
         self.0.attr("TrafficPolicyId")
     }
 }
@@ -1918,13 +1961,13 @@ pub mod mail_manager_traffic_policy {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagertrafficpolicy-policystatement.html)
     #[derive(Clone, Debug)]
-    pub struct PolicyStatement(Props);
+    pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
         /// A new `PolicyStatement`. Required properties: `action` (`Action`), `conditions` (`Conditions`).
-        pub fn new(action: AcceptAction, conditions: impl Into<Value>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action: AcceptAction, conditions: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Conditions", Some("conditions"), json(conditions));
+            this.set("Conditions", Some("conditions"), rt::json(conditions));
             PolicyStatement(this)
         }
     }
@@ -1944,11 +1987,11 @@ pub mod mail_manager_traffic_policy {
 /// CloudFormation: `AWS::SES::MultiRegionEndpoint`. Terraform: `awscc_ses_multi_region_endpoint` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-multiregionendpoint.html)
-pub struct MultiRegionEndpoint(Base);
-static MULTI_REGION_ENDPOINT_TYPE: TypeInfo = TypeInfo {
+pub struct MultiRegionEndpoint(rt::Base);
+static MULTI_REGION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::MultiRegionEndpoint",
     terraform: Some("awscc_ses_multi_region_endpoint"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1969,18 +2012,22 @@ impl MultiRegionEndpoint {
     pub fn new(
         id: impl Into<String>,
         details: multi_region_endpoint::Details,
-        endpoint_name: impl Into<Expr>,
+        endpoint_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MULTI_REGION_ENDPOINT_TYPE);
+        let mut this = rt::Base::new(id, &MULTI_REGION_ENDPOINT_TYPE);
         this.set("Details", Some("details"), details.into());
-        this.set("EndpointName", Some("endpoint_name"), string(endpoint_name));
+        this.set(
+            "EndpointName",
+            Some("endpoint_name"),
+            rt::string(endpoint_name),
+        );
         MultiRegionEndpoint(this)
     }
 }
 builder!(MultiRegionEndpoint, MultiRegionEndpointHandle);
 /// A declared `AWS::SES::MultiRegionEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MultiRegionEndpointHandle(Handle);
+pub struct MultiRegionEndpointHandle(rt::Handle);
 handle!(MultiRegionEndpointHandle);
 /// Property types and value sets of [`MultiRegionEndpoint`] (`AWS::SES::MultiRegionEndpoint`).
 pub mod multi_region_endpoint {
@@ -1991,12 +2038,16 @@ pub mod multi_region_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-details.html)
     #[derive(Clone, Debug)]
-    pub struct Details(Props);
+    pub struct Details(rt::Props);
     impl Details {
         /// A new `Details`. Required properties: `route_details` (`RouteDetails`).
         pub fn new(route_details: impl IntoIterator<Item = RouteDetails>) -> Self {
-            let mut this = Props::default();
-            this.set("RouteDetails", Some("route_details"), list(route_details));
+            let mut this = rt::Props::default();
+            this.set(
+                "RouteDetails",
+                Some("route_details"),
+                rt::list(route_details),
+            );
             Details(this)
         }
     }
@@ -2005,12 +2056,12 @@ pub mod multi_region_endpoint {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-routedetails.html)
     #[derive(Clone, Debug)]
-    pub struct RouteDetails(Props);
+    pub struct RouteDetails(rt::Props);
     impl RouteDetails {
         /// A new `RouteDetails`. Required properties: `region` (`Region`).
-        pub fn new(region: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
             RouteDetails(this)
         }
     }
@@ -2021,11 +2072,11 @@ pub mod multi_region_endpoint {
 /// CloudFormation: `AWS::SES::ReceiptFilter`. Terraform: `awscc_ses_receipt_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-receiptfilter.html)
-pub struct ReceiptFilter(Base);
-static RECEIPT_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct ReceiptFilter(rt::Base);
+static RECEIPT_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ReceiptFilter",
     terraform: Some("awscc_ses_receipt_filter"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2051,7 +2102,7 @@ impl ReceiptFilter {
     /// Declares a `AWS::SES::ReceiptFilter` with the stack-unique `id`. Required properties: `filter` (`Filter`).
     #[track_caller]
     pub fn new(id: impl Into<String>, filter: receipt_filter::Filter) -> Self {
-        let mut this = Base::new(id, &RECEIPT_FILTER_TYPE);
+        let mut this = rt::Base::new(id, &RECEIPT_FILTER_TYPE);
         this.set("Filter", Some("filter"), filter.into());
         ReceiptFilter(this)
     }
@@ -2059,11 +2110,11 @@ impl ReceiptFilter {
 builder!(ReceiptFilter, ReceiptFilterHandle);
 /// A declared `AWS::SES::ReceiptFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReceiptFilterHandle(Handle);
+pub struct ReceiptFilterHandle(rt::Handle);
 handle!(ReceiptFilterHandle);
 impl ReceiptFilterHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2076,19 +2127,19 @@ pub mod receipt_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `ip_filter` (`IpFilter`).
         pub fn new(ip_filter: IpFilter) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("IpFilter", Some("ip_filter"), ip_filter.into());
             Filter(this)
         }
         /// The name of the IP address filter.
         ///
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -2099,12 +2150,12 @@ pub mod receipt_filter {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-ipfilter.html)
     #[derive(Clone, Debug)]
-    pub struct IpFilter(Props);
+    pub struct IpFilter(rt::Props);
     impl IpFilter {
         /// A new `IpFilter`. Required properties: `cidr` (`Cidr`), `policy` (`Policy`).
-        pub fn new(cidr: impl Into<Expr>, policy: Policy) -> Self {
-            let mut this = Props::default();
-            this.set("Cidr", Some("cidr"), string(cidr));
+        pub fn new(cidr: impl Into<rt::Expr>, policy: Policy) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Cidr", Some("cidr"), rt::string(cidr));
             this.set("Policy", Some("policy"), policy.into());
             IpFilter(this)
         }
@@ -2125,11 +2176,11 @@ pub mod receipt_filter {
 /// CloudFormation: `AWS::SES::ReceiptRule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-receiptrule.html)
-pub struct ReceiptRule(Base);
-static RECEIPT_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct ReceiptRule(rt::Base);
+static RECEIPT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ReceiptRule",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2157,31 +2208,31 @@ impl ReceiptRule {
     pub fn new(
         id: impl Into<String>,
         rule: receipt_rule::Rule,
-        rule_set_name: impl Into<Expr>,
+        rule_set_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RECEIPT_RULE_TYPE);
+        let mut this = rt::Base::new(id, &RECEIPT_RULE_TYPE);
         this.set("Rule", None, rule.into());
-        this.set("RuleSetName", None, string(rule_set_name));
+        this.set("RuleSetName", None, rt::string(rule_set_name));
         ReceiptRule(this)
     }
     /// The name of an existing rule after which the new rule is placed.
     ///
     /// CloudFormation `After`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn after(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("After", None, string(value));
+    pub fn after(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("After", None, rt::string(value));
         self
     }
 }
 builder!(ReceiptRule, ReceiptRuleHandle);
 /// A declared `AWS::SES::ReceiptRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReceiptRuleHandle(Handle);
+pub struct ReceiptRuleHandle(rt::Handle);
 handle!(ReceiptRuleHandle);
 impl ReceiptRuleHandle {
     /// The name of the rule
     ///
     /// CloudFormation `Fn::GetAtt` `RuleName`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn rule_name(&self) -> Expr {
+    pub fn rule_name(&self) -> rt::Expr {
         self.0.attr("RuleName")
     }
 }
@@ -2194,11 +2245,11 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// When included in a receipt rule, this action adds a header to the received email.
@@ -2265,13 +2316,13 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-addheaderaction.html)
     #[derive(Clone, Debug)]
-    pub struct AddHeaderAction(Props);
+    pub struct AddHeaderAction(rt::Props);
     impl AddHeaderAction {
         /// A new `AddHeaderAction`. Required properties: `header_name` (`HeaderName`), `header_value` (`HeaderValue`).
-        pub fn new(header_name: impl Into<Expr>, header_value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HeaderName", None, string(header_name));
-            this.set("HeaderValue", None, string(header_value));
+        pub fn new(header_name: impl Into<rt::Expr>, header_value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HeaderName", None, rt::string(header_name));
+            this.set("HeaderValue", None, rt::string(header_value));
             AddHeaderAction(this)
         }
     }
@@ -2282,32 +2333,32 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-bounceaction.html)
     #[derive(Clone, Debug)]
-    pub struct BounceAction(Props);
+    pub struct BounceAction(rt::Props);
     impl BounceAction {
         /// A new `BounceAction`. Required properties: `message` (`Message`), `sender` (`Sender`), `smtp_reply_code` (`SmtpReplyCode`).
         pub fn new(
-            message: impl Into<Expr>,
-            sender: impl Into<Expr>,
-            smtp_reply_code: impl Into<Expr>,
+            message: impl Into<rt::Expr>,
+            sender: impl Into<rt::Expr>,
+            smtp_reply_code: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Message", None, string(message));
-            this.set("Sender", None, string(sender));
-            this.set("SmtpReplyCode", None, string(smtp_reply_code));
+            let mut this = rt::Props::default();
+            this.set("Message", None, rt::string(message));
+            this.set("Sender", None, rt::string(sender));
+            this.set("SmtpReplyCode", None, rt::string(smtp_reply_code));
             BounceAction(this)
         }
         /// The SMTP enhanced status code, as defined by RFC 3463.
         ///
         /// CloudFormation `StatusCode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn status_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("StatusCode", None, string(value));
+        pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("StatusCode", None, rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the bounce action is taken.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2318,13 +2369,13 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-connectaction.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectAction(Props);
+    pub struct ConnectAction(rt::Props);
     impl ConnectAction {
         /// A new `ConnectAction`. Required properties: `iam_role_arn` (`IAMRoleARN`), `instance_arn` (`InstanceARN`).
-        pub fn new(iam_role_arn: impl Into<Expr>, instance_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IAMRoleARN", None, string(iam_role_arn));
-            this.set("InstanceARN", None, string(instance_arn));
+        pub fn new(iam_role_arn: impl Into<rt::Expr>, instance_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IAMRoleARN", None, rt::string(iam_role_arn));
+            this.set("InstanceARN", None, rt::string(instance_arn));
             ConnectAction(this)
         }
     }
@@ -2335,12 +2386,12 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-lambdaaction.html)
     #[derive(Clone, Debug)]
-    pub struct LambdaAction(Props);
+    pub struct LambdaAction(rt::Props);
     impl LambdaAction {
         /// A new `LambdaAction`. Required properties: `function_arn` (`FunctionArn`).
-        pub fn new(function_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("FunctionArn", None, string(function_arn));
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FunctionArn", None, rt::string(function_arn));
             LambdaAction(this)
         }
         /// The invocation type of the AWS Lambda function.
@@ -2353,8 +2404,8 @@ pub mod receipt_rule {
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the Lambda action is executed.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2365,46 +2416,46 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// An ordered list of actions to perform on messages that match at least one of the recipient email addresses or domains specified in the receipt rule.
         ///
         /// CloudFormation `Actions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn actions(mut self, value: impl IntoIterator<Item = Action>) -> Self {
-            self.0.set("Actions", None, list(value));
+            self.0.set("Actions", None, rt::list(value));
             self
         }
         /// If true, the receipt rule is active.
         ///
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// The name of the receipt rule.
         ///
         /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
         /// The recipient domains and email addresses that the receipt rule applies to.
         ///
         /// CloudFormation `Recipients`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn recipients(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Recipients", None, strings(value));
+        pub fn recipients(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Recipients", None, rt::strings(value));
             self
         }
         /// If true, then messages that this receipt rule applies to are scanned for spam and viruses.
         ///
         /// CloudFormation `ScanEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn scan_enabled(mut self, value: bool) -> Self {
-            self.0.set("ScanEnabled", None, boolean(value));
+            self.0.set("ScanEnabled", None, rt::boolean(value));
             self
         }
         /// Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport Layer Security (TLS).
@@ -2422,40 +2473,40 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-s3action.html)
     #[derive(Clone, Debug)]
-    pub struct S3Action(Props);
+    pub struct S3Action(rt::Props);
     impl S3Action {
         /// A new `S3Action`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", None, string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", None, rt::string(bucket_name));
             S3Action(this)
         }
         /// The ARN of the IAM role to be used by Amazon SES while writing to the Amazon S3 bucket.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:[\w-]+:iam::[0-9]+:role(\u002F)([\u0021-\u007E]+\u002F)?([\w+=,.@-]+)$`. CloudFormation `IamRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("IamRoleArn", None, string(value));
+        pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IamRoleArn", None, rt::string(value));
             self
         }
         /// The customer managed key that Amazon SES should use to encrypt your emails before saving them to the Amazon S3 bucket.
         ///
         /// CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", None, string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyArn", None, rt::string(value));
             self
         }
         /// The key prefix of the Amazon S3 bucket.
         ///
         /// CloudFormation `ObjectKeyPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn object_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ObjectKeyPrefix", None, string(value));
+        pub fn object_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ObjectKeyPrefix", None, rt::string(value));
             self
         }
         /// The ARN of the Amazon SNS topic to notify when the message is saved to the Amazon S3 bucket.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2466,11 +2517,11 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-snsaction.html)
     #[derive(Clone, Debug)]
-    pub struct SnsAction(Props);
+    pub struct SnsAction(rt::Props);
     impl SnsAction {
         /// A new `SnsAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SnsAction(this)
         }
         /// The encoding to use for the email within the Amazon SNS notification.
@@ -2483,8 +2534,8 @@ pub mod receipt_rule {
         /// The Amazon Resource Name (ARN) of the Amazon SNS Topic to which notification for the email received will be published.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2495,19 +2546,19 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-stopaction.html)
     #[derive(Clone, Debug)]
-    pub struct StopAction(Props);
+    pub struct StopAction(rt::Props);
     impl StopAction {
         /// A new `StopAction`. Required properties: `scope` (`Scope`).
         pub fn new(scope: Scope) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Scope", None, scope.into());
             StopAction(this)
         }
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the stop action is taken.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2518,19 +2569,19 @@ pub mod receipt_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-workmailaction.html)
     #[derive(Clone, Debug)]
-    pub struct WorkmailAction(Props);
+    pub struct WorkmailAction(rt::Props);
     impl WorkmailAction {
         /// A new `WorkmailAction`. Required properties: `organization_arn` (`OrganizationArn`).
-        pub fn new(organization_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("OrganizationArn", None, string(organization_arn));
+        pub fn new(organization_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OrganizationArn", None, rt::string(organization_arn));
             WorkmailAction(this)
         }
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the WorkMail action is called.
         ///
         /// CloudFormation `TopicArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn topic_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TopicArn", None, string(value));
+        pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TopicArn", None, rt::string(value));
             self
         }
     }
@@ -2575,11 +2626,11 @@ pub mod receipt_rule {
 /// CloudFormation: `AWS::SES::ReceiptRuleSet`. Terraform: `awscc_ses_receipt_rule_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-receiptruleset.html)
-pub struct ReceiptRuleSet(Base);
-static RECEIPT_RULE_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ReceiptRuleSet(rt::Base);
+static RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::ReceiptRuleSet",
     terraform: Some("awscc_ses_receipt_rule_set"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2605,33 +2656,33 @@ impl ReceiptRuleSet {
     /// Declares a `AWS::SES::ReceiptRuleSet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RECEIPT_RULE_SET_TYPE);
+        let this = rt::Base::new(id, &RECEIPT_RULE_SET_TYPE);
         ReceiptRuleSet(this)
     }
     /// The name of the rule set.
     ///
     /// Changing it replaces the resource. CloudFormation `RuleSetName`, Terraform `rule_set_name`.
-    pub fn rule_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("RuleSetName", Some("rule_set_name"), string(value));
+            .set("RuleSetName", Some("rule_set_name"), rt::string(value));
         self
     }
 }
 builder!(ReceiptRuleSet, ReceiptRuleSetHandle);
 /// A declared `AWS::SES::ReceiptRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReceiptRuleSetHandle(Handle);
+pub struct ReceiptRuleSetHandle(rt::Handle);
 handle!(ReceiptRuleSetHandle);
 /// Resource Type definition for AWS::SES::Template
 ///
 /// CloudFormation: `AWS::SES::Template`. Terraform: `awscc_ses_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-template.html)
-pub struct Template(Base);
-static TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct Template(rt::Base);
+static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::Template",
     terraform: Some("awscc_ses_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2650,7 +2701,7 @@ impl Template {
     /// Declares a `AWS::SES::Template` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TEMPLATE_TYPE);
+        let this = rt::Base::new(id, &TEMPLATE_TYPE);
         Template(this)
     }
     /// The content of the email, composed of a subject line, an HTML part, and a text-only part
@@ -2664,11 +2715,11 @@ impl Template {
 builder!(Template, TemplateHandle);
 /// A declared `AWS::SES::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TemplateHandle(Handle);
+pub struct TemplateHandle(rt::Handle);
 handle!(TemplateHandle);
 impl TemplateHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -2681,34 +2732,38 @@ pub mod template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-template-template.html)
     #[derive(Clone, Debug)]
-    pub struct Template(Props);
+    pub struct Template(rt::Props);
     impl Template {
         /// A new `Template`. Required properties: `subject_part` (`SubjectPart`).
-        pub fn new(subject_part: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("SubjectPart", Some("subject_part"), string(subject_part));
+        pub fn new(subject_part: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SubjectPart",
+                Some("subject_part"),
+                rt::string(subject_part),
+            );
             Template(this)
         }
         /// The HTML body of the email.
         ///
         /// CloudFormation `HtmlPart`, Terraform `html_part`.
-        pub fn html_part(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HtmlPart", Some("html_part"), string(value));
+        pub fn html_part(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("HtmlPart", Some("html_part"), rt::string(value));
             self
         }
         /// The name of the template.
         ///
         /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]{1,64}$`. CloudFormation `TemplateName`, Terraform `template_name`.
-        pub fn template_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TemplateName", Some("template_name"), string(value));
+                .set("TemplateName", Some("template_name"), rt::string(value));
             self
         }
         /// The email body that is visible to recipients whose email clients do not display HTML content.
         ///
         /// CloudFormation `TextPart`, Terraform `text_part`.
-        pub fn text_part(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TextPart", Some("text_part"), string(value));
+        pub fn text_part(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TextPart", Some("text_part"), rt::string(value));
             self
         }
     }
@@ -2719,11 +2774,11 @@ pub mod template {
 /// CloudFormation: `AWS::SES::Tenant`. Terraform: `awscc_ses_tenant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-tenant.html)
-pub struct Tenant(Base);
-static TENANT_TYPE: TypeInfo = TypeInfo {
+pub struct Tenant(rt::Base);
+static TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::Tenant",
     terraform: Some("awscc_ses_tenant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2741,9 +2796,9 @@ static TENANT_TYPE: TypeInfo = TypeInfo {
 impl Tenant {
     /// Declares a `AWS::SES::Tenant` with the stack-unique `id`. Required properties: `tenant_name` (`TenantName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, tenant_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TENANT_TYPE);
-        this.set("TenantName", Some("tenant_name"), string(tenant_name));
+    pub fn new(id: impl Into<String>, tenant_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TENANT_TYPE);
+        this.set("TenantName", Some("tenant_name"), rt::string(tenant_name));
         Tenant(this)
     }
     /// The reputation configuration for the tenant.
@@ -2764,7 +2819,7 @@ impl Tenant {
         self.0.set(
             "ResourceAssociations",
             Some("resource_associations"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2783,13 +2838,13 @@ impl Tenant {
 builder!(Tenant, TenantHandle);
 /// A declared `AWS::SES::Tenant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TenantHandle(Handle);
+pub struct TenantHandle(rt::Handle);
 handle!(TenantHandle);
 impl TenantHandle {
     /// Amazon Resource Name (ARN) of the tenant.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -2802,11 +2857,11 @@ pub mod tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationentity.html)
     #[derive(Clone, Debug)]
-    pub struct ReputationEntity(Props);
+    pub struct ReputationEntity(rt::Props);
     impl ReputationEntity {
         /// A new `ReputationEntity`. Required properties: `policy` (`Policy`).
         pub fn new(policy: ReputationPolicy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
             ReputationEntity(this)
         }
@@ -2818,15 +2873,15 @@ pub mod tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct ReputationPolicy(Props);
+    pub struct ReputationPolicy(rt::Props);
     impl ReputationPolicy {
         /// A new `ReputationPolicy`. Required properties: `reputation_entity_policy` (`ReputationEntityPolicy`).
-        pub fn new(reputation_entity_policy: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(reputation_entity_policy: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ReputationEntityPolicy",
                 Some("reputation_entity_policy"),
-                string(reputation_entity_policy),
+                rt::string(reputation_entity_policy),
             );
             ReputationPolicy(this)
         }
@@ -2838,12 +2893,16 @@ pub mod tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-resourceassociation.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceAssociation(Props);
+    pub struct ResourceAssociation(rt::Props);
     impl ResourceAssociation {
         /// A new `ResourceAssociation`. Required properties: `resource_arn` (`ResourceArn`).
-        pub fn new(resource_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ResourceArn",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
             ResourceAssociation(this)
         }
     }
@@ -2854,18 +2913,18 @@ pub mod tenant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-tenantsuppressionattributes.html)
     #[derive(Clone, Debug)]
-    pub struct TenantSuppressionAttributes(Props);
+    pub struct TenantSuppressionAttributes(rt::Props);
     impl TenantSuppressionAttributes {
         /// A new `TenantSuppressionAttributes`. Required properties: `suppressed_reasons` (`SuppressedReasons`), `suppression_scope` (`SuppressionScope`).
         pub fn new(
             suppressed_reasons: impl IntoIterator<Item = SuppressedReasons>,
             suppression_scope: SuppressionScope,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SuppressedReasons",
                 Some("suppressed_reasons"),
-                list(suppressed_reasons),
+                rt::list(suppressed_reasons),
             );
             this.set(
                 "SuppressionScope",
@@ -2900,11 +2959,11 @@ pub mod tenant {
 /// CloudFormation: `AWS::SES::VdmAttributes`. Terraform: `awscc_ses_vdm_attributes` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-vdmattributes.html)
-pub struct VdmAttributes(Base);
-static VDM_ATTRIBUTES_TYPE: TypeInfo = TypeInfo {
+pub struct VdmAttributes(rt::Base);
+static VDM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SES::VdmAttributes",
     terraform: Some("awscc_ses_vdm_attributes"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -2926,7 +2985,7 @@ impl VdmAttributes {
     /// Declares a `AWS::SES::VdmAttributes` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &VDM_ATTRIBUTES_TYPE);
+        let this = rt::Base::new(id, &VDM_ATTRIBUTES_TYPE);
         VdmAttributes(this)
     }
     /// Preferences regarding the Dashboard feature.
@@ -2955,13 +3014,13 @@ impl VdmAttributes {
 builder!(VdmAttributes, VdmAttributesHandle);
 /// A declared `AWS::SES::VdmAttributes`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VdmAttributesHandle(Handle);
+pub struct VdmAttributesHandle(rt::Handle);
 handle!(VdmAttributesHandle);
 impl VdmAttributesHandle {
     /// Unique identifier for this resource
     ///
     /// CloudFormation `Fn::GetAtt` `VdmAttributesResourceId`; Terraform `vdm_attributes_resource_id`.
-    pub fn vdm_attributes_resource_id(&self) -> Expr {
+    pub fn vdm_attributes_resource_id(&self) -> rt::Expr {
         self.0.attr("VdmAttributesResourceId")
     }
 }
@@ -2974,21 +3033,21 @@ pub mod vdm_attributes {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-dashboardattributes.html)
     #[derive(Clone, Debug)]
-    pub struct DashboardAttributes(Props);
+    pub struct DashboardAttributes(rt::Props);
     impl DashboardAttributes {
         /// A new `DashboardAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DashboardAttributes(this)
         }
         /// Whether emails sent from this account have engagement tracking enabled.
         ///
         /// Constraints: pattern `ENABLED|DISABLED`. CloudFormation `EngagementMetrics`, Terraform `engagement_metrics`.
-        pub fn engagement_metrics(mut self, value: impl Into<Expr>) -> Self {
+        pub fn engagement_metrics(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "EngagementMetrics",
                 Some("engagement_metrics"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -3000,21 +3059,21 @@ pub mod vdm_attributes {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-guardianattributes.html)
     #[derive(Clone, Debug)]
-    pub struct GuardianAttributes(Props);
+    pub struct GuardianAttributes(rt::Props);
     impl GuardianAttributes {
         /// A new `GuardianAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GuardianAttributes(this)
         }
         /// Whether emails sent from this account have optimized delivery algorithm enabled.
         ///
         /// Constraints: pattern `ENABLED|DISABLED`. CloudFormation `OptimizedSharedDelivery`, Terraform `optimized_shared_delivery`.
-        pub fn optimized_shared_delivery(mut self, value: impl Into<Expr>) -> Self {
+        pub fn optimized_shared_delivery(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OptimizedSharedDelivery",
                 Some("optimized_shared_delivery"),
-                string(value),
+                rt::string(value),
             );
             self
         }

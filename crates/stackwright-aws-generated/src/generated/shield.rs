@@ -2,23 +2,24 @@
 //! `Shield` resource types of the CloudFormation registry (`AWS::Shield::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `shield` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT) to access your AWS account while assisting with attack mitigation.
 ///
 /// CloudFormation: `AWS::Shield::DRTAccess`. Terraform: `awscc_shield_drt_access` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-shield-drtaccess.html)
-pub struct DrtAccess(Base);
-static DRT_ACCESS_TYPE: TypeInfo = TypeInfo {
+pub struct DrtAccess(rt::Base);
+static DRT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Shield::DRTAccess",
     terraform: Some("awscc_shield_drt_access"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -32,28 +33,28 @@ static DRT_ACCESS_TYPE: TypeInfo = TypeInfo {
 impl DrtAccess {
     /// Declares a `AWS::Shield::DRTAccess` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DRT_ACCESS_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DRT_ACCESS_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DrtAccess(this)
     }
     /// Authorizes the Shield Response Team (SRT) to access the specified Amazon S3 bucket containing log data such as Application Load Balancer access logs, CloudFront logs, or logs from third party sources.
     ///
     /// Constraints: 0..=10 items. CloudFormation `LogBucketList`, Terraform `log_bucket_list`.
-    pub fn log_bucket_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn log_bucket_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("LogBucketList", Some("log_bucket_list"), strings(value));
+            .set("LogBucketList", Some("log_bucket_list"), rt::strings(value));
         self
     }
 }
 builder!(DrtAccess, DrtAccessHandle);
 /// A declared `AWS::Shield::DRTAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DrtAccessHandle(Handle);
+pub struct DrtAccessHandle(rt::Handle);
 handle!(DrtAccessHandle);
 impl DrtAccessHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -62,11 +63,11 @@ impl DrtAccessHandle {
 /// CloudFormation: `AWS::Shield::ProactiveEngagement`. Terraform: `awscc_shield_proactive_engagement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-shield-proactiveengagement.html)
-pub struct ProactiveEngagement(Base);
-static PROACTIVE_ENGAGEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ProactiveEngagement(rt::Base);
+static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Shield::ProactiveEngagement",
     terraform: Some("awscc_shield_proactive_engagement"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -85,11 +86,11 @@ impl ProactiveEngagement {
         emergency_contact_list: impl IntoIterator<Item = proactive_engagement::EmergencyContact>,
         proactive_engagement_status: proactive_engagement::ProactiveEngagementStatus,
     ) -> Self {
-        let mut this = Base::new(id, &PROACTIVE_ENGAGEMENT_TYPE);
+        let mut this = rt::Base::new(id, &PROACTIVE_ENGAGEMENT_TYPE);
         this.set(
             "EmergencyContactList",
             Some("emergency_contact_list"),
-            list(emergency_contact_list),
+            rt::list(emergency_contact_list),
         );
         this.set(
             "ProactiveEngagementStatus",
@@ -102,11 +103,11 @@ impl ProactiveEngagement {
 builder!(ProactiveEngagement, ProactiveEngagementHandle);
 /// A declared `AWS::Shield::ProactiveEngagement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProactiveEngagementHandle(Handle);
+pub struct ProactiveEngagementHandle(rt::Handle);
 handle!(ProactiveEngagementHandle);
 impl ProactiveEngagementHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -119,28 +120,32 @@ pub mod proactive_engagement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-proactiveengagement-emergencycontact.html)
     #[derive(Clone, Debug)]
-    pub struct EmergencyContact(Props);
+    pub struct EmergencyContact(rt::Props);
     impl EmergencyContact {
         /// A new `EmergencyContact`. Required properties: `email_address` (`EmailAddress`).
-        pub fn new(email_address: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EmailAddress", Some("email_address"), string(email_address));
+        pub fn new(email_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EmailAddress",
+                Some("email_address"),
+                rt::string(email_address),
+            );
             EmergencyContact(this)
         }
         /// Additional notes regarding the contact.
         ///
         /// Constraints: length 1..=1024; pattern `^[\w\s\.\-,:/()+@]*$`. CloudFormation `ContactNotes`, Terraform `contact_notes`.
-        pub fn contact_notes(mut self, value: impl Into<Expr>) -> Self {
+        pub fn contact_notes(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ContactNotes", Some("contact_notes"), string(value));
+                .set("ContactNotes", Some("contact_notes"), rt::string(value));
             self
         }
         /// The phone number for the contact
         ///
         /// Constraints: length 1..=16; pattern `^\+[1-9]\d{1,14}$`. CloudFormation `PhoneNumber`, Terraform `phone_number`.
-        pub fn phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PhoneNumber", Some("phone_number"), string(value));
+                .set("PhoneNumber", Some("phone_number"), rt::string(value));
             self
         }
     }
@@ -160,11 +165,11 @@ pub mod proactive_engagement {
 /// CloudFormation: `AWS::Shield::Protection`. Terraform: `awscc_shield_protection` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-shield-protection.html)
-pub struct Protection(Base);
-static PROTECTION_TYPE: TypeInfo = TypeInfo {
+pub struct Protection(rt::Base);
+static PROTECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Shield::Protection",
     terraform: Some("awscc_shield_protection"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -183,12 +188,16 @@ impl Protection {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        resource_arn: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROTECTION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &PROTECTION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         Protection(this)
     }
     /// The automatic application layer DDoS mitigation settings for a Protection.
@@ -208,28 +217,34 @@ impl Protection {
     /// The Amazon Resource Names (ARNs) of the health check to associate with the protection.
     ///
     /// Constraints: at most 1 items. CloudFormation `HealthCheckArns`, Terraform `health_check_arns`.
-    pub fn health_check_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("HealthCheckArns", Some("health_check_arns"), strings(value));
+    pub fn health_check_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "HealthCheckArns",
+            Some("health_check_arns"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(Protection, ProtectionHandle);
 /// A declared `AWS::Shield::Protection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProtectionHandle(Handle);
+pub struct ProtectionHandle(rt::Handle);
 handle!(ProtectionHandle);
 impl ProtectionHandle {
     /// The unique identifier (ID) of the protection.
     ///
     /// CloudFormation `Fn::GetAtt` `ProtectionId`; Terraform `protection_id`.
-    pub fn protection_id(&self) -> Expr {
+    pub fn protection_id(&self) -> rt::Expr {
         self.0.attr("ProtectionId")
     }
     /// The ARN (Amazon Resource Name) of the protection.
     ///
     /// CloudFormation `Fn::GetAtt` `ProtectionArn`; Terraform `protection_arn`.
-    pub fn protection_arn(&self) -> Expr {
+    pub fn protection_arn(&self) -> rt::Expr {
         self.0.attr("ProtectionArn")
     }
 }
@@ -242,12 +257,12 @@ pub mod protection {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-protection-applicationlayerautomaticresponseconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationLayerAutomaticResponseConfiguration(Props);
+    pub struct ApplicationLayerAutomaticResponseConfiguration(rt::Props);
     impl ApplicationLayerAutomaticResponseConfiguration {
         /// A new `ApplicationLayerAutomaticResponseConfiguration`. Required properties: `action` (`Action`), `status` (`Status`).
-        pub fn new(action: impl Into<Value>, status: Status) -> Self {
-            let mut this = Props::default();
-            this.set("Action", Some("action"), json(action));
+        pub fn new(action: impl Into<rt::Value>, status: Status) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), rt::json(action));
             this.set("Status", Some("status"), status.into());
             ApplicationLayerAutomaticResponseConfiguration(this)
         }
@@ -268,11 +283,11 @@ pub mod protection {
 /// CloudFormation: `AWS::Shield::ProtectionGroup`. Terraform: `awscc_shield_protection_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-shield-protectiongroup.html)
-pub struct ProtectionGroup(Base);
-static PROTECTION_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct ProtectionGroup(rt::Base);
+static PROTECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Shield::ProtectionGroup",
     terraform: Some("awscc_shield_protection_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -290,23 +305,23 @@ impl ProtectionGroup {
         id: impl Into<String>,
         aggregation: protection_group::Aggregation,
         pattern: protection_group::Pattern,
-        protection_group_id: impl Into<Expr>,
+        protection_group_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROTECTION_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &PROTECTION_GROUP_TYPE);
         this.set("Aggregation", Some("aggregation"), aggregation.into());
         this.set("Pattern", Some("pattern"), pattern.into());
         this.set(
             "ProtectionGroupId",
             Some("protection_group_id"),
-            string(protection_group_id),
+            rt::string(protection_group_id),
         );
         ProtectionGroup(this)
     }
     /// The Amazon Resource Names (ARNs) of the resources to include in the protection group.
     ///
     /// Constraints: 0..=10000 items. CloudFormation `Members`, Terraform `members`.
-    pub fn members(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Members", Some("members"), strings(value));
+    pub fn members(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Members", Some("members"), rt::strings(value));
         self
     }
     /// The resource type to include in the protection group.
@@ -321,13 +336,13 @@ impl ProtectionGroup {
 builder!(ProtectionGroup, ProtectionGroupHandle);
 /// A declared `AWS::Shield::ProtectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProtectionGroupHandle(Handle);
+pub struct ProtectionGroupHandle(rt::Handle);
 handle!(ProtectionGroupHandle);
 impl ProtectionGroupHandle {
     /// The ARN (Amazon Resource Name) of the protection group.
     ///
     /// CloudFormation `Fn::GetAtt` `ProtectionGroupArn`; Terraform `protection_group_arn`.
-    pub fn protection_group_arn(&self) -> Expr {
+    pub fn protection_group_arn(&self) -> rt::Expr {
         self.0.attr("ProtectionGroupArn")
     }
 }

@@ -2,23 +2,24 @@
 //! `Signer` resource types of the CloudFormation registry (`AWS::Signer::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `signer` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
 /// CloudFormation: `AWS::Signer::ProfilePermission`. Terraform: `awscc_signer_profile_permission` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-signer-profilepermission.html)
-pub struct ProfilePermission(Base);
-static PROFILE_PERMISSION_TYPE: TypeInfo = TypeInfo {
+pub struct ProfilePermission(rt::Base);
+static PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Signer::ProfilePermission",
     terraform: Some("awscc_signer_profile_permission"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -45,40 +46,48 @@ impl ProfilePermission {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action: impl Into<Expr>,
-        principal: impl Into<Expr>,
-        profile_name: impl Into<Expr>,
-        statement_id: impl Into<Expr>,
+        action: impl Into<rt::Expr>,
+        principal: impl Into<rt::Expr>,
+        profile_name: impl Into<rt::Expr>,
+        statement_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_PERMISSION_TYPE);
-        this.set("Action", Some("action"), string(action));
-        this.set("Principal", Some("principal"), string(principal));
-        this.set("ProfileName", Some("profile_name"), string(profile_name));
-        this.set("StatementId", Some("statement_id"), string(statement_id));
+        let mut this = rt::Base::new(id, &PROFILE_PERMISSION_TYPE);
+        this.set("Action", Some("action"), rt::string(action));
+        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "ProfileName",
+            Some("profile_name"),
+            rt::string(profile_name),
+        );
+        this.set(
+            "StatementId",
+            Some("statement_id"),
+            rt::string(statement_id),
+        );
         ProfilePermission(this)
     }
     /// Constraints: length 10..=10; pattern `^[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `ProfileVersion`, Terraform `profile_version`.
-    pub fn profile_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn profile_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ProfileVersion", Some("profile_version"), string(value));
+            .set("ProfileVersion", Some("profile_version"), rt::string(value));
         self
     }
 }
 builder!(ProfilePermission, ProfilePermissionHandle);
 /// A declared `AWS::Signer::ProfilePermission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfilePermissionHandle(Handle);
+pub struct ProfilePermissionHandle(rt::Handle);
 handle!(ProfilePermissionHandle);
 /// A signing profile is a signing template that can be used to carry out a pre-defined signing job.
 ///
 /// CloudFormation: `AWS::Signer::SigningProfile`. Terraform: `awscc_signer_signing_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-signer-signingprofile.html)
-pub struct SigningProfile(Base);
-static SIGNING_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct SigningProfile(rt::Base);
+static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Signer::SigningProfile",
     terraform: Some("awscc_signer_signing_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -109,7 +118,7 @@ impl SigningProfile {
     /// Declares a `AWS::Signer::SigningProfile` with the stack-unique `id`. Required properties: `platform_id` (`PlatformId`).
     #[track_caller]
     pub fn new(id: impl Into<String>, platform_id: signing_profile::PlatformId) -> Self {
-        let mut this = Base::new(id, &SIGNING_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &SIGNING_PROFILE_TYPE);
         this.set("PlatformId", Some("platform_id"), platform_id.into());
         SigningProfile(this)
     }
@@ -131,31 +140,31 @@ impl SigningProfile {
 builder!(SigningProfile, SigningProfileHandle);
 /// A declared `AWS::Signer::SigningProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SigningProfileHandle(Handle);
+pub struct SigningProfileHandle(rt::Handle);
 handle!(SigningProfileHandle);
 impl SigningProfileHandle {
     /// A name for the signing profile.
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileName`; Terraform `profile_name`.
-    pub fn profile_name(&self) -> Expr {
+    pub fn profile_name(&self) -> rt::Expr {
         self.0.attr("ProfileName")
     }
     /// A version for the signing profile.
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileVersion`; Terraform `profile_version`.
-    pub fn profile_version(&self) -> Expr {
+    pub fn profile_version(&self) -> rt::Expr {
         self.0.attr("ProfileVersion")
     }
     /// The Amazon Resource Name (ARN) of the specified signing profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The Amazon Resource Name (ARN) of the specified signing profile version.
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileVersionArn`; Terraform `profile_version_arn`.
-    pub fn profile_version_arn(&self) -> Expr {
+    pub fn profile_version_arn(&self) -> rt::Expr {
         self.0.attr("ProfileVersionArn")
     }
 }
@@ -166,11 +175,11 @@ pub mod signing_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-signer-signingprofile-signaturevalidityperiod.html)
     #[derive(Clone, Debug)]
-    pub struct SignatureValidityPeriod(Props);
+    pub struct SignatureValidityPeriod(rt::Props);
     impl SignatureValidityPeriod {
         /// A new `SignatureValidityPeriod`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SignatureValidityPeriod(this)
         }
         /// CloudFormation `Type`, Terraform `type`.
@@ -180,7 +189,7 @@ pub mod signing_profile {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: i64) -> Self {
-            self.0.set("Value", Some("value"), int(value));
+            self.0.set("Value", Some("value"), rt::int(value));
             self
         }
     }

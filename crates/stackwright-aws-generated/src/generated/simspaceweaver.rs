@@ -2,23 +2,24 @@
 //! `SimSpaceWeaver` resource types of the CloudFormation registry (`AWS::SimSpaceWeaver::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `simspaceweaver` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
 /// CloudFormation: `AWS::SimSpaceWeaver::Simulation`. Terraform: `awscc_simspaceweaver_simulation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-simspaceweaver-simulation.html)
-pub struct Simulation(Base);
-static SIMULATION_TYPE: TypeInfo = TypeInfo {
+pub struct Simulation(rt::Base);
+static SIMULATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SimSpaceWeaver::Simulation",
     terraform: Some("awscc_simspaceweaver_simulation"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -54,18 +55,25 @@ static SIMULATION_TYPE: TypeInfo = TypeInfo {
 impl Simulation {
     /// Declares a `AWS::SimSpaceWeaver::Simulation` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SIMULATION_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &SIMULATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         Simulation(this)
     }
     /// The maximum running time of the simulation.
     ///
     /// Constraints: length 2..=6. Changing it replaces the resource. CloudFormation `MaximumDuration`, Terraform `maximum_duration`.
-    pub fn maximum_duration(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("MaximumDuration", Some("maximum_duration"), string(value));
+    pub fn maximum_duration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MaximumDuration",
+            Some("maximum_duration"),
+            rt::string(value),
+        );
         self
     }
     /// Changing it replaces the resource. CloudFormation `SchemaS3Location`, Terraform `schema_s3_location`.
@@ -87,13 +95,13 @@ impl Simulation {
 builder!(Simulation, SimulationHandle);
 /// A declared `AWS::SimSpaceWeaver::Simulation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SimulationHandle(Handle);
+pub struct SimulationHandle(rt::Handle);
 handle!(SimulationHandle);
 impl SimulationHandle {
     /// Json object with all simulation details
     ///
     /// CloudFormation `Fn::GetAtt` `DescribePayload`; Terraform `describe_payload`.
-    pub fn describe_payload(&self) -> Expr {
+    pub fn describe_payload(&self) -> rt::Expr {
         self.0.attr("DescribePayload")
     }
 }
@@ -104,13 +112,13 @@ pub mod simulation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-simspaceweaver-simulation-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket_name` (`BucketName`), `object_key` (`ObjectKey`).
-        pub fn new(bucket_name: impl Into<Expr>, object_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("ObjectKey", Some("object_key"), string(object_key));
+        pub fn new(bucket_name: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
             S3Location(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `SMSVOICE` resource types of the CloudFormation registry (`AWS::SMSVOICE::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `smsvoice` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SMSVOICE::ConfigurationSet
 ///
 /// CloudFormation: `AWS::SMSVOICE::ConfigurationSet`. Terraform: `awscc_smsvoice_configuration_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-configurationset.html)
-pub struct ConfigurationSet(Base);
-static CONFIGURATION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationSet(rt::Base);
+static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::ConfigurationSet",
     terraform: Some("awscc_smsvoice_configuration_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -33,26 +34,29 @@ impl ConfigurationSet {
     /// Declares a `AWS::SMSVOICE::ConfigurationSet` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONFIGURATION_SET_TYPE);
+        let this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
         ConfigurationSet(this)
     }
     /// The name to use for the configuration set.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ConfigurationSetName`, Terraform `configuration_set_name`.
-    pub fn configuration_set_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ConfigurationSetName",
             Some("configuration_set_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The default sender ID to set for the ConfigurationSet.
     ///
     /// Constraints: pattern `^[A-Za-z0-9_-]+$`. CloudFormation `DefaultSenderId`, Terraform `default_sender_id`.
-    pub fn default_sender_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DefaultSenderId", Some("default_sender_id"), string(value));
+    pub fn default_sender_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultSenderId",
+            Some("default_sender_id"),
+            rt::string(value),
+        );
         self
     }
     /// An event destination is a location where you send message events.
@@ -62,8 +66,11 @@ impl ConfigurationSet {
         mut self,
         value: impl IntoIterator<Item = configuration_set::EventDestination>,
     ) -> Self {
-        self.0
-            .set("EventDestinations", Some("event_destinations"), list(value));
+        self.0.set(
+            "EventDestinations",
+            Some("event_destinations"),
+            rt::list(value),
+        );
         self
     }
     /// Set to true to enable message feedback.
@@ -73,18 +80,18 @@ impl ConfigurationSet {
         self.0.set(
             "MessageFeedbackEnabled",
             Some("message_feedback_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The unique identifier for the protect configuration to be associated to the configuration set.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `ProtectConfigurationId`, Terraform `protect_configuration_id`.
-    pub fn protect_configuration_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn protect_configuration_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ProtectConfigurationId",
             Some("protect_configuration_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -92,11 +99,11 @@ impl ConfigurationSet {
 builder!(ConfigurationSet, ConfigurationSetHandle);
 /// A declared `AWS::SMSVOICE::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationSetHandle(Handle);
+pub struct ConfigurationSetHandle(rt::Handle);
 handle!(ConfigurationSetHandle);
 impl ConfigurationSetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -107,13 +114,17 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-cloudwatchlogsdestination.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsDestination(Props);
+    pub struct CloudWatchLogsDestination(rt::Props);
     impl CloudWatchLogsDestination {
         /// A new `CloudWatchLogsDestination`. Required properties: `iam_role_arn` (`IamRoleArn`), `log_group_arn` (`LogGroupArn`).
-        pub fn new(iam_role_arn: impl Into<Expr>, log_group_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
-            this.set("LogGroupArn", Some("log_group_arn"), string(log_group_arn));
+        pub fn new(iam_role_arn: impl Into<rt::Expr>, log_group_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "LogGroupArn",
+                Some("log_group_arn"),
+                rt::string(log_group_arn),
+            );
             CloudWatchLogsDestination(this)
         }
     }
@@ -124,25 +135,25 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-eventdestination.html)
     #[derive(Clone, Debug)]
-    pub struct EventDestination(Props);
+    pub struct EventDestination(rt::Props);
     impl EventDestination {
         /// A new `EventDestination`. Required properties: `enabled` (`Enabled`), `event_destination_name` (`EventDestinationName`), `matching_event_types` (`MatchingEventTypes`).
         pub fn new(
             enabled: bool,
-            event_destination_name: impl Into<Expr>,
-            matching_event_types: impl IntoIterator<Item = impl Into<Expr>>,
+            event_destination_name: impl Into<rt::Expr>,
+            matching_event_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             this.set(
                 "EventDestinationName",
                 Some("event_destination_name"),
-                string(event_destination_name),
+                rt::string(event_destination_name),
             );
             this.set(
                 "MatchingEventTypes",
                 Some("matching_event_types"),
-                strings(matching_event_types),
+                rt::strings(matching_event_types),
             );
             EventDestination(this)
         }
@@ -182,17 +193,20 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
-    pub struct KinesisFirehoseDestination(Props);
+    pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
         /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamArn`), `iam_role_arn` (`IamRoleArn`).
-        pub fn new(delivery_stream_arn: impl Into<Expr>, iam_role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            delivery_stream_arn: impl Into<rt::Expr>,
+            iam_role_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamArn",
                 Some("delivery_stream_arn"),
-                string(delivery_stream_arn),
+                rt::string(delivery_stream_arn),
             );
-            this.set("IamRoleArn", Some("iam_role_arn"), string(iam_role_arn));
+            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
             KinesisFirehoseDestination(this)
         }
     }
@@ -201,12 +215,12 @@ pub mod configuration_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-snsdestination.html)
     #[derive(Clone, Debug)]
-    pub struct SnsDestination(Props);
+    pub struct SnsDestination(rt::Props);
     impl SnsDestination {
         /// A new `SnsDestination`. Required properties: `topic_arn` (`TopicArn`).
-        pub fn new(topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
             SnsDestination(this)
         }
     }
@@ -217,11 +231,11 @@ pub mod configuration_set {
 /// CloudFormation: `AWS::SMSVOICE::NotifyConfiguration`. Terraform: `awscc_smsvoice_notify_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-notifyconfiguration.html)
-pub struct NotifyConfiguration(Base);
-static NOTIFY_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct NotifyConfiguration(rt::Base);
+static NOTIFY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::NotifyConfiguration",
     terraform: Some("awscc_smsvoice_notify_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -272,16 +286,20 @@ impl NotifyConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
         enabled_channels: impl IntoIterator<Item = notify_configuration::EnabledChannels>,
         use_case: notify_configuration::UseCase,
     ) -> Self {
-        let mut this = Base::new(id, &NOTIFY_CONFIGURATION_TYPE);
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        let mut this = rt::Base::new(id, &NOTIFY_CONFIGURATION_TYPE);
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set(
             "EnabledChannels",
             Some("enabled_channels"),
-            list(enabled_channels),
+            rt::list(enabled_channels),
         );
         this.set("UseCase", Some("use_case"), use_case.into());
         NotifyConfiguration(this)
@@ -289,11 +307,11 @@ impl NotifyConfiguration {
     /// The default template identifier to associate with the notify configuration.
     ///
     /// Constraints: length at most 256; pattern `^[A-Za-z0-9_-]*$`. CloudFormation `DefaultTemplateId`, Terraform `default_template_id`.
-    pub fn default_template_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultTemplateId",
             Some("default_template_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -304,69 +322,72 @@ impl NotifyConfiguration {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// An array of two-character ISO country codes, in ISO 3166-1 alpha-2 format, that are enabled for the notify configuration.
     ///
     /// Constraints: at most 300 items. CloudFormation `EnabledCountries`, Terraform `enabled_countries`.
-    pub fn enabled_countries(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn enabled_countries(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "EnabledCountries",
             Some("enabled_countries"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// The identifier of the pool to associate with the notify configuration.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `PoolId`, Terraform `pool_id`.
-    pub fn pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PoolId", Some("pool_id"), string(value));
+    pub fn pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolId", Some("pool_id"), rt::string(value));
         self
     }
 }
 builder!(NotifyConfiguration, NotifyConfigurationHandle);
 /// A declared `AWS::SMSVOICE::NotifyConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NotifyConfigurationHandle(Handle);
+pub struct NotifyConfigurationHandle(rt::Handle);
 handle!(NotifyConfigurationHandle);
 impl NotifyConfigurationHandle {
     /// The Amazon Resource Name (ARN) for the notify configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `NotifyConfigurationArn`; Terraform `notify_configuration_arn`.
-    pub fn notify_configuration_arn(&self) -> Expr {
+    pub fn notify_configuration_arn(&self) -> rt::Expr {
         self.0.attr("NotifyConfigurationArn")
     }
     /// The unique identifier for the notify configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `NotifyConfigurationId`; Terraform `notify_configuration_id`.
-    pub fn notify_configuration_id(&self) -> Expr {
+    pub fn notify_configuration_id(&self) -> rt::Expr {
         self.0.attr("NotifyConfigurationId")
     }
     /// The tier of the notify configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Tier`; Terraform `tier`.
-    pub fn tier(&self) -> Expr {
+    pub fn tier(&self) -> rt::Expr {
         self.0.attr("Tier")
     }
     /// The tier upgrade status of the notify configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `TierUpgradeStatus`; Terraform `tier_upgrade_status`.
-    pub fn tier_upgrade_status(&self) -> Expr {
+    pub fn tier_upgrade_status(&self) -> rt::Expr {
         self.0.attr("TierUpgradeStatus")
     }
     /// The current status of the notify configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time when the notify configuration was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
 }
@@ -399,11 +420,11 @@ pub mod notify_configuration {
 /// CloudFormation: `AWS::SMSVOICE::OptOutList`. Terraform: `awscc_smsvoice_opt_out_list` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-optoutlist.html)
-pub struct OptOutList(Base);
-static OPT_OUT_LIST_TYPE: TypeInfo = TypeInfo {
+pub struct OptOutList(rt::Base);
+static OPT_OUT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::OptOutList",
     terraform: Some("awscc_smsvoice_opt_out_list"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -418,28 +439,31 @@ impl OptOutList {
     /// Declares a `AWS::SMSVOICE::OptOutList` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &OPT_OUT_LIST_TYPE);
+        let this = rt::Base::new(id, &OPT_OUT_LIST_TYPE);
         OptOutList(this)
     }
     /// The name of the new OptOutList.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9_-]+$`. Changing it replaces the resource. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
-    pub fn opt_out_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptOutListName", Some("opt_out_list_name"), string(value));
+    pub fn opt_out_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptOutListName",
+            Some("opt_out_list_name"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(OptOutList, OptOutListHandle);
 /// A declared `AWS::SMSVOICE::OptOutList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OptOutListHandle(Handle);
+pub struct OptOutListHandle(rt::Handle);
 handle!(OptOutListHandle);
 impl OptOutListHandle {
     /// The Amazon Resource Name (ARN) for the OptOutList.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -448,11 +472,11 @@ impl OptOutListHandle {
 /// CloudFormation: `AWS::SMSVOICE::PhoneNumber`. Terraform: `awscc_smsvoice_phone_number` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-phonenumber.html)
-pub struct PhoneNumber(Base);
-static PHONE_NUMBER_TYPE: TypeInfo = TypeInfo {
+pub struct PhoneNumber(rt::Base);
+static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::PhoneNumber",
     terraform: Some("awscc_smsvoice_phone_number"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -472,16 +496,16 @@ impl PhoneNumber {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iso_country_code: impl Into<Expr>,
+        iso_country_code: impl Into<rt::Expr>,
         mandatory_keywords: phone_number::MandatoryKeywords,
         number_capabilities: impl IntoIterator<Item = phone_number::NumberCapabilities>,
         number_type: phone_number::NumberType,
     ) -> Self {
-        let mut this = Base::new(id, &PHONE_NUMBER_TYPE);
+        let mut this = rt::Base::new(id, &PHONE_NUMBER_TYPE);
         this.set(
             "IsoCountryCode",
             Some("iso_country_code"),
-            string(iso_country_code),
+            rt::string(iso_country_code),
         );
         this.set(
             "MandatoryKeywords",
@@ -491,7 +515,7 @@ impl PhoneNumber {
         this.set(
             "NumberCapabilities",
             Some("number_capabilities"),
-            list(number_capabilities),
+            rt::list(number_capabilities),
         );
         this.set("NumberType", Some("number_type"), number_type.into());
         PhoneNumber(this)
@@ -503,16 +527,19 @@ impl PhoneNumber {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the OptOutList to associate with the phone number.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
-    pub fn opt_out_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptOutListName", Some("opt_out_list_name"), string(value));
+    pub fn opt_out_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptOutListName",
+            Some("opt_out_list_name"),
+            rt::string(value),
+        );
         self
     }
     /// A keyword is a word that you can search for on a particular phone number or pool.
@@ -522,8 +549,11 @@ impl PhoneNumber {
         mut self,
         value: impl IntoIterator<Item = phone_number::OptionalKeyword>,
     ) -> Self {
-        self.0
-            .set("OptionalKeywords", Some("optional_keywords"), list(value));
+        self.0.set(
+            "OptionalKeywords",
+            Some("optional_keywords"),
+            rt::list(value),
+        );
         self
     }
     /// By default this is set to false.
@@ -533,7 +563,7 @@ impl PhoneNumber {
         self.0.set(
             "SelfManagedOptOutsEnabled",
             Some("self_managed_opt_outs_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -548,19 +578,19 @@ impl PhoneNumber {
 builder!(PhoneNumber, PhoneNumberHandle);
 /// A declared `AWS::SMSVOICE::PhoneNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PhoneNumberHandle(Handle);
+pub struct PhoneNumberHandle(rt::Handle);
 handle!(PhoneNumberHandle);
 impl PhoneNumberHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `PhoneNumberId`; Terraform `phone_number_id`.
-    pub fn phone_number_id(&self) -> Expr {
+    pub fn phone_number_id(&self) -> rt::Expr {
         self.0.attr("PhoneNumberId")
     }
     /// CloudFormation `Fn::GetAtt` `PhoneNumber`; Terraform `phone_number`.
-    pub fn phone_number(&self) -> Expr {
+    pub fn phone_number(&self) -> rt::Expr {
         self.0.attr("PhoneNumber")
     }
 }
@@ -573,12 +603,12 @@ pub mod phone_number {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeyword.html)
     #[derive(Clone, Debug)]
-    pub struct MandatoryKeyword(Props);
+    pub struct MandatoryKeyword(rt::Props);
     impl MandatoryKeyword {
         /// A new `MandatoryKeyword`. Required properties: `message` (`Message`).
-        pub fn new(message: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Message", Some("message"), string(message));
+        pub fn new(message: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Message", Some("message"), rt::string(message));
             MandatoryKeyword(this)
         }
     }
@@ -589,11 +619,11 @@ pub mod phone_number {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeywords.html)
     #[derive(Clone, Debug)]
-    pub struct MandatoryKeywords(Props);
+    pub struct MandatoryKeywords(rt::Props);
     impl MandatoryKeywords {
         /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
         pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("HELP", Some("help"), help.into());
             this.set("STOP", Some("stop"), stop.into());
             MandatoryKeywords(this)
@@ -606,14 +636,18 @@ pub mod phone_number {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-optionalkeyword.html)
     #[derive(Clone, Debug)]
-    pub struct OptionalKeyword(Props);
+    pub struct OptionalKeyword(rt::Props);
     impl OptionalKeyword {
         /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
-        pub fn new(action: Action, keyword: impl Into<Expr>, message: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            action: Action,
+            keyword: impl Into<rt::Expr>,
+            message: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Keyword", Some("keyword"), string(keyword));
-            this.set("Message", Some("message"), string(message));
+            this.set("Keyword", Some("keyword"), rt::string(keyword));
+            this.set("Message", Some("message"), rt::string(message));
             OptionalKeyword(this)
         }
     }
@@ -624,27 +658,28 @@ pub mod phone_number {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-twoway.html)
     #[derive(Clone, Debug)]
-    pub struct TwoWay(Props);
+    pub struct TwoWay(rt::Props);
     impl TwoWay {
         /// A new `TwoWay`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TwoWay(this)
         }
         /// The Amazon Resource Name (ARN) of the two way channel.
         ///
         /// Constraints: pattern `^arn:\S+$`. CloudFormation `ChannelArn`, Terraform `channel_arn`.
-        pub fn channel_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelArn", Some("channel_arn"), string(value));
+        pub fn channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ChannelArn", Some("channel_arn"), rt::string(value));
             self
         }
         /// An optional IAM Role Arn for a service to assume, to be able to post inbound SMS messages.
         ///
         /// Constraints: pattern `^arn:\S+$`. CloudFormation `ChannelRole`, Terraform `channel_role`.
-        pub fn channel_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn channel_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ChannelRole", Some("channel_role"), string(value));
+                .set("ChannelRole", Some("channel_role"), rt::string(value));
             self
         }
     }
@@ -690,11 +725,11 @@ pub mod phone_number {
 /// CloudFormation: `AWS::SMSVOICE::Pool`. Terraform: `awscc_smsvoice_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-pool.html)
-pub struct Pool(Base);
-static POOL_TYPE: TypeInfo = TypeInfo {
+pub struct Pool(rt::Base);
+static POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::Pool",
     terraform: Some("awscc_smsvoice_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -711,9 +746,9 @@ impl Pool {
     pub fn new(
         id: impl Into<String>,
         mandatory_keywords: pool::MandatoryKeywords,
-        origination_identities: impl IntoIterator<Item = impl Into<Expr>>,
+        origination_identities: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &POOL_TYPE);
+        let mut this = rt::Base::new(id, &POOL_TYPE);
         this.set(
             "MandatoryKeywords",
             Some("mandatory_keywords"),
@@ -722,7 +757,7 @@ impl Pool {
         this.set(
             "OriginationIdentities",
             Some("origination_identities"),
-            strings(origination_identities),
+            rt::strings(origination_identities),
         );
         Pool(this)
     }
@@ -733,16 +768,19 @@ impl Pool {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the OptOutList to associate with the pool.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
-    pub fn opt_out_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptOutListName", Some("opt_out_list_name"), string(value));
+    pub fn opt_out_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptOutListName",
+            Some("opt_out_list_name"),
+            rt::string(value),
+        );
         self
     }
     /// A keyword is a word that you can search for on a particular phone number or pool.
@@ -752,8 +790,11 @@ impl Pool {
         mut self,
         value: impl IntoIterator<Item = pool::OptionalKeyword>,
     ) -> Self {
-        self.0
-            .set("OptionalKeywords", Some("optional_keywords"), list(value));
+        self.0.set(
+            "OptionalKeywords",
+            Some("optional_keywords"),
+            rt::list(value),
+        );
         self
     }
     /// By default this is set to false.
@@ -763,7 +804,7 @@ impl Pool {
         self.0.set(
             "SelfManagedOptOutsEnabled",
             Some("self_managed_opt_outs_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -774,7 +815,7 @@ impl Pool {
         self.0.set(
             "SharedRoutesEnabled",
             Some("shared_routes_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -789,15 +830,15 @@ impl Pool {
 builder!(Pool, PoolHandle);
 /// A declared `AWS::SMSVOICE::Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PoolHandle(Handle);
+pub struct PoolHandle(rt::Handle);
 handle!(PoolHandle);
 impl PoolHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
 }
@@ -810,12 +851,12 @@ pub mod pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-mandatorykeyword.html)
     #[derive(Clone, Debug)]
-    pub struct MandatoryKeyword(Props);
+    pub struct MandatoryKeyword(rt::Props);
     impl MandatoryKeyword {
         /// A new `MandatoryKeyword`. Required properties: `message` (`Message`).
-        pub fn new(message: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Message", Some("message"), string(message));
+        pub fn new(message: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Message", Some("message"), rt::string(message));
             MandatoryKeyword(this)
         }
     }
@@ -826,11 +867,11 @@ pub mod pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-mandatorykeywords.html)
     #[derive(Clone, Debug)]
-    pub struct MandatoryKeywords(Props);
+    pub struct MandatoryKeywords(rt::Props);
     impl MandatoryKeywords {
         /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
         pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("HELP", Some("help"), help.into());
             this.set("STOP", Some("stop"), stop.into());
             MandatoryKeywords(this)
@@ -843,14 +884,18 @@ pub mod pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-optionalkeyword.html)
     #[derive(Clone, Debug)]
-    pub struct OptionalKeyword(Props);
+    pub struct OptionalKeyword(rt::Props);
     impl OptionalKeyword {
         /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
-        pub fn new(action: Action, keyword: impl Into<Expr>, message: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            action: Action,
+            keyword: impl Into<rt::Expr>,
+            message: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Keyword", Some("keyword"), string(keyword));
-            this.set("Message", Some("message"), string(message));
+            this.set("Keyword", Some("keyword"), rt::string(keyword));
+            this.set("Message", Some("message"), rt::string(message));
             OptionalKeyword(this)
         }
     }
@@ -861,27 +906,28 @@ pub mod pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-twoway.html)
     #[derive(Clone, Debug)]
-    pub struct TwoWay(Props);
+    pub struct TwoWay(rt::Props);
     impl TwoWay {
         /// A new `TwoWay`. Required properties: `enabled` (`Enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             TwoWay(this)
         }
         /// The Amazon Resource Name (ARN) of the two way channel.
         ///
         /// Constraints: pattern `^[ \S]+`. CloudFormation `ChannelArn`, Terraform `channel_arn`.
-        pub fn channel_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ChannelArn", Some("channel_arn"), string(value));
+        pub fn channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ChannelArn", Some("channel_arn"), rt::string(value));
             self
         }
         /// An optional IAM Role Arn for a service to assume, to be able to post inbound SMS messages.
         ///
         /// Constraints: pattern `^arn:\S+$`. CloudFormation `ChannelRole`, Terraform `channel_role`.
-        pub fn channel_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn channel_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ChannelRole", Some("channel_role"), string(value));
+                .set("ChannelRole", Some("channel_role"), rt::string(value));
             self
         }
     }
@@ -903,11 +949,11 @@ pub mod pool {
 /// CloudFormation: `AWS::SMSVOICE::ProtectConfiguration`. Terraform: `awscc_smsvoice_protect_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-protectconfiguration.html)
-pub struct ProtectConfiguration(Base);
-static PROTECT_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ProtectConfiguration(rt::Base);
+static PROTECT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::ProtectConfiguration",
     terraform: Some("awscc_smsvoice_protect_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -925,7 +971,7 @@ impl ProtectConfiguration {
     /// Declares a `AWS::SMSVOICE::ProtectConfiguration` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PROTECT_CONFIGURATION_TYPE);
+        let this = rt::Base::new(id, &PROTECT_CONFIGURATION_TYPE);
         ProtectConfiguration(this)
     }
     /// An array of CountryRule containing the rules for the NumberCapability.
@@ -943,7 +989,7 @@ impl ProtectConfiguration {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -951,19 +997,19 @@ impl ProtectConfiguration {
 builder!(ProtectConfiguration, ProtectConfigurationHandle);
 /// A declared `AWS::SMSVOICE::ProtectConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProtectConfigurationHandle(Handle);
+pub struct ProtectConfigurationHandle(rt::Handle);
 handle!(ProtectConfigurationHandle);
 impl ProtectConfigurationHandle {
     /// The Amazon Resource Name (ARN) of the protect configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The unique identifier for the protect configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `ProtectConfigurationId`; Terraform `protect_configuration_id`.
-    pub fn protect_configuration_id(&self) -> Expr {
+    pub fn protect_configuration_id(&self) -> rt::Expr {
         self.0.attr("ProtectConfigurationId")
     }
 }
@@ -974,12 +1020,16 @@ pub mod protect_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryrule.html)
     #[derive(Clone, Debug)]
-    pub struct CountryRule(Props);
+    pub struct CountryRule(rt::Props);
     impl CountryRule {
         /// A new `CountryRule`. Required properties: `country_code` (`CountryCode`), `protect_status` (`ProtectStatus`).
-        pub fn new(country_code: impl Into<Expr>, protect_status: ProtectStatus) -> Self {
-            let mut this = Props::default();
-            this.set("CountryCode", Some("country_code"), string(country_code));
+        pub fn new(country_code: impl Into<rt::Expr>, protect_status: ProtectStatus) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CountryCode",
+                Some("country_code"),
+                rt::string(country_code),
+            );
             this.set(
                 "ProtectStatus",
                 Some("protect_status"),
@@ -993,26 +1043,26 @@ pub mod protect_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryruleset.html)
     #[derive(Clone, Debug)]
-    pub struct CountryRuleSet(Props);
+    pub struct CountryRuleSet(rt::Props);
     impl CountryRuleSet {
         /// A new `CountryRuleSet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CountryRuleSet(this)
         }
         /// CloudFormation `MMS`, Terraform `mms`.
         pub fn mms(mut self, value: impl IntoIterator<Item = CountryRule>) -> Self {
-            self.0.set("MMS", Some("mms"), list(value));
+            self.0.set("MMS", Some("mms"), rt::list(value));
             self
         }
         /// CloudFormation `SMS`, Terraform `sms`.
         pub fn sms(mut self, value: impl IntoIterator<Item = CountryRule>) -> Self {
-            self.0.set("SMS", Some("sms"), list(value));
+            self.0.set("SMS", Some("sms"), rt::list(value));
             self
         }
         /// CloudFormation `VOICE`, Terraform `voice`.
         pub fn voice(mut self, value: impl IntoIterator<Item = CountryRule>) -> Self {
-            self.0.set("VOICE", Some("voice"), list(value));
+            self.0.set("VOICE", Some("voice"), rt::list(value));
             self
         }
     }
@@ -1036,11 +1086,11 @@ pub mod protect_configuration {
 /// CloudFormation: `AWS::SMSVOICE::RcsAgent`. Terraform: `awscc_smsvoice_rcs_agent` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-rcsagent.html)
-pub struct RcsAgent(Base);
-static RCS_AGENT_TYPE: TypeInfo = TypeInfo {
+pub struct RcsAgent(rt::Base);
+static RCS_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::RcsAgent",
     terraform: Some("awscc_smsvoice_rcs_agent"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1092,7 +1142,7 @@ impl RcsAgent {
     /// Declares a `AWS::SMSVOICE::RcsAgent` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &RCS_AGENT_TYPE);
+        let this = rt::Base::new(id, &RCS_AGENT_TYPE);
         RcsAgent(this)
     }
     /// When set to true the RCS agent can't be deleted.
@@ -1102,16 +1152,19 @@ impl RcsAgent {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The name of the opt-out list associated with the RCS agent.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9_-]+$`. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
-    pub fn opt_out_list_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OptOutListName", Some("opt_out_list_name"), string(value));
+    pub fn opt_out_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptOutListName",
+            Some("opt_out_list_name"),
+            rt::string(value),
+        );
         self
     }
     /// When set to true you're responsible for responding to HELP and STOP requests, and for tracking and honoring opt-out requests.
@@ -1121,29 +1174,29 @@ impl RcsAgent {
         self.0.set(
             "SelfManagedOptOutsEnabled",
             Some("self_managed_opt_outs_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the two way channel where inbound messages are delivered.
     ///
     /// Constraints: length 20..=2048; pattern `^\S+$`. CloudFormation `TwoWayChannelArn`, Terraform `two_way_channel_arn`.
-    pub fn two_way_channel_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn two_way_channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TwoWayChannelArn",
             Some("two_way_channel_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of an IAM role for the service to assume in order to post inbound messages to the two way channel.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:\S+$`. CloudFormation `TwoWayChannelRole`, Terraform `two_way_channel_role`.
-    pub fn two_way_channel_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn two_way_channel_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TwoWayChannelRole",
             Some("two_way_channel_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1152,39 +1205,39 @@ impl RcsAgent {
     /// CloudFormation `TwoWayEnabled`, Terraform `two_way_enabled`.
     pub fn two_way_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("TwoWayEnabled", Some("two_way_enabled"), boolean(value));
+            .set("TwoWayEnabled", Some("two_way_enabled"), rt::boolean(value));
         self
     }
     /// The name of the Amazon S3 bucket where inbound RCS media objects are written.
     ///
     /// Constraints: length 3..=63; pattern `^[a-z0-9][a-z0-9.-]*[a-z0-9]$`. CloudFormation `TwoWayMediaS3BucketName`, Terraform `two_way_media_s3_bucket_name`.
-    pub fn two_way_media_s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn two_way_media_s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TwoWayMediaS3BucketName",
             Some("two_way_media_s3_bucket_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The key prefix used for inbound RCS media objects in the Amazon S3 bucket.
     ///
     /// Constraints: length 1..=1024; pattern `^[\S]+$`. CloudFormation `TwoWayMediaS3KeyPrefix`, Terraform `two_way_media_s3_key_prefix`.
-    pub fn two_way_media_s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn two_way_media_s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TwoWayMediaS3KeyPrefix",
             Some("two_way_media_s3_key_prefix"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM role used to write inbound RCS media files to the Amazon S3 bucket.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:\S+$`. CloudFormation `TwoWayMediaS3Role`, Terraform `two_way_media_s3_role`.
-    pub fn two_way_media_s3_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn two_way_media_s3_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "TwoWayMediaS3Role",
             Some("two_way_media_s3_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1193,12 +1246,12 @@ impl RcsAgent {
     /// Constraints: 0..=100 items. CloudFormation `TwoWayRcsEventsEnabled`, Terraform `two_way_rcs_events_enabled`.
     pub fn two_way_rcs_events_enabled(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "TwoWayRcsEventsEnabled",
             Some("two_way_rcs_events_enabled"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1206,41 +1259,41 @@ impl RcsAgent {
 builder!(RcsAgent, RcsAgentHandle);
 /// A declared `AWS::SMSVOICE::RcsAgent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RcsAgentHandle(Handle);
+pub struct RcsAgentHandle(rt::Handle);
 handle!(RcsAgentHandle);
 impl RcsAgentHandle {
     /// The Amazon Resource Name (ARN) of the RCS agent.
     ///
     /// CloudFormation `Fn::GetAtt` `RcsAgentArn`; Terraform `rcs_agent_arn`.
-    pub fn rcs_agent_arn(&self) -> Expr {
+    pub fn rcs_agent_arn(&self) -> rt::Expr {
         self.0.attr("RcsAgentArn")
     }
     /// The unique identifier for the RCS agent, in the format rcs- followed by a hexadecimal string.
     ///
     /// CloudFormation `Fn::GetAtt` `RcsAgentId`; Terraform `rcs_agent_id`.
-    pub fn rcs_agent_id(&self) -> Expr {
+    pub fn rcs_agent_id(&self) -> rt::Expr {
         self.0.attr("RcsAgentId")
     }
     /// The current status of the RCS agent.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time when the RCS agent was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The unique identifier of the pool associated with the RCS agent.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
     /// CloudFormation `Fn::GetAtt` `TestingAgent`; Terraform `testing_agent`.
-    pub fn testing_agent(&self) -> Expr {
+    pub fn testing_agent(&self) -> rt::Expr {
         self.0.attr("TestingAgent")
     }
 }
@@ -1249,11 +1302,11 @@ impl RcsAgentHandle {
 /// CloudFormation: `AWS::SMSVOICE::Registration`. Terraform: `awscc_smsvoice_registration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-registration.html)
-pub struct Registration(Base);
-static REGISTRATION_TYPE: TypeInfo = TypeInfo {
+pub struct Registration(rt::Base);
+static REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::Registration",
     terraform: Some("awscc_smsvoice_registration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1301,12 +1354,12 @@ static REGISTRATION_TYPE: TypeInfo = TypeInfo {
 impl Registration {
     /// Declares a `AWS::SMSVOICE::Registration` with the stack-unique `id`. Required properties: `registration_type` (`RegistrationType`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, registration_type: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &REGISTRATION_TYPE);
+    pub fn new(id: impl Into<String>, registration_type: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &REGISTRATION_TYPE);
         this.set(
             "RegistrationType",
             Some("registration_type"),
-            string(registration_type),
+            rt::string(registration_type),
         );
         Registration(this)
     }
@@ -1314,37 +1367,37 @@ impl Registration {
 builder!(Registration, RegistrationHandle);
 /// A declared `AWS::SMSVOICE::Registration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistrationHandle(Handle);
+pub struct RegistrationHandle(rt::Handle);
 handle!(RegistrationHandle);
 impl RegistrationHandle {
     /// The Amazon Resource Name (ARN) for the registration.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationArn`; Terraform `registration_arn`.
-    pub fn registration_arn(&self) -> Expr {
+    pub fn registration_arn(&self) -> rt::Expr {
         self.0.attr("RegistrationArn")
     }
     /// The unique identifier for the registration.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationId`; Terraform `registration_id`.
-    pub fn registration_id(&self) -> Expr {
+    pub fn registration_id(&self) -> rt::Expr {
         self.0.attr("RegistrationId")
     }
     /// The status of the registration.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationStatus`; Terraform `registration_status`.
-    pub fn registration_status(&self) -> Expr {
+    pub fn registration_status(&self) -> rt::Expr {
         self.0.attr("RegistrationStatus")
     }
     /// The current version number of the registration.
     ///
     /// CloudFormation `Fn::GetAtt` `CurrentVersionNumber`; Terraform `current_version_number`.
-    pub fn current_version_number(&self) -> Expr {
+    pub fn current_version_number(&self) -> rt::Expr {
         self.0.attr("CurrentVersionNumber")
     }
     /// The time when the registration was created, in UNIX epoch time format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
 }
@@ -1353,11 +1406,11 @@ impl RegistrationHandle {
 /// CloudFormation: `AWS::SMSVOICE::RegistrationAttachment`. Terraform: `awscc_smsvoice_registration_attachment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-registrationattachment.html)
-pub struct RegistrationAttachment(Base);
-static REGISTRATION_ATTACHMENT_TYPE: TypeInfo = TypeInfo {
+pub struct RegistrationAttachment(rt::Base);
+static REGISTRATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::RegistrationAttachment",
     terraform: Some("awscc_smsvoice_registration_attachment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1412,60 +1465,60 @@ impl RegistrationAttachment {
     /// Declares a `AWS::SMSVOICE::RegistrationAttachment` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &REGISTRATION_ATTACHMENT_TYPE);
+        let this = rt::Base::new(id, &REGISTRATION_ATTACHMENT_TYPE);
         RegistrationAttachment(this)
     }
     /// The registration file to upload.
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `AttachmentBody`, Terraform `attachment_body`.
-    pub fn attachment_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn attachment_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AttachmentBody", Some("attachment_body"), string(value));
+            .set("AttachmentBody", Some("attachment_body"), rt::string(value));
         self
     }
     /// A URL to the required registration file.
     ///
     /// Constraints: length 1..=2048; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `AttachmentUrl`, Terraform `attachment_url`.
-    pub fn attachment_url(mut self, value: impl Into<Expr>) -> Self {
+    pub fn attachment_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AttachmentUrl", Some("attachment_url"), string(value));
+            .set("AttachmentUrl", Some("attachment_url"), rt::string(value));
         self
     }
 }
 builder!(RegistrationAttachment, RegistrationAttachmentHandle);
 /// A declared `AWS::SMSVOICE::RegistrationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegistrationAttachmentHandle(Handle);
+pub struct RegistrationAttachmentHandle(rt::Handle);
 handle!(RegistrationAttachmentHandle);
 impl RegistrationAttachmentHandle {
     /// The Amazon Resource Name (ARN) for the registration attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationAttachmentArn`; Terraform `registration_attachment_arn`.
-    pub fn registration_attachment_arn(&self) -> Expr {
+    pub fn registration_attachment_arn(&self) -> rt::Expr {
         self.0.attr("RegistrationAttachmentArn")
     }
     /// The unique identifier for the registration attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationAttachmentId`; Terraform `registration_attachment_id`.
-    pub fn registration_attachment_id(&self) -> Expr {
+    pub fn registration_attachment_id(&self) -> rt::Expr {
         self.0.attr("RegistrationAttachmentId")
     }
     /// The status of the registration attachment.
     ///
     /// CloudFormation `Fn::GetAtt` `AttachmentStatus`; Terraform `attachment_status`.
-    pub fn attachment_status(&self) -> Expr {
+    pub fn attachment_status(&self) -> rt::Expr {
         self.0.attr("AttachmentStatus")
     }
     /// The time when the registration attachment was created, in UNIX epoch time format.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
     /// The URL to the document that was uploaded as the registration attachment, as returned by the service.
     ///
     /// CloudFormation `Fn::GetAtt` `UploadedAttachmentUrl`; Terraform `uploaded_attachment_url`.
-    pub fn uploaded_attachment_url(&self) -> Expr {
+    pub fn uploaded_attachment_url(&self) -> rt::Expr {
         self.0.attr("UploadedAttachmentUrl")
     }
 }
@@ -1474,11 +1527,11 @@ impl RegistrationAttachmentHandle {
 /// CloudFormation: `AWS::SMSVOICE::ResourcePolicy`. Terraform: `awscc_smsvoice_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::ResourcePolicy",
     terraform: Some("awscc_smsvoice_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1494,34 +1547,38 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        resource_arn: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::SMSVOICE::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Resource Type definition for AWS::SMSVOICE::SenderId
 ///
 /// CloudFormation: `AWS::SMSVOICE::SenderId`. Terraform: `awscc_smsvoice_sender_id` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-senderid.html)
-pub struct SenderId(Base);
-static SENDER_ID_TYPE: TypeInfo = TypeInfo {
+pub struct SenderId(rt::Base);
+static SENDER_ID_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::SenderId",
     terraform: Some("awscc_smsvoice_sender_id"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1537,16 +1594,16 @@ impl SenderId {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        iso_country_code: impl Into<Expr>,
-        sender_id: impl Into<Expr>,
+        iso_country_code: impl Into<rt::Expr>,
+        sender_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SENDER_ID_TYPE);
+        let mut this = rt::Base::new(id, &SENDER_ID_TYPE);
         this.set(
             "IsoCountryCode",
             Some("iso_country_code"),
-            string(iso_country_code),
+            rt::string(iso_country_code),
         );
-        this.set("SenderId", Some("sender_id"), string(sender_id));
+        this.set("SenderId", Some("sender_id"), rt::string(sender_id));
         SenderId(this)
     }
     /// When set to true the sender ID can't be deleted.
@@ -1556,7 +1613,7 @@ impl SenderId {
         self.0.set(
             "DeletionProtectionEnabled",
             Some("deletion_protection_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1564,13 +1621,13 @@ impl SenderId {
 builder!(SenderId, SenderIdHandle);
 /// A declared `AWS::SMSVOICE::SenderId`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SenderIdHandle(Handle);
+pub struct SenderIdHandle(rt::Handle);
 handle!(SenderIdHandle);
 impl SenderIdHandle {
     /// The Amazon Resource Name (ARN) associated with the SenderId.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1579,11 +1636,11 @@ impl SenderIdHandle {
 /// CloudFormation: `AWS::SMSVOICE::VerifiedDestinationNumber`. Terraform: `awscc_smsvoice_verified_destination_number` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-smsvoice-verifieddestinationnumber.html)
-pub struct VerifiedDestinationNumber(Base);
-static VERIFIED_DESTINATION_NUMBER_TYPE: TypeInfo = TypeInfo {
+pub struct VerifiedDestinationNumber(rt::Base);
+static VERIFIED_DESTINATION_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SMSVOICE::VerifiedDestinationNumber",
     terraform: Some("awscc_smsvoice_verified_destination_number"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1636,12 +1693,12 @@ static VERIFIED_DESTINATION_NUMBER_TYPE: TypeInfo = TypeInfo {
 impl VerifiedDestinationNumber {
     /// Declares a `AWS::SMSVOICE::VerifiedDestinationNumber` with the stack-unique `id`. Required properties: `destination_phone_number` (`DestinationPhoneNumber`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, destination_phone_number: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VERIFIED_DESTINATION_NUMBER_TYPE);
+    pub fn new(id: impl Into<String>, destination_phone_number: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VERIFIED_DESTINATION_NUMBER_TYPE);
         this.set(
             "DestinationPhoneNumber",
             Some("destination_phone_number"),
-            string(destination_phone_number),
+            rt::string(destination_phone_number),
         );
         VerifiedDestinationNumber(this)
     }
@@ -1649,31 +1706,31 @@ impl VerifiedDestinationNumber {
 builder!(VerifiedDestinationNumber, VerifiedDestinationNumberHandle);
 /// A declared `AWS::SMSVOICE::VerifiedDestinationNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifiedDestinationNumberHandle(Handle);
+pub struct VerifiedDestinationNumberHandle(rt::Handle);
 handle!(VerifiedDestinationNumberHandle);
 impl VerifiedDestinationNumberHandle {
     /// The Amazon Resource Name (ARN) for the verified destination phone number.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedDestinationNumberArn`; Terraform `verified_destination_number_arn`.
-    pub fn verified_destination_number_arn(&self) -> Expr {
+    pub fn verified_destination_number_arn(&self) -> rt::Expr {
         self.0.attr("VerifiedDestinationNumberArn")
     }
     /// The unique identifier for the verified destination phone number.
     ///
     /// CloudFormation `Fn::GetAtt` `VerifiedDestinationNumberId`; Terraform `verified_destination_number_id`.
-    pub fn verified_destination_number_id(&self) -> Expr {
+    pub fn verified_destination_number_id(&self) -> rt::Expr {
         self.0.attr("VerifiedDestinationNumberId")
     }
     /// The status of the verified destination phone number.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time when the verified destination phone number was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTimestamp`; Terraform `created_timestamp`.
-    pub fn created_timestamp(&self) -> Expr {
+    pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
 }

@@ -2,23 +2,24 @@
 //! `SNS` resource types of the CloudFormation registry (`AWS::SNS::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `sns` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SNS::Subscription
 ///
 /// CloudFormation: `AWS::SNS::Subscription`. Terraform: `awscc_sns_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html)
-pub struct Subscription(Base);
-static SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct Subscription(rt::Base);
+static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SNS::Subscription",
     terraform: Some("awscc_sns_subscription"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -28,48 +29,51 @@ impl Subscription {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        protocol: impl Into<Expr>,
-        topic_arn: impl Into<Expr>,
+        protocol: impl Into<rt::Expr>,
+        topic_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SUBSCRIPTION_TYPE);
-        this.set("Protocol", Some("protocol"), string(protocol));
-        this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+        let mut this = rt::Base::new(id, &SUBSCRIPTION_TYPE);
+        this.set("Protocol", Some("protocol"), rt::string(protocol));
+        this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
         Subscription(this)
     }
     /// The delivery policy JSON assigned to the subscription.
     ///
     /// CloudFormation `DeliveryPolicy`, Terraform `delivery_policy`.
-    pub fn delivery_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn delivery_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DeliveryPolicy",
             Some("delivery_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The subscription's endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `Endpoint`, Terraform `endpoint`.
-    pub fn endpoint(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Endpoint", Some("endpoint"), string(value));
+    pub fn endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Endpoint", Some("endpoint"), rt::string(value));
         self
     }
     /// The filter policy JSON assigned to the subscription.
     ///
     /// CloudFormation `FilterPolicy`, Terraform `filter_policy`.
-    pub fn filter_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("FilterPolicy", Some("filter_policy"), json_string(value));
+    pub fn filter_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "FilterPolicy",
+            Some("filter_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
     ///
     /// CloudFormation `FilterPolicyScope`, Terraform `filter_policy_scope`.
-    pub fn filter_policy_scope(mut self, value: impl Into<Expr>) -> Self {
+    pub fn filter_policy_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FilterPolicyScope",
             Some("filter_policy_scope"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -80,41 +84,47 @@ impl Subscription {
         self.0.set(
             "RawMessageDelivery",
             Some("raw_message_delivery"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue.
     ///
     /// CloudFormation `RedrivePolicy`, Terraform `redrive_policy`.
-    pub fn redrive_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("RedrivePolicy", Some("redrive_policy"), json_string(value));
+    pub fn redrive_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "RedrivePolicy",
+            Some("redrive_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
     ///
     /// CloudFormation `Region`, Terraform `region`.
-    pub fn region(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Region", Some("region"), string(value));
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Region", Some("region"), rt::string(value));
         self
     }
     /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes.
     ///
     /// CloudFormation `ReplayPolicy`, Terraform `replay_policy`.
-    pub fn replay_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("ReplayPolicy", Some("replay_policy"), json_string(value));
+    pub fn replay_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ReplayPolicy",
+            Some("replay_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// This property applies only to Amazon Data Firehose delivery stream subscriptions.
     ///
     /// CloudFormation `SubscriptionRoleArn`, Terraform `subscription_role_arn`.
-    pub fn subscription_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn subscription_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SubscriptionRoleArn",
             Some("subscription_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -122,13 +132,13 @@ impl Subscription {
 builder!(Subscription, SubscriptionHandle);
 /// A declared `AWS::SNS::Subscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SubscriptionHandle(Handle);
+pub struct SubscriptionHandle(rt::Handle);
 handle!(SubscriptionHandle);
 impl SubscriptionHandle {
     /// Arn of the subscription
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -139,11 +149,11 @@ impl SubscriptionHandle {
 /// Stateful (its subscriptions): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html)
-pub struct Topic(Base);
-static TOPIC_TYPE: TypeInfo = TypeInfo {
+pub struct Topic(rt::Base);
+static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SNS::Topic",
     terraform: Some("awscc_sns_topic"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
@@ -152,13 +162,16 @@ impl Topic {
     /// Declares a `AWS::SNS::Topic` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TOPIC_TYPE);
+        let this = rt::Base::new(id, &TOPIC_TYPE);
         Topic(this)
     }
     /// CloudFormation `ArchivePolicy`, Terraform `archive_policy`.
-    pub fn archive_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("ArchivePolicy", Some("archive_policy"), json_string(value));
+    pub fn archive_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ArchivePolicy",
+            Some("archive_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// ``ContentBasedDeduplication`` enables deduplication of messages based on their content for FIFO topics.
@@ -168,16 +181,16 @@ impl Topic {
         self.0.set(
             "ContentBasedDeduplication",
             Some("content_based_deduplication"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `DataProtectionPolicy`, Terraform `data_protection_policy`.
-    pub fn data_protection_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn data_protection_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DataProtectionPolicy",
             Some("data_protection_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -191,26 +204,26 @@ impl Topic {
         self.0.set(
             "DeliveryStatusLogging",
             Some("delivery_status_logging"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The display name to use for an SNS topic with SMS subscriptions.
     ///
     /// CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic.
     ///
     /// CloudFormation `FifoThroughputScope`, Terraform `fifo_throughput_scope`.
-    pub fn fifo_throughput_scope(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fifo_throughput_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FifoThroughputScope",
             Some("fifo_throughput_scope"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -218,15 +231,19 @@ impl Topic {
     ///
     /// Changing it replaces the resource. CloudFormation `FifoTopic`, Terraform `fifo_topic`.
     pub fn fifo_topic(mut self, value: bool) -> Self {
-        self.0.set("FifoTopic", Some("fifo_topic"), boolean(value));
+        self.0
+            .set("FifoTopic", Some("fifo_topic"), rt::boolean(value));
         self
     }
     /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
     ///
     /// CloudFormation `KmsMasterKeyId`, Terraform `kms_master_key_id`.
-    pub fn kms_master_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("KmsMasterKeyId", Some("kms_master_key_id"), string(value));
+    pub fn kms_master_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KmsMasterKeyId",
+            Some("kms_master_key_id"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: range 1024..=1048576. CloudFormation `MaximumMessageSize`, Terraform `maximum_message_size`.
@@ -234,16 +251,19 @@ impl Topic {
         self.0.set(
             "MaximumMessageSize",
             Some("maximum_message_size"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
     ///
     /// CloudFormation `SignatureVersion`, Terraform `signature_version`.
-    pub fn signature_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SignatureVersion", Some("signature_version"), string(value));
+    pub fn signature_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SignatureVersion",
+            Some("signature_version"),
+            rt::string(value),
+        );
         self
     }
     /// The SNS subscriptions (endpoints) for this topic.
@@ -251,33 +271,34 @@ impl Topic {
     /// CloudFormation `Subscription`, Terraform `subscription`.
     pub fn subscription(mut self, value: impl IntoIterator<Item = topic::Subscription>) -> Self {
         self.0
-            .set("Subscription", Some("subscription"), list(value));
+            .set("Subscription", Some("subscription"), rt::list(value));
         self
     }
     /// The name of the topic you want to create.
     ///
     /// Constraints: length at most 256. Changing it replaces the resource. CloudFormation `TopicName`, Terraform `topic_name`.
-    pub fn topic_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TopicName", Some("topic_name"), string(value));
+    pub fn topic_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TopicName", Some("topic_name"), rt::string(value));
         self
     }
     /// Tracing mode of an SNS topic.
     ///
     /// CloudFormation `TracingConfig`, Terraform `tracing_config`.
-    pub fn tracing_config(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tracing_config(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TracingConfig", Some("tracing_config"), string(value));
+            .set("TracingConfig", Some("tracing_config"), rt::string(value));
         self
     }
 }
 builder!(Topic, TopicHandle);
 /// A declared `AWS::SNS::Topic`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicHandle(Handle);
+pub struct TopicHandle(rt::Handle);
 handle!(TopicHandle);
 impl TopicHandle {
     /// CloudFormation `Fn::GetAtt` `TopicArn`; Terraform `topic_arn`.
-    pub fn topic_arn(&self) -> Expr {
+    pub fn topic_arn(&self) -> rt::Expr {
         self.0.attr("TopicArn")
     }
 }
@@ -290,44 +311,44 @@ pub mod topic {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-loggingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfig(Props);
+    pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
         /// A new `LoggingConfig`. Required properties: `protocol` (`Protocol`).
         pub fn new(protocol: Protocol) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Protocol", Some("protocol"), protocol.into());
             LoggingConfig(this)
         }
         /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
         ///
         /// CloudFormation `FailureFeedbackRoleArn`, Terraform `failure_feedback_role_arn`.
-        pub fn failure_feedback_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn failure_feedback_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "FailureFeedbackRoleArn",
                 Some("failure_feedback_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
         ///
         /// CloudFormation `SuccessFeedbackRoleArn`, Terraform `success_feedback_role_arn`.
-        pub fn success_feedback_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn success_feedback_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SuccessFeedbackRoleArn",
                 Some("success_feedback_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The percentage of successful message deliveries to be logged in Amazon CloudWatch.
         ///
         /// CloudFormation `SuccessFeedbackSampleRate`, Terraform `success_feedback_sample_rate`.
-        pub fn success_feedback_sample_rate(mut self, value: impl Into<Expr>) -> Self {
+        pub fn success_feedback_sample_rate(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SuccessFeedbackSampleRate",
                 Some("success_feedback_sample_rate"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -339,13 +360,13 @@ pub mod topic {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-subscription.html)
     #[derive(Clone, Debug)]
-    pub struct Subscription(Props);
+    pub struct Subscription(rt::Props);
     impl Subscription {
         /// A new `Subscription`. Required properties: `endpoint` (`Endpoint`), `protocol` (`Protocol`).
-        pub fn new(endpoint: impl Into<Expr>, protocol: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Endpoint", Some("endpoint"), string(endpoint));
-            this.set("Protocol", Some("protocol"), string(protocol));
+        pub fn new(endpoint: impl Into<rt::Expr>, protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Protocol", Some("protocol"), rt::string(protocol));
             Subscription(this)
         }
     }
@@ -371,11 +392,11 @@ pub mod topic {
 /// CloudFormation: `AWS::SNS::TopicInlinePolicy`. Terraform: `awscc_sns_topic_inline_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicinlinepolicy.html)
-pub struct TopicInlinePolicy(Base);
-static TOPIC_INLINE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TopicInlinePolicy(rt::Base);
+static TOPIC_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SNS::TopicInlinePolicy",
     terraform: Some("awscc_sns_topic_inline_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -385,34 +406,34 @@ impl TopicInlinePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        topic_arn: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        topic_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &TOPIC_INLINE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &TOPIC_INLINE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
-        this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+        this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
         TopicInlinePolicy(this)
     }
 }
 builder!(TopicInlinePolicy, TopicInlinePolicyHandle);
 /// A declared `AWS::SNS::TopicInlinePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicInlinePolicyHandle(Handle);
+pub struct TopicInlinePolicyHandle(rt::Handle);
 handle!(TopicInlinePolicyHandle);
 /// The ``AWS::SNS::TopicPolicy`` resource associates SNS topics with a policy.
 ///
 /// CloudFormation: `AWS::SNS::TopicPolicy`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html)
-pub struct TopicPolicy(Base);
-static TOPIC_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct TopicPolicy(rt::Base);
+static TOPIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SNS::TopicPolicy",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -422,23 +443,23 @@ impl TopicPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        topics: impl IntoIterator<Item = impl Into<Expr>>,
+        policy_document: impl Into<rt::Value>,
+        topics: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &TOPIC_POLICY_TYPE);
-        this.set("PolicyDocument", None, json(policy_document));
-        this.set("Topics", None, strings(topics));
+        let mut this = rt::Base::new(id, &TOPIC_POLICY_TYPE);
+        this.set("PolicyDocument", None, rt::json(policy_document));
+        this.set("Topics", None, rt::strings(topics));
         TopicPolicy(this)
     }
 }
 builder!(TopicPolicy, TopicPolicyHandle);
 /// A declared `AWS::SNS::TopicPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TopicPolicyHandle(Handle);
+pub struct TopicPolicyHandle(rt::Handle);
 handle!(TopicPolicyHandle);
 impl TopicPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

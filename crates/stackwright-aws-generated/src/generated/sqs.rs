@@ -2,13 +2,14 @@
 //! `SQS` resource types of the CloudFormation registry (`AWS::SQS::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `sqs` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The ``AWS::SQS::Queue`` resource creates an SQS standard or FIFO queue.
 ///
 /// CloudFormation: `AWS::SQS::Queue`. Terraform: `awscc_sqs_queue` (awscc provider).
@@ -16,11 +17,11 @@ use crate::runtime::*;
 /// Stateful (messages in flight): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html)
-pub struct Queue(Base);
-static QUEUE_TYPE: TypeInfo = TypeInfo {
+pub struct Queue(rt::Base);
+static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SQS::Queue",
     terraform: Some("awscc_sqs_queue"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[],
     attributes: &[("QueueUrl", Some("queue_url")), ("Arn", Some("arn"))],
@@ -29,7 +30,7 @@ impl Queue {
     /// Declares a `AWS::SQS::Queue` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &QUEUE_TYPE);
+        let this = rt::Base::new(id, &QUEUE_TYPE);
         Queue(this)
     }
     /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication.
@@ -39,18 +40,18 @@ impl Queue {
         self.0.set(
             "ContentBasedDeduplication",
             Some("content_based_deduplication"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level.
     ///
     /// CloudFormation `DeduplicationScope`, Terraform `deduplication_scope`.
-    pub fn deduplication_scope(mut self, value: impl Into<Expr>) -> Self {
+    pub fn deduplication_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DeduplicationScope",
             Some("deduplication_scope"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -59,24 +60,25 @@ impl Queue {
     /// Constraints: range 0..=900. CloudFormation `DelaySeconds`, Terraform `delay_seconds`.
     pub fn delay_seconds(mut self, value: i64) -> Self {
         self.0
-            .set("DelaySeconds", Some("delay_seconds"), int(value));
+            .set("DelaySeconds", Some("delay_seconds"), rt::int(value));
         self
     }
     /// If set to true, creates a FIFO queue.
     ///
     /// Changing it replaces the resource. CloudFormation `FifoQueue`, Terraform `fifo_queue`.
     pub fn fifo_queue(mut self, value: bool) -> Self {
-        self.0.set("FifoQueue", Some("fifo_queue"), boolean(value));
+        self.0
+            .set("FifoQueue", Some("fifo_queue"), rt::boolean(value));
         self
     }
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group.
     ///
     /// CloudFormation `FifoThroughputLimit`, Terraform `fifo_throughput_limit`.
-    pub fn fifo_throughput_limit(mut self, value: impl Into<Expr>) -> Self {
+    pub fn fifo_throughput_limit(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "FifoThroughputLimit",
             Some("fifo_throughput_limit"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -87,16 +89,19 @@ impl Queue {
         self.0.set(
             "KmsDataKeyReusePeriodSeconds",
             Some("kms_data_key_reuse_period_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS.
     ///
     /// CloudFormation `KmsMasterKeyId`, Terraform `kms_master_key_id`.
-    pub fn kms_master_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("KmsMasterKeyId", Some("kms_master_key_id"), string(value));
+    pub fn kms_master_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KmsMasterKeyId",
+            Some("kms_master_key_id"),
+            rt::string(value),
+        );
         self
     }
     /// The limit of how many bytes that a message can contain before SQS rejects it.
@@ -106,7 +111,7 @@ impl Queue {
         self.0.set(
             "MaximumMessageSize",
             Some("maximum_message_size"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -117,15 +122,16 @@ impl Queue {
         self.0.set(
             "MessageRetentionPeriod",
             Some("message_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// A name for the queue.
     ///
     /// Changing it replaces the resource. CloudFormation `QueueName`, Terraform `queue_name`.
-    pub fn queue_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("QueueName", Some("queue_name"), string(value));
+    pub fn queue_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueueName", Some("queue_name"), rt::string(value));
         self
     }
     /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a messa…
@@ -135,27 +141,30 @@ impl Queue {
         self.0.set(
             "ReceiveMessageWaitTimeSeconds",
             Some("receive_message_wait_time_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object.
     ///
     /// CloudFormation `RedriveAllowPolicy`, Terraform `redrive_allow_policy`.
-    pub fn redrive_allow_policy(mut self, value: impl Into<Value>) -> Self {
+    pub fn redrive_allow_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "RedriveAllowPolicy",
             Some("redrive_allow_policy"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
     /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object.
     ///
     /// CloudFormation `RedrivePolicy`, Terraform `redrive_policy`.
-    pub fn redrive_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("RedrivePolicy", Some("redrive_policy"), json_string(value));
+    pub fn redrive_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "RedrivePolicy",
+            Some("redrive_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// Enables server-side queue encryption using SQS owned encryption keys.
@@ -165,7 +174,7 @@ impl Queue {
         self.0.set(
             "SqsManagedSseEnabled",
             Some("sqs_managed_sse_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -173,23 +182,26 @@ impl Queue {
     ///
     /// Constraints: range 0..=43200. CloudFormation `VisibilityTimeout`, Terraform `visibility_timeout`.
     pub fn visibility_timeout(mut self, value: i64) -> Self {
-        self.0
-            .set("VisibilityTimeout", Some("visibility_timeout"), int(value));
+        self.0.set(
+            "VisibilityTimeout",
+            Some("visibility_timeout"),
+            rt::int(value),
+        );
         self
     }
 }
 builder!(Queue, QueueHandle);
 /// A declared `AWS::SQS::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueHandle(Handle);
+pub struct QueueHandle(rt::Handle);
 handle!(QueueHandle);
 impl QueueHandle {
     /// CloudFormation `Fn::GetAtt` `QueueUrl`; Terraform `queue_url`.
-    pub fn queue_url(&self) -> Expr {
+    pub fn queue_url(&self) -> rt::Expr {
         self.0.attr("QueueUrl")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -198,11 +210,11 @@ impl QueueHandle {
 /// CloudFormation: `AWS::SQS::QueueInlinePolicy`. Terraform: `awscc_sqs_queue_inline_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queueinlinepolicy.html)
-pub struct QueueInlinePolicy(Base);
-static QUEUE_INLINE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct QueueInlinePolicy(rt::Base);
+static QUEUE_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SQS::QueueInlinePolicy",
     terraform: Some("awscc_sqs_queue_inline_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -212,34 +224,34 @@ impl QueueInlinePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        queue: impl Into<Expr>,
+        policy_document: impl Into<rt::Value>,
+        queue: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_INLINE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &QUEUE_INLINE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            json_string(policy_document),
+            rt::json_string(policy_document),
         );
-        this.set("Queue", Some("queue"), string(queue));
+        this.set("Queue", Some("queue"), rt::string(queue));
         QueueInlinePolicy(this)
     }
 }
 builder!(QueueInlinePolicy, QueueInlinePolicyHandle);
 /// A declared `AWS::SQS::QueueInlinePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueueInlinePolicyHandle(Handle);
+pub struct QueueInlinePolicyHandle(rt::Handle);
 handle!(QueueInlinePolicyHandle);
 /// The ``AWS::SQS::QueuePolicy`` type applies a policy to SQS queues.
 ///
 /// CloudFormation: `AWS::SQS::QueuePolicy`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html)
-pub struct QueuePolicy(Base);
-static QUEUE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct QueuePolicy(rt::Base);
+static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SQS::QueuePolicy",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -249,23 +261,23 @@ impl QueuePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Value>,
-        queues: impl IntoIterator<Item = impl Into<Expr>>,
+        policy_document: impl Into<rt::Value>,
+        queues: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &QUEUE_POLICY_TYPE);
-        this.set("PolicyDocument", None, json(policy_document));
-        this.set("Queues", None, strings(queues));
+        let mut this = rt::Base::new(id, &QUEUE_POLICY_TYPE);
+        this.set("PolicyDocument", None, rt::json(policy_document));
+        this.set("Queues", None, rt::strings(queues));
         QueuePolicy(this)
     }
 }
 builder!(QueuePolicy, QueuePolicyHandle);
 /// A declared `AWS::SQS::QueuePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QueuePolicyHandle(Handle);
+pub struct QueuePolicyHandle(rt::Handle);
 handle!(QueuePolicyHandle);
 impl QueuePolicyHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

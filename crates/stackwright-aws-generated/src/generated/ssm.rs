@@ -2,23 +2,24 @@
 //! `SSM` resource types of the CloudFormation registry (`AWS::SSM::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `ssm` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document.
 ///
 /// CloudFormation: `AWS::SSM::Association`. Terraform: `awscc_ssm_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-association.html)
-pub struct Association(Base);
-static ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct Association(rt::Base);
+static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::Association",
     terraform: Some("awscc_ssm_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
@@ -26,9 +27,9 @@ static ASSOCIATION_TYPE: TypeInfo = TypeInfo {
 impl Association {
     /// Declares a `AWS::SSM::Association` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Association(this)
     }
     /// CloudFormation `ApplyOnlyAtCronInterval`, Terraform `apply_only_at_cron_interval`.
@@ -36,42 +37,45 @@ impl Association {
         self.0.set(
             "ApplyOnlyAtCronInterval",
             Some("apply_only_at_cron_interval"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A role used by association to take actions on your behalf.
     ///
     /// Constraints: length 1..=512; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`. CloudFormation `AssociationDispatchAssumeRole`, Terraform `association_dispatch_assume_role`.
-    pub fn association_dispatch_assume_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn association_dispatch_assume_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssociationDispatchAssumeRole",
             Some("association_dispatch_assume_role"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the association.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_\-.]{3,128}$`. CloudFormation `AssociationName`, Terraform `association_name`.
-    pub fn association_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("AssociationName", Some("association_name"), string(value));
+    pub fn association_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssociationName",
+            Some("association_name"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: length 1..=50. CloudFormation `AutomationTargetParameterName`, Terraform `automation_target_parameter_name`.
-    pub fn automation_target_parameter_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn automation_target_parameter_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AutomationTargetParameterName",
             Some("automation_target_parameter_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// CloudFormation `CalendarNames`, Terraform `calendar_names`.
-    pub fn calendar_names(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn calendar_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("CalendarNames", Some("calendar_names"), strings(value));
+            .set("CalendarNames", Some("calendar_names"), rt::strings(value));
         self
     }
     /// CloudFormation `ComplianceSeverity`, Terraform `compliance_severity`.
@@ -86,27 +90,32 @@ impl Association {
     /// The version of the SSM document to associate with the target.
     ///
     /// Constraints: pattern `([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`. CloudFormation `DocumentVersion`, Terraform `document_version`.
-    pub fn document_version(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DocumentVersion", Some("document_version"), string(value));
+    pub fn document_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DocumentVersion",
+            Some("document_version"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the instance that the SSM document is associated with.
     ///
     /// Constraints: pattern `(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("InstanceId", Some("instance_id"), string(value));
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=7; pattern `^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$`. CloudFormation `MaxConcurrency`, Terraform `max_concurrency`.
-    pub fn max_concurrency(mut self, value: impl Into<Expr>) -> Self {
+    pub fn max_concurrency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MaxConcurrency", Some("max_concurrency"), string(value));
+            .set("MaxConcurrency", Some("max_concurrency"), rt::string(value));
         self
     }
     /// Constraints: length 1..=7; pattern `^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$`. CloudFormation `MaxErrors`, Terraform `max_errors`.
-    pub fn max_errors(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MaxErrors", Some("max_errors"), string(value));
+    pub fn max_errors(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MaxErrors", Some("max_errors"), rt::string(value));
         self
     }
     /// CloudFormation `OutputLocation`, Terraform `output_location`.
@@ -121,25 +130,26 @@ impl Association {
     /// Parameter values that the SSM document uses at runtime.
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("Parameters", Some("parameters"), json(value));
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json(value));
         self
     }
     /// A Cron or Rate expression that specifies when the association is applied to the target.
     ///
     /// Constraints: length 1..=256. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
-    pub fn schedule_expression(mut self, value: impl Into<Expr>) -> Self {
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: range 1..=6. CloudFormation `ScheduleOffset`, Terraform `schedule_offset`.
     pub fn schedule_offset(mut self, value: i64) -> Self {
         self.0
-            .set("ScheduleOffset", Some("schedule_offset"), int(value));
+            .set("ScheduleOffset", Some("schedule_offset"), rt::int(value));
         self
     }
     /// CloudFormation `SyncCompliance`, Terraform `sync_compliance`.
@@ -152,7 +162,7 @@ impl Association {
     ///
     /// Constraints: 0..=5 items. CloudFormation `Targets`, Terraform `targets`.
     pub fn targets(mut self, value: impl IntoIterator<Item = association::Target>) -> Self {
-        self.0.set("Targets", Some("targets"), list(value));
+        self.0.set("Targets", Some("targets"), rt::list(value));
         self
     }
     /// Constraints: range 15..=172800. CloudFormation `WaitForSuccessTimeoutSeconds`, Terraform `wait_for_success_timeout_seconds`.
@@ -160,7 +170,7 @@ impl Association {
         self.0.set(
             "WaitForSuccessTimeoutSeconds",
             Some("wait_for_success_timeout_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -168,13 +178,13 @@ impl Association {
 builder!(Association, AssociationHandle);
 /// A declared `AWS::SSM::Association`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssociationHandle(Handle);
+pub struct AssociationHandle(rt::Handle);
 handle!(AssociationHandle);
 impl AssociationHandle {
     /// Unique identifier of the association.
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }
@@ -185,11 +195,11 @@ pub mod association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-instanceassociationoutputlocation.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceAssociationOutputLocation(Props);
+    pub struct InstanceAssociationOutputLocation(rt::Props);
     impl InstanceAssociationOutputLocation {
         /// A new `InstanceAssociationOutputLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceAssociationOutputLocation(this)
         }
         /// CloudFormation `S3Location`, Terraform `s3_location`.
@@ -203,35 +213,38 @@ pub mod association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-s3outputlocation.html)
     #[derive(Clone, Debug)]
-    pub struct S3OutputLocation(Props);
+    pub struct S3OutputLocation(rt::Props);
     impl S3OutputLocation {
         /// A new `S3OutputLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3OutputLocation(this)
         }
         /// Constraints: length 3..=63. CloudFormation `OutputS3BucketName`, Terraform `output_s3_bucket_name`.
-        pub fn output_s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputS3BucketName",
                 Some("output_s3_bucket_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `OutputS3KeyPrefix`, Terraform `output_s3_key_prefix`.
-        pub fn output_s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputS3KeyPrefix",
                 Some("output_s3_key_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 3..=20. CloudFormation `OutputS3Region`, Terraform `output_s3_region`.
-        pub fn output_s3_region(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("OutputS3Region", Some("output_s3_region"), string(value));
+        pub fn output_s3_region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "OutputS3Region",
+                Some("output_s3_region"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -240,16 +253,16 @@ pub mod association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             Target(this)
         }
     }
@@ -284,11 +297,11 @@ pub mod association {
 /// CloudFormation: `AWS::SSM::CloudConnector`. Terraform: `awscc_ssm_cloud_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-cloudconnector.html)
-pub struct CloudConnector(Base);
-static CLOUD_CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct CloudConnector(rt::Base);
+static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::CloudConnector",
     terraform: Some("awscc_ssm_cloud_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -309,59 +322,63 @@ impl CloudConnector {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        config_connector_arn: impl Into<Expr>,
+        config_connector_arn: impl Into<rt::Expr>,
         configuration: cloud_connector::CloudConnectorConfiguration,
-        display_name: impl Into<Expr>,
-        role_arn: impl Into<Expr>,
+        display_name: impl Into<rt::Expr>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CLOUD_CONNECTOR_TYPE);
+        let mut this = rt::Base::new(id, &CLOUD_CONNECTOR_TYPE);
         this.set(
             "ConfigConnectorArn",
             Some("config_connector_arn"),
-            string(config_connector_arn),
+            rt::string(config_connector_arn),
         );
         this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("DisplayName", Some("display_name"), string(display_name));
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         CloudConnector(this)
     }
     /// The description of the cloud connector.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{Z}\p{N}\p{P}\p{M}]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(CloudConnector, CloudConnectorHandle);
 /// A declared `AWS::SSM::CloudConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CloudConnectorHandle(Handle);
+pub struct CloudConnectorHandle(rt::Handle);
 handle!(CloudConnectorHandle);
 impl CloudConnectorHandle {
     /// The ARN of the cloud connector.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudConnectorArn`; Terraform `cloud_connector_arn`.
-    pub fn cloud_connector_arn(&self) -> Expr {
+    pub fn cloud_connector_arn(&self) -> rt::Expr {
         self.0.attr("CloudConnectorArn")
     }
     /// The unique identifier of the cloud connector.
     ///
     /// CloudFormation `Fn::GetAtt` `CloudConnectorId`; Terraform `cloud_connector_id`.
-    pub fn cloud_connector_id(&self) -> Expr {
+    pub fn cloud_connector_id(&self) -> rt::Expr {
         self.0.attr("CloudConnectorId")
     }
     /// The timestamp when the cloud connector was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The timestamp when the cloud connector was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -374,27 +391,27 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azureconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AzureConfiguration(Props);
+    pub struct AzureConfiguration(rt::Props);
     impl AzureConfiguration {
         /// A new `AzureConfiguration`. Required properties: `application_id` (`ApplicationId`), `tenant_id` (`TenantId`).
-        pub fn new(application_id: impl Into<Expr>, tenant_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(application_id: impl Into<rt::Expr>, tenant_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ApplicationId",
                 Some("application_id"),
-                string(application_id),
+                rt::string(application_id),
             );
-            this.set("TenantId", Some("tenant_id"), string(tenant_id));
+            this.set("TenantId", Some("tenant_id"), rt::string(tenant_id));
             AzureConfiguration(this)
         }
         /// The display name of the Azure AD application.
         ///
         /// Constraints: length 0..=256; pattern `^([\p{L}\p{Z}\p{N}\p{P}\p{M}]*)$`. CloudFormation `ApplicationDisplayName`, Terraform `application_display_name`.
-        pub fn application_display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationDisplayName",
                 Some("application_display_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -408,11 +425,11 @@ pub mod cloud_connector {
         /// The display name of the Azure AD tenant.
         ///
         /// Constraints: length 0..=256; pattern `^([\p{L}\p{Z}\p{N}\p{P}\p{M}]*)$`. CloudFormation `TenantDisplayName`, Terraform `tenant_display_name`.
-        pub fn tenant_display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn tenant_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TenantDisplayName",
                 Some("tenant_display_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -424,20 +441,20 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azuresubscription.html)
     #[derive(Clone, Debug)]
-    pub struct AzureSubscription(Props);
+    pub struct AzureSubscription(rt::Props);
     impl AzureSubscription {
         /// A new `AzureSubscription`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             AzureSubscription(this)
         }
         /// The display name of the Azure subscription.
         ///
         /// Constraints: length 0..=128; pattern `^([\p{L}\p{Z}\p{N}\p{P}\p{M}]*)$`. CloudFormation `DisplayName`, Terraform `display_name`.
-        pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DisplayName", Some("display_name"), string(value));
+                .set("DisplayName", Some("display_name"), rt::string(value));
             self
         }
     }
@@ -448,11 +465,11 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-cloudconnectorconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CloudConnectorConfiguration(Props);
+    pub struct CloudConnectorConfiguration(rt::Props);
     impl CloudConnectorConfiguration {
         /// A new `CloudConnectorConfiguration`. Required properties: `azure_configuration` (`AzureConfiguration`).
         pub fn new(azure_configuration: AzureConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AzureConfiguration",
                 Some("azure_configuration"),
@@ -468,12 +485,16 @@ pub mod cloud_connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-configurationtargets.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationTargets(Props);
+    pub struct ConfigurationTargets(rt::Props);
     impl ConfigurationTargets {
         /// A new `ConfigurationTargets`. Required properties: `subscriptions` (`Subscriptions`).
         pub fn new(subscriptions: impl IntoIterator<Item = AzureSubscription>) -> Self {
-            let mut this = Props::default();
-            this.set("Subscriptions", Some("subscriptions"), list(subscriptions));
+            let mut this = rt::Props::default();
+            this.set(
+                "Subscriptions",
+                Some("subscriptions"),
+                rt::list(subscriptions),
+            );
             ConfigurationTargets(this)
         }
     }
@@ -484,11 +505,11 @@ pub mod cloud_connector {
 /// CloudFormation: `AWS::SSM::Document`. Terraform: `awscc_ssm_document` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html)
-pub struct Document(Base);
-static DOCUMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Document(rt::Base);
+static DOCUMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::Document",
     terraform: Some("awscc_ssm_document"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -496,9 +517,9 @@ static DOCUMENT_TYPE: TypeInfo = TypeInfo {
 impl Document {
     /// Declares a `AWS::SSM::Document` with the stack-unique `id`. Required properties: `content` (`Content`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, content: impl Into<Value>) -> Self {
-        let mut this = Base::new(id, &DOCUMENT_TYPE);
-        this.set("Content", Some("content"), json_string(content));
+    pub fn new(id: impl Into<String>, content: impl Into<rt::Value>) -> Self {
+        let mut this = rt::Base::new(id, &DOCUMENT_TYPE);
+        this.set("Content", Some("content"), rt::json_string(content));
         Document(this)
     }
     /// A list of key and value pairs that describe attachments to a version of a document.
@@ -508,7 +529,8 @@ impl Document {
         mut self,
         value: impl IntoIterator<Item = document::AttachmentsSource>,
     ) -> Self {
-        self.0.set("Attachments", Some("attachments"), list(value));
+        self.0
+            .set("Attachments", Some("attachments"), rt::list(value));
         self
     }
     /// Specify the document format for the request.
@@ -530,22 +552,23 @@ impl Document {
     /// A name for the Systems Manager document.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_\-.]{3,128}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A list of SSM documents required by a document.
     ///
     /// Constraints: at least 1 items. CloudFormation `Requires`, Terraform `requires`.
     pub fn requires(mut self, value: impl IntoIterator<Item = document::DocumentRequires>) -> Self {
-        self.0.set("Requires", Some("requires"), list(value));
+        self.0.set("Requires", Some("requires"), rt::list(value));
         self
     }
     /// Specify a target type to define the kinds of resources the document can run on.
     ///
     /// Constraints: length 0..=200; pattern `^\/[\w\.\-\:\/]*$`. CloudFormation `TargetType`, Terraform `target_type`.
-    pub fn target_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TargetType", Some("target_type"), string(value));
+    pub fn target_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetType", Some("target_type"), rt::string(value));
         self
     }
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
@@ -559,16 +582,16 @@ impl Document {
     /// An optional field specifying the version of the artifact you are creating with the document.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_\-.]{1,128}$`. CloudFormation `VersionName`, Terraform `version_name`.
-    pub fn version_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn version_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VersionName", Some("version_name"), string(value));
+            .set("VersionName", Some("version_name"), rt::string(value));
         self
     }
 }
 builder!(Document, DocumentHandle);
 /// A declared `AWS::SSM::Document`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DocumentHandle(Handle);
+pub struct DocumentHandle(rt::Handle);
 handle!(DocumentHandle);
 /// Property types and value sets of [`Document`] (`AWS::SSM::Document`).
 pub mod document {
@@ -577,11 +600,11 @@ pub mod document {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-attachmentssource.html)
     #[derive(Clone, Debug)]
-    pub struct AttachmentsSource(Props);
+    pub struct AttachmentsSource(rt::Props);
     impl AttachmentsSource {
         /// A new `AttachmentsSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AttachmentsSource(this)
         }
         /// The key of a key-value pair that identifies the location of an attachment to a document.
@@ -594,15 +617,15 @@ pub mod document {
         /// The name of the document attachment file.
         ///
         /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of a key-value pair that identifies the location of an attachment to a document.
         ///
         /// Constraints: 1..=1 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -611,25 +634,25 @@ pub mod document {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-documentrequires.html)
     #[derive(Clone, Debug)]
-    pub struct DocumentRequires(Props);
+    pub struct DocumentRequires(rt::Props);
     impl DocumentRequires {
         /// A new `DocumentRequires`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DocumentRequires(this)
         }
         /// The name of the required SSM document.
         ///
         /// Constraints: length at most 200; pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The document version required by the current document.
         ///
         /// Constraints: length at most 8; pattern `([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`. CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -706,11 +729,11 @@ pub mod document {
 /// CloudFormation: `AWS::SSM::MaintenanceWindow`. Terraform: `awscc_ssm_maintenance_window` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindow.html)
-pub struct MaintenanceWindow(Base);
-static MAINTENANCE_WINDOW_TYPE: TypeInfo = TypeInfo {
+pub struct MaintenanceWindow(rt::Base);
+static MAINTENANCE_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::MaintenanceWindow",
     terraform: Some("awscc_ssm_maintenance_window"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowId", Some("window_id"))],
@@ -723,34 +746,34 @@ impl MaintenanceWindow {
         allow_unassociated_targets: bool,
         cutoff: i64,
         duration: i64,
-        name: impl Into<Expr>,
-        schedule: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        schedule: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MAINTENANCE_WINDOW_TYPE);
+        let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TYPE);
         this.set(
             "AllowUnassociatedTargets",
             Some("allow_unassociated_targets"),
-            boolean(allow_unassociated_targets),
+            rt::boolean(allow_unassociated_targets),
         );
-        this.set("Cutoff", Some("cutoff"), int(cutoff));
-        this.set("Duration", Some("duration"), int(duration));
-        this.set("Name", Some("name"), string(name));
-        this.set("Schedule", Some("schedule"), string(schedule));
+        this.set("Cutoff", Some("cutoff"), rt::int(cutoff));
+        this.set("Duration", Some("duration"), rt::int(duration));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Schedule", Some("schedule"), rt::string(schedule));
         MaintenanceWindow(this)
     }
     /// A description of the maintenance window.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
     ///
     /// CloudFormation `EndDate`, Terraform `end_date`.
-    pub fn end_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("EndDate", Some("end_date"), string(value));
+    pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndDate", Some("end_date"), rt::string(value));
         self
     }
     /// The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
@@ -758,35 +781,39 @@ impl MaintenanceWindow {
     /// Constraints: range 1..=6. CloudFormation `ScheduleOffset`, Terraform `schedule_offset`.
     pub fn schedule_offset(mut self, value: i64) -> Self {
         self.0
-            .set("ScheduleOffset", Some("schedule_offset"), int(value));
+            .set("ScheduleOffset", Some("schedule_offset"), rt::int(value));
         self
     }
     /// The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
     ///
     /// CloudFormation `ScheduleTimezone`, Terraform `schedule_timezone`.
-    pub fn schedule_timezone(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ScheduleTimezone", Some("schedule_timezone"), string(value));
+    pub fn schedule_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduleTimezone",
+            Some("schedule_timezone"),
+            rt::string(value),
+        );
         self
     }
     /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active.
     ///
     /// CloudFormation `StartDate`, Terraform `start_date`.
-    pub fn start_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("StartDate", Some("start_date"), string(value));
+    pub fn start_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartDate", Some("start_date"), rt::string(value));
         self
     }
 }
 builder!(MaintenanceWindow, MaintenanceWindowHandle);
 /// A declared `AWS::SSM::MaintenanceWindow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MaintenanceWindowHandle(Handle);
+pub struct MaintenanceWindowHandle(rt::Handle);
 handle!(MaintenanceWindowHandle);
 impl MaintenanceWindowHandle {
     /// The ID of the maintenance window.
     ///
     /// CloudFormation `Fn::GetAtt` `WindowId`; Terraform `window_id`.
-    pub fn window_id(&self) -> Expr {
+    pub fn window_id(&self) -> rt::Expr {
         self.0.attr("WindowId")
     }
 }
@@ -795,11 +822,11 @@ impl MaintenanceWindowHandle {
 /// CloudFormation: `AWS::SSM::MaintenanceWindowTarget`. Terraform: `awscc_ssm_maintenance_window_target` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtarget.html)
-pub struct MaintenanceWindowTarget(Base);
-static MAINTENANCE_WINDOW_TARGET_TYPE: TypeInfo = TypeInfo {
+pub struct MaintenanceWindowTarget(rt::Base);
+static MAINTENANCE_WINDOW_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::MaintenanceWindowTarget",
     terraform: Some("awscc_ssm_maintenance_window_target"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowTargetId", Some("window_target_id"))],
@@ -811,48 +838,51 @@ impl MaintenanceWindowTarget {
         id: impl Into<String>,
         resource_type: maintenance_window_target::ResourceType,
         targets: impl IntoIterator<Item = maintenance_window_target::Targets>,
-        window_id: impl Into<Expr>,
+        window_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MAINTENANCE_WINDOW_TARGET_TYPE);
+        let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TARGET_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
-        this.set("Targets", Some("targets"), list(targets));
-        this.set("WindowId", Some("window_id"), string(window_id));
+        this.set("Targets", Some("targets"), rt::list(targets));
+        this.set("WindowId", Some("window_id"), rt::string(window_id));
         MaintenanceWindowTarget(this)
     }
     /// A description for the target.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name for the maintenance window target.
     ///
     /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-.]{3,128}$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
     ///
     /// Constraints: length 1..=128. CloudFormation `OwnerInformation`, Terraform `owner_information`.
-    pub fn owner_information(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("OwnerInformation", Some("owner_information"), string(value));
+    pub fn owner_information(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OwnerInformation",
+            Some("owner_information"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(MaintenanceWindowTarget, MaintenanceWindowTargetHandle);
 /// A declared `AWS::SSM::MaintenanceWindowTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MaintenanceWindowTargetHandle(Handle);
+pub struct MaintenanceWindowTargetHandle(rt::Handle);
 handle!(MaintenanceWindowTargetHandle);
 impl MaintenanceWindowTargetHandle {
     /// The ID of the target.
     ///
     /// CloudFormation `Fn::GetAtt` `WindowTargetId`; Terraform `window_target_id`.
-    pub fn window_target_id(&self) -> Expr {
+    pub fn window_target_id(&self) -> rt::Expr {
         self.0.attr("WindowTargetId")
     }
 }
@@ -863,16 +893,16 @@ pub mod maintenance_window_target {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtarget-targets.html)
     #[derive(Clone, Debug)]
-    pub struct Targets(Props);
+    pub struct Targets(rt::Props);
     impl Targets {
         /// A new `Targets`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             Targets(this)
         }
     }
@@ -892,11 +922,11 @@ pub mod maintenance_window_target {
 /// CloudFormation: `AWS::SSM::MaintenanceWindowTask`. Terraform: `awscc_ssm_maintenance_window_task` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtask.html)
-pub struct MaintenanceWindowTask(Base);
-static MAINTENANCE_WINDOW_TASK_TYPE: TypeInfo = TypeInfo {
+pub struct MaintenanceWindowTask(rt::Base);
+static MAINTENANCE_WINDOW_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::MaintenanceWindowTask",
     terraform: Some("awscc_ssm_maintenance_window_task"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowTaskId", Some("window_task_id"))],
@@ -907,15 +937,15 @@ impl MaintenanceWindowTask {
     pub fn new(
         id: impl Into<String>,
         priority: i64,
-        task_arn: impl Into<Expr>,
+        task_arn: impl Into<rt::Expr>,
         task_type: maintenance_window_task::TaskType,
-        window_id: impl Into<Expr>,
+        window_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MAINTENANCE_WINDOW_TASK_TYPE);
-        this.set("Priority", Some("priority"), int(priority));
-        this.set("TaskArn", Some("task_arn"), string(task_arn));
+        let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TASK_TYPE);
+        this.set("Priority", Some("priority"), rt::int(priority));
+        this.set("TaskArn", Some("task_arn"), rt::string(task_arn));
         this.set("TaskType", Some("task_type"), task_type.into());
-        this.set("WindowId", Some("window_id"), string(window_id));
+        this.set("WindowId", Some("window_id"), rt::string(window_id));
         MaintenanceWindowTask(this)
     }
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
@@ -929,9 +959,9 @@ impl MaintenanceWindowTask {
     /// A description of the task.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
@@ -945,31 +975,35 @@ impl MaintenanceWindowTask {
     /// The maximum number of targets this task can be run for, in parallel.
     ///
     /// Constraints: length 1..=7; pattern `^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`. CloudFormation `MaxConcurrency`, Terraform `max_concurrency`.
-    pub fn max_concurrency(mut self, value: impl Into<Expr>) -> Self {
+    pub fn max_concurrency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("MaxConcurrency", Some("max_concurrency"), string(value));
+            .set("MaxConcurrency", Some("max_concurrency"), rt::string(value));
         self
     }
     /// The maximum number of errors allowed before this task stops being scheduled.
     ///
     /// Constraints: length 1..=7; pattern `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`. CloudFormation `MaxErrors`, Terraform `max_errors`.
-    pub fn max_errors(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("MaxErrors", Some("max_errors"), string(value));
+    pub fn max_errors(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MaxErrors", Some("max_errors"), rt::string(value));
         self
     }
     /// The task name.
     ///
     /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-.]{3,128}$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
     ///
     /// CloudFormation `ServiceRoleArn`, Terraform `service_role_arn`.
-    pub fn service_role_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("ServiceRoleArn", Some("service_role_arn"), string(value));
+    pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceRoleArn",
+            Some("service_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The targets (either instances or window target ids).
@@ -979,7 +1013,7 @@ impl MaintenanceWindowTask {
         mut self,
         value: impl IntoIterator<Item = maintenance_window_task::Target>,
     ) -> Self {
-        self.0.set("Targets", Some("targets"), list(value));
+        self.0.set("Targets", Some("targets"), rt::list(value));
         self
     }
     /// The parameters to pass to the task when it runs.
@@ -997,11 +1031,11 @@ impl MaintenanceWindowTask {
         self
     }
     /// CloudFormation `TaskParameters`, Terraform `task_parameters`.
-    pub fn task_parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn task_parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "TaskParameters",
             Some("task_parameters"),
-            json_string(value),
+            rt::json_string(value),
         );
         self
     }
@@ -1009,13 +1043,13 @@ impl MaintenanceWindowTask {
 builder!(MaintenanceWindowTask, MaintenanceWindowTaskHandle);
 /// A declared `AWS::SSM::MaintenanceWindowTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MaintenanceWindowTaskHandle(Handle);
+pub struct MaintenanceWindowTaskHandle(rt::Handle);
 handle!(MaintenanceWindowTaskHandle);
 impl MaintenanceWindowTaskHandle {
     /// Unique identifier of the maintenance window task.
     ///
     /// CloudFormation `Fn::GetAtt` `WindowTaskId`; Terraform `window_task_id`.
-    pub fn window_task_id(&self) -> Expr {
+    pub fn window_task_id(&self) -> rt::Expr {
         self.0.attr("WindowTaskId")
     }
 }
@@ -1026,21 +1060,21 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchOutputConfig(Props);
+    pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
         /// A new `CloudWatchOutputConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchOutputConfig(this)
         }
         /// The name of the CloudWatch log group where you want to send command output.
         ///
         /// CloudFormation `CloudWatchLogGroupName`, Terraform `cloudwatch_log_group_name`.
-        pub fn cloud_watch_log_group_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn cloud_watch_log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CloudWatchLogGroupName",
                 Some("cloudwatch_log_group_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1051,7 +1085,7 @@ pub mod maintenance_window_task {
             self.0.set(
                 "CloudWatchOutputEnabled",
                 Some("cloudwatch_output_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1061,18 +1095,18 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-logginginfo.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingInfo(Props);
+    pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
         /// A new `LoggingInfo`. Required properties: `region` (`Region`), `s3_bucket` (`S3Bucket`).
-        pub fn new(region: impl Into<Expr>, s3_bucket: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Region", Some("region"), string(region));
-            this.set("S3Bucket", Some("s3_bucket"), string(s3_bucket));
+        pub fn new(region: impl Into<rt::Expr>, s3_bucket: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Region", Some("region"), rt::string(region));
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
             LoggingInfo(this)
         }
         /// CloudFormation `S3Prefix`, Terraform `s3_prefix`.
-        pub fn s3_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Prefix", Some("s3_prefix"), string(value));
+        pub fn s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Prefix", Some("s3_prefix"), rt::string(value));
             self
         }
     }
@@ -1081,23 +1115,26 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowautomationparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindowAutomationParameters(Props);
+    pub struct MaintenanceWindowAutomationParameters(rt::Props);
     impl MaintenanceWindowAutomationParameters {
         /// A new `MaintenanceWindowAutomationParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindowAutomationParameters(this)
         }
         /// CloudFormation `DocumentVersion`, Terraform `document_version`.
-        pub fn document_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DocumentVersion", Some("document_version"), string(value));
+        pub fn document_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DocumentVersion",
+                Some("document_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
     }
@@ -1106,27 +1143,28 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowlambdaparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindowLambdaParameters(Props);
+    pub struct MaintenanceWindowLambdaParameters(rt::Props);
     impl MaintenanceWindowLambdaParameters {
         /// A new `MaintenanceWindowLambdaParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindowLambdaParameters(this)
         }
         /// CloudFormation `ClientContext`, Terraform `client_context`.
-        pub fn client_context(mut self, value: impl Into<Expr>) -> Self {
+        pub fn client_context(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ClientContext", Some("client_context"), string(value));
+                .set("ClientContext", Some("client_context"), rt::string(value));
             self
         }
         /// CloudFormation `Payload`, Terraform `payload`.
-        pub fn payload(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Payload", Some("payload"), string(value));
+        pub fn payload(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Payload", Some("payload"), rt::string(value));
             self
         }
         /// CloudFormation `Qualifier`, Terraform `qualifier`.
-        pub fn qualifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Qualifier", Some("qualifier"), string(value));
+        pub fn qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Qualifier", Some("qualifier"), rt::string(value));
             self
         }
     }
@@ -1135,11 +1173,11 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindowRunCommandParameters(Props);
+    pub struct MaintenanceWindowRunCommandParameters(rt::Props);
     impl MaintenanceWindowRunCommandParameters {
         /// A new `MaintenanceWindowRunCommandParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindowRunCommandParameters(this)
         }
         /// CloudFormation `CloudWatchOutputConfig`, Terraform `cloudwatch_output_config`.
@@ -1152,29 +1190,32 @@ pub mod maintenance_window_task {
             self
         }
         /// CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), string(value));
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
             self
         }
         /// CloudFormation `DocumentHash`, Terraform `document_hash`.
-        pub fn document_hash(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_hash(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DocumentHash", Some("document_hash"), string(value));
+                .set("DocumentHash", Some("document_hash"), rt::string(value));
             self
         }
         /// CloudFormation `DocumentHashType`, Terraform `document_hash_type`.
-        pub fn document_hash_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn document_hash_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DocumentHashType",
                 Some("document_hash_type"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `DocumentVersion`, Terraform `document_version`.
-        pub fn document_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DocumentVersion", Some("document_version"), string(value));
+        pub fn document_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DocumentVersion",
+                Some("document_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `NotificationConfig`, Terraform `notification_config`.
@@ -1187,39 +1228,42 @@ pub mod maintenance_window_task {
             self
         }
         /// CloudFormation `OutputS3BucketName`, Terraform `output_s3_bucket_name`.
-        pub fn output_s3_bucket_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputS3BucketName",
                 Some("output_s3_bucket_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `OutputS3KeyPrefix`, Terraform `output_s3_key_prefix`.
-        pub fn output_s3_key_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn output_s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "OutputS3KeyPrefix",
                 Some("output_s3_key_prefix"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), json_string(value));
+                .set("Parameters", Some("parameters"), rt::json_string(value));
             self
         }
         /// CloudFormation `ServiceRoleArn`, Terraform `service_role_arn`.
-        pub fn service_role_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ServiceRoleArn", Some("service_role_arn"), string(value));
+        pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ServiceRoleArn",
+                Some("service_role_arn"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `TimeoutSeconds`, Terraform `timeout_seconds`.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutSeconds", Some("timeout_seconds"), int(value));
+                .set("TimeoutSeconds", Some("timeout_seconds"), rt::int(value));
             self
         }
     }
@@ -1228,21 +1272,21 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowstepfunctionsparameters.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindowStepFunctionsParameters(Props);
+    pub struct MaintenanceWindowStepFunctionsParameters(rt::Props);
     impl MaintenanceWindowStepFunctionsParameters {
         /// A new `MaintenanceWindowStepFunctionsParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MaintenanceWindowStepFunctionsParameters(this)
         }
         /// CloudFormation `Input`, Terraform `input`.
-        pub fn input(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Input", Some("input"), string(value));
+        pub fn input(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Input", Some("input"), rt::string(value));
             self
         }
         /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1251,34 +1295,37 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-notificationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationConfig(Props);
+    pub struct NotificationConfig(rt::Props);
     impl NotificationConfig {
         /// A new `NotificationConfig`. Required properties: `notification_arn` (`NotificationArn`).
-        pub fn new(notification_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(notification_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "NotificationArn",
                 Some("notification_arn"),
-                string(notification_arn),
+                rt::string(notification_arn),
             );
             NotificationConfig(this)
         }
         /// CloudFormation `NotificationEvents`, Terraform `notification_events`.
         pub fn notification_events(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "NotificationEvents",
                 Some("notification_events"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `NotificationType`, Terraform `notification_type`.
-        pub fn notification_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("NotificationType", Some("notification_type"), string(value));
+        pub fn notification_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "NotificationType",
+                Some("notification_type"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1287,16 +1334,16 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             Target(this)
         }
     }
@@ -1305,11 +1352,11 @@ pub mod maintenance_window_task {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html)
     #[derive(Clone, Debug)]
-    pub struct TaskInvocationParameters(Props);
+    pub struct TaskInvocationParameters(rt::Props);
     impl TaskInvocationParameters {
         /// A new `TaskInvocationParameters`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TaskInvocationParameters(this)
         }
         /// CloudFormation `MaintenanceWindowAutomationParameters`, Terraform `maintenance_window_automation_parameters`.
@@ -1390,11 +1437,11 @@ pub mod maintenance_window_task {
 /// CloudFormation: `AWS::SSM::OpsItem`. Terraform: `awscc_ssm_ops_item` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-opsitem.html)
-pub struct OpsItem(Base);
-static OPS_ITEM_TYPE: TypeInfo = TypeInfo {
+pub struct OpsItem(rt::Base);
+static OPS_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::OpsItem",
     terraform: Some("awscc_ssm_ops_item"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1448,96 +1495,96 @@ impl OpsItem {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        source: impl Into<Expr>,
-        title: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        source: impl Into<rt::Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &OPS_ITEM_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Source", Some("source"), string(source));
-        this.set("Title", Some("title"), string(title));
+        let mut this = rt::Base::new(id, &OPS_ITEM_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Source", Some("source"), rt::string(source));
+        this.set("Title", Some("title"), rt::string(title));
         OpsItem(this)
     }
     /// The category of the OpsItem.
     ///
     /// Constraints: length 1..=64; pattern `^(?!\s*$).+$`. CloudFormation `Category`, Terraform `category`.
-    pub fn category(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Category", Some("category"), string(value));
+    pub fn category(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Category", Some("category"), rt::string(value));
         self
     }
     /// The priority of the OpsItem.
     ///
     /// Constraints: range 1..=5. CloudFormation `Priority`, Terraform `priority`.
     pub fn priority(mut self, value: i64) -> Self {
-        self.0.set("Priority", Some("priority"), int(value));
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// The severity of the OpsItem.
     ///
     /// Constraints: length 1..=64; pattern `^(?!\s*$).+$`. CloudFormation `Severity`, Terraform `severity`.
-    pub fn severity(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Severity", Some("severity"), string(value));
+    pub fn severity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Severity", Some("severity"), rt::string(value));
         self
     }
 }
 builder!(OpsItem, OpsItemHandle);
 /// A declared `AWS::SSM::OpsItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OpsItemHandle(Handle);
+pub struct OpsItemHandle(rt::Handle);
 handle!(OpsItemHandle);
 impl OpsItemHandle {
     /// The ID of the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `OpsItemId`; Terraform `ops_item_id`.
-    pub fn ops_item_id(&self) -> Expr {
+    pub fn ops_item_id(&self) -> rt::Expr {
         self.0.attr("OpsItemId")
     }
     /// The ARN of the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `OpsItemArn`; Terraform `ops_item_arn`.
-    pub fn ops_item_arn(&self) -> Expr {
+    pub fn ops_item_arn(&self) -> rt::Expr {
         self.0.attr("OpsItemArn")
     }
     /// The status of the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The user who created the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The time the OpsItem was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
-    pub fn created_time(&self) -> Expr {
+    pub fn created_time(&self) -> rt::Expr {
         self.0.attr("CreatedTime")
     }
     /// The user who last modified the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy`; Terraform `last_modified_by`.
-    pub fn last_modified_by(&self) -> Expr {
+    pub fn last_modified_by(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy")
     }
     /// The time the OpsItem was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
     /// The type of OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `OpsItemType`; Terraform `ops_item_type`.
-    pub fn ops_item_type(&self) -> Expr {
+    pub fn ops_item_type(&self) -> rt::Expr {
         self.0.attr("OpsItemType")
     }
     /// The version of the OpsItem.
     ///
     /// CloudFormation `Fn::GetAtt` `Version`; Terraform `version`.
-    pub fn version(&self) -> Expr {
+    pub fn version(&self) -> rt::Expr {
         self.0.attr("Version")
     }
 }
@@ -1546,11 +1593,11 @@ impl OpsItemHandle {
 /// CloudFormation: `AWS::SSM::Parameter`. Terraform: `awscc_ssm_parameter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html)
-pub struct Parameter(Base);
-static PARAMETER_TYPE: TypeInfo = TypeInfo {
+pub struct Parameter(rt::Base);
+static PARAMETER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::Parameter",
     terraform: Some("awscc_ssm_parameter"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -1558,18 +1605,18 @@ static PARAMETER_TYPE: TypeInfo = TypeInfo {
 impl Parameter {
     /// Declares a `AWS::SSM::Parameter` with the stack-unique `id`. Required properties: `type_` (`Type`), `value` (`Value`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: parameter::Type, value: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PARAMETER_TYPE);
+    pub fn new(id: impl Into<String>, type_: parameter::Type, value: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PARAMETER_TYPE);
         this.set("Type", Some("type"), type_.into());
-        this.set("Value", Some("value"), string(value));
+        this.set("Value", Some("value"), rt::string(value));
         Parameter(this)
     }
     /// A regular expression used to validate the parameter value.
     ///
     /// Constraints: length 0..=1024. CloudFormation `AllowedPattern`, Terraform `allowed_pattern`.
-    pub fn allowed_pattern(mut self, value: impl Into<Expr>) -> Self {
+    pub fn allowed_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AllowedPattern", Some("allowed_pattern"), string(value));
+            .set("AllowedPattern", Some("allowed_pattern"), rt::string(value));
         self
     }
     /// The data type of the parameter, such as ``text`` or ``aws:ec2:image``.
@@ -1582,23 +1629,23 @@ impl Parameter {
     /// Information about the parameter.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The name of the parameter.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Information about the policies assigned to a parameter.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Policies`, Terraform `policies`.
-    pub fn policies(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Policies", Some("policies"), string(value));
+    pub fn policies(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policies", Some("policies"), rt::string(value));
         self
     }
     /// The parameter tier.
@@ -1612,11 +1659,11 @@ impl Parameter {
 builder!(Parameter, ParameterHandle);
 /// A declared `AWS::SSM::Parameter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ParameterHandle(Handle);
+pub struct ParameterHandle(rt::Handle);
 handle!(ParameterHandle);
 impl ParameterHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1658,11 +1705,11 @@ pub mod parameter {
 /// CloudFormation: `AWS::SSM::PatchBaseline`. Terraform: `awscc_ssm_patch_baseline` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-patchbaseline.html)
-pub struct PatchBaseline(Base);
-static PATCH_BASELINE_TYPE: TypeInfo = TypeInfo {
+pub struct PatchBaseline(rt::Base);
+static PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::PatchBaseline",
     terraform: Some("awscc_ssm_patch_baseline"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
@@ -1670,9 +1717,9 @@ static PATCH_BASELINE_TYPE: TypeInfo = TypeInfo {
 impl PatchBaseline {
     /// Declares a `AWS::SSM::PatchBaseline` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &PATCH_BASELINE_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &PATCH_BASELINE_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         PatchBaseline(this)
     }
     /// A set of rules defining the approval rules for a patch baseline.
@@ -1686,9 +1733,15 @@ impl PatchBaseline {
     /// A list of explicitly approved patches for the baseline.
     ///
     /// Constraints: 0..=50 items. CloudFormation `ApprovedPatches`, Terraform `approved_patches`.
-    pub fn approved_patches(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ApprovedPatches", Some("approved_patches"), strings(value));
+    pub fn approved_patches(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ApprovedPatches",
+            Some("approved_patches"),
+            rt::strings(value),
+        );
         self
     }
     /// Defines the compliance level for approved patches.
@@ -1712,7 +1765,7 @@ impl PatchBaseline {
         self.0.set(
             "ApprovedPatchesEnableNonSecurity",
             Some("approved_patches_enable_non_security"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1734,16 +1787,19 @@ impl PatchBaseline {
     ///
     /// CloudFormation `DefaultBaseline`, Terraform `default_baseline`.
     pub fn default_baseline(mut self, value: bool) -> Self {
-        self.0
-            .set("DefaultBaseline", Some("default_baseline"), boolean(value));
+        self.0.set(
+            "DefaultBaseline",
+            Some("default_baseline"),
+            rt::boolean(value),
+        );
         self
     }
     /// The description of the patch baseline.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A set of global filters used to include patches in the baseline.
@@ -1765,17 +1821,23 @@ impl PatchBaseline {
     /// PatchGroups is used to associate instances with a specific patch baseline
     ///
     /// CloudFormation `PatchGroups`, Terraform `patch_groups`.
-    pub fn patch_groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn patch_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("PatchGroups", Some("patch_groups"), strings(value));
+            .set("PatchGroups", Some("patch_groups"), rt::strings(value));
         self
     }
     /// A list of explicitly rejected patches for the baseline.
     ///
     /// Constraints: 0..=50 items. CloudFormation `RejectedPatches`, Terraform `rejected_patches`.
-    pub fn rejected_patches(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("RejectedPatches", Some("rejected_patches"), strings(value));
+    pub fn rejected_patches(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "RejectedPatches",
+            Some("rejected_patches"),
+            rt::strings(value),
+        );
         self
     }
     /// The action for Patch Manager to take on patches included in the RejectedPackages list.
@@ -1793,20 +1855,20 @@ impl PatchBaseline {
     ///
     /// Constraints: 0..=20 items. CloudFormation `Sources`, Terraform `sources`.
     pub fn sources(mut self, value: impl IntoIterator<Item = patch_baseline::PatchSource>) -> Self {
-        self.0.set("Sources", Some("sources"), list(value));
+        self.0.set("Sources", Some("sources"), rt::list(value));
         self
     }
 }
 builder!(PatchBaseline, PatchBaselineHandle);
 /// A declared `AWS::SSM::PatchBaseline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PatchBaselineHandle(Handle);
+pub struct PatchBaselineHandle(rt::Handle);
 handle!(PatchBaselineHandle);
 impl PatchBaselineHandle {
     /// The ID of the patch baseline.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1819,11 +1881,11 @@ pub mod patch_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfilter.html)
     #[derive(Clone, Debug)]
-    pub struct PatchFilter(Props);
+    pub struct PatchFilter(rt::Props);
     impl PatchFilter {
         /// A new `PatchFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PatchFilter(this)
         }
         /// CloudFormation `Key`, Terraform `key`.
@@ -1832,8 +1894,8 @@ pub mod patch_baseline {
             self
         }
         /// Constraints: 0..=20 items. CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Values", Some("values"), strings(value));
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
             self
         }
     }
@@ -1844,17 +1906,17 @@ pub mod patch_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfiltergroup.html)
     #[derive(Clone, Debug)]
-    pub struct PatchFilterGroup(Props);
+    pub struct PatchFilterGroup(rt::Props);
     impl PatchFilterGroup {
         /// A new `PatchFilterGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PatchFilterGroup(this)
         }
         /// Constraints: 0..=5 items. CloudFormation `PatchFilters`, Terraform `patch_filters`.
         pub fn patch_filters(mut self, value: impl IntoIterator<Item = PatchFilter>) -> Self {
             self.0
-                .set("PatchFilters", Some("patch_filters"), list(value));
+                .set("PatchFilters", Some("patch_filters"), rt::list(value));
             self
         }
     }
@@ -1865,27 +1927,27 @@ pub mod patch_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchsource.html)
     #[derive(Clone, Debug)]
-    pub struct PatchSource(Props);
+    pub struct PatchSource(rt::Props);
     impl PatchSource {
         /// A new `PatchSource`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PatchSource(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `Configuration`, Terraform `configuration`.
-        pub fn configuration(mut self, value: impl Into<Expr>) -> Self {
+        pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Configuration", Some("configuration"), string(value));
+                .set("Configuration", Some("configuration"), rt::string(value));
             self
         }
         /// Constraints: pattern `^[a-zA-Z0-9_\-.]{3,50}$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Constraints: 0..=20 items. CloudFormation `Products`, Terraform `products`.
-        pub fn products(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Products", Some("products"), strings(value));
+        pub fn products(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Products", Some("products"), rt::strings(value));
             self
         }
     }
@@ -1896,25 +1958,28 @@ pub mod patch_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// Constraints: range 0..=360. CloudFormation `ApproveAfterDays`, Terraform `approve_after_days`.
         pub fn approve_after_days(mut self, value: i64) -> Self {
-            self.0
-                .set("ApproveAfterDays", Some("approve_after_days"), int(value));
+            self.0.set(
+                "ApproveAfterDays",
+                Some("approve_after_days"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 0..=10. CloudFormation `ApproveUntilDate`, Terraform `approve_until_date`.
-        pub fn approve_until_date(mut self, value: impl Into<Expr>) -> Self {
+        pub fn approve_until_date(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApproveUntilDate",
                 Some("approve_until_date"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1929,7 +1994,7 @@ pub mod patch_baseline {
             self.0.set(
                 "EnableNonSecurity",
                 Some("enable_non_security"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1949,16 +2014,17 @@ pub mod patch_baseline {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rulegroup.html)
     #[derive(Clone, Debug)]
-    pub struct RuleGroup(Props);
+    pub struct RuleGroup(rt::Props);
     impl RuleGroup {
         /// A new `RuleGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleGroup(this)
         }
         /// Constraints: 0..=10 items. CloudFormation `PatchRules`, Terraform `patch_rules`.
         pub fn patch_rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
-            self.0.set("PatchRules", Some("patch_rules"), list(value));
+            self.0
+                .set("PatchRules", Some("patch_rules"), rt::list(value));
             self
         }
     }
@@ -2099,11 +2165,11 @@ pub mod patch_baseline {
 /// CloudFormation: `AWS::SSM::ResourceDataSync`. Terraform: `awscc_ssm_resource_data_sync` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcedatasync.html)
-pub struct ResourceDataSync(Base);
-static RESOURCE_DATA_SYNC_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceDataSync(rt::Base);
+static RESOURCE_DATA_SYNC_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::ResourceDataSync",
     terraform: Some("awscc_ssm_resource_data_sync"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -2111,31 +2177,33 @@ static RESOURCE_DATA_SYNC_TYPE: TypeInfo = TypeInfo {
 impl ResourceDataSync {
     /// Declares a `AWS::SSM::ResourceDataSync` with the stack-unique `id`. Required properties: `sync_name` (`SyncName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, sync_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RESOURCE_DATA_SYNC_TYPE);
-        this.set("SyncName", Some("sync_name"), string(sync_name));
+    pub fn new(id: impl Into<String>, sync_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &RESOURCE_DATA_SYNC_TYPE);
+        this.set("SyncName", Some("sync_name"), rt::string(sync_name));
         ResourceDataSync(this)
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
-    pub fn bucket_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("BucketName", Some("bucket_name"), string(value));
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
     /// Constraints: length 0..=64. Changing it replaces the resource. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-    pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+    pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BucketPrefix", Some("bucket_prefix"), string(value));
+            .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `BucketRegion`, Terraform `bucket_region`.
-    pub fn bucket_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn bucket_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BucketRegion", Some("bucket_region"), string(value));
+            .set("BucketRegion", Some("bucket_region"), rt::string(value));
         self
     }
     /// Constraints: length 0..=512. Changing it replaces the resource. CloudFormation `KMSKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KMSKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `S3Destination`, Terraform `s3_destination`.
@@ -2145,8 +2213,9 @@ impl ResourceDataSync {
         self
     }
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `SyncFormat`, Terraform `sync_format`.
-    pub fn sync_format(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SyncFormat", Some("sync_format"), string(value));
+    pub fn sync_format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SyncFormat", Some("sync_format"), rt::string(value));
         self
     }
     /// CloudFormation `SyncSource`, Terraform `sync_source`.
@@ -2155,15 +2224,15 @@ impl ResourceDataSync {
         self
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `SyncType`, Terraform `sync_type`.
-    pub fn sync_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SyncType", Some("sync_type"), string(value));
+    pub fn sync_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SyncType", Some("sync_type"), rt::string(value));
         self
     }
 }
 builder!(ResourceDataSync, ResourceDataSyncHandle);
 /// A declared `AWS::SSM::ResourceDataSync`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceDataSyncHandle(Handle);
+pub struct ResourceDataSyncHandle(rt::Handle);
 handle!(ResourceDataSyncHandle);
 /// Property types and value sets of [`ResourceDataSync`] (`AWS::SSM::ResourceDataSync`).
 pub mod resource_data_sync {
@@ -2172,27 +2241,27 @@ pub mod resource_data_sync {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-awsorganizationssource.html)
     #[derive(Clone, Debug)]
-    pub struct AwsOrganizationsSource(Props);
+    pub struct AwsOrganizationsSource(rt::Props);
     impl AwsOrganizationsSource {
         /// A new `AwsOrganizationsSource`. Required properties: `organization_source_type` (`OrganizationSourceType`).
-        pub fn new(organization_source_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(organization_source_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "OrganizationSourceType",
                 Some("organization_source_type"),
-                string(organization_source_type),
+                rt::string(organization_source_type),
             );
             AwsOrganizationsSource(this)
         }
         /// Constraints: 1..=1000 items. CloudFormation `OrganizationalUnits`, Terraform `organizational_units`.
         pub fn organizational_units(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrganizationalUnits",
                 Some("organizational_units"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -2202,29 +2271,34 @@ pub mod resource_data_sync {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-s3destination.html)
     #[derive(Clone, Debug)]
-    pub struct S3Destination(Props);
+    pub struct S3Destination(rt::Props);
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `bucket_name` (`BucketName`), `bucket_region` (`BucketRegion`), `sync_format` (`SyncFormat`).
         pub fn new(
-            bucket_name: impl Into<Expr>,
-            bucket_region: impl Into<Expr>,
+            bucket_name: impl Into<rt::Expr>,
+            bucket_region: impl Into<rt::Expr>,
             sync_format: SyncFormat,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("BucketRegion", Some("bucket_region"), string(bucket_region));
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketRegion",
+                Some("bucket_region"),
+                rt::string(bucket_region),
+            );
             this.set("SyncFormat", Some("sync_format"), sync_format.into());
             S3Destination(this)
         }
         /// Constraints: length 1..=256. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
-        pub fn bucket_prefix(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketPrefix", Some("bucket_prefix"), string(value));
+                .set("BucketPrefix", Some("bucket_prefix"), rt::string(value));
             self
         }
         /// Constraints: length 1..=512. CloudFormation `KMSKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KMSKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KMSKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -2233,20 +2307,20 @@ pub mod resource_data_sync {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-syncsource.html)
     #[derive(Clone, Debug)]
-    pub struct SyncSource(Props);
+    pub struct SyncSource(rt::Props);
     impl SyncSource {
         /// A new `SyncSource`. Required properties: `source_regions` (`SourceRegions`), `source_type` (`SourceType`).
         pub fn new(
-            source_regions: impl IntoIterator<Item = impl Into<Expr>>,
-            source_type: impl Into<Expr>,
+            source_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            source_type: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SourceRegions",
                 Some("source_regions"),
-                strings(source_regions),
+                rt::strings(source_regions),
             );
-            this.set("SourceType", Some("source_type"), string(source_type));
+            this.set("SourceType", Some("source_type"), rt::string(source_type));
             SyncSource(this)
         }
         /// CloudFormation `AwsOrganizationsSource`, Terraform `aws_organizations_source`.
@@ -2263,7 +2337,7 @@ pub mod resource_data_sync {
             self.0.set(
                 "IncludeFutureRegions",
                 Some("include_future_regions"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -2282,11 +2356,11 @@ pub mod resource_data_sync {
 /// CloudFormation: `AWS::SSM::ResourcePolicy`. Terraform: `awscc_ssm_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::ResourcePolicy",
     terraform: Some("awscc_ssm_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2318,31 +2392,35 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Value>,
-        resource_arn: impl Into<Expr>,
+        policy: impl Into<rt::Value>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::SSM::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 impl ResourcePolicyHandle {
     /// An unique identifier within the policies of a resource.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// A snapshot identifier for the policy over time.
     ///
     /// CloudFormation `Fn::GetAtt` `PolicyHash`; Terraform `policy_hash`.
-    pub fn policy_hash(&self) -> Expr {
+    pub fn policy_hash(&self) -> rt::Expr {
         self.0.attr("PolicyHash")
     }
 }
@@ -2351,11 +2429,11 @@ impl ResourcePolicyHandle {
 /// CloudFormation: `AWS::SSM::ServiceSetting`. Terraform: `awscc_ssm_service_setting` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-servicesetting.html)
-pub struct ServiceSetting(Base);
-static SERVICE_SETTING_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceSetting(rt::Base);
+static SERVICE_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSM::ServiceSetting",
     terraform: Some("awscc_ssm_service_setting"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -2376,43 +2454,47 @@ impl ServiceSetting {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        setting_id: impl Into<Expr>,
-        setting_value: impl Into<Expr>,
+        setting_id: impl Into<rt::Expr>,
+        setting_value: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SERVICE_SETTING_TYPE);
-        this.set("SettingId", Some("setting_id"), string(setting_id));
-        this.set("SettingValue", Some("setting_value"), string(setting_value));
+        let mut this = rt::Base::new(id, &SERVICE_SETTING_TYPE);
+        this.set("SettingId", Some("setting_id"), rt::string(setting_id));
+        this.set(
+            "SettingValue",
+            Some("setting_value"),
+            rt::string(setting_value),
+        );
         ServiceSetting(this)
     }
 }
 builder!(ServiceSetting, ServiceSettingHandle);
 /// A declared `AWS::SSM::ServiceSetting`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceSettingHandle(Handle);
+pub struct ServiceSettingHandle(rt::Handle);
 handle!(ServiceSettingHandle);
 impl ServiceSettingHandle {
     /// The status of the service setting.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The last time the service setting was modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedDate`; Terraform `last_modified_date`.
-    pub fn last_modified_date(&self) -> Expr {
+    pub fn last_modified_date(&self) -> rt::Expr {
         self.0.attr("LastModifiedDate")
     }
     /// The ARN of the last modified user.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedUser`; Terraform `last_modified_user`.
-    pub fn last_modified_user(&self) -> Expr {
+    pub fn last_modified_user(&self) -> rt::Expr {
         self.0.attr("LastModifiedUser")
     }
     /// The ARN of the service setting.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

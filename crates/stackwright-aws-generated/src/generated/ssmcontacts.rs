@@ -2,23 +2,24 @@
 //! `SSMContacts` resource types of the CloudFormation registry (`AWS::SSMContacts::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `ssmcontacts` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SSMContacts::Contact
 ///
 /// CloudFormation: `AWS::SSMContacts::Contact`. Terraform: `awscc_ssmcontacts_contact` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmcontacts-contact.html)
-pub struct Contact(Base);
-static CONTACT_TYPE: TypeInfo = TypeInfo {
+pub struct Contact(rt::Base);
+static CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMContacts::Contact",
     terraform: Some("awscc_ssmcontacts_contact"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -50,13 +51,17 @@ impl Contact {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias: impl Into<Expr>,
-        display_name: impl Into<Expr>,
+        alias: impl Into<rt::Expr>,
+        display_name: impl Into<rt::Expr>,
         type_: contact::Type,
     ) -> Self {
-        let mut this = Base::new(id, &CONTACT_TYPE);
-        this.set("Alias", Some("alias"), string(alias));
-        this.set("DisplayName", Some("display_name"), string(display_name));
+        let mut this = rt::Base::new(id, &CONTACT_TYPE);
+        this.set("Alias", Some("alias"), rt::string(alias));
+        this.set(
+            "DisplayName",
+            Some("display_name"),
+            rt::string(display_name),
+        );
         this.set("Type", Some("type"), type_.into());
         Contact(this)
     }
@@ -64,20 +69,20 @@ impl Contact {
     ///
     /// CloudFormation `Plan`, Terraform `plan`.
     pub fn plan(mut self, value: impl IntoIterator<Item = contact::Stage>) -> Self {
-        self.0.set("Plan", Some("plan"), list(value));
+        self.0.set("Plan", Some("plan"), rt::list(value));
         self
     }
 }
 builder!(Contact, ContactHandle);
 /// A declared `AWS::SSMContacts::Contact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactHandle(Handle);
+pub struct ContactHandle(rt::Handle);
 handle!(ContactHandle);
 impl ContactHandle {
     /// The Amazon Resource Name (ARN) of the contact.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -90,16 +95,16 @@ pub mod contact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-channeltargetinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelTargetInfo(Props);
+    pub struct ChannelTargetInfo(rt::Props);
     impl ChannelTargetInfo {
         /// A new `ChannelTargetInfo`. Required properties: `channel_id` (`ChannelId`), `retry_interval_in_minutes` (`RetryIntervalInMinutes`).
-        pub fn new(channel_id: impl Into<Expr>, retry_interval_in_minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ChannelId", Some("channel_id"), string(channel_id));
+        pub fn new(channel_id: impl Into<rt::Expr>, retry_interval_in_minutes: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
             this.set(
                 "RetryIntervalInMinutes",
                 Some("retry_interval_in_minutes"),
-                int(retry_interval_in_minutes),
+                rt::int(retry_interval_in_minutes),
             );
             ChannelTargetInfo(this)
         }
@@ -111,13 +116,17 @@ pub mod contact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-contacttargetinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ContactTargetInfo(Props);
+    pub struct ContactTargetInfo(rt::Props);
     impl ContactTargetInfo {
         /// A new `ContactTargetInfo`. Required properties: `contact_id` (`ContactId`), `is_essential` (`IsEssential`).
-        pub fn new(contact_id: impl Into<Expr>, is_essential: bool) -> Self {
-            let mut this = Props::default();
-            this.set("ContactId", Some("contact_id"), string(contact_id));
-            this.set("IsEssential", Some("is_essential"), boolean(is_essential));
+        pub fn new(contact_id: impl Into<rt::Expr>, is_essential: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ContactId", Some("contact_id"), rt::string(contact_id));
+            this.set(
+                "IsEssential",
+                Some("is_essential"),
+                rt::boolean(is_essential),
+            );
             ContactTargetInfo(this)
         }
     }
@@ -128,34 +137,40 @@ pub mod contact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-stage.html)
     #[derive(Clone, Debug)]
-    pub struct Stage(Props);
+    pub struct Stage(rt::Props);
     impl Stage {
         /// A new `Stage`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Stage(this)
         }
         /// The time to wait until beginning the next stage.
         ///
         /// CloudFormation `DurationInMinutes`, Terraform `duration_in_minutes`.
         pub fn duration_in_minutes(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationInMinutes", Some("duration_in_minutes"), int(value));
+            self.0.set(
+                "DurationInMinutes",
+                Some("duration_in_minutes"),
+                rt::int(value),
+            );
             self
         }
         /// List of Rotation Ids to associate with Contact
         ///
         /// CloudFormation `RotationIds`, Terraform `rotation_ids`.
-        pub fn rotation_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn rotation_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("RotationIds", Some("rotation_ids"), strings(value));
+                .set("RotationIds", Some("rotation_ids"), rt::strings(value));
             self
         }
         /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
         ///
         /// CloudFormation `Targets`, Terraform `targets`.
         pub fn targets(mut self, value: impl IntoIterator<Item = Targets>) -> Self {
-            self.0.set("Targets", Some("targets"), list(value));
+            self.0.set("Targets", Some("targets"), rt::list(value));
             self
         }
     }
@@ -166,11 +181,11 @@ pub mod contact {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-targets.html)
     #[derive(Clone, Debug)]
-    pub struct Targets(Props);
+    pub struct Targets(rt::Props);
     impl Targets {
         /// A new `Targets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Targets(this)
         }
         /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
@@ -214,11 +229,11 @@ pub mod contact {
 /// CloudFormation: `AWS::SSMContacts::ContactChannel`. Terraform: `awscc_ssmcontacts_contact_channel` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmcontacts-contactchannel.html)
-pub struct ContactChannel(Base);
-static CONTACT_CHANNEL_TYPE: TypeInfo = TypeInfo {
+pub struct ContactChannel(rt::Base);
+static CONTACT_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMContacts::ContactChannel",
     terraform: Some("awscc_ssmcontacts_contact_channel"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -249,23 +264,23 @@ impl ContactChannel {
     /// Declares a `AWS::SSMContacts::ContactChannel` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &CONTACT_CHANNEL_TYPE);
+        let this = rt::Base::new(id, &CONTACT_CHANNEL_TYPE);
         ContactChannel(this)
     }
     /// The details that SSM Incident Manager uses when trying to engage the contact channel.
     ///
     /// CloudFormation `ChannelAddress`, Terraform `channel_address`.
-    pub fn channel_address(mut self, value: impl Into<Expr>) -> Self {
+    pub fn channel_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ChannelAddress", Some("channel_address"), string(value));
+            .set("ChannelAddress", Some("channel_address"), rt::string(value));
         self
     }
     /// The device name. String of 6 to 50 alphabetical, numeric, dash, and underscore characters.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z 0-9_\-+'&amp;\uD83C-\uDBFF\uDC00-\uDFFF\u2000-\u3300]+`. CloudFormation `ChannelName`, Terraform `channel_name`.
-    pub fn channel_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ChannelName", Some("channel_name"), string(value));
+            .set("ChannelName", Some("channel_name"), rt::string(value));
         self
     }
     /// Device type, which specify notification channel.
@@ -279,29 +294,33 @@ impl ContactChannel {
     /// ARN of the contact resource
     ///
     /// Constraints: length 1..=2048; pattern `arn:[-\w+=\/,.@]+:[-\w+=\/,.@]+:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*`. Changing it replaces the resource. CloudFormation `ContactId`, Terraform `contact_id`.
-    pub fn contact_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ContactId", Some("contact_id"), string(value));
+    pub fn contact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContactId", Some("contact_id"), rt::string(value));
         self
     }
     /// If you want to activate the channel at a later time, you can choose to defer activation.
     ///
     /// CloudFormation `DeferActivation`, Terraform `defer_activation`.
     pub fn defer_activation(mut self, value: bool) -> Self {
-        self.0
-            .set("DeferActivation", Some("defer_activation"), boolean(value));
+        self.0.set(
+            "DeferActivation",
+            Some("defer_activation"),
+            rt::boolean(value),
+        );
         self
     }
 }
 builder!(ContactChannel, ContactChannelHandle);
 /// A declared `AWS::SSMContacts::ContactChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContactChannelHandle(Handle);
+pub struct ContactChannelHandle(rt::Handle);
 handle!(ContactChannelHandle);
 impl ContactChannelHandle {
     /// The Amazon Resource Name (ARN) of the engagement to a contact channel.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -325,11 +344,11 @@ pub mod contact_channel {
 /// CloudFormation: `AWS::SSMContacts::Plan`. Terraform: `awscc_ssmcontacts_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmcontacts-plan.html)
-pub struct Plan(Base);
-static PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct Plan(rt::Base);
+static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMContacts::Plan",
     terraform: Some("awscc_ssmcontacts_plan"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -360,42 +379,43 @@ impl Plan {
     /// Declares a `AWS::SSMContacts::Plan` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PLAN_TYPE);
+        let this = rt::Base::new(id, &PLAN_TYPE);
         Plan(this)
     }
     /// Contact ID for the AWS SSM Incident Manager Contact to associate the plan.
     ///
     /// Constraints: pattern `arn:[-\w+=\/,.@]+:[-\w+=\/,.@]+:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*`. Changing it replaces the resource. CloudFormation `ContactId`, Terraform `contact_id`.
-    pub fn contact_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ContactId", Some("contact_id"), string(value));
+    pub fn contact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContactId", Some("contact_id"), rt::string(value));
         self
     }
     /// Rotation Ids to associate with Oncall Contact for engagement.
     ///
     /// CloudFormation `RotationIds`, Terraform `rotation_ids`.
-    pub fn rotation_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn rotation_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("RotationIds", Some("rotation_ids"), strings(value));
+            .set("RotationIds", Some("rotation_ids"), rt::strings(value));
         self
     }
     /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
     ///
     /// CloudFormation `Stages`, Terraform `stages`.
     pub fn stages(mut self, value: impl IntoIterator<Item = plan::Stage>) -> Self {
-        self.0.set("Stages", Some("stages"), list(value));
+        self.0.set("Stages", Some("stages"), rt::list(value));
         self
     }
 }
 builder!(Plan, PlanHandle);
 /// A declared `AWS::SSMContacts::Plan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PlanHandle(Handle);
+pub struct PlanHandle(rt::Handle);
 handle!(PlanHandle);
 impl PlanHandle {
     /// The Amazon Resource Name (ARN) of the contact.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -408,16 +428,16 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-channeltargetinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ChannelTargetInfo(Props);
+    pub struct ChannelTargetInfo(rt::Props);
     impl ChannelTargetInfo {
         /// A new `ChannelTargetInfo`. Required properties: `channel_id` (`ChannelId`), `retry_interval_in_minutes` (`RetryIntervalInMinutes`).
-        pub fn new(channel_id: impl Into<Expr>, retry_interval_in_minutes: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ChannelId", Some("channel_id"), string(channel_id));
+        pub fn new(channel_id: impl Into<rt::Expr>, retry_interval_in_minutes: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
             this.set(
                 "RetryIntervalInMinutes",
                 Some("retry_interval_in_minutes"),
-                int(retry_interval_in_minutes),
+                rt::int(retry_interval_in_minutes),
             );
             ChannelTargetInfo(this)
         }
@@ -429,13 +449,17 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-contacttargetinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ContactTargetInfo(Props);
+    pub struct ContactTargetInfo(rt::Props);
     impl ContactTargetInfo {
         /// A new `ContactTargetInfo`. Required properties: `contact_id` (`ContactId`), `is_essential` (`IsEssential`).
-        pub fn new(contact_id: impl Into<Expr>, is_essential: bool) -> Self {
-            let mut this = Props::default();
-            this.set("ContactId", Some("contact_id"), string(contact_id));
-            this.set("IsEssential", Some("is_essential"), boolean(is_essential));
+        pub fn new(contact_id: impl Into<rt::Expr>, is_essential: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ContactId", Some("contact_id"), rt::string(contact_id));
+            this.set(
+                "IsEssential",
+                Some("is_essential"),
+                rt::boolean(is_essential),
+            );
             ContactTargetInfo(this)
         }
     }
@@ -446,15 +470,15 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-stage.html)
     #[derive(Clone, Debug)]
-    pub struct Stage(Props);
+    pub struct Stage(rt::Props);
     impl Stage {
         /// A new `Stage`. Required properties: `duration_in_minutes` (`DurationInMinutes`).
         pub fn new(duration_in_minutes: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DurationInMinutes",
                 Some("duration_in_minutes"),
-                int(duration_in_minutes),
+                rt::int(duration_in_minutes),
             );
             Stage(this)
         }
@@ -462,7 +486,7 @@ pub mod plan {
         ///
         /// CloudFormation `Targets`, Terraform `targets`.
         pub fn targets(mut self, value: impl IntoIterator<Item = Targets>) -> Self {
-            self.0.set("Targets", Some("targets"), list(value));
+            self.0.set("Targets", Some("targets"), rt::list(value));
             self
         }
     }
@@ -473,11 +497,11 @@ pub mod plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-targets.html)
     #[derive(Clone, Debug)]
-    pub struct Targets(Props);
+    pub struct Targets(rt::Props);
     impl Targets {
         /// A new `Targets`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Targets(this)
         }
         /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
@@ -510,11 +534,11 @@ pub mod plan {
 /// CloudFormation: `AWS::SSMContacts::Rotation`. Terraform: `awscc_ssmcontacts_rotation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmcontacts-rotation.html)
-pub struct Rotation(Base);
-static ROTATION_TYPE: TypeInfo = TypeInfo {
+pub struct Rotation(rt::Base);
+static ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMContacts::Rotation",
     terraform: Some("awscc_ssmcontacts_rotation"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -546,31 +570,31 @@ impl Rotation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        contact_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        name: impl Into<Expr>,
+        contact_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
         recurrence: rotation::RecurrenceSettings,
-        start_time: impl Into<Expr>,
-        time_zone_id: impl Into<Expr>,
+        start_time: impl Into<rt::Expr>,
+        time_zone_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &ROTATION_TYPE);
-        this.set("ContactIds", Some("contact_ids"), strings(contact_ids));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ROTATION_TYPE);
+        this.set("ContactIds", Some("contact_ids"), rt::strings(contact_ids));
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Recurrence", Some("recurrence"), recurrence.into());
-        this.set("StartTime", Some("start_time"), string(start_time));
-        this.set("TimeZoneId", Some("time_zone_id"), string(time_zone_id));
+        this.set("StartTime", Some("start_time"), rt::string(start_time));
+        this.set("TimeZoneId", Some("time_zone_id"), rt::string(time_zone_id));
         Rotation(this)
     }
 }
 builder!(Rotation, RotationHandle);
 /// A declared `AWS::SSMContacts::Rotation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RotationHandle(Handle);
+pub struct RotationHandle(rt::Handle);
 handle!(RotationHandle);
 impl RotationHandle {
     /// The Amazon Resource Name (ARN) of the rotation.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -583,13 +607,13 @@ pub mod rotation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-coveragetime.html)
     #[derive(Clone, Debug)]
-    pub struct CoverageTime(Props);
+    pub struct CoverageTime(rt::Props);
     impl CoverageTime {
         /// A new `CoverageTime`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<Expr>, start_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("EndTime", Some("end_time"), string(end_time));
-            this.set("StartTime", Some("start_time"), string(start_time));
+        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndTime", Some("end_time"), rt::string(end_time));
+            this.set("StartTime", Some("start_time"), rt::string(start_time));
             CoverageTime(this)
         }
     }
@@ -600,13 +624,17 @@ pub mod rotation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-monthlysetting.html)
     #[derive(Clone, Debug)]
-    pub struct MonthlySetting(Props);
+    pub struct MonthlySetting(rt::Props);
     impl MonthlySetting {
         /// A new `MonthlySetting`. Required properties: `day_of_month` (`DayOfMonth`), `hand_off_time` (`HandOffTime`).
-        pub fn new(day_of_month: i64, hand_off_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DayOfMonth", Some("day_of_month"), int(day_of_month));
-            this.set("HandOffTime", Some("hand_off_time"), string(hand_off_time));
+        pub fn new(day_of_month: i64, hand_off_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DayOfMonth", Some("day_of_month"), rt::int(day_of_month));
+            this.set(
+                "HandOffTime",
+                Some("hand_off_time"),
+                rt::string(hand_off_time),
+            );
             MonthlySetting(this)
         }
     }
@@ -617,19 +645,22 @@ pub mod rotation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-recurrencesettings.html)
     #[derive(Clone, Debug)]
-    pub struct RecurrenceSettings(Props);
+    pub struct RecurrenceSettings(rt::Props);
     impl RecurrenceSettings {
         /// A new `RecurrenceSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RecurrenceSettings(this)
         }
         /// Information about on-call rotations that recur daily.
         ///
         /// CloudFormation `DailySettings`, Terraform `daily_settings`.
-        pub fn daily_settings(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn daily_settings(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("DailySettings", Some("daily_settings"), strings(value));
+                .set("DailySettings", Some("daily_settings"), rt::strings(value));
             self
         }
         /// Information about on-call rotations that recur monthly.
@@ -637,15 +668,18 @@ pub mod rotation {
         /// CloudFormation `MonthlySettings`, Terraform `monthly_settings`.
         pub fn monthly_settings(mut self, value: impl IntoIterator<Item = MonthlySetting>) -> Self {
             self.0
-                .set("MonthlySettings", Some("monthly_settings"), list(value));
+                .set("MonthlySettings", Some("monthly_settings"), rt::list(value));
             self
         }
         /// Number of Oncalls per shift.
         ///
         /// Constraints: at least 1. CloudFormation `NumberOfOnCalls`, Terraform `number_of_on_calls`.
         pub fn number_of_on_calls(mut self, value: i64) -> Self {
-            self.0
-                .set("NumberOfOnCalls", Some("number_of_on_calls"), int(value));
+            self.0.set(
+                "NumberOfOnCalls",
+                Some("number_of_on_calls"),
+                rt::int(value),
+            );
             self
         }
         /// The number of days, weeks, or months a single rotation lasts.
@@ -655,7 +689,7 @@ pub mod rotation {
             self.0.set(
                 "RecurrenceMultiplier",
                 Some("recurrence_multiplier"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -664,7 +698,7 @@ pub mod rotation {
         /// CloudFormation `ShiftCoverages`, Terraform `shift_coverages`.
         pub fn shift_coverages(mut self, value: impl IntoIterator<Item = ShiftCoverage>) -> Self {
             self.0
-                .set("ShiftCoverages", Some("shift_coverages"), list(value));
+                .set("ShiftCoverages", Some("shift_coverages"), rt::list(value));
             self
         }
         /// Information about on-call rotations that recur weekly.
@@ -672,7 +706,7 @@ pub mod rotation {
         /// CloudFormation `WeeklySettings`, Terraform `weekly_settings`.
         pub fn weekly_settings(mut self, value: impl IntoIterator<Item = WeeklySetting>) -> Self {
             self.0
-                .set("WeeklySettings", Some("weekly_settings"), list(value));
+                .set("WeeklySettings", Some("weekly_settings"), rt::list(value));
             self
         }
     }
@@ -683,18 +717,18 @@ pub mod rotation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-shiftcoverage.html)
     #[derive(Clone, Debug)]
-    pub struct ShiftCoverage(Props);
+    pub struct ShiftCoverage(rt::Props);
     impl ShiftCoverage {
         /// A new `ShiftCoverage`. Required properties: `coverage_times` (`CoverageTimes`), `day_of_week` (`DayOfWeek`).
         pub fn new(
             coverage_times: impl IntoIterator<Item = CoverageTime>,
             day_of_week: DayOfWeek,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CoverageTimes",
                 Some("coverage_times"),
-                list(coverage_times),
+                rt::list(coverage_times),
             );
             this.set("DayOfWeek", Some("day_of_week"), day_of_week.into());
             ShiftCoverage(this)
@@ -707,13 +741,17 @@ pub mod rotation {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-weeklysetting.html)
     #[derive(Clone, Debug)]
-    pub struct WeeklySetting(Props);
+    pub struct WeeklySetting(rt::Props);
     impl WeeklySetting {
         /// A new `WeeklySetting`. Required properties: `day_of_week` (`DayOfWeek`), `hand_off_time` (`HandOffTime`).
-        pub fn new(day_of_week: DayOfWeek, hand_off_time: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(day_of_week: DayOfWeek, hand_off_time: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("DayOfWeek", Some("day_of_week"), day_of_week.into());
-            this.set("HandOffTime", Some("hand_off_time"), string(hand_off_time));
+            this.set(
+                "HandOffTime",
+                Some("hand_off_time"),
+                rt::string(hand_off_time),
+            );
             WeeklySetting(this)
         }
     }

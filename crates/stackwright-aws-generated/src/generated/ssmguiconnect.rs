@@ -2,23 +2,24 @@
 //! `SSMGuiConnect` resource types of the CloudFormation registry (`AWS::SSMGuiConnect::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `ssmguiconnect` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::SSMGuiConnect::Preferences Resource Type
 ///
 /// CloudFormation: `AWS::SSMGuiConnect::Preferences`. Terraform: `awscc_ssmguiconnect_preferences` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmguiconnect-preferences.html)
-pub struct Preferences(Base);
-static PREFERENCES_TYPE: TypeInfo = TypeInfo {
+pub struct Preferences(rt::Base);
+static PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMGuiConnect::Preferences",
     terraform: Some("awscc_ssmguiconnect_preferences"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -47,7 +48,7 @@ impl Preferences {
     /// Declares a `AWS::SSMGuiConnect::Preferences` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PREFERENCES_TYPE);
+        let this = rt::Base::new(id, &PREFERENCES_TYPE);
         Preferences(this)
     }
     /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region.
@@ -68,13 +69,13 @@ impl Preferences {
 builder!(Preferences, PreferencesHandle);
 /// A declared `AWS::SSMGuiConnect::Preferences`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PreferencesHandle(Handle);
+pub struct PreferencesHandle(rt::Handle);
 handle!(PreferencesHandle);
 impl PreferencesHandle {
     /// The AWS Account Id that the preference is associated with, used as the unique identifier for this resource.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
@@ -87,15 +88,15 @@ pub mod preferences {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-connectionrecordingpreferences.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectionRecordingPreferences(Props);
+    pub struct ConnectionRecordingPreferences(rt::Props);
     impl ConnectionRecordingPreferences {
         /// A new `ConnectionRecordingPreferences`. Required properties: `kms_key_arn` (`KMSKeyArn`), `recording_destinations` (`RecordingDestinations`).
         pub fn new(
-            kms_key_arn: impl Into<Expr>,
+            kms_key_arn: impl Into<rt::Expr>,
             recording_destinations: RecordingDestinations,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("KMSKeyArn", Some("kms_key_arn"), string(kms_key_arn));
+            let mut this = rt::Props::default();
+            this.set("KMSKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
             this.set(
                 "RecordingDestinations",
                 Some("recording_destinations"),
@@ -111,12 +112,12 @@ pub mod preferences {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-recordingdestinations.html)
     #[derive(Clone, Debug)]
-    pub struct RecordingDestinations(Props);
+    pub struct RecordingDestinations(rt::Props);
     impl RecordingDestinations {
         /// A new `RecordingDestinations`. Required properties: `s3_buckets` (`S3Buckets`).
         pub fn new(s3_buckets: impl IntoIterator<Item = S3Bucket>) -> Self {
-            let mut this = Props::default();
-            this.set("S3Buckets", Some("s3_buckets"), list(s3_buckets));
+            let mut this = rt::Props::default();
+            this.set("S3Buckets", Some("s3_buckets"), rt::list(s3_buckets));
             RecordingDestinations(this)
         }
     }
@@ -127,13 +128,17 @@ pub mod preferences {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-s3bucket.html)
     #[derive(Clone, Debug)]
-    pub struct S3Bucket(Props);
+    pub struct S3Bucket(rt::Props);
     impl S3Bucket {
         /// A new `S3Bucket`. Required properties: `bucket_name` (`BucketName`), `bucket_owner` (`BucketOwner`).
-        pub fn new(bucket_name: impl Into<Expr>, bucket_owner: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("BucketOwner", Some("bucket_owner"), string(bucket_owner));
+        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_owner: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketOwner",
+                Some("bucket_owner"),
+                rt::string(bucket_owner),
+            );
             S3Bucket(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `SSMIncidents` resource types of the CloudFormation registry (`AWS::SSMIncidents::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ssmincidents` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::SSMIncidents::ReplicationSet
 ///
 /// CloudFormation: `AWS::SSMIncidents::ReplicationSet`. Terraform: `awscc_ssmincidents_replication_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmincidents-replicationset.html)
-pub struct ReplicationSet(Base);
-static REPLICATION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ReplicationSet(rt::Base);
+static REPLICATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMIncidents::ReplicationSet",
     terraform: Some("awscc_ssmincidents_replication_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -52,8 +53,8 @@ impl ReplicationSet {
         id: impl Into<String>,
         regions: impl IntoIterator<Item = replication_set::ReplicationRegion>,
     ) -> Self {
-        let mut this = Base::new(id, &REPLICATION_SET_TYPE);
-        this.set("Regions", Some("regions"), list(regions));
+        let mut this = rt::Base::new(id, &REPLICATION_SET_TYPE);
+        this.set("Regions", Some("regions"), rt::list(regions));
         ReplicationSet(this)
     }
     /// Configures the ReplicationSet deletion protection.
@@ -63,7 +64,7 @@ impl ReplicationSet {
         self.0.set(
             "DeletionProtected",
             Some("deletion_protected"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -71,13 +72,13 @@ impl ReplicationSet {
 builder!(ReplicationSet, ReplicationSetHandle);
 /// A declared `AWS::SSMIncidents::ReplicationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReplicationSetHandle(Handle);
+pub struct ReplicationSetHandle(rt::Handle);
 handle!(ReplicationSetHandle);
 impl ReplicationSetHandle {
     /// The ARN of the ReplicationSet.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -90,15 +91,15 @@ pub mod replication_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-regionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RegionConfiguration(Props);
+    pub struct RegionConfiguration(rt::Props);
     impl RegionConfiguration {
         /// A new `RegionConfiguration`. Required properties: `sse_kms_key_id` (`SseKmsKeyId`).
-        pub fn new(sse_kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(sse_kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "SseKmsKeyId",
                 Some("sse_kms_key_id"),
-                string(sse_kms_key_id),
+                rt::string(sse_kms_key_id),
             );
             RegionConfiguration(this)
         }
@@ -110,11 +111,11 @@ pub mod replication_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-replicationregion.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicationRegion(Props);
+    pub struct ReplicationRegion(rt::Props);
     impl ReplicationRegion {
         /// A new `ReplicationRegion`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicationRegion(this)
         }
         /// The ReplicationSet regional configuration.
@@ -131,8 +132,9 @@ pub mod replication_set {
         /// The AWS region name.
         ///
         /// Constraints: length at most 20. CloudFormation `RegionName`, Terraform `region_name`.
-        pub fn region_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RegionName", Some("region_name"), string(value));
+        pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RegionName", Some("region_name"), rt::string(value));
             self
         }
     }
@@ -143,11 +145,11 @@ pub mod replication_set {
 /// CloudFormation: `AWS::SSMIncidents::ResponsePlan`. Terraform: `awscc_ssmincidents_response_plan` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmincidents-responseplan.html)
-pub struct ResponsePlan(Base);
-static RESPONSE_PLAN_TYPE: TypeInfo = TypeInfo {
+pub struct ResponsePlan(rt::Base);
+static RESPONSE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMIncidents::ResponsePlan",
     terraform: Some("awscc_ssmincidents_response_plan"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -180,22 +182,22 @@ impl ResponsePlan {
     pub fn new(
         id: impl Into<String>,
         incident_template: response_plan::IncidentTemplate,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESPONSE_PLAN_TYPE);
+        let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);
         this.set(
             "IncidentTemplate",
             Some("incident_template"),
             incident_template.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         ResponsePlan(this)
     }
     /// The list of actions.
     ///
     /// Constraints: at most 1 items. CloudFormation `Actions`, Terraform `actions`.
     pub fn actions(mut self, value: impl IntoIterator<Item = response_plan::Action>) -> Self {
-        self.0.set("Actions", Some("actions"), list(value));
+        self.0.set("Actions", Some("actions"), rt::list(value));
         self
     }
     /// The chat channel configuration.
@@ -209,17 +211,17 @@ impl ResponsePlan {
     /// The display name of the response plan.
     ///
     /// Constraints: length 1..=200. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// The list of engagements to use.
     ///
     /// Constraints: at most 5 items. CloudFormation `Engagements`, Terraform `engagements`.
-    pub fn engagements(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn engagements(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("Engagements", Some("engagements"), strings(value));
+            .set("Engagements", Some("engagements"), rt::strings(value));
         self
     }
     /// The list of integrations.
@@ -230,20 +232,20 @@ impl ResponsePlan {
         value: impl IntoIterator<Item = response_plan::Integration>,
     ) -> Self {
         self.0
-            .set("Integrations", Some("integrations"), list(value));
+            .set("Integrations", Some("integrations"), rt::list(value));
         self
     }
 }
 builder!(ResponsePlan, ResponsePlanHandle);
 /// A declared `AWS::SSMIncidents::ResponsePlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResponsePlanHandle(Handle);
+pub struct ResponsePlanHandle(rt::Handle);
 handle!(ResponsePlanHandle);
 impl ResponsePlanHandle {
     /// The ARN of the response plan.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -256,11 +258,11 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// The configuration to use when starting the SSM automation document.
@@ -279,17 +281,17 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-chatchannel.html)
     #[derive(Clone, Debug)]
-    pub struct ChatChannel(Props);
+    pub struct ChatChannel(rt::Props);
     impl ChatChannel {
         /// A new `ChatChannel`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChatChannel(this)
         }
         /// CloudFormation `ChatbotSns`, Terraform `chatbot_sns`.
-        pub fn chatbot_sns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn chatbot_sns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("ChatbotSns", Some("chatbot_sns"), strings(value));
+                .set("ChatbotSns", Some("chatbot_sns"), rt::strings(value));
             self
         }
     }
@@ -300,12 +302,12 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparameter.html)
     #[derive(Clone, Debug)]
-    pub struct DynamicSsmParameter(Props);
+    pub struct DynamicSsmParameter(rt::Props);
     impl DynamicSsmParameter {
         /// A new `DynamicSsmParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: DynamicSsmParameterValue) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, value: DynamicSsmParameterValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Value", Some("value"), value.into());
             DynamicSsmParameter(this)
         }
@@ -317,11 +319,11 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparametervalue.html)
     #[derive(Clone, Debug)]
-    pub struct DynamicSsmParameterValue(Props);
+    pub struct DynamicSsmParameterValue(rt::Props);
     impl DynamicSsmParameterValue {
         /// A new `DynamicSsmParameterValue`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DynamicSsmParameterValue(this)
         }
         /// The variable types used as dynamic parameter value when starting the SSM automation document.
@@ -339,21 +341,21 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-incidenttemplate.html)
     #[derive(Clone, Debug)]
-    pub struct IncidentTemplate(Props);
+    pub struct IncidentTemplate(rt::Props);
     impl IncidentTemplate {
         /// A new `IncidentTemplate`. Required properties: `impact` (`Impact`), `title` (`Title`).
-        pub fn new(impact: i64, title: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Impact", Some("impact"), int(impact));
-            this.set("Title", Some("title"), string(title));
+        pub fn new(impact: i64, title: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Impact", Some("impact"), rt::int(impact));
+            this.set("Title", Some("title"), rt::string(title));
             IncidentTemplate(this)
         }
         /// The deduplication string.
         ///
         /// Constraints: length 1..=1000. CloudFormation `DedupeString`, Terraform `dedupe_string`.
-        pub fn dedupe_string(mut self, value: impl Into<Expr>) -> Self {
+        pub fn dedupe_string(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DedupeString", Some("dedupe_string"), string(value));
+                .set("DedupeString", Some("dedupe_string"), rt::string(value));
             self
         }
         /// Tags that get applied to incidents created by the StartIncident API action.
@@ -361,7 +363,7 @@ pub mod response_plan {
         /// Constraints: at most 50 items. CloudFormation `IncidentTags`, Terraform `incident_tags`.
         pub fn incident_tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
             self.0
-                .set("IncidentTags", Some("incident_tags"), list(value));
+                .set("IncidentTags", Some("incident_tags"), rt::list(value));
             self
         }
         /// The list of notification targets.
@@ -374,15 +376,15 @@ pub mod response_plan {
             self.0.set(
                 "NotificationTargets",
                 Some("notification_targets"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// The summary string.
         ///
         /// Constraints: length 1..=4000. CloudFormation `Summary`, Terraform `summary`.
-        pub fn summary(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Summary", Some("summary"), string(value));
+        pub fn summary(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Summary", Some("summary"), rt::string(value));
             self
         }
     }
@@ -391,11 +393,11 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-integration.html)
     #[derive(Clone, Debug)]
-    pub struct Integration(Props);
+    pub struct Integration(rt::Props);
     impl Integration {
         /// A new `Integration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Integration(this)
         }
         /// The pagerDuty configuration to use when starting the incident.
@@ -417,19 +419,19 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-notificationtargetitem.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationTargetItem(Props);
+    pub struct NotificationTargetItem(rt::Props);
     impl NotificationTargetItem {
         /// A new `NotificationTargetItem`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NotificationTargetItem(this)
         }
         /// The ARN of the Chatbot SNS topic.
         ///
         /// Constraints: length at most 1000; pattern `^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
-        pub fn sns_topic_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SnsTopicArn", Some("sns_topic_arn"), string(value));
+                .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
             self
         }
     }
@@ -440,22 +442,22 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PagerDutyConfiguration(Props);
+    pub struct PagerDutyConfiguration(rt::Props);
     impl PagerDutyConfiguration {
         /// A new `PagerDutyConfiguration`. Required properties: `name` (`Name`), `pager_duty_incident_configuration` (`PagerDutyIncidentConfiguration`), `secret_id` (`SecretId`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             pager_duty_incident_configuration: PagerDutyIncidentConfiguration,
-            secret_id: impl Into<Expr>,
+            secret_id: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             this.set(
                 "PagerDutyIncidentConfiguration",
                 Some("pager_duty_incident_configuration"),
                 pager_duty_incident_configuration.into(),
             );
-            this.set("SecretId", Some("secret_id"), string(secret_id));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
             PagerDutyConfiguration(this)
         }
     }
@@ -466,12 +468,12 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyincidentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PagerDutyIncidentConfiguration(Props);
+    pub struct PagerDutyIncidentConfiguration(rt::Props);
     impl PagerDutyIncidentConfiguration {
         /// A new `PagerDutyIncidentConfiguration`. Required properties: `service_id` (`ServiceId`).
-        pub fn new(service_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ServiceId", Some("service_id"), string(service_id));
+        pub fn new(service_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ServiceId", Some("service_id"), rt::string(service_id));
             PagerDutyIncidentConfiguration(this)
         }
     }
@@ -482,21 +484,28 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmautomation.html)
     #[derive(Clone, Debug)]
-    pub struct SsmAutomation(Props);
+    pub struct SsmAutomation(rt::Props);
     impl SsmAutomation {
         /// A new `SsmAutomation`. Required properties: `document_name` (`DocumentName`), `role_arn` (`RoleArn`).
-        pub fn new(document_name: impl Into<Expr>, role_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DocumentName", Some("document_name"), string(document_name));
-            this.set("RoleArn", Some("role_arn"), string(role_arn));
+        pub fn new(document_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DocumentName",
+                Some("document_name"),
+                rt::string(document_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
             SsmAutomation(this)
         }
         /// The version of the document to use when starting the SSM automation document.
         ///
         /// Constraints: length at most 128. CloudFormation `DocumentVersion`, Terraform `document_version`.
-        pub fn document_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("DocumentVersion", Some("document_version"), string(value));
+        pub fn document_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "DocumentVersion",
+                Some("document_version"),
+                rt::string(value),
+            );
             self
         }
         /// The parameters with dynamic values to set when starting the SSM automation document.
@@ -506,15 +515,19 @@ pub mod response_plan {
             mut self,
             value: impl IntoIterator<Item = DynamicSsmParameter>,
         ) -> Self {
-            self.0
-                .set("DynamicParameters", Some("dynamic_parameters"), list(value));
+            self.0.set(
+                "DynamicParameters",
+                Some("dynamic_parameters"),
+                rt::list(value),
+            );
             self
         }
         /// The parameters to set when starting the SSM automation document.
         ///
         /// Constraints: 1..=200 items. CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl IntoIterator<Item = SsmParameter>) -> Self {
-            self.0.set("Parameters", Some("parameters"), list(value));
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
             self
         }
         /// The account type to use when starting the SSM automation document.
@@ -533,16 +546,16 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmparameter.html)
     #[derive(Clone, Debug)]
-    pub struct SsmParameter(Props);
+    pub struct SsmParameter(rt::Props);
     impl SsmParameter {
         /// A new `SsmParameter`. Required properties: `key` (`Key`), `values` (`Values`).
         pub fn new(
-            key: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
             SsmParameter(this)
         }
     }
@@ -553,13 +566,13 @@ pub mod response_plan {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

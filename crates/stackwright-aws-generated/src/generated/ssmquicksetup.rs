@@ -2,23 +2,24 @@
 //! `SSMQuickSetup` resource types of the CloudFormation registry (`AWS::SSMQuickSetup::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ssmquicksetup` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
 /// CloudFormation: `AWS::SSMQuickSetup::ConfigurationManager`. Terraform: `awscc_ssmquicksetup_configuration_manager` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmquicksetup-configurationmanager.html)
-pub struct ConfigurationManager(Base);
-static CONFIGURATION_MANAGER_TYPE: TypeInfo = TypeInfo {
+pub struct ConfigurationManager(rt::Base);
+static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMQuickSetup::ConfigurationManager",
     terraform: Some("awscc_ssmquicksetup_configuration_manager"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -59,46 +60,46 @@ impl ConfigurationManager {
             Item = configuration_manager::ConfigurationDefinition,
         >,
     ) -> Self {
-        let mut this = Base::new(id, &CONFIGURATION_MANAGER_TYPE);
+        let mut this = rt::Base::new(id, &CONFIGURATION_MANAGER_TYPE);
         this.set(
             "ConfigurationDefinitions",
             Some("configuration_definitions"),
-            list(configuration_definitions),
+            rt::list(configuration_definitions),
         );
         ConfigurationManager(this)
     }
     /// Constraints: pattern `^.{0,512}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: pattern `^[ A-Za-z0-9_-]{1,50}$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(ConfigurationManager, ConfigurationManagerHandle);
 /// A declared `AWS::SSMQuickSetup::ConfigurationManager`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConfigurationManagerHandle(Handle);
+pub struct ConfigurationManagerHandle(rt::Handle);
 handle!(ConfigurationManagerHandle);
 impl ConfigurationManagerHandle {
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedAt`; Terraform `last_modified_at`.
-    pub fn last_modified_at(&self) -> Expr {
+    pub fn last_modified_at(&self) -> rt::Expr {
         self.0.attr("LastModifiedAt")
     }
     /// CloudFormation `Fn::GetAtt` `ManagerArn`; Terraform `manager_arn`.
-    pub fn manager_arn(&self) -> Expr {
+    pub fn manager_arn(&self) -> rt::Expr {
         self.0.attr("ManagerArn")
     }
     /// CloudFormation `Fn::GetAtt` `StatusSummaries`; Terraform `status_summaries`.
-    pub fn status_summaries(&self) -> Expr {
+    pub fn status_summaries(&self) -> rt::Expr {
         self.0.attr("StatusSummaries")
     }
 }
@@ -109,45 +110,48 @@ pub mod configuration_manager {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmquicksetup-configurationmanager-configurationdefinition.html)
     #[derive(Clone, Debug)]
-    pub struct ConfigurationDefinition(Props);
+    pub struct ConfigurationDefinition(rt::Props);
     impl ConfigurationDefinition {
         /// A new `ConfigurationDefinition`. Required properties: `parameters` (`Parameters`), `type_` (`Type`).
         pub fn new(
-            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-            type_: impl Into<Expr>,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+            type_: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Parameters", Some("parameters"), string_map(parameters));
-            this.set("Type", Some("type"), string(type_));
+            let mut this = rt::Props::default();
+            this.set("Parameters", Some("parameters"), rt::string_map(parameters));
+            this.set("Type", Some("type"), rt::string(type_));
             ConfigurationDefinition(this)
         }
         /// CloudFormation `LocalDeploymentAdministrationRoleArn`, Terraform `local_deployment_administration_role_arn`.
-        pub fn local_deployment_administration_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn local_deployment_administration_role_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "LocalDeploymentAdministrationRoleArn",
                 Some("local_deployment_administration_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=256. CloudFormation `LocalDeploymentExecutionRoleName`, Terraform `local_deployment_execution_role_name`.
-        pub fn local_deployment_execution_role_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn local_deployment_execution_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LocalDeploymentExecutionRoleName",
                 Some("local_deployment_execution_role_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 1..=128. CloudFormation `TypeVersion`, Terraform `type_version`.
-        pub fn type_version(mut self, value: impl Into<Expr>) -> Self {
+        pub fn type_version(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TypeVersion", Some("type_version"), string(value));
+                .set("TypeVersion", Some("type_version"), rt::string(value));
             self
         }
         /// CloudFormation `id`, Terraform `id`.
-        pub fn id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("id", Some("id"), string(value));
+        pub fn id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("id", Some("id"), rt::string(value));
             self
         }
     }
@@ -158,11 +162,11 @@ pub mod configuration_manager {
 /// CloudFormation: `AWS::SSMQuickSetup::LifecycleAutomation`. Terraform: `awscc_ssmquicksetup_lifecycle_automation` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssmquicksetup-lifecycleautomation.html)
-pub struct LifecycleAutomation(Base);
-static LIFECYCLE_AUTOMATION_TYPE: TypeInfo = TypeInfo {
+pub struct LifecycleAutomation(rt::Base);
+static LIFECYCLE_AUTOMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSMQuickSetup::LifecycleAutomation",
     terraform: Some("awscc_ssmquicksetup_lifecycle_automation"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -194,35 +198,39 @@ impl LifecycleAutomation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        automation_document: impl Into<Expr>,
-        automation_parameters: impl Into<Value>,
-        resource_key: impl Into<Expr>,
+        automation_document: impl Into<rt::Expr>,
+        automation_parameters: impl Into<rt::Value>,
+        resource_key: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LIFECYCLE_AUTOMATION_TYPE);
+        let mut this = rt::Base::new(id, &LIFECYCLE_AUTOMATION_TYPE);
         this.set(
             "AutomationDocument",
             Some("automation_document"),
-            string(automation_document),
+            rt::string(automation_document),
         );
         this.set(
             "AutomationParameters",
             Some("automation_parameters"),
-            json(automation_parameters),
+            rt::json(automation_parameters),
         );
-        this.set("ResourceKey", Some("resource_key"), string(resource_key));
+        this.set(
+            "ResourceKey",
+            Some("resource_key"),
+            rt::string(resource_key),
+        );
         LifecycleAutomation(this)
     }
 }
 builder!(LifecycleAutomation, LifecycleAutomationHandle);
 /// A declared `AWS::SSMQuickSetup::LifecycleAutomation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LifecycleAutomationHandle(Handle);
+pub struct LifecycleAutomationHandle(rt::Handle);
 handle!(LifecycleAutomationHandle);
 impl LifecycleAutomationHandle {
     /// The id from the association that is returned when creating the association
     ///
     /// CloudFormation `Fn::GetAtt` `AssociationId`; Terraform `association_id`.
-    pub fn association_id(&self) -> Expr {
+    pub fn association_id(&self) -> rt::Expr {
         self.0.attr("AssociationId")
     }
 }

@@ -2,23 +2,24 @@
 //! `SSO` resource types of the CloudFormation registry (`AWS::SSO::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `sso` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for Identity Center (SSO) Application
 ///
 /// CloudFormation: `AWS::SSO::Application`. Terraform: `awscc_sso_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::Application",
     terraform: Some("awscc_sso_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -31,26 +32,30 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_provider_arn: impl Into<Expr>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        application_provider_arn: impl Into<rt::Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationProviderArn",
             Some("application_provider_arn"),
-            string(application_provider_arn),
+            rt::string(application_provider_arn),
         );
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         Application(this)
     }
     /// The description information for the Identity Center (SSO) Application
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// A structure that describes the options for the portal associated with an application
@@ -72,19 +77,19 @@ impl Application {
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::SSO::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The Application ARN that is returned upon creation of the Identity Center (SSO) Application
     ///
     /// CloudFormation `Fn::GetAtt` `ApplicationArn`; Terraform `application_arn`.
-    pub fn application_arn(&self) -> Expr {
+    pub fn application_arn(&self) -> rt::Expr {
         self.0.attr("ApplicationArn")
     }
     /// The ARN of the identity store associated with the Identity Center instance
     ///
     /// CloudFormation `Fn::GetAtt` `IdentityStoreArn`; Terraform `identity_store_arn`.
-    pub fn identity_store_arn(&self) -> Expr {
+    pub fn identity_store_arn(&self) -> rt::Expr {
         self.0.attr("IdentityStoreArn")
     }
 }
@@ -97,11 +102,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-portaloptionsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct PortalOptionsConfiguration(Props);
+    pub struct PortalOptionsConfiguration(rt::Props);
     impl PortalOptionsConfiguration {
         /// A new `PortalOptionsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PortalOptionsConfiguration(this)
         }
         /// A structure that describes the sign-in options for the access portal
@@ -127,20 +132,20 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-signinoptions.html)
     #[derive(Clone, Debug)]
-    pub struct SignInOptions(Props);
+    pub struct SignInOptions(rt::Props);
     impl SignInOptions {
         /// A new `SignInOptions`. Required properties: `origin` (`Origin`).
         pub fn new(origin: Origin) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Origin", Some("origin"), origin.into());
             SignInOptions(this)
         }
         /// The URL that accepts authentication requests for an application, this is a required parameter if the Origin parameter is APPLICATION
         ///
         /// Constraints: length 1..=512; pattern `^http(s)?:\/\/[-a-zA-Z0-9+&@#\/%?=~_|!:,.;]*[-a-zA-Z0-9+&bb@#\/%?=~_|]$`. CloudFormation `ApplicationUrl`, Terraform `application_url`.
-        pub fn application_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationUrl", Some("application_url"), string(value));
+                .set("ApplicationUrl", Some("application_url"), rt::string(value));
             self
         }
     }
@@ -178,11 +183,11 @@ pub mod application {
 /// CloudFormation: `AWS::SSO::ApplicationAssignment`. Terraform: `awscc_sso_application_assignment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-applicationassignment.html)
-pub struct ApplicationAssignment(Base);
-static APPLICATION_ASSIGNMENT_TYPE: TypeInfo = TypeInfo {
+pub struct ApplicationAssignment(rt::Base);
+static APPLICATION_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::ApplicationAssignment",
     terraform: Some("awscc_sso_application_assignment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -192,17 +197,21 @@ impl ApplicationAssignment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_arn: impl Into<Expr>,
-        principal_id: impl Into<Expr>,
+        application_arn: impl Into<rt::Expr>,
+        principal_id: impl Into<rt::Expr>,
         principal_type: application_assignment::PrincipalType,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_ASSIGNMENT_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENT_TYPE);
         this.set(
             "ApplicationArn",
             Some("application_arn"),
-            string(application_arn),
+            rt::string(application_arn),
         );
-        this.set("PrincipalId", Some("principal_id"), string(principal_id));
+        this.set(
+            "PrincipalId",
+            Some("principal_id"),
+            rt::string(principal_id),
+        );
         this.set(
             "PrincipalType",
             Some("principal_type"),
@@ -214,7 +223,7 @@ impl ApplicationAssignment {
 builder!(ApplicationAssignment, ApplicationAssignmentHandle);
 /// A declared `AWS::SSO::ApplicationAssignment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationAssignmentHandle(Handle);
+pub struct ApplicationAssignmentHandle(rt::Handle);
 handle!(ApplicationAssignmentHandle);
 /// Property types and value sets of [`ApplicationAssignment`] (`AWS::SSO::ApplicationAssignment`).
 pub mod application_assignment {
@@ -234,11 +243,11 @@ pub mod application_assignment {
 /// CloudFormation: `AWS::SSO::Assignment`. Terraform: `awscc_sso_assignment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-assignment.html)
-pub struct Assignment(Base);
-static ASSIGNMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Assignment(rt::Base);
+static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::Assignment",
     terraform: Some("awscc_sso_assignment"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -248,27 +257,35 @@ impl Assignment {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        permission_set_arn: impl Into<Expr>,
-        principal_id: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        permission_set_arn: impl Into<rt::Expr>,
+        principal_id: impl Into<rt::Expr>,
         principal_type: assignment::PrincipalType,
-        target_id: impl Into<Expr>,
+        target_id: impl Into<rt::Expr>,
         target_type: assignment::TargetType,
     ) -> Self {
-        let mut this = Base::new(id, &ASSIGNMENT_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+        let mut this = rt::Base::new(id, &ASSIGNMENT_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         this.set(
             "PermissionSetArn",
             Some("permission_set_arn"),
-            string(permission_set_arn),
+            rt::string(permission_set_arn),
         );
-        this.set("PrincipalId", Some("principal_id"), string(principal_id));
+        this.set(
+            "PrincipalId",
+            Some("principal_id"),
+            rt::string(principal_id),
+        );
         this.set(
             "PrincipalType",
             Some("principal_type"),
             principal_type.into(),
         );
-        this.set("TargetId", Some("target_id"), string(target_id));
+        this.set("TargetId", Some("target_id"), rt::string(target_id));
         this.set("TargetType", Some("target_type"), target_type.into());
         Assignment(this)
     }
@@ -276,7 +293,7 @@ impl Assignment {
 builder!(Assignment, AssignmentHandle);
 /// A declared `AWS::SSO::Assignment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssignmentHandle(Handle);
+pub struct AssignmentHandle(rt::Handle);
 handle!(AssignmentHandle);
 /// Property types and value sets of [`Assignment`] (`AWS::SSO::Assignment`).
 pub mod assignment {
@@ -303,11 +320,11 @@ pub mod assignment {
 /// CloudFormation: `AWS::SSO::Instance`. Terraform: `awscc_sso_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-instance.html)
-pub struct Instance(Base);
-static INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct Instance(rt::Base);
+static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::Instance",
     terraform: Some("awscc_sso_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -321,45 +338,45 @@ impl Instance {
     /// Declares a `AWS::SSO::Instance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INSTANCE_TYPE);
+        let this = rt::Base::new(id, &INSTANCE_TYPE);
         Instance(this)
     }
     /// The name you want to assign to this Identity Center (SSO) Instance
     ///
     /// Constraints: length 1..=32; pattern `^[\w+=,.@-]+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Instance, InstanceHandle);
 /// A declared `AWS::SSO::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceHandle(Handle);
+pub struct InstanceHandle(rt::Handle);
 handle!(InstanceHandle);
 impl InstanceHandle {
     /// The SSO Instance ARN that is returned upon creation of the Identity Center (SSO) Instance
     ///
     /// CloudFormation `Fn::GetAtt` `InstanceArn`; Terraform `instance_arn`.
-    pub fn instance_arn(&self) -> Expr {
+    pub fn instance_arn(&self) -> rt::Expr {
         self.0.attr("InstanceArn")
     }
     /// The AWS accountId of the owner of the Identity Center (SSO) Instance
     ///
     /// CloudFormation `Fn::GetAtt` `OwnerAccountId`; Terraform `owner_account_id`.
-    pub fn owner_account_id(&self) -> Expr {
+    pub fn owner_account_id(&self) -> rt::Expr {
         self.0.attr("OwnerAccountId")
     }
     /// The ID of the identity store associated with the created Identity Center (SSO) Instance
     ///
     /// CloudFormation `Fn::GetAtt` `IdentityStoreId`; Terraform `identity_store_id`.
-    pub fn identity_store_id(&self) -> Expr {
+    pub fn identity_store_id(&self) -> rt::Expr {
         self.0.attr("IdentityStoreId")
     }
     /// The status of the Identity Center (SSO) Instance, create_in_progress/delete_in_progress/active
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -368,11 +385,11 @@ impl InstanceHandle {
 /// CloudFormation: `AWS::SSO::InstanceAccessControlAttributeConfiguration`. Terraform: `awscc_sso_instance_access_control_attribute_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-instanceaccesscontrolattributeconfiguration.html)
-pub struct InstanceAccessControlAttributeConfiguration(Base);
-static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct InstanceAccessControlAttributeConfiguration(rt::Base);
+static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::InstanceAccessControlAttributeConfiguration",
     terraform: Some("awscc_sso_instance_access_control_attribute_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -380,9 +397,13 @@ static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE: TypeInfo = TypeInfo
 impl InstanceAccessControlAttributeConfiguration {
     /// Declares a `AWS::SSO::InstanceAccessControlAttributeConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, instance_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
+    pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
         InstanceAccessControlAttributeConfiguration(this)
     }
     /// Constraints: at most 50 items. CloudFormation `AccessControlAttributes`, Terraform `access_control_attributes`.
@@ -395,7 +416,7 @@ impl InstanceAccessControlAttributeConfiguration {
         self.0.set(
             "AccessControlAttributes",
             Some("access_control_attributes"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -420,7 +441,7 @@ builder!(
 );
 /// A declared `AWS::SSO::InstanceAccessControlAttributeConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InstanceAccessControlAttributeConfigurationHandle(Handle);
+pub struct InstanceAccessControlAttributeConfigurationHandle(rt::Handle);
 handle!(InstanceAccessControlAttributeConfigurationHandle);
 /// Property types and value sets of [`InstanceAccessControlAttributeConfiguration`] (`AWS::SSO::InstanceAccessControlAttributeConfiguration`).
 pub mod instance_access_control_attribute_configuration {
@@ -429,12 +450,12 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattribute.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlAttribute(Props);
+    pub struct AccessControlAttribute(rt::Props);
     impl AccessControlAttribute {
         /// A new `AccessControlAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: AccessControlAttributeValue) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>, value: AccessControlAttributeValue) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             this.set("Value", Some("value"), value.into());
             AccessControlAttribute(this)
         }
@@ -444,12 +465,12 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattributevalue.html)
     #[derive(Clone, Debug)]
-    pub struct AccessControlAttributeValue(Props);
+    pub struct AccessControlAttributeValue(rt::Props);
     impl AccessControlAttributeValue {
         /// A new `AccessControlAttributeValue`. Required properties: `source` (`Source`).
-        pub fn new(source: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            let mut this = Props::default();
-            this.set("Source", Some("source"), strings(source));
+        pub fn new(source: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Source", Some("source"), rt::strings(source));
             AccessControlAttributeValue(this)
         }
     }
@@ -460,17 +481,17 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-instanceaccesscontrolattributeconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceAccessControlAttributeConfiguration(Props);
+    pub struct InstanceAccessControlAttributeConfiguration(rt::Props);
     impl InstanceAccessControlAttributeConfiguration {
         /// A new `InstanceAccessControlAttributeConfiguration`. Required properties: `access_control_attributes` (`AccessControlAttributes`).
         pub fn new(
             access_control_attributes: impl IntoIterator<Item = AccessControlAttribute>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessControlAttributes",
                 Some("access_control_attributes"),
-                list(access_control_attributes),
+                rt::list(access_control_attributes),
             );
             InstanceAccessControlAttributeConfiguration(this)
         }
@@ -482,11 +503,11 @@ pub mod instance_access_control_attribute_configuration {
 /// CloudFormation: `AWS::SSO::PermissionSet`. Terraform: `awscc_sso_permission_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-permissionset.html)
-pub struct PermissionSet(Base);
-static PERMISSION_SET_TYPE: TypeInfo = TypeInfo {
+pub struct PermissionSet(rt::Base);
+static PERMISSION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SSO::PermissionSet",
     terraform: Some("awscc_sso_permission_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PermissionSetArn", Some("permission_set_arn"))],
@@ -496,12 +517,16 @@ impl PermissionSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        instance_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &PERMISSION_SET_TYPE);
-        this.set("InstanceArn", Some("instance_arn"), string(instance_arn));
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PERMISSION_SET_TYPE);
+        this.set(
+            "InstanceArn",
+            Some("instance_arn"),
+            rt::string(instance_arn),
+        );
+        this.set("Name", Some("name"), rt::string(name));
         PermissionSet(this)
     }
     /// Constraints: at most 25 items. CloudFormation `CustomerManagedPolicyReferences`, Terraform `customer_managed_policy_references`.
@@ -512,30 +537,39 @@ impl PermissionSet {
         self.0.set(
             "CustomerManagedPolicyReferences",
             Some("customer_managed_policy_references"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The permission set description.
     ///
     /// Constraints: length 1..=700; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The inline policy to put in permission set.
     ///
     /// CloudFormation `InlinePolicy`, Terraform `inline_policy`.
-    pub fn inline_policy(mut self, value: impl Into<Value>) -> Self {
-        self.0
-            .set("InlinePolicy", Some("inline_policy"), json_string(value));
+    pub fn inline_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "InlinePolicy",
+            Some("inline_policy"),
+            rt::json_string(value),
+        );
         self
     }
     /// Constraints: at most 25 items. CloudFormation `ManagedPolicies`, Terraform `managed_policies`.
-    pub fn managed_policies(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("ManagedPolicies", Some("managed_policies"), strings(value));
+    pub fn managed_policies(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ManagedPolicies",
+            Some("managed_policies"),
+            rt::strings(value),
+        );
         self
     }
     /// CloudFormation `PermissionsBoundary`, Terraform `permissions_boundary`.
@@ -550,30 +584,36 @@ impl PermissionSet {
     /// The relay state URL that redirect links to any service in the AWS Management Console.
     ///
     /// Constraints: length 1..=240; pattern `[a-zA-Z0-9&amp;$@#\/%?=~\-_'&quot;|!:,.;*+\[\]\ \(\)\{\}]+`. CloudFormation `RelayStateType`, Terraform `relay_state_type`.
-    pub fn relay_state_type(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("RelayStateType", Some("relay_state_type"), string(value));
+    pub fn relay_state_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelayStateType",
+            Some("relay_state_type"),
+            rt::string(value),
+        );
         self
     }
     /// The length of time that a user can be signed in to an AWS account.
     ///
     /// Constraints: length 1..=100; pattern `^(-?)P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)([DW]))?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`. CloudFormation `SessionDuration`, Terraform `session_duration`.
-    pub fn session_duration(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SessionDuration", Some("session_duration"), string(value));
+    pub fn session_duration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SessionDuration",
+            Some("session_duration"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(PermissionSet, PermissionSetHandle);
 /// A declared `AWS::SSO::PermissionSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PermissionSetHandle(Handle);
+pub struct PermissionSetHandle(rt::Handle);
 handle!(PermissionSetHandle);
 impl PermissionSetHandle {
     /// The permission set that the policy will be attached to
     ///
     /// CloudFormation `Fn::GetAtt` `PermissionSetArn`; Terraform `permission_set_arn`.
-    pub fn permission_set_arn(&self) -> Expr {
+    pub fn permission_set_arn(&self) -> rt::Expr {
         self.0.attr("PermissionSetArn")
     }
 }
@@ -584,17 +624,17 @@ pub mod permission_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-customermanagedpolicyreference.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerManagedPolicyReference(Props);
+    pub struct CustomerManagedPolicyReference(rt::Props);
     impl CustomerManagedPolicyReference {
         /// A new `CustomerManagedPolicyReference`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             CustomerManagedPolicyReference(this)
         }
         /// Constraints: length 1..=512; pattern `((/[A-Za-z0-9\.,\+@=_-]+)*)/`. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -603,11 +643,11 @@ pub mod permission_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-permissionsboundary.html)
     #[derive(Clone, Debug)]
-    pub struct PermissionsBoundary(Props);
+    pub struct PermissionsBoundary(rt::Props);
     impl PermissionsBoundary {
         /// A new `PermissionsBoundary`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PermissionsBoundary(this)
         }
         /// CloudFormation `CustomerManagedPolicyReference`, Terraform `customer_managed_policy_reference`.
@@ -625,11 +665,11 @@ pub mod permission_set {
         /// The managed policy to attach.
         ///
         /// Constraints: length 20..=2048. CloudFormation `ManagedPolicyArn`, Terraform `managed_policy_arn`.
-        pub fn managed_policy_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn managed_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ManagedPolicyArn",
                 Some("managed_policy_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `StepFunctions` resource types of the CloudFormation registry (`AWS::StepFunctions::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `stepfunctions` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for Activity
 ///
 /// CloudFormation: `AWS::StepFunctions::Activity`. Terraform: `awscc_stepfunctions_activity` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-activity.html)
-pub struct Activity(Base);
-static ACTIVITY_TYPE: TypeInfo = TypeInfo {
+pub struct Activity(rt::Base);
+static ACTIVITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StepFunctions::Activity",
     terraform: Some("awscc_stepfunctions_activity"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -26,9 +27,9 @@ static ACTIVITY_TYPE: TypeInfo = TypeInfo {
 impl Activity {
     /// Declares a `AWS::StepFunctions::Activity` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACTIVITY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACTIVITY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Activity(this)
     }
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
@@ -44,11 +45,11 @@ impl Activity {
 builder!(Activity, ActivityHandle);
 /// A declared `AWS::StepFunctions::Activity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ActivityHandle(Handle);
+pub struct ActivityHandle(rt::Handle);
 handle!(ActivityHandle);
 impl ActivityHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -59,11 +60,11 @@ pub mod activity {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-activity-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             EncryptionConfiguration(this)
         }
@@ -72,13 +73,14 @@ pub mod activity {
             self.0.set(
                 "KmsDataKeyReusePeriodSeconds",
                 Some("kms_data_key_reuse_period_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -98,11 +100,11 @@ pub mod activity {
 /// CloudFormation: `AWS::StepFunctions::StateMachine`. Terraform: `awscc_stepfunctions_state_machine` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html)
-pub struct StateMachine(Base);
-static STATE_MACHINE_TYPE: TypeInfo = TypeInfo {
+pub struct StateMachine(rt::Base);
+static STATE_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StepFunctions::StateMachine",
     terraform: Some("awscc_stepfunctions_state_machine"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -114,15 +116,15 @@ static STATE_MACHINE_TYPE: TypeInfo = TypeInfo {
 impl StateMachine {
     /// Declares a `AWS::StepFunctions::StateMachine` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, role_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STATE_MACHINE_TYPE);
-        this.set("RoleArn", Some("role_arn"), string(role_arn));
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STATE_MACHINE_TYPE);
+        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         StateMachine(this)
     }
     /// Constraints: length 1..=1048576. CloudFormation `Definition`, Terraform `definition`.
-    pub fn definition(mut self, value: impl Into<Value>) -> Self {
+    pub fn definition(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Definition", Some("definition"), json_string(value));
+            .set("Definition", Some("definition"), rt::json_string(value));
         self
     }
     /// CloudFormation `DefinitionS3Location`, Terraform `definition_s3_location`.
@@ -135,17 +137,20 @@ impl StateMachine {
         self
     }
     /// Constraints: length 1..=1048576. CloudFormation `DefinitionString`, Terraform `definition_string`.
-    pub fn definition_string(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DefinitionString", Some("definition_string"), string(value));
+    pub fn definition_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefinitionString",
+            Some("definition_string"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `DefinitionSubstitutions`, Terraform `definition_substitutions`.
-    pub fn definition_substitutions(mut self, value: impl Into<Value>) -> Self {
+    pub fn definition_substitutions(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "DefinitionSubstitutions",
             Some("definition_substitutions"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -167,11 +172,11 @@ impl StateMachine {
         self
     }
     /// Constraints: length 1..=80. Changing it replaces the resource. CloudFormation `StateMachineName`, Terraform `state_machine_name`.
-    pub fn state_machine_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn state_machine_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StateMachineName",
             Some("state_machine_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -194,19 +199,19 @@ impl StateMachine {
 builder!(StateMachine, StateMachineHandle);
 /// A declared `AWS::StepFunctions::StateMachine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StateMachineHandle(Handle);
+pub struct StateMachineHandle(rt::Handle);
 handle!(StateMachineHandle);
 impl StateMachineHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// CloudFormation `Fn::GetAtt` `StateMachineRevisionId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn state_machine_revision_id(&self) -> Expr {
+    pub fn state_machine_revision_id(&self) -> rt::Expr {
         self.0.attr("StateMachineRevisionId")
     }
 }
@@ -217,17 +222,17 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-cloudwatchlogsloggroup.html)
     #[derive(Clone, Debug)]
-    pub struct CloudWatchLogsLogGroup(Props);
+    pub struct CloudWatchLogsLogGroup(rt::Props);
     impl CloudWatchLogsLogGroup {
         /// A new `CloudWatchLogsLogGroup`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CloudWatchLogsLogGroup(this)
         }
         /// Constraints: length 1..=256. CloudFormation `LogGroupArn`, Terraform `log_group_arn`.
-        pub fn log_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("LogGroupArn", Some("log_group_arn"), string(value));
+                .set("LogGroupArn", Some("log_group_arn"), rt::string(value));
             self
         }
     }
@@ -236,22 +241,23 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(Props);
+    pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
         /// A new `EncryptionConfiguration`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", None, type_.into());
             EncryptionConfiguration(this)
         }
         /// Constraints: range 60..=900. CloudFormation `KmsDataKeyReusePeriodSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn kms_data_key_reuse_period_seconds(mut self, value: i64) -> Self {
-            self.0.set("KmsDataKeyReusePeriodSeconds", None, int(value));
+            self.0
+                .set("KmsDataKeyReusePeriodSeconds", None, rt::int(value));
             self
         }
         /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", None, string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyId", None, rt::string(value));
             self
         }
     }
@@ -260,11 +266,11 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-logdestination.html)
     #[derive(Clone, Debug)]
-    pub struct LogDestination(Props);
+    pub struct LogDestination(rt::Props);
     impl LogDestination {
         /// A new `LogDestination`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogDestination(this)
         }
         /// CloudFormation `CloudWatchLogsLogGroup`, Terraform `cloudwatch_logs_log_group`.
@@ -282,17 +288,17 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-loggingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingConfiguration(Props);
+    pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
         /// A new `LoggingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LoggingConfiguration(this)
         }
         /// Constraints: at least 1 items. CloudFormation `Destinations`, Terraform `destinations`.
         pub fn destinations(mut self, value: impl IntoIterator<Item = LogDestination>) -> Self {
             self.0
-                .set("Destinations", Some("destinations"), list(value));
+                .set("Destinations", Some("destinations"), rt::list(value));
             self
         }
         /// CloudFormation `IncludeExecutionData`, Terraform `include_execution_data`.
@@ -300,7 +306,7 @@ pub mod state_machine {
             self.0.set(
                 "IncludeExecutionData",
                 Some("include_execution_data"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -315,18 +321,18 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-s3location.html)
     #[derive(Clone, Debug)]
-    pub struct S3Location(Props);
+    pub struct S3Location(rt::Props);
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<Expr>, key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
-            this.set("Key", Some("key"), string(key));
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
             S3Location(this)
         }
         /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", Some("version"), string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", Some("version"), rt::string(value));
             self
         }
     }
@@ -335,16 +341,16 @@ pub mod state_machine {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-tracingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TracingConfiguration(Props);
+    pub struct TracingConfiguration(rt::Props);
     impl TracingConfiguration {
         /// A new `TracingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TracingConfiguration(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -386,11 +392,11 @@ pub mod state_machine {
 /// CloudFormation: `AWS::StepFunctions::StateMachineAlias`. Terraform: `awscc_stepfunctions_state_machine_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachinealias.html)
-pub struct StateMachineAlias(Base);
-static STATE_MACHINE_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct StateMachineAlias(rt::Base);
+static STATE_MACHINE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StepFunctions::StateMachineAlias",
     terraform: Some("awscc_stepfunctions_state_machine_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -399,7 +405,7 @@ impl StateMachineAlias {
     /// Declares a `AWS::StepFunctions::StateMachineAlias` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &STATE_MACHINE_ALIAS_TYPE);
+        let this = rt::Base::new(id, &STATE_MACHINE_ALIAS_TYPE);
         StateMachineAlias(this)
     }
     /// The settings to enable gradual state machine deployments.
@@ -419,16 +425,16 @@ impl StateMachineAlias {
     /// An optional description of the alias.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The alias name.
     ///
     /// Constraints: length 1..=80; pattern `^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The routing configuration of the alias.
@@ -441,27 +447,30 @@ impl StateMachineAlias {
         self.0.set(
             "RoutingConfiguration",
             Some("routing_configuration"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// Constraints: length 1..=2048. CloudFormation `StateMachineArn`, Terraform `state_machine_arn`.
-    pub fn state_machine_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("StateMachineArn", Some("state_machine_arn"), string(value));
+    pub fn state_machine_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StateMachineArn",
+            Some("state_machine_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(StateMachineAlias, StateMachineAliasHandle);
 /// A declared `AWS::StepFunctions::StateMachineAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StateMachineAliasHandle(Handle);
+pub struct StateMachineAliasHandle(rt::Handle);
 handle!(StateMachineAliasHandle);
 impl StateMachineAliasHandle {
     /// The ARN of the alias.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -474,15 +483,15 @@ pub mod state_machine_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentPreference(Props);
+    pub struct DeploymentPreference(rt::Props);
     impl DeploymentPreference {
         /// A new `DeploymentPreference`. Required properties: `state_machine_version_arn` (`StateMachineVersionArn`), `type_` (`Type`).
-        pub fn new(state_machine_version_arn: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
+        pub fn new(state_machine_version_arn: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StateMachineVersionArn",
                 Some("state_machine_version_arn"),
-                string(state_machine_version_arn),
+                rt::string(state_machine_version_arn),
             );
             this.set("Type", Some("type"), type_.into());
             DeploymentPreference(this)
@@ -490,22 +499,22 @@ pub mod state_machine_alias {
         /// A list of CloudWatch alarm names that will be monitored during the deployment.
         ///
         /// Constraints: 1..=100 items. CloudFormation `Alarms`, Terraform `alarms`.
-        pub fn alarms(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Alarms", Some("alarms"), strings(value));
+        pub fn alarms(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Alarms", Some("alarms"), rt::strings(value));
             self
         }
         /// The time in minutes between each traffic shifting increment.
         ///
         /// Constraints: range 1..=2100. CloudFormation `Interval`, Terraform `interval`.
         pub fn interval(mut self, value: i64) -> Self {
-            self.0.set("Interval", Some("interval"), int(value));
+            self.0.set("Interval", Some("interval"), rt::int(value));
             self
         }
         /// The percentage of traffic to shift to the new version in each increment.
         ///
         /// Constraints: range 1..=99. CloudFormation `Percentage`, Terraform `percentage`.
         pub fn percentage(mut self, value: i64) -> Self {
-            self.0.set("Percentage", Some("percentage"), int(value));
+            self.0.set("Percentage", Some("percentage"), rt::int(value));
             self
         }
     }
@@ -514,17 +523,17 @@ pub mod state_machine_alias {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-routingconfigurationversion.html)
     #[derive(Clone, Debug)]
-    pub struct RoutingConfigurationVersion(Props);
+    pub struct RoutingConfigurationVersion(rt::Props);
     impl RoutingConfigurationVersion {
         /// A new `RoutingConfigurationVersion`. Required properties: `state_machine_version_arn` (`StateMachineVersionArn`), `weight` (`Weight`).
-        pub fn new(state_machine_version_arn: impl Into<Expr>, weight: i64) -> Self {
-            let mut this = Props::default();
+        pub fn new(state_machine_version_arn: impl Into<rt::Expr>, weight: i64) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "StateMachineVersionArn",
                 Some("state_machine_version_arn"),
-                string(state_machine_version_arn),
+                rt::string(state_machine_version_arn),
             );
-            this.set("Weight", Some("weight"), int(weight));
+            this.set("Weight", Some("weight"), rt::int(weight));
             RoutingConfigurationVersion(this)
         }
     }
@@ -546,11 +555,11 @@ pub mod state_machine_alias {
 /// CloudFormation: `AWS::StepFunctions::StateMachineVersion`. Terraform: `awscc_stepfunctions_state_machine_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachineversion.html)
-pub struct StateMachineVersion(Base);
-static STATE_MACHINE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct StateMachineVersion(rt::Base);
+static STATE_MACHINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StepFunctions::StateMachineVersion",
     terraform: Some("awscc_stepfunctions_state_machine_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
@@ -558,27 +567,27 @@ static STATE_MACHINE_VERSION_TYPE: TypeInfo = TypeInfo {
 impl StateMachineVersion {
     /// Declares a `AWS::StepFunctions::StateMachineVersion` with the stack-unique `id`. Required properties: `state_machine_arn` (`StateMachineArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, state_machine_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &STATE_MACHINE_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, state_machine_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &STATE_MACHINE_VERSION_TYPE);
         this.set(
             "StateMachineArn",
             Some("state_machine_arn"),
-            string(state_machine_arn),
+            rt::string(state_machine_arn),
         );
         StateMachineVersion(this)
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `StateMachineRevisionId`, Terraform `state_machine_revision_id`.
-    pub fn state_machine_revision_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn state_machine_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "StateMachineRevisionId",
             Some("state_machine_revision_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -586,11 +595,11 @@ impl StateMachineVersion {
 builder!(StateMachineVersion, StateMachineVersionHandle);
 /// A declared `AWS::StepFunctions::StateMachineVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct StateMachineVersionHandle(Handle);
+pub struct StateMachineVersionHandle(rt::Handle);
 handle!(StateMachineVersionHandle);
 impl StateMachineVersionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

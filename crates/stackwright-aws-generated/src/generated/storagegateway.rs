@@ -2,23 +2,24 @@
 //! `StorageGateway` resource types of the CloudFormation registry (`AWS::StorageGateway::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `storagegateway` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::StorageGateway::NFSFileShare.
 ///
 /// CloudFormation: `AWS::StorageGateway::NFSFileShare`. Terraform: `awscc_storagegateway_nfs_file_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-storagegateway-nfsfileshare.html)
-pub struct NfsFileShare(Base);
-static NFS_FILE_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct NfsFileShare(rt::Base);
+static NFS_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StorageGateway::NFSFileShare",
     terraform: Some("awscc_storagegateway_nfs_file_share"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -67,33 +68,37 @@ impl NfsFileShare {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_arn: impl Into<Expr>,
-        location_arn: impl Into<Expr>,
-        role: impl Into<Expr>,
+        gateway_arn: impl Into<rt::Expr>,
+        location_arn: impl Into<rt::Expr>,
+        role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NFS_FILE_SHARE_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), string(gateway_arn));
-        this.set("LocationARN", Some("location_arn"), string(location_arn));
-        this.set("Role", Some("role"), string(role));
+        let mut this = rt::Base::new(id, &NFS_FILE_SHARE_TYPE);
+        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
+        this.set(
+            "LocationARN",
+            Some("location_arn"),
+            rt::string(location_arn),
+        );
+        this.set("Role", Some("role"), rt::string(role));
         NfsFileShare(this)
     }
     /// The ARN of the CloudWatch log group that receives the share's audit logs.
     ///
     /// Constraints: length 0..=1024; pattern `^$|^arn:[a-z0-9-]+:logs:[a-z0-9-]+:[0-9]{12}:log-group:.+$`. CloudFormation `AuditDestinationARN`, Terraform `audit_destination_arn`.
-    pub fn audit_destination_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn audit_destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuditDestinationARN",
             Some("audit_destination_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
     ///
     /// Constraints: length 1..=25. Changing it replaces the resource. CloudFormation `BucketRegion`, Terraform `bucket_region`.
-    pub fn bucket_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn bucket_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BucketRegion", Some("bucket_region"), string(value));
+            .set("BucketRegion", Some("bucket_region"), rt::string(value));
         self
     }
     /// Refresh cache information for the file share.
@@ -107,19 +112,19 @@ impl NfsFileShare {
     /// The IPv4 or IPv6 addresses and CIDR blocks permitted to mount the NFS share.
     ///
     /// Constraints: 1..=100 items. CloudFormation `ClientList`, Terraform `client_list`.
-    pub fn client_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn client_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ClientList", Some("client_list"), strings(value));
+            .set("ClientList", Some("client_list"), rt::strings(value));
         self
     }
     /// The S3 storage class for new objects.
     ///
     /// Constraints: length 5..=50. CloudFormation `DefaultStorageClass`, Terraform `default_storage_class`.
-    pub fn default_storage_class(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultStorageClass",
             Some("default_storage_class"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -134,9 +139,9 @@ impl NfsFileShare {
     /// The name of the file share, which defaults to the bucket name when omitted.
     ///
     /// Constraints: length 1..=255. CloudFormation `FileShareName`, Terraform `file_share_name`.
-    pub fn file_share_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn file_share_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FileShareName", Some("file_share_name"), string(value));
+            .set("FileShareName", Some("file_share_name"), rt::string(value));
         self
     }
     /// Whether the gateway infers the MIME type of uploaded objects from their extension.
@@ -146,7 +151,7 @@ impl NfsFileShare {
         self.0.set(
             "GuessMIMETypeEnabled",
             Some("guess_mime_type_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -155,14 +160,14 @@ impl NfsFileShare {
     /// CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
     pub fn kms_encrypted(mut self, value: bool) -> Self {
         self.0
-            .set("KMSEncrypted", Some("kms_encrypted"), boolean(value));
+            .set("KMSEncrypted", Some("kms_encrypted"), rt::boolean(value));
         self
     }
     /// The KMS key used for encryption, when EncryptionType selects KMS.
     ///
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. CloudFormation `KMSKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSKey", Some("kms_key"), rt::string(value));
         self
     }
     /// Default values for the file and directory permissions of an NFS share.
@@ -179,11 +184,11 @@ impl NfsFileShare {
     /// The upload-notification settling period, as a JSON document.
     ///
     /// Constraints: length 2..=100; pattern `^\{[\w\s:\{\}\[\]\"]*}$`. CloudFormation `NotificationPolicy`, Terraform `notification_policy`.
-    pub fn notification_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationPolicy",
             Some("notification_policy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -198,7 +203,8 @@ impl NfsFileShare {
     ///
     /// CloudFormation `ReadOnly`, Terraform `read_only`.
     pub fn read_only(mut self, value: bool) -> Self {
-        self.0.set("ReadOnly", Some("read_only"), boolean(value));
+        self.0
+            .set("ReadOnly", Some("read_only"), rt::boolean(value));
         self
     }
     /// Whether the bucket is a Requester Pays bucket.
@@ -206,24 +212,24 @@ impl NfsFileShare {
     /// CloudFormation `RequesterPays`, Terraform `requester_pays`.
     pub fn requester_pays(mut self, value: bool) -> Self {
         self.0
-            .set("RequesterPays", Some("requester_pays"), boolean(value));
+            .set("RequesterPays", Some("requester_pays"), rt::boolean(value));
         self
     }
     /// How the NFS share maps client user IDs.
     ///
     /// Constraints: length 5..=15. CloudFormation `Squash`, Terraform `squash`.
-    pub fn squash(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Squash", Some("squash"), string(value));
+    pub fn squash(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Squash", Some("squash"), rt::string(value));
         self
     }
     /// The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
     ///
     /// Constraints: length 1..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. Changing it replaces the resource. CloudFormation `VPCEndpointDNSName`, Terraform `vpc_endpoint_dns_name`.
-    pub fn vpc_endpoint_dns_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VPCEndpointDNSName",
             Some("vpc_endpoint_dns_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -231,31 +237,31 @@ impl NfsFileShare {
 builder!(NfsFileShare, NfsFileShareHandle);
 /// A declared `AWS::StorageGateway::NFSFileShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NfsFileShareHandle(Handle);
+pub struct NfsFileShareHandle(rt::Handle);
 handle!(NfsFileShareHandle);
 impl NfsFileShareHandle {
     /// The ARN of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareARN`; Terraform `file_share_arn`.
-    pub fn file_share_arn(&self) -> Expr {
+    pub fn file_share_arn(&self) -> rt::Expr {
         self.0.attr("FileShareARN")
     }
     /// The ID of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareId`; Terraform `file_share_id`.
-    pub fn file_share_id(&self) -> Expr {
+    pub fn file_share_id(&self) -> rt::Expr {
         self.0.attr("FileShareId")
     }
     /// The status of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareStatus`; Terraform `file_share_status`.
-    pub fn file_share_status(&self) -> Expr {
+    pub fn file_share_status(&self) -> rt::Expr {
         self.0.attr("FileShareStatus")
     }
     /// The export path the share is mounted or mapped at.
     ///
     /// CloudFormation `Fn::GetAtt` `Path`; Terraform `path`.
-    pub fn path(&self) -> Expr {
+    pub fn path(&self) -> rt::Expr {
         self.0.attr("Path")
     }
 }
@@ -268,11 +274,11 @@ pub mod nfs_file_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-cacheattributes.html)
     #[derive(Clone, Debug)]
-    pub struct CacheAttributes(Props);
+    pub struct CacheAttributes(rt::Props);
     impl CacheAttributes {
         /// A new `CacheAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheAttributes(this)
         }
         /// How long the directory contents cached by the gateway are considered valid.
@@ -282,7 +288,7 @@ pub mod nfs_file_share {
             self.0.set(
                 "CacheStaleTimeoutInSeconds",
                 Some("cache_stale_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -294,40 +300,40 @@ pub mod nfs_file_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-nfsfilesharedefaults.html)
     #[derive(Clone, Debug)]
-    pub struct NfsFileShareDefaults(Props);
+    pub struct NfsFileShareDefaults(rt::Props);
     impl NfsFileShareDefaults {
         /// A new `NfsFileShareDefaults`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NfsFileShareDefaults(this)
         }
         /// The Unix directory mode in the form nnnn.
         ///
         /// Constraints: length 1..=4; pattern `^[0-7]{4}$`. CloudFormation `DirectoryMode`, Terraform `directory_mode`.
-        pub fn directory_mode(mut self, value: impl Into<Expr>) -> Self {
+        pub fn directory_mode(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DirectoryMode", Some("directory_mode"), string(value));
+                .set("DirectoryMode", Some("directory_mode"), rt::string(value));
             self
         }
         /// The Unix file mode in the form nnnn.
         ///
         /// Constraints: length 1..=4; pattern `^[0-7]{4}$`. CloudFormation `FileMode`, Terraform `file_mode`.
-        pub fn file_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FileMode", Some("file_mode"), string(value));
+        pub fn file_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FileMode", Some("file_mode"), rt::string(value));
             self
         }
         /// The default group ID for files in the file share.
         ///
         /// Constraints: range 0..=4294967294. CloudFormation `GroupId`, Terraform `group_id`.
         pub fn group_id(mut self, value: i64) -> Self {
-            self.0.set("GroupId", Some("group_id"), int(value));
+            self.0.set("GroupId", Some("group_id"), rt::int(value));
             self
         }
         /// The default owner ID for files in the file share.
         ///
         /// Constraints: range 0..=4294967294. CloudFormation `OwnerId`, Terraform `owner_id`.
         pub fn owner_id(mut self, value: i64) -> Self {
-            self.0.set("OwnerId", Some("owner_id"), int(value));
+            self.0.set("OwnerId", Some("owner_id"), rt::int(value));
             self
         }
     }
@@ -368,11 +374,11 @@ pub mod nfs_file_share {
 /// CloudFormation: `AWS::StorageGateway::SMBFileShare`. Terraform: `awscc_storagegateway_smb_file_share` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-storagegateway-smbfileshare.html)
-pub struct SmbFileShare(Base);
-static SMB_FILE_SHARE_TYPE: TypeInfo = TypeInfo {
+pub struct SmbFileShare(rt::Base);
+static SMB_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StorageGateway::SMBFileShare",
     terraform: Some("awscc_storagegateway_smb_file_share"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -421,14 +427,18 @@ impl SmbFileShare {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_arn: impl Into<Expr>,
-        location_arn: impl Into<Expr>,
-        role: impl Into<Expr>,
+        gateway_arn: impl Into<rt::Expr>,
+        location_arn: impl Into<rt::Expr>,
+        role: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SMB_FILE_SHARE_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), string(gateway_arn));
-        this.set("LocationARN", Some("location_arn"), string(location_arn));
-        this.set("Role", Some("role"), string(role));
+        let mut this = rt::Base::new(id, &SMB_FILE_SHARE_TYPE);
+        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
+        this.set(
+            "LocationARN",
+            Some("location_arn"),
+            rt::string(location_arn),
+        );
+        this.set("Role", Some("role"), rt::string(role));
         SmbFileShare(this)
     }
     /// Whether clients see only the files and folders they may access.
@@ -438,43 +448,43 @@ impl SmbFileShare {
         self.0.set(
             "AccessBasedEnumeration",
             Some("access_based_enumeration"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Users and groups granted administrative privileges on the SMB share.
     ///
     /// Constraints: 0..=100 items. CloudFormation `AdminUserList`, Terraform `admin_user_list`.
-    pub fn admin_user_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn admin_user_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AdminUserList", Some("admin_user_list"), strings(value));
+            .set("AdminUserList", Some("admin_user_list"), rt::strings(value));
         self
     }
     /// The ARN of the CloudWatch log group that receives the share's audit logs.
     ///
     /// Constraints: length 0..=1024; pattern `^$|^arn:[a-z0-9-]+:logs:[a-z0-9-]+:[0-9]{12}:log-group:.+$`. CloudFormation `AuditDestinationARN`, Terraform `audit_destination_arn`.
-    pub fn audit_destination_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn audit_destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AuditDestinationARN",
             Some("audit_destination_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The authentication the SMB share uses.
     ///
     /// Constraints: length 5..=15. Changing it replaces the resource. CloudFormation `Authentication`, Terraform `authentication`.
-    pub fn authentication(mut self, value: impl Into<Expr>) -> Self {
+    pub fn authentication(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Authentication", Some("authentication"), string(value));
+            .set("Authentication", Some("authentication"), rt::string(value));
         self
     }
     /// The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
     ///
     /// Constraints: length 1..=25. Changing it replaces the resource. CloudFormation `BucketRegion`, Terraform `bucket_region`.
-    pub fn bucket_region(mut self, value: impl Into<Expr>) -> Self {
+    pub fn bucket_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BucketRegion", Some("bucket_region"), string(value));
+            .set("BucketRegion", Some("bucket_region"), rt::string(value));
         self
     }
     /// Refresh cache information for the file share.
@@ -496,11 +506,11 @@ impl SmbFileShare {
     /// The S3 storage class for new objects.
     ///
     /// Constraints: length 5..=50. CloudFormation `DefaultStorageClass`, Terraform `default_storage_class`.
-    pub fn default_storage_class(mut self, value: impl Into<Expr>) -> Self {
+    pub fn default_storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DefaultStorageClass",
             Some("default_storage_class"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -515,9 +525,9 @@ impl SmbFileShare {
     /// The name of the file share, which defaults to the bucket name when omitted.
     ///
     /// Constraints: length 1..=255. CloudFormation `FileShareName`, Terraform `file_share_name`.
-    pub fn file_share_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn file_share_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("FileShareName", Some("file_share_name"), string(value));
+            .set("FileShareName", Some("file_share_name"), rt::string(value));
         self
     }
     /// Whether the gateway infers the MIME type of uploaded objects from their extension.
@@ -527,16 +537,22 @@ impl SmbFileShare {
         self.0.set(
             "GuessMIMETypeEnabled",
             Some("guess_mime_type_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Users and groups denied access to the SMB share.
     ///
     /// Constraints: 0..=100 items. CloudFormation `InvalidUserList`, Terraform `invalid_user_list`.
-    pub fn invalid_user_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("InvalidUserList", Some("invalid_user_list"), strings(value));
+    pub fn invalid_user_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "InvalidUserList",
+            Some("invalid_user_list"),
+            rt::strings(value),
+        );
         self
     }
     /// Deprecated by the service in favour of EncryptionType; true selects KMS encryption.
@@ -544,24 +560,24 @@ impl SmbFileShare {
     /// CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
     pub fn kms_encrypted(mut self, value: bool) -> Self {
         self.0
-            .set("KMSEncrypted", Some("kms_encrypted"), boolean(value));
+            .set("KMSEncrypted", Some("kms_encrypted"), rt::boolean(value));
         self
     }
     /// The KMS key used for encryption, when EncryptionType selects KMS.
     ///
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. CloudFormation `KMSKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSKey", Some("kms_key"), rt::string(value));
         self
     }
     /// The upload-notification settling period, as a JSON document.
     ///
     /// Constraints: length 2..=100; pattern `^\{[\w\s:\{\}\[\]\"]*}$`. CloudFormation `NotificationPolicy`, Terraform `notification_policy`.
-    pub fn notification_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn notification_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NotificationPolicy",
             Some("notification_policy"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -576,15 +592,19 @@ impl SmbFileShare {
     ///
     /// CloudFormation `OplocksEnabled`, Terraform `oplocks_enabled`.
     pub fn oplocks_enabled(mut self, value: bool) -> Self {
-        self.0
-            .set("OplocksEnabled", Some("oplocks_enabled"), boolean(value));
+        self.0.set(
+            "OplocksEnabled",
+            Some("oplocks_enabled"),
+            rt::boolean(value),
+        );
         self
     }
     /// Whether clients may write to the share.
     ///
     /// CloudFormation `ReadOnly`, Terraform `read_only`.
     pub fn read_only(mut self, value: bool) -> Self {
-        self.0.set("ReadOnly", Some("read_only"), boolean(value));
+        self.0
+            .set("ReadOnly", Some("read_only"), rt::boolean(value));
         self
     }
     /// Whether the bucket is a Requester Pays bucket.
@@ -592,7 +612,7 @@ impl SmbFileShare {
     /// CloudFormation `RequesterPays`, Terraform `requester_pays`.
     pub fn requester_pays(mut self, value: bool) -> Self {
         self.0
-            .set("RequesterPays", Some("requester_pays"), boolean(value));
+            .set("RequesterPays", Some("requester_pays"), rt::boolean(value));
         self
     }
     /// Whether the SMB share uses Windows ACLs rather than POSIX permissions.
@@ -600,57 +620,57 @@ impl SmbFileShare {
     /// CloudFormation `SMBACLEnabled`, Terraform `smbacl_enabled`.
     pub fn smbacl_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("SMBACLEnabled", Some("smbacl_enabled"), boolean(value));
+            .set("SMBACLEnabled", Some("smbacl_enabled"), rt::boolean(value));
         self
     }
     /// The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
     ///
     /// Constraints: length 1..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. Changing it replaces the resource. CloudFormation `VPCEndpointDNSName`, Terraform `vpc_endpoint_dns_name`.
-    pub fn vpc_endpoint_dns_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_endpoint_dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VPCEndpointDNSName",
             Some("vpc_endpoint_dns_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Users and groups permitted to access the SMB share.
     ///
     /// Constraints: 0..=100 items. CloudFormation `ValidUserList`, Terraform `valid_user_list`.
-    pub fn valid_user_list(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn valid_user_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ValidUserList", Some("valid_user_list"), strings(value));
+            .set("ValidUserList", Some("valid_user_list"), rt::strings(value));
         self
     }
 }
 builder!(SmbFileShare, SmbFileShareHandle);
 /// A declared `AWS::StorageGateway::SMBFileShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SmbFileShareHandle(Handle);
+pub struct SmbFileShareHandle(rt::Handle);
 handle!(SmbFileShareHandle);
 impl SmbFileShareHandle {
     /// The ARN of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareARN`; Terraform `file_share_arn`.
-    pub fn file_share_arn(&self) -> Expr {
+    pub fn file_share_arn(&self) -> rt::Expr {
         self.0.attr("FileShareARN")
     }
     /// The ID of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareId`; Terraform `file_share_id`.
-    pub fn file_share_id(&self) -> Expr {
+    pub fn file_share_id(&self) -> rt::Expr {
         self.0.attr("FileShareId")
     }
     /// The status of the file share.
     ///
     /// CloudFormation `Fn::GetAtt` `FileShareStatus`; Terraform `file_share_status`.
-    pub fn file_share_status(&self) -> Expr {
+    pub fn file_share_status(&self) -> rt::Expr {
         self.0.attr("FileShareStatus")
     }
     /// The export path the share is mounted or mapped at.
     ///
     /// CloudFormation `Fn::GetAtt` `Path`; Terraform `path`.
-    pub fn path(&self) -> Expr {
+    pub fn path(&self) -> rt::Expr {
         self.0.attr("Path")
     }
 }
@@ -663,11 +683,11 @@ pub mod smb_file_share {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-smbfileshare-cacheattributes.html)
     #[derive(Clone, Debug)]
-    pub struct CacheAttributes(Props);
+    pub struct CacheAttributes(rt::Props);
     impl CacheAttributes {
         /// A new `CacheAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CacheAttributes(this)
         }
         /// How long the directory contents cached by the gateway are considered valid.
@@ -677,7 +697,7 @@ pub mod smb_file_share {
             self.0.set(
                 "CacheStaleTimeoutInSeconds",
                 Some("cache_stale_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -728,11 +748,11 @@ pub mod smb_file_share {
 /// CloudFormation: `AWS::StorageGateway::Tape`. Terraform: `awscc_storagegateway_tape` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-storagegateway-tape.html)
-pub struct Tape(Base);
-static TAPE_TYPE: TypeInfo = TypeInfo {
+pub struct Tape(rt::Base);
+static TAPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StorageGateway::Tape",
     terraform: Some("awscc_storagegateway_tape"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -781,15 +801,15 @@ impl Tape {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_arn: impl Into<Expr>,
+        gateway_arn: impl Into<rt::Expr>,
         tape_size_in_bytes: i64,
     ) -> Self {
-        let mut this = Base::new(id, &TAPE_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), string(gateway_arn));
+        let mut this = rt::Base::new(id, &TAPE_TYPE);
+        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
         this.set(
             "TapeSizeInBytes",
             Some("tape_size_in_bytes"),
-            int(tape_size_in_bytes),
+            rt::int(tape_size_in_bytes),
         );
         Tape(this)
     }
@@ -798,67 +818,67 @@ impl Tape {
     /// Changing it replaces the resource. CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
     pub fn kms_encrypted(mut self, value: bool) -> Self {
         self.0
-            .set("KMSEncrypted", Some("kms_encrypted"), boolean(value));
+            .set("KMSEncrypted", Some("kms_encrypted"), rt::boolean(value));
         self
     }
     /// The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
     ///
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. Changing it replaces the resource. CloudFormation `KMSKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSKey", Some("kms_key"), rt::string(value));
         self
     }
     /// The ID of the pool that you want to add your tape to for archiving.
     ///
     /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `PoolId`, Terraform `pool_id`.
-    pub fn pool_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PoolId", Some("pool_id"), string(value));
+    pub fn pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolId", Some("pool_id"), rt::string(value));
         self
     }
     /// The barcode that you want to assign to the virtual tape.
     ///
     /// Constraints: length 5..=16; pattern `^[A-Z0-9]*$`. Changing it replaces the resource. CloudFormation `TapeBarcode`, Terraform `tape_barcode`.
-    pub fn tape_barcode(mut self, value: impl Into<Expr>) -> Self {
+    pub fn tape_barcode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TapeBarcode", Some("tape_barcode"), string(value));
+            .set("TapeBarcode", Some("tape_barcode"), rt::string(value));
         self
     }
     /// Set to true to create a write-once-read-many (WORM) virtual tape.
     ///
     /// Changing it replaces the resource. CloudFormation `Worm`, Terraform `worm`.
     pub fn worm(mut self, value: bool) -> Self {
-        self.0.set("Worm", Some("worm"), boolean(value));
+        self.0.set("Worm", Some("worm"), rt::boolean(value));
         self
     }
 }
 builder!(Tape, TapeHandle);
 /// A declared `AWS::StorageGateway::Tape`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TapeHandle(Handle);
+pub struct TapeHandle(rt::Handle);
 handle!(TapeHandle);
 impl TapeHandle {
     /// The Amazon Resource Name (ARN) of the virtual tape.
     ///
     /// CloudFormation `Fn::GetAtt` `TapeARN`; Terraform `tape_arn`.
-    pub fn tape_arn(&self) -> Expr {
+    pub fn tape_arn(&self) -> rt::Expr {
         self.0.attr("TapeARN")
     }
     /// The current status of the virtual tape.
     ///
     /// CloudFormation `Fn::GetAtt` `TapeStatus`; Terraform `tape_status`.
-    pub fn tape_status(&self) -> Expr {
+    pub fn tape_status(&self) -> rt::Expr {
         self.0.attr("TapeStatus")
     }
     /// The date and time that the virtual tape was created.
     ///
     /// CloudFormation `Fn::GetAtt` `TapeCreatedDate`; Terraform `tape_created_date`.
-    pub fn tape_created_date(&self) -> Expr {
+    pub fn tape_created_date(&self) -> rt::Expr {
         self.0.attr("TapeCreatedDate")
     }
     /// The size, in bytes, of data stored on the virtual tape.
     ///
     /// CloudFormation `Fn::GetAtt` `TapeUsedInBytes`; Terraform `tape_used_in_bytes`.
-    pub fn tape_used_in_bytes(&self) -> Expr {
+    pub fn tape_used_in_bytes(&self) -> rt::Expr {
         self.0.attr("TapeUsedInBytes")
     }
 }
@@ -867,11 +887,11 @@ impl TapeHandle {
 /// CloudFormation: `AWS::StorageGateway::TapePool`. Terraform: `awscc_storagegateway_tape_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-storagegateway-tapepool.html)
-pub struct TapePool(Base);
-static TAPE_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct TapePool(rt::Base);
+static TAPE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StorageGateway::TapePool",
     terraform: Some("awscc_storagegateway_tape_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -915,11 +935,11 @@ impl TapePool {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        pool_name: impl Into<Expr>,
+        pool_name: impl Into<rt::Expr>,
         storage_class: tape_pool::StorageClass,
     ) -> Self {
-        let mut this = Base::new(id, &TAPE_POOL_TYPE);
-        this.set("PoolName", Some("pool_name"), string(pool_name));
+        let mut this = rt::Base::new(id, &TAPE_POOL_TYPE);
+        this.set("PoolName", Some("pool_name"), rt::string(pool_name));
         this.set("StorageClass", Some("storage_class"), storage_class.into());
         TapePool(this)
     }
@@ -930,7 +950,7 @@ impl TapePool {
         self.0.set(
             "RetentionLockTimeInDays",
             Some("retention_lock_time_in_days"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -949,19 +969,19 @@ impl TapePool {
 builder!(TapePool, TapePoolHandle);
 /// A declared `AWS::StorageGateway::TapePool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TapePoolHandle(Handle);
+pub struct TapePoolHandle(rt::Handle);
 handle!(TapePoolHandle);
 impl TapePoolHandle {
     /// The Amazon Resource Name (ARN) of the custom tape pool.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolARN`; Terraform `pool_arn`.
-    pub fn pool_arn(&self) -> Expr {
+    pub fn pool_arn(&self) -> rt::Expr {
         self.0.attr("PoolARN")
     }
     /// The unique identifier of the custom tape pool, extracted from the ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
 }
@@ -994,11 +1014,11 @@ pub mod tape_pool {
 /// CloudFormation: `AWS::StorageGateway::Volume`. Terraform: `awscc_storagegateway_volume` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-storagegateway-volume.html)
-pub struct Volume(Base);
-static VOLUME_TYPE: TypeInfo = TypeInfo {
+pub struct Volume(rt::Base);
+static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::StorageGateway::Volume",
     terraform: Some("awscc_storagegateway_volume"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1051,23 +1071,23 @@ impl Volume {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        gateway_arn: impl Into<Expr>,
-        network_interface_id: impl Into<Expr>,
-        target_name: impl Into<Expr>,
+        gateway_arn: impl Into<rt::Expr>,
+        network_interface_id: impl Into<rt::Expr>,
+        target_name: impl Into<rt::Expr>,
         volume_size_in_bytes: i64,
     ) -> Self {
-        let mut this = Base::new(id, &VOLUME_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), string(gateway_arn));
+        let mut this = rt::Base::new(id, &VOLUME_TYPE);
+        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            string(network_interface_id),
+            rt::string(network_interface_id),
         );
-        this.set("TargetName", Some("target_name"), string(target_name));
+        this.set("TargetName", Some("target_name"), rt::string(target_name));
         this.set(
             "VolumeSizeInBytes",
             Some("volume_size_in_bytes"),
-            int(volume_size_in_bytes),
+            rt::int(volume_size_in_bytes),
         );
         Volume(this)
     }
@@ -1076,84 +1096,88 @@ impl Volume {
     /// Changing it replaces the resource. CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
     pub fn kms_encrypted(mut self, value: bool) -> Self {
         self.0
-            .set("KMSEncrypted", Some("kms_encrypted"), boolean(value));
+            .set("KMSEncrypted", Some("kms_encrypted"), rt::boolean(value));
         self
     }
     /// The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
     ///
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. Changing it replaces the resource. CloudFormation `KMSKey`, Terraform `kms_key`.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KMSKey", Some("kms_key"), string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KMSKey", Some("kms_key"), rt::string(value));
         self
     }
     /// The snapshot ID of the snapshot to restore as the new cached volume (e.g., snap-1122aabb).
     ///
     /// Constraints: pattern `^snap-([0-9A-Fa-f]{8}|[0-9A-Fa-f]{17})$`. Changing it replaces the resource. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-    pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+    pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotId", Some("snapshot_id"), rt::string(value));
         self
     }
     /// The ARN of an existing volume from which to create the new volume.
     ///
     /// Constraints: length 50..=500; pattern `^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):storagegateway:[a-z\-0-9]+:[0-9]+:gateway\/(.+)\/volume\/vol-(\S+)$`. Changing it replaces the resource. CloudFormation `SourceVolumeARN`, Terraform `source_volume_arn`.
-    pub fn source_volume_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("SourceVolumeARN", Some("source_volume_arn"), string(value));
+    pub fn source_volume_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceVolumeARN",
+            Some("source_volume_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Volume, VolumeHandle);
 /// A declared `AWS::StorageGateway::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeHandle(Handle);
+pub struct VolumeHandle(rt::Handle);
 handle!(VolumeHandle);
 impl VolumeHandle {
     /// The Amazon Resource Name (ARN) of the storage volume.
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeARN`; Terraform `volume_arn`.
-    pub fn volume_arn(&self) -> Expr {
+    pub fn volume_arn(&self) -> rt::Expr {
         self.0.attr("VolumeARN")
     }
     /// The unique identifier of the volume, extracted from the ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeId`; Terraform `volume_id`.
-    pub fn volume_id(&self) -> Expr {
+    pub fn volume_id(&self) -> rt::Expr {
         self.0.attr("VolumeId")
     }
     /// The Amazon Resource Name (ARN) of the volume target, which includes the iSCSI target name.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetARN`; Terraform `target_arn`.
-    pub fn target_arn(&self) -> Expr {
+    pub fn target_arn(&self) -> rt::Expr {
         self.0.attr("TargetARN")
     }
     /// The status of the storage volume.
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeStatus`; Terraform `volume_status`.
-    pub fn volume_status(&self) -> Expr {
+    pub fn volume_status(&self) -> rt::Expr {
         self.0.attr("VolumeStatus")
     }
     /// Indicates whether the storage volume is attached to or detached from the gateway.
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeAttachmentStatus`; Terraform `volume_attachment_status`.
-    pub fn volume_attachment_status(&self) -> Expr {
+    pub fn volume_attachment_status(&self) -> rt::Expr {
         self.0.attr("VolumeAttachmentStatus")
     }
     /// The type of the volume (CACHED iSCSI).
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeType`; Terraform `volume_type`.
-    pub fn volume_type(&self) -> Expr {
+    pub fn volume_type(&self) -> rt::Expr {
         self.0.attr("VolumeType")
     }
     /// The size of the data stored on the volume in bytes.
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeUsedInBytes`; Terraform `volume_used_in_bytes`.
-    pub fn volume_used_in_bytes(&self) -> Expr {
+    pub fn volume_used_in_bytes(&self) -> rt::Expr {
         self.0.attr("VolumeUsedInBytes")
     }
     /// The date the volume was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedDate`; Terraform `created_date`.
-    pub fn created_date(&self) -> Expr {
+    pub fn created_date(&self) -> rt::Expr {
         self.0.attr("CreatedDate")
     }
 }

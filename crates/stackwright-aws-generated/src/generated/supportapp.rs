@@ -2,23 +2,24 @@
 //! `SupportApp` resource types of the CloudFormation registry (`AWS::SupportApp::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `supportapp` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// An AWS Support App resource that creates, updates, reads, and deletes a customer's account alias.
 ///
 /// CloudFormation: `AWS::SupportApp::AccountAlias`. Terraform: `awscc_supportapp_account_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-supportapp-accountalias.html)
-pub struct AccountAlias(Base);
-static ACCOUNT_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct AccountAlias(rt::Base);
+static ACCOUNT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SupportApp::AccountAlias",
     terraform: Some("awscc_supportapp_account_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -55,22 +56,26 @@ static ACCOUNT_ALIAS_TYPE: TypeInfo = TypeInfo {
 impl AccountAlias {
     /// Declares a `AWS::SupportApp::AccountAlias` with the stack-unique `id`. Required properties: `account_alias` (`AccountAlias`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, account_alias: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCOUNT_ALIAS_TYPE);
-        this.set("AccountAlias", Some("account_alias"), string(account_alias));
+    pub fn new(id: impl Into<String>, account_alias: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCOUNT_ALIAS_TYPE);
+        this.set(
+            "AccountAlias",
+            Some("account_alias"),
+            rt::string(account_alias),
+        );
         AccountAlias(this)
     }
 }
 builder!(AccountAlias, AccountAliasHandle);
 /// A declared `AWS::SupportApp::AccountAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountAliasHandle(Handle);
+pub struct AccountAliasHandle(rt::Handle);
 handle!(AccountAliasHandle);
 impl AccountAliasHandle {
     /// Unique identifier representing an alias tied to an account
     ///
     /// CloudFormation `Fn::GetAtt` `AccountAliasResourceId`; Terraform `account_alias_resource_id`.
-    pub fn account_alias_resource_id(&self) -> Expr {
+    pub fn account_alias_resource_id(&self) -> rt::Expr {
         self.0.attr("AccountAliasResourceId")
     }
 }
@@ -79,11 +84,11 @@ impl AccountAliasHandle {
 /// CloudFormation: `AWS::SupportApp::SlackChannelConfiguration`. Terraform: `awscc_supportapp_slack_channel_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-supportapp-slackchannelconfiguration.html)
-pub struct SlackChannelConfiguration(Base);
-static SLACK_CHANNEL_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SlackChannelConfiguration(rt::Base);
+static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SupportApp::SlackChannelConfiguration",
     terraform: Some("awscc_supportapp_slack_channel_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -122,32 +127,32 @@ impl SlackChannelConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_id: impl Into<Expr>,
-        channel_role_arn: impl Into<Expr>,
+        channel_id: impl Into<rt::Expr>,
+        channel_role_arn: impl Into<rt::Expr>,
         notify_on_case_severity: slack_channel_configuration::NotifyOnCaseSeverity,
-        team_id: impl Into<Expr>,
+        team_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
-        this.set("ChannelId", Some("channel_id"), string(channel_id));
+        let mut this = rt::Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
+        this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
         this.set(
             "ChannelRoleArn",
             Some("channel_role_arn"),
-            string(channel_role_arn),
+            rt::string(channel_role_arn),
         );
         this.set(
             "NotifyOnCaseSeverity",
             Some("notify_on_case_severity"),
             notify_on_case_severity.into(),
         );
-        this.set("TeamId", Some("team_id"), string(team_id));
+        this.set("TeamId", Some("team_id"), rt::string(team_id));
         SlackChannelConfiguration(this)
     }
     /// The channel name in Slack.
     ///
     /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `ChannelName`, Terraform `channel_name`.
-    pub fn channel_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ChannelName", Some("channel_name"), string(value));
+            .set("ChannelName", Some("channel_name"), rt::string(value));
         self
     }
     /// Whether to notify when a correspondence is added to a case.
@@ -157,7 +162,7 @@ impl SlackChannelConfiguration {
         self.0.set(
             "NotifyOnAddCorrespondenceToCase",
             Some("notify_on_add_correspondence_to_case"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -168,7 +173,7 @@ impl SlackChannelConfiguration {
         self.0.set(
             "NotifyOnCreateOrReopenCase",
             Some("notify_on_create_or_reopen_case"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -179,7 +184,7 @@ impl SlackChannelConfiguration {
         self.0.set(
             "NotifyOnResolveCase",
             Some("notify_on_resolve_case"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -187,7 +192,7 @@ impl SlackChannelConfiguration {
 builder!(SlackChannelConfiguration, SlackChannelConfigurationHandle);
 /// A declared `AWS::SupportApp::SlackChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SlackChannelConfigurationHandle(Handle);
+pub struct SlackChannelConfigurationHandle(rt::Handle);
 handle!(SlackChannelConfigurationHandle);
 /// Property types and value sets of [`SlackChannelConfiguration`] (`AWS::SupportApp::SlackChannelConfiguration`).
 pub mod slack_channel_configuration {
@@ -209,11 +214,11 @@ pub mod slack_channel_configuration {
 /// CloudFormation: `AWS::SupportApp::SlackWorkspaceConfiguration`. Terraform: `awscc_supportapp_slack_workspace_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-supportapp-slackworkspaceconfiguration.html)
-pub struct SlackWorkspaceConfiguration(Base);
-static SLACK_WORKSPACE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct SlackWorkspaceConfiguration(rt::Base);
+static SLACK_WORKSPACE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SupportApp::SlackWorkspaceConfiguration",
     terraform: Some("awscc_supportapp_slack_workspace_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -250,16 +255,17 @@ static SLACK_WORKSPACE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
 impl SlackWorkspaceConfiguration {
     /// Declares a `AWS::SupportApp::SlackWorkspaceConfiguration` with the stack-unique `id`. Required properties: `team_id` (`TeamId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, team_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SLACK_WORKSPACE_CONFIGURATION_TYPE);
-        this.set("TeamId", Some("team_id"), string(team_id));
+    pub fn new(id: impl Into<String>, team_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SLACK_WORKSPACE_CONFIGURATION_TYPE);
+        this.set("TeamId", Some("team_id"), rt::string(team_id));
         SlackWorkspaceConfiguration(this)
     }
     /// An identifier used to update an existing Slack workspace configuration in AWS CloudFormation.
     ///
     /// Constraints: length 1..=256; pattern `^[0-9]+$`. CloudFormation `VersionId`, Terraform `version_id`.
-    pub fn version_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VersionId", Some("version_id"), string(value));
+    pub fn version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VersionId", Some("version_id"), rt::string(value));
         self
     }
 }
@@ -269,5 +275,5 @@ builder!(
 );
 /// A declared `AWS::SupportApp::SlackWorkspaceConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SlackWorkspaceConfigurationHandle(Handle);
+pub struct SlackWorkspaceConfigurationHandle(rt::Handle);
 handle!(SlackWorkspaceConfigurationHandle);

@@ -2,23 +2,24 @@
 //! `SupportAuthZ` resource types of the CloudFormation registry (`AWS::SupportAuthZ::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `supportauthz` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 ///
 /// CloudFormation: `AWS::SupportAuthZ::SupportPermit`. Terraform: `awscc_supportauthz_support_permit` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-supportauthz-supportpermit.html)
-pub struct SupportPermit(Base);
-static SUPPORT_PERMIT_TYPE: TypeInfo = TypeInfo {
+pub struct SupportPermit(rt::Base);
+static SUPPORT_PERMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SupportAuthZ::SupportPermit",
     terraform: Some("awscc_supportauthz_support_permit"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -39,12 +40,12 @@ impl SupportPermit {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         permit: support_permit::Permit,
         signing_key_info: support_permit::SigningKeyInfo,
     ) -> Self {
-        let mut this = Base::new(id, &SUPPORT_PERMIT_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &SUPPORT_PERMIT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Permit", Some("permit"), permit.into());
         this.set(
             "SigningKeyInfo",
@@ -56,19 +57,19 @@ impl SupportPermit {
     /// An optional description of the support permit.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The support case display identifier associated with the permit.
     ///
     /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9:/-]{1,512}$`. Changing it replaces the resource. CloudFormation `SupportCaseDisplayId`, Terraform `support_case_display_id`.
-    pub fn support_case_display_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn support_case_display_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SupportCaseDisplayId",
             Some("support_case_display_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -76,31 +77,31 @@ impl SupportPermit {
 builder!(SupportPermit, SupportPermitHandle);
 /// A declared `AWS::SupportAuthZ::SupportPermit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SupportPermitHandle(Handle);
+pub struct SupportPermitHandle(rt::Handle);
 handle!(SupportPermitHandle);
 impl SupportPermitHandle {
     /// The Amazon Resource Name (ARN) of the support permit.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The service-generated identifier of the support permit (the resource segment of the ARN).
     ///
     /// CloudFormation `Fn::GetAtt` `PermitId`; Terraform `permit_id`.
-    pub fn permit_id(&self) -> Expr {
+    pub fn permit_id(&self) -> rt::Expr {
         self.0.attr("PermitId")
     }
     /// The current status of the support permit.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The time at which the support permit was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -113,26 +114,26 @@ pub mod support_permit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-actionset.html)
     #[derive(Clone, Debug)]
-    pub struct ActionSet(Props);
+    pub struct ActionSet(rt::Props);
     impl ActionSet {
         /// A new `ActionSet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ActionSet(this)
         }
         /// An explicit list of actions to grant.
         ///
         /// Constraints: 1..=10 items. CloudFormation `Actions`, Terraform `actions`.
-        pub fn actions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Actions", Some("actions"), strings(value));
+        pub fn actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Actions", Some("actions"), rt::strings(value));
             self
         }
         /// Grants all actions.
         ///
         /// CloudFormation `AllActions`, Terraform `all_actions`.
-        pub fn all_actions(mut self, value: impl Into<Value>) -> Self {
+        pub fn all_actions(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("AllActions", Some("all_actions"), json_string(value));
+                .set("AllActions", Some("all_actions"), rt::json_string(value));
             self
         }
     }
@@ -143,26 +144,27 @@ pub mod support_permit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// The permit is active only after this time.
         ///
         /// CloudFormation `AllowAfter`, Terraform `allow_after`.
-        pub fn allow_after(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("AllowAfter", Some("allow_after"), string(value));
+        pub fn allow_after(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AllowAfter", Some("allow_after"), rt::string(value));
             self
         }
         /// The permit is active only before this time.
         ///
         /// CloudFormation `AllowBefore`, Terraform `allow_before`.
-        pub fn allow_before(mut self, value: impl Into<Expr>) -> Self {
+        pub fn allow_before(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AllowBefore", Some("allow_before"), string(value));
+                .set("AllowBefore", Some("allow_before"), rt::string(value));
             self
         }
     }
@@ -173,11 +175,11 @@ pub mod support_permit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-permit.html)
     #[derive(Clone, Debug)]
-    pub struct Permit(Props);
+    pub struct Permit(rt::Props);
     impl Permit {
         /// A new `Permit`. Required properties: `actions` (`Actions`), `resources` (`Resources`).
         pub fn new(actions: ActionSet, resources: ResourceSet) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), actions.into());
             this.set("Resources", Some("resources"), resources.into());
             Permit(this)
@@ -186,7 +188,8 @@ pub mod support_permit {
         ///
         /// Constraints: at most 2 items. CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0.set("Conditions", Some("conditions"), list(value));
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
             self
         }
     }
@@ -197,29 +200,30 @@ pub mod support_permit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-resourceset.html)
     #[derive(Clone, Debug)]
-    pub struct ResourceSet(Props);
+    pub struct ResourceSet(rt::Props);
     impl ResourceSet {
         /// A new `ResourceSet`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResourceSet(this)
         }
         /// Applies to all resources in the region.
         ///
         /// CloudFormation `AllResourcesInRegion`, Terraform `all_resources_in_region`.
-        pub fn all_resources_in_region(mut self, value: impl Into<Value>) -> Self {
+        pub fn all_resources_in_region(mut self, value: impl Into<rt::Value>) -> Self {
             self.0.set(
                 "AllResourcesInRegion",
                 Some("all_resources_in_region"),
-                json_string(value),
+                rt::json_string(value),
             );
             self
         }
         /// An explicit list of resource ARNs.
         ///
         /// Constraints: 1..=5 items. CloudFormation `Resources`, Terraform `resources`.
-        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Resources", Some("resources"), strings(value));
+        pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("Resources", Some("resources"), rt::strings(value));
             self
         }
     }
@@ -230,12 +234,12 @@ pub mod support_permit {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-signingkeyinfo.html)
     #[derive(Clone, Debug)]
-    pub struct SigningKeyInfo(Props);
+    pub struct SigningKeyInfo(rt::Props);
     impl SigningKeyInfo {
         /// A new `SigningKeyInfo`. Required properties: `kms_key` (`KmsKey`).
-        pub fn new(kms_key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKey", Some("kms_key"), string(kms_key));
+        pub fn new(kms_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKey", Some("kms_key"), rt::string(kms_key));
             SigningKeyInfo(this)
         }
     }

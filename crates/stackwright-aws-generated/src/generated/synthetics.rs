@@ -2,23 +2,24 @@
 //! `Synthetics` resource types of the CloudFormation registry (`AWS::Synthetics::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `synthetics` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Synthetics::Canary
 ///
 /// CloudFormation: `AWS::Synthetics::Canary`. Terraform: `awscc_synthetics_canary` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-synthetics-canary.html)
-pub struct Canary(Base);
-static CANARY_TYPE: TypeInfo = TypeInfo {
+pub struct Canary(rt::Base);
+static CANARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Synthetics::Canary",
     terraform: Some("awscc_synthetics_canary"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -32,30 +33,30 @@ impl Canary {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        artifact_s3_location: impl Into<Expr>,
+        artifact_s3_location: impl Into<rt::Expr>,
         code: canary::Code,
-        execution_role_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
-        runtime_version: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        runtime_version: impl Into<rt::Expr>,
         schedule: canary::Schedule,
     ) -> Self {
-        let mut this = Base::new(id, &CANARY_TYPE);
+        let mut this = rt::Base::new(id, &CANARY_TYPE);
         this.set(
             "ArtifactS3Location",
             Some("artifact_s3_location"),
-            string(artifact_s3_location),
+            rt::string(artifact_s3_location),
         );
         this.set("Code", Some("code"), code.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "RuntimeVersion",
             Some("runtime_version"),
-            string(runtime_version),
+            rt::string(runtime_version),
         );
         this.set("Schedule", Some("schedule"), schedule.into());
         Canary(this)
@@ -76,7 +77,7 @@ impl Canary {
         value: impl IntoIterator<Item = canary::BrowserConfig>,
     ) -> Self {
         self.0
-            .set("BrowserConfigs", Some("browser_configs"), list(value));
+            .set("BrowserConfigs", Some("browser_configs"), rt::list(value));
         self
     }
     /// Deletes associated lambda resources created by Synthetics if set to True.
@@ -86,7 +87,7 @@ impl Canary {
         self.0.set(
             "DeleteLambdaResourcesOnCanaryDeletion",
             Some("delete_lambda_resources_on_canary_deletion"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -97,7 +98,7 @@ impl Canary {
         self.0.set(
             "DryRunAndUpdate",
             Some("dry_run_and_update"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -108,15 +109,15 @@ impl Canary {
         self.0.set(
             "FailureRetentionPeriod",
             Some("failure_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// KMS key ARN for encrypting the canary's Lambda function environment variables at rest.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:[0-9]{12}:(key/([a-f0-9-]{36}|mrk-[a-f0-9]{32})|alias/[a-zA-Z0-9:/_.-]+)$`. CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", None, string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKeyArn", None, rt::string(value));
         self
     }
     /// Setting to control if provisioned resources created by Synthetics are deleted alongside the canary.
@@ -137,7 +138,7 @@ impl Canary {
     ///
     /// Constraints: 1..=50 items. CloudFormation `Replicas`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn replicas(mut self, value: impl IntoIterator<Item = canary::Replica>) -> Self {
-        self.0.set("Replicas", None, list(value));
+        self.0.set("Replicas", None, rt::list(value));
         self
     }
     /// List of resources which canary tags should be replicated to.
@@ -150,7 +151,7 @@ impl Canary {
         self.0.set(
             "ResourcesToReplicateTags",
             Some("resources_to_replicate_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -168,7 +169,7 @@ impl Canary {
         self.0.set(
             "StartCanaryAfterCreation",
             Some("start_canary_after_creation"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -179,7 +180,7 @@ impl Canary {
         self.0.set(
             "SuccessRetentionPeriod",
             Some("success_retention_period"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -205,31 +206,34 @@ impl Canary {
         mut self,
         value: impl IntoIterator<Item = canary::VisualReference>,
     ) -> Self {
-        self.0
-            .set("VisualReferences", Some("visual_references"), list(value));
+        self.0.set(
+            "VisualReferences",
+            Some("visual_references"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(Canary, CanaryHandle);
 /// A declared `AWS::Synthetics::Canary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CanaryHandle(Handle);
+pub struct CanaryHandle(rt::Handle);
 handle!(CanaryHandle);
 impl CanaryHandle {
     /// Id of the canary
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// State of the canary
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// CloudFormation `Fn::GetAtt` `Code.SourceLocationArn`; Terraform `code.source_location_arn`.
-    pub fn code_source_location_arn(&self) -> Expr {
+    pub fn code_source_location_arn(&self) -> rt::Expr {
         self.0.attr("Code.SourceLocationArn")
     }
 }
@@ -240,11 +244,11 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-artifactconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ArtifactConfig(Props);
+    pub struct ArtifactConfig(rt::Props);
     impl ArtifactConfig {
         /// A new `ArtifactConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ArtifactConfig(this)
         }
         /// Encryption configuration for uploading artifacts to S3
@@ -261,15 +265,15 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-basescreenshot.html)
     #[derive(Clone, Debug)]
-    pub struct BaseScreenshot(Props);
+    pub struct BaseScreenshot(rt::Props);
     impl BaseScreenshot {
         /// A new `BaseScreenshot`. Required properties: `screenshot_name` (`ScreenshotName`).
-        pub fn new(screenshot_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(screenshot_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScreenshotName",
                 Some("screenshot_name"),
-                string(screenshot_name),
+                rt::string(screenshot_name),
             );
             BaseScreenshot(this)
         }
@@ -278,12 +282,12 @@ pub mod canary {
         /// CloudFormation `IgnoreCoordinates`, Terraform `ignore_coordinates`.
         pub fn ignore_coordinates(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "IgnoreCoordinates",
                 Some("ignore_coordinates"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -293,11 +297,11 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-browserconfig.html)
     #[derive(Clone, Debug)]
-    pub struct BrowserConfig(Props);
+    pub struct BrowserConfig(rt::Props);
     impl BrowserConfig {
         /// A new `BrowserConfig`. Required properties: `browser_type` (`BrowserType`).
         pub fn new(browser_type: BrowserType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("BrowserType", Some("browser_type"), browser_type.into());
             BrowserConfig(this)
         }
@@ -307,17 +311,23 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-code.html)
     #[derive(Clone, Debug)]
-    pub struct Code(Props);
+    pub struct Code(rt::Props);
     impl Code {
         /// A new `Code`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Code(this)
         }
         /// Constraints: 0..=1 items. CloudFormation `BlueprintTypes`, Terraform `blueprint_types`.
-        pub fn blueprint_types(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0
-                .set("BlueprintTypes", Some("blueprint_types"), strings(value));
+        pub fn blueprint_types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "BlueprintTypes",
+                Some("blueprint_types"),
+                rt::strings(value),
+            );
             self
         }
         /// List of Lambda layers to attach to the canary
@@ -325,41 +335,44 @@ pub mod canary {
         /// Constraints: 0..=1 items. CloudFormation `Dependencies`, Terraform `dependencies`.
         pub fn dependencies(mut self, value: impl IntoIterator<Item = Dependency>) -> Self {
             self.0
-                .set("Dependencies", Some("dependencies"), list(value));
+                .set("Dependencies", Some("dependencies"), rt::list(value));
             self
         }
         /// Constraints: length 0..=128; pattern `^(([0-9a-zA-Z_-]+(\/|\.))*[0-9A-Za-z_\\-]+(\.|::)[A-Za-z_][A-Za-z0-9_]*)?$`. CloudFormation `Handler`, Terraform `handler`.
-        pub fn handler(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Handler", Some("handler"), string(value));
+        pub fn handler(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Handler", Some("handler"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024. CloudFormation `S3Bucket`, Terraform `s3_bucket`.
-        pub fn s3_bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Bucket", Some("s3_bucket"), string(value));
+        pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Bucket", Some("s3_bucket"), rt::string(value));
             self
         }
         /// Constraints: length 1..=1024. CloudFormation `S3Key`, Terraform `s3_key`.
-        pub fn s3_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("S3Key", Some("s3_key"), string(value));
+        pub fn s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Key", Some("s3_key"), rt::string(value));
             self
         }
         /// CloudFormation `S3ObjectVersion`, Terraform `s3_object_version`.
-        pub fn s3_object_version(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("S3ObjectVersion", Some("s3_object_version"), string(value));
+        pub fn s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "S3ObjectVersion",
+                Some("s3_object_version"),
+                rt::string(value),
+            );
             self
         }
         /// CloudFormation `Script`, Terraform `script`.
-        pub fn script(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Script", Some("script"), string(value));
+        pub fn script(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Script", Some("script"), rt::string(value));
             self
         }
         /// CloudFormation `SourceLocationArn`, Terraform `source_location_arn`.
-        pub fn source_location_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceLocationArn",
                 Some("source_location_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -369,12 +382,12 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-dependency.html)
     #[derive(Clone, Debug)]
-    pub struct Dependency(Props);
+    pub struct Dependency(rt::Props);
     impl Dependency {
         /// A new `Dependency`. Required properties: `reference` (`Reference`).
-        pub fn new(reference: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Reference", Some("reference"), string(reference));
+        pub fn new(reference: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Reference", Some("reference"), rt::string(reference));
             Dependency(this)
         }
         /// Type of dependency
@@ -392,33 +405,33 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replica.html)
     #[derive(Clone, Debug)]
-    pub struct Replica(Props);
+    pub struct Replica(rt::Props);
     impl Replica {
         /// A new `Replica`. Required properties: `location` (`Location`).
-        pub fn new(location: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Location", None, string(location));
+        pub fn new(location: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Location", None, rt::string(location));
             Replica(this)
         }
         /// State of the replica canary (CREATING, READY, RUNNING, etc.)
         ///
         /// CloudFormation `CanaryState`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn canary_state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CanaryState", None, string(value));
+        pub fn canary_state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CanaryState", None, rt::string(value));
             self
         }
         /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
         ///
         /// Constraints: pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:[0-9]{12}:(key/([a-f0-9-]{36}|mrk-[a-f0-9]{32})|alias/[a-zA-Z0-9:/_.-]+)$`. CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", None, string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKeyArn", None, rt::string(value));
             self
         }
         /// Last modified timestamp of the replica
         ///
         /// CloudFormation `LastModified`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn last_modified(mut self, value: i64) -> Self {
-            self.0.set("LastModified", None, int(value));
+            self.0.set("LastModified", None, rt::int(value));
             self
         }
         /// Replication status for this replica
@@ -435,14 +448,15 @@ pub mod canary {
             mut self,
             value: impl IntoIterator<Item = ResourceToTag>,
         ) -> Self {
-            self.0.set("ResourcesToReplicateTags", None, list(value));
+            self.0
+                .set("ResourcesToReplicateTags", None, rt::list(value));
             self
         }
         /// Tags to apply to this replica canary and optionally its Lambda function
         ///
         /// CloudFormation `Tags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", None, list(value));
+            self.0.set("Tags", None, rt::list(value));
             self
         }
         /// VPC configuration for this replica location
@@ -460,18 +474,18 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replicareplicationstatus.html)
     #[derive(Clone, Debug)]
-    pub struct ReplicaReplicationStatus(Props);
+    pub struct ReplicaReplicationStatus(rt::Props);
     impl ReplicaReplicationStatus {
         /// A new `ReplicaReplicationStatus`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ReplicaReplicationStatus(this)
         }
         /// Replication state: InProgress, InSync, or Inconsistent
         ///
         /// CloudFormation `State`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", None, string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", None, rt::string(value));
             self
         }
     }
@@ -480,12 +494,12 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-retryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RetryConfig(Props);
+    pub struct RetryConfig(rt::Props);
     impl RetryConfig {
         /// A new `RetryConfig`. Required properties: `max_retries` (`MaxRetries`).
         pub fn new(max_retries: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxRetries", Some("max_retries"), int(max_retries));
+            let mut this = rt::Props::default();
+            this.set("MaxRetries", Some("max_retries"), rt::int(max_retries));
             RetryConfig(this)
         }
     }
@@ -494,11 +508,11 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-runconfig.html)
     #[derive(Clone, Debug)]
-    pub struct RunConfig(Props);
+    pub struct RunConfig(rt::Props);
     impl RunConfig {
         /// A new `RunConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunConfig(this)
         }
         /// Enable active tracing if set to true
@@ -506,7 +520,7 @@ pub mod canary {
         /// CloudFormation `ActiveTracing`, Terraform `active_tracing`.
         pub fn active_tracing(mut self, value: bool) -> Self {
             self.0
-                .set("ActiveTracing", Some("active_tracing"), boolean(value));
+                .set("ActiveTracing", Some("active_tracing"), rt::boolean(value));
             self
         }
         /// Environment variable key-value pairs.
@@ -514,12 +528,12 @@ pub mod canary {
         /// CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
         pub fn environment_variables(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "EnvironmentVariables",
                 Some("environment_variables"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -527,23 +541,30 @@ pub mod canary {
         ///
         /// Constraints: range 1024..=10240. CloudFormation `EphemeralStorage`, Terraform `ephemeral_storage`.
         pub fn ephemeral_storage(mut self, value: i64) -> Self {
-            self.0
-                .set("EphemeralStorage", Some("ephemeral_storage"), int(value));
+            self.0.set(
+                "EphemeralStorage",
+                Some("ephemeral_storage"),
+                rt::int(value),
+            );
             self
         }
         /// Provide maximum memory available for canary in MB
         ///
         /// Constraints: range 960..=3008. CloudFormation `MemoryInMB`, Terraform `memory_in_mb`.
         pub fn memory_in_mb(mut self, value: i64) -> Self {
-            self.0.set("MemoryInMB", Some("memory_in_mb"), int(value));
+            self.0
+                .set("MemoryInMB", Some("memory_in_mb"), rt::int(value));
             self
         }
         /// Provide maximum canary timeout per run in seconds
         ///
         /// Constraints: range 3..=840. CloudFormation `TimeoutInSeconds`, Terraform `timeout_in_seconds`.
         pub fn timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("TimeoutInSeconds", Some("timeout_in_seconds"), int(value));
+            self.0.set(
+                "TimeoutInSeconds",
+                Some("timeout_in_seconds"),
+                rt::int(value),
+            );
             self
         }
     }
@@ -552,11 +573,11 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-s3encryption.html)
     #[derive(Clone, Debug)]
-    pub struct S3Encryption(Props);
+    pub struct S3Encryption(rt::Props);
     impl S3Encryption {
         /// A new `S3Encryption`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3Encryption(this)
         }
         /// Encryption mode for encrypting artifacts when uploading to S3.
@@ -570,8 +591,9 @@ pub mod canary {
         /// KMS key Arn for encrypting artifacts when uploading to S3.
         ///
         /// Constraints: length 1..=2048; pattern `^arn:(aws[a-zA-Z-]*)?:kms:[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1}:\d{12}:key/[\w\-\/]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
             self
         }
     }
@@ -580,20 +602,20 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-schedule.html)
     #[derive(Clone, Debug)]
-    pub struct Schedule(Props);
+    pub struct Schedule(rt::Props);
     impl Schedule {
         /// A new `Schedule`. Required properties: `expression` (`Expression`).
-        pub fn new(expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Expression", Some("expression"), string(expression));
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Expression", Some("expression"), rt::string(expression));
             Schedule(this)
         }
         /// Constraints: range 0..=31622400. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
-        pub fn duration_in_seconds(mut self, value: impl Into<Expr>) -> Self {
+        pub fn duration_in_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "DurationInSeconds",
                 Some("duration_in_seconds"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -613,13 +635,13 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
-            this.set("Value", None, string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
             Tag(this)
         }
     }
@@ -628,15 +650,15 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-visualreference.html)
     #[derive(Clone, Debug)]
-    pub struct VisualReference(Props);
+    pub struct VisualReference(rt::Props);
     impl VisualReference {
         /// A new `VisualReference`. Required properties: `base_canary_run_id` (`BaseCanaryRunId`).
-        pub fn new(base_canary_run_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(base_canary_run_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "BaseCanaryRunId",
                 Some("base_canary_run_id"),
-                string(base_canary_run_id),
+                rt::string(base_canary_run_id),
             );
             VisualReference(this)
         }
@@ -645,7 +667,7 @@ pub mod canary {
         /// CloudFormation `BaseScreenshots`, Terraform `base_screenshots`.
         pub fn base_screenshots(mut self, value: impl IntoIterator<Item = BaseScreenshot>) -> Self {
             self.0
-                .set("BaseScreenshots", Some("base_screenshots"), list(value));
+                .set("BaseScreenshots", Some("base_screenshots"), rt::list(value));
             self
         }
         /// CloudFormation `BrowserType`, Terraform `browser_type`.
@@ -660,20 +682,20 @@ pub mod canary {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-vpcconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VpcConfig(Props);
+    pub struct VpcConfig(rt::Props);
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(security_group_ids),
+                rt::strings(security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
             VpcConfig(this)
         }
         /// Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to true
@@ -683,13 +705,13 @@ pub mod canary {
             self.0.set(
                 "Ipv6AllowedForDualStack",
                 Some("ipv_6_allowed_for_dual_stack"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -741,11 +763,11 @@ pub mod canary {
 /// CloudFormation: `AWS::Synthetics::Group`. Terraform: `awscc_synthetics_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-synthetics-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Synthetics::Group",
     terraform: Some("awscc_synthetics_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -772,28 +794,28 @@ static GROUP_TYPE: TypeInfo = TypeInfo {
 impl Group {
     /// Declares a `AWS::Synthetics::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Group(this)
     }
     /// Constraints: at most 10 items. CloudFormation `ResourceArns`, Terraform `resource_arns`.
-    pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("ResourceArns", Some("resource_arns"), strings(value));
+            .set("ResourceArns", Some("resource_arns"), rt::strings(value));
         self
     }
 }
 builder!(Group, GroupHandle);
 /// A declared `AWS::Synthetics::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// Id of the group.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }

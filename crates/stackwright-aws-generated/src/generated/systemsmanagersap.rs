@@ -2,23 +2,24 @@
 //! `SystemsManagerSAP` resource types of the CloudFormation registry (`AWS::SystemsManagerSAP::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `systemsmanagersap` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
 /// CloudFormation: `AWS::SystemsManagerSAP::Application`. Terraform: `awscc_systemsmanagersap_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-systemsmanagersap-application.html)
-pub struct Application(Base);
-static APPLICATION_TYPE: TypeInfo = TypeInfo {
+pub struct Application(rt::Base);
+static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::SystemsManagerSAP::Application",
     terraform: Some("awscc_systemsmanagersap_application"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -39,14 +40,14 @@ impl Application {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_id: impl Into<Expr>,
+        application_id: impl Into<rt::Expr>,
         application_type: application::ApplicationType,
     ) -> Self {
-        let mut this = Base::new(id, &APPLICATION_TYPE);
+        let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            string(application_id),
+            rt::string(application_id),
         );
         this.set(
             "ApplicationType",
@@ -63,52 +64,54 @@ impl Application {
         value: impl IntoIterator<Item = application::ComponentInfo>,
     ) -> Self {
         self.0
-            .set("ComponentsInfo", Some("components_info"), list(value));
+            .set("ComponentsInfo", Some("components_info"), rt::list(value));
         self
     }
     /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Credentials`, Terraform `credentials`.
     pub fn credentials(mut self, value: impl IntoIterator<Item = application::Credential>) -> Self {
-        self.0.set("Credentials", Some("credentials"), list(value));
+        self.0
+            .set("Credentials", Some("credentials"), rt::list(value));
         self
     }
     /// The ARN of the SAP HANA database
     ///
     /// Constraints: pattern `^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\/.+$`. Changing it replaces the resource. CloudFormation `DatabaseArn`, Terraform `database_arn`.
-    pub fn database_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseArn", Some("database_arn"), string(value));
+            .set("DatabaseArn", Some("database_arn"), rt::string(value));
         self
     }
     /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Instances`, Terraform `instances`.
-    pub fn instances(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Instances", Some("instances"), strings(value));
+    pub fn instances(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Instances", Some("instances"), rt::strings(value));
         self
     }
     /// Constraints: pattern `[0-9]{2}`. Changing it replaces the resource. CloudFormation `SapInstanceNumber`, Terraform `sap_instance_number`.
-    pub fn sap_instance_number(mut self, value: impl Into<Expr>) -> Self {
+    pub fn sap_instance_number(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SapInstanceNumber",
             Some("sap_instance_number"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: pattern `[A-Z][A-Z0-9]{2}`. Changing it replaces the resource. CloudFormation `Sid`, Terraform `sid`.
-    pub fn sid(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Sid", Some("sid"), string(value));
+    pub fn sid(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Sid", Some("sid"), rt::string(value));
         self
     }
 }
 builder!(Application, ApplicationHandle);
 /// A declared `AWS::SystemsManagerSAP::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ApplicationHandle(Handle);
+pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 impl ApplicationHandle {
     /// The ARN of the SSM-SAP application
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -119,11 +122,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-componentinfo.html)
     #[derive(Clone, Debug)]
-    pub struct ComponentInfo(Props);
+    pub struct ComponentInfo(rt::Props);
     impl ComponentInfo {
         /// A new `ComponentInfo`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ComponentInfo(this)
         }
         /// CloudFormation `ComponentType`, Terraform `component_type`.
@@ -133,14 +136,14 @@ pub mod application {
             self
         }
         /// Constraints: pattern `^i-[\w\d]{8}$|^i-[\w\d]{17}$`. CloudFormation `Ec2InstanceId`, Terraform `ec_2_instance_id`.
-        pub fn ec2_instance_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn ec2_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Ec2InstanceId", Some("ec_2_instance_id"), string(value));
+                .set("Ec2InstanceId", Some("ec_2_instance_id"), rt::string(value));
             self
         }
         /// Constraints: pattern `[A-Z][A-Z0-9]{2}`. CloudFormation `Sid`, Terraform `sid`.
-        pub fn sid(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Sid", Some("sid"), string(value));
+        pub fn sid(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Sid", Some("sid"), rt::string(value));
             self
         }
     }
@@ -149,11 +152,11 @@ pub mod application {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-credential.html)
     #[derive(Clone, Debug)]
-    pub struct Credential(Props);
+    pub struct Credential(rt::Props);
     impl Credential {
         /// A new `Credential`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Credential(this)
         }
         /// CloudFormation `CredentialType`, Terraform `credential_type`.
@@ -163,14 +166,14 @@ pub mod application {
             self
         }
         /// Constraints: pattern `^(?=.{1,100}$).*`. CloudFormation `DatabaseName`, Terraform `database_name`.
-        pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DatabaseName", Some("database_name"), string(value));
+                .set("DatabaseName", Some("database_name"), rt::string(value));
             self
         }
         /// Constraints: pattern `^(?=.{1,100}$).*`. CloudFormation `SecretId`, Terraform `secret_id`.
-        pub fn secret_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SecretId", Some("secret_id"), string(value));
+        pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SecretId", Some("secret_id"), rt::string(value));
             self
         }
     }

@@ -2,23 +2,24 @@
 //! `Textract` resource types of the CloudFormation registry (`AWS::Textract::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `textract` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 ///
 /// CloudFormation: `AWS::Textract::Adapter`. Terraform: `awscc_textract_adapter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-textract-adapter.html)
-pub struct Adapter(Base);
-static ADAPTER_TYPE: TypeInfo = TypeInfo {
+pub struct Adapter(rt::Base);
+static ADAPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Textract::Adapter",
     terraform: Some("awscc_textract_adapter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -57,12 +58,20 @@ impl Adapter {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        adapter_name: impl Into<Expr>,
+        adapter_name: impl Into<rt::Expr>,
         feature_types: impl IntoIterator<Item = adapter::FeatureType>,
     ) -> Self {
-        let mut this = Base::new(id, &ADAPTER_TYPE);
-        this.set("AdapterName", Some("adapter_name"), string(adapter_name));
-        this.set("FeatureTypes", Some("feature_types"), list(feature_types));
+        let mut this = rt::Base::new(id, &ADAPTER_TYPE);
+        this.set(
+            "AdapterName",
+            Some("adapter_name"),
+            rt::string(adapter_name),
+        );
+        this.set(
+            "FeatureTypes",
+            Some("feature_types"),
+            rt::list(feature_types),
+        );
         Adapter(this)
     }
     /// Controls whether or not the adapter should automatically update.
@@ -75,34 +84,34 @@ impl Adapter {
     /// The description to be assigned to the adapter being created.
     ///
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9\s!"\#\$%'&\(\)\*\+\,\-\./:;=\?@\[\\\]\^_'\{\|\}~><]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Adapter, AdapterHandle);
 /// A declared `AWS::Textract::Adapter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AdapterHandle(Handle);
+pub struct AdapterHandle(rt::Handle);
 handle!(AdapterHandle);
 impl AdapterHandle {
     /// The Amazon Resource Name (ARN) of the adapter.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the adapter resource.
     ///
     /// CloudFormation `Fn::GetAtt` `AdapterId`; Terraform `adapter_id`.
-    pub fn adapter_id(&self) -> Expr {
+    pub fn adapter_id(&self) -> rt::Expr {
         self.0.attr("AdapterId")
     }
     /// The date and time that the adapter was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreationTime`; Terraform `creation_time`.
-    pub fn creation_time(&self) -> Expr {
+    pub fn creation_time(&self) -> rt::Expr {
         self.0.attr("CreationTime")
     }
 }

@@ -2,23 +2,24 @@
 //! `Timestream` resource types of the CloudFormation registry (`AWS::Timestream::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `timestream` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::Timestream::Database resource creates a Timestream database.
 ///
 /// CloudFormation: `AWS::Timestream::Database`. Terraform: `awscc_timestream_database` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-database.html)
-pub struct Database(Base);
-static DATABASE_TYPE: TypeInfo = TypeInfo {
+pub struct Database(rt::Base);
+static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::Database",
     terraform: Some("awscc_timestream_database"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -56,33 +57,34 @@ impl Database {
     /// Declares a `AWS::Timestream::Database` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATABASE_TYPE);
+        let this = rt::Base::new(id, &DATABASE_TYPE);
         Database(this)
     }
     /// The name for the database.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_.-]{3,256}$`. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
-    pub fn database_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DatabaseName", Some("database_name"), string(value));
+            .set("DatabaseName", Some("database_name"), rt::string(value));
         self
     }
     /// The KMS key for the database.
     ///
     /// Constraints: length 1..=2048. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
 }
 builder!(Database, DatabaseHandle);
 /// A declared `AWS::Timestream::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DatabaseHandle(Handle);
+pub struct DatabaseHandle(rt::Handle);
 handle!(DatabaseHandle);
 impl DatabaseHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -91,11 +93,11 @@ impl DatabaseHandle {
 /// CloudFormation: `AWS::Timestream::InfluxDBBackup`. Terraform: `awscc_timestream_influx_db_backup` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-influxdbbackup.html)
-pub struct InfluxDbBackup(Base);
-static INFLUX_DB_BACKUP_TYPE: TypeInfo = TypeInfo {
+pub struct InfluxDbBackup(rt::Base);
+static INFLUX_DB_BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::InfluxDBBackup",
     terraform: Some("awscc_timestream_influx_db_backup"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -172,16 +174,16 @@ impl InfluxDbBackup {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_resource_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        db_resource_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &INFLUX_DB_BACKUP_TYPE);
+        let mut this = rt::Base::new(id, &INFLUX_DB_BACKUP_TYPE);
         this.set(
             "DbResourceId",
             Some("db_resource_id"),
-            string(db_resource_id),
+            rt::string(db_resource_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         InfluxDbBackup(this)
     }
     /// The number of days to retain the backup.
@@ -189,146 +191,146 @@ impl InfluxDbBackup {
     /// Constraints: range 1..=3650. Changing it replaces the resource. CloudFormation `RetentionDays`, Terraform `retention_days`.
     pub fn retention_days(mut self, value: i64) -> Self {
         self.0
-            .set("RetentionDays", Some("retention_days"), int(value));
+            .set("RetentionDays", Some("retention_days"), rt::int(value));
         self
     }
 }
 builder!(InfluxDbBackup, InfluxDbBackupHandle);
 /// A declared `AWS::Timestream::InfluxDBBackup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InfluxDbBackupHandle(Handle);
+pub struct InfluxDbBackupHandle(rt::Handle);
 handle!(InfluxDbBackupHandle);
 impl InfluxDbBackupHandle {
     /// The Amazon Resource Name (ARN) of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Service-generated unique identifier of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The current status of the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The type of backup. Backups created through this resource type are always ON_DEMAND.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The time when the backup was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date after which the backup will be automatically deleted, as a calendar date in YYYY-MM-DD format.
     ///
     /// CloudFormation `Fn::GetAtt` `ExpiresAfter`; Terraform `expires_after`.
-    pub fn expires_after(&self) -> Expr {
+    pub fn expires_after(&self) -> rt::Expr {
         self.0.attr("ExpiresAfter")
     }
     /// The engine type of the resource that the backup was created from.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineType`; Terraform `engine_type`.
-    pub fn engine_type(&self) -> Expr {
+    pub fn engine_type(&self) -> rt::Expr {
         self.0.attr("EngineType")
     }
     /// The deployment type of the resource that the backup was created from.
     ///
     /// CloudFormation `Fn::GetAtt` `DeploymentType`; Terraform `deployment_type`.
-    pub fn deployment_type(&self) -> Expr {
+    pub fn deployment_type(&self) -> rt::Expr {
         self.0.attr("DeploymentType")
     }
     /// The Amazon Web Services KMS key ARN used for encryption of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `KmsKeyId`; Terraform `kms_key_id`.
-    pub fn kms_key_id(&self) -> Expr {
+    pub fn kms_key_id(&self) -> rt::Expr {
         self.0.attr("KmsKeyId")
     }
     /// CloudFormation `Fn::GetAtt` `ClusterConfiguration`; Terraform `cluster_configuration`.
-    pub fn cluster_configuration(&self) -> Expr {
+    pub fn cluster_configuration(&self) -> rt::Expr {
         self.0.attr("ClusterConfiguration")
     }
     /// The identifier of the DB parameter group associated with the backup.
     ///
     /// CloudFormation `Fn::GetAtt` `DbParameterGroupId`; Terraform `db_parameter_group_id`.
-    pub fn db_parameter_group_id(&self) -> Expr {
+    pub fn db_parameter_group_id(&self) -> rt::Expr {
         self.0.attr("DbParameterGroupId")
     }
     /// The DB instance type of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `DbInstanceType`; Terraform `db_instance_type`.
-    pub fn db_instance_type(&self) -> Expr {
+    pub fn db_instance_type(&self) -> rt::Expr {
         self.0.attr("DbInstanceType")
     }
     /// CloudFormation `Fn::GetAtt` `LogDeliveryConfiguration`; Terraform `log_delivery_configuration`.
-    pub fn log_delivery_configuration(&self) -> Expr {
+    pub fn log_delivery_configuration(&self) -> rt::Expr {
         self.0.attr("LogDeliveryConfiguration")
     }
     /// The failover mode of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `FailoverMode`; Terraform `failover_mode`.
-    pub fn failover_mode(&self) -> Expr {
+    pub fn failover_mode(&self) -> rt::Expr {
         self.0.attr("FailoverMode")
     }
     /// The storage type of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `DbStorageType`; Terraform `db_storage_type`.
-    pub fn db_storage_type(&self) -> Expr {
+    pub fn db_storage_type(&self) -> rt::Expr {
         self.0.attr("DbStorageType")
     }
     /// The allocated storage of the resource at the time of backup, in GiB.
     ///
     /// CloudFormation `Fn::GetAtt` `AllocatedStorage`; Terraform `allocated_storage`.
-    pub fn allocated_storage(&self) -> Expr {
+    pub fn allocated_storage(&self) -> rt::Expr {
         self.0.attr("AllocatedStorage")
     }
     /// The VPC subnet IDs associated with the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcSubnetIds`; Terraform `vpc_subnet_ids`.
-    pub fn vpc_subnet_ids(&self) -> Expr {
+    pub fn vpc_subnet_ids(&self) -> rt::Expr {
         self.0.attr("VpcSubnetIds")
     }
     /// The VPC security group IDs associated with the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `VpcSecurityGroupIds`; Terraform `vpc_security_group_ids`.
-    pub fn vpc_security_group_ids(&self) -> Expr {
+    pub fn vpc_security_group_ids(&self) -> rt::Expr {
         self.0.attr("VpcSecurityGroupIds")
     }
     /// Indicates whether the resource was publicly accessible at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `PubliclyAccessible`; Terraform `publicly_accessible`.
-    pub fn publicly_accessible(&self) -> Expr {
+    pub fn publicly_accessible(&self) -> rt::Expr {
         self.0.attr("PubliclyAccessible")
     }
     /// The port number of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `Port`; Terraform `port`.
-    pub fn port(&self) -> Expr {
+    pub fn port(&self) -> rt::Expr {
         self.0.attr("Port")
     }
     /// The network type of the resource at the time of backup.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkType`; Terraform `network_type`.
-    pub fn network_type(&self) -> Expr {
+    pub fn network_type(&self) -> rt::Expr {
         self.0.attr("NetworkType")
     }
     /// The ARN of the Secrets Manager secret containing the InfluxDB auth parameters.
     ///
     /// CloudFormation `Fn::GetAtt` `InfluxAuthParametersSecretArn`; Terraform `influx_auth_parameters_secret_arn`.
-    pub fn influx_auth_parameters_secret_arn(&self) -> Expr {
+    pub fn influx_auth_parameters_secret_arn(&self) -> rt::Expr {
         self.0.attr("InfluxAuthParametersSecretArn")
     }
     /// CloudFormation `Fn::GetAtt` `MaintenanceSchedule`; Terraform `maintenance_schedule`.
-    pub fn maintenance_schedule(&self) -> Expr {
+    pub fn maintenance_schedule(&self) -> rt::Expr {
         self.0.attr("MaintenanceSchedule")
     }
 }
@@ -337,11 +339,11 @@ impl InfluxDbBackupHandle {
 /// CloudFormation: `AWS::Timestream::InfluxDBCluster`. Terraform: `awscc_timestream_influx_db_cluster` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-influxdbcluster.html)
-pub struct InfluxDbCluster(Base);
-static INFLUX_DB_CLUSTER_TYPE: TypeInfo = TypeInfo {
+pub struct InfluxDbCluster(rt::Base);
+static INFLUX_DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::InfluxDBCluster",
     terraform: Some("awscc_timestream_influx_db_cluster"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -378,22 +380,25 @@ impl InfluxDbCluster {
     /// Declares a `AWS::Timestream::InfluxDBCluster` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INFLUX_DB_CLUSTER_TYPE);
+        let this = rt::Base::new(id, &INFLUX_DB_CLUSTER_TYPE);
         InfluxDbCluster(this)
     }
     /// The allocated storage for the InfluxDB cluster.
     ///
     /// Constraints: range 20..=15360. Changing it replaces the resource. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
     pub fn allocated_storage(mut self, value: i64) -> Self {
-        self.0
-            .set("AllocatedStorage", Some("allocated_storage"), int(value));
+        self.0.set(
+            "AllocatedStorage",
+            Some("allocated_storage"),
+            rt::int(value),
+        );
         self
     }
     /// The bucket for the InfluxDB cluster.
     ///
     /// Constraints: length 2..=64; pattern `^[^_][^"]*$`. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
-    pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Bucket", Some("bucket"), string(value));
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
         self
     }
     /// The compute instance of the InfluxDB cluster.
@@ -407,11 +412,11 @@ impl InfluxDbCluster {
     /// The name of an existing InfluxDB parameter group.
     ///
     /// Constraints: length 3..=64; pattern `^[a-zA-Z0-9]+$`. CloudFormation `DbParameterGroupIdentifier`, Terraform `db_parameter_group_identifier`.
-    pub fn db_parameter_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_parameter_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DbParameterGroupIdentifier",
             Some("db_parameter_group_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -467,8 +472,8 @@ impl InfluxDbCluster {
     /// The unique name that is associated with the InfluxDB cluster.
     ///
     /// Constraints: length 3..=40; pattern `^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Network type of the InfluxDB cluster.
@@ -482,23 +487,23 @@ impl InfluxDbCluster {
     /// The organization for the InfluxDB cluster.
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Organization`, Terraform `organization`.
-    pub fn organization(mut self, value: impl Into<Expr>) -> Self {
+    pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Organization", Some("organization"), string(value));
+            .set("Organization", Some("organization"), rt::string(value));
         self
     }
     /// The password for the InfluxDB cluster.
     ///
     /// Constraints: length 8..=64; pattern `^[a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The port number on which InfluxDB accepts connections.
     ///
     /// Constraints: range 1024..=65535. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// Attach a public IP to the customer ENI.
@@ -508,15 +513,15 @@ impl InfluxDbCluster {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The username for the InfluxDB cluster.
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
     /// A list of Amazon EC2 VPC security groups to associate with this InfluxDB cluster.
@@ -524,76 +529,76 @@ impl InfluxDbCluster {
     /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A list of EC2 subnet IDs for this InfluxDB cluster.
     ///
     /// Constraints: 1..=3 items. Changing it replaces the resource. CloudFormation `VpcSubnetIds`, Terraform `vpc_subnet_ids`.
-    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("VpcSubnetIds", Some("vpc_subnet_ids"), strings(value));
+            .set("VpcSubnetIds", Some("vpc_subnet_ids"), rt::strings(value));
         self
     }
 }
 builder!(InfluxDbCluster, InfluxDbClusterHandle);
 /// A declared `AWS::Timestream::InfluxDBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InfluxDbClusterHandle(Handle);
+pub struct InfluxDbClusterHandle(rt::Handle);
 handle!(InfluxDbClusterHandle);
 impl InfluxDbClusterHandle {
     /// Status of the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) that is associated with the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The service generated unique identifier for InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The connection endpoint for the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The reader endpoint for the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `ReaderEndpoint`; Terraform `reader_endpoint`.
-    pub fn reader_endpoint(&self) -> Expr {
+    pub fn reader_endpoint(&self) -> rt::Expr {
         self.0.attr("ReaderEndpoint")
     }
     /// The Auth parameters secret Amazon Resource name (ARN) that is associated with the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `InfluxAuthParametersSecretArn`; Terraform `influx_auth_parameters_secret_arn`.
-    pub fn influx_auth_parameters_secret_arn(&self) -> Expr {
+    pub fn influx_auth_parameters_secret_arn(&self) -> rt::Expr {
         self.0.attr("InfluxAuthParametersSecretArn")
     }
     /// The engine type for the InfluxDB cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `EngineType`; Terraform `engine_type`.
-    pub fn engine_type(&self) -> Expr {
+    pub fn engine_type(&self) -> rt::Expr {
         self.0.attr("EngineType")
     }
     /// The timestamp of the next scheduled maintenance event.
     ///
     /// CloudFormation `Fn::GetAtt` `NextMaintenanceTime`; Terraform `next_maintenance_time`.
-    pub fn next_maintenance_time(&self) -> Expr {
+    pub fn next_maintenance_time(&self) -> rt::Expr {
         self.0.attr("NextMaintenanceTime")
     }
 }
@@ -606,11 +611,11 @@ pub mod influx_db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryConfiguration(Props);
+    pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
         /// A new `LogDeliveryConfiguration`. Required properties: `s3_configuration` (`S3Configuration`).
         pub fn new(s3_configuration: S3Configuration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -626,20 +631,20 @@ pub mod influx_db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-maintenanceschedule.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceSchedule(Props);
+    pub struct MaintenanceSchedule(rt::Props);
     impl MaintenanceSchedule {
         /// A new `MaintenanceSchedule`. Required properties: `preferred_maintenance_window` (`PreferredMaintenanceWindow`), `timezone` (`Timezone`).
         pub fn new(
-            preferred_maintenance_window: impl Into<Expr>,
-            timezone: impl Into<Expr>,
+            preferred_maintenance_window: impl Into<rt::Expr>,
+            timezone: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PreferredMaintenanceWindow",
                 Some("preferred_maintenance_window"),
-                string(preferred_maintenance_window),
+                rt::string(preferred_maintenance_window),
             );
-            this.set("Timezone", Some("timezone"), string(timezone));
+            this.set("Timezone", Some("timezone"), rt::string(timezone));
             MaintenanceSchedule(this)
         }
     }
@@ -650,13 +655,13 @@ pub mod influx_db_cluster {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `enabled` (`Enabled`).
-        pub fn new(bucket_name: impl Into<Expr>, enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+        pub fn new(bucket_name: impl Into<rt::Expr>, enabled: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3Configuration(this)
         }
     }
@@ -726,11 +731,11 @@ pub mod influx_db_cluster {
 /// CloudFormation: `AWS::Timestream::InfluxDBInstance`. Terraform: `awscc_timestream_influx_db_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-influxdbinstance.html)
-pub struct InfluxDbInstance(Base);
-static INFLUX_DB_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct InfluxDbInstance(rt::Base);
+static INFLUX_DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::InfluxDBInstance",
     terraform: Some("awscc_timestream_influx_db_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -770,22 +775,25 @@ impl InfluxDbInstance {
     /// Declares a `AWS::Timestream::InfluxDBInstance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &INFLUX_DB_INSTANCE_TYPE);
+        let this = rt::Base::new(id, &INFLUX_DB_INSTANCE_TYPE);
         InfluxDbInstance(this)
     }
     /// The allocated storage for the InfluxDB instance.
     ///
     /// Constraints: range 20..=16384. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
     pub fn allocated_storage(mut self, value: i64) -> Self {
-        self.0
-            .set("AllocatedStorage", Some("allocated_storage"), int(value));
+        self.0.set(
+            "AllocatedStorage",
+            Some("allocated_storage"),
+            rt::int(value),
+        );
         self
     }
     /// The bucket for the InfluxDB instance.
     ///
     /// Constraints: length 2..=64; pattern `^[^_][^"]*$`. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
-    pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Bucket", Some("bucket"), string(value));
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
         self
     }
     /// The compute instance of the InfluxDB instance.
@@ -799,11 +807,11 @@ impl InfluxDbInstance {
     /// The name of an existing InfluxDB parameter group.
     ///
     /// Constraints: length 3..=64; pattern `^[a-zA-Z0-9]+$`. CloudFormation `DbParameterGroupIdentifier`, Terraform `db_parameter_group_identifier`.
-    pub fn db_parameter_group_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn db_parameter_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DbParameterGroupIdentifier",
             Some("db_parameter_group_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -851,8 +859,8 @@ impl InfluxDbInstance {
     /// The unique name that is associated with the InfluxDB instance.
     ///
     /// Constraints: length 3..=40; pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Network type of the InfluxDB Instance.
@@ -866,23 +874,23 @@ impl InfluxDbInstance {
     /// The organization for the InfluxDB instance.
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Organization`, Terraform `organization`.
-    pub fn organization(mut self, value: impl Into<Expr>) -> Self {
+    pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Organization", Some("organization"), string(value));
+            .set("Organization", Some("organization"), rt::string(value));
         self
     }
     /// The password for the InfluxDB instance.
     ///
     /// Constraints: length 8..=64; pattern `^[a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
-    pub fn password(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Password", Some("password"), string(value));
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Password", Some("password"), rt::string(value));
         self
     }
     /// The port number on which InfluxDB accepts connections.
     ///
     /// Constraints: range 1024..=65535. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// Attach a public IP to the customer ENI.
@@ -892,15 +900,15 @@ impl InfluxDbInstance {
         self.0.set(
             "PubliclyAccessible",
             Some("publicly_accessible"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// The username for the InfluxDB instance.
     ///
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Username`, Terraform `username`.
-    pub fn username(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Username", Some("username"), string(value));
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
     /// A list of Amazon EC2 VPC security groups to associate with this InfluxDB instance.
@@ -908,76 +916,76 @@ impl InfluxDbInstance {
     /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
     pub fn vpc_security_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// A list of EC2 subnet IDs for this InfluxDB instance.
     ///
     /// Constraints: 1..=3 items. Changing it replaces the resource. CloudFormation `VpcSubnetIds`, Terraform `vpc_subnet_ids`.
-    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("VpcSubnetIds", Some("vpc_subnet_ids"), strings(value));
+            .set("VpcSubnetIds", Some("vpc_subnet_ids"), rt::strings(value));
         self
     }
 }
 builder!(InfluxDbInstance, InfluxDbInstanceHandle);
 /// A declared `AWS::Timestream::InfluxDBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct InfluxDbInstanceHandle(Handle);
+pub struct InfluxDbInstanceHandle(rt::Handle);
 handle!(InfluxDbInstanceHandle);
 impl InfluxDbInstanceHandle {
     /// Status of the InfluxDB Instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The Amazon Resource Name (ARN) that is associated with the InfluxDB instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The service generated unique identifier for InfluxDB instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The Availability Zone (AZ) where the InfluxDB instance is created.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailabilityZone`; Terraform `availability_zone`.
-    pub fn availability_zone(&self) -> Expr {
+    pub fn availability_zone(&self) -> rt::Expr {
         self.0.attr("AvailabilityZone")
     }
     /// The connection endpoint for the InfluxDB instance.
     ///
     /// CloudFormation `Fn::GetAtt` `Endpoint`; Terraform `endpoint`.
-    pub fn endpoint(&self) -> Expr {
+    pub fn endpoint(&self) -> rt::Expr {
         self.0.attr("Endpoint")
     }
     /// The Secondary Availability Zone (AZ) where the InfluxDB instance is created, if DeploymentType is set as WITH_MULTIAZ_STANDBY.
     ///
     /// CloudFormation `Fn::GetAtt` `SecondaryAvailabilityZone`; Terraform `secondary_availability_zone`.
-    pub fn secondary_availability_zone(&self) -> Expr {
+    pub fn secondary_availability_zone(&self) -> rt::Expr {
         self.0.attr("SecondaryAvailabilityZone")
     }
     /// The Auth parameters secret Amazon Resource name (ARN) that is associated with the InfluxDB instance.
     ///
     /// CloudFormation `Fn::GetAtt` `InfluxAuthParametersSecretArn`; Terraform `influx_auth_parameters_secret_arn`.
-    pub fn influx_auth_parameters_secret_arn(&self) -> Expr {
+    pub fn influx_auth_parameters_secret_arn(&self) -> rt::Expr {
         self.0.attr("InfluxAuthParametersSecretArn")
     }
     /// The timestamp of the next scheduled maintenance event.
     ///
     /// CloudFormation `Fn::GetAtt` `NextMaintenanceTime`; Terraform `next_maintenance_time`.
-    pub fn next_maintenance_time(&self) -> Expr {
+    pub fn next_maintenance_time(&self) -> rt::Expr {
         self.0.attr("NextMaintenanceTime")
     }
 }
@@ -990,11 +998,11 @@ pub mod influx_db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogDeliveryConfiguration(Props);
+    pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
         /// A new `LogDeliveryConfiguration`. Required properties: `s3_configuration` (`S3Configuration`).
         pub fn new(s3_configuration: S3Configuration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -1010,20 +1018,20 @@ pub mod influx_db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-maintenanceschedule.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceSchedule(Props);
+    pub struct MaintenanceSchedule(rt::Props);
     impl MaintenanceSchedule {
         /// A new `MaintenanceSchedule`. Required properties: `preferred_maintenance_window` (`PreferredMaintenanceWindow`), `timezone` (`Timezone`).
         pub fn new(
-            preferred_maintenance_window: impl Into<Expr>,
-            timezone: impl Into<Expr>,
+            preferred_maintenance_window: impl Into<rt::Expr>,
+            timezone: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "PreferredMaintenanceWindow",
                 Some("preferred_maintenance_window"),
-                string(preferred_maintenance_window),
+                rt::string(preferred_maintenance_window),
             );
-            this.set("Timezone", Some("timezone"), string(timezone));
+            this.set("Timezone", Some("timezone"), rt::string(timezone));
             MaintenanceSchedule(this)
         }
     }
@@ -1034,13 +1042,13 @@ pub mod influx_db_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `enabled` (`Enabled`).
-        pub fn new(bucket_name: impl Into<Expr>, enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
-            this.set("Enabled", Some("enabled"), boolean(enabled));
+        pub fn new(bucket_name: impl Into<rt::Expr>, enabled: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             S3Configuration(this)
         }
     }
@@ -1103,11 +1111,11 @@ pub mod influx_db_instance {
 /// CloudFormation: `AWS::Timestream::ScheduledQuery`. Terraform: `awscc_timestream_scheduled_query` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-scheduledquery.html)
-pub struct ScheduledQuery(Base);
-static SCHEDULED_QUERY_TYPE: TypeInfo = TypeInfo {
+pub struct ScheduledQuery(rt::Base);
+static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::ScheduledQuery",
     terraform: Some("awscc_timestream_scheduled_query"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1167,11 +1175,11 @@ impl ScheduledQuery {
         id: impl Into<String>,
         error_report_configuration: scheduled_query::ErrorReportConfiguration,
         notification_configuration: scheduled_query::NotificationConfiguration,
-        query_string: impl Into<Expr>,
+        query_string: impl Into<rt::Expr>,
         schedule_configuration: scheduled_query::ScheduleConfiguration,
-        scheduled_query_execution_role_arn: impl Into<Expr>,
+        scheduled_query_execution_role_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &SCHEDULED_QUERY_TYPE);
+        let mut this = rt::Base::new(id, &SCHEDULED_QUERY_TYPE);
         this.set(
             "ErrorReportConfiguration",
             Some("error_report_configuration"),
@@ -1182,7 +1190,11 @@ impl ScheduledQuery {
             Some("notification_configuration"),
             notification_configuration.into(),
         );
-        this.set("QueryString", Some("query_string"), string(query_string));
+        this.set(
+            "QueryString",
+            Some("query_string"),
+            rt::string(query_string),
+        );
         this.set(
             "ScheduleConfiguration",
             Some("schedule_configuration"),
@@ -1191,33 +1203,34 @@ impl ScheduledQuery {
         this.set(
             "ScheduledQueryExecutionRoleArn",
             Some("scheduled_query_execution_role_arn"),
-            string(scheduled_query_execution_role_arn),
+            rt::string(scheduled_query_execution_role_arn),
         );
         ScheduledQuery(this)
     }
     /// Using a ClientToken makes the call to CreateScheduledQuery idempotent, in other words, making the same request repeatedly will produce the same result.
     ///
     /// Constraints: length 32..=128. CloudFormation `ClientToken`, Terraform `client_token`.
-    pub fn client_token(mut self, value: impl Into<Expr>) -> Self {
+    pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ClientToken", Some("client_token"), string(value));
+            .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
     /// The Amazon KMS key used to encrypt the scheduled query resource, at-rest.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The name of the scheduled query.
     ///
     /// Constraints: length 1..=64; pattern `[a-zA-Z0-9_.-]+`. Changing it replaces the resource. CloudFormation `ScheduledQueryName`, Terraform `scheduled_query_name`.
-    pub fn scheduled_query_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn scheduled_query_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ScheduledQueryName",
             Some("scheduled_query_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1236,59 +1249,59 @@ impl ScheduledQuery {
 builder!(ScheduledQuery, ScheduledQueryHandle);
 /// A declared `AWS::Timestream::ScheduledQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ScheduledQueryHandle(Handle);
+pub struct ScheduledQueryHandle(rt::Handle);
 handle!(ScheduledQueryHandle);
 impl ScheduledQueryHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The name of the scheduled query.
     ///
     /// CloudFormation `Fn::GetAtt` `SQName`; Terraform `sq_name`.
-    pub fn sq_name(&self) -> Expr {
+    pub fn sq_name(&self) -> rt::Expr {
         self.0.attr("SQName")
     }
     /// The query string to run.
     ///
     /// CloudFormation `Fn::GetAtt` `SQQueryString`; Terraform `sq_query_string`.
-    pub fn sq_query_string(&self) -> Expr {
+    pub fn sq_query_string(&self) -> rt::Expr {
         self.0.attr("SQQueryString")
     }
     /// Configuration for when the scheduled query is executed.
     ///
     /// CloudFormation `Fn::GetAtt` `SQScheduleConfiguration`; Terraform `sq_schedule_configuration`.
-    pub fn sq_schedule_configuration(&self) -> Expr {
+    pub fn sq_schedule_configuration(&self) -> rt::Expr {
         self.0.attr("SQScheduleConfiguration")
     }
     /// Notification configuration for the scheduled query.
     ///
     /// CloudFormation `Fn::GetAtt` `SQNotificationConfiguration`; Terraform `sq_notification_configuration`.
-    pub fn sq_notification_configuration(&self) -> Expr {
+    pub fn sq_notification_configuration(&self) -> rt::Expr {
         self.0.attr("SQNotificationConfiguration")
     }
     /// The ARN for the IAM role that Timestream will assume when running the scheduled query.
     ///
     /// CloudFormation `Fn::GetAtt` `SQScheduledQueryExecutionRoleArn`; Terraform `sq_scheduled_query_execution_role_arn`.
-    pub fn sq_scheduled_query_execution_role_arn(&self) -> Expr {
+    pub fn sq_scheduled_query_execution_role_arn(&self) -> rt::Expr {
         self.0.attr("SQScheduledQueryExecutionRoleArn")
     }
     /// Configuration of target store where scheduled query results are written to.
     ///
     /// CloudFormation `Fn::GetAtt` `SQTargetConfiguration`; Terraform `sq_target_configuration`.
-    pub fn sq_target_configuration(&self) -> Expr {
+    pub fn sq_target_configuration(&self) -> rt::Expr {
         self.0.attr("SQTargetConfiguration")
     }
     /// Configuration for error reporting.
     ///
     /// CloudFormation `Fn::GetAtt` `SQErrorReportConfiguration`; Terraform `sq_error_report_configuration`.
-    pub fn sq_error_report_configuration(&self) -> Expr {
+    pub fn sq_error_report_configuration(&self) -> rt::Expr {
         self.0.attr("SQErrorReportConfiguration")
     }
     /// The Amazon KMS key used to encrypt the scheduled query resource, at-rest.
     ///
     /// CloudFormation `Fn::GetAtt` `SQKmsKeyId`; Terraform `sq_kms_key_id`.
-    pub fn sq_kms_key_id(&self) -> Expr {
+    pub fn sq_kms_key_id(&self) -> rt::Expr {
         self.0.attr("SQKmsKeyId")
     }
 }
@@ -1301,17 +1314,17 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-dimensionmapping.html)
     #[derive(Clone, Debug)]
-    pub struct DimensionMapping(Props);
+    pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
         /// A new `DimensionMapping`. Required properties: `dimension_value_type` (`DimensionValueType`), `name` (`Name`).
-        pub fn new(dimension_value_type: DimensionValueType, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(dimension_value_type: DimensionValueType, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "DimensionValueType",
                 Some("dimension_value_type"),
                 dimension_value_type.into(),
             );
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             DimensionMapping(this)
         }
     }
@@ -1322,11 +1335,11 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-errorreportconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ErrorReportConfiguration(Props);
+    pub struct ErrorReportConfiguration(rt::Props);
     impl ErrorReportConfiguration {
         /// A new `ErrorReportConfiguration`. Required properties: `s3_configuration` (`S3Configuration`).
         pub fn new(s3_configuration: S3Configuration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
@@ -1342,11 +1355,11 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-mixedmeasuremapping.html)
     #[derive(Clone, Debug)]
-    pub struct MixedMeasureMapping(Props);
+    pub struct MixedMeasureMapping(rt::Props);
     impl MixedMeasureMapping {
         /// A new `MixedMeasureMapping`. Required properties: `measure_value_type` (`MeasureValueType`).
         pub fn new(measure_value_type: MixedMeasureMappingMeasureValueType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
@@ -1357,9 +1370,9 @@ pub mod scheduled_query {
         /// Refers to the value of the measure name in a result row.
         ///
         /// CloudFormation `MeasureName`, Terraform `measure_name`.
-        pub fn measure_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn measure_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MeasureName", Some("measure_name"), string(value));
+                .set("MeasureName", Some("measure_name"), rt::string(value));
             self
         }
         /// Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
@@ -1372,26 +1385,26 @@ pub mod scheduled_query {
             self.0.set(
                 "MultiMeasureAttributeMappings",
                 Some("multi_measure_attribute_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
         /// This field refers to the source column from which the measure value is to be read for result materialization.
         ///
         /// CloudFormation `SourceColumn`, Terraform `source_column`.
-        pub fn source_column(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_column(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SourceColumn", Some("source_column"), string(value));
+                .set("SourceColumn", Some("source_column"), rt::string(value));
             self
         }
         /// Target measure name to be used.
         ///
         /// CloudFormation `TargetMeasureName`, Terraform `target_measure_name`.
-        pub fn target_measure_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_measure_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TargetMeasureName",
                 Some("target_measure_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1403,30 +1416,34 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
-    pub struct MultiMeasureAttributeMapping(Props);
+    pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
         /// A new `MultiMeasureAttributeMapping`. Required properties: `measure_value_type` (`MeasureValueType`), `source_column` (`SourceColumn`).
         pub fn new(
             measure_value_type: MultiMeasureAttributeMappingMeasureValueType,
-            source_column: impl Into<Expr>,
+            source_column: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
                 measure_value_type.into(),
             );
-            this.set("SourceColumn", Some("source_column"), string(source_column));
+            this.set(
+                "SourceColumn",
+                Some("source_column"),
+                rt::string(source_column),
+            );
             MultiMeasureAttributeMapping(this)
         }
         /// Custom name to be used for attribute name in derived table.
         ///
         /// CloudFormation `TargetMultiMeasureAttributeName`, Terraform `target_multi_measure_attribute_name`.
-        pub fn target_multi_measure_attribute_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_multi_measure_attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TargetMultiMeasureAttributeName",
                 Some("target_multi_measure_attribute_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1438,28 +1455,28 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasuremappings.html)
     #[derive(Clone, Debug)]
-    pub struct MultiMeasureMappings(Props);
+    pub struct MultiMeasureMappings(rt::Props);
     impl MultiMeasureMappings {
         /// A new `MultiMeasureMappings`. Required properties: `multi_measure_attribute_mappings` (`MultiMeasureAttributeMappings`).
         pub fn new(
             multi_measure_attribute_mappings: impl IntoIterator<Item = MultiMeasureAttributeMapping>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "MultiMeasureAttributeMappings",
                 Some("multi_measure_attribute_mappings"),
-                list(multi_measure_attribute_mappings),
+                rt::list(multi_measure_attribute_mappings),
             );
             MultiMeasureMappings(this)
         }
         /// Name of the target multi-measure in the derived table.
         ///
         /// CloudFormation `TargetMultiMeasureName`, Terraform `target_multi_measure_name`.
-        pub fn target_multi_measure_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn target_multi_measure_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "TargetMultiMeasureName",
                 Some("target_multi_measure_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1471,11 +1488,11 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-notificationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct NotificationConfiguration(Props);
+    pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
         /// A new `NotificationConfiguration`. Required properties: `sns_configuration` (`SnsConfiguration`).
         pub fn new(sns_configuration: SnsConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "SnsConfiguration",
                 Some("sns_configuration"),
@@ -1491,12 +1508,12 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`).
-        pub fn new(bucket_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             S3Configuration(this)
         }
         /// Encryption at rest options for the error reports.
@@ -1510,9 +1527,12 @@ pub mod scheduled_query {
         /// Prefix for error report keys.
         ///
         /// Constraints: length 1..=896; pattern `[a-zA-Z0-9|!\-_*'\(\)]([a-zA-Z0-9]|[!\-_*'\(\)\/.])+`. CloudFormation `ObjectKeyPrefix`, Terraform `object_key_prefix`.
-        pub fn object_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ObjectKeyPrefix", Some("object_key_prefix"), string(value));
+        pub fn object_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ObjectKeyPrefix",
+                Some("object_key_prefix"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1523,15 +1543,15 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ScheduleConfiguration(Props);
+    pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
         /// A new `ScheduleConfiguration`. Required properties: `schedule_expression` (`ScheduleExpression`).
-        pub fn new(schedule_expression: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ScheduleExpression",
                 Some("schedule_expression"),
-                string(schedule_expression),
+                rt::string(schedule_expression),
             );
             ScheduleConfiguration(this)
         }
@@ -1543,12 +1563,12 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-snsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SnsConfiguration(Props);
+    pub struct SnsConfiguration(rt::Props);
     impl SnsConfiguration {
         /// A new `SnsConfiguration`. Required properties: `topic_arn` (`TopicArn`).
-        pub fn new(topic_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicArn", Some("topic_arn"), string(topic_arn));
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
             SnsConfiguration(this)
         }
     }
@@ -1559,11 +1579,11 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-targetconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TargetConfiguration(Props);
+    pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
         /// A new `TargetConfiguration`. Required properties: `timestream_configuration` (`TimestreamConfiguration`).
         pub fn new(timestream_configuration: TimestreamConfiguration) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "TimestreamConfiguration",
                 Some("timestream_configuration"),
@@ -1579,34 +1599,38 @@ pub mod scheduled_query {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-timestreamconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct TimestreamConfiguration(Props);
+    pub struct TimestreamConfiguration(rt::Props);
     impl TimestreamConfiguration {
         /// A new `TimestreamConfiguration`. Required properties: `database_name` (`DatabaseName`), `dimension_mappings` (`DimensionMappings`), `table_name` (`TableName`), `time_column` (`TimeColumn`).
         pub fn new(
-            database_name: impl Into<Expr>,
+            database_name: impl Into<rt::Expr>,
             dimension_mappings: impl IntoIterator<Item = DimensionMapping>,
-            table_name: impl Into<Expr>,
-            time_column: impl Into<Expr>,
+            table_name: impl Into<rt::Expr>,
+            time_column: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DatabaseName", Some("database_name"), string(database_name));
+            let mut this = rt::Props::default();
+            this.set(
+                "DatabaseName",
+                Some("database_name"),
+                rt::string(database_name),
+            );
             this.set(
                 "DimensionMappings",
                 Some("dimension_mappings"),
-                list(dimension_mappings),
+                rt::list(dimension_mappings),
             );
-            this.set("TableName", Some("table_name"), string(table_name));
-            this.set("TimeColumn", Some("time_column"), string(time_column));
+            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set("TimeColumn", Some("time_column"), rt::string(time_column));
             TimestreamConfiguration(this)
         }
         /// Name of the measure name column from the query result.
         ///
         /// CloudFormation `MeasureNameColumn`, Terraform `measure_name_column`.
-        pub fn measure_name_column(mut self, value: impl Into<Expr>) -> Self {
+        pub fn measure_name_column(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MeasureNameColumn",
                 Some("measure_name_column"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1620,7 +1644,7 @@ pub mod scheduled_query {
             self.0.set(
                 "MixedMeasureMappings",
                 Some("mixed_measure_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -1691,11 +1715,11 @@ pub mod scheduled_query {
 /// Stateful (records): kept when removed or replaced (`RemovalPolicy::Retain`) unless `.removal_policy(..)` says otherwise.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-timestream-table.html)
-pub struct Table(Base);
-static TABLE_TYPE: TypeInfo = TypeInfo {
+pub struct Table(rt::Base);
+static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Timestream::Table",
     terraform: Some("awscc_timestream_table"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: true,
     unavailable_in: &[
         "af-south-1",
@@ -1732,9 +1756,13 @@ static TABLE_TYPE: TypeInfo = TypeInfo {
 impl Table {
     /// Declares a `AWS::Timestream::Table` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, database_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TABLE_TYPE);
-        this.set("DatabaseName", Some("database_name"), string(database_name));
+    pub fn new(id: impl Into<String>, database_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TABLE_TYPE);
+        this.set(
+            "DatabaseName",
+            Some("database_name"),
+            rt::string(database_name),
+        );
         Table(this)
     }
     /// The properties that determine whether magnetic store writes are enabled.
@@ -1772,25 +1800,26 @@ impl Table {
     /// The name for the table.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9_.-]{3,256}$`. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
-    pub fn table_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("TableName", Some("table_name"), string(value));
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
         self
     }
 }
 builder!(Table, TableHandle);
 /// A declared `AWS::Timestream::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TableHandle(Handle);
+pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 impl TableHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The table name exposed as a read-only attribute.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
 }
@@ -1803,11 +1832,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorerejecteddatalocation.html)
     #[derive(Clone, Debug)]
-    pub struct MagneticStoreRejectedDataLocation(Props);
+    pub struct MagneticStoreRejectedDataLocation(rt::Props);
     impl MagneticStoreRejectedDataLocation {
         /// A new `MagneticStoreRejectedDataLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MagneticStoreRejectedDataLocation(this)
         }
         /// S3 configuration for location to store rejections from magnetic store writes
@@ -1826,15 +1855,15 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorewriteproperties.html)
     #[derive(Clone, Debug)]
-    pub struct MagneticStoreWriteProperties(Props);
+    pub struct MagneticStoreWriteProperties(rt::Props);
     impl MagneticStoreWriteProperties {
         /// A new `MagneticStoreWriteProperties`. Required properties: `enable_magnetic_store_writes` (`EnableMagneticStoreWrites`).
         pub fn new(enable_magnetic_store_writes: bool) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "EnableMagneticStoreWrites",
                 Some("enable_magnetic_store_writes"),
-                boolean(enable_magnetic_store_writes),
+                rt::boolean(enable_magnetic_store_writes),
             );
             MagneticStoreWriteProperties(this)
         }
@@ -1860,11 +1889,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-partitionkey.html)
     #[derive(Clone, Debug)]
-    pub struct PartitionKey(Props);
+    pub struct PartitionKey(rt::Props);
     impl PartitionKey {
         /// A new `PartitionKey`. Required properties: `type_` (`Type`).
         pub fn new(type_: PartitionKeyType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             PartitionKey(this)
         }
@@ -1882,8 +1911,8 @@ pub mod table {
         /// The name of the attribute used for a dimension key.
         ///
         /// Constraints: length 1..=2048. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -1894,32 +1923,38 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-retentionproperties.html)
     #[derive(Clone, Debug)]
-    pub struct RetentionProperties(Props);
+    pub struct RetentionProperties(rt::Props);
     impl RetentionProperties {
         /// A new `RetentionProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RetentionProperties(this)
         }
         /// The duration for which data must be stored in the magnetic store.
         ///
         /// CloudFormation `MagneticStoreRetentionPeriodInDays`, Terraform `magnetic_store_retention_period_in_days`.
-        pub fn magnetic_store_retention_period_in_days(mut self, value: impl Into<Expr>) -> Self {
+        pub fn magnetic_store_retention_period_in_days(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "MagneticStoreRetentionPeriodInDays",
                 Some("magnetic_store_retention_period_in_days"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The duration for which data must be stored in the memory store.
         ///
         /// CloudFormation `MemoryStoreRetentionPeriodInHours`, Terraform `memory_store_retention_period_in_hours`.
-        pub fn memory_store_retention_period_in_hours(mut self, value: impl Into<Expr>) -> Self {
+        pub fn memory_store_retention_period_in_hours(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "MemoryStoreRetentionPeriodInHours",
                 Some("memory_store_retention_period_in_hours"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -1931,32 +1966,39 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-s3configuration.html)
     #[derive(Clone, Debug)]
-    pub struct S3Configuration(Props);
+    pub struct S3Configuration(rt::Props);
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `encryption_option` (`EncryptionOption`).
-        pub fn new(bucket_name: impl Into<Expr>, encryption_option: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("BucketName", Some("bucket_name"), string(bucket_name));
+        pub fn new(
+            bucket_name: impl Into<rt::Expr>,
+            encryption_option: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             this.set(
                 "EncryptionOption",
                 Some("encryption_option"),
-                string(encryption_option),
+                rt::string(encryption_option),
             );
             S3Configuration(this)
         }
         /// Must be provided if SSE_KMS is specified as the encryption option
         ///
         /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// String used to prefix all data in the bucket.
         ///
         /// CloudFormation `ObjectKeyPrefix`, Terraform `object_key_prefix`.
-        pub fn object_key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ObjectKeyPrefix", Some("object_key_prefix"), string(value));
+        pub fn object_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ObjectKeyPrefix",
+                Some("object_key_prefix"),
+                rt::string(value),
+            );
             self
         }
     }
@@ -1967,11 +2009,11 @@ pub mod table {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-schema.html)
     #[derive(Clone, Debug)]
-    pub struct Schema(Props);
+    pub struct Schema(rt::Props);
     impl Schema {
         /// A new `Schema`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Schema(this)
         }
         /// A list of partition keys defining the attributes used to partition the table data.
@@ -1984,7 +2026,7 @@ pub mod table {
             self.0.set(
                 "CompositePartitionKey",
                 Some("composite_partition_key"),
-                list(value),
+                rt::list(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `Transcribe` resource types of the CloudFormation registry (`AWS::Transcribe::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `transcribe` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 ///
 /// CloudFormation: `AWS::Transcribe::CallAnalyticsCategory`. Terraform: `awscc_transcribe_call_analytics_category` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transcribe-callanalyticscategory.html)
-pub struct CallAnalyticsCategory(Base);
-static CALL_ANALYTICS_CATEGORY_TYPE: TypeInfo = TypeInfo {
+pub struct CallAnalyticsCategory(rt::Base);
+static CALL_ANALYTICS_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transcribe::CallAnalyticsCategory",
     terraform: Some("awscc_transcribe_call_analytics_category"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,12 +63,16 @@ impl CallAnalyticsCategory {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        category_name: impl Into<Expr>,
+        category_name: impl Into<rt::Expr>,
         rules: impl IntoIterator<Item = call_analytics_category::Rule>,
     ) -> Self {
-        let mut this = Base::new(id, &CALL_ANALYTICS_CATEGORY_TYPE);
-        this.set("CategoryName", Some("category_name"), string(category_name));
-        this.set("Rules", Some("rules"), list(rules));
+        let mut this = rt::Base::new(id, &CALL_ANALYTICS_CATEGORY_TYPE);
+        this.set(
+            "CategoryName",
+            Some("category_name"),
+            rt::string(category_name),
+        );
+        this.set("Rules", Some("rules"), rt::list(rules));
         CallAnalyticsCategory(this)
     }
     /// The input type associated with the specified category.
@@ -81,25 +86,25 @@ impl CallAnalyticsCategory {
 builder!(CallAnalyticsCategory, CallAnalyticsCategoryHandle);
 /// A declared `AWS::Transcribe::CallAnalyticsCategory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CallAnalyticsCategoryHandle(Handle);
+pub struct CallAnalyticsCategoryHandle(rt::Handle);
 handle!(CallAnalyticsCategoryHandle);
 impl CallAnalyticsCategoryHandle {
     /// The Amazon Resource Name (ARN) of the Call Analytics category.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The date and time the Call Analytics category was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreateTime`; Terraform `create_time`.
-    pub fn create_time(&self) -> Expr {
+    pub fn create_time(&self) -> rt::Expr {
         self.0.attr("CreateTime")
     }
     /// The date and time the Call Analytics category was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdateTime`; Terraform `last_update_time`.
-    pub fn last_update_time(&self) -> Expr {
+    pub fn last_update_time(&self) -> rt::Expr {
         self.0.attr("LastUpdateTime")
     }
 }
@@ -110,31 +115,31 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-absolutetimerange.html)
     #[derive(Clone, Debug)]
-    pub struct AbsoluteTimeRange(Props);
+    pub struct AbsoluteTimeRange(rt::Props);
     impl AbsoluteTimeRange {
         /// A new `AbsoluteTimeRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AbsoluteTimeRange(this)
         }
         /// Constraints: range 0..=14400000. CloudFormation `EndTime`, Terraform `end_time`.
         pub fn end_time(mut self, value: i64) -> Self {
-            self.0.set("EndTime", Some("end_time"), int(value));
+            self.0.set("EndTime", Some("end_time"), rt::int(value));
             self
         }
         /// Constraints: range 0..=14400000. CloudFormation `First`, Terraform `first`.
         pub fn first(mut self, value: i64) -> Self {
-            self.0.set("First", Some("first"), int(value));
+            self.0.set("First", Some("first"), rt::int(value));
             self
         }
         /// Constraints: range 0..=14400000. CloudFormation `Last`, Terraform `last`.
         pub fn last(mut self, value: i64) -> Self {
-            self.0.set("Last", Some("last"), int(value));
+            self.0.set("Last", Some("last"), rt::int(value));
             self
         }
         /// Constraints: range 0..=14400000. CloudFormation `StartTime`, Terraform `start_time`.
         pub fn start_time(mut self, value: i64) -> Self {
-            self.0.set("StartTime", Some("start_time"), int(value));
+            self.0.set("StartTime", Some("start_time"), rt::int(value));
             self
         }
     }
@@ -143,11 +148,11 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-interruptionfilter.html)
     #[derive(Clone, Debug)]
-    pub struct InterruptionFilter(Props);
+    pub struct InterruptionFilter(rt::Props);
     impl InterruptionFilter {
         /// A new `InterruptionFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InterruptionFilter(this)
         }
         /// CloudFormation `AbsoluteTimeRange`, Terraform `absolute_time_range`.
@@ -161,7 +166,7 @@ pub mod call_analytics_category {
         }
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
         /// CloudFormation `ParticipantRole`, Terraform `participant_role`.
@@ -181,7 +186,7 @@ pub mod call_analytics_category {
         }
         /// Constraints: range 0..=14400000. CloudFormation `Threshold`, Terraform `threshold`.
         pub fn threshold(mut self, value: i64) -> Self {
-            self.0.set("Threshold", Some("threshold"), int(value));
+            self.0.set("Threshold", Some("threshold"), rt::int(value));
             self
         }
     }
@@ -190,11 +195,11 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-nontalktimefilter.html)
     #[derive(Clone, Debug)]
-    pub struct NonTalkTimeFilter(Props);
+    pub struct NonTalkTimeFilter(rt::Props);
     impl NonTalkTimeFilter {
         /// A new `NonTalkTimeFilter`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             NonTalkTimeFilter(this)
         }
         /// CloudFormation `AbsoluteTimeRange`, Terraform `absolute_time_range`.
@@ -208,7 +213,7 @@ pub mod call_analytics_category {
         }
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
         /// CloudFormation `RelativeTimeRange`, Terraform `relative_time_range`.
@@ -222,7 +227,7 @@ pub mod call_analytics_category {
         }
         /// Constraints: range 0..=14400000. CloudFormation `Threshold`, Terraform `threshold`.
         pub fn threshold(mut self, value: i64) -> Self {
-            self.0.set("Threshold", Some("threshold"), int(value));
+            self.0.set("Threshold", Some("threshold"), rt::int(value));
             self
         }
     }
@@ -231,33 +236,33 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-relativetimerange.html)
     #[derive(Clone, Debug)]
-    pub struct RelativeTimeRange(Props);
+    pub struct RelativeTimeRange(rt::Props);
     impl RelativeTimeRange {
         /// A new `RelativeTimeRange`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RelativeTimeRange(this)
         }
         /// Constraints: range 0..=100. CloudFormation `EndPercentage`, Terraform `end_percentage`.
         pub fn end_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("EndPercentage", Some("end_percentage"), int(value));
+                .set("EndPercentage", Some("end_percentage"), rt::int(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `First`, Terraform `first`.
         pub fn first(mut self, value: i64) -> Self {
-            self.0.set("First", Some("first"), int(value));
+            self.0.set("First", Some("first"), rt::int(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `Last`, Terraform `last`.
         pub fn last(mut self, value: i64) -> Self {
-            self.0.set("Last", Some("last"), int(value));
+            self.0.set("Last", Some("last"), rt::int(value));
             self
         }
         /// Constraints: range 0..=100. CloudFormation `StartPercentage`, Terraform `start_percentage`.
         pub fn start_percentage(mut self, value: i64) -> Self {
             self.0
-                .set("StartPercentage", Some("start_percentage"), int(value));
+                .set("StartPercentage", Some("start_percentage"), rt::int(value));
             self
         }
     }
@@ -266,11 +271,11 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Rule(this)
         }
         /// CloudFormation `InterruptionFilter`, Terraform `interruption_filter`.
@@ -309,12 +314,12 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-sentimentfilter.html)
     #[derive(Clone, Debug)]
-    pub struct SentimentFilter(Props);
+    pub struct SentimentFilter(rt::Props);
     impl SentimentFilter {
         /// A new `SentimentFilter`. Required properties: `sentiments` (`Sentiments`).
         pub fn new(sentiments: impl IntoIterator<Item = Sentiments>) -> Self {
-            let mut this = Props::default();
-            this.set("Sentiments", Some("sentiments"), list(sentiments));
+            let mut this = rt::Props::default();
+            this.set("Sentiments", Some("sentiments"), rt::list(sentiments));
             SentimentFilter(this)
         }
         /// CloudFormation `AbsoluteTimeRange`, Terraform `absolute_time_range`.
@@ -328,7 +333,7 @@ pub mod call_analytics_category {
         }
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
         /// CloudFormation `ParticipantRole`, Terraform `participant_role`.
@@ -352,15 +357,15 @@ pub mod call_analytics_category {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-transcriptfilter.html)
     #[derive(Clone, Debug)]
-    pub struct TranscriptFilter(Props);
+    pub struct TranscriptFilter(rt::Props);
     impl TranscriptFilter {
         /// A new `TranscriptFilter`. Required properties: `targets` (`Targets`), `transcript_filter_type` (`TranscriptFilterType`).
         pub fn new(
-            targets: impl IntoIterator<Item = impl Into<Expr>>,
+            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
             transcript_filter_type: TranscriptFilterType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Targets", Some("targets"), strings(targets));
+            let mut this = rt::Props::default();
+            this.set("Targets", Some("targets"), rt::strings(targets));
             this.set(
                 "TranscriptFilterType",
                 Some("transcript_filter_type"),
@@ -379,7 +384,7 @@ pub mod call_analytics_category {
         }
         /// CloudFormation `Negate`, Terraform `negate`.
         pub fn negate(mut self, value: bool) -> Self {
-            self.0.set("Negate", Some("negate"), boolean(value));
+            self.0.set("Negate", Some("negate"), rt::boolean(value));
             self
         }
         /// CloudFormation `ParticipantRole`, Terraform `participant_role`.
@@ -443,11 +448,11 @@ pub mod call_analytics_category {
 /// CloudFormation: `AWS::Transcribe::MedicalVocabulary`. Terraform: `awscc_transcribe_medical_vocabulary` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transcribe-medicalvocabulary.html)
-pub struct MedicalVocabulary(Base);
-static MEDICAL_VOCABULARY_TYPE: TypeInfo = TypeInfo {
+pub struct MedicalVocabulary(rt::Base);
+static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transcribe::MedicalVocabulary",
     terraform: Some("awscc_transcribe_medical_vocabulary"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -481,25 +486,25 @@ impl MedicalVocabulary {
     pub fn new(
         id: impl Into<String>,
         language_code: medical_vocabulary::LanguageCode,
-        vocabulary_name: impl Into<Expr>,
+        vocabulary_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MEDICAL_VOCABULARY_TYPE);
+        let mut this = rt::Base::new(id, &MEDICAL_VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
         this.set(
             "VocabularyName",
             Some("vocabulary_name"),
-            string(vocabulary_name),
+            rt::string(vocabulary_name),
         );
         MedicalVocabulary(this)
     }
     /// The Amazon S3 location of the text file that contains the medical vocabulary.
     ///
     /// Constraints: length 1..=2000; pattern `(s3://|http(s*)://).+`. CloudFormation `VocabularyFileUri`, Terraform `vocabulary_file_uri`.
-    pub fn vocabulary_file_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vocabulary_file_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VocabularyFileUri",
             Some("vocabulary_file_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -507,13 +512,13 @@ impl MedicalVocabulary {
 builder!(MedicalVocabulary, MedicalVocabularyHandle);
 /// A declared `AWS::Transcribe::MedicalVocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MedicalVocabularyHandle(Handle);
+pub struct MedicalVocabularyHandle(rt::Handle);
 handle!(MedicalVocabularyHandle);
 impl MedicalVocabularyHandle {
     /// The Amazon Resource Name (ARN) of the medical vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -609,11 +614,11 @@ pub mod medical_vocabulary {
 /// CloudFormation: `AWS::Transcribe::Vocabulary`. Terraform: `awscc_transcribe_vocabulary` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transcribe-vocabulary.html)
-pub struct Vocabulary(Base);
-static VOCABULARY_TYPE: TypeInfo = TypeInfo {
+pub struct Vocabulary(rt::Base);
+static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transcribe::Vocabulary",
     terraform: Some("awscc_transcribe_vocabulary"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -662,43 +667,43 @@ impl Vocabulary {
     pub fn new(
         id: impl Into<String>,
         language_code: vocabulary::LanguageCode,
-        vocabulary_name: impl Into<Expr>,
+        vocabulary_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOCABULARY_TYPE);
+        let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
         this.set(
             "VocabularyName",
             Some("vocabulary_name"),
-            string(vocabulary_name),
+            rt::string(vocabulary_name),
         );
         Vocabulary(this)
     }
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input file.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):iam::[0-9]{0,63}:role/[A-Za-z0-9:_/+=,@.-]{0,1024}$`. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
-    pub fn data_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Use this parameter if you want to create your custom vocabulary by including all desired terms, as comma-separated values, within your request.
     ///
     /// CloudFormation `Phrases`, Terraform `phrases`.
-    pub fn phrases(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Phrases", Some("phrases"), strings(value));
+    pub fn phrases(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Phrases", Some("phrases"), rt::strings(value));
         self
     }
     /// The Amazon S3 location of the text file that contains your custom vocabulary.
     ///
     /// Constraints: length 1..=2000; pattern `^(s3://|http(s*)://).+$`. CloudFormation `VocabularyFileUri`, Terraform `vocabulary_file_uri`.
-    pub fn vocabulary_file_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vocabulary_file_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VocabularyFileUri",
             Some("vocabulary_file_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -706,25 +711,25 @@ impl Vocabulary {
 builder!(Vocabulary, VocabularyHandle);
 /// A declared `AWS::Transcribe::Vocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VocabularyHandle(Handle);
+pub struct VocabularyHandle(rt::Handle);
 handle!(VocabularyHandle);
 impl VocabularyHandle {
     /// The Amazon Resource Name (ARN) of the custom vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The processing state of your custom vocabulary.
     ///
     /// CloudFormation `Fn::GetAtt` `VocabularyState`; Terraform `vocabulary_state`.
-    pub fn vocabulary_state(&self) -> Expr {
+    pub fn vocabulary_state(&self) -> rt::Expr {
         self.0.attr("VocabularyState")
     }
     /// The date and time the specified custom vocabulary was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
-    pub fn last_modified_time(&self) -> Expr {
+    pub fn last_modified_time(&self) -> rt::Expr {
         self.0.attr("LastModifiedTime")
     }
 }
@@ -976,11 +981,11 @@ pub mod vocabulary {
 /// CloudFormation: `AWS::Transcribe::VocabularyFilter`. Terraform: `awscc_transcribe_vocabulary_filter` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transcribe-vocabularyfilter.html)
-pub struct VocabularyFilter(Base);
-static VOCABULARY_FILTER_TYPE: TypeInfo = TypeInfo {
+pub struct VocabularyFilter(rt::Base);
+static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transcribe::VocabularyFilter",
     terraform: Some("awscc_transcribe_vocabulary_filter"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1010,57 +1015,57 @@ impl VocabularyFilter {
     pub fn new(
         id: impl Into<String>,
         language_code: vocabulary_filter::LanguageCode,
-        vocabulary_filter_name: impl Into<Expr>,
+        vocabulary_filter_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOCABULARY_FILTER_TYPE);
+        let mut this = rt::Base::new(id, &VOCABULARY_FILTER_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
         this.set(
             "VocabularyFilterName",
             Some("vocabulary_filter_name"),
-            string(vocabulary_filter_name),
+            rt::string(vocabulary_filter_name),
         );
         VocabularyFilter(this)
     }
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input files.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):iam::[0-9]{0,63}:role/[A-Za-z0-9:_/+=,@.-]{0,1024}$`. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
-    pub fn data_access_role_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The Amazon S3 location of the text file that contains your custom vocabulary filter terms.
     ///
     /// Constraints: length 1..=2000; pattern `^(s3://|http(s*)://).+$`. CloudFormation `VocabularyFilterFileUri`, Terraform `vocabulary_filter_file_uri`.
-    pub fn vocabulary_filter_file_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vocabulary_filter_file_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "VocabularyFilterFileUri",
             Some("vocabulary_filter_file_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Use this parameter if you want to create your custom vocabulary filter by including all desired terms, as comma-separated values, within your request.
     ///
     /// Constraints: at least 1 items. CloudFormation `Words`, Terraform `words`.
-    pub fn words(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("Words", Some("words"), strings(value));
+    pub fn words(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Words", Some("words"), rt::strings(value));
         self
     }
 }
 builder!(VocabularyFilter, VocabularyFilterHandle);
 /// A declared `AWS::Transcribe::VocabularyFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VocabularyFilterHandle(Handle);
+pub struct VocabularyFilterHandle(rt::Handle);
 handle!(VocabularyFilterHandle);
 impl VocabularyFilterHandle {
     /// The Amazon Resource Name (ARN) of the vocabulary filter.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }

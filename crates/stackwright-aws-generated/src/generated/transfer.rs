@@ -2,23 +2,24 @@
 //! `Transfer` resource types of the CloudFormation registry (`AWS::Transfer::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `transfer` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Transfer::Agreement
 ///
 /// CloudFormation: `AWS::Transfer::Agreement`. Terraform: `awscc_transfer_agreement` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-agreement.html)
-pub struct Agreement(Base);
-static AGREEMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Agreement(rt::Base);
+static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Agreement",
     terraform: Some("awscc_transfer_agreement"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AgreementId", Some("agreement_id")), ("Arn", Some("arn"))],
@@ -28,32 +29,32 @@ impl Agreement {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_role: impl Into<Expr>,
-        local_profile_id: impl Into<Expr>,
-        partner_profile_id: impl Into<Expr>,
-        server_id: impl Into<Expr>,
+        access_role: impl Into<rt::Expr>,
+        local_profile_id: impl Into<rt::Expr>,
+        partner_profile_id: impl Into<rt::Expr>,
+        server_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AGREEMENT_TYPE);
-        this.set("AccessRole", Some("access_role"), string(access_role));
+        let mut this = rt::Base::new(id, &AGREEMENT_TYPE);
+        this.set("AccessRole", Some("access_role"), rt::string(access_role));
         this.set(
             "LocalProfileId",
             Some("local_profile_id"),
-            string(local_profile_id),
+            rt::string(local_profile_id),
         );
         this.set(
             "PartnerProfileId",
             Some("partner_profile_id"),
-            string(partner_profile_id),
+            rt::string(partner_profile_id),
         );
-        this.set("ServerId", Some("server_id"), string(server_id));
+        this.set("ServerId", Some("server_id"), rt::string(server_id));
         Agreement(this)
     }
     /// Specifies the base directory for the agreement.
     ///
     /// Constraints: length 0..=1024; pattern `^(|/.*)$`. CloudFormation `BaseDirectory`, Terraform `base_directory`.
-    pub fn base_directory(mut self, value: impl Into<Expr>) -> Self {
+    pub fn base_directory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BaseDirectory", Some("base_directory"), string(value));
+            .set("BaseDirectory", Some("base_directory"), rt::string(value));
         self
     }
     /// Specifies a separate directory for each type of file to store for an AS2 message.
@@ -70,9 +71,9 @@ impl Agreement {
     /// A textual description for the agreement.
     ///
     /// Constraints: length 1..=200; pattern `^[\u0021-\u007E]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies whether to enforce an AS2 message is signed for this agreement.
@@ -105,19 +106,19 @@ impl Agreement {
 builder!(Agreement, AgreementHandle);
 /// A declared `AWS::Transfer::Agreement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgreementHandle(Handle);
+pub struct AgreementHandle(rt::Handle);
 handle!(AgreementHandle);
 impl AgreementHandle {
     /// A unique identifier for the agreement.
     ///
     /// CloudFormation `Fn::GetAtt` `AgreementId`; Terraform `agreement_id`.
-    pub fn agreement_id(&self) -> Expr {
+    pub fn agreement_id(&self) -> rt::Expr {
         self.0.attr("AgreementId")
     }
     /// Specifies the unique Amazon Resource Name (ARN) for the agreement.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -130,41 +131,41 @@ pub mod agreement {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-agreement-customdirectories.html)
     #[derive(Clone, Debug)]
-    pub struct CustomDirectories(Props);
+    pub struct CustomDirectories(rt::Props);
     impl CustomDirectories {
         /// A new `CustomDirectories`. Required properties: `failed_files_directory` (`FailedFilesDirectory`), `mdn_files_directory` (`MdnFilesDirectory`), `payload_files_directory` (`PayloadFilesDirectory`), `status_files_directory` (`StatusFilesDirectory`), `temporary_files_directory` (`TemporaryFilesDirectory`).
         pub fn new(
-            failed_files_directory: impl Into<Expr>,
-            mdn_files_directory: impl Into<Expr>,
-            payload_files_directory: impl Into<Expr>,
-            status_files_directory: impl Into<Expr>,
-            temporary_files_directory: impl Into<Expr>,
+            failed_files_directory: impl Into<rt::Expr>,
+            mdn_files_directory: impl Into<rt::Expr>,
+            payload_files_directory: impl Into<rt::Expr>,
+            status_files_directory: impl Into<rt::Expr>,
+            temporary_files_directory: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FailedFilesDirectory",
                 Some("failed_files_directory"),
-                string(failed_files_directory),
+                rt::string(failed_files_directory),
             );
             this.set(
                 "MdnFilesDirectory",
                 Some("mdn_files_directory"),
-                string(mdn_files_directory),
+                rt::string(mdn_files_directory),
             );
             this.set(
                 "PayloadFilesDirectory",
                 Some("payload_files_directory"),
-                string(payload_files_directory),
+                rt::string(payload_files_directory),
             );
             this.set(
                 "StatusFilesDirectory",
                 Some("status_files_directory"),
-                string(status_files_directory),
+                rt::string(status_files_directory),
             );
             this.set(
                 "TemporaryFilesDirectory",
                 Some("temporary_files_directory"),
-                string(temporary_files_directory),
+                rt::string(temporary_files_directory),
             );
             CustomDirectories(this)
         }
@@ -203,11 +204,11 @@ pub mod agreement {
 /// CloudFormation: `AWS::Transfer::Certificate`. Terraform: `awscc_transfer_certificate` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-certificate.html)
-pub struct Certificate(Base);
-static CERTIFICATE_TYPE: TypeInfo = TypeInfo {
+pub struct Certificate(rt::Base);
+static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Certificate",
     terraform: Some("awscc_transfer_certificate"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -225,99 +226,104 @@ impl Certificate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate: impl Into<Expr>,
+        certificate: impl Into<rt::Expr>,
         usage: certificate::Usage,
     ) -> Self {
-        let mut this = Base::new(id, &CERTIFICATE_TYPE);
-        this.set("Certificate", Some("certificate"), string(certificate));
+        let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
+        this.set("Certificate", Some("certificate"), rt::string(certificate));
         this.set("Usage", Some("usage"), usage.into());
         Certificate(this)
     }
     /// Specifies the active date for the certificate.
     ///
     /// CloudFormation `ActiveDate`, Terraform `active_date`.
-    pub fn active_date(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("ActiveDate", Some("active_date"), string(value));
+    pub fn active_date(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActiveDate", Some("active_date"), rt::string(value));
         self
     }
     /// Specifies the certificate chain to be imported.
     ///
     /// Constraints: length 1..=2097152; pattern `^[\t\n\r\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `CertificateChain`, Terraform `certificate_chain`.
-    pub fn certificate_chain(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("CertificateChain", Some("certificate_chain"), string(value));
+    pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateChain",
+            Some("certificate_chain"),
+            rt::string(value),
+        );
         self
     }
     /// A textual description for the certificate.
     ///
     /// Constraints: length 1..=200; pattern `^[\u0021-\u007E]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies the inactive date for the certificate.
     ///
     /// CloudFormation `InactiveDate`, Terraform `inactive_date`.
-    pub fn inactive_date(mut self, value: impl Into<Expr>) -> Self {
+    pub fn inactive_date(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("InactiveDate", Some("inactive_date"), string(value));
+            .set("InactiveDate", Some("inactive_date"), rt::string(value));
         self
     }
     /// Specifies the private key for the certificate.
     ///
     /// Constraints: length 1..=16384; pattern `^[\t\n\r\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `PrivateKey`, Terraform `private_key`.
-    pub fn private_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PrivateKey", Some("private_key"), string(value));
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrivateKey", Some("private_key"), rt::string(value));
         self
     }
 }
 builder!(Certificate, CertificateHandle);
 /// A declared `AWS::Transfer::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct CertificateHandle(Handle);
+pub struct CertificateHandle(rt::Handle);
 handle!(CertificateHandle);
 impl CertificateHandle {
     /// Specifies the unique Amazon Resource Name (ARN) for the agreement.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `CertificateId`; Terraform `certificate_id`.
-    pub fn certificate_id(&self) -> Expr {
+    pub fn certificate_id(&self) -> rt::Expr {
         self.0.attr("CertificateId")
     }
     /// A status description for the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Describing the type of certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// Specifies Certificate's serial.
     ///
     /// CloudFormation `Fn::GetAtt` `Serial`; Terraform `serial`.
-    pub fn serial(&self) -> Expr {
+    pub fn serial(&self) -> rt::Expr {
         self.0.attr("Serial")
     }
     /// Specifies the not after date for the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `NotAfterDate`; Terraform `not_after_date`.
-    pub fn not_after_date(&self) -> Expr {
+    pub fn not_after_date(&self) -> rt::Expr {
         self.0.attr("NotAfterDate")
     }
     /// Specifies the not before date for the certificate.
     ///
     /// CloudFormation `Fn::GetAtt` `NotBeforeDate`; Terraform `not_before_date`.
-    pub fn not_before_date(&self) -> Expr {
+    pub fn not_before_date(&self) -> rt::Expr {
         self.0.attr("NotBeforeDate")
     }
 }
@@ -341,11 +347,11 @@ pub mod certificate {
 /// CloudFormation: `AWS::Transfer::Connector`. Terraform: `awscc_transfer_connector` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-connector.html)
-pub struct Connector(Base);
-static CONNECTOR_TYPE: TypeInfo = TypeInfo {
+pub struct Connector(rt::Base);
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Connector",
     terraform: Some("awscc_transfer_connector"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -362,9 +368,9 @@ static CONNECTOR_TYPE: TypeInfo = TypeInfo {
 impl Connector {
     /// Declares a `AWS::Transfer::Connector` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, access_role: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTOR_TYPE);
-        this.set("AccessRole", Some("access_role"), string(access_role));
+    pub fn new(id: impl Into<String>, access_role: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
+        this.set("AccessRole", Some("access_role"), rt::string(access_role));
         Connector(this)
     }
     /// Configuration for an AS2 connector.
@@ -400,19 +406,19 @@ impl Connector {
     /// Specifies the logging role for the connector.
     ///
     /// Constraints: length 20..=2048; pattern `arn:.*role/.*`. CloudFormation `LoggingRole`, Terraform `logging_role`.
-    pub fn logging_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn logging_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LoggingRole", Some("logging_role"), string(value));
+            .set("LoggingRole", Some("logging_role"), rt::string(value));
         self
     }
     /// Security policy for SFTP Connector
     ///
     /// Constraints: length 0..=50; pattern `TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+`. CloudFormation `SecurityPolicyName`, Terraform `security_policy_name`.
-    pub fn security_policy_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityPolicyName",
             Some("security_policy_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -426,43 +432,43 @@ impl Connector {
     /// URL for Connector
     ///
     /// Constraints: length 0..=255. CloudFormation `Url`, Terraform `url`.
-    pub fn url(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Url", Some("url"), string(value));
+    pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Url", Some("url"), rt::string(value));
         self
     }
 }
 builder!(Connector, ConnectorHandle);
 /// A declared `AWS::Transfer::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectorHandle(Handle);
+pub struct ConnectorHandle(rt::Handle);
 handle!(ConnectorHandle);
 impl ConnectorHandle {
     /// Specifies the unique Amazon Resource Name (ARN) for the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ConnectorId`; Terraform `connector_id`.
-    pub fn connector_id(&self) -> Expr {
+    pub fn connector_id(&self) -> rt::Expr {
         self.0.attr("ConnectorId")
     }
     /// The list of egress IP addresses of this connector.
     ///
     /// CloudFormation `Fn::GetAtt` `ServiceManagedEgressIpAddresses`; Terraform `service_managed_egress_ip_addresses`.
-    pub fn service_managed_egress_ip_addresses(&self) -> Expr {
+    pub fn service_managed_egress_ip_addresses(&self) -> rt::Expr {
         self.0.attr("ServiceManagedEgressIpAddresses")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// Detailed error message when Connector in ERRORED status
     ///
     /// CloudFormation `Fn::GetAtt` `ErrorMessage`; Terraform `error_message`.
-    pub fn error_message(&self) -> Expr {
+    pub fn error_message(&self) -> rt::Expr {
         self.0.attr("ErrorMessage")
     }
 }
@@ -475,11 +481,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-as2config.html)
     #[derive(Clone, Debug)]
-    pub struct As2Config(Props);
+    pub struct As2Config(rt::Props);
     impl As2Config {
         /// A new `As2Config`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             As2Config(this)
         }
         /// Configuration for an AS2 connector with ASYNC MDN Response
@@ -493,11 +499,11 @@ pub mod connector {
         /// ARN or name of the secret in AWS Secrets Manager which contains the credentials for Basic authentication.
         ///
         /// Constraints: length 0..=2048. CloudFormation `BasicAuthSecretId`, Terraform `basic_auth_secret_id`.
-        pub fn basic_auth_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn basic_auth_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BasicAuthSecretId",
                 Some("basic_auth_secret_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -522,9 +528,12 @@ pub mod connector {
         /// A unique identifier for the local profile.
         ///
         /// Constraints: length 19..=19; pattern `^p-([0-9a-f]{17})$`. CloudFormation `LocalProfileId`, Terraform `local_profile_id`.
-        pub fn local_profile_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("LocalProfileId", Some("local_profile_id"), string(value));
+        pub fn local_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "LocalProfileId",
+                Some("local_profile_id"),
+                rt::string(value),
+            );
             self
         }
         /// MDN Response setting for this AS2 connector configuration.
@@ -549,19 +558,19 @@ pub mod connector {
         /// The message subject for this AS2 connector configuration.
         ///
         /// Constraints: length 1..=1024; pattern `^[\u0020-\u007E\t]+$`. CloudFormation `MessageSubject`, Terraform `message_subject`.
-        pub fn message_subject(mut self, value: impl Into<Expr>) -> Self {
+        pub fn message_subject(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MessageSubject", Some("message_subject"), string(value));
+                .set("MessageSubject", Some("message_subject"), rt::string(value));
             self
         }
         /// A unique identifier for the partner profile.
         ///
         /// Constraints: length 19..=19; pattern `^p-([0-9a-f]{17})$`. CloudFormation `PartnerProfileId`, Terraform `partner_profile_id`.
-        pub fn partner_profile_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn partner_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PartnerProfileId",
                 Some("partner_profile_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -590,16 +599,16 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorasyncmdnconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorAsyncMdnConfig(Props);
+    pub struct ConnectorAsyncMdnConfig(rt::Props);
     impl ConnectorAsyncMdnConfig {
         /// A new `ConnectorAsyncMdnConfig`. Required properties: `server_ids` (`ServerIds`), `url` (`Url`).
         pub fn new(
-            server_ids: impl IntoIterator<Item = impl Into<Expr>>,
-            url: impl Into<Expr>,
+            server_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            url: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ServerIds", Some("server_ids"), strings(server_ids));
-            this.set("Url", Some("url"), string(url));
+            let mut this = rt::Props::default();
+            this.set("ServerIds", Some("server_ids"), rt::strings(server_ids));
+            this.set("Url", Some("url"), rt::string(url));
             ConnectorAsyncMdnConfig(this)
         }
     }
@@ -608,11 +617,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectoregressconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorEgressConfig(Props);
+    pub struct ConnectorEgressConfig(rt::Props);
     impl ConnectorEgressConfig {
         /// A new `ConnectorEgressConfig`. Required properties: `vpc_lattice` (`VpcLattice`).
         pub fn new(vpc_lattice: ConnectorVpcLatticeEgressConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("VpcLattice", Some("vpc_lattice"), vpc_lattice.into());
             ConnectorEgressConfig(this)
         }
@@ -622,15 +631,15 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorvpclatticeegressconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorVpcLatticeEgressConfig(Props);
+    pub struct ConnectorVpcLatticeEgressConfig(rt::Props);
     impl ConnectorVpcLatticeEgressConfig {
         /// A new `ConnectorVpcLatticeEgressConfig`. Required properties: `resource_configuration_arn` (`ResourceConfigurationArn`).
-        pub fn new(resource_configuration_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(resource_configuration_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ResourceConfigurationArn",
                 Some("resource_configuration_arn"),
-                string(resource_configuration_arn),
+                rt::string(resource_configuration_arn),
             );
             ConnectorVpcLatticeEgressConfig(this)
         }
@@ -638,7 +647,8 @@ pub mod connector {
         ///
         /// Constraints: range 1..=65535. CloudFormation `PortNumber`, Terraform `port_number`.
         pub fn port_number(mut self, value: i64) -> Self {
-            self.0.set("PortNumber", Some("port_number"), int(value));
+            self.0
+                .set("PortNumber", Some("port_number"), rt::int(value));
             self
         }
     }
@@ -649,11 +659,11 @@ pub mod connector {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-sftpconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SftpConfig(Props);
+    pub struct SftpConfig(rt::Props);
     impl SftpConfig {
         /// A new `SftpConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SftpConfig(this)
         }
         /// Specifies the number of active connections that your connector can establish with the remote server at the same time.
@@ -663,7 +673,7 @@ pub mod connector {
             self.0.set(
                 "MaxConcurrentConnections",
                 Some("max_concurrent_connections"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -672,12 +682,12 @@ pub mod connector {
         /// Constraints: 1..=2 items. CloudFormation `OrderedUserSecretVersionStages`, Terraform `ordered_user_secret_version_stages`.
         pub fn ordered_user_secret_version_stages(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "OrderedUserSecretVersionStages",
                 Some("ordered_user_secret_version_stages"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -686,18 +696,21 @@ pub mod connector {
         /// Constraints: 0..=10 items. CloudFormation `TrustedHostKeys`, Terraform `trusted_host_keys`.
         pub fn trusted_host_keys(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0
-                .set("TrustedHostKeys", Some("trusted_host_keys"), strings(value));
+            self.0.set(
+                "TrustedHostKeys",
+                Some("trusted_host_keys"),
+                rt::strings(value),
+            );
             self
         }
         /// ARN or name of the secret in AWS Secrets Manager which contains the SFTP user's private keys or passwords.
         ///
         /// Constraints: length 1..=2048. CloudFormation `UserSecretId`, Terraform `user_secret_id`.
-        pub fn user_secret_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserSecretId", Some("user_secret_id"), string(value));
+                .set("UserSecretId", Some("user_secret_id"), rt::string(value));
             self
         }
     }
@@ -802,11 +815,11 @@ pub mod connector {
 /// CloudFormation: `AWS::Transfer::HostKey`. Terraform: `awscc_transfer_host_key` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-hostkey.html)
-pub struct HostKey(Base);
-static HOST_KEY_TYPE: TypeInfo = TypeInfo {
+pub struct HostKey(rt::Base);
+static HOST_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::HostKey",
     terraform: Some("awscc_transfer_host_key"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -827,32 +840,32 @@ static HOST_KEY_TYPE: TypeInfo = TypeInfo {
 impl HostKey {
     /// Declares a `AWS::Transfer::HostKey` with the stack-unique `id`. Required properties: `server_id` (`ServerId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, server_id: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &HOST_KEY_TYPE);
-        this.set("ServerId", Some("server_id"), string(server_id));
+    pub fn new(id: impl Into<String>, server_id: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &HOST_KEY_TYPE);
+        this.set("ServerId", Some("server_id"), rt::string(server_id));
         HostKey(this)
     }
     /// The text description for this host key.
     ///
     /// Constraints: length 0..=200; pattern `^[\p{Print}]*$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The private key portion of an SSH key pair.
     ///
     /// Constraints: length at most 4096. Changing it replaces the resource. CloudFormation `HostKeyBody`, Terraform `host_key_body`.
-    pub fn host_key_body(mut self, value: impl Into<Expr>) -> Self {
+    pub fn host_key_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("HostKeyBody", Some("host_key_body"), string(value));
+            .set("HostKeyBody", Some("host_key_body"), rt::string(value));
         self
     }
     /// The Amazon Resource Name (ARN) of a customer managed key used to encrypt the Secrets Manager secret that holds the host key.
     ///
     /// Constraints: length 20..=1600; pattern `^arn:\S+$`. CloudFormation `KmsKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn kms_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKey", None, string(value));
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKey", None, rt::string(value));
         self
     }
     /// The type of storage used for the host key.
@@ -866,43 +879,43 @@ impl HostKey {
 builder!(HostKey, HostKeyHandle);
 /// A declared `AWS::Transfer::HostKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct HostKeyHandle(Handle);
+pub struct HostKeyHandle(rt::Handle);
 handle!(HostKeyHandle);
 impl HostKeyHandle {
     /// The unique Amazon Resource Name (ARN) for the host key.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the host key.
     ///
     /// CloudFormation `Fn::GetAtt` `HostKeyId`; Terraform `host_key_id`.
-    pub fn host_key_id(&self) -> Expr {
+    pub fn host_key_id(&self) -> rt::Expr {
         self.0.attr("HostKeyId")
     }
     /// The public key fingerprint, which is a short sequence of bytes used to identify the longer public key.
     ///
     /// CloudFormation `Fn::GetAtt` `HostKeyFingerprint`; Terraform `host_key_fingerprint`.
-    pub fn host_key_fingerprint(&self) -> Expr {
+    pub fn host_key_fingerprint(&self) -> rt::Expr {
         self.0.attr("HostKeyFingerprint")
     }
     /// The encryption algorithm that is used for the host key.
     ///
     /// CloudFormation `Fn::GetAtt` `Type`; Terraform `type`.
-    pub fn type_(&self) -> Expr {
+    pub fn type_(&self) -> rt::Expr {
         self.0.attr("Type")
     }
     /// The date on which the host key was added to the server.
     ///
     /// CloudFormation `Fn::GetAtt` `DateImported`; Terraform `date_imported`.
-    pub fn date_imported(&self) -> Expr {
+    pub fn date_imported(&self) -> rt::Expr {
         self.0.attr("DateImported")
     }
     /// The Amazon Resource Name (ARN) of the Secrets Manager secret that holds the host key.
     ///
     /// CloudFormation `Fn::GetAtt` `SecretId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn secret_id(&self) -> Expr {
+    pub fn secret_id(&self) -> rt::Expr {
         self.0.attr("SecretId")
     }
 }
@@ -924,11 +937,11 @@ pub mod host_key {
 /// CloudFormation: `AWS::Transfer::Profile`. Terraform: `awscc_transfer_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-profile.html)
-pub struct Profile(Base);
-static PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct Profile(rt::Base);
+static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Profile",
     terraform: Some("awscc_transfer_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("ProfileId", Some("profile_id"))],
@@ -938,39 +951,42 @@ impl Profile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        as2_id: impl Into<Expr>,
+        as2_id: impl Into<rt::Expr>,
         profile_type: profile::ProfileType,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_TYPE);
-        this.set("As2Id", Some("as_2_id"), string(as2_id));
+        let mut this = rt::Base::new(id, &PROFILE_TYPE);
+        this.set("As2Id", Some("as_2_id"), rt::string(as2_id));
         this.set("ProfileType", Some("profile_type"), profile_type.into());
         Profile(this)
     }
     /// List of the certificate IDs associated with this profile to be used for encryption and signing of AS2 messages.
     ///
     /// CloudFormation `CertificateIds`, Terraform `certificate_ids`.
-    pub fn certificate_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("CertificateIds", Some("certificate_ids"), strings(value));
+    pub fn certificate_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "CertificateIds",
+            Some("certificate_ids"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(Profile, ProfileHandle);
 /// A declared `AWS::Transfer::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileHandle(Handle);
+pub struct ProfileHandle(rt::Handle);
 handle!(ProfileHandle);
 impl ProfileHandle {
     /// Specifies the unique Amazon Resource Name (ARN) for the profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the profile
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileId`; Terraform `profile_id`.
-    pub fn profile_id(&self) -> Expr {
+    pub fn profile_id(&self) -> rt::Expr {
         self.0.attr("ProfileId")
     }
 }
@@ -992,11 +1008,11 @@ pub mod profile {
 /// CloudFormation: `AWS::Transfer::Server`. Terraform: `awscc_transfer_server` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-server.html)
-pub struct Server(Base);
-static SERVER_TYPE: TypeInfo = TypeInfo {
+pub struct Server(rt::Base);
+static SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Server",
     terraform: Some("awscc_transfer_server"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1013,13 +1029,13 @@ impl Server {
     /// Declares a `AWS::Transfer::Server` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVER_TYPE);
+        let this = rt::Base::new(id, &SERVER_TYPE);
         Server(this)
     }
     /// Constraints: length 0..=1600. CloudFormation `Certificate`, Terraform `certificate`.
-    pub fn certificate(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Certificate", Some("certificate"), string(value));
+            .set("Certificate", Some("certificate"), rt::string(value));
         self
     }
     /// When this property is `true`, AWS Transfer Family will generate an initial host key for your server, making it immediately available to SFTP clients.
@@ -1029,7 +1045,7 @@ impl Server {
         self.0.set(
             "CreateWithHostKey",
             Some("create_with_host_key"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -1075,26 +1091,26 @@ impl Server {
         self
     }
     /// Constraints: length 0..=2048; pattern `^(|arn:.*role/\S+)$`. CloudFormation `LoggingRole`, Terraform `logging_role`.
-    pub fn logging_role(mut self, value: impl Into<Expr>) -> Self {
+    pub fn logging_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LoggingRole", Some("logging_role"), string(value));
+            .set("LoggingRole", Some("logging_role"), rt::string(value));
         self
     }
     /// Constraints: length 0..=4096; pattern `^[\x09-\x0D\x20-\x7E]*$`. CloudFormation `PostAuthenticationLoginBanner`, Terraform `post_authentication_login_banner`.
-    pub fn post_authentication_login_banner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn post_authentication_login_banner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PostAuthenticationLoginBanner",
             Some("post_authentication_login_banner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 0..=4096; pattern `^[\x09-\x0D\x20-\x7E]*$`. CloudFormation `PreAuthenticationLoginBanner`, Terraform `pre_authentication_login_banner`.
-    pub fn pre_authentication_login_banner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn pre_authentication_login_banner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PreAuthenticationLoginBanner",
             Some("pre_authentication_login_banner"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1106,7 +1122,7 @@ impl Server {
     }
     /// Constraints: 1..=4 items. CloudFormation `Protocols`, Terraform `protocols`.
     pub fn protocols(mut self, value: impl IntoIterator<Item = server::Protocol>) -> Self {
-        self.0.set("Protocols", Some("protocols"), list(value));
+        self.0.set("Protocols", Some("protocols"), rt::list(value));
         self
     }
     /// CloudFormation `S3StorageOptions`, Terraform `s3_storage_options`.
@@ -1116,23 +1132,23 @@ impl Server {
         self
     }
     /// Constraints: length 0..=100; pattern `^TransferSecurityPolicy-.+$`. CloudFormation `SecurityPolicyName`, Terraform `security_policy_name`.
-    pub fn security_policy_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn security_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SecurityPolicyName",
             Some("security_policy_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: 0..=1 items. CloudFormation `StructuredLogDestinations`, Terraform `structured_log_destinations`.
     pub fn structured_log_destinations(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Expr>>,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         self.0.set(
             "StructuredLogDestinations",
             Some("structured_log_destinations"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -1146,25 +1162,25 @@ impl Server {
 builder!(Server, ServerHandle);
 /// A declared `AWS::Transfer::Server`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerHandle(Handle);
+pub struct ServerHandle(rt::Handle);
 handle!(ServerHandle);
 impl ServerHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The list of egress IP addresses of this server.
     ///
     /// CloudFormation `Fn::GetAtt` `As2ServiceManagedEgressIpAddresses`; Terraform `as2_service_managed_egress_ip_addresses`.
-    pub fn as2_service_managed_egress_ip_addresses(&self) -> Expr {
+    pub fn as2_service_managed_egress_ip_addresses(&self) -> rt::Expr {
         self.0.attr("As2ServiceManagedEgressIpAddresses")
     }
     /// CloudFormation `Fn::GetAtt` `ServerId`; Terraform `server_id`.
-    pub fn server_id(&self) -> Expr {
+    pub fn server_id(&self) -> rt::Expr {
         self.0.attr("ServerId")
     }
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -1175,51 +1191,52 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-endpointdetails.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointDetails(Props);
+    pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
         /// A new `EndpointDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointDetails(this)
         }
         /// CloudFormation `AddressAllocationIds`, Terraform `address_allocation_ids`.
         pub fn address_allocation_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "AddressAllocationIds",
                 Some("address_allocation_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
         /// Constraints: length 22..=22; pattern `^vpce-[0-9a-f]{17}$`. CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-        pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+                .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
             self
         }
         /// CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -1228,28 +1245,28 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-identityproviderdetails.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityProviderDetails(Props);
+    pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
         /// A new `IdentityProviderDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityProviderDetails(this)
         }
         /// Constraints: length 12..=12; pattern `^d-[0-9a-f]{10}$`. CloudFormation `DirectoryId`, Terraform `directory_id`.
-        pub fn directory_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("DirectoryId", Some("directory_id"), string(value));
+                .set("DirectoryId", Some("directory_id"), rt::string(value));
             self
         }
         /// Constraints: length 1..=170; pattern `^arn:[a-z-]+:lambda:.*$`. CloudFormation `Function`, Terraform `function`.
-        pub fn function(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Function", Some("function"), string(value));
+        pub fn function(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Function", Some("function"), rt::string(value));
             self
         }
         /// Constraints: length 20..=2048; pattern `^arn:.*role/\S+$`. CloudFormation `InvocationRole`, Terraform `invocation_role`.
-        pub fn invocation_role(mut self, value: impl Into<Expr>) -> Self {
+        pub fn invocation_role(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InvocationRole", Some("invocation_role"), string(value));
+                .set("InvocationRole", Some("invocation_role"), rt::string(value));
             self
         }
         /// CloudFormation `SftpAuthenticationMethods`, Terraform `sftp_authentication_methods`.
@@ -1262,8 +1279,8 @@ pub mod server {
             self
         }
         /// Constraints: length 0..=255. CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Url", Some("url"), string(value));
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
             self
         }
     }
@@ -1272,22 +1289,23 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-protocoldetails.html)
     #[derive(Clone, Debug)]
-    pub struct ProtocolDetails(Props);
+    pub struct ProtocolDetails(rt::Props);
     impl ProtocolDetails {
         /// A new `ProtocolDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProtocolDetails(this)
         }
         /// Constraints: 1..=1 items. CloudFormation `As2Transports`, Terraform `as_2_transports`.
         pub fn as2_transports(mut self, value: impl IntoIterator<Item = As2Transport>) -> Self {
             self.0
-                .set("As2Transports", Some("as_2_transports"), list(value));
+                .set("As2Transports", Some("as_2_transports"), rt::list(value));
             self
         }
         /// Constraints: length 0..=15. CloudFormation `PassiveIp`, Terraform `passive_ip`.
-        pub fn passive_ip(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PassiveIp", Some("passive_ip"), string(value));
+        pub fn passive_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PassiveIp", Some("passive_ip"), rt::string(value));
             self
         }
         /// CloudFormation `ProxyConfig`, Terraform `proxy_config`.
@@ -1317,11 +1335,11 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-proxyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ProxyConfig(Props);
+    pub struct ProxyConfig(rt::Props);
     impl ProxyConfig {
         /// A new `ProxyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProxyConfig(this)
         }
         /// CloudFormation `SftpMode`, Terraform `sftp_mode`.
@@ -1335,11 +1353,11 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-s3storageoptions.html)
     #[derive(Clone, Debug)]
-    pub struct S3StorageOptions(Props);
+    pub struct S3StorageOptions(rt::Props);
     impl S3StorageOptions {
         /// A new `S3StorageOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3StorageOptions(this)
         }
         /// Indicates whether optimization to directory listing on S3 servers is used.
@@ -1362,17 +1380,17 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetail.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowDetail(Props);
+    pub struct WorkflowDetail(rt::Props);
     impl WorkflowDetail {
         /// A new `WorkflowDetail`. Required properties: `execution_role` (`ExecutionRole`), `workflow_id` (`WorkflowId`).
-        pub fn new(execution_role: impl Into<Expr>, workflow_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(execution_role: impl Into<rt::Expr>, workflow_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                string(execution_role),
+                rt::string(execution_role),
             );
-            this.set("WorkflowId", Some("workflow_id"), string(workflow_id));
+            this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
             WorkflowDetail(this)
         }
     }
@@ -1381,11 +1399,11 @@ pub mod server {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetails.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowDetails(Props);
+    pub struct WorkflowDetails(rt::Props);
     impl WorkflowDetails {
         /// A new `WorkflowDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowDetails(this)
         }
         /// Constraints: 0..=1 items. CloudFormation `OnPartialUpload`, Terraform `on_partial_upload`.
@@ -1393,13 +1411,16 @@ pub mod server {
             mut self,
             value: impl IntoIterator<Item = WorkflowDetail>,
         ) -> Self {
-            self.0
-                .set("OnPartialUpload", Some("on_partial_upload"), list(value));
+            self.0.set(
+                "OnPartialUpload",
+                Some("on_partial_upload"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 0..=1 items. CloudFormation `OnUpload`, Terraform `on_upload`.
         pub fn on_upload(mut self, value: impl IntoIterator<Item = WorkflowDetail>) -> Self {
-            self.0.set("OnUpload", Some("on_upload"), list(value));
+            self.0.set("OnUpload", Some("on_upload"), rt::list(value));
             self
         }
     }
@@ -1523,11 +1544,11 @@ pub mod server {
 /// CloudFormation: `AWS::Transfer::User`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-user.html)
-pub struct User(Base);
-static USER_TYPE: TypeInfo = TypeInfo {
+pub struct User(rt::Base);
+static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::User",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", None)],
@@ -1537,19 +1558,19 @@ impl User {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        role: impl Into<Expr>,
-        server_id: impl Into<Expr>,
-        user_name: impl Into<Expr>,
+        role: impl Into<rt::Expr>,
+        server_id: impl Into<rt::Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &USER_TYPE);
-        this.set("Role", None, string(role));
-        this.set("ServerId", None, string(server_id));
-        this.set("UserName", None, string(user_name));
+        let mut this = rt::Base::new(id, &USER_TYPE);
+        this.set("Role", None, rt::string(role));
+        this.set("ServerId", None, rt::string(server_id));
+        this.set("UserName", None, rt::string(user_name));
         User(this)
     }
     /// Constraints: length 0..=1024; pattern `^(|/.*)$`. CloudFormation `HomeDirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn home_directory(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("HomeDirectory", None, string(value));
+    pub fn home_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HomeDirectory", None, rt::string(value));
         self
     }
     /// Constraints: 1..=50000 items. CloudFormation `HomeDirectoryMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1557,7 +1578,7 @@ impl User {
         mut self,
         value: impl IntoIterator<Item = user::HomeDirectoryMapEntry>,
     ) -> Self {
-        self.0.set("HomeDirectoryMappings", None, list(value));
+        self.0.set("HomeDirectoryMappings", None, rt::list(value));
         self
     }
     /// CloudFormation `HomeDirectoryType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1566,8 +1587,8 @@ impl User {
         self
     }
     /// Constraints: length 0..=2048. CloudFormation `Policy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn policy(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Policy", None, string(value));
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", None, rt::string(value));
         self
     }
     /// CloudFormation `PosixProfile`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1578,19 +1599,19 @@ impl User {
     /// This represents the SSH User Public Keys for CloudFormation resource
     ///
     /// CloudFormation `SshPublicKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn ssh_public_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SshPublicKeys", None, strings(value));
+    pub fn ssh_public_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SshPublicKeys", None, rt::strings(value));
         self
     }
 }
 builder!(User, UserHandle);
 /// A declared `AWS::Transfer::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserHandle(Handle);
+pub struct UserHandle(rt::Handle);
 handle!(UserHandle);
 impl UserHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1601,13 +1622,13 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-homedirectorymapentry.html)
     #[derive(Clone, Debug)]
-    pub struct HomeDirectoryMapEntry(Props);
+    pub struct HomeDirectoryMapEntry(rt::Props);
     impl HomeDirectoryMapEntry {
         /// A new `HomeDirectoryMapEntry`. Required properties: `entry` (`Entry`), `target` (`Target`).
-        pub fn new(entry: impl Into<Expr>, target: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Entry", None, string(entry));
-            this.set("Target", None, string(target));
+        pub fn new(entry: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Entry", None, rt::string(entry));
+            this.set("Target", None, rt::string(target));
             HomeDirectoryMapEntry(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1621,18 +1642,18 @@ pub mod user {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-posixprofile.html)
     #[derive(Clone, Debug)]
-    pub struct PosixProfile(Props);
+    pub struct PosixProfile(rt::Props);
     impl PosixProfile {
         /// A new `PosixProfile`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
         pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = Props::default();
-            this.set("Gid", None, int(gid));
-            this.set("Uid", None, int(uid));
+            let mut this = rt::Props::default();
+            this.set("Gid", None, rt::int(gid));
+            this.set("Uid", None, rt::int(uid));
             PosixProfile(this)
         }
         /// Constraints: 0..=16 items. CloudFormation `SecondaryGids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn secondary_gids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("SecondaryGids", None, list(value));
+            self.0.set("SecondaryGids", None, rt::list(value));
             self
         }
     }
@@ -1661,11 +1682,11 @@ pub mod user {
 /// CloudFormation: `AWS::Transfer::WebApp`. Terraform: `awscc_transfer_web_app` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-webapp.html)
-pub struct WebApp(Base);
-static WEB_APP_TYPE: TypeInfo = TypeInfo {
+pub struct WebApp(rt::Base);
+static WEB_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::WebApp",
     terraform: Some("awscc_transfer_web_app"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -1685,7 +1706,7 @@ impl WebApp {
         id: impl Into<String>,
         identity_provider_details: web_app::IdentityProviderDetails,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_APP_TYPE);
+        let mut this = rt::Base::new(id, &WEB_APP_TYPE);
         this.set(
             "IdentityProviderDetails",
             Some("identity_provider_details"),
@@ -1696,9 +1717,9 @@ impl WebApp {
     /// The AccessEndpoint is the URL that you provide to your users for them to interact with the Transfer Family web app.
     ///
     /// Constraints: length 1..=1024. CloudFormation `AccessEndpoint`, Terraform `access_endpoint`.
-    pub fn access_endpoint(mut self, value: impl Into<Expr>) -> Self {
+    pub fn access_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AccessEndpoint", Some("access_endpoint"), string(value));
+            .set("AccessEndpoint", Some("access_endpoint"), rt::string(value));
         self
     }
     /// CloudFormation `EndpointDetails`, Terraform `endpoint_details`.
@@ -1726,36 +1747,36 @@ impl WebApp {
         self
     }
     /// CloudFormation `WebAppUnits`, Terraform `web_app_units`.
-    pub fn web_app_units(mut self, value: impl Into<Value>) -> Self {
+    pub fn web_app_units(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("WebAppUnits", Some("web_app_units"), json(value));
+            .set("WebAppUnits", Some("web_app_units"), rt::json(value));
         self
     }
 }
 builder!(WebApp, WebAppHandle);
 /// A declared `AWS::Transfer::WebApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAppHandle(Handle);
+pub struct WebAppHandle(rt::Handle);
 handle!(WebAppHandle);
 impl WebAppHandle {
     /// Specifies the unique Amazon Resource Name (ARN) for the web app.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// A unique identifier for the web app.
     ///
     /// CloudFormation `Fn::GetAtt` `WebAppId`; Terraform `web_app_id`.
-    pub fn web_app_id(&self) -> Expr {
+    pub fn web_app_id(&self) -> rt::Expr {
         self.0.attr("WebAppId")
     }
     /// CloudFormation `Fn::GetAtt` `IdentityProviderDetails.ApplicationArn`; Terraform `identity_provider_details.application_arn`.
-    pub fn identity_provider_details_application_arn(&self) -> Expr {
+    pub fn identity_provider_details_application_arn(&self) -> rt::Expr {
         self.0.attr("IdentityProviderDetails.ApplicationArn")
     }
     /// CloudFormation `Fn::GetAtt` `VpcEndpointId`; Terraform `vpc_endpoint_id`.
-    pub fn vpc_endpoint_id(&self) -> Expr {
+    pub fn vpc_endpoint_id(&self) -> rt::Expr {
         self.0.attr("VpcEndpointId")
     }
 }
@@ -1766,11 +1787,11 @@ pub mod web_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-endpointdetails.html)
     #[derive(Clone, Debug)]
-    pub struct EndpointDetails(Props);
+    pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
         /// A new `EndpointDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EndpointDetails(this)
         }
         /// You can provide a structure that contains the details for the VPC endpoint to use with your web app.
@@ -1788,32 +1809,32 @@ pub mod web_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-identityproviderdetails.html)
     #[derive(Clone, Debug)]
-    pub struct IdentityProviderDetails(Props);
+    pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
         /// A new `IdentityProviderDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IdentityProviderDetails(this)
         }
         /// Constraints: length 10..=1224; pattern `^arn:[\w-]+:sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$`. CloudFormation `ApplicationArn`, Terraform `application_arn`.
-        pub fn application_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ApplicationArn", Some("application_arn"), string(value));
+                .set("ApplicationArn", Some("application_arn"), rt::string(value));
             self
         }
         /// The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
         ///
         /// Constraints: length 10..=1224; pattern `^arn:[\w-]+:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
-        pub fn instance_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("InstanceArn", Some("instance_arn"), string(value));
+                .set("InstanceArn", Some("instance_arn"), rt::string(value));
             self
         }
         /// The IAM role in IAM Identity Center used for the web app.
         ///
         /// Constraints: length 20..=2048; pattern `^arn:[a-z-]+:iam::[0-9]{12}:role[:/]\S+$`. CloudFormation `Role`, Terraform `role`.
-        pub fn role(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Role", Some("role"), string(value));
+        pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Role", Some("role"), rt::string(value));
             self
         }
     }
@@ -1824,11 +1845,11 @@ pub mod web_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-vpc.html)
     #[derive(Clone, Debug)]
-    pub struct Vpc(Props);
+    pub struct Vpc(rt::Props);
     impl Vpc {
         /// A new `Vpc`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Vpc(this)
         }
         /// The IP address type for the VPC endpoint used by the web app.
@@ -1842,23 +1863,24 @@ pub mod web_app {
         /// Constraints: at most 10 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
         pub fn security_group_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: at most 10 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
             self
         }
         /// Constraints: length 12..=21; pattern `^vpc-[0-9a-f]{8,17}$`. CloudFormation `VpcId`, Terraform `vpc_id`.
-        pub fn vpc_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcId", Some("vpc_id"), string(value));
+        pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcId", Some("vpc_id"), rt::string(value));
             self
         }
     }
@@ -1867,33 +1889,33 @@ pub mod web_app {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-webappcustomization.html)
     #[derive(Clone, Debug)]
-    pub struct WebAppCustomization(Props);
+    pub struct WebAppCustomization(rt::Props);
     impl WebAppCustomization {
         /// A new `WebAppCustomization`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebAppCustomization(this)
         }
         /// Specifies a favicon to display in the browser tab.
         ///
         /// Constraints: length 1..=20960. CloudFormation `FaviconFile`, Terraform `favicon_file`.
-        pub fn favicon_file(mut self, value: impl Into<Expr>) -> Self {
+        pub fn favicon_file(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FaviconFile", Some("favicon_file"), string(value));
+                .set("FaviconFile", Some("favicon_file"), rt::string(value));
             self
         }
         /// Specifies a logo to display on the web app.
         ///
         /// Constraints: length 1..=51200. CloudFormation `LogoFile`, Terraform `logo_file`.
-        pub fn logo_file(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LogoFile", Some("logo_file"), string(value));
+        pub fn logo_file(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LogoFile", Some("logo_file"), rt::string(value));
             self
         }
         /// Specifies a title to display on the web app.
         ///
         /// Constraints: length 0..=100. CloudFormation `Title`, Terraform `title`.
-        pub fn title(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Title", Some("title"), string(value));
+        pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Title", Some("title"), rt::string(value));
             self
         }
     }
@@ -1922,11 +1944,11 @@ pub mod web_app {
 /// CloudFormation: `AWS::Transfer::Workflow`. Terraform: `awscc_transfer_workflow` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-workflow.html)
-pub struct Workflow(Base);
-static WORKFLOW_TYPE: TypeInfo = TypeInfo {
+pub struct Workflow(rt::Base);
+static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Transfer::Workflow",
     terraform: Some("awscc_transfer_workflow"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WorkflowId", Some("workflow_id")), ("Arn", Some("arn"))],
@@ -1938,16 +1960,16 @@ impl Workflow {
         id: impl Into<String>,
         steps: impl IntoIterator<Item = workflow::WorkflowStep>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKFLOW_TYPE);
-        this.set("Steps", Some("steps"), list(steps));
+        let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
+        this.set("Steps", Some("steps"), rt::list(steps));
         Workflow(this)
     }
     /// A textual description for the workflow.
     ///
     /// Constraints: length 0..=256; pattern `^[\w\- ]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Specifies the steps (actions) to take if any errors are encountered during execution of the workflow.
@@ -1957,27 +1979,30 @@ impl Workflow {
         mut self,
         value: impl IntoIterator<Item = workflow::WorkflowStep>,
     ) -> Self {
-        self.0
-            .set("OnExceptionSteps", Some("on_exception_steps"), list(value));
+        self.0.set(
+            "OnExceptionSteps",
+            Some("on_exception_steps"),
+            rt::list(value),
+        );
         self
     }
 }
 builder!(Workflow, WorkflowHandle);
 /// A declared `AWS::Transfer::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkflowHandle(Handle);
+pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);
 impl WorkflowHandle {
     /// A unique identifier for the workflow.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkflowId`; Terraform `workflow_id`.
-    pub fn workflow_id(&self) -> Expr {
+    pub fn workflow_id(&self) -> rt::Expr {
         self.0.attr("WorkflowId")
     }
     /// Specifies the unique Amazon Resource Name (ARN) for the workflow.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1990,11 +2015,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-copystepdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CopyStepDetails(Props);
+    pub struct CopyStepDetails(rt::Props);
     impl CopyStepDetails {
         /// A new `CopyStepDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CopyStepDetails(this)
         }
         /// Specifies the location for the file being copied.
@@ -2011,8 +2036,8 @@ pub mod workflow {
         /// The name of the step, used as an identifier.
         ///
         /// Constraints: length 0..=30; pattern `^[\w-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A flag that indicates whether or not to overwrite an existing file of the same name.
@@ -2029,11 +2054,11 @@ pub mod workflow {
         /// Specifies which file to use as input to the workflow step.
         ///
         /// Constraints: length 0..=256; pattern `^\$\{(\w+.)+\w+\}$`. CloudFormation `SourceFileLocation`, Terraform `source_file_location`.
-        pub fn source_file_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_file_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceFileLocation",
                 Some("source_file_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2045,36 +2070,36 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-customstepdetails.html)
     #[derive(Clone, Debug)]
-    pub struct CustomStepDetails(Props);
+    pub struct CustomStepDetails(rt::Props);
     impl CustomStepDetails {
         /// A new `CustomStepDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomStepDetails(this)
         }
         /// The name of the step, used as an identifier.
         ///
         /// Constraints: length 0..=30; pattern `^[\w-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Specifies which file to use as input to the workflow step.
         ///
         /// Constraints: length 0..=256; pattern `^\$\{(\w+.)+\w+\}$`. CloudFormation `SourceFileLocation`, Terraform `source_file_location`.
-        pub fn source_file_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_file_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceFileLocation",
                 Some("source_file_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The ARN for the lambda function that is being called.
         ///
         /// Constraints: length 0..=170; pattern `arn:[a-z-]+:lambda:.*$`. CloudFormation `Target`, Terraform `target`.
-        pub fn target(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Target", Some("target"), string(value));
+        pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Target", Some("target"), rt::string(value));
             self
         }
         /// Timeout, in seconds, for the step.
@@ -2082,7 +2107,7 @@ pub mod workflow {
         /// Constraints: range 1..=1800. CloudFormation `TimeoutSeconds`, Terraform `timeout_seconds`.
         pub fn timeout_seconds(mut self, value: i64) -> Self {
             self.0
-                .set("TimeoutSeconds", Some("timeout_seconds"), int(value));
+                .set("TimeoutSeconds", Some("timeout_seconds"), rt::int(value));
             self
         }
     }
@@ -2093,11 +2118,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-decryptstepdetails.html)
     #[derive(Clone, Debug)]
-    pub struct DecryptStepDetails(Props);
+    pub struct DecryptStepDetails(rt::Props);
     impl DecryptStepDetails {
         /// A new `DecryptStepDetails`. Required properties: `destination_file_location` (`DestinationFileLocation`), `type_` (`Type`).
         pub fn new(destination_file_location: InputFileLocation, type_: Type2) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DestinationFileLocation",
                 Some("destination_file_location"),
@@ -2109,8 +2134,8 @@ pub mod workflow {
         /// The name of the step, used as an identifier.
         ///
         /// Constraints: length 0..=30; pattern `^[\w-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// A flag that indicates whether or not to overwrite an existing file of the same name.
@@ -2127,11 +2152,11 @@ pub mod workflow {
         /// Specifies which file to use as input to the workflow step.
         ///
         /// Constraints: length 0..=256; pattern `^\$\{(\w+.)+\w+\}$`. CloudFormation `SourceFileLocation`, Terraform `source_file_location`.
-        pub fn source_file_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_file_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceFileLocation",
                 Some("source_file_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2143,28 +2168,28 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-deletestepdetails.html)
     #[derive(Clone, Debug)]
-    pub struct DeleteStepDetails(Props);
+    pub struct DeleteStepDetails(rt::Props);
     impl DeleteStepDetails {
         /// A new `DeleteStepDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DeleteStepDetails(this)
         }
         /// The name of the step, used as an identifier.
         ///
         /// Constraints: length 0..=30; pattern `^[\w-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Specifies which file to use as input to the workflow step.
         ///
         /// Constraints: length 0..=256; pattern `^\$\{(\w+.)+\w+\}$`. CloudFormation `SourceFileLocation`, Terraform `source_file_location`.
-        pub fn source_file_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_file_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceFileLocation",
                 Some("source_file_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2176,26 +2201,26 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-efsinputfilelocation.html)
     #[derive(Clone, Debug)]
-    pub struct EfsInputFileLocation(Props);
+    pub struct EfsInputFileLocation(rt::Props);
     impl EfsInputFileLocation {
         /// A new `EfsInputFileLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EfsInputFileLocation(this)
         }
         /// Specifies the EFS filesystem that contains the file.
         ///
         /// Constraints: length 0..=128; pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}|fs(ap)?-[0-9a-f]{8,40})$`. CloudFormation `FileSystemId`, Terraform `file_system_id`.
-        pub fn file_system_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("FileSystemId", Some("file_system_id"), string(value));
+                .set("FileSystemId", Some("file_system_id"), rt::string(value));
             self
         }
         /// The name assigned to the file when it was created in EFS.
         ///
         /// Constraints: length 1..=65536; pattern `^[^\x00]+$`. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -2206,11 +2231,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-inputfilelocation.html)
     #[derive(Clone, Debug)]
-    pub struct InputFileLocation(Props);
+    pub struct InputFileLocation(rt::Props);
     impl InputFileLocation {
         /// A new `InputFileLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InputFileLocation(this)
         }
         /// Specifies the details for an EFS file.
@@ -2237,11 +2262,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3filelocation.html)
     #[derive(Clone, Debug)]
-    pub struct S3FileLocation(Props);
+    pub struct S3FileLocation(rt::Props);
     impl S3FileLocation {
         /// A new `S3FileLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3FileLocation(this)
         }
         /// Specifies the details for a S3 file.
@@ -2260,25 +2285,25 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3inputfilelocation.html)
     #[derive(Clone, Debug)]
-    pub struct S3InputFileLocation(Props);
+    pub struct S3InputFileLocation(rt::Props);
     impl S3InputFileLocation {
         /// A new `S3InputFileLocation`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             S3InputFileLocation(this)
         }
         /// Specifies the S3 bucket that contains the file.
         ///
         /// Constraints: length 3..=63; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`. CloudFormation `Bucket`, Terraform `bucket`.
-        pub fn bucket(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Bucket", Some("bucket"), string(value));
+        pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Bucket", Some("bucket"), rt::string(value));
             self
         }
         /// The name assigned to the file when it was created in S3.
         ///
         /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Key`, Terraform `key`.
-        pub fn key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Key", Some("key"), string(value));
+        pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Key", Some("key"), rt::string(value));
             self
         }
     }
@@ -2289,13 +2314,13 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3tag.html)
     #[derive(Clone, Debug)]
-    pub struct S3Tag(Props);
+    pub struct S3Tag(rt::Props);
     impl S3Tag {
         /// A new `S3Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             S3Tag(this)
         }
     }
@@ -2306,28 +2331,28 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-tagstepdetails.html)
     #[derive(Clone, Debug)]
-    pub struct TagStepDetails(Props);
+    pub struct TagStepDetails(rt::Props);
     impl TagStepDetails {
         /// A new `TagStepDetails`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagStepDetails(this)
         }
         /// The name of the step, used as an identifier.
         ///
         /// Constraints: length 0..=30; pattern `^[\w-]*$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Specifies which file to use as input to the workflow step.
         ///
         /// Constraints: length 0..=256; pattern `^\$\{(\w+.)+\w+\}$`. CloudFormation `SourceFileLocation`, Terraform `source_file_location`.
-        pub fn source_file_location(mut self, value: impl Into<Expr>) -> Self {
+        pub fn source_file_location(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "SourceFileLocation",
                 Some("source_file_location"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -2335,7 +2360,7 @@ pub mod workflow {
         ///
         /// Constraints: 1..=10 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = S3Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -2346,11 +2371,11 @@ pub mod workflow {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-workflowstep.html)
     #[derive(Clone, Debug)]
-    pub struct WorkflowStep(Props);
+    pub struct WorkflowStep(rt::Props);
     impl WorkflowStep {
         /// A new `WorkflowStep`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkflowStep(this)
         }
         /// Details for a step that performs a file copy.

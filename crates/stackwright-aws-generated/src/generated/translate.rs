@@ -2,23 +2,24 @@
 //! `Translate` resource types of the CloudFormation registry (`AWS::Translate::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `translate` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// A parallel data resource in Amazon Translate used to customize machine translation output.
 ///
 /// CloudFormation: `AWS::Translate::ParallelData`. Terraform: `awscc_translate_parallel_data` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-translate-paralleldata.html)
-pub struct ParallelData(Base);
-static PARALLEL_DATA_TYPE: TypeInfo = TypeInfo {
+pub struct ParallelData(rt::Base);
+static PARALLEL_DATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Translate::ParallelData",
     terraform: Some("awscc_translate_parallel_data"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,11 +75,11 @@ impl ParallelData {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         parallel_data_config: parallel_data::ParallelDataConfig,
     ) -> Self {
-        let mut this = Base::new(id, &PARALLEL_DATA_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &PARALLEL_DATA_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ParallelDataConfig",
             Some("parallel_data_config"),
@@ -89,9 +90,9 @@ impl ParallelData {
     /// A custom description for the parallel data resource.
     ///
     /// Constraints: length 0..=256; pattern `^[\P{M}\p{M}]{0,256}$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The encryption key used to encrypt this object.
@@ -106,67 +107,67 @@ impl ParallelData {
 builder!(ParallelData, ParallelDataHandle);
 /// A declared `AWS::Translate::ParallelData`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ParallelDataHandle(Handle);
+pub struct ParallelDataHandle(rt::Handle);
 handle!(ParallelDataHandle);
 impl ParallelDataHandle {
     /// The Amazon Resource Name (ARN) of the parallel data resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The status of the parallel data resource.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// The source language of the translations in the parallel data file.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceLanguageCode`; Terraform `source_language_code`.
-    pub fn source_language_code(&self) -> Expr {
+    pub fn source_language_code(&self) -> rt::Expr {
         self.0.attr("SourceLanguageCode")
     }
     /// The language codes for the target languages available in the parallel data file.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetLanguageCodes`; Terraform `target_language_codes`.
-    pub fn target_language_codes(&self) -> Expr {
+    pub fn target_language_codes(&self) -> rt::Expr {
         self.0.attr("TargetLanguageCodes")
     }
     /// The number of UTF-8 characters imported from the parallel data input file.
     ///
     /// CloudFormation `Fn::GetAtt` `ImportedDataSize`; Terraform `imported_data_size`.
-    pub fn imported_data_size(&self) -> Expr {
+    pub fn imported_data_size(&self) -> rt::Expr {
         self.0.attr("ImportedDataSize")
     }
     /// The number of records successfully imported.
     ///
     /// CloudFormation `Fn::GetAtt` `ImportedRecordCount`; Terraform `imported_record_count`.
-    pub fn imported_record_count(&self) -> Expr {
+    pub fn imported_record_count(&self) -> rt::Expr {
         self.0.attr("ImportedRecordCount")
     }
     /// The number of records unsuccessfully imported.
     ///
     /// CloudFormation `Fn::GetAtt` `FailedRecordCount`; Terraform `failed_record_count`.
-    pub fn failed_record_count(&self) -> Expr {
+    pub fn failed_record_count(&self) -> rt::Expr {
         self.0.attr("FailedRecordCount")
     }
     /// The number of items skipped during import.
     ///
     /// CloudFormation `Fn::GetAtt` `SkippedRecordCount`; Terraform `skipped_record_count`.
-    pub fn skipped_record_count(&self) -> Expr {
+    pub fn skipped_record_count(&self) -> rt::Expr {
         self.0.attr("SkippedRecordCount")
     }
     /// The time at which the parallel data resource was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time at which the parallel data resource was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -179,12 +180,12 @@ pub mod parallel_data {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-encryptionkey.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionKey(Props);
+    pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
         /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }
@@ -196,13 +197,13 @@ pub mod parallel_data {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-paralleldataconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ParallelDataConfig(Props);
+    pub struct ParallelDataConfig(rt::Props);
     impl ParallelDataConfig {
         /// A new `ParallelDataConfig`. Required properties: `format` (`Format`), `s3_uri` (`S3Uri`).
-        pub fn new(format: Format, s3_uri: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(format: Format, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
-            this.set("S3Uri", Some("s3_uri"), string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
             ParallelDataConfig(this)
         }
     }
@@ -231,11 +232,11 @@ pub mod parallel_data {
 /// CloudFormation: `AWS::Translate::Terminology`. Terraform: `awscc_translate_terminology` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-translate-terminology.html)
-pub struct Terminology(Base);
-static TERMINOLOGY_TYPE: TypeInfo = TypeInfo {
+pub struct Terminology(rt::Base);
+static TERMINOLOGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Translate::Terminology",
     terraform: Some("awscc_translate_terminology"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -287,17 +288,17 @@ static TERMINOLOGY_TYPE: TypeInfo = TypeInfo {
 impl Terminology {
     /// Declares a `AWS::Translate::Terminology` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &TERMINOLOGY_TYPE);
-        this.set("Name", Some("name"), string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &TERMINOLOGY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         Terminology(this)
     }
     /// The description of the custom terminology.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The encryption key for the custom terminology.
@@ -328,61 +329,61 @@ impl Terminology {
 builder!(Terminology, TerminologyHandle);
 /// A declared `AWS::Translate::Terminology`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TerminologyHandle(Handle);
+pub struct TerminologyHandle(rt::Handle);
 handle!(TerminologyHandle);
 impl TerminologyHandle {
     /// The Amazon Resource Name (ARN) of the custom terminology.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The source language code for the custom terminology.
     ///
     /// CloudFormation `Fn::GetAtt` `SourceLanguageCode`; Terraform `source_language_code`.
-    pub fn source_language_code(&self) -> Expr {
+    pub fn source_language_code(&self) -> rt::Expr {
         self.0.attr("SourceLanguageCode")
     }
     /// The target language codes for the custom terminology.
     ///
     /// CloudFormation `Fn::GetAtt` `TargetLanguageCodes`; Terraform `target_language_codes`.
-    pub fn target_language_codes(&self) -> Expr {
+    pub fn target_language_codes(&self) -> rt::Expr {
         self.0.attr("TargetLanguageCodes")
     }
     /// The size of the terminology file in bytes.
     ///
     /// CloudFormation `Fn::GetAtt` `SizeBytes`; Terraform `size_bytes`.
-    pub fn size_bytes(&self) -> Expr {
+    pub fn size_bytes(&self) -> rt::Expr {
         self.0.attr("SizeBytes")
     }
     /// The number of terms in the custom terminology.
     ///
     /// CloudFormation `Fn::GetAtt` `TermCount`; Terraform `term_count`.
-    pub fn term_count(&self) -> Expr {
+    pub fn term_count(&self) -> rt::Expr {
         self.0.attr("TermCount")
     }
     /// The time the terminology was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The time the terminology was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// The directionality of the terminology.
     ///
     /// CloudFormation `Fn::GetAtt` `Directionality`; Terraform `directionality`.
-    pub fn directionality(&self) -> Expr {
+    pub fn directionality(&self) -> rt::Expr {
         self.0.attr("Directionality")
     }
     /// The format of the terminology data.
     ///
     /// CloudFormation `Fn::GetAtt` `Format`; Terraform `format`.
-    pub fn format(&self) -> Expr {
+    pub fn format(&self) -> rt::Expr {
         self.0.attr("Format")
     }
 }
@@ -395,12 +396,12 @@ pub mod terminology {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-encryptionkey.html)
     #[derive(Clone, Debug)]
-    pub struct EncryptionKey(Props);
+    pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
         /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<Expr>, type_: Type) -> Self {
-            let mut this = Props::default();
-            this.set("Id", Some("id"), string(id));
+        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", Some("id"), rt::string(id));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }
@@ -412,12 +413,12 @@ pub mod terminology {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-terminologydata.html)
     #[derive(Clone, Debug)]
-    pub struct TerminologyData(Props);
+    pub struct TerminologyData(rt::Props);
     impl TerminologyData {
         /// A new `TerminologyData`. Required properties: `file` (`File`), `format` (`Format`).
-        pub fn new(file: impl Into<Expr>, format: Format) -> Self {
-            let mut this = Props::default();
-            this.set("File", Some("file"), string(file));
+        pub fn new(file: impl Into<rt::Expr>, format: Format) -> Self {
+            let mut this = rt::Props::default();
+            this.set("File", Some("file"), rt::string(file));
             this.set("Format", Some("format"), format.into());
             TerminologyData(this)
         }

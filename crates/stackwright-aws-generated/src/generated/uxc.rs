@@ -2,23 +2,24 @@
 //! `UXC` resource types of the CloudFormation registry (`AWS::UXC::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `uxc` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
 ///
 /// CloudFormation: `AWS::UXC::AccountCustomization`. Terraform: `awscc_uxc_account_customization` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-uxc-accountcustomization.html)
-pub struct AccountCustomization(Base);
-static ACCOUNT_CUSTOMIZATION_TYPE: TypeInfo = TypeInfo {
+pub struct AccountCustomization(rt::Base);
+static ACCOUNT_CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::UXC::AccountCustomization",
     terraform: Some("awscc_uxc_account_customization"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "cn-north-1",
@@ -33,7 +34,7 @@ impl AccountCustomization {
     /// Declares a `AWS::UXC::AccountCustomization` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &ACCOUNT_CUSTOMIZATION_TYPE);
+        let this = rt::Base::new(id, &ACCOUNT_CUSTOMIZATION_TYPE);
         AccountCustomization(this)
     }
     /// The color theme assigned to the account for visual identification in the AWS Console.
@@ -47,30 +48,39 @@ impl AccountCustomization {
     /// A list of AWS region identifiers visible to the account in the AWS Console.
     ///
     /// Constraints: at most 100 items. CloudFormation `VisibleRegions`, Terraform `visible_regions`.
-    pub fn visible_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("VisibleRegions", Some("visible_regions"), strings(value));
+    pub fn visible_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "VisibleRegions",
+            Some("visible_regions"),
+            rt::strings(value),
+        );
         self
     }
     /// A list of AWS service identifiers visible to the account in the AWS Console.
     ///
     /// Constraints: at most 500 items. CloudFormation `VisibleServices`, Terraform `visible_services`.
-    pub fn visible_services(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0
-            .set("VisibleServices", Some("visible_services"), strings(value));
+    pub fn visible_services(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "VisibleServices",
+            Some("visible_services"),
+            rt::strings(value),
+        );
         self
     }
 }
 builder!(AccountCustomization, AccountCustomizationHandle);
 /// A declared `AWS::UXC::AccountCustomization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccountCustomizationHandle(Handle);
+pub struct AccountCustomizationHandle(rt::Handle);
 handle!(AccountCustomizationHandle);
 impl AccountCustomizationHandle {
     /// The AWS account ID that this customization belongs to.
     ///
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }

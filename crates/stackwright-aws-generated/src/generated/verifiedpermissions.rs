@@ -2,23 +2,24 @@
 //! `VerifiedPermissions` resource types of the CloudFormation registry (`AWS::VerifiedPermissions::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `verifiedpermissions` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
 /// CloudFormation: `AWS::VerifiedPermissions::IdentitySource`. Terraform: `awscc_verifiedpermissions_identity_source` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpermissions-identitysource.html)
-pub struct IdentitySource(Base);
-static IDENTITY_SOURCE_TYPE: TypeInfo = TypeInfo {
+pub struct IdentitySource(rt::Base);
+static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VerifiedPermissions::IdentitySource",
     terraform: Some("awscc_verifiedpermissions_identity_source"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[
@@ -31,24 +32,28 @@ impl IdentitySource {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration: impl Into<Value>,
-        policy_store_id: impl Into<Expr>,
+        configuration: impl Into<rt::Value>,
+        policy_store_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &IDENTITY_SOURCE_TYPE);
-        this.set("Configuration", Some("configuration"), json(configuration));
+        let mut this = rt::Base::new(id, &IDENTITY_SOURCE_TYPE);
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            string(policy_store_id),
+            rt::string(policy_store_id),
         );
         IdentitySource(this)
     }
     /// Constraints: length 1..=200; pattern `^.*$`. CloudFormation `PrincipalEntityType`, Terraform `principal_entity_type`.
-    pub fn principal_entity_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn principal_entity_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PrincipalEntityType",
             Some("principal_entity_type"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -56,15 +61,15 @@ impl IdentitySource {
 builder!(IdentitySource, IdentitySourceHandle);
 /// A declared `AWS::VerifiedPermissions::IdentitySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentitySourceHandle(Handle);
+pub struct IdentitySourceHandle(rt::Handle);
 handle!(IdentitySourceHandle);
 impl IdentitySourceHandle {
     /// CloudFormation `Fn::GetAtt` `Details`; Terraform `details`.
-    pub fn details(&self) -> Expr {
+    pub fn details(&self) -> rt::Expr {
         self.0.attr("Details")
     }
     /// CloudFormation `Fn::GetAtt` `IdentitySourceId`; Terraform `identity_source_id`.
-    pub fn identity_source_id(&self) -> Expr {
+    pub fn identity_source_id(&self) -> rt::Expr {
         self.0.attr("IdentitySourceId")
     }
 }
@@ -73,11 +78,11 @@ impl IdentitySourceHandle {
 /// CloudFormation: `AWS::VerifiedPermissions::Policy`. Terraform: `awscc_verifiedpermissions_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpermissions-policy.html)
-pub struct Policy(Base);
-static POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct Policy(rt::Base);
+static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VerifiedPermissions::Policy",
     terraform: Some("awscc_verifiedpermissions_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -90,36 +95,36 @@ impl Policy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        definition: impl Into<Value>,
-        policy_store_id: impl Into<Expr>,
+        definition: impl Into<rt::Value>,
+        policy_store_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TYPE);
-        this.set("Definition", Some("definition"), json(definition));
+        let mut this = rt::Base::new(id, &POLICY_TYPE);
+        this.set("Definition", Some("definition"), rt::json(definition));
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            string(policy_store_id),
+            rt::string(policy_store_id),
         );
         Policy(this)
     }
     /// Constraints: length 0..=150; pattern `^[a-zA-Z0-9-/_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Policy, PolicyHandle);
 /// A declared `AWS::VerifiedPermissions::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyHandle(Handle);
+pub struct PolicyHandle(rt::Handle);
 handle!(PolicyHandle);
 impl PolicyHandle {
     /// CloudFormation `Fn::GetAtt` `PolicyId`; Terraform `policy_id`.
-    pub fn policy_id(&self) -> Expr {
+    pub fn policy_id(&self) -> rt::Expr {
         self.0.attr("PolicyId")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyType`; Terraform `policy_type`.
-    pub fn policy_type(&self) -> Expr {
+    pub fn policy_type(&self) -> rt::Expr {
         self.0.attr("PolicyType")
     }
 }
@@ -128,11 +133,11 @@ impl PolicyHandle {
 /// CloudFormation: `AWS::VerifiedPermissions::PolicyStore`. Terraform: `awscc_verifiedpermissions_policy_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpermissions-policystore.html)
-pub struct PolicyStore(Base);
-static POLICY_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyStore(rt::Base);
+static POLICY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VerifiedPermissions::PolicyStore",
     terraform: Some("awscc_verifiedpermissions_policy_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -148,7 +153,7 @@ impl PolicyStore {
         id: impl Into<String>,
         validation_settings: policy_store::ValidationSettings,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_STORE_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_STORE_TYPE);
         this.set(
             "ValidationSettings",
             Some("validation_settings"),
@@ -166,17 +171,17 @@ impl PolicyStore {
         self
     }
     /// Constraints: length 0..=150. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `EncryptionSettings`, Terraform `encryption_settings`.
-    pub fn encryption_settings(mut self, value: impl Into<Value>) -> Self {
+    pub fn encryption_settings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "EncryptionSettings",
             Some("encryption_settings"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -189,19 +194,19 @@ impl PolicyStore {
 builder!(PolicyStore, PolicyStoreHandle);
 /// A declared `AWS::VerifiedPermissions::PolicyStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyStoreHandle(Handle);
+pub struct PolicyStoreHandle(rt::Handle);
 handle!(PolicyStoreHandle);
 impl PolicyStoreHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `PolicyStoreId`; Terraform `policy_store_id`.
-    pub fn policy_store_id(&self) -> Expr {
+    pub fn policy_store_id(&self) -> rt::Expr {
         self.0.attr("PolicyStoreId")
     }
     /// CloudFormation `Fn::GetAtt` `EncryptionState`; Terraform `encryption_state`.
-    pub fn encryption_state(&self) -> Expr {
+    pub fn encryption_state(&self) -> rt::Expr {
         self.0.attr("EncryptionState")
     }
 }
@@ -212,11 +217,11 @@ pub mod policy_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-deletionprotection.html)
     #[derive(Clone, Debug)]
-    pub struct DeletionProtection(Props);
+    pub struct DeletionProtection(rt::Props);
     impl DeletionProtection {
         /// A new `DeletionProtection`. Required properties: `mode` (`Mode`).
         pub fn new(mode: DeletionMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             DeletionProtection(this)
         }
@@ -226,16 +231,17 @@ pub mod policy_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-schemadefinition.html)
     #[derive(Clone, Debug)]
-    pub struct SchemaDefinition(Props);
+    pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
         /// A new `SchemaDefinition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SchemaDefinition(this)
         }
         /// CloudFormation `CedarJson`, Terraform `cedar_json`.
-        pub fn cedar_json(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CedarJson", Some("cedar_json"), string(value));
+        pub fn cedar_json(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CedarJson", Some("cedar_json"), rt::string(value));
             self
         }
     }
@@ -244,11 +250,11 @@ pub mod policy_store {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-validationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ValidationSettings(Props);
+    pub struct ValidationSettings(rt::Props);
     impl ValidationSettings {
         /// A new `ValidationSettings`. Required properties: `mode` (`Mode`).
         pub fn new(mode: ValidationMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             ValidationSettings(this)
         }
@@ -278,11 +284,11 @@ pub mod policy_store {
 /// CloudFormation: `AWS::VerifiedPermissions::PolicyStoreAlias`. Terraform: `awscc_verifiedpermissions_policy_store_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpermissions-policystorealias.html)
-pub struct PolicyStoreAlias(Base);
-static POLICY_STORE_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyStoreAlias(rt::Base);
+static POLICY_STORE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VerifiedPermissions::PolicyStoreAlias",
     terraform: Some("awscc_verifiedpermissions_policy_store_alias"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
@@ -292,15 +298,15 @@ impl PolicyStoreAlias {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        alias_name: impl Into<Expr>,
-        policy_store_id: impl Into<Expr>,
+        alias_name: impl Into<rt::Expr>,
+        policy_store_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_STORE_ALIAS_TYPE);
-        this.set("AliasName", Some("alias_name"), string(alias_name));
+        let mut this = rt::Base::new(id, &POLICY_STORE_ALIAS_TYPE);
+        this.set("AliasName", Some("alias_name"), rt::string(alias_name));
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            string(policy_store_id),
+            rt::string(policy_store_id),
         );
         PolicyStoreAlias(this)
     }
@@ -308,18 +314,18 @@ impl PolicyStoreAlias {
 builder!(PolicyStoreAlias, PolicyStoreAliasHandle);
 /// A declared `AWS::VerifiedPermissions::PolicyStoreAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyStoreAliasHandle(Handle);
+pub struct PolicyStoreAliasHandle(rt::Handle);
 handle!(PolicyStoreAliasHandle);
 /// Definition of AWS::VerifiedPermissions::PolicyTemplate Resource Type
 ///
 /// CloudFormation: `AWS::VerifiedPermissions::PolicyTemplate`. Terraform: `awscc_verifiedpermissions_policy_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpermissions-policytemplate.html)
-pub struct PolicyTemplate(Base);
-static POLICY_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct PolicyTemplate(rt::Base);
+static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VerifiedPermissions::PolicyTemplate",
     terraform: Some("awscc_verifiedpermissions_policy_template"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyTemplateId", Some("policy_template_id"))],
@@ -329,38 +335,38 @@ impl PolicyTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_store_id: impl Into<Expr>,
-        statement: impl Into<Expr>,
+        policy_store_id: impl Into<rt::Expr>,
+        statement: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &POLICY_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &POLICY_TEMPLATE_TYPE);
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            string(policy_store_id),
+            rt::string(policy_store_id),
         );
-        this.set("Statement", Some("statement"), string(statement));
+        this.set("Statement", Some("statement"), rt::string(statement));
         PolicyTemplate(this)
     }
     /// Constraints: length 0..=150. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 0..=150; pattern `^[a-zA-Z0-9-/_]*$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(PolicyTemplate, PolicyTemplateHandle);
 /// A declared `AWS::VerifiedPermissions::PolicyTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PolicyTemplateHandle(Handle);
+pub struct PolicyTemplateHandle(rt::Handle);
 handle!(PolicyTemplateHandle);
 impl PolicyTemplateHandle {
     /// CloudFormation `Fn::GetAtt` `PolicyTemplateId`; Terraform `policy_template_id`.
-    pub fn policy_template_id(&self) -> Expr {
+    pub fn policy_template_id(&self) -> rt::Expr {
         self.0.attr("PolicyTemplateId")
     }
 }

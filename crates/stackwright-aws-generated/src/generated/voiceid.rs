@@ -2,23 +2,24 @@
 //! `VoiceID` resource types of the CloudFormation registry (`AWS::VoiceID::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `voiceid` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
 /// CloudFormation: `AWS::VoiceID::Domain`. Terraform: `awscc_voiceid_domain` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-voiceid-domain.html)
-pub struct Domain(Base);
-static DOMAIN_TYPE: TypeInfo = TypeInfo {
+pub struct Domain(rt::Base);
+static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VoiceID::Domain",
     terraform: Some("awscc_voiceid_domain"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -57,11 +58,11 @@ impl Domain {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         server_side_encryption_configuration: domain::ServerSideEncryptionConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &DOMAIN_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &DOMAIN_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ServerSideEncryptionConfiguration",
             Some("server_side_encryption_configuration"),
@@ -70,20 +71,20 @@ impl Domain {
         Domain(this)
     }
     /// Constraints: length 1..=1024; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-%@]*)$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(Domain, DomainHandle);
 /// A declared `AWS::VoiceID::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainHandle(Handle);
+pub struct DomainHandle(rt::Handle);
 handle!(DomainHandle);
 impl DomainHandle {
     /// CloudFormation `Fn::GetAtt` `DomainId`; Terraform `domain_id`.
-    pub fn domain_id(&self) -> Expr {
+    pub fn domain_id(&self) -> rt::Expr {
         self.0.attr("DomainId")
     }
 }
@@ -94,12 +95,12 @@ pub mod domain {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-voiceid-domain-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(Props);
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
         /// A new `ServerSideEncryptionConfiguration`. Required properties: `kms_key_id` (`KmsKeyId`).
-        pub fn new(kms_key_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("KmsKeyId", Some("kms_key_id"), string(kms_key_id));
+        pub fn new(kms_key_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("KmsKeyId", Some("kms_key_id"), rt::string(kms_key_id));
             ServerSideEncryptionConfiguration(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `VpcLattice` resource types of the CloudFormation registry (`AWS::VpcLattice::*`): 14 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `vpclattice` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose.
 ///
 /// CloudFormation: `AWS::VpcLattice::AccessLogSubscription`. Terraform: `awscc_vpclattice_access_log_subscription` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-accesslogsubscription.html)
-pub struct AccessLogSubscription(Base);
-static ACCESS_LOG_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
+pub struct AccessLogSubscription(rt::Base);
+static ACCESS_LOG_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::AccessLogSubscription",
     terraform: Some("awscc_vpclattice_access_log_subscription"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -39,21 +40,21 @@ static ACCESS_LOG_SUBSCRIPTION_TYPE: TypeInfo = TypeInfo {
 impl AccessLogSubscription {
     /// Declares a `AWS::VpcLattice::AccessLogSubscription` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, destination_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ACCESS_LOG_SUBSCRIPTION_TYPE);
+    pub fn new(id: impl Into<String>, destination_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ACCESS_LOG_SUBSCRIPTION_TYPE);
         this.set(
             "DestinationArn",
             Some("destination_arn"),
-            string(destination_arn),
+            rt::string(destination_arn),
         );
         AccessLogSubscription(this)
     }
     /// Constraints: length 17..=2048; pattern `^((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
-    pub fn resource_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -73,23 +74,23 @@ impl AccessLogSubscription {
 builder!(AccessLogSubscription, AccessLogSubscriptionHandle);
 /// A declared `AWS::VpcLattice::AccessLogSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AccessLogSubscriptionHandle(Handle);
+pub struct AccessLogSubscriptionHandle(rt::Handle);
 handle!(AccessLogSubscriptionHandle);
 impl AccessLogSubscriptionHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceArn`; Terraform `resource_arn`.
-    pub fn resource_arn(&self) -> Expr {
+    pub fn resource_arn(&self) -> rt::Expr {
         self.0.attr("ResourceArn")
     }
     /// CloudFormation `Fn::GetAtt` `ResourceId`; Terraform `resource_id`.
-    pub fn resource_id(&self) -> Expr {
+    pub fn resource_id(&self) -> rt::Expr {
         self.0.attr("ResourceId")
     }
 }
@@ -111,11 +112,11 @@ pub mod access_log_subscription {
 /// CloudFormation: `AWS::VpcLattice::AuthPolicy`. Terraform: `awscc_vpclattice_auth_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-authpolicy.html)
-pub struct AuthPolicy(Base);
-static AUTH_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct AuthPolicy(rt::Base);
+static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::AuthPolicy",
     terraform: Some("awscc_vpclattice_auth_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -133,15 +134,15 @@ impl AuthPolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Value>,
-        resource_identifier: impl Into<Expr>,
+        policy: impl Into<rt::Value>,
+        resource_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AUTH_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
+        let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
         this.set(
             "ResourceIdentifier",
             Some("resource_identifier"),
-            string(resource_identifier),
+            rt::string(resource_identifier),
         );
         AuthPolicy(this)
     }
@@ -149,11 +150,11 @@ impl AuthPolicy {
 builder!(AuthPolicy, AuthPolicyHandle);
 /// A declared `AWS::VpcLattice::AuthPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AuthPolicyHandle(Handle);
+pub struct AuthPolicyHandle(rt::Handle);
 handle!(AuthPolicyHandle);
 impl AuthPolicyHandle {
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
 }
@@ -162,11 +163,11 @@ impl AuthPolicyHandle {
 /// CloudFormation: `AWS::VpcLattice::DomainVerification`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-domainverification.html)
-pub struct DomainVerification(Base);
-static DOMAIN_VERIFICATION_TYPE: TypeInfo = TypeInfo {
+pub struct DomainVerification(rt::Base);
+static DOMAIN_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::DomainVerification",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -188,32 +189,32 @@ static DOMAIN_VERIFICATION_TYPE: TypeInfo = TypeInfo {
 impl DomainVerification {
     /// Declares a `AWS::VpcLattice::DomainVerification` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, domain_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &DOMAIN_VERIFICATION_TYPE);
-        this.set("DomainName", None, string(domain_name));
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &DOMAIN_VERIFICATION_TYPE);
+        this.set("DomainName", None, rt::string(domain_name));
         DomainVerification(this)
     }
 }
 builder!(DomainVerification, DomainVerificationHandle);
 /// A declared `AWS::VpcLattice::DomainVerification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DomainVerificationHandle(Handle);
+pub struct DomainVerificationHandle(rt::Handle);
 handle!(DomainVerificationHandle);
 impl DomainVerificationHandle {
     /// CloudFormation `Fn::GetAtt` `TxtMethodConfig`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn txt_method_config(&self) -> Expr {
+    pub fn txt_method_config(&self) -> rt::Expr {
         self.0.attr("TxtMethodConfig")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -222,11 +223,11 @@ impl DomainVerificationHandle {
 /// CloudFormation: `AWS::VpcLattice::Listener`. Terraform: `awscc_vpclattice_listener` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-listener.html)
-pub struct Listener(Base);
-static LISTENER_TYPE: TypeInfo = TypeInfo {
+pub struct Listener(rt::Base);
+static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::Listener",
     terraform: Some("awscc_vpclattice_listener"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -252,7 +253,7 @@ impl Listener {
         default_action: listener::DefaultAction,
         protocol: listener::Protocol,
     ) -> Self {
-        let mut this = Base::new(id, &LISTENER_TYPE);
+        let mut this = rt::Base::new(id, &LISTENER_TYPE);
         this.set(
             "DefaultAction",
             Some("default_action"),
@@ -262,21 +263,21 @@ impl Listener {
         Listener(this)
     }
     /// Constraints: length 3..=63; pattern `^(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: range 1..=65535. Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
-        self.0.set("Port", Some("port"), int(value));
+        self.0.set("Port", Some("port"), rt::int(value));
         self
     }
     /// Constraints: length 21..=2048; pattern `^((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
-    pub fn service_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceIdentifier",
             Some("service_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -284,23 +285,23 @@ impl Listener {
 builder!(Listener, ListenerHandle);
 /// A declared `AWS::VpcLattice::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerHandle(Handle);
+pub struct ListenerHandle(rt::Handle);
 handle!(ListenerHandle);
 impl ListenerHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceId`; Terraform `service_id`.
-    pub fn service_id(&self) -> Expr {
+    pub fn service_id(&self) -> rt::Expr {
         self.0.attr("ServiceId")
     }
 }
@@ -311,11 +312,11 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-defaultaction.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultAction(Props);
+    pub struct DefaultAction(rt::Props);
     impl DefaultAction {
         /// A new `DefaultAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultAction(this)
         }
         /// CloudFormation `FixedResponse`, Terraform `fixed_response`.
@@ -335,12 +336,12 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-fixedresponse.html)
     #[derive(Clone, Debug)]
-    pub struct FixedResponse(Props);
+    pub struct FixedResponse(rt::Props);
     impl FixedResponse {
         /// A new `FixedResponse`. Required properties: `status_code` (`StatusCode`).
         pub fn new(status_code: i64) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), int(status_code));
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::int(status_code));
             FixedResponse(this)
         }
     }
@@ -349,12 +350,16 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-forward.html)
     #[derive(Clone, Debug)]
-    pub struct Forward(Props);
+    pub struct Forward(rt::Props);
     impl Forward {
         /// A new `Forward`. Required properties: `target_groups` (`TargetGroups`).
         pub fn new(target_groups: impl IntoIterator<Item = WeightedTargetGroup>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetGroups", Some("target_groups"), list(target_groups));
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetGroups",
+                Some("target_groups"),
+                rt::list(target_groups),
+            );
             Forward(this)
         }
     }
@@ -363,21 +368,21 @@ pub mod listener {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-weightedtargetgroup.html)
     #[derive(Clone, Debug)]
-    pub struct WeightedTargetGroup(Props);
+    pub struct WeightedTargetGroup(rt::Props);
     impl WeightedTargetGroup {
         /// A new `WeightedTargetGroup`. Required properties: `target_group_identifier` (`TargetGroupIdentifier`).
-        pub fn new(target_group_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TargetGroupIdentifier",
                 Some("target_group_identifier"),
-                string(target_group_identifier),
+                rt::string(target_group_identifier),
             );
             WeightedTargetGroup(this)
         }
         /// Constraints: range 0..=999. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -399,11 +404,11 @@ pub mod listener {
 /// CloudFormation: `AWS::VpcLattice::ResourceConfiguration`. Terraform: `awscc_vpclattice_resource_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-resourceconfiguration.html)
-pub struct ResourceConfiguration(Base);
-static RESOURCE_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceConfiguration(rt::Base);
+static RESOURCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ResourceConfiguration",
     terraform: Some("awscc_vpclattice_resource_configuration"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -423,11 +428,11 @@ impl ResourceConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         resource_configuration_type: resource_configuration::ResourceConfigurationType,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &RESOURCE_CONFIGURATION_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set(
             "ResourceConfigurationType",
             Some("resource_configuration_type"),
@@ -440,38 +445,38 @@ impl ResourceConfiguration {
         self.0.set(
             "AllowAssociationToSharableServiceNetwork",
             Some("allow_association_to_sharable_service_network"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `CustomDomainName`, Terraform `custom_domain_name`.
-    pub fn custom_domain_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomDomainName",
             Some("custom_domain_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=20; pattern `^dv-[a-fA-F0-9]{17}$`. Changing it replaces the resource. CloudFormation `DomainVerificationId`, Terraform `domain_verification_id`.
-    pub fn domain_verification_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn domain_verification_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DomainVerificationId",
             Some("domain_verification_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `GroupDomain`, Terraform `group_domain`.
-    pub fn group_domain(mut self, value: impl Into<Expr>) -> Self {
+    pub fn group_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("GroupDomain", Some("group_domain"), string(value));
+            .set("GroupDomain", Some("group_domain"), rt::string(value));
         self
     }
     /// CloudFormation `PortRanges`, Terraform `port_ranges`.
-    pub fn port_ranges(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn port_ranges(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("PortRanges", Some("port_ranges"), strings(value));
+            .set("PortRanges", Some("port_ranges"), rt::strings(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ProtocolType`, Terraform `protocol_type`.
@@ -493,29 +498,29 @@ impl ResourceConfiguration {
         self
     }
     /// CloudFormation `ResourceConfigurationDefinition`, Terraform `resource_configuration_definition`.
-    pub fn resource_configuration_definition(mut self, value: impl Into<Value>) -> Self {
+    pub fn resource_configuration_definition(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "ResourceConfigurationDefinition",
             Some("resource_configuration_definition"),
-            json(value),
+            rt::json(value),
         );
         self
     }
     /// Constraints: length 22..=22; pattern `^rcfg-[0-9a-z]{17}$`. CloudFormation `ResourceConfigurationGroupId`, Terraform `resource_configuration_group_id`.
-    pub fn resource_configuration_group_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_configuration_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceConfigurationGroupId",
             Some("resource_configuration_group_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Changing it replaces the resource. CloudFormation `ResourceGatewayId`, Terraform `resource_gateway_id`.
-    pub fn resource_gateway_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceGatewayId",
             Some("resource_gateway_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -523,15 +528,15 @@ impl ResourceConfiguration {
 builder!(ResourceConfiguration, ResourceConfigurationHandle);
 /// A declared `AWS::VpcLattice::ResourceConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceConfigurationHandle(Handle);
+pub struct ResourceConfigurationHandle(rt::Handle);
 handle!(ResourceConfigurationHandle);
 impl ResourceConfigurationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -575,11 +580,11 @@ pub mod resource_configuration {
 /// CloudFormation: `AWS::VpcLattice::ResourceGateway`. Terraform: `awscc_vpclattice_resource_gateway` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-resourcegateway.html)
-pub struct ResourceGateway(Base);
-static RESOURCE_GATEWAY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourceGateway(rt::Base);
+static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ResourceGateway",
     terraform: Some("awscc_vpclattice_resource_gateway"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -599,17 +604,17 @@ impl ResourceGateway {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_identifier: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_identifier: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_GATEWAY_TYPE);
-        this.set("Name", Some("name"), string(name));
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
+        let mut this = rt::Base::new(id, &RESOURCE_GATEWAY_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         this.set(
             "VpcIdentifier",
             Some("vpc_identifier"),
-            string(vpc_identifier),
+            rt::string(vpc_identifier),
         );
         ResourceGateway(this)
     }
@@ -626,7 +631,7 @@ impl ResourceGateway {
         self.0.set(
             "Ipv4AddressesPerEni",
             Some("ipv_4_addresses_per_eni"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -645,11 +650,14 @@ impl ResourceGateway {
     /// The ID of one or more security groups to associate with the endpoint network interface.
     ///
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
@@ -657,15 +665,15 @@ impl ResourceGateway {
 builder!(ResourceGateway, ResourceGatewayHandle);
 /// A declared `AWS::VpcLattice::ResourceGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourceGatewayHandle(Handle);
+pub struct ResourceGatewayHandle(rt::Handle);
 handle!(ResourceGatewayHandle);
 impl ResourceGatewayHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -698,11 +706,11 @@ pub mod resource_gateway {
 /// CloudFormation: `AWS::VpcLattice::ResourcePolicy`. Terraform: `awscc_vpclattice_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ResourcePolicy",
     terraform: Some("awscc_vpclattice_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -720,30 +728,34 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<Value>,
-        resource_arn: impl Into<Expr>,
+        policy: impl Into<rt::Value>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), json_string(policy));
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
+        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         ResourcePolicy(this)
     }
 }
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::VpcLattice::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// Creates a listener rule.
 ///
 /// CloudFormation: `AWS::VpcLattice::Rule`. Terraform: `awscc_vpclattice_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::Rule",
     terraform: Some("awscc_vpclattice_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -765,32 +777,32 @@ impl Rule {
         match_: rule::Match,
         priority: i64,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
+        let mut this = rt::Base::new(id, &RULE_TYPE);
         this.set("Action", Some("action"), action.into());
         this.set("Match", Some("match"), match_.into());
-        this.set("Priority", Some("priority"), int(priority));
+        this.set("Priority", Some("priority"), rt::int(priority));
         Rule(this)
     }
     /// Constraints: length 20..=2048; pattern `^((listener-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ListenerIdentifier`, Terraform `listener_identifier`.
-    pub fn listener_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn listener_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ListenerIdentifier",
             Some("listener_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 3..=63; pattern `^(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^((svc-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
-    pub fn service_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceIdentifier",
             Some("service_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -798,15 +810,15 @@ impl Rule {
 builder!(Rule, RuleHandle);
 /// A declared `AWS::VpcLattice::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -817,11 +829,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Action(this)
         }
         /// CloudFormation `FixedResponse`, Terraform `fixed_response`.
@@ -841,12 +853,12 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-fixedresponse.html)
     #[derive(Clone, Debug)]
-    pub struct FixedResponse(Props);
+    pub struct FixedResponse(rt::Props);
     impl FixedResponse {
         /// A new `FixedResponse`. Required properties: `status_code` (`StatusCode`).
         pub fn new(status_code: i64) -> Self {
-            let mut this = Props::default();
-            this.set("StatusCode", Some("status_code"), int(status_code));
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::int(status_code));
             FixedResponse(this)
         }
     }
@@ -855,12 +867,16 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-forward.html)
     #[derive(Clone, Debug)]
-    pub struct Forward(Props);
+    pub struct Forward(rt::Props);
     impl Forward {
         /// A new `Forward`. Required properties: `target_groups` (`TargetGroups`).
         pub fn new(target_groups: impl IntoIterator<Item = WeightedTargetGroup>) -> Self {
-            let mut this = Props::default();
-            this.set("TargetGroups", Some("target_groups"), list(target_groups));
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetGroups",
+                Some("target_groups"),
+                rt::list(target_groups),
+            );
             Forward(this)
         }
     }
@@ -869,19 +885,19 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatch.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderMatch(Props);
+    pub struct HeaderMatch(rt::Props);
     impl HeaderMatch {
         /// A new `HeaderMatch`. Required properties: `match_` (`Match`), `name` (`Name`).
-        pub fn new(match_: HeaderMatchType, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(match_: HeaderMatchType, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Match", Some("match"), match_.into());
-            this.set("Name", Some("name"), string(name));
+            this.set("Name", Some("name"), rt::string(name));
             HeaderMatch(this)
         }
         /// CloudFormation `CaseSensitive`, Terraform `case_sensitive`.
         pub fn case_sensitive(mut self, value: bool) -> Self {
             self.0
-                .set("CaseSensitive", Some("case_sensitive"), boolean(value));
+                .set("CaseSensitive", Some("case_sensitive"), rt::boolean(value));
             self
         }
     }
@@ -890,26 +906,26 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatchtype.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderMatchType(Props);
+    pub struct HeaderMatchType(rt::Props);
     impl HeaderMatchType {
         /// A new `HeaderMatchType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderMatchType(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Contains`, Terraform `contains`.
-        pub fn contains(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Contains", Some("contains"), string(value));
+        pub fn contains(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Contains", Some("contains"), rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `Exact`, Terraform `exact`.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", Some("exact"), string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", Some("exact"), rt::string(value));
             self
         }
         /// Constraints: length 1..=128. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -918,17 +934,17 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-httpmatch.html)
     #[derive(Clone, Debug)]
-    pub struct HttpMatch(Props);
+    pub struct HttpMatch(rt::Props);
     impl HttpMatch {
         /// A new `HttpMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HttpMatch(this)
         }
         /// Constraints: at most 5 items. CloudFormation `HeaderMatches`, Terraform `header_matches`.
         pub fn header_matches(mut self, value: impl IntoIterator<Item = HeaderMatch>) -> Self {
             self.0
-                .set("HeaderMatches", Some("header_matches"), list(value));
+                .set("HeaderMatches", Some("header_matches"), rt::list(value));
             self
         }
         /// CloudFormation `Method`, Terraform `method`.
@@ -947,11 +963,11 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-match.html)
     #[derive(Clone, Debug)]
-    pub struct Match(Props);
+    pub struct Match(rt::Props);
     impl Match {
         /// A new `Match`. Required properties: `http_match` (`HttpMatch`).
         pub fn new(http_match: HttpMatch) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("HttpMatch", Some("http_match"), http_match.into());
             Match(this)
         }
@@ -961,18 +977,18 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatch.html)
     #[derive(Clone, Debug)]
-    pub struct PathMatch(Props);
+    pub struct PathMatch(rt::Props);
     impl PathMatch {
         /// A new `PathMatch`. Required properties: `match_` (`Match`).
         pub fn new(match_: PathMatchType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Match", Some("match"), match_.into());
             PathMatch(this)
         }
         /// CloudFormation `CaseSensitive`, Terraform `case_sensitive`.
         pub fn case_sensitive(mut self, value: bool) -> Self {
             self.0
-                .set("CaseSensitive", Some("case_sensitive"), boolean(value));
+                .set("CaseSensitive", Some("case_sensitive"), rt::boolean(value));
             self
         }
     }
@@ -981,21 +997,21 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatchtype.html)
     #[derive(Clone, Debug)]
-    pub struct PathMatchType(Props);
+    pub struct PathMatchType(rt::Props);
     impl PathMatchType {
         /// A new `PathMatchType`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PathMatchType(this)
         }
         /// Constraints: length 1..=128; pattern `^\/[a-zA-Z0-9@:%_+.~#?&\/=-]*$`. CloudFormation `Exact`, Terraform `exact`.
-        pub fn exact(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Exact", Some("exact"), string(value));
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", Some("exact"), rt::string(value));
             self
         }
         /// Constraints: length 1..=128; pattern `^\/[a-zA-Z0-9@:%_+.~#?&\/=-]*$`. CloudFormation `Prefix`, Terraform `prefix`.
-        pub fn prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Prefix", Some("prefix"), string(value));
+        pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Prefix", Some("prefix"), rt::string(value));
             self
         }
     }
@@ -1004,21 +1020,21 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-weightedtargetgroup.html)
     #[derive(Clone, Debug)]
-    pub struct WeightedTargetGroup(Props);
+    pub struct WeightedTargetGroup(rt::Props);
     impl WeightedTargetGroup {
         /// A new `WeightedTargetGroup`. Required properties: `target_group_identifier` (`TargetGroupIdentifier`).
-        pub fn new(target_group_identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "TargetGroupIdentifier",
                 Some("target_group_identifier"),
-                string(target_group_identifier),
+                rt::string(target_group_identifier),
             );
             WeightedTargetGroup(this)
         }
         /// Constraints: range 0..=999. CloudFormation `Weight`, Terraform `weight`.
         pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), int(value));
+            self.0.set("Weight", Some("weight"), rt::int(value));
             self
         }
     }
@@ -1050,11 +1066,11 @@ pub mod rule {
 /// CloudFormation: `AWS::VpcLattice::Service`. Terraform: `awscc_vpclattice_service` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-service.html)
-pub struct Service(Base);
-static SERVICE_TYPE: TypeInfo = TypeInfo {
+pub struct Service(rt::Base);
+static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::Service",
     terraform: Some("awscc_vpclattice_service"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1079,7 +1095,7 @@ impl Service {
     /// Declares a `AWS::VpcLattice::Service` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_TYPE);
+        let this = rt::Base::new(id, &SERVICE_TYPE);
         Service(this)
     }
     /// CloudFormation `AuthType`, Terraform `auth_type`.
@@ -1088,17 +1104,17 @@ impl Service {
         self
     }
     /// Constraints: length at most 2048; pattern `^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$`. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
-    pub fn certificate_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("CertificateArn", Some("certificate_arn"), string(value));
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
         self
     }
     /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `CustomDomainName`, Terraform `custom_domain_name`.
-    pub fn custom_domain_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn custom_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomDomainName",
             Some("custom_domain_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1112,48 +1128,48 @@ impl Service {
         self.0.set(
             "IdleTimeoutSeconds",
             Some("idle_timeout_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 3..=40; pattern `^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(Service, ServiceHandle);
 /// A declared `AWS::VpcLattice::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceHandle(Handle);
+pub struct ServiceHandle(rt::Handle);
 handle!(ServiceHandle);
 impl ServiceHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DnsEntry.DomainName`; Terraform `dns_entry.domain_name`.
-    pub fn dns_entry_domain_name(&self) -> Expr {
+    pub fn dns_entry_domain_name(&self) -> rt::Expr {
         self.0.attr("DnsEntry.DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `DnsEntry.HostedZoneId`; Terraform `dns_entry.hosted_zone_id`.
-    pub fn dns_entry_hosted_zone_id(&self) -> Expr {
+    pub fn dns_entry_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("DnsEntry.HostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1164,22 +1180,23 @@ pub mod service {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-service-dnsentry.html)
     #[derive(Clone, Debug)]
-    pub struct DnsEntry(Props);
+    pub struct DnsEntry(rt::Props);
     impl DnsEntry {
         /// A new `DnsEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsEntry(this)
         }
         /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), string(value));
+                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
             self
         }
     }
@@ -1199,11 +1216,11 @@ pub mod service {
 /// CloudFormation: `AWS::VpcLattice::ServiceNetwork`. Terraform: `awscc_vpclattice_service_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-servicenetwork.html)
-pub struct ServiceNetwork(Base);
-static SERVICE_NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceNetwork(rt::Base);
+static SERVICE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ServiceNetwork",
     terraform: Some("awscc_vpclattice_service_network"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1225,7 +1242,7 @@ impl ServiceNetwork {
     /// Declares a `AWS::VpcLattice::ServiceNetwork` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_NETWORK_TYPE);
+        let this = rt::Base::new(id, &SERVICE_NETWORK_TYPE);
         ServiceNetwork(this)
     }
     /// CloudFormation `AuthType`, Terraform `auth_type`.
@@ -1234,8 +1251,8 @@ impl ServiceNetwork {
         self
     }
     /// Constraints: length 3..=63; pattern `^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SharingConfig`, Terraform `sharing_config`.
@@ -1248,23 +1265,23 @@ impl ServiceNetwork {
 builder!(ServiceNetwork, ServiceNetworkHandle);
 /// A declared `AWS::VpcLattice::ServiceNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceNetworkHandle(Handle);
+pub struct ServiceNetworkHandle(rt::Handle);
 handle!(ServiceNetworkHandle);
 impl ServiceNetworkHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; Terraform `last_updated_at`.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
 }
@@ -1275,12 +1292,12 @@ pub mod service_network {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetwork-sharingconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SharingConfig(Props);
+    pub struct SharingConfig(rt::Props);
     impl SharingConfig {
         /// A new `SharingConfig`. Required properties: `enabled` (`enabled`).
         pub fn new(enabled: bool) -> Self {
-            let mut this = Props::default();
-            this.set("enabled", Some("enabled"), boolean(enabled));
+            let mut this = rt::Props::default();
+            this.set("enabled", Some("enabled"), rt::boolean(enabled));
             SharingConfig(this)
         }
     }
@@ -1300,11 +1317,11 @@ pub mod service_network {
 /// CloudFormation: `AWS::VpcLattice::ServiceNetworkResourceAssociation`. Terraform: `awscc_vpclattice_service_network_resource_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-servicenetworkresourceassociation.html)
-pub struct ServiceNetworkResourceAssociation(Base);
-static SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceNetworkResourceAssociation(rt::Base);
+static SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ServiceNetworkResourceAssociation",
     terraform: Some("awscc_vpclattice_service_network_resource_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1323,7 +1340,7 @@ impl ServiceNetworkResourceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkResourceAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE);
         ServiceNetworkResourceAssociation(this)
     }
     /// Changing it replaces the resource. CloudFormation `PrivateDnsEnabled`, Terraform `private_dns_enabled`.
@@ -1331,25 +1348,25 @@ impl ServiceNetworkResourceAssociation {
         self.0.set(
             "PrivateDnsEnabled",
             Some("private_dns_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// Constraints: length 17..=2048; pattern `^rcfg-[0-9a-z]{17}$`. Changing it replaces the resource. CloudFormation `ResourceConfigurationId`, Terraform `resource_configuration_id`.
-    pub fn resource_configuration_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn resource_configuration_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ResourceConfigurationId",
             Some("resource_configuration_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 3..=2048; pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceNetworkId`, Terraform `service_network_id`.
-    pub fn service_network_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceNetworkId",
             Some("service_network_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1360,15 +1377,15 @@ builder!(
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceNetworkResourceAssociationHandle(Handle);
+pub struct ServiceNetworkResourceAssociationHandle(rt::Handle);
 handle!(ServiceNetworkResourceAssociationHandle);
 impl ServiceNetworkResourceAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
 }
@@ -1377,11 +1394,11 @@ impl ServiceNetworkResourceAssociationHandle {
 /// CloudFormation: `AWS::VpcLattice::ServiceNetworkServiceAssociation`. Terraform: `awscc_vpclattice_service_network_service_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-servicenetworkserviceassociation.html)
-pub struct ServiceNetworkServiceAssociation(Base);
-static SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceNetworkServiceAssociation(rt::Base);
+static SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ServiceNetworkServiceAssociation",
     terraform: Some("awscc_vpclattice_service_network_service_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1411,7 +1428,7 @@ impl ServiceNetworkServiceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkServiceAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE);
         ServiceNetworkServiceAssociation(this)
     }
     /// CloudFormation `DnsEntry`, Terraform `dns_entry`.
@@ -1420,20 +1437,20 @@ impl ServiceNetworkServiceAssociation {
         self
     }
     /// Constraints: length 20..=2048; pattern `^((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
-    pub fn service_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceIdentifier",
             Some("service_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceNetworkIdentifier`, Terraform `service_network_identifier`.
-    pub fn service_network_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_network_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceNetworkIdentifier",
             Some("service_network_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1444,55 +1461,55 @@ builder!(
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkServiceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceNetworkServiceAssociationHandle(Handle);
+pub struct ServiceNetworkServiceAssociationHandle(rt::Handle);
 handle!(ServiceNetworkServiceAssociationHandle);
 impl ServiceNetworkServiceAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `DnsEntry.DomainName`; Terraform `dns_entry.domain_name`.
-    pub fn dns_entry_domain_name(&self) -> Expr {
+    pub fn dns_entry_domain_name(&self) -> rt::Expr {
         self.0.attr("DnsEntry.DomainName")
     }
     /// CloudFormation `Fn::GetAtt` `DnsEntry.HostedZoneId`; Terraform `dns_entry.hosted_zone_id`.
-    pub fn dns_entry_hosted_zone_id(&self) -> Expr {
+    pub fn dns_entry_hosted_zone_id(&self) -> rt::Expr {
         self.0.attr("DnsEntry.HostedZoneId")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkArn`; Terraform `service_network_arn`.
-    pub fn service_network_arn(&self) -> Expr {
+    pub fn service_network_arn(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkArn")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkId`; Terraform `service_network_id`.
-    pub fn service_network_id(&self) -> Expr {
+    pub fn service_network_id(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkId")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkName`; Terraform `service_network_name`.
-    pub fn service_network_name(&self) -> Expr {
+    pub fn service_network_name(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkName")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceArn`; Terraform `service_arn`.
-    pub fn service_arn(&self) -> Expr {
+    pub fn service_arn(&self) -> rt::Expr {
         self.0.attr("ServiceArn")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceId`; Terraform `service_id`.
-    pub fn service_id(&self) -> Expr {
+    pub fn service_id(&self) -> rt::Expr {
         self.0.attr("ServiceId")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceName`; Terraform `service_name`.
-    pub fn service_name(&self) -> Expr {
+    pub fn service_name(&self) -> rt::Expr {
         self.0.attr("ServiceName")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1503,22 +1520,23 @@ pub mod service_network_service_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkserviceassociation-dnsentry.html)
     #[derive(Clone, Debug)]
-    pub struct DnsEntry(Props);
+    pub struct DnsEntry(rt::Props);
     impl DnsEntry {
         /// A new `DnsEntry`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsEntry(this)
         }
         /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DomainName", Some("domain_name"), string(value));
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
             self
         }
         /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), string(value));
+                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
             self
         }
     }
@@ -1529,11 +1547,11 @@ pub mod service_network_service_association {
 /// CloudFormation: `AWS::VpcLattice::ServiceNetworkVpcAssociation`. Terraform: `awscc_vpclattice_service_network_vpc_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-servicenetworkvpcassociation.html)
-pub struct ServiceNetworkVpcAssociation(Base);
-static SERVICE_NETWORK_VPC_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ServiceNetworkVpcAssociation(rt::Base);
+static SERVICE_NETWORK_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::ServiceNetworkVpcAssociation",
     terraform: Some("awscc_vpclattice_service_network_vpc_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1559,7 +1577,7 @@ impl ServiceNetworkVpcAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkVpcAssociation` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SERVICE_NETWORK_VPC_ASSOCIATION_TYPE);
+        let this = rt::Base::new(id, &SERVICE_NETWORK_VPC_ASSOCIATION_TYPE);
         ServiceNetworkVpcAssociation(this)
     }
     /// CloudFormation `DnsOptions`, Terraform `dns_options`.
@@ -1572,32 +1590,35 @@ impl ServiceNetworkVpcAssociation {
         self.0.set(
             "PrivateDnsEnabled",
             Some("private_dns_enabled"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-    pub fn security_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
         self.0.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(value),
+            rt::strings(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceNetworkIdentifier`, Terraform `service_network_identifier`.
-    pub fn service_network_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn service_network_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceNetworkIdentifier",
             Some("service_network_identifier"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 5..=2048; pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `VpcIdentifier`, Terraform `vpc_identifier`.
-    pub fn vpc_identifier(mut self, value: impl Into<Expr>) -> Self {
+    pub fn vpc_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("VpcIdentifier", Some("vpc_identifier"), string(value));
+            .set("VpcIdentifier", Some("vpc_identifier"), rt::string(value));
         self
     }
 }
@@ -1607,39 +1628,39 @@ builder!(
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkVpcAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ServiceNetworkVpcAssociationHandle(Handle);
+pub struct ServiceNetworkVpcAssociationHandle(rt::Handle);
 handle!(ServiceNetworkVpcAssociationHandle);
 impl ServiceNetworkVpcAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkArn`; Terraform `service_network_arn`.
-    pub fn service_network_arn(&self) -> Expr {
+    pub fn service_network_arn(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkArn")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkId`; Terraform `service_network_id`.
-    pub fn service_network_id(&self) -> Expr {
+    pub fn service_network_id(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkId")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceNetworkName`; Terraform `service_network_name`.
-    pub fn service_network_name(&self) -> Expr {
+    pub fn service_network_name(&self) -> rt::Expr {
         self.0.attr("ServiceNetworkName")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `VpcId`; Terraform `vpc_id`.
-    pub fn vpc_id(&self) -> Expr {
+    pub fn vpc_id(&self) -> rt::Expr {
         self.0.attr("VpcId")
     }
 }
@@ -1650,11 +1671,11 @@ pub mod service_network_vpc_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkvpcassociation-dnsoptions.html)
     #[derive(Clone, Debug)]
-    pub struct DnsOptions(Props);
+    pub struct DnsOptions(rt::Props);
     impl DnsOptions {
         /// A new `DnsOptions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DnsOptions(this)
         }
         /// CloudFormation `PrivateDnsPreference`, Terraform `private_dns_preference`.
@@ -1669,12 +1690,12 @@ pub mod service_network_vpc_association {
         /// Constraints: 1..=10 items. CloudFormation `PrivateDnsSpecifiedDomains`, Terraform `private_dns_specified_domains`.
         pub fn private_dns_specified_domains(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "PrivateDnsSpecifiedDomains",
                 Some("private_dns_specified_domains"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -1699,11 +1720,11 @@ pub mod service_network_vpc_association {
 /// CloudFormation: `AWS::VpcLattice::TargetGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-vpclattice-targetgroup.html)
-pub struct TargetGroup(Base);
-static TARGET_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct TargetGroup(rt::Base);
+static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::VpcLattice::TargetGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -1726,7 +1747,7 @@ impl TargetGroup {
     /// Declares a `AWS::VpcLattice::TargetGroup` with the stack-unique `id`. Required properties: `type_` (`Type`).
     #[track_caller]
     pub fn new(id: impl Into<String>, type_: target_group::Type) -> Self {
-        let mut this = Base::new(id, &TARGET_GROUP_TYPE);
+        let mut this = rt::Base::new(id, &TARGET_GROUP_TYPE);
         this.set("Type", None, type_.into());
         TargetGroup(this)
     }
@@ -1736,40 +1757,40 @@ impl TargetGroup {
         self
     }
     /// Constraints: length 3..=128; pattern `^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `Targets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn targets(mut self, value: impl IntoIterator<Item = target_group::Target>) -> Self {
-        self.0.set("Targets", None, list(value));
+        self.0.set("Targets", None, rt::list(value));
         self
     }
 }
 builder!(TargetGroup, TargetGroupHandle);
 /// A declared `AWS::VpcLattice::TargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TargetGroupHandle(Handle);
+pub struct TargetGroupHandle(rt::Handle);
 handle!(TargetGroupHandle);
 impl TargetGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LastUpdatedAt`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn last_updated_at(&self) -> Expr {
+    pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1780,31 +1801,33 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-healthcheckconfig.html)
     #[derive(Clone, Debug)]
-    pub struct HealthCheckConfig(Props);
+    pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
         /// A new `HealthCheckConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HealthCheckConfig(this)
         }
         /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", None, boolean(value));
+            self.0.set("Enabled", None, rt::boolean(value));
             self
         }
         /// Constraints: range 5..=300. CloudFormation `HealthCheckIntervalSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn health_check_interval_seconds(mut self, value: i64) -> Self {
-            self.0.set("HealthCheckIntervalSeconds", None, int(value));
+            self.0
+                .set("HealthCheckIntervalSeconds", None, rt::int(value));
             self
         }
         /// Constraints: range 1..=120. CloudFormation `HealthCheckTimeoutSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn health_check_timeout_seconds(mut self, value: i64) -> Self {
-            self.0.set("HealthCheckTimeoutSeconds", None, int(value));
+            self.0
+                .set("HealthCheckTimeoutSeconds", None, rt::int(value));
             self
         }
         /// Constraints: range 2..=10. CloudFormation `HealthyThresholdCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn healthy_threshold_count(mut self, value: i64) -> Self {
-            self.0.set("HealthyThresholdCount", None, int(value));
+            self.0.set("HealthyThresholdCount", None, rt::int(value));
             self
         }
         /// CloudFormation `Matcher`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1813,13 +1836,13 @@ pub mod target_group {
             self
         }
         /// Constraints: length 0..=2048; pattern `(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))`. CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", None, string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", None, rt::string(value));
             self
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `Protocol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1834,7 +1857,7 @@ pub mod target_group {
         }
         /// Constraints: range 2..=10. CloudFormation `UnhealthyThresholdCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn unhealthy_threshold_count(mut self, value: i64) -> Self {
-            self.0.set("UnhealthyThresholdCount", None, int(value));
+            self.0.set("UnhealthyThresholdCount", None, rt::int(value));
             self
         }
     }
@@ -1843,12 +1866,12 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
-    pub struct Matcher(Props);
+    pub struct Matcher(rt::Props);
     impl Matcher {
         /// A new `Matcher`. Required properties: `http_code` (`HttpCode`).
-        pub fn new(http_code: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("HttpCode", None, string(http_code));
+        pub fn new(http_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HttpCode", None, rt::string(http_code));
             Matcher(this)
         }
     }
@@ -1857,17 +1880,17 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-target.html)
     #[derive(Clone, Debug)]
-    pub struct Target(Props);
+    pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Id", None, string(id));
+        pub fn new(id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
             Target(this)
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
     }
@@ -1876,11 +1899,11 @@ pub mod target_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-targetgroupconfig.html)
     #[derive(Clone, Debug)]
-    pub struct TargetGroupConfig(Props);
+    pub struct TargetGroupConfig(rt::Props);
     impl TargetGroupConfig {
         /// A new `TargetGroupConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TargetGroupConfig(this)
         }
         /// CloudFormation `HealthCheck`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1904,7 +1927,7 @@ pub mod target_group {
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn port(mut self, value: i64) -> Self {
-            self.0.set("Port", None, int(value));
+            self.0.set("Port", None, rt::int(value));
             self
         }
         /// CloudFormation `Protocol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1918,8 +1941,8 @@ pub mod target_group {
             self
         }
         /// Constraints: length 5..=2048; pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`. CloudFormation `VpcIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn vpc_identifier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("VpcIdentifier", None, string(value));
+        pub fn vpc_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("VpcIdentifier", None, rt::string(value));
             self
         }
     }

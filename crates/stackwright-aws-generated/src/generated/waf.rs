@@ -2,23 +2,24 @@
 //! `WAF` resource types of the CloudFormation registry (`AWS::WAF::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `waf` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::WAF::ByteMatchSet
 ///
 /// CloudFormation: `AWS::WAF::ByteMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-bytematchset.html)
-pub struct ByteMatchSet(Base);
-static BYTE_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ByteMatchSet(rt::Base);
+static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::ByteMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -26,9 +27,9 @@ static BYTE_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl ByteMatchSet {
     /// Declares a `AWS::WAF::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BYTE_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         ByteMatchSet(this)
     }
     /// CloudFormation `ByteMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -36,18 +37,18 @@ impl ByteMatchSet {
         mut self,
         value: impl IntoIterator<Item = byte_match_set::ByteMatchTuple>,
     ) -> Self {
-        self.0.set("ByteMatchTuples", None, list(value));
+        self.0.set("ByteMatchTuples", None, rt::list(value));
         self
     }
 }
 builder!(ByteMatchSet, ByteMatchSetHandle);
 /// A declared `AWS::WAF::ByteMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ByteMatchSetHandle(Handle);
+pub struct ByteMatchSetHandle(rt::Handle);
 handle!(ByteMatchSetHandle);
 impl ByteMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -58,28 +59,32 @@ pub mod byte_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct ByteMatchTuple(Props);
+    pub struct ByteMatchTuple(rt::Props);
     impl ByteMatchTuple {
         /// A new `ByteMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`).
         pub fn new(
             field_to_match: FieldToMatch,
-            positional_constraint: impl Into<Expr>,
-            text_transformation: impl Into<Expr>,
+            positional_constraint: impl Into<rt::Expr>,
+            text_transformation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("PositionalConstraint", None, string(positional_constraint));
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set(
+                "PositionalConstraint",
+                None,
+                rt::string(positional_constraint),
+            );
+            this.set("TextTransformation", None, rt::string(text_transformation));
             ByteMatchTuple(this)
         }
         /// CloudFormation `TargetString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetString", None, string(value));
+        pub fn target_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetString", None, rt::string(value));
             self
         }
         /// CloudFormation `TargetStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_string_base64(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetStringBase64", None, string(value));
+        pub fn target_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetStringBase64", None, rt::string(value));
             self
         }
     }
@@ -88,17 +93,17 @@ pub mod byte_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -109,11 +114,11 @@ pub mod byte_match_set {
 /// CloudFormation: `AWS::WAF::IPSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-ipset.html)
-pub struct IpSet(Base);
-static IP_SET_TYPE: TypeInfo = TypeInfo {
+pub struct IpSet(rt::Base);
+static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::IPSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -121,9 +126,9 @@ static IP_SET_TYPE: TypeInfo = TypeInfo {
 impl IpSet {
     /// Declares a `AWS::WAF::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IP_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IP_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         IpSet(this)
     }
     /// CloudFormation `IPSetDescriptors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -131,18 +136,18 @@ impl IpSet {
         mut self,
         value: impl IntoIterator<Item = ip_set::IpSetDescriptor>,
     ) -> Self {
-        self.0.set("IPSetDescriptors", None, list(value));
+        self.0.set("IPSetDescriptors", None, rt::list(value));
         self
     }
 }
 builder!(IpSet, IpSetHandle);
 /// A declared `AWS::WAF::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpSetHandle(Handle);
+pub struct IpSetHandle(rt::Handle);
 handle!(IpSetHandle);
 impl IpSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -153,13 +158,13 @@ pub mod ip_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetDescriptor(Props);
+    pub struct IpSetDescriptor(rt::Props);
     impl IpSetDescriptor {
         /// A new `IpSetDescriptor`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
-            this.set("Value", None, string(value));
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
+            this.set("Value", None, rt::string(value));
             IpSetDescriptor(this)
         }
     }
@@ -170,11 +175,11 @@ pub mod ip_set {
 /// CloudFormation: `AWS::WAF::Rule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::Rule",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -182,26 +187,30 @@ static RULE_TYPE: TypeInfo = TypeInfo {
 impl Rule {
     /// Declares a `AWS::WAF::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, metric_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
-        this.set("MetricName", None, string(metric_name));
-        this.set("Name", None, string(name));
+    pub fn new(
+        id: impl Into<String>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &RULE_TYPE);
+        this.set("MetricName", None, rt::string(metric_name));
+        this.set("Name", None, rt::string(name));
         Rule(this)
     }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn predicates(mut self, value: impl IntoIterator<Item = rule::Predicate>) -> Self {
-        self.0.set("Predicates", None, list(value));
+        self.0.set("Predicates", None, rt::list(value));
         self
     }
 }
 builder!(Rule, RuleHandle);
 /// A declared `AWS::WAF::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -212,14 +221,18 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-rule-predicate.html)
     #[derive(Clone, Debug)]
-    pub struct Predicate(Props);
+    pub struct Predicate(rt::Props);
     impl Predicate {
         /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(data_id: impl Into<Expr>, negated: bool, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DataId", None, string(data_id));
-            this.set("Negated", None, boolean(negated));
-            this.set("Type", None, string(type_));
+        pub fn new(
+            data_id: impl Into<rt::Expr>,
+            negated: bool,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DataId", None, rt::string(data_id));
+            this.set("Negated", None, rt::boolean(negated));
+            this.set("Type", None, rt::string(type_));
             Predicate(this)
         }
     }
@@ -230,11 +243,11 @@ pub mod rule {
 /// CloudFormation: `AWS::WAF::SizeConstraintSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-sizeconstraintset.html)
-pub struct SizeConstraintSet(Base);
-static SIZE_CONSTRAINT_SET_TYPE: TypeInfo = TypeInfo {
+pub struct SizeConstraintSet(rt::Base);
+static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::SizeConstraintSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -244,23 +257,23 @@ impl SizeConstraintSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         size_constraints: impl IntoIterator<Item = size_constraint_set::SizeConstraint>,
     ) -> Self {
-        let mut this = Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
-        this.set("Name", None, string(name));
-        this.set("SizeConstraints", None, list(size_constraints));
+        let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("SizeConstraints", None, rt::list(size_constraints));
         SizeConstraintSet(this)
     }
 }
 builder!(SizeConstraintSet, SizeConstraintSetHandle);
 /// A declared `AWS::WAF::SizeConstraintSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SizeConstraintSetHandle(Handle);
+pub struct SizeConstraintSetHandle(rt::Handle);
 handle!(SizeConstraintSetHandle);
 impl SizeConstraintSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -271,17 +284,17 @@ pub mod size_constraint_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -290,20 +303,20 @@ pub mod size_constraint_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct SizeConstraint(Props);
+    pub struct SizeConstraint(rt::Props);
     impl SizeConstraint {
         /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformation` (`TextTransformation`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
             field_to_match: FieldToMatch,
             size: i64,
-            text_transformation: impl Into<Expr>,
+            text_transformation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComparisonOperator", None, string(comparison_operator));
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, int(size));
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("Size", None, rt::int(size));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             SizeConstraint(this)
         }
     }
@@ -314,11 +327,11 @@ pub mod size_constraint_set {
 /// CloudFormation: `AWS::WAF::SqlInjectionMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-sqlinjectionmatchset.html)
-pub struct SqlInjectionMatchSet(Base);
-static SQL_INJECTION_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct SqlInjectionMatchSet(rt::Base);
+static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::SqlInjectionMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -326,9 +339,9 @@ static SQL_INJECTION_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAF::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         SqlInjectionMatchSet(this)
     }
     /// CloudFormation `SqlInjectionMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -336,18 +349,18 @@ impl SqlInjectionMatchSet {
         mut self,
         value: impl IntoIterator<Item = sql_injection_match_set::SqlInjectionMatchTuple>,
     ) -> Self {
-        self.0.set("SqlInjectionMatchTuples", None, list(value));
+        self.0.set("SqlInjectionMatchTuples", None, rt::list(value));
         self
     }
 }
 builder!(SqlInjectionMatchSet, SqlInjectionMatchSetHandle);
 /// A declared `AWS::WAF::SqlInjectionMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SqlInjectionMatchSetHandle(Handle);
+pub struct SqlInjectionMatchSetHandle(rt::Handle);
 handle!(SqlInjectionMatchSetHandle);
 impl SqlInjectionMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -358,17 +371,17 @@ pub mod sql_injection_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -377,13 +390,13 @@ pub mod sql_injection_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct SqlInjectionMatchTuple(Props);
+    pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
         /// A new `SqlInjectionMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             SqlInjectionMatchTuple(this)
         }
     }
@@ -394,11 +407,11 @@ pub mod sql_injection_match_set {
 /// CloudFormation: `AWS::WAF::WebACL`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-webacl.html)
-pub struct WebAcl(Base);
-static WEB_ACL_TYPE: TypeInfo = TypeInfo {
+pub struct WebAcl(rt::Base);
+static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::WebACL",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -409,29 +422,29 @@ impl WebAcl {
     pub fn new(
         id: impl Into<String>,
         default_action: web_acl::WafAction,
-        metric_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_ACL_TYPE);
+        let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
         this.set("DefaultAction", None, default_action.into());
-        this.set("MetricName", None, string(metric_name));
-        this.set("Name", None, string(name));
+        this.set("MetricName", None, rt::string(metric_name));
+        this.set("Name", None, rt::string(name));
         WebAcl(this)
     }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = web_acl::ActivatedRule>) -> Self {
-        self.0.set("Rules", None, list(value));
+        self.0.set("Rules", None, rt::list(value));
         self
     }
 }
 builder!(WebAcl, WebAclHandle);
 /// A declared `AWS::WAF::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAclHandle(Handle);
+pub struct WebAclHandle(rt::Handle);
 handle!(WebAclHandle);
 impl WebAclHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -442,13 +455,13 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-activatedrule.html)
     #[derive(Clone, Debug)]
-    pub struct ActivatedRule(Props);
+    pub struct ActivatedRule(rt::Props);
     impl ActivatedRule {
         /// A new `ActivatedRule`. Required properties: `priority` (`Priority`), `rule_id` (`RuleId`).
-        pub fn new(priority: i64, rule_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", None, int(priority));
-            this.set("RuleId", None, string(rule_id));
+        pub fn new(priority: i64, rule_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
+            this.set("RuleId", None, rt::string(rule_id));
             ActivatedRule(this)
         }
         /// CloudFormation `Action`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -462,12 +475,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-wafaction.html)
     #[derive(Clone, Debug)]
-    pub struct WafAction(Props);
+    pub struct WafAction(rt::Props);
     impl WafAction {
         /// A new `WafAction`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             WafAction(this)
         }
     }
@@ -478,11 +491,11 @@ pub mod web_acl {
 /// CloudFormation: `AWS::WAF::XssMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-waf-xssmatchset.html)
-pub struct XssMatchSet(Base);
-static XSS_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct XssMatchSet(rt::Base);
+static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAF::XssMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
@@ -492,23 +505,23 @@ impl XssMatchSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         xss_match_tuples: impl IntoIterator<Item = xss_match_set::XssMatchTuple>,
     ) -> Self {
-        let mut this = Base::new(id, &XSS_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
-        this.set("XssMatchTuples", None, list(xss_match_tuples));
+        let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set("XssMatchTuples", None, rt::list(xss_match_tuples));
         XssMatchSet(this)
     }
 }
 builder!(XssMatchSet, XssMatchSetHandle);
 /// A declared `AWS::WAF::XssMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct XssMatchSetHandle(Handle);
+pub struct XssMatchSetHandle(rt::Handle);
 handle!(XssMatchSetHandle);
 impl XssMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -519,17 +532,17 @@ pub mod xss_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -538,13 +551,13 @@ pub mod xss_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct XssMatchTuple(Props);
+    pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
         /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             XssMatchTuple(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `WAFRegional` resource types of the CloudFormation registry (`AWS::WAFRegional::*`): 11 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `wafregional` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::WAFRegional::ByteMatchSet
 ///
 /// CloudFormation: `AWS::WAFRegional::ByteMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-bytematchset.html)
-pub struct ByteMatchSet(Base);
-static BYTE_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct ByteMatchSet(rt::Base);
+static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::ByteMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -42,9 +43,9 @@ static BYTE_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl ByteMatchSet {
     /// Declares a `AWS::WAFRegional::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &BYTE_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         ByteMatchSet(this)
     }
     /// CloudFormation `ByteMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -52,18 +53,18 @@ impl ByteMatchSet {
         mut self,
         value: impl IntoIterator<Item = byte_match_set::ByteMatchTuple>,
     ) -> Self {
-        self.0.set("ByteMatchTuples", None, list(value));
+        self.0.set("ByteMatchTuples", None, rt::list(value));
         self
     }
 }
 builder!(ByteMatchSet, ByteMatchSetHandle);
 /// A declared `AWS::WAFRegional::ByteMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ByteMatchSetHandle(Handle);
+pub struct ByteMatchSetHandle(rt::Handle);
 handle!(ByteMatchSetHandle);
 impl ByteMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -74,28 +75,32 @@ pub mod byte_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct ByteMatchTuple(Props);
+    pub struct ByteMatchTuple(rt::Props);
     impl ByteMatchTuple {
         /// A new `ByteMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`).
         pub fn new(
             field_to_match: FieldToMatch,
-            positional_constraint: impl Into<Expr>,
-            text_transformation: impl Into<Expr>,
+            positional_constraint: impl Into<rt::Expr>,
+            text_transformation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("PositionalConstraint", None, string(positional_constraint));
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set(
+                "PositionalConstraint",
+                None,
+                rt::string(positional_constraint),
+            );
+            this.set("TextTransformation", None, rt::string(text_transformation));
             ByteMatchTuple(this)
         }
         /// CloudFormation `TargetString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetString", None, string(value));
+        pub fn target_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetString", None, rt::string(value));
             self
         }
         /// CloudFormation `TargetStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn target_string_base64(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TargetStringBase64", None, string(value));
+        pub fn target_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TargetStringBase64", None, rt::string(value));
             self
         }
     }
@@ -104,17 +109,17 @@ pub mod byte_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -125,11 +130,11 @@ pub mod byte_match_set {
 /// CloudFormation: `AWS::WAFRegional::GeoMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-geomatchset.html)
-pub struct GeoMatchSet(Base);
-static GEO_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct GeoMatchSet(rt::Base);
+static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::GeoMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -153,9 +158,9 @@ static GEO_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl GeoMatchSet {
     /// Declares a `AWS::WAFRegional::GeoMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GEO_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GEO_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         GeoMatchSet(this)
     }
     /// CloudFormation `GeoMatchConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -163,18 +168,18 @@ impl GeoMatchSet {
         mut self,
         value: impl IntoIterator<Item = geo_match_set::GeoMatchConstraint>,
     ) -> Self {
-        self.0.set("GeoMatchConstraints", None, list(value));
+        self.0.set("GeoMatchConstraints", None, rt::list(value));
         self
     }
 }
 builder!(GeoMatchSet, GeoMatchSetHandle);
 /// A declared `AWS::WAFRegional::GeoMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GeoMatchSetHandle(Handle);
+pub struct GeoMatchSetHandle(rt::Handle);
 handle!(GeoMatchSetHandle);
 impl GeoMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -185,13 +190,13 @@ pub mod geo_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-geomatchset-geomatchconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct GeoMatchConstraint(Props);
+    pub struct GeoMatchConstraint(rt::Props);
     impl GeoMatchConstraint {
         /// A new `GeoMatchConstraint`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
-            this.set("Value", None, string(value));
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
+            this.set("Value", None, rt::string(value));
             GeoMatchConstraint(this)
         }
     }
@@ -202,11 +207,11 @@ pub mod geo_match_set {
 /// CloudFormation: `AWS::WAFRegional::IPSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-ipset.html)
-pub struct IpSet(Base);
-static IP_SET_TYPE: TypeInfo = TypeInfo {
+pub struct IpSet(rt::Base);
+static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::IPSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -230,9 +235,9 @@ static IP_SET_TYPE: TypeInfo = TypeInfo {
 impl IpSet {
     /// Declares a `AWS::WAFRegional::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &IP_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &IP_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         IpSet(this)
     }
     /// CloudFormation `IPSetDescriptors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -240,18 +245,18 @@ impl IpSet {
         mut self,
         value: impl IntoIterator<Item = ip_set::IpSetDescriptor>,
     ) -> Self {
-        self.0.set("IPSetDescriptors", None, list(value));
+        self.0.set("IPSetDescriptors", None, rt::list(value));
         self
     }
 }
 builder!(IpSet, IpSetHandle);
 /// A declared `AWS::WAFRegional::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpSetHandle(Handle);
+pub struct IpSetHandle(rt::Handle);
 handle!(IpSetHandle);
 impl IpSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -262,13 +267,13 @@ pub mod ip_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetDescriptor(Props);
+    pub struct IpSetDescriptor(rt::Props);
     impl IpSetDescriptor {
         /// A new `IpSetDescriptor`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
-            this.set("Value", None, string(value));
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
+            this.set("Value", None, rt::string(value));
             IpSetDescriptor(this)
         }
     }
@@ -279,11 +284,11 @@ pub mod ip_set {
 /// CloudFormation: `AWS::WAFRegional::RateBasedRule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-ratebasedrule.html)
-pub struct RateBasedRule(Base);
-static RATE_BASED_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct RateBasedRule(rt::Base);
+static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::RateBasedRule",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -309,16 +314,16 @@ impl RateBasedRule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        metric_name: impl Into<Expr>,
-        name: impl Into<Expr>,
-        rate_key: impl Into<Expr>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+        rate_key: impl Into<rt::Expr>,
         rate_limit: i64,
     ) -> Self {
-        let mut this = Base::new(id, &RATE_BASED_RULE_TYPE);
-        this.set("MetricName", None, string(metric_name));
-        this.set("Name", None, string(name));
-        this.set("RateKey", None, string(rate_key));
-        this.set("RateLimit", None, int(rate_limit));
+        let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
+        this.set("MetricName", None, rt::string(metric_name));
+        this.set("Name", None, rt::string(name));
+        this.set("RateKey", None, rt::string(rate_key));
+        this.set("RateLimit", None, rt::int(rate_limit));
         RateBasedRule(this)
     }
     /// CloudFormation `MatchPredicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -326,18 +331,18 @@ impl RateBasedRule {
         mut self,
         value: impl IntoIterator<Item = rate_based_rule::Predicate>,
     ) -> Self {
-        self.0.set("MatchPredicates", None, list(value));
+        self.0.set("MatchPredicates", None, rt::list(value));
         self
     }
 }
 builder!(RateBasedRule, RateBasedRuleHandle);
 /// A declared `AWS::WAFRegional::RateBasedRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RateBasedRuleHandle(Handle);
+pub struct RateBasedRuleHandle(rt::Handle);
 handle!(RateBasedRuleHandle);
 impl RateBasedRuleHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -348,14 +353,18 @@ pub mod rate_based_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ratebasedrule-predicate.html)
     #[derive(Clone, Debug)]
-    pub struct Predicate(Props);
+    pub struct Predicate(rt::Props);
     impl Predicate {
         /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(data_id: impl Into<Expr>, negated: bool, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DataId", None, string(data_id));
-            this.set("Negated", None, boolean(negated));
-            this.set("Type", None, string(type_));
+        pub fn new(
+            data_id: impl Into<rt::Expr>,
+            negated: bool,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DataId", None, rt::string(data_id));
+            this.set("Negated", None, rt::boolean(negated));
+            this.set("Type", None, rt::string(type_));
             Predicate(this)
         }
     }
@@ -366,11 +375,11 @@ pub mod rate_based_rule {
 /// CloudFormation: `AWS::WAFRegional::RegexPatternSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-regexpatternset.html)
-pub struct RegexPatternSet(Base);
-static REGEX_PATTERN_SET_TYPE: TypeInfo = TypeInfo {
+pub struct RegexPatternSet(rt::Base);
+static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::RegexPatternSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -396,23 +405,27 @@ impl RegexPatternSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
-        regex_pattern_strings: impl IntoIterator<Item = impl Into<Expr>>,
+        name: impl Into<rt::Expr>,
+        regex_pattern_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &REGEX_PATTERN_SET_TYPE);
-        this.set("Name", None, string(name));
-        this.set("RegexPatternStrings", None, strings(regex_pattern_strings));
+        let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
+        this.set("Name", None, rt::string(name));
+        this.set(
+            "RegexPatternStrings",
+            None,
+            rt::strings(regex_pattern_strings),
+        );
         RegexPatternSet(this)
     }
 }
 builder!(RegexPatternSet, RegexPatternSetHandle);
 /// A declared `AWS::WAFRegional::RegexPatternSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegexPatternSetHandle(Handle);
+pub struct RegexPatternSetHandle(rt::Handle);
 handle!(RegexPatternSetHandle);
 impl RegexPatternSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -421,11 +434,11 @@ impl RegexPatternSetHandle {
 /// CloudFormation: `AWS::WAFRegional::Rule`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-rule.html)
-pub struct Rule(Base);
-static RULE_TYPE: TypeInfo = TypeInfo {
+pub struct Rule(rt::Base);
+static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::Rule",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -449,26 +462,30 @@ static RULE_TYPE: TypeInfo = TypeInfo {
 impl Rule {
     /// Declares a `AWS::WAFRegional::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, metric_name: impl Into<Expr>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &RULE_TYPE);
-        this.set("MetricName", None, string(metric_name));
-        this.set("Name", None, string(name));
+    pub fn new(
+        id: impl Into<String>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &RULE_TYPE);
+        this.set("MetricName", None, rt::string(metric_name));
+        this.set("Name", None, rt::string(name));
         Rule(this)
     }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn predicates(mut self, value: impl IntoIterator<Item = rule::Predicate>) -> Self {
-        self.0.set("Predicates", None, list(value));
+        self.0.set("Predicates", None, rt::list(value));
         self
     }
 }
 builder!(Rule, RuleHandle);
 /// A declared `AWS::WAFRegional::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleHandle(Handle);
+pub struct RuleHandle(rt::Handle);
 handle!(RuleHandle);
 impl RuleHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -479,14 +496,18 @@ pub mod rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-rule-predicate.html)
     #[derive(Clone, Debug)]
-    pub struct Predicate(Props);
+    pub struct Predicate(rt::Props);
     impl Predicate {
         /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(data_id: impl Into<Expr>, negated: bool, type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("DataId", None, string(data_id));
-            this.set("Negated", None, boolean(negated));
-            this.set("Type", None, string(type_));
+        pub fn new(
+            data_id: impl Into<rt::Expr>,
+            negated: bool,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DataId", None, rt::string(data_id));
+            this.set("Negated", None, rt::boolean(negated));
+            this.set("Type", None, rt::string(type_));
             Predicate(this)
         }
     }
@@ -497,11 +518,11 @@ pub mod rule {
 /// CloudFormation: `AWS::WAFRegional::SizeConstraintSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-sizeconstraintset.html)
-pub struct SizeConstraintSet(Base);
-static SIZE_CONSTRAINT_SET_TYPE: TypeInfo = TypeInfo {
+pub struct SizeConstraintSet(rt::Base);
+static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::SizeConstraintSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -525,9 +546,9 @@ static SIZE_CONSTRAINT_SET_TYPE: TypeInfo = TypeInfo {
 impl SizeConstraintSet {
     /// Declares a `AWS::WAFRegional::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         SizeConstraintSet(this)
     }
     /// CloudFormation `SizeConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -535,18 +556,18 @@ impl SizeConstraintSet {
         mut self,
         value: impl IntoIterator<Item = size_constraint_set::SizeConstraint>,
     ) -> Self {
-        self.0.set("SizeConstraints", None, list(value));
+        self.0.set("SizeConstraints", None, rt::list(value));
         self
     }
 }
 builder!(SizeConstraintSet, SizeConstraintSetHandle);
 /// A declared `AWS::WAFRegional::SizeConstraintSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SizeConstraintSetHandle(Handle);
+pub struct SizeConstraintSetHandle(rt::Handle);
 handle!(SizeConstraintSetHandle);
 impl SizeConstraintSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -557,17 +578,17 @@ pub mod size_constraint_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -576,20 +597,20 @@ pub mod size_constraint_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
-    pub struct SizeConstraint(Props);
+    pub struct SizeConstraint(rt::Props);
     impl SizeConstraint {
         /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformation` (`TextTransformation`).
         pub fn new(
-            comparison_operator: impl Into<Expr>,
+            comparison_operator: impl Into<rt::Expr>,
             field_to_match: FieldToMatch,
             size: i64,
-            text_transformation: impl Into<Expr>,
+            text_transformation: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("ComparisonOperator", None, string(comparison_operator));
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, int(size));
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("Size", None, rt::int(size));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             SizeConstraint(this)
         }
     }
@@ -600,11 +621,11 @@ pub mod size_constraint_set {
 /// CloudFormation: `AWS::WAFRegional::SqlInjectionMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-sqlinjectionmatchset.html)
-pub struct SqlInjectionMatchSet(Base);
-static SQL_INJECTION_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct SqlInjectionMatchSet(rt::Base);
+static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::SqlInjectionMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -628,9 +649,9 @@ static SQL_INJECTION_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAFRegional::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         SqlInjectionMatchSet(this)
     }
     /// CloudFormation `SqlInjectionMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -638,18 +659,18 @@ impl SqlInjectionMatchSet {
         mut self,
         value: impl IntoIterator<Item = sql_injection_match_set::SqlInjectionMatchTuple>,
     ) -> Self {
-        self.0.set("SqlInjectionMatchTuples", None, list(value));
+        self.0.set("SqlInjectionMatchTuples", None, rt::list(value));
         self
     }
 }
 builder!(SqlInjectionMatchSet, SqlInjectionMatchSetHandle);
 /// A declared `AWS::WAFRegional::SqlInjectionMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SqlInjectionMatchSetHandle(Handle);
+pub struct SqlInjectionMatchSetHandle(rt::Handle);
 handle!(SqlInjectionMatchSetHandle);
 impl SqlInjectionMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -660,17 +681,17 @@ pub mod sql_injection_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -679,13 +700,13 @@ pub mod sql_injection_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct SqlInjectionMatchTuple(Props);
+    pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
         /// A new `SqlInjectionMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             SqlInjectionMatchTuple(this)
         }
     }
@@ -696,11 +717,11 @@ pub mod sql_injection_match_set {
 /// CloudFormation: `AWS::WAFRegional::WebACL`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-webacl.html)
-pub struct WebAcl(Base);
-static WEB_ACL_TYPE: TypeInfo = TypeInfo {
+pub struct WebAcl(rt::Base);
+static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::WebACL",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -727,29 +748,29 @@ impl WebAcl {
     pub fn new(
         id: impl Into<String>,
         default_action: web_acl::Action,
-        metric_name: impl Into<Expr>,
-        name: impl Into<Expr>,
+        metric_name: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_ACL_TYPE);
+        let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
         this.set("DefaultAction", None, default_action.into());
-        this.set("MetricName", None, string(metric_name));
-        this.set("Name", None, string(name));
+        this.set("MetricName", None, rt::string(metric_name));
+        this.set("Name", None, rt::string(name));
         WebAcl(this)
     }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = web_acl::Rule>) -> Self {
-        self.0.set("Rules", None, list(value));
+        self.0.set("Rules", None, rt::list(value));
         self
     }
 }
 builder!(WebAcl, WebAclHandle);
 /// A declared `AWS::WAFRegional::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAclHandle(Handle);
+pub struct WebAclHandle(rt::Handle);
 handle!(WebAclHandle);
 impl WebAclHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -760,12 +781,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-action.html)
     #[derive(Clone, Debug)]
-    pub struct Action(Props);
+    pub struct Action(rt::Props);
     impl Action {
         /// A new `Action`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             Action(this)
         }
     }
@@ -774,14 +795,14 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `action` (`Action`), `priority` (`Priority`), `rule_id` (`RuleId`).
-        pub fn new(action: Action, priority: i64, rule_id: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action: Action, priority: i64, rule_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
-            this.set("Priority", None, int(priority));
-            this.set("RuleId", None, string(rule_id));
+            this.set("Priority", None, rt::int(priority));
+            this.set("RuleId", None, rt::string(rule_id));
             Rule(this)
         }
     }
@@ -792,11 +813,11 @@ pub mod web_acl {
 /// CloudFormation: `AWS::WAFRegional::WebACLAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-webaclassociation.html)
-pub struct WebAclAssociation(Base);
-static WEB_ACL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct WebAclAssociation(rt::Base);
+static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::WebACLAssociation",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -822,23 +843,23 @@ impl WebAclAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
-        web_acl_id: impl Into<Expr>,
+        resource_arn: impl Into<rt::Expr>,
+        web_acl_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
-        this.set("ResourceArn", None, string(resource_arn));
-        this.set("WebACLId", None, string(web_acl_id));
+        let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
+        this.set("ResourceArn", None, rt::string(resource_arn));
+        this.set("WebACLId", None, rt::string(web_acl_id));
         WebAclAssociation(this)
     }
 }
 builder!(WebAclAssociation, WebAclAssociationHandle);
 /// A declared `AWS::WAFRegional::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAclAssociationHandle(Handle);
+pub struct WebAclAssociationHandle(rt::Handle);
 handle!(WebAclAssociationHandle);
 impl WebAclAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -847,11 +868,11 @@ impl WebAclAssociationHandle {
 /// CloudFormation: `AWS::WAFRegional::XssMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafregional-xssmatchset.html)
-pub struct XssMatchSet(Base);
-static XSS_MATCH_SET_TYPE: TypeInfo = TypeInfo {
+pub struct XssMatchSet(rt::Base);
+static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFRegional::XssMatchSet",
     terraform: None,
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -875,9 +896,9 @@ static XSS_MATCH_SET_TYPE: TypeInfo = TypeInfo {
 impl XssMatchSet {
     /// Declares a `AWS::WAFRegional::XssMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &XSS_MATCH_SET_TYPE);
-        this.set("Name", None, string(name));
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
+        this.set("Name", None, rt::string(name));
         XssMatchSet(this)
     }
     /// CloudFormation `XssMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -885,18 +906,18 @@ impl XssMatchSet {
         mut self,
         value: impl IntoIterator<Item = xss_match_set::XssMatchTuple>,
     ) -> Self {
-        self.0.set("XssMatchTuples", None, list(value));
+        self.0.set("XssMatchTuples", None, rt::list(value));
         self
     }
 }
 builder!(XssMatchSet, XssMatchSetHandle);
 /// A declared `AWS::WAFRegional::XssMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct XssMatchSetHandle(Handle);
+pub struct XssMatchSetHandle(rt::Handle);
 handle!(XssMatchSetHandle);
 impl XssMatchSetHandle {
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -907,17 +928,17 @@ pub mod xss_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Type", None, string(type_));
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", None, rt::string(type_));
             FieldToMatch(this)
         }
         /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Data", None, string(value));
+        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Data", None, rt::string(value));
             self
         }
     }
@@ -926,13 +947,13 @@ pub mod xss_match_set {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
-    pub struct XssMatchTuple(Props);
+    pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
         /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, string(text_transformation));
+            this.set("TextTransformation", None, rt::string(text_transformation));
             XssMatchTuple(this)
         }
     }

@@ -2,23 +2,24 @@
 //! `WAFv2` resource types of the CloudFormation registry (`AWS::WAFv2::*`): 6 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `wafv2` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Contains a list of IP addresses.
 ///
 /// CloudFormation: `AWS::WAFv2::IPSet`. Terraform: `awscc_wafv2_ip_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-ipset.html)
-pub struct IpSet(Base);
-static IP_SET_TYPE: TypeInfo = TypeInfo {
+pub struct IpSet(rt::Base);
+static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::IPSet",
     terraform: Some("awscc_wafv2_ip_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
@@ -28,12 +29,12 @@ impl IpSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        addresses: impl IntoIterator<Item = impl Into<Expr>>,
+        addresses: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ip_address_version: ip_set::IpAddressVersion,
         scope: ip_set::Scope,
     ) -> Self {
-        let mut this = Base::new(id, &IP_SET_TYPE);
-        this.set("Addresses", Some("addresses"), strings(addresses));
+        let mut this = rt::Base::new(id, &IP_SET_TYPE);
+        this.set("Addresses", Some("addresses"), rt::strings(addresses));
         this.set(
             "IPAddressVersion",
             Some("ip_address_version"),
@@ -45,31 +46,31 @@ impl IpSet {
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Name of the IPSet.
     ///
     /// Constraints: pattern `^[0-9A-Za-z_-]{1,128}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(IpSet, IpSetHandle);
 /// A declared `AWS::WAFv2::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpSetHandle(Handle);
+pub struct IpSetHandle(rt::Handle);
 handle!(IpSetHandle);
 impl IpSetHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -100,11 +101,11 @@ pub mod ip_set {
 /// CloudFormation: `AWS::WAFv2::LoggingConfiguration`. Terraform: `awscc_wafv2_logging_configuration` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-loggingconfiguration.html)
-pub struct LoggingConfiguration(Base);
-static LOGGING_CONFIGURATION_TYPE: TypeInfo = TypeInfo {
+pub struct LoggingConfiguration(rt::Base);
+static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::LoggingConfiguration",
     terraform: Some("awscc_wafv2_logging_configuration"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[(
@@ -117,16 +118,20 @@ impl LoggingConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        log_destination_configs: impl IntoIterator<Item = impl Into<Expr>>,
-        resource_arn: impl Into<Expr>,
+        log_destination_configs: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        resource_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &LOGGING_CONFIGURATION_TYPE);
+        let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
         this.set(
             "LogDestinationConfigs",
             Some("log_destination_configs"),
-            strings(log_destination_configs),
+            rt::strings(log_destination_configs),
         );
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
         LoggingConfiguration(this)
     }
     /// Filtering that specifies which web requests are kept in the logs and which are dropped.
@@ -145,20 +150,20 @@ impl LoggingConfiguration {
         value: impl IntoIterator<Item = logging_configuration::FieldToMatch>,
     ) -> Self {
         self.0
-            .set("RedactedFields", Some("redacted_fields"), list(value));
+            .set("RedactedFields", Some("redacted_fields"), rt::list(value));
         self
     }
 }
 builder!(LoggingConfiguration, LoggingConfigurationHandle);
 /// A declared `AWS::WAFv2::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LoggingConfigurationHandle(Handle);
+pub struct LoggingConfigurationHandle(rt::Handle);
 handle!(LoggingConfigurationHandle);
 impl LoggingConfigurationHandle {
     /// Indicates whether the logging configuration was created by AWS Firewall Manager, as part of an AWS WAF policy configuration.
     ///
     /// CloudFormation `Fn::GetAtt` `ManagedByFirewallManager`; Terraform `managed_by_firewall_manager`.
-    pub fn managed_by_firewall_manager(&self) -> Expr {
+    pub fn managed_by_firewall_manager(&self) -> rt::Expr {
         self.0.attr("ManagedByFirewallManager")
     }
 }
@@ -171,11 +176,11 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-actioncondition.html)
     #[derive(Clone, Debug)]
-    pub struct ActionCondition(Props);
+    pub struct ActionCondition(rt::Props);
     impl ActionCondition {
         /// A new `ActionCondition`. Required properties: `action` (`Action`).
         pub fn new(action: Action) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             ActionCondition(this)
         }
@@ -185,11 +190,11 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-condition.html)
     #[derive(Clone, Debug)]
-    pub struct Condition(Props);
+    pub struct Condition(rt::Props);
     impl Condition {
         /// A new `Condition`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Condition(this)
         }
         /// A single action condition.
@@ -219,22 +224,22 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldToMatch(this)
         }
         /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Method", Some("method"), json_string(value));
+        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Method", Some("method"), rt::json_string(value));
             self
         }
         /// CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<Value>) -> Self {
+        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("QueryString", Some("query_string"), json_string(value));
+                .set("QueryString", Some("query_string"), rt::json_string(value));
             self
         }
         /// Inspect a single header.
@@ -246,8 +251,9 @@ pub mod logging_configuration {
             self
         }
         /// CloudFormation `UriPath`, Terraform `uri_path`.
-        pub fn uri_path(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("UriPath", Some("uri_path"), json_string(value));
+        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0
+                .set("UriPath", Some("uri_path"), rt::json_string(value));
             self
         }
     }
@@ -256,7 +262,7 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-filter.html)
     #[derive(Clone, Debug)]
-    pub struct Filter(Props);
+    pub struct Filter(rt::Props);
     impl Filter {
         /// A new `Filter`. Required properties: `behavior` (`Behavior`), `conditions` (`Conditions`), `requirement` (`Requirement`).
         pub fn new(
@@ -264,9 +270,9 @@ pub mod logging_configuration {
             conditions: impl IntoIterator<Item = Condition>,
             requirement: Requirement,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Behavior", Some("behavior"), behavior.into());
-            this.set("Conditions", Some("conditions"), list(conditions));
+            this.set("Conditions", Some("conditions"), rt::list(conditions));
             this.set("Requirement", Some("requirement"), requirement.into());
             Filter(this)
         }
@@ -278,12 +284,12 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-labelnamecondition.html)
     #[derive(Clone, Debug)]
-    pub struct LabelNameCondition(Props);
+    pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
         /// A new `LabelNameCondition`. Required properties: `label_name` (`LabelName`).
-        pub fn new(label_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LabelName", Some("label_name"), string(label_name));
+        pub fn new(label_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LabelName", Some("label_name"), rt::string(label_name));
             LabelNameCondition(this)
         }
     }
@@ -294,20 +300,20 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-loggingfilter.html)
     #[derive(Clone, Debug)]
-    pub struct LoggingFilter(Props);
+    pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
         /// A new `LoggingFilter`. Required properties: `default_behavior` (`DefaultBehavior`), `filters` (`Filters`).
         pub fn new(
             default_behavior: DefaultBehavior,
             filters: impl IntoIterator<Item = Filter>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DefaultBehavior",
                 Some("default_behavior"),
                 default_behavior.into(),
             );
-            this.set("Filters", Some("filters"), list(filters));
+            this.set("Filters", Some("filters"), rt::list(filters));
             LoggingFilter(this)
         }
     }
@@ -318,12 +324,12 @@ pub mod logging_configuration {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-singleheader.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeader(Props);
+    pub struct SingleHeader(rt::Props);
     impl SingleHeader {
         /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", Some("name"), string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
             SingleHeader(this)
         }
     }
@@ -380,11 +386,11 @@ pub mod logging_configuration {
 /// CloudFormation: `AWS::WAFv2::RegexPatternSet`. Terraform: `awscc_wafv2_regex_pattern_set` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-regexpatternset.html)
-pub struct RegexPatternSet(Base);
-static REGEX_PATTERN_SET_TYPE: TypeInfo = TypeInfo {
+pub struct RegexPatternSet(rt::Base);
+static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::RegexPatternSet",
     terraform: Some("awscc_wafv2_regex_pattern_set"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
@@ -394,14 +400,14 @@ impl RegexPatternSet {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        regular_expression_list: impl IntoIterator<Item = impl Into<Expr>>,
+        regular_expression_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         scope: regex_pattern_set::Scope,
     ) -> Self {
-        let mut this = Base::new(id, &REGEX_PATTERN_SET_TYPE);
+        let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
         this.set(
             "RegularExpressionList",
             Some("regular_expression_list"),
-            strings(regular_expression_list),
+            rt::strings(regular_expression_list),
         );
         this.set("Scope", Some("scope"), scope.into());
         RegexPatternSet(this)
@@ -409,35 +415,35 @@ impl RegexPatternSet {
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Name of the RegexPatternSet.
     ///
     /// Constraints: pattern `^[0-9A-Za-z_-]{1,128}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(RegexPatternSet, RegexPatternSetHandle);
 /// A declared `AWS::WAFv2::RegexPatternSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RegexPatternSetHandle(Handle);
+pub struct RegexPatternSetHandle(rt::Handle);
 handle!(RegexPatternSetHandle);
 impl RegexPatternSetHandle {
     /// ARN of the WAF entity.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// Id of the RegexPatternSet
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -459,11 +465,11 @@ pub mod regex_pattern_set {
 /// CloudFormation: `AWS::WAFv2::RuleGroup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-rulegroup.html)
-pub struct RuleGroup(Base);
-static RULE_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct RuleGroup(rt::Base);
+static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::RuleGroup",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", None), ("Id", None), ("LabelNamespace", None)],
@@ -477,8 +483,8 @@ impl RuleGroup {
         scope: rule_group::Scope,
         visibility_config: rule_group::VisibilityConfig,
     ) -> Self {
-        let mut this = Base::new(id, &RULE_GROUP_TYPE);
-        this.set("Capacity", None, int(capacity));
+        let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
+        this.set("Capacity", None, rt::int(capacity));
         this.set("Scope", None, scope.into());
         this.set("VisibilityConfig", None, visibility_config.into());
         RuleGroup(this)
@@ -490,7 +496,7 @@ impl RuleGroup {
         mut self,
         value: impl IntoIterator<Item = rule_group::LabelSummary>,
     ) -> Self {
-        self.0.set("AvailableLabels", None, list(value));
+        self.0.set("AvailableLabels", None, rt::list(value));
         self
     }
     /// Collection of Consumed Labels.
@@ -500,21 +506,21 @@ impl RuleGroup {
         mut self,
         value: impl IntoIterator<Item = rule_group::LabelSummary>,
     ) -> Self {
-        self.0.set("ConsumedLabels", None, list(value));
+        self.0.set("ConsumedLabels", None, rt::list(value));
         self
     }
     /// Custom response key and body map.
     ///
     /// CloudFormation `CustomResponseBodies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_response_bodies(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CustomResponseBodies", None, json(value));
+    pub fn custom_response_bodies(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CustomResponseBodies", None, rt::json(value));
         self
     }
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Configures monetization for the web ACL or rule group.
@@ -527,34 +533,34 @@ impl RuleGroup {
     /// Name of the RuleGroup.
     ///
     /// Constraints: pattern `^[0-9A-Za-z_-]{1,128}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// Collection of Rules.
     ///
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = rule_group::Rule>) -> Self {
-        self.0.set("Rules", None, list(value));
+        self.0.set("Rules", None, rt::list(value));
         self
     }
 }
 builder!(RuleGroup, RuleGroupHandle);
 /// A declared `AWS::WAFv2::RuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct RuleGroupHandle(Handle);
+pub struct RuleGroupHandle(rt::Handle);
 handle!(RuleGroupHandle);
 impl RuleGroupHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LabelNamespace`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn label_namespace(&self) -> Expr {
+    pub fn label_namespace(&self) -> rt::Expr {
         self.0.attr("LabelNamespace")
     }
 }
@@ -567,11 +573,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-allowaction.html)
     #[derive(Clone, Debug)]
-    pub struct AllowAction(Props);
+    pub struct AllowAction(rt::Props);
     impl AllowAction {
         /// A new `AllowAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AllowAction(this)
         }
         /// Custom request handling.
@@ -587,12 +593,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-andstatement.html)
     #[derive(Clone, Debug)]
-    pub struct AndStatement(Props);
+    pub struct AndStatement(rt::Props);
     impl AndStatement {
         /// A new `AndStatement`. Required properties: `statements` (`Statements`).
         pub fn new(statements: impl IntoIterator<Item = Statement>) -> Self {
-            let mut this = Props::default();
-            this.set("Statements", None, list(statements));
+            let mut this = rt::Props::default();
+            this.set("Statements", None, rt::list(statements));
             AndStatement(this)
         }
     }
@@ -601,16 +607,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-asnmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct AsnMatchStatement(Props);
+    pub struct AsnMatchStatement(rt::Props);
     impl AsnMatchStatement {
         /// A new `AsnMatchStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AsnMatchStatement(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `AsnList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn asn_list(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("AsnList", None, list(value));
+            self.0.set("AsnList", None, rt::list(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -626,11 +632,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-blockaction.html)
     #[derive(Clone, Debug)]
-    pub struct BlockAction(Props);
+    pub struct BlockAction(rt::Props);
     impl BlockAction {
         /// A new `BlockAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockAction(this)
         }
         /// Custom response.
@@ -648,11 +654,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-body.html)
     #[derive(Clone, Debug)]
-    pub struct Body(Props);
+    pub struct Body(rt::Props);
     impl Body {
         /// A new `Body`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Body(this)
         }
         /// Handling of requests containing oversize fields
@@ -670,7 +676,7 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-bytematchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct ByteMatchStatement(Props);
+    pub struct ByteMatchStatement(rt::Props);
     impl ByteMatchStatement {
         /// A new `ByteMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformations` (`TextTransformations`).
         pub fn new(
@@ -678,10 +684,10 @@ pub mod rule_group {
             positional_constraint: PositionalConstraint,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("PositionalConstraint", None, positional_constraint.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             ByteMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -689,21 +695,22 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
         /// String that is searched to find a match.
         ///
         /// CloudFormation `SearchString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SearchString", None, string(value));
+        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchString", None, rt::string(value));
             self
         }
         /// Base64 encoded string that is searched to find a match.
         ///
         /// CloudFormation `SearchStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string_base64(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SearchStringBase64", None, string(value));
+        pub fn search_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchStringBase64", None, rt::string(value));
             self
         }
     }
@@ -714,11 +721,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaaction.html)
     #[derive(Clone, Debug)]
-    pub struct CaptchaAction(Props);
+    pub struct CaptchaAction(rt::Props);
     impl CaptchaAction {
         /// A new `CaptchaAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptchaAction(this)
         }
         /// Custom request handling.
@@ -734,11 +741,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CaptchaConfig(Props);
+    pub struct CaptchaConfig(rt::Props);
     impl CaptchaConfig {
         /// A new `CaptchaConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptchaConfig(this)
         }
         /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -754,11 +761,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeaction.html)
     #[derive(Clone, Debug)]
-    pub struct ChallengeAction(Props);
+    pub struct ChallengeAction(rt::Props);
     impl ChallengeAction {
         /// A new `ChallengeAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChallengeAction(this)
         }
         /// Custom request handling.
@@ -774,11 +781,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ChallengeConfig(Props);
+    pub struct ChallengeConfig(rt::Props);
     impl ChallengeConfig {
         /// A new `ChallengeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChallengeConfig(this)
         }
         /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -794,32 +801,32 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookiematchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct CookieMatchPattern(Props);
+    pub struct CookieMatchPattern(rt::Props);
     impl CookieMatchPattern {
         /// A new `CookieMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CookieMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `ExcludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_cookies(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedCookies", None, strings(value));
+            self.0.set("ExcludedCookies", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `IncludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_cookies(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedCookies", None, strings(value));
+            self.0.set("IncludedCookies", None, rt::strings(value));
             self
         }
     }
@@ -830,7 +837,7 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookies.html)
     #[derive(Clone, Debug)]
-    pub struct Cookies(Props);
+    pub struct Cookies(rt::Props);
     impl Cookies {
         /// A new `Cookies`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
         pub fn new(
@@ -838,7 +845,7 @@ pub mod rule_group {
             match_scope: MapMatchScope,
             oversize_handling: OversizeHandling,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             this.set("OversizeHandling", None, oversize_handling.into());
@@ -852,11 +859,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-countaction.html)
     #[derive(Clone, Debug)]
-    pub struct CountAction(Props);
+    pub struct CountAction(rt::Props);
     impl CountAction {
         /// A new `CountAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CountAction(this)
         }
         /// Custom request handling.
@@ -874,12 +881,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cryptoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CryptoConfig(Props);
+    pub struct CryptoConfig(rt::Props);
     impl CryptoConfig {
         /// A new `CryptoConfig`. Required properties: `payment_networks` (`PaymentNetworks`).
         pub fn new(payment_networks: impl IntoIterator<Item = PaymentNetwork>) -> Self {
-            let mut this = Props::default();
-            this.set("PaymentNetworks", None, list(payment_networks));
+            let mut this = rt::Props::default();
+            this.set("PaymentNetworks", None, rt::list(payment_networks));
             CryptoConfig(this)
         }
     }
@@ -890,13 +897,13 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customhttpheader.html)
     #[derive(Clone, Debug)]
-    pub struct CustomHttpHeader(Props);
+    pub struct CustomHttpHeader(rt::Props);
     impl CustomHttpHeader {
         /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             CustomHttpHeader(this)
         }
     }
@@ -907,12 +914,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customrequesthandling.html)
     #[derive(Clone, Debug)]
-    pub struct CustomRequestHandling(Props);
+    pub struct CustomRequestHandling(rt::Props);
     impl CustomRequestHandling {
         /// A new `CustomRequestHandling`. Required properties: `insert_headers` (`InsertHeaders`).
         pub fn new(insert_headers: impl IntoIterator<Item = CustomHttpHeader>) -> Self {
-            let mut this = Props::default();
-            this.set("InsertHeaders", None, list(insert_headers));
+            let mut this = rt::Props::default();
+            this.set("InsertHeaders", None, rt::list(insert_headers));
             CustomRequestHandling(this)
         }
     }
@@ -923,19 +930,19 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customresponse.html)
     #[derive(Clone, Debug)]
-    pub struct CustomResponse(Props);
+    pub struct CustomResponse(rt::Props);
     impl CustomResponse {
         /// A new `CustomResponse`. Required properties: `response_code` (`ResponseCode`).
         pub fn new(response_code: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ResponseCode", None, int(response_code));
+            let mut this = rt::Props::default();
+            this.set("ResponseCode", None, rt::int(response_code));
             CustomResponse(this)
         }
         /// Custom response body key.
         ///
         /// Constraints: length 1..=128; pattern `^[\w\-]+$`. CloudFormation `CustomResponseBodyKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response_body_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomResponseBodyKey", None, string(value));
+        pub fn custom_response_body_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomResponseBodyKey", None, rt::string(value));
             self
         }
         /// Collection of HTTP headers.
@@ -945,7 +952,7 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = CustomHttpHeader>,
         ) -> Self {
-            self.0.set("ResponseHeaders", None, list(value));
+            self.0.set("ResponseHeaders", None, rt::list(value));
             self
         }
     }
@@ -956,16 +963,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldToMatch(this)
         }
         /// CloudFormation `AllQueryArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all_query_arguments(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AllQueryArguments", None, json(value));
+        pub fn all_query_arguments(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AllQueryArguments", None, rt::json(value));
             self
         }
         /// The body of a web request.
@@ -1018,13 +1025,13 @@ pub mod rule_group {
             self
         }
         /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Method", None, json(value));
+        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Method", None, rt::json(value));
             self
         }
         /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("QueryString", None, json(value));
+        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("QueryString", None, rt::json(value));
             self
         }
         /// CloudFormation `SingleHeader`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1047,8 +1054,8 @@ pub mod rule_group {
             self
         }
         /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("UriPath", None, json(value));
+        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("UriPath", None, rt::json(value));
             self
         }
     }
@@ -1057,13 +1064,13 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-forwardedipconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ForwardedIpConfiguration(Props);
+    pub struct ForwardedIpConfiguration(rt::Props);
     impl ForwardedIpConfiguration {
         /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, string(header_name));
+            this.set("HeaderName", None, rt::string(header_name));
             ForwardedIpConfiguration(this)
         }
     }
@@ -1072,16 +1079,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-geomatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct GeoMatchStatement(Props);
+    pub struct GeoMatchStatement(rt::Props);
     impl GeoMatchStatement {
         /// A new `GeoMatchStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoMatchStatement(this)
         }
         /// Constraints: at least 1 items. CloudFormation `CountryCodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn country_codes(mut self, value: impl IntoIterator<Item = CountryCodes>) -> Self {
-            self.0.set("CountryCodes", None, list(value));
+            self.0.set("CountryCodes", None, rt::list(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1097,32 +1104,32 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headermatchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderMatchPattern(Props);
+    pub struct HeaderMatchPattern(rt::Props);
     impl HeaderMatchPattern {
         /// A new `HeaderMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `ExcludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedHeaders", None, strings(value));
+            self.0.set("ExcludedHeaders", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `IncludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedHeaders", None, strings(value));
+            self.0.set("IncludedHeaders", None, rt::strings(value));
             self
         }
     }
@@ -1133,11 +1140,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headerorder.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderOrder(Props);
+    pub struct HeaderOrder(rt::Props);
     impl HeaderOrder {
         /// A new `HeaderOrder`. Required properties: `oversize_handling` (`OversizeHandling`).
         pub fn new(oversize_handling: OversizeHandling) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("OversizeHandling", None, oversize_handling.into());
             HeaderOrder(this)
         }
@@ -1149,7 +1156,7 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headers.html)
     #[derive(Clone, Debug)]
-    pub struct Headers(Props);
+    pub struct Headers(rt::Props);
     impl Headers {
         /// A new `Headers`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
         pub fn new(
@@ -1157,7 +1164,7 @@ pub mod rule_group {
             match_scope: MapMatchScope,
             oversize_handling: OversizeHandling,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             this.set("OversizeHandling", None, oversize_handling.into());
@@ -1169,12 +1176,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-immunitytimeproperty.html)
     #[derive(Clone, Debug)]
-    pub struct ImmunityTimeProperty(Props);
+    pub struct ImmunityTimeProperty(rt::Props);
     impl ImmunityTimeProperty {
         /// A new `ImmunityTimeProperty`. Required properties: `immunity_time` (`ImmunityTime`).
         pub fn new(immunity_time: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ImmunityTime", None, int(immunity_time));
+            let mut this = rt::Props::default();
+            this.set("ImmunityTime", None, rt::int(immunity_time));
             ImmunityTimeProperty(this)
         }
     }
@@ -1183,17 +1190,17 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetforwardedipconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetForwardedIpConfiguration(Props);
+    pub struct IpSetForwardedIpConfiguration(rt::Props);
     impl IpSetForwardedIpConfiguration {
         /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
         pub fn new(
             fallback_behavior: FallbackBehavior,
-            header_name: impl Into<Expr>,
+            header_name: impl Into<rt::Expr>,
             position: Position,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, string(header_name));
+            this.set("HeaderName", None, rt::string(header_name));
             this.set("Position", None, position.into());
             IpSetForwardedIpConfiguration(this)
         }
@@ -1203,12 +1210,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetreferencestatement.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetReferenceStatement(Props);
+    pub struct IpSetReferenceStatement(rt::Props);
     impl IpSetReferenceStatement {
         /// A new `IpSetReferenceStatement`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             IpSetReferenceStatement(this)
         }
         /// CloudFormation `IPSetForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1224,11 +1231,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja3fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct Ja3Fingerprint(Props);
+    pub struct Ja3Fingerprint(rt::Props);
     impl Ja3Fingerprint {
         /// A new `Ja3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             Ja3Fingerprint(this)
         }
@@ -1240,11 +1247,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja4fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct Ja4Fingerprint(Props);
+    pub struct Ja4Fingerprint(rt::Props);
     impl Ja4Fingerprint {
         /// A new `Ja4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             Ja4Fingerprint(this)
         }
@@ -1256,11 +1263,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonbody.html)
     #[derive(Clone, Debug)]
-    pub struct JsonBody(Props);
+    pub struct JsonBody(rt::Props);
     impl JsonBody {
         /// A new `JsonBody`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`).
         pub fn new(match_pattern: JsonMatchPattern, match_scope: JsonMatchScope) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             JsonBody(this)
@@ -1287,21 +1294,24 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonmatchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMatchPattern(Props);
+    pub struct JsonMatchPattern(rt::Props);
     impl JsonMatchPattern {
         /// A new `JsonMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JsonMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `IncludedPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("IncludedPaths", None, strings(value));
+        pub fn included_paths(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedPaths", None, rt::strings(value));
             self
         }
     }
@@ -1310,12 +1320,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             Label(this)
         }
     }
@@ -1324,12 +1334,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct LabelMatchStatement(Props);
+    pub struct LabelMatchStatement(rt::Props);
     impl LabelMatchStatement {
         /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<Expr>, scope: LabelMatchScope) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             this.set("Scope", None, scope.into());
             LabelMatchStatement(this)
         }
@@ -1339,18 +1349,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelsummary.html)
     #[derive(Clone, Debug)]
-    pub struct LabelSummary(Props);
+    pub struct LabelSummary(rt::Props);
     impl LabelSummary {
         /// A new `LabelSummary`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LabelSummary(this)
         }
         /// Name of the Label.
         ///
         /// Constraints: pattern `^[0-9A-Za-z_:-]{1,1024}$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", None, string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", None, rt::string(value));
             self
         }
     }
@@ -1361,11 +1371,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonetizationConfig(Props);
+    pub struct MonetizationConfig(rt::Props);
     impl MonetizationConfig {
         /// A new `MonetizationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonetizationConfig(this)
         }
         /// Configures cryptocurrency payment settings.
@@ -1390,18 +1400,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizeaction.html)
     #[derive(Clone, Debug)]
-    pub struct MonetizeAction(Props);
+    pub struct MonetizeAction(rt::Props);
     impl MonetizeAction {
         /// A new `MonetizeAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonetizeAction(this)
         }
         /// The price multiplier for the monetize action.
         ///
         /// Constraints: length 1..=3; pattern `^([1-9][0-9]?|100)$`. CloudFormation `PriceMultiplier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn price_multiplier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PriceMultiplier", None, string(value));
+        pub fn price_multiplier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PriceMultiplier", None, rt::string(value));
             self
         }
     }
@@ -1410,11 +1420,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-notstatement.html)
     #[derive(Clone, Debug)]
-    pub struct NotStatement(Props);
+    pub struct NotStatement(rt::Props);
     impl NotStatement {
         /// A new `NotStatement`. Required properties: `statement` (`Statement`).
         pub fn new(statement: Statement) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Statement", None, statement.into());
             NotStatement(this)
         }
@@ -1424,12 +1434,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-orstatement.html)
     #[derive(Clone, Debug)]
-    pub struct OrStatement(Props);
+    pub struct OrStatement(rt::Props);
     impl OrStatement {
         /// A new `OrStatement`. Required properties: `statements` (`Statements`).
         pub fn new(statements: impl IntoIterator<Item = Statement>) -> Self {
-            let mut this = Props::default();
-            this.set("Statements", None, list(statements));
+            let mut this = rt::Props::default();
+            this.set("Statements", None, rt::list(statements));
             OrStatement(this)
         }
     }
@@ -1440,18 +1450,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-paymentnetwork.html)
     #[derive(Clone, Debug)]
-    pub struct PaymentNetwork(Props);
+    pub struct PaymentNetwork(rt::Props);
     impl PaymentNetwork {
         /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
         pub fn new(
             chain: BlockchainChain,
             prices: impl IntoIterator<Item = Price>,
-            wallet_address: impl Into<Expr>,
+            wallet_address: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Chain", None, chain.into());
-            this.set("Prices", None, list(prices));
-            this.set("WalletAddress", None, string(wallet_address));
+            this.set("Prices", None, rt::list(prices));
+            this.set("WalletAddress", None, rt::string(wallet_address));
             PaymentNetwork(this)
         }
     }
@@ -1462,12 +1472,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-preparsetexttransformation.html)
     #[derive(Clone, Debug)]
-    pub struct PreParseTextTransformation(Props);
+    pub struct PreParseTextTransformation(rt::Props);
     impl PreParseTextTransformation {
         /// A new `PreParseTextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
         pub fn new(priority: i64, type_: PreParseTextTransformationType) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
             this.set("Type", None, type_.into());
             PreParseTextTransformation(this)
         }
@@ -1479,12 +1489,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-price.html)
     #[derive(Clone, Debug)]
-    pub struct Price(Props);
+    pub struct Price(rt::Props);
     impl Price {
         /// A new `Price`. Required properties: `amount` (`Amount`), `currency` (`Currency`).
-        pub fn new(amount: impl Into<Expr>, currency: CryptoCurrency) -> Self {
-            let mut this = Props::default();
-            this.set("Amount", None, string(amount));
+        pub fn new(amount: impl Into<rt::Expr>, currency: CryptoCurrency) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Amount", None, rt::string(amount));
             this.set("Currency", None, currency.into());
             Price(this)
         }
@@ -1494,13 +1504,13 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatement.html)
     #[derive(Clone, Debug)]
-    pub struct RateBasedStatement(Props);
+    pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
         /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
         pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
-            this.set("Limit", None, int(limit));
+            this.set("Limit", None, rt::int(limit));
             RateBasedStatement(this)
         }
         /// Specifies the aggregate keys to use in a rate-base rule.
@@ -1510,12 +1520,12 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = RateBasedStatementCustomKey>,
         ) -> Self {
-            self.0.set("CustomKeys", None, list(value));
+            self.0.set("CustomKeys", None, rt::list(value));
             self
         }
         /// CloudFormation `EvaluationWindowSec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluation_window_sec(mut self, value: i64) -> Self {
-            self.0.set("EvaluationWindowSec", None, int(value));
+            self.0.set("EvaluationWindowSec", None, rt::int(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1538,18 +1548,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html)
     #[derive(Clone, Debug)]
-    pub struct RateBasedStatementCustomKey(Props);
+    pub struct RateBasedStatementCustomKey(rt::Props);
     impl RateBasedStatementCustomKey {
         /// A new `RateBasedStatementCustomKey`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RateBasedStatementCustomKey(this)
         }
         /// Specifies the request's ASN as an aggregate key for a rate-based rule.
         ///
         /// CloudFormation `ASN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ASN", None, json(value));
+        pub fn asn(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ASN", None, rt::json(value));
             self
         }
         /// Specifies a cookie as an aggregate key for a rate-based rule.
@@ -1560,13 +1570,13 @@ pub mod rule_group {
             self
         }
         /// CloudFormation `ForwardedIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ForwardedIP", None, json(value));
+        pub fn forwarded_ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ForwardedIP", None, rt::json(value));
             self
         }
         /// CloudFormation `HTTPMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_method(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("HTTPMethod", None, json(value));
+        pub fn http_method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("HTTPMethod", None, rt::json(value));
             self
         }
         /// Specifies a header as an aggregate key for a rate-based rule.
@@ -1577,8 +1587,8 @@ pub mod rule_group {
             self
         }
         /// CloudFormation `IP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("IP", None, json(value));
+        pub fn ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("IP", None, rt::json(value));
             self
         }
         /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
@@ -1631,16 +1641,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitcookie.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitCookie(Props);
+    pub struct RateLimitCookie(rt::Props);
     impl RateLimitCookie {
         /// A new `RateLimitCookie`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitCookie(this)
         }
     }
@@ -1651,16 +1661,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitheader.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitHeader(Props);
+    pub struct RateLimitHeader(rt::Props);
     impl RateLimitHeader {
         /// A new `RateLimitHeader`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitHeader(this)
         }
     }
@@ -1671,11 +1681,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja3fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitJa3Fingerprint(Props);
+    pub struct RateLimitJa3Fingerprint(rt::Props);
     impl RateLimitJa3Fingerprint {
         /// A new `RateLimitJa3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             RateLimitJa3Fingerprint(this)
         }
@@ -1687,11 +1697,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja4fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitJa4Fingerprint(Props);
+    pub struct RateLimitJa4Fingerprint(rt::Props);
     impl RateLimitJa4Fingerprint {
         /// A new `RateLimitJa4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             RateLimitJa4Fingerprint(this)
         }
@@ -1703,12 +1713,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitLabelNamespace(Props);
+    pub struct RateLimitLabelNamespace(rt::Props);
     impl RateLimitLabelNamespace {
         /// A new `RateLimitLabelNamespace`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", None, string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", None, rt::string(namespace));
             RateLimitLabelNamespace(this)
         }
     }
@@ -1719,16 +1729,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitqueryargument.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitQueryArgument(Props);
+    pub struct RateLimitQueryArgument(rt::Props);
     impl RateLimitQueryArgument {
         /// A new `RateLimitQueryArgument`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitQueryArgument(this)
         }
     }
@@ -1739,12 +1749,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitquerystring.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitQueryString(Props);
+    pub struct RateLimitQueryString(rt::Props);
     impl RateLimitQueryString {
         /// A new `RateLimitQueryString`. Required properties: `text_transformations` (`TextTransformations`).
         pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = Props::default();
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitQueryString(this)
         }
     }
@@ -1755,12 +1765,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimituripath.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitUriPath(Props);
+    pub struct RateLimitUriPath(rt::Props);
     impl RateLimitUriPath {
         /// A new `RateLimitUriPath`. Required properties: `text_transformations` (`TextTransformations`).
         pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = Props::default();
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitUriPath(this)
         }
     }
@@ -1769,18 +1779,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct RegexMatchStatement(Props);
+    pub struct RegexMatchStatement(rt::Props);
     impl RegexMatchStatement {
         /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
-            regex_string: impl Into<Expr>,
+            regex_string: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("RegexString", None, string(regex_string));
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("RegexString", None, rt::string(regex_string));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RegexMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1788,7 +1798,8 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -1797,18 +1808,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexpatternsetreferencestatement.html)
     #[derive(Clone, Debug)]
-    pub struct RegexPatternSetReferenceStatement(Props);
+    pub struct RegexPatternSetReferenceStatement(rt::Props);
     impl RegexPatternSetReferenceStatement {
         /// A new `RegexPatternSetReferenceStatement`. Required properties: `arn` (`Arn`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            arn: impl Into<Expr>,
+            arn: impl Into<rt::Expr>,
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RegexPatternSetReferenceStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1816,7 +1827,8 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -1827,18 +1839,18 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `name` (`Name`), `priority` (`Priority`), `statement` (`Statement`), `visibility_config` (`VisibilityConfig`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             priority: i64,
             statement: Statement,
             visibility_config: VisibilityConfig,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Priority", None, rt::int(priority));
             this.set("Statement", None, statement.into());
             this.set("VisibilityConfig", None, visibility_config.into());
             Rule(this)
@@ -1864,7 +1876,7 @@ pub mod rule_group {
         ///
         /// CloudFormation `RuleLabels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rule_labels(mut self, value: impl IntoIterator<Item = Label>) -> Self {
-            self.0.set("RuleLabels", None, list(value));
+            self.0.set("RuleLabels", None, rt::list(value));
             self
         }
     }
@@ -1875,11 +1887,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ruleaction.html)
     #[derive(Clone, Debug)]
-    pub struct RuleAction(Props);
+    pub struct RuleAction(rt::Props);
     impl RuleAction {
         /// A new `RuleAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleAction(this)
         }
         /// Allow traffic towards application.
@@ -1930,12 +1942,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singleheader.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeader(Props);
+    pub struct SingleHeader(rt::Props);
     impl SingleHeader {
         /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             SingleHeader(this)
         }
     }
@@ -1946,12 +1958,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singlequeryargument.html)
     #[derive(Clone, Debug)]
-    pub struct SingleQueryArgument(Props);
+    pub struct SingleQueryArgument(rt::Props);
     impl SingleQueryArgument {
         /// A new `SingleQueryArgument`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             SingleQueryArgument(this)
         }
     }
@@ -1962,7 +1974,7 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sizeconstraintstatement.html)
     #[derive(Clone, Debug)]
-    pub struct SizeConstraintStatement(Props);
+    pub struct SizeConstraintStatement(rt::Props);
     impl SizeConstraintStatement {
         /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
         pub fn new(
@@ -1971,11 +1983,11 @@ pub mod rule_group {
             size: i64,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ComparisonOperator", None, comparison_operator.into());
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, int(size));
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("Size", None, rt::int(size));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             SizeConstraintStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1983,7 +1995,8 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -1994,16 +2007,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sqlimatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct SqliMatchStatement(Props);
+    pub struct SqliMatchStatement(rt::Props);
     impl SqliMatchStatement {
         /// A new `SqliMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             SqliMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2011,7 +2024,8 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
         /// Sensitivity Level current only used for sqli match statements.
@@ -2029,11 +2043,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-statement.html)
     #[derive(Clone, Debug)]
-    pub struct Statement(Props);
+    pub struct Statement(rt::Props);
     impl Statement {
         /// A new `Statement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Statement(this)
         }
         /// CloudFormation `AndStatement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2126,12 +2140,12 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-texttransformation.html)
     #[derive(Clone, Debug)]
-    pub struct TextTransformation(Props);
+    pub struct TextTransformation(rt::Props);
     impl TextTransformation {
         /// A new `TextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
         pub fn new(priority: i64, type_: TextTransformationType) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
             this.set("Type", None, type_.into());
             TextTransformation(this)
         }
@@ -2143,11 +2157,11 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-urifragment.html)
     #[derive(Clone, Debug)]
-    pub struct UriFragment(Props);
+    pub struct UriFragment(rt::Props);
     impl UriFragment {
         /// A new `UriFragment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UriFragment(this)
         }
         /// CloudFormation `FallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2163,25 +2177,25 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-visibilityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VisibilityConfig(Props);
+    pub struct VisibilityConfig(rt::Props);
     impl VisibilityConfig {
         /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
         pub fn new(
             cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
             sampled_requests_enabled: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                boolean(cloud_watch_metrics_enabled),
+                rt::boolean(cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, string(metric_name));
+            this.set("MetricName", None, rt::string(metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                boolean(sampled_requests_enabled),
+                rt::boolean(sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -2193,16 +2207,16 @@ pub mod rule_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-xssmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct XssMatchStatement(Props);
+    pub struct XssMatchStatement(rt::Props);
     impl XssMatchStatement {
         /// A new `XssMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             XssMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2210,7 +2224,8 @@ pub mod rule_group {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -2973,11 +2988,11 @@ pub mod rule_group {
 /// CloudFormation: `AWS::WAFv2::WebACL`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webacl.html)
-pub struct WebAcl(Base);
-static WEB_ACL_TYPE: TypeInfo = TypeInfo {
+pub struct WebAcl(rt::Base);
+static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::WebACL",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[
@@ -2996,7 +3011,7 @@ impl WebAcl {
         scope: web_acl::Scope,
         visibility_config: web_acl::VisibilityConfig,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_ACL_TYPE);
+        let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
         this.set("DefaultAction", None, default_action.into());
         this.set("Scope", None, scope.into());
         this.set("VisibilityConfig", None, visibility_config.into());
@@ -3029,8 +3044,8 @@ impl WebAcl {
     /// Custom response key and body map.
     ///
     /// CloudFormation `CustomResponseBodies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn custom_response_bodies(mut self, value: impl Into<Value>) -> Self {
-        self.0.set("CustomResponseBodies", None, json(value));
+    pub fn custom_response_bodies(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("CustomResponseBodies", None, rt::json(value));
         self
     }
     /// Collection of dataProtects.
@@ -3043,8 +3058,8 @@ impl WebAcl {
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Description", None, string(value));
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
         self
     }
     /// Configures monetization for the web ACL or rule group.
@@ -3057,8 +3072,8 @@ impl WebAcl {
     /// Name of the WebACL.
     ///
     /// Constraints: pattern `^[0-9A-Za-z_-]{1,128}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", None, string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// Configures the options for on-source DDoS protection provided by supported resource type.
@@ -3076,37 +3091,37 @@ impl WebAcl {
     ///
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = web_acl::Rule>) -> Self {
-        self.0.set("Rules", None, list(value));
+        self.0.set("Rules", None, rt::list(value));
         self
     }
     /// List of domains to accept in web request tokens, in addition to the domain of the protected resource.
     ///
     /// CloudFormation `TokenDomains`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn token_domains(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("TokenDomains", None, strings(value));
+    pub fn token_domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("TokenDomains", None, rt::strings(value));
         self
     }
 }
 builder!(WebAcl, WebAclHandle);
 /// A declared `AWS::WAFv2::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAclHandle(Handle);
+pub struct WebAclHandle(rt::Handle);
 handle!(WebAclHandle);
 impl WebAclHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// CloudFormation `Fn::GetAtt` `Capacity`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn capacity(&self) -> Expr {
+    pub fn capacity(&self) -> rt::Expr {
         self.0.attr("Capacity")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `LabelNamespace`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn label_namespace(&self) -> Expr {
+    pub fn label_namespace(&self) -> rt::Expr {
         self.0.attr("LabelNamespace")
     }
 }
@@ -3119,11 +3134,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-allowaction.html)
     #[derive(Clone, Debug)]
-    pub struct AllowAction(Props);
+    pub struct AllowAction(rt::Props);
     impl AllowAction {
         /// A new `AllowAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AllowAction(this)
         }
         /// Custom request handling.
@@ -3139,12 +3154,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-andstatement.html)
     #[derive(Clone, Debug)]
-    pub struct AndStatement(Props);
+    pub struct AndStatement(rt::Props);
     impl AndStatement {
         /// A new `AndStatement`. Required properties: `statements` (`Statements`).
         pub fn new(statements: impl IntoIterator<Item = Statement>) -> Self {
-            let mut this = Props::default();
-            this.set("Statements", None, list(statements));
+            let mut this = rt::Props::default();
+            this.set("Statements", None, rt::list(statements));
             AndStatement(this)
         }
     }
@@ -3155,16 +3170,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationattribute.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationAttribute(Props);
+    pub struct ApplicationAttribute(rt::Props);
     impl ApplicationAttribute {
         /// A new `ApplicationAttribute`. Required properties: `name` (`Name`), `values` (`Values`).
         pub fn new(
-            name: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            name: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Values", None, strings(values));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Values", None, rt::strings(values));
             ApplicationAttribute(this)
         }
     }
@@ -3175,12 +3190,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationConfig(Props);
+    pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
         /// A new `ApplicationConfig`. Required properties: `attributes` (`Attributes`).
         pub fn new(attributes: impl IntoIterator<Item = ApplicationAttribute>) -> Self {
-            let mut this = Props::default();
-            this.set("Attributes", None, list(attributes));
+            let mut this = rt::Props::default();
+            this.set("Attributes", None, rt::list(attributes));
             ApplicationConfig(this)
         }
     }
@@ -3189,16 +3204,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-asnmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct AsnMatchStatement(Props);
+    pub struct AsnMatchStatement(rt::Props);
     impl AsnMatchStatement {
         /// A new `AsnMatchStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AsnMatchStatement(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `AsnList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn asn_list(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("AsnList", None, list(value));
+            self.0.set("AsnList", None, rt::list(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3214,18 +3229,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-associationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AssociationConfig(Props);
+    pub struct AssociationConfig(rt::Props);
     impl AssociationConfig {
         /// A new `AssociationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AssociationConfig(this)
         }
         /// Map of AssociatedResourceType and RequestBodyAssociatedResourceTypeConfig
         ///
         /// CloudFormation `RequestBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn request_body(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("RequestBody", None, json(value));
+        pub fn request_body(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("RequestBody", None, rt::json(value));
             self
         }
     }
@@ -3236,23 +3251,27 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesacfpruleset.html)
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesAcfpRuleSet(Props);
+    pub struct AwsManagedRulesAcfpRuleSet(rt::Props);
     impl AwsManagedRulesAcfpRuleSet {
         /// A new `AwsManagedRulesAcfpRuleSet`. Required properties: `creation_path` (`CreationPath`), `registration_page_path` (`RegistrationPagePath`), `request_inspection` (`RequestInspection`).
         pub fn new(
-            creation_path: impl Into<Expr>,
-            registration_page_path: impl Into<Expr>,
+            creation_path: impl Into<rt::Expr>,
+            registration_page_path: impl Into<rt::Expr>,
             request_inspection: RequestInspectionAcfp,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("CreationPath", None, string(creation_path));
-            this.set("RegistrationPagePath", None, string(registration_page_path));
+            let mut this = rt::Props::default();
+            this.set("CreationPath", None, rt::string(creation_path));
+            this.set(
+                "RegistrationPagePath",
+                None,
+                rt::string(registration_page_path),
+            );
             this.set("RequestInspection", None, request_inspection.into());
             AwsManagedRulesAcfpRuleSet(this)
         }
         /// CloudFormation `EnableRegexInPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_regex_in_path(mut self, value: bool) -> Self {
-            self.0.set("EnableRegexInPath", None, boolean(value));
+            self.0.set("EnableRegexInPath", None, rt::boolean(value));
             self
         }
         /// Configures the inspection of login responses
@@ -3270,11 +3289,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesantiddosruleset.html)
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesAntiDDoSRuleSet(Props);
+    pub struct AwsManagedRulesAntiDDoSRuleSet(rt::Props);
     impl AwsManagedRulesAntiDDoSRuleSet {
         /// A new `AwsManagedRulesAntiDDoSRuleSet`. Required properties: `client_side_action_config` (`ClientSideActionConfig`).
         pub fn new(client_side_action_config: ClientSideActionConfig) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ClientSideActionConfig",
                 None,
@@ -3295,17 +3314,17 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesatpruleset.html)
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesAtpRuleSet(Props);
+    pub struct AwsManagedRulesAtpRuleSet(rt::Props);
     impl AwsManagedRulesAtpRuleSet {
         /// A new `AwsManagedRulesAtpRuleSet`. Required properties: `login_path` (`LoginPath`).
-        pub fn new(login_path: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("LoginPath", None, string(login_path));
+        pub fn new(login_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LoginPath", None, rt::string(login_path));
             AwsManagedRulesAtpRuleSet(this)
         }
         /// CloudFormation `EnableRegexInPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_regex_in_path(mut self, value: bool) -> Self {
-            self.0.set("EnableRegexInPath", None, boolean(value));
+            self.0.set("EnableRegexInPath", None, rt::boolean(value));
             self
         }
         /// Configures the inspection of login requests
@@ -3330,17 +3349,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesbotcontrolruleset.html)
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesBotControlRuleSet(Props);
+    pub struct AwsManagedRulesBotControlRuleSet(rt::Props);
     impl AwsManagedRulesBotControlRuleSet {
         /// A new `AwsManagedRulesBotControlRuleSet`. Required properties: `inspection_level` (`InspectionLevel`).
         pub fn new(inspection_level: InspectionLevel) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("InspectionLevel", None, inspection_level.into());
             AwsManagedRulesBotControlRuleSet(this)
         }
         /// CloudFormation `EnableMachineLearning`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn enable_machine_learning(mut self, value: bool) -> Self {
-            self.0.set("EnableMachineLearning", None, boolean(value));
+            self.0
+                .set("EnableMachineLearning", None, rt::boolean(value));
             self
         }
     }
@@ -3351,11 +3371,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-blockaction.html)
     #[derive(Clone, Debug)]
-    pub struct BlockAction(Props);
+    pub struct BlockAction(rt::Props);
     impl BlockAction {
         /// A new `BlockAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockAction(this)
         }
         /// Custom response.
@@ -3373,11 +3393,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-body.html)
     #[derive(Clone, Debug)]
-    pub struct Body(Props);
+    pub struct Body(rt::Props);
     impl Body {
         /// A new `Body`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Body(this)
         }
         /// Handling of requests containing oversize fields
@@ -3395,7 +3415,7 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-bytematchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct ByteMatchStatement(Props);
+    pub struct ByteMatchStatement(rt::Props);
     impl ByteMatchStatement {
         /// A new `ByteMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformations` (`TextTransformations`).
         pub fn new(
@@ -3403,10 +3423,10 @@ pub mod web_acl {
             positional_constraint: PositionalConstraint,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("PositionalConstraint", None, positional_constraint.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             ByteMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3414,21 +3434,22 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
         /// String that is searched to find a match.
         ///
         /// CloudFormation `SearchString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SearchString", None, string(value));
+        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchString", None, rt::string(value));
             self
         }
         /// Base64 encoded string that is searched to find a match.
         ///
         /// CloudFormation `SearchStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string_base64(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SearchStringBase64", None, string(value));
+        pub fn search_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchStringBase64", None, rt::string(value));
             self
         }
     }
@@ -3439,11 +3460,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-captchaaction.html)
     #[derive(Clone, Debug)]
-    pub struct CaptchaAction(Props);
+    pub struct CaptchaAction(rt::Props);
     impl CaptchaAction {
         /// A new `CaptchaAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptchaAction(this)
         }
         /// Custom request handling.
@@ -3459,11 +3480,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-captchaconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CaptchaConfig(Props);
+    pub struct CaptchaConfig(rt::Props);
     impl CaptchaConfig {
         /// A new `CaptchaConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CaptchaConfig(this)
         }
         /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3479,11 +3500,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-challengeaction.html)
     #[derive(Clone, Debug)]
-    pub struct ChallengeAction(Props);
+    pub struct ChallengeAction(rt::Props);
     impl ChallengeAction {
         /// A new `ChallengeAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChallengeAction(this)
         }
         /// Custom request handling.
@@ -3499,11 +3520,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-challengeconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ChallengeConfig(Props);
+    pub struct ChallengeConfig(rt::Props);
     impl ChallengeConfig {
         /// A new `ChallengeConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ChallengeConfig(this)
         }
         /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3519,11 +3540,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideaction.html)
     #[derive(Clone, Debug)]
-    pub struct ClientSideAction(Props);
+    pub struct ClientSideAction(rt::Props);
     impl ClientSideAction {
         /// A new `ClientSideAction`. Required properties: `usage_of_action` (`UsageOfAction`).
         pub fn new(usage_of_action: UsageOfAction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("UsageOfAction", None, usage_of_action.into());
             ClientSideAction(this)
         }
@@ -3532,7 +3553,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = Regex>,
         ) -> Self {
-            self.0.set("ExemptUriRegularExpressions", None, list(value));
+            self.0
+                .set("ExemptUriRegularExpressions", None, rt::list(value));
             self
         }
         /// CloudFormation `Sensitivity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3548,11 +3570,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideactionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ClientSideActionConfig(Props);
+    pub struct ClientSideActionConfig(rt::Props);
     impl ClientSideActionConfig {
         /// A new `ClientSideActionConfig`. Required properties: `challenge` (`Challenge`).
         pub fn new(challenge: ClientSideAction) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Challenge", None, challenge.into());
             ClientSideActionConfig(this)
         }
@@ -3564,32 +3586,32 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cookiematchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct CookieMatchPattern(Props);
+    pub struct CookieMatchPattern(rt::Props);
     impl CookieMatchPattern {
         /// A new `CookieMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CookieMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `ExcludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_cookies(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedCookies", None, strings(value));
+            self.0.set("ExcludedCookies", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `IncludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_cookies(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedCookies", None, strings(value));
+            self.0.set("IncludedCookies", None, rt::strings(value));
             self
         }
     }
@@ -3600,7 +3622,7 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cookies.html)
     #[derive(Clone, Debug)]
-    pub struct Cookies(Props);
+    pub struct Cookies(rt::Props);
     impl Cookies {
         /// A new `Cookies`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
         pub fn new(
@@ -3608,7 +3630,7 @@ pub mod web_acl {
             match_scope: MapMatchScope,
             oversize_handling: OversizeHandling,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             this.set("OversizeHandling", None, oversize_handling.into());
@@ -3622,11 +3644,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-countaction.html)
     #[derive(Clone, Debug)]
-    pub struct CountAction(Props);
+    pub struct CountAction(rt::Props);
     impl CountAction {
         /// A new `CountAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CountAction(this)
         }
         /// Custom request handling.
@@ -3644,12 +3666,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cryptoconfig.html)
     #[derive(Clone, Debug)]
-    pub struct CryptoConfig(Props);
+    pub struct CryptoConfig(rt::Props);
     impl CryptoConfig {
         /// A new `CryptoConfig`. Required properties: `payment_networks` (`PaymentNetworks`).
         pub fn new(payment_networks: impl IntoIterator<Item = PaymentNetwork>) -> Self {
-            let mut this = Props::default();
-            this.set("PaymentNetworks", None, list(payment_networks));
+            let mut this = rt::Props::default();
+            this.set("PaymentNetworks", None, rt::list(payment_networks));
             CryptoConfig(this)
         }
     }
@@ -3660,13 +3682,13 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customhttpheader.html)
     #[derive(Clone, Debug)]
-    pub struct CustomHttpHeader(Props);
+    pub struct CustomHttpHeader(rt::Props);
     impl CustomHttpHeader {
         /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Value", None, string(value));
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
             CustomHttpHeader(this)
         }
     }
@@ -3677,12 +3699,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customrequesthandling.html)
     #[derive(Clone, Debug)]
-    pub struct CustomRequestHandling(Props);
+    pub struct CustomRequestHandling(rt::Props);
     impl CustomRequestHandling {
         /// A new `CustomRequestHandling`. Required properties: `insert_headers` (`InsertHeaders`).
         pub fn new(insert_headers: impl IntoIterator<Item = CustomHttpHeader>) -> Self {
-            let mut this = Props::default();
-            this.set("InsertHeaders", None, list(insert_headers));
+            let mut this = rt::Props::default();
+            this.set("InsertHeaders", None, rt::list(insert_headers));
             CustomRequestHandling(this)
         }
     }
@@ -3693,19 +3715,19 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customresponse.html)
     #[derive(Clone, Debug)]
-    pub struct CustomResponse(Props);
+    pub struct CustomResponse(rt::Props);
     impl CustomResponse {
         /// A new `CustomResponse`. Required properties: `response_code` (`ResponseCode`).
         pub fn new(response_code: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ResponseCode", None, int(response_code));
+            let mut this = rt::Props::default();
+            this.set("ResponseCode", None, rt::int(response_code));
             CustomResponse(this)
         }
         /// Custom response body key.
         ///
         /// Constraints: length 1..=128; pattern `^[\w\-]+$`. CloudFormation `CustomResponseBodyKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response_body_key(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CustomResponseBodyKey", None, string(value));
+        pub fn custom_response_body_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomResponseBodyKey", None, rt::string(value));
             self
         }
         /// Collection of HTTP headers.
@@ -3715,7 +3737,7 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = CustomHttpHeader>,
         ) -> Self {
-            self.0.set("ResponseHeaders", None, list(value));
+            self.0.set("ResponseHeaders", None, rt::list(value));
             self
         }
     }
@@ -3724,23 +3746,25 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotect.html)
     #[derive(Clone, Debug)]
-    pub struct DataProtect(Props);
+    pub struct DataProtect(rt::Props);
     impl DataProtect {
         /// A new `DataProtect`. Required properties: `action` (`Action`), `field` (`Field`).
         pub fn new(action: DataProtectionAction, field: FieldToProtect) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Field", None, field.into());
             DataProtect(this)
         }
         /// CloudFormation `ExcludeRateBasedDetails`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_rate_based_details(mut self, value: bool) -> Self {
-            self.0.set("ExcludeRateBasedDetails", None, boolean(value));
+            self.0
+                .set("ExcludeRateBasedDetails", None, rt::boolean(value));
             self
         }
         /// CloudFormation `ExcludeRuleMatchDetails`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn exclude_rule_match_details(mut self, value: bool) -> Self {
-            self.0.set("ExcludeRuleMatchDetails", None, boolean(value));
+            self.0
+                .set("ExcludeRuleMatchDetails", None, rt::boolean(value));
             self
         }
     }
@@ -3749,12 +3773,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DataProtectionConfig(Props);
+    pub struct DataProtectionConfig(rt::Props);
     impl DataProtectionConfig {
         /// A new `DataProtectionConfig`. Required properties: `data_protections` (`DataProtections`).
         pub fn new(data_protections: impl IntoIterator<Item = DataProtect>) -> Self {
-            let mut this = Props::default();
-            this.set("DataProtections", None, list(data_protections));
+            let mut this = rt::Props::default();
+            this.set("DataProtections", None, rt::list(data_protections));
             DataProtectionConfig(this)
         }
     }
@@ -3765,11 +3789,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-defaultaction.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultAction(Props);
+    pub struct DefaultAction(rt::Props);
     impl DefaultAction {
         /// A new `DefaultAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultAction(this)
         }
         /// Allow traffic towards application.
@@ -3794,12 +3818,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-excludedrule.html)
     #[derive(Clone, Debug)]
-    pub struct ExcludedRule(Props);
+    pub struct ExcludedRule(rt::Props);
     impl ExcludedRule {
         /// A new `ExcludedRule`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             ExcludedRule(this)
         }
     }
@@ -3808,12 +3832,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldidentifier.html)
     #[derive(Clone, Debug)]
-    pub struct FieldIdentifier(Props);
+    pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
         /// A new `FieldIdentifier`. Required properties: `identifier` (`Identifier`).
-        pub fn new(identifier: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Identifier", None, string(identifier));
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Identifier", None, rt::string(identifier));
             FieldIdentifier(this)
         }
     }
@@ -3824,16 +3848,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtomatch.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToMatch(Props);
+    pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
         /// A new `FieldToMatch`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             FieldToMatch(this)
         }
         /// CloudFormation `AllQueryArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all_query_arguments(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("AllQueryArguments", None, json(value));
+        pub fn all_query_arguments(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AllQueryArguments", None, rt::json(value));
             self
         }
         /// The body of a web request.
@@ -3886,13 +3910,13 @@ pub mod web_acl {
             self
         }
         /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Method", None, json(value));
+        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Method", None, rt::json(value));
             self
         }
         /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("QueryString", None, json(value));
+        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("QueryString", None, rt::json(value));
             self
         }
         /// CloudFormation `SingleHeader`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3915,8 +3939,8 @@ pub mod web_acl {
             self
         }
         /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("UriPath", None, json(value));
+        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("UriPath", None, rt::json(value));
             self
         }
     }
@@ -3927,19 +3951,19 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtoprotect.html)
     #[derive(Clone, Debug)]
-    pub struct FieldToProtect(Props);
+    pub struct FieldToProtect(rt::Props);
     impl FieldToProtect {
         /// A new `FieldToProtect`. Required properties: `field_type` (`FieldType`).
         pub fn new(field_type: FieldType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldType", None, field_type.into());
             FieldToProtect(this)
         }
         /// List of field keys to protect
         ///
         /// Constraints: 0..=100 items. CloudFormation `FieldKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn field_keys(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("FieldKeys", None, strings(value));
+        pub fn field_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("FieldKeys", None, rt::strings(value));
             self
         }
     }
@@ -3948,13 +3972,13 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-forwardedipconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ForwardedIpConfiguration(Props);
+    pub struct ForwardedIpConfiguration(rt::Props);
     impl ForwardedIpConfiguration {
         /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, string(header_name));
+            this.set("HeaderName", None, rt::string(header_name));
             ForwardedIpConfiguration(this)
         }
     }
@@ -3963,16 +3987,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-geomatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct GeoMatchStatement(Props);
+    pub struct GeoMatchStatement(rt::Props);
     impl GeoMatchStatement {
         /// A new `GeoMatchStatement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             GeoMatchStatement(this)
         }
         /// Constraints: at least 1 items. CloudFormation `CountryCodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn country_codes(mut self, value: impl IntoIterator<Item = CountryCodes>) -> Self {
-            self.0.set("CountryCodes", None, list(value));
+            self.0.set("CountryCodes", None, rt::list(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3988,32 +4012,32 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headermatchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderMatchPattern(Props);
+    pub struct HeaderMatchPattern(rt::Props);
     impl HeaderMatchPattern {
         /// A new `HeaderMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HeaderMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `ExcludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("ExcludedHeaders", None, strings(value));
+            self.0.set("ExcludedHeaders", None, rt::strings(value));
             self
         }
         /// Constraints: 1..=199 items. CloudFormation `IncludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn included_headers(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            self.0.set("IncludedHeaders", None, strings(value));
+            self.0.set("IncludedHeaders", None, rt::strings(value));
             self
         }
     }
@@ -4024,11 +4048,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headerorder.html)
     #[derive(Clone, Debug)]
-    pub struct HeaderOrder(Props);
+    pub struct HeaderOrder(rt::Props);
     impl HeaderOrder {
         /// A new `HeaderOrder`. Required properties: `oversize_handling` (`OversizeHandling`).
         pub fn new(oversize_handling: OversizeHandling) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("OversizeHandling", None, oversize_handling.into());
             HeaderOrder(this)
         }
@@ -4040,7 +4064,7 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headers.html)
     #[derive(Clone, Debug)]
-    pub struct Headers(Props);
+    pub struct Headers(rt::Props);
     impl Headers {
         /// A new `Headers`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
         pub fn new(
@@ -4048,7 +4072,7 @@ pub mod web_acl {
             match_scope: MapMatchScope,
             oversize_handling: OversizeHandling,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             this.set("OversizeHandling", None, oversize_handling.into());
@@ -4060,12 +4084,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-immunitytimeproperty.html)
     #[derive(Clone, Debug)]
-    pub struct ImmunityTimeProperty(Props);
+    pub struct ImmunityTimeProperty(rt::Props);
     impl ImmunityTimeProperty {
         /// A new `ImmunityTimeProperty`. Required properties: `immunity_time` (`ImmunityTime`).
         pub fn new(immunity_time: i64) -> Self {
-            let mut this = Props::default();
-            this.set("ImmunityTime", None, int(immunity_time));
+            let mut this = rt::Props::default();
+            this.set("ImmunityTime", None, rt::int(immunity_time));
             ImmunityTimeProperty(this)
         }
     }
@@ -4074,17 +4098,17 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ipsetforwardedipconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetForwardedIpConfiguration(Props);
+    pub struct IpSetForwardedIpConfiguration(rt::Props);
     impl IpSetForwardedIpConfiguration {
         /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
         pub fn new(
             fallback_behavior: FallbackBehavior,
-            header_name: impl Into<Expr>,
+            header_name: impl Into<rt::Expr>,
             position: Position,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, string(header_name));
+            this.set("HeaderName", None, rt::string(header_name));
             this.set("Position", None, position.into());
             IpSetForwardedIpConfiguration(this)
         }
@@ -4094,12 +4118,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ipsetreferencestatement.html)
     #[derive(Clone, Debug)]
-    pub struct IpSetReferenceStatement(Props);
+    pub struct IpSetReferenceStatement(rt::Props);
     impl IpSetReferenceStatement {
         /// A new `IpSetReferenceStatement`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             IpSetReferenceStatement(this)
         }
         /// CloudFormation `IPSetForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4115,11 +4139,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ja3fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct Ja3Fingerprint(Props);
+    pub struct Ja3Fingerprint(rt::Props);
     impl Ja3Fingerprint {
         /// A new `Ja3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             Ja3Fingerprint(this)
         }
@@ -4131,11 +4155,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ja4fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct Ja4Fingerprint(Props);
+    pub struct Ja4Fingerprint(rt::Props);
     impl Ja4Fingerprint {
         /// A new `Ja4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             Ja4Fingerprint(this)
         }
@@ -4147,11 +4171,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-jsonbody.html)
     #[derive(Clone, Debug)]
-    pub struct JsonBody(Props);
+    pub struct JsonBody(rt::Props);
     impl JsonBody {
         /// A new `JsonBody`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`).
         pub fn new(match_pattern: JsonMatchPattern, match_scope: JsonMatchScope) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("MatchPattern", None, match_pattern.into());
             this.set("MatchScope", None, match_scope.into());
             JsonBody(this)
@@ -4178,21 +4202,24 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-jsonmatchpattern.html)
     #[derive(Clone, Debug)]
-    pub struct JsonMatchPattern(Props);
+    pub struct JsonMatchPattern(rt::Props);
     impl JsonMatchPattern {
         /// A new `JsonMatchPattern`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             JsonMatchPattern(this)
         }
         /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("All", None, json(value));
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
             self
         }
         /// Constraints: at least 1 items. CloudFormation `IncludedPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_paths(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("IncludedPaths", None, strings(value));
+        pub fn included_paths(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedPaths", None, rt::strings(value));
             self
         }
     }
@@ -4201,12 +4228,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-label.html)
     #[derive(Clone, Debug)]
-    pub struct Label(Props);
+    pub struct Label(rt::Props);
     impl Label {
         /// A new `Label`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             Label(this)
         }
     }
@@ -4215,12 +4242,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-labelmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct LabelMatchStatement(Props);
+    pub struct LabelMatchStatement(rt::Props);
     impl LabelMatchStatement {
         /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<Expr>, scope: LabelMatchScope) -> Self {
-            let mut this = Props::default();
-            this.set("Key", None, string(key));
+        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
             this.set("Scope", None, scope.into());
             LabelMatchStatement(this)
         }
@@ -4232,11 +4259,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedRuleGroupConfig(Props);
+    pub struct ManagedRuleGroupConfig(rt::Props);
     impl ManagedRuleGroupConfig {
         /// A new `ManagedRuleGroupConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ManagedRuleGroupConfig(this)
         }
         /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
@@ -4279,8 +4306,8 @@ pub mod web_acl {
             self
         }
         /// Constraints: length 1..=256; pattern `.*\S.*`. CloudFormation `LoginPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn login_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LoginPath", None, string(value));
+        pub fn login_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LoginPath", None, rt::string(value));
             self
         }
         /// CloudFormation `PasswordField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4304,18 +4331,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupstatement.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedRuleGroupStatement(Props);
+    pub struct ManagedRuleGroupStatement(rt::Props);
     impl ManagedRuleGroupStatement {
         /// A new `ManagedRuleGroupStatement`. Required properties: `name` (`Name`), `vendor_name` (`VendorName`).
-        pub fn new(name: impl Into<Expr>, vendor_name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("VendorName", None, string(vendor_name));
+        pub fn new(name: impl Into<rt::Expr>, vendor_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("VendorName", None, rt::string(vendor_name));
             ManagedRuleGroupStatement(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludedRules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_rules(mut self, value: impl IntoIterator<Item = ExcludedRule>) -> Self {
-            self.0.set("ExcludedRules", None, list(value));
+            self.0.set("ExcludedRules", None, rt::list(value));
             self
         }
         /// Collection of ManagedRuleGroupConfig.
@@ -4325,7 +4352,7 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = ManagedRuleGroupConfig>,
         ) -> Self {
-            self.0.set("ManagedRuleGroupConfigs", None, list(value));
+            self.0.set("ManagedRuleGroupConfigs", None, rt::list(value));
             self
         }
         /// Action overrides for rules in the rule group.
@@ -4335,7 +4362,7 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = RuleActionOverride>,
         ) -> Self {
-            self.0.set("RuleActionOverrides", None, list(value));
+            self.0.set("RuleActionOverrides", None, rt::list(value));
             self
         }
         /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
@@ -4346,8 +4373,8 @@ pub mod web_acl {
             self
         }
         /// Constraints: length 1..=64; pattern `^[\w#:\.\-/]+$`. CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn version(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Version", None, string(value));
+        pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Version", None, rt::string(value));
             self
         }
     }
@@ -4358,11 +4385,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-monetizationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MonetizationConfig(Props);
+    pub struct MonetizationConfig(rt::Props);
     impl MonetizationConfig {
         /// A new `MonetizationConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonetizationConfig(this)
         }
         /// Configures cryptocurrency payment settings.
@@ -4387,18 +4414,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-monetizeaction.html)
     #[derive(Clone, Debug)]
-    pub struct MonetizeAction(Props);
+    pub struct MonetizeAction(rt::Props);
     impl MonetizeAction {
         /// A new `MonetizeAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MonetizeAction(this)
         }
         /// The price multiplier for the monetize action.
         ///
         /// Constraints: length 1..=3; pattern `^([1-9][0-9]?|100)$`. CloudFormation `PriceMultiplier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn price_multiplier(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PriceMultiplier", None, string(value));
+        pub fn price_multiplier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PriceMultiplier", None, rt::string(value));
             self
         }
     }
@@ -4407,11 +4434,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-notstatement.html)
     #[derive(Clone, Debug)]
-    pub struct NotStatement(Props);
+    pub struct NotStatement(rt::Props);
     impl NotStatement {
         /// A new `NotStatement`. Required properties: `statement` (`Statement`).
         pub fn new(statement: Statement) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Statement", None, statement.into());
             NotStatement(this)
         }
@@ -4423,11 +4450,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-onsourceddosprotectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnSourceDDoSProtectionConfig(Props);
+    pub struct OnSourceDDoSProtectionConfig(rt::Props);
     impl OnSourceDDoSProtectionConfig {
         /// A new `OnSourceDDoSProtectionConfig`. Required properties: `alb_low_reputation_mode` (`ALBLowReputationMode`).
         pub fn new(alb_low_reputation_mode: AlbLowReputationMode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ALBLowReputationMode", None, alb_low_reputation_mode.into());
             OnSourceDDoSProtectionConfig(this)
         }
@@ -4437,12 +4464,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-orstatement.html)
     #[derive(Clone, Debug)]
-    pub struct OrStatement(Props);
+    pub struct OrStatement(rt::Props);
     impl OrStatement {
         /// A new `OrStatement`. Required properties: `statements` (`Statements`).
         pub fn new(statements: impl IntoIterator<Item = Statement>) -> Self {
-            let mut this = Props::default();
-            this.set("Statements", None, list(statements));
+            let mut this = rt::Props::default();
+            this.set("Statements", None, rt::list(statements));
             OrStatement(this)
         }
     }
@@ -4453,21 +4480,21 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-overrideaction.html)
     #[derive(Clone, Debug)]
-    pub struct OverrideAction(Props);
+    pub struct OverrideAction(rt::Props);
     impl OverrideAction {
         /// A new `OverrideAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             OverrideAction(this)
         }
         /// CloudFormation `Count`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn count(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("Count", None, json(value));
+        pub fn count(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Count", None, rt::json(value));
             self
         }
         /// CloudFormation `None`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn none(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("None", None, json(value));
+        pub fn none(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("None", None, rt::json(value));
             self
         }
     }
@@ -4478,18 +4505,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-paymentnetwork.html)
     #[derive(Clone, Debug)]
-    pub struct PaymentNetwork(Props);
+    pub struct PaymentNetwork(rt::Props);
     impl PaymentNetwork {
         /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
         pub fn new(
             chain: BlockchainChain,
             prices: impl IntoIterator<Item = Price>,
-            wallet_address: impl Into<Expr>,
+            wallet_address: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Chain", None, chain.into());
-            this.set("Prices", None, list(prices));
-            this.set("WalletAddress", None, string(wallet_address));
+            this.set("Prices", None, rt::list(prices));
+            this.set("WalletAddress", None, rt::string(wallet_address));
             PaymentNetwork(this)
         }
     }
@@ -4500,12 +4527,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-preparsetexttransformation.html)
     #[derive(Clone, Debug)]
-    pub struct PreParseTextTransformation(Props);
+    pub struct PreParseTextTransformation(rt::Props);
     impl PreParseTextTransformation {
         /// A new `PreParseTextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
         pub fn new(priority: i64, type_: PreParseTextTransformationType) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
             this.set("Type", None, type_.into());
             PreParseTextTransformation(this)
         }
@@ -4517,12 +4544,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-price.html)
     #[derive(Clone, Debug)]
-    pub struct Price(Props);
+    pub struct Price(rt::Props);
     impl Price {
         /// A new `Price`. Required properties: `amount` (`Amount`), `currency` (`Currency`).
-        pub fn new(amount: impl Into<Expr>, currency: CryptoCurrency) -> Self {
-            let mut this = Props::default();
-            this.set("Amount", None, string(amount));
+        pub fn new(amount: impl Into<rt::Expr>, currency: CryptoCurrency) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Amount", None, rt::string(amount));
             this.set("Currency", None, currency.into());
             Price(this)
         }
@@ -4532,13 +4559,13 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatement.html)
     #[derive(Clone, Debug)]
-    pub struct RateBasedStatement(Props);
+    pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
         /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
         pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
-            this.set("Limit", None, int(limit));
+            this.set("Limit", None, rt::int(limit));
             RateBasedStatement(this)
         }
         /// Specifies the aggregate keys to use in a rate-base rule.
@@ -4548,12 +4575,12 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = RateBasedStatementCustomKey>,
         ) -> Self {
-            self.0.set("CustomKeys", None, list(value));
+            self.0.set("CustomKeys", None, rt::list(value));
             self
         }
         /// CloudFormation `EvaluationWindowSec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn evaluation_window_sec(mut self, value: i64) -> Self {
-            self.0.set("EvaluationWindowSec", None, int(value));
+            self.0.set("EvaluationWindowSec", None, rt::int(value));
             self
         }
         /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4576,18 +4603,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatementcustomkey.html)
     #[derive(Clone, Debug)]
-    pub struct RateBasedStatementCustomKey(Props);
+    pub struct RateBasedStatementCustomKey(rt::Props);
     impl RateBasedStatementCustomKey {
         /// A new `RateBasedStatementCustomKey`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RateBasedStatementCustomKey(this)
         }
         /// Specifies the request's ASN as an aggregate key for a rate-based rule.
         ///
         /// CloudFormation `ASN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ASN", None, json(value));
+        pub fn asn(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ASN", None, rt::json(value));
             self
         }
         /// Specifies a cookie as an aggregate key for a rate-based rule.
@@ -4598,13 +4625,13 @@ pub mod web_acl {
             self
         }
         /// CloudFormation `ForwardedIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("ForwardedIP", None, json(value));
+        pub fn forwarded_ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ForwardedIP", None, rt::json(value));
             self
         }
         /// CloudFormation `HTTPMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_method(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("HTTPMethod", None, json(value));
+        pub fn http_method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("HTTPMethod", None, rt::json(value));
             self
         }
         /// Specifies a header as an aggregate key for a rate-based rule.
@@ -4615,8 +4642,8 @@ pub mod web_acl {
             self
         }
         /// CloudFormation `IP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip(mut self, value: impl Into<Value>) -> Self {
-            self.0.set("IP", None, json(value));
+        pub fn ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("IP", None, rt::json(value));
             self
         }
         /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
@@ -4669,16 +4696,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitcookie.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitCookie(Props);
+    pub struct RateLimitCookie(rt::Props);
     impl RateLimitCookie {
         /// A new `RateLimitCookie`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitCookie(this)
         }
     }
@@ -4689,16 +4716,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitheader.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitHeader(Props);
+    pub struct RateLimitHeader(rt::Props);
     impl RateLimitHeader {
         /// A new `RateLimitHeader`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitHeader(this)
         }
     }
@@ -4709,11 +4736,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitja3fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitJa3Fingerprint(Props);
+    pub struct RateLimitJa3Fingerprint(rt::Props);
     impl RateLimitJa3Fingerprint {
         /// A new `RateLimitJa3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             RateLimitJa3Fingerprint(this)
         }
@@ -4725,11 +4752,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitja4fingerprint.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitJa4Fingerprint(Props);
+    pub struct RateLimitJa4Fingerprint(rt::Props);
     impl RateLimitJa4Fingerprint {
         /// A new `RateLimitJa4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
         pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             RateLimitJa4Fingerprint(this)
         }
@@ -4741,12 +4768,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitlabelnamespace.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitLabelNamespace(Props);
+    pub struct RateLimitLabelNamespace(rt::Props);
     impl RateLimitLabelNamespace {
         /// A new `RateLimitLabelNamespace`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Namespace", None, string(namespace));
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", None, rt::string(namespace));
             RateLimitLabelNamespace(this)
         }
     }
@@ -4757,16 +4784,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitqueryargument.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitQueryArgument(Props);
+    pub struct RateLimitQueryArgument(rt::Props);
     impl RateLimitQueryArgument {
         /// A new `RateLimitQueryArgument`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitQueryArgument(this)
         }
     }
@@ -4777,12 +4804,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitquerystring.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitQueryString(Props);
+    pub struct RateLimitQueryString(rt::Props);
     impl RateLimitQueryString {
         /// A new `RateLimitQueryString`. Required properties: `text_transformations` (`TextTransformations`).
         pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = Props::default();
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitQueryString(this)
         }
     }
@@ -4793,12 +4820,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimituripath.html)
     #[derive(Clone, Debug)]
-    pub struct RateLimitUriPath(Props);
+    pub struct RateLimitUriPath(rt::Props);
     impl RateLimitUriPath {
         /// A new `RateLimitUriPath`. Required properties: `text_transformations` (`TextTransformations`).
         pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = Props::default();
-            this.set("TextTransformations", None, list(text_transformations));
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RateLimitUriPath(this)
         }
     }
@@ -4809,16 +4836,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regex.html)
     #[derive(Clone, Debug)]
-    pub struct Regex(Props);
+    pub struct Regex(rt::Props);
     impl Regex {
         /// A new `Regex`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Regex(this)
         }
         /// Constraints: length 1..=512. CloudFormation `RegexString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex_string(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RegexString", None, string(value));
+        pub fn regex_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RegexString", None, rt::string(value));
             self
         }
     }
@@ -4827,18 +4854,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regexmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct RegexMatchStatement(Props);
+    pub struct RegexMatchStatement(rt::Props);
     impl RegexMatchStatement {
         /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
-            regex_string: impl Into<Expr>,
+            regex_string: impl Into<rt::Expr>,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("RegexString", None, string(regex_string));
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("RegexString", None, rt::string(regex_string));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RegexMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4846,7 +4873,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -4855,18 +4883,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regexpatternsetreferencestatement.html)
     #[derive(Clone, Debug)]
-    pub struct RegexPatternSetReferenceStatement(Props);
+    pub struct RegexPatternSetReferenceStatement(rt::Props);
     impl RegexPatternSetReferenceStatement {
         /// A new `RegexPatternSetReferenceStatement`. Required properties: `arn` (`Arn`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            arn: impl Into<Expr>,
+            arn: impl Into<rt::Expr>,
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             RegexPatternSetReferenceStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4874,7 +4902,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -4885,7 +4914,7 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspection.html)
     #[derive(Clone, Debug)]
-    pub struct RequestInspection(Props);
+    pub struct RequestInspection(rt::Props);
     impl RequestInspection {
         /// A new `RequestInspection`. Required properties: `password_field` (`PasswordField`), `payload_type` (`PayloadType`), `username_field` (`UsernameField`).
         pub fn new(
@@ -4893,7 +4922,7 @@ pub mod web_acl {
             payload_type: PayloadType,
             username_field: FieldIdentifier,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PasswordField", None, password_field.into());
             this.set("PayloadType", None, payload_type.into());
             this.set("UsernameField", None, username_field.into());
@@ -4907,17 +4936,17 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspectionacfp.html)
     #[derive(Clone, Debug)]
-    pub struct RequestInspectionAcfp(Props);
+    pub struct RequestInspectionAcfp(rt::Props);
     impl RequestInspectionAcfp {
         /// A new `RequestInspectionAcfp`. Required properties: `payload_type` (`PayloadType`).
         pub fn new(payload_type: PayloadType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("PayloadType", None, payload_type.into());
             RequestInspectionAcfp(this)
         }
         /// CloudFormation `AddressFields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn address_fields(mut self, value: impl IntoIterator<Item = FieldIdentifier>) -> Self {
-            self.0.set("AddressFields", None, list(value));
+            self.0.set("AddressFields", None, rt::list(value));
             self
         }
         /// CloudFormation `EmailField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4935,7 +4964,7 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = FieldIdentifier>,
         ) -> Self {
-            self.0.set("PhoneNumberFields", None, list(value));
+            self.0.set("PhoneNumberFields", None, rt::list(value));
             self
         }
         /// CloudFormation `UsernameField`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4951,11 +4980,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspection.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseInspection(Props);
+    pub struct ResponseInspection(rt::Props);
     impl ResponseInspection {
         /// A new `ResponseInspection`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ResponseInspection(this)
         }
         /// Response body contents that indicate success or failure of a login request
@@ -4994,16 +5023,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionbodycontains.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseInspectionBodyContains(Props);
+    pub struct ResponseInspectionBodyContains(rt::Props);
     impl ResponseInspectionBodyContains {
         /// A new `ResponseInspectionBodyContains`. Required properties: `failure_strings` (`FailureStrings`), `success_strings` (`SuccessStrings`).
         pub fn new(
-            failure_strings: impl IntoIterator<Item = impl Into<Expr>>,
-            success_strings: impl IntoIterator<Item = impl Into<Expr>>,
+            failure_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            success_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FailureStrings", None, strings(failure_strings));
-            this.set("SuccessStrings", None, strings(success_strings));
+            let mut this = rt::Props::default();
+            this.set("FailureStrings", None, rt::strings(failure_strings));
+            this.set("SuccessStrings", None, rt::strings(success_strings));
             ResponseInspectionBodyContains(this)
         }
     }
@@ -5014,18 +5043,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionheader.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseInspectionHeader(Props);
+    pub struct ResponseInspectionHeader(rt::Props);
     impl ResponseInspectionHeader {
         /// A new `ResponseInspectionHeader`. Required properties: `failure_values` (`FailureValues`), `name` (`Name`), `success_values` (`SuccessValues`).
         pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<Expr>>,
-            name: impl Into<Expr>,
-            success_values: impl IntoIterator<Item = impl Into<Expr>>,
+            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            name: impl Into<rt::Expr>,
+            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FailureValues", None, strings(failure_values));
-            this.set("Name", None, string(name));
-            this.set("SuccessValues", None, strings(success_values));
+            let mut this = rt::Props::default();
+            this.set("FailureValues", None, rt::strings(failure_values));
+            this.set("Name", None, rt::string(name));
+            this.set("SuccessValues", None, rt::strings(success_values));
             ResponseInspectionHeader(this)
         }
     }
@@ -5036,18 +5065,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionjson.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseInspectionJson(Props);
+    pub struct ResponseInspectionJson(rt::Props);
     impl ResponseInspectionJson {
         /// A new `ResponseInspectionJson`. Required properties: `failure_values` (`FailureValues`), `identifier` (`Identifier`), `success_values` (`SuccessValues`).
         pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<Expr>>,
-            identifier: impl Into<Expr>,
-            success_values: impl IntoIterator<Item = impl Into<Expr>>,
+            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            identifier: impl Into<rt::Expr>,
+            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FailureValues", None, strings(failure_values));
-            this.set("Identifier", None, string(identifier));
-            this.set("SuccessValues", None, strings(success_values));
+            let mut this = rt::Props::default();
+            this.set("FailureValues", None, rt::strings(failure_values));
+            this.set("Identifier", None, rt::string(identifier));
+            this.set("SuccessValues", None, rt::strings(success_values));
             ResponseInspectionJson(this)
         }
     }
@@ -5058,16 +5087,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionstatuscode.html)
     #[derive(Clone, Debug)]
-    pub struct ResponseInspectionStatusCode(Props);
+    pub struct ResponseInspectionStatusCode(rt::Props);
     impl ResponseInspectionStatusCode {
         /// A new `ResponseInspectionStatusCode`. Required properties: `failure_codes` (`FailureCodes`), `success_codes` (`SuccessCodes`).
         pub fn new(
             failure_codes: impl IntoIterator<Item = i64>,
             success_codes: impl IntoIterator<Item = i64>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FailureCodes", None, list(failure_codes));
-            this.set("SuccessCodes", None, list(success_codes));
+            let mut this = rt::Props::default();
+            this.set("FailureCodes", None, rt::list(failure_codes));
+            this.set("SuccessCodes", None, rt::list(success_codes));
             ResponseInspectionStatusCode(this)
         }
     }
@@ -5078,18 +5107,18 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rule.html)
     #[derive(Clone, Debug)]
-    pub struct Rule(Props);
+    pub struct Rule(rt::Props);
     impl Rule {
         /// A new `Rule`. Required properties: `name` (`Name`), `priority` (`Priority`), `statement` (`Statement`), `visibility_config` (`VisibilityConfig`).
         pub fn new(
-            name: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
             priority: i64,
             statement: Statement,
             visibility_config: VisibilityConfig,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Priority", None, rt::int(priority));
             this.set("Statement", None, statement.into());
             this.set("VisibilityConfig", None, visibility_config.into());
             Rule(this)
@@ -5122,7 +5151,7 @@ pub mod web_acl {
         ///
         /// CloudFormation `RuleLabels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn rule_labels(mut self, value: impl IntoIterator<Item = Label>) -> Self {
-            self.0.set("RuleLabels", None, list(value));
+            self.0.set("RuleLabels", None, rt::list(value));
             self
         }
     }
@@ -5133,11 +5162,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleaction.html)
     #[derive(Clone, Debug)]
-    pub struct RuleAction(Props);
+    pub struct RuleAction(rt::Props);
     impl RuleAction {
         /// A new `RuleAction`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RuleAction(this)
         }
         /// Allow traffic towards application.
@@ -5190,13 +5219,13 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleactionoverride.html)
     #[derive(Clone, Debug)]
-    pub struct RuleActionOverride(Props);
+    pub struct RuleActionOverride(rt::Props);
     impl RuleActionOverride {
         /// A new `RuleActionOverride`. Required properties: `action_to_use` (`ActionToUse`), `name` (`Name`).
-        pub fn new(action_to_use: RuleAction, name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(action_to_use: RuleAction, name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set("ActionToUse", None, action_to_use.into());
-            this.set("Name", None, string(name));
+            this.set("Name", None, rt::string(name));
             RuleActionOverride(this)
         }
     }
@@ -5205,17 +5234,17 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rulegroupreferencestatement.html)
     #[derive(Clone, Debug)]
-    pub struct RuleGroupReferenceStatement(Props);
+    pub struct RuleGroupReferenceStatement(rt::Props);
     impl RuleGroupReferenceStatement {
         /// A new `RuleGroupReferenceStatement`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Arn", None, string(arn));
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
             RuleGroupReferenceStatement(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludedRules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn excluded_rules(mut self, value: impl IntoIterator<Item = ExcludedRule>) -> Self {
-            self.0.set("ExcludedRules", None, list(value));
+            self.0.set("ExcludedRules", None, rt::list(value));
             self
         }
         /// Action overrides for rules in the rule group.
@@ -5225,7 +5254,7 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = RuleActionOverride>,
         ) -> Self {
-            self.0.set("RuleActionOverrides", None, list(value));
+            self.0.set("RuleActionOverrides", None, rt::list(value));
             self
         }
     }
@@ -5234,12 +5263,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-singleheader.html)
     #[derive(Clone, Debug)]
-    pub struct SingleHeader(Props);
+    pub struct SingleHeader(rt::Props);
     impl SingleHeader {
         /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             SingleHeader(this)
         }
     }
@@ -5250,12 +5279,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-singlequeryargument.html)
     #[derive(Clone, Debug)]
-    pub struct SingleQueryArgument(Props);
+    pub struct SingleQueryArgument(rt::Props);
     impl SingleQueryArgument {
         /// A new `SingleQueryArgument`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Name", None, string(name));
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
             SingleQueryArgument(this)
         }
     }
@@ -5266,7 +5295,7 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-sizeconstraintstatement.html)
     #[derive(Clone, Debug)]
-    pub struct SizeConstraintStatement(Props);
+    pub struct SizeConstraintStatement(rt::Props);
     impl SizeConstraintStatement {
         /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
         pub fn new(
@@ -5275,11 +5304,11 @@ pub mod web_acl {
             size: i64,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("ComparisonOperator", None, comparison_operator.into());
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, int(size));
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("Size", None, rt::int(size));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             SizeConstraintStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5287,7 +5316,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -5298,16 +5328,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-sqlimatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct SqliMatchStatement(Props);
+    pub struct SqliMatchStatement(rt::Props);
     impl SqliMatchStatement {
         /// A new `SqliMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             SqliMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5315,7 +5345,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
         /// Sensitivity Level current only used for sqli match statements.
@@ -5333,11 +5364,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-statement.html)
     #[derive(Clone, Debug)]
-    pub struct Statement(Props);
+    pub struct Statement(rt::Props);
     impl Statement {
         /// A new `Statement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Statement(this)
         }
         /// CloudFormation `AndStatement`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5444,12 +5475,12 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-texttransformation.html)
     #[derive(Clone, Debug)]
-    pub struct TextTransformation(Props);
+    pub struct TextTransformation(rt::Props);
     impl TextTransformation {
         /// A new `TextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
         pub fn new(priority: i64, type_: TextTransformationType) -> Self {
-            let mut this = Props::default();
-            this.set("Priority", None, int(priority));
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
             this.set("Type", None, type_.into());
             TextTransformation(this)
         }
@@ -5461,11 +5492,11 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-urifragment.html)
     #[derive(Clone, Debug)]
-    pub struct UriFragment(Props);
+    pub struct UriFragment(rt::Props);
     impl UriFragment {
         /// A new `UriFragment`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             UriFragment(this)
         }
         /// CloudFormation `FallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5481,25 +5512,25 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-visibilityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct VisibilityConfig(Props);
+    pub struct VisibilityConfig(rt::Props);
     impl VisibilityConfig {
         /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
         pub fn new(
             cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<Expr>,
+            metric_name: impl Into<rt::Expr>,
             sampled_requests_enabled: bool,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                boolean(cloud_watch_metrics_enabled),
+                rt::boolean(cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, string(metric_name));
+            this.set("MetricName", None, rt::string(metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                boolean(sampled_requests_enabled),
+                rt::boolean(sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -5511,16 +5542,16 @@ pub mod web_acl {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-xssmatchstatement.html)
     #[derive(Clone, Debug)]
-    pub struct XssMatchStatement(Props);
+    pub struct XssMatchStatement(rt::Props);
     impl XssMatchStatement {
         /// A new `XssMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
             field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, list(text_transformations));
+            this.set("TextTransformations", None, rt::list(text_transformations));
             XssMatchStatement(this)
         }
         /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5528,7 +5559,8 @@ pub mod web_acl {
             mut self,
             value: impl IntoIterator<Item = PreParseTextTransformation>,
         ) -> Self {
-            self.0.set("PreParseTextTransformations", None, list(value));
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
             self
         }
     }
@@ -6362,11 +6394,11 @@ pub mod web_acl {
 /// CloudFormation: `AWS::WAFv2::WebACLAssociation`. Terraform: `awscc_wafv2_web_acl_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html)
-pub struct WebAclAssociation(Base);
-static WEB_ACL_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct WebAclAssociation(rt::Base);
+static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WAFv2::WebACLAssociation",
     terraform: Some("awscc_wafv2_web_acl_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -6376,17 +6408,21 @@ impl WebAclAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_arn: impl Into<Expr>,
-        web_acl_arn: impl Into<Expr>,
+        resource_arn: impl Into<rt::Expr>,
+        web_acl_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
-        this.set("ResourceArn", Some("resource_arn"), string(resource_arn));
-        this.set("WebACLArn", Some("web_acl_arn"), string(web_acl_arn));
+        let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
+        this.set("WebACLArn", Some("web_acl_arn"), rt::string(web_acl_arn));
         WebAclAssociation(this)
     }
 }
 builder!(WebAclAssociation, WebAclAssociationHandle);
 /// A declared `AWS::WAFv2::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WebAclAssociationHandle(Handle);
+pub struct WebAclAssociationHandle(rt::Handle);
 handle!(WebAclAssociationHandle);

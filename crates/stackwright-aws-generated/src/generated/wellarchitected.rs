@@ -2,23 +2,24 @@
 //! `WellArchitected` resource types of the CloudFormation registry (`AWS::WellArchitected::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `wellarchitected` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource schema for AWS::WellArchitected::AgentContext.
 ///
 /// CloudFormation: `AWS::WellArchitected::AgentContext`. Terraform: `awscc_wellarchitected_agent_context` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-agentcontext.html)
-pub struct AgentContext(Base);
-static AGENT_CONTEXT_TYPE: TypeInfo = TypeInfo {
+pub struct AgentContext(rt::Base);
+static AGENT_CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::AgentContext",
     terraform: Some("awscc_wellarchitected_agent_context"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -72,67 +73,67 @@ impl AgentContext {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<Value>,
+        content: impl Into<rt::Value>,
         context_type: agent_context::ContextType,
-        profile_arn: impl Into<Expr>,
-        title: impl Into<Expr>,
+        profile_arn: impl Into<rt::Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AGENT_CONTEXT_TYPE);
-        this.set("Content", Some("content"), json_string(content));
+        let mut this = rt::Base::new(id, &AGENT_CONTEXT_TYPE);
+        this.set("Content", Some("content"), rt::json_string(content));
         this.set("ContextType", Some("context_type"), context_type.into());
-        this.set("ProfileArn", Some("profile_arn"), string(profile_arn));
-        this.set("Title", Some("title"), string(title));
+        this.set("ProfileArn", Some("profile_arn"), rt::string(profile_arn));
+        this.set("Title", Some("title"), rt::string(title));
         AgentContext(this)
     }
 }
 builder!(AgentContext, AgentContextHandle);
 /// A declared `AWS::WellArchitected::AgentContext`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentContextHandle(Handle);
+pub struct AgentContextHandle(rt::Handle);
 handle!(AgentContextHandle);
 impl AgentContextHandle {
     /// The synthetic Amazon Resource Name (ARN) of the Agent Context, composed of the parent profile ARN and the context id.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The service-generated unique identifier of the Agent Context.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// CloudFormation `Fn::GetAtt` `ApplicationType`; Terraform `application_type`.
-    pub fn application_type(&self) -> Expr {
+    pub fn application_type(&self) -> rt::Expr {
         self.0.attr("ApplicationType")
     }
     /// CloudFormation `Fn::GetAtt` `Criticality`; Terraform `criticality`.
-    pub fn criticality(&self) -> Expr {
+    pub fn criticality(&self) -> rt::Expr {
         self.0.attr("Criticality")
     }
     /// The identifier of the system or user that created this context.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The timestamp when the context was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The identifier of the system or user that last modified this context.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy`; Terraform `last_modified_by`.
-    pub fn last_modified_by(&self) -> Expr {
+    pub fn last_modified_by(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy")
     }
     /// The timestamp when the context was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedAt`; Terraform `last_modified_at`.
-    pub fn last_modified_at(&self) -> Expr {
+    pub fn last_modified_at(&self) -> rt::Expr {
         self.0.attr("LastModifiedAt")
     }
 }
@@ -152,11 +153,11 @@ pub mod agent_context {
 /// CloudFormation: `AWS::WellArchitected::AgentGoal`. Terraform: `awscc_wellarchitected_agent_goal` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-agentgoal.html)
-pub struct AgentGoal(Base);
-static AGENT_GOAL_TYPE: TypeInfo = TypeInfo {
+pub struct AgentGoal(rt::Base);
+static AGENT_GOAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::AgentGoal",
     terraform: Some("awscc_wellarchitected_agent_goal"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -209,64 +210,64 @@ impl AgentGoal {
     pub fn new(
         id: impl Into<String>,
         pillars: impl IntoIterator<Item = agent_goal::Pillar>,
-        profile_arn: impl Into<Expr>,
-        title: impl Into<Expr>,
+        profile_arn: impl Into<rt::Expr>,
+        title: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AGENT_GOAL_TYPE);
-        this.set("Pillars", Some("pillars"), list(pillars));
-        this.set("ProfileArn", Some("profile_arn"), string(profile_arn));
-        this.set("Title", Some("title"), string(title));
+        let mut this = rt::Base::new(id, &AGENT_GOAL_TYPE);
+        this.set("Pillars", Some("pillars"), rt::list(pillars));
+        this.set("ProfileArn", Some("profile_arn"), rt::string(profile_arn));
+        this.set("Title", Some("title"), rt::string(title));
         AgentGoal(this)
     }
     /// A description of the Agent Goal.
     ///
     /// Constraints: length 1..=4000; pattern `^(?:(?!\$\{[a-zA-Z]+:)[\P{C}])+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
 }
 builder!(AgentGoal, AgentGoalHandle);
 /// A declared `AWS::WellArchitected::AgentGoal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentGoalHandle(Handle);
+pub struct AgentGoalHandle(rt::Handle);
 handle!(AgentGoalHandle);
 impl AgentGoalHandle {
     /// The synthetic Amazon Resource Name (ARN) of the Agent Goal, composed of the parent profile ARN and the goal id.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The service-generated unique identifier of the Agent Goal.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// The identifier of the system or user that created this goal.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The timestamp when the goal was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The identifier of the system or user that last modified this goal.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy`; Terraform `last_modified_by`.
-    pub fn last_modified_by(&self) -> Expr {
+    pub fn last_modified_by(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy")
     }
     /// The timestamp when the goal was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedAt`; Terraform `last_modified_at`.
-    pub fn last_modified_at(&self) -> Expr {
+    pub fn last_modified_at(&self) -> rt::Expr {
         self.0.attr("LastModifiedAt")
     }
 }
@@ -294,11 +295,11 @@ pub mod agent_goal {
 /// CloudFormation: `AWS::WellArchitected::AgentProfile`. Terraform: `awscc_wellarchitected_agent_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-agentprofile.html)
-pub struct AgentProfile(Base);
-static AGENT_PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct AgentProfile(rt::Base);
+static AGENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::AgentProfile",
     terraform: Some("awscc_wellarchitected_agent_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -350,31 +351,34 @@ impl AgentProfile {
     pub fn new(
         id: impl Into<String>,
         aggregation_configuration: impl IntoIterator<Item = agent_profile::AggregationConfiguration>,
-        execution_role_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        execution_role_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
         pillars: impl IntoIterator<Item = agent_profile::Pillar>,
     ) -> Self {
-        let mut this = Base::new(id, &AGENT_PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &AGENT_PROFILE_TYPE);
         this.set(
             "AggregationConfiguration",
             Some("aggregation_configuration"),
-            list(aggregation_configuration),
+            rt::list(aggregation_configuration),
         );
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            string(execution_role_arn),
+            rt::string(execution_role_arn),
         );
-        this.set("Name", Some("name"), string(name));
-        this.set("Pillars", Some("pillars"), list(pillars));
+        this.set("Name", Some("name"), rt::string(name));
+        this.set("Pillars", Some("pillars"), rt::list(pillars));
         AgentProfile(this)
     }
     /// A business overview for the profile used to improve recommendation quality.
     ///
     /// Constraints: length at most 512. CloudFormation `BusinessOverview`, Terraform `business_overview`.
-    pub fn business_overview(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("BusinessOverview", Some("business_overview"), string(value));
+    pub fn business_overview(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BusinessOverview",
+            Some("business_overview"),
+            rt::string(value),
+        );
         self
     }
     /// Whether deletion protection is enabled for the profile.
@@ -384,61 +388,61 @@ impl AgentProfile {
         self.0.set(
             "DeletionProtection",
             Some("deletion_protection"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
     /// A description of the profile.
     ///
     /// Constraints: length at most 512. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The human-readable display name of the profile.
     ///
     /// Constraints: length 3..=128. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
 }
 builder!(AgentProfile, AgentProfileHandle);
 /// A declared `AWS::WellArchitected::AgentProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AgentProfileHandle(Handle);
+pub struct AgentProfileHandle(rt::Handle);
 handle!(AgentProfileHandle);
 impl AgentProfileHandle {
     /// The Amazon Resource Name (ARN) of the Agent Profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the system or user that created this profile.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedBy`; Terraform `created_by`.
-    pub fn created_by(&self) -> Expr {
+    pub fn created_by(&self) -> rt::Expr {
         self.0.attr("CreatedBy")
     }
     /// The timestamp when the profile was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The identifier of the system or user that last modified this profile.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedBy`; Terraform `last_modified_by`.
-    pub fn last_modified_by(&self) -> Expr {
+    pub fn last_modified_by(&self) -> rt::Expr {
         self.0.attr("LastModifiedBy")
     }
     /// The timestamp when the profile was last modified.
     ///
     /// CloudFormation `Fn::GetAtt` `LastModifiedAt`; Terraform `last_modified_at`.
-    pub fn last_modified_at(&self) -> Expr {
+    pub fn last_modified_at(&self) -> rt::Expr {
         self.0.attr("LastModifiedAt")
     }
 }
@@ -451,22 +455,22 @@ pub mod agent_profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-agentprofile-aggregationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct AggregationConfiguration(Props);
+    pub struct AggregationConfiguration(rt::Props);
     impl AggregationConfiguration {
         /// A new `AggregationConfiguration`. Required properties: `access_role_arn` (`AccessRoleArn`), `account_id` (`AccountId`), `regions` (`Regions`).
         pub fn new(
-            access_role_arn: impl Into<Expr>,
-            account_id: impl Into<Expr>,
-            regions: impl IntoIterator<Item = impl Into<Expr>>,
+            access_role_arn: impl Into<rt::Expr>,
+            account_id: impl Into<rt::Expr>,
+            regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessRoleArn",
                 Some("access_role_arn"),
-                string(access_role_arn),
+                rt::string(access_role_arn),
             );
-            this.set("AccountId", Some("account_id"), string(account_id));
-            this.set("Regions", Some("regions"), strings(regions));
+            this.set("AccountId", Some("account_id"), rt::string(account_id));
+            this.set("Regions", Some("regions"), rt::strings(regions));
             AggregationConfiguration(this)
         }
     }
@@ -490,11 +494,11 @@ pub mod agent_profile {
 /// CloudFormation: `AWS::WellArchitected::Lens`. Terraform: `awscc_wellarchitected_lens` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-lens.html)
-pub struct Lens(Base);
-static LENS_TYPE: TypeInfo = TypeInfo {
+pub struct Lens(rt::Base);
+static LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::Lens",
     terraform: Some("awscc_wellarchitected_lens"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -530,59 +534,60 @@ impl Lens {
     /// Declares a `AWS::WellArchitected::Lens` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &LENS_TYPE);
+        let this = rt::Base::new(id, &LENS_TYPE);
         Lens(this)
     }
     /// The JSON representation of a lens.
     ///
     /// Constraints: length 2..=500000. Changing it replaces the resource. CloudFormation `JSONString`, Terraform `json_string`.
-    pub fn json_string(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("JSONString", Some("json_string"), string(value));
+    pub fn json_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("JSONString", Some("json_string"), rt::string(value));
         self
     }
     /// The version of the lens.
     ///
     /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `LensVersion`, Terraform `lens_version`.
-    pub fn lens_version(mut self, value: impl Into<Expr>) -> Self {
+    pub fn lens_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("LensVersion", Some("lens_version"), string(value));
+            .set("LensVersion", Some("lens_version"), rt::string(value));
         self
     }
 }
 builder!(Lens, LensHandle);
 /// A declared `AWS::WellArchitected::Lens`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LensHandle(Handle);
+pub struct LensHandle(rt::Handle);
 handle!(LensHandle);
 impl LensHandle {
     /// The ARN of the lens.
     ///
     /// CloudFormation `Fn::GetAtt` `LensArn`; Terraform `lens_arn`.
-    pub fn lens_arn(&self) -> Expr {
+    pub fn lens_arn(&self) -> rt::Expr {
         self.0.attr("LensArn")
     }
     /// The unique identifier of the lens.
     ///
     /// CloudFormation `Fn::GetAtt` `LensId`; Terraform `lens_id`.
-    pub fn lens_id(&self) -> Expr {
+    pub fn lens_id(&self) -> rt::Expr {
         self.0.attr("LensId")
     }
     /// The full name of the lens.
     ///
     /// CloudFormation `Fn::GetAtt` `Name`; Terraform `name`.
-    pub fn name(&self) -> Expr {
+    pub fn name(&self) -> rt::Expr {
         self.0.attr("Name")
     }
     /// The description of the lens.
     ///
     /// CloudFormation `Fn::GetAtt` `Description`; Terraform `description`.
-    pub fn description(&self) -> Expr {
+    pub fn description(&self) -> rt::Expr {
         self.0.attr("Description")
     }
     /// The Amazon Web Services account ID that owns the lens.
     ///
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
 }
@@ -591,11 +596,11 @@ impl LensHandle {
 /// CloudFormation: `AWS::WellArchitected::Profile`. Terraform: `awscc_wellarchitected_profile` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-profile.html)
-pub struct Profile(Base);
-static PROFILE_TYPE: TypeInfo = TypeInfo {
+pub struct Profile(rt::Base);
+static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::Profile",
     terraform: Some("awscc_wellarchitected_profile"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -632,21 +637,25 @@ impl Profile {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        profile_description: impl Into<Expr>,
-        profile_name: impl Into<Expr>,
+        profile_description: impl Into<rt::Expr>,
+        profile_name: impl Into<rt::Expr>,
         profile_questions: impl IntoIterator<Item = profile::ProfileQuestionUpdate>,
     ) -> Self {
-        let mut this = Base::new(id, &PROFILE_TYPE);
+        let mut this = rt::Base::new(id, &PROFILE_TYPE);
         this.set(
             "ProfileDescription",
             Some("profile_description"),
-            string(profile_description),
+            rt::string(profile_description),
         );
-        this.set("ProfileName", Some("profile_name"), string(profile_name));
+        this.set(
+            "ProfileName",
+            Some("profile_name"),
+            rt::string(profile_name),
+        );
         this.set(
             "ProfileQuestions",
             Some("profile_questions"),
-            list(profile_questions),
+            rt::list(profile_questions),
         );
         Profile(this)
     }
@@ -654,37 +663,37 @@ impl Profile {
 builder!(Profile, ProfileHandle);
 /// A declared `AWS::WellArchitected::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ProfileHandle(Handle);
+pub struct ProfileHandle(rt::Handle);
 handle!(ProfileHandle);
 impl ProfileHandle {
     /// The profile ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileArn`; Terraform `profile_arn`.
-    pub fn profile_arn(&self) -> Expr {
+    pub fn profile_arn(&self) -> rt::Expr {
         self.0.attr("ProfileArn")
     }
     /// The profile version.
     ///
     /// CloudFormation `Fn::GetAtt` `ProfileVersion`; Terraform `profile_version`.
-    pub fn profile_version(&self) -> Expr {
+    pub fn profile_version(&self) -> rt::Expr {
         self.0.attr("ProfileVersion")
     }
     /// The owner of the profile.
     ///
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
     /// The date and time the profile was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The date and time the profile was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
 }
@@ -697,18 +706,19 @@ pub mod profile {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-profile-profilequestionupdate.html)
     #[derive(Clone, Debug)]
-    pub struct ProfileQuestionUpdate(Props);
+    pub struct ProfileQuestionUpdate(rt::Props);
     impl ProfileQuestionUpdate {
         /// A new `ProfileQuestionUpdate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ProfileQuestionUpdate(this)
         }
         /// The ID of the question.
         ///
         /// Constraints: length 1..=128. CloudFormation `QuestionId`, Terraform `question_id`.
-        pub fn question_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("QuestionId", Some("question_id"), string(value));
+        pub fn question_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("QuestionId", Some("question_id"), rt::string(value));
             self
         }
         /// The selected choices.
@@ -716,12 +726,12 @@ pub mod profile {
         /// CloudFormation `SelectedChoiceIds`, Terraform `selected_choice_ids`.
         pub fn selected_choice_ids(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "SelectedChoiceIds",
                 Some("selected_choice_ids"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -733,11 +743,11 @@ pub mod profile {
 /// CloudFormation: `AWS::WellArchitected::ReviewTemplate`. Terraform: `awscc_wellarchitected_review_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-reviewtemplate.html)
-pub struct ReviewTemplate(Base);
-static REVIEW_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct ReviewTemplate(rt::Base);
+static REVIEW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::ReviewTemplate",
     terraform: Some("awscc_wellarchitected_review_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -773,52 +783,56 @@ impl ReviewTemplate {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
-        lenses: impl IntoIterator<Item = impl Into<Expr>>,
-        template_name: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
+        lenses: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        template_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &REVIEW_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), string(description));
-        this.set("Lenses", Some("lenses"), strings(lenses));
-        this.set("TemplateName", Some("template_name"), string(template_name));
+        let mut this = rt::Base::new(id, &REVIEW_TEMPLATE_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
+        this.set("Lenses", Some("lenses"), rt::strings(lenses));
+        this.set(
+            "TemplateName",
+            Some("template_name"),
+            rt::string(template_name),
+        );
         ReviewTemplate(this)
     }
     /// The notes associated with the review template.
     ///
     /// Constraints: length 0..=2084. CloudFormation `Notes`, Terraform `notes`.
-    pub fn notes(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Notes", Some("notes"), string(value));
+    pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Notes", Some("notes"), rt::string(value));
         self
     }
 }
 builder!(ReviewTemplate, ReviewTemplateHandle);
 /// A declared `AWS::WellArchitected::ReviewTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ReviewTemplateHandle(Handle);
+pub struct ReviewTemplateHandle(rt::Handle);
 handle!(ReviewTemplateHandle);
 impl ReviewTemplateHandle {
     /// The review template ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `TemplateArn`; Terraform `template_arn`.
-    pub fn template_arn(&self) -> Expr {
+    pub fn template_arn(&self) -> rt::Expr {
         self.0.attr("TemplateArn")
     }
     /// The owner of the review template.
     ///
     /// CloudFormation `Fn::GetAtt` `Owner`; Terraform `owner`.
-    pub fn owner(&self) -> Expr {
+    pub fn owner(&self) -> rt::Expr {
         self.0.attr("Owner")
     }
     /// The date and time the review template was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The latest status of the review template.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdateStatus`; Terraform `update_status`.
-    pub fn update_status(&self) -> Expr {
+    pub fn update_status(&self) -> rt::Expr {
         self.0.attr("UpdateStatus")
     }
 }
@@ -827,11 +841,11 @@ impl ReviewTemplateHandle {
 /// CloudFormation: `AWS::WellArchitected::Workload`. Terraform: `awscc_wellarchitected_workload` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wellarchitected-workload.html)
-pub struct Workload(Base);
-static WORKLOAD_TYPE: TypeInfo = TypeInfo {
+pub struct Workload(rt::Base);
+static WORKLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WellArchitected::Workload",
     terraform: Some("awscc_wellarchitected_workload"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -866,43 +880,47 @@ impl Workload {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        description: impl Into<Expr>,
+        description: impl Into<rt::Expr>,
         environment: workload::Environment,
-        lenses: impl IntoIterator<Item = impl Into<Expr>>,
-        workload_name: impl Into<Expr>,
+        lenses: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        workload_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKLOAD_TYPE);
-        this.set("Description", Some("description"), string(description));
+        let mut this = rt::Base::new(id, &WORKLOAD_TYPE);
+        this.set("Description", Some("description"), rt::string(description));
         this.set("Environment", Some("environment"), environment.into());
-        this.set("Lenses", Some("lenses"), strings(lenses));
-        this.set("WorkloadName", Some("workload_name"), string(workload_name));
+        this.set("Lenses", Some("lenses"), rt::strings(lenses));
+        this.set(
+            "WorkloadName",
+            Some("workload_name"),
+            rt::string(workload_name),
+        );
         Workload(this)
     }
     /// The list of Amazon Web Services account IDs associated with the workload.
     ///
     /// Constraints: 0..=100 items. CloudFormation `AccountIds`, Terraform `account_ids`.
-    pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn account_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AccountIds", Some("account_ids"), strings(value));
+            .set("AccountIds", Some("account_ids"), rt::strings(value));
         self
     }
     /// The URL of the architectural design for the workload.
     ///
     /// Constraints: length at most 2048; pattern `^(|(https?|ftp):\/\/[^\s/$.?#].[^\s]*)$`. CloudFormation `ArchitecturalDesign`, Terraform `architectural_design`.
-    pub fn architectural_design(mut self, value: impl Into<Expr>) -> Self {
+    pub fn architectural_design(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ArchitecturalDesign",
             Some("architectural_design"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The list of Amazon Web Services Regions associated with the workload.
     ///
     /// Constraints: 0..=50 items. CloudFormation `AwsRegions`, Terraform `aws_regions`.
-    pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn aws_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("AwsRegions", Some("aws_regions"), strings(value));
+            .set("AwsRegions", Some("aws_regions"), rt::strings(value));
         self
     }
     /// Discovery configuration associated to the workload.
@@ -916,64 +934,64 @@ impl Workload {
     /// The industry for the workload.
     ///
     /// Constraints: length at most 100. CloudFormation `Industry`, Terraform `industry`.
-    pub fn industry(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Industry", Some("industry"), string(value));
+    pub fn industry(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Industry", Some("industry"), rt::string(value));
         self
     }
     /// The industry type for the workload.
     ///
     /// Constraints: length at most 100. CloudFormation `IndustryType`, Terraform `industry_type`.
-    pub fn industry_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn industry_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("IndustryType", Some("industry_type"), string(value));
+            .set("IndustryType", Some("industry_type"), rt::string(value));
         self
     }
     /// The list of non-Amazon Web Services Regions associated with the workload.
     ///
     /// Constraints: 0..=5 items. CloudFormation `NonAwsRegions`, Terraform `non_aws_regions`.
-    pub fn non_aws_regions(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn non_aws_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("NonAwsRegions", Some("non_aws_regions"), strings(value));
+            .set("NonAwsRegions", Some("non_aws_regions"), rt::strings(value));
         self
     }
     /// The notes associated with the workload.
     ///
     /// Constraints: length at most 2084. CloudFormation `Notes`, Terraform `notes`.
-    pub fn notes(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Notes", Some("notes"), string(value));
+    pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Notes", Some("notes"), rt::string(value));
         self
     }
     /// The review owner of the workload.
     ///
     /// Constraints: length 3..=255. CloudFormation `ReviewOwner`, Terraform `review_owner`.
-    pub fn review_owner(mut self, value: impl Into<Expr>) -> Self {
+    pub fn review_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ReviewOwner", Some("review_owner"), string(value));
+            .set("ReviewOwner", Some("review_owner"), rt::string(value));
         self
     }
 }
 builder!(Workload, WorkloadHandle);
 /// A declared `AWS::WellArchitected::Workload`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkloadHandle(Handle);
+pub struct WorkloadHandle(rt::Handle);
 handle!(WorkloadHandle);
 impl WorkloadHandle {
     /// The ARN for the workload.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkloadArn`; Terraform `workload_arn`.
-    pub fn workload_arn(&self) -> Expr {
+    pub fn workload_arn(&self) -> rt::Expr {
         self.0.attr("WorkloadArn")
     }
     /// The ID assigned to the workload.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkloadId`; Terraform `workload_id`.
-    pub fn workload_id(&self) -> Expr {
+    pub fn workload_id(&self) -> rt::Expr {
         self.0.attr("WorkloadId")
     }
     /// The improvement status for a workload.
     ///
     /// CloudFormation `Fn::GetAtt` `ImprovementStatus`; Terraform `improvement_status`.
-    pub fn improvement_status(&self) -> Expr {
+    pub fn improvement_status(&self) -> rt::Expr {
         self.0.attr("ImprovementStatus")
     }
 }
@@ -986,11 +1004,11 @@ pub mod workload {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-workload-discoveryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct DiscoveryConfig(Props);
+    pub struct DiscoveryConfig(rt::Props);
     impl DiscoveryConfig {
         /// A new `DiscoveryConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DiscoveryConfig(this)
         }
         /// Discovery integration status in respect to Trusted Advisor for the workload.
@@ -1017,7 +1035,7 @@ pub mod workload {
             self.0.set(
                 "WorkloadResourceDefinition",
                 Some("workload_resource_definition"),
-                list(value),
+                rt::list(value),
             );
             self
         }

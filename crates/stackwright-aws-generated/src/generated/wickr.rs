@@ -2,23 +2,24 @@
 //! `Wickr` resource types of the CloudFormation registry (`AWS::Wickr::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `wickr` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::Wickr::Network.
 ///
 /// CloudFormation: `AWS::Wickr::Network`. Terraform: `awscc_wickr_network` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wickr-network.html)
-pub struct Network(Base);
-static NETWORK_TYPE: TypeInfo = TypeInfo {
+pub struct Network(rt::Base);
+static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wickr::Network",
     terraform: Some("awscc_wickr_network"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -64,48 +65,52 @@ impl Network {
     pub fn new(
         id: impl Into<String>,
         access_level: network::AccessLevel,
-        network_name: impl Into<Expr>,
+        network_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_TYPE);
+        let mut this = rt::Base::new(id, &NETWORK_TYPE);
         this.set("AccessLevel", Some("access_level"), access_level.into());
-        this.set("NetworkName", Some("network_name"), string(network_name));
+        this.set(
+            "NetworkName",
+            Some("network_name"),
+            rt::string(network_name),
+        );
         Network(this)
     }
 }
 builder!(Network, NetworkHandle);
 /// A declared `AWS::Wickr::Network`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkHandle(Handle);
+pub struct NetworkHandle(rt::Handle);
 handle!(NetworkHandle);
 impl NetworkHandle {
     /// The Amazon Resource Name (ARN) of the network.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkArn`; Terraform `network_arn`.
-    pub fn network_arn(&self) -> Expr {
+    pub fn network_arn(&self) -> rt::Expr {
         self.0.attr("NetworkArn")
     }
     /// The unique identifier of the network.
     ///
     /// CloudFormation `Fn::GetAtt` `NetworkId`; Terraform `network_id`.
-    pub fn network_id(&self) -> Expr {
+    pub fn network_id(&self) -> rt::Expr {
         self.0.attr("NetworkId")
     }
     /// The AWS account ID that owns the network.
     ///
     /// CloudFormation `Fn::GetAtt` `AwsAccountId`; Terraform `aws_account_id`.
-    pub fn aws_account_id(&self) -> Expr {
+    pub fn aws_account_id(&self) -> rt::Expr {
         self.0.attr("AwsAccountId")
     }
     /// The current standing or status of the network.
     ///
     /// CloudFormation `Fn::GetAtt` `Standing`; Terraform `standing`.
-    pub fn standing(&self) -> Expr {
+    pub fn standing(&self) -> rt::Expr {
         self.0.attr("Standing")
     }
     /// The SSO redirect URI migration state.
     ///
     /// CloudFormation `Fn::GetAtt` `MigrationState`; Terraform `migration_state`.
-    pub fn migration_state(&self) -> Expr {
+    pub fn migration_state(&self) -> rt::Expr {
         self.0.attr("MigrationState")
     }
 }

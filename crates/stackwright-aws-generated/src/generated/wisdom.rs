@@ -2,23 +2,24 @@
 //! `Wisdom` resource types of the CloudFormation registry (`AWS::Wisdom::*`): 14 types, 14 of them with an awscc Terraform resource.
 //! Enabled by the `wisdom` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::Wisdom::AIAgent Resource Type
 ///
 /// CloudFormation: `AWS::Wisdom::AIAgent`. Terraform: `awscc_wisdom_ai_agent` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aiagent.html)
-pub struct AiAgent(Base);
-static AI_AGENT_TYPE: TypeInfo = TypeInfo {
+pub struct AiAgent(rt::Base);
+static AI_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIAgent",
     terraform: Some("awscc_wisdom_ai_agent"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -62,48 +63,56 @@ impl AiAgent {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assistant_id: impl Into<Expr>,
-        configuration: impl Into<Value>,
+        assistant_id: impl Into<rt::Expr>,
+        configuration: impl Into<rt::Value>,
         type_: ai_agent::AiAgentType,
     ) -> Self {
-        let mut this = Base::new(id, &AI_AGENT_TYPE);
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
-        this.set("Configuration", Some("configuration"), json(configuration));
+        let mut this = rt::Base::new(id, &AI_AGENT_TYPE);
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json(configuration),
+        );
         this.set("Type", Some("type"), type_.into());
         AiAgent(this)
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AiAgent, AiAgentHandle);
 /// A declared `AWS::Wisdom::AIAgent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiAgentHandle(Handle);
+pub struct AiAgentHandle(rt::Handle);
 handle!(AiAgentHandle);
 impl AiAgentHandle {
     /// CloudFormation `Fn::GetAtt` `AIAgentArn`; Terraform `ai_agent_arn`.
-    pub fn ai_agent_arn(&self) -> Expr {
+    pub fn ai_agent_arn(&self) -> rt::Expr {
         self.0.attr("AIAgentArn")
     }
     /// CloudFormation `Fn::GetAtt` `AIAgentId`; Terraform `ai_agent_id`.
-    pub fn ai_agent_id(&self) -> Expr {
+    pub fn ai_agent_id(&self) -> rt::Expr {
         self.0.attr("AIAgentId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedTimeSeconds`; Terraform `modified_time_seconds`.
-    pub fn modified_time_seconds(&self) -> Expr {
+    pub fn modified_time_seconds(&self) -> rt::Expr {
         self.0.attr("ModifiedTimeSeconds")
     }
 }
@@ -139,11 +148,11 @@ pub mod ai_agent {
 /// CloudFormation: `AWS::Wisdom::AIAgentVersion`. Terraform: `awscc_wisdom_ai_agent_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aiagentversion.html)
-pub struct AiAgentVersion(Base);
-static AI_AGENT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct AiAgentVersion(rt::Base);
+static AI_AGENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIAgentVersion",
     terraform: Some("awscc_wisdom_ai_agent_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -187,12 +196,16 @@ impl AiAgentVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ai_agent_id: impl Into<Expr>,
-        assistant_id: impl Into<Expr>,
+        ai_agent_id: impl Into<rt::Expr>,
+        assistant_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AI_AGENT_VERSION_TYPE);
-        this.set("AIAgentId", Some("ai_agent_id"), string(ai_agent_id));
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
+        let mut this = rt::Base::new(id, &AI_AGENT_VERSION_TYPE);
+        this.set("AIAgentId", Some("ai_agent_id"), rt::string(ai_agent_id));
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
         AiAgentVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
@@ -200,7 +213,7 @@ impl AiAgentVersion {
         self.0.set(
             "ModifiedTimeSeconds",
             Some("modified_time_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -208,23 +221,23 @@ impl AiAgentVersion {
 builder!(AiAgentVersion, AiAgentVersionHandle);
 /// A declared `AWS::Wisdom::AIAgentVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiAgentVersionHandle(Handle);
+pub struct AiAgentVersionHandle(rt::Handle);
 handle!(AiAgentVersionHandle);
 impl AiAgentVersionHandle {
     /// CloudFormation `Fn::GetAtt` `AIAgentVersionId`; Terraform `ai_agent_version_id`.
-    pub fn ai_agent_version_id(&self) -> Expr {
+    pub fn ai_agent_version_id(&self) -> rt::Expr {
         self.0.attr("AIAgentVersionId")
     }
     /// CloudFormation `Fn::GetAtt` `AIAgentArn`; Terraform `ai_agent_arn`.
-    pub fn ai_agent_arn(&self) -> Expr {
+    pub fn ai_agent_arn(&self) -> rt::Expr {
         self.0.attr("AIAgentArn")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }
@@ -233,11 +246,11 @@ impl AiAgentVersionHandle {
 /// CloudFormation: `AWS::Wisdom::AIGuardrail`. Terraform: `awscc_wisdom_ai_guardrail` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aiguardrail.html)
-pub struct AiGuardrail(Base);
-static AI_GUARDRAIL_TYPE: TypeInfo = TypeInfo {
+pub struct AiGuardrail(rt::Base);
+static AI_GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIGuardrail",
     terraform: Some("awscc_wisdom_ai_guardrail"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -282,21 +295,25 @@ impl AiGuardrail {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assistant_id: impl Into<Expr>,
-        blocked_input_messaging: impl Into<Expr>,
-        blocked_outputs_messaging: impl Into<Expr>,
+        assistant_id: impl Into<rt::Expr>,
+        blocked_input_messaging: impl Into<rt::Expr>,
+        blocked_outputs_messaging: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AI_GUARDRAIL_TYPE);
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
+        let mut this = rt::Base::new(id, &AI_GUARDRAIL_TYPE);
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            string(blocked_input_messaging),
+            rt::string(blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            string(blocked_outputs_messaging),
+            rt::string(blocked_outputs_messaging),
         );
         AiGuardrail(this)
     }
@@ -331,14 +348,14 @@ impl AiGuardrail {
     /// Description of the guardrail or its version
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Sensitive information policy config for a guardrail.
@@ -381,23 +398,23 @@ impl AiGuardrail {
 builder!(AiGuardrail, AiGuardrailHandle);
 /// A declared `AWS::Wisdom::AIGuardrail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiGuardrailHandle(Handle);
+pub struct AiGuardrailHandle(rt::Handle);
 handle!(AiGuardrailHandle);
 impl AiGuardrailHandle {
     /// CloudFormation `Fn::GetAtt` `AIGuardrailArn`; Terraform `ai_guardrail_arn`.
-    pub fn ai_guardrail_arn(&self) -> Expr {
+    pub fn ai_guardrail_arn(&self) -> rt::Expr {
         self.0.attr("AIGuardrailArn")
     }
     /// CloudFormation `Fn::GetAtt` `AIGuardrailId`; Terraform `ai_guardrail_id`.
-    pub fn ai_guardrail_id(&self) -> Expr {
+    pub fn ai_guardrail_id(&self) -> rt::Expr {
         self.0.attr("AIGuardrailId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedTimeSeconds`; Terraform `modified_time_seconds`.
-    pub fn modified_time_seconds(&self) -> Expr {
+    pub fn modified_time_seconds(&self) -> rt::Expr {
         self.0.attr("ModifiedTimeSeconds")
     }
 }
@@ -410,15 +427,15 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontentpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiGuardrailContentPolicyConfig(Props);
+    pub struct AiGuardrailContentPolicyConfig(rt::Props);
     impl AiGuardrailContentPolicyConfig {
         /// A new `AiGuardrailContentPolicyConfig`. Required properties: `filters_config` (`FiltersConfig`).
         pub fn new(filters_config: impl IntoIterator<Item = GuardrailContentFilterConfig>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FiltersConfig",
                 Some("filters_config"),
-                list(filters_config),
+                rt::list(filters_config),
             );
             AiGuardrailContentPolicyConfig(this)
         }
@@ -430,17 +447,17 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiGuardrailContextualGroundingPolicyConfig(Props);
+    pub struct AiGuardrailContextualGroundingPolicyConfig(rt::Props);
     impl AiGuardrailContextualGroundingPolicyConfig {
         /// A new `AiGuardrailContextualGroundingPolicyConfig`. Required properties: `filters_config` (`FiltersConfig`).
         pub fn new(
             filters_config: impl IntoIterator<Item = GuardrailContextualGroundingFilterConfig>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "FiltersConfig",
                 Some("filters_config"),
-                list(filters_config),
+                rt::list(filters_config),
             );
             AiGuardrailContextualGroundingPolicyConfig(this)
         }
@@ -452,11 +469,11 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailsensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiGuardrailSensitiveInformationPolicyConfig(Props);
+    pub struct AiGuardrailSensitiveInformationPolicyConfig(rt::Props);
     impl AiGuardrailSensitiveInformationPolicyConfig {
         /// A new `AiGuardrailSensitiveInformationPolicyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AiGuardrailSensitiveInformationPolicyConfig(this)
         }
         /// List of entities.
@@ -469,7 +486,7 @@ pub mod ai_guardrail {
             self.0.set(
                 "PiiEntitiesConfig",
                 Some("pii_entities_config"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -481,7 +498,7 @@ pub mod ai_guardrail {
             value: impl IntoIterator<Item = GuardrailRegexConfig>,
         ) -> Self {
             self.0
-                .set("RegexesConfig", Some("regexes_config"), list(value));
+                .set("RegexesConfig", Some("regexes_config"), rt::list(value));
             self
         }
     }
@@ -492,12 +509,16 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailtopicpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiGuardrailTopicPolicyConfig(Props);
+    pub struct AiGuardrailTopicPolicyConfig(rt::Props);
     impl AiGuardrailTopicPolicyConfig {
         /// A new `AiGuardrailTopicPolicyConfig`. Required properties: `topics_config` (`TopicsConfig`).
         pub fn new(topics_config: impl IntoIterator<Item = GuardrailTopicConfig>) -> Self {
-            let mut this = Props::default();
-            this.set("TopicsConfig", Some("topics_config"), list(topics_config));
+            let mut this = rt::Props::default();
+            this.set(
+                "TopicsConfig",
+                Some("topics_config"),
+                rt::list(topics_config),
+            );
             AiGuardrailTopicPolicyConfig(this)
         }
     }
@@ -508,11 +529,11 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailwordpolicyconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AiGuardrailWordPolicyConfig(Props);
+    pub struct AiGuardrailWordPolicyConfig(rt::Props);
     impl AiGuardrailWordPolicyConfig {
         /// A new `AiGuardrailWordPolicyConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AiGuardrailWordPolicyConfig(this)
         }
         /// A config for the list of managed words.
@@ -525,7 +546,7 @@ pub mod ai_guardrail {
             self.0.set(
                 "ManagedWordListsConfig",
                 Some("managed_word_lists_config"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -536,7 +557,8 @@ pub mod ai_guardrail {
             mut self,
             value: impl IntoIterator<Item = GuardrailWordConfig>,
         ) -> Self {
-            self.0.set("WordsConfig", Some("words_config"), list(value));
+            self.0
+                .set("WordsConfig", Some("words_config"), rt::list(value));
             self
         }
     }
@@ -547,7 +569,7 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontentfilterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailContentFilterConfig(Props);
+    pub struct GuardrailContentFilterConfig(rt::Props);
     impl GuardrailContentFilterConfig {
         /// A new `GuardrailContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
         pub fn new(
@@ -555,7 +577,7 @@ pub mod ai_guardrail {
             output_strength: GuardrailFilterStrength,
             type_: GuardrailContentFilterType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
@@ -577,12 +599,12 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailContextualGroundingFilterConfig(Props);
+    pub struct GuardrailContextualGroundingFilterConfig(rt::Props);
     impl GuardrailContextualGroundingFilterConfig {
         /// A new `GuardrailContextualGroundingFilterConfig`. Required properties: `threshold` (`Threshold`), `type_` (`Type`).
         pub fn new(threshold: i64, type_: GuardrailContextualGroundingFilterType) -> Self {
-            let mut this = Props::default();
-            this.set("Threshold", Some("threshold"), int(threshold));
+            let mut this = rt::Props::default();
+            this.set("Threshold", Some("threshold"), rt::int(threshold));
             this.set("Type", Some("type"), type_.into());
             GuardrailContextualGroundingFilterConfig(this)
         }
@@ -594,11 +616,11 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailmanagedwordsconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailManagedWordsConfig(Props);
+    pub struct GuardrailManagedWordsConfig(rt::Props);
     impl GuardrailManagedWordsConfig {
         /// A new `GuardrailManagedWordsConfig`. Required properties: `type_` (`Type`).
         pub fn new(type_: GuardrailManagedWordsType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             GuardrailManagedWordsConfig(this)
         }
@@ -610,14 +632,14 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailpiientityconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailPiiEntityConfig(Props);
+    pub struct GuardrailPiiEntityConfig(rt::Props);
     impl GuardrailPiiEntityConfig {
         /// A new `GuardrailPiiEntityConfig`. Required properties: `action` (`Action`), `type_` (`Type`).
         pub fn new(
             action: GuardrailSensitiveInformationAction,
             type_: GuardrailPiiEntityType,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Type", Some("type"), type_.into());
             GuardrailPiiEntityConfig(this)
@@ -630,26 +652,26 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailregexconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailRegexConfig(Props);
+    pub struct GuardrailRegexConfig(rt::Props);
     impl GuardrailRegexConfig {
         /// A new `GuardrailRegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
         pub fn new(
             action: GuardrailSensitiveInformationAction,
-            name: impl Into<Expr>,
-            pattern: impl Into<Expr>,
+            name: impl Into<rt::Expr>,
+            pattern: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), string(name));
-            this.set("Pattern", Some("pattern"), string(pattern));
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Pattern", Some("pattern"), rt::string(pattern));
             GuardrailRegexConfig(this)
         }
         /// The regex description.
         ///
         /// Constraints: length 1..=1000. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -660,25 +682,25 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailtopicconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailTopicConfig(Props);
+    pub struct GuardrailTopicConfig(rt::Props);
     impl GuardrailTopicConfig {
         /// A new `GuardrailTopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
         pub fn new(
-            definition: impl Into<Expr>,
-            name: impl Into<Expr>,
+            definition: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
             type_: GuardrailTopicType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Definition", Some("definition"), string(definition));
-            this.set("Name", Some("name"), string(name));
+            let mut this = rt::Props::default();
+            this.set("Definition", Some("definition"), rt::string(definition));
+            this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
             GuardrailTopicConfig(this)
         }
         /// List of text examples
         ///
         /// Constraints: at least 0 items. CloudFormation `Examples`, Terraform `examples`.
-        pub fn examples(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Examples", Some("examples"), strings(value));
+        pub fn examples(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Examples", Some("examples"), rt::strings(value));
             self
         }
     }
@@ -689,12 +711,12 @@ pub mod ai_guardrail {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailwordconfig.html)
     #[derive(Clone, Debug)]
-    pub struct GuardrailWordConfig(Props);
+    pub struct GuardrailWordConfig(rt::Props);
     impl GuardrailWordConfig {
         /// A new `GuardrailWordConfig`. Required properties: `text` (`Text`).
-        pub fn new(text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Text", Some("text"), string(text));
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Text", Some("text"), rt::string(text));
             GuardrailWordConfig(this)
         }
     }
@@ -834,11 +856,11 @@ pub mod ai_guardrail {
 /// CloudFormation: `AWS::Wisdom::AIGuardrailVersion`. Terraform: `awscc_wisdom_ai_guardrail_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aiguardrailversion.html)
-pub struct AiGuardrailVersion(Base);
-static AI_GUARDRAIL_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct AiGuardrailVersion(rt::Base);
+static AI_GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIGuardrailVersion",
     terraform: Some("awscc_wisdom_ai_guardrail_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -883,16 +905,20 @@ impl AiGuardrailVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ai_guardrail_id: impl Into<Expr>,
-        assistant_id: impl Into<Expr>,
+        ai_guardrail_id: impl Into<rt::Expr>,
+        assistant_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AI_GUARDRAIL_VERSION_TYPE);
+        let mut this = rt::Base::new(id, &AI_GUARDRAIL_VERSION_TYPE);
         this.set(
             "AIGuardrailId",
             Some("ai_guardrail_id"),
-            string(ai_guardrail_id),
+            rt::string(ai_guardrail_id),
         );
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
         AiGuardrailVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
@@ -900,7 +926,7 @@ impl AiGuardrailVersion {
         self.0.set(
             "ModifiedTimeSeconds",
             Some("modified_time_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -908,23 +934,23 @@ impl AiGuardrailVersion {
 builder!(AiGuardrailVersion, AiGuardrailVersionHandle);
 /// A declared `AWS::Wisdom::AIGuardrailVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiGuardrailVersionHandle(Handle);
+pub struct AiGuardrailVersionHandle(rt::Handle);
 handle!(AiGuardrailVersionHandle);
 impl AiGuardrailVersionHandle {
     /// CloudFormation `Fn::GetAtt` `AIGuardrailVersionId`; Terraform `ai_guardrail_version_id`.
-    pub fn ai_guardrail_version_id(&self) -> Expr {
+    pub fn ai_guardrail_version_id(&self) -> rt::Expr {
         self.0.attr("AIGuardrailVersionId")
     }
     /// CloudFormation `Fn::GetAtt` `AIGuardrailArn`; Terraform `ai_guardrail_arn`.
-    pub fn ai_guardrail_arn(&self) -> Expr {
+    pub fn ai_guardrail_arn(&self) -> rt::Expr {
         self.0.attr("AIGuardrailArn")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }
@@ -933,11 +959,11 @@ impl AiGuardrailVersionHandle {
 /// CloudFormation: `AWS::Wisdom::AIPrompt`. Terraform: `awscc_wisdom_ai_prompt` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aiprompt.html)
-pub struct AiPrompt(Base);
-static AI_PROMPT_TYPE: TypeInfo = TypeInfo {
+pub struct AiPrompt(rt::Base);
+static AI_PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIPrompt",
     terraform: Some("awscc_wisdom_ai_prompt"),
-    tags: TagsShape::Map("tags"),
+    tags: rt::TagsShape::Map("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -982,61 +1008,61 @@ impl AiPrompt {
     pub fn new(
         id: impl Into<String>,
         api_format: ai_prompt::AiPromptApiFormat,
-        model_id: impl Into<Expr>,
-        template_configuration: impl Into<Value>,
+        model_id: impl Into<rt::Expr>,
+        template_configuration: impl Into<rt::Value>,
         template_type: ai_prompt::AiPromptTemplateType,
         type_: ai_prompt::AiPromptType,
     ) -> Self {
-        let mut this = Base::new(id, &AI_PROMPT_TYPE);
+        let mut this = rt::Base::new(id, &AI_PROMPT_TYPE);
         this.set("ApiFormat", Some("api_format"), api_format.into());
-        this.set("ModelId", Some("model_id"), string(model_id));
+        this.set("ModelId", Some("model_id"), rt::string(model_id));
         this.set(
             "TemplateConfiguration",
             Some("template_configuration"),
-            json(template_configuration),
+            rt::json(template_configuration),
         );
         this.set("TemplateType", Some("template_type"), template_type.into());
         this.set("Type", Some("type"), type_.into());
         AiPrompt(this)
     }
     /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
-    pub fn assistant_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("AssistantId", Some("assistant_id"), string(value));
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
 builder!(AiPrompt, AiPromptHandle);
 /// A declared `AWS::Wisdom::AIPrompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiPromptHandle(Handle);
+pub struct AiPromptHandle(rt::Handle);
 handle!(AiPromptHandle);
 impl AiPromptHandle {
     /// CloudFormation `Fn::GetAtt` `AIPromptArn`; Terraform `ai_prompt_arn`.
-    pub fn ai_prompt_arn(&self) -> Expr {
+    pub fn ai_prompt_arn(&self) -> rt::Expr {
         self.0.attr("AIPromptArn")
     }
     /// CloudFormation `Fn::GetAtt` `AIPromptId`; Terraform `ai_prompt_id`.
-    pub fn ai_prompt_id(&self) -> Expr {
+    pub fn ai_prompt_id(&self) -> rt::Expr {
         self.0.attr("AIPromptId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `ModifiedTimeSeconds`; Terraform `modified_time_seconds`.
-    pub fn modified_time_seconds(&self) -> Expr {
+    pub fn modified_time_seconds(&self) -> rt::Expr {
         self.0.attr("ModifiedTimeSeconds")
     }
 }
@@ -1098,11 +1124,11 @@ pub mod ai_prompt {
 /// CloudFormation: `AWS::Wisdom::AIPromptVersion`. Terraform: `awscc_wisdom_ai_prompt_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aipromptversion.html)
-pub struct AiPromptVersion(Base);
-static AI_PROMPT_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct AiPromptVersion(rt::Base);
+static AI_PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AIPromptVersion",
     terraform: Some("awscc_wisdom_ai_prompt_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1146,12 +1172,16 @@ impl AiPromptVersion {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ai_prompt_id: impl Into<Expr>,
-        assistant_id: impl Into<Expr>,
+        ai_prompt_id: impl Into<rt::Expr>,
+        assistant_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &AI_PROMPT_VERSION_TYPE);
-        this.set("AIPromptId", Some("ai_prompt_id"), string(ai_prompt_id));
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
+        let mut this = rt::Base::new(id, &AI_PROMPT_VERSION_TYPE);
+        this.set("AIPromptId", Some("ai_prompt_id"), rt::string(ai_prompt_id));
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
         AiPromptVersion(this)
     }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
@@ -1159,7 +1189,7 @@ impl AiPromptVersion {
         self.0.set(
             "ModifiedTimeSeconds",
             Some("modified_time_seconds"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1167,23 +1197,23 @@ impl AiPromptVersion {
 builder!(AiPromptVersion, AiPromptVersionHandle);
 /// A declared `AWS::Wisdom::AIPromptVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AiPromptVersionHandle(Handle);
+pub struct AiPromptVersionHandle(rt::Handle);
 handle!(AiPromptVersionHandle);
 impl AiPromptVersionHandle {
     /// CloudFormation `Fn::GetAtt` `AIPromptArn`; Terraform `ai_prompt_arn`.
-    pub fn ai_prompt_arn(&self) -> Expr {
+    pub fn ai_prompt_arn(&self) -> rt::Expr {
         self.0.attr("AIPromptArn")
     }
     /// CloudFormation `Fn::GetAtt` `AIPromptVersionId`; Terraform `ai_prompt_version_id`.
-    pub fn ai_prompt_version_id(&self) -> Expr {
+    pub fn ai_prompt_version_id(&self) -> rt::Expr {
         self.0.attr("AIPromptVersionId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
     /// CloudFormation `Fn::GetAtt` `VersionNumber`; Terraform `version_number`.
-    pub fn version_number(&self) -> Expr {
+    pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
 }
@@ -1192,11 +1222,11 @@ impl AiPromptVersionHandle {
 /// CloudFormation: `AWS::Wisdom::Assistant`. Terraform: `awscc_wisdom_assistant` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-assistant.html)
-pub struct Assistant(Base);
-static ASSISTANT_TYPE: TypeInfo = TypeInfo {
+pub struct Assistant(rt::Base);
+static ASSISTANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::Assistant",
     terraform: Some("awscc_wisdom_assistant"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1238,18 +1268,18 @@ impl Assistant {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
         type_: assistant::AssistantType,
     ) -> Self {
-        let mut this = Base::new(id, &ASSISTANT_TYPE);
-        this.set("Name", Some("name"), string(name));
+        let mut this = rt::Base::new(id, &ASSISTANT_TYPE);
+        this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
         Assistant(this)
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ServerSideEncryptionConfiguration`, Terraform `server_side_encryption_configuration`.
@@ -1268,15 +1298,15 @@ impl Assistant {
 builder!(Assistant, AssistantHandle);
 /// A declared `AWS::Wisdom::Assistant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssistantHandle(Handle);
+pub struct AssistantHandle(rt::Handle);
 handle!(AssistantHandle);
 impl AssistantHandle {
     /// CloudFormation `Fn::GetAtt` `AssistantId`; Terraform `assistant_id`.
-    pub fn assistant_id(&self) -> Expr {
+    pub fn assistant_id(&self) -> rt::Expr {
         self.0.attr("AssistantId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
 }
@@ -1287,16 +1317,17 @@ pub mod assistant {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(Props);
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
         /// A new `ServerSideEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionConfiguration(this)
         }
         /// Constraints: length 1..=4096. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -1314,11 +1345,11 @@ pub mod assistant {
 /// CloudFormation: `AWS::Wisdom::AssistantAssociation`. Terraform: `awscc_wisdom_assistant_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-assistantassociation.html)
-pub struct AssistantAssociation(Base);
-static ASSISTANT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct AssistantAssociation(rt::Base);
+static ASSISTANT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::AssistantAssociation",
     terraform: Some("awscc_wisdom_assistant_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1361,13 +1392,17 @@ impl AssistantAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assistant_id: impl Into<Expr>,
-        association: impl Into<Value>,
+        assistant_id: impl Into<rt::Expr>,
+        association: impl Into<rt::Value>,
         association_type: assistant_association::AssociationType,
     ) -> Self {
-        let mut this = Base::new(id, &ASSISTANT_ASSOCIATION_TYPE);
-        this.set("AssistantId", Some("assistant_id"), string(assistant_id));
-        this.set("Association", Some("association"), json(association));
+        let mut this = rt::Base::new(id, &ASSISTANT_ASSOCIATION_TYPE);
+        this.set(
+            "AssistantId",
+            Some("assistant_id"),
+            rt::string(assistant_id),
+        );
+        this.set("Association", Some("association"), rt::json(association));
         this.set(
             "AssociationType",
             Some("association_type"),
@@ -1379,19 +1414,19 @@ impl AssistantAssociation {
 builder!(AssistantAssociation, AssistantAssociationHandle);
 /// A declared `AWS::Wisdom::AssistantAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct AssistantAssociationHandle(Handle);
+pub struct AssistantAssociationHandle(rt::Handle);
 handle!(AssistantAssociationHandle);
 impl AssistantAssociationHandle {
     /// CloudFormation `Fn::GetAtt` `AssistantAssociationId`; Terraform `assistant_association_id`.
-    pub fn assistant_association_id(&self) -> Expr {
+    pub fn assistant_association_id(&self) -> rt::Expr {
         self.0.attr("AssistantAssociationId")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantAssociationArn`; Terraform `assistant_association_arn`.
-    pub fn assistant_association_arn(&self) -> Expr {
+    pub fn assistant_association_arn(&self) -> rt::Expr {
         self.0.attr("AssistantAssociationArn")
     }
     /// CloudFormation `Fn::GetAtt` `AssistantArn`; Terraform `assistant_arn`.
-    pub fn assistant_arn(&self) -> Expr {
+    pub fn assistant_arn(&self) -> rt::Expr {
         self.0.attr("AssistantArn")
     }
 }
@@ -1413,11 +1448,11 @@ pub mod assistant_association {
 /// CloudFormation: `AWS::Wisdom::Content`. Terraform: `awscc_wisdom_content` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-content.html)
-pub struct Content(Base);
-static CONTENT_TYPE: TypeInfo = TypeInfo {
+pub struct Content(rt::Base);
+static CONTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::Content",
     terraform: Some("awscc_wisdom_content"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1470,16 +1505,16 @@ impl Content {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        knowledge_base_id: impl Into<Expr>,
-        name: impl Into<Expr>,
+        knowledge_base_id: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTENT_TYPE);
+        let mut this = rt::Base::new(id, &CONTENT_TYPE);
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            string(knowledge_base_id),
+            rt::string(knowledge_base_id),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         Content(this)
     }
     /// A key/value map to store attributes without affecting tagging or recommendations.
@@ -1487,83 +1522,84 @@ impl Content {
     /// CloudFormation `Metadata`, Terraform `metadata`.
     pub fn metadata(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
-        self.0.set("Metadata", Some("metadata"), string_map(value));
+        self.0
+            .set("Metadata", Some("metadata"), rt::string_map(value));
         self
     }
     /// The URI you want to use for the article.
     ///
     /// Constraints: length 1..=4096. CloudFormation `OverrideLinkOutUri`, Terraform `override_link_out_uri`.
-    pub fn override_link_out_uri(mut self, value: impl Into<Expr>) -> Self {
+    pub fn override_link_out_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OverrideLinkOutUri",
             Some("override_link_out_uri"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The title of the content.
     ///
     /// Constraints: length 1..=255. CloudFormation `Title`, Terraform `title`.
-    pub fn title(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Title", Some("title"), string(value));
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
         self
     }
     /// A pointer to the uploaded asset.
     ///
     /// Constraints: length 1..=1200. CloudFormation `UploadId`, Terraform `upload_id`.
-    pub fn upload_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("UploadId", Some("upload_id"), string(value));
+    pub fn upload_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UploadId", Some("upload_id"), rt::string(value));
         self
     }
 }
 builder!(Content, ContentHandle);
 /// A declared `AWS::Wisdom::Content`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContentHandle(Handle);
+pub struct ContentHandle(rt::Handle);
 handle!(ContentHandle);
 impl ContentHandle {
     /// The Amazon Resource Name (ARN) of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentArn`; Terraform `content_arn`.
-    pub fn content_arn(&self) -> Expr {
+    pub fn content_arn(&self) -> rt::Expr {
         self.0.attr("ContentArn")
     }
     /// The identifier of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentId`; Terraform `content_id`.
-    pub fn content_id(&self) -> Expr {
+    pub fn content_id(&self) -> rt::Expr {
         self.0.attr("ContentId")
     }
     /// The media type of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentType`; Terraform `content_type`.
-    pub fn content_type(&self) -> Expr {
+    pub fn content_type(&self) -> rt::Expr {
         self.0.attr("ContentType")
     }
     /// The Amazon Resource Name (ARN) of the knowledge base.
     ///
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseArn`; Terraform `knowledge_base_arn`.
-    pub fn knowledge_base_arn(&self) -> Expr {
+    pub fn knowledge_base_arn(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseArn")
     }
     /// The URI of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `LinkOutUri`; Terraform `link_out_uri`.
-    pub fn link_out_uri(&self) -> Expr {
+    pub fn link_out_uri(&self) -> rt::Expr {
         self.0.attr("LinkOutUri")
     }
     /// The identifier of the content revision.
     ///
     /// CloudFormation `Fn::GetAtt` `RevisionId`; Terraform `revision_id`.
-    pub fn revision_id(&self) -> Expr {
+    pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
     /// The status of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
 }
@@ -1572,11 +1608,11 @@ impl ContentHandle {
 /// CloudFormation: `AWS::Wisdom::ContentAssociation`. Terraform: `awscc_wisdom_content_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-contentassociation.html)
-pub struct ContentAssociation(Base);
-static CONTENT_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct ContentAssociation(rt::Base);
+static CONTENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::ContentAssociation",
     terraform: Some("awscc_wisdom_content_association"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1628,21 +1664,21 @@ impl ContentAssociation {
         id: impl Into<String>,
         association: content_association::ContentAssociationContents,
         association_type: content_association::AssociationType,
-        content_id: impl Into<Expr>,
-        knowledge_base_id: impl Into<Expr>,
+        content_id: impl Into<rt::Expr>,
+        knowledge_base_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &CONTENT_ASSOCIATION_TYPE);
+        let mut this = rt::Base::new(id, &CONTENT_ASSOCIATION_TYPE);
         this.set("Association", Some("association"), association.into());
         this.set(
             "AssociationType",
             Some("association_type"),
             association_type.into(),
         );
-        this.set("ContentId", Some("content_id"), string(content_id));
+        this.set("ContentId", Some("content_id"), rt::string(content_id));
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            string(knowledge_base_id),
+            rt::string(knowledge_base_id),
         );
         ContentAssociation(this)
     }
@@ -1650,31 +1686,31 @@ impl ContentAssociation {
 builder!(ContentAssociation, ContentAssociationHandle);
 /// A declared `AWS::Wisdom::ContentAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ContentAssociationHandle(Handle);
+pub struct ContentAssociationHandle(rt::Handle);
 handle!(ContentAssociationHandle);
 impl ContentAssociationHandle {
     /// The Amazon Resource Name (ARN) of the content association.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentAssociationArn`; Terraform `content_association_arn`.
-    pub fn content_association_arn(&self) -> Expr {
+    pub fn content_association_arn(&self) -> rt::Expr {
         self.0.attr("ContentAssociationArn")
     }
     /// The identifier of the content association.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentAssociationId`; Terraform `content_association_id`.
-    pub fn content_association_id(&self) -> Expr {
+    pub fn content_association_id(&self) -> rt::Expr {
         self.0.attr("ContentAssociationId")
     }
     /// The Amazon Resource Name (ARN) of the content.
     ///
     /// CloudFormation `Fn::GetAtt` `ContentArn`; Terraform `content_arn`.
-    pub fn content_arn(&self) -> Expr {
+    pub fn content_arn(&self) -> rt::Expr {
         self.0.attr("ContentArn")
     }
     /// The Amazon Resource Name (ARN) of the knowledge base.
     ///
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseArn`; Terraform `knowledge_base_arn`.
-    pub fn knowledge_base_arn(&self) -> Expr {
+    pub fn knowledge_base_arn(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseArn")
     }
 }
@@ -1685,16 +1721,16 @@ pub mod content_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-amazonconnectguideassociationdata.html)
     #[derive(Clone, Debug)]
-    pub struct AmazonConnectGuideAssociationData(Props);
+    pub struct AmazonConnectGuideAssociationData(rt::Props);
     impl AmazonConnectGuideAssociationData {
         /// A new `AmazonConnectGuideAssociationData`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AmazonConnectGuideAssociationData(this)
         }
         /// Constraints: length 1..=2048; pattern `^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$`. CloudFormation `FlowId`, Terraform `flow_id`.
-        pub fn flow_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FlowId", Some("flow_id"), string(value));
+        pub fn flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("FlowId", Some("flow_id"), rt::string(value));
             self
         }
     }
@@ -1703,11 +1739,11 @@ pub mod content_association {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-contentassociationcontents.html)
     #[derive(Clone, Debug)]
-    pub struct ContentAssociationContents(Props);
+    pub struct ContentAssociationContents(rt::Props);
     impl ContentAssociationContents {
         /// A new `ContentAssociationContents`. Required properties: `amazon_connect_guide_association` (`AmazonConnectGuideAssociation`).
         pub fn new(amazon_connect_guide_association: AmazonConnectGuideAssociationData) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AmazonConnectGuideAssociation",
                 Some("amazon_connect_guide_association"),
@@ -1730,11 +1766,11 @@ pub mod content_association {
 /// CloudFormation: `AWS::Wisdom::KnowledgeBase`. Terraform: `awscc_wisdom_knowledge_base` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-knowledgebase.html)
-pub struct KnowledgeBase(Base);
-static KNOWLEDGE_BASE_TYPE: TypeInfo = TypeInfo {
+pub struct KnowledgeBase(rt::Base);
+static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::KnowledgeBase",
     terraform: Some("awscc_wisdom_knowledge_base"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1777,21 +1813,21 @@ impl KnowledgeBase {
     pub fn new(
         id: impl Into<String>,
         knowledge_base_type: knowledge_base::KnowledgeBaseType,
-        name: impl Into<Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &KNOWLEDGE_BASE_TYPE);
+        let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "KnowledgeBaseType",
             Some("knowledge_base_type"),
             knowledge_base_type.into(),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         KnowledgeBase(this)
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `RenderingConfiguration`, Terraform `rendering_configuration`.
@@ -1819,11 +1855,11 @@ impl KnowledgeBase {
         self
     }
     /// Changing it replaces the resource. CloudFormation `SourceConfiguration`, Terraform `source_configuration`.
-    pub fn source_configuration(mut self, value: impl Into<Value>) -> Self {
+    pub fn source_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
             "SourceConfiguration",
             Some("source_configuration"),
-            json(value),
+            rt::json(value),
         );
         self
     }
@@ -1843,15 +1879,15 @@ impl KnowledgeBase {
 builder!(KnowledgeBase, KnowledgeBaseHandle);
 /// A declared `AWS::Wisdom::KnowledgeBase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct KnowledgeBaseHandle(Handle);
+pub struct KnowledgeBaseHandle(rt::Handle);
 handle!(KnowledgeBaseHandle);
 impl KnowledgeBaseHandle {
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseId`; Terraform `knowledge_base_id`.
-    pub fn knowledge_base_id(&self) -> Expr {
+    pub fn knowledge_base_id(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseId")
     }
     /// CloudFormation `Fn::GetAtt` `KnowledgeBaseArn`; Terraform `knowledge_base_arn`.
-    pub fn knowledge_base_arn(&self) -> Expr {
+    pub fn knowledge_base_arn(&self) -> rt::Expr {
         self.0.attr("KnowledgeBaseArn")
     }
 }
@@ -1862,12 +1898,12 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BedrockFoundationModelConfiguration(Props);
+    pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
         /// A new `BedrockFoundationModelConfiguration`. Required properties: `model_arn` (`ModelArn`).
-        pub fn new(model_arn: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ModelArn", Some("model_arn"), string(model_arn));
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
             BedrockFoundationModelConfiguration(this)
         }
         /// CloudFormation `ParsingPrompt`, Terraform `parsing_prompt`.
@@ -1882,11 +1918,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ChunkingConfiguration(Props);
+    pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
         /// A new `ChunkingConfiguration`. Required properties: `chunking_strategy` (`ChunkingStrategy`).
         pub fn new(chunking_strategy: ChunkingStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ChunkingStrategy",
                 Some("chunking_strategy"),
@@ -1936,16 +1972,16 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct FixedSizeChunkingConfiguration(Props);
+    pub struct FixedSizeChunkingConfiguration(rt::Props);
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
         pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            let mut this = rt::Props::default();
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                int(overlap_percentage),
+                rt::int(overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -1955,20 +1991,24 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HierarchicalChunkingConfiguration(Props);
+    pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
         /// A new `HierarchicalChunkingConfiguration`. Required properties: `level_configurations` (`LevelConfigurations`), `overlap_tokens` (`OverlapTokens`).
         pub fn new(
             level_configurations: impl IntoIterator<Item = HierarchicalChunkingLevelConfiguration>,
             overlap_tokens: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "LevelConfigurations",
                 Some("level_configurations"),
-                list(level_configurations),
+                rt::list(level_configurations),
             );
-            this.set("OverlapTokens", Some("overlap_tokens"), int(overlap_tokens));
+            this.set(
+                "OverlapTokens",
+                Some("overlap_tokens"),
+                rt::int(overlap_tokens),
+            );
             HierarchicalChunkingConfiguration(this)
         }
     }
@@ -1977,12 +2017,12 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct HierarchicalChunkingLevelConfiguration(Props);
+    pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
         /// A new `HierarchicalChunkingLevelConfiguration`. Required properties: `max_tokens` (`MaxTokens`).
         pub fn new(max_tokens: i64) -> Self {
-            let mut this = Props::default();
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            let mut this = rt::Props::default();
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             HierarchicalChunkingLevelConfiguration(this)
         }
     }
@@ -1991,11 +2031,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ParsingConfiguration(Props);
+    pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
         /// A new `ParsingConfiguration`. Required properties: `parsing_strategy` (`ParsingStrategy`).
         pub fn new(parsing_strategy: ParsingStrategy) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ParsingStrategy",
                 Some("parsing_strategy"),
@@ -2021,15 +2061,15 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingprompt.html)
     #[derive(Clone, Debug)]
-    pub struct ParsingPrompt(Props);
+    pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
         /// A new `ParsingPrompt`. Required properties: `parsing_prompt_text` (`ParsingPromptText`).
-        pub fn new(parsing_prompt_text: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(parsing_prompt_text: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "ParsingPromptText",
                 Some("parsing_prompt_text"),
-                string(parsing_prompt_text),
+                rt::string(parsing_prompt_text),
             );
             ParsingPrompt(this)
         }
@@ -2039,17 +2079,17 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-renderingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct RenderingConfiguration(Props);
+    pub struct RenderingConfiguration(rt::Props);
     impl RenderingConfiguration {
         /// A new `RenderingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RenderingConfiguration(this)
         }
         /// Constraints: length 1..=4096. CloudFormation `TemplateUri`, Terraform `template_uri`.
-        pub fn template_uri(mut self, value: impl Into<Expr>) -> Self {
+        pub fn template_uri(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("TemplateUri", Some("template_uri"), string(value));
+                .set("TemplateUri", Some("template_uri"), rt::string(value));
             self
         }
     }
@@ -2058,7 +2098,7 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct SemanticChunkingConfiguration(Props);
+    pub struct SemanticChunkingConfiguration(rt::Props);
     impl SemanticChunkingConfiguration {
         /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
         pub fn new(
@@ -2066,14 +2106,14 @@ pub mod knowledge_base {
             buffer_size: i64,
             max_tokens: i64,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                int(breakpoint_percentile_threshold),
+                rt::int(breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), int(max_tokens));
+            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
+            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
             SemanticChunkingConfiguration(this)
         }
     }
@@ -2082,16 +2122,17 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(Props);
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
         /// A new `ServerSideEncryptionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ServerSideEncryptionConfiguration(this)
         }
         /// Constraints: length 1..=4096. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
     }
@@ -2100,11 +2141,11 @@ pub mod knowledge_base {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct VectorIngestionConfiguration(Props);
+    pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
         /// A new `VectorIngestionConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             VectorIngestionConfiguration(this)
         }
         /// CloudFormation `ChunkingConfiguration`, Terraform `chunking_configuration`.
@@ -2168,11 +2209,11 @@ pub mod knowledge_base {
 /// CloudFormation: `AWS::Wisdom::MessageTemplate`. Terraform: `awscc_wisdom_message_template` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-messagetemplate.html)
-pub struct MessageTemplate(Base);
-static MESSAGE_TEMPLATE_TYPE: TypeInfo = TypeInfo {
+pub struct MessageTemplate(rt::Base);
+static MESSAGE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::MessageTemplate",
     terraform: Some("awscc_wisdom_message_template"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -2220,10 +2261,10 @@ impl MessageTemplate {
         id: impl Into<String>,
         channel_subtype: message_template::ChannelSubtype,
         content: message_template::Content,
-        knowledge_base_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        knowledge_base_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &MESSAGE_TEMPLATE_TYPE);
+        let mut this = rt::Base::new(id, &MESSAGE_TEMPLATE_TYPE);
         this.set(
             "ChannelSubtype",
             Some("channel_subtype"),
@@ -2233,9 +2274,9 @@ impl MessageTemplate {
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            string(knowledge_base_arn),
+            rt::string(knowledge_base_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         MessageTemplate(this)
     }
     /// An object that specifies the default values to use for variables in the message template.
@@ -2255,9 +2296,9 @@ impl MessageTemplate {
     /// The description of the message template.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\\s_.,-]+`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The configuration information of the user groups that the message template is accessible to.
@@ -2277,8 +2318,8 @@ impl MessageTemplate {
     /// The language code value for the language in which the message template is written.
     ///
     /// Constraints: length 2..=5. CloudFormation `Language`, Terraform `language`.
-    pub fn language(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Language", Some("language"), string(value));
+    pub fn language(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Language", Some("language"), rt::string(value));
         self
     }
     /// List of message template attachments
@@ -2291,7 +2332,7 @@ impl MessageTemplate {
         self.0.set(
             "MessageTemplateAttachments",
             Some("message_template_attachments"),
-            list(value),
+            rt::list(value),
         );
         self
     }
@@ -2299,25 +2340,25 @@ impl MessageTemplate {
 builder!(MessageTemplate, MessageTemplateHandle);
 /// A declared `AWS::Wisdom::MessageTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MessageTemplateHandle(Handle);
+pub struct MessageTemplateHandle(rt::Handle);
 handle!(MessageTemplateHandle);
 impl MessageTemplateHandle {
     /// The unique identifier of the message template.
     ///
     /// CloudFormation `Fn::GetAtt` `MessageTemplateId`; Terraform `message_template_id`.
-    pub fn message_template_id(&self) -> Expr {
+    pub fn message_template_id(&self) -> rt::Expr {
         self.0.attr("MessageTemplateId")
     }
     /// The Amazon Resource Name (ARN) of the message template.
     ///
     /// CloudFormation `Fn::GetAtt` `MessageTemplateArn`; Terraform `message_template_arn`.
-    pub fn message_template_arn(&self) -> Expr {
+    pub fn message_template_arn(&self) -> rt::Expr {
         self.0.attr("MessageTemplateArn")
     }
     /// The content SHA256 of the message template.
     ///
     /// CloudFormation `Fn::GetAtt` `MessageTemplateContentSha256`; Terraform `message_template_content_sha256`.
-    pub fn message_template_content_sha256(&self) -> Expr {
+    pub fn message_template_content_sha256(&self) -> rt::Expr {
         self.0.attr("MessageTemplateContentSha256")
     }
 }
@@ -2330,25 +2371,26 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-agentattributes.html)
     #[derive(Clone, Debug)]
-    pub struct AgentAttributes(Props);
+    pub struct AgentAttributes(rt::Props);
     impl AgentAttributes {
         /// A new `AgentAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AgentAttributes(this)
         }
         /// The agent’s first name as entered in their Amazon Connect user account.
         ///
         /// Constraints: length 1..=32767. CloudFormation `FirstName`, Terraform `first_name`.
-        pub fn first_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FirstName", Some("first_name"), string(value));
+        pub fn first_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FirstName", Some("first_name"), rt::string(value));
             self
         }
         /// The agent’s last name as entered in their Amazon Connect user account.
         ///
         /// Constraints: length 1..=32767. CloudFormation `LastName`, Terraform `last_name`.
-        pub fn last_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LastName", Some("last_name"), string(value));
+        pub fn last_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LastName", Some("last_name"), rt::string(value));
             self
         }
     }
@@ -2359,11 +2401,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-content.html)
     #[derive(Clone, Debug)]
-    pub struct Content(Props);
+    pub struct Content(rt::Props);
     impl Content {
         /// A new `Content`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Content(this)
         }
         /// The content of message template that applies to email channel subtype.
@@ -2399,199 +2441,215 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-customerprofileattributes.html)
     #[derive(Clone, Debug)]
-    pub struct CustomerProfileAttributes(Props);
+    pub struct CustomerProfileAttributes(rt::Props);
     impl CustomerProfileAttributes {
         /// A new `CustomerProfileAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CustomerProfileAttributes(this)
         }
         /// A unique account number that you have given to the customer.
         ///
         /// Constraints: length 1..=32767. CloudFormation `AccountNumber`, Terraform `account_number`.
-        pub fn account_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn account_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AccountNumber", Some("account_number"), string(value));
+                .set("AccountNumber", Some("account_number"), rt::string(value));
             self
         }
         /// Any additional information relevant to the customer's profile.
         ///
         /// Constraints: length 1..=32767. CloudFormation `AdditionalInformation`, Terraform `additional_information`.
-        pub fn additional_information(mut self, value: impl Into<Expr>) -> Self {
+        pub fn additional_information(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "AdditionalInformation",
                 Some("additional_information"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The first line of a customer address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Address1`, Terraform `address_1`.
-        pub fn address1(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address1", Some("address_1"), string(value));
+        pub fn address1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address1", Some("address_1"), rt::string(value));
             self
         }
         /// The second line of a customer address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Address2`, Terraform `address_2`.
-        pub fn address2(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address2", Some("address_2"), string(value));
+        pub fn address2(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address2", Some("address_2"), rt::string(value));
             self
         }
         /// The third line of a customer address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Address3`, Terraform `address_3`.
-        pub fn address3(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address3", Some("address_3"), string(value));
+        pub fn address3(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address3", Some("address_3"), rt::string(value));
             self
         }
         /// The fourth line of a customer address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Address4`, Terraform `address_4`.
-        pub fn address4(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address4", Some("address_4"), string(value));
+        pub fn address4(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address4", Some("address_4"), rt::string(value));
             self
         }
         /// The first line of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingAddress1`, Terraform `billing_address_1`.
-        pub fn billing_address1(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BillingAddress1", Some("billing_address_1"), string(value));
+        pub fn billing_address1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BillingAddress1",
+                Some("billing_address_1"),
+                rt::string(value),
+            );
             self
         }
         /// The second line of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingAddress2`, Terraform `billing_address_2`.
-        pub fn billing_address2(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BillingAddress2", Some("billing_address_2"), string(value));
+        pub fn billing_address2(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BillingAddress2",
+                Some("billing_address_2"),
+                rt::string(value),
+            );
             self
         }
         /// The third line of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingAddress3`, Terraform `billing_address_3`.
-        pub fn billing_address3(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BillingAddress3", Some("billing_address_3"), string(value));
+        pub fn billing_address3(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BillingAddress3",
+                Some("billing_address_3"),
+                rt::string(value),
+            );
             self
         }
         /// The fourth line of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingAddress4`, Terraform `billing_address_4`.
-        pub fn billing_address4(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BillingAddress4", Some("billing_address_4"), string(value));
+        pub fn billing_address4(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BillingAddress4",
+                Some("billing_address_4"),
+                rt::string(value),
+            );
             self
         }
         /// The city of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingCity`, Terraform `billing_city`.
-        pub fn billing_city(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_city(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BillingCity", Some("billing_city"), string(value));
+                .set("BillingCity", Some("billing_city"), rt::string(value));
             self
         }
         /// The country of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingCountry`, Terraform `billing_country`.
-        pub fn billing_country(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_country(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BillingCountry", Some("billing_country"), string(value));
+                .set("BillingCountry", Some("billing_country"), rt::string(value));
             self
         }
         /// The county of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingCounty`, Terraform `billing_county`.
-        pub fn billing_county(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_county(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BillingCounty", Some("billing_county"), string(value));
+                .set("BillingCounty", Some("billing_county"), rt::string(value));
             self
         }
         /// The postal code of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingPostalCode`, Terraform `billing_postal_code`.
-        pub fn billing_postal_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BillingPostalCode",
                 Some("billing_postal_code"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The province of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingProvince`, Terraform `billing_province`.
-        pub fn billing_province(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("BillingProvince", Some("billing_province"), string(value));
+        pub fn billing_province(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "BillingProvince",
+                Some("billing_province"),
+                rt::string(value),
+            );
             self
         }
         /// The state of a customer’s billing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BillingState`, Terraform `billing_state`.
-        pub fn billing_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn billing_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BillingState", Some("billing_state"), string(value));
+                .set("BillingState", Some("billing_state"), rt::string(value));
             self
         }
         /// The customer's birth date.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BirthDate`, Terraform `birth_date`.
-        pub fn birth_date(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("BirthDate", Some("birth_date"), string(value));
+        pub fn birth_date(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BirthDate", Some("birth_date"), rt::string(value));
             self
         }
         /// The customer's business email address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BusinessEmailAddress`, Terraform `business_email_address`.
-        pub fn business_email_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn business_email_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BusinessEmailAddress",
                 Some("business_email_address"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The name of the customer's business.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BusinessName`, Terraform `business_name`.
-        pub fn business_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn business_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BusinessName", Some("business_name"), string(value));
+                .set("BusinessName", Some("business_name"), rt::string(value));
             self
         }
         /// The customer's business phone number.
         ///
         /// Constraints: length 1..=32767. CloudFormation `BusinessPhoneNumber`, Terraform `business_phone_number`.
-        pub fn business_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn business_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BusinessPhoneNumber",
                 Some("business_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The city in which a customer lives.
         ///
         /// Constraints: length 1..=32767. CloudFormation `City`, Terraform `city`.
-        pub fn city(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("City", Some("city"), string(value));
+        pub fn city(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("City", Some("city"), rt::string(value));
             self
         }
         /// The country in which a customer lives.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Country`, Terraform `country`.
-        pub fn country(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Country", Some("country"), string(value));
+        pub fn country(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Country", Some("country"), rt::string(value));
             self
         }
         /// The county in which a customer lives.
         ///
         /// Constraints: length 1..=32767. CloudFormation `County`, Terraform `county`.
-        pub fn county(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("County", Some("county"), string(value));
+        pub fn county(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("County", Some("county"), rt::string(value));
             self
         }
         /// The custom attributes that are used with the message template.
@@ -2599,292 +2657,322 @@ pub mod message_template {
         /// CloudFormation `Custom`, Terraform `custom`.
         pub fn custom(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
-            self.0.set("Custom", Some("custom"), string_map(value));
+            self.0.set("Custom", Some("custom"), rt::string_map(value));
             self
         }
         /// The customer's email address, which has not been specified as a personal or business address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `EmailAddress`, Terraform `email_address`.
-        pub fn email_address(mut self, value: impl Into<Expr>) -> Self {
+        pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("EmailAddress", Some("email_address"), string(value));
+                .set("EmailAddress", Some("email_address"), rt::string(value));
             self
         }
         /// The customer's first name.
         ///
         /// Constraints: length 1..=32767. CloudFormation `FirstName`, Terraform `first_name`.
-        pub fn first_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("FirstName", Some("first_name"), string(value));
+        pub fn first_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FirstName", Some("first_name"), rt::string(value));
             self
         }
         /// The customer's gender.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Gender`, Terraform `gender`.
-        pub fn gender(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Gender", Some("gender"), string(value));
+        pub fn gender(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Gender", Some("gender"), rt::string(value));
             self
         }
         /// The customer's home phone number.
         ///
         /// Constraints: length 1..=32767. CloudFormation `HomePhoneNumber`, Terraform `home_phone_number`.
-        pub fn home_phone_number(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("HomePhoneNumber", Some("home_phone_number"), string(value));
+        pub fn home_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "HomePhoneNumber",
+                Some("home_phone_number"),
+                rt::string(value),
+            );
             self
         }
         /// The customer's last name.
         ///
         /// Constraints: length 1..=32767. CloudFormation `LastName`, Terraform `last_name`.
-        pub fn last_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("LastName", Some("last_name"), string(value));
+        pub fn last_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LastName", Some("last_name"), rt::string(value));
             self
         }
         /// The first line of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingAddress1`, Terraform `mailing_address_1`.
-        pub fn mailing_address1(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailingAddress1", Some("mailing_address_1"), string(value));
+        pub fn mailing_address1(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailingAddress1",
+                Some("mailing_address_1"),
+                rt::string(value),
+            );
             self
         }
         /// The second line of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingAddress2`, Terraform `mailing_address_2`.
-        pub fn mailing_address2(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailingAddress2", Some("mailing_address_2"), string(value));
+        pub fn mailing_address2(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailingAddress2",
+                Some("mailing_address_2"),
+                rt::string(value),
+            );
             self
         }
         /// The third line of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingAddress3`, Terraform `mailing_address_3`.
-        pub fn mailing_address3(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailingAddress3", Some("mailing_address_3"), string(value));
+        pub fn mailing_address3(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailingAddress3",
+                Some("mailing_address_3"),
+                rt::string(value),
+            );
             self
         }
         /// The fourth line of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingAddress4`, Terraform `mailing_address_4`.
-        pub fn mailing_address4(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailingAddress4", Some("mailing_address_4"), string(value));
+        pub fn mailing_address4(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailingAddress4",
+                Some("mailing_address_4"),
+                rt::string(value),
+            );
             self
         }
         /// The city of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingCity`, Terraform `mailing_city`.
-        pub fn mailing_city(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mailing_city(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MailingCity", Some("mailing_city"), string(value));
+                .set("MailingCity", Some("mailing_city"), rt::string(value));
             self
         }
         /// The country of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingCountry`, Terraform `mailing_country`.
-        pub fn mailing_country(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mailing_country(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MailingCountry", Some("mailing_country"), string(value));
+                .set("MailingCountry", Some("mailing_country"), rt::string(value));
             self
         }
         /// The county of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingCounty`, Terraform `mailing_county`.
-        pub fn mailing_county(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mailing_county(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MailingCounty", Some("mailing_county"), string(value));
+                .set("MailingCounty", Some("mailing_county"), rt::string(value));
             self
         }
         /// The postal code of a customer’s mailing address
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingPostalCode`, Terraform `mailing_postal_code`.
-        pub fn mailing_postal_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mailing_postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MailingPostalCode",
                 Some("mailing_postal_code"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The province of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingProvince`, Terraform `mailing_province`.
-        pub fn mailing_province(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("MailingProvince", Some("mailing_province"), string(value));
+        pub fn mailing_province(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MailingProvince",
+                Some("mailing_province"),
+                rt::string(value),
+            );
             self
         }
         /// The state of a customer’s mailing address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MailingState`, Terraform `mailing_state`.
-        pub fn mailing_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mailing_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("MailingState", Some("mailing_state"), string(value));
+                .set("MailingState", Some("mailing_state"), rt::string(value));
             self
         }
         /// The customer's middle name.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MiddleName`, Terraform `middle_name`.
-        pub fn middle_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("MiddleName", Some("middle_name"), string(value));
+        pub fn middle_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MiddleName", Some("middle_name"), rt::string(value));
             self
         }
         /// The customer's mobile phone number.
         ///
         /// Constraints: length 1..=32767. CloudFormation `MobilePhoneNumber`, Terraform `mobile_phone_number`.
-        pub fn mobile_phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn mobile_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "MobilePhoneNumber",
                 Some("mobile_phone_number"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The customer's party type.
         ///
         /// Constraints: length 1..=32767. CloudFormation `PartyType`, Terraform `party_type`.
-        pub fn party_type(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PartyType", Some("party_type"), string(value));
+        pub fn party_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PartyType", Some("party_type"), rt::string(value));
             self
         }
         /// The customer's phone number, which has not been specified as a mobile, home, or business number.
         ///
         /// Constraints: length 1..=32767. CloudFormation `PhoneNumber`, Terraform `phone_number`.
-        pub fn phone_number(mut self, value: impl Into<Expr>) -> Self {
+        pub fn phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("PhoneNumber", Some("phone_number"), string(value));
+                .set("PhoneNumber", Some("phone_number"), rt::string(value));
             self
         }
         /// The postal code of a customer address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `PostalCode`, Terraform `postal_code`.
-        pub fn postal_code(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("PostalCode", Some("postal_code"), string(value));
+        pub fn postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("PostalCode", Some("postal_code"), rt::string(value));
             self
         }
         /// The ARN of a customer profile.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ProfileARN`, Terraform `profile_arn`.
-        pub fn profile_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProfileARN", Some("profile_arn"), string(value));
+        pub fn profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProfileARN", Some("profile_arn"), rt::string(value));
             self
         }
         /// The unique identifier of a customer profile.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ProfileId`, Terraform `profile_id`.
-        pub fn profile_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ProfileId", Some("profile_id"), string(value));
+        pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProfileId", Some("profile_id"), rt::string(value));
             self
         }
         /// The province in which a customer lives.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Province`, Terraform `province`.
-        pub fn province(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Province", Some("province"), string(value));
+        pub fn province(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Province", Some("province"), rt::string(value));
             self
         }
         /// The first line of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingAddress1`, Terraform `shipping_address_1`.
-        pub fn shipping_address1(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_address1(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ShippingAddress1",
                 Some("shipping_address_1"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The second line of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingAddress2`, Terraform `shipping_address_2`.
-        pub fn shipping_address2(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_address2(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ShippingAddress2",
                 Some("shipping_address_2"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The third line of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingAddress3`, Terraform `shipping_address_3`.
-        pub fn shipping_address3(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_address3(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ShippingAddress3",
                 Some("shipping_address_3"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The fourth line of a customer’s shipping address
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingAddress4`, Terraform `shipping_address_4`.
-        pub fn shipping_address4(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_address4(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ShippingAddress4",
                 Some("shipping_address_4"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The city of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingCity`, Terraform `shipping_city`.
-        pub fn shipping_city(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_city(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ShippingCity", Some("shipping_city"), string(value));
+                .set("ShippingCity", Some("shipping_city"), rt::string(value));
             self
         }
         /// The country of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingCountry`, Terraform `shipping_country`.
-        pub fn shipping_country(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ShippingCountry", Some("shipping_country"), string(value));
+        pub fn shipping_country(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ShippingCountry",
+                Some("shipping_country"),
+                rt::string(value),
+            );
             self
         }
         /// The county of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingCounty`, Terraform `shipping_county`.
-        pub fn shipping_county(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_county(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ShippingCounty", Some("shipping_county"), string(value));
+                .set("ShippingCounty", Some("shipping_county"), rt::string(value));
             self
         }
         /// The postal code of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingPostalCode`, Terraform `shipping_postal_code`.
-        pub fn shipping_postal_code(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ShippingPostalCode",
                 Some("shipping_postal_code"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The province of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingProvince`, Terraform `shipping_province`.
-        pub fn shipping_province(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("ShippingProvince", Some("shipping_province"), string(value));
+        pub fn shipping_province(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ShippingProvince",
+                Some("shipping_province"),
+                rt::string(value),
+            );
             self
         }
         /// The state of a customer’s shipping address.
         ///
         /// Constraints: length 1..=32767. CloudFormation `ShippingState`, Terraform `shipping_state`.
-        pub fn shipping_state(mut self, value: impl Into<Expr>) -> Self {
+        pub fn shipping_state(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ShippingState", Some("shipping_state"), string(value));
+                .set("ShippingState", Some("shipping_state"), rt::string(value));
             self
         }
         /// The state in which a customer lives.
         ///
         /// Constraints: length 1..=32767. CloudFormation `State`, Terraform `state`.
-        pub fn state(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("State", Some("state"), string(value));
+        pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("State", Some("state"), rt::string(value));
             self
         }
     }
@@ -2895,18 +2983,18 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
-    pub struct EmailMessageTemplateContent(Props);
+    pub struct EmailMessageTemplateContent(rt::Props);
     impl EmailMessageTemplateContent {
         /// A new `EmailMessageTemplateContent`. Required properties: `body` (`Body`), `headers` (`Headers`), `subject` (`Subject`).
         pub fn new(
             body: EmailMessageTemplateContentBody,
             headers: impl IntoIterator<Item = EmailMessageTemplateHeader>,
-            subject: impl Into<Expr>,
+            subject: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Body", Some("body"), body.into());
-            this.set("Headers", Some("headers"), list(headers));
-            this.set("Subject", Some("subject"), string(subject));
+            this.set("Headers", Some("headers"), rt::list(headers));
+            this.set("Subject", Some("subject"), rt::string(subject));
             EmailMessageTemplateContent(this)
         }
     }
@@ -2917,11 +3005,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
-    pub struct EmailMessageTemplateContentBody(Props);
+    pub struct EmailMessageTemplateContentBody(rt::Props);
     impl EmailMessageTemplateContentBody {
         /// A new `EmailMessageTemplateContentBody`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmailMessageTemplateContentBody(this)
         }
         /// The message body, in HTML format, to use in email messages that are based on the message template.
@@ -2946,25 +3034,25 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplateheader.html)
     #[derive(Clone, Debug)]
-    pub struct EmailMessageTemplateHeader(Props);
+    pub struct EmailMessageTemplateHeader(rt::Props);
     impl EmailMessageTemplateHeader {
         /// A new `EmailMessageTemplateHeader`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EmailMessageTemplateHeader(this)
         }
         /// The name of the email header.
         ///
         /// Constraints: length 1..=126; pattern `^[!-9;-@A-~]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The value of the email header.
         ///
         /// Constraints: length 1..=870; pattern `[ -~]*`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -2975,16 +3063,16 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-groupingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GroupingConfiguration(Props);
+    pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
         /// A new `GroupingConfiguration`. Required properties: `criteria` (`Criteria`), `values` (`Values`).
         pub fn new(
-            criteria: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            criteria: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Criteria", Some("criteria"), string(criteria));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Criteria", Some("criteria"), rt::string(criteria));
+            this.set("Values", Some("values"), rt::strings(values));
             GroupingConfiguration(this)
         }
     }
@@ -2993,27 +3081,30 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattachment.html)
     #[derive(Clone, Debug)]
-    pub struct MessageTemplateAttachment(Props);
+    pub struct MessageTemplateAttachment(rt::Props);
     impl MessageTemplateAttachment {
         /// A new `MessageTemplateAttachment`. Required properties: `attachment_name` (`AttachmentName`), `s3_presigned_url` (`S3PresignedUrl`).
-        pub fn new(attachment_name: impl Into<Expr>, s3_presigned_url: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
+        pub fn new(
+            attachment_name: impl Into<rt::Expr>,
+            s3_presigned_url: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
             this.set(
                 "AttachmentName",
                 Some("attachment_name"),
-                string(attachment_name),
+                rt::string(attachment_name),
             );
             this.set(
                 "S3PresignedUrl",
                 Some("s3_presigned_url"),
-                string(s3_presigned_url),
+                rt::string(s3_presigned_url),
             );
             MessageTemplateAttachment(this)
         }
         /// Constraints: length at least 1. CloudFormation `AttachmentId`, Terraform `attachment_id`.
-        pub fn attachment_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("AttachmentId", Some("attachment_id"), string(value));
+                .set("AttachmentId", Some("attachment_id"), rt::string(value));
             self
         }
     }
@@ -3024,11 +3115,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattributes.html)
     #[derive(Clone, Debug)]
-    pub struct MessageTemplateAttributes(Props);
+    pub struct MessageTemplateAttributes(rt::Props);
     impl MessageTemplateAttributes {
         /// A new `MessageTemplateAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MessageTemplateAttributes(this)
         }
         /// The agent attributes that are used with the message template.
@@ -3044,12 +3135,12 @@ pub mod message_template {
         /// CloudFormation `CustomAttributes`, Terraform `custom_attributes`.
         pub fn custom_attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0.set(
                 "CustomAttributes",
                 Some("custom_attributes"),
-                string_map(value),
+                rt::string_map(value),
             );
             self
         }
@@ -3080,16 +3171,16 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplatebodycontentprovider.html)
     #[derive(Clone, Debug)]
-    pub struct MessageTemplateBodyContentProvider(Props);
+    pub struct MessageTemplateBodyContentProvider(rt::Props);
     impl MessageTemplateBodyContentProvider {
         /// A new `MessageTemplateBodyContentProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MessageTemplateBodyContentProvider(this)
         }
         /// Constraints: length at least 1. CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
     }
@@ -3100,11 +3191,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
-    pub struct SmsMessageTemplateContent(Props);
+    pub struct SmsMessageTemplateContent(rt::Props);
     impl SmsMessageTemplateContent {
         /// A new `SmsMessageTemplateContent`. Required properties: `body` (`Body`).
         pub fn new(body: SmsMessageTemplateContentBody) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Body", Some("body"), body.into());
             SmsMessageTemplateContent(this)
         }
@@ -3116,11 +3207,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
-    pub struct SmsMessageTemplateContentBody(Props);
+    pub struct SmsMessageTemplateContentBody(rt::Props);
     impl SmsMessageTemplateContentBody {
         /// A new `SmsMessageTemplateContentBody`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SmsMessageTemplateContentBody(this)
         }
         /// The container of message template body.
@@ -3138,11 +3229,11 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemattributes.html)
     #[derive(Clone, Debug)]
-    pub struct SystemAttributes(Props);
+    pub struct SystemAttributes(rt::Props);
     impl SystemAttributes {
         /// A new `SystemAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SystemAttributes(this)
         }
         /// The CustomerEndpoint attribute.
@@ -3156,8 +3247,8 @@ pub mod message_template {
         /// The name of the task.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// The SystemEndpoint attribute.
@@ -3176,18 +3267,18 @@ pub mod message_template {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemendpointattributes.html)
     #[derive(Clone, Debug)]
-    pub struct SystemEndpointAttributes(Props);
+    pub struct SystemEndpointAttributes(rt::Props);
     impl SystemEndpointAttributes {
         /// A new `SystemEndpointAttributes`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SystemEndpointAttributes(this)
         }
         /// The customer's phone number if used with customerEndpoint, or the number the customer dialed to call your contact center if used with systemEndpoint.
         ///
         /// Constraints: length 1..=32767. CloudFormation `Address`, Terraform `address`.
-        pub fn address(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Address", Some("address"), string(value));
+        pub fn address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Address", Some("address"), rt::string(value));
             self
         }
     }
@@ -3207,11 +3298,11 @@ pub mod message_template {
 /// CloudFormation: `AWS::Wisdom::MessageTemplateVersion`. Terraform: `awscc_wisdom_message_template_version` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-messagetemplateversion.html)
-pub struct MessageTemplateVersion(Base);
-static MESSAGE_TEMPLATE_VERSION_TYPE: TypeInfo = TypeInfo {
+pub struct MessageTemplateVersion(rt::Base);
+static MESSAGE_TEMPLATE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::MessageTemplateVersion",
     terraform: Some("awscc_wisdom_message_template_version"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3257,23 +3348,23 @@ static MESSAGE_TEMPLATE_VERSION_TYPE: TypeInfo = TypeInfo {
 impl MessageTemplateVersion {
     /// Declares a `AWS::Wisdom::MessageTemplateVersion` with the stack-unique `id`. Required properties: `message_template_arn` (`MessageTemplateArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, message_template_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &MESSAGE_TEMPLATE_VERSION_TYPE);
+    pub fn new(id: impl Into<String>, message_template_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &MESSAGE_TEMPLATE_VERSION_TYPE);
         this.set(
             "MessageTemplateArn",
             Some("message_template_arn"),
-            string(message_template_arn),
+            rt::string(message_template_arn),
         );
         MessageTemplateVersion(this)
     }
     /// The content SHA256 of the message template.
     ///
     /// Constraints: length 1..=64. CloudFormation `MessageTemplateContentSha256`, Terraform `message_template_content_sha_256`.
-    pub fn message_template_content_sha256(mut self, value: impl Into<Expr>) -> Self {
+    pub fn message_template_content_sha256(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "MessageTemplateContentSha256",
             Some("message_template_content_sha_256"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -3281,19 +3372,19 @@ impl MessageTemplateVersion {
 builder!(MessageTemplateVersion, MessageTemplateVersionHandle);
 /// A declared `AWS::Wisdom::MessageTemplateVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct MessageTemplateVersionHandle(Handle);
+pub struct MessageTemplateVersionHandle(rt::Handle);
 handle!(MessageTemplateVersionHandle);
 impl MessageTemplateVersionHandle {
     /// Current version number of the message template.
     ///
     /// CloudFormation `Fn::GetAtt` `MessageTemplateVersionNumber`; Terraform `message_template_version_number`.
-    pub fn message_template_version_number(&self) -> Expr {
+    pub fn message_template_version_number(&self) -> rt::Expr {
         self.0.attr("MessageTemplateVersionNumber")
     }
     /// The unqualified Amazon Resource Name (ARN) of the message template version.
     ///
     /// CloudFormation `Fn::GetAtt` `MessageTemplateVersionArn`; Terraform `message_template_version_arn`.
-    pub fn message_template_version_arn(&self) -> Expr {
+    pub fn message_template_version_arn(&self) -> rt::Expr {
         self.0.attr("MessageTemplateVersionArn")
     }
 }
@@ -3302,11 +3393,11 @@ impl MessageTemplateVersionHandle {
 /// CloudFormation: `AWS::Wisdom::QuickResponse`. Terraform: `awscc_wisdom_quick_response` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-quickresponse.html)
-pub struct QuickResponse(Base);
-static QUICK_RESPONSE_TYPE: TypeInfo = TypeInfo {
+pub struct QuickResponse(rt::Base);
+static QUICK_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::Wisdom::QuickResponse",
     terraform: Some("awscc_wisdom_quick_response"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -3351,17 +3442,17 @@ impl QuickResponse {
     pub fn new(
         id: impl Into<String>,
         content: quick_response::QuickResponseContentProvider,
-        knowledge_base_arn: impl Into<Expr>,
-        name: impl Into<Expr>,
+        knowledge_base_arn: impl Into<rt::Expr>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &QUICK_RESPONSE_TYPE);
+        let mut this = rt::Base::new(id, &QUICK_RESPONSE_TYPE);
         this.set("Content", Some("content"), content.into());
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            string(knowledge_base_arn),
+            rt::string(knowledge_base_arn),
         );
-        this.set("Name", Some("name"), string(name));
+        this.set("Name", Some("name"), rt::string(name));
         QuickResponse(this)
     }
     /// The Amazon Connect contact channels this quick response applies to.
@@ -3371,23 +3462,23 @@ impl QuickResponse {
         mut self,
         value: impl IntoIterator<Item = quick_response::ChannelType>,
     ) -> Self {
-        self.0.set("Channels", Some("channels"), list(value));
+        self.0.set("Channels", Some("channels"), rt::list(value));
         self
     }
     /// The media type of the quick response content.
     ///
     /// Constraints: pattern `^(application/x\.quickresponse;format=(plain|markdown))$`. CloudFormation `ContentType`, Terraform `content_type`.
-    pub fn content_type(mut self, value: impl Into<Expr>) -> Self {
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ContentType", Some("content_type"), string(value));
+            .set("ContentType", Some("content_type"), rt::string(value));
         self
     }
     /// The description of the quick response.
     ///
     /// Constraints: length 1..=255. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// The configuration information of the user groups that the quick response is accessible to.
@@ -3405,49 +3496,50 @@ impl QuickResponse {
     ///
     /// CloudFormation `IsActive`, Terraform `is_active`.
     pub fn is_active(mut self, value: bool) -> Self {
-        self.0.set("IsActive", Some("is_active"), boolean(value));
+        self.0
+            .set("IsActive", Some("is_active"), rt::boolean(value));
         self
     }
     /// The language code value for the language in which the quick response is written.
     ///
     /// Constraints: length 2..=5. CloudFormation `Language`, Terraform `language`.
-    pub fn language(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Language", Some("language"), string(value));
+    pub fn language(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Language", Some("language"), rt::string(value));
         self
     }
     /// The shortcut key of the quick response.
     ///
     /// Constraints: length 1..=100. CloudFormation `ShortcutKey`, Terraform `shortcut_key`.
-    pub fn shortcut_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn shortcut_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("ShortcutKey", Some("shortcut_key"), string(value));
+            .set("ShortcutKey", Some("shortcut_key"), rt::string(value));
         self
     }
 }
 builder!(QuickResponse, QuickResponseHandle);
 /// A declared `AWS::Wisdom::QuickResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct QuickResponseHandle(Handle);
+pub struct QuickResponseHandle(rt::Handle);
 handle!(QuickResponseHandle);
 impl QuickResponseHandle {
     /// The identifier of the quick response.
     ///
     /// CloudFormation `Fn::GetAtt` `QuickResponseId`; Terraform `quick_response_id`.
-    pub fn quick_response_id(&self) -> Expr {
+    pub fn quick_response_id(&self) -> rt::Expr {
         self.0.attr("QuickResponseId")
     }
     /// The Amazon Resource Name (ARN) of the quick response.
     ///
     /// CloudFormation `Fn::GetAtt` `QuickResponseArn`; Terraform `quick_response_arn`.
-    pub fn quick_response_arn(&self) -> Expr {
+    pub fn quick_response_arn(&self) -> rt::Expr {
         self.0.attr("QuickResponseArn")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
-    pub fn status(&self) -> Expr {
+    pub fn status(&self) -> rt::Expr {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `Contents`; Terraform `contents`.
-    pub fn contents(&self) -> Expr {
+    pub fn contents(&self) -> rt::Expr {
         self.0.attr("Contents")
     }
 }
@@ -3460,16 +3552,16 @@ pub mod quick_response {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-groupingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct GroupingConfiguration(Props);
+    pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
         /// A new `GroupingConfiguration`. Required properties: `criteria` (`Criteria`), `values` (`Values`).
         pub fn new(
-            criteria: impl Into<Expr>,
-            values: impl IntoIterator<Item = impl Into<Expr>>,
+            criteria: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Criteria", Some("criteria"), string(criteria));
-            this.set("Values", Some("values"), strings(values));
+            let mut this = rt::Props::default();
+            this.set("Criteria", Some("criteria"), rt::string(criteria));
+            this.set("Values", Some("values"), rt::strings(values));
             GroupingConfiguration(this)
         }
     }
@@ -3480,18 +3572,18 @@ pub mod quick_response {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-quickresponsecontentprovider.html)
     #[derive(Clone, Debug)]
-    pub struct QuickResponseContentProvider(Props);
+    pub struct QuickResponseContentProvider(rt::Props);
     impl QuickResponseContentProvider {
         /// A new `QuickResponseContentProvider`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             QuickResponseContentProvider(this)
         }
         /// The content of the quick response.
         ///
         /// Constraints: length 1..=4000. CloudFormation `Content`, Terraform `content`.
-        pub fn content(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Content", Some("content"), string(value));
+        pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Content", Some("content"), rt::string(value));
             self
         }
     }

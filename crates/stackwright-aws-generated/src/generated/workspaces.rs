@@ -2,23 +2,24 @@
 //! `WorkSpaces` resource types of the CloudFormation registry (`AWS::WorkSpaces::*`): 5 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `workspaces` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 ///
 /// CloudFormation: `AWS::WorkSpaces::ConnectionAlias`. Terraform: `awscc_workspaces_connection_alias` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces-connectionalias.html)
-pub struct ConnectionAlias(Base);
-static CONNECTION_ALIAS_TYPE: TypeInfo = TypeInfo {
+pub struct ConnectionAlias(rt::Base);
+static CONNECTION_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpaces::ConnectionAlias",
     terraform: Some("awscc_workspaces_connection_alias"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -57,12 +58,12 @@ static CONNECTION_ALIAS_TYPE: TypeInfo = TypeInfo {
 impl ConnectionAlias {
     /// Declares a `AWS::WorkSpaces::ConnectionAlias` with the stack-unique `id`. Required properties: `connection_string` (`ConnectionString`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, connection_string: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &CONNECTION_ALIAS_TYPE);
+    pub fn new(id: impl Into<String>, connection_string: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &CONNECTION_ALIAS_TYPE);
         this.set(
             "ConnectionString",
             Some("connection_string"),
-            string(connection_string),
+            rt::string(connection_string),
         );
         ConnectionAlias(this)
     }
@@ -70,19 +71,19 @@ impl ConnectionAlias {
 builder!(ConnectionAlias, ConnectionAliasHandle);
 /// A declared `AWS::WorkSpaces::ConnectionAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionAliasHandle(Handle);
+pub struct ConnectionAliasHandle(rt::Handle);
 handle!(ConnectionAliasHandle);
 impl ConnectionAliasHandle {
     /// CloudFormation `Fn::GetAtt` `ConnectionAliasState`; Terraform `connection_alias_state`.
-    pub fn connection_alias_state(&self) -> Expr {
+    pub fn connection_alias_state(&self) -> rt::Expr {
         self.0.attr("ConnectionAliasState")
     }
     /// CloudFormation `Fn::GetAtt` `AliasId`; Terraform `alias_id`.
-    pub fn alias_id(&self) -> Expr {
+    pub fn alias_id(&self) -> rt::Expr {
         self.0.attr("AliasId")
     }
     /// CloudFormation `Fn::GetAtt` `Associations`; Terraform `associations`.
-    pub fn associations(&self) -> Expr {
+    pub fn associations(&self) -> rt::Expr {
         self.0.attr("Associations")
     }
 }
@@ -91,11 +92,11 @@ impl ConnectionAliasHandle {
 /// CloudFormation: `AWS::WorkSpaces::Directory`. Terraform: `awscc_workspaces_directory` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces-directory.html)
-pub struct Directory(Base);
-static DIRECTORY_TYPE: TypeInfo = TypeInfo {
+pub struct Directory(rt::Base);
+static DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpaces::Directory",
     terraform: Some("awscc_workspaces_directory"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -155,7 +156,7 @@ impl Directory {
     /// Declares a `AWS::WorkSpaces::Directory` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DIRECTORY_TYPE);
+        let this = rt::Base::new(id, &DIRECTORY_TYPE);
         Directory(this)
     }
     /// Information about the Active Directory config.
@@ -190,7 +191,7 @@ impl Directory {
         self.0.set(
             "EnableSelfService",
             Some("enable_self_service"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -208,17 +209,20 @@ impl Directory {
     /// The Amazon Resource Name (ARN) of the identity center instance.
     ///
     /// Constraints: pattern `^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. Changing it replaces the resource. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
-    pub fn idc_instance_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("IdcInstanceArn", Some("idc_instance_arn"), string(value));
+    pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcInstanceArn",
+            Some("idc_instance_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The identifiers of the IP access control groups associated with the directory.
     ///
     /// CloudFormation `IpGroupIds`, Terraform `ip_group_ids`.
-    pub fn ip_group_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+    pub fn ip_group_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
-            .set("IpGroupIds", Some("ip_group_ids"), strings(value));
+            .set("IpGroupIds", Some("ip_group_ids"), rt::strings(value));
         self
     }
     /// Specifies the configurations of the Microsoft Entra.
@@ -265,8 +269,9 @@ impl Directory {
     /// The identifiers of the subnets for your virtual private cloud (VPC).
     ///
     /// Constraints: 0..=2 items. Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-        self.0.set("SubnetIds", Some("subnet_ids"), strings(value));
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
     /// Indicates whether your WorkSpace directory is dedicated or shared.
@@ -315,22 +320,22 @@ impl Directory {
     /// Description of the directory to register.
     ///
     /// Constraints: pattern `^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]{1,255}$`. Changing it replaces the resource. CloudFormation `WorkspaceDirectoryDescription`, Terraform `workspace_directory_description`.
-    pub fn workspace_directory_description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workspace_directory_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WorkspaceDirectoryDescription",
             Some("workspace_directory_description"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The name of the directory to register.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.\s-]{1,64}$`. Changing it replaces the resource. CloudFormation `WorkspaceDirectoryName`, Terraform `workspace_directory_name`.
-    pub fn workspace_directory_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn workspace_directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "WorkspaceDirectoryName",
             Some("workspace_directory_name"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -346,83 +351,83 @@ impl Directory {
 builder!(Directory, DirectoryHandle);
 /// A declared `AWS::WorkSpaces::Directory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectoryHandle(Handle);
+pub struct DirectoryHandle(rt::Handle);
 handle!(DirectoryHandle);
 impl DirectoryHandle {
     /// The directory identifier.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectoryId`; Terraform `directory_id`.
-    pub fn directory_id(&self) -> Expr {
+    pub fn directory_id(&self) -> rt::Expr {
         self.0.attr("DirectoryId")
     }
     /// The Amazon Resource Name (ARN) of the WorkSpace directory.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The state of the directory's registration with Amazon WorkSpaces.
     ///
     /// CloudFormation `Fn::GetAtt` `State`; Terraform `state`.
-    pub fn state(&self) -> Expr {
+    pub fn state(&self) -> rt::Expr {
         self.0.attr("State")
     }
     /// The directory alias.
     ///
     /// CloudFormation `Fn::GetAtt` `Alias`; Terraform `alias`.
-    pub fn alias(&self) -> Expr {
+    pub fn alias(&self) -> rt::Expr {
         self.0.attr("Alias")
     }
     /// The name of the directory.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectoryName`; Terraform `directory_name`.
-    pub fn directory_name(&self) -> Expr {
+    pub fn directory_name(&self) -> rt::Expr {
         self.0.attr("DirectoryName")
     }
     /// The directory type.
     ///
     /// CloudFormation `Fn::GetAtt` `DirectoryType`; Terraform `directory_type`.
-    pub fn directory_type(&self) -> Expr {
+    pub fn directory_type(&self) -> rt::Expr {
         self.0.attr("DirectoryType")
     }
     /// The IP addresses of the DNS servers for the directory.
     ///
     /// CloudFormation `Fn::GetAtt` `DnsIpAddresses`; Terraform `dns_ip_addresses`.
-    pub fn dns_ip_addresses(&self) -> Expr {
+    pub fn dns_ip_addresses(&self) -> rt::Expr {
         self.0.attr("DnsIpAddresses")
     }
     /// The IPv6 addresses of the DNS servers for the directory.
     ///
     /// CloudFormation `Fn::GetAtt` `DnsIpv6Addresses`; Terraform `dns_ipv6_addresses`.
-    pub fn dns_ipv6_addresses(&self) -> Expr {
+    pub fn dns_ipv6_addresses(&self) -> rt::Expr {
         self.0.attr("DnsIpv6Addresses")
     }
     /// The user name for the service account.
     ///
     /// CloudFormation `Fn::GetAtt` `CustomerUserName`; Terraform `customer_user_name`.
-    pub fn customer_user_name(&self) -> Expr {
+    pub fn customer_user_name(&self) -> rt::Expr {
         self.0.attr("CustomerUserName")
     }
     /// The identifier of the IAM role.
     ///
     /// CloudFormation `Fn::GetAtt` `IamRoleId`; Terraform `iam_role_id`.
-    pub fn iam_role_id(&self) -> Expr {
+    pub fn iam_role_id(&self) -> rt::Expr {
         self.0.attr("IamRoleId")
     }
     /// The registration code for the directory.
     ///
     /// CloudFormation `Fn::GetAtt` `RegistrationCode`; Terraform `registration_code`.
-    pub fn registration_code(&self) -> Expr {
+    pub fn registration_code(&self) -> rt::Expr {
         self.0.attr("RegistrationCode")
     }
     /// The identifier of the security group that is assigned to new WorkSpaces.
     ///
     /// CloudFormation `Fn::GetAtt` `WorkspaceSecurityGroupId`; Terraform `workspace_security_group_id`.
-    pub fn workspace_security_group_id(&self) -> Expr {
+    pub fn workspace_security_group_id(&self) -> rt::Expr {
         self.0.attr("WorkspaceSecurityGroupId")
     }
     /// CloudFormation `Fn::GetAtt` `IDCConfig`; Terraform `idc_config`.
-    pub fn idc_config(&self) -> Expr {
+    pub fn idc_config(&self) -> rt::Expr {
         self.0.attr("IDCConfig")
     }
 }
@@ -435,11 +440,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpoint.html)
     #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(Props);
+    pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
         /// A new `AccessEndpoint`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             AccessEndpoint(this)
         }
         /// Indicates the type of access endpoint.
@@ -456,9 +461,9 @@ pub mod directory {
         /// Indicates the VPC endpoint to use for access.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9\_\-]{1,1000}$`. CloudFormation `VpcEndpointId`, Terraform `vpc_endpoint_id`.
-        pub fn vpc_endpoint_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VpcEndpointId", Some("vpc_endpoint_id"), string(value));
+                .set("VpcEndpointId", Some("vpc_endpoint_id"), rt::string(value));
             self
         }
     }
@@ -469,15 +474,15 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpointconfig.html)
     #[derive(Clone, Debug)]
-    pub struct AccessEndpointConfig(Props);
+    pub struct AccessEndpointConfig(rt::Props);
     impl AccessEndpointConfig {
         /// A new `AccessEndpointConfig`. Required properties: `access_endpoints` (`AccessEndpoints`).
         pub fn new(access_endpoints: impl IntoIterator<Item = AccessEndpoint>) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "AccessEndpoints",
                 Some("access_endpoints"),
-                list(access_endpoints),
+                rt::list(access_endpoints),
             );
             AccessEndpointConfig(this)
         }
@@ -491,7 +496,7 @@ pub mod directory {
             self.0.set(
                 "InternetFallbackProtocols",
                 Some("internet_fallback_protocols"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -503,19 +508,19 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-activedirectoryconfig.html)
     #[derive(Clone, Debug)]
-    pub struct ActiveDirectoryConfig(Props);
+    pub struct ActiveDirectoryConfig(rt::Props);
     impl ActiveDirectoryConfig {
         /// A new `ActiveDirectoryConfig`. Required properties: `domain_name` (`DomainName`), `service_account_secret_arn` (`ServiceAccountSecretArn`).
         pub fn new(
-            domain_name: impl Into<Expr>,
-            service_account_secret_arn: impl Into<Expr>,
+            domain_name: impl Into<rt::Expr>,
+            service_account_secret_arn: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("DomainName", Some("domain_name"), string(domain_name));
+            let mut this = rt::Props::default();
+            this.set("DomainName", Some("domain_name"), rt::string(domain_name));
             this.set(
                 "ServiceAccountSecretArn",
                 Some("service_account_secret_arn"),
-                string(service_account_secret_arn),
+                rt::string(service_account_secret_arn),
             );
             ActiveDirectoryConfig(this)
         }
@@ -527,21 +532,21 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
-    pub struct CertificateBasedAuthProperties(Props);
+    pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
         /// A new `CertificateBasedAuthProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CertificateBasedAuthProperties(this)
         }
         /// The Amazon Resource Name (ARN) of the Amazon Web Services Certificate Manager Private CA resource.
         ///
         /// Constraints: length 5..=200; pattern `^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*$`. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
-        pub fn certificate_authority_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CertificateAuthorityArn",
                 Some("certificate_authority_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -560,29 +565,30 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-defaultworkspacecreationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct DefaultWorkspaceCreationProperties(Props);
+    pub struct DefaultWorkspaceCreationProperties(rt::Props);
     impl DefaultWorkspaceCreationProperties {
         /// A new `DefaultWorkspaceCreationProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             DefaultWorkspaceCreationProperties(this)
         }
         /// The identifier of the default security group to apply to WorkSpaces when they are created.
         ///
         /// Constraints: length 11..=20; pattern `^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$`. CloudFormation `CustomSecurityGroupId`, Terraform `custom_security_group_id`.
-        pub fn custom_security_group_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn custom_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CustomSecurityGroupId",
                 Some("custom_security_group_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The organizational unit (OU) in the directory for the WorkSpace machine accounts.
         ///
         /// CloudFormation `DefaultOu`, Terraform `default_ou`.
-        pub fn default_ou(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DefaultOu", Some("default_ou"), string(value));
+        pub fn default_ou(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DefaultOu", Some("default_ou"), rt::string(value));
             self
         }
         /// Specifies whether to automatically assign an Elastic public IP address to WorkSpaces in this directory by default.
@@ -592,7 +598,7 @@ pub mod directory {
             self.0.set(
                 "EnableInternetAccess",
                 Some("enable_internet_access"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -603,18 +609,18 @@ pub mod directory {
             self.0.set(
                 "EnableMaintenanceMode",
                 Some("enable_maintenance_mode"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
         /// Indicates the IAM role ARN of the instance.
         ///
         /// Constraints: pattern `^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `InstanceIamRoleArn`, Terraform `instance_iam_role_arn`.
-        pub fn instance_iam_role_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn instance_iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "InstanceIamRoleArn",
                 Some("instance_iam_role_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -625,7 +631,7 @@ pub mod directory {
             self.0.set(
                 "UserEnabledAsLocalAdministrator",
                 Some("user_enabled_as_local_administrator"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -637,11 +643,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-globalacceleratorfordirectory.html)
     #[derive(Clone, Debug)]
-    pub struct GlobalAcceleratorForDirectory(Props);
+    pub struct GlobalAcceleratorForDirectory(rt::Props);
     impl GlobalAcceleratorForDirectory {
         /// A new `GlobalAcceleratorForDirectory`. Required properties: `mode` (`Mode`).
         pub fn new(mode: Mode) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Mode", Some("mode"), mode.into());
             GlobalAcceleratorForDirectory(this)
         }
@@ -664,29 +670,29 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-microsoftentraconfig.html)
     #[derive(Clone, Debug)]
-    pub struct MicrosoftEntraConfig(Props);
+    pub struct MicrosoftEntraConfig(rt::Props);
     impl MicrosoftEntraConfig {
         /// A new `MicrosoftEntraConfig`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             MicrosoftEntraConfig(this)
         }
         /// The Amazon Resource Name (ARN) of the application config.
         ///
         /// Constraints: pattern `^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$`. CloudFormation `ApplicationConfigSecretArn`, Terraform `application_config_secret_arn`.
-        pub fn application_config_secret_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn application_config_secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "ApplicationConfigSecretArn",
                 Some("application_config_secret_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// The identifier of the tenant.
         ///
         /// Constraints: pattern `^[a-zA-Z0-9-]{1,100}$`. CloudFormation `TenantId`, Terraform `tenant_id`.
-        pub fn tenant_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("TenantId", Some("tenant_id"), string(value));
+        pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("TenantId", Some("tenant_id"), rt::string(value));
             self
         }
     }
@@ -697,21 +703,21 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-samlproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SamlProperties(Props);
+    pub struct SamlProperties(rt::Props);
     impl SamlProperties {
         /// A new `SamlProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SamlProperties(this)
         }
         /// The relay state parameter name supported by the SAML 2.0 identity provider (IdP).
         ///
         /// Constraints: length at least 1. CloudFormation `RelayStateParameterName`, Terraform `relay_state_parameter_name`.
-        pub fn relay_state_parameter_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn relay_state_parameter_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RelayStateParameterName",
                 Some("relay_state_parameter_name"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -725,9 +731,9 @@ pub mod directory {
         /// The SAML 2.0 identity provider (IdP) user access URL.
         ///
         /// Constraints: length 8..=200; pattern `^(http|https)\://\S+$`. CloudFormation `UserAccessUrl`, Terraform `user_access_url`.
-        pub fn user_access_url(mut self, value: impl Into<Expr>) -> Self {
+        pub fn user_access_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("UserAccessUrl", Some("user_access_url"), string(value));
+                .set("UserAccessUrl", Some("user_access_url"), rt::string(value));
             self
         }
     }
@@ -738,11 +744,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-selfservicepermissions.html)
     #[derive(Clone, Debug)]
-    pub struct SelfservicePermissions(Props);
+    pub struct SelfservicePermissions(rt::Props);
     impl SelfservicePermissions {
         /// A new `SelfservicePermissions`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SelfservicePermissions(this)
         }
         /// Specifies whether users can change the compute type (bundle) for their WorkSpace.
@@ -802,11 +808,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-storageconnector.html)
     #[derive(Clone, Debug)]
-    pub struct StorageConnector(Props);
+    pub struct StorageConnector(rt::Props);
     impl StorageConnector {
         /// A new `StorageConnector`. Required properties: `connector_type` (`ConnectorType`), `status` (`Status`).
         pub fn new(connector_type: ConnectorType, status: Status) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "ConnectorType",
                 Some("connector_type"),
@@ -823,11 +829,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-streamingproperties.html)
     #[derive(Clone, Debug)]
-    pub struct StreamingProperties(Props);
+    pub struct StreamingProperties(rt::Props);
     impl StreamingProperties {
         /// A new `StreamingProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             StreamingProperties(this)
         }
         /// Describes the Global Accelerator for directory.
@@ -848,8 +854,11 @@ pub mod directory {
             mut self,
             value: impl IntoIterator<Item = StorageConnector>,
         ) -> Self {
-            self.0
-                .set("StorageConnectors", Some("storage_connectors"), list(value));
+            self.0.set(
+                "StorageConnectors",
+                Some("storage_connectors"),
+                rt::list(value),
+            );
             self
         }
         /// Indicates the type of preferred protocol for the streaming experience.
@@ -871,7 +880,7 @@ pub mod directory {
         /// Constraints: at least 1 items. CloudFormation `UserSettings`, Terraform `user_settings`.
         pub fn user_settings(mut self, value: impl IntoIterator<Item = UserSetting>) -> Self {
             self.0
-                .set("UserSettings", Some("user_settings"), list(value));
+                .set("UserSettings", Some("user_settings"), rt::list(value));
             self
         }
     }
@@ -882,11 +891,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-usersetting.html)
     #[derive(Clone, Debug)]
-    pub struct UserSetting(Props);
+    pub struct UserSetting(rt::Props);
     impl UserSetting {
         /// A new `UserSetting`. Required properties: `action` (`Action`), `permission` (`Permission`).
         pub fn new(action: Action, permission: Permission) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Permission", Some("permission"), permission.into());
             UserSetting(this)
@@ -896,7 +905,7 @@ pub mod directory {
         /// Constraints: at least 0. CloudFormation `MaximumLength`, Terraform `maximum_length`.
         pub fn maximum_length(mut self, value: i64) -> Self {
             self.0
-                .set("MaximumLength", Some("maximum_length"), int(value));
+                .set("MaximumLength", Some("maximum_length"), rt::int(value));
             self
         }
     }
@@ -907,11 +916,11 @@ pub mod directory {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-workspaceaccessproperties.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceAccessProperties(Props);
+    pub struct WorkspaceAccessProperties(rt::Props);
     impl WorkspaceAccessProperties {
         /// A new `WorkspaceAccessProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceAccessProperties(this)
         }
         /// Describes the access endpoint configuration for a WorkSpace.
@@ -1286,11 +1295,11 @@ pub mod directory {
 /// CloudFormation: `AWS::WorkSpaces::Workspace`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces-workspace.html)
-pub struct Workspace(Base);
-static WORKSPACE_TYPE: TypeInfo = TypeInfo {
+pub struct Workspace(rt::Base);
+static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpaces::Workspace",
     terraform: None,
-    tags: TagsShape::CloudFormationOnly,
+    tags: rt::TagsShape::CloudFormationOnly,
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WorkspaceId", None), ("Id", None)],
@@ -1300,31 +1309,31 @@ impl Workspace {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bundle_id: impl Into<Expr>,
-        directory_id: impl Into<Expr>,
-        user_name: impl Into<Expr>,
+        bundle_id: impl Into<rt::Expr>,
+        directory_id: impl Into<rt::Expr>,
+        user_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_TYPE);
-        this.set("BundleId", None, string(bundle_id));
-        this.set("DirectoryId", None, string(directory_id));
-        this.set("UserName", None, string(user_name));
+        let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
+        this.set("BundleId", None, rt::string(bundle_id));
+        this.set("DirectoryId", None, rt::string(directory_id));
+        this.set("UserName", None, rt::string(user_name));
         Workspace(this)
     }
     /// CloudFormation `RootVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn root_volume_encryption_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("RootVolumeEncryptionEnabled", None, boolean(value));
+            .set("RootVolumeEncryptionEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `UserVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn user_volume_encryption_enabled(mut self, value: bool) -> Self {
         self.0
-            .set("UserVolumeEncryptionEnabled", None, boolean(value));
+            .set("UserVolumeEncryptionEnabled", None, rt::boolean(value));
         self
     }
     /// CloudFormation `VolumeEncryptionKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn volume_encryption_key(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("VolumeEncryptionKey", None, string(value));
+    pub fn volume_encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VolumeEncryptionKey", None, rt::string(value));
         self
     }
     /// CloudFormation `WorkspaceProperties`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1336,15 +1345,15 @@ impl Workspace {
 builder!(Workspace, WorkspaceHandle);
 /// A declared `AWS::WorkSpaces::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceHandle(Handle);
+pub struct WorkspaceHandle(rt::Handle);
 handle!(WorkspaceHandle);
 impl WorkspaceHandle {
     /// CloudFormation `Fn::GetAtt` `WorkspaceId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn workspace_id(&self) -> Expr {
+    pub fn workspace_id(&self) -> rt::Expr {
         self.0.attr("WorkspaceId")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
 }
@@ -1355,37 +1364,37 @@ pub mod workspace {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspace-workspaceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct WorkspaceProperties(Props);
+    pub struct WorkspaceProperties(rt::Props);
     impl WorkspaceProperties {
         /// A new `WorkspaceProperties`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WorkspaceProperties(this)
         }
         /// CloudFormation `ComputeTypeName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn compute_type_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ComputeTypeName", None, string(value));
+        pub fn compute_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ComputeTypeName", None, rt::string(value));
             self
         }
         /// CloudFormation `RootVolumeSizeGib`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn root_volume_size_gib(mut self, value: i64) -> Self {
-            self.0.set("RootVolumeSizeGib", None, int(value));
+            self.0.set("RootVolumeSizeGib", None, rt::int(value));
             self
         }
         /// CloudFormation `RunningMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn running_mode(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RunningMode", None, string(value));
+        pub fn running_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RunningMode", None, rt::string(value));
             self
         }
         /// CloudFormation `RunningModeAutoStopTimeoutInMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: i64) -> Self {
             self.0
-                .set("RunningModeAutoStopTimeoutInMinutes", None, int(value));
+                .set("RunningModeAutoStopTimeoutInMinutes", None, rt::int(value));
             self
         }
         /// CloudFormation `UserVolumeSizeGib`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn user_volume_size_gib(mut self, value: i64) -> Self {
-            self.0.set("UserVolumeSizeGib", None, int(value));
+            self.0.set("UserVolumeSizeGib", None, rt::int(value));
             self
         }
     }
@@ -1396,11 +1405,11 @@ pub mod workspace {
 /// CloudFormation: `AWS::WorkSpaces::WorkspaceIpGroup`. Terraform: `awscc_workspaces_workspace_ip_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces-workspaceipgroup.html)
-pub struct WorkspaceIpGroup(Base);
-static WORKSPACE_IP_GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct WorkspaceIpGroup(rt::Base);
+static WORKSPACE_IP_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpaces::WorkspaceIpGroup",
     terraform: Some("awscc_workspaces_workspace_ip_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-1",
@@ -1429,16 +1438,17 @@ static WORKSPACE_IP_GROUP_TYPE: TypeInfo = TypeInfo {
 impl WorkspaceIpGroup {
     /// Declares a `AWS::WorkSpaces::WorkspaceIpGroup` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &WORKSPACE_IP_GROUP_TYPE);
-        this.set("GroupName", Some("group_name"), string(group_name));
+    pub fn new(id: impl Into<String>, group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &WORKSPACE_IP_GROUP_TYPE);
+        this.set("GroupName", Some("group_name"), rt::string(group_name));
         WorkspaceIpGroup(this)
     }
     /// The description of the group.
     ///
     /// Changing it replaces the resource. CloudFormation `GroupDesc`, Terraform `group_desc`.
-    pub fn group_desc(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("GroupDesc", Some("group_desc"), string(value));
+    pub fn group_desc(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupDesc", Some("group_desc"), rt::string(value));
         self
     }
     /// The rules for the IP access control group.
@@ -1448,26 +1458,26 @@ impl WorkspaceIpGroup {
         mut self,
         value: impl IntoIterator<Item = workspace_ip_group::IpRuleItem>,
     ) -> Self {
-        self.0.set("UserRules", Some("user_rules"), list(value));
+        self.0.set("UserRules", Some("user_rules"), rt::list(value));
         self
     }
 }
 builder!(WorkspaceIpGroup, WorkspaceIpGroupHandle);
 /// A declared `AWS::WorkSpaces::WorkspaceIpGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceIpGroupHandle(Handle);
+pub struct WorkspaceIpGroupHandle(rt::Handle);
 handle!(WorkspaceIpGroupHandle);
 impl WorkspaceIpGroupHandle {
     /// The Amazon Resource Name (ARN) of the IP access control group.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The identifier of the IP access control group.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupId`; Terraform `group_id`.
-    pub fn group_id(&self) -> Expr {
+    pub fn group_id(&self) -> rt::Expr {
         self.0.attr("GroupId")
     }
 }
@@ -1480,19 +1490,19 @@ pub mod workspace_ip_group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspaceipgroup-ipruleitem.html)
     #[derive(Clone, Debug)]
-    pub struct IpRuleItem(Props);
+    pub struct IpRuleItem(rt::Props);
     impl IpRuleItem {
         /// A new `IpRuleItem`. Required properties: `ip_rule` (`IpRule`).
-        pub fn new(ip_rule: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IpRule", Some("ip_rule"), string(ip_rule));
+        pub fn new(ip_rule: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IpRule", Some("ip_rule"), rt::string(ip_rule));
             IpRuleItem(this)
         }
         /// The description of the rule.
         ///
         /// CloudFormation `RuleDesc`, Terraform `rule_desc`.
-        pub fn rule_desc(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleDesc", Some("rule_desc"), string(value));
+        pub fn rule_desc(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleDesc", Some("rule_desc"), rt::string(value));
             self
         }
     }
@@ -1503,11 +1513,11 @@ pub mod workspace_ip_group {
 /// CloudFormation: `AWS::WorkSpaces::WorkspacesPool`. Terraform: `awscc_workspaces_workspaces_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces-workspacespool.html)
-pub struct WorkspacesPool(Base);
-static WORKSPACES_POOL_TYPE: TypeInfo = TypeInfo {
+pub struct WorkspacesPool(rt::Base);
+static WORKSPACES_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpaces::WorkspacesPool",
     terraform: Some("awscc_workspaces_workspaces_pool"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1544,16 +1554,20 @@ impl WorkspacesPool {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bundle_id: impl Into<Expr>,
+        bundle_id: impl Into<rt::Expr>,
         capacity: workspaces_pool::Capacity,
-        directory_id: impl Into<Expr>,
-        pool_name: impl Into<Expr>,
+        directory_id: impl Into<rt::Expr>,
+        pool_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &WORKSPACES_POOL_TYPE);
-        this.set("BundleId", Some("bundle_id"), string(bundle_id));
+        let mut this = rt::Base::new(id, &WORKSPACES_POOL_TYPE);
+        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
         this.set("Capacity", Some("capacity"), capacity.into());
-        this.set("DirectoryId", Some("directory_id"), string(directory_id));
-        this.set("PoolName", Some("pool_name"), string(pool_name));
+        this.set(
+            "DirectoryId",
+            Some("directory_id"),
+            rt::string(directory_id),
+        );
+        this.set("PoolName", Some("pool_name"), rt::string(pool_name));
         WorkspacesPool(this)
     }
     /// CloudFormation `ApplicationSettings`, Terraform `application_settings`.
@@ -1566,9 +1580,9 @@ impl WorkspacesPool {
         self
     }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_./() -]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// CloudFormation `RunningMode`, Terraform `running_mode`.
@@ -1587,19 +1601,19 @@ impl WorkspacesPool {
 builder!(WorkspacesPool, WorkspacesPoolHandle);
 /// A declared `AWS::WorkSpaces::WorkspacesPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspacesPoolHandle(Handle);
+pub struct WorkspacesPoolHandle(rt::Handle);
 handle!(WorkspacesPoolHandle);
 impl WorkspacesPoolHandle {
     /// CloudFormation `Fn::GetAtt` `PoolId`; Terraform `pool_id`.
-    pub fn pool_id(&self) -> Expr {
+    pub fn pool_id(&self) -> rt::Expr {
         self.0.attr("PoolId")
     }
     /// CloudFormation `Fn::GetAtt` `PoolArn`; Terraform `pool_arn`.
-    pub fn pool_arn(&self) -> Expr {
+    pub fn pool_arn(&self) -> rt::Expr {
         self.0.attr("PoolArn")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
 }
@@ -1610,18 +1624,18 @@ pub mod workspaces_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-applicationsettings.html)
     #[derive(Clone, Debug)]
-    pub struct ApplicationSettings(Props);
+    pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
         /// A new `ApplicationSettings`. Required properties: `status` (`Status`).
         pub fn new(status: ApplicationSettingsStatus) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Status", Some("status"), status.into());
             ApplicationSettings(this)
         }
         /// Constraints: length 0..=100; pattern `^[A-Za-z0-9_./()!*'-]+$`. CloudFormation `SettingsGroup`, Terraform `settings_group`.
-        pub fn settings_group(mut self, value: impl Into<Expr>) -> Self {
+        pub fn settings_group(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("SettingsGroup", Some("settings_group"), string(value));
+                .set("SettingsGroup", Some("settings_group"), rt::string(value));
             self
         }
     }
@@ -1630,15 +1644,15 @@ pub mod workspaces_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-capacity.html)
     #[derive(Clone, Debug)]
-    pub struct Capacity(Props);
+    pub struct Capacity(rt::Props);
     impl Capacity {
         /// A new `Capacity`. Required properties: `desired_user_sessions` (`DesiredUserSessions`).
         pub fn new(desired_user_sessions: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "DesiredUserSessions",
                 Some("desired_user_sessions"),
-                int(desired_user_sessions),
+                rt::int(desired_user_sessions),
             );
             Capacity(this)
         }
@@ -1648,11 +1662,11 @@ pub mod workspaces_pool {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-timeoutsettings.html)
     #[derive(Clone, Debug)]
-    pub struct TimeoutSettings(Props);
+    pub struct TimeoutSettings(rt::Props);
     impl TimeoutSettings {
         /// A new `TimeoutSettings`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TimeoutSettings(this)
         }
         /// Constraints: range 60..=36000. CloudFormation `DisconnectTimeoutInSeconds`, Terraform `disconnect_timeout_in_seconds`.
@@ -1660,7 +1674,7 @@ pub mod workspaces_pool {
             self.0.set(
                 "DisconnectTimeoutInSeconds",
                 Some("disconnect_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1669,7 +1683,7 @@ pub mod workspaces_pool {
             self.0.set(
                 "IdleDisconnectTimeoutInSeconds",
                 Some("idle_disconnect_timeout_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -1678,7 +1692,7 @@ pub mod workspaces_pool {
             self.0.set(
                 "MaxUserDurationInSeconds",
                 Some("max_user_duration_in_seconds"),
-                int(value),
+                rt::int(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `WorkspacesInstances` resource types of the CloudFormation registry (`AWS::WorkspacesInstances::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesinstances` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces Volume resources
 ///
 /// CloudFormation: `AWS::WorkspacesInstances::Volume`. Terraform: `awscc_workspacesinstances_volume` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesinstances-volume.html)
-pub struct Volume(Base);
-static VOLUME_TYPE: TypeInfo = TypeInfo {
+pub struct Volume(rt::Base);
+static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkspacesInstances::Volume",
     terraform: Some("awscc_workspacesinstances_volume"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -45,12 +46,12 @@ static VOLUME_TYPE: TypeInfo = TypeInfo {
 impl Volume {
     /// Declares a `AWS::WorkspacesInstances::Volume` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, availability_zone: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &VOLUME_TYPE);
+    pub fn new(id: impl Into<String>, availability_zone: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &VOLUME_TYPE);
         this.set(
             "AvailabilityZone",
             Some("availability_zone"),
-            string(availability_zone),
+            rt::string(availability_zone),
         );
         Volume(this)
     }
@@ -58,35 +59,38 @@ impl Volume {
     ///
     /// Changing it replaces the resource. CloudFormation `Encrypted`, Terraform `encrypted`.
     pub fn encrypted(mut self, value: bool) -> Self {
-        self.0.set("Encrypted", Some("encrypted"), boolean(value));
+        self.0
+            .set("Encrypted", Some("encrypted"), rt::boolean(value));
         self
     }
     /// The number of I/O operations per second (IOPS)
     ///
     /// Constraints: at least 0. Changing it replaces the resource. CloudFormation `Iops`, Terraform `iops`.
     pub fn iops(mut self, value: i64) -> Self {
-        self.0.set("Iops", Some("iops"), int(value));
+        self.0.set("Iops", Some("iops"), rt::int(value));
         self
     }
     /// The identifier of the AWS Key Management Service (AWS KMS) customer master key (CMK) to use for Amazon EBS encryption
     ///
     /// Constraints: length 0..=128. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-    pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
     /// The size of the volume, in GiBs
     ///
     /// Constraints: range 0..=16384. Changing it replaces the resource. CloudFormation `SizeInGB`, Terraform `size_in_gb`.
     pub fn size_in_gb(mut self, value: i64) -> Self {
-        self.0.set("SizeInGB", Some("size_in_gb"), int(value));
+        self.0.set("SizeInGB", Some("size_in_gb"), rt::int(value));
         self
     }
     /// The snapshot from which to create the volume
     ///
     /// Constraints: pattern `^snap-[0-9a-zA-Z]{1,63}$`. Changing it replaces the resource. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-    pub fn snapshot_id(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("SnapshotId", Some("snapshot_id"), string(value));
+    pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotId", Some("snapshot_id"), rt::string(value));
         self
     }
     /// The tags passed to EBS volume
@@ -96,15 +100,18 @@ impl Volume {
         mut self,
         value: impl IntoIterator<Item = volume::TagSpecification>,
     ) -> Self {
-        self.0
-            .set("TagSpecifications", Some("tag_specifications"), list(value));
+        self.0.set(
+            "TagSpecifications",
+            Some("tag_specifications"),
+            rt::list(value),
+        );
         self
     }
     /// The throughput to provision for a volume, with a maximum of 1,000 MiB/s
     ///
     /// Constraints: at least 0. Changing it replaces the resource. CloudFormation `Throughput`, Terraform `throughput`.
     pub fn throughput(mut self, value: i64) -> Self {
-        self.0.set("Throughput", Some("throughput"), int(value));
+        self.0.set("Throughput", Some("throughput"), rt::int(value));
         self
     }
     /// The volume type
@@ -118,13 +125,13 @@ impl Volume {
 builder!(Volume, VolumeHandle);
 /// A declared `AWS::WorkspacesInstances::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeHandle(Handle);
+pub struct VolumeHandle(rt::Handle);
 handle!(VolumeHandle);
 impl VolumeHandle {
     /// Unique identifier for the volume
     ///
     /// CloudFormation `Fn::GetAtt` `VolumeId`; Terraform `volume_id`.
-    pub fn volume_id(&self) -> Expr {
+    pub fn volume_id(&self) -> rt::Expr {
         self.0.attr("VolumeId")
     }
 }
@@ -135,13 +142,13 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }
@@ -150,11 +157,11 @@ pub mod volume {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -167,7 +174,7 @@ pub mod volume {
         ///
         /// Constraints: 0..=50 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }
@@ -210,11 +217,11 @@ pub mod volume {
 /// CloudFormation: `AWS::WorkspacesInstances::VolumeAssociation`. Terraform: `awscc_workspacesinstances_volume_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesinstances-volumeassociation.html)
-pub struct VolumeAssociation(Base);
-static VOLUME_ASSOCIATION_TYPE: TypeInfo = TypeInfo {
+pub struct VolumeAssociation(rt::Base);
+static VOLUME_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkspacesInstances::VolumeAssociation",
     terraform: Some("awscc_workspacesinstances_volume_association"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -243,17 +250,17 @@ impl VolumeAssociation {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device: impl Into<Expr>,
-        volume_id: impl Into<Expr>,
-        workspace_instance_id: impl Into<Expr>,
+        device: impl Into<rt::Expr>,
+        volume_id: impl Into<rt::Expr>,
+        workspace_instance_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &VOLUME_ASSOCIATION_TYPE);
-        this.set("Device", Some("device"), string(device));
-        this.set("VolumeId", Some("volume_id"), string(volume_id));
+        let mut this = rt::Base::new(id, &VOLUME_ASSOCIATION_TYPE);
+        this.set("Device", Some("device"), rt::string(device));
+        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
         this.set(
             "WorkspaceInstanceId",
             Some("workspace_instance_id"),
-            string(workspace_instance_id),
+            rt::string(workspace_instance_id),
         );
         VolumeAssociation(this)
     }
@@ -269,7 +276,7 @@ impl VolumeAssociation {
 builder!(VolumeAssociation, VolumeAssociationHandle);
 /// A declared `AWS::WorkspacesInstances::VolumeAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VolumeAssociationHandle(Handle);
+pub struct VolumeAssociationHandle(rt::Handle);
 handle!(VolumeAssociationHandle);
 /// Property types and value sets of [`VolumeAssociation`] (`AWS::WorkspacesInstances::VolumeAssociation`).
 pub mod volume_association {
@@ -289,11 +296,11 @@ pub mod volume_association {
 /// CloudFormation: `AWS::WorkspacesInstances::WorkspaceInstance`. Terraform: `awscc_workspacesinstances_workspace_instance` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesinstances-workspaceinstance.html)
-pub struct WorkspaceInstance(Base);
-static WORKSPACE_INSTANCE_TYPE: TypeInfo = TypeInfo {
+pub struct WorkspaceInstance(rt::Base);
+static WORKSPACE_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkspacesInstances::WorkspaceInstance",
     terraform: Some("awscc_workspacesinstances_workspace_instance"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -326,7 +333,7 @@ impl WorkspaceInstance {
     /// Declares a `AWS::WorkspacesInstances::WorkspaceInstance` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &WORKSPACE_INSTANCE_TYPE);
+        let this = rt::Base::new(id, &WORKSPACE_INSTANCE_TYPE);
         WorkspaceInstance(this)
     }
     /// Changing it replaces the resource. CloudFormation `ManagedInstance`, Terraform `managed_instance`.
@@ -339,27 +346,27 @@ impl WorkspaceInstance {
 builder!(WorkspaceInstance, WorkspaceInstanceHandle);
 /// A declared `AWS::WorkspacesInstances::WorkspaceInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WorkspaceInstanceHandle(Handle);
+pub struct WorkspaceInstanceHandle(rt::Handle);
 handle!(WorkspaceInstanceHandle);
 impl WorkspaceInstanceHandle {
     /// Unique identifier for the workspace instance
     ///
     /// CloudFormation `Fn::GetAtt` `WorkspaceInstanceId`; Terraform `workspace_instance_id`.
-    pub fn workspace_instance_id(&self) -> Expr {
+    pub fn workspace_instance_id(&self) -> rt::Expr {
         self.0.attr("WorkspaceInstanceId")
     }
     /// The current state of the workspace instance
     ///
     /// CloudFormation `Fn::GetAtt` `ProvisionState`; Terraform `provision_state`.
-    pub fn provision_state(&self) -> Expr {
+    pub fn provision_state(&self) -> rt::Expr {
         self.0.attr("ProvisionState")
     }
     /// CloudFormation `Fn::GetAtt` `EC2ManagedInstance`; Terraform `ec2_managed_instance`.
-    pub fn ec2_managed_instance(&self) -> Expr {
+    pub fn ec2_managed_instance(&self) -> rt::Expr {
         self.0.attr("EC2ManagedInstance")
     }
     /// CloudFormation `Fn::GetAtt` `EC2ManagedInstance.InstanceId`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn ec2_managed_instance_instance_id(&self) -> Expr {
+    pub fn ec2_managed_instance_instance_id(&self) -> rt::Expr {
         self.0.attr("EC2ManagedInstance.InstanceId")
     }
 }
@@ -370,16 +377,17 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
-    pub struct BlockDeviceMapping(Props);
+    pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
         /// A new `BlockDeviceMapping`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BlockDeviceMapping(this)
         }
         /// Constraints: length 0..=32. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("DeviceName", Some("device_name"), string(value));
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
             self
         }
         /// CloudFormation `Ebs`, Terraform `ebs`.
@@ -388,14 +396,14 @@ pub mod workspace_instance {
             self
         }
         /// Constraints: length 0..=32. CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), string(value));
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
             self
         }
         /// Constraints: pattern `^ephemeral(0|[1-9][0-9]{0,2})$`. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("VirtualName", Some("virtual_name"), string(value));
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
             self
         }
     }
@@ -404,11 +412,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationSpecification(Props);
+    pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
         /// A new `CapacityReservationSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationSpecification(this)
         }
         /// CloudFormation `CapacityReservationPreference`, Terraform `capacity_reservation_preference`.
@@ -438,28 +446,31 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
-    pub struct CapacityReservationTarget(Props);
+    pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
         /// A new `CapacityReservationTarget`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CapacityReservationTarget(this)
         }
         /// Constraints: length 0..=128. CloudFormation `CapacityReservationId`, Terraform `capacity_reservation_id`.
-        pub fn capacity_reservation_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "CapacityReservationId",
                 Some("capacity_reservation_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: length 0..=2048; pattern `^arn:.*`. CloudFormation `CapacityReservationResourceGroupArn`, Terraform `capacity_reservation_resource_group_arn`.
-        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn capacity_reservation_resource_group_arn(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
             self.0.set(
                 "CapacityReservationResourceGroupArn",
                 Some("capacity_reservation_resource_group_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -469,22 +480,22 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-cpuoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CpuOptionsRequest(Props);
+    pub struct CpuOptionsRequest(rt::Props);
     impl CpuOptionsRequest {
         /// A new `CpuOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CpuOptionsRequest(this)
         }
         /// Constraints: at least 0. CloudFormation `CoreCount`, Terraform `core_count`.
         pub fn core_count(mut self, value: i64) -> Self {
-            self.0.set("CoreCount", Some("core_count"), int(value));
+            self.0.set("CoreCount", Some("core_count"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `ThreadsPerCore`, Terraform `threads_per_core`.
         pub fn threads_per_core(mut self, value: i64) -> Self {
             self.0
-                .set("ThreadsPerCore", Some("threads_per_core"), int(value));
+                .set("ThreadsPerCore", Some("threads_per_core"), rt::int(value));
             self
         }
     }
@@ -493,11 +504,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-creditspecificationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct CreditSpecificationRequest(Props);
+    pub struct CreditSpecificationRequest(rt::Props);
     impl CreditSpecificationRequest {
         /// A new `CreditSpecificationRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             CreditSpecificationRequest(this)
         }
         /// CloudFormation `CpuCredits`, Terraform `cpu_credits`.
@@ -511,36 +522,39 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(Props);
+    pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
         /// A new `EbsBlockDevice`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EbsBlockDevice(this)
         }
         /// CloudFormation `Encrypted`, Terraform `encrypted`.
         pub fn encrypted(mut self, value: bool) -> Self {
-            self.0.set("Encrypted", Some("encrypted"), boolean(value));
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `Iops`, Terraform `iops`.
         pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), int(value));
+            self.0.set("Iops", Some("iops"), rt::int(value));
             self
         }
         /// Constraints: length 0..=128. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KmsKeyId", Some("kms_key_id"), string(value));
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `Throughput`, Terraform `throughput`.
         pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), int(value));
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `VolumeSize`, Terraform `volume_size`.
         pub fn volume_size(mut self, value: i64) -> Self {
-            self.0.set("VolumeSize", Some("volume_size"), int(value));
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
             self
         }
         /// CloudFormation `VolumeType`, Terraform `volume_type`.
@@ -554,16 +568,16 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-enclaveoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct EnclaveOptionsRequest(Props);
+    pub struct EnclaveOptionsRequest(rt::Props);
     impl EnclaveOptionsRequest {
         /// A new `EnclaveOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             EnclaveOptionsRequest(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -572,16 +586,17 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-hibernationoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct HibernationOptionsRequest(Props);
+    pub struct HibernationOptionsRequest(rt::Props);
     impl HibernationOptionsRequest {
         /// A new `HibernationOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             HibernationOptionsRequest(this)
         }
         /// CloudFormation `Configured`, Terraform `configured`.
         pub fn configured(mut self, value: bool) -> Self {
-            self.0.set("Configured", Some("configured"), boolean(value));
+            self.0
+                .set("Configured", Some("configured"), rt::boolean(value));
             self
         }
     }
@@ -590,21 +605,21 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
-    pub struct IamInstanceProfileSpecification(Props);
+    pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
         /// A new `IamInstanceProfileSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             IamInstanceProfileSpecification(this)
         }
         /// Constraints: length 0..=2048; pattern `^arn:.*`. CloudFormation `Arn`, Terraform `arn`.
-        pub fn arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Arn", Some("arn"), string(value));
+        pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Arn", Some("arn"), rt::string(value));
             self
         }
         /// Constraints: length 0..=64. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
     }
@@ -613,11 +628,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemaintenanceoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMaintenanceOptionsRequest(Props);
+    pub struct InstanceMaintenanceOptionsRequest(rt::Props);
     impl InstanceMaintenanceOptionsRequest {
         /// A new `InstanceMaintenanceOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMaintenanceOptionsRequest(this)
         }
         /// CloudFormation `AutoRecovery`, Terraform `auto_recovery`.
@@ -632,11 +647,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceMetadataOptionsRequest(Props);
+    pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
         /// A new `InstanceMetadataOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceMetadataOptionsRequest(this)
         }
         /// CloudFormation `HttpEndpoint`, Terraform `http_endpoint`.
@@ -659,7 +674,7 @@ pub mod workspace_instance {
             self.0.set(
                 "HttpPutResponseHopLimit",
                 Some("http_put_response_hop_limit"),
-                int(value),
+                rt::int(value),
             );
             self
         }
@@ -683,32 +698,33 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceNetworkInterfaceSpecification(Props);
+    pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
         /// A new `InstanceNetworkInterfaceSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceNetworkInterfaceSpecification(this)
         }
         /// Constraints: length 0..=1000; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `DeviceIndex`, Terraform `device_index`.
         pub fn device_index(mut self, value: i64) -> Self {
-            self.0.set("DeviceIndex", Some("device_index"), int(value));
+            self.0
+                .set("DeviceIndex", Some("device_index"), rt::int(value));
             self
         }
         /// CloudFormation `Groups`, Terraform `groups`.
-        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
-            self.0.set("Groups", Some("groups"), strings(value));
+        pub fn groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Groups", Some("groups"), rt::strings(value));
             self
         }
         /// Constraints: pattern `^subnet-[0-9a-zA-Z]{1,63}$`. CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
     }
@@ -717,11 +733,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkperformanceoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct InstanceNetworkPerformanceOptionsRequest(Props);
+    pub struct InstanceNetworkPerformanceOptionsRequest(rt::Props);
     impl InstanceNetworkPerformanceOptionsRequest {
         /// A new `InstanceNetworkPerformanceOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InstanceNetworkPerformanceOptionsRequest(this)
         }
         /// CloudFormation `BandwidthWeighting`, Terraform `bandwidth_weighting`.
@@ -739,19 +755,19 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-licenseconfigurationrequest.html)
     #[derive(Clone, Debug)]
-    pub struct LicenseConfigurationRequest(Props);
+    pub struct LicenseConfigurationRequest(rt::Props);
     impl LicenseConfigurationRequest {
         /// A new `LicenseConfigurationRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LicenseConfigurationRequest(this)
         }
         /// Constraints: length 0..=2048; pattern `^arn:.*`. CloudFormation `LicenseConfigurationArn`, Terraform `license_configuration_arn`.
-        pub fn license_configuration_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn license_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "LicenseConfigurationArn",
                 Some("license_configuration_arn"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -761,13 +777,17 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-managedinstance.html)
     #[derive(Clone, Debug)]
-    pub struct ManagedInstance(Props);
+    pub struct ManagedInstance(rt::Props);
     impl ManagedInstance {
         /// A new `ManagedInstance`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
-        pub fn new(image_id: impl Into<Expr>, instance_type: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("ImageId", Some("image_id"), string(image_id));
-            this.set("InstanceType", Some("instance_type"), string(instance_type));
+        pub fn new(image_id: impl Into<rt::Expr>, instance_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImageId", Some("image_id"), rt::string(image_id));
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
             ManagedInstance(this)
         }
         /// CloudFormation `BlockDeviceMappings`, Terraform `block_device_mappings`.
@@ -778,7 +798,7 @@ pub mod workspace_instance {
             self.0.set(
                 "BlockDeviceMappings",
                 Some("block_device_mappings"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -810,14 +830,17 @@ pub mod workspace_instance {
         }
         /// CloudFormation `DisableApiStop`, Terraform `disable_api_stop`.
         pub fn disable_api_stop(mut self, value: bool) -> Self {
-            self.0
-                .set("DisableApiStop", Some("disable_api_stop"), boolean(value));
+            self.0.set(
+                "DisableApiStop",
+                Some("disable_api_stop"),
+                rt::boolean(value),
+            );
             self
         }
         /// CloudFormation `EbsOptimized`, Terraform `ebs_optimized`.
         pub fn ebs_optimized(mut self, value: bool) -> Self {
             self.0
-                .set("EbsOptimized", Some("ebs_optimized"), boolean(value));
+                .set("EbsOptimized", Some("ebs_optimized"), rt::boolean(value));
             self
         }
         /// CloudFormation `EnablePrimaryIpv6`, Terraform `enable_primary_ipv_6`.
@@ -825,7 +848,7 @@ pub mod workspace_instance {
             self.0.set(
                 "EnablePrimaryIpv6",
                 Some("enable_primary_ipv_6"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -855,13 +878,16 @@ pub mod workspace_instance {
         }
         /// Constraints: at least 0. CloudFormation `Ipv6AddressCount`, Terraform `ipv_6_address_count`.
         pub fn ipv6_address_count(mut self, value: i64) -> Self {
-            self.0
-                .set("Ipv6AddressCount", Some("ipv_6_address_count"), int(value));
+            self.0.set(
+                "Ipv6AddressCount",
+                Some("ipv_6_address_count"),
+                rt::int(value),
+            );
             self
         }
         /// Constraints: length 0..=64. CloudFormation `KeyName`, Terraform `key_name`.
-        pub fn key_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyName", Some("key_name"), string(value));
+        pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyName", Some("key_name"), rt::string(value));
             self
         }
         /// CloudFormation `LicenseSpecifications`, Terraform `license_specifications`.
@@ -872,7 +898,7 @@ pub mod workspace_instance {
             self.0.set(
                 "LicenseSpecifications",
                 Some("license_specifications"),
-                list(value),
+                rt::list(value),
             );
             self
         }
@@ -901,8 +927,11 @@ pub mod workspace_instance {
             mut self,
             value: impl IntoIterator<Item = InstanceNetworkInterfaceSpecification>,
         ) -> Self {
-            self.0
-                .set("NetworkInterfaces", Some("network_interfaces"), list(value));
+            self.0.set(
+                "NetworkInterfaces",
+                Some("network_interfaces"),
+                rt::list(value),
+            );
             self
         }
         /// CloudFormation `NetworkPerformanceOptions`, Terraform `network_performance_options`.
@@ -932,8 +961,8 @@ pub mod workspace_instance {
             self
         }
         /// Constraints: pattern `^subnet-[0-9a-zA-Z]{1,63}$`. CloudFormation `SubnetId`, Terraform `subnet_id`.
-        pub fn subnet_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("SubnetId", Some("subnet_id"), string(value));
+        pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
             self
         }
         /// Constraints: at most 30 items. CloudFormation `TagSpecifications`, Terraform `tag_specifications`.
@@ -941,13 +970,16 @@ pub mod workspace_instance {
             mut self,
             value: impl IntoIterator<Item = TagSpecification>,
         ) -> Self {
-            self.0
-                .set("TagSpecifications", Some("tag_specifications"), list(value));
+            self.0.set(
+                "TagSpecifications",
+                Some("tag_specifications"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: length 0..=16000. CloudFormation `UserData`, Terraform `user_data`.
-        pub fn user_data(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("UserData", Some("user_data"), string(value));
+        pub fn user_data(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UserData", Some("user_data"), rt::string(value));
             self
         }
     }
@@ -956,33 +988,37 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-placement.html)
     #[derive(Clone, Debug)]
-    pub struct Placement(Props);
+    pub struct Placement(rt::Props);
     impl Placement {
         /// A new `Placement`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             Placement(this)
         }
         /// Constraints: pattern `^[a-z]{2}-[a-z]+-\d[a-z](-[a-z0-9]+)?$`. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
-        pub fn availability_zone(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("AvailabilityZone", Some("availability_zone"), string(value));
+        pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "AvailabilityZone",
+                Some("availability_zone"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: pattern `^pg-[0-9a-zA-Z]{1,63}$`. CloudFormation `GroupId`, Terraform `group_id`.
-        pub fn group_id(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupId", Some("group_id"), string(value));
+        pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupId", Some("group_id"), rt::string(value));
             self
         }
         /// Constraints: length 0..=255. CloudFormation `GroupName`, Terraform `group_name`.
-        pub fn group_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("GroupName", Some("group_name"), string(value));
+        pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GroupName", Some("group_name"), rt::string(value));
             self
         }
         /// Constraints: at least 0. CloudFormation `PartitionNumber`, Terraform `partition_number`.
         pub fn partition_number(mut self, value: i64) -> Self {
             self.0
-                .set("PartitionNumber", Some("partition_number"), int(value));
+                .set("PartitionNumber", Some("partition_number"), rt::int(value));
             self
         }
         /// CloudFormation `Tenancy`, Terraform `tenancy`.
@@ -996,11 +1032,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-privatednsnameoptionsrequest.html)
     #[derive(Clone, Debug)]
-    pub struct PrivateDnsNameOptionsRequest(Props);
+    pub struct PrivateDnsNameOptionsRequest(rt::Props);
     impl PrivateDnsNameOptionsRequest {
         /// A new `PrivateDnsNameOptionsRequest`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             PrivateDnsNameOptionsRequest(this)
         }
         /// CloudFormation `EnableResourceNameDnsAAAARecord`, Terraform `enable_resource_name_dns_aaaa_record`.
@@ -1008,7 +1044,7 @@ pub mod workspace_instance {
             self.0.set(
                 "EnableResourceNameDnsAAAARecord",
                 Some("enable_resource_name_dns_aaaa_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1017,7 +1053,7 @@ pub mod workspace_instance {
             self.0.set(
                 "EnableResourceNameDnsARecord",
                 Some("enable_resource_name_dns_a_record"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -1033,16 +1069,16 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-runinstancesmonitoringenabled.html)
     #[derive(Clone, Debug)]
-    pub struct RunInstancesMonitoringEnabled(Props);
+    pub struct RunInstancesMonitoringEnabled(rt::Props);
     impl RunInstancesMonitoringEnabled {
         /// A new `RunInstancesMonitoringEnabled`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             RunInstancesMonitoringEnabled(this)
         }
         /// CloudFormation `Enabled`, Terraform `enabled`.
         pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), boolean(value));
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
             self
         }
     }
@@ -1051,17 +1087,17 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`).
-        pub fn new(key: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
             Tag(this)
         }
         /// Constraints: length 0..=256; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Value", Some("value"), string(value));
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
             self
         }
     }
@@ -1070,11 +1106,11 @@ pub mod workspace_instance {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tagspecification.html)
     #[derive(Clone, Debug)]
-    pub struct TagSpecification(Props);
+    pub struct TagSpecification(rt::Props);
     impl TagSpecification {
         /// A new `TagSpecification`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             TagSpecification(this)
         }
         /// CloudFormation `ResourceType`, Terraform `resource_type`.
@@ -1085,7 +1121,7 @@ pub mod workspace_instance {
         }
         /// Constraints: 0..=30 items. CloudFormation `Tags`, Terraform `tags`.
         pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), list(value));
+            self.0.set("Tags", Some("tags"), rt::list(value));
             self
         }
     }

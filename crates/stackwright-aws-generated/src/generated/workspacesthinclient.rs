@@ -2,23 +2,24 @@
 //! `WorkSpacesThinClient` resource types of the CloudFormation registry (`AWS::WorkSpacesThinClient::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesthinclient` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
 /// CloudFormation: `AWS::WorkSpacesThinClient::Environment`. Terraform: `awscc_workspacesthinclient_environment` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesthinclient-environment.html)
-pub struct Environment(Base);
-static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
+pub struct Environment(rt::Base);
+static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesThinClient::Environment",
     terraform: Some("awscc_workspacesthinclient_environment"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -74,28 +75,31 @@ static ENVIRONMENT_TYPE: TypeInfo = TypeInfo {
 impl Environment {
     /// Declares a `AWS::WorkSpacesThinClient::Environment` with the stack-unique `id`. Required properties: `desktop_arn` (`DesktopArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, desktop_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &ENVIRONMENT_TYPE);
-        this.set("DesktopArn", Some("desktop_arn"), string(desktop_arn));
+    pub fn new(id: impl Into<String>, desktop_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
+        this.set("DesktopArn", Some("desktop_arn"), rt::string(desktop_arn));
         Environment(this)
     }
     /// The ID of the software set to apply.
     ///
     /// Constraints: pattern `^[0-9]{1,9}$`. CloudFormation `DesiredSoftwareSetId`, Terraform `desired_software_set_id`.
-    pub fn desired_software_set_id(mut self, value: impl Into<Expr>) -> Self {
+    pub fn desired_software_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DesiredSoftwareSetId",
             Some("desired_software_set_id"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// The URL for the identity provider login (only for environments that use AppStream 2.0).
     ///
     /// Constraints: length 1..=1024; pattern `^(https:\/\/)[a-z0-9]+([\-\.]{1}[a-z0-9]+)*\.[a-z]{2,32}(:[0-9]{1,5})?(\/.*)?$`. CloudFormation `DesktopEndpoint`, Terraform `desktop_endpoint`.
-    pub fn desktop_endpoint(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("DesktopEndpoint", Some("desktop_endpoint"), string(value));
+    pub fn desktop_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DesktopEndpoint",
+            Some("desktop_endpoint"),
+            rt::string(value),
+        );
         self
     }
     /// An array of key-value pairs to apply to the newly created devices for this environment.
@@ -108,15 +112,16 @@ impl Environment {
         self.0.set(
             "DeviceCreationTags",
             Some("device_creation_tags"),
-            list(value),
+            rt::list(value),
         );
         self
     }
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service key used to encrypt the environment.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[0-9]{0,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-    pub fn kms_key_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("KmsKeyArn", Some("kms_key_arn"), string(value));
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
     /// A specification for a time window to apply software updates.
@@ -133,8 +138,8 @@ impl Environment {
     /// The name of the environment.
     ///
     /// Constraints: length 1..=64; pattern `^.+$`. CloudFormation `Name`, Terraform `name`.
-    pub fn name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("Name", Some("name"), string(value));
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// An option to define which software updates to apply.
@@ -166,67 +171,67 @@ impl Environment {
 builder!(Environment, EnvironmentHandle);
 /// A declared `AWS::WorkSpacesThinClient::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct EnvironmentHandle(Handle);
+pub struct EnvironmentHandle(rt::Handle);
 handle!(EnvironmentHandle);
 impl EnvironmentHandle {
     /// Unique identifier of the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `Id`; Terraform `id`.
-    pub fn id_attribute(&self) -> Expr {
+    pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
     /// Activation code for devices associated with environment.
     ///
     /// CloudFormation `Fn::GetAtt` `ActivationCode`; Terraform `activation_code`.
-    pub fn activation_code(&self) -> Expr {
+    pub fn activation_code(&self) -> rt::Expr {
         self.0.attr("ActivationCode")
     }
     /// The environment ARN.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
-    pub fn arn(&self) -> Expr {
+    pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
     /// The timestamp in unix epoch format when environment was created.
     ///
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
-    pub fn created_at(&self) -> Expr {
+    pub fn created_at(&self) -> rt::Expr {
         self.0.attr("CreatedAt")
     }
     /// The type of VDI.
     ///
     /// CloudFormation `Fn::GetAtt` `DesktopType`; Terraform `desktop_type`.
-    pub fn desktop_type(&self) -> Expr {
+    pub fn desktop_type(&self) -> rt::Expr {
         self.0.attr("DesktopType")
     }
     /// Number of devices registered to the environment.
     ///
     /// CloudFormation `Fn::GetAtt` `RegisteredDevicesCount`; Terraform `registered_devices_count`.
-    pub fn registered_devices_count(&self) -> Expr {
+    pub fn registered_devices_count(&self) -> rt::Expr {
         self.0.attr("RegisteredDevicesCount")
     }
     /// The timestamp in unix epoch format when environment was last updated.
     ///
     /// CloudFormation `Fn::GetAtt` `UpdatedAt`; Terraform `updated_at`.
-    pub fn updated_at(&self) -> Expr {
+    pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
     /// The ID of the software set that is pending to be installed.
     ///
     /// CloudFormation `Fn::GetAtt` `PendingSoftwareSetId`; Terraform `pending_software_set_id`.
-    pub fn pending_software_set_id(&self) -> Expr {
+    pub fn pending_software_set_id(&self) -> rt::Expr {
         self.0.attr("PendingSoftwareSetId")
     }
     /// The version of the software set that is pending to be installed.
     ///
     /// CloudFormation `Fn::GetAtt` `PendingSoftwareSetVersion`; Terraform `pending_software_set_version`.
-    pub fn pending_software_set_version(&self) -> Expr {
+    pub fn pending_software_set_version(&self) -> rt::Expr {
         self.0.attr("PendingSoftwareSetVersion")
     }
     /// Describes if the software currently installed on all devices in the environment is a supported version.
     ///
     /// CloudFormation `Fn::GetAtt` `SoftwareSetComplianceStatus`; Terraform `software_set_compliance_status`.
-    pub fn software_set_compliance_status(&self) -> Expr {
+    pub fn software_set_compliance_status(&self) -> rt::Expr {
         self.0.attr("SoftwareSetComplianceStatus")
     }
 }
@@ -237,11 +242,11 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-maintenancewindow.html)
     #[derive(Clone, Debug)]
-    pub struct MaintenanceWindow(Props);
+    pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. Required properties: `type_` (`Type`).
         pub fn new(type_: Type) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             MaintenanceWindow(this)
         }
@@ -258,14 +263,15 @@ pub mod environment {
         /// Constraints: 1..=7 items. CloudFormation `DaysOfTheWeek`, Terraform `days_of_the_week`.
         pub fn days_of_the_week(mut self, value: impl IntoIterator<Item = DayOfWeek>) -> Self {
             self.0
-                .set("DaysOfTheWeek", Some("days_of_the_week"), list(value));
+                .set("DaysOfTheWeek", Some("days_of_the_week"), rt::list(value));
             self
         }
         /// The hour end time of maintenance window.
         ///
         /// Constraints: range 0..=23. CloudFormation `EndTimeHour`, Terraform `end_time_hour`.
         pub fn end_time_hour(mut self, value: i64) -> Self {
-            self.0.set("EndTimeHour", Some("end_time_hour"), int(value));
+            self.0
+                .set("EndTimeHour", Some("end_time_hour"), rt::int(value));
             self
         }
         /// The minute end time of maintenance window.
@@ -273,7 +279,7 @@ pub mod environment {
         /// Constraints: range 0..=59. CloudFormation `EndTimeMinute`, Terraform `end_time_minute`.
         pub fn end_time_minute(mut self, value: i64) -> Self {
             self.0
-                .set("EndTimeMinute", Some("end_time_minute"), int(value));
+                .set("EndTimeMinute", Some("end_time_minute"), rt::int(value));
             self
         }
         /// The hour start time of maintenance window.
@@ -281,7 +287,7 @@ pub mod environment {
         /// Constraints: range 0..=23. CloudFormation `StartTimeHour`, Terraform `start_time_hour`.
         pub fn start_time_hour(mut self, value: i64) -> Self {
             self.0
-                .set("StartTimeHour", Some("start_time_hour"), int(value));
+                .set("StartTimeHour", Some("start_time_hour"), rt::int(value));
             self
         }
         /// The minute start time of maintenance window.
@@ -289,7 +295,7 @@ pub mod environment {
         /// Constraints: range 0..=59. CloudFormation `StartTimeMinute`, Terraform `start_time_minute`.
         pub fn start_time_minute(mut self, value: i64) -> Self {
             self.0
-                .set("StartTimeMinute", Some("start_time_minute"), int(value));
+                .set("StartTimeMinute", Some("start_time_minute"), rt::int(value));
             self
         }
     }
@@ -300,13 +306,13 @@ pub mod environment {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-tag.html)
     #[derive(Clone, Debug)]
-    pub struct Tag(Props);
+    pub struct Tag(rt::Props);
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<Expr>, value: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Key", Some("key"), string(key));
-            this.set("Value", Some("value"), string(value));
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
             Tag(this)
         }
     }

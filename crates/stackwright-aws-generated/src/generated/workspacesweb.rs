@@ -2,23 +2,24 @@
 //! `WorkSpacesWeb` resource types of the CloudFormation registry (`AWS::WorkSpacesWeb::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesweb` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 ///
 /// CloudFormation: `AWS::WorkSpacesWeb::BrowserSettings`. Terraform: `awscc_workspacesweb_browser_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-browsersettings.html)
-pub struct BrowserSettings(Base);
-static BROWSER_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct BrowserSettings(rt::Base);
+static BROWSER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::BrowserSettings",
     terraform: Some("awscc_workspacesweb_browser_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -58,33 +59,33 @@ impl BrowserSettings {
     /// Declares a `AWS::WorkSpacesWeb::BrowserSettings` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &BROWSER_SETTINGS_TYPE);
+        let this = rt::Base::new(id, &BROWSER_SETTINGS_TYPE);
         BrowserSettings(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: length 2..=131072; pattern `^\{[\S\s]*\}\s*$`. CloudFormation `BrowserPolicy`, Terraform `browser_policy`.
-    pub fn browser_policy(mut self, value: impl Into<Expr>) -> Self {
+    pub fn browser_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("BrowserPolicy", Some("browser_policy"), string(value));
+            .set("BrowserPolicy", Some("browser_policy"), rt::string(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -104,15 +105,15 @@ impl BrowserSettings {
 builder!(BrowserSettings, BrowserSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::BrowserSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct BrowserSettingsHandle(Handle);
+pub struct BrowserSettingsHandle(rt::Handle);
 handle!(BrowserSettingsHandle);
 impl BrowserSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `BrowserSettingsArn`; Terraform `browser_settings_arn`.
-    pub fn browser_settings_arn(&self) -> Expr {
+    pub fn browser_settings_arn(&self) -> rt::Expr {
         self.0.attr("BrowserSettingsArn")
     }
 }
@@ -123,29 +124,38 @@ pub mod browser_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-browsersettings-webcontentfilteringpolicy.html)
     #[derive(Clone, Debug)]
-    pub struct WebContentFilteringPolicy(Props);
+    pub struct WebContentFilteringPolicy(rt::Props);
     impl WebContentFilteringPolicy {
         /// A new `WebContentFilteringPolicy`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             WebContentFilteringPolicy(this)
         }
         /// Constraints: 1..=1000 items. CloudFormation `AllowedUrls`, Terraform `allowed_urls`.
-        pub fn allowed_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn allowed_urls(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("AllowedUrls", Some("allowed_urls"), strings(value));
+                .set("AllowedUrls", Some("allowed_urls"), rt::strings(value));
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `BlockedCategories`, Terraform `blocked_categories`.
         pub fn blocked_categories(mut self, value: impl IntoIterator<Item = Category>) -> Self {
-            self.0
-                .set("BlockedCategories", Some("blocked_categories"), list(value));
+            self.0.set(
+                "BlockedCategories",
+                Some("blocked_categories"),
+                rt::list(value),
+            );
             self
         }
         /// Constraints: 1..=1000 items. CloudFormation `BlockedUrls`, Terraform `blocked_urls`.
-        pub fn blocked_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn blocked_urls(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("BlockedUrls", Some("blocked_urls"), strings(value));
+                .set("BlockedUrls", Some("blocked_urls"), rt::strings(value));
             self
         }
     }
@@ -215,11 +225,11 @@ pub mod browser_settings {
 /// CloudFormation: `AWS::WorkSpacesWeb::DataProtectionSettings`. Terraform: `awscc_workspacesweb_data_protection_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-dataprotectionsettings.html)
-pub struct DataProtectionSettings(Base);
-static DATA_PROTECTION_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct DataProtectionSettings(rt::Base);
+static DATA_PROTECTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::DataProtectionSettings",
     terraform: Some("awscc_workspacesweb_data_protection_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -263,40 +273,40 @@ impl DataProtectionSettings {
     /// Declares a `AWS::WorkSpacesWeb::DataProtectionSettings` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &DATA_PROTECTION_SETTINGS_TYPE);
+        let this = rt::Base::new(id, &DATA_PROTECTION_SETTINGS_TYPE);
         DataProtectionSettings(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=256; pattern `^[ _\-\d\w]+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64; pattern `^[ _\-\d\w]+$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `InlineRedactionConfiguration`, Terraform `inline_redaction_configuration`.
@@ -315,19 +325,19 @@ impl DataProtectionSettings {
 builder!(DataProtectionSettings, DataProtectionSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::DataProtectionSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct DataProtectionSettingsHandle(Handle);
+pub struct DataProtectionSettingsHandle(rt::Handle);
 handle!(DataProtectionSettingsHandle);
 impl DataProtectionSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// CloudFormation `Fn::GetAtt` `DataProtectionSettingsArn`; Terraform `data_protection_settings_arn`.
-    pub fn data_protection_settings_arn(&self) -> Expr {
+    pub fn data_protection_settings_arn(&self) -> rt::Expr {
         self.0.attr("DataProtectionSettingsArn")
     }
 }
@@ -338,27 +348,35 @@ pub mod data_protection_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-custompattern.html)
     #[derive(Clone, Debug)]
-    pub struct CustomPattern(Props);
+    pub struct CustomPattern(rt::Props);
     impl CustomPattern {
         /// A new `CustomPattern`. Required properties: `pattern_name` (`PatternName`), `pattern_regex` (`PatternRegex`).
-        pub fn new(pattern_name: impl Into<Expr>, pattern_regex: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("PatternName", Some("pattern_name"), string(pattern_name));
-            this.set("PatternRegex", Some("pattern_regex"), string(pattern_regex));
+        pub fn new(pattern_name: impl Into<rt::Expr>, pattern_regex: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PatternName",
+                Some("pattern_name"),
+                rt::string(pattern_name),
+            );
+            this.set(
+                "PatternRegex",
+                Some("pattern_regex"),
+                rt::string(pattern_regex),
+            );
             CustomPattern(this)
         }
         /// Constraints: length 0..=300; pattern `^\/((?:[^\n])+)\/([gimsuyvd]{0,8})$`. CloudFormation `KeywordRegex`, Terraform `keyword_regex`.
-        pub fn keyword_regex(mut self, value: impl Into<Expr>) -> Self {
+        pub fn keyword_regex(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("KeywordRegex", Some("keyword_regex"), string(value));
+                .set("KeywordRegex", Some("keyword_regex"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^[ _\-\d\w]+$`. CloudFormation `PatternDescription`, Terraform `pattern_description`.
-        pub fn pattern_description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn pattern_description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PatternDescription",
                 Some("pattern_description"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -368,17 +386,17 @@ pub mod data_protection_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InlineRedactionConfiguration(Props);
+    pub struct InlineRedactionConfiguration(rt::Props);
     impl InlineRedactionConfiguration {
         /// A new `InlineRedactionConfiguration`. Required properties: `inline_redaction_patterns` (`InlineRedactionPatterns`).
         pub fn new(
             inline_redaction_patterns: impl IntoIterator<Item = InlineRedactionPattern>,
         ) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "InlineRedactionPatterns",
                 Some("inline_redaction_patterns"),
-                list(inline_redaction_patterns),
+                rt::list(inline_redaction_patterns),
             );
             InlineRedactionConfiguration(this)
         }
@@ -387,31 +405,31 @@ pub mod data_protection_settings {
             self.0.set(
                 "GlobalConfidenceLevel",
                 Some("global_confidence_level"),
-                int(value),
+                rt::int(value),
             );
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `GlobalEnforcedUrls`, Terraform `global_enforced_urls`.
         pub fn global_enforced_urls(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "GlobalEnforcedUrls",
                 Some("global_enforced_urls"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
         /// Constraints: 1..=100 items. CloudFormation `GlobalExemptUrls`, Terraform `global_exempt_urls`.
         pub fn global_exempt_urls(
             mut self,
-            value: impl IntoIterator<Item = impl Into<Expr>>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             self.0.set(
                 "GlobalExemptUrls",
                 Some("global_exempt_urls"),
-                strings(value),
+                rt::strings(value),
             );
             self
         }
@@ -421,11 +439,11 @@ pub mod data_protection_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionpattern.html)
     #[derive(Clone, Debug)]
-    pub struct InlineRedactionPattern(Props);
+    pub struct InlineRedactionPattern(rt::Props);
     impl InlineRedactionPattern {
         /// A new `InlineRedactionPattern`. Required properties: `redaction_place_holder` (`RedactionPlaceHolder`).
         pub fn new(redaction_place_holder: RedactionPlaceHolder) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RedactionPlaceHolder",
                 Some("redaction_place_holder"),
@@ -434,18 +452,18 @@ pub mod data_protection_settings {
             InlineRedactionPattern(this)
         }
         /// Constraints: length 1..=50; pattern `^[_\-\d\w]+$`. CloudFormation `BuiltInPatternId`, Terraform `built_in_pattern_id`.
-        pub fn built_in_pattern_id(mut self, value: impl Into<Expr>) -> Self {
+        pub fn built_in_pattern_id(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "BuiltInPatternId",
                 Some("built_in_pattern_id"),
-                string(value),
+                rt::string(value),
             );
             self
         }
         /// Constraints: range 1..=3. CloudFormation `ConfidenceLevel`, Terraform `confidence_level`.
         pub fn confidence_level(mut self, value: i64) -> Self {
             self.0
-                .set("ConfidenceLevel", Some("confidence_level"), int(value));
+                .set("ConfidenceLevel", Some("confidence_level"), rt::int(value));
             self
         }
         /// CloudFormation `CustomPattern`, Terraform `custom_pattern`.
@@ -455,15 +473,18 @@ pub mod data_protection_settings {
             self
         }
         /// Constraints: 1..=20 items. CloudFormation `EnforcedUrls`, Terraform `enforced_urls`.
-        pub fn enforced_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn enforced_urls(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
             self.0
-                .set("EnforcedUrls", Some("enforced_urls"), strings(value));
+                .set("EnforcedUrls", Some("enforced_urls"), rt::strings(value));
             self
         }
         /// Constraints: 1..=20 items. CloudFormation `ExemptUrls`, Terraform `exempt_urls`.
-        pub fn exempt_urls(mut self, value: impl IntoIterator<Item = impl Into<Expr>>) -> Self {
+        pub fn exempt_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0
-                .set("ExemptUrls", Some("exempt_urls"), strings(value));
+                .set("ExemptUrls", Some("exempt_urls"), rt::strings(value));
             self
         }
     }
@@ -472,11 +493,11 @@ pub mod data_protection_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-redactionplaceholder.html)
     #[derive(Clone, Debug)]
-    pub struct RedactionPlaceHolder(Props);
+    pub struct RedactionPlaceHolder(rt::Props);
     impl RedactionPlaceHolder {
         /// A new `RedactionPlaceHolder`. Required properties: `redaction_place_holder_type` (`RedactionPlaceHolderType`).
         pub fn new(redaction_place_holder_type: RedactionPlaceHolderType) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "RedactionPlaceHolderType",
                 Some("redaction_place_holder_type"),
@@ -485,11 +506,11 @@ pub mod data_protection_settings {
             RedactionPlaceHolder(this)
         }
         /// Constraints: length 1..=20; pattern `^[*_\-\d\w]+$`. CloudFormation `RedactionPlaceHolderText`, Terraform `redaction_place_holder_text`.
-        pub fn redaction_place_holder_text(mut self, value: impl Into<Expr>) -> Self {
+        pub fn redaction_place_holder_text(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "RedactionPlaceHolderText",
                 Some("redaction_place_holder_text"),
-                string(value),
+                rt::string(value),
             );
             self
         }
@@ -508,11 +529,11 @@ pub mod data_protection_settings {
 /// CloudFormation: `AWS::WorkSpacesWeb::IdentityProvider`. Terraform: `awscc_workspacesweb_identity_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-identityprovider.html)
-pub struct IdentityProvider(Base);
-static IDENTITY_PROVIDER_TYPE: TypeInfo = TypeInfo {
+pub struct IdentityProvider(rt::Base);
+static IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::IdentityProvider",
     terraform: Some("awscc_workspacesweb_identity_provider"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -550,20 +571,20 @@ impl IdentityProvider {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        identity_provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
-        identity_provider_name: impl Into<Expr>,
+        identity_provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        identity_provider_name: impl Into<rt::Expr>,
         identity_provider_type: identity_provider::IdentityProviderType,
     ) -> Self {
-        let mut this = Base::new(id, &IDENTITY_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_TYPE);
         this.set(
             "IdentityProviderDetails",
             Some("identity_provider_details"),
-            string_map(identity_provider_details),
+            rt::string_map(identity_provider_details),
         );
         this.set(
             "IdentityProviderName",
             Some("identity_provider_name"),
-            string(identity_provider_name),
+            rt::string(identity_provider_name),
         );
         this.set(
             "IdentityProviderType",
@@ -573,19 +594,20 @@ impl IdentityProvider {
         IdentityProvider(this)
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. Changing it replaces the resource. CloudFormation `PortalArn`, Terraform `portal_arn`.
-    pub fn portal_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("PortalArn", Some("portal_arn"), string(value));
+    pub fn portal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortalArn", Some("portal_arn"), rt::string(value));
         self
     }
 }
 builder!(IdentityProvider, IdentityProviderHandle);
 /// A declared `AWS::WorkSpacesWeb::IdentityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IdentityProviderHandle(Handle);
+pub struct IdentityProviderHandle(rt::Handle);
 handle!(IdentityProviderHandle);
 impl IdentityProviderHandle {
     /// CloudFormation `Fn::GetAtt` `IdentityProviderArn`; Terraform `identity_provider_arn`.
-    pub fn identity_provider_arn(&self) -> Expr {
+    pub fn identity_provider_arn(&self) -> rt::Expr {
         self.0.attr("IdentityProviderArn")
     }
 }
@@ -615,11 +637,11 @@ pub mod identity_provider {
 /// CloudFormation: `AWS::WorkSpacesWeb::IpAccessSettings`. Terraform: `awscc_workspacesweb_ip_access_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-ipaccesssettings.html)
-pub struct IpAccessSettings(Base);
-static IP_ACCESS_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct IpAccessSettings(rt::Base);
+static IP_ACCESS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::IpAccessSettings",
     terraform: Some("awscc_workspacesweb_ip_access_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -663,60 +685,60 @@ impl IpAccessSettings {
         id: impl Into<String>,
         ip_rules: impl IntoIterator<Item = ip_access_settings::IpRule>,
     ) -> Self {
-        let mut this = Base::new(id, &IP_ACCESS_SETTINGS_TYPE);
-        this.set("IpRules", Some("ip_rules"), list(ip_rules));
+        let mut this = rt::Base::new(id, &IP_ACCESS_SETTINGS_TYPE);
+        this.set("IpRules", Some("ip_rules"), rt::list(ip_rules));
         IpAccessSettings(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
-    pub fn description(mut self, value: impl Into<Expr>) -> Self {
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("Description", Some("description"), string(value));
+            .set("Description", Some("description"), rt::string(value));
         self
     }
     /// Constraints: length 1..=64; pattern `^.+$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
 }
 builder!(IpAccessSettings, IpAccessSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::IpAccessSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IpAccessSettingsHandle(Handle);
+pub struct IpAccessSettingsHandle(rt::Handle);
 handle!(IpAccessSettingsHandle);
 impl IpAccessSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// CloudFormation `Fn::GetAtt` `IpAccessSettingsArn`; Terraform `ip_access_settings_arn`.
-    pub fn ip_access_settings_arn(&self) -> Expr {
+    pub fn ip_access_settings_arn(&self) -> rt::Expr {
         self.0.attr("IpAccessSettingsArn")
     }
 }
@@ -727,18 +749,18 @@ pub mod ip_access_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-ipaccesssettings-iprule.html)
     #[derive(Clone, Debug)]
-    pub struct IpRule(Props);
+    pub struct IpRule(rt::Props);
     impl IpRule {
         /// A new `IpRule`. Required properties: `ip_range` (`IpRange`).
-        pub fn new(ip_range: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("IpRange", Some("ip_range"), string(ip_range));
+        pub fn new(ip_range: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
             IpRule(this)
         }
         /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
-        pub fn description(mut self, value: impl Into<Expr>) -> Self {
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("Description", Some("description"), string(value));
+                .set("Description", Some("description"), rt::string(value));
             self
         }
     }
@@ -749,11 +771,11 @@ pub mod ip_access_settings {
 /// CloudFormation: `AWS::WorkSpacesWeb::NetworkSettings`. Terraform: `awscc_workspacesweb_network_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-networksettings.html)
-pub struct NetworkSettings(Base);
-static NETWORK_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct NetworkSettings(rt::Base);
+static NETWORK_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::NetworkSettings",
     terraform: Some("awscc_workspacesweb_network_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -794,33 +816,33 @@ impl NetworkSettings {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<Expr>>,
-        vpc_id: impl Into<Expr>,
+        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        vpc_id: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &NETWORK_SETTINGS_TYPE);
+        let mut this = rt::Base::new(id, &NETWORK_SETTINGS_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            strings(security_group_ids),
+            rt::strings(security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), string(vpc_id));
+        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         NetworkSettings(this)
     }
 }
 builder!(NetworkSettings, NetworkSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::NetworkSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkSettingsHandle(Handle);
+pub struct NetworkSettingsHandle(rt::Handle);
 handle!(NetworkSettingsHandle);
 impl NetworkSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `NetworkSettingsArn`; Terraform `network_settings_arn`.
-    pub fn network_settings_arn(&self) -> Expr {
+    pub fn network_settings_arn(&self) -> rt::Expr {
         self.0.attr("NetworkSettingsArn")
     }
 }
@@ -829,11 +851,11 @@ impl NetworkSettingsHandle {
 /// CloudFormation: `AWS::WorkSpacesWeb::Portal`. Terraform: `awscc_workspacesweb_portal` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-portal.html)
-pub struct Portal(Base);
-static PORTAL_TYPE: TypeInfo = TypeInfo {
+pub struct Portal(rt::Base);
+static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::Portal",
     terraform: Some("awscc_workspacesweb_portal"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -882,18 +904,18 @@ impl Portal {
     /// Declares a `AWS::WorkSpacesWeb::Portal` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &PORTAL_TYPE);
+        let this = rt::Base::new(id, &PORTAL_TYPE);
         Portal(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -907,36 +929,36 @@ impl Portal {
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `BrowserSettingsArn`, Terraform `browser_settings_arn`.
-    pub fn browser_settings_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn browser_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "BrowserSettingsArn",
             Some("browser_settings_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `DataProtectionSettingsArn`, Terraform `data_protection_settings_arn`.
-    pub fn data_protection_settings_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn data_protection_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "DataProtectionSettingsArn",
             Some("data_protection_settings_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=64; pattern `^.+$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `InstanceType`, Terraform `instance_type`.
@@ -946,11 +968,11 @@ impl Portal {
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `IpAccessSettingsArn`, Terraform `ip_access_settings_arn`.
-    pub fn ip_access_settings_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn ip_access_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "IpAccessSettingsArn",
             Some("ip_access_settings_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -959,95 +981,98 @@ impl Portal {
         self.0.set(
             "MaxConcurrentSessions",
             Some("max_concurrent_sessions"),
-            int(value),
+            rt::int(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `NetworkSettingsArn`, Terraform `network_settings_arn`.
-    pub fn network_settings_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn network_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "NetworkSettingsArn",
             Some("network_settings_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9]?((?!-)([A-Za-z0-9-]*[A-Za-z0-9])\.)+[a-zA-Z0-9]+$`. CloudFormation `PortalCustomDomain`, Terraform `portal_custom_domain`.
-    pub fn portal_custom_domain(mut self, value: impl Into<Expr>) -> Self {
+    pub fn portal_custom_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "PortalCustomDomain",
             Some("portal_custom_domain"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `SessionLoggerArn`, Terraform `session_logger_arn`.
-    pub fn session_logger_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn session_logger_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "SessionLoggerArn",
             Some("session_logger_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `TrustStoreArn`, Terraform `trust_store_arn`.
-    pub fn trust_store_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn trust_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("TrustStoreArn", Some("trust_store_arn"), string(value));
+            .set("TrustStoreArn", Some("trust_store_arn"), rt::string(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `UserAccessLoggingSettingsArn`, Terraform `user_access_logging_settings_arn`.
-    pub fn user_access_logging_settings_arn(mut self, value: impl Into<Expr>) -> Self {
+    pub fn user_access_logging_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "UserAccessLoggingSettingsArn",
             Some("user_access_logging_settings_arn"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. CloudFormation `UserSettingsArn`, Terraform `user_settings_arn`.
-    pub fn user_settings_arn(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("UserSettingsArn", Some("user_settings_arn"), string(value));
+    pub fn user_settings_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "UserSettingsArn",
+            Some("user_settings_arn"),
+            rt::string(value),
+        );
         self
     }
 }
 builder!(Portal, PortalHandle);
 /// A declared `AWS::WorkSpacesWeb::Portal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct PortalHandle(Handle);
+pub struct PortalHandle(rt::Handle);
 handle!(PortalHandle);
 impl PortalHandle {
     /// CloudFormation `Fn::GetAtt` `BrowserType`; Terraform `browser_type`.
-    pub fn browser_type(&self) -> Expr {
+    pub fn browser_type(&self) -> rt::Expr {
         self.0.attr("BrowserType")
     }
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// CloudFormation `Fn::GetAtt` `PortalArn`; Terraform `portal_arn`.
-    pub fn portal_arn(&self) -> Expr {
+    pub fn portal_arn(&self) -> rt::Expr {
         self.0.attr("PortalArn")
     }
     /// CloudFormation `Fn::GetAtt` `PortalEndpoint`; Terraform `portal_endpoint`.
-    pub fn portal_endpoint(&self) -> Expr {
+    pub fn portal_endpoint(&self) -> rt::Expr {
         self.0.attr("PortalEndpoint")
     }
     /// CloudFormation `Fn::GetAtt` `PortalStatus`; Terraform `portal_status`.
-    pub fn portal_status(&self) -> Expr {
+    pub fn portal_status(&self) -> rt::Expr {
         self.0.attr("PortalStatus")
     }
     /// CloudFormation `Fn::GetAtt` `RendererType`; Terraform `renderer_type`.
-    pub fn renderer_type(&self) -> Expr {
+    pub fn renderer_type(&self) -> rt::Expr {
         self.0.attr("RendererType")
     }
     /// CloudFormation `Fn::GetAtt` `ServiceProviderSamlMetadata`; Terraform `service_provider_saml_metadata`.
-    pub fn service_provider_saml_metadata(&self) -> Expr {
+    pub fn service_provider_saml_metadata(&self) -> rt::Expr {
         self.0.attr("ServiceProviderSamlMetadata")
     }
     /// CloudFormation `Fn::GetAtt` `StatusReason`; Terraform `status_reason`.
-    pub fn status_reason(&self) -> Expr {
+    pub fn status_reason(&self) -> rt::Expr {
         self.0.attr("StatusReason")
     }
 }
@@ -1080,11 +1105,11 @@ pub mod portal {
 /// CloudFormation: `AWS::WorkSpacesWeb::SessionLogger`. Terraform: `awscc_workspacesweb_session_logger` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-sessionlogger.html)
-pub struct SessionLogger(Base);
-static SESSION_LOGGER_TYPE: TypeInfo = TypeInfo {
+pub struct SessionLogger(rt::Base);
+static SESSION_LOGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::SessionLogger",
     terraform: Some("awscc_workspacesweb_session_logger"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1126,11 +1151,11 @@ impl SessionLogger {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_filter: impl Into<Value>,
+        event_filter: impl Into<rt::Value>,
         log_configuration: session_logger::LogConfiguration,
     ) -> Self {
-        let mut this = Base::new(id, &SESSION_LOGGER_TYPE);
-        this.set("EventFilter", Some("event_filter"), json(event_filter));
+        let mut this = rt::Base::new(id, &SESSION_LOGGER_TYPE);
+        this.set("EventFilter", Some("event_filter"), rt::json(event_filter));
         this.set(
             "LogConfiguration",
             Some("log_configuration"),
@@ -1141,47 +1166,47 @@ impl SessionLogger {
     /// Changing it replaces the resource. CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
     /// Constraints: length 1..=64; pattern `^[ _\-\d\w]+$`. CloudFormation `DisplayName`, Terraform `display_name`.
-    pub fn display_name(mut self, value: impl Into<Expr>) -> Self {
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
-            .set("DisplayName", Some("display_name"), string(value));
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
 }
 builder!(SessionLogger, SessionLoggerHandle);
 /// A declared `AWS::WorkSpacesWeb::SessionLogger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SessionLoggerHandle(Handle);
+pub struct SessionLoggerHandle(rt::Handle);
 handle!(SessionLoggerHandle);
 impl SessionLoggerHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `CreationDate`; Terraform `creation_date`.
-    pub fn creation_date(&self) -> Expr {
+    pub fn creation_date(&self) -> rt::Expr {
         self.0.attr("CreationDate")
     }
     /// CloudFormation `Fn::GetAtt` `SessionLoggerArn`; Terraform `session_logger_arn`.
-    pub fn session_logger_arn(&self) -> Expr {
+    pub fn session_logger_arn(&self) -> rt::Expr {
         self.0.attr("SessionLoggerArn")
     }
 }
@@ -1192,11 +1217,11 @@ pub mod session_logger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct LogConfiguration(Props);
+    pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
         /// A new `LogConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             LogConfiguration(this)
         }
         /// CloudFormation `S3`, Terraform `s3`.
@@ -1210,16 +1235,16 @@ pub mod session_logger {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-s3logconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct S3LogConfiguration(Props);
+    pub struct S3LogConfiguration(rt::Props);
     impl S3LogConfiguration {
         /// A new `S3LogConfiguration`. Required properties: `bucket` (`Bucket`), `folder_structure` (`FolderStructure`), `log_file_format` (`LogFileFormat`).
         pub fn new(
-            bucket: impl Into<Expr>,
+            bucket: impl Into<rt::Expr>,
             folder_structure: FolderStructure,
             log_file_format: LogFileFormat,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("Bucket", Some("bucket"), string(bucket));
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
             this.set(
                 "FolderStructure",
                 Some("folder_structure"),
@@ -1233,14 +1258,15 @@ pub mod session_logger {
             S3LogConfiguration(this)
         }
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `BucketOwner`, Terraform `bucket_owner`.
-        pub fn bucket_owner(mut self, value: impl Into<Expr>) -> Self {
+        pub fn bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("BucketOwner", Some("bucket_owner"), string(value));
+                .set("BucketOwner", Some("bucket_owner"), rt::string(value));
             self
         }
         /// Constraints: length 1..=256; pattern `^[\d\w\-_/!().*']+$`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
-        pub fn key_prefix(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("KeyPrefix", Some("key_prefix"), string(value));
+        pub fn key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KeyPrefix", Some("key_prefix"), rt::string(value));
             self
         }
     }
@@ -1269,11 +1295,11 @@ pub mod session_logger {
 /// CloudFormation: `AWS::WorkSpacesWeb::TrustStore`. Terraform: `awscc_workspacesweb_trust_store` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-truststore.html)
-pub struct TrustStore(Base);
-static TRUST_STORE_TYPE: TypeInfo = TypeInfo {
+pub struct TrustStore(rt::Base);
+static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::TrustStore",
     terraform: Some("awscc_workspacesweb_trust_store"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1314,13 +1340,13 @@ impl TrustStore {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_list: impl IntoIterator<Item = impl Into<Expr>>,
+        certificate_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = Base::new(id, &TRUST_STORE_TYPE);
+        let mut this = rt::Base::new(id, &TRUST_STORE_TYPE);
         this.set(
             "CertificateList",
             Some("certificate_list"),
-            strings(certificate_list),
+            rt::strings(certificate_list),
         );
         TrustStore(this)
     }
@@ -1328,15 +1354,15 @@ impl TrustStore {
 builder!(TrustStore, TrustStoreHandle);
 /// A declared `AWS::WorkSpacesWeb::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustStoreHandle(Handle);
+pub struct TrustStoreHandle(rt::Handle);
 handle!(TrustStoreHandle);
 impl TrustStoreHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `TrustStoreArn`; Terraform `trust_store_arn`.
-    pub fn trust_store_arn(&self) -> Expr {
+    pub fn trust_store_arn(&self) -> rt::Expr {
         self.0.attr("TrustStoreArn")
     }
 }
@@ -1345,11 +1371,11 @@ impl TrustStoreHandle {
 /// CloudFormation: `AWS::WorkSpacesWeb::UserAccessLoggingSettings`. Terraform: `awscc_workspacesweb_user_access_logging_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-useraccessloggingsettings.html)
-pub struct UserAccessLoggingSettings(Base);
-static USER_ACCESS_LOGGING_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct UserAccessLoggingSettings(rt::Base);
+static USER_ACCESS_LOGGING_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::UserAccessLoggingSettings",
     terraform: Some("awscc_workspacesweb_user_access_logging_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1391,12 +1417,12 @@ static USER_ACCESS_LOGGING_SETTINGS_TYPE: TypeInfo = TypeInfo {
 impl UserAccessLoggingSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserAccessLoggingSettings` with the stack-unique `id`. Required properties: `kinesis_stream_arn` (`KinesisStreamArn`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, kinesis_stream_arn: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &USER_ACCESS_LOGGING_SETTINGS_TYPE);
+    pub fn new(id: impl Into<String>, kinesis_stream_arn: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &USER_ACCESS_LOGGING_SETTINGS_TYPE);
         this.set(
             "KinesisStreamArn",
             Some("kinesis_stream_arn"),
-            string(kinesis_stream_arn),
+            rt::string(kinesis_stream_arn),
         );
         UserAccessLoggingSettings(this)
     }
@@ -1404,15 +1430,15 @@ impl UserAccessLoggingSettings {
 builder!(UserAccessLoggingSettings, UserAccessLoggingSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserAccessLoggingSettingsHandle(Handle);
+pub struct UserAccessLoggingSettingsHandle(rt::Handle);
 handle!(UserAccessLoggingSettingsHandle);
 impl UserAccessLoggingSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `UserAccessLoggingSettingsArn`; Terraform `user_access_logging_settings_arn`.
-    pub fn user_access_logging_settings_arn(&self) -> Expr {
+    pub fn user_access_logging_settings_arn(&self) -> rt::Expr {
         self.0.attr("UserAccessLoggingSettingsArn")
     }
 }
@@ -1421,11 +1447,11 @@ impl UserAccessLoggingSettingsHandle {
 /// CloudFormation: `AWS::WorkSpacesWeb::UserSettings`. Terraform: `awscc_workspacesweb_user_settings` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspacesweb-usersettings.html)
-pub struct UserSettings(Base);
-static USER_SETTINGS_TYPE: TypeInfo = TypeInfo {
+pub struct UserSettings(rt::Base);
+static USER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::WorkSpacesWeb::UserSettings",
     terraform: Some("awscc_workspacesweb_user_settings"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[
         "af-south-1",
@@ -1484,7 +1510,7 @@ impl UserSettings {
         print_allowed: user_settings::EnabledType,
         upload_allowed: user_settings::EnabledType,
     ) -> Self {
-        let mut this = Base::new(id, &USER_SETTINGS_TYPE);
+        let mut this = rt::Base::new(id, &USER_SETTINGS_TYPE);
         this.set("CopyAllowed", Some("copy_allowed"), copy_allowed.into());
         this.set(
             "DownloadAllowed",
@@ -1503,12 +1529,12 @@ impl UserSettings {
     /// CloudFormation `AdditionalEncryptionContext`, Terraform `additional_encryption_context`.
     pub fn additional_encryption_context(
         mut self,
-        value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
     ) -> Self {
         self.0.set(
             "AdditionalEncryptionContext",
             Some("additional_encryption_context"),
-            string_map(value),
+            rt::string_map(value),
         );
         self
     }
@@ -1534,11 +1560,11 @@ impl UserSettings {
         self
     }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
-    pub fn customer_managed_key(mut self, value: impl Into<Expr>) -> Self {
+    pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "CustomerManagedKey",
             Some("customer_managed_key"),
-            string(value),
+            rt::string(value),
         );
         self
     }
@@ -1553,7 +1579,7 @@ impl UserSettings {
         self.0.set(
             "DisconnectTimeoutInMinutes",
             Some("disconnect_timeout_in_minutes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1562,7 +1588,7 @@ impl UserSettings {
         self.0.set(
             "IdleDisconnectTimeoutInMinutes",
             Some("idle_disconnect_timeout_in_minutes"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -1585,27 +1611,27 @@ impl UserSettings {
 builder!(UserSettings, UserSettingsHandle);
 /// A declared `AWS::WorkSpacesWeb::UserSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct UserSettingsHandle(Handle);
+pub struct UserSettingsHandle(rt::Handle);
 handle!(UserSettingsHandle);
 impl UserSettingsHandle {
     /// CloudFormation `Fn::GetAtt` `AssociatedPortalArns`; Terraform `associated_portal_arns`.
-    pub fn associated_portal_arns(&self) -> Expr {
+    pub fn associated_portal_arns(&self) -> rt::Expr {
         self.0.attr("AssociatedPortalArns")
     }
     /// CloudFormation `Fn::GetAtt` `UserSettingsArn`; Terraform `user_settings_arn`.
-    pub fn user_settings_arn(&self) -> Expr {
+    pub fn user_settings_arn(&self) -> rt::Expr {
         self.0.attr("UserSettingsArn")
     }
     /// CloudFormation `Fn::GetAtt` `BrandingConfiguration.LogoMetadata`; Terraform `branding_configuration.logo_metadata`.
-    pub fn branding_configuration_logo_metadata(&self) -> Expr {
+    pub fn branding_configuration_logo_metadata(&self) -> rt::Expr {
         self.0.attr("BrandingConfiguration.LogoMetadata")
     }
     /// CloudFormation `Fn::GetAtt` `BrandingConfiguration.FaviconMetadata`; Terraform `branding_configuration.favicon_metadata`.
-    pub fn branding_configuration_favicon_metadata(&self) -> Expr {
+    pub fn branding_configuration_favicon_metadata(&self) -> rt::Expr {
         self.0.attr("BrandingConfiguration.FaviconMetadata")
     }
     /// CloudFormation `Fn::GetAtt` `BrandingConfiguration.WallpaperMetadata`; Terraform `branding_configuration.wallpaper_metadata`.
-    pub fn branding_configuration_wallpaper_metadata(&self) -> Expr {
+    pub fn branding_configuration_wallpaper_metadata(&self) -> rt::Expr {
         self.0.attr("BrandingConfiguration.WallpaperMetadata")
     }
 }
@@ -1616,11 +1642,11 @@ pub mod user_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-brandingconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct BrandingConfiguration(Props);
+    pub struct BrandingConfiguration(rt::Props);
     impl BrandingConfiguration {
         /// A new `BrandingConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             BrandingConfiguration(this)
         }
         /// CloudFormation `ColorTheme`, Terraform `color_theme`.
@@ -1629,8 +1655,8 @@ pub mod user_settings {
             self
         }
         /// Constraints: pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`. CloudFormation `Favicon`, Terraform `favicon`.
-        pub fn favicon(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Favicon", Some("favicon"), string(value));
+        pub fn favicon(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Favicon", Some("favicon"), rt::string(value));
             self
         }
         /// CloudFormation `FaviconMetadata`, Terraform `favicon_metadata`.
@@ -1640,14 +1666,17 @@ pub mod user_settings {
             self
         }
         /// CloudFormation `LocalizedStrings`, Terraform `localized_strings`.
-        pub fn localized_strings(mut self, value: impl Into<Value>) -> Self {
-            self.0
-                .set("LocalizedStrings", Some("localized_strings"), json(value));
+        pub fn localized_strings(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set(
+                "LocalizedStrings",
+                Some("localized_strings"),
+                rt::json(value),
+            );
             self
         }
         /// Constraints: pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`. CloudFormation `Logo`, Terraform `logo`.
-        pub fn logo(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Logo", Some("logo"), string(value));
+        pub fn logo(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Logo", Some("logo"), rt::string(value));
             self
         }
         /// CloudFormation `LogoMetadata`, Terraform `logo_metadata`.
@@ -1657,14 +1686,18 @@ pub mod user_settings {
             self
         }
         /// Constraints: length at most 153600. CloudFormation `TermsOfService`, Terraform `terms_of_service`.
-        pub fn terms_of_service(mut self, value: impl Into<Expr>) -> Self {
-            self.0
-                .set("TermsOfService", Some("terms_of_service"), string(value));
+        pub fn terms_of_service(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TermsOfService",
+                Some("terms_of_service"),
+                rt::string(value),
+            );
             self
         }
         /// Constraints: pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`. CloudFormation `Wallpaper`, Terraform `wallpaper`.
-        pub fn wallpaper(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Wallpaper", Some("wallpaper"), string(value));
+        pub fn wallpaper(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Wallpaper", Some("wallpaper"), rt::string(value));
             self
         }
         /// CloudFormation `WallpaperMetadata`, Terraform `wallpaper_metadata`.
@@ -1682,22 +1715,22 @@ pub mod user_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiespecification.html)
     #[derive(Clone, Debug)]
-    pub struct CookieSpecification(Props);
+    pub struct CookieSpecification(rt::Props);
     impl CookieSpecification {
         /// A new `CookieSpecification`. Required properties: `domain` (`Domain`).
-        pub fn new(domain: impl Into<Expr>) -> Self {
-            let mut this = Props::default();
-            this.set("Domain", Some("domain"), string(domain));
+        pub fn new(domain: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Domain", Some("domain"), rt::string(domain));
             CookieSpecification(this)
         }
         /// Constraints: length 0..=4096. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Name", Some("name"), string(value));
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
             self
         }
         /// Constraints: length 0..=2000; pattern `^/(\S)*$`. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Path", Some("path"), string(value));
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
             self
         }
     }
@@ -1706,17 +1739,17 @@ pub mod user_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiesynchronizationconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct CookieSynchronizationConfiguration(Props);
+    pub struct CookieSynchronizationConfiguration(rt::Props);
     impl CookieSynchronizationConfiguration {
         /// A new `CookieSynchronizationConfiguration`. Required properties: `allowlist` (`Allowlist`).
         pub fn new(allowlist: impl IntoIterator<Item = CookieSpecification>) -> Self {
-            let mut this = Props::default();
-            this.set("Allowlist", Some("allowlist"), list(allowlist));
+            let mut this = rt::Props::default();
+            this.set("Allowlist", Some("allowlist"), rt::list(allowlist));
             CookieSynchronizationConfiguration(this)
         }
         /// Constraints: 0..=10 items. CloudFormation `Blocklist`, Terraform `blocklist`.
         pub fn blocklist(mut self, value: impl IntoIterator<Item = CookieSpecification>) -> Self {
-            self.0.set("Blocklist", Some("blocklist"), list(value));
+            self.0.set("Blocklist", Some("blocklist"), rt::list(value));
             self
         }
     }
@@ -1725,17 +1758,21 @@ pub mod user_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-imagemetadata.html)
     #[derive(Clone, Debug)]
-    pub struct ImageMetadata(Props);
+    pub struct ImageMetadata(rt::Props);
     impl ImageMetadata {
         /// A new `ImageMetadata`. Required properties: `file_extension` (`FileExtension`), `last_upload_timestamp` (`LastUploadTimestamp`), `mime_type` (`MimeType`).
         pub fn new(
-            file_extension: impl Into<Expr>,
-            last_upload_timestamp: impl Into<Expr>,
+            file_extension: impl Into<rt::Expr>,
+            last_upload_timestamp: impl Into<rt::Expr>,
             mime_type: MimeType,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FileExtension", None, string(file_extension));
-            this.set("LastUploadTimestamp", None, string(last_upload_timestamp));
+            let mut this = rt::Props::default();
+            this.set("FileExtension", None, rt::string(file_extension));
+            this.set(
+                "LastUploadTimestamp",
+                None,
+                rt::string(last_upload_timestamp),
+            );
             this.set("MimeType", None, mime_type.into());
             ImageMetadata(this)
         }
@@ -1745,11 +1782,11 @@ pub mod user_settings {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-toolbarconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct ToolbarConfiguration(Props);
+    pub struct ToolbarConfiguration(rt::Props);
     impl ToolbarConfiguration {
         /// A new `ToolbarConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             ToolbarConfiguration(this)
         }
         /// CloudFormation `HiddenToolbarItems`, Terraform `hidden_toolbar_items`.
@@ -1760,7 +1797,7 @@ pub mod user_settings {
             self.0.set(
                 "HiddenToolbarItems",
                 Some("hidden_toolbar_items"),
-                list(value),
+                rt::list(value),
             );
             self
         }

@@ -2,23 +2,24 @@
 //! `XRay` resource types of the CloudFormation registry (`AWS::XRay::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `xray` feature.
 #![allow(
+    unused_imports,
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
-use crate::runtime::*;
+use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// This schema provides construct and validation rules for AWS-XRay Group resource parameters.
 ///
 /// CloudFormation: `AWS::XRay::Group`. Terraform: `awscc_xray_group` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-group.html)
-pub struct Group(Base);
-static GROUP_TYPE: TypeInfo = TypeInfo {
+pub struct Group(rt::Base);
+static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::XRay::Group",
     terraform: Some("awscc_xray_group"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("GroupARN", Some("group_arn"))],
@@ -26,17 +27,20 @@ static GROUP_TYPE: TypeInfo = TypeInfo {
 impl Group {
     /// Declares a `AWS::XRay::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, group_name: impl Into<Expr>) -> Self {
-        let mut this = Base::new(id, &GROUP_TYPE);
-        this.set("GroupName", Some("group_name"), string(group_name));
+    pub fn new(id: impl Into<String>, group_name: impl Into<rt::Expr>) -> Self {
+        let mut this = rt::Base::new(id, &GROUP_TYPE);
+        this.set("GroupName", Some("group_name"), rt::string(group_name));
         Group(this)
     }
     /// The filter expression defining criteria by which to group traces.
     ///
     /// CloudFormation `FilterExpression`, Terraform `filter_expression`.
-    pub fn filter_expression(mut self, value: impl Into<Expr>) -> Self {
-        self.0
-            .set("FilterExpression", Some("filter_expression"), string(value));
+    pub fn filter_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FilterExpression",
+            Some("filter_expression"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `InsightsConfiguration`, Terraform `insights_configuration`.
@@ -52,13 +56,13 @@ impl Group {
 builder!(Group, GroupHandle);
 /// A declared `AWS::XRay::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupHandle(Handle);
+pub struct GroupHandle(rt::Handle);
 handle!(GroupHandle);
 impl GroupHandle {
     /// The ARN of the group that was generated on creation.
     ///
     /// CloudFormation `Fn::GetAtt` `GroupARN`; Terraform `group_arn`.
-    pub fn group_arn(&self) -> Expr {
+    pub fn group_arn(&self) -> rt::Expr {
         self.0.attr("GroupARN")
     }
 }
@@ -69,19 +73,22 @@ pub mod group {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-group-insightsconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct InsightsConfiguration(Props);
+    pub struct InsightsConfiguration(rt::Props);
     impl InsightsConfiguration {
         /// A new `InsightsConfiguration`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             InsightsConfiguration(this)
         }
         /// Set the InsightsEnabled value to true to enable insights or false to disable insights.
         ///
         /// CloudFormation `InsightsEnabled`, Terraform `insights_enabled`.
         pub fn insights_enabled(mut self, value: bool) -> Self {
-            self.0
-                .set("InsightsEnabled", Some("insights_enabled"), boolean(value));
+            self.0.set(
+                "InsightsEnabled",
+                Some("insights_enabled"),
+                rt::boolean(value),
+            );
             self
         }
         /// Set the NotificationsEnabled value to true to enable insights notifications.
@@ -91,7 +98,7 @@ pub mod group {
             self.0.set(
                 "NotificationsEnabled",
                 Some("notifications_enabled"),
-                boolean(value),
+                rt::boolean(value),
             );
             self
         }
@@ -103,11 +110,11 @@ pub mod group {
 /// CloudFormation: `AWS::XRay::ResourcePolicy`. Terraform: `awscc_xray_resource_policy` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-resourcepolicy.html)
-pub struct ResourcePolicy(Base);
-static RESOURCE_POLICY_TYPE: TypeInfo = TypeInfo {
+pub struct ResourcePolicy(rt::Base);
+static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::XRay::ResourcePolicy",
     terraform: Some("awscc_xray_resource_policy"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
@@ -117,16 +124,16 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<Expr>,
-        policy_name: impl Into<Expr>,
+        policy_document: impl Into<rt::Expr>,
+        policy_name: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = Base::new(id, &RESOURCE_POLICY_TYPE);
+        let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            string(policy_document),
+            rt::string(policy_document),
         );
-        this.set("PolicyName", Some("policy_name"), string(policy_name));
+        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         ResourcePolicy(this)
     }
     /// A flag to indicate whether to bypass the resource policy lockout safety check
@@ -136,7 +143,7 @@ impl ResourcePolicy {
         self.0.set(
             "BypassPolicyLockoutCheck",
             Some("bypass_policy_lockout_check"),
-            boolean(value),
+            rt::boolean(value),
         );
         self
     }
@@ -144,18 +151,18 @@ impl ResourcePolicy {
 builder!(ResourcePolicy, ResourcePolicyHandle);
 /// A declared `AWS::XRay::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct ResourcePolicyHandle(Handle);
+pub struct ResourcePolicyHandle(rt::Handle);
 handle!(ResourcePolicyHandle);
 /// This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters.
 ///
 /// CloudFormation: `AWS::XRay::SamplingRule`. Terraform: `awscc_xray_sampling_rule` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-samplingrule.html)
-pub struct SamplingRule(Base);
-static SAMPLING_RULE_TYPE: TypeInfo = TypeInfo {
+pub struct SamplingRule(rt::Base);
+static SAMPLING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::XRay::SamplingRule",
     terraform: Some("awscc_xray_sampling_rule"),
-    tags: TagsShape::KeyValueList("tags"),
+    tags: rt::TagsShape::KeyValueList("tags"),
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RuleARN", Some("rule_arn"))],
@@ -164,14 +171,14 @@ impl SamplingRule {
     /// Declares a `AWS::XRay::SamplingRule` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &SAMPLING_RULE_TYPE);
+        let this = rt::Base::new(id, &SAMPLING_RULE_TYPE);
         SamplingRule(this)
     }
     /// The ARN of the sampling rule.
     ///
     /// Constraints: length 1..=32. CloudFormation `RuleName`, Terraform `rule_name`.
-    pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-        self.0.set("RuleName", Some("rule_name"), string(value));
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
         self
     }
     /// CloudFormation `SamplingRule`, Terraform `sampling_rule`.
@@ -202,11 +209,11 @@ impl SamplingRule {
 builder!(SamplingRule, SamplingRuleHandle);
 /// A declared `AWS::XRay::SamplingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct SamplingRuleHandle(Handle);
+pub struct SamplingRuleHandle(rt::Handle);
 handle!(SamplingRuleHandle);
 impl SamplingRuleHandle {
     /// CloudFormation `Fn::GetAtt` `RuleARN`; Terraform `rule_arn`.
-    pub fn rule_arn(&self) -> Expr {
+    pub fn rule_arn(&self) -> rt::Expr {
         self.0.attr("RuleARN")
     }
 }
@@ -217,17 +224,17 @@ pub mod sampling_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrateboost.html)
     #[derive(Clone, Debug)]
-    pub struct SamplingRateBoost(Props);
+    pub struct SamplingRateBoost(rt::Props);
     impl SamplingRateBoost {
         /// A new `SamplingRateBoost`. Required properties: `cooldown_window_minutes` (`CooldownWindowMinutes`), `max_rate` (`MaxRate`).
         pub fn new(cooldown_window_minutes: i64, max_rate: i64) -> Self {
-            let mut this = Props::default();
+            let mut this = rt::Props::default();
             this.set(
                 "CooldownWindowMinutes",
                 Some("cooldown_window_minutes"),
-                int(cooldown_window_minutes),
+                rt::int(cooldown_window_minutes),
             );
-            this.set("MaxRate", Some("max_rate"), int(max_rate));
+            this.set("MaxRate", Some("max_rate"), rt::int(max_rate));
             SamplingRateBoost(this)
         }
     }
@@ -236,30 +243,46 @@ pub mod sampling_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrule.html)
     #[derive(Clone, Debug)]
-    pub struct SamplingRule(Props);
+    pub struct SamplingRule(rt::Props);
     impl SamplingRule {
         /// A new `SamplingRule`. Required properties: `fixed_rate` (`FixedRate`), `http_method` (`HTTPMethod`), `host` (`Host`), `priority` (`Priority`), `reservoir_size` (`ReservoirSize`), `resource_arn` (`ResourceARN`), `service_name` (`ServiceName`), `service_type` (`ServiceType`), `url_path` (`URLPath`).
         pub fn new(
             fixed_rate: i64,
-            http_method: impl Into<Expr>,
-            host: impl Into<Expr>,
+            http_method: impl Into<rt::Expr>,
+            host: impl Into<rt::Expr>,
             priority: i64,
             reservoir_size: i64,
-            resource_arn: impl Into<Expr>,
-            service_name: impl Into<Expr>,
-            service_type: impl Into<Expr>,
-            url_path: impl Into<Expr>,
+            resource_arn: impl Into<rt::Expr>,
+            service_name: impl Into<rt::Expr>,
+            service_type: impl Into<rt::Expr>,
+            url_path: impl Into<rt::Expr>,
         ) -> Self {
-            let mut this = Props::default();
-            this.set("FixedRate", Some("fixed_rate"), int(fixed_rate));
-            this.set("HTTPMethod", Some("http_method"), string(http_method));
-            this.set("Host", Some("host"), string(host));
-            this.set("Priority", Some("priority"), int(priority));
-            this.set("ReservoirSize", Some("reservoir_size"), int(reservoir_size));
-            this.set("ResourceARN", Some("resource_arn"), string(resource_arn));
-            this.set("ServiceName", Some("service_name"), string(service_name));
-            this.set("ServiceType", Some("service_type"), string(service_type));
-            this.set("URLPath", Some("url_path"), string(url_path));
+            let mut this = rt::Props::default();
+            this.set("FixedRate", Some("fixed_rate"), rt::int(fixed_rate));
+            this.set("HTTPMethod", Some("http_method"), rt::string(http_method));
+            this.set("Host", Some("host"), rt::string(host));
+            this.set("Priority", Some("priority"), rt::int(priority));
+            this.set(
+                "ReservoirSize",
+                Some("reservoir_size"),
+                rt::int(reservoir_size),
+            );
+            this.set(
+                "ResourceARN",
+                Some("resource_arn"),
+                rt::string(resource_arn),
+            );
+            this.set(
+                "ServiceName",
+                Some("service_name"),
+                rt::string(service_name),
+            );
+            this.set(
+                "ServiceType",
+                Some("service_type"),
+                rt::string(service_type),
+            );
+            this.set("URLPath", Some("url_path"), rt::string(url_path));
             SamplingRule(this)
         }
         /// Matches attributes derived from the request.
@@ -267,24 +290,24 @@ pub mod sampling_rule {
         /// CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Attributes", Some("attributes"), string_map(value));
+                .set("Attributes", Some("attributes"), rt::string_map(value));
             self
         }
         /// The ARN of the sampling rule.
         ///
         /// CloudFormation `RuleARN`, Terraform `rule_arn`.
-        pub fn rule_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleARN", Some("rule_arn"), string(value));
+        pub fn rule_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleARN", Some("rule_arn"), rt::string(value));
             self
         }
         /// The ARN of the sampling rule.
         ///
         /// Constraints: length 1..=32. CloudFormation `RuleName`, Terraform `rule_name`.
-        pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleName", Some("rule_name"), string(value));
+        pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleName", Some("rule_name"), rt::string(value));
             self
         }
         /// CloudFormation `SamplingRateBoost`, Terraform `sampling_rate_boost`.
@@ -300,7 +323,7 @@ pub mod sampling_rule {
         ///
         /// Constraints: at least 1. CloudFormation `Version`, Terraform `version`.
         pub fn version(mut self, value: i64) -> Self {
-            self.0.set("Version", Some("version"), int(value));
+            self.0.set("Version", Some("version"), rt::int(value));
             self
         }
     }
@@ -309,25 +332,27 @@ pub mod sampling_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrulerecord.html)
     #[derive(Clone, Debug)]
-    pub struct SamplingRuleRecord(Props);
+    pub struct SamplingRuleRecord(rt::Props);
     impl SamplingRuleRecord {
         /// A new `SamplingRuleRecord`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SamplingRuleRecord(this)
         }
         /// When the rule was created, in Unix time seconds.
         ///
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
-        pub fn created_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("CreatedAt", Some("created_at"), string(value));
+        pub fn created_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("CreatedAt", Some("created_at"), rt::string(value));
             self
         }
         /// When the rule was modified, in Unix time seconds.
         ///
         /// CloudFormation `ModifiedAt`, Terraform `modified_at`.
-        pub fn modified_at(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("ModifiedAt", Some("modified_at"), string(value));
+        pub fn modified_at(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ModifiedAt", Some("modified_at"), rt::string(value));
             self
         }
         /// CloudFormation `SamplingRule`, Terraform `sampling_rule`.
@@ -342,11 +367,11 @@ pub mod sampling_rule {
     ///
     /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingruleupdate.html)
     #[derive(Clone, Debug)]
-    pub struct SamplingRuleUpdate(Props);
+    pub struct SamplingRuleUpdate(rt::Props);
     impl SamplingRuleUpdate {
         /// A new `SamplingRuleUpdate`. No property is required.
         pub fn new() -> Self {
-            let this = Props::default();
+            let this = rt::Props::default();
             SamplingRuleUpdate(this)
         }
         /// Matches attributes derived from the request.
@@ -354,38 +379,39 @@ pub mod sampling_rule {
         /// CloudFormation `Attributes`, Terraform `attributes`.
         pub fn attributes(
             mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<Expr>)>,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             self.0
-                .set("Attributes", Some("attributes"), string_map(value));
+                .set("Attributes", Some("attributes"), rt::string_map(value));
             self
         }
         /// The percentage of matching requests to instrument, after the reservoir is exhausted.
         ///
         /// Constraints: range 0..=1. CloudFormation `FixedRate`, Terraform `fixed_rate`.
         pub fn fixed_rate(mut self, value: i64) -> Self {
-            self.0.set("FixedRate", Some("fixed_rate"), int(value));
+            self.0.set("FixedRate", Some("fixed_rate"), rt::int(value));
             self
         }
         /// Matches the HTTP method from a request URL.
         ///
         /// Constraints: length at most 10. CloudFormation `HTTPMethod`, Terraform `http_method`.
-        pub fn http_method(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("HTTPMethod", Some("http_method"), string(value));
+        pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HTTPMethod", Some("http_method"), rt::string(value));
             self
         }
         /// Matches the hostname from a request URL.
         ///
         /// Constraints: length at most 64. CloudFormation `Host`, Terraform `host`.
-        pub fn host(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("Host", Some("host"), string(value));
+        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Host", Some("host"), rt::string(value));
             self
         }
         /// The priority of the sampling rule.
         ///
         /// Constraints: range 1..=9999. CloudFormation `Priority`, Terraform `priority`.
         pub fn priority(mut self, value: i64) -> Self {
-            self.0.set("Priority", Some("priority"), int(value));
+            self.0.set("Priority", Some("priority"), rt::int(value));
             self
         }
         /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate.
@@ -393,29 +419,29 @@ pub mod sampling_rule {
         /// Constraints: at least 0. CloudFormation `ReservoirSize`, Terraform `reservoir_size`.
         pub fn reservoir_size(mut self, value: i64) -> Self {
             self.0
-                .set("ReservoirSize", Some("reservoir_size"), int(value));
+                .set("ReservoirSize", Some("reservoir_size"), rt::int(value));
             self
         }
         /// Matches the ARN of the AWS resource on which the service runs.
         ///
         /// Constraints: length at most 500. CloudFormation `ResourceARN`, Terraform `resource_arn`.
-        pub fn resource_arn(mut self, value: impl Into<Expr>) -> Self {
+        pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ResourceARN", Some("resource_arn"), string(value));
+                .set("ResourceARN", Some("resource_arn"), rt::string(value));
             self
         }
         /// The ARN of the sampling rule.
         ///
         /// CloudFormation `RuleARN`, Terraform `rule_arn`.
-        pub fn rule_arn(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleARN", Some("rule_arn"), string(value));
+        pub fn rule_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleARN", Some("rule_arn"), rt::string(value));
             self
         }
         /// The ARN of the sampling rule.
         ///
         /// Constraints: length 1..=32. CloudFormation `RuleName`, Terraform `rule_name`.
-        pub fn rule_name(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("RuleName", Some("rule_name"), string(value));
+        pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RuleName", Some("rule_name"), rt::string(value));
             self
         }
         /// CloudFormation `SamplingRateBoost`, Terraform `sampling_rate_boost`.
@@ -430,24 +456,24 @@ pub mod sampling_rule {
         /// Matches the name that the service uses to identify itself in segments.
         ///
         /// Constraints: length at most 64. CloudFormation `ServiceName`, Terraform `service_name`.
-        pub fn service_name(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServiceName", Some("service_name"), string(value));
+                .set("ServiceName", Some("service_name"), rt::string(value));
             self
         }
         /// Matches the origin that the service uses to identify its type in segments.
         ///
         /// Constraints: length at most 64. CloudFormation `ServiceType`, Terraform `service_type`.
-        pub fn service_type(mut self, value: impl Into<Expr>) -> Self {
+        pub fn service_type(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
-                .set("ServiceType", Some("service_type"), string(value));
+                .set("ServiceType", Some("service_type"), rt::string(value));
             self
         }
         /// Matches the path from a request URL.
         ///
         /// Constraints: length at most 128. CloudFormation `URLPath`, Terraform `url_path`.
-        pub fn url_path(mut self, value: impl Into<Expr>) -> Self {
-            self.0.set("URLPath", Some("url_path"), string(value));
+        pub fn url_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("URLPath", Some("url_path"), rt::string(value));
             self
         }
     }
@@ -458,11 +484,11 @@ pub mod sampling_rule {
 /// CloudFormation: `AWS::XRay::TransactionSearchConfig`. Terraform: `awscc_xray_transaction_search_config` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-transactionsearchconfig.html)
-pub struct TransactionSearchConfig(Base);
-static TRANSACTION_SEARCH_CONFIG_TYPE: TypeInfo = TypeInfo {
+pub struct TransactionSearchConfig(rt::Base);
+static TRANSACTION_SEARCH_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::XRay::TransactionSearchConfig",
     terraform: Some("awscc_xray_transaction_search_config"),
-    tags: TagsShape::None,
+    tags: rt::TagsShape::None,
     stateful: false,
     unavailable_in: &[
         "ap-east-2",
@@ -477,7 +503,7 @@ impl TransactionSearchConfig {
     /// Declares a `AWS::XRay::TransactionSearchConfig` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = Base::new(id, &TRANSACTION_SEARCH_CONFIG_TYPE);
+        let this = rt::Base::new(id, &TRANSACTION_SEARCH_CONFIG_TYPE);
         TransactionSearchConfig(this)
     }
     /// Determines the percentage of traces indexed from CloudWatch Logs to X-Ray
@@ -487,7 +513,7 @@ impl TransactionSearchConfig {
         self.0.set(
             "IndexingPercentage",
             Some("indexing_percentage"),
-            int(value),
+            rt::int(value),
         );
         self
     }
@@ -495,11 +521,11 @@ impl TransactionSearchConfig {
 builder!(TransactionSearchConfig, TransactionSearchConfigHandle);
 /// A declared `AWS::XRay::TransactionSearchConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct TransactionSearchConfigHandle(Handle);
+pub struct TransactionSearchConfigHandle(rt::Handle);
 handle!(TransactionSearchConfigHandle);
 impl TransactionSearchConfigHandle {
     /// CloudFormation `Fn::GetAtt` `AccountId`; Terraform `account_id`.
-    pub fn account_id(&self) -> Expr {
+    pub fn account_id(&self) -> rt::Expr {
         self.0.attr("AccountId")
     }
 }
